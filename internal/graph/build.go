@@ -1,0 +1,337 @@
+package graph
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/config"
+	"github.com/meshlint/meshlint/internal/host"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/spec"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Build decodes the objects' specs and resolves every reference between
+// them. Objects whose spec has the wrong shape are left out and their errors
+// returned in Graph.Errors.
+func Build(objs []*manifest.Object, mesh config.Mesh) *Graph {
+	if mesh.RootNamespace == "" {
+		mesh.RootNamespace = config.DefaultMesh().RootNamespace
+	}
+	if mesh.ClusterDomain == "" {
+		mesh.ClusterDomain = host.DefaultDomain
+	}
+	g := &Graph{
+		Mesh:           mesh,
+		Objects:        objs,
+		Namespaces:     map[string]*Namespace{},
+		servicesByHost: map[string][]*Service{},
+		workloadsByNS:  map[string][]*Workload{},
+		gatewaysByKey:  map[string]*Gateway{},
+		drsByNS:        map[string][]*DestinationRule{},
+		pasByNS:        map[string][]*PeerAuthentication{},
+	}
+	// Namespaces first: sidecar injection of workloads depends on them.
+	for _, o := range objs {
+		if o.Kind == kinds.Namespace {
+			ns := g.namespace(o.Name)
+			ns.Obj = o
+			for k, v := range o.Labels {
+				ns.Labels[k] = v
+			}
+			ns.Injection = injectionEnabled(ns.Labels)
+		}
+	}
+	for _, o := range objs {
+		if o.Kind != kinds.Namespace {
+			g.namespace(o.Namespace)
+		}
+		g.add(o)
+	}
+	g.link()
+	return g
+}
+
+func (g *Graph) namespace(name string) *Namespace {
+	ns := g.Namespaces[name]
+	if ns == nil {
+		ns = &Namespace{Name: name, Labels: map[string]string{"kubernetes.io/metadata.name": name}}
+		g.Namespaces[name] = ns
+	}
+	return ns
+}
+
+// injectionEnabled mirrors the injector's namespace selector.
+func injectionEnabled(l map[string]string) bool {
+	if v, ok := l["istio-injection"]; ok {
+		return v == "enabled"
+	}
+	_, rev := l["istio.io/rev"]
+	return rev
+}
+
+// decode decodes node (a part of o) into out, keeping type errors. It
+// returns false when the node could not be decoded cleanly; such objects are
+// left out of the graph, since rules would reason about half of them.
+func (g *Graph) decode(o *manifest.Object, node *yaml.Node, out any) bool {
+	errs := spec.Decode(o.File, node, out)
+	g.Errors = append(g.Errors, errs...)
+	return len(errs) == 0
+}
+
+func (g *Graph) add(o *manifest.Object) {
+	m := Meta{Obj: o}
+	switch o.Kind {
+	case kinds.Namespace:
+	case kinds.Pod, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob:
+		if w := g.workload(o); w != nil {
+			g.Workloads = append(g.Workloads, w)
+			g.workloadsByNS[o.Namespace] = append(g.workloadsByNS[o.Namespace], w)
+		}
+	case kinds.Service:
+		s := &Service{Meta: m, Spec: &spec.Service{}}
+		if g.decode(o, o.Spec(), s.Spec) {
+			s.Host = o.Name + "." + o.Namespace + ".svc." + g.Mesh.ClusterDomain
+			s.ExportTo = splitList(o.Annotations["networking.istio.io/exportTo"])
+			g.Services = append(g.Services, s)
+			g.servicesByHost[s.Host] = append(g.servicesByHost[s.Host], s)
+		}
+	case kinds.ServiceEntry:
+		s := &ServiceEntry{Meta: m, Spec: &spec.ServiceEntry{}}
+		if g.decode(o, o.Spec(), s.Spec) {
+			s.ExportTo = values(s.Spec.ExportTo)
+			g.ServiceEntries = append(g.ServiceEntries, s)
+		}
+	case kinds.Gateway:
+		gw := &Gateway{Meta: m, Spec: &spec.Gateway{}}
+		if g.decode(o, o.Spec(), gw.Spec) {
+			g.Gateways = append(g.Gateways, gw)
+			g.gatewaysByKey[o.Namespace+"/"+o.Name] = gw
+		}
+	case kinds.VirtualService:
+		vs := &VirtualService{Meta: m, Spec: &spec.VirtualService{}}
+		if g.decode(o, o.Spec(), vs.Spec) {
+			vs.ExportTo = values(vs.Spec.ExportTo)
+			for _, h := range vs.Spec.Hosts {
+				vs.Hosts = append(vs.Hosts, host.FQDN(h.V, o.Namespace, g.Mesh.ClusterDomain))
+			}
+			g.VirtualServices = append(g.VirtualServices, vs)
+		}
+	case kinds.DestinationRule:
+		dr := &DestinationRule{Meta: m, Spec: &spec.DestinationRule{}}
+		if g.decode(o, o.Spec(), dr.Spec) {
+			dr.ExportTo = values(dr.Spec.ExportTo)
+			dr.Host = host.FQDN(dr.Spec.Host.V, o.Namespace, g.Mesh.ClusterDomain)
+			g.DestinationRules = append(g.DestinationRules, dr)
+			g.drsByNS[o.Namespace] = append(g.drsByNS[o.Namespace], dr)
+		}
+	case kinds.PeerAuthentication:
+		pa := &PeerAuthentication{Meta: m, Spec: &spec.PeerAuthentication{}}
+		if g.decode(o, o.Spec(), pa.Spec) {
+			pa.MeshWide = o.Namespace == g.Mesh.RootNamespace && pa.Spec.Selector == nil
+			g.PeerAuthentications = append(g.PeerAuthentications, pa)
+			g.pasByNS[o.Namespace] = append(g.pasByNS[o.Namespace], pa)
+		}
+	case kinds.AuthorizationPolicy:
+		ap := &AuthorizationPolicy{Meta: m, Spec: &spec.AuthorizationPolicy{}}
+		if g.decode(o, o.Spec(), ap.Spec) {
+			g.AuthorizationPolicies = append(g.AuthorizationPolicies, ap)
+		}
+	case kinds.RequestAuthentication:
+		ra := &RequestAuthentication{Meta: m, Spec: &spec.RequestAuthentication{}}
+		if g.decode(o, o.Spec(), ra.Spec) {
+			g.RequestAuthentications = append(g.RequestAuthentications, ra)
+		}
+	case kinds.Sidecar:
+		sc := &Sidecar{Meta: m, Spec: &spec.Sidecar{}}
+		if g.decode(o, o.Spec(), sc.Spec) {
+			g.Sidecars = append(g.Sidecars, sc)
+		}
+	case kinds.NetworkPolicy:
+		np := &NetworkPolicy{Meta: m, Spec: &spec.NetworkPolicy{}}
+		if g.decode(o, o.Spec(), np.Spec) {
+			np.PodSelector = Selector(np.Spec.PodSelector)
+			np.Ingress, np.Egress = policyTypes(np.Spec)
+			g.NetworkPolicies = append(g.NetworkPolicies, np)
+		}
+	}
+}
+
+// workload reads the pod template of o.
+func (g *Graph) workload(o *manifest.Object) *Workload {
+	w := &Workload{Meta: Meta{Obj: o}}
+	switch o.Kind {
+	case kinds.Pod:
+		t := &spec.PodTemplate{}
+		if !g.decode(o, o.Spec(), &t.Spec) {
+			return nil
+		}
+		t.Metadata.Labels, t.Metadata.Annotations = o.Labels, o.Annotations
+		w.Spec = t
+	case kinds.CronJob:
+		cj := &spec.CronJob{}
+		if !g.decode(o, o.Spec(), cj) {
+			return nil
+		}
+		w.Spec = &cj.JobTemplate.Spec.Template
+	default:
+		wl := &spec.Workload{}
+		if !g.decode(o, o.Spec(), wl) {
+			return nil
+		}
+		w.Spec = &wl.Template
+	}
+	w.Labels = w.Spec.Metadata.Labels
+	if w.Labels == nil {
+		w.Labels = map[string]string{}
+	}
+	w.ServiceAccount = w.Spec.Spec.ServiceAccountName.V
+	if w.ServiceAccount == "" {
+		w.ServiceAccount = "default"
+	}
+	w.Sidecar = g.hasSidecar(w)
+	return w
+}
+
+// hasSidecar applies the injector's rules: an explicit istio-proxy
+// container, else the pod's sidecar.istio.io/inject label or annotation,
+// else the namespace's injection label. Host-network pods are never
+// injected.
+func (g *Graph) hasSidecar(w *Workload) bool {
+	for _, c := range w.Spec.Spec.Containers {
+		if c.Name.V == "istio-proxy" {
+			return true
+		}
+	}
+	if w.Spec.Spec.HostNetwork.V {
+		return false
+	}
+	if v, ok := w.Labels["sidecar.istio.io/inject"]; ok {
+		return v == "true"
+	}
+	if v, ok := w.Spec.Metadata.Annotations["sidecar.istio.io/inject"]; ok {
+		return v == "true"
+	}
+	ns := g.Namespaces[w.Namespace()]
+	return ns != nil && ns.Injection
+}
+
+// policyTypes applies the API's defaulting: Ingress always, Egress when
+// there are egress rules, unless policyTypes is given.
+func policyTypes(np *spec.NetworkPolicy) (ingress, egress bool) {
+	if len(np.PolicyTypes) == 0 {
+		return true, len(np.Egress) > 0
+	}
+	for _, t := range np.PolicyTypes {
+		switch t.V {
+		case "Ingress":
+			ingress = true
+		case "Egress":
+			egress = true
+		}
+	}
+	return ingress, egress
+}
+
+// Selector compiles a Kubernetes label selector. A nil selector selects
+// everything, as an absent podSelector does.
+func Selector(s *spec.LabelSelector) labels.Selector {
+	if s == nil {
+		return labels.Selector{}
+	}
+	out := labels.Selector{MatchLabels: s.MatchLabels}
+	for _, e := range s.MatchExpressions {
+		out.Exprs = append(out.Exprs, labels.Requirement{Key: e.Key.V, Op: labels.Operator(e.Operator.V), Values: e.Values})
+	}
+	return out
+}
+
+// link resolves references once every object is in place.
+func (g *Graph) link() {
+	for _, s := range g.Services {
+		if len(s.Spec.Selector) == 0 {
+			continue
+		}
+		for _, w := range g.workloadsByNS[s.Namespace()] {
+			if labels.SubsetOf(s.Spec.Selector, w.Labels) {
+				s.Workloads = append(s.Workloads, w)
+			}
+		}
+	}
+	for _, gw := range g.Gateways {
+		if len(gw.Spec.Selector) == 0 {
+			continue
+		}
+		for _, w := range g.Workloads {
+			if labels.SubsetOf(gw.Spec.Selector, w.Labels) {
+				gw.Workloads = append(gw.Workloads, w)
+			}
+		}
+	}
+	for _, vs := range g.VirtualServices {
+		for _, ref := range vs.Spec.Gateways {
+			vs.Gateways = append(vs.Gateways, g.resolveGateway(ref, vs.Namespace()))
+		}
+	}
+	for _, np := range g.NetworkPolicies {
+		for _, w := range g.workloadsByNS[np.Namespace()] {
+			if np.PodSelector.Matches(w.Labels) {
+				np.Workloads = append(np.Workloads, w)
+			}
+		}
+	}
+	// Istio breaks ties between policies by creation time, which manifests
+	// do not have; name order keeps results independent of file order.
+	for _, pas := range g.pasByNS {
+		sort.SliceStable(pas, func(i, j int) bool { return pas[i].Name() < pas[j].Name() })
+	}
+}
+
+// resolveGateway resolves a VirtualService gateways entry as Istio's
+// ResolveGatewayName does, including the legacy "name.namespace" form.
+func (g *Graph) resolveGateway(ref spec.Str, vsNS string) GatewayRef {
+	r := GatewayRef{Written: ref}
+	s := ref.V
+	switch {
+	case s == "mesh":
+		r.Mesh = true
+		return r
+	case strings.Contains(s, "/"):
+		r.Namespace, r.Name, _ = strings.Cut(s, "/")
+		if r.Namespace == "." {
+			r.Namespace = vsNS
+		}
+	case strings.Contains(s, "."):
+		// name.ns or name.ns.svc.cluster.local
+		name, rest, _ := strings.Cut(s, ".")
+		ns, _, _ := strings.Cut(rest, ".")
+		r.Name, r.Namespace, r.Legacy = name, ns, true
+	default:
+		r.Name, r.Namespace = s, vsNS
+	}
+	r.Gateway = g.gatewaysByKey[r.Namespace+"/"+r.Name]
+	return r
+}
+
+func values(ss []spec.Str) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = s.V
+	}
+	return out
+}
+
+func splitList(s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,215 @@
+// Package graph builds the resolved mesh model that rules read: namespaces,
+// workloads, services, gateways, routes, destination rules and the policies
+// that apply to each, with Istio's and Kubernetes' name resolution applied
+// once, here, so that no rule resolves a name on its own.
+//
+// A Graph is read-only once built, so rules may run on it concurrently.
+package graph
+
+import (
+	"sort"
+
+	"github.com/meshlint/meshlint/internal/config"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/spec"
+)
+
+// Meta is embedded by every node built from an object.
+type Meta struct {
+	Obj *manifest.Object
+}
+
+// Name is the object's name.
+func (m Meta) Name() string { return m.Obj.Name }
+
+// Namespace is the object's namespace.
+func (m Meta) Namespace() string { return m.Obj.Namespace }
+
+// Object returns the underlying manifest object.
+func (m Meta) Object() *manifest.Object { return m.Obj }
+
+// Namespace is a namespace, declared by a Namespace object or implied by
+// the objects in it.
+type Namespace struct {
+	Name string
+	// Obj is the Namespace object, nil when the namespace is only implied.
+	Obj *manifest.Object
+	// Labels include the automatic kubernetes.io/metadata.name label.
+	Labels map[string]string
+	// Injection is true when the namespace labels turn on sidecar injection.
+	Injection bool
+}
+
+// Declared reports whether a Namespace object is in the input.
+func (n *Namespace) Declared() bool { return n.Obj != nil }
+
+// Workload is anything that runs pods: a Pod or an object with a pod
+// template.
+type Workload struct {
+	Meta
+	Spec *spec.PodTemplate
+	// Labels are the pod labels (the template's, not the controller's).
+	Labels map[string]string
+	// ServiceAccount is the pod's service account ("default" when unset).
+	ServiceAccount string
+	// Sidecar is true when the pods get an Istio sidecar, by injection or
+	// by an explicit istio-proxy container.
+	Sidecar bool
+}
+
+// Service is a Kubernetes Service, a host of the mesh.
+type Service struct {
+	Meta
+	Spec *spec.Service
+	// Host is the service's FQDN.
+	Host string
+	// ExportTo is the networking.istio.io/exportTo annotation, split.
+	ExportTo []string
+	// Workloads are the workloads of the same namespace whose pod labels
+	// the selector matches.
+	Workloads []*Workload
+}
+
+// ServiceEntry adds hosts to the mesh's registry.
+type ServiceEntry struct {
+	Meta
+	Spec     *spec.ServiceEntry
+	ExportTo []string
+}
+
+// Gateway is an Istio Gateway.
+type Gateway struct {
+	Meta
+	Spec *spec.Gateway
+	// Workloads are the gateway pods its selector picks, in any namespace.
+	Workloads []*Workload
+}
+
+// VirtualService is an Istio VirtualService.
+type VirtualService struct {
+	Meta
+	Spec     *spec.VirtualService
+	ExportTo []string
+	// Hosts are the spec hosts expanded to FQDNs.
+	Hosts []string
+	// Gateways are the resolved gateway references, in spec order.
+	Gateways []GatewayRef
+}
+
+// GatewayRef is a resolved entry of a VirtualService's gateways.
+type GatewayRef struct {
+	// Written is the entry as written, with its location.
+	Written spec.Str
+	// Mesh is true for the reserved name "mesh".
+	Mesh bool
+	// Namespace and Name identify the gateway ("ns/name").
+	Namespace, Name string
+	// Legacy is true for the deprecated "name.namespace" form.
+	Legacy bool
+	// Gateway is the gateway found, or nil.
+	Gateway *Gateway
+}
+
+// DestinationRule is an Istio DestinationRule.
+type DestinationRule struct {
+	Meta
+	Spec     *spec.DestinationRule
+	ExportTo []string
+	// Host is the spec host expanded to an FQDN.
+	Host string
+}
+
+// PeerAuthentication is an Istio PeerAuthentication.
+type PeerAuthentication struct {
+	Meta
+	Spec *spec.PeerAuthentication
+	// MeshWide is true for a selector-less policy in the root namespace.
+	MeshWide bool
+}
+
+// AuthorizationPolicy is an Istio AuthorizationPolicy.
+type AuthorizationPolicy struct {
+	Meta
+	Spec *spec.AuthorizationPolicy
+}
+
+// RequestAuthentication is an Istio RequestAuthentication.
+type RequestAuthentication struct {
+	Meta
+	Spec *spec.RequestAuthentication
+}
+
+// Sidecar is an Istio Sidecar resource.
+type Sidecar struct {
+	Meta
+	Spec *spec.Sidecar
+}
+
+// NetworkPolicy is a Kubernetes NetworkPolicy.
+type NetworkPolicy struct {
+	Meta
+	Spec *spec.NetworkPolicy
+	// PodSelector is the compiled spec.podSelector.
+	PodSelector labels.Selector
+	// Ingress and Egress tell whether the policy isolates pods in that
+	// direction, after policyTypes defaulting.
+	Ingress, Egress bool
+	// Workloads are the workloads of the namespace the policy selects.
+	Workloads []*Workload
+}
+
+// Graph is the resolved model of the input.
+type Graph struct {
+	Mesh config.Mesh
+
+	Objects    []*manifest.Object
+	Namespaces map[string]*Namespace
+
+	Workloads              []*Workload
+	Services               []*Service
+	ServiceEntries         []*ServiceEntry
+	Gateways               []*Gateway
+	VirtualServices        []*VirtualService
+	DestinationRules       []*DestinationRule
+	PeerAuthentications    []*PeerAuthentication
+	AuthorizationPolicies  []*AuthorizationPolicy
+	RequestAuthentications []*RequestAuthentication
+	Sidecars               []*Sidecar
+	NetworkPolicies        []*NetworkPolicy
+
+	// Errors are type mismatches met while decoding specs.
+	Errors []*manifest.Error
+
+	servicesByHost map[string][]*Service
+	workloadsByNS  map[string][]*Workload
+	gatewaysByKey  map[string]*Gateway
+	drsByNS        map[string][]*DestinationRule
+	pasByNS        map[string][]*PeerAuthentication
+}
+
+// NamespaceNames returns the namespaces in sorted order.
+func (g *Graph) NamespaceNames() []string {
+	out := make([]string, 0, len(g.Namespaces))
+	for n := range g.Namespaces {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// WorkloadsIn returns the workloads of a namespace.
+func (g *Graph) WorkloadsIn(ns string) []*Workload { return g.workloadsByNS[ns] }
+
+// HasKind reports whether the input holds at least one object of kind k in
+// namespace ns ("" for any namespace). Rules use it to stay quiet about
+// absence in parts of the cluster they cannot see.
+func (g *Graph) HasKind(k kinds.Kind, ns string) bool {
+	for _, o := range g.Objects {
+		if o.Kind == k && (ns == "" || o.Namespace == ns) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,257 @@
+package graph
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/host"
+	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/internal/spec"
+)
+
+// Visible reports whether a config of namespace own with the given exportTo
+// list is visible from namespace from. An empty list means "*", Istio's
+// default; "." means the own namespace and "~" nobody.
+func Visible(exportTo []string, own, from string) bool {
+	if len(exportTo) == 0 {
+		return true
+	}
+	for _, e := range exportTo {
+		switch e {
+		case "*":
+			return true
+		case ".":
+			if from == own {
+				return true
+			}
+		case "~":
+		default:
+			if e == from {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// HostTarget is a registry entry that serves a host.
+type HostTarget struct {
+	Service *Service
+	Entry   *ServiceEntry
+}
+
+// Namespace is the namespace of the Service or ServiceEntry.
+func (t HostTarget) Namespace() string {
+	if t.Service != nil {
+		return t.Service.Namespace()
+	}
+	return t.Entry.Namespace()
+}
+
+// Ports lists the port numbers the target exposes.
+func (t HostTarget) Ports() []int64 {
+	var out []int64
+	if t.Service != nil {
+		for _, p := range t.Service.Spec.Ports {
+			out = append(out, p.Port.V)
+		}
+		return out
+	}
+	for _, p := range t.Entry.Spec.Ports {
+		out = append(out, p.Number.V)
+	}
+	return out
+}
+
+// LookupHost returns the Services and ServiceEntries that serve fqdn and are
+// visible from namespace from.
+func (g *Graph) LookupHost(fqdn, from string) []HostTarget {
+	var out []HostTarget
+	if host.IsWildcard(fqdn) {
+		for _, s := range g.Services {
+			if host.Matches(fqdn, s.Host) && Visible(s.ExportTo, s.Namespace(), from) {
+				out = append(out, HostTarget{Service: s})
+			}
+		}
+	} else {
+		for _, s := range g.servicesByHost[strings.ToLower(fqdn)] {
+			if Visible(s.ExportTo, s.Namespace(), from) {
+				out = append(out, HostTarget{Service: s})
+			}
+		}
+	}
+	for _, se := range g.ServiceEntries {
+		if !Visible(se.ExportTo, se.Namespace(), from) {
+			continue
+		}
+		for _, h := range se.Spec.Hosts {
+			if host.Matches(h.V, fqdn) {
+				out = append(out, HostTarget{Entry: se})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// ServiceNamespace returns the namespace that owns host fqdn: the namespace
+// of a Service or ServiceEntry for it, else the namespace part of a
+// "name.ns.svc.<domain>" name, else "".
+func (g *Graph) ServiceNamespace(fqdn string) string {
+	if ss := g.servicesByHost[strings.ToLower(fqdn)]; len(ss) > 0 {
+		return ss[0].Namespace()
+	}
+	for _, se := range g.ServiceEntries {
+		for _, h := range se.Spec.Hosts {
+			if host.Matches(h.V, fqdn) {
+				return se.Namespace()
+			}
+		}
+	}
+	suffix := ".svc." + g.Mesh.ClusterDomain
+	if strings.HasSuffix(fqdn, suffix) {
+		parts := strings.Split(strings.TrimSuffix(fqdn, suffix), ".")
+		if len(parts) == 2 {
+			return parts[1]
+		}
+	}
+	return ""
+}
+
+// DestinationRulesFor returns the DestinationRules that a client in
+// namespace client uses for host fqdn, as Istio chooses them: the client's
+// own namespace first, then the service's namespace, then the root
+// namespace, taking the first namespace that has a visible rule for the
+// host. Within it the most specific host wins, and several rules for that
+// same host are merged by Istio, so all are returned. DestinationRules in
+// any other namespace do nothing for this client, whatever their exportTo.
+func (g *Graph) DestinationRulesFor(fqdn, client string) []*DestinationRule {
+	seen := map[string]bool{}
+	for _, ns := range []string{client, g.ServiceNamespace(fqdn), g.Mesh.RootNamespace} {
+		if ns == "" || seen[ns] {
+			continue
+		}
+		seen[ns] = true
+		if drs := g.bestDRs(ns, fqdn, client); len(drs) > 0 {
+			return drs
+		}
+	}
+	return nil
+}
+
+func (g *Graph) bestDRs(ns, fqdn, client string) []*DestinationRule {
+	var best []*DestinationRule
+	bestHost := ""
+	for _, dr := range g.drsByNS[ns] {
+		if dr.Spec.WorkloadSelector != nil || !Visible(dr.ExportTo, ns, client) || !host.Matches(dr.Host, fqdn) {
+			continue
+		}
+		if host.IsWildcard(fqdn) && !host.SubsetOf(fqdn, dr.Host) {
+			continue
+		}
+		switch {
+		case best == nil || moreSpecific(dr.Host, bestHost):
+			best, bestHost = []*DestinationRule{dr}, dr.Host
+		case dr.Host == bestHost:
+			best = append(best, dr)
+		}
+	}
+	return best
+}
+
+// moreSpecific orders hosts as Istio's MostSpecificHostMatch: an exact name
+// beats a wildcard, and a longer wildcard beats a shorter one.
+func moreSpecific(a, b string) bool {
+	aw, bw := host.IsWildcard(a), host.IsWildcard(b)
+	if aw != bw {
+		return !aw
+	}
+	return len(a) > len(b)
+}
+
+// Subset finds a subset by name among the given DestinationRules.
+func Subset(drs []*DestinationRule, name string) (*DestinationRule, *spec.Subset) {
+	for _, dr := range drs {
+		for i := range dr.Spec.Subsets {
+			if dr.Spec.Subsets[i].Name.V == name {
+				return dr, &dr.Spec.Subsets[i]
+			}
+		}
+	}
+	return nil, nil
+}
+
+// FindGateway returns the gateway namespace/name, or nil.
+func (g *Graph) FindGateway(ns, name string) *Gateway { return g.gatewaysByKey[ns+"/"+name] }
+
+// MTLS is the effective mTLS mode for a workload port and the setting that
+// decided it.
+type MTLS struct {
+	// Mode is STRICT, PERMISSIVE or DISABLE.
+	Mode string
+	// Policy is the PeerAuthentication that set the mode, nil for the mesh
+	// default.
+	Policy *PeerAuthentication
+	// Loc is the location of the deciding mode value.
+	Loc spec.Loc
+}
+
+// EffectiveMTLS returns the mTLS mode a workload accepts on a port (0 for
+// the workload as a whole), applying Istio's precedence: a workload
+// selector policy (its portLevelMtls first), then the namespace policy, then
+// the mesh-wide policy in the root namespace, else PERMISSIVE. UNSET
+// inherits from the next level.
+func (g *Graph) EffectiveMTLS(w *Workload, port int64) MTLS {
+	if pa := g.workloadPA(w); pa != nil {
+		if port != 0 {
+			if m, ok := pa.Spec.PortLevelMTLS[strconv.FormatInt(port, 10)]; ok && isMode(m.Mode) {
+				return MTLS{Mode: m.Mode.V, Policy: pa, Loc: m.Mode.Loc}
+			}
+		}
+		if pa.Spec.MTLS != nil && isMode(pa.Spec.MTLS.Mode) {
+			return MTLS{Mode: pa.Spec.MTLS.Mode.V, Policy: pa, Loc: pa.Spec.MTLS.Mode.Loc}
+		}
+	}
+	return g.NamespaceMTLS(w.Namespace())
+}
+
+// NamespaceMTLS returns the mode of workloads in ns that no workload policy
+// selects.
+func (g *Graph) NamespaceMTLS(ns string) MTLS {
+	if pa := g.namespacePA(ns); pa != nil && pa.Spec.MTLS != nil && isMode(pa.Spec.MTLS.Mode) {
+		return MTLS{Mode: pa.Spec.MTLS.Mode.V, Policy: pa, Loc: pa.Spec.MTLS.Mode.Loc}
+	}
+	if pa := g.namespacePA(g.Mesh.RootNamespace); pa != nil && pa.Spec.MTLS != nil && isMode(pa.Spec.MTLS.Mode) {
+		return MTLS{Mode: pa.Spec.MTLS.Mode.V, Policy: pa, Loc: pa.Spec.MTLS.Mode.Loc}
+	}
+	return MTLS{Mode: "PERMISSIVE"}
+}
+
+func isMode(m spec.Str) bool { return m.Set && m.V != "" && m.V != "UNSET" }
+
+// HasSelector reports whether a policy selects specific workloads.
+func (pa *PeerAuthentication) HasSelector() bool {
+	return pa.Spec.Selector != nil && len(pa.Spec.Selector.MatchLabels) > 0
+}
+
+func (g *Graph) workloadPA(w *Workload) *PeerAuthentication {
+	for _, pa := range g.pasByNS[w.Namespace()] {
+		if pa.HasSelector() && labels.SubsetOf(pa.Spec.Selector.MatchLabels, w.Labels) {
+			return pa
+		}
+	}
+	return nil
+}
+
+func (g *Graph) namespacePA(ns string) *PeerAuthentication {
+	for _, pa := range g.pasByNS[ns] {
+		if !pa.HasSelector() {
+			return pa
+		}
+	}
+	return nil
+}
+
+// PeerAuthenticationsIn returns the policies of a namespace in precedence
+// order.
+func (g *Graph) PeerAuthenticationsIn(ns string) []*PeerAuthentication { return g.pasByNS[ns] }

@@ -1,0 +1,91 @@
+// Package host implements Istio's host name semantics: short-name expansion,
+// wildcard matching on DNS-label boundaries, and the namespace-qualified host
+// forms of Gateway servers and Sidecar egress listeners.
+package host
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// DefaultDomain is the cluster domain Kubernetes services live under.
+const DefaultDomain = "cluster.local"
+
+// FQDN expands a host the way Istio does (ResolveShortnameToFQDN): a name
+// without dots is a Service of namespace ns; anything with a dot, an IP
+// address and "*" are taken literally. So "reviews" in "shop" is
+// "reviews.shop.svc.cluster.local", but "reviews.shop" is left alone.
+func FQDN(h, ns, domain string) string {
+	if h == "*" || h == "" || strings.Contains(h, ".") {
+		return h
+	}
+	if _, err := netip.ParseAddr(h); err == nil {
+		return h
+	}
+	if domain == "" {
+		domain = DefaultDomain
+	}
+	return h + "." + ns + ".svc." + domain
+}
+
+// IsWildcard reports whether h starts with "*".
+func IsWildcard(h string) bool { return strings.HasPrefix(h, "*") }
+
+// Matches reports whether hosts a and b overlap, as Istio's host.Name.Matches
+// does: "*.example.com" matches "a.example.com" and "a.b.example.com" but not
+// "example.com" nor "badexample.com"; "*" matches everything; two wildcards
+// match when one's suffix contains the other's.
+func Matches(a, b string) bool {
+	aw, bw := IsWildcard(a), IsWildcard(b)
+	switch {
+	case aw && bw:
+		if len(a) < len(b) {
+			return strings.HasSuffix(b[1:], a[1:])
+		}
+		return strings.HasSuffix(a[1:], b[1:])
+	case aw:
+		return strings.HasSuffix(b, a[1:])
+	case bw:
+		return strings.HasSuffix(a, b[1:])
+	}
+	return strings.EqualFold(a, b)
+}
+
+// SubsetOf reports whether every host matched by a is matched by b.
+func SubsetOf(a, b string) bool {
+	if IsWildcard(b) {
+		if IsWildcard(a) {
+			return strings.HasSuffix(a[1:], b[1:])
+		}
+		return strings.HasSuffix(a, b[1:])
+	}
+	return !IsWildcard(a) && strings.EqualFold(a, b)
+}
+
+// Scoped is a namespace-qualified host, as written in Gateway server hosts
+// and Sidecar egress hosts: "ns/host", "./host", "*/host" or plain "host".
+type Scoped struct {
+	// Namespace is "*" for any namespace, or a namespace name ("." is
+	// resolved to the owning object's namespace).
+	Namespace string
+	Host      string
+}
+
+// ParseScoped splits a namespace-qualified host. A plain host means any
+// namespace. "." is replaced by ownNS.
+func ParseScoped(s, ownNS string) Scoped {
+	ns, h, ok := strings.Cut(s, "/")
+	if !ok {
+		return Scoped{Namespace: "*", Host: s}
+	}
+	if ns == "." {
+		ns = ownNS
+	}
+	return Scoped{Namespace: ns, Host: h}
+}
+
+// Admits reports whether a config of namespace ns with host h is selected
+// by the scoped host.
+func (s Scoped) Admits(ns, h string) bool {
+	return (s.Namespace == "*" || s.Namespace == ns) && Matches(s.Host, h)
+}

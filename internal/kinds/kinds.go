@@ -1,0 +1,104 @@
+// Package kinds names the Kubernetes and Istio kinds meshlint models, with
+// the API groups they belong to.
+package kinds
+
+// Kind is a Kubernetes kind name, such as "VirtualService".
+type Kind string
+
+// The kinds meshlint reads. Rules declare the ones they use in Rule.Inputs.
+const (
+	Namespace       Kind = "Namespace"
+	Service         Kind = "Service"
+	Pod             Kind = "Pod"
+	Deployment      Kind = "Deployment"
+	StatefulSet     Kind = "StatefulSet"
+	DaemonSet       Kind = "DaemonSet"
+	ReplicaSet      Kind = "ReplicaSet"
+	Job             Kind = "Job"
+	CronJob         Kind = "CronJob"
+	NetworkPolicy   Kind = "NetworkPolicy"
+	Gateway         Kind = "Gateway"
+	VirtualService  Kind = "VirtualService"
+	DestinationRule Kind = "DestinationRule"
+	ServiceEntry    Kind = "ServiceEntry"
+	Sidecar         Kind = "Sidecar"
+	WorkloadEntry   Kind = "WorkloadEntry"
+	WorkloadGroup   Kind = "WorkloadGroup"
+	EnvoyFilter     Kind = "EnvoyFilter"
+	ProxyConfig     Kind = "ProxyConfig"
+
+	PeerAuthentication    Kind = "PeerAuthentication"
+	AuthorizationPolicy   Kind = "AuthorizationPolicy"
+	RequestAuthentication Kind = "RequestAuthentication"
+)
+
+// API groups whose kinds meshlint knows completely. An object of one of these
+// groups with a kind that is not listed below is almost always a typo, so the
+// loader reports it instead of skipping it.
+const (
+	GroupIstioNetworking = "networking.istio.io"
+	GroupIstioSecurity   = "security.istio.io"
+	GroupK8sNetworking   = "networking.k8s.io"
+	GroupCore            = ""
+	GroupApps            = "apps"
+	GroupBatch           = "batch"
+)
+
+// groupKinds lists, per strictly checked group, every kind the group serves.
+// Kinds served but not modelled (for example Telemetry) are listed so that they
+// pass through quietly instead of being reported as unknown.
+var groupKinds = map[string]map[Kind]bool{
+	GroupIstioNetworking: {
+		Gateway: true, VirtualService: true, DestinationRule: true, ServiceEntry: true,
+		Sidecar: true, WorkloadEntry: true, WorkloadGroup: true, EnvoyFilter: true, ProxyConfig: true,
+	},
+	GroupIstioSecurity: {
+		PeerAuthentication: true, AuthorizationPolicy: true, RequestAuthentication: true,
+	},
+	GroupK8sNetworking: {
+		NetworkPolicy: true, "Ingress": true, "IngressClass": true, "IPAddress": true, "ServiceCIDR": true,
+	},
+}
+
+// modelled lists the kinds that the graph reads, keyed by group.
+var modelled = map[string]map[Kind]bool{
+	GroupCore:            {Namespace: true, Service: true, Pod: true},
+	GroupApps:            {Deployment: true, StatefulSet: true, DaemonSet: true, ReplicaSet: true},
+	GroupBatch:           {Job: true, CronJob: true},
+	GroupK8sNetworking:   {NetworkPolicy: true},
+	GroupIstioNetworking: {Gateway: true, VirtualService: true, DestinationRule: true, ServiceEntry: true, Sidecar: true},
+	GroupIstioSecurity:   {PeerAuthentication: true, AuthorizationPolicy: true, RequestAuthentication: true},
+}
+
+// SplitAPIVersion splits "group/version" into its parts; the core group has
+// no slash ("v1").
+func SplitAPIVersion(apiVersion string) (group, version string) {
+	for i := 0; i < len(apiVersion); i++ {
+		if apiVersion[i] == '/' {
+			return apiVersion[:i], apiVersion[i+1:]
+		}
+	}
+	return "", apiVersion
+}
+
+// Modelled reports whether the graph reads objects of this group and kind.
+func Modelled(group string, k Kind) bool { return modelled[group][k] }
+
+// Known reports whether kind k exists in group. For groups meshlint does not
+// check strictly, every kind is considered known.
+func Known(group string, k Kind) bool {
+	ks, strict := groupKinds[group]
+	if !strict {
+		return true
+	}
+	return ks[k]
+}
+
+// IsWorkload reports whether k carries a pod template (or is a Pod).
+func IsWorkload(k Kind) bool {
+	switch k {
+	case Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,285 @@
+package manifest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// StdinName is the file name given to objects read from standard input.
+const StdinName = "<stdin>"
+
+// DefaultMaxFileSize is the largest file the loader reads unless told
+// otherwise. Real manifest files are far smaller; a larger file is almost
+// always a mistake (a binary, a dump) and would only cost memory.
+const DefaultMaxFileSize = 64 << 20
+
+// Options control loading.
+type Options struct {
+	// Namespace is given to namespaced objects that do not set one.
+	Namespace string
+	// MaxFileSize is the largest file read, in bytes; 0 means the default.
+	MaxFileSize int64
+	// Stdin is read when a path is "-".
+	Stdin io.Reader
+}
+
+// Result is everything read from the input.
+type Result struct {
+	Objects []*Object
+	Errors  []*Error
+	// Files is the number of files read.
+	Files int
+	// Unmodelled counts objects of kinds the graph does not read, by
+	// "apiVersion Kind".
+	Unmodelled map[string]int
+	// Skipped lists directories left out on purpose (helm charts), with why.
+	Skipped []string
+}
+
+// Load reads every path. Directories are walked recursively for .yaml, .yml
+// and .json files, skipping hidden entries and helm chart folders; "-" reads
+// opts.Stdin. Problems are collected in Result.Errors, and everything that
+// can be read is still read.
+func Load(paths []string, opts Options) *Result {
+	if opts.Namespace == "" {
+		opts.Namespace = "default"
+	}
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	res := &Result{Unmodelled: map[string]int{}}
+	var files []string
+	seen := map[string]bool{}
+	for _, p := range paths {
+		if p == "-" {
+			files = append(files, "-")
+			continue
+		}
+		w := walker{res: res, seen: seen, visiting: map[string]bool{}}
+		w.walk(p, true)
+		files = append(files, w.files...)
+	}
+
+	parsed := make([]*fileResult, len(files))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			parsed[i] = loadFile(f, opts)
+		}()
+	}
+	wg.Wait()
+	for _, fr := range parsed {
+		if fr.read {
+			res.Files++
+		}
+		res.Objects = append(res.Objects, fr.objects...)
+		res.Errors = append(res.Errors, fr.errors...)
+		for k, n := range fr.unmodelled {
+			res.Unmodelled[k] += n
+		}
+	}
+	return res
+}
+
+// walker collects manifest files below a path.
+type walker struct {
+	res   *Result
+	files []string
+	// seen holds files already listed, so that a file named twice (or
+	// reached through a link) is read once.
+	seen map[string]bool
+	// visiting holds the real paths of the directories on the current walk
+	// path; meeting one again means a symlink loop.
+	visiting map[string]bool
+}
+
+func (w *walker) errorf(path string, err error, format string, args ...any) {
+	w.res.Errors = append(w.res.Errors, &Error{File: path, Msg: fmt.Sprintf(format, args...), Err: err})
+}
+
+// walk visits path. explicit is true for paths the user named: those are
+// read whatever their extension.
+func (w *walker) walk(path string, explicit bool) {
+	info, err := os.Lstat(path)
+	if err != nil {
+		w.errorf(path, unwrapPathError(err), "cannot read")
+		return
+	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		target, err := os.Stat(path)
+		if err != nil {
+			if errors.Is(err, syscall.ELOOP) {
+				w.errorf(path, nil, "symlink loop")
+			} else {
+				w.errorf(path, unwrapPathError(err), "broken symlink")
+			}
+			return
+		}
+		info = target
+	}
+	switch {
+	case info.IsDir():
+		w.walkDir(path)
+	case info.Mode().IsRegular():
+		if !explicit && !isManifestName(path) {
+			return
+		}
+		key := path
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			key = real
+		}
+		if w.seen[key] {
+			return
+		}
+		w.seen[key] = true
+		w.files = append(w.files, path)
+	default:
+		// Opening a FIFO would block forever and a device may never end.
+		w.errorf(path, nil, "not a regular file (%s)", fileType(info.Mode()))
+	}
+}
+
+func (w *walker) walkDir(dir string) {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		w.errorf(dir, unwrapPathError(err), "cannot resolve")
+		return
+	}
+	if w.visiting[real] {
+		w.errorf(dir, nil, "symlink loop: %s is already being read", real)
+		return
+	}
+	w.visiting[real] = true
+	defer delete(w.visiting, real)
+
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		w.errorf(dir, unwrapPathError(err), "cannot read directory")
+		return
+	}
+	for _, e := range entries {
+		if e.Name() == "Chart.yaml" {
+			w.res.Skipped = append(w.res.Skipped, dir+": helm chart (render it with `helm template` and pipe it to `meshlint -`)")
+			return
+		}
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		w.walk(filepath.Join(dir, e.Name()), false)
+	}
+}
+
+func isManifestName(p string) bool {
+	switch strings.ToLower(filepath.Ext(p)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+func fileType(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return m.Type().String()
+}
+
+// unwrapPathError drops the *fs.PathError wrapper, whose path the Error
+// already names.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+type fileResult struct {
+	read       bool
+	objects    []*Object
+	errors     []*Error
+	unmodelled map[string]int
+}
+
+func loadFile(path string, opts Options) *fileResult {
+	fr := &fileResult{unmodelled: map[string]int{}}
+	name := path
+	var data []byte
+	var err error
+	if path == "-" {
+		name = StdinName
+		if opts.Stdin == nil {
+			fr.errors = append(fr.errors, &Error{File: name, Msg: "no standard input"})
+			return fr
+		}
+		data, err = io.ReadAll(io.LimitReader(opts.Stdin, opts.MaxFileSize+1))
+	} else {
+		data, err = readFile(path, opts.MaxFileSize)
+	}
+	if err != nil {
+		fr.errors = append(fr.errors, &Error{File: name, Msg: "cannot read", Err: unwrapPathError(err)})
+		return fr
+	}
+	if int64(len(data)) > opts.MaxFileSize {
+		fr.errors = append(fr.errors, &Error{File: name, Msg: fmt.Sprintf("larger than the %d-byte limit (raise it with --max-file-size)", opts.MaxFileSize)})
+		return fr
+	}
+	fr.read = true
+	if i := bytes.IndexByte(data[:min(len(data), 8192)], 0); i >= 0 {
+		fr.errors = append(fr.errors, &Error{File: name, Msg: "binary file (NUL byte at offset " + fmt.Sprint(i) + ")"})
+		return fr
+	}
+	docs, errs := parseDocuments(name, data)
+	fr.errors = append(fr.errors, errs...)
+	for _, d := range docs {
+		objs, errs := objectsOf(name, d.index, d.node, opts.Namespace, fr.unmodelled)
+		fr.objects = append(fr.objects, objs...)
+		fr.errors = append(fr.errors, errs...)
+	}
+	return fr
+}
+
+// readFile reads at most limit+1 bytes, so that a huge file is refused
+// without being loaded into memory.
+func readFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > limit {
+		return make([]byte, limit+1), nil
+	}
+	return io.ReadAll(io.LimitReader(f, limit+1))
+}
+
+// SortErrors orders errors by file, then line.
+func SortErrors(errs []*Error) {
+	sort.SliceStable(errs, func(i, j int) bool {
+		if errs[i].File != errs[j].File {
+			return errs[i].File < errs[j].File
+		}
+		return errs[i].Line < errs[j].Line
+	})
+}

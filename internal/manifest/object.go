@@ -1,0 +1,130 @@
+// Package manifest loads Kubernetes manifests from files, directories and
+// stdin into objects that remember where every node came from.
+package manifest
+
+import (
+	"fmt"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Loc is a position inside a file: 1-based line and column (in Unicode code
+// points, as yaml.v3 counts them), and the column just past the node's text on
+// its first line.
+type Loc struct {
+	Line, Col, EndCol int
+}
+
+// IsZero reports whether the location is unset.
+func (l Loc) IsZero() bool { return l.Line == 0 }
+
+// LocOf returns the location of a YAML node. For a scalar the end column
+// covers its text, including quotes.
+func LocOf(n *yaml.Node) Loc {
+	if n == nil {
+		return Loc{}
+	}
+	l := Loc{Line: n.Line, Col: n.Column, EndCol: n.Column + 1}
+	if n.Kind == yaml.ScalarNode {
+		w := len([]rune(n.Value))
+		switch n.Style {
+		case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+			w += 2
+		case yaml.LiteralStyle, yaml.FoldedStyle:
+			w = 1
+		}
+		if w < 1 {
+			w = 1
+		}
+		l.EndCol = n.Column + w
+	}
+	return l
+}
+
+// Pos is a location in a named file.
+type Pos struct {
+	File string
+	Loc
+}
+
+func (p Pos) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Object is one Kubernetes object read from a manifest.
+type Object struct {
+	APIVersion string
+	Group      string
+	Kind       kinds.Kind
+	Name       string
+	// Namespace is the object's namespace, or the default namespace of the
+	// run when the manifest does not set one.
+	Namespace string
+	// NamespaceSet is false when Namespace was defaulted.
+	NamespaceSet bool
+	Labels       map[string]string
+	Annotations  map[string]string
+
+	File string
+	// Doc is the 0-based index of the YAML document within File.
+	Doc int
+	// Node is the object's mapping node. Line numbers are absolute in File.
+	Node *yaml.Node
+	// KindLoc and NameLoc point at the kind and metadata.name values, the
+	// natural place to report a finding about the whole object.
+	KindLoc, NameLoc Loc
+}
+
+// RNode wraps the object's node for kyaml's helpers.
+func (o *Object) RNode() *yaml.RNode { return yaml.NewRNode(o.Node) }
+
+// Pos returns the position of loc in the object's file.
+func (o *Object) Pos(loc Loc) Pos { return Pos{File: o.File, Loc: loc} }
+
+// Ref names the object as kind namespace/name.
+func (o *Object) Ref() string { return fmt.Sprintf("%s %s/%s", o.Kind, o.Namespace, o.Name) }
+
+// Spec returns the object's spec node, or nil.
+func (o *Object) Spec() *yaml.Node { return field(o.Node, "spec") }
+
+// field returns the value node of key in mapping n, or nil.
+func field(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// Error is a problem that kept meshlint from reading part of the input. It
+// always names a file, and a line when one is known.
+type Error struct {
+	File string
+	Loc
+	Msg string
+	Err error
+}
+
+func (e *Error) Error() string {
+	msg := e.Msg
+	if e.Err != nil {
+		if msg != "" {
+			msg += ": "
+		}
+		msg += e.Err.Error()
+	}
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, msg)
+}
+
+func (e *Error) Unwrap() error { return e.Err }

@@ -1,0 +1,373 @@
+package spec
+
+import "sigs.k8s.io/kustomize/kyaml/yaml"
+
+// VirtualService is networking.istio.io VirtualService spec.
+type VirtualService struct {
+	Hosts    []Str       `yaml:"hosts"`
+	Gateways []Str       `yaml:"gateways"`
+	HTTP     []HTTPRoute `yaml:"http"`
+	TCP      []TCPRoute  `yaml:"tcp"`
+	TLS      []TLSRoute  `yaml:"tls"`
+	ExportTo []Str       `yaml:"exportTo"`
+}
+
+// HTTPRoute is one entry of VirtualService http.
+type HTTPRoute struct {
+	At             `yaml:"-"`
+	Name           Str                `yaml:"name"`
+	Match          []HTTPMatch        `yaml:"match"`
+	Route          []RouteDestination `yaml:"route"`
+	Redirect       *yaml.Node         `yaml:"redirect"`
+	DirectResponse *yaml.Node         `yaml:"directResponse"`
+	Delegate       *Delegate          `yaml:"delegate"`
+	Rewrite        *yaml.Node         `yaml:"rewrite"`
+	Timeout        Str                `yaml:"timeout"`
+	Retries        *Retries           `yaml:"retries"`
+	Mirror         *Destination       `yaml:"mirror"`
+	Mirrors        []Mirror           `yaml:"mirrors"`
+	Fault          *yaml.Node         `yaml:"fault"`
+}
+
+// UnmarshalYAML records the route's location.
+func (r *HTTPRoute) UnmarshalYAML(n *yaml.Node) error {
+	type plain HTTPRoute
+	return decodeAt(n, &r.At, (*plain)(r))
+}
+
+// Delegate points an HTTP route at another VirtualService.
+type Delegate struct {
+	Name      Str `yaml:"name"`
+	Namespace Str `yaml:"namespace"`
+}
+
+// Mirror is one entry of http.mirrors.
+type Mirror struct {
+	Destination *Destination `yaml:"destination"`
+}
+
+// HTTPMatch is one entry of http.match. All its conditions must hold.
+type HTTPMatch struct {
+	At              `yaml:"-"`
+	Name            Str                    `yaml:"name"`
+	URI             *StringMatch           `yaml:"uri"`
+	Scheme          *StringMatch           `yaml:"scheme"`
+	Method          *StringMatch           `yaml:"method"`
+	Authority       *StringMatch           `yaml:"authority"`
+	Headers         map[string]StringMatch `yaml:"headers"`
+	QueryParams     map[string]StringMatch `yaml:"queryParams"`
+	WithoutHeaders  map[string]StringMatch `yaml:"withoutHeaders"`
+	Port            Int                    `yaml:"port"`
+	SourceLabels    map[string]string      `yaml:"sourceLabels"`
+	Gateways        []Str                  `yaml:"gateways"`
+	SourceNamespace Str                    `yaml:"sourceNamespace"`
+	IgnoreURICase   Bool                   `yaml:"ignoreUriCase"`
+}
+
+// UnmarshalYAML records the match's location.
+func (m *HTTPMatch) UnmarshalYAML(n *yaml.Node) error {
+	type plain HTTPMatch
+	return decodeAt(n, &m.At, (*plain)(m))
+}
+
+// StringMatch is Istio's exact/prefix/regex matcher.
+type StringMatch struct {
+	At     `yaml:"-"`
+	Exact  Str `yaml:"exact"`
+	Prefix Str `yaml:"prefix"`
+	Regex  Str `yaml:"regex"`
+}
+
+// UnmarshalYAML records the matcher's location.
+func (m *StringMatch) UnmarshalYAML(n *yaml.Node) error {
+	type plain StringMatch
+	return decodeAt(n, &m.At, (*plain)(m))
+}
+
+// RouteDestination is one weighted destination of a route.
+type RouteDestination struct {
+	At          `yaml:"-"`
+	Destination *Destination `yaml:"destination"`
+	Weight      Int          `yaml:"weight"`
+}
+
+// UnmarshalYAML records the destination's location.
+func (d *RouteDestination) UnmarshalYAML(n *yaml.Node) error {
+	type plain RouteDestination
+	return decodeAt(n, &d.At, (*plain)(d))
+}
+
+// Destination is a host, optional subset and optional port.
+type Destination struct {
+	At     `yaml:"-"`
+	Host   Str           `yaml:"host"`
+	Subset Str           `yaml:"subset"`
+	Port   *PortSelector `yaml:"port"`
+}
+
+// UnmarshalYAML records the destination's location.
+func (d *Destination) UnmarshalYAML(n *yaml.Node) error {
+	type plain Destination
+	return decodeAt(n, &d.At, (*plain)(d))
+}
+
+// PortSelector selects a port by number.
+type PortSelector struct {
+	Number Int `yaml:"number"`
+}
+
+// Retries is an HTTP retry policy.
+type Retries struct {
+	At            `yaml:"-"`
+	Attempts      Int `yaml:"attempts"`
+	PerTryTimeout Str `yaml:"perTryTimeout"`
+	RetryOn       Str `yaml:"retryOn"`
+}
+
+// UnmarshalYAML records the policy's location.
+func (r *Retries) UnmarshalYAML(n *yaml.Node) error {
+	type plain Retries
+	return decodeAt(n, &r.At, (*plain)(r))
+}
+
+// TCPRoute is one entry of VirtualService tcp.
+type TCPRoute struct {
+	At    `yaml:"-"`
+	Match []L4Match          `yaml:"match"`
+	Route []RouteDestination `yaml:"route"`
+}
+
+// UnmarshalYAML records the route's location.
+func (r *TCPRoute) UnmarshalYAML(n *yaml.Node) error {
+	type plain TCPRoute
+	return decodeAt(n, &r.At, (*plain)(r))
+}
+
+// L4Match matches TCP traffic.
+type L4Match struct {
+	At                 `yaml:"-"`
+	DestinationSubnets []Str             `yaml:"destinationSubnets"`
+	Port               Int               `yaml:"port"`
+	SourceLabels       map[string]string `yaml:"sourceLabels"`
+	Gateways           []Str             `yaml:"gateways"`
+	SourceNamespace    Str               `yaml:"sourceNamespace"`
+}
+
+// UnmarshalYAML records the match's location.
+func (m *L4Match) UnmarshalYAML(n *yaml.Node) error {
+	type plain L4Match
+	return decodeAt(n, &m.At, (*plain)(m))
+}
+
+// TLSRoute is one entry of VirtualService tls.
+type TLSRoute struct {
+	At    `yaml:"-"`
+	Match []TLSMatch         `yaml:"match"`
+	Route []RouteDestination `yaml:"route"`
+}
+
+// UnmarshalYAML records the route's location.
+func (r *TLSRoute) UnmarshalYAML(n *yaml.Node) error {
+	type plain TLSRoute
+	return decodeAt(n, &r.At, (*plain)(r))
+}
+
+// TLSMatch matches TLS traffic by SNI.
+type TLSMatch struct {
+	At                 `yaml:"-"`
+	SniHosts           []Str             `yaml:"sniHosts"`
+	DestinationSubnets []Str             `yaml:"destinationSubnets"`
+	Port               Int               `yaml:"port"`
+	SourceLabels       map[string]string `yaml:"sourceLabels"`
+	Gateways           []Str             `yaml:"gateways"`
+	SourceNamespace    Str               `yaml:"sourceNamespace"`
+}
+
+// UnmarshalYAML records the match's location.
+func (m *TLSMatch) UnmarshalYAML(n *yaml.Node) error {
+	type plain TLSMatch
+	return decodeAt(n, &m.At, (*plain)(m))
+}
+
+// DestinationRule is networking.istio.io DestinationRule spec.
+type DestinationRule struct {
+	Host             Str               `yaml:"host"`
+	TrafficPolicy    *TrafficPolicy    `yaml:"trafficPolicy"`
+	Subsets          []Subset          `yaml:"subsets"`
+	ExportTo         []Str             `yaml:"exportTo"`
+	WorkloadSelector *WorkloadSelector `yaml:"workloadSelector"`
+}
+
+// Subset is a named group of a host's endpoints.
+type Subset struct {
+	At            `yaml:"-"`
+	Name          Str               `yaml:"name"`
+	Labels        map[string]string `yaml:"labels"`
+	TrafficPolicy *TrafficPolicy    `yaml:"trafficPolicy"`
+}
+
+// UnmarshalYAML records the subset's location.
+func (s *Subset) UnmarshalYAML(n *yaml.Node) error {
+	type plain Subset
+	return decodeAt(n, &s.At, (*plain)(s))
+}
+
+// TrafficPolicy is a DestinationRule traffic policy.
+type TrafficPolicy struct {
+	At                `yaml:"-"`
+	TLS               *ClientTLS          `yaml:"tls"`
+	PortLevelSettings []PortTrafficPolicy `yaml:"portLevelSettings"`
+	LoadBalancer      *yaml.Node          `yaml:"loadBalancer"`
+	ConnectionPool    *yaml.Node          `yaml:"connectionPool"`
+	OutlierDetection  *yaml.Node          `yaml:"outlierDetection"`
+}
+
+// UnmarshalYAML records the policy's location.
+func (p *TrafficPolicy) UnmarshalYAML(n *yaml.Node) error {
+	type plain TrafficPolicy
+	return decodeAt(n, &p.At, (*plain)(p))
+}
+
+// PortTrafficPolicy is a traffic policy for one port.
+type PortTrafficPolicy struct {
+	At   `yaml:"-"`
+	Port *PortSelector `yaml:"port"`
+	TLS  *ClientTLS    `yaml:"tls"`
+}
+
+// UnmarshalYAML records the policy's location.
+func (p *PortTrafficPolicy) UnmarshalYAML(n *yaml.Node) error {
+	type plain PortTrafficPolicy
+	return decodeAt(n, &p.At, (*plain)(p))
+}
+
+// ClientTLS is the TLS a client uses towards a destination.
+type ClientTLS struct {
+	At              `yaml:"-"`
+	Mode            Str  `yaml:"mode"`
+	CredentialName  Str  `yaml:"credentialName"`
+	CaCertificates  Str  `yaml:"caCertificates"`
+	SNI             Str  `yaml:"sni"`
+	ClientCert      Str  `yaml:"clientCertificate"`
+	PrivateKey      Str  `yaml:"privateKey"`
+	InsecureSkipVer Bool `yaml:"insecureSkipVerify"`
+}
+
+// UnmarshalYAML records the setting's location.
+func (t *ClientTLS) UnmarshalYAML(n *yaml.Node) error {
+	type plain ClientTLS
+	return decodeAt(n, &t.At, (*plain)(t))
+}
+
+// WorkloadSelector selects workloads by labels (Istio's labels form).
+type WorkloadSelector struct {
+	At     `yaml:"-"`
+	Labels map[string]string `yaml:"labels"`
+}
+
+// UnmarshalYAML records the selector's location.
+func (s *WorkloadSelector) UnmarshalYAML(n *yaml.Node) error {
+	type plain WorkloadSelector
+	return decodeAt(n, &s.At, (*plain)(s))
+}
+
+// Gateway is networking.istio.io Gateway spec.
+type Gateway struct {
+	Selector map[string]string `yaml:"selector"`
+	Servers  []Server          `yaml:"servers"`
+}
+
+// Server is one listener of a Gateway.
+type Server struct {
+	At    `yaml:"-"`
+	Name  Str        `yaml:"name"`
+	Port  *Port      `yaml:"port"`
+	Hosts []Str      `yaml:"hosts"`
+	TLS   *ServerTLS `yaml:"tls"`
+	Bind  Str        `yaml:"bind"`
+}
+
+// UnmarshalYAML records the server's location.
+func (s *Server) UnmarshalYAML(n *yaml.Node) error {
+	type plain Server
+	return decodeAt(n, &s.At, (*plain)(s))
+}
+
+// Port is a Gateway or ServiceEntry port.
+type Port struct {
+	At         `yaml:"-"`
+	Number     Int `yaml:"number"`
+	Name       Str `yaml:"name"`
+	Protocol   Str `yaml:"protocol"`
+	TargetPort Int `yaml:"targetPort"`
+}
+
+// UnmarshalYAML records the port's location.
+func (p *Port) UnmarshalYAML(n *yaml.Node) error {
+	type plain Port
+	return decodeAt(n, &p.At, (*plain)(p))
+}
+
+// ServerTLS is a Gateway server's TLS settings.
+type ServerTLS struct {
+	At             `yaml:"-"`
+	Mode           Str  `yaml:"mode"`
+	CredentialName Str  `yaml:"credentialName"`
+	HTTPSRedirect  Bool `yaml:"httpsRedirect"`
+	ServerCert     Str  `yaml:"serverCertificate"`
+	PrivateKey     Str  `yaml:"privateKey"`
+}
+
+// UnmarshalYAML records the settings' location.
+func (t *ServerTLS) UnmarshalYAML(n *yaml.Node) error {
+	type plain ServerTLS
+	return decodeAt(n, &t.At, (*plain)(t))
+}
+
+// ServiceEntry is networking.istio.io ServiceEntry spec.
+type ServiceEntry struct {
+	Hosts            []Str             `yaml:"hosts"`
+	Addresses        []Str             `yaml:"addresses"`
+	Ports            []Port            `yaml:"ports"`
+	Location         Str               `yaml:"location"`
+	Resolution       Str               `yaml:"resolution"`
+	Endpoints        []WorkloadEntry   `yaml:"endpoints"`
+	WorkloadSelector *WorkloadSelector `yaml:"workloadSelector"`
+	ExportTo         []Str             `yaml:"exportTo"`
+}
+
+// WorkloadEntry is an endpoint of a ServiceEntry.
+type WorkloadEntry struct {
+	At      `yaml:"-"`
+	Address Str               `yaml:"address"`
+	Labels  map[string]string `yaml:"labels"`
+}
+
+// UnmarshalYAML records the entry's location.
+func (e *WorkloadEntry) UnmarshalYAML(n *yaml.Node) error {
+	type plain WorkloadEntry
+	return decodeAt(n, &e.At, (*plain)(e))
+}
+
+// Sidecar is networking.istio.io Sidecar spec.
+type Sidecar struct {
+	WorkloadSelector      *WorkloadSelector `yaml:"workloadSelector"`
+	Egress                []EgressListener  `yaml:"egress"`
+	OutboundTrafficPolicy *struct {
+		Mode Str `yaml:"mode"`
+	} `yaml:"outboundTrafficPolicy"`
+}
+
+// EgressListener is one entry of Sidecar egress.
+type EgressListener struct {
+	At    `yaml:"-"`
+	Hosts []Str `yaml:"hosts"`
+	Bind  Str   `yaml:"bind"`
+	Port  *Port `yaml:"port"`
+}
+
+// UnmarshalYAML records the listener's location.
+func (e *EgressListener) UnmarshalYAML(n *yaml.Node) error {
+	type plain EgressListener
+	return decodeAt(n, &e.At, (*plain)(e))
+}

@@ -1,0 +1,170 @@
+// Package spec holds typed views of the specs meshlint reads, decoded from
+// YAML nodes with the position of every value a rule may point at.
+//
+// Only the fields that rules read are declared: unknown and unmodelled fields
+// are left to schema validation.
+package spec
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/manifest"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Loc is re-exported so that rule code reads naturally.
+type Loc = manifest.Loc
+
+// Value is a scalar with the location of its node. Set is false when the
+// field is absent or null.
+type Value[T any] struct {
+	V   T
+	Loc Loc
+	Set bool
+}
+
+// Str, Int, Bool and Float are the scalar values used in specs.
+type (
+	Str   = Value[string]
+	Int   = Value[int64]
+	Bool  = Value[bool]
+	Float = Value[float64]
+)
+
+// UnmarshalYAML decodes the scalar and records where it is. A type mismatch
+// is returned as a *yaml.TypeError so that decoding goes on and every
+// mismatch of a document is reported, each with its line and column.
+func (v *Value[T]) UnmarshalYAML(n *yaml.Node) error {
+	v.Loc, v.Set = manifest.LocOf(n), true
+	if n.Kind != yaml.ScalarNode {
+		return mismatch(n, v.V)
+	}
+	if _, isStr := any(v.V).(string); isStr && n.ShortTag() != "!!str" {
+		// Kubernetes rejects `name: 8080` where a string is expected.
+		return mismatch(n, v.V)
+	}
+	if err := n.Decode(&v.V); err != nil {
+		return mismatch(n, v.V)
+	}
+	return nil
+}
+
+// IntOrString is a Kubernetes IntOrString (ports, targetPorts).
+type IntOrString struct {
+	Int   int64
+	Str   string
+	IsStr bool
+	Loc   Loc
+	Set   bool
+}
+
+// UnmarshalYAML accepts an integer or a string.
+func (v *IntOrString) UnmarshalYAML(n *yaml.Node) error {
+	v.Loc, v.Set = manifest.LocOf(n), true
+	if n.Kind != yaml.ScalarNode {
+		return mismatchWant(n, "an integer or a string")
+	}
+	if n.ShortTag() == "!!int" {
+		if err := n.Decode(&v.Int); err != nil {
+			return mismatchWant(n, "an integer or a string")
+		}
+		return nil
+	}
+	if n.ShortTag() != "!!str" {
+		return mismatchWant(n, "an integer or a string")
+	}
+	v.Str, v.IsStr = n.Value, true
+	return nil
+}
+
+func (v IntOrString) String() string {
+	if v.IsStr {
+		return v.Str
+	}
+	return fmt.Sprint(v.Int)
+}
+
+// At records the location of a mapping or sequence item. Embed it and
+// implement UnmarshalYAML with decodeAt to fill it.
+type At struct {
+	Loc Loc
+}
+
+func mismatch(n *yaml.Node, want any) error {
+	var w string
+	switch want.(type) {
+	case string:
+		w = "a string"
+	case int64, int32, int:
+		w = "an integer"
+	case bool:
+		w = "a boolean (true or false)"
+	case float64:
+		w = "a number"
+	default:
+		w = fmt.Sprintf("%T", want)
+	}
+	return mismatchWant(n, w)
+}
+
+func mismatchWant(n *yaml.Node, want string) error {
+	got := n.Value
+	if n.Kind != yaml.ScalarNode {
+		got = map[yaml.Kind]string{yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list", yaml.AliasNode: "an alias"}[n.Kind]
+	} else {
+		got = fmt.Sprintf("%q", got)
+	}
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d, column %d: expected %s, got %s", n.Line, n.Column, want, got)}}
+}
+
+// Decode decodes node into out and returns every type mismatch as a
+// manifest.Error in file, each at its line and column.
+func Decode(file string, node *yaml.Node, out any) []*manifest.Error {
+	if node == nil {
+		return nil
+	}
+	err := node.Decode(out)
+	if err == nil {
+		return nil
+	}
+	var errs []*manifest.Error
+	if te, ok := err.(*yaml.TypeError); ok {
+		for _, m := range te.Errors {
+			errs = append(errs, lineError(file, node, m))
+		}
+		return errs
+	}
+	return []*manifest.Error{lineError(file, node, err.Error())}
+}
+
+// lineError parses yaml.v3's "line N[, column M]: msg" into an Error.
+func lineError(file string, node *yaml.Node, msg string) *manifest.Error {
+	e := &manifest.Error{File: file, Msg: "wrong type"}
+	var line, col int
+	rest := msg
+	if _, err := fmt.Sscanf(msg, "line %d, column %d:", &line, &col); err == nil {
+		rest = msg[strings.Index(msg, ":")+1:]
+	} else if _, err := fmt.Sscanf(msg, "line %d:", &line); err == nil {
+		rest = msg[strings.Index(msg, ":")+1:]
+	}
+	if line == 0 {
+		line, col = node.Line, node.Column
+	}
+	if col == 0 {
+		col = 1
+	}
+	e.Line, e.Col = line, col
+	e.Err = fmt.Errorf("%s", strings.TrimSpace(rest))
+	return e
+}
+
+// decodeAt decodes n into the plain version of a struct and records n's
+// location; specs call it from their UnmarshalYAML methods.
+func decodeAt[T any](n *yaml.Node, at *At, plain *T) error {
+	at.Loc = manifest.LocOf(n)
+	if n.Kind != yaml.MappingNode {
+		return mismatchWant(n, "a mapping")
+	}
+	return n.Decode(plain)
+}

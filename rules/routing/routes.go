@@ -1,0 +1,33 @@
+// Package routing holds the rules about VirtualService routes and their
+// destinations.
+package routing
+
+import (
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/spec"
+)
+
+// routeSet is the destination list of one http, tcp or tls route.
+type routeSet struct {
+	// Kind is "http", "tcp" or "tls" and Index the route's position, for
+	// messages such as `http[1]`.
+	Kind  string
+	Index int
+	At    spec.Loc
+	Route []spec.RouteDestination
+}
+
+// routeSets lists every route of a VirtualService that has destinations.
+func routeSets(vs *graph.VirtualService) []routeSet {
+	var out []routeSet
+	for i, r := range vs.Spec.HTTP {
+		out = append(out, routeSet{"http", i, r.Loc, r.Route})
+	}
+	for i, r := range vs.Spec.TCP {
+		out = append(out, routeSet{"tcp", i, r.Loc, r.Route})
+	}
+	for i, r := range vs.Spec.TLS {
+		out = append(out, routeSet{"tls", i, r.Loc, r.Route})
+	}
+	return out
+}

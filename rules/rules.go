@@ -1,0 +1,187 @@
+// Package rules is meshlint's rule framework: a Rule is declared like a
+// go/analysis Analyzer, runs over the read-only graph and reports Findings
+// at YAML nodes. The rules themselves live in the subpackages, one file per
+// rule; rules/all lists them.
+package rules
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+)
+
+// Severity orders findings. The zero value is Info.
+type Severity int
+
+// Severities, from least to most severe.
+const (
+	Info Severity = iota
+	Warning
+	Error
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Error:
+		return "error"
+	case Warning:
+		return "warning"
+	}
+	return "info"
+}
+
+// ParseSeverity reads "error", "warning" or "info".
+func ParseSeverity(s string) (Severity, error) {
+	switch strings.ToLower(s) {
+	case "error":
+		return Error, nil
+	case "warning", "warn":
+		return Warning, nil
+	case "info", "note":
+		return Info, nil
+	}
+	return Info, fmt.Errorf("unknown severity %q (want error, warning or info)", s)
+}
+
+// Rule is one check. Declare it as a package-level value in its own file.
+type Rule struct {
+	// ID is stable and never reused, e.g. "MR102".
+	ID string
+	// Name is a readable, kebab-case handle, e.g. "route-subset-undefined".
+	Name string
+	// Summary is one line, lowercase, no final period.
+	Summary string
+	// Doc explains why the problem matters and how to fix it (Markdown).
+	Doc string
+	// Bad and Good are complete YAML examples: Bad must produce at least
+	// one finding of this rule and Good none. Both run as fixtures.
+	Bad, Good string
+	// Severity is the default severity.
+	Severity Severity
+	// Inputs are the kinds the rule reads.
+	Inputs []kinds.Kind
+	// Related lists equivalent checks of istioctl analyze (IST0xxx) and
+	// Kiali (KIA0xxx).
+	Related []string
+	// Run reports findings through the pass. An error means the rule
+	// itself is broken, never that the input is.
+	Run func(*Pass) error
+}
+
+// Finding is one problem found in the input.
+type Finding struct {
+	Rule     *Rule
+	Severity Severity
+	Message  string
+	Pos      manifest.Pos
+	// Object is the object the finding is about.
+	Object *manifest.Object
+	// Related points at other nodes that explain the finding.
+	Related []Related
+	// Fixes are alternative edits that resolve the finding.
+	Fixes []Fix
+}
+
+// Related is a secondary location of a finding.
+type Related struct {
+	Pos     manifest.Pos
+	Message string
+}
+
+// Fix is a suggested change, as in go/analysis: a description and the text
+// edits that make it.
+type Fix struct {
+	Message string
+	Edits   []Edit
+}
+
+// Edit replaces the text between Pos and End (same file) with NewText.
+type Edit struct {
+	Pos     manifest.Pos
+	End     manifest.Loc
+	NewText string
+}
+
+// Pass is what a rule's Run receives.
+type Pass struct {
+	Rule  *Rule
+	Graph *graph.Graph
+	// Severity is the severity findings get (the default unless configured).
+	Severity Severity
+	report   func(*Finding)
+}
+
+// Reportf reports a finding about object o at loc; a zero loc falls back to
+// the object's name.
+func (p *Pass) Reportf(o *manifest.Object, loc manifest.Loc, format string, args ...any) *Finding {
+	if loc.IsZero() {
+		loc = o.NameLoc
+	}
+	f := &Finding{
+		Rule:     p.Rule,
+		Severity: p.Severity,
+		Message:  fmt.Sprintf(format, args...),
+		Pos:      o.Pos(loc),
+		Object:   o,
+	}
+	p.report(f)
+	return f
+}
+
+// Related adds a related location to the finding and returns it.
+func (f *Finding) Relate(o *manifest.Object, loc manifest.Loc, format string, args ...any) *Finding {
+	if loc.IsZero() {
+		loc = o.NameLoc
+	}
+	f.Related = append(f.Related, Related{Pos: o.Pos(loc), Message: fmt.Sprintf(format, args...)})
+	return f
+}
+
+var (
+	idPattern   = regexp.MustCompile(`^MR\d{3}$`)
+	namePattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+)
+
+// Validate checks a rule list: unique, well-formed IDs and names, and every
+// piece of metadata present. The registry test calls it.
+func Validate(rs []*Rule) error {
+	ids, names := map[string]bool{}, map[string]bool{}
+	for i, r := range rs {
+		switch {
+		case !idPattern.MatchString(r.ID):
+			return fmt.Errorf("rule %d: id %q is not MR followed by three digits", i, r.ID)
+		case ids[r.ID]:
+			return fmt.Errorf("rule %s: duplicate id", r.ID)
+		case !namePattern.MatchString(r.Name):
+			return fmt.Errorf("rule %s: name %q is not kebab-case", r.ID, r.Name)
+		case names[r.Name]:
+			return fmt.Errorf("rule %s: duplicate name %q", r.ID, r.Name)
+		case r.Summary == "" || r.Doc == "" || r.Bad == "" || r.Good == "":
+			return fmt.Errorf("rule %s: summary, doc, bad and good examples are required", r.ID)
+		case strings.HasSuffix(r.Summary, ".") || strings.ToLower(r.Summary[:1]) != r.Summary[:1]:
+			return fmt.Errorf("rule %s: summary should start lowercase and have no final period", r.ID)
+		case len(r.Inputs) == 0:
+			return fmt.Errorf("rule %s: inputs are required", r.ID)
+		case r.Run == nil:
+			return fmt.Errorf("rule %s: no Run function", r.ID)
+		case i > 0 && rs[i-1].ID >= r.ID:
+			return fmt.Errorf("rule %s: rules must be listed in ID order", r.ID)
+		}
+		ids[r.ID], names[r.Name] = true, true
+	}
+	return nil
+}
+
+// Find returns the rule with the given ID or name.
+func Find(rs []*Rule, idOrName string) *Rule {
+	for _, r := range rs {
+		if strings.EqualFold(r.ID, idOrName) || r.Name == idOrName {
+			return r
+		}
+	}
+	return nil
+}

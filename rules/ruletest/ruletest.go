@@ -1,0 +1,311 @@
+// Package ruletest runs a rule over fixture files whose expectations are
+// written inline, in the style of go/analysis's analysistest:
+//
+//	subset: canary   # want: MR102 `subset "canary"`
+//
+// A finding that no want matches fails the test, and so does a want that
+// no finding matches. Files named fire-* must hold at least one want and
+// quiet-* none. A .txtar archive holds a multi-file case; its files are
+// loaded together. A comment line "# fixture: closed-world
+// root-namespace=NS namespace=NS" sets the run's options.
+package ruletest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/meshlint/meshlint/internal/config"
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+	"golang.org/x/tools/txtar"
+)
+
+// Want is one expectation: a finding of Rule on File:Line whose message
+// matches every pattern.
+type Want struct {
+	File     string
+	Line     int
+	Rule     string
+	Patterns []*regexp.Regexp
+	matched  bool
+}
+
+func (w *Want) String() string {
+	var ps []string
+	for _, p := range w.Patterns {
+		ps = append(ps, strconv.Quote(p.String()))
+	}
+	return strings.TrimSpace(fmt.Sprintf("%s:%d: %s %s", w.File, w.Line, w.Rule, strings.Join(ps, " ")))
+}
+
+var (
+	wantComment = regexp.MustCompile(`#\s*want:\s*(.*)$`)
+	ruleToken   = regexp.MustCompile(`^MR\d{3}$`)
+)
+
+// ParseWants reads the # want: comments of a file.
+func ParseWants(file string, data []byte) ([]*Want, error) {
+	var wants []*Want
+	for i, line := range strings.Split(string(data), "\n") {
+		m := wantComment.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		rest := strings.TrimSpace(m[1])
+		var cur *Want
+		for rest != "" {
+			if rest[0] == '"' || rest[0] == '`' {
+				q, err := strconv.QuotedPrefix(rest)
+				if err != nil {
+					return nil, fmt.Errorf("%s:%d: bad quoted pattern: %w", file, i+1, err)
+				}
+				s, _ := strconv.Unquote(q)
+				re, err := regexp.Compile(s)
+				if err != nil {
+					return nil, fmt.Errorf("%s:%d: bad pattern: %w", file, i+1, err)
+				}
+				if cur == nil {
+					return nil, fmt.Errorf("%s:%d: pattern before a rule ID", file, i+1)
+				}
+				cur.Patterns = append(cur.Patterns, re)
+				rest = strings.TrimSpace(rest[len(q):])
+				continue
+			}
+			tok, after, _ := strings.Cut(rest, " ")
+			if !ruleToken.MatchString(tok) {
+				return nil, fmt.Errorf("%s:%d: %q is not a rule ID", file, i+1, tok)
+			}
+			cur = &Want{File: file, Line: i + 1, Rule: tok}
+			wants = append(wants, cur)
+			rest = strings.TrimSpace(after)
+		}
+		if cur == nil {
+			return nil, fmt.Errorf("%s:%d: want without a rule ID", file, i+1)
+		}
+	}
+	return wants, nil
+}
+
+// Options are the run settings a fixture may ask for.
+type Options struct {
+	Mesh      config.Mesh
+	Namespace string
+}
+
+func parseOptions(data []byte) (Options, error) {
+	o := Options{Mesh: config.DefaultMesh(), Namespace: "default"}
+	for _, line := range strings.Split(string(data), "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "# fixture:")
+		if !ok {
+			continue
+		}
+		for _, f := range strings.Fields(rest) {
+			k, v, _ := strings.Cut(f, "=")
+			switch k {
+			case "closed-world":
+				o.Mesh.ClosedWorld = true
+			case "root-namespace":
+				o.Mesh.RootNamespace = v
+			case "namespace":
+				o.Namespace = v
+			default:
+				return o, fmt.Errorf("unknown fixture option %q", k)
+			}
+		}
+	}
+	return o, nil
+}
+
+// Lint loads the files in dir and runs rule r on them.
+func Lint(dir string, r *rules.Rule, opts Options) ([]*rules.Finding, error) {
+	res := manifest.Load([]string{dir}, manifest.Options{Namespace: opts.Namespace})
+	if len(res.Errors) > 0 {
+		return nil, fmt.Errorf("fixture does not load: %v", res.Errors[0])
+	}
+	g := graph.Build(res.Objects, opts.Mesh)
+	if len(g.Errors) > 0 {
+		return nil, fmt.Errorf("fixture does not decode: %v", g.Errors[0])
+	}
+	fs, errs := rules.Run(g, []*rules.Rule{r}, nil)
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	return fs, nil
+}
+
+// Files returns the files of a fixture: the file itself, or the members of
+// a txtar archive.
+func Files(path string) (map[string][]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if filepath.Ext(path) != ".txtar" {
+		return map[string][]byte{filepath.Base(path): data}, nil
+	}
+	ar := txtar.Parse(data)
+	out := map[string][]byte{}
+	for _, f := range ar.Files {
+		out[f.Name] = f.Data
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: empty archive", path)
+	}
+	return out, nil
+}
+
+// Check runs rule r over the fixture at path and reports every mismatch
+// between findings and wants.
+func Check(t *testing.T, r *rules.Rule, path string) {
+	t.Helper()
+	files, err := Files(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var wants []*Want
+	var optText []byte
+	for name, data := range files {
+		dst := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ws, err := ParseWants(dst, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wants = append(wants, ws...)
+		optText = append(optText, data...)
+	}
+	opts, err := parseOptions(optText)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	base := filepath.Base(path)
+	switch {
+	case strings.HasPrefix(base, "fire-") && len(wants) == 0:
+		t.Fatalf("%s: a fire- fixture needs at least one # want", path)
+	case strings.HasPrefix(base, "quiet-") && len(wants) > 0:
+		t.Fatalf("%s: a quiet- fixture must not hold # want", path)
+	}
+	for _, w := range wants {
+		if w.Rule != r.ID {
+			t.Fatalf("%s: want names %s, but this is %s's fixture", w, w.Rule, r.ID)
+		}
+	}
+	fs, err := Lint(dir, r, opts)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	for _, f := range fs {
+		if !match(wants, f) {
+			t.Errorf("%s: unexpected finding at %s: %s %s", base, rel(dir, f.Pos), f.Rule.ID, f.Message)
+		}
+	}
+	for _, w := range wants {
+		if !w.matched {
+			t.Errorf("%s: no finding matched want at %s", base, rel(dir, manifest.Pos{File: w.File})+w.String()[len(w.File):])
+		}
+	}
+}
+
+func match(wants []*Want, f *rules.Finding) bool {
+	for _, w := range wants {
+		if w.matched || w.File != f.Pos.File || w.Line != f.Pos.Line || w.Rule != f.Rule.ID {
+			continue
+		}
+		ok := true
+		for _, p := range w.Patterns {
+			if !p.MatchString(f.Message) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			w.matched = true
+			return true
+		}
+	}
+	return false
+}
+
+func rel(dir string, p manifest.Pos) string {
+	if r, err := filepath.Rel(dir, p.File); err == nil {
+		p.File = r
+	}
+	return p.String()
+}
+
+// Run checks every fixture of rule r in dir (fixtures/rules/<ID>) and the
+// rule's Bad and Good examples.
+func Run(t *testing.T, r *rules.Rule, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("rule %s has no fixtures: %v", r.ID, err)
+	}
+	var fire, quiet int
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		switch {
+		case strings.HasPrefix(name, "fire-"):
+			fire++
+		case strings.HasPrefix(name, "quiet-"):
+			quiet++
+		default:
+			t.Errorf("%s/%s: fixture names start with fire- or quiet-", dir, name)
+			continue
+		}
+		t.Run(name, func(t *testing.T) { Check(t, r, filepath.Join(dir, name)) })
+	}
+	if fire == 0 || quiet == 0 {
+		t.Errorf("rule %s needs fire- and quiet- fixtures (has %d and %d)", r.ID, fire, quiet)
+	}
+	t.Run("examples", func(t *testing.T) { CheckExamples(t, r) })
+}
+
+// CheckExamples runs the rule's Bad example, which must fire, and its Good
+// example, which must stay quiet.
+func CheckExamples(t *testing.T, r *rules.Rule) {
+	t.Helper()
+	for _, ex := range []struct {
+		name string
+		text string
+		fire bool
+	}{{"bad.yaml", r.Bad, true}, {"good.yaml", r.Good, false}} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, ex.name), []byte(ex.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		opts, err := parseOptions([]byte(ex.text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, err := Lint(dir, r, opts)
+		if err != nil {
+			t.Fatalf("%s example: %v", ex.name, err)
+		}
+		if ex.fire && len(fs) == 0 {
+			t.Errorf("%s: the Bad example produces no finding", r.ID)
+		}
+		if !ex.fire {
+			for _, f := range fs {
+				t.Errorf("%s: the Good example produces %s: %s", r.ID, rel(dir, f.Pos), f.Message)
+			}
+		}
+	}
+}

@@ -1,0 +1,96 @@
+package rules
+
+import (
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"sync"
+
+	"github.com/meshlint/meshlint/internal/graph"
+)
+
+// Run runs each rule over the graph, concurrently since the graph is
+// read-only, and returns the findings in a stable order. severity overrides
+// a rule's default severity by rule ID. A rule that fails or panics is a
+// meshlint bug: its error is returned alongside the other rules' findings.
+func Run(g *graph.Graph, rs []*Rule, severity map[string]Severity) ([]*Finding, []error) {
+	var (
+		mu       sync.Mutex
+		findings []*Finding
+		errs     []error
+		wg       sync.WaitGroup
+	)
+	for _, r := range rs {
+		sev := r.Severity
+		if s, ok := severity[r.ID]; ok {
+			sev = s
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var local []*Finding
+			p := &Pass{Rule: r, Graph: g, Severity: sev, report: func(f *Finding) { local = append(local, f) }}
+			err := runSafely(r, p)
+			mu.Lock()
+			defer mu.Unlock()
+			findings = append(findings, local...)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}()
+	}
+	wg.Wait()
+	Sort(findings)
+	findings = Dedup(findings)
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+	return findings, errs
+}
+
+func runSafely(r *Rule, p *Pass) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("rule %s (%s) panicked: %v\n%s", r.ID, r.Name, v, debug.Stack())
+		}
+	}()
+	if err := r.Run(p); err != nil {
+		return fmt.Errorf("rule %s (%s): %w", r.ID, r.Name, err)
+	}
+	return nil
+}
+
+// Sort orders findings by file, line, column, rule and message, and drops
+// exact duplicates.
+func Sort(fs []*Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Pos.File != b.Pos.File {
+			return a.Pos.File < b.Pos.File
+		}
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line < b.Pos.Line
+		}
+		if a.Pos.Col != b.Pos.Col {
+			return a.Pos.Col < b.Pos.Col
+		}
+		if a.Rule.ID != b.Rule.ID {
+			return a.Rule.ID < b.Rule.ID
+		}
+		return a.Message < b.Message
+	})
+}
+
+// Dedup removes findings with the same rule, position and message, which
+// happen when two routes of one object share a node through a YAML alias.
+func Dedup(fs []*Finding) []*Finding {
+	out := fs[:0]
+	for i, f := range fs {
+		if i > 0 {
+			p := fs[i-1]
+			if p.Rule == f.Rule && p.Pos == f.Pos && p.Message == f.Message {
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
