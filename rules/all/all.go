@@ -1,14 +1,23 @@
 // Package all lists every rule of meshlint, in ID order. The list is
-// explicit, with no init() registration, so that what runs is what is
-// written here.
+// explicit, with no init() registration: each area package keeps its own
+// ordered list, and this one joins them.
 package all
 
 import (
 	"github.com/meshlint/meshlint/rules"
+	"github.com/meshlint/meshlint/rules/gateway"
+	"github.com/meshlint/meshlint/rules/netpol"
 	"github.com/meshlint/meshlint/rules/routing"
+	"github.com/meshlint/meshlint/rules/security"
 )
 
 // Rules is the registry: every rule, sorted by ID.
-var Rules = []*rules.Rule{
-	routing.WeightsNot100,
+var Rules = join(routing.Rules, gateway.Rules, security.Rules, netpol.Rules)
+
+func join(lists ...[]*rules.Rule) []*rules.Rule {
+	var out []*rules.Rule
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
 }

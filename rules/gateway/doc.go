@@ -1,0 +1,2 @@
+// Package gateway holds the rules about Gateways and how VirtualServices bind to them.
+package gateway

@@ -1,0 +1,2 @@
+// Package netpol holds the rules about Kubernetes NetworkPolicies.
+package netpol

@@ -1,0 +1,6 @@
+package security
+
+import "github.com/meshlint/meshlint/rules"
+
+// Rules lists this package's rules in ID order.
+var Rules = []*rules.Rule{}
