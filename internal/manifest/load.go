@@ -31,6 +31,9 @@ type Options struct {
 	MaxFileSize int64
 	// Stdin is read when a path is "-".
 	Stdin io.Reader
+	// Dir is the directory relative paths are read from (default: the
+	// process's working directory). Files keep the names given.
+	Dir string
 }
 
 // Result is everything read from the input.
@@ -65,7 +68,7 @@ func Load(paths []string, opts Options) *Result {
 			files = append(files, "-")
 			continue
 		}
-		w := walker{res: res, seen: seen, visiting: map[string]bool{}}
+		w := walker{res: res, seen: seen, visiting: map[string]bool{}, dir: opts.Dir}
 		w.walk(p, true)
 		files = append(files, w.files...)
 	}
@@ -105,6 +108,15 @@ type walker struct {
 	// visiting holds the real paths of the directories on the current walk
 	// path; meeting one again means a symlink loop.
 	visiting map[string]bool
+	dir      string
+}
+
+// abs returns the path to open for a displayed path.
+func abs(dir, p string) string {
+	if dir == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
 }
 
 func (w *walker) errorf(path string, err error, format string, args ...any) {
@@ -114,13 +126,13 @@ func (w *walker) errorf(path string, err error, format string, args ...any) {
 // walk visits path. explicit is true for paths the user named: those are
 // read whatever their extension.
 func (w *walker) walk(path string, explicit bool) {
-	info, err := os.Lstat(path)
+	info, err := os.Lstat(abs(w.dir, path))
 	if err != nil {
 		w.errorf(path, unwrapPathError(err), "cannot read")
 		return
 	}
 	if info.Mode()&fs.ModeSymlink != 0 {
-		target, err := os.Stat(path)
+		target, err := os.Stat(abs(w.dir, path))
 		if err != nil {
 			if errors.Is(err, syscall.ELOOP) {
 				w.errorf(path, nil, "symlink loop")
@@ -139,7 +151,7 @@ func (w *walker) walk(path string, explicit bool) {
 			return
 		}
 		key := path
-		if real, err := filepath.EvalSymlinks(path); err == nil {
+		if real, err := filepath.EvalSymlinks(abs(w.dir, path)); err == nil {
 			key = real
 		}
 		if w.seen[key] {
@@ -154,7 +166,7 @@ func (w *walker) walk(path string, explicit bool) {
 }
 
 func (w *walker) walkDir(dir string) {
-	real, err := filepath.EvalSymlinks(dir)
+	real, err := filepath.EvalSymlinks(abs(w.dir, dir))
 	if err != nil {
 		w.errorf(dir, unwrapPathError(err), "cannot resolve")
 		return
@@ -166,7 +178,7 @@ func (w *walker) walkDir(dir string) {
 	w.visiting[real] = true
 	defer delete(w.visiting, real)
 
-	entries, err := os.ReadDir(dir)
+	entries, err := os.ReadDir(abs(w.dir, dir))
 	if err != nil {
 		w.errorf(dir, unwrapPathError(err), "cannot read directory")
 		return
@@ -235,7 +247,7 @@ func loadFile(path string, opts Options) *fileResult {
 		}
 		data, err = io.ReadAll(io.LimitReader(opts.Stdin, opts.MaxFileSize+1))
 	} else {
-		data, err = readFile(path, opts.MaxFileSize)
+		data, err = readFile(abs(opts.Dir, path), opts.MaxFileSize)
 	}
 	if err != nil {
 		fr.errors = append(fr.errors, &Error{File: name, Msg: "cannot read", Err: unwrapPathError(err)})

@@ -1,0 +1,288 @@
+package cli
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/config"
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/reporter"
+	"github.com/meshlint/meshlint/rules"
+	"github.com/meshlint/meshlint/rules/all"
+)
+
+type lintFlags struct {
+	formats, outputs listFlag
+	disable, enable  listFlag
+	failOn           string
+	namespace        string
+	color            string
+	rootNamespace    string
+	clusterDomain    string
+	closedWorld      bool
+	verbose          bool
+	maxFileSize      int64
+}
+
+func (f *lintFlags) register(fs *flag.FlagSet) {
+	fs.Var(&f.formats, "format", "output format: text, json, sarif or github (repeatable, pairs with --output)")
+	fs.Var(&f.outputs, "output", "write the matching --format to this file instead of stdout (repeatable)")
+	fs.Var(&f.disable, "disable", "rule IDs or names to turn off (repeatable, comma-separated)")
+	fs.Var(&f.enable, "enable", "run only these rule IDs or names (repeatable, comma-separated)")
+	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning, info or none")
+	fs.StringVar(&f.namespace, "namespace", "default", "namespace of objects that do not set one")
+	fs.StringVar(&f.color, "color", "auto", "colour text output: auto, always or never (NO_COLOR is honoured)")
+	fs.StringVar(&f.rootNamespace, "root-namespace", "istio-system", "Istio's config root namespace")
+	fs.StringVar(&f.clusterDomain, "cluster-domain", "cluster.local", "Kubernetes cluster domain")
+	fs.BoolVar(&f.closedWorld, "closed-world", false, "assume the input holds every object of the cluster")
+	fs.BoolVar(&f.verbose, "v", false, "verbose: report what was read and skipped on stderr")
+	fs.Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "largest file read, in bytes")
+}
+
+// parseInterspersed parses flags that may follow positional arguments, as
+// in `meshlint ./manifests --format sarif`.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func cmdLint(args []string, env *Env) int {
+	fs := flag.NewFlagSet("meshlint", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	var f lintFlags
+	f.register(fs)
+	fs.Usage = func() {
+		fmt.Fprint(env.Stderr, usage+"\nLint flags:\n")
+		fs.PrintDefaults()
+	}
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		if err == flag.ErrHelp {
+			return ExitClean
+		}
+		return ExitError
+	}
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	if code := f.validate(env); code != 0 {
+		return code
+	}
+	failOn := rules.Severity(-1)
+	if f.failOn != "none" {
+		failOn, _ = rules.ParseSeverity(f.failOn)
+	}
+
+	ruleSet, err := selectRules(f.enable, f.disable)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "meshlint: %v\n", err)
+		return ExitError
+	}
+
+	// Keep stdin's bytes for source snippets: it cannot be read twice.
+	var stdinCopy bytes.Buffer
+	res := manifest.Load(paths, manifest.Options{
+		Namespace:   f.namespace,
+		MaxFileSize: f.maxFileSize,
+		Stdin:       io.TeeReader(env.Stdin, &stdinCopy),
+		Dir:         env.Dir,
+	})
+	mesh := config.Mesh{RootNamespace: f.rootNamespace, ClusterDomain: f.clusterDomain, ClosedWorld: f.closedWorld}
+	g := graph.Build(res.Objects, mesh)
+	findings, internal := rules.Run(g, ruleSet, nil)
+
+	errs := append(append([]*manifest.Error{}, res.Errors...), g.Errors...)
+	manifest.SortErrors(errs)
+	if f.verbose {
+		f.describe(env.Stderr, res, len(ruleSet))
+	}
+
+	rep := &reporter.Report{
+		Tool: "meshlint", Version: Version, Rules: all.Rules,
+		Findings: findings, Errors: errs, Internal: internal,
+		Root: env.Dir, Files: res.Files, Objects: len(res.Objects),
+		Source: func(file string) []byte {
+			if file == manifest.StdinName {
+				return stdinCopy.Bytes()
+			}
+			if !filepath.IsAbs(file) {
+				file = filepath.Join(env.Dir, file)
+			}
+			b, err := os.ReadFile(file)
+			if err != nil {
+				return nil
+			}
+			return b
+		},
+	}
+	if code := f.write(env, rep); code != 0 {
+		return code
+	}
+	switch {
+	case len(errs) > 0 || len(internal) > 0:
+		return ExitError
+	case failOn >= 0 && anyAtLeast(findings, failOn):
+		return ExitFindings
+	}
+	return ExitClean
+}
+
+func (f *lintFlags) validate(env *Env) int {
+	if len(f.formats) == 0 {
+		f.formats = listFlag{"text"}
+	}
+	for _, fm := range f.formats {
+		if !contains(reporter.Formats, fm) {
+			fmt.Fprintf(env.Stderr, "meshlint: unknown --format %q (want %s)\n", fm, strings.Join(reporter.Formats, ", "))
+			return ExitError
+		}
+	}
+	if len(f.outputs) > len(f.formats) {
+		fmt.Fprintln(env.Stderr, "meshlint: more --output than --format flags")
+		return ExitError
+	}
+	if len(f.formats)-len(f.outputs) > 1 {
+		fmt.Fprintln(env.Stderr, "meshlint: several formats would go to stdout; give each extra --format an --output file")
+		return ExitError
+	}
+	if f.failOn != "none" {
+		if _, err := rules.ParseSeverity(f.failOn); err != nil {
+			fmt.Fprintf(env.Stderr, "meshlint: --fail-on: %v\n", err)
+			return ExitError
+		}
+	}
+	switch f.color {
+	case "auto", "always", "never":
+	default:
+		fmt.Fprintf(env.Stderr, "meshlint: --color must be auto, always or never, not %q\n", f.color)
+		return ExitError
+	}
+	return 0
+}
+
+// write writes every requested format. Formats with an --output go to
+// their files; the one without goes to stdout.
+func (f *lintFlags) write(env *Env, rep *reporter.Report) int {
+	for i, format := range f.formats {
+		w, name := env.Stdout, "stdout"
+		var file *os.File
+		if i < len(f.outputs) {
+			name = f.outputs[i]
+			path := name
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(env.Dir, path)
+			}
+			var err error
+			if file, err = os.Create(path); err != nil {
+				fmt.Fprintf(env.Stderr, "meshlint: %v\n", err)
+				return ExitError
+			}
+			w = file
+		}
+		opts := reporter.Options{Color: f.useColor(env, w)}
+		err := reporter.Write(w, format, rep, opts)
+		if file != nil {
+			if cerr := file.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "meshlint: write %s output to %s: %v\n", format, name, err)
+			return ExitError
+		}
+	}
+	return 0
+}
+
+func (f *lintFlags) useColor(env *Env, w io.Writer) bool {
+	switch f.color {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	return env.Getenv("NO_COLOR") == "" && env.IsTerminal != nil && env.IsTerminal(w)
+}
+
+func (f *lintFlags) describe(w io.Writer, res *manifest.Result, nrules int) {
+	fmt.Fprintf(w, "meshlint: read %d files, %d objects; ran %d rules\n", res.Files, len(res.Objects), nrules)
+	keys := make([]string, 0, len(res.Unmodelled))
+	for k := range res.Unmodelled {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "meshlint: passed over %d %s (not modelled)\n", res.Unmodelled[k], k)
+	}
+	for _, s := range res.Skipped {
+		fmt.Fprintf(w, "meshlint: skipped %s\n", s)
+	}
+}
+
+// selectRules applies --enable and --disable to the registry.
+func selectRules(enable, disable []string) ([]*rules.Rule, error) {
+	pick := func(names []string) (map[*rules.Rule]bool, error) {
+		m := map[*rules.Rule]bool{}
+		for _, n := range names {
+			r := rules.Find(all.Rules, n)
+			if r == nil {
+				return nil, fmt.Errorf("no rule %q; `meshlint rules` lists them", n)
+			}
+			m[r] = true
+		}
+		return m, nil
+	}
+	on, err := pick(enable)
+	if err != nil {
+		return nil, err
+	}
+	off, err := pick(disable)
+	if err != nil {
+		return nil, err
+	}
+	var out []*rules.Rule
+	for _, r := range all.Rules {
+		if (len(on) == 0 || on[r]) && !off[r] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func anyAtLeast(fs []*rules.Finding, s rules.Severity) bool {
+	for _, f := range fs {
+		if f.Severity >= s {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
