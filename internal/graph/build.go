@@ -130,7 +130,7 @@ func (g *Graph) add(o *manifest.Object) {
 	case kinds.PeerAuthentication:
 		pa := &PeerAuthentication{Meta: m, Spec: &spec.PeerAuthentication{}}
 		if g.decode(o, o.Spec(), pa.Spec) {
-			pa.MeshWide = o.Namespace == g.Mesh.RootNamespace && pa.Spec.Selector == nil
+			pa.MeshWide = o.Namespace == g.Mesh.RootNamespace && !pa.HasSelector()
 			g.PeerAuthentications = append(g.PeerAuthentications, pa)
 			g.pasByNS[o.Namespace] = append(g.pasByNS[o.Namespace], pa)
 		}

@@ -3,4 +3,7 @@ package gateway
 import "github.com/meshlint/meshlint/rules"
 
 // Rules lists this package's rules in ID order.
-var Rules = []*rules.Rule{}
+var Rules = []*rules.Rule{
+	GatewayRefUnresolved,
+	VSHostNotInGateway,
+}

@@ -3,4 +3,7 @@ package netpol
 import "github.com/meshlint/meshlint/rules"
 
 // Rules lists this package's rules in ID order.
-var Rules = []*rules.Rule{}
+var Rules = []*rules.Rule{
+	NoDefaultDenyIngress,
+	NoDefaultDenyEgress,
+}

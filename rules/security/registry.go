@@ -3,4 +3,8 @@ package security
 import "github.com/meshlint/meshlint/rules"
 
 // Rules lists this package's rules in ID order.
-var Rules = []*rules.Rule{}
+var Rules = []*rules.Rule{
+	PeerAuthNotStrict,
+	MeshNotStrict,
+	DRTLSConflictsStrict,
+}

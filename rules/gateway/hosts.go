@@ -1,0 +1,224 @@
+package gateway
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/host"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// VSHostNotInGateway reports VirtualServices bound to a Gateway that serves
+// none of their hosts, and hosts that no bound Gateway serves.
+var VSHostNotInGateway = &rules.Rule{
+	ID:      "MR202",
+	Name:    "vs-host-not-in-gateway",
+	Summary: "host of a VirtualService is not served by the Gateway it binds to",
+	Doc: `A Gateway only takes the routes of a bound VirtualService for the hosts that one of its
+servers admits. A server host is ` + "`namespace/host`" + `: ` + "`./host`" + ` admits VirtualServices of the
+Gateway's own namespace, ` + "`*/host`" + ` and a plain ` + "`host`" + ` admit every namespace, and any other
+namespace part admits that namespace only. The host part matches the VirtualService host as
+Istio does: ` + "`*`" + ` matches everything and ` + "`*.example.com`" + ` matches names under example.com on a
+label boundary (not example.com itself, nor badexample.com). Short VirtualService hosts are
+expanded to ` + "`name.namespace.svc.cluster.local`" + ` first.
+
+When no host of the VirtualService is admitted, the Gateway ignores the VirtualService
+entirely and requests get 404 (istioctl analyze reports this as IST0132); the finding is at the
+` + "`gateways`" + ` entry. When some hosts are served and others are not by any bound Gateway, the
+finding is at each host that is served nowhere: its routes are dead at the ingress. Hosts of a
+VirtualService that is also bound to ` + "`mesh`" + ` are served by the sidecars and are not reported.
+
+Fix the host, add it to a server of the Gateway, or widen the server host's namespace part
+(for example from ` + "`./shop.example.com`" + ` to ` + "`*/shop.example.com`" + ` or to the VirtualService's namespace).`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: shop
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [shop.example.com]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  hosts: [store.example.com]
+  gateways: [public]
+  http:
+  - route:
+    - destination: {host: storefront}
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: shop
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [shop.example.com, store.example.com]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  hosts: [store.example.com]
+  gateways: [public]
+  http:
+  - route:
+    - destination: {host: storefront}
+`,
+	Severity: rules.Warning,
+	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Gateway},
+	Related:  []string{"IST0132"},
+	Run:      runVSHostNotInGateway,
+}
+
+func runVSHostNotInGateway(p *rules.Pass) error {
+	for _, vs := range p.Graph.VirtualServices {
+		if len(vs.Hosts) == 0 {
+			continue
+		}
+		served := make([]bool, len(vs.Hosts))
+		var (
+			bound     []*graph.Gateway
+			anyServed bool
+			// open is true when a binding we cannot inspect (mesh, or a
+			// gateway that is not in the input) may serve any host.
+			open bool
+		)
+		for _, ref := range vs.Gateways {
+			gw := ref.Gateway
+			if ref.Mesh || gw == nil {
+				open = true
+				continue
+			}
+			bound = append(bound, gw)
+			matched := false
+			for i, h := range vs.Hosts {
+				if admitsHost(gw, vs.Namespace(), h) {
+					served[i], matched, anyServed = true, true, true
+				}
+			}
+			if matched {
+				continue
+			}
+			var written []string
+			for _, h := range vs.Spec.Hosts {
+				written = append(written, h.V)
+			}
+			msg := fmt.Sprintf("gateway %s serves none of the hosts of this VirtualService (%s): its server hosts are %s",
+				gwName(ref), strings.Join(written, ", "), serverHosts(gw))
+			if note := namespaceNote(gw, vs, vs.Hosts); note != "" {
+				msg += "; " + note
+			}
+			p.Reportf(vs.Obj, ref.Written.Loc, "%s", msg).
+				Relate(gw.Obj, gw.Obj.NameLoc, "Gateway %s/%s", gw.Namespace(), gw.Name())
+		}
+		// A partly served VirtualService: report the hosts served nowhere.
+		// When nothing is served, the findings above already say so.
+		if open || !anyServed {
+			continue
+		}
+		for i, h := range vs.Hosts {
+			if served[i] {
+				continue
+			}
+			written := vs.Spec.Hosts[i]
+			what := fmt.Sprintf("%q", written.V)
+			if h != written.V {
+				what += " (" + h + ")"
+			}
+			var names []string
+			for _, gw := range bound {
+				names = append(names, gw.Namespace()+"/"+gw.Name())
+			}
+			by := "gateway " + names[0]
+			if len(names) > 1 {
+				by = "any of the gateways " + strings.Join(names, ", ")
+			}
+			msg := fmt.Sprintf("host %s is not served by %s, so its routes never apply there", what, by)
+			for _, gw := range bound {
+				if note := namespaceNote(gw, vs, []string{h}); note != "" {
+					msg += "; " + note
+					break
+				}
+			}
+			p.Reportf(vs.Obj, written.Loc, "%s", msg)
+		}
+	}
+	return nil
+}
+
+// admitsHost reports whether a server of gw admits host h of a
+// VirtualService in namespace ns.
+func admitsHost(gw *graph.Gateway, ns, h string) bool {
+	for _, s := range gw.Spec.Servers {
+		for _, sh := range s.Hosts {
+			if host.ParseScoped(sh.V, gw.Namespace()).Admits(ns, h) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// namespaceNote explains a server host that matches one of hosts but
+// admits another namespace only, the mistake that is hardest to see.
+func namespaceNote(gw *graph.Gateway, vs *graph.VirtualService, hosts []string) string {
+	for _, s := range gw.Spec.Servers {
+		for _, sh := range s.Hosts {
+			sc := host.ParseScoped(sh.V, gw.Namespace())
+			if sc.Namespace == "*" || sc.Namespace == vs.Namespace() {
+				continue
+			}
+			for _, h := range hosts {
+				if host.Matches(sc.Host, h) {
+					return fmt.Sprintf("server host %q admits VirtualServices of namespace %s only, not of %s", sh.V, sc.Namespace, vs.Namespace())
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// serverHosts lists a gateway's server hosts as written, quoted, at most
+// five of them.
+func serverHosts(gw *graph.Gateway) string {
+	var out []string
+	n := 0
+	for _, s := range gw.Spec.Servers {
+		for _, sh := range s.Hosts {
+			if n++; n <= 5 {
+				out = append(out, fmt.Sprintf("%q", sh.V))
+			}
+		}
+	}
+	switch {
+	case n == 0:
+		return "none"
+	case n > 5:
+		out = append(out, fmt.Sprintf("and %d more", n-5))
+	}
+	return strings.Join(out, ", ")
+}
+
+// gwName shows a gateway reference as written, with the namespace/name it
+// resolves to when that differs.
+func gwName(ref graph.GatewayRef) string {
+	key := ref.Namespace + "/" + ref.Name
+	if ref.Written.V == key {
+		return fmt.Sprintf("%q", key)
+	}
+	return fmt.Sprintf("%q (%s)", ref.Written.V, key)
+}

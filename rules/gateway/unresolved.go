@@ -1,0 +1,172 @@
+package gateway
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// GatewayRefUnresolved reports VirtualService gateway references that name
+// no Gateway of the input.
+var GatewayRefUnresolved = &rules.Rule{
+	ID:      "MR201",
+	Name:    "gateway-ref-unresolved",
+	Summary: "gateway reference of a VirtualService names no Gateway",
+	Doc: `A VirtualService applies at the gateways listed in its ` + "`gateways`" + ` field (and a match
+clause can narrow a route to some of them). Istio resolves each entry as ` + "`name`" + ` (a Gateway of the
+VirtualService's namespace), ` + "`namespace/name`" + `, ` + "`./name`" + ` or the deprecated
+` + "`name.namespace`" + ` form, and silently ignores an entry that names no Gateway: the routes
+are never programmed and requests get 404 at the ingress. ` + "`mesh`" + ` is the reserved name of the
+sidecars and is always valid.
+
+The usual mistake is a Gateway that lives in another namespace (often ` + "`istio-system`" + `)
+referenced without its namespace. The message says so when a Gateway of that name exists
+elsewhere. Fix the entry to ` + "`namespace/name`" + ` of an existing Gateway, or define the Gateway.
+
+A manifest folder seldom holds every Gateway of the cluster. The rule therefore only reports a
+reference into a namespace for which the input holds at least one Gateway, or whose name
+matches a Gateway of another namespace; in other cases it stays quiet, since the Gateway may
+simply be deployed from elsewhere. With the closed-world setting every unresolved reference
+is reported. The legacy ` + "`name.namespace`" + ` form is resolved as Istio does, not looked up
+literally as istioctl analyze does.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: shop
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [shop.example.com]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  hosts: [shop.example.com]
+  gateways: [publik]
+  http:
+  - route:
+    - destination: {host: storefront}
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: shop
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [shop.example.com]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  hosts: [shop.example.com]
+  gateways: [public]
+  http:
+  - route:
+    - destination: {host: storefront}
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Gateway},
+	Related:  []string{"IST0101", "KIA1102"},
+	Run:      runGatewayRefUnresolved,
+}
+
+func runGatewayRefUnresolved(p *rules.Pass) error {
+	for _, vs := range p.Graph.VirtualServices {
+		for _, ref := range vs.Gateways {
+			checkGatewayRef(p, vs, ref, "")
+		}
+		// Match clauses name gateways too; Istio resolves them the same way.
+		for i, r := range vs.Spec.HTTP {
+			for j, m := range r.Match {
+				checkMatchGateways(p, vs, m.Gateways, fmt.Sprintf("http[%d].match[%d]", i, j))
+			}
+		}
+		for i, r := range vs.Spec.TCP {
+			for j, m := range r.Match {
+				checkMatchGateways(p, vs, m.Gateways, fmt.Sprintf("tcp[%d].match[%d]", i, j))
+			}
+		}
+		for i, r := range vs.Spec.TLS {
+			for j, m := range r.Match {
+				checkMatchGateways(p, vs, m.Gateways, fmt.Sprintf("tls[%d].match[%d]", i, j))
+			}
+		}
+	}
+	return nil
+}
+
+func checkMatchGateways(p *rules.Pass, vs *graph.VirtualService, names []spec.Str, where string) {
+	for _, s := range names {
+		checkGatewayRef(p, vs, p.Graph.ResolveGateway(s, vs.Namespace()), where+": ")
+	}
+}
+
+func checkGatewayRef(p *rules.Pass, vs *graph.VirtualService, ref graph.GatewayRef, prefix string) {
+	if ref.Mesh || ref.Gateway != nil {
+		return
+	}
+	var elsewhere []*graph.Gateway
+	for _, gw := range p.Graph.GatewaysNamed(ref.Name) {
+		if gw.Namespace() != ref.Namespace {
+			elsewhere = append(elsewhere, gw)
+		}
+	}
+	// Absence is only evidence when we see the namespace's Gateways, or a
+	// Gateway of that name somewhere else.
+	if !p.Graph.Mesh.ClosedWorld && !p.Graph.HasKind(kinds.Gateway, ref.Namespace) && len(elsewhere) == 0 {
+		return
+	}
+	key := ref.Namespace + "/" + ref.Name
+	var b strings.Builder
+	fmt.Fprintf(&b, "%sgateway %q", prefix, ref.Written.V)
+	switch {
+	case ref.Legacy:
+		fmt.Fprintf(&b, " (legacy name.namespace form, read as %s)", key)
+	case ref.Written.V != key:
+		fmt.Fprintf(&b, " (%s)", key)
+	}
+	b.WriteString(" matches no Gateway")
+	switch {
+	case len(elsewhere) > 0:
+		gw := elsewhere[0]
+		fmt.Fprintf(&b, "; a Gateway %q exists in namespace %s: write %q", gw.Name(), gw.Namespace(), gw.Namespace()+"/"+gw.Name())
+	default:
+		if names := gatewayNames(p.Graph, ref.Namespace); len(names) > 0 {
+			fmt.Fprintf(&b, "; Gateways of namespace %s: %s", ref.Namespace, strings.Join(names, ", "))
+		} else {
+			fmt.Fprintf(&b, " (the input holds no Gateway in namespace %s)", ref.Namespace)
+		}
+	}
+	f := p.Reportf(vs.Obj, ref.Written.Loc, "%s", b.String())
+	for _, gw := range elsewhere {
+		f.Relate(gw.Obj, gw.Obj.NameLoc, "Gateway %s/%s", gw.Namespace(), gw.Name())
+	}
+}
+
+// gatewayNames lists the names of the Gateways of a namespace, sorted.
+func gatewayNames(g *graph.Graph, ns string) []string {
+	var out []string
+	for _, gw := range g.Gateways {
+		if gw.Namespace() == ns {
+			out = append(out, gw.Name())
+		}
+	}
+	sort.Strings(out)
+	return out
+}

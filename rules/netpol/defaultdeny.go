@@ -1,0 +1,171 @@
+package netpol
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// systemNamespaces belong to the cluster's distribution, which manages
+// their network access; the default-deny rules skip them.
+var systemNamespaces = map[string]bool{"kube-system": true, "kube-public": true, "kube-node-lease": true}
+
+// direction is what the ingress and egress default-deny rules differ in.
+type direction struct {
+	// Name is "ingress" or "egress", Type the policyTypes value.
+	Name, Type string
+	// Isolates tells whether a policy isolates pods in this direction, and
+	// Rules returns its rules for it.
+	Isolates func(*graph.NetworkPolicy) bool
+	Rules    func(*graph.NetworkPolicy) []spec.NetworkPolicyRule
+	// Open says what an unisolated pod does.
+	Open string
+}
+
+var (
+	ingress = direction{
+		Name: "ingress", Type: "Ingress",
+		Isolates: func(np *graph.NetworkPolicy) bool { return np.Ingress },
+		Rules:    func(np *graph.NetworkPolicy) []spec.NetworkPolicyRule { return np.Spec.Ingress },
+		Open:     "accepts connections from anywhere",
+	}
+	egress = direction{
+		Name: "egress", Type: "Egress",
+		Isolates: func(np *graph.NetworkPolicy) bool { return np.Egress },
+		Rules:    func(np *graph.NetworkPolicy) []spec.NetworkPolicyRule { return np.Spec.Egress },
+		Open:     "can connect anywhere",
+	}
+)
+
+// isDefaultDeny reports whether np selects every pod of its namespace,
+// isolates them in direction d and allows nothing.
+func isDefaultDeny(np *graph.NetworkPolicy, d direction) bool {
+	return np.PodSelector.Empty() && d.Isolates(np) && len(d.Rules(np)) == 0
+}
+
+// runDefaultDeny reports every namespace with workloads or NetworkPolicies
+// in the input that has no default-deny policy for direction d.
+func runDefaultDeny(p *rules.Pass, d direction) {
+	g := p.Graph
+	// The first workload or policy of each namespace, in input order: the
+	// place to report when the Namespace object is not in the input.
+	counted := map[*manifest.Object]bool{}
+	for _, w := range g.Workloads {
+		counted[w.Obj] = true
+	}
+	policies := map[string][]*graph.NetworkPolicy{}
+	for _, np := range g.NetworkPolicies {
+		counted[np.Obj] = true
+		policies[np.Namespace()] = append(policies[np.Namespace()], np)
+	}
+	first := map[string]*manifest.Object{}
+	for _, o := range g.Objects {
+		if counted[o] && first[o.Namespace] == nil {
+			first[o.Namespace] = o
+		}
+	}
+	for _, ns := range g.NamespaceNames() {
+		if first[ns] == nil || systemNamespaces[ns] {
+			continue
+		}
+		deny := false
+		for _, np := range policies[ns] {
+			if isDefaultDeny(np, d) {
+				deny = true
+				break
+			}
+		}
+		if deny {
+			continue
+		}
+		msg := fmt.Sprintf("namespace %s has no default-deny %s NetworkPolicy (podSelector: {}, policyTypes: [%s], no %s rules): a pod that no policy isolates for %s %s",
+			ns, d.Name, d.Type, d.Name, d.Name, d.Open)
+		if ws := g.WorkloadsIn(ns); len(ws) > 0 {
+			msg += openCount(ws, policies[ns], d)
+		}
+		var notes []string
+		var near []*graph.NetworkPolicy
+		for _, np := range policies[ns] {
+			if note := nearMiss(np, d); note != "" {
+				notes = append(notes, note)
+				near = append(near, np)
+			}
+		}
+		if len(notes) > 0 {
+			msg += "; " + strings.Join(notes, "; ")
+		}
+		at := first[ns]
+		if n := g.Namespaces[ns]; n != nil && n.Declared() {
+			at = n.Obj
+		}
+		f := p.Reportf(at, at.NameLoc, "%s", msg)
+		for _, np := range near {
+			f.Relate(np.Obj, np.Obj.NameLoc, "NetworkPolicy %s/%s selects every pod but is not a default deny for %s", ns, np.Name(), d.Name)
+		}
+	}
+}
+
+// openCount says how many of the workloads no policy isolates in
+// direction d, as a clause to append to the message.
+func openCount(ws []*graph.Workload, nps []*graph.NetworkPolicy, d direction) string {
+	isolated := map[*graph.Workload]bool{}
+	for _, np := range nps {
+		if d.Isolates(np) {
+			for _, w := range np.Workloads {
+				isolated[w] = true
+			}
+		}
+	}
+	open := 0
+	for _, w := range ws {
+		if !isolated[w] {
+			open++
+		}
+	}
+	switch {
+	case open == 0:
+		return ", and only the policies selecting today's workloads keep them isolated"
+	case open == 1 && len(ws) == 1:
+		return ", as its only workload does today"
+	case open == 1:
+		return fmt.Sprintf(", as 1 of its %d workloads does today", len(ws))
+	}
+	return fmt.Sprintf(", as %d of its %d workloads do today", open, len(ws))
+}
+
+// nearMiss explains why a policy with an empty podSelector is not a
+// default deny in direction d, or returns "".
+func nearMiss(np *graph.NetworkPolicy, d direction) string {
+	if !np.PodSelector.Empty() {
+		return ""
+	}
+	name := np.Namespace() + "/" + np.Name()
+	if !d.Isolates(np) {
+		if len(np.Spec.Ingress)+len(np.Spec.Egress) > 0 {
+			return "" // an allow policy for the other direction
+		}
+		if len(np.Spec.PolicyTypes) == 0 {
+			return fmt.Sprintf("NetworkPolicy %s has no policyTypes, which then default to [Ingress]: list %s explicitly", name, d.Type)
+		}
+		return fmt.Sprintf("the policyTypes of NetworkPolicy %s do not include %s", name, d.Type)
+	}
+	rs := d.Rules(np)
+	for i, r := range rs {
+		peers := r.From
+		if d.Name == "egress" {
+			peers = r.To
+		}
+		if len(peers) == 0 && len(r.Ports) == 0 {
+			return fmt.Sprintf("NetworkPolicy %s selects every pod but its rule %s[%d] allows all %s traffic", name, d.Name, i, d.Name)
+		}
+	}
+	n := fmt.Sprintf("%d rules", len(rs))
+	if len(rs) == 1 {
+		n = "1 rule"
+	}
+	return fmt.Sprintf("NetworkPolicy %s selects every pod but allows %s through %s", name, d.Name, n)
+}

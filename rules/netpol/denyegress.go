@@ -1,0 +1,97 @@
+package netpol
+
+import (
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// NoDefaultDenyEgress reports namespaces without a default-deny egress
+// NetworkPolicy.
+var NoDefaultDenyEgress = &rules.Rule{
+	ID:      "MR402",
+	Name:    "namespace-no-default-deny-egress",
+	Summary: "namespace has no default-deny egress NetworkPolicy",
+	Doc: `Until a NetworkPolicy selects a pod for egress, the pod can connect anywhere: to every
+other namespace, to the cloud metadata endpoint, to the internet. A default deny for egress
+is a policy with an empty ` + "`podSelector`" + `, ` + "`Egress`" + ` in its ` + "`policyTypes`" + ` and no egress rules.
+Note that ` + "`policyTypes`" + ` defaults to ` + "`[Ingress]`" + ` when a policy has no egress rules, so the
+familiar ` + "`podSelector: {}`" + ` deny-all without policyTypes denies ingress only; the message says so.
+
+The rule reports each namespace that has workloads or NetworkPolicies in the input and no such
+policy, at its Namespace object when it is in the input, else at its first workload or policy.
+It is informational: egress lockdown is a stronger posture than many clusters want, and once
+egress is denied every pod needs DNS (UDP and TCP 53 to kube-dns) allowed explicitly.
+kube-system, kube-public and kube-node-lease are skipped.
+
+Fix it with:
+
+` + "```yaml" + `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny-egress
+  namespace: shop
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+` + "```" + `
+
+and allow DNS and the destinations each workload needs.`,
+	Bad: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: storefront}
+  template:
+    metadata:
+      labels: {app: storefront}
+    spec:
+      containers:
+      - name: app
+        image: storefront:1
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-all
+  namespace: shop
+spec:
+  podSelector: {}
+`,
+	Good: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: storefront}
+  template:
+    metadata:
+      labels: {app: storefront}
+    spec:
+      containers:
+      - name: app
+        image: storefront:1
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-all
+  namespace: shop
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+`,
+	Severity: rules.Info,
+	Inputs:   []kinds.Kind{kinds.NetworkPolicy, kinds.Namespace, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob, kinds.Pod},
+	Run:      runNoDefaultDenyEgress,
+}
+
+func runNoDefaultDenyEgress(p *rules.Pass) error {
+	runDefaultDeny(p, egress)
+	return nil
+}

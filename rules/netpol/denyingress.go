@@ -1,0 +1,91 @@
+package netpol
+
+import (
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// NoDefaultDenyIngress reports namespaces without a default-deny ingress
+// NetworkPolicy.
+var NoDefaultDenyIngress = &rules.Rule{
+	ID:      "MR401",
+	Name:    "namespace-no-default-deny-ingress",
+	Summary: "namespace has no default-deny ingress NetworkPolicy",
+	Doc: `Kubernetes lets every pod accept connections from anywhere until a NetworkPolicy selects it
+for ingress. Policies that allow specific peers only protect the pods they select; a pod
+added later, or one whose labels do not match, stays open. A default deny closes the gap: a
+policy with an empty ` + "`podSelector`" + ` (every pod of the namespace), ` + "`Ingress`" + ` in its
+` + "`policyTypes`" + ` (the default) and no ingress rules. The allow policies then open what is needed.
+
+The rule reports each namespace that has workloads or NetworkPolicies in the input and no
+such policy, at its Namespace object when it is in the input, else at its first workload or
+policy. A policy with an empty podSelector whose ingress rules allow traffic (a rule ` + "`{}`" + `
+or an empty ` + "`from`" + ` allows everything) is an allow policy, not a default deny; the message names
+such near misses. kube-system, kube-public and kube-node-lease are skipped: the cluster's
+distribution manages them. Istio's root namespace is checked like any other when it has
+workloads in the input; remember that the ingress gateway and istiod then need allow
+policies. The policy may also come from outside the manifests (a platform default applied to
+every namespace); disable the rule for such namespaces.
+
+Fix it with:
+
+` + "```yaml" + `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny-ingress
+  namespace: shop
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+` + "```",
+	Bad: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: storefront}
+  template:
+    metadata:
+      labels: {app: storefront}
+    spec:
+      containers:
+      - name: app
+        image: storefront:1
+`,
+	Good: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: storefront}
+  template:
+    metadata:
+      labels: {app: storefront}
+    spec:
+      containers:
+      - name: app
+        image: storefront:1
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny-ingress
+  namespace: shop
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+`,
+	Severity: rules.Warning,
+	Inputs:   []kinds.Kind{kinds.NetworkPolicy, kinds.Namespace, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob, kinds.Pod},
+	Run:      runNoDefaultDenyIngress,
+}
+
+func runNoDefaultDenyIngress(p *rules.Pass) error {
+	runDefaultDeny(p, ingress)
+	return nil
+}

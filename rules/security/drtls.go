@@ -1,0 +1,308 @@
+package security
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/host"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// DRTLSConflictsStrict reports DestinationRule TLS modes that a STRICT
+// server rejects.
+var DRTLSConflictsStrict = &rules.Rule{
+	ID:      "MR303",
+	Name:    "dr-tls-conflicts-strict",
+	Summary: "client TLS mode DISABLE or SIMPLE towards workloads that require STRICT mTLS",
+	Doc: `A DestinationRule's ` + "`tls.mode`" + ` decides what the client sidecar sends. With ` + "`DISABLE`" + ` it
+sends plaintext, and with ` + "`SIMPLE`" + ` it originates TLS without the mesh client certificate.
+A server whose PeerAuthentication mode is STRICT accepts Istio mutual TLS only, so it resets
+both: clients see ` + "`503 UC`" + ` or "connection reset by peer". A ` + "`tls`" + ` block without a mode means
+DISABLE as well. Leaving ` + "`tls`" + ` out lets Istio's auto mTLS pick mutual TLS on its own.
+
+The rule follows Istio's precedence on the client side (a subset's port-level setting, then the
+subset's, then the DestinationRule's port-level setting, then its top-level one), maps each
+Service port to the workload's target port (named target ports included), and takes the
+server's mode from PeerAuthentication precedence (workload port, workload, namespace, mesh).
+It reports a mode value only when the Service is in the input and one of its workloads with a
+sidecar is STRICT on that port, and only for a DestinationRule that Istio would really use for
+the host (not one shadowed by a more specific host or by lookup order). The finding is at the
+mode value and points to the PeerAuthentication mode that makes the server STRICT.
+
+Fix it with ` + "`mode: ISTIO_MUTUAL`" + `, or remove the ` + "`tls`" + ` block; if the server must accept
+plaintext, make its PeerAuthentication PERMISSIVE for that port instead.`,
+	Bad: `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: shop
+spec:
+  mtls: {mode: STRICT}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  selector: {app: reviews}
+  ports:
+  - {name: http, port: 9080}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: reviews}
+  template:
+    metadata:
+      labels: {app: reviews, sidecar.istio.io/inject: "true"}
+    spec:
+      containers:
+      - name: reviews
+        image: reviews:1
+        ports: [{containerPort: 9080}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  trafficPolicy:
+    tls: {mode: DISABLE}
+`,
+	Good: `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: shop
+spec:
+  mtls: {mode: STRICT}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  selector: {app: reviews}
+  ports:
+  - {name: http, port: 9080}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: reviews}
+  template:
+    metadata:
+      labels: {app: reviews, sidecar.istio.io/inject: "true"}
+    spec:
+      containers:
+      - name: reviews
+        image: reviews:1
+        ports: [{containerPort: 9080}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  trafficPolicy:
+    tls: {mode: ISTIO_MUTUAL}
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.DestinationRule, kinds.PeerAuthentication, kinds.Service, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.Pod},
+	Related:  []string{"KIA0207", "KIA0208"},
+	Run:      runDRTLSConflictsStrict,
+}
+
+// tlsSite is one place of a DestinationRule that sets a client TLS mode,
+// with the traffic it governs.
+type tlsSite struct {
+	tls *spec.ClientTLS
+	// where prefixes the message: "", `subset "v1": `,
+	// "portLevelSettings[0] (port 9080): "...
+	where string
+	// subset limits the site to the subset's workloads; nil for all.
+	subset *spec.Subset
+	// port is the service port of a port-level setting, 0 for a policy's
+	// general setting, which then governs the ports not in skip.
+	port int64
+	skip map[int64]bool
+}
+
+// mode is the effective mode: a tls block without mode is DISABLE, the
+// proto's zero value.
+func (s tlsSite) mode() string {
+	if !s.tls.Mode.Set {
+		return "DISABLE"
+	}
+	return s.tls.Mode.V
+}
+
+func (s tlsSite) loc() spec.Loc {
+	if !s.tls.Mode.Set {
+		return s.tls.Loc
+	}
+	return s.tls.Mode.Loc
+}
+
+// conflict is one STRICT server port a site's mode breaks.
+type conflict struct {
+	svc      *graph.Service
+	port     spec.ServicePort
+	target   int64
+	workload *graph.Workload
+	mtls     graph.MTLS
+}
+
+func runDRTLSConflictsStrict(p *rules.Pass) error {
+	g := p.Graph
+	for _, dr := range g.DestinationRules {
+		sites := tlsSites(dr)
+		if len(sites) == 0 {
+			continue
+		}
+		var svcs []*graph.Service
+		for _, s := range g.Services {
+			if host.Matches(dr.Host, s.Host) && len(s.Workloads) > 0 && inUse(g, dr, s.Host) {
+				svcs = append(svcs, s)
+			}
+		}
+		sort.SliceStable(svcs, func(i, j int) bool { return svcs[i].Host < svcs[j].Host })
+		for _, site := range sites {
+			if m := site.mode(); m != "DISABLE" && m != "SIMPLE" {
+				continue
+			}
+			var found []conflict
+			hosts := map[string]bool{}
+			for _, s := range svcs {
+				if c, ok := siteConflict(g, site, s); ok {
+					found = append(found, c)
+					hosts[s.Host] = true
+				}
+			}
+			if len(found) == 0 {
+				continue
+			}
+			reportConflict(p, dr, site, found[0], len(hosts)-1)
+		}
+	}
+	return nil
+}
+
+// tlsSites lists the TLS settings of a DestinationRule in Istio's order of
+// precedence within each policy.
+func tlsSites(dr *graph.DestinationRule) []tlsSite {
+	var out []tlsSite
+	add := func(tp *spec.TrafficPolicy, subset *spec.Subset, prefix string) {
+		if tp == nil {
+			return
+		}
+		skip := map[int64]bool{}
+		for i, pl := range tp.PortLevelSettings {
+			if pl.Port == nil || pl.TLS == nil {
+				continue // a port-level setting without tls inherits the policy's
+			}
+			skip[pl.Port.Number.V] = true
+			out = append(out, tlsSite{tls: pl.TLS, subset: subset, port: pl.Port.Number.V,
+				where: fmt.Sprintf("%sportLevelSettings[%d] (port %d): ", prefix, i, pl.Port.Number.V)})
+		}
+		if tp.TLS != nil {
+			out = append(out, tlsSite{tls: tp.TLS, subset: subset, skip: skip, where: prefix})
+		}
+	}
+	add(dr.Spec.TrafficPolicy, nil, "")
+	for i := range dr.Spec.Subsets {
+		ss := &dr.Spec.Subsets[i]
+		add(ss.TrafficPolicy, ss, fmt.Sprintf("subset %q: ", ss.Name.V))
+	}
+	return out
+}
+
+// inUse reports whether Istio picks dr for host h for some client: a more
+// specific host, or a rule found earlier in the lookup order, shadows it.
+// A rule with a workloadSelector applies to the workloads it selects.
+func inUse(g *graph.Graph, dr *graph.DestinationRule, h string) bool {
+	if dr.Spec.WorkloadSelector != nil {
+		return true
+	}
+	for _, ns := range g.NamespaceNames() {
+		for _, d := range g.DestinationRulesFor(h, ns) {
+			if d == dr {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// siteConflict finds the first workload port of service s, governed by the
+// site, that requires STRICT mTLS.
+func siteConflict(g *graph.Graph, site tlsSite, s *graph.Service) (conflict, bool) {
+	ports := s.Spec.Ports
+	if len(ports) == 0 {
+		ports = []spec.ServicePort{{}} // headless without ports: the workload as a whole
+	}
+	for _, sp := range ports {
+		if (site.port != 0 && sp.Port.V != site.port) || (site.port == 0 && site.skip[sp.Port.V]) {
+			continue
+		}
+		for _, w := range s.Workloads {
+			if !w.Sidecar || (site.subset != nil && !labels.SubsetOf(site.subset.Labels, w.Labels)) {
+				continue
+			}
+			target := int64(0)
+			if sp.Port.Set {
+				target = graph.TargetPort(sp, w)
+			}
+			if m := g.EffectiveMTLS(w, target); m.Mode == "STRICT" {
+				return conflict{svc: s, port: sp, target: target, workload: w, mtls: m}, true
+			}
+		}
+	}
+	return conflict{}, false
+}
+
+func reportConflict(p *rules.Pass, dr *graph.DestinationRule, site tlsSite, c conflict, more int) {
+	var sends string
+	switch {
+	case !site.tls.Mode.Set:
+		sends = "tls without a mode means DISABLE and sends plaintext"
+	case site.mode() == "DISABLE":
+		sends = "tls mode DISABLE sends plaintext"
+	default:
+		sends = "tls mode SIMPLE originates TLS without the mesh client certificate"
+	}
+	to := c.svc.Host
+	if c.port.Port.Set {
+		to += fmt.Sprintf(" port %d", c.port.Port.V)
+		if c.target != 0 && c.target != c.port.Port.V {
+			to += fmt.Sprintf(" (target port %d)", c.target)
+		}
+	}
+	if more > 0 {
+		to += " (and " + plural(more, "more host") + ")"
+	}
+	w := c.workload
+	f := p.Reportf(dr.Obj, site.loc(), "%s%s to %s, but %s %s/%s requires mutual TLS (STRICT): the connection is reset (503)",
+		site.where, sends, to, w.Obj.Kind, w.Namespace(), w.Name())
+	if pa := c.mtls.Policy; pa != nil {
+		f.Relate(pa.Obj, c.mtls.Loc, "STRICT set by PeerAuthentication %s/%s", pa.Namespace(), pa.Name())
+	}
+}
