@@ -132,12 +132,12 @@ func TestBrokenInput(t *testing.T) {
 		`nokind\.yaml:1:1: .*no apiVersion and kind`,
 		`tabs\.yaml:\d+:\d+: .*invalid YAML`,
 		`invalid-utf8\.yaml`,
-		`binary\.yaml: binary file`,
-		`loop: symlink loop`,
-		`parent: symlink loop`,
-		`pipe\.yaml: not a regular file`,
+		`binary\.yaml: .*binary file`,
+		`loop: .*symlink loop`,
+		`parent: .*symlink loop`,
+		`pipe\.yaml: .*not a regular file`,
 		`deep-alias\.yaml:\d+:\d+`,
-		`missing\.yaml: cannot read`,
+		`missing\.yaml: .*cannot read`,
 	}
 	for _, format := range []string{"text", "json", "sarif", "github"} {
 		t.Run(format, func(t *testing.T) {

@@ -7,6 +7,9 @@ package spec
 
 import (
 	"fmt"
+	"math"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/manifest"
@@ -43,6 +46,12 @@ func (v *Value[T]) UnmarshalYAML(n *yaml.Node) error {
 	if _, isStr := any(v.V).(string); isStr && n.ShortTag() != "!!str" {
 		// Kubernetes rejects `name: 8080` where a string is expected.
 		return mismatch(n, v.V)
+	}
+	if _, isInt := any(v.V).(int64); isInt && n.ShortTag() == "!!float" {
+		// yaml.v3 truncates 10.5 to 10; the API server rejects it.
+		if f, err := strconv.ParseFloat(n.Value, 64); err != nil || f != math.Trunc(f) {
+			return mismatch(n, v.V)
+		}
 	}
 	if err := n.Decode(&v.V); err != nil {
 		return mismatch(n, v.V)
@@ -130,8 +139,14 @@ func Decode(file string, node *yaml.Node, out any) []*manifest.Error {
 	}
 	var errs []*manifest.Error
 	if te, ok := err.(*yaml.TypeError); ok {
+		// A node reached through several aliases fails once per path to it;
+		// report it once.
+		seen := map[string]bool{}
 		for _, m := range te.Errors {
-			errs = append(errs, lineError(file, node, m))
+			if !seen[m] {
+				seen[m] = true
+				errs = append(errs, lineError(file, node, m))
+			}
 		}
 		return errs
 	}
@@ -152,11 +167,41 @@ func lineError(file string, node *yaml.Node, msg string) *manifest.Error {
 		line, col = node.Line, node.Column
 	}
 	if col == 0 {
+		// yaml.v3's own messages ("cannot unmarshal !!seq into ...")
+		// have no column: take it from the node they describe.
 		col = 1
+		if m := errUnmarshal.FindStringSubmatch(rest); m != nil {
+			if n := findNode(node, line, "!!"+m[1], m[3], m[2] != ""); n != nil {
+				col = n.Column
+			}
+		}
 	}
 	e.Line, e.Col = line, col
 	e.Err = fmt.Errorf("%s", strings.TrimSpace(rest))
 	return e
+}
+
+var errUnmarshal = regexp.MustCompile("cannot unmarshal !!(\\w+) (`([^`]*)` )?into")
+
+// findNode returns the node on line with the given tag and, when hasValue,
+// value (which yaml.v3 cuts to "1234567..."). When several match, the one
+// furthest right is taken: a block sequence that starts on the same line as
+// the offending node is its ancestor, not the node itself.
+func findNode(n *yaml.Node, line int, tag, value string, hasValue bool) *yaml.Node {
+	same := n.Value == value
+	if v, cut := strings.CutSuffix(value, "..."); cut {
+		same = strings.HasPrefix(n.Value, v)
+	}
+	var best *yaml.Node
+	if n.Line == line && n.ShortTag() == tag && (!hasValue || same) {
+		best = n
+	}
+	for _, c := range n.Content {
+		if f := findNode(c, line, tag, value, hasValue); f != nil && (best == nil || f.Column > best.Column) {
+			best = f
+		}
+	}
+	return best
 }
 
 // decodeAt decodes n into the plain version of a struct and records n's
