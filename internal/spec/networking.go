@@ -191,11 +191,11 @@ func (m *TLSMatch) UnmarshalYAML(n *yaml.Node) error {
 
 // DestinationRule is networking.istio.io DestinationRule spec.
 type DestinationRule struct {
-	Host             Str               `yaml:"host"`
-	TrafficPolicy    *TrafficPolicy    `yaml:"trafficPolicy"`
-	Subsets          []Subset          `yaml:"subsets"`
-	ExportTo         []Str             `yaml:"exportTo"`
-	WorkloadSelector *WorkloadSelector `yaml:"workloadSelector"`
+	Host             Str                  `yaml:"host"`
+	TrafficPolicy    *TrafficPolicy       `yaml:"trafficPolicy"`
+	Subsets          []Subset             `yaml:"subsets"`
+	ExportTo         []Str                `yaml:"exportTo"`
+	WorkloadSelector *MatchLabelsSelector `yaml:"workloadSelector"`
 }
 
 // Subset is a named group of a host's endpoints.

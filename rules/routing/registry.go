@@ -5,4 +5,10 @@ import "github.com/meshlint/meshlint/rules"
 // Rules lists this package's rules in ID order.
 var Rules = []*rules.Rule{
 	WeightsNot100,
+	WeightInvalid,
+	SubsetUndefined,
+	SubsetSelectsNoWorkload,
+	InvalidRegex,
+	RetriesExceedTimeout,
+	RouteShadowed,
 }

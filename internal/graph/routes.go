@@ -1,0 +1,58 @@
+package graph
+
+import (
+	"sort"
+
+	"github.com/meshlint/meshlint/internal/host"
+)
+
+// ProxyNamespaces returns the namespaces of the proxies that apply a
+// VirtualService's routes, and so look up the DestinationRules of its
+// destinations for themselves: the VirtualService's own namespace when it
+// is bound to the mesh (no gateways, or "mesh"), and for every gateway the
+// namespaces of the gateway pods in the input. When a gateway's pods are not
+// in the input, the Gateway's namespace and the root namespace stand in for
+// them, since gateway deployments usually run in one of the two. Sidecars in
+// other namespaces that import a VirtualService exported to them are not
+// listed: each of them has its own lookup.
+func (g *Graph) ProxyNamespaces(vs *VirtualService) []string {
+	set := map[string]bool{}
+	if len(vs.Gateways) == 0 {
+		set[vs.Namespace()] = true
+	}
+	for _, ref := range vs.Gateways {
+		switch {
+		case ref.Mesh:
+			set[vs.Namespace()] = true
+		case ref.Gateway != nil && len(ref.Gateway.Workloads) > 0:
+			for _, w := range ref.Gateway.Workloads {
+				set[w.Namespace()] = true
+			}
+		default:
+			set[ref.Namespace] = true
+			set[g.Mesh.RootNamespace] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for ns := range set {
+		if ns != "" {
+			out = append(out, ns)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// DestinationRulesNaming returns every DestinationRule whose host covers
+// fqdn, in any namespace and whatever its exportTo or workloadSelector. It
+// is not what any proxy uses (that is DestinationRulesFor); rules use it to
+// explain why a DestinationRule that looks right has no effect.
+func (g *Graph) DestinationRulesNaming(fqdn string) []*DestinationRule {
+	var out []*DestinationRule
+	for _, dr := range g.DestinationRules {
+		if host.Matches(dr.Host, fqdn) && (!host.IsWildcard(fqdn) || host.SubsetOf(fqdn, dr.Host)) {
+			out = append(out, dr)
+		}
+	}
+	return out
+}

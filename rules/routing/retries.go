@@ -1,0 +1,111 @@
+package routing
+
+import (
+	"math"
+	"time"
+
+	"github.com/meshlint/meshlint/internal/duration"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// RetriesExceedTimeout reports retry policies whose retries cannot all run
+// within the route timeout.
+var RetriesExceedTimeout = &rules.Rule{
+	ID:      "MR106",
+	Name:    "retries-exceed-timeout",
+	Summary: "retry attempts times the per-try timeout do not fit in the route timeout",
+	Doc: `An http route's ` + "`timeout`" + ` bounds the whole request, every retry included, while
+` + "`retries.perTryTimeout`" + ` bounds each try. ` + "`retries.attempts`" + ` is the number of retries
+after the first try, so when tries time out, retry k starts after k × perTryTimeout. Once
+attempts × perTryTimeout reaches the route timeout, the last retries can never start: the route
+timeout ends the request first and the client gets a 504 although retries were left. The
+configuration promises more resilience than it gives, and usually hides a wrong unit or a
+timeout that was changed without the retries.
+
+Make attempts × perTryTimeout less than the route timeout: lower the attempts or the
+perTryTimeout, or raise the timeout. Retries of fast failures (connect-failure, 503) are not
+bounded by perTryTimeout and can still run; the rule is about tries that time out. Without a
+route timeout (the default) or without a perTryTimeout, there is nothing to compare and the rule
+is quiet.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: ratings
+  namespace: shop
+spec:
+  hosts: [ratings]
+  http:
+  - route:
+    - destination: {host: ratings}
+    timeout: 10s
+    retries:
+      attempts: 3
+      perTryTimeout: 5s
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: ratings
+  namespace: shop
+spec:
+  hosts: [ratings]
+  http:
+  - route:
+    - destination: {host: ratings}
+    timeout: 10s
+    retries:
+      attempts: 3
+      perTryTimeout: 2s
+`,
+	Severity: rules.Warning,
+	Inputs:   []kinds.Kind{kinds.VirtualService},
+	Run:      runRetriesExceedTimeout,
+}
+
+func runRetriesExceedTimeout(p *rules.Pass) error {
+	for _, vs := range p.Graph.VirtualServices {
+		for i, r := range vs.Spec.HTTP {
+			rt := r.Retries
+			if rt == nil || !rt.Attempts.Set || rt.Attempts.V <= 0 || !rt.PerTryTimeout.Set || !r.Timeout.Set {
+				continue
+			}
+			// Invalid durations are schema errors, not this rule's business;
+			// a zero timeout disables the route timeout.
+			perTry, err := duration.Parse(rt.PerTryTimeout.V)
+			if err != nil || perTry == 0 {
+				continue
+			}
+			timeout, err := duration.Parse(r.Timeout.V)
+			if err != nil || timeout == 0 {
+				continue
+			}
+			attempts := rt.Attempts.V
+			// Retry k starts k × perTry after the request when tries time
+			// out; it runs only if that is before the route timeout.
+			fit := int64((timeout - 1) / perTry)
+			if attempts <= fit {
+				continue
+			}
+			at := rt.Attempts.Loc
+			if perTry >= timeout {
+				f := p.Reportf(vs.Obj, rt.PerTryTimeout.Loc, "http[%d] perTryTimeout %s is not shorter than the route timeout %s: a try that times out takes the whole request, so none of the %d retries can start",
+					i, duration.Format(perTry), duration.Format(timeout), attempts)
+				f.Relate(vs.Obj, r.Timeout.Loc, "the route timeout")
+				continue
+			}
+			total, verb := "more than 290 years", "exceed"
+			if attempts <= int64(math.MaxInt64/perTry) {
+				d := time.Duration(attempts) * perTry
+				total = duration.Format(d)
+				if d == timeout {
+					verb = "reach"
+				}
+			}
+			f := p.Reportf(vs.Obj, at, "http[%d] %d attempts × perTryTimeout %s = %s %s the route timeout %s: when tries time out, at most %d of the %d retries can start",
+				i, attempts, duration.Format(perTry), total, verb, duration.Format(timeout), fit, attempts)
+			f.Relate(vs.Obj, r.Timeout.Loc, "the route timeout")
+		}
+	}
+	return nil
+}

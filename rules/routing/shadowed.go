@@ -1,0 +1,224 @@
+package routing
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// RouteShadowed reports routes that an earlier route of the same
+// VirtualService makes unreachable.
+var RouteShadowed = &rules.Rule{
+	ID:      "MR107",
+	Name:    "route-shadowed",
+	Summary: "route can never match because an earlier route takes its traffic",
+	Doc: `Routes of a VirtualService are tried in order and the first route that matches wins. A route
+with no ` + "`match`" + `, or with a match entry that has no condition (an empty entry, or one with only
+a ` + "`name`" + `), matches every request, so every route after it is dead: the canary, the header
+override or the redirect it was meant to add never happens. A route all of whose match entries
+repeat match entries of earlier routes is dead too, since the earlier route always matches first.
+For tcp routes, Istio stops at the first route without ` + "`match`" + `. (A tls route without
+` + "`match`" + ` is invalid and skipped, so it hides nothing.)
+
+Move the catch-all route to the end, or add the missing conditions to it; remove or change the
+duplicated match. The comparison is exact: two entries that differ in any condition (including
+port, sourceLabels, gateways or ignoreUriCase) are treated as different, and only the entry's
+name is ignored.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+  - match:
+    - headers:
+        end-user: {exact: jason}
+    route:
+    - destination: {host: reviews, subset: v2}
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+  - match:
+    - headers:
+        end-user: {exact: jason}
+    route:
+    - destination: {host: reviews, subset: v2}
+  - route:
+    - destination: {host: reviews, subset: v1}
+`,
+	Severity: rules.Warning,
+	Inputs:   []kinds.Kind{kinds.VirtualService},
+	Related:  []string{"IST0130"},
+	Run:      runRouteShadowed,
+}
+
+func runRouteShadowed(p *rules.Pass) error {
+	for _, vs := range p.Graph.VirtualServices {
+		shadowedHTTP(p, vs)
+		shadowedTCP(p, vs)
+	}
+	return nil
+}
+
+func shadowedHTTP(p *rules.Pass, vs *graph.VirtualService) {
+	catchAll, why := -1, ""
+	type first struct {
+		name string
+		at   spec.Loc
+	}
+	seen := map[string]first{} // match key → the first entry that has it
+	for i, r := range vs.Spec.HTTP {
+		label := routeLabel("http", i, r.Name)
+		if catchAll >= 0 {
+			prev := vs.Spec.HTTP[catchAll]
+			p.Reportf(vs.Obj, r.Loc, "%s can never match: %s before it %s, so it takes every request", label, routeLabel("http", catchAll, prev.Name), why).
+				Relate(vs.Obj, prev.Loc, "the catch-all route")
+			continue
+		}
+		if len(r.Match) == 0 {
+			catchAll, why = i, "has no match"
+			continue
+		}
+		var dups []string
+		var earlier []first
+		keys := make([]string, len(r.Match))
+		for j, m := range r.Match {
+			keys[j] = matchKey(m)
+			if f, ok := seen[keys[j]]; ok {
+				dups = append(dups, fmt.Sprintf("match[%d] repeats %s", j, f.name))
+				earlier = append(earlier, f)
+			}
+		}
+		if len(dups) == len(r.Match) {
+			f := p.Reportf(vs.Obj, r.Loc, "%s can never match: every match entry repeats an entry of an earlier route (%s)", label, strings.Join(dups, ", "))
+			for _, e := range earlier {
+				f.Relate(vs.Obj, e.at, "%s matches first", e.name)
+			}
+		}
+		for j, m := range r.Match {
+			if _, ok := seen[keys[j]]; !ok {
+				seen[keys[j]] = first{fmt.Sprintf("http[%d].match[%d]", i, j), m.Loc}
+			}
+			if catchAll < 0 && !hasConditions(m) {
+				catchAll = i
+				why = fmt.Sprintf("has match[%d] with no condition", j)
+				if m.Name.Set {
+					why = fmt.Sprintf("has match[%d] with only a name, no condition", j)
+				}
+			}
+		}
+	}
+}
+
+// shadowedTCP reports the tcp routes after one without match: Istio stops
+// building filter chains at that route. tls routes are left alone: one
+// without match is invalid, and Istio skips it rather than stopping there.
+func shadowedTCP(p *rules.Pass, vs *graph.VirtualService) {
+	for i, r := range vs.Spec.TCP {
+		if len(r.Match) > 0 {
+			continue
+		}
+		for j := i + 1; j < len(vs.Spec.TCP); j++ {
+			p.Reportf(vs.Obj, vs.Spec.TCP[j].Loc, "tcp[%d] can never match: tcp[%d] before it has no match, so it takes every connection", j, i).
+				Relate(vs.Obj, r.Loc, "the catch-all route")
+		}
+		return
+	}
+}
+
+func routeLabel(kind string, i int, name spec.Str) string {
+	if name.V != "" {
+		return fmt.Sprintf("%s[%d] (%q)", kind, i, name.V)
+	}
+	return fmt.Sprintf("%s[%d]", kind, i)
+}
+
+// hasConditions reports whether an http match entry restricts anything.
+// Its name does not, and neither does ignoreUriCase without a uri.
+func hasConditions(m spec.HTTPMatch) bool {
+	return m.URI != nil || m.Scheme != nil || m.Method != nil || m.Authority != nil ||
+		len(m.Headers) > 0 || len(m.QueryParams) > 0 || len(m.WithoutHeaders) > 0 ||
+		(m.Port.Set && m.Port.V != 0) || len(m.SourceLabels) > 0 || len(m.Gateways) > 0 ||
+		m.SourceNamespace.V != ""
+}
+
+// matchKey encodes the conditions of an http match entry, without its name
+// and positions, so that equal keys mean equal conditions. Lists and maps
+// whose order does not matter are sorted.
+func matchKey(m spec.HTTPMatch) string {
+	var b strings.Builder
+	sm := func(field string, s *spec.StringMatch) {
+		if s == nil {
+			return
+		}
+		fmt.Fprintf(&b, "%s{", field)
+		for _, v := range []struct {
+			k string
+			v spec.Str
+		}{{"exact", s.Exact}, {"prefix", s.Prefix}, {"regex", s.Regex}} {
+			if v.v.Set {
+				fmt.Fprintf(&b, "%s:%s;", v.k, strconv.Quote(v.v.V))
+			}
+		}
+		b.WriteString("}")
+	}
+	sms := func(field string, ms map[string]spec.StringMatch) {
+		for _, k := range sortedKeys(ms) {
+			s := ms[k]
+			sm(field+"["+strconv.Quote(k)+"]", &s)
+		}
+	}
+	sm("uri", m.URI)
+	sm("scheme", m.Scheme)
+	sm("method", m.Method)
+	sm("authority", m.Authority)
+	sms("headers", m.Headers)
+	sms("queryParams", m.QueryParams)
+	sms("withoutHeaders", m.WithoutHeaders)
+	if m.Port.Set && m.Port.V != 0 {
+		fmt.Fprintf(&b, "port:%d;", m.Port.V)
+	}
+	for _, k := range sortedKeys(m.SourceLabels) {
+		fmt.Fprintf(&b, "sourceLabels[%q]:%q;", k, m.SourceLabels[k])
+	}
+	gws := make([]string, len(m.Gateways))
+	for i, g := range m.Gateways {
+		gws[i] = strconv.Quote(g.V)
+	}
+	sort.Strings(gws)
+	if len(gws) > 0 {
+		fmt.Fprintf(&b, "gateways:%s;", strings.Join(gws, ","))
+	}
+	if m.SourceNamespace.V != "" {
+		fmt.Fprintf(&b, "sourceNamespace:%q;", m.SourceNamespace.V)
+	}
+	if m.IgnoreURICase.V {
+		b.WriteString("ignoreUriCase;")
+	}
+	return b.String()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,221 @@
+package routing
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/host"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// SubsetUndefined reports route destinations whose subset no DestinationRule
+// that the routing proxies use defines.
+var SubsetUndefined = &rules.Rule{
+	ID:      "MR103",
+	Name:    "route-subset-undefined",
+	Summary: "route targets a subset that no DestinationRule the client uses defines",
+	Doc: `A destination subset is a cluster that only exists when a DestinationRule for the host defines
+it. When no DestinationRule the client proxy uses defines the subset, Envoy has no such cluster
+and every request on the route fails with 503 (response flag NR, "no route").
+
+Being exported is not enough. For a client, Istio takes the DestinationRule for a host from the
+client's own namespace first, then from the service's namespace, then from the root namespace
+(istio-system by default), and uses the first namespace that has one visible to the client. A
+DestinationRule in any other namespace does nothing for that client, even when it names the host
+by its full name and is exported everywhere; and a DestinationRule in the client's namespace
+that lacks the subset hides one in the service's namespace that has it. A VirtualService is
+checked from its own namespace, and for gateway routes from the gateway proxies' namespaces; it
+is reported when the subset is defined for none of them.
+
+Fix the subset name, add the subset to the DestinationRule that the client uses, or move the
+DestinationRule into the service's namespace and export it to the clients.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: 90
+    - destination: {host: reviews, subset: canary}
+      weight: 10
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  subsets:
+  - name: v1
+    labels: {version: v1}
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: 90
+    - destination: {host: reviews, subset: canary}
+      weight: 10
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  subsets:
+  - name: v1
+    labels: {version: v1}
+  - name: canary
+    labels: {version: v2}
+`,
+	Severity: rules.Error,
+	Inputs: []kinds.Kind{
+		kinds.VirtualService, kinds.DestinationRule, kinds.Service, kinds.ServiceEntry,
+		kinds.Gateway, kinds.Pod, kinds.Deployment,
+	},
+	Related: []string{"IST0101", "KIA1107"},
+	Run:     runSubsetUndefined,
+}
+
+func runSubsetUndefined(p *rules.Pass) error {
+	g := p.Graph
+	for _, vs := range g.VirtualServices {
+		client := vs.Namespace()
+		clients := g.ProxyNamespaces(vs)
+		if !slices.Contains(clients, client) {
+			clients = append(clients, client)
+		}
+		for _, ref := range destinations(vs) {
+			name := ref.Dest.Subset.V
+			if name == "" || ref.Dest.Host.V == "" {
+				continue
+			}
+			fqdn := host.FQDN(ref.Dest.Host.V, client, g.Mesh.ClusterDomain)
+			if subsetDefined(g, fqdn, name, clients) {
+				continue
+			}
+			used := g.DestinationRulesFor(fqdn, client)
+			var msg string
+			if len(used) > 0 {
+				msg = fmt.Sprintf("subset %q of host %q is not defined by DestinationRule %s", name, fqdn, drNames(used))
+			} else {
+				msg = fmt.Sprintf("subset %q of host %q is not defined: no DestinationRule for the host was found for clients in namespace %s", name, fqdn, client)
+			}
+			var ignored []*graph.DestinationRule
+			for _, dr := range g.DestinationRulesNaming(fqdn) {
+				if _, s := graph.Subset([]*graph.DestinationRule{dr}, name); s != nil && !slices.Contains(used, dr) {
+					ignored = append(ignored, dr)
+				}
+			}
+			if len(ignored) > 0 {
+				msg += fmt.Sprintf("; DestinationRule %s/%s defines it, but %s", ignored[0].Namespace(), ignored[0].Name(), whyIgnored(g, ignored[0], fqdn, client, used))
+			}
+			f := p.Reportf(vs.Obj, ref.Dest.Subset.Loc, "%s", msg)
+			for _, dr := range used {
+				f.Relate(dr.Obj, dr.Obj.NameLoc, "the DestinationRule clients in namespace %s use for %s", client, fqdn)
+			}
+			for _, dr := range ignored {
+				f.Relate(dr.Obj, dr.Obj.NameLoc, "defines subset %q but does not apply to clients in namespace %s", name, client)
+			}
+		}
+	}
+	return nil
+}
+
+// subsetDefined reports whether a proxy in one of the namespaces has the
+// subset: through the DestinationRules Istio's lookup picks for it, or a
+// DestinationRule of its own namespace whose workloadSelector may pick it.
+func subsetDefined(g *graph.Graph, fqdn, name string, clients []string) bool {
+	for _, c := range clients {
+		if _, s := graph.Subset(g.DestinationRulesFor(fqdn, c), name); s != nil {
+			return true
+		}
+	}
+	for _, dr := range g.DestinationRulesNaming(fqdn) {
+		if dr.Spec.WorkloadSelector == nil || !slices.Contains(clients, dr.Namespace()) {
+			continue
+		}
+		if _, s := graph.Subset([]*graph.DestinationRule{dr}, name); s != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// whyIgnored explains why dr, which defines the subset, does nothing for
+// clients in namespace client.
+func whyIgnored(g *graph.Graph, dr *graph.DestinationRule, fqdn, client string, used []*graph.DestinationRule) string {
+	chain := lookupChain(g, fqdn, client)
+	switch {
+	case dr.Spec.WorkloadSelector != nil:
+		return fmt.Sprintf("its workloadSelector limits it to workloads of namespace %s", dr.Namespace())
+	case !slices.Contains(chain.order, dr.Namespace()):
+		return fmt.Sprintf("Istio looks up a client's DestinationRules only in %s, so it does nothing for clients in namespace %s", chain, client)
+	case !graph.Visible(dr.ExportTo, dr.Namespace(), client):
+		return fmt.Sprintf("its exportTo [%s] hides it from namespace %s", strings.Join(dr.ExportTo, ", "), client)
+	case len(used) > 0:
+		return fmt.Sprintf("Istio searches %s in this order and uses only the first DestinationRule it finds, %s", chain, drNames(used))
+	}
+	return "it does not apply to this host" // not reached: a visible rule in the chain would be used
+}
+
+// chain is the ordered list of namespaces Istio searches for a client's
+// DestinationRules, with the role of each.
+type chain struct {
+	order []string
+	roles map[string][]string
+}
+
+func lookupChain(g *graph.Graph, fqdn, client string) chain {
+	c := chain{roles: map[string][]string{}}
+	for _, r := range []struct{ ns, role string }{
+		{client, "client's"}, {g.ServiceNamespace(fqdn), "service's"}, {g.Mesh.RootNamespace, "root"},
+	} {
+		if r.ns == "" {
+			continue
+		}
+		if _, ok := c.roles[r.ns]; !ok {
+			c.order = append(c.order, r.ns)
+		}
+		c.roles[r.ns] = append(c.roles[r.ns], r.role)
+	}
+	return c
+}
+
+// String renders the chain as "namespaces shop (client's), backend
+// (service's) and istio-system (root)".
+func (c chain) String() string {
+	parts := make([]string, len(c.order))
+	for i, ns := range c.order {
+		parts[i] = fmt.Sprintf("%s (%s)", ns, strings.Join(c.roles[ns], " and "))
+	}
+	if len(parts) == 1 {
+		return "namespace " + parts[0]
+	}
+	return "namespaces " + strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// drNames names DestinationRules as "ns/name", joined with "or".
+func drNames(drs []*graph.DestinationRule) string {
+	names := make([]string, len(drs))
+	for i, dr := range drs {
+		names[i] = dr.Namespace() + "/" + dr.Name()
+	}
+	return strings.Join(names, " or ")
+}
