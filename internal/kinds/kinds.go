@@ -30,6 +30,22 @@ const (
 	PeerAuthentication    Kind = "PeerAuthentication"
 	AuthorizationPolicy   Kind = "AuthorizationPolicy"
 	RequestAuthentication Kind = "RequestAuthentication"
+
+	Ingress                    Kind = "Ingress"
+	Route                      Kind = "Route"
+	AdminNetworkPolicy         Kind = "AdminNetworkPolicy"
+	BaselineAdminNetworkPolicy Kind = "BaselineAdminNetworkPolicy"
+
+	// Gateway API kinds (GroupGatewayAPI). K8sGateway has the same name as
+	// Istio's Gateway: tell them apart by the object's group.
+	K8sGateway     Kind = "Gateway"
+	GatewayClass   Kind = "GatewayClass"
+	HTTPRoute      Kind = "HTTPRoute"
+	GRPCRoute      Kind = "GRPCRoute"
+	TCPRoute       Kind = "TCPRoute"
+	TLSRoute       Kind = "TLSRoute"
+	UDPRoute       Kind = "UDPRoute"
+	ReferenceGrant Kind = "ReferenceGrant"
 )
 
 // API groups whose kinds meshlint knows completely. An object of one of these
@@ -42,6 +58,9 @@ const (
 	GroupCore            = ""
 	GroupApps            = "apps"
 	GroupBatch           = "batch"
+	GroupPolicyAPI       = "policy.networking.k8s.io"
+	GroupOpenShiftRoute  = "route.openshift.io"
+	GroupGatewayAPI      = "gateway.networking.k8s.io"
 )
 
 // groupKinds lists, per strictly checked group, every kind the group serves.
@@ -58,16 +77,30 @@ var groupKinds = map[string]map[Kind]bool{
 	GroupK8sNetworking: {
 		NetworkPolicy: true, "Ingress": true, "IngressClass": true, "IPAddress": true, "ServiceCIDR": true,
 	},
+	// The standard and experimental kinds of gateway-api v1.6 (BackendLBPolicy
+	// was served by earlier experimental releases).
+	GroupGatewayAPI: {
+		K8sGateway: true, GatewayClass: true, HTTPRoute: true, GRPCRoute: true, TCPRoute: true, TLSRoute: true,
+		UDPRoute: true, ReferenceGrant: true, "BackendTLSPolicy": true, "ListenerSet": true, "BackendLBPolicy": true,
+	},
 }
 
 // modelled lists the kinds that the graph reads, keyed by group.
 var modelled = map[string]map[Kind]bool{
-	GroupCore:            {Namespace: true, Service: true, Pod: true},
-	GroupApps:            {Deployment: true, StatefulSet: true, DaemonSet: true, ReplicaSet: true},
-	GroupBatch:           {Job: true, CronJob: true},
-	GroupK8sNetworking:   {NetworkPolicy: true},
-	GroupIstioNetworking: {Gateway: true, VirtualService: true, DestinationRule: true, ServiceEntry: true, Sidecar: true},
-	GroupIstioSecurity:   {PeerAuthentication: true, AuthorizationPolicy: true, RequestAuthentication: true},
+	GroupCore:           {Namespace: true, Service: true, Pod: true},
+	GroupApps:           {Deployment: true, StatefulSet: true, DaemonSet: true, ReplicaSet: true},
+	GroupBatch:          {Job: true, CronJob: true},
+	GroupK8sNetworking:  {NetworkPolicy: true, Ingress: true},
+	GroupPolicyAPI:      {AdminNetworkPolicy: true, BaselineAdminNetworkPolicy: true},
+	GroupOpenShiftRoute: {Route: true},
+	GroupIstioNetworking: {Gateway: true, VirtualService: true, DestinationRule: true, ServiceEntry: true, Sidecar: true,
+		// Not in the graph, but kept so that schema validation sees them.
+		WorkloadEntry: true, WorkloadGroup: true, EnvoyFilter: true, ProxyConfig: true},
+	GroupIstioSecurity: {PeerAuthentication: true, AuthorizationPolicy: true, RequestAuthentication: true},
+	GroupGatewayAPI: {
+		K8sGateway: true, GatewayClass: true, HTTPRoute: true, GRPCRoute: true, TCPRoute: true, TLSRoute: true,
+		UDPRoute: true, ReferenceGrant: true,
+	},
 }
 
 // SplitAPIVersion splits "group/version" into its parts; the core group has

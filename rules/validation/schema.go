@@ -1,0 +1,105 @@
+package validation
+
+import (
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+	"github.com/meshlint/meshlint/schema"
+)
+
+// SchemaInvalid reports objects that their API schema rejects.
+var SchemaInvalid = &rules.Rule{
+	ID:      "MR001",
+	Name:    "schema-invalid",
+	Summary: "the object does not match its API schema, so the API server rejects it or drops fields",
+	Doc: `Every Istio object (networking.istio.io and security.istio.io, all served versions) and
+every Kubernetes kind meshlint reads (Namespace, Service, Pod, Deployment, StatefulSet,
+DaemonSet, ReplicaSet, Job, CronJob, NetworkPolicy) is checked against the JSON schema of
+its group, version and kind, embedded in meshlint: Istio's own CRD schemas from istio/api
+1.32, and the Kubernetes 1.32 API.
+
+A misspelt field (` + "`weigth`" + `, ` + "`subset`" + ` one level too deep) is the classic silent failure: with
+client-side validation off, or through a tool that prunes unknown fields, the field is
+dropped, and the route, policy or timeout it carried never takes effect. With strict field
+validation (kubectl's default) the API server rejects the whole object. A wrong type
+(` + "`maxConnections: \"many\"`" + `), a value outside an enum (` + "`mode: STRICTT`" + `), a missing required
+field (` + "`host`" + `) or two fields of which only one may be set are rejected outright. An Istio kind
+in a version that is not served (` + "`networking.istio.io/v1alpha1`" + `) does not apply at all.
+
+The finding points at the offending key or value and names the field path; an unknown field
+or enum value close to a known one comes with a suggestion. Null values are dropped before
+validation, as the API server prunes them. CEL rules of the CRDs (` + "`x-kubernetes-validations`" + `)
+are not evaluated.
+
+Fix the field as the message says. A field that the schema lacks but your cluster accepts
+comes from a newer API than meshlint's schemas: disable this rule for that object.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weigth: 90
+    - destination: {host: reviews, subset: v2}
+      weight: 10
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: 90
+    - destination: {host: reviews, subset: v2}
+      weight: 10
+`,
+	Severity: rules.Error,
+	Inputs: []kinds.Kind{
+		kinds.Namespace, kinds.Service, kinds.Pod,
+		kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob,
+		kinds.NetworkPolicy,
+		kinds.Gateway, kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry, kinds.Sidecar,
+		kinds.WorkloadEntry, kinds.WorkloadGroup, kinds.EnvoyFilter, kinds.ProxyConfig,
+		kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication,
+	},
+	Related: []string{"IST0106"},
+	Run:     runSchemaInvalid,
+}
+
+// validator is shared by every run in the process. It is not mutable state
+// in the sense that matters: the schemas are embedded, immutable data, and
+// its only state is a cache that compiles each schema once, on first use,
+// behind a mutex and a sync.Once; results never depend on what was
+// validated before. Sharing it means a process (a test binary, a language
+// server) compiles each schema once instead of once per run.
+var validator = schema.NewValidator()
+
+func runSchemaInvalid(p *rules.Pass) error {
+	// A wrong type in a field the graph decodes is already an input error
+	// at the same value; saying it twice adds nothing.
+	inputErrors := map[manifest.Pos]bool{}
+	for _, e := range p.Graph.Errors {
+		inputErrors[manifest.Pos{File: e.File, Loc: manifest.Loc{Line: e.Line, Col: e.Col}}] = true
+	}
+	for _, o := range p.Graph.Objects {
+		vs, err := validator.Check(o)
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			if inputErrors[manifest.Pos{File: o.File, Loc: manifest.Loc{Line: v.Loc.Line, Col: v.Loc.Col}}] {
+				continue
+			}
+			p.Reportf(o, v.Loc, "%s", v.Msg)
+		}
+	}
+	return nil
+}

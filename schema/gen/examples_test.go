@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/schema"
+)
+
+// validateFiles loads files and returns every violation as
+// "file:line: message", with file relative to base. Load errors fail the
+// test when strict.
+func validateFiles(t *testing.T, base string, paths []string, strict bool) (objects int, out []string) {
+	t.Helper()
+	v := schema.NewValidator()
+	for _, p := range paths {
+		res := manifest.Load([]string{p}, manifest.Options{})
+		for _, e := range res.Errors {
+			if strict {
+				t.Errorf("load: %v", e)
+			}
+		}
+		for _, o := range res.Objects {
+			objects++
+			vs, err := v.Check(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rel, _ := filepath.Rel(base, p)
+			for _, x := range vs {
+				out = append(out, fmt.Sprintf("%s:%d: %s", rel, x.Loc.Line, x.Msg))
+			}
+		}
+	}
+	sort.Strings(out)
+	return objects, out
+}
+
+// TestKubernetesRoundTripFixtures validates k8s.io/api's round-trip
+// fixtures, which set every field of their kind, against the embedded
+// schemas: the derived and copied schemas must accept all of them.
+func TestKubernetesRoundTripFixtures(t *testing.T) {
+	m, err := moduleDir("k8s.io/api")
+	if err != nil {
+		t.Skip(err)
+	}
+	dir := filepath.Join(m.Dir, "testdata", "HEAD")
+	var paths []string
+	for _, name := range []string{
+		"core.v1.Namespace", "core.v1.Service", "core.v1.Pod",
+		"apps.v1.Deployment", "apps.v1.StatefulSet", "apps.v1.DaemonSet", "apps.v1.ReplicaSet",
+		"batch.v1.Job", "batch.v1.CronJob", "networking.k8s.io.v1.NetworkPolicy",
+	} {
+		paths = append(paths, filepath.Join(dir, name+".yaml"))
+	}
+	n, got := validateFiles(t, dir, paths, true)
+	if n != len(paths) {
+		t.Errorf("validated %d objects, want %d", n, len(paths))
+	}
+	for _, g := range got {
+		t.Error(g)
+	}
+}
+
+var yamlBlock = regexp.MustCompile(`(?s)<pre><code class="language-yaml">(.*?)</code></pre>`)
+
+// TestIstioDocExamples validates the YAML examples of istio.io/api's
+// reference pages (*.pb.html) for the networking and security kinds. They
+// are valid except for the ones listed here, which are mistakes in the
+// documentation. Examples that are not YAML (elided with "...") are
+// skipped.
+func TestIstioDocExamples(t *testing.T) {
+	m, err := moduleDir("istio.io/api")
+	if err != nil {
+		t.Skip(err)
+	}
+	pages, _ := filepath.Glob(filepath.Join(m.Dir, "networking", "*", "*.pb.html"))
+	sec, _ := filepath.Glob(filepath.Join(m.Dir, "security", "*", "*.pb.html"))
+	pages = append(pages, sec...)
+	tmp := t.TempDir()
+	var paths []string
+	for _, page := range pages {
+		data, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, b := range yamlBlock.FindAllSubmatch(data, -1) {
+			y := html.UnescapeString(string(b[1]))
+			if !strings.Contains(y, "apiVersion:") || !strings.Contains(y, "kind:") {
+				continue
+			}
+			rel, _ := filepath.Rel(m.Dir, page)
+			name := strings.NewReplacer("/", "_", ".pb.html", "").Replace(filepath.ToSlash(rel))
+			p := filepath.Join(tmp, fmt.Sprintf("%s_%d.yaml", name, i))
+			if err := os.WriteFile(p, []byte(y), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			paths = append(paths, p)
+		}
+	}
+	n, got := validateFiles(t, tmp, paths, false)
+	if n < 90 {
+		t.Errorf("only %d example objects found", n)
+	}
+	want := []string{
+		`networking_v1alpha3_virtual_service_18.yaml:14: unknown field "prefix_rewrite" in spec.http[0].redirect (did you mean "prefixRewrite"?)`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestGeneratedUpToDate regenerates into a temporary folder and compares
+// with the committed files, so that a stale schema fails `go test ./...`.
+// Fix with `go generate ./schema/`.
+func TestGeneratedUpToDate(t *testing.T) {
+	tmp := t.TempDir()
+	meta, err := objectMetaSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeIstio(filepath.Join(tmp, "istio"), meta); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeKube(filepath.Join(tmp, "kubernetes")); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err = filepath.WalkDir(tmp, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(tmp, p)
+		want, _ := os.ReadFile(p)
+		got, err := os.ReadFile(filepath.Join("..", rel))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("schema/%s is stale or missing; run go generate ./schema/", filepath.ToSlash(rel))
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every committed Istio file must be one the generator writes.
+	_ = filepath.WalkDir(filepath.Join("..", "istio"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel("..", p)
+			if _, err := os.Stat(filepath.Join(tmp, rel)); err != nil {
+				t.Errorf("schema/%s is not generated any more; delete it", filepath.ToSlash(rel))
+			}
+		}
+		return nil
+	})
+	if n != 33 {
+		t.Errorf("generator wrote %d files, want 33 (29 Istio schemas, README, 3 Kubernetes schemas)", n)
+	}
+}

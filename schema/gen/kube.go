@@ -1,0 +1,303 @@
+package main
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// kubeKind is a Kubernetes kind whose schema is derived from its Go type.
+type kubeKind struct {
+	file                 string
+	group, version, kind string
+	obj                  any
+}
+
+// derivedKinds are the kinds meshlint models that the copied v1.32.2
+// standalone-strict schemas do not include. The copied files were produced
+// by kubeconform's openapi2jsonschema from the Kubernetes OpenAPI; these are
+// derived from the Go types of k8s.io/api (the OpenAPI's own source) in the
+// same shape, and a test checks that the derivation reproduces the copied
+// Deployment, StatefulSet, DaemonSet, Pod, Service, Namespace and
+// NetworkPolicy schemas apart from descriptions.
+var derivedKinds = []kubeKind{
+	{"replicaset-apps-v1.json", "apps", "v1", "ReplicaSet", appsv1.ReplicaSet{}},
+	{"job-batch-v1.json", "batch", "v1", "Job", batchv1.Job{}},
+	{"cronjob-batch-v1.json", "batch", "v1", "CronJob", batchv1.CronJob{}},
+}
+
+func writeKube(dir string) error {
+	for _, k := range derivedKinds {
+		s, err := kindSchema(k)
+		if err != nil {
+			return err
+		}
+		if err := writeJSON(filepath.Join(dir, k.file), s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// kindSchema returns the strict schema of a top-level kind, in the layout
+// of the yannh/kubernetes-json-schema standalone-strict files.
+func kindSchema(k kubeKind) (map[string]any, error) {
+	s, err := typeSchema(reflect.TypeOf(k.obj), true)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", k.kind, err)
+	}
+	apiVersion := k.version
+	if k.group != "" {
+		apiVersion = k.group + "/" + k.version
+	}
+	props := s["properties"].(map[string]any)
+	props["apiVersion"] = map[string]any{"type": []any{"string", "null"}, "enum": []any{apiVersion}}
+	props["kind"] = map[string]any{"type": []any{"string", "null"}, "enum": []any{k.kind}}
+	s["$schema"] = "http://json-schema.org/schema#"
+	s["x-kubernetes-group-version-kind"] = []any{map[string]any{"group": k.group, "kind": k.kind, "version": k.version}}
+	return s, nil
+}
+
+// objectMetaSchema is the strict schema of metav1.ObjectMeta, used as the
+// metadata of Istio objects.
+func objectMetaSchema() (map[string]any, error) {
+	return typeSchema(reflect.TypeOf(metav1.ObjectMeta{}), false)
+}
+
+var (
+	timeType         = reflect.TypeOf(metav1.Time{})
+	microTimeType    = reflect.TypeOf(metav1.MicroTime{})
+	durationType     = reflect.TypeOf(metav1.Duration{})
+	fieldsV1Type     = reflect.TypeOf(metav1.FieldsV1{})
+	quantityType     = reflect.TypeOf(resource.Quantity{})
+	intOrStringType  = reflect.TypeOf(intstr.IntOrString{})
+	rawExtensionType = reflect.TypeOf(runtime.RawExtension{})
+)
+
+// typeSchema maps a Go API type to JSON Schema the way the Kubernetes
+// OpenAPI and openapi2jsonschema do:
+//
+//   - a struct is an object with additionalProperties: false; its fields
+//     are named by their json tags, inline structs are merged, and a field
+//     is required unless its tag has omitempty or its comment has the
+//     +optional marker (openapi-gen's rule; the markers are read from the
+//     package's source in the module cache);
+//   - a type that is not required is nullable ("type": [T, "null"]);
+//   - the types with custom JSON encodings keep their wire form: Time is a
+//     date-time string, Quantity a string or number, IntOrString a string
+//     or integer, FieldsV1 and RawExtension free-form objects.
+//
+// Enum values are not derived: the copied schemas have none either.
+func typeSchema(t reflect.Type, required bool) (map[string]any, error) {
+	return (&deriver{seen: map[reflect.Type]bool{}}).schema(t, required)
+}
+
+type deriver struct {
+	seen map[reflect.Type]bool
+}
+
+// optionalByPkg holds, per package path, the "Type.Field" names whose doc
+// comment has a +optional marker. The generator runs once, so a plain map
+// filled on first use is enough.
+var optionalByPkg = map[string]map[string]bool{}
+
+func typ(name string, required bool) any {
+	if required {
+		return name
+	}
+	return []any{name, "null"}
+}
+
+func (d *deriver) schema(t reflect.Type, required bool) (map[string]any, error) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t {
+	case timeType, microTimeType:
+		return map[string]any{"type": typ("string", required), "format": "date-time"}, nil
+	case durationType:
+		return map[string]any{"type": typ("string", required)}, nil
+	case fieldsV1Type, rawExtensionType:
+		return map[string]any{"type": typ("object", required)}, nil
+	case quantityType:
+		return map[string]any{"oneOf": []any{
+			map[string]any{"type": []any{"string", "null"}},
+			map[string]any{"type": []any{"number", "null"}},
+		}}, nil
+	case intOrStringType:
+		return map[string]any{"oneOf": []any{
+			map[string]any{"type": []any{"string", "null"}},
+			map[string]any{"type": []any{"integer", "null"}},
+		}}, nil
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return map[string]any{"type": typ("string", required)}, nil
+	case reflect.Bool:
+		return map[string]any{"type": typ("boolean", required)}, nil
+	case reflect.Int32, reflect.Uint32:
+		return map[string]any{"type": typ("integer", required), "format": "int32"}, nil
+	case reflect.Int64, reflect.Uint64:
+		return map[string]any{"type": typ("integer", required), "format": "int64"}, nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Uint, reflect.Uint8, reflect.Uint16:
+		return map[string]any{"type": typ("integer", required)}, nil
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": typ("number", required), "format": "double"}, nil
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return map[string]any{"type": typ("string", required), "format": "byte"}, nil
+		}
+		items, err := d.schema(t.Elem(), false)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"type": typ("array", required), "items": items}, nil
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			return nil, fmt.Errorf("%s: map key %s is not a string", t, t.Key())
+		}
+		vals, err := d.schema(t.Elem(), false)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"type": typ("object", required), "additionalProperties": vals}, nil
+	case reflect.Struct:
+		if d.seen[t] {
+			return nil, fmt.Errorf("%s is recursive", t)
+		}
+		d.seen[t] = true
+		defer delete(d.seen, t)
+		props := map[string]any{}
+		var req []any
+		if err := d.fields(t, props, &req); err != nil {
+			return nil, err
+		}
+		s := map[string]any{"type": typ("object", required), "properties": props, "additionalProperties": false}
+		if len(req) > 0 {
+			s["required"] = req
+		}
+		return s, nil
+	}
+	return nil, fmt.Errorf("%s: unsupported kind %s", t, t.Kind())
+}
+
+// fields adds the JSON fields of struct t to props and the required ones to
+// req, merging inline (embedded) structs.
+func (d *deriver) fields(t reflect.Type, props map[string]any, req *[]any) error {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		optional, err := d.isOptional(t, f.Name)
+		if err != nil {
+			return err
+		}
+		omitempty := optional || strings.Contains(","+opts+",", ",omitempty,")
+		inline := strings.Contains(","+opts+",", ",inline,")
+		if inline || (name == "" && f.Anonymous) {
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if err := d.fields(ft, props, req); err != nil {
+				return err
+			}
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		s, err := d.schema(f.Type, !omitempty)
+		if err != nil {
+			return fmt.Errorf("%s.%s: %w", t, f.Name, err)
+		}
+		props[name] = s
+		if !omitempty {
+			*req = append(*req, name)
+		}
+	}
+	return nil
+}
+
+// isOptional reports whether field of struct t has a +optional marker.
+func (d *deriver) isOptional(t reflect.Type, field string) (bool, error) {
+	pkg := t.PkgPath()
+	set, ok := optionalByPkg[pkg]
+	if !ok {
+		var err error
+		if set, err = optionalFields(pkg); err != nil {
+			return false, err
+		}
+		optionalByPkg[pkg] = set
+	}
+	return set[t.Name()+"."+field], nil
+}
+
+// optionalFields parses the Go source of a package and returns the
+// "Type.Field" names whose doc comment holds a +optional line.
+func optionalFields(pkg string) (map[string]bool, error) {
+	out, err := exec.Command("go", "list", "-f", "{{.Dir}}", pkg).Output() //nolint:gosec // runs the go command on a package path of the API types
+	if err != nil {
+		return nil, fmt.Errorf("go list %s: %w", pkg, err)
+	}
+	dir := strings.TrimSpace(string(out))
+	names, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return nil, err
+	}
+	fset := token.NewFileSet()
+	set := map[string]bool{}
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+		if err != nil {
+			return nil, err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			ts, ok := n.(*ast.TypeSpec)
+			if !ok {
+				return true
+			}
+			st, ok := ts.Type.(*ast.StructType)
+			if !ok {
+				return false
+			}
+			for _, fld := range st.Fields.List {
+				if fld.Doc == nil || !hasMarker(fld.Doc, "+optional") {
+					continue
+				}
+				for _, name := range fld.Names {
+					set[ts.Name.Name+"."+name.Name] = true
+				}
+			}
+			return false
+		})
+	}
+	return set, nil
+}
+
+func hasMarker(doc *ast.CommentGroup, marker string) bool {
+	for _, c := range doc.List {
+		if strings.TrimSpace(strings.TrimPrefix(c.Text, "//")) == marker {
+			return true
+		}
+	}
+	return false
+}

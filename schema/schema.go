@@ -1,0 +1,276 @@
+// Package schema validates Kubernetes and Istio objects against JSON schemas
+// embedded in the binary, offline:
+//
+//   - istio/<group>/<kind>_<version>.json: every served version of every
+//     networking.istio.io and security.istio.io CRD, generated from the
+//     istio.io/api module pinned in go.mod (see gen and istio/README.md);
+//   - kubernetes/*.json: the built-in kinds meshlint models, for
+//     Kubernetes 1.32 (see kubernetes/README.md).
+//
+// Schemas are compiled on first use, one per (group, version, kind), so a
+// run pays only for the kinds its input holds.
+package schema
+
+//go:generate go run ./gen
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+//go:embed istio/networking.istio.io/*.json istio/security.istio.io/*.json kubernetes/*.json
+var files embed.FS
+
+// Violation is one way in which an object breaks its schema.
+type Violation struct {
+	// Loc is where the problem is: the offending key for an unknown field,
+	// the parent for a missing one, the value otherwise.
+	Loc manifest.Loc
+	// Path is the field path, e.g. "spec.http[0].route[0].weight"; empty
+	// for the object itself.
+	Path string
+	// Msg says what is wrong in plain words and includes the path.
+	Msg string
+}
+
+// Validator validates objects against the embedded schemas. Create one per
+// run with NewValidator and share it: it is safe for concurrent use, and
+// its only state is the cache of compiled schemas, filled on first use of
+// each (group, version, kind).
+type Validator struct {
+	mu      sync.Mutex
+	schemas map[string]*compiled
+}
+
+// compiled is one schema file, compiled once.
+type compiled struct {
+	once sync.Once
+	sch  *jsonschema.Schema
+	// doc is the parsed schema document; messages read property names and
+	// oneOf shapes from it.
+	doc any
+	err error
+}
+
+// NewValidator returns a validator with an empty cache.
+func NewValidator() *Validator {
+	return &Validator{schemas: map[string]*compiled{}}
+}
+
+// istioGroups are the groups whose schemas come from Istio's CRDs.
+var istioGroups = map[string]bool{
+	kinds.GroupIstioNetworking: true,
+	kinds.GroupIstioSecurity:   true,
+}
+
+// kubeGroups maps the Kubernetes API groups with embedded schemas to the
+// group part of their file names (kubeconform's KindSuffix).
+var kubeGroups = map[string]string{
+	kinds.GroupCore:          "",
+	kinds.GroupApps:          "-apps",
+	kinds.GroupBatch:         "-batch",
+	kinds.GroupK8sNetworking: "-networking",
+}
+
+// schemaFile returns the embedded file for group/version/kind, following
+// the naming of the folders: Istio's <group>/<kind>_<version>.json and
+// kubeconform's <kind>[-<group prefix>]-<version>.json for Kubernetes. It
+// returns "" for a group without schemas.
+func schemaFile(group, version string, kind kinds.Kind) string {
+	k := strings.ToLower(string(kind))
+	if istioGroups[group] {
+		return "istio/" + group + "/" + k + "_" + version + ".json"
+	}
+	if suffix, ok := kubeGroups[group]; ok {
+		return "kubernetes/" + k + suffix + "-" + version + ".json"
+	}
+	return ""
+}
+
+// servedVersions lists the versions of group/kind that have a schema,
+// newest API level first.
+func servedVersions(group string, kind kinds.Kind) []string {
+	if !plainKind.MatchString(string(kind)) || schemaFile(group, "", kind) == "" {
+		return nil
+	}
+	// A version never contains "-" or "_", so replacing it by a glob
+	// cannot match another kind's files.
+	pattern := schemaFile(group, "*", kind)
+	if group == "" {
+		pattern = schemaFile(group, "v*", kind)
+	}
+	matches, _ := fs.Glob(files, pattern)
+	var vs []string
+	for _, m := range matches {
+		base := strings.TrimSuffix(path.Base(m), ".json")
+		vs = append(vs, base[max(strings.LastIndexAny(base, "_-")+1, 0):])
+	}
+	sort.Slice(vs, func(i, j int) bool { return versionLess(vs[j], vs[i]) })
+	return vs
+}
+
+// plainKind matches the kind names a schema file can have.
+var plainKind = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
+
+// versionLess orders Kubernetes API versions: alpha < beta < GA, then by
+// number (v1alpha3 < v1beta1 < v1 < v2).
+func versionLess(a, b string) bool {
+	ma, la, na := versionKey(a)
+	mb, lb, nb := versionKey(b)
+	if la != lb {
+		return la < lb
+	}
+	if ma != mb {
+		return ma < mb
+	}
+	return na < nb
+}
+
+func versionKey(v string) (major, level, minor int) {
+	rest := strings.TrimPrefix(v, "v")
+	i := 0
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	major, _ = strconv.Atoi(rest[:i])
+	level = 2
+	switch s := rest[i:]; {
+	case strings.HasPrefix(s, "alpha"):
+		level = 0
+		minor, _ = strconv.Atoi(s[len("alpha"):])
+	case strings.HasPrefix(s, "beta"):
+		level = 1
+		minor, _ = strconv.Atoi(s[len("beta"):])
+	}
+	return major, level, minor
+}
+
+// Covered reports whether some version of group/kind has a schema.
+func Covered(group string, kind kinds.Kind) bool {
+	return len(servedVersions(group, kind)) > 0
+}
+
+// load returns the compiled schema of an embedded file.
+func (v *Validator) load(file string) (*compiled, error) {
+	v.mu.Lock()
+	c := v.schemas[file]
+	if c == nil {
+		c = &compiled{}
+		v.schemas[file] = c
+	}
+	v.mu.Unlock()
+	c.once.Do(func() { c.sch, c.doc, c.err = compile(file) })
+	return c, c.err
+}
+
+func compile(file string) (*jsonschema.Schema, any, error) {
+	data, err := files.ReadFile(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, nil, fmt.Errorf("schema %s: %w", file, err)
+	}
+	url := "embed:///" + file
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	if err := c.AddResource(url, doc); err != nil {
+		return nil, nil, fmt.Errorf("schema %s: %w", file, err)
+	}
+	sch, err := c.Compile(url)
+	if err != nil {
+		return nil, nil, fmt.Errorf("schema %s: %w", file, err)
+	}
+	return sch, doc, nil
+}
+
+// Validate checks o against the schema of its group, version and kind. An
+// object of a kind without any schema yields nothing; a kind with schemas
+// in other versions only yields a violation that names the served ones.
+// A schema that does not compile, a bug, is reported as a violation too;
+// use Check to tell it apart.
+func (v *Validator) Validate(o *manifest.Object) []Violation {
+	vs, err := v.Check(o)
+	if err != nil {
+		vs = append(vs, Violation{Loc: o.KindLoc, Msg: "internal error: " + err.Error()})
+	}
+	return vs
+}
+
+// Check is Validate with an error for a schema that does not compile.
+func (v *Validator) Check(o *manifest.Object) ([]Violation, error) {
+	group, version := kinds.SplitAPIVersion(o.APIVersion)
+	file := schemaFile(group, version, o.Kind)
+	if file == "" {
+		return nil, nil
+	}
+	if _, err := fs.Stat(files, file); err != nil {
+		served := servedVersions(group, o.Kind)
+		if len(served) == 0 {
+			return nil, nil
+		}
+		loc := o.KindLoc
+		if n := mapValue(o.Node, "apiVersion"); n != nil {
+			loc = manifest.LocOf(n)
+		}
+		gvs := make([]string, len(served))
+		for i, s := range served {
+			gvs[i] = path.Join(group, s)
+		}
+		msg := fmt.Sprintf("%s %s is not served", o.APIVersion, o.Kind)
+		if !istioGroups[group] {
+			msg += " by Kubernetes 1.32"
+		}
+		return []Violation{{Loc: loc, Path: "apiVersion", Msg: fmt.Sprintf("%s: use %s", msg, strings.Join(gvs, " or "))}}, nil
+	}
+	c, err := v.load(file)
+	if err != nil {
+		return nil, err
+	}
+	val, err := toJSON(o.Node)
+	if err != nil {
+		return []Violation{{Loc: o.KindLoc, Msg: err.Error()}}, nil
+	}
+	verr := c.sch.Validate(val)
+	if verr == nil {
+		return nil, nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(verr, &ve) {
+		return nil, verr
+	}
+	r := &reporter{kind: o.Kind, root: o.Node, value: val, doc: c.doc, fallback: o.KindLoc, seen: map[string]bool{}}
+	r.collect(ve)
+	sort.SliceStable(r.out, func(i, j int) bool {
+		a, b := r.out[i].Loc, r.out[j].Loc
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		return r.out[i].Msg < r.out[j].Msg
+	})
+	return r.out, nil
+}
+
+// mapValue returns the value of key in mapping n, or nil.
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	_, v := lookup(n, key)
+	return v
+}
