@@ -1,9 +1,16 @@
 // Package config holds the settings of a run: which rules run at what
 // severity, and what meshlint assumes about the mesh it cannot see.
+//
+// The settings come from a .meshlint.yaml file (see File and docs/config.md)
+// and from an Istio MeshConfig (see ReadMeshConfig). Both are read as
+// yaml.v3 nodes so that every mistake is reported with its file and line.
 package config
 
 // Mesh describes the mesh installation the manifests are meant for. These
 // are the MeshConfig values that change what the rules conclude.
+//
+// The zero value of every field stands for Istio's default, so that a
+// partly filled Mesh behaves like DefaultMesh; Complete fills the names in.
 type Mesh struct {
 	// RootNamespace is Istio's config root namespace: PeerAuthentication,
 	// DestinationRules and Sidecars there apply mesh-wide.
@@ -15,9 +22,112 @@ type Mesh struct {
 	// so that absence ("no Service for this host") is an error rather than
 	// something meshlint cannot see.
 	ClosedWorld bool
+	// TrustDomain is the SPIFFE trust domain of workload identities
+	// (MeshConfig trustDomain), as in principals
+	// "<trust-domain>/ns/<namespace>/sa/<service-account>".
+	TrustDomain string
+	// DefaultServiceExportTo is the exportTo of Services (without the
+	// networking.istio.io/exportTo annotation) and ServiceEntries (without
+	// exportTo): MeshConfig defaultServiceExportTo. Empty means "*".
+	DefaultServiceExportTo []string
+	// DefaultVirtualServiceExportTo is the exportTo of VirtualServices that
+	// set none (MeshConfig defaultVirtualServiceExportTo). Empty means "*".
+	DefaultVirtualServiceExportTo []string
+	// DefaultDestinationRuleExportTo is the exportTo of DestinationRules
+	// that set none (MeshConfig defaultDestinationRuleExportTo). Empty
+	// means "*".
+	DefaultDestinationRuleExportTo []string
+	// OutboundTrafficPolicy is the sidecars' default handling of traffic to
+	// hosts outside the service registry (MeshConfig
+	// outboundTrafficPolicy.mode). Empty means AllowAny.
+	OutboundTrafficPolicy OutboundMode
+	// DisableAutoMTLS is MeshConfig enableAutoMtls: false. With auto mTLS
+	// (the default) a client without DestinationRule TLS settings uses
+	// Istio mTLS towards servers that accept it.
+	DisableAutoMTLS bool
 }
+
+// OutboundMode is a MeshConfig outboundTrafficPolicy mode.
+type OutboundMode string
+
+// The outboundTrafficPolicy modes.
+const (
+	// AllowAny lets traffic to unknown hosts through (Istio's default).
+	AllowAny OutboundMode = "ALLOW_ANY"
+	// RegistryOnly drops traffic to hosts outside the service registry.
+	RegistryOnly OutboundMode = "REGISTRY_ONLY"
+	// AllowAnyDynamicDNS lets traffic to unknown hosts through, resolved
+	// by dynamic DNS.
+	AllowAnyDynamicDNS OutboundMode = "ALLOW_ANY_DYNAMIC_DNS"
+)
+
+// outboundModes are the valid modes, in the order messages list them.
+var outboundModes = []OutboundMode{AllowAny, RegistryOnly, AllowAnyDynamicDNS}
+
+// AutoMTLS reports whether MeshConfig enableAutoMtls is on.
+func (m Mesh) AutoMTLS() bool { return !m.DisableAutoMTLS }
 
 // DefaultMesh returns Istio's defaults.
 func DefaultMesh() Mesh {
-	return Mesh{RootNamespace: "istio-system", ClusterDomain: "cluster.local"}
+	return Mesh{
+		RootNamespace:         "istio-system",
+		ClusterDomain:         "cluster.local",
+		TrustDomain:           "cluster.local",
+		OutboundTrafficPolicy: AllowAny,
+	}
+}
+
+// Complete returns m with its empty names set to Istio's defaults.
+func (m Mesh) Complete() Mesh {
+	d := DefaultMesh()
+	if m.RootNamespace == "" {
+		m.RootNamespace = d.RootNamespace
+	}
+	if m.ClusterDomain == "" {
+		m.ClusterDomain = d.ClusterDomain
+	}
+	if m.TrustDomain == "" {
+		m.TrustDomain = d.TrustDomain
+	}
+	if m.OutboundTrafficPolicy == "" {
+		m.OutboundTrafficPolicy = d.OutboundTrafficPolicy
+	}
+	return m
+}
+
+// MeshSettings is a partial Mesh, as read from a configuration file or a
+// MeshConfig: empty fields are not set and leave the Mesh as it is.
+type MeshSettings struct {
+	RootNamespace, ClusterDomain, TrustDomain string
+
+	DefaultServiceExportTo, DefaultVirtualServiceExportTo, DefaultDestinationRuleExportTo []string
+
+	OutboundTrafficPolicy OutboundMode
+	EnableAutoMTLS        *bool
+}
+
+// Apply sets the fields of m that s sets.
+func (s MeshSettings) Apply(m *Mesh) {
+	setString := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	setString(&m.RootNamespace, s.RootNamespace)
+	setString(&m.ClusterDomain, s.ClusterDomain)
+	setString(&m.TrustDomain, s.TrustDomain)
+	setList := func(dst *[]string, v []string) {
+		if len(v) > 0 {
+			*dst = v
+		}
+	}
+	setList(&m.DefaultServiceExportTo, s.DefaultServiceExportTo)
+	setList(&m.DefaultVirtualServiceExportTo, s.DefaultVirtualServiceExportTo)
+	setList(&m.DefaultDestinationRuleExportTo, s.DefaultDestinationRuleExportTo)
+	if s.OutboundTrafficPolicy != "" {
+		m.OutboundTrafficPolicy = s.OutboundTrafficPolicy
+	}
+	if s.EnableAutoMTLS != nil {
+		m.DisableAutoMTLS = !*s.EnableAutoMTLS
+	}
 }

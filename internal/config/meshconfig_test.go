@@ -1,0 +1,201 @@
+package config
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func TestMeshConfigForms(t *testing.T) {
+	no := false
+	want := MeshSettings{
+		RootNamespace:                  "istio-config",
+		TrustDomain:                    "corp.example",
+		DefaultServiceExportTo:         []string{"."},
+		DefaultVirtualServiceExportTo:  []string{"."},
+		DefaultDestinationRuleExportTo: []string{".", "istio-system"},
+		OutboundTrafficPolicy:          RegistryOnly,
+		EnableAutoMTLS:                 &no,
+	}
+	for _, tc := range []struct{ name, content string }{
+		{"MeshConfig", `# istioctl --meshConfigFile
+rootNamespace: istio-config
+trustDomain: corp.example
+defaultServiceExportTo: ["."]
+defaultVirtualServiceExportTo: ["."]
+defaultDestinationRuleExportTo: [".", istio-system]
+outboundTrafficPolicy:
+  mode: REGISTRY_ONLY
+enableAutoMtls: false
+accessLogFile: /dev/stdout
+defaultConfig:
+  discoveryAddress: istiod.istio-system.svc:15012
+  anything: [is, skipped]
+extensionProviders:
+- name: otel
+`},
+		{"proto names and enum numbers", `root_namespace: istio-config
+trust_domain: corp.example
+default_service_export_to: ["."]
+default_virtual_service_export_to: ["."]
+default_destination_rule_export_to: [".", istio-system]
+outbound_traffic_policy: {mode: 0}
+enable_auto_mtls: false
+`},
+		{"ConfigMap", `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: istio
+  namespace: istio-system
+data:
+  meshNetworks: 'networks: {}'
+  mesh: |-
+    rootNamespace: istio-config
+    trustDomain: corp.example
+    defaultServiceExportTo: ["."]
+    defaultVirtualServiceExportTo: ["."]
+    defaultDestinationRuleExportTo: [".", istio-system]
+    outboundTrafficPolicy:
+      mode: REGISTRY_ONLY
+    enableAutoMtls: false
+`},
+		{"IstioOperator", `apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+spec:
+  profile: default
+  meshConfig:
+    rootNamespace: istio-config
+    trustDomain: corp.example
+    defaultServiceExportTo: ["."]
+    defaultVirtualServiceExportTo: ["."]
+    defaultDestinationRuleExportTo: [".", istio-system]
+    outboundTrafficPolicy:
+      mode: REGISTRY_ONLY
+    enableAutoMtls: false
+`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParseMeshConfig("mesh.yaml", []byte(tc.content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestMeshConfigEmpty(t *testing.T) {
+	for _, content := range []string{"", "{}\n", "kind: IstioOperator\nspec: {profile: demo}\n", "kind: ConfigMap\ndata:\n  mesh: \"\"\n"} {
+		got, err := ParseMeshConfig("mesh.yaml", []byte(content))
+		if err != nil || !reflect.DeepEqual(got, MeshSettings{}) {
+			t.Errorf("%q: %+v, %v; want nothing set", content, got, err)
+		}
+	}
+}
+
+func TestMeshConfigErrors(t *testing.T) {
+	for _, tc := range []struct{ name, content, want string }{
+		{"unknown field", "rootNamespace: x\nrootNamspace: y\n",
+			`mesh.yaml:2: unknown key "rootNamspace" (did you mean "rootNamespace"?)`},
+		{"unknown field in a ConfigMap literal", "kind: ConfigMap\ndata:\n  mesh: |\n    trustDomain: a\n    enableAutoMTLS: true\n",
+			`mesh.yaml:5: unknown key "enableAutoMTLS" (did you mean "enableAutoMtls"?)`},
+		{"unknown field in a quoted ConfigMap string", "kind: ConfigMap\ndata:\n  mesh: \"trustDomain: a\\nfoo: 1\"\n",
+			`mesh.yaml:3: unknown key "foo"`},
+		{"ConfigMap without mesh", "kind: ConfigMap\ndata:\n  meshNetworks: x\n",
+			`mesh.yaml:1: ConfigMap has no data.mesh (is it the istio ConfigMap?)`},
+		{"another kind", "apiVersion: v1\nkind: Secret\n",
+			`mesh.yaml:2: kind Secret is not a MeshConfig, the istio ConfigMap or an IstioOperator`},
+		{"wrong type", "enableAutoMtls: \"false\"\n",
+			`mesh.yaml:1: enableAutoMtls: want true or false, got "false"`},
+		{"bad mode", "outboundTrafficPolicy:\n  mode: DENY\n",
+			`mesh.yaml:2: outboundTrafficPolicy.mode: unknown mode "DENY" (want ALLOW_ANY, REGISTRY_ONLY, ALLOW_ANY_DYNAMIC_DNS)`},
+		{"unknown key in outboundTrafficPolicy", "outboundTrafficPolicy:\n  mdoe: ALLOW_ANY\n",
+			`mesh.yaml:2: unknown key "mdoe" in outboundTrafficPolicy (did you mean "mode"?)`},
+		{"bad exportTo", "defaultServiceExportTo: [\"~\", \"*\"]\n",
+			`mesh.yaml:1: defaultServiceExportTo: "~" cannot be combined with other values`},
+		{"bad exportTo namespace", "defaultDestinationRuleExportTo: [Foo]\n",
+			`mesh.yaml:1: defaultDestinationRuleExportTo: "Foo" is not a namespace name, ".", "*" or "~"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseMeshConfig("mesh.yaml", []byte(tc.content))
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("error:\n%v\nwant:\n%s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestReadMeshConfig(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "mesh.yaml")
+	write(t, p, "trustDomain: td\n")
+	s, err := ReadMeshConfig(p, "")
+	if err != nil || s.TrustDomain != "td" {
+		t.Errorf("ReadMeshConfig = %+v, %v", s, err)
+	}
+	if _, err := ReadMeshConfig(p+".missing", "m.yaml"); err == nil || !strings.HasPrefix(err.Error(), "m.yaml: cannot read") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestJSONName(t *testing.T) {
+	for proto, want := range map[string]string{
+		"default_service_export_to": "defaultServiceExportTo",
+		"mesh_mTLS":                 "meshMTLS",
+		"ca":                        "ca",
+		"h2_upgrade_policy":         "h2UpgradePolicy",
+	} {
+		if got := jsonName(proto); got != want {
+			t.Errorf("jsonName(%s) = %s, want %s", proto, got, want)
+		}
+	}
+}
+
+// TestMeshConfigFieldsMatchAPI checks meshConfigFields against the
+// MeshConfig message of the istio.io/api module in go.mod, when the module
+// is in the module cache.
+func TestMeshConfigFieldsMatchAPI(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "istio.io/api").Output()
+	dir := strings.TrimSpace(string(out))
+	if err != nil || dir == "" {
+		t.Skip("istio.io/api is not available:", err)
+	}
+	f, err := os.Open(filepath.Join(dir, "mesh", "v1alpha1", "config.proto"))
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	field := regexp.MustCompile(`^  (?:repeated |optional )?(?:map<[\w., ]+>|[\w.]+) (\w+) = \d+`)
+	reserved := regexp.MustCompile(`^  reserved "(\w+)";`)
+	var want []string
+	in := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "message MeshConfig {":
+			in = true
+		case in && line == "}":
+			in = false
+		case in:
+			if m := field.FindStringSubmatch(line); m != nil {
+				want = append(want, m[1])
+			} else if m := reserved.FindStringSubmatch(line); m != nil {
+				want = append(want, m[1])
+			}
+		}
+	}
+	got := append([]string(nil), meshConfigFields...)
+	sort.Strings(got)
+	sort.Strings(want)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("meshConfigFields differ from config.proto:\ngot  %v\nwant %v", got, want)
+	}
+}

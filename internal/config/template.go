@@ -1,0 +1,76 @@
+package config
+
+// Template is the file `meshlint config init` writes: every setting, at its
+// default, with what it does. Loading it changes nothing.
+const Template = `# meshlint configuration (docs/config.md describes every key).
+#
+# meshlint reads the first .meshlint.yaml it finds in the working directory
+# or a directory above it; --config FILE names another file and --no-config
+# reads none. Flags given on the command line override this file.
+version: 1
+
+# Which rules run, by ID (MR102) or name (route-subset-undefined);
+# ` + "`meshlint rules`" + ` lists them.
+rules:
+  # Run only these rules. Empty: run every rule.
+  enable: []
+  # Never run these rules.
+  disable: []
+
+# Change the severity of rules: error, warning or info.
+severity: {}
+#  MR101: error
+
+# Files and directories never read: glob patterns relative to this file's
+# directory, with / between directories. * matches within a name, ** any
+# number of directories; a pattern matching a directory skips all below it.
+ignore-paths: []
+#  - vendor
+#  - "**/*.generated.yaml"
+
+# Exit with status 1 when a finding is at least this severe:
+# error, warning, info or none.
+fail-on: error
+
+# The namespace of objects that do not set one.
+namespace: default
+
+# Assume the input holds every object of the cluster. Rules that fire on
+# something missing ("no Service for this host") then also fire when the
+# namespace concerned is not in the input at all.
+closed-world: false
+
+# Read the mesh settings below from Istio's MeshConfig: the mesh key of
+# the istio ConfigMap, the ConfigMap itself, or an IstioOperator. The path
+# is relative to this file. Keys under mesh: override it.
+# mesh-config: istio-mesh.yaml
+
+# What meshlint assumes about the Istio installation. Uncomment what
+# differs from Istio's defaults, shown here.
+mesh:
+  # Istio's config root namespace: PeerAuthentication, DestinationRule and
+  # Sidecar objects there apply to the whole mesh.
+  # root-namespace: istio-system
+
+  # The Kubernetes cluster domain that short host names expand with.
+  # cluster-domain: cluster.local
+
+  # The SPIFFE trust domain of workload identities in principals.
+  # trust-domain: cluster.local
+
+  # The exportTo of objects that set none. "*": every namespace,
+  # ".": their own namespace, "~": none. service applies to Services
+  # and ServiceEntries (MeshConfig defaultServiceExportTo).
+  # default-export-to:
+  #   service: ["*"]
+  #   virtual-service: ["*"]
+  #   destination-rule: ["*"]
+
+  # What sidecars do with traffic to hosts outside the service registry:
+  # ALLOW_ANY, REGISTRY_ONLY or ALLOW_ANY_DYNAMIC_DNS.
+  # outbound-traffic-policy: ALLOW_ANY
+
+  # Whether clients without DestinationRule TLS settings use Istio mTLS
+  # automatically towards servers that accept it.
+  # enable-auto-mtls: true
+`
