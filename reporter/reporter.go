@@ -29,9 +29,19 @@ type Report struct {
 	// Files and Objects count what was read; Suppressed counts findings
 	// left out by suppressions.
 	Files, Objects, Suppressed int
+	// SuppressedFindings, when set (--include-suppressed), are written to
+	// SARIF after Findings, marked as suppressed in source. The other
+	// formats only count them (Suppressed).
+	SuppressedFindings []SuppressedFinding
 	// Source returns a file's content for snippets (nil if unavailable,
 	// e.g. for stdin once consumed).
 	Source func(file string) []byte
+}
+
+// SuppressedFinding is a finding that a suppression left out, and why.
+type SuppressedFinding struct {
+	Finding       *rules.Finding
+	Justification string
 }
 
 // Options tune the human-oriented writers.

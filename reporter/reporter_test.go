@@ -2,6 +2,7 @@ package reporter
 
 import (
 	"bytes"
+	"github.com/meshlint/meshlint/internal/baseline"
 	"os"
 	"reflect"
 	"strings"
@@ -202,46 +203,8 @@ func TestFingerprints(t *testing.T) {
 	// The path matters, not just the object.
 	other := *base.Findings[2]
 	other.Pos.Line, other.Pos.Col = 14, 15 // route[1].weight
-	if fingerprint(testRoot, &other) == fingerprint(testRoot, base.Findings[2]) {
+	if baseline.Fingerprint(&other) == baseline.Fingerprint(base.Findings[2]) {
 		t.Error("two nodes of one object share a fingerprint")
-	}
-	// A file named absolute or relative to the root is the same file.
-	abs := *base.Findings[2]
-	abs.Pos.File = testRoot + "/" + abs.Pos.File
-	if fingerprint(testRoot, &abs) != fingerprint(testRoot, base.Findings[2]) {
-		t.Error("absolute and relative names of one file give different fingerprints")
-	}
-}
-
-func TestNodePath(t *testing.T) {
-	vs := loadObjects(t, routesFile)[0]
-	tests := []struct {
-		line, col int
-		want      string
-		ok        bool
-	}{
-		{2, 1, "", true},          // the object itself
-		{5, 3, ".metadata", true}, // a mapping, not its first key
-		{5, 9, ".metadata.name", true},
-		{8, 10, ".spec.hosts", true},
-		{8, 11, ".spec.hosts[0]", true},
-		{10, 5, ".spec.http[0]", true},
-		{12, 7, ".spec.http[0].route[0].weight", true}, // a key stands for its entry
-		{12, 15, ".spec.http[0].route[0].weight", true},
-		{13, 44, ".spec.http[0].route[1].destination.subset", true},
-		{12, 16, "", false},
-		{0, 0, "", false},
-	}
-	for _, tt := range tests {
-		got, ok := nodePath(vs.Node, tt.line, tt.col)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("nodePath(%d:%d) = %q, %v; want %q, %v", tt.line, tt.col, got, ok, tt.want, tt.ok)
-		}
-	}
-	for k, want := range map[string]string{"name": ".name", "a.b": `["a.b"]`, "": `[""]`, "x-y_1": ".x-y_1"} {
-		if got := pathKey(k); got != want {
-			t.Errorf("pathKey(%q) = %q, want %q", k, got, want)
-		}
 	}
 }
 

@@ -32,8 +32,9 @@ import (
 //   - URIs are relative to %SRCROOT% (Report.Root), which GitHub resolves
 //     against the checkout; originalUriBaseIds records the absolute root for
 //     other viewers. Files outside the root get absolute file:// URIs.
-//   - GitHub ignores suppressions and fixes. Suppressed findings are not in
-//     the Report at all; fixes are written for editors that apply them.
+//   - GitHub ignores suppressions and fixes. Suppressed findings are left
+//     out unless Report.SuppressedFindings holds them (--include-suppressed,
+//     for other consumers); fixes are written for editors that apply them.
 //   - A rule's name must differ from its ID (ours are kebab-case handles).
 //     helpUri is not shown by GitHub, so the help markdown carries the
 //     whole documentation, with the bad and good examples.
@@ -104,14 +105,21 @@ type sarifMessage struct {
 }
 
 type sarifResult struct {
-	RuleID              string            `json:"ruleId"`
-	RuleIndex           int               `json:"ruleIndex"`
-	Level               string            `json:"level"`
-	Message             sarifMessage      `json:"message"`
-	Locations           []sarifLocation   `json:"locations"`
-	RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
-	PartialFingerprints map[string]string `json:"partialFingerprints"`
-	Fixes               []sarifFix        `json:"fixes,omitempty"`
+	RuleID              string             `json:"ruleId"`
+	RuleIndex           int                `json:"ruleIndex"`
+	Level               string             `json:"level"`
+	Message             sarifMessage       `json:"message"`
+	Locations           []sarifLocation    `json:"locations"`
+	RelatedLocations    []sarifLocation    `json:"relatedLocations,omitempty"`
+	PartialFingerprints map[string]string  `json:"partialFingerprints"`
+	Fixes               []sarifFix         `json:"fixes,omitempty"`
+	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+}
+
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Status        string `json:"status"`
+	Justification string `json:"justification,omitempty"`
 }
 
 type sarifLocation struct {
@@ -193,8 +201,14 @@ func WriteSARIF(w io.Writer, r *Report) error {
 	if u := rootURI(r.Root); u != "" {
 		run.OriginalURIBaseIDs = map[string]sarifArtifactLocation{srcRoot: {URI: u}}
 	}
-	fps := Fingerprints(r)
-	for i, f := range r.Findings {
+	// Suppressed findings follow the others; fingerprints are computed over
+	// both, so that they stay distinct.
+	all := append([]*rules.Finding(nil), r.Findings...)
+	for _, s := range r.SuppressedFindings {
+		all = append(all, s.Finding)
+	}
+	fps := Fingerprints(&Report{Root: r.Root, Findings: all})
+	for i, f := range all {
 		res := sarifResult{
 			RuleID:              f.Rule.ID,
 			RuleIndex:           index[f.Rule.ID],
@@ -211,6 +225,9 @@ func WriteSARIF(w io.Writer, r *Report) error {
 		}
 		for _, fix := range f.Fixes {
 			res.Fixes = append(res.Fixes, sarifFixOf(r.Root, fix))
+		}
+		if j := i - len(r.Findings); j >= 0 {
+			res.Suppressions = []sarifSuppression{{Kind: "inSource", Status: "accepted", Justification: r.SuppressedFindings[j].Justification}}
 		}
 		run.Results = append(run.Results, res)
 	}

@@ -46,6 +46,10 @@ func Run(args []string, env *Env) int {
 			return cmdRules(args[1:], env)
 		case "explain":
 			return cmdExplain(args[1:], env)
+		case "config":
+			return cmdConfig(args[1:], env)
+		case "reach":
+			return cmdReach(args[1:], env)
 		case "version", "--version":
 			fmt.Fprintf(env.Stdout, "meshlint %s\n", Version)
 			return ExitClean
@@ -65,6 +69,8 @@ Usage:
   meshlint [flags] PATH...      lint files, directories (recursively) or - for stdin
   meshlint rules [--format json] list the rules
   meshlint explain RULE          show a rule's documentation
+  meshlint config init [--force] write a commented default .meshlint.yaml
+  meshlint reach [flags] PATH... list who can connect to whom under the network policies
   meshlint version
 
 Run 'meshlint lint -h' for the lint flags.

@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/meshlint/meshlint/internal/config"
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/reporter"
@@ -29,6 +28,8 @@ type lintFlags struct {
 	closedWorld      bool
 	verbose          bool
 	maxFileSize      int64
+	configFlags
+	filterFlags
 }
 
 func (f *lintFlags) register(fs *flag.FlagSet) {
@@ -44,6 +45,8 @@ func (f *lintFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.closedWorld, "closed-world", false, "assume the input holds every object of the cluster")
 	fs.BoolVar(&f.verbose, "v", false, "verbose: report what was read and skipped on stderr")
 	fs.Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "largest file read, in bytes")
+	f.configFlags.register(fs)
+	f.filterFlags.register(fs)
 }
 
 // parseInterspersed parses flags that may follow positional arguments, as
@@ -88,6 +91,9 @@ func cmdLint(args []string, env *Env) int {
 	if code := f.validate(env); code != 0 {
 		return code
 	}
+	if code := f.applyConfig(fs, env); code != 0 {
+		return code
+	}
 	failOn := rules.Severity(-1)
 	if f.failOn != "none" {
 		failOn, _ = rules.ParseSeverity(f.failOn)
@@ -106,10 +112,10 @@ func cmdLint(args []string, env *Env) int {
 		MaxFileSize: f.maxFileSize,
 		Stdin:       io.TeeReader(env.Stdin, &stdinCopy),
 		Dir:         env.Dir,
+		Ignore:      f.ignore,
 	})
-	mesh := config.Mesh{RootNamespace: f.rootNamespace, ClusterDomain: f.clusterDomain, ClosedWorld: f.closedWorld}
-	g := graph.Build(res.Objects, mesh)
-	findings, internal := rules.Run(g, ruleSet, nil)
+	g := graph.Build(res.Objects, f.mesh)
+	findings, internal := rules.Run(g, ruleSet, f.severity)
 
 	errs := append(append([]*manifest.Error{}, res.Errors...), g.Errors...)
 	manifest.SortErrors(errs)
@@ -117,10 +123,18 @@ func cmdLint(args []string, env *Env) int {
 		f.describe(env.Stderr, res, len(ruleSet))
 	}
 
+	filt, err := f.filter(env, f.verbose, res.Objects, findings, ruleSet, f.severity)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "meshlint: %v\n", err)
+		return ExitError
+	}
+	findings = filt.findings
+
 	rep := &reporter.Report{
 		Tool: "meshlint", Version: Version, Rules: all.Rules,
 		Findings: findings, Errors: errs, Internal: internal,
 		Root: env.Dir, Files: res.Files, Objects: len(res.Objects),
+		Suppressed: filt.nsuppressed, SuppressedFindings: filt.suppressed,
 		Source: func(file string) []byte {
 			if file == manifest.StdinName {
 				return stdinCopy.Bytes()
@@ -225,7 +239,16 @@ func (f *lintFlags) useColor(env *Env, w io.Writer) bool {
 }
 
 func (f *lintFlags) describe(w io.Writer, res *manifest.Result, nrules int) {
+	if f.configPath != "" {
+		fmt.Fprintf(w, "meshlint: configuration from %s\n", f.configPath)
+	}
 	fmt.Fprintf(w, "meshlint: read %d files, %d objects; ran %d rules\n", res.Files, len(res.Objects), nrules)
+	if len(res.Ignored) > 0 {
+		fmt.Fprintf(w, "meshlint: ignored %d paths (ignore-paths and settings files)\n", len(res.Ignored))
+		for _, p := range res.Ignored {
+			fmt.Fprintf(w, "meshlint: ignored %s\n", p)
+		}
+	}
 	keys := make([]string, 0, len(res.Unmodelled))
 	for k := range res.Unmodelled {
 		keys = append(keys, k)

@@ -17,12 +17,7 @@ import (
 // them. Objects whose spec has the wrong shape are left out and their errors
 // returned in Graph.Errors.
 func Build(objs []*manifest.Object, mesh config.Mesh) *Graph {
-	if mesh.RootNamespace == "" {
-		mesh.RootNamespace = config.DefaultMesh().RootNamespace
-	}
-	if mesh.ClusterDomain == "" {
-		mesh.ClusterDomain = host.DefaultDomain
-	}
+	mesh = mesh.Complete()
 	g := &Graph{
 		Mesh:           mesh,
 		Objects:        objs,
@@ -51,6 +46,9 @@ func Build(objs []*manifest.Object, mesh config.Mesh) *Graph {
 		g.add(o)
 	}
 	g.link()
+	g.addAdminPolicies()
+	g.addIngresses()
+	g.addGatewayAPI()
 	return g
 }
 
@@ -77,6 +75,9 @@ func injectionEnabled(l map[string]string) bool {
 // left out of the graph, since rules would reason about half of them.
 func (g *Graph) decode(o *manifest.Object, node *yaml.Node, out any) bool {
 	errs := spec.Decode(o.File, node, out)
+	for _, e := range errs {
+		e.File = o.Pos(e.Loc).File // a node of a kustomize patch is in the patch
+	}
 	g.Errors = append(g.Errors, errs...)
 	return len(errs) == 0
 }
@@ -94,17 +95,20 @@ func (g *Graph) add(o *manifest.Object) {
 		s := &Service{Meta: m, Spec: &spec.Service{}}
 		if g.decode(o, o.Spec(), s.Spec) {
 			s.Host = o.Name + "." + o.Namespace + ".svc." + g.Mesh.ClusterDomain
-			s.ExportTo = splitList(o.Annotations["networking.istio.io/exportTo"])
+			s.ExportTo = exportTo(splitList(o.Annotations["networking.istio.io/exportTo"]), g.Mesh.DefaultServiceExportTo)
 			g.Services = append(g.Services, s)
 			g.servicesByHost[s.Host] = append(g.servicesByHost[s.Host], s)
 		}
 	case kinds.ServiceEntry:
 		s := &ServiceEntry{Meta: m, Spec: &spec.ServiceEntry{}}
 		if g.decode(o, o.Spec(), s.Spec) {
-			s.ExportTo = values(s.Spec.ExportTo)
+			s.ExportTo = exportTo(values(s.Spec.ExportTo), g.Mesh.DefaultServiceExportTo)
 			g.ServiceEntries = append(g.ServiceEntries, s)
 		}
 	case kinds.Gateway:
+		if o.Group != kinds.GroupIstioNetworking {
+			return // a Gateway API Gateway: addGatewayAPI reads it
+		}
 		gw := &Gateway{Meta: m, Spec: &spec.Gateway{}}
 		if g.decode(o, o.Spec(), gw.Spec) {
 			g.Gateways = append(g.Gateways, gw)
@@ -113,7 +117,7 @@ func (g *Graph) add(o *manifest.Object) {
 	case kinds.VirtualService:
 		vs := &VirtualService{Meta: m, Spec: &spec.VirtualService{}}
 		if g.decode(o, o.Spec(), vs.Spec) {
-			vs.ExportTo = values(vs.Spec.ExportTo)
+			vs.ExportTo = exportTo(values(vs.Spec.ExportTo), g.Mesh.DefaultVirtualServiceExportTo)
 			for _, h := range vs.Spec.Hosts {
 				vs.Hosts = append(vs.Hosts, host.FQDN(h.V, o.Namespace, g.Mesh.ClusterDomain))
 			}
@@ -122,7 +126,7 @@ func (g *Graph) add(o *manifest.Object) {
 	case kinds.DestinationRule:
 		dr := &DestinationRule{Meta: m, Spec: &spec.DestinationRule{}}
 		if g.decode(o, o.Spec(), dr.Spec) {
-			dr.ExportTo = values(dr.Spec.ExportTo)
+			dr.ExportTo = exportTo(values(dr.Spec.ExportTo), g.Mesh.DefaultDestinationRuleExportTo)
 			dr.Host = host.FQDN(dr.Spec.Host.V, o.Namespace, g.Mesh.ClusterDomain)
 			g.DestinationRules = append(g.DestinationRules, dr)
 			g.drsByNS[o.Namespace] = append(g.drsByNS[o.Namespace], dr)
@@ -196,9 +200,8 @@ func (g *Graph) workload(o *manifest.Object) *Workload {
 }
 
 // hasSidecar applies the injector's rules: an explicit istio-proxy
-// container, else the pod's sidecar.istio.io/inject label or annotation,
-// else the namespace's injection label. Host-network pods are never
-// injected.
+// container, else the webhooks' selectors, then the injector's own checks.
+// Host-network pods and kube-system and kube-public are never injected.
 func (g *Graph) hasSidecar(w *Workload) bool {
 	for _, c := range w.Spec.Spec.Containers {
 		if c.Name.V == "istio-proxy" {
@@ -208,14 +211,45 @@ func (g *Graph) hasSidecar(w *Workload) bool {
 	if w.Spec.Spec.HostNetwork.V {
 		return false
 	}
-	if v, ok := w.Labels["sidecar.istio.io/inject"]; ok {
-		return v == "true"
+	switch w.Namespace() {
+	case "kube-system", "kube-public":
+		return false
 	}
-	if v, ok := w.Spec.Metadata.Annotations["sidecar.istio.io/inject"]; ok {
-		return v == "true"
+	var nsLabels map[string]string
+	if ns := g.Namespaces[w.Namespace()]; ns != nil {
+		nsLabels = ns.Labels
 	}
-	ns := g.Namespaces[w.Namespace()]
-	return ns != nil && ns.Injection
+	inject, hasInject := w.Labels["sidecar.istio.io/inject"]
+	// The webhooks of Istio's chart (namespace., object., rev.namespace.
+	// and rev.object.sidecar-injector.istio.io) call the injector when:
+	nsInjection, hasNSInjection := nsLabels["istio-injection"]
+	_, hasNSRev := nsLabels["istio.io/rev"]
+	_, hasPodRev := w.Labels["istio.io/rev"]
+	var called bool
+	switch {
+	case hasNSInjection:
+		called = nsInjection == "enabled" && inject != "false"
+	case hasNSRev, hasPodRev:
+		called = inject != "false"
+	default:
+		called = inject == "true"
+	}
+	if !called {
+		return false
+	}
+	// The injector then reads the label, or else the annotation.
+	v, ok := w.Spec.Metadata.Annotations["sidecar.istio.io/inject"]
+	if hasInject {
+		v, ok = inject, true
+	}
+	if !ok || v == "" {
+		return true
+	}
+	switch strings.ToLower(v) {
+	case "y", "yes", "true", "on":
+		return true
+	}
+	return false
 }
 
 // policyTypes applies the API's defaulting: Ingress always, Egress when
@@ -321,6 +355,16 @@ func values(ss []spec.Str) []string {
 		out[i] = s.V
 	}
 	return out
+}
+
+// exportTo returns an object's exportTo list, or the mesh default for its
+// kind (MeshConfig default*ExportTo) when it sets none. An empty result
+// means "*".
+func exportTo(list, meshDefault []string) []string {
+	if len(list) == 0 {
+		return meshDefault
+	}
+	return list
 }
 
 func splitList(s string) []string {

@@ -179,6 +179,18 @@ type Graph struct {
 	Sidecars               []*Sidecar
 	NetworkPolicies        []*NetworkPolicy
 
+	// AdminNetworkPolicies are in precedence order (priority, then name).
+	AdminNetworkPolicies         []*AdminNetworkPolicy
+	BaselineAdminNetworkPolicies []*BaselineAdminNetworkPolicy
+	Ingresses                    []*Ingress
+	Routes                       []*Route
+
+	// Gateway API objects (gateway.networking.k8s.io): see gatewayapi.go.
+	K8sGateways     []*K8sGateway
+	GatewayClasses  []*GatewayClass
+	GatewayRoutes   []*GatewayRoute
+	ReferenceGrants []*ReferenceGrant
+
 	// Errors are type mismatches met while decoding specs.
 	Errors []*manifest.Error
 
@@ -204,10 +216,11 @@ func (g *Graph) WorkloadsIn(ns string) []*Workload { return g.workloadsByNS[ns] 
 
 // HasKind reports whether the input holds at least one object of kind k in
 // namespace ns ("" for any namespace). Rules use it to stay quiet about
-// absence in parts of the cluster they cannot see.
+// absence in parts of the cluster they cannot see. Gateway API objects are
+// left out, so that kinds.Gateway means Istio's: see HasGatewayAPIKind.
 func (g *Graph) HasKind(k kinds.Kind, ns string) bool {
 	for _, o := range g.Objects {
-		if o.Kind == k && (ns == "" || o.Namespace == ns) {
+		if o.Kind == k && (ns == "" || o.Namespace == ns) && o.Group != kinds.GroupGatewayAPI {
 			return true
 		}
 	}

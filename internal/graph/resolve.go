@@ -139,14 +139,24 @@ func (g *Graph) DestinationRulesFor(fqdn, client string) []*DestinationRule {
 	return nil
 }
 
+// bestDRs returns the rules of namespace ns that a client uses for fqdn.
+// The client's own namespace offers every rule exported to it; another
+// namespace offers its exported rules, of which Istio takes the most
+// specific host first and only then checks that it is exported to the
+// client, so that a closer host not exported to the client hides a wider
+// one that is.
 func (g *Graph) bestDRs(ns, fqdn, client string) []*DestinationRule {
+	local := ns == client
 	var best []*DestinationRule
 	bestHost := ""
 	for _, dr := range g.drsByNS[ns] {
-		if dr.Spec.WorkloadSelector != nil || !Visible(dr.ExportTo, ns, client) || !host.Matches(dr.Host, fqdn) {
+		if dr.Spec.WorkloadSelector != nil || !host.Matches(dr.Host, fqdn) {
 			continue
 		}
 		if host.IsWildcard(fqdn) && !host.SubsetOf(fqdn, dr.Host) {
+			continue
+		}
+		if local && !Visible(dr.ExportTo, ns, ns) || !local && privateOnly(dr.ExportTo, ns) {
 			continue
 		}
 		switch {
@@ -156,7 +166,21 @@ func (g *Graph) bestDRs(ns, fqdn, client string) []*DestinationRule {
 			best = append(best, dr)
 		}
 	}
-	return best
+	if local {
+		return best
+	}
+	for _, dr := range best {
+		if Visible(dr.ExportTo, ns, client) {
+			return best
+		}
+	}
+	return nil
+}
+
+// privateOnly reports whether a rule of namespace ns is exported to ns
+// alone, so that Istio leaves it out of the rules other namespaces see.
+func privateOnly(exportTo []string, ns string) bool {
+	return len(exportTo) == 1 && (exportTo[0] == "." || exportTo[0] == ns)
 }
 
 // moreSpecific orders hosts as Istio's MostSpecificHostMatch: an exact name
@@ -235,6 +259,11 @@ func (pa *PeerAuthentication) HasSelector() bool {
 }
 
 func (g *Graph) workloadPA(w *Workload) *PeerAuthentication {
+	if w.Namespace() == g.Mesh.RootNamespace {
+		// Istio ignores selector policies of the root namespace
+		// (ComposePeerAuthentication), even for its own workloads.
+		return nil
+	}
 	for _, pa := range g.pasByNS[w.Namespace()] {
 		if pa.HasSelector() && labels.SubsetOf(pa.Spec.Selector.MatchLabels, w.Labels) {
 			return pa

@@ -34,6 +34,9 @@ type Options struct {
 	// Dir is the directory relative paths are read from (default: the
 	// process's working directory). Files keep the names given.
 	Dir string
+	// Ignore, when set, is asked about every directory and manifest file
+	// met (by the name the file keeps); those it reports are never read.
+	Ignore func(path string) bool
 }
 
 // Result is everything read from the input.
@@ -47,6 +50,8 @@ type Result struct {
 	Unmodelled map[string]int
 	// Skipped lists directories left out on purpose (helm charts), with why.
 	Skipped []string
+	// Ignored lists the files and directories Options.Ignore left out.
+	Ignored []string
 }
 
 // Load reads every path. Directories are walked recursively for .yaml, .yml
@@ -61,16 +66,17 @@ func Load(paths []string, opts Options) *Result {
 		opts.MaxFileSize = DefaultMaxFileSize
 	}
 	res := &Result{Unmodelled: map[string]int{}}
-	var files []string
+	var files, kusts []string
 	seen := map[string]bool{}
 	for _, p := range paths {
 		if p == "-" {
 			files = append(files, "-")
 			continue
 		}
-		w := walker{res: res, seen: seen, visiting: map[string]bool{}, dir: opts.Dir}
+		w := walker{res: res, seen: seen, visiting: map[string]bool{}, dir: opts.Dir, ignore: opts.Ignore}
 		w.walk(p, true)
 		files = append(files, w.files...)
+		kusts = append(kusts, w.kusts...)
 	}
 
 	parsed := make([]*fileResult, len(files))
@@ -95,6 +101,7 @@ func Load(paths []string, opts Options) *Result {
 			res.Unmodelled[k] += n
 		}
 	}
+	buildKustomizations(res, kusts, opts)
 	return res
 }
 
@@ -109,6 +116,18 @@ type walker struct {
 	// path; meeting one again means a symlink loop.
 	visiting map[string]bool
 	dir      string
+	ignore   func(string) bool
+	// kusts lists the kustomization directories found (kustomize.go).
+	kusts []string
+}
+
+// ignored reports whether path is to be left out, and records it.
+func (w *walker) ignored(path string) bool {
+	if w.ignore == nil || !w.ignore(path) {
+		return false
+	}
+	w.res.Ignored = append(w.res.Ignored, path)
+	return true
 }
 
 // abs returns the path to open for a displayed path.
@@ -145,6 +164,9 @@ func (w *walker) walk(path string, explicit bool) {
 	}
 	switch {
 	case info.IsDir():
+		if w.ignored(path) {
+			return
+		}
 		w.walkDir(path)
 	case info.Mode().IsRegular():
 		if !explicit && !isManifestName(path) {
@@ -158,6 +180,13 @@ func (w *walker) walk(path string, explicit bool) {
 			return
 		}
 		w.seen[key] = true
+		if w.ignored(path) {
+			return
+		}
+		if explicit && w.inKustomization(path) {
+			w.addKustomization(filepath.Dir(path))
+			return
+		}
 		w.files = append(w.files, path)
 	default:
 		// Opening a FIFO would block forever and a device may never end.
@@ -188,6 +217,10 @@ func (w *walker) walkDir(dir string) {
 			w.res.Skipped = append(w.res.Skipped, dir+": helm chart (render it with `helm template` and pipe it to `meshlint -`)")
 			return
 		}
+	}
+	if kustomizationIn(abs(w.dir, dir)) != "" {
+		w.addKustomization(dir)
+		return
 	}
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), ".") {
@@ -249,11 +282,11 @@ func loadFile(path string, opts Options) *fileResult {
 	} else {
 		data, err = readFile(abs(opts.Dir, path), opts.MaxFileSize)
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, errTooLarge) {
 		fr.errors = append(fr.errors, &Error{File: name, Msg: "cannot read", Err: unwrapPathError(err)})
 		return fr
 	}
-	if int64(len(data)) > opts.MaxFileSize {
+	if errors.Is(err, errTooLarge) || int64(len(data)) > opts.MaxFileSize {
 		fr.errors = append(fr.errors, &Error{File: name, Msg: fmt.Sprintf("larger than the %d-byte limit (raise it with --max-file-size)", opts.MaxFileSize)})
 		return fr
 	}
@@ -265,12 +298,19 @@ func loadFile(path string, opts Options) *fileResult {
 	docs, errs := parseDocuments(name, data)
 	fr.errors = append(fr.errors, errs...)
 	for _, d := range docs {
+		if e := checkAliases(name, d.index, d.node); e != nil {
+			fr.errors = append(fr.errors, e)
+			continue
+		}
 		objs, errs := objectsOf(name, d.index, d.node, opts.Namespace, fr.unmodelled)
 		fr.objects = append(fr.objects, objs...)
 		fr.errors = append(fr.errors, errs...)
 	}
 	return fr
 }
+
+// errTooLarge is returned by readFile for a file over the size limit.
+var errTooLarge = errors.New("file too large")
 
 // readFile reads at most limit+1 bytes, so that a huge file is refused
 // without being loaded into memory.
@@ -281,7 +321,7 @@ func readFile(path string, limit int64) ([]byte, error) {
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.Size() > limit {
-		return make([]byte, limit+1), nil
+		return nil, errTooLarge
 	}
 	return io.ReadAll(io.LimitReader(f, limit+1))
 }

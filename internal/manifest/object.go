@@ -77,13 +77,23 @@ type Object struct {
 	// KindLoc and NameLoc point at the kind and metadata.name values, the
 	// natural place to report a finding about the whole object.
 	KindLoc, NameLoc Loc
+	// Sources names the file of the nodes that come from another file than
+	// File, by their line and column (EndCol zero): the patches of a
+	// kustomize build. Each line:col of an object belongs to one file only.
+	Sources map[Loc]string
 }
 
 // RNode wraps the object's node for kyaml's helpers.
 func (o *Object) RNode() *yaml.RNode { return yaml.NewRNode(o.Node) }
 
-// Pos returns the position of loc in the object's file.
-func (o *Object) Pos(loc Loc) Pos { return Pos{File: o.File, Loc: loc} }
+// Pos returns the position of loc in the object's file (or in the file
+// Sources names for it).
+func (o *Object) Pos(loc Loc) Pos {
+	if f, ok := o.Sources[Loc{Line: loc.Line, Col: loc.Col}]; ok {
+		return Pos{File: f, Loc: loc}
+	}
+	return Pos{File: o.File, Loc: loc}
+}
 
 // Ref names the object as kind namespace/name.
 func (o *Object) Ref() string { return fmt.Sprintf("%s %s/%s", o.Kind, o.Namespace, o.Name) }
@@ -91,17 +101,26 @@ func (o *Object) Ref() string { return fmt.Sprintf("%s %s/%s", o.Kind, o.Namespa
 // Spec returns the object's spec node, or nil.
 func (o *Object) Spec() *yaml.Node { return field(o.Node, "spec") }
 
-// field returns the value node of key in mapping n, or nil.
+// field returns the value node of key in mapping n, or nil. An alias is
+// resolved to the node it names.
 func field(n *yaml.Node, key string) *yaml.Node {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == key {
-			return n.Content[i+1]
+			return deref(n.Content[i+1])
 		}
 	}
 	return nil
+}
+
+// deref resolves an alias node to its anchor's node.
+func deref(n *yaml.Node) *yaml.Node {
+	if n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
 }
 
 // Error is a problem that kept meshlint from reading part of the input. It

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -27,10 +28,24 @@ var errLine = regexp.MustCompile(`line (\d+)(?:, column (\d+))?`)
 func parseDocuments(file string, data []byte) ([]document, []*Error) {
 	var docs []document
 	var errs []*Error
+	// yaml.v3 reports bad characters without a line, and its reader reads
+	// ahead, so that it fails on documents before the bad one: find them
+	// first and read them as U+FFFD.
+	if e := checkChars(file, data); e != nil {
+		errs = append(errs, e)
+		data = sanitize(data)
+	}
+	lastLine := lineAt(data, len(data))
+	if bytes.HasSuffix(data, []byte{'\n'}) && lastLine > 1 {
+		lastLine--
+	}
 	lineOffset, index := 0, 0
 	for {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		var failedAt int
+		// lastDoc is the line where the last document decoded from data
+		// starts, 0 when there is none.
+		lastDoc := 0
 		for {
 			var n yaml.Node
 			err := dec.Decode(&n)
@@ -38,11 +53,26 @@ func parseDocuments(file string, data []byte) ([]document, []*Error) {
 				return docs, errs
 			}
 			if err != nil {
+				// The error is in the document after the last one
+				// decoded. The line yaml.v3 names is not enough to
+				// find that document: it may be the "---" of the next
+				// one (an unclosed bracket), or missing (an unknown
+				// anchor, or an error on line 1).
+				failedAt = failingDocStart(data, lastDoc)
 				e := yamlError(file, err, lineOffset)
+				if e.Line == 0 {
+					e.Line, e.Col = failedAt+lineOffset, 1
+					if m := errAnchor.FindStringSubmatch(e.Err.Error()); m != nil {
+						if l, c := findAlias(data, failedAt, m[1]); l > 0 {
+							e.Line, e.Col = l+lineOffset, c
+						}
+					}
+				}
+				e.Line = min(e.Line, lastLine)
 				errs = append(errs, e)
-				failedAt = e.Line - lineOffset
 				break
 			}
+			lastDoc = n.Line
 			if lineOffset > 0 {
 				shiftLines(&n, lineOffset)
 			}
@@ -51,7 +81,7 @@ func parseDocuments(file string, data []byte) ([]document, []*Error) {
 			}
 			index++
 		}
-		// Resume after the next document separator below the error.
+		// Resume at the "---" that ends the failing document.
 		next := nextSeparator(data, failedAt)
 		if next < 0 {
 			return docs, errs
@@ -61,6 +91,122 @@ func parseDocuments(file string, data []byte) ([]document, []*Error) {
 		lineOffset += lines
 		index++
 	}
+}
+
+var errAnchor = regexp.MustCompile(`^unknown anchor '(.*)' referenced`)
+
+// failingDocStart returns the line where the document after the one that
+// starts at line lastDoc begins (the first document when lastDoc is 0).
+func failingDocStart(data []byte, lastDoc int) int {
+	if lastDoc > 0 {
+		if off := nextSeparator(data, lastDoc); off >= 0 {
+			return lineAt(data, off)
+		}
+		return lastDoc
+	}
+	// The first document starts at line 1, unless only comments come
+	// before its "---".
+	off := nextSeparator(data, 0)
+	if off < 0 {
+		return 1
+	}
+	for _, l := range bytes.Split(data[:off], []byte{'\n'}) {
+		if t := bytes.TrimSpace(l); len(t) > 0 && t[0] != '#' && !bytes.Equal(t, []byte("\ufeff")) {
+			return 1
+		}
+	}
+	return lineAt(data, off)
+}
+
+// findAlias returns the line and column of the first alias *name in the
+// document that starts at line from, or 0, 0.
+func findAlias(data []byte, from int, name string) (line, col int) {
+	start := lineOffsetOf(data, from)
+	end := len(data)
+	if next := nextSeparator(data, from); next >= 0 {
+		end = next
+	}
+	doc := data[start:end]
+	pat := []byte("*" + name)
+	for i := 0; ; {
+		j := bytes.Index(doc[i:], pat)
+		if j < 0 {
+			return 0, 0
+		}
+		at := i + j
+		after := at + len(pat)
+		if after == len(doc) || bytes.IndexByte([]byte(" \t\r\n,]}"), doc[after]) >= 0 {
+			return lineAt(data, start+at), colAt(data, start+at)
+		}
+		i = after
+	}
+}
+
+// lineOffsetOf returns the byte offset where 1-based line starts.
+func lineOffsetOf(data []byte, line int) int {
+	off := 0
+	for l := 1; l < line; l++ {
+		i := bytes.IndexByte(data[off:], '\n')
+		if i < 0 {
+			return len(data)
+		}
+		off += i + 1
+	}
+	return off
+}
+
+// lineAt returns the 1-based line of byte offset off.
+func lineAt(data []byte, off int) int { return 1 + bytes.Count(data[:off], []byte{'\n'}) }
+
+// colAt returns the 1-based column, in code points, of byte offset off.
+func colAt(data []byte, off int) int {
+	start := bytes.LastIndexByte(data[:off], '\n') + 1
+	return 1 + utf8.RuneCount(data[start:off])
+}
+
+// allowed reports whether YAML allows the character in a stream (the
+// printable set of YAML 1.2, as yaml.v3's reader checks it).
+func allowed(r rune) bool {
+	switch {
+	case r == 0x09, r == 0x0A, r == 0x0D, r >= 0x20 && r <= 0x7E, r == 0x85,
+		r >= 0xA0 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000 && r <= 0x10FFFF:
+		return true
+	}
+	return false
+}
+
+// checkChars reports the first byte that is not UTF-8, or the first
+// character YAML does not allow.
+func checkChars(file string, data []byte) *Error {
+	for off := 0; off < len(data); {
+		r, size := utf8.DecodeRune(data[off:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return &Error{File: file, Loc: Loc{Line: lineAt(data, off), Col: colAt(data, off)},
+				Msg: fmt.Sprintf("invalid UTF-8 (byte 0x%02x); read as U+FFFD", data[off])}
+		case !allowed(r):
+			return &Error{File: file, Loc: Loc{Line: lineAt(data, off), Col: colAt(data, off)},
+				Msg: fmt.Sprintf("control character %U is not allowed in YAML; read as U+FFFD", r)}
+		}
+		off += size
+	}
+	return nil
+}
+
+// sanitize replaces what checkChars reports by U+FFFD, keeping every line
+// break so that lines stay where they are.
+func sanitize(data []byte) []byte {
+	out := make([]byte, 0, len(data))
+	for off := 0; off < len(data); {
+		r, size := utf8.DecodeRune(data[off:])
+		if (r == utf8.RuneError && size <= 1) || !allowed(r) {
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, data[off:off+size]...)
+		}
+		off += size
+	}
+	return out
 }
 
 // nextSeparator returns the byte offset of the first "---" line that starts
@@ -98,19 +244,38 @@ func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
-// yamlError turns a yaml.v3 error into an Error at the line it names.
+// parserProblems are the errors of yaml.v3's parser (as opposed to its
+// scanner). For them yaml.v3 reports the 0-based line of the mark as if it
+// were 1-based: one line early, and no line at all on line 1.
+var parserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
+// yamlError turns a yaml.v3 error into an Error at the line it names, or
+// at line 0 when it names none.
 func yamlError(file string, err error, lineOffset int) *Error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	e := &Error{File: file, Msg: "invalid YAML"}
 	if m := errLine.FindStringSubmatch(msg); m != nil {
 		e.Line, _ = strconv.Atoi(m[1])
-		e.Line += lineOffset
 		if m[2] != "" {
 			e.Col, _ = strconv.Atoi(m[2])
 		}
 		msg = strings.TrimLeft(strings.Replace(msg, m[0], "", 1), ": ")
-	} else {
-		e.Line = 1 + lineOffset
+		if parserProblems[msg] {
+			e.Line++
+		}
+		e.Line += lineOffset
 	}
 	if e.Col == 0 {
 		e.Col = 1
@@ -125,7 +290,7 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 		return &Error{File: file, Loc: LocOf(at), Msg: fmt.Sprintf(format, args...)}
 	}
 	if n.Kind != yaml.MappingNode {
-		return nil, []*Error{errAt(n, "document %d is a %s, not a Kubernetes object", index+1, kindName(n))}
+		return nil, []*Error{errAt(n, "document %d is %s, not a Kubernetes object", index+1, kindName(n))}
 	}
 	apiVersion, kind := field(n, "apiVersion"), field(n, "kind")
 	if kind == nil || apiVersion == nil {
@@ -150,7 +315,7 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 		var objs []*Object
 		var errs []*Error
 		for _, it := range items.Content {
-			o, e := objectsOf(file, index, it, defaultNS, unmodelled)
+			o, e := objectsOf(file, index, deref(it), defaultNS, unmodelled)
 			objs = append(objs, o...)
 			errs = append(errs, e...)
 		}
@@ -214,7 +379,7 @@ func stringMap(file string, meta *yaml.Node, key string) (map[string]string, []*
 	out := make(map[string]string, len(m.Content)/2)
 	var errs []*Error
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
+		k, v := deref(m.Content[i]), deref(m.Content[i+1])
 		if !isString(v) {
 			errs = append(errs, &Error{File: file, Loc: LocOf(v), Msg: fmt.Sprintf("metadata.%s[%s] must be a string, not %s (quote it)", key, k.Value, kindName(v))})
 			continue
@@ -252,4 +417,85 @@ func kindName(n *yaml.Node) string {
 		}
 	}
 	return "a " + strings.TrimPrefix(n.ShortTag(), "!!")
+}
+
+// maxAliasGrowth bounds the nodes that aliases may add to a document. Real
+// manifests use a few anchors for shared labels or ports; a "billion laughs"
+// document adds billions, and decoding it would hang and exhaust memory.
+const maxAliasGrowth = 100_000
+
+// checkAliases refuses a document whose aliases expand it by more than
+// maxAliasGrowth nodes, or that holds an alias to one of its own ancestors.
+func checkAliases(file string, index int, n *yaml.Node) *Error {
+	if !hasAlias(n) {
+		return nil
+	}
+	c := aliasCounter{size: map[*yaml.Node]int64{}, active: map[*yaml.Node]bool{}}
+	expanded := c.expand(n)
+	if c.cycle != nil {
+		return &Error{File: file, Loc: LocOf(c.cycle), Msg: fmt.Sprintf("alias *%s refers to itself", c.cycle.Value)}
+	}
+	if grown := expanded - int64(countNodes(n)); grown > maxAliasGrowth {
+		return &Error{File: file, Loc: LocOf(n), Msg: fmt.Sprintf("document %d is left out: its aliases expand it by more than %d nodes", index+1, maxAliasGrowth)}
+	}
+	return nil
+}
+
+func hasAlias(n *yaml.Node) bool {
+	if n.Kind == yaml.AliasNode {
+		return true
+	}
+	for _, c := range n.Content {
+		if hasAlias(c) {
+			return true
+		}
+	}
+	return false
+}
+
+func countNodes(n *yaml.Node) int {
+	s := 1
+	for _, c := range n.Content {
+		s += countNodes(c)
+	}
+	return s
+}
+
+// aliasCounter computes the size of a node tree with aliases expanded.
+// Only anchored nodes can be reached twice, so only they are memoized.
+type aliasCounter struct {
+	size   map[*yaml.Node]int64
+	active map[*yaml.Node]bool
+	cycle  *yaml.Node
+}
+
+func (c *aliasCounter) expand(n *yaml.Node) int64 {
+	const saturated = 1 << 50
+	if n.Kind == yaml.AliasNode {
+		if n.Alias == nil {
+			return 1
+		}
+		if c.active[n.Alias] {
+			if c.cycle == nil {
+				c.cycle = n
+			}
+			return 1
+		}
+		return c.expand(n.Alias)
+	}
+	if s, ok := c.size[n]; ok {
+		return s
+	}
+	if n.Anchor != "" {
+		c.active[n] = true
+		defer delete(c.active, n)
+	}
+	s := int64(1)
+	for _, ch := range n.Content {
+		s = min(s+c.expand(ch), saturated)
+	}
+	if n.Anchor != "" {
+		c.size[n] = s
+	}
+	return s
 }

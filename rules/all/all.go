@@ -6,13 +6,16 @@ package all
 import (
 	"github.com/meshlint/meshlint/rules"
 	"github.com/meshlint/meshlint/rules/gateway"
+	"github.com/meshlint/meshlint/rules/gatewayapi"
+	"github.com/meshlint/meshlint/rules/meta"
 	"github.com/meshlint/meshlint/rules/netpol"
 	"github.com/meshlint/meshlint/rules/routing"
 	"github.com/meshlint/meshlint/rules/security"
+	"github.com/meshlint/meshlint/rules/validation"
 )
 
 // Rules is the registry: every rule, sorted by ID.
-var Rules = join(routing.Rules, gateway.Rules, security.Rules, netpol.Rules)
+var Rules = join(validation.Rules, routing.Rules, gateway.Rules, security.Rules, netpol.Rules, gatewayapi.Rules, meta.Rules)
 
 func join(lists ...[]*rules.Rule) []*rules.Rule {
 	var out []*rules.Rule

@@ -19,7 +19,7 @@ func TestFixtures(t *testing.T) {
 	for _, r := range Rules {
 		t.Run(r.ID, func(t *testing.T) {
 			t.Parallel()
-			ruletest.Run(t, r, filepath.Join("..", "..", "fixtures", "rules", r.ID))
+			ruletest.Run(t, r, filepath.Join("..", "..", "fixtures", "rules", r.ID), Rules...)
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/weights"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -83,7 +84,7 @@ func runWeightsNot100(p *rules.Pass) error {
 						h += "/" + d.Destination.Subset.V
 					}
 				}
-				split = append(split, fmt.Sprintf("%s %s", h, percent(d.Weight.V, sum)))
+				split = append(split, fmt.Sprintf("%s %s", h, weights.Percent(d.Weight.V, sum)))
 			}
 			at := rs.Route[0].Weight.Loc
 			if at.IsZero() {
@@ -93,10 +94,4 @@ func runWeightsNot100(p *rules.Pass) error {
 		}
 	}
 	return nil
-}
-
-// percent formats w/sum as a percentage with at most one decimal.
-func percent(w, sum int64) string {
-	s := fmt.Sprintf("%.1f", float64(w)*100/float64(sum))
-	return strings.TrimSuffix(s, ".0") + "%"
 }

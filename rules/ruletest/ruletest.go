@@ -7,7 +7,14 @@
 // no finding matches. Files named fire-* must hold at least one want and
 // quiet-* none. A .txtar archive holds a multi-file case; its files are
 // loaded together. A comment line "# fixture: closed-world
-// root-namespace=NS namespace=NS" sets the run's options.
+// root-namespace=NS namespace=NS also=ID[,ID]" sets the run's options;
+// also= runs more rules beside the one under test.
+//
+// Suppressions are applied after the rules run, as in a real run
+// (internal/suppress): a finding covered by "# meshlint:ignore" is not
+// reported, and the directives' own problems are reported as MR901. So wants
+// may name the rule under test, the rules of also= and MR901, and every
+// fixture checks suppression as well as the rule.
 package ruletest
 
 import (
@@ -15,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,7 +31,9 @@ import (
 	"github.com/meshlint/meshlint/internal/config"
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/suppress"
 	"github.com/meshlint/meshlint/rules"
+	"github.com/meshlint/meshlint/rules/meta"
 	"golang.org/x/tools/txtar"
 )
 
@@ -97,10 +107,15 @@ func ParseWants(file string, data []byte) ([]*Want, error) {
 type Options struct {
 	Mesh      config.Mesh
 	Namespace string
+	// Also are rules run beside the one under test.
+	Also []*rules.Rule
+	// Registry resolves the rule IDs and names of also= and of suppression
+	// directives; without it, directives naming other rules are passed over.
+	Registry []*rules.Rule
 }
 
-func parseOptions(data []byte) (Options, error) {
-	o := Options{Mesh: config.DefaultMesh(), Namespace: "default"}
+func parseOptions(data []byte, registry []*rules.Rule) (Options, error) {
+	o := Options{Mesh: config.DefaultMesh(), Namespace: "default", Registry: registry}
 	for _, line := range strings.Split(string(data), "\n") {
 		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "# fixture:")
 		if !ok {
@@ -115,6 +130,14 @@ func parseOptions(data []byte) (Options, error) {
 				o.Mesh.RootNamespace = v
 			case "namespace":
 				o.Namespace = v
+			case "also":
+				for _, id := range strings.Split(v, ",") {
+					r := rules.Find(registry, id)
+					if r == nil {
+						return o, fmt.Errorf("also=%s: no such rule in the registry given to ruletest", id)
+					}
+					o.Also = append(o.Also, r)
+				}
 			default:
 				return o, fmt.Errorf("unknown fixture option %q", k)
 			}
@@ -123,7 +146,9 @@ func parseOptions(data []byte) (Options, error) {
 	return o, nil
 }
 
-// Lint loads the files in dir and runs rule r on them.
+// Lint loads the files in dir, runs rule r (and opts.Also) on them and
+// applies the suppressions written in them. It returns the findings left,
+// with MR901 findings about the directives.
 func Lint(dir string, r *rules.Rule, opts Options) ([]*rules.Finding, error) {
 	res := manifest.Load([]string{dir}, manifest.Options{Namespace: opts.Namespace})
 	if len(res.Errors) > 0 {
@@ -133,11 +158,24 @@ func Lint(dir string, r *rules.Rule, opts Options) ([]*rules.Finding, error) {
 	if len(g.Errors) > 0 {
 		return nil, fmt.Errorf("fixture does not decode: %v", g.Errors[0])
 	}
-	fs, errs := rules.Run(g, []*rules.Rule{r}, nil)
+	ran := ranRules(r, opts)
+	fs, errs := rules.Run(g, ran, nil)
 	if len(errs) > 0 {
 		return nil, errs[0]
 	}
-	return fs, nil
+	return suppress.Apply(res.Objects, fs, suppress.Options{Registry: opts.Registry, Ran: ran}).Findings(), nil
+}
+
+// ranRules lists the rules a fixture runs: r, the rules of also=, and
+// MR901, whose findings come from the suppression pass.
+func ranRules(r *rules.Rule, opts Options) []*rules.Rule {
+	ran := []*rules.Rule{r}
+	for _, x := range slices.Concat(opts.Also, []*rules.Rule{meta.SuppressionInvalid}) {
+		if !slices.Contains(ran, x) {
+			ran = append(ran, x)
+		}
+	}
+	return ran
 }
 
 // Files returns the files of a fixture: the file itself, or the members of
@@ -162,8 +200,9 @@ func Files(path string) (map[string][]byte, error) {
 }
 
 // Check runs rule r over the fixture at path and reports every mismatch
-// between findings and wants.
-func Check(t *testing.T, r *rules.Rule, path string) {
+// between findings and wants. registry, when given, resolves the rules
+// that also= and suppression directives name.
+func Check(t *testing.T, r *rules.Rule, path string, registry ...*rules.Rule) {
 	t.Helper()
 	files, err := Files(path)
 	if err != nil {
@@ -187,10 +226,11 @@ func Check(t *testing.T, r *rules.Rule, path string) {
 		wants = append(wants, ws...)
 		optText = append(optText, data...)
 	}
-	opts, err := parseOptions(optText)
+	opts, err := parseOptions(optText, registry)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+	ran := ranRules(r, opts)
 	base := filepath.Base(path)
 	switch {
 	case strings.HasPrefix(base, "fire-") && len(wants) == 0:
@@ -199,8 +239,8 @@ func Check(t *testing.T, r *rules.Rule, path string) {
 		t.Fatalf("%s: a quiet- fixture must not hold # want", path)
 	}
 	for _, w := range wants {
-		if w.Rule != r.ID {
-			t.Fatalf("%s: want names %s, but this is %s's fixture", w, w.Rule, r.ID)
+		if !slices.ContainsFunc(ran, func(x *rules.Rule) bool { return x.ID == w.Rule }) {
+			t.Fatalf("%s: want names %s, which does not run in %s's fixture (see also=)", w, w.Rule, r.ID)
 		}
 	}
 	fs, err := Lint(dir, r, opts)
@@ -247,8 +287,9 @@ func rel(dir string, p manifest.Pos) string {
 }
 
 // Run checks every fixture of rule r in dir (fixtures/rules/<ID>) and the
-// rule's Bad and Good examples.
-func Run(t *testing.T, r *rules.Rule, dir string) {
+// rule's Bad and Good examples. registry, when given (rules/all.Rules),
+// resolves the rules that also= and suppression directives name.
+func Run(t *testing.T, r *rules.Rule, dir string, registry ...*rules.Rule) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -270,17 +311,18 @@ func Run(t *testing.T, r *rules.Rule, dir string) {
 			t.Errorf("%s/%s: fixture names start with fire- or quiet-", dir, name)
 			continue
 		}
-		t.Run(name, func(t *testing.T) { Check(t, r, filepath.Join(dir, name)) })
+		t.Run(name, func(t *testing.T) { Check(t, r, filepath.Join(dir, name), registry...) })
 	}
 	if fire == 0 || quiet == 0 {
 		t.Errorf("rule %s needs fire- and quiet- fixtures (has %d and %d)", r.ID, fire, quiet)
 	}
-	t.Run("examples", func(t *testing.T) { CheckExamples(t, r) })
+	t.Run("examples", func(t *testing.T) { CheckExamples(t, r, registry...) })
 }
 
-// CheckExamples runs the rule's Bad example, which must fire, and its Good
-// example, which must stay quiet.
-func CheckExamples(t *testing.T, r *rules.Rule) {
+// CheckExamples runs the rule's Bad example, which must produce a finding
+// of r, and its Good example, which must produce no finding at all
+// (suppressions applied).
+func CheckExamples(t *testing.T, r *rules.Rule, registry ...*rules.Rule) {
 	t.Helper()
 	for _, ex := range []struct {
 		name string
@@ -291,7 +333,7 @@ func CheckExamples(t *testing.T, r *rules.Rule) {
 		if err := os.WriteFile(filepath.Join(dir, ex.name), []byte(ex.text), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		opts, err := parseOptions([]byte(ex.text))
+		opts, err := parseOptions([]byte(ex.text), registry)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -299,12 +341,12 @@ func CheckExamples(t *testing.T, r *rules.Rule) {
 		if err != nil {
 			t.Fatalf("%s example: %v", ex.name, err)
 		}
-		if ex.fire && len(fs) == 0 {
+		if ex.fire && !slices.ContainsFunc(fs, func(f *rules.Finding) bool { return f.Rule == r }) {
 			t.Errorf("%s: the Bad example produces no finding", r.ID)
 		}
 		if !ex.fire {
 			for _, f := range fs {
-				t.Errorf("%s: the Good example produces %s: %s", r.ID, rel(dir, f.Pos), f.Message)
+				t.Errorf("%s: the Good example produces %s: %s %s", r.ID, rel(dir, f.Pos), f.Rule.ID, f.Message)
 			}
 		}
 	}

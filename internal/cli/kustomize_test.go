@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestKustomizeOverlay lints a kustomize overlay whose patch breaks the
+// canary split: the finding points at the patch file, not at the base
+// nor at kustomize's output.
+func TestKustomizeOverlay(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	patch := "fixtures/kustomize/overlays/prod/canary-weights.yaml"
+
+	r := run(t, root, "", "--format", "json", "--fail-on", "warning", "fixtures/kustomize/overlays/prod")
+	if r.code != ExitFindings {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, ExitFindings, r.stdout, r.stderr)
+	}
+	var out struct {
+		Findings []struct {
+			Rule   string
+			File   string
+			Line   int
+			Column int
+			Object struct{ Kind, Namespace, Name string }
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if len(out.Findings) != 1 {
+		t.Fatalf("%d findings, want 1:\n%s", len(out.Findings), r.stdout)
+	}
+	f := out.Findings[0]
+	if f.Rule != "MR101" || f.File != patch || f.Line != 10 || f.Column != 15 {
+		t.Errorf("finding %s at %s:%d:%d, want MR101 at %s:10:15", f.Rule, f.File, f.Line, f.Column, patch)
+	}
+	if f.Object.Kind != "VirtualService" || f.Object.Namespace != "shop" || f.Object.Name != "reviews" {
+		t.Errorf("object %+v", f.Object)
+	}
+
+	// The text report shows the patch's line.
+	r = run(t, root, "", "--color", "never", "fixtures/kustomize/overlays/prod")
+	if !strings.Contains(r.stdout, patch+":10:15: warning MR101 http[0] weights add up to 110") ||
+		!strings.Contains(r.stdout, "          weight: 90\n") {
+		t.Errorf("text output:\n%s", r.stdout)
+	}
+}
+
+// TestKustomizeRefused checks that builds that would fetch or run something
+// exit 2 with a message naming the kustomization file and line.
+func TestKustomizeRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name, kustomization, want string
+	}{
+		{"remote base", "resources:\n- https://github.com/kubernetes-sigs/kustomize//examples/multibases?ref=v3.3.1\n",
+			`k/kustomization.yaml:2:3: error: remote resource "https://github.com/kubernetes-sigs/kustomize//examples/multibases?ref=v3.3.1" is not supported: meshlint builds kustomizations offline`},
+		{"helm", "helmCharts:\n- name: istiod\n  repo: https://istio-release.storage.googleapis.com/charts\n",
+			`k/kustomization.yaml:1:1: error: helm chart inflation (helmCharts) is not supported`},
+		{"exec plugin", "transformers:\n- |-\n  apiVersion: example.com/v1\n  kind: Weights\n  metadata:\n    name: w\n    annotations:\n      config.kubernetes.io/function: |\n        exec: {path: ./weights}\n",
+			`k/kustomization.yaml:2:3: error: Weights w runs an exec function`},
+		{"outside the root", "resources:\n- ../vs.yaml\n",
+			`k/kustomization.yaml:2:3: error: resource "../vs.yaml" is outside the kustomization's directory k`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.Mkdir(filepath.Join(dir, "k"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "k", "kustomization.yaml"), []byte(tc.kustomization), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r := run(t, dir, "", "--color", "never", "k")
+			if r.code != ExitError {
+				t.Errorf("exit %d, want %d", r.code, ExitError)
+			}
+			if !strings.Contains(r.stdout+r.stderr, tc.want) {
+				t.Errorf("output lacks %q:\n%s%s", tc.want, r.stdout, r.stderr)
+			}
+		})
+	}
+}

@@ -1,0 +1,347 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"iter"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/config"
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/netpol"
+)
+
+const reachUsage = `Usage: meshlint reach [flags] PATH...
+
+Lists who can connect to whom under the NetworkPolicies, AdminNetworkPolicies
+and BaselineAdminNetworkPolicies of the input, in np-guard's connlist format:
+
+  <src> => <dst> : <connections>
+
+A workload is namespace/name[Kind], an external range first-last[External],
+and the source of Ingress and Route traffic {ingress-controller}.
+
+--from and --to take a workload (ns/name), a namespace (ns/*), a name, an IP
+address or CIDR, or ingress-controller; repeat them or separate values with
+commas.
+
+Flags:
+`
+
+// reachFormats are the output formats of reach.
+var reachFormats = []string{"text", "json", "dot", "mermaid"}
+
+func cmdReach(args []string, env *Env) int {
+	fs := flag.NewFlagSet("meshlint reach", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	var (
+		format, namespace, clusterDomain string
+		from, to                         listFlag
+		maxFileSize                      int64
+		quiet                            bool
+	)
+	fs.StringVar(&format, "format", "text", "output format: "+strings.Join(reachFormats, ", "))
+	fs.Var(&from, "from", "list only connections from these sources (repeatable, comma-separated)")
+	fs.Var(&to, "to", "list only connections to these destinations (repeatable, comma-separated)")
+	fs.StringVar(&namespace, "namespace", "default", "namespace of objects that do not set one")
+	fs.StringVar(&clusterDomain, "cluster-domain", "cluster.local", "Kubernetes cluster domain")
+	fs.Int64Var(&maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "largest file read, in bytes")
+	fs.BoolVar(&quiet, "q", false, "quiet: do not report on stderr what could not be modelled")
+	fs.Usage = func() {
+		fmt.Fprint(env.Stderr, reachUsage)
+		fs.PrintDefaults()
+	}
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitClean
+		}
+		return ExitError
+	}
+	if !contains(reachFormats, format) {
+		fmt.Fprintf(env.Stderr, "meshlint reach: unknown --format %q (want %s)\n", format, strings.Join(reachFormats, ", "))
+		return ExitError
+	}
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+
+	_, g, errs := load(paths, manifest.Options{
+		Namespace: namespace, MaxFileSize: maxFileSize, Stdin: env.Stdin, Dir: env.Dir,
+	}, config.Mesh{ClusterDomain: clusterDomain})
+	for _, e := range errs {
+		fmt.Fprintf(env.Stderr, "meshlint: %v\n", e)
+	}
+	a := netpol.Analyze(g)
+	if !quiet {
+		for _, w := range a.Warnings() {
+			fmt.Fprintf(env.Stderr, "meshlint: warning: %v\n", w)
+		}
+	}
+
+	var filter netpol.Filter
+	for _, fl := range []struct {
+		name string
+		vals []string
+		set  *func(netpol.Endpoint) bool
+	}{{"--from", from, &filter.Src}, {"--to", to, &filter.Dst}} {
+		if len(fl.vals) == 0 {
+			continue
+		}
+		match, err := endpointMatcher(a, g, fl.vals)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "meshlint reach: %s: %v\n", fl.name, err)
+			return ExitError
+		}
+		*fl.set = match
+	}
+
+	w := bufio.NewWriter(env.Stdout)
+	switch format {
+	case "text":
+		writeReachText(w, a.Each(filter))
+	case "json":
+		writeReachJSON(w, a.Each(filter))
+	case "dot":
+		writeReachDOT(w, a.Connections(filter))
+	case "mermaid":
+		writeReachMermaid(w, a.Connections(filter))
+	}
+	if err == nil {
+		err = w.Flush()
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "meshlint reach: write output: %v\n", err)
+		return ExitError
+	}
+	if len(errs) > 0 {
+		return ExitError
+	}
+	return ExitClean
+}
+
+// endpointMatcher compiles --from or --to values into a predicate. Each
+// value must match some endpoint, so that a typo does not pass for an
+// empty answer.
+func endpointMatcher(a *netpol.Analysis, g *graph.Graph, vals []string) (func(netpol.Endpoint) bool, error) {
+	var preds []func(netpol.Endpoint) bool
+	for _, v := range vals {
+		p, err := endpointPredicate(v)
+		if err != nil {
+			return nil, err
+		}
+		found := p(netpol.IngressController()) && (len(g.Ingresses) > 0 || len(g.Routes) > 0)
+		for _, w := range a.Workloads() {
+			if found = found || p(netpol.WorkloadEndpoint(w)); found {
+				break
+			}
+		}
+		for _, rs := range [][]netpol.IPRange{a.ExternalSources(), a.ExternalDestinations()} {
+			for _, r := range rs {
+				found = found || p(netpol.ExternalEndpoint(r))
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("%q matches no workload of the input", v)
+		}
+		preds = append(preds, p)
+	}
+	return func(e netpol.Endpoint) bool {
+		for _, p := range preds {
+			if p(e) {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
+// endpointPredicate reads one --from or --to value: ns/name, ns/*, a
+// name, an IP address or CIDR, or ingress-controller. A workload's name is
+// the one reach prints (a Pod's owner) or its own; ns/name[Kind] also
+// checks the kind.
+func endpointPredicate(v string) (func(netpol.Endpoint) bool, error) {
+	if v == "ingress-controller" || v == netpol.IngressControllerName {
+		return netpol.Endpoint.IsIngressController, nil
+	}
+	cidr := v
+	if ip, err := netip.ParseAddr(v); err == nil {
+		cidr = netip.PrefixFrom(ip, ip.BitLen()).String()
+	}
+	if _, err := netip.ParsePrefix(cidr); err == nil {
+		r, v6, err := netpol.ParseCIDR(cidr)
+		if err != nil || v6 {
+			return nil, fmt.Errorf("%q: only IPv4 addresses are modelled", v)
+		}
+		return func(e netpol.Endpoint) bool { return e.External && e.IPs.Overlaps(r) }, nil
+	}
+	ns, name, scoped := strings.Cut(v, "/")
+	if !scoped {
+		ns, name = "*", v
+	}
+	kind := ""
+	if i := strings.IndexByte(name, '['); i > 0 && strings.HasSuffix(name, "]") {
+		name, kind = name[:i], name[i+1:len(name)-1]
+	}
+	if ns == "" || name == "" {
+		return nil, fmt.Errorf("%q: want ns/name, ns/*, a name, an address or ingress-controller", v)
+	}
+	return func(e netpol.Endpoint) bool {
+		w := e.Workload
+		if w == nil || (ns != "*" && w.Namespace() != ns) {
+			return false
+		}
+		if name == "*" {
+			return true
+		}
+		full := netpol.WorkloadName(w)
+		shown := full[strings.IndexByte(full, '/')+1 : strings.LastIndexByte(full, '[')]
+		shownKind := full[strings.LastIndexByte(full, '[')+1 : len(full)-1]
+		if kind != "" {
+			return shown == name && shownKind == kind
+		}
+		return shown == name || w.Name() == name
+	}, nil
+}
+
+func writeReachText(w io.Writer, conns iter.Seq[netpol.Connection]) {
+	for c := range conns {
+		fmt.Fprintf(w, "%s => %s : %s\n", c.Src, c.Dst, c.Conns)
+	}
+}
+
+// writeReachJSON writes an array of {"src", "dst", "conn"} objects,
+// np-guard's field names, indented as json.MarshalIndent would, one
+// connection at a time.
+func writeReachJSON(w io.Writer, conns iter.Seq[netpol.Connection]) {
+	q := func(s string) string {
+		b, _ := json.Marshal(s) // a string always marshals
+		return string(b)
+	}
+	n := 0
+	for c := range conns {
+		sep := ",\n"
+		if n == 0 {
+			sep = "[\n"
+		}
+		n++
+		fmt.Fprintf(w, "%s  {\n    \"src\": %s,\n    \"dst\": %s,\n    \"conn\": %s\n  }", sep, q(c.Src.String()), q(c.Dst.String()), q(c.Conns.String()))
+	}
+	if n == 0 {
+		fmt.Fprint(w, "[]\n")
+		return
+	}
+	fmt.Fprint(w, "\n]\n")
+}
+
+// reachNode is an endpoint drawn in a graph.
+type reachNode struct {
+	id, name, label, namespace string
+	external                   bool
+}
+
+// reachNodes lists the endpoints of the connections, sorted by name, with
+// workloads grouped by namespace.
+func reachNodes(conns []netpol.Connection) ([]*reachNode, map[string]*reachNode) {
+	byName := map[string]*reachNode{}
+	var nodes []*reachNode
+	add := func(e netpol.Endpoint) {
+		name := e.String()
+		if byName[name] != nil {
+			return
+		}
+		n := &reachNode{name: name, label: name, external: e.Workload == nil}
+		if e.Workload != nil {
+			n.namespace = e.Workload.Namespace()
+			n.label = name[len(n.namespace)+1:]
+		}
+		byName[name] = n
+		nodes = append(nodes, n)
+	}
+	for _, c := range conns {
+		add(c.Src)
+		add(c.Dst)
+	}
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i].name < nodes[j].name })
+	for i, n := range nodes {
+		n.id = "n" + strconv.Itoa(i)
+	}
+	return nodes, byName
+}
+
+func namespacesOf(nodes []*reachNode) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range nodes {
+		if !n.external && !seen[n.namespace] {
+			seen[n.namespace] = true
+			out = append(out, n.namespace)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// writeReachDOT draws the connections for Graphviz, namespaces as
+// clusters, as np-guard's dot output does.
+func writeReachDOT(w io.Writer, conns []netpol.Connection) {
+	nodes, byName := reachNodes(conns)
+	q := strconv.Quote
+	fmt.Fprintln(w, "digraph {")
+	for _, ns := range namespacesOf(nodes) {
+		fmt.Fprintf(w, "\tsubgraph %s {\n\t\tcolor=\"black\"\n\t\tfontcolor=\"black\"\n", q("cluster_"+ns))
+		for _, n := range nodes {
+			if !n.external && n.namespace == ns {
+				fmt.Fprintf(w, "\t\t%s [label=%s color=\"blue\" fontcolor=\"blue\"]\n", q(n.name), q(n.label))
+			}
+		}
+		fmt.Fprintf(w, "\t\tlabel=%s\n\t}\n", q(ns))
+	}
+	for _, n := range nodes {
+		if n.external {
+			color := "red2"
+			if n.name == netpol.IngressControllerName {
+				color = "blue"
+			}
+			fmt.Fprintf(w, "\t%s [label=%s color=%q fontcolor=%q]\n", q(n.name), q(n.label), color, color)
+		}
+	}
+	for _, c := range conns {
+		fmt.Fprintf(w, "\t%s -> %s [label=%s color=\"gold2\" fontcolor=\"darkgreen\"]\n",
+			q(byName[c.Src.String()].name), q(byName[c.Dst.String()].name), q(c.Conns.String()))
+	}
+	fmt.Fprintln(w, "}")
+}
+
+// writeReachMermaid draws the connections as a Mermaid flowchart,
+// namespaces as subgraphs.
+func writeReachMermaid(w io.Writer, conns []netpol.Connection) {
+	nodes, byName := reachNodes(conns)
+	label := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, "#quot;") + `"` }
+	fmt.Fprintln(w, "flowchart LR")
+	for i, ns := range namespacesOf(nodes) {
+		fmt.Fprintf(w, "  subgraph ns%d[%s]\n", i, label(ns))
+		for _, n := range nodes {
+			if !n.external && n.namespace == ns {
+				fmt.Fprintf(w, "    %s[%s]\n", n.id, label(n.label))
+			}
+		}
+		fmt.Fprintln(w, "  end")
+	}
+	for _, n := range nodes {
+		if n.external {
+			fmt.Fprintf(w, "  %s{{%s}}\n", n.id, label(n.label))
+		}
+	}
+	for _, c := range conns {
+		fmt.Fprintf(w, "  %s -->|%s| %s\n", byName[c.Src.String()].id, label(c.Conns.String()), byName[c.Dst.String()].id)
+	}
+}

@@ -1,0 +1,169 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// reachFixtures is the suite of hand-computed connectivity scenarios.
+const reachFixtures = "../../fixtures/reach"
+
+// TestReachFixtures runs `meshlint reach` on every scenario and compares
+// its output with the expected.txt written by hand beside the input.
+func TestReachFixtures(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join(reachFixtures, "*", "expected.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) < 25 {
+		t.Fatalf("found %d reach scenarios, want at least 25", len(dirs))
+	}
+	for _, exp := range dirs {
+		dir := filepath.Dir(exp)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			want, err := os.ReadFile(exp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := run(t, dir, "", "reach", ".")
+			if r.code != ExitClean {
+				t.Fatalf("exit %d, want 0; stderr:\n%s", r.code, r.stderr)
+			}
+			if r.stdout != string(want) {
+				t.Errorf("output differs from expected.txt\n--- got\n%s--- want\n%s", r.stdout, want)
+			}
+		})
+	}
+}
+
+func TestReachFormats(t *testing.T) {
+	dir := filepath.Join(reachFixtures, "29-ingress-object")
+
+	r := run(t, dir, "", "reach", "--format", "json", ".")
+	if r.code != ExitClean {
+		t.Fatalf("json: exit %d: %s", r.code, r.stderr)
+	}
+	var got []map[string]string
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("json: %v\n%s", err, r.stdout)
+	}
+	if len(got) != 5 || got[4]["src"] != "{ingress-controller}" || got[4]["dst"] != "shop/web[Deployment]" || got[4]["conn"] != "TCP 8080" {
+		t.Errorf("json: got %v", got)
+	}
+	// The streamed JSON is what json.MarshalIndent writes.
+	var typed []struct {
+		Src  string `json:"src"`
+		Dst  string `json:"dst"`
+		Conn string `json:"conn"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &typed); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := json.MarshalIndent(typed, "", "  "); string(b)+"\n" != r.stdout {
+		t.Errorf("json layout:\n%s\nwant\n%s", r.stdout, b)
+	}
+
+	r = run(t, dir, "", "reach", ".", "--format=dot")
+	for _, want := range []string{
+		"digraph {",
+		`subgraph "cluster_shop" {`,
+		`"shop/web[Deployment]" [label="web[Deployment]" color="blue" fontcolor="blue"]`,
+		`"{ingress-controller}" -> "shop/web[Deployment]" [label="TCP 8080" color="gold2" fontcolor="darkgreen"]`,
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("dot output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+
+	r = run(t, dir, "", "reach", "--format", "mermaid", ".")
+	for _, want := range []string{
+		"flowchart LR",
+		`subgraph ns0["shop"]`,
+		`["web[Deployment]"]`,
+		`-->|"TCP 8080"|`,
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("mermaid output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+
+	// No connection at all is valid JSON too.
+	r = run(t, filepath.Join(reachFixtures, "05-default-deny-namespace"), "", "reach", "--format", "json", "--from", "shop/*", ".")
+	if r.code != ExitClean || strings.TrimSpace(r.stdout) != "[]" {
+		t.Errorf("empty json: exit %d, output %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestReachFilters(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		fixture string
+		args    []string
+		want    string
+	}{
+		{"who reaches the database", "09-pod-selector-own-namespace", []string{"--to", "db/postgres"},
+			"db/client[Deployment] => db/postgres[Deployment] : TCP 5432\n"},
+		{"what a pod reaches", "16-named-port-egress", []string{"--from", "client"},
+			"net/client[Deployment] => net/srv-a[Deployment] : TCP 8080\nnet/client[Deployment] => net/srv-b[Deployment] : TCP 8081\n"},
+		{"namespace wildcard, both ends", "10-and-vs-or", []string{"--from", "fe/*", "--to", "db/and-target,db/or-target"},
+			"fe/web[Deployment] => db/and-target[Deployment] : TCP 80\nfe/web[Deployment] => db/or-target[Deployment] : TCP 80\nfe/worker[Deployment] => db/or-target[Deployment] : TCP 80\n"},
+		{"external address", "13-ipblock-except", []string{"--from", "10.2.3.4", "--to", "web"},
+			"10.2.0.0-10.255.255.255[External] => shop/web[Deployment] : TCP 443\n"},
+		{"external CIDR", "13-ipblock-except", []string{"--from", "10.0.0.0/15", "--to", "shop/web[Deployment]"},
+			"10.0.0.0-10.0.255.255[External] => shop/web[Deployment] : TCP 443\n"},
+		{"ingress controller", "29-ingress-object", []string{"--from", "ingress-controller"},
+			"{ingress-controller} => shop/web[Deployment] : TCP 8080\n"},
+		{"pod listed under its owner", "31-pod-owners", []string{"--from", "apps/web-5d9f-aaaaa", "--to", "default/*"},
+			"apps/web-5d9f[ReplicaSet] => default/solo[Pod] : All Connections\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, filepath.Join(reachFixtures, tc.fixture), "", append([]string{"reach", "."}, tc.args...)...)
+			if r.code != ExitClean {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			if r.stdout != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", r.stdout, tc.want)
+			}
+		})
+	}
+}
+
+func TestReachErrors(t *testing.T) {
+	dir := filepath.Join(reachFixtures, "01-no-policies")
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"unknown format", []string{"--format", "svg", "."}, `unknown --format "svg"`},
+		{"unknown workload", []string{"--to", "default/nope", "."}, `--to: "default/nope" matches no workload`},
+		{"ingress controller without Ingress", []string{"--from", "ingress-controller", "."}, `"ingress-controller" matches no workload`},
+		{"IPv6", []string{"--from", "fd00::/8", "."}, "only IPv4"},
+		{"missing path", []string{"does-not-exist"}, "does-not-exist"},
+		{"unknown flag", []string{"--frobnicate", "."}, "frobnicate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, dir, "", append([]string{"reach"}, tc.args...)...)
+			if r.code != ExitError {
+				t.Errorf("exit %d, want %d", r.code, ExitError)
+			}
+			if !strings.Contains(r.stderr, tc.stderr) {
+				t.Errorf("stderr %q lacks %q", r.stderr, tc.stderr)
+			}
+		})
+	}
+}
+
+func TestReachStdin(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(reachFixtures, "17-endport", "svc.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, t.TempDir(), string(data), "reach", "--to", "svc/server", "-")
+	if want := "svc/client[Deployment] => svc/server[Deployment] : TCP 8080,32000-32768,UDP 10053-10054\n"; r.code != ExitClean || r.stdout != want {
+		t.Errorf("exit %d, output %q; stderr %s", r.code, r.stdout, r.stderr)
+	}
+}

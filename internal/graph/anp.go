@@ -1,0 +1,52 @@
+package graph
+
+import (
+	"sort"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/spec"
+)
+
+// AdminNetworkPolicy is a policy.networking.k8s.io AdminNetworkPolicy.
+// It is cluster-scoped: its Namespace() is meaningless.
+type AdminNetworkPolicy struct {
+	Meta
+	Spec *spec.AdminNetworkPolicy
+}
+
+// BaselineAdminNetworkPolicy is a policy.networking.k8s.io
+// BaselineAdminNetworkPolicy. The API allows one, named "default".
+type BaselineAdminNetworkPolicy struct {
+	Meta
+	Spec *spec.BaselineAdminNetworkPolicy
+}
+
+// addAdminPolicies decodes the admin network policies of the input,
+// AdminNetworkPolicies in precedence order: by priority, then by name,
+// since the API leaves the order of equal priorities to the implementation.
+func (g *Graph) addAdminPolicies() {
+	for _, o := range g.Objects {
+		switch o.Kind {
+		case kinds.AdminNetworkPolicy:
+			p := &AdminNetworkPolicy{Meta: Meta{Obj: o}, Spec: &spec.AdminNetworkPolicy{}}
+			if g.decode(o, o.Spec(), p.Spec) {
+				g.AdminNetworkPolicies = append(g.AdminNetworkPolicies, p)
+			}
+		case kinds.BaselineAdminNetworkPolicy:
+			p := &BaselineAdminNetworkPolicy{Meta: Meta{Obj: o}, Spec: &spec.BaselineAdminNetworkPolicy{}}
+			if g.decode(o, o.Spec(), p.Spec) {
+				g.BaselineAdminNetworkPolicies = append(g.BaselineAdminNetworkPolicies, p)
+			}
+		}
+	}
+	sort.SliceStable(g.AdminNetworkPolicies, func(i, j int) bool {
+		a, b := g.AdminNetworkPolicies[i], g.AdminNetworkPolicies[j]
+		if a.Spec.Priority.V != b.Spec.Priority.V {
+			return a.Spec.Priority.V < b.Spec.Priority.V
+		}
+		return a.Name() < b.Name()
+	})
+	sort.SliceStable(g.BaselineAdminNetworkPolicies, func(i, j int) bool {
+		return g.BaselineAdminNetworkPolicies[i].Name() < g.BaselineAdminNetworkPolicies[j].Name()
+	})
+}

@@ -1,0 +1,587 @@
+package graph
+
+import (
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/host"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/spec"
+)
+
+// This file models the Gateway API (gateway.networking.k8s.io): Gateways
+// and their listeners, the route kinds, ReferenceGrants and GatewayClasses.
+// Manifests usually leave out the fields the API server defaults, so the
+// defaults are applied here, once, as the API documents them:
+//
+//   - a parentRef without group and kind is a gateway.networking.k8s.io
+//     Gateway, and an explicit empty group is the core group;
+//   - a backendRef (and a certificateRef) without group is in the core group,
+//     without kind a Service (a Secret);
+//   - a reference without namespace points into the referrer's namespace;
+//   - a backendRef without weight has weight 1;
+//   - a listener without hostname accepts every hostname, and one without
+//     allowedRoutes admits routes of its Gateway's namespace (from: Same), of
+//     the kinds its protocol carries.
+
+// GroupKind names a kind with its API group ("" is the core group).
+type GroupKind struct {
+	Group string
+	Kind  kinds.Kind
+}
+
+// String writes the kind alone for the core group and the Gateway API's own
+// kinds, and kind.group otherwise (Service.gateway.networking.k8s.io is
+// what a Service parentRef without group names).
+func (gk GroupKind) String() string {
+	if gk.Group == kinds.GroupCore || gk.Group == kinds.GroupGatewayAPI && kinds.Known(gk.Group, gk.Kind) {
+		return string(gk.Kind)
+	}
+	return string(gk.Kind) + "." + gk.Group
+}
+
+// The group kinds that references resolve to.
+var (
+	gkGateway = GroupKind{kinds.GroupGatewayAPI, kinds.K8sGateway}
+	gkService = GroupKind{kinds.GroupCore, kinds.Service}
+	gkSecret  = GroupKind{kinds.GroupCore, "Secret"}
+)
+
+// K8sGateway is a Gateway API Gateway (not Istio's Gateway).
+type K8sGateway struct {
+	Meta
+	Spec *spec.K8sGateway
+	// Listeners are the spec listeners, in spec order.
+	Listeners []*Listener
+	// Class is the GatewayClass named by gatewayClassName, nil when the
+	// input does not hold it.
+	Class *GatewayClass
+}
+
+// GatewayClass is a Gateway API GatewayClass (cluster-scoped).
+type GatewayClass struct {
+	Meta
+	Spec *spec.GatewayClass
+}
+
+// Listener is a listener of a K8sGateway, with the API's defaults applied.
+type Listener struct {
+	Gateway *K8sGateway
+	Spec    *spec.Listener
+	Name    string
+	// Hostname is "" when the listener accepts every hostname.
+	Hostname string
+	Port     int64
+	Protocol string
+	// From is allowedRoutes.namespaces.from: Same (the default), All or
+	// Selector.
+	From string
+	// Selector is allowedRoutes.namespaces.selector, nil when absent (then
+	// From: Selector admits no namespace).
+	Selector *labels.Selector
+	// Kinds are the route kinds the listener admits: allowedRoutes.kinds
+	// restricted to the kinds its protocol carries, or all those kinds.
+	// AnyKind is true for implementation-specific protocols, whose route
+	// kinds meshlint cannot know.
+	Kinds   []GroupKind
+	AnyKind bool
+	// CertificateRefs are tls.certificateRefs.
+	CertificateRefs []*ObjectRef
+}
+
+// ObjectRef is a reference from a Gateway API object to another object,
+// with the API's defaults applied.
+type ObjectRef struct {
+	GroupKind
+	Namespace, Name string
+	// CrossNamespace is true when the target is in another namespace than
+	// the referring object.
+	CrossNamespace bool
+	// Loc is the reference; NameLoc and NamespaceLoc its fields (zero when
+	// not written).
+	Loc, NameLoc, NamespaceLoc spec.Loc
+	// Grant is the ReferenceGrant that permits a cross-namespace reference,
+	// nil when there is none (and for references that need none).
+	Grant *ReferenceGrant
+}
+
+// GatewayRoute is a Gateway API route: an HTTPRoute, GRPCRoute, TCPRoute,
+// TLSRoute or UDPRoute (see Kind).
+type GatewayRoute struct {
+	Meta
+	Spec *spec.GatewayRoute
+	// Parents are the resolved parentRefs, in spec order.
+	Parents []*ParentRef
+	// Rules are the resolved rules, in spec order.
+	Rules []*GatewayRouteRule
+}
+
+// Kind is the route's kind, HTTPRoute for example.
+func (r *GatewayRoute) Kind() kinds.Kind { return r.Obj.Kind }
+
+// GroupKind is the route's kind in the Gateway API group.
+func (r *GatewayRoute) GroupKind() GroupKind {
+	return GroupKind{kinds.GroupGatewayAPI, r.Obj.Kind}
+}
+
+// HasHostnames reports whether the route kind matches on hostnames (TCP
+// and UDP routes do not).
+func (r *GatewayRoute) HasHostnames() bool {
+	switch r.Kind() {
+	case kinds.HTTPRoute, kinds.GRPCRoute, kinds.TLSRoute:
+		return true
+	}
+	return false
+}
+
+// ParentRef is a resolved parentRefs entry.
+type ParentRef struct {
+	ObjectRef
+	Spec *spec.ParentRef
+	// SectionName and Port narrow the reference to listeners (of a
+	// Gateway) or ports (of a Service); "" and 0 when unset.
+	SectionName string
+	Port        int64
+	// Gateway is the Gateway found for a Gateway reference, Service the
+	// Service found for a Service reference (a mesh route); both nil
+	// otherwise.
+	Gateway *K8sGateway
+	Service *Service
+	// Listeners are the Gateway's listeners that sectionName and port
+	// select: all of them when neither is set.
+	Listeners []*Listener
+	// Attached are those of Listeners that admit the route: its kind, and
+	// its namespace (or meshlint cannot tell, see AdmitsNamespace).
+	Attached []*Listener
+	// ServicePort is the port of Service that sectionName and port select
+	// (nil when neither is set, or nothing matches).
+	ServicePort *spec.ServicePort
+}
+
+// IsGateway reports whether the reference is to a Gateway API Gateway.
+func (p *ParentRef) IsGateway() bool { return p.GroupKind == gkGateway }
+
+// IsService reports whether the reference is to a core Service.
+func (p *ParentRef) IsService() bool { return p.GroupKind == gkService }
+
+// GatewayRouteRule is a rule of a route.
+type GatewayRouteRule struct {
+	Spec  *spec.GatewayRouteRule
+	Index int
+	// Backends are the rule's backendRefs, in spec order.
+	Backends []*BackendRef
+	// Mirrors are the backendRefs of the RequestMirror filters of the rule
+	// and of its backends.
+	Mirrors []*BackendRef
+}
+
+// BackendRef is a resolved backendRef.
+type BackendRef struct {
+	ObjectRef
+	Spec *spec.BackendRef
+	// Port is the port field as written.
+	Port spec.Int
+	// Weight is the effective weight: the written one, else 1. Mirrors
+	// have none.
+	Weight int64
+	Mirror bool
+	// Service is the Service found for a Service reference, else nil.
+	Service *Service
+}
+
+// IsService reports whether the reference is to a core Service.
+func (b *BackendRef) IsService() bool { return b.GroupKind == gkService }
+
+// ReferenceGrant is a Gateway API ReferenceGrant.
+type ReferenceGrant struct {
+	Meta
+	Spec *spec.ReferenceGrant
+}
+
+// addGatewayAPI decodes the Gateway API objects of the input and resolves
+// their references; it runs once Services and Namespaces are in place.
+func (g *Graph) addGatewayAPI() {
+	var routes []*manifest.Object
+	for _, o := range g.Objects {
+		if o.Group != kinds.GroupGatewayAPI {
+			continue
+		}
+		m := Meta{Obj: o}
+		switch o.Kind {
+		case kinds.K8sGateway:
+			gw := &K8sGateway{Meta: m, Spec: &spec.K8sGateway{}}
+			if g.decode(o, o.Spec(), gw.Spec) {
+				g.K8sGateways = append(g.K8sGateways, gw)
+			}
+		case kinds.GatewayClass:
+			gc := &GatewayClass{Meta: m, Spec: &spec.GatewayClass{}}
+			if g.decode(o, o.Spec(), gc.Spec) {
+				g.GatewayClasses = append(g.GatewayClasses, gc)
+			}
+		case kinds.ReferenceGrant:
+			rg := &ReferenceGrant{Meta: m, Spec: &spec.ReferenceGrant{}}
+			if g.decode(o, o.Spec(), rg.Spec) {
+				g.ReferenceGrants = append(g.ReferenceGrants, rg)
+			}
+		case kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute, kinds.UDPRoute:
+			routes = append(routes, o)
+		}
+	}
+	for _, gw := range g.K8sGateways {
+		g.linkK8sGateway(gw)
+	}
+	for _, o := range routes {
+		r := &GatewayRoute{Meta: Meta{Obj: o}, Spec: &spec.GatewayRoute{}}
+		if g.decode(o, o.Spec(), r.Spec) {
+			g.linkGatewayRoute(r)
+			g.GatewayRoutes = append(g.GatewayRoutes, r)
+		}
+	}
+}
+
+func (g *Graph) linkK8sGateway(gw *K8sGateway) {
+	for _, gc := range g.GatewayClasses {
+		if gc.Name() == gw.Spec.GatewayClassName.V {
+			gw.Class = gc
+		}
+	}
+	for i := range gw.Spec.Listeners {
+		ls := &gw.Spec.Listeners[i]
+		l := &Listener{
+			Gateway:  gw,
+			Spec:     ls,
+			Name:     ls.Name.V,
+			Hostname: strings.ToLower(ls.Hostname.V),
+			Port:     ls.Port.V,
+			Protocol: ls.Protocol.V,
+			From:     "Same",
+		}
+		var written []spec.RouteGroupKind
+		if ar := ls.AllowedRoutes; ar != nil {
+			written = ar.Kinds
+			if ns := ar.Namespaces; ns != nil {
+				if ns.From.V != "" {
+					l.From = ns.From.V
+				}
+				if ns.Selector != nil {
+					s := Selector(ns.Selector)
+					l.Selector = &s
+				}
+			}
+		}
+		l.Kinds, l.AnyKind = listenerKinds(l.Protocol, written)
+		if ls.TLS != nil {
+			for j := range ls.TLS.CertificateRefs {
+				c := &ls.TLS.CertificateRefs[j]
+				ref := g.objectRef(gw.Namespace(), c.Group, c.Kind, gkSecret, c.Namespace, c.Name, c.Loc)
+				if ref.CrossNamespace {
+					ref.Grant = g.grantFor(gkGateway, gw.Namespace(), ref)
+				}
+				l.CertificateRefs = append(l.CertificateRefs, ref)
+			}
+		}
+		gw.Listeners = append(gw.Listeners, l)
+	}
+}
+
+// protocolKinds are the route kinds each core listener protocol carries.
+// TLS listeners take TLSRoutes, and TCPRoutes too when they terminate TLS
+// (Istio, for one, attaches TCPRoutes to them), so both are admitted.
+var protocolKinds = map[string][]kinds.Kind{
+	"HTTP":  {kinds.HTTPRoute, kinds.GRPCRoute},
+	"HTTPS": {kinds.HTTPRoute, kinds.GRPCRoute},
+	"TLS":   {kinds.TLSRoute, kinds.TCPRoute},
+	"TCP":   {kinds.TCPRoute},
+	"UDP":   {kinds.UDPRoute},
+}
+
+// listenerKinds returns the route kinds a listener admits: the written
+// allowedRoutes.kinds that its protocol can carry, else every kind its
+// protocol carries. A protocol outside the core ones admits any kind.
+func listenerKinds(protocol string, written []spec.RouteGroupKind) ([]GroupKind, bool) {
+	carried, core := protocolKinds[protocol]
+	if !core {
+		return nil, true
+	}
+	var out []GroupKind
+	if len(written) == 0 {
+		for _, k := range carried {
+			out = append(out, GroupKind{kinds.GroupGatewayAPI, k})
+		}
+		return out, false
+	}
+	for _, w := range written {
+		gk := GroupKind{kinds.GroupGatewayAPI, kinds.Kind(w.Kind.V)}
+		if w.Group.Set {
+			gk.Group = w.Group.V
+		}
+		for _, k := range carried {
+			if gk == (GroupKind{kinds.GroupGatewayAPI, k}) {
+				out = append(out, gk)
+			}
+		}
+	}
+	return out, false
+}
+
+// AdmitsKind reports whether the listener admits routes of kind gk.
+func (l *Listener) AdmitsKind(gk GroupKind) bool {
+	if l.AnyKind {
+		return true
+	}
+	for _, k := range l.Kinds {
+		if k == gk {
+			return true
+		}
+	}
+	return false
+}
+
+// AcceptsHostname reports whether a route hostname h intersects the
+// listener's hostname. A listener without hostname, or of a protocol
+// without hostnames (TCP, UDP), accepts every name. A wildcard matches on
+// label boundaries, any number of labels deep: "*.example.com" takes
+// "foo.example.com" and "a.b.example.com" but not "example.com"; a route
+// wildcard and a listener name intersect the same way, in either
+// direction, as the API's hostname intersection does.
+func (l *Listener) AcceptsHostname(h string) bool {
+	if l.Hostname == "" || l.Protocol == "TCP" || l.Protocol == "UDP" {
+		return true
+	}
+	return host.Matches(l.Hostname, strings.ToLower(h))
+}
+
+// AdmitsNamespace reports whether the listener's allowedRoutes admit routes
+// of namespace ns, and whether meshlint can tell. It cannot when From is
+// Selector and ns has no Namespace object in the input, so that its labels
+// are unknown, unless the world is closed (then ns carries only its
+// automatic kubernetes.io/metadata.name label).
+func (g *Graph) AdmitsNamespace(l *Listener, ns string) (admitted, known bool) {
+	switch l.From {
+	case "All":
+		return true, true
+	case "Same":
+		return ns == l.Gateway.Namespace(), true
+	case "Selector":
+		if l.Selector == nil {
+			return false, true
+		}
+		n := g.Namespaces[ns]
+		lbls := map[string]string{"kubernetes.io/metadata.name": ns}
+		if n != nil {
+			lbls = n.Labels
+		}
+		if l.Selector.Matches(lbls) {
+			return true, true
+		}
+		return false, g.Mesh.ClosedWorld || (n != nil && n.Declared())
+	case "None":
+		return false, true
+	}
+	// An unknown value: the API server rejects it.
+	return false, false
+}
+
+func (g *Graph) linkGatewayRoute(r *GatewayRoute) {
+	ns := r.Namespace()
+	for i := range r.Spec.ParentRefs {
+		pr := &r.Spec.ParentRefs[i]
+		p := &ParentRef{Spec: pr, SectionName: pr.SectionName.V, Port: pr.Port.V}
+		p.ObjectRef = *g.objectRef(ns, pr.Group, pr.Kind, gkGateway, pr.Namespace, pr.Name, pr.Loc)
+		if !pr.Group.Set {
+			p.Group = kinds.GroupGatewayAPI
+		}
+		switch {
+		case p.IsGateway():
+			g.linkGatewayParent(r, p)
+		case p.IsService():
+			p.Service = g.serviceNamed(p.Namespace, p.Name)
+			if p.Service != nil && (p.SectionName != "" || p.Port != 0) {
+				for j := range p.Service.Spec.Ports {
+					sp := &p.Service.Spec.Ports[j]
+					if (p.SectionName == "" || sp.Name.V == p.SectionName) && (p.Port == 0 || sp.Port.V == p.Port) {
+						p.ServicePort = sp
+						break
+					}
+				}
+			}
+		}
+		r.Parents = append(r.Parents, p)
+	}
+	for i := range r.Spec.Rules {
+		rs := &r.Spec.Rules[i]
+		rule := &GatewayRouteRule{Spec: rs, Index: i}
+		addMirrors := func(fs []spec.GatewayRouteFilter) {
+			for _, f := range fs {
+				if f.RequestMirror != nil && f.RequestMirror.BackendRef != nil {
+					b := g.backendRef(r, f.RequestMirror.BackendRef)
+					b.Mirror, b.Weight = true, 0
+					rule.Mirrors = append(rule.Mirrors, b)
+				}
+			}
+		}
+		addMirrors(rs.Filters)
+		for j := range rs.BackendRefs {
+			br := &rs.BackendRefs[j]
+			rule.Backends = append(rule.Backends, g.backendRef(r, br))
+			addMirrors(br.Filters)
+		}
+		r.Rules = append(r.Rules, rule)
+	}
+}
+
+func (g *Graph) linkGatewayParent(r *GatewayRoute, p *ParentRef) {
+	for _, gw := range g.K8sGateways {
+		if gw.Namespace() == p.Namespace && gw.Name() == p.Name {
+			p.Gateway = gw
+			break
+		}
+	}
+	if p.Gateway == nil {
+		return
+	}
+	for _, l := range p.Gateway.Listeners {
+		if (p.SectionName != "" && l.Name != p.SectionName) || (p.Port != 0 && l.Port != p.Port) {
+			continue
+		}
+		p.Listeners = append(p.Listeners, l)
+		if !l.AdmitsKind(r.GroupKind()) {
+			continue
+		}
+		if ok, known := g.AdmitsNamespace(l, r.Namespace()); ok || !known {
+			p.Attached = append(p.Attached, l)
+		}
+	}
+}
+
+func (g *Graph) backendRef(r *GatewayRoute, br *spec.BackendRef) *BackendRef {
+	b := &BackendRef{Spec: br, Port: br.Port, Weight: 1}
+	b.ObjectRef = *g.objectRef(r.Namespace(), br.Group, br.Kind, gkService, br.Namespace, br.Name, br.Loc)
+	if br.Weight.Set {
+		b.Weight = br.Weight.V
+	}
+	if b.IsService() {
+		b.Service = g.serviceNamed(b.Namespace, b.Name)
+	}
+	if b.CrossNamespace {
+		b.Grant = g.grantFor(r.GroupKind(), r.Namespace(), &b.ObjectRef)
+	}
+	return b
+}
+
+// objectRef applies the defaults of a reference written in namespace own:
+// an unset or empty group is the core group (callers that default to
+// another group override it), an unset kind is def's, and an unset
+// namespace is own.
+func (g *Graph) objectRef(own string, group, kind spec.Str, def GroupKind, ns, name spec.Str, loc spec.Loc) *ObjectRef {
+	ref := &ObjectRef{
+		GroupKind: GroupKind{Group: group.V, Kind: kinds.Kind(kind.V)},
+		Namespace: own,
+		Name:      name.V,
+		Loc:       loc,
+		NameLoc:   name.Loc,
+	}
+	if !kind.Set || kind.V == "" {
+		ref.GroupKind = GroupKind{Group: group.V, Kind: def.Kind}
+		if !group.Set {
+			ref.Group = def.Group
+		}
+	}
+	if ns.Set && ns.V != "" {
+		ref.Namespace, ref.NamespaceLoc = ns.V, ns.Loc
+	}
+	ref.CrossNamespace = ref.Namespace != own
+	return ref
+}
+
+// serviceNamed returns the Service ns/name, or nil.
+func (g *Graph) serviceNamed(ns, name string) *Service {
+	for _, s := range g.servicesByHost[name+"."+ns+".svc."+g.Mesh.ClusterDomain] {
+		if s.Namespace() == ns && s.Name() == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// grantFor returns a ReferenceGrant of the target's namespace that lets
+// objects of kind from in namespace fromNS refer to the target, or nil. A
+// grant's "to" entry without name covers every object of its kind.
+func (g *Graph) grantFor(from GroupKind, fromNS string, to *ObjectRef) *ReferenceGrant {
+	for _, rg := range g.ReferenceGrants {
+		if rg.Namespace() != to.Namespace {
+			continue
+		}
+		trusted := false
+		for _, f := range rg.Spec.From {
+			if f.Group.V == from.Group && kinds.Kind(f.Kind.V) == from.Kind && f.Namespace.V == fromNS {
+				trusted = true
+				break
+			}
+		}
+		if !trusted {
+			continue
+		}
+		for _, t := range rg.Spec.To {
+			if t.Group.V == to.Group && kinds.Kind(t.Kind.V) == to.Kind && (t.Name.V == "" || t.Name.V == to.Name) {
+				return rg
+			}
+		}
+	}
+	return nil
+}
+
+// HasGatewayAPIKind reports whether the input holds at least one object of
+// Gateway API kind k in namespace ns ("" for any namespace). It is HasKind
+// for the gateway.networking.k8s.io group, whose Gateway shares its kind
+// name with Istio's.
+func (g *Graph) HasGatewayAPIKind(k kinds.Kind, ns string) bool {
+	for _, o := range g.Objects {
+		if o.Group == kinds.GroupGatewayAPI && o.Kind == k && (ns == "" || o.Namespace == ns) {
+			return true
+		}
+	}
+	return false
+}
+
+// Describes reports whether the input holds objects of namespace ns other
+// than its Namespace object: whether that namespace's configuration is in
+// view. Cluster-scoped kinds do not count.
+func (g *Graph) Describes(ns string) bool {
+	for _, o := range g.Objects {
+		if o.Namespace != ns {
+			continue
+		}
+		switch o.Kind {
+		case kinds.Namespace, kinds.GatewayClass, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy:
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// K8sGatewaysNamed returns the Gateway API Gateways called name, in any
+// namespace, in input order.
+func (g *Graph) K8sGatewaysNamed(name string) []*K8sGateway {
+	var out []*K8sGateway
+	for _, gw := range g.K8sGateways {
+		if gw.Name() == name {
+			out = append(out, gw)
+		}
+	}
+	return out
+}
+
+// ServicesNamed returns the Services called name, in any namespace, in
+// input order.
+func (g *Graph) ServicesNamed(name string) []*Service {
+	var out []*Service
+	for _, s := range g.Services {
+		if s.Name() == name {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,540 @@
+package manifest
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"sigs.k8s.io/kustomize/api/konfig"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// A directory that holds a kustomization file is built with kustomize's
+// krusty, on disk and offline, instead of being walked: its other YAML files
+// are inputs of the build, not manifests. Each built object is mapped back to
+// the file and line that produced its nodes (origin.go).
+//
+// Before kustomize runs, every kustomization of the build is read and
+// refused when it would reach the network or run a program: remote bases and
+// files, helm chart inflation, exec and container plugins or KRM functions,
+// and files outside the kustomization's directory. Kustomize is never called
+// for a refused build, so nothing is fetched.
+
+// kustomizationNames are the file names kustomize recognises, in the order
+// it looks for them.
+var kustomizationNames = konfig.RecognizedKustomizationFileNames()
+
+// inKustomization reports whether a file named by the user is a
+// kustomization file or sits next to one: then the kustomization is built
+// instead (a patch means nothing alone), as when pre-commit names the files
+// that changed.
+func (w *walker) inKustomization(path string) bool {
+	return slices.Contains(kustomizationNames, filepath.Base(path)) || kustomizationIn(filepath.Dir(abs(w.dir, path))) != ""
+}
+
+// kustomizationIn returns the name of the kustomization file in dir, or "".
+func kustomizationIn(dir string) string {
+	for _, n := range kustomizationNames {
+		if st, err := os.Stat(filepath.Join(dir, n)); err == nil && st.Mode().IsRegular() {
+			return n
+		}
+	}
+	return ""
+}
+
+// runKustomize builds the kustomization in dir. Tests replace it to check
+// that refused builds never reach kustomize.
+var runKustomize = func(fSys filesys.FileSystem, dir string) (resmap.ResMap, error) {
+	opts := krusty.MakeDefaultOptions()
+	opts.LoadRestrictions = types.LoadRestrictionsRootOnly
+	return krusty.MakeKustomizer(opts).Run(fSys, dir)
+}
+
+// kustomizeMu serialises builds: kustomize keeps its OpenAPI schema in
+// package state.
+var kustomizeMu sync.Mutex
+
+// kustomization is one kustomization file of a build, read with positions.
+type kustomization struct {
+	dir, disp      string // absolute directory, and as displayed
+	file, dispFile string
+	node           *yaml.Node // its mapping
+	data           []byte
+}
+
+// unit is one build: a kustomization directory named by the user or found
+// by the walk, with the kustomizations it uses.
+type unit struct {
+	disp, abs string
+	// kusts holds the root kustomization first, then the bases and
+	// components it uses, depth first.
+	kusts []*kustomization
+	errs  []*Error
+	// real holds the real paths of the directories of kusts.
+	real map[string]bool
+	opts Options
+}
+
+// buildKustomizations builds each kustomization directory and adds the
+// objects, errors and counts to res. A directory that another one of dirs
+// uses as a base is built only as part of it.
+func buildKustomizations(res *Result, dirs []string, opts Options) {
+	var units []*unit
+	for _, d := range dirs {
+		u := &unit{disp: d, abs: absPath(opts.Dir, d), real: map[string]bool{}, opts: opts}
+		u.visit(u.abs, d)
+		units = append(units, u)
+	}
+	for _, u := range units {
+		if by := usedBy(u, units); by != nil {
+			res.Skipped = append(res.Skipped, u.disp+": kustomize base of "+by.disp+", linted as part of it")
+			continue
+		}
+		if len(u.errs) > 0 {
+			res.Errors = append(res.Errors, u.errs...)
+			continue
+		}
+		fr := u.build()
+		res.Files += fr.files
+		res.Objects = append(res.Objects, fr.objects...)
+		res.Errors = append(res.Errors, fr.errors...)
+		for k, n := range fr.unmodelled {
+			res.Unmodelled[k] += n
+		}
+	}
+}
+
+// usedBy returns another unit whose build includes u, or nil.
+func usedBy(u *unit, units []*unit) *unit {
+	if len(u.kusts) == 0 {
+		return nil
+	}
+	root := realPath(u.kusts[0].dir)
+	for _, v := range units {
+		if v != u && len(v.errs) == 0 && v.real[root] && realPath(v.abs) != root {
+			return v
+		}
+	}
+	return nil
+}
+
+func absPath(dir, p string) string {
+	a, err := filepath.Abs(abs(dir, p))
+	if err != nil {
+		return filepath.Clean(abs(dir, p))
+	}
+	return a
+}
+
+func realPath(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return p
+}
+
+// visit reads the kustomization in dir and checks it, and the bases and
+// components it uses.
+func (u *unit) visit(dir, disp string) {
+	real := realPath(dir)
+	if u.real[real] {
+		return
+	}
+	u.real[real] = true
+	name := kustomizationIn(dir)
+	if name == "" {
+		return // kustomize reports it
+	}
+	k := &kustomization{dir: dir, disp: disp, file: filepath.Join(dir, name), dispFile: filepath.Join(disp, name)}
+	data, err := readFile(k.file, u.opts.MaxFileSize)
+	if err != nil {
+		msg := "cannot read"
+		if errors.Is(err, errTooLarge) {
+			msg, err = fmt.Sprintf("larger than the %d-byte limit (raise it with --max-file-size)", u.opts.MaxFileSize), nil
+		}
+		u.errs = append(u.errs, &Error{File: k.dispFile, Msg: msg, Err: unwrapPathError(err)})
+		return
+	}
+	docs, errs := parseDocuments(k.dispFile, data)
+	if len(errs) > 0 {
+		u.errs = append(u.errs, errs...)
+		return
+	}
+	if len(docs) == 0 || docs[0].node.Kind != yaml.MappingNode {
+		return // kustomize reports it
+	}
+	k.node, k.data = docs[0].node, data
+	u.kusts = append(u.kusts, k)
+	u.check(k)
+}
+
+// refuse records a refusal at node n of kustomization k.
+func (u *unit) refuse(file string, n *yaml.Node, format string, args ...any) {
+	u.errs = append(u.errs, &Error{File: file, Loc: LocOf(n), Msg: fmt.Sprintf(format, args...)})
+}
+
+const offlineHint = "build it with kustomize and pipe the output to `meshlint -`"
+
+// check refuses what would reach the network, run a program or read
+// outside the kustomization's directory, and visits the directories the
+// kustomization uses.
+func (u *unit) check(k *kustomization) {
+	n := k.node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, v := n.Content[i], deref(n.Content[i+1])
+		if isNull(v) {
+			continue
+		}
+		switch key.Value {
+		case "helmCharts", "helmGlobals", "helmChartInflationGenerator":
+			u.refuse(k.dispFile, key, "helm chart inflation (%s) is not supported: it runs helm, which may download charts; render the chart with `helm template` and list the output under resources, or %s", key.Value, offlineHint)
+		case "resources", "bases", "components":
+			for _, it := range strings_(v) {
+				u.checkEntry(k, key.Value, it, true)
+			}
+		case "crds", "configurations", "patchesStrategicMerge":
+			for _, it := range strings_(v) {
+				if !strings.Contains(it.Value, "\n") {
+					u.checkEntry(k, key.Value, it, false)
+				}
+			}
+		case "generators", "transformers", "validators":
+			u.checkPlugins(k, key.Value, v)
+		case "patches", "patchesJson6902", "replacements":
+			for _, it := range items(v) {
+				if p := field(it, "path"); p != nil && isString(p) {
+					u.checkEntry(k, key.Value, p, false)
+				}
+			}
+		case "openapi":
+			if p := field(v, "path"); p != nil && isString(p) {
+				u.checkEntry(k, key.Value, p, false)
+			}
+		case "configMapGenerator", "secretGenerator":
+			for _, it := range items(v) {
+				for _, f := range []string{"files", "envs", "env"} {
+					fv := field(it, f)
+					if fv == nil {
+						continue
+					}
+					list := strings_(fv)
+					if isString(fv) {
+						list = []*yaml.Node{fv}
+					}
+					for _, e := range list {
+						// files entries may be key=path.
+						p := *e
+						if i := strings.Index(p.Value, "="); i >= 0 && f == "files" {
+							p.Value = p.Value[i+1:]
+						}
+						u.checkEntry(k, key.Value, &p, false)
+					}
+				}
+			}
+		}
+	}
+}
+
+// strings_ returns the string items of a sequence.
+func strings_(v *yaml.Node) []*yaml.Node {
+	var out []*yaml.Node
+	for _, it := range items(v) {
+		if isString(it) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func items(v *yaml.Node) []*yaml.Node {
+	if v == nil || v.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]*yaml.Node, len(v.Content))
+	for i, it := range v.Content {
+		out[i] = deref(it)
+	}
+	return out
+}
+
+func fieldValue(n *yaml.Node, key string) string {
+	if v := field(n, key); v != nil && v.Kind == yaml.ScalarNode {
+		return v.Value
+	}
+	return ""
+}
+
+// isRemote reports whether kustomize would fetch a reference: a URL (it
+// downloads http(s) files and clones the rest with git), a git@ or
+// user@host: reference, a github.com path, or a ?ref= query.
+func isRemote(s string) bool {
+	l := strings.ToLower(strings.TrimSpace(s))
+	switch {
+	case strings.Contains(l, "://"), strings.HasPrefix(l, "git::"), strings.HasPrefix(l, "github.com/"),
+		strings.HasPrefix(l, "github.com:"), strings.Contains(l, "?ref="), strings.Contains(l, "?version="),
+		strings.Contains(l, "?timeout="), strings.Contains(l, "?submodules="):
+		return true
+	}
+	// git@github.com:org/repo, user@host:path (scp-like syntax).
+	if at := strings.Index(l, "@"); at > 0 && !strings.Contains(l[:at], "/") {
+		return true
+	}
+	return false
+}
+
+var fieldNoun = map[string]string{
+	"resources": "resource", "bases": "base", "components": "component", "crds": "CRD file",
+	"configurations": "configuration", "patchesStrategicMerge": "patch", "patches": "patch",
+	"patchesJson6902": "patch", "replacements": "replacement file", "openapi": "OpenAPI schema",
+	"generators": "generator", "transformers": "transformer", "validators": "validator",
+	"configMapGenerator": "generator file", "secretGenerator": "generator file",
+}
+
+// checkEntry checks one path of a kustomization. dirOK is true for fields
+// whose entries may be directories (bases, components): those are visited.
+func (u *unit) checkEntry(k *kustomization, fieldName string, n *yaml.Node, dirOK bool) {
+	p := strings.TrimSpace(n.Value)
+	noun := fieldNoun[fieldName]
+	if isRemote(p) {
+		u.refuse(k.dispFile, n, "remote %s %q is not supported: meshlint builds kustomizations offline and never fetches bases or files; vendor it into the repository, or %s", noun, p, offlineHint)
+		return
+	}
+	target := p
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(k.dir, p)
+	}
+	st, err := os.Stat(target)
+	if err != nil {
+		return // kustomize reports a missing file
+	}
+	if dirOK && st.IsDir() {
+		u.visit(target, filepath.Join(k.disp, p))
+		return
+	}
+	if !isInside(k.dir, target) {
+		u.refuse(k.dispFile, n, "%s %q is outside the kustomization's directory %s: meshlint builds with kustomize's root-only load restrictions (a file must be in or below the directory of the kustomization that names it; a directory outside it must be a base with its own kustomization file)", noun, p, k.disp)
+	}
+}
+
+// builtinPlugins are the generator and transformer kinds built into
+// kustomize: the only ones meshlint lets it run.
+var builtinPlugins = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range krusty.GetBuiltinPluginNames() {
+		m[n] = true
+	}
+	return m
+})
+
+// checkPlugins checks the generators, transformers or validators of a
+// kustomization: entries are plugin configuration files, directories of
+// them (kustomizations) or inline configurations.
+func (u *unit) checkPlugins(k *kustomization, fieldName string, v *yaml.Node) {
+	for _, it := range items(v) {
+		switch {
+		case it.Kind == yaml.MappingNode:
+			u.checkPluginConfig(k.dispFile, it)
+		case isString(it) && strings.Contains(it.Value, "\n"):
+			docs, _ := parseDocuments(k.dispFile, []byte(it.Value))
+			for _, d := range docs {
+				placeAll(d.node, it)
+				u.checkPluginConfig(k.dispFile, d.node)
+			}
+		case isString(it):
+			u.checkEntry(k, fieldName, it, true)
+			p := it.Value
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(k.dir, p)
+			}
+			if isRemote(it.Value) || !isInside(k.dir, p) {
+				continue
+			}
+			st, err := os.Stat(p)
+			if err != nil || !st.Mode().IsRegular() {
+				continue // a directory was visited; kustomize reports a missing file
+			}
+			data, err := readFile(p, u.opts.MaxFileSize)
+			if err != nil {
+				continue
+			}
+			disp := filepath.Join(k.disp, it.Value)
+			docs, _ := parseDocuments(disp, data)
+			for _, d := range docs {
+				u.checkPluginConfig(disp, d.node)
+			}
+		}
+	}
+}
+
+func isInside(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// placeAll gives every node of the tree n the position of at.
+func placeAll(n, at *yaml.Node) {
+	n.Line, n.Column = at.Line, at.Column
+	for _, c := range n.Content {
+		placeAll(c, at)
+	}
+}
+
+var functionAnnotations = []string{"config.kubernetes.io/function", "config.k8s.io/function"}
+
+var functionType = regexp.MustCompile(`(?m)^\s*(exec|container|starlark):`)
+
+// checkPluginConfig refuses a plugin configuration that is not a builtin
+// kustomize plugin, runs a KRM function or inflates a helm chart.
+func (u *unit) checkPluginConfig(file string, n *yaml.Node) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	kind := field(n, "kind")
+	kindName := fieldValue(n, "kind")
+	at := n
+	if kind != nil {
+		at = kind
+	}
+	ann := field(field(n, "metadata"), "annotations")
+	for _, a := range functionAnnotations {
+		if fv := field(ann, a); fv != nil {
+			how := "a KRM function"
+			if m := functionType.FindStringSubmatch(fv.Value); m != nil {
+				how = map[string]string{"exec": "an exec function", "container": "a container function", "starlark": "a starlark function"}[m[1]]
+			}
+			u.refuse(file, fv, "%s %s runs %s (%s): meshlint refuses exec and container plugins and KRM functions, which run programs; %s", kindName, fieldValue(field(n, "metadata"), "name"), how, a, offlineHint)
+			return
+		}
+	}
+	switch {
+	case kindName == "HelmChartInflationGenerator":
+		u.refuse(file, at, "helm chart inflation (%s) is not supported: it runs helm, which may download charts; render the chart with `helm template` and list the output under resources, or %s", kindName, offlineHint)
+	case !builtinPlugins()[kindName]:
+		u.refuse(file, at, "plugin %q is not a kustomize builtin: meshlint runs kustomize's builtin generators and transformers only, not exec, container or Go plugins; %s", kindName, offlineHint)
+	}
+}
+
+// originFS serves the root kustomization file with
+// `buildMetadata: [originAnnotations]` added, so that kustomize records the
+// file every resource comes from, without editing the user's file.
+type originFS struct {
+	filesys.FileSystem
+	roots []string
+}
+
+func (f originFS) ReadFile(p string) ([]byte, error) {
+	data, err := f.FileSystem.ReadFile(p)
+	if err != nil || !slices.Contains(f.roots, filepath.Clean(p)) {
+		return data, err
+	}
+	return withOriginAnnotations(data), nil
+}
+
+func withOriginAnnotations(data []byte) []byte {
+	rn, err := yaml.Parse(string(data))
+	if err != nil || rn.YNode().Kind != yaml.MappingNode {
+		return data // kustomize reports it
+	}
+	bm, err := rn.Pipe(yaml.LookupCreate(yaml.SequenceNode, "buildMetadata"))
+	if err != nil || bm == nil || bm.YNode().Kind != yaml.SequenceNode {
+		return data
+	}
+	for _, it := range bm.YNode().Content {
+		if it.Value == types.OriginAnnotations {
+			return data
+		}
+	}
+	bm.YNode().Content = append(bm.YNode().Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: types.OriginAnnotations})
+	s, err := rn.String()
+	if err != nil {
+		return data
+	}
+	return []byte(s)
+}
+
+// build runs kustomize and turns its output into objects.
+func (u *unit) build() *kustResult {
+	fr := &kustResult{unmodelled: map[string]int{}}
+	root := u.kusts[0]
+	kustomizeMu.Lock()
+	m, err := runKustomize(originFS{FileSystem: filesys.MakeFsOnDisk(), roots: []string{root.file, filepath.Join(realPath(root.dir), filepath.Base(root.file))}}, u.abs)
+	kustomizeMu.Unlock()
+	if err != nil {
+		fr.errors = append(fr.errors, u.buildError(err))
+		return fr
+	}
+	o := newOrigins(u)
+	for _, r := range m.Resources() {
+		origin, _ := r.GetOrigin()
+		objs, errs := o.object(r.RNode.YNode(), origin, fr.unmodelled)
+		fr.objects = append(fr.objects, objs...)
+		fr.errors = append(fr.errors, errs...)
+	}
+	fr.files = len(o.files) + len(u.kusts)
+	return fr
+}
+
+type kustResult struct {
+	files      int
+	objects    []*Object
+	errors     []*Error
+	unmodelled map[string]int
+}
+
+var outsideRoot = regexp.MustCompile(`security; file '([^']*)' is not in or below '([^']*)'`)
+
+// buildError turns a kustomize error into an Error on the root
+// kustomization, with paths shown as the user would write them.
+func (u *unit) buildError(err error) *Error {
+	root := u.kusts[0]
+	msg := err.Error()
+	if m := outsideRoot.FindStringSubmatch(msg); m != nil {
+		file := u.display(m[1])
+		if st, err := os.Lstat(m[1]); err == nil && st.Mode()&os.ModeSymlink != 0 {
+			file += " (a link to " + u.display(realPath(m[1])) + ")"
+		}
+		return &Error{File: root.dispFile, Msg: fmt.Sprintf("%s is outside the kustomization's directory %s: meshlint builds with kustomize's root-only load restrictions (a file must be in or below the directory of the kustomization that names it)", file, u.display(m[2]))}
+	}
+	return &Error{File: root.dispFile, Msg: "kustomize build failed", Err: errors.New(u.relativize(msg))}
+}
+
+// display shows an absolute path relative to the unit's displayed
+// directory, as other paths are shown.
+func (u *unit) display(p string) string {
+	for _, base := range []string{u.abs, realPath(u.abs)} {
+		if rel, err := filepath.Rel(base, p); err == nil {
+			return filepath.Join(u.disp, rel)
+		}
+	}
+	return p
+}
+
+// relativize replaces the absolute directories of the unit in a message by
+// their displayed form.
+func (u *unit) relativize(msg string) string {
+	for _, base := range []string{u.abs, realPath(u.abs)} {
+		msg = strings.ReplaceAll(msg, base+string(filepath.Separator), u.disp+string(filepath.Separator))
+		msg = strings.ReplaceAll(msg, "'"+base+"'", "'"+u.disp+"'")
+	}
+	return msg
+}
+
+// addKustomization records a kustomization directory for the walker: it is
+// built, not walked.
+func (w *walker) addKustomization(dir string) {
+	key := "kustomize:" + realPath(abs(w.dir, dir))
+	if w.seen[key] {
+		return
+	}
+	w.seen[key] = true
+	w.kusts = append(w.kusts, dir)
+}

@@ -1,0 +1,475 @@
+package manifest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/kustomize/api/resmap"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+func kustomizeFixtures(t *testing.T) string {
+	t.Helper()
+	d, err := filepath.Abs(filepath.Join("..", "..", "fixtures", "kustomize"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// kNodeAt walks an object's node by keys and list indexes ("0").
+func kNodeAt(t *testing.T, o *Object, path ...string) (key, value *yaml.Node) {
+	t.Helper()
+	value = o.Node
+	for _, p := range path {
+		var next *yaml.Node
+		switch value.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(value.Content); i += 2 {
+				if value.Content[i].Value == p {
+					key, next = value.Content[i], value.Content[i+1]
+				}
+			}
+		case yaml.SequenceNode:
+			var i int
+			if _, err := fmt.Sscan(p, &i); err == nil && i < len(value.Content) {
+				key, next = nil, value.Content[i]
+			}
+		}
+		if next == nil {
+			t.Fatalf("%s: no %s in %v", o.Ref(), p, path)
+		}
+		value = next
+	}
+	return key, value
+}
+
+func kFind(t *testing.T, res *Result, kind, name string) *Object {
+	t.Helper()
+	for _, o := range res.Objects {
+		if string(o.Kind) == kind && o.Name == name {
+			return o
+		}
+	}
+	t.Fatalf("no %s %s among %d objects", kind, name, len(res.Objects))
+	return nil
+}
+
+func kPosString(o *Object, n *yaml.Node) string { return o.Pos(LocOf(n)).String() }
+
+// kCheckPositions fails for a node without a line, and for two nodes of an
+// object at the same line:col in different files.
+func kCheckPositions(t *testing.T, o *Object) {
+	t.Helper()
+	files := map[Loc]string{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Line <= 0 || n.Column <= 0 {
+			t.Errorf("%s: node %q has no position", o.Ref(), n.Value)
+		}
+		p := o.Pos(LocOf(n))
+		at := Loc{Line: p.Line, Col: p.Col}
+		if f, ok := files[at]; ok && f != p.File {
+			t.Errorf("%s: %d:%d is in %s and %s", o.Ref(), at.Line, at.Col, f, p.File)
+		}
+		files[at] = p.File
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(o.Node)
+}
+
+func TestKustomizeOverlay(t *testing.T) {
+	res := Load([]string{"overlays/prod"}, Options{Dir: kustomizeFixtures(t)})
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	if len(res.Objects) != 7 {
+		t.Errorf("%d objects, want 7", len(res.Objects))
+	}
+	for _, o := range res.Objects {
+		kCheckPositions(t, o)
+		for k := range o.Annotations {
+			if kustomizeAnnotation(k) {
+				t.Errorf("%s keeps kustomize's annotation %s", o.Ref(), k)
+			}
+		}
+	}
+
+	vs := kFind(t, res, "VirtualService", "reviews")
+	if vs.File != "base/routing.yaml" || vs.Doc != 1 {
+		t.Errorf("VirtualService read from %s document %d, want base/routing.yaml document 1", vs.File, vs.Doc)
+	}
+	if vs.Namespace != "shop" || !vs.NamespaceSet {
+		t.Errorf("namespace %q (set %v), want shop from the base's kustomization", vs.Namespace, vs.NamespaceSet)
+	}
+	if got := vs.Pos(vs.KindLoc).String(); got != "base/routing.yaml:15:7" {
+		t.Errorf("kind at %s, want base/routing.yaml:15:7", got)
+	}
+	if vs.Annotations != nil {
+		t.Errorf("annotations %v, want none", vs.Annotations)
+	}
+	patch := filepath.Join("overlays", "prod", "canary-weights.yaml")
+	for _, tc := range []struct {
+		path []string
+		key  bool
+		want string
+	}{
+		// The patch replaced the route list: its weights are where the
+		// patch writes them.
+		{[]string{"spec", "http", "0", "route", "0", "weight"}, false, patch + ":10:15"},
+		{[]string{"spec", "http", "0", "route", "1", "weight"}, false, patch + ":12:15"},
+		{[]string{"spec", "http", "0", "route", "1", "weight"}, true, patch + ":12:7"},
+		// Fields the base has and the patch leaves alone stay in the base.
+		{[]string{"spec", "hosts"}, false, "base/routing.yaml:19:10"},
+		{[]string{"spec", "http"}, true, "base/routing.yaml:20:3"},
+		{[]string{"metadata", "name"}, false, "base/routing.yaml:17:9"},
+		// The namespace comes from the base's kustomization.
+		{[]string{"metadata", "namespace"}, false, "base/kustomization.yaml:3:12"},
+	} {
+		k, v := kNodeAt(t, vs, tc.path...)
+		n := v
+		if tc.key {
+			n = k
+		}
+		if got := kPosString(vs, n); got != tc.want {
+			t.Errorf("%s (key %v) at %s, want %s", strings.Join(tc.path, "."), tc.key, got, tc.want)
+		}
+	}
+	// Comments come from the source: the base's head comment is on kind's
+	// document, not duplicated.
+	if k, _ := kNodeAt(t, vs, "apiVersion"); !strings.Contains(k.HeadComment, "canary sends 10%") {
+		t.Errorf("head comment %q, want the base's", k.HeadComment)
+	}
+
+	dep := kFind(t, res, "Deployment", "reviews-v2")
+	if got := dep.Pos(dep.NameLoc).String(); got != "base/deployment.yaml:23:9" {
+		t.Errorf("reviews-v2 name at %s, want base/deployment.yaml:23:9", got)
+	}
+	if _, v := kNodeAt(t, dep, "spec", "template", "spec", "containers", "0", "image"); kPosString(dep, v) != "base/deployment.yaml:35:16" {
+		t.Errorf("image at %s", kPosString(dep, v))
+	}
+}
+
+func TestKustomizeWalk(t *testing.T) {
+	// Walking the tree builds the overlay; the base it uses is built only
+	// as part of it, and the YAML files of both are not read as manifests.
+	res := Load([]string{"."}, Options{Dir: kustomizeFixtures(t)})
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	if len(res.Objects) != 7 {
+		t.Errorf("%d objects, want 7 (the overlay's)", len(res.Objects))
+	}
+	if len(res.Skipped) != 1 || !strings.Contains(res.Skipped[0], "base: kustomize base of overlays/prod") {
+		t.Errorf("skipped %q", res.Skipped)
+	}
+	// Naming a file of a kustomization builds the kustomization once.
+	res = Load([]string{"overlays/prod/canary-weights.yaml", "overlays/prod/kustomization.yaml"}, Options{Dir: kustomizeFixtures(t)})
+	if len(res.Errors) > 0 || len(res.Objects) != 7 || len(res.Skipped) > 0 {
+		t.Errorf("overlays/prod files: %d objects, errors %v, skipped %v", len(res.Objects), res.Errors, res.Skipped)
+	}
+	res = Load([]string{"base/kustomization.yaml"}, Options{Dir: kustomizeFixtures(t)})
+	if len(res.Errors) > 0 || len(res.Objects) != 7 {
+		t.Errorf("base/kustomization.yaml: %d objects, errors %v", len(res.Objects), res.Errors)
+	}
+	for _, o := range res.Objects {
+		if !strings.HasPrefix(o.File, "base/") || o.Namespace != "shop" {
+			t.Errorf("%s in %s", o.Ref(), o.File)
+		}
+	}
+}
+
+// kWriteTree writes files (path → content) below a new directory.
+func kWriteTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for p, c := range files {
+		full := filepath.Join(dir, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const kTestVS = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: 90
+    - destination: {host: reviews, subset: v2}
+      weight: 10
+`
+
+// kNoKustomize fails the test if kustomize runs.
+func kNoKustomize(t *testing.T) {
+	t.Helper()
+	saved := runKustomize
+	runKustomize = func(filesys.FileSystem, string) (resmap.ResMap, error) {
+		t.Error("kustomize ran for a refused build")
+		return nil, fmt.Errorf("refused")
+	}
+	t.Cleanup(func() { runKustomize = saved })
+}
+
+func TestKustomizeRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		file  string // the file the error names, relative to the unit
+		line  int
+		want  string
+	}{
+		{"remote https base", map[string]string{
+			"k/kustomization.yaml": "resources:\n- vs.yaml\n- https://github.com/kubernetes-sigs/kustomize//examples/multibases?ref=v3.3.1\n",
+		}, "k/kustomization.yaml", 3, `remote resource "https://github.com/kubernetes-sigs/kustomize//examples/multibases?ref=v3.3.1" is not supported: meshlint builds kustomizations offline`},
+		{"github.com base", map[string]string{
+			"k/kustomization.yaml": "bases:\n- github.com/org/repo//deploy\n",
+		}, "k/kustomization.yaml", 2, `remote base "github.com/org/repo//deploy"`},
+		{"git@ base", map[string]string{
+			"k/kustomization.yaml": "resources:\n- git@github.com:org/repo.git/deploy\n",
+		}, "k/kustomization.yaml", 2, `remote resource "git@github.com:org/repo.git/deploy"`},
+		{"ref query", map[string]string{
+			"k/kustomization.yaml": "components:\n- example.com/org/repo/c?ref=v1\n",
+		}, "k/kustomization.yaml", 2, `remote component`},
+		{"remote base of a base", map[string]string{
+			"k/kustomization.yaml":    "resources:\n- ../base\n",
+			"base/kustomization.yaml": "resources:\n- vs.yaml\n- https://example.com/all.yaml\n",
+		}, "base/kustomization.yaml", 3, `remote resource "https://example.com/all.yaml"`},
+		{"remote patch", map[string]string{
+			"k/kustomization.yaml": "resources:\n- vs.yaml\npatches:\n- path: https://example.com/p.yaml\n",
+		}, "k/kustomization.yaml", 4, `remote patch`},
+		{"exec function", map[string]string{
+			"k/kustomization.yaml": "resources:\n- vs.yaml\ntransformers:\n- fn.yaml\n",
+			"k/fn.yaml":            "apiVersion: example.com/v1\nkind: SetWeights\nmetadata:\n  name: w\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: ./set-weights\n",
+		}, "k/fn.yaml", 6, `SetWeights w runs an exec function (config.kubernetes.io/function): meshlint refuses exec and container plugins`},
+		{"container function inline", map[string]string{
+			"k/kustomization.yaml": "resources:\n- vs.yaml\ngenerators:\n- |-\n  apiVersion: example.com/v1\n  kind: Gen\n  metadata:\n    name: g\n    annotations:\n      config.kubernetes.io/function: |\n        container:\n          image: example.com/gen:1\n",
+		}, "k/kustomization.yaml", 4, `runs a container function`},
+		{"exec plugin", map[string]string{
+			"k/kustomization.yaml": "resources:\n- vs.yaml\ntransformers:\n- plugin.yaml\n",
+			"k/plugin.yaml":        "apiVersion: someteam.example.com/v1\nkind: ChartInflator\nmetadata:\n  name: x\n",
+		}, "k/plugin.yaml", 2, `plugin "ChartInflator" is not a kustomize builtin`},
+		{"helm charts", map[string]string{
+			"k/kustomization.yaml": "resources:\n- vs.yaml\nhelmCharts:\n- name: istiod\n  repo: https://istio-release.storage.googleapis.com/charts\n",
+		}, "k/kustomization.yaml", 3, `helm chart inflation (helmCharts) is not supported: it runs helm`},
+		{"helm generator", map[string]string{
+			"k/kustomization.yaml": "resources:\n- vs.yaml\ngenerators:\n- helm.yaml\n",
+			"k/helm.yaml":          "apiVersion: builtin\nkind: HelmChartInflationGenerator\nmetadata:\n  name: h\nchartName: x\n",
+		}, "k/helm.yaml", 2, `helm chart inflation (HelmChartInflationGenerator)`},
+		{"patch outside the root", map[string]string{
+			"k/kustomization.yaml": "resources:\n- vs.yaml\npatches:\n- path: ../weights.yaml\n",
+			"weights.yaml":         "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\n",
+		}, "k/kustomization.yaml", 4, `patch "../weights.yaml" is outside the kustomization's directory k: meshlint builds with kustomize's root-only load restrictions`},
+		{"resource file outside the root", map[string]string{
+			"k/kustomization.yaml": "resources:\n- ../vs.yaml\n",
+			"vs.yaml":              kTestVS,
+		}, "k/kustomization.yaml", 2, `resource "../vs.yaml" is outside the kustomization's directory k`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.files["k/vs.yaml"] = kTestVS
+			tc.files["base/vs.yaml"] = kTestVS
+			dir := kWriteTree(t, tc.files)
+			kNoKustomize(t)
+			res := Load([]string{"k"}, Options{Dir: dir})
+			if len(res.Objects) > 0 {
+				t.Errorf("%d objects from a refused build", len(res.Objects))
+			}
+			if len(res.Errors) == 0 {
+				t.Fatal("no error")
+			}
+			e := res.Errors[0]
+			if e.File != filepath.FromSlash(tc.file) || e.Line != tc.line || !strings.Contains(e.Error(), tc.want) {
+				t.Errorf("got %v\nwant %s:%d: …%s…", res.Errors, tc.file, tc.line, tc.want)
+			}
+		})
+	}
+}
+
+func TestKustomizeSymlinkOutsideRoot(t *testing.T) {
+	// A link that leaves the directory passes the lexical check; kustomize's
+	// root-only restriction refuses it, and the message says so plainly.
+	dir := kWriteTree(t, map[string]string{
+		"k/kustomization.yaml": "resources:\n- vs.yaml\n",
+		"outside.yaml":         kTestVS,
+	})
+	if err := os.Symlink(filepath.Join(dir, "outside.yaml"), filepath.Join(dir, "k", "vs.yaml")); err != nil {
+		t.Skip(err)
+	}
+	res := Load([]string{"k"}, Options{Dir: dir})
+	if len(res.Errors) != 1 {
+		t.Fatalf("errors %v, want 1", res.Errors)
+	}
+	e := res.Errors[0].Error()
+	if !strings.HasPrefix(e, filepath.Join("k", "kustomization.yaml")+": ") || !strings.Contains(e, "k/vs.yaml (a link to outside.yaml) is outside the kustomization's directory k") || strings.Contains(e, dir) {
+		t.Errorf("error %q", e)
+	}
+}
+
+func TestKustomizePatchKinds(t *testing.T) {
+	dir := kWriteTree(t, map[string]string{
+		"base/kustomization.yaml": "resources:\n- vs.yaml\n",
+		"base/vs.yaml":            kTestVS,
+		"k/kustomization.yaml": `resources:
+- ../base
+namePrefix: prod-
+namespace: shop
+patches:
+- target:
+    kind: VirtualService
+    name: reviews
+  patch: |-
+    - op: replace
+      path: /spec/http/0/route/1/weight
+      value: 20
+- path: gateways.yaml
+`,
+		// The patch's gateways key sits at 6:3 like the base's hosts key:
+		// a line:col names one file, so the later one takes its parent's.
+		"k/gateways.yaml": `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+spec:
+  gateways: [mesh, shop/gw]
+`,
+	})
+	res := Load([]string{"k"}, Options{Dir: dir})
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	vs := kFind(t, res, "VirtualService", "prod-reviews")
+	kCheckPositions(t, vs)
+	kust := filepath.Join("k", "kustomization.yaml")
+	gw := filepath.Join("k", "gateways.yaml")
+	for _, tc := range []struct {
+		path []string
+		key  bool
+		want string
+	}{
+		{[]string{"spec", "http", "0", "route", "1", "weight"}, false, kust + ":12:14"},
+		{[]string{"spec", "http", "0", "route", "1", "weight"}, true, kust + ":11:13"},
+		{[]string{"spec", "http", "0", "route", "0", "weight"}, false, "base/vs.yaml:10:15"},
+		{[]string{"metadata", "name"}, false, "base/vs.yaml:4:9"},
+		{[]string{"metadata", "namespace"}, false, kust + ":4:12"},
+		{[]string{"spec", "hosts"}, true, "base/vs.yaml:6:3"},
+		{[]string{"spec", "gateways"}, true, "base/vs.yaml:5:1"},
+		{[]string{"spec", "gateways"}, false, gw + ":6:13"},
+		{[]string{"spec", "gateways", "1"}, false, gw + ":6:20"},
+	} {
+		k, v := kNodeAt(t, vs, tc.path...)
+		n := v
+		if tc.key {
+			n = k
+		}
+		if got := kPosString(vs, n); got != filepath.FromSlash(tc.want) {
+			t.Errorf("%s (key %v) at %s, want %s", strings.Join(tc.path, "."), tc.key, got, tc.want)
+		}
+	}
+}
+
+func TestKustomizeTransformers(t *testing.T) {
+	base := map[string]string{}
+	for _, f := range []string{"deployment.yaml", "service.yaml", "routing.yaml", "networkpolicy.yaml", "kustomization.yaml"} {
+		b, err := os.ReadFile(filepath.Join(kustomizeFixtures(t), "base", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		base["base/"+f] = string(b)
+	}
+	base["ov/kustomization.yaml"] = `resources:
+- ../base
+- list.yaml
+namePrefix: prod-
+nameSuffix: -x
+labels:
+- pairs: {env: prod}
+images:
+- name: example.com/reviews
+  newTag: "3.0"
+replicas:
+- name: reviews-v1
+  count: 5
+configMapGenerator:
+- name: cfg
+  literals: [a=b]
+patches:
+- path: dep.yaml
+`
+	base["ov/list.yaml"] = `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Service
+  metadata:
+    name: ratings
+  spec:
+    selector: {app: ratings}
+    ports:
+    - {name: http, port: 9080}
+`
+	base["ov/dep.yaml"] = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: reviews-v2
+spec:
+  template:
+    spec:
+      containers:
+      - name: reviews
+        env:
+        - {name: X, value: "1"}
+`
+	dir := kWriteTree(t, base)
+	res := Load([]string{"ov"}, Options{Dir: dir})
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	if len(res.Objects) != 8 || res.Unmodelled["v1 ConfigMap"] != 1 {
+		t.Errorf("%d objects, unmodelled %v; want 8 and the generated ConfigMap", len(res.Objects), res.Unmodelled)
+	}
+	for _, o := range res.Objects {
+		kCheckPositions(t, o)
+	}
+	v1 := kFind(t, res, "Deployment", "prod-reviews-v1-x")
+	v2 := kFind(t, res, "Deployment", "prod-reviews-v2-x")
+	svc := kFind(t, res, "Service", "prod-ratings-x")
+	for _, tc := range []struct {
+		o    *Object
+		path []string
+		want string
+	}{
+		// Renamed, retagged and rescaled fields stay where they are written.
+		{v1, []string{"metadata", "name"}, "base/deployment.yaml:4:9"},
+		{v1, []string{"spec", "replicas"}, "base/deployment.yaml:7:13"},
+		{v2, []string{"spec", "template", "spec", "containers", "0", "image"}, "base/deployment.yaml:35:16"},
+		// A label a transformer added has no source: the object's kind.
+		{v1, []string{"metadata", "labels", "env"}, "base/deployment.yaml:2:7"},
+		// The patch adds env to the container it names.
+		{v2, []string{"spec", "template", "spec", "containers", "0", "env", "0", "value"}, "ov/dep.yaml:11:28"},
+		// An item of a List.
+		{svc, []string{"spec", "ports", "0", "port"}, "ov/list.yaml:11:26"},
+	} {
+		_, v := kNodeAt(t, tc.o, tc.path...)
+		if got := kPosString(tc.o, v); got != filepath.FromSlash(tc.want) {
+			t.Errorf("%s %s at %s, want %s", tc.o.Name, strings.Join(tc.path, "."), got, tc.want)
+		}
+	}
+	if svc.File != filepath.FromSlash("ov/list.yaml") || svc.Doc != 0 {
+		t.Errorf("service from %s document %d", svc.File, svc.Doc)
+	}
+}

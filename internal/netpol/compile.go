@@ -1,0 +1,447 @@
+package netpol
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/spec"
+)
+
+// selector picks pods by namespace and pod labels. Every subject and peer
+// selector of every policy becomes one, shared by identical uses.
+type selector struct {
+	// ns, when set, is the only namespace whose pods match (a
+	// NetworkPolicy's own namespace); otherwise nsSel picks namespaces.
+	ns    string
+	nsSel labels.Selector
+	pod   labels.Selector
+	// workloads matched in the input, in graph order.
+	workloads []*graph.Workload
+	// classes matched, filled once classes exist.
+	classes []int
+}
+
+// anyNamespace reports whether the selector accepts every namespace,
+// including one it knows nothing about.
+func (s *selector) anyNamespace() bool { return s.ns == "" && s.nsSel.Empty() }
+
+func (s *selector) matchNamespace(name string, nsLabels map[string]string) bool {
+	if s.ns != "" {
+		return name == s.ns
+	}
+	return s.nsSel.Matches(nsLabels)
+}
+
+// action is what a rule does with the connections it matches.
+type action uint8
+
+const (
+	allow action = iota
+	deny
+	pass
+)
+
+func (a action) String() string { return [...]string{"Allow", "Deny", "Pass"}[a] }
+
+// namedPort is a port given by name, resolved against the destination
+// pod's container ports.
+type namedPort struct {
+	name  string
+	proto Protocol
+	// anyProto is set for admin policies, whose named ports take the
+	// container port's protocol.
+	anyProto bool
+}
+
+// portSpec is the ports of a rule.
+type portSpec struct {
+	set   Set
+	named []namedPort
+}
+
+// resolvedPort is what a port name resolves to on a pod.
+type resolvedPort struct {
+	proto Protocol
+	port  int
+}
+
+// portMap resolves the port names policies use, for one pod.
+type portMap map[string]resolvedPort
+
+func (ps *portSpec) resolve(dst portMap) Set {
+	s := ps.set
+	for _, n := range ps.named {
+		if cp, ok := dst[n.name]; ok && (n.anyProto || cp.proto == n.proto) {
+			s = s.Union(Port(cp.proto, cp.port))
+		}
+	}
+	return s
+}
+
+// rule is one compiled rule of any tier.
+type rule struct {
+	action action
+	// everyone is set for a rule without peers: every pod and every
+	// address.
+	everyone bool
+	sels     []int
+	blocks   []ipBlock
+	ports    portSpec
+	// Obj and Loc say where the rule is written.
+	obj *manifest.Object
+	loc manifest.Loc
+}
+
+// policy is a compiled policy of any tier.
+type policy struct {
+	obj     *manifest.Object
+	subject int
+	// isolates tells, for a NetworkPolicy, whether it isolates its pods
+	// in each direction; admin policies apply to the directions they
+	// have rules for.
+	isolates [2]bool
+	rules    [2][]*rule
+}
+
+// compiler turns the graph's policies into rules over shared selectors.
+type compiler struct {
+	a        *Analysis
+	selIndex map[string]int
+	names    map[string]bool
+	// blocks collects the ipBlocks seen: [Ingress] are sources, [Egress]
+	// destinations.
+	blocks [2][]ipBlock
+}
+
+func (c *compiler) warn(o *manifest.Object, loc manifest.Loc, format string, args ...any) {
+	c.a.warnings = append(c.a.warnings, Warning{Obj: o, Loc: loc, Msg: fmt.Sprintf(format, args...)})
+}
+
+// ref names a policy in messages: kind and name, with the namespace for
+// namespaced kinds.
+func ref(o *manifest.Object) string {
+	switch o.Kind {
+	case kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy:
+		return string(o.Kind) + " " + o.Name
+	}
+	return string(o.Kind) + " " + o.Namespace + "/" + o.Name
+}
+
+// selector interns a selector and returns its index.
+func (c *compiler) selector(ns string, nsSel, pod labels.Selector) int {
+	key := ns + "\x00" + selectorKey(nsSel) + "\x00" + selectorKey(pod)
+	if ns != "" {
+		nsSel = labels.Selector{}
+	}
+	if id, ok := c.selIndex[key]; ok {
+		return id
+	}
+	id := int(len(c.a.sels))
+	c.a.sels = append(c.a.sels, &selector{ns: ns, nsSel: nsSel, pod: pod})
+	c.selIndex[key] = id
+	return id
+}
+
+// selectorKey writes a selector canonically, so that equal selectors
+// share one entry.
+func selectorKey(s labels.Selector) string {
+	var parts []string
+	for k, v := range s.MatchLabels {
+		parts = append(parts, "L"+k+"="+v)
+	}
+	for _, r := range s.Exprs {
+		vs := append([]string(nil), r.Values...)
+		sort.Strings(vs)
+		parts = append(parts, "E"+r.Key+" "+string(r.Op)+" "+strings.Join(vs, ","))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "\x01")
+}
+
+func (c *compiler) networkPolicy(np *graph.NetworkPolicy) *policy {
+	p := &policy{obj: np.Obj, isolates: [2]bool{np.Ingress, np.Egress}}
+	p.subject = c.selector(np.Namespace(), labels.Selector{}, np.PodSelector)
+	for d, rules := range [2][]spec.NetworkPolicyRule{np.Spec.Ingress, np.Spec.Egress} {
+		for i := range rules {
+			r := &rules[i]
+			peers := r.From
+			if Direction(d) == Egress {
+				peers = r.To
+			}
+			cr := &rule{action: allow, obj: np.Obj, loc: r.Loc, ports: c.npPorts(np.Obj, r.Ports)}
+			cr.everyone = len(peers) == 0
+			for j := range peers {
+				c.npPeer(np, Direction(d), &peers[j], cr)
+			}
+			p.rules[d] = append(p.rules[d], cr)
+		}
+	}
+	return p
+}
+
+func (c *compiler) npPeer(np *graph.NetworkPolicy, d Direction, peer *spec.NetworkPolicyPeer, r *rule) {
+	hasSel := peer.PodSelector != nil || peer.NamespaceSelector != nil
+	switch {
+	case peer.IPBlock != nil && hasSel:
+		c.warn(np.Obj, peer.Loc, "%s: a peer cannot have both ipBlock and a selector (the API server rejects it); the peer is ignored", ref(np.Obj))
+	case peer.IPBlock != nil:
+		if b, ok := c.ipBlock(np.Obj, peer.IPBlock.CIDR, peer.IPBlock.Except); ok {
+			r.blocks = append(r.blocks, b)
+			c.blocks[d] = append(c.blocks[d], b)
+		}
+	case !hasSel:
+		c.warn(np.Obj, peer.Loc, "%s: empty peer (the API server rejects it); the peer is ignored", ref(np.Obj))
+	case peer.NamespaceSelector == nil:
+		// A podSelector alone picks pods of the policy's own namespace.
+		r.sels = append(r.sels, c.selector(np.Namespace(), labels.Selector{}, graph.Selector(peer.PodSelector)))
+	default:
+		// An absent podSelector next to a namespaceSelector is every pod.
+		r.sels = append(r.sels, c.selector("", graph.Selector(peer.NamespaceSelector), graph.Selector(peer.PodSelector)))
+	}
+}
+
+// ipBlock compiles a CIDR with exceptions. IPv6 blocks match nothing in
+// this IPv4 model.
+func (c *compiler) ipBlock(o *manifest.Object, cidr spec.Str, except []spec.Str) (ipBlock, bool) {
+	r, v6, err := ParseCIDR(cidr.V)
+	if err != nil {
+		c.warn(o, cidr.Loc, "%s: %v; the peer is ignored", ref(o), err)
+		return ipBlock{}, false
+	}
+	if v6 {
+		c.warn(o, cidr.Loc, "%s: IPv6 CIDR %s is not modelled (meshlint reach covers IPv4); the peer is ignored", ref(o), cidr.V)
+		return ipBlock{}, false
+	}
+	b := ipBlock{cidr: r}
+	for _, e := range except {
+		er, v6, err := ParseCIDR(e.V)
+		switch {
+		case err != nil:
+			c.warn(o, e.Loc, "%s: except: %v; the exception is ignored", ref(o), err)
+		case v6:
+		case !r.Contains(er):
+			c.warn(o, e.Loc, "%s: except %s is not inside cidr %s (the API server rejects it)", ref(o), e.V, cidr.V)
+			if er.Overlaps(r) {
+				b.except = append(b.except, er)
+			}
+		default:
+			b.except = append(b.except, er)
+		}
+	}
+	return b, true
+}
+
+// npPorts compiles a NetworkPolicy rule's ports: none means every port;
+// an entry without a port is every port of its protocol.
+func (c *compiler) npPorts(o *manifest.Object, ports []spec.NetworkPolicyPort) portSpec {
+	if len(ports) == 0 {
+		return portSpec{set: All()}
+	}
+	var ps portSpec
+	for _, p := range ports {
+		proto, ok := ParseProtocol(p.Protocol.V)
+		if !ok {
+			c.warn(o, p.Protocol.Loc, "%s: unknown protocol %q (want TCP, UDP or SCTP); the port is ignored", ref(o), p.Protocol.V)
+			continue
+		}
+		switch {
+		case !p.Port.Set:
+			ps.set = ps.set.Union(AllPorts(proto))
+		case p.Port.IsStr:
+			if p.EndPort.Set {
+				c.warn(o, p.EndPort.Loc, "%s: endPort cannot go with a named port (the API server rejects it); endPort is ignored", ref(o))
+			}
+			ps.named = append(ps.named, namedPort{name: p.Port.Str, proto: proto})
+			c.names[p.Port.Str] = true
+		default:
+			lo, hi := int(p.Port.Int), int(p.Port.Int)
+			if p.EndPort.Set {
+				hi = int(p.EndPort.V)
+				if hi < lo {
+					c.warn(o, p.EndPort.Loc, "%s: endPort %d is below port %d (the API server rejects it); the port is ignored", ref(o), hi, lo)
+					continue
+				}
+			}
+			ps.set = ps.set.Union(Ports(proto, lo, hi))
+		}
+	}
+	return ps
+}
+
+func (c *compiler) adminSubject(o *manifest.Object, s spec.AdminSubject) (int, bool) {
+	switch {
+	case s.Namespaces != nil && s.Pods == nil:
+		return c.selector("", graph.Selector(s.Namespaces), labels.Selector{}), true
+	case s.Pods != nil && s.Namespaces == nil:
+		return c.selector("", graph.Selector(s.Pods.NamespaceSelector), graph.Selector(s.Pods.PodSelector)), true
+	}
+	c.warn(o, s.Loc, "%s: subject must set exactly one of namespaces and pods; the policy is ignored", ref(o))
+	return 0, false
+}
+
+// adminRule compiles a rule of an AdminNetworkPolicy or a
+// BaselineAdminNetworkPolicy.
+func (c *compiler) adminRule(o *manifest.Object, d Direction, loc manifest.Loc, act spec.Str, peers []spec.AdminPeer, ports []spec.AdminPort, baseline bool) *rule {
+	r := &rule{obj: o, loc: loc}
+	switch act.V {
+	case "Allow":
+		r.action = allow
+	case "Deny":
+		r.action = deny
+	case "Pass":
+		if baseline {
+			c.warn(o, act.Loc, "%s: action Pass is not allowed in a baseline policy; the rule is ignored", ref(o))
+			return nil
+		}
+		r.action = pass
+	default:
+		c.warn(o, act.Loc, "%s: unknown action %q; the rule is ignored", ref(o), act.V)
+		return nil
+	}
+	r.ports = c.adminPorts(o, ports)
+	if len(peers) == 0 {
+		c.warn(o, loc, "%s: a rule needs at least one peer (the API server rejects it); the rule is ignored", ref(o))
+		return nil
+	}
+	for _, p := range peers {
+		n := 0
+		if p.Namespaces != nil {
+			n++
+			r.sels = append(r.sels, c.selector("", graph.Selector(p.Namespaces), labels.Selector{}))
+		}
+		if p.Pods != nil {
+			n++
+			r.sels = append(r.sels, c.selector("", graph.Selector(p.Pods.NamespaceSelector), graph.Selector(p.Pods.PodSelector)))
+		}
+		if len(p.Networks) > 0 {
+			n++
+			for _, cidr := range p.Networks {
+				if b, ok := c.ipBlock(o, cidr, nil); ok {
+					r.blocks = append(r.blocks, b)
+					c.blocks[d] = append(c.blocks[d], b)
+				}
+			}
+		}
+		if p.Nodes != nil {
+			n++
+			c.warn(o, p.Loc, "%s: nodes peers are not modelled (node addresses are unknown); the peer matches nothing", ref(o))
+		}
+		if len(p.DomainNames) > 0 {
+			n++
+			c.warn(o, p.Loc, "%s: domainNames peers are not modelled (addresses are unknown); the peer matches nothing", ref(o))
+		}
+		if n != 1 {
+			// The API says to fail closed on a peer it cannot read: an
+			// Allow matches nothing, a Deny or Pass denies everything.
+			c.warn(o, p.Loc, "%s: a peer must set exactly one field; the rule fails closed", ref(o))
+			if r.action == allow {
+				return nil
+			}
+			return &rule{action: deny, everyone: true, ports: portSpec{set: All()}, obj: o, loc: loc}
+		}
+	}
+	return r
+}
+
+func (c *compiler) adminPorts(o *manifest.Object, ports []spec.AdminPort) portSpec {
+	if len(ports) == 0 {
+		return portSpec{set: All()}
+	}
+	var ps portSpec
+	for _, p := range ports {
+		switch {
+		case p.PortNumber != nil:
+			proto, ok := ParseProtocol(p.PortNumber.Protocol.V)
+			if !ok {
+				c.warn(o, p.Loc, "%s: unknown protocol %q; the port is ignored", ref(o), p.PortNumber.Protocol.V)
+				continue
+			}
+			ps.set = ps.set.Union(Port(proto, int(p.PortNumber.Port.V)))
+		case p.PortRange != nil:
+			proto, ok := ParseProtocol(p.PortRange.Protocol.V)
+			if !ok {
+				c.warn(o, p.Loc, "%s: unknown protocol %q; the port range is ignored", ref(o), p.PortRange.Protocol.V)
+				continue
+			}
+			ps.set = ps.set.Union(Ports(proto, int(p.PortRange.Start.V), int(p.PortRange.End.V)))
+		case p.NamedPort.Set:
+			ps.named = append(ps.named, namedPort{name: p.NamedPort.V, anyProto: true})
+			c.names[p.NamedPort.V] = true
+		}
+	}
+	return ps
+}
+
+func (c *compiler) adminPolicy(anp *graph.AdminNetworkPolicy) *policy {
+	o := anp.Obj
+	subj, ok := c.adminSubject(o, anp.Spec.Subject)
+	if !ok {
+		return nil
+	}
+	p := &policy{obj: o, subject: subj}
+	for _, r := range anp.Spec.Ingress {
+		if cr := c.adminRule(o, Ingress, r.Loc, r.Action, r.From, r.Ports, false); cr != nil {
+			p.rules[Ingress] = append(p.rules[Ingress], cr)
+		}
+	}
+	for _, r := range anp.Spec.Egress {
+		if cr := c.adminRule(o, Egress, r.Loc, r.Action, r.To, r.Ports, false); cr != nil {
+			p.rules[Egress] = append(p.rules[Egress], cr)
+		}
+	}
+	return p
+}
+
+func (c *compiler) baselinePolicy(banp *graph.BaselineAdminNetworkPolicy) *policy {
+	o := banp.Obj
+	subj, ok := c.adminSubject(o, banp.Spec.Subject)
+	if !ok {
+		return nil
+	}
+	p := &policy{obj: o, subject: subj}
+	for _, r := range banp.Spec.Ingress {
+		if cr := c.adminRule(o, Ingress, r.Loc, r.Action, r.From, r.Ports, true); cr != nil {
+			p.rules[Ingress] = append(p.rules[Ingress], cr)
+		}
+	}
+	for _, r := range banp.Spec.Egress {
+		if cr := c.adminRule(o, Egress, r.Loc, r.Action, r.To, r.Ports, true); cr != nil {
+			p.rules[Egress] = append(p.rules[Egress], cr)
+		}
+	}
+	return p
+}
+
+// compile reads every policy of the graph.
+func (a *Analysis) compile(g *graph.Graph) *compiler {
+	c := &compiler{a: a, selIndex: map[string]int{}, names: map[string]bool{}}
+	for _, np := range g.NetworkPolicies {
+		a.nps = append(a.nps, c.networkPolicy(np))
+	}
+	seen := map[int64]string{}
+	for _, anp := range g.AdminNetworkPolicies {
+		pr := anp.Spec.Priority.V
+		if other, dup := seen[pr]; dup {
+			c.warn(anp.Obj, anp.Spec.Priority.Loc, "AdminNetworkPolicy %s has priority %d, as %s does: the API leaves their order undefined; meshlint takes them in name order", anp.Name(), pr, other)
+		} else {
+			seen[pr] = anp.Name()
+		}
+		if p := c.adminPolicy(anp); p != nil {
+			a.anps = append(a.anps, p)
+		}
+	}
+	for i, banp := range g.BaselineAdminNetworkPolicies {
+		if banp.Name() != "default" || i > 0 {
+			c.warn(banp.Obj, banp.Obj.NameLoc, "BaselineAdminNetworkPolicy %s: the API allows a single one, named \"default\"; meshlint applies them all, in name order", banp.Name())
+		}
+		if p := c.baselinePolicy(banp); p != nil {
+			a.banps = append(a.banps, p)
+		}
+	}
+	return c
+}

@@ -1,0 +1,396 @@
+package netpol
+
+import (
+	"strings"
+	"testing"
+)
+
+// tierCases cover the tiers of the network policy API and the ingress
+// controller; TestSemantics runs them.
+var tierCases = []struct {
+	name   string
+	yaml   string
+	checks []check
+}{
+	{
+		name: "Pass goes to the NetworkPolicy tier, skipping lower-priority ANPs",
+		yaml: dep("app", "api", "app=api", "") + dep("app", "open", "app=open", "") + dep("fe", "web", "app=web", "") + dep("o", "x", "app=x", "") + `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api, namespace: app}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress:
+  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: fe}}}]
+    ports: [{port: 8080}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: pass}
+spec:
+  priority: 1
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: app}}}
+  ingress:
+  - {action: Pass, from: [{namespaces: {}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: deny}
+spec:
+  priority: 2
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: app}}}
+  ingress:
+  - {action: Deny, from: [{namespaces: {}}]}
+`,
+		checks: []check{
+			{"fe/web", "app/api", "TCP 8080", ""}, {"o/x", "app/api", none, ""}, {"o/x", "app/open", all, ""},
+			{"app/api", "app/open", all, ""}, {"ext:0.0.0.0/0", "app/open", all, ""}, {"ext:0.0.0.0/0", "app/api", none, ""},
+		},
+	},
+	{
+		name: "Pass with no isolating NetworkPolicy goes to the baseline",
+		yaml: dep("app", "svc", "app=svc", "") + dep("trusted", "t", "app=t", "") + dep("o", "o", "app=o", "") + `
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: pass}
+spec:
+  priority: 1
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: app}}}
+  ingress:
+  - {action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: trusted}}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: allow}
+spec:
+  priority: 2
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: app}}}
+  ingress:
+  - {action: Allow, from: [{namespaces: {}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject: {namespaces: {}}
+  ingress:
+  - {action: Deny, from: [{namespaces: {}}], ports: [{portNumber: {port: 80, protocol: TCP}}, {portRange: {protocol: UDP, start: 1, end: 100}}]}
+`,
+		checks: []check{
+			{"trusted/t", "app/svc", "SCTP 1-65535,TCP 1-79,81-65535,UDP 101-65535", ""},
+			{"o/o", "app/svc", all, ""}, {"app/svc", "o/o", "SCTP 1-65535,TCP 1-79,81-65535,UDP 101-65535", ""},
+			{"ext:0.0.0.0/0", "o/o", all, ""},
+		},
+	},
+	{
+		name: "the baseline applies only where no NetworkPolicy isolates; its rules go in order",
+		yaml: `
+apiVersion: v1
+kind: Namespace
+metadata: {name: a, labels: {team: a}}
+---
+` + dep("a", "a", "app=a", "") + dep("b", "b", "app=b", "") + dep("np", "c", "app=c", "") + `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: c, namespace: np}
+spec:
+  podSelector: {}
+  ingress: [{}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject: {namespaces: {}}
+  ingress:
+  - {action: Allow, from: [{namespaces: {matchLabels: {team: a}}}]}
+  - {action: Deny, from: [{namespaces: {}}]}
+  egress:
+  - {action: Deny, to: [{networks: [192.168.0.0/16]}]}
+`,
+		checks: []check{
+			{"a/a", "b/b", all, ""}, {"b/b", "a/a", none, ""}, {"b/b", "np/c", all, ""}, {"np/c", "b/b", none, ""},
+			{"b/b", "ext:192.168.1.0/24", none, ""}, {"b/b", "ext:10.0.0.0/8", all, ""},
+			{"a/a", "ext:192.168.0.0/15", none, ""},
+		},
+	},
+	{
+		name: "ANP egress networks match addresses, not pods; the first matching rule wins",
+		yaml: dep("app", "svc", "app=svc", "") + dep("o", "x", "app=x", "") + `
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: egress}
+spec:
+  priority: 3
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: app}}}
+  egress:
+  - {action: Allow, to: [{networks: [10.0.0.0/8]}], ports: [{portNumber: {protocol: TCP, port: 443}}]}
+  - {action: Deny, to: [{networks: [0.0.0.0/0]}]}
+`,
+		checks: []check{
+			{"app/svc", "ext:10.1.1.1/32", "TCP 443", ""}, {"app/svc", "ext:11.0.0.0/8", none, ""},
+			{"app/svc", "o/x", all, ""}, {"o/x", "ext:11.0.0.0/8", all, ""},
+		},
+	},
+	{
+		name: "the ingress controller is a pod of unknown namespace and labels",
+		yaml: `
+apiVersion: v1
+kind: Namespace
+metadata: {name: s, labels: {team: s}}
+---
+` + dep("s", "any-ns", "app=any-ns", "") + dep("s", "ns-and-pods", "app=ns-and-pods", "") + dep("s", "ns-and-pod", "app=ns-and-pod", "") +
+			dep("s", "not-exists", "app=not-exists", "") + dep("s", "own-ns", "app=own-ns", "") + dep("s", "ipblock", "app=ipblock", "") +
+			dep("s", "open", "app=open", "") + dep("s", "labelled-ns", "app=labelled-ns", "") + `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: any-ns, namespace: s}
+spec:
+  podSelector: {matchLabels: {app: any-ns}}
+  ingress: [{from: [{namespaceSelector: {}}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: ns-and-pods, namespace: s}
+spec:
+  podSelector: {matchLabels: {app: ns-and-pods}}
+  ingress: [{from: [{namespaceSelector: {}, podSelector: {}}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: ns-and-pod, namespace: s}
+spec:
+  podSelector: {matchLabels: {app: ns-and-pod}}
+  ingress: [{from: [{namespaceSelector: {}, podSelector: {matchLabels: {app: nginx}}}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: not-exists, namespace: s}
+spec:
+  podSelector: {matchLabels: {app: not-exists}}
+  ingress: [{from: [{namespaceSelector: {matchExpressions: [{key: restricted, operator: DoesNotExist}]}}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: own-ns, namespace: s}
+spec:
+  podSelector: {matchLabels: {app: own-ns}}
+  ingress: [{from: [{podSelector: {}}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: ipblock, namespace: s}
+spec:
+  podSelector: {matchLabels: {app: ipblock}}
+  ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: labelled-ns, namespace: s}
+spec:
+  podSelector: {matchLabels: {app: labelled-ns}}
+  ingress: [{from: [{namespaceSelector: {matchLabels: {team: s}}}]}]
+`,
+		checks: []check{
+			{"ctrl", "s/any-ns", all, ""}, {"ctrl", "s/ns-and-pods", all, ""}, {"ctrl", "s/ns-and-pod", none, ""},
+			{"ctrl", "s/not-exists", none, ""}, {"ctrl", "s/own-ns", none, ""}, {"ctrl", "s/ipblock", none, ""},
+			{"ctrl", "s/open", all, ""}, {"ctrl", "s/labelled-ns", none, ""},
+			// A pod of s with unknown labels is another question.
+			{"pod:s", "s/labelled-ns", all, ""}, {"pod:s", "s/own-ns", all, ""}, {"pod:s", "s/ns-and-pod", none, ""},
+			{"pod:s:app=nginx", "s/ns-and-pod", all, ""},
+		},
+	},
+	{
+		name: "the ingress controller is selected by ANP subjects that select every pod",
+		yaml: dep("s", "web", "app=web", "") + `
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: all-egress}
+spec:
+  priority: 1
+  subject: {namespaces: {}}
+  egress:
+  - {action: Deny, to: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: web}}}}], ports: [{portNumber: {protocol: TCP, port: 22}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: s-egress}
+spec:
+  priority: 2
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: s}}}
+  egress:
+  - {action: Deny, to: [{namespaces: {}}]}
+`,
+		checks: []check{
+			{"ctrl", "s/web", "SCTP 1-65535,TCP 1-21,23-65535,UDP 1-65535", ""},
+			{"pod:*:app=x", "s/web", "SCTP 1-65535,TCP 1-21,23-65535,UDP 1-65535", ""},
+			{"s/web", "pod:s", none, ""}, {"pod:s:app=y", "pod:*", none, ""}, {"pod:t:app=y", "pod:*", all, ""},
+		},
+	},
+}
+
+func TestIsolated(t *testing.T) {
+	a, g := analyze(t, dep("s", "in", "app=in", "")+dep("s", "out", "app=out", "")+dep("s", "none", "app=none", "")+`
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: in, namespace: s}
+spec:
+  podSelector: {matchLabels: {app: in}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: out, namespace: s}
+spec:
+  podSelector: {matchLabels: {app: out}}
+  policyTypes: [Egress]
+`)
+	for _, tc := range []struct {
+		w       string
+		in, out bool
+	}{{"s/in", true, false}, {"s/out", false, true}, {"s/none", false, false}} {
+		w := endpoint(t, g, tc.w).Workload
+		if a.Isolated(w, Ingress) != tc.in || a.Isolated(w, Egress) != tc.out {
+			t.Errorf("%s: Isolated = %v, %v; want %v, %v", tc.w, a.Isolated(w, Ingress), a.Isolated(w, Egress), tc.in, tc.out)
+		}
+	}
+}
+
+func TestPolicies(t *testing.T) {
+	a, g := analyze(t, dep("s", "a", "app=a", "")+dep("t", "b", "app=b", "")+`
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: s}
+spec:
+  podSelector: {}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: anp}
+spec:
+  priority: 1
+  subject: {namespaces: {}}
+  ingress:
+  - {action: Pass, from: [{namespaces: {}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject: {namespaces: {}}
+  ingress:
+  - {action: Deny, from: [{namespaces: {}}]}
+`)
+	names := func(w string, d Direction) string {
+		var out []string
+		for _, o := range a.Policies(endpoint(t, g, w).Workload, d) {
+			out = append(out, string(o.Kind)+" "+o.Name)
+		}
+		return strings.Join(out, ", ")
+	}
+	for _, tc := range []struct {
+		w    string
+		d    Direction
+		want string
+	}{
+		{"s/a", Ingress, "AdminNetworkPolicy anp, NetworkPolicy deny"},
+		{"t/b", Ingress, "AdminNetworkPolicy anp, BaselineAdminNetworkPolicy default"},
+		{"s/a", Egress, ""},
+	} {
+		if got := names(tc.w, tc.d); got != tc.want {
+			t.Errorf("%s %s: got %q, want %q", tc.w, tc.d, got, tc.want)
+		}
+	}
+	if c := a.IngressAllowed(AnyPod(), endpoint(t, g, "t/b")); !c.IsEmpty() {
+		t.Errorf("AnyPod => t/b: %s", c)
+	}
+	if c := a.IngressAllowed(AnyPodIn("t"), endpoint(t, g, "s/a")); !c.IsEmpty() {
+		t.Errorf("AnyPodIn(t) => s/a: %s", c)
+	}
+	if AnyPod().IsIngressController() || !IngressController().IsIngressController() {
+		t.Error("AnyPod is not the ingress controller")
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	a, _ := analyze(t, dep("s", "a", "app=a", "")+`
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: bad, namespace: s}
+spec:
+  podSelector: {}
+  ingress:
+  - from:
+    - ipBlock: {cidr: 10.0.0.0/33}
+    - ipBlock: {cidr: 10.0.0.0/8}
+      podSelector: {}
+    - {}
+    - ipBlock: {cidr: "fd00::/8"}
+    - ipBlock: {cidr: 10.0.0.0/8, except: [11.0.0.0/8]}
+    ports:
+    - {port: http, endPort: 90}
+    - {port: 90, endPort: 80}
+    - {protocol: ICMP, port: 1}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: one}
+spec:
+  priority: 1
+  subject: {namespaces: {}}
+  egress:
+  - {action: Allow, to: [{nodes: {}}]}
+  - {action: Deny, to: [{namespaces: {}, networks: [1.0.0.0/8]}]}
+  - {action: Maybe, to: [{namespaces: {}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: two}
+spec:
+  priority: 1
+  subject: {namespaces: {}, pods: {namespaceSelector: {}, podSelector: {}}}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: not-default}
+spec:
+  subject: {namespaces: {}}
+  ingress:
+  - {action: Pass, from: [{namespaces: {}}]}
+`)
+	var got []string
+	for _, w := range a.Warnings() {
+		got = append(got, w.String())
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{
+		`NetworkPolicy s/bad: invalid CIDR "10.0.0.0/33"; the peer is ignored`,
+		"a peer cannot have both ipBlock and a selector",
+		"empty peer",
+		"IPv6 CIDR fd00::/8 is not modelled",
+		"except 11.0.0.0/8 is not inside cidr 10.0.0.0/8",
+		"endPort cannot go with a named port",
+		"endPort 80 is below port 90",
+		`unknown protocol "ICMP"`,
+		"nodes peers are not modelled",
+		"a peer must set exactly one field; the rule fails closed",
+		`unknown action "Maybe"`,
+		"AdminNetworkPolicy two has priority 1, as one does",
+		"subject must set exactly one of namespaces and pods",
+		`the API allows a single one, named "default"`,
+		"action Pass is not allowed in a baseline policy",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("warnings lack %q:\n%s", want, all)
+		}
+	}
+	// Warnings point at the value.
+	if w := a.Warnings()[0]; !strings.Contains(w.Msg, "10.0.0.0/33") || w.Loc.Line != 23 || w.Loc.Col != 23 {
+		t.Errorf("first warning at %d:%d: %s", w.Loc.Line, w.Loc.Col, w.Msg)
+	}
+	// The Deny that failed closed denies everything from every pod of
+	// the cluster, as the API asks.
+	g := a.Workloads()[0]
+	if c := a.EgressAllowed(WorkloadEndpoint(g), ExternalEndpoint(AllIPs)); !c.IsEmpty() {
+		t.Errorf("fail-closed Deny: egress %s", c)
+	}
+}

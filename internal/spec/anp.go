@@ -1,0 +1,126 @@
+package spec
+
+import "sigs.k8s.io/kustomize/kyaml/yaml"
+
+// AdminNetworkPolicy is a policy.networking.k8s.io/v1alpha1
+// AdminNetworkPolicy spec: cluster-wide rules evaluated before any
+// NetworkPolicy, by priority (a lower number wins).
+type AdminNetworkPolicy struct {
+	Priority Int            `yaml:"priority"`
+	Subject  AdminSubject   `yaml:"subject"`
+	Ingress  []AdminIngress `yaml:"ingress"`
+	Egress   []AdminEgress  `yaml:"egress"`
+}
+
+// BaselineAdminNetworkPolicy is a policy.networking.k8s.io/v1alpha1
+// BaselineAdminNetworkPolicy spec: cluster-wide defaults that apply to
+// traffic no AdminNetworkPolicy decided and no NetworkPolicy isolates.
+type BaselineAdminNetworkPolicy struct {
+	Subject AdminSubject   `yaml:"subject"`
+	Ingress []AdminIngress `yaml:"ingress"`
+	Egress  []AdminEgress  `yaml:"egress"`
+}
+
+// AdminSubject selects the pods a policy applies to. Exactly one field
+// is set.
+type AdminSubject struct {
+	At         `yaml:"-"`
+	Namespaces *LabelSelector `yaml:"namespaces"`
+	Pods       *NamespacedPod `yaml:"pods"`
+}
+
+// UnmarshalYAML records the subject's location.
+func (s *AdminSubject) UnmarshalYAML(n *yaml.Node) error {
+	type plain AdminSubject
+	return decodeAt(n, &s.At, (*plain)(s))
+}
+
+// NamespacedPod selects pods by namespace labels AND pod labels.
+type NamespacedPod struct {
+	At                `yaml:"-"`
+	NamespaceSelector *LabelSelector `yaml:"namespaceSelector"`
+	PodSelector       *LabelSelector `yaml:"podSelector"`
+}
+
+// UnmarshalYAML records the selector's location.
+func (p *NamespacedPod) UnmarshalYAML(n *yaml.Node) error {
+	type plain NamespacedPod
+	return decodeAt(n, &p.At, (*plain)(p))
+}
+
+// AdminIngress is an ingress rule of an AdminNetworkPolicy or
+// BaselineAdminNetworkPolicy.
+type AdminIngress struct {
+	At     `yaml:"-"`
+	Name   Str         `yaml:"name"`
+	Action Str         `yaml:"action"`
+	From   []AdminPeer `yaml:"from"`
+	// Ports is nil or empty when the rule does not filter by port.
+	Ports []AdminPort `yaml:"ports"`
+}
+
+// UnmarshalYAML records the rule's location.
+func (r *AdminIngress) UnmarshalYAML(n *yaml.Node) error {
+	type plain AdminIngress
+	return decodeAt(n, &r.At, (*plain)(r))
+}
+
+// AdminEgress is an egress rule of an AdminNetworkPolicy or
+// BaselineAdminNetworkPolicy.
+type AdminEgress struct {
+	At     `yaml:"-"`
+	Name   Str         `yaml:"name"`
+	Action Str         `yaml:"action"`
+	To     []AdminPeer `yaml:"to"`
+	Ports  []AdminPort `yaml:"ports"`
+}
+
+// UnmarshalYAML records the rule's location.
+func (r *AdminEgress) UnmarshalYAML(n *yaml.Node) error {
+	type plain AdminEgress
+	return decodeAt(n, &r.At, (*plain)(r))
+}
+
+// AdminPeer is one peer of an admin rule. Exactly one field is set;
+// Networks, Nodes and DomainNames appear only in egress rules.
+type AdminPeer struct {
+	At          `yaml:"-"`
+	Namespaces  *LabelSelector `yaml:"namespaces"`
+	Pods        *NamespacedPod `yaml:"pods"`
+	Networks    []Str          `yaml:"networks"`
+	Nodes       *LabelSelector `yaml:"nodes"`
+	DomainNames []Str          `yaml:"domainNames"`
+}
+
+// UnmarshalYAML records the peer's location.
+func (p *AdminPeer) UnmarshalYAML(n *yaml.Node) error {
+	type plain AdminPeer
+	return decodeAt(n, &p.At, (*plain)(p))
+}
+
+// AdminPort is one port of an admin rule. Exactly one field is set.
+type AdminPort struct {
+	At         `yaml:"-"`
+	PortNumber *AdminPortNumber `yaml:"portNumber"`
+	NamedPort  Str              `yaml:"namedPort"`
+	PortRange  *AdminPortRange  `yaml:"portRange"`
+}
+
+// UnmarshalYAML records the port's location.
+func (p *AdminPort) UnmarshalYAML(n *yaml.Node) error {
+	type plain AdminPort
+	return decodeAt(n, &p.At, (*plain)(p))
+}
+
+// AdminPortNumber is a single port; Protocol defaults to TCP.
+type AdminPortNumber struct {
+	Protocol Str `yaml:"protocol"`
+	Port     Int `yaml:"port"`
+}
+
+// AdminPortRange is an inclusive port range; Protocol defaults to TCP.
+type AdminPortRange struct {
+	Protocol Str `yaml:"protocol"`
+	Start    Int `yaml:"start"`
+	End      Int `yaml:"end"`
+}

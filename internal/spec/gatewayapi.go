@@ -1,0 +1,220 @@
+package spec
+
+import "sigs.k8s.io/kustomize/kyaml/yaml"
+
+// This file holds the Gateway API (gateway.networking.k8s.io) specs. The
+// fields are decoded as written: the API's defaults (a backendRef without
+// kind is a Service, a parentRef without kind is a Gateway, an unset weight
+// is 1, ...) are applied by the graph, which keeps Set false for every field
+// the manifest leaves out.
+
+// K8sGateway is a gateway.networking.k8s.io Gateway spec. It is named
+// apart from Istio's Gateway (networking.istio.io), whose kind name it
+// shares.
+type K8sGateway struct {
+	GatewayClassName Str        `yaml:"gatewayClassName"`
+	Listeners        []Listener `yaml:"listeners"`
+}
+
+// Listener is one listener of a Gateway API Gateway.
+type Listener struct {
+	At            `yaml:"-"`
+	Name          Str            `yaml:"name"`
+	Hostname      Str            `yaml:"hostname"`
+	Port          Int            `yaml:"port"`
+	Protocol      Str            `yaml:"protocol"`
+	TLS           *ListenerTLS   `yaml:"tls"`
+	AllowedRoutes *AllowedRoutes `yaml:"allowedRoutes"`
+}
+
+// UnmarshalYAML records the listener's location.
+func (l *Listener) UnmarshalYAML(n *yaml.Node) error {
+	type plain Listener
+	return decodeAt(n, &l.At, (*plain)(l))
+}
+
+// ListenerTLS is the TLS configuration of a listener.
+type ListenerTLS struct {
+	At              `yaml:"-"`
+	Mode            Str         `yaml:"mode"`
+	CertificateRefs []SecretRef `yaml:"certificateRefs"`
+}
+
+// UnmarshalYAML records the configuration's location.
+func (t *ListenerTLS) UnmarshalYAML(n *yaml.Node) error {
+	type plain ListenerTLS
+	return decodeAt(n, &t.At, (*plain)(t))
+}
+
+// SecretRef is a SecretObjectReference: a reference to a Secret (by
+// default) holding a certificate.
+type SecretRef struct {
+	At        `yaml:"-"`
+	Group     Str `yaml:"group"`
+	Kind      Str `yaml:"kind"`
+	Name      Str `yaml:"name"`
+	Namespace Str `yaml:"namespace"`
+}
+
+// UnmarshalYAML records the reference's location.
+func (r *SecretRef) UnmarshalYAML(n *yaml.Node) error {
+	type plain SecretRef
+	return decodeAt(n, &r.At, (*plain)(r))
+}
+
+// AllowedRoutes says which routes may attach to a listener.
+type AllowedRoutes struct {
+	At         `yaml:"-"`
+	Namespaces *RouteNamespaces `yaml:"namespaces"`
+	Kinds      []RouteGroupKind `yaml:"kinds"`
+}
+
+// UnmarshalYAML records the field's location.
+func (a *AllowedRoutes) UnmarshalYAML(n *yaml.Node) error {
+	type plain AllowedRoutes
+	return decodeAt(n, &a.At, (*plain)(a))
+}
+
+// RouteNamespaces says from which namespaces routes may attach.
+type RouteNamespaces struct {
+	At       `yaml:"-"`
+	From     Str            `yaml:"from"`
+	Selector *LabelSelector `yaml:"selector"`
+}
+
+// UnmarshalYAML records the field's location.
+func (r *RouteNamespaces) UnmarshalYAML(n *yaml.Node) error {
+	type plain RouteNamespaces
+	return decodeAt(n, &r.At, (*plain)(r))
+}
+
+// RouteGroupKind is a kind of route a listener admits.
+type RouteGroupKind struct {
+	At    `yaml:"-"`
+	Group Str `yaml:"group"`
+	Kind  Str `yaml:"kind"`
+}
+
+// UnmarshalYAML records the entry's location.
+func (k *RouteGroupKind) UnmarshalYAML(n *yaml.Node) error {
+	type plain RouteGroupKind
+	return decodeAt(n, &k.At, (*plain)(k))
+}
+
+// GatewayRoute is the spec of every Gateway API route kind: HTTPRoute,
+// GRPCRoute, TCPRoute, TLSRoute and UDPRoute. The kinds differ in their
+// matches and filters, which meshlint does not read; TCPRoute and UDPRoute
+// have no hostnames.
+type GatewayRoute struct {
+	ParentRefs []ParentRef        `yaml:"parentRefs"`
+	Hostnames  []Str              `yaml:"hostnames"`
+	Rules      []GatewayRouteRule `yaml:"rules"`
+}
+
+// ParentRef is a parentRefs entry of a route.
+type ParentRef struct {
+	At          `yaml:"-"`
+	Group       Str `yaml:"group"`
+	Kind        Str `yaml:"kind"`
+	Namespace   Str `yaml:"namespace"`
+	Name        Str `yaml:"name"`
+	SectionName Str `yaml:"sectionName"`
+	Port        Int `yaml:"port"`
+}
+
+// UnmarshalYAML records the reference's location.
+func (r *ParentRef) UnmarshalYAML(n *yaml.Node) error {
+	type plain ParentRef
+	return decodeAt(n, &r.At, (*plain)(r))
+}
+
+// GatewayRouteRule is one rule of a route.
+type GatewayRouteRule struct {
+	At          `yaml:"-"`
+	Name        Str                  `yaml:"name"`
+	BackendRefs []BackendRef         `yaml:"backendRefs"`
+	Filters     []GatewayRouteFilter `yaml:"filters"`
+}
+
+// UnmarshalYAML records the rule's location.
+func (r *GatewayRouteRule) UnmarshalYAML(n *yaml.Node) error {
+	type plain GatewayRouteRule
+	return decodeAt(n, &r.At, (*plain)(r))
+}
+
+// BackendRef is a backendRefs entry of a route rule, or the backendRef of
+// a RequestMirror filter (which has no weight).
+type BackendRef struct {
+	At        `yaml:"-"`
+	Group     Str                  `yaml:"group"`
+	Kind      Str                  `yaml:"kind"`
+	Name      Str                  `yaml:"name"`
+	Namespace Str                  `yaml:"namespace"`
+	Port      Int                  `yaml:"port"`
+	Weight    Int                  `yaml:"weight"`
+	Filters   []GatewayRouteFilter `yaml:"filters"`
+}
+
+// UnmarshalYAML records the reference's location.
+func (r *BackendRef) UnmarshalYAML(n *yaml.Node) error {
+	type plain BackendRef
+	return decodeAt(n, &r.At, (*plain)(r))
+}
+
+// GatewayRouteFilter is a filter of an HTTPRoute or GRPCRoute rule or
+// backend. Only RequestMirror is read: it names a backend too.
+type GatewayRouteFilter struct {
+	At            `yaml:"-"`
+	Type          Str `yaml:"type"`
+	RequestMirror *struct {
+		BackendRef *BackendRef `yaml:"backendRef"`
+	} `yaml:"requestMirror"`
+}
+
+// UnmarshalYAML records the filter's location.
+func (f *GatewayRouteFilter) UnmarshalYAML(n *yaml.Node) error {
+	type plain GatewayRouteFilter
+	return decodeAt(n, &f.At, (*plain)(f))
+}
+
+// ReferenceGrant is a gateway.networking.k8s.io ReferenceGrant spec: it
+// lets the objects described in From refer to the objects described in To,
+// which live in the grant's own namespace.
+type ReferenceGrant struct {
+	From []ReferenceGrantFrom `yaml:"from"`
+	To   []ReferenceGrantTo   `yaml:"to"`
+}
+
+// ReferenceGrantFrom describes trusted referrers.
+type ReferenceGrantFrom struct {
+	At        `yaml:"-"`
+	Group     Str `yaml:"group"`
+	Kind      Str `yaml:"kind"`
+	Namespace Str `yaml:"namespace"`
+}
+
+// UnmarshalYAML records the entry's location.
+func (f *ReferenceGrantFrom) UnmarshalYAML(n *yaml.Node) error {
+	type plain ReferenceGrantFrom
+	return decodeAt(n, &f.At, (*plain)(f))
+}
+
+// ReferenceGrantTo describes the objects that may be referred to. An unset
+// name means every object of the group and kind.
+type ReferenceGrantTo struct {
+	At    `yaml:"-"`
+	Group Str `yaml:"group"`
+	Kind  Str `yaml:"kind"`
+	Name  Str `yaml:"name"`
+}
+
+// UnmarshalYAML records the entry's location.
+func (t *ReferenceGrantTo) UnmarshalYAML(n *yaml.Node) error {
+	type plain ReferenceGrantTo
+	return decodeAt(n, &t.At, (*plain)(t))
+}
+
+// GatewayClass is a gateway.networking.k8s.io GatewayClass spec.
+type GatewayClass struct {
+	ControllerName Str `yaml:"controllerName"`
+}

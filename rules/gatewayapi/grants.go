@@ -1,0 +1,149 @@
+package gatewayapi
+
+import (
+	"fmt"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// ReferenceNotGranted reports cross-namespace backendRefs and
+// certificateRefs that no ReferenceGrant permits.
+var ReferenceNotGranted = &rules.Rule{
+	ID:      "MR604",
+	Name:    "gatewayapi-reference-not-granted",
+	Summary: "cross-namespace reference of a Gateway API object has no ReferenceGrant",
+	Doc: `In the Gateway API, an object may refer to an object of another namespace only when the owner
+of that namespace allows it with a ReferenceGrant: a grant in the target namespace whose ` + "`from`" + `
+lists the referring kind and namespace, and whose ` + "`to`" + ` lists the target's group and kind (and its
+name, or no name for every object of the kind). Without one, the reference is refused
+(` + "`ResolvedRefs: False`" + `, reason ` + "`RefNotPermitted`" + `):
+
+- a route's backendRef (or RequestMirror backend) into another namespace is invalid, and its
+  share of requests gets HTTP 500;
+- a Gateway listener's ` + "`tls.certificateRefs`" + ` entry into another namespace is not loaded, and the
+  listener cannot terminate TLS.
+
+Add a ReferenceGrant in the target namespace, for example
+` + "`from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]`" + ` and
+` + "`to: [{group: \"\", kind: Service}]`" + `. Note that ` + "`group`" + ` is required in both lists: ` + "`\"\"`" + ` is the
+core group of Services and Secrets.
+
+A route attaching to a Gateway of another namespace needs no ReferenceGrant: the listener's
+` + "`allowedRoutes`" + ` decides, see MR605. References to Services in another namespace as a mesh
+route's parent (a "consumer" route) need none either.
+
+ReferenceGrants are often managed with the target namespace's own manifests. The rule therefore
+reports a reference only when the input holds objects of the target namespace (besides its
+Namespace object), or with the closed-world setting.`,
+	Bad: `apiVersion: v1
+kind: Service
+metadata:
+  name: payments
+  namespace: billing
+spec:
+  selector: {app: payments}
+  ports:
+  - {name: http, port: 8080}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: checkout
+  namespace: shop
+spec:
+  parentRefs:
+  - {name: public, namespace: infra}
+  rules:
+  - backendRefs:
+    - name: payments
+      namespace: billing
+      port: 8080
+`,
+	Good: `apiVersion: v1
+kind: Service
+metadata:
+  name: payments
+  namespace: billing
+spec:
+  selector: {app: payments}
+  ports:
+  - {name: http, port: 8080}
+---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata:
+  name: shop-routes
+  namespace: billing
+spec:
+  from:
+  - {group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}
+  to:
+  - {group: "", kind: Service, name: payments}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: checkout
+  namespace: shop
+spec:
+  parentRefs:
+  - {name: public, namespace: infra}
+  rules:
+  - backendRefs:
+    - name: payments
+      namespace: billing
+      port: 8080
+`,
+	Severity: rules.Error,
+	Inputs:   inputs(kinds.K8sGateway, kinds.ReferenceGrant),
+	Related:  []string{"KIA1402"},
+	Run:      runReferenceNotGranted,
+}
+
+func runReferenceNotGranted(p *rules.Pass) error {
+	g := p.Graph
+	for _, r := range g.GatewayRoutes {
+		for _, b := range allBackends(r) {
+			if b.CrossNamespace && b.Grant == nil && b.Name != "" {
+				reportNotGranted(p, r.Obj, &b.ObjectRef, backendWhat(b), string(r.Kind()), "the backend is invalid")
+			}
+		}
+	}
+	for _, gw := range g.K8sGateways {
+		for _, l := range gw.Listeners {
+			for _, c := range l.CertificateRefs {
+				if c.CrossNamespace && c.Grant == nil && c.Name != "" {
+					what := fmt.Sprintf("certificateRef %s of listener %s", refText(c), l.Name)
+					reportNotGranted(p, gw.Obj, c, what, "Gateway", "the listener cannot load the certificate")
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func reportNotGranted(p *rules.Pass, o *manifest.Object, ref *graph.ObjectRef, what, fromKind, effect string) {
+	g := p.Graph
+	if !g.Mesh.ClosedWorld && !g.Describes(ref.Namespace) {
+		return
+	}
+	var in []string
+	for _, rg := range g.ReferenceGrants {
+		if rg.Namespace() == ref.Namespace {
+			in = append(in, rg.Name())
+		}
+	}
+	grants := fmt.Sprintf("namespace %s has no ReferenceGrant that lets", ref.Namespace)
+	if len(in) > 0 {
+		grants = fmt.Sprintf("none of the ReferenceGrants of namespace %s (%s) lets", ref.Namespace, names(in))
+	}
+	loc := ref.NamespaceLoc
+	if loc.IsZero() {
+		loc = ref.NameLoc
+	}
+	p.Reportf(o, loc, "%s is in another namespace, and %s %ss of namespace %s refer to it: %s (RefNotPermitted)",
+		what, grants, fromKind, o.Namespace, effect)
+}

@@ -1,0 +1,163 @@
+package gatewayapi
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// HostnameNotAccepted reports route hostnames that no listener of the
+// route's parent Gateways accepts.
+var HostnameNotAccepted = &rules.Rule{
+	ID:      "MR607",
+	Name:    "gatewayapi-hostname-not-accepted",
+	Summary: "hostname of a Gateway API route is accepted by no listener of its parent Gateway",
+	Doc: `When both a listener and a route (HTTPRoute, GRPCRoute, TLSRoute) set hostnames, the route
+attaches to the listener only if the two intersect, and route hostnames that do not intersect
+the listener's are ignored there. The intersection follows the API: a listener without
+hostname accepts every hostname, and a route without hostnames matches every listener; an exact
+name matches itself; ` + "`*.example.com`" + ` matches ` + "`foo.example.com`" + ` and ` + "`a.b.example.com`" + ` but not
+` + "`example.com`" + `, in either direction (a route's ` + "`*.example.com`" + ` intersects a listener's
+` + "`shop.example.com`" + `, and two wildcards intersect when one lies under the other).
+
+Only the listeners the route attaches to count: those its parentRef selects (by
+` + "`sectionName`" + ` and ` + "`port`" + `) that admit its kind and namespace (see MR605).
+
+- When no hostname of the route intersects such a listener, the Gateway does not accept the
+  route (` + "`Accepted: False`" + `, reason ` + "`NoMatchingListenerHostname`" + `): the finding is at the
+  parentRef, and requests for those names get 404.
+- When some hostnames are accepted and others by no parent Gateway, each of the others is
+  reported: its requests never reach the route. A hostname accepted by one parent and not by
+  another is normal for a route bound to, say, an internal and a public Gateway, and is not
+  reported; nor is anything when the route also has a parent meshlint cannot inspect.
+
+Fix the hostname, or add a listener (or widen a listener hostname) that accepts it.`,
+	Bad: `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: shop
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: http
+    hostname: "*.example.com"
+    port: 80
+    protocol: HTTP
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  parentRefs:
+  - name: public
+  hostnames: [example.com]
+  rules:
+  - backendRefs:
+    - {name: storefront, port: 8080}
+`,
+	Good: `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: shop
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: http
+    hostname: "*.example.com"
+    port: 80
+    protocol: HTTP
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  parentRefs:
+  - name: public
+  hostnames: [shop.example.com]
+  rules:
+  - backendRefs:
+    - {name: storefront, port: 8080}
+`,
+	Severity: rules.Warning,
+	Inputs:   []kinds.Kind{kinds.HTTPRoute, kinds.GRPCRoute, kinds.TLSRoute, kinds.K8sGateway},
+	Run:      runHostnameNotAccepted,
+}
+
+func runHostnameNotAccepted(p *rules.Pass) error {
+	for _, r := range p.Graph.GatewayRoutes {
+		hs := r.Spec.Hostnames
+		if !r.HasHostnames() || len(hs) == 0 {
+			continue
+		}
+		accepted := make([]bool, len(hs))
+		var (
+			parents   []*graph.K8sGateway
+			anyParent bool
+			// open is true when a parent meshlint cannot inspect may
+			// accept any hostname.
+			open bool
+		)
+		for _, pr := range r.Parents {
+			if pr.Gateway == nil || len(pr.Attached) == 0 {
+				// Unresolved or not attached: MR601 and MR605 say so.
+				open = open || pr.Gateway == nil
+				continue
+			}
+			parents = append(parents, pr.Gateway)
+			matched := false
+			for i, h := range hs {
+				for _, l := range pr.Attached {
+					if l.AcceptsHostname(h.V) {
+						accepted[i], matched, anyParent = true, true, true
+						break
+					}
+				}
+			}
+			if matched {
+				continue
+			}
+			var written, lhs []string
+			for _, h := range hs {
+				written = append(written, h.V)
+			}
+			for _, l := range pr.Attached {
+				lhs = append(lhs, l.Name+" "+l.Hostname)
+			}
+			f := p.Reportf(r.Obj, pr.NameLoc, "no hostname of this %s (%s) intersects the hostname of a listener of Gateway %s/%s it attaches to (%s): the Gateway does not accept the route (NoMatchingListenerHostname)",
+				r.Kind(), strings.Join(written, ", "), pr.Gateway.Namespace(), pr.Gateway.Name(), strings.Join(lhs, ", "))
+			for _, l := range pr.Attached {
+				f.Relate(pr.Gateway.Obj, l.Spec.Hostname.Loc, "listener %s", l.Name)
+			}
+		}
+		if open || !anyParent {
+			continue
+		}
+		for i, h := range hs {
+			if accepted[i] {
+				continue
+			}
+			var gws []string
+			for _, gw := range parents {
+				if n := gw.Namespace() + "/" + gw.Name(); !slices.Contains(gws, n) {
+					gws = append(gws, n)
+				}
+			}
+			by := "Gateway " + gws[0]
+			if len(gws) > 1 {
+				by = "any of the Gateways " + strings.Join(gws, ", ")
+			}
+			p.Reportf(r.Obj, h.Loc, "%s", fmt.Sprintf("hostname %q is accepted by no listener of %s, so it is ignored and its requests never reach this %s", h.V, by, r.Kind()))
+		}
+	}
+	return nil
+}

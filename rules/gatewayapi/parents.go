@@ -1,0 +1,245 @@
+package gatewayapi
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// ParentRefUnresolved reports route parentRefs that name no Gateway, no
+// listener of it, or no Service.
+var ParentRefUnresolved = &rules.Rule{
+	ID:      "MR601",
+	Name:    "gatewayapi-parent-ref-unresolved",
+	Summary: "parentRef of a Gateway API route names no Gateway, listener or Service",
+	Doc: `A Gateway API route (HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, UDPRoute) takes effect only
+where it attaches: at the Gateways, or for mesh routes the Services, named by its
+` + "`parentRefs`" + `. A parentRef that names nothing leaves the route detached there
+(` + "`Accepted: False`" + `, reason ` + "`NoMatchingParent`" + `): its traffic gets 404 or is not routed at all.
+
+The API's defaults are applied first, as the API server would: a parentRef without ` + "`group`" + ` and
+` + "`kind`" + ` is a ` + "`gateway.networking.k8s.io`" + ` Gateway, and one without ` + "`namespace`" + ` points into the route's
+own namespace. So ` + "`kind: Service`" + ` without ` + "`group: \"\"`" + ` names a Service of the Gateway API group, which
+does not exist; the rule says so. ` + "`sectionName`" + ` must name a listener of the Gateway (a port name
+of a Service), and ` + "`port`" + ` must be the port of one; when both are set, one listener must match
+both. References to other kinds (a ListenerSet, or an implementation's own kinds) are not checked.
+
+A manifest folder seldom holds every Gateway of the cluster, and Gateways often live in a
+namespace of their own. The rule therefore reports a missing Gateway only when the input holds
+Gateway API Gateways in the target namespace, or a Gateway of that name in another namespace (the
+message then says where), or an Istio Gateway of that name; a missing Service only when the input
+holds Services in the target namespace or one of that name elsewhere. With the closed-world
+setting every unresolved reference is reported. A wrong sectionName or port of a Gateway that is
+in the input is always reported.
+
+Kiali (KIA1401, KIA1402) reads the refs as stored by the API server and skips those without
+` + "`kind`" + `; meshlint applies the defaults, so a parentRef written without group and kind is checked.`,
+	Bad: `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: shop
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: http
+    port: 80
+    protocol: HTTP
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  parentRefs:
+  - name: pubic
+  rules:
+  - backendRefs:
+    - name: storefront
+      port: 8080
+`,
+	Good: `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: shop
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: http
+    port: 80
+    protocol: HTTP
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  parentRefs:
+  - name: public
+    sectionName: http
+  rules:
+  - backendRefs:
+    - name: storefront
+      port: 8080
+`,
+	Severity: rules.Error,
+	Inputs:   inputs(kinds.K8sGateway, kinds.Service),
+	Related:  []string{"IST0101", "KIA1401", "KIA1402"},
+	Run:      runParentRefUnresolved,
+}
+
+func runParentRefUnresolved(p *rules.Pass) error {
+	for _, r := range p.Graph.GatewayRoutes {
+		for _, pr := range r.Parents {
+			if pr.Name == "" {
+				continue
+			}
+			switch {
+			case pr.IsGateway():
+				checkGatewayParent(p, r, pr)
+			case pr.IsService():
+				checkServiceParent(p, r, pr)
+			case pr.Group == kinds.GroupGatewayAPI && !kinds.Known(pr.Group, pr.Kind):
+				msg := fmt.Sprintf("parentRef %q has kind %s, which the group gateway.networking.k8s.io does not serve", pr.Name, pr.Kind)
+				if pr.Kind == kinds.Service {
+					msg += `: a parentRef without group is in that group; write group: "" for a core Service`
+				}
+				loc := pr.Spec.Kind.Loc
+				if loc.IsZero() {
+					loc = pr.NameLoc
+				}
+				p.Reportf(r.Obj, loc, "%s", msg)
+			}
+		}
+	}
+	return nil
+}
+
+func checkGatewayParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRef) {
+	g := p.Graph
+	if gw := pr.Gateway; gw != nil {
+		if len(pr.Listeners) > 0 || (pr.SectionName == "" && pr.Port == 0) {
+			return
+		}
+		var what []string
+		loc := pr.Spec.SectionName.Loc
+		if pr.SectionName != "" {
+			what = append(what, fmt.Sprintf("sectionName %q", pr.SectionName))
+		}
+		if pr.Port != 0 {
+			what = append(what, fmt.Sprintf("port %d", pr.Port))
+			if loc.IsZero() {
+				loc = pr.Spec.Port.Loc
+			}
+		}
+		p.Reportf(r.Obj, loc, "parentRef %q: %s no listener of Gateway %s/%s, whose listeners are %s",
+			pr.Name, selection(what), gw.Namespace(), gw.Name(), listenerList(gw.Listeners)).
+			Relate(gw.Obj, gw.Obj.NameLoc, "Gateway %s/%s", gw.Namespace(), gw.Name())
+		return
+	}
+	var elsewhere []*graph.K8sGateway
+	for _, gw := range g.K8sGatewaysNamed(pr.Name) {
+		if gw.Namespace() != pr.Namespace {
+			elsewhere = append(elsewhere, gw)
+		}
+	}
+	istio := g.FindGateway(pr.Namespace, pr.Name)
+	if !g.Mesh.ClosedWorld && !g.HasGatewayAPIKind(kinds.K8sGateway, pr.Namespace) && len(elsewhere) == 0 && istio == nil {
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "parentRef %s matches no Gateway", refText(&pr.ObjectRef))
+	switch {
+	case istio != nil:
+		fmt.Fprintf(&b, "; %s/%s is an Istio Gateway (networking.istio.io), to which Gateway API routes cannot attach", pr.Namespace, pr.Name)
+	case len(elsewhere) > 0:
+		fmt.Fprintf(&b, "; a Gateway %q exists in namespace %s: set namespace: %s", pr.Name, elsewhere[0].Namespace(), elsewhere[0].Namespace())
+	default:
+		var in []string
+		for _, gw := range g.K8sGateways {
+			if gw.Namespace() == pr.Namespace {
+				in = append(in, gw.Name())
+			}
+		}
+		if len(in) > 0 {
+			fmt.Fprintf(&b, "; Gateways of namespace %s: %s", pr.Namespace, names(in))
+		} else {
+			fmt.Fprintf(&b, " (the input holds no Gateway in namespace %s)", pr.Namespace)
+		}
+	}
+	f := p.Reportf(r.Obj, pr.NameLoc, "%s", b.String())
+	for _, gw := range elsewhere {
+		f.Relate(gw.Obj, gw.Obj.NameLoc, "Gateway %s/%s", gw.Namespace(), gw.Name())
+	}
+}
+
+func checkServiceParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRef) {
+	if s := pr.Service; s != nil {
+		if pr.ServicePort != nil || (pr.SectionName == "" && pr.Port == 0) {
+			return
+		}
+		var what []string
+		loc := pr.Spec.SectionName.Loc
+		if pr.SectionName != "" {
+			what = append(what, fmt.Sprintf("sectionName %q", pr.SectionName))
+		}
+		if pr.Port != 0 {
+			what = append(what, fmt.Sprintf("port %d", pr.Port))
+			if loc.IsZero() {
+				loc = pr.Spec.Port.Loc
+			}
+		}
+		var ports []string
+		for _, sp := range s.Spec.Ports {
+			ports = append(ports, fmt.Sprintf("%s %d", sp.Name.V, sp.Port.V))
+		}
+		p.Reportf(r.Obj, loc, "parentRef %q: %s no port of Service %s/%s, whose ports are %s",
+			pr.Name, selection(what), s.Namespace(), s.Name(), strings.Join(ports, ", ")).
+			Relate(s.Obj, s.Obj.NameLoc, "Service %s/%s", s.Namespace(), s.Name())
+		return
+	}
+	reportMissingService(p, r, &pr.ObjectRef, "parentRef "+refText(&pr.ObjectRef))
+}
+
+// reportMissingService reports a reference to a Service that the input does
+// not hold, when the input shows that namespace's Services or a Service of
+// that name elsewhere (or the world is closed).
+func reportMissingService(p *rules.Pass, r *graph.GatewayRoute, ref *graph.ObjectRef, what string) {
+	g := p.Graph
+	var elsewhere []*graph.Service
+	for _, s := range g.ServicesNamed(ref.Name) {
+		if s.Namespace() != ref.Namespace {
+			elsewhere = append(elsewhere, s)
+		}
+	}
+	if !g.Mesh.ClosedWorld && !g.HasKind(kinds.Service, ref.Namespace) && len(elsewhere) == 0 {
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s matches no Service", what)
+	if len(elsewhere) > 0 {
+		ns := elsewhere[0].Namespace()
+		fmt.Fprintf(&b, "; a Service %q exists in namespace %s: set namespace: %s (and let a ReferenceGrant in %s permit it)", ref.Name, ns, ns, ns)
+	} else if !g.HasKind(kinds.Service, ref.Namespace) {
+		fmt.Fprintf(&b, " (the input holds no Service in namespace %s)", ref.Namespace)
+	}
+	f := p.Reportf(r.Obj, ref.NameLoc, "%s", b.String())
+	for _, s := range elsewhere {
+		f.Relate(s.Obj, s.Obj.NameLoc, "Service %s/%s", s.Namespace(), s.Name())
+	}
+}
+
+// selection joins what a parentRef selects with its verb: `sectionName "a"
+// matches`, `sectionName "a" and port 80 match`.
+func selection(what []string) string {
+	if len(what) == 1 {
+		return what[0] + " matches"
+	}
+	return strings.Join(what, " and ") + " match"
+}

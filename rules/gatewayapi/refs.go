@@ -1,0 +1,79 @@
+package gatewayapi
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+)
+
+// routeKinds are the route kinds the rules read.
+var routeKinds = []kinds.Kind{kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute, kinds.UDPRoute}
+
+// inputs returns the route kinds followed by more.
+func inputs(more ...kinds.Kind) []kinds.Kind {
+	return append(append([]kinds.Kind{}, routeKinds...), more...)
+}
+
+// refText names a reference as written with its resolved target:
+// `"reviews" (Service shop/reviews)`.
+func refText(r *graph.ObjectRef) string {
+	return fmt.Sprintf("%q (%s %s/%s)", r.Name, r.GroupKind, r.Namespace, r.Name)
+}
+
+// backendWhat introduces a backend reference in a message.
+func backendWhat(b *graph.BackendRef) string {
+	if b.Mirror {
+		return "requestMirror backendRef " + refText(&b.ObjectRef)
+	}
+	return "backendRef " + refText(&b.ObjectRef)
+}
+
+// allBackends returns the backends and mirrors of every rule of a route.
+func allBackends(r *graph.GatewayRoute) []*graph.BackendRef {
+	var out []*graph.BackendRef
+	for _, rule := range r.Rules {
+		out = append(append(out, rule.Backends...), rule.Mirrors...)
+	}
+	return out
+}
+
+// listenerText describes a listener: `https (HTTPS 443, *.example.com)`.
+func listenerText(l *graph.Listener) string {
+	h := ""
+	if l.Hostname != "" {
+		h = ", " + l.Hostname
+	}
+	return fmt.Sprintf("%s (%s %d%s)", l.Name, l.Protocol, l.Port, h)
+}
+
+// listenerList describes the listeners of a Gateway, at most five.
+func listenerList(ls []*graph.Listener) string {
+	var out []string
+	for i, l := range ls {
+		if i == 5 {
+			out = append(out, fmt.Sprintf("and %d more", len(ls)-5))
+			break
+		}
+		out = append(out, listenerText(l))
+	}
+	return strings.Join(out, ", ")
+}
+
+// names returns sorted, de-duplicated names, at most five.
+func names(ns []string) string {
+	sort.Strings(ns)
+	var out []string
+	for i, n := range ns {
+		if i > 0 && n == ns[i-1] {
+			continue
+		}
+		out = append(out, n)
+	}
+	if len(out) > 5 {
+		out = append(out[:5], fmt.Sprintf("and %d more", len(out)-5))
+	}
+	return strings.Join(out, ", ")
+}

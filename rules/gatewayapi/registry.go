@@ -1,0 +1,16 @@
+package gatewayapi
+
+import "github.com/meshlint/meshlint/rules"
+
+// Rules lists this package's rules in ID order.
+var Rules = []*rules.Rule{
+	ParentRefUnresolved,
+	BackendRefUnresolved,
+	BackendPortUnknown,
+	ReferenceNotGranted,
+	RouteNotAdmitted,
+	ListenerConflict,
+	HostnameNotAccepted,
+	BackendWeightsNot100,
+	BackendWeightsZero,
+}

@@ -1,0 +1,8 @@
+package meta
+
+import "github.com/meshlint/meshlint/rules"
+
+// Rules lists this package's rules in ID order.
+var Rules = []*rules.Rule{
+	SuppressionInvalid,
+}
