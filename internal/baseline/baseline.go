@@ -90,7 +90,7 @@ func Fingerprints(fs []*rules.Finding) []string {
 // the object itself or when the finding is in another file.
 func Path(f *rules.Finding) string {
 	o := f.Object
-	if o == nil || o.Node == nil || f.Pos.File != o.File {
+	if o == nil || o.Node == nil || o.Pos(f.Pos.Loc).File != f.Pos.File {
 		return ""
 	}
 	return yamlpath.Path(o.Node, f.Pos.Line, f.Pos.Col)

@@ -76,6 +76,10 @@ func TestKustomizeRefused(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "k", "kustomization.yaml"), []byte(tc.kustomization), 0o644); err != nil {
 				t.Fatal(err)
 			}
+			vs := "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\nspec:\n  hosts: [reviews]\n"
+			if err := os.WriteFile(filepath.Join(dir, "vs.yaml"), []byte(vs), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			r := run(t, dir, "", "--color", "never", "k")
 			if r.code != ExitError {
 				t.Errorf("exit %d, want %d", r.code, ExitError)
@@ -84,5 +88,31 @@ func TestKustomizeRefused(t *testing.T) {
 				t.Errorf("output lacks %q:\n%s%s", tc.want, r.stdout, r.stderr)
 			}
 		})
+	}
+}
+
+// TestKustomizeSuppressInPatch checks that an ignore comment in a patch
+// file suppresses the finding reported at that patch line.
+func TestKustomizeSuppressInPatch(t *testing.T) {
+	dir := t.TempDir()
+	src, err := filepath.Abs(filepath.Join("..", "..", "fixtures", "kustomize"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	patch := filepath.Join(dir, "overlays", "prod", "canary-weights.yaml")
+	b, err := os.ReadFile(patch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = []byte(strings.Replace(string(b), "weight: 90\n", "weight: 90 # meshlint:ignore MR101 the 90/20 split is deliberate\n", 1))
+	if err := os.WriteFile(patch, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, dir, "", "--fail-on", "warning", "overlays/prod")
+	if r.code != ExitClean || !strings.Contains(r.stdout, "1 suppressed") {
+		t.Errorf("exit %d, want 0 with one suppressed finding:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

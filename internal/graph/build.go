@@ -49,6 +49,7 @@ func Build(objs []*manifest.Object, mesh config.Mesh) *Graph {
 	g.addAdminPolicies()
 	g.addIngresses()
 	g.addGatewayAPI()
+	g.addExtras()
 	return g
 }
 

@@ -75,6 +75,8 @@ type kustomization struct {
 // by the walk, with the kustomizations it uses.
 type unit struct {
 	disp, abs string
+	// file is the root kustomization file, as displayed.
+	file string
 	// kusts holds the root kustomization first, then the bases and
 	// components it uses, depth first.
 	kusts []*kustomization
@@ -91,6 +93,7 @@ func buildKustomizations(res *Result, dirs []string, opts Options) {
 	var units []*unit
 	for _, d := range dirs {
 		u := &unit{disp: d, abs: absPath(opts.Dir, d), real: map[string]bool{}, opts: opts}
+		u.file = filepath.Join(d, kustomizationIn(u.abs))
 		u.visit(u.abs, d)
 		units = append(units, u)
 	}
@@ -115,10 +118,7 @@ func buildKustomizations(res *Result, dirs []string, opts Options) {
 
 // usedBy returns another unit whose build includes u, or nil.
 func usedBy(u *unit, units []*unit) *unit {
-	if len(u.kusts) == 0 {
-		return nil
-	}
-	root := realPath(u.kusts[0].dir)
+	root := realPath(u.abs)
 	for _, v := range units {
 		if v != u && len(v.errs) == 0 && v.real[root] && realPath(v.abs) != root {
 			return v
@@ -464,9 +464,9 @@ func withOriginAnnotations(data []byte) []byte {
 // build runs kustomize and turns its output into objects.
 func (u *unit) build() *kustResult {
 	fr := &kustResult{unmodelled: map[string]int{}}
-	root := u.kusts[0]
+	name := filepath.Base(u.file)
 	kustomizeMu.Lock()
-	m, err := runKustomize(originFS{FileSystem: filesys.MakeFsOnDisk(), roots: []string{root.file, filepath.Join(realPath(root.dir), filepath.Base(root.file))}}, u.abs)
+	m, err := runKustomize(originFS{FileSystem: filesys.MakeFsOnDisk(), roots: []string{filepath.Join(u.abs, name), filepath.Join(realPath(u.abs), name)}}, u.abs)
 	kustomizeMu.Unlock()
 	if err != nil {
 		fr.errors = append(fr.errors, u.buildError(err))
@@ -495,16 +495,15 @@ var outsideRoot = regexp.MustCompile(`security; file '([^']*)' is not in or belo
 // buildError turns a kustomize error into an Error on the root
 // kustomization, with paths shown as the user would write them.
 func (u *unit) buildError(err error) *Error {
-	root := u.kusts[0]
 	msg := err.Error()
 	if m := outsideRoot.FindStringSubmatch(msg); m != nil {
 		file := u.display(m[1])
 		if st, err := os.Lstat(m[1]); err == nil && st.Mode()&os.ModeSymlink != 0 {
 			file += " (a link to " + u.display(realPath(m[1])) + ")"
 		}
-		return &Error{File: root.dispFile, Msg: fmt.Sprintf("%s is outside the kustomization's directory %s: meshlint builds with kustomize's root-only load restrictions (a file must be in or below the directory of the kustomization that names it)", file, u.display(m[2]))}
+		return &Error{File: u.file, Msg: fmt.Sprintf("%s is outside the kustomization's directory %s: meshlint builds with kustomize's root-only load restrictions (a file must be in or below the directory of the kustomization that names it)", file, u.display(m[2]))}
 	}
-	return &Error{File: root.dispFile, Msg: "kustomize build failed", Err: errors.New(u.relativize(msg))}
+	return &Error{File: u.file, Msg: "kustomize build failed", Err: errors.New(u.relativize(msg))}
 }
 
 // display shows an absolute path relative to the unit's displayed
@@ -518,12 +517,16 @@ func (u *unit) display(p string) string {
 	return p
 }
 
-// relativize replaces the absolute directories of the unit in a message by
-// their displayed form.
+// relativize shows the absolute paths in a kustomize message relative to
+// the working directory, as other paths are shown (unless the user named
+// the kustomization by an absolute path).
 func (u *unit) relativize(msg string) string {
-	for _, base := range []string{u.abs, realPath(u.abs)} {
-		msg = strings.ReplaceAll(msg, base+string(filepath.Separator), u.disp+string(filepath.Separator))
-		msg = strings.ReplaceAll(msg, "'"+base+"'", "'"+u.disp+"'")
+	if filepath.IsAbs(u.disp) {
+		return msg
+	}
+	wd := absPath(u.opts.Dir, ".")
+	for _, base := range []string{wd, realPath(wd)} {
+		msg = strings.ReplaceAll(msg, base+string(filepath.Separator), "")
 	}
 	return msg
 }

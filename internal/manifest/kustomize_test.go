@@ -473,3 +473,29 @@ spec:
 		t.Errorf("service from %s document %d", svc.File, svc.Doc)
 	}
 }
+
+func TestKustomizeBuildError(t *testing.T) {
+	// Kustomize's own errors name the root kustomization, with paths
+	// relative to the working directory.
+	dir := kWriteTree(t, map[string]string{
+		"k/kustomization.yaml": "resources:\n- vs.yaml\n- missing.yaml\n",
+		"k/vs.yaml":            kTestVS,
+	})
+	res := Load([]string{"k"}, Options{Dir: dir})
+	if len(res.Errors) != 1 || len(res.Objects) > 0 {
+		t.Fatalf("errors %v, %d objects", res.Errors, len(res.Objects))
+	}
+	e := res.Errors[0].Error()
+	if !strings.HasPrefix(e, filepath.Join("k", "kustomization.yaml")+": kustomize build failed: ") ||
+		!strings.Contains(e, filepath.Join("k", "missing.yaml")) || strings.Contains(e, dir) {
+		t.Errorf("error %q", e)
+	}
+}
+
+func TestKustomizeEmpty(t *testing.T) {
+	dir := kWriteTree(t, map[string]string{"k/kustomization.yaml": "# nothing yet\n"})
+	res := Load([]string{"k"}, Options{Dir: dir})
+	if len(res.Errors) != 1 || res.Errors[0].File != filepath.Join("k", "kustomization.yaml") {
+		t.Errorf("errors %v", res.Errors)
+	}
+}

@@ -87,9 +87,12 @@ func newOrigins(u *unit) *origins {
 			key, v := k.node.Content[i].Value, deref(k.node.Content[i+1])
 			switch key {
 			case "patchesStrategicMerge":
+				// Entries are paths, or patches written inline.
 				for _, it := range items(v) {
-					if isString(it) {
+					if isString(it) && strings.Contains(it.Value, "\n") {
 						ps = append(ps, o.patchDocs(k, nil, it, nil)...)
+					} else if isString(it) {
+						ps = append(ps, o.patchDocs(k, it, nil, nil)...)
 					}
 				}
 			case "patches", "patchesJson6902":
@@ -134,15 +137,8 @@ func (o *origins) patchDocs(k *kustomization, path, inline *yaml.Node, t *select
 		}
 		file = filepath.Join(k.disp, path.Value)
 		docs = o.parse(filepath.Join(k.dir, path.Value), file)
-	case strings.Contains(inline.Value, "\n") || t != nil:
-		docs = inlineDocs(k, inline)
 	default:
-		// A patchesStrategicMerge entry without a line break is a path.
-		if isRemote(inline.Value) {
-			return nil
-		}
-		file = filepath.Join(k.disp, inline.Value)
-		docs = o.parse(filepath.Join(k.dir, inline.Value), file)
+		docs = inlineDocs(k, inline)
 	}
 	var out []*patchDoc
 	for _, d := range docs {
@@ -451,8 +447,7 @@ type nsSource struct {
 
 // object turns one built resource into objects at their sources.
 func (o *origins) object(n *yaml.Node, origin *resource.Origin, unmodelled map[string]int) ([]*Object, []*Error) {
-	root := o.u.kusts[0]
-	file, doc := root.dispFile, 0
+	file, doc := o.u.file, 0
 	var org, fallback *yaml.Node
 	switch {
 	case origin != nil && origin.Path != "":

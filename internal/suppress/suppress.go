@@ -141,7 +141,7 @@ func collect(o *manifest.Object) (*objectDirectives, []*Directive) {
 func (od *objectDirectives) match(f *rules.Finding) *Directive {
 	var candidates []*Directive
 	o := f.Object
-	if f.Pos.File == o.File {
+	if o.Pos(f.Pos.Loc).File == f.Pos.File {
 		steps := yamlpath.Locate(o.Node, f.Pos.Line, f.Pos.Col)
 		for i := len(steps) - 1; i > 0; i-- {
 			candidates = append(candidates, od.byNode[steps[i].Node]...)

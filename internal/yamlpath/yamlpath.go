@@ -36,6 +36,12 @@ func Locate(root *yaml.Node, line, col int) []Step {
 		return nil
 	}
 	steps := []Step{{Index: -1, Node: root}}
+	// Objects built by kustomize mix nodes of several files, so positions do
+	// not grow through the tree; a node starting exactly at the position is
+	// found by search first.
+	if exact, ok := find(root, line, col, steps); ok {
+		return exact
+	}
 	if before(line, col, root.Line, root.Column) || line > lastLine(root) {
 		return steps
 	}
@@ -140,4 +146,33 @@ func lastLine(n *yaml.Node) int {
 		n = n.Content[len(n.Content)-1]
 	}
 	return n.Line
+}
+
+// find searches the tree for the deepest node (or mapping key) that starts
+// exactly at line:col and returns the steps to it.
+func find(n *yaml.Node, line, col int, steps []Step) ([]Step, bool) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			k, v := n.Content[j], n.Content[j+1]
+			next := append(steps[:len(steps):len(steps)], Step{Key: k, Index: -1, Node: v})
+			if r, ok := find(v, line, col, next); ok {
+				return r, true
+			}
+			if at(k, line, col) || at(v, line, col) {
+				return next, true
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			next := append(steps[:len(steps):len(steps)], Step{Index: i, Node: c})
+			if r, ok := find(c, line, col, next); ok {
+				return r, true
+			}
+			if at(c, line, col) {
+				return next, true
+			}
+		}
+	}
+	return nil, false
 }
