@@ -40,7 +40,7 @@ func Build(objs []*manifest.Object, mesh config.Mesh) *Graph {
 		}
 	}
 	for _, o := range objs {
-		if o.Kind != kinds.Namespace {
+		if o.Kind != kinds.Namespace && o.Namespace != "" {
 			g.namespace(o.Namespace)
 		}
 		g.add(o)

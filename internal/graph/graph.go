@@ -179,6 +179,11 @@ type Graph struct {
 	Sidecars               []*Sidecar
 	NetworkPolicies        []*NetworkPolicy
 
+	// Telemetries, EnvoyFilters and Secrets: see extras.go.
+	Telemetries  []*Telemetry
+	EnvoyFilters []*EnvoyFilter
+	Secrets      []*Secret
+
 	// AdminNetworkPolicies are in precedence order (priority, then name).
 	AdminNetworkPolicies         []*AdminNetworkPolicy
 	BaselineAdminNetworkPolicies []*BaselineAdminNetworkPolicy

@@ -26,6 +26,8 @@ const (
 	WorkloadGroup   Kind = "WorkloadGroup"
 	EnvoyFilter     Kind = "EnvoyFilter"
 	ProxyConfig     Kind = "ProxyConfig"
+	Secret          Kind = "Secret"
+	Telemetry       Kind = "Telemetry"
 
 	PeerAuthentication    Kind = "PeerAuthentication"
 	AuthorizationPolicy   Kind = "AuthorizationPolicy"
@@ -54,6 +56,7 @@ const (
 const (
 	GroupIstioNetworking = "networking.istio.io"
 	GroupIstioSecurity   = "security.istio.io"
+	GroupIstioTelemetry  = "telemetry.istio.io"
 	GroupK8sNetworking   = "networking.k8s.io"
 	GroupCore            = ""
 	GroupApps            = "apps"
@@ -87,7 +90,9 @@ var groupKinds = map[string]map[Kind]bool{
 
 // modelled lists the kinds that the graph reads, keyed by group.
 var modelled = map[string]map[Kind]bool{
-	GroupCore:           {Namespace: true, Service: true, Pod: true},
+	// Secrets are kept for the Gateway credentialName checks; rules read
+	// their key names and certificates, never print their data.
+	GroupCore:           {Namespace: true, Service: true, Pod: true, Secret: true},
 	GroupApps:           {Deployment: true, StatefulSet: true, DaemonSet: true, ReplicaSet: true},
 	GroupBatch:          {Job: true, CronJob: true},
 	GroupK8sNetworking:  {NetworkPolicy: true, Ingress: true},
@@ -96,7 +101,8 @@ var modelled = map[string]map[Kind]bool{
 	GroupIstioNetworking: {Gateway: true, VirtualService: true, DestinationRule: true, ServiceEntry: true, Sidecar: true,
 		// Not in the graph, but kept so that schema validation sees them.
 		WorkloadEntry: true, WorkloadGroup: true, EnvoyFilter: true, ProxyConfig: true},
-	GroupIstioSecurity: {PeerAuthentication: true, AuthorizationPolicy: true, RequestAuthentication: true},
+	GroupIstioSecurity:  {PeerAuthentication: true, AuthorizationPolicy: true, RequestAuthentication: true},
+	GroupIstioTelemetry: {Telemetry: true},
 	GroupGatewayAPI: {
 		K8sGateway: true, GatewayClass: true, HTTPRoute: true, GRPCRoute: true, TCPRoute: true, TLSRoute: true,
 		UDPRoute: true, ReferenceGrant: true,
@@ -132,6 +138,18 @@ func IsWorkload(k Kind) bool {
 	switch k {
 	case Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob:
 		return true
+	}
+	return false
+}
+
+// ClusterScoped reports whether objects of this group and kind have no
+// namespace. Namespace itself is handled apart: its namespace is its name.
+func ClusterScoped(group string, k Kind) bool {
+	switch {
+	case group == GroupPolicyAPI:
+		return k == AdminNetworkPolicy || k == BaselineAdminNetworkPolicy
+	case group == GroupGatewayAPI:
+		return k == GatewayClass
 	}
 	return false
 }

@@ -360,7 +360,9 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 	if o.Name == "" && field(field(n, "metadata"), "generateName") == nil {
 		errs = append(errs, errAt(kind, "%s has no metadata.name", kind.Value))
 	}
-	if o.Kind == kinds.Namespace {
+	if kinds.ClusterScoped(o.Group, o.Kind) {
+		o.Namespace, o.NamespaceSet = "", false
+	} else if o.Kind == kinds.Namespace {
 		o.Namespace = o.Name
 	} else if o.Namespace == "" {
 		o.Namespace = defaultNS

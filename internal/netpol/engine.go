@@ -105,12 +105,11 @@ type Analysis struct {
 
 // class is a set of workloads that no policy tells apart.
 type class struct {
-	id      int
-	members []*graph.Workload
-	bits    []uint64 // selectors matched
-	ports   portMap
-	pg      int // port group
-	side    [2]*side
+	id    int
+	bits  []uint64 // selectors matched
+	ports portMap
+	pg    int // port group
+	side  [2]*side
 }
 
 func (c *class) has(sel int) bool { return c.bits[sel>>6]&(1<<(sel&63)) != 0 }
@@ -194,7 +193,7 @@ func (a *Analysis) buildClasses(g *graph.Graph, names map[string]bool) {
 	sigs := make(map[*graph.Workload][]int, len(g.Workloads))
 	for id, s := range a.sels {
 		for _, w := range s.workloads {
-			sigs[w] = append(sigs[w], int(id))
+			sigs[w] = append(sigs[w], id)
 		}
 	}
 	var portNames []string
@@ -211,7 +210,7 @@ func (a *Analysis) buildClasses(g *graph.Graph, names map[string]bool) {
 		pkey := portKey(pm, portNames)
 		kb.Reset()
 		for _, id := range sigs[w] {
-			kb.WriteString(strconv.Itoa(int(id)))
+			kb.WriteString(strconv.Itoa(id))
 			kb.WriteByte(',')
 		}
 		kb.WriteByte('|')
@@ -231,7 +230,6 @@ func (a *Analysis) buildClasses(g *graph.Graph, names map[string]bool) {
 			a.classes = append(a.classes, cl)
 			byKey[key] = cl
 		}
-		cl.members = append(cl.members, w)
 		a.classOf[w] = cl
 	}
 	a.portGroups = len(portGroup)

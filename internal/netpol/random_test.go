@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/spec"
 )
 
 // randomWorld writes a small random cluster: namespaces, workloads with
@@ -259,6 +262,123 @@ func TestConnectionsAgainstPairs(t *testing.T) {
 			}
 			if n != m {
 				t.Fatalf("seed %d: filter kept %d lines, want %d", seed, n, m)
+			}
+		}
+	}
+}
+
+// naiveAllowed evaluates NetworkPolicies for one pod pair, protocol and
+// port straight from the specs, as the API documentation words them: an
+// oracle that shares no code with the engine beyond label matching.
+func naiveAllowed(g *graph.Graph, src, dst *graph.Workload, proto string, port int) bool {
+	nsLabels := func(ns string) map[string]string { return g.Namespaces[ns].Labels }
+	peerMatches := func(np *graph.NetworkPolicy, p spec.NetworkPolicyPeer, w *graph.Workload) bool {
+		if p.IPBlock != nil || (p.PodSelector == nil && p.NamespaceSelector == nil) {
+			return false
+		}
+		if p.NamespaceSelector == nil {
+			if w.Namespace() != np.Namespace() {
+				return false
+			}
+		} else if !graph.Selector(p.NamespaceSelector).Matches(nsLabels(w.Namespace())) {
+			return false
+		}
+		return graph.Selector(p.PodSelector).Matches(w.Labels)
+	}
+	portMatches := func(ps []spec.NetworkPolicyPort, dst *graph.Workload) bool {
+		if len(ps) == 0 {
+			return true
+		}
+		for _, p := range ps {
+			pr := p.Protocol.V
+			if pr == "" {
+				pr = "TCP"
+			}
+			if pr != proto {
+				continue
+			}
+			switch {
+			case !p.Port.Set:
+				return true
+			case p.Port.IsStr:
+				for _, c := range dst.Spec.Spec.Containers {
+					for _, cp := range c.Ports {
+						cpr := cp.Protocol.V
+						if cpr == "" {
+							cpr = "TCP"
+						}
+						if cp.Name.V == p.Port.Str && cpr == proto && int(cp.ContainerPort.V) == port {
+							return true
+						}
+					}
+				}
+			case p.EndPort.Set:
+				if int(p.Port.Int) <= port && port <= int(p.EndPort.V) {
+					return true
+				}
+			case int(p.Port.Int) == port:
+				return true
+			}
+		}
+		return false
+	}
+	side := func(subject, other *graph.Workload, egress bool) bool {
+		isolated := false
+		for _, np := range g.NetworkPolicies {
+			if np.Namespace() != subject.Namespace() || !np.PodSelector.Matches(subject.Labels) {
+				continue
+			}
+			if (egress && !np.Egress) || (!egress && !np.Ingress) {
+				continue
+			}
+			isolated = true
+			rules := np.Spec.Ingress
+			if egress {
+				rules = np.Spec.Egress
+			}
+			for _, r := range rules {
+				peers := r.From
+				if egress {
+					peers = r.To
+				}
+				ok := len(peers) == 0
+				for _, p := range peers {
+					ok = ok || peerMatches(np, p, other)
+				}
+				if ok && portMatches(r.Ports, dst) {
+					return true
+				}
+			}
+		}
+		return !isolated
+	}
+	return side(src, dst, true) && side(dst, src, false)
+}
+
+func TestEngineAgainstNaive(t *testing.T) {
+	for seed := range uint64(150) {
+		r := rand.New(rand.NewPCG(seed, 11))
+		docs := randomWorld(r)
+		// NetworkPolicies only: cut the admin policies off.
+		if i := strings.Index(docs, "apiVersion: policy.networking.k8s.io"); i >= 0 {
+			docs = docs[:i]
+		}
+		a, g := analyze(t, docs)
+		for _, w1 := range g.Workloads {
+			for _, w2 := range g.Workloads {
+				if w1 == w2 {
+					continue
+				}
+				got := a.Allowed(WorkloadEndpoint(w1), WorkloadEndpoint(w2))
+				for _, proto := range Protocols {
+					for _, port := range []int{1, 53, 79, 80, 81, 82, 85, 86, 90, 91, 95, 5432, 65535} {
+						want := naiveAllowed(g, w1, w2, proto.String(), port)
+						if got.Contains(proto, port) != want {
+							t.Fatalf("seed %d: %s => %s %s %d: engine %v, naive %v (engine: %s)\n%s",
+								seed, w1.Obj.Ref(), w2.Obj.Ref(), proto, port, !want, want, got, docs)
+						}
+					}
+				}
 			}
 		}
 	}
