@@ -93,17 +93,47 @@ type Related struct {
 }
 
 // Fix is a suggested change, as in go/analysis: a description and the text
-// edits that make it.
+// edits that make it, and the files it creates. A finding's fixes are
+// alternatives; meshlint --fix applies the first.
 type Fix struct {
 	Message string
 	Edits   []Edit
+	// NewFiles are files the fix creates. A fix never overwrites a file:
+	// when one of them exists, the fix is not applied.
+	NewFiles []NewFile
 }
 
-// Edit replaces the text between Pos and End (same file) with NewText.
+// Edit replaces the text between Pos and End (same file) with NewText. An
+// unset End means an insertion at Pos.
 type Edit struct {
 	Pos     manifest.Pos
 	End     manifest.Loc
 	NewText string
+	// Old, when set, is the text the edit expects to replace. A fix whose
+	// file holds other text there is not applied: the file changed since it
+	// was read, or the position was mapped back from a kustomize build
+	// that transformed the value. A quoted scalar holding Old matches too.
+	Old string
+}
+
+// NewFile is a file a fix creates, with its whole content.
+type NewFile struct {
+	// Path names the file as the input's files are named: relative to the
+	// working directory, or absolute.
+	Path    string
+	Content string
+}
+
+// ReplaceValue returns an edit that replaces the text of the scalar of
+// object o at loc (as manifest.LocOf gives it: one line) with newText. old
+// is the scalar's value, which the edit expects to find there.
+func ReplaceValue(o *manifest.Object, loc manifest.Loc, old, newText string) Edit {
+	return Edit{
+		Pos:     o.Pos(loc),
+		End:     manifest.Loc{Line: loc.Line, Col: loc.EndCol},
+		NewText: newText,
+		Old:     old,
+	}
 }
 
 // Pass is what a rule's Run receives.
@@ -113,6 +143,19 @@ type Pass struct {
 	// Severity is the severity findings get (the default unless configured).
 	Severity Severity
 	report   func(*Finding)
+	memo     *memo
+}
+
+// Memo returns the value fn computes for key, computing it once per run and
+// sharing it between the rules of that run. Analyses that several rules
+// need and the graph cannot hold (the graph cannot import the packages that
+// analyse it), such as the NetworkPolicy connectivity model, are built
+// through it. Use an unexported key type of the package that owns fn.
+func (p *Pass) Memo(key any, fn func() any) any {
+	if p.memo == nil {
+		return fn()
+	}
+	return p.memo.get(key, fn)
 }
 
 // Reportf reports a finding about object o at loc; a zero loc falls back to

@@ -19,6 +19,7 @@ func Run(g *graph.Graph, rs []*Rule, severity map[string]Severity) ([]*Finding, 
 		findings []*Finding
 		errs     []error
 		wg       sync.WaitGroup
+		shared   = &memo{values: map[any]*memoValue{}}
 	)
 	for _, r := range rs {
 		sev := r.Severity
@@ -29,7 +30,7 @@ func Run(g *graph.Graph, rs []*Rule, severity map[string]Severity) ([]*Finding, 
 		go func() {
 			defer wg.Done()
 			var local []*Finding
-			p := &Pass{Rule: r, Graph: g, Severity: sev, report: func(f *Finding) { local = append(local, f) }}
+			p := &Pass{Rule: r, Graph: g, Severity: sev, report: func(f *Finding) { local = append(local, f) }, memo: shared}
 			err := runSafely(r, p)
 			mu.Lock()
 			defer mu.Unlock()
@@ -93,4 +94,27 @@ func Dedup(fs []*Finding) []*Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// memo holds the values computed through Pass.Memo during one run.
+type memo struct {
+	mu     sync.Mutex
+	values map[any]*memoValue
+}
+
+type memoValue struct {
+	once sync.Once
+	v    any
+}
+
+func (m *memo) get(key any, fn func() any) any {
+	m.mu.Lock()
+	mv := m.values[key]
+	if mv == nil {
+		mv = &memoValue{}
+		m.values[key] = mv
+	}
+	m.mu.Unlock()
+	mv.once.Do(func() { mv.v = fn() })
+	return mv.v
 }
