@@ -1,0 +1,54 @@
+package netpol
+
+import (
+	"encoding/binary"
+	"testing"
+)
+
+// FuzzCIDRPartition parses two CIDRs (the second an exception of the
+// first) and checks the partition of 0.0.0.0/0 they induce: the ranges are
+// disjoint, ordered, cover every address, and each lies wholly inside or
+// wholly outside the block, as the reach output relies on.
+func FuzzCIDRPartition(f *testing.F) {
+	for _, s := range [][2]string{
+		{"10.0.0.0/8", "10.1.0.0/16"}, {"0.0.0.0/0", "192.168.0.0/16"},
+		{"1.2.3.4/32", "1.2.3.4/32"}, {"255.255.255.255/32", "0.0.0.0/32"},
+		{"::/0", "10.0.0.0/8"}, {"10.0.0.0/33", "x"}, {"172.16.0.0/12", "172.16.0.0/12"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, cidr, except string) {
+		r, v6, err := ParseCIDR(cidr)
+		if err != nil || v6 {
+			return
+		}
+		if r.First > r.Last {
+			t.Fatalf("ParseCIDR(%q) = %v: empty range", cidr, r)
+		}
+		b := ipBlock{cidr: r}
+		if e, v6, err := ParseCIDR(except); err == nil && !v6 {
+			b.except = append(b.except, e)
+		}
+		parts := partition([]ipBlock{b}, AllIPs)
+		if len(parts) == 0 || parts[0].First != 0 || parts[len(parts)-1].Last != AllIPs.Last {
+			t.Fatalf("partition does not span 0.0.0.0/0: %v", parts)
+		}
+		for i, p := range parts {
+			if p.First > p.Last {
+				t.Fatalf("empty range %v in %v", p, parts)
+			}
+			if i > 0 && parts[i-1].Last+1 != p.First {
+				t.Fatalf("ranges %v and %v are not adjacent", parts[i-1], p)
+			}
+			in := b.containsRange(p)
+			// Every address of the range must agree with the range.
+			for _, a := range []uint32{p.First, p.Last, p.First + (p.Last-p.First)/2} {
+				if got := b.containsRange(IPRange{a, a}); got != in {
+					var ip [4]byte
+					binary.BigEndian.PutUint32(ip[:], a)
+					t.Fatalf("range %v is split by the block %v: %v in=%v, whole in=%v", p, b, ip, got, in)
+				}
+			}
+		}
+	})
+}
