@@ -20,10 +20,10 @@ lint:
 
 generate:
 	$(GO) generate ./...
-	$(GO) test ./internal/ruledoc -run TestDocsUpToDate -update
+	$(GO) test ./internal/ruledoc -run 'UpToDate' -update
 
 check-generated:
-	$(GO) test ./internal/ruledoc -run TestDocsUpToDate
+	$(GO) test ./internal/ruledoc -run 'UpToDate|TestCoverage'
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/

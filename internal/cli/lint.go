@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/reporter"
 	"github.com/meshlint/meshlint/rules"
@@ -30,6 +29,7 @@ type lintFlags struct {
 	maxFileSize      int64
 	configFlags
 	filterFlags
+	fixFlags
 }
 
 func (f *lintFlags) register(fs *flag.FlagSet) {
@@ -47,6 +47,7 @@ func (f *lintFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "largest file read, in bytes")
 	f.configFlags.register(fs)
 	f.filterFlags.register(fs)
+	f.fixFlags.register(fs)
 }
 
 // parseInterspersed parses flags that may follow positional arguments, as
@@ -104,21 +105,25 @@ func cmdLint(args []string, env *Env) int {
 		fmt.Fprintf(env.Stderr, "meshlint: %v\n", err)
 		return ExitError
 	}
+	if code := f.fixFlags.check(env, paths); code != 0 {
+		return code
+	}
+	return f.run(env, paths, ruleSet, failOn)
+}
 
+// run lints paths with ruleSet and writes the report. With --fix it applies
+// the fixes, then runs once more on the fixed files and reports that.
+func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn rules.Severity) int {
 	// Keep stdin's bytes for source snippets: it cannot be read twice.
 	var stdinCopy bytes.Buffer
-	res := manifest.Load(paths, manifest.Options{
+	res, g, errs := load(paths, manifest.Options{
 		Namespace:   f.namespace,
 		MaxFileSize: f.maxFileSize,
 		Stdin:       io.TeeReader(env.Stdin, &stdinCopy),
 		Dir:         env.Dir,
 		Ignore:      f.ignore,
-	})
-	g := graph.Build(res.Objects, f.mesh)
+	}, f.mesh)
 	findings, internal := rules.Run(g, ruleSet, f.severity)
-
-	errs := append(append([]*manifest.Error{}, res.Errors...), g.Errors...)
-	manifest.SortErrors(errs)
 	if f.verbose {
 		f.describe(env.Stderr, res, len(ruleSet))
 	}
@@ -129,6 +134,15 @@ func cmdLint(args []string, env *Env) int {
 		return ExitError
 	}
 	findings = filt.findings
+	if f.fix || f.diff {
+		rerun, code := f.fixes(env, findings, stdinCopy.Bytes(), paths)
+		if rerun != nil {
+			return max(code, f.run(env, rerun, ruleSet, failOn))
+		}
+		if code != 0 {
+			return code
+		}
+	}
 
 	rep := &reporter.Report{
 		Tool: "meshlint", Version: Version, Rules: all.Rules,
@@ -198,6 +212,9 @@ func (f *lintFlags) validate(env *Env) int {
 // their files; the one without goes to stdout.
 func (f *lintFlags) write(env *Env, rep *reporter.Report) int {
 	for i, format := range f.formats {
+		if f.diff && i >= len(f.outputs) {
+			continue // stdout holds the diff
+		}
 		w, name := env.Stdout, "stdout"
 		var file *os.File
 		if i < len(f.outputs) {
