@@ -188,7 +188,7 @@ func loc(t testing.TB, o *manifest.Object, path string) manifest.Pos {
 
 // fixtureReport is a report with findings of every severity in two files
 // (one of them multi-document), related locations, fixes (a replacement,
-// an insertion and a deletion, across two files), a rule missing from
+// an insertion and a deletion, across two files, and a new file), a rule missing from
 // Report.Rules, input errors with and without a line, inside and outside
 // the root and on stdin, and an internal error.
 func fixtureReport(t testing.TB) *Report {
@@ -231,6 +231,10 @@ func fixtureReport(t testing.TB) *Report {
 					{Pos: manifest.Pos{File: peerFile, Loc: manifest.Loc{Line: 7, Col: 3}}, NewText: "# see DestinationRule shop/reviews\n  "},
 					{Pos: manifest.Pos{File: peerFile, Loc: manifest.Loc{Line: 1, Col: 1}}, End: manifest.Loc{Line: 2, Col: 1}},
 				}},
+				{Message: "Write a STRICT policy for the mesh", NewFiles: []rules.NewFile{{
+					Path:    "security/mesh-strict.yaml",
+					Content: "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: istio-system\nspec:\n  mtls: {mode: STRICT}\n",
+				}}},
 			},
 		},
 		{

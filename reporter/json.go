@@ -32,7 +32,9 @@ import (
 //	      "fingerprint": "0123456789abcdef", // survives line moves, see Fingerprints
 //	      "related": [{"file": "…", "line": 3, "column": 9, "endColumn": 16, "message": "…"}],
 //	      "fixes": [{"message": "…", "edits": [{"file": "…", "line": 14, "column": 15,
-//	                 "endLine": 14, "endColumn": 17, "newText": "10"}]}]
+//	                 "endLine": 14, "endColumn": 17, "newText": "10"}],
+//	                 // files the fix creates; it never overwrites one
+//	                 "newFiles": [{"file": "…", "content": "…"}]}]
 //	    }
 //	  ],
 //	  // input that could not be read; line and column are 0 when unknown
@@ -121,8 +123,14 @@ type jsonRelated struct {
 }
 
 type jsonFix struct {
-	Message string     `json:"message"`
-	Edits   []jsonEdit `json:"edits"`
+	Message  string        `json:"message"`
+	Edits    []jsonEdit    `json:"edits"`
+	NewFiles []jsonNewFile `json:"newFiles"`
+}
+
+type jsonNewFile struct {
+	File    string `json:"file"`
+	Content string `json:"content"`
 }
 
 type jsonEdit struct {
@@ -176,13 +184,16 @@ func jsonFindingOf(f *rules.Finding, fingerprint string) jsonFinding {
 		})
 	}
 	for _, fix := range f.Fixes {
-		jfix := jsonFix{Message: fix.Message, Edits: []jsonEdit{}}
+		jfix := jsonFix{Message: fix.Message, Edits: []jsonEdit{}, NewFiles: []jsonNewFile{}}
 		for _, e := range fix.Edits {
 			end := editEnd(e)
 			jfix.Edits = append(jfix.Edits, jsonEdit{
 				File: e.Pos.File, Line: e.Pos.Line, Column: e.Pos.Col,
 				EndLine: end.Line, EndColumn: end.Col, NewText: e.NewText,
 			})
+		}
+		for _, nf := range fix.NewFiles {
+			jfix.NewFiles = append(jfix.NewFiles, jsonNewFile{File: nf.Path, Content: nf.Content})
 		}
 		jf.Fixes = append(jf.Fixes, jfix)
 	}

@@ -406,7 +406,8 @@ func sarifRegionOf(l manifest.Loc) *sarifRegion {
 	return reg
 }
 
-// sarifFixOf groups a fix's edits by file, in the order files first appear.
+// sarifFixOf groups a fix's edits by file, in the order files first appear,
+// then adds the files it creates.
 func sarifFixOf(root string, fix rules.Fix) sarifFix {
 	sf := sarifFix{Description: sarifMessage{Text: orText(fix.Message)}, ArtifactChanges: []sarifArtifactChange{}}
 	byFile := map[string]int{}
@@ -429,6 +430,17 @@ func sarifFixOf(root string, fix rules.Fix) sarifFix {
 			rep.InsertedContent = &sarifMessage{Text: e.NewText}
 		}
 		sf.ArtifactChanges[i].Replacements = append(sf.ArtifactChanges[i].Replacements, rep)
+	}
+	// A new file is an insertion at the start of an empty artifact.
+	for _, nf := range fix.NewFiles {
+		uri, base := artifactLocation(root, nf.Path)
+		sf.ArtifactChanges = append(sf.ArtifactChanges, sarifArtifactChange{
+			ArtifactLocation: sarifArtifactLocation{URI: uri, URIBaseID: base},
+			Replacements: []sarifReplacement{{
+				DeletedRegion:   sarifRegion{StartLine: 1, StartColumn: 1, EndLine: 1, EndColumn: 1},
+				InsertedContent: &sarifMessage{Text: nf.Content},
+			}},
+		})
 	}
 	return sf
 }

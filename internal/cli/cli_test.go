@@ -173,7 +173,7 @@ func TestBrokenInput(t *testing.T) {
 				t.Errorf("the good document after the syntax error was not analysed:\n%s", out)
 			}
 			for _, ok := range []string{"crlf-ok", "bom-ok"} {
-				if regexp.MustCompile(ok + `\.yaml:\d+:\d+: `).MatchString(out) {
+				if regexp.MustCompile(ok + `\.yaml:\d+:\d+: error:`).MatchString(out) {
 					t.Errorf("%s.yaml should load cleanly:\n%s", ok, out)
 				}
 			}

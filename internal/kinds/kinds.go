@@ -28,6 +28,7 @@ const (
 	ProxyConfig     Kind = "ProxyConfig"
 	Secret          Kind = "Secret"
 	Telemetry       Kind = "Telemetry"
+	WasmPlugin      Kind = "WasmPlugin"
 
 	PeerAuthentication    Kind = "PeerAuthentication"
 	AuthorizationPolicy   Kind = "AuthorizationPolicy"
@@ -57,6 +58,7 @@ const (
 	GroupIstioNetworking = "networking.istio.io"
 	GroupIstioSecurity   = "security.istio.io"
 	GroupIstioTelemetry  = "telemetry.istio.io"
+	GroupIstioExtensions = "extensions.istio.io"
 	GroupK8sNetworking   = "networking.k8s.io"
 	GroupCore            = ""
 	GroupApps            = "apps"
@@ -101,8 +103,9 @@ var modelled = map[string]map[Kind]bool{
 	GroupIstioNetworking: {Gateway: true, VirtualService: true, DestinationRule: true, ServiceEntry: true, Sidecar: true,
 		// Not in the graph, but kept so that schema validation sees them.
 		WorkloadEntry: true, WorkloadGroup: true, EnvoyFilter: true, ProxyConfig: true},
-	GroupIstioSecurity:  {PeerAuthentication: true, AuthorizationPolicy: true, RequestAuthentication: true},
-	GroupIstioTelemetry: {Telemetry: true},
+	GroupIstioSecurity:   {PeerAuthentication: true, AuthorizationPolicy: true, RequestAuthentication: true},
+	GroupIstioTelemetry:  {Telemetry: true},
+	GroupIstioExtensions: {WasmPlugin: true},
 	GroupGatewayAPI: {
 		K8sGateway: true, GatewayClass: true, HTTPRoute: true, GRPCRoute: true, TCPRoute: true, TLSRoute: true,
 		UDPRoute: true, ReferenceGrant: true,

@@ -42,6 +42,8 @@ type PodSpec struct {
 	HostNetwork        Bool        `yaml:"hostNetwork"`
 	Containers         []Container `yaml:"containers"`
 	InitContainers     []Container `yaml:"initContainers"`
+	// SecurityContext is the pod's security context.
+	SecurityContext *SecurityContext `yaml:"securityContext"`
 }
 
 // Container is a container of a pod.
@@ -50,6 +52,8 @@ type Container struct {
 	Name  Str             `yaml:"name"`
 	Image Str             `yaml:"image"`
 	Ports []ContainerPort `yaml:"ports"`
+	// SecurityContext is the container's security context.
+	SecurityContext *SecurityContext `yaml:"securityContext"`
 }
 
 // UnmarshalYAML records the container's location.

@@ -355,6 +355,8 @@ type Sidecar struct {
 	Egress                []EgressListener  `yaml:"egress"`
 	OutboundTrafficPolicy *struct {
 		Mode Str `yaml:"mode"`
+		// EgressProxy is deprecated and ignored by Istio.
+		EgressProxy *SidecarEgressProxy `yaml:"egressProxy"`
 	} `yaml:"outboundTrafficPolicy"`
 }
 

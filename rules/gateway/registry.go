@@ -6,4 +6,11 @@ import "github.com/meshlint/meshlint/rules"
 var Rules = []*rules.Rule{
 	GatewayRefUnresolved,
 	VSHostNotInGateway,
+	GatewaySelectorNoWorkload,
+	GatewayPortNotOnService,
+	GatewayDuplicateCertificate,
+	GatewayCredentialInvalid,
+	GatewayServerConflict,
+	GatewayRefInternal,
+	GatewayRefLegacyForm,
 }

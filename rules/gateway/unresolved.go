@@ -27,6 +27,8 @@ sidecars and is always valid.
 The usual mistake is a Gateway that lives in another namespace (often ` + "`istio-system`" + `)
 referenced without its namespace. The message says so when a Gateway of that name exists
 elsewhere. Fix the entry to ` + "`namespace/name`" + ` of an existing Gateway, or define the Gateway.
+When exactly one Gateway of that name exists in another namespace, ` + "`meshlint --fix`" + ` rewrites
+the entry to its ` + "`namespace/name`" + `.
 
 A manifest folder seldom holds every Gateway of the cluster. The rule therefore only reports a
 reference into a namespace for which the input holds at least one Gateway, or whose name
@@ -156,6 +158,14 @@ func checkGatewayRef(p *rules.Pass, vs *graph.VirtualService, ref graph.GatewayR
 	f := p.Reportf(vs.Obj, ref.Written.Loc, "%s", b.String())
 	for _, gw := range elsewhere {
 		f.Relate(gw.Obj, gw.Obj.NameLoc, "Gateway %s/%s", gw.Namespace(), gw.Name())
+	}
+	// Only one candidate makes the rewrite safe to apply unseen.
+	if len(elsewhere) == 1 && ref.Written.Loc.Line > 0 {
+		key := elsewhere[0].Namespace() + "/" + elsewhere[0].Name()
+		f.Fixes = []rules.Fix{{
+			Message: fmt.Sprintf("Refer to the Gateway as %s", key),
+			Edits:   []rules.Edit{rules.ReplaceValue(vs.Obj, ref.Written.Loc, ref.Written.V, key)},
+		}}
 	}
 }
 

@@ -36,7 +36,9 @@ spec:
   policyTypes: [Egress]
 ` + "```" + `
 
-and allow DNS and the destinations each workload needs.`,
+and allow DNS and the destinations each workload needs. ` + "`meshlint --fix`" + ` writes this policy
+to a new file, ` + "`default-deny-egress.yaml`" + `, next to the namespace's manifests, with policies
+that allow DNS and, when the namespace runs sidecars, istiod.`,
 	Bad: `apiVersion: apps/v1
 kind: Deployment
 metadata:

@@ -38,7 +38,10 @@ metadata:
 spec:
   podSelector: {}
   policyTypes: [Ingress]
-` + "```",
+` + "```" + `
+
+` + "`meshlint --fix`" + ` writes this policy to a new file, ` + "`default-deny-ingress.yaml`" + `, next to
+the namespace's manifests.`,
 	Bad: `apiVersion: apps/v1
 kind: Deployment
 metadata:

@@ -6,4 +6,13 @@ import "github.com/meshlint/meshlint/rules"
 var Rules = []*rules.Rule{
 	NoDefaultDenyIngress,
 	NoDefaultDenyEgress,
+	SelectsNothing,
+	RulesIgnored,
+	DefaultAllowsAll,
+	SensitiveExposed,
+	NamespaceLabelUnknown,
+	SplitPeers,
+	EgressNoDNS,
+	PortNotExposed,
+	MeshWorkloadOpen,
 }

@@ -2,9 +2,12 @@ package routing
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/internal/weights"
 	"github.com/meshlint/meshlint/rules"
 )
@@ -20,7 +23,11 @@ releases before 1.15 reject the route outright. The message gives the split that
 really apply.
 
 Fix the weights so that they add up to 100. A route with a single destination receives all
-traffic whatever its weight says, so a weight other than 100 there is misleading too.`,
+traffic whatever its weight says, so a weight other than 100 there is misleading too.
+
+` + "`meshlint --fix`" + ` rescales the weights to the same ratio, rounded so that they add up to exactly
+100 (a weight that was not 0 stays at least 1), when every destination of the route has a
+weight written, and sets a single destination's weight to 100.`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata:
@@ -51,6 +58,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
+	Related:  []string{"KIA1104"},
 	Run:      runWeightsNot100,
 }
 
@@ -59,7 +67,10 @@ func runWeightsNot100(p *rules.Pass) error {
 		for _, rs := range routeSets(vs) {
 			if len(rs.Route) == 1 {
 				if w := rs.Route[0].Weight; w.Set && w.V != 100 && w.V > 0 {
-					p.Reportf(vs.Obj, w.Loc, "%s[%d] has a single destination with weight %d: it receives 100%% of the traffic", rs.Kind, rs.Index, w.V)
+					f := p.Reportf(vs.Obj, w.Loc, "%s[%d] has a single destination with weight %d: it receives 100%% of the traffic", rs.Kind, rs.Index, w.V)
+					f.Fixes = []rules.Fix{{Message: "Set the weight to 100", Edits: []rules.Edit{
+						rules.ReplaceValue(vs.Obj, w.Loc, strconv.FormatInt(w.V, 10), "100"),
+					}}}
 				}
 				continue
 			}
@@ -90,8 +101,47 @@ func runWeightsNot100(p *rules.Pass) error {
 			if at.IsZero() {
 				at = rs.Route[0].Loc
 			}
-			p.Reportf(vs.Obj, at, "%s[%d] weights add up to %d, not 100: the effective split is %s", rs.Kind, rs.Index, sum, strings.Join(split, ", "))
+			f := p.Reportf(vs.Obj, at, "%s[%d] weights add up to %d, not 100: the effective split is %s", rs.Kind, rs.Index, sum, strings.Join(split, ", "))
+			if fix, ok := rescaleFix(vs, rs.Route); ok {
+				f.Fixes = []rules.Fix{fix}
+			}
 		}
 	}
 	return nil
+}
+
+// rescaleFix sets the weights of a route to numbers that add up to 100 in
+// the same ratio (weights.Rescale). It needs every weight written: where
+// one is missing, what the author meant is not clear.
+func rescaleFix(vs *graph.VirtualService, route []spec.RouteDestination) (rules.Fix, bool) {
+	ws := make([]int64, len(route))
+	for i, d := range route {
+		if !d.Weight.Set {
+			return rules.Fix{}, false
+		}
+		ws[i] = d.Weight.V
+	}
+	scaled, ok := weights.Rescale(ws, 100)
+	if !ok {
+		return rules.Fix{}, false
+	}
+	fix := rules.Fix{Message: "Rescale the weights to " + joinInts(scaled) + ", which add up to 100"}
+	for i, d := range route {
+		if scaled[i] != ws[i] {
+			fix.Edits = append(fix.Edits, rules.ReplaceValue(vs.Obj, d.Weight.Loc, strconv.FormatInt(ws[i], 10), strconv.FormatInt(scaled[i], 10)))
+		}
+	}
+	return fix, true
+}
+
+// joinInts writes 82, 18 and 0 as "82, 18 and 0".
+func joinInts(ns []int64) string {
+	ss := make([]string, len(ns))
+	for i, n := range ns {
+		ss[i] = strconv.FormatInt(n, 10)
+	}
+	if len(ss) < 2 {
+		return strings.Join(ss, "")
+	}
+	return strings.Join(ss[:len(ss)-1], ", ") + " and " + ss[len(ss)-1]
 }

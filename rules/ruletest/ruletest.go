@@ -7,7 +7,7 @@
 // no finding matches. Files named fire-* must hold at least one want and
 // quiet-* none. A .txtar archive holds a multi-file case; its files are
 // loaded together. A comment line "# fixture: closed-world
-// root-namespace=NS namespace=NS also=ID[,ID]" sets the run's options;
+// root-namespace=NS namespace=NS auto-mtls=false also=ID[,ID]" sets the run's options;
 // also= runs more rules beside the one under test.
 //
 // Suppressions are applied after the rules run, as in a real run
@@ -130,6 +130,8 @@ func parseOptions(data []byte, registry []*rules.Rule) (Options, error) {
 				o.Mesh.RootNamespace = v
 			case "namespace":
 				o.Namespace = v
+			case "auto-mtls":
+				o.Mesh.DisableAutoMTLS = v == "false"
 			case "also":
 				for _, id := range strings.Split(v, ",") {
 					r := rules.Find(registry, id)

@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 )
@@ -27,7 +29,14 @@ The rule reports every such mode value, at the level where it is written: mesh-w
 selector-less policy in the root namespace), namespace-wide, for the workloads of a selector,
 and for one port (` + "`portLevelMtls`" + `). ` + "`UNSET`" + ` inherits from the level above and is not reported.
 Fix it with ` + "`mode: STRICT`" + ` once every client has a sidecar, or keep a narrow exception (one
-workload, one port) and disable this finding for it.`,
+workload, one port) and disable this finding for it.
+
+` + "`meshlint --fix`" + ` changes PERMISSIVE to STRICT when the input holds at least one workload in
+the policy's scope (the whole mesh, the namespace, or the selected workloads) and every one
+of them has a sidecar, and no DestinationRule of the input sends them plaintext or TLS
+without the mesh certificate (` + "`tls.mode`" + ` DISABLE or SIMPLE, which MR303 would then report).
+Clients outside the input are not checked: make sure they have sidecars too. DISABLE is
+left alone: it is usually set on purpose, for a workload that cannot take mutual TLS.`,
 	Bad: `apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata:
@@ -54,8 +63,10 @@ spec:
 func runPeerAuthNotStrict(p *rules.Pass) error {
 	for _, pa := range p.Graph.PeerAuthentications {
 		scope := paScope(p.Graph, pa)
+		ws := paWorkloads(p.Graph, pa)
+		meshed := allMeshed(ws) && !sentPlaintext(p.Graph, ws)
 		if m := pa.Spec.MTLS; m != nil {
-			reportMode(p, pa, m.Mode, scope)
+			reportMode(p, pa, m.Mode, scope, meshed)
 		}
 		// Without a selector the API server rejects portLevelMtls; that is
 		// schema validation's finding, not this rule's.
@@ -68,19 +79,93 @@ func runPeerAuthNotStrict(p *rules.Pass) error {
 		}
 		sort.Slice(ports, func(i, j int) bool { return portLess(ports[i], ports[j]) })
 		for _, port := range ports {
-			reportMode(p, pa, pa.Spec.PortLevelMTLS[port].Mode, fmt.Sprintf("port %s of %s", port, scope))
+			reportMode(p, pa, pa.Spec.PortLevelMTLS[port].Mode, fmt.Sprintf("port %s of %s", port, scope), meshed)
 		}
 	}
 	return nil
 }
 
-func reportMode(p *rules.Pass, pa *graph.PeerAuthentication, mode spec.Str, scope string) {
+// reportMode reports a mode that accepts plaintext. meshed tells whether
+// every workload of the policy's scope has a sidecar and no DestinationRule
+// sends them plaintext: then PERMISSIVE gets a fix to STRICT. DISABLE never does: it is set on purpose, usually for a
+// workload that cannot take mTLS, and jumping to STRICT would cut it off.
+func reportMode(p *rules.Pass, pa *graph.PeerAuthentication, mode spec.Str, scope string, meshed bool) {
 	switch mode.V {
 	case "PERMISSIVE":
-		p.Reportf(pa.Obj, mode.Loc, "mTLS mode PERMISSIVE for %s: plaintext is accepted alongside mutual TLS", scope)
+		f := p.Reportf(pa.Obj, mode.Loc, "mTLS mode PERMISSIVE for %s: plaintext is accepted alongside mutual TLS", scope)
+		if meshed {
+			f.Fixes = []rules.Fix{{
+				Message: "Set the mode to STRICT: every workload of the scope has a sidecar",
+				Edits:   []rules.Edit{rules.ReplaceValue(pa.Obj, mode.Loc, mode.V, "STRICT")},
+			}}
+		}
 	case "DISABLE":
 		p.Reportf(pa.Obj, mode.Loc, "mTLS mode DISABLE for %s: mutual TLS is off, so peers are neither authenticated nor encrypted", scope)
 	}
+}
+
+// paWorkloads returns the workloads of the input in a policy's scope: all
+// of them for a mesh-wide policy, those of its namespace for a
+// namespace-wide one, and the ones it selects otherwise (which its
+// port-level modes apply to as well).
+func paWorkloads(g *graph.Graph, pa *graph.PeerAuthentication) []*graph.Workload {
+	switch {
+	case pa.MeshWide:
+		return g.Workloads
+	case !pa.HasSelector():
+		return g.WorkloadsIn(pa.Namespace())
+	}
+	var out []*graph.Workload
+	for _, w := range g.WorkloadsIn(pa.Namespace()) {
+		if labels.SubsetOf(pa.Spec.Selector.MatchLabels, w.Labels) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// allMeshed reports whether there is at least one workload and every one
+// has a sidecar.
+func allMeshed(ws []*graph.Workload) bool {
+	for _, w := range ws {
+		if !w.Sidecar {
+			return false
+		}
+	}
+	return len(ws) > 0
+}
+
+// sentPlaintext reports whether a DestinationRule of the input sets a
+// client TLS mode of DISABLE or SIMPLE, anywhere in it, for the host of a
+// Service that selects one of ws: under STRICT those clients would be reset
+// (MR303). It is coarser than MR303 on purpose: it only withholds a fix.
+func sentPlaintext(g *graph.Graph, ws []*graph.Workload) bool {
+	in := map[*graph.Workload]bool{}
+	for _, w := range ws {
+		in[w] = true
+	}
+	for _, dr := range g.DestinationRules {
+		plain := false
+		for _, site := range tlsSites(dr) {
+			if m := site.mode(); m == "DISABLE" || m == "SIMPLE" {
+				plain = true
+			}
+		}
+		if !plain {
+			continue
+		}
+		for _, s := range g.Services {
+			if !host.Matches(dr.Host, s.Host) {
+				continue
+			}
+			for _, w := range s.Workloads {
+				if in[w] {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // paScope describes what a policy applies to.

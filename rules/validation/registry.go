@@ -1,5 +1,6 @@
 // Package validation holds the rules that check objects against their API
-// schemas, before any meaning is read from them.
+// schemas and against the semantic checks of Istio's validation webhook,
+// before any meaning is read from them.
 package validation
 
 import "github.com/meshlint/meshlint/rules"
@@ -7,4 +8,19 @@ import "github.com/meshlint/meshlint/rules"
 // Rules lists this package's rules in ID order.
 var Rules = []*rules.Rule{
 	SchemaInvalid,
+	InvalidDuration,
+	PortOutOfRange,
+	ConflictingActions,
+	InvalidExportTo,
+	InvalidHost,
+	InvalidCIDR,
+	InvalidSubset,
+	InvalidHeaderName,
+	AuthzPolicyInvalid,
+	PortMTLSWithoutSelector,
+	GatewayServerInvalid,
+	ServiceEntryInvalid,
+	SidecarInvalid,
+	DestinationRuleInvalid,
+	WebhookWarning,
 }

@@ -1,0 +1,278 @@
+package graph
+
+import (
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/spec"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// This file models what ambient mode does with L7 configuration: ztunnel
+// only handles L4, so L7 settings (HTTP routes, L7 authorization, request
+// authentication, Wasm, L7 telemetry) take effect only in a waypoint proxy,
+// and a waypoint only serves the Services (and ServiceEntries) enrolled
+// with the istio.io/use-waypoint label, on themselves or their namespace.
+
+// UseWaypointLabel enrols a namespace, Service, ServiceEntry or pod for a
+// waypoint; its value "none" opts out.
+const UseWaypointLabel = "istio.io/use-waypoint"
+
+// WaypointEnrolled reports whether an object of namespace ns with labels l
+// uses a waypoint: its own istio.io/use-waypoint label decides, else its
+// namespace's ("none" opts out).
+func (g *Graph) WaypointEnrolled(ns string, l map[string]string) bool {
+	if v, ok := l[UseWaypointLabel]; ok {
+		return v != "" && v != "none"
+	}
+	if n := g.Namespaces[ns]; n != nil {
+		v := n.Labels[UseWaypointLabel]
+		return v != "" && v != "none"
+	}
+	return false
+}
+
+// AmbientService reports whether the pods behind s are in ambient mode: one
+// of its workloads is, or it selects none in the input and its namespace
+// is ambient without sidecar injection.
+func (g *Graph) AmbientService(s *Service) bool {
+	for _, w := range s.Workloads {
+		if g.Ambient(w) {
+			return true
+		}
+	}
+	if len(s.Workloads) > 0 {
+		return false
+	}
+	n := g.Namespaces[s.Namespace()]
+	return g.AmbientNamespace(s.Namespace()) && n != nil && !n.Injection
+}
+
+// AmbientPolicyScope is what a policy (AuthorizationPolicy,
+// RequestAuthentication, Telemetry, WasmPlugin) attaches to in ambient
+// mode.
+type AmbientPolicyScope struct {
+	// TargetRefs are the targetRef and targetRefs entries.
+	TargetRefs []spec.PolicyTargetReference
+	// Selector is the workload selector, nil when absent.
+	Selector *spec.MatchLabelsSelector
+}
+
+// HasTargetRefs reports whether the policy attaches by targetRef(s).
+func (s AmbientPolicyScope) HasTargetRefs() bool { return len(s.TargetRefs) > 0 }
+
+// PolicyScope collects the attachment fields of a policy.
+func PolicyScope(sel *spec.MatchLabelsSelector, ref *spec.PolicyTargetReference, refs []spec.PolicyTargetReference) AmbientPolicyScope {
+	out := AmbientPolicyScope{Selector: sel}
+	if ref != nil {
+		out.TargetRefs = append(out.TargetRefs, *ref)
+	}
+	out.TargetRefs = append(out.TargetRefs, refs...)
+	return out
+}
+
+// AmbientWorkloadsSelected returns the workloads of namespace ns in ambient
+// mode that a selector-attached (or namespace-wide) policy applies to.
+// known is false when the input shows no workload of ns: then a namespace
+// that is ambient without sidecar injection stands for its pods.
+func (g *Graph) AmbientWorkloadsSelected(ns string, sel *spec.MatchLabelsSelector) (ambient []*Workload, nsAmbient bool) {
+	var labels map[string]string
+	if sel != nil {
+		labels = sel.MatchLabels
+	}
+	for _, w := range g.SelectWorkloads(ns, labels) {
+		if g.Ambient(w) {
+			ambient = append(ambient, w)
+		}
+	}
+	n := g.Namespaces[ns]
+	nsAmbient = sel == nil && len(g.WorkloadsIn(ns)) == 0 && g.AmbientNamespace(ns) && n != nil && !n.Injection
+	return ambient, nsAmbient
+}
+
+// WaypointTarget is a Service or ServiceEntry a policy's targetRef names.
+type WaypointTarget struct {
+	Ref  spec.PolicyTargetReference
+	Kind kinds.Kind
+	Obj  *manifest.Object
+}
+
+// UnenrolledTargets returns the Service and ServiceEntry targetRefs of a
+// policy of namespace ns that resolve to an object in ambient mode that is
+// not enrolled for a waypoint. Gateway targets (a waypoint or an ingress)
+// are always served.
+func (g *Graph) UnenrolledTargets(ns string, scope AmbientPolicyScope) []WaypointTarget {
+	var out []WaypointTarget
+	for _, r := range scope.TargetRefs {
+		tns := ns
+		if r.Namespace.V != "" {
+			tns = r.Namespace.V
+		}
+		switch {
+		case r.Kind.V == "Service" && r.Group.V == "":
+			for _, s := range g.Services {
+				if s.Namespace() == tns && s.Name() == r.Name.V && g.AmbientService(s) && !g.WaypointEnrolled(tns, s.Obj.Labels) {
+					out = append(out, WaypointTarget{r, kinds.Service, s.Obj})
+				}
+			}
+		case r.Kind.V == "ServiceEntry" && r.Group.V == kinds.GroupIstioNetworking:
+			for _, se := range g.ServiceEntries {
+				if se.Namespace() == tns && se.Name() == r.Name.V && g.AmbientNamespace(ns) && !g.WaypointEnrolled(tns, se.Obj.Labels) {
+					out = append(out, WaypointTarget{r, kinds.ServiceEntry, se.Obj})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// L7Authorization returns the first L7 attribute of an AuthorizationPolicy:
+// HTTP operations (methods, paths, hosts), request principals or L7
+// conditions; "" for a policy ztunnel can enforce.
+func L7Authorization(ap *spec.AuthorizationPolicy) (what string, at spec.Loc) {
+	for _, r := range ap.Rules {
+		for _, f := range r.From {
+			if s := f.Source; s != nil {
+				if l := firstSet(s.RequestPrincipals, s.NotRequestPrincipals); l != nil {
+					return "requestPrincipals", l.Loc
+				}
+			}
+		}
+		for _, t := range r.To {
+			if o := t.Operation; o != nil {
+				if l := firstSet(o.Methods, o.NotMethods); l != nil {
+					return "methods", l.Loc
+				}
+				if l := firstSet(o.Paths, o.NotPaths); l != nil {
+					return "paths", l.Loc
+				}
+				if l := firstSet(o.Hosts, o.NotHosts); l != nil {
+					return "hosts", l.Loc
+				}
+			}
+		}
+		for _, c := range r.When {
+			k := c.Key.V
+			if strings.HasPrefix(k, "request.") || strings.HasPrefix(k, "experimental.") {
+				return "condition " + k, c.Key.Loc
+			}
+		}
+	}
+	return "", spec.Loc{}
+}
+
+func firstSet(lists ...[]spec.Str) *spec.Str {
+	for _, l := range lists {
+		if len(l) > 0 {
+			return &l[0]
+		}
+	}
+	return nil
+}
+
+// L7TrafficPolicy returns the first L7 setting of a DestinationRule's
+// traffic policies (its own and its subsets'): HTTP connection pool
+// settings, outlier detection, or consistent hashing on a header, cookie or
+// query parameter. "" when there is none.
+func L7TrafficPolicy(dr *spec.DestinationRule) (what string, at spec.Loc) {
+	pols := []*spec.TrafficPolicy{dr.TrafficPolicy}
+	for i := range dr.Subsets {
+		pols = append(pols, dr.Subsets[i].TrafficPolicy)
+	}
+	for _, tp := range pols {
+		if tp == nil {
+			continue
+		}
+		if n := mapField(tp.ConnectionPool, "http"); n != nil {
+			return "connectionPool.http", manifest.LocOf(n)
+		}
+		if tp.OutlierDetection != nil {
+			return "outlierDetection", manifest.LocOf(tp.OutlierDetection)
+		}
+		ch := mapField(tp.LoadBalancer, "consistentHash")
+		for _, k := range []string{"httpHeaderName", "httpCookie", "httpQueryParameterName"} {
+			if n := mapField(ch, k); n != nil {
+				return "consistentHash." + k, manifest.LocOf(n)
+			}
+		}
+	}
+	return "", spec.Loc{}
+}
+
+// L7Telemetry reports whether a Telemetry configures what only an L7 proxy
+// produces: tracing, access logging or metric overrides.
+func L7Telemetry(t *Telemetry) bool {
+	return len(t.Spec.Tracing) > 0 || len(t.Spec.AccessLogging) > 0 || mapField(t.Obj.Spec(), "metrics") != nil
+}
+
+// MeshRoutes reports whether a VirtualService routes mesh traffic (no
+// gateways, or the reserved "mesh") with L7 (http or tls) routes.
+func (vs *VirtualService) MeshRoutes() bool {
+	if len(vs.Spec.HTTP) == 0 && len(vs.Spec.TLS) == 0 {
+		return false
+	}
+	if len(vs.Gateways) == 0 {
+		return true
+	}
+	for _, r := range vs.Gateways {
+		if r.Mesh {
+			return true
+		}
+	}
+	return false
+}
+
+// WasmPlugin is an Istio WasmPlugin (extensions.istio.io).
+type WasmPlugin struct {
+	Meta
+	Spec *spec.WasmPlugin
+}
+
+// WasmPlugins decodes the WasmPlugins of the input (those that decode).
+func (g *Graph) WasmPlugins() []*WasmPlugin {
+	var out []*WasmPlugin
+	for _, o := range g.Objects {
+		if o.Kind != kinds.WasmPlugin || o.Group != kinds.GroupIstioExtensions {
+			continue
+		}
+		w := &WasmPlugin{Meta: Meta{Obj: o}, Spec: &spec.WasmPlugin{}}
+		if len(spec.Decode(o.File, o.Spec(), w.Spec)) == 0 {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// WorkloadGroup is an Istio WorkloadGroup.
+type WorkloadGroup struct {
+	Meta
+	Spec *spec.WorkloadGroup
+}
+
+// WorkloadGroups decodes the WorkloadGroups of the input (those that
+// decode).
+func (g *Graph) WorkloadGroups() []*WorkloadGroup {
+	var out []*WorkloadGroup
+	for _, o := range g.Objects {
+		if o.Kind != kinds.WorkloadGroup || o.Group != kinds.GroupIstioNetworking {
+			continue
+		}
+		w := &WorkloadGroup{Meta: Meta{Obj: o}, Spec: &spec.WorkloadGroup{}}
+		if len(spec.Decode(o.File, o.Spec(), w.Spec)) == 0 {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// Addresses decodes spec.addresses of a Gateway API Gateway.
+func (gw *K8sGateway) Addresses() []spec.GatewayAddress {
+	var a spec.GatewayAddresses
+	if len(spec.Decode(gw.Obj.File, gw.Obj.Spec(), &a)) > 0 {
+		return nil
+	}
+	return a.Addresses
+}
+
+var _ = yaml.MappingNode

@@ -1,0 +1,90 @@
+package graph
+
+import (
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// AnnotationSite is a set of annotations as written on an object: its own
+// metadata, or the metadata of its pod template.
+type AnnotationSite struct {
+	Obj *manifest.Object
+	// Kind is the kind the annotations apply to: the object's kind, or Pod
+	// for a pod template.
+	Kind kinds.Kind
+	// Template is true for the annotations of a pod template.
+	Template    bool
+	Annotations map[string]string
+	// Labels are the labels of the same metadata.
+	Labels map[string]string
+	node   *yaml.Node
+}
+
+// KeyLoc returns the location of an annotation key, or the object's name.
+func (s AnnotationSite) KeyLoc(key string) manifest.Loc {
+	ann := mapField(s.node, "annotations")
+	for i := 0; ann != nil && i+1 < len(ann.Content); i += 2 {
+		if ann.Content[i].Value == key {
+			return manifest.LocOf(ann.Content[i])
+		}
+	}
+	return s.Obj.NameLoc
+}
+
+// AnnotationSites returns the annotation sites of the objects of the given
+// kinds: each object's metadata, and for workloads with a pod template the
+// template's metadata too (the annotations the pods get).
+func (g *Graph) AnnotationSites(ks ...kinds.Kind) []AnnotationSite {
+	want := map[kinds.Kind]bool{}
+	for _, k := range ks {
+		want[k] = true
+	}
+	var out []AnnotationSite
+	for _, o := range g.Objects {
+		if !want[o.Kind] || o.Group == kinds.GroupGatewayAPI {
+			continue
+		}
+		meta := mapField(o.Node, "metadata")
+		out = append(out, AnnotationSite{Obj: o, Kind: o.Kind, Annotations: o.Annotations, Labels: o.Labels, node: meta})
+		if !kinds.IsWorkload(o.Kind) || o.Kind == kinds.Pod {
+			continue
+		}
+		tmpl := mapField(mapField(o.Node, "spec"), "template")
+		if o.Kind == kinds.CronJob {
+			tmpl = mapField(mapField(mapField(mapField(o.Node, "spec"), "jobTemplate"), "spec"), "template")
+		}
+		tm := mapField(tmpl, "metadata")
+		if tm == nil {
+			continue
+		}
+		site := AnnotationSite{Obj: o, Kind: kinds.Pod, Template: true, node: tm,
+			Annotations: stringMap(mapField(tm, "annotations")), Labels: stringMap(mapField(tm, "labels"))}
+		out = append(out, site)
+	}
+	return out
+}
+
+func mapField(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			v := n.Content[i+1]
+			if v.Kind == yaml.AliasNode && v.Alias != nil {
+				v = v.Alias
+			}
+			return v
+		}
+	}
+	return nil
+}
+
+func stringMap(n *yaml.Node) map[string]string {
+	out := map[string]string{}
+	for i := 0; n != nil && n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+		out[n.Content[i].Value] = n.Content[i+1].Value
+	}
+	return out
+}

@@ -1,0 +1,128 @@
+package graph
+
+import (
+	"encoding/base64"
+	"sort"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/spec"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Telemetry is an Istio Telemetry (telemetry.istio.io).
+type Telemetry struct {
+	Meta
+	Spec *spec.Telemetry
+}
+
+// EnvoyFilter is an Istio EnvoyFilter.
+type EnvoyFilter struct {
+	Meta
+	Spec *spec.EnvoyFilter
+}
+
+// Secret is a Kubernetes Secret. Its values are only reachable through
+// Value, so that no rule prints them by accident.
+type Secret struct {
+	Meta
+	// Type is the Secret's type ("Opaque" when unset).
+	Type string
+	spec *spec.Secret
+}
+
+// Keys lists the Secret's data and stringData keys, sorted.
+func (s *Secret) Keys() []string {
+	var out []string
+	for k := range s.spec.Data {
+		out = append(out, k)
+	}
+	for k := range s.spec.StringData {
+		if _, dup := s.spec.Data[k]; !dup {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Has reports whether the Secret holds key.
+func (s *Secret) Has(key string) bool {
+	_, d := s.spec.Data[key]
+	_, sd := s.spec.StringData[key]
+	return d || sd
+}
+
+// Value returns the decoded value of key (stringData wins over data, as
+// the API server merges them). ok is false when the key is absent or its
+// data is not valid base64. Never print the value.
+func (s *Secret) Value(key string) (v []byte, ok bool) {
+	if sd, found := s.spec.StringData[key]; found {
+		return []byte(sd), true
+	}
+	d, found := s.spec.Data[key]
+	if !found {
+		return nil, false
+	}
+	v, err := base64.StdEncoding.DecodeString(d)
+	if err != nil {
+		return nil, false
+	}
+	return v, true
+}
+
+// FindSecret returns the Secret namespace/name, or nil.
+func (g *Graph) FindSecret(ns, name string) *Secret {
+	for _, s := range g.Secrets {
+		if s.Namespace() == ns && s.Name() == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// addExtras decodes the kinds that only a few rules read: Telemetry,
+// EnvoyFilter and Secret.
+func (g *Graph) addExtras() {
+	for _, o := range g.Objects {
+		m := Meta{Obj: o}
+		switch {
+		case o.Kind == kinds.Telemetry && o.Group == kinds.GroupIstioTelemetry:
+			t := &Telemetry{Meta: m, Spec: &spec.Telemetry{}}
+			if g.decode(o, o.Spec(), t.Spec) {
+				g.Telemetries = append(g.Telemetries, t)
+			}
+		case o.Kind == kinds.EnvoyFilter && o.Group == kinds.GroupIstioNetworking:
+			ef := &EnvoyFilter{Meta: m, Spec: &spec.EnvoyFilter{}}
+			if g.decode(o, o.Spec(), ef.Spec) {
+				g.EnvoyFilters = append(g.EnvoyFilters, ef)
+			}
+		case o.Kind == kinds.Secret && o.Group == kinds.GroupCore:
+			s := &Secret{Meta: m, spec: &spec.Secret{}}
+			if g.decode(o, o.Node, s.spec) {
+				s.Type = s.spec.Type.V
+				if s.Type == "" {
+					s.Type = "Opaque"
+				}
+				g.Secrets = append(g.Secrets, s)
+			}
+		}
+	}
+}
+
+// FaultDelayPercent returns the deprecated integer fault.delay.percent of
+// the VirtualService's http[i], when it is set.
+func (vs *VirtualService) FaultDelayPercent(i int) (spec.Int, bool) {
+	http := mapField(vs.Obj.Spec(), "http")
+	if http == nil || http.Kind != yaml.SequenceNode || i >= len(http.Content) {
+		return spec.Int{}, false
+	}
+	fault := mapField(http.Content[i], "fault")
+	if fault == nil {
+		return spec.Int{}, false
+	}
+	var f spec.Fault
+	if errs := spec.Decode(vs.Obj.File, fault, &f); len(errs) > 0 || f.Delay == nil {
+		return spec.Int{}, false
+	}
+	return f.Delay.Percent, f.Delay.Percent.Set
+}

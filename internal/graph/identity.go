@@ -1,0 +1,57 @@
+package graph
+
+import "strings"
+
+// Principal is an Istio workload identity as AuthorizationPolicy principals
+// write it: "<trust-domain>/ns/<namespace>/sa/<service-account>".
+type Principal struct {
+	TrustDomain, Namespace, ServiceAccount string
+}
+
+// ParsePrincipal splits an exact principal. ok is false for a value with a
+// wildcard or another shape.
+func ParsePrincipal(s string) (p Principal, ok bool) {
+	if strings.Contains(s, "*") {
+		return p, false
+	}
+	td, rest, ok1 := strings.Cut(s, "/ns/")
+	ns, sa, ok2 := strings.Cut(rest, "/sa/")
+	if !ok1 || !ok2 || td == "" || ns == "" || sa == "" || strings.Contains(ns, "/") || strings.Contains(sa, "/") {
+		return p, false
+	}
+	return Principal{TrustDomain: td, Namespace: ns, ServiceAccount: sa}, true
+}
+
+// PrincipalTrustDomain returns the trust domain a principal pattern
+// enforces: the text before "/ns/" (or before the first "/"), "" when the
+// pattern starts with a wildcard and so matches any trust domain.
+func PrincipalTrustDomain(s string) string {
+	if strings.HasPrefix(s, "*") {
+		return ""
+	}
+	td, _, ok := strings.Cut(s, "/")
+	if !ok || strings.Contains(td, "*") {
+		return ""
+	}
+	return td
+}
+
+// LocalTrustDomain reports whether Istio treats trust domain td of a
+// principal as the mesh's own: MeshConfig trustDomain, or "cluster.local",
+// which Istio's trust domain bundle always reads as a pointer to the local
+// trust domain and its aliases.
+func (g *Graph) LocalTrustDomain(td string) bool {
+	return td == g.Mesh.TrustDomain || td == "cluster.local"
+}
+
+// ServiceAccountWorkloads returns the workloads of namespace ns whose pods
+// run as service account sa.
+func (g *Graph) ServiceAccountWorkloads(ns, sa string) []*Workload {
+	var out []*Workload
+	for _, w := range g.workloadsByNS[ns] {
+		if w.ServiceAccount == sa {
+			out = append(out, w)
+		}
+	}
+	return out
+}

@@ -1,0 +1,94 @@
+package graph
+
+import (
+	"github.com/meshlint/meshlint/internal/labels"
+)
+
+// Ambient reports whether the pods of w are captured by Istio's ambient
+// mode: the pod or its namespace carries istio.io/dataplane-mode=ambient
+// (a pod value of "none" opts out) and the pods have no sidecar.
+func (g *Graph) Ambient(w *Workload) bool {
+	if w.Sidecar {
+		return false
+	}
+	if v, ok := w.Labels["istio.io/dataplane-mode"]; ok {
+		return v == "ambient"
+	}
+	return g.AmbientNamespace(w.Namespace())
+}
+
+// AmbientNamespace reports whether namespace ns enrols its pods in ambient
+// mode (istio.io/dataplane-mode=ambient).
+func (g *Graph) AmbientNamespace(ns string) bool {
+	n := g.Namespaces[ns]
+	return n != nil && n.Labels["istio.io/dataplane-mode"] == "ambient"
+}
+
+// InMesh reports whether the pods of w are part of the mesh: they get a
+// sidecar (injected or explicit) or are captured by ambient mode. Unlike
+// istioctl analyze, injection by a revision label (istio.io/rev) counts.
+func (g *Graph) InMesh(w *Workload) bool { return w.Sidecar || g.Ambient(w) }
+
+// SelectWorkloads returns the workloads whose pod labels include every
+// label of sel, in namespace ns ("" for every namespace). An empty sel
+// selects every workload, as an absent Istio workload selector does.
+func (g *Graph) SelectWorkloads(ns string, sel map[string]string) []*Workload {
+	pool := g.Workloads
+	if ns != "" {
+		pool = g.workloadsByNS[ns]
+	}
+	var out []*Workload
+	for _, w := range pool {
+		if labels.SubsetOf(sel, w.Labels) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// WorkloadsKnown reports whether the input describes the workloads of
+// namespace ns ("" for the whole cluster): it holds at least one of them,
+// or the closed-world setting says it holds all. Rules that fire because a
+// selector picks no workload stay quiet otherwise.
+func (g *Graph) WorkloadsKnown(ns string) bool {
+	if g.Mesh.ClosedWorld {
+		return true
+	}
+	if ns == "" {
+		return len(g.Workloads) > 0
+	}
+	return len(g.workloadsByNS[ns]) > 0
+}
+
+// HostsKnown reports whether the input describes the hosts of namespace ns:
+// it holds a Service or ServiceEntry there, or the closed-world setting
+// says it holds all. Rules that fire because a host resolves to nothing
+// stay quiet otherwise.
+func (g *Graph) HostsKnown(ns string) bool {
+	if g.Mesh.ClosedWorld {
+		return true
+	}
+	for _, s := range g.Services {
+		if s.Namespace() == ns {
+			return true
+		}
+	}
+	for _, se := range g.ServiceEntries {
+		if se.Namespace() == ns {
+			return true
+		}
+	}
+	return false
+}
+
+// ExplicitProxy reports whether the pod template declares the istio-proxy
+// container itself, as gateway deployments do (application pods get it
+// from the injector).
+func (w *Workload) ExplicitProxy() bool {
+	for _, c := range w.Spec.Spec.Containers {
+		if c.Name.V == "istio-proxy" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,101 @@
+package cross
+
+import (
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// AuthzAllOrNothing reports AuthorizationPolicies that allow or deny
+// every request, or never apply, saying what they actually do.
+var AuthzAllOrNothing = &rules.Rule{
+	ID:      "MR505",
+	Name:    "authz-allow-all-or-deny-all",
+	Summary: "authorization policy allows every request, denies every request, or never matches",
+	Doc: `Istio's AuthorizationPolicy semantics are easy to read backwards:
+
+- ALLOW (the default action) with an empty rule (` + "`rules: [{}]`" + `) matches every request: the
+  selected workloads allow everything that no DENY or CUSTOM policy stops, and every other
+  ALLOW policy on them becomes moot;
+- ALLOW with no rules (` + "`spec: {}`" + ` included) matches no request, and since a workload with ALLOW
+  policies only accepts requests that one of them matches, it **denies** every request that no
+  other ALLOW policy allows: the usual "deny-all";
+- DENY with an empty rule denies every request, whatever the ALLOW policies say;
+- DENY with no rules never matches and does nothing.
+
+These are often intended (a namespace deny-all is a good default), so the rule is
+informational: it states what the policy does and to which workloads, so that a reviewer
+does not take an allow-all for a deny-all. A rule is empty when it has no from, to and when.`,
+	Bad: `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-nothing, namespace: shop}
+spec:
+  action: ALLOW
+`,
+	Good: `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-web, namespace: shop}
+spec:
+  action: ALLOW
+  rules:
+  - from: [{source: {namespaces: [web]}}]
+`,
+	Severity: rules.Info,
+	Inputs:   inputs(kinds.AuthorizationPolicy),
+	Run:      runAuthzAllOrNothing,
+}
+
+func runAuthzAllOrNothing(p *rules.Pass) error {
+	g := p.Graph
+	for _, ap := range g.AuthorizationPolicies {
+		action := ap.Spec.Action.V
+		if action == "" {
+			action = "ALLOW"
+		}
+		if action != "ALLOW" && action != "DENY" {
+			continue
+		}
+		who := authzScope(g, ap)
+		if len(ap.Spec.Rules) == 0 {
+			if action == "ALLOW" {
+				p.Reportf(ap.Obj, ap.Obj.NameLoc, "AuthorizationPolicy %s/%s is an ALLOW policy without rules, which matches no request: it denies every request to %s that no other ALLOW policy allows (deny-all)",
+					ap.Namespace(), ap.Name(), who)
+			} else {
+				p.Reportf(ap.Obj, ap.Obj.NameLoc, "AuthorizationPolicy %s/%s is a DENY policy without rules, which matches no request: it does nothing",
+					ap.Namespace(), ap.Name())
+			}
+			continue
+		}
+		for i, r := range ap.Spec.Rules {
+			if len(r.From) > 0 || len(r.To) > 0 || len(r.When) > 0 {
+				continue
+			}
+			if action == "ALLOW" {
+				p.Reportf(ap.Obj, r.Loc, "rules[%d] of AuthorizationPolicy %s/%s is empty and matches every request: the policy allows all requests to %s that no DENY or CUSTOM policy stops, and makes their other ALLOW policies moot (allow-all)",
+					i, ap.Namespace(), ap.Name(), who)
+			} else {
+				p.Reportf(ap.Obj, r.Loc, "rules[%d] of AuthorizationPolicy %s/%s is empty and matches every request: the policy denies all requests to %s, whatever the ALLOW policies say (deny-all)",
+					i, ap.Namespace(), ap.Name(), who)
+			}
+			break
+		}
+	}
+	return nil
+}
+
+// authzScope says which workloads a policy applies to.
+func authzScope(g *graph.Graph, ap *graph.AuthorizationPolicy) string {
+	ws, ok := g.AuthorizationWorkloads(ap)
+	switch {
+	case !ok:
+		return "the targets of its targetRefs"
+	case ap.Spec.Selector == nil || len(ap.Spec.Selector.MatchLabels) == 0:
+		if ap.Namespace() == g.Mesh.RootNamespace {
+			return "every workload of the mesh"
+		}
+		return "every workload of namespace " + ap.Namespace()
+	case len(ws) == 0:
+		return "the workloads it selects (none in the input)"
+	}
+	return "the workloads it selects (" + names(ws) + ")"
+}

@@ -1,0 +1,156 @@
+package cross
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/netpol"
+	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/rules"
+	rnetpol "github.com/meshlint/meshlint/rules/netpol"
+)
+
+// AuthzSourceBlocked reports AuthorizationPolicy sources that the
+// NetworkPolicies keep from connecting at all.
+var AuthzSourceBlocked = &rules.Rule{
+	ID:      "MR504",
+	Name:    "authz-source-blocked-by-networkpolicy",
+	Summary: "authorization policy source namespace or principal cannot connect under the network policies",
+	Doc: `An AuthorizationPolicy is checked by the proxy after the connection is made; the
+NetworkPolicies decide before, at layer 4. A ` + "`source.namespaces`" + ` or ` + "`source.principals`" + ` entry whose
+pods the NetworkPolicies never let connect to the policy's workloads can never match a
+request: the entry is dead, and the access it grants (or denies) is not what happens. Either
+the AuthorizationPolicy is stale or the NetworkPolicy forgot a client.
+
+The rule checks each exact entry (no wildcard): a namespace ` + "`ns`" + `, or a principal
+` + "`<trust-domain>/ns/<ns>/sa/<sa>`" + `. Its candidate sources are the workloads of the input in that
+namespace (running as that service account, for a principal) and, for a namespace, any pod of
+it. The entry is reported when none of them may open any connection to any workload the
+policy selects. It is informational, and quiet when the input holds no candidate workload or
+no selected workload, or when the policy is attached by targetRef.`,
+	Bad:      authzDeadExample(false),
+	Good:     authzDeadExample(true),
+	Severity: rules.Info,
+	Inputs:   inputs(append([]kinds.Kind{kinds.AuthorizationPolicy}, netpolInputs...)...),
+	Run:      runAuthzSourceBlocked,
+}
+
+func authzDeadExample(good bool) string {
+	from := `[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}}]`
+	if good {
+		from = `[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: web}}}]`
+	}
+	return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: frontend, namespace: web}
+spec:
+  selector: {matchLabels: {app: frontend}}
+  template:
+    metadata: {labels: {app: frontend}}
+    spec: {containers: [{name: frontend, image: frontend:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: api, image: api:1}]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  rules:
+  - from: [{source: {namespaces: [web]}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress:
+  - from: ` + from + `
+`
+}
+
+func runAuthzSourceBlocked(p *rules.Pass) error {
+	g := p.Graph
+	for _, ap := range g.AuthorizationPolicies {
+		if ap.Spec.Action.V == "CUSTOM" {
+			continue
+		}
+		dsts, ok := g.AuthorizationWorkloads(ap)
+		if !ok || len(dsts) == 0 {
+			continue
+		}
+		for i, r := range ap.Spec.Rules {
+			for _, from := range r.From {
+				if from.Source == nil {
+					continue
+				}
+				for _, ns := range from.Source.Namespaces {
+					checkAuthzSource(p, ap, i, "namespace", ns, ns.V, "", dsts)
+				}
+				for _, pr := range from.Source.Principals {
+					if ns, sa, ok := parsePrincipal(pr.V); ok {
+						checkAuthzSource(p, ap, i, "principal", pr, ns, sa, dsts)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// parsePrincipal reads "<trust-domain>/ns/<ns>/sa/<sa>" without wildcards.
+func parsePrincipal(s string) (ns, sa string, ok bool) {
+	parts := strings.Split(s, "/")
+	if len(parts) != 5 || parts[1] != "ns" || parts[3] != "sa" || strings.Contains(s, "*") || parts[2] == "" || parts[4] == "" {
+		return "", "", false
+	}
+	return parts[2], parts[4], true
+}
+
+func checkAuthzSource(p *rules.Pass, ap *graph.AuthorizationPolicy, i int, kind string, v spec.Str, ns, sa string, dsts []*graph.Workload) {
+	g := p.Graph
+	if strings.Contains(ns, "*") || ns == "" {
+		return
+	}
+	var srcs []netpol.Endpoint
+	var ws []*graph.Workload
+	for _, w := range g.WorkloadsIn(ns) {
+		if sa == "" || w.ServiceAccount == sa {
+			ws = append(ws, w)
+			srcs = append(srcs, netpol.WorkloadEndpoint(w))
+		}
+	}
+	if len(ws) == 0 {
+		return
+	}
+	if sa == "" {
+		srcs = append(srcs, netpol.AnyPodIn(ns))
+	}
+	a := rnetpol.Analysis(p)
+	for _, s := range srcs {
+		for _, d := range dsts {
+			if s.Workload == d {
+				continue
+			}
+			if !a.Allowed(s, netpol.WorkloadEndpoint(d)).IsEmpty() {
+				return
+			}
+		}
+	}
+	who := fmt.Sprintf("no pod of namespace %s (%s of the input checked)", ns, names(ws))
+	if sa != "" {
+		who = fmt.Sprintf("no pod of namespace %s running as service account %s (%s of the input)", ns, sa, names(ws))
+	}
+	f := p.Reportf(ap.Obj, v.Loc, "source %s %q in rules[%d] of AuthorizationPolicy %s/%s can never match: the NetworkPolicies let %s connect to the workloads it selects (%s)",
+		kind, v.V, i, ap.Namespace(), ap.Name(), who, names(dsts))
+	relatePolicies(f, a, dsts, netpol.Ingress)
+}

@@ -1,0 +1,55 @@
+package cross
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/netpol"
+)
+
+// workloadKinds are the kinds that run pods.
+var workloadKinds = []kinds.Kind{kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob, kinds.Pod}
+
+func inputs(ks ...kinds.Kind) []kinds.Kind { return append(ks, workloadKinds...) }
+
+// netpolInputs are the kinds the connectivity engine reads.
+var netpolInputs = []kinds.Kind{kinds.NetworkPolicy, kinds.Namespace, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy}
+
+func name(w *graph.Workload) string { return w.Namespace() + "/" + w.Name() }
+
+// names lists workloads as ns/name, the first few only.
+func names(ws []*graph.Workload) string {
+	var out []string
+	for i, w := range ws {
+		if i == 3 {
+			out = append(out, fmt.Sprintf("and %d more", len(ws)-3))
+			break
+		}
+		out = append(out, name(w))
+	}
+	return strings.Join(out, ", ")
+}
+
+// connection is the set holding one port of a backend target.
+func connection(t graph.BackendTarget) (netpol.Set, bool) {
+	proto, ok := netpol.ParseProtocol(t.Protocol)
+	if !ok {
+		return netpol.None(), false
+	}
+	return netpol.Port(proto, int(t.Port)), true
+}
+
+// reaches reports whether some workload of srcs may connect to dst on c.
+func reaches(a *netpol.Analysis, srcs []*graph.Workload, dst *graph.Workload, c netpol.Set) bool {
+	for _, s := range srcs {
+		if s == dst {
+			continue
+		}
+		if a.Allowed(netpol.WorkloadEndpoint(s), netpol.WorkloadEndpoint(dst)).ContainsSet(c) {
+			return true
+		}
+	}
+	return false
+}

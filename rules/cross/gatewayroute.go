@@ -1,0 +1,189 @@
+package cross
+
+import (
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/netpol"
+	"github.com/meshlint/meshlint/rules"
+	rnetpol "github.com/meshlint/meshlint/rules/netpol"
+)
+
+// GatewayRouteBlocked reports Gateway routes whose destination pods the
+// NetworkPolicies close to the gateway's pods.
+var GatewayRouteBlocked = &rules.Rule{
+	ID:      "MR501",
+	Name:    "gateway-route-blocked-by-networkpolicy",
+	Summary: "network policies block a Gateway route: the destination pods do not admit the gateway's pods",
+	Doc: `A VirtualService bound to a Gateway sends traffic from the gateway's pods (the Envoy
+deployment its selector picks) to the pods behind the destination Service, on the port the
+Service targets. Istio knows nothing of NetworkPolicies: when the destination's ingress
+policies do not admit the gateway's namespace and pods, or the gateway's egress policies do
+not allow the destination, the route is configured everywhere and every request on it fails
+(connection timeouts, 503 UF/URX at the gateway).
+
+For each route destination that resolves to a Service of the input, the rule asks the
+connectivity engine whether at least one pod of the Gateway can open a connection to each
+destination workload on its target port (subsets narrow the workloads when a DestinationRule
+defines them). It reports the destination workloads that none can reach, and which side
+blocks. It needs the gateway's pods in the input (the Gateway's selector must match a
+workload) and stays quiet otherwise; destinations without a port on a multi-port Service are
+skipped.
+
+Fix it by admitting the gateway in the destination's policy, with one peer holding both
+selectors:
+
+` + "```yaml" + `
+ingress:
+- from:
+  - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: istio-ingress}}
+    podSelector: {matchLabels: {istio: ingressgateway}}
+  ports: [{port: 9080}]
+` + "```",
+	Bad:      gatewayRouteExample(false),
+	Good:     gatewayRouteExample(true),
+	Severity: rules.Warning,
+	Inputs:   inputs(append([]kinds.Kind{kinds.Gateway, kinds.VirtualService, kinds.Service, kinds.DestinationRule}, netpolInputs...)...),
+	Run:      runGatewayRouteBlocked,
+}
+
+func gatewayRouteExample(good bool) string {
+	from := `[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}}]`
+	if good {
+		from = `[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: istio-ingress}}, podSelector: {matchLabels: {istio: ingressgateway}}}]`
+	}
+	return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-ingressgateway, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata: {labels: {istio: ingressgateway}}
+    spec: {containers: [{name: istio-proxy, image: proxyv2}]}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: istio-ingress}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*/shop.example.com"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-ingress/public]
+  http:
+  - route: [{destination: {host: web}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: web:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from: ` + from + `
+`
+}
+
+func runGatewayRouteBlocked(p *rules.Pass) error {
+	g := p.Graph
+	for _, vs := range g.VirtualServices {
+		var backends []graph.RouteBackend
+		for _, ref := range vs.Gateways {
+			gw := ref.Gateway
+			if ref.Mesh || gw == nil || len(gw.Workloads) == 0 {
+				continue
+			}
+			if backends == nil {
+				backends = g.RouteBackends(vs)
+			}
+			for _, b := range backends {
+				if g.AppliesTo(vs, b, gw) {
+					checkGatewayBackend(p, vs, gw, b)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func checkGatewayBackend(p *rules.Pass, vs *graph.VirtualService, gw *graph.Gateway, b graph.RouteBackend) {
+	a := rnetpol.Analysis(p)
+	var blocked []*graph.Workload
+	var why string
+	for _, t := range b.Targets {
+		c, ok := connection(t)
+		if !ok || reaches(a, gw.Workloads, t.Workload, c) {
+			continue
+		}
+		blocked = append(blocked, t.Workload)
+		if why == "" {
+			why = blockingSide(a, gw.Workloads, t.Workload, c)
+		}
+	}
+	if len(blocked) == 0 {
+		return
+	}
+	t := b.Targets[0]
+	for _, x := range b.Targets {
+		if x.Workload == blocked[0] {
+			t = x
+		}
+	}
+	all := ""
+	if len(blocked) == len(b.Targets) {
+		all = ": the route is dead"
+	}
+	f := p.Reportf(vs.Obj, b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s through Gateway %s/%s: %s (%s %d) admit no connection from the gateway's pods (%s); %s%s",
+		b.Route, vs.Namespace(), vs.Name(), gw.Namespace(), gw.Name(), names(blocked), t.Protocol, t.Port, names(gw.Workloads), why, all)
+	relatePolicies(f, a, blocked, netpol.Ingress)
+	relatePolicies(f, a, gw.Workloads, netpol.Egress)
+}
+
+// blockingSide says which side of the connection from srcs to dst drops c.
+func blockingSide(a *netpol.Analysis, srcs []*graph.Workload, dst *graph.Workload, c netpol.Set) string {
+	for _, s := range srcs {
+		if a.EgressAllowed(netpol.WorkloadEndpoint(s), netpol.WorkloadEndpoint(dst)).ContainsSet(c) {
+			return "the destination's ingress policies do not admit them"
+		}
+	}
+	for _, s := range srcs {
+		if a.IngressAllowed(netpol.WorkloadEndpoint(s), netpol.WorkloadEndpoint(dst)).ContainsSet(c) {
+			return "the sources' egress policies do not allow it"
+		}
+	}
+	return "neither the sources' egress nor the destination's ingress policies allow it"
+}
+
+// relatePolicies points at the policies deciding direction d of ws, once
+// each.
+func relatePolicies(f *rules.Finding, a *netpol.Analysis, ws []*graph.Workload, d netpol.Direction) {
+	seen := map[*manifest.Object]bool{}
+	for _, w := range ws {
+		for _, o := range a.Policies(w, d) {
+			if seen[o] {
+				continue
+			}
+			seen[o] = true
+			f.Relate(o, o.NameLoc, "%s %s/%s applies to %s for %s", o.Kind, o.Namespace, o.Name, name(w), d)
+		}
+	}
+}

@@ -1,0 +1,127 @@
+package gateway
+
+import (
+	"strings"
+	"time"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// now is the time certificates are checked against; tests may fix it.
+var now = time.Now
+
+// GatewayCredentialInvalid reports credentialName Secrets that are missing
+// or that Istio cannot serve.
+var GatewayCredentialInvalid = &rules.Rule{
+	ID:      "MR213",
+	Name:    "gateway-credential-invalid",
+	Summary: "gateway server credentialName names a Secret that is missing or holds no usable certificate",
+	Doc: `A Gateway server with ` + "`tls.credentialName`" + ` serves the certificate of that Secret, read from
+the namespace of the gateway pods (not the Gateway's), or from namespace ` + "`ns`" + ` for
+` + "`ns/name`" + `. Istio needs ` + "`tls.crt`" + ` and ` + "`tls.key`" + ` (or ` + "`cert`" + ` and ` + "`key`" + `), a certificate that parses and
+has not expired, and for ` + "`MUTUAL`" + ` mode a CA certificate (key ` + "`ca.crt`" + ` or ` + "`cacert`" + `, or a
+Secret named ` + "`<name>-cacert`" + `). Otherwise the server's listener is not served: TLS handshakes
+fail for its hosts.
+
+Create the Secret in the gateway pods' namespace, fix its keys, or renew the certificate.
+
+Secrets are often created by cert-manager or an external secret store rather than kept with the
+manifests, so a missing Secret is only reported when the input holds another Secret of that
+namespace, or with the closed-world setting. The rule only judges Gateways whose pods are in
+the input (istioctl analyze reports the selector instead). meshlint reads the certificate to
+check it, and never prints a Secret's data.`,
+	Bad: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata: {labels: {istio: ingressgateway}}
+    spec:
+      containers: [{name: istio-proxy, image: auto}]
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: shop-cert, namespace: istio-system}
+type: Opaque
+stringData: {certificate: "not a certificate"}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: shop}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]
+    tls: {mode: SIMPLE, credentialName: shop-cert}
+`,
+	Good: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata: {labels: {istio: ingressgateway}}
+    spec:
+      containers: [{name: istio-proxy, image: auto}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: shop}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]
+    # The Secret is managed elsewhere (the input holds no Secret of
+    # istio-system), so the rule does not judge it.
+    tls: {mode: SIMPLE, credentialName: shop-cert}
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.Gateway, kinds.Secret, kinds.Pod, kinds.Deployment, kinds.DaemonSet, kinds.StatefulSet},
+	Related:  []string{"IST0101", "IST0161"},
+	Run:      runGatewayCredentialInvalid,
+}
+
+func runGatewayCredentialInvalid(p *rules.Pass) error {
+	g := p.Graph
+	for _, gw := range g.Gateways {
+		for _, podNS := range gw.WorkloadNamespaces() {
+			for _, s := range gw.Spec.Servers {
+				if s.TLS == nil || s.TLS.CredentialName.V == "" {
+					continue
+				}
+				mode := strings.ToUpper(s.TLS.Mode.V)
+				if mode == "PASSTHROUGH" || mode == "AUTO_PASSTHROUGH" || mode == "ISTIO_MUTUAL" {
+					continue // credentialName is not used
+				}
+				cn := s.TLS.CredentialName
+				ref := graph.ResolveCredential(cn.V, podNS)
+				if ref.Skip {
+					continue
+				}
+				sec := g.FindSecret(ref.Namespace, ref.Name)
+				if sec == nil {
+					if g.Mesh.ClosedWorld || g.HasKind(kinds.Secret, ref.Namespace) {
+						p.Reportf(gw.Obj, cn.Loc, "credentialName %q: no Secret %s/%s, which the gateway pods of namespace %s read",
+							cn.V, ref.Namespace, ref.Name, podNS)
+					}
+					continue
+				}
+				why := sec.CheckTLSCredential(now())
+				if why == "" && (mode == "MUTUAL" || mode == "OPTIONAL_MUTUAL") &&
+					!sec.Has("ca.crt") && !sec.Has("cacert") && g.FindSecret(ref.Namespace, ref.Name+"-cacert") == nil {
+					why = "MUTUAL mode needs a CA certificate (key ca.crt or cacert, or a Secret " + ref.Name + "-cacert)"
+				}
+				if why != "" {
+					p.Reportf(gw.Obj, cn.Loc, "credentialName %q: Secret %s/%s cannot be served: %s", cn.V, ref.Namespace, ref.Name, why).
+						Relate(sec.Obj, sec.Obj.NameLoc, "the Secret")
+				}
+			}
+		}
+	}
+	return nil
+}

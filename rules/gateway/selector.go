@@ -1,0 +1,91 @@
+package gateway
+
+import (
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// GatewaySelectorNoWorkload reports Gateways whose selector picks no pod.
+var GatewaySelectorNoWorkload = &rules.Rule{
+	ID:      "MR210",
+	Name:    "gateway-selector-no-workload",
+	Summary: "gateway selector matches no gateway pod of the input",
+	Doc: `A Gateway configures the gateway pods its ` + "`selector`" + ` picks, in any namespace. When no pod
+carries those labels, its servers are never programmed and the hosts it declares are not
+served: requests are refused at the load balancer or get 404.
+
+Fix the selector to the labels of the gateway deployment (for Istio's chart, usually
+` + "`istio: ingressgateway`" + `; for a gateway installed with the gateway Helm chart, its
+` + "`istio`" + ` label is the release name).
+
+Gateway deployments are usually installed apart from the application manifests, so the rule
+only judges when the input describes them: when it holds a pod template that declares the
+` + "`istio-proxy`" + ` container itself (as gateway deployments do), or a pod that some Gateway selects,
+or with the closed-world setting.`,
+	Bad: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata: {labels: {istio: ingressgateway, app: istio-ingressgateway}}
+    spec:
+      containers: [{name: istio-proxy, image: auto}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: shop}
+spec:
+  selector: {istio: ingress}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [shop.example.com]
+`,
+	Good: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata: {labels: {istio: ingressgateway, app: istio-ingressgateway}}
+    spec:
+      containers: [{name: istio-proxy, image: auto}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: shop}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [shop.example.com]
+`,
+	Severity: rules.Error,
+	Inputs: []kinds.Kind{kinds.Gateway, kinds.Pod, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet,
+		kinds.ReplicaSet},
+	Related: []string{"IST0101", "KIA0302"},
+	Run:     runGatewaySelectorNoWorkload,
+}
+
+func runGatewaySelectorNoWorkload(p *rules.Pass) error {
+	g := p.Graph
+	described := g.Mesh.ClosedWorld
+	for _, gw := range g.Gateways {
+		described = described || len(gw.Workloads) > 0
+	}
+	for _, w := range g.Workloads {
+		described = described || w.ExplicitProxy()
+	}
+	if !described {
+		return nil
+	}
+	for _, gw := range g.Gateways {
+		if len(gw.Spec.Selector) == 0 || len(gw.Workloads) > 0 {
+			continue
+		}
+		p.Reportf(gw.Obj, gw.Obj.NameLoc, "selector %s of Gateway %s/%s matches no pod of the input: its servers are programmed nowhere",
+			labels.String(gw.Spec.Selector), gw.Namespace(), gw.Name())
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package netpol
+
+import (
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/netpol"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// DefaultAllowsAll reports namespace-wide NetworkPolicies that allow
+// every connection in a direction.
+var DefaultAllowsAll = &rules.Rule{
+	ID:      "MR405",
+	Name:    "networkpolicy-default-allows-all",
+	Summary: "namespace-wide NetworkPolicy allows all traffic in a direction",
+	Doc: `A policy with an empty ` + "`podSelector`" + ` looks like a namespace default. When its rules
+allow every port from (or to) every pod of every namespace, it isolates nothing, and since
+policies add up it also cancels every other policy of the namespace for that direction:
+` + "`ingress: [{}]`" + `, ` + "`ingress: [{from: [{namespaceSelector: {}}]}]`" + `, an ` + "`ipBlock`" + ` of 0.0.0.0/0 next to
+such a peer, and so on. The rule evaluates the policy alone with the connectivity engine,
+so any spelling is recognized, and says whether external addresses are allowed too.
+
+If the namespace really must be open, delete the policy: that is what it amounts to. Otherwise
+turn it into a default deny (no rules) and allow the peers each workload needs.`,
+	Bad: `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default, namespace: shop}
+spec:
+  podSelector: {}
+  ingress:
+  - from:
+    - namespaceSelector: {}
+`,
+	Good: `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default, namespace: shop}
+spec:
+  podSelector: {}
+  ingress:
+  - from:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}
+`,
+	Severity: rules.Warning,
+	Inputs:   []kinds.Kind{kinds.NetworkPolicy, kinds.Namespace},
+	Run:      runDefaultAllowsAll,
+}
+
+func runDefaultAllowsAll(p *rules.Pass) error {
+	for _, np := range p.Graph.NetworkPolicies {
+		if !np.PodSelector.Empty() || (!np.Ingress && !np.Egress) {
+			continue
+		}
+		a := netpol.AnalyzePolicy(p.Graph, np)
+		subject := netpol.AnyPodIn(np.Namespace())
+		external := netpol.ExternalEndpoint(netpol.AllIPs)
+		for _, d := range []direction{ingress, egress} {
+			if !d.Isolates(np) || len(d.Rules(np)) == 0 {
+				continue
+			}
+			var pods, ext netpol.Set
+			if d.Name == "ingress" {
+				pods = a.IngressAllowed(netpol.AnyPod(), subject)
+				ext = a.IngressAllowed(external, subject)
+			} else {
+				pods = a.EgressAllowed(subject, netpol.AnyPod())
+				ext = a.EgressAllowed(subject, external)
+			}
+			if !pods.IsAll() {
+				continue
+			}
+			what := "every port from every pod of every namespace"
+			if d.Name == "egress" {
+				what = "every port to every pod of every namespace"
+			}
+			if ext.IsAll() {
+				what += " and every external address"
+			}
+			reportAllowsAll(p, np, d, what)
+		}
+	}
+	return nil
+}
+
+func reportAllowsAll(p *rules.Pass, np *graph.NetworkPolicy, d direction, what string) {
+	rs := d.Rules(np)
+	p.Reportf(np.Obj, rs[0].Loc, "NetworkPolicy %s/%s selects every pod of its namespace and allows all %s: %s; it isolates nothing and makes the namespace's other %s policies moot",
+		np.Namespace(), np.Name(), d.Name, what, d.Name)
+}

@@ -1,0 +1,112 @@
+package netpol
+
+import (
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/netpol"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// MeshWorkloadOpen reports, per namespace, the workloads with a sidecar
+// that no NetworkPolicy isolates for ingress.
+var MeshWorkloadOpen = &rules.Rule{
+	ID:      "MR411",
+	Name:    "mesh-workload-no-ingress-policy",
+	Summary: "workloads in the mesh are not covered by any ingress NetworkPolicy",
+	Doc: `Istio's AuthorizationPolicies are enforced by the sidecar, at layer 7, after the
+connection is made. A NetworkPolicy adds a layer-4 guard that holds when the sidecar is
+bypassed: traffic to ports the sidecar does not capture, pods started without injection by
+mistake, or a compromised pod talking straight to an application port. Defence in depth
+asks for both.
+
+The rule lists, once per namespace, the workloads with an Istio sidecar that no
+NetworkPolicy selects for ingress (as the connectivity engine sees it), at the Namespace
+object when it is in the input, else at the first such workload. It is informational:
+kube-score's ` + "`pod-networkpolicy`" + `, Kubescape's C-0260 and Checkov's CKV2_K8S_6 ask the same of
+every pod; this rule keeps to the mesh. A default deny (MR401) covers the whole namespace.`,
+	Bad: `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels: {istio-injection: enabled}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: api, image: api:1}]}
+`,
+	Good: `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels: {istio-injection: enabled}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: api, image: api:1}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny-ingress, namespace: shop}
+spec:
+  podSelector: {}
+`,
+	Severity: rules.Info,
+	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace),
+	Run:      runMeshWorkloadOpen,
+}
+
+func runMeshWorkloadOpen(p *rules.Pass) error {
+	g := p.Graph
+	var a *netpol.Analysis
+	for _, ns := range g.NamespaceNames() {
+		var open []*graph.Workload
+		for _, w := range g.WorkloadsIn(ns) {
+			if !w.Sidecar {
+				continue
+			}
+			if a == nil {
+				a = Analysis(p)
+			}
+			if !a.Isolated(w, netpol.Ingress) {
+				open = append(open, w)
+			}
+		}
+		if len(open) == 0 {
+			continue
+		}
+		var names []string
+		for _, w := range open {
+			names = append(names, w.Name())
+		}
+		at := open[0].Obj
+		if n := g.Namespaces[ns]; n != nil && n.Declared() {
+			at = n.Obj
+		}
+		noun := "workload"
+		if len(open) > 1 {
+			noun = "workloads"
+		}
+		p.Reportf(at, at.NameLoc, "in namespace %s, %d %s with an Istio sidecar %s not covered by any ingress NetworkPolicy: %s; only the sidecar guards them",
+			ns, len(open), noun, isAre(len(open)), strings.Join(names, ", "))
+	}
+	return nil
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}

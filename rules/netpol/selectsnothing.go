@@ -1,0 +1,86 @@
+package netpol
+
+import (
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// workloadKinds are the kinds that run pods.
+var workloadKinds = []kinds.Kind{kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob, kinds.Pod}
+
+func inputs(ks ...kinds.Kind) []kinds.Kind { return append(ks, workloadKinds...) }
+
+// SelectsNothing reports NetworkPolicies whose podSelector matches no
+// workload of the input.
+var SelectsNothing = &rules.Rule{
+	ID:      "MR403",
+	Name:    "networkpolicy-selects-nothing",
+	Summary: "network policy selects no workload of its namespace",
+	Doc: `A NetworkPolicy only acts on the pods its ` + "`podSelector`" + ` matches in the policy's own
+namespace. When it matches none, it protects nothing: usually a label typo, a policy left
+behind by a renamed workload, or a policy written for another namespace.
+
+The rule stays quiet when the input holds no workload of the policy's namespace at all (the
+workloads may be deployed from elsewhere), unless the closed-world setting is on. The pods
+Istio deploys for a Gateway API Gateway of the input (labelled
+` + "`gateway.networking.k8s.io/gateway-name`" + `) count as workloads. It is
+kube-score's ` + "`networkpolicy-targets-pod`" + `, Kubescape's C-0299 and kube-linter's
+` + "`dangling-networkpolicy`" + `.`,
+	Bad: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: api, image: api:1}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: apiserver}}
+  ingress: [{from: [{podSelector: {}}]}]
+`,
+	Good: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: api, image: api:1}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress: [{from: [{podSelector: {}}]}]
+`,
+	Severity: rules.Warning,
+	Inputs:   inputs(kinds.NetworkPolicy),
+	Run:      runSelectsNothing,
+}
+
+func runSelectsNothing(p *rules.Pass) error {
+	g := p.Graph
+	for _, np := range g.NetworkPolicies {
+		if len(np.Workloads) > 0 || !g.WorkloadsKnown(np.Namespace()) {
+			continue
+		}
+		// The pods Istio deploys for a Gateway API Gateway of the input
+		// are not in the input, but they exist.
+		if np.Spec.PodSelector != nil && len(np.Spec.PodSelector.MatchExpressions) == 0 &&
+			g.SelectsGatewayAPIPod(np.Namespace(), np.Spec.PodSelector.MatchLabels) != "" {
+			continue
+		}
+		at := np.Obj.NameLoc
+		if np.Spec.PodSelector != nil && !np.Spec.PodSelector.Loc.IsZero() {
+			at = np.Spec.PodSelector.Loc
+		}
+		p.Reportf(np.Obj, at, "NetworkPolicy %s/%s selects no workload: podSelector %s matches none of the %d workloads of namespace %s in the input",
+			np.Namespace(), np.Name(), selectorString(np.Spec.PodSelector), len(g.WorkloadsIn(np.Namespace())), np.Namespace())
+	}
+	return nil
+}

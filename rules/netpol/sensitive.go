@@ -1,0 +1,164 @@
+package netpol
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/netpol"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// SensitiveLabel marks a workload as sensitive ("true") or not ("false"),
+// whatever its ports.
+const SensitiveLabel = "meshlint.io/sensitive"
+
+// sensitivePorts are the TCP ports of datastores and caches that are
+// sensitive by default: PostgreSQL, MySQL/MariaDB, Redis, MongoDB,
+// Elasticsearch and Memcached.
+var sensitivePorts = map[int64]string{
+	5432:  "PostgreSQL",
+	3306:  "MySQL",
+	6379:  "Redis",
+	27017: "MongoDB",
+	9200:  "Elasticsearch",
+	11211: "Memcached",
+}
+
+// SensitiveExposed reports sensitive workloads that every pod of the
+// cluster, or every external address, can connect to.
+var SensitiveExposed = &rules.Rule{
+	ID:      "MR406",
+	Name:    "sensitive-workload-exposed",
+	Summary: "sensitive workload is reachable from every namespace or from 0.0.0.0/0",
+	Doc: `Databases and caches hold the data an attacker wants, and several of them (Redis,
+Memcached, Elasticsearch) ship without authentication. The NetworkPolicies should let only
+their clients in. The rule reports a sensitive workload whose sensitive ports accept
+connections from any pod of any namespace (including namespaces not in the input), or from
+every external address (0.0.0.0/0), as the connectivity engine computes them from all
+NetworkPolicies and admin network policies of the input.
+
+A workload is sensitive when it declares a container port among 5432 (PostgreSQL), 3306
+(MySQL), 6379 (Redis), 27017 (MongoDB), 9200 (Elasticsearch) and 11211 (Memcached), all
+TCP, or when its pod template carries the label ` + "`meshlint.io/sensitive: \"true\"`" + ` (then every
+port counts). ` + "`meshlint.io/sensitive: \"false\"`" + ` opts a workload out. Message brokers (5672) are left out
+of the defaults: their clients are often spread over many namespaces; label them to check them.
+The port list is not configurable yet; the label is the way to extend it.
+
+Fix it with an ingress policy that admits only the clients:
+
+` + "```yaml" + `
+spec:
+  podSelector: {matchLabels: {app: postgres}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: api}}}]
+    ports: [{port: 5432}]
+` + "```",
+	Bad: `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: postgres, namespace: shop}
+spec:
+  selector: {matchLabels: {app: postgres}}
+  template:
+    metadata: {labels: {app: postgres}}
+    spec:
+      containers:
+      - name: postgres
+        image: postgres:16
+        ports: [{containerPort: 5432}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: postgres, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: postgres}}
+  ingress:
+  - from: [{namespaceSelector: {}}]
+`,
+	Good: `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: postgres, namespace: shop}
+spec:
+  selector: {matchLabels: {app: postgres}}
+  template:
+    metadata: {labels: {app: postgres}}
+    spec:
+      containers:
+      - name: postgres
+        image: postgres:16
+        ports: [{containerPort: 5432}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: postgres, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: postgres}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: api}}}]
+    ports: [{port: 5432}]
+`,
+	Severity: rules.Warning,
+	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy),
+	Run:      runSensitiveExposed,
+}
+
+// sensitive returns the connections of w that are sensitive and a
+// description of why, or an empty set.
+func sensitive(w *graph.Workload) (netpol.Set, string) {
+	switch w.Labels[SensitiveLabel] {
+	case "false":
+		return netpol.None(), ""
+	case "true":
+		return netpol.All(), SensitiveLabel + "=true"
+	}
+	var s netpol.Set
+	var what []string
+	for _, c := range w.Spec.Spec.Containers {
+		for _, cp := range c.Ports {
+			name, ok := sensitivePorts[cp.ContainerPort.V]
+			if ok && (cp.Protocol.V == "" || cp.Protocol.V == "TCP") {
+				s = s.Union(netpol.Port(netpol.TCP, int(cp.ContainerPort.V)))
+				what = append(what, fmt.Sprintf("%s port %d", name, cp.ContainerPort.V))
+			}
+		}
+	}
+	sort.Strings(what)
+	return s, strings.Join(what, ", ")
+}
+
+func runSensitiveExposed(p *rules.Pass) error {
+	var a *netpol.Analysis
+	for _, w := range p.Graph.Workloads {
+		want, why := sensitive(w)
+		if want.IsEmpty() {
+			continue
+		}
+		if a == nil {
+			a = Analysis(p)
+		}
+		dst := netpol.WorkloadEndpoint(w)
+		var from []string
+		if got := a.IngressAllowed(netpol.AnyPod(), dst).Intersect(want); !got.IsEmpty() {
+			from = append(from, "any pod of any namespace on "+got.String())
+		}
+		if got := a.IngressAllowed(netpol.ExternalEndpoint(netpol.AllIPs), dst).Intersect(want); !got.IsEmpty() {
+			from = append(from, "every external address (0.0.0.0/0) on "+got.String())
+		}
+		if len(from) == 0 {
+			continue
+		}
+		pols := a.Policies(w, netpol.Ingress)
+		how := "no NetworkPolicy isolates it for ingress"
+		if len(pols) > 0 {
+			how = "the policies selecting it allow it"
+		}
+		f := p.Reportf(w.Obj, w.Obj.NameLoc, "sensitive workload %s/%s (%s) accepts connections from %s: %s",
+			w.Namespace(), w.Name(), why, strings.Join(from, " and from "), how)
+		for _, o := range pols {
+			f.Relate(o, o.NameLoc, "%s %s applies to %s/%s", o.Kind, o.Name, w.Namespace(), w.Name())
+		}
+	}
+	return nil
+}

@@ -1,0 +1,257 @@
+package routing
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/host"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// DestinationPortUnknown reports destination ports the host does not expose.
+var DestinationPortUnknown = &rules.Rule{
+	ID:      "MR113",
+	Name:    "destination-port-unknown",
+	Summary: "route destination port is not a port of the destination host",
+	Doc: `A destination's ` + "`port.number`" + ` selects the cluster of that port of the host, so it must be
+one of the ports of the Service (its ` + "`port`" + `, not its ` + "`targetPort`" + `) or of the ServiceEntry.
+Traffic routed to a port the host does not expose has no cluster and fails with 503 (NC).
+
+Use the Service port, or add the port to the Service or ServiceEntry. Only destinations whose
+host resolves are checked (see MR112 for the others).`,
+	Bad: `apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {app: reviews}
+  ports: [{name: http, port: 9080, targetPort: 8080}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: shop}
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, port: {number: 8080}}
+`,
+	Good: `apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {app: reviews}
+  ports: [{name: http, port: 9080, targetPort: 8080}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: shop}
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, port: {number: 9080}}
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Service, kinds.ServiceEntry},
+	Related:  []string{"IST0101"},
+	Run:      runDestinationPortUnknown,
+}
+
+func runDestinationPortUnknown(p *rules.Pass) error {
+	g := p.Graph
+	for _, vs := range g.VirtualServices {
+		for _, ref := range destinations(vs) {
+			d := ref.Dest
+			if d.Host.V == "" || d.Port == nil || !d.Port.Number.Set {
+				continue
+			}
+			targets := g.LookupHost(host.FQDN(d.Host.V, vs.Namespace(), g.Mesh.ClusterDomain), vs.Namespace())
+			if len(targets) == 0 {
+				continue
+			}
+			ports := targetPorts(targets)
+			if slices.Contains(ports, d.Port.Number.V) {
+				continue
+			}
+			p.Reportf(vs.Obj, d.Port.Number.Loc, "%s: port %d is not a port of %s (ports: %s)", ref.Where, d.Port.Number.V, targetName(targets[0]), portList(ports))
+		}
+	}
+	return nil
+}
+
+// DestinationPortRequired reports destinations without a port whose port
+// Istio takes from the listener, where the host does not expose it.
+var DestinationPortRequired = &rules.Rule{
+	ID:      "MR114",
+	Name:    "destination-port-required",
+	Summary: "route destination has no port, and the host has several ports none of which is the listener's",
+	Doc: `When a destination has no ` + "`port`" + ` and its host exposes a single port, Istio uses that port.
+When the host exposes several ports, Istio uses the port of the listener the request came in
+on: the Gateway server's port for a VirtualService bound to a Gateway, and the port of the
+VirtualService's host for sidecars. If the host does not expose that port, the route points at
+a cluster that does not exist and requests fail with 503 (NC). The classic case is an ingress
+route on port 80 or 443 to a Service with ports 9080 and 9090.
+
+Set ` + "`port.number`" + ` on the destination.
+
+istioctl analyze (IST0112) reports every destination without a port to a multi-port host,
+also for mesh routes where the port is found; meshlint reports only the listener ports that
+the host does not expose. When a Gateway is not in the input, its listener ports are
+unknown and the destination is reported.`,
+	Bad: `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 8080}, {name: http-admin, port: 9090}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: shop}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [shop.example.com]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [public]
+  http:
+  - route:
+    - destination: {host: web}
+`,
+	Good: `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 8080}, {name: http-admin, port: 9090}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: shop}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [shop.example.com]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [public]
+  http:
+  - route:
+    - destination: {host: web, port: {number: 8080}}
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Service, kinds.ServiceEntry, kinds.Gateway},
+	Related:  []string{"IST0112"},
+	Run:      runDestinationPortRequired,
+}
+
+func runDestinationPortRequired(p *rules.Pass) error {
+	g := p.Graph
+	for _, vs := range g.VirtualServices {
+		for _, ref := range destinations(vs) {
+			d := ref.Dest
+			if d.Host.V == "" || d.Port != nil && d.Port.Number.Set {
+				continue
+			}
+			targets := g.LookupHost(host.FQDN(d.Host.V, vs.Namespace(), g.Mesh.ClusterDomain), vs.Namespace())
+			if len(targets) == 0 {
+				continue
+			}
+			ports := targetPorts(targets)
+			if len(ports) < 2 {
+				continue
+			}
+			missing, unknownGateway := listenerPortsMissing(g, vs, ports)
+			switch {
+			case len(missing) > 0:
+				p.Reportf(vs.Obj, d.Host.Loc, "%s: destination %q has no port and %s exposes ports %s: requests arriving on listener port %s go to that port of the host, which it does not expose",
+					ref.Where, d.Host.V, targetName(targets[0]), portList(ports), portList(missing))
+			case unknownGateway != "":
+				p.Reportf(vs.Obj, d.Host.Loc, "%s: destination %q has no port and %s exposes ports %s: requests take the port of the listener of gateway %s (not in the input), which may not be one of them",
+					ref.Where, d.Host.V, targetName(targets[0]), portList(ports), unknownGateway)
+			}
+		}
+	}
+	return nil
+}
+
+// listenerPortsMissing returns the listener ports the VirtualService's
+// routes receive traffic on that are not among ports, and the name of a
+// bound gateway that is not in the input.
+func listenerPortsMissing(g *graph.Graph, vs *graph.VirtualService, ports []int64) (missing []int64, unknownGateway string) {
+	var listen []int64
+	if meshBound(vs) {
+		for _, h := range vs.Hosts {
+			listen = append(listen, targetPorts(g.LookupHost(h, vs.Namespace()))...)
+		}
+	}
+	for _, ref := range vs.Gateways {
+		switch {
+		case ref.Mesh:
+		case ref.Gateway == nil:
+			if unknownGateway == "" {
+				unknownGateway = ref.Written.V
+			}
+		default:
+			for _, s := range ref.Gateway.Spec.Servers {
+				if s.Port != nil && s.Port.Number.Set {
+					listen = append(listen, s.Port.Number.V)
+				}
+			}
+		}
+	}
+	for _, l := range listen {
+		if !slices.Contains(ports, l) && !slices.Contains(missing, l) {
+			missing = append(missing, l)
+		}
+	}
+	slices.Sort(missing)
+	return missing, unknownGateway
+}
+
+func targetPorts(ts []graph.HostTarget) []int64 {
+	var out []int64
+	for _, t := range ts {
+		for _, p := range t.Ports() {
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+func targetName(t graph.HostTarget) string {
+	if t.Service != nil {
+		return fmt.Sprintf("Service %s/%s", t.Service.Namespace(), t.Service.Name())
+	}
+	return fmt.Sprintf("ServiceEntry %s/%s", t.Entry.Namespace(), t.Entry.Name())
+}
+
+func portList(ps []int64) string {
+	if len(ps) == 0 {
+		return "none"
+	}
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = strconv.FormatInt(p, 10)
+	}
+	return strings.Join(s, ", ")
+}

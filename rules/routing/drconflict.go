@@ -1,0 +1,139 @@
+package routing
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// DestinationRuleConflict reports DestinationRules that Istio merges and
+// whose settings collide in the merge.
+var DestinationRuleConflict = &rules.Rule{
+	ID:      "MR131",
+	Name:    "destination-rule-conflict",
+	Summary: "destination rules for the same host collide when Istio merges them, so a subset or traffic policy is dropped",
+	Doc: `Istio merges the DestinationRules of one namespace that name the same host (with the same
+` + "`exportTo`" + ` and no ` + "`workloadSelector`" + `): subsets are pooled and the top-level traffic policy of the
+oldest rule is kept. When two of them define the same subset name, or both set a top-level
+` + "`trafficPolicy`" + `, one of the two is silently dropped — the oldest by creation time wins, which the
+manifests do not tell, so every rule involved is reported.
+
+DestinationRules whose hosts only overlap (` + "`*.shop.svc.cluster.local`" + ` and
+` + "`reviews.shop.svc.cluster.local`" + `) are not merged: the most specific host wins for each service,
+and rules in different namespaces are chosen by the client's lookup order. Kiali (KIA0201)
+reports these overlaps as conflicts; meshlint does not, since Istio never combines them.
+
+Merge the rules into one, or rename the duplicate subset.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  subsets:
+  - name: v1
+    labels: {version: v1}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews-canary
+  namespace: shop
+spec:
+  host: reviews
+  subsets:
+  - name: v1
+    labels: {version: v1, track: canary}
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  subsets:
+  - name: v1
+    labels: {version: v1}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews-canary
+  namespace: shop
+spec:
+  host: reviews
+  subsets:
+  - name: v1-canary
+    labels: {version: v1, track: canary}
+`,
+	Severity: rules.Warning,
+	Inputs:   []kinds.Kind{kinds.DestinationRule},
+	Related:  []string{"KIA0201"},
+	Run:      runDestinationRuleConflict,
+}
+
+func runDestinationRuleConflict(p *rules.Pass) error {
+	groups := map[string][]*graph.DestinationRule{}
+	var keys []string
+	for _, dr := range p.Graph.DestinationRules {
+		if dr.Spec.WorkloadSelector != nil || dr.Host == "" {
+			continue
+		}
+		exp := append([]string(nil), dr.ExportTo...)
+		sort.Strings(exp)
+		k := dr.Namespace() + "|" + strings.ToLower(dr.Host) + "|" + strings.Join(exp, ",")
+		if groups[k] == nil {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], dr)
+	}
+	for _, k := range keys {
+		drs := groups[k]
+		if len(drs) < 2 {
+			continue
+		}
+		// Subsets defined by more than one rule.
+		bySubset := map[string][]*graph.DestinationRule{}
+		for _, dr := range drs {
+			for _, ss := range dr.Spec.Subsets {
+				bySubset[ss.Name.V] = append(bySubset[ss.Name.V], dr)
+			}
+		}
+		for _, dr := range drs {
+			for _, ss := range dr.Spec.Subsets {
+				if others := bySubset[ss.Name.V]; len(others) > 1 {
+					p.Reportf(dr.Obj, ss.Name.Loc, "subset %q of host %s is also defined by %s: Istio merges these rules and keeps only the oldest definition of the subset", ss.Name.V, dr.Host, others2(others, dr))
+				}
+			}
+		}
+		var withTP []*graph.DestinationRule
+		for _, dr := range drs {
+			if dr.Spec.TrafficPolicy != nil {
+				withTP = append(withTP, dr)
+			}
+		}
+		if len(withTP) > 1 {
+			for _, dr := range withTP {
+				p.Reportf(dr.Obj, dr.Spec.Host.Loc, "the trafficPolicy for host %s is also set by %s: Istio merges these rules and keeps only the oldest rule's trafficPolicy", dr.Host, others2(withTP, dr))
+			}
+		}
+	}
+	return nil
+}
+
+// others2 names the DestinationRules of drs other than self.
+func others2(drs []*graph.DestinationRule, self *graph.DestinationRule) string {
+	var out []string
+	for _, d := range drs {
+		if d != self {
+			out = append(out, "DestinationRule "+d.Namespace()+"/"+d.Name())
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}

@@ -1,0 +1,73 @@
+package routing
+
+import (
+	"github.com/meshlint/meshlint/internal/host"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// DRHostUnknown reports DestinationRules whose host is in no registry.
+var DRHostUnknown = &rules.Rule{
+	ID:      "MR110",
+	Name:    "dr-host-unknown",
+	Summary: "destination rule host matches no Service or ServiceEntry visible from its namespace",
+	Doc: `A DestinationRule configures the clusters of a host of the service registry: a Kubernetes
+Service or a ServiceEntry host. When its host names nothing in the registry (a typo, a short
+name written in the wrong namespace, or an external host without a ServiceEntry), its traffic
+policy and subsets apply to nothing. A short host is expanded with the DestinationRule's own
+namespace, so ` + "`reviews`" + ` in namespace ` + "`ops`" + ` means ` + "`reviews.ops.svc.cluster.local`" + `.
+
+Fix the host (write the FQDN for a Service of another namespace), or add the ServiceEntry
+for an external host. Wildcard hosts are not checked.
+
+The rule stays quiet when the input describes no Service or ServiceEntry of the host's
+namespace (for an external host: no ServiceEntry at all), since the host may be defined
+elsewhere; the closed-world setting makes it strict. Services honour the
+` + "`networking.istio.io/exportTo`" + ` annotation and ServiceEntries their ` + "`exportTo`" + `.`,
+	Bad: `apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {app: reviews}
+  ports: [{name: http, port: 9080}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: shop}
+spec:
+  host: reveiws
+`,
+	Good: `apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {app: reviews}
+  ports: [{name: http, port: 9080}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: shop}
+spec:
+  host: reviews
+`,
+	Severity: rules.Warning,
+	Inputs:   []kinds.Kind{kinds.DestinationRule, kinds.Service, kinds.ServiceEntry},
+	Related:  []string{"IST0174", "KIA0202"},
+	Run:      runDRHostUnknown,
+}
+
+func runDRHostUnknown(p *rules.Pass) error {
+	g := p.Graph
+	for _, dr := range g.DestinationRules {
+		if dr.Host == "" || host.IsWildcard(dr.Host) || len(g.LookupHost(dr.Host, dr.Namespace())) > 0 {
+			continue
+		}
+		hint := hostHint(g, dr.Spec.Host.V, dr.Host, dr.Namespace())
+		if hint == "" && !g.HostDescribed(dr.Host) {
+			continue
+		}
+		p.Reportf(dr.Obj, dr.Spec.Host.Loc, "host %q of DestinationRule %s/%s matches no Service or ServiceEntry visible from namespace %s%s",
+			dr.Spec.Host.V, dr.Namespace(), dr.Name(), dr.Namespace(), hint)
+	}
+	return nil
+}

@@ -1,0 +1,208 @@
+package routing
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// MatchIneffective reports http match entries that an earlier entry
+// always takes first.
+var MatchIneffective = &rules.Rule{
+	ID:      "MR118",
+	Name:    "match-ineffective",
+	Summary: "http match entry never decides anything because an earlier entry matches every request it matches",
+	Doc: `Istio tries the match entries of a VirtualService's http routes in order. An entry that
+repeats an earlier one, or that is narrower than an earlier one (a ` + "`uri.prefix`" + ` of
+` + "`/api/v2`" + ` after a prefix of ` + "`/api`" + ` with the same other conditions, an exact URI under an
+earlier prefix, or the earlier conditions plus more), never matches a request that the
+earlier entry has not already taken. The route still works through its other entries, but this
+entry is dead configuration, and often the sign of entries written in the wrong order (the
+more specific prefix must come first).
+
+Put the more specific entry first, or remove it. A route all of whose entries repeat earlier
+ones, and the routes after a catch-all, are reported by MR107 instead. istioctl analyze
+(IST0131) only reports identical entries and prefix-under-prefix; meshlint also reports an
+entry whose conditions include all the conditions of an earlier one.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api, namespace: shop}
+spec:
+  hosts: [api]
+  http:
+  - match:
+    - uri: {prefix: /api}
+    route:
+    - destination: {host: api, subset: v1}
+  - match:
+    - uri: {prefix: /api/v2}
+    - uri: {prefix: /v2}
+    route:
+    - destination: {host: api, subset: v2}
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api, namespace: shop}
+spec:
+  hosts: [api]
+  http:
+  - match:
+    - uri: {prefix: /api/v2}
+    - uri: {prefix: /v2}
+    route:
+    - destination: {host: api, subset: v2}
+  - match:
+    - uri: {prefix: /api}
+    route:
+    - destination: {host: api, subset: v1}
+`,
+	Severity: rules.Info,
+	Inputs:   []kinds.Kind{kinds.VirtualService},
+	Related:  []string{"IST0131"},
+	Run:      runMatchIneffective,
+}
+
+func runMatchIneffective(p *rules.Pass) error {
+	for _, vs := range p.Graph.VirtualServices {
+		type prior struct {
+			name string
+			m    spec.HTTPMatch
+		}
+		var earlier []prior
+		for i, r := range vs.Spec.HTTP {
+			if len(r.Match) == 0 {
+				break // a catch-all: MR107 reports what follows
+			}
+			type hit struct {
+				j   int
+				by  prior
+				dup bool
+			}
+			var hits []hit
+			for j, m := range r.Match {
+				for _, e := range earlier {
+					if matchKey(e.m) == matchKey(m) {
+						hits = append(hits, hit{j, e, true})
+						break
+					}
+					if covers(e.m, m) {
+						hits = append(hits, hit{j, e, false})
+						break
+					}
+				}
+				earlier = append(earlier, prior{fmt.Sprintf("http[%d].match[%d]", i, j), m})
+			}
+			dups := 0
+			for _, h := range hits {
+				if h.dup {
+					dups++
+				}
+			}
+			if dups == len(r.Match) {
+				continue // the whole route is dead: MR107
+			}
+			for _, h := range hits {
+				m := r.Match[h.j]
+				how := "covers"
+				if h.dup {
+					how = "is identical to"
+				}
+				p.Reportf(vs.Obj, m.Loc, "http[%d].match[%d] never takes a request: the earlier %s %s it", i, h.j, h.by.name, how).
+					Relate(vs.Obj, h.by.m.Loc, "matches first")
+			}
+			hasCatchAll := slices.ContainsFunc(r.Match, func(m spec.HTTPMatch) bool { return !hasConditions(m) })
+			if hasCatchAll {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// covers reports whether every request match b takes is taken by match a:
+// a's URI condition is absent, equal, or a prefix of b's prefix or exact
+// URI, and each of a's other conditions is also one of b's.
+func covers(a, b spec.HTTPMatch) bool {
+	if !hasConditions(a) {
+		return true
+	}
+	switch {
+	case a.URI == nil:
+	case b.URI == nil:
+		return false
+	case a.URI.Prefix.Set && !a.URI.Regex.Set && !a.URI.Exact.Set:
+		p, ok := uriLiteral(b.URI)
+		if !ok || !strings.HasPrefix(p, a.URI.Prefix.V) {
+			return false
+		}
+	default:
+		if matchKey(spec.HTTPMatch{URI: a.URI}) != matchKey(spec.HTTPMatch{URI: b.URI}) {
+			return false
+		}
+	}
+	if a.URI != nil && b.IgnoreURICase.V && !a.IgnoreURICase.V {
+		return false
+	}
+	bp := condParts(b)
+	for _, c := range condParts(a) {
+		if !slices.Contains(bp, c) {
+			return false
+		}
+	}
+	return true
+}
+
+// uriLiteral returns the prefix or exact value of a URI match.
+func uriLiteral(s *spec.StringMatch) (string, bool) {
+	switch {
+	case s.Regex.Set:
+		return "", false
+	case s.Prefix.Set:
+		return s.Prefix.V, true
+	case s.Exact.Set:
+		return s.Exact.V, true
+	}
+	return "", false
+}
+
+// condParts lists the conditions of a match other than its URI, each
+// encoded by matchKey, so that a subset of parts is a weaker match.
+func condParts(m spec.HTTPMatch) []string {
+	var out []string
+	one := func(c spec.HTTPMatch) { out = append(out, matchKey(c)) }
+	if m.Scheme != nil {
+		one(spec.HTTPMatch{Scheme: m.Scheme})
+	}
+	if m.Method != nil {
+		one(spec.HTTPMatch{Method: m.Method})
+	}
+	if m.Authority != nil {
+		one(spec.HTTPMatch{Authority: m.Authority})
+	}
+	for k, v := range m.Headers {
+		one(spec.HTTPMatch{Headers: map[string]spec.StringMatch{k: v}})
+	}
+	for k, v := range m.QueryParams {
+		one(spec.HTTPMatch{QueryParams: map[string]spec.StringMatch{k: v}})
+	}
+	for k, v := range m.WithoutHeaders {
+		one(spec.HTTPMatch{WithoutHeaders: map[string]spec.StringMatch{k: v}})
+	}
+	for k, v := range m.SourceLabels {
+		one(spec.HTTPMatch{SourceLabels: map[string]string{k: v}})
+	}
+	if m.Port.Set && m.Port.V != 0 {
+		one(spec.HTTPMatch{Port: m.Port})
+	}
+	if len(m.Gateways) > 0 {
+		one(spec.HTTPMatch{Gateways: m.Gateways})
+	}
+	if m.SourceNamespace.V != "" {
+		one(spec.HTTPMatch{SourceNamespace: m.SourceNamespace})
+	}
+	return out
+}

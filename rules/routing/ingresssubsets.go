@@ -1,0 +1,129 @@
+package routing
+
+import (
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/host"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// IngressBypassesSubsets reports gateway routes that skip the subset
+// routing mesh VirtualServices apply to the same host.
+var IngressBypassesSubsets = &rules.Rule{
+	ID:      "MR115",
+	Name:    "ingress-route-bypasses-subsets",
+	Summary: "gateway route sends traffic to a host without a subset, bypassing the subset routing of its own VirtualService",
+	Doc: `A gateway applies only the VirtualServices bound to it. When an ingress route sends traffic
+to ` + "`reviews`" + ` without a subset, the gateway proxy balances over every pod of the Service:
+the version split that the mesh VirtualService of ` + "`reviews`" + ` defines (for example 90% v1,
+10% v2) is not applied to ingress traffic, since the gateway does not consult that
+VirtualService.
+
+Route to the subsets from the gateway VirtualService too, or bind the VirtualService of the
+host to the gateway as well (list both the gateway and ` + "`mesh`" + ` and the external host).`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: shop}
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: 90
+    - destination: {host: reviews, subset: v2}
+      weight: 10
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ingress, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/public]
+  http:
+  - route:
+    - destination: {host: reviews}
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: shop}
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: 90
+    - destination: {host: reviews, subset: v2}
+      weight: 10
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ingress, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/public]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: 90
+    - destination: {host: reviews, subset: v2}
+      weight: 10
+`,
+	Severity: rules.Warning,
+	Inputs:   []kinds.Kind{kinds.VirtualService},
+	Related:  []string{"IST0140"},
+	Run:      runIngressBypassesSubsets,
+}
+
+func runIngressBypassesSubsets(p *rules.Pass) error {
+	g := p.Graph
+	// Hosts that a VirtualService of their own routes to by subset.
+	subsetRouted := map[string]*graph.VirtualService{}
+	for _, vs := range g.VirtualServices {
+		own := map[string]bool{}
+		for _, h := range vs.Hosts {
+			own[strings.ToLower(h)] = true
+		}
+		for _, ref := range destinations(vs) {
+			if ref.Dest.Subset.V == "" || ref.Dest.Host.V == "" {
+				continue
+			}
+			h := strings.ToLower(host.FQDN(ref.Dest.Host.V, vs.Namespace(), g.Mesh.ClusterDomain))
+			if own[h] && subsetRouted[h] == nil {
+				subsetRouted[h] = vs
+			}
+		}
+	}
+	for _, vs := range g.VirtualServices {
+		if !boundToGateway(vs) {
+			continue
+		}
+		for i, r := range vs.Spec.HTTP {
+			for j, d := range r.Route {
+				if d.Destination == nil || d.Destination.Host.V == "" || d.Destination.Subset.V != "" {
+					continue
+				}
+				h := strings.ToLower(host.FQDN(d.Destination.Host.V, vs.Namespace(), g.Mesh.ClusterDomain))
+				other := subsetRouted[h]
+				if other == nil || other == vs {
+					continue
+				}
+				p.Reportf(vs.Obj, d.Destination.Host.Loc, "http[%d].route[%d]: gateway traffic to %q goes to every pod of the host: the subset routing of VirtualService %s/%s does not apply at the gateway",
+					i, j, d.Destination.Host.V, other.Namespace(), other.Name()).
+					Relate(other.Obj, other.Obj.NameLoc, "routes %s by subset", h)
+			}
+		}
+	}
+	return nil
+}
+
+// boundToGateway reports whether a VirtualService applies at some gateway.
+func boundToGateway(vs *graph.VirtualService) bool {
+	for _, r := range vs.Gateways {
+		if !r.Mesh {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,120 @@
+package routing
+
+import (
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// TargetPortUnresolved reports named Service target ports that the selected
+// pods do not declare.
+var TargetPortUnresolved = &rules.Rule{
+	ID:      "MR150",
+	Name:    "service-target-port-unresolved",
+	Summary: "a Service's named targetPort is not declared by the pods it selects, so they get no endpoint",
+	Doc: `A Service port with a named ` + "`targetPort`" + ` (` + "`targetPort: http`" + `) is resolved, pod by pod, against
+the container ports that carry that name. A pod without such a port gets no endpoint for the
+Service port: when no selected pod declares it, the Service has no endpoints on that port and
+clients (and the sidecars' outbound clusters) get 503 "no healthy upstream".
+
+The rule matches the Service selector against the pod-template labels of the workloads in the
+input (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, Pods) of the
+Service's namespace, and stays quiet when none is in the input.
+
+It differs from Kiali's KIA0701 in two ways. Kiali matches the selector against the Deployment's
+own ` + "`metadata.labels`" + `, which the Service never looks at, and in every namespace; meshlint uses
+the pod-template labels, as Kubernetes does. And Kiali also reports a numeric targetPort that
+no container declares; meshlint does not, because container ports are informational for
+numeric target ports: traffic reaches the port whether it is declared or not.
+
+Fix the container port's name, or use the number as the targetPort.`,
+	Bad: `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: http}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: web:1
+        ports:
+        - {name: web, containerPort: 8080}
+`,
+	Good: `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: web}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: web:1
+        ports:
+        - {name: web, containerPort: 8080}
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.Service, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob, kinds.Pod},
+	Related:  []string{"KIA0701"},
+	Run:      runTargetPortUnresolved,
+}
+
+func runTargetPortUnresolved(p *rules.Pass) error {
+	for _, s := range p.Graph.Services {
+		if len(s.Workloads) == 0 {
+			continue
+		}
+		for _, sp := range s.Spec.Ports {
+			if !sp.TargetPort.IsStr {
+				continue
+			}
+			var missing []string
+			for _, w := range s.Workloads {
+				if _, ok := w.ContainerPort(sp.TargetPort.Str); !ok {
+					missing = append(missing, string(w.Obj.Kind)+" "+w.Name())
+				}
+			}
+			if len(missing) == 0 {
+				continue
+			}
+			if len(missing) == len(s.Workloads) {
+				p.Reportf(s.Obj, sp.TargetPort.Loc, "targetPort %q of port %d matches no container port of the selected pods (%s): the Service has no endpoints on this port", sp.TargetPort.Str, sp.Port.V, strings.Join(missing, ", "))
+				continue
+			}
+			p.Reportf(s.Obj, sp.TargetPort.Loc, "targetPort %q of port %d is not declared by %s: those pods get no endpoint on this port", sp.TargetPort.Str, sp.Port.V, strings.Join(missing, ", "))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package security
+
+import (
+	"net"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/host"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// AuthzHostUnknown reports AuthorizationPolicy operation hosts that name a
+// service of the registry that does not exist.
+var AuthzHostUnknown = &rules.Rule{
+	ID:      "MR350",
+	Name:    "authz-operation-host-unknown",
+	Summary: "authorization policy operation host names a service that is not in the registry",
+	Doc: `` + "`to.operation.hosts`" + ` (and ` + "`notHosts`" + `) of an AuthorizationPolicy rule match the Host header of the
+request the workload receives. Any value is legal, since clients may send any Host; but a value
+written as a service name of the mesh (` + "`reviews`" + `, ` + "`reviews.shop`" + `,
+` + "`reviews.shop.svc.cluster.local`" + `) that names no Service or ServiceEntry is almost always a typo or
+a renamed service, and the rule then never matches: an ALLOW rule lets nobody in, a DENY rule
+denies nobody.
+
+Fix the host. Values with a wildcard, and names with dots that are not ` + "`<name>.<namespace>`" + ` of a
+namespace of the input or a cluster-local FQDN, are taken as Host-header matchers of external
+names and not checked (as Kiali does since its fix of KIA0104 false positives). The port of a
+` + "`host:port`" + ` value is ignored.
+
+Kiali makes this an error, or a warning when outboundTrafficPolicy is ALLOW_ANY, reading an
+unset policy as REGISTRY_ONLY; Istio's default is ALLOW_ANY, and the outbound policy has nothing
+to do with the Host header a server receives, so the rule is a warning. It stays quiet when the
+input describes no Service or ServiceEntry of the host's namespace, unless the closed-world
+setting is on.`,
+	Bad: `apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {app: reviews}
+  ports: [{name: http, port: 9080}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: reviews, namespace: shop}
+spec:
+  action: ALLOW
+  rules:
+  - to: [{operation: {hosts: [reveiws]}}]
+`,
+	Good: `apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {app: reviews}
+  ports: [{name: http, port: 9080}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: reviews, namespace: shop}
+spec:
+  action: ALLOW
+  rules:
+  - to: [{operation: {hosts: [reviews, "reviews.shop:9080", "*.example.com", www.example.com]}}]
+`,
+	Severity: rules.Warning,
+	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.Service, kinds.ServiceEntry, kinds.VirtualService},
+	Related:  []string{"KIA0104"},
+	Run:      runAuthzHostUnknown,
+}
+
+func runAuthzHostUnknown(p *rules.Pass) error {
+	g := p.Graph
+	for _, ap := range g.AuthorizationPolicies {
+		for i, r := range ap.Spec.Rules {
+			for j, t := range r.To {
+				if t.Operation == nil {
+					continue
+				}
+				for _, field := range []struct {
+					name string
+					list []spec.Str
+				}{{"hosts", t.Operation.Hosts}, {"notHosts", t.Operation.NotHosts}} {
+					for _, h := range field.list {
+						fqdn := registryName(g, h.V, ap.Namespace())
+						if fqdn == "" || len(g.LookupHost(fqdn, ap.Namespace())) > 0 || vsHost(g, fqdn, ap.Namespace()) || !g.HostDescribed(fqdn) {
+							continue
+						}
+						p.Reportf(ap.Obj, h.Loc, "rules[%d].to[%d].operation.%s: %q names %s, which no Service or ServiceEntry visible from namespace %s serves",
+							i, j, field.name, h.V, fqdn, ap.Namespace())
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// registryName returns the FQDN an operation host means when it is written
+// as a service name of the mesh, else "".
+func registryName(g *graph.Graph, v, ns string) string {
+	h := strings.ToLower(v)
+	if hh, _, err := net.SplitHostPort(h); err == nil {
+		h = hh
+	}
+	if h == "" || strings.Contains(h, "*") || net.ParseIP(h) != nil {
+		return ""
+	}
+	parts := strings.Split(h, ".")
+	switch {
+	case len(parts) == 1:
+		return host.FQDN(h, ns, g.Mesh.ClusterDomain)
+	case len(parts) == 2 && g.Namespaces[parts[1]] != nil:
+		return h + ".svc." + g.Mesh.ClusterDomain
+	case len(parts) == 3 && parts[2] == "svc":
+		return h + "." + g.Mesh.ClusterDomain
+	case g.ClusterLocalNamespace(h) != "":
+		return h
+	}
+	return ""
+}
+
+// vsHost reports whether a VirtualService visible from ns declares fqdn.
+func vsHost(g *graph.Graph, fqdn, ns string) bool {
+	for _, vs := range g.VirtualServices {
+		if !graph.Visible(vs.ExportTo, vs.Namespace(), ns) {
+			continue
+		}
+		for _, h := range vs.Hosts {
+			if host.Matches(h, fqdn) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,194 @@
+package security
+
+import (
+	"fmt"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// AuthzIdentityWithoutMTLS reports AuthorizationPolicies that match on the
+// caller's mTLS identity for workloads that do not require mTLS.
+var AuthzIdentityWithoutMTLS = &rules.Rule{
+	ID:      "MR351",
+	Name:    "authz-identity-without-mtls",
+	Summary: "authorization policy matches mTLS identities on workloads that accept plaintext",
+	Doc: `` + "`source.principals`" + `, ` + "`source.namespaces`" + ` (and their ` + "`not`" + ` forms) and the ` + "`when`" + ` keys
+` + "`source.principal`" + `, ` + "`source.namespace`" + ` and ` + "`connection.sni`" + ` are read from the client's mTLS
+certificate. A plaintext request has no identity, so:
+
+- when the workload's effective mTLS mode (PeerAuthentication of the workload, its namespace or
+  the mesh) is DISABLE, every request is plaintext: such a field never matches, an ALLOW rule
+  built on it lets nobody in and a DENY rule denies nobody (error);
+- when the mode is PERMISSIVE (Istio's default), plaintext callers (pods without a sidecar,
+  anything outside the mesh) slip past a DENY rule on ` + "`principals`" + `/` + "`namespaces`" + `, and match an
+  ALLOW rule on ` + "`notPrincipals`" + `/` + "`notNamespaces`" + ` (warning). A DENY rule with ` + "`notPrincipals: [\"*\"]`" + `,
+  Istio's recipe for refusing plaintext, is not reported.
+
+Set the mode to STRICT (a PeerAuthentication for the workloads), or match on something a
+plaintext request carries (` + "`ipBlocks`" + `, headers). Port-level modes are not considered.
+
+Kiali (KIA0105) reports the fields whenever mTLS is not enabled, including the harmless ALLOW
+rules in PERMISSIVE mode; the rule reports what lets traffic through that the policy means to
+keep out, or makes the policy dead.`,
+	Bad: `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: shop}
+spec:
+  mtls: {mode: DISABLE}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  template:
+    metadata:
+      labels: {app: reviews, sidecar.istio.io/inject: "true"}
+    spec:
+      containers: [{name: app, image: reviews}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: reviews, namespace: shop}
+spec:
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/shop/sa/productpage]}}]
+`,
+	Good: `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: shop}
+spec:
+  mtls: {mode: STRICT}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  template:
+    metadata:
+      labels: {app: reviews, sidecar.istio.io/inject: "true"}
+    spec:
+      containers: [{name: app, image: reviews}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: reviews, namespace: shop}
+spec:
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/shop/sa/productpage]}}]
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.PeerAuthentication, kinds.Deployment, kinds.Pod},
+	Related:  []string{"KIA0105"},
+	Run:      runAuthzIdentityWithoutMTLS,
+}
+
+// identityUse is one use of an mTLS-only field in a policy.
+type identityUse struct {
+	where string
+	loc   manifest.Loc
+	// negative is true for notPrincipals, notNamespaces and notValues.
+	negative bool
+	// denyAll is notPrincipals/notNamespaces ["*"] (or a notValues "*").
+	denyAll bool
+}
+
+func identityUses(ap *graph.AuthorizationPolicy) []identityUse {
+	var out []identityUse
+	add := func(where string, list []spec.Str, negative bool) {
+		if len(list) == 0 {
+			return
+		}
+		all := len(list) == 1 && list[0].V == "*"
+		out = append(out, identityUse{where: where, loc: list[0].Loc, negative: negative, denyAll: all})
+	}
+	for i, r := range ap.Spec.Rules {
+		for j, f := range r.From {
+			if f.Source == nil {
+				continue
+			}
+			pre := fmt.Sprintf("rules[%d].from[%d].source.", i, j)
+			add(pre+"principals", f.Source.Principals, false)
+			add(pre+"notPrincipals", f.Source.NotPrincipals, true)
+			add(pre+"namespaces", f.Source.Namespaces, false)
+			add(pre+"notNamespaces", f.Source.NotNamespaces, true)
+		}
+		for j, c := range r.When {
+			switch c.Key.V {
+			case "source.principal", "source.namespace", "connection.sni":
+			default:
+				continue
+			}
+			pre := fmt.Sprintf("rules[%d].when[%d] (%s) ", i, j, c.Key.V)
+			add(pre+"values", c.Values, false)
+			add(pre+"notValues", c.NotValues, true)
+		}
+	}
+	return out
+}
+
+func runAuthzIdentityWithoutMTLS(p *rules.Pass) error {
+	g := p.Graph
+	for _, ap := range g.AuthorizationPolicies {
+		uses := identityUses(ap)
+		if len(uses) == 0 {
+			continue
+		}
+		ws, ok := g.AuthorizationWorkloads(ap)
+		if !ok {
+			continue
+		}
+		var disabled, permissive *graph.Workload
+		var disabledBy graph.MTLS
+		for _, w := range ws {
+			if !g.InMesh(w) {
+				continue
+			}
+			m := g.EffectiveMTLS(w, 0)
+			switch m.Mode {
+			case "DISABLE":
+				if disabled == nil {
+					disabled, disabledBy = w, m
+				}
+			case "PERMISSIVE":
+				if permissive == nil {
+					permissive = w
+				}
+			}
+		}
+		deny := ap.Spec.Action.V == "DENY"
+		for _, u := range uses {
+			if disabled != nil {
+				f := p.Reportf(ap.Obj, u.loc, "%s needs the caller's mTLS identity, but mTLS is DISABLE for workload %s/%s: every request is plaintext and never matches",
+					u.where, disabled.Namespace(), disabled.Name())
+				if disabledBy.Policy != nil {
+					f.Relate(disabledBy.Policy.Obj, disabledBy.Loc, "mTLS disabled here")
+				}
+				continue
+			}
+			if permissive == nil || u.denyAll {
+				continue
+			}
+			var what string
+			switch {
+			case deny && !u.negative:
+				what = "plaintext callers have no identity and escape this DENY rule"
+			case !deny && ap.Spec.Action.V != "AUDIT" && ap.Spec.Action.V != "CUSTOM" && u.negative:
+				what = "plaintext callers have no identity and so match this negative condition of an ALLOW rule"
+			default:
+				continue
+			}
+			f := p.Reportf(ap.Obj, u.loc, "%s: mTLS is PERMISSIVE for workload %s/%s, so %s; make the mode STRICT",
+				u.where, permissive.Namespace(), permissive.Name(), what)
+			f.Severity = min(f.Severity, rules.Warning)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package security
+
+import (
+	"fmt"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// AuthzPrincipalUnknown reports AuthorizationPolicy principals whose
+// service account no workload uses, or whose trust domain is foreign.
+var AuthzPrincipalUnknown = &rules.Rule{
+	ID:      "MR352",
+	Name:    "authz-principal-unknown",
+	Summary: "authorization policy principal names a service account no workload runs as, or a foreign trust domain",
+	Doc: `A principal ` + "`<trust-domain>/ns/<namespace>/sa/<service-account>`" + ` in ` + "`source.principals`" + ` or
+` + "`notPrincipals`" + ` matches callers whose pods run as that service account. When no workload of the
+input runs as it (a typo, a workload that uses ` + "`default`" + `, a renamed account), an ALLOW rule lets
+nobody in and a DENY rule denies nobody. The rule reports it when the input describes the
+workloads of that namespace (it holds some), or with the closed-world setting; workloads that
+are scaled to zero or run as CronJobs count, since the input holds their pod templates.
+
+The trust domain must be the mesh's (MeshConfig ` + "`trustDomain`" + `, ` + "`cluster.local`" + ` by default).
+Istio also reads ` + "`cluster.local`" + ` in a principal as the local trust domain whatever it is
+configured to, so that form is always accepted. Any other trust domain only matches callers of
+a federated mesh or a ` + "`trustDomainAliases`" + ` entry, which meshlint cannot see: reported as a
+warning. Patterns with ` + "`*`" + ` are not checked.
+
+Fix the principal or the service account of the workload. Kiali reports the two cases as KIA0106
+and KIA0108, from the service accounts of running pods only.`,
+	Bad: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: productpage, namespace: shop}
+spec:
+  selector: {matchLabels: {app: productpage}}
+  template:
+    metadata:
+      labels: {app: productpage}
+    spec:
+      serviceAccountName: bookinfo-productpage
+      containers: [{name: app, image: productpage}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: reviews, namespace: shop}
+spec:
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/shop/sa/productpage]}}]
+`,
+	Good: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: productpage, namespace: shop}
+spec:
+  selector: {matchLabels: {app: productpage}}
+  template:
+    metadata:
+      labels: {app: productpage}
+    spec:
+      serviceAccountName: bookinfo-productpage
+      containers: [{name: app, image: productpage}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: reviews, namespace: shop}
+spec:
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/shop/sa/bookinfo-productpage]}}]
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.Deployment, kinds.Pod},
+	Related:  []string{"KIA0106", "KIA0108"},
+	Run:      runAuthzPrincipalUnknown,
+}
+
+func runAuthzPrincipalUnknown(p *rules.Pass) error {
+	g := p.Graph
+	for _, ap := range g.AuthorizationPolicies {
+		for i, r := range ap.Spec.Rules {
+			for j, f := range r.From {
+				if f.Source == nil {
+					continue
+				}
+				for _, field := range []struct {
+					name string
+					list []spec.Str
+				}{{"principals", f.Source.Principals}, {"notPrincipals", f.Source.NotPrincipals}} {
+					for _, v := range field.list {
+						checkPrincipal(p, g, ap, fmt.Sprintf("rules[%d].from[%d].source.%s", i, j, field.name), v)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func checkPrincipal(p *rules.Pass, g *graph.Graph, ap *graph.AuthorizationPolicy, where string, v spec.Str) {
+	if td := graph.PrincipalTrustDomain(v.V); td != "" && !g.LocalTrustDomain(td) {
+		f := p.Reportf(ap.Obj, v.Loc, "%s: principal %q has trust domain %q, not the mesh's (%s): it matches only callers of a federated mesh or a trustDomainAliases entry",
+			where, v.V, td, g.Mesh.TrustDomain)
+		f.Severity = min(f.Severity, rules.Warning)
+		return
+	}
+	pr, ok := graph.ParsePrincipal(v.V)
+	if !ok || !g.WorkloadsKnown(pr.Namespace) || len(g.ServiceAccountWorkloads(pr.Namespace, pr.ServiceAccount)) > 0 {
+		return
+	}
+	p.Reportf(ap.Obj, v.Loc, "%s: no workload of namespace %s runs as service account %q, so principal %q matches no caller",
+		where, pr.Namespace, pr.ServiceAccount, v.V)
+}

@@ -1,0 +1,95 @@
+package security
+
+import (
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// WorkloadWithoutAuthz reports mesh workloads that no AuthorizationPolicy
+// applies to.
+var WorkloadWithoutAuthz = &rules.Rule{
+	ID:      "MR354",
+	Name:    "workload-without-authz",
+	Summary: "mesh workload is covered by no authorization policy",
+	Doc: `A workload that no AuthorizationPolicy applies to accepts every request its PeerAuthentication
+lets through. In a mesh that uses AuthorizationPolicies (a default-deny ` + "`allow-nothing`" + `
+policy, per-service ALLOW rules), a workload left out is usually an oversight: a new service
+that nobody wrote a policy for, or a selector that misses the pods.
+
+A policy covers a workload when it is in the workload's namespace and its selector is empty or
+matches the pod labels, or when it is in the root namespace (mesh-wide) and its selector is
+empty or matches. Workloads without a sidecar or ambient mode are not reported (no proxy
+enforces policies there), nor are the workloads of a namespace with a policy attached by
+` + "`targetRef(s)`" + `, whose coverage meshlint cannot tell.
+
+The rule is informational and runs only when the input holds AuthorizationPolicies or the
+closed-world setting is on. Add a policy (for example a namespace-wide ` + "`allow-nothing`" + `
+with ALLOW rules per workload). Kiali (KIA1301) has the same check, ignored by default.`,
+	Bad: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  template:
+    metadata:
+      labels: {app: reviews, sidecar.istio.io/inject: "true"}
+    spec:
+      containers: [{name: app, image: reviews}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ratings, namespace: shop}
+spec:
+  selector: {matchLabels: {app: ratings}}
+  rules:
+  - from: [{source: {namespaces: [shop]}}]
+`,
+	Good: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  template:
+    metadata:
+      labels: {app: reviews, sidecar.istio.io/inject: "true"}
+    spec:
+      containers: [{name: app, image: reviews}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-nothing, namespace: shop}
+spec: {}
+`,
+	Severity: rules.Info,
+	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.Deployment, kinds.Pod},
+	Related:  []string{"KIA1301"},
+	Run:      runWorkloadWithoutAuthz,
+}
+
+func runWorkloadWithoutAuthz(p *rules.Pass) error {
+	g := p.Graph
+	if len(g.AuthorizationPolicies) == 0 && !g.Mesh.ClosedWorld {
+		return nil
+	}
+	covered := map[*graph.Workload]bool{}
+	unknownNS := map[string]bool{}
+	for _, ap := range g.AuthorizationPolicies {
+		ws, ok := g.AuthorizationWorkloads(ap)
+		if !ok {
+			unknownNS[ap.Namespace()] = true
+			continue
+		}
+		for _, w := range ws {
+			covered[w] = true
+		}
+	}
+	for _, w := range g.Workloads {
+		if covered[w] || unknownNS[w.Namespace()] || !g.InMesh(w) {
+			continue
+		}
+		p.Reportf(w.Obj, w.Obj.NameLoc, "workload %s/%s is covered by no AuthorizationPolicy: it accepts every request its mTLS settings let through",
+			w.Namespace(), w.Name())
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+package security
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// AuthzNoWorkload reports AuthorizationPolicies that apply to no proxy.
+var AuthzNoWorkload = &rules.Rule{
+	ID:      "MR310",
+	Name:    "authz-policy-no-workload",
+	Summary: "authorization policy applies to no workload of the mesh",
+	Doc: `An AuthorizationPolicy is enforced by the proxies of the workloads it selects: the pods of
+its namespace that carry every label of ` + "`selector.matchLabels`" + ` (any namespace for a policy in
+the root namespace), or every pod of its namespace when it has no selector. Pods without a
+sidecar (and not in ambient mode) enforce nothing. A policy that selects no workload of the
+mesh protects nothing: a DENY rule denies nothing, and the intended access control is
+missing.
+
+Fix the selector to the pod template labels of the workload (not the Deployment's own labels),
+or enable sidecar injection for the workloads.
+
+The rule judges a namespace only when the input holds workloads of it (for the root
+namespace: any workload), or with the closed-world setting. A policy with ` + "`targetRef`" + ` or
+` + "`targetRefs`" + ` is left alone. Unlike istioctl analyze, injection by an ` + "`istio.io/rev`" + ` label
+counts as being in the mesh.`,
+	Bad: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reviews, namespace: shop, labels: {app: reviews}}
+spec:
+  selector: {matchLabels: {app: reviews-v1}}
+  template:
+    metadata: {labels: {app: reviews-v1}, annotations: {sidecar.istio.io/inject: "true"}}
+    spec:
+      containers: [{name: app, image: reviews}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  action: ALLOW
+  rules:
+  - from: [{source: {namespaces: [shop]}}]
+`,
+	Good: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reviews, namespace: shop, labels: {app: reviews}}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  template:
+    metadata: {labels: {app: reviews, sidecar.istio.io/inject: "true"}}
+    spec:
+      containers: [{name: app, image: reviews}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  action: ALLOW
+  rules:
+  - from: [{source: {namespaces: [shop]}}]
+`,
+	Severity: rules.Warning,
+	Inputs: []kinds.Kind{kinds.AuthorizationPolicy, kinds.Namespace, kinds.Pod, kinds.Deployment, kinds.StatefulSet,
+		kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob},
+	Related: []string{"IST0127", "KIA0004"},
+	Run:     runAuthzNoWorkload,
+}
+
+func runAuthzNoWorkload(p *rules.Pass) error {
+	g := p.Graph
+	for _, ap := range g.AuthorizationPolicies {
+		if ap.Spec.TargetRef != nil || len(ap.Spec.TargetRefs) > 0 {
+			continue
+		}
+		var sel map[string]string
+		if ap.Spec.Selector != nil {
+			sel = ap.Spec.Selector.MatchLabels
+		}
+		root := ap.Namespace() == g.Mesh.RootNamespace
+		scope := ap.Namespace()
+		switch {
+		case root && len(sel) == 0:
+			continue // mesh-wide
+		case root:
+			scope = ""
+		}
+		if !g.WorkloadsKnown(scope) {
+			continue
+		}
+		picked := g.SelectWorkloads(scope, sel)
+		var inMesh int
+		for _, w := range picked {
+			if g.InMesh(w) {
+				inMesh++
+			}
+		}
+		if inMesh > 0 {
+			continue
+		}
+		where := "namespace " + ap.Namespace()
+		if scope == "" {
+			where = "any namespace"
+		}
+		what := "selector " + labels.String(sel)
+		at := ap.Obj.NameLoc
+		if len(sel) == 0 {
+			what = "the policy (no selector)"
+		} else {
+			at = ap.Spec.Selector.Loc
+		}
+		var msg string
+		if len(picked) == 0 {
+			msg = fmt.Sprintf("%s matches no workload of %s: AuthorizationPolicy %s/%s is enforced nowhere", what, where, ap.Namespace(), ap.Name())
+		} else {
+			msg = fmt.Sprintf("%s selects %s, which have no sidecar and are not in ambient mode: AuthorizationPolicy %s/%s is enforced nowhere",
+				what, workloadNames(picked), ap.Namespace(), ap.Name())
+		}
+		f := p.Reportf(ap.Obj, at, "%s", msg)
+		for _, w := range picked {
+			f.Relate(w.Obj, w.Obj.NameLoc, "selected, but without a proxy")
+		}
+	}
+	return nil
+}
+
+func workloadNames(ws []*graph.Workload) string {
+	var names []string
+	for i, w := range ws {
+		if i == 3 {
+			names = append(names, fmt.Sprintf("and %d more", len(ws)-3))
+			break
+		}
+		names = append(names, fmt.Sprintf("%s %s/%s", w.Obj.Kind, w.Namespace(), w.Name()))
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,127 @@
+package security
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// PeerAuthConflict reports PeerAuthentications of which Istio applies only
+// one, chosen by creation time.
+var PeerAuthConflict = &rules.Rule{
+	ID:      "MR331",
+	Name:    "peerauth-conflict",
+	Summary: "several PeerAuthentications apply to the same namespace or workload, and Istio keeps only the oldest",
+	Doc: `Istio applies one namespace-wide PeerAuthentication per namespace (one mesh-wide in the root
+namespace) and one workload PeerAuthentication per workload. When several qualify — two without
+a selector in one namespace, or two whose selectors match the same workload — it keeps the
+oldest by creation time and ignores the rest. Which one that is cannot be read from the
+manifests: it depends on the order in which they were applied, so the same files give different
+mTLS modes in different clusters.
+
+Every policy involved is reported, whatever its place in the files: unlike Kiali (KIA0002,
+KIA0003), whose mTLS checks take the first match in document order, meshlint's result does not
+depend on document order. Workload matches use the pod-template labels of the workloads in the
+input.
+
+Merge the policies into one, or make their selectors disjoint.`,
+	Bad: `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: shop
+spec:
+  mtls: {mode: STRICT}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: permissive
+  namespace: shop
+spec:
+  mtls: {mode: PERMISSIVE}
+`,
+	Good: `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: shop
+spec:
+  mtls: {mode: STRICT}
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.PeerAuthentication, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.Pod},
+	Related:  []string{"KIA0002", "KIA0003"},
+	Run:      runPeerAuthConflict,
+}
+
+func runPeerAuthConflict(p *rules.Pass) error {
+	g := p.Graph
+	for _, ns := range g.NamespaceNames() {
+		pas := g.PeerAuthenticationsIn(ns)
+		var wide []*graph.PeerAuthentication
+		for _, pa := range pas {
+			if !pa.HasSelector() {
+				wide = append(wide, pa)
+			}
+		}
+		if len(wide) > 1 {
+			scope := "namespace " + ns
+			if ns == g.Mesh.RootNamespace {
+				scope = "the mesh (root namespace " + ns + ")"
+			}
+			for _, pa := range wide {
+				f := p.Reportf(pa.Obj, pa.Obj.NameLoc, "%d PeerAuthentications without a selector apply to %s (%s): Istio keeps only the oldest, so the mode depends on the order they were applied",
+					len(wide), scope, names(wide))
+				relateOthers(f, pa, wide)
+			}
+		}
+		if ns == g.Mesh.RootNamespace {
+			continue // Istio ignores selector policies of the root namespace
+		}
+		// Workload policies: pairs that select a common workload.
+		reported := map[*graph.PeerAuthentication]bool{}
+		for _, w := range g.WorkloadsIn(ns) {
+			var sel []*graph.PeerAuthentication
+			for _, pa := range pas {
+				if pa.HasSelector() && labels.SubsetOf(pa.Spec.Selector.MatchLabels, w.Labels) {
+					sel = append(sel, pa)
+				}
+			}
+			if len(sel) < 2 {
+				continue
+			}
+			for _, pa := range sel {
+				if reported[pa] {
+					continue
+				}
+				reported[pa] = true
+				f := p.Reportf(pa.Obj, pa.Spec.Selector.Loc, "%s %s/%s is selected by %d PeerAuthentications (%s): Istio keeps only the oldest, so its mode depends on the order they were applied",
+					w.Obj.Kind, w.Namespace(), w.Name(), len(sel), names(sel))
+				relateOthers(f, pa, sel)
+			}
+		}
+	}
+	return nil
+}
+
+func names(pas []*graph.PeerAuthentication) string {
+	var out []string
+	for _, pa := range pas {
+		out = append(out, pa.Name())
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
+
+func relateOthers(f *rules.Finding, self *graph.PeerAuthentication, all []*graph.PeerAuthentication) {
+	for _, o := range all {
+		if o != self {
+			f.Relate(o.Obj, o.Obj.NameLoc, "PeerAuthentication %s/%s", o.Namespace(), o.Name())
+		}
+	}
+}

@@ -1,0 +1,131 @@
+package validation
+
+import (
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// ConflictingActions reports VirtualService routes whose actions exclude
+// each other, or that have none.
+var ConflictingActions = &rules.Rule{
+	ID:      "MR004",
+	Name:    "http-route-conflicting-actions",
+	Summary: "a VirtualService route has conflicting actions, or none",
+	Doc: `An HTTP route of a VirtualService does exactly one thing: forward (` + "`route`" + `), redirect
+(` + "`redirect`" + `), answer (` + "`directResponse`" + `) or hand over to another VirtualService (` + "`delegate`" + `).
+Istio's validation webhook rejects a route that sets two of them, one that sets none, a
+` + "`redirect`" + ` or ` + "`directResponse`" + ` together with ` + "`fault`" + ` or ` + "`rewrite`" + `, and ` + "`mirror`" + ` together with
+` + "`mirrors`" + `. A TCP or TLS route needs a ` + "`route`" + `, a TLS route needs a ` + "`match`" + ` with ` + "`sniHosts`" + `, and
+a VirtualService needs at least one of ` + "`http`" + `, ` + "`tcp`" + ` and ` + "`tls`" + `. A delegate VirtualService (one
+without ` + "`hosts`" + `) may have neither ` + "`gateways`" + `, ` + "`tcp`" + `, ` + "`tls`" + ` nor routes that delegate again.
+
+The schema cannot express these combinations, so ` + "`kubectl apply`" + ` passes client-side checks and the
+webhook refuses the object. Split the route in two (a match that redirects, then one that
+forwards), or remove the action that is not meant.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: shop
+  namespace: shop
+spec:
+  hosts: [shop]
+  http:
+  - match:
+    - uri: {prefix: /old}
+    redirect: {uri: /new}
+    route:
+    - destination: {host: shop}
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: shop
+  namespace: shop
+spec:
+  hosts: [shop]
+  http:
+  - match:
+    - uri: {prefix: /old}
+    redirect: {uri: /new}
+  - route:
+    - destination: {host: shop}
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.VirtualService},
+	Related:  []string{"IST0106"},
+	Run:      runConflictingActions,
+}
+
+func runConflictingActions(p *rules.Pass) error {
+	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService) {
+		s := specOf(o)
+		delegateVS := len(s.get("hosts").items()) == 0
+		if !s.has("http") && !s.has("tcp") && !s.has("tls") {
+			p.Reportf(o, s.keyLoc("hosts"), "VirtualService has no http, tcp or tls routes: Istio rejects it")
+		}
+		if delegateVS {
+			for _, f := range []string{"gateways", "tcp", "tls"} {
+				if len(s.get(f).items()) > 0 {
+					p.Reportf(o, s.keyLoc(f), "a delegate VirtualService (one without hosts) cannot set %s: Istio rejects it", f)
+				}
+			}
+		}
+		for _, r := range s.get("http").items() {
+			if !r.isMap() {
+				continue
+			}
+			var actions []string
+			for _, a := range []string{"route", "redirect", "directResponse", "delegate"} {
+				if r.has(a) && !(a == "route" && len(r.get(a).items()) == 0) {
+					actions = append(actions, a)
+				}
+			}
+			switch {
+			case len(actions) == 0:
+				p.Reportf(o, r.loc(), "%s has no route, redirect, directResponse or delegate: Istio rejects the VirtualService", r.where())
+			case len(actions) > 1:
+				p.Reportf(o, r.keyLoc(actions[1]), "%s sets both %s: a route does one of route, redirect, directResponse and delegate; Istio rejects the VirtualService", r.where(), strings.Join(actions, " and "))
+			}
+			if delegateVS && r.has("delegate") {
+				p.Reportf(o, r.keyLoc("delegate"), "%s delegates again, but this VirtualService is itself a delegate (it has no hosts): Istio rejects it", r.where())
+			}
+			for _, a := range []string{"redirect", "directResponse"} {
+				if !r.has(a) {
+					continue
+				}
+				for _, x := range []string{"fault", "rewrite"} {
+					if r.has(x) {
+						p.Reportf(o, r.keyLoc(x), "%s sets both %s and %s: Istio rejects the VirtualService", r.where(), a, x)
+					}
+				}
+			}
+			if r.has("mirror") && len(r.get("mirrors").items()) > 0 {
+				p.Reportf(o, r.keyLoc("mirrors"), "%s sets both mirror and mirrors: use mirrors alone; Istio rejects the VirtualService", r.where())
+			}
+		}
+		for _, kind := range []string{"tcp", "tls"} {
+			for _, r := range s.get(kind).items() {
+				if r.isMap() && len(r.get("route").items()) == 0 {
+					p.Reportf(o, r.loc(), "%s has no route: Istio rejects the VirtualService", r.where())
+				}
+			}
+		}
+		for _, r := range s.get("tls").items() {
+			if !r.isMap() {
+				continue
+			}
+			ms := r.get("match").items()
+			if len(ms) == 0 {
+				p.Reportf(o, r.loc(), "%s has no match: a TLS route must match on sniHosts; Istio rejects the VirtualService", r.where())
+			}
+			for _, m := range ms {
+				if m.isMap() && len(m.get("sniHosts").items()) == 0 {
+					p.Reportf(o, m.loc(), "%s has no sniHosts: Istio rejects the VirtualService", m.where())
+				}
+			}
+		}
+	}
+	return nil
+}

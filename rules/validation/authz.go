@@ -1,0 +1,231 @@
+package validation
+
+import (
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// AuthzPolicyInvalid reports AuthorizationPolicies that Istio's webhook
+// rejects for their combination of fields.
+var AuthzPolicyInvalid = &rules.Rule{
+	ID:      "MR010",
+	Name:    "authz-policy-invalid",
+	Summary: "an AuthorizationPolicy combines fields that Istio rejects",
+	Doc: `Istio's webhook rejects AuthorizationPolicies whose fields contradict each other:
+
+- more than one of ` + "`selector`" + `, ` + "`targetRef`" + ` and ` + "`targetRefs`" + `; a target reference with a namespace,
+  or to anything but a Service, ServiceEntry, Gateway or GatewayClass;
+- action ` + "`CUSTOM`" + ` without ` + "`provider.name`" + ` or without ` + "`rules`" + ` (write ` + "`rules: [{}]`" + ` to trigger it
+  always), or using identity fields (namespaces, principals, service accounts, trust domains,
+  ` + "`source.*`" + ` and ` + "`request.auth.*`" + ` conditions), which the external authorizer does not receive;
+- a ` + "`provider`" + ` with another action;
+- action ` + "`DENY`" + ` without ` + "`rules`" + `: the policy would match nothing, which is never what was meant;
+- an empty ` + "`from: []`" + ` or ` + "`to: []`" + `, a ` + "`from`" + ` without ` + "`source`" + ` or a ` + "`to`" + ` without ` + "`operation`" + `;
+- ` + "`serviceAccounts`" + ` together with ` + "`principals`" + ` or ` + "`namespaces`" + `; empty strings in any list;
+- a ` + "`when`" + ` condition without values, or with a key Istio does not support (such as
+  ` + "`destination.namespace`" + ` or ` + "`destination.labels`" + `, which are not attributes of a request).
+
+Note that ` + "`ALLOW`" + ` without ` + "`rules`" + ` is valid: it denies every request to the selected workloads.`,
+	Bad: `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: block-admin
+  namespace: shop
+spec:
+  selector: {matchLabels: {app: storefront}}
+  action: DENY
+`,
+	Good: `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: block-admin
+  namespace: shop
+spec:
+  selector: {matchLabels: {app: storefront}}
+  action: DENY
+  rules:
+  - to:
+    - operation: {paths: [/admin/*]}
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy},
+	Related:  []string{"IST0106"},
+	Run:      runAuthzPolicyInvalid,
+}
+
+// whenKeys are the condition keys Istio supports; prefixed ones end in "[" or ".".
+var whenKeys = []string{
+	"source.ip", "remote.ip", "source.namespace", "source.serviceAccount", "source.principal", "source.trustDomain",
+	"request.auth.principal", "request.auth.audiences", "request.auth.presenter",
+	"destination.ip", "destination.port", "connection.sni",
+}
+
+var whenPrefixes = []string{"request.headers[", "request.auth.claims[", "experimental.envoy.filters."}
+
+// unsupportedWhen explains the keys people expect to work.
+var unsupportedWhen = map[string]string{
+	"destination.namespace": "the destination is the selected workload: use the policy's namespace and selector",
+	"destination.labels":    "the destination is the selected workload: use the policy's selector",
+	"destination.name":      "the destination is the selected workload: use the policy's selector",
+	"destination.user":      "the destination is the selected workload: use the policy's selector",
+}
+
+func runAuthzPolicyInvalid(p *rules.Pass) error {
+	for _, o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.AuthorizationPolicy) {
+		s := specOf(o)
+		var targets []string
+		for _, f := range []string{"selector", "targetRef", "targetRefs"} {
+			if s.has(f) {
+				targets = append(targets, f)
+			}
+		}
+		if len(targets) > 1 {
+			p.Reportf(o, s.keyLoc(targets[1]), "only one of selector, targetRef and targetRefs may be set, not %s: Istio rejects the AuthorizationPolicy", strings.Join(targets, " and "))
+		}
+		refs := s.get("targetRefs").items()
+		if s.has("targetRef") {
+			refs = append(refs, s.get("targetRef"))
+		}
+		for _, ref := range refs {
+			checkTargetRef(p, o, ref)
+		}
+		action, _ := s.get("action").str()
+		if action == "" {
+			action = "ALLOW"
+		}
+		ruleList := s.get("rules").items()
+		provider := s.get("provider")
+		switch action {
+		case "CUSTOM":
+			if name, _ := provider.get("name").str(); name == "" {
+				reportAt(p, o, provider, s.get("action"), "action CUSTOM needs provider.name, the extension provider to call: Istio rejects the AuthorizationPolicy")
+			}
+			if len(ruleList) == 0 {
+				p.Reportf(o, s.get("action").loc(), "action CUSTOM without rules is never triggered; write rules: [{}] to trigger it for every request: Istio rejects the AuthorizationPolicy")
+			}
+		case "DENY":
+			if len(ruleList) == 0 {
+				p.Reportf(o, s.get("action").loc(), "action DENY without rules matches nothing: add the rules that say what to deny; Istio rejects the AuthorizationPolicy")
+			}
+		}
+		if action != "CUSTOM" && provider.ok() {
+			p.Reportf(o, s.keyLoc("provider"), "provider is only allowed with action CUSTOM, not %s: Istio rejects the AuthorizationPolicy", action)
+		}
+		for _, r := range ruleList {
+			checkAuthzRule(p, o, r, action == "CUSTOM")
+		}
+	}
+	return nil
+}
+
+func checkTargetRef(p *rules.Pass, o *manifest.Object, ref node) {
+	if ns := ref.get("namespace"); ns.ok() {
+		if v, _ := ns.str(); v != "" && v != o.Namespace {
+			p.Reportf(o, ns.loc(), "%s.namespace %q: a policy can only target objects of its own namespace; Istio rejects the AuthorizationPolicy", ref.where(), v)
+		}
+	}
+	group, _ := ref.get("group").str()
+	kind, ok := ref.get("kind").str()
+	if !ok {
+		return
+	}
+	switch {
+	case (group == "" || group == "core") && kind == "Service",
+		group == kinds.GroupIstioNetworking && kind == "ServiceEntry",
+		group == kinds.GroupGatewayAPI && (kind == "Gateway" || kind == "GatewayClass"):
+		return
+	}
+	p.Reportf(o, ref.get("kind").loc(), "%s targets %s %q: only a Service, a ServiceEntry (networking.istio.io), a Gateway or a GatewayClass (gateway.networking.k8s.io) can be targeted; Istio rejects the AuthorizationPolicy", ref.where(), "group/kind", group+"/"+kind)
+}
+
+func checkAuthzRule(p *rules.Pass, o *manifest.Object, r node, custom bool) {
+	const rejects = "Istio rejects the AuthorizationPolicy"
+	for _, f := range []string{"from", "to"} {
+		if x := r.get(f); x.isSeq() && len(x.items()) == 0 {
+			p.Reportf(o, r.keyLoc(f), "%s is present but empty: remove it or add an entry; %s", x.where(), rejects)
+		}
+	}
+	for _, f := range r.get("from").items() {
+		src := f.get("source")
+		if !src.isMap() || len(src.entries()) == 0 {
+			reportAt(p, o, src, f, "%s needs a non-empty source; %s", f.where(), rejects)
+			continue
+		}
+		if src.has("serviceAccounts") || src.has("notServiceAccounts") {
+			for _, k := range []string{"principals", "notPrincipals", "namespaces", "notNamespaces"} {
+				if src.has(k) {
+					p.Reportf(o, src.keyLoc(k), "%s: serviceAccounts cannot be combined with %s; %s", src.where(), k, rejects)
+				}
+			}
+		}
+		for _, e := range src.entries() {
+			checkNoEmpty(p, o, e.val)
+			if custom {
+				switch e.key {
+				case "principals", "notPrincipals", "requestPrincipals", "notRequestPrincipals", "namespaces", "notNamespaces",
+					"serviceAccounts", "notServiceAccounts", "trustDomains", "notTrustDomains":
+					p.Reportf(o, e.keyLoc, "%s: action CUSTOM does not support identity fields such as %s; %s", src.where(), e.key, rejects)
+				}
+			}
+		}
+	}
+	for _, t := range r.get("to").items() {
+		op := t.get("operation")
+		if !op.isMap() || len(op.entries()) == 0 {
+			reportAt(p, o, op, t, "%s needs a non-empty operation; %s", t.where(), rejects)
+			continue
+		}
+		for _, e := range op.entries() {
+			checkNoEmpty(p, o, e.val)
+		}
+	}
+	for _, w := range r.get("when").items() {
+		kx := w.get("key")
+		key, ok := kx.str()
+		if !ok {
+			continue
+		}
+		if len(w.get("values").items()) == 0 && len(w.get("notValues").items()) == 0 {
+			p.Reportf(o, kx.loc(), "%s: condition %q needs values or notValues; %s", w.where(), key, rejects)
+		}
+		checkNoEmpty(p, o, w.get("values"))
+		checkNoEmpty(p, o, w.get("notValues"))
+		if why, bad := unsupportedWhen[key]; bad {
+			p.Reportf(o, kx.loc(), "%s: condition key %q is not supported (%s); %s", w.where(), key, why, rejects)
+			continue
+		}
+		if !supportedWhen(key) {
+			p.Reportf(o, kx.loc(), "%s: condition key %q is not supported; %s", w.where(), key, rejects)
+			continue
+		}
+		if custom && (strings.HasPrefix(key, "source.") && key != "source.ip" || strings.HasPrefix(key, "request.auth.")) {
+			p.Reportf(o, kx.loc(), "%s: action CUSTOM does not support condition %q; %s", w.where(), key, rejects)
+		}
+	}
+}
+
+func supportedWhen(key string) bool {
+	for _, k := range whenKeys {
+		if key == k {
+			return true
+		}
+	}
+	for _, pre := range whenPrefixes {
+		if strings.HasPrefix(key, pre) && (pre[len(pre)-1] != '[' || strings.HasSuffix(key, "]") && len(key) > len(pre)+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkNoEmpty reports empty strings in a list of strings.
+func checkNoEmpty(p *rules.Pass, o *manifest.Object, list node) {
+	for _, x := range list.strs() {
+		if v, _ := x.str(); v == "" {
+			p.Reportf(o, x.loc(), "%s is an empty string; Istio rejects the AuthorizationPolicy", x.where())
+		}
+	}
+}

@@ -1,0 +1,147 @@
+package validation
+
+import (
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// DestinationRuleInvalid reports DestinationRule traffic policies that
+// Istio's webhook rejects.
+var DestinationRuleInvalid = &rules.Rule{
+	ID:      "MR015",
+	Name:    "destination-rule-invalid",
+	Summary: "a DestinationRule traffic policy is empty or combines settings Istio rejects",
+	Doc: `Istio's webhook rejects a DestinationRule whose traffic policy (top level, per subset or per port):
+
+- is empty (` + "`trafficPolicy: {}`" + `), or is a port-level setting without a ` + "`port`" + ` or without any setting;
+- sets locality ` + "`distribute`" + ` together with ` + "`failover`" + `, or ` + "`distribute`" + ` weights (` + "`to`" + `) that do not add
+  up to exactly 100 (unlike route weights, these are not relative);
+- uses client TLS ` + "`MUTUAL`" + ` without ` + "`credentialName`" + ` and without both ` + "`clientCertificate`" + ` and
+  ` + "`privateKey`" + `, or ` + "`credentialName`" + ` together with file-based certificates;
+- sets a consistent-hash ` + "`httpCookie`" + ` without a name;
+- sets outlier detection ` + "`maxEjectionPercent`" + ` or ` + "`minHealthPercent`" + ` outside 0-100.
+
+Fix the policy as the message says.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  trafficPolicy:
+    loadBalancer:
+      localityLbSetting:
+        distribute:
+        - from: us-east/*
+          to: {"us-east/*": 80, "us-west/*": 10}
+    outlierDetection: {consecutive5xxErrors: 5}
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  trafficPolicy:
+    loadBalancer:
+      localityLbSetting:
+        distribute:
+        - from: us-east/*
+          to: {"us-east/*": 80, "us-west/*": 20}
+    outlierDetection: {consecutive5xxErrors: 5}
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.DestinationRule},
+	Related:  []string{"IST0106"},
+	Run:      runDestinationRuleInvalid,
+}
+
+const drRejects = "Istio rejects the DestinationRule"
+
+func runDestinationRuleInvalid(p *rules.Pass) error {
+	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.DestinationRule) {
+		s := specOf(o)
+		tops := []node{s.get("trafficPolicy")}
+		for _, ss := range s.get("subsets").items() {
+			tops = append(tops, ss.get("trafficPolicy"))
+		}
+		for _, tp := range tops {
+			if !tp.isMap() {
+				continue
+			}
+			if len(tp.entries()) == 0 {
+				p.Reportf(o, tp.loc(), "%s is empty: remove it or set a policy; %s", tp.where(), drRejects)
+				continue
+			}
+			checkTrafficPolicy(p, o, tp)
+			for _, pl := range tp.get("portLevelSettings").items() {
+				if !pl.isMap() {
+					continue
+				}
+				if !pl.has("port") {
+					p.Reportf(o, pl.loc(), "%s has no port: %s", pl.where(), drRejects)
+				}
+				if !pl.has("loadBalancer") && !pl.has("connectionPool") && !pl.has("outlierDetection") && !pl.has("tls") {
+					p.Reportf(o, pl.loc(), "%s sets nothing (no loadBalancer, connectionPool, outlierDetection or tls): %s", pl.where(), drRejects)
+				}
+				checkTrafficPolicy(p, o, pl)
+			}
+		}
+	}
+	return nil
+}
+
+func checkTrafficPolicy(p *rules.Pass, o *manifest.Object, tp node) {
+	lb := tp.get("loadBalancer")
+	loc := lb.get("localityLbSetting")
+	if len(loc.get("distribute").items()) > 0 && len(loc.get("failover").items()) > 0 {
+		p.Reportf(o, loc.keyLoc("failover"), "%s sets both distribute and failover: %s", loc.where(), drRejects)
+	}
+	for _, d := range loc.get("distribute").items() {
+		var sum float64
+		counted := false
+		for _, e := range d.get("to").entries() {
+			if w, ok := e.val.num(); ok {
+				sum += w
+				counted = true
+			}
+		}
+		if counted && sum != 100 {
+			p.Reportf(o, d.keyLoc("to"), "%s.to weights add up to %g, not 100: locality weights are not relative; %s", d.where(), sum, drRejects)
+		}
+	}
+	if hc := lb.get("consistentHash").get("httpCookie"); hc.isMap() {
+		if name, _ := hc.get("name").str(); name == "" {
+			p.Reportf(o, hc.loc(), "%s needs a name: %s", hc.where(), drRejects)
+		}
+	}
+	od := tp.get("outlierDetection")
+	for _, f := range []string{"maxEjectionPercent", "minHealthPercent"} {
+		if v, ok := od.get(f).int(); ok && (v < 0 || v > 100) {
+			p.Reportf(o, od.get(f).loc(), "%s %d is outside 0-100: %s", od.get(f).where(), v, drRejects)
+		}
+	}
+	tls := tp.get("tls")
+	mode, _ := tls.get("mode").str()
+	switch mode {
+	case "SIMPLE", "MUTUAL":
+		if tls.has("credentialName") {
+			var files []string
+			for _, f := range []string{"clientCertificate", "privateKey", "caCertificates", "caCrl"} {
+				if tls.has(f) {
+					files = append(files, f)
+				}
+			}
+			if len(files) > 0 {
+				p.Reportf(o, tls.keyLoc(files[0]), "%s: credentialName cannot be combined with %s; %s", tls.where(), strings.Join(files, ", "), drRejects)
+			}
+		} else if mode == "MUTUAL" && (!tls.has("clientCertificate") || !tls.has("privateKey")) {
+			p.Reportf(o, tls.get("mode").loc(), "%s: tls mode MUTUAL without credentialName needs clientCertificate and privateKey; %s", tls.where(), drRejects)
+		}
+	}
+}

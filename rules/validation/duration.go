@@ -1,0 +1,158 @@
+package validation
+
+import (
+	"time"
+
+	"github.com/meshlint/meshlint/internal/duration"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// InvalidDuration reports durations that Istio's webhook rejects.
+var InvalidDuration = &rules.Rule{
+	ID:      "MR002",
+	Name:    "invalid-duration",
+	Summary: "a duration is malformed, shorter than 1ms or not a whole number of milliseconds",
+	Doc: `Istio's validation webhook checks every duration of a VirtualService (route ` + "`timeout`" + `,
+` + "`retries.perTryTimeout`" + `, ` + "`fault.delay.fixedDelay`" + `, ` + "`corsPolicy.maxAge`" + `), of a DestinationRule
+traffic policy (connection pool timeouts and keepalives, outlier detection intervals, at the top
+level, per subset and per port) and of a RequestAuthentication JWT rule (` + "`timeout`" + `). A duration
+must parse (a number with a unit: ` + "`2s`" + `, ` + "`250ms`" + `, ` + "`1m30s`" + `), be at least 1ms and be a whole number
+of milliseconds; ` + "`corsPolicy.maxAge`" + ` must be whole seconds. The API server's schema only says
+"string", so a wrong value passes ` + "`kubectl apply --dry-run=client`" + ` and is refused by the webhook.
+
+Two zero values have a meaning and are accepted: a route ` + "`timeout: 0s`" + ` disables the timeout, and a
+TCP ` + "`idleTimeout: 0s`" + ` disables the idle timeout.
+
+Fix the value, for example ` + "`1.5ms`" + ` to ` + "`2ms`" + `, or ` + "`5 s`" + ` to ` + "`5s`" + `.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+  - timeout: 5sec
+    route:
+    - destination: {host: reviews}
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+  - timeout: 5s
+    route:
+    - destination: {host: reviews}
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.DestinationRule, kinds.Sidecar, kinds.RequestAuthentication},
+	Related:  []string{"IST0106"},
+	Run:      runInvalidDuration,
+}
+
+// durationCheck says how a field is validated.
+type durationCheck int
+
+const (
+	durStrict      durationCheck = iota // ≥1ms, whole ms
+	durZeroOK                           // 0 allowed, else strict
+	durWholeSecond                      // ≥1s... whole seconds (CORS maxAge)
+)
+
+func runInvalidDuration(p *rules.Pass) error {
+	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService, kinds.DestinationRule, kinds.Sidecar) {
+		s := specOf(o)
+		switch o.Kind {
+		case kinds.VirtualService:
+			for _, r := range s.get("http").items() {
+				checkDuration(p, o, r.get("timeout"), durZeroOK)
+				checkDuration(p, o, r.get("retries").get("perTryTimeout"), durStrict)
+				checkDuration(p, o, r.get("retries").get("backoff"), durStrict)
+				checkDuration(p, o, r.get("fault").get("delay").get("fixedDelay"), durStrict)
+				checkDuration(p, o, r.get("corsPolicy").get("maxAge"), durWholeSecond)
+			}
+		case kinds.DestinationRule:
+			for _, tp := range trafficPolicies(s) {
+				checkTrafficPolicyDurations(p, o, tp)
+			}
+		case kinds.Sidecar:
+			checkConnectionPoolDurations(p, o, s.get("inboundConnectionPool"))
+			for _, in := range s.get("ingress").items() {
+				checkConnectionPoolDurations(p, o, in.get("connectionPool"))
+			}
+		}
+	}
+	for _, o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.RequestAuthentication) {
+		for _, r := range specOf(o).get("jwtRules").items() {
+			checkDuration(p, o, r.get("timeout"), durStrict)
+		}
+	}
+	return nil
+}
+
+// trafficPolicies returns a DestinationRule's traffic policies: top level,
+// per subset, and their port-level settings.
+func trafficPolicies(s node) []node {
+	var tps []node
+	add := func(tp node) {
+		if !tp.isMap() {
+			return
+		}
+		tps = append(tps, tp)
+		tps = append(tps, tp.get("portLevelSettings").items()...)
+	}
+	add(s.get("trafficPolicy"))
+	for _, ss := range s.get("subsets").items() {
+		add(ss.get("trafficPolicy"))
+	}
+	return tps
+}
+
+func checkTrafficPolicyDurations(p *rules.Pass, o *manifest.Object, tp node) {
+	checkConnectionPoolDurations(p, o, tp.get("connectionPool"))
+	od := tp.get("outlierDetection")
+	checkDuration(p, o, od.get("interval"), durStrict)
+	checkDuration(p, o, od.get("baseEjectionTime"), durStrict)
+	checkDuration(p, o, tp.get("loadBalancer").get("warmup").get("duration"), durStrict)
+}
+
+func checkConnectionPoolDurations(p *rules.Pass, o *manifest.Object, cp node) {
+	tcp := cp.get("tcp")
+	checkDuration(p, o, tcp.get("connectTimeout"), durStrict)
+	checkDuration(p, o, tcp.get("maxConnectionDuration"), durStrict)
+	checkDuration(p, o, tcp.get("idleTimeout"), durZeroOK)
+	checkDuration(p, o, tcp.get("tcpKeepalive").get("time"), durStrict)
+	checkDuration(p, o, tcp.get("tcpKeepalive").get("interval"), durStrict)
+	http := cp.get("http")
+	checkDuration(p, o, http.get("idleTimeout"), durStrict)
+}
+
+func checkDuration(p *rules.Pass, o *manifest.Object, x node, c durationCheck) {
+	s, ok := x.str()
+	if !ok {
+		return
+	}
+	d, err := duration.Parse(s)
+	if err != nil {
+		p.Reportf(o, x.loc(), "%s %q is not a duration (write a number with a unit, such as 2s or 250ms): Istio rejects the %s", x.where(), s, o.Kind)
+		return
+	}
+	switch {
+	case c == durZeroOK && d == 0:
+		return
+	case c == durWholeSecond:
+		if d < time.Second || d%time.Second != 0 {
+			p.Reportf(o, x.loc(), "%s %s must be a whole number of seconds: Istio rejects the %s", x.where(), s, o.Kind)
+		}
+		return
+	}
+	if err := duration.Validate(d); err != nil {
+		p.Reportf(o, x.loc(), "%s %q: %v; Istio rejects the %s", x.where(), s, err, o.Kind)
+	}
+}

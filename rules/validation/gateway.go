@@ -1,0 +1,167 @@
+package validation
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// GatewayServerInvalid reports Gateway servers that Istio's webhook rejects.
+var GatewayServerInvalid = &rules.Rule{
+	ID:      "MR012",
+	Name:    "gateway-server-invalid",
+	Summary: "a Gateway or one of its servers is invalid: name, ports, protocol or TLS settings",
+	Doc: `Istio's webhook rejects a Gateway when:
+
+- its name is not a DNS-1123 label (no dots: Envoy names routes after it);
+- it has no servers, or a server has no hosts;
+- two servers share a port name (port names must be unique across the Gateway's servers);
+- a port's protocol is unknown, or it sets ` + "`targetPort`" + ` (which has no effect on Gateways);
+- ` + "`bind`" + ` is neither an IP address nor a ` + "`unix://`" + ` path;
+- an HTTPS or TLS server has no ` + "`tls`" + ` settings; a plain HTTP server has ` + "`tls`" + ` settings other
+  than a passthrough mode without certificates (` + "`tls: {httpsRedirect: true}`" + ` is fine); a server of
+  another protocol has ` + "`tls`" + ` at all;
+- ` + "`ISTIO_MUTUAL`" + ` sets certificates or a ` + "`credentialName`" + `; ` + "`SIMPLE`" + `, ` + "`MUTUAL`" + ` or
+  ` + "`OPTIONAL_MUTUAL`" + ` has neither a ` + "`credentialName`" + ` nor a server certificate and private key, or (mutual
+  modes) no CA certificates.
+
+A ` + "`credentialName`" + ` or certificates with a passthrough mode are accepted with a warning and ignored:
+see MR016. Fix the server as the message says.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: shop
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: shop
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]
+    tls: {mode: SIMPLE, credentialName: shop-cert}
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.Gateway},
+	Related:  []string{"IST0106"},
+	Run:      runGatewayServerInvalid,
+}
+
+const gwRejects = "Istio rejects the Gateway"
+
+func runGatewayServerInvalid(p *rules.Pass) error {
+	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.Gateway) {
+		if !isDNS1123Label(o.Name) {
+			p.Reportf(o, o.NameLoc, "Gateway name %q is not a DNS-1123 label (no dots): %s", o.Name, gwRejects)
+		}
+		s := specOf(o)
+		servers := s.get("servers")
+		if servers.isSeq() && len(servers.items()) == 0 || !servers.ok() && s.isMap() {
+			p.Reportf(o, s.keyLoc("servers"), "Gateway has no servers: %s", gwRejects)
+		}
+		portNames := map[string]string{}
+		for _, srv := range servers.items() {
+			if !srv.isMap() {
+				continue
+			}
+			if hs := srv.get("hosts"); hs.isSeq() && len(hs.items()) == 0 {
+				p.Reportf(o, srv.keyLoc("hosts"), "%s has no hosts: %s", srv.where(), gwRejects)
+			}
+			port := srv.get("port")
+			proto, _ := port.get("protocol").str()
+			if name, ok := port.get("name").str(); ok {
+				if first, dup := portNames[name]; dup {
+					p.Reportf(o, port.get("name").loc(), "port name %q is already used by %s: port names must be unique across a Gateway's servers; %s", name, first, gwRejects)
+				} else {
+					portNames[name] = srv.where()
+				}
+			}
+			if x := port.get("protocol"); x.ok() && proto != "" && !protocols[strings.ToUpper(proto)] {
+				p.Reportf(o, x.loc(), "%s: protocol %q is not one Istio knows (HTTP, HTTPS, GRPC, HTTP2, TLS, TCP, MONGO, REDIS, MYSQL…); %s", x.where(), proto, gwRejects)
+			}
+			if x := port.get("targetPort"); x.ok() {
+				p.Reportf(o, port.keyLoc("targetPort"), "%s: targetPort has no effect on a Gateway; %s", port.where(), gwRejects)
+			}
+			if x := srv.get("bind"); x.ok() {
+				if b, ok := x.str(); ok && !strings.HasPrefix(b, "unix://") {
+					if _, err := netip.ParseAddr(b); err != nil {
+						p.Reportf(o, x.loc(), "%s %q is neither an IP address nor a unix:// path; %s", x.where(), b, gwRejects)
+					}
+				}
+			}
+			checkServerTLS(p, o, srv, strings.ToUpper(proto))
+		}
+	}
+	return nil
+}
+
+// checkServerTLS applies the webhook's TLS checks to a server.
+func checkServerTLS(p *rules.Pass, o *manifest.Object, srv node, proto string) {
+	tls := srv.get("tls")
+	isTLS := proto == "HTTPS" || proto == "TLS"
+	if !tls.ok() {
+		if isTLS {
+			p.Reportf(o, srv.get("port").get("protocol").loc(), "%s: an %s server needs tls settings; %s", srv.where(), proto, gwRejects)
+		}
+		return
+	}
+	mode, _ := tls.get("mode").str()
+	if mode == "" {
+		mode = "PASSTHROUGH" // the enum's zero value
+	}
+	certs := certFields(tls)
+	if !isTLS && proto != "" {
+		switch {
+		case !isHTTPProtocol(proto):
+			p.Reportf(o, srv.keyLoc("tls"), "%s: a %s server cannot have tls settings; %s", srv.where(), proto, gwRejects)
+		case mode != "PASSTHROUGH" && mode != "AUTO_PASSTHROUGH" || len(certs) > 0:
+			p.Reportf(o, srv.keyLoc("tls"), "%s: a plain-text %s server cannot have tls settings other than httpsRedirect (tls mode %s); use protocol HTTPS; %s", srv.where(), proto, mode, gwRejects)
+		}
+		return
+	}
+	switch mode {
+	case "ISTIO_MUTUAL":
+		if len(certs) > 0 {
+			p.Reportf(o, tls.keyLoc(certs[0]), "%s: tls mode ISTIO_MUTUAL uses the mesh's certificates and cannot set %s; %s", tls.where(), strings.Join(certs, ", "), gwRejects)
+		}
+	case "SIMPLE", "MUTUAL", "OPTIONAL_MUTUAL":
+		if tls.has("credentialName") || tls.has("credentialNames") || tls.has("tlsCertificates") {
+			return
+		}
+		var missing []string
+		for _, f := range []string{"serverCertificate", "privateKey"} {
+			if !tls.has(f) {
+				missing = append(missing, f)
+			}
+		}
+		if mode != "SIMPLE" && !tls.has("caCertificates") {
+			missing = append(missing, "caCertificates")
+		}
+		if len(missing) > 0 {
+			p.Reportf(o, tls.get("mode").loc(), "%s: tls mode %s without credentialName needs %s; %s", tls.where(), mode, strings.Join(missing, " and "), gwRejects)
+		}
+	}
+}
+
+// certFields lists the certificate settings of a server's tls.
+func certFields(tls node) []string {
+	var out []string
+	for _, f := range []string{"credentialName", "credentialNames", "serverCertificate", "privateKey", "caCertificates", "tlsCertificates"} {
+		if tls.has(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}

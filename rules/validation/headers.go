@@ -1,0 +1,149 @@
+package validation
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// InvalidHeaderName reports HTTP header names that Istio rejects.
+var InvalidHeaderName = &rules.Rule{
+	ID:      "MR009",
+	Name:    "invalid-header-name",
+	Summary: "an HTTP header name is empty or has characters other than letters, digits, - and _",
+	Doc: `Istio's webhook accepts header names made of letters, digits, ` + "`-`" + ` and ` + "`_`" + ` only, in
+VirtualService matches (` + "`headers`" + `, ` + "`withoutHeaders`" + `), header operations (` + "`set`" + `, ` + "`add`" + `,
+` + "`remove`" + ` of requests and responses, per route and per destination), CORS ` + "`allowHeaders`" + ` and
+` + "`exposeHeaders`" + `, and RequestAuthentication ` + "`outputClaimToHeaders`" + `. A space, a colon (pseudo-headers
+such as ` + "`:path`" + ` are matched with ` + "`uri`" + `, ` + "`authority`" + `, ` + "`method`" + `), or a trailing ` + "`:`" + ` copied from a
+curl trace makes the webhook reject the object.
+
+A match key ` + "`@request.auth.claims.<claim>`" + ` routes on a JWT claim; it is only allowed on a
+VirtualService bound to gateways alone, since sidecars do not validate JWTs before routing.
+
+Fix the name; match the request URI, authority or method with their own fields.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+  - match:
+    - headers:
+        "x-canary:": {exact: "true"}
+    route:
+    - destination: {host: reviews, subset: v2}
+  - route:
+    - destination: {host: reviews, subset: v1}
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+  - match:
+    - headers:
+        x-canary: {exact: "true"}
+    route:
+    - destination: {host: reviews, subset: v2}
+  - route:
+    - destination: {host: reviews, subset: v1}
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.RequestAuthentication},
+	Related:  []string{"IST0106"},
+	Run:      runInvalidHeaderName,
+}
+
+var validHeader = regexp.MustCompile(`^[-_A-Za-z0-9]+$`)
+
+const jwtClaimPrefix = "@request.auth.claims"
+
+func runInvalidHeaderName(p *rules.Pass) error {
+	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService) {
+		s := specOf(o)
+		gatewayOnly := false
+		if gws := s.get("gateways").strs(); len(gws) > 0 {
+			gatewayOnly = true
+			for _, g := range gws {
+				if v, _ := g.str(); v == "mesh" {
+					gatewayOnly = false
+				}
+			}
+		}
+		for _, r := range s.get("http").items() {
+			for _, m := range r.get("match").items() {
+				for _, f := range []string{"headers", "withoutHeaders"} {
+					for _, e := range m.get(f).entries() {
+						if strings.HasPrefix(e.key, jwtClaimPrefix) {
+							if !gatewayOnly {
+								p.Reportf(o, e.keyLoc, "%s: JWT claim routing (%s) is only supported on a VirtualService bound to gateways alone; Istio rejects the VirtualService", e.val.where(), e.key)
+							}
+							continue
+						}
+						checkHeaderName(p, o, e.key, e.keyLoc, e.val.where())
+					}
+				}
+			}
+			ops := []node{r.get("headers")}
+			for _, d := range r.get("route").items() {
+				ops = append(ops, d.get("headers"))
+			}
+			for _, h := range ops {
+				for _, dir := range []string{"request", "response"} {
+					hd := h.get(dir)
+					for _, f := range []string{"set", "add"} {
+						for _, e := range hd.get(f).entries() {
+							checkHeaderName(p, o, e.key, e.keyLoc, e.val.where())
+						}
+					}
+					for _, x := range hd.get("remove").strs() {
+						v, _ := x.str()
+						checkHeaderName(p, o, v, x.loc(), x.where())
+					}
+				}
+			}
+			cors := r.get("corsPolicy")
+			for _, f := range []string{"allowHeaders", "exposeHeaders"} {
+				for _, x := range cors.get(f).strs() {
+					v, _ := x.str()
+					checkHeaderName(p, o, v, x.loc(), x.where())
+				}
+			}
+		}
+	}
+	for _, o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.RequestAuthentication) {
+		for _, r := range specOf(o).get("jwtRules").items() {
+			for _, c := range r.get("outputClaimToHeaders").items() {
+				x := c.get("header")
+				if v, ok := x.str(); ok {
+					checkHeaderName(p, o, v, x.loc(), x.where())
+				}
+			}
+			for _, h := range r.get("fromHeaders").items() {
+				x := h.get("name")
+				if v, ok := x.str(); ok && v == "" {
+					p.Reportf(o, x.loc(), "%s: header name is empty; Istio rejects the RequestAuthentication", x.where())
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func checkHeaderName(p *rules.Pass, o *manifest.Object, name string, loc manifest.Loc, where string) {
+	switch {
+	case name == "":
+		p.Reportf(o, loc, "%s: header name is empty; Istio rejects the %s", where, o.Kind)
+	case !validHeader.MatchString(name):
+		p.Reportf(o, loc, "%s: header name %q may only hold letters, digits, - and _; Istio rejects the %s", where, name, o.Kind)
+	}
+}

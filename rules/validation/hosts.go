@@ -1,0 +1,203 @@
+package validation
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/host"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// InvalidHost reports host names that Istio's webhook rejects.
+var InvalidHost = &rules.Rule{
+	ID:      "MR006",
+	Name:    "invalid-host",
+	Summary: "a host name is malformed, has a wildcard outside the leftmost label, or is not allowed where it is written",
+	Doc: `Istio validates every host it reads as a DNS name made of DNS-1123 labels (at most 255
+characters, a top-level domain that is not all digits), where a wildcard may only be the
+leftmost label (` + "`*.example.com`" + `). On top of that:
+
+- a VirtualService bound to the mesh (no ` + "`gateways`" + `, or ` + "`mesh`" + ` listed) cannot use ` + "`*`" + ` as a host,
+  and two hosts of one VirtualService must not overlap (` + "`*.shop.com`" + ` and ` + "`a.shop.com`" + `);
+- a route destination and a ServiceEntry cannot use ` + "`*`" + `;
+- Gateway server hosts are ` + "`[namespace/]dnsName`" + `, where the namespace is ` + "`*`" + `, ` + "`.`" + ` or a namespace name
+  and the name is ` + "`*`" + `, an IP or a fully qualified name: short names such as ` + "`reviews`" + ` are
+  rejected;
+- Sidecar egress hosts must be ` + "`namespace/dnsName`" + `, the namespace being ` + "`*`" + `, ` + "`.`" + `, ` + "`~`" + ` or a
+  namespace name.
+
+The API server's schema accepts any string, so the webhook is the first to refuse these. Fix
+the name as the message says.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: shop
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [storefront]
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: shop
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [shop.example.com]
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry, kinds.Gateway, kinds.Sidecar},
+	Related:  []string{"IST0106"},
+	Run:      runInvalidHost,
+}
+
+func runInvalidHost(p *rules.Pass) error {
+	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry, kinds.Gateway, kinds.Sidecar) {
+		s := specOf(o)
+		report := func(x node, err error) {
+			p.Reportf(o, x.loc(), "%s: %v; Istio rejects the %s", x.where(), err, o.Kind)
+		}
+		switch o.Kind {
+		case kinds.VirtualService:
+			mesh := true
+			if gws := s.get("gateways").strs(); len(gws) > 0 {
+				mesh = false
+				for _, g := range gws {
+					if v, _ := g.str(); v == "mesh" {
+						mesh = true
+					}
+				}
+			}
+			hosts := s.get("hosts").strs()
+			allValid := true
+			for _, x := range hosts {
+				h, _ := x.str()
+				switch {
+				case h == "*" && mesh:
+					p.Reportf(o, x.loc(), "%s: host * is not allowed for a VirtualService bound to the mesh (no gateways, or mesh listed); Istio rejects the VirtualService", x.where())
+					allValid = false
+				case h == "*" || isIP(h) || !mesh && strings.HasPrefix(h, "outbound_."):
+				default:
+					if err := validateWildcardDomain(h); err != nil {
+						report(x, err)
+						allValid = false
+					}
+				}
+			}
+			if allValid {
+				for i := range hosts {
+					for j := i + 1; j < len(hosts); j++ {
+						a, _ := hosts[i].str()
+						b, _ := hosts[j].str()
+						if host.Matches(a, b) {
+							p.Reportf(o, hosts[j].loc(), "%s: hosts %q and %q of one VirtualService overlap; Istio rejects the VirtualService", hosts[j].where(), a, b)
+						}
+					}
+				}
+			}
+			for _, kind := range []string{"http", "tcp", "tls"} {
+				for _, r := range s.get(kind).items() {
+					for _, d := range r.get("route").items() {
+						checkDestinationHost(p, o, d.get("destination").get("host"))
+					}
+				}
+			}
+			for _, r := range s.get("http").items() {
+				checkDestinationHost(p, o, r.get("mirror").get("host"))
+				for _, m := range r.get("mirrors").items() {
+					checkDestinationHost(p, o, m.get("destination").get("host"))
+				}
+			}
+		case kinds.DestinationRule:
+			if x := s.get("host"); x.ok() {
+				if h, ok := x.str(); ok && !isIP(h) {
+					if err := validateWildcardDomain(h); err != nil {
+						report(x, err)
+					}
+				}
+			}
+		case kinds.ServiceEntry:
+			for _, x := range s.get("hosts").strs() {
+				h, _ := x.str()
+				if h == "*" {
+					p.Reportf(o, x.loc(), "%s: host * is not allowed in a ServiceEntry; Istio rejects it", x.where())
+				} else if err := validateWildcardDomain(h); err != nil {
+					report(x, err)
+				}
+			}
+		case kinds.Gateway:
+			for _, srv := range s.get("servers").items() {
+				for _, x := range srv.get("hosts").strs() {
+					h, _ := x.str()
+					if err := validateScopedHost(h, true); err != nil {
+						report(x, err)
+					}
+				}
+			}
+		case kinds.Sidecar:
+			for _, eg := range s.get("egress").items() {
+				for _, x := range eg.get("hosts").strs() {
+					h, _ := x.str()
+					if err := validateScopedHost(h, false); err != nil {
+						report(x, err)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkDestinationHost checks the host of a route or mirror destination.
+func checkDestinationHost(p *rules.Pass, o *manifest.Object, x node) {
+	h, ok := x.str()
+	if !ok {
+		return
+	}
+	if isIP(h) {
+		return
+	}
+	if h == "*" {
+		p.Reportf(o, x.loc(), "%s: destination host * is not allowed; Istio rejects the VirtualService", x.where())
+		return
+	}
+	if err := validateWildcardDomain(h); err != nil {
+		p.Reportf(o, x.loc(), "%s: %v; Istio rejects the VirtualService", x.where(), err)
+	}
+}
+
+// validateScopedHost checks a Gateway server host ([ns/]dnsName) or a
+// Sidecar egress host (ns/dnsName), as Istio's
+// ValidateNamespaceSlashWildcardHostname does.
+func validateScopedHost(s string, gateway bool) error {
+	ns, name, ok := strings.Cut(s, "/")
+	if !ok {
+		if !gateway {
+			return fmt.Errorf("host %q must have the form namespace/dnsName, such as ./%s or */%s", s, s, s)
+		}
+		ns, name = "*", s
+	}
+	if ns == "" || name == "" {
+		return fmt.Errorf("host %q: the namespace and the name cannot be empty", s)
+	}
+	if ns != "*" && ns != "." && !(ns == "~" && !gateway) && !isDNS1123Label(ns) {
+		return fmt.Errorf("host %q: namespace %q is not *, . or a namespace name", s, ns)
+	}
+	if name == "*" || isIP(name) {
+		return nil
+	}
+	if !strings.Contains(name, ".") {
+		return fmt.Errorf("host %q: short names are not allowed, write the fully qualified name (such as %s.<namespace>.svc.cluster.local)", s, name)
+	}
+	if first, _, _ := strings.Cut(name, "."); strings.Contains(first, "*") && first != "*" {
+		return fmt.Errorf("host %q: a partial wildcard is not allowed, the wildcard must be a whole label (*.%s)", s, name[len(first)+1:])
+	}
+	return validateWildcardDomain(name)
+}

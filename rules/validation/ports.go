@@ -1,0 +1,153 @@
+package validation
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// PortOutOfRange reports port numbers outside 1..65535.
+var PortOutOfRange = &rules.Rule{
+	ID:      "MR003",
+	Name:    "port-out-of-range",
+	Summary: "a port number is outside 1-65535",
+	Doc: `Istio's CRD schemas declare port numbers as unsigned 32-bit integers, so the API server's schema
+accepts ` + "`port: 80800`" + `; the validation webhook then rejects the object, as does
+` + "`istioctl analyze`" + ` (IST0106). meshlint checks every port Istio validates: VirtualService match
+ports, destination, mirror and redirect ports; DestinationRule port-level settings and tunnel
+target ports; Gateway server ports; ServiceEntry ports, target ports and endpoint ports; Sidecar
+ingress and egress ports; PeerAuthentication ` + "`portLevelMtls`" + ` keys; WorkloadEntry ports; and
+AuthorizationPolicy ` + "`ports`" + `/` + "`notPorts`" + ` (which also accept 0, and must be numbers).
+
+Port 0 is allowed where Istio gives it a meaning: a Gateway server or Sidecar egress listener
+bound to a Unix domain socket (` + "`bind: unix://...`" + `).
+
+Fix the number; a typo with one digit too many is the usual cause.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: payments
+  namespace: shop
+spec:
+  hosts: [payments.example.com]
+  ports:
+  - {number: 4433, name: tls, protocol: TLS, targetPort: 84433}
+  resolution: DNS
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: payments
+  namespace: shop
+spec:
+  hosts: [payments.example.com]
+  ports:
+  - {number: 4433, name: tls, protocol: TLS, targetPort: 8443}
+  resolution: DNS
+`,
+	Severity: rules.Error,
+	Inputs: []kinds.Kind{kinds.VirtualService, kinds.DestinationRule, kinds.Gateway, kinds.ServiceEntry,
+		kinds.Sidecar, kinds.WorkloadEntry, kinds.PeerAuthentication, kinds.AuthorizationPolicy},
+	Related: []string{"IST0106"},
+	Run:     runPortOutOfRange,
+}
+
+func runPortOutOfRange(p *rules.Pass) error {
+	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService, kinds.DestinationRule, kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.WorkloadEntry) {
+		s := specOf(o)
+		switch o.Kind {
+		case kinds.VirtualService:
+			for _, kind := range []string{"http", "tcp", "tls"} {
+				for _, r := range s.get(kind).items() {
+					for _, m := range r.get("match").items() {
+						checkPort(p, o, m.get("port"), false)
+					}
+					for _, d := range r.get("route").items() {
+						checkPort(p, o, d.get("destination").get("port").get("number"), false)
+					}
+				}
+			}
+			for _, r := range s.get("http").items() {
+				checkPort(p, o, r.get("mirror").get("port").get("number"), false)
+				for _, m := range r.get("mirrors").items() {
+					checkPort(p, o, m.get("destination").get("port").get("number"), false)
+				}
+				checkPort(p, o, r.get("redirect").get("port"), false)
+			}
+		case kinds.DestinationRule:
+			for _, tp := range trafficPolicies(s) {
+				checkPort(p, o, tp.get("port").get("number"), false)
+				checkPort(p, o, tp.get("tunnel").get("targetPort"), false)
+			}
+		case kinds.Gateway:
+			for _, srv := range s.get("servers").items() {
+				bind, _ := srv.get("bind").str()
+				checkPort(p, o, srv.get("port").get("number"), strings.HasPrefix(bind, "unix://"))
+			}
+		case kinds.ServiceEntry:
+			for _, port := range s.get("ports").items() {
+				checkPort(p, o, port.get("number"), false)
+				checkPort(p, o, port.get("targetPort"), false)
+			}
+			for _, ep := range s.get("endpoints").items() {
+				for _, e := range ep.get("ports").entries() {
+					checkPort(p, o, e.val, false)
+				}
+			}
+		case kinds.WorkloadEntry:
+			for _, e := range s.get("ports").entries() {
+				checkPort(p, o, e.val, false)
+			}
+		case kinds.Sidecar:
+			for _, in := range s.get("ingress").items() {
+				checkPort(p, o, in.get("port").get("number"), false)
+			}
+			for _, eg := range s.get("egress").items() {
+				bind, _ := eg.get("bind").str()
+				checkPort(p, o, eg.get("port").get("number"), strings.HasPrefix(bind, "unix://"))
+			}
+		}
+	}
+	for _, o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.PeerAuthentication, kinds.AuthorizationPolicy) {
+		s := specOf(o)
+		if o.Kind == kinds.PeerAuthentication {
+			for _, e := range s.get("portLevelMtls").entries() {
+				n, err := strconv.ParseInt(e.key, 10, 64)
+				if err != nil || !validPort(n) {
+					p.Reportf(o, e.keyLoc, "portLevelMtls key %q is not a port number in 1-65535: Istio rejects the PeerAuthentication", e.key)
+				}
+			}
+			continue
+		}
+		for _, r := range s.get("rules").items() {
+			for _, to := range r.get("to").items() {
+				op := to.get("operation")
+				for _, f := range []string{"ports", "notPorts"} {
+					for _, v := range op.get(f).items() {
+						t, ok := v.scalar()
+						if !ok {
+							continue
+						}
+						n, err := strconv.ParseInt(t, 10, 64)
+						if err != nil || n < 0 || n > 65535 {
+							p.Reportf(o, v.loc(), "%s %q is not a port number in 0-65535: Istio rejects the AuthorizationPolicy", v.where(), t)
+						}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkPort reports a port number outside 1..65535 (0 allowed when zeroOK).
+func checkPort(p *rules.Pass, o *manifest.Object, x node, zeroOK bool) {
+	n, ok := x.int()
+	if !ok || validPort(n) || zeroOK && n == 0 {
+		return
+	}
+	p.Reportf(o, x.loc(), "%s %d is out of range 1-65535: Istio rejects the %s", x.where(), n, o.Kind)
+}

@@ -1,0 +1,142 @@
+package validation
+
+import (
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// ServiceEntryInvalid reports ServiceEntries that Istio's webhook rejects.
+var ServiceEntryInvalid = &rules.Rule{
+	ID:      "MR013",
+	Name:    "serviceentry-invalid",
+	Summary: "a ServiceEntry combines resolution, hosts, addresses, ports and endpoints in a way Istio rejects",
+	Doc: `Istio's webhook rejects a ServiceEntry when:
+
+- it sets both ` + "`workloadSelector`" + ` and ` + "`endpoints`" + `;
+- an address is a CIDR block while ` + "`resolution`" + ` is neither NONE nor STATIC;
+- two ports share a name or a number, or a port's protocol is unknown;
+- ` + "`resolution: NONE`" + ` comes with endpoints (NONE forwards to the address the client asked for);
+- ` + "`resolution: DNS`" + ` or ` + "`DNS_ROUND_ROBIN`" + ` has no endpoints and a wildcard host: Envoy would have to
+  resolve ` + "`*.example.com`" + `; use ` + "`resolution: NONE`" + ` (or ` + "`DYNAMIC_DNS`" + `) for wildcards;
+- ` + "`DNS_ROUND_ROBIN`" + ` has more than one endpoint;
+- a STATIC endpoint address is not an IP address or a ` + "`unix://`" + ` path;
+- an endpoint names a port that the ServiceEntry does not declare;
+- the resolution is not NONE, there are several hosts, and a port is neither HTTP-family nor TLS:
+  plain TCP gives the proxy no way (Host header or SNI) to tell the hosts apart.
+
+Fix the entry as the message says; splitting a multi-host TCP entry into one entry per host is
+the usual fix for the last case.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: cloud-apis
+  namespace: shop
+spec:
+  hosts: ["*.googleapis.com"]
+  ports:
+  - {number: 443, name: tls, protocol: TLS}
+  resolution: DNS
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: cloud-apis
+  namespace: shop
+spec:
+  hosts: ["*.googleapis.com"]
+  ports:
+  - {number: 443, name: tls, protocol: TLS}
+  resolution: NONE
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.ServiceEntry},
+	Related:  []string{"IST0106"},
+	Run:      runServiceEntryInvalid,
+}
+
+func runServiceEntryInvalid(p *rules.Pass) error {
+	const rejects = "Istio rejects the ServiceEntry"
+	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.ServiceEntry) {
+		s := specOf(o)
+		res, _ := s.get("resolution").str()
+		if res == "" {
+			res = "NONE"
+		}
+		eps := s.get("endpoints").items()
+		if s.has("workloadSelector") && len(eps) > 0 {
+			p.Reportf(o, s.keyLoc("endpoints"), "workloadSelector and endpoints cannot both be set: %s", rejects)
+		}
+		for _, x := range s.get("addresses").strs() {
+			if a, _ := x.str(); strings.Contains(a, "/") && res != "NONE" && res != "STATIC" {
+				p.Reportf(o, x.loc(), "address %q is a CIDR block, which needs resolution NONE or STATIC, not %s: %s", a, res, rejects)
+			}
+		}
+		names, numbers := map[string]bool{}, map[int64]bool{}
+		portNames := map[string]bool{}
+		var nonHTTP node
+		for _, port := range s.get("ports").items() {
+			if name, ok := port.get("name").str(); ok {
+				portNames[name] = true
+				if names[name] {
+					p.Reportf(o, port.get("name").loc(), "port name %q is used twice: %s", name, rejects)
+				}
+				names[name] = true
+			}
+			if n, ok := port.get("number").int(); ok {
+				if numbers[n] {
+					p.Reportf(o, port.get("number").loc(), "port %d is declared twice: %s", n, rejects)
+				}
+				numbers[n] = true
+			}
+			proto, _ := port.get("protocol").str()
+			if proto != "" && !protocols[strings.ToUpper(proto)] {
+				p.Reportf(o, port.get("protocol").loc(), "protocol %q is not one Istio knows: %s", proto, rejects)
+			}
+			if !isHTTPProtocol(proto) && !strings.EqualFold(proto, "TLS") && !strings.EqualFold(proto, "HTTPS") && !nonHTTP.ok() {
+				nonHTTP = port
+			}
+		}
+		hosts := s.get("hosts").strs()
+		switch res {
+		case "NONE":
+			if len(eps) > 0 {
+				p.Reportf(o, s.keyLoc("endpoints"), "resolution NONE cannot have endpoints (it forwards to the address the client asked for): use STATIC or DNS; %s", rejects)
+			}
+		case "DNS", "DNS_ROUND_ROBIN":
+			if len(eps) == 0 {
+				for _, x := range hosts {
+					if h, _ := x.str(); strings.Contains(h, "*") {
+						p.Reportf(o, x.loc(), "host %q is a wildcard, which resolution %s cannot resolve without endpoints: use resolution NONE or DYNAMIC_DNS; %s", h, res, rejects)
+					}
+				}
+			}
+			if res == "DNS_ROUND_ROBIN" && len(eps) > 1 {
+				p.Reportf(o, eps[1].loc(), "resolution DNS_ROUND_ROBIN allows at most one endpoint, not %d: %s", len(eps), rejects)
+			}
+		case "STATIC":
+			for _, ep := range eps {
+				x := ep.get("address")
+				if a, ok := x.str(); ok && !isIP(a) && !strings.HasPrefix(a, "unix://") {
+					p.Reportf(o, x.loc(), "%s %q: a STATIC endpoint address must be an IP address or a unix:// path; %s", x.where(), a, rejects)
+				}
+			}
+		}
+		for _, ep := range eps {
+			for _, e := range ep.get("ports").entries() {
+				if len(portNames) > 0 && !portNames[e.key] {
+					p.Reportf(o, e.keyLoc, "%s: port name %q is not declared in the ServiceEntry's ports; %s", ep.where(), e.key, rejects)
+				}
+			}
+		}
+		if res != "NONE" && len(hosts) > 1 && nonHTTP.ok() {
+			proto, _ := nonHTTP.get("protocol").str()
+			if proto == "" {
+				proto = "unset (TCP)"
+			}
+			p.Reportf(o, nonHTTP.loc(), "ServiceEntry has %d hosts and resolution %s, but port %s has protocol %s: plain TCP cannot tell the hosts apart; use one ServiceEntry per host, or resolution NONE; %s", len(hosts), res, nonHTTP.where(), proto, rejects)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+package validation
+
+import (
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// InvalidSubset reports DestinationRule subsets with duplicate or malformed
+// names, and route destinations naming a malformed subset.
+var InvalidSubset = &rules.Rule{
+	ID:      "MR008",
+	Name:    "duplicate-subset-name",
+	Summary: "a DestinationRule defines a subset name twice, or a subset name is not a DNS-1123 label",
+	Doc: `Subset names identify Envoy clusters (` + "`outbound|9080|v1|reviews...`" + `), so Istio's webhook
+requires them to be unique within a DestinationRule and to be DNS-1123 labels: lowercase or
+uppercase letters, digits and ` + "`-`" + `, at most 63 characters, no dots or underscores. The same
+format applies to the ` + "`subset`" + ` of a route destination. A copied subset block that was not renamed
+is the usual cause of a duplicate.
+
+Rename the subset (` + "`v1_1`" + ` → ` + "`v1-1`" + `), or merge the two definitions.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  subsets:
+  - name: v1
+    labels: {version: v1}
+  - name: v1
+    labels: {version: v2}
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  subsets:
+  - name: v1
+    labels: {version: v1}
+  - name: v2
+    labels: {version: v2}
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.DestinationRule, kinds.VirtualService},
+	Related:  []string{"IST0106"},
+	Run:      runInvalidSubset,
+}
+
+func runInvalidSubset(p *rules.Pass) error {
+	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.DestinationRule, kinds.VirtualService) {
+		s := specOf(o)
+		if o.Kind == kinds.DestinationRule {
+			seen := map[string]node{}
+			for _, ss := range s.get("subsets").items() {
+				x := ss.get("name")
+				name, ok := x.str()
+				if !ok {
+					continue
+				}
+				if first, dup := seen[name]; dup {
+					p.Reportf(o, x.loc(), "subset %q is defined twice (first at %s): Istio rejects the DestinationRule", name, first.where())
+					continue
+				}
+				seen[name] = ss
+				if !isDNS1123Label(name) {
+					p.Reportf(o, x.loc(), "subset name %q is not a DNS-1123 label (letters, digits and -, at most 63 characters): Istio rejects the DestinationRule", name)
+				}
+			}
+			continue
+		}
+		var ds []node
+		for _, kind := range []string{"http", "tcp", "tls"} {
+			for _, r := range s.get(kind).items() {
+				for _, d := range r.get("route").items() {
+					ds = append(ds, d.get("destination"))
+				}
+			}
+		}
+		for _, r := range s.get("http").items() {
+			ds = append(ds, r.get("mirror"))
+			for _, m := range r.get("mirrors").items() {
+				ds = append(ds, m.get("destination"))
+			}
+		}
+		for _, d := range ds {
+			x := d.get("subset")
+			if name, ok := x.str(); ok && name != "" && !isDNS1123Label(name) {
+				p.Reportf(o, x.loc(), "%s %q is not a DNS-1123 label: Istio rejects the VirtualService", x.where(), name)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,304 @@
+package validation
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// The webhook rules read the objects' YAML trees rather than the graph's
+// typed specs: they check fields that no other rule reads, and they must see
+// objects that the graph left out. A wrong type is MR001's: every accessor
+// here treats it as absent, so these rules stay quiet about it.
+
+// node is a YAML node with the field path that leads to it from spec, for
+// messages such as "http[0].route[1].destination.host".
+type node struct {
+	n    *yaml.Node
+	path string
+}
+
+// specOf returns the spec of o.
+func specOf(o *manifest.Object) node { return node{n: deref(o.Spec()), path: ""} }
+
+func deref(n *yaml.Node) *yaml.Node {
+	if n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
+}
+
+// ok reports whether the node is present and not null.
+func (x node) ok() bool { return x.n != nil && !(x.n.Kind == yaml.ScalarNode && x.n.Tag == "!!null") }
+
+func (x node) isMap() bool { return x.n != nil && x.n.Kind == yaml.MappingNode }
+
+func (x node) join(key string) string {
+	if x.path == "" {
+		return key
+	}
+	return x.path + "." + key
+}
+
+// get returns the value of key in a mapping; absent otherwise.
+func (x node) get(key string) node {
+	if !x.isMap() {
+		return node{path: x.join(key)}
+	}
+	for i := 0; i+1 < len(x.n.Content); i += 2 {
+		if x.n.Content[i].Value == key {
+			return node{n: deref(x.n.Content[i+1]), path: x.join(key)}
+		}
+	}
+	return node{path: x.join(key)}
+}
+
+// has reports whether key is present with a non-null value.
+func (x node) has(key string) bool { return x.get(key).ok() }
+
+// entry is a key of a mapping and its value.
+type entry struct {
+	key    string
+	keyLoc manifest.Loc
+	val    node
+}
+
+// entries returns the keys of a mapping in order.
+func (x node) entries() []entry {
+	if !x.isMap() {
+		return nil
+	}
+	var out []entry
+	for i := 0; i+1 < len(x.n.Content); i += 2 {
+		k := x.n.Content[i]
+		out = append(out, entry{key: k.Value, keyLoc: manifest.LocOf(k), val: node{n: deref(x.n.Content[i+1]), path: x.join(k.Value)}})
+	}
+	return out
+}
+
+// items returns the items of a sequence.
+func (x node) items() []node {
+	if x.n == nil || x.n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]node, len(x.n.Content))
+	for i, c := range x.n.Content {
+		out[i] = node{n: deref(c), path: fmt.Sprintf("%s[%d]", x.path, i)}
+	}
+	return out
+}
+
+// isSeq reports whether the node is a sequence (possibly empty).
+func (x node) isSeq() bool { return x.n != nil && x.n.Kind == yaml.SequenceNode }
+
+// str returns a string scalar.
+func (x node) str() (string, bool) {
+	if x.n == nil || x.n.Kind != yaml.ScalarNode || x.n.ShortTag() != "!!str" {
+		return "", false
+	}
+	return x.n.Value, true
+}
+
+// scalar returns any scalar's text.
+func (x node) scalar() (string, bool) {
+	if x.n == nil || x.n.Kind != yaml.ScalarNode || x.n.Tag == "!!null" {
+		return "", false
+	}
+	return x.n.Value, true
+}
+
+// int returns an integer scalar.
+func (x node) int() (int64, bool) {
+	if x.n == nil || x.n.Kind != yaml.ScalarNode || x.n.ShortTag() != "!!int" {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(x.n.Value, 0, 64)
+	return v, err == nil
+}
+
+// num returns an integer or float scalar.
+func (x node) num() (float64, bool) {
+	if x.n == nil || x.n.Kind != yaml.ScalarNode || (x.n.ShortTag() != "!!int" && x.n.ShortTag() != "!!float") {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(x.n.Value, 64)
+	return v, err == nil
+}
+
+// boolean returns a boolean scalar.
+func (x node) boolean() (bool, bool) {
+	if x.n == nil || x.n.Kind != yaml.ScalarNode || x.n.ShortTag() != "!!bool" {
+		return false, false
+	}
+	return x.n.Value == "true", true
+}
+
+// strs returns the string items of a sequence.
+func (x node) strs() []node {
+	var out []node
+	for _, it := range x.items() {
+		if _, ok := it.str(); ok {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// loc is the node's location; zero for an absent node.
+func (x node) loc() manifest.Loc { return manifest.LocOf(x.n) }
+
+// where names the node for messages.
+func (x node) where() string { return x.path }
+
+// objectsOf returns the objects of the given Istio kinds.
+func objectsOf(p *rules.Pass, group string, ks ...kinds.Kind) []*manifest.Object {
+	var out []*manifest.Object
+	for _, o := range p.Graph.Objects {
+		if o.Group != group {
+			continue
+		}
+		for _, k := range ks {
+			if o.Kind == k {
+				out = append(out, o)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// reportAt reports at x, falling back to at (a parent) when x is absent.
+func reportAt(p *rules.Pass, o *manifest.Object, x node, fallback node, format string, args ...any) {
+	loc := x.loc()
+	if loc.IsZero() {
+		loc = fallback.loc()
+	}
+	p.Reportf(o, loc, format, args...)
+}
+
+// Istio's name formats (pkg/config/labels, pkg/config/validation).
+var (
+	dns1123Label   = regexp.MustCompile(`^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$`)
+	wildcardPrefix = regexp.MustCompile(`^(?:\*|(?:\*|\*-)?[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?)$`)
+	// k8sLabelName is the name part of a Kubernetes label key.
+	k8sLabelName = regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`)
+)
+
+// isDNS1123Label reports whether s is a DNS-1123 label as Istio checks it.
+func isDNS1123Label(s string) bool { return len(s) <= 63 && dns1123Label.MatchString(s) }
+
+// validateDNS1123Labels is Istio's ValidateDNS1123Labels: dot-separated
+// labels, a trailing dot allowed, and a top-level domain that is not all
+// digits.
+func validateDNS1123Labels(domain string) error {
+	parts := strings.Split(domain, ".")
+	tld := parts[len(parts)-1]
+	if _, err := strconv.Atoi(tld); err == nil {
+		return fmt.Errorf("domain name %q is invalid: top-level domain %q cannot be all-numeric", domain, tld)
+	}
+	for i, l := range parts {
+		if i == len(parts)-1 && l == "" {
+			return nil
+		}
+		if !isDNS1123Label(l) {
+			return fmt.Errorf("domain name %q is invalid: label %q is not a DNS-1123 label", domain, l)
+		}
+	}
+	return nil
+}
+
+// validateWildcardDomain is Istio's ValidateWildcardDomain: a wildcard is
+// only allowed in the first label.
+func validateWildcardDomain(domain string) error {
+	if domain == "" {
+		return fmt.Errorf("host is empty")
+	}
+	if len(domain) > 255 {
+		return fmt.Errorf("host %q is longer than 255 characters", domain)
+	}
+	first, rest, more := strings.Cut(domain, ".")
+	if len(first) > 63 || !wildcardPrefix.MatchString(first) {
+		if strings.Contains(domain[len(first):], "*") || strings.Contains(first, "*") {
+			return fmt.Errorf("host %q is invalid: a wildcard is only allowed as the leftmost label, as in *.example.com", domain)
+		}
+		return fmt.Errorf("domain name %q is invalid: label %q is not a DNS-1123 label", domain, first)
+	}
+	if more {
+		if strings.Contains(rest, "*") {
+			return fmt.Errorf("host %q is invalid: a wildcard is only allowed as the leftmost label, as in *.example.com", domain)
+		}
+		return validateDNS1123Labels(rest)
+	}
+	return nil
+}
+
+// validateFQDN is Istio's ValidateFQDN: a DNS name, not a wildcard.
+func validateFQDN(h string) error {
+	if h == "" {
+		return fmt.Errorf("host is empty")
+	}
+	if len(h) > 255 {
+		return fmt.Errorf("host %q is longer than 255 characters", h)
+	}
+	return validateDNS1123Labels(h)
+}
+
+func isIP(s string) bool {
+	_, err := netip.ParseAddr(s)
+	return err == nil
+}
+
+// validateCIDR accepts an IP address or a CIDR block, as Istio's
+// ValidateIPSubnet does.
+func validateCIDR(s string) error {
+	if strings.Contains(s, "/") {
+		pfx, err := netip.ParsePrefix(s)
+		if err != nil {
+			return fmt.Errorf("%q is not a valid CIDR block", s)
+		}
+		_ = pfx
+		return nil
+	}
+	if !isIP(s) {
+		return fmt.Errorf("%q is not a valid IP address or CIDR block", s)
+	}
+	return nil
+}
+
+// validPort reports whether n is a port number Istio accepts.
+func validPort(n int64) bool { return n >= 1 && n <= 65535 }
+
+// protocols are the port protocols Istio knows (protocol.Parse), upper case.
+var protocols = map[string]bool{
+	"TCP": true, "UDP": true, "GRPC": true, "GRPC-WEB": true, "HTTP": true, "HTTP_PROXY": true,
+	"HTTP2": true, "HTTPS": true, "TLS": true, "MONGO": true, "REDIS": true, "MYSQL": true,
+}
+
+// isHTTPProtocol reports whether a protocol is HTTP-family.
+func isHTTPProtocol(p string) bool {
+	switch strings.ToUpper(p) {
+	case "HTTP", "HTTP2", "GRPC", "GRPC-WEB", "HTTP_PROXY":
+		return true
+	}
+	return false
+}
+
+// keyLoc returns the location of key in a mapping, or the mapping's own
+// location when the key is absent.
+func (x node) keyLoc(key string) manifest.Loc {
+	if x.isMap() {
+		for i := 0; i+1 < len(x.n.Content); i += 2 {
+			if x.n.Content[i].Value == key {
+				return manifest.LocOf(x.n.Content[i])
+			}
+		}
+	}
+	return x.loc()
+}

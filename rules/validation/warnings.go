@@ -1,0 +1,148 @@
+package validation
+
+import (
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// WebhookWarning reports what Istio's webhook accepts with a warning.
+var WebhookWarning = &rules.Rule{
+	ID:      "MR016",
+	Name:    "webhook-warning",
+	Summary: "the webhook accepts the object but warns that part of it is ignored or applies more widely than written",
+	Doc: `Istio's validation webhook accepts some objects with a warning (` + "`kubectl`" + ` prints
+` + "`Warning: ...`" + `; ` + "`istioctl analyze`" + ` reports IST0133). Each of these is a setting that does not do what it
+says:
+
+- a Gateway server with a passthrough TLS mode (the default when ` + "`tls`" + ` has no ` + "`mode`" + `) and a
+  ` + "`credentialName`" + ` or certificates: the gateway does not terminate TLS and ignores them. Set
+  ` + "`mode: SIMPLE`" + ` to terminate;
+- ` + "`tls.httpsRedirect`" + ` on a server that is not HTTP: it has no effect;
+- a ServiceEntry host with a partial wildcard (` + "`*foo.example.com`" + `), which matches as ` + "`*.example.com`" + `
+  would not;
+- a selector with empty ` + "`matchLabels`" + ` (PeerAuthentication, AuthorizationPolicy,
+  RequestAuthentication, DestinationRule) or a Sidecar ` + "`workloadSelector`" + ` without labels: the
+  object applies to every workload of the namespace;
+- a Sidecar egress listener that lists a host twice, or ` + "`*/*`" + ` beside other hosts (which it covers);
+- the deprecated VirtualService ` + "`mirrorPercent`" + ` (use ` + "`mirrorPercentage`" + `) and DestinationRule
+  ` + "`consecutiveErrors`" + ` (use ` + "`consecutive5xxErrors`" + `); a fault ` + "`abort`" + ` without an ` + "`httpStatus`" + ` or
+  ` + "`grpcStatus`" + `;
+- locality ` + "`failover`" + ` without ` + "`outlierDetection`" + `, which never fails over.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: shop
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]
+    tls: {credentialName: shop-cert}
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: shop
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]
+    tls: {mode: SIMPLE, credentialName: shop-cert}
+`,
+	Severity: rules.Warning,
+	Inputs: []kinds.Kind{kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.VirtualService, kinds.DestinationRule,
+		kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication},
+	Related: []string{"IST0133"},
+	Run:     runWebhookWarning,
+}
+
+func runWebhookWarning(p *rules.Pass) error {
+	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.VirtualService, kinds.DestinationRule) {
+		s := specOf(o)
+		switch o.Kind {
+		case kinds.Gateway:
+			for _, srv := range s.get("servers").items() {
+				tls := srv.get("tls")
+				if !tls.isMap() {
+					continue
+				}
+				proto, _ := srv.get("port").get("protocol").str()
+				mode, _ := tls.get("mode").str()
+				written := mode
+				if mode == "" {
+					mode, written = "PASSTHROUGH", "PASSTHROUGH (the default when tls has no mode)"
+				}
+				if certs := certFields(tls); (mode == "PASSTHROUGH" || mode == "AUTO_PASSTHROUGH") && len(certs) > 0 && !isHTTPProtocol(proto) {
+					p.Reportf(o, tls.keyLoc(certs[0]), "%s: tls mode %s does not terminate TLS, so %s is ignored; set mode SIMPLE (or MUTUAL) to terminate", tls.where(), written, strings.Join(certs, ", "))
+				}
+				if r, _ := tls.get("httpsRedirect").boolean(); r && proto != "" && !strings.EqualFold(proto, "HTTP") {
+					p.Reportf(o, tls.keyLoc("httpsRedirect"), "%s: httpsRedirect only has an effect on HTTP servers, not %s", tls.where(), proto)
+				}
+			}
+		case kinds.ServiceEntry:
+			res, _ := s.get("resolution").str()
+			for _, x := range s.get("hosts").strs() {
+				h, _ := x.str()
+				if res != "DYNAMIC_DNS" && strings.Contains(h, "*") && !strings.HasPrefix(h, "*.") && h != "*" {
+					p.Reportf(o, x.loc(), "host %q is a partial wildcard: write *.%s, or list the hosts", h, h[strings.Index(h, ".")+1:])
+				}
+			}
+			checkEmptySelector(p, o, s, "workloadSelector", "labels")
+		case kinds.Sidecar:
+			checkEmptySelector(p, o, s, "workloadSelector", "labels")
+			for _, eg := range s.get("egress").items() {
+				hosts := eg.get("hosts").strs()
+				seen := map[string]bool{}
+				for _, x := range hosts {
+					h, _ := x.str()
+					if seen[h] {
+						p.Reportf(o, x.loc(), "%s: host %q is listed twice", x.where(), h)
+					}
+					seen[h] = true
+					if h == "*/*" && len(hosts) > 1 {
+						p.Reportf(o, x.loc(), "%s: */* imports every host, so the other hosts of this listener add nothing", x.where())
+					}
+				}
+			}
+		case kinds.VirtualService:
+			for _, r := range s.get("http").items() {
+				if r.has("mirrorPercent") {
+					p.Reportf(o, r.keyLoc("mirrorPercent"), "%s: mirrorPercent is deprecated, use mirrorPercentage", r.where())
+				}
+				if ab := r.get("fault").get("abort"); ab.isMap() && !ab.has("httpStatus") && !ab.has("grpcStatus") && !ab.has("http2Error") {
+					p.Reportf(o, ab.loc(), "%s has no httpStatus or grpcStatus: it aborts nothing", ab.where())
+				}
+			}
+		case kinds.DestinationRule:
+			checkEmptySelector(p, o, s, "workloadSelector", "matchLabels")
+			for _, tp := range trafficPolicies(s) {
+				if od := tp.get("outlierDetection"); od.has("consecutiveErrors") {
+					p.Reportf(o, od.keyLoc("consecutiveErrors"), "%s: consecutiveErrors is deprecated, use consecutive5xxErrors", od.where())
+				}
+				loc := tp.get("loadBalancer").get("localityLbSetting")
+				if (loc.has("failover") || tp.get("loadBalancer").has("failoverPriority")) && !tp.has("outlierDetection") {
+					p.Reportf(o, tp.get("loadBalancer").keyLoc("localityLbSetting"), "%s: locality failover needs outlierDetection in the same traffic policy, or it never fails over", loc.where())
+				}
+			}
+		}
+	}
+	for _, o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication) {
+		checkEmptySelector(p, o, specOf(o), "selector", "matchLabels")
+	}
+	return nil
+}
+
+// checkEmptySelector warns about a selector written without labels.
+func checkEmptySelector(p *rules.Pass, o *manifest.Object, s node, field, labels string) {
+	sel := s.get(field)
+	if !sel.isMap() || len(sel.get(labels).entries()) > 0 {
+		return
+	}
+	p.Reportf(o, s.keyLoc(field), "%s has no %s: the %s applies to every workload of namespace %s; remove the %s or add labels", field, labels, o.Kind, o.Namespace, field)
+}

@@ -1,0 +1,116 @@
+package workload
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// NamespaceInjectionLabels reports namespaces with several data plane
+// labels.
+var NamespaceInjectionLabels = &rules.Rule{
+	ID:      "MR717",
+	Name:    "namespace-multiple-injection-labels",
+	Summary: "namespace carries several of istio-injection, istio.io/rev and istio.io/dataplane-mode",
+	Doc: `` + "`istio-injection`" + ` selects the default revision's injector, ` + "`istio.io/rev`" + ` a revision's, and
+` + "`istio.io/dataplane-mode: ambient`" + ` ambient mode. With several, which one wins depends on the
+webhooks installed: ` + "`istio-injection`" + ` takes precedence over ` + "`istio.io/rev`" + `, so a revision
+upgrade done by changing ` + "`istio.io/rev`" + ` silently does nothing, and a namespace both injected
+and ambient gets sidecars that ambient then skips.
+
+Keep one of the labels. ` + "`istio-injection: disabled`" + ` next to a revision label is counted only
+as the opt-out it is.`,
+	Bad: `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels: {istio-injection: enabled, istio.io/rev: canary}
+`,
+	Good: `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels: {istio.io/rev: canary}
+`,
+	Severity: rules.Warning,
+	Inputs:   []kinds.Kind{kinds.Namespace},
+	Related:  []string{"IST0123"},
+	Run:      runNamespaceInjectionLabels,
+}
+
+func runNamespaceInjectionLabels(p *rules.Pass) error {
+	g := p.Graph
+	for _, name := range g.NamespaceNames() {
+		ns := g.Namespaces[name]
+		if !ns.Declared() || name == "istio-system" || name == g.Mesh.RootNamespace {
+			continue
+		}
+		var set []string
+		inj, hasInj := ns.Labels["istio-injection"]
+		if hasInj {
+			set = append(set, "istio-injection="+inj)
+		}
+		if !hasInj || inj == "enabled" {
+			for _, k := range []string{"istio.io/rev", "istio.io/dataplane-mode"} {
+				if v, ok := ns.Labels[k]; ok {
+					set = append(set, k+"="+v)
+				}
+			}
+		}
+		if len(set) < 2 {
+			continue
+		}
+		sort.Strings(set)
+		p.Reportf(ns.Obj, ns.Obj.NameLoc, "namespace %s has several data plane labels (%s): which one applies depends on the installed webhooks", name, strings.Join(set, ", "))
+	}
+	return nil
+}
+
+// NamespaceNotInjected reports namespaces without any data plane label.
+var NamespaceNotInjected = &rules.Rule{
+	ID:      "MR718",
+	Name:    "namespace-not-injected",
+	Summary: "namespace enables neither sidecar injection nor ambient mode",
+	Doc: `Without ` + "`istio-injection: enabled`" + `, ` + "`istio.io/rev`" + ` or ` + "`istio.io/dataplane-mode: ambient`" + `, the
+pods of a namespace join the mesh only if each opts in (label ` + "`sidecar.istio.io/inject: \"true\"`" + `).
+Pods that do not get no mTLS, and mesh policies do not apply to them.
+
+Label the namespace, or set ` + "`istio-injection: disabled`" + ` to record that it is deliberately
+outside the mesh. Only Namespace objects of the input are checked; Istio's namespace and the
+Kubernetes system namespaces are skipped. istioctl analyze reports IST0148 instead when the
+injector is configured to inject every namespace by default (` + "`enableNamespacesByDefault`" + `),
+which meshlint does not read; turn the rule off in that case.`,
+	Bad: `apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+`,
+	Good: `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels: {istio-injection: enabled}
+`,
+	Severity: rules.Info,
+	Inputs:   []kinds.Kind{kinds.Namespace},
+	Related:  []string{"IST0102"},
+	Run:      runNamespaceNotInjected,
+}
+
+func runNamespaceNotInjected(p *rules.Pass) error {
+	g := p.Graph
+	for _, name := range g.NamespaceNames() {
+		ns := g.Namespaces[name]
+		if !ns.Declared() || name == g.Mesh.RootNamespace || name == "istio-system" || strings.HasPrefix(name, "kube-") || name == "local-path-storage" {
+			continue
+		}
+		_, inj := ns.Labels["istio-injection"]
+		_, rev := ns.Labels["istio.io/rev"]
+		if inj || rev || g.AmbientNamespace(name) {
+			continue
+		}
+		p.Reportf(ns.Obj, ns.Obj.NameLoc, "namespace %s enables neither sidecar injection nor ambient mode: its pods are outside the mesh unless each opts in", name)
+	}
+	return nil
+}

@@ -1,0 +1,384 @@
+package workload
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// knownProtocols are the protocols Istio's protocol.Parse accepts in a
+// port name prefix or appProtocol (case-insensitive).
+var knownProtocols = map[string]bool{
+	"tcp": true, "udp": true, "grpc": true, "grpc-web": true, "http": true, "http_proxy": true,
+	"http2": true, "https": true, "tls": true, "mongo": true, "redis": true, "mysql": true,
+}
+
+// wellKnownTCPPorts are the ports Istio treats as TCP whatever their name.
+var wellKnownTCPPorts = map[int64]bool{25: true, 53: true, 3306: true, 27017: true}
+
+// portProtocol returns the protocol Istio reads from a Service port, or ""
+// when it cannot tell (Istio then sniffs the protocol).
+func portProtocol(p spec.ServicePort) string {
+	if strings.EqualFold(p.Protocol.V, "UDP") {
+		return "udp"
+	}
+	if a := strings.ToLower(p.AppProtocol.V); a != "" {
+		switch a {
+		case "kubernetes.io/h2c":
+			return "http2"
+		case "kubernetes.io/ws", "kubernetes.io/wss":
+			return "http"
+		}
+		if knownProtocols[a] {
+			return a
+		}
+		return ""
+	}
+	name := strings.ToLower(p.Name.V)
+	prefix, _, _ := strings.Cut(name, "-")
+	if strings.HasPrefix(name, "grpc-web") {
+		prefix = "grpc-web"
+	}
+	if knownProtocols[prefix] {
+		return prefix
+	}
+	if wellKnownTCPPorts[p.Port.V] {
+		return "tcp"
+	}
+	return ""
+}
+
+func istioOwned(o map[string]string) bool {
+	_, istio := o["istio"]
+	_, managed := o["gateway.istio.io/managed"]
+	return istio || o["release"] == "istio" || managed
+}
+
+// PortProtocolUnknown reports Service ports whose protocol Istio cannot
+// read.
+var PortProtocolUnknown = &rules.Rule{
+	ID:      "MR712",
+	Name:    "service-port-protocol-unknown",
+	Summary: "service port name and appProtocol do not tell Istio the protocol",
+	Doc: `Istio reads a Service port's protocol from ` + "`appProtocol`" + `, or else from the port name:
+` + "`<protocol>[-<suffix>]`" + ` with protocol one of http, http2, https, grpc, grpc-web, tls, tcp, udp,
+mongo, mysql, redis. Otherwise it sniffs the protocol from the first bytes of each connection,
+which adds latency, fails for server-first protocols (MySQL, SMTP...) and loses HTTP features
+when the detection guesses TCP.
+
+Name the port ` + "`http-web`" + `, ` + "`grpc`" + `, ` + "`tcp-db`" + `... or set ` + "`appProtocol`" + `. Services of Istio's own
+installation are skipped.`,
+	Bad: `apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {app: reviews}
+  ports: [{name: web, port: 9080}]
+`,
+	Good: `apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {app: reviews}
+  ports: [{name: http-web, port: 9080}]
+`,
+	Severity: rules.Info,
+	Inputs:   []kinds.Kind{kinds.Service},
+	Related:  []string{"IST0118", "KIA0601", "KIA0602"},
+	Run:      runPortProtocolUnknown,
+}
+
+func runPortProtocolUnknown(p *rules.Pass) error {
+	for _, s := range p.Graph.Services {
+		if istioOwned(s.Obj.Labels) || strings.EqualFold(s.Spec.Type.V, "ExternalName") {
+			continue
+		}
+		for i, port := range s.Spec.Ports {
+			if portProtocol(port) != "" || strings.EqualFold(port.Protocol.V, "SCTP") {
+				continue
+			}
+			at, what := port.Name.Loc, fmt.Sprintf("name %q", port.Name.V)
+			switch {
+			case port.AppProtocol.V != "":
+				at, what = port.AppProtocol.Loc, fmt.Sprintf("appProtocol %q", port.AppProtocol.V)
+			case !port.Name.Set:
+				at, what = port.Loc, "no name"
+			}
+			p.Reportf(s.Obj, at, "ports[%d] (%d) of Service %s/%s has %s, which names no protocol Istio knows: Istio sniffs the protocol",
+				i, port.Port.V, s.Namespace(), s.Name(), what)
+		}
+	}
+	return nil
+}
+
+// ExternalNamePortName reports ExternalName Service ports whose protocol
+// Istio cannot read.
+var ExternalNamePortName = &rules.Rule{
+	ID:      "MR713",
+	Name:    "externalname-port-name",
+	Summary: "port of an ExternalName service has no protocol Istio can use",
+	Doc: `Traffic to an ExternalName Service leaves the mesh, so Istio cannot sniff its protocol: it needs
+the protocol from the port's ` + "`appProtocol`" + ` or name (` + "`http-`" + `, ` + "`https-`" + `, ` + "`tls-`" + `...). A port without
+one, or named just ` + "`tcp`" + `, is forwarded as opaque TCP, so HTTP routing, retries and TLS
+origination do not apply.
+
+Name the port after its protocol, or set ` + "`appProtocol`" + `.`,
+	Bad: `apiVersion: v1
+kind: Service
+metadata: {name: payments, namespace: shop}
+spec:
+  type: ExternalName
+  externalName: api.payments.example.com
+  ports: [{name: api, port: 443}]
+`,
+	Good: `apiVersion: v1
+kind: Service
+metadata: {name: payments, namespace: shop}
+spec:
+  type: ExternalName
+  externalName: api.payments.example.com
+  ports: [{name: https-api, port: 443}]
+`,
+	Severity: rules.Warning,
+	Inputs:   []kinds.Kind{kinds.Service},
+	Related:  []string{"IST0150"},
+	Run:      runExternalNamePortName,
+}
+
+func runExternalNamePortName(p *rules.Pass) error {
+	for _, s := range p.Graph.Services {
+		if istioOwned(s.Obj.Labels) || !strings.EqualFold(s.Spec.Type.V, "ExternalName") {
+			continue
+		}
+		for i, port := range s.Spec.Ports {
+			if portProtocol(port) != "" && !strings.EqualFold(port.Name.V, "tcp") {
+				continue
+			}
+			at := port.Name.Loc
+			if at.IsZero() {
+				at = port.Loc
+			}
+			p.Reportf(s.Obj, at, "ports[%d] (%d) of ExternalName Service %s/%s has name %q, which gives Istio no protocol to use: traffic is forwarded as opaque TCP",
+				i, port.Port.V, s.Namespace(), s.Name(), port.Name.V)
+		}
+	}
+	return nil
+}
+
+// servicesOf returns the Services of the input that select workload w.
+func servicesOf(g *graph.Graph, w *graph.Workload) []*graph.Service {
+	var out []*graph.Service
+	for _, s := range g.Services {
+		for _, x := range s.Workloads {
+			if x == w {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// ServiceProtocolConflict reports a workload whose Services give one port
+// number different protocols.
+var ServiceProtocolConflict = &rules.Rule{
+	ID:      "MR714",
+	Name:    "workload-service-protocol-conflict",
+	Summary: "services of a workload use the same port number with different protocols",
+	Doc: `When several Services select the same pods and expose the same port number with different
+` + "`protocol`" + ` values (TCP and UDP, say), the sidecar builds one inbound listener for the port and the
+protocols collide. An unset protocol is TCP.
+
+Use different port numbers, or one Service.`,
+	Bad: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: dns, namespace: shop}
+spec:
+  selector: {matchLabels: {app: dns}}
+  template:
+    metadata: {labels: {app: dns, sidecar.istio.io/inject: "true"}}
+    spec:
+      containers: [{name: dns, image: coredns}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: dns-tcp, namespace: shop}
+spec:
+  selector: {app: dns}
+  ports: [{name: tcp-dns, port: 53}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: dns-udp, namespace: shop}
+spec:
+  selector: {app: dns}
+  ports: [{name: udp-dns, port: 53, protocol: UDP}]
+`,
+	Good: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: dns, namespace: shop}
+spec:
+  selector: {matchLabels: {app: dns}}
+  template:
+    metadata: {labels: {app: dns, sidecar.istio.io/inject: "true"}}
+    spec:
+      containers: [{name: dns, image: coredns}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: dns, namespace: shop}
+spec:
+  selector: {app: dns}
+  ports: [{name: tcp-dns, port: 53}]
+`,
+	Severity: rules.Warning,
+	Inputs:   withPods(kinds.Service, kinds.Namespace),
+	Related:  []string{"IST0116"},
+	Run:      runServiceProtocolConflict,
+}
+
+func runServiceProtocolConflict(p *rules.Pass) error {
+	g := p.Graph
+	for _, w := range g.Workloads {
+		if !g.InMesh(w) {
+			continue
+		}
+		protos := map[int64]map[string][]string{}
+		for _, s := range servicesOf(g, w) {
+			for _, port := range s.Spec.Ports {
+				proto := strings.ToUpper(port.Protocol.V)
+				if proto == "" {
+					proto = "TCP"
+				}
+				if protos[port.Port.V] == nil {
+					protos[port.Port.V] = map[string][]string{}
+				}
+				protos[port.Port.V][proto] = append(protos[port.Port.V][proto], s.Name())
+			}
+		}
+		for _, port := range sortedPorts(protos) {
+			if len(protos[port]) < 2 {
+				continue
+			}
+			p.Reportf(w.Obj, w.Obj.NameLoc, "%s %s/%s: port %d is %s", w.Obj.Kind, w.Namespace(), w.Name(), port, describe(protos[port]))
+		}
+	}
+	return nil
+}
+
+// ServicePortConflict reports a container port reached through several
+// Service port numbers.
+var ServicePortConflict = &rules.Rule{
+	ID:      "MR715",
+	Name:    "workload-service-port-conflict",
+	Summary: "services of a workload map different port numbers to the same target port",
+	Doc: `The sidecar builds its inbound configuration per target port. When the Services of a workload map
+several Service port numbers (80 and 8080, say) to the same ` + "`targetPort`" + `, Istio picks the
+settings (protocol, name) of one of them for the pod's port, and traffic arriving through the
+other may be handled with the wrong protocol.
+
+Expose each target port through one Service port number.`,
+	Bad: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web, sidecar.istio.io/inject: "true"}}
+    spec:
+      containers: [{name: web, image: web, ports: [{name: http, containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-grpc, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: grpc, port: 9090, targetPort: 8080}]
+`,
+	Good: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web, sidecar.istio.io/inject: "true"}}
+    spec:
+      containers: [{name: web, image: web, ports: [{name: http, containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+`,
+	Severity: rules.Warning,
+	Inputs:   withPods(kinds.Service, kinds.Namespace),
+	Related:  []string{"IST0137"},
+	Run:      runServicePortConflict,
+}
+
+func runServicePortConflict(p *rules.Pass) error {
+	g := p.Graph
+	for _, w := range g.Workloads {
+		if !g.InMesh(w) {
+			continue
+		}
+		byTarget := map[int64]map[string][]string{}
+		for _, s := range servicesOf(g, w) {
+			for _, port := range s.Spec.Ports {
+				t := graph.TargetPort(port, w)
+				if t == 0 {
+					continue
+				}
+				if byTarget[t] == nil {
+					byTarget[t] = map[string][]string{}
+				}
+				k := fmt.Sprint(port.Port.V)
+				byTarget[t][k] = append(byTarget[t][k], s.Name())
+			}
+		}
+		for _, t := range sortedPorts(byTarget) {
+			if len(byTarget[t]) < 2 {
+				continue
+			}
+			p.Reportf(w.Obj, w.Obj.NameLoc, "%s %s/%s: target port %d is reached from service ports %s", w.Obj.Kind, w.Namespace(), w.Name(), t, describe(byTarget[t]))
+		}
+	}
+	return nil
+}
+
+func sortedPorts[V any](m map[int64]V) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// describe renders {value: [services]} as "A (Service x), B (Service y)".
+func describe(m map[string][]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s (Service %s)", k, strings.Join(m[k], ", ")))
+	}
+	return strings.Join(parts, " and ")
+}

@@ -1,0 +1,28 @@
+package workload
+
+import "github.com/meshlint/meshlint/rules"
+
+// Rules lists this package's rules in ID order.
+var Rules = []*rules.Rule{
+	SidecarSelectorNoWorkload,
+	SidecarSelectorConflict,
+	SidecarMultipleDefault,
+	SidecarInAmbient,
+	TelemetrySelectorNoWorkload,
+	TelemetrySelectorConflict,
+	TelemetryMultipleDefault,
+	TelemetryAccessLogNoProvider,
+	DeprecatedField,
+	EnvoyFilterRelativeOperation,
+	EnvoyFilterOperationInvalid,
+	PortProtocolUnknown,
+	ExternalNamePortName,
+	ServiceProtocolConflict,
+	ServicePortConflict,
+	ApplicationUID1337,
+	NamespaceInjectionLabels,
+	NamespaceNotInjected,
+	AnnotationUnknown,
+	AnnotationMisplaced,
+	AnnotationDeprecated,
+}

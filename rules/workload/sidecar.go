@@ -1,0 +1,232 @@
+package workload
+
+import (
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+var podKinds = []kinds.Kind{kinds.Pod, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob}
+
+func withPods(ks ...kinds.Kind) []kinds.Kind { return append(ks, podKinds...) }
+
+// SidecarSelectorNoWorkload reports Sidecars whose selector picks nothing.
+var SidecarSelectorNoWorkload = &rules.Rule{
+	ID:      "MR701",
+	Name:    "sidecar-selector-no-workload",
+	Summary: "sidecar workload selector matches no workload of its namespace",
+	Doc: `A Sidecar with ` + "`workloadSelector.labels`" + ` applies to the pods of its namespace that carry all
+those labels. When none does, its egress and ingress settings apply nowhere, and the workload
+it was written for keeps the namespace default (often: every host of the mesh, and the memory
+that costs).
+
+Fix the labels to the pod template labels of the workload. The rule judges a namespace only
+when the input holds workloads of it, or with the closed-world setting.`,
+	Bad: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  template:
+    metadata: {labels: {app: reviews}}
+    spec:
+      containers: [{name: app, image: reviews}]
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: reviews, namespace: shop}
+spec:
+  workloadSelector:
+    labels: {app: review}
+  egress: [{hosts: ["./*"]}]
+`,
+	Good: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  template:
+    metadata: {labels: {app: reviews}}
+    spec:
+      containers: [{name: app, image: reviews}]
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: reviews, namespace: shop}
+spec:
+  workloadSelector:
+    labels: {app: reviews}
+  egress: [{hosts: ["./*"]}]
+`,
+	Severity: rules.Error,
+	Inputs:   withPods(kinds.Sidecar),
+	Related:  []string{"IST0101", "KIA0004"},
+	Run: func(p *rules.Pass) error {
+		reportNoWorkload(p, sidecarPolicies(p.Graph), "the Sidecar applies nowhere")
+		return nil
+	},
+}
+
+// SidecarSelectorConflict reports workloads selected by several Sidecars.
+var SidecarSelectorConflict = &rules.Rule{
+	ID:      "MR702",
+	Name:    "sidecar-selector-conflict",
+	Summary: "several sidecars with a workload selector select the same workload",
+	Doc: `A proxy uses one Sidecar. When the workload selectors of several Sidecars of a namespace pick the
+same pod, Istio uses the oldest and ignores the others for it, so the egress and ingress
+settings that apply depend on creation order.
+
+Make the selectors disjoint, or merge the Sidecars. Pods in ambient mode have no sidecar and are
+left to MR704.`,
+	Bad: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  template:
+    metadata: {labels: {app: reviews, version: v1}}
+    spec:
+      containers: [{name: app, image: reviews}]
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: reviews, namespace: shop}
+spec:
+  workloadSelector: {labels: {app: reviews}}
+  egress: [{hosts: ["./*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: reviews-v1, namespace: shop}
+spec:
+  workloadSelector: {labels: {version: v1}}
+  egress: [{hosts: ["./*", "istio-system/*"]}]
+`,
+	Good: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  template:
+    metadata: {labels: {app: reviews, version: v1}}
+    spec:
+      containers: [{name: app, image: reviews}]
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: reviews, namespace: shop}
+spec:
+  workloadSelector: {labels: {app: reviews}}
+  egress: [{hosts: ["./*", "istio-system/*"]}]
+`,
+	Severity: rules.Error,
+	Inputs:   withPods(kinds.Sidecar),
+	Related:  []string{"IST0110", "KIA0003"},
+	Run: func(p *rules.Pass) error {
+		reportConflicts(p, sidecarPolicies(p.Graph), p.Graph.Ambient, "its proxy uses only the oldest of them")
+		return nil
+	},
+}
+
+// SidecarMultipleDefault reports namespaces with several selector-less
+// Sidecars.
+var SidecarMultipleDefault = &rules.Rule{
+	ID:      "MR703",
+	Name:    "sidecar-multiple-default",
+	Summary: "namespace has several sidecars without a workload selector",
+	Doc: `A Sidecar without ` + "`workloadSelector`" + ` is the default of its namespace (of the mesh, in the root
+namespace). With several, Istio uses the oldest and ignores the others, so the default depends on
+creation order.
+
+Merge them into one. Ambient namespaces are left to MR704.`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: shop}
+spec:
+  egress: [{hosts: ["./*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: egress, namespace: shop}
+spec:
+  egress: [{hosts: ["istio-system/*"]}]
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: shop}
+spec:
+  egress: [{hosts: ["./*", "istio-system/*"]}]
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.Sidecar, kinds.Namespace},
+	Related:  []string{"IST0111", "KIA0002"},
+	Run: func(p *rules.Pass) error {
+		reportDefaults(p, sidecarPolicies(p.Graph), p.Graph.AmbientNamespace, "Istio uses only the oldest")
+		return nil
+	},
+}
+
+// SidecarInAmbient reports Sidecars that apply to ambient pods.
+var SidecarInAmbient = &rules.Rule{
+	ID:      "MR704",
+	Name:    "sidecar-in-ambient",
+	Summary: "sidecar resource applies to ambient pods, which have no sidecar proxy",
+	Doc: `A Sidecar resource configures sidecar proxies. Pods in ambient mode (the namespace or the pod
+labelled ` + "`istio.io/dataplane-mode: ambient`" + `, without sidecar injection) have none: ztunnel and
+waypoints ignore Sidecar resources, so its settings do nothing there.
+
+Remove the Sidecar, or configure the ambient data plane instead (waypoints, and the
+` + "`exportTo`" + ` of the services).`,
+	Bad: `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: shop}
+spec:
+  egress: [{hosts: ["./*"]}]
+`,
+	Good: `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: shop}
+spec:
+  egress: [{hosts: ["./*"]}]
+`,
+	Severity: rules.Warning,
+	Inputs:   withPods(kinds.Sidecar, kinds.Namespace),
+	Related:  []string{"IST0167"},
+	Run:      runSidecarInAmbient,
+}
+
+func runSidecarInAmbient(p *rules.Pass) error {
+	g := p.Graph
+	for _, sp := range sidecarPolicies(g) {
+		ns := sp.obj.Namespace
+		if sp.sel == nil {
+			if n := g.Namespaces[ns]; g.AmbientNamespace(ns) && !injectionLabels(n) {
+				p.Reportf(sp.obj, sp.obj.NameLoc, "%s has no selector and namespace %s is in ambient mode: it applies to no proxy", sp.ref(), ns)
+			}
+			continue
+		}
+		for _, w := range g.SelectWorkloads(ns, sp.sel) {
+			if g.Ambient(w) {
+				p.Reportf(sp.obj, sp.at(), "%s selects %s %s/%s, which is in ambient mode and has no sidecar", sp.ref(), w.Obj.Kind, w.Namespace(), w.Name())
+				break
+			}
+		}
+	}
+	return nil
+}
+
+func injectionLabels(n *graph.Namespace) bool {
+	if n == nil {
+		return false
+	}
+	_, rev := n.Labels["istio.io/rev"]
+	return n.Labels["istio-injection"] == "enabled" || rev
+}

@@ -1,0 +1,71 @@
+package workload
+
+import (
+	"slices"
+
+	"github.com/meshlint/meshlint/rules"
+)
+
+// ApplicationUID1337 reports pods that run as the proxy's user ID.
+var ApplicationUID1337 = &rules.Rule{
+	ID:      "MR716",
+	Name:    "application-uid-1337",
+	Summary: "application container runs as user ID 1337, the sidecar proxy's",
+	Doc: `The sidecar's iptables rules let the traffic of user ID 1337 (the proxy's) bypass the proxy, so
+that the proxy's own connections are not redirected to itself. An application container running
+as 1337 bypasses the mesh the same way: its outbound traffic gets no mTLS, no routing and no
+policy.
+
+Run the application as another user. Pod templates labelled ` + "`istio`" + ` or ` + "`release: istio`" + ` (Istio's
+own components) and the ` + "`istio-proxy`" + ` container are skipped.`,
+	Bad: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      securityContext: {runAsUser: 1337}
+      containers: [{name: web, image: web}]
+`,
+	Good: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      securityContext: {runAsUser: 1000}
+      containers: [{name: web, image: web}]
+`,
+	Severity: rules.Warning,
+	Inputs:   podKinds,
+	Related:  []string{"IST0144"},
+	Run:      runApplicationUID1337,
+}
+
+func runApplicationUID1337(p *rules.Pass) error {
+	for _, w := range p.Graph.Workloads {
+		if _, ok := w.Obj.Labels["istio"]; ok || w.Obj.Labels["release"] == "istio" {
+			continue
+		}
+		if _, ok := w.Labels["istio"]; ok {
+			continue
+		}
+		ps := w.Spec.Spec
+		if sc := ps.SecurityContext; sc != nil && sc.RunAsUser.Set && sc.RunAsUser.V == 1337 {
+			p.Reportf(w.Obj, sc.RunAsUser.Loc, "the pods of %s %s/%s run as user ID 1337, the proxy's: their traffic bypasses the sidecar", w.Obj.Kind, w.Namespace(), w.Name())
+		}
+		for _, c := range slices.Concat(ps.InitContainers, ps.Containers) {
+			if c.Name.V == "istio-proxy" || c.Name.V == "istio-operator" {
+				continue
+			}
+			if sc := c.SecurityContext; sc != nil && sc.RunAsUser.Set && sc.RunAsUser.V == 1337 {
+				p.Reportf(w.Obj, sc.RunAsUser.Loc, "container %q of %s %s/%s runs as user ID 1337, the proxy's: its traffic bypasses the sidecar", c.Name.V, w.Obj.Kind, w.Namespace(), w.Name())
+			}
+		}
+	}
+	return nil
+}
