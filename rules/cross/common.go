@@ -2,6 +2,7 @@ package cross
 
 import (
 	"fmt"
+	"github.com/meshlint/meshlint/internal/labels"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -43,11 +44,28 @@ func connection(t graph.BackendTarget) (netpol.Set, bool) {
 
 // reaches reports whether some workload of srcs may connect to dst on c.
 func reaches(a *netpol.Analysis, srcs []*graph.Workload, dst *graph.Workload, c netpol.Set) bool {
-	for _, s := range srcs {
+	// What a source may send depends only on its namespace and labels, so
+	// sources alike are asked once; the destination's own namespace, where
+	// an allowing source most often is, is asked first.
+	tried := map[string]bool{}
+	try := func(s *graph.Workload) bool {
 		if s == dst {
-			continue
+			return false
 		}
-		if a.Allowed(netpol.WorkloadEndpoint(s), netpol.WorkloadEndpoint(dst)).ContainsSet(c) {
+		key := s.Namespace() + "\x00" + labels.String(s.Labels)
+		if tried[key] {
+			return false
+		}
+		tried[key] = true
+		return a.Allowed(netpol.WorkloadEndpoint(s), netpol.WorkloadEndpoint(dst)).ContainsSet(c)
+	}
+	for _, s := range srcs {
+		if s.Namespace() == dst.Namespace() && try(s) {
+			return true
+		}
+	}
+	for _, s := range srcs {
+		if s.Namespace() != dst.Namespace() && try(s) {
 			return true
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/rules"
 )
@@ -107,10 +108,23 @@ func runNamespaceNotInjected(p *rules.Pass) error {
 		}
 		_, inj := ns.Labels["istio-injection"]
 		_, rev := ns.Labels["istio.io/rev"]
-		if inj || rev || g.AmbientNamespace(name) {
+		if inj || rev || g.AmbientNamespace(name) || allOptedIn(g.WorkloadsIn(name)) {
 			continue
 		}
 		p.Reportf(ns.Obj, ns.Obj.NameLoc, "namespace %s enables neither sidecar injection nor ambient mode: its pods are outside the mesh unless each opts in", name)
 	}
 	return nil
+}
+
+// allOptedIn reports whether a namespace has workloads and every one of them
+// gets a sidecar on its own (an opt-in label or an explicit istio-proxy
+// container, as gateways installed by Istio's chart have): then the missing
+// namespace label leaves nothing outside the mesh.
+func allOptedIn(ws []*graph.Workload) bool {
+	for _, w := range ws {
+		if !w.Sidecar {
+			return false
+		}
+	}
+	return len(ws) > 0
 }
