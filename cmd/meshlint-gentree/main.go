@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/meshlint/meshlint/internal/gentree"
 )
@@ -35,7 +36,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "directory to write (required; must be empty or absent unless -overwrite)")
 	overwrite := fs.Bool("overwrite", false, "write into a non-empty directory, replacing files of the same names")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: meshlint-gentree -out DIR [flags]\n\n")
+		_, _ = io.WriteString(stderr, "usage: meshlint-gentree -out DIR [flags]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -51,23 +52,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if !*overwrite {
 		entries, err := os.ReadDir(*out)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			fmt.Fprintf(stderr, "meshlint-gentree: %v\n", err)
-			return 1
+			return fail(stderr, "%v", err)
 		}
 		if len(entries) > 0 {
-			fmt.Fprintf(stderr, "meshlint-gentree: %s is not empty (use -overwrite to write into it anyway)\n", *out)
-			return 1
+			return fail(stderr, "%s is not empty (use -overwrite to write into it anyway)", *out)
 		}
 	}
 	res, err := gentree.Generate(*out, opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "meshlint-gentree: %v\n", err)
-		return 1
+		return fail(stderr, "%v", err)
 	}
-	fmt.Fprintf(stdout, "wrote %d files, %d objects, %d namespaces × %d services to %s\n",
+	var b strings.Builder
+	fmt.Fprintf(&b, "wrote %d files, %d objects, %d namespaces × %d services to %s\n",
 		res.Files, res.Objects, opts.Namespaces, opts.Services, *out)
 	for _, m := range res.Mistakes {
-		fmt.Fprintf(stdout, "planted %s in %s: %s\n", m.Kind, m.File, m.Detail)
+		fmt.Fprintf(&b, "planted %s in %s: %s\n", m.Kind, m.File, m.Detail)
+	}
+	if _, err := io.WriteString(stdout, b.String()); err != nil {
+		return fail(stderr, "%v", err)
 	}
 	return 0
+}
+
+// fail reports an error on stderr and returns the exit code for it. A
+// failure to write the report itself has nowhere left to go.
+func fail(stderr io.Writer, format string, args ...any) int {
+	_, _ = fmt.Fprintf(stderr, "meshlint-gentree: "+format+"\n", args...)
+	return 1
 }

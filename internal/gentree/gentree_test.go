@@ -3,7 +3,6 @@ package gentree
 import (
 	"bytes"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -96,16 +95,13 @@ func TestShapeAndCounts(t *testing.T) {
 	for _, e := range lr.Errors {
 		t.Errorf("load: %v", e)
 	}
-	// ServiceAccounts are read but not modelled, so only counted.
+	// Kinds the graph does not model are only counted.
 	objects := len(lr.Objects)
 	for _, n := range lr.Unmodelled {
 		objects += n
 	}
 	if lr.Files != res.Files || objects != res.Objects {
 		t.Errorf("loaded %d files and %d objects, generated %d and %d", lr.Files, objects, res.Files, res.Objects)
-	}
-	if want := map[string]int{"v1 ServiceAccount": namespaces*(services+1) + 1}; !maps.Equal(lr.Unmodelled, want) {
-		t.Errorf("Unmodelled = %v, want %v", lr.Unmodelled, want)
 	}
 	for _, o := range lr.Objects {
 		if !o.NamespaceSet && o.Kind != "Namespace" {

@@ -74,8 +74,9 @@ func PolicyScope(sel *spec.MatchLabelsSelector, ref *spec.PolicyTargetReference,
 
 // AmbientWorkloadsSelected returns the workloads of namespace ns in ambient
 // mode that a selector-attached (or namespace-wide) policy applies to.
-// known is false when the input shows no workload of ns: then a namespace
-// that is ambient without sidecar injection stands for its pods.
+// nsAmbient is true for a namespace-wide policy when the input shows no
+// workload of ns and the namespace is ambient without sidecar injection:
+// then the namespace stands for its pods.
 func (g *Graph) AmbientWorkloadsSelected(ns string, sel *spec.MatchLabelsSelector) (ambient []*Workload, nsAmbient bool) {
 	var labels map[string]string
 	if sel != nil {
@@ -172,25 +173,33 @@ func firstSet(lists ...[]spec.Str) *spec.Str {
 }
 
 // L7TrafficPolicy returns the first L7 setting of a DestinationRule's
-// traffic policies (its own and its subsets'): HTTP connection pool
-// settings, outlier detection, or consistent hashing on a header, cookie or
-// query parameter. "" when there is none.
-func L7TrafficPolicy(dr *spec.DestinationRule) (what string, at spec.Loc) {
-	pols := []*spec.TrafficPolicy{dr.TrafficPolicy}
-	for i := range dr.Subsets {
-		pols = append(pols, dr.Subsets[i].TrafficPolicy)
+// traffic policies (its own, its subsets' and their port-level settings):
+// HTTP connection pool settings, outlier detection, or consistent hashing
+// on a header, cookie or query parameter. "" when there is none.
+func L7TrafficPolicy(dr *DestinationRule) (what string, at spec.Loc) {
+	sp := dr.Obj.Spec()
+	pols := []*yaml.Node{mapField(sp, "trafficPolicy")}
+	if subsets := mapField(sp, "subsets"); subsets != nil && subsets.Kind == yaml.SequenceNode {
+		for _, s := range subsets.Content {
+			pols = append(pols, mapField(s, "trafficPolicy"))
+		}
+	}
+	for i := 0; i < len(pols); i++ {
+		if pls := mapField(pols[i], "portLevelSettings"); pls != nil && pls.Kind == yaml.SequenceNode {
+			pols = append(pols, pls.Content...)
+		}
 	}
 	for _, tp := range pols {
 		if tp == nil {
 			continue
 		}
-		if n := mapField(tp.ConnectionPool, "http"); n != nil {
+		if n := mapField(mapField(tp, "connectionPool"), "http"); n != nil {
 			return "connectionPool.http", manifest.LocOf(n)
 		}
-		if tp.OutlierDetection != nil {
-			return "outlierDetection", manifest.LocOf(tp.OutlierDetection)
+		if n := mapField(tp, "outlierDetection"); n != nil {
+			return "outlierDetection", manifest.LocOf(n)
 		}
-		ch := mapField(tp.LoadBalancer, "consistentHash")
+		ch := mapField(mapField(tp, "loadBalancer"), "consistentHash")
 		for _, k := range []string{"httpHeaderName", "httpCookie", "httpQueryParameterName"} {
 			if n := mapField(ch, k); n != nil {
 				return "consistentHash." + k, manifest.LocOf(n)
@@ -275,4 +284,14 @@ func (gw *K8sGateway) Addresses() []spec.GatewayAddress {
 	return a.Addresses
 }
 
-var _ = yaml.MappingNode
+// LabelLoc returns the location of a label key of the site's metadata, or
+// the object's name.
+func (s AnnotationSite) LabelLoc(key string) manifest.Loc {
+	l := mapField(s.node, "labels")
+	for i := 0; l != nil && i+1 < len(l.Content); i += 2 {
+		if l.Content[i].Value == key {
+			return manifest.LocOf(l.Content[i])
+		}
+	}
+	return s.Obj.NameLoc
+}

@@ -55,3 +55,30 @@ func (g *Graph) ServiceAccountWorkloads(ns, sa string) []*Workload {
 	}
 	return out
 }
+
+// ServiceAccountUsed reports whether pods of namespace ns run as service
+// account sa: a workload of the input, or the deployment Istio creates for
+// a Gateway API Gateway of an istio* class there, whose service account is
+// "<gateway>-<class>" (the gateway.istio.io/name-override annotation
+// replaces it; a waypoint's is also just "<gateway>").
+func (g *Graph) ServiceAccountUsed(ns, sa string) bool {
+	if len(g.ServiceAccountWorkloads(ns, sa)) > 0 {
+		return true
+	}
+	for _, gw := range g.K8sGateways {
+		class := gw.Spec.GatewayClassName.V
+		if gw.Namespace() != ns || !strings.HasPrefix(class, "istio") || class == "istio-remote" {
+			continue
+		}
+		if o := gw.Obj.Annotations["gateway.istio.io/name-override"]; o != "" {
+			if o == sa {
+				return true
+			}
+			continue
+		}
+		if sa == gw.Name()+"-"+class || class == "istio-waypoint" && sa == gw.Name() {
+			return true
+		}
+	}
+	return false
+}

@@ -27,6 +27,7 @@ const (
 	EnvoyFilter     Kind = "EnvoyFilter"
 	ProxyConfig     Kind = "ProxyConfig"
 	Secret          Kind = "Secret"
+	ServiceAccount  Kind = "ServiceAccount"
 	Telemetry       Kind = "Telemetry"
 	WasmPlugin      Kind = "WasmPlugin"
 
@@ -94,7 +95,8 @@ var groupKinds = map[string]map[Kind]bool{
 var modelled = map[string]map[Kind]bool{
 	// Secrets are kept for the Gateway credentialName checks; rules read
 	// their key names and certificates, never print their data.
-	GroupCore:           {Namespace: true, Service: true, Pod: true, Secret: true},
+	// ServiceAccounts are kept for the WorkloadGroup checks.
+	GroupCore:           {Namespace: true, Service: true, Pod: true, Secret: true, ServiceAccount: true},
 	GroupApps:           {Deployment: true, StatefulSet: true, DaemonSet: true, ReplicaSet: true},
 	GroupBatch:          {Job: true, CronJob: true},
 	GroupK8sNetworking:  {NetworkPolicy: true, Ingress: true},

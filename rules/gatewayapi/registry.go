@@ -13,4 +13,8 @@ var Rules = []*rules.Rule{
 	HostnameNotAccepted,
 	BackendWeightsNot100,
 	BackendWeightsZero,
+	GatewayListenerDuplicate,
+	GatewayAddressDuplicate,
+	GatewayClassUnknown,
+	ReferenceGrantNamespaceUnknown,
 }

@@ -1,7 +1,7 @@
 package security
 
 import (
-	"net"
+	"net/netip"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -101,10 +101,13 @@ func runAuthzHostUnknown(p *rules.Pass) error {
 // as a service name of the mesh, else "".
 func registryName(g *graph.Graph, v, ns string) string {
 	h := strings.ToLower(v)
-	if hh, _, err := net.SplitHostPort(h); err == nil {
-		h = hh
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && strings.Count(h, ":") == 1 {
+		h = h[:i]
 	}
-	if h == "" || strings.Contains(h, "*") || net.ParseIP(h) != nil {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return ""
+	}
+	if h == "" || strings.Contains(h, "*") || strings.Contains(h, ":") {
 		return ""
 	}
 	parts := strings.Split(h, ".")

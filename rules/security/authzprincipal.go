@@ -20,7 +20,9 @@ var AuthzPrincipalUnknown = &rules.Rule{
 input runs as it (a typo, a workload that uses ` + "`default`" + `, a renamed account), an ALLOW rule lets
 nobody in and a DENY rule denies nobody. The rule reports it when the input describes the
 workloads of that namespace (it holds some), or with the closed-world setting; workloads that
-are scaled to zero or run as CronJobs count, since the input holds their pod templates.
+are scaled to zero or run as CronJobs count, since the input holds their pod templates, and so
+do the deployments Istio creates for Gateway API Gateways of an ` + "`istio`" + ` class, which run as
+` + "`<gateway>-<class>`" + ` (for example ` + "`web-istio`" + `).
 
 The trust domain must be the mesh's (MeshConfig ` + "`trustDomain`" + `, ` + "`cluster.local`" + ` by default).
 Istio also reads ` + "`cluster.local`" + ` in a principal as the local trust domain whatever it is
@@ -104,7 +106,7 @@ func checkPrincipal(p *rules.Pass, g *graph.Graph, ap *graph.AuthorizationPolicy
 		return
 	}
 	pr, ok := graph.ParsePrincipal(v.V)
-	if !ok || !g.WorkloadsKnown(pr.Namespace) || len(g.ServiceAccountWorkloads(pr.Namespace, pr.ServiceAccount)) > 0 {
+	if !ok || !g.WorkloadsKnown(pr.Namespace) || g.ServiceAccountUsed(pr.Namespace, pr.ServiceAccount) {
 		return
 	}
 	p.Reportf(ap.Obj, v.Loc, "%s: no workload of namespace %s runs as service account %q, so principal %q matches no caller",

@@ -19,14 +19,24 @@ that nobody wrote a policy for, or a selector that misses the pods.
 
 A policy covers a workload when it is in the workload's namespace and its selector is empty or
 matches the pod labels, or when it is in the root namespace (mesh-wide) and its selector is
-empty or matches. Workloads without a sidecar or ambient mode are not reported (no proxy
-enforces policies there), nor are the workloads of a namespace with a policy attached by
-` + "`targetRef(s)`" + `, whose coverage meshlint cannot tell.
+empty or matches. Only workloads that receive mesh traffic are reported: those a Service of the input
+selects, with a sidecar or ambient mode (without a proxy nothing enforces policies). Gateway
+pods (selected by an Istio Gateway or deployed for a Gateway API Gateway) are left out, since
+an ingress gateway is meant to take requests from anyone, and so are the workloads of a
+namespace with a policy attached by ` + "`targetRef(s)`" + `, whose coverage meshlint cannot tell.
+Kiali also reports client-only workloads and gateways.
 
 The rule is informational and runs only when the input holds AuthorizationPolicies or the
 closed-world setting is on. Add a policy (for example a namespace-wide ` + "`allow-nothing`" + `
 with ALLOW rules per workload). Kiali (KIA1301) has the same check, ignored by default.`,
-	Bad: `apiVersion: apps/v1
+	Bad: `apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {app: reviews}
+  ports: [{name: http, port: 9080}]
+---
+apiVersion: apps/v1
 kind: Deployment
 metadata: {name: reviews, namespace: shop}
 spec:
@@ -45,7 +55,14 @@ spec:
   rules:
   - from: [{source: {namespaces: [shop]}}]
 `,
-	Good: `apiVersion: apps/v1
+	Good: `apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {app: reviews}
+  ports: [{name: http, port: 9080}]
+---
+apiVersion: apps/v1
 kind: Deployment
 metadata: {name: reviews, namespace: shop}
 spec:
@@ -62,7 +79,7 @@ metadata: {name: allow-nothing, namespace: shop}
 spec: {}
 `,
 	Severity: rules.Info,
-	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.Deployment, kinds.Pod},
+	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.Service, kinds.Deployment, kinds.Pod, kinds.Gateway},
 	Related:  []string{"KIA1301"},
 	Run:      runWorkloadWithoutAuthz,
 }
@@ -84,8 +101,22 @@ func runWorkloadWithoutAuthz(p *rules.Pass) error {
 			covered[w] = true
 		}
 	}
+	served, gateway := map[*graph.Workload]bool{}, map[*graph.Workload]bool{}
+	for _, svc := range g.Services {
+		for _, w := range svc.Workloads {
+			served[w] = true
+		}
+	}
+	for _, gw := range g.Gateways {
+		for _, w := range gw.Workloads {
+			gateway[w] = true
+		}
+	}
 	for _, w := range g.Workloads {
-		if covered[w] || unknownNS[w.Namespace()] || !g.InMesh(w) {
+		if covered[w] || unknownNS[w.Namespace()] || !served[w] || gateway[w] || !g.InMesh(w) {
+			continue
+		}
+		if _, ok := w.Labels["gateway.networking.k8s.io/gateway-name"]; ok {
 			continue
 		}
 		p.Reportf(w.Obj, w.Obj.NameLoc, "workload %s/%s is covered by no AuthorizationPolicy: it accepts every request its mTLS settings let through",

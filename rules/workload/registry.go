@@ -25,4 +25,13 @@ var Rules = []*rules.Rule{
 	AnnotationUnknown,
 	AnnotationMisplaced,
 	AnnotationDeprecated,
+	AmbientPolicyWithoutWaypoint,
+	AmbientSelectorPolicyIgnored,
+	AmbientRouteWithoutWaypoint,
+	AmbientRouteNamespace,
+	AmbientAndSidecar,
+	WorkloadGroupServiceAccountUnknown,
+	WorkloadGroupDuplicateLabels,
+	AnnotationAlpha,
+	AnnotationInvalid,
 }

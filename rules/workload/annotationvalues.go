@@ -1,0 +1,252 @@
+package workload
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+	"istio.io/api/annotation"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// AnnotationAlpha reports Istio annotations whose feature status is Alpha.
+var AnnotationAlpha = &rules.Rule{
+	ID:      "MR757",
+	Name:    "annotation-alpha",
+	Summary: "annotation of Istio is an alpha feature",
+	Doc: `Alpha annotations may change or go away without the deprecation period of beta and stable
+features, so an upgrade can silently change what they do. ` + "`istioctl x precheck`" + ` reports them
+before upgrades.
+
+As istioctl does, the annotations that the injector itself writes on pods
+(` + "`sidecar.istio.io/interceptionMode`" + `, ` + "`traffic.sidecar.istio.io/includeInboundPorts`" + `,
+` + "`traffic.sidecar.istio.io/excludeInboundPorts`" + `, ` + "`traffic.sidecar.istio.io/includeOutboundIPRanges`" + `) are
+not reported on pods, nor is ` + "`inject.istio.io/templates`" + `, which Istio's own gateway injection
+(` + "`inject.istio.io/templates: gateway`" + `) relies on. Keep the annotation if you need it, and check its documentation when
+upgrading. ` + annotationDocNote,
+	Bad: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {sidecar.istio.io/proxyCPU: 200m}
+    spec:
+      containers: [{name: web, image: web}]
+`,
+	Good: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {proxy.istio.io/config: "holdApplicationUntilProxyStarts: true"}
+    spec:
+      containers: [{name: web, image: web}]
+`,
+	Severity: rules.Info,
+	Inputs:   annotationKinds,
+	Related:  []string{"IST0136"},
+	Run: func(p *rules.Pass) error {
+		for _, u := range istioAnnotationUses(p.Graph) {
+			if u.inst == nil || u.inst.FeatureStatus != annotation.Alpha {
+				continue
+			}
+			if u.site.Kind == kinds.Pod && injectorWritten[u.key] || u.key == annotation.InjectTemplates.Name {
+				continue
+			}
+			p.Reportf(u.site.Obj, u.site.KeyLoc(u.key), "annotation %q of %s is an alpha feature: it may change without deprecation", u.key, siteName(u.site))
+		}
+		return nil
+	},
+}
+
+// injectorWritten are the annotations istioctl's alpha check skips on pods,
+// as the injector writes them.
+var injectorWritten = map[string]bool{
+	annotation.SidecarInterceptionMode.Name:               true,
+	annotation.SidecarTrafficIncludeInboundPorts.Name:     true,
+	annotation.SidecarTrafficExcludeInboundPorts.Name:     true,
+	annotation.SidecarTrafficIncludeOutboundIPRanges.Name: true,
+}
+
+// annotationValidators check the values of the annotations whose format is
+// simple and documented; most follow the injector's own validation.
+var annotationValidators = map[string]func(string) error{
+	annotation.SidecarInject.Name:                             validateInjectValue,
+	annotation.SidecarInterceptionMode.Name:                   validateInterceptionMode,
+	annotation.PrometheusMergeMetrics.Name:                    validateBool,
+	annotation.SidecarStatusPort.Name:                         validatePort,
+	annotation.SidecarStatusReadinessInitialDelaySeconds.Name: validateUint32,
+	annotation.SidecarStatusReadinessPeriodSeconds.Name:       validateUint32,
+	annotation.SidecarStatusReadinessFailureThreshold.Name:    validateUint32,
+	annotation.SidecarTrafficIncludeOutboundIPRanges.Name:     validateIncludeCIDRs,
+	annotation.SidecarTrafficExcludeOutboundIPRanges.Name:     validateCIDRs,
+	annotation.SidecarTrafficIncludeInboundPorts.Name:         validateIncludePorts,
+	annotation.SidecarTrafficExcludeInboundPorts.Name:         validatePorts,
+	annotation.SidecarTrafficIncludeOutboundPorts.Name:        validatePorts,
+	annotation.SidecarTrafficExcludeOutboundPorts.Name:        validatePorts,
+	annotation.SidecarProxyCPU.Name:                           validateQuantity,
+	annotation.SidecarProxyCPULimit.Name:                      validateQuantity,
+	annotation.SidecarProxyMemory.Name:                        validateQuantity,
+	annotation.SidecarProxyMemoryLimit.Name:                   validateQuantity,
+}
+
+func validateInjectValue(v string) error {
+	switch strings.ToLower(v) {
+	case "y", "yes", "true", "on", "n", "no", "false", "off":
+		return nil
+	}
+	return fmt.Errorf("the injector reads only y, yes, true or on as true, so it means false")
+}
+
+func validateInterceptionMode(v string) error {
+	switch v {
+	case "REDIRECT", "TPROXY", "NONE":
+		return nil
+	}
+	return fmt.Errorf("want REDIRECT, TPROXY or NONE")
+}
+
+func validateBool(v string) error {
+	if _, err := strconv.ParseBool(v); err != nil {
+		return fmt.Errorf("want true or false")
+	}
+	return nil
+}
+
+func validateUint32(v string) error {
+	if _, err := strconv.ParseUint(strings.TrimSpace(v), 10, 32); err != nil {
+		return fmt.Errorf("want a non-negative integer")
+	}
+	return nil
+}
+
+func validatePort(v string) error {
+	n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 16)
+	if err != nil || n == 0 {
+		return fmt.Errorf("%q is not a port number (1-65535)", strings.TrimSpace(v))
+	}
+	return nil
+}
+
+func validatePorts(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	for _, p := range strings.Split(v, ",") {
+		if err := validatePort(p); err != nil {
+			return fmt.Errorf("want a comma-separated list of ports: %v", err)
+		}
+	}
+	return nil
+}
+
+func validateIncludePorts(v string) error {
+	if strings.TrimSpace(v) == "*" {
+		return nil
+	}
+	if err := validatePorts(v); err != nil {
+		return fmt.Errorf("%v, or *", err)
+	}
+	return nil
+}
+
+func validateCIDRs(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	for _, c := range strings.Split(v, ",") {
+		if _, err := netip.ParsePrefix(strings.TrimSpace(c)); err != nil {
+			return fmt.Errorf("want a comma-separated list of CIDRs: %q is not one", strings.TrimSpace(c))
+		}
+	}
+	return nil
+}
+
+func validateIncludeCIDRs(v string) error {
+	if strings.TrimSpace(v) == "*" {
+		return nil
+	}
+	if err := validateCIDRs(v); err != nil {
+		return fmt.Errorf("%v, or *", err)
+	}
+	return nil
+}
+
+func validateQuantity(v string) error {
+	if _, err := resource.ParseQuantity(v); err != nil {
+		return fmt.Errorf("want a Kubernetes quantity such as 100m or 128Mi")
+	}
+	return nil
+}
+
+// AnnotationInvalid reports Istio annotations whose value has the wrong
+// format.
+var AnnotationInvalid = &rules.Rule{
+	ID:      "MR758",
+	Name:    "annotation-invalid",
+	Summary: "annotation of Istio has a value of the wrong format",
+	Doc: `The sidecar injector validates some annotations and refuses to inject a pod whose value is
+malformed (or, for the inject annotation, reads an unknown value as false). Checked are the
+annotations whose format is simple and documented:
+
+- ` + "`sidecar.istio.io/inject`" + `: y, yes, true, on, n, no, false or off (any case);
+- ` + "`sidecar.istio.io/interceptionMode`" + `: REDIRECT, TPROXY or NONE;
+- ` + "`prometheus.istio.io/merge-metrics`" + `: a boolean;
+- ` + "`status.sidecar.istio.io/port`" + `: a port; the readiness probe settings
+  (` + "`readiness.status.sidecar.istio.io/...`" + `): non-negative integers;
+- ` + "`traffic.sidecar.istio.io/includeOutboundIPRanges`" + ` (or ` + "`*`" + `) and ` + "`excludeOutboundIPRanges`" + `:
+  comma-separated CIDRs;
+- ` + "`traffic.sidecar.istio.io/includeInboundPorts`" + ` (or ` + "`*`" + `), ` + "`excludeInboundPorts`" + `,
+  ` + "`includeOutboundPorts`" + ` and ` + "`excludeOutboundPorts`" + `: comma-separated ports;
+- ` + "`sidecar.istio.io/proxyCPU`" + `, ` + "`proxyMemory`" + ` and their ` + "`Limit`" + ` variants: Kubernetes quantities.
+
+` + "`proxy.istio.io/config`" + ` and the other annotations are not checked. ` + annotationDocNote,
+	Bad: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {traffic.sidecar.istio.io/excludeOutboundPorts: "5432;6379"}
+    spec:
+      containers: [{name: web, image: web}]
+`,
+	Good: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {traffic.sidecar.istio.io/excludeOutboundPorts: "5432,6379"}
+    spec:
+      containers: [{name: web, image: web}]
+`,
+	Severity: rules.Warning,
+	Inputs:   annotationKinds,
+	Related:  []string{"IST0125"},
+	Run: func(p *rules.Pass) error {
+		for _, u := range istioAnnotationUses(p.Graph) {
+			validate := annotationValidators[u.key]
+			if validate == nil {
+				continue
+			}
+			if err := validate(u.site.Annotations[u.key]); err != nil {
+				p.Reportf(u.site.Obj, u.site.KeyLoc(u.key), "annotation %q of %s has the invalid value %q: %v", u.key, siteName(u.site), u.site.Annotations[u.key], err)
+			}
+		}
+		return nil
+	},
+}

@@ -1,0 +1,148 @@
+package workload
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// WorkloadGroupServiceAccountUnknown reports WorkloadGroups whose service
+// account nothing in the input defines or uses.
+var WorkloadGroupServiceAccountUnknown = &rules.Rule{
+	ID:      "MR755",
+	Name:    "workloadgroup-service-account-unknown",
+	Summary: "workload group uses a service account that no workload or service account object of its namespace has",
+	Doc: `The ` + "`spec.template.serviceAccount`" + ` of a WorkloadGroup is the identity of its VMs: their
+bootstrap token is issued for that Kubernetes ServiceAccount of the WorkloadGroup's namespace,
+and the mesh's authorization policies see them as it. A name that no ServiceAccount object and
+no workload of the namespace has is usually a typo, or a ServiceAccount that was never created.
+
+Checked only when the input holds all the namespace's objects: with the closed-world setting, or
+when it holds ServiceAccount objects of the namespace. The ` + "`default`" + ` service account always exists.`,
+	Bad: `# fixture: closed-world
+apiVersion: networking.istio.io/v1
+kind: WorkloadGroup
+metadata: {name: legacy, namespace: shop}
+spec:
+  metadata: {labels: {app: legacy}}
+  template: {serviceAccount: legacy-vm}
+`,
+	Good: `# fixture: closed-world
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: legacy-vm, namespace: shop}
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadGroup
+metadata: {name: legacy, namespace: shop}
+spec:
+  metadata: {labels: {app: legacy}}
+  template: {serviceAccount: legacy-vm}
+`,
+	Severity: rules.Warning,
+	Inputs:   withPods(kinds.WorkloadGroup, kinds.ServiceAccount),
+	Related:  []string{"KIA1701"},
+	Run: func(p *rules.Pass) error {
+		g := p.Graph
+		for _, wg := range g.WorkloadGroups() {
+			t := wg.Spec.Template
+			if t == nil || t.ServiceAccount.V == "" || t.ServiceAccount.V == "default" {
+				continue
+			}
+			ns, sa := wg.Namespace(), t.ServiceAccount.V
+			if !g.Mesh.ClosedWorld && !g.HasKind(kinds.ServiceAccount, ns) {
+				continue
+			}
+			if serviceAccountKnown(g, ns, sa) {
+				continue
+			}
+			p.Reportf(wg.Obj, t.ServiceAccount.Loc, "WorkloadGroup %s/%s uses service account %q, which no ServiceAccount object and no workload of namespace %s has", ns, wg.Name(), sa, ns)
+		}
+		return nil
+	},
+}
+
+func serviceAccountKnown(g *graph.Graph, ns, sa string) bool {
+	for _, o := range g.Objects {
+		if o.Kind == kinds.ServiceAccount && o.Group == kinds.GroupCore && o.Namespace == ns && o.Name == sa {
+			return true
+		}
+	}
+	for _, w := range g.WorkloadsIn(ns) {
+		if w.ServiceAccount == sa {
+			return true
+		}
+	}
+	return false
+}
+
+// WorkloadGroupDuplicateLabels reports WorkloadGroups of a namespace with
+// the same labels.
+var WorkloadGroupDuplicateLabels = &rules.Rule{
+	ID:      "MR756",
+	Name:    "workloadgroup-duplicate-labels",
+	Summary: "two workload groups of a namespace give their workloads the same labels",
+	Doc: `The WorkloadEntries registered for a WorkloadGroup get its ` + "`spec.metadata.labels`" + `, and Services,
+policies and subsets select them by those labels. Two WorkloadGroups of one namespace with the
+same labels make their VMs indistinguishable: every selector picks both groups.
+
+Give each WorkloadGroup a distinguishing label (for example its own ` + "`app`" + ` or ` + "`version`" + `).`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: WorkloadGroup
+metadata: {name: legacy, namespace: shop}
+spec:
+  metadata: {labels: {app: legacy}}
+  template: {serviceAccount: legacy}
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadGroup
+metadata: {name: legacy-v2, namespace: shop}
+spec:
+  metadata: {labels: {app: legacy}}
+  template: {serviceAccount: legacy}
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: WorkloadGroup
+metadata: {name: legacy, namespace: shop}
+spec:
+  metadata: {labels: {app: legacy, version: v1}}
+  template: {serviceAccount: legacy}
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadGroup
+metadata: {name: legacy-v2, namespace: shop}
+spec:
+  metadata: {labels: {app: legacy, version: v2}}
+  template: {serviceAccount: legacy}
+`,
+	Severity: rules.Warning,
+	Inputs:   []kinds.Kind{kinds.WorkloadGroup},
+	Related:  []string{"KIA1702"},
+	Run: func(p *rules.Pass) error {
+		first := map[string]*graph.WorkloadGroup{}
+		for _, wg := range p.Graph.WorkloadGroups() {
+			if wg.Spec.Metadata == nil || len(wg.Spec.Metadata.Labels) == 0 {
+				continue
+			}
+			l := wg.Spec.Metadata.Labels
+			var kv []string
+			for _, k := range slices.Sorted(maps.Keys(l)) {
+				kv = append(kv, k+"="+l[k])
+			}
+			key := wg.Namespace() + "\x00" + strings.Join(kv, ",")
+			prev, dup := first[key]
+			if !dup {
+				first[key] = wg
+				continue
+			}
+			p.Reportf(wg.Obj, wg.Obj.NameLoc, "WorkloadGroup %s/%s has the same labels as WorkloadGroup %s (%s): selectors cannot tell their workloads apart",
+				wg.Namespace(), wg.Name(), prev.Name(), strings.Join(kv, ", ")).
+				Relate(prev.Obj, prev.Obj.NameLoc, "the other WorkloadGroup")
+		}
+		return nil
+	},
+}
