@@ -10,6 +10,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -70,7 +71,7 @@ func runDestinationPortUnknown(p *rules.Pass) error {
 			if d.Host.V == "" || d.Port == nil || !d.Port.Number.Set {
 				continue
 			}
-			targets := g.LookupHost(host.FQDN(d.Host.V, vs.Namespace(), g.Mesh.ClusterDomain), vs.Namespace())
+			targets := destTargets(g, vs, d)
 			if len(targets) == 0 {
 				continue
 			}
@@ -169,7 +170,7 @@ func runDestinationPortRequired(p *rules.Pass) error {
 			if d.Host.V == "" || d.Port != nil && d.Port.Number.Set {
 				continue
 			}
-			targets := g.LookupHost(host.FQDN(d.Host.V, vs.Namespace(), g.Mesh.ClusterDomain), vs.Namespace())
+			targets := destTargets(g, vs, d)
 			if len(targets) == 0 {
 				continue
 			}
@@ -223,6 +224,12 @@ func listenerPortsMissing(g *graph.Graph, vs *graph.VirtualService, ports []int6
 	}
 	slices.Sort(missing)
 	return missing, unknownGateway
+}
+
+// destTargets looks up the host of destination d of vs, from the
+// VirtualService's namespace.
+func destTargets(g *graph.Graph, vs *graph.VirtualService, d *spec.Destination) []graph.HostTarget {
+	return g.LookupHost(host.FQDN(d.Host.V, vs.Namespace(), g.Mesh.ClusterDomain), vs.Namespace())
 }
 
 func targetPorts(ts []graph.HostTarget) []int64 {

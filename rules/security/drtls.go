@@ -178,13 +178,7 @@ func runDRTLSConflictsStrict(p *rules.Pass) error {
 		if len(sites) == 0 {
 			continue
 		}
-		var svcs []*graph.Service
-		for _, s := range g.Services {
-			if host.Matches(dr.Host, s.Host) && len(s.Workloads) > 0 && inUse(g, dr, s.Host) {
-				svcs = append(svcs, s)
-			}
-		}
-		sort.SliceStable(svcs, func(i, j int) bool { return svcs[i].Host < svcs[j].Host })
+		svcs := drServices(g, dr)
 		for _, site := range sites {
 			if m := site.mode(); m != "DISABLE" && m != "SIMPLE" {
 				continue
@@ -235,6 +229,41 @@ func tlsSites(dr *graph.DestinationRule) []tlsSite {
 	return out
 }
 
+// drServices lists, sorted by host, the Services with workloads whose host
+// dr matches and for which Istio really uses dr.
+func drServices(g *graph.Graph, dr *graph.DestinationRule) []*graph.Service {
+	var svcs []*graph.Service
+	for _, s := range g.Services {
+		if host.Matches(dr.Host, s.Host) && len(s.Workloads) > 0 && inUse(g, dr, s.Host) {
+			svcs = append(svcs, s)
+		}
+	}
+	sort.SliceStable(svcs, func(i, j int) bool { return svcs[i].Host < svcs[j].Host })
+	return svcs
+}
+
+// servicePorts returns the ports of s, or a single zero port for a headless
+// Service without ports: the workload as a whole.
+func servicePorts(s *graph.Service) []spec.ServicePort {
+	if len(s.Spec.Ports) == 0 {
+		return []spec.ServicePort{{}}
+	}
+	return s.Spec.Ports
+}
+
+// governsPort reports whether the site governs service port sp.
+func (s tlsSite) governsPort(sp spec.ServicePort) bool {
+	if s.port != 0 {
+		return sp.Port.V == s.port
+	}
+	return !s.skip[sp.Port.V]
+}
+
+// governsWorkload reports whether the site's subset, if any, selects w.
+func (s tlsSite) governsWorkload(w *graph.Workload) bool {
+	return s.subset == nil || labels.SubsetOf(s.subset.Labels, w.Labels)
+}
+
 // inUse reports whether Istio picks dr for host h for some client: a more
 // specific host, or a rule found earlier in the lookup order, shadows it.
 // A rule with a workloadSelector applies to the workloads it selects.
@@ -255,16 +284,12 @@ func inUse(g *graph.Graph, dr *graph.DestinationRule, h string) bool {
 // siteConflict finds the first workload port of service s, governed by the
 // site, that requires STRICT mTLS.
 func siteConflict(g *graph.Graph, site tlsSite, s *graph.Service) (conflict, bool) {
-	ports := s.Spec.Ports
-	if len(ports) == 0 {
-		ports = []spec.ServicePort{{}} // headless without ports: the workload as a whole
-	}
-	for _, sp := range ports {
-		if (site.port != 0 && sp.Port.V != site.port) || (site.port == 0 && site.skip[sp.Port.V]) {
+	for _, sp := range servicePorts(s) {
+		if !site.governsPort(sp) {
 			continue
 		}
 		for _, w := range s.Workloads {
-			if !w.Sidecar || (site.subset != nil && !labels.SubsetOf(site.subset.Labels, w.Labels)) {
+			if !w.Sidecar || !site.governsWorkload(w) {
 				continue
 			}
 			target := int64(0)

@@ -114,14 +114,11 @@ spec:
 const claimPrefix = "@request.auth.claims"
 
 func usesClaims(m spec.HTTPMatch) bool {
-	for k := range m.Headers {
-		if strings.HasPrefix(k, claimPrefix) {
-			return true
-		}
-	}
-	for k := range m.WithoutHeaders {
-		if strings.HasPrefix(k, claimPrefix) {
-			return true
+	for _, hs := range []map[string]spec.StringMatch{m.Headers, m.WithoutHeaders} {
+		for k := range hs {
+			if strings.HasPrefix(k, claimPrefix) {
+				return true
+			}
 		}
 	}
 	return false

@@ -2,13 +2,9 @@ package security
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/meshlint/meshlint/internal/graph"
-	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
-	"github.com/meshlint/meshlint/internal/labels"
-	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -140,13 +136,7 @@ func runMutualTLSToPlaintext(p *rules.Pass) error {
 		if len(sites) == 0 {
 			continue
 		}
-		var svcs []*graph.Service
-		for _, s := range g.Services {
-			if host.Matches(dr.Host, s.Host) && len(s.Workloads) > 0 && inUse(g, dr, s.Host) {
-				svcs = append(svcs, s)
-			}
-		}
-		sort.SliceStable(svcs, func(i, j int) bool { return svcs[i].Host < svcs[j].Host })
+		svcs := drServices(g, dr)
 		for _, site := range sites {
 			if !site.tls.Mode.Set || site.tls.Mode.V != "ISTIO_MUTUAL" {
 				continue
@@ -173,16 +163,12 @@ func runMutualTLSToPlaintext(p *rules.Pass) error {
 // plaintextServer finds a workload of s, governed by site, that cannot
 // accept Istio mutual TLS.
 func plaintextServer(g *graph.Graph, site tlsSite, s *graph.Service) (*graph.Workload, graph.MTLS, int64, string) {
-	ports := s.Spec.Ports
-	if len(ports) == 0 {
-		ports = []spec.ServicePort{{}}
-	}
-	for _, sp := range ports {
-		if (site.port != 0 && sp.Port.V != site.port) || (site.port == 0 && site.skip[sp.Port.V]) {
+	for _, sp := range servicePorts(s) {
+		if !site.governsPort(sp) {
 			continue
 		}
 		for _, w := range s.Workloads {
-			if site.subset != nil && !labels.SubsetOf(site.subset.Labels, w.Labels) {
+			if !site.governsWorkload(w) {
 				continue
 			}
 			if !w.Sidecar {

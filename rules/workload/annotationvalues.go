@@ -87,9 +87,9 @@ var annotationValidators = map[string]func(string) error{
 	annotation.SidecarStatusReadinessInitialDelaySeconds.Name: validateUint32,
 	annotation.SidecarStatusReadinessPeriodSeconds.Name:       validateUint32,
 	annotation.SidecarStatusReadinessFailureThreshold.Name:    validateUint32,
-	annotation.SidecarTrafficIncludeOutboundIPRanges.Name:     validateIncludeCIDRs,
+	annotation.SidecarTrafficIncludeOutboundIPRanges.Name:     orStar(validateCIDRs),
 	annotation.SidecarTrafficExcludeOutboundIPRanges.Name:     validateCIDRs,
-	annotation.SidecarTrafficIncludeInboundPorts.Name:         validateIncludePorts,
+	annotation.SidecarTrafficIncludeInboundPorts.Name:         orStar(validatePorts),
 	annotation.SidecarTrafficExcludeInboundPorts.Name:         validatePorts,
 	annotation.SidecarTrafficIncludeOutboundPorts.Name:        validatePorts,
 	annotation.SidecarTrafficExcludeOutboundPorts.Name:        validatePorts,
@@ -149,16 +149,6 @@ func validatePorts(v string) error {
 	return nil
 }
 
-func validateIncludePorts(v string) error {
-	if strings.TrimSpace(v) == "*" {
-		return nil
-	}
-	if err := validatePorts(v); err != nil {
-		return fmt.Errorf("%v, or *", err)
-	}
-	return nil
-}
-
 func validateCIDRs(v string) error {
 	if strings.TrimSpace(v) == "" {
 		return nil
@@ -171,14 +161,17 @@ func validateCIDRs(v string) error {
 	return nil
 }
 
-func validateIncludeCIDRs(v string) error {
-	if strings.TrimSpace(v) == "*" {
+// orStar accepts "*" as well as the values validate accepts.
+func orStar(validate func(string) error) func(string) error {
+	return func(v string) error {
+		if strings.TrimSpace(v) == "*" {
+			return nil
+		}
+		if err := validate(v); err != nil {
+			return fmt.Errorf("%v, or *", err)
+		}
 		return nil
 	}
-	if err := validateCIDRs(v); err != nil {
-		return fmt.Errorf("%v, or *", err)
-	}
-	return nil
 }
 
 func validateQuantity(v string) error {

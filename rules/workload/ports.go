@@ -243,32 +243,46 @@ spec:
 }
 
 func runServiceProtocolConflict(p *rules.Pass) error {
+	reportPortClashes(p, "port %d is %s", func(w *graph.Workload, port spec.ServicePort) (int64, string, bool) {
+		proto := strings.ToUpper(port.Protocol.V)
+		if proto == "" {
+			proto = "TCP"
+		}
+		return port.Port.V, proto, true
+	})
+	return nil
+}
+
+// reportPortClashes groups the ports of the Services of each in-mesh
+// workload by the number key returns, then by the value it returns (ports
+// for which it returns false are skipped), and reports each number with
+// several values; format takes the number and the description of them.
+func reportPortClashes(p *rules.Pass, format string, key func(*graph.Workload, spec.ServicePort) (int64, string, bool)) {
 	g := p.Graph
 	for _, w := range g.Workloads {
 		if !g.InMesh(w) {
 			continue
 		}
-		protos := map[int64]map[string][]string{}
+		groups := map[int64]map[string][]string{}
 		for _, s := range servicesOf(g, w) {
 			for _, port := range s.Spec.Ports {
-				proto := strings.ToUpper(port.Protocol.V)
-				if proto == "" {
-					proto = "TCP"
+				n, v, ok := key(w, port)
+				if !ok {
+					continue
 				}
-				if protos[port.Port.V] == nil {
-					protos[port.Port.V] = map[string][]string{}
+				if groups[n] == nil {
+					groups[n] = map[string][]string{}
 				}
-				protos[port.Port.V][proto] = append(protos[port.Port.V][proto], s.Name())
+				groups[n][v] = append(groups[n][v], s.Name())
 			}
 		}
-		for _, port := range sortedPorts(protos) {
-			if len(protos[port]) < 2 {
+		for _, n := range sortedPorts(groups) {
+			if len(groups[n]) < 2 {
 				continue
 			}
-			p.Reportf(w.Obj, w.Obj.NameLoc, "%s %s/%s: port %d is %s", w.Obj.Kind, w.Namespace(), w.Name(), port, describe(protos[port]))
+			p.Reportf(w.Obj, w.Obj.NameLoc, "%s %s/%s: "+format, w.Obj.Kind, w.Namespace(), w.Name(), n, describe(groups[n]))
 		}
 	}
-	return nil
 }
 
 // ServicePortConflict reports a container port reached through several
@@ -331,32 +345,10 @@ spec:
 }
 
 func runServicePortConflict(p *rules.Pass) error {
-	g := p.Graph
-	for _, w := range g.Workloads {
-		if !g.InMesh(w) {
-			continue
-		}
-		byTarget := map[int64]map[string][]string{}
-		for _, s := range servicesOf(g, w) {
-			for _, port := range s.Spec.Ports {
-				t := graph.TargetPort(port, w)
-				if t == 0 {
-					continue
-				}
-				if byTarget[t] == nil {
-					byTarget[t] = map[string][]string{}
-				}
-				k := fmt.Sprint(port.Port.V)
-				byTarget[t][k] = append(byTarget[t][k], s.Name())
-			}
-		}
-		for _, t := range sortedPorts(byTarget) {
-			if len(byTarget[t]) < 2 {
-				continue
-			}
-			p.Reportf(w.Obj, w.Obj.NameLoc, "%s %s/%s: target port %d is reached from service ports %s", w.Obj.Kind, w.Namespace(), w.Name(), t, describe(byTarget[t]))
-		}
-	}
+	reportPortClashes(p, "target port %d is reached from service ports %s", func(w *graph.Workload, port spec.ServicePort) (int64, string, bool) {
+		t := graph.TargetPort(port, w)
+		return t, fmt.Sprint(port.Port.V), t != 0
+	})
 	return nil
 }
 
