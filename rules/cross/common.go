@@ -44,12 +44,17 @@ func connection(t graph.BackendTarget) (netpol.Set, bool) {
 
 // reaches reports whether some workload of srcs may connect to dst on c.
 func reaches(a *netpol.Analysis, srcs []*graph.Workload, dst *graph.Workload, c netpol.Set) bool {
+	return reachesExcept(a, srcs, nil, dst, c)
+}
+
+// reachesExcept is reaches over the sources that are not in skip.
+func reachesExcept(a *netpol.Analysis, srcs []*graph.Workload, skip map[*graph.Workload]bool, dst *graph.Workload, c netpol.Set) bool {
 	// What a source may send depends only on its namespace and labels, so
 	// sources alike are asked once; the destination's own namespace, where
 	// an allowing source most often is, is asked first.
 	tried := map[string]bool{}
 	try := func(s *graph.Workload) bool {
-		if s == dst {
+		if s == dst || skip[s] {
 			return false
 		}
 		key := s.Namespace() + "\x00" + labels.String(s.Labels)

@@ -6,6 +6,7 @@ import (
 	"github.com/meshlint/meshlint/internal/netpol"
 	"github.com/meshlint/meshlint/rules"
 	rnetpol "github.com/meshlint/meshlint/rules/netpol"
+	"strings"
 )
 
 // MeshRouteBlocked reports mesh routes whose destination pods no in-mesh
@@ -90,6 +91,7 @@ spec:
 
 func runMeshRouteBlocked(p *rules.Pass) error {
 	g := p.Graph
+	clientsBy := map[string][]*graph.Workload{}
 	for _, vs := range g.VirtualServices {
 		mesh := len(vs.Gateways) == 0
 		for _, ref := range vs.Gateways {
@@ -98,11 +100,16 @@ func runMeshRouteBlocked(p *rules.Pass) error {
 		if !mesh {
 			continue
 		}
-		var clients []*graph.Workload
-		for _, w := range g.Workloads {
-			if g.InMesh(w) && graph.Visible(vs.ExportTo, vs.Namespace(), w.Namespace()) {
-				clients = append(clients, w)
+		// Routes of one namespace with one exportTo see the same clients.
+		key := vs.Namespace() + "\x00" + strings.Join(vs.ExportTo, ",")
+		clients, seen := clientsBy[key]
+		if !seen {
+			for _, w := range g.Workloads {
+				if g.InMesh(w) && graph.Visible(vs.ExportTo, vs.Namespace(), w.Namespace()) {
+					clients = append(clients, w)
+				}
 			}
+			clientsBy[key] = clients
 		}
 		for _, b := range g.RouteBackends(vs) {
 			if g.AppliesTo(vs, b, nil) {
@@ -119,13 +126,18 @@ func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, b graph.RouteBack
 	for _, t := range b.Targets {
 		targets[t.Workload] = true
 	}
-	var others []*graph.Workload
-	for _, w := range clients {
-		if !targets[w] {
-			others = append(others, w)
+	// The clients other than the backend's own pods; listed only for the
+	// message, since a clean tree never needs them.
+	others := func() []*graph.Workload {
+		var out []*graph.Workload
+		for _, w := range clients {
+			if !targets[w] {
+				out = append(out, w)
+			}
 		}
+		return out
 	}
-	if len(others) == 0 {
+	if !hasOther(clients, targets) {
 		return
 	}
 	a := rnetpol.Analysis(p)
@@ -133,7 +145,8 @@ func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, b graph.RouteBack
 	var first graph.BackendTarget
 	for _, t := range b.Targets {
 		c, ok := connection(t)
-		if !ok || !g.InMesh(t.Workload) || reaches(a, others, t.Workload, c) {
+		// The backend's own pods are not counted as its clients.
+		if !ok || !g.InMesh(t.Workload) || reachesExcept(a, clients, targets, t.Workload, c) {
 			continue
 		}
 		if len(blocked) == 0 {
@@ -145,6 +158,16 @@ func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, b graph.RouteBack
 		return
 	}
 	f := p.Reportf(vs.Obj, b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s for every in-mesh client of the input: %s (%s %d) admit no connection from any of the %d in-mesh workloads that see the route (%s)",
-		b.Route, vs.Namespace(), vs.Name(), names(blocked), first.Protocol, first.Port, len(others), names(others))
+		b.Route, vs.Namespace(), vs.Name(), names(blocked), first.Protocol, first.Port, len(others()), names(others()))
 	relatePolicies(f, a, blocked, netpol.Ingress)
+}
+
+// hasOther reports whether some client is not one of the targets.
+func hasOther(clients []*graph.Workload, targets map[*graph.Workload]bool) bool {
+	for _, w := range clients {
+		if !targets[w] {
+			return true
+		}
+	}
+	return false
 }
