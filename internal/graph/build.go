@@ -27,6 +27,8 @@ func Build(objs []*manifest.Object, mesh config.Mesh) *Graph {
 		gatewaysByKey:  map[string]*Gateway{},
 		drsByNS:        map[string][]*DestinationRule{},
 		pasByNS:        map[string][]*PeerAuthentication{},
+		present:        map[presentKey]bool{},
+		described:      map[string]bool{},
 	}
 	// Namespaces first: sidecar injection of workloads depends on them.
 	for _, o := range objs {
@@ -40,6 +42,7 @@ func Build(objs []*manifest.Object, mesh config.Mesh) *Graph {
 		}
 	}
 	for _, o := range objs {
+		g.notePresent(o)
 		if o.Kind != kinds.Namespace && o.Namespace != "" {
 			g.namespace(o.Namespace)
 		}

@@ -537,30 +537,13 @@ func (g *Graph) grantFor(from GroupKind, fromNS string, to *ObjectRef) *Referenc
 // for the gateway.networking.k8s.io group, whose Gateway shares its kind
 // name with Istio's.
 func (g *Graph) HasGatewayAPIKind(k kinds.Kind, ns string) bool {
-	for _, o := range g.Objects {
-		if o.Group == kinds.GroupGatewayAPI && o.Kind == k && (ns == "" || o.Namespace == ns) {
-			return true
-		}
-	}
-	return false
+	return g.present[presentKey{true, k, ns}]
 }
 
 // Describes reports whether the input holds objects of namespace ns other
 // than its Namespace object: whether that namespace's configuration is in
 // view. Cluster-scoped kinds do not count.
-func (g *Graph) Describes(ns string) bool {
-	for _, o := range g.Objects {
-		if o.Namespace != ns {
-			continue
-		}
-		switch o.Kind {
-		case kinds.Namespace, kinds.GatewayClass, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy:
-			continue
-		}
-		return true
-	}
-	return false
-}
+func (g *Graph) Describes(ns string) bool { return g.described[ns] }
 
 // K8sGatewaysNamed returns the Gateway API Gateways called name, in any
 // namespace, in input order.

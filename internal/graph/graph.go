@@ -204,6 +204,10 @@ type Graph struct {
 	gatewaysByKey  map[string]*Gateway
 	drsByNS        map[string][]*DestinationRule
 	pasByNS        map[string][]*PeerAuthentication
+	// present holds the kinds of the input by namespace ("" for any
+	// namespace), so that absence checks do not scan every object.
+	present   map[presentKey]bool
+	described map[string]bool
 }
 
 // NamespaceNames returns the namespaces in sorted order.
@@ -224,10 +228,25 @@ func (g *Graph) WorkloadsIn(ns string) []*Workload { return g.workloadsByNS[ns] 
 // absence in parts of the cluster they cannot see. Gateway API objects are
 // left out, so that kinds.Gateway means Istio's: see HasGatewayAPIKind.
 func (g *Graph) HasKind(k kinds.Kind, ns string) bool {
-	for _, o := range g.Objects {
-		if o.Kind == k && (ns == "" || o.Namespace == ns) && o.Group != kinds.GroupGatewayAPI {
-			return true
-		}
+	return g.present[presentKey{false, k, ns}]
+}
+
+type presentKey struct {
+	gatewayAPI bool
+	kind       kinds.Kind
+	ns         string
+}
+
+// notePresent records an object for HasKind, HasGatewayAPIKind and
+// Describes. The Gateway API is kept apart because its Gateway shares the
+// name of Istio's, which is what HasKind's callers mean by kinds.Gateway.
+func (g *Graph) notePresent(o *manifest.Object) {
+	api := o.Group == kinds.GroupGatewayAPI
+	g.present[presentKey{api, o.Kind, o.Namespace}] = true
+	g.present[presentKey{api, o.Kind, ""}] = true
+	switch o.Kind {
+	case kinds.Namespace, kinds.GatewayClass, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy:
+	default:
+		g.described[o.Namespace] = true
 	}
-	return false
 }
