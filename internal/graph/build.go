@@ -288,24 +288,15 @@ func Selector(s *spec.LabelSelector) labels.Selector {
 
 // link resolves references once every object is in place.
 func (g *Graph) link() {
+	g.indexLabels()
 	for _, s := range g.Services {
-		if len(s.Spec.Selector) == 0 {
-			continue
-		}
-		for _, w := range g.workloadsByNS[s.Namespace()] {
-			if labels.SubsetOf(s.Spec.Selector, w.Labels) {
-				s.Workloads = append(s.Workloads, w)
-			}
+		if len(s.Spec.Selector) > 0 {
+			s.Workloads = g.SelectWorkloads(s.Namespace(), s.Spec.Selector)
 		}
 	}
 	for _, gw := range g.Gateways {
-		if len(gw.Spec.Selector) == 0 {
-			continue
-		}
-		for _, w := range g.Workloads {
-			if labels.SubsetOf(gw.Spec.Selector, w.Labels) {
-				gw.Workloads = append(gw.Workloads, w)
-			}
+		if len(gw.Spec.Selector) > 0 {
+			gw.Workloads = g.SelectWorkloads("", gw.Spec.Selector)
 		}
 	}
 	for _, vs := range g.VirtualServices {
@@ -314,7 +305,7 @@ func (g *Graph) link() {
 		}
 	}
 	for _, np := range g.NetworkPolicies {
-		for _, w := range g.workloadsByNS[np.Namespace()] {
+		for _, w := range g.candidates(np.Namespace(), np.PodSelector.MatchLabels) {
 			if np.PodSelector.Matches(w.Labels) {
 				np.Workloads = append(np.Workloads, w)
 			}

@@ -207,6 +207,7 @@ type Graph struct {
 	// present holds the kinds of the input by namespace ("" for any
 	// namespace), so that absence checks do not scan every object.
 	present   map[presentKey]bool
+	byLabel   map[labelKey][]*Workload
 	described map[string]bool
 }
 

@@ -33,17 +33,48 @@ func (g *Graph) InMesh(w *Workload) bool { return w.Sidecar || g.Ambient(w) }
 // label of sel, in namespace ns ("" for every namespace). An empty sel
 // selects every workload, as an absent Istio workload selector does.
 func (g *Graph) SelectWorkloads(ns string, sel map[string]string) []*Workload {
-	pool := g.Workloads
-	if ns != "" {
-		pool = g.workloadsByNS[ns]
-	}
 	var out []*Workload
-	for _, w := range pool {
+	for _, w := range g.candidates(ns, sel) {
 		if labels.SubsetOf(sel, w.Labels) {
 			out = append(out, w)
 		}
 	}
 	return out
+}
+
+// candidates returns the workloads of namespace ns ("" for all) that carry
+// the rarest label pair of sel, a superset of those sel selects, so that
+// matching a selector costs its matches rather than the namespace's size.
+func (g *Graph) candidates(ns string, sel map[string]string) []*Workload {
+	pool := g.Workloads
+	if ns != "" {
+		pool = g.workloadsByNS[ns]
+	}
+	if g.byLabel == nil {
+		return pool // not indexed yet: early in Build
+	}
+	for k, v := range sel {
+		bucket := g.byLabel[labelKey{ns, k, v}]
+		if len(bucket) < len(pool) {
+			pool = bucket
+		}
+	}
+	return pool
+}
+
+type labelKey struct{ ns, key, value string }
+
+// indexLabels fills byLabel, per namespace and for the whole input.
+func (g *Graph) indexLabels() {
+	g.byLabel = map[labelKey][]*Workload{}
+	for _, w := range g.Workloads {
+		for k, v := range w.Labels {
+			for _, ns := range []string{w.Namespace(), ""} {
+				key := labelKey{ns, k, v}
+				g.byLabel[key] = append(g.byLabel[key], w)
+			}
+		}
+	}
 }
 
 // WorkloadsKnown reports whether the input describes the workloads of
