@@ -238,20 +238,8 @@ type WasmPlugin struct {
 	Spec *spec.WasmPlugin
 }
 
-// WasmPlugins decodes the WasmPlugins of the input (those that decode).
-func (g *Graph) WasmPlugins() []*WasmPlugin {
-	var out []*WasmPlugin
-	for _, o := range g.Objects {
-		if o.Kind != kinds.WasmPlugin || o.Group != kinds.GroupIstioExtensions {
-			continue
-		}
-		w := &WasmPlugin{Meta: Meta{Obj: o}, Spec: &spec.WasmPlugin{}}
-		if len(spec.Decode(o.File, o.Spec(), w.Spec)) == 0 {
-			out = append(out, w)
-		}
-	}
-	return out
-}
+// WasmPlugins returns the WasmPlugins of the input (those that decode).
+func (g *Graph) WasmPlugins() []*WasmPlugin { return g.wasmPlugins }
 
 // WorkloadGroup is an Istio WorkloadGroup.
 type WorkloadGroup struct {
@@ -259,20 +247,27 @@ type WorkloadGroup struct {
 	Spec *spec.WorkloadGroup
 }
 
-// WorkloadGroups decodes the WorkloadGroups of the input (those that
+// WorkloadGroups returns the WorkloadGroups of the input (those that
 // decode).
-func (g *Graph) WorkloadGroups() []*WorkloadGroup {
-	var out []*WorkloadGroup
+func (g *Graph) WorkloadGroups() []*WorkloadGroup { return g.workloadGroups }
+
+// addAmbientKinds decodes WasmPlugins and WorkloadGroups once, for the
+// rules that read them. Objects that do not decode are left to MR001.
+func (g *Graph) addAmbientKinds() {
 	for _, o := range g.Objects {
-		if o.Kind != kinds.WorkloadGroup || o.Group != kinds.GroupIstioNetworking {
-			continue
-		}
-		w := &WorkloadGroup{Meta: Meta{Obj: o}, Spec: &spec.WorkloadGroup{}}
-		if len(spec.Decode(o.File, o.Spec(), w.Spec)) == 0 {
-			out = append(out, w)
+		switch {
+		case o.Kind == kinds.WasmPlugin && o.Group == kinds.GroupIstioExtensions:
+			w := &WasmPlugin{Meta: Meta{Obj: o}, Spec: &spec.WasmPlugin{}}
+			if len(spec.Decode(o.File, o.Spec(), w.Spec)) == 0 {
+				g.wasmPlugins = append(g.wasmPlugins, w)
+			}
+		case o.Kind == kinds.WorkloadGroup && o.Group == kinds.GroupIstioNetworking:
+			w := &WorkloadGroup{Meta: Meta{Obj: o}, Spec: &spec.WorkloadGroup{}}
+			if len(spec.Decode(o.File, o.Spec(), w.Spec)) == 0 {
+				g.workloadGroups = append(g.workloadGroups, w)
+			}
 		}
 	}
-	return out
 }
 
 // Addresses decodes spec.addresses of a Gateway API Gateway.

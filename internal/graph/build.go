@@ -51,6 +51,7 @@ func Build(objs []*manifest.Object, mesh config.Mesh) *Graph {
 	g.link()
 	g.addAdminPolicies()
 	g.addIngresses()
+	g.addAmbientKinds()
 	g.addGatewayAPI()
 	g.addExtras()
 	return g

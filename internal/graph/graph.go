@@ -206,9 +206,12 @@ type Graph struct {
 	pasByNS        map[string][]*PeerAuthentication
 	// present holds the kinds of the input by namespace ("" for any
 	// namespace), so that absence checks do not scan every object.
-	present   map[presentKey]bool
-	byLabel   map[labelKey][]*Workload
-	described map[string]bool
+	present map[presentKey]bool
+	byLabel map[labelKey][]*Workload
+
+	wasmPlugins    []*WasmPlugin
+	workloadGroups []*WorkloadGroup
+	described      map[string]bool
 }
 
 // NamespaceNames returns the namespaces in sorted order.
