@@ -68,6 +68,9 @@ type Object struct {
 	NamespaceSet bool
 	Labels       map[string]string
 	Annotations  map[string]string
+	// OwnerKind and OwnerName name the object's owner from
+	// metadata.ownerReferences: the controller one, else the first.
+	OwnerKind, OwnerName string
 
 	File string
 	// Doc is the 0-based index of the YAML document within File.

@@ -356,6 +356,7 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 		errs = append(errs, e...)
 		o.Annotations, e = stringMap(file, meta, "annotations")
 		errs = append(errs, e...)
+		o.OwnerKind, o.OwnerName = owner(field(meta, "ownerReferences"))
 	}
 	if o.Name == "" && field(field(n, "metadata"), "generateName") == nil {
 		errs = append(errs, errAt(kind, "%s has no metadata.name", kind.Value))
@@ -500,4 +501,28 @@ func (c *aliasCounter) expand(n *yaml.Node) int64 {
 		c.size[n] = s
 	}
 	return s
+}
+
+// owner picks the owner np-guard names a pod after: the controller
+// reference, else the first complete one.
+func owner(refs *yaml.Node) (kind, name string) {
+	if refs == nil || refs.Kind != yaml.SequenceNode {
+		return "", ""
+	}
+	for _, r := range refs.Content {
+		r = deref(r)
+		k, n := field(r, "kind"), field(r, "name")
+		if k == nil || n == nil || k.Value == "" || n.Value == "" {
+			continue
+		}
+		c := field(r, "controller")
+		controller := c != nil && c.Value == "true"
+		if kind == "" || controller {
+			kind, name = k.Value, n.Value
+		}
+		if controller {
+			break
+		}
+	}
+	return kind, name
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/labels"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // Pod describes a pod by its namespace and labels rather than as a
@@ -111,42 +110,12 @@ func WorkloadName(w *graph.Workload) string {
 	return w.Namespace() + "/" + name + "[" + kind + "]"
 }
 
-// owner reads a Pod's ownerReferences.
+// owner is a Pod's owner, from its ownerReferences.
 func owner(w *graph.Workload) (kind, name string, ok bool) {
-	if w.Obj.Kind != "Pod" {
+	if w.Obj.Kind != "Pod" || w.Obj.OwnerKind == "" {
 		return "", "", false
 	}
-	refs := field(field(w.Obj.Node, "metadata"), "ownerReferences")
-	if refs == nil || refs.Kind != yaml.SequenceNode {
-		return "", "", false
-	}
-	for _, r := range refs.Content {
-		k, n := field(r, "kind"), field(r, "name")
-		if k == nil || n == nil || k.Value == "" || n.Value == "" {
-			continue
-		}
-		c := field(r, "controller")
-		controller := c != nil && c.Value == "true"
-		if !ok || controller {
-			kind, name, ok = k.Value, n.Value, true
-		}
-		if controller {
-			break
-		}
-	}
-	return kind, name, ok
-}
-
-func field(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
+	return w.Obj.OwnerKind, w.Obj.OwnerName, true
 }
 
 // listEndpoints picks one workload per name, the first in input order:
