@@ -67,6 +67,11 @@ type Rule struct {
 	// Related lists equivalent checks of istioctl analyze (IST0xxx) and
 	// Kiali (KIA0xxx).
 	Related []string
+	// Local marks a rule that reads each object on its own (its YAML
+	// nodes, and Graph.Objects and Graph.Errors only): Lint runs it on the
+	// objects of each file as the file is read, while their nodes exist,
+	// with a Graph of that file alone.
+	Local bool
 	// Run reports findings through the pass. An error means the rule
 	// itself is broken, never that the input is.
 	Run func(*Pass) error

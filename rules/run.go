@@ -29,9 +29,7 @@ func Run(g *graph.Graph, rs []*Rule, severity map[string]Severity) ([]*Finding, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var local []*Finding
-			p := &Pass{Rule: r, Graph: g, Severity: sev, report: func(f *Finding) { local = append(local, f) }, memo: shared}
-			err := runSafely(r, p)
+			local, err := runOne(r, g, sev, shared)
 			mu.Lock()
 			defer mu.Unlock()
 			findings = append(findings, local...)
@@ -45,6 +43,14 @@ func Run(g *graph.Graph, rs []*Rule, severity map[string]Severity) ([]*Finding, 
 	findings = Dedup(findings)
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 	return findings, errs
+}
+
+// runOne runs r over g.
+func runOne(r *Rule, g *graph.Graph, sev Severity, shared *memo) ([]*Finding, error) {
+	var found []*Finding
+	p := &Pass{Rule: r, Graph: g, Severity: sev, report: func(f *Finding) { found = append(found, f) }, memo: shared}
+	err := runSafely(r, p)
+	return found, err
 }
 
 func runSafely(r *Rule, p *Pass) (err error) {

@@ -90,10 +90,10 @@ func Fingerprints(fs []*rules.Finding) []string {
 // the object itself or when the finding is in another file.
 func Path(f *rules.Finding) string {
 	o := f.Object
-	if o == nil || o.Node == nil || o.Pos(f.Pos.Loc).File != f.Pos.File {
+	if o == nil || o.Root() == nil || o.Pos(f.Pos.Loc).File != f.Pos.File {
 		return ""
 	}
-	return yamlpath.Path(o.Node, f.Pos.Line, f.Pos.Col)
+	return yamlpath.Path(o.Root(), f.Pos.Line, f.Pos.Col)
 }
 
 // ObjectName names an object for people: Kind.group namespace/name, the

@@ -116,14 +116,15 @@ func cmdLint(args []string, env *Env) int {
 func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn rules.Severity) int {
 	// Keep stdin's bytes for source snippets: it cannot be read twice.
 	var stdinCopy bytes.Buffer
-	res, g, errs := load(paths, manifest.Options{
+	lint := rules.Lint(paths, manifest.Options{
 		Namespace:   f.namespace,
 		MaxFileSize: f.maxFileSize,
 		Stdin:       io.TeeReader(env.Stdin, &stdinCopy),
 		Dir:         env.Dir,
 		Ignore:      f.ignore,
-	}, f.mesh)
-	findings, internal := rules.Run(g, ruleSet, f.severity)
+	}, f.mesh, ruleSet, f.severity)
+	res, findings, internal := lint.Load, lint.Findings, lint.Internal
+	errs := inputErrors(res, lint.Graph)
 	if f.verbose {
 		f.describe(env.Stderr, res, len(ruleSet))
 	}

@@ -6,13 +6,24 @@ import (
 	"github.com/meshlint/meshlint/internal/manifest"
 )
 
-// load reads the input and builds the graph, as every subcommand that
-// reads manifests does. errs holds the loading and decoding problems,
-// sorted by file and line.
+// load reads the input and builds the graph, for the subcommands that run
+// no rules (lint uses rules.Lint). errs holds the loading and decoding
+// problems, sorted by file and line.
 func load(paths []string, opts manifest.Options, mesh config.Mesh) (res *manifest.Result, g *graph.Graph, errs []*manifest.Error) {
+	opts.PerFile = func(objs []*manifest.Object) []*manifest.Error {
+		graph.Prepare(objs, mesh)
+		return nil
+	}
+	opts.DropNodes = true
 	res = manifest.Load(paths, opts)
 	g = graph.Build(res.Objects, mesh)
-	errs = append(append([]*manifest.Error{}, res.Errors...), g.Errors...)
+	return res, g, inputErrors(res, g)
+}
+
+// inputErrors joins the loading and decoding problems, sorted by file and
+// line.
+func inputErrors(res *manifest.Result, g *graph.Graph) []*manifest.Error {
+	errs := append(append([]*manifest.Error{}, res.Errors...), g.Errors...)
 	manifest.SortErrors(errs)
-	return res, g, errs
+	return errs
 }

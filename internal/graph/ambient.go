@@ -177,7 +177,13 @@ func firstSet(lists ...[]spec.Str) *spec.Str {
 // HTTP connection pool settings, outlier detection, or consistent hashing
 // on a header, cookie or query parameter. "" when there is none.
 func L7TrafficPolicy(dr *DestinationRule) (what string, at spec.Loc) {
-	sp := dr.Obj.Spec()
+	if p := preparedOf(dr.Obj); p != nil {
+		return p.l7What, p.l7Loc
+	}
+	return l7TrafficPolicy(dr.Obj.Spec())
+}
+
+func l7TrafficPolicy(sp *yaml.Node) (what string, at spec.Loc) {
 	pols := []*yaml.Node{mapField(sp, "trafficPolicy")}
 	if subsets := mapField(sp, "subsets"); subsets != nil && subsets.Kind == yaml.SequenceNode {
 		for _, s := range subsets.Content {
@@ -212,7 +218,13 @@ func L7TrafficPolicy(dr *DestinationRule) (what string, at spec.Loc) {
 // L7Telemetry reports whether a Telemetry configures what only an L7 proxy
 // produces: tracing, access logging or metric overrides.
 func L7Telemetry(t *Telemetry) bool {
-	return len(t.Spec.Tracing) > 0 || len(t.Spec.AccessLogging) > 0 || mapField(t.Obj.Spec(), "metrics") != nil
+	if len(t.Spec.Tracing) > 0 || len(t.Spec.AccessLogging) > 0 {
+		return true
+	}
+	if p := preparedOf(t.Obj); p != nil {
+		return p.metrics
+	}
+	return mapField(t.Obj.Spec(), "metrics") != nil
 }
 
 // MeshRoutes reports whether a VirtualService routes mesh traffic (no
@@ -258,12 +270,12 @@ func (g *Graph) addAmbientKinds() {
 		switch {
 		case o.Kind == kinds.WasmPlugin && o.Group == kinds.GroupIstioExtensions:
 			w := &WasmPlugin{Meta: Meta{Obj: o}, Spec: &spec.WasmPlugin{}}
-			if len(spec.Decode(o.File, o.Spec(), w.Spec)) == 0 {
+			if len(g.decodeSpec(o, o.Spec(), w.Spec)) == 0 {
 				g.wasmPlugins = append(g.wasmPlugins, w)
 			}
 		case o.Kind == kinds.WorkloadGroup && o.Group == kinds.GroupIstioNetworking:
 			w := &WorkloadGroup{Meta: Meta{Obj: o}, Spec: &spec.WorkloadGroup{}}
-			if len(spec.Decode(o.File, o.Spec(), w.Spec)) == 0 {
+			if len(g.decodeSpec(o, o.Spec(), w.Spec)) == 0 {
 				g.workloadGroups = append(g.workloadGroups, w)
 			}
 		}
@@ -272,17 +284,25 @@ func (g *Graph) addAmbientKinds() {
 
 // Addresses decodes spec.addresses of a Gateway API Gateway.
 func (gw *K8sGateway) Addresses() []spec.GatewayAddress {
-	var a spec.GatewayAddresses
-	if len(spec.Decode(gw.Obj.File, gw.Obj.Spec(), &a)) > 0 {
-		return nil
+	if p := preparedOf(gw.Obj); p != nil {
+		return p.addresses
 	}
-	return a.Addresses
+	a, _ := addresses(gw.Obj)
+	return a
+}
+
+func addresses(o *manifest.Object) ([]spec.GatewayAddress, bool) {
+	var a spec.GatewayAddresses
+	if len(spec.Decode(o.File, o.Spec(), &a)) > 0 {
+		return nil, false
+	}
+	return a.Addresses, true
 }
 
 // LabelLoc returns the location of a label key of the site's metadata, or
 // the object's name.
 func (s AnnotationSite) LabelLoc(key string) manifest.Loc {
-	l := mapField(s.node, "labels")
+	l := mapField(s.metadata(), "labels")
 	for i := 0; l != nil && i+1 < len(l.Content); i += 2 {
 		if l.Content[i].Value == key {
 			return manifest.LocOf(l.Content[i])

@@ -18,12 +18,20 @@ type AnnotationSite struct {
 	Annotations map[string]string
 	// Labels are the labels of the same metadata.
 	Labels map[string]string
-	node   *yaml.Node
+}
+
+// metadata returns the site's metadata node. Only a finding needs it, so
+// it may read the object's file again (manifest.Object.Root).
+func (s AnnotationSite) metadata() *yaml.Node {
+	if s.Template {
+		return templateMetadata(s.Obj)
+	}
+	return mapField(s.Obj.Root(), "metadata")
 }
 
 // KeyLoc returns the location of an annotation key, or the object's name.
 func (s AnnotationSite) KeyLoc(key string) manifest.Loc {
-	ann := mapField(s.node, "annotations")
+	ann := mapField(s.metadata(), "annotations")
 	for i := 0; ann != nil && i+1 < len(ann.Content); i += 2 {
 		if ann.Content[i].Value == key {
 			return manifest.LocOf(ann.Content[i])
@@ -45,24 +53,31 @@ func (g *Graph) AnnotationSites(ks ...kinds.Kind) []AnnotationSite {
 		if !want[o.Kind] || o.Group == kinds.GroupGatewayAPI {
 			continue
 		}
-		meta := mapField(o.Node, "metadata")
-		out = append(out, AnnotationSite{Obj: o, Kind: o.Kind, Annotations: o.Annotations, Labels: o.Labels, node: meta})
+		out = append(out, AnnotationSite{Obj: o, Kind: o.Kind, Annotations: o.Annotations, Labels: o.Labels})
 		if !kinds.IsWorkload(o.Kind) || o.Kind == kinds.Pod {
 			continue
 		}
-		tmpl := mapField(mapField(o.Node, "spec"), "template")
-		if o.Kind == kinds.CronJob {
-			tmpl = mapField(mapField(mapField(mapField(o.Node, "spec"), "jobTemplate"), "spec"), "template")
+		var tm *templateMeta
+		if p := preparedOf(o); p != nil {
+			tm = p.template
+		} else if n := templateMetadata(o); n != nil {
+			tm = &templateMeta{annotations: stringMap(mapField(n, "annotations")), labels: stringMap(mapField(n, "labels"))}
 		}
-		tm := mapField(tmpl, "metadata")
-		if tm == nil {
-			continue
+		if tm != nil {
+			out = append(out, AnnotationSite{Obj: o, Kind: kinds.Pod, Template: true, Annotations: tm.annotations, Labels: tm.labels})
 		}
-		site := AnnotationSite{Obj: o, Kind: kinds.Pod, Template: true, node: tm,
-			Annotations: stringMap(mapField(tm, "annotations")), Labels: stringMap(mapField(tm, "labels"))}
-		out = append(out, site)
 	}
 	return out
+}
+
+// templateMetadata returns the metadata node of a workload's pod template.
+func templateMetadata(o *manifest.Object) *yaml.Node {
+	root := o.Root()
+	tmpl := mapField(mapField(root, "spec"), "template")
+	if o.Kind == kinds.CronJob {
+		tmpl = mapField(mapField(mapField(mapField(root, "spec"), "jobTemplate"), "spec"), "template")
+	}
+	return mapField(tmpl, "metadata")
 }
 
 func mapField(n *yaml.Node, key string) *yaml.Node {

@@ -17,8 +17,14 @@ import (
 // them. Objects whose spec has the wrong shape are left out and their errors
 // returned in Graph.Errors.
 func Build(objs []*manifest.Object, mesh config.Mesh) *Graph {
+	g := newGraph(objs, mesh)
+	g.build()
+	return g
+}
+
+func newGraph(objs []*manifest.Object, mesh config.Mesh) *Graph {
 	mesh = mesh.Complete()
-	g := &Graph{
+	return &Graph{
 		Mesh:           mesh,
 		Objects:        objs,
 		Namespaces:     map[string]*Namespace{},
@@ -30,6 +36,10 @@ func Build(objs []*manifest.Object, mesh config.Mesh) *Graph {
 		present:        map[presentKey]bool{},
 		described:      map[string]bool{},
 	}
+}
+
+func (g *Graph) build() {
+	objs := g.Objects
 	// Namespaces first: sidecar injection of workloads depends on them.
 	for _, o := range objs {
 		if o.Kind == kinds.Namespace {
@@ -54,7 +64,6 @@ func Build(objs []*manifest.Object, mesh config.Mesh) *Graph {
 	g.addAmbientKinds()
 	g.addGatewayAPI()
 	g.addExtras()
-	return g
 }
 
 func (g *Graph) namespace(name string) *Namespace {
@@ -79,12 +88,28 @@ func injectionEnabled(l map[string]string) bool {
 // returns false when the node could not be decoded cleanly; such objects are
 // left out of the graph, since rules would reason about half of them.
 func (g *Graph) decode(o *manifest.Object, node *yaml.Node, out any) bool {
+	errs := g.decodeSpec(o, node, out)
+	g.Errors = append(g.Errors, errs...)
+	return len(errs) == 0
+}
+
+// decodeSpec decodes node into out, or takes what Prepare decoded into a
+// value of out's type before the loader dropped the node.
+func (g *Graph) decodeSpec(o *manifest.Object, node *yaml.Node, out any) []*manifest.Error {
+	p, _ := o.Prepared.(*prepared)
+	if p != nil && !g.recording {
+		if errs, ok := p.take(out); ok {
+			return errs
+		}
+	}
 	errs := spec.Decode(o.File, node, out)
 	for _, e := range errs {
 		e.File = o.Pos(e.Loc).File // a node of a kustomize patch is in the patch
 	}
-	g.Errors = append(g.Errors, errs...)
-	return len(errs) == 0
+	if p != nil && g.recording {
+		p.decoded = append(p.decoded, decoded{out: out, errs: errs})
+	}
+	return errs
 }
 
 func (g *Graph) add(o *manifest.Object) {

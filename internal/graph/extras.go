@@ -112,7 +112,14 @@ func (g *Graph) addExtras() {
 // FaultDelayPercent returns the deprecated integer fault.delay.percent of
 // the VirtualService's http[i], when it is set.
 func (vs *VirtualService) FaultDelayPercent(i int) (spec.Int, bool) {
-	http := mapField(vs.Obj.Spec(), "http")
+	if p := preparedOf(vs.Obj); p != nil {
+		pct, ok := p.faults[i]
+		return pct, ok
+	}
+	return faultDelayPercent(vs.Obj.File, mapField(vs.Obj.Spec(), "http"), i)
+}
+
+func faultDelayPercent(file string, http *yaml.Node, i int) (spec.Int, bool) {
 	if http == nil || http.Kind != yaml.SequenceNode || i >= len(http.Content) {
 		return spec.Int{}, false
 	}
@@ -121,7 +128,7 @@ func (vs *VirtualService) FaultDelayPercent(i int) (spec.Int, bool) {
 		return spec.Int{}, false
 	}
 	var f spec.Fault
-	if errs := spec.Decode(vs.Obj.File, fault, &f); len(errs) > 0 || f.Delay == nil {
+	if errs := spec.Decode(file, fault, &f); len(errs) > 0 || f.Delay == nil {
 		return spec.Int{}, false
 	}
 	return f.Delay.Percent, f.Delay.Percent.Set

@@ -212,6 +212,9 @@ type Graph struct {
 	wasmPlugins    []*WasmPlugin
 	workloadGroups []*WorkloadGroup
 	described      map[string]bool
+	// recording marks the scratch graph of Prepare, whose decodes are kept
+	// on the objects for Build.
+	recording bool
 }
 
 // NamespaceNames returns the namespaces in sorted order.

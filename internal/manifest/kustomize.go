@@ -108,6 +108,9 @@ func buildKustomizations(res *Result, dirs []string, opts Options) {
 		}
 		fr := u.build()
 		res.Files += fr.files
+		if opts.PerFile != nil && len(fr.objects) > 0 {
+			fr.errors = append(fr.errors, opts.PerFile(fr.objects)...)
+		}
 		res.Objects = append(res.Objects, fr.objects...)
 		res.Errors = append(res.Errors, fr.errors...)
 		for k, n := range fr.unmodelled {

@@ -4,6 +4,8 @@ package manifest
 
 import (
 	"fmt"
+	"os"
+	"sync"
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -84,10 +86,68 @@ type Object struct {
 	// File, by their line and column (EndCol zero): the patches of a
 	// kustomize build. Each line:col of an object belongs to one file only.
 	Sources map[Loc]string
+	// NoDirectives is set by the loader when the object's file has no
+	// "meshlint:" comment, so that suppressions need not walk its nodes.
+	NoDirectives bool
+	// Prepared holds what the graph extracted from Node before the loader
+	// dropped it (graph.Prepare).
+	Prepared any
+
+	// seq is the object's index among the objects of its file, and src
+	// the file to read Node again from once it has been dropped.
+	seq int
+	src *diskFile
+}
+
+// directiveMark starts every suppression comment.
+const directiveMark = "meshlint:"
+
+// Root returns the object's mapping node. When the loader has dropped it
+// (Options.DropNodes), Root reads and parses the file again, once per file;
+// it returns nil when the file has changed since, or cannot be read.
+func (o *Object) Root() *yaml.Node {
+	if o.Node != nil || o.src == nil {
+		return o.Node
+	}
+	objs := o.src.objects()
+	if o.seq >= len(objs) {
+		return nil
+	}
+	again := objs[o.seq]
+	if again.Kind != o.Kind || again.Name != o.Name || again.Namespace != o.Namespace {
+		return nil
+	}
+	return again.Node
+}
+
+// diskFile is a file the loader read, to read again on demand.
+type diskFile struct {
+	path, name, namespace string
+
+	once sync.Once
+	objs []*Object
+}
+
+func (s *diskFile) objects() []*Object {
+	s.once.Do(func() {
+		data, err := os.ReadFile(s.path)
+		if err != nil {
+			return
+		}
+		docs, _ := parseDocuments(s.name, data)
+		for _, d := range docs {
+			if checkAliases(s.name, d.index, d.node) != nil {
+				continue
+			}
+			objs, _ := objectsOf(s.name, d.index, d.node, s.namespace, map[string]int{})
+			s.objs = append(s.objs, objs...)
+		}
+	})
+	return s.objs
 }
 
 // RNode wraps the object's node for kyaml's helpers.
-func (o *Object) RNode() *yaml.RNode { return yaml.NewRNode(o.Node) }
+func (o *Object) RNode() *yaml.RNode { return yaml.NewRNode(o.Root()) }
 
 // Pos returns the position of loc in the object's file (or in the file
 // Sources names for it).
@@ -101,7 +161,9 @@ func (o *Object) Pos(loc Loc) Pos {
 // Ref names the object as kind namespace/name.
 func (o *Object) Ref() string { return fmt.Sprintf("%s %s/%s", o.Kind, o.Namespace, o.Name) }
 
-// Spec returns the object's spec node, or nil.
+// Spec returns the object's spec node, or nil, also when the loader has
+// dropped the nodes: the graph reads what it prepared then instead, and
+// reading the file again for it would cost what dropping saved.
 func (o *Object) Spec() *yaml.Node { return field(o.Node, "spec") }
 
 // field returns the value node of key in mapping n, or nil. An alias is

@@ -148,7 +148,7 @@ func parseArgs(s string) (names []string, reason string) {
 // commentDirectives collects the comment directives of an object, by the
 // node that carries them, walking every node once. Aliases are not
 // followed: their nodes are reached where they are anchored.
-func commentDirectives(o *manifest.Object) (map[*yaml.Node][]*Directive, []*Directive) {
+func commentDirectives(o *manifest.Object, root *yaml.Node) (map[*yaml.Node][]*Directive, []*Directive) {
 	var byNode map[*yaml.Node][]*Directive // most objects have none
 	var list []*Directive
 	var walk func(n *yaml.Node)
@@ -178,7 +178,7 @@ func commentDirectives(o *manifest.Object) (map[*yaml.Node][]*Directive, []*Dire
 			walk(c)
 		}
 	}
-	walk(o.Node)
+	walk(root)
 	return byNode, list
 }
 
@@ -251,7 +251,7 @@ func annotationDirectives(o *manifest.Object) []*Directive {
 // annotationLoc finds the value of annotation key in the object's metadata,
 // or falls back to the object's name.
 func annotationLoc(o *manifest.Object, key string) manifest.Loc {
-	if n := child(child(child(o.Node, "metadata"), "annotations"), key); n != nil {
+	if n := child(child(child(o.Root(), "metadata"), "annotations"), key); n != nil {
 		return manifest.LocOf(n)
 	}
 	return o.NameLoc

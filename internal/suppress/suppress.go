@@ -114,21 +114,31 @@ func Apply(objs []*manifest.Object, findings []*rules.Finding, opts Options) *Re
 	return res
 }
 
+func rootIfDirectives(o *manifest.Object) *yaml.Node {
+	if o.NoDirectives {
+		return nil
+	}
+	return o.Root()
+}
+
 // collect reads every directive of o.
 func collect(o *manifest.Object) (*objectDirectives, []*Directive) {
-	if o.Node == nil {
-		return nil, nil
-	}
-	byNode, list := commentDirectives(o)
-	od := &objectDirectives{byNode: byNode}
-	// The object's first line: the root node, and the first entry's key
-	// and value (the head comment above "apiVersion:", or a comment after
-	// "apiVersion: v1").
-	od.whole = append(od.whole, byNode[o.Node]...)
-	if o.Node.Kind == yaml.MappingNode && len(o.Node.Content) >= 2 {
-		od.whole = append(od.whole, byNode[o.Node.Content[0]]...)
-		if v := o.Node.Content[1]; v.Line == o.Node.Line {
-			od.whole = append(od.whole, byNode[v]...)
+	od := &objectDirectives{}
+	var list []*Directive
+	// Only a file with a "meshlint:" comment can hold comment directives;
+	// the others need not be walked (nor read again, if the loader
+	// dropped their nodes).
+	if root := rootIfDirectives(o); root != nil {
+		od.byNode, list = commentDirectives(o, root)
+		// The object's first line: the root node, and the first entry's
+		// key and value (the head comment above "apiVersion:", or a
+		// comment after "apiVersion: v1").
+		od.whole = append(od.whole, od.byNode[root]...)
+		if root.Kind == yaml.MappingNode && len(root.Content) >= 2 {
+			od.whole = append(od.whole, od.byNode[root.Content[0]]...)
+			if v := root.Content[1]; v.Line == root.Line {
+				od.whole = append(od.whole, od.byNode[v]...)
+			}
 		}
 	}
 	ann := annotationDirectives(o)
@@ -142,7 +152,7 @@ func (od *objectDirectives) match(f *rules.Finding) *Directive {
 	var candidates []*Directive
 	o := f.Object
 	if o.Pos(f.Pos.Loc).File == f.Pos.File {
-		steps := yamlpath.Locate(o.Node, f.Pos.Line, f.Pos.Col)
+		steps := yamlpath.Locate(o.Root(), f.Pos.Line, f.Pos.Col)
 		for i := len(steps) - 1; i > 0; i-- {
 			candidates = append(candidates, od.byNode[steps[i].Node]...)
 			if steps[i].Key != nil {

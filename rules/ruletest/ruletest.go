@@ -29,7 +29,6 @@ import (
 	"testing"
 
 	"github.com/meshlint/meshlint/internal/config"
-	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/suppress"
 	"github.com/meshlint/meshlint/rules"
@@ -152,20 +151,20 @@ func parseOptions(data []byte, registry []*rules.Rule) (Options, error) {
 // applies the suppressions written in them. It returns the findings left,
 // with MR901 findings about the directives.
 func Lint(dir string, r *rules.Rule, opts Options) ([]*rules.Finding, error) {
-	res := manifest.Load([]string{dir}, manifest.Options{Namespace: opts.Namespace})
-	if len(res.Errors) > 0 {
-		return nil, fmt.Errorf("fixture does not load: %v", res.Errors[0])
-	}
-	g := graph.Build(res.Objects, opts.Mesh)
-	if len(g.Errors) > 0 {
-		return nil, fmt.Errorf("fixture does not decode: %v", g.Errors[0])
-	}
+	// The command's own pipeline: local rules run per file, and the nodes
+	// are dropped before the other rules and the suppressions run.
 	ran := ranRules(r, opts)
-	fs, errs := rules.Run(g, ran, nil)
-	if len(errs) > 0 {
-		return nil, errs[0]
+	res := rules.Lint([]string{dir}, manifest.Options{Namespace: opts.Namespace}, opts.Mesh, ran, nil)
+	if len(res.Load.Errors) > 0 {
+		return nil, fmt.Errorf("fixture does not load: %v", res.Load.Errors[0])
 	}
-	return suppress.Apply(res.Objects, fs, suppress.Options{Registry: opts.Registry, Ran: ran}).Findings(), nil
+	if len(res.Graph.Errors) > 0 {
+		return nil, fmt.Errorf("fixture does not decode: %v", res.Graph.Errors[0])
+	}
+	if len(res.Internal) > 0 {
+		return nil, res.Internal[0]
+	}
+	return suppress.Apply(res.Load.Objects, res.Findings, suppress.Options{Registry: opts.Registry, Ran: ran}).Findings(), nil
 }
 
 // ranRules lists the rules a fixture runs: r, the rules of also=, and

@@ -55,6 +55,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"IST0106"},
+	Local:    true,
 	Run:      runConflictingActions,
 }
 

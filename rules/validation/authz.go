@@ -53,6 +53,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy},
 	Related:  []string{"IST0106"},
+	Local:    true,
 	Run:      runAuthzPolicyInvalid,
 }
 

@@ -42,6 +42,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.ServiceEntry, kinds.VirtualService, kinds.AuthorizationPolicy},
 	Related:  []string{"IST0106"},
+	Local:    true,
 	Run:      runInvalidCIDR,
 }
 

@@ -58,6 +58,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.DestinationRule},
 	Related:  []string{"IST0106"},
+	Local:    true,
 	Run:      runDestinationRuleInvalid,
 }
 

@@ -53,6 +53,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.DestinationRule, kinds.Sidecar, kinds.RequestAuthentication},
 	Related:  []string{"IST0106"},
+	Local:    true,
 	Run:      runInvalidDuration,
 }
 

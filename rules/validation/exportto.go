@@ -48,6 +48,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry},
 	Related:  []string{"IST0106"},
+	Local:    true,
 	Run:      runInvalidExportTo,
 }
 

@@ -56,6 +56,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.Gateway},
 	Related:  []string{"IST0106"},
+	Local:    true,
 	Run:      runGatewayServerInvalid,
 }
 

@@ -60,6 +60,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.RequestAuthentication},
 	Related:  []string{"IST0106"},
+	Local:    true,
 	Run:      runInvalidHeaderName,
 }
 

@@ -55,6 +55,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry, kinds.Gateway, kinds.Sidecar},
 	Related:  []string{"IST0106"},
+	Local:    true,
 	Run:      runInvalidHost,
 }
 

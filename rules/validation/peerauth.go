@@ -43,6 +43,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.PeerAuthentication},
 	Related:  []string{"IST0106"},
+	Local:    true,
 	Run:      runPortMTLSWithoutSelector,
 }
 

@@ -52,6 +52,7 @@ spec:
 	Inputs: []kinds.Kind{kinds.VirtualService, kinds.DestinationRule, kinds.Gateway, kinds.ServiceEntry,
 		kinds.Sidecar, kinds.WorkloadEntry, kinds.PeerAuthentication, kinds.AuthorizationPolicy},
 	Related: []string{"IST0106"},
+	Local:   true,
 	Run:     runPortOutOfRange,
 }
 

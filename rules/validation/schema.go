@@ -71,6 +71,7 @@ spec:
 		kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication,
 	},
 	Related: []string{"IST0106"},
+	Local:   true,
 	Run:     runSchemaInvalid,
 }
 

@@ -53,6 +53,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.ServiceEntry},
 	Related:  []string{"IST0106"},
+	Local:    true,
 	Run:      runServiceEntryInvalid,
 }
 

@@ -48,6 +48,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.Sidecar},
 	Related:  []string{"IST0106"},
+	Local:    true,
 	Run:      runSidecarInvalid,
 }
 

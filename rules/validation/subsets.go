@@ -47,6 +47,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.DestinationRule, kinds.VirtualService},
 	Related:  []string{"IST0106"},
+	Local:    true,
 	Run:      runInvalidSubset,
 }
 

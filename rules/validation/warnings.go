@@ -59,6 +59,7 @@ spec:
 	Inputs: []kinds.Kind{kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.VirtualService, kinds.DestinationRule,
 		kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication},
 	Related: []string{"IST0133"},
+	Local:   true,
 	Run:     runWebhookWarning,
 }
 
