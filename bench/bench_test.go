@@ -1,5 +1,6 @@
 // Package bench measures meshlint on a generated mesh of 1,000 services
-// (10 namespaces × 100 services, about 8,000 objects in 1,000 files): each
+// (10 namespaces × 100 services, about 8,000 objects in 1,000 files; set
+// MESHLINT_BENCH_SIZE=50x200 for 10,000 services): each
 // stage alone (load, build, lint), the whole pipeline, and the floor that
 // any loader pays, decoding every file into yaml.v3 nodes.
 //
@@ -11,6 +12,7 @@ package bench
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -31,12 +33,24 @@ import (
 )
 
 // The benchmark tree. The seed is fixed so that every run measures the
-// same bytes.
+// same bytes. MESHLINT_BENCH_SIZE=NSxSVC (say 50x200, the 10,000 services
+// of docs/performance.md) measures a larger tree.
 const (
 	benchNamespaces = 10
 	benchServices   = 100
 	benchSeed       = 1
 )
+
+// benchSize returns the tree's namespaces and services per namespace.
+func benchSize() (namespaces, services int) {
+	namespaces, services = benchNamespaces, benchServices
+	if v := os.Getenv("MESHLINT_BENCH_SIZE"); v != "" {
+		if _, err := fmt.Sscanf(v, "%dx%d", &namespaces, &services); err != nil || namespaces < 1 || services < 1 {
+			panic(fmt.Sprintf("MESHLINT_BENCH_SIZE=%q: want NAMESPACESxSERVICES, as 50x200", v))
+		}
+	}
+	return namespaces, services
+}
 
 // generated is a tree written once per process, on first use, in a
 // directory that TestMain removes.
@@ -62,11 +76,18 @@ func (t *generated) get(b *testing.B) string {
 }
 
 var (
-	// wide is the benchmark tree: 10 namespaces × 100 services.
-	wide = &generated{opts: gentree.Options{Namespaces: benchNamespaces, Services: benchServices, Seed: benchSeed}}
-	// deep has the same 1,000 services in one namespace, where anything
-	// that pairs objects within a namespace costs the most.
-	deep = &generated{opts: gentree.Options{Namespaces: 1, Services: benchNamespaces * benchServices, Seed: benchSeed}}
+	// wide is the benchmark tree: 10 namespaces × 100 services, or
+	// MESHLINT_BENCH_SIZE.
+	wide = func() *generated {
+		ns, svc := benchSize()
+		return &generated{opts: gentree.Options{Namespaces: ns, Services: svc, Seed: benchSeed}}
+	}()
+	// deep has the same services in one namespace, where anything that
+	// pairs objects within a namespace costs the most.
+	deep = func() *generated {
+		ns, svc := benchSize()
+		return &generated{opts: gentree.Options{Namespaces: 1, Services: ns * svc, Seed: benchSeed}}
+	}()
 )
 
 func tree(b *testing.B) string { return wide.get(b) }
@@ -195,22 +216,54 @@ func BenchmarkLint(b *testing.B) {
 	b.ReportMetric(float64(len(findings)), "findings/op")
 }
 
+// BenchmarkEndToEnd runs the command's pipeline, rules.Lint, with every
+// rule: load, with the local rules per file and the nodes dropped, build,
+// and the other rules.
 func BenchmarkEndToEnd(b *testing.B) {
 	dir := tree(b)
-	var res *manifest.Result
+	var res *rules.Result
 	m := startMeter(b)
 	for b.Loop() {
-		res = load(b, dir)
-		lint(b, build(b, res.Objects))
+		res = lintTree(b, dir)
 	}
-	m.report(docs(res), res.Files)
+	m.report(docs(res.Load), res.Load.Files)
 }
 
-// BenchmarkDecodeBaseline is the floor under BenchmarkLoad: read every
-// file and decode each document into a yaml.Node, nothing more. The
-// parallel variant uses GOMAXPROCS workers, as manifest.Load does.
-func BenchmarkDecodeBaseline(b *testing.B) {
+func lintTree(tb testing.TB, dir string) *rules.Result {
+	tb.Helper()
+	res := rules.Lint([]string{dir}, manifest.Options{}, config.DefaultMesh(), all.Rules, nil)
+	if len(res.Load.Errors) > 0 || len(res.Graph.Errors) > 0 || len(res.Internal) > 0 {
+		tb.Fatalf("lint: %d load, %d decoding and %d rule errors", len(res.Load.Errors), len(res.Graph.Errors), len(res.Internal))
+	}
+	return res
+}
+
+// BenchmarkVersusDecode measures the target in one run: each
+// iteration decodes the tree into yaml.v3 nodes (in parallel, as the
+// loader reads) and lints it with every rule, and "x-decode" is the ratio
+// of the two wall times over the whole run. Alternating the two keeps a
+// busy machine from favouring either.
+func BenchmarkVersusDecode(b *testing.B) {
 	dir := tree(b)
+	files := yamlFiles(b, dir)
+	var decode, lint time.Duration
+	var res *rules.Result
+	m := startMeter(b)
+	for b.Loop() {
+		t := time.Now()
+		decodeParallel(b, files)
+		decode += time.Since(t)
+		t = time.Now()
+		res = lintTree(b, dir)
+		lint += time.Since(t)
+	}
+	m.report(docs(res.Load), res.Load.Files)
+	b.ReportMetric(float64(lint)/float64(decode), "x-decode")
+	b.ReportMetric(float64(decode.Milliseconds())/float64(b.N), "decode-ms/op")
+	b.ReportMetric(float64(lint.Milliseconds())/float64(b.N), "lint-ms/op")
+}
+
+func yamlFiles(b *testing.B, dir string) []string {
 	var files []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".yaml") {
@@ -221,6 +274,14 @@ func BenchmarkDecodeBaseline(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return files
+}
+
+// BenchmarkDecodeBaseline is the floor under BenchmarkLoad: read every
+// file and decode each document into a yaml.Node, nothing more. The
+// parallel variant uses GOMAXPROCS workers, as manifest.Load does.
+func BenchmarkDecodeBaseline(b *testing.B) {
+	files := yamlFiles(b, tree(b))
 	b.Run("serial", func(b *testing.B) {
 		n := 0
 		m := startMeter(b)
