@@ -231,7 +231,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 
 func lintTree(tb testing.TB, dir string) *rules.Result {
 	tb.Helper()
-	res := rules.Lint([]string{dir}, manifest.Options{}, config.DefaultMesh(), all.Rules, nil)
+	res := rules.Lint(rules.LintOptions{Paths: []string{dir}, Mesh: config.DefaultMesh(), Rules: all.Rules})
 	if len(res.Load.Errors) > 0 || len(res.Graph.Errors) > 0 || len(res.Internal) > 0 {
 		tb.Fatalf("lint: %d load, %d decoding and %d rule errors", len(res.Load.Errors), len(res.Graph.Errors), len(res.Internal))
 	}

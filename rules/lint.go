@@ -9,6 +9,30 @@ import (
 	"github.com/meshlint/meshlint/internal/manifest"
 )
 
+// LintOptions configure Lint.
+type LintOptions struct {
+	// Paths are the files and directories to read ("-" for stdin).
+	Paths []string
+	Load  manifest.Options
+	Mesh  config.Mesh
+	// Rules are the rules to run, and Severity overrides their default
+	// severity by rule ID.
+	Rules    []*Rule
+	Severity map[string]Severity
+	// Cache, when set, keeps what was read of each file across runs.
+	Cache FileCache
+}
+
+// FileCache keeps what Lint read of each file on disk, keyed by the
+// file's content: its objects, as the graph prepared them, and the findings
+// of the local rules (lintcache.Cache).
+type FileCache interface {
+	// Get returns what was kept for a file with these bytes, named name.
+	Get(name string, data []byte) (objs []*manifest.Object, unmodelled map[string]int, findings []*Finding, ok bool)
+	// Put keeps a file read without problems, with its local findings.
+	Put(f *manifest.File, findings []*Finding)
+}
+
 // Result is what Lint read and found.
 type Result struct {
 	Load     *manifest.Result
@@ -18,14 +42,14 @@ type Result struct {
 	Internal []error
 }
 
-// Lint loads paths, builds the graph and runs rs, as the command does. The
-// Local rules run on each file as it is read, in the loader's workers,
-// while its YAML nodes exist; the loader then drops the nodes, so memory
-// holds what the graph extracted rather than every node of the input. The
-// other rules run on the whole graph once it is built.
-func Lint(paths []string, opts manifest.Options, mesh config.Mesh, rs []*Rule, severity map[string]Severity) *Result {
+// Lint loads the input, builds the graph and runs the rules, as the
+// command does. The Local rules run on each file as it is read, in the
+// loader's workers, while its YAML nodes exist; the loader then drops the
+// nodes, so memory holds what the graph extracted rather than every node
+// of the input. The other rules run on the whole graph once it is built.
+func Lint(opts LintOptions) *Result {
 	var local, global []*Rule
-	for _, r := range rs {
+	for _, r := range opts.Rules {
 		if r.Local {
 			local = append(local, r)
 		} else {
@@ -37,14 +61,15 @@ func Lint(paths []string, opts manifest.Options, mesh config.Mesh, rs []*Rule, s
 		found    []*Finding
 		internal = map[string]error{}
 	)
-	opts.PerFile = func(objs []*manifest.Object) []*manifest.Error {
-		g := graph.Prepare(objs, mesh)
+	load := opts.Load
+	load.PerFile = func(f *manifest.File) []*manifest.Error {
+		g := graph.Prepare(f.Objects, opts.Mesh)
 		var fs []*Finding
 		var errs []error
 		shared := &memo{values: map[any]*memoValue{}}
 		for _, r := range local {
 			sev := r.Severity
-			if s, ok := severity[r.ID]; ok {
+			if s, ok := opts.Severity[r.ID]; ok {
 				sev = s
 			}
 			f, err := runOne(r, g, sev, shared)
@@ -52,6 +77,9 @@ func Lint(paths []string, opts manifest.Options, mesh config.Mesh, rs []*Rule, s
 			if err != nil {
 				errs = append(errs, err)
 			}
+		}
+		if opts.Cache != nil && f.Data != nil && len(f.Errors) == 0 && len(g.Errors) == 0 && len(errs) == 0 {
+			opts.Cache.Put(f, fs)
 		}
 		mu.Lock()
 		defer mu.Unlock()
@@ -63,10 +91,21 @@ func Lint(paths []string, opts manifest.Options, mesh config.Mesh, rs []*Rule, s
 		// The decoding errors are reported by the Build of the whole input.
 		return nil
 	}
-	opts.DropNodes = true
-	res := &Result{Load: manifest.Load(paths, opts)}
-	res.Graph = graph.Build(res.Load.Objects, mesh)
-	res.Findings, res.Internal = Run(res.Graph, global, severity)
+	if opts.Cache != nil {
+		load.Cached = func(name string, data []byte) ([]*manifest.Object, map[string]int, bool) {
+			objs, unmodelled, fs, ok := opts.Cache.Get(name, data)
+			if ok {
+				mu.Lock()
+				found = append(found, fs...)
+				mu.Unlock()
+			}
+			return objs, unmodelled, ok
+		}
+	}
+	load.DropNodes = true
+	res := &Result{Load: manifest.Load(opts.Paths, load)}
+	res.Graph = graph.Build(res.Load.Objects, opts.Mesh)
+	res.Findings, res.Internal = Run(res.Graph, global, opts.Severity)
 	res.Findings = append(res.Findings, found...)
 	Sort(res.Findings)
 	res.Findings = Dedup(res.Findings)

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +16,7 @@ import (
 	"github.com/meshlint/meshlint/reporter"
 	"github.com/meshlint/meshlint/rules"
 	"github.com/meshlint/meshlint/rules/all"
+	"github.com/meshlint/meshlint/rules/lintcache"
 )
 
 type lintFlags struct {
@@ -27,6 +30,8 @@ type lintFlags struct {
 	closedWorld      bool
 	verbose          bool
 	maxFileSize      int64
+	cache            bool
+	cacheDir         string
 	configFlags
 	filterFlags
 	fixFlags
@@ -45,6 +50,8 @@ func (f *lintFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.closedWorld, "closed-world", false, "assume the input holds every object of the cluster")
 	fs.BoolVar(&f.verbose, "v", false, "verbose: report what was read and skipped on stderr")
 	fs.Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "largest file read, in bytes")
+	fs.BoolVar(&f.cache, "cache", false, "keep what was read of each file in the user's cache folder, and reuse it while the file is unchanged")
+	fs.StringVar(&f.cacheDir, "cache-dir", "", "the folder of --cache (default: the user's cache folder, then meshlint); implies --cache")
 	f.configFlags.register(fs)
 	f.filterFlags.register(fs)
 	f.fixFlags.register(fs)
@@ -116,13 +123,25 @@ func cmdLint(args []string, env *Env) int {
 func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn rules.Severity) int {
 	// Keep stdin's bytes for source snippets: it cannot be read twice.
 	var stdinCopy bytes.Buffer
-	lint := rules.Lint(paths, manifest.Options{
-		Namespace:   f.namespace,
-		MaxFileSize: f.maxFileSize,
-		Stdin:       io.TeeReader(env.Stdin, &stdinCopy),
-		Dir:         env.Dir,
-		Ignore:      f.ignore,
-	}, f.mesh, ruleSet, f.severity)
+	cache := f.openCache(env, paths, ruleSet)
+	opts := rules.LintOptions{
+		Paths: paths,
+		Load: manifest.Options{
+			Namespace:   f.namespace,
+			MaxFileSize: f.maxFileSize,
+			Stdin:       io.TeeReader(env.Stdin, &stdinCopy),
+			Dir:         env.Dir,
+			Ignore:      f.ignore,
+		},
+		Mesh: f.mesh, Rules: ruleSet, Severity: f.severity,
+	}
+	if cache != nil {
+		opts.Cache = cache
+	}
+	lint := rules.Lint(opts)
+	if cache != nil {
+		f.closeCache(env, cache)
+	}
 	res, findings, internal := lint.Load, lint.Findings, lint.Internal
 	errs := inputErrors(res, lint.Graph)
 	if f.verbose {
@@ -326,4 +345,54 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// openCache opens the cache of this run's input and settings, or returns
+// nil without --cache. A cache that cannot be used leaves the run
+// uncached, with a warning: it is never a reason to fail.
+func (f *lintFlags) openCache(env *Env, paths []string, ruleSet []*rules.Rule) *lintcache.Cache {
+	if !f.cache && f.cacheDir == "" {
+		return nil
+	}
+	dir := f.cacheDir
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "meshlint: warning: no cache folder (%v); running without --cache\n", err)
+			return nil
+		}
+		dir = filepath.Join(base, "meshlint")
+	} else if !filepath.IsAbs(dir) {
+		dir = filepath.Join(env.Dir, dir)
+	}
+	// The settings that change what is read of a file or found in it.
+	key := fmt.Sprintf("meshlint %s\nnamespace %s\nmesh %#v\n", Version, f.namespace, f.mesh)
+	for _, r := range ruleSet {
+		if !r.Local {
+			continue
+		}
+		sev := r.Severity
+		if s, ok := f.severity[r.ID]; ok {
+			sev = s
+		}
+		key += fmt.Sprintf("rule %s %s\n", r.ID, sev)
+	}
+	// One cache file per working directory and paths: the entries are
+	// keyed by content, but keeping the input of each way of running
+	// apart keeps every file small.
+	where := sha256.Sum256([]byte(env.Dir + "\x00" + strings.Join(paths, "\x00")))
+	return lintcache.Open(filepath.Join(dir, hex.EncodeToString(where[:12])+".cache"), key, ruleSet)
+}
+
+func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache) {
+	hits, misses, ignored := c.Stats()
+	if ignored != "" {
+		fmt.Fprintf(env.Stderr, "meshlint: warning: cache ignored: %s\n", ignored)
+	}
+	if f.verbose {
+		fmt.Fprintf(env.Stderr, "meshlint: cache: %d files unchanged, %d read\n", hits, misses)
+	}
+	if err := c.Save(); err != nil {
+		fmt.Fprintf(env.Stderr, "meshlint: warning: %v\n", err)
+	}
 }

@@ -10,8 +10,8 @@ import (
 // no rules (lint uses rules.Lint). errs holds the loading and decoding
 // problems, sorted by file and line.
 func load(paths []string, opts manifest.Options, mesh config.Mesh) (res *manifest.Result, g *graph.Graph, errs []*manifest.Error) {
-	opts.PerFile = func(objs []*manifest.Object) []*manifest.Error {
-		graph.Prepare(objs, mesh)
+	opts.PerFile = func(f *manifest.File) []*manifest.Error {
+		graph.Prepare(f.Objects, mesh)
 		return nil
 	}
 	opts.DropNodes = true

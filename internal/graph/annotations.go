@@ -59,12 +59,12 @@ func (g *Graph) AnnotationSites(ks ...kinds.Kind) []AnnotationSite {
 		}
 		var tm *templateMeta
 		if p := preparedOf(o); p != nil {
-			tm = p.template
+			tm = p.Template
 		} else if n := templateMetadata(o); n != nil {
-			tm = &templateMeta{annotations: stringMap(mapField(n, "annotations")), labels: stringMap(mapField(n, "labels"))}
+			tm = &templateMeta{Annotations: stringMap(mapField(n, "annotations")), Labels: stringMap(mapField(n, "labels"))}
 		}
 		if tm != nil {
-			out = append(out, AnnotationSite{Obj: o, Kind: kinds.Pod, Template: true, Annotations: tm.annotations, Labels: tm.labels})
+			out = append(out, AnnotationSite{Obj: o, Kind: kinds.Pod, Template: true, Annotations: tm.Annotations, Labels: tm.Labels})
 		}
 	}
 	return out

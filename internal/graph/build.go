@@ -107,7 +107,7 @@ func (g *Graph) decodeSpec(o *manifest.Object, node *yaml.Node, out any) []*mani
 		e.File = o.Pos(e.Loc).File // a node of a kustomize patch is in the patch
 	}
 	if p != nil && g.recording {
-		p.decoded = append(p.decoded, decoded{out: out, errs: errs})
+		p.Decoded = append(p.Decoded, decoded{Out: out, Errs: errs})
 	}
 	return errs
 }

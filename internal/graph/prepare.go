@@ -14,36 +14,37 @@ import (
 // taken while the loader still holds them, so that it can drop them: the
 // nodes of a large tree take 30 bytes for every byte of YAML.
 type prepared struct {
-	decoded []decoded
+	Decoded []decoded
 
-	// Facts the typed specs leave out, by kind.
-	l7What      string   // DestinationRule: L7TrafficPolicy
-	l7Loc       spec.Loc // DestinationRule
-	metrics     bool     // Telemetry: spec.metrics is set
-	faults      map[int]spec.Int
-	addresses   []spec.GatewayAddress // Gateway API Gateway
-	addressesOK bool
-	template    *templateMeta // workload with a pod template
+	// Facts the typed specs leave out, by kind. The fields are exported
+	// for the cache's gob encoding only.
+	L7What      string   // DestinationRule: L7TrafficPolicy
+	L7Loc       spec.Loc // DestinationRule
+	Metrics     bool     // Telemetry: spec.metrics is set
+	Faults      map[int]spec.Int
+	Addresses   []spec.GatewayAddress // Gateway API Gateway
+	AddressesOK bool
+	Template    *templateMeta // workload with a pod template
 }
 
 // decoded is one spec decode: the value and its errors.
 type decoded struct {
-	out  any
-	errs []*manifest.Error
+	Out  any
+	Errs []*manifest.Error
 }
 
 // templateMeta is the metadata of a workload's pod template.
 type templateMeta struct {
-	annotations, labels map[string]string
+	Annotations, Labels map[string]string
 }
 
 // take copies the prepared value of out's type into out.
 func (p *prepared) take(out any) ([]*manifest.Error, bool) {
 	t := reflect.TypeOf(out)
-	for _, d := range p.decoded {
-		if reflect.TypeOf(d.out) == t {
-			reflect.ValueOf(out).Elem().Set(reflect.ValueOf(d.out).Elem())
-			return d.errs, true
+	for _, d := range p.Decoded {
+		if reflect.TypeOf(d.Out) == t {
+			reflect.ValueOf(out).Elem().Set(reflect.ValueOf(d.Out).Elem())
+			return d.Errs, true
 		}
 	}
 	return nil, false
@@ -79,24 +80,24 @@ func Prepare(objs []*manifest.Object, mesh config.Mesh) *Graph {
 func prepareFacts(o *manifest.Object, p *prepared) {
 	switch {
 	case o.Kind == kinds.DestinationRule && o.Group == kinds.GroupIstioNetworking:
-		p.l7What, p.l7Loc = l7TrafficPolicy(o.Spec())
+		p.L7What, p.L7Loc = l7TrafficPolicy(o.Spec())
 	case o.Kind == kinds.Telemetry:
-		p.metrics = mapField(o.Spec(), "metrics") != nil
+		p.Metrics = mapField(o.Spec(), "metrics") != nil
 	case o.Kind == kinds.VirtualService:
 		http := mapField(o.Spec(), "http")
 		for i := 0; http != nil && http.Kind == yaml.SequenceNode && i < len(http.Content); i++ {
 			if pct, ok := faultDelayPercent(o.File, http, i); ok {
-				if p.faults == nil {
-					p.faults = map[int]spec.Int{}
+				if p.Faults == nil {
+					p.Faults = map[int]spec.Int{}
 				}
-				p.faults[i] = pct
+				p.Faults[i] = pct
 			}
 		}
 	case o.Kind == kinds.K8sGateway && o.Group == kinds.GroupGatewayAPI:
-		p.addresses, p.addressesOK = addresses(o)
+		p.Addresses, p.AddressesOK = addresses(o)
 	case kinds.IsWorkload(o.Kind) && o.Kind != kinds.Pod:
 		if tm := templateMetadata(o); tm != nil {
-			p.template = &templateMeta{annotations: stringMap(mapField(tm, "annotations")), labels: stringMap(mapField(tm, "labels"))}
+			p.Template = &templateMeta{Annotations: stringMap(mapField(tm, "annotations")), Labels: stringMap(mapField(tm, "labels"))}
 		}
 	}
 }

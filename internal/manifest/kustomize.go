@@ -109,7 +109,7 @@ func buildKustomizations(res *Result, dirs []string, opts Options) {
 		fr := u.build()
 		res.Files += fr.files
 		if opts.PerFile != nil && len(fr.objects) > 0 {
-			fr.errors = append(fr.errors, opts.PerFile(fr.objects)...)
+			fr.errors = append(fr.errors, opts.PerFile(&File{Name: u.file, Objects: fr.objects, Unmodelled: fr.unmodelled, Errors: fr.errors})...)
 		}
 		res.Objects = append(res.Objects, fr.objects...)
 		res.Errors = append(res.Errors, fr.errors...)

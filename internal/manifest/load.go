@@ -37,11 +37,16 @@ type Options struct {
 	// Ignore, when set, is asked about every directory and manifest file
 	// met (by the name the file keeps); those it reports are never read.
 	Ignore func(path string) bool
-	// PerFile, when set, is called with the objects of each file read, in
-	// the loader's worker goroutines (so concurrently, and in no set
-	// order), while their YAML nodes are alive. The errors it returns are
-	// the file's.
-	PerFile func(objs []*Object) []*Error
+	// PerFile, when set, is called for each file read that holds objects
+	// (and for each kustomize build), in the loader's worker goroutines
+	// (so concurrently, and in no set order), while the objects' YAML
+	// nodes are alive. The errors it returns are the file's.
+	PerFile func(f *File) []*Error
+	// Cached, when set, is asked for the objects of each file on disk
+	// before the file is parsed, with its bytes. When it has them (ok),
+	// they are the file's objects, and the file is neither parsed nor
+	// given to PerFile.
+	Cached func(name string, data []byte) (objs []*Object, unmodelled map[string]int, ok bool)
 	// DropNodes releases the YAML nodes of the objects of files on disk
 	// once PerFile is done with them: a large tree's nodes take 30 bytes
 	// per byte of YAML. Object.Root reads the file again when a node is
@@ -305,6 +310,20 @@ func loadFile(path string, opts Options) *fileResult {
 		fr.errors = append(fr.errors, &Error{File: name, Msg: "binary file (NUL byte at offset " + fmt.Sprint(i) + ")"})
 		return fr
 	}
+	noDirectives := !bytes.Contains(data, []byte(directiveMark))
+	var src *diskFile
+	if path != "-" {
+		src = &diskFile{path: abs(opts.Dir, path), name: name, namespace: opts.Namespace}
+	}
+	if opts.Cached != nil && src != nil {
+		if objs, unmodelled, ok := opts.Cached(name, data); ok {
+			for i, o := range objs {
+				o.seq, o.src, o.NoDirectives = i, src, noDirectives
+			}
+			fr.objects, fr.unmodelled = objs, unmodelled
+			return fr
+		}
+	}
 	docs, errs := parseDocuments(name, data)
 	fr.errors = append(fr.errors, errs...)
 	for _, d := range docs {
@@ -316,16 +335,15 @@ func loadFile(path string, opts Options) *fileResult {
 		fr.objects = append(fr.objects, objs...)
 		fr.errors = append(fr.errors, errs...)
 	}
-	noDirectives := !bytes.Contains(data, []byte(directiveMark))
-	var src *diskFile
-	if path != "-" {
-		src = &diskFile{path: abs(opts.Dir, path), name: name, namespace: opts.Namespace}
-	}
 	for i, o := range fr.objects {
 		o.seq, o.src, o.NoDirectives = i, src, noDirectives
 	}
 	if opts.PerFile != nil && len(fr.objects) > 0 {
-		fr.errors = append(fr.errors, opts.PerFile(fr.objects)...)
+		f := &File{Name: name, Objects: fr.objects, Unmodelled: fr.unmodelled, Errors: fr.errors}
+		if src != nil {
+			f.Data = data
+		}
+		fr.errors = append(fr.errors, opts.PerFile(f)...)
 	}
 	if opts.DropNodes && src != nil {
 		for _, o := range fr.objects {
@@ -333,6 +351,18 @@ func loadFile(path string, opts Options) *fileResult {
 		}
 	}
 	return fr
+}
+
+// File is what PerFile is given: the objects read from one file.
+type File struct {
+	Name string
+	// Data is the file's content; nil for a kustomize build.
+	Data    []byte
+	Objects []*Object
+	// Unmodelled counts the objects of kinds the graph does not read.
+	Unmodelled map[string]int
+	// Errors are the problems met reading the file.
+	Errors []*Error
 }
 
 // errTooLarge is returned by readFile for a file over the size limit.

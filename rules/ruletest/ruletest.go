@@ -154,7 +154,7 @@ func Lint(dir string, r *rules.Rule, opts Options) ([]*rules.Finding, error) {
 	// The command's own pipeline: local rules run per file, and the nodes
 	// are dropped before the other rules and the suppressions run.
 	ran := ranRules(r, opts)
-	res := rules.Lint([]string{dir}, manifest.Options{Namespace: opts.Namespace}, opts.Mesh, ran, nil)
+	res := rules.Lint(rules.LintOptions{Paths: []string{dir}, Load: manifest.Options{Namespace: opts.Namespace}, Mesh: opts.Mesh, Rules: ran})
 	if len(res.Load.Errors) > 0 {
 		return nil, fmt.Errorf("fixture does not load: %v", res.Load.Errors[0])
 	}

@@ -1,0 +1,315 @@
+// Package lintcache keeps, across runs, what meshlint read of each manifest
+// file: its objects as the graph prepared them (graph.Prepare) and the
+// findings of the local rules, keyed by the SHA-256 of the file's bytes.
+// A file unchanged since the last run is then neither parsed nor checked
+// again; only the graph and the rules that read the whole input run.
+//
+// One cache file holds the entries of one run's input and settings. It
+// starts with a magic line and the key of the settings it was made with
+// (meshlint's version among them), and ends with the SHA-256 of its
+// content: a cache from another version or other settings is stale, one
+// that does not check out is corrupt, and both are ignored, never trusted.
+package lintcache
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	_ "github.com/meshlint/meshlint/internal/graph" // registers the prepared types with gob
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// magic starts every cache file; the number is the format's version.
+const magic = "meshlint lint cache 1\n"
+
+// Cache is the cache of one input and one set of settings.
+type Cache struct {
+	path  string
+	key   [32]byte
+	rules map[string]*rules.Rule
+
+	mu   sync.Mutex
+	old  map[[32]byte]*entry // read from disk
+	kept map[[32]byte]*entry // used or made by this run
+	// changed is true when the file on disk no longer matches kept.
+	changed      bool
+	hits, misses int
+	// ignored says why the cache file was not used.
+	ignored string
+}
+
+// entry is what is kept of one file.
+type entry struct {
+	Objects    []object
+	Unmodelled map[string]int
+	Findings   []finding
+}
+
+type object struct {
+	APIVersion, Group    string
+	Kind                 kinds.Kind
+	Name, Namespace      string
+	NamespaceSet         bool
+	Labels, Annotations  map[string]string
+	OwnerKind, OwnerName string
+	Doc                  int
+	KindLoc, NameLoc     manifest.Loc
+	Prepared             any
+}
+
+// finding is a local rule's finding; its positions are all in the file,
+// whose name is set again when it is read back.
+type finding struct {
+	Rule     string
+	Severity rules.Severity
+	Message  string
+	Loc      manifest.Loc
+	Object   int // index in Objects, -1 for none
+	Related  []related
+	Fixes    []rules.Fix
+}
+
+type related struct {
+	Loc     manifest.Loc
+	Message string
+}
+
+// Open reads the cache file at path, made for the given settings key (it
+// must name meshlint's version and everything that changes what is read
+// or found: the default namespace, the mesh settings, the rules and their
+// severities). rs resolves the rule IDs of cached findings. A missing,
+// stale or corrupt file gives an empty cache; Ignored says why.
+func Open(path, key string, rs []*rules.Rule) *Cache {
+	c := &Cache{path: path, key: sha256.Sum256([]byte(key)), rules: map[string]*rules.Rule{},
+		old: map[[32]byte]*entry{}, kept: map[[32]byte]*entry{}}
+	for _, r := range rs {
+		c.rules[r.ID] = r
+	}
+	old, err := c.read()
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		c.changed = true
+	case err != nil:
+		c.ignored = err.Error()
+		c.changed = true
+	default:
+		c.old = old
+	}
+	return c
+}
+
+// errStale marks a cache made by another version or with other settings.
+var errStale = errors.New("made by another meshlint version or with other settings")
+
+func (c *Cache) read() (map[[32]byte]*entry, error) {
+	data, err := os.ReadFile(c.path)
+	if err != nil {
+		return nil, err
+	}
+	// magic, key, payload length, payload, SHA-256 of all before it.
+	head := len(magic) + 32 + 8
+	if len(data) < head+32 || string(data[:len(magic)]) != magic {
+		return nil, fmt.Errorf("%s: not a meshlint cache file, or another format", c.path)
+	}
+	if !bytes.Equal(data[len(magic):len(magic)+32], c.key[:]) {
+		return nil, fmt.Errorf("%s: %w", c.path, errStale)
+	}
+	n := binary.BigEndian.Uint64(data[len(magic)+32 : head])
+	if n != uint64(len(data)-head-32) {
+		return nil, fmt.Errorf("%s: corrupt (truncated or padded)", c.path)
+	}
+	sum := sha256.Sum256(data[:len(data)-32])
+	if !bytes.Equal(sum[:], data[len(data)-32:]) {
+		return nil, fmt.Errorf("%s: corrupt (checksum mismatch)", c.path)
+	}
+	var entries map[[32]byte]*entry
+	if err := gob.NewDecoder(bytes.NewReader(data[head : len(data)-32])).Decode(&entries); err != nil {
+		return nil, fmt.Errorf("%s: corrupt: %w", c.path, err)
+	}
+	return entries, nil
+}
+
+// Get returns the objects and local findings kept for a file with these
+// bytes, as read from the file name.
+func (c *Cache) Get(name string, data []byte) ([]*manifest.Object, map[string]int, []*rules.Finding, bool) {
+	h := sha256.Sum256(data)
+	c.mu.Lock()
+	e := c.old[h]
+	if e == nil {
+		e = c.kept[h] // the same bytes in another file of this run
+	}
+	if e == nil {
+		c.misses++
+		c.mu.Unlock()
+		return nil, nil, nil, false
+	}
+	c.kept[h] = e
+	c.hits++
+	c.mu.Unlock()
+
+	objs := make([]*manifest.Object, len(e.Objects))
+	for i, r := range e.Objects {
+		objs[i] = &manifest.Object{
+			APIVersion: r.APIVersion, Group: r.Group, Kind: r.Kind, Name: r.Name,
+			Namespace: r.Namespace, NamespaceSet: r.NamespaceSet, Labels: r.Labels, Annotations: r.Annotations,
+			OwnerKind: r.OwnerKind, OwnerName: r.OwnerName, File: name, Doc: r.Doc,
+			KindLoc: r.KindLoc, NameLoc: r.NameLoc, Prepared: r.Prepared,
+		}
+	}
+	var fs []*rules.Finding
+	for _, r := range e.Findings {
+		rule := c.rules[r.Rule]
+		if rule == nil {
+			continue // cannot happen: the rules are part of the key
+		}
+		f := &rules.Finding{Rule: rule, Severity: r.Severity, Message: r.Message,
+			Pos: manifest.Pos{File: name, Loc: r.Loc}, Fixes: renameFixes(r.Fixes, name)}
+		if r.Object >= 0 && r.Object < len(objs) {
+			f.Object = objs[r.Object]
+		}
+		for _, x := range r.Related {
+			f.Related = append(f.Related, rules.Related{Pos: manifest.Pos{File: name, Loc: x.Loc}, Message: x.Message})
+		}
+		fs = append(fs, f)
+	}
+	unmodelled := map[string]int{}
+	for k, n := range e.Unmodelled {
+		unmodelled[k] = n
+	}
+	return objs, unmodelled, fs, true
+}
+
+// Put keeps a file read without problems with the findings of the local
+// rules on it. Findings that point into other files, or fixes that create
+// files, are not kept, and neither is their file.
+func (c *Cache) Put(f *manifest.File, fs []*rules.Finding) {
+	e := &entry{Unmodelled: f.Unmodelled}
+	index := make(map[*manifest.Object]int, len(f.Objects))
+	for i, o := range f.Objects {
+		index[o] = i
+		e.Objects = append(e.Objects, object{
+			APIVersion: o.APIVersion, Group: o.Group, Kind: o.Kind, Name: o.Name,
+			Namespace: o.Namespace, NamespaceSet: o.NamespaceSet, Labels: o.Labels, Annotations: o.Annotations,
+			OwnerKind: o.OwnerKind, OwnerName: o.OwnerName, Doc: o.Doc,
+			KindLoc: o.KindLoc, NameLoc: o.NameLoc, Prepared: o.Prepared,
+		})
+		if len(o.Sources) > 0 {
+			return
+		}
+	}
+	for _, x := range fs {
+		if x.Pos.File != f.Name || !inFile(x.Fixes, f.Name) {
+			return
+		}
+		r := finding{Rule: x.Rule.ID, Severity: x.Severity, Message: x.Message, Loc: x.Pos.Loc, Object: -1, Fixes: x.Fixes}
+		if i, ok := index[x.Object]; ok {
+			r.Object = i
+		}
+		for _, rel := range x.Related {
+			if rel.Pos.File != f.Name {
+				return
+			}
+			r.Related = append(r.Related, related{Loc: rel.Pos.Loc, Message: rel.Message})
+		}
+		e.Findings = append(e.Findings, r)
+	}
+	h := sha256.Sum256(f.Data)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kept[h] = e
+	c.changed = true
+}
+
+// inFile reports whether every edit of the fixes is in file, and no fix
+// creates a file.
+func inFile(fixes []rules.Fix, file string) bool {
+	for _, fx := range fixes {
+		if len(fx.NewFiles) > 0 {
+			return false
+		}
+		for _, e := range fx.Edits {
+			if e.Pos.File != file {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func renameFixes(fixes []rules.Fix, name string) []rules.Fix {
+	out := make([]rules.Fix, len(fixes))
+	for i, fx := range fixes {
+		out[i] = fx
+		out[i].Edits = append([]rules.Edit(nil), fx.Edits...)
+		for j := range out[i].Edits {
+			out[i].Edits[j].Pos.File = name
+		}
+	}
+	return out
+}
+
+// Save writes the entries this run used or made, when they differ from
+// the file's, so that the cache holds the current input and no more.
+func (c *Cache) Save() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.changed && len(c.kept) == len(c.old) {
+		return nil
+	}
+	var payload bytes.Buffer
+	if err := gob.NewEncoder(&payload).Encode(c.kept); err != nil {
+		return fmt.Errorf("%s: encoding the cache: %w", c.path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
+		return fmt.Errorf("writing the cache: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(c.path), ".meshlint-cache-*")
+	if err != nil {
+		return fmt.Errorf("writing the cache: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	h := sha256.New()
+	w := bufio.NewWriter(io.MultiWriter(tmp, h))
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(payload.Len()))
+	w.WriteString(magic)
+	w.Write(c.key[:])
+	w.Write(n[:])
+	w.Write(payload.Bytes())
+	if err := w.Flush(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %w", tmp.Name(), err)
+	}
+	if _, err := tmp.Write(h.Sum(nil)); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("%s: %w", tmp.Name(), err)
+	}
+	// A rename replaces the file whole: a run that reads it meanwhile sees
+	// the old cache or the new one, never half of one.
+	if err := os.Rename(tmp.Name(), c.path); err != nil {
+		return fmt.Errorf("writing the cache: %w", err)
+	}
+	return nil
+}
+
+// Stats says how many files came from the cache and how many were read,
+// and why the cache file was ignored, if it was.
+func (c *Cache) Stats() (hits, misses int, ignored string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits, c.misses, c.ignored
+}
