@@ -20,8 +20,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 
 	_ "github.com/meshlint/meshlint/internal/graph" // registers the prepared types with gob
@@ -31,7 +33,10 @@ import (
 )
 
 // magic starts every cache file; the number is the format's version.
-const magic = "meshlint lint cache 1\n"
+const magic = "meshlint lint cache 2\n"
+
+// maxShards bounds the number of gob streams of a cache file.
+const maxShards = 64
 
 // Cache is the cache of one input and one set of settings.
 type Cache struct {
@@ -117,7 +122,8 @@ func (c *Cache) read() (map[[32]byte]*entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	// magic, key, payload length, payload, SHA-256 of all before it.
+	// magic, key, shard count, each shard's length, the shards, and the
+	// SHA-256 of all before it.
 	head := len(magic) + 32 + 8
 	if len(data) < head+32 || string(data[:len(magic)]) != magic {
 		return nil, fmt.Errorf("%s: not a meshlint cache file, or another format", c.path)
@@ -125,17 +131,45 @@ func (c *Cache) read() (map[[32]byte]*entry, error) {
 	if !bytes.Equal(data[len(magic):len(magic)+32], c.key[:]) {
 		return nil, fmt.Errorf("%s: %w", c.path, errStale)
 	}
-	n := binary.BigEndian.Uint64(data[len(magic)+32 : head])
-	if n != uint64(len(data)-head-32) {
-		return nil, fmt.Errorf("%s: corrupt (truncated or padded)", c.path)
-	}
-	sum := sha256.Sum256(data[:len(data)-32])
+	body := data[:len(data)-32]
+	sum := sha256.Sum256(body)
 	if !bytes.Equal(sum[:], data[len(data)-32:]) {
-		return nil, fmt.Errorf("%s: corrupt (checksum mismatch)", c.path)
+		return nil, fmt.Errorf("%s: corrupt (checksum mismatch, or truncated)", c.path)
 	}
-	var entries map[[32]byte]*entry
-	if err := gob.NewDecoder(bytes.NewReader(data[head : len(data)-32])).Decode(&entries); err != nil {
-		return nil, fmt.Errorf("%s: corrupt: %w", c.path, err)
+	n := binary.BigEndian.Uint64(data[len(magic)+32 : head])
+	if n > maxShards || uint64(len(body)-head) < 8*n {
+		return nil, fmt.Errorf("%s: corrupt (bad shard count)", c.path)
+	}
+	shards := make([][]byte, n)
+	off := head + 8*int(n)
+	for i := range shards {
+		size := binary.BigEndian.Uint64(body[head+8*i:])
+		if size > uint64(len(body)-off) {
+			return nil, fmt.Errorf("%s: corrupt (bad shard length)", c.path)
+		}
+		shards[i] = body[off : off+int(size)]
+		off += int(size)
+	}
+	if off != len(body) {
+		return nil, fmt.Errorf("%s: corrupt (trailing bytes)", c.path)
+	}
+	// gob decodes at a few tens of MB/s: the shards are decoded side by
+	// side.
+	parts := make([]map[[32]byte]*entry, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range shards {
+		wg.Go(func() {
+			errs[i] = gob.NewDecoder(bytes.NewReader(shards[i])).Decode(&parts[i])
+		})
+	}
+	wg.Wait()
+	entries := map[[32]byte]*entry{}
+	for i, p := range parts {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("%s: corrupt: %w", c.path, errs[i])
+		}
+		maps.Copy(entries, p)
 	}
 	return entries, nil
 }
@@ -267,8 +301,24 @@ func (c *Cache) Save() error {
 	if !c.changed && len(c.kept) == len(c.old) {
 		return nil
 	}
-	var payload bytes.Buffer
-	if err := gob.NewEncoder(&payload).Encode(c.kept); err != nil {
+	// Shards, by the first byte of the content hash, so that reading can
+	// decode them side by side.
+	n := min(maxShards, 2*runtime.GOMAXPROCS(0))
+	parts := make([]map[[32]byte]*entry, n)
+	for i := range parts {
+		parts[i] = map[[32]byte]*entry{}
+	}
+	for h, e := range c.kept {
+		parts[int(h[0])%n][h] = e
+	}
+	payloads := make([]bytes.Buffer, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range parts {
+		wg.Go(func() { errs[i] = gob.NewEncoder(&payloads[i]).Encode(parts[i]) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%s: encoding the cache: %w", c.path, err)
 	}
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
@@ -281,12 +331,15 @@ func (c *Cache) Save() error {
 	defer os.Remove(tmp.Name())
 	h := sha256.New()
 	w := bufio.NewWriter(io.MultiWriter(tmp, h))
-	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], uint64(payload.Len()))
 	w.WriteString(magic)
 	w.Write(c.key[:])
-	w.Write(n[:])
-	w.Write(payload.Bytes())
+	w.Write(binary.BigEndian.AppendUint64(nil, uint64(n)))
+	for i := range payloads {
+		w.Write(binary.BigEndian.AppendUint64(nil, uint64(payloads[i].Len())))
+	}
+	for i := range payloads {
+		w.Write(payloads[i].Bytes())
+	}
 	if err := w.Flush(); err != nil {
 		tmp.Close()
 		return fmt.Errorf("%s: %w", tmp.Name(), err)
