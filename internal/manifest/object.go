@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -29,7 +30,7 @@ func LocOf(n *yaml.Node) Loc {
 	}
 	l := Loc{Line: n.Line, Col: n.Column, EndCol: n.Column + 1}
 	if n.Kind == yaml.ScalarNode {
-		w := len([]rune(n.Value))
+		w := utf8.RuneCountInString(n.Value)
 		switch n.Style {
 		case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
 			w += 2

@@ -43,6 +43,29 @@ func (v *Value[T]) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
 		return mismatch(n, v.V)
 	}
+	// The common scalars directly: Node.Decode sets up a decoder per
+	// call, which for every scalar of a large tree costs more than the
+	// rest of decoding.
+	switch p := any(&v.V).(type) {
+	case *string:
+		if n.ShortTag() != "!!str" {
+			return mismatch(n, v.V)
+		}
+		*p = n.Value
+		return nil
+	case *int64:
+		if n.ShortTag() == "!!int" && isDecimal(n.Value) {
+			if i, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
+				*p = i
+				return nil
+			}
+		}
+	case *bool:
+		if n.ShortTag() == "!!bool" && (n.Value == "true" || n.Value == "false") {
+			*p = n.Value == "true"
+			return nil
+		}
+	}
 	if _, isStr := any(v.V).(string); isStr && n.ShortTag() != "!!str" {
 		// Kubernetes rejects `name: 8080` where a string is expected.
 		return mismatch(n, v.V)
@@ -212,4 +235,21 @@ func decodeAt[T any](n *yaml.Node, at *At, plain *T) error {
 		return mismatchWant(n, "a mapping")
 	}
 	return n.Decode(plain)
+}
+
+// isDecimal reports whether s is a plain decimal integer, which yaml.v3
+// reads as strconv does; other forms (0x1F, 1_000, +5) go through it.
+func isDecimal(s string) bool {
+	if strings.HasPrefix(s, "-") {
+		s = s[1:]
+	}
+	if s == "" || len(s) > 1 && s[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
