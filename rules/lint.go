@@ -31,6 +31,8 @@ type FileCache interface {
 	Get(name string, data []byte) (objs []*manifest.Object, unmodelled map[string]int, findings []*Finding, ok bool)
 	// Put keeps a file read without problems, with its local findings.
 	Put(f *manifest.File, findings []*Finding)
+	// Save writes what this run kept.
+	Save() error
 }
 
 // Result is what Lint read and found.
@@ -40,6 +42,8 @@ type Result struct {
 	Findings []*Finding
 	// Internal holds the errors of rules that failed: meshlint bugs.
 	Internal []error
+	// CacheErr is why the cache could not be written, if it could not.
+	CacheErr error
 }
 
 // Lint loads the input, builds the graph and runs the rules, as the
@@ -104,6 +108,13 @@ func Lint(opts LintOptions) *Result {
 	}
 	load.DropNodes = true
 	res := &Result{Load: manifest.Load(opts.Paths, load)}
+	if opts.Cache != nil {
+		// Nothing after loading changes what the cache keeps (Build
+		// copies the prepared specs): write it while the rules run.
+		saved := make(chan error, 1)
+		go func() { saved <- opts.Cache.Save() }()
+		defer func() { res.CacheErr = <-saved }()
+	}
 	res.Graph = graph.Build(res.Load.Objects, opts.Mesh)
 	res.Findings, res.Internal = Run(res.Graph, global, opts.Severity)
 	res.Findings = append(res.Findings, found...)

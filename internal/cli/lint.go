@@ -140,7 +140,7 @@ func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn 
 	}
 	lint := rules.Lint(opts)
 	if cache != nil {
-		f.closeCache(env, cache)
+		f.closeCache(env, cache, lint.CacheErr)
 	}
 	res, findings, internal := lint.Load, lint.Findings, lint.Internal
 	errs := inputErrors(res, lint.Graph)
@@ -384,7 +384,7 @@ func (f *lintFlags) openCache(env *Env, paths []string, ruleSet []*rules.Rule) *
 	return lintcache.Open(filepath.Join(dir, hex.EncodeToString(where[:12])+".cache"), key, ruleSet)
 }
 
-func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache) {
+func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache, saveErr error) {
 	hits, misses, ignored := c.Stats()
 	if ignored != "" {
 		fmt.Fprintf(env.Stderr, "meshlint: warning: cache ignored: %s\n", ignored)
@@ -392,7 +392,7 @@ func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache) {
 	if f.verbose {
 		fmt.Fprintf(env.Stderr, "meshlint: cache: %d files unchanged, %d read\n", hits, misses)
 	}
-	if err := c.Save(); err != nil {
-		fmt.Fprintf(env.Stderr, "meshlint: warning: %v\n", err)
+	if saveErr != nil {
+		fmt.Fprintf(env.Stderr, "meshlint: warning: %v\n", saveErr)
 	}
 }
