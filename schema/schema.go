@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
@@ -49,21 +50,51 @@ type Violation struct {
 
 // Validator validates objects against the embedded schemas. Create one per
 // run with NewValidator and share it: it is safe for concurrent use, and
-// its only state is the cache of compiled schemas, filled on first use of
-// each (group, version, kind).
+// its only state is caches, of the schemas, filled on first use of each
+// (group, version, kind), and of what an apiVersion and kind resolve to.
+// It keeps no reference to the objects it checks.
 type Validator struct {
 	mu      sync.Mutex
 	schemas map[string]*compiled
+	// targets caches a *target by targetKey: finding the file costs more
+	// than validating a typical object. ntargets bounds it, since the
+	// keys come from the input.
+	targets  sync.Map
+	ntargets atomic.Int64
 }
 
-// compiled is one schema file, compiled once.
+// maxTargets is far more (apiVersion, kind) pairs than a repository has.
+const maxTargets = 4096
+
+type targetKey struct {
+	apiVersion string
+	kind       kinds.Kind
+}
+
+// target is the schema an apiVersion and kind are validated against.
+type target struct {
+	group string
+	// c is the schema; nil when the version has none.
+	c *compiled
+	// served lists the versions with a schema when c is nil.
+	served []string
+}
+
+// compiled is one schema file, parsed once and compiled with jsonschema
+// once, on the first object that fastValid does not clear.
 type compiled struct {
+	file string
 	once sync.Once
-	sch  *jsonschema.Schema
 	// doc is the parsed schema document; messages read property names and
 	// oneOf shapes from it.
 	doc any
-	err error
+	// fast is doc reduced for fastValid.
+	fast *fnode
+	err  error
+
+	schOnce sync.Once
+	sch     *jsonschema.Schema
+	schErr  error
 }
 
 // NewValidator returns a validator with an empty cache.
@@ -166,37 +197,91 @@ func Covered(group string, kind kinds.Kind) bool {
 
 // load returns the compiled schema of an embedded file.
 func (v *Validator) load(file string) (*compiled, error) {
+	c, err := v.entry(file).get()
+	if err != nil {
+		return c, err
+	}
+	_, err = c.schema()
+	return c, err
+}
+
+// entry returns the cache entry of an embedded file, compiled or not.
+func (v *Validator) entry(file string) *compiled {
 	v.mu.Lock()
+	defer v.mu.Unlock()
 	c := v.schemas[file]
 	if c == nil {
-		c = &compiled{}
+		c = &compiled{file: file}
 		v.schemas[file] = c
 	}
-	v.mu.Unlock()
-	c.once.Do(func() { c.sch, c.doc, c.err = compile(file) })
+	return c
+}
+
+// get parses the schema document on first use.
+func (c *compiled) get() (*compiled, error) {
+	c.once.Do(func() {
+		c.doc, c.err = parse(c.file)
+		if c.err == nil {
+			c.fast = buildFast(c.doc)
+		}
+	})
 	return c, c.err
 }
 
-func compile(file string) (*jsonschema.Schema, any, error) {
+// schema compiles the parsed document with jsonschema on first use.
+func (c *compiled) schema() (*jsonschema.Schema, error) {
+	c.schOnce.Do(func() { c.sch, c.schErr = compile(c.file, c.doc) })
+	return c.sch, c.schErr
+}
+
+// target resolves an apiVersion and kind, once per pair.
+func (v *Validator) target(apiVersion string, kind kinds.Kind) *target {
+	k := targetKey{apiVersion, kind}
+	if t, ok := v.targets.Load(k); ok {
+		return t.(*target)
+	}
+	group, version := kinds.SplitAPIVersion(apiVersion)
+	t := &target{group: group}
+	if file := schemaFile(group, version, kind); file != "" {
+		if _, err := fs.Stat(files, file); err == nil {
+			t.c = v.entry(file)
+		} else {
+			t.served = servedVersions(group, kind)
+		}
+	}
+	if v.ntargets.Add(1) > maxTargets {
+		return t
+	}
+	// A copy, so that the cache holds no part of an object's memory.
+	k = targetKey{strings.Clone(apiVersion), kinds.Kind(strings.Clone(string(kind)))}
+	got, _ := v.targets.LoadOrStore(k, t)
+	return got.(*target)
+}
+
+func parse(file string) (any, error) {
 	data, err := files.ReadFile(file)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
-		return nil, nil, fmt.Errorf("schema %s: %w", file, err)
+		return nil, fmt.Errorf("schema %s: %w", file, err)
 	}
+	return doc, nil
+}
+
+func compile(file string, doc any) (*jsonschema.Schema, error) {
 	url := "embed:///" + file
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	if err := c.AddResource(url, doc); err != nil {
-		return nil, nil, fmt.Errorf("schema %s: %w", file, err)
+		return nil, fmt.Errorf("schema %s: %w", file, err)
 	}
 	sch, err := c.Compile(url)
 	if err != nil {
-		return nil, nil, fmt.Errorf("schema %s: %w", file, err)
+		return nil, fmt.Errorf("schema %s: %w", file, err)
 	}
-	return sch, doc, nil
+	return sch, nil
 }
 
 // Validate checks o against the schema of its group, version and kind. An
@@ -214,13 +299,9 @@ func (v *Validator) Validate(o *manifest.Object) []Violation {
 
 // Check is Validate with an error for a schema that does not compile.
 func (v *Validator) Check(o *manifest.Object) ([]Violation, error) {
-	group, version := kinds.SplitAPIVersion(o.APIVersion)
-	file := schemaFile(group, version, o.Kind)
-	if file == "" {
-		return nil, nil
-	}
-	if _, err := fs.Stat(files, file); err != nil {
-		served := servedVersions(group, o.Kind)
+	t := v.target(o.APIVersion, o.Kind)
+	if t.c == nil {
+		group, served := t.group, t.served
 		if len(served) == 0 {
 			return nil, nil
 		}
@@ -238,7 +319,17 @@ func (v *Validator) Check(o *manifest.Object) ([]Violation, error) {
 		}
 		return []Violation{{Loc: loc, Path: "apiVersion", Msg: fmt.Sprintf("%s: use %s", msg, strings.Join(gvs, " or "))}}, nil
 	}
-	c, err := v.load(file)
+	c, err := t.c.get()
+	if err != nil {
+		return nil, err
+	}
+	// Only jsonschema's error tree says what is wrong and where, so the
+	// fast path may only clear objects; anything it cannot clear is
+	// validated again below.
+	if fastValid(c.fast, o.Node) {
+		return nil, nil
+	}
+	sch, err := c.schema()
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +337,7 @@ func (v *Validator) Check(o *manifest.Object) ([]Violation, error) {
 	if err != nil {
 		return []Violation{{Loc: o.KindLoc, Msg: err.Error()}}, nil
 	}
-	verr := c.sch.Validate(val)
+	verr := sch.Validate(val)
 	if verr == nil {
 		return nil, nil
 	}
