@@ -126,30 +126,39 @@ func (g *Graph) ServiceNamespace(fqdn string) string {
 // same host are merged by Istio, so all are returned. DestinationRules in
 // any other namespace do nothing for this client, whatever their exportTo.
 func (g *Graph) DestinationRulesFor(fqdn, client string) []*DestinationRule {
-	seen := map[string]bool{}
-	for _, ns := range []string{client, g.ServiceNamespace(fqdn), g.Mesh.RootNamespace} {
-		if ns == "" || seen[ns] {
+	return destinationRulesFor(client, g.ServiceNamespace(fqdn), g.Mesh.RootNamespace, func(ns string) []*DestinationRule {
+		return bestDRs(g.drsByNS[ns], ns, fqdn, client)
+	})
+}
+
+// destinationRulesFor tries the namespaces in Istio's order, client's,
+// service's, root, and returns the rules best offers in the first that has
+// any.
+func destinationRulesFor(client, svcNS, root string, best func(ns string) []*DestinationRule) []*DestinationRule {
+	order := [...]string{client, svcNS, root}
+	for i, ns := range order {
+		if ns == "" || i > 0 && ns == order[0] || i > 1 && ns == order[1] {
 			continue
 		}
-		seen[ns] = true
-		if drs := g.bestDRs(ns, fqdn, client); len(drs) > 0 {
+		if drs := best(ns); len(drs) > 0 {
 			return drs
 		}
 	}
 	return nil
 }
 
-// bestDRs returns the rules of namespace ns that a client uses for fqdn.
-// The client's own namespace offers every rule exported to it; another
-// namespace offers its exported rules, of which Istio takes the most
-// specific host first and only then checks that it is exported to the
+// bestDRs returns the rules of namespace ns, among drs (which hold every
+// rule of ns whose host may match, in input order), that a client uses for
+// fqdn. The client's own namespace offers every rule exported to it;
+// another namespace offers its exported rules, of which Istio takes the
+// most specific host first and only then checks that it is exported to the
 // client, so that a closer host not exported to the client hides a wider
 // one that is.
-func (g *Graph) bestDRs(ns, fqdn, client string) []*DestinationRule {
+func bestDRs(drs []*DestinationRule, ns, fqdn, client string) []*DestinationRule {
 	local := ns == client
 	var best []*DestinationRule
 	bestHost := ""
-	for _, dr := range g.drsByNS[ns] {
+	for _, dr := range drs {
 		if dr.Spec.WorkloadSelector != nil || !host.Matches(dr.Host, fqdn) {
 			continue
 		}

@@ -19,8 +19,12 @@ func FQDN(h, ns, domain string) string {
 	if h == "*" || h == "" || strings.Contains(h, ".") {
 		return h
 	}
-	if _, err := netip.ParseAddr(h); err == nil {
-		return h
+	// Without a dot only an IPv6 address parses, and it has a colon: the
+	// check spares the failed parse, and its error, for every short name.
+	if strings.Contains(h, ":") {
+		if _, err := netip.ParseAddr(h); err == nil {
+			return h
+		}
 	}
 	if domain == "" {
 		domain = DefaultDomain

@@ -67,21 +67,19 @@ spec:
 
 func runDestinationHostUnknown(p *rules.Pass) error {
 	g := p.Graph
-	for _, vs := range g.VirtualServices {
-		for _, ref := range destinations(vs) {
+	dests, targetsOf := allDestinations(p), allDestTargets(p)
+	for i, vs := range g.VirtualServices {
+		for k, ref := range dests[i] {
 			h := ref.Dest.Host.V
-			if h == "" {
+			if h == "" || len(targetsOf[i][k]) > 0 {
 				continue
 			}
 			fqdn := host.FQDN(h, vs.Namespace(), g.Mesh.ClusterDomain)
-			if len(g.LookupHost(fqdn, vs.Namespace())) > 0 {
-				continue
-			}
 			hint := hostHint(g, h, fqdn, vs.Namespace())
 			if hint == "" && !g.HostDescribed(fqdn) {
 				continue
 			}
-			p.Reportf(vs.Obj, ref.Dest.Host.Loc, "%s: host %q matches no Service or ServiceEntry visible from namespace %s%s", ref.Where, h, vs.Namespace(), hint)
+			p.Reportf(vs.Obj, ref.Dest.Host.Loc, "%s: host %q matches no Service or ServiceEntry visible from namespace %s%s", ref.Where(), h, vs.Namespace(), hint)
 		}
 	}
 	return nil

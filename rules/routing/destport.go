@@ -65,13 +65,14 @@ spec:
 
 func runDestinationPortUnknown(p *rules.Pass) error {
 	g := p.Graph
-	for _, vs := range g.VirtualServices {
-		for _, ref := range destinations(vs) {
+	dests, targetsOf := allDestinations(p), allDestTargets(p)
+	for i, vs := range g.VirtualServices {
+		for k, ref := range dests[i] {
 			d := ref.Dest
 			if d.Host.V == "" || d.Port == nil || !d.Port.Number.Set {
 				continue
 			}
-			targets := destTargets(g, vs, d)
+			targets := targetsOf[i][k]
 			if len(targets) == 0 {
 				continue
 			}
@@ -79,7 +80,7 @@ func runDestinationPortUnknown(p *rules.Pass) error {
 			if slices.Contains(ports, d.Port.Number.V) {
 				continue
 			}
-			p.Reportf(vs.Obj, d.Port.Number.Loc, "%s: port %d is not a port of %s (ports: %s)", ref.Where, d.Port.Number.V, targetName(targets[0]), portList(ports))
+			p.Reportf(vs.Obj, d.Port.Number.Loc, "%s: port %d is not a port of %s (ports: %s)", ref.Where(), d.Port.Number.V, targetName(targets[0]), portList(ports))
 		}
 	}
 	return nil
@@ -164,13 +165,14 @@ spec:
 
 func runDestinationPortRequired(p *rules.Pass) error {
 	g := p.Graph
-	for _, vs := range g.VirtualServices {
-		for _, ref := range destinations(vs) {
+	dests, targetsOf := allDestinations(p), allDestTargets(p)
+	for i, vs := range g.VirtualServices {
+		for k, ref := range dests[i] {
 			d := ref.Dest
 			if d.Host.V == "" || d.Port != nil && d.Port.Number.Set {
 				continue
 			}
-			targets := destTargets(g, vs, d)
+			targets := targetsOf[i][k]
 			if len(targets) == 0 {
 				continue
 			}
@@ -182,10 +184,10 @@ func runDestinationPortRequired(p *rules.Pass) error {
 			switch {
 			case len(missing) > 0:
 				p.Reportf(vs.Obj, d.Host.Loc, "%s: destination %q has no port and %s exposes ports %s: requests arriving on listener port %s go to that port of the host, which it does not expose",
-					ref.Where, d.Host.V, targetName(targets[0]), portList(ports), portList(missing))
+					ref.Where(), d.Host.V, targetName(targets[0]), portList(ports), portList(missing))
 			case unknownGateway != "":
 				p.Reportf(vs.Obj, d.Host.Loc, "%s: destination %q has no port and %s exposes ports %s: requests take the port of the listener of gateway %s (not in the input), which may not be one of them",
-					ref.Where, d.Host.V, targetName(targets[0]), portList(ports), unknownGateway)
+					ref.Where(), d.Host.V, targetName(targets[0]), portList(ports), unknownGateway)
 			}
 		}
 	}
@@ -224,6 +226,28 @@ func listenerPortsMissing(g *graph.Graph, vs *graph.VirtualService, ports []int6
 	}
 	slices.Sort(missing)
 	return missing, unknownGateway
+}
+
+type targetsKey struct{}
+
+// allDestTargets returns destTargets of every destination of
+// allDestinations (nil for one without a host), looked up once per run for
+// the rules that read them. Do not modify it.
+func allDestTargets(p *rules.Pass) [][][]graph.HostTarget {
+	return p.Memo(targetsKey{}, func() any {
+		g := p.Graph
+		dests := allDestinations(p)
+		out := make([][][]graph.HostTarget, len(g.VirtualServices))
+		for i, vs := range g.VirtualServices {
+			out[i] = make([][]graph.HostTarget, len(dests[i]))
+			for k, ref := range dests[i] {
+				if ref.Dest.Host.V != "" {
+					out[i][k] = destTargets(g, vs, ref.Dest)
+				}
+			}
+		}
+		return out
+	}).([][][]graph.HostTarget)
 }
 
 // destTargets looks up the host of destination d of vs, from the

@@ -78,14 +78,17 @@ spec:
 }
 
 func runDestinationRuleConflict(p *rules.Pass) error {
-	groups := map[string][]*graph.DestinationRule{}
+	groups := make(map[string][]*graph.DestinationRule, len(p.Graph.DestinationRules))
 	var keys []string
 	for _, dr := range p.Graph.DestinationRules {
 		if dr.Spec.WorkloadSelector != nil || dr.Host == "" {
 			continue
 		}
-		exp := append([]string(nil), dr.ExportTo...)
-		sort.Strings(exp)
+		exp := dr.ExportTo
+		if len(exp) > 1 {
+			exp = append([]string(nil), exp...)
+			sort.Strings(exp)
+		}
 		k := dr.Namespace() + "|" + strings.ToLower(dr.Host) + "|" + strings.Join(exp, ",")
 		if groups[k] == nil {
 			keys = append(keys, k)

@@ -59,8 +59,12 @@ spec:
 }
 
 func runDuplicateDestination(p *rules.Pass) error {
-	for _, vs := range p.Graph.VirtualServices {
-		for _, rs := range routeSets(vs) {
+	sets := allRouteSets(p)
+	for i, vs := range p.Graph.VirtualServices {
+		for _, rs := range sets[i] {
+			if len(rs.Route) < 2 {
+				continue // a repeat takes two destinations
+			}
 			seen := map[string]int{}
 			for j, d := range rs.Route {
 				if d.Destination == nil || d.Destination.Host.V == "" {

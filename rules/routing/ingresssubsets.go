@@ -78,19 +78,16 @@ spec:
 
 func runIngressBypassesSubsets(p *rules.Pass) error {
 	g := p.Graph
+	dests := allDestinations(p)
 	// Hosts that a VirtualService of their own routes to by subset.
 	subsetRouted := map[string]*graph.VirtualService{}
-	for _, vs := range g.VirtualServices {
-		own := map[string]bool{}
-		for _, h := range vs.Hosts {
-			own[strings.ToLower(h)] = true
-		}
-		for _, ref := range destinations(vs) {
+	for i, vs := range g.VirtualServices {
+		for _, ref := range dests[i] {
 			if ref.Dest.Subset.V == "" || ref.Dest.Host.V == "" {
 				continue
 			}
 			h := strings.ToLower(host.FQDN(ref.Dest.Host.V, vs.Namespace(), g.Mesh.ClusterDomain))
-			if own[h] && subsetRouted[h] == nil {
+			if subsetRouted[h] == nil && ownsHost(vs, h) {
 				subsetRouted[h] = vs
 			}
 		}
@@ -122,6 +119,16 @@ func runIngressBypassesSubsets(p *rules.Pass) error {
 func boundToGateway(vs *graph.VirtualService) bool {
 	for _, r := range vs.Gateways {
 		if !r.Mesh {
+			return true
+		}
+	}
+	return false
+}
+
+// ownsHost reports whether h, in lower case, is one of the hosts of vs.
+func ownsHost(vs *graph.VirtualService, h string) bool {
+	for _, o := range vs.Hosts {
+		if strings.ToLower(o) == h {
 			return true
 		}
 	}

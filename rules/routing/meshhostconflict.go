@@ -74,7 +74,7 @@ func runMeshHostConflict(p *rules.Pass) error {
 		vs *graph.VirtualService
 		i  int
 	}
-	byHost := map[string][]claim{}
+	byHost := make(map[string][]claim, len(p.Graph.VirtualServices))
 	var keys []string
 	for _, vs := range p.Graph.VirtualServices {
 		if !meshBound(vs) {
@@ -82,10 +82,11 @@ func runMeshHostConflict(p *rules.Pass) error {
 		}
 		for i, h := range vs.Hosts {
 			k := strings.ToLower(h)
-			if _, ok := byHost[k]; !ok {
-				keys = append(keys, k)
+			cs := byHost[k]
+			if len(cs) == 1 {
+				keys = append(keys, k) // a conflict takes two claims
 			}
-			byHost[k] = append(byHost[k], claim{vs, i})
+			byHost[k] = append(cs, claim{vs, i})
 		}
 	}
 	sort.Strings(keys)

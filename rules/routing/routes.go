@@ -5,6 +5,7 @@ package routing
 import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/rules"
 )
 
 // routeSet is the destination list of one http, tcp or tls route.
@@ -15,6 +16,21 @@ type routeSet struct {
 	Index int
 	At    spec.Loc
 	Route []spec.RouteDestination
+}
+
+type routeSetsKey struct{}
+
+// allRouteSets returns routeSets(vs) of every VirtualService, in the order
+// of Graph.VirtualServices, listed once per run for the rules that read
+// them. Do not modify it.
+func allRouteSets(p *rules.Pass) [][]routeSet {
+	return p.Memo(routeSetsKey{}, func() any {
+		out := make([][]routeSet, len(p.Graph.VirtualServices))
+		for i, vs := range p.Graph.VirtualServices {
+			out[i] = routeSets(vs)
+		}
+		return out
+	}).([][]routeSet)
 }
 
 // routeSets lists every route of a VirtualService that has destinations.
@@ -30,4 +46,9 @@ func routeSets(vs *graph.VirtualService) []routeSet {
 		out = append(out, routeSet{"tls", i, r.Loc, r.Route})
 	}
 	return out
+}
+
+// lookup returns the run's index of the graph.
+func lookup(p *rules.Pass) *graph.Lookup {
+	return p.Memo(graph.LookupKey{}, func() any { return graph.NewLookup(p.Graph) }).(*graph.Lookup)
 }

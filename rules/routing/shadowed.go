@@ -78,16 +78,11 @@ func runRouteShadowed(p *rules.Pass) error {
 
 func shadowedHTTP(p *rules.Pass, vs *graph.VirtualService) {
 	catchAll, why := -1, ""
-	type first struct {
-		name string
-		at   spec.Loc
-	}
-	seen := map[string]first{} // match key → the first entry that has it
+	seen := map[string]firstMatch{} // match key → the first entry that has it
 	for i, r := range vs.Spec.HTTP {
-		label := routeLabel("http", i, r.Name)
 		if catchAll >= 0 {
 			prev := vs.Spec.HTTP[catchAll]
-			p.Reportf(vs.Obj, r.Loc, "%s can never match: %s before it %s, so it takes every request", label, routeLabel("http", catchAll, prev.Name), why).
+			p.Reportf(vs.Obj, r.Loc, "%s can never match: %s before it %s, so it takes every request", routeLabel("http", i, r.Name), routeLabel("http", catchAll, prev.Name), why).
 				Relate(vs.Obj, prev.Loc, "the catch-all route")
 			continue
 		}
@@ -96,24 +91,24 @@ func shadowedHTTP(p *rules.Pass, vs *graph.VirtualService) {
 			continue
 		}
 		var dups []string
-		var earlier []first
+		var earlier []firstMatch
 		keys := make([]string, len(r.Match))
 		for j, m := range r.Match {
 			keys[j] = matchKey(m)
 			if f, ok := seen[keys[j]]; ok {
-				dups = append(dups, fmt.Sprintf("match[%d] repeats %s", j, f.name))
+				dups = append(dups, fmt.Sprintf("match[%d] repeats %s", j, f.name()))
 				earlier = append(earlier, f)
 			}
 		}
 		if len(dups) == len(r.Match) {
-			f := p.Reportf(vs.Obj, r.Loc, "%s can never match: every match entry repeats an entry of an earlier route (%s)", label, strings.Join(dups, ", "))
+			f := p.Reportf(vs.Obj, r.Loc, "%s can never match: every match entry repeats an entry of an earlier route (%s)", routeLabel("http", i, r.Name), strings.Join(dups, ", "))
 			for _, e := range earlier {
-				f.Relate(vs.Obj, e.at, "%s matches first", e.name)
+				f.Relate(vs.Obj, e.at, "%s matches first", e.name())
 			}
 		}
 		for j, m := range r.Match {
 			if _, ok := seen[keys[j]]; !ok {
-				seen[keys[j]] = first{fmt.Sprintf("http[%d].match[%d]", i, j), m.Loc}
+				seen[keys[j]] = firstMatch{i, j, m.Loc}
 			}
 			if catchAll < 0 && !hasConditions(m) {
 				catchAll = i
@@ -141,6 +136,15 @@ func shadowedTCP(p *rules.Pass, vs *graph.VirtualService) {
 		return
 	}
 }
+
+// firstMatch is http[route].match[match] of a VirtualService.
+type firstMatch struct {
+	route, match int
+	at           spec.Loc
+}
+
+// name is built for findings only, which are few.
+func (f firstMatch) name() string { return fmt.Sprintf("http[%d].match[%d]", f.route, f.match) }
 
 func routeLabel(kind string, i int, name spec.Str) string {
 	if name.V != "" {

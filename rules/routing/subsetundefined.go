@@ -95,19 +95,21 @@ spec:
 
 func runSubsetUndefined(p *rules.Pass) error {
 	g := p.Graph
-	for _, vs := range g.VirtualServices {
+	dests := allDestinations(p)
+	lk := lookup(p)
+	for i, vs := range g.VirtualServices {
 		client := vs.Namespace()
 		clients := g.ProxyNamespaces(vs)
 		if !slices.Contains(clients, client) {
 			clients = append(clients, client)
 		}
-		for _, ref := range destinations(vs) {
+		for _, ref := range dests[i] {
 			name := ref.Dest.Subset.V
 			if name == "" || ref.Dest.Host.V == "" {
 				continue
 			}
 			fqdn := host.FQDN(ref.Dest.Host.V, client, g.Mesh.ClusterDomain)
-			if subsetDefined(g, fqdn, name, clients) {
+			if subsetDefined(g, lk, fqdn, name, clients) {
 				continue
 			}
 			used := g.DestinationRulesFor(fqdn, client)
@@ -141,9 +143,9 @@ func runSubsetUndefined(p *rules.Pass) error {
 // subsetDefined reports whether a proxy in one of the namespaces has the
 // subset: through the DestinationRules Istio's lookup picks for it, or a
 // DestinationRule of its own namespace whose workloadSelector may pick it.
-func subsetDefined(g *graph.Graph, fqdn, name string, clients []string) bool {
+func subsetDefined(g *graph.Graph, lk *graph.Lookup, fqdn, name string, clients []string) bool {
 	for _, c := range clients {
-		if _, s := graph.Subset(g.DestinationRulesFor(fqdn, c), name); s != nil {
+		if _, s := graph.Subset(lk.DestinationRulesFor(fqdn, c), name); s != nil {
 			return true
 		}
 	}

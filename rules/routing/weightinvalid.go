@@ -53,8 +53,9 @@ spec:
 }
 
 func runWeightInvalid(p *rules.Pass) error {
-	for _, vs := range p.Graph.VirtualServices {
-		for _, rs := range routeSets(vs) {
+	sets := allRouteSets(p)
+	for i, vs := range p.Graph.VirtualServices {
+		for _, rs := range sets[i] {
 			var sum int64
 			negative := false
 			for j, d := range rs.Route {

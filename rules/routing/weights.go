@@ -63,8 +63,9 @@ spec:
 }
 
 func runWeightsNot100(p *rules.Pass) error {
-	for _, vs := range p.Graph.VirtualServices {
-		for _, rs := range routeSets(vs) {
+	sets := allRouteSets(p)
+	for i, vs := range p.Graph.VirtualServices {
+		for _, rs := range sets[i] {
 			if len(rs.Route) == 1 {
 				if w := rs.Route[0].Weight; w.Set && w.V != 100 && w.V > 0 {
 					f := p.Reportf(vs.Obj, w.Loc, "%s[%d] has a single destination with weight %d: it receives 100%% of the traffic", rs.Kind, rs.Index, w.V)

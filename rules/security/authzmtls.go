@@ -92,33 +92,45 @@ spec:
 
 // identityUse is one use of an mTLS-only field in a policy.
 type identityUse struct {
-	where string
-	loc   manifest.Loc
+	// rule and entry locate the field: rules[rule].from[entry].source, or
+	// rules[rule].when[entry] when condition (its key) is set.
+	rule, entry int
+	condition   string
+	field       string
+	loc         manifest.Loc
 	// negative is true for notPrincipals, notNamespaces and notValues.
 	negative bool
 	// denyAll is notPrincipals/notNamespaces ["*"] (or a notValues "*").
 	denyAll bool
 }
 
-func identityUses(ap *graph.AuthorizationPolicy) []identityUse {
-	var out []identityUse
-	add := func(where string, list []spec.Str, negative bool) {
+// where names the field for messages. It is built on demand because most
+// policies have uses and few are reported.
+func (u identityUse) where() string {
+	if u.condition != "" {
+		return fmt.Sprintf("rules[%d].when[%d] (%s) %s", u.rule, u.entry, u.condition, u.field)
+	}
+	return fmt.Sprintf("rules[%d].from[%d].source.%s", u.rule, u.entry, u.field)
+}
+
+// identityUses appends the uses of ap to out.
+func identityUses(ap *graph.AuthorizationPolicy, out []identityUse) []identityUse {
+	add := func(u identityUse, list []spec.Str) {
 		if len(list) == 0 {
 			return
 		}
-		all := len(list) == 1 && list[0].V == "*"
-		out = append(out, identityUse{where: where, loc: list[0].Loc, negative: negative, denyAll: all})
+		u.loc, u.denyAll = list[0].Loc, len(list) == 1 && list[0].V == "*"
+		out = append(out, u)
 	}
 	for i, r := range ap.Spec.Rules {
 		for j, f := range r.From {
 			if f.Source == nil {
 				continue
 			}
-			pre := fmt.Sprintf("rules[%d].from[%d].source.", i, j)
-			add(pre+"principals", f.Source.Principals, false)
-			add(pre+"notPrincipals", f.Source.NotPrincipals, true)
-			add(pre+"namespaces", f.Source.Namespaces, false)
-			add(pre+"notNamespaces", f.Source.NotNamespaces, true)
+			add(identityUse{rule: i, entry: j, field: "principals"}, f.Source.Principals)
+			add(identityUse{rule: i, entry: j, field: "notPrincipals", negative: true}, f.Source.NotPrincipals)
+			add(identityUse{rule: i, entry: j, field: "namespaces"}, f.Source.Namespaces)
+			add(identityUse{rule: i, entry: j, field: "notNamespaces", negative: true}, f.Source.NotNamespaces)
 		}
 		for j, c := range r.When {
 			switch c.Key.V {
@@ -126,9 +138,8 @@ func identityUses(ap *graph.AuthorizationPolicy) []identityUse {
 			default:
 				continue
 			}
-			pre := fmt.Sprintf("rules[%d].when[%d] (%s) ", i, j, c.Key.V)
-			add(pre+"values", c.Values, false)
-			add(pre+"notValues", c.NotValues, true)
+			add(identityUse{rule: i, entry: j, condition: c.Key.V, field: "values"}, c.Values)
+			add(identityUse{rule: i, entry: j, condition: c.Key.V, field: "notValues", negative: true}, c.NotValues)
 		}
 	}
 	return out
@@ -136,12 +147,14 @@ func identityUses(ap *graph.AuthorizationPolicy) []identityUse {
 
 func runAuthzIdentityWithoutMTLS(p *rules.Pass) error {
 	g := p.Graph
+	selected := authorizationWorkloads(p)
+	var uses []identityUse
 	for _, ap := range g.AuthorizationPolicies {
-		uses := identityUses(ap)
+		uses = identityUses(ap, uses[:0])
 		if len(uses) == 0 {
 			continue
 		}
-		ws, ok := g.AuthorizationWorkloads(ap)
+		ws, ok := selected[ap].ws, selected[ap].ok
 		if !ok {
 			continue
 		}
@@ -167,7 +180,7 @@ func runAuthzIdentityWithoutMTLS(p *rules.Pass) error {
 		for _, u := range uses {
 			if disabled != nil {
 				f := p.Reportf(ap.Obj, u.loc, "%s needs the caller's mTLS identity, but mTLS is DISABLE for workload %s/%s: every request is plaintext and never matches",
-					u.where, disabled.Namespace(), disabled.Name())
+					u.where(), disabled.Namespace(), disabled.Name())
 				if disabledBy.Policy != nil {
 					f.Relate(disabledBy.Policy.Obj, disabledBy.Loc, "mTLS disabled here")
 				}
@@ -186,7 +199,7 @@ func runAuthzIdentityWithoutMTLS(p *rules.Pass) error {
 				continue
 			}
 			f := p.Reportf(ap.Obj, u.loc, "%s: mTLS is PERMISSIVE for workload %s/%s, so %s; make the mode STRICT",
-				u.where, permissive.Namespace(), permissive.Name(), what)
+				u.where(), permissive.Namespace(), permissive.Name(), what)
 			f.Severity = min(f.Severity, rules.Warning)
 		}
 	}

@@ -89,7 +89,7 @@ func runAuthzPrincipalUnknown(p *rules.Pass) error {
 					list []spec.Str
 				}{{"principals", f.Source.Principals}, {"notPrincipals", f.Source.NotPrincipals}} {
 					for _, v := range field.list {
-						checkPrincipal(p, g, ap, fmt.Sprintf("rules[%d].from[%d].source.%s", i, j, field.name), v)
+						checkPrincipal(p, g, ap, source{i, j, field.name}, v)
 					}
 				}
 			}
@@ -98,7 +98,18 @@ func runAuthzPrincipalUnknown(p *rules.Pass) error {
 	return nil
 }
 
-func checkPrincipal(p *rules.Pass, g *graph.Graph, ap *graph.AuthorizationPolicy, where string, v spec.Str) {
+// source locates a field of a rule's source: rules[rule].from[from].source.field.
+type source struct {
+	rule, from int
+	field      string
+}
+
+// String is built for findings only, which are few.
+func (s source) String() string {
+	return fmt.Sprintf("rules[%d].from[%d].source.%s", s.rule, s.from, s.field)
+}
+
+func checkPrincipal(p *rules.Pass, g *graph.Graph, ap *graph.AuthorizationPolicy, where source, v spec.Str) {
 	if td := graph.PrincipalTrustDomain(v.V); td != "" && !g.LocalTrustDomain(td) {
 		f := p.Reportf(ap.Obj, v.Loc, "%s: principal %q has trust domain %q, not the mesh's (%s): it matches only callers of a federated mesh or a trustDomainAliases entry",
 			where, v.V, td, g.Mesh.TrustDomain)

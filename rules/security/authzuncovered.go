@@ -91,8 +91,9 @@ func runWorkloadWithoutAuthz(p *rules.Pass) error {
 	}
 	covered := map[*graph.Workload]bool{}
 	unknownNS := map[string]bool{}
+	selected := authorizationWorkloads(p)
 	for _, ap := range g.AuthorizationPolicies {
-		ws, ok := g.AuthorizationWorkloads(ap)
+		ws, ok := selected[ap].ws, selected[ap].ok
 		if !ok {
 			unknownNS[ap.Namespace()] = true
 			continue
@@ -123,4 +124,25 @@ func runWorkloadWithoutAuthz(p *rules.Pass) error {
 			w.Namespace(), w.Name())
 	}
 	return nil
+}
+
+type authzKey struct{}
+
+type authzSelection struct {
+	ws []*graph.Workload
+	ok bool
+}
+
+// authorizationWorkloads holds Graph.AuthorizationWorkloads of every
+// policy, computed once per run for the rules of this package that read it
+// for every policy.
+func authorizationWorkloads(p *rules.Pass) map[*graph.AuthorizationPolicy]authzSelection {
+	return p.Memo(authzKey{}, func() any {
+		m := make(map[*graph.AuthorizationPolicy]authzSelection, len(p.Graph.AuthorizationPolicies))
+		for _, ap := range p.Graph.AuthorizationPolicies {
+			ws, ok := p.Graph.AuthorizationWorkloads(ap)
+			m[ap] = authzSelection{ws, ok}
+		}
+		return m
+	}).(map[*graph.AuthorizationPolicy]authzSelection)
 }

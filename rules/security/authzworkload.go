@@ -76,6 +76,7 @@ spec:
 
 func runAuthzNoWorkload(p *rules.Pass) error {
 	g := p.Graph
+	selected := authorizationWorkloads(p)
 	for _, ap := range g.AuthorizationPolicies {
 		if ap.Spec.TargetRef != nil || len(ap.Spec.TargetRefs) > 0 {
 			continue
@@ -95,7 +96,9 @@ func runAuthzNoWorkload(p *rules.Pass) error {
 		if !g.WorkloadsKnown(scope) {
 			continue
 		}
-		picked := g.SelectWorkloads(scope, sel)
+		// The selection of AuthorizationWorkloads, which picks by the same
+		// scope and selector.
+		picked := selected[ap].ws
 		var inMesh int
 		for _, w := range picked {
 			if g.InMesh(w) {

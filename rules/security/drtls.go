@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/meshlint/meshlint/internal/graph"
-	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/spec"
@@ -135,15 +134,29 @@ spec:
 // with the traffic it governs.
 type tlsSite struct {
 	tls *spec.ClientTLS
-	// where prefixes the message: "", `subset "v1": `,
-	// "portLevelSettings[0] (port 9080): "...
-	where string
 	// subset limits the site to the subset's workloads; nil for all.
 	subset *spec.Subset
+	// setting is the index of a port-level setting, -1 for a policy's
+	// general setting.
+	setting int
 	// port is the service port of a port-level setting, 0 for a policy's
 	// general setting, which then governs the ports not in skip.
 	port int64
 	skip map[int64]bool
+}
+
+// where prefixes the message: "", `subset "v1": `,
+// "portLevelSettings[0] (port 9080): "... It is built on demand because
+// rules list the sites of every DestinationRule and report few.
+func (s tlsSite) where() string {
+	prefix := ""
+	if s.subset != nil {
+		prefix = fmt.Sprintf("subset %q: ", s.subset.Name.V)
+	}
+	if s.setting >= 0 {
+		return fmt.Sprintf("%sportLevelSettings[%d] (port %d): ", prefix, s.setting, s.port)
+	}
+	return prefix
 }
 
 // mode is the effective mode: a tls block without mode is DISABLE, the
@@ -173,15 +186,16 @@ type conflict struct {
 
 func runDRTLSConflictsStrict(p *rules.Pass) error {
 	g := p.Graph
-	for _, dr := range g.DestinationRules {
-		sites := tlsSites(dr)
-		if len(sites) == 0 {
-			continue
-		}
-		svcs := drServices(g, dr)
-		for _, site := range sites {
+	lk, sites := lookup(p), allTLSSites(p)
+	for i, dr := range g.DestinationRules {
+		var svcs []*graph.Service
+		listed := false
+		for _, site := range sites[i] {
 			if m := site.mode(); m != "DISABLE" && m != "SIMPLE" {
 				continue
+			}
+			if !listed {
+				svcs, listed = drServices(lk, dr), true
 			}
 			var found []conflict
 			hosts := map[string]bool{}
@@ -200,41 +214,63 @@ func runDRTLSConflictsStrict(p *rules.Pass) error {
 	return nil
 }
 
+type sitesKey struct{}
+
+// allTLSSites returns tlsSites of every DestinationRule, in the order of
+// Graph.DestinationRules, listed once per run for the rules that read them.
+// Do not modify it.
+func allTLSSites(p *rules.Pass) [][]tlsSite {
+	return p.Memo(sitesKey{}, func() any {
+		out := make([][]tlsSite, len(p.Graph.DestinationRules))
+		for i, dr := range p.Graph.DestinationRules {
+			out[i] = tlsSites(dr)
+		}
+		return out
+	}).([][]tlsSite)
+}
+
 // tlsSites lists the TLS settings of a DestinationRule in Istio's order of
 // precedence within each policy.
 func tlsSites(dr *graph.DestinationRule) []tlsSite {
 	var out []tlsSite
-	add := func(tp *spec.TrafficPolicy, subset *spec.Subset, prefix string) {
+	add := func(tp *spec.TrafficPolicy, subset *spec.Subset) {
 		if tp == nil {
 			return
 		}
-		skip := map[int64]bool{}
+		var skip map[int64]bool
 		for i, pl := range tp.PortLevelSettings {
 			if pl.Port == nil || pl.TLS == nil {
 				continue // a port-level setting without tls inherits the policy's
 			}
+			if skip == nil {
+				skip = map[int64]bool{}
+			}
 			skip[pl.Port.Number.V] = true
-			out = append(out, tlsSite{tls: pl.TLS, subset: subset, port: pl.Port.Number.V,
-				where: fmt.Sprintf("%sportLevelSettings[%d] (port %d): ", prefix, i, pl.Port.Number.V)})
+			out = append(out, tlsSite{tls: pl.TLS, subset: subset, setting: i, port: pl.Port.Number.V})
 		}
 		if tp.TLS != nil {
-			out = append(out, tlsSite{tls: tp.TLS, subset: subset, skip: skip, where: prefix})
+			out = append(out, tlsSite{tls: tp.TLS, subset: subset, setting: -1, skip: skip})
 		}
 	}
-	add(dr.Spec.TrafficPolicy, nil, "")
+	add(dr.Spec.TrafficPolicy, nil)
 	for i := range dr.Spec.Subsets {
 		ss := &dr.Spec.Subsets[i]
-		add(ss.TrafficPolicy, ss, fmt.Sprintf("subset %q: ", ss.Name.V))
+		add(ss.TrafficPolicy, ss)
 	}
 	return out
 }
 
+// lookup returns the run's index of the graph.
+func lookup(p *rules.Pass) *graph.Lookup {
+	return p.Memo(graph.LookupKey{}, func() any { return graph.NewLookup(p.Graph) }).(*graph.Lookup)
+}
+
 // drServices lists, sorted by host, the Services with workloads whose host
 // dr matches and for which Istio really uses dr.
-func drServices(g *graph.Graph, dr *graph.DestinationRule) []*graph.Service {
+func drServices(lk *graph.Lookup, dr *graph.DestinationRule) []*graph.Service {
 	var svcs []*graph.Service
-	for _, s := range g.Services {
-		if host.Matches(dr.Host, s.Host) && len(s.Workloads) > 0 && inUse(g, dr, s.Host) {
+	for _, s := range lk.ServicesMatching(dr.Host) {
+		if len(s.Workloads) > 0 && inUse(lk, dr, s.Host) {
 			svcs = append(svcs, s)
 		}
 	}
@@ -267,18 +303,8 @@ func (s tlsSite) governsWorkload(w *graph.Workload) bool {
 // inUse reports whether Istio picks dr for host h for some client: a more
 // specific host, or a rule found earlier in the lookup order, shadows it.
 // A rule with a workloadSelector applies to the workloads it selects.
-func inUse(g *graph.Graph, dr *graph.DestinationRule, h string) bool {
-	if dr.Spec.WorkloadSelector != nil {
-		return true
-	}
-	for _, ns := range g.NamespaceNames() {
-		for _, d := range g.DestinationRulesFor(h, ns) {
-			if d == dr {
-				return true
-			}
-		}
-	}
-	return false
+func inUse(lk *graph.Lookup, dr *graph.DestinationRule, h string) bool {
+	return dr.Spec.WorkloadSelector != nil || lk.DestinationRuleUsed(dr, h)
 }
 
 // siteConflict finds the first workload port of service s, governed by the
@@ -326,7 +352,7 @@ func reportConflict(p *rules.Pass, dr *graph.DestinationRule, site tlsSite, c co
 	}
 	w := c.workload
 	f := p.Reportf(dr.Obj, site.loc(), "%s%s to %s, but %s %s/%s requires mutual TLS (STRICT): the connection is reset (503)",
-		site.where, sends, to, w.Obj.Kind, w.Namespace(), w.Name())
+		site.where(), sends, to, w.Obj.Kind, w.Namespace(), w.Name())
 	if pa := c.mtls.Policy; pa != nil {
 		f.Relate(pa.Obj, c.mtls.Loc, "STRICT set by PeerAuthentication %s/%s", pa.Namespace(), pa.Name())
 	}

@@ -100,6 +100,8 @@ func visit(dr *graph.DestinationRule, f func(where string, tls *spec.ClientTLS))
 	}
 	policy("", dr.Spec.TrafficPolicy)
 	for _, s := range dr.Spec.Subsets {
-		policy(fmt.Sprintf("subset %q: ", s.Name.V), s.TrafficPolicy)
+		if s.TrafficPolicy != nil { // spares the prefix of the many subsets without a policy
+			policy(fmt.Sprintf("subset %q: ", s.Name.V), s.TrafficPolicy)
+		}
 	}
 }

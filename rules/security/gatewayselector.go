@@ -68,8 +68,26 @@ spec:
 
 func runSelectorOnGatewayAPIPod(p *rules.Pass) error {
 	g := p.Graph
+	// SelectsGatewayAPIPod finds gateway pods among the workloads labelled
+	// gateway.networking.k8s.io/gateway-name and the pods of the Gateway
+	// API Gateways: a namespace without either needs no matching of its
+	// policies against each of its workloads.
+	gatewayPods := map[string]bool{}
+	for _, w := range g.Workloads {
+		if _, ok := w.Labels["gateway.networking.k8s.io/gateway-name"]; ok {
+			gatewayPods[w.Namespace()] = true
+		}
+	}
+	hasGatewayPods := func(ns string) bool {
+		has, ok := gatewayPods[ns]
+		if !ok {
+			has = len(g.GatewayAPIPodLabels(ns)) > 0
+			gatewayPods[ns] = has
+		}
+		return has
+	}
 	check := func(o *manifest.Object, sel *spec.MatchLabelsSelector, targeted bool) {
-		if sel == nil || targeted {
+		if sel == nil || targeted || !hasGatewayPods(o.Namespace) {
 			return
 		}
 		if name := g.SelectsGatewayAPIPod(o.Namespace, sel.MatchLabels); name != "" {

@@ -131,15 +131,16 @@ spec:
 
 func runMutualTLSToPlaintext(p *rules.Pass) error {
 	g := p.Graph
-	for _, dr := range g.DestinationRules {
-		sites := tlsSites(dr)
-		if len(sites) == 0 {
-			continue
-		}
-		svcs := drServices(g, dr)
-		for _, site := range sites {
+	lk, sites := lookup(p), allTLSSites(p)
+	for i, dr := range g.DestinationRules {
+		var svcs []*graph.Service
+		listed := false
+		for _, site := range sites[i] {
 			if !site.tls.Mode.Set || site.tls.Mode.V != "ISTIO_MUTUAL" {
 				continue
+			}
+			if !listed {
+				svcs, listed = drServices(lk, dr), true
 			}
 			for _, s := range svcs {
 				if w, m, port, why := plaintextServer(g, site, s); w != nil {
@@ -148,7 +149,7 @@ func runMutualTLSToPlaintext(p *rules.Pass) error {
 						to += fmt.Sprintf(" port %d", port)
 					}
 					f := p.Reportf(dr.Obj, site.loc(), "%stls mode ISTIO_MUTUAL to %s, but %s %s/%s %s: the request fails (503 or reset); remove the tls block to let auto mTLS choose",
-						site.where, to, w.Obj.Kind, w.Namespace(), w.Name(), why)
+						site.where(), to, w.Obj.Kind, w.Namespace(), w.Name(), why)
 					if m.Policy != nil {
 						f.Relate(m.Policy.Obj, m.Loc, "DISABLE set by PeerAuthentication %s/%s", m.Policy.Namespace(), m.Policy.Name())
 					}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
-	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/spec"
@@ -61,10 +60,17 @@ spec:
 }
 
 func runPeerAuthNotStrict(p *rules.Pass) error {
+	var plain map[*graph.Workload]bool
 	for _, pa := range p.Graph.PeerAuthentications {
 		scope := paScope(p.Graph, pa)
 		ws := paWorkloads(p.Graph, pa)
-		meshed := allMeshed(ws) && !sentPlaintext(p.Graph, ws)
+		meshed := allMeshed(ws)
+		if meshed {
+			if plain == nil {
+				plain = sentPlaintext(p)
+			}
+			meshed = !anyIn(ws, plain)
+		}
 		if m := pa.Spec.MTLS; m != nil {
 			reportMode(p, pa, m.Mode, scope, meshed)
 		}
@@ -135,18 +141,16 @@ func allMeshed(ws []*graph.Workload) bool {
 	return len(ws) > 0
 }
 
-// sentPlaintext reports whether a DestinationRule of the input sets a
-// client TLS mode of DISABLE or SIMPLE, anywhere in it, for the host of a
-// Service that selects one of ws: under STRICT those clients would be reset
-// (MR303). It is coarser than MR303 on purpose: it only withholds a fix.
-func sentPlaintext(g *graph.Graph, ws []*graph.Workload) bool {
-	in := map[*graph.Workload]bool{}
-	for _, w := range ws {
-		in[w] = true
-	}
-	for _, dr := range g.DestinationRules {
+// sentPlaintext returns the workloads of the Services for whose host a
+// DestinationRule of the input sets a client TLS mode of DISABLE or SIMPLE,
+// anywhere in it: under STRICT those clients would be reset (MR303). It is
+// coarser than MR303 on purpose: it only withholds a fix.
+func sentPlaintext(p *rules.Pass) map[*graph.Workload]bool {
+	lk, sites := lookup(p), allTLSSites(p)
+	out := map[*graph.Workload]bool{}
+	for i, dr := range p.Graph.DestinationRules {
 		plain := false
-		for _, site := range tlsSites(dr) {
+		for _, site := range sites[i] {
 			if m := site.mode(); m == "DISABLE" || m == "SIMPLE" {
 				plain = true
 			}
@@ -154,15 +158,19 @@ func sentPlaintext(g *graph.Graph, ws []*graph.Workload) bool {
 		if !plain {
 			continue
 		}
-		for _, s := range g.Services {
-			if !host.Matches(dr.Host, s.Host) {
-				continue
-			}
+		for _, s := range lk.ServicesMatching(dr.Host) {
 			for _, w := range s.Workloads {
-				if in[w] {
-					return true
-				}
+				out[w] = true
 			}
+		}
+	}
+	return out
+}
+
+func anyIn(ws []*graph.Workload, set map[*graph.Workload]bool) bool {
+	for _, w := range ws {
+		if set[w] {
+			return true
 		}
 	}
 	return false

@@ -20,6 +20,25 @@ func (a ambientPolicy) ref() string {
 	return string(a.obj.Kind) + " " + a.obj.Namespace + "/" + a.obj.Name
 }
 
+// anyAmbient reports whether the input puts any pod in ambient mode: a
+// namespace, or a workload without a sidecar, labelled for it. The rules
+// that check what ambient mode ignores report only about such pods (or the
+// Services and ServiceEntries of such namespaces), so without one they can
+// skip listing the policies and routes.
+func anyAmbient(g *graph.Graph) bool {
+	for ns := range g.Namespaces {
+		if g.AmbientNamespace(ns) {
+			return true
+		}
+	}
+	for _, w := range g.Workloads {
+		if g.Ambient(w) {
+			return true
+		}
+	}
+	return false
+}
+
 func ambientPolicies(g *graph.Graph) []ambientPolicy {
 	var out []ambientPolicy
 	for _, ap := range g.AuthorizationPolicies {
@@ -109,6 +128,9 @@ spec:
 	Related:  []string{"KIA0109", "KIA1110", "KIA1111", "KIA1112"},
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
+		if !anyAmbient(g) {
+			return nil
+		}
 		for _, a := range ambientPolicies(g) {
 			for _, t := range g.UnenrolledTargets(a.obj.Namespace, a.scope) {
 				p.Reportf(a.obj, t.Ref.Name.Loc, "%s targets %s %s/%s, which is in ambient mode and not enrolled for a waypoint (%s): no waypoint applies its %s",
@@ -173,6 +195,9 @@ spec:
 	Related:  []string{"KIA0110", "KIA1115", "KIA1116", "KIA1117"},
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
+		if !anyAmbient(g) {
+			return nil
+		}
 		for _, a := range ambientPolicies(g) {
 			ns := a.obj.Namespace
 			if a.scope.HasTargetRefs() || ns == g.Mesh.RootNamespace {
@@ -296,6 +321,9 @@ spec:
 	Related:  []string{"KIA0210", "KIA0211", "KIA1109", "KIA1113"},
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
+		if !anyAmbient(g) {
+			return nil
+		}
 		for _, a := range ambientRoutes(g) {
 			ns := a.obj.Namespace
 			for i, h := range a.hosts {
@@ -379,6 +407,9 @@ spec:
 	Related:  []string{"KIA0212", "KIA1114"},
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
+		if !anyAmbient(g) {
+			return nil
+		}
 		for _, a := range ambientRoutes(g) {
 			ns := a.obj.Namespace
 			if ns == g.Mesh.RootNamespace {
@@ -429,25 +460,32 @@ metadata:
 	Related:  []string{"KIA1311"},
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
-		for _, s := range g.AnnotationSites(kinds.Namespace) {
+		sites := annotationSites(p)
+		for _, s := range sites {
+			if s.Obj.Kind != kinds.Namespace {
+				continue
+			}
 			n := g.Namespaces[s.Obj.Name]
 			if n == nil || n.Labels["istio.io/dataplane-mode"] != "ambient" || !injectionLabels(n) {
 				continue
 			}
 			p.Reportf(s.Obj, s.LabelLoc("istio.io/dataplane-mode"), "Namespace %s is labelled for both ambient mode and sidecar injection: its pods get sidecars and ambient mode does not capture them", n.Name)
 		}
-		sites := map[*manifest.Object]graph.AnnotationSite{}
-		for _, s := range g.AnnotationSites(podKinds...) {
-			if s.Kind == kinds.Pod {
-				sites[s.Obj] = s
-			}
-		}
+		var pods map[*manifest.Object]graph.AnnotationSite // built for the first finding
 		for _, w := range g.Workloads {
 			if !w.Sidecar || w.Labels["istio.io/dataplane-mode"] != "ambient" {
 				continue
 			}
+			if pods == nil {
+				pods = map[*manifest.Object]graph.AnnotationSite{}
+				for _, s := range sites {
+					if s.Kind == kinds.Pod {
+						pods[s.Obj] = s
+					}
+				}
+			}
 			loc := w.Obj.NameLoc
-			if s, ok := sites[w.Obj]; ok {
+			if s, ok := pods[w.Obj]; ok {
 				loc = s.LabelLoc("istio.io/dataplane-mode")
 			}
 			p.Reportf(w.Obj, loc, "%s %s/%s is labelled for ambient mode but its pods get a sidecar: ambient mode does not capture them", w.Obj.Kind, w.Namespace(), w.Name())

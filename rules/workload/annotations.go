@@ -47,11 +47,26 @@ type annotationUse struct {
 	inst *annotation.Instance
 }
 
+type sitesKey struct{}
+
+// annotationSites returns the annotation sites of annotationKinds, listed
+// once per run for the rules that read them.
+func annotationSites(p *rules.Pass) []graph.AnnotationSite {
+	return p.Memo(sitesKey{}, func() any { return p.Graph.AnnotationSites(annotationKinds...) }).([]graph.AnnotationSite)
+}
+
+type usesKey struct{}
+
 // istioAnnotationUses lists the Istio annotations of every site, sorted by
-// key within a site.
-func istioAnnotationUses(g *graph.Graph) []annotationUse {
+// key within a site. The list is shared by the rules of a run: do not
+// modify it.
+func istioAnnotationUses(p *rules.Pass) []annotationUse {
+	return p.Memo(usesKey{}, func() any { return listIstioAnnotationUses(annotationSites(p)) }).([]annotationUse)
+}
+
+func listIstioAnnotationUses(sites []graph.AnnotationSite) []annotationUse {
 	var out []annotationUse
-	for _, s := range g.AnnotationSites(annotationKinds...) {
+	for _, s := range sites {
 		keys := make([]string, 0, len(s.Annotations))
 		for k := range s.Annotations {
 			if istioAnnotation(k) {
@@ -119,7 +134,7 @@ spec:
 	Inputs:   annotationKinds,
 	Related:  []string{"IST0108"},
 	Run: func(p *rules.Pass) error {
-		for _, u := range istioAnnotationUses(p.Graph) {
+		for _, u := range istioAnnotationUses(p) {
 			if u.inst != nil {
 				continue
 			}
@@ -186,7 +201,7 @@ spec:
 	Inputs:   annotationKinds,
 	Related:  []string{"IST0107"},
 	Run: func(p *rules.Pass) error {
-		for _, u := range istioAnnotationUses(p.Graph) {
+		for _, u := range istioAnnotationUses(p) {
 			if u.inst == nil || appliesTo(u.inst, u.site.Kind) {
 				continue
 			}
@@ -249,7 +264,7 @@ spec:
 	Inputs:   annotationKinds,
 	Related:  []string{"IST0135"},
 	Run: func(p *rules.Pass) error {
-		for _, u := range istioAnnotationUses(p.Graph) {
+		for _, u := range istioAnnotationUses(p) {
 			if u.inst == nil || !u.inst.Deprecated {
 				continue
 			}

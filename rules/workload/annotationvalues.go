@@ -55,7 +55,7 @@ spec:
 	Inputs:   annotationKinds,
 	Related:  []string{"IST0136"},
 	Run: func(p *rules.Pass) error {
-		for _, u := range istioAnnotationUses(p.Graph) {
+		for _, u := range istioAnnotationUses(p) {
 			if u.inst == nil || u.inst.FeatureStatus != annotation.Alpha {
 				continue
 			}
@@ -231,7 +231,7 @@ spec:
 	Inputs:   annotationKinds,
 	Related:  []string{"IST0125"},
 	Run: func(p *rules.Pass) error {
-		for _, u := range istioAnnotationUses(p.Graph) {
+		for _, u := range istioAnnotationUses(p) {
 			validate := annotationValidators[u.key]
 			if validate == nil {
 				continue

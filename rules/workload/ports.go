@@ -170,18 +170,9 @@ func runExternalNamePortName(p *rules.Pass) error {
 	return nil
 }
 
-// servicesOf returns the Services of the input that select workload w.
-func servicesOf(g *graph.Graph, w *graph.Workload) []*graph.Service {
-	var out []*graph.Service
-	for _, s := range g.Services {
-		for _, x := range s.Workloads {
-			if x == w {
-				out = append(out, s)
-				break
-			}
-		}
-	}
-	return out
+// lookup returns the run's index of the graph.
+func lookup(p *rules.Pass) *graph.Lookup {
+	return p.Memo(graph.LookupKey{}, func() any { return graph.NewLookup(p.Graph) }).(*graph.Lookup)
 }
 
 // ServiceProtocolConflict reports a workload whose Services give one port
@@ -259,12 +250,14 @@ func runServiceProtocolConflict(p *rules.Pass) error {
 // several values; format takes the number and the description of them.
 func reportPortClashes(p *rules.Pass, format string, key func(*graph.Workload, spec.ServicePort) (int64, string, bool)) {
 	g := p.Graph
+	lk := lookup(p)
 	for _, w := range g.Workloads {
-		if !g.InMesh(w) {
-			continue
+		svcs := lk.ServicesSelecting(w)
+		if countPorts(svcs) < 2 || !g.InMesh(w) {
+			continue // a clash takes two ports
 		}
 		groups := map[int64]map[string][]string{}
-		for _, s := range servicesOf(g, w) {
+		for _, s := range svcs {
 			for _, port := range s.Spec.Ports {
 				n, v, ok := key(w, port)
 				if !ok {
@@ -283,6 +276,14 @@ func reportPortClashes(p *rules.Pass, format string, key func(*graph.Workload, s
 			p.Reportf(w.Obj, w.Obj.NameLoc, "%s %s/%s: "+format, w.Obj.Kind, w.Namespace(), w.Name(), n, describe(groups[n]))
 		}
 	}
+}
+
+func countPorts(svcs []*graph.Service) int {
+	n := 0
+	for _, s := range svcs {
+		n += len(s.Spec.Ports)
+	}
+	return n
 }
 
 // ServicePortConflict reports a container port reached through several

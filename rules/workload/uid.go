@@ -1,8 +1,7 @@
 package workload
 
 import (
-	"slices"
-
+	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -58,12 +57,15 @@ func runApplicationUID1337(p *rules.Pass) error {
 		if sc := ps.SecurityContext; sc != nil && sc.RunAsUser.Set && sc.RunAsUser.V == 1337 {
 			p.Reportf(w.Obj, sc.RunAsUser.Loc, "the pods of %s %s/%s run as user ID 1337, the proxy's: their traffic bypasses the sidecar", w.Obj.Kind, w.Namespace(), w.Name())
 		}
-		for _, c := range slices.Concat(ps.InitContainers, ps.Containers) {
-			if c.Name.V == "istio-proxy" || c.Name.V == "istio-operator" {
-				continue
-			}
-			if sc := c.SecurityContext; sc != nil && sc.RunAsUser.Set && sc.RunAsUser.V == 1337 {
-				p.Reportf(w.Obj, sc.RunAsUser.Loc, "container %q of %s %s/%s runs as user ID 1337, the proxy's: its traffic bypasses the sidecar", c.Name.V, w.Obj.Kind, w.Namespace(), w.Name())
+		for _, cs := range [...][]spec.Container{ps.InitContainers, ps.Containers} {
+			for i := range cs {
+				c := &cs[i]
+				if c.Name.V == "istio-proxy" || c.Name.V == "istio-operator" {
+					continue
+				}
+				if sc := c.SecurityContext; sc != nil && sc.RunAsUser.Set && sc.RunAsUser.V == 1337 {
+					p.Reportf(w.Obj, sc.RunAsUser.Loc, "container %q of %s %s/%s runs as user ID 1337, the proxy's: its traffic bypasses the sidecar", c.Name.V, w.Obj.Kind, w.Namespace(), w.Name())
+				}
 			}
 		}
 	}
