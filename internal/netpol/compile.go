@@ -116,6 +116,9 @@ type compiler struct {
 	// blocks collects the ipBlocks seen: [Ingress] are sources, [Egress]
 	// destinations.
 	blocks [2][]ipBlock
+	// key is scratch space for selector keys, so that a selector already
+	// interned costs no allocation.
+	key []byte
 }
 
 func (c *compiler) warn(o *manifest.Object, loc manifest.Loc, format string, args ...any) {
@@ -134,17 +137,40 @@ func ref(o *manifest.Object) string {
 
 // selector interns a selector and returns its index.
 func (c *compiler) selector(ns string, nsSel, pod labels.Selector) int {
-	key := ns + "\x00" + selectorKey(nsSel) + "\x00" + selectorKey(pod)
+	key := append(c.key[:0], ns...)
+	key = append(key, 0)
+	key = appendSelectorKey(key, nsSel)
+	key = append(key, 0)
+	key = appendSelectorKey(key, pod)
+	c.key = key
 	if ns != "" {
 		nsSel = labels.Selector{}
 	}
-	if id, ok := c.selIndex[key]; ok {
+	if id, ok := c.selIndex[string(key)]; ok {
 		return id
 	}
 	id := int(len(c.a.sels))
 	c.a.sels = append(c.a.sels, &selector{ns: ns, nsSel: nsSel, pod: pod})
-	c.selIndex[key] = id
+	c.selIndex[string(key)] = id
 	return id
+}
+
+// appendSelectorKey appends selectorKey(s), writing the common selectors,
+// empty or of a single label, without building and sorting parts.
+func appendSelectorKey(b []byte, s labels.Selector) []byte {
+	switch {
+	case len(s.MatchLabels) == 0 && len(s.Exprs) == 0:
+		return b
+	case len(s.MatchLabels) == 1 && len(s.Exprs) == 0:
+		for k, v := range s.MatchLabels {
+			b = append(b, 'L')
+			b = append(b, k...)
+			b = append(b, '=')
+			b = append(b, v...)
+		}
+		return b
+	}
+	return append(b, selectorKey(s)...)
 }
 
 // selectorKey writes a selector canonically, so that equal selectors

@@ -51,6 +51,7 @@ type hop struct {
 // destinations of each source class, not the number of lines.
 func (a *Analysis) Each(f Filter) iter.Seq[Connection] {
 	return func(yield func(Connection) bool) {
+		a.list()
 		a.each(f, yield)
 	}
 }
@@ -279,6 +280,7 @@ type IngressTarget struct {
 // IngressTargets lists the workloads that Ingresses and Routes send
 // traffic to, in name order.
 func (a *Analysis) IngressTargets() []IngressTarget {
+	a.list()
 	out := make([]IngressTarget, len(a.ingresses))
 	for i, t := range a.ingresses {
 		out[i] = IngressTarget{t.w, t.ports, t.conns}

@@ -141,7 +141,10 @@ func (a *Analysis) listEndpoints(g *graph.Graph) {
 
 // Workloads returns the workloads that results list, one per name, sorted
 // by name.
-func (a *Analysis) Workloads() []*graph.Workload { return a.endpoints }
+func (a *Analysis) Workloads() []*graph.Workload {
+	a.list()
+	return a.endpoints
+}
 
 // ExternalSources returns the external ranges that results list as
 // sources: 0.0.0.0/0 cut by the ipBlocks of ingress rules.

@@ -32,11 +32,15 @@
 package netpol
 
 import (
+	"encoding/binary"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/manifest"
 )
 
@@ -95,24 +99,39 @@ type Analysis struct {
 	blocks   [2][]ipBlock
 	extParts [2][]IPRange
 
-	// endpoints are the workloads listed in results: one per name.
+	// The listing, built on first use by list: rules ask about pairs and
+	// need no names, and on a large input naming every workload costs as
+	// much as the rest of the model. endpoints are the workloads listed
+	// in results, one per name.
+	g         *graph.Graph
+	listOnce  sync.Once
 	endpoints []*graph.Workload
 	names     map[*graph.Workload]string
-
 	ingresses []ingressTarget
-	warnings  []Warning
+	// warnings are the compiler's, joined by the listing's and sorted
+	// once it is built.
+	warnings []Warning
+
+	// rev serves SourceGroups, built on first use.
+	rev lazyReverse
 }
 
 // class is a set of workloads that no policy tells apart.
 type class struct {
-	id    int
-	bits  []uint64 // selectors matched
+	id int
+	// sels are the selectors matched, ascending. A bitset over every
+	// selector would take classes times selectors bits, the square of the
+	// input when each service has its own policy.
+	sels  []int
 	ports portMap
 	pg    int // port group
 	side  [2]*side
 }
 
-func (c *class) has(sel int) bool { return c.bits[sel>>6]&(1<<(sel&63)) != 0 }
+func (c *class) has(sel int) bool {
+	_, ok := slices.BinarySearch(c.sels, sel)
+	return ok
+}
 
 // side is what applies to a subject in one direction, tier by tier.
 type side struct {
@@ -131,7 +150,7 @@ type side struct {
 
 // Analyze builds the connectivity model of g.
 func Analyze(g *graph.Graph) *Analysis {
-	a := &Analysis{namespaces: map[string]map[string]string{}, classOf: map[*graph.Workload]*class{}}
+	a := &Analysis{g: g, namespaces: make(map[string]map[string]string, len(g.Namespaces)), classOf: make(map[*graph.Workload]*class, len(g.Workloads))}
 	for name, ns := range g.Namespaces {
 		a.namespaces[name] = ns.Labels
 	}
@@ -142,47 +161,84 @@ func Analyze(g *graph.Graph) *Analysis {
 	}
 	a.matchSelectors(g)
 	a.buildClasses(g, c.names)
-	for _, cl := range a.classes {
-		for d := range cl.side {
-			cl.side[d] = a.sideOf(Direction(d), cl.has)
-		}
-	}
-	a.listEndpoints(g)
-	a.addIngresses(g)
-	sort.SliceStable(a.warnings, func(i, j int) bool {
-		wi, wj := a.warnings[i], a.warnings[j]
-		if wi.Obj == nil || wj.Obj == nil {
-			return wi.Obj != nil
-		}
-		if wi.Obj.File != wj.Obj.File {
-			return wi.Obj.File < wj.Obj.File
-		}
-		if wi.Loc.Line != wj.Loc.Line {
-			return wi.Loc.Line < wj.Loc.Line
-		}
-		return wi.Loc.Col < wj.Loc.Col
-	})
+	a.classSides()
 	return a
+}
+
+// list builds the listing: the endpoints and their names, the targets of
+// Ingresses and Routes, and the sorted warnings.
+func (a *Analysis) list() {
+	a.listOnce.Do(func() {
+		a.listEndpoints(a.g)
+		a.addIngresses(a.g)
+		sort.SliceStable(a.warnings, func(i, j int) bool {
+			wi, wj := a.warnings[i], a.warnings[j]
+			if wi.Obj == nil || wj.Obj == nil {
+				return wi.Obj != nil
+			}
+			if wi.Obj.File != wj.Obj.File {
+				return wi.Obj.File < wj.Obj.File
+			}
+			if wi.Loc.Line != wj.Loc.Line {
+				return wi.Loc.Line < wj.Loc.Line
+			}
+			return wi.Loc.Col < wj.Loc.Col
+		})
+	})
 }
 
 // Warnings returns what the engine could not model exactly, sorted by
 // file and position.
-func (a *Analysis) Warnings() []Warning { return a.warnings }
+func (a *Analysis) Warnings() []Warning {
+	a.list()
+	return a.warnings
+}
 
 // matchSelectors finds the workloads of every selector, visiting only the
-// namespaces the selector accepts.
+// namespaces the selector accepts and, in each, only the workloads that
+// carry its matchLabels (the graph's label index), so that a policy per
+// service costs its matches rather than its namespace's size.
 func (a *Analysis) matchSelectors(g *graph.Graph) {
 	names := g.NamespaceNames()
 	for _, s := range a.sels {
+		if s.ns != "" {
+			if _, ok := a.namespaces[s.ns]; ok {
+				a.matchIn(g, s, s.ns)
+			}
+			continue
+		}
 		for _, ns := range names {
-			if !s.matchNamespace(ns, a.namespaces[ns]) {
-				continue
+			if s.matchNamespace(ns, a.namespaces[ns]) {
+				a.matchIn(g, s, ns)
 			}
-			for _, w := range g.WorkloadsIn(ns) {
-				if s.pod.Matches(w.Labels) {
-					s.workloads = append(s.workloads, w)
-				}
-			}
+		}
+	}
+}
+
+// matchIn adds the workloads of namespace ns that s's pod selector
+// matches, in graph order.
+func (a *Analysis) matchIn(g *graph.Graph, s *selector, ns string) {
+	pool := g.WorkloadsIn(ns)
+	if len(s.pod.MatchLabels) == 0 && len(s.pod.Exprs) == 0 {
+		// Every pod of the namespace, as namespace-wide policies select:
+		// share the graph's list when it is the only one, capped so that
+		// appending copies it.
+		if len(s.workloads) == 0 {
+			s.workloads = pool[:len(pool):len(pool)]
+		} else {
+			s.workloads = append(s.workloads, pool...)
+		}
+		return
+	}
+	if len(s.pod.MatchLabels) > 0 {
+		// Only the workloads carrying the matchLabels, which
+		// SelectWorkloads checks.
+		pool = g.SelectWorkloads(ns, s.pod.MatchLabels)
+	}
+	exprs := labels.Selector{Exprs: s.pod.Exprs}
+	for _, w := range pool {
+		if exprs.Matches(w.Labels) {
+			s.workloads = append(s.workloads, w)
 		}
 	}
 }
@@ -203,41 +259,37 @@ func (a *Analysis) buildClasses(g *graph.Graph, names map[string]bool) {
 	sort.Strings(portNames)
 	byKey := map[string]*class{}
 	portGroup := map[string]int{}
-	words := (len(a.sels) + 63) / 64
-	var kb strings.Builder
+	var key []byte
 	for _, w := range g.Workloads {
 		pm := workloadPorts(w, portNames)
 		pkey := portKey(pm, portNames)
-		kb.Reset()
+		key = key[:0]
 		for _, id := range sigs[w] {
-			kb.WriteString(strconv.Itoa(id))
-			kb.WriteByte(',')
+			key = strconv.AppendInt(key, int64(id), 10)
+			key = append(key, ',')
 		}
-		kb.WriteByte('|')
-		kb.WriteString(pkey)
-		key := kb.String()
-		cl := byKey[key]
+		key = append(key, '|')
+		key = append(key, pkey...)
+		cl := byKey[string(key)]
 		if cl == nil {
 			pg, ok := portGroup[pkey]
 			if !ok {
 				pg = int(len(portGroup))
 				portGroup[pkey] = pg
 			}
-			cl = &class{id: int(len(a.classes)), bits: make([]uint64, words), ports: pm, pg: pg}
-			for _, id := range sigs[w] {
-				cl.bits[id>>6] |= 1 << (id & 63)
-			}
+			cl = &class{id: int(len(a.classes)), sels: sigs[w], ports: pm, pg: pg}
 			a.classes = append(a.classes, cl)
-			byKey[key] = cl
+			byKey[string(key)] = cl
 		}
 		a.classOf[w] = cl
 	}
 	a.portGroups = len(portGroup)
-	for _, s := range a.sels {
-		seen := map[int]bool{}
+	// last[c] is one more than the last selector that listed class c.
+	last := make([]int, len(a.classes))
+	for sid, s := range a.sels {
 		for _, w := range s.workloads {
-			if id := a.classOf[w].id; !seen[id] {
-				seen[id] = true
+			if id := a.classOf[w].id; last[id] != sid+1 {
+				last[id] = sid + 1
 				s.classes = append(s.classes, id)
 			}
 		}
@@ -292,48 +344,147 @@ func portKey(pm portMap, names []string) string {
 // sideOf collects the rules that apply in direction d to a subject whose
 // selector matches are given by has.
 func (a *Analysis) sideOf(d Direction, has func(int) bool) *side {
+	var anps, nps, banps []*policy
+	for _, p := range a.anps {
+		if len(p.rules[d]) > 0 && has(p.subject) {
+			anps = append(anps, p)
+		}
+	}
+	for _, p := range a.nps {
+		if p.isolates[d] && has(p.subject) {
+			nps = append(nps, p)
+		}
+	}
+	for _, p := range a.banps {
+		if len(p.rules[d]) > 0 && has(p.subject) {
+			banps = append(banps, p)
+		}
+	}
+	return a.newSide(d, anps, nps, banps)
+}
+
+// classSides computes the sides of every class. Asking each class about
+// every policy would cost classes times policies, the square of the input
+// when each service has its own policy; the policies are instead handed
+// to the classes their subject selector matches, in policy order. Classes
+// under the same policies share one side: in a namespace whose egress
+// only namespace-wide policies decide, that is one egress side for all.
+func (a *Analysis) classSides() {
+	n := len(a.classes)
+	var key []byte
+	var scratch [3][]*policy
+	for d := range 2 {
+		tiers := [3]applying{
+			a.applying(a.anps, func(p *policy) bool { return len(p.rules[d]) > 0 }),
+			a.applying(a.nps, func(p *policy) bool { return p.isolates[d] }),
+			a.applying(a.banps, func(p *policy) bool { return len(p.rules[d]) > 0 }),
+		}
+		all := [3][]*policy{a.anps, a.nps, a.banps}
+		sides := map[string]*side{}
+		for id := range n {
+			key = key[:0]
+			for t := range tiers {
+				scratch[t] = scratch[t][:0]
+				of := tiers[t].of(id)
+				key = binary.AppendUvarint(key, uint64(len(of)))
+				for _, i := range of {
+					key = binary.AppendUvarint(key, uint64(i))
+					scratch[t] = append(scratch[t], all[t][i])
+				}
+			}
+			sd := sides[string(key)]
+			if sd == nil {
+				sd = a.newSide(Direction(d), scratch[0], scratch[1], scratch[2])
+				sides[string(key)] = sd
+			}
+			a.classes[id].side[d] = sd
+		}
+	}
+}
+
+// applying lists, per class, the indexes of the policies of a tier that
+// apply to it, in policy order: those of class c are
+// items[start[c]:start[c+1]].
+type applying struct {
+	start []int32
+	items []int32
+}
+
+func (t *applying) of(class int) []int32 {
+	if t.start == nil {
+		return nil
+	}
+	return t.items[t.start[class]:t.start[class+1]]
+}
+
+func (a *Analysis) applying(ps []*policy, applies func(*policy) bool) applying {
+	var t applying
+	if len(ps) == 0 {
+		return t
+	}
+	t.start = make([]int32, len(a.classes)+1)
+	for _, p := range ps {
+		if applies(p) {
+			for _, id := range a.sels[p.subject].classes {
+				t.start[id+1]++
+			}
+		}
+	}
+	for i := 1; i < len(t.start); i++ {
+		t.start[i] += t.start[i-1]
+	}
+	t.items = make([]int32, t.start[len(a.classes)])
+	next := slices.Clone(t.start[:len(a.classes)])
+	for i, p := range ps {
+		if applies(p) {
+			for _, id := range a.sels[p.subject].classes {
+				t.items[next[id]] = int32(i)
+				next[id]++
+			}
+		}
+	}
+	return t
+}
+
+// newSide builds a side from the policies that apply to its subject in
+// direction d, each list in tier order: AdminNetworkPolicies with rules
+// for d, NetworkPolicies isolating for d, BaselineAdminNetworkPolicies
+// with rules for d.
+func (a *Analysis) newSide(d Direction, anps, nps, banps []*policy) *side {
 	s := &side{}
-	rel := map[int]bool{}
+	var rel []int
 	add := func(rules []*rule) {
 		for _, r := range rules {
 			for _, id := range r.sels {
-				rel[id] = true
+				if !a.sels[id].anyNamespace() || !a.sels[id].pod.Empty() {
+					rel = append(rel, id)
+				}
 			}
 			if len(r.blocks) > 0 {
 				s.blocks = true
 			}
 		}
 	}
-	for _, p := range a.anps {
-		if len(p.rules[d]) > 0 && has(p.subject) {
-			s.anp = append(s.anp, p.rules[d]...)
-			s.policies = append(s.policies, p.obj)
-		}
+	for _, p := range anps {
+		s.anp = append(s.anp, p.rules[d]...)
+		s.policies = append(s.policies, p.obj)
 	}
 	add(s.anp)
-	for _, p := range a.nps {
-		if p.isolates[d] && has(p.subject) {
-			s.isolated = true
-			s.np = append(s.np, p.rules[d]...)
-			s.policies = append(s.policies, p.obj)
-		}
+	for _, p := range nps {
+		s.isolated = true
+		s.np = append(s.np, p.rules[d]...)
+		s.policies = append(s.policies, p.obj)
 	}
 	add(s.np)
 	if !s.isolated {
-		for _, p := range a.banps {
-			if len(p.rules[d]) > 0 && has(p.subject) {
-				s.banp = append(s.banp, p.rules[d]...)
-				s.policies = append(s.policies, p.obj)
-			}
+		for _, p := range banps {
+			s.banp = append(s.banp, p.rules[d]...)
+			s.policies = append(s.policies, p.obj)
 		}
 		add(s.banp)
 	}
-	for id := range rel {
-		if !a.sels[id].anyNamespace() || !a.sels[id].pod.Empty() {
-			s.relevant = append(s.relevant, id)
-		}
-	}
-	sort.Ints(s.relevant)
+	sort.Ints(rel)
+	s.relevant = slices.Compact(rel)
 	return s
 }
 

@@ -55,11 +55,13 @@ func runAuthzAllOrNothing(p *rules.Pass) error {
 		if action != "ALLOW" && action != "DENY" {
 			continue
 		}
-		who := authzScope(g, ap)
+		// The scope is for messages only, and resolving it costs more than
+		// the checks.
+		who := func() string { return authzScope(g, ap) }
 		if len(ap.Spec.Rules) == 0 {
 			if action == "ALLOW" {
 				p.Reportf(ap.Obj, ap.Obj.NameLoc, "AuthorizationPolicy %s/%s is an ALLOW policy without rules, which matches no request: it denies every request to %s that no other ALLOW policy allows (deny-all)",
-					ap.Namespace(), ap.Name(), who)
+					ap.Namespace(), ap.Name(), who())
 			} else {
 				p.Reportf(ap.Obj, ap.Obj.NameLoc, "AuthorizationPolicy %s/%s is a DENY policy without rules, which matches no request: it does nothing",
 					ap.Namespace(), ap.Name())
@@ -72,10 +74,10 @@ func runAuthzAllOrNothing(p *rules.Pass) error {
 			}
 			if action == "ALLOW" {
 				p.Reportf(ap.Obj, r.Loc, "rules[%d] of AuthorizationPolicy %s/%s is empty and matches every request: the policy allows all requests to %s that no DENY or CUSTOM policy stops, and makes their other ALLOW policies moot (allow-all)",
-					i, ap.Namespace(), ap.Name(), who)
+					i, ap.Namespace(), ap.Name(), who())
 			} else {
 				p.Reportf(ap.Obj, r.Loc, "rules[%d] of AuthorizationPolicy %s/%s is empty and matches every request: the policy denies all requests to %s, whatever the ALLOW policies say (deny-all)",
-					i, ap.Namespace(), ap.Name(), who)
+					i, ap.Namespace(), ap.Name(), who())
 			}
 			break
 		}

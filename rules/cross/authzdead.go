@@ -80,6 +80,7 @@ spec:
 
 func runAuthzSourceBlocked(p *rules.Pass) error {
 	g := p.Graph
+	bySA := saIndex{}
 	for _, ap := range g.AuthorizationPolicies {
 		if ap.Spec.Action.V == "CUSTOM" {
 			continue
@@ -94,11 +95,11 @@ func runAuthzSourceBlocked(p *rules.Pass) error {
 					continue
 				}
 				for _, ns := range from.Source.Namespaces {
-					checkAuthzSource(p, ap, i, "namespace", ns, ns.V, "", dsts)
+					checkAuthzSource(p, bySA, ap, i, "namespace", ns, ns.V, "", dsts)
 				}
 				for _, pr := range from.Source.Principals {
 					if ns, sa, ok := parsePrincipal(pr.V); ok {
-						checkAuthzSource(p, ap, i, "principal", pr, ns, sa, dsts)
+						checkAuthzSource(p, bySA, ap, i, "principal", pr, ns, sa, dsts)
 					}
 				}
 			}
@@ -116,21 +117,38 @@ func parsePrincipal(s string) (ns, sa string, ok bool) {
 	return parts[2], parts[4], true
 }
 
-func checkAuthzSource(p *rules.Pass, ap *graph.AuthorizationPolicy, i int, kind string, v spec.Str, ns, sa string, dsts []*graph.Workload) {
+// saIndex lists the workloads of a namespace by service account, in
+// graph order, so that each principal costs its workloads rather than its
+// namespace's; filled a namespace at a time.
+type saIndex map[string]map[string][]*graph.Workload
+
+func (x saIndex) workloads(g *graph.Graph, ns, sa string) []*graph.Workload {
+	if sa == "" {
+		return g.WorkloadsIn(ns)
+	}
+	m, ok := x[ns]
+	if !ok {
+		m = map[string][]*graph.Workload{}
+		for _, w := range g.WorkloadsIn(ns) {
+			m[w.ServiceAccount] = append(m[w.ServiceAccount], w)
+		}
+		x[ns] = m
+	}
+	return m[sa]
+}
+
+func checkAuthzSource(p *rules.Pass, bySA saIndex, ap *graph.AuthorizationPolicy, i int, kind string, v spec.Str, ns, sa string, dsts []*graph.Workload) {
 	g := p.Graph
 	if strings.Contains(ns, "*") || ns == "" {
 		return
 	}
-	var srcs []netpol.Endpoint
-	var ws []*graph.Workload
-	for _, w := range g.WorkloadsIn(ns) {
-		if sa == "" || w.ServiceAccount == sa {
-			ws = append(ws, w)
-			srcs = append(srcs, netpol.WorkloadEndpoint(w))
-		}
-	}
+	ws := bySA.workloads(g, ns, sa)
 	if len(ws) == 0 {
 		return
+	}
+	srcs := make([]netpol.Endpoint, 0, len(ws)+1)
+	for _, w := range ws {
+		srcs = append(srcs, netpol.WorkloadEndpoint(w))
 	}
 	if sa == "" {
 		srcs = append(srcs, netpol.AnyPodIn(ns))

@@ -1,12 +1,16 @@
 package cross
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/netpol"
+	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 	rnetpol "github.com/meshlint/meshlint/rules/netpol"
-	"strings"
 )
 
 // MeshRouteBlocked reports mesh routes whose destination pods no in-mesh
@@ -91,7 +95,7 @@ spec:
 
 func runMeshRouteBlocked(p *rules.Pass) error {
 	g := p.Graph
-	clientsBy := map[string][]*graph.Workload{}
+	m := newMeshClients(p)
 	for _, vs := range g.VirtualServices {
 		mesh := len(vs.Gateways) == 0
 		for _, ref := range vs.Gateways {
@@ -100,27 +104,370 @@ func runMeshRouteBlocked(p *rules.Pass) error {
 		if !mesh {
 			continue
 		}
-		// Routes of one namespace with one exportTo see the same clients.
-		key := vs.Namespace() + "\x00" + strings.Join(vs.ExportTo, ",")
-		clients, seen := clientsBy[key]
-		if !seen {
-			for _, w := range g.Workloads {
-				if g.InMesh(w) && graph.Visible(vs.ExportTo, vs.Namespace(), w.Namespace()) {
-					clients = append(clients, w)
-				}
-			}
-			clientsBy[key] = clients
+		view := m.view(vs)
+		if !view.mayBlock(vs) {
+			continue
 		}
 		for _, b := range g.RouteBackends(vs) {
 			if g.AppliesTo(vs, b, nil) {
-				checkMeshBackend(p, vs, b, clients)
+				checkMeshBackend(p, vs, b, view)
 			}
 		}
 	}
 	return nil
 }
 
-func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, b graph.RouteBackend, clients []*graph.Workload) {
+// meshClients indexes the in-mesh workloads, the clients of mesh routes.
+//
+// Listing the clients of every route and asking about each pair would cost
+// routes times workloads. Instead, each view (the clients that one set of
+// namespaces holds) first finds the Services whose pods it may fail to
+// reach, asking about each workload once and only about the groups of
+// sources the policies let near it; resolving the backends of a route,
+// which costs more than the rest of the check in a tree without findings,
+// is left to the routes that lead to such a Service.
+type meshClients struct {
+	p *rules.Pass
+	g *graph.Graph
+	// Namespaces with in-mesh workloads are numbered, so that views can
+	// tell visibility without hashing names.
+	nsID map[string]int
+	byNS [][]*graph.Workload // in graph order
+	// The rest needs the connectivity model, and is built with it.
+	a *netpol.Analysis
+	// byGroup lists, per group of the analysis, its in-mesh workloads
+	// by namespace, in graph order.
+	byGroup [][]nsWorkloads
+	// svcOf lists the Services whose workloads include a workload.
+	svcOf map[*graph.Workload][]*graph.Service
+	views map[string]*clientView // by namespace and exportTo
+	bySet map[string]*clientView // by visible namespaces
+}
+
+type nsWorkloads struct {
+	ns int
+	ws []*graph.Workload
+}
+
+func newMeshClients(p *rules.Pass) *meshClients {
+	g := p.Graph
+	m := &meshClients{p: p, g: g, nsID: map[string]int{}, views: map[string]*clientView{}, bySet: map[string]*clientView{}}
+	for _, w := range g.Workloads {
+		if !g.InMesh(w) {
+			continue
+		}
+		id, ok := m.nsID[w.Namespace()]
+		if !ok {
+			id = len(m.byNS)
+			m.nsID[w.Namespace()] = id
+			m.byNS = append(m.byNS, nil)
+		}
+		m.byNS[id] = append(m.byNS[id], w)
+	}
+	return m
+}
+
+// analysis builds the indexes that need the connectivity model, on first
+// use, so that an input without mesh routes does not pay for them.
+func (m *meshClients) analysis() *netpol.Analysis {
+	if m.a != nil {
+		return m.a
+	}
+	a := rnetpol.Analysis(m.p)
+	m.byGroup = make([][]nsWorkloads, a.Groups())
+	for id, ws := range m.byNS {
+		for _, w := range ws {
+			grp := a.Group(w)
+			if grp < 0 {
+				continue
+			}
+			es := m.byGroup[grp]
+			if n := len(es); n > 0 && es[n-1].ns == id {
+				es[n-1].ws = append(es[n-1].ws, w)
+				continue
+			}
+			m.byGroup[grp] = append(es, nsWorkloads{ns: id, ws: []*graph.Workload{w}})
+		}
+	}
+	m.svcOf = map[*graph.Workload][]*graph.Service{}
+	for _, s := range m.g.Services {
+		for _, w := range s.Workloads {
+			m.svcOf[w] = append(m.svcOf[w], s)
+		}
+	}
+	m.a = a
+	return a
+}
+
+// shareService reports whether w and x are workloads of one Service.
+func (m *meshClients) shareService(w, x *graph.Workload) bool {
+	for _, s := range m.svcOf[w] {
+		for _, t := range m.svcOf[x] {
+			if s == t {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// clientView is the clients of the routes of one namespace with one
+// exportTo: the in-mesh workloads of the namespaces they are visible in.
+type clientView struct {
+	m       *meshClients
+	visible []bool // by namespace number
+	// list is every client in graph order, for messages; built on first
+	// use.
+	list       []*graph.Workload
+	listed     bool
+	unsafe     map[*graph.Service]bool
+	unsafeDone bool
+}
+
+func (m *meshClients) view(vs *graph.VirtualService) *clientView {
+	key := vs.Namespace() + "\x00" + strings.Join(vs.ExportTo, ",")
+	v := m.views[key]
+	if v != nil {
+		return v
+	}
+	visible := make([]bool, len(m.byNS))
+	set := make([]byte, len(m.byNS))
+	for ns, id := range m.nsID {
+		set[id] = '0'
+		if graph.Visible(vs.ExportTo, vs.Namespace(), ns) {
+			visible[id] = true
+			set[id] = '1'
+		}
+	}
+	// Views of the same namespaces are one: what they find is shared.
+	v = m.bySet[string(set)]
+	if v == nil {
+		v = &clientView{m: m, visible: visible}
+		m.bySet[string(set)] = v
+	}
+	m.views[key] = v
+	return v
+}
+
+// clients lists the view's clients in graph order.
+func (v *clientView) clients() []*graph.Workload {
+	if !v.listed {
+		for _, w := range v.m.g.Workloads {
+			if id, ok := v.m.nsID[w.Namespace()]; ok && v.visible[id] && v.m.g.InMesh(w) {
+				v.list = append(v.list, w)
+			}
+		}
+		v.listed = true
+	}
+	return v.list
+}
+
+// hasOther reports whether some client is not one of the targets.
+func (v *clientView) hasOther(targets map[*graph.Workload]bool) bool {
+	for id, ws := range v.m.byNS {
+		if !v.visible[id] {
+			continue
+		}
+		for _, w := range ws {
+			if !targets[w] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// member returns a client of group grp for which ok holds, or nil. With
+// limit > 0 it gives up, returning nil, after limit workloads fail ok.
+func (v *clientView) member(grp int, ok func(*graph.Workload) bool, limit int) *graph.Workload {
+	for _, e := range v.m.byGroup[grp] {
+		if !v.visible[e.ns] {
+			continue
+		}
+		for _, w := range e.ws {
+			if ok(w) {
+				return w
+			}
+			if limit--; limit == 0 {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// reaches reports whether some client other than the targets may connect
+// to dst, one of them, on c.
+func (v *clientView) reaches(targets map[*graph.Workload]bool, dst *graph.Workload, c netpol.Set) bool {
+	a := v.m.analysis()
+	if a.Group(dst) < 0 {
+		return reachesExcept(a, v.clients(), targets, dst, c)
+	}
+	for grp := range a.SourceGroups(dst) {
+		// Every workload of a group gets the same answer: ask for one
+		// client of it.
+		src := v.member(grp, func(w *graph.Workload) bool { return w != dst && !targets[w] }, 0)
+		if src != nil && a.Allowed(netpol.WorkloadEndpoint(src), netpol.WorkloadEndpoint(dst)).ContainsSet(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayBlock reports whether a route of vs may lead to a Service with a
+// workload that the view's clients may fail to reach: only then can
+// checkMeshBackend report one of its backends. A backend's targets are
+// workloads of the Service that its destination host names, as
+// RouteBackends resolves it, so looking the hosts up is enough.
+func (v *clientView) mayBlock(vs *graph.VirtualService) bool {
+	if !slices.Contains(v.visible, true) {
+		return false // no clients: hasOther fails
+	}
+	unsafe := v.unsafeServices()
+	if len(unsafe) == 0 {
+		return false
+	}
+	return leadsTo(v.m.g, vs, func(s *graph.Service) bool { return unsafe[s] })
+}
+
+// leadsTo reports whether a destination of an http, tcp or tls route of
+// vs names a Service for which want holds, resolving hosts as
+// RouteBackends does: every backend's Service is one of these.
+func leadsTo(g *graph.Graph, vs *graph.VirtualService, want func(*graph.Service) bool) bool {
+	leads := func(rds []spec.RouteDestination) bool {
+		for j := range rds {
+			d := rds[j].Destination
+			if d == nil || !d.Host.Set {
+				continue
+			}
+			fqdn := host.FQDN(d.Host.V, vs.Namespace(), g.Mesh.ClusterDomain)
+			if host.IsWildcard(fqdn) {
+				continue
+			}
+			for _, t := range g.LookupHost(fqdn, vs.Namespace()) {
+				if t.Service != nil && want(t.Service) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, r := range vs.Spec.HTTP {
+		if leads(r.Route) {
+			return true
+		}
+	}
+	for _, r := range vs.Spec.TCP {
+		if leads(r.Route) {
+			return true
+		}
+	}
+	for _, r := range vs.Spec.TLS {
+		if leads(r.Route) {
+			return true
+		}
+	}
+	return false
+}
+
+// unsafeServices returns the Services with an in-mesh workload that the
+// view's clients outside that workload's Services cannot be shown to
+// reach on every port a route to one of those Services may use. A route
+// target that checkMeshBackend reports is such a workload: its backend's
+// targets, which do not count as its clients, are workloads of one of its
+// Services, and its port is one of theirs.
+func (v *clientView) unsafeServices() map[*graph.Service]bool {
+	if v.unsafeDone {
+		return v.unsafe
+	}
+	v.unsafeDone = true
+	m := v.m
+	a := m.analysis()
+	for _, s := range m.g.Services {
+		// Workloads of one group and this Service alone, such as the
+		// versions of a service, get the same answer for the same
+		// ports: ask for the first.
+		var last struct {
+			group int
+			need  netpol.Set
+			ok    bool
+		}
+		last.group = -1
+		for _, dst := range s.Workloads {
+			if !m.g.InMesh(dst) {
+				continue
+			}
+			svcs := m.svcOf[dst]
+			if svcs[0] != s {
+				continue // asked with its first Service
+			}
+			need := servedPorts(dst, svcs)
+			var ok bool
+			if grp := a.Group(dst); len(svcs) == 1 && grp >= 0 && grp == last.group && need.Equal(last.need) {
+				ok = last.ok
+			} else {
+				ok = v.shownReachable(a, dst, need)
+				if len(svcs) == 1 {
+					last.group, last.need, last.ok = grp, need, ok
+				}
+			}
+			if !ok {
+				if v.unsafe == nil {
+					v.unsafe = map[*graph.Service]bool{}
+				}
+				for _, t := range svcs {
+					v.unsafe[t] = true
+				}
+			}
+		}
+	}
+	return v.unsafe
+}
+
+// servedPorts returns the connections that routes to Services svcs may
+// ask of their workload dst.
+func servedPorts(dst *graph.Workload, svcs []*graph.Service) netpol.Set {
+	var need netpol.Set
+	for _, s := range svcs {
+		for _, sp := range s.Spec.Ports {
+			proto := sp.Protocol.V
+			if proto == "" {
+				proto = "TCP"
+			}
+			pr, ok := netpol.ParseProtocol(proto)
+			if p := graph.TargetPort(sp, dst); ok && p > 0 {
+				need = need.Union(netpol.Port(pr, int(p)))
+			}
+		}
+	}
+	return need
+}
+
+// shownReachable reports whether, for every connection of need, some
+// client outside the Services of dst may open it to dst. It may answer
+// false where the answer is true (when a group's clients are too many to
+// search), which costs only the full check.
+func (v *clientView) shownReachable(a *netpol.Analysis, dst *graph.Workload, need netpol.Set) bool {
+	if need.IsEmpty() {
+		return true
+	}
+	if a.Group(dst) < 0 {
+		return false
+	}
+	outside := func(w *graph.Workload) bool { return !v.m.shareService(w, dst) }
+	for grp := range a.SourceGroups(dst) {
+		src := v.member(grp, outside, 64)
+		if src == nil {
+			continue
+		}
+		if need = need.Subtract(a.Allowed(netpol.WorkloadEndpoint(src), netpol.WorkloadEndpoint(dst))); need.IsEmpty() {
+			return true
+		}
+	}
+	return false
+}
+
+func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, b graph.RouteBackend, view *clientView) {
 	g := p.Graph
 	targets := map[*graph.Workload]bool{}
 	for _, t := range b.Targets {
@@ -130,14 +477,14 @@ func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, b graph.RouteBack
 	// message, since a clean tree never needs them.
 	others := func() []*graph.Workload {
 		var out []*graph.Workload
-		for _, w := range clients {
+		for _, w := range view.clients() {
 			if !targets[w] {
 				out = append(out, w)
 			}
 		}
 		return out
 	}
-	if !hasOther(clients, targets) {
+	if !view.hasOther(targets) {
 		return
 	}
 	a := rnetpol.Analysis(p)
@@ -146,7 +493,7 @@ func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, b graph.RouteBack
 	for _, t := range b.Targets {
 		c, ok := connection(t)
 		// The backend's own pods are not counted as its clients.
-		if !ok || !g.InMesh(t.Workload) || reachesExcept(a, clients, targets, t.Workload, c) {
+		if !ok || !g.InMesh(t.Workload) || view.reaches(targets, t.Workload, c) {
 			continue
 		}
 		if len(blocked) == 0 {
@@ -160,14 +507,4 @@ func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, b graph.RouteBack
 	f := p.Reportf(vs.Obj, b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s for every in-mesh client of the input: %s (%s %d) admit no connection from any of the %d in-mesh workloads that see the route (%s)",
 		b.Route, vs.Namespace(), vs.Name(), names(blocked), first.Protocol, first.Port, len(others()), names(others()))
 	relatePolicies(f, a, blocked, netpol.Ingress)
-}
-
-// hasOther reports whether some client is not one of the targets.
-func hasOther(clients []*graph.Workload, targets map[*graph.Workload]bool) bool {
-	for _, w := range clients {
-		if !targets[w] {
-			return true
-		}
-	}
-	return false
 }

@@ -50,7 +50,10 @@ func runDefaultAllowsAll(p *rules.Pass) error {
 		if !np.PodSelector.Empty() || (!np.Ingress && !np.Egress) {
 			continue
 		}
-		a := netpol.AnalyzePolicy(p.Graph, np)
+		// The question is about any pod and every address, never about a
+		// workload: a model of the policy alone, without the input's
+		// workloads, answers it at the cost of the policy.
+		a := netpol.AnalyzePolicyAlone(p.Graph, np)
 		subject := netpol.AnyPodIn(np.Namespace())
 		external := netpol.ExternalEndpoint(netpol.AllIPs)
 		for _, d := range []direction{ingress, egress} {

@@ -47,27 +47,51 @@ func isDefaultDeny(np *graph.NetworkPolicy, d direction) bool {
 	return np.PodSelector.Empty() && d.Isolates(np) && len(d.Rules(np)) == 0
 }
 
+// namespacesKey memoizes indexNamespaces, which both directions need.
+type namespacesKey struct{}
+
+type nsIndex struct {
+	// first is the first workload or policy of each namespace, in input
+	// order: the place to report when the Namespace object is not in the
+	// input.
+	first    map[string]*manifest.Object
+	policies map[string][]*graph.NetworkPolicy
+}
+
+func indexNamespaces(g *graph.Graph) *nsIndex {
+	counted := make(map[*manifest.Object]bool, len(g.Workloads)+len(g.NetworkPolicies))
+	for _, w := range g.Workloads {
+		counted[w.Obj] = true
+	}
+	x := &nsIndex{first: map[string]*manifest.Object{}, policies: map[string][]*graph.NetworkPolicy{}}
+	for _, np := range g.NetworkPolicies {
+		counted[np.Obj] = true
+		x.policies[np.Namespace()] = append(x.policies[np.Namespace()], np)
+	}
+	// Objects come a namespace at a time, mostly: once a namespace has its
+	// first, the objects that follow in it need no lookup.
+	var cur string
+	done := false
+	for _, o := range g.Objects {
+		if done && o.Namespace == cur {
+			continue
+		}
+		cur = o.Namespace
+		done = x.first[cur] != nil
+		if !done && counted[o] {
+			x.first[cur] = o
+			done = true
+		}
+	}
+	return x
+}
+
 // runDefaultDeny reports every namespace with workloads or NetworkPolicies
 // in the input that has no default-deny policy for direction d.
 func runDefaultDeny(p *rules.Pass, d direction) {
 	g := p.Graph
-	// The first workload or policy of each namespace, in input order: the
-	// place to report when the Namespace object is not in the input.
-	counted := map[*manifest.Object]bool{}
-	for _, w := range g.Workloads {
-		counted[w.Obj] = true
-	}
-	policies := map[string][]*graph.NetworkPolicy{}
-	for _, np := range g.NetworkPolicies {
-		counted[np.Obj] = true
-		policies[np.Namespace()] = append(policies[np.Namespace()], np)
-	}
-	first := map[string]*manifest.Object{}
-	for _, o := range g.Objects {
-		if counted[o] && first[o.Namespace] == nil {
-			first[o.Namespace] = o
-		}
-	}
+	nss := p.Memo(namespacesKey{}, func() any { return indexNamespaces(g) }).(*nsIndex)
+	first, policies := nss.first, nss.policies
 	for _, ns := range g.NamespaceNames() {
 		if first[ns] == nil || systemNamespaces[ns] {
 			continue

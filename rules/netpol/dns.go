@@ -75,6 +75,8 @@ var kubeDNS = netpol.PodEndpoint(&netpol.Pod{Namespace: "kube-system", Labels: m
 
 func runEgressNoDNS(p *rules.Pass) error {
 	var a *netpol.Analysis
+	// The answer is the same for every workload of a group.
+	byGroup := map[int]netpol.Set{}
 	for _, w := range p.Graph.Workloads {
 		if a == nil {
 			a = Analysis(p)
@@ -82,10 +84,17 @@ func runEgressNoDNS(p *rules.Pass) error {
 		if !a.Isolated(w, netpol.Egress) {
 			continue
 		}
-		src := netpol.WorkloadEndpoint(w)
-		dns := a.EgressAllowed(src, kubeDNS)
-		for _, r := range a.ExternalDestinations() {
-			dns = dns.Union(a.EgressAllowed(src, netpol.ExternalEndpoint(r)))
+		grp := a.Group(w)
+		dns, known := byGroup[grp]
+		if !known {
+			src := netpol.WorkloadEndpoint(w)
+			dns = a.EgressAllowed(src, kubeDNS)
+			for _, r := range a.ExternalDestinations() {
+				dns = dns.Union(a.EgressAllowed(src, netpol.ExternalEndpoint(r)))
+			}
+			if grp >= 0 {
+				byGroup[grp] = dns
+			}
 		}
 		if dns.Contains(netpol.UDP, 53) {
 			continue
