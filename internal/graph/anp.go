@@ -28,13 +28,13 @@ func (g *Graph) addAdminPolicies() {
 	for _, o := range g.Objects {
 		switch o.Kind {
 		case kinds.AdminNetworkPolicy:
-			p := &AdminNetworkPolicy{Meta: Meta{Obj: o}, Spec: &spec.AdminNetworkPolicy{}}
-			if g.decode(o, o.Spec(), p.Spec) {
+			p := &AdminNetworkPolicy{Meta: Meta{Obj: o}}
+			if decodeInto(g, o, o.Spec(), &p.Spec) {
 				g.AdminNetworkPolicies = append(g.AdminNetworkPolicies, p)
 			}
 		case kinds.BaselineAdminNetworkPolicy:
-			p := &BaselineAdminNetworkPolicy{Meta: Meta{Obj: o}, Spec: &spec.BaselineAdminNetworkPolicy{}}
-			if g.decode(o, o.Spec(), p.Spec) {
+			p := &BaselineAdminNetworkPolicy{Meta: Meta{Obj: o}}
+			if decodeInto(g, o, o.Spec(), &p.Spec) {
 				g.BaselineAdminNetworkPolicies = append(g.BaselineAdminNetworkPolicies, p)
 			}
 		}

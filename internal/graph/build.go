@@ -93,6 +93,25 @@ func (g *Graph) decode(o *manifest.Object, node *yaml.Node, out any) bool {
 	return len(errs) == 0
 }
 
+// decodeInto sets *out to o's spec: the value Prepare decoded, shared
+// rather than copied (nothing after Prepare changes it), or a decode of
+// node into *out (allocated when nil).
+func decodeInto[T any](g *Graph, o *manifest.Object, node *yaml.Node, out **T) bool {
+	if p := preparedOf(o); p != nil && !g.recording {
+		for _, d := range p.Decoded {
+			if v, ok := d.Out.(*T); ok {
+				*out = v
+				g.Errors = append(g.Errors, d.Errs...)
+				return len(d.Errs) == 0
+			}
+		}
+	}
+	if *out == nil {
+		*out = new(T)
+	}
+	return g.decode(o, node, *out)
+}
+
 // decodeSpec decodes node into out, or takes what Prepare decoded into a
 // value of out's type before the loader dropped the node.
 func (g *Graph) decodeSpec(o *manifest.Object, node *yaml.Node, out any) []*manifest.Error {
@@ -122,16 +141,16 @@ func (g *Graph) add(o *manifest.Object) {
 			g.workloadsByNS[o.Namespace] = append(g.workloadsByNS[o.Namespace], w)
 		}
 	case kinds.Service:
-		s := &Service{Meta: m, Spec: &spec.Service{}}
-		if g.decode(o, o.Spec(), s.Spec) {
+		s := &Service{Meta: m}
+		if decodeInto(g, o, o.Spec(), &s.Spec) {
 			s.Host = o.Name + "." + o.Namespace + ".svc." + g.Mesh.ClusterDomain
 			s.ExportTo = exportTo(splitList(o.Annotations["networking.istio.io/exportTo"]), g.Mesh.DefaultServiceExportTo)
 			g.Services = append(g.Services, s)
 			g.servicesByHost[s.Host] = append(g.servicesByHost[s.Host], s)
 		}
 	case kinds.ServiceEntry:
-		s := &ServiceEntry{Meta: m, Spec: &spec.ServiceEntry{}}
-		if g.decode(o, o.Spec(), s.Spec) {
+		s := &ServiceEntry{Meta: m}
+		if decodeInto(g, o, o.Spec(), &s.Spec) {
 			s.ExportTo = exportTo(values(s.Spec.ExportTo), g.Mesh.DefaultServiceExportTo)
 			g.ServiceEntries = append(g.ServiceEntries, s)
 		}
@@ -139,14 +158,14 @@ func (g *Graph) add(o *manifest.Object) {
 		if o.Group != kinds.GroupIstioNetworking {
 			return // a Gateway API Gateway: addGatewayAPI reads it
 		}
-		gw := &Gateway{Meta: m, Spec: &spec.Gateway{}}
-		if g.decode(o, o.Spec(), gw.Spec) {
+		gw := &Gateway{Meta: m}
+		if decodeInto(g, o, o.Spec(), &gw.Spec) {
 			g.Gateways = append(g.Gateways, gw)
 			g.gatewaysByKey[o.Namespace+"/"+o.Name] = gw
 		}
 	case kinds.VirtualService:
-		vs := &VirtualService{Meta: m, Spec: &spec.VirtualService{}}
-		if g.decode(o, o.Spec(), vs.Spec) {
+		vs := &VirtualService{Meta: m}
+		if decodeInto(g, o, o.Spec(), &vs.Spec) {
 			vs.ExportTo = exportTo(values(vs.Spec.ExportTo), g.Mesh.DefaultVirtualServiceExportTo)
 			for _, h := range vs.Spec.Hosts {
 				vs.Hosts = append(vs.Hosts, host.FQDN(h.V, o.Namespace, g.Mesh.ClusterDomain))
@@ -154,38 +173,38 @@ func (g *Graph) add(o *manifest.Object) {
 			g.VirtualServices = append(g.VirtualServices, vs)
 		}
 	case kinds.DestinationRule:
-		dr := &DestinationRule{Meta: m, Spec: &spec.DestinationRule{}}
-		if g.decode(o, o.Spec(), dr.Spec) {
+		dr := &DestinationRule{Meta: m}
+		if decodeInto(g, o, o.Spec(), &dr.Spec) {
 			dr.ExportTo = exportTo(values(dr.Spec.ExportTo), g.Mesh.DefaultDestinationRuleExportTo)
 			dr.Host = host.FQDN(dr.Spec.Host.V, o.Namespace, g.Mesh.ClusterDomain)
 			g.DestinationRules = append(g.DestinationRules, dr)
 			g.drsByNS[o.Namespace] = append(g.drsByNS[o.Namespace], dr)
 		}
 	case kinds.PeerAuthentication:
-		pa := &PeerAuthentication{Meta: m, Spec: &spec.PeerAuthentication{}}
-		if g.decode(o, o.Spec(), pa.Spec) {
+		pa := &PeerAuthentication{Meta: m}
+		if decodeInto(g, o, o.Spec(), &pa.Spec) {
 			pa.MeshWide = o.Namespace == g.Mesh.RootNamespace && !pa.HasSelector()
 			g.PeerAuthentications = append(g.PeerAuthentications, pa)
 			g.pasByNS[o.Namespace] = append(g.pasByNS[o.Namespace], pa)
 		}
 	case kinds.AuthorizationPolicy:
-		ap := &AuthorizationPolicy{Meta: m, Spec: &spec.AuthorizationPolicy{}}
-		if g.decode(o, o.Spec(), ap.Spec) {
+		ap := &AuthorizationPolicy{Meta: m}
+		if decodeInto(g, o, o.Spec(), &ap.Spec) {
 			g.AuthorizationPolicies = append(g.AuthorizationPolicies, ap)
 		}
 	case kinds.RequestAuthentication:
-		ra := &RequestAuthentication{Meta: m, Spec: &spec.RequestAuthentication{}}
-		if g.decode(o, o.Spec(), ra.Spec) {
+		ra := &RequestAuthentication{Meta: m}
+		if decodeInto(g, o, o.Spec(), &ra.Spec) {
 			g.RequestAuthentications = append(g.RequestAuthentications, ra)
 		}
 	case kinds.Sidecar:
-		sc := &Sidecar{Meta: m, Spec: &spec.Sidecar{}}
-		if g.decode(o, o.Spec(), sc.Spec) {
+		sc := &Sidecar{Meta: m}
+		if decodeInto(g, o, o.Spec(), &sc.Spec) {
 			g.Sidecars = append(g.Sidecars, sc)
 		}
 	case kinds.NetworkPolicy:
-		np := &NetworkPolicy{Meta: m, Spec: &spec.NetworkPolicy{}}
-		if g.decode(o, o.Spec(), np.Spec) {
+		np := &NetworkPolicy{Meta: m}
+		if decodeInto(g, o, o.Spec(), &np.Spec) {
 			np.PodSelector = Selector(np.Spec.PodSelector)
 			np.Ingress, np.Egress = policyTypes(np.Spec)
 			g.NetworkPolicies = append(g.NetworkPolicies, np)
@@ -205,14 +224,14 @@ func (g *Graph) workload(o *manifest.Object) *Workload {
 		t.Metadata.Labels, t.Metadata.Annotations = o.Labels, o.Annotations
 		w.Spec = t
 	case kinds.CronJob:
-		cj := &spec.CronJob{}
-		if !g.decode(o, o.Spec(), cj) {
+		var cj *spec.CronJob
+		if !decodeInto(g, o, o.Spec(), &cj) {
 			return nil
 		}
 		w.Spec = &cj.JobTemplate.Spec.Template
 	default:
-		wl := &spec.Workload{}
-		if !g.decode(o, o.Spec(), wl) {
+		var wl *spec.Workload
+		if !decodeInto(g, o, o.Spec(), &wl) {
 			return nil
 		}
 		w.Spec = &wl.Template

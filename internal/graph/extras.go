@@ -87,18 +87,18 @@ func (g *Graph) addExtras() {
 		m := Meta{Obj: o}
 		switch {
 		case o.Kind == kinds.Telemetry && o.Group == kinds.GroupIstioTelemetry:
-			t := &Telemetry{Meta: m, Spec: &spec.Telemetry{}}
-			if g.decode(o, o.Spec(), t.Spec) {
+			t := &Telemetry{Meta: m}
+			if decodeInto(g, o, o.Spec(), &t.Spec) {
 				g.Telemetries = append(g.Telemetries, t)
 			}
 		case o.Kind == kinds.EnvoyFilter && o.Group == kinds.GroupIstioNetworking:
-			ef := &EnvoyFilter{Meta: m, Spec: &spec.EnvoyFilter{}}
-			if g.decode(o, o.Spec(), ef.Spec) {
+			ef := &EnvoyFilter{Meta: m}
+			if decodeInto(g, o, o.Spec(), &ef.Spec) {
 				g.EnvoyFilters = append(g.EnvoyFilters, ef)
 			}
 		case o.Kind == kinds.Secret && o.Group == kinds.GroupCore:
-			s := &Secret{Meta: m, spec: &spec.Secret{}}
-			if g.decode(o, o.Node, s.spec) {
+			s := &Secret{Meta: m}
+			if decodeInto(g, o, o.Node, &s.spec) {
 				s.Type = s.spec.Type.V
 				if s.Type == "" {
 					s.Type = "Opaque"

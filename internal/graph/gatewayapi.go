@@ -211,17 +211,17 @@ func (g *Graph) addGatewayAPI() {
 		switch o.Kind {
 		case kinds.K8sGateway:
 			gw := &K8sGateway{Meta: m, Spec: &spec.K8sGateway{}}
-			if g.decode(o, o.Spec(), gw.Spec) {
+			if decodeInto(g, o, o.Spec(), &gw.Spec) {
 				g.K8sGateways = append(g.K8sGateways, gw)
 			}
 		case kinds.GatewayClass:
-			gc := &GatewayClass{Meta: m, Spec: &spec.GatewayClass{}}
-			if g.decode(o, o.Spec(), gc.Spec) {
+			gc := &GatewayClass{Meta: m}
+			if decodeInto(g, o, o.Spec(), &gc.Spec) {
 				g.GatewayClasses = append(g.GatewayClasses, gc)
 			}
 		case kinds.ReferenceGrant:
-			rg := &ReferenceGrant{Meta: m, Spec: &spec.ReferenceGrant{}}
-			if g.decode(o, o.Spec(), rg.Spec) {
+			rg := &ReferenceGrant{Meta: m}
+			if decodeInto(g, o, o.Spec(), &rg.Spec) {
 				g.ReferenceGrants = append(g.ReferenceGrants, rg)
 			}
 		case kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute, kinds.UDPRoute:
@@ -232,8 +232,8 @@ func (g *Graph) addGatewayAPI() {
 		g.linkK8sGateway(gw)
 	}
 	for _, o := range routes {
-		r := &GatewayRoute{Meta: Meta{Obj: o}, Spec: &spec.GatewayRoute{}}
-		if g.decode(o, o.Spec(), r.Spec) {
+		r := &GatewayRoute{Meta: Meta{Obj: o}}
+		if decodeInto(g, o, o.Spec(), &r.Spec) {
 			g.linkGatewayRoute(r)
 			g.GatewayRoutes = append(g.GatewayRoutes, r)
 		}

@@ -43,8 +43,8 @@ func (g *Graph) addIngresses() {
 	for _, o := range g.Objects {
 		switch o.Kind {
 		case kinds.Ingress:
-			in := &Ingress{Meta: Meta{Obj: o}, Spec: &spec.Ingress{}}
-			if !g.decode(o, o.Spec(), in.Spec) {
+			in := &Ingress{Meta: Meta{Obj: o}}
+			if !decodeInto(g, o, o.Spec(), &in.Spec) {
 				continue
 			}
 			add := func(b *spec.IngressBackend) {
@@ -68,8 +68,8 @@ func (g *Graph) addIngresses() {
 			}
 			g.Ingresses = append(g.Ingresses, in)
 		case kinds.Route:
-			rt := &Route{Meta: Meta{Obj: o}, Spec: &spec.Route{}}
-			if !g.decode(o, o.Spec(), rt.Spec) {
+			rt := &Route{Meta: Meta{Obj: o}}
+			if !decodeInto(g, o, o.Spec(), &rt.Spec) {
 				continue
 			}
 			var port spec.IntOrString

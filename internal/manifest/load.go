@@ -376,10 +376,32 @@ func readFile(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() > limit {
-		return nil, errTooLarge
+	// Size the buffer from the file's size, as os.ReadFile does: growing
+	// it from io.ReadAll's 512 bytes costs more than the read itself.
+	size := int64(512)
+	if st, err := f.Stat(); err == nil {
+		if st.Size() > limit {
+			return nil, errTooLarge
+		}
+		size = max(size, st.Size()+1) // +1: EOF shows in the first read
 	}
-	return io.ReadAll(io.LimitReader(f, limit+1))
+	data := make([]byte, 0, size)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if errors.Is(err, io.EOF) {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if int64(len(data)) > limit {
+			return data, nil // the caller refuses it
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // a file that grew, or a pipe
+		}
+	}
 }
 
 // SortErrors orders errors by file, then line.
