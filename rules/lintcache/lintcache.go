@@ -44,9 +44,11 @@ type Cache struct {
 	key   [32]byte
 	rules map[string]*rules.Rule
 
-	mu   sync.Mutex
-	old  map[[32]byte]*entry // read from disk
-	kept map[[32]byte]*entry // used or made by this run
+	// ready is closed once the file on disk has been read into old.
+	ready chan struct{}
+	mu    sync.Mutex
+	old   map[[32]byte]*entry // read from disk
+	kept  map[[32]byte]*entry // used or made by this run
 	// changed is true when the file on disk no longer matches kept.
 	changed      bool
 	hits, misses int
@@ -101,16 +103,23 @@ func Open(path, key string, rs []*rules.Rule) *Cache {
 	for _, r := range rs {
 		c.rules[r.ID] = r
 	}
-	old, err := c.read()
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		c.changed = true
-	case err != nil:
-		c.ignored = err.Error()
-		c.changed = true
-	default:
-		c.old = old
-	}
+	// Decode while the loader walks the tree; the first Get waits.
+	c.ready = make(chan struct{})
+	go func() {
+		defer close(c.ready)
+		old, err := c.read()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			c.changed = true
+		case err != nil:
+			c.ignored = err.Error()
+			c.changed = true
+		default:
+			c.old = old
+		}
+	}()
 	return c
 }
 
@@ -178,6 +187,7 @@ func (c *Cache) read() (map[[32]byte]*entry, error) {
 // bytes, as read from the file name.
 func (c *Cache) Get(name string, data []byte) ([]*manifest.Object, map[string]int, []*rules.Finding, bool) {
 	h := sha256.Sum256(data)
+	<-c.ready
 	c.mu.Lock()
 	e := c.old[h]
 	if e == nil {
@@ -296,6 +306,7 @@ func renameFixes(fixes []rules.Fix, name string) []rules.Fix {
 // Save writes the entries this run used or made, when they differ from
 // the file's, so that the cache holds the current input and no more.
 func (c *Cache) Save() error {
+	<-c.ready
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.changed && len(c.kept) == len(c.old) {
@@ -362,6 +373,7 @@ func (c *Cache) Save() error {
 // Stats says how many files came from the cache and how many were read,
 // and why the cache file was ignored, if it was.
 func (c *Cache) Stats() (hits, misses int, ignored string) {
+	<-c.ready
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.hits, c.misses, c.ignored
