@@ -115,7 +115,7 @@ func decodeInto[T any](g *Graph, o *manifest.Object, node *yaml.Node, out **T) b
 // decodeSpec decodes node into out, or takes what Prepare decoded into a
 // value of out's type before the loader dropped the node.
 func (g *Graph) decodeSpec(o *manifest.Object, node *yaml.Node, out any) []*manifest.Error {
-	p, _ := o.Prepared.(*prepared)
+	p, _ := o.Prepared.(*Prepared)
 	if p != nil && !g.recording {
 		if errs, ok := p.take(out); ok {
 			return errs

@@ -11,7 +11,7 @@ import (
 // before it decodes one. These are the types Build decodes specs into;
 // TestPreparedTypesRegistered checks that the list is complete.
 func init() {
-	gob.Register(&prepared{})
+	gob.Register(&Prepared{})
 	for _, v := range preparedTypes() {
 		gob.Register(v)
 	}

@@ -41,7 +41,7 @@ func TestPreparedTypesRegistered(t *testing.T) {
 		if err := gob.NewDecoder(&buf).Decode(&back); err != nil {
 			t.Fatalf("%s: %v", o.Ref(), err)
 		}
-		if len(back.P.(*prepared).Decoded) != len(p.Decoded) {
+		if len(back.P.(*Prepared).Decoded) != len(p.Decoded) {
 			t.Errorf("%s: the round trip lost decoded specs", o.Ref())
 		}
 	}

@@ -10,10 +10,10 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// prepared is what Build and the rules need of an object's YAML nodes,
+// Prepared is what Build and the rules need of an object's YAML nodes,
 // taken while the loader still holds them, so that it can drop them: the
 // nodes of a large tree take 30 bytes for every byte of YAML.
-type prepared struct {
+type Prepared struct {
 	Decoded []decoded
 
 	// Facts the typed specs leave out, by kind. The fields are exported
@@ -39,7 +39,7 @@ type templateMeta struct {
 }
 
 // take copies the prepared value of out's type into out.
-func (p *prepared) take(out any) ([]*manifest.Error, bool) {
+func (p *Prepared) take(out any) ([]*manifest.Error, bool) {
 	t := reflect.TypeOf(out)
 	for _, d := range p.Decoded {
 		if reflect.TypeOf(d.Out) == t {
@@ -52,8 +52,8 @@ func (p *prepared) take(out any) ([]*manifest.Error, bool) {
 
 // preparedOf returns what Prepare kept of o, or nil when o was not
 // prepared (its nodes are then still there).
-func preparedOf(o *manifest.Object) *prepared {
-	p, _ := o.Prepared.(*prepared)
+func preparedOf(o *manifest.Object) *Prepared {
+	p, _ := o.Prepared.(*Prepared)
 	return p
 }
 
@@ -65,7 +65,7 @@ func preparedOf(o *manifest.Object) *prepared {
 // reports again.
 func Prepare(objs []*manifest.Object, mesh config.Mesh) *Graph {
 	for _, o := range objs {
-		o.Prepared = &prepared{}
+		o.Prepared = &Prepared{}
 	}
 	g := newGraph(objs, mesh)
 	g.recording = true
@@ -77,7 +77,7 @@ func Prepare(objs []*manifest.Object, mesh config.Mesh) *Graph {
 	return g
 }
 
-func prepareFacts(o *manifest.Object, p *prepared) {
+func prepareFacts(o *manifest.Object, p *Prepared) {
 	switch {
 	case o.Kind == kinds.DestinationRule && o.Group == kinds.GroupIstioNetworking:
 		p.L7What, p.L7Loc = l7TrafficPolicy(o.Spec())

@@ -26,14 +26,14 @@ import (
 	"runtime"
 	"sync"
 
-	_ "github.com/meshlint/meshlint/internal/graph" // registers the prepared types with gob
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 )
 
 // magic starts every cache file; the number is the format's version.
-const magic = "meshlint lint cache 2\n"
+const magic = "meshlint lint cache 3\n"
 
 // maxShards bounds the number of gob streams of a cache file.
 const maxShards = 64
@@ -72,7 +72,9 @@ type object struct {
 	OwnerKind, OwnerName string
 	Doc                  int
 	KindLoc, NameLoc     manifest.Loc
-	Prepared             any
+	// Prepared has its own type, not any: gob decodes an interface value
+	// by name, which costs more than the value.
+	Prepared *graph.Prepared
 }
 
 // finding is a local rule's finding; its positions are all in the file,
@@ -208,7 +210,10 @@ func (c *Cache) Get(name string, data []byte) ([]*manifest.Object, map[string]in
 			APIVersion: r.APIVersion, Group: r.Group, Kind: r.Kind, Name: r.Name,
 			Namespace: r.Namespace, NamespaceSet: r.NamespaceSet, Labels: r.Labels, Annotations: r.Annotations,
 			OwnerKind: r.OwnerKind, OwnerName: r.OwnerName, File: name, Doc: r.Doc,
-			KindLoc: r.KindLoc, NameLoc: r.NameLoc, Prepared: r.Prepared,
+			KindLoc: r.KindLoc, NameLoc: r.NameLoc,
+		}
+		if r.Prepared != nil {
+			objs[i].Prepared = r.Prepared
 		}
 	}
 	var fs []*rules.Finding
@@ -246,11 +251,16 @@ func (c *Cache) Put(f *manifest.File, fs []*rules.Finding) {
 			APIVersion: o.APIVersion, Group: o.Group, Kind: o.Kind, Name: o.Name,
 			Namespace: o.Namespace, NamespaceSet: o.NamespaceSet, Labels: o.Labels, Annotations: o.Annotations,
 			OwnerKind: o.OwnerKind, OwnerName: o.OwnerName, Doc: o.Doc,
-			KindLoc: o.KindLoc, NameLoc: o.NameLoc, Prepared: o.Prepared,
+			KindLoc: o.KindLoc, NameLoc: o.NameLoc,
 		})
 		if len(o.Sources) > 0 {
 			return
 		}
+		p, ok := o.Prepared.(*graph.Prepared)
+		if !ok {
+			return // not prepared: nothing to keep
+		}
+		e.Objects[i].Prepared = p
 	}
 	for _, x := range fs {
 		if x.Pos.File != f.Name || !inFile(x.Fixes, f.Name) {
