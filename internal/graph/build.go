@@ -99,7 +99,7 @@ func (g *Graph) decode(o *manifest.Object, node *yaml.Node, out any) bool {
 func decodeInto[T any](g *Graph, o *manifest.Object, node *yaml.Node, out **T) bool {
 	if p := preparedOf(o); p != nil && !g.recording {
 		for _, d := range p.Decoded {
-			if v, ok := d.Out.(*T); ok {
+			if v, ok := d.Spec.get().(*T); ok {
 				*out = v
 				g.Errors = append(g.Errors, d.Errs...)
 				return len(d.Errs) == 0
@@ -126,7 +126,9 @@ func (g *Graph) decodeSpec(o *manifest.Object, node *yaml.Node, out any) []*mani
 		e.File = o.Pos(e.Loc).File // a node of a kustomize patch is in the patch
 	}
 	if p != nil && g.recording {
-		p.Decoded = append(p.Decoded, decoded{Out: out, Errs: errs})
+		d := decoded{Errs: errs}
+		d.Spec.set(out)
+		p.Decoded = append(p.Decoded, d)
 	}
 	return errs
 }

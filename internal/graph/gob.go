@@ -1,30 +1,67 @@
 package graph
 
 import (
-	"encoding/gob"
+	"fmt"
+	"reflect"
 
 	"github.com/meshlint/meshlint/internal/spec"
 )
 
-// A cache stores what Prepare keeps on objects (Object.Prepared) with
-// encoding/gob, which must know every concrete type behind an interface
-// before it decodes one. These are the types Build decodes specs into;
-// TestPreparedTypesRegistered checks that the list is complete.
-func init() {
-	gob.Register(&Prepared{})
-	for _, v := range preparedTypes() {
-		gob.Register(v)
-	}
+// specs holds one decoded spec, in the field of its type: the types Build
+// decodes specs into. It stands in for an interface value in what Prepare
+// keeps, so that encoding/gob, with which the cache stores it, needs no
+// type registry and decodes no type names (which cost more than the
+// values). TestPreparedTypes checks that the fixtures need no other type.
+type specs struct {
+	AdminNetworkPolicy         *spec.AdminNetworkPolicy
+	AuthorizationPolicy        *spec.AuthorizationPolicy
+	BaselineAdminNetworkPolicy *spec.BaselineAdminNetworkPolicy
+	CronJob                    *spec.CronJob
+	DestinationRule            *spec.DestinationRule
+	EnvoyFilter                *spec.EnvoyFilter
+	Gateway                    *spec.Gateway
+	GatewayClass               *spec.GatewayClass
+	GatewayRoute               *spec.GatewayRoute
+	Ingress                    *spec.Ingress
+	K8sGateway                 *spec.K8sGateway
+	NetworkPolicy              *spec.NetworkPolicy
+	PeerAuthentication         *spec.PeerAuthentication
+	PodSpec                    *spec.PodSpec
+	ReferenceGrant             *spec.ReferenceGrant
+	RequestAuthentication      *spec.RequestAuthentication
+	Route                      *spec.Route
+	Secret                     *spec.Secret
+	Service                    *spec.Service
+	ServiceEntry               *spec.ServiceEntry
+	Sidecar                    *spec.Sidecar
+	Telemetry                  *spec.Telemetry
+	VirtualService             *spec.VirtualService
+	WasmPlugin                 *spec.WasmPlugin
+	Workload                   *spec.Workload
+	WorkloadGroup              *spec.WorkloadGroup
 }
 
-func preparedTypes() []any {
-	return []any{
-		&spec.AdminNetworkPolicy{}, &spec.AuthorizationPolicy{}, &spec.BaselineAdminNetworkPolicy{},
-		&spec.CronJob{}, &spec.DestinationRule{}, &spec.EnvoyFilter{}, &spec.Gateway{},
-		&spec.GatewayClass{}, &spec.GatewayRoute{}, &spec.Ingress{}, &spec.K8sGateway{},
-		&spec.NetworkPolicy{}, &spec.PeerAuthentication{}, &spec.PodSpec{}, &spec.ReferenceGrant{},
-		&spec.RequestAuthentication{}, &spec.Route{}, &spec.Secret{}, &spec.Service{},
-		&spec.ServiceEntry{}, &spec.Sidecar{}, &spec.Telemetry{}, &spec.VirtualService{},
-		&spec.WasmPlugin{}, &spec.Workload{}, &spec.WorkloadGroup{},
+// get returns the spec held, or nil.
+func (s *specs) get() any {
+	v := reflect.ValueOf(s).Elem()
+	for i := range v.NumField() {
+		if f := v.Field(i); !f.IsNil() {
+			return f.Interface()
+		}
 	}
+	return nil
+}
+
+// set holds x, a pointer to a spec type. A type without a field is a
+// programming error, caught by TestPreparedTypes on the fixtures.
+func (s *specs) set(x any) {
+	v := reflect.ValueOf(s).Elem()
+	t := reflect.TypeOf(x)
+	for i := range v.NumField() {
+		if v.Field(i).Type() == t {
+			v.Field(i).Set(reflect.ValueOf(x))
+			return
+		}
+	}
+	panic(fmt.Sprintf("graph: Prepare decoded a %s, which specs has no field for", t))
 }

@@ -10,42 +10,92 @@ import (
 	"github.com/meshlint/meshlint/internal/manifest"
 )
 
-// TestPreparedTypesRegistered prepares every fixture of the repository and
-// checks that each value Prepare keeps is of a type registered with gob,
-// and that what it keeps survives a gob round trip, so that a cache can
-// hold it.
-func TestPreparedTypesRegistered(t *testing.T) {
-	registered := map[reflect.Type]bool{}
-	for _, v := range preparedTypes() {
-		registered[reflect.TypeOf(v)] = true
-	}
-	seen := map[reflect.Type]bool{}
+// TestPreparedTypes prepares every fixture of the repository: each spec
+// Prepare keeps must have its field in specs (set panics otherwise), and
+// what it keeps must survive a gob round trip, so that a cache can hold
+// it.
+func TestPreparedTypes(t *testing.T) {
 	res := manifest.Load([]string{"../../fixtures", "../../examples"}, manifest.Options{})
 	Prepare(res.Objects, config.DefaultMesh())
+	seen := map[reflect.Type]bool{}
 	for _, o := range res.Objects {
 		p := preparedOf(o)
 		for _, d := range p.Decoded {
-			ty := reflect.TypeOf(d.Out)
-			seen[ty] = true
-			if !registered[ty] {
-				t.Errorf("%s: Prepare keeps a %s, which preparedTypes does not list", o.Ref(), ty)
-			}
+			seen[reflect.TypeOf(d.Spec.get())] = true
 		}
 		var buf bytes.Buffer
-		var holder struct{ P any }
-		holder.P = o.Prepared
-		if err := gob.NewEncoder(&buf).Encode(holder); err != nil {
+		if err := gob.NewEncoder(&buf).Encode(p); err != nil {
 			t.Fatalf("%s: %v", o.Ref(), err)
 		}
-		var back struct{ P any }
+		var back Prepared
 		if err := gob.NewDecoder(&buf).Decode(&back); err != nil {
 			t.Fatalf("%s: %v", o.Ref(), err)
 		}
-		if len(back.P.(*Prepared).Decoded) != len(p.Decoded) {
-			t.Errorf("%s: the round trip lost decoded specs", o.Ref())
+		if !same(reflect.ValueOf(back), reflect.ValueOf(*p)) {
+			t.Errorf("%s: the gob round trip changed what Prepare kept", o.Ref())
 		}
 	}
-	if len(seen) < len(registered)/2 {
-		t.Errorf("the fixtures exercised only %d of the %d prepared types", len(seen), len(registered))
+	if fields := reflect.TypeOf(specs{}).NumField(); len(seen) < fields/2 {
+		t.Errorf("the fixtures exercised only %d of the %d spec types", len(seen), fields)
 	}
+}
+
+// same is reflect.DeepEqual but for what gob does not keep apart: nil
+// and empty slices and maps, and nil and zero-valued pointers' targets are
+// not equated. Unexported fields are compared too, so a field gob would
+// drop shows as a difference.
+func same(a, b reflect.Value) bool {
+	if a.Kind() != b.Kind() {
+		return false
+	}
+	switch a.Kind() {
+	case reflect.Pointer:
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() == b.IsNil()
+		}
+		return same(a.Elem(), b.Elem())
+	case reflect.Interface:
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() == b.IsNil()
+		}
+		return same(a.Elem(), b.Elem())
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if !same(a.Field(i), b.Field(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Slice, reflect.Array:
+		if a.Len() != b.Len() {
+			return false
+		}
+		for i := range a.Len() {
+			if !same(a.Index(i), b.Index(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Map:
+		if a.Len() != b.Len() {
+			return false
+		}
+		for _, k := range a.MapKeys() {
+			if !same(a.MapIndex(k), b.MapIndex(k)) {
+				return false
+			}
+		}
+		return true
+	case reflect.String:
+		return a.String() == b.String()
+	case reflect.Bool:
+		return a.Bool() == b.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return a.Int() == b.Int()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return a.Uint() == b.Uint()
+	case reflect.Float32, reflect.Float64:
+		return a.Float() == b.Float()
+	}
+	return false
 }

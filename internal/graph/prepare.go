@@ -29,7 +29,7 @@ type Prepared struct {
 
 // decoded is one spec decode: the value and its errors.
 type decoded struct {
-	Out  any
+	Spec specs
 	Errs []*manifest.Error
 }
 
@@ -42,8 +42,8 @@ type templateMeta struct {
 func (p *Prepared) take(out any) ([]*manifest.Error, bool) {
 	t := reflect.TypeOf(out)
 	for _, d := range p.Decoded {
-		if reflect.TypeOf(d.Out) == t {
-			reflect.ValueOf(out).Elem().Set(reflect.ValueOf(d.Out).Elem())
+		if v := d.Spec.get(); reflect.TypeOf(v) == t {
+			reflect.ValueOf(out).Elem().Set(reflect.ValueOf(v).Elem())
 			return d.Errs, true
 		}
 	}

@@ -33,7 +33,7 @@ import (
 )
 
 // magic starts every cache file; the number is the format's version.
-const magic = "meshlint lint cache 3\n"
+const magic = "meshlint lint cache 4\n"
 
 // maxShards bounds the number of gob streams of a cache file.
 const maxShards = 64
