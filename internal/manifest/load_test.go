@@ -860,3 +860,47 @@ func TestErrorFormat(t *testing.T) {
 		t.Errorf("SortErrors: %v", errs)
 	}
 }
+
+// TestDropNodesAndRoot checks that DropNodes releases the nodes of files
+// on disk after PerFile has seen them, that Root reads them back at the
+// same positions, and that Root refuses a file that changed since.
+func TestDropNodesAndRoot(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a.yaml")
+	doc := "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: b\nspec:\n  ports:\n  - port: 80\n"
+	if err := os.WriteFile(file, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	alive := 0
+	res := Load([]string{dir}, Options{DropNodes: true, PerFile: func(f *File) []*Error {
+		for _, o := range f.Objects {
+			if o.Node != nil {
+				alive++
+			}
+		}
+		return nil
+	}})
+	if len(res.Objects) != 2 || alive != 2 {
+		t.Fatalf("%d objects, %d with nodes in PerFile; want 2 and 2", len(res.Objects), alive)
+	}
+	b := res.Objects[1]
+	if b.Node != nil {
+		t.Fatal("the node outlived PerFile")
+	}
+	root := b.Root()
+	if root == nil || root.Line != 6 || field(field(root, "metadata"), "name").Value != "b" {
+		t.Fatalf("Root read back %v", root)
+	}
+	// Another object of the file now has its node without a second read.
+	if res.Objects[0].Root() == nil {
+		t.Fatal("Root of the first object")
+	}
+
+	res = Load([]string{dir}, Options{DropNodes: true})
+	if err := os.WriteFile(file, []byte(strings.Replace(doc, "name: b", "name: c", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if n := res.Objects[1].Root(); n != nil {
+		t.Errorf("Root read a changed file back: %v", field(field(n, "metadata"), "name").Value)
+	}
+}
