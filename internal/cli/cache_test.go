@@ -83,6 +83,12 @@ func TestCacheChangedFile(t *testing.T) {
 	if got.stdout != want.stdout || got.code != want.code {
 		t.Errorf("findings after the edit differ from a run without cache:\n%s\nwant:\n%s", got.stdout, want.stdout)
 	}
+	// That run rewrote only the edited file's shard; the cache it left is
+	// whole.
+	again, _, misses := cachedRun(t, dir, cacheDir, "--format", "json", ".")
+	if misses != "0" || again.stdout != want.stdout {
+		t.Errorf("the run after the edit: %s files read, output equal: %v", misses, again.stdout == want.stdout)
+	}
 }
 
 // TestCacheNotTrusted damages the cache file in several ways, and runs

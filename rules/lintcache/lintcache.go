@@ -23,7 +23,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -33,10 +32,14 @@ import (
 )
 
 // magic starts every cache file; the number is the format's version.
-const magic = "meshlint lint cache 4\n"
+const magic = "meshlint lint cache 5\n"
 
-// maxShards bounds the number of gob streams of a cache file.
-const maxShards = 64
+// shards is the number of gob streams a cache file is written in; maxShards
+// bounds the number read.
+const (
+	shards    = 16
+	maxShards = 64
+)
 
 // Cache is the cache of one input and one set of settings.
 type Cache struct {
@@ -46,9 +49,13 @@ type Cache struct {
 
 	// ready is closed once the file on disk has been read into old.
 	ready chan struct{}
-	mu    sync.Mutex
-	old   map[[32]byte]*entry // read from disk
-	kept  map[[32]byte]*entry // used or made by this run
+	// raw holds the file's shards as read, and rawParts what they
+	// decoded to, for Save to copy the shards that did not change.
+	raw      [][]byte
+	rawParts []map[[32]byte]*entry
+	mu       sync.Mutex
+	old      map[[32]byte]*entry // read from disk
+	kept     map[[32]byte]*entry // used or made by this run
 	// changed is true when the file on disk no longer matches kept.
 	changed      bool
 	hits, misses int
@@ -151,14 +158,14 @@ func (c *Cache) read() (map[[32]byte]*entry, error) {
 	if n > maxShards || uint64(len(body)-head) < 8*n {
 		return nil, fmt.Errorf("%s: corrupt (bad shard count)", c.path)
 	}
-	shards := make([][]byte, n)
+	rawShards := make([][]byte, n)
 	off := head + 8*int(n)
-	for i := range shards {
+	for i := range rawShards {
 		size := binary.BigEndian.Uint64(body[head+8*i:])
 		if size > uint64(len(body)-off) {
 			return nil, fmt.Errorf("%s: corrupt (bad shard length)", c.path)
 		}
-		shards[i] = body[off : off+int(size)]
+		rawShards[i] = body[off : off+int(size)]
 		off += int(size)
 	}
 	if off != len(body) {
@@ -169,9 +176,9 @@ func (c *Cache) read() (map[[32]byte]*entry, error) {
 	parts := make([]map[[32]byte]*entry, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
-	for i := range shards {
+	for i := range rawShards {
 		wg.Go(func() {
-			errs[i] = gob.NewDecoder(bytes.NewReader(shards[i])).Decode(&parts[i])
+			errs[i] = gob.NewDecoder(bytes.NewReader(rawShards[i])).Decode(&parts[i])
 		})
 	}
 	wg.Wait()
@@ -181,6 +188,9 @@ func (c *Cache) read() (map[[32]byte]*entry, error) {
 			return nil, fmt.Errorf("%s: corrupt: %w", c.path, errs[i])
 		}
 		maps.Copy(entries, p)
+	}
+	if n == shards {
+		c.raw, c.rawParts = rawShards, parts
 	}
 	return entries, nil
 }
@@ -323,8 +333,9 @@ func (c *Cache) Save() error {
 		return nil
 	}
 	// Shards, by the first byte of the content hash, so that reading can
-	// decode them side by side.
-	n := min(maxShards, 2*runtime.GOMAXPROCS(0))
+	// decode them side by side, and a run that changed a few files encodes
+	// only their shards again: the others are copied as they were read.
+	n := shards
 	parts := make([]map[[32]byte]*entry, n)
 	for i := range parts {
 		parts[i] = map[[32]byte]*entry{}
@@ -332,11 +343,19 @@ func (c *Cache) Save() error {
 	for h, e := range c.kept {
 		parts[int(h[0])%n][h] = e
 	}
-	payloads := make([]bytes.Buffer, n)
+	payloads := make([][]byte, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range parts {
-		wg.Go(func() { errs[i] = gob.NewEncoder(&payloads[i]).Encode(parts[i]) })
+		if c.raw != nil && sameKeys(parts[i], c.rawParts[i]) {
+			payloads[i] = c.raw[i]
+			continue
+		}
+		wg.Go(func() {
+			var b bytes.Buffer
+			errs[i] = gob.NewEncoder(&b).Encode(parts[i])
+			payloads[i] = b.Bytes()
+		})
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -356,10 +375,10 @@ func (c *Cache) Save() error {
 	w.Write(c.key[:])
 	w.Write(binary.BigEndian.AppendUint64(nil, uint64(n)))
 	for i := range payloads {
-		w.Write(binary.BigEndian.AppendUint64(nil, uint64(payloads[i].Len())))
+		w.Write(binary.BigEndian.AppendUint64(nil, uint64(len(payloads[i]))))
 	}
 	for i := range payloads {
-		w.Write(payloads[i].Bytes())
+		w.Write(payloads[i])
 	}
 	if err := w.Flush(); err != nil {
 		tmp.Close()
@@ -387,4 +406,18 @@ func (c *Cache) Stats() (hits, misses int, ignored string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.hits, c.misses, c.ignored
+}
+
+// sameKeys reports whether two shards hold the same entries: entries are
+// keyed by content, so the same keys mean the same bytes.
+func sameKeys(a, b map[[32]byte]*entry) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for h := range a {
+		if _, ok := b[h]; !ok {
+			return false
+		}
+	}
+	return true
 }
