@@ -58,7 +58,11 @@ func (g *Graph) build() {
 		}
 		g.add(o)
 	}
-	g.link()
+	if !g.recording {
+		// Prepare's graph of one file serves its decodes and the Local
+		// rules, which read objects alone: nothing there needs links.
+		g.link()
+	}
 	g.addAdminPolicies()
 	g.addIngresses()
 	g.addAmbientKinds()

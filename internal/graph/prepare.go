@@ -60,9 +60,10 @@ func preparedOf(o *manifest.Object) *Prepared {
 // Prepare decodes everything Build and the rules will need of objs (the
 // objects of one file, or any other part of the input) while their nodes
 // are alive, and keeps it on the objects. It runs Build itself on objs
-// alone, so the two cannot drift apart, and returns that graph of objs:
-// its Errors are their decoding errors, which the Build of the whole input
-// reports again.
+// alone, so the two cannot drift apart, and returns that graph of objs,
+// unlinked (no selector or gateway is resolved in it): its Objects and its
+// Errors, their decoding errors, which the Build of the whole input reports
+// again, are what the Local rules read.
 func Prepare(objs []*manifest.Object, mesh config.Mesh) *Graph {
 	for _, o := range objs {
 		o.Prepared = &Prepared{}
