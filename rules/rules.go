@@ -163,6 +163,15 @@ func (p *Pass) Memo(key any, fn func() any) any {
 	return p.memo.get(key, fn)
 }
 
+type lookupKey struct{}
+
+// Lookup returns the run's graph.Lookup, whose indexes (Services by host and
+// by the workloads they select, DestinationRules by host) every rule of the
+// run shares, so that each is built once.
+func (p *Pass) Lookup() *graph.Lookup {
+	return p.Memo(lookupKey{}, func() any { return graph.NewLookup(p.Graph) }).(*graph.Lookup)
+}
+
 // Reportf reports a finding about object o at loc; a zero loc falls back to
 // the object's name.
 func (p *Pass) Reportf(o *manifest.Object, loc manifest.Loc, format string, args ...any) *Finding {

@@ -13,8 +13,8 @@ import (
 // concurrent use.
 //
 // It is a value of its own rather than a field of Graph because Graphs are
-// copied (netpol.AnalyzePolicy), and a sync.Once must not be. Rules keep one
-// per run through rules.Pass.Memo, under LookupKey.
+// copied (netpol.AnalyzePolicy), and a sync.Once must not be. Rules share
+// one per run through rules.Pass.Lookup.
 type Lookup struct {
 	g *Graph
 
@@ -30,10 +30,6 @@ type Lookup struct {
 
 // NewLookup returns a Lookup for g, which must not change afterwards.
 func NewLookup(g *Graph) *Lookup { return &Lookup{g: g} }
-
-// LookupKey is the rules.Pass.Memo key of the run's Lookup, so that the
-// rule packages share one and build each index once.
-type LookupKey struct{}
 
 // hostIndex finds, among items with a host, those whose host may match a
 // given one, in their original order. Matching is case-insensitive between

@@ -47,8 +47,3 @@ func routeSets(vs *graph.VirtualService) []routeSet {
 	}
 	return out
 }
-
-// lookup returns the run's index of the graph.
-func lookup(p *rules.Pass) *graph.Lookup {
-	return p.Memo(graph.LookupKey{}, func() any { return graph.NewLookup(p.Graph) }).(*graph.Lookup)
-}

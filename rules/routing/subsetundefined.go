@@ -96,7 +96,7 @@ spec:
 func runSubsetUndefined(p *rules.Pass) error {
 	g := p.Graph
 	dests := allDestinations(p)
-	lk := lookup(p)
+	lk := p.Lookup()
 	for i, vs := range g.VirtualServices {
 		client := vs.Namespace()
 		clients := g.ProxyNamespaces(vs)

@@ -186,7 +186,7 @@ type conflict struct {
 
 func runDRTLSConflictsStrict(p *rules.Pass) error {
 	g := p.Graph
-	lk, sites := lookup(p), allTLSSites(p)
+	lk, sites := p.Lookup(), allTLSSites(p)
 	for i, dr := range g.DestinationRules {
 		var svcs []*graph.Service
 		listed := false
@@ -258,11 +258,6 @@ func tlsSites(dr *graph.DestinationRule) []tlsSite {
 		add(ss.TrafficPolicy, ss)
 	}
 	return out
-}
-
-// lookup returns the run's index of the graph.
-func lookup(p *rules.Pass) *graph.Lookup {
-	return p.Memo(graph.LookupKey{}, func() any { return graph.NewLookup(p.Graph) }).(*graph.Lookup)
 }
 
 // drServices lists, sorted by host, the Services with workloads whose host

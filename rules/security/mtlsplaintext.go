@@ -131,7 +131,7 @@ spec:
 
 func runMutualTLSToPlaintext(p *rules.Pass) error {
 	g := p.Graph
-	lk, sites := lookup(p), allTLSSites(p)
+	lk, sites := p.Lookup(), allTLSSites(p)
 	for i, dr := range g.DestinationRules {
 		var svcs []*graph.Service
 		listed := false

@@ -146,7 +146,7 @@ func allMeshed(ws []*graph.Workload) bool {
 // anywhere in it: under STRICT those clients would be reset (MR303). It is
 // coarser than MR303 on purpose: it only withholds a fix.
 func sentPlaintext(p *rules.Pass) map[*graph.Workload]bool {
-	lk, sites := lookup(p), allTLSSites(p)
+	lk, sites := p.Lookup(), allTLSSites(p)
 	out := map[*graph.Workload]bool{}
 	for i, dr := range p.Graph.DestinationRules {
 		plain := false

@@ -170,11 +170,6 @@ func runExternalNamePortName(p *rules.Pass) error {
 	return nil
 }
 
-// lookup returns the run's index of the graph.
-func lookup(p *rules.Pass) *graph.Lookup {
-	return p.Memo(graph.LookupKey{}, func() any { return graph.NewLookup(p.Graph) }).(*graph.Lookup)
-}
-
 // ServiceProtocolConflict reports a workload whose Services give one port
 // number different protocols.
 var ServiceProtocolConflict = &rules.Rule{
@@ -250,7 +245,7 @@ func runServiceProtocolConflict(p *rules.Pass) error {
 // several values; format takes the number and the description of them.
 func reportPortClashes(p *rules.Pass, format string, key func(*graph.Workload, spec.ServicePort) (int64, string, bool)) {
 	g := p.Graph
-	lk := lookup(p)
+	lk := p.Lookup()
 	for _, w := range g.Workloads {
 		svcs := lk.ServicesSelecting(w)
 		if countPorts(svcs) < 2 || !g.InMesh(w) {
