@@ -178,7 +178,7 @@ func firstSet(lists ...[]spec.Str) *spec.Str {
 // on a header, cookie or query parameter. "" when there is none.
 func L7TrafficPolicy(dr *DestinationRule) (what string, at spec.Loc) {
 	if p := preparedOf(dr.Obj); p != nil {
-		return p.L7What, p.L7Loc
+		return p.f().L7What, p.f().L7Loc
 	}
 	return l7TrafficPolicy(dr.Obj.Spec())
 }
@@ -222,7 +222,7 @@ func L7Telemetry(t *Telemetry) bool {
 		return true
 	}
 	if p := preparedOf(t.Obj); p != nil {
-		return p.Metrics
+		return p.f().Metrics
 	}
 	return mapField(t.Obj.Spec(), "metrics") != nil
 }
@@ -285,7 +285,7 @@ func (g *Graph) addAmbientKinds() {
 // Addresses decodes spec.addresses of a Gateway API Gateway.
 func (gw *K8sGateway) Addresses() []spec.GatewayAddress {
 	if p := preparedOf(gw.Obj); p != nil {
-		return p.Addresses
+		return p.f().Addresses
 	}
 	a, _ := addresses(gw.Obj)
 	return a

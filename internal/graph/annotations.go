@@ -59,7 +59,7 @@ func (g *Graph) AnnotationSites(ks ...kinds.Kind) []AnnotationSite {
 		}
 		var tm *templateMeta
 		if p := preparedOf(o); p != nil {
-			tm = p.Template
+			tm = p.f().Template
 		} else if n := templateMetadata(o); n != nil {
 			tm = &templateMeta{Annotations: stringMap(mapField(n, "annotations")), Labels: stringMap(mapField(n, "labels"))}
 		}
@@ -97,9 +97,12 @@ func mapField(n *yaml.Node, key string) *yaml.Node {
 }
 
 func stringMap(n *yaml.Node) map[string]string {
-	out := map[string]string{}
-	for i := 0; n != nil && n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
-		out[n.Content[i].Value] = n.Content[i+1].Value
+	if n == nil || n.Kind != yaml.MappingNode || len(n.Content) < 2 {
+		return nil
+	}
+	out := make(map[string]string, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out[manifest.Intern(n.Content[i].Value)] = manifest.Intern(n.Content[i+1].Value)
 	}
 	return out
 }

@@ -102,11 +102,11 @@ func (g *Graph) decode(o *manifest.Object, node *yaml.Node, out any) bool {
 // node into *out (allocated when nil).
 func decodeInto[T any](g *Graph, o *manifest.Object, node *yaml.Node, out **T) bool {
 	if p := preparedOf(o); p != nil && !g.recording {
-		for _, d := range p.Decoded {
-			if v, ok := d.Spec.get().(*T); ok {
+		for _, d := range p.decoded {
+			if v, ok := d.spec.(*T); ok {
 				*out = v
-				g.Errors = append(g.Errors, d.Errs...)
-				return len(d.Errs) == 0
+				g.Errors = append(g.Errors, d.errs...)
+				return len(d.errs) == 0
 			}
 		}
 	}
@@ -130,9 +130,7 @@ func (g *Graph) decodeSpec(o *manifest.Object, node *yaml.Node, out any) []*mani
 		e.File = o.Pos(e.Loc).File // a node of a kustomize patch is in the patch
 	}
 	if p != nil && g.recording {
-		d := decoded{Errs: errs}
-		d.Spec.set(out)
-		p.Decoded = append(p.Decoded, d)
+		p.decoded = append(p.decoded, decoded{spec: out, errs: errs})
 	}
 	return errs
 }

@@ -113,7 +113,7 @@ func (g *Graph) addExtras() {
 // the VirtualService's http[i], when it is set.
 func (vs *VirtualService) FaultDelayPercent(i int) (spec.Int, bool) {
 	if p := preparedOf(vs.Obj); p != nil {
-		pct, ok := p.Faults[i]
+		pct, ok := p.f().Faults[i]
 		return pct, ok
 	}
 	return faultDelayPercent(vs.Obj.File, mapField(vs.Obj.Spec(), "http"), i)

@@ -4,14 +4,46 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
 )
 
+// PreparedRecord is a Prepared in the form the cache stores with
+// encoding/gob.
+type PreparedRecord struct {
+	Decoded []decodedRecord
+	Facts   *facts
+}
+
+type decodedRecord struct {
+	Spec specs
+	Errs []*manifest.Error
+}
+
+// Record returns p for the cache.
+func (p *Prepared) Record() *PreparedRecord {
+	r := &PreparedRecord{Decoded: make([]decodedRecord, len(p.decoded)), Facts: p.facts}
+	for i, d := range p.decoded {
+		r.Decoded[i].Spec.set(d.spec)
+		r.Decoded[i].Errs = d.errs
+	}
+	return r
+}
+
+// Prepared returns what r records.
+func (r *PreparedRecord) Prepared() *Prepared {
+	p := &Prepared{decoded: make([]decoded, len(r.Decoded)), facts: r.Facts}
+	for i, d := range r.Decoded {
+		p.decoded[i] = decoded{spec: d.Spec.get(), errs: d.Errs}
+	}
+	return p
+}
+
 // specs holds one decoded spec, in the field of its type: the types Build
-// decodes specs into. It stands in for an interface value in what Prepare
-// keeps, so that encoding/gob, with which the cache stores it, needs no
-// type registry and decodes no type names (which cost more than the
-// values). TestPreparedTypes checks that the fixtures need no other type.
+// decodes specs into. It stands in for an interface value in what the
+// cache keeps, so that encoding/gob needs no type registry and decodes no
+// type names (which cost more than the values). TestPreparedTypes checks
+// that the fixtures need no other type.
 type specs struct {
 	AdminNetworkPolicy         *spec.AdminNetworkPolicy
 	AuthorizationPolicy        *spec.AuthorizationPolicy

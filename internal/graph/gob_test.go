@@ -20,18 +20,18 @@ func TestPreparedTypes(t *testing.T) {
 	seen := map[reflect.Type]bool{}
 	for _, o := range res.Objects {
 		p := preparedOf(o)
-		for _, d := range p.Decoded {
-			seen[reflect.TypeOf(d.Spec.get())] = true
+		for _, d := range p.decoded {
+			seen[reflect.TypeOf(d.spec)] = true
 		}
 		var buf bytes.Buffer
-		if err := gob.NewEncoder(&buf).Encode(p); err != nil {
+		if err := gob.NewEncoder(&buf).Encode(p.Record()); err != nil {
 			t.Fatalf("%s: %v", o.Ref(), err)
 		}
-		var back Prepared
+		var back PreparedRecord
 		if err := gob.NewDecoder(&buf).Decode(&back); err != nil {
 			t.Fatalf("%s: %v", o.Ref(), err)
 		}
-		if !same(reflect.ValueOf(back), reflect.ValueOf(*p)) {
+		if !same(reflect.ValueOf(*back.Prepared()), reflect.ValueOf(*p)) {
 			t.Errorf("%s: the gob round trip changed what Prepare kept", o.Ref())
 		}
 	}

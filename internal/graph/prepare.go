@@ -13,24 +13,50 @@ import (
 // Prepared is what Build and the rules need of an object's YAML nodes,
 // taken while the loader still holds them, so that it can drop them: the
 // nodes of a large tree take 30 bytes for every byte of YAML.
+//
+// It is kept for every object of the input, so it is small: most objects
+// have one decoded spec and no facts.
 type Prepared struct {
-	Decoded []decoded
+	decoded []decoded
+	facts   *facts
+}
 
-	// Facts the typed specs leave out, by kind. The fields are exported
-	// for the cache's gob encoding only.
+// decoded is one spec decode: the value (a pointer to a spec type) and its
+// errors.
+type decoded struct {
+	spec any
+	errs []*manifest.Error
+}
+
+// facts are what the typed specs leave out, by kind. The fields are
+// exported for the cache's gob encoding only.
+type facts struct {
 	L7What      string   // DestinationRule: L7TrafficPolicy
 	L7Loc       spec.Loc // DestinationRule
 	Metrics     bool     // Telemetry: spec.metrics is set
 	Faults      map[int]spec.Int
 	Addresses   []spec.GatewayAddress // Gateway API Gateway
-	AddressesOK bool
 	Template    *templateMeta // workload with a pod template
 }
 
-// decoded is one spec decode: the value and its errors.
-type decoded struct {
-	Spec specs
-	Errs []*manifest.Error
+// noFacts stands for the facts of an object that has none, so that
+// readers need not test for nil.
+var noFacts = &facts{}
+
+// f returns the facts of p, never nil.
+func (p *Prepared) f() *facts {
+	if p.facts == nil {
+		return noFacts
+	}
+	return p.facts
+}
+
+// setFacts returns p's facts, allocated on first use.
+func (p *Prepared) setFacts() *facts {
+	if p.facts == nil {
+		p.facts = &facts{}
+	}
+	return p.facts
 }
 
 // templateMeta is the metadata of a workload's pod template.
@@ -41,10 +67,10 @@ type templateMeta struct {
 // take copies the prepared value of out's type into out.
 func (p *Prepared) take(out any) ([]*manifest.Error, bool) {
 	t := reflect.TypeOf(out)
-	for _, d := range p.Decoded {
-		if v := d.Spec.get(); reflect.TypeOf(v) == t {
-			reflect.ValueOf(out).Elem().Set(reflect.ValueOf(v).Elem())
-			return d.Errs, true
+	for _, d := range p.decoded {
+		if reflect.TypeOf(d.spec) == t {
+			reflect.ValueOf(out).Elem().Set(reflect.ValueOf(d.spec).Elem())
+			return d.errs, true
 		}
 	}
 	return nil, false
@@ -81,24 +107,32 @@ func Prepare(objs []*manifest.Object, mesh config.Mesh) *Graph {
 func prepareFacts(o *manifest.Object, p *Prepared) {
 	switch {
 	case o.Kind == kinds.DestinationRule && o.Group == kinds.GroupIstioNetworking:
-		p.L7What, p.L7Loc = l7TrafficPolicy(o.Spec())
+		if what, at := l7TrafficPolicy(o.Spec()); what != "" {
+			f := p.setFacts()
+			f.L7What, f.L7Loc = what, at
+		}
 	case o.Kind == kinds.Telemetry:
-		p.Metrics = mapField(o.Spec(), "metrics") != nil
+		if mapField(o.Spec(), "metrics") != nil {
+			p.setFacts().Metrics = true
+		}
 	case o.Kind == kinds.VirtualService:
 		http := mapField(o.Spec(), "http")
 		for i := 0; http != nil && http.Kind == yaml.SequenceNode && i < len(http.Content); i++ {
 			if pct, ok := faultDelayPercent(o.File, http, i); ok {
-				if p.Faults == nil {
-					p.Faults = map[int]spec.Int{}
+				f := p.setFacts()
+				if f.Faults == nil {
+					f.Faults = map[int]spec.Int{}
 				}
-				p.Faults[i] = pct
+				f.Faults[i] = pct
 			}
 		}
 	case o.Kind == kinds.K8sGateway && o.Group == kinds.GroupGatewayAPI:
-		p.Addresses, p.AddressesOK = addresses(o)
+		if a, _ := addresses(o); a != nil {
+			p.setFacts().Addresses = a
+		}
 	case kinds.IsWorkload(o.Kind) && o.Kind != kinds.Pod:
 		if tm := templateMetadata(o); tm != nil {
-			p.Template = &templateMeta{Annotations: stringMap(mapField(tm, "annotations")), Labels: stringMap(mapField(tm, "labels"))}
+			p.setFacts().Template = &templateMeta{Annotations: stringMap(mapField(tm, "annotations")), Labels: stringMap(mapField(tm, "labels"))}
 		}
 	}
 }

@@ -323,7 +323,7 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 	}
 
 	o := &Object{
-		APIVersion: apiVersion.Value, Kind: kinds.Kind(kind.Value),
+		APIVersion: Intern(apiVersion.Value), Kind: kinds.Kind(Intern(kind.Value)),
 		File: file, Doc: index, Node: n, KindLoc: LocOf(kind), NameLoc: LocOf(kind),
 	}
 	o.Group, _ = kinds.SplitAPIVersion(o.APIVersion)
@@ -343,13 +343,13 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 			if !isString(v) {
 				errs = append(errs, errAt(v, "metadata.name must be a string, not %s", kindName(v)))
 			}
-			o.Name, o.NameLoc = v.Value, LocOf(v)
+			o.Name, o.NameLoc = Intern(v.Value), LocOf(v)
 		}
 		if v := field(meta, "namespace"); v != nil && v.Value != "" {
 			if !isString(v) {
 				errs = append(errs, errAt(v, "metadata.namespace must be a string, not %s", kindName(v)))
 			}
-			o.Namespace, o.NamespaceSet = v.Value, true
+			o.Namespace, o.NamespaceSet = Intern(v.Value), true
 		}
 		var e []*Error
 		o.Labels, e = stringMap(file, meta, "labels")
@@ -387,7 +387,7 @@ func stringMap(file string, meta *yaml.Node, key string) (map[string]string, []*
 			errs = append(errs, &Error{File: file, Loc: LocOf(v), Msg: fmt.Sprintf("metadata.%s[%s] must be a string, not %s (quote it)", key, k.Value, kindName(v))})
 			continue
 		}
-		out[k.Value] = v.Value
+		out[Intern(k.Value)] = Intern(v.Value)
 	}
 	return out, errs
 }
@@ -518,7 +518,7 @@ func owner(refs *yaml.Node) (kind, name string) {
 		c := field(r, "controller")
 		controller := c != nil && c.Value == "true"
 		if kind == "" || controller {
-			kind, name = k.Value, n.Value
+			kind, name = Intern(k.Value), Intern(n.Value)
 		}
 		if controller {
 			break

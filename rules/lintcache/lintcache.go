@@ -81,7 +81,7 @@ type object struct {
 	KindLoc, NameLoc     manifest.Loc
 	// Prepared has its own type, not any: gob decodes an interface value
 	// by name, which costs more than the value.
-	Prepared *graph.Prepared
+	Prepared *graph.PreparedRecord
 }
 
 // finding is a local rule's finding; its positions are all in the file,
@@ -223,7 +223,7 @@ func (c *Cache) Get(name string, data []byte) ([]*manifest.Object, map[string]in
 			KindLoc: r.KindLoc, NameLoc: r.NameLoc,
 		}
 		if r.Prepared != nil {
-			objs[i].Prepared = r.Prepared
+			objs[i].Prepared = r.Prepared.Prepared()
 		}
 	}
 	var fs []*rules.Finding
@@ -270,7 +270,7 @@ func (c *Cache) Put(f *manifest.File, fs []*rules.Finding) {
 		if !ok {
 			return // not prepared: nothing to keep
 		}
-		e.Objects[i].Prepared = p
+		e.Objects[i].Prepared = p.Record()
 	}
 	for _, x := range fs {
 		if x.Pos.File != f.Name || !inFile(x.Fixes, f.Name) {
