@@ -65,9 +65,10 @@ func Lint(opts LintOptions) *Result {
 		found    []*Finding
 		internal = map[string]error{}
 	)
+	maps := graph.NewShared()
 	load := opts.Load
 	load.PerFile = func(f *manifest.File) []*manifest.Error {
-		g := graph.Prepare(f.Objects, opts.Mesh)
+		g := graph.Prepare(f.Objects, opts.Mesh, maps)
 		var fs []*Finding
 		var errs []error
 		shared := &memo{values: map[any]*memoValue{}}
@@ -98,6 +99,9 @@ func Lint(opts LintOptions) *Result {
 	if opts.Cache != nil {
 		load.Cached = func(name string, data []byte) ([]*manifest.Object, map[string]int, bool) {
 			objs, unmodelled, fs, ok := opts.Cache.Get(name, data)
+			for _, o := range objs {
+				maps.Canon(o)
+			}
 			if ok {
 				mu.Lock()
 				found = append(found, fs...)

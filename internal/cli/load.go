@@ -10,8 +10,9 @@ import (
 // no rules (lint uses rules.Lint). errs holds the loading and decoding
 // problems, sorted by file and line.
 func load(paths []string, opts manifest.Options, mesh config.Mesh) (res *manifest.Result, g *graph.Graph, errs []*manifest.Error) {
+	maps := graph.NewShared()
 	opts.PerFile = func(f *manifest.File) []*manifest.Error {
-		graph.Prepare(f.Objects, mesh)
+		graph.Prepare(f.Objects, mesh, maps)
 		return nil
 	}
 	opts.DropNodes = true

@@ -16,7 +16,7 @@ import (
 // it.
 func TestPreparedTypes(t *testing.T) {
 	res := manifest.Load([]string{"../../fixtures", "../../examples"}, manifest.Options{})
-	Prepare(res.Objects, config.DefaultMesh())
+	Prepare(res.Objects, config.DefaultMesh(), nil)
 	seen := map[reflect.Type]bool{}
 	for _, o := range res.Objects {
 		p := preparedOf(o)

@@ -90,7 +90,9 @@ func preparedOf(o *manifest.Object) *Prepared {
 // unlinked (no selector or gateway is resolved in it): its Objects and its
 // Errors, their decoding errors, which the Build of the whole input reports
 // again, are what the Local rules read.
-func Prepare(objs []*manifest.Object, mesh config.Mesh) *Graph {
+//
+// shared, when not nil, makes the equal maps of what is kept one.
+func Prepare(objs []*manifest.Object, mesh config.Mesh, shared *Shared) *Graph {
 	for _, o := range objs {
 		o.Prepared = &Prepared{}
 	}
@@ -99,6 +101,7 @@ func Prepare(objs []*manifest.Object, mesh config.Mesh) *Graph {
 	g.build()
 	for _, o := range objs {
 		prepareFacts(o, preparedOf(o))
+		shared.Canon(o)
 	}
 	g.recording = false
 	return g
