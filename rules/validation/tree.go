@@ -18,15 +18,24 @@ import (
 // objects that the graph left out. A wrong type is MR001's: every accessor
 // here treats it as absent, so these rules stay quiet about it.
 
-// node is a YAML node with the field path that leads to it from spec, for
-// messages such as "http[0].route[1].destination.host".
+// node is a YAML node of a spec, which can name its field path for
+// messages such as "http[0].route[1].destination.host". The path is found
+// only when a message needs it: building it at every step cost more than
+// the checks.
 type node struct {
 	n    *yaml.Node
-	path string
+	root *yaml.Node // the spec
+	// An absent node is named by its nearest present ancestor and the
+	// path from there ("a.b").
+	parent *yaml.Node
+	rest   string
 }
 
 // specOf returns the spec of o.
-func specOf(o *manifest.Object) node { return node{n: deref(o.Spec()), path: ""} }
+func specOf(o *manifest.Object) node {
+	n := deref(o.Spec())
+	return node{n: n, root: n}
+}
 
 func deref(n *yaml.Node) *yaml.Node {
 	if n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
@@ -40,24 +49,25 @@ func (x node) ok() bool { return x.n != nil && !(x.n.Kind == yaml.ScalarNode && 
 
 func (x node) isMap() bool { return x.n != nil && x.n.Kind == yaml.MappingNode }
 
-func (x node) join(key string) string {
-	if x.path == "" {
-		return key
+// absent returns the absent field key of x.
+func (x node) absent(key string) node {
+	if x.n == nil {
+		return node{root: x.root, parent: x.parent, rest: joinPath(x.rest, key)}
 	}
-	return x.path + "." + key
+	return node{root: x.root, parent: x.n, rest: key}
 }
 
 // get returns the value of key in a mapping; absent otherwise.
 func (x node) get(key string) node {
 	if !x.isMap() {
-		return node{path: x.join(key)}
+		return x.absent(key)
 	}
 	for i := 0; i+1 < len(x.n.Content); i += 2 {
 		if x.n.Content[i].Value == key {
-			return node{n: deref(x.n.Content[i+1]), path: x.join(key)}
+			return node{n: deref(x.n.Content[i+1]), root: x.root}
 		}
 	}
-	return node{path: x.join(key)}
+	return x.absent(key)
 }
 
 // has reports whether key is present with a non-null value.
@@ -78,7 +88,7 @@ func (x node) entries() []entry {
 	var out []entry
 	for i := 0; i+1 < len(x.n.Content); i += 2 {
 		k := x.n.Content[i]
-		out = append(out, entry{key: k.Value, keyLoc: manifest.LocOf(k), val: node{n: deref(x.n.Content[i+1]), path: x.join(k.Value)}})
+		out = append(out, entry{key: k.Value, keyLoc: manifest.LocOf(k), val: node{n: deref(x.n.Content[i+1]), root: x.root}})
 	}
 	return out
 }
@@ -90,7 +100,7 @@ func (x node) items() []node {
 	}
 	out := make([]node, len(x.n.Content))
 	for i, c := range x.n.Content {
-		out[i] = node{n: deref(c), path: fmt.Sprintf("%s[%d]", x.path, i)}
+		out[i] = node{n: deref(c), root: x.root}
 	}
 	return out
 }
@@ -154,8 +164,55 @@ func (x node) strs() []node {
 // loc is the node's location; zero for an absent node.
 func (x node) loc() manifest.Loc { return manifest.LocOf(x.n) }
 
-// where names the node for messages.
-func (x node) where() string { return x.path }
+// where names the node for messages: its path from the spec.
+func (x node) where() string {
+	if x.n == nil {
+		if x.parent == nil {
+			return x.rest
+		}
+		p, _ := pathTo(x.root, x.parent)
+		return joinPath(p, x.rest)
+	}
+	p, _ := pathTo(x.root, x.n)
+	return p
+}
+
+// pathTo returns the path from n to target, a node below it, as the keys
+// and indexes that lead there.
+func pathTo(n, target *yaml.Node) (string, bool) {
+	if n == target {
+		return "", true
+	}
+	if n == nil {
+		return "", false
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if p, ok := pathTo(deref(n.Content[i+1]), target); ok {
+				return joinPath(n.Content[i].Value, p), true
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if p, ok := pathTo(deref(c), target); ok {
+				return joinPath("["+strconv.Itoa(i)+"]", p), true
+			}
+		}
+	}
+	return "", false
+}
+
+// joinPath appends the path rest to the path p.
+func joinPath(p, rest string) string {
+	switch {
+	case p == "":
+		return rest
+	case rest == "" || rest[0] == '[':
+		return p + rest
+	}
+	return p + "." + rest
+}
 
 // objectsOf returns the objects of the given Istio kinds.
 func objectsOf(p *rules.Pass, group string, ks ...kinds.Kind) []*manifest.Object {
