@@ -126,6 +126,12 @@ func (s *Shared) canonMap(m map[string]string) map[string]string {
 	if c, ok := s.maps[key]; ok {
 		return c
 	}
-	s.maps[key] = m
-	return m
+	// The strings of m may be cut from the text of a whole file: keep
+	// copies, not the file.
+	c := make(map[string]string, len(m))
+	for k, v := range m {
+		c[manifest.Intern(k)] = manifest.Intern(v)
+	}
+	s.maps[key] = c
+	return c
 }
