@@ -72,7 +72,7 @@ func runGatewayServerInvalid(p *rules.Pass) error {
 		if servers.isSeq() && len(servers.items()) == 0 || !servers.ok() && s.isMap() {
 			p.Reportf(o, s.keyLoc("servers"), "Gateway has no servers: %s", gwRejects)
 		}
-		portNames := map[string]string{}
+		portNames := map[string]node{}
 		for _, srv := range servers.items() {
 			if !srv.isMap() {
 				continue
@@ -84,9 +84,9 @@ func runGatewayServerInvalid(p *rules.Pass) error {
 			proto, _ := port.get("protocol").str()
 			if name, ok := port.get("name").str(); ok {
 				if first, dup := portNames[name]; dup {
-					p.Reportf(o, port.get("name").loc(), "port name %q is already used by %s: port names must be unique across a Gateway's servers; %s", name, first, gwRejects)
+					p.Reportf(o, port.get("name").loc(), "port name %q is already used by %s: port names must be unique across a Gateway's servers; %s", name, first.where(), gwRejects)
 				} else {
-					portNames[name] = srv.where()
+					portNames[name] = srv
 				}
 			}
 			if x := port.get("protocol"); x.ok() && proto != "" && !protocols[strings.ToUpper(proto)] {

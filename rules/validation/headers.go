@@ -90,7 +90,7 @@ func runInvalidHeaderName(p *rules.Pass) error {
 							}
 							continue
 						}
-						checkHeaderName(p, o, e.key, e.keyLoc, e.val.where())
+						checkHeaderName(p, o, e.key, e.keyLoc, e.val)
 					}
 				}
 			}
@@ -103,12 +103,12 @@ func runInvalidHeaderName(p *rules.Pass) error {
 					hd := h.get(dir)
 					for _, f := range []string{"set", "add"} {
 						for _, e := range hd.get(f).entries() {
-							checkHeaderName(p, o, e.key, e.keyLoc, e.val.where())
+							checkHeaderName(p, o, e.key, e.keyLoc, e.val)
 						}
 					}
 					for _, x := range hd.get("remove").strs() {
 						v, _ := x.str()
-						checkHeaderName(p, o, v, x.loc(), x.where())
+						checkHeaderName(p, o, v, x.loc(), x)
 					}
 				}
 			}
@@ -116,7 +116,7 @@ func runInvalidHeaderName(p *rules.Pass) error {
 			for _, f := range []string{"allowHeaders", "exposeHeaders"} {
 				for _, x := range cors.get(f).strs() {
 					v, _ := x.str()
-					checkHeaderName(p, o, v, x.loc(), x.where())
+					checkHeaderName(p, o, v, x.loc(), x)
 				}
 			}
 		}
@@ -126,7 +126,7 @@ func runInvalidHeaderName(p *rules.Pass) error {
 			for _, c := range r.get("outputClaimToHeaders").items() {
 				x := c.get("header")
 				if v, ok := x.str(); ok {
-					checkHeaderName(p, o, v, x.loc(), x.where())
+					checkHeaderName(p, o, v, x.loc(), x)
 				}
 			}
 			for _, h := range r.get("fromHeaders").items() {
@@ -140,11 +140,11 @@ func runInvalidHeaderName(p *rules.Pass) error {
 	return nil
 }
 
-func checkHeaderName(p *rules.Pass, o *manifest.Object, name string, loc manifest.Loc, where string) {
+func checkHeaderName(p *rules.Pass, o *manifest.Object, name string, loc manifest.Loc, at node) {
 	switch {
 	case name == "":
-		p.Reportf(o, loc, "%s: header name is empty; Istio rejects the %s", where, o.Kind)
+		p.Reportf(o, loc, "%s: header name is empty; Istio rejects the %s", at.where(), o.Kind)
 	case !validHeader.MatchString(name):
-		p.Reportf(o, loc, "%s: header name %q may only hold letters, digits, - and _; Istio rejects the %s", where, name, o.Kind)
+		p.Reportf(o, loc, "%s: header name %q may only hold letters, digits, - and _; Istio rejects the %s", at.where(), name, o.Kind)
 	}
 }

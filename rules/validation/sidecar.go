@@ -61,7 +61,7 @@ func runSidecarInvalid(p *rules.Pass) error {
 		}
 		egress := s.get("egress").items()
 		catchAll := -1
-		ports := map[string]string{}
+		ports := map[string]node{}
 		for i, eg := range egress {
 			if !eg.isMap() {
 				continue
@@ -83,13 +83,13 @@ func runSidecarInvalid(p *rules.Pass) error {
 				bind, _ := eg.get("bind").str()
 				key := fmt.Sprintf("%s:%d", bind, n)
 				if first, dup := ports[key]; dup {
-					p.Reportf(o, port.get("number").loc(), "%s: port %d is already used by %s: egress ports must be unique; %s", eg.where(), n, first, rejects)
+					p.Reportf(o, port.get("number").loc(), "%s: port %d is already used by %s: egress ports must be unique; %s", eg.where(), n, first.where(), rejects)
 				} else {
-					ports[key] = eg.where()
+					ports[key] = eg
 				}
 			}
 		}
-		inPorts := map[int64]string{}
+		inPorts := map[int64]node{}
 		for _, in := range s.get("ingress").items() {
 			if !in.isMap() {
 				continue
@@ -104,9 +104,9 @@ func runSidecarInvalid(p *rules.Pass) error {
 			}
 			if n, ok := port.get("number").int(); ok {
 				if first, dup := inPorts[n]; dup {
-					p.Reportf(o, port.get("number").loc(), "%s: port %d is already used by %s: ingress ports must be unique; %s", in.where(), n, first, rejects)
+					p.Reportf(o, port.get("number").loc(), "%s: port %d is already used by %s: ingress ports must be unique; %s", in.where(), n, first.where(), rejects)
 				} else {
-					inPorts[n] = in.where()
+					inPorts[n] = in
 				}
 			}
 		}
