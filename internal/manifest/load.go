@@ -324,7 +324,7 @@ func loadFile(path string, opts Options) *fileResult {
 			return fr
 		}
 	}
-	docs, errs := parseDocuments(name, data)
+	docs, errs := parseFile(name, data, !noDirectives)
 	fr.errors = append(fr.errors, errs...)
 	for _, d := range docs {
 		if e := checkAliases(name, d.index, d.node); e != nil {

@@ -3,6 +3,7 @@
 package manifest
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"sync"
@@ -135,7 +136,7 @@ func (s *diskFile) objects() []*Object {
 		if err != nil {
 			return
 		}
-		docs, _ := parseDocuments(s.name, data)
+		docs, _ := parseFile(s.name, data, bytes.Contains(data, []byte(directiveMark)))
 		for _, d := range docs {
 			if checkAliases(s.name, d.index, d.node) != nil {
 				continue

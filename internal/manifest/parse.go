@@ -11,12 +11,33 @@ import (
 	"unicode/utf8"
 
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/yamlfast"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 type document struct {
 	index int
 	node  *yaml.Node
+}
+
+// parseFile is parseDocuments for a file whose comments are not needed
+// (it has no directive): the fast parser reads the YAML that manifests
+// are usually written in, and yaml.v3 the rest.
+func parseFile(file string, data []byte, comments bool) ([]document, []*Error) {
+	if comments {
+		return parseDocuments(file, data)
+	}
+	nodes, ok := yamlfast.Parse(data)
+	if !ok {
+		return parseDocuments(file, data)
+	}
+	docs := make([]document, 0, len(nodes))
+	for i, n := range nodes {
+		if len(n.Content) > 0 && !isNull(n.Content[0]) {
+			docs = append(docs, document{index: i, node: n.Content[0]})
+		}
+	}
+	return docs, nil
 }
 
 var errLine = regexp.MustCompile(`line (\d+)(?:, column (\d+))?`)
