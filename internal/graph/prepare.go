@@ -31,12 +31,12 @@ type decoded struct {
 // facts are what the typed specs leave out, by kind. The fields are
 // exported for the cache's gob encoding only.
 type facts struct {
-	L7What      string   // DestinationRule: L7TrafficPolicy
-	L7Loc       spec.Loc // DestinationRule
-	Metrics     bool     // Telemetry: spec.metrics is set
-	Faults      map[int]spec.Int
-	Addresses   []spec.GatewayAddress // Gateway API Gateway
-	Template    *templateMeta // workload with a pod template
+	L7What    string   // DestinationRule: L7TrafficPolicy
+	L7Loc     spec.Loc // DestinationRule
+	Metrics   bool     // Telemetry: spec.metrics is set
+	Faults    map[int]spec.Int
+	Addresses []spec.GatewayAddress // Gateway API Gateway
+	Template  *templateMeta         // workload with a pod template
 }
 
 // noFacts stands for the facts of an object that has none, so that
