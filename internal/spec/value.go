@@ -51,7 +51,9 @@ func (v *Value[T]) UnmarshalYAML(n *yaml.Node) error {
 		if n.ShortTag() != "!!str" {
 			return mismatch(n, v.V)
 		}
-		*p = n.Value
+		// Interned: the fast parser's scalars are cut from the text of
+		// their file, which a kept string would keep whole.
+		*p = manifest.Intern(n.Value)
 		return nil
 	case *int64:
 		if n.ShortTag() == "!!int" && isDecimal(n.Value) {
@@ -91,7 +93,8 @@ type IntOrString struct {
 	Set   bool
 }
 
-// UnmarshalYAML accepts an integer or a string.
+// UnmarshalYAML accepts an integer or a string. decodeIntOrString reads
+// decimal integers without it, as this does.
 func (v *IntOrString) UnmarshalYAML(n *yaml.Node) error {
 	v.Loc, v.Set = manifest.LocOf(n), true
 	if n.Kind != yaml.ScalarNode {
@@ -106,7 +109,7 @@ func (v *IntOrString) UnmarshalYAML(n *yaml.Node) error {
 	if n.ShortTag() != "!!str" {
 		return mismatchWant(n, "an integer or a string")
 	}
-	v.Str, v.IsStr = n.Value, true
+	v.Str, v.IsStr = manifest.Intern(n.Value), true
 	return nil
 }
 
@@ -153,6 +156,18 @@ func mismatchWant(n *yaml.Node, want string) error {
 // Decode decodes node into out and returns every type mismatch as a
 // manifest.Error in file, each at its line and column.
 func Decode(file string, node *yaml.Node, out any) []*manifest.Error {
+	if node == nil {
+		return nil
+	}
+	if decodeFast(node, out) {
+		return nil
+	}
+	return decodeReflect(file, node, out)
+}
+
+// decodeReflect is Decode through yaml.v3: the reference the fast path
+// must agree with, and what decodes whatever it gives up on.
+func decodeReflect(file string, node *yaml.Node, out any) []*manifest.Error {
 	if node == nil {
 		return nil
 	}
@@ -228,7 +243,9 @@ func findNode(n *yaml.Node, line int, tag, value string, hasValue bool) *yaml.No
 }
 
 // decodeAt decodes n into the plain version of a struct and records n's
-// location; specs call it from their UnmarshalYAML methods.
+// location; specs call it from their UnmarshalYAML methods. decode_gen.go
+// does the same inline for every method that only calls it: a change here
+// must be made in decode_gen_test.go too.
 func decodeAt[T any](n *yaml.Node, at *At, plain *T) error {
 	at.Loc = manifest.LocOf(n)
 	if n.Kind != yaml.MappingNode {
