@@ -8,10 +8,14 @@ import (
 	"runtime/pprof"
 
 	"github.com/meshlint/meshlint/internal/cli"
+	"github.com/meshlint/meshlint/internal/gctune"
 )
 
 func main() {
-	os.Exit(run())
+	stop := gctune.Tune()
+	code := run()
+	stop()
+	os.Exit(code)
 }
 
 // run wraps the command in the profiles MESHLINT_CPUPROFILE and
