@@ -8,14 +8,10 @@ import (
 	"runtime/pprof"
 
 	"github.com/meshlint/meshlint/internal/cli"
-	"github.com/meshlint/meshlint/internal/gctune"
 )
 
 func main() {
-	stop := gctune.Tune()
-	code := run()
-	stop()
-	os.Exit(code)
+	os.Exit(run())
 }
 
 // run wraps the command in the profiles MESHLINT_CPUPROFILE and

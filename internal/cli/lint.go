@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/gctune"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/reporter"
 	"github.com/meshlint/meshlint/rules"
@@ -124,6 +125,11 @@ func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn 
 	// Keep stdin's bytes for source snippets: it cannot be read twice.
 	var stdinCopy bytes.Buffer
 	cache := f.openCache(env, paths, ruleSet)
+	headroom := 1.5
+	if cache != nil {
+		headroom = 2 // the cache's entries are live too until it is saved
+	}
+	defer gctune.Tune(headroom)()
 	opts := rules.LintOptions{
 		Paths: paths,
 		Load: manifest.Options{

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"github.com/meshlint/meshlint/internal/config"
+	"github.com/meshlint/meshlint/internal/gctune"
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/manifest"
 )
@@ -10,6 +11,7 @@ import (
 // no rules (lint uses rules.Lint). errs holds the loading and decoding
 // problems, sorted by file and line.
 func load(paths []string, opts manifest.Options, mesh config.Mesh) (res *manifest.Result, g *graph.Graph, errs []*manifest.Error) {
+	defer gctune.Tune(1.5)()
 	maps := graph.NewShared()
 	opts.PerFile = func(f *manifest.File) []*manifest.Error {
 		graph.Prepare(f.Objects, mesh, maps)

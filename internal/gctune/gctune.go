@@ -25,18 +25,19 @@ const (
 )
 
 // Tune applies the settings unless GOGC or GOMEMLIMIT is set, which then
-// win. After every collection it raises the memory limit to 1.5 times the
-// live heap when that is above the floor, so that a tree whose model
-// outgrows the floor is collected at GOGC=50 rather than continuously. It
+// win. After every collection it raises the memory limit to headroom times
+// the live heap when that is above the floor, so that a run whose live heap
+// outgrows the floor is collected at GOGC=100×(headroom-1) rather than
+// continuously: 1.5 for a plain run, 2 for one that also holds a cache. It
 // returns a function that stops following the live heap.
-func Tune() (stop func()) {
+func Tune(headroom float64) (stop func()) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	return tune(percent, floor)
+	return tune(percent, floor, headroom)
 }
 
-func tune(percent int, floor int64) (stop func()) {
+func tune(percent int, floor int64, headroom float64) (stop func()) {
 	debug.SetGCPercent(percent)
 	debug.SetMemoryLimit(floor)
 	done := make(chan struct{})
@@ -51,7 +52,7 @@ func tune(percent int, floor int64) (stop func()) {
 		metrics.Read(sample)
 		if sample[0].Value.Kind() == metrics.KindUint64 {
 			live := sample[0].Value.Uint64()
-			debug.SetMemoryLimit(max(floor, int64(live/2*3)))
+			debug.SetMemoryLimit(max(floor, int64(float64(live)*headroom)))
 		}
 		// A new sentinel for the next collection: a finaliser runs
 		// once, after the collection that finds its object unreachable.
@@ -61,6 +62,10 @@ func tune(percent int, floor int64) (stop func()) {
 	return func() { close(done) }
 }
 
-// sentinel is an object that only a finaliser refers to. It must not be
-// of size zero: those may all share one address and never be freed.
-type sentinel struct{ _ int64 }
+// sentinel is an object that only a finaliser refers to. It holds a
+// pointer and is 16 bytes, so that it is not put in a tiny block with other
+// objects, whose finalisers may never run.
+type sentinel struct {
+	_ *byte
+	_ [8]byte
+}

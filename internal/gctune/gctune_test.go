@@ -17,7 +17,7 @@ func TestTuneFollowsLiveHeap(t *testing.T) {
 		debug.SetMemoryLimit(oldLimit)
 	})
 	const floor = 8 << 20
-	stop := tune(250, floor)
+	stop := tune(250, floor, 1.5)
 	defer stop()
 	if p := debug.SetGCPercent(250); p != 250 {
 		t.Errorf("GOGC = %d, want 250", p)
@@ -51,7 +51,7 @@ func TestTuneLeavesUserSettings(t *testing.T) {
 	t.Setenv("GOGC", "150")
 	old := debug.SetGCPercent(150)
 	defer debug.SetGCPercent(old)
-	Tune()()
+	Tune(1.5)()
 	if p := debug.SetGCPercent(old); p != 150 {
 		t.Errorf("GOGC = %d after Tune with GOGC=150 set", p)
 	}

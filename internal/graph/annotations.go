@@ -48,7 +48,13 @@ func (g *Graph) AnnotationSites(ks ...kinds.Kind) []AnnotationSite {
 	for _, k := range ks {
 		want[k] = true
 	}
-	var out []AnnotationSite
+	n := 0
+	for _, o := range g.Objects {
+		if want[o.Kind] {
+			n += 2 // a workload's template is a second site
+		}
+	}
+	out := make([]AnnotationSite, 0, n)
 	for _, o := range g.Objects {
 		if !want[o.Kind] || o.Group == kinds.GroupGatewayAPI {
 			continue
