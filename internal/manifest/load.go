@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/meshlint/meshlint/internal/yamlfast"
 )
 
 // StdinName is the file name given to objects read from standard input.
@@ -48,9 +50,10 @@ type Options struct {
 	// given to PerFile.
 	Cached func(name string, data []byte) (objs []*Object, unmodelled map[string]int, ok bool)
 	// DropNodes releases the YAML nodes of the objects of files on disk
-	// once PerFile is done with them: a large tree's nodes take 30 bytes
-	// per byte of YAML. Object.Root reads the file again when a node is
-	// needed later (a suppression comment, a baseline path).
+	// once PerFile is done with them (a large tree's nodes take 30 bytes
+	// per byte of YAML), and reuses their memory for the next file, so
+	// PerFile must not keep any. Object.Root reads the file again when a
+	// node is needed later (a suppression comment, a baseline path).
 	DropNodes bool
 }
 
@@ -96,13 +99,18 @@ func Load(paths []string, opts Options) *Result {
 
 	parsed := make([]*fileResult, len(files))
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	// A file at a time per worker: each worker's slabs hold the nodes of
+	// the file it reads.
+	workers := make(chan *yamlfast.Slabs, runtime.GOMAXPROCS(0))
+	for range cap(workers) {
+		workers <- new(yamlfast.Slabs)
+	}
 	for i, f := range files {
 		wg.Add(1)
-		sem <- struct{}{}
+		slabs := <-workers
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			parsed[i] = loadFile(f, opts)
+			defer func() { workers <- slabs; wg.Done() }()
+			parsed[i] = loadFile(f, opts, slabs)
 		}()
 	}
 	wg.Wait()
@@ -282,7 +290,9 @@ type fileResult struct {
 	unmodelled map[string]int
 }
 
-func loadFile(path string, opts Options) *fileResult {
+// loadFile reads the file at path. When the loader drops the nodes of a
+// file on disk, they are cut from slabs, reused for the next file.
+func loadFile(path string, opts Options, slabs *yamlfast.Slabs) *fileResult {
 	fr := &fileResult{unmodelled: map[string]int{}}
 	name := path
 	var data []byte
@@ -324,7 +334,10 @@ func loadFile(path string, opts Options) *fileResult {
 			return fr
 		}
 	}
-	docs, errs := parseFile(name, data, !noDirectives)
+	if !opts.DropNodes || src == nil {
+		slabs = nil // the nodes are kept
+	}
+	docs, errs := parseFile(name, data, !noDirectives, slabs)
 	fr.errors = append(fr.errors, errs...)
 	for _, d := range docs {
 		if e := checkAliases(name, d.index, d.node); e != nil {

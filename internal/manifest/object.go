@@ -136,7 +136,7 @@ func (s *diskFile) objects() []*Object {
 		if err != nil {
 			return
 		}
-		docs, _ := parseFile(s.name, data, bytes.Contains(data, []byte(directiveMark)))
+		docs, _ := parseFile(s.name, data, bytes.Contains(data, []byte(directiveMark)), nil)
 		for _, d := range docs {
 			if checkAliases(s.name, d.index, d.node) != nil {
 				continue

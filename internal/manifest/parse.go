@@ -23,11 +23,13 @@ type document struct {
 // parseFile is parseDocuments for a file whose comments are not needed
 // (it has no directive): the fast parser reads the YAML that manifests
 // are usually written in, and yaml.v3 the rest.
-func parseFile(file string, data []byte, comments bool) ([]document, []*Error) {
+//
+// slabs, when not nil, is the memory to cut the nodes from (yamlfast.Slabs).
+func parseFile(file string, data []byte, comments bool, slabs *yamlfast.Slabs) ([]document, []*Error) {
 	if comments {
 		return parseDocuments(file, data)
 	}
-	nodes, ok := yamlfast.Parse(data)
+	nodes, ok := yamlfast.ParseReusing(slabs, data)
 	if !ok {
 		return parseDocuments(file, data)
 	}

@@ -36,12 +36,32 @@ const (
 	// that the slabs of a large file neither come from the page heap nor
 	// waste the end of a rounded-up block.
 	slabNodes = 32 << 10 / int(unsafe.Sizeof(yaml.Node{}))
+	// contentSlab is the size of a reused slab of Content pointers.
+	contentSlab = 32 << 10 / int(unsafe.Sizeof((*yaml.Node)(nil)))
 )
 
 // Parse returns the document nodes (Kind yaml.DocumentNode, one per
 // document, as successive yaml.v3 Decoder.Decode calls would fill them) or
 // ok=false when data is outside the subset.
 func Parse(data []byte) (docs []*yaml.Node, ok bool) {
+	return ParseReusing(nil, data)
+}
+
+// Slabs is memory for the trees of one file at a time. The loader, which
+// is done with a file's nodes before it reads the next, parses with one
+// Slabs per worker, so that the nodes of a large tree are not garbage for
+// the collector to clear, file after file.
+type Slabs struct {
+	nodes   [][]yaml.Node
+	content [][]*yaml.Node
+	// next are the indexes of the slabs the parse in progress takes next.
+	nextNodes, nextContent int
+}
+
+// ParseReusing is Parse with the nodes and Content slices cut from s
+// (when not nil): the trees of the previous ParseReusing with s are
+// overwritten, and must no longer be used.
+func ParseReusing(s *Slabs, data []byte) (docs []*yaml.Node, ok bool) {
 	estimate, ascii, valid := check(data)
 	if !valid {
 		return nil, false
@@ -53,11 +73,16 @@ func Parse(data []byte) (docs []*yaml.Node, ok bool) {
 	b.Write(data)
 	b.WriteByte(0)
 	p := parser{
-		src:     b.String(),
-		n:       len(data),
-		ascii:   ascii,
-		nodes:   make([]yaml.Node, 0, min(estimate, slabNodes)),
-		content: make([]*yaml.Node, 0, estimate),
+		src:   b.String(),
+		n:     len(data),
+		ascii: ascii,
+		slabs: s,
+	}
+	if s == nil {
+		p.nodes = make([]yaml.Node, 0, min(estimate, slabNodes))
+		p.content = make([]*yaml.Node, 0, estimate)
+	} else {
+		s.nextNodes, s.nextContent = 0, 0
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -68,6 +93,34 @@ func Parse(data []byte) (docs []*yaml.Node, ok bool) {
 		}
 	}()
 	return p.stream(), true
+}
+
+// nodeSlab returns an empty slab for nodes.
+func (s *Slabs) nodeSlab() []yaml.Node {
+	if s == nil {
+		return make([]yaml.Node, 0, slabNodes)
+	}
+	if s.nextNodes == len(s.nodes) {
+		s.nodes = append(s.nodes, make([]yaml.Node, 0, slabNodes))
+	}
+	s.nextNodes++
+	return s.nodes[s.nextNodes-1][:0]
+}
+
+// contentSlab returns an empty slab for at least k Content pointers, at
+// least want if it is made.
+func (s *Slabs) contentSlab(k, want int) []*yaml.Node {
+	if s == nil {
+		return make([]*yaml.Node, 0, max(k, want))
+	}
+	if k > contentSlab {
+		return make([]*yaml.Node, 0, k) // rare: not kept
+	}
+	if s.nextContent == len(s.content) {
+		s.content = append(s.content, make([]*yaml.Node, 0, contentSlab))
+	}
+	s.nextContent++
+	return s.content[s.nextContent-1][:0]
 }
 
 // refusal is what the parser panics with to give up on the input.
@@ -157,6 +210,7 @@ type parser struct {
 	// children of the collections being read.
 	nodes   []yaml.Node
 	content []*yaml.Node
+	slabs   *Slabs
 	stack   []*yaml.Node
 	buf     []byte
 }
@@ -558,11 +612,11 @@ func (p *parser) column(i int) int {
 
 func (p *parser) node(kind yaml.Kind, tag string, line, column int) *yaml.Node {
 	if len(p.nodes) == cap(p.nodes) {
-		p.nodes = make([]yaml.Node, 0, slabNodes)
+		p.nodes = p.slabs.nodeSlab()
 	}
 	p.nodes = p.nodes[:len(p.nodes)+1]
 	n := &p.nodes[len(p.nodes)-1]
-	n.Kind, n.Tag, n.Line, n.Column = kind, tag, line, column
+	*n = yaml.Node{Kind: kind, Tag: tag, Line: line, Column: column} // a reused slot is not zero
 	return n
 }
 
@@ -605,7 +659,7 @@ func (p *parser) collect(mark int) []*yaml.Node {
 		return nil
 	}
 	if cap(p.content)-len(p.content) < k {
-		p.content = make([]*yaml.Node, 0, max(k, p.more()))
+		p.content = p.slabs.contentSlab(k, p.more())
 	}
 	l := len(p.content)
 	p.content = p.content[:l+k]

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -336,5 +337,36 @@ func TestPlainASCII(t *testing.T) {
 		if got := plainASCII(w); got != want(w) {
 			t.Errorf("plainASCII(%#x) = %v", w, got)
 		}
+	}
+}
+
+// TestParseReusing parses every YAML file of the repository, large and
+// small in turn, with one Slabs: each tree must be Parse's, although it is
+// cut from the memory of the trees before it.
+func TestParseReusing(t *testing.T) {
+	files := yamlFiles(t, moduleRoot(t))
+	var s Slabs
+	reused := 0
+	for round := range 2 {
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, ok := Parse(data)
+			got, ok2 := ParseReusing(&s, data)
+			if ok != ok2 || !reflect.DeepEqual(want, got) {
+				t.Fatalf("round %d, %s: ParseReusing differs from Parse", round, f)
+			}
+			if ok && s.nextNodes > 0 {
+				reused++
+			}
+		}
+	}
+	if reused == 0 || len(s.nodes) == 0 {
+		t.Fatal("no parse took its nodes from the slabs")
+	}
+	if len(s.nodes) > 64 {
+		t.Errorf("%d node slabs for files parsed one at a time: slabs are not reused", len(s.nodes))
 	}
 }
