@@ -39,16 +39,12 @@ type facts struct {
 	Template  *templateMeta         // workload with a pod template
 }
 
-// noFacts stands for the facts of an object that has none, so that
-// readers need not test for nil.
-var noFacts = &facts{}
-
-// f returns the facts of p, never nil.
-func (p *Prepared) f() *facts {
+// f returns the facts of p, zero when it has none.
+func (p *Prepared) f() facts {
 	if p.facts == nil {
-		return noFacts
+		return facts{}
 	}
-	return p.facts
+	return *p.facts
 }
 
 // setFacts returns p's facts, allocated on first use.
