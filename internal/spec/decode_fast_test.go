@@ -360,15 +360,23 @@ func TestDecodeAgreesOnEdgeCases(t *testing.T) {
 		if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
 			t.Fatalf("%q: %v", src, err)
 		}
-		nodes := []*yaml.Node{&doc}
-		if len(doc.Content) > 0 {
-			nodes = append(nodes, doc.Content[0])
-		}
-		for _, n := range nodes {
-			for _, typ := range roots {
-				if _, problem := disagreement(n, typ); problem != "" {
-					t.Errorf("%q into %s: %s", src, typ, problem)
-				}
+		eachDisagreement(&doc, roots, func(_ *yaml.Node, typ reflect.Type, problem string) {
+			t.Errorf("%q into %s: %s", src, typ, problem)
+		})
+	}
+}
+
+// eachDisagreement decodes doc, and its content, into every type of roots
+// both ways, and calls report for each that the two decode differently.
+func eachDisagreement(doc *yaml.Node, roots []reflect.Type, report func(n *yaml.Node, typ reflect.Type, problem string)) {
+	nodes := []*yaml.Node{doc}
+	if len(doc.Content) > 0 {
+		nodes = append(nodes, doc.Content[0])
+	}
+	for _, n := range nodes {
+		for _, typ := range roots {
+			if _, problem := disagreement(n, typ); problem != "" {
+				report(n, typ, problem)
 			}
 		}
 	}
@@ -519,17 +527,9 @@ func FuzzDecodeAgrees(f *testing.F) {
 			return
 		}
 		editNodes(&doc, edits)
-		nodes := []*yaml.Node{&doc}
-		if len(doc.Content) > 0 {
-			nodes = append(nodes, doc.Content[0])
-		}
-		for _, n := range nodes {
-			for _, typ := range roots {
-				if _, problem := disagreement(n, typ); problem != "" {
-					t.Fatalf("into %s: %s\n%s", typ, problem, nodeText(n))
-				}
-			}
-		}
+		eachDisagreement(&doc, roots, func(n *yaml.Node, typ reflect.Type, problem string) {
+			t.Fatalf("into %s: %s\n%s", typ, problem, nodeText(n))
+		})
 	})
 }
 
