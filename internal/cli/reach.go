@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/meshlint/meshlint/internal/config"
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/netpol"
@@ -43,18 +42,22 @@ func cmdReach(args []string, env *Env) int {
 	fs := flag.NewFlagSet("meshlint reach", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	var (
-		format, namespace, clusterDomain string
-		from, to                         listFlag
-		maxFileSize                      int64
-		quiet                            bool
+		format   string
+		from, to listFlag
+		quiet    bool
+		// f holds the settings reach shares with lint, merged with the
+		// configuration file as lint merges them: the same files are read,
+		// in the same namespaces, under the same mesh settings.
+		f lintFlags
 	)
 	fs.StringVar(&format, "format", "text", "output format: "+strings.Join(reachFormats, ", "))
 	fs.Var(&from, "from", "list only connections from these sources (repeatable, comma-separated)")
 	fs.Var(&to, "to", "list only connections to these destinations (repeatable, comma-separated)")
-	fs.StringVar(&namespace, "namespace", "default", "namespace of objects that do not set one")
-	fs.StringVar(&clusterDomain, "cluster-domain", "cluster.local", "Kubernetes cluster domain")
-	fs.Int64Var(&maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "largest file read, in bytes")
+	fs.StringVar(&f.namespace, "namespace", "default", "namespace of objects that do not set one")
+	fs.StringVar(&f.clusterDomain, "cluster-domain", "cluster.local", "Kubernetes cluster domain")
+	fs.Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "largest file read, in bytes")
 	fs.BoolVar(&quiet, "q", false, "quiet: do not report on stderr what could not be modelled")
+	f.configFlags.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(env.Stderr, reachUsage)
 		fs.PrintDefaults()
@@ -74,9 +77,12 @@ func cmdReach(args []string, env *Env) int {
 		paths = []string{"."}
 	}
 
+	if code := f.applyConfig(fs, env); code != 0 {
+		return code
+	}
 	_, g, errs := load(paths, manifest.Options{
-		Namespace: namespace, MaxFileSize: maxFileSize, Stdin: env.Stdin, Dir: env.Dir,
-	}, config.Mesh{ClusterDomain: clusterDomain})
+		Namespace: f.namespace, MaxFileSize: f.maxFileSize, Stdin: env.Stdin, Dir: env.Dir, Ignore: f.ignore,
+	}, f.mesh)
 	for _, e := range errs {
 		fmt.Fprintf(env.Stderr, "meshlint: %v\n", e)
 	}

@@ -167,3 +167,66 @@ func TestReachStdin(t *testing.T) {
 		t.Errorf("exit %d, output %q; stderr %s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestReachConfig checks that reach reads .meshlint.yaml as lint does: its
+// namespace places objects that set none, and its ignore-paths keep files
+// out; --no-config and flags win over the file.
+func TestReachConfig(t *testing.T) {
+	dir := t.TempDir()
+	deploy := func(name string) string {
+		return "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: " + name +
+			"\nspec:\n  selector:\n    matchLabels:\n      app: " + name +
+			"\n  template:\n    metadata:\n      labels:\n        app: " + name + "\n"
+	}
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("web.yaml", deploy("web"))
+	write("api.yaml", deploy("api"))
+	write("vendor/db.yaml", deploy("db"))
+	write(".meshlint.yaml", "namespace: shop\nignore-paths: [vendor]\n")
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"file", nil, "shop/api[Deployment] => shop/web[Deployment] : All Connections\n" +
+			"shop/web[Deployment] => shop/api[Deployment] : All Connections\n"},
+		{"flag over file", []string{"--namespace", "prod"}, "prod/api[Deployment] => prod/web[Deployment] : All Connections\n" +
+			"prod/web[Deployment] => prod/api[Deployment] : All Connections\n"},
+		{"no config", []string{"--no-config"}, "default/api[Deployment] => default/db[Deployment] : All Connections\n" +
+			"default/api[Deployment] => default/web[Deployment] : All Connections\n" +
+			"default/db[Deployment] => default/api[Deployment] : All Connections\n" +
+			"default/db[Deployment] => default/web[Deployment] : All Connections\n" +
+			"default/web[Deployment] => default/api[Deployment] : All Connections\n" +
+			"default/web[Deployment] => default/db[Deployment] : All Connections\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, dir, "", append(append([]string{"reach"}, tc.args...), ".")...)
+			// The connections to and from the outside are not the point.
+			var got strings.Builder
+			for line := range strings.Lines(r.stdout) {
+				if !strings.Contains(line, "[External]") {
+					got.WriteString(line)
+				}
+			}
+			if r.code != ExitClean || got.String() != tc.want {
+				t.Errorf("exit %d, output\n%s\nwant\n%s\nstderr: %s", r.code, r.stdout, tc.want, r.stderr)
+			}
+		})
+	}
+
+	write(".meshlint.yaml", "rules:\n  disable: [no-such-rule]\n")
+	r := run(t, dir, "", "reach", ".")
+	if r.code != ExitError || !strings.Contains(r.stderr, `.meshlint.yaml:2: no rule "no-such-rule"`) {
+		t.Errorf("a broken configuration file: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
