@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -104,7 +105,7 @@ func ParseMeshConfig(name string, data []byte) (MeshSettings, error) {
 	// fields reads the MeshConfig's fields: a MeshConfig inside a
 	// ConfigMap string has lines of its own.
 	fields := d
-	if kind := lookup(root, "kind"); kind != nil {
+	if kind := yamlpath.Field(root, "kind"); kind != nil {
 		root, fields = d.unwrapMeshConfig(root, resolve(kind))
 		if root == nil {
 			return MeshSettings{}, d.err()
@@ -150,7 +151,7 @@ func (d *decoder) meshConfig(n *yaml.Node) MeshSettings {
 func (d *decoder) unwrapMeshConfig(root, kind *yaml.Node) (*yaml.Node, *decoder) {
 	switch kind.Value {
 	case "ConfigMap":
-		mesh := resolve(lookup(resolve(lookup(root, "data")), "mesh"))
+		mesh := resolve(yamlpath.Field(resolve(yamlpath.Field(root, "data")), "mesh"))
 		if mesh == nil {
 			d.errorf(root, "ConfigMap has no data.mesh (is it the istio ConfigMap?)")
 			return nil, d
@@ -175,7 +176,7 @@ func (d *decoder) unwrapMeshConfig(root, kind *yaml.Node) (*yaml.Node, *decoder)
 		}
 		return n, inner
 	case "IstioOperator":
-		mc := resolve(lookup(resolve(lookup(root, "spec")), "meshConfig"))
+		mc := resolve(yamlpath.Field(resolve(yamlpath.Field(root, "spec")), "meshConfig"))
 		if mc == nil {
 			// An IstioOperator that sets no MeshConfig keeps Istio's
 			// defaults.
@@ -185,17 +186,4 @@ func (d *decoder) unwrapMeshConfig(root, kind *yaml.Node) (*yaml.Node, *decoder)
 	}
 	d.errorf(kind, "kind %s is not a MeshConfig, the istio ConfigMap or an IstioOperator", kind.Value)
 	return nil, d
-}
-
-// lookup returns the value of key in a mapping node, or nil.
-func lookup(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
 }

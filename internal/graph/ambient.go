@@ -6,6 +6,7 @@ import (
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -184,14 +185,14 @@ func L7TrafficPolicy(dr *DestinationRule) (what string, at spec.Loc) {
 }
 
 func l7TrafficPolicy(sp *yaml.Node) (what string, at spec.Loc) {
-	pols := []*yaml.Node{mapField(sp, "trafficPolicy")}
-	if subsets := mapField(sp, "subsets"); subsets != nil && subsets.Kind == yaml.SequenceNode {
+	pols := []*yaml.Node{yamlpath.Field(sp, "trafficPolicy")}
+	if subsets := yamlpath.Field(sp, "subsets"); subsets != nil && subsets.Kind == yaml.SequenceNode {
 		for _, s := range subsets.Content {
-			pols = append(pols, mapField(s, "trafficPolicy"))
+			pols = append(pols, yamlpath.Field(s, "trafficPolicy"))
 		}
 	}
 	for i := 0; i < len(pols); i++ {
-		if pls := mapField(pols[i], "portLevelSettings"); pls != nil && pls.Kind == yaml.SequenceNode {
+		if pls := yamlpath.Field(pols[i], "portLevelSettings"); pls != nil && pls.Kind == yaml.SequenceNode {
 			pols = append(pols, pls.Content...)
 		}
 	}
@@ -199,15 +200,15 @@ func l7TrafficPolicy(sp *yaml.Node) (what string, at spec.Loc) {
 		if tp == nil {
 			continue
 		}
-		if n := mapField(mapField(tp, "connectionPool"), "http"); n != nil {
+		if n := yamlpath.Field(yamlpath.Field(tp, "connectionPool"), "http"); n != nil {
 			return "connectionPool.http", manifest.LocOf(n)
 		}
-		if n := mapField(tp, "outlierDetection"); n != nil {
+		if n := yamlpath.Field(tp, "outlierDetection"); n != nil {
 			return "outlierDetection", manifest.LocOf(n)
 		}
-		ch := mapField(mapField(tp, "loadBalancer"), "consistentHash")
+		ch := yamlpath.Field(yamlpath.Field(tp, "loadBalancer"), "consistentHash")
 		for _, k := range []string{"httpHeaderName", "httpCookie", "httpQueryParameterName"} {
-			if n := mapField(ch, k); n != nil {
+			if n := yamlpath.Field(ch, k); n != nil {
 				return "consistentHash." + k, manifest.LocOf(n)
 			}
 		}
@@ -224,7 +225,7 @@ func L7Telemetry(t *Telemetry) bool {
 	if p := preparedOf(t.Obj); p != nil {
 		return p.f().Metrics
 	}
-	return mapField(t.Obj.Spec(), "metrics") != nil
+	return yamlpath.Field(t.Obj.Spec(), "metrics") != nil
 }
 
 // MeshRoutes reports whether a VirtualService routes mesh traffic (no
@@ -302,7 +303,7 @@ func addresses(o *manifest.Object) ([]spec.GatewayAddress, bool) {
 // LabelLoc returns the location of a label key of the site's metadata, or
 // the object's name.
 func (s AnnotationSite) LabelLoc(key string) manifest.Loc {
-	l := mapField(s.metadata(), "labels")
+	l := yamlpath.Field(s.metadata(), "labels")
 	for i := 0; l != nil && i+1 < len(l.Content); i += 2 {
 		if l.Content[i].Value == key {
 			return manifest.LocOf(l.Content[i])

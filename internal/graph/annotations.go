@@ -3,6 +3,7 @@ package graph
 import (
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -26,12 +27,12 @@ func (s AnnotationSite) metadata() *yaml.Node {
 	if s.Template {
 		return templateMetadata(s.Obj)
 	}
-	return mapField(s.Obj.Root(), "metadata")
+	return yamlpath.Field(s.Obj.Root(), "metadata")
 }
 
 // KeyLoc returns the location of an annotation key, or the object's name.
 func (s AnnotationSite) KeyLoc(key string) manifest.Loc {
-	ann := mapField(s.metadata(), "annotations")
+	ann := yamlpath.Field(s.metadata(), "annotations")
 	for i := 0; ann != nil && i+1 < len(ann.Content); i += 2 {
 		if ann.Content[i].Value == key {
 			return manifest.LocOf(ann.Content[i])
@@ -67,7 +68,7 @@ func (g *Graph) AnnotationSites(ks ...kinds.Kind) []AnnotationSite {
 		if p := preparedOf(o); p != nil {
 			tm = p.f().Template
 		} else if n := templateMetadata(o); n != nil {
-			tm = &templateMeta{Annotations: stringMap(mapField(n, "annotations")), Labels: stringMap(mapField(n, "labels"))}
+			tm = &templateMeta{Annotations: stringMap(yamlpath.Field(n, "annotations")), Labels: stringMap(yamlpath.Field(n, "labels"))}
 		}
 		if tm != nil {
 			out = append(out, AnnotationSite{Obj: o, Kind: kinds.Pod, Template: true, Annotations: tm.Annotations, Labels: tm.Labels})
@@ -79,27 +80,11 @@ func (g *Graph) AnnotationSites(ks ...kinds.Kind) []AnnotationSite {
 // templateMetadata returns the metadata node of a workload's pod template.
 func templateMetadata(o *manifest.Object) *yaml.Node {
 	root := o.Root()
-	tmpl := mapField(mapField(root, "spec"), "template")
+	tmpl := yamlpath.Field(yamlpath.Field(root, "spec"), "template")
 	if o.Kind == kinds.CronJob {
-		tmpl = mapField(mapField(mapField(mapField(root, "spec"), "jobTemplate"), "spec"), "template")
+		tmpl = yamlpath.Field(yamlpath.Field(yamlpath.Field(yamlpath.Field(root, "spec"), "jobTemplate"), "spec"), "template")
 	}
-	return mapField(tmpl, "metadata")
-}
-
-func mapField(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			v := n.Content[i+1]
-			if v.Kind == yaml.AliasNode && v.Alias != nil {
-				v = v.Alias
-			}
-			return v
-		}
-	}
-	return nil
+	return yamlpath.Field(tmpl, "metadata")
 }
 
 func stringMap(n *yaml.Node) map[string]string {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -116,14 +117,14 @@ func (vs *VirtualService) FaultDelayPercent(i int) (spec.Int, bool) {
 		pct, ok := p.f().Faults[i]
 		return pct, ok
 	}
-	return faultDelayPercent(vs.Obj.File, mapField(vs.Obj.Spec(), "http"), i)
+	return faultDelayPercent(vs.Obj.File, yamlpath.Field(vs.Obj.Spec(), "http"), i)
 }
 
 func faultDelayPercent(file string, http *yaml.Node, i int) (spec.Int, bool) {
 	if http == nil || http.Kind != yaml.SequenceNode || i >= len(http.Content) {
 		return spec.Int{}, false
 	}
-	fault := mapField(http.Content[i], "fault")
+	fault := yamlpath.Field(http.Content[i], "fault")
 	if fault == nil {
 		return spec.Int{}, false
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -111,11 +112,11 @@ func prepareFacts(o *manifest.Object, p *Prepared) {
 			f.L7What, f.L7Loc = what, at
 		}
 	case o.Kind == kinds.Telemetry:
-		if mapField(o.Spec(), "metrics") != nil {
+		if yamlpath.Field(o.Spec(), "metrics") != nil {
 			p.setFacts().Metrics = true
 		}
 	case o.Kind == kinds.VirtualService:
-		http := mapField(o.Spec(), "http")
+		http := yamlpath.Field(o.Spec(), "http")
 		for i := 0; http != nil && http.Kind == yaml.SequenceNode && i < len(http.Content); i++ {
 			if pct, ok := faultDelayPercent(o.File, http, i); ok {
 				f := p.setFacts()
@@ -131,7 +132,7 @@ func prepareFacts(o *manifest.Object, p *Prepared) {
 		}
 	case kinds.IsWorkload(o.Kind) && o.Kind != kinds.Pod:
 		if tm := templateMetadata(o); tm != nil {
-			p.setFacts().Template = &templateMeta{Annotations: stringMap(mapField(tm, "annotations")), Labels: stringMap(mapField(tm, "labels"))}
+			p.setFacts().Template = &templateMeta{Annotations: stringMap(yamlpath.Field(tm, "annotations")), Labels: stringMap(yamlpath.Field(tm, "labels"))}
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
@@ -214,18 +215,18 @@ func (u *unit) check(k *kustomization) {
 			u.checkPlugins(k, key.Value, v)
 		case "patches", "patchesJson6902", "replacements":
 			for _, it := range items(v) {
-				if p := field(it, "path"); p != nil && isString(p) {
+				if p := yamlpath.Field(it, "path"); p != nil && isString(p) {
 					u.checkEntry(k, key.Value, p, false)
 				}
 			}
 		case "openapi":
-			if p := field(v, "path"); p != nil && isString(p) {
+			if p := yamlpath.Field(v, "path"); p != nil && isString(p) {
 				u.checkEntry(k, key.Value, p, false)
 			}
 		case "configMapGenerator", "secretGenerator":
 			for _, it := range items(v) {
 				for _, f := range []string{"files", "envs", "env"} {
-					fv := field(it, f)
+					fv := yamlpath.Field(it, f)
 					if fv == nil {
 						continue
 					}
@@ -270,7 +271,7 @@ func items(v *yaml.Node) []*yaml.Node {
 }
 
 func fieldValue(n *yaml.Node, key string) string {
-	if v := field(n, key); v != nil && v.Kind == yaml.ScalarNode {
+	if v := yamlpath.Field(n, key); v != nil && v.Kind == yaml.ScalarNode {
 		return v.Value
 	}
 	return ""
@@ -401,20 +402,20 @@ func (u *unit) checkPluginConfig(file string, n *yaml.Node) {
 	if n.Kind != yaml.MappingNode {
 		return
 	}
-	kind := field(n, "kind")
+	kind := yamlpath.Field(n, "kind")
 	kindName := fieldValue(n, "kind")
 	at := n
 	if kind != nil {
 		at = kind
 	}
-	ann := field(field(n, "metadata"), "annotations")
+	ann := yamlpath.Field(yamlpath.Field(n, "metadata"), "annotations")
 	for _, a := range functionAnnotations {
-		if fv := field(ann, a); fv != nil {
+		if fv := yamlpath.Field(ann, a); fv != nil {
 			how := "a KRM function"
 			if m := functionType.FindStringSubmatch(fv.Value); m != nil {
 				how = map[string]string{"exec": "an exec function", "container": "a container function", "starlark": "a starlark function"}[m[1]]
 			}
-			u.refuse(file, fv, "%s %s runs %s (%s): meshlint refuses exec and container plugins and KRM functions, which run programs; %s", kindName, fieldValue(field(n, "metadata"), "name"), how, a, offlineHint)
+			u.refuse(file, fv, "%s %s runs %s (%s): meshlint refuses exec and container plugins and KRM functions, which run programs; %s", kindName, fieldValue(yamlpath.Field(n, "metadata"), "name"), how, a, offlineHint)
 			return
 		}
 	}

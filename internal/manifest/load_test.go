@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 )
 
 // write creates the files (relative path → content) below dir.
@@ -155,7 +156,7 @@ spec:
 	}
 	// Lines inside the spec are absolute too.
 	vs := find(t, r, kinds.VirtualService, "third")
-	if h := field(vs.Spec(), "hosts"); h == nil || h.Line != 20 {
+	if h := yamlpath.Field(vs.Spec(), "hosts"); h == nil || h.Line != 20 {
 		t.Errorf("spec.hosts line = %v, want 20", h)
 	}
 	if got := vs.Pos(vs.NameLoc).String(); got != file+":17:9" {
@@ -888,7 +889,7 @@ func TestDropNodesAndRoot(t *testing.T) {
 		t.Fatal("the node outlived PerFile")
 	}
 	root := b.Root()
-	if root == nil || root.Line != 6 || field(field(root, "metadata"), "name").Value != "b" {
+	if root == nil || root.Line != 6 || yamlpath.Field(yamlpath.Field(root, "metadata"), "name").Value != "b" {
 		t.Fatalf("Root read back %v", root)
 	}
 	// Another object of the file now has its node without a second read.
@@ -901,6 +902,6 @@ func TestDropNodesAndRoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	if n := res.Objects[1].Root(); n != nil {
-		t.Errorf("Root read a changed file back: %v", field(field(n, "metadata"), "name").Value)
+		t.Errorf("Root read a changed file back: %v", yamlpath.Field(yamlpath.Field(n, "metadata"), "name").Value)
 	}
 }

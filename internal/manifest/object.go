@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -166,21 +167,7 @@ func (o *Object) Ref() string { return fmt.Sprintf("%s %s/%s", o.Kind, o.Namespa
 // Spec returns the object's spec node, or nil, also when the loader has
 // dropped the nodes: the graph reads what it prepared then instead, and
 // reading the file again for it would cost what dropping saved.
-func (o *Object) Spec() *yaml.Node { return field(o.Node, "spec") }
-
-// field returns the value node of key in mapping n, or nil. An alias is
-// resolved to the node it names.
-func field(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return deref(n.Content[i+1])
-		}
-	}
-	return nil
-}
+func (o *Object) Spec() *yaml.Node { return yamlpath.Field(o.Node, "spec") }
 
 // deref resolves an alias node to its anchor's node.
 func deref(n *yaml.Node) *yaml.Node {

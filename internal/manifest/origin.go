@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -97,10 +98,10 @@ func newOrigins(u *unit) *origins {
 				}
 			case "patches", "patchesJson6902":
 				for _, it := range items(v) {
-					t := parseSelector(field(it, "target"))
-					if p := field(it, "path"); p != nil && isString(p) {
+					t := parseSelector(yamlpath.Field(it, "target"))
+					if p := yamlpath.Field(it, "path"); p != nil && isString(p) {
 						ps = append(ps, o.patchDocs(k, p, nil, t)...)
-					} else if p := field(it, "patch"); p != nil && isString(p) {
+					} else if p := yamlpath.Field(it, "patch"); p != nil && isString(p) {
 						ps = append(ps, o.patchDocs(k, nil, p, t)...)
 					}
 				}
@@ -149,7 +150,7 @@ func (o *origins) patchDocs(k *kustomization, path, inline *yaml.Node, t *select
 		case yaml.SequenceNode:
 			for _, it := range items(d.node) {
 				op := fieldValue(it, "op")
-				pn, val := field(it, "path"), field(it, "value")
+				pn, val := yamlpath.Field(it, "path"), yamlpath.Field(it, "value")
 				if (op != "add" && op != "replace") || pn == nil || val == nil {
 					continue
 				}
@@ -270,7 +271,7 @@ func (p *patchDoc) targets(oi *objInfo) bool {
 	if fieldValue(p.smp, "kind") != oi.kind {
 		return false
 	}
-	name := fieldValue(field(p.smp, "metadata"), "name")
+	name := fieldValue(yamlpath.Field(p.smp, "metadata"), "name")
 	// The patch names the object as it was when the patch applied: between
 	// its original and its final name.
 	return name == oi.name || name == oi.orgName ||
@@ -353,7 +354,7 @@ func seqItem(n *yaml.Node, s step) *yaml.Node {
 	if s.mkey != "" {
 		keyed := false
 		for _, it := range n.Content {
-			if f := field(deref(it), s.mkey); f != nil {
+			if f := yamlpath.Field(deref(it), s.mkey); f != nil {
 				keyed = true
 				if f.Value == s.mval {
 					return deref(it)
@@ -376,7 +377,7 @@ var mergeKeys = []string{"name", "containerPort", "port", "mountPath"}
 func itemStep(it *yaml.Node, i int) step {
 	s := step{index: i}
 	for _, k := range mergeKeys {
-		if f := field(deref(it), k); f != nil && f.Kind == yaml.ScalarNode {
+		if f := yamlpath.Field(deref(it), k); f != nil && f.Kind == yaml.ScalarNode {
 			s.mkey, s.mval = k, f.Value
 			break
 		}
@@ -397,16 +398,16 @@ func kustomizeAnnotation(key string) bool {
 // stripAnnotations removes the annotations kustomize added from a built
 // object, keeping those its origin has.
 func stripAnnotations(n, org *yaml.Node) {
-	meta := field(n, "metadata")
-	ann := field(meta, "annotations")
+	meta := yamlpath.Field(n, "metadata")
+	ann := yamlpath.Field(meta, "annotations")
 	if ann == nil || ann.Kind != yaml.MappingNode {
 		return
 	}
-	orgAnn := field(field(org, "metadata"), "annotations")
+	orgAnn := yamlpath.Field(yamlpath.Field(org, "metadata"), "annotations")
 	var keep []*yaml.Node
 	for i := 0; i+1 < len(ann.Content); i += 2 {
 		k := ann.Content[i].Value
-		if kustomizeAnnotation(k) && field(orgAnn, k) == nil {
+		if kustomizeAnnotation(k) && yamlpath.Field(orgAnn, k) == nil {
 			continue
 		}
 		keep = append(keep, ann.Content[i], ann.Content[i+1])
@@ -462,11 +463,11 @@ func (o *origins) object(n *yaml.Node, origin *resource.Origin, unmodelled map[s
 		// kustomize names the generator's kind; the entry is the one
 		// whose name the built name contains (with prefix and hash).
 		file = filepath.Join(o.u.disp, origin.ConfiguredIn)
-		built := fieldValue(field(n, "metadata"), "name")
+		built := fieldValue(yamlpath.Field(n, "metadata"), "name")
 		for _, d := range o.parse(filepath.Join(o.u.abs, origin.ConfiguredIn), file) {
 			for _, g := range []string{"configMapGenerator", "secretGenerator"} {
-				for _, it := range items(field(d.node, g)) {
-					nm := field(it, "name")
+				for _, it := range items(yamlpath.Field(d.node, g)) {
+					nm := yamlpath.Field(it, "name")
 					if nm != nil && nm.Value != "" && strings.Contains(built, nm.Value) && (fallback == nil || len(nm.Value) > len(fallback.Value)) {
 						fallback = nm
 					}
@@ -479,7 +480,7 @@ func (o *origins) object(n *yaml.Node, origin *resource.Origin, unmodelled map[s
 	}
 	stripAnnotations(n, org)
 	if fallback == nil {
-		fallback = field(org, "kind")
+		fallback = yamlpath.Field(org, "kind")
 	}
 	if fallback == nil {
 		fallback = org
@@ -488,11 +489,11 @@ func (o *origins) object(n *yaml.Node, origin *resource.Origin, unmodelled map[s
 		fallback = &yaml.Node{Line: 1, Column: 1}
 	}
 
-	oi := &objInfo{kind: fieldValue(n, "kind"), orgName: fieldValue(field(org, "metadata"), "name")}
+	oi := &objInfo{kind: fieldValue(n, "kind"), orgName: fieldValue(yamlpath.Field(org, "metadata"), "name")}
 	oi.group, oi.version = splitGV(fieldValue(n, "apiVersion"))
-	if meta := field(n, "metadata"); meta != nil {
+	if meta := yamlpath.Field(n, "metadata"); meta != nil {
 		oi.name, oi.namespace = fieldValue(meta, "name"), fieldValue(meta, "namespace")
-		oi.labels, oi.annotations = plainMap(field(meta, "labels")), plainMap(field(meta, "annotations"))
+		oi.labels, oi.annotations = plainMap(yamlpath.Field(meta, "labels")), plainMap(yamlpath.Field(meta, "annotations"))
 	}
 	m := &mapper{file: file, fallback: fallback, claimed: map[Loc]string{}, sources: map[Loc]string{}}
 	for _, k := range o.u.kusts {
@@ -551,7 +552,7 @@ func plainMap(n *yaml.Node) map[string]string {
 func findObject(docs []document, built *yaml.Node) (int, *yaml.Node) {
 	kind := fieldValue(built, "kind")
 	group, _ := splitGV(fieldValue(built, "apiVersion"))
-	name := fieldValue(field(built, "metadata"), "name")
+	name := fieldValue(yamlpath.Field(built, "metadata"), "name")
 	type cand struct {
 		doc  int
 		node *yaml.Node
@@ -563,7 +564,7 @@ func findObject(docs []document, built *yaml.Node) (int, *yaml.Node) {
 			return
 		}
 		k := fieldValue(n, "kind")
-		if its := field(n, "items"); its != nil && strings.HasSuffix(k, "List") {
+		if its := yamlpath.Field(n, "items"); its != nil && strings.HasSuffix(k, "List") {
 			for _, it := range items(its) {
 				add(doc, it)
 			}
@@ -578,7 +579,7 @@ func findObject(docs []document, built *yaml.Node) (int, *yaml.Node) {
 	}
 	best, bestLen := -1, -1
 	for i, c := range cands {
-		cn := fieldValue(field(c.node, "metadata"), "name")
+		cn := fieldValue(yamlpath.Field(c.node, "metadata"), "name")
 		switch {
 		case cn == name:
 			return c.doc, c.node

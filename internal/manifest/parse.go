@@ -12,6 +12,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/yamlfast"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -315,7 +316,7 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 	if n.Kind != yaml.MappingNode {
 		return nil, []*Error{errAt(n, "document %d is %s, not a Kubernetes object", index+1, kindName(n))}
 	}
-	apiVersion, kind := field(n, "apiVersion"), field(n, "kind")
+	apiVersion, kind := yamlpath.Field(n, "apiVersion"), yamlpath.Field(n, "kind")
 	if kind == nil || apiVersion == nil {
 		missing := "kind"
 		if kind != nil {
@@ -331,7 +332,7 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 	if !isString(kind) || kind.Value == "" {
 		return nil, []*Error{errAt(kind, "kind must be a non-empty string")}
 	}
-	if items := field(n, "items"); items != nil && strings.HasSuffix(kind.Value, "List") {
+	if items := yamlpath.Field(n, "items"); items != nil && strings.HasSuffix(kind.Value, "List") {
 		if items.Kind != yaml.SequenceNode {
 			return nil, []*Error{errAt(items, "%s items must be a list, not %s", kind.Value, kindName(items))}
 		}
@@ -358,17 +359,17 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 		return nil, nil
 	}
 	var errs []*Error
-	if meta := field(n, "metadata"); meta != nil {
+	if meta := yamlpath.Field(n, "metadata"); meta != nil {
 		if meta.Kind != yaml.MappingNode {
 			return nil, []*Error{errAt(meta, "metadata must be a mapping, not %s", kindName(meta))}
 		}
-		if v := field(meta, "name"); v != nil {
+		if v := yamlpath.Field(meta, "name"); v != nil {
 			if !isString(v) {
 				errs = append(errs, errAt(v, "metadata.name must be a string, not %s", kindName(v)))
 			}
 			o.Name, o.NameLoc = Intern(v.Value), LocOf(v)
 		}
-		if v := field(meta, "namespace"); v != nil && v.Value != "" {
+		if v := yamlpath.Field(meta, "namespace"); v != nil && v.Value != "" {
 			if !isString(v) {
 				errs = append(errs, errAt(v, "metadata.namespace must be a string, not %s", kindName(v)))
 			}
@@ -379,9 +380,9 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 		errs = append(errs, e...)
 		o.Annotations, e = stringMap(file, meta, "annotations")
 		errs = append(errs, e...)
-		o.OwnerKind, o.OwnerName = owner(field(meta, "ownerReferences"))
+		o.OwnerKind, o.OwnerName = owner(yamlpath.Field(meta, "ownerReferences"))
 	}
-	if o.Name == "" && field(field(n, "metadata"), "generateName") == nil {
+	if o.Name == "" && yamlpath.Field(yamlpath.Field(n, "metadata"), "generateName") == nil {
 		errs = append(errs, errAt(kind, "%s has no metadata.name", kind.Value))
 	}
 	if kinds.ClusterScoped(o.Group, o.Kind) {
@@ -395,7 +396,7 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 }
 
 func stringMap(file string, meta *yaml.Node, key string) (map[string]string, []*Error) {
-	m := field(meta, key)
+	m := yamlpath.Field(meta, key)
 	if m == nil || isNull(m) {
 		return nil, nil
 	}
@@ -534,11 +535,11 @@ func owner(refs *yaml.Node) (kind, name string) {
 	}
 	for _, r := range refs.Content {
 		r = deref(r)
-		k, n := field(r, "kind"), field(r, "name")
+		k, n := yamlpath.Field(r, "kind"), yamlpath.Field(r, "name")
 		if k == nil || n == nil || k.Value == "" || n.Value == "" {
 			continue
 		}
-		c := field(r, "controller")
+		c := yamlpath.Field(r, "controller")
 		controller := c != nil && c.Value == "true"
 		if kind == "" || controller {
 			kind, name = Intern(k.Value), Intern(n.Value)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/meshlint/meshlint/rules"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -251,21 +252,8 @@ func annotationDirectives(o *manifest.Object) []*Directive {
 // annotationLoc finds the value of annotation key in the object's metadata,
 // or falls back to the object's name.
 func annotationLoc(o *manifest.Object, key string) manifest.Loc {
-	if n := child(child(child(o.Root(), "metadata"), "annotations"), key); n != nil {
+	if n := yamlpath.Field(yamlpath.Field(yamlpath.Field(o.Root(), "metadata"), "annotations"), key); n != nil {
 		return manifest.LocOf(n)
 	}
 	return o.NameLoc
-}
-
-// child returns the value of key in mapping n, or nil.
-func child(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
 }

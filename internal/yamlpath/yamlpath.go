@@ -176,3 +176,22 @@ func find(n *yaml.Node, line, col int, steps []Step) ([]Step, bool) {
 	}
 	return nil, false
 }
+
+// Field returns the value node of key in mapping n, or nil when n is not a
+// mapping or has no such key. An alias value is resolved to the node it
+// names, so that a reader sees through anchors as YAML decoding does.
+func Field(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			v := n.Content[i+1]
+			if v.Kind == yaml.AliasNode && v.Alias != nil {
+				v = v.Alias
+			}
+			return v
+		}
+	}
+	return nil
+}

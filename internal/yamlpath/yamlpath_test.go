@@ -73,3 +73,17 @@ func TestPath(t *testing.T) {
 		t.Errorf("Locate ends at %+v, want the destination entry", last)
 	}
 }
+
+func TestField(t *testing.T) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte("base: &b {x: 1}\nuse: *b\nlist: [a]\n"), &doc); err != nil {
+		t.Fatal(err)
+	}
+	root := doc.Content[0]
+	if v := Field(root, "use"); v == nil || v.Kind != yaml.MappingNode || Field(v, "x").Value != "1" {
+		t.Errorf("an alias is not resolved: %v", v)
+	}
+	if Field(root, "nope") != nil || Field(Field(root, "list"), "a") != nil || Field(nil, "x") != nil {
+		t.Error("a missing key, a sequence or nil gave a node")
+	}
+}
