@@ -24,6 +24,7 @@ var Rules = []*rules.Rule{
 	DestinationRuleConflict,
 	TargetPortUnresolved,
 	RootSidecarWithSelector,
+	ServiceSelectsNoWorkload,
 	ExportToNamespaceUnknown,
 	DRHidesMutualTLS,
 	SubsetWithoutLabels,
