@@ -189,7 +189,7 @@ func (p *Pass) Reportf(o *manifest.Object, loc manifest.Loc, format string, args
 	return f
 }
 
-// Related adds a related location to the finding and returns it.
+// Relate adds a related location to the finding and returns it.
 func (f *Finding) Relate(o *manifest.Object, loc manifest.Loc, format string, args ...any) *Finding {
 	if loc.IsZero() {
 		loc = o.NameLoc

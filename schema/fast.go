@@ -861,7 +861,7 @@ func propHash(key string, mul uint32, shift uint8) uint32 {
 	if n == 0 {
 		return 0
 	}
-	h := uint32(n) | uint32(key[0])<<8 | uint32(key[n/2])<<16 | uint32(key[n-1])<<24
+	h := uint32(n) | uint32(key[0])<<8 | uint32(key[n/2])<<16 | uint32(key[n-1])<<24 //nolint:gosec // G115: a hash, where a length that wraps is fine
 	return (h * mul) >> shift
 }
 

@@ -301,7 +301,7 @@ func corpus(t *testing.T) []*manifest.Object {
 		})
 	}
 	res := manifest.Load(paths, manifest.Options{})
-	objs := append(res.Objects, load(t, benchInput(3))...)
+	objs := slices.Concat(res.Objects, load(t, benchInput(3)))
 	if len(objs) < 100 {
 		t.Fatalf("corpus of %d objects", len(objs))
 	}

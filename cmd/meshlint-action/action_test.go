@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -281,7 +282,7 @@ func runStep(t *testing.T, where, prefix, script, dir string, env []string) step
 	// The command line GitHub uses for `shell: bash`.
 	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", prefix+".sh")
 	cmd.Dir = dir
-	cmd.Env = append(env, "GITHUB_OUTPUT="+outFile, "GITHUB_STEP_SUMMARY="+summaryFile)
+	cmd.Env = append(slices.Clip(env), "GITHUB_OUTPUT="+outFile, "GITHUB_STEP_SUMMARY="+summaryFile)
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	res := stepResult{}

@@ -55,6 +55,10 @@ const usage = `usage:
   meshlint-action report -report FILE -exit-code N [flags]
 `
 
+// run runs the command. A message it writes goes to the runner (stdout)
+// or the log (stderr); when that write fails there is no one left to
+// tell, so messages discard their write error and the exit code says what
+// went wrong.
 func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -131,14 +135,14 @@ func splitWords(s string) ([]string, error) {
 	rs := []rune(s)
 	for i := 0; i < len(rs); i++ {
 		c := rs[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		switch c {
+		case ' ', '\t', '\n', '\r':
 			if inWord {
 				words = append(words, cur.String())
 				cur.Reset()
 				inWord = false
 			}
-		case c == '\'':
+		case '\'':
 			inWord = true
 			j := i + 1
 			for j < len(rs) && rs[j] != '\'' {
@@ -149,7 +153,7 @@ func splitWords(s string) ([]string, error) {
 			}
 			cur.WriteString(string(rs[i+1 : j]))
 			i = j
-		case c == '"':
+		case '"':
 			inWord = true
 			j := i + 1
 			for ; j < len(rs) && rs[j] != '"'; j++ {
@@ -162,7 +166,7 @@ func splitWords(s string) ([]string, error) {
 				return nil, errors.New("unterminated double quote")
 			}
 			i = j
-		case c == '\\':
+		case '\\':
 			inWord = true
 			if i+1 < len(rs) {
 				i++
@@ -351,7 +355,7 @@ func readReport(name string) (*report, error) {
 	}
 	var r report
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("read meshlint's JSON report %s: %v", name, err)
+		return nil, fmt.Errorf("read meshlint's JSON report %s: %w", name, err)
 	}
 	if r.Version != jsonVersion {
 		return nil, fmt.Errorf("meshlint's JSON report %s has version %d; this action reads version %d", name, r.Version, jsonVersion)
@@ -706,7 +710,7 @@ func appendEnvFile(getenv func(string) string, stderr io.Writer, name, text stri
 		fmt.Fprintf(stderr, "meshlint-action: $%s is not set; skipped\n", name)
 		return nil
 	}
-	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644) //nolint:gosec // G302: the runner's own file, which it creates and reads back
 	if err != nil {
 		return err
 	}

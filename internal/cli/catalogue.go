@@ -48,6 +48,8 @@ func cmdRules(args []string, env *Env) int {
 			return ExitError
 		}
 	case "text":
+		// Every line has cells, so tw holds all of them until Flush, which
+		// returns the error of writing them out.
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tSEVERITY\tNAME\tSUMMARY")
 		for _, r := range all.Rules {
@@ -73,6 +75,5 @@ func cmdExplain(args []string, env *Env) int {
 		fmt.Fprintf(env.Stderr, "meshlint explain: no rule %q; `meshlint rules` lists them\n", args[0])
 		return ExitError
 	}
-	fmt.Fprint(env.Stdout, ruledoc.Page(r))
-	return ExitClean
+	return writeStdout(env, ruledoc.Page(r))
 }

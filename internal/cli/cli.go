@@ -22,7 +22,10 @@ const (
 
 // Env is the process environment a command runs in; tests fake it.
 type Env struct {
-	Stdin          io.Reader
+	Stdin io.Reader
+	// Stdout takes what the user asked for: a failed write to it is an
+	// error (exit 2). Stderr takes messages, and a message that cannot be
+	// written has nowhere else to go: writes to it discard their error.
 	Stdout, Stderr io.Writer
 	// Getenv reads environment variables.
 	Getenv func(string) string
@@ -51,11 +54,9 @@ func Run(args []string, env *Env) int {
 		case "reach":
 			return cmdReach(args[1:], env)
 		case "version", "--version":
-			fmt.Fprintf(env.Stdout, "meshlint %s\n", Version)
-			return ExitClean
+			return writeStdout(env, "meshlint "+Version+"\n")
 		case "help", "-h", "-help", "--help":
-			fmt.Fprint(env.Stdout, usage)
-			return ExitClean
+			return writeStdout(env, usage)
 		case "lint":
 			args = args[1:]
 		}
@@ -76,6 +77,16 @@ Usage:
 Run 'meshlint lint -h' for the lint flags.
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 could not run.
 `
+
+// writeStdout writes a command's whole output, s, to stdout. It returns
+// ExitClean, or ExitError when s could not be written.
+func writeStdout(env *Env, s string) int {
+	if _, err := io.WriteString(env.Stdout, s); err != nil {
+		fmt.Fprintf(env.Stderr, "meshlint: %v\n", err)
+		return ExitError
+	}
+	return ExitClean
+}
 
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)

@@ -31,8 +31,7 @@ func cmdConfig(args []string, env *Env) int {
 	case "init":
 		return cmdConfigInit(args[1:], env)
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(env.Stdout, configUsage)
-		return ExitClean
+		return writeStdout(env, configUsage)
 	}
 	fmt.Fprintf(env.Stderr, "meshlint: unknown config command %q\n\n%s", args[0], configUsage)
 	return ExitError

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -89,7 +90,7 @@ func cmdLint(args []string, env *Env) int {
 	}
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
-		if err == flag.ErrHelp {
+		if errors.Is(err, flag.ErrHelp) {
 			return ExitClean
 		}
 		return ExitError
@@ -113,7 +114,7 @@ func cmdLint(args []string, env *Env) int {
 		fmt.Fprintf(env.Stderr, "meshlint: %v\n", err)
 		return ExitError
 	}
-	if code := f.fixFlags.check(env, paths); code != 0 {
+	if code := f.check(env, paths); code != 0 {
 		return code
 	}
 	return f.run(env, paths, ruleSet, failOn)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"iter"
 	"net/netip"
 	"sort"
@@ -110,6 +109,7 @@ func cmdReach(args []string, env *Env) int {
 		*fl.set = match
 	}
 
+	// w keeps the first write error, for Flush to return.
 	w := bufio.NewWriter(env.Stdout)
 	switch format {
 	case "text":
@@ -218,7 +218,7 @@ func endpointPredicate(v string) (func(netpol.Endpoint) bool, error) {
 	}, nil
 }
 
-func writeReachText(w io.Writer, conns iter.Seq[netpol.Connection]) {
+func writeReachText(w *bufio.Writer, conns iter.Seq[netpol.Connection]) {
 	for c := range conns {
 		fmt.Fprintf(w, "%s => %s : %s\n", c.Src, c.Dst, c.Conns)
 	}
@@ -227,7 +227,7 @@ func writeReachText(w io.Writer, conns iter.Seq[netpol.Connection]) {
 // writeReachJSON writes an array of {"src", "dst", "conn"} objects,
 // np-guard's field names, indented as json.MarshalIndent would, one
 // connection at a time.
-func writeReachJSON(w io.Writer, conns iter.Seq[netpol.Connection]) {
+func writeReachJSON(w *bufio.Writer, conns iter.Seq[netpol.Connection]) {
 	q := func(s string) string {
 		b, _ := json.Marshal(s) // a string always marshals
 		return string(b)
@@ -298,7 +298,7 @@ func namespacesOf(nodes []*reachNode) []string {
 
 // writeReachDOT draws the connections for Graphviz, namespaces as
 // clusters, as np-guard's dot output does.
-func writeReachDOT(w io.Writer, conns []netpol.Connection) {
+func writeReachDOT(w *bufio.Writer, conns []netpol.Connection) {
 	nodes, byName := reachNodes(conns)
 	q := strconv.Quote
 	fmt.Fprintln(w, "digraph {")
@@ -329,7 +329,7 @@ func writeReachDOT(w io.Writer, conns []netpol.Connection) {
 
 // writeReachMermaid draws the connections as a Mermaid flowchart,
 // namespaces as subgraphs.
-func writeReachMermaid(w io.Writer, conns []netpol.Connection) {
+func writeReachMermaid(w *bufio.Writer, conns []netpol.Connection) {
 	nodes, byName := reachNodes(conns)
 	label := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, "#quot;") + `"` }
 	fmt.Fprintln(w, "flowchart LR")

@@ -168,7 +168,7 @@ func Parse(name string, data []byte) (*File, error) {
 	d := &decoder{file: name}
 	f := &File{Path: name}
 	root := d.parseYAML(data)
-	d.mapping(root, "", fileKeys, func(key string, k, v *yaml.Node) {
+	d.mapping(root, "", fileKeys, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "version":
 			if v = resolve(v); !isNull(v) && (v.Kind != yaml.ScalarNode || v.Value != "1") {

@@ -491,7 +491,7 @@ func write(path string, f *File) error {
 		return errors.New("standard input cannot be fixed in place")
 	}
 	if f.Create {
-		out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644) //nolint:gosec // G302: a new manifest, shared like the user's other files
 		if err != nil {
 			return err
 		}

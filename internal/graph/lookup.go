@@ -53,7 +53,7 @@ func newHostIndex[T any](all []T, hostOf func(T) string) hostIndex[T] {
 		k, ok := plainKey(hostOf(all[i]))
 		if !ok {
 			x.next[i] = -1
-			x.other = append(x.other, int32(i))
+			x.other = append(x.other, int32(i)) //nolint:gosec // G115: i indexes objects in memory, far fewer than 2^31
 			continue
 		}
 		if j, seen := x.first[k]; seen {
@@ -61,7 +61,7 @@ func newHostIndex[T any](all []T, hostOf func(T) string) hostIndex[T] {
 		} else {
 			x.next[i] = -1
 		}
-		x.first[k] = int32(i)
+		x.first[k] = int32(i) //nolint:gosec // G115: i indexes objects in memory, far fewer than 2^31
 	}
 	slices.Reverse(x.other)
 	return x

@@ -81,7 +81,7 @@ spec:
 	if same(svc.Obj.Labels, appA) {
 		t.Errorf("{app: a, tier: web} and {app: a} are one map")
 	}
-	if sel := np.Spec.Ingress[0].From[0].PodSelector; sel == nil || sel.MatchLabels != nil && len(sel.MatchLabels) > 0 {
+	if sel := np.Spec.Ingress[0].From[0].PodSelector; sel == nil || len(sel.MatchLabels) > 0 {
 		t.Errorf("the empty podSelector changed: %+v", sel)
 	}
 	if want := load(nil); !reflect.DeepEqual(labelsOf(want), labelsOf(g)) {

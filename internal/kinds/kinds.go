@@ -150,10 +150,10 @@ func IsWorkload(k Kind) bool {
 // ClusterScoped reports whether objects of this group and kind have no
 // namespace. Namespace itself is handled apart: its namespace is its name.
 func ClusterScoped(group string, k Kind) bool {
-	switch {
-	case group == GroupPolicyAPI:
+	switch group {
+	case GroupPolicyAPI:
 		return k == AdminNetworkPolicy || k == BaselineAdminNetworkPolicy
-	case group == GroupGatewayAPI:
+	case GroupGatewayAPI:
 		return k == GatewayClass
 	}
 	return false

@@ -149,11 +149,11 @@ func realPath(p string) string {
 // visit reads the kustomization in dir and checks it, and the bases and
 // components it uses.
 func (u *unit) visit(dir, disp string) {
-	real := realPath(dir)
-	if u.real[real] {
+	rdir := realPath(dir)
+	if u.real[rdir] {
 		return
 	}
-	u.real[real] = true
+	u.real[rdir] = true
 	name := kustomizationIn(dir)
 	if name == "" {
 		return // kustomize reports it
@@ -202,11 +202,11 @@ func (u *unit) check(k *kustomization) {
 		case "helmCharts", "helmGlobals", "helmChartInflationGenerator":
 			u.refuse(k.dispFile, key, "helm chart inflation (%s) is not supported: it runs helm, which may download charts; render the chart with `helm template` and list the output under resources, or %s", key.Value, offlineHint)
 		case "resources", "bases", "components":
-			for _, it := range strings_(v) {
+			for _, it := range stringItems(v) {
 				u.checkEntry(k, key.Value, it, true)
 			}
 		case "crds", "configurations", "patchesStrategicMerge":
-			for _, it := range strings_(v) {
+			for _, it := range stringItems(v) {
 				if !strings.Contains(it.Value, "\n") {
 					u.checkEntry(k, key.Value, it, false)
 				}
@@ -230,7 +230,7 @@ func (u *unit) check(k *kustomization) {
 					if fv == nil {
 						continue
 					}
-					list := strings_(fv)
+					list := stringItems(fv)
 					if isString(fv) {
 						list = []*yaml.Node{fv}
 					}
@@ -248,8 +248,8 @@ func (u *unit) check(k *kustomization) {
 	}
 }
 
-// strings_ returns the string items of a sequence.
-func strings_(v *yaml.Node) []*yaml.Node {
+// stringItems returns the string items of a sequence.
+func stringItems(v *yaml.Node) []*yaml.Node {
 	var out []*yaml.Node
 	for _, it := range items(v) {
 		if isString(it) {
@@ -479,7 +479,7 @@ func (u *unit) build() *kustResult {
 	o := newOrigins(u)
 	for _, r := range m.Resources() {
 		origin, _ := r.GetOrigin()
-		objs, errs := o.object(r.RNode.YNode(), origin, fr.unmodelled)
+		objs, errs := o.object(r.YNode(), origin, fr.unmodelled)
 		fr.objects = append(fr.objects, objs...)
 		fr.errors = append(fr.errors, errs...)
 	}

@@ -196,8 +196,8 @@ func (w *walker) walk(path string, explicit bool) {
 			return
 		}
 		key := path
-		if real, err := filepath.EvalSymlinks(abs(w.dir, path)); err == nil {
-			key = real
+		if resolved, err := filepath.EvalSymlinks(abs(w.dir, path)); err == nil {
+			key = resolved
 		}
 		if w.seen[key] {
 			return
@@ -218,17 +218,17 @@ func (w *walker) walk(path string, explicit bool) {
 }
 
 func (w *walker) walkDir(dir string) {
-	real, err := filepath.EvalSymlinks(abs(w.dir, dir))
+	resolved, err := filepath.EvalSymlinks(abs(w.dir, dir))
 	if err != nil {
 		w.errorf(dir, unwrapPathError(err), "cannot resolve")
 		return
 	}
-	if w.visiting[real] {
-		w.errorf(dir, nil, "symlink loop: %s is already being read", real)
+	if w.visiting[resolved] {
+		w.errorf(dir, nil, "symlink loop: %s is already being read", resolved)
 		return
 	}
-	w.visiting[real] = true
-	defer delete(w.visiting, real)
+	w.visiting[resolved] = true
+	defer delete(w.visiting, resolved)
 
 	entries, err := os.ReadDir(abs(w.dir, dir))
 	if err != nil {

@@ -385,11 +385,12 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 	if o.Name == "" && yamlpath.Field(yamlpath.Field(n, "metadata"), "generateName") == nil {
 		errs = append(errs, errAt(kind, "%s has no metadata.name", kind.Value))
 	}
-	if kinds.ClusterScoped(o.Group, o.Kind) {
+	switch {
+	case kinds.ClusterScoped(o.Group, o.Kind):
 		o.Namespace, o.NamespaceSet = "", false
-	} else if o.Kind == kinds.Namespace {
+	case o.Kind == kinds.Namespace:
 		o.Namespace = o.Name
-	} else if o.Namespace == "" {
+	case o.Namespace == "":
 		o.Namespace = defaultNS
 	}
 	return []*Object{o}, errs

@@ -137,7 +137,8 @@ func ref(o *manifest.Object) string {
 
 // selector interns a selector and returns its index.
 func (c *compiler) selector(ns string, nsSel, pod labels.Selector) int {
-	key := append(c.key[:0], ns...)
+	key := c.key[:0]
+	key = append(key, ns...)
 	key = append(key, 0)
 	key = appendSelectorKey(key, nsSel)
 	key = append(key, 0)

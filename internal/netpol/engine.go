@@ -388,7 +388,7 @@ func (a *Analysis) classSides() {
 				of := tiers[t].of(id)
 				key = binary.AppendUvarint(key, uint64(len(of)))
 				for _, i := range of {
-					key = binary.AppendUvarint(key, uint64(i))
+					key = binary.AppendUvarint(key, uint64(i)) //nolint:gosec // G115: i is an index, never negative
 					scratch[t] = append(scratch[t], all[t][i])
 				}
 			}

@@ -7,9 +7,11 @@ package offline_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -74,14 +76,15 @@ func TestNoNetworkNamespace(t *testing.T) {
 		args = append(args, "fixtures/kustomize/overlays/prod")
 	}
 	run := func(prefix ...string) (string, int) {
-		cmdline := append(prefix, append([]string{bin}, args...)...)
+		cmdline := slices.Concat(prefix, []string{bin}, args)
 		cmd := exec.Command(cmdline[0], cmdline[1:]...)
 		cmd.Dir = root
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		err := cmd.Run()
 		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
 			code = ee.ExitCode()
 		} else if err != nil {
 			t.Fatal(err)

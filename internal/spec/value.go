@@ -6,6 +6,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -27,11 +28,15 @@ type Value[T any] struct {
 	Set bool
 }
 
-// Str, Int, Bool and Float are the scalar values used in specs.
+// The scalar values used in specs.
 type (
-	Str   = Value[string]
-	Int   = Value[int64]
-	Bool  = Value[bool]
+	// Str is a string value.
+	Str = Value[string]
+	// Int is an integer value.
+	Int = Value[int64]
+	// Bool is a boolean value.
+	Bool = Value[bool]
+	// Float is a floating-point value.
 	Float = Value[float64]
 )
 
@@ -176,7 +181,8 @@ func decodeReflect(file string, node *yaml.Node, out any) []*manifest.Error {
 		return nil
 	}
 	var errs []*manifest.Error
-	if te, ok := err.(*yaml.TypeError); ok {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
 		// A node reached through several aliases fails once per path to it;
 		// report it once.
 		seen := map[string]bool{}
@@ -257,9 +263,7 @@ func decodeAt[T any](n *yaml.Node, at *At, plain *T) error {
 // isDecimal reports whether s is a plain decimal integer, which yaml.v3
 // reads as strconv does; other forms (0x1F, 1_000, +5) go through it.
 func isDecimal(s string) bool {
-	if strings.HasPrefix(s, "-") {
-		s = s[1:]
-	}
+	s = strings.TrimPrefix(s, "-")
 	if s == "" || len(s) > 1 && s[0] == '0' {
 		return false
 	}

@@ -6,6 +6,7 @@
 package yamlpath
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -155,7 +156,7 @@ func find(n *yaml.Node, line, col int, steps []Step) ([]Step, bool) {
 	case yaml.MappingNode:
 		for j := 0; j+1 < len(n.Content); j += 2 {
 			k, v := n.Content[j], n.Content[j+1]
-			next := append(steps[:len(steps):len(steps)], Step{Key: k, Index: -1, Node: v})
+			next := append(slices.Clip(steps), Step{Key: k, Index: -1, Node: v})
 			if r, ok := find(v, line, col, next); ok {
 				return r, true
 			}
@@ -165,7 +166,7 @@ func find(n *yaml.Node, line, col int, steps []Step) ([]Step, bool) {
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			next := append(steps[:len(steps):len(steps)], Step{Index: i, Node: c})
+			next := append(slices.Clip(steps), Step{Index: i, Node: c})
 			if r, ok := find(c, line, col, next); ok {
 				return r, true
 			}

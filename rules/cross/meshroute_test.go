@@ -74,7 +74,7 @@ func randomMesh(r *rand.Rand) string {
 	if r.IntN(3) == 0 {
 		fmt.Fprintf(&b, "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: %s}\nspec:\n  selector: {app: a}\n  servers:\n  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [\"*\"]\n---\n", nss[0])
 	}
-	dest := func(ns string) string {
+	dest := func() string {
 		h := pick(apps...)
 		switch r.IntN(4) {
 		case 0:
@@ -116,17 +116,17 @@ func randomMesh(r *rand.Rand) string {
 			if r.IntN(4) == 0 {
 				b.WriteString("match: [{gateways: [" + pick("mesh", "gw") + "]}]\n    ")
 			}
-			b.WriteString("route: [" + dest(ns))
+			b.WriteString("route: [" + dest())
 			if r.IntN(2) == 0 {
-				b.WriteString(", " + dest(ns))
+				b.WriteString(", " + dest())
 			}
 			b.WriteString("]\n")
 		}
 		if r.IntN(3) == 0 {
-			b.WriteString("  tcp:\n  - route: [" + dest(ns) + "]\n")
+			b.WriteString("  tcp:\n  - route: [" + dest() + "]\n")
 		}
 		if r.IntN(4) == 0 {
-			b.WriteString("  tls:\n  - match: [{sniHosts: [" + pick(apps...) + "]}]\n    route: [" + dest(ns) + "]\n")
+			b.WriteString("  tls:\n  - match: [{sniHosts: [" + pick(apps...) + "]}]\n    route: [" + dest() + "]\n")
 		}
 		b.WriteString("---\n")
 	}

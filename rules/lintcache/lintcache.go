@@ -155,18 +155,19 @@ func (c *Cache) read() (map[[32]byte]*entry, error) {
 		return nil, fmt.Errorf("%s: corrupt (checksum mismatch, or truncated)", c.path)
 	}
 	n := binary.BigEndian.Uint64(data[len(magic)+32 : head])
-	if n > maxShards || uint64(len(body)-head) < 8*n {
+	if n > maxShards || uint64(len(body)-head) < 8*n { //nolint:gosec // G115: body is longer than head, checked above
 		return nil, fmt.Errorf("%s: corrupt (bad shard count)", c.path)
 	}
 	rawShards := make([][]byte, n)
-	off := head + 8*int(n)
+	off := head + 8*int(n) //nolint:gosec // G115: n is at most maxShards
 	for i := range rawShards {
 		size := binary.BigEndian.Uint64(body[head+8*i:])
-		if size > uint64(len(body)-off) {
+		if size > uint64(len(body)-off) { //nolint:gosec // G115: off is at most len(body)
 			return nil, fmt.Errorf("%s: corrupt (bad shard length)", c.path)
 		}
-		rawShards[i] = body[off : off+int(size)]
-		off += int(size)
+		end := off + int(size) //nolint:gosec // G115: size is at most len(body)-off, checked above
+		rawShards[i] = body[off:end]
+		off = end
 	}
 	if off != len(body) {
 		return nil, fmt.Errorf("%s: corrupt (trailing bytes)", c.path)
@@ -361,7 +362,9 @@ func (c *Cache) Save() error {
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%s: encoding the cache: %w", c.path, err)
 	}
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
+	// The entries hold what the manifests say, Secrets included: the
+	// folder is the user's alone, as the file is (os.CreateTemp: 0600).
+	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
 		return fmt.Errorf("writing the cache: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(c.path), ".meshlint-cache-*")
@@ -371,14 +374,16 @@ func (c *Cache) Save() error {
 	defer os.Remove(tmp.Name())
 	h := sha256.New()
 	w := bufio.NewWriter(io.MultiWriter(tmp, h))
-	w.WriteString(magic)
-	w.Write(c.key[:])
-	w.Write(binary.BigEndian.AppendUint64(nil, uint64(n)))
+	out := [][]byte{[]byte(magic), c.key[:], binary.BigEndian.AppendUint64(nil, uint64(n))}
 	for i := range payloads {
-		w.Write(binary.BigEndian.AppendUint64(nil, uint64(len(payloads[i]))))
+		out = append(out, binary.BigEndian.AppendUint64(nil, uint64(len(payloads[i]))))
 	}
-	for i := range payloads {
-		w.Write(payloads[i])
+	out = append(out, payloads...)
+	for _, p := range out {
+		if _, err := w.Write(p); err != nil {
+			tmp.Close()
+			return fmt.Errorf("%s: %w", tmp.Name(), err)
+		}
 	}
 	if err := w.Flush(); err != nil {
 		tmp.Close()

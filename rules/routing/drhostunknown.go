@@ -24,6 +24,7 @@ The rule stays quiet when the input describes no Service or ServiceEntry of the 
 namespace (for an external host: no ServiceEntry at all), since the host may be defined
 elsewhere; the closed-world setting makes it strict. Services honour the
 ` + "`networking.istio.io/exportTo`" + ` annotation and ServiceEntries their ` + "`exportTo`" + `.`,
+	//nolint:misspell // the misspelt host is the mistake the example shows
 	Bad: `apiVersion: v1
 kind: Service
 metadata: {name: reviews, namespace: shop}

@@ -156,10 +156,10 @@ func Lint(dir string, r *rules.Rule, opts Options) ([]*rules.Finding, error) {
 	ran := ranRules(r, opts)
 	res := rules.Lint(rules.LintOptions{Paths: []string{dir}, Load: manifest.Options{Namespace: opts.Namespace}, Mesh: opts.Mesh, Rules: ran})
 	if len(res.Load.Errors) > 0 {
-		return nil, fmt.Errorf("fixture does not load: %v", res.Load.Errors[0])
+		return nil, fmt.Errorf("fixture does not load: %w", res.Load.Errors[0])
 	}
 	if len(res.Graph.Errors) > 0 {
-		return nil, fmt.Errorf("fixture does not decode: %v", res.Graph.Errors[0])
+		return nil, fmt.Errorf("fixture does not decode: %w", res.Graph.Errors[0])
 	}
 	if len(res.Internal) > 0 {
 		return nil, res.Internal[0]
@@ -214,7 +214,7 @@ func Check(t *testing.T, r *rules.Rule, path string, registry ...*rules.Rule) {
 	var optText []byte
 	for name, data := range files {
 		dst := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil { //nolint:gosec // G301: a directory under the test's t.TempDir()
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(dst, data, 0o644); err != nil {

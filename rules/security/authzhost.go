@@ -34,6 +34,7 @@ unset policy as REGISTRY_ONLY; Istio's default is ALLOW_ANY, and the outbound po
 to do with the Host header a server receives, so the rule is a warning. It stays quiet when the
 input describes no Service or ServiceEntry of the host's namespace, unless the closed-world
 setting is on.`,
+	//nolint:misspell // the misspelt host is the mistake the example shows
 	Bad: `apiVersion: v1
 kind: Service
 metadata: {name: reviews, namespace: shop}

@@ -188,7 +188,7 @@ func validateScopedHost(s string, gateway bool) error {
 	if ns == "" || name == "" {
 		return fmt.Errorf("host %q: the namespace and the name cannot be empty", s)
 	}
-	if ns != "*" && ns != "." && !(ns == "~" && !gateway) && !isDNS1123Label(ns) {
+	if ns != "*" && ns != "." && !(ns == "~" && !gateway) && !isDNS1123Label(ns) { //nolint:staticcheck // QF1001: "not ~ outside a Gateway" reads better than its De Morgan form
 		return fmt.Errorf("host %q: namespace %q is not *, . or a namespace name", s, ns)
 	}
 	if name == "*" || isIP(name) {

@@ -45,7 +45,7 @@ func deref(n *yaml.Node) *yaml.Node {
 }
 
 // ok reports whether the node is present and not null.
-func (x node) ok() bool { return x.n != nil && !(x.n.Kind == yaml.ScalarNode && x.n.Tag == "!!null") }
+func (x node) ok() bool { return x.n != nil && !(x.n.Kind == yaml.ScalarNode && x.n.Tag == "!!null") } //nolint:staticcheck // QF1001: "not a null scalar" reads better than its De Morgan form
 
 func (x node) isMap() bool { return x.n != nil && x.n.Kind == yaml.MappingNode }
 
@@ -244,8 +244,6 @@ func reportAt(p *rules.Pass, o *manifest.Object, x node, fallback node, format s
 var (
 	dns1123Label   = regexp.MustCompile(`^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$`)
 	wildcardPrefix = regexp.MustCompile(`^(?:\*|(?:\*|\*-)?[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?)$`)
-	// k8sLabelName is the name part of a Kubernetes label key.
-	k8sLabelName = regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`)
 )
 
 // isDNS1123Label reports whether s is a DNS-1123 label as Istio checks it.
@@ -294,17 +292,6 @@ func validateWildcardDomain(domain string) error {
 		return validateDNS1123Labels(rest)
 	}
 	return nil
-}
-
-// validateFQDN is Istio's ValidateFQDN: a DNS name, not a wildcard.
-func validateFQDN(h string) error {
-	if h == "" {
-		return fmt.Errorf("host is empty")
-	}
-	if len(h) > 255 {
-		return fmt.Errorf("host %q is longer than 255 characters", h)
-	}
-	return validateDNS1123Labels(h)
 }
 
 func isIP(s string) bool {

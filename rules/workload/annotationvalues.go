@@ -143,7 +143,7 @@ func validatePorts(v string) error {
 	}
 	for _, p := range strings.Split(v, ",") {
 		if err := validatePort(p); err != nil {
-			return fmt.Errorf("want a comma-separated list of ports: %v", err)
+			return fmt.Errorf("want a comma-separated list of ports: %w", err)
 		}
 	}
 	return nil
@@ -168,7 +168,7 @@ func orStar(validate func(string) error) func(string) error {
 			return nil
 		}
 		if err := validate(v); err != nil {
-			return fmt.Errorf("%v, or *", err)
+			return fmt.Errorf("%w, or *", err)
 		}
 		return nil
 	}

@@ -229,7 +229,7 @@ spec:
 }
 
 func runServiceProtocolConflict(p *rules.Pass) error {
-	reportPortClashes(p, "port %d is %s", func(w *graph.Workload, port spec.ServicePort) (int64, string, bool) {
+	reportPortClashes(p, "port %d is %s", func(_ *graph.Workload, port spec.ServicePort) (int64, string, bool) {
 		proto := strings.ToUpper(port.Protocol.V)
 		if proto == "" {
 			proto = "TCP"
