@@ -139,7 +139,10 @@ func (g *Graph) add(o *manifest.Object) {
 	m := Meta{Obj: o}
 	switch o.Kind {
 	case kinds.Namespace:
-	case kinds.Pod, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob:
+	case kinds.Pod, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob, kinds.Rollout:
+		if o.Kind == kinds.Rollout && o.Group != kinds.GroupArgo {
+			return
+		}
 		if w := g.workload(o); w != nil {
 			g.Workloads = append(g.Workloads, w)
 			g.workloadsByNS[o.Namespace] = append(g.workloadsByNS[o.Namespace], w)
@@ -236,6 +239,12 @@ func (g *Graph) workload(o *manifest.Object) *Workload {
 	default:
 		var wl *spec.Workload
 		if !decodeInto(g, o, o.Spec(), &wl) {
+			return nil
+		}
+		if o.Kind == kinds.Rollout && wl.Template.Metadata.Labels == nil && len(wl.Template.Spec.Containers) == 0 {
+			// A Rollout with a workloadRef runs the pods of the
+			// referenced Deployment's template, which is a workload of
+			// the input already.
 			return nil
 		}
 		w.Spec = &wl.Template

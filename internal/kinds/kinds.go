@@ -16,6 +16,7 @@ const (
 	ReplicaSet      Kind = "ReplicaSet"
 	Job             Kind = "Job"
 	CronJob         Kind = "CronJob"
+	Rollout         Kind = "Rollout" // Argo Rollouts' Deployment for canary releases (GroupArgo)
 	NetworkPolicy   Kind = "NetworkPolicy"
 	Gateway         Kind = "Gateway"
 	VirtualService  Kind = "VirtualService"
@@ -67,6 +68,9 @@ const (
 	GroupPolicyAPI       = "policy.networking.k8s.io"
 	GroupOpenShiftRoute  = "route.openshift.io"
 	GroupGatewayAPI      = "gateway.networking.k8s.io"
+	// GroupArgo is not checked strictly: Argo CD and Argo Workflows serve
+	// many more kinds in it.
+	GroupArgo = "argoproj.io"
 )
 
 // groupKinds lists, per strictly checked group, every kind the group serves.
@@ -99,6 +103,7 @@ var modelled = map[string]map[Kind]bool{
 	GroupCore:           {Namespace: true, Service: true, Pod: true, Secret: true, ServiceAccount: true},
 	GroupApps:           {Deployment: true, StatefulSet: true, DaemonSet: true, ReplicaSet: true},
 	GroupBatch:          {Job: true, CronJob: true},
+	GroupArgo:           {Rollout: true},
 	GroupK8sNetworking:  {NetworkPolicy: true, Ingress: true},
 	GroupPolicyAPI:      {AdminNetworkPolicy: true, BaselineAdminNetworkPolicy: true},
 	GroupOpenShiftRoute: {Route: true},
@@ -141,10 +146,16 @@ func Known(group string, k Kind) bool {
 // IsWorkload reports whether k carries a pod template (or is a Pod).
 func IsWorkload(k Kind) bool {
 	switch k {
-	case Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob:
+	case Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Rollout:
 		return true
 	}
 	return false
+}
+
+// Workloads returns the kinds IsWorkload accepts, for the Inputs of rules
+// that read workloads.
+func Workloads() []Kind {
+	return []Kind{Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Rollout}
 }
 
 // ClusterScoped reports whether objects of this group and kind have no

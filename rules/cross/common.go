@@ -10,10 +10,7 @@ import (
 	"github.com/meshlint/meshlint/internal/netpol"
 )
 
-// workloadKinds are the kinds that run pods.
-var workloadKinds = []kinds.Kind{kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob, kinds.Pod}
-
-func inputs(ks ...kinds.Kind) []kinds.Kind { return append(ks, workloadKinds...) }
+func inputs(ks ...kinds.Kind) []kinds.Kind { return append(ks, kinds.Workloads()...) }
 
 // netpolInputs are the kinds the connectivity engine reads.
 var netpolInputs = []kinds.Kind{kinds.NetworkPolicy, kinds.Namespace, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy}

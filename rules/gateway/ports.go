@@ -86,10 +86,9 @@ spec:
     hosts: ["*"]
 `,
 	Severity: rules.Warning,
-	Inputs: []kinds.Kind{kinds.Gateway, kinds.Service, kinds.Pod, kinds.Deployment, kinds.StatefulSet,
-		kinds.DaemonSet, kinds.ReplicaSet},
-	Related: []string{"IST0162"},
-	Run:     runGatewayPortNotOnService,
+	Inputs:   append([]kinds.Kind{kinds.Gateway, kinds.Service}, kinds.Workloads()...),
+	Related:  []string{"IST0162"},
+	Run:      runGatewayPortNotOnService,
 }
 
 func runGatewayPortNotOnService(p *rules.Pass) error {

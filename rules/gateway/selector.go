@@ -62,10 +62,9 @@ spec:
     hosts: [shop.example.com]
 `,
 	Severity: rules.Error,
-	Inputs: []kinds.Kind{kinds.Gateway, kinds.Pod, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet,
-		kinds.ReplicaSet},
-	Related: []string{"IST0101", "KIA0302"},
-	Run:     runGatewaySelectorNoWorkload,
+	Inputs:   append([]kinds.Kind{kinds.Gateway}, kinds.Workloads()...),
+	Related:  []string{"IST0101", "KIA0302"},
+	Run:      runGatewaySelectorNoWorkload,
 }
 
 func runGatewaySelectorNoWorkload(p *rules.Pass) error {

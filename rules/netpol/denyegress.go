@@ -89,7 +89,7 @@ spec:
   policyTypes: [Ingress, Egress]
 `,
 	Severity: rules.Info,
-	Inputs:   []kinds.Kind{kinds.NetworkPolicy, kinds.Namespace, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob, kinds.Pod},
+	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace),
 	Run:      runNoDefaultDenyEgress,
 }
 

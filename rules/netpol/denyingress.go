@@ -84,7 +84,7 @@ spec:
   policyTypes: [Ingress]
 `,
 	Severity: rules.Warning,
-	Inputs:   []kinds.Kind{kinds.NetworkPolicy, kinds.Namespace, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob, kinds.Pod},
+	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace),
 	Run:      runNoDefaultDenyIngress,
 }
 

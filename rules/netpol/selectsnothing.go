@@ -5,10 +5,7 @@ import (
 	"github.com/meshlint/meshlint/rules"
 )
 
-// workloadKinds are the kinds that run pods.
-var workloadKinds = []kinds.Kind{kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob, kinds.Pod}
-
-func inputs(ks ...kinds.Kind) []kinds.Kind { return append(ks, workloadKinds...) }
+func inputs(ks ...kinds.Kind) []kinds.Kind { return append(ks, kinds.Workloads()...) }
 
 // SelectsNothing reports NetworkPolicies whose podSelector matches no
 // workload of the input.

@@ -29,7 +29,7 @@ selector that names labels of the Deployment's own ` + "`metadata.labels`" + `, 
 never looks at, rather than those of its pod template.
 
 The rule matches the selector against the pod-template labels of the workloads in the input
-(Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, Pods) of the Service's
+(Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, Pods, Argo Rollouts) of the Service's
 namespace. When some workload carries every key of the selector with other values, the
 message names the closest one (the most equal values; then by kind and name). The rule does
 not cry wolf over what the input cannot show:
@@ -45,8 +45,10 @@ not cry wolf over what the input cannot show:
   WorkloadGroup with matching labels; a namespace with a WorkloadEntry is left alone, since
   Istio adds the WorkloadEntries a Service's selector matches to its endpoints.
 
-Pods created by a controller meshlint does not read (an Argo Rollout, an operator's custom
-resource) are not in the input: suppress the finding for such a Service, with the reason.
+Pods created by a controller meshlint does not read (an operator's custom resource, say) are
+not in the input: suppress the finding for such a Service, with the reason. Argo Rollouts are
+read like Deployments, and the ` + "`rollouts-pod-template-hash`" + ` label that Argo adds to the
+selectors of the canary and stable Services is not judged.
 
 Fix the selector to the labels of the pod template, or the pod template's labels (the
 workload's own ` + "`selector`" + ` must still match them, and it cannot change after creation). This is
@@ -112,11 +114,8 @@ spec:
         - {name: http, containerPort: 8080}
 `,
 	Severity: rules.Warning,
-	Inputs: []kinds.Kind{
-		kinds.Service, kinds.Pod, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob,
-		kinds.K8sGateway, kinds.WorkloadGroup, kinds.WorkloadEntry,
-	},
-	Run: runServiceSelectsNoWorkload,
+	Inputs:   append([]kinds.Kind{kinds.Service, kinds.K8sGateway, kinds.WorkloadGroup, kinds.WorkloadEntry}, kinds.Workloads()...),
+	Run:      runServiceSelectsNoWorkload,
 }
 
 func runServiceSelectsNoWorkload(p *rules.Pass) error {

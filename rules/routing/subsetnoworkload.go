@@ -106,12 +106,9 @@ spec:
         image: reviews:1
 `,
 	Severity: rules.Warning,
-	Inputs: []kinds.Kind{
-		kinds.DestinationRule, kinds.Service, kinds.ServiceEntry,
-		kinds.Pod, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob,
-	},
-	Related: []string{"IST0173", "KIA0203"},
-	Run:     runSubsetSelectsNoWorkload,
+	Inputs:   append([]kinds.Kind{kinds.DestinationRule, kinds.Service, kinds.ServiceEntry}, kinds.Workloads()...),
+	Related:  []string{"IST0173", "KIA0203"},
+	Run:      runSubsetSelectsNoWorkload,
 }
 
 func runSubsetSelectsNoWorkload(p *rules.Pass) error {
@@ -173,12 +170,14 @@ func selectsAny(svcs []*graph.Service, want map[string]string) bool {
 
 // hasRuntimeLabel reports whether a label set uses a key that pods get at
 // run time rather than from their template: controller hashes and pod
-// names, the node's topology labels that Istio copies onto endpoints, and
-// the labels the sidecar injector adds.
+// names (Argo Rollouts adds its hash to the canary and stable Services'
+// selectors and DestinationRule subsets too), the node's topology labels
+// that Istio copies onto endpoints, and the labels the sidecar injector
+// adds.
 func hasRuntimeLabel(l map[string]string) bool {
 	for k := range l {
 		switch k {
-		case "pod-template-hash", "controller-revision-hash", "statefulset.kubernetes.io/pod-name",
+		case "pod-template-hash", "rollouts-pod-template-hash", "controller-revision-hash", "statefulset.kubernetes.io/pod-name",
 			"apps.kubernetes.io/pod-index", "job-name", "controller-uid", "kubernetes.io/hostname":
 			return true
 		}

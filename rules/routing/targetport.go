@@ -19,7 +19,7 @@ Service port: when no selected pod declares it, the Service has no endpoints on 
 clients (and the sidecars' outbound clusters) get 503 "no healthy upstream".
 
 The rule matches the Service selector against the pod-template labels of the workloads in the
-input (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, Pods) of the
+input (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, Pods, Argo Rollouts) of the
 Service's namespace, and stays quiet when none is in the input.
 
 It differs from Kiali's KIA0701 in two ways. Kiali matches the selector against the Deployment's
@@ -86,7 +86,7 @@ spec:
         - {name: web, containerPort: 8080}
 `,
 	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.Service, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob, kinds.Pod},
+	Inputs:   append([]kinds.Kind{kinds.Service}, kinds.Workloads()...),
 	Related:  []string{"KIA0701"},
 	Run:      runTargetPortUnresolved,
 }

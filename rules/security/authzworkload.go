@@ -68,10 +68,9 @@ spec:
   - from: [{source: {namespaces: [shop]}}]
 `,
 	Severity: rules.Warning,
-	Inputs: []kinds.Kind{kinds.AuthorizationPolicy, kinds.Namespace, kinds.Pod, kinds.Deployment, kinds.StatefulSet,
-		kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob},
-	Related: []string{"IST0127", "KIA0004"},
-	Run:     runAuthzNoWorkload,
+	Inputs:   append([]kinds.Kind{kinds.AuthorizationPolicy, kinds.Namespace}, kinds.Workloads()...),
+	Related:  []string{"IST0127", "KIA0004"},
+	Run:      runAuthzNoWorkload,
 }
 
 func runAuthzNoWorkload(p *rules.Pass) error {

@@ -21,8 +21,7 @@ var istioAnnotations = func() map[string]*annotation.Instance {
 	return m
 }()
 
-var annotationKinds = []kinds.Kind{kinds.Namespace, kinds.Service, kinds.Pod, kinds.Deployment,
-	kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob}
+var annotationKinds = append([]kinds.Kind{kinds.Namespace, kinds.Service}, kinds.Workloads()...)
 
 // istioAnnotation reports whether key is in Istio's annotation namespace, as
 // istioctl analyze decides it.

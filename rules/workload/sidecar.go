@@ -6,9 +6,7 @@ import (
 	"github.com/meshlint/meshlint/rules"
 )
 
-var podKinds = []kinds.Kind{kinds.Pod, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob}
-
-func withPods(ks ...kinds.Kind) []kinds.Kind { return append(ks, podKinds...) }
+func withPods(ks ...kinds.Kind) []kinds.Kind { return append(ks, kinds.Workloads()...) }
 
 // SidecarSelectorNoWorkload reports Sidecars whose selector picks nothing.
 var SidecarSelectorNoWorkload = &rules.Rule{

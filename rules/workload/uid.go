@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 )
@@ -40,7 +41,7 @@ spec:
       containers: [{name: web, image: web}]
 `,
 	Severity: rules.Warning,
-	Inputs:   podKinds,
+	Inputs:   kinds.Workloads(),
 	Related:  []string{"IST0144"},
 	Run:      runApplicationUID1337,
 }
