@@ -139,13 +139,13 @@ func (g *Graph) add(o *manifest.Object) {
 	m := Meta{Obj: o}
 	switch o.Kind {
 	case kinds.Namespace:
-	case kinds.Pod, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob, kinds.Rollout:
-		if o.Kind == kinds.Rollout && o.Group != kinds.GroupArgo {
-			return
-		}
+	case kinds.Pod, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob:
 		if w := g.workload(o); w != nil {
-			g.Workloads = append(g.Workloads, w)
-			g.workloadsByNS[o.Namespace] = append(g.workloadsByNS[o.Namespace], w)
+			g.addWorkload(w)
+		}
+	case kinds.Rollout:
+		if o.Group == kinds.GroupArgo {
+			g.addRollout(o)
 		}
 	case kinds.Service:
 		s := &Service{Meta: m}
@@ -241,14 +241,19 @@ func (g *Graph) workload(o *manifest.Object) *Workload {
 		if !decodeInto(g, o, o.Spec(), &wl) {
 			return nil
 		}
-		if o.Kind == kinds.Rollout && wl.Template.Metadata.Labels == nil && len(wl.Template.Spec.Containers) == 0 {
-			// A Rollout with a workloadRef runs the pods of the
-			// referenced Deployment's template, which is a workload of
-			// the input already.
-			return nil
-		}
 		w.Spec = &wl.Template
 	}
+	return g.templateWorkload(w)
+}
+
+// addWorkload adds w to the graph's workloads.
+func (g *Graph) addWorkload(w *Workload) {
+	g.Workloads = append(g.Workloads, w)
+	g.workloadsByNS[w.Namespace()] = append(g.workloadsByNS[w.Namespace()], w)
+}
+
+// templateWorkload completes w, whose Spec is set, from its pod template.
+func (g *Graph) templateWorkload(w *Workload) *Workload {
 	w.Labels = w.Spec.Metadata.Labels
 	if w.Labels == nil {
 		w.Labels = map[string]string{}
@@ -362,6 +367,7 @@ func (g *Graph) link() {
 			vs.Gateways = append(vs.Gateways, g.resolveGateway(ref, vs.Namespace()))
 		}
 	}
+	g.linkRollouts()
 	for _, np := range g.NetworkPolicies {
 		for _, w := range g.candidates(np.Namespace(), np.PodSelector.MatchLabels) {
 			if np.PodSelector.Matches(w.Labels) {

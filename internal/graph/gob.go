@@ -61,6 +61,7 @@ type specs struct {
 	PodSpec                    *spec.PodSpec
 	ReferenceGrant             *spec.ReferenceGrant
 	RequestAuthentication      *spec.RequestAuthentication
+	Rollout                    *spec.Rollout
 	Route                      *spec.Route
 	Secret                     *spec.Secret
 	Service                    *spec.Service

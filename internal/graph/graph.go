@@ -179,6 +179,10 @@ type Graph struct {
 	Sidecars               []*Sidecar
 	NetworkPolicies        []*NetworkPolicy
 
+	// Rollouts are the Argo Rollouts: see rollout.go. Their pod templates
+	// are among the Workloads.
+	Rollouts []*Rollout
+
 	// Telemetries, EnvoyFilters and Secrets: see extras.go.
 	Telemetries  []*Telemetry
 	EnvoyFilters []*EnvoyFilter

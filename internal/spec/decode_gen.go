@@ -46,6 +46,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeBackendRef)
 	case *BaselineAdminNetworkPolicy:
 		return decodeRoot(n, v, decodeBaselineAdminNetworkPolicy)
+	case *CanaryStrategy:
+		return decodeRoot(n, v, decodeCanaryStrategy)
 	case *ClientTLS:
 		return decodeRoot(n, v, decodeClientTLS)
 	case *Container:
@@ -102,6 +104,14 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeIngressRule)
 	case *IngressServiceBackend:
 		return decodeRoot(n, v, decodeIngressServiceBackend)
+	case *IstioDestinationRule:
+		return decodeRoot(n, v, decodeIstioDestinationRule)
+	case *IstioTrafficRouting:
+		return decodeRoot(n, v, decodeIstioTrafficRouting)
+	case *IstioVirtualService:
+		return decodeRoot(n, v, decodeIstioVirtualService)
+	case *IstioVirtualServiceList:
+		return decodeRoot(n, v, decodeUnmarshaler[IstioVirtualServiceList])
 	case *JWTRule:
 		return decodeRoot(n, v, decodeJWTRule)
 	case *K8sGateway:
@@ -116,6 +126,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeListener)
 	case *ListenerTLS:
 		return decodeRoot(n, v, decodeListenerTLS)
+	case *ManagedRoute:
+		return decodeRoot(n, v, decodeManagedRoute)
 	case *MatchLabelsSelector:
 		return decodeRoot(n, v, decodeMatchLabelsSelector)
 	case *Mirror:
@@ -136,6 +148,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodePeerAuthentication)
 	case *PeerMTLS:
 		return decodeRoot(n, v, decodePeerMTLS)
+	case *PingPong:
+		return decodeRoot(n, v, decodePingPong)
 	case *PodSpec:
 		return decodeRoot(n, v, decodePodSpec)
 	case *PodTemplate:
@@ -158,6 +172,18 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeRequestAuthentication)
 	case *Retries:
 		return decodeRoot(n, v, decodeRetries)
+	case *Rollout:
+		return decodeRoot(n, v, decodeRollout)
+	case *RolloutStrategy:
+		return decodeRoot(n, v, decodeRolloutStrategy)
+	case *RolloutTCPRoute:
+		return decodeRoot(n, v, decodeRolloutTCPRoute)
+	case *RolloutTLSRoute:
+		return decodeRoot(n, v, decodeRolloutTLSRoute)
+	case *RolloutTrafficRouting:
+		return decodeRoot(n, v, decodeRolloutTrafficRouting)
+	case *RolloutWorkloadRef:
+		return decodeRoot(n, v, decodeRolloutWorkloadRef)
 	case *Route:
 		return decodeRoot(n, v, decodeRoute)
 	case *RouteDestination:
@@ -727,6 +753,37 @@ func decodeBaselineAdminNetworkPolicy(n *yaml.Node, v *BaselineAdminNetworkPolic
 			_, ok = decodeSeq(c[i+1], &v.Ingress, decodeAdminIngress)
 		case "egress":
 			_, ok = decodeSeq(c[i+1], &v.Egress, decodeAdminEgress)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeCanaryStrategy(n *yaml.Node, v *CanaryStrategy) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "canaryService":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.CanaryService)
+		case "stableService":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.StableService)
+		case "pingPong":
+			_, ok = decodePtr(c[i+1], &v.PingPong, decodePingPong)
+		case "trafficRouting":
+			_, ok = decodePtr(c[i+1], &v.TrafficRouting, decodeRolloutTrafficRouting)
 		}
 		if !ok {
 			return false, false
@@ -1549,6 +1606,95 @@ func decodeIngressServiceBackend(n *yaml.Node, v *IngressServiceBackend) (good, 
 	return true, true
 }
 
+func decodeIstioDestinationRule(n *yaml.Node, v *IstioDestinationRule) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+		case "canarySubsetName":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.CanarySubsetName)
+		case "stableSubsetName":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.StableSubsetName)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeIstioTrafficRouting(n *yaml.Node, v *IstioTrafficRouting) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "virtualService":
+			_, ok = decodePtr(c[i+1], &v.VirtualService, decodeIstioVirtualService)
+		case "virtualServices":
+			_, ok = decodePtr(c[i+1], &v.VirtualServices, decodeUnmarshaler[IstioVirtualServiceList])
+		case "destinationRule":
+			_, ok = decodePtr(c[i+1], &v.DestinationRule, decodeIstioDestinationRule)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeIstioVirtualService(n *yaml.Node, v *IstioVirtualService) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+		case "routes":
+			_, ok = decodeSeq(c[i+1], &v.Routes, decodeUnmarshaler[Value[string]])
+		case "tlsRoutes":
+			_, ok = decodeSeq(c[i+1], &v.TLSRoutes, decodeRolloutTLSRoute)
+		case "tcpRoutes":
+			_, ok = decodeSeq(c[i+1], &v.TCPRoutes, decodeRolloutTCPRoute)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
 func decodeJWTRule(n *yaml.Node, v *JWTRule) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -1747,6 +1893,30 @@ func decodeListenerTLS(n *yaml.Node, v *ListenerTLS) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Mode)
 		case "certificateRefs":
 			_, ok = decodeSeq(c[i+1], &v.CertificateRefs, decodeSecretRef)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeManagedRoute(n *yaml.Node, v *ManagedRoute) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
 		}
 		if !ok {
 			return false, false
@@ -2028,6 +2198,32 @@ func decodePeerMTLS(n *yaml.Node, v *PeerMTLS) (good, ok bool) {
 		switch k {
 		case "mode":
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Mode)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodePingPong(n *yaml.Node, v *PingPong) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "pingService":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.PingService)
+		case "pongService":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.PongService)
 		}
 		if !ok {
 			return false, false
@@ -2342,6 +2538,170 @@ func decodeRetries(n *yaml.Node, v *Retries) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.PerTryTimeout)
 		case "retryOn":
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.RetryOn)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeRollout(n *yaml.Node, v *Rollout) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "selector":
+			_, ok = decodePtr(c[i+1], &v.Selector, decodeLabelSelector)
+		case "replicas":
+			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Replicas)
+		case "template":
+			_, ok = decodePodTemplate(c[i+1], &v.Template)
+		case "workloadRef":
+			_, ok = decodePtr(c[i+1], &v.WorkloadRef, decodeRolloutWorkloadRef)
+		case "strategy":
+			_, ok = decodeRolloutStrategy(c[i+1], &v.Strategy)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeRolloutStrategy(n *yaml.Node, v *RolloutStrategy) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "canary":
+			_, ok = decodePtr(c[i+1], &v.Canary, decodeCanaryStrategy)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeRolloutTCPRoute(n *yaml.Node, v *RolloutTCPRoute) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "port":
+			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeRolloutTLSRoute(n *yaml.Node, v *RolloutTLSRoute) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "port":
+			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+		case "sniHosts":
+			_, ok = decodeSeq(c[i+1], &v.SNIHosts, decodeUnmarshaler[Value[string]])
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeRolloutTrafficRouting(n *yaml.Node, v *RolloutTrafficRouting) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "istio":
+			_, ok = decodePtr(c[i+1], &v.Istio, decodeIstioTrafficRouting)
+		case "managedRoutes":
+			_, ok = decodeSeq(c[i+1], &v.ManagedRoutes, decodeManagedRoute)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeRolloutWorkloadRef(n *yaml.Node, v *RolloutWorkloadRef) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "apiVersion":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.APIVersion)
+		case "kind":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
 		}
 		if !ok {
 			return false, false

@@ -25,6 +25,7 @@ var Rules = []*rules.Rule{
 	TargetPortUnresolved,
 	RootSidecarWithSelector,
 	ServiceSelectsNoWorkload,
+	RolloutIstioRoutingInvalid,
 	ExportToNamespaceUnknown,
 	DRHidesMutualTLS,
 	SubsetWithoutLabels,
