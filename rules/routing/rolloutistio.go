@@ -52,7 +52,9 @@ the VirtualService) at fault:
   (validateVirtualServiceRouteDestinations);
 - a ` + "`destinationRule`" + ` that is not in the input in the Rollout's namespace, or that lacks the
   ` + "`canarySubsetName`" + ` or ` + "`stableSubsetName`" + ` subset: Argo labels only the subsets it finds
-  (UpdateHash), so routes to the missing one fail with 503 (NR);
+  (UpdateHash), so routes to the missing one fail with 503 (NR); and any other subset of that
+  DestinationRule, which UpdateHash drops at each step (it keeps only the canary and stable
+  subsets, and while an experiment step runs the subsets it adds itself);
 - a ` + "`canaryService`" + `, ` + "`stableService`" + ` or ` + "`pingPong`" + ` Service that is not in the input, whose
   selector has a label other than ` + "`rollouts-pod-template-hash`" + ` that the Rollout's pod template
   does not carry with the same value, or that is annotated as managed by another Rollout
@@ -537,6 +539,15 @@ func (c *rolloutCheck) destinationRule() {
 		c.p.Reportf(c.r.Obj, s.name.Loc, "%s %q of %s: DestinationRule %s/%s has no subset %q (%s): Argo Rollouts points only the subsets it finds at the %s pods, so routes to subset %q fail with 503 (NR)",
 			s.field, s.name.V, c.ref, dr.Namespace(), dr.Name(), s.name.V, subsetList(names), s.role, s.name.V).
 			Relate(dr.Obj, dr.Obj.NameLoc, "DestinationRule %s/%s", dr.Namespace(), dr.Name())
+	}	// UpdateHash rewrites the subsets as the canary and stable ones (and
+	// those of the experiment steps running), and drops the others.
+	for _, s := range dr.Spec.Subsets {
+		if s.Name.V == ref.CanarySubsetName.V || s.Name.V == ref.StableSubsetName.V {
+			continue
+		}
+		c.p.Reportf(dr.Obj, s.Name.Loc, "subset %q of DestinationRule %s/%s, which %s manages: Argo Rollouts keeps only the canary and stable subsets when it updates the DestinationRule at each step, so routes to subset %q fail with 503 (NR) once a rollout starts",
+			s.Name.V, dr.Namespace(), dr.Name(), c.ref, s.Name.V).
+			Relate(c.r.Obj, ref.Name.Loc, "the destinationRule of %s", c.ref)
 	}
 }
 
