@@ -539,7 +539,8 @@ func (c *rolloutCheck) destinationRule() {
 		c.p.Reportf(c.r.Obj, s.name.Loc, "%s %q of %s: DestinationRule %s/%s has no subset %q (%s): Argo Rollouts points only the subsets it finds at the %s pods, so routes to subset %q fail with 503 (NR)",
 			s.field, s.name.V, c.ref, dr.Namespace(), dr.Name(), s.name.V, subsetList(names), s.role, s.name.V).
 			Relate(dr.Obj, dr.Obj.NameLoc, "DestinationRule %s/%s", dr.Namespace(), dr.Name())
-	} // UpdateHash rewrites the subsets as the canary and stable ones (and
+	}
+	// UpdateHash rewrites the subsets as the canary and stable ones (and
 	// those of the experiment steps running), and drops the others.
 	for _, s := range dr.Spec.Subsets {
 		if s.Name.V == ref.CanarySubsetName.V || s.Name.V == ref.StableSubsetName.V {
