@@ -60,7 +60,9 @@ func (g *Graph) build() {
 	}
 	if !g.recording {
 		// Prepare's graph of one file serves its decodes and the Local
-		// rules, which read objects alone: nothing there needs links.
+		// rules, which read objects alone: nothing there needs links,
+		// nor what Flagger derives from objects of other files.
+		g.addFlagger()
 		g.link()
 	}
 	g.addAdminPolicies()
@@ -146,6 +148,10 @@ func (g *Graph) add(o *manifest.Object) {
 	case kinds.Rollout:
 		if o.Group == kinds.GroupArgo {
 			g.addRollout(o)
+		}
+	case kinds.Canary:
+		if o.Group == kinds.GroupFlagger {
+			g.addCanary(o)
 		}
 	case kinds.Service:
 		s := &Service{Meta: m}

@@ -48,6 +48,7 @@ type specs struct {
 	AdminNetworkPolicy         *spec.AdminNetworkPolicy
 	AuthorizationPolicy        *spec.AuthorizationPolicy
 	BaselineAdminNetworkPolicy *spec.BaselineAdminNetworkPolicy
+	Canary                     *spec.Canary
 	CronJob                    *spec.CronJob
 	DestinationRule            *spec.DestinationRule
 	EnvoyFilter                *spec.EnvoyFilter

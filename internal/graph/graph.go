@@ -182,6 +182,10 @@ type Graph struct {
 	// Rollouts are the Argo Rollouts: see rollout.go. Their pod templates
 	// are among the Workloads.
 	Rollouts []*Rollout
+	// Canaries are the Flagger Canaries: see flagger.go. The workloads and
+	// Services Flagger creates for them are among the Workloads and
+	// Services.
+	Canaries []*Canary
 
 	// Telemetries, EnvoyFilters and Secrets: see extras.go.
 	Telemetries  []*Telemetry
@@ -216,6 +220,8 @@ type Graph struct {
 	wasmPlugins    []*WasmPlugin
 	workloadGroups []*WorkloadGroup
 	described      map[string]bool
+	// generatedBy holds the objects Flagger creates, by Canary.
+	generatedBy map[*manifest.Object]*Canary
 	// recording marks the scratch graph of Prepare, whose decodes are kept
 	// on the objects for Build.
 	recording bool

@@ -100,7 +100,9 @@ func (g *Graph) HostsKnown(ns string) bool {
 		return true
 	}
 	for _, s := range g.Services {
-		if s.Namespace() == ns {
+		// The Services Flagger creates are only those of its Canaries,
+		// not a description of the namespace's.
+		if s.Namespace() == ns && g.generatedBy[s.Obj] == nil {
 			return true
 		}
 	}

@@ -17,6 +17,7 @@ const (
 	Job             Kind = "Job"
 	CronJob         Kind = "CronJob"
 	Rollout         Kind = "Rollout" // Argo Rollouts' Deployment for canary releases (GroupArgo)
+	Canary          Kind = "Canary"  // Flagger's canary release of a Deployment or DaemonSet (GroupFlagger)
 	NetworkPolicy   Kind = "NetworkPolicy"
 	Gateway         Kind = "Gateway"
 	VirtualService  Kind = "VirtualService"
@@ -71,6 +72,9 @@ const (
 	// GroupArgo is not checked strictly: Argo CD and Argo Workflows serve
 	// many more kinds in it.
 	GroupArgo = "argoproj.io"
+	// GroupFlagger is not checked strictly: Flagger serves MetricTemplates
+	// and AlertProviders in it too, which meshlint does not read.
+	GroupFlagger = "flagger.app"
 )
 
 // groupKinds lists, per strictly checked group, every kind the group serves.
@@ -104,6 +108,7 @@ var modelled = map[string]map[Kind]bool{
 	GroupApps:           {Deployment: true, StatefulSet: true, DaemonSet: true, ReplicaSet: true},
 	GroupBatch:          {Job: true, CronJob: true},
 	GroupArgo:           {Rollout: true},
+	GroupFlagger:        {Canary: true},
 	GroupK8sNetworking:  {NetworkPolicy: true, Ingress: true},
 	GroupPolicyAPI:      {AdminNetworkPolicy: true, BaselineAdminNetworkPolicy: true},
 	GroupOpenShiftRoute: {Route: true},

@@ -46,8 +46,16 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeBackendRef)
 	case *BaselineAdminNetworkPolicy:
 		return decodeRoot(n, v, decodeBaselineAdminNetworkPolicy)
+	case *Canary:
+		return decodeRoot(n, v, decodeCanary)
+	case *CanaryMetadata:
+		return decodeRoot(n, v, decodeCanaryMetadata)
+	case *CanaryService:
+		return decodeRoot(n, v, decodeCanaryService)
 	case *CanaryStrategy:
 		return decodeRoot(n, v, decodeCanaryStrategy)
+	case *CanaryTargetRef:
+		return decodeRoot(n, v, decodeCanaryTargetRef)
 	case *ClientTLS:
 		return decodeRoot(n, v, decodeClientTLS)
 	case *Container:
@@ -761,6 +769,101 @@ func decodeBaselineAdminNetworkPolicy(n *yaml.Node, v *BaselineAdminNetworkPolic
 	return true, true
 }
 
+func decodeCanary(n *yaml.Node, v *Canary) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "provider":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Provider)
+		case "targetRef":
+			_, ok = decodeCanaryTargetRef(c[i+1], &v.TargetRef)
+		case "service":
+			_, ok = decodeCanaryService(c[i+1], &v.Service)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeCanaryMetadata(n *yaml.Node, v *CanaryMetadata) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "labels":
+			_, ok = decodeStringMap(c[i+1], &v.Labels)
+		case "annotations":
+			_, ok = decodeStringMap(c[i+1], &v.Annotations)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeCanaryService(n *yaml.Node, v *CanaryService) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+		case "port":
+			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+		case "portName":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.PortName)
+		case "targetPort":
+			_, ok = decodeIntOrString(c[i+1], &v.TargetPort)
+		case "appProtocol":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.AppProtocol)
+		case "portDiscovery":
+			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.PortDiscovery)
+		case "apex":
+			_, ok = decodePtr(c[i+1], &v.Apex, decodeCanaryMetadata)
+		case "primary":
+			_, ok = decodePtr(c[i+1], &v.Primary, decodeCanaryMetadata)
+		case "canary":
+			_, ok = decodePtr(c[i+1], &v.Canary, decodeCanaryMetadata)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
 func decodeCanaryStrategy(n *yaml.Node, v *CanaryStrategy) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -784,6 +887,35 @@ func decodeCanaryStrategy(n *yaml.Node, v *CanaryStrategy) (good, ok bool) {
 			_, ok = decodePtr(c[i+1], &v.PingPong, decodePingPong)
 		case "trafficRouting":
 			_, ok = decodePtr(c[i+1], &v.TrafficRouting, decodeRolloutTrafficRouting)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeCanaryTargetRef(n *yaml.Node, v *CanaryTargetRef) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "apiVersion":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.APIVersion)
+		case "kind":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
 		}
 		if !ok {
 			return false, false

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/meshlint/meshlint/rules"
@@ -96,7 +97,9 @@ func Apply(objs []*manifest.Object, findings []*rules.Finding, opts Options) *Re
 		}
 	}
 	for _, f := range findings {
-		od := byObject[f.Object]
+		// A finding on an object the graph derives (Flagger's) is in the
+		// YAML of the object it comes from, and so are its directives.
+		od := byObject[graph.Origin(f.Object)]
 		if od == nil {
 			res.Kept = append(res.Kept, f)
 			continue
@@ -150,7 +153,7 @@ func collect(o *manifest.Object) (*objectDirectives, []*Directive) {
 // directive that covers it as used (a redundant directive is not stale).
 func (od *objectDirectives) match(f *rules.Finding) *Directive {
 	var candidates []*Directive
-	o := f.Object
+	o := graph.Origin(f.Object)
 	if o.Pos(f.Pos.Loc).File == f.Pos.File {
 		steps := yamlpath.Locate(o.Root(), f.Pos.Line, f.Pos.Col)
 		for i := len(steps) - 1; i > 0; i-- {

@@ -1,0 +1,420 @@
+package graph
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/spec"
+)
+
+// Canary is a Flagger Canary (flagger.app/v1beta1), with the objects
+// Flagger v1.36.1 creates for it at run time, which a repository does not
+// hold: for a target Deployment (or DaemonSet) T whose selector label is
+// app=V, the workload T-primary, whose pods carry app=V-primary, and the
+// Services <apex> and <apex>-primary, which select those pods, and
+// <apex>-canary, which selects T's. The graph holds these among its
+// Workloads and Services, as if they were in the input, so that routes,
+// selectors and reach see them; GeneratedBy tells them apart. Flagger's
+// VirtualService and DestinationRules are not modelled.
+//
+// They are derived only for Canaries of the Istio provider (spec.provider
+// "istio", or unset: Flagger then follows its -mesh-provider flag, which
+// meshlint takes to be istio), and with the defaults of Flagger's flags
+// (-selector-labels, -include-label-prefix).
+type Canary struct {
+	Meta
+	Spec *spec.Canary
+	// Target is the workload spec.targetRef names: a Deployment or
+	// DaemonSet of the input in the Canary's namespace. It is nil when
+	// the input has none, or when nothing is derived for the Canary.
+	Target *Workload
+	// Label and Value are the label of the target's spec.selector
+	// matchLabels that Flagger keys its selectors on, and its value
+	// (getSelectorLabel); both are "" when nothing is derived.
+	Label, Value string
+	// Primary is the primary workload Flagger creates; nil when nothing is
+	// derived, or when the input holds an object of its kind and name
+	// (Flagger creates it only when it is absent).
+	Primary *Workload
+	// Services are the Services Flagger creates, in the order apex,
+	// primary, canary, less those whose name a Service of the input
+	// has in the namespace: Flagger would rewrite that Service's
+	// selector and ports, which the graph does not model.
+	Services []*Service
+}
+
+// flaggerSelectorLabels is the default of Flagger's -selector-labels flag:
+// the labels, in order, of which Flagger takes the first that the target's
+// spec.selector.matchLabels has.
+var flaggerSelectorLabels = []string{"app", "name", "app.kubernetes.io/name"}
+
+// flaggerToolkitMarker marks the labels and annotations (of Flux) that
+// Flagger never copies.
+const flaggerToolkitMarker = "toolkit.fluxcd.io"
+
+// Istio reports whether Flagger routes the Canary's traffic with Istio:
+// spec.provider is "istio", or is unset, in which case Flagger follows its
+// -mesh-provider flag, taken to be istio (its default).
+func (c *Canary) Istio() bool {
+	return c.Spec.Provider.V == "" || c.Spec.Provider.V == "istio"
+}
+
+// ServiceNames returns the names of the Services Flagger generates for c,
+// as Flagger's Canary.GetServiceNames does: the apex is spec.service.name,
+// defaulting to the targetRef's name; the others add "-primary" and
+// "-canary" to it.
+func (c *Canary) ServiceNames() (apex, primary, canary string) {
+	apex = c.Spec.TargetRef.Name.V
+	if c.Spec.Service.Name.V != "" {
+		apex = c.Spec.Service.Name.V
+	}
+	return apex, apex + "-primary", apex + "-canary"
+}
+
+// PrimaryName returns the name of the primary workload: the targetRef's
+// name with "-primary" (createPrimaryDeployment, createPrimaryDaemonSet).
+func (c *Canary) PrimaryName() string { return c.Spec.TargetRef.Name.V + "-primary" }
+
+// flaggerSelectorLabel mirrors getSelectorLabel of Flagger's Deployment and
+// DaemonSet controllers.
+func flaggerSelectorLabel(sel *spec.LabelSelector) (label, value string, ok bool) {
+	if sel == nil {
+		return "", "", false
+	}
+	for _, l := range flaggerSelectorLabels {
+		if v, ok := sel.MatchLabels[l]; ok {
+			return l, v, true
+		}
+	}
+	return "", "", false
+}
+
+// flaggerPrimaryLabels mirrors Flagger's makePrimaryLabels: labels without
+// Flux's, with label set to value.
+func flaggerPrimaryLabels(labels map[string]string, value, label string) map[string]string {
+	out := flaggerFilterMetadata(labels)
+	out[label] = value
+	return out
+}
+
+// flaggerFilterMetadata mirrors Flagger's filterMetadata: m without the
+// keys of Flux.
+func flaggerFilterMetadata(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m)+1)
+	for k, v := range m {
+		if !strings.Contains(k, flaggerToolkitMarker) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// addCanary adds a Flagger Canary; addFlagger derives its objects once the
+// whole input is in place.
+func (g *Graph) addCanary(o *manifest.Object) {
+	var cs *spec.Canary
+	if !decodeInto(g, o, o.Spec(), &cs) {
+		return
+	}
+	g.Canaries = append(g.Canaries, &Canary{Meta: Meta{Obj: o}, Spec: cs})
+}
+
+// GeneratedBy returns the Canary whose Flagger creates o (a primary
+// workload or a Service), nil for an object of the input.
+func (g *Graph) GeneratedBy(o *manifest.Object) *Canary { return g.generatedBy[o] }
+
+// addFlagger adds the objects Flagger creates for the Canaries.
+func (g *Graph) addFlagger() {
+	for _, c := range g.Canaries {
+		g.deriveCanary(c)
+	}
+}
+
+// deriveCanary derives what Flagger's scheduler creates for c when it
+// initializes it (advanceCanary: the canary controller's GetMetadata and
+// Initialize, the Kubernetes router's Initialize and Reconcile).
+func (g *Graph) deriveCanary(c *Canary) {
+	ref := c.Spec.TargetRef
+	kind := kinds.Kind(ref.Kind.V)
+	if !c.Istio() || kind != kinds.Deployment && kind != kinds.DaemonSet {
+		return
+	}
+	target := g.inputWorkload(kind, c.Namespace(), ref.Name.V)
+	if target == nil {
+		return // Flagger fails on a target it cannot get
+	}
+	var ws *spec.Workload
+	if !decodeInto(g, target.Obj, target.Obj.Spec(), &ws) {
+		return
+	}
+	label, value, ok := flaggerSelectorLabel(ws.Selector)
+	if !ok {
+		return // Flagger fails: "spec.selector.matchLabels must contain one of …"
+	}
+	ports := flaggerServicePorts(c.Spec.Service, target)
+	if !validServicePorts(ports) {
+		return // the API server rejects the first Service, and Flagger stops
+	}
+	c.Target, c.Label, c.Value = target, label, value
+	primaryValue := value + "-primary"
+	if g.inputWorkload(kind, c.Namespace(), c.PrimaryName()) == nil {
+		c.Primary = g.flaggerPrimary(c, target, primaryValue)
+		g.addWorkload(c.Primary)
+	}
+	apex, primary, canary := c.ServiceNames()
+	svc := c.Spec.Service
+	// Initialize makes the canary and primary Services, Reconcile the
+	// apex; each selects label alone.
+	for _, s := range []struct {
+		name, value string
+		meta        *spec.CanaryMetadata
+	}{{apex, primaryValue, svc.Apex}, {primary, primaryValue, svc.Primary}, {canary, value, svc.Canary}} {
+		if g.servicesByHost[s.name+"."+c.Namespace()+".svc."+g.Mesh.ClusterDomain] != nil {
+			continue
+		}
+		c.Services = append(c.Services, g.flaggerService(c, s.name, map[string]string{label: s.value}, ports, s.meta))
+	}
+}
+
+// inputWorkload returns the workload of the input of this kind (of group
+// apps), namespace and name, or nil.
+func (g *Graph) inputWorkload(kind kinds.Kind, ns, name string) *Workload {
+	for _, w := range g.workloadsByNS[ns] {
+		if w.Obj.Kind == kind && w.Obj.Group == kinds.GroupApps && w.Name() == name && g.generatedBy[w.Obj] == nil {
+			return w
+		}
+	}
+	return nil
+}
+
+// flaggerObject returns an object Flagger creates for c. Its positions are
+// the Canary's: findings about it point at the Canary, at nameLoc (the
+// field its name comes from) when no field of its own is named.
+func (g *Graph) flaggerObject(c *Canary, kind kinds.Kind, name string, nameLoc manifest.Loc) *manifest.Object {
+	o := c.Obj
+	if nameLoc.IsZero() {
+		nameLoc = o.NameLoc
+	}
+	apiVersion := "v1"
+	if kind != kinds.Service {
+		apiVersion = kinds.GroupApps + "/v1"
+	}
+	group, _ := kinds.SplitAPIVersion(apiVersion)
+	out := &manifest.Object{
+		APIVersion: apiVersion, Group: group, Kind: kind, Name: name,
+		Namespace: o.Namespace, NamespaceSet: o.NamespaceSet,
+		// Flagger makes the Canary their controller (NewControllerRef).
+		OwnerKind: string(kinds.Canary), OwnerName: o.Name,
+		File: o.File, Doc: o.Doc, KindLoc: o.KindLoc, NameLoc: nameLoc, Sources: o.Sources,
+		NoDirectives: true,
+	}
+	out.Prepared = &generated{from: o}
+	if g.generatedBy == nil {
+		g.generatedBy = map[*manifest.Object]*Canary{}
+	}
+	g.generatedBy[out] = c
+	return out
+}
+
+// generated is the Prepared of an object the graph derives: the object of
+// the input it comes from, whose YAML its positions are in.
+type generated struct {
+	from *manifest.Object
+}
+
+// Origin returns the object of the input whose YAML holds o's positions:
+// the Canary of an object Flagger creates, o itself otherwise. Suppression
+// comments of that YAML cover the findings on o.
+func Origin(o *manifest.Object) *manifest.Object {
+	if o == nil {
+		return nil
+	}
+	if x, ok := o.Prepared.(*generated); ok {
+		return x.from
+	}
+	return o
+}
+
+// flaggerPrimary returns the primary workload, as createPrimaryDeployment
+// and createPrimaryDaemonSet make it: the target's pod template, whose
+// labels are the target's with the selector label set to primaryValue
+// (makePrimaryLabels) and whose annotations are the target's without
+// Flux's (makeAnnotations; the random flagger-id it adds is left out).
+// The pod spec is the target's (Flagger renames the ConfigMaps and Secrets
+// it mounts, which meshlint does not read), without the positions, which
+// are in the target's file.
+func (g *Graph) flaggerPrimary(c *Canary, target *Workload, primaryValue string) *Workload {
+	o := g.flaggerObject(c, target.Obj.Kind, c.PrimaryName(), c.Spec.TargetRef.Name.Loc)
+	// The object's labels: includeLabelsByPrefix with the default
+	// -include-label-prefix ("") keeps none of the target's.
+	o.Labels = flaggerPrimaryLabels(nil, primaryValue, c.Label)
+	o.Annotations = flaggerFilterMetadata(target.Obj.Annotations)
+	t := &spec.PodTemplate{Spec: withoutLocs(target.Spec.Spec)}
+	t.Metadata.Labels = flaggerPrimaryLabels(target.Spec.Metadata.Labels, primaryValue, c.Label)
+	t.Metadata.Annotations = flaggerFilterMetadata(target.Spec.Metadata.Annotations)
+	return g.templateWorkload(&Workload{Meta: Meta{Obj: o}, Spec: t})
+}
+
+// flaggerService returns a Service Flagger creates for c, as the
+// KubernetesDefaultRouter's reconcileService makes it: a ClusterIP Service
+// with the given selector and the ports of flaggerServicePorts, labelled
+// with the Canary's metadata for it and label=name.
+func (g *Graph) flaggerService(c *Canary, name string, selector map[string]string, ports []spec.ServicePort, meta *spec.CanaryMetadata) *Service {
+	nameLoc := c.Spec.Service.Name.Loc
+	if !c.Spec.Service.Name.Set {
+		nameLoc = c.Spec.TargetRef.Name.Loc
+	}
+	o := g.flaggerObject(c, kinds.Service, name, nameLoc)
+	if meta == nil {
+		meta = &spec.CanaryMetadata{}
+	}
+	o.Labels = flaggerFilterMetadata(nil)
+	for k, v := range meta.Labels {
+		o.Labels[k] = v
+	}
+	o.Labels[c.Label] = name
+	o.Annotations = flaggerFilterMetadata(meta.Annotations)
+	s := &Service{Meta: Meta{Obj: o}, Spec: &spec.Service{
+		Type:     spec.Str{V: "ClusterIP", Set: true},
+		Selector: selector,
+		Ports:    ports,
+	}}
+	s.Host = name + "." + o.Namespace + ".svc." + g.Mesh.ClusterDomain
+	s.ExportTo = exportTo(splitList(o.Annotations["networking.istio.io/exportTo"]), g.Mesh.DefaultServiceExportTo)
+	g.Services = append(g.Services, s)
+	g.servicesByHost[s.Host] = append(g.servicesByHost[s.Host], s)
+	return s
+}
+
+// flaggerServicePorts mirrors reconcileService: the port of spec.service,
+// named portName (default "http"), TCP, to targetPort (default the port),
+// with its appProtocol; then, with portDiscovery, the target's container
+// ports (getPorts). The ports point at the fields they come from.
+func flaggerServicePorts(svc spec.CanaryService, target *Workload) []spec.ServicePort {
+	name := svc.PortName
+	if name.V == "" {
+		name = spec.Str{V: "http", Set: true}
+	}
+	targetPort := spec.IntOrString{Int: svc.Port.V, Loc: svc.Port.Loc, Set: true}
+	if svc.TargetPort.String() != "0" {
+		targetPort = svc.TargetPort
+	}
+	ports := []spec.ServicePort{{
+		At:          spec.At{Loc: svc.Port.Loc},
+		Name:        name,
+		Port:        svc.Port,
+		TargetPort:  targetPort,
+		Protocol:    spec.Str{V: "TCP", Set: true},
+		AppProtocol: svc.AppProtocol,
+	}}
+	if !svc.PortDiscovery.V {
+		return ports
+	}
+	// getPorts keys the ports by name, so a later container's port takes
+	// the name of an earlier one; Flagger then appends them in map order,
+	// which is random: they are sorted by name here.
+	found := map[string]int64{}
+	for _, ct := range target.Spec.Spec.Containers {
+		if ct.Name.V == "istio-proxy" || ct.Name.V == "envoy" {
+			continue // a mesh proxy's
+		}
+		for i, p := range ct.Ports {
+			if flaggerPortExcluded(svc, p) {
+				continue
+			}
+			n := p.Name.V
+			if n == "" {
+				n = fmt.Sprintf("tcp-%s-%d", ct.Name.V, i)
+			}
+			found[n] = p.ContainerPort.V
+		}
+	}
+	names := make([]string, 0, len(found))
+	for n := range found {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	at := svc.PortDiscovery.Loc
+	for _, n := range names {
+		ports = append(ports, spec.ServicePort{
+			At:         spec.At{Loc: at},
+			Name:       spec.Str{V: n, Set: true},
+			Port:       spec.Int{V: found[n], Loc: at, Set: true},
+			TargetPort: spec.IntOrString{Int: found[n], Loc: at, Set: true},
+			Protocol:   spec.Str{V: "TCP", Set: true},
+		})
+	}
+	return ports
+}
+
+// validServicePorts reports whether the API server accepts a Service with
+// these ports, as far as Flagger's choices go: numbers in range, and no
+// name or number twice (a discovered port may repeat the first's name, or
+// its number when targetPort is set).
+func validServicePorts(ports []spec.ServicePort) bool {
+	names, numbers := map[string]bool{}, map[int64]bool{}
+	for _, p := range ports {
+		if p.Port.V < 1 || p.Port.V > 65535 || names[p.Name.V] || numbers[p.Port.V] {
+			return false
+		}
+		names[p.Name.V], numbers[p.Port.V] = true, true
+	}
+	return true
+}
+
+// flaggerPortExcluded reports whether getPorts leaves a container port out
+// because spec.service already exposes it: the port (or the targetPort,
+// by number or name, when one is set).
+func flaggerPortExcluded(svc spec.CanaryService, p spec.ContainerPort) bool {
+	tp := svc.TargetPort
+	switch {
+	case tp.String() == "0":
+		return p.ContainerPort.V == svc.Port.V
+	case tp.IsStr:
+		return p.Name.V == tp.Str
+	}
+	return p.ContainerPort.V == tp.Int
+}
+
+var locType = reflect.TypeFor[manifest.Loc]()
+
+// withoutLocs returns a deep copy of v with every position cleared: a
+// value copied from one object into another, whose file it is not in.
+// Maps (of strings, in spec types) are shared.
+func withoutLocs[T any](v T) T {
+	var out T
+	copyWithoutLocs(reflect.ValueOf(&out).Elem(), reflect.ValueOf(v))
+	return out
+}
+
+func copyWithoutLocs(dst, src reflect.Value) {
+	switch src.Kind() {
+	case reflect.Struct:
+		if src.Type() == locType {
+			return
+		}
+		for i := range src.NumField() {
+			if dst.Field(i).CanSet() {
+				copyWithoutLocs(dst.Field(i), src.Field(i))
+			}
+		}
+	case reflect.Pointer:
+		if !src.IsNil() {
+			dst.Set(reflect.New(src.Type().Elem()))
+			copyWithoutLocs(dst.Elem(), src.Elem())
+		}
+	case reflect.Slice:
+		if !src.IsNil() {
+			dst.Set(reflect.MakeSlice(src.Type(), src.Len(), src.Len()))
+			for i := range src.Len() {
+				copyWithoutLocs(dst.Index(i), src.Index(i))
+			}
+		}
+	default:
+		dst.Set(src)
+	}
+}

@@ -1,0 +1,64 @@
+package spec
+
+import "sigs.k8s.io/kustomize/kyaml/yaml"
+
+// Canary is the part of a Flagger Canary spec (flagger.app/v1beta1) that
+// meshlint reads: what decides the objects Flagger creates for it at run
+// time, the primary workload and the apex, primary and canary Services.
+// Field names are those of Flagger's pkg/apis/flagger/v1beta1/canary.go.
+type Canary struct {
+	// Provider overrides Flagger's -mesh-provider flag for this Canary.
+	Provider  Str             `yaml:"provider"`
+	TargetRef CanaryTargetRef `yaml:"targetRef"`
+	Service   CanaryService   `yaml:"service"`
+}
+
+// CanaryTargetRef is spec.targetRef of a Canary: the Deployment, DaemonSet
+// or Service of the Canary's namespace that Flagger rolls out.
+type CanaryTargetRef struct {
+	At         `yaml:"-"`
+	APIVersion Str `yaml:"apiVersion"`
+	Kind       Str `yaml:"kind"`
+	Name       Str `yaml:"name"`
+}
+
+// UnmarshalYAML records the reference's location.
+func (r *CanaryTargetRef) UnmarshalYAML(n *yaml.Node) error {
+	type plain CanaryTargetRef
+	return decodeAt(n, &r.At, (*plain)(r))
+}
+
+// CanaryService is spec.service of a Canary: the name and port of the
+// Services Flagger generates, and the metadata it gives each.
+type CanaryService struct {
+	At `yaml:"-"`
+	// Name is the apex Service's name; Flagger defaults it to the
+	// targetRef's name.
+	Name Str `yaml:"name"`
+	Port Int `yaml:"port"`
+	// PortName defaults to "http".
+	PortName Str `yaml:"portName"`
+	// TargetPort defaults to Port.
+	TargetPort  IntOrString `yaml:"targetPort"`
+	AppProtocol Str         `yaml:"appProtocol"`
+	// PortDiscovery adds the target's container ports to the Services.
+	PortDiscovery Bool `yaml:"portDiscovery"`
+	// Apex, Primary and Canary are the labels and annotations Flagger
+	// adds to each Service.
+	Apex    *CanaryMetadata `yaml:"apex"`
+	Primary *CanaryMetadata `yaml:"primary"`
+	Canary  *CanaryMetadata `yaml:"canary"`
+}
+
+// UnmarshalYAML records the field's location.
+func (s *CanaryService) UnmarshalYAML(n *yaml.Node) error {
+	type plain CanaryService
+	return decodeAt(n, &s.At, (*plain)(s))
+}
+
+// CanaryMetadata is Flagger's CustomMetadata: labels and annotations of a
+// generated object.
+type CanaryMetadata struct {
+	Labels      map[string]string `yaml:"labels"`
+	Annotations map[string]string `yaml:"annotations"`
+}
