@@ -28,6 +28,7 @@ var realworldCases = []realworldCase{
 	{"bookinfo", "bookinfo", nil, ExitClean, "expected.txt"},
 	{"egress", "egress", nil, ExitClean, "expected.txt"},
 	{"platform", "platform", nil, ExitClean, "expected.txt"},
+	{"canary", "canary", nil, ExitClean, "expected.txt"},
 	// Incomplete input: quiet by default, every missing reference reported
 	// when the input is declared to be the whole cluster.
 	{"partial", "partial", nil, ExitClean, "expected.txt"},
