@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
@@ -16,10 +17,12 @@ import (
 // hold: for a target Deployment (or DaemonSet) T whose selector label is
 // app=V, the workload T-primary, whose pods carry app=V-primary, and the
 // Services <apex> and <apex>-primary, which select those pods, and
-// <apex>-canary, which selects T's. The graph holds these among its
-// Workloads and Services, as if they were in the input, so that routes,
-// selectors and reach see them; GeneratedBy tells them apart. Flagger's
-// VirtualService and DestinationRules are not modelled.
+// <apex>-canary, which selects T's, and the VirtualService <apex>, which
+// routes the apex and spec.service.hosts to the primary and canary
+// Services. The graph holds these among its Workloads, Services and
+// VirtualServices, as if they were in the input, so that routes, selectors
+// and reach see them; GeneratedBy tells them apart. Flagger's
+// DestinationRules <apex>-primary and <apex>-canary are not modelled.
 //
 // They are derived only for Canaries of the Istio provider (spec.provider
 // "istio", or unset: Flagger then follows its -mesh-provider flag, which
@@ -45,6 +48,12 @@ type Canary struct {
 	// has in the namespace: Flagger would rewrite that Service's
 	// selector and ports, which the graph does not model.
 	Services []*Service
+	// VirtualService is the VirtualService Flagger's IstioRouter creates,
+	// as it is while no analysis runs; nil when nothing is derived, when
+	// the input has a VirtualService of its name in the namespace (Flagger
+	// takes that over), or when it is not modelled: for a delegate
+	// (spec.service.delegation) and for an A/B test (spec.analysis.match).
+	VirtualService *VirtualService
 }
 
 // flaggerSelectorLabels is the default of Flagger's -selector-labels flag:
@@ -124,7 +133,7 @@ func (g *Graph) addCanary(o *manifest.Object) {
 }
 
 // GeneratedBy returns the Canary whose Flagger creates o (a primary
-// workload or a Service), nil for an object of the input.
+// workload, a Service or a VirtualService), nil for an object of the input.
 func (g *Graph) GeneratedBy(o *manifest.Object) *Canary { return g.generatedBy[o] }
 
 // addFlagger adds the objects Flagger creates for the Canaries.
@@ -178,6 +187,118 @@ func (g *Graph) deriveCanary(c *Canary) {
 		}
 		c.Services = append(c.Services, g.flaggerService(c, s.name, map[string]string{label: s.value}, ports, s.meta))
 	}
+	// The Istio router's Reconcile makes the VirtualService after the
+	// Kubernetes router's Services.
+	if g.virtualService(c.Namespace(), apex) == nil && !c.Spec.Service.Delegation.V &&
+		(c.Spec.Analysis == nil || len(c.Spec.Analysis.Match) == 0) {
+		c.VirtualService = g.flaggerVirtualService(c)
+	}
+}
+
+// virtualService returns the VirtualService of this namespace and name, or
+// nil.
+func (g *Graph) virtualService(ns, name string) *VirtualService {
+	for _, vs := range g.VirtualServices {
+		if vs.Namespace() == ns && vs.Name() == name {
+			return vs
+		}
+	}
+	return nil
+}
+
+// apexLoc returns the position of the field the apex name comes from:
+// spec.service.name, or spec.targetRef.name when it is unset.
+func (c *Canary) apexLoc() manifest.Loc {
+	if c.Spec.Service.Name.Set {
+		return c.Spec.Service.Name.Loc
+	}
+	return c.Spec.TargetRef.Name.Loc
+}
+
+// flaggerVirtualService returns the VirtualService Flagger creates for c,
+// as the IstioRouter's reconcileVirtualService makes it in its default
+// mode (no delegation, no A/B match): named after the apex, for the hosts
+// of spec.service with the apex added (unless one is the apex or "*"), on
+// spec.service.gateways, or the mesh when there are none, with one route
+// (a TCP route for appProtocol tcp) whose destinations are the primary
+// Service, weighted 100, and the canary Service, weighted 0
+// (makeDestination): the weights of an idle canary. The HTTP route
+// carries spec.service's match, rewrite, timeout and retries (its headers
+// and corsPolicy too, which meshlint does not read).
+func (g *Graph) flaggerVirtualService(c *Canary) *VirtualService {
+	svc := c.Spec.Service
+	apex, primary, canary := c.ServiceNames()
+	o := g.flaggerObject(c, kinds.VirtualService, apex, c.apexLoc())
+	meta := svc.Apex
+	if meta == nil {
+		meta = &spec.CanaryMetadata{}
+	}
+	o.Labels = map[string]string{}
+	for k, v := range meta.Labels {
+		o.Labels[k] = v
+	}
+	o.Annotations = flaggerFilterMetadata(meta.Annotations)
+
+	vsSpec := &spec.VirtualService{Hosts: svc.Hosts, Gateways: svc.Gateways}
+	hasApex := false
+	for _, h := range svc.Hosts {
+		hasApex = hasApex || h.V == apex || h.V == "*"
+	}
+	if !hasApex {
+		vsSpec.Hosts = append(append([]spec.Str(nil), svc.Hosts...), spec.Str{V: apex, Loc: c.apexLoc(), Set: true})
+	}
+	if len(svc.Gateways) == 0 {
+		at := svc.Loc
+		if at.IsZero() {
+			at = c.apexLoc()
+		}
+		vsSpec.Gateways = []spec.Str{{V: "mesh", Loc: at, Set: true}}
+	}
+	routeAt := spec.At{Loc: svc.Loc}
+	if routeAt.Loc.IsZero() {
+		routeAt.Loc = svc.Port.Loc
+	}
+	route := []spec.RouteDestination{
+		flaggerDestination(c, primary, 100),
+		flaggerDestination(c, canary, 0),
+	}
+	if strings.ToLower(svc.AppProtocol.V) == "tcp" {
+		// canaryToL4Match: the ports of spec.service.match.
+		var match []spec.L4Match
+		for _, m := range svc.Match {
+			match = append(match, spec.L4Match{At: m.At, Port: m.Port})
+		}
+		vsSpec.TCP = []spec.TCPRoute{{At: routeAt, Match: match, Route: route}}
+	} else {
+		vsSpec.HTTP = []spec.HTTPRoute{{
+			At:      routeAt,
+			Match:   svc.Match,
+			Rewrite: svc.Rewrite,
+			Timeout: svc.Timeout,
+			Retries: svc.Retries,
+			Route:   route,
+		}}
+	}
+	vs := &VirtualService{Meta: Meta{Obj: o}, Spec: vsSpec}
+	vs.ExportTo = exportTo(nil, g.Mesh.DefaultVirtualServiceExportTo)
+	for _, h := range vsSpec.Hosts {
+		vs.Hosts = append(vs.Hosts, host.FQDN(h.V, o.Namespace, g.Mesh.ClusterDomain))
+	}
+	g.VirtualServices = append(g.VirtualServices, vs)
+	return vs
+}
+
+// flaggerDestination mirrors makeDestination: the Service name with this
+// weight, and the port of spec.service when portDiscovery is on and the
+// first gateway is not the mesh. Its positions are spec.service.port's.
+func flaggerDestination(c *Canary, name string, weight int64) spec.RouteDestination {
+	svc := c.Spec.Service
+	at := spec.At{Loc: svc.Port.Loc}
+	d := &spec.Destination{At: at, Host: spec.Str{V: name, Loc: c.apexLoc(), Set: true}}
+	if svc.PortDiscovery.V && len(svc.Gateways) > 0 && svc.Gateways[0].V != "mesh" {
+		d.Port = &spec.PortSelector{Number: svc.Port}
+	}
+	return spec.RouteDestination{At: at, Destination: d, Weight: spec.Int{V: weight, Loc: svc.Port.Loc, Set: true}}
 }
 
 // inputWorkload returns the workload of the input of this kind (of group
@@ -200,7 +321,11 @@ func (g *Graph) flaggerObject(c *Canary, kind kinds.Kind, name string, nameLoc m
 		nameLoc = o.NameLoc
 	}
 	apiVersion := "v1"
-	if kind != kinds.Service {
+	switch kind {
+	case kinds.Service:
+	case kinds.VirtualService:
+		apiVersion = kinds.GroupIstioNetworking + "/v1alpha3" // Flagger's client
+	default:
 		apiVersion = kinds.GroupApps + "/v1"
 	}
 	group, _ := kinds.SplitAPIVersion(apiVersion)

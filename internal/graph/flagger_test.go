@@ -12,6 +12,7 @@ import (
 	"github.com/meshlint/meshlint/internal/config"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/spec"
 )
 
 // flaggerTarget is the target Deployment (or DaemonSet) of the tests.
@@ -286,4 +287,188 @@ func flaggerGraph(t *testing.T, src string, prepared bool) *Graph {
 		t.Fatalf("errors: %v %v", res.Errors, g.Errors)
 	}
 	return g
+}
+
+// flaggerVS describes the VirtualService Flagger creates for c: name,
+// labels and annotations, hosts, gateways (resolved), then each route as
+// http or tcp [match count, timeout, retries, rewrite] and its
+// destinations as host[:port]/weight.
+func flaggerVS(c *Canary) string {
+	vs := c.VirtualService
+	if vs == nil {
+		return ""
+	}
+	var gws []string
+	for _, r := range vs.Gateways {
+		s := r.Namespace + "/" + r.Name
+		if r.Mesh {
+			s = "mesh"
+		} else if r.Gateway == nil {
+			s += "(missing)"
+		}
+		gws = append(gws, s)
+	}
+	out := fmt.Sprintf("%s labels %s annotations %s hosts %s gateways %s", vs.Name(), kv(vs.Obj.Labels), kv(vs.Obj.Annotations),
+		strings.Join(vs.Hosts, ","), strings.Join(gws, ","))
+	dests := func(rds []spec.RouteDestination) string {
+		var ds []string
+		for _, rd := range rds {
+			d := rd.Destination.Host.V
+			if rd.Destination.Port != nil {
+				d += fmt.Sprintf(":%d", rd.Destination.Port.Number.V)
+			}
+			ds = append(ds, fmt.Sprintf("%s/%d", d, rd.Weight.V))
+		}
+		return strings.Join(ds, ",")
+	}
+	for _, r := range vs.Spec.HTTP {
+		retries := int64(0)
+		if r.Retries != nil {
+			retries = r.Retries.Attempts.V
+		}
+		out += fmt.Sprintf(" http[match %d timeout %q retries %d rewrite %v] %s", len(r.Match), r.Timeout.V, retries, r.Rewrite != nil, dests(r.Route))
+	}
+	for _, r := range vs.Spec.TCP {
+		var ports []string
+		for _, m := range r.Match {
+			ports = append(ports, fmt.Sprint(m.Port.V))
+		}
+		out += fmt.Sprintf(" tcp[ports %s] %s", strings.Join(ports, ","), dests(r.Route))
+	}
+	return out
+}
+
+// TestFlaggerVirtualService checks the VirtualService derived for a Canary
+// against reconcileVirtualService and makeDestination of Flagger v1.36.1's
+// IstioRouter, in the state of an idle canary.
+func TestFlaggerVirtualService(t *testing.T) {
+	target := flaggerTarget("Deployment", "podinfo", "{app: podinfo}", "{app: podinfo}", flaggerContainers)
+	gateway := "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: public, namespace: istio-ingress}\nspec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [\"*/*\"]}]\n"
+	ref := "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n"
+	for _, c := range []struct{ name, src, vs string }{{
+		// The apex host, the mesh alone, no port on the destinations.
+		name: "defaults",
+		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898}\n")),
+		vs: "podinfo labels  annotations  hosts podinfo.test.svc.cluster.local gateways mesh " +
+			`http[match 0 timeout "" retries 0 rewrite false] podinfo-primary/100,podinfo-canary/0`,
+	}, {
+		// Gateways without mesh are the only ones; the apex is added to
+		// the hosts; with port discovery and a first gateway that is
+		// not mesh, the destinations name the port. The route carries
+		// spec.service's match, timeout, retries and rewrite; the apex
+		// metadata goes on the VirtualService, without Flux's.
+		name: "service fields",
+		src: docs(target, gateway, flaggerCanary("podinfo", ref+`  service:
+    name: frontend
+    port: 80
+    targetPort: 9898
+    portDiscovery: true
+    gateways: [istio-ingress/public]
+    hosts: [app.example.com]
+    match: [{uri: {prefix: /api}}, {uri: {prefix: /v2}}]
+    rewrite: {uri: /}
+    timeout: 5s
+    retries: {attempts: 3, perTryTimeout: 1s}
+    headers: {request: {add: {x-team: a}}}
+    corsPolicy: {allowOrigins: [{exact: "https://example.com"}]}
+    apex:
+      labels: {team: a}
+      annotations: {owner: a, kustomize.toolkit.fluxcd.io/checksum: abc}
+`)),
+		vs: "frontend labels team=a annotations owner=a hosts app.example.com,frontend.test.svc.cluster.local gateways istio-ingress/public " +
+			`http[match 2 timeout "5s" retries 3 rewrite true] frontend-primary:80/100,frontend-canary:80/0`,
+	}, {
+		// A host "*" serves the apex: Flagger adds none. Mesh first:
+		// no port even with discovery.
+		name: "wildcard host, mesh first",
+		src:  docs(target, gateway, flaggerCanary("podinfo", ref+"  service: {port: 9898, portDiscovery: true, targetPort: 9898, gateways: [mesh, istio-ingress/public], hosts: [\"*\"]}\n")),
+		vs: "podinfo labels  annotations  hosts * gateways mesh,istio-ingress/public " +
+			`http[match 0 timeout "" retries 0 rewrite false] podinfo-primary/100,podinfo-canary/0`,
+	}, {
+		// The apex named in hosts is not added again; a missing gateway
+		// stays unresolved.
+		name: "apex in hosts",
+		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898, gateways: [istio-ingress/public], hosts: [podinfo, app.example.com]}\n")),
+		vs: "podinfo labels  annotations  hosts podinfo.test.svc.cluster.local,app.example.com gateways istio-ingress/public(missing) " +
+			`http[match 0 timeout "" retries 0 rewrite false] podinfo-primary/100,podinfo-canary/0`,
+	}, {
+		// appProtocol tcp: a TCP route, matching the ports of
+		// spec.service.match (canaryToL4Match).
+		name: "tcp",
+		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898, appProtocol: TCP, match: [{port: 9898}]}\n")),
+		vs: "podinfo labels  annotations  hosts podinfo.test.svc.cluster.local gateways mesh " +
+			"tcp[ports 9898] podinfo-primary/100,podinfo-canary/0",
+	}, {
+		// Not modelled: a delegate, and the two routes of an A/B test.
+		name: "delegation",
+		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898, delegation: true}\n")),
+	}, {
+		name: "A/B test",
+		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898}\n  analysis:\n    match: [{headers: {x-canary: {exact: insider}}}]\n")),
+	}, {
+		// Flagger takes over the input's VirtualService of the apex's
+		// name (rewriting its spec); it creates no other.
+		name: "VirtualService of the input",
+		src: docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898}\n"),
+			"apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: podinfo, namespace: test}\nspec:\n  hosts: [podinfo]\n  http:\n  - route:\n    - destination: {host: podinfo-primary}\n"),
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, prepared := range []bool{false, true} {
+				g := flaggerGraph(t, c.src, prepared)
+				cn := g.Canaries[0]
+				if got := flaggerVS(cn); got != c.vs {
+					t.Errorf("prepared=%v: VirtualService\n%s\nwant\n%s", prepared, got, c.vs)
+				}
+				n := 0
+				for _, vs := range g.VirtualServices {
+					if g.GeneratedBy(vs.Obj) != nil {
+						n++
+						if vs != cn.VirtualService || g.GeneratedBy(vs.Obj) != cn {
+							t.Errorf("prepared=%v: VirtualService %s generated but not the Canary's", prepared, vs.Obj.Ref())
+						}
+					}
+				}
+				if want := map[bool]int{false: 0, true: 1}[c.vs != ""]; n != want {
+					t.Errorf("prepared=%v: %d generated VirtualServices, want %d", prepared, n, want)
+				}
+			}
+		})
+	}
+}
+
+// TestFlaggerVirtualServicePositions checks that the VirtualService's
+// positions are the fields of the Canary it comes from.
+func TestFlaggerVirtualServicePositions(t *testing.T) {
+	src := docs(flaggerTarget("Deployment", "podinfo", "{app: podinfo}", "{app: podinfo}", flaggerContainers),
+		flaggerCanary("podinfo", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    port: 9898\n    hosts:\n    - app.example.com\n    match:\n    - uri: {prefix: /}\n"),
+		flaggerCanary("web", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    name: web\n    port: 80\n    gateways:\n    - mesh\n"))
+	g := flaggerGraph(t, src, true)
+	svc := g.Canaries[0].Spec.Service
+	vs := g.Canaries[0].VirtualService
+	ref := g.Canaries[0].Spec.TargetRef
+	if vs.Obj.File != g.Canaries[0].Obj.File || vs.Obj.NameLoc != ref.Name.Loc || vs.Obj.Root() != nil || Origin(vs.Obj) != g.Canaries[0].Obj {
+		t.Errorf("object at %s %v", vs.Obj.File, vs.Obj.NameLoc)
+	}
+	hs := vs.Spec.Hosts
+	if hs[0].Loc != svc.Hosts[0].Loc || hs[1].Loc != ref.Name.Loc {
+		t.Errorf("hosts at %v %v", hs[0].Loc, hs[1].Loc)
+	}
+	if vs.Spec.Gateways[0].Loc != svc.Loc {
+		t.Errorf("default mesh gateway at %v, want spec.service at %v", vs.Spec.Gateways[0].Loc, svc.Loc)
+	}
+	r := vs.Spec.HTTP[0]
+	if r.Loc != svc.Loc || r.Match[0].Loc != svc.Match[0].Loc || r.Match[0].Loc.IsZero() {
+		t.Errorf("route at %v, match at %v", r.Loc, r.Match[0].Loc)
+	}
+	for _, d := range r.Route {
+		if d.Loc != svc.Port.Loc || d.Destination.Loc != svc.Port.Loc || d.Weight.Loc != svc.Port.Loc || d.Destination.Host.Loc != ref.Name.Loc {
+			t.Errorf("destination %s at %v", d.Destination.Host.V, d.Loc)
+		}
+	}
+	// The second Canary names its apex: the VirtualService's name and
+	// apex host are at spec.service.name; its gateways are as written.
+	svc, vs = g.Canaries[1].Spec.Service, g.Canaries[1].VirtualService
+	if vs.Obj.NameLoc != svc.Name.Loc || vs.Spec.Hosts[0].Loc != svc.Name.Loc || vs.Spec.Gateways[0].Loc != svc.Gateways[0].Loc {
+		t.Errorf("web at %v, host at %v, gateway at %v", vs.Obj.NameLoc, vs.Spec.Hosts[0].Loc, vs.Spec.Gateways[0].Loc)
+	}
 }

@@ -48,6 +48,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeBaselineAdminNetworkPolicy)
 	case *Canary:
 		return decodeRoot(n, v, decodeCanary)
+	case *CanaryAnalysis:
+		return decodeRoot(n, v, decodeCanaryAnalysis)
 	case *CanaryMetadata:
 		return decodeRoot(n, v, decodeCanaryMetadata)
 	case *CanaryService:
@@ -789,6 +791,32 @@ func decodeCanary(n *yaml.Node, v *Canary) (good, ok bool) {
 			_, ok = decodeCanaryTargetRef(c[i+1], &v.TargetRef)
 		case "service":
 			_, ok = decodeCanaryService(c[i+1], &v.Service)
+		case "analysis":
+			_, ok = decodePtr(c[i+1], &v.Analysis, decodeCanaryAnalysis)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeCanaryAnalysis(n *yaml.Node, v *CanaryAnalysis) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "match":
+			_, ok = decodeSeq(c[i+1], &v.Match, decodeHTTPMatch)
 		}
 		if !ok {
 			return false, false
@@ -850,6 +878,20 @@ func decodeCanaryService(n *yaml.Node, v *CanaryService) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.AppProtocol)
 		case "portDiscovery":
 			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.PortDiscovery)
+		case "gateways":
+			_, ok = decodeSeq(c[i+1], &v.Gateways, decodeUnmarshaler[Value[string]])
+		case "hosts":
+			_, ok = decodeSeq(c[i+1], &v.Hosts, decodeUnmarshaler[Value[string]])
+		case "delegation":
+			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.Delegation)
+		case "match":
+			_, ok = decodeSeq(c[i+1], &v.Match, decodeHTTPMatch)
+		case "rewrite":
+			_, ok = decodeNodePtr(c[i+1], &v.Rewrite)
+		case "timeout":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Timeout)
+		case "retries":
+			_, ok = decodePtr(c[i+1], &v.Retries, decodeRetries)
 		case "apex":
 			_, ok = decodePtr(c[i+1], &v.Apex, decodeCanaryMetadata)
 		case "primary":

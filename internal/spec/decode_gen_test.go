@@ -72,6 +72,7 @@ func decodeRoots() []reflect.Type {
 		reflect.TypeFor[BackendRef](),
 		reflect.TypeFor[BaselineAdminNetworkPolicy](),
 		reflect.TypeFor[Canary](),
+		reflect.TypeFor[CanaryAnalysis](),
 		reflect.TypeFor[CanaryMetadata](),
 		reflect.TypeFor[CanaryService](),
 		reflect.TypeFor[CanaryStrategy](),

@@ -4,13 +4,23 @@ import "sigs.k8s.io/kustomize/kyaml/yaml"
 
 // Canary is the part of a Flagger Canary spec (flagger.app/v1beta1) that
 // meshlint reads: what decides the objects Flagger creates for it at run
-// time, the primary workload and the apex, primary and canary Services.
-// Field names are those of Flagger's pkg/apis/flagger/v1beta1/canary.go.
+// time, the primary workload, the apex, primary and canary Services and
+// the VirtualService. Field names are those of Flagger's
+// pkg/apis/flagger/v1beta1/canary.go.
 type Canary struct {
 	// Provider overrides Flagger's -mesh-provider flag for this Canary.
 	Provider  Str             `yaml:"provider"`
 	TargetRef CanaryTargetRef `yaml:"targetRef"`
 	Service   CanaryService   `yaml:"service"`
+	Analysis  *CanaryAnalysis `yaml:"analysis"`
+}
+
+// CanaryAnalysis is the part of spec.analysis of a Canary that shapes the
+// VirtualService Flagger creates.
+type CanaryAnalysis struct {
+	// Match makes the analysis an A/B test: Flagger's VirtualService then
+	// has a second route, which meshlint does not model.
+	Match []HTTPMatch `yaml:"match"`
 }
 
 // CanaryTargetRef is spec.targetRef of a Canary: the Deployment, DaemonSet
@@ -43,8 +53,22 @@ type CanaryService struct {
 	AppProtocol Str         `yaml:"appProtocol"`
 	// PortDiscovery adds the target's container ports to the Services.
 	PortDiscovery Bool `yaml:"portDiscovery"`
+	// Gateways and Hosts are those of Flagger's VirtualService, which adds
+	// the apex host, and the mesh gateway when Gateways is empty.
+	Gateways []Str `yaml:"gateways"`
+	Hosts    []Str `yaml:"hosts"`
+	// Delegation makes the VirtualService a delegate, which meshlint does
+	// not model.
+	Delegation Bool `yaml:"delegation"`
+	// Match, Rewrite, Timeout and Retries are copied into the
+	// VirtualService's route (Flagger's rewrite has Istio's uri and
+	// authority).
+	Match   []HTTPMatch `yaml:"match"`
+	Rewrite *yaml.Node  `yaml:"rewrite"`
+	Timeout Str         `yaml:"timeout"`
+	Retries *Retries    `yaml:"retries"`
 	// Apex, Primary and Canary are the labels and annotations Flagger
-	// adds to each Service.
+	// adds to each Service; Apex's also to the VirtualService.
 	Apex    *CanaryMetadata `yaml:"apex"`
 	Primary *CanaryMetadata `yaml:"primary"`
 	Canary  *CanaryMetadata `yaml:"canary"`

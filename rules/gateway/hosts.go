@@ -31,7 +31,10 @@ finding is at each host that is served nowhere: its routes are dead at the ingre
 VirtualService that is also bound to ` + "`mesh`" + ` are served by the sidecars and are not reported.
 
 Fix the host, add it to a server of the Gateway, or widen the server host's namespace part
-(for example from ` + "`./shop.example.com`" + ` to ` + "`*/shop.example.com`" + ` or to the VirtualService's namespace).`,
+(for example from ` + "`./shop.example.com`" + ` to ` + "`*/shop.example.com`" + ` or to the VirtualService's namespace).
+
+The apex host that Flagger adds to the VirtualService it creates for a Canary is not judged: Flagger
+adds it whatever the Canary says, and only the mesh binding serves it.`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata:
@@ -135,6 +138,11 @@ func runVSHostNotInGateway(p *rules.Pass) error {
 				continue
 			}
 			written := vs.Spec.Hosts[i]
+			if c := p.Graph.GeneratedBy(vs.Obj); c != nil {
+				if apex, _, _ := c.ServiceNames(); written.V == apex {
+					continue
+				}
+			}
 			what := fmt.Sprintf("%q", written.V)
 			if h != written.V {
 				what += " (" + h + ")"
