@@ -156,15 +156,12 @@ func (g *Graph) add(o *manifest.Object) {
 	case kinds.Service:
 		s := &Service{Meta: m}
 		if decodeInto(g, o, o.Spec(), &s.Spec) {
-			s.Host = o.Name + "." + o.Namespace + ".svc." + g.Mesh.ClusterDomain
-			s.ExportTo = exportTo(splitList(o.Annotations["networking.istio.io/exportTo"]), g.Mesh.DefaultServiceExportTo)
-			g.Services = append(g.Services, s)
-			g.servicesByHost[s.Host] = append(g.servicesByHost[s.Host], s)
+			g.addService(s)
 		}
 	case kinds.ServiceEntry:
 		s := &ServiceEntry{Meta: m}
 		if decodeInto(g, o, o.Spec(), &s.Spec) {
-			s.ExportTo = exportTo(values(s.Spec.ExportTo), g.Mesh.DefaultServiceExportTo)
+			s.ExportTo = exportTo(spec.Values(s.Spec.ExportTo), g.Mesh.DefaultServiceExportTo)
 			g.ServiceEntries = append(g.ServiceEntries, s)
 		}
 	case kinds.Gateway:
@@ -179,16 +176,12 @@ func (g *Graph) add(o *manifest.Object) {
 	case kinds.VirtualService:
 		vs := &VirtualService{Meta: m}
 		if decodeInto(g, o, o.Spec(), &vs.Spec) {
-			vs.ExportTo = exportTo(values(vs.Spec.ExportTo), g.Mesh.DefaultVirtualServiceExportTo)
-			for _, h := range vs.Spec.Hosts {
-				vs.Hosts = append(vs.Hosts, host.FQDN(h.V, o.Namespace, g.Mesh.ClusterDomain))
-			}
-			g.VirtualServices = append(g.VirtualServices, vs)
+			g.addVirtualService(vs)
 		}
 	case kinds.DestinationRule:
 		dr := &DestinationRule{Meta: m}
 		if decodeInto(g, o, o.Spec(), &dr.Spec) {
-			dr.ExportTo = exportTo(values(dr.Spec.ExportTo), g.Mesh.DefaultDestinationRuleExportTo)
+			dr.ExportTo = exportTo(spec.Values(dr.Spec.ExportTo), g.Mesh.DefaultDestinationRuleExportTo)
 			dr.Host = host.FQDN(dr.Spec.Host.V, o.Namespace, g.Mesh.ClusterDomain)
 			g.DestinationRules = append(g.DestinationRules, dr)
 			g.drsByNS[o.Namespace] = append(g.drsByNS[o.Namespace], dr)
@@ -250,6 +243,26 @@ func (g *Graph) workload(o *manifest.Object) *Workload {
 		w.Spec = &wl.Template
 	}
 	return g.templateWorkload(w)
+}
+
+// addService adds a Service whose Spec is set, of the input or derived
+// (flagger.go), with its host and exportTo.
+func (g *Graph) addService(s *Service) {
+	o := s.Obj
+	s.Host = o.Name + "." + o.Namespace + ".svc." + g.Mesh.ClusterDomain
+	s.ExportTo = exportTo(splitList(o.Annotations["networking.istio.io/exportTo"]), g.Mesh.DefaultServiceExportTo)
+	g.Services = append(g.Services, s)
+	g.servicesByHost[s.Host] = append(g.servicesByHost[s.Host], s)
+}
+
+// addVirtualService adds a VirtualService whose Spec is set, of the input
+// or derived (flagger.go), with its exportTo and fully qualified hosts.
+func (g *Graph) addVirtualService(vs *VirtualService) {
+	vs.ExportTo = exportTo(spec.Values(vs.Spec.ExportTo), g.Mesh.DefaultVirtualServiceExportTo)
+	for _, h := range vs.Spec.Hosts {
+		vs.Hosts = append(vs.Hosts, host.FQDN(h.V, vs.Namespace(), g.Mesh.ClusterDomain))
+	}
+	g.VirtualServices = append(g.VirtualServices, vs)
 }
 
 // addWorkload adds w to the graph's workloads.
@@ -412,14 +425,6 @@ func (g *Graph) resolveGateway(ref spec.Str, vsNS string) GatewayRef {
 	}
 	r.Gateway = g.gatewaysByKey[r.Namespace+"/"+r.Name]
 	return r
-}
-
-func values(ss []spec.Str) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = s.V
-	}
-	return out
 }
 
 // exportTo returns an object's exportTo list, or the mesh default for its

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
@@ -182,7 +181,7 @@ func (g *Graph) deriveCanary(c *Canary) {
 		name, value string
 		meta        *spec.CanaryMetadata
 	}{{apex, primaryValue, svc.Apex}, {primary, primaryValue, svc.Primary}, {canary, value, svc.Canary}} {
-		if g.servicesByHost[s.name+"."+c.Namespace()+".svc."+g.Mesh.ClusterDomain] != nil {
+		if g.serviceNamed(c.Namespace(), s.name) != nil {
 			continue
 		}
 		c.Services = append(c.Services, g.flaggerService(c, s.name, map[string]string{label: s.value}, ports, s.meta))
@@ -280,11 +279,7 @@ func (g *Graph) flaggerVirtualService(c *Canary) *VirtualService {
 		}}
 	}
 	vs := &VirtualService{Meta: Meta{Obj: o}, Spec: vsSpec}
-	vs.ExportTo = exportTo(nil, g.Mesh.DefaultVirtualServiceExportTo)
-	for _, h := range vsSpec.Hosts {
-		vs.Hosts = append(vs.Hosts, host.FQDN(h.V, o.Namespace, g.Mesh.ClusterDomain))
-	}
-	g.VirtualServices = append(g.VirtualServices, vs)
+	g.addVirtualService(vs)
 	return vs
 }
 
@@ -408,10 +403,7 @@ func (g *Graph) flaggerService(c *Canary, name string, selector map[string]strin
 		Selector: selector,
 		Ports:    ports,
 	}}
-	s.Host = name + "." + o.Namespace + ".svc." + g.Mesh.ClusterDomain
-	s.ExportTo = exportTo(splitList(o.Annotations["networking.istio.io/exportTo"]), g.Mesh.DefaultServiceExportTo)
-	g.Services = append(g.Services, s)
-	g.servicesByHost[s.Host] = append(g.servicesByHost[s.Host], s)
+	g.addService(s)
 	return s
 }
 

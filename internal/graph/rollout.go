@@ -150,9 +150,7 @@ func (g *Graph) linkRollouts() {
 			if f.Name.V == "" {
 				continue
 			}
-			if ss := g.servicesByHost[f.Name.V+"."+ns+".svc."+g.Mesh.ClusterDomain]; len(ss) > 0 {
-				f.Service = ss[0]
-			}
+			f.Service = g.serviceNamed(ns, f.Name.V)
 			r.Services = append(r.Services, f)
 		}
 		istio := r.Istio()

@@ -274,3 +274,12 @@ func isDecimal(s string) bool {
 	}
 	return true
 }
+
+// Values returns the values of a list of strings, without their positions.
+func Values(ss []Str) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = s.V
+	}
+	return out
+}

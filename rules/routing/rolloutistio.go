@@ -386,13 +386,13 @@ func (c *vsCheck) tlsRoutes() {
 		var found []int
 		for i, t := range tls {
 			port, sni, ok := tlsRouteKey(t)
-			if ok && port == s.Port.V && argoEqual(values(s.SNIHosts), sni) {
+			if ok && port == s.Port.V && argoEqual(spec.Values(s.SNIHosts), sni) {
 				found = append(found, i)
 			}
 		}
 		if len(found) == 0 {
 			c.p.Reportf(c.r.Obj, s.Loc, "tlsRoutes entry (port %d, sniHosts [%s]) of %s matches no tls route of %s: %s (%s)",
-				s.Port.V, strings.Join(values(s.SNIHosts), ", "), c.ref, c.vsRef, invalidSpec, routesError("tls", "No matching TLS routes found in the defined Virtual Service.")).
+				s.Port.V, strings.Join(spec.Values(s.SNIHosts), ", "), c.ref, c.vsRef, invalidSpec, routesError("tls", "No matching TLS routes found in the defined Virtual Service.")).
 				Relate(c.vs.Obj, tls[0].Loc, "the first tls route of %s", c.vsRef)
 			continue
 		}
@@ -611,14 +611,6 @@ func argoEqual(a, b []string) bool {
 		}
 	}
 	return true
-}
-
-func values(ss []spec.Str) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = s.V
-	}
-	return out
 }
 
 func routeName(kind string, i int, name string) string {
