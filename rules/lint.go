@@ -27,8 +27,12 @@ type LintOptions struct {
 // file's content: its objects, as the graph prepared them, and the findings
 // of the local rules (lintcache.Cache).
 type FileCache interface {
-	// Get returns what was kept for a file with these bytes, named name.
-	Get(name string, data []byte) (objs []*manifest.Object, unmodelled map[string]int, findings []*Finding, ok bool)
+	// Unchanged returns what was kept for the file name if its stat data
+	// show it unchanged since it was read.
+	Unchanged(name string, st manifest.FileStat) (objs []*manifest.Object, unmodelled map[string]int, findings []*Finding, ok bool)
+	// Get returns what was kept for a file with these bytes, named name,
+	// whose stat data, taken before it was read, are st.
+	Get(name string, data []byte, st manifest.FileStat) (objs []*manifest.Object, unmodelled map[string]int, findings []*Finding, ok bool)
 	// Put keeps a file read without problems, with its local findings.
 	Put(f *manifest.File, findings []*Finding)
 	// Save writes what this run kept.
@@ -97,8 +101,7 @@ func Lint(opts LintOptions) *Result {
 		return nil
 	}
 	if opts.Cache != nil {
-		load.Cached = func(name string, data []byte) ([]*manifest.Object, map[string]int, bool) {
-			objs, unmodelled, fs, ok := opts.Cache.Get(name, data)
+		kept := func(objs []*manifest.Object, unmodelled map[string]int, fs []*Finding, ok bool) ([]*manifest.Object, map[string]int, bool) {
 			for _, o := range objs {
 				maps.Canon(o)
 			}
@@ -108,6 +111,12 @@ func Lint(opts LintOptions) *Result {
 				mu.Unlock()
 			}
 			return objs, unmodelled, ok
+		}
+		load.Unchanged = func(name string, st manifest.FileStat) ([]*manifest.Object, map[string]int, bool) {
+			return kept(opts.Cache.Unchanged(name, st))
+		}
+		load.Cached = func(name string, data []byte, st manifest.FileStat) ([]*manifest.Object, map[string]int, bool) {
+			return kept(opts.Cache.Get(name, data, st))
 		}
 	}
 	load.DropNodes = true

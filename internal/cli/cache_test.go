@@ -4,8 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // repoDir returns a folder of the repository, from internal/cli.
@@ -18,18 +20,25 @@ func repoDir(t *testing.T, rel string) string {
 	return d
 }
 
-var cacheStats = regexp.MustCompile(`meshlint: cache: (\d+) files unchanged, (\d+) read`)
+var cacheStats = regexp.MustCompile(`meshlint: cache: (\d+) files unchanged \((\d+) known by their stat data\), (\d+) read`)
 
 // cachedRun lints dir with the cache in cacheDir and returns the result
 // and the number of files taken from the cache and read.
 func cachedRun(t *testing.T, dir, cacheDir string, args ...string) (r result, hits, misses string) {
+	r, hits, _, misses = statRun(t, dir, cacheDir, args...)
+	return r, hits, misses
+}
+
+// statRun is cachedRun that also returns the number of files the cache
+// knew by their stat data, without reading them.
+func statRun(t *testing.T, dir, cacheDir string, args ...string) (r result, hits, unread, misses string) {
 	t.Helper()
 	r = run(t, dir, "", append([]string{"--cache-dir", cacheDir, "-v"}, args...)...)
 	m := cacheStats.FindStringSubmatch(r.stderr)
 	if m == nil {
 		t.Fatalf("no cache statistics in stderr:\n%s", r.stderr)
 	}
-	return r, m[1], m[2]
+	return r, m[1], m[2], m[3]
 }
 
 // TestCacheSameOutput checks that a run from a warm cache reports exactly
@@ -140,5 +149,55 @@ func TestCacheNotTrusted(t *testing.T) {
 				t.Errorf("the next run did not use the rewritten cache")
 			}
 		})
+	}
+}
+
+// TestCacheStatIndex checks that the cache knows a file that has not
+// changed by its stat data, without reading it, once the file has
+// settled; and that an edit is still seen when it keeps the file's size
+// and modification time.
+func TestCacheStatIndex(t *testing.T) {
+	dir, cacheDir := t.TempDir(), t.TempDir()
+	copyDir(t, repoDir(t, "examples/shop"), dir)
+	cachedRun(t, dir, cacheDir, ".")
+	// The files were written just before that run: an edit in the same
+	// timestamp tick would not show in their stat data, so they are read.
+	if _, hits, unread, _ := statRun(t, dir, cacheDir, "."); unread != "0" || hits == "0" {
+		t.Fatalf("files written just before the cached run: %s known by stat data of %s unchanged; want 0", unread, hits)
+	}
+	time.Sleep(2100 * time.Millisecond)
+	statRun(t, dir, cacheDir, ".") // records them settled
+	want := run(t, dir, "", "--format", "json", ".")
+	got, hits, unread, misses := statRun(t, dir, cacheDir, "--format", "json", ".")
+	if unread != hits || misses != "0" || got.stdout != want.stdout || got.code != want.code {
+		t.Fatalf("settled files: %s of %s unchanged known by stat data, %s read, output equal: %v", unread, hits, misses, got.stdout == want.stdout)
+	}
+
+	file := filepath.Join(dir, "reviews.yaml")
+	info, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(b), "weight: 20", "weight: 10", 1)
+	if edited == string(b) || len(edited) != len(b) {
+		t.Fatal("reviews.yaml has no weight: 20 to edit")
+	}
+	if err := os.WriteFile(file, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS == "linux" {
+		// Only the inode change time, which no one can set, shows the edit.
+		if err := os.Chtimes(file, info.ModTime(), info.ModTime()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want = run(t, dir, "", "--format", "json", ".")
+	got, _, _, misses = statRun(t, dir, cacheDir, "--format", "json", ".")
+	if misses != "1" || got.stdout != want.stdout || got.code != want.code {
+		t.Errorf("after an edit that kept size and modification time: %s files read, want 1; output equal: %v", misses, got.stdout == want.stdout)
 	}
 }

@@ -44,11 +44,16 @@ type Options struct {
 	// (so concurrently, and in no set order), while the objects' YAML
 	// nodes are alive. The errors it returns are the file's.
 	PerFile func(f *File) []*Error
+	// Unchanged, when set, is asked for the objects of each file on disk
+	// before the file is read, with what the file system says of it. When
+	// it has them (ok), they are the file's objects, with NoDirectives
+	// set, and the file is not read.
+	Unchanged func(name string, st FileStat) (objs []*Object, unmodelled map[string]int, ok bool)
 	// Cached, when set, is asked for the objects of each file on disk
-	// before the file is parsed, with its bytes. When it has them (ok),
-	// they are the file's objects, and the file is neither parsed nor
-	// given to PerFile.
-	Cached func(name string, data []byte) (objs []*Object, unmodelled map[string]int, ok bool)
+	// before the file is parsed, with its bytes and its FileStat taken
+	// before they were read. When it has them (ok), they are the file's
+	// objects, and the file is neither parsed nor given to PerFile.
+	Cached func(name string, data []byte, st FileStat) (objs []*Object, unmodelled map[string]int, ok bool)
 	// DropNodes releases the YAML nodes of the objects of files on disk
 	// once PerFile is done with them (a large tree's nodes take 30 bytes
 	// per byte of YAML), and reuses their memory for the next file, so
@@ -297,6 +302,7 @@ func loadFile(path string, opts Options, slabs *yamlfast.Slabs) *fileResult {
 	name := path
 	var data []byte
 	var err error
+	var st FileStat
 	if path == "-" {
 		name = StdinName
 		if opts.Stdin == nil {
@@ -305,6 +311,10 @@ func loadFile(path string, opts Options, slabs *yamlfast.Slabs) *fileResult {
 		}
 		data, err = io.ReadAll(io.LimitReader(opts.Stdin, opts.MaxFileSize+1))
 	} else {
+		var done bool
+		if st, done = unchanged(name, abs(opts.Dir, path), opts, fr); done {
+			return fr
+		}
 		data, err = readFile(abs(opts.Dir, path), opts.MaxFileSize)
 	}
 	if err != nil && !errors.Is(err, errTooLarge) {
@@ -326,7 +336,7 @@ func loadFile(path string, opts Options, slabs *yamlfast.Slabs) *fileResult {
 		src = &diskFile{path: abs(opts.Dir, path), name: name, namespace: opts.Namespace}
 	}
 	if opts.Cached != nil && src != nil {
-		if objs, unmodelled, ok := opts.Cached(name, data); ok {
+		if objs, unmodelled, ok := opts.Cached(name, data, st); ok {
 			for i, o := range objs {
 				o.seq, o.src, o.NoDirectives = i, src, noDirectives
 			}
@@ -364,6 +374,33 @@ func loadFile(path string, opts Options, slabs *yamlfast.Slabs) *fileResult {
 		}
 	}
 	return fr
+}
+
+// unchanged asks opts.Unchanged for the objects of the file at path, and
+// reports whether it had them. The stat is taken before the file is read,
+// so that a change made while it is read shows in the next run's stat.
+func unchanged(name, path string, opts Options, fr *fileResult) (FileStat, bool) {
+	if opts.Cached == nil && opts.Unchanged == nil {
+		return FileStat{}, false
+	}
+	info, err := os.Stat(path)
+	if err != nil || !info.Mode().IsRegular() {
+		return FileStat{}, false // reading tells what is wrong
+	}
+	st := StatOf(info)
+	if opts.Unchanged == nil || st.Size > opts.MaxFileSize {
+		return st, false
+	}
+	objs, unmodelled, ok := opts.Unchanged(name, st)
+	if !ok {
+		return st, false
+	}
+	src := &diskFile{path: path, name: name, namespace: opts.Namespace}
+	for i, o := range objs {
+		o.seq, o.src = i, src
+	}
+	fr.read, fr.objects, fr.unmodelled = true, objs, unmodelled
+	return st, true
 }
 
 // File is what PerFile is given: the objects read from one file.

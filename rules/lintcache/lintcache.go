@@ -2,7 +2,9 @@
 // file: its objects as the graph prepared them (graph.Prepare) and the
 // findings of the local rules, keyed by the SHA-256 of the file's bytes.
 // A file unchanged since the last run is then neither parsed nor checked
-// again; only the graph and the rules that read the whole input run.
+// again; only the graph and the rules that read the whole input run. An
+// index of each file's stat data, as git keeps, tells an unchanged file
+// without reading it.
 //
 // One cache file holds the entries of one run's input and settings. It
 // starts with a magic line and the key of the settings it was made with
@@ -24,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -32,7 +35,7 @@ import (
 )
 
 // magic starts every cache file; the number is the format's version.
-const magic = "meshlint lint cache 6\n"
+const magic = "meshlint lint cache 7\n"
 
 // shards is the number of gob streams a cache file is written in; maxShards
 // bounds the number read.
@@ -57,8 +60,17 @@ type Cache struct {
 	old      map[[32]byte]*entry // read from disk
 	kept     map[[32]byte]*entry // used or made by this run
 	// changed is true when the file on disk no longer matches kept.
-	changed      bool
-	hits, misses int
+	changed bool
+	// start is when this run began, and written when the run that wrote
+	// the file did: a file is known by its stat data only if it had not
+	// changed for a while before the run that read it (FileStat.Settled).
+	start, written time.Time
+	// index and newIndex map file names to their stat data and content
+	// hash, as read and as seen by this run.
+	index, newIndex map[string]indexEntry
+	// hits counts the files found in the cache, unread those of them found
+	// by their stat data, misses the files parsed.
+	hits, unread, misses int
 	// ignored says why the cache file was not used.
 	ignored string
 }
@@ -68,6 +80,15 @@ type entry struct {
 	Objects    []object
 	Unmodelled map[string]int
 	Findings   []finding
+	// NoDirectives is true when the file has no "meshlint:" comment.
+	NoDirectives bool
+}
+
+// indexEntry is what was seen of a file name: its stat data, taken before
+// it was read, and the hash of what was read.
+type indexEntry struct {
+	Stat manifest.FileStat
+	Hash [32]byte
 }
 
 type object struct {
@@ -108,7 +129,8 @@ type related struct {
 // stale or corrupt file gives an empty cache; Ignored says why.
 func Open(path, key string, rs []*rules.Rule) *Cache {
 	c := &Cache{path: path, key: sha256.Sum256([]byte(key)), rules: map[string]*rules.Rule{},
-		old: map[[32]byte]*entry{}, kept: map[[32]byte]*entry{}}
+		old: map[[32]byte]*entry{}, kept: map[[32]byte]*entry{}, start: time.Now(),
+		index: map[string]indexEntry{}, newIndex: map[string]indexEntry{}}
 	for _, r := range rs {
 		c.rules[r.ID] = r
 	}
@@ -116,7 +138,7 @@ func Open(path, key string, rs []*rules.Rule) *Cache {
 	c.ready = make(chan struct{})
 	go func() {
 		defer close(c.ready)
-		old, err := c.read()
+		old, index, err := c.read()
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		switch {
@@ -126,7 +148,7 @@ func Open(path, key string, rs []*rules.Rule) *Cache {
 			c.ignored = err.Error()
 			c.changed = true
 		default:
-			c.old = old
+			c.old, c.index = old, index
 		}
 	}()
 	return c
@@ -135,73 +157,111 @@ func Open(path, key string, rs []*rules.Rule) *Cache {
 // errStale marks a cache made by another version or with other settings.
 var errStale = errors.New("made by another meshlint version or with other settings")
 
-func (c *Cache) read() (map[[32]byte]*entry, error) {
+func (c *Cache) read() (map[[32]byte]*entry, map[string]indexEntry, error) {
 	data, err := os.ReadFile(c.path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	// magic, key, shard count, each shard's length, the shards, and the
-	// SHA-256 of all before it.
-	head := len(magic) + 32 + 8
+	// magic, key, when it was written, shard count, each shard's length,
+	// the index's length, the shards, the index, and the SHA-256 of all
+	// before it.
+	head := len(magic) + 32 + 8 + 8
 	if len(data) < head+32 || string(data[:len(magic)]) != magic {
-		return nil, fmt.Errorf("%s: not a meshlint cache file, or another format", c.path)
+		return nil, nil, fmt.Errorf("%s: not a meshlint cache file, or another format", c.path)
 	}
 	if !bytes.Equal(data[len(magic):len(magic)+32], c.key[:]) {
-		return nil, fmt.Errorf("%s: %w", c.path, errStale)
+		return nil, nil, fmt.Errorf("%s: %w", c.path, errStale)
 	}
 	body := data[:len(data)-32]
 	sum := sha256.Sum256(body)
 	if !bytes.Equal(sum[:], data[len(data)-32:]) {
-		return nil, fmt.Errorf("%s: corrupt (checksum mismatch, or truncated)", c.path)
+		return nil, nil, fmt.Errorf("%s: corrupt (checksum mismatch, or truncated)", c.path)
 	}
-	n := binary.BigEndian.Uint64(data[len(magic)+32 : head])
-	if n > maxShards || uint64(len(body)-head) < 8*n { //nolint:gosec // G115: body is longer than head, checked above
-		return nil, fmt.Errorf("%s: corrupt (bad shard count)", c.path)
+	c.written = time.Unix(0, int64(binary.BigEndian.Uint64(data[head-16:]))) //nolint:gosec // G115: read back as written
+	n := binary.BigEndian.Uint64(data[head-8 : head])
+	if n > maxShards || uint64(len(body)-head) < 8*(n+1) { //nolint:gosec // G115: body is longer than head, checked above
+		return nil, nil, fmt.Errorf("%s: corrupt (bad shard count)", c.path)
 	}
-	rawShards := make([][]byte, n)
-	off := head + 8*int(n) //nolint:gosec // G115: n is at most maxShards
-	for i := range rawShards {
+	// The index is the last section, after the shards.
+	sections := make([][]byte, n+1)
+	off := head + 8*int(n+1) //nolint:gosec // G115: n is at most maxShards
+	for i := range sections {
 		size := binary.BigEndian.Uint64(body[head+8*i:])
 		if size > uint64(len(body)-off) { //nolint:gosec // G115: off is at most len(body)
-			return nil, fmt.Errorf("%s: corrupt (bad shard length)", c.path)
+			return nil, nil, fmt.Errorf("%s: corrupt (bad shard length)", c.path)
 		}
 		end := off + int(size) //nolint:gosec // G115: size is at most len(body)-off, checked above
-		rawShards[i] = body[off:end]
+		sections[i] = body[off:end]
 		off = end
 	}
 	if off != len(body) {
-		return nil, fmt.Errorf("%s: corrupt (trailing bytes)", c.path)
+		return nil, nil, fmt.Errorf("%s: corrupt (trailing bytes)", c.path)
 	}
+	rawShards := sections[:n]
 	// gob decodes at a few tens of MB/s: the shards are decoded side by
 	// side.
 	parts := make([]map[[32]byte]*entry, n)
-	errs := make([]error, n)
+	errs := make([]error, n+1)
+	var index map[string]indexEntry
 	var wg sync.WaitGroup
 	for i := range rawShards {
 		wg.Go(func() {
 			errs[i] = gob.NewDecoder(bytes.NewReader(rawShards[i])).Decode(&parts[i])
 		})
 	}
+	errs[n] = gob.NewDecoder(bytes.NewReader(sections[n])).Decode(&index)
 	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, fmt.Errorf("%s: corrupt: %w", c.path, err)
+	}
 	entries := map[[32]byte]*entry{}
-	for i, p := range parts {
-		if errs[i] != nil {
-			return nil, fmt.Errorf("%s: corrupt: %w", c.path, errs[i])
-		}
+	for _, p := range parts {
 		maps.Copy(entries, p)
 	}
 	if n == shards {
 		c.raw, c.rawParts = rawShards, parts
 	}
-	return entries, nil
+	if index == nil {
+		index = map[string]indexEntry{}
+	}
+	return entries, index, nil
+}
+
+// Unchanged returns the objects and local findings kept for the file
+// name when its stat data are those recorded when it was last read, and
+// it had settled by then.
+func (c *Cache) Unchanged(name string, st manifest.FileStat) ([]*manifest.Object, map[string]int, []*rules.Finding, bool) {
+	<-c.ready
+	c.mu.Lock()
+	ie, ok := c.index[name]
+	var e *entry
+	if ok && ie.Stat == st && st.Settled(c.written) {
+		e = c.old[ie.Hash]
+	}
+	if e == nil {
+		c.mu.Unlock()
+		return nil, nil, nil, false
+	}
+	c.kept[ie.Hash] = e
+	c.newIndex[name] = ie
+	c.hits++
+	c.unread++
+	c.mu.Unlock()
+	objs, unmodelled, fs := c.objects(e, name)
+	for _, o := range objs {
+		o.NoDirectives = e.NoDirectives
+	}
+	return objs, unmodelled, fs, true
 }
 
 // Get returns the objects and local findings kept for a file with these
-// bytes, as read from the file name.
-func (c *Cache) Get(name string, data []byte) ([]*manifest.Object, map[string]int, []*rules.Finding, bool) {
+// bytes, as read from the file name, whose stat data, taken before it was
+// read, are st.
+func (c *Cache) Get(name string, data []byte, st manifest.FileStat) ([]*manifest.Object, map[string]int, []*rules.Finding, bool) {
 	h := sha256.Sum256(data)
 	<-c.ready
 	c.mu.Lock()
+	c.newIndex[name] = indexEntry{Stat: st, Hash: h}
 	e := c.old[h]
 	if e == nil {
 		e = c.kept[h] // the same bytes in another file of this run
@@ -214,7 +274,12 @@ func (c *Cache) Get(name string, data []byte) ([]*manifest.Object, map[string]in
 	c.kept[h] = e
 	c.hits++
 	c.mu.Unlock()
+	objs, unmodelled, fs := c.objects(e, name)
+	return objs, unmodelled, fs, true
+}
 
+// objects makes the objects and findings of e, read from the file name.
+func (c *Cache) objects(e *entry, name string) ([]*manifest.Object, map[string]int, []*rules.Finding) {
 	objs := make([]*manifest.Object, len(e.Objects))
 	for i, r := range e.Objects {
 		objs[i] = &manifest.Object{
@@ -247,14 +312,14 @@ func (c *Cache) Get(name string, data []byte) ([]*manifest.Object, map[string]in
 	for k, n := range e.Unmodelled {
 		unmodelled[k] = n
 	}
-	return objs, unmodelled, fs, true
+	return objs, unmodelled, fs
 }
 
 // Put keeps a file read without problems with the findings of the local
 // rules on it. Findings that point into other files, or fixes that create
 // files, are not kept, and neither is their file.
 func (c *Cache) Put(f *manifest.File, fs []*rules.Finding) {
-	e := &entry{Unmodelled: f.Unmodelled}
+	e := &entry{Unmodelled: f.Unmodelled, NoDirectives: len(f.Objects) > 0 && f.Objects[0].NoDirectives}
 	index := make(map[*manifest.Object]int, len(f.Objects))
 	for i, o := range f.Objects {
 		index[o] = i
@@ -325,12 +390,24 @@ func renameFixes(fixes []rules.Fix, name string) []rules.Fix {
 }
 
 // Save writes the entries this run used or made, when they differ from
-// the file's, so that the cache holds the current input and no more.
+// the file's, so that the cache holds the current input and no more. It
+// is the cache's last use in a run, and lets go of what the cache read:
+// the graph and the rules that run meanwhile need the memory.
 func (c *Cache) Save() error {
 	<-c.ready
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.changed && len(c.kept) == len(c.old) {
+	defer func() { c.old, c.kept, c.raw, c.rawParts, c.index, c.newIndex = nil, nil, nil, nil, nil, nil }()
+	index := map[string]indexEntry{}
+	unsettled := false
+	for name, ie := range c.newIndex {
+		if c.kept[ie.Hash] != nil {
+			index[name] = ie
+			// Saving makes it known by its stat data next time.
+			unsettled = unsettled || !ie.Stat.Settled(c.written) && ie.Stat.Settled(c.start)
+		}
+	}
+	if !c.changed && len(c.kept) == len(c.old) && !unsettled && maps.Equal(index, c.index) {
 		return nil
 	}
 	// Shards, by the first byte of the content hash, so that reading can
@@ -358,10 +435,13 @@ func (c *Cache) Save() error {
 			payloads[i] = b.Bytes()
 		})
 	}
+	var ib bytes.Buffer
+	ierr := gob.NewEncoder(&ib).Encode(index)
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := errors.Join(append(errs, ierr)...); err != nil {
 		return fmt.Errorf("%s: encoding the cache: %w", c.path, err)
 	}
+	payloads = append(payloads, ib.Bytes())
 	// The entries hold what the manifests say, Secrets included: the
 	// folder is the user's alone, as the file is (os.CreateTemp: 0600).
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
@@ -374,7 +454,9 @@ func (c *Cache) Save() error {
 	defer os.Remove(tmp.Name())
 	h := sha256.New()
 	w := bufio.NewWriter(io.MultiWriter(tmp, h))
-	out := [][]byte{[]byte(magic), c.key[:], binary.BigEndian.AppendUint64(nil, uint64(n))}
+	out := [][]byte{[]byte(magic), c.key[:],
+		binary.BigEndian.AppendUint64(nil, uint64(c.start.UnixNano())), //nolint:gosec // G115: read back as written
+		binary.BigEndian.AppendUint64(nil, uint64(n))}
 	for i := range payloads {
 		out = append(out, binary.BigEndian.AppendUint64(nil, uint64(len(payloads[i]))))
 	}
@@ -404,13 +486,14 @@ func (c *Cache) Save() error {
 	return nil
 }
 
-// Stats says how many files came from the cache and how many were read,
-// and why the cache file was ignored, if it was.
-func (c *Cache) Stats() (hits, misses int, ignored string) {
+// Stats says how many files came from the cache, how many of them were
+// not even read (their stat data showed them unchanged), and how many
+// were parsed, and why the cache file was ignored, if it was.
+func (c *Cache) Stats() (hits, unread, misses int, ignored string) {
 	<-c.ready
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.hits, c.misses, c.ignored
+	return c.hits, c.unread, c.misses, c.ignored
 }
 
 // sameKeys reports whether two shards hold the same entries: entries are
