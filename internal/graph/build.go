@@ -181,10 +181,7 @@ func (g *Graph) add(o *manifest.Object) {
 	case kinds.DestinationRule:
 		dr := &DestinationRule{Meta: m}
 		if decodeInto(g, o, o.Spec(), &dr.Spec) {
-			dr.ExportTo = exportTo(spec.Values(dr.Spec.ExportTo), g.Mesh.DefaultDestinationRuleExportTo)
-			dr.Host = host.FQDN(dr.Spec.Host.V, o.Namespace, g.Mesh.ClusterDomain)
-			g.DestinationRules = append(g.DestinationRules, dr)
-			g.drsByNS[o.Namespace] = append(g.drsByNS[o.Namespace], dr)
+			g.addDestinationRule(dr)
 		}
 	case kinds.PeerAuthentication:
 		pa := &PeerAuthentication{Meta: m}
@@ -263,6 +260,17 @@ func (g *Graph) addVirtualService(vs *VirtualService) {
 		vs.Hosts = append(vs.Hosts, host.FQDN(h.V, vs.Namespace(), g.Mesh.ClusterDomain))
 	}
 	g.VirtualServices = append(g.VirtualServices, vs)
+}
+
+// addDestinationRule adds a DestinationRule whose Spec is set, of the
+// input or derived (flagger.go), with its exportTo and fully qualified
+// host.
+func (g *Graph) addDestinationRule(dr *DestinationRule) {
+	o := dr.Obj
+	dr.ExportTo = exportTo(spec.Values(dr.Spec.ExportTo), g.Mesh.DefaultDestinationRuleExportTo)
+	dr.Host = host.FQDN(dr.Spec.Host.V, o.Namespace, g.Mesh.ClusterDomain)
+	g.DestinationRules = append(g.DestinationRules, dr)
+	g.drsByNS[o.Namespace] = append(g.drsByNS[o.Namespace], dr)
 }
 
 // addWorkload adds w to the graph's workloads.

@@ -13,20 +13,28 @@ import (
 
 // Canary is a Flagger Canary (flagger.app/v1beta1), with the objects
 // Flagger v1.36.1 creates for it at run time, which a repository does not
-// hold: for a target Deployment (or DaemonSet) T whose selector label is
-// app=V, the workload T-primary, whose pods carry app=V-primary, and the
-// Services <apex> and <apex>-primary, which select those pods, and
-// <apex>-canary, which selects T's, and the VirtualService <apex>, which
+// hold. For a target Deployment (or DaemonSet) T whose selector label is
+// app=V, its canary controller creates the workload T-primary, whose pods
+// carry app=V-primary, and its KubernetesDefaultRouter the Services <apex>
+// and <apex>-primary, which select those pods, and <apex>-canary, which
+// selects T's: whatever the provider, since the scheduler picks that
+// router by the target's kind alone (Factory.KubernetesRouter). For the
+// Istio provider the IstioRouter then creates the DestinationRules
+// <apex>-canary and <apex>-primary and the VirtualService <apex>, which
 // routes the apex and spec.service.hosts to the primary and canary
-// Services. The graph holds these among its Workloads, Services and
-// VirtualServices, as if they were in the input, so that routes, selectors
-// and reach see them; GeneratedBy tells them apart. Flagger's
-// DestinationRules <apex>-primary and <apex>-canary are not modelled.
+// Services. The graph holds these among its Workloads, Services,
+// DestinationRules and VirtualServices, as if they were in the input, so
+// that routes, selectors, reach and mTLS see them; GeneratedBy tells them
+// apart. What the other providers' routers create (Ingresses, HTTPRoutes,
+// TrafficSplits...) is not modelled, nor what the canary controller
+// creates for a Service target (KubernetesNoopRouter makes nothing for
+// one, ServiceController copies it as <target>-primary and -canary).
 //
-// They are derived only for Canaries of the Istio provider (spec.provider
-// "istio", or unset: Flagger then follows its -mesh-provider flag, which
-// meshlint takes to be istio), and with the defaults of Flagger's flags
-// (-selector-labels, -include-label-prefix).
+// They are derived with the defaults of Flagger's flags (-mesh-provider
+// istio, -selector-labels, -include-label-prefix). A suspended Canary
+// (spec.suspend) gets them too: Flagger then skips the Canary, leaving
+// what it created before in place, and a Canary is suspended to pause one
+// that runs.
 type Canary struct {
 	Meta
 	Spec *spec.Canary
@@ -47,11 +55,17 @@ type Canary struct {
 	// has in the namespace: Flagger would rewrite that Service's
 	// selector and ports, which the graph does not model.
 	Services []*Service
+	// DestinationRules are those Flagger's IstioRouter creates, in the
+	// order canary, primary, less those whose name a DestinationRule of
+	// the input has in the namespace (Flagger rewrites its spec, which the
+	// graph does not model); none for another provider.
+	DestinationRules []*DestinationRule
 	// VirtualService is the VirtualService Flagger's IstioRouter creates,
-	// as it is while no analysis runs; nil when nothing is derived, when
-	// the input has a VirtualService of its name in the namespace (Flagger
-	// takes that over), or when it is not modelled: for a delegate
-	// (spec.service.delegation) and for an A/B test (spec.analysis.match).
+	// as it is while no analysis runs; nil when nothing is derived, for
+	// another provider, when the input has a VirtualService of its name in
+	// the namespace (Flagger takes that over), or when it is not modelled:
+	// for a delegate (spec.service.delegation) and for an A/B test
+	// (spec.analysis.match).
 	VirtualService *VirtualService
 }
 
@@ -64,12 +78,36 @@ var flaggerSelectorLabels = []string{"app", "name", "app.kubernetes.io/name"}
 // Flagger never copies.
 const flaggerToolkitMarker = "toolkit.fluxcd.io"
 
-// Istio reports whether Flagger routes the Canary's traffic with Istio:
-// spec.provider is "istio", or is unset, in which case Flagger follows its
-// -mesh-provider flag, taken to be istio (its default).
+// Istio reports whether Flagger routes the Canary's traffic with its
+// IstioRouter, as Factory.MeshRouter chooses: spec.provider is "istio", or
+// is unset, in which case Flagger follows its -mesh-provider flag, taken to
+// be istio (its default), or names no provider Flagger knows, for which
+// MeshRouter falls back to the IstioRouter ("gatewayapi" without a version
+// is one).
 func (c *Canary) Istio() bool {
-	return c.Spec.Provider.V == "" || c.Spec.Provider.V == "istio"
+	p := c.Spec.Provider.V
+	if flaggerProviders[p] {
+		return p == "" || p == "istio"
+	}
+	for _, prefix := range flaggerProviderPrefixes {
+		if strings.HasPrefix(p, prefix) {
+			return false
+		}
+	}
+	return true
 }
+
+// flaggerProviders are the providers that Factory.MeshRouter matches
+// exactly ("" stands for -mesh-provider, istio), and
+// flaggerProviderPrefixes those it matches by prefix; it gives every other
+// value the IstioRouter.
+var (
+	flaggerProviders = map[string]bool{
+		"": true, "istio": true, "appmesh": true, "linkerd": true, "contour": true, "nginx": true,
+		"skipper": true, "traefik": true, "apisix": true, "osm": true, "kuma": true, "kubernetes": true,
+	}
+	flaggerProviderPrefixes = []string{"appmesh:v1beta2", "smi:v1alpha1", "smi:v1alpha2", "smi:v1alpha3", "gloo", "gatewayapi:v1"}
+)
 
 // ServiceNames returns the names of the Services Flagger generates for c,
 // as Flagger's Canary.GetServiceNames does: the apex is spec.service.name,
@@ -132,7 +170,8 @@ func (g *Graph) addCanary(o *manifest.Object) {
 }
 
 // GeneratedBy returns the Canary whose Flagger creates o (a primary
-// workload, a Service or a VirtualService), nil for an object of the input.
+// workload, a Service, a DestinationRule or a VirtualService), nil for an
+// object of the input.
 func (g *Graph) GeneratedBy(o *manifest.Object) *Canary { return g.generatedBy[o] }
 
 // addFlagger adds the objects Flagger creates for the Canaries.
@@ -144,11 +183,13 @@ func (g *Graph) addFlagger() {
 
 // deriveCanary derives what Flagger's scheduler creates for c when it
 // initializes it (advanceCanary: the canary controller's GetMetadata and
-// Initialize, the Kubernetes router's Initialize and Reconcile).
+// Initialize, the Kubernetes router's Initialize and Reconcile, then the
+// mesh router's Reconcile). For a Service target the Kubernetes router is
+// the KubernetesNoopRouter, and nothing is derived.
 func (g *Graph) deriveCanary(c *Canary) {
 	ref := c.Spec.TargetRef
 	kind := kinds.Kind(ref.Kind.V)
-	if !c.Istio() || kind != kinds.Deployment && kind != kinds.DaemonSet {
+	if kind != kinds.Deployment && kind != kinds.DaemonSet {
 		return
 	}
 	target := g.inputWorkload(kind, c.Namespace(), ref.Name.V)
@@ -186,8 +227,16 @@ func (g *Graph) deriveCanary(c *Canary) {
 		}
 		c.Services = append(c.Services, g.flaggerService(c, s.name, map[string]string{label: s.value}, ports, s.meta))
 	}
-	// The Istio router's Reconcile makes the VirtualService after the
-	// Kubernetes router's Services.
+	if !c.Istio() {
+		return
+	}
+	// The Istio router's Reconcile, after the Kubernetes router's, makes
+	// the DestinationRules, whatever the mode, then the VirtualService.
+	for _, name := range []string{canary, primary} {
+		if g.destinationRule(c.Namespace(), name) == nil {
+			c.DestinationRules = append(c.DestinationRules, g.flaggerDestinationRule(c, name))
+		}
+	}
 	if g.virtualService(c.Namespace(), apex) == nil && !c.Spec.Service.Delegation.V &&
 		(c.Spec.Analysis == nil || len(c.Spec.Analysis.Match) == 0) {
 		c.VirtualService = g.flaggerVirtualService(c)
@@ -203,6 +252,53 @@ func (g *Graph) virtualService(ns, name string) *VirtualService {
 		}
 	}
 	return nil
+}
+
+// destinationRule returns the DestinationRule of this namespace and name,
+// or nil.
+func (g *Graph) destinationRule(ns, name string) *DestinationRule {
+	for _, dr := range g.drsByNS[ns] {
+		if dr.Name() == name {
+			return dr
+		}
+	}
+	return nil
+}
+
+// flaggerDestinationRule returns the DestinationRule Flagger creates for
+// c, as the IstioRouter's reconcileDestinationRule makes it: named after
+// the primary or canary Service, for that Service's short name as host,
+// with spec.service.trafficPolicy, and no labels, annotations, subsets or
+// exportTo. Its name and host are at the field the apex name comes from,
+// its traffic policy at spec.service.trafficPolicy.
+func (g *Graph) flaggerDestinationRule(c *Canary, name string) *DestinationRule {
+	o := g.flaggerObject(c, kinds.DestinationRule, name, c.apexLoc())
+	dr := &DestinationRule{Meta: Meta{Obj: o}, Spec: &spec.DestinationRule{
+		Host:          spec.Str{V: name, Loc: c.apexLoc(), Set: true},
+		TrafficPolicy: flaggerTrafficPolicy(c.Spec.Service.TrafficPolicy),
+	}}
+	g.addDestinationRule(dr)
+	return dr
+}
+
+// flaggerTrafficPolicy returns the traffic policy Flagger reads from
+// spec.service.trafficPolicy: tp less what the Canary CRD's schema does
+// not have, and the API server drops (portLevelSettings, and
+// tls.credentialName and tls.insecureSkipVerify, which Flagger's
+// TLSSettings lacks too). tp itself, shared with the Canary, is left as
+// it is.
+func flaggerTrafficPolicy(tp *spec.TrafficPolicy) *spec.TrafficPolicy {
+	if tp == nil {
+		return nil
+	}
+	out := *tp
+	out.PortLevelSettings = nil
+	if tp.TLS != nil {
+		tls := *tp.TLS
+		tls.CredentialName, tls.InsecureSkipVer = spec.Str{}, spec.Bool{}
+		out.TLS = &tls
+	}
+	return &out
 }
 
 // apexLoc returns the position of the field the apex name comes from:
@@ -318,7 +414,7 @@ func (g *Graph) flaggerObject(c *Canary, kind kinds.Kind, name string, nameLoc m
 	apiVersion := "v1"
 	switch kind {
 	case kinds.Service:
-	case kinds.VirtualService:
+	case kinds.VirtualService, kinds.DestinationRule:
 		apiVersion = kinds.GroupIstioNetworking + "/v1alpha3" // Flagger's client
 	default:
 		apiVersion = kinds.GroupApps + "/v1"

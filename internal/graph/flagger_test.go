@@ -149,6 +149,19 @@ func TestFlaggerDerived(t *testing.T) {
 			flaggerCanary("podinfo", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service: {port: 9898}\n")),
 		services: "podinfo-primary app=podinfo-primary labels app=podinfo-primary ClusterIP http/TCP/9898->9898\n" +
 			"podinfo-canary app=podinfo labels app=podinfo-canary ClusterIP http/TCP/9898->9898",
+	}, {
+		// Flagger's scheduler picks the Kubernetes router by the target's
+		// kind alone: the nginx provider gets the primary workload and
+		// the Services too. A suspended Canary keeps what Flagger made
+		// before it was suspended.
+		name: "nginx provider, suspended",
+		src: docs(flaggerTarget("Deployment", "podinfo", "{app: podinfo}", "{app: podinfo}", flaggerContainers),
+			flaggerCanary("podinfo", "  provider: nginx\n  suspend: true\n  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n"+
+				"  ingressRef: {apiVersion: networking.k8s.io/v1, kind: Ingress, name: podinfo}\n  service: {port: 80, targetPort: 9898}\n")),
+		primary: "Deployment/podinfo-primary app=podinfo-primary prometheus.io/scrape=true app=podinfo-primary owner=team-a",
+		services: "podinfo app=podinfo-primary labels app=podinfo ClusterIP http/TCP/80->9898\n" +
+			"podinfo-primary app=podinfo-primary labels app=podinfo-primary ClusterIP http/TCP/80->9898\n" +
+			"podinfo-canary app=podinfo labels app=podinfo-canary ClusterIP http/TCP/80->9898",
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, prepared := range []bool{false, true} {
@@ -172,12 +185,12 @@ func TestFlaggerDerived(t *testing.T) {
 	}
 }
 
-// TestFlaggerNotDerived lists Canaries Flagger makes nothing for, or that
-// are not of the Istio provider.
+// TestFlaggerNotDerived lists Canaries nothing is derived for: Flagger
+// makes nothing for them, or, for a Service target, only the copies of
+// the Service that its ServiceController makes, which are not modelled.
 func TestFlaggerNotDerived(t *testing.T) {
 	target := flaggerTarget("Deployment", "podinfo", "{app: podinfo}", "{app: podinfo}", flaggerContainers)
 	for _, c := range []struct{ name, src string }{
-		{"linkerd provider", docs(target, flaggerCanary("podinfo", "  provider: linkerd\n  targetRef: {kind: Deployment, name: podinfo}\n  service: {port: 9898}\n"))},
 		{"Service target", docs(target, svc("test", "podinfo", "app=podinfo"), flaggerCanary("podinfo", "  targetRef: {kind: Service, name: podinfo}\n  service: {port: 9898}\n"))},
 		{"target not in the input", docs(target, flaggerCanary("web", "  targetRef: {kind: Deployment, name: web}\n  service: {port: 9898}\n"))},
 		{"target of another kind", docs(target, flaggerCanary("podinfo", "  targetRef: {kind: DaemonSet, name: podinfo}\n  service: {port: 9898}\n"))},
@@ -194,13 +207,85 @@ func TestFlaggerNotDerived(t *testing.T) {
 				t.Fatalf("%d Canaries", len(g.Canaries))
 			}
 			cn := g.Canaries[0]
-			if cn.Primary != nil || len(cn.Services) > 0 || cn.Label != "" {
+			if cn.Primary != nil || len(cn.Services) > 0 || cn.Label != "" || len(cn.DestinationRules) > 0 || cn.VirtualService != nil {
 				t.Errorf("derived %v, %s", cn.Primary, flaggerServices(cn))
 			}
 			for _, w := range g.Workloads {
 				if g.GeneratedBy(w.Obj) != nil {
 					t.Errorf("workload %s generated", w.Obj.Ref())
 				}
+			}
+			for _, dr := range g.DestinationRules {
+				t.Errorf("DestinationRule %s generated", dr.Obj.Ref())
+			}
+		})
+	}
+}
+
+// TestFlaggerProviders checks what is derived for each provider, as
+// Flagger v1.36.1's scheduler (advanceCanary) and router factory choose:
+// every provider gets the primary workload and the Services of the
+// KubernetesDefaultRouter (Factory.KubernetesRouter looks at the target's
+// kind only); the DestinationRules and the VirtualService are the
+// IstioRouter's, which Factory.MeshRouter gives to istio, to an unset
+// provider (the -mesh-provider flag) and to any value it does not know.
+func TestFlaggerProviders(t *testing.T) {
+	target := flaggerTarget("Deployment", "podinfo", "{app: podinfo}", "{app: podinfo}", flaggerContainers)
+	for _, c := range []struct {
+		provider string
+		istio    bool
+	}{
+		{"", true},
+		{"istio", true},
+		// MeshRouter matches gatewayapi by prefix with a version only.
+		{"gatewayapi", true},
+		{"appmesh:v1beta1", true},
+		{"linkerd", false},
+		{"nginx", false},
+		{"kubernetes", false},
+		{"contour", false},
+		{"skipper", false},
+		{"traefik", false},
+		{"apisix", false},
+		{"osm", false},
+		{"kuma", false},
+		{"appmesh", false},
+		{"appmesh:v1beta2", false},
+		{"smi:v1alpha3:linkerd", false},
+		{"gloo:v1", false},
+		{"gatewayapi:v1", false},
+		{"gatewayapi:v1beta1", false},
+	} {
+		name := c.provider
+		if name == "" {
+			name = "unset"
+		}
+		t.Run(name, func(t *testing.T) {
+			spec := "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service: {port: 9898}\n"
+			if c.provider != "" {
+				spec = "  provider: " + c.provider + "\n" + spec
+			}
+			g := flaggerGraph(t, docs(target, flaggerCanary("podinfo", spec)), false)
+			cn := g.Canaries[0]
+			if cn.Istio() != c.istio {
+				t.Errorf("Istio() = %v", cn.Istio())
+			}
+			if cn.Primary == nil || len(cn.Services) != 3 {
+				t.Errorf("primary %v, Services:\n%s", cn.Primary, flaggerServices(cn))
+			}
+			var drs []string
+			for _, dr := range cn.DestinationRules {
+				drs = append(drs, dr.Name())
+			}
+			want := map[bool]string{true: "podinfo-canary podinfo-primary"}[c.istio]
+			if got := strings.Join(drs, " "); got != want {
+				t.Errorf("DestinationRules %q, want %q", got, want)
+			}
+			if (cn.VirtualService != nil) != c.istio {
+				t.Errorf("VirtualService %v", cn.VirtualService != nil)
+			}
+			if n := len(g.DestinationRules) + len(g.VirtualServices); n != len(drs)+map[bool]int{true: 1}[c.istio] {
+				t.Errorf("%d DestinationRules and VirtualServices in the graph", n)
 			}
 		})
 	}
@@ -470,5 +555,190 @@ func TestFlaggerVirtualServicePositions(t *testing.T) {
 	svc, vs = g.Canaries[1].Spec.Service, g.Canaries[1].VirtualService
 	if vs.Obj.NameLoc != svc.Name.Loc || vs.Spec.Hosts[0].Loc != svc.Name.Loc || vs.Spec.Gateways[0].Loc != svc.Gateways[0].Loc {
 		t.Errorf("web at %v, host at %v, gateway at %v", vs.Obj.NameLoc, vs.Spec.Hosts[0].Loc, vs.Spec.Gateways[0].Loc)
+	}
+}
+
+// flaggerDRs describes the DestinationRules Flagger creates for c: name,
+// host, labels, exportTo ([] for every namespace), then the traffic policy: "-" for none, else its
+// tls (mode, caCertificates, sni, credentialName, insecureSkipVerify), the
+// count of its port-level settings and the other settings it has.
+func flaggerDRs(c *Canary) string {
+	var out []string
+	for _, dr := range c.DestinationRules {
+		line := fmt.Sprintf("%s %s labels %s exportTo %v subsets %d", dr.Name(), dr.Host, kv(dr.Obj.Labels), dr.ExportTo, len(dr.Spec.Subsets))
+		tp := dr.Spec.TrafficPolicy
+		if tp == nil {
+			out = append(out, line+" -")
+			continue
+		}
+		if t := tp.TLS; t != nil {
+			line += fmt.Sprintf(" tls[%s ca=%s sni=%s credential=%s insecure=%v]", t.Mode.V, t.CaCertificates.V, t.SNI.V, t.CredentialName.V, t.InsecureSkipVer.V)
+		}
+		line += fmt.Sprintf(" ports %d", len(tp.PortLevelSettings))
+		for _, x := range []struct {
+			name string
+			set  bool
+		}{{"loadBalancer", tp.LoadBalancer != nil}, {"connectionPool", tp.ConnectionPool != nil}, {"outlierDetection", tp.OutlierDetection != nil}} {
+			if x.set {
+				line += " " + x.name
+			}
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+// TestFlaggerDestinationRules checks the DestinationRules derived for a
+// Canary against the IstioRouter's Reconcile and reconcileDestinationRule
+// of Flagger v1.36.1, and the schema of its Canary CRD, which drops from
+// spec.service.trafficPolicy what it does not declare.
+func TestFlaggerDestinationRules(t *testing.T) {
+	target := flaggerTarget("Deployment", "podinfo", "{app: podinfo}", "{app: podinfo}", flaggerContainers)
+	ref := "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n"
+	for _, c := range []struct{ name, src, drs string }{{
+		// Named after the canary and primary Services, for their short
+		// names; no traffic policy without spec.service.trafficPolicy.
+		name: "defaults",
+		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898}\n")),
+		drs: "podinfo-canary podinfo-canary.test.svc.cluster.local labels  exportTo [] subsets 0 -\n" +
+			"podinfo-primary podinfo-primary.test.svc.cluster.local labels  exportTo [] subsets 0 -",
+	}, {
+		// spec.service.name names them; the traffic policy is
+		// spec.service.trafficPolicy less portLevelSettings,
+		// credentialName and insecureSkipVerify. The apex metadata is
+		// the Services' and the VirtualService's, not theirs.
+		name: "traffic policy",
+		src: docs(target, flaggerCanary("podinfo", ref+`  service:
+    name: frontend
+    port: 80
+    targetPort: 9898
+    apex:
+      labels: {team: a}
+      annotations: {networking.istio.io/exportTo: "."}
+    trafficPolicy:
+      tls: {mode: SIMPLE, caCertificates: /etc/ca.pem, sni: frontend.example.com, credentialName: cred, insecureSkipVerify: true}
+      loadBalancer: {simple: LEAST_REQUEST}
+      connectionPool: {http: {http2MaxRequests: 100}}
+      portLevelSettings:
+      - port: {number: 80}
+        tls: {mode: DISABLE}
+`)),
+		drs: "frontend-canary frontend-canary.test.svc.cluster.local labels  exportTo [] subsets 0 tls[SIMPLE ca=/etc/ca.pem sni=frontend.example.com credential= insecure=false] ports 0 loadBalancer connectionPool\n" +
+			"frontend-primary frontend-primary.test.svc.cluster.local labels  exportTo [] subsets 0 tls[SIMPLE ca=/etc/ca.pem sni=frontend.example.com credential= insecure=false] ports 0 loadBalancer connectionPool",
+	}, {
+		// Made before the VirtualService, whatever its mode: a delegate
+		// and an A/B test get them.
+		name: "delegation",
+		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898, delegation: true, trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}\n")),
+		drs: "podinfo-canary podinfo-canary.test.svc.cluster.local labels  exportTo [] subsets 0 tls[ISTIO_MUTUAL ca= sni= credential= insecure=false] ports 0\n" +
+			"podinfo-primary podinfo-primary.test.svc.cluster.local labels  exportTo [] subsets 0 tls[ISTIO_MUTUAL ca= sni= credential= insecure=false] ports 0",
+	}, {
+		name: "A/B test",
+		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898}\n  analysis:\n    match: [{headers: {x-canary: {exact: insider}}}]\n")),
+		drs: "podinfo-canary podinfo-canary.test.svc.cluster.local labels  exportTo [] subsets 0 -\n" +
+			"podinfo-primary podinfo-primary.test.svc.cluster.local labels  exportTo [] subsets 0 -",
+	}, {
+		// Flagger takes over the input's DestinationRule of its name
+		// (rewriting its spec) and creates the other; one of another
+		// name for the same host stays beside it, and Istio merges them.
+		name: "DestinationRules of the input",
+		src: docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898}\n"),
+			"apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: podinfo-primary, namespace: test}\nspec:\n  host: podinfo-primary\n",
+			"apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: podinfo-canary-mtls, namespace: test}\nspec:\n  host: podinfo-canary\n"),
+		drs: "podinfo-canary podinfo-canary.test.svc.cluster.local labels  exportTo [] subsets 0 -",
+	}, {
+		// A DestinationRule of that name in another namespace is no
+		// obstacle.
+		name: "DestinationRule of another namespace",
+		src: docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898}\n"),
+			"apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: podinfo-primary, namespace: other}\nspec:\n  host: podinfo-primary.test.svc.cluster.local\n"),
+		drs: "podinfo-canary podinfo-canary.test.svc.cluster.local labels  exportTo [] subsets 0 -\n" +
+			"podinfo-primary podinfo-primary.test.svc.cluster.local labels  exportTo [] subsets 0 -",
+	}, {
+		// Another provider: none.
+		name: "gatewayapi:v1 provider",
+		src:  docs(target, flaggerCanary("podinfo", "  provider: gatewayapi:v1\n"+ref+"  service: {port: 9898, trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}\n")),
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, prepared := range []bool{false, true} {
+				g := flaggerGraph(t, c.src, prepared)
+				cn := g.Canaries[0]
+				if got := flaggerDRs(cn); got != c.drs {
+					t.Errorf("prepared=%v: DestinationRules\n%s\nwant\n%s", prepared, got, c.drs)
+				}
+				// They are among the graph's, and Istio's lookup for
+				// their host from the namespace finds them.
+				for _, dr := range cn.DestinationRules {
+					if g.GeneratedBy(dr.Obj) != cn || !slices.Contains(g.DestinationRules, dr) {
+						t.Errorf("prepared=%v: %s not registered", prepared, dr.Obj.Ref())
+					}
+					if !slices.Contains(g.DestinationRulesFor(dr.Host, "test"), dr) {
+						t.Errorf("prepared=%v: %s not found for %s", prepared, dr.Obj.Ref(), dr.Host)
+					}
+				}
+				n := 0
+				for _, dr := range g.DestinationRules {
+					if g.GeneratedBy(dr.Obj) != nil {
+						n++
+					}
+				}
+				if n != len(cn.DestinationRules) {
+					t.Errorf("prepared=%v: %d generated DestinationRules, %d the Canary's", prepared, n, len(cn.DestinationRules))
+				}
+			}
+		})
+	}
+}
+
+// TestFlaggerDestinationRulePositions checks that the DestinationRules'
+// positions are the fields of the Canary they come from, and that the
+// Canary's traffic policy is not changed by what Flagger leaves out.
+func TestFlaggerDestinationRulePositions(t *testing.T) {
+	src := docs(flaggerTarget("Deployment", "podinfo", "{app: podinfo}", "{app: podinfo}", flaggerContainers),
+		flaggerCanary("podinfo", `  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
+  service:
+    port: 9898
+    trafficPolicy:
+      tls:
+        mode: DISABLE
+        credentialName: cred
+      portLevelSettings:
+      - port: {number: 9898}
+        tls: {mode: ISTIO_MUTUAL}
+`),
+		flaggerCanary("web", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    name: web\n    port: 80\n"))
+	g := flaggerGraph(t, src, true)
+	cn := g.Canaries[0]
+	svc, ref := cn.Spec.Service, cn.Spec.TargetRef
+	if len(cn.DestinationRules) != 2 {
+		t.Fatalf("%d DestinationRules", len(cn.DestinationRules))
+	}
+	for _, dr := range cn.DestinationRules {
+		o := dr.Obj
+		if o.File != cn.Obj.File || o.NameLoc != ref.Name.Loc || o.KindLoc != cn.Obj.KindLoc || o.Root() != nil || Origin(o) != cn.Obj {
+			t.Errorf("%s at %s %v", o.Ref(), o.File, o.NameLoc)
+		}
+		if o.Kind != kinds.DestinationRule || o.APIVersion != "networking.istio.io/v1alpha3" || o.OwnerKind != "Canary" || o.OwnerName != "podinfo" {
+			t.Errorf("%s: %s %s owned by %s/%s", o.Ref(), o.APIVersion, o.Kind, o.OwnerKind, o.OwnerName)
+		}
+		tp := dr.Spec.TrafficPolicy
+		if dr.Spec.Host.Loc != ref.Name.Loc || tp.Loc != svc.TrafficPolicy.Loc || tp.TLS.Loc != svc.TrafficPolicy.TLS.Loc ||
+			tp.TLS.Mode.Loc != svc.TrafficPolicy.TLS.Mode.Loc || tp.TLS.Mode.Loc.IsZero() {
+			t.Errorf("%s: host at %v, policy at %v, tls mode at %v", o.Ref(), dr.Spec.Host.Loc, tp.Loc, tp.TLS.Mode.Loc)
+		}
+		if tp == svc.TrafficPolicy || tp.TLS == svc.TrafficPolicy.TLS {
+			t.Errorf("%s shares the Canary's traffic policy", o.Ref())
+		}
+	}
+	if len(svc.TrafficPolicy.PortLevelSettings) != 1 || svc.TrafficPolicy.TLS.CredentialName.V != "cred" {
+		t.Error("the Canary's trafficPolicy changed")
+	}
+	// The second Canary names its apex: the names and hosts are at
+	// spec.service.name.
+	web := g.Canaries[1]
+	for _, dr := range web.DestinationRules {
+		if dr.Obj.NameLoc != web.Spec.Service.Name.Loc || dr.Spec.Host.Loc != web.Spec.Service.Name.Loc || dr.Spec.TrafficPolicy != nil {
+			t.Errorf("%s at %v, host at %v", dr.Obj.Ref(), dr.Obj.NameLoc, dr.Spec.Host.Loc)
+		}
 	}
 }

@@ -892,6 +892,8 @@ func decodeCanaryService(n *yaml.Node, v *CanaryService) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Timeout)
 		case "retries":
 			_, ok = decodePtr(c[i+1], &v.Retries, decodeRetries)
+		case "trafficPolicy":
+			_, ok = decodePtr(c[i+1], &v.TrafficPolicy, decodeTrafficPolicy)
 		case "apex":
 			_, ok = decodePtr(c[i+1], &v.Apex, decodeCanaryMetadata)
 		case "primary":

@@ -4,9 +4,9 @@ import "sigs.k8s.io/kustomize/kyaml/yaml"
 
 // Canary is the part of a Flagger Canary spec (flagger.app/v1beta1) that
 // meshlint reads: what decides the objects Flagger creates for it at run
-// time, the primary workload, the apex, primary and canary Services and
-// the VirtualService. Field names are those of Flagger's
-// pkg/apis/flagger/v1beta1/canary.go.
+// time, the primary workload, the apex, primary and canary Services, and,
+// for the Istio provider, the VirtualService and the DestinationRules.
+// Field names are those of Flagger's pkg/apis/flagger/v1beta1/canary.go.
 type Canary struct {
 	// Provider overrides Flagger's -mesh-provider flag for this Canary.
 	Provider  Str             `yaml:"provider"`
@@ -67,6 +67,11 @@ type CanaryService struct {
 	Rewrite *yaml.Node  `yaml:"rewrite"`
 	Timeout Str         `yaml:"timeout"`
 	Retries *Retries    `yaml:"retries"`
+	// TrafficPolicy is the traffic policy of the DestinationRules Flagger
+	// creates for the primary and canary Services. The Canary CRD's schema
+	// has no portLevelSettings, nor tls.credentialName and
+	// tls.insecureSkipVerify: the API server drops them.
+	TrafficPolicy *TrafficPolicy `yaml:"trafficPolicy"`
 	// Apex, Primary and Canary are the labels and annotations Flagger
 	// adds to each Service; Apex's also to the VirtualService.
 	Apex    *CanaryMetadata `yaml:"apex"`
