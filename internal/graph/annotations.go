@@ -43,25 +43,48 @@ func (s AnnotationSite) KeyLoc(key string) manifest.Loc {
 
 // AnnotationSites returns the annotation sites of the objects of the given
 // kinds: each object's metadata, and for workloads with a pod template the
-// template's metadata too (the annotations the pods get).
+// template's metadata too (the annotations the pods get). The kinds are
+// those of the groups meshlint models them in. Generic workloads
+// (kinds.GenericWorkload) have no kind to ask for: they are included when
+// ks holds Pod, as sets of pods; the Kind of their own metadata's site is
+// their kind qualified by their group ("CloneSet.apps.kruise.io"), which no
+// annotation applies to. Knative's own metadata is no site: Knative passes
+// a Service's annotations on to the Route and Configuration it makes, and
+// from there to objects that are not in the input, where Istio may read
+// them.
 func (g *Graph) AnnotationSites(ks ...kinds.Kind) []AnnotationSite {
 	want := map[kinds.Kind]bool{}
 	for _, k := range ks {
 		want[k] = true
 	}
+	wanted := func(o *manifest.Object) bool {
+		if kinds.GenericWorkload(o.Group, o.Kind) {
+			return want[kinds.Pod]
+		}
+		return want[o.Kind] && o.Group != kinds.GroupGatewayAPI
+	}
 	n := 0
 	for _, o := range g.Objects {
-		if want[o.Kind] {
+		if wanted(o) {
 			n += 2 // a workload's template is a second site
 		}
 	}
 	out := make([]AnnotationSite, 0, n)
 	for _, o := range g.Objects {
-		if !want[o.Kind] || o.Group == kinds.GroupGatewayAPI {
+		if !wanted(o) {
 			continue
 		}
-		out = append(out, AnnotationSite{Obj: o, Kind: o.Kind, Annotations: o.Annotations, Labels: o.Labels})
-		if !kinds.IsWorkload(o.Kind) || o.Kind == kinds.Pod {
+		switch {
+		case !kinds.GenericWorkload(o.Group, o.Kind):
+			out = append(out, AnnotationSite{Obj: o, Kind: o.Kind, Annotations: o.Annotations, Labels: o.Labels})
+		case o.Group != kinds.GroupKnativeServing:
+			kind := o.Kind
+			if o.Group != kinds.GroupCore {
+				kind = kinds.Kind(string(o.Kind) + "." + o.Group)
+			}
+			out = append(out, AnnotationSite{Obj: o, Kind: kind, Annotations: o.Annotations, Labels: o.Labels})
+		}
+		if !HasPodTemplate(o) {
 			continue
 		}
 		var tm *templateMeta
@@ -77,11 +100,18 @@ func (g *Graph) AnnotationSites(ks ...kinds.Kind) []AnnotationSite {
 	return out
 }
 
+// HasPodTemplate reports whether o is a workload whose pods come from a
+// pod template: any workload but a Pod (templateMetadata finds the
+// template).
+func HasPodTemplate(o *manifest.Object) bool {
+	return kinds.IsWorkload(o.Group, o.Kind) && !(o.Kind == kinds.Pod && o.Group == kinds.GroupCore)
+}
+
 // templateMetadata returns the metadata node of a workload's pod template.
 func templateMetadata(o *manifest.Object) *yaml.Node {
 	root := o.Root()
 	tmpl := yamlpath.Field(yamlpath.Field(root, "spec"), "template")
-	if o.Kind == kinds.CronJob {
+	if o.Kind == kinds.CronJob && o.Group == kinds.GroupBatch {
 		tmpl = yamlpath.Field(yamlpath.Field(yamlpath.Field(yamlpath.Field(root, "spec"), "jobTemplate"), "spec"), "template")
 	}
 	return yamlpath.Field(tmpl, "metadata")

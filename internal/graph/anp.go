@@ -26,6 +26,9 @@ type BaselineAdminNetworkPolicy struct {
 // since the API leaves the order of equal priorities to the implementation.
 func (g *Graph) addAdminPolicies() {
 	for _, o := range g.Objects {
+		if kinds.GenericWorkload(o.Group, o.Kind) {
+			continue // a workload whose kind has the name
+		}
 		switch o.Kind {
 		case kinds.AdminNetworkPolicy:
 			p := &AdminNetworkPolicy{Meta: Meta{Obj: o}}

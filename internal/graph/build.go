@@ -10,6 +10,7 @@ import (
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -42,7 +43,7 @@ func (g *Graph) build() {
 	objs := g.Objects
 	// Namespaces first: sidecar injection of workloads depends on them.
 	for _, o := range objs {
-		if o.Kind == kinds.Namespace {
+		if o.Kind == kinds.Namespace && o.Group == kinds.GroupCore {
 			ns := g.namespace(o.Name)
 			ns.Obj = o
 			for k, v := range o.Labels {
@@ -53,7 +54,7 @@ func (g *Graph) build() {
 	}
 	for _, o := range objs {
 		g.notePresent(o)
-		if o.Kind != kinds.Namespace && o.Namespace != "" {
+		if !(o.Kind == kinds.Namespace && o.Group == kinds.GroupCore) && o.Namespace != "" {
 			g.namespace(o.Namespace)
 		}
 		g.add(o)
@@ -138,6 +139,14 @@ func (g *Graph) decodeSpec(o *manifest.Object, node *yaml.Node, out any) []*mani
 }
 
 func (g *Graph) add(o *manifest.Object) {
+	if kinds.GenericWorkload(o.Group, o.Kind) {
+		// Before the switch: its kind may be the name of a modelled one
+		// (Knative's Service, apps.kruise.io's StatefulSet).
+		if w := g.genericWorkload(o); w != nil {
+			g.addWorkload(w)
+		}
+		return
+	}
 	m := Meta{Obj: o}
 	switch o.Kind {
 	case kinds.Namespace:
@@ -240,6 +249,60 @@ func (g *Graph) workload(o *manifest.Object) *Workload {
 		w.Spec = &wl.Template
 	}
 	return g.templateWorkload(w)
+}
+
+// genericWorkload reads the pod template of a generic workload
+// (kinds.GenericWorkload): spec.template alone, since nothing else of the
+// custom resource's schema is known, decoded as a Deployment's template is.
+// The template is decoded as the template of a spec.Workload, a type the
+// cache of prepared specs holds (gob.go), whose other fields stay unset.
+func (g *Graph) genericWorkload(o *manifest.Object) *Workload {
+	var node *yaml.Node
+	if tmpl := yamlpath.Field(o.Spec(), "template"); tmpl != nil {
+		node = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: tmpl.Line, Column: tmpl.Column,
+			Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "template"}, tmpl}}
+	}
+	var wl *spec.Workload
+	if !decodeInto(g, o, node, &wl) {
+		return nil
+	}
+	w := g.templateWorkload(&Workload{Meta: Meta{Obj: o}, Spec: &wl.Template})
+	// Added after templateWorkload: they are not labels that injection
+	// reads. w.Labels is the decoded template's map, shared: copy it.
+	if extra := operatorLabels(o); len(extra) > 0 {
+		l := make(map[string]string, len(w.Labels)+len(extra))
+		for k, v := range extra {
+			l[k] = v
+		}
+		for k, v := range w.Labels { // the template's win
+			l[k] = v
+		}
+		w.Labels = l
+	}
+	return w
+}
+
+// operatorLabels returns the labels that the operator of generic workload
+// o gives its pods besides the template's, those whose values the input
+// shows. Only Knative's are known: a Service (serving.knative.dev) makes a
+// Configuration of its name, which makes the Revisions whose pods run the
+// template, and every pod is labelled with the names of its Service and
+// Configuration. The labels of the Revision (its name, which is generated
+// unless the template names it, the UIDs, the configuration's generation,
+// and app, set to the Revision's name when the template has none) are not
+// known here; MR152 leaves them unjudged.
+func operatorLabels(o *manifest.Object) map[string]string {
+	if o.Group != kinds.GroupKnativeServing {
+		return nil
+	}
+	const service, configuration = "serving.knative.dev/service", "serving.knative.dev/configuration"
+	switch o.Kind {
+	case kinds.Service:
+		return map[string]string{service: o.Name, configuration: o.Name}
+	case "Configuration":
+		return map[string]string{configuration: o.Name}
+	}
+	return nil
 }
 
 // addService adds a Service whose Spec is set, of the input or derived

@@ -46,11 +46,14 @@ type Namespace struct {
 func (n *Namespace) Declared() bool { return n.Obj != nil }
 
 // Workload is anything that runs pods: a Pod or an object with a pod
-// template.
+// template, of a kind meshlint models or of another operator's
+// (kinds.GenericWorkload).
 type Workload struct {
 	Meta
 	Spec *spec.PodTemplate
-	// Labels are the pod labels (the template's, not the controller's).
+	// Labels are the pod labels (the template's, not the controller's),
+	// with those an operator adds whose values are known (Knative's: see
+	// operatorLabels).
 	Labels map[string]string
 	// ServiceAccount is the pod's service account ("default" when unset).
 	ServiceAccount string
@@ -257,7 +260,15 @@ type presentKey struct {
 // notePresent records an object for HasKind, HasGatewayAPIKind and
 // Describes. The Gateway API is kept apart because its Gateway shares the
 // name of Istio's, which is what HasKind's callers mean by kinds.Gateway.
+//
+// A generic workload (kinds.GenericWorkload) is no object of a kind that
+// HasKind's callers can mean, even when its kind has their name (a Knative
+// Service is no Service): it counts for Describes only.
 func (g *Graph) notePresent(o *manifest.Object) {
+	if kinds.GenericWorkload(o.Group, o.Kind) {
+		g.described[o.Namespace] = true
+		return
+	}
 	api := o.Group == kinds.GroupGatewayAPI
 	g.present[presentKey{api, o.Kind, o.Namespace}] = true
 	g.present[presentKey{api, o.Kind, ""}] = true

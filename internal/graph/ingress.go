@@ -41,6 +41,9 @@ type IngressBackend struct {
 // their backend Services; it runs once Services are in place.
 func (g *Graph) addIngresses() {
 	for _, o := range g.Objects {
+		if kinds.GenericWorkload(o.Group, o.Kind) {
+			continue // a workload whose kind has the name
+		}
 		switch o.Kind {
 		case kinds.Ingress:
 			in := &Ingress{Meta: Meta{Obj: o}}

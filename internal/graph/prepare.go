@@ -106,6 +106,11 @@ func Prepare(objs []*manifest.Object, mesh config.Mesh, shared *Shared) *Graph {
 
 func prepareFacts(o *manifest.Object, p *Prepared) {
 	switch {
+	case HasPodTemplate(o):
+		// First: a generic workload's kind may be any name.
+		if tm := templateMetadata(o); tm != nil {
+			p.setFacts().Template = &templateMeta{Annotations: stringMap(yamlpath.Field(tm, "annotations")), Labels: stringMap(yamlpath.Field(tm, "labels"))}
+		}
 	case o.Kind == kinds.DestinationRule && o.Group == kinds.GroupIstioNetworking:
 		if what, at := l7TrafficPolicy(o.Spec()); what != "" {
 			f := p.setFacts()
@@ -129,10 +134,6 @@ func prepareFacts(o *manifest.Object, p *Prepared) {
 	case o.Kind == kinds.K8sGateway && o.Group == kinds.GroupGatewayAPI:
 		if a, _ := addresses(o); a != nil {
 			p.setFacts().Addresses = a
-		}
-	case kinds.IsWorkload(o.Kind) && o.Kind != kinds.Pod:
-		if tm := templateMetadata(o); tm != nil {
-			p.setFacts().Template = &templateMeta{Annotations: stringMap(yamlpath.Field(tm, "annotations")), Labels: stringMap(yamlpath.Field(tm, "labels"))}
 		}
 	}
 }

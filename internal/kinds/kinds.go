@@ -7,31 +7,34 @@ type Kind string
 
 // The kinds meshlint reads. Rules declare the ones they use in Rule.Inputs.
 const (
-	Namespace       Kind = "Namespace"
-	Service         Kind = "Service"
-	Pod             Kind = "Pod"
-	Deployment      Kind = "Deployment"
-	StatefulSet     Kind = "StatefulSet"
-	DaemonSet       Kind = "DaemonSet"
-	ReplicaSet      Kind = "ReplicaSet"
-	Job             Kind = "Job"
-	CronJob         Kind = "CronJob"
-	Rollout         Kind = "Rollout" // Argo Rollouts' Deployment for canary releases (GroupArgo)
-	Canary          Kind = "Canary"  // Flagger's canary release of a Deployment or DaemonSet (GroupFlagger)
-	NetworkPolicy   Kind = "NetworkPolicy"
-	Gateway         Kind = "Gateway"
-	VirtualService  Kind = "VirtualService"
-	DestinationRule Kind = "DestinationRule"
-	ServiceEntry    Kind = "ServiceEntry"
-	Sidecar         Kind = "Sidecar"
-	WorkloadEntry   Kind = "WorkloadEntry"
-	WorkloadGroup   Kind = "WorkloadGroup"
-	EnvoyFilter     Kind = "EnvoyFilter"
-	ProxyConfig     Kind = "ProxyConfig"
-	Secret          Kind = "Secret"
-	ServiceAccount  Kind = "ServiceAccount"
-	Telemetry       Kind = "Telemetry"
-	WasmPlugin      Kind = "WasmPlugin"
+	Namespace   Kind = "Namespace"
+	Service     Kind = "Service"
+	Pod         Kind = "Pod"
+	Deployment  Kind = "Deployment"
+	StatefulSet Kind = "StatefulSet"
+	DaemonSet   Kind = "DaemonSet"
+	ReplicaSet  Kind = "ReplicaSet"
+	Job         Kind = "Job"
+	CronJob     Kind = "CronJob"
+	Rollout     Kind = "Rollout" // Argo Rollouts' Deployment for canary releases (GroupArgo)
+	// ReplicationController is read as a generic workload (GenericWorkload):
+	// its selector is a plain map, not a LabelSelector.
+	ReplicationController Kind = "ReplicationController"
+	Canary                Kind = "Canary" // Flagger's canary release of a Deployment or DaemonSet (GroupFlagger)
+	NetworkPolicy         Kind = "NetworkPolicy"
+	Gateway               Kind = "Gateway"
+	VirtualService        Kind = "VirtualService"
+	DestinationRule       Kind = "DestinationRule"
+	ServiceEntry          Kind = "ServiceEntry"
+	Sidecar               Kind = "Sidecar"
+	WorkloadEntry         Kind = "WorkloadEntry"
+	WorkloadGroup         Kind = "WorkloadGroup"
+	EnvoyFilter           Kind = "EnvoyFilter"
+	ProxyConfig           Kind = "ProxyConfig"
+	Secret                Kind = "Secret"
+	ServiceAccount        Kind = "ServiceAccount"
+	Telemetry             Kind = "Telemetry"
+	WasmPlugin            Kind = "WasmPlugin"
 
 	PeerAuthentication    Kind = "PeerAuthentication"
 	AuthorizationPolicy   Kind = "AuthorizationPolicy"
@@ -75,6 +78,10 @@ const (
 	// GroupFlagger is not checked strictly: Flagger serves MetricTemplates
 	// and AlertProviders in it too, which meshlint does not read.
 	GroupFlagger = "flagger.app"
+	// GroupKnativeServing is neither modelled nor checked strictly: its
+	// Service and Configuration are generic workloads (GenericWorkload),
+	// whose pods get labels from Knative that the graph adds.
+	GroupKnativeServing = "serving.knative.dev"
 )
 
 // groupKinds lists, per strictly checked group, every kind the group serves.
@@ -91,12 +98,35 @@ var groupKinds = map[string]map[Kind]bool{
 	GroupK8sNetworking: {
 		NetworkPolicy: true, "Ingress": true, "IngressClass": true, "IPAddress": true, "ServiceCIDR": true,
 	},
+	// The kinds of core/v1, apps/v1 and batch/v1 in k8s.io/api v0.32
+	// (addKnownTypes in their register.go), so that a misspelt
+	// "Deploymnet" is reported rather than read as another operator's
+	// workload.
+	GroupCore: set("Pod", "PodList", "PodStatusResult", "PodTemplate", "PodTemplateList", "ReplicationController",
+		"ReplicationControllerList", "Service", "ServiceProxyOptions", "ServiceList", "Endpoints", "EndpointsList",
+		"Node", "NodeList", "NodeProxyOptions", "Binding", "Event", "EventList", "List", "LimitRange", "LimitRangeList",
+		"ResourceQuota", "ResourceQuotaList", "Namespace", "NamespaceList", "Secret", "SecretList", "ServiceAccount",
+		"ServiceAccountList", "PersistentVolume", "PersistentVolumeList", "PersistentVolumeClaim",
+		"PersistentVolumeClaimList", "PodAttachOptions", "PodLogOptions", "PodExecOptions", "PodPortForwardOptions",
+		"PodProxyOptions", "ComponentStatus", "ComponentStatusList", "SerializedReference", "RangeAllocation",
+		"ConfigMap", "ConfigMapList"),
+	GroupApps: set("Deployment", "DeploymentList", "StatefulSet", "StatefulSetList", "DaemonSet", "DaemonSetList",
+		"ReplicaSet", "ReplicaSetList", "ControllerRevision", "ControllerRevisionList"),
+	GroupBatch: set("Job", "JobList", "CronJob", "CronJobList"),
 	// The standard and experimental kinds of gateway-api v1.6 (BackendLBPolicy
 	// was served by earlier experimental releases).
 	GroupGatewayAPI: {
 		K8sGateway: true, GatewayClass: true, HTTPRoute: true, GRPCRoute: true, TCPRoute: true, TLSRoute: true,
 		UDPRoute: true, ReferenceGrant: true, "BackendTLSPolicy": true, "ListenerSet": true, "BackendLBPolicy": true,
 	},
+}
+
+func set(ks ...Kind) map[Kind]bool {
+	m := make(map[Kind]bool, len(ks))
+	for _, k := range ks {
+		m[k] = true
+	}
+	return m
 }
 
 // modelled lists the kinds that the graph reads, keyed by group.
@@ -148,17 +178,61 @@ func Known(group string, k Kind) bool {
 	return ks[k]
 }
 
-// IsWorkload reports whether k carries a pod template (or is a Pod).
-func IsWorkload(k Kind) bool {
-	switch k {
-	case Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Rollout:
-		return true
-	}
-	return false
+// workloads lists the modelled kinds that run pods, keyed by group.
+var workloads = map[string]map[Kind]bool{
+	GroupCore:  {Pod: true},
+	GroupApps:  {Deployment: true, StatefulSet: true, DaemonSet: true, ReplicaSet: true},
+	GroupBatch: {Job: true, CronJob: true},
+	GroupArgo:  {Rollout: true},
 }
 
-// Workloads returns the kinds IsWorkload accepts, for the Inputs of rules
-// that read workloads.
+// IsWorkload reports whether objects of this group and kind run pods: a
+// Pod, a modelled kind with a pod template (Workloads), or a generic
+// workload (GenericWorkload). The group matters: a Knative Service is a
+// workload, a Service is not.
+func IsWorkload(group string, k Kind) bool {
+	return workloads[group][k] || GenericWorkload(group, k)
+}
+
+// GenericWorkload reports whether objects of this group and kind are
+// generic workloads when they carry a pod template: the custom resources
+// of operators that run pods from the PodTemplateSpec at spec.template
+// (OpenKruise's CloneSet and Advanced StatefulSet, Knative's Service, and
+// so on), read like a Deployment's template. That is every kind meshlint
+// does not model, in a group it does not check strictly.
+//
+// The loader keeps an object of such a kind only when its
+// spec.template.spec.containers is a non-empty list of mappings, and
+// counts it as unmodelled otherwise; so for an object of the input,
+// GenericWorkload tells whether it is a generic workload. Its kind may be
+// the name of a modelled kind (apps.kruise.io's StatefulSet, Knative's
+// Service): compare groups as well as kinds.
+func GenericWorkload(group string, k Kind) bool {
+	if group == GroupCore && k == ReplicationController {
+		return true // the one workload of a strict group that is not modelled
+	}
+	_, strict := groupKinds[group]
+	return !strict && !Modelled(group, k)
+}
+
+// Qualified names kind k of group for messages: k itself, or k.group
+// ("Service.serving.knative.dev") when an object of that group and kind is
+// a generic workload whose kind is also the name of a modelled kind, so
+// that a Knative Service does not read as a Service.
+func Qualified(group string, k Kind) string {
+	if GenericWorkload(group, k) && group != "" {
+		for _, ks := range modelled {
+			if ks[k] {
+				return string(k) + "." + group
+			}
+		}
+	}
+	return string(k)
+}
+
+// Workloads returns the modelled kinds IsWorkload accepts, for the Inputs
+// of rules that read workloads. Generic workloads have no kind of their
+// own: rules that read workloads read them too, and their docs say so.
 func Workloads() []Kind {
 	return []Kind{Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Rollout}
 }

@@ -354,7 +354,7 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 	if !kinds.Known(o.Group, o.Kind) {
 		return nil, []*Error{errAt(kind, "unknown kind %q in API group %q", kind.Value, o.Group)}
 	}
-	if !kinds.Modelled(o.Group, o.Kind) {
+	if !kinds.Modelled(o.Group, o.Kind) && !(kinds.GenericWorkload(o.Group, o.Kind) && hasPodTemplate(n)) {
 		unmodelled[o.APIVersion+" "+kind.Value]++
 		return nil, nil
 	}
@@ -388,12 +388,31 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 	switch {
 	case kinds.ClusterScoped(o.Group, o.Kind):
 		o.Namespace, o.NamespaceSet = "", false
-	case o.Kind == kinds.Namespace:
+	case o.Kind == kinds.Namespace && o.Group == kinds.GroupCore:
 		o.Namespace = o.Name
 	case o.Namespace == "":
 		o.Namespace = defaultNS
 	}
 	return []*Object{o}, errs
+}
+
+// hasPodTemplate reports whether object n has a pod template at
+// spec.template, as the generic workloads of kinds.GenericWorkload do: its
+// spec.template.spec.containers is a non-empty list of mappings. Nothing
+// else of the object is looked at, since its schema is unknown; a kind
+// whose spec.template is something else (a list, or a template of other
+// objects) stays unmodelled.
+func hasPodTemplate(n *yaml.Node) bool {
+	cs := yamlpath.Field(yamlpath.Field(yamlpath.Field(yamlpath.Field(n, "spec"), "template"), "spec"), "containers")
+	if cs == nil || cs.Kind != yaml.SequenceNode || len(cs.Content) == 0 {
+		return false
+	}
+	for _, c := range cs.Content {
+		if deref(c).Kind != yaml.MappingNode {
+			return false
+		}
+	}
+	return true
 }
 
 func stringMap(file string, meta *yaml.Node, key string) (map[string]string, []*Error) {

@@ -18,9 +18,12 @@ namespace. When it matches none, it protects nothing: usually a label typo, a po
 behind by a renamed workload, or a policy written for another namespace.
 
 The rule stays quiet when the input holds no workload of the policy's namespace at all (the
-workloads may be deployed from elsewhere), unless the closed-world setting is on. The pods
-Istio deploys for a Gateway API Gateway of the input (labelled
-` + "`gateway.networking.k8s.io/gateway-name`" + `) count as workloads. It is
+workloads may be deployed from elsewhere), unless the closed-world setting is on. Workloads are
+Pods, the Kubernetes controllers of pods, Argo Rollouts, and the custom resources of other
+operators with a pod template at ` + "`spec.template`" + ` (OpenKruise's CloneSet, Knative's Service, …),
+whose pods have the template's labels (and, for Knative, ` + "`serving.knative.dev/service`" + ` and
+` + "`serving.knative.dev/configuration`" + `). The pods Istio deploys for a Gateway API Gateway of the input
+(labelled ` + "`gateway.networking.k8s.io/gateway-name`" + `) count as workloads. It is
 kube-score's ` + "`networkpolicy-targets-pod`" + `, Kubescape's C-0299 and kube-linter's
 ` + "`dangling-networkpolicy`" + `.`,
 	Bad: `apiVersion: apps/v1

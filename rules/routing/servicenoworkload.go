@@ -29,8 +29,9 @@ selector that names labels of the Deployment's own ` + "`metadata.labels`" + `, 
 never looks at, rather than those of its pod template.
 
 The rule matches the selector against the pod-template labels of the workloads in the input
-(Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, Pods, Argo Rollouts) of the Service's
-namespace. When some workload carries every key of the selector with other values, the
+(Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, Pods, Argo Rollouts, and the
+custom resources of other operators that carry a pod template at ` + "`spec.template`" + `) of the
+Service's namespace. When some workload carries every key of the selector with other values, the
 message names the closest one (the most equal values; then by kind and name). The rule does
 not cry wolf over what the input cannot show:
 
@@ -45,10 +46,18 @@ not cry wolf over what the input cannot show:
   WorkloadGroup with matching labels; a namespace with a WorkloadEntry is left alone, since
   Istio adds the WorkloadEntries a Service's selector matches to its endpoints.
 
-Pods created by a controller meshlint does not read (an operator's custom resource, say) are
-not in the input: suppress the finding for such a Service, with the reason. Argo Rollouts are
-read like Deployments, and the ` + "`rollouts-pod-template-hash`" + ` label that Argo adds to the
-selectors of the canary and stable Services is not judged.
+Argo Rollouts are read like Deployments, and the ` + "`rollouts-pod-template-hash`" + ` label that
+Argo adds to the selectors of the canary and stable Services is not judged. The custom resource
+of any other operator whose ` + "`spec.template.spec.containers`" + ` is a list of containers (OpenKruise's
+CloneSet, Advanced StatefulSet and Advanced DaemonSet, Knative's Service, OpenShift's
+DeploymentConfig, …) is read as a workload whose pods have that template's labels, and nothing
+more: the labels its operator adds at run time are not known, except Knative's. Knative labels
+the pods of a Service with ` + "`serving.knative.dev/service`" + ` and ` + "`serving.knative.dev/configuration`" + `, both
+set to its name, and those of a Configuration with ` + "`serving.knative.dev/configuration`" + `; the labels
+of the Revision the pods run have values the input does not show (` + "`serving.knative.dev/revision`" + `,
+the UIDs, ` + "`serving.knative.dev/configurationGeneration`" + `, and ` + "`app`" + ` when the template sets none) and
+are not judged. Pods that a controller makes some other way are not in the input: suppress the
+finding for a Service that selects them, with the reason.
 
 Fix the selector to the labels of the pod template, or the pod template's labels (the
 workload's own ` + "`selector`" + ` must still match them, and it cannot change after creation). This is
@@ -127,7 +136,7 @@ func runServiceSelectsNoWorkload(p *rules.Pass) error {
 			continue
 		}
 		sel := templateLabels(s.Spec.Selector)
-		if len(sel) == 0 || len(g.SelectWorkloads(ns, sel)) > 0 ||
+		if len(sel) == 0 || len(g.SelectWorkloads(ns, sel)) > 0 || knativeSelected(g.WorkloadsIn(ns), sel) ||
 			g.SelectsGatewayAPIPod(ns, sel) != "" || workloadGroupSelected(g, ns, sel) {
 			continue
 		}
@@ -135,11 +144,11 @@ func runServiceSelectsNoWorkload(p *rules.Pass) error {
 			" matches no workload of namespace " + ns + " in the input: the Service has no endpoints, and requests to it fail"
 		w, differ := closestWorkload(g.WorkloadsIn(ns), sel)
 		if w != nil {
-			msg += " (closest: " + string(w.Obj.Kind) + " " + w.Name() + " has " + differ + ")"
+			msg += " (closest: " + kinds.Qualified(w.Obj.Group, w.Obj.Kind) + " " + w.Name() + " has " + differ + ")"
 		}
 		f := p.Reportf(s.Obj, selectorLoc(s.Obj), "%s", msg)
 		if w != nil {
-			f.Relate(w.Obj, w.Obj.NameLoc, "%s %s/%s, the closest workload: its pods have %s", w.Obj.Kind, ns, w.Name(), differ)
+			f.Relate(w.Obj, w.Obj.NameLoc, "%s %s/%s, the closest workload: its pods have %s", kinds.Qualified(w.Obj.Group, w.Obj.Kind), ns, w.Name(), differ)
 		}
 	}
 	return nil
@@ -156,6 +165,44 @@ func templateLabels(sel map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// knativeRevisionLabels are the labels Knative gives the pods of a
+// Revision from the Revision and its Configuration, whose values the input
+// does not show (the Revision's name is generated unless the template
+// names it).
+var knativeRevisionLabels = map[string]bool{
+	"serving.knative.dev/revision":                true,
+	"serving.knative.dev/revisionUID":             true,
+	"serving.knative.dev/configurationGeneration": true,
+	"serving.knative.dev/configurationUID":        true,
+	"serving.knative.dev/serviceUID":              true,
+}
+
+// knativeSelected reports whether sel may select the pods of a Knative
+// workload among ws: its labels (the graph adds the Service's and
+// Configuration's names) hold every label of sel but those with values
+// Knative sets at run time, which are not judged: the Revision's labels,
+// and app, which Knative sets to the Revision's name when the template
+// sets none.
+func knativeSelected(ws []*graph.Workload, sel map[string]string) bool {
+	for _, w := range ws {
+		if w.Obj.Group != kinds.GroupKnativeServing {
+			continue
+		}
+		_, app := w.Labels["app"]
+		ok := true
+		for k, v := range sel {
+			if got, has := w.Labels[k]; !(has && got == v || knativeRevisionLabels[k] || k == "app" && !app) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // workloadGroupSelected reports whether sel matches the labels that a

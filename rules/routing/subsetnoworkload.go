@@ -172,10 +172,13 @@ func selectsAny(svcs []*graph.Service, want map[string]string) bool {
 // run time rather than from their template: controller hashes and pod
 // names (Argo Rollouts adds its hash to the canary and stable Services'
 // selectors and DestinationRule subsets too), the node's topology labels
-// that Istio copies onto endpoints, and the labels the sidecar injector
-// adds.
+// that Istio copies onto endpoints, the labels the sidecar injector adds,
+// and those Knative gives the pods of a Revision.
 func hasRuntimeLabel(l map[string]string) bool {
 	for k := range l {
+		if knativeRevisionLabels[k] {
+			return true
+		}
 		switch k {
 		case "pod-template-hash", "rollouts-pod-template-hash", "controller-revision-hash", "statefulset.kubernetes.io/pod-name",
 			"apps.kubernetes.io/pod-index", "job-name", "controller-uid", "kubernetes.io/hostname":

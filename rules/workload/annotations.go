@@ -81,8 +81,8 @@ func listIstioAnnotationUses(sites []graph.AnnotationSite) []annotationUse {
 }
 
 func siteName(s graph.AnnotationSite) string {
-	name := string(s.Obj.Kind) + " " + s.Obj.Namespace + "/" + s.Obj.Name
-	if s.Obj.Kind == kinds.Namespace {
+	name := kinds.Qualified(s.Obj.Group, s.Obj.Kind) + " " + s.Obj.Namespace + "/" + s.Obj.Name
+	if s.Obj.Kind == kinds.Namespace && s.Obj.Group == kinds.GroupCore {
 		name = "Namespace " + s.Obj.Name
 	}
 	if s.Template {
@@ -93,8 +93,10 @@ func siteName(s graph.AnnotationSite) string {
 
 const annotationDocNote = `The list of annotations, their deprecation and the resources each applies to come from
 istio.io/api's annotation package, at the version meshlint is built with. Checked are Namespaces,
-Services, Pods, the metadata of workloads (Deployments and the other pod controllers) and, unlike
-istioctl analyze, which only sees running Pods, the metadata of their pod templates.`
+Services, Pods, the metadata of workloads (Deployments and the other pod controllers, and the
+custom resources of other operators with a pod template at ` + "`spec.template`" + `, such as
+OpenKruise's CloneSet or Knative's Service) and, unlike istioctl analyze, which only sees
+running Pods, the metadata of their pod templates.`
 
 // AnnotationUnknown reports Istio annotations that do not exist.
 var AnnotationUnknown = &rules.Rule{
@@ -209,7 +211,7 @@ spec:
 				where = append(where, r.String())
 			}
 			msg := "annotation %q of %s applies to %s only: Istio does not read it here"
-			if u.site.Obj.Kind != kinds.Pod && kinds.IsWorkload(u.site.Obj.Kind) && !u.site.Template && appliesTo(u.inst, kinds.Pod) {
+			if graph.HasPodTemplate(u.site.Obj) && !u.site.Template && appliesTo(u.inst, kinds.Pod) {
 				msg += "; move it to spec.template.metadata.annotations"
 			}
 			p.Reportf(u.site.Obj, u.site.KeyLoc(u.key), msg, u.key, siteName(u.site), strings.Join(where, ", "))
