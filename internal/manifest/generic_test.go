@@ -112,14 +112,7 @@ spec:
 		"example.com/v1 Widget":                   4,
 		"networking.k8s.io/v1 IngressClass":       1,
 	}
-	if len(r.Unmodelled) != len(want) {
-		t.Errorf("Unmodelled = %v, want %v", r.Unmodelled, want)
-	}
-	for k, n := range want {
-		if r.Unmodelled[k] != n {
-			t.Errorf("Unmodelled[%q] = %d, want %d", k, r.Unmodelled[k], n)
-		}
-	}
+	wantUnmodelled(t, r, want)
 }
 
 // TestGenericWorkloadsDropped checks that a generic workload is found

@@ -524,14 +524,7 @@ metadata:
 		"v1 ConfigMap":                      1,
 		"networking.k8s.io/v1 IngressClass": 1,
 	}
-	if len(r.Unmodelled) != len(want) {
-		t.Errorf("Unmodelled = %v, want %v", r.Unmodelled, want)
-	}
-	for k, n := range want {
-		if r.Unmodelled[k] != n {
-			t.Errorf("Unmodelled[%q] = %d, want %d", k, r.Unmodelled[k], n)
-		}
-	}
+	wantUnmodelled(t, r, want)
 	// EnvoyFilter is kept, though the graph does not read it, so that
 	// schema validation sees it.
 	if got := strings.Join(objectRefs(r), ","); got != "EnvoyFilter default/ef,VirtualService default/ok" {
@@ -903,5 +896,19 @@ func TestDropNodesAndRoot(t *testing.T) {
 	}
 	if n := res.Objects[1].Root(); n != nil {
 		t.Errorf("Root read a changed file back: %v", yamlpath.Field(yamlpath.Field(n, "metadata"), "name").Value)
+	}
+}
+
+// wantUnmodelled checks the counts of objects of kinds the graph does not
+// read.
+func wantUnmodelled(t *testing.T, r *Result, want map[string]int) {
+	t.Helper()
+	if len(r.Unmodelled) != len(want) {
+		t.Errorf("Unmodelled = %v, want %v", r.Unmodelled, want)
+	}
+	for k, n := range want {
+		if r.Unmodelled[k] != n {
+			t.Errorf("Unmodelled[%q] = %d, want %d", k, r.Unmodelled[k], n)
+		}
 	}
 }
