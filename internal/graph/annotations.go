@@ -104,7 +104,7 @@ func (g *Graph) AnnotationSites(ks ...kinds.Kind) []AnnotationSite {
 // pod template: any workload but a Pod (templateMetadata finds the
 // template).
 func HasPodTemplate(o *manifest.Object) bool {
-	return kinds.IsWorkload(o.Group, o.Kind) && !(o.Kind == kinds.Pod && o.Group == kinds.GroupCore)
+	return kinds.IsWorkload(o.Group, o.Kind) && (o.Kind != kinds.Pod || o.Group != kinds.GroupCore)
 }
 
 // templateMetadata returns the metadata node of a workload's pod template.

@@ -54,7 +54,7 @@ func (g *Graph) build() {
 	}
 	for _, o := range objs {
 		g.notePresent(o)
-		if !(o.Kind == kinds.Namespace && o.Group == kinds.GroupCore) && o.Namespace != "" {
+		if (o.Kind != kinds.Namespace || o.Group != kinds.GroupCore) && o.Namespace != "" {
 			g.namespace(o.Namespace)
 		}
 		g.add(o)

@@ -65,7 +65,7 @@ func TestGenericWorkload(t *testing.T) {
 	}
 	for group, ks := range groupKinds {
 		for k := range ks {
-			if GenericWorkload(group, k) && !(group == GroupCore && k == ReplicationController) {
+			if GenericWorkload(group, k) && (group != GroupCore || k != ReplicationController) {
 				t.Errorf("GenericWorkload accepts %s of the strict group %q", k, group)
 			}
 		}

@@ -354,7 +354,8 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 	if !kinds.Known(o.Group, o.Kind) {
 		return nil, []*Error{errAt(kind, "unknown kind %q in API group %q", kind.Value, o.Group)}
 	}
-	if !kinds.Modelled(o.Group, o.Kind) && !(kinds.GenericWorkload(o.Group, o.Kind) && hasPodTemplate(n)) {
+	generic := kinds.GenericWorkload(o.Group, o.Kind) && hasPodTemplate(n)
+	if !kinds.Modelled(o.Group, o.Kind) && !generic {
 		unmodelled[o.APIVersion+" "+kind.Value]++
 		return nil, nil
 	}

@@ -193,7 +193,9 @@ func knativeSelected(ws []*graph.Workload, sel map[string]string) bool {
 		_, app := w.Labels["app"]
 		ok := true
 		for k, v := range sel {
-			if got, has := w.Labels[k]; !(has && got == v || knativeRevisionLabels[k] || k == "app" && !app) {
+			got, has := w.Labels[k]
+			unjudged := knativeRevisionLabels[k] || k == "app" && !app
+			if (!has || got != v) && !unjudged {
 				ok = false
 				break
 			}
