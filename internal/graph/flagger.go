@@ -22,10 +22,14 @@ import (
 // Istio provider the IstioRouter then creates the DestinationRules
 // <apex>-canary and <apex>-primary and the VirtualService <apex>, which
 // routes the apex and spec.service.hosts to the primary and canary
-// Services. The graph holds these among its Workloads, Services,
-// DestinationRules and VirtualServices, as if they were in the input, so
-// that routes, selectors, reach and mTLS see them; GeneratedBy tells them
-// apart. What the other providers' routers create (Ingresses, HTTPRoutes,
+// Services; for the Gateway API providers (gatewayapi:v1 and
+// gatewayapi:v1beta1) its Gateway API router creates the HTTPRoute <apex>,
+// attached to spec.service.gatewayRefs, for spec.service.hosts, with the
+// primary and canary Services as backends (flagger_gatewayapi.go). The
+// graph holds these among its Workloads, Services, DestinationRules,
+// VirtualServices and GatewayRoutes, as if they were in the input, so that
+// routes, selectors, reach and mTLS see them; GeneratedBy tells them
+// apart. What the other providers' routers create (Ingresses,
 // TrafficSplits...) is not modelled, nor what the canary controller
 // creates for a Service target (KubernetesNoopRouter makes nothing for
 // one, ServiceController copies it as <target>-primary and -canary).
@@ -67,6 +71,14 @@ type Canary struct {
 	// for a delegate (spec.service.delegation) and for an A/B test
 	// (spec.analysis.match).
 	VirtualService *VirtualService
+	// HTTPRoute is the HTTPRoute Flagger's Gateway API router creates, as
+	// it is while no analysis runs; nil when nothing is derived, for
+	// another provider, when the input has an HTTPRoute of its name in the
+	// namespace (Flagger takes that over), or when Flagger fails before
+	// creating it (no spec.service.gatewayRefs, or a match the Gateway API
+	// cannot express). It is among the graph's GatewayRoutes once
+	// addFlaggerRoutes has run.
+	HTTPRoute *GatewayRoute
 }
 
 // flaggerSelectorLabels is the default of Flagger's -selector-labels flag:
@@ -83,7 +95,8 @@ const flaggerToolkitMarker = "toolkit.fluxcd.io"
 // is unset, in which case Flagger follows its -mesh-provider flag, taken to
 // be istio (its default), or names no provider Flagger knows, for which
 // MeshRouter falls back to the IstioRouter ("gatewayapi" without a version
-// is one).
+// is one: MeshRouter matches the Gateway API routers by the prefixes
+// "gatewayapi:v1beta1" and "gatewayapi:v1").
 func (c *Canary) Istio() bool {
 	p := c.Spec.Provider.V
 	if flaggerProviders[p] {
@@ -170,8 +183,8 @@ func (g *Graph) addCanary(o *manifest.Object) {
 }
 
 // GeneratedBy returns the Canary whose Flagger creates o (a primary
-// workload, a Service, a DestinationRule or a VirtualService), nil for an
-// object of the input.
+// workload, a Service, a DestinationRule, a VirtualService or an
+// HTTPRoute), nil for an object of the input.
 func (g *Graph) GeneratedBy(o *manifest.Object) *Canary { return g.generatedBy[o] }
 
 // addFlagger adds the objects Flagger creates for the Canaries.
@@ -185,7 +198,9 @@ func (g *Graph) addFlagger() {
 // initializes it (advanceCanary: the canary controller's GetMetadata and
 // Initialize, the Kubernetes router's Initialize and Reconcile, then the
 // mesh router's Reconcile). For a Service target the Kubernetes router is
-// the KubernetesNoopRouter, and nothing is derived.
+// the KubernetesNoopRouter, and nothing is derived. The HTTPRoute of a
+// Gateway API provider is derived here and registered by addFlaggerRoutes,
+// once the Gateways it attaches to are in the graph.
 func (g *Graph) deriveCanary(c *Canary) {
 	ref := c.Spec.TargetRef
 	kind := kinds.Kind(ref.Kind.V)
@@ -226,6 +241,10 @@ func (g *Graph) deriveCanary(c *Canary) {
 			continue
 		}
 		c.Services = append(c.Services, g.flaggerService(c, s.name, map[string]string{label: s.value}, ports, s.meta))
+	}
+	if c.GatewayAPI() {
+		c.HTTPRoute = g.flaggerHTTPRoute(c)
+		return
 	}
 	if !c.Istio() {
 		return
@@ -416,6 +435,8 @@ func (g *Graph) flaggerObject(c *Canary, kind kinds.Kind, name string, nameLoc m
 	case kinds.Service:
 	case kinds.VirtualService, kinds.DestinationRule:
 		apiVersion = kinds.GroupIstioNetworking + "/v1alpha3" // Flagger's client
+	case kinds.HTTPRoute:
+		apiVersion = kinds.GroupGatewayAPI + "/" + c.gatewayAPIVersion()
 	default:
 		apiVersion = kinds.GroupApps + "/v1"
 	}

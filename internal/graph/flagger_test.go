@@ -200,6 +200,11 @@ func TestFlaggerNotDerived(t *testing.T) {
 		// port's name: the API server rejects the Service.
 		{"duplicate port name", docs(target, flaggerCanary("podinfo", "  targetRef: {kind: Deployment, name: podinfo}\n  service: {port: 9898, targetPort: 9999, portDiscovery: true}\n"))},
 		{"no port", docs(target, flaggerCanary("podinfo", "  targetRef: {kind: Deployment, name: podinfo}\n  service: {name: web}\n"))},
+		// The Gateway API router's HTTPRoute comes after the Kubernetes
+		// router, which fails here or does nothing for a Service.
+		{"Gateway API, Service target", docs(target, svc("test", "podinfo", "app=podinfo"),
+			flaggerCanary("podinfo", "  provider: gatewayapi:v1\n  targetRef: {kind: Service, name: podinfo}\n  service: {port: 9898, gatewayRefs: [{name: public}]}\n"))},
+		{"Gateway API, no port", docs(target, flaggerCanary("podinfo", "  provider: gatewayapi:v1\n  targetRef: {kind: Deployment, name: podinfo}\n  service: {name: web, gatewayRefs: [{name: public}]}\n"))},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			g := flaggerGraph(t, c.src, false)
@@ -207,7 +212,7 @@ func TestFlaggerNotDerived(t *testing.T) {
 				t.Fatalf("%d Canaries", len(g.Canaries))
 			}
 			cn := g.Canaries[0]
-			if cn.Primary != nil || len(cn.Services) > 0 || cn.Label != "" || len(cn.DestinationRules) > 0 || cn.VirtualService != nil {
+			if cn.Primary != nil || len(cn.Services) > 0 || cn.Label != "" || len(cn.DestinationRules) > 0 || cn.VirtualService != nil || cn.HTTPRoute != nil {
 				t.Errorf("derived %v, %s", cn.Primary, flaggerServices(cn))
 			}
 			for _, w := range g.Workloads {
@@ -228,47 +233,54 @@ func TestFlaggerNotDerived(t *testing.T) {
 // KubernetesDefaultRouter (Factory.KubernetesRouter looks at the target's
 // kind only); the DestinationRules and the VirtualService are the
 // IstioRouter's, which Factory.MeshRouter gives to istio, to an unset
-// provider (the -mesh-provider flag) and to any value it does not know.
+// provider (the -mesh-provider flag) and to any value it does not know;
+// the HTTPRoute is the Gateway API routers', which it gives to the values
+// that start with gatewayapi:v1beta1 or gatewayapi:v1. Every Canary has
+// gatewayRefs, which the other routers ignore.
 func TestFlaggerProviders(t *testing.T) {
 	target := flaggerTarget("Deployment", "podinfo", "{app: podinfo}", "{app: podinfo}", flaggerContainers)
 	for _, c := range []struct {
-		provider string
-		istio    bool
+		provider          string
+		istio, gatewayAPI bool
 	}{
-		{"", true},
-		{"istio", true},
+		{"", true, false},
+		{"istio", true, false},
 		// MeshRouter matches gatewayapi by prefix with a version only.
-		{"gatewayapi", true},
-		{"appmesh:v1beta1", true},
-		{"linkerd", false},
-		{"nginx", false},
-		{"kubernetes", false},
-		{"contour", false},
-		{"skipper", false},
-		{"traefik", false},
-		{"apisix", false},
-		{"osm", false},
-		{"kuma", false},
-		{"appmesh", false},
-		{"appmesh:v1beta2", false},
-		{"smi:v1alpha3:linkerd", false},
-		{"gloo:v1", false},
-		{"gatewayapi:v1", false},
-		{"gatewayapi:v1beta1", false},
+		{"gatewayapi", true, false},
+		{"appmesh:v1beta1", true, false},
+		{"linkerd", false, false},
+		{"nginx", false, false},
+		{"kubernetes", false, false},
+		{"contour", false, false},
+		{"skipper", false, false},
+		{"traefik", false, false},
+		{"apisix", false, false},
+		{"osm", false, false},
+		{"kuma", false, false},
+		{"appmesh", false, false},
+		{"appmesh:v1beta2", false, false},
+		{"smi:v1alpha3:linkerd", false, false},
+		{"gloo:v1", false, false},
+		{"gatewayapi:v1", false, true},
+		{"gatewayapi:v1beta1", false, true},
+		{"gatewayapi:v1alpha2", false, true},
 	} {
 		name := c.provider
 		if name == "" {
 			name = "unset"
 		}
 		t.Run(name, func(t *testing.T) {
-			spec := "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service: {port: 9898}\n"
+			spec := "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service: {port: 9898, gatewayRefs: [{name: public}]}\n"
 			if c.provider != "" {
 				spec = "  provider: " + c.provider + "\n" + spec
 			}
 			g := flaggerGraph(t, docs(target, flaggerCanary("podinfo", spec)), false)
 			cn := g.Canaries[0]
-			if cn.Istio() != c.istio {
-				t.Errorf("Istio() = %v", cn.Istio())
+			if cn.Istio() != c.istio || cn.GatewayAPI() != c.gatewayAPI {
+				t.Errorf("Istio() = %v, GatewayAPI() = %v", cn.Istio(), cn.GatewayAPI())
+			}
+			if (cn.HTTPRoute != nil) != c.gatewayAPI {
+				t.Errorf("HTTPRoute %v", cn.HTTPRoute != nil)
 			}
 			if cn.Primary == nil || len(cn.Services) != 3 {
 				t.Errorf("primary %v, Services:\n%s", cn.Primary, flaggerServices(cn))

@@ -234,10 +234,17 @@ func (g *Graph) addGatewayAPI() {
 	for _, o := range routes {
 		r := &GatewayRoute{Meta: Meta{Obj: o}}
 		if decodeInto(g, o, o.Spec(), &r.Spec) {
-			g.linkGatewayRoute(r)
-			g.GatewayRoutes = append(g.GatewayRoutes, r)
+			g.addGatewayRoute(r)
 		}
 	}
+	g.addFlaggerRoutes()
+}
+
+// addGatewayRoute adds a route whose Spec is set, of the input or derived
+// (flagger_gatewayapi.go), with its references resolved.
+func (g *Graph) addGatewayRoute(r *GatewayRoute) {
+	g.linkGatewayRoute(r)
+	g.GatewayRoutes = append(g.GatewayRoutes, r)
 }
 
 func (g *Graph) linkK8sGateway(gw *K8sGateway) {

@@ -882,6 +882,10 @@ func decodeCanaryService(n *yaml.Node, v *CanaryService) (good, ok bool) {
 			_, ok = decodeSeq(c[i+1], &v.Gateways, decodeUnmarshaler[Value[string]])
 		case "hosts":
 			_, ok = decodeSeq(c[i+1], &v.Hosts, decodeUnmarshaler[Value[string]])
+		case "gatewayRefs":
+			_, ok = decodeSeq(c[i+1], &v.GatewayRefs, decodeParentRef)
+		case "mirror":
+			_, ok = decodeSeq(c[i+1], &v.Mirror, decodeCanaryServiceMirror)
 		case "delegation":
 			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.Delegation)
 		case "match":
@@ -1490,7 +1494,7 @@ func decodeGatewayRouteFilter(n *yaml.Node, v *GatewayRouteFilter) (good, ok boo
 		case "type":
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Type)
 		case "requestMirror":
-			_, ok = decodePtr(c[i+1], &v.RequestMirror, decodeGatewayRouteFilterRequestMirror)
+			_, ok = decodePtr(c[i+1], &v.RequestMirror, decodeCanaryServiceMirror)
 		}
 		if !ok {
 			return false, false
@@ -3837,6 +3841,32 @@ func decodeAuthzRuleTo(n *yaml.Node, v *struct {
 	return true, true
 }
 
+func decodeCanaryServiceMirror(n *yaml.Node, v *struct {
+	BackendRef *BackendRef `yaml:"backendRef"`
+}) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "backendRef":
+			_, ok = decodePtr(c[i+1], &v.BackendRef, decodeBackendRef)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
 func decodeCronJobJobTemplate(n *yaml.Node, v *struct {
 	Spec Workload `yaml:"spec"`
 }) (good, ok bool) {
@@ -3963,32 +3993,6 @@ func decodeFaultDelay(n *yaml.Node, v *struct {
 		switch k {
 		case "percent":
 			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Percent)
-		}
-		if !ok {
-			return false, false
-		}
-	}
-	return true, true
-}
-
-func decodeGatewayRouteFilterRequestMirror(n *yaml.Node, v *struct {
-	BackendRef *BackendRef `yaml:"backendRef"`
-}) (good, ok bool) {
-	if isNull, ok := structNode(n); isNull || !ok {
-		return false, ok
-	}
-	c := n.Content
-	for i := 0; i < len(c); i += 2 {
-		k, skip, ok := key(c[i])
-		if !ok {
-			return false, false
-		}
-		if skip {
-			continue
-		}
-		switch k {
-		case "backendRef":
-			_, ok = decodePtr(c[i+1], &v.BackendRef, decodeBackendRef)
 		}
 		if !ok {
 			return false, false

@@ -5,7 +5,8 @@ import "sigs.k8s.io/kustomize/kyaml/yaml"
 // Canary is the part of a Flagger Canary spec (flagger.app/v1beta1) that
 // meshlint reads: what decides the objects Flagger creates for it at run
 // time, the primary workload, the apex, primary and canary Services, and,
-// for the Istio provider, the VirtualService and the DestinationRules.
+// for the Istio provider, the VirtualService and the DestinationRules, for
+// the Gateway API provider the HTTPRoute.
 // Field names are those of Flagger's pkg/apis/flagger/v1beta1/canary.go.
 type Canary struct {
 	// Provider overrides Flagger's -mesh-provider flag for this Canary.
@@ -16,10 +17,11 @@ type Canary struct {
 }
 
 // CanaryAnalysis is the part of spec.analysis of a Canary that shapes the
-// VirtualService Flagger creates.
+// VirtualService or HTTPRoute Flagger creates.
 type CanaryAnalysis struct {
 	// Match makes the analysis an A/B test: Flagger's VirtualService then
-	// has a second route, which meshlint does not model.
+	// has a second route, which meshlint does not model, and its HTTPRoute
+	// a second rule, to the primary Service alone.
 	Match []HTTPMatch `yaml:"match"`
 }
 
@@ -54,15 +56,30 @@ type CanaryService struct {
 	// PortDiscovery adds the target's container ports to the Services.
 	PortDiscovery Bool `yaml:"portDiscovery"`
 	// Gateways and Hosts are those of Flagger's VirtualService, which adds
-	// the apex host, and the mesh gateway when Gateways is empty.
+	// the apex host, and the mesh gateway when Gateways is empty. Hosts
+	// are also the hostnames of the HTTPRoute of the Gateway API provider,
+	// as written.
 	Gateways []Str `yaml:"gateways"`
 	Hosts    []Str `yaml:"hosts"`
+	// GatewayRefs are the parentRefs of the HTTPRoute that Flagger's
+	// Gateway API router creates, which creates none without them. The
+	// Canary CRD defaults their group and kind as the HTTPRoute's does
+	// (gateway.networking.k8s.io, Gateway).
+	GatewayRefs []ParentRef `yaml:"gatewayRefs"`
+	// Mirror are the RequestMirror filters of that HTTPRoute's rules
+	// (Gateway API HTTPRequestMirrorFilters, of the type of
+	// GatewayRouteFilter.RequestMirror; the Canary CRD defaults group ""
+	// and kind Service, as the HTTPRoute's does).
+	Mirror []struct {
+		BackendRef *BackendRef `yaml:"backendRef"`
+	} `yaml:"mirror"`
 	// Delegation makes the VirtualService a delegate, which meshlint does
 	// not model.
 	Delegation Bool `yaml:"delegation"`
 	// Match, Rewrite, Timeout and Retries are copied into the
 	// VirtualService's route (Flagger's rewrite has Istio's uri and
-	// authority).
+	// authority). The Gateway API router turns Match into the HTTPRoute
+	// rule's matches, and fails on a matcher the Gateway API lacks.
 	Match   []HTTPMatch `yaml:"match"`
 	Rewrite *yaml.Node  `yaml:"rewrite"`
 	Timeout Str         `yaml:"timeout"`
