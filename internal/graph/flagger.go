@@ -329,6 +329,24 @@ func (c *Canary) apexLoc() manifest.Loc {
 	return c.Spec.TargetRef.Name.Loc
 }
 
+// flaggerApexObject returns the object of a route Flagger names after the
+// apex (its VirtualService or HTTPRoute), with the apex metadata of
+// spec.service: its labels, and its annotations without Flux's.
+func (g *Graph) flaggerApexObject(c *Canary, kind kinds.Kind) *manifest.Object {
+	apex, _, _ := c.ServiceNames()
+	o := g.flaggerObject(c, kind, apex, c.apexLoc())
+	meta := c.Spec.Service.Apex
+	if meta == nil {
+		meta = &spec.CanaryMetadata{}
+	}
+	o.Labels = map[string]string{}
+	for k, v := range meta.Labels {
+		o.Labels[k] = v
+	}
+	o.Annotations = flaggerFilterMetadata(meta.Annotations)
+	return o
+}
+
 // flaggerVirtualService returns the VirtualService Flagger creates for c,
 // as the IstioRouter's reconcileVirtualService makes it in its default
 // mode (no delegation, no A/B match): named after the apex, for the hosts
@@ -342,16 +360,7 @@ func (c *Canary) apexLoc() manifest.Loc {
 func (g *Graph) flaggerVirtualService(c *Canary) *VirtualService {
 	svc := c.Spec.Service
 	apex, primary, canary := c.ServiceNames()
-	o := g.flaggerObject(c, kinds.VirtualService, apex, c.apexLoc())
-	meta := svc.Apex
-	if meta == nil {
-		meta = &spec.CanaryMetadata{}
-	}
-	o.Labels = map[string]string{}
-	for k, v := range meta.Labels {
-		o.Labels[k] = v
-	}
-	o.Annotations = flaggerFilterMetadata(meta.Annotations)
+	o := g.flaggerApexObject(c, kinds.VirtualService)
 
 	vsSpec := &spec.VirtualService{Hosts: svc.Hosts, Gateways: svc.Gateways}
 	hasApex := false

@@ -69,16 +69,7 @@ func (g *Graph) flaggerHTTPRoute(c *Canary) *GatewayRoute {
 		g.inputHTTPRoute(c.Namespace(), apex) {
 		return nil
 	}
-	o := g.flaggerObject(c, kinds.HTTPRoute, apex, c.apexLoc())
-	meta := svc.Apex
-	if meta == nil {
-		meta = &spec.CanaryMetadata{}
-	}
-	o.Labels = map[string]string{}
-	for k, v := range meta.Labels {
-		o.Labels[k] = v
-	}
-	o.Annotations = flaggerFilterMetadata(meta.Annotations)
+	o := g.flaggerApexObject(c, kinds.HTTPRoute)
 
 	var filters []spec.GatewayRouteFilter
 	for i := range svc.Mirror {
