@@ -30,6 +30,11 @@ func (m Meta) Namespace() string { return m.Obj.Namespace }
 // Object returns the underlying manifest object.
 func (m Meta) Object() *manifest.Object { return m.Obj }
 
+// KindName names the object's kind for messages: qualified by its group
+// when it is another operator's workload with the name of a modelled kind
+// (kinds.Qualified), so that a Knative Service does not read as a Service.
+func (m Meta) KindName() string { return kinds.Qualified(m.Obj.Group, m.Obj.Kind) }
+
 // Namespace is a namespace, declared by a Namespace object or implied by
 // the objects in it.
 type Namespace struct {

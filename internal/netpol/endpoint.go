@@ -4,7 +4,6 @@ import (
 	"sort"
 
 	"github.com/meshlint/meshlint/internal/graph"
-	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/labels"
 )
 
@@ -104,7 +103,7 @@ func (e Endpoint) String() string {
 // where a Pod with an ownerReference is named after its owner (the
 // controller one, else the first).
 func WorkloadName(w *graph.Workload) string {
-	kind, name := kinds.Qualified(w.Obj.Group, w.Obj.Kind), w.Name()
+	kind, name := w.KindName(), w.Name()
 	if k, n, ok := owner(w); ok {
 		kind, name = k, n
 	}

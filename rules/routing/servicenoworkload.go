@@ -144,11 +144,11 @@ func runServiceSelectsNoWorkload(p *rules.Pass) error {
 			" matches no workload of namespace " + ns + " in the input: the Service has no endpoints, and requests to it fail"
 		w, differ := closestWorkload(g.WorkloadsIn(ns), sel)
 		if w != nil {
-			msg += " (closest: " + kinds.Qualified(w.Obj.Group, w.Obj.Kind) + " " + w.Name() + " has " + differ + ")"
+			msg += " (closest: " + w.KindName() + " " + w.Name() + " has " + differ + ")"
 		}
 		f := p.Reportf(s.Obj, selectorLoc(s.Obj), "%s", msg)
 		if w != nil {
-			f.Relate(w.Obj, w.Obj.NameLoc, "%s %s/%s, the closest workload: its pods have %s", kinds.Qualified(w.Obj.Group, w.Obj.Kind), ns, w.Name(), differ)
+			f.Relate(w.Obj, w.Obj.NameLoc, "%s %s/%s, the closest workload: its pods have %s", w.KindName(), ns, w.Name(), differ)
 		}
 	}
 	return nil

@@ -212,7 +212,7 @@ spec:
 			case len(ambient) > 0:
 				w := ambient[0]
 				p.Reportf(a.obj, loc, "%s has %s but no targetRefs, and applies to %s %s/%s, which is in ambient mode: waypoints ignore selector policies and ztunnel only enforces L4; attach it with targetRefs",
-					a.ref(), a.l7, kinds.Qualified(w.Obj.Group, w.Obj.Kind), w.Namespace(), w.Name())
+					a.ref(), a.l7, w.KindName(), w.Namespace(), w.Name())
 			case nsAmbient:
 				p.Reportf(a.obj, loc, "%s has %s but no targetRefs, and namespace %s is in ambient mode: waypoints ignore selector policies and ztunnel only enforces L4; attach it with targetRefs",
 					a.ref(), a.l7, ns)
@@ -488,7 +488,7 @@ metadata:
 			if s, ok := pods[w.Obj]; ok {
 				loc = s.LabelLoc("istio.io/dataplane-mode")
 			}
-			p.Reportf(w.Obj, loc, "%s %s/%s is labelled for ambient mode but its pods get a sidecar: ambient mode does not capture them", kinds.Qualified(w.Obj.Group, w.Obj.Kind), w.Namespace(), w.Name())
+			p.Reportf(w.Obj, loc, "%s %s/%s is labelled for ambient mode but its pods get a sidecar: ambient mode does not capture them", w.KindName(), w.Namespace(), w.Name())
 		}
 		return nil
 	},

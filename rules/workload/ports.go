@@ -268,7 +268,7 @@ func reportPortClashes(p *rules.Pass, format string, key func(*graph.Workload, s
 			if len(groups[n]) < 2 {
 				continue
 			}
-			p.Reportf(w.Obj, w.Obj.NameLoc, "%s %s/%s: "+format, kinds.Qualified(w.Obj.Group, w.Obj.Kind), w.Namespace(), w.Name(), n, describe(groups[n]))
+			p.Reportf(w.Obj, w.Obj.NameLoc, "%s %s/%s: "+format, w.KindName(), w.Namespace(), w.Name(), n, describe(groups[n]))
 		}
 	}
 }

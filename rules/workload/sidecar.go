@@ -213,7 +213,7 @@ func runSidecarInAmbient(p *rules.Pass) error {
 		}
 		for _, w := range g.SelectWorkloads(ns, sp.sel) {
 			if g.Ambient(w) {
-				p.Reportf(sp.obj, sp.at(), "%s selects %s %s/%s, which is in ambient mode and has no sidecar", sp.ref(), kinds.Qualified(w.Obj.Group, w.Obj.Kind), w.Namespace(), w.Name())
+				p.Reportf(sp.obj, sp.at(), "%s selects %s %s/%s, which is in ambient mode and has no sidecar", sp.ref(), w.KindName(), w.Namespace(), w.Name())
 				break
 			}
 		}
