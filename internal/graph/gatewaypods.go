@@ -8,17 +8,47 @@ import (
 
 // GatewayAPIPodLabels returns the labels of the pods Istio deploys for the
 // Gateway API Gateways (of an istio* class) of namespace ns, keyed by
-// Gateway name: Istio's automated deployment labels them with
-// gateway.networking.k8s.io/gateway-name (and istio.io/gateway-name).
+// Gateway name (IstioPodLabels).
 func (g *Graph) GatewayAPIPodLabels(ns string) map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, gw := range g.K8sGateways {
-		if gw.Namespace() != ns || !strings.HasPrefix(gw.Spec.GatewayClassName.V, "istio") {
-			continue
+		if gw.Namespace() == ns {
+			if l := gw.IstioPodLabels(); l != nil {
+				out[gw.Name()] = l
+			}
 		}
-		out[gw.Name()] = map[string]string{
-			"gateway.networking.k8s.io/gateway-name": gw.Name(),
-			"istio.io/gateway-name":                  gw.Name(),
+	}
+	return out
+}
+
+// IstioPodLabels returns the labels of the pods Istio deploys for gw, nil
+// when its class is not an istio* one: Istio's automated deployment labels
+// them with gateway.networking.k8s.io/gateway-name (and
+// istio.io/gateway-name), and spec.infrastructure.labels.
+func (gw *K8sGateway) IstioPodLabels() map[string]string {
+	if !strings.HasPrefix(gw.Spec.GatewayClassName.V, "istio") {
+		return nil
+	}
+	l := map[string]string{}
+	if in := gw.Spec.Infrastructure; in != nil {
+		for k, v := range in.Labels {
+			l[k] = v
+		}
+	}
+	l["gateway.networking.k8s.io/gateway-name"] = gw.Name()
+	l["istio.io/gateway-name"] = gw.Name()
+	return l
+}
+
+// GatewayAPIWorkloads returns the workloads of the input that are gw's
+// pods: those of its namespace labelled gateway.networking.k8s.io/gateway-name
+// with its name (a Gateway deployed by hand, or Istio's deployment written
+// out).
+func (g *Graph) GatewayAPIWorkloads(gw *K8sGateway) []*Workload {
+	var out []*Workload
+	for _, w := range g.workloadsByNS[gw.Namespace()] {
+		if w.Labels["gateway.networking.k8s.io/gateway-name"] == gw.Name() {
+			out = append(out, w)
 		}
 	}
 	return out

@@ -92,6 +92,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeGatewayAddresses)
 	case *GatewayClass:
 		return decodeRoot(n, v, decodeGatewayClass)
+	case *GatewayInfrastructure:
+		return decodeRoot(n, v, decodeGatewayInfrastructure)
 	case *GatewayRoute:
 		return decodeRoot(n, v, decodeGatewayRoute)
 	case *GatewayRouteFilter:
@@ -1448,6 +1450,32 @@ func decodeGatewayClass(n *yaml.Node, v *GatewayClass) (good, ok bool) {
 	return true, true
 }
 
+func decodeGatewayInfrastructure(n *yaml.Node, v *GatewayInfrastructure) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "labels":
+			_, ok = decodeStringMap(c[i+1], &v.Labels)
+		case "annotations":
+			_, ok = decodeStringMap(c[i+1], &v.Annotations)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
 func decodeGatewayRoute(n *yaml.Node, v *GatewayRoute) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -1922,6 +1950,8 @@ func decodeK8sGateway(n *yaml.Node, v *K8sGateway) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.GatewayClassName)
 		case "listeners":
 			_, ok = decodeSeq(c[i+1], &v.Listeners, decodeListener)
+		case "infrastructure":
+			_, ok = decodePtr(c[i+1], &v.Infrastructure, decodeGatewayInfrastructure)
 		}
 		if !ok {
 			return false, false

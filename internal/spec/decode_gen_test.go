@@ -93,6 +93,7 @@ func decodeRoots() []reflect.Type {
 		reflect.TypeFor[Gateway](),
 		reflect.TypeFor[GatewayAddress](),
 		reflect.TypeFor[GatewayAddresses](),
+		reflect.TypeFor[GatewayInfrastructure](),
 		reflect.TypeFor[GatewayClass](),
 		reflect.TypeFor[GatewayRoute](),
 		reflect.TypeFor[GatewayRouteFilter](),

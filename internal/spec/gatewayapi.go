@@ -14,6 +14,15 @@ import "sigs.k8s.io/kustomize/kyaml/yaml"
 type K8sGateway struct {
 	GatewayClassName Str        `yaml:"gatewayClassName"`
 	Listeners        []Listener `yaml:"listeners"`
+	// Infrastructure holds the labels and annotations Istio puts on what it
+	// deploys for the Gateway, its pods included.
+	Infrastructure *GatewayInfrastructure `yaml:"infrastructure"`
+}
+
+// GatewayInfrastructure is spec.infrastructure of a Gateway API Gateway.
+type GatewayInfrastructure struct {
+	Labels      map[string]string `yaml:"labels"`
+	Annotations map[string]string `yaml:"annotations"`
 }
 
 // Listener is one listener of a Gateway API Gateway.
