@@ -136,7 +136,7 @@ func checkGatewayBackend(p *rules.Pass, vs *graph.VirtualService, gw *graph.Gate
 		}
 		blocked = append(blocked, t.Workload)
 		if why == "" {
-			why = blockingSide(a, gw.Workloads, t.Workload, c)
+			why = blockingSide(a, workloadEndpoints(gw.Workloads), t.Workload, c)
 		}
 	}
 	if len(blocked) == 0 {
@@ -159,18 +159,27 @@ func checkGatewayBackend(p *rules.Pass, vs *graph.VirtualService, gw *graph.Gate
 }
 
 // blockingSide says which side of the connection from srcs to dst drops c.
-func blockingSide(a *netpol.Analysis, srcs []*graph.Workload, dst *graph.Workload, c netpol.Set) string {
+func blockingSide(a *netpol.Analysis, srcs []netpol.Endpoint, dst *graph.Workload, c netpol.Set) string {
 	for _, s := range srcs {
-		if a.EgressAllowed(netpol.WorkloadEndpoint(s), netpol.WorkloadEndpoint(dst)).ContainsSet(c) {
+		if a.EgressAllowed(s, netpol.WorkloadEndpoint(dst)).ContainsSet(c) {
 			return "the destination's ingress policies do not admit them"
 		}
 	}
 	for _, s := range srcs {
-		if a.IngressAllowed(netpol.WorkloadEndpoint(s), netpol.WorkloadEndpoint(dst)).ContainsSet(c) {
+		if a.IngressAllowed(s, netpol.WorkloadEndpoint(dst)).ContainsSet(c) {
 			return "the sources' egress policies do not allow it"
 		}
 	}
 	return "neither the sources' egress nor the destination's ingress policies allow it"
+}
+
+// workloadEndpoints are the endpoints of ws.
+func workloadEndpoints(ws []*graph.Workload) []netpol.Endpoint {
+	out := make([]netpol.Endpoint, len(ws))
+	for i, w := range ws {
+		out[i] = netpol.WorkloadEndpoint(w)
+	}
+	return out
 }
 
 // relatePolicies points at the policies deciding direction d of ws, once

@@ -9,4 +9,5 @@ var Rules = []*rules.Rule{
 	StrictWithoutSidecar,
 	AuthzSourceBlocked,
 	AuthzAllOrNothing,
+	GatewayAPIRouteBlocked,
 }

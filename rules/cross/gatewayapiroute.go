@@ -1,0 +1,225 @@
+package cross
+
+import (
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/netpol"
+	"github.com/meshlint/meshlint/rules"
+	rnetpol "github.com/meshlint/meshlint/rules/netpol"
+)
+
+// GatewayAPIRouteBlocked reports Gateway API routes whose backend pods the
+// NetworkPolicies close to the pods of the Gateway the route attaches to.
+var GatewayAPIRouteBlocked = &rules.Rule{
+	ID:      "MR506",
+	Name:    "gatewayapi-route-blocked-by-networkpolicy",
+	Summary: "network policies block a Gateway API route: the backend pods do not admit the Gateway's pods",
+	Doc: `An HTTPRoute (or GRPCRoute, TCPRoute, TLSRoute, UDPRoute) attached to a Gateway sends
+traffic from the Gateway's pods to the pods behind each backend Service, on the port the
+Service targets. Neither the Gateway API nor Istio knows of NetworkPolicies: when the
+backend's ingress policies do not admit the Gateway's namespace and pods, or the Gateway's
+egress policies do not allow the backend, the route is accepted and programmed, and every
+request on it fails (503 UF/URX at the gateway). It is MR501 for the Gateway API.
+
+The Gateway's pods are the workloads of the input in its namespace labelled
+` + "`gateway.networking.k8s.io/gateway-name`" + ` with its name; failing those, for a Gateway of an
+` + "`istio`" + ` class without ` + "`spec.addresses`" + `, the pods Istio deploys for it, which carry that label,
+` + "`istio.io/gateway-name`" + ` and ` + "`spec.infrastructure.labels`" + `. Other Gateways are skipped, since
+their pods are not known. For each backendRef with a weight that names a Service of the input,
+the rule asks the connectivity engine whether a pod of the Gateway can open a connection to
+each backend workload on its target port, for every listener the route is attached to, and
+reports the backend workloads that none can reach, and which side blocks.
+
+Fix it by admitting the Gateway's pods in the backend's policy, with one peer holding both
+selectors:
+
+` + "```yaml" + `
+ingress:
+- from:
+  - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: istio-ingress}}
+    podSelector: {matchLabels: {gateway.networking.k8s.io/gateway-name: public}}
+  ports: [{port: 8080}]
+` + "```",
+	Bad:      gatewayAPIRouteExample(false),
+	Good:     gatewayAPIRouteExample(true),
+	Severity: rules.Warning,
+	Inputs:   inputs(append([]kinds.Kind{kinds.K8sGateway, kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute, kinds.UDPRoute, kinds.Service}, netpolInputs...)...),
+	Run:      runGatewayAPIRouteBlocked,
+}
+
+func gatewayAPIRouteExample(good bool) string {
+	from := `[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}}]`
+	if good {
+		from = `[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: istio-ingress}}, podSelector: {matchLabels: {gateway.networking.k8s.io/gateway-name: public}}}]`
+	}
+	return `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: istio-ingress}
+spec:
+  gatewayClassName: istio
+  listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: shop}
+spec:
+  parentRefs: [{name: public, namespace: istio-ingress}]
+  hostnames: [shop.example.com]
+  rules:
+  - backendRefs: [{name: web, port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: web:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from: ` + from + `
+`
+}
+
+// gatewayPods are the pods of a Gateway API Gateway: workloads of the
+// input, or, when there are none, the pods Istio deploys, known by their
+// labels.
+type gatewayPods struct {
+	workloads []*graph.Workload
+	pod       *netpol.Pod
+}
+
+func (gp gatewayPods) endpoints() []netpol.Endpoint {
+	if gp.pod != nil {
+		return []netpol.Endpoint{netpol.PodEndpoint(gp.pod)}
+	}
+	return workloadEndpoints(gp.workloads)
+}
+
+func (gp gatewayPods) String() string {
+	if gp.pod != nil {
+		return "the pods Istio deploys for it"
+	}
+	return names(gp.workloads)
+}
+
+func podsOf(g *graph.Graph, gw *graph.K8sGateway) (gatewayPods, bool) {
+	if ws := g.GatewayAPIWorkloads(gw); len(ws) > 0 {
+		return gatewayPods{workloads: ws}, true
+	}
+	// With spec.addresses a Gateway may use pods deployed by hand,
+	// found through a Service meshlint does not follow.
+	l := gw.IstioPodLabels()
+	if l == nil || len(gw.Addresses()) > 0 {
+		return gatewayPods{}, false
+	}
+	return gatewayPods{pod: &netpol.Pod{Namespace: gw.Namespace(), Labels: l}}, true
+}
+
+func runGatewayAPIRouteBlocked(p *rules.Pass) error {
+	g := p.Graph
+	for _, r := range g.GatewayRoutes {
+		seen := map[*graph.K8sGateway]bool{}
+		for _, parent := range r.Parents {
+			gw := parent.Gateway
+			if !parent.IsGateway() || gw == nil || len(parent.Attached) == 0 || seen[gw] {
+				continue
+			}
+			seen[gw] = true
+			pods, ok := podsOf(g, gw)
+			if !ok {
+				continue
+			}
+			for _, rule := range r.Rules {
+				for _, b := range rule.Backends {
+					checkGatewayAPIBackend(p, r, gw, pods, b)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// backendTargets are the workloads behind backendRef b, on the port its
+// Service port targets.
+func backendTargets(b *graph.BackendRef) []graph.BackendTarget {
+	if !b.IsService() || b.Service == nil || b.Weight == 0 || !b.Port.Set {
+		return nil
+	}
+	for _, sp := range b.Service.Spec.Ports {
+		if sp.Port.V != b.Port.V {
+			continue
+		}
+		proto := sp.Protocol.V
+		if proto == "" {
+			proto = "TCP"
+		}
+		var out []graph.BackendTarget
+		for _, w := range b.Service.Workloads {
+			if port := graph.TargetPort(sp, w); port > 0 {
+				out = append(out, graph.BackendTarget{Workload: w, Port: port, Protocol: proto})
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func checkGatewayAPIBackend(p *rules.Pass, r *graph.GatewayRoute, gw *graph.K8sGateway, pods gatewayPods, b *graph.BackendRef) {
+	targets := backendTargets(b)
+	a := rnetpol.Analysis(p)
+	srcs := pods.endpoints()
+	var blocked []*graph.Workload
+	var why string
+	var first graph.BackendTarget
+	for _, t := range targets {
+		c, ok := connection(t)
+		if !ok || reachesFrom(a, srcs, t.Workload, c) {
+			continue
+		}
+		if blocked == nil {
+			first = t
+			why = blockingSide(a, srcs, t.Workload, c)
+		}
+		blocked = append(blocked, t.Workload)
+	}
+	if len(blocked) == 0 {
+		return
+	}
+	all := ""
+	if len(blocked) == len(targets) {
+		all = ": the backend is dead"
+	}
+	at := b.NameLoc
+	if at.Line == 0 {
+		at = b.Loc
+	}
+	f := p.Reportf(r.Obj, at, "NetworkPolicies block backend %s of %s %s/%s through Gateway %s/%s: %s (%s %d) admit no connection from the Gateway's pods (%s); %s%s",
+		b.Name, r.Kind(), r.Namespace(), r.Name(), gw.Namespace(), gw.Name(), names(blocked), first.Protocol, first.Port, pods, why, all)
+	relatePolicies(f, a, blocked, netpol.Ingress)
+	relatePolicies(f, a, pods.workloads, netpol.Egress)
+}
+
+// reachesFrom reports whether some endpoint of srcs may connect to dst on
+// c.
+func reachesFrom(a *netpol.Analysis, srcs []netpol.Endpoint, dst *graph.Workload, c netpol.Set) bool {
+	for _, s := range srcs {
+		if a.Allowed(s, netpol.WorkloadEndpoint(dst)).ContainsSet(c) {
+			return true
+		}
+	}
+	return false
+}
