@@ -237,7 +237,8 @@ func (g *Graph) deriveCanary(c *Canary) {
 		name, value string
 		meta        *spec.CanaryMetadata
 	}{{apex, primaryValue, svc.Apex}, {primary, primaryValue, svc.Primary}, {canary, value, svc.Canary}} {
-		if g.serviceNamed(c.Namespace(), s.name) != nil {
+		if in := g.serviceNamed(c.Namespace(), s.name); in != nil {
+			g.flaggerTakeOver(in, map[string]string{label: s.value})
 			continue
 		}
 		c.Services = append(c.Services, g.flaggerService(c, s.name, map[string]string{label: s.value}, ports, s.meta))
@@ -531,6 +532,18 @@ func (g *Graph) flaggerService(c *Canary, name string, selector map[string]strin
 	}}
 	g.addService(s)
 	return s
+}
+
+// flaggerTakeOver applies to a Service of the input what reconcileService
+// does to an existing one: its selector becomes Flagger's, so that an apex
+// Service written before Flagger came selects the primary pods. Flagger
+// sets its ports too; those of the input are kept, with their positions,
+// since the ports Flagger would write have none in the Service's file.
+// The spec is copied: the input's may be shared with the cache.
+func (g *Graph) flaggerTakeOver(s *Service, selector map[string]string) {
+	sp := *s.Spec
+	sp.Selector = selector
+	s.Spec = &sp
 }
 
 // flaggerServicePorts mirrors reconcileService: the port of spec.service,

@@ -754,3 +754,28 @@ func TestFlaggerDestinationRulePositions(t *testing.T) {
 		}
 	}
 }
+
+// TestFlaggerTakesOverServices checks that a Service of the input with the
+// apex's name gets Flagger's selector, as reconcileService updates an
+// existing Service: it then selects the primary pods.
+func TestFlaggerTakesOverServices(t *testing.T) {
+	src := docs(flaggerTarget("Deployment", "podinfo", "{app: podinfo}", "{app: podinfo}", flaggerContainers),
+		svc("test", "podinfo", "app=podinfo"),
+		flaggerCanary("podinfo", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service: {port: 9898}\n"))
+	for _, prepared := range []bool{false, true} {
+		g := flaggerGraph(t, src, prepared)
+		s := g.serviceNamed("test", "podinfo")
+		if s == nil || g.GeneratedBy(s.Obj) != nil {
+			t.Fatalf("prepared=%v: the input's apex Service is missing or replaced", prepared)
+		}
+		if got := s.Spec.Selector["app"]; got != "podinfo-primary" || len(s.Spec.Selector) != 1 {
+			t.Errorf("prepared=%v: apex selector %v, want app=podinfo-primary", prepared, s.Spec.Selector)
+		}
+		if len(s.Workloads) != 1 || s.Workloads[0].Name() != "podinfo-primary" {
+			t.Errorf("prepared=%v: apex selects %d workloads, want podinfo-primary", prepared, len(s.Workloads))
+		}
+		if n := len(g.Canaries[0].Services); n != 2 {
+			t.Errorf("prepared=%v: %d Services derived besides the input's apex, want 2", prepared, n)
+		}
+	}
+}
