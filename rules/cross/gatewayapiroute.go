@@ -68,30 +68,7 @@ spec:
   rules:
   - backendRefs: [{name: web, port: 80}]
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: 8080}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: web:1, ports: [{containerPort: 8080}]}]}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: web, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: web}}
-  ingress:
-  - from: ` + from + `
-`
+` + webBackendExample(from)
 }
 
 // gatewayPods are the pods of a Gateway API Gateway: workloads of the

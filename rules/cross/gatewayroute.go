@@ -77,7 +77,13 @@ spec:
   http:
   - route: [{destination: {host: web}}]
 ---
-apiVersion: v1
+` + webBackendExample(from)
+}
+
+// webBackendExample is the backend of the examples of MR501 and MR506:
+// Service shop/web, its Deployment, and a NetworkPolicy admitting from.
+func webBackendExample(from string) string {
+	return `apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: shop}
 spec:
