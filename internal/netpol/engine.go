@@ -595,7 +595,13 @@ func eval(s *side, p *peer, dst portMap) Set {
 // none does, the BaselineAdminNetworkPolicy if it has rules for d and
 // selects w. Rules use it to name the policies behind a result.
 func (a *Analysis) Policies(w *graph.Workload, d Direction) []*manifest.Object {
-	s, _ := a.subject(WorkloadEndpoint(w), d)
+	return a.EndpointPolicies(WorkloadEndpoint(w), d)
+}
+
+// EndpointPolicies is Policies for any endpoint of the cluster: a pod
+// known by its namespace and labels too.
+func (a *Analysis) EndpointPolicies(e Endpoint, d Direction) []*manifest.Object {
+	s, _ := a.subject(e, d)
 	return s.policies
 }
 

@@ -188,6 +188,11 @@ func checkGatewayAPIBackend(p *rules.Pass, r *graph.GatewayRoute, gw *graph.K8sG
 		b.Name, r.Kind(), r.Namespace(), r.Name(), gw.Namespace(), gw.Name(), names(blocked), first.Protocol, first.Port, pods, why, all)
 	relatePolicies(f, a, blocked, netpol.Ingress)
 	relatePolicies(f, a, pods.workloads, netpol.Egress)
+	if pods.pod != nil {
+		for _, o := range a.EndpointPolicies(netpol.PodEndpoint(pods.pod), netpol.Egress) {
+			f.Relate(o, o.NameLoc, "%s %s/%s applies to the pods of Gateway %s/%s for %s", o.Kind, o.Namespace, o.Name, gw.Namespace(), gw.Name(), netpol.Egress)
+		}
+	}
 }
 
 // reachesFrom reports whether some endpoint of srcs may connect to dst on
