@@ -80,7 +80,10 @@ Pods that do not get no mTLS, and mesh policies do not apply to them.
 
 Label the namespace, or set ` + "`istio-injection: disabled`" + ` to record that it is deliberately
 outside the mesh. Only Namespace objects of the input are checked; Istio's namespace and the
-Kubernetes system namespaces are skipped. istioctl analyze reports IST0148 instead when the
+Kubernetes system namespaces are skipped, and so are namespaces whose pods in the input all get
+a proxy anyway: workloads that opt in one by one, gateways with an explicit ` + "`istio-proxy`" + `
+container, and the pods Istio deploys for Gateway API Gateways of an ` + "`istio`" + ` class, when the
+namespace holds nothing else. istioctl analyze reports IST0148 instead when the
 injector is configured to inject every namespace by default (` + "`enableNamespacesByDefault`" + `),
 which meshlint does not read; turn the rule off in that case.`,
 	Bad: `apiVersion: v1
@@ -108,7 +111,11 @@ func runNamespaceNotInjected(p *rules.Pass) error {
 		}
 		_, inj := ns.Labels["istio-injection"]
 		_, rev := ns.Labels["istio.io/rev"]
-		if inj || rev || g.AmbientNamespace(name) || allOptedIn(g.WorkloadsIn(name)) {
+		ws := g.WorkloadsIn(name)
+		// Istio's own gateway pods are proxies: a namespace of gateways
+		// alone has nothing outside the mesh.
+		gatewaysOnly := len(ws) == 0 && len(g.GatewayAPIPodLabels(name)) > 0
+		if inj || rev || g.AmbientNamespace(name) || allOptedIn(ws) || gatewaysOnly {
 			continue
 		}
 		p.Reportf(ns.Obj, ns.Obj.NameLoc, "namespace %s enables neither sidecar injection nor ambient mode: its pods are outside the mesh unless each opts in", name)
