@@ -67,93 +67,65 @@ judged, since its pod template is the referenced Deployment's.
 Fix the reference, or the VirtualService: name the routes to split in ` + "`routes`" + `
 (` + "`tlsRoutes`" + `, ` + "`tcpRoutes`" + `), and give each of them a destination for the stable and one for the
 canary, with weights Argo Rollouts will set.`,
-	Bad: `apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: web:2
-  strategy:
-    canary:
-      stableService: web-stable
-      canaryService: web-canary
-      trafficRouting:
-        istio:
-          virtualService:
-            name: web
-            routes: [primary]
-      steps:
-      - setWeight: 20
-      - pause: {}
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: web
-  namespace: shop
-spec:
-  hosts: [web.example.com]
-  http:
+	Bad: rolloutExample(`  http:
   - name: main
     route:
     - destination: {host: web-stable}
       weight: 100
-`,
-	Good: `apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: web:2
-  strategy:
-    canary:
-      stableService: web-stable
-      canaryService: web-canary
-      trafficRouting:
-        istio:
-          virtualService:
-            name: web
-            routes: [primary]
-      steps:
-      - setWeight: 20
-      - pause: {}
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: web
-  namespace: shop
-spec:
-  hosts: [web.example.com]
-  http:
+`),
+	Good: rolloutExample(`  http:
   - name: primary
     route:
     - destination: {host: web-stable}
       weight: 100
     - destination: {host: web-canary}
       weight: 0
-`,
+`),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.Rollout, kinds.VirtualService, kinds.DestinationRule, kinds.Service},
 	Run:      runRolloutIstioRouting,
+}
+
+// rolloutExample is a Rollout whose canary Argo Rollouts routes with
+// VirtualService shop/web, and that VirtualService with the given http
+// routes: the examples of MR153.
+func rolloutExample(http string) string {
+	return `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: web:2
+  strategy:
+    canary:
+      stableService: web-stable
+      canaryService: web-canary
+      trafficRouting:
+        istio:
+          virtualService:
+            name: web
+            routes: [primary]
+      steps:
+      - setWeight: 20
+      - pause: {}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: web
+  namespace: shop
+spec:
+  hosts: [web.example.com]
+` + http
 }
 
 // rolloutHashLabel is the label Argo Rollouts adds to the pods of each
