@@ -318,22 +318,36 @@ func (g *Graph) addService(s *Service) {
 // addVirtualService adds a VirtualService whose Spec is set, of the input
 // or derived (flagger.go), with its exportTo and fully qualified hosts.
 func (g *Graph) addVirtualService(vs *VirtualService) {
-	vs.ExportTo = exportTo(spec.Values(vs.Spec.ExportTo), g.Mesh.DefaultVirtualServiceExportTo)
-	for _, h := range vs.Spec.Hosts {
+	g.setVirtualServiceSpec(vs, vs.Spec)
+	g.VirtualServices = append(g.VirtualServices, vs)
+}
+
+// setVirtualServiceSpec sets vs's spec, and its exportTo and hosts, before
+// the graph is linked.
+func (g *Graph) setVirtualServiceSpec(vs *VirtualService, sp *spec.VirtualService) {
+	vs.Spec = sp
+	vs.ExportTo = exportTo(spec.Values(sp.ExportTo), g.Mesh.DefaultVirtualServiceExportTo)
+	vs.Hosts = nil
+	for _, h := range sp.Hosts {
 		vs.Hosts = append(vs.Hosts, host.FQDN(h.V, vs.Namespace(), g.Mesh.ClusterDomain))
 	}
-	g.VirtualServices = append(g.VirtualServices, vs)
 }
 
 // addDestinationRule adds a DestinationRule whose Spec is set, of the
 // input or derived (flagger.go), with its exportTo and fully qualified
 // host.
 func (g *Graph) addDestinationRule(dr *DestinationRule) {
-	o := dr.Obj
-	dr.ExportTo = exportTo(spec.Values(dr.Spec.ExportTo), g.Mesh.DefaultDestinationRuleExportTo)
-	dr.Host = host.FQDN(dr.Spec.Host.V, o.Namespace, g.Mesh.ClusterDomain)
+	g.setDestinationRuleSpec(dr, dr.Spec)
 	g.DestinationRules = append(g.DestinationRules, dr)
-	g.drsByNS[o.Namespace] = append(g.drsByNS[o.Namespace], dr)
+	g.drsByNS[dr.Namespace()] = append(g.drsByNS[dr.Namespace()], dr)
+}
+
+// setDestinationRuleSpec sets dr's spec, and its exportTo and host, before
+// the graph is linked.
+func (g *Graph) setDestinationRuleSpec(dr *DestinationRule, sp *spec.DestinationRule) {
+	dr.Spec = sp
+	dr.ExportTo = exportTo(spec.Values(sp.ExportTo), g.Mesh.DefaultDestinationRuleExportTo)
+	dr.Host = host.FQDN(sp.Host.V, dr.Namespace(), g.Mesh.ClusterDomain)
 }
 
 // addWorkload adds w to the graph's workloads.

@@ -56,20 +56,19 @@ type Canary struct {
 	Primary *Workload
 	// Services are the Services Flagger creates, in the order apex,
 	// primary, canary, less those whose name a Service of the input
-	// has in the namespace: Flagger would rewrite that Service's
-	// selector and ports, which the graph does not model.
+	// has in the namespace: Flagger rewrites that one (Rewrites).
 	Services []*Service
 	// DestinationRules are those Flagger's IstioRouter creates, in the
 	// order canary, primary, less those whose name a DestinationRule of
-	// the input has in the namespace (Flagger rewrites its spec, which the
-	// graph does not model); none for another provider.
+	// the input has in the namespace, which Flagger rewrites (Rewrites);
+	// none for another provider.
 	DestinationRules []*DestinationRule
 	// VirtualService is the VirtualService Flagger's IstioRouter creates,
 	// as it is while no analysis runs; nil when nothing is derived, for
 	// another provider, when the input has a VirtualService of its name in
-	// the namespace (Flagger takes that over), or when it is not modelled:
-	// for a delegate (spec.service.delegation) and for an A/B test
-	// (spec.analysis.match).
+	// the namespace (Flagger rewrites that one: Rewrites), or when it is
+	// not modelled: for a delegate (spec.service.delegation) and for an
+	// A/B test (spec.analysis.match).
 	VirtualService *VirtualService
 	// HTTPRoute is the HTTPRoute Flagger's Gateway API router creates, as
 	// it is while no analysis runs; nil when nothing is derived, for
@@ -79,6 +78,33 @@ type Canary struct {
 	// cannot express). It is among the graph's GatewayRoutes once
 	// addFlaggerRoutes has run.
 	HTTPRoute *GatewayRoute
+	// Rewrites are the objects of the input that Flagger rewrites for the
+	// Canary, in the order Flagger reconciles them.
+	Rewrites []*Rewrite
+	// routeTakeOver is the spec Flagger gives an HTTPRoute of the input
+	// named after the apex; addGatewayAPI puts it in place.
+	routeTakeOver *spec.GatewayRoute
+}
+
+// Rewrite is an object of the input that Flagger takes over because it has
+// the name of one Flagger would create: a Service named as the apex,
+// primary or canary Service, whose selector and ports reconcileService
+// sets; a DestinationRule named as the primary or canary one, and a
+// VirtualService or HTTPRoute named after the apex, whose spec Flagger's
+// router replaces (keeping the original in an annotation). The graph holds
+// the object as Flagger leaves it, with Flagger's fields at the Canary's
+// positions, unless Kept says otherwise.
+type Rewrite struct {
+	Obj *manifest.Object
+	// Written is the spec as the input has it: a *spec.Service,
+	// *spec.DestinationRule, *spec.VirtualService or *spec.GatewayRoute.
+	Written any
+	// Flagger is the spec Flagger gives it, of the same type; nil when
+	// Kept.
+	Flagger any
+	// Kept is true when the graph keeps the written spec because Flagger's
+	// is not modelled: the VirtualService of a delegate or an A/B test.
+	Kept bool
 }
 
 // flaggerSelectorLabels is the default of Flagger's -selector-labels flag:
@@ -238,7 +264,7 @@ func (g *Graph) deriveCanary(c *Canary) {
 		meta        *spec.CanaryMetadata
 	}{{apex, primaryValue, svc.Apex}, {primary, primaryValue, svc.Primary}, {canary, value, svc.Canary}} {
 		if in := g.serviceNamed(c.Namespace(), s.name); in != nil {
-			g.flaggerTakeOver(in, map[string]string{label: s.value})
+			g.flaggerTakeOver(c, in, map[string]string{label: s.value}, ports)
 			continue
 		}
 		c.Services = append(c.Services, g.flaggerService(c, s.name, map[string]string{label: s.value}, ports, s.meta))
@@ -253,12 +279,23 @@ func (g *Graph) deriveCanary(c *Canary) {
 	// The Istio router's Reconcile, after the Kubernetes router's, makes
 	// the DestinationRules, whatever the mode, then the VirtualService.
 	for _, name := range []string{canary, primary} {
-		if g.destinationRule(c.Namespace(), name) == nil {
-			c.DestinationRules = append(c.DestinationRules, g.flaggerDestinationRule(c, name))
+		if in := g.destinationRule(c.Namespace(), name); in != nil {
+			written := in.Spec
+			g.setDestinationRuleSpec(in, flaggerDestinationRuleSpec(c, name, written.Host.Loc))
+			c.Rewrites = append(c.Rewrites, &Rewrite{Obj: in.Obj, Written: written, Flagger: in.Spec})
+			continue
 		}
+		c.DestinationRules = append(c.DestinationRules, g.flaggerDestinationRule(c, name))
 	}
-	if g.virtualService(c.Namespace(), apex) == nil && !c.Spec.Service.Delegation.V &&
-		(c.Spec.Analysis == nil || len(c.Spec.Analysis.Match) == 0) {
+	modelled := !c.Spec.Service.Delegation.V && (c.Spec.Analysis == nil || len(c.Spec.Analysis.Match) == 0)
+	switch in := g.virtualService(c.Namespace(), apex); {
+	case in != nil && modelled:
+		written := in.Spec
+		g.setVirtualServiceSpec(in, flaggerVirtualServiceSpec(c))
+		c.Rewrites = append(c.Rewrites, &Rewrite{Obj: in.Obj, Written: written, Flagger: in.Spec})
+	case in != nil:
+		c.Rewrites = append(c.Rewrites, &Rewrite{Obj: in.Obj, Written: in.Spec, Kept: true})
+	case modelled:
 		c.VirtualService = g.flaggerVirtualService(c)
 	}
 }
@@ -293,12 +330,21 @@ func (g *Graph) destinationRule(ns, name string) *DestinationRule {
 // its traffic policy at spec.service.trafficPolicy.
 func (g *Graph) flaggerDestinationRule(c *Canary, name string) *DestinationRule {
 	o := g.flaggerObject(c, kinds.DestinationRule, name, c.apexLoc())
-	dr := &DestinationRule{Meta: Meta{Obj: o}, Spec: &spec.DestinationRule{
-		Host:          spec.Str{V: name, Loc: c.apexLoc(), Set: true},
-		TrafficPolicy: flaggerTrafficPolicy(c.Spec.Service.TrafficPolicy),
-	}}
+	dr := &DestinationRule{Meta: Meta{Obj: o}, Spec: flaggerDestinationRuleSpec(c, name, c.apexLoc())}
 	g.addDestinationRule(dr)
 	return dr
+}
+
+// flaggerDestinationRuleSpec returns the spec reconcileDestinationRule
+// gives the DestinationRule name, with its host at hostLoc.
+func flaggerDestinationRuleSpec(c *Canary, name string, hostLoc manifest.Loc) *spec.DestinationRule {
+	if hostLoc.IsZero() {
+		hostLoc = c.apexLoc()
+	}
+	return &spec.DestinationRule{
+		Host:          spec.Str{V: name, Loc: hostLoc, Set: true},
+		TrafficPolicy: flaggerTrafficPolicy(c.Spec.Service.TrafficPolicy),
+	}
 }
 
 // flaggerTrafficPolicy returns the traffic policy Flagger reads from
@@ -359,10 +405,16 @@ func (g *Graph) flaggerApexObject(c *Canary, kind kinds.Kind) *manifest.Object {
 // carries spec.service's match, rewrite, timeout and retries (its headers
 // and corsPolicy too, which meshlint does not read).
 func (g *Graph) flaggerVirtualService(c *Canary) *VirtualService {
+	vs := &VirtualService{Meta: Meta{Obj: g.flaggerApexObject(c, kinds.VirtualService)}, Spec: flaggerVirtualServiceSpec(c)}
+	g.addVirtualService(vs)
+	return vs
+}
+
+// flaggerVirtualServiceSpec returns the spec of the VirtualService that
+// flaggerVirtualService describes.
+func flaggerVirtualServiceSpec(c *Canary) *spec.VirtualService {
 	svc := c.Spec.Service
 	apex, primary, canary := c.ServiceNames()
-	o := g.flaggerApexObject(c, kinds.VirtualService)
-
 	vsSpec := &spec.VirtualService{Hosts: svc.Hosts, Gateways: svc.Gateways}
 	hasApex := false
 	for _, h := range svc.Hosts {
@@ -403,9 +455,7 @@ func (g *Graph) flaggerVirtualService(c *Canary) *VirtualService {
 			Route:   route,
 		}}
 	}
-	vs := &VirtualService{Meta: Meta{Obj: o}, Spec: vsSpec}
-	g.addVirtualService(vs)
-	return vs
+	return vsSpec
 }
 
 // flaggerDestination mirrors makeDestination: the Service name with this
@@ -535,15 +585,17 @@ func (g *Graph) flaggerService(c *Canary, name string, selector map[string]strin
 }
 
 // flaggerTakeOver applies to a Service of the input what reconcileService
-// does to an existing one: its selector becomes Flagger's, so that an apex
-// Service written before Flagger came selects the primary pods. Flagger
-// sets its ports too; those of the input are kept, with their positions,
-// since the ports Flagger would write have none in the Service's file.
-// The spec is copied: the input's may be shared with the cache.
-func (g *Graph) flaggerTakeOver(s *Service, selector map[string]string) {
-	sp := *s.Spec
+// does to an existing one: its selector and ports become Flagger's, so
+// that an apex Service written before Flagger came selects the primary
+// pods. The ports are at the Canary's fields they come from. The spec is
+// replaced, not changed: the input's may be shared with the cache.
+func (g *Graph) flaggerTakeOver(c *Canary, s *Service, selector map[string]string, ports []spec.ServicePort) {
+	written := s.Spec
+	sp := *written
 	sp.Selector = selector
+	sp.Ports = ports
 	s.Spec = &sp
+	c.Rewrites = append(c.Rewrites, &Rewrite{Obj: s.Obj, Written: written, Flagger: s.Spec})
 }
 
 // flaggerServicePorts mirrors reconcileService: the port of spec.service,

@@ -56,7 +56,8 @@ func (c *Canary) gatewayAPIVersion() string {
 // (Reconcile fails), when spec.service.match has a matcher the Gateway API
 // lacks (mapRouteMatches fails), when the API server rejects the hosts as
 // hostnames (the creation fails), and when the input holds an HTTPRoute of
-// that name and namespace, which Flagger takes over (rewriting its spec).
+// that name and namespace, which Flagger takes over: its spec becomes the
+// one derived here (c.routeTakeOver, put in place by takeOverRoute).
 //
 // Positions: the object is at the field the apex name comes from, its
 // parentRefs, hostnames and mirrors at the Canary's entries, the rules at
@@ -64,13 +65,22 @@ func (c *Canary) gatewayAPIVersion() string {
 // apex name's field.
 func (g *Graph) flaggerHTTPRoute(c *Canary) *GatewayRoute {
 	svc := c.Spec.Service
-	apex, primary, canary := c.ServiceNames()
-	if len(svc.GatewayRefs) == 0 || !flaggerRouteMatchesValid(svc.Match) || !validRouteHostnames(svc.Hosts) ||
-		g.inputHTTPRoute(c.Namespace(), apex) {
+	if len(svc.GatewayRefs) == 0 || !flaggerRouteMatchesValid(svc.Match) || !validRouteHostnames(svc.Hosts) {
 		return nil
 	}
-	o := g.flaggerApexObject(c, kinds.HTTPRoute)
+	apex, _, _ := c.ServiceNames()
+	if g.inputHTTPRoute(c.Namespace(), apex) {
+		c.routeTakeOver = flaggerHTTPRouteSpec(c)
+		return nil
+	}
+	return &GatewayRoute{Meta: Meta{Obj: g.flaggerApexObject(c, kinds.HTTPRoute)}, Spec: flaggerHTTPRouteSpec(c)}
+}
 
+// flaggerHTTPRouteSpec returns the spec of the HTTPRoute that
+// flaggerHTTPRoute describes.
+func flaggerHTTPRouteSpec(c *Canary) *spec.GatewayRoute {
+	svc := c.Spec.Service
+	_, primary, canary := c.ServiceNames()
 	var filters []spec.GatewayRouteFilter
 	for i := range svc.Mirror {
 		m := &svc.Mirror[i]
@@ -96,11 +106,29 @@ func (g *Graph) flaggerHTTPRoute(c *Canary) *GatewayRoute {
 			BackendRefs: []spec.BackendRef{flaggerBackendRef(c, primary, 100)},
 		})
 	}
-	return &GatewayRoute{Meta: Meta{Obj: o}, Spec: &spec.GatewayRoute{
+	return &spec.GatewayRoute{
 		ParentRefs: svc.GatewayRefs,
 		Hostnames:  svc.Hosts,
 		Rules:      rules,
-	}}
+	}
+}
+
+// takeOverRoute gives r, a route of the input, the spec Flagger gives it
+// when a Canary's HTTPRoute has its name.
+func (g *Graph) takeOverRoute(r *GatewayRoute) {
+	if r.Obj.Kind != kinds.HTTPRoute {
+		return
+	}
+	for _, c := range g.Canaries {
+		if c.routeTakeOver == nil || c.Namespace() != r.Namespace() {
+			continue
+		}
+		if apex, _, _ := c.ServiceNames(); apex == r.Name() {
+			c.Rewrites = append(c.Rewrites, &Rewrite{Obj: r.Obj, Written: r.Spec, Flagger: c.routeTakeOver})
+			r.Spec = c.routeTakeOver
+			return
+		}
+	}
 }
 
 // flaggerBackendRef mirrors makeBackendRef: the Service name, in the core

@@ -755,27 +755,141 @@ func TestFlaggerDestinationRulePositions(t *testing.T) {
 	}
 }
 
-// TestFlaggerTakesOverServices checks that a Service of the input with the
-// apex's name gets Flagger's selector, as reconcileService updates an
-// existing Service: it then selects the primary pods.
-func TestFlaggerTakesOverServices(t *testing.T) {
-	src := docs(flaggerTarget("Deployment", "podinfo", "{app: podinfo}", "{app: podinfo}", flaggerContainers),
-		svc("test", "podinfo", "app=podinfo"),
-		flaggerCanary("podinfo", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service: {port: 9898}\n"))
-	for _, prepared := range []bool{false, true} {
-		g := flaggerGraph(t, src, prepared)
-		s := g.serviceNamed("test", "podinfo")
-		if s == nil || g.GeneratedBy(s.Obj) != nil {
-			t.Fatalf("prepared=%v: the input's apex Service is missing or replaced", prepared)
-		}
-		if got := s.Spec.Selector["app"]; got != "podinfo-primary" || len(s.Spec.Selector) != 1 {
-			t.Errorf("prepared=%v: apex selector %v, want app=podinfo-primary", prepared, s.Spec.Selector)
-		}
-		if len(s.Workloads) != 1 || s.Workloads[0].Name() != "podinfo-primary" {
-			t.Errorf("prepared=%v: apex selects %d workloads, want podinfo-primary", prepared, len(s.Workloads))
-		}
-		if n := len(g.Canaries[0].Services); n != 2 {
-			t.Errorf("prepared=%v: %d Services derived besides the input's apex, want 2", prepared, n)
-		}
+// TestFlaggerTakesOver checks what Flagger does to the objects of the
+// input named as those it creates: reconcileService sets a Service's
+// selector and ports, reconcileDestinationRule, reconcileVirtualService and
+// the Gateway API router's Reconcile replace the spec of a DestinationRule,
+// a VirtualService and an HTTPRoute. The graph holds them as Flagger
+// leaves them, and the Canary's Rewrites have them as written.
+func TestFlaggerTakesOver(t *testing.T) {
+	target := flaggerTarget("Deployment", "podinfo", "{app: podinfo}", "{app: podinfo}", flaggerContainers)
+	ref := "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n"
+	dr := "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: podinfo-primary, namespace: test}\n" +
+		"spec:\n  host: podinfo-primary\n  exportTo: [.]\n  subsets: [{name: v1, labels: {version: v1}}]\n"
+	vs := "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: podinfo, namespace: test}\n" +
+		"spec:\n  hosts: [podinfo.example.com]\n  http: [{route: [{destination: {host: podinfo, subset: v1}}]}]\n"
+	route := "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: podinfo, namespace: test}\n" +
+		"spec:\n  parentRefs: [{name: public, namespace: gateway}]\n  rules: [{backendRefs: [{name: podinfo, port: 80}]}]\n"
+	for _, c := range []struct {
+		name, src string
+		// rewrites lists kind/name of the Canary's Rewrites, with
+		// "(kept)" when the graph keeps the written spec.
+		rewrites string
+		check    func(t *testing.T, g *Graph)
+	}{{
+		name: "Service",
+		src:  docs(target, svc("test", "podinfo", "app=podinfo"), flaggerCanary("podinfo", ref+"  service: {port: 9898}\n")),
+		// The apex selects the primary pods, on Flagger's port.
+		rewrites: "Service/podinfo",
+		check: func(t *testing.T, g *Graph) {
+			s := g.serviceNamed("test", "podinfo")
+			if s == nil || g.GeneratedBy(s.Obj) != nil {
+				t.Fatal("the input's apex Service is missing or replaced")
+			}
+			if got := kv(s.Spec.Selector); got != "app=podinfo-primary" {
+				t.Errorf("apex selector %s, want app=podinfo-primary", got)
+			}
+			if len(s.Workloads) != 1 || s.Workloads[0].Name() != "podinfo-primary" {
+				t.Errorf("apex selects %d workloads, want podinfo-primary", len(s.Workloads))
+			}
+			if len(s.Spec.Ports) != 1 || s.Spec.Ports[0].Port.V != 9898 || s.Spec.Ports[0].Name.V != "http" {
+				t.Errorf("apex ports %+v, want http 9898", s.Spec.Ports)
+			}
+			w := g.Canaries[0].Rewrites[0].Written.(*spec.Service)
+			if len(w.Ports) != 1 || w.Ports[0].Port.V != 80 || kv(w.Selector) != "app=podinfo" {
+				t.Errorf("written spec %+v, want the input's", w)
+			}
+			if n := len(g.Canaries[0].Services); n != 2 {
+				t.Errorf("%d Services derived besides the input's apex, want 2", n)
+			}
+		},
+	}, {
+		name:     "DestinationRule",
+		src:      docs(target, dr, flaggerCanary("podinfo", ref+"  service: {port: 9898, trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}\n")),
+		rewrites: "DestinationRule/podinfo-primary",
+		check: func(t *testing.T, g *Graph) {
+			d := g.destinationRule("test", "podinfo-primary")
+			if len(d.Spec.Subsets) != 0 || len(d.ExportTo) != 0 || d.Host != "podinfo-primary.test.svc.cluster.local" ||
+				d.Spec.TrafficPolicy == nil || d.Spec.TrafficPolicy.TLS.Mode.V != "ISTIO_MUTUAL" {
+				t.Errorf("DestinationRule %s %v %+v, want Flagger's spec", d.Host, d.ExportTo, d.Spec)
+			}
+			if n := len(g.Canaries[0].DestinationRules); n != 1 {
+				t.Errorf("%d DestinationRules derived besides the input's, want 1", n)
+			}
+		},
+	}, {
+		name:     "VirtualService",
+		src:      docs(target, vs, flaggerCanary("podinfo", ref+"  service: {port: 9898}\n")),
+		rewrites: "VirtualService/podinfo",
+		check: func(t *testing.T, g *Graph) {
+			v := g.virtualService("test", "podinfo")
+			if got := strings.Join(v.Hosts, ","); got != "podinfo.test.svc.cluster.local" {
+				t.Errorf("hosts %s, want the apex", got)
+			}
+			if len(v.Gateways) != 1 || !v.Gateways[0].Mesh {
+				t.Errorf("gateways %+v, want the mesh", v.Gateways)
+			}
+			if len(v.Spec.HTTP) != 1 || len(v.Spec.HTTP[0].Route) != 2 || v.Spec.HTTP[0].Route[0].Destination.Host.V != "podinfo-primary" {
+				t.Errorf("routes %+v, want Flagger's", v.Spec.HTTP)
+			}
+			if g.Canaries[0].VirtualService != nil {
+				t.Error("a VirtualService derived besides the input's")
+			}
+		},
+	}, {
+		// Flagger rewrites a delegate's VirtualService too, which the
+		// graph does not model.
+		name:     "VirtualService of a delegate",
+		src:      docs(target, vs, flaggerCanary("podinfo", ref+"  service: {port: 9898, delegation: true}\n")),
+		rewrites: "VirtualService/podinfo(kept)",
+		check: func(t *testing.T, g *Graph) {
+			if got := strings.Join(g.virtualService("test", "podinfo").Hosts, ","); got != "podinfo.example.com" {
+				t.Errorf("hosts %s, want the input's", got)
+			}
+		},
+	}, {
+		name:     "HTTPRoute",
+		src:      docs(target, route, flaggerCanary("podinfo", "  provider: gatewayapi:v1\n"+ref+"  service:\n    port: 9898\n    gatewayRefs: [{name: public, namespace: gateway}]\n")),
+		rewrites: "HTTPRoute/podinfo",
+		check: func(t *testing.T, g *Graph) {
+			if len(g.GatewayRoutes) != 1 || g.GeneratedBy(g.GatewayRoutes[0].Obj) != nil {
+				t.Fatalf("%d routes, want the input's alone", len(g.GatewayRoutes))
+			}
+			r := g.GatewayRoutes[0]
+			var backends []string
+			for _, b := range r.Spec.Rules[0].BackendRefs {
+				backends = append(backends, fmt.Sprintf("%s:%d/%d", b.Name.V, b.Port.V, b.Weight.V))
+			}
+			if got := strings.Join(backends, ","); got != "podinfo-primary:9898/100,podinfo-canary:9898/0" {
+				t.Errorf("backends %s, want Flagger's", got)
+			}
+		},
+	}, {
+		// Objects of another namespace, or of other names, are left alone.
+		name: "others",
+		src: docs(target, svc("other", "podinfo", "app=podinfo"), strings.Replace(dr, "podinfo-primary, namespace", "podinfo-stable, namespace", 1),
+			strings.Replace(vs, "namespace: test", "namespace: other", 1), flaggerCanary("podinfo", ref+"  service: {port: 9898}\n")),
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, prepared := range []bool{false, true} {
+				g := flaggerGraph(t, c.src, prepared)
+				var got []string
+				for _, r := range g.Canaries[0].Rewrites {
+					s := string(r.Obj.Kind) + "/" + r.Obj.Name
+					if r.Kept {
+						s += "(kept)"
+					} else if r.Flagger == nil {
+						s += "(no spec)"
+					}
+					got = append(got, s)
+				}
+				if strings.Join(got, " ") != c.rewrites {
+					t.Errorf("prepared=%v: rewrites %q, want %q", prepared, got, c.rewrites)
+				}
+				if c.check != nil {
+					c.check(t, g)
+				}
+			}
+		})
 	}
 }

@@ -234,6 +234,7 @@ func (g *Graph) addGatewayAPI() {
 	for _, o := range routes {
 		r := &GatewayRoute{Meta: Meta{Obj: o}}
 		if decodeInto(g, o, o.Spec(), &r.Spec) {
+			g.takeOverRoute(r)
 			g.addGatewayRoute(r)
 		}
 	}

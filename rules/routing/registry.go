@@ -26,6 +26,7 @@ var Rules = []*rules.Rule{
 	RootSidecarWithSelector,
 	ServiceSelectsNoWorkload,
 	RolloutIstioRoutingInvalid,
+	FlaggerRewritesInput,
 	ExportToNamespaceUnknown,
 	DRHidesMutualTLS,
 	SubsetWithoutLabels,
