@@ -1,6 +1,7 @@
 package cross
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -29,13 +30,22 @@ NetworkPolicies. Then no client the input knows of can use the route, and the
 VirtualService's traffic shaping, retries and subsets there are dead configuration, or the
 policies forgot the clients.
 
+Gateway API mesh routes (GAMMA) are checked the same way: an HTTPRoute, GRPCRoute, TCPRoute
+or TLSRoute with a parentRef to a Service of the input (` + "`group: \"\"`" + `, ` + "`kind: Service`" + `). Attached
+to a Service of its own namespace, it is a producer route, which applies to the clients of
+every namespace; attached only to Services of other namespaces, a consumer route, which
+applies to the clients of its own namespace alone. Its destinations are its backendRefs
+with a weight (not its mirrors), on the port their Service port targets. A parentRef whose
+` + "`sectionName`" + ` or ` + "`port`" + ` matches no port of the Service attaches nothing and is not counted.
+
 The destination must be a Service of the input with in-mesh workloads, and the input must
-hold at least one other in-mesh workload; otherwise the rule stays quiet. A route that some
-clients can use and others cannot is not reported: that is what policies are for.`,
+hold at least one other in-mesh workload that the route applies to; otherwise the rule
+stays quiet. A route that some clients can use and others cannot is not reported: that is
+what policies are for.`,
 	Bad:      meshRouteExample(false),
 	Good:     meshRouteExample(true),
 	Severity: rules.Warning,
-	Inputs:   inputs(append([]kinds.Kind{kinds.VirtualService, kinds.Service, kinds.DestinationRule}, netpolInputs...)...),
+	Inputs:   inputs(append([]kinds.Kind{kinds.VirtualService, kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute, kinds.Service, kinds.DestinationRule}, netpolInputs...)...),
 	Run:      runMeshRouteBlocked,
 }
 
@@ -114,7 +124,59 @@ func runMeshRouteBlocked(p *rules.Pass) error {
 			}
 		}
 	}
+	for _, r := range g.GatewayRoutes {
+		parent, producer := meshParent(r)
+		if parent == nil {
+			continue
+		}
+		view := m.routeView(r, producer)
+		unsafe := view.suspects()
+		if len(unsafe) == 0 {
+			continue
+		}
+		for _, rule := range r.Rules {
+			// Mirrors are left out: their traffic is a copy, whose
+			// failure no client sees.
+			for _, b := range rule.Backends {
+				if b.Service != nil && unsafe[b.Service] {
+					checkMeshRouteBackend(p, r, parent, producer, b, view)
+				}
+			}
+		}
+	}
 	return nil
+}
+
+// meshParent returns the parentRef through which r is a mesh route
+// (GAMMA) for the most clients, and whether it makes r a producer route.
+// The Gateway API (apis/v1/shared_types.go, ParentReference.Namespace)
+// applies a route attached to a Service of its own namespace to
+// connections from every namespace, and one attached to a Service of
+// another namespace only to connections from the route's namespace: the
+// clients of a route with both are those of the first. It returns nil
+// when r is of a kind the mesh does not carry (UDP), or attaches to no
+// Service of the input.
+func meshParent(r *graph.GatewayRoute) (*graph.ParentRef, bool) {
+	switch r.Kind() {
+	case kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute:
+	default:
+		return nil, false
+	}
+	var consumer *graph.ParentRef
+	for _, pr := range r.Parents {
+		// A sectionName or port that selects no port of the Service
+		// attaches the route to nothing.
+		if !pr.IsService() || pr.Service == nil || ((pr.SectionName != "" || pr.Port != 0) && pr.ServicePort == nil) {
+			continue
+		}
+		if pr.Service.Namespace() == r.Namespace() {
+			return pr, true
+		}
+		if consumer == nil {
+			consumer = pr
+		}
+	}
+	return consumer, false
 }
 
 // meshClients indexes the in-mesh workloads, the clients of mesh routes.
@@ -140,7 +202,7 @@ type meshClients struct {
 	byGroup [][]nsWorkloads
 	// svcOf lists the Services whose workloads include a workload.
 	svcOf map[*graph.Workload][]*graph.Service
-	views map[string]*clientView // by namespace and exportTo
+	views map[string]*clientView // by the key viewOf's callers give
 	bySet map[string]*clientView // by visible namespaces
 }
 
@@ -225,7 +287,25 @@ type clientView struct {
 }
 
 func (m *meshClients) view(vs *graph.VirtualService) *clientView {
-	key := vs.Namespace() + "\x00" + strings.Join(vs.ExportTo, ",")
+	return m.viewOf("vs\x00"+vs.Namespace()+"\x00"+strings.Join(vs.ExportTo, ","), func(ns string) bool {
+		return graph.Visible(vs.ExportTo, vs.Namespace(), ns)
+	})
+}
+
+// routeView is the view of the clients of a Gateway API mesh route r: the
+// clients of every namespace for a producer route, of r's namespace for a
+// consumer route.
+func (m *meshClients) routeView(r *graph.GatewayRoute, producer bool) *clientView {
+	if producer {
+		return m.viewOf("producer", func(string) bool { return true })
+	}
+	own := r.Namespace()
+	return m.viewOf("consumer\x00"+own, func(ns string) bool { return ns == own })
+}
+
+// viewOf returns the view of the clients of the namespaces for which
+// visibleIn holds; key names that set of namespaces among the callers'.
+func (m *meshClients) viewOf(key string, visibleIn func(ns string) bool) *clientView {
 	v := m.views[key]
 	if v != nil {
 		return v
@@ -234,7 +314,7 @@ func (m *meshClients) view(vs *graph.VirtualService) *clientView {
 	set := make([]byte, len(m.byNS))
 	for ns, id := range m.nsID {
 		set[id] = '0'
-		if graph.Visible(vs.ExportTo, vs.Namespace(), ns) {
+		if visibleIn(ns) {
 			visible[id] = true
 			set[id] = '1'
 		}
@@ -320,14 +400,21 @@ func (v *clientView) reaches(targets map[*graph.Workload]bool, dst *graph.Worklo
 // workloads of the Service that its destination host names, as
 // RouteBackends resolves it, so looking the hosts up is enough.
 func (v *clientView) mayBlock(vs *graph.VirtualService) bool {
-	if !slices.Contains(v.visible, true) {
-		return false // no clients: hasOther fails
-	}
-	unsafe := v.unsafeServices()
+	unsafe := v.suspects()
 	if len(unsafe) == 0 {
 		return false
 	}
 	return leadsTo(v.m.g, vs, func(s *graph.Service) bool { return unsafe[s] })
+}
+
+// suspects returns the Services a backend must lead to for
+// blockedTargets to find a workload of it: unsafeServices, or none when
+// the view has no client.
+func (v *clientView) suspects() map[*graph.Service]bool {
+	if !slices.Contains(v.visible, true) {
+		return nil // no clients: hasOther fails
+	}
+	return v.unsafeServices()
 }
 
 // leadsTo reports whether a destination of an http, tcp or tls route of
@@ -373,9 +460,10 @@ func leadsTo(g *graph.Graph, vs *graph.VirtualService, want func(*graph.Service)
 // unsafeServices returns the Services with an in-mesh workload that the
 // view's clients outside that workload's Services cannot be shown to
 // reach on every port a route to one of those Services may use. A route
-// target that checkMeshBackend reports is such a workload: its backend's
+// target that blockedTargets reports is such a workload: its backend's
 // targets, which do not count as its clients, are workloads of one of its
-// Services, and its port is one of theirs.
+// Services, and its port is one of theirs, for a VirtualService
+// (RouteBackends) as for a Gateway API route (backendTargets).
 func (v *clientView) unsafeServices() map[*graph.Service]bool {
 	if v.unsafeDone {
 		return v.unsafe
@@ -467,44 +555,75 @@ func (v *clientView) shownReachable(a *netpol.Analysis, dst *graph.Workload, nee
 	return false
 }
 
-func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, b graph.RouteBackend, view *clientView) {
-	g := p.Graph
+// blocked is what blockedTargets finds of a backend.
+type blocked struct {
+	workloads []*graph.Workload
+	first     graph.BackendTarget // the target of the first of workloads
+	// others are the clients of the view other than the backend's own
+	// pods: listed only for the message, since a clean tree never needs
+	// them.
+	others []*graph.Workload
+}
+
+// blockedTargets returns the in-mesh workloads of ts that no client of
+// the view other than the workloads of ts may connect to on their port,
+// and false when there are none, or no such client.
+func (v *clientView) blockedTargets(ts []graph.BackendTarget) (blocked, bool) {
 	targets := map[*graph.Workload]bool{}
-	for _, t := range b.Targets {
+	for _, t := range ts {
 		targets[t.Workload] = true
 	}
-	// The clients other than the backend's own pods; listed only for the
-	// message, since a clean tree never needs them.
-	others := func() []*graph.Workload {
-		var out []*graph.Workload
-		for _, w := range view.clients() {
-			if !targets[w] {
-				out = append(out, w)
-			}
-		}
-		return out
+	// The backend's own pods are not counted as its clients.
+	if !v.hasOther(targets) {
+		return blocked{}, false
 	}
-	if !view.hasOther(targets) {
-		return
-	}
-	a := rnetpol.Analysis(p)
-	var blocked []*graph.Workload
-	var first graph.BackendTarget
-	for _, t := range b.Targets {
+	var out blocked
+	for _, t := range ts {
 		c, ok := connection(t)
-		// The backend's own pods are not counted as its clients.
-		if !ok || !g.InMesh(t.Workload) || view.reaches(targets, t.Workload, c) {
+		if !ok || !v.m.g.InMesh(t.Workload) || v.reaches(targets, t.Workload, c) {
 			continue
 		}
-		if len(blocked) == 0 {
-			first = t
+		if len(out.workloads) == 0 {
+			out.first = t
 		}
-		blocked = append(blocked, t.Workload)
+		out.workloads = append(out.workloads, t.Workload)
 	}
-	if len(blocked) == 0 {
+	if len(out.workloads) == 0 {
+		return blocked{}, false
+	}
+	for _, w := range v.clients() {
+		if !targets[w] {
+			out.others = append(out.others, w)
+		}
+	}
+	return out, true
+}
+
+func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, b graph.RouteBackend, view *clientView) {
+	bl, ok := view.blockedTargets(b.Targets)
+	if !ok {
 		return
 	}
 	f := p.Reportf(vs.Obj, b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s for every in-mesh client of the input: %s (%s %d) admit no connection from any of the %d in-mesh workloads that see the route (%s)",
-		b.Route, vs.Namespace(), vs.Name(), names(blocked), first.Protocol, first.Port, len(others()), names(others()))
-	relatePolicies(f, a, blocked, netpol.Ingress)
+		b.Route, vs.Namespace(), vs.Name(), names(bl.workloads), bl.first.Protocol, bl.first.Port, len(bl.others), names(bl.others))
+	relatePolicies(f, rnetpol.Analysis(p), bl.workloads, netpol.Ingress)
+}
+
+// checkMeshRouteBackend checks backendRef b of Gateway API mesh route r,
+// attached to parent, whose clients view holds.
+func checkMeshRouteBackend(p *rules.Pass, r *graph.GatewayRoute, parent *graph.ParentRef, producer bool, b *graph.BackendRef, view *clientView) {
+	if bl, ok := view.blockedTargets(backendTargets(b)); ok {
+		reportMeshRouteBackend(p, r, parent, producer, b, bl)
+	}
+}
+
+func reportMeshRouteBackend(p *rules.Pass, r *graph.GatewayRoute, parent *graph.ParentRef, producer bool, b *graph.BackendRef, bl blocked) {
+	svc := parent.Service.Namespace() + "/" + parent.Service.Name()
+	scope := "that the route applies to as a producer route of Service " + svc
+	if !producer {
+		scope = fmt.Sprintf("of namespace %s, the clients that the route applies to as a consumer route of Service %s", r.Namespace(), svc)
+	}
+	f := p.Reportf(r.Obj, b.Loc, "NetworkPolicies block backend %s of %s %s/%s for every in-mesh client of the input: %s (%s %d) admit no connection from any of the %d in-mesh workloads %s (%s)",
+		b.Name, r.Kind(), r.Namespace(), r.Name(), names(bl.workloads), bl.first.Protocol, bl.first.Port, len(bl.others), scope, names(bl.others))
+	relatePolicies(f, rnetpol.Analysis(p), bl.workloads, netpol.Ingress)
 }

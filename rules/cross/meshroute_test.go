@@ -8,6 +8,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/config"
 	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/netpol"
 	"github.com/meshlint/meshlint/rules"
@@ -17,8 +18,9 @@ import (
 // randomMesh writes a small random mesh: namespaces in and out of the
 // mesh, versioned workloads, Services, DestinationRules with subsets,
 // VirtualServices bound to the mesh or to a gateway with every kind of
-// destination and exportTo, and NetworkPolicies and admin policies that
-// block some of the routes.
+// destination and exportTo, NetworkPolicies and admin policies that
+// block some of the routes, and Gateway API routes attached to Services
+// (producer and consumer routes) or not, with weights and mirrors.
 func randomMesh(r *rand.Rand) string {
 	var b strings.Builder
 	pick := func(xs ...string) string { return xs[r.IntN(len(xs))] }
@@ -185,12 +187,52 @@ func randomMesh(r *rand.Rand) string {
 		fmt.Fprintf(&b, "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: anp}\nspec:\n  priority: 1\n  subject: {namespaces: {matchLabels: {team: %s}}}\n", pick("a", "b"))
 		fmt.Fprintf(&b, "  ingress:\n  - {action: %s, from: [{pods: {namespaceSelector: {}, podSelector: %s}}]}\n---\n", pick("Allow", "Deny", "Pass"), podSel())
 	}
+	// Written last, so that the rest of the mesh of a seed is the one it
+	// was before the rule read Gateway API routes.
+	ref := func(name string) string {
+		s := "name: " + name
+		if r.IntN(3) == 0 {
+			s += ", namespace: " + pick(nss...)
+		}
+		return s
+	}
+	for i := range r.IntN(5) {
+		kind := pick("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute")
+		version := "v1"
+		if kind == "TCPRoute" || kind == "TLSRoute" || kind == "UDPRoute" {
+			version = "v1alpha2"
+		}
+		fmt.Fprintf(&b, "apiVersion: gateway.networking.k8s.io/%s\nkind: %s\nmetadata: {name: r%d, namespace: %s}\nspec:\n  parentRefs:\n", version, kind, i, pick(nss...))
+		for range 1 + r.IntN(2) {
+			switch r.IntN(5) {
+			case 0:
+				b.WriteString("  - {name: gw}\n")
+			case 1:
+				fmt.Fprintf(&b, "  - {group: \"\", kind: Service, %s, port: %s}\n", ref(pick(apps...)), pick("80", "81"))
+			default:
+				fmt.Fprintf(&b, "  - {group: \"\", kind: Service, %s}\n", ref(pick(apps...)))
+			}
+		}
+		b.WriteString("  rules:\n")
+		for range 1 + r.IntN(2) {
+			b.WriteString("  - backendRefs:\n")
+			for range 1 + r.IntN(2) {
+				fmt.Fprintf(&b, "    - {%s, port: %s%s}\n", ref(pick(apps...)), pick("80", "80", "53", "81"), pick("", "", ", weight: 0", ", weight: 5"))
+			}
+			if r.IntN(4) == 0 {
+				fmt.Fprintf(&b, "    filters: [{type: RequestMirror, requestMirror: {backendRef: {%s, port: 80}}}]\n", ref(pick(apps...)))
+			}
+		}
+		b.WriteString("---\n")
+	}
 	return b.String()
 }
 
 // oldMeshRouteBlocked is the rule as it was before it learnt to skip the
 // routes that lead only to reachable workloads: every route, every
-// client, pair by pair.
+// client, pair by pair. For Gateway API routes it takes the rule's choice
+// of parent (meshParent), which the fixtures check, and asks pair by pair
+// too.
 func oldMeshRouteBlocked(p *rules.Pass) error {
 	g := p.Graph
 	clientsBy := map[string][]*graph.Workload{}
@@ -250,6 +292,50 @@ func oldMeshRouteBlocked(p *rules.Pass) error {
 			relatePolicies(f, a, blocked, netpol.Ingress)
 		}
 	}
+	for _, r := range g.GatewayRoutes {
+		parent, producer := meshParent(r)
+		if parent == nil {
+			continue
+		}
+		var clients []*graph.Workload
+		for _, w := range g.Workloads {
+			if g.InMesh(w) && (producer || w.Namespace() == r.Namespace()) {
+				clients = append(clients, w)
+			}
+		}
+		for _, rule := range r.Rules {
+			for _, b := range rule.Backends {
+				ts := backendTargets(b)
+				targets := map[*graph.Workload]bool{}
+				for _, t := range ts {
+					targets[t.Workload] = true
+				}
+				var bl blocked
+				for _, w := range clients {
+					if !targets[w] {
+						bl.others = append(bl.others, w)
+					}
+				}
+				if len(bl.others) == 0 {
+					continue
+				}
+				a := rnetpol.Analysis(p)
+				for _, t := range ts {
+					c, ok := connection(t)
+					if !ok || !g.InMesh(t.Workload) || reachesExcept(a, clients, targets, t.Workload, c) {
+						continue
+					}
+					if len(bl.workloads) == 0 {
+						bl.first = t
+					}
+					bl.workloads = append(bl.workloads, t.Workload)
+				}
+				if len(bl.workloads) > 0 {
+					reportMeshRouteBackend(p, r, parent, producer, b, bl)
+				}
+			}
+		}
+	}
 	return nil
 }
 
@@ -268,7 +354,7 @@ func TestMeshRouteBlockedAgainstPairs(t *testing.T) {
 		}
 		return b.String()
 	}
-	found := 0
+	found, routes := 0, 0
 	for seed := range uint64(1500) {
 		r := rand.New(rand.NewPCG(seed, 23))
 		docs := randomMesh(r)
@@ -277,6 +363,9 @@ func TestMeshRouteBlockedAgainstPairs(t *testing.T) {
 			t.Fatalf("seed %d: load: %v\n%s", seed, res.Errors, docs)
 		}
 		g := graph.Build(res.Objects, config.Mesh{})
+		if len(g.Errors) > 0 {
+			t.Fatalf("seed %d: decode: %v\n%s", seed, g.Errors[0], docs)
+		}
 		want, errs := rules.Run(g, []*rules.Rule{&old}, nil)
 		if len(errs) > 0 {
 			t.Fatal(errs)
@@ -298,10 +387,15 @@ func TestMeshRouteBlockedAgainstPairs(t *testing.T) {
 			t.Fatalf("seed %d: findings differ\nwant:\n%s\ngot:\n%s\ninput:\n%s", seed, w, g, docs)
 		}
 		found += len(want)
+		for _, f := range want {
+			if f.Object.Kind != kinds.VirtualService {
+				routes++
+			}
+		}
 	}
-	t.Logf("%d findings", found)
-	if found < 100 {
-		t.Errorf("only %d findings over every seed: the meshes block too few routes to test much", found)
+	t.Logf("%d findings, %d of them on Gateway API routes", found, routes)
+	if found-routes < 100 || routes < 50 {
+		t.Errorf("only %d findings on VirtualServices and %d on Gateway API routes over every seed: the meshes block too few routes to test much", found-routes, routes)
 	}
 }
 
