@@ -50,7 +50,21 @@ func runOne(r *Rule, g *graph.Graph, sev Severity, shared *memo) ([]*Finding, er
 	var found []*Finding
 	p := &Pass{Rule: r, Graph: g, Severity: sev, report: func(f *Finding) { found = append(found, f) }, memo: shared}
 	err := runSafely(r, p)
+	for _, f := range found {
+		noteFlagger(g, f)
+	}
 	return found, err
+}
+
+// noteFlagger adds to a finding about an object that Flagger creates, which
+// the user will not find in the input, a note naming the Canary it comes
+// from.
+func noteFlagger(g *graph.Graph, f *Finding) {
+	c := g.GeneratedBy(f.Object)
+	if c == nil {
+		return
+	}
+	f.Relate(c.Obj, c.Obj.NameLoc, "%s is not in the input: Flagger creates it for Canary %s/%s", f.Object.Ref(), c.Namespace(), c.Name())
 }
 
 func runSafely(r *Rule, p *Pass) (err error) {

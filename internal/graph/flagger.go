@@ -264,7 +264,9 @@ func (g *Graph) deriveCanary(c *Canary) {
 		meta        *spec.CanaryMetadata
 	}{{apex, primaryValue, svc.Apex}, {primary, primaryValue, svc.Primary}, {canary, value, svc.Canary}} {
 		if in := g.serviceNamed(c.Namespace(), s.name); in != nil {
-			g.flaggerTakeOver(c, in, map[string]string{label: s.value}, ports)
+			if g.generatedBy[in.Obj] == nil {
+				g.flaggerTakeOver(c, in, map[string]string{label: s.value}, ports)
+			}
 			continue
 		}
 		c.Services = append(c.Services, g.flaggerService(c, s.name, map[string]string{label: s.value}, ports, s.meta))
@@ -280,6 +282,9 @@ func (g *Graph) deriveCanary(c *Canary) {
 	// the DestinationRules, whatever the mode, then the VirtualService.
 	for _, name := range []string{canary, primary} {
 		if in := g.destinationRule(c.Namespace(), name); in != nil {
+			if g.generatedBy[in.Obj] != nil {
+				continue // another Canary's of the same apex
+			}
 			written := in.Spec
 			g.setDestinationRuleSpec(in, flaggerDestinationRuleSpec(c, name, written.Host.Loc))
 			c.Rewrites = append(c.Rewrites, &Rewrite{Obj: in.Obj, Written: written, Flagger: in.Spec})
@@ -289,6 +294,8 @@ func (g *Graph) deriveCanary(c *Canary) {
 	}
 	modelled := !c.Spec.Service.Delegation.V && (c.Spec.Analysis == nil || len(c.Spec.Analysis.Match) == 0)
 	switch in := g.virtualService(c.Namespace(), apex); {
+	case in != nil && g.generatedBy[in.Obj] != nil:
+		// Another Canary's of the same apex.
 	case in != nil && modelled:
 		written := in.Spec
 		g.setVirtualServiceSpec(in, flaggerVirtualServiceSpec(c))

@@ -865,6 +865,16 @@ func TestFlaggerTakesOver(t *testing.T) {
 			}
 		},
 	}, {
+		// What another Canary of the same apex creates is no object of
+		// the input.
+		name: "two Canaries of one apex",
+		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898}\n"), flaggerCanary("podinfo-b", ref+"  service: {port: 9898}\n")),
+		check: func(t *testing.T, g *Graph) {
+			if n := len(g.Canaries[1].Rewrites); n != 0 {
+				t.Errorf("the second Canary rewrites %d objects of the first", n)
+			}
+		},
+	}, {
 		// Objects of another namespace, or of other names, are left alone.
 		name: "others",
 		src: docs(target, svc("other", "podinfo", "app=podinfo"), strings.Replace(dr, "podinfo-primary, namespace", "podinfo-stable, namespace", 1),
