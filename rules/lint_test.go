@@ -1,6 +1,8 @@
 package rules_test
 
 import (
+	"maps"
+	"strings"
 	"testing"
 
 	"github.com/meshlint/meshlint/internal/config"
@@ -30,5 +32,35 @@ func TestLintDropsNodes(t *testing.T) {
 	}
 	if len(res.Findings) != 12 {
 		t.Errorf("%d findings, want the 12 of examples/expected.txt", len(res.Findings))
+	}
+}
+
+// TestFlaggerNote checks that a finding about an object Flagger creates,
+// which is not in the input, names the Canary it comes from, and that one
+// about an object of the input does not.
+func TestFlaggerNote(t *testing.T) {
+	everyService := &rules.Rule{ID: "MR998", Run: func(p *rules.Pass) error {
+		for _, s := range p.Graph.Services {
+			p.Reportf(s.Obj, s.Obj.NameLoc, "%s", s.Obj.Ref())
+		}
+		return nil
+	}}
+	res := rules.Lint(rules.LintOptions{Paths: []string{"../fixtures/rules/MR154/fire-services.yaml"}, Mesh: config.DefaultMesh(),
+		Rules: []*rules.Rule{everyService}})
+	notes := map[string]string{}
+	for _, f := range res.Findings {
+		var n []string
+		for _, r := range f.Related {
+			n = append(n, r.Message)
+		}
+		notes[f.Message] = strings.Join(n, "; ")
+	}
+	want := map[string]string{
+		"Service test/podinfo":         "",
+		"Service test/podinfo-canary":  "",
+		"Service test/podinfo-primary": "Service test/podinfo-primary is not in the input: Flagger creates it for Canary test/podinfo",
+	}
+	if !maps.Equal(notes, want) {
+		t.Errorf("notes %q, want %q", notes, want)
 	}
 }
