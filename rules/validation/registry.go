@@ -23,4 +23,5 @@ var Rules = []*rules.Rule{
 	SidecarInvalid,
 	DestinationRuleInvalid,
 	WebhookWarning,
+	DuplicateObject,
 }

@@ -1,0 +1,120 @@
+package validation
+
+import (
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// DuplicateObject reports objects that the input defines more than once.
+var DuplicateObject = &rules.Rule{
+	ID:      "MR017",
+	Name:    "duplicate-object",
+	Summary: "the input defines the same object twice: same API group, kind, namespace and name",
+	Doc: `Two documents that name the same object (the same API group, whatever the version, kind,
+namespace and name) are one object in the cluster. ` + "`kubectl apply`" + ` applies both and keeps the
+last one it reads, silently dropping what only the other says; ` + "`kustomize build`" + `, and so
+Flux, refuses the whole build ("may not add resource with an already registered id"); Argo CD
+warns that the resource appears twice, and which copy wins depends on the order. meshlint's
+other rules may read either copy, so their findings may be about the copy that does not run.
+
+The rule reports each copy after the first at its name, with a note at the first. It stays
+quiet on the copies that come from the very same line of the same file: one kustomize base
+built by two overlays given in one run. Those are usually two environments; lint each in a run
+of its own, since meshlint reads its input as the configuration of one cluster.
+
+Keep one copy, or give each its own name or namespace.`,
+	Bad: duplicateExample("timeout: 5s"),
+	Good: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews}
+    timeout: 5s
+`,
+	Severity: rules.Warning,
+	Inputs: []kinds.Kind{
+		kinds.Namespace, kinds.Service, kinds.Pod,
+		kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob,
+		kinds.NetworkPolicy,
+		kinds.Gateway, kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry, kinds.Sidecar,
+		kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication,
+		kinds.K8sGateway, kinds.HTTPRoute,
+	},
+	Run: runDuplicateObject,
+}
+
+func duplicateExample(timeout string) string {
+	return `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews}
+    timeout: 2s
+---
+apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews}
+    ` + timeout + `
+`
+}
+
+// objectID is what names an object in the cluster: the version of its
+// API does not, nor, for a kind without namespaces, the namespace a
+// document may still write.
+type objectID struct {
+	group     string
+	kind      kinds.Kind
+	namespace string
+	name      string
+}
+
+func runDuplicateObject(p *rules.Pass) error {
+	first := map[objectID]*manifest.Object{}
+	for _, o := range p.Graph.Objects {
+		if o.Kind == "" || o.Name == "" {
+			continue // the loader has reported it
+		}
+		id := objectID{o.Group, o.Kind, o.Namespace, o.Name}
+		if kinds.ClusterScoped(o.Group, o.Kind) {
+			id.namespace = ""
+		}
+		f, ok := first[id]
+		if !ok {
+			first[id] = o
+			continue
+		}
+		at, fat := o.Pos(o.NameLoc), f.Pos(f.NameLoc)
+		if at.File == fat.File && at.Line == fat.Line && at.Col == fat.Col {
+			continue // one source built twice
+		}
+		p.Reportf(o, o.NameLoc, "%s %s is defined twice (first at %s:%d): kubectl apply keeps the copy it reads last, "+
+			"and kustomize and Flux refuse to build", kinds.Qualified(o.Group, o.Kind), objectName(o), fat.File, fat.Line).
+			Relate(f, f.NameLoc, "the first definition")
+	}
+	return nil
+}
+
+func objectName(o *manifest.Object) string {
+	if o.Namespace == "" || kinds.ClusterScoped(o.Group, o.Kind) || o.Kind == kinds.Namespace {
+		return o.Name
+	}
+	return o.Namespace + "/" + o.Name
+}
