@@ -5,7 +5,7 @@
 //     networking.istio.io and security.istio.io CRD, generated from the
 //     istio.io/api module pinned in go.mod (see gen and istio/README.md);
 //   - kubernetes/*.json: the built-in kinds meshlint models, for
-//     Kubernetes 1.32 (see kubernetes/README.md).
+//     Kubernetes KubernetesVersion (see kubernetes/README.md).
 //
 // Schemas are compiled on first use, one per (group, version, kind), so a
 // run pays only for the kinds its input holds.
@@ -32,6 +32,11 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
+
+// KubernetesVersion is the Kubernetes release whose API the embedded
+// Kubernetes schemas describe: that of the k8s.io/api module pinned in
+// go.mod, which a test of the generator checks.
+const KubernetesVersion = "1.37"
 
 //go:embed istio/networking.istio.io/*.json istio/security.istio.io/*.json kubernetes/*.json
 var files embed.FS
@@ -315,7 +320,7 @@ func (v *Validator) Check(o *manifest.Object) ([]Violation, error) {
 		}
 		msg := fmt.Sprintf("%s %s is not served", o.APIVersion, o.Kind)
 		if !istioGroups[group] {
-			msg += " by Kubernetes 1.32"
+			msg += " by Kubernetes " + KubernetesVersion
 		}
 		return []Violation{{Loc: loc, Path: "apiVersion", Msg: fmt.Sprintf("%s: use %s", msg, strings.Join(gvs, " or "))}}, nil
 	}

@@ -161,7 +161,7 @@ spec: {}
 kind: Deployment
 metadata: {name: d}
 `,
-		want: []string{`1:13 apiVersion | apps/v1beta2 Deployment is not served by Kubernetes 1.32: use apps/v1`},
+		want: []string{"1:13 apiVersion | apps/v1beta2 Deployment is not served by Kubernetes " + KubernetesVersion + ": use apps/v1"},
 	}, {
 		name: "Kubernetes: int-or-string, typos, quantities",
 		yaml: `apiVersion: apps/v1

@@ -98,7 +98,7 @@ var groupKinds = map[string]map[Kind]bool{
 	GroupK8sNetworking: {
 		NetworkPolicy: true, "Ingress": true, "IngressClass": true, "IPAddress": true, "ServiceCIDR": true,
 	},
-	// The kinds of core/v1, apps/v1 and batch/v1 in k8s.io/api v0.32
+	// The kinds of core/v1, apps/v1 and batch/v1 in k8s.io/api v0.32 and v0.37
 	// (addKnownTypes in their register.go), so that a misspelt
 	// "Deploymnet" is reported rather than read as another operator's
 	// workload.

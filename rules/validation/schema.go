@@ -16,7 +16,8 @@ var SchemaInvalid = &rules.Rule{
 every Kubernetes kind meshlint reads (Namespace, Service, Pod, Deployment, StatefulSet,
 DaemonSet, ReplicaSet, Job, CronJob, NetworkPolicy) is checked against the JSON schema of
 its group, version and kind, embedded in meshlint: Istio's own CRD schemas from istio/api
-1.32, and the Kubernetes 1.32 API.
+1.32, and the Kubernetes ` + schema.KubernetesVersion + ` API (a field that a later release adds is
+unknown to it).
 
 A misspelt field (` + "`weigth`" + `, ` + "`subset`" + ` one level too deep) is the classic silent failure: with
 client-side validation off, or through a tool that prunes unknown fields, the field is

@@ -12,6 +12,8 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -25,17 +27,22 @@ type kubeKind struct {
 	obj                  any
 }
 
-// derivedKinds are the kinds meshlint models that the copied v1.32.2
-// standalone-strict schemas do not include. The copied files were produced
-// by kubeconform's openapi2jsonschema from the Kubernetes OpenAPI; these are
-// derived from the Go types of k8s.io/api (the OpenAPI's own source) in the
-// same shape, and a test checks that the derivation reproduces the copied
-// Deployment, StatefulSet, DaemonSet, Pod, Service, Namespace and
-// NetworkPolicy schemas apart from descriptions.
+// derivedKinds are the Kubernetes kinds meshlint validates, derived from
+// the Go types of the k8s.io/api module pinned in go.mod (the Kubernetes
+// OpenAPI's own source) in the shape of kubeconform's standalone-strict
+// schemas; TestDerivationMatchesCopied checks the derivation against
+// kubeconform's files for Kubernetes 1.32.
 var derivedKinds = []kubeKind{
+	{"namespace-v1.json", "", "v1", "Namespace", corev1.Namespace{}},
+	{"service-v1.json", "", "v1", "Service", corev1.Service{}},
+	{"pod-v1.json", "", "v1", "Pod", corev1.Pod{}},
+	{"deployment-apps-v1.json", "apps", "v1", "Deployment", appsv1.Deployment{}},
+	{"statefulset-apps-v1.json", "apps", "v1", "StatefulSet", appsv1.StatefulSet{}},
+	{"daemonset-apps-v1.json", "apps", "v1", "DaemonSet", appsv1.DaemonSet{}},
 	{"replicaset-apps-v1.json", "apps", "v1", "ReplicaSet", appsv1.ReplicaSet{}},
 	{"job-batch-v1.json", "batch", "v1", "Job", batchv1.Job{}},
 	{"cronjob-batch-v1.json", "batch", "v1", "CronJob", batchv1.CronJob{}},
+	{"networkpolicy-networking-v1.json", "networking.k8s.io", "v1", "NetworkPolicy", networkingv1.NetworkPolicy{}},
 }
 
 func writeKube(dir string) error {

@@ -10,9 +10,9 @@
 //     in kubernetes/customresourcedefinitions.gen.yaml of the istio.io/api
 //     module pinned in go.mod, made strict and wrapped so that it describes
 //     the whole object;
-//   - kubernetes/{replicaset-apps,job-batch,cronjob-batch}-v1.json: the
-//     Kubernetes kinds that the copied v1.32.2 schemas lack, derived from the
-//     Go types of the k8s.io/api module pinned in go.mod (see kube.go).
+//   - kubernetes/<kind>[-<group>]-v1.json: the Kubernetes kinds meshlint
+//     models, derived from the Go types of the k8s.io/api module pinned in
+//     go.mod (see kube.go and kubernetes/README.md).
 //
 // Output is deterministic (sorted keys, fixed indentation), so that running
 // it again reproduces the committed files byte for byte.
