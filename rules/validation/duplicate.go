@@ -24,19 +24,8 @@ built by two overlays given in one run. Those are usually two environments; lint
 of its own, since meshlint reads its input as the configuration of one cluster.
 
 Keep one copy, or give each its own name or namespace.`,
-	Bad: duplicateExample("timeout: 5s"),
-	Good: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews}
-    timeout: 5s
-`,
+	Bad:      reviewsVS("v1", "2s") + "---\n" + reviewsVS("v1beta1", "5s"),
+	Good:     reviewsVS("v1", "5s"),
 	Severity: rules.Warning,
 	Inputs: []kinds.Kind{
 		kinds.Namespace, kinds.Service, kinds.Pod,
@@ -49,8 +38,8 @@ spec:
 	Run: runDuplicateObject,
 }
 
-func duplicateExample(timeout string) string {
-	return `apiVersion: networking.istio.io/v1
+func reviewsVS(version, timeout string) string {
+	return `apiVersion: networking.istio.io/` + version + `
 kind: VirtualService
 metadata:
   name: reviews
@@ -60,19 +49,7 @@ spec:
   http:
   - route:
     - destination: {host: reviews}
-    timeout: 2s
----
-apiVersion: networking.istio.io/v1beta1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews}
-    ` + timeout + `
+    timeout: ` + timeout + `
 `
 }
 
