@@ -27,6 +27,10 @@ type Rollout struct {
 	// stableService, pingPong), in that order, each looked up in the
 	// Rollout's namespace.
 	Services []RolloutService
+	// Experiments are the workloads of the templates of its canary
+	// experiment steps (rollout_experiment.go), in step order; they are
+	// among the graph's Workloads.
+	Experiments []*Workload
 }
 
 // RolloutVirtualService is a VirtualService reference of a Rollout.
@@ -51,7 +55,8 @@ type RolloutService struct {
 	Service *Service
 }
 
-// addRollout adds an Argo Rollout, and the workload of its pod template.
+// addRollout adds an Argo Rollout, the workload of its pod template, and
+// those of its experiment steps.
 func (g *Graph) addRollout(o *manifest.Object) {
 	var rs *spec.Rollout
 	if !decodeInto(g, o, o.Spec(), &rs) {
@@ -67,6 +72,7 @@ func (g *Graph) addRollout(o *manifest.Object) {
 	}
 	r.Workload = g.templateWorkload(&Workload{Meta: Meta{Obj: o}, Spec: &rs.Template})
 	g.addWorkload(r.Workload)
+	g.addRolloutExperiments(r)
 }
 
 // Istio returns the Rollout's trafficRouting.istio, nil when its canary

@@ -46,12 +46,50 @@ type CanaryStrategy struct {
 	StableService  Str                    `yaml:"stableService"`
 	PingPong       *PingPong              `yaml:"pingPong"`
 	TrafficRouting *RolloutTrafficRouting `yaml:"trafficRouting"`
+	Steps          []CanaryStep           `yaml:"steps"`
 }
 
 // UnmarshalYAML records the strategy's location.
 func (c *CanaryStrategy) UnmarshalYAML(n *yaml.Node) error {
 	type plain CanaryStrategy
 	return decodeAt(n, &c.At, (*plain)(c))
+}
+
+// CanaryStep is an entry of spec.strategy.canary.steps. Only the experiment
+// step runs pods of its own; the other kinds of step are not read.
+type CanaryStep struct {
+	Experiment *RolloutExperimentStep `yaml:"experiment"`
+}
+
+// RolloutExperimentStep is the experiment of a canary step: the Experiment
+// Argo Rollouts creates when the step is reached, one ReplicaSet per
+// template.
+type RolloutExperimentStep struct {
+	Templates []RolloutExperimentTemplate `yaml:"templates"`
+}
+
+// RolloutExperimentTemplate is an entry of an experiment step's templates:
+// pods of the Rollout's canary or stable template (specRef) with the
+// labels and annotations of metadata added. Its selector, replicas, weight
+// and service are not read.
+type RolloutExperimentTemplate struct {
+	At       `yaml:"-"`
+	Name     Str                        `yaml:"name"`
+	SpecRef  Str                        `yaml:"specRef"`
+	Metadata RolloutPodTemplateMetadata `yaml:"metadata"`
+}
+
+// UnmarshalYAML records the template's location.
+func (t *RolloutExperimentTemplate) UnmarshalYAML(n *yaml.Node) error {
+	type plain RolloutExperimentTemplate
+	return decodeAt(n, &t.At, (*plain)(t))
+}
+
+// RolloutPodTemplateMetadata is the metadata of an experiment template: the
+// labels and annotations its pods get on top of the template's.
+type RolloutPodTemplateMetadata struct {
+	Labels      map[string]string `yaml:"labels"`
+	Annotations map[string]string `yaml:"annotations"`
 }
 
 // PingPong is spec.strategy.canary.pingPong: two Services that take the

@@ -54,6 +54,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeCanaryMetadata)
 	case *CanaryService:
 		return decodeRoot(n, v, decodeCanaryService)
+	case *CanaryStep:
+		return decodeRoot(n, v, decodeCanaryStep)
 	case *CanaryStrategy:
 		return decodeRoot(n, v, decodeCanaryStrategy)
 	case *CanaryTargetRef:
@@ -186,6 +188,12 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeRetries)
 	case *Rollout:
 		return decodeRoot(n, v, decodeRollout)
+	case *RolloutExperimentStep:
+		return decodeRoot(n, v, decodeRolloutExperimentStep)
+	case *RolloutExperimentTemplate:
+		return decodeRoot(n, v, decodeRolloutExperimentTemplate)
+	case *RolloutPodTemplateMetadata:
+		return decodeRoot(n, v, decodeRolloutPodTemplateMetadata)
 	case *RolloutStrategy:
 		return decodeRoot(n, v, decodeRolloutStrategy)
 	case *RolloutTCPRoute:
@@ -914,6 +922,30 @@ func decodeCanaryService(n *yaml.Node, v *CanaryService) (good, ok bool) {
 	return true, true
 }
 
+func decodeCanaryStep(n *yaml.Node, v *CanaryStep) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "experiment":
+			_, ok = decodePtr(c[i+1], &v.Experiment, decodeRolloutExperimentStep)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
 func decodeCanaryStrategy(n *yaml.Node, v *CanaryStrategy) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -937,6 +969,8 @@ func decodeCanaryStrategy(n *yaml.Node, v *CanaryStrategy) (good, ok bool) {
 			_, ok = decodePtr(c[i+1], &v.PingPong, decodePingPong)
 		case "trafficRouting":
 			_, ok = decodePtr(c[i+1], &v.TrafficRouting, decodeRolloutTrafficRouting)
+		case "steps":
+			_, ok = decodeSeq(c[i+1], &v.Steps, decodeCanaryStep)
 		}
 		if !ok {
 			return false, false
@@ -2780,6 +2814,85 @@ func decodeRollout(n *yaml.Node, v *Rollout) (good, ok bool) {
 			_, ok = decodePtr(c[i+1], &v.WorkloadRef, decodeRolloutWorkloadRef)
 		case "strategy":
 			_, ok = decodeRolloutStrategy(c[i+1], &v.Strategy)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeRolloutExperimentStep(n *yaml.Node, v *RolloutExperimentStep) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "templates":
+			_, ok = decodeSeq(c[i+1], &v.Templates, decodeRolloutExperimentTemplate)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeRolloutExperimentTemplate(n *yaml.Node, v *RolloutExperimentTemplate) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+		case "specRef":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.SpecRef)
+		case "metadata":
+			_, ok = decodeRolloutPodTemplateMetadata(c[i+1], &v.Metadata)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeRolloutPodTemplateMetadata(n *yaml.Node, v *RolloutPodTemplateMetadata) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "labels":
+			_, ok = decodeStringMap(c[i+1], &v.Labels)
+		case "annotations":
+			_, ok = decodeStringMap(c[i+1], &v.Annotations)
 		}
 		if !ok {
 			return false, false
