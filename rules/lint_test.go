@@ -64,3 +64,32 @@ func TestFlaggerNote(t *testing.T) {
 		t.Errorf("notes %q, want %q", notes, want)
 	}
 }
+
+// TestExperimentNote checks that a finding about the pods of a Rollout's
+// experiment step, which the input does not hold, names the Rollout.
+func TestExperimentNote(t *testing.T) {
+	everyWorkload := &rules.Rule{ID: "MR998", Run: func(p *rules.Pass) error {
+		for _, w := range p.Graph.Workloads {
+			p.Reportf(w.Obj, w.Obj.NameLoc, "%s", w.Obj.Ref())
+		}
+		return nil
+	}}
+	res := rules.Lint(rules.LintOptions{Paths: []string{"../fixtures/rules/MR152/quiet-rollout-experiment.yaml"}, Mesh: config.DefaultMesh(),
+		Rules: []*rules.Rule{everyWorkload}})
+	notes := map[string]string{}
+	for _, f := range res.Findings {
+		var n []string
+		for _, r := range f.Related {
+			n = append(n, r.Message)
+		}
+		notes[f.Message] = strings.Join(n, "; ")
+	}
+	want := "ReplicaSet default/rollout-canary-preview-canary-preview is not in the input: " +
+		"Argo Rollouts runs its pods for an experiment step of Rollout default/rollout-canary-preview"
+	if got := notes["ReplicaSet default/rollout-canary-preview-canary-preview"]; got != want {
+		t.Errorf("note %q, want %q (all: %q)", got, want, notes)
+	}
+	if got := notes["Rollout default/rollout-canary-preview"]; got != "" {
+		t.Errorf("the Rollout of the input has a note: %q", got)
+	}
+}

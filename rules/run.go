@@ -51,20 +51,21 @@ func runOne(r *Rule, g *graph.Graph, sev Severity, shared *memo) ([]*Finding, er
 	p := &Pass{Rule: r, Graph: g, Severity: sev, report: func(f *Finding) { found = append(found, f) }, memo: shared}
 	err := runSafely(r, p)
 	for _, f := range found {
-		noteFlagger(g, f)
+		noteDerived(g, f)
 	}
 	return found, err
 }
 
-// noteFlagger adds to a finding about an object that Flagger creates, which
-// the user will not find in the input, a note naming the Canary it comes
-// from.
-func noteFlagger(g *graph.Graph, f *Finding) {
-	c := g.GeneratedBy(f.Object)
-	if c == nil {
-		return
+// noteDerived adds to a finding about an object that the input does not
+// hold, but that a controller creates from it, a note naming the object of
+// the input it comes from.
+func noteDerived(g *graph.Graph, f *Finding) {
+	if c := g.GeneratedBy(f.Object); c != nil {
+		f.Relate(c.Obj, c.Obj.NameLoc, "%s is not in the input: Flagger creates it for Canary %s/%s", f.Object.Ref(), c.Namespace(), c.Name())
+	} else if r := g.ExperimentOf(f.Object); r != nil {
+		f.Relate(r.Obj, r.Obj.NameLoc, "%s is not in the input: Argo Rollouts runs its pods for an experiment step of Rollout %s/%s",
+			f.Object.Ref(), r.Namespace(), r.Name())
 	}
-	f.Relate(c.Obj, c.Obj.NameLoc, "%s is not in the input: Flagger creates it for Canary %s/%s", f.Object.Ref(), c.Namespace(), c.Name())
 }
 
 func runSafely(r *Rule, p *Pass) (err error) {

@@ -531,7 +531,8 @@ type generated struct {
 }
 
 // Origin returns the object of the input whose YAML holds o's positions:
-// the Canary of an object Flagger creates, o itself otherwise. Suppression
+// the Canary of an object Flagger creates, the Rollout of the pods of an
+// experiment step (rollout_experiment.go), o itself otherwise. Suppression
 // comments of that YAML cover the findings on o.
 func Origin(o *manifest.Object) *manifest.Object {
 	if o == nil {

@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
@@ -48,6 +49,11 @@ spec:
 
 func runApplicationUID1337(p *rules.Pass) error {
 	for _, w := range p.Graph.Workloads {
+		if graph.Origin(w.Obj) != w.Obj {
+			// Flagger's primary or an experiment step's pods: the pod
+			// spec is the target's or the Rollout's, reported there.
+			continue
+		}
 		if _, ok := w.Obj.Labels["istio"]; ok || w.Obj.Labels["release"] == "istio" {
 			continue
 		}
