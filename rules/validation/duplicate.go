@@ -64,7 +64,9 @@ type objectID struct {
 }
 
 func runDuplicateObject(p *rules.Pass) error {
-	first := map[objectID]*manifest.Object{}
+	// Sized up front: growing a map of tens of thousands of objects
+	// costs more than the rest of the rule.
+	first := make(map[objectID]*manifest.Object, len(p.Graph.Objects))
 	for _, o := range p.Graph.Objects {
 		if o.Kind == "" || o.Name == "" {
 			continue // the loader has reported it
