@@ -1,9 +1,12 @@
-// Package schema validates Kubernetes and Istio objects against JSON schemas
-// embedded in the binary, offline:
+// Package schema validates Kubernetes, Istio and Gateway API objects against
+// JSON schemas embedded in the binary, offline:
 //
 //   - istio/<group>/<kind>_<version>.json: every served version of every
 //     networking.istio.io and security.istio.io CRD, generated from the
 //     istio.io/api module pinned in go.mod (see gen and istio/README.md);
+//   - gatewayapi/<group>/<kind>_<version>.json: likewise for the
+//     gateway.networking.k8s.io CRDs of the sigs.k8s.io/gateway-api
+//     module (experimental channel; see gatewayapi/README.md);
 //   - kubernetes/*.json: the built-in kinds meshlint models, for
 //     Kubernetes KubernetesVersion (see kubernetes/README.md).
 //
@@ -33,12 +36,19 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
+// GatewayAPIVersion is the release of the Gateway API whose CRDs the
+// embedded Gateway API schemas come from: that of the
+// sigs.k8s.io/gateway-api module pinned in go.mod, which a test of the
+// generator checks.
+const GatewayAPIVersion = "v1.6.3"
+
 // KubernetesVersion is the Kubernetes release whose API the embedded
 // Kubernetes schemas describe: that of the k8s.io/api module pinned in
 // go.mod, which a test of the generator checks.
 const KubernetesVersion = "1.37"
 
-//go:embed istio/networking.istio.io/*.json istio/security.istio.io/*.json kubernetes/*.json
+//go:embed istio/networking.istio.io/*.json istio/security.istio.io/*.json
+//go:embed gatewayapi/gateway.networking.k8s.io/*.json kubernetes/*.json
 var files embed.FS
 
 // Violation is one way in which an object breaks its schema.
@@ -123,13 +133,17 @@ var kubeGroups = map[string]string{
 }
 
 // schemaFile returns the embedded file for group/version/kind, following
-// the naming of the folders: Istio's <group>/<kind>_<version>.json and
+// the naming of the folders: <group>/<kind>_<version>.json for the CRDs of
+// Istio and the Gateway API, and
 // kubeconform's <kind>[-<group prefix>]-<version>.json for Kubernetes. It
 // returns "" for a group without schemas.
 func schemaFile(group, version string, kind kinds.Kind) string {
 	k := strings.ToLower(string(kind))
 	if istioGroups[group] {
 		return "istio/" + group + "/" + k + "_" + version + ".json"
+	}
+	if group == kinds.GroupGatewayAPI {
+		return "gatewayapi/" + group + "/" + k + "_" + version + ".json"
 	}
 	if suffix, ok := kubeGroups[group]; ok {
 		return "kubernetes/" + k + suffix + "-" + version + ".json"
@@ -319,7 +333,10 @@ func (v *Validator) Check(o *manifest.Object) ([]Violation, error) {
 			gvs[i] = path.Join(group, s)
 		}
 		msg := fmt.Sprintf("%s %s is not served", o.APIVersion, o.Kind)
-		if !istioGroups[group] {
+		switch {
+		case group == kinds.GroupGatewayAPI:
+			msg += " by Gateway API " + GatewayAPIVersion
+		case !istioGroups[group]:
 			msg += " by Kubernetes " + KubernetesVersion
 		}
 		return []Violation{{Loc: loc, Path: "apiVersion", Msg: fmt.Sprintf("%s: use %s", msg, strings.Join(gvs, " or "))}}, nil

@@ -440,16 +440,26 @@ func TestCoverage(t *testing.T) {
 		"security.istio.io AuthorizationPolicy":   "v1 v1beta1",
 		"security.istio.io PeerAuthentication":    "v1 v1beta1",
 		"security.istio.io RequestAuthentication": "v1 v1beta1",
-		" Namespace":                      "v1",
-		" Service":                        "v1",
-		" Pod":                            "v1",
-		"apps Deployment":                 "v1",
-		"apps StatefulSet":                "v1",
-		"apps DaemonSet":                  "v1",
-		"apps ReplicaSet":                 "v1",
-		"batch Job":                       "v1",
-		"batch CronJob":                   "v1",
-		"networking.k8s.io NetworkPolicy": "v1",
+		" Namespace":                                 "v1",
+		" Service":                                   "v1",
+		" Pod":                                       "v1",
+		"apps Deployment":                            "v1",
+		"apps StatefulSet":                           "v1",
+		"apps DaemonSet":                             "v1",
+		"apps ReplicaSet":                            "v1",
+		"batch Job":                                  "v1",
+		"batch CronJob":                              "v1",
+		"networking.k8s.io NetworkPolicy":            "v1",
+		"gateway.networking.k8s.io Gateway":          "v1 v1beta1",
+		"gateway.networking.k8s.io GatewayClass":     "v1 v1beta1",
+		"gateway.networking.k8s.io HTTPRoute":        "v1 v1beta1",
+		"gateway.networking.k8s.io GRPCRoute":        "v1",
+		"gateway.networking.k8s.io TCPRoute":         "v1 v1alpha2",
+		"gateway.networking.k8s.io TLSRoute":         "v1 v1alpha3 v1alpha2",
+		"gateway.networking.k8s.io UDPRoute":         "v1 v1alpha2",
+		"gateway.networking.k8s.io ReferenceGrant":   "v1 v1beta1",
+		"gateway.networking.k8s.io BackendTLSPolicy": "v1 v1alpha3",
+		"gateway.networking.k8s.io ListenerSet":      "v1",
 	}
 	for gk, vs := range want {
 		g, k, _ := strings.Cut(gk, " ")
@@ -464,8 +474,8 @@ func TestCoverage(t *testing.T) {
 		}
 		return nil
 	})
-	if n != 39 {
-		t.Errorf("%d embedded schemas, want 39 (29 Istio, 10 Kubernetes)", n)
+	if n != 58 {
+		t.Errorf("%d embedded schemas, want 58 (29 Istio, 19 Gateway API, 10 Kubernetes)", n)
 	}
 }
 

@@ -4,6 +4,7 @@ package ruledoc
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/rules"
@@ -18,7 +19,10 @@ func Page(r *rules.Rule) string {
 	fmt.Fprintf(&b, "| Default severity | %s |\n", r.Severity)
 	var in []string
 	for _, k := range r.Inputs {
-		in = append(in, string(k))
+		// Istio's Gateway and the Gateway API's have one name.
+		if !slices.Contains(in, string(k)) {
+			in = append(in, string(k))
+		}
 	}
 	fmt.Fprintf(&b, "| Reads | %s |\n", strings.Join(in, ", "))
 	if len(r.Related) > 0 {

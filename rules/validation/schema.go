@@ -12,20 +12,25 @@ var SchemaInvalid = &rules.Rule{
 	ID:      "MR001",
 	Name:    "schema-invalid",
 	Summary: "the object does not match its API schema, so the API server rejects it or drops fields",
-	Doc: `Every Istio object (networking.istio.io and security.istio.io, all served versions) and
-every Kubernetes kind meshlint reads (Namespace, Service, Pod, Deployment, StatefulSet,
-DaemonSet, ReplicaSet, Job, CronJob, NetworkPolicy) is checked against the JSON schema of
-its group, version and kind, embedded in meshlint: Istio's own CRD schemas from istio/api
-1.32, and the Kubernetes ` + schema.KubernetesVersion + ` API (a field that a later release adds is
-unknown to it).
+	Doc: `Every Istio object (networking.istio.io and security.istio.io, all served versions), every
+Gateway API object (gateway.networking.k8s.io: Gateway, GatewayClass, HTTPRoute, GRPCRoute,
+TCPRoute, TLSRoute, UDPRoute, ReferenceGrant, BackendTLSPolicy, ListenerSet) and every
+Kubernetes kind meshlint reads (Namespace, Service, Pod, Deployment, StatefulSet, DaemonSet,
+ReplicaSet, Job, CronJob, NetworkPolicy) is checked against the JSON schema of its group,
+version and kind, embedded in meshlint: Istio's own CRD schemas from istio/api 1.32, the
+CRDs of the Gateway API ` + schema.GatewayAPIVersion + ` (experimental channel, which serves every field of
+the standard one), and the Kubernetes ` + schema.KubernetesVersion + ` API (a field that a later release adds
+is unknown to it).
 
 A misspelt field (` + "`weigth`" + `, ` + "`subset`" + ` one level too deep) is the classic silent failure: with
 client-side validation off, or through a tool that prunes unknown fields, the field is
 dropped, and the route, policy or timeout it carried never takes effect. With strict field
 validation (kubectl's default) the API server rejects the whole object. A wrong type
-(` + "`maxConnections: \"many\"`" + `), a value outside an enum (` + "`mode: STRICTT`" + `), a missing required
-field (` + "`host`" + `) or two fields of which only one may be set are rejected outright. An Istio kind
-in a version that is not served (` + "`networking.istio.io/v1alpha1`" + `) does not apply at all.
+(` + "`maxConnections: \"many\"`" + `), a value outside an enum (` + "`mode: STRICTT`" + `, an HTTPRoute path of
+type ` + "`Prefix`" + `, which is Ingress's name for ` + "`PathPrefix`" + `), a missing required field (` + "`host`" + `), a
+value outside the pattern or length the CRD allows (an HTTPRoute hostname ` + "`*`" + `) or two fields
+of which only one may be set are rejected outright. A kind in a version that is not served
+(` + "`networking.istio.io/v1alpha1`" + `) does not apply at all.
 
 The finding points at the offending key or value and names the field path; an unknown field
 or enum value close to a known one comes with a suggestion. Null values are dropped before
@@ -70,6 +75,8 @@ spec:
 		kinds.Gateway, kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry, kinds.Sidecar,
 		kinds.WorkloadEntry, kinds.WorkloadGroup, kinds.EnvoyFilter, kinds.ProxyConfig,
 		kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication,
+		kinds.K8sGateway, kinds.GatewayClass, kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute,
+		kinds.UDPRoute, kinds.ReferenceGrant,
 	},
 	Related: []string{"IST0106"},
 	Local:   true,

@@ -116,3 +116,32 @@ func TestIstioDocExamples(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestGatewayAPIExamples validates the examples of the gateway-api module
+// (examples/standard and examples/experimental), written by the API's
+// authors, against the embedded schemas: every one must be accepted, or a
+// user's manifest written like it would be reported wrongly.
+func TestGatewayAPIExamples(t *testing.T) {
+	m, err := moduleDir("sigs.k8s.io/gateway-api")
+	if err != nil {
+		t.Skip(err)
+	}
+	dir := filepath.Join(m.Dir, "examples")
+	var paths []string
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			paths = append(paths, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, got := validateFiles(t, dir, paths, false)
+	if n < 100 {
+		t.Errorf("validated %d objects in %d files, want at least 100", n, len(paths))
+	}
+	for _, g := range got {
+		t.Error(g)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -170,11 +171,20 @@ func wrapCRD(group, version, kind string, s, meta map[string]any) map[string]any
 // x-kubernetes-validations (CEL) are kept; JSON Schema validators ignore
 // them. It walks schema keywords only, so that a property named like a
 // keyword is not taken for one.
+//
+// The branches of allOf, anyOf, oneOf and not are left open: in a
+// structural schema they only constrain the fields that the object
+// around them declares (the Gateway API's address types name one of two
+// fields in a branch), so closing them would reject the other fields.
 func strictSchema(s map[string]any) {
+	strictSubschema(s, true)
+}
+
+func strictSubschema(s map[string]any, closeObject bool) {
 	if s == nil {
 		return
 	}
-	if _, ok := s["properties"]; ok {
+	if _, ok := s["properties"]; ok && closeObject {
 		if _, has := s["additionalProperties"]; !has && s["x-kubernetes-preserve-unknown-fields"] != true {
 			s["additionalProperties"] = false
 		}
@@ -191,19 +201,59 @@ func strictSchema(s map[string]any) {
 	if props, ok := s["properties"].(map[string]any); ok {
 		for _, p := range props {
 			sub, _ := p.(map[string]any)
-			strictSchema(sub)
+			strictSubschema(sub, closeObject)
 		}
 	}
-	for _, k := range []string{"items", "additionalProperties", "not"} {
+	for _, k := range []string{"items", "additionalProperties"} {
 		if sub, ok := s[k].(map[string]any); ok {
-			strictSchema(sub)
+			strictSubschema(sub, closeObject)
 		}
 	}
+	if sub, ok := s["not"].(map[string]any); ok {
+		strictSubschema(sub, false)
+	}
+	props, _ := s["properties"].(map[string]any)
 	for _, k := range []string{"allOf", "anyOf", "oneOf"} {
 		if list, ok := s[k].([]any); ok {
 			for _, it := range list {
 				sub, _ := it.(map[string]any)
-				strictSchema(sub)
+				strictSubschema(sub, false)
+				requireDefaultRejected(sub, props)
+			}
+		}
+	}
+}
+
+// requireDefaultRejected makes branch, a branch of an allOf, anyOf or
+// oneOf of an object whose fields props declares, require each field whose
+// default value the branch rejects (by enum, or by not: {enum}). The API
+// server sets defaults before it validates, so an absent field has its
+// default there; a JSON Schema validator sees it absent, and the branch's
+// constraint on it does not apply. The Gateway API's address types rely
+// on this: an address without a type is an IPAddress.
+func requireDefaultRejected(branch, props map[string]any) {
+	bprops, _ := branch["properties"].(map[string]any)
+	for _, name := range sortedKeys(bprops) {
+		c := bprops[name]
+		field, _ := props[name].(map[string]any)
+		def, ok := field["default"]
+		if !ok {
+			continue
+		}
+		cons, _ := c.(map[string]any)
+		rejected := false
+		if enum, ok := cons["enum"].([]any); ok && !slices.Contains(enum, def) {
+			rejected = true
+		}
+		if not, ok := cons["not"].(map[string]any); ok {
+			if enum, ok := not["enum"].([]any); ok && slices.Contains(enum, def) {
+				rejected = true
+			}
+		}
+		if rejected {
+			req, _ := branch["required"].([]any)
+			if !slices.Contains(req, any(name)) {
+				branch["required"] = append(req, name)
 			}
 		}
 	}

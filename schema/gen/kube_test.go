@@ -165,3 +165,15 @@ func TestKubernetesVersion(t *testing.T) {
 		t.Errorf("schema.KubernetesVersion is %s, but k8s.io/api is %s (Kubernetes %s)", schema.KubernetesVersion, m.Version, want)
 	}
 }
+
+// TestGatewayAPIVersion checks that schema.GatewayAPIVersion names the
+// version of the gateway-api module the schemas are generated from.
+func TestGatewayAPIVersion(t *testing.T) {
+	m, err := moduleDir("sigs.k8s.io/gateway-api")
+	if err != nil {
+		t.Skip(err)
+	}
+	if schema.GatewayAPIVersion != m.Version {
+		t.Errorf("schema.GatewayAPIVersion is %s, but go.mod pins sigs.k8s.io/gateway-api %s", schema.GatewayAPIVersion, m.Version)
+	}
+}

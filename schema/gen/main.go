@@ -10,6 +10,9 @@
 //     in kubernetes/customresourcedefinitions.gen.yaml of the istio.io/api
 //     module pinned in go.mod, made strict and wrapped so that it describes
 //     the whole object;
+//   - gatewayapi/<group>/<kind>_<version>.json: likewise, every served
+//     version of every gateway.networking.k8s.io CRD of the experimental
+//     channel of the sigs.k8s.io/gateway-api module pinned in go.mod;
 //   - kubernetes/<kind>[-<group>]-v1.json: the Kubernetes kinds meshlint
 //     models, derived from the Go types of the k8s.io/api module pinned in
 //     go.mod (see kube.go and kubernetes/README.md).
@@ -44,6 +47,9 @@ func run() error {
 		return err
 	}
 	if err := writeIstio("istio", meta); err != nil {
+		return err
+	}
+	if err := writeGatewayAPI("gatewayapi", meta); err != nil {
 		return err
 	}
 	return writeKube("kubernetes")
