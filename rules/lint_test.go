@@ -45,16 +45,7 @@ func TestFlaggerNote(t *testing.T) {
 		}
 		return nil
 	}}
-	res := rules.Lint(rules.LintOptions{Paths: []string{"../fixtures/rules/MR154/fire-services.yaml"}, Mesh: config.DefaultMesh(),
-		Rules: []*rules.Rule{everyService}})
-	notes := map[string]string{}
-	for _, f := range res.Findings {
-		var n []string
-		for _, r := range f.Related {
-			n = append(n, r.Message)
-		}
-		notes[f.Message] = strings.Join(n, "; ")
-	}
+	notes := notesOf("../fixtures/rules/MR154/fire-services.yaml", everyService)
 	want := map[string]string{
 		"Service test/podinfo":         "",
 		"Service test/podinfo-canary":  "",
@@ -74,16 +65,7 @@ func TestExperimentNote(t *testing.T) {
 		}
 		return nil
 	}}
-	res := rules.Lint(rules.LintOptions{Paths: []string{"../fixtures/rules/MR152/quiet-rollout-experiment.yaml"}, Mesh: config.DefaultMesh(),
-		Rules: []*rules.Rule{everyWorkload}})
-	notes := map[string]string{}
-	for _, f := range res.Findings {
-		var n []string
-		for _, r := range f.Related {
-			n = append(n, r.Message)
-		}
-		notes[f.Message] = strings.Join(n, "; ")
-	}
+	notes := notesOf("../fixtures/rules/MR152/quiet-rollout-experiment.yaml", everyWorkload)
 	want := "ReplicaSet default/rollout-canary-preview-canary-preview is not in the input: " +
 		"Argo Rollouts runs its pods for an experiment step of Rollout default/rollout-canary-preview"
 	if got := notes["ReplicaSet default/rollout-canary-preview-canary-preview"]; got != want {
@@ -92,4 +74,19 @@ func TestExperimentNote(t *testing.T) {
 	if got := notes["Rollout default/rollout-canary-preview"]; got != "" {
 		t.Errorf("the Rollout of the input has a note: %q", got)
 	}
+}
+
+// notesOf runs r over the file at path and returns the notes of each
+// finding, joined, by its message.
+func notesOf(path string, r *rules.Rule) map[string]string {
+	res := rules.Lint(rules.LintOptions{Paths: []string{path}, Mesh: config.DefaultMesh(), Rules: []*rules.Rule{r}})
+	notes := map[string]string{}
+	for _, f := range res.Findings {
+		var n []string
+		for _, rel := range f.Related {
+			n = append(n, rel.Message)
+		}
+		notes[f.Message] = strings.Join(n, "; ")
+	}
+	return notes
 }

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,7 +12,6 @@ import (
 	// Go code. This import keeps the module, and so the pinned version, in
 	// go.mod when `go mod tidy` runs; the package has no dependencies.
 	_ "sigs.k8s.io/gateway-api/pkg/consts"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // gatewayAPIGroup is the API group of the Gateway API kinds meshlint
@@ -52,35 +48,15 @@ func writeGatewayAPI(dir string, meta map[string]any) error {
 			return err
 		}
 		rel := gatewayAPICRDs + "/" + filepath.Base(name)
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		for {
-			var c crd
-			err := dec.Decode(&c)
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return fmt.Errorf("%s@%s/%s: %w", m.Path, m.Version, rel, err)
-			}
-			if c.Kind != "CustomResourceDefinition" || c.Spec.Group != gatewayAPIGroup {
-				continue // the ValidatingAdmissionPolicy of safe upgrades
-			}
-			sums[rel] = fmt.Sprintf("%d bytes, sha256 `%x`", len(data), sha256.Sum256(data))
-			for _, v := range c.Spec.Versions {
-				if !v.Served {
-					continue
-				}
-				if v.Schema.OpenAPIV3Schema == nil {
-					return fmt.Errorf("%s %s/%s has no openAPIV3Schema", c.Spec.Names.Kind, c.Spec.Group, v.Name)
-				}
-				s := wrapCRD(c.Spec.Group, v.Name, c.Spec.Names.Kind, v.Schema.OpenAPIV3Schema, meta)
-				out := filepath.Join(dir, c.Spec.Group, strings.ToLower(c.Spec.Names.Kind)+"_"+v.Name+".json")
-				if err := writeJSON(out, s); err != nil {
-					return err
-				}
-				written = append(written, filepath.ToSlash(strings.TrimPrefix(out, dir+string(filepath.Separator))))
-			}
+		// The ValidatingAdmissionPolicy of safe upgrades holds no CRD.
+		files, err := writeCRDs(dir, data, func(group string) bool { return group == gatewayAPIGroup }, meta)
+		if err != nil {
+			return fmt.Errorf("%s@%s/%s: %w", m.Path, m.Version, rel, err)
 		}
+		if len(files) > 0 {
+			sums[rel] = fmt.Sprintf("%d bytes, sha256 `%x`", len(data), sha256.Sum256(data))
+		}
+		written = append(written, files...)
 	}
 	if len(written) == 0 {
 		return fmt.Errorf("%s@%s/%s: no CRD of %s", m.Path, m.Version, gatewayAPICRDs, gatewayAPIGroup)

@@ -100,18 +100,34 @@ func writeIstio(dir string, meta map[string]any) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
+	written, err := writeCRDs(dir, data, func(group string) bool { return istioGroups[group] }, meta)
+	if err != nil {
+		return fmt.Errorf("%s@%s/%s: %w", m.Path, m.Version, crdPath, err)
+	}
+	if len(written) == 0 {
+		return fmt.Errorf("%s@%s/%s: no CRD of %v", m.Path, m.Version, crdPath, istioGroups)
+	}
+	sort.Strings(written)
+	return writeIstioReadme(filepath.Join(dir, "README.md"), m, data, written)
+}
+
+// writeCRDs writes into dir one schema per served version of every CRD of
+// data (a stream of YAML documents) whose group wanted accepts, as
+// <group>/<kind>_<version>.json, and returns their paths relative to dir.
+// Other documents are passed over.
+func writeCRDs(dir string, data []byte, wanted func(group string) bool, meta map[string]any) ([]string, error) {
 	var written []string
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for {
 		var c crd
 		err := dec.Decode(&c)
 		if errors.Is(err, io.EOF) {
-			break
+			return written, nil
 		}
 		if err != nil {
-			return fmt.Errorf("%s@%s/%s: %w", m.Path, m.Version, crdPath, err)
+			return nil, err
 		}
-		if c.Kind != "CustomResourceDefinition" || !istioGroups[c.Spec.Group] {
+		if c.Kind != "CustomResourceDefinition" || !wanted(c.Spec.Group) {
 			continue
 		}
 		for _, v := range c.Spec.Versions {
@@ -119,21 +135,16 @@ func writeIstio(dir string, meta map[string]any) error {
 				continue
 			}
 			if v.Schema.OpenAPIV3Schema == nil {
-				return fmt.Errorf("%s %s/%s has no openAPIV3Schema", c.Spec.Names.Kind, c.Spec.Group, v.Name)
+				return nil, fmt.Errorf("%s %s/%s has no openAPIV3Schema", c.Spec.Names.Kind, c.Spec.Group, v.Name)
 			}
 			s := wrapCRD(c.Spec.Group, v.Name, c.Spec.Names.Kind, v.Schema.OpenAPIV3Schema, meta)
 			name := filepath.Join(dir, c.Spec.Group, strings.ToLower(c.Spec.Names.Kind)+"_"+v.Name+".json")
 			if err := writeJSON(name, s); err != nil {
-				return err
+				return nil, err
 			}
 			written = append(written, filepath.ToSlash(strings.TrimPrefix(name, dir+string(filepath.Separator))))
 		}
 	}
-	if len(written) == 0 {
-		return fmt.Errorf("%s@%s/%s: no CRD of %v", m.Path, m.Version, crdPath, istioGroups)
-	}
-	sort.Strings(written)
-	return writeIstioReadme(filepath.Join(dir, "README.md"), m, data, written)
 }
 
 // wrapCRD turns a CRD version's openAPIV3Schema into a JSON schema of the
