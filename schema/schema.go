@@ -7,6 +7,8 @@
 //   - gatewayapi/<group>/<kind>_<version>.json: likewise for the
 //     gateway.networking.k8s.io CRDs of the sigs.k8s.io/gateway-api
 //     module (experimental channel; see gatewayapi/README.md);
+//   - flagger/<group>/<kind>_<version>.json: likewise for Flagger's CRDs
+//     (flagger.app) of the github.com/fluxcd/flagger module;
 //   - kubernetes/*.json: the built-in kinds meshlint models, for
 //     Kubernetes KubernetesVersion (see kubernetes/README.md).
 //
@@ -42,13 +44,19 @@ import (
 // generator checks.
 const GatewayAPIVersion = "v1.6.3"
 
+// FlaggerVersion is the release of Flagger whose CRDs the embedded Flagger
+// schemas come from: that of the github.com/fluxcd/flagger module pinned
+// in go.mod, which a test of the generator checks. The graph models what
+// this release creates for a Canary (internal/graph/flagger.go).
+const FlaggerVersion = "v1.36.1"
+
 // KubernetesVersion is the Kubernetes release whose API the embedded
 // Kubernetes schemas describe: that of the k8s.io/api module pinned in
 // go.mod, which a test of the generator checks.
 const KubernetesVersion = "1.37"
 
 //go:embed istio/networking.istio.io/*.json istio/security.istio.io/*.json
-//go:embed gatewayapi/gateway.networking.k8s.io/*.json kubernetes/*.json
+//go:embed gatewayapi/gateway.networking.k8s.io/*.json flagger/flagger.app/*.json kubernetes/*.json
 var files embed.FS
 
 // Violation is one way in which an object breaks its schema.
@@ -117,10 +125,14 @@ func NewValidator() *Validator {
 	return &Validator{schemas: map[string]*compiled{}}
 }
 
-// istioGroups are the groups whose schemas come from Istio's CRDs.
-var istioGroups = map[string]bool{
-	kinds.GroupIstioNetworking: true,
-	kinds.GroupIstioSecurity:   true,
+// crdGroups maps the API groups whose schemas come from CRDs to the folder
+// of their files and the release the "not served" message names (none for
+// Istio's, whose versions are served by every supported release).
+var crdGroups = map[string]struct{ folder, release string }{
+	kinds.GroupIstioNetworking: {"istio", ""},
+	kinds.GroupIstioSecurity:   {"istio", ""},
+	kinds.GroupGatewayAPI:      {"gatewayapi", "Gateway API " + GatewayAPIVersion},
+	kinds.GroupFlagger:         {"flagger", "Flagger " + FlaggerVersion},
 }
 
 // kubeGroups maps the Kubernetes API groups with embedded schemas to the
@@ -139,11 +151,8 @@ var kubeGroups = map[string]string{
 // returns "" for a group without schemas.
 func schemaFile(group, version string, kind kinds.Kind) string {
 	k := strings.ToLower(string(kind))
-	if istioGroups[group] {
-		return "istio/" + group + "/" + k + "_" + version + ".json"
-	}
-	if group == kinds.GroupGatewayAPI {
-		return "gatewayapi/" + group + "/" + k + "_" + version + ".json"
+	if g, ok := crdGroups[group]; ok {
+		return g.folder + "/" + group + "/" + k + "_" + version + ".json"
 	}
 	if suffix, ok := kubeGroups[group]; ok {
 		return "kubernetes/" + k + suffix + "-" + version + ".json"
@@ -333,11 +342,10 @@ func (v *Validator) Check(o *manifest.Object) ([]Violation, error) {
 			gvs[i] = path.Join(group, s)
 		}
 		msg := fmt.Sprintf("%s %s is not served", o.APIVersion, o.Kind)
-		switch {
-		case group == kinds.GroupGatewayAPI:
-			msg += " by Gateway API " + GatewayAPIVersion
-		case !istioGroups[group]:
+		if g, ok := crdGroups[group]; !ok {
 			msg += " by Kubernetes " + KubernetesVersion
+		} else if g.release != "" {
+			msg += " by " + g.release
 		}
 		return []Violation{{Loc: loc, Path: "apiVersion", Msg: fmt.Sprintf("%s: use %s", msg, strings.Join(gvs, " or "))}}, nil
 	}

@@ -460,6 +460,7 @@ func TestCoverage(t *testing.T) {
 		"gateway.networking.k8s.io ReferenceGrant":   "v1 v1beta1",
 		"gateway.networking.k8s.io BackendTLSPolicy": "v1 v1alpha3",
 		"gateway.networking.k8s.io ListenerSet":      "v1",
+		"flagger.app Canary":                         "v1beta1",
 	}
 	for gk, vs := range want {
 		g, k, _ := strings.Cut(gk, " ")
@@ -474,8 +475,8 @@ func TestCoverage(t *testing.T) {
 		}
 		return nil
 	})
-	if n != 58 {
-		t.Errorf("%d embedded schemas, want 58 (29 Istio, 19 Gateway API, 10 Kubernetes)", n)
+	if n != 61 {
+		t.Errorf("%d embedded schemas, want 61 (29 Istio, 19 Gateway API, 3 Flagger, 10 Kubernetes)", n)
 	}
 }
 

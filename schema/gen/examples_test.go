@@ -145,3 +145,54 @@ func TestGatewayAPIExamples(t *testing.T) {
 		t.Error(g)
 	}
 }
+
+// markdownBlock is a fenced code block of a Markdown page.
+var markdownBlock = regexp.MustCompile("(?s)```\\w*\\n(.*?)```")
+
+// TestFlaggerDocExamples validates the Canaries of Flagger's documentation
+// (docs/gitbook of the flagger module) against the embedded schema. Blocks
+// that show part of a Canary (without a name, or without one of the fields
+// the CRD requires: targetRef, service and analysis; the FAQ's snippets)
+// are passed over; every whole one must be accepted.
+func TestFlaggerDocExamples(t *testing.T) {
+	m, err := moduleDir("github.com/fluxcd/flagger")
+	if err != nil {
+		t.Skip(err)
+	}
+	tmp := t.TempDir()
+	var paths []string
+	err = filepath.WalkDir(filepath.Join(m.Dir, "docs", "gitbook"), func(page string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(page, ".md") {
+			return err
+		}
+		data, err := os.ReadFile(page)
+		if err != nil {
+			return err
+		}
+		for i, b := range markdownBlock.FindAllSubmatch(data, -1) {
+			for j, doc := range strings.Split(string(b[1]), "\n---\n") {
+				if !strings.Contains(doc, "apiVersion: flagger.app/") || !strings.Contains(doc, "kind: Canary") ||
+					!strings.Contains(doc, "  name: ") || !strings.Contains(doc, "targetRef:") ||
+					!strings.Contains(doc, "service:") || !strings.Contains(doc, "analysis:") {
+					continue
+				}
+				p := filepath.Join(tmp, fmt.Sprintf("%s_%d_%d.yaml", strings.TrimSuffix(filepath.Base(page), ".md"), i, j))
+				if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+					return err
+				}
+				paths = append(paths, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, got := validateFiles(t, tmp, paths, false)
+	if n < 20 {
+		t.Errorf("only %d example Canaries found", n)
+	}
+	for _, g := range got {
+		t.Error(g)
+	}
+}

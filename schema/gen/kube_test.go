@@ -177,3 +177,15 @@ func TestGatewayAPIVersion(t *testing.T) {
 		t.Errorf("schema.GatewayAPIVersion is %s, but go.mod pins sigs.k8s.io/gateway-api %s", schema.GatewayAPIVersion, m.Version)
 	}
 }
+
+// TestFlaggerVersion checks that schema.FlaggerVersion names the version of
+// the flagger module the schemas are generated from.
+func TestFlaggerVersion(t *testing.T) {
+	m, err := moduleDir("github.com/fluxcd/flagger")
+	if err != nil {
+		t.Skip(err)
+	}
+	if schema.FlaggerVersion != m.Version {
+		t.Errorf("schema.FlaggerVersion is %s, but go.mod pins github.com/fluxcd/flagger %s", schema.FlaggerVersion, m.Version)
+	}
+}

@@ -52,6 +52,9 @@ func run() error {
 	if err := writeGatewayAPI("gatewayapi", meta); err != nil {
 		return err
 	}
+	if err := writeFlagger("flagger", meta); err != nil {
+		return err
+	}
 	return writeKube("kubernetes")
 }
 
