@@ -90,6 +90,7 @@ spec:
   service:
     port: 80
     targetPort: 9898
+  analysis: {interval: 1m, threshold: 5, maxWeight: 50, stepWeight: 10}
 ` + extra
 }
 
