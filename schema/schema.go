@@ -9,6 +9,8 @@
 //     module (experimental channel; see gatewayapi/README.md);
 //   - flagger/<group>/<kind>_<version>.json: likewise for Flagger's CRDs
 //     (flagger.app) of the github.com/fluxcd/flagger module;
+//   - argo/<group>/<kind>_<version>.json: likewise for the Rollout CRD of
+//     Argo Rollouts (a copy: see gen/third_party/argo-rollouts);
 //   - kubernetes/*.json: the built-in kinds meshlint models, for
 //     Kubernetes KubernetesVersion (see kubernetes/README.md).
 //
@@ -50,13 +52,19 @@ const GatewayAPIVersion = "v1.6.3"
 // this release creates for a Canary (internal/graph/flagger.go).
 const FlaggerVersion = "v1.36.1"
 
+// ArgoRolloutsVersion is the release of Argo Rollouts whose Rollout CRD the
+// embedded schema comes from (a copy, gen/third_party/argo-rollouts, which a
+// test of the generator checks).
+const ArgoRolloutsVersion = "v1.10.2"
+
 // KubernetesVersion is the Kubernetes release whose API the embedded
 // Kubernetes schemas describe: that of the k8s.io/api module pinned in
 // go.mod, which a test of the generator checks.
 const KubernetesVersion = "1.37"
 
 //go:embed istio/networking.istio.io/*.json istio/security.istio.io/*.json
-//go:embed gatewayapi/gateway.networking.k8s.io/*.json flagger/flagger.app/*.json kubernetes/*.json
+//go:embed gatewayapi/gateway.networking.k8s.io/*.json flagger/flagger.app/*.json argo/argoproj.io/*.json
+//go:embed kubernetes/*.json
 var files embed.FS
 
 // Violation is one way in which an object breaks its schema.
@@ -133,6 +141,7 @@ var crdGroups = map[string]struct{ folder, release string }{
 	kinds.GroupIstioSecurity:   {"istio", ""},
 	kinds.GroupGatewayAPI:      {"gatewayapi", "Gateway API " + GatewayAPIVersion},
 	kinds.GroupFlagger:         {"flagger", "Flagger " + FlaggerVersion},
+	kinds.GroupArgo:            {"argo", "Argo Rollouts " + ArgoRolloutsVersion},
 }
 
 // kubeGroups maps the Kubernetes API groups with embedded schemas to the

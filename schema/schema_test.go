@@ -461,6 +461,7 @@ func TestCoverage(t *testing.T) {
 		"gateway.networking.k8s.io BackendTLSPolicy": "v1 v1alpha3",
 		"gateway.networking.k8s.io ListenerSet":      "v1",
 		"flagger.app Canary":                         "v1beta1",
+		"argoproj.io Rollout":                        "v1alpha1",
 	}
 	for gk, vs := range want {
 		g, k, _ := strings.Cut(gk, " ")
@@ -475,8 +476,8 @@ func TestCoverage(t *testing.T) {
 		}
 		return nil
 	})
-	if n != 61 {
-		t.Errorf("%d embedded schemas, want 61 (29 Istio, 19 Gateway API, 3 Flagger, 10 Kubernetes)", n)
+	if n != 62 {
+		t.Errorf("%d embedded schemas, want 62 (29 Istio, 19 Gateway API, 3 Flagger, 1 Argo Rollouts, 10 Kubernetes)", n)
 	}
 }
 

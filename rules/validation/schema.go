@@ -15,13 +15,13 @@ var SchemaInvalid = &rules.Rule{
 	Doc: `Every Istio object (networking.istio.io and security.istio.io, all served versions), every
 Gateway API object (gateway.networking.k8s.io: Gateway, GatewayClass, HTTPRoute, GRPCRoute,
 TCPRoute, TLSRoute, UDPRoute, ReferenceGrant, BackendTLSPolicy, ListenerSet), every Flagger
-object (flagger.app: Canary, MetricTemplate, AlertProvider) and every Kubernetes kind meshlint
-reads (Namespace, Service, Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob,
-NetworkPolicy) is checked against the JSON schema of its group, version and kind, embedded in
-meshlint: Istio's own CRD schemas from istio/api 1.32, the CRDs of the Gateway API
-` + schema.GatewayAPIVersion + ` (experimental channel, which serves every field of the standard one) and of Flagger
-` + schema.FlaggerVersion + `, and the Kubernetes ` + schema.KubernetesVersion + ` API (a field that a later release adds is unknown
-to it).
+object (flagger.app: Canary, MetricTemplate, AlertProvider), every Argo Rollout and every
+Kubernetes kind meshlint reads (Namespace, Service, Pod, Deployment, StatefulSet, DaemonSet,
+ReplicaSet, Job, CronJob, NetworkPolicy) is checked against the JSON schema of its group,
+version and kind, embedded in meshlint: Istio's own CRD schemas from istio/api 1.32, the CRDs
+of the Gateway API ` + schema.GatewayAPIVersion + ` (experimental channel, which serves every field of the
+standard one), of Flagger ` + schema.FlaggerVersion + ` and of Argo Rollouts ` + schema.ArgoRolloutsVersion + `, and the Kubernetes
+` + schema.KubernetesVersion + ` API (a field that a later release adds is unknown to it).
 
 A misspelt field (` + "`weigth`" + `, ` + "`subset`" + ` one level too deep) is the classic silent failure: with
 client-side validation off, or through a tool that prunes unknown fields, the field is
@@ -77,7 +77,7 @@ spec:
 		kinds.WorkloadEntry, kinds.WorkloadGroup, kinds.EnvoyFilter, kinds.ProxyConfig,
 		kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication,
 		kinds.K8sGateway, kinds.GatewayClass, kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute,
-		kinds.UDPRoute, kinds.ReferenceGrant, kinds.Canary,
+		kinds.UDPRoute, kinds.ReferenceGrant, kinds.Canary, kinds.Rollout,
 	},
 	Related: []string{"IST0106"},
 	Local:   true,

@@ -26,6 +26,9 @@ func TestGeneratedUpToDate(t *testing.T) {
 	if err := writeFlagger(filepath.Join(tmp, "flagger"), meta); err != nil {
 		t.Fatal(err)
 	}
+	if err := writeArgo(filepath.Join(tmp, "argo"), ".", meta); err != nil {
+		t.Fatal(err)
+	}
 	if err := writeKube(filepath.Join(tmp, "kubernetes")); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +50,7 @@ func TestGeneratedUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Every committed schema must be one the generator writes.
-	for _, dir := range []string{"istio", "gatewayapi", "flagger", "kubernetes"} {
+	for _, dir := range []string{"istio", "gatewayapi", "flagger", "argo", "kubernetes"} {
 		_ = filepath.WalkDir(filepath.Join("..", dir), func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() && filepath.Ext(p) == ".json" {
 				rel, _ := filepath.Rel("..", p)
@@ -58,7 +61,7 @@ func TestGeneratedUpToDate(t *testing.T) {
 			return nil
 		})
 	}
-	if n != 64 {
-		t.Errorf("generator wrote %d files, want 64 (29 Istio schemas and a README, 19 Gateway API schemas and a README, 3 Flagger schemas and a README, 10 Kubernetes schemas)", n)
+	if n != 66 {
+		t.Errorf("generator wrote %d files, want 66 (29 Istio schemas and a README, 19 Gateway API schemas and a README, 3 Flagger schemas and a README, 1 Argo Rollouts schema and a README, 10 Kubernetes schemas)", n)
 	}
 }

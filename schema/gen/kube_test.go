@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -187,5 +188,31 @@ func TestFlaggerVersion(t *testing.T) {
 	}
 	if schema.FlaggerVersion != m.Version {
 		t.Errorf("schema.FlaggerVersion is %s, but go.mod pins github.com/fluxcd/flagger %s", schema.FlaggerVersion, m.Version)
+	}
+}
+
+// TestArgoRolloutsCopy checks the copy of Argo Rollouts' Rollout CRD
+// against the size and digest that third_party/argo-rollouts/README.md
+// records, and schema.ArgoRolloutsVersion against the release it names.
+func TestArgoRolloutsCopy(t *testing.T) {
+	data, err := os.ReadFile(filepath.FromSlash(argoCRD))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join("third_party", "argo-rollouts", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("| bytes | %d |", len(data)),
+		fmt.Sprintf("| sha256 | `%x` |", sha256.Sum256(data)),
+		"| module | `" + argoRelease + "` |",
+	} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("third_party/argo-rollouts/README.md lacks %q", want)
+		}
+	}
+	if !strings.HasSuffix(argoRelease, " "+schema.ArgoRolloutsVersion) {
+		t.Errorf("schema.ArgoRolloutsVersion is %s, but the copy is of %s", schema.ArgoRolloutsVersion, argoRelease)
 	}
 }

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// argoGroup is the API group of Argo Rollouts, and argoCRD the copy of its
+// Rollout CRD that the generator reads (third_party/argo-rollouts/README.md
+// says where it comes from, and why it is a copy).
+const (
+	argoGroup   = "argoproj.io"
+	argoRelease = "github.com/argoproj/argo-rollouts v1.10.2"
+	argoCRD     = "third_party/argo-rollouts/rollout-crd.yaml"
+)
+
+// writeArgo replaces the folder dir with one schema per served version of
+// the Rollout CRD, converted as Istio's are (wrapCRD), and a README that
+// records the source. gen is the generator's folder, relative to the
+// working directory.
+func writeArgo(dir, gen string, meta map[string]any) error {
+	data, err := os.ReadFile(filepath.Join(gen, filepath.FromSlash(argoCRD)))
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	written, err := writeCRDs(dir, data, func(group string) bool { return group == argoGroup }, meta)
+	if err != nil {
+		return fmt.Errorf("schema/gen/%s: %w", argoCRD, err)
+	}
+	if len(written) == 0 {
+		return fmt.Errorf("schema/gen/%s: no CRD of %s", argoCRD, argoGroup)
+	}
+	sort.Strings(written)
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Argo Rollouts CRD schemas (generated)\n\n")
+	fmt.Fprintf(&b, "Written by `go generate ./schema/` (schema/gen); do not edit by hand.\n\n")
+	fmt.Fprintf(&b, "| field | value |\n|---|---|\n")
+	fmt.Fprintf(&b, "| source | `manifests/crds/rollout-crd.yaml` of `%s`, copied as `schema/gen/%s` (%d bytes, sha256 `%x`) |\n",
+		argoRelease, argoCRD, len(data), sha256.Sum256(data))
+	fmt.Fprintf(&b, "| group | %s |\n", argoGroup)
+	fmt.Fprintf(&b, "| versions | every version with `served: true` |\n")
+	fmt.Fprintf(&b, "| licence | Apache-2.0 (argoproj/argo-rollouts) |\n\n")
+	fmt.Fprintf(&b, "Conversion: as for Istio's CRDs (istio/README.md).\n\n")
+	fmt.Fprintf(&b, "| file |\n|---|\n")
+	for _, f := range written {
+		fmt.Fprintf(&b, "| %s |\n", f)
+	}
+	return os.WriteFile(filepath.Join(dir, "README.md"), []byte(b.String()), 0o644)
+}
