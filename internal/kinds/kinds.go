@@ -168,6 +168,19 @@ func SplitAPIVersion(apiVersion string) (group, version string) {
 // Modelled reports whether the graph reads objects of this group and kind.
 func Modelled(group string, k Kind) bool { return modelled[group][k] }
 
+// Shared reports whether a kind of k's name exists in a group that
+// meshlint checks strictly other than group: Istio's Gateway and the
+// Gateway API's, a Knative Service and the core one. Messages qualify such
+// a kind with its group.
+func Shared(group string, k Kind) bool {
+	for g, ks := range groupKinds {
+		if g != group && ks[k] {
+			return true
+		}
+	}
+	return false
+}
+
 // Known reports whether kind k exists in group. For groups meshlint does not
 // check strictly, every kind is considered known.
 func Known(group string, k Kind) bool {

@@ -85,7 +85,7 @@ func runDuplicateObject(p *rules.Pass) error {
 			continue // one source built twice
 		}
 		p.Reportf(o, o.NameLoc, "%s %s is defined twice (first at %s:%d): kubectl apply keeps the copy it reads last, "+
-			"and kustomize and Flux refuse to build", kinds.Qualified(o.Group, o.Kind), objectName(o), fat.File, fat.Line).
+			"and kustomize and Flux refuse to build", kindName(o), objectName(o), fat.File, fat.Line).
 			Relate(f, f.NameLoc, "the first definition")
 	}
 	return nil
@@ -96,4 +96,13 @@ func objectName(o *manifest.Object) string {
 		return o.Name
 	}
 	return o.Namespace + "/" + o.Name
+}
+
+// kindName is o's kind, with its group when another group has a kind of
+// that name.
+func kindName(o *manifest.Object) string {
+	if o.Group != "" && kinds.Shared(o.Group, o.Kind) {
+		return string(o.Kind) + "." + o.Group
+	}
+	return kinds.Qualified(o.Group, o.Kind)
 }
