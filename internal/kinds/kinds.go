@@ -134,11 +134,14 @@ var modelled = map[string]map[Kind]bool{
 	// Secrets are kept for the Gateway credentialName checks; rules read
 	// their key names and certificates, never print their data.
 	// ServiceAccounts are kept for the WorkloadGroup checks.
-	GroupCore:           {Namespace: true, Service: true, Pod: true, Secret: true, ServiceAccount: true},
-	GroupApps:           {Deployment: true, StatefulSet: true, DaemonSet: true, ReplicaSet: true},
-	GroupBatch:          {Job: true, CronJob: true},
-	GroupArgo:           {Rollout: true},
-	GroupFlagger:        {Canary: true},
+	GroupCore:  {Namespace: true, Service: true, Pod: true, Secret: true, ServiceAccount: true},
+	GroupApps:  {Deployment: true, StatefulSet: true, DaemonSet: true, ReplicaSet: true},
+	GroupBatch: {Job: true, CronJob: true},
+	GroupArgo:  {Rollout: true},
+	// Flagger's MetricTemplate and AlertProvider, and the Gateway API's
+	// BackendTLSPolicy and ListenerSet, are not in the graph either, but
+	// kept for schema validation.
+	GroupFlagger:        {Canary: true, "MetricTemplate": true, "AlertProvider": true},
 	GroupK8sNetworking:  {NetworkPolicy: true, Ingress: true},
 	GroupPolicyAPI:      {AdminNetworkPolicy: true, BaselineAdminNetworkPolicy: true},
 	GroupOpenShiftRoute: {Route: true},
@@ -150,7 +153,7 @@ var modelled = map[string]map[Kind]bool{
 	GroupIstioExtensions: {WasmPlugin: true},
 	GroupGatewayAPI: {
 		K8sGateway: true, GatewayClass: true, HTTPRoute: true, GRPCRoute: true, TCPRoute: true, TLSRoute: true,
-		UDPRoute: true, ReferenceGrant: true,
+		UDPRoute: true, ReferenceGrant: true, "BackendTLSPolicy": true, "ListenerSet": true,
 	},
 }
 
