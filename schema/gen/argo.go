@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 )
 
 // argoGroup is the API group of Argo Rollouts, and argoCRD the copy of its
@@ -38,19 +37,15 @@ func writeArgo(dir, gen string, meta map[string]any) error {
 		return fmt.Errorf("schema/gen/%s: no CRD of %s", argoCRD, argoGroup)
 	}
 	sort.Strings(written)
-	var b strings.Builder
-	fmt.Fprintf(&b, "# Argo Rollouts CRD schemas (generated)\n\n")
-	fmt.Fprintf(&b, "Written by `go generate ./schema/` (schema/gen); do not edit by hand.\n\n")
-	fmt.Fprintf(&b, "| field | value |\n|---|---|\n")
-	fmt.Fprintf(&b, "| source | `manifests/crds/rollout-crd.yaml` of `%s`, copied as `schema/gen/%s` (%d bytes, sha256 `%x`) |\n",
-		argoRelease, argoCRD, len(data), sha256.Sum256(data))
-	fmt.Fprintf(&b, "| group | %s |\n", argoGroup)
-	fmt.Fprintf(&b, "| versions | every version with `served: true` |\n")
-	fmt.Fprintf(&b, "| licence | Apache-2.0 (argoproj/argo-rollouts) |\n\n")
-	fmt.Fprintf(&b, "Conversion: as for Istio's CRDs (istio/README.md).\n\n")
-	fmt.Fprintf(&b, "| file |\n|---|\n")
-	for _, f := range written {
-		fmt.Fprintf(&b, "| %s |\n", f)
-	}
-	return os.WriteFile(filepath.Join(dir, "README.md"), []byte(b.String()), 0o644)
+	return crdReadme{
+		title: "Argo Rollouts",
+		fields: [][2]string{
+			{"source", fmt.Sprintf("`manifests/crds/rollout-crd.yaml` of `%s`, copied as `schema/gen/%s` (%d bytes, sha256 `%x`)",
+				argoRelease, argoCRD, len(data), sha256.Sum256(data))},
+			{"group", argoGroup},
+			{"versions", "every version with `served: true`"},
+			{"licence", "Apache-2.0 (argoproj/argo-rollouts)"},
+		},
+		files: written,
+	}.write(filepath.Join(dir, "README.md"))
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	// The generator reads the CRD file of the flagger module, not its Go
 	// code. This import keeps the module, and so the pinned version, in
@@ -44,19 +43,15 @@ func writeFlagger(dir string, meta map[string]any) error {
 		return fmt.Errorf("%s@%s/%s: no CRD of %s", m.Path, m.Version, flaggerCRDs, flaggerGroup)
 	}
 	sort.Strings(written)
-	var b strings.Builder
-	fmt.Fprintf(&b, "# Flagger CRD schemas (generated)\n\n")
-	fmt.Fprintf(&b, "Written by `go generate ./schema/` (schema/gen); do not edit by hand.\n\n")
-	fmt.Fprintf(&b, "| field | value |\n|---|---|\n")
-	fmt.Fprintf(&b, "| source module | `%s %s` (pinned in go.mod, read from the Go module cache) |\n", m.Path, m.Version)
-	fmt.Fprintf(&b, "| source file | `%s` (%d bytes, sha256 `%x`) |\n", flaggerCRDs, len(data), sha256.Sum256(data))
-	fmt.Fprintf(&b, "| group | %s |\n", flaggerGroup)
-	fmt.Fprintf(&b, "| versions | every version with `served: true` |\n")
-	fmt.Fprintf(&b, "| licence | Apache-2.0 (fluxcd/flagger) |\n\n")
-	fmt.Fprintf(&b, "Conversion: as for Istio's CRDs (istio/README.md).\n\n")
-	fmt.Fprintf(&b, "| file |\n|---|\n")
-	for _, f := range written {
-		fmt.Fprintf(&b, "| %s |\n", f)
-	}
-	return os.WriteFile(filepath.Join(dir, "README.md"), []byte(b.String()), 0o644)
+	return crdReadme{
+		title: "Flagger",
+		fields: [][2]string{
+			{"source module", fmt.Sprintf("`%s %s` (pinned in go.mod, read from the Go module cache)", m.Path, m.Version)},
+			{"source file", fmt.Sprintf("`%s` (%d bytes, sha256 `%x`)", flaggerCRDs, len(data), sha256.Sum256(data))},
+			{"group", flaggerGroup},
+			{"versions", "every version with `served: true`"},
+			{"licence", "Apache-2.0 (fluxcd/flagger)"},
+		},
+		files: written,
+	}.write(filepath.Join(dir, "README.md"))
 }

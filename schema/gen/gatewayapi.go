@@ -66,24 +66,22 @@ func writeGatewayAPI(dir string, meta map[string]any) error {
 }
 
 func writeGatewayAPIReadme(path string, m module, sums map[string]string, files []string) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# Gateway API CRD schemas (generated)\n\n")
-	fmt.Fprintf(&b, "Written by `go generate ./schema/` (schema/gen); do not edit by hand.\n\n")
-	fmt.Fprintf(&b, "| field | value |\n|---|---|\n")
-	fmt.Fprintf(&b, "| source module | `%s %s` (pinned in go.mod, read from the Go module cache) |\n", m.Path, m.Version)
-	fmt.Fprintf(&b, "| group | %s |\n", gatewayAPIGroup)
-	fmt.Fprintf(&b, "| channel | experimental (`%s`): it serves every field and version of the standard channel |\n", gatewayAPICRDs)
-	fmt.Fprintf(&b, "| versions | every version with `served: true` |\n")
-	fmt.Fprintf(&b, "| licence | Apache-2.0 (kubernetes-sigs/gateway-api) |\n\n")
-	fmt.Fprintf(&b, "Conversion: as for Istio's CRDs (istio/README.md). ")
-	fmt.Fprintf(&b, "The CEL rules (`x-kubernetes-validations`) are kept and ignored by the validator; the API server enforces them.\n\n")
-	fmt.Fprintf(&b, "| source file | size and digest |\n|---|---|\n")
+	var extra strings.Builder
+	fmt.Fprintf(&extra, "| source file | size and digest |\n|---|---|\n")
 	for _, f := range sortedKeys(sums) {
-		fmt.Fprintf(&b, "| %s | %s |\n", f, sums[f])
+		fmt.Fprintf(&extra, "| %s | %s |\n", f, sums[f])
 	}
-	fmt.Fprintf(&b, "\n| file |\n|---|\n")
-	for _, f := range files {
-		fmt.Fprintf(&b, "| %s |\n", f)
-	}
-	return os.WriteFile(path, []byte(b.String()), 0o644)
+	return crdReadme{
+		title: "Gateway API",
+		fields: [][2]string{
+			{"source module", fmt.Sprintf("`%s %s` (pinned in go.mod, read from the Go module cache)", m.Path, m.Version)},
+			{"group", gatewayAPIGroup},
+			{"channel", fmt.Sprintf("experimental (`%s`): it serves every field and version of the standard channel", gatewayAPICRDs)},
+			{"versions", "every version with `served: true`"},
+			{"licence", "Apache-2.0 (kubernetes-sigs/gateway-api)"},
+		},
+		conversion: " The CEL rules (`x-kubernetes-validations`) are kept and ignored by the validator; the API server enforces them.",
+		extra:      extra.String(),
+		files:      files,
+	}.write(path)
 }

@@ -270,6 +270,36 @@ func requireDefaultRejected(branch, props map[string]any) {
 	}
 }
 
+// crdReadme is the README of a folder of schemas converted from CRDs other
+// than Istio's: a table of where they come from (rows of field and
+// value), how they were converted, an optional table more, and the files.
+type crdReadme struct {
+	title      string
+	fields     [][2]string
+	conversion string
+	extra      string
+	files      []string
+}
+
+func (r crdReadme) write(path string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s CRD schemas (generated)\n\n", r.title)
+	fmt.Fprintf(&b, "Written by `go generate ./schema/` (schema/gen); do not edit by hand.\n\n")
+	fmt.Fprintf(&b, "| field | value |\n|---|---|\n")
+	for _, f := range r.fields {
+		fmt.Fprintf(&b, "| %s | %s |\n", f[0], f[1])
+	}
+	fmt.Fprintf(&b, "\nConversion: as for Istio's CRDs (istio/README.md).%s\n\n", r.conversion)
+	if r.extra != "" {
+		b.WriteString(r.extra + "\n")
+	}
+	fmt.Fprintf(&b, "| file |\n|---|\n")
+	for _, f := range r.files {
+		fmt.Fprintf(&b, "| %s |\n", f)
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
 func writeIstioReadme(path string, m module, crdData []byte, files []string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Istio CRD schemas (generated)\n\n")
