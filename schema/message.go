@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -155,6 +156,14 @@ func (r *reporter) collect(e *jsonschema.ValidationError) {
 		}
 		if want, got, ok := onlyTypes(e, e.InstanceLocation); ok {
 			r.add(p.at, p.path, at(p.path, typeMessage(want, got, p.value)))
+			return
+		}
+		keyword := "anyOf"
+		if _, ok := k.(*kind.OneOf); ok {
+			keyword = "oneOf"
+		}
+		if msg := r.missingAlternatives(e.SchemaURL, keyword, p.value); msg != "" {
+			r.add(p.at, p.path, at(p.path, msg))
 			return
 		}
 		r.add(p.at, p.path, at(p.path, "does not match any of the allowed forms"))
@@ -357,6 +366,68 @@ func (r *reporter) oneOfMessage(schemaURL string, matched []int) string {
 		return fmt.Sprintf("%s and %s are both set; set only one of %s", set[0], set[1], strings.Join(names, ", "))
 	}
 	return "matches more than one of the allowed forms"
+}
+
+// missingAlternatives explains an anyOf or oneOf that no branch matched,
+// when each branch only requires fields: "needs address or secretRef", the
+// fields each branch requires that value lacks, with those all of them
+// lack first ("needs interval and threshold, and iterations, stepWeight or
+// stepWeights"). It returns "" for other branches, or when a branch's
+// fields are all there (then what fails is not a missing field).
+func (r *reporter) missingAlternatives(schemaURL, keyword string, value any) string {
+	s, _ := r.schemaAt(schemaURL).(map[string]any)
+	branches, _ := s[keyword].([]any)
+	obj, ok := value.(map[string]any)
+	if !ok || len(branches) < 2 {
+		return ""
+	}
+	var alternatives [][]string
+	for _, b := range branches {
+		bm, _ := b.(map[string]any)
+		req, ok := bm["required"].([]any)
+		if !ok || len(bm) != 1 {
+			return ""
+		}
+		var missing []string
+		for _, f := range req {
+			if _, has := obj[fmt.Sprint(f)]; !has {
+				missing = append(missing, fmt.Sprint(f))
+			}
+		}
+		if len(missing) == 0 {
+			return ""
+		}
+		alternatives = append(alternatives, missing)
+	}
+	var common []string
+	for _, f := range alternatives[0] {
+		inAll := true
+		for _, a := range alternatives[1:] {
+			inAll = inAll && slices.Contains(a, f)
+		}
+		if inAll {
+			common = append(common, f)
+		}
+	}
+	var rest []string
+	for _, a := range alternatives {
+		var own []string
+		for _, f := range a {
+			if !slices.Contains(common, f) {
+				own = append(own, f)
+			}
+		}
+		if len(own) == 0 {
+			// The fields all lack are enough for this branch.
+			return "needs " + strings.Join(common, " and ")
+		}
+		rest = append(rest, strings.Join(own, " and "))
+	}
+	either := strings.Join(rest[:len(rest)-1], ", ") + " or " + rest[len(rest)-1]
+	if len(common) == 0 {
+		return "needs " + either
+	}
+	return "needs " + strings.Join(common, " and ") + ", and " + either
 }
 
 // propertyNames lists the properties an object schema declares.

@@ -51,6 +51,28 @@ func TestValidate(t *testing.T) {
 		yaml string
 		want []string
 	}{{
+		// Flagger's CRD: oneOf required [type, address] or [type, secretRef].
+		name: "no alternative of required fields: the missing ones",
+		yaml: `apiVersion: flagger.app/v1beta1
+kind: AlertProvider
+metadata: {name: slack}
+spec: {type: slack, channel: alerts}
+`,
+		want: []string{`4:1 spec | spec: needs address or secretRef`},
+	}, {
+		// anyOf of three branches that all require interval and threshold.
+		name: "no alternative of required fields: the common ones first",
+		yaml: `apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: podinfo}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
+  service: {port: 9898}
+  analysis:
+    match: [{headers: {x-canary: {exact: insider}}}]
+`,
+		want: []string{`7:3 spec.analysis | spec.analysis: needs interval and threshold, and iterations, stepWeight or stepWeights`},
+	}, {
 		name: "unknown field at its key, with a suggestion",
 		yaml: `apiVersion: networking.istio.io/v1
 kind: VirtualService
