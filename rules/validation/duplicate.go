@@ -1,6 +1,8 @@
 package validation
 
 import (
+	"hash/maphash"
+
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
@@ -64,21 +66,34 @@ type objectID struct {
 }
 
 func runDuplicateObject(p *rules.Pass) error {
-	// Sized up front: growing a map of tens of thousands of objects
-	// costs more than the rest of the rule.
-	first := make(map[objectID]*manifest.Object, len(p.Graph.Objects))
-	for _, o := range p.Graph.Objects {
+	// The objects are indexed by a hash of their identity: a map of
+	// tens of thousands of identities (four strings each) costs more, in
+	// allocation and collection, than the rest of the rule. Identities
+	// whose hashes collide go to the small map of the others.
+	objs := p.Graph.Objects
+	seed := maphash.MakeSeed()
+	byHash := make(map[uint64]int32, len(objs))
+	var others map[objectID]*manifest.Object
+	for i, o := range objs {
 		if o.Kind == "" || o.Name == "" {
 			continue // the loader has reported it
 		}
-		id := objectID{o.Group, o.Kind, o.Namespace, o.Name}
-		if kinds.ClusterScoped(o.Group, o.Kind) {
-			id.namespace = ""
-		}
-		f, ok := first[id]
+		id := identity(o)
+		h := maphash.Comparable(seed, id)
+		j, ok := byHash[h]
 		if !ok {
-			first[id] = o
+			byHash[h] = int32(i)
 			continue
+		}
+		f := objs[j]
+		if fid := identity(f); fid != id {
+			if others == nil {
+				others = map[objectID]*manifest.Object{}
+			}
+			if f, ok = others[id]; !ok {
+				others[id] = o
+				continue
+			}
 		}
 		at, fat := o.Pos(o.NameLoc), f.Pos(f.NameLoc)
 		if at.File == fat.File && at.Line == fat.Line && at.Col == fat.Col {
@@ -105,4 +120,13 @@ func kindName(o *manifest.Object) string {
 		return string(o.Kind) + "." + o.Group
 	}
 	return kinds.Qualified(o.Group, o.Kind)
+}
+
+// identity is what names o in the cluster.
+func identity(o *manifest.Object) objectID {
+	id := objectID{o.Group, o.Kind, o.Namespace, o.Name}
+	if kinds.ClusterScoped(o.Group, o.Kind) {
+		id.namespace = ""
+	}
+	return id
 }
