@@ -2,12 +2,12 @@ package routing
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 )
@@ -149,15 +149,12 @@ func flaggerRewrite(c *graph.Canary, r *graph.Rewrite) string {
 	return ""
 }
 
+// selectorText is sel as "k=v,k=v", or "none".
 func selectorText(sel map[string]string) string {
 	if len(sel) == 0 {
 		return "none"
 	}
-	var out []string
-	for _, k := range slices.Sorted(maps.Keys(sel)) {
-		out = append(out, k+"="+sel[k])
-	}
-	return strings.Join(out, ",")
+	return labels.String(sel)
 }
 
 // servicePortsText describes ports as Flagger compares them with its own:
