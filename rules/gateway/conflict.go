@@ -10,26 +10,38 @@ import (
 	"github.com/meshlint/meshlint/rules"
 )
 
-// GatewayServerConflict reports TLS and TCP servers of different Gateways
-// on the same pods and port that declare the same host.
+// GatewayServerConflict reports servers of different Gateways on the same
+// pods, port and bind address that Istio cannot merge: TLS servers that
+// declare the same host, and servers of kinds that cannot share a port.
 var GatewayServerConflict = &rules.Rule{
 	ID:      "MR214",
 	Name:    "gateway-server-conflict",
-	Summary: "gateways on the same pods declare the same host on the same port",
-	Doc: `Istio merges the servers of every Gateway that selects a gateway pod. For HTTPS, TLS and TCP
-servers, each host of a port becomes a filter chain matched by SNI, so two servers of
-different Gateways that declare the same host (and bind address) on the same port collide:
+	Summary: "gateways on the same pods declare servers on the same port that Istio cannot merge",
+	Doc: `Istio merges the servers of every Gateway that selects a gateway pod, oldest Gateway first,
+into one listener per port (and bind address). A port carries one of three things:
+
+- plaintext HTTP servers (HTTP, HTTP2, GRPC, GRPC-WEB), merged into one route table;
+- TLS servers (a ` + "`tls`" + ` block, protocol HTTPS, TLS or TCP), one filter chain per server, told
+  apart by SNI, so their hosts must differ;
+- one plaintext TCP server (TCP, MONGO, REDIS, MYSQL...), which has no way to tell hosts apart.
+
+When servers of different Gateways on the same pods and port do not fit together (two TLS
+servers that declare the same host, two plaintext TCP servers, a TCP and an HTTP server),
 Istio keeps the server of the oldest Gateway and drops the other, with its certificate and
-routes, depending on creation order.
+routes, so which one serves depends on creation order. A plaintext and a TLS server do not fit
+either: Istio drops the TLS server when the plaintext one's Gateway is older.
 
-Declare the host once per port, in one Gateway, or move one server to another port or gateway
-deployment.
+Declare a host once per port, in one Gateway, keep plaintext TCP servers on ports of their own,
+or move one server to another port or gateway deployment.
 
-istioctl analyze (IST0145) also reports plain HTTP servers; Istio merges those into one route
-table without dropping anything, so meshlint leaves them alone. Hosts are compared without
-their namespace part (` + "`ns/`" + `); wildcard hosts that overlap a concrete host are not a
-collision (the concrete SNI wins). Two Gateways share pods when the input holds a pod both
-select, or, when it holds none of their pods, when one selector's labels include the other's.`,
+Plain HTTP servers that declare the same host are merged into one route table without dropping
+anything, so meshlint leaves them alone (istioctl analyze reports them as IST0145). Conversely,
+istioctl analyze only reports servers that share a host string, while Istio also drops a
+plaintext TCP server, or a server of the other kind, whatever its hosts: meshlint reports
+those. Hosts are compared without their namespace part (` + "`ns/`" + `); wildcard hosts that overlap a
+concrete host are not a collision (the concrete SNI wins). Two Gateways share pods when the
+input holds a pod both select, or, when it holds none of their pods, when one selector's labels
+include the other's.`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: shop, namespace: istio-system}
@@ -66,17 +78,36 @@ spec:
 	Run:      runGatewayServerConflict,
 }
 
-// plainHTTP reports whether Istio merges the server into a shared route
-// table instead of a filter chain per host.
-func plainHTTP(s *spec.Server) bool {
-	if s.Port == nil {
-		return false
-	}
+// serverKind is what a server makes of its port, as Istio's gateway merge
+// sees it.
+type serverKind int
+
+const (
+	httpServer serverKind = iota // plaintext HTTP: one shared route table per port
+	tlsServer                    // TLS settings: one filter chain per server, by SNI
+	tcpServer                    // plaintext TCP: the only server of its port
+)
+
+func kindOf(s *spec.Server) serverKind {
 	switch strings.ToUpper(s.Port.Protocol.V) {
-	case "HTTP", "HTTP2", "GRPC", "GRPC-WEB":
-		return true
+	case "HTTP", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-WEB":
+		// With or without tls (httpsRedirect), Istio merges it as plaintext.
+		return httpServer
 	}
-	return false
+	if s.TLS != nil {
+		return tlsServer
+	}
+	return tcpServer
+}
+
+func (k serverKind) String() string {
+	switch k {
+	case httpServer:
+		return "plaintext HTTP"
+	case tlsServer:
+		return "TLS"
+	}
+	return "plaintext TCP"
 }
 
 func runGatewayServerConflict(p *rules.Pass) error {
@@ -84,15 +115,31 @@ func runGatewayServerConflict(p *rules.Pass) error {
 	for _, a := range g.Gateways {
 		for i := range a.Spec.Servers {
 			sa := &a.Spec.Servers[i]
-			if sa.Port == nil || plainHTTP(sa) {
+			if sa.Port == nil {
 				continue
 			}
-			for _, ha := range sa.Hosts {
-				checkHostConflict(p, g, a, sa, ha)
+			if kindOf(sa) == tlsServer {
+				for _, ha := range sa.Hosts {
+					checkHostConflict(p, g, a, sa, ha)
+				}
 			}
+			checkKindConflict(p, g, a, sa)
 		}
 	}
 	return nil
+}
+
+// samePort reports whether two servers land on the same listener.
+func samePort(sa, sb *spec.Server) bool {
+	return sb.Port != nil && sb.Port.Number.V == sa.Port.Number.V && sb.Bind.V == sa.Bind.V
+}
+
+// portLoc is where a finding about a server's port points.
+func portLoc(s *spec.Server) spec.Loc {
+	if !s.Port.Number.Loc.IsZero() {
+		return s.Port.Number.Loc
+	}
+	return s.Port.Loc
 }
 
 func checkHostConflict(p *rules.Pass, g *graph.Graph, a *graph.Gateway, sa *spec.Server, ha spec.Str) {
@@ -103,7 +150,7 @@ func checkHostConflict(p *rules.Pass, g *graph.Graph, a *graph.Gateway, sa *spec
 		}
 		for j := range b.Spec.Servers {
 			sb := &b.Spec.Servers[j]
-			if sb.Port == nil || plainHTTP(sb) || sb.Port.Number.V != sa.Port.Number.V || sb.Bind.V != sa.Bind.V {
+			if !samePort(sa, sb) || kindOf(sb) != tlsServer {
 				continue
 			}
 			for _, hb := range sb.Hosts {
@@ -114,6 +161,35 @@ func checkHostConflict(p *rules.Pass, g *graph.Graph, a *graph.Gateway, sa *spec
 					return
 				}
 			}
+		}
+	}
+}
+
+// checkKindConflict reports the first server of another Gateway on the same
+// pods and port whose kind cannot share the port with sa's.
+func checkKindConflict(p *rules.Pass, g *graph.Graph, a *graph.Gateway, sa *spec.Server) {
+	ka := kindOf(sa)
+	for _, b := range g.Gateways {
+		if a == b || !graph.SharePods(a, b) {
+			continue
+		}
+		for j := range b.Spec.Servers {
+			sb := &b.Spec.Servers[j]
+			if !samePort(sa, sb) {
+				continue
+			}
+			kb := kindOf(sb)
+			if ka == kb && ka != tcpServer {
+				continue // HTTP servers merge; TLS servers are told apart by SNI
+			}
+			why := "Istio keeps only the server of the oldest Gateway"
+			if ka == tlsServer || kb == tlsServer {
+				why = "Istio drops the TLS server when the Gateway of the plaintext one is older"
+			}
+			p.Reportf(a.Obj, portLoc(sa), "port %d: this %s server and the %s server of Gateway %s/%s on the same pods cannot share the port: %s",
+				sa.Port.Number.V, ka, kb, b.Namespace(), b.Name(), why).
+				Relate(b.Obj, portLoc(sb), "the other server")
+			return
 		}
 	}
 }

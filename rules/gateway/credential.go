@@ -22,8 +22,8 @@ var GatewayCredentialInvalid = &rules.Rule{
 the namespace of the gateway pods (not the Gateway's), or from namespace ` + "`ns`" + ` for
 ` + "`ns/name`" + `. Istio needs ` + "`tls.crt`" + ` and ` + "`tls.key`" + ` (or ` + "`cert`" + ` and ` + "`key`" + `), a certificate that parses and
 has not expired, and for ` + "`MUTUAL`" + ` mode a CA certificate (key ` + "`ca.crt`" + ` or ` + "`cacert`" + `, or a
-Secret named ` + "`<name>-cacert`" + `). Otherwise the server's listener is not served: TLS handshakes
-fail for its hosts.
+Secret named ` + "`<name>-cacert`" + `). Otherwise TLS handshakes fail for the server's hosts: Envoy
+cannot load the certificate, or clients reject an expired one.
 
 Create the Secret in the gateway pods' namespace, fix its keys, or renew the certificate.
 
