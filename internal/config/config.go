@@ -45,6 +45,14 @@ type Mesh struct {
 	// (the default) a client without DestinationRule TLS settings uses
 	// Istio mTLS towards servers that accept it.
 	DisableAutoMTLS bool
+	// ExtensionProviders are the MeshConfig's extensionProviders merged
+	// into Istio's built-in ones, and ProvidersKnown whether a MeshConfig
+	// was read: without one, meshlint cannot tell a provider the mesh
+	// defines from a mistake.
+	ExtensionProviders []ExtensionProvider
+	ProvidersKnown     bool
+	// DefaultProviders is MeshConfig defaultProviders (none by default).
+	DefaultProviders DefaultProviders
 }
 
 // OutboundMode is a MeshConfig outboundTrafficPolicy mode.
@@ -104,6 +112,13 @@ type MeshSettings struct {
 
 	OutboundTrafficPolicy OutboundMode
 	EnableAutoMTLS        *bool
+
+	// FromMeshConfig is set on the settings read from a MeshConfig, whose
+	// extensionProviders and defaultProviders are then known (Istio's
+	// defaults when it sets none).
+	FromMeshConfig     bool
+	ExtensionProviders []ExtensionProvider
+	DefaultProviders   *DefaultProviders
 }
 
 // Apply sets the fields of m that s sets.
@@ -129,5 +144,15 @@ func (s MeshSettings) Apply(m *Mesh) {
 	}
 	if s.EnableAutoMTLS != nil {
 		m.DisableAutoMTLS = !*s.EnableAutoMTLS
+	}
+	if s.FromMeshConfig {
+		if !m.ProvidersKnown {
+			m.ExtensionProviders = builtinProviders
+		}
+		m.ExtensionProviders = mergeProviders(m.ExtensionProviders, s.ExtensionProviders)
+		m.ProvidersKnown = true
+	}
+	if s.DefaultProviders != nil {
+		m.DefaultProviders = *s.DefaultProviders
 	}
 }

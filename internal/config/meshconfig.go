@@ -108,7 +108,7 @@ func ParseMeshConfig(name string, data []byte) (MeshSettings, error) {
 	if kind := yamlpath.Field(root, "kind"); kind != nil {
 		root, fields = d.unwrapMeshConfig(root, resolve(kind))
 		if root == nil {
-			return MeshSettings{}, d.err()
+			return MeshSettings{FromMeshConfig: true}, d.err()
 		}
 	}
 	s := fields.meshConfig(root)
@@ -119,7 +119,7 @@ func ParseMeshConfig(name string, data []byte) (MeshSettings, error) {
 }
 
 func (d *decoder) meshConfig(n *yaml.Node) MeshSettings {
-	var s MeshSettings
+	s := MeshSettings{FromMeshConfig: true}
 	d.mapping(n, "", meshConfigKeys, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "rootNamespace", "root_namespace":
@@ -134,6 +134,10 @@ func (d *decoder) meshConfig(n *yaml.Node) MeshSettings {
 			s.DefaultDestinationRuleExportTo = d.exportTo(v, key)
 		case "enableAutoMtls", "enable_auto_mtls":
 			s.EnableAutoMTLS = d.boolean(v, key)
+		case "extensionProviders", "extension_providers":
+			s.ExtensionProviders = d.extensionProviders(v, key)
+		case "defaultProviders", "default_providers":
+			s.DefaultProviders = d.defaultProviders(v, key)
 		case "outboundTrafficPolicy", "outbound_traffic_policy":
 			d.mapping(v, key, []string{"mode", "tls"}, func(k string, _, v *yaml.Node) {
 				if k == "mode" {

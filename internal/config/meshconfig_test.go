@@ -22,6 +22,7 @@ func TestMeshConfigForms(t *testing.T) {
 		DefaultDestinationRuleExportTo: []string{".", "istio-system"},
 		OutboundTrafficPolicy:          RegistryOnly,
 		EnableAutoMTLS:                 &no,
+		FromMeshConfig:                 true,
 	}
 	for _, tc := range []struct{ name, content string }{
 		{"MeshConfig", `# istioctl --meshConfigFile
@@ -37,8 +38,6 @@ accessLogFile: /dev/stdout
 defaultConfig:
   discoveryAddress: istiod.istio-system.svc:15012
   anything: [is, skipped]
-extensionProviders:
-- name: otel
 `},
 		{"proto names and enum numbers", `root_namespace: istio-config
 trust_domain: corp.example
@@ -95,14 +94,61 @@ spec:
 func TestMeshConfigEmpty(t *testing.T) {
 	for _, content := range []string{"", "{}\n", "kind: IstioOperator\nspec: {profile: demo}\n", "kind: ConfigMap\ndata:\n  mesh: \"\"\n"} {
 		got, err := ParseMeshConfig("mesh.yaml", []byte(content))
-		if err != nil || !reflect.DeepEqual(got, MeshSettings{}) {
+		if err != nil || !reflect.DeepEqual(got, MeshSettings{FromMeshConfig: true}) {
 			t.Errorf("%q: %+v, %v; want nothing set", content, got, err)
 		}
 	}
 }
 
+func TestMeshConfigProviders(t *testing.T) {
+	s, err := ParseMeshConfig("mesh.yaml", []byte(`extensionProviders:
+- name: otel
+  opentelemetry: {service: otel-collector.observability.svc.cluster.local, port: 4317}
+- name: ext-authz
+  envoy_ext_authz_grpc: {service: authz.authz.svc.cluster.local, port: 9000}
+- name: envoy
+  envoyOtelAls: {service: otel-collector.observability.svc.cluster.local, port: 4317}
+defaultProviders:
+  accessLogging: [envoy]
+  tracing: [otel]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := DefaultMesh()
+	s.Apply(&m)
+	want := []ExtensionProvider{
+		{"prometheus", "prometheus"}, {"stackdriver", "stackdriver"}, {"envoy", "envoy_otel_als"},
+		{"otel", "opentelemetry"}, {"ext-authz", "envoy_ext_authz_grpc"},
+	}
+	if !m.ProvidersKnown || !reflect.DeepEqual(m.ExtensionProviders, want) {
+		t.Errorf("providers %v (known %v), want %v", m.ExtensionProviders, m.ProvidersKnown, want)
+	}
+	if want := (DefaultProviders{AccessLogging: []string{"envoy"}, Tracing: []string{"otel"}}); !reflect.DeepEqual(m.DefaultProviders, want) {
+		t.Errorf("default providers %+v, want %+v", m.DefaultProviders, want)
+	}
+	if p, ok := m.Provider("OTEL", true); !ok || p.Type != "opentelemetry" {
+		t.Errorf("Provider(OTEL, fold) = %v, %v", p, ok)
+	}
+	if _, ok := m.Provider("OTEL", false); ok {
+		t.Error("Provider(OTEL) without folding found otel")
+	}
+
+	// Without a MeshConfig only Istio's built-in providers are known.
+	d := DefaultMesh()
+	if d.ProvidersKnown || !reflect.DeepEqual(d.ProviderNames(), []string{"prometheus", "stackdriver", "envoy"}) {
+		t.Errorf("default mesh: known %v, names %v", d.ProvidersKnown, d.ProviderNames())
+	}
+}
+
 func TestMeshConfigErrors(t *testing.T) {
 	for _, tc := range []struct{ name, content, want string }{
+		{"provider without a type", "extensionProviders:\n- name: otel\n",
+			`mesh.yaml:2: extensionProviders[0]: provider "otel" sets no type (one of envoyExtAuthzHttp, envoyExtAuthzGrpc, zipkin, lightstep, datadog, stackdriver, opencensus, skywalking, opentelemetry, prometheus, envoyFileAccessLog, envoyHttpAls, envoyTcpAls, envoyOtelAls, sds)`},
+		{"provider with two types", "extensionProviders:\n- name: otel\n  zipkin: {}\n  datadog: {}\n",
+			`mesh.yaml:4: extensionProviders[0]: sets both zipkin and datadog; a provider has one type`},
+		{"misspelt provider type", "extensionProviders:\n- name: otel\n  opentelemtry: {}\n",
+			`mesh.yaml:3: unknown key "opentelemtry" in extensionProviders[0] (did you mean "opentelemetry"?)`},
 		{"unknown field", "rootNamespace: x\nrootNamspace: y\n",
 			`mesh.yaml:2: unknown key "rootNamspace" (did you mean "rootNamespace"?)`},
 		{"unknown field in a ConfigMap literal", "kind: ConfigMap\ndata:\n  mesh: |\n    trustDomain: a\n    enableAutoMTLS: true\n",

@@ -6,13 +6,19 @@ import (
 
 // Ambient reports whether the pods of w are captured by Istio's ambient
 // mode: the pod or its namespace carries istio.io/dataplane-mode=ambient
-// (a pod value of "none" opts out) and the pods have no sidecar.
+// (a pod value of "none" opts out), or the pod istio-cni's annotation
+// ambient.istio.io/redirection=enabled, and the pods have no sidecar.
 func (g *Graph) Ambient(w *Workload) bool {
 	if w.Sidecar {
 		return false
 	}
 	if v, ok := w.Labels["istio.io/dataplane-mode"]; ok {
 		return v == "ambient"
+	}
+	// istio-cni marks the pods it has captured: a Pod dumped from a
+	// cluster shows it whatever enrolled it.
+	if w.Spec != nil && w.Spec.Metadata.Annotations["ambient.istio.io/redirection"] == "enabled" {
+		return true
 	}
 	return g.AmbientNamespace(w.Namespace())
 }

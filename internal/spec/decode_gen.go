@@ -38,6 +38,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeAuthzCondition)
 	case *AuthzOperation:
 		return decodeRoot(n, v, decodeAuthzOperation)
+	case *AuthzProvider:
+		return decodeRoot(n, v, decodeAuthzProvider)
 	case *AuthzRule:
 		return decodeRoot(n, v, decodeAuthzRule)
 	case *AuthzSource:
@@ -248,6 +250,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeTelemetry)
 	case *TelemetryAccessLog:
 		return decodeRoot(n, v, decodeTelemetryAccessLog)
+	case *TelemetryMetrics:
+		return decodeRoot(n, v, decodeTelemetryMetrics)
 	case *TelemetryProvider:
 		return decodeRoot(n, v, decodeTelemetryProvider)
 	case *TelemetryTracing:
@@ -567,7 +571,7 @@ func decodeAuthorizationPolicy(n *yaml.Node, v *AuthorizationPolicy) (good, ok b
 		case "rules":
 			_, ok = decodeSeq(c[i+1], &v.Rules, decodeAuthzRule)
 		case "provider":
-			_, ok = decodeNodePtr(c[i+1], &v.Provider)
+			_, ok = decodePtr(c[i+1], &v.Provider, decodeAuthzProvider)
 		}
 		if !ok {
 			return false, false
@@ -636,6 +640,30 @@ func decodeAuthzOperation(n *yaml.Node, v *AuthzOperation) (good, ok bool) {
 			_, ok = decodeSeq(c[i+1], &v.Paths, decodeUnmarshaler[Value[string]])
 		case "notPaths":
 			_, ok = decodeSeq(c[i+1], &v.NotPaths, decodeUnmarshaler[Value[string]])
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeAuthzProvider(n *yaml.Node, v *AuthzProvider) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
 		}
 		if !ok {
 			return false, false
@@ -3646,6 +3674,8 @@ func decodeTelemetry(n *yaml.Node, v *Telemetry) (good, ok bool) {
 			_, ok = decodeSeq(c[i+1], &v.AccessLogging, decodeTelemetryAccessLog)
 		case "tracing":
 			_, ok = decodeSeq(c[i+1], &v.Tracing, decodeTelemetryTracing)
+		case "metrics":
+			_, ok = decodeSeq(c[i+1], &v.Metrics, decodeTelemetryMetrics)
 		}
 		if !ok {
 			return false, false
@@ -3673,6 +3703,31 @@ func decodeTelemetryAccessLog(n *yaml.Node, v *TelemetryAccessLog) (good, ok boo
 			_, ok = decodeSeq(c[i+1], &v.Providers, decodeTelemetryProvider)
 		case "disabled":
 			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.Disabled)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeTelemetryMetrics(n *yaml.Node, v *TelemetryMetrics) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "providers":
+			_, ok = decodeSeq(c[i+1], &v.Providers, decodeTelemetryProvider)
 		}
 		if !ok {
 			return false, false

@@ -9,6 +9,7 @@ type Telemetry struct {
 	TargetRefs    []PolicyTargetReference `yaml:"targetRefs"`
 	AccessLogging []TelemetryAccessLog    `yaml:"accessLogging"`
 	Tracing       []TelemetryTracing      `yaml:"tracing"`
+	Metrics       []TelemetryMetrics      `yaml:"metrics"`
 }
 
 // TelemetryProvider names a MeshConfig extension provider.
@@ -46,6 +47,18 @@ type TelemetryTracing struct {
 func (t *TelemetryTracing) UnmarshalYAML(n *yaml.Node) error {
 	type plain TelemetryTracing
 	return decodeAt(n, &t.At, (*plain)(t))
+}
+
+// TelemetryMetrics is one entry of Telemetry metrics.
+type TelemetryMetrics struct {
+	At        `yaml:"-"`
+	Providers []TelemetryProvider `yaml:"providers"`
+}
+
+// UnmarshalYAML records the entry's location.
+func (m *TelemetryMetrics) UnmarshalYAML(n *yaml.Node) error {
+	type plain TelemetryMetrics
+	return decodeAt(n, &m.At, (*plain)(m))
 }
 
 // EnvoyFilter is networking.istio.io EnvoyFilter spec.

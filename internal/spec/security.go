@@ -55,7 +55,12 @@ type AuthorizationPolicy struct {
 	TargetRefs []PolicyTargetReference `yaml:"targetRefs"`
 	Action     Str                     `yaml:"action"`
 	Rules      []AuthzRule             `yaml:"rules"`
-	Provider   *yaml.Node              `yaml:"provider"`
+	Provider   *AuthzProvider          `yaml:"provider"`
+}
+
+// AuthzProvider is the extension provider of a CUSTOM AuthorizationPolicy.
+type AuthzProvider struct {
+	Name Str `yaml:"name"`
 }
 
 // AuthzRule is one rule of an AuthorizationPolicy.

@@ -26,7 +26,10 @@ istioctl analyze skips this check when it reads files (it drops Services), and r
 only against a live cluster. meshlint stays quiet when the input describes no Service or
 ServiceEntry of the host's namespace (for an external host: no ServiceEntry at all), since the
 host may be defined elsewhere; the closed-world setting makes it strict. Visibility honours
-Service ` + "`networking.istio.io/exportTo`" + ` annotations and ServiceEntry ` + "`exportTo`" + `.`,
+Service ` + "`networking.istio.io/exportTo`" + ` annotations and ServiceEntry ` + "`exportTo`" + `. The host
+must be visible where the routes are used: from the VirtualService's namespace, or, when its
+` + "`exportTo`" + ` lists namespaces, from at least one of them (a VirtualService exported only to
+namespaces that cannot see its destination routes their requests nowhere).`,
 	Bad: `apiVersion: v1
 kind: Service
 metadata: {name: reviews, namespace: shop}
@@ -75,11 +78,16 @@ func runDestinationHostUnknown(p *rules.Pass) error {
 				continue
 			}
 			fqdn := host.FQDN(h, vs.Namespace(), g.Mesh.ClusterDomain)
-			hint := hostHint(g, h, fqdn, vs.Namespace())
+			nss, listed := clientNamespaces(vs)
+			hint := hostHint(g, h, fqdn, vs.Namespace(), nss)
 			if hint == "" && !g.HostDescribed(fqdn) {
 				continue
 			}
-			p.Reportf(vs.Obj, ref.Dest.Host.Loc, "%s: host %q matches no Service or ServiceEntry visible from namespace %s%s", ref.Where(), h, vs.Namespace(), hint)
+			where := namespacesPhrase(nss)
+			if listed {
+				where += ", where the VirtualService is exported"
+			}
+			p.Reportf(vs.Obj, ref.Dest.Host.Loc, "%s: host %q matches no Service or ServiceEntry visible from %s%s", ref.Where(), h, where, hint)
 		}
 	}
 	return nil

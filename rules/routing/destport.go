@@ -103,8 +103,10 @@ Set ` + "`port.number`" + ` on the destination.
 
 istioctl analyze (IST0112) reports every destination without a port to a multi-port host,
 also for mesh routes where the port is found; meshlint reports only the listener ports that
-the host does not expose. When a Gateway is not in the input, its listener ports are
-unknown and the destination is reported.`,
+the host does not expose. A delegate VirtualService (one without hosts) receives the traffic
+of the VirtualServices that delegate to it, on their listeners. When a Gateway, or the
+VirtualService delegating to a delegate, is not in the input, the listener ports are unknown
+and the destination is reported.`,
 	Bad: `apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: shop}
@@ -180,18 +182,70 @@ func runDestinationPortRequired(p *rules.Pass) error {
 			if len(ports) < 2 {
 				continue
 			}
-			missing, unknownGateway := listenerPortsMissing(g, vs, ports)
-			switch {
-			case len(missing) > 0:
-				p.Reportf(vs.Obj, d.Host.Loc, "%s: destination %q has no port and %s exposes ports %s: requests arriving on listener port %s go to that port of the host, which it does not expose",
-					ref.Where(), d.Host.V, targetName(targets[0]), portList(ports), portList(missing))
-			case unknownGateway != "":
-				p.Reportf(vs.Obj, d.Host.Loc, "%s: destination %q has no port and %s exposes ports %s: requests take the port of the listener of gateway %s (not in the input), which may not be one of them",
-					ref.Where(), d.Host.V, targetName(targets[0]), portList(ports), unknownGateway)
+			if len(vs.Spec.Hosts) == 0 {
+				// A delegate: its routes serve the listeners of the
+				// VirtualServices that delegate to it.
+				parents := delegateParents(g, vs)
+				if len(parents) == 0 {
+					p.Reportf(vs.Obj, d.Host.Loc, "%s: destination %q has no port and %s exposes ports %s: this delegate VirtualService (it has no hosts) takes the listener port of the VirtualService that delegates to it, which is not in the input and may not be one of them",
+						ref.Where(), d.Host.V, targetName(targets[0]), portList(ports))
+					continue
+				}
+				for _, parent := range parents {
+					reportPortRequired(p, vs, ref, targets, ports, parent)
+				}
+				continue
 			}
+			reportPortRequired(p, vs, ref, targets, ports, vs)
 		}
 	}
 	return nil
+}
+
+// reportPortRequired reports destination ref of vs, which has no port, if
+// the listeners that VirtualService on receives traffic on are not all
+// among the host's ports. on is vs itself, or a VirtualService that
+// delegates to it.
+func reportPortRequired(p *rules.Pass, vs *graph.VirtualService, ref destRef, targets []graph.HostTarget, ports []int64, on *graph.VirtualService) {
+	d := ref.Dest
+	via := ""
+	if on != vs {
+		via = fmt.Sprintf(" (through VirtualService %s/%s, which delegates to this one)", on.Namespace(), on.Name())
+	}
+	missing, unknownGateway := listenerPortsMissing(p.Graph, on, ports)
+	switch {
+	case len(missing) > 0:
+		p.Reportf(vs.Obj, d.Host.Loc, "%s: destination %q has no port and %s exposes ports %s: requests arriving on listener port %s%s go to that port of the host, which it does not expose",
+			ref.Where(), d.Host.V, targetName(targets[0]), portList(ports), portList(missing), via)
+	case unknownGateway != "":
+		p.Reportf(vs.Obj, d.Host.Loc, "%s: destination %q has no port and %s exposes ports %s: requests take the port of the listener of gateway %s (not in the input)%s, which may not be one of them",
+			ref.Where(), d.Host.V, targetName(targets[0]), portList(ports), unknownGateway, via)
+	}
+}
+
+// delegateParents returns the VirtualServices with hosts whose http routes
+// delegate to vs.
+func delegateParents(g *graph.Graph, vs *graph.VirtualService) []*graph.VirtualService {
+	var out []*graph.VirtualService
+	for _, parent := range g.VirtualServices {
+		if len(parent.Spec.Hosts) == 0 {
+			continue // a delegate cannot delegate again
+		}
+		for _, r := range parent.Spec.HTTP {
+			if r.Delegate == nil || r.Delegate.Name.V != vs.Name() {
+				continue
+			}
+			ns := r.Delegate.Namespace.V
+			if ns == "" {
+				ns = parent.Namespace()
+			}
+			if ns == vs.Namespace() {
+				out = append(out, parent)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // listenerPortsMissing returns the listener ports the VirtualService's
@@ -250,10 +304,51 @@ func allDestTargets(p *rules.Pass) [][][]graph.HostTarget {
 	}).([][][]graph.HostTarget)
 }
 
-// destTargets looks up the host of destination d of vs, from the
-// VirtualService's namespace.
+// destTargets looks up the host of destination d of vs from the namespaces
+// of its clients (clientNamespaces): the registry entries visible from at
+// least one of them.
 func destTargets(g *graph.Graph, vs *graph.VirtualService, d *spec.Destination) []graph.HostTarget {
-	return g.LookupHost(host.FQDN(d.Host.V, vs.Namespace(), g.Mesh.ClusterDomain), vs.Namespace())
+	fqdn := host.FQDN(d.Host.V, vs.Namespace(), g.Mesh.ClusterDomain)
+	nss, _ := clientNamespaces(vs)
+	if len(nss) == 1 {
+		return g.LookupHost(fqdn, nss[0])
+	}
+	var out []graph.HostTarget
+	for _, ns := range nss {
+		for _, t := range g.LookupHost(fqdn, ns) {
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// clientNamespaces returns the namespaces whose sidecars take the routes of
+// vs, from which its destinations must be visible. A VirtualService whose
+// exportTo lists namespaces ("." for its own) serves those; one exported to
+// every namespace (no list, or "*") is checked from its own namespace.
+// listed is true in the first case, unless the list is the own namespace
+// alone. A list of "~" alone exports it nowhere; its own namespace is used
+// then too.
+func clientNamespaces(vs *graph.VirtualService) (nss []string, listed bool) {
+	for _, e := range vs.ExportTo {
+		switch e {
+		case "*":
+			return []string{vs.Namespace()}, false
+		case "~":
+			continue
+		case ".":
+			e = vs.Namespace()
+		}
+		if !slices.Contains(nss, e) {
+			nss = append(nss, e)
+		}
+	}
+	if len(nss) == 0 {
+		return []string{vs.Namespace()}, false
+	}
+	return nss, len(nss) > 1 || nss[0] != vs.Namespace()
 }
 
 func targetPorts(ts []graph.HostTarget) []int64 {

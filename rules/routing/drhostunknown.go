@@ -63,7 +63,7 @@ func runDRHostUnknown(p *rules.Pass) error {
 		if dr.Host == "" || host.IsWildcard(dr.Host) || len(g.LookupHost(dr.Host, dr.Namespace())) > 0 {
 			continue
 		}
-		hint := hostHint(g, dr.Spec.Host.V, dr.Host, dr.Namespace())
+		hint := hostHint(g, dr.Spec.Host.V, dr.Host, dr.Namespace(), []string{dr.Namespace()})
 		if hint == "" && !g.HostDescribed(dr.Host) {
 			continue
 		}

@@ -5,17 +5,18 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 )
 
-// MatchIneffective reports http match entries that an earlier entry
-// always takes first.
+// MatchIneffective reports match entries that an earlier entry always
+// takes first.
 var MatchIneffective = &rules.Rule{
 	ID:      "MR118",
 	Name:    "match-ineffective",
-	Summary: "http match entry never decides anything because an earlier entry matches every request it matches",
+	Summary: "match entry never decides anything because an earlier entry matches everything it matches",
 	Doc: `Istio tries the match entries of a VirtualService's http routes in order. An entry that
 repeats an earlier one, or that is narrower than an earlier one (a ` + "`uri.prefix`" + ` of
 ` + "`/api/v2`" + ` after a prefix of ` + "`/api`" + ` with the same other conditions, an exact URI under an
@@ -25,9 +26,17 @@ entry is dead configuration, and often the sign of entries written in the wrong 
 more specific prefix must come first).
 
 Put the more specific entry first, or remove it. A route all of whose entries repeat earlier
-ones, and the routes after a catch-all, are reported by MR107 instead. istioctl analyze
-(IST0131) only reports identical entries and prefix-under-prefix; meshlint also reports an
-entry whose conditions include all the conditions of an earlier one.`,
+ones, and the routes after a catch-all, are reported by MR107 instead (istioctl analyze reports
+such a route both as IST0130 and IST0131). istioctl analyze (IST0131) only reports identical
+entries and prefix-under-prefix; meshlint also reports an entry whose conditions include all the
+conditions of an earlier one, such as an exact URI under an earlier prefix in the same route.
+
+The match entries of tcp and tls routes are checked for repeats only: an entry identical to an
+earlier one (lists such as ` + "`sniHosts`" + ` compared as sets) is never used, since Istio keeps the
+first. Overlapping entries are not compared there, since which one takes a connection depends
+on where the route is used: sidecars and gateways evaluate ` + "`sourceLabels`" + ` and
+` + "`sourceNamespace`" + ` differently, and Envoy chooses among filter chains by ` + "`sniHosts`" + ` and
+` + "`destinationSubnets`" + ` by specificity rather than by order.`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: api, namespace: shop}
@@ -68,6 +77,11 @@ spec:
 
 func runMatchIneffective(p *rules.Pass) error {
 	for _, vs := range p.Graph.VirtualServices {
+		if len(vs.Spec.TCP)+len(vs.Spec.TLS) > 0 {
+			tcp, tls := l4Routes(vs)
+			ineffectiveL4(p, vs, "tcp", tcp)
+			ineffectiveL4(p, vs, "tls", tls)
+		}
 		type prior struct {
 			name string
 			m    spec.HTTPMatch
@@ -205,4 +219,51 @@ func condParts(m spec.HTTPMatch) []string {
 		one(spec.HTTPMatch{SourceNamespace: m.SourceNamespace})
 	}
 	return out
+}
+
+// ineffectiveL4 reports the match entries of tcp or tls routes (kind) that
+// repeat an earlier entry, in a route that has other entries (MR107
+// reports a route all of whose entries are repeats). Only identical
+// entries are compared: whether a narrower entry after a wider one is dead
+// depends on the proxy (gateways ignore sourceLabels, and Envoy picks
+// among filter chains by specificity).
+func ineffectiveL4(p *rules.Pass, vs *graph.VirtualService, kind string, routes []l4Route) {
+	type first struct {
+		route, match int
+		at           spec.Loc
+	}
+	seen := map[string]first{}
+	for i, r := range routes {
+		if len(r.matches) == 0 {
+			if kind == "tcp" {
+				return // a catch-all: MR107 reports what follows
+			}
+			continue // invalid, and skipped by Istio
+		}
+		type hit struct {
+			j  int
+			by first
+		}
+		var hits []hit
+		for j, m := range r.matches {
+			if f, ok := seen[m.key]; ok {
+				hits = append(hits, hit{j, f})
+				continue
+			}
+			seen[m.key] = first{i, j, m.at}
+		}
+		earlier := 0
+		for _, h := range hits {
+			if h.by.route < i {
+				earlier++
+			}
+		}
+		if earlier == len(r.matches) {
+			continue // the whole route is dead: MR107
+		}
+		for _, h := range hits {
+			p.Reportf(vs.Obj, r.matches[h.j].at, "%s never takes a connection: the earlier %s is identical to it", l4EntryName(kind, i, h.j), l4EntryName(kind, h.by.route, h.by.match)).
+				Relate(vs.Obj, h.by.at, "matches first")
+		}
+	}
 }

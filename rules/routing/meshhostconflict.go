@@ -23,7 +23,9 @@ Merge the VirtualServices into one, or narrow their ` + "`exportTo`" + ` so that
 both. Short hosts are expanded with the VirtualService's namespace. The comparison honours
 ` + "`exportTo`" + ` (and MeshConfig defaultVirtualServiceExportTo): two VirtualServices exported to
 disjoint sets of namespaces do not conflict. A wildcard host and a more specific host are
-not a conflict, since Istio prefers the exact host.`,
+not a conflict, since Istio prefers the exact host, and of two wildcards the longer one.
+(istioctl analyze reports such a pair when one of them has a narrowed ` + "`exportTo`" + ` and the
+other is exported everywhere; meshlint does not.)`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: reviews, namespace: shop}

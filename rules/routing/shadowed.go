@@ -23,7 +23,8 @@ with no ` + "`match`" + `, or with a match entry that has no condition (an empty
 a ` + "`name`" + `), matches every request, so every route after it is dead: the canary, the header
 override or the redirect it was meant to add never happens. A route all of whose match entries
 repeat match entries of earlier routes is dead too, since the earlier route always matches first.
-For tcp routes, Istio stops at the first route without ` + "`match`" + `. (A tls route without
+The same holds for tcp and tls routes: Istio keeps the first of identical matches. For tcp
+routes, Istio also stops at the first route without ` + "`match`" + `. (A tls route without
 ` + "`match`" + ` is invalid and skipped, so it hides nothing.)
 
 Move the catch-all route to the end, or add the missing conditions to it; remove or change the
@@ -71,7 +72,11 @@ spec:
 func runRouteShadowed(p *rules.Pass) error {
 	for _, vs := range p.Graph.VirtualServices {
 		shadowedHTTP(p, vs)
-		shadowedTCP(p, vs)
+		if len(vs.Spec.TCP)+len(vs.Spec.TLS) > 0 {
+			tcp, tls := l4Routes(vs)
+			shadowedL4(p, vs, "tcp", tcp)
+			shadowedL4(p, vs, "tls", tls)
+		}
 	}
 	return nil
 }
@@ -121,19 +126,48 @@ func shadowedHTTP(p *rules.Pass, vs *graph.VirtualService) {
 	}
 }
 
-// shadowedTCP reports the tcp routes after one without match: Istio stops
-// building filter chains at that route. tls routes are left alone: one
-// without match is invalid, and Istio skips it rather than stopping there.
-func shadowedTCP(p *rules.Pass, vs *graph.VirtualService) {
-	for i, r := range vs.Spec.TCP {
-		if len(r.Match) > 0 {
-			continue
+// shadowedL4 reports the tcp or tls routes (kind) that can never match:
+// for tcp, those after a route without match, where Istio stops building
+// filter chains; for both, a route all of whose match entries repeat
+// entries of earlier routes, since Istio keeps the first route of identical
+// matches. A tls route without match is invalid, and Istio skips it rather
+// than stopping there.
+func shadowedL4(p *rules.Pass, vs *graph.VirtualService, kind string, routes []l4Route) {
+	type first struct {
+		route, match int
+		at           spec.Loc
+	}
+	seen := map[string]first{}
+	for i, r := range routes {
+		if len(r.matches) == 0 {
+			if kind != "tcp" {
+				continue
+			}
+			for j := i + 1; j < len(routes); j++ {
+				p.Reportf(vs.Obj, routes[j].at, "tcp[%d] can never match: tcp[%d] before it has no match, so it takes every connection", j, i).
+					Relate(vs.Obj, r.at, "the catch-all route")
+			}
+			return
 		}
-		for j := i + 1; j < len(vs.Spec.TCP); j++ {
-			p.Reportf(vs.Obj, vs.Spec.TCP[j].Loc, "tcp[%d] can never match: tcp[%d] before it has no match, so it takes every connection", j, i).
-				Relate(vs.Obj, r.Loc, "the catch-all route")
+		var dups []string
+		var earlier []first
+		for j, m := range r.matches {
+			if f, ok := seen[m.key]; ok {
+				dups = append(dups, fmt.Sprintf("match[%d] repeats %s", j, l4EntryName(kind, f.route, f.match)))
+				earlier = append(earlier, f)
+			}
 		}
-		return
+		if len(dups) == len(r.matches) {
+			f := p.Reportf(vs.Obj, r.at, "%s[%d] can never match: every match entry repeats an entry of an earlier route (%s)", kind, i, strings.Join(dups, ", "))
+			for _, e := range earlier {
+				f.Relate(vs.Obj, e.at, "%s matches first", l4EntryName(kind, e.route, e.match))
+			}
+		}
+		for j, m := range r.matches {
+			if _, ok := seen[m.key]; !ok {
+				seen[m.key] = first{i, j, m.at}
+			}
+		}
 	}
 }
 

@@ -24,10 +24,11 @@ routed to it fails with 503 (response flag UH, "no healthy upstream"). It usuall
 typo in a label value, or a version label that the Deployments do not set on their pod
 template (labels on the Deployment itself are not pod labels).
 
-The rule only runs when the host is a Service of the input with workloads; a Service whose pods
-are not in the input, a ServiceEntry and a wildcard host are left alone, and so are subset labels
-that Kubernetes or Istio add to pods at run time (pod-template-hash, the StatefulSet pod name,
-topology labels). Fix the subset's labels, or the pod template labels of the workload meant to
+The rule only runs when the host is a Service of the input with workloads, or, with the
+closed-world setting, any Service of the input; a Service whose pods are not in the input, a
+ServiceEntry and a wildcard host are left alone, and so are subset labels that Kubernetes or
+Istio add to pods at run time (pod-template-hash, the StatefulSet pod name, non-empty topology
+labels, which Istio copies from the node). Fix the subset's labels, or the pod template labels of the workload meant to
 serve it.`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: DestinationRule
@@ -118,7 +119,7 @@ func runSubsetSelectsNoWorkload(p *rules.Pass) error {
 			continue
 		}
 		svcs, ok := servicesWithWorkloads(g.LookupHost(dr.Host, dr.Namespace()))
-		if !ok {
+		if !ok && (!g.Mesh.ClosedWorld || len(svcs) == 0) {
 			continue
 		}
 		for i := range dr.Spec.Subsets {
@@ -173,9 +174,15 @@ func selectsAny(svcs []*graph.Service, want map[string]string) bool {
 // names (Argo Rollouts adds its hash to the canary and stable Services'
 // selectors and DestinationRule subsets too), the node's topology labels
 // that Istio copies onto endpoints, the labels the sidecar injector adds,
-// and those Knative gives the pods of a Revision.
+// and those Knative gives the pods of a Revision. None of them is ever
+// empty: Istio copies only the parts of a node's locality that are set
+// (AugmentLabels in pilot's serviceregistry/util/label), so a subset that
+// asks for an empty one selects nothing, unless a template sets it so.
 func hasRuntimeLabel(l map[string]string) bool {
-	for k := range l {
+	for k, v := range l {
+		if v == "" {
+			continue
+		}
 		if knativeRevisionLabels[k] {
 			return true
 		}
@@ -234,6 +241,8 @@ func labelsSeen(svcs []*graph.Service, want map[string]string) string {
 		workloads += len(svc.Workloads)
 	}
 	switch {
+	case workloads == 0:
+		return "it has no workload in the input at all"
 	case workloads == 1 && n == 0:
 		return fmt.Sprintf("its only workload in the input has no label %s", strings.Join(keys, " or "))
 	case workloads == 1:

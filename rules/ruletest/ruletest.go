@@ -7,8 +7,10 @@
 // no finding matches. Files named fire-* must hold at least one want and
 // quiet-* none. A .txtar archive holds a multi-file case; its files are
 // loaded together. A comment line "# fixture: closed-world
-// root-namespace=NS namespace=NS auto-mtls=false also=ID[,ID]" sets the run's options;
-// also= runs more rules beside the one under test.
+// root-namespace=NS namespace=NS auto-mtls=false also=ID[,ID]
+// providers=NAME:TYPE[,NAME:TYPE] default-access-log=NAME" sets the run's
+// options; also= runs more rules beside the one under test, and providers=
+// stands for a MeshConfig with these extensionProviders.
 //
 // Suppressions are applied after the rules run, as in a real run
 // (internal/suppress): a finding covered by "# meshlint:ignore" is not
@@ -131,6 +133,15 @@ func parseOptions(data []byte, registry []*rules.Rule) (Options, error) {
 				o.Namespace = v
 			case "auto-mtls":
 				o.Mesh.DisableAutoMTLS = v == "false"
+			case "providers":
+				s := config.MeshSettings{FromMeshConfig: true}
+				for _, p := range strings.Split(v, ",") {
+					name, typ, _ := strings.Cut(p, ":")
+					s.ExtensionProviders = append(s.ExtensionProviders, config.ExtensionProvider{Name: name, Type: typ})
+				}
+				s.Apply(&o.Mesh)
+			case "default-access-log":
+				o.Mesh.DefaultProviders.AccessLogging = strings.Split(v, ",")
 			case "also":
 				for _, id := range strings.Split(v, ",") {
 					r := rules.Find(registry, id)

@@ -16,7 +16,7 @@ var SelectorOnGatewayAPIPod = &rules.Rule{
 	Doc: `Policies attach to the pods of a Gateway API Gateway (Istio's automated deployment, and
 waypoints) through ` + "`targetRefs`" + ` naming the Gateway. A ` + "`selector`" + ` that matches those pods, for
 example ` + "`gateway.networking.k8s.io/gateway-name: public`" + `, is ignored for them: the
-AuthorizationPolicy, RequestAuthentication or Telemetry does nothing there.
+AuthorizationPolicy, RequestAuthentication, Telemetry or WasmPlugin does nothing there.
 
 Replace the selector with ` + "`targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: ...}]`" + `.
 The gateway pods are the pods of the input labelled ` + "`gateway.networking.k8s.io/gateway-name`" + `,
@@ -60,7 +60,7 @@ spec:
   - to: [{operation: {paths: [/admin*]}}]
 `,
 	Severity: rules.Warning,
-	Inputs: []kinds.Kind{kinds.AuthorizationPolicy, kinds.RequestAuthentication, kinds.Telemetry, kinds.K8sGateway,
+	Inputs: []kinds.Kind{kinds.AuthorizationPolicy, kinds.RequestAuthentication, kinds.Telemetry, kinds.WasmPlugin, kinds.K8sGateway,
 		kinds.Pod, kinds.Deployment},
 	Related: []string{"IST0166"},
 	Run:     runSelectorOnGatewayAPIPod,
@@ -103,6 +103,9 @@ func runSelectorOnGatewayAPIPod(p *rules.Pass) error {
 	}
 	for _, t := range g.Telemetries {
 		check(t.Obj, t.Spec.Selector, t.Spec.TargetRef != nil || len(t.Spec.TargetRefs) > 0)
+	}
+	for _, w := range g.WasmPlugins() {
+		check(w.Obj, w.Spec.Selector, w.Spec.TargetRef != nil || len(w.Spec.TargetRefs) > 0)
 	}
 	return nil
 }

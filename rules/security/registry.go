@@ -12,6 +12,7 @@ var Rules = []*rules.Rule{
 	DRTLSNoCA,
 	JWTClaimRouteWithoutRA,
 	SelectorOnGatewayAPIPod,
+	AuthzCustomProviderUnknown,
 	MutualTLSToPlaintext,
 	PeerAuthConflict,
 	AuthzMethodInvalid,

@@ -25,6 +25,7 @@ var Rules = []*rules.Rule{
 	AnnotationUnknown,
 	AnnotationMisplaced,
 	AnnotationDeprecated,
+	TelemetryProviderUnknown,
 	AmbientPolicyWithoutWaypoint,
 	AmbientSelectorPolicyIgnored,
 	AmbientRouteWithoutWaypoint,

@@ -167,8 +167,9 @@ var TelemetryAccessLogNoProvider = &rules.Rule{
 ` + "`defaultProviders.accessLogging`" + `, which Istio leaves empty by default: the entry then logs
 nothing.
 
-Name a provider (` + "`envoy`" + ` is built in). The rule assumes Istio's default MeshConfig; if yours sets
-` + "`defaultProviders.accessLogging`" + `, turn the rule off.`,
+Name a provider (` + "`envoy`" + ` is built in). The rule assumes Istio's default MeshConfig unless one is
+given with ` + "`--mesh-config`" + ` (or ` + "`mesh-config`" + ` in .meshlint.yaml): one that sets
+` + "`defaultProviders.accessLogging`" + ` quiets it.`,
 	Bad: `apiVersion: telemetry.istio.io/v1
 kind: Telemetry
 metadata: {name: logs, namespace: shop}
@@ -188,6 +189,9 @@ spec:
 }
 
 func runTelemetryAccessLogNoProvider(p *rules.Pass) error {
+	if len(p.Graph.Mesh.DefaultProviders.AccessLogging) > 0 {
+		return nil
+	}
 	for _, t := range p.Graph.Telemetries {
 		for i, a := range t.Spec.AccessLogging {
 			if a.Disabled.V || len(a.Providers) > 0 {
