@@ -76,6 +76,34 @@ func TestExperimentNote(t *testing.T) {
 	}
 }
 
+// TestStandaloneExperimentNote checks that a finding about a ReplicaSet or
+// Service that Argo Rollouts creates for an Experiment of the input names
+// the Experiment, and that one about a Service of the input does not.
+func TestStandaloneExperimentNote(t *testing.T) {
+	everyObject := &rules.Rule{ID: "MR998", Run: func(p *rules.Pass) error {
+		for _, w := range p.Graph.Workloads {
+			p.Reportf(w.Obj, w.Obj.NameLoc, "%s", w.Obj.Ref())
+		}
+		for _, s := range p.Graph.Services {
+			p.Reportf(s.Obj, s.Obj.NameLoc, "%s", s.Obj.Ref())
+		}
+		return nil
+	}}
+	notes := notesOf("../fixtures/rules/MR112/quiet-argo-experiment.yaml", everyObject)
+	want := map[string]string{
+		"Service demo/canary-demo": "",
+	}
+	for _, ref := range []string{"ReplicaSet demo/colors-purple", "ReplicaSet demo/colors-orange", "Service demo/purple-preview", "Service demo/colors-orange"} {
+		want[ref] = ref + " is not in the input: Argo Rollouts creates it for Experiment demo/colors"
+	}
+	for _, ref := range []string{"ReplicaSet lab/colors-purple", "Service lab/colors-purple"} {
+		want[ref] = ref + " is not in the input: Argo Rollouts creates it for Experiment lab/colors"
+	}
+	if !maps.Equal(notes, want) {
+		t.Errorf("notes %q, want %q", notes, want)
+	}
+}
+
 // notesOf runs r over the file at path and returns the notes of each
 // finding, joined, by its message.
 func notesOf(path string, r *rules.Rule) map[string]string {

@@ -65,6 +65,9 @@ func noteDerived(g *graph.Graph, f *Finding) {
 	} else if r := g.ExperimentOf(f.Object); r != nil {
 		f.Relate(r.Obj, r.Obj.NameLoc, "%s is not in the input: Argo Rollouts runs its pods for an experiment step of Rollout %s/%s",
 			f.Object.Ref(), r.Namespace(), r.Name())
+	} else if e := g.StandaloneExperimentOf(f.Object); e != nil {
+		f.Relate(e.Obj, e.Obj.NameLoc, "%s is not in the input: Argo Rollouts creates it for Experiment %s/%s",
+			f.Object.Ref(), e.Namespace(), e.Name())
 	}
 }
 

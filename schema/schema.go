@@ -9,8 +9,8 @@
 //     module (experimental channel; see gatewayapi/README.md);
 //   - flagger/<group>/<kind>_<version>.json: likewise for Flagger's CRDs
 //     (flagger.app) of the github.com/fluxcd/flagger module;
-//   - argo/<group>/<kind>_<version>.json: likewise for the Rollout CRD of
-//     Argo Rollouts (a copy: see gen/third_party/argo-rollouts);
+//   - argo/<group>/<kind>_<version>.json: likewise for the CRDs of Argo
+//     Rollouts (copies: see gen/third_party/argo-rollouts);
 //   - kubernetes/*.json: the built-in kinds meshlint models, for
 //     Kubernetes KubernetesVersion (see kubernetes/README.md).
 //
@@ -52,9 +52,9 @@ const GatewayAPIVersion = "v1.6.3"
 // this release creates for a Canary (internal/graph/flagger.go).
 const FlaggerVersion = "v1.36.1"
 
-// ArgoRolloutsVersion is the release of Argo Rollouts whose Rollout CRD the
-// embedded schema comes from (a copy, gen/third_party/argo-rollouts, which a
-// test of the generator checks).
+// ArgoRolloutsVersion is the release of Argo Rollouts whose CRDs the
+// embedded Argo schemas come from (copies, gen/third_party/argo-rollouts,
+// which a test of the generator checks).
 const ArgoRolloutsVersion = "v1.10.2"
 
 // KubernetesVersion is the Kubernetes release whose API the embedded

@@ -484,6 +484,10 @@ func TestCoverage(t *testing.T) {
 		"gateway.networking.k8s.io ListenerSet":      "v1",
 		"flagger.app Canary":                         "v1beta1",
 		"argoproj.io Rollout":                        "v1alpha1",
+		"argoproj.io Experiment":                     "v1alpha1",
+		"argoproj.io AnalysisTemplate":               "v1alpha1",
+		"argoproj.io ClusterAnalysisTemplate":        "v1alpha1",
+		"argoproj.io AnalysisRun":                    "v1alpha1",
 	}
 	for gk, vs := range want {
 		g, k, _ := strings.Cut(gk, " ")
@@ -498,8 +502,8 @@ func TestCoverage(t *testing.T) {
 		}
 		return nil
 	})
-	if n != 62 {
-		t.Errorf("%d embedded schemas, want 62 (29 Istio, 19 Gateway API, 3 Flagger, 1 Argo Rollouts, 10 Kubernetes)", n)
+	if n != 66 {
+		t.Errorf("%d embedded schemas, want 66 (29 Istio, 19 Gateway API, 3 Flagger, 5 Argo Rollouts, 10 Kubernetes)", n)
 	}
 }
 

@@ -62,8 +62,10 @@ func (g *Graph) build() {
 	if !g.recording {
 		// Prepare's graph of one file serves its decodes and the Local
 		// rules, which read objects alone: nothing there needs links,
-		// nor what Flagger derives from objects of other files.
+		// nor what Flagger and Argo Rollouts derive from objects of
+		// other files.
 		g.addFlagger()
+		g.deriveExperiments()
 		g.link()
 	}
 	g.addAdminPolicies()
@@ -157,6 +159,10 @@ func (g *Graph) add(o *manifest.Object) {
 	case kinds.Rollout:
 		if o.Group == kinds.GroupArgo {
 			g.addRollout(o)
+		}
+	case kinds.Experiment:
+		if o.Group == kinds.GroupArgo {
+			g.addExperiment(o)
 		}
 	case kinds.Canary:
 		if o.Group == kinds.GroupFlagger {

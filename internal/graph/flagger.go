@@ -3,12 +3,14 @@ package graph
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // Canary is a Flagger Canary (flagger.app/v1beta1), with the objects
@@ -66,17 +68,17 @@ type Canary struct {
 	// VirtualService is the VirtualService Flagger's IstioRouter creates,
 	// as it is while no analysis runs; nil when nothing is derived, for
 	// another provider, when the input has a VirtualService of its name in
-	// the namespace (Flagger rewrites that one: Rewrites), or when it is
-	// not modelled: for a delegate (spec.service.delegation) and for an
-	// A/B test (spec.analysis.match).
+	// the namespace (Flagger rewrites that one: Rewrites), or when
+	// Flagger fails before creating it (a delegate with hosts or
+	// gateways).
 	VirtualService *VirtualService
 	// HTTPRoute is the HTTPRoute Flagger's Gateway API router creates, as
 	// it is while no analysis runs; nil when nothing is derived, for
 	// another provider, when the input has an HTTPRoute of its name in the
 	// namespace (Flagger takes that over), or when Flagger fails before
 	// creating it (no spec.service.gatewayRefs, or a match the Gateway API
-	// cannot express). It is among the graph's GatewayRoutes once
-	// addFlaggerRoutes has run.
+	// cannot express) or the API server refuses it. It is among the
+	// graph's GatewayRoutes once addFlaggerRoutes has run.
 	HTTPRoute *GatewayRoute
 	// Rewrites are the objects of the input that Flagger rewrites for the
 	// Canary, in the order Flagger reconciles them.
@@ -93,18 +95,14 @@ type Canary struct {
 // VirtualService or HTTPRoute named after the apex, whose spec Flagger's
 // router replaces (keeping the original in an annotation). The graph holds
 // the object as Flagger leaves it, with Flagger's fields at the Canary's
-// positions, unless Kept says otherwise.
+// positions.
 type Rewrite struct {
 	Obj *manifest.Object
 	// Written is the spec as the input has it: a *spec.Service,
 	// *spec.DestinationRule, *spec.VirtualService or *spec.GatewayRoute.
 	Written any
-	// Flagger is the spec Flagger gives it, of the same type; nil when
-	// Kept.
+	// Flagger is the spec Flagger gives it, of the same type.
 	Flagger any
-	// Kept is true when the graph keeps the written spec because Flagger's
-	// is not modelled: the VirtualService of a delegate or an A/B test.
-	Kept bool
 }
 
 // flaggerSelectorLabels is the default of Flagger's -selector-labels flag:
@@ -292,17 +290,17 @@ func (g *Graph) deriveCanary(c *Canary) {
 		}
 		c.DestinationRules = append(c.DestinationRules, g.flaggerDestinationRule(c, name))
 	}
-	modelled := !c.Spec.Service.Delegation.V && (c.Spec.Analysis == nil || len(c.Spec.Analysis.Match) == 0)
 	switch in := g.virtualService(c.Namespace(), apex); {
+	case svc.Delegation.V && (len(svc.Hosts) > 0 || len(svc.Gateways) > 0):
+		// reconcileVirtualService refuses a delegate with hosts or
+		// gateways before it gets the VirtualService.
 	case in != nil && g.generatedBy[in.Obj] != nil:
 		// Another Canary's of the same apex.
-	case in != nil && modelled:
+	case in != nil:
 		written := in.Spec
 		g.setVirtualServiceSpec(in, flaggerVirtualServiceSpec(c))
 		c.Rewrites = append(c.Rewrites, &Rewrite{Obj: in.Obj, Written: written, Flagger: in.Spec})
-	case in != nil:
-		c.Rewrites = append(c.Rewrites, &Rewrite{Obj: in.Obj, Written: in.Spec, Kept: true})
-	case modelled:
+	default:
 		c.VirtualService = g.flaggerVirtualService(c)
 	}
 }
@@ -402,15 +400,21 @@ func (g *Graph) flaggerApexObject(c *Canary, kind kinds.Kind) *manifest.Object {
 }
 
 // flaggerVirtualService returns the VirtualService Flagger creates for c,
-// as the IstioRouter's reconcileVirtualService makes it in its default
-// mode (no delegation, no A/B match): named after the apex, for the hosts
-// of spec.service with the apex added (unless one is the apex or "*"), on
-// spec.service.gateways, or the mesh when there are none, with one route
-// (a TCP route for appProtocol tcp) whose destinations are the primary
-// Service, weighted 100, and the canary Service, weighted 0
-// (makeDestination): the weights of an idle canary. The HTTP route
-// carries spec.service's match, rewrite, timeout and retries (its headers
-// and corsPolicy too, which meshlint does not read).
+// as the IstioRouter's reconcileVirtualService makes it: named after the
+// apex, for the hosts of spec.service with the apex added (unless one is
+// the apex or "*"), on spec.service.gateways, or the mesh when there are
+// none; a delegate (spec.service.delegation) has neither hosts nor
+// gateways. Its one route (a TCP route for appProtocol tcp) sends
+// spec.service's match to the primary Service, weighted 100, and the
+// canary Service, weighted 0 (makeDestination): the weights of an idle
+// canary. An A/B test (spec.analysis.match, HTTP only) puts before it a
+// route of the same destinations for the analysis's matches merged into
+// the service's (mergeMatchConditions), and the route of the service's
+// matches goes to the primary alone. The HTTP routes carry spec.service's
+// rewrite, timeout and retries (its headers and corsPolicy too, which
+// meshlint does not read). What SetRoutes adds while an analysis runs
+// (the weights it shifts, the mirror of a blue/green analysis, the
+// sticky route of session affinity) is not modelled.
 func (g *Graph) flaggerVirtualService(c *Canary) *VirtualService {
 	vs := &VirtualService{Meta: Meta{Obj: g.flaggerApexObject(c, kinds.VirtualService)}, Spec: flaggerVirtualServiceSpec(c)}
 	g.addVirtualService(vs)
@@ -421,21 +425,10 @@ func (g *Graph) flaggerVirtualService(c *Canary) *VirtualService {
 // flaggerVirtualService describes.
 func flaggerVirtualServiceSpec(c *Canary) *spec.VirtualService {
 	svc := c.Spec.Service
-	apex, primary, canary := c.ServiceNames()
-	vsSpec := &spec.VirtualService{Hosts: svc.Hosts, Gateways: svc.Gateways}
-	hasApex := false
-	for _, h := range svc.Hosts {
-		hasApex = hasApex || h.V == apex || h.V == "*"
-	}
-	if !hasApex {
-		vsSpec.Hosts = append(append([]spec.Str(nil), svc.Hosts...), spec.Str{V: apex, Loc: c.apexLoc(), Set: true})
-	}
-	if len(svc.Gateways) == 0 {
-		at := svc.Loc
-		if at.IsZero() {
-			at = c.apexLoc()
-		}
-		vsSpec.Gateways = []spec.Str{{V: "mesh", Loc: at, Set: true}}
+	_, primary, canary := c.ServiceNames()
+	vsSpec := &spec.VirtualService{}
+	if !svc.Delegation.V {
+		vsSpec.Hosts, vsSpec.Gateways = flaggerVirtualServiceHosts(c), flaggerVirtualServiceGateways(c)
 	}
 	routeAt := spec.At{Loc: svc.Loc}
 	if routeAt.Loc.IsZero() {
@@ -452,27 +445,108 @@ func flaggerVirtualServiceSpec(c *Canary) *spec.VirtualService {
 			match = append(match, spec.L4Match{At: m.At, Port: m.Port})
 		}
 		vsSpec.TCP = []spec.TCPRoute{{At: routeAt, Match: match, Route: route}}
-	} else {
-		vsSpec.HTTP = []spec.HTTPRoute{{
-			At:      routeAt,
-			Match:   svc.Match,
-			Rewrite: svc.Rewrite,
-			Timeout: svc.Timeout,
-			Retries: svc.Retries,
-			Route:   route,
-		}}
+		return vsSpec
+	}
+	ab := c.abMatch()
+	if len(ab) == 0 {
+		vsSpec.HTTP = []spec.HTTPRoute{flaggerVSRoute(c, routeAt, svc.Match, route)}
+		return vsSpec
+	}
+	vsSpec.HTTP = []spec.HTTPRoute{
+		flaggerVSRoute(c, spec.At{Loc: ab[0].Loc}, flaggerMergeMatches(ab, svc.Match), route),
+		flaggerVSRoute(c, routeAt, svc.Match, []spec.RouteDestination{flaggerDestination(c, primary, 100)}),
 	}
 	return vsSpec
 }
 
+// flaggerVirtualServiceHosts returns spec.service.hosts with the apex
+// added, unless one of them is the apex or "*".
+func flaggerVirtualServiceHosts(c *Canary) []spec.Str {
+	apex, _, _ := c.ServiceNames()
+	hosts := c.Spec.Service.Hosts
+	for _, h := range hosts {
+		if h.V == apex || h.V == "*" {
+			return hosts
+		}
+	}
+	return append(slices.Clone(hosts), spec.Str{V: apex, Loc: c.apexLoc(), Set: true})
+}
+
+// flaggerVirtualServiceGateways returns spec.service.gateways, or the mesh,
+// at spec.service, when there are none.
+func flaggerVirtualServiceGateways(c *Canary) []spec.Str {
+	svc := c.Spec.Service
+	if len(svc.Gateways) > 0 {
+		return svc.Gateways
+	}
+	at := svc.Loc
+	if at.IsZero() {
+		at = c.apexLoc()
+	}
+	return []spec.Str{{V: "mesh", Loc: at, Set: true}}
+}
+
+// flaggerVSRoute returns an HTTP route of Flagger's VirtualService, with
+// spec.service's rewrite (GetIstioRewrite), timeout and retries.
+func flaggerVSRoute(c *Canary, at spec.At, match []spec.HTTPMatch, route []spec.RouteDestination) spec.HTTPRoute {
+	svc := c.Spec.Service
+	r := spec.HTTPRoute{At: at, Match: match, Timeout: svc.Timeout, Retries: svc.Retries, Route: route}
+	if svc.Rewrite != nil {
+		r.Rewrite = &yaml.Node{} // a VirtualService's rewrite is held as present alone
+	}
+	return r
+}
+
+// abMatch returns spec.analysis.match, which makes the analysis an A/B
+// test, as the API server keeps it: the Canary CRD's matches have only
+// headers, queryParams and sourceLabels, and it prunes the rest.
+func (c *Canary) abMatch() []spec.HTTPMatch {
+	if c.Spec.Analysis == nil {
+		return nil
+	}
+	out := make([]spec.HTTPMatch, len(c.Spec.Analysis.Match))
+	for i, m := range c.Spec.Analysis.Match {
+		out[i] = spec.HTTPMatch{At: m.At, Headers: m.Headers, QueryParams: m.QueryParams, SourceLabels: m.SourceLabels}
+	}
+	return out
+}
+
+// flaggerMergeMatches mirrors the IstioRouter's mergeMatchConditions: the
+// analysis's matches as they are when the service has none, else each
+// service match for each analysis match, with the headers and sourceLabels
+// of the analysis match when it has them. Its query parameters are
+// dropped: an analysis match of query parameters alone matches what the
+// service's does. A merged match is at the position of its analysis
+// match, its conditions at theirs.
+func flaggerMergeMatches(analysis, service []spec.HTTPMatch) []spec.HTTPMatch {
+	if len(service) == 0 {
+		return analysis
+	}
+	merged := make([]spec.HTTPMatch, 0, len(analysis)*len(service))
+	for _, a := range analysis {
+		for _, m := range service {
+			m.At = a.At
+			if a.Headers != nil {
+				m.Headers = a.Headers
+			}
+			if a.SourceLabels != nil {
+				m.SourceLabels = a.SourceLabels
+			}
+			merged = append(merged, m)
+		}
+	}
+	return merged
+}
+
 // flaggerDestination mirrors makeDestination: the Service name with this
 // weight, and the port of spec.service when portDiscovery is on and the
-// first gateway is not the mesh. Its positions are spec.service.port's.
+// first gateway is not the mesh, or the VirtualService is a delegate. Its
+// positions are spec.service.port's.
 func flaggerDestination(c *Canary, name string, weight int64) spec.RouteDestination {
 	svc := c.Spec.Service
 	at := spec.At{Loc: svc.Port.Loc}
 	d := &spec.Destination{At: at, Host: spec.Str{V: name, Loc: c.apexLoc(), Set: true}}
-	if svc.PortDiscovery.V && len(svc.Gateways) > 0 && svc.Gateways[0].V != "mesh" {
+	if svc.PortDiscovery.V && (len(svc.Gateways) > 0 && svc.Gateways[0].V != "mesh" || svc.Delegation.V) {
 		d.Port = &spec.PortSelector{Number: svc.Port}
 	}
 	return spec.RouteDestination{At: at, Destination: d, Weight: spec.Int{V: weight, Loc: svc.Port.Loc, Set: true}}

@@ -12,7 +12,7 @@ import (
 // apiVersion, labels and annotations, hostnames, parentRefs as written
 // ([group/kind:]namespace/name[#section][:port], namespace "" when
 // unset), then each rule's backendRefs as group/kind:name:port/weight and
-// its mirrors as name:port.
+// its filters by type, a mirror's with its backend as name:port.
 func flaggerRoute(c *Canary) string {
 	r := c.HTTPRoute
 	if r == nil {
@@ -38,16 +38,18 @@ func flaggerRoute(c *Canary) string {
 	out := fmt.Sprintf("%s %s labels %s annotations %s hostnames %s parents %s", r.Name(), r.Obj.APIVersion,
 		kv(r.Obj.Labels), kv(r.Obj.Annotations), strings.Join(hosts, ","), strings.Join(parents, ","))
 	for _, rule := range r.Spec.Rules {
-		var bs, ms []string
+		var bs, fs []string
 		for _, b := range rule.BackendRefs {
 			bs = append(bs, fmt.Sprintf("%s/%s:%s:%d/%d", b.Group.V, b.Kind.V, b.Name.V, b.Port.V, b.Weight.V))
 		}
 		for _, f := range rule.Filters {
-			if f.Type.V == "RequestMirror" && f.RequestMirror != nil && f.RequestMirror.BackendRef != nil {
-				ms = append(ms, fmt.Sprintf("%s:%d", f.RequestMirror.BackendRef.Name.V, f.RequestMirror.BackendRef.Port.V))
+			s := f.Type.V
+			if f.RequestMirror != nil && f.RequestMirror.BackendRef != nil {
+				s += fmt.Sprintf(":%s:%d", f.RequestMirror.BackendRef.Name.V, f.RequestMirror.BackendRef.Port.V)
 			}
+			fs = append(fs, s)
 		}
-		out += fmt.Sprintf(" rule[%s mirrors %s]", strings.Join(bs, ","), strings.Join(ms, ","))
+		out += fmt.Sprintf(" rule[%s filters %s]", strings.Join(bs, ","), strings.Join(fs, ","))
 	}
 	return out
 }
@@ -61,7 +63,7 @@ func TestFlaggerHTTPRoute(t *testing.T) {
 	target := flaggerTarget("Deployment", "podinfo", "{app: podinfo}", "{app: podinfo}", flaggerContainers)
 	ref := "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n"
 	gwRefs := "    gatewayRefs: [{name: public, namespace: gateway}]\n"
-	idle := " rule[/Service:podinfo-primary:9898/100,/Service:podinfo-canary:9898/0 mirrors ]"
+	idle := " rule[/Service:podinfo-primary:9898/100,/Service:podinfo-canary:9898/0 filters ]"
 	route := func(provider, service string) string {
 		return flaggerCanary("podinfo", "  provider: "+provider+"\n"+ref+"  service:\n    port: 9898\n"+service)
 	}
@@ -103,7 +105,7 @@ func TestFlaggerHTTPRoute(t *testing.T) {
 `)),
 		route: "frontend gateway.networking.k8s.io/v1beta1 labels team=a annotations owner=a hostnames app.example.com,*.example.org " +
 			"parents gateway/public#https,gateway.networking.k8s.io/Gateway:/internal:8080 " +
-			"rule[/Service:frontend-primary:80/100,/Service:frontend-canary:80/0 mirrors shadow:8080]",
+			"rule[/Service:frontend-primary:80/100,/Service:frontend-canary:80/0 filters RequestMirror:shadow:8080]",
 	}, {
 		name:  "v1alpha2",
 		src:   docs(target, route("gatewayapi:v1alpha2", gwRefs)),
@@ -114,7 +116,52 @@ func TestFlaggerHTTPRoute(t *testing.T) {
 		src: docs(target, route("gatewayapi:v1", gwRefs)+
 			"  analysis:\n    match: [{headers: {x-canary: {exact: insider}}}]\n"),
 		route: "podinfo gateway.networking.k8s.io/v1 labels  annotations  hostnames  parents gateway/public" + idle +
-			" rule[/Service:podinfo-primary:9898/100 mirrors ]",
+			" rule[/Service:podinfo-primary:9898/100 filters ]",
+	}, {
+		// makeFilters: the header operations, the rewrite, then the
+		// mirrors, on both rules of an A/B test.
+		name: "filters, A/B test",
+		src: docs(target, route("gatewayapi:v1", gwRefs+`    headers:
+      request: {add: {x-team: a}}
+      response: {remove: [server]}
+    rewrite: {uri: /v2, authority: api.example.com}
+    mirror:
+    - backendRef: {name: shadow, port: 8080}
+    timeout: 1m30s
+  analysis:
+    match: [{headers: {x-canary: {exact: insider}}}]
+`)),
+		route: "podinfo gateway.networking.k8s.io/v1 labels  annotations  hostnames  parents gateway/public" +
+			" rule[/Service:podinfo-primary:9898/100,/Service:podinfo-canary:9898/0 filters RequestHeaderModifier,ResponseHeaderModifier,URLRewrite,RequestMirror:shadow:8080]" +
+			" rule[/Service:podinfo-primary:9898/100 filters RequestHeaderModifier,ResponseHeaderModifier,URLRewrite,RequestMirror:shadow:8080]",
+	}, {
+		// Only the operations that are set make a filter.
+		name: "response headers only",
+		src:  docs(target, route("gatewayapi:v1", gwRefs+"    headers: {response: {set: {x-served-by: podinfo}}}\n")),
+		route: "podinfo gateway.networking.k8s.io/v1 labels  annotations  hostnames  parents gateway/public" +
+			" rule[/Service:podinfo-primary:9898/100,/Service:podinfo-canary:9898/0 filters ResponseHeaderModifier]",
+	}, {
+		// A rewrite of the prefix with a single path prefix match, the
+		// default one or the service's, and an A/B test of one match.
+		name: "prefix rewrite, default match",
+		src:  docs(target, route("gatewayapi:v1", gwRefs+"    rewrite: {uri: /, type: ReplacePrefixMatch}\n")),
+		route: "podinfo gateway.networking.k8s.io/v1 labels  annotations  hostnames  parents gateway/public" +
+			" rule[/Service:podinfo-primary:9898/100,/Service:podinfo-canary:9898/0 filters URLRewrite]",
+	}, {
+		name: "prefix rewrite, A/B test of one match",
+		src: docs(target, route("gatewayapi:v1", gwRefs+"    match: [{uri: {prefix: /api}}]\n    rewrite: {uri: /, type: ReplacePrefixMatch}\n")+
+			"  analysis:\n    match: [{headers: {x-canary: {exact: insider}}}]\n"),
+		route: "podinfo gateway.networking.k8s.io/v1 labels  annotations  hostnames  parents gateway/public" +
+			" rule[/Service:podinfo-primary:9898/100,/Service:podinfo-canary:9898/0 filters URLRewrite]" +
+			" rule[/Service:podinfo-primary:9898/100 filters URLRewrite]",
+	}, {
+		// A full path rewrite (any other type) takes any matches; the
+		// v1beta1 router sets no timeouts, so any timeout does.
+		name: "full path rewrite, two matches, v1beta1 timeout",
+		src: docs(target, route("gatewayapi:v1beta1", gwRefs+"    match: [{uri: {prefix: /api}}, {uri: {exact: /v2}}]\n"+
+			"    rewrite: {uri: /, type: ReplaceFullPath}\n    timeout: 1.5s\n")),
+		route: "podinfo gateway.networking.k8s.io/v1beta1 labels  annotations  hostnames  parents gateway/public" +
+			" rule[/Service:podinfo-primary:9898/100,/Service:podinfo-canary:9898/0 filters URLRewrite]",
 	}, {
 		// Suspended, or with the apex Service in the input: the route is
 		// there all the same.
@@ -154,6 +201,36 @@ func TestFlaggerHTTPRoute(t *testing.T) {
 	}, {
 		name: "query parameter prefix",
 		src:  docs(target, route("gatewayapi:v1beta1", gwRefs+"    match: [{queryParams: {v: {prefix: \"2\"}}}]\n")),
+	}, {
+		// The API server refuses a request timeout that is no Gateway API
+		// Duration, which the v1 router sets on the rules.
+		name: "timeout not a Gateway API Duration",
+		src:  docs(target, route("gatewayapi:v1", gwRefs+"    timeout: 1.5s\n")),
+	}, {
+		// It refuses a rewrite of the prefix unless each rule has a
+		// single match, of a path prefix.
+		name: "prefix rewrite, two matches",
+		src:  docs(target, route("gatewayapi:v1", gwRefs+"    match: [{uri: {prefix: /api}}, {uri: {prefix: /v2}}]\n    rewrite: {uri: /, type: ReplacePrefixMatch}\n")),
+	}, {
+		name: "prefix rewrite, exact match",
+		src:  docs(target, route("gatewayapi:v1", gwRefs+"    match: [{uri: {exact: /api}}]\n    rewrite: {uri: /, type: ReplacePrefixMatch}\n")),
+	}, {
+		name: "prefix rewrite, A/B test of two matches",
+		src: docs(target, route("gatewayapi:v1", gwRefs+"    rewrite: {uri: /, type: ReplacePrefixMatch}\n")+
+			"  analysis:\n    match: [{headers: {x-canary: {exact: insider}}}, {headers: {x-beta: {exact: \"1\"}}}]\n"),
+	}, {
+		// Of an analysis match of a uri, the API server keeps nothing:
+		// mapRouteMatches drops it, and the A/B rule has one match.
+		name: "prefix rewrite, A/B test of one match and a pruned one",
+		src: docs(target, route("gatewayapi:v1", gwRefs+"    rewrite: {uri: /, type: ReplacePrefixMatch}\n")+
+			"  analysis:\n    match: [{headers: {x-canary: {exact: insider}}}, {uri: {prefix: /beta}}]\n"),
+		route: "podinfo gateway.networking.k8s.io/v1 labels  annotations  hostnames  parents gateway/public" +
+			" rule[/Service:podinfo-primary:9898/100,/Service:podinfo-canary:9898/0 filters URLRewrite]" +
+			" rule[/Service:podinfo-primary:9898/100 filters URLRewrite]",
+	}, {
+		// A rewritten authority must be a precise hostname.
+		name: "rewrite authority with a port",
+		src:  docs(target, route("gatewayapi:v1", gwRefs+"    rewrite: {authority: \"api.example.com:8080\"}\n")),
 	}, {
 		// The API server refuses "*", and any hostname not in lower case,
 		// as an HTTPRoute's: the creation fails.
@@ -200,12 +277,18 @@ func TestFlaggerHTTPRoutePositions(t *testing.T) {
     gatewayRefs:
     - name: public
       namespace: gateway
+    headers:
+      request:
+        add: {x-team: a}
+    rewrite:
+      uri: /
     mirror:
     - backendRef:
         name: shadow
         port: 8080
 `),
-		flaggerCanary("web", "  provider: gatewayapi:v1\n  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    name: web\n    port: 80\n    gatewayRefs: [{name: public}]\n"))
+		flaggerCanary("web", "  provider: gatewayapi:v1\n  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    name: web\n    port: 80\n    gatewayRefs: [{name: public}]\n"+
+			"  analysis:\n    match:\n    - headers: {x-canary: {exact: insider}}\n"))
 	g := flaggerGraph(t, src, true)
 	cn := g.Canaries[0]
 	svc, ref := cn.Spec.Service, cn.Spec.TargetRef
@@ -235,7 +318,13 @@ func TestFlaggerHTTPRoutePositions(t *testing.T) {
 			t.Errorf("backendRef %s at %v, port at %v, weight at %v, name at %v", b.Name.V, b.Loc, b.Port.Loc, b.Weight.Loc, b.Name.Loc)
 		}
 	}
-	m := rule.Filters[0]
+	if len(rule.Filters) != 3 {
+		t.Fatalf("%d filters", len(rule.Filters))
+	}
+	if h, w := rule.Filters[0], rule.Filters[1]; h.Loc != svc.Headers.Request.Loc || w.Loc != svc.Rewrite.Loc || h.Loc.IsZero() || w.Loc.IsZero() || w.Type.Loc != w.Loc {
+		t.Errorf("header filter at %v, rewrite at %v", h.Loc, w.Loc)
+	}
+	m := rule.Filters[2]
 	if mb := svc.Mirror[0].BackendRef; m.Loc != mb.Loc || m.RequestMirror.BackendRef.Name.Loc != mb.Name.Loc || mb.Name.Loc.IsZero() {
 		t.Errorf("mirror at %v", m.Loc)
 	}
@@ -245,6 +334,10 @@ func TestFlaggerHTTPRoutePositions(t *testing.T) {
 	r = web.HTTPRoute
 	if r.Obj.NameLoc != web.Spec.Service.Name.Loc || r.Spec.Rules[0].BackendRefs[0].Name.Loc != web.Spec.Service.Name.Loc || r.Obj.Name != "web" {
 		t.Errorf("web at %v, backend name at %v", r.Obj.NameLoc, r.Spec.Rules[0].BackendRefs[0].Name.Loc)
+	}
+	// Its A/B rule is at the analysis match, the other at spec.service.
+	if am := web.Spec.Analysis.Match[0]; r.Spec.Rules[0].Loc != am.Loc || r.Spec.Rules[1].Loc != web.Spec.Service.Loc || am.Loc.IsZero() {
+		t.Errorf("A/B rule at %v, rule of the service match at %v", r.Spec.Rules[0].Loc, r.Spec.Rules[1].Loc)
 	}
 }
 
@@ -282,9 +375,10 @@ func TestValidRouteHostnames(t *testing.T) {
 	}
 }
 
-// TestFlaggerRouteMatchesValid checks flaggerRouteMatchesValid against
-// mapRouteMatches, matcher by matcher.
-func TestFlaggerRouteMatchesValid(t *testing.T) {
+// TestFlaggerRoutePaths checks flaggerRoutePaths against mapRouteMatches,
+// matcher by matcher: whether it fails, and the path of the match it
+// makes ("" for none).
+func TestFlaggerRoutePaths(t *testing.T) {
 	exact := &spec.StringMatch{Exact: spec.Str{V: "a"}}
 	prefix := &spec.StringMatch{Prefix: spec.Str{V: "a"}}
 	regex := &spec.StringMatch{Regex: spec.Str{V: "a"}}
@@ -293,25 +387,36 @@ func TestFlaggerRouteMatchesValid(t *testing.T) {
 		name string
 		m    spec.HTTPMatch
 		ok   bool
+		path string
 	}{
-		{"empty match", spec.HTTPMatch{}, true},
-		{"uri exact", spec.HTTPMatch{URI: exact}, true},
-		{"uri prefix", spec.HTTPMatch{URI: prefix}, true},
-		{"uri regex", spec.HTTPMatch{URI: regex}, true},
-		{"uri without value", spec.HTTPMatch{URI: empty}, false},
-		{"method exact", spec.HTTPMatch{Method: exact}, true},
-		{"method prefix", spec.HTTPMatch{Method: prefix}, false},
-		{"method regex", spec.HTTPMatch{Method: regex}, false},
-		{"header exact", spec.HTTPMatch{Headers: map[string]spec.StringMatch{"x": *exact}}, true},
-		{"header regex", spec.HTTPMatch{Headers: map[string]spec.StringMatch{"x": *regex}}, true},
-		{"header prefix", spec.HTTPMatch{Headers: map[string]spec.StringMatch{"x": *prefix}}, false},
-		{"query exact", spec.HTTPMatch{QueryParams: map[string]spec.StringMatch{"x": *exact}}, true},
-		{"query prefix", spec.HTTPMatch{QueryParams: map[string]spec.StringMatch{"x": *prefix}}, false},
-		// Fields of Istio's match that mapRouteMatches ignores.
-		{"authority prefix", spec.HTTPMatch{Authority: prefix, Scheme: empty}, true},
+		{"empty match", spec.HTTPMatch{}, true, ""},
+		{"uri exact", spec.HTTPMatch{URI: exact}, true, "Exact"},
+		{"uri prefix", spec.HTTPMatch{URI: prefix}, true, "PathPrefix"},
+		{"uri regex", spec.HTTPMatch{URI: regex}, true, "RegularExpression"},
+		{"uri regex first", spec.HTTPMatch{URI: &spec.StringMatch{Exact: spec.Str{V: "/a"}, Regex: spec.Str{V: "/b.*"}}}, true, "RegularExpression"},
+		{"uri without value", spec.HTTPMatch{URI: empty}, false, ""},
+		{"method exact", spec.HTTPMatch{Method: exact}, true, "PathPrefix"},
+		{"method prefix", spec.HTTPMatch{Method: prefix}, false, ""},
+		{"method regex", spec.HTTPMatch{Method: regex}, false, ""},
+		{"header exact", spec.HTTPMatch{Headers: map[string]spec.StringMatch{"x": *exact}}, true, "PathPrefix"},
+		{"header regex", spec.HTTPMatch{Headers: map[string]spec.StringMatch{"x": *regex}}, true, "PathPrefix"},
+		{"header prefix", spec.HTTPMatch{Headers: map[string]spec.StringMatch{"x": *prefix}}, false, ""},
+		{"query exact", spec.HTTPMatch{QueryParams: map[string]spec.StringMatch{"x": *exact}}, true, "PathPrefix"},
+		{"query prefix", spec.HTTPMatch{QueryParams: map[string]spec.StringMatch{"x": *prefix}}, false, ""},
+		// Fields of Istio's match that mapRouteMatches ignores: the match
+		// is dropped.
+		{"authority prefix", spec.HTTPMatch{Authority: prefix, Scheme: empty, SourceLabels: map[string]string{"app": "a"}}, true, ""},
 	} {
-		if got := flaggerRouteMatchesValid([]spec.HTTPMatch{{URI: prefix}, c.m}); got != c.ok {
-			t.Errorf("%s: %v, want %v", c.name, got, c.ok)
+		paths, ok := flaggerRoutePaths([]spec.HTTPMatch{{URI: prefix}, c.m})
+		want := []string{"PathPrefix"}
+		if c.path != "" {
+			want = append(want, c.path)
+		}
+		if !ok {
+			want = nil
+		}
+		if ok != c.ok || strings.Join(paths, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: %v %v, want %v %v", c.name, paths, ok, want, c.ok)
 		}
 	}
 }

@@ -388,7 +388,7 @@ func flaggerGraph(t *testing.T, src string, prepared bool) *Graph {
 
 // flaggerVS describes the VirtualService Flagger creates for c: name,
 // labels and annotations, hosts, gateways (resolved), then each route as
-// http or tcp [match count, timeout, retries, rewrite] and its
+// http or tcp [matches (matchText), timeout, retries, rewrite] and its
 // destinations as host[:port]/weight.
 func flaggerVS(c *Canary) string {
 	vs := c.VirtualService
@@ -423,7 +423,11 @@ func flaggerVS(c *Canary) string {
 		if r.Retries != nil {
 			retries = r.Retries.Attempts.V
 		}
-		out += fmt.Sprintf(" http[match %d timeout %q retries %d rewrite %v] %s", len(r.Match), r.Timeout.V, retries, r.Rewrite != nil, dests(r.Route))
+		var ms []string
+		for _, m := range r.Match {
+			ms = append(ms, matchText(m))
+		}
+		out += fmt.Sprintf(" http[match %s timeout %q retries %d rewrite %v] %s", strings.Join(ms, ""), r.Timeout.V, retries, r.Rewrite != nil, dests(r.Route))
 	}
 	for _, r := range vs.Spec.TCP {
 		var ports []string
@@ -433,6 +437,33 @@ func flaggerVS(c *Canary) string {
 		out += fmt.Sprintf(" tcp[ports %s] %s", strings.Join(ports, ","), dests(r.Route))
 	}
 	return out
+}
+
+// matchText describes an http match entry as {field:value ...}, with its
+// uri, method, headers, query parameters and source labels.
+func matchText(m spec.HTTPMatch) string {
+	sm := func(s spec.StringMatch) string {
+		return strings.TrimSuffix(fmt.Sprintf("exact=%s", s.Exact.V), "exact=") + strings.TrimSuffix("prefix="+s.Prefix.V, "prefix=") + strings.TrimSuffix("regex="+s.Regex.V, "regex=")
+	}
+	var out []string
+	if m.URI != nil {
+		out = append(out, "uri:"+sm(*m.URI))
+	}
+	if m.Method != nil {
+		out = append(out, "method:"+sm(*m.Method))
+	}
+	for _, f := range []struct {
+		name string
+		ms   map[string]spec.StringMatch
+	}{{"header", m.Headers}, {"query", m.QueryParams}} {
+		for _, k := range slices.Sorted(maps.Keys(f.ms)) {
+			out = append(out, f.name+":"+k+"="+sm(f.ms[k]))
+		}
+	}
+	if len(m.SourceLabels) > 0 {
+		out = append(out, "sourceLabels:"+kv(m.SourceLabels))
+	}
+	return "{" + strings.Join(out, " ") + "}"
 }
 
 // TestFlaggerVirtualService checks the VirtualService derived for a Canary
@@ -447,7 +478,7 @@ func TestFlaggerVirtualService(t *testing.T) {
 		name: "defaults",
 		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898}\n")),
 		vs: "podinfo labels  annotations  hosts podinfo.test.svc.cluster.local gateways mesh " +
-			`http[match 0 timeout "" retries 0 rewrite false] podinfo-primary/100,podinfo-canary/0`,
+			`http[match  timeout "" retries 0 rewrite false] podinfo-primary/100,podinfo-canary/0`,
 	}, {
 		// Gateways without mesh are the only ones; the apex is added to
 		// the hosts; with port discovery and a first gateway that is
@@ -473,21 +504,21 @@ func TestFlaggerVirtualService(t *testing.T) {
       annotations: {owner: a, kustomize.toolkit.fluxcd.io/checksum: abc}
 `)),
 		vs: "frontend labels team=a annotations owner=a hosts app.example.com,frontend.test.svc.cluster.local gateways istio-ingress/public " +
-			`http[match 2 timeout "5s" retries 3 rewrite true] frontend-primary:80/100,frontend-canary:80/0`,
+			`http[match {uri:prefix=/api}{uri:prefix=/v2} timeout "5s" retries 3 rewrite true] frontend-primary:80/100,frontend-canary:80/0`,
 	}, {
 		// A host "*" serves the apex: Flagger adds none. Mesh first:
 		// no port even with discovery.
 		name: "wildcard host, mesh first",
 		src:  docs(target, gateway, flaggerCanary("podinfo", ref+"  service: {port: 9898, portDiscovery: true, targetPort: 9898, gateways: [mesh, istio-ingress/public], hosts: [\"*\"]}\n")),
 		vs: "podinfo labels  annotations  hosts * gateways mesh,istio-ingress/public " +
-			`http[match 0 timeout "" retries 0 rewrite false] podinfo-primary/100,podinfo-canary/0`,
+			`http[match  timeout "" retries 0 rewrite false] podinfo-primary/100,podinfo-canary/0`,
 	}, {
 		// The apex named in hosts is not added again; a missing gateway
 		// stays unresolved.
 		name: "apex in hosts",
 		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898, gateways: [istio-ingress/public], hosts: [podinfo, app.example.com]}\n")),
 		vs: "podinfo labels  annotations  hosts podinfo.test.svc.cluster.local,app.example.com gateways istio-ingress/public(missing) " +
-			`http[match 0 timeout "" retries 0 rewrite false] podinfo-primary/100,podinfo-canary/0`,
+			`http[match  timeout "" retries 0 rewrite false] podinfo-primary/100,podinfo-canary/0`,
 	}, {
 		// appProtocol tcp: a TCP route, matching the ports of
 		// spec.service.match (canaryToL4Match).
@@ -496,12 +527,78 @@ func TestFlaggerVirtualService(t *testing.T) {
 		vs: "podinfo labels  annotations  hosts podinfo.test.svc.cluster.local gateways mesh " +
 			"tcp[ports 9898] podinfo-primary/100,podinfo-canary/0",
 	}, {
-		// Not modelled: a delegate, and the two routes of an A/B test.
+		// A delegate has neither hosts (not even the apex) nor gateways;
+		// with port discovery, its destinations name the port.
 		name: "delegation",
-		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898, delegation: true}\n")),
+		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898, targetPort: 9898, portDiscovery: true, delegation: true}\n")),
+		vs: "podinfo labels  annotations  hosts  gateways  " +
+			`http[match  timeout "" retries 0 rewrite false] podinfo-primary:9898/100,podinfo-canary:9898/0`,
 	}, {
+		// reconcileVirtualService refuses a delegate with hosts or
+		// gateways: no VirtualService.
+		name: "delegation with hosts",
+		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898, delegation: true, hosts: [app.example.com]}\n")),
+	}, {
+		name: "delegation with gateways",
+		src:  docs(target, gateway, flaggerCanary("podinfo", ref+"  service: {port: 9898, delegation: true, gateways: [istio-ingress/public]}\n")),
+	}, {
+		// An A/B test: the analysis's matches go to the primary and the
+		// canary, then a route to the primary alone.
 		name: "A/B test",
 		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898}\n  analysis:\n    match: [{headers: {x-canary: {exact: insider}}}]\n")),
+		vs: "podinfo labels  annotations  hosts podinfo.test.svc.cluster.local gateways mesh " +
+			`http[match {header:x-canary=exact=insider} timeout "" retries 0 rewrite false] podinfo-primary/100,podinfo-canary/0 ` +
+			`http[match  timeout "" retries 0 rewrite false] podinfo-primary/100`,
+	}, {
+		// With service matches, mergeMatchConditions makes one match per
+		// analysis match and service match: the service match, with the
+		// analysis match's headers and sourceLabels when it has them.
+		// The analysis's query parameters are dropped (and its uri,
+		// which the Canary CRD does not have, pruned). Both routes carry
+		// the service's rewrite, timeout and retries.
+		name: "A/B test, merged matches",
+		src: docs(target, flaggerCanary("podinfo", ref+`  service:
+    port: 9898
+    match: [{uri: {prefix: /api}}, {uri: {prefix: /v2}, headers: {x-team: {exact: a}}}]
+    rewrite: {uri: /}
+    timeout: 5s
+    retries: {attempts: 3, perTryTimeout: 1s}
+  analysis:
+    match:
+    - headers: {x-canary: {exact: insider}}
+    - uri: {prefix: /beta}
+    - {queryParams: {beta: {exact: "1"}}, sourceLabels: {app: tester}}
+`)),
+		vs: "podinfo labels  annotations  hosts podinfo.test.svc.cluster.local gateways mesh " +
+			`http[match {uri:prefix=/api header:x-canary=exact=insider}{uri:prefix=/v2 header:x-canary=exact=insider}` +
+			`{uri:prefix=/api}{uri:prefix=/v2 header:x-team=exact=a}` +
+			`{uri:prefix=/api sourceLabels:app=tester}{uri:prefix=/v2 header:x-team=exact=a sourceLabels:app=tester} ` +
+			`timeout "5s" retries 3 rewrite true] podinfo-primary/100,podinfo-canary/0 ` +
+			`http[match {uri:prefix=/api}{uri:prefix=/v2 header:x-team=exact=a} timeout "5s" retries 3 rewrite true] podinfo-primary/100`,
+	}, {
+		// Without service matches, the analysis's as they are, less what
+		// the Canary CRD prunes.
+		name: "A/B test, pruned matches",
+		src: docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898}\n"+
+			"  analysis:\n    match: [{queryParams: {beta: {exact: \"1\"}}, uri: {prefix: /beta}}, {uri: {prefix: /v2}}]\n")),
+		vs: "podinfo labels  annotations  hosts podinfo.test.svc.cluster.local gateways mesh " +
+			`http[match {query:beta=exact=1}{} timeout "" retries 0 rewrite false] podinfo-primary/100,podinfo-canary/0 ` +
+			`http[match  timeout "" retries 0 rewrite false] podinfo-primary/100`,
+	}, {
+		// A delegate's A/B test.
+		name: "A/B test of a delegate",
+		src: docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898, delegation: true}\n"+
+			"  analysis:\n    match: [{headers: {x-canary: {exact: insider}}}]\n")),
+		vs: "podinfo labels  annotations  hosts  gateways  " +
+			`http[match {header:x-canary=exact=insider} timeout "" retries 0 rewrite false] podinfo-primary/100,podinfo-canary/0 ` +
+			`http[match  timeout "" retries 0 rewrite false] podinfo-primary/100`,
+	}, {
+		// The IstioRouter makes no A/B routes for TCP.
+		name: "A/B test, tcp",
+		src: docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898, appProtocol: tcp}\n"+
+			"  analysis:\n    match: [{headers: {x-canary: {exact: insider}}}]\n")),
+		vs: "podinfo labels  annotations  hosts podinfo.test.svc.cluster.local gateways mesh " +
+			"tcp[ports ] podinfo-primary/100,podinfo-canary/0",
 	}, {
 		// Flagger takes over the input's VirtualService of the apex's
 		// name (rewriting its spec); it creates no other.
@@ -538,7 +635,9 @@ func TestFlaggerVirtualService(t *testing.T) {
 func TestFlaggerVirtualServicePositions(t *testing.T) {
 	src := docs(flaggerTarget("Deployment", "podinfo", "{app: podinfo}", "{app: podinfo}", flaggerContainers),
 		flaggerCanary("podinfo", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    port: 9898\n    hosts:\n    - app.example.com\n    match:\n    - uri: {prefix: /}\n"),
-		flaggerCanary("web", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    name: web\n    port: 80\n    gateways:\n    - mesh\n"))
+		flaggerCanary("web", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    name: web\n    port: 80\n    gateways:\n    - mesh\n"),
+		flaggerCanary("ab", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    name: ab\n    port: 80\n    match:\n    - uri: {prefix: /api}\n"+
+			"  analysis:\n    match:\n    - headers:\n        x-canary: {exact: insider}\n"))
 	g := flaggerGraph(t, src, true)
 	svc := g.Canaries[0].Spec.Service
 	vs := g.Canaries[0].VirtualService
@@ -567,6 +666,25 @@ func TestFlaggerVirtualServicePositions(t *testing.T) {
 	svc, vs = g.Canaries[1].Spec.Service, g.Canaries[1].VirtualService
 	if vs.Obj.NameLoc != svc.Name.Loc || vs.Spec.Hosts[0].Loc != svc.Name.Loc || vs.Spec.Gateways[0].Loc != svc.Gateways[0].Loc {
 		t.Errorf("web at %v, host at %v, gateway at %v", vs.Obj.NameLoc, vs.Spec.Hosts[0].Loc, vs.Spec.Gateways[0].Loc)
+	}
+	// The A/B route and its merged match are at the analysis match,
+	// their conditions where they are written; the route of the service
+	// match at spec.service.
+	ab := g.Canaries[2]
+	svc, vs = ab.Spec.Service, ab.VirtualService
+	am := ab.Spec.Analysis.Match[0]
+	r, def := vs.Spec.HTTP[0], vs.Spec.HTTP[1]
+	if r.Loc != am.Loc || r.Match[0].Loc != am.Loc || am.Loc.IsZero() {
+		t.Errorf("A/B route at %v, match at %v, want %v", r.Loc, r.Match[0].Loc, am.Loc)
+	}
+	if r.Match[0].URI.Loc != svc.Match[0].URI.Loc || r.Match[0].Headers["x-canary"].Loc != am.Headers["x-canary"].Loc || svc.Match[0].URI.Loc.IsZero() {
+		t.Errorf("merged uri at %v, header at %v", r.Match[0].URI.Loc, r.Match[0].Headers["x-canary"].Loc)
+	}
+	if def.Loc != svc.Loc || def.Match[0].Loc != svc.Match[0].Loc || def.Route[0].Weight.Loc != svc.Port.Loc {
+		t.Errorf("route of the service match at %v, match at %v", def.Loc, def.Match[0].Loc)
+	}
+	if len(svc.Match[0].Headers) != 0 {
+		t.Error("the Canary's service match changed")
 	}
 }
 
@@ -644,6 +762,13 @@ func TestFlaggerDestinationRules(t *testing.T) {
 		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898, delegation: true, trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}\n")),
 		drs: "podinfo-canary podinfo-canary.test.svc.cluster.local labels  exportTo [] subsets 0 tls[ISTIO_MUTUAL ca= sni= credential= insecure=false] ports 0\n" +
 			"podinfo-primary podinfo-primary.test.svc.cluster.local labels  exportTo [] subsets 0 tls[ISTIO_MUTUAL ca= sni= credential= insecure=false] ports 0",
+	}, {
+		// A delegate with hosts too, whose VirtualService Flagger
+		// refuses after them.
+		name: "delegation with hosts",
+		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898, delegation: true, hosts: [app.example.com]}\n")),
+		drs: "podinfo-canary podinfo-canary.test.svc.cluster.local labels  exportTo [] subsets 0 -\n" +
+			"podinfo-primary podinfo-primary.test.svc.cluster.local labels  exportTo [] subsets 0 -",
 	}, {
 		name: "A/B test",
 		src:  docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898}\n  analysis:\n    match: [{headers: {x-canary: {exact: insider}}}]\n")),
@@ -773,7 +898,7 @@ func TestFlaggerTakesOver(t *testing.T) {
 	for _, c := range []struct {
 		name, src string
 		// rewrites lists kind/name of the Canary's Rewrites, with
-		// "(kept)" when the graph keeps the written spec.
+		// "(no spec)" when Flagger's is missing.
 		rewrites string
 		check    func(t *testing.T, g *Graph)
 	}{{
@@ -837,14 +962,35 @@ func TestFlaggerTakesOver(t *testing.T) {
 			}
 		},
 	}, {
-		// Flagger rewrites a delegate's VirtualService too, which the
-		// graph does not model.
+		// Flagger rewrites a delegate's VirtualService too: no hosts.
 		name:     "VirtualService of a delegate",
 		src:      docs(target, vs, flaggerCanary("podinfo", ref+"  service: {port: 9898, delegation: true}\n")),
-		rewrites: "VirtualService/podinfo(kept)",
+		rewrites: "VirtualService/podinfo",
+		check: func(t *testing.T, g *Graph) {
+			v := g.virtualService("test", "podinfo")
+			if len(v.Hosts)+len(v.Gateways) != 0 || len(v.Spec.HTTP) != 1 || v.Spec.HTTP[0].Route[0].Destination.Host.V != "podinfo-primary" {
+				t.Errorf("hosts %v, gateways %v, routes %+v, want Flagger's delegate", v.Hosts, v.Gateways, v.Spec.HTTP)
+			}
+		},
+	}, {
+		// A delegate with hosts: Flagger fails before it gets the
+		// VirtualService, which stays as written.
+		name: "VirtualService of a delegate with hosts",
+		src:  docs(target, vs, flaggerCanary("podinfo", ref+"  service: {port: 9898, delegation: true, hosts: [podinfo.example.com]}\n")),
 		check: func(t *testing.T, g *Graph) {
 			if got := strings.Join(g.virtualService("test", "podinfo").Hosts, ","); got != "podinfo.example.com" {
 				t.Errorf("hosts %s, want the input's", got)
+			}
+		},
+	}, {
+		// An A/B test's VirtualService replaces the input's.
+		name: "VirtualService of an A/B test",
+		src: docs(target, vs, flaggerCanary("podinfo", ref+"  service: {port: 9898}\n"+
+			"  analysis:\n    match: [{headers: {x-canary: {exact: insider}}}]\n")),
+		rewrites: "VirtualService/podinfo",
+		check: func(t *testing.T, g *Graph) {
+			if v := g.virtualService("test", "podinfo"); len(v.Spec.HTTP) != 2 || len(v.Spec.HTTP[0].Match) != 1 {
+				t.Errorf("routes %+v, want Flagger's A/B routes", v.Spec.HTTP)
 			}
 		},
 	}, {
@@ -886,9 +1032,7 @@ func TestFlaggerTakesOver(t *testing.T) {
 				var got []string
 				for _, r := range g.Canaries[0].Rewrites {
 					s := string(r.Obj.Kind) + "/" + r.Obj.Name
-					if r.Kept {
-						s += "(kept)"
-					} else if r.Flagger == nil {
+					if r.Flagger == nil {
 						s += "(no spec)"
 					}
 					got = append(got, s)

@@ -52,6 +52,7 @@ type specs struct {
 	CronJob                    *spec.CronJob
 	DestinationRule            *spec.DestinationRule
 	EnvoyFilter                *spec.EnvoyFilter
+	Experiment                 *spec.Experiment
 	Gateway                    *spec.Gateway
 	GatewayClass               *spec.GatewayClass
 	GatewayRoute               *spec.GatewayRoute

@@ -190,6 +190,10 @@ type Graph struct {
 	// Rollouts are the Argo Rollouts: see rollout.go. Their pod templates
 	// are among the Workloads.
 	Rollouts []*Rollout
+	// Experiments are the Argo Rollouts Experiments: see experiment.go.
+	// The ReplicaSets and Services Argo creates for them are among the
+	// Workloads and Services.
+	Experiments []*Experiment
 	// Canaries are the Flagger Canaries: see flagger.go. The workloads and
 	// Services Flagger creates for them are among the Workloads and
 	// Services.

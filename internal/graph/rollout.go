@@ -17,6 +17,10 @@ type Rollout struct {
 	// takes its pods from a workloadRef (the referenced Deployment is the
 	// workload) or has no template.
 	Workload *Workload
+	// Ref is the workload of the input that spec.workloadRef names, whose
+	// pod template Argo Rollouts runs (rollout_experiment.go); nil when
+	// there is none, or when Argo would not resolve it.
+	Ref *Workload
 	// VirtualServices are the references of trafficRouting.istio that
 	// Argo Rollouts reads (see IstioVirtualServices), resolved.
 	VirtualServices []RolloutVirtualService
@@ -28,8 +32,8 @@ type Rollout struct {
 	// Rollout's namespace.
 	Services []RolloutService
 	// Experiments are the workloads of the templates of its canary
-	// experiment steps (rollout_experiment.go), in step order; they are
-	// among the graph's Workloads.
+	// experiment steps (rollout_experiment.go), in step order, of its own
+	// pod template or of Ref's; they are among the graph's Workloads.
 	Experiments []*Workload
 }
 
@@ -72,7 +76,7 @@ func (g *Graph) addRollout(o *manifest.Object) {
 	}
 	r.Workload = g.templateWorkload(&Workload{Meta: Meta{Obj: o}, Spec: &rs.Template})
 	g.addWorkload(r.Workload)
-	g.addRolloutExperiments(r)
+	g.addRolloutExperiments(r, &rs.Template)
 }
 
 // Istio returns the Rollout's trafficRouting.istio, nil when its canary

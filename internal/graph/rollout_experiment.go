@@ -24,20 +24,23 @@ import (
 // index>, from the Rollout's status; meshlint names the ReplicaSet
 // <rollout>-<template> instead (rolloutExperimentName). The input holds one
 // pod template, the Rollout's, so a template of the stable ReplicaSet
-// (specRef: stable) gets it too, as the Rollout's own workload does. The
+// (specRef: stable) gets it too, as the Rollout's own workload does. A
+// Rollout with a workloadRef runs the template of the Deployment or
+// ReplicaSet it names, which Argo's template resolver copies into the
+// Rollout's spec (informerBasedTemplateResolver.Resolve): its steps run
+// that template too (addWorkloadRefExperiments). The
 // rollouts-pod-template-hash label, a run-time one, is left out, as it is
 // of the Rollout's pods. Not modelled: the Service the Experiment
-// controller creates for a template with service or weight set, the
-// templates' selector (the pods' labels are what selectors of the input
-// match) and standalone Experiment objects of the input, whose kind the
-// graph does not read.
+// controller creates for a template with service or weight set (named
+// after the Experiment, whose name is a run-time one) and the templates'
+// selector (the pods' labels are what selectors of the input match).
+// Experiment objects of the input are modelled apart (experiment.go).
 
-// addRolloutExperiments adds the workloads of r's experiment steps. A
-// Rollout without a workload of its own (a workloadRef, whose template is
-// not resolved here, or no template) gets none.
-func (g *Graph) addRolloutExperiments(r *Rollout) {
+// addRolloutExperiments adds the workloads of r's experiment steps, which
+// run pod template src.
+func (g *Graph) addRolloutExperiments(r *Rollout, src *spec.PodTemplate) {
 	c := r.Spec.Strategy.Canary
-	if r.Workload == nil || c == nil {
+	if c == nil {
 		return
 	}
 	byName := map[string][]*Workload{}
@@ -51,7 +54,7 @@ func (g *Graph) addRolloutExperiments(r *Rollout) {
 			if t.Name.V == "" {
 				continue // the CRD requires a name: the API server rejects the Rollout
 			}
-			w := g.rolloutExperimentWorkload(r, t)
+			w := g.rolloutExperimentWorkload(r, src, t)
 			same := byName[t.Name.V]
 			if samePods(same, w) {
 				// Another step with the same template: its pods are
@@ -97,21 +100,21 @@ func rolloutExperimentName(r *Rollout, name string) string {
 }
 
 // rolloutExperimentWorkload returns the workload of template t: the
-// ReplicaSet the Experiment controller creates, at the template's entry in
-// the Rollout, so that findings about its pods point at the step. Its pod
-// spec is the Rollout's, without the positions, which belong to the
-// Rollout's template: rules that check a pod spec in itself check it there
-// (ExperimentOf tells these workloads apart).
-func (g *Graph) rolloutExperimentWorkload(r *Rollout, t *spec.RolloutExperimentTemplate) *Workload {
+// ReplicaSet the Experiment controller creates from pod template src, at
+// the template's entry in the Rollout, so that findings about its pods
+// point at the step. Its pod spec is src's, without the positions, which
+// belong to the Rollout's template or to the referenced workload's: rules
+// that check a pod spec in itself check it there (ExperimentOf tells these
+// workloads apart).
+func (g *Graph) rolloutExperimentWorkload(r *Rollout, src *spec.PodTemplate, t *spec.RolloutExperimentTemplate) *Workload {
 	ro := r.Obj
 	nameLoc := t.Name.Loc
 	if nameLoc.IsZero() {
 		nameLoc = t.Loc
 	}
-	src := &r.Spec.Template
 	tmpl := &spec.PodTemplate{Spec: withoutLocs(src.Spec)}
-	// The maps of the Rollout's spec may be shared with the cache of
-	// prepared specs: the merge makes new ones.
+	// The maps of src may be shared with the cache of prepared specs: the
+	// merge makes new ones.
 	tmpl.Metadata.Labels = mergeLabels(src.Metadata.Labels, t.Metadata.Labels)
 	tmpl.Metadata.Annotations = mergeLabels(src.Metadata.Annotations, t.Metadata.Annotations)
 	o := &manifest.Object{
@@ -155,6 +158,49 @@ func (g *Graph) ExperimentOf(o *manifest.Object) *Rollout {
 			if w.Obj == o {
 				return r
 			}
+		}
+	}
+	return nil
+}
+
+// addWorkloadRefExperiments resolves the workloadRef of each Rollout that
+// has one, and adds the workloads of its experiment steps, which run the
+// referenced template. It runs once the whole input is in place, since
+// the referenced object may come after the Rollout.
+func (g *Graph) addWorkloadRefExperiments() {
+	for _, r := range g.Rollouts {
+		if r.Spec.WorkloadRef == nil {
+			continue
+		}
+		r.Ref = g.workloadRefTarget(r)
+		if r.Ref != nil {
+			g.addRolloutExperiments(r, r.Ref.Spec)
+		}
+	}
+}
+
+// workloadRefTarget returns the workload of the input that r's workloadRef
+// names, as Argo's template resolver finds it: of the kind and group of
+// the reference's kind and apiVersion, among those it supports that the
+// graph holds (Deployment and ReplicaSet of group apps; a PodTemplate is
+// not read), of its name in r's namespace. It returns nil when Argo
+// resolves nothing: no such object, or a Rollout whose own template has
+// labels or annotations ("template must be empty for workload reference
+// rollout").
+func (g *Graph) workloadRefTarget(r *Rollout) *Workload {
+	ref := r.Spec.WorkloadRef
+	meta := r.Spec.Template.Metadata
+	if len(meta.Labels) > 0 || len(meta.Annotations) > 0 {
+		return nil
+	}
+	group, _ := kinds.SplitAPIVersion(ref.APIVersion.V)
+	kind := kinds.Kind(ref.Kind.V)
+	if group != kinds.GroupApps || kind != kinds.Deployment && kind != kinds.ReplicaSet {
+		return nil
+	}
+	for _, w := range g.workloadsByNS[r.Namespace()] {
+		if w.Obj.Kind == kind && w.Obj.Group == group && w.Name() == ref.Name.V && Origin(w.Obj) == w.Obj {
+			return w
 		}
 	}
 	return nil

@@ -154,7 +154,8 @@ func TestRolloutExperiments(t *testing.T) {
 
 // TestRolloutExperimentSelected checks that a Service selecting the labels
 // of an experiment step has its pods, and that a Rollout taking its pods
-// from a workloadRef gets none for its steps.
+// from a workloadRef the input does not hold gets none for its steps
+// (TestWorkloadRefExperiments has those it holds).
 func TestRolloutExperimentSelected(t *testing.T) {
 	g := graphFrom(t, docs(rolloutWithSteps(`      - experiment:
           templates:

@@ -106,9 +106,10 @@ func (g *Graph) HostsKnown(ns string) bool {
 		return true
 	}
 	for _, s := range g.Services {
-		// The Services Flagger creates are only those of its Canaries,
-		// not a description of the namespace's.
-		if s.Namespace() == ns && g.generatedBy[s.Obj] == nil {
+		// The Services Flagger and Argo Rollouts create are only those
+		// of their Canaries and Experiments, not a description of the
+		// namespace's.
+		if s.Namespace() == ns && Origin(s.Obj) == s.Obj {
 			return true
 		}
 	}

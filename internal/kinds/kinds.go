@@ -17,6 +17,10 @@ const (
 	Job         Kind = "Job"
 	CronJob     Kind = "CronJob"
 	Rollout     Kind = "Rollout" // Argo Rollouts' Deployment for canary releases (GroupArgo)
+	// Experiment is Argo Rollouts' run of ReplicaSets for a while
+	// (GroupArgo); the graph holds the pods and Services its controller
+	// creates.
+	Experiment Kind = "Experiment"
 	// ReplicationController is read as a generic workload (GenericWorkload):
 	// its selector is a plain map, not a LabelSelector.
 	ReplicationController Kind = "ReplicationController"
@@ -137,7 +141,9 @@ var modelled = map[string]map[Kind]bool{
 	GroupCore:  {Namespace: true, Service: true, Pod: true, Secret: true, ServiceAccount: true},
 	GroupApps:  {Deployment: true, StatefulSet: true, DaemonSet: true, ReplicaSet: true},
 	GroupBatch: {Job: true, CronJob: true},
-	GroupArgo:  {Rollout: true},
+	// Argo Rollouts' analysis kinds are not in the graph, but kept for
+	// schema validation.
+	GroupArgo: {Rollout: true, Experiment: true, "AnalysisTemplate": true, "ClusterAnalysisTemplate": true, "AnalysisRun": true},
 	// Flagger's MetricTemplate and AlertProvider, and the Gateway API's
 	// BackendTLSPolicy and ListenerSet, are not in the graph either, but
 	// kept for schema validation.
@@ -261,6 +267,8 @@ func ClusterScoped(group string, k Kind) bool {
 		return k == AdminNetworkPolicy || k == BaselineAdminNetworkPolicy
 	case GroupGatewayAPI:
 		return k == GatewayClass
+	case GroupArgo:
+		return k == "ClusterAnalysisTemplate"
 	}
 	return false
 }

@@ -52,8 +52,12 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeCanary)
 	case *CanaryAnalysis:
 		return decodeRoot(n, v, decodeCanaryAnalysis)
+	case *CanaryHeaders:
+		return decodeRoot(n, v, decodeCanaryHeaders)
 	case *CanaryMetadata:
 		return decodeRoot(n, v, decodeCanaryMetadata)
+	case *CanaryRewrite:
+		return decodeRoot(n, v, decodeCanaryRewrite)
 	case *CanaryService:
 		return decodeRoot(n, v, decodeCanaryService)
 	case *CanaryStep:
@@ -86,6 +90,12 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeEnvoyMatch)
 	case *EnvoyPatch:
 		return decodeRoot(n, v, decodeEnvoyPatch)
+	case *Experiment:
+		return decodeRoot(n, v, decodeExperiment)
+	case *ExperimentService:
+		return decodeRoot(n, v, decodeExperimentService)
+	case *ExperimentTemplate:
+		return decodeRoot(n, v, decodeExperimentTemplate)
 	case *Fault:
 		return decodeRoot(n, v, decodeFault)
 	case *Gateway:
@@ -108,6 +118,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeHTTPMatch)
 	case *HTTPRoute:
 		return decodeRoot(n, v, decodeHTTPRoute)
+	case *HeaderOperations:
+		return decodeRoot(n, v, decodeHeaderOperations)
 	case *IPBlock:
 		return decodeRoot(n, v, decodeIPBlock)
 	case *Ingress:
@@ -863,6 +875,32 @@ func decodeCanaryAnalysis(n *yaml.Node, v *CanaryAnalysis) (good, ok bool) {
 	return true, true
 }
 
+func decodeCanaryHeaders(n *yaml.Node, v *CanaryHeaders) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "request":
+			_, ok = decodePtr(c[i+1], &v.Request, decodeHeaderOperations)
+		case "response":
+			_, ok = decodePtr(c[i+1], &v.Response, decodeHeaderOperations)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
 func decodeCanaryMetadata(n *yaml.Node, v *CanaryMetadata) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -881,6 +919,35 @@ func decodeCanaryMetadata(n *yaml.Node, v *CanaryMetadata) (good, ok bool) {
 			_, ok = decodeStringMap(c[i+1], &v.Labels)
 		case "annotations":
 			_, ok = decodeStringMap(c[i+1], &v.Annotations)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeCanaryRewrite(n *yaml.Node, v *CanaryRewrite) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "uri":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.URI)
+		case "authority":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Authority)
+		case "type":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Type)
 		}
 		if !ok {
 			return false, false
@@ -929,11 +996,13 @@ func decodeCanaryService(n *yaml.Node, v *CanaryService) (good, ok bool) {
 		case "match":
 			_, ok = decodeSeq(c[i+1], &v.Match, decodeHTTPMatch)
 		case "rewrite":
-			_, ok = decodeNodePtr(c[i+1], &v.Rewrite)
+			_, ok = decodePtr(c[i+1], &v.Rewrite, decodeCanaryRewrite)
 		case "timeout":
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Timeout)
 		case "retries":
 			_, ok = decodePtr(c[i+1], &v.Retries, decodeRetries)
+		case "headers":
+			_, ok = decodePtr(c[i+1], &v.Headers, decodeCanaryHeaders)
 		case "trafficPolicy":
 			_, ok = decodePtr(c[i+1], &v.TrafficPolicy, decodeTrafficPolicy)
 		case "apex":
@@ -1387,6 +1456,94 @@ func decodeEnvoyPatch(n *yaml.Node, v *EnvoyPatch) (good, ok bool) {
 	return true, true
 }
 
+func decodeExperiment(n *yaml.Node, v *Experiment) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "progressDeadlineSeconds":
+			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.ProgressDeadlineSeconds)
+		case "terminate":
+			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.Terminate)
+		case "templates":
+			_, ok = decodeSeq(c[i+1], &v.Templates, decodeExperimentTemplate)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeExperimentService(n *yaml.Node, v *ExperimentService) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeExperimentTemplate(n *yaml.Node, v *ExperimentTemplate) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+		case "replicas":
+			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Replicas)
+		case "minReadySeconds":
+			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.MinReadySeconds)
+		case "selector":
+			_, ok = decodePtr(c[i+1], &v.Selector, decodeLabelSelector)
+		case "template":
+			_, ok = decodePodTemplate(c[i+1], &v.Template)
+		case "service":
+			_, ok = decodePtr(c[i+1], &v.Service, decodeExperimentService)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
 func decodeFault(n *yaml.Node, v *Fault) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -1710,6 +1867,29 @@ func decodeHTTPRoute(n *yaml.Node, v *HTTPRoute) (good, ok bool) {
 			_, ok = decodeSeq(c[i+1], &v.Mirrors, decodeMirror)
 		case "fault":
 			_, ok = decodeNodePtr(c[i+1], &v.Fault)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeHeaderOperations(n *yaml.Node, v *HeaderOperations) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
 		}
 		if !ok {
 			return false, false

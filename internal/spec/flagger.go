@@ -19,9 +19,10 @@ type Canary struct {
 // CanaryAnalysis is the part of spec.analysis of a Canary that shapes the
 // VirtualService or HTTPRoute Flagger creates.
 type CanaryAnalysis struct {
-	// Match makes the analysis an A/B test: Flagger's VirtualService then
-	// has a second route, which meshlint does not model, and its HTTPRoute
-	// a second rule, to the primary Service alone.
+	// Match makes the analysis an A/B test: the first route of Flagger's
+	// VirtualService (the first rule of its HTTPRoute) matches these
+	// merged into spec.service.match, and a second one sends
+	// spec.service.match to the primary Service alone.
 	Match []HTTPMatch `yaml:"match"`
 }
 
@@ -77,13 +78,19 @@ type CanaryService struct {
 	// not model.
 	Delegation Bool `yaml:"delegation"`
 	// Match, Rewrite, Timeout and Retries are copied into the
-	// VirtualService's route (Flagger's rewrite has Istio's uri and
-	// authority). The Gateway API router turns Match into the HTTPRoute
-	// rule's matches, and fails on a matcher the Gateway API lacks.
-	Match   []HTTPMatch `yaml:"match"`
-	Rewrite *yaml.Node  `yaml:"rewrite"`
-	Timeout Str         `yaml:"timeout"`
-	Retries *Retries    `yaml:"retries"`
+	// VirtualService's route (of Rewrite, its uri and authority). The
+	// Gateway API router turns Match into the HTTPRoute rule's matches,
+	// failing on a matcher the Gateway API lacks, and Rewrite into a
+	// URLRewrite filter.
+	Match   []HTTPMatch    `yaml:"match"`
+	Rewrite *CanaryRewrite `yaml:"rewrite"`
+	Timeout Str            `yaml:"timeout"`
+	Retries *Retries       `yaml:"retries"`
+	// Headers are Istio header operations, which Flagger copies into the
+	// VirtualService's routes, where meshlint does not read them, and
+	// which the Gateway API router turns into the HTTPRoute rules'
+	// RequestHeaderModifier and ResponseHeaderModifier filters.
+	Headers *CanaryHeaders `yaml:"headers"`
 	// TrafficPolicy is the traffic policy of the DestinationRules Flagger
 	// creates for the primary and canary Services. The Canary CRD's schema
 	// has no portLevelSettings, nor tls.credentialName and
@@ -107,4 +114,39 @@ func (s *CanaryService) UnmarshalYAML(n *yaml.Node) error {
 type CanaryMetadata struct {
 	Labels      map[string]string `yaml:"labels"`
 	Annotations map[string]string `yaml:"annotations"`
+}
+
+// CanaryRewrite is spec.service.rewrite of a Canary.
+type CanaryRewrite struct {
+	At        `yaml:"-"`
+	URI       Str `yaml:"uri"`
+	Authority Str `yaml:"authority"`
+	// Type is the Gateway API path modifier: ReplacePrefixMatch, or
+	// anything else for ReplaceFullPath.
+	Type Str `yaml:"type"`
+}
+
+// UnmarshalYAML records the field's location.
+func (r *CanaryRewrite) UnmarshalYAML(n *yaml.Node) error {
+	type plain CanaryRewrite
+	return decodeAt(n, &r.At, (*plain)(r))
+}
+
+// CanaryHeaders is spec.service.headers of a Canary. Only which of its
+// operations are set, and where, is read.
+type CanaryHeaders struct {
+	Request  *HeaderOperations `yaml:"request"`
+	Response *HeaderOperations `yaml:"response"`
+}
+
+// HeaderOperations are Istio's operations on request or response headers;
+// only where they are is read.
+type HeaderOperations struct {
+	At `yaml:"-"`
+}
+
+// UnmarshalYAML records the operations' location.
+func (h *HeaderOperations) UnmarshalYAML(n *yaml.Node) error {
+	type plain HeaderOperations
+	return decodeAt(n, &h.At, (*plain)(h))
 }

@@ -15,7 +15,8 @@ var SchemaInvalid = &rules.Rule{
 	Doc: `Every Istio object (networking.istio.io and security.istio.io, all served versions), every
 Gateway API object (gateway.networking.k8s.io: Gateway, GatewayClass, HTTPRoute, GRPCRoute,
 TCPRoute, TLSRoute, UDPRoute, ReferenceGrant, BackendTLSPolicy, ListenerSet), every Flagger
-object (flagger.app: Canary, MetricTemplate, AlertProvider), every Argo Rollout and every
+object (flagger.app: Canary, MetricTemplate, AlertProvider), every Argo Rollouts object
+(argoproj.io: Rollout, Experiment, AnalysisTemplate, ClusterAnalysisTemplate, AnalysisRun) and every
 Kubernetes kind meshlint reads (Namespace, Service, Pod, Deployment, StatefulSet, DaemonSet,
 ReplicaSet, Job, CronJob, NetworkPolicy) is checked against the JSON schema of its group,
 version and kind, embedded in meshlint: Istio's own CRD schemas from istio/api 1.32, the CRDs
@@ -77,7 +78,7 @@ spec:
 		kinds.WorkloadEntry, kinds.WorkloadGroup, kinds.EnvoyFilter, kinds.ProxyConfig,
 		kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication,
 		kinds.K8sGateway, kinds.GatewayClass, kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute,
-		kinds.UDPRoute, kinds.ReferenceGrant, kinds.Canary, kinds.Rollout,
+		kinds.UDPRoute, kinds.ReferenceGrant, kinds.Canary, kinds.Rollout, kinds.Experiment,
 	},
 	Related: []string{"IST0106"},
 	Local:   true,

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"html"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/schema"
 )
@@ -194,5 +196,47 @@ func TestFlaggerDocExamples(t *testing.T) {
 	}
 	for _, g := range got {
 		t.Error(g)
+	}
+}
+
+// argoExamples is a copy of the YAML examples of Argo Rollouts v1.10.2
+// (testdata/argo-rollouts-v1.10.2/README.md names the source).
+const argoExamples = "testdata/argo-rollouts-v1.10.2/examples"
+
+// TestArgoRolloutsExamples validates the objects of Argo Rollouts'
+// examples, written by its authors, against the embedded schemas: the
+// Rollouts, AnalysisTemplates, ClusterAnalysisTemplates and Experiments, and
+// the Kubernetes objects beside them, must all be accepted, but for the one
+// mistake listed here: an unquoted {{...}} placeholder, which YAML reads as
+// a mapping where the API server wants a string.
+func TestArgoRolloutsExamples(t *testing.T) {
+	dir := filepath.FromSlash(argoExamples)
+	var paths []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") {
+			paths = append(paths, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := manifest.Load([]string{dir}, manifest.Options{})
+	count := map[kinds.Kind]int{}
+	for _, o := range res.Objects {
+		if o.Group == kinds.GroupArgo {
+			count[o.Kind]++
+		}
+	}
+	want := map[kinds.Kind]int{kinds.Rollout: 21, "AnalysisTemplate": 6, "ClusterAnalysisTemplate": 1, kinds.Experiment: 1}
+	if !maps.Equal(count, want) {
+		t.Errorf("the examples hold %v objects of %s, want %v", count, kinds.GroupArgo, want)
+	}
+	_, got := validateFiles(t, dir, paths, false)
+	mistakes := []string{
+		`traffic-management/rollout-linkerd.yaml:101: spec.metrics[0].provider.job.spec.template.metadata.annotations["linkerd.io/inject"]: expected string, got mapping`,
+	}
+	if strings.Join(got, "\n") != strings.Join(mistakes, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(mistakes, "\n"))
 	}
 }

@@ -191,26 +191,31 @@ func TestFlaggerVersion(t *testing.T) {
 	}
 }
 
-// TestArgoRolloutsCopy checks the copy of Argo Rollouts' Rollout CRD
-// against the size and digest that third_party/argo-rollouts/README.md
-// records, and schema.ArgoRolloutsVersion against the release it names.
+// TestArgoRolloutsCopy checks the copies of Argo Rollouts' CRDs against
+// the sizes and digests that third_party/argo-rollouts/README.md records,
+// that every CRD of the folder is one the generator reads, and
+// schema.ArgoRolloutsVersion against the release it names.
 func TestArgoRolloutsCopy(t *testing.T) {
-	data, err := os.ReadFile(filepath.FromSlash(argoCRD))
-	if err != nil {
-		t.Fatal(err)
-	}
 	readme, err := os.ReadFile(filepath.Join("third_party", "argo-rollouts", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{
-		fmt.Sprintf("| bytes | %d |", len(data)),
-		fmt.Sprintf("| sha256 | `%x` |", sha256.Sum256(data)),
-		"| module | `" + argoRelease + "` |",
-	} {
+	for _, name := range argoCRDs {
+		data, err := os.ReadFile(filepath.Join(filepath.FromSlash(argoDir), name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("| `manifests/crds/%s` | %d | `%x` |", name, len(data), sha256.Sum256(data))
 		if !strings.Contains(string(readme), want) {
 			t.Errorf("third_party/argo-rollouts/README.md lacks %q", want)
 		}
+	}
+	if want := "| module | `" + argoRelease + "` |"; !strings.Contains(string(readme), want) {
+		t.Errorf("third_party/argo-rollouts/README.md lacks %q", want)
+	}
+	copies, _ := filepath.Glob(filepath.Join(filepath.FromSlash(argoDir), "*.yaml"))
+	if len(copies) != len(argoCRDs) {
+		t.Errorf("%s holds %d YAML files, the generator reads %d: %v", argoDir, len(copies), len(argoCRDs), copies)
 	}
 	if !strings.HasSuffix(argoRelease, " "+schema.ArgoRolloutsVersion) {
 		t.Errorf("schema.ArgoRolloutsVersion is %s, but the copy is of %s", schema.ArgoRolloutsVersion, argoRelease)

@@ -13,8 +13,9 @@
 //   - gatewayapi/<group>/<kind>_<version>.json: likewise, every served
 //     version of every gateway.networking.k8s.io CRD of the experimental
 //     channel of the sigs.k8s.io/gateway-api module pinned in go.mod;
-//   - argo/<group>/<kind>_<version>.json: likewise for the Rollout CRD of
-//     Argo Rollouts, from a copy in third_party/argo-rollouts;
+//   - argo/<group>/<kind>_<version>.json: likewise for the CRDs of Argo
+//     Rollouts (Rollout, Experiment and the analysis kinds), from copies in
+//     third_party/argo-rollouts;
 //   - kubernetes/<kind>[-<group>]-v1.json: the Kubernetes kinds meshlint
 //     models, derived from the Go types of the k8s.io/api module pinned in
 //     go.mod (see kube.go and kubernetes/README.md).
