@@ -220,8 +220,8 @@ type item struct {
 	node  *yaml.Node
 }
 
-// list reads a list of strings; null is an empty list.
-func (d *decoder) list(n *yaml.Node, where string) []item {
+// sequence returns the entries of a list; null is an empty list.
+func (d *decoder) sequence(n *yaml.Node, where string) []*yaml.Node {
 	n = resolve(n)
 	if isNull(n) {
 		return nil
@@ -230,8 +230,13 @@ func (d *decoder) list(n *yaml.Node, where string) []item {
 		d.errorf(n, "%s: want a list, got %s", where, describe(n))
 		return nil
 	}
+	return n.Content
+}
+
+// list reads a list of strings; null is an empty list.
+func (d *decoder) list(n *yaml.Node, where string) []item {
 	var out []item
-	for i, c := range n.Content {
+	for i, c := range d.sequence(n, where) {
 		c = resolve(c)
 		if c.Kind != yaml.ScalarNode || c.ShortTag() != "!!str" {
 			d.errorf(c, "%s[%d]: want a string, got %s", where, i, describe(c))

@@ -93,14 +93,6 @@ func (m Mesh) ProviderNames() []string {
 
 // extensionProviders reads MeshConfig extensionProviders.
 func (d *decoder) extensionProviders(n *yaml.Node, where string) []ExtensionProvider {
-	n = resolve(n)
-	if isNull(n) {
-		return nil
-	}
-	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, "%s: want a list, got %s", where, describe(n))
-		return nil
-	}
 	keys := []string{"name"}
 	for _, t := range providerTypes {
 		keys = append(keys, jsonName(t))
@@ -110,7 +102,7 @@ func (d *decoder) extensionProviders(n *yaml.Node, where string) []ExtensionProv
 	}
 	var out []ExtensionProvider
 	seen := map[string]bool{}
-	for i, c := range n.Content {
+	for i, c := range d.sequence(n, where) {
 		at := fmt.Sprintf("%s[%d]", where, i)
 		var p ExtensionProvider
 		var nameNode *yaml.Node
