@@ -47,8 +47,8 @@ func ResolveCredential(credentialName, podNS string) CredentialRef {
 
 // CheckTLSCredential reports why Istio cannot serve the Secret as a TLS
 // server certificate: it reads "tls.crt" and "tls.key", or else "cert" and
-// "key", and rejects certificates that do not parse or have expired at
-// now. It returns "" for a usable Secret. The message never quotes the
+// "key", and rejects certificates that do not parse, or that have expired
+// or are not valid yet at now (as pilot's ValidateCertificate). It returns "" for a usable Secret. The message never quotes the
 // Secret's data.
 func (s *Secret) CheckTLSCredential(now time.Time) string {
 	certKey, keyKey := "", ""
@@ -77,6 +77,9 @@ func (s *Secret) CheckTLSCredential(now time.Time) string {
 	}
 	if now.After(cert.NotAfter) {
 		return fmt.Sprintf("the certificate in %s expired on %s", certKey, cert.NotAfter.UTC().Format(time.DateOnly))
+	}
+	if now.Before(cert.NotBefore) {
+		return fmt.Sprintf("the certificate in %s is not valid before %s", certKey, cert.NotBefore.UTC().Format(time.DateOnly))
 	}
 	return ""
 }

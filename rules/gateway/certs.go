@@ -20,6 +20,9 @@ A request for a host of the second Gateway then arrives on the filter chain of t
 routes do not know it, and gets 404 (Envoy cannot tell the servers apart once the connection
 is established).
 
+Only servers on the same port (and bind address) are compared: browsers reuse a connection
+only for the address and port it was opened to (istioctl analyze, IST0138, ignores the port).
+
 Put the hosts that share a certificate into one server of one Gateway, or give each server its
 own certificate. Two Gateways share pods when the input holds a pod both select, or, when it
 holds none of their pods, when one selector's labels include the other's.`,
@@ -76,8 +79,9 @@ func runGatewayDuplicateCertificate(p *rules.Pass) error {
 	g := p.Graph
 	for _, a := range g.Gateways {
 		for i := range a.Spec.Servers {
-			ida, at := certID(&a.Spec.Servers[i])
-			if ida == "" {
+			sa := &a.Spec.Servers[i]
+			ida, at := certID(sa)
+			if ida == "" || sa.Port == nil {
 				continue
 			}
 			for _, b := range g.Gateways {
@@ -85,9 +89,13 @@ func runGatewayDuplicateCertificate(p *rules.Pass) error {
 					continue
 				}
 				for j := range b.Spec.Servers {
-					if idb, bt := certID(&b.Spec.Servers[j]); idb == ida {
-						p.Reportf(a.Obj, at, "%s is also served by Gateway %s/%s on the same pods: HTTP/2 clients reuse connections across the certificate's hosts and get 404",
-							ida, b.Namespace(), b.Name()).
+					sb := &b.Spec.Servers[j]
+					if sb.Port == nil || sb.Port.Number.V != sa.Port.Number.V || sb.Bind.V != sa.Bind.V {
+						continue // clients coalesce connections of the same address and port only
+					}
+					if idb, bt := certID(sb); idb == ida {
+						p.Reportf(a.Obj, at, "%s is also served by Gateway %s/%s on the same pods and port %d: HTTP/2 clients reuse connections across the certificate's hosts and get 404",
+							ida, b.Namespace(), b.Name(), sa.Port.Number.V).
 							Relate(b.Obj, bt, "the same certificate")
 						break
 					}

@@ -21,9 +21,9 @@ var GatewayCredentialInvalid = &rules.Rule{
 	Doc: `A Gateway server with ` + "`tls.credentialName`" + ` serves the certificate of that Secret, read from
 the namespace of the gateway pods (not the Gateway's), or from namespace ` + "`ns`" + ` for
 ` + "`ns/name`" + `. Istio needs ` + "`tls.crt`" + ` and ` + "`tls.key`" + ` (or ` + "`cert`" + ` and ` + "`key`" + `), a certificate that parses and
-has not expired, and for ` + "`MUTUAL`" + ` mode a CA certificate (key ` + "`ca.crt`" + ` or ` + "`cacert`" + `, or a
+is valid now (not expired, and not dated in the future), and for ` + "`MUTUAL`" + ` mode a CA certificate (key ` + "`ca.crt`" + ` or ` + "`cacert`" + `, or a
 Secret named ` + "`<name>-cacert`" + `). Otherwise TLS handshakes fail for the server's hosts: Envoy
-cannot load the certificate, or clients reject an expired one.
+cannot load the certificate, or clients reject one that is expired or not yet valid.
 
 Create the Secret in the gateway pods' namespace, fix its keys, or renew the certificate.
 
