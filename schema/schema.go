@@ -147,10 +147,11 @@ var crdGroups = map[string]struct{ folder, release string }{
 // kubeGroups maps the Kubernetes API groups with embedded schemas to the
 // group part of their file names (kubeconform's KindSuffix).
 var kubeGroups = map[string]string{
-	kinds.GroupCore:          "",
-	kinds.GroupApps:          "-apps",
-	kinds.GroupBatch:         "-batch",
-	kinds.GroupK8sNetworking: "-networking",
+	kinds.GroupCore:                  "",
+	kinds.GroupApps:                  "-apps",
+	kinds.GroupBatch:                 "-batch",
+	kinds.GroupK8sNetworking:         "-networking",
+	kinds.GroupAdmissionRegistration: "-admissionregistration",
 }
 
 // schemaFile returns the embedded file for group/version/kind, following

@@ -73,6 +73,7 @@ func (g *Graph) build() {
 	g.addAmbientKinds()
 	g.addGatewayAPI()
 	g.addExtras()
+	g.addWebhookConfigurations()
 }
 
 func (g *Graph) namespace(name string) *Namespace {
@@ -377,56 +378,20 @@ func (g *Graph) templateWorkload(w *Workload) *Workload {
 }
 
 // hasSidecar applies the injector's rules: an explicit istio-proxy
-// container, else the webhooks' selectors, then the injector's own checks.
-// Host-network pods and kube-system and kube-public are never injected.
+// container, else the webhooks' selectors, then the injector's own checks
+// (injects, in injection.go).
 func (g *Graph) hasSidecar(w *Workload) bool {
 	for _, c := range w.Spec.Spec.Containers {
 		if c.Name.V == "istio-proxy" {
 			return true
 		}
 	}
-	if w.Spec.Spec.HostNetwork.V {
-		return false
-	}
-	switch w.Namespace() {
-	case "kube-system", "kube-public":
-		return false
-	}
 	var nsLabels map[string]string
 	if ns := g.Namespaces[w.Namespace()]; ns != nil {
 		nsLabels = ns.Labels
 	}
-	inject, hasInject := w.Labels["sidecar.istio.io/inject"]
-	// The webhooks of Istio's chart (namespace., object., rev.namespace.
-	// and rev.object.sidecar-injector.istio.io) call the injector when:
-	nsInjection, hasNSInjection := nsLabels["istio-injection"]
-	_, hasNSRev := nsLabels["istio.io/rev"]
-	_, hasPodRev := w.Labels["istio.io/rev"]
-	var called bool
-	switch {
-	case hasNSInjection:
-		called = nsInjection == "enabled" && inject != "false"
-	case hasNSRev, hasPodRev:
-		called = inject != "false"
-	default:
-		called = inject == "true"
-	}
-	if !called {
-		return false
-	}
-	// The injector then reads the label, or else the annotation.
-	v, ok := w.Spec.Metadata.Annotations["sidecar.istio.io/inject"]
-	if hasInject {
-		v, ok = inject, true
-	}
-	if !ok || v == "" {
-		return true
-	}
-	switch strings.ToLower(v) {
-	case "y", "yes", "true", "on":
-		return true
-	}
-	return false
+	injected, _ := injects(w, nsLabels)
+	return injected
 }
 
 // policyTypes applies the API's defaulting: Ingress always, Egress when

@@ -72,6 +72,7 @@ type specs struct {
 	Telemetry                  *spec.Telemetry
 	VirtualService             *spec.VirtualService
 	WasmPlugin                 *spec.WasmPlugin
+	WebhookConfiguration       *spec.WebhookConfiguration
 	Workload                   *spec.Workload
 	WorkloadGroup              *spec.WorkloadGroup
 }

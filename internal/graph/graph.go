@@ -231,6 +231,7 @@ type Graph struct {
 
 	wasmPlugins    []*WasmPlugin
 	workloadGroups []*WorkloadGroup
+	webhookConfigs []*WebhookConfiguration
 	described      map[string]bool
 	// generatedBy holds the objects Flagger creates, by Canary.
 	generatedBy map[*manifest.Object]*Canary

@@ -49,6 +49,11 @@ const (
 	AdminNetworkPolicy         Kind = "AdminNetworkPolicy"
 	BaselineAdminNetworkPolicy Kind = "BaselineAdminNetworkPolicy"
 
+	// The webhook configurations of Istio's sidecar injector and config
+	// validation (GroupAdmissionRegistration), which Istio's charts install.
+	MutatingWebhookConfiguration   Kind = "MutatingWebhookConfiguration"
+	ValidatingWebhookConfiguration Kind = "ValidatingWebhookConfiguration"
+
 	// Gateway API kinds (GroupGatewayAPI). K8sGateway has the same name as
 	// Istio's Gateway: tell them apart by the object's group.
 	K8sGateway     Kind = "Gateway"
@@ -59,6 +64,11 @@ const (
 	TLSRoute       Kind = "TLSRoute"
 	UDPRoute       Kind = "UDPRoute"
 	ReferenceGrant Kind = "ReferenceGrant"
+
+	// CustomResourceDefinition (GroupAPIExtensions) is read for the
+	// Gateway API CRDs that GitOps repositories vendor: their bundle
+	// version says whether Istio processes their resources.
+	CustomResourceDefinition Kind = "CustomResourceDefinition"
 )
 
 // API groups whose kinds meshlint knows completely. An object of one of these
@@ -79,6 +89,8 @@ const (
 	// GroupArgo is not checked strictly: Argo CD and Argo Workflows serve
 	// many more kinds in it.
 	GroupArgo = "argoproj.io"
+	// GroupAdmissionRegistration serves the webhook configurations.
+	GroupAdmissionRegistration = "admissionregistration.k8s.io"
 	// GroupFlagger is not checked strictly: Flagger serves MetricTemplates
 	// and AlertProviders in it too, which meshlint does not read.
 	GroupFlagger = "flagger.app"
@@ -86,6 +98,8 @@ const (
 	// Service and Configuration are generic workloads (GenericWorkload),
 	// whose pods get labels from Knative that the graph adds.
 	GroupKnativeServing = "serving.knative.dev"
+	// GroupAPIExtensions serves CustomResourceDefinitions.
+	GroupAPIExtensions = "apiextensions.k8s.io"
 )
 
 // groupKinds lists, per strictly checked group, every kind the group serves.
@@ -117,12 +131,21 @@ var groupKinds = map[string]map[Kind]bool{
 	GroupApps: set("Deployment", "DeploymentList", "StatefulSet", "StatefulSetList", "DaemonSet", "DaemonSetList",
 		"ReplicaSet", "ReplicaSetList", "ControllerRevision", "ControllerRevisionList"),
 	GroupBatch: set("Job", "JobList", "CronJob", "CronJobList"),
+	// The kinds of admissionregistration.k8s.io v1, v1beta1 and v1alpha1 in
+	// k8s.io/api v0.37 (addKnownTypes).
+	GroupAdmissionRegistration: set(MutatingWebhookConfiguration, "MutatingWebhookConfigurationList",
+		ValidatingWebhookConfiguration, "ValidatingWebhookConfigurationList", "ValidatingAdmissionPolicy",
+		"ValidatingAdmissionPolicyList", "ValidatingAdmissionPolicyBinding", "ValidatingAdmissionPolicyBindingList",
+		"MutatingAdmissionPolicy", "MutatingAdmissionPolicyList", "MutatingAdmissionPolicyBinding",
+		"MutatingAdmissionPolicyBindingList"),
 	// The standard and experimental kinds of gateway-api v1.6 (BackendLBPolicy
 	// was served by earlier experimental releases).
 	GroupGatewayAPI: {
 		K8sGateway: true, GatewayClass: true, HTTPRoute: true, GRPCRoute: true, TCPRoute: true, TLSRoute: true,
 		UDPRoute: true, ReferenceGrant: true, "BackendTLSPolicy": true, "ListenerSet": true, "BackendLBPolicy": true,
 	},
+	// The kinds of apiextensions.k8s.io/v1 (addKnownTypes).
+	GroupAPIExtensions: set(CustomResourceDefinition, "CustomResourceDefinitionList", "ConversionReview"),
 }
 
 func set(ks ...Kind) map[Kind]bool {
@@ -144,6 +167,8 @@ var modelled = map[string]map[Kind]bool{
 	// Argo Rollouts' analysis kinds are not in the graph, but kept for
 	// schema validation.
 	GroupArgo: {Rollout: true, Experiment: true, "AnalysisTemplate": true, "ClusterAnalysisTemplate": true, "AnalysisRun": true},
+	// The webhook configurations, for the injector and control plane rules.
+	GroupAdmissionRegistration: {MutatingWebhookConfiguration: true, ValidatingWebhookConfiguration: true},
 	// Flagger's MetricTemplate and AlertProvider, and the Gateway API's
 	// BackendTLSPolicy and ListenerSet, are not in the graph either, but
 	// kept for schema validation.
@@ -161,6 +186,9 @@ var modelled = map[string]map[Kind]bool{
 		K8sGateway: true, GatewayClass: true, HTTPRoute: true, GRPCRoute: true, TCPRoute: true, TLSRoute: true,
 		UDPRoute: true, ReferenceGrant: true, "BackendTLSPolicy": true, "ListenerSet": true,
 	},
+	// CustomResourceDefinitions are not in the graph: rules read the
+	// objects (the Gateway API CRD version check).
+	GroupAPIExtensions: {CustomResourceDefinition: true},
 }
 
 // SplitAPIVersion splits "group/version" into its parts; the core group has
@@ -269,6 +297,10 @@ func ClusterScoped(group string, k Kind) bool {
 		return k == GatewayClass
 	case GroupArgo:
 		return k == "ClusterAnalysisTemplate"
+	case GroupAdmissionRegistration:
+		return true // every kind of the group
+	case GroupAPIExtensions:
+		return k == CustomResourceDefinition
 	}
 	return false
 }

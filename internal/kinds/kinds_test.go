@@ -52,6 +52,7 @@ func TestGenericWorkload(t *testing.T) {
 		{GroupK8sNetworking, "IngressClass", false}, // strict: served, not modelled
 		{GroupIstioNetworking, "CloneSet", false},   // strict: unknown
 		{GroupGatewayAPI, "BackendTLSPolicy", false},
+		{GroupAPIExtensions, CustomResourceDefinition, false}, // modelled, with no pod template
 	} {
 		if got := GenericWorkload(c.group, c.kind); got != c.want {
 			t.Errorf("GenericWorkload(%q, %s) = %v, want %v", c.group, c.kind, got, c.want)

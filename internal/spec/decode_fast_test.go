@@ -201,8 +201,8 @@ func TestDecodeAgreesOnRepoYAML(t *testing.T) {
 }
 
 // specTargets returns what the graph decodes o into (internal/graph:
-// build.go, ambient.go, anp.go, extras.go, gatewayapi.go, ingress.go): a
-// node of o and a spec type.
+// build.go, ambient.go, anp.go, extras.go, gatewayapi.go, ingress.go,
+// webhooks.go): a node of o and a spec type.
 func specTargets(o *manifest.Object) (nodes []*yaml.Node, types []reflect.Type) {
 	add := func(n *yaml.Node, typ reflect.Type) {
 		if n != nil {
@@ -257,6 +257,8 @@ func specTargets(o *manifest.Object) (nodes []*yaml.Node, types []reflect.Type) 
 		add(spec, reflect.TypeFor[WorkloadGroup]())
 	case "Secret":
 		add(o.Node, reflect.TypeFor[Secret]())
+	case "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration":
+		add(o.Node, reflect.TypeFor[WebhookConfiguration]())
 	case "AdminNetworkPolicy":
 		add(spec, reflect.TypeFor[AdminNetworkPolicy]())
 	case "BaselineAdminNetworkPolicy":

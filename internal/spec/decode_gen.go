@@ -274,6 +274,14 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeVirtualService)
 	case *WasmPlugin:
 		return decodeRoot(n, v, decodeWasmPlugin)
+	case *Webhook:
+		return decodeRoot(n, v, decodeWebhook)
+	case *WebhookClientConfig:
+		return decodeRoot(n, v, decodeWebhookClientConfig)
+	case *WebhookConfiguration:
+		return decodeRoot(n, v, decodeWebhookConfiguration)
+	case *WebhookService:
+		return decodeRoot(n, v, decodeWebhookService)
 	case *Workload:
 		return decodeRoot(n, v, decodeWorkload)
 	case *WorkloadEntry:
@@ -4053,6 +4061,119 @@ func decodeWasmPlugin(n *yaml.Node, v *WasmPlugin) (good, ok bool) {
 			_, ok = decodePtr(c[i+1], &v.TargetRef, decodePolicyTargetReference)
 		case "targetRefs":
 			_, ok = decodeSeq(c[i+1], &v.TargetRefs, decodePolicyTargetReference)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeWebhook(n *yaml.Node, v *Webhook) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+		case "clientConfig":
+			_, ok = decodeWebhookClientConfig(c[i+1], &v.ClientConfig)
+		case "namespaceSelector":
+			_, ok = decodePtr(c[i+1], &v.NamespaceSelector, decodeLabelSelector)
+		case "objectSelector":
+			_, ok = decodePtr(c[i+1], &v.ObjectSelector, decodeLabelSelector)
+		case "failurePolicy":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.FailurePolicy)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeWebhookClientConfig(n *yaml.Node, v *WebhookClientConfig) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "url":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.URL)
+		case "service":
+			_, ok = decodePtr(c[i+1], &v.Service, decodeWebhookService)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeWebhookConfiguration(n *yaml.Node, v *WebhookConfiguration) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "webhooks":
+			_, ok = decodeSeq(c[i+1], &v.Webhooks, decodeWebhook)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeWebhookService(n *yaml.Node, v *WebhookService) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "namespace":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Namespace)
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+		case "port":
+			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
 		}
 		if !ok {
 			return false, false

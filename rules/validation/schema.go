@@ -18,7 +18,8 @@ TCPRoute, TLSRoute, UDPRoute, ReferenceGrant, BackendTLSPolicy, ListenerSet), ev
 object (flagger.app: Canary, MetricTemplate, AlertProvider), every Argo Rollouts object
 (argoproj.io: Rollout, Experiment, AnalysisTemplate, ClusterAnalysisTemplate, AnalysisRun) and every
 Kubernetes kind meshlint reads (Namespace, Service, Pod, Deployment, StatefulSet, DaemonSet,
-ReplicaSet, Job, CronJob, NetworkPolicy) is checked against the JSON schema of its group,
+ReplicaSet, Job, CronJob, NetworkPolicy, MutatingWebhookConfiguration,
+ValidatingWebhookConfiguration) is checked against the JSON schema of its group,
 version and kind, embedded in meshlint: Istio's own CRD schemas from istio/api 1.32, the CRDs
 of the Gateway API ` + schema.GatewayAPIVersion + ` (experimental channel, which serves every field of the
 standard one), of Flagger ` + schema.FlaggerVersion + ` and of Argo Rollouts ` + schema.ArgoRolloutsVersion + `, and the Kubernetes

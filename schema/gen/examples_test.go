@@ -59,6 +59,7 @@ func TestKubernetesRoundTripFixtures(t *testing.T) {
 		"core.v1.Namespace", "core.v1.Service", "core.v1.Pod",
 		"apps.v1.Deployment", "apps.v1.StatefulSet", "apps.v1.DaemonSet", "apps.v1.ReplicaSet",
 		"batch.v1.Job", "batch.v1.CronJob", "networking.k8s.io.v1.NetworkPolicy",
+		"admissionregistration.k8s.io.v1.MutatingWebhookConfiguration", "admissionregistration.k8s.io.v1.ValidatingWebhookConfiguration",
 	} {
 		paths = append(paths, filepath.Join(dir, name+".yaml"))
 	}

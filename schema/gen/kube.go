@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -43,6 +44,8 @@ var derivedKinds = []kubeKind{
 	{"job-batch-v1.json", "batch", "v1", "Job", batchv1.Job{}},
 	{"cronjob-batch-v1.json", "batch", "v1", "CronJob", batchv1.CronJob{}},
 	{"networkpolicy-networking-v1.json", "networking.k8s.io", "v1", "NetworkPolicy", networkingv1.NetworkPolicy{}},
+	{"mutatingwebhookconfiguration-admissionregistration-v1.json", "admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", admissionregistrationv1.MutatingWebhookConfiguration{}},
+	{"validatingwebhookconfiguration-admissionregistration-v1.json", "admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", admissionregistrationv1.ValidatingWebhookConfiguration{}},
 }
 
 func writeKube(dir string) error {

@@ -1,0 +1,110 @@
+package workload
+
+import (
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// ImageAutoWithoutInjection reports istio-proxy containers with image
+// "auto" in pods that the sidecar injector does not inject.
+var ImageAutoWithoutInjection = &rules.Rule{
+	ID:      "MR724",
+	Name:    "image-auto-without-injection",
+	Summary: "the istio-proxy container has image \"auto\" but the pods are not injected, so they never start",
+	Doc: `A gateway deployed by hand (or by Istio's gateway chart) declares a container ` + "`istio-proxy`" + ` with
+` + "`image: auto`" + ` and lets the sidecar injector fill it in, usually with the ` + "`gateway`" + ` template
+(annotation ` + "`inject.istio.io/templates: gateway`" + `): the injector replaces the image with the proxy's
+own. When the pods are not injected, nothing replaces it: the kubelet tries to pull an image
+called ` + "`auto`" + `, which does not exist, and the pods never start (` + "`ErrImagePull`" + `).
+
+meshlint decides injection from labels, as the webhooks of Istio's chart and the injector do,
+not from the MutatingWebhookConfigurations: pods are injected in a namespace labelled
+` + "`istio-injection=enabled`" + ` unless the pod is labelled ` + "`sidecar.istio.io/inject=false`" + `; where the
+namespace has no ` + "`istio-injection`" + ` label, when the namespace or the pod is labelled ` + "`istio.io/rev`" + `
+(any revision or tag) and the pod not ` + "`sidecar.istio.io/inject=false`" + `; and otherwise when the pod
+is labelled ` + "`sidecar.istio.io/inject=true`" + `. The injector then skips pods on the host network, the
+namespaces kube-system and kube-public, and pods whose ` + "`sidecar.istio.io/inject`" + ` label (or,
+without it, annotation) says false. When the input does not declare the workload's
+namespace, the rule reports only what no namespace label could change (an opt-out label, the
+host network), unless ` + "`--closed-world`" + ` says the namespace has no labels.
+
+Label the pod template ` + "`sidecar.istio.io/inject: \"true\"`" + ` (or ` + "`istio.io/rev`" + ` with your revision), as
+Istio's gateway chart does, or the namespace ` + "`istio-injection: enabled`" + `. Deployments, Pods and every
+other workload (StatefulSets, DaemonSets, Jobs, Argo Rollouts, and the custom resources of
+other operators with a pod template at ` + "`spec.template`" + `) are checked. istioctl analyze reports a
+Deployment (IST0146, a warning) when it matches no Istio webhook of the cluster, and every running
+Pod with ` + "`image: auto`" + ` (IST0147), since a created pod that still has it was not injected; a Pod
+manifest has not been created yet, so meshlint decides for it as for a Deployment. If your
+injector injects every namespace by default (` + "`enableNamespacesByDefault`" + `), which meshlint does not
+read, disable the rule.`,
+	Bad: `apiVersion: v1
+kind: Namespace
+metadata: {name: istio-ingress}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingressgateway, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata:
+      annotations: {inject.istio.io/templates: gateway}
+      labels: {istio: ingressgateway}
+    spec:
+      containers:
+      - name: istio-proxy
+        image: auto
+`,
+	Good: `apiVersion: v1
+kind: Namespace
+metadata: {name: istio-ingress}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingressgateway, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata:
+      annotations: {inject.istio.io/templates: gateway}
+      labels: {istio: ingressgateway, sidecar.istio.io/inject: "true"}
+    spec:
+      containers:
+      - name: istio-proxy
+        image: auto
+`,
+	Severity: rules.Error,
+	Inputs:   append([]kinds.Kind{kinds.Namespace}, kinds.Workloads()...),
+	Related:  []string{"IST0146", "IST0147"},
+	Run:      runImageAutoWithoutInjection,
+}
+
+func runImageAutoWithoutInjection(p *rules.Pass) error {
+	g := p.Graph
+	for _, w := range g.Workloads {
+		if graph.Origin(w.Obj) != w.Obj {
+			// Flagger's primary or an experiment step's pods: the pod
+			// spec is the target's or the Rollout's, reported there.
+			continue
+		}
+		cs := w.Spec.Spec.Containers
+		for i := range cs {
+			c := &cs[i]
+			if c.Name.V != "istio-proxy" || c.Image.V != "auto" {
+				continue
+			}
+			inj := g.Injection(w)
+			if inj.Injected || !inj.Known {
+				break
+			}
+			outcome := "the pods are not injected, cannot pull image \"auto\" and never start"
+			if w.Obj.Kind == kinds.Pod && w.Obj.Group == kinds.GroupCore {
+				outcome = "the pod is not injected, cannot pull image \"auto\" and never starts"
+			}
+			p.Reportf(w.Obj, c.Image.Loc, "container istio-proxy of %s %s/%s has image \"auto\", which only the sidecar injector replaces, but %s: %s",
+				w.KindName(), w.Namespace(), w.Name(), inj.Reason, outcome)
+		}
+	}
+	return nil
+}
