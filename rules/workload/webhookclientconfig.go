@@ -46,7 +46,17 @@ webhooks:
   sideEffects: None
   admissionReviewVersions: [v1]
 `,
-	Good: `apiVersion: admissionregistration.k8s.io/v1
+	Good:     externalInjector,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.MutatingWebhookConfiguration, kinds.ValidatingWebhookConfiguration},
+	Related:  []string{"IST0163"},
+	Run:      runWebhookClientConfigInvalid,
+}
+
+// externalInjector is the injection webhook of a remote cluster whose
+// istiod runs elsewhere, as Istio's chart writes it: the Good example of
+// MR728 and MR729.
+const externalInjector = `apiVersion: admissionregistration.k8s.io/v1
 kind: MutatingWebhookConfiguration
 metadata: {name: istio-sidecar-injector-external-istiod}
 webhooks:
@@ -56,12 +66,7 @@ webhooks:
   namespaceSelector: {matchLabels: {istio.io/rev: default}}
   sideEffects: None
   admissionReviewVersions: [v1]
-`,
-	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.MutatingWebhookConfiguration, kinds.ValidatingWebhookConfiguration},
-	Related:  []string{"IST0163"},
-	Run:      runWebhookClientConfigInvalid,
-}
+`
 
 func runWebhookClientConfigInvalid(p *rules.Pass) error {
 	for _, c := range p.Graph.WebhookConfigurations() {

@@ -37,17 +37,7 @@ webhooks:
   sideEffects: None
   admissionReviewVersions: [v1]
 `,
-	Good: `apiVersion: admissionregistration.k8s.io/v1
-kind: MutatingWebhookConfiguration
-metadata: {name: istio-sidecar-injector-external-istiod}
-webhooks:
-- name: rev.namespace.sidecar-injector.istio.io
-  clientConfig:
-    url: https://istiod.external.example.com:15017/inject/cluster/remote1/net/network1
-  namespaceSelector: {matchLabels: {istio.io/rev: default}}
-  sideEffects: None
-  admissionReviewVersions: [v1]
-`,
+	Good:     externalInjector,
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.MutatingWebhookConfiguration, kinds.ValidatingWebhookConfiguration},
 	Related:  []string{"IST0164"},
