@@ -1,7 +1,7 @@
 package workload
 
 import (
-	"net"
+	"net/netip"
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/rules"
@@ -46,7 +46,7 @@ webhooks:
 			for i := range c.Spec.Webhooks {
 				h := &c.Spec.Webhooks[i]
 				u, ok := istioWebhookURL(c, h)
-				if !ok || net.ParseIP(u.Hostname()) == nil {
+				if !ok || !isIP(u.Hostname()) {
 					continue
 				}
 				p.Reportf(c.Obj, h.ClientConfig.URL.Loc, "webhook %s is called at IP address %s (%s), not a hostname: when the address changes, every call fails until the configuration is rewritten", webhookRef(c, h), u.Hostname(), h.ClientConfig.URL.V)
@@ -54,4 +54,10 @@ webhooks:
 		}
 		return nil
 	},
+}
+
+// isIP reports whether a URL's host is an IP address rather than a name.
+func isIP(host string) bool {
+	_, err := netip.ParseAddr(host)
+	return err == nil
 }
