@@ -52,6 +52,9 @@ func (g *Graph) build() {
 			ns.Injection = injectionEnabled(ns.Labels)
 		}
 	}
+	// And the webhook configurations: when the input has the injector's,
+	// their selectors decide which pods are sent to it.
+	g.addWebhookConfigurations()
 	for _, o := range objs {
 		g.notePresent(o)
 		if (o.Kind != kinds.Namespace || o.Group != kinds.GroupCore) && o.Namespace != "" {
@@ -73,7 +76,6 @@ func (g *Graph) build() {
 	g.addAmbientKinds()
 	g.addGatewayAPI()
 	g.addExtras()
-	g.addWebhookConfigurations()
 }
 
 func (g *Graph) namespace(name string) *Namespace {
@@ -378,8 +380,9 @@ func (g *Graph) templateWorkload(w *Workload) *Workload {
 }
 
 // hasSidecar applies the injector's rules: an explicit istio-proxy
-// container, else the webhooks' selectors, then the injector's own checks
-// (injects, in injection.go).
+// container, else the webhooks' selectors (those of the input's injector
+// webhooks, or else the labels of Istio's chart), then the injector's own
+// checks (injects, in injection.go).
 func (g *Graph) hasSidecar(w *Workload) bool {
 	for _, c := range w.Spec.Spec.Containers {
 		if c.Name.V == "istio-proxy" {
@@ -390,8 +393,8 @@ func (g *Graph) hasSidecar(w *Workload) bool {
 	if ns := g.Namespaces[w.Namespace()]; ns != nil {
 		nsLabels = ns.Labels
 	}
-	injected, _ := injects(w, nsLabels)
-	return injected
+	d := g.injects(w, nsLabels)
+	return d.injected
 }
 
 // policyTypes applies the API's defaulting: Ingress always, Egress when

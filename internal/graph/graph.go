@@ -232,7 +232,11 @@ type Graph struct {
 	wasmPlugins    []*WasmPlugin
 	workloadGroups []*WorkloadGroup
 	webhookConfigs []*WebhookConfiguration
-	described      map[string]bool
+	// injectors are the webhooks of the input's injector configurations
+	// (WebhookConfiguration.Injector): when there are any, they decide
+	// which pods are sent to the injector (injection.go).
+	injectors []injectorWebhook
+	described map[string]bool
 	// generatedBy holds the objects Flagger creates, by Canary.
 	generatedBy map[*manifest.Object]*Canary
 	// recording marks the scratch graph of Prepare, whose decodes are kept

@@ -24,7 +24,9 @@ type WebhookConfiguration struct {
 func (g *Graph) WebhookConfigurations() []*WebhookConfiguration { return g.webhookConfigs }
 
 // addWebhookConfigurations decodes the webhook configurations once, for
-// the rules that read them. Objects that do not decode are left to MR001.
+// the rules that read them and for sidecar injection, which the injector
+// configurations' webhooks decide: Build calls it before it adds the
+// workloads. Objects that do not decode are left to MR001.
 func (g *Graph) addWebhookConfigurations() {
 	for _, o := range g.Objects {
 		if o.Group != kinds.GroupAdmissionRegistration {
@@ -36,6 +38,11 @@ func (g *Graph) addWebhookConfigurations() {
 		w := &WebhookConfiguration{Meta: Meta{Obj: o}, Mutating: o.Kind == kinds.MutatingWebhookConfiguration}
 		if decodeInto(g, o, o.Node, &w.Spec) {
 			g.webhookConfigs = append(g.webhookConfigs, w)
+			if w.Injector() {
+				for i := range w.Spec.Webhooks {
+					g.injectors = append(g.injectors, newInjectorWebhook(w, &w.Spec.Webhooks[i]))
+				}
+			}
 		}
 	}
 }

@@ -18,16 +18,19 @@ var ImageAutoWithoutInjection = &rules.Rule{
 own. When the pods are not injected, nothing replaces it: the kubelet tries to pull an image
 called ` + "`auto`" + `, which does not exist, and the pods never start (` + "`ErrImagePull`" + `).
 
-meshlint decides injection from labels, as the webhooks of Istio's chart and the injector do,
-not from the MutatingWebhookConfigurations: pods are injected in a namespace labelled
+When the input holds the injector's MutatingWebhookConfigurations, meshlint decides injection
+from their webhooks, as the API server does: a pod is sent to the injector when a webhook's
+namespace and object selectors match its namespace's and its own labels (the chart's
+` + "`enableNamespacesByDefault`" + `, revisions and custom selectors included). Otherwise it decides
+from labels, as the webhooks of Istio's chart do: pods are injected in a namespace labelled
 ` + "`istio-injection=enabled`" + ` unless the pod is labelled ` + "`sidecar.istio.io/inject=false`" + `; where the
 namespace has no ` + "`istio-injection`" + ` label, when the namespace or the pod is labelled ` + "`istio.io/rev`" + `
 (any revision or tag) and the pod not ` + "`sidecar.istio.io/inject=false`" + `; and otherwise when the pod
 is labelled ` + "`sidecar.istio.io/inject=true`" + `. The injector then skips pods on the host network, the
 namespaces kube-system and kube-public, and pods whose ` + "`sidecar.istio.io/inject`" + ` label (or,
 without it, annotation) says false. When the input does not declare the workload's
-namespace, the rule reports only what no namespace label could change (an opt-out label, the
-host network), unless ` + "`--closed-world`" + ` says the namespace has no labels.
+namespace, the rule reports only what no namespace label could change (an opt-out label the
+webhooks exclude, the host network), unless ` + "`--closed-world`" + ` says the namespace has no labels.
 
 Label the pod template ` + "`sidecar.istio.io/inject: \"true\"`" + ` (or ` + "`istio.io/rev`" + ` with your revision), as
 Istio's gateway chart does, or the namespace ` + "`istio-injection: enabled`" + `. Deployments, Pods and every
@@ -75,7 +78,7 @@ spec:
         image: auto
 `,
 	Severity: rules.Error,
-	Inputs:   append([]kinds.Kind{kinds.Namespace}, kinds.Workloads()...),
+	Inputs:   append([]kinds.Kind{kinds.Namespace, kinds.MutatingWebhookConfiguration}, kinds.Workloads()...),
 	Related:  []string{"IST0146", "IST0147"},
 	Run:      runImageAutoWithoutInjection,
 }

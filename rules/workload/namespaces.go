@@ -83,9 +83,10 @@ outside the mesh. Only Namespace objects of the input are checked; Istio's names
 Kubernetes system namespaces are skipped, and so are namespaces whose pods in the input all get
 a proxy anyway: workloads that opt in one by one, gateways with an explicit ` + "`istio-proxy`" + `
 container, and the pods Istio deploys for Gateway API Gateways of an ` + "`istio`" + ` class, when the
-namespace holds nothing else. istioctl analyze reports IST0148 instead when the
-injector is configured to inject every namespace by default (` + "`enableNamespacesByDefault`" + `),
-which meshlint does not read; turn the rule off in that case.`,
+namespace holds nothing else. When the input's injector webhooks inject the namespace's pods
+anyway (the chart's ` + "`enableNamespacesByDefault`" + `), MR730 reports it instead, as istioctl
+analyze reports IST0148. meshlint reads the webhooks, not the injector's ConfigMap: when the
+input does not hold them and the injector injects every namespace, turn the rule off.`,
 	Bad: `apiVersion: v1
 kind: Namespace
 metadata: {name: shop}
@@ -97,7 +98,7 @@ metadata:
   labels: {istio-injection: enabled}
 `,
 	Severity: rules.Info,
-	Inputs:   []kinds.Kind{kinds.Namespace},
+	Inputs:   []kinds.Kind{kinds.Namespace, kinds.MutatingWebhookConfiguration},
 	Related:  []string{"IST0102"},
 	Run:      runNamespaceNotInjected,
 }
@@ -106,7 +107,7 @@ func runNamespaceNotInjected(p *rules.Pass) error {
 	g := p.Graph
 	for _, name := range g.NamespaceNames() {
 		ns := g.Namespaces[name]
-		if !ns.Declared() || name == g.Mesh.RootNamespace || name == "istio-system" || strings.HasPrefix(name, "kube-") || name == "local-path-storage" {
+		if !ns.Declared() || skipInjectionCheck(g, name) {
 			continue
 		}
 		_, inj := ns.Labels["istio-injection"]
@@ -117,6 +118,9 @@ func runNamespaceNotInjected(p *rules.Pass) error {
 		gatewaysOnly := len(ws) == 0 && len(g.GatewayAPIPodLabels(name)) > 0
 		if inj || rev || g.AmbientNamespace(name) || allOptedIn(ws) || gatewaysOnly {
 			continue
+		}
+		if _, h := g.DefaultInjectionWebhook(name); h != nil {
+			continue // injected by default: MR730
 		}
 		p.Reportf(ns.Obj, ns.Obj.NameLoc, "namespace %s enables neither sidecar injection nor ambient mode: its pods are outside the mesh unless each opts in", name)
 	}

@@ -32,6 +32,7 @@ var Rules = []*rules.Rule{
 	WebhookServiceUnknown,
 	WebhookClientConfigInvalid,
 	WebhookURLIPAddress,
+	NamespaceInjectedByDefault,
 	AmbientPolicyWithoutWaypoint,
 	AmbientSelectorPolicyIgnored,
 	AmbientRouteWithoutWaypoint,

@@ -122,7 +122,7 @@ func runInjectionWebhooksOverlap(p *rules.Pass) error {
 			if i == j || a.cfg != b.cfg && a.cfg.Name() == b.cfg.Name() || seen[key] {
 				continue
 			}
-			ns, okNS := satisfy([]*spec.LabelSelector{a.h.NamespaceSelector, b.h.NamespaceSelector}, namespaceNameLabel)
+			ns, okNS := satisfy([]*spec.LabelSelector{a.h.NamespaceSelector, b.h.NamespaceSelector}, graph.NamespaceNameLabel)
 			pod, okPod := satisfy([]*spec.LabelSelector{a.h.ObjectSelector, b.h.ObjectSelector})
 			if !okNS || !okPod {
 				continue
@@ -160,10 +160,6 @@ func runInjectionWebhooksOverlap(p *rules.Pass) error {
 	}
 	return nil
 }
-
-// namespaceNameLabel is the label every namespace carries, set to its
-// name.
-const namespaceNameLabel = "kubernetes.io/metadata.name"
 
 // describeLabelled names an example object with labels l, which the
 // selectors match: "a pod labelled k=v", "an unlabelled namespace", or

@@ -82,15 +82,15 @@ func TestSatisfy(t *testing.T) {
 
 func TestSatisfyImplied(t *testing.T) {
 	sel := func(op string, vs ...string) *spec.LabelSelector {
-		return &spec.LabelSelector{MatchExpressions: []spec.LabelSelectorRequirement{{Key: spec.Str{V: namespaceNameLabel}, Operator: spec.Str{V: op}, Values: vs}}}
+		return &spec.LabelSelector{MatchExpressions: []spec.LabelSelectorRequirement{{Key: spec.Str{V: graph.NamespaceNameLabel}, Operator: spec.Str{V: op}, Values: vs}}}
 	}
-	if _, ok := satisfy([]*spec.LabelSelector{sel("DoesNotExist")}, namespaceNameLabel); ok {
+	if _, ok := satisfy([]*spec.LabelSelector{sel("DoesNotExist")}, graph.NamespaceNameLabel); ok {
 		t.Error("a namespace without kubernetes.io/metadata.name was found")
 	}
-	if l, ok := satisfy([]*spec.LabelSelector{sel("NotIn", "kube-system")}, namespaceNameLabel); !ok || len(l) != 0 {
+	if l, ok := satisfy([]*spec.LabelSelector{sel("NotIn", "kube-system")}, graph.NamespaceNameLabel); !ok || len(l) != 0 {
 		t.Errorf("NotIn kube-system: got %v, %v; want an unconstrained namespace", l, ok)
 	}
-	if l, ok := satisfy([]*spec.LabelSelector{sel("In", "shop")}, namespaceNameLabel); !ok || l[namespaceNameLabel] != "shop" {
+	if l, ok := satisfy([]*spec.LabelSelector{sel("In", "shop")}, graph.NamespaceNameLabel); !ok || l[graph.NamespaceNameLabel] != "shop" {
 		t.Errorf("In shop: got %v, %v", l, ok)
 	}
 	for _, bad := range []*spec.LabelSelector{sel("In"), sel("NotIn"), sel("Exists", "x"), sel("Equals", "x")} {
