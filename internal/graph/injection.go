@@ -169,7 +169,7 @@ type injectorWebhook struct {
 
 func newInjectorWebhook(c *WebhookConfiguration, h *spec.Webhook) injectorWebhook {
 	return injectorWebhook{cfg: c, h: h, ns: Selector(h.NamespaceSelector), obj: Selector(h.ObjectSelector),
-		valid: validSelector(h.NamespaceSelector) && validSelector(h.ObjectSelector)}
+		valid: ValidSelector(h.NamespaceSelector) && ValidSelector(h.ObjectSelector)}
 }
 
 // matches reports whether the API server sends a pod with labels pod in
@@ -178,9 +178,10 @@ func (h *injectorWebhook) matches(ns, pod map[string]string) bool {
 	return h.valid && h.ns.Matches(ns) && h.obj.Matches(pod)
 }
 
-// validSelector reports whether the API server accepts a label selector:
-// In and NotIn with values, Exists and DoesNotExist without.
-func validSelector(s *spec.LabelSelector) bool {
+// ValidSelector reports whether the API server accepts a label selector:
+// In and NotIn with values, Exists and DoesNotExist without. A webhook
+// with another selector matches nothing (as istioctl analyze has it).
+func ValidSelector(s *spec.LabelSelector) bool {
 	if s == nil {
 		return true
 	}

@@ -220,6 +220,9 @@ func satisfy(sels []*spec.LabelSelector, always ...string) (map[string]string, b
 		c.allowed = next
 	}
 	for _, s := range sels {
+		if !graph.ValidSelector(s) {
+			return nil, false
+		}
 		if s == nil {
 			continue
 		}
@@ -232,30 +235,16 @@ func satisfy(sels []*spec.LabelSelector, always ...string) (map[string]string, b
 			c := get(e.Key.V)
 			switch e.Operator.V {
 			case "In":
-				if len(e.Values) == 0 {
-					return nil, false
-				}
 				c.present = true
 				allow(c, e.Values)
 			case "NotIn":
-				if len(e.Values) == 0 {
-					return nil, false
-				}
 				for _, v := range e.Values {
 					c.excluded[v] = true
 				}
 			case "Exists":
-				if len(e.Values) > 0 {
-					return nil, false
-				}
 				c.present = true
 			case "DoesNotExist":
-				if len(e.Values) > 0 {
-					return nil, false
-				}
 				c.absent = true
-			default:
-				return nil, false
 			}
 		}
 	}
