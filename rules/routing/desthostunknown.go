@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/rules"
@@ -70,25 +71,22 @@ spec:
 
 func runDestinationHostUnknown(p *rules.Pass) error {
 	g := p.Graph
-	dests, targetsOf := allDestinations(p), allDestTargets(p)
-	for i, vs := range g.VirtualServices {
-		for k, ref := range dests[i] {
-			h := ref.Dest.Host.V
-			if h == "" || len(targetsOf[i][k]) > 0 {
-				continue
-			}
-			fqdn := host.FQDN(h, vs.Namespace(), g.Mesh.ClusterDomain)
-			nss, listed := clientNamespaces(vs)
-			hint := hostHint(g, h, fqdn, vs.Namespace(), nss)
-			if hint == "" && !g.HostDescribed(fqdn) {
-				continue
-			}
-			where := namespacesPhrase(nss)
-			if listed {
-				where += ", where the VirtualService is exported"
-			}
-			p.Reportf(vs.Obj, ref.Dest.Host.Loc, "%s: host %q matches no Service or ServiceEntry visible from %s%s", ref.Where(), h, where, hint)
+	eachHostDestination(p, func(vs *graph.VirtualService, ref destRef, targets []graph.HostTarget) {
+		if len(targets) > 0 {
+			return
 		}
-	}
+		h := ref.Dest.Host.V
+		fqdn := host.FQDN(h, vs.Namespace(), g.Mesh.ClusterDomain)
+		nss, listed := clientNamespaces(vs)
+		hint := hostHint(g, h, fqdn, vs.Namespace(), nss)
+		if hint == "" && !g.HostDescribed(fqdn) {
+			return
+		}
+		where := namespacesPhrase(nss)
+		if listed {
+			where += ", where the VirtualService is exported"
+		}
+		p.Reportf(vs.Obj, ref.Dest.Host.Loc, "%s: host %q matches no Service or ServiceEntry visible from %s%s", ref.Where(), h, where, hint)
+	})
 	return nil
 }

@@ -64,25 +64,17 @@ spec:
 }
 
 func runDestinationPortUnknown(p *rules.Pass) error {
-	g := p.Graph
-	dests, targetsOf := allDestinations(p), allDestTargets(p)
-	for i, vs := range g.VirtualServices {
-		for k, ref := range dests[i] {
-			d := ref.Dest
-			if d.Host.V == "" || d.Port == nil || !d.Port.Number.Set {
-				continue
-			}
-			targets := targetsOf[i][k]
-			if len(targets) == 0 {
-				continue
-			}
-			ports := targetPorts(targets)
-			if slices.Contains(ports, d.Port.Number.V) {
-				continue
-			}
-			p.Reportf(vs.Obj, d.Port.Number.Loc, "%s: port %d is not a port of %s (ports: %s)", ref.Where(), d.Port.Number.V, targetName(targets[0]), portList(ports))
+	eachHostDestination(p, func(vs *graph.VirtualService, ref destRef, targets []graph.HostTarget) {
+		d := ref.Dest
+		if d.Port == nil || !d.Port.Number.Set || len(targets) == 0 {
+			return
 		}
-	}
+		ports := targetPorts(targets)
+		if slices.Contains(ports, d.Port.Number.V) {
+			return
+		}
+		p.Reportf(vs.Obj, d.Port.Number.Loc, "%s: port %d is not a port of %s (ports: %s)", ref.Where(), d.Port.Number.V, targetName(targets[0]), portList(ports))
+	})
 	return nil
 }
 
@@ -167,38 +159,31 @@ spec:
 
 func runDestinationPortRequired(p *rules.Pass) error {
 	g := p.Graph
-	dests, targetsOf := allDestinations(p), allDestTargets(p)
-	for i, vs := range g.VirtualServices {
-		for k, ref := range dests[i] {
-			d := ref.Dest
-			if d.Host.V == "" || d.Port != nil && d.Port.Number.Set {
-				continue
-			}
-			targets := targetsOf[i][k]
-			if len(targets) == 0 {
-				continue
-			}
-			ports := targetPorts(targets)
-			if len(ports) < 2 {
-				continue
-			}
-			if len(vs.Spec.Hosts) == 0 {
-				// A delegate: its routes serve the listeners of the
-				// VirtualServices that delegate to it.
-				parents := delegateParents(g, vs)
-				if len(parents) == 0 {
-					p.Reportf(vs.Obj, d.Host.Loc, "%s: destination %q has no port and %s exposes ports %s: this delegate VirtualService (it has no hosts) takes the listener port of the VirtualService that delegates to it, which is not in the input and may not be one of them",
-						ref.Where(), d.Host.V, targetName(targets[0]), portList(ports))
-					continue
-				}
-				for _, parent := range parents {
-					reportPortRequired(p, vs, ref, targets, ports, parent)
-				}
-				continue
-			}
-			reportPortRequired(p, vs, ref, targets, ports, vs)
+	eachHostDestination(p, func(vs *graph.VirtualService, ref destRef, targets []graph.HostTarget) {
+		d := ref.Dest
+		if d.Port != nil && d.Port.Number.Set || len(targets) == 0 {
+			return
 		}
-	}
+		ports := targetPorts(targets)
+		if len(ports) < 2 {
+			return
+		}
+		if len(vs.Spec.Hosts) == 0 {
+			// A delegate: its routes serve the listeners of the
+			// VirtualServices that delegate to it.
+			parents := delegateParents(g, vs)
+			if len(parents) == 0 {
+				p.Reportf(vs.Obj, d.Host.Loc, "%s: destination %q has no port and %s exposes ports %s: this delegate VirtualService (it has no hosts) takes the listener port of the VirtualService that delegates to it, which is not in the input and may not be one of them",
+					ref.Where(), d.Host.V, targetName(targets[0]), portList(ports))
+				return
+			}
+			for _, parent := range parents {
+				reportPortRequired(p, vs, ref, targets, ports, parent)
+			}
+			return
+		}
+		reportPortRequired(p, vs, ref, targets, ports, vs)
+	})
 	return nil
 }
 
@@ -302,6 +287,20 @@ func allDestTargets(p *rules.Pass) [][][]graph.HostTarget {
 		}
 		return out
 	}).([][][]graph.HostTarget)
+}
+
+// eachHostDestination calls f for every destination that names a host, of
+// every VirtualService, with the registry entries the host resolves to
+// (allDestTargets): none when it resolves to nothing.
+func eachHostDestination(p *rules.Pass, f func(vs *graph.VirtualService, ref destRef, targets []graph.HostTarget)) {
+	dests, targetsOf := allDestinations(p), allDestTargets(p)
+	for i, vs := range p.Graph.VirtualServices {
+		for k, ref := range dests[i] {
+			if ref.Dest.Host.V != "" {
+				f(vs, ref, targetsOf[i][k])
+			}
+		}
+	}
 }
 
 // destTargets looks up the host of destination d of vs from the namespaces

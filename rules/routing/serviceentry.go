@@ -2,7 +2,6 @@ package routing
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -113,53 +112,35 @@ spec:
 	Run:      runSEProtocolConflict,
 }
 
-type sePort struct {
-	se    *graph.ServiceEntry
-	port  int
-	proto string
-}
-
 func runSEProtocolConflict(p *rules.Pass) error {
-	byKey := map[string][]sePort{}
-	var keys []string
-	for _, se := range p.Graph.ServiceEntries {
-		for _, h := range se.Spec.Hosts {
-			for i, port := range se.Spec.Ports {
-				k := fmt.Sprintf("%s:%d", strings.ToLower(h.V), port.Number.V)
-				if _, ok := byKey[k]; !ok {
-					keys = append(keys, k)
-				}
-				proto := strings.ToUpper(port.Protocol.V)
-				if proto == "" {
-					proto = "TCP"
-				}
-				byKey[k] = append(byKey[k], sePort{se, i, proto})
-			}
-		}
+	keys, groups := p.Graph.ServiceEntryPorts()
+	// A port is reported once, even when several hosts of its entry clash.
+	type entryPort struct {
+		se    *graph.ServiceEntry
+		index int
 	}
-	sort.Strings(keys)
-	reported := map[string]bool{}
+	reported := map[entryPort]bool{}
 	for _, k := range keys {
-		ps := byKey[k]
+		ps := groups[k]
 		for _, a := range ps {
 			var others []string
 			for _, b := range ps {
-				if a.se == b.se || a.proto == b.proto || !graph.ExportsOverlap(a.se.ExportTo, a.se.Namespace(), b.se.ExportTo, b.se.Namespace()) {
+				if a.Entry == b.Entry || a.Protocol == b.Protocol || !graph.ExportsOverlap(a.Entry.ExportTo, a.Entry.Namespace(), b.Entry.ExportTo, b.Entry.Namespace()) {
 					continue
 				}
-				others = append(others, fmt.Sprintf("%s in ServiceEntry %s/%s", b.proto, b.se.Namespace(), b.se.Name()))
+				others = append(others, fmt.Sprintf("%s in ServiceEntry %s/%s", b.Protocol, b.Entry.Namespace(), b.Entry.Name()))
 			}
-			id := fmt.Sprintf("%p:%d", a.se, a.port)
+			id := entryPort{a.Entry, a.Index}
 			if len(others) == 0 || reported[id] {
 				continue
 			}
 			reported[id] = true
-			port := a.se.Spec.Ports[a.port]
+			port := a.Port()
 			at := port.Protocol.Loc
 			if at.IsZero() {
 				at = port.Loc
 			}
-			p.Reportf(a.se.Obj, at, "%s is %s here but %s: Istio keeps only one of them", k, a.proto, strings.Join(others, ", "))
+			p.Reportf(a.Entry.Obj, at, "%s is %s here but %s: Istio keeps only one of them", k, a.Protocol, strings.Join(others, ", "))
 		}
 	}
 	return nil

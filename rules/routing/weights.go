@@ -89,14 +89,7 @@ func runWeightsNot100(p *rules.Pass) error {
 			}
 			var split []string
 			for _, d := range rs.Route {
-				h := "?"
-				if d.Destination != nil {
-					h = d.Destination.Host.V
-					if d.Destination.Subset.V != "" {
-						h += "/" + d.Destination.Subset.V
-					}
-				}
-				split = append(split, fmt.Sprintf("%s %s", h, weights.Percent(d.Weight.V, sum)))
+				split = append(split, fmt.Sprintf("%s %s", destName(d.Destination), weights.Percent(d.Weight.V, sum)))
 			}
 			at := rs.Route[0].Weight.Loc
 			if at.IsZero() {

@@ -74,28 +74,20 @@ spec:
 func runAuthzHostUnknown(p *rules.Pass) error {
 	g := p.Graph
 	for _, ap := range g.AuthorizationPolicies {
-		for i, r := range ap.Spec.Rules {
-			for j, t := range r.To {
-				if t.Operation == nil {
-					continue
-				}
-				for _, field := range []struct {
-					name string
-					list []spec.Str
-				}{{"hosts", t.Operation.Hosts}, {"notHosts", t.Operation.NotHosts}} {
-					for _, h := range field.list {
-						fqdn := registryName(g, h.V, ap.Namespace())
-						if fqdn == "" || len(g.LookupHost(fqdn, ap.Namespace())) > 0 || vsHost(g, fqdn, ap.Namespace()) || !g.HostDescribed(fqdn) {
-							continue
-						}
-						p.Reportf(ap.Obj, h.Loc, "rules[%d].to[%d].operation.%s: %q names %s, which no Service or ServiceEntry visible from namespace %s serves",
-							i, j, field.name, h.V, fqdn, ap.Namespace())
-					}
-				}
+		for at, h := range operationValues(ap, hostFields) {
+			fqdn := registryName(g, h.V, ap.Namespace())
+			if fqdn == "" || len(g.LookupHost(fqdn, ap.Namespace())) > 0 || vsHost(g, fqdn, ap.Namespace()) || !g.HostDescribed(fqdn) {
+				continue
 			}
+			p.Reportf(ap.Obj, h.Loc, "%s: %q names %s, which no Service or ServiceEntry visible from namespace %s serves",
+				at, h.V, fqdn, ap.Namespace())
 		}
 	}
 	return nil
+}
+
+func hostFields(o *spec.AuthzOperation) []valueField {
+	return []valueField{{"hosts", o.Hosts}, {"notHosts", o.NotHosts}}
 }
 
 // registryName returns the FQDN an operation host means when it is written

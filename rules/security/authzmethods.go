@@ -56,34 +56,25 @@ var httpMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 
 func runAuthzMethodInvalid(p *rules.Pass) error {
 	for _, ap := range p.Graph.AuthorizationPolicies {
-		for i, r := range ap.Spec.Rules {
-			for j, to := range r.To {
-				if to.Operation == nil {
-					continue
-				}
-				for _, f := range []struct {
-					name string
-					list []spec.Str
-				}{{"methods", to.Operation.Methods}, {"notMethods", to.Operation.NotMethods}} {
-					field := f.name
-					for _, m := range f.list {
-						if methodMatchesSome(m.V) {
-							continue
-						}
-						why := "no HTTP method matches it"
-						switch {
-						case strings.HasPrefix(m.V, "/"):
-							why = "gRPC calls are all POST: match the gRPC method with paths"
-						case methodMatchesSome(strings.ToUpper(m.V)):
-							why = "methods are case-sensitive: write " + strings.ToUpper(m.V)
-						}
-						p.Reportf(ap.Obj, m.Loc, "rules[%d].to[%d].operation.%s: %q never matches (%s)", i, j, field, m.V, why)
-					}
-				}
+		for at, m := range operationValues(ap, methodFields) {
+			if methodMatchesSome(m.V) {
+				continue
 			}
+			why := "no HTTP method matches it"
+			switch {
+			case strings.HasPrefix(m.V, "/"):
+				why = "gRPC calls are all POST: match the gRPC method with paths"
+			case methodMatchesSome(strings.ToUpper(m.V)):
+				why = "methods are case-sensitive: write " + strings.ToUpper(m.V)
+			}
+			p.Reportf(ap.Obj, m.Loc, "%s: %q never matches (%s)", at, m.V, why)
 		}
 	}
 	return nil
+}
+
+func methodFields(o *spec.AuthzOperation) []valueField {
+	return []valueField{{"methods", o.Methods}, {"notMethods", o.NotMethods}}
 }
 
 // methodMatchesSome reports whether pattern matches at least one HTTP

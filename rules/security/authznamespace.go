@@ -1,7 +1,6 @@
 package security
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -59,26 +58,18 @@ func runAuthzNamespaceUnknown(p *rules.Pass) error {
 	g := p.Graph
 	names := g.NamespaceNames()
 	for _, ap := range g.AuthorizationPolicies {
-		for i, r := range ap.Spec.Rules {
-			for j, f := range r.From {
-				if f.Source == nil {
-					continue
-				}
-				for _, field := range []struct {
-					name string
-					list []spec.Str
-				}{{"namespaces", f.Source.Namespaces}, {"notNamespaces", f.Source.NotNamespaces}} {
-					for _, ns := range field.list {
-						checkSourceNamespace(p, g, ap, names, fmt.Sprintf("rules[%d].from[%d].source.%s", i, j, field.name), ns)
-					}
-				}
-			}
+		for at, ns := range sourceValues(ap, namespaceFields) {
+			checkSourceNamespace(p, g, ap, names, at, ns)
 		}
 	}
 	return nil
 }
 
-func checkSourceNamespace(p *rules.Pass, g *graph.Graph, ap *graph.AuthorizationPolicy, names []string, where string, ns spec.Str) {
+func namespaceFields(s *spec.AuthzSource) []valueField {
+	return []valueField{{"namespaces", s.Namespaces}, {"notNamespaces", s.NotNamespaces}}
+}
+
+func checkSourceNamespace(p *rules.Pass, g *graph.Graph, ap *graph.AuthorizationPolicy, names []string, where fieldPath, ns spec.Str) {
 	for _, n := range names {
 		if namespaceMatches(ns.V, n) {
 			return

@@ -1,8 +1,6 @@
 package security
 
 import (
-	"fmt"
-
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/spec"
@@ -79,37 +77,18 @@ spec:
 func runAuthzPrincipalUnknown(p *rules.Pass) error {
 	g := p.Graph
 	for _, ap := range g.AuthorizationPolicies {
-		for i, r := range ap.Spec.Rules {
-			for j, f := range r.From {
-				if f.Source == nil {
-					continue
-				}
-				for _, field := range []struct {
-					name string
-					list []spec.Str
-				}{{"principals", f.Source.Principals}, {"notPrincipals", f.Source.NotPrincipals}} {
-					for _, v := range field.list {
-						checkPrincipal(p, g, ap, source{i, j, field.name}, v)
-					}
-				}
-			}
+		for at, v := range sourceValues(ap, principalFields) {
+			checkPrincipal(p, g, ap, at, v)
 		}
 	}
 	return nil
 }
 
-// source locates a field of a rule's source: rules[rule].from[from].source.field.
-type source struct {
-	rule, from int
-	field      string
+func principalFields(s *spec.AuthzSource) []valueField {
+	return []valueField{{"principals", s.Principals}, {"notPrincipals", s.NotPrincipals}}
 }
 
-// String is built for findings only, which are few.
-func (s source) String() string {
-	return fmt.Sprintf("rules[%d].from[%d].source.%s", s.rule, s.from, s.field)
-}
-
-func checkPrincipal(p *rules.Pass, g *graph.Graph, ap *graph.AuthorizationPolicy, where source, v spec.Str) {
+func checkPrincipal(p *rules.Pass, g *graph.Graph, ap *graph.AuthorizationPolicy, where fieldPath, v spec.Str) {
 	if td := graph.PrincipalTrustDomain(v.V); td != "" && !g.LocalTrustDomain(td) {
 		f := p.Reportf(ap.Obj, v.Loc, "%s: principal %q has trust domain %q, not the mesh's (%s): it matches only callers of a federated mesh or a trustDomainAliases entry",
 			where, v.V, td, g.Mesh.TrustDomain)

@@ -2,6 +2,7 @@ package security
 
 import (
 	"fmt"
+	"iter"
 	"sort"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -186,32 +187,48 @@ type conflict struct {
 
 func runDRTLSConflictsStrict(p *rules.Pass) error {
 	g := p.Graph
+	eachSiteServices(p, tlsSite.withoutMeshCert, func(dr *graph.DestinationRule, site tlsSite, svcs []*graph.Service) {
+		var found []conflict
+		hosts := map[string]bool{}
+		for _, s := range svcs {
+			if c, ok := siteConflict(g, site, s); ok {
+				found = append(found, c)
+				hosts[s.Host] = true
+			}
+		}
+		if len(found) > 0 {
+			reportConflict(p, dr, site, found[0], len(hosts)-1)
+		}
+	})
+	return nil
+}
+
+// withoutMeshCert reports whether the site's mode sends no mesh client
+// certificate (DISABLE or SIMPLE): a server that requires mutual TLS
+// (STRICT) resets its connections.
+func (s tlsSite) withoutMeshCert() bool {
+	m := s.mode()
+	return m == "DISABLE" || m == "SIMPLE"
+}
+
+// eachSiteServices calls f for each site of each DestinationRule that keep
+// accepts, with the Services Istio really uses the rule for (drServices),
+// listed only for the rules that have such a site.
+func eachSiteServices(p *rules.Pass, keep func(tlsSite) bool, f func(dr *graph.DestinationRule, site tlsSite, svcs []*graph.Service)) {
 	lk, sites := p.Lookup(), allTLSSites(p)
-	for i, dr := range g.DestinationRules {
+	for i, dr := range p.Graph.DestinationRules {
 		var svcs []*graph.Service
 		listed := false
 		for _, site := range sites[i] {
-			if m := site.mode(); m != "DISABLE" && m != "SIMPLE" {
+			if !keep(site) {
 				continue
 			}
 			if !listed {
 				svcs, listed = drServices(lk, dr), true
 			}
-			var found []conflict
-			hosts := map[string]bool{}
-			for _, s := range svcs {
-				if c, ok := siteConflict(g, site, s); ok {
-					found = append(found, c)
-					hosts[s.Host] = true
-				}
-			}
-			if len(found) == 0 {
-				continue
-			}
-			reportConflict(p, dr, site, found[0], len(hosts)-1)
+			f(dr, site, svcs)
 		}
 	}
-	return nil
 }
 
 type sitesKey struct{}
@@ -295,6 +312,34 @@ func (s tlsSite) governsWorkload(w *graph.Workload) bool {
 	return s.subset == nil || labels.SubsetOf(s.subset.Labels, w.Labels)
 }
 
+// servers yields the ports of service svc that the site governs, each with
+// every workload of svc that it governs, ports first.
+func (s tlsSite) servers(svc *graph.Service) iter.Seq2[spec.ServicePort, *graph.Workload] {
+	return func(yield func(spec.ServicePort, *graph.Workload) bool) {
+		for _, sp := range servicePorts(svc) {
+			if !s.governsPort(sp) {
+				continue
+			}
+			for _, w := range svc.Workloads {
+				if s.governsWorkload(w) && !yield(sp, w) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// serverMTLS returns the target port of service port sp on workload w (0
+// for the zero port of a Service without ports: the workload as a whole)
+// and the effective mTLS of w there.
+func serverMTLS(g *graph.Graph, sp spec.ServicePort, w *graph.Workload) (int64, graph.MTLS) {
+	target := int64(0)
+	if sp.Port.Set {
+		target = graph.TargetPort(sp, w)
+	}
+	return target, g.EffectiveMTLS(w, target)
+}
+
 // inUse reports whether Istio picks dr for host h for some client: a more
 // specific host, or a rule found earlier in the lookup order, shadows it.
 // A rule with a workloadSelector applies to the workloads it selects.
@@ -305,21 +350,12 @@ func inUse(lk *graph.Lookup, dr *graph.DestinationRule, h string) bool {
 // siteConflict finds the first workload port of service s, governed by the
 // site, that requires STRICT mTLS.
 func siteConflict(g *graph.Graph, site tlsSite, s *graph.Service) (conflict, bool) {
-	for _, sp := range servicePorts(s) {
-		if !site.governsPort(sp) {
+	for sp, w := range site.servers(s) {
+		if !w.Sidecar {
 			continue
 		}
-		for _, w := range s.Workloads {
-			if !w.Sidecar || !site.governsWorkload(w) {
-				continue
-			}
-			target := int64(0)
-			if sp.Port.Set {
-				target = graph.TargetPort(sp, w)
-			}
-			if m := g.EffectiveMTLS(w, target); m.Mode == "STRICT" {
-				return conflict{svc: s, port: sp, target: target, workload: w, mtls: m}, true
-			}
+		if target, m := serverMTLS(g, sp, w); m.Mode == "STRICT" {
+			return conflict{svc: s, port: sp, target: target, workload: w, mtls: m}, true
 		}
 	}
 	return conflict{}, false

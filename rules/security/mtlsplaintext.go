@@ -131,60 +131,38 @@ spec:
 
 func runMutualTLSToPlaintext(p *rules.Pass) error {
 	g := p.Graph
-	lk, sites := p.Lookup(), allTLSSites(p)
-	for i, dr := range g.DestinationRules {
-		var svcs []*graph.Service
-		listed := false
-		for _, site := range sites[i] {
-			if !site.tls.Mode.Set || site.tls.Mode.V != "ISTIO_MUTUAL" {
-				continue
-			}
-			if !listed {
-				svcs, listed = drServices(lk, dr), true
-			}
-			for _, s := range svcs {
-				if w, m, port, why := plaintextServer(g, site, s); w != nil {
-					to := s.Host
-					if port != 0 {
-						to += fmt.Sprintf(" port %d", port)
-					}
-					f := p.Reportf(dr.Obj, site.loc(), "%stls mode ISTIO_MUTUAL to %s, but %s %s/%s %s: the request fails (503 or reset); remove the tls block to let auto mTLS choose",
-						site.where(), to, w.Obj.Kind, w.Namespace(), w.Name(), why)
-					if m.Policy != nil {
-						f.Relate(m.Policy.Obj, m.Loc, "DISABLE set by PeerAuthentication %s/%s", m.Policy.Namespace(), m.Policy.Name())
-					}
-					break
+	istioMutual := func(s tlsSite) bool { return s.tls.Mode.Set && s.tls.Mode.V == "ISTIO_MUTUAL" }
+	eachSiteServices(p, istioMutual, func(dr *graph.DestinationRule, site tlsSite, svcs []*graph.Service) {
+		for _, s := range svcs {
+			if w, m, port, why := plaintextServer(g, site, s); w != nil {
+				to := s.Host
+				if port != 0 {
+					to += fmt.Sprintf(" port %d", port)
 				}
+				f := p.Reportf(dr.Obj, site.loc(), "%stls mode ISTIO_MUTUAL to %s, but %s %s/%s %s: the request fails (503 or reset); remove the tls block to let auto mTLS choose",
+					site.where(), to, w.Obj.Kind, w.Namespace(), w.Name(), why)
+				if m.Policy != nil {
+					f.Relate(m.Policy.Obj, m.Loc, "DISABLE set by PeerAuthentication %s/%s", m.Policy.Namespace(), m.Policy.Name())
+				}
+				return
 			}
 		}
-	}
+	})
 	return nil
 }
 
 // plaintextServer finds a workload of s, governed by site, that cannot
 // accept Istio mutual TLS.
 func plaintextServer(g *graph.Graph, site tlsSite, s *graph.Service) (*graph.Workload, graph.MTLS, int64, string) {
-	for _, sp := range servicePorts(s) {
-		if !site.governsPort(sp) {
+	for sp, w := range site.servers(s) {
+		if !w.Sidecar {
+			if ns := g.Namespaces[w.Namespace()]; g.Mesh.ClosedWorld || ns != nil && ns.Declared() {
+				return w, graph.MTLS{}, sp.Port.V, "has no sidecar to terminate mutual TLS"
+			}
 			continue
 		}
-		for _, w := range s.Workloads {
-			if !site.governsWorkload(w) {
-				continue
-			}
-			if !w.Sidecar {
-				if ns := g.Namespaces[w.Namespace()]; g.Mesh.ClosedWorld || ns != nil && ns.Declared() {
-					return w, graph.MTLS{}, sp.Port.V, "has no sidecar to terminate mutual TLS"
-				}
-				continue
-			}
-			target := int64(0)
-			if sp.Port.Set {
-				target = graph.TargetPort(sp, w)
-			}
-			if m := g.EffectiveMTLS(w, target); m.Mode == "DISABLE" {
-				return w, m, sp.Port.V, "accepts plaintext only (mTLS mode DISABLE)"
-			}
+		if _, m := serverMTLS(g, sp, w); m.Mode == "DISABLE" {
+			return w, m, sp.Port.V, "accepts plaintext only (mTLS mode DISABLE)"
 		}
 	}
 	return nil, graph.MTLS{}, 0, ""

@@ -2,9 +2,9 @@ package security
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -149,13 +149,7 @@ func sentPlaintext(p *rules.Pass) map[*graph.Workload]bool {
 	lk, sites := p.Lookup(), allTLSSites(p)
 	out := map[*graph.Workload]bool{}
 	for i, dr := range p.Graph.DestinationRules {
-		plain := false
-		for _, site := range sites[i] {
-			if m := site.mode(); m == "DISABLE" || m == "SIMPLE" {
-				plain = true
-			}
-		}
-		if !plain {
+		if !slices.ContainsFunc(sites[i], tlsSite.withoutMeshCert) {
 			continue
 		}
 		for _, s := range lk.ServicesMatching(dr.Host) {
@@ -184,20 +178,7 @@ func paScope(g *graph.Graph, pa *graph.PeerAuthentication) string {
 	case !pa.HasSelector():
 		return "namespace " + pa.Namespace()
 	}
-	return fmt.Sprintf("workloads matching %s in namespace %s", matchLabels(pa.Spec.Selector.MatchLabels), pa.Namespace())
-}
-
-// matchLabels formats a label map as k=v pairs in key order.
-func matchLabels(l map[string]string) string {
-	keys := make([]string, 0, len(l))
-	for k := range l {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for i, k := range keys {
-		keys[i] = k + "=" + l[k]
-	}
-	return strings.Join(keys, ",")
+	return fmt.Sprintf("workloads matching %s in namespace %s", labels.String(pa.Spec.Selector.MatchLabels), pa.Namespace())
 }
 
 // portLess orders port keys numerically, non-numbers last.

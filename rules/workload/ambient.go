@@ -16,15 +16,11 @@ type ambientPolicy struct {
 	scope graph.AmbientPolicyScope
 }
 
-func (a ambientPolicy) ref() string {
-	return string(a.obj.Kind) + " " + a.obj.Namespace + "/" + a.obj.Name
-}
-
 // anyAmbient reports whether the input puts any pod in ambient mode: a
 // namespace, or a workload without a sidecar, labelled for it. The rules
 // that check what ambient mode ignores report only about such pods (or the
-// Services and ServiceEntries of such namespaces), so without one they can
-// skip listing the policies and routes.
+// Services and ServiceEntries of such namespaces), so without one
+// ambientPolicies and ambientRoutes skip listing the policies and routes.
 func anyAmbient(g *graph.Graph) bool {
 	for ns := range g.Namespaces {
 		if g.AmbientNamespace(ns) {
@@ -39,7 +35,12 @@ func anyAmbient(g *graph.Graph) bool {
 	return false
 }
 
+// ambientPolicies lists the policies that need an L7 proxy, none when no
+// pod is in ambient mode.
 func ambientPolicies(g *graph.Graph) []ambientPolicy {
+	if !anyAmbient(g) {
+		return nil
+	}
 	var out []ambientPolicy
 	for _, ap := range g.AuthorizationPolicies {
 		if what, _ := graph.L7Authorization(ap.Spec); what != "" {
@@ -128,13 +129,10 @@ spec:
 	Related:  []string{"KIA0109", "KIA1110", "KIA1111", "KIA1112"},
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
-		if !anyAmbient(g) {
-			return nil
-		}
 		for _, a := range ambientPolicies(g) {
 			for _, t := range g.UnenrolledTargets(a.obj.Namespace, a.scope) {
 				p.Reportf(a.obj, t.Ref.Name.Loc, "%s targets %s %s/%s, which is in ambient mode and not enrolled for a waypoint (%s): no waypoint applies its %s",
-					a.ref(), t.Kind, t.Obj.Namespace, t.Obj.Name, graph.UseWaypointLabel, a.l7)
+					a.obj.Ref(), t.Kind, t.Obj.Namespace, t.Obj.Name, graph.UseWaypointLabel, a.l7)
 			}
 		}
 		return nil
@@ -195,9 +193,6 @@ spec:
 	Related:  []string{"KIA0110", "KIA1115", "KIA1116", "KIA1117"},
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
-		if !anyAmbient(g) {
-			return nil
-		}
 		for _, a := range ambientPolicies(g) {
 			ns := a.obj.Namespace
 			if a.scope.HasTargetRefs() || ns == g.Mesh.RootNamespace {
@@ -212,10 +207,10 @@ spec:
 			case len(ambient) > 0:
 				w := ambient[0]
 				p.Reportf(a.obj, loc, "%s has %s but no targetRefs, and applies to %s %s/%s, which is in ambient mode: waypoints ignore selector policies and ztunnel only enforces L4; attach it with targetRefs",
-					a.ref(), a.l7, w.KindName(), w.Namespace(), w.Name())
+					a.obj.Ref(), a.l7, w.KindName(), w.Namespace(), w.Name())
 			case nsAmbient:
 				p.Reportf(a.obj, loc, "%s has %s but no targetRefs, and namespace %s is in ambient mode: waypoints ignore selector policies and ztunnel only enforces L4; attach it with targetRefs",
-					a.ref(), a.l7, ns)
+					a.obj.Ref(), a.l7, ns)
 			}
 		}
 		return nil
@@ -232,11 +227,12 @@ type ambientRoute struct {
 	locs  []manifest.Loc
 }
 
-func (a ambientRoute) ref() string {
-	return string(a.obj.Kind) + " " + a.obj.Namespace + "/" + a.obj.Name
-}
-
+// ambientRoutes lists the routing that needs an L7 proxy (ambientRoute),
+// none when no pod is in ambient mode.
 func ambientRoutes(g *graph.Graph) []ambientRoute {
+	if !anyAmbient(g) {
+		return nil
+	}
 	var out []ambientRoute
 	for _, vs := range g.VirtualServices {
 		if !vs.MeshRoutes() {
@@ -321,9 +317,6 @@ spec:
 	Related:  []string{"KIA0210", "KIA0211", "KIA1109", "KIA1113"},
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
-		if !anyAmbient(g) {
-			return nil
-		}
 		for _, a := range ambientRoutes(g) {
 			ns := a.obj.Namespace
 			for i, h := range a.hosts {
@@ -335,14 +328,14 @@ spec:
 						s := t.Service
 						if g.AmbientService(s) && !g.WaypointEnrolled(s.Namespace(), s.Obj.Labels) {
 							p.Reportf(a.obj, a.locs[i], "%s has %s for Service %s/%s, which is in ambient mode and not enrolled for a waypoint (%s): they are ignored",
-								a.ref(), a.l7, s.Namespace(), s.Name(), graph.UseWaypointLabel)
+								a.obj.Ref(), a.l7, s.Namespace(), s.Name(), graph.UseWaypointLabel)
 						}
 					case services == 0 && t.Entry != nil:
 						se := t.Entry
 						n := g.Namespaces[ns]
 						if g.AmbientNamespace(ns) && n != nil && !n.Injection && !g.WaypointEnrolled(se.Namespace(), se.Obj.Labels) {
 							p.Reportf(a.obj, a.locs[i], "%s in ambient namespace %s has %s for ServiceEntry %s/%s, which is not enrolled for a waypoint (%s): they are ignored",
-								a.ref(), ns, a.l7, se.Namespace(), se.Name(), graph.UseWaypointLabel)
+								a.obj.Ref(), ns, a.l7, se.Namespace(), se.Name(), graph.UseWaypointLabel)
 						}
 					}
 				}
@@ -407,9 +400,6 @@ spec:
 	Related:  []string{"KIA0212", "KIA1114"},
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
-		if !anyAmbient(g) {
-			return nil
-		}
 		for _, a := range ambientRoutes(g) {
 			ns := a.obj.Namespace
 			if ns == g.Mesh.RootNamespace {
@@ -422,7 +412,7 @@ spec:
 						continue
 					}
 					p.Reportf(a.obj, a.locs[i], "%s has %s for Service %s/%s, which a waypoint serves: the waypoint only reads configuration of namespace %s",
-						a.ref(), a.l7, s.Namespace(), s.Name(), s.Namespace())
+						a.obj.Ref(), a.l7, s.Namespace(), s.Name(), s.Namespace())
 				}
 			}
 		}

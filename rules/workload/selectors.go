@@ -1,7 +1,6 @@
 package workload
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -20,10 +19,6 @@ type selPolicy struct {
 	// sel is nil for a policy without selector.
 	sel map[string]string
 	loc spec.Loc
-}
-
-func (s selPolicy) ref() string {
-	return fmt.Sprintf("%s %s/%s", s.obj.Kind, s.obj.Namespace, s.obj.Name)
 }
 
 func (s selPolicy) at() spec.Loc {
@@ -69,7 +64,7 @@ func reportNoWorkload(p *rules.Pass, ps []selPolicy, effect string) {
 			continue
 		}
 		p.Reportf(sp.obj, sp.at(), "selector %s of %s matches no workload of namespace %s: %s",
-			labels.String(sp.sel), sp.ref(), sp.obj.Namespace, effect)
+			labels.String(sp.sel), sp.obj.Ref(), sp.obj.Namespace, effect)
 	}
 }
 
@@ -107,9 +102,9 @@ func reportConflicts(p *rules.Pass, ps []selPolicy, skip func(*graph.Workload) b
 		a := ps[i]
 		var names []string
 		for _, j := range cs[i] {
-			names = append(names, ps[j].ref())
+			names = append(names, ps[j].obj.Ref())
 		}
-		f := p.Reportf(a.obj, a.at(), "%s and %s select the same workload: %s", a.ref(), strings.Join(names, ", "), effect)
+		f := p.Reportf(a.obj, a.at(), "%s and %s select the same workload: %s", a.obj.Ref(), strings.Join(names, ", "), effect)
 		for _, j := range cs[i] {
 			f.Relate(ps[j].obj, ps[j].at(), "selects the same workload")
 		}
@@ -136,6 +131,6 @@ func reportDefaults(p *rules.Pass, ps []selPolicy, skipNS func(string) bool, eff
 			}
 		}
 		p.Reportf(sp.obj, sp.obj.NameLoc, "%s and %s of namespace %s both have no selector: %s",
-			sp.ref(), strings.Join(others, ", "), sp.obj.Namespace, effect)
+			sp.obj.Ref(), strings.Join(others, ", "), sp.obj.Namespace, effect)
 	}
 }

@@ -207,13 +207,13 @@ func runSidecarInAmbient(p *rules.Pass) error {
 		ns := sp.obj.Namespace
 		if sp.sel == nil {
 			if n := g.Namespaces[ns]; g.AmbientNamespace(ns) && !injectionLabels(n) {
-				p.Reportf(sp.obj, sp.obj.NameLoc, "%s has no selector and namespace %s is in ambient mode: it applies to no proxy", sp.ref(), ns)
+				p.Reportf(sp.obj, sp.obj.NameLoc, "%s has no selector and namespace %s is in ambient mode: it applies to no proxy", sp.obj.Ref(), ns)
 			}
 			continue
 		}
 		for _, w := range g.SelectWorkloads(ns, sp.sel) {
 			if g.Ambient(w) {
-				p.Reportf(sp.obj, sp.at(), "%s selects %s %s/%s, which is in ambient mode and has no sidecar", sp.ref(), w.KindName(), w.Namespace(), w.Name())
+				p.Reportf(sp.obj, sp.at(), "%s selects %s %s/%s, which is in ambient mode and has no sidecar", sp.obj.Ref(), w.KindName(), w.Namespace(), w.Name())
 				break
 			}
 		}
