@@ -11,6 +11,9 @@
 //     (flagger.app) of the github.com/fluxcd/flagger module;
 //   - argo/<group>/<kind>_<version>.json: likewise for the CRDs of Argo
 //     Rollouts (copies: see gen/third_party/argo-rollouts);
+//   - netpolapi/<group>/<kind>_<version>.json: likewise for the
+//     ClusterNetworkPolicy CRD of the network policy API (a copy: see
+//     gen/third_party/network-policy-api);
 //   - kubernetes/*.json: the built-in kinds meshlint models, for
 //     Kubernetes KubernetesVersion (see kubernetes/README.md).
 //
@@ -57,6 +60,12 @@ const FlaggerVersion = "v1.36.1"
 // which a test of the generator checks).
 const ArgoRolloutsVersion = "v1.10.2"
 
+// NetworkPolicyAPIVersion is the release of the network policy API whose
+// ClusterNetworkPolicy CRD the embedded schemas come from (a copy,
+// gen/third_party/network-policy-api, which a test of the generator
+// checks).
+const NetworkPolicyAPIVersion = "v0.3.0"
+
 // KubernetesVersion is the Kubernetes release whose API the embedded
 // Kubernetes schemas describe: that of the k8s.io/api module pinned in
 // go.mod, which a test of the generator checks.
@@ -64,6 +73,7 @@ const KubernetesVersion = "1.37"
 
 //go:embed istio/networking.istio.io/*.json istio/security.istio.io/*.json
 //go:embed gatewayapi/gateway.networking.k8s.io/*.json flagger/flagger.app/*.json argo/argoproj.io/*.json
+//go:embed netpolapi/policy.networking.k8s.io/*.json
 //go:embed kubernetes/*.json
 var files embed.FS
 
@@ -142,6 +152,9 @@ var crdGroups = map[string]struct{ folder, release string }{
 	kinds.GroupGatewayAPI:      {"gatewayapi", "Gateway API " + GatewayAPIVersion},
 	kinds.GroupFlagger:         {"flagger", "Flagger " + FlaggerVersion},
 	kinds.GroupArgo:            {"argo", "Argo Rollouts " + ArgoRolloutsVersion},
+	// Only ClusterNetworkPolicy has schemas: the v1alpha1 admin kinds,
+	// which have none, are not checked.
+	kinds.GroupPolicyAPI: {"netpolapi", "network policy API " + NetworkPolicyAPIVersion},
 }
 
 // kubeGroups maps the Kubernetes API groups with embedded schemas to the

@@ -462,32 +462,35 @@ func TestCoverage(t *testing.T) {
 		"security.istio.io AuthorizationPolicy":   "v1 v1beta1",
 		"security.istio.io PeerAuthentication":    "v1 v1beta1",
 		"security.istio.io RequestAuthentication": "v1 v1beta1",
-		" Namespace":                                 "v1",
-		" Service":                                   "v1",
-		" Pod":                                       "v1",
-		"apps Deployment":                            "v1",
-		"apps StatefulSet":                           "v1",
-		"apps DaemonSet":                             "v1",
-		"apps ReplicaSet":                            "v1",
-		"batch Job":                                  "v1",
-		"batch CronJob":                              "v1",
-		"networking.k8s.io NetworkPolicy":            "v1",
-		"gateway.networking.k8s.io Gateway":          "v1 v1beta1",
-		"gateway.networking.k8s.io GatewayClass":     "v1 v1beta1",
-		"gateway.networking.k8s.io HTTPRoute":        "v1 v1beta1",
-		"gateway.networking.k8s.io GRPCRoute":        "v1",
-		"gateway.networking.k8s.io TCPRoute":         "v1 v1alpha2",
-		"gateway.networking.k8s.io TLSRoute":         "v1 v1alpha3 v1alpha2",
-		"gateway.networking.k8s.io UDPRoute":         "v1 v1alpha2",
-		"gateway.networking.k8s.io ReferenceGrant":   "v1 v1beta1",
-		"gateway.networking.k8s.io BackendTLSPolicy": "v1 v1alpha3",
-		"gateway.networking.k8s.io ListenerSet":      "v1",
-		"flagger.app Canary":                         "v1beta1",
-		"argoproj.io Rollout":                        "v1alpha1",
-		"argoproj.io Experiment":                     "v1alpha1",
-		"argoproj.io AnalysisTemplate":               "v1alpha1",
-		"argoproj.io ClusterAnalysisTemplate":        "v1alpha1",
-		"argoproj.io AnalysisRun":                    "v1alpha1",
+		" Namespace":                                    "v1",
+		" Service":                                      "v1",
+		" Pod":                                          "v1",
+		"apps Deployment":                               "v1",
+		"apps StatefulSet":                              "v1",
+		"apps DaemonSet":                                "v1",
+		"apps ReplicaSet":                               "v1",
+		"batch Job":                                     "v1",
+		"batch CronJob":                                 "v1",
+		"networking.k8s.io NetworkPolicy":               "v1",
+		"gateway.networking.k8s.io Gateway":             "v1 v1beta1",
+		"gateway.networking.k8s.io GatewayClass":        "v1 v1beta1",
+		"gateway.networking.k8s.io HTTPRoute":           "v1 v1beta1",
+		"gateway.networking.k8s.io GRPCRoute":           "v1",
+		"gateway.networking.k8s.io TCPRoute":            "v1 v1alpha2",
+		"gateway.networking.k8s.io TLSRoute":            "v1 v1alpha3 v1alpha2",
+		"gateway.networking.k8s.io UDPRoute":            "v1 v1alpha2",
+		"gateway.networking.k8s.io ReferenceGrant":      "v1 v1beta1",
+		"gateway.networking.k8s.io BackendTLSPolicy":    "v1 v1alpha3",
+		"gateway.networking.k8s.io ListenerSet":         "v1",
+		"flagger.app Canary":                            "v1beta1",
+		"argoproj.io Rollout":                           "v1alpha1",
+		"argoproj.io Experiment":                        "v1alpha1",
+		"argoproj.io AnalysisTemplate":                  "v1alpha1",
+		"argoproj.io ClusterAnalysisTemplate":           "v1alpha1",
+		"argoproj.io AnalysisRun":                       "v1alpha1",
+		"policy.networking.k8s.io ClusterNetworkPolicy": "v1beta1 v1alpha2",
+		// No schema: not checked, and never "not served".
+		"policy.networking.k8s.io AdminNetworkPolicy": "",
 		// The webhook configurations of Istio's injector and validator.
 		"admissionregistration.k8s.io MutatingWebhookConfiguration":   "v1",
 		"admissionregistration.k8s.io ValidatingWebhookConfiguration": "v1",
@@ -505,8 +508,8 @@ func TestCoverage(t *testing.T) {
 		}
 		return nil
 	})
-	if n != 68 {
-		t.Errorf("%d embedded schemas, want 68 (29 Istio, 19 Gateway API, 3 Flagger, 5 Argo Rollouts, 12 Kubernetes)", n)
+	if n != 70 {
+		t.Errorf("%d embedded schemas, want 70 (29 Istio, 19 Gateway API, 3 Flagger, 5 Argo Rollouts, 2 ClusterNetworkPolicy, 12 Kubernetes)", n)
 	}
 }
 

@@ -19,8 +19,9 @@ import (
 
 const reachUsage = `Usage: meshlint reach [flags] PATH...
 
-Lists who can connect to whom under the NetworkPolicies, AdminNetworkPolicies
-and BaselineAdminNetworkPolicies of the input, in np-guard's connlist format:
+Lists who can connect to whom under the NetworkPolicies, AdminNetworkPolicies,
+BaselineAdminNetworkPolicies and ClusterNetworkPolicies of the input, in
+np-guard's connlist format:
 
   <src> => <dst> : <connections>
 

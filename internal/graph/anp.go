@@ -21,9 +21,23 @@ type BaselineAdminNetworkPolicy struct {
 	Spec *spec.BaselineAdminNetworkPolicy
 }
 
+// ClusterNetworkPolicy is a policy.networking.k8s.io ClusterNetworkPolicy
+// (v1alpha2 or v1beta1). It is cluster-scoped: its Namespace() is
+// meaningless.
+type ClusterNetworkPolicy struct {
+	Meta
+	Spec *spec.ClusterNetworkPolicy
+}
+
+// Baseline reports whether the policy is of the Baseline tier, evaluated
+// after the NetworkPolicies; any other tier is read as Admin, which the
+// engine warns about.
+func (p *ClusterNetworkPolicy) Baseline() bool { return p.Spec.Tier.V == "Baseline" }
+
 // addAdminPolicies decodes the admin network policies of the input,
-// AdminNetworkPolicies in precedence order: by priority, then by name,
-// since the API leaves the order of equal priorities to the implementation.
+// AdminNetworkPolicies and ClusterNetworkPolicies in precedence order: by
+// priority, then by name, since the API leaves the order of equal
+// priorities to the implementation.
 func (g *Graph) addAdminPolicies() {
 	for _, o := range g.Objects {
 		if kinds.GenericWorkload(o.Group, o.Kind) {
@@ -40,8 +54,20 @@ func (g *Graph) addAdminPolicies() {
 			if decodeInto(g, o, o.Spec(), &p.Spec) {
 				g.BaselineAdminNetworkPolicies = append(g.BaselineAdminNetworkPolicies, p)
 			}
+		case kinds.ClusterNetworkPolicy:
+			p := &ClusterNetworkPolicy{Meta: Meta{Obj: o}}
+			if decodeInto(g, o, o.Spec(), &p.Spec) {
+				g.ClusterNetworkPolicies = append(g.ClusterNetworkPolicies, p)
+			}
 		}
 	}
+	sort.SliceStable(g.ClusterNetworkPolicies, func(i, j int) bool {
+		a, b := g.ClusterNetworkPolicies[i], g.ClusterNetworkPolicies[j]
+		if a.Spec.Priority.V != b.Spec.Priority.V {
+			return a.Spec.Priority.V < b.Spec.Priority.V
+		}
+		return a.Name() < b.Name()
+	})
 	sort.SliceStable(g.AdminNetworkPolicies, func(i, j int) bool {
 		a, b := g.AdminNetworkPolicies[i], g.AdminNetworkPolicies[j]
 		if a.Spec.Priority.V != b.Spec.Priority.V {

@@ -49,11 +49,11 @@ func (g *Graph) build() {
 			for k, v := range o.Labels {
 				ns.Labels[k] = v
 			}
-			ns.Injection = injectionEnabled(ns.Labels)
 		}
 	}
-	// And the webhook configurations: when the input has the injector's,
-	// their selectors decide which pods are sent to it.
+	// And the webhook configurations and injector ConfigMaps: when the
+	// input has the injector's, their selectors decide which pods are
+	// sent to it, and the ConfigMaps what it does with them.
 	g.addWebhookConfigurations()
 	for _, o := range objs {
 		g.notePresent(o)
@@ -85,15 +85,6 @@ func (g *Graph) namespace(name string) *Namespace {
 		g.Namespaces[name] = ns
 	}
 	return ns
-}
-
-// injectionEnabled mirrors the injector's namespace selector.
-func injectionEnabled(l map[string]string) bool {
-	if v, ok := l["istio-injection"]; ok {
-		return v == "enabled"
-	}
-	_, rev := l["istio.io/rev"]
-	return rev
 }
 
 // decode decodes node (a part of o) into out, keeping type errors. It
@@ -275,20 +266,7 @@ func (g *Graph) genericWorkload(o *manifest.Object) *Workload {
 	if !decodeInto(g, o, node, &wl) {
 		return nil
 	}
-	w := g.templateWorkload(&Workload{Meta: Meta{Obj: o}, Spec: &wl.Template})
-	// Added after templateWorkload: they are not labels that injection
-	// reads. w.Labels is the decoded template's map, shared: copy it.
-	if extra := operatorLabels(o); len(extra) > 0 {
-		l := make(map[string]string, len(w.Labels)+len(extra))
-		for k, v := range extra {
-			l[k] = v
-		}
-		for k, v := range w.Labels { // the template's win
-			l[k] = v
-		}
-		w.Labels = l
-	}
-	return w
+	return g.templateWorkload(&Workload{Meta: Meta{Obj: o}, Spec: &wl.Template}, operatorLabels(o))
 }
 
 // operatorLabels returns the labels that the operator of generic workload
@@ -365,9 +343,26 @@ func (g *Graph) addWorkload(w *Workload) {
 	g.workloadsByNS[w.Namespace()] = append(g.workloadsByNS[w.Namespace()], w)
 }
 
-// templateWorkload completes w, whose Spec is set, from its pod template.
-func (g *Graph) templateWorkload(w *Workload) *Workload {
+// templateWorkload completes w, whose Spec is set, from its pod template,
+// and extra, the labels that an operator gives the pods besides the
+// template's (operatorLabels): the pods have them when the API server
+// sends them to the injector webhooks, whose object selectors see them.
+func (g *Graph) templateWorkload(w *Workload, extra ...map[string]string) *Workload {
 	w.Labels = w.Spec.Metadata.Labels
+	for _, x := range extra {
+		if len(x) == 0 {
+			continue
+		}
+		// w.Labels is the decoded template's map, shared: copy it.
+		l := make(map[string]string, len(w.Labels)+len(x))
+		for k, v := range x {
+			l[k] = v
+		}
+		for k, v := range w.Labels { // the template's win
+			l[k] = v
+		}
+		w.Labels = l
+	}
 	if w.Labels == nil {
 		w.Labels = map[string]string{}
 	}
@@ -382,10 +377,12 @@ func (g *Graph) templateWorkload(w *Workload) *Workload {
 // hasSidecar applies the injector's rules: an explicit istio-proxy
 // container, else the webhooks' selectors (those of the input's injector
 // webhooks, or else the labels of Istio's chart), then the injector's own
-// checks (injects, in injection.go).
+// checks (injects, in injection.go). An istio-proxy container with image
+// "auto" is not a sidecar of its own: it is the injector's gateway
+// template's placeholder, which only injection fills in (MR724).
 func (g *Graph) hasSidecar(w *Workload) bool {
 	for _, c := range w.Spec.Spec.Containers {
-		if c.Name.V == "istio-proxy" {
+		if c.Name.V == "istio-proxy" && c.Image.V != "auto" {
 			return true
 		}
 	}
@@ -393,8 +390,7 @@ func (g *Graph) hasSidecar(w *Workload) bool {
 	if ns := g.Namespaces[w.Namespace()]; ns != nil {
 		nsLabels = ns.Labels
 	}
-	d := g.injects(w, nsLabels)
-	return d.injected
+	return g.injects(workloadPod(w), nsLabels).injected
 }
 
 // policyTypes applies the API's defaulting: Ingress always, Egress when

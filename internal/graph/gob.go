@@ -49,6 +49,7 @@ type specs struct {
 	AuthorizationPolicy        *spec.AuthorizationPolicy
 	BaselineAdminNetworkPolicy *spec.BaselineAdminNetworkPolicy
 	Canary                     *spec.Canary
+	ClusterNetworkPolicy       *spec.ClusterNetworkPolicy
 	CronJob                    *spec.CronJob
 	DestinationRule            *spec.DestinationRule
 	EnvoyFilter                *spec.EnvoyFilter

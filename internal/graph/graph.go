@@ -43,7 +43,11 @@ type Namespace struct {
 	Obj *manifest.Object
 	// Labels include the automatic kubernetes.io/metadata.name label.
 	Labels map[string]string
-	// Injection is true when the namespace labels turn on sidecar injection.
+	// Injection is true when the injector injects the pods of the
+	// namespace that carry no injection label or annotation of their own,
+	// as Graph.Injection decides (from the input's injector webhooks and
+	// ConfigMaps, or the labels Istio's chart selects); false for a
+	// namespace the input only implies.
 	Injection bool
 }
 
@@ -63,7 +67,8 @@ type Workload struct {
 	// ServiceAccount is the pod's service account ("default" when unset).
 	ServiceAccount string
 	// Sidecar is true when the pods get an Istio sidecar, by injection or
-	// by an explicit istio-proxy container.
+	// by an explicit istio-proxy container; one with image "auto" is the
+	// injector's to fill in, and counts only when the pods are injected.
 	Sidecar bool
 }
 
@@ -210,6 +215,10 @@ type Graph struct {
 	Ingresses                    []*Ingress
 	Routes                       []*Route
 
+	// ClusterNetworkPolicies, of both tiers, are in precedence order
+	// (priority, then name): see anp.go.
+	ClusterNetworkPolicies []*ClusterNetworkPolicy
+
 	// Gateway API objects (gateway.networking.k8s.io): see gatewayapi.go.
 	K8sGateways     []*K8sGateway
 	GatewayClasses  []*GatewayClass
@@ -237,6 +246,8 @@ type Graph struct {
 	// which pods are sent to the injector (injection.go).
 	injectors []injectorWebhook
 	described map[string]bool
+	// injectorConfigs are the injector ConfigMaps (injectorconfig.go).
+	injectorConfigs []*InjectorConfig
 	// generatedBy holds the objects Flagger creates, by Canary.
 	generatedBy map[*manifest.Object]*Canary
 	// recording marks the scratch graph of Prepare, whose decodes are kept
@@ -287,7 +298,7 @@ func (g *Graph) notePresent(o *manifest.Object) {
 	g.present[presentKey{api, o.Kind, o.Namespace}] = true
 	g.present[presentKey{api, o.Kind, ""}] = true
 	switch o.Kind {
-	case kinds.Namespace, kinds.GatewayClass, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy:
+	case kinds.Namespace, kinds.GatewayClass, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy:
 	default:
 		g.described[o.Namespace] = true
 	}

@@ -38,6 +38,7 @@ type facts struct {
 	Faults    map[int]spec.Int
 	Addresses []spec.GatewayAddress // Gateway API Gateway
 	Template  *templateMeta         // workload with a pod template
+	Injector  *injectorSettings     // sidecar injector ConfigMap
 }
 
 // f returns the facts of p, zero when it has none.

@@ -25,9 +25,13 @@ func (g *Graph) WebhookConfigurations() []*WebhookConfiguration { return g.webho
 
 // addWebhookConfigurations decodes the webhook configurations once, for
 // the rules that read them and for sidecar injection, which the injector
-// configurations' webhooks decide: Build calls it before it adds the
-// workloads. Objects that do not decode are left to MR001.
+// configurations' webhooks decide, with the injector's ConfigMaps
+// (injectorconfig.go): Build calls it before it adds the workloads, once
+// it has the declared namespaces, whose Injection it then sets. Objects
+// that do not decode are left to MR001.
 func (g *Graph) addWebhookConfigurations() {
+	g.addInjectorConfigs()
+	defer g.setNamespaceInjection()
 	for _, o := range g.Objects {
 		if o.Group != kinds.GroupAdmissionRegistration {
 			continue

@@ -40,6 +40,10 @@ const (
 	Telemetry             Kind = "Telemetry"
 	WasmPlugin            Kind = "WasmPlugin"
 
+	// ConfigMap objects are read only when they configure Istio's sidecar
+	// injector (InjectorConfigMap); the loader drops the others.
+	ConfigMap Kind = "ConfigMap"
+
 	PeerAuthentication    Kind = "PeerAuthentication"
 	AuthorizationPolicy   Kind = "AuthorizationPolicy"
 	RequestAuthentication Kind = "RequestAuthentication"
@@ -48,6 +52,9 @@ const (
 	Route                      Kind = "Route"
 	AdminNetworkPolicy         Kind = "AdminNetworkPolicy"
 	BaselineAdminNetworkPolicy Kind = "BaselineAdminNetworkPolicy"
+	// ClusterNetworkPolicy (GroupPolicyAPI, v1alpha2 and v1beta1) replaces
+	// both: one kind whose spec.tier is Admin or Baseline.
+	ClusterNetworkPolicy Kind = "ClusterNetworkPolicy"
 
 	// The webhook configurations of Istio's sidecar injector and config
 	// validation (GroupAdmissionRegistration), which Istio's charts install.
@@ -174,7 +181,7 @@ var modelled = map[string]map[Kind]bool{
 	// kept for schema validation.
 	GroupFlagger:        {Canary: true, "MetricTemplate": true, "AlertProvider": true},
 	GroupK8sNetworking:  {NetworkPolicy: true, Ingress: true},
-	GroupPolicyAPI:      {AdminNetworkPolicy: true, BaselineAdminNetworkPolicy: true},
+	GroupPolicyAPI:      {AdminNetworkPolicy: true, BaselineAdminNetworkPolicy: true, ClusterNetworkPolicy: true},
 	GroupOpenShiftRoute: {Route: true},
 	GroupIstioNetworking: {Gateway: true, VirtualService: true, DestinationRule: true, ServiceEntry: true, Sidecar: true,
 		// Not in the graph, but kept so that schema validation sees them.
@@ -204,6 +211,20 @@ func SplitAPIVersion(apiVersion string) (group, version string) {
 
 // Modelled reports whether the graph reads objects of this group and kind.
 func Modelled(group string, k Kind) bool { return modelled[group][k] }
+
+// InjectorConfigMapName is the name of the ConfigMap that holds the
+// configuration of Istio's sidecar injector of the default revision; that
+// of revision r is InjectorConfigMapName-r (istiod's
+// getInjectorConfigMapName).
+const InjectorConfigMapName = "istio-sidecar-injector"
+
+// InjectorConfigMap reports whether a core ConfigMap named name is one
+// that istiod reads as its sidecar injector's configuration, of some
+// revision: the one kind of ConfigMap the graph reads.
+func InjectorConfigMap(group string, k Kind, name string) bool {
+	return group == GroupCore && k == ConfigMap &&
+		(name == InjectorConfigMapName || len(name) > len(InjectorConfigMapName)+1 && name[:len(InjectorConfigMapName)+1] == InjectorConfigMapName+"-")
+}
 
 // Shared reports whether a kind of k's name exists in a group that
 // meshlint checks strictly other than group: Istio's Gateway and the
@@ -292,7 +313,7 @@ func Workloads() []Kind {
 func ClusterScoped(group string, k Kind) bool {
 	switch group {
 	case GroupPolicyAPI:
-		return k == AdminNetworkPolicy || k == BaselineAdminNetworkPolicy
+		return k == AdminNetworkPolicy || k == BaselineAdminNetworkPolicy || k == ClusterNetworkPolicy
 	case GroupGatewayAPI:
 		return k == GatewayClass
 	case GroupArgo:

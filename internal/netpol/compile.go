@@ -129,7 +129,7 @@ func (c *compiler) warn(o *manifest.Object, loc manifest.Loc, format string, arg
 // namespaced kinds.
 func ref(o *manifest.Object) string {
 	switch o.Kind {
-	case kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy:
+	case kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy:
 		return string(o.Kind) + " " + o.Name
 	}
 	return string(o.Kind) + " " + o.Namespace + "/" + o.Name
@@ -311,26 +311,35 @@ func (c *compiler) adminSubject(o *manifest.Object, s spec.AdminSubject) (int, b
 	return 0, false
 }
 
-// adminRule compiles a rule of an AdminNetworkPolicy or a
-// BaselineAdminNetworkPolicy.
-func (c *compiler) adminRule(o *manifest.Object, d Direction, loc manifest.Loc, act spec.Str, peers []spec.AdminPeer, ports []spec.AdminPort, baseline bool) *rule {
+// adminKind tells the admin policy kinds apart, for their actions.
+type adminKind uint8
+
+const (
+	anpKind  adminKind = iota // Allow, Deny, Pass
+	banpKind                  // Allow, Deny
+	cnpKind                   // Accept, Deny, Pass
+)
+
+// adminRule compiles a rule of an AdminNetworkPolicy, a
+// BaselineAdminNetworkPolicy or a ClusterNetworkPolicy, whose ports are
+// compiled already.
+func (c *compiler) adminRule(o *manifest.Object, d Direction, loc manifest.Loc, act spec.Str, peers []spec.AdminPeer, ports portSpec, k adminKind) *rule {
 	r := &rule{obj: o, loc: loc}
-	switch act.V {
-	case "Allow":
+	switch {
+	case act.V == "Allow" && k != cnpKind, act.V == "Accept" && k == cnpKind:
 		r.action = allow
-	case "Deny":
+	case act.V == "Deny":
 		r.action = deny
-	case "Pass":
-		if baseline {
-			c.warn(o, act.Loc, "%s: action Pass is not allowed in a baseline policy; the rule is ignored", ref(o))
-			return nil
-		}
+	case act.V == "Pass" && k == banpKind:
+		c.warn(o, act.Loc, "%s: action Pass is not allowed in a baseline policy; the rule is ignored", ref(o))
+		return nil
+	case act.V == "Pass":
 		r.action = pass
 	default:
 		c.warn(o, act.Loc, "%s: unknown action %q; the rule is ignored", ref(o), act.V)
 		return nil
 	}
-	r.ports = c.adminPorts(o, ports)
+	r.ports = ports
 	if len(peers) == 0 {
 		c.warn(o, loc, "%s: a rule needs at least one peer (the API server rejects it); the rule is ignored", ref(o))
 		return nil
@@ -348,9 +357,19 @@ func (c *compiler) adminRule(o *manifest.Object, d Direction, loc manifest.Loc, 
 		if len(p.Networks) > 0 {
 			n++
 			for _, cidr := range p.Networks {
-				if b, ok := c.ipBlock(o, cidr, nil); ok {
-					r.blocks = append(r.blocks, b)
-					c.blocks[d] = append(c.blocks[d], b)
+				b, ok := c.ipBlock(o, cidr, nil)
+				if !ok {
+					continue
+				}
+				r.blocks = append(r.blocks, b)
+				c.blocks[d] = append(c.blocks[d], b)
+				if b.cidr == AllIPs {
+					// The API checks cluster traffic against networks
+					// too: whatever the pod CIDR, 0.0.0.0/0 holds every
+					// pod's address. Narrower networks may or may not
+					// hold some; pod addresses are unknown, so they
+					// match external addresses only.
+					r.sels = append(r.sels, c.selector("", labels.Selector{}, labels.Selector{}))
 				}
 			}
 		}
@@ -412,12 +431,12 @@ func (c *compiler) adminPolicy(anp *graph.AdminNetworkPolicy) *policy {
 	}
 	p := &policy{obj: o, subject: subj}
 	for _, r := range anp.Spec.Ingress {
-		if cr := c.adminRule(o, Ingress, r.Loc, r.Action, r.From, r.Ports, false); cr != nil {
+		if cr := c.adminRule(o, Ingress, r.Loc, r.Action, r.From, c.adminPorts(o, r.Ports), anpKind); cr != nil {
 			p.rules[Ingress] = append(p.rules[Ingress], cr)
 		}
 	}
 	for _, r := range anp.Spec.Egress {
-		if cr := c.adminRule(o, Egress, r.Loc, r.Action, r.To, r.Ports, false); cr != nil {
+		if cr := c.adminRule(o, Egress, r.Loc, r.Action, r.To, c.adminPorts(o, r.Ports), anpKind); cr != nil {
 			p.rules[Egress] = append(p.rules[Egress], cr)
 		}
 	}
@@ -432,43 +451,150 @@ func (c *compiler) baselinePolicy(banp *graph.BaselineAdminNetworkPolicy) *polic
 	}
 	p := &policy{obj: o, subject: subj}
 	for _, r := range banp.Spec.Ingress {
-		if cr := c.adminRule(o, Ingress, r.Loc, r.Action, r.From, r.Ports, true); cr != nil {
+		if cr := c.adminRule(o, Ingress, r.Loc, r.Action, r.From, c.adminPorts(o, r.Ports), banpKind); cr != nil {
 			p.rules[Ingress] = append(p.rules[Ingress], cr)
 		}
 	}
 	for _, r := range banp.Spec.Egress {
-		if cr := c.adminRule(o, Egress, r.Loc, r.Action, r.To, r.Ports, true); cr != nil {
+		if cr := c.adminRule(o, Egress, r.Loc, r.Action, r.To, c.adminPorts(o, r.Ports), banpKind); cr != nil {
 			p.rules[Egress] = append(p.rules[Egress], cr)
 		}
 	}
 	return p
 }
 
+// cnpPorts compiles a ClusterNetworkPolicy rule's protocols: none means
+// every port; a protocol without destinationPort is every port of it.
+func (c *compiler) cnpPorts(o *manifest.Object, protos []spec.ClusterNetworkPolicyProtocol) portSpec {
+	if len(protos) == 0 {
+		return portSpec{set: All()}
+	}
+	var ps portSpec
+	for _, p := range protos {
+		n := 0
+		for proto, m := range [...]*spec.ClusterNetworkPolicyPortMatch{TCP: p.TCP, UDP: p.UDP, SCTP: p.SCTP} {
+			if m == nil {
+				continue
+			}
+			n++
+			switch dp := m.DestinationPort; {
+			case dp == nil:
+				ps.set = ps.set.Union(AllPorts(Protocol(proto)))
+			case dp.Range != nil:
+				if dp.Range.End.V < dp.Range.Start.V {
+					c.warn(o, p.Loc, "%s: port range %d-%d ends before it starts (the API server rejects it); the range is ignored", ref(o), dp.Range.Start.V, dp.Range.End.V)
+					continue
+				}
+				ps.set = ps.set.Union(Ports(Protocol(proto), int(dp.Range.Start.V), int(dp.Range.End.V)))
+			default:
+				ps.set = ps.set.Union(Port(Protocol(proto), int(dp.Number.V)))
+			}
+		}
+		if p.DestinationNamedPort.Set {
+			n++
+			ps.named = append(ps.named, namedPort{name: p.DestinationNamedPort.V, anyProto: true})
+			c.names[p.DestinationNamedPort.V] = true
+		}
+		if n != 1 {
+			c.warn(o, p.Loc, "%s: a protocol must set exactly one of tcp, udp, sctp and destinationNamedPort (the API server rejects it)", ref(o))
+		}
+	}
+	return ps
+}
+
+func (c *compiler) clusterPolicy(cnp *graph.ClusterNetworkPolicy) *policy {
+	o := cnp.Obj
+	subj, ok := c.adminSubject(o, cnp.Spec.Subject)
+	if !ok {
+		return nil
+	}
+	p := &policy{obj: o, subject: subj}
+	for _, r := range cnp.Spec.Ingress {
+		if cr := c.adminRule(o, Ingress, r.Loc, r.Action, r.From, c.cnpPorts(o, r.Protocols), cnpKind); cr != nil {
+			p.rules[Ingress] = append(p.rules[Ingress], cr)
+		}
+	}
+	for _, r := range cnp.Spec.Egress {
+		if cr := c.adminRule(o, Egress, r.Loc, r.Action, r.To, c.cnpPorts(o, r.Protocols), cnpKind); cr != nil {
+			p.rules[Egress] = append(p.rules[Egress], cr)
+		}
+	}
+	return p
+}
+
+// prioritized is a policy of the admin tier, or of the baseline tier, in
+// the order of evaluation.
+type prioritized struct {
+	priority int64
+	name     string
+	obj      *manifest.Object
+	loc      manifest.Loc
+	compile  func() *policy
+}
+
 // compile reads every policy of the graph.
+//
+// The Admin tier holds the AdminNetworkPolicies and the Admin
+// ClusterNetworkPolicies, in one order: by priority, then by name. The
+// two kinds share the priority range 0-1000 and its meaning, and no API
+// orders them otherwise. The Baseline tier holds the Baseline
+// ClusterNetworkPolicies by priority, then the BaselineAdminNetworkPolicy,
+// which has no priority: the cluster's last default.
 func (a *Analysis) compile(g *graph.Graph) *compiler {
 	c := &compiler{a: a, selIndex: map[string]int{}, names: map[string]bool{}}
 	for _, np := range g.NetworkPolicies {
 		a.nps = append(a.nps, c.networkPolicy(np))
 	}
-	seen := map[int64]string{}
+	var admin, baseline []prioritized
 	for _, anp := range g.AdminNetworkPolicies {
-		pr := anp.Spec.Priority.V
-		if other, dup := seen[pr]; dup {
-			c.warn(anp.Obj, anp.Spec.Priority.Loc, "AdminNetworkPolicy %s has priority %d, as %s does: the API leaves their order undefined; meshlint takes them in name order", anp.Name(), pr, other)
-		} else {
-			seen[pr] = anp.Name()
-		}
-		if p := c.adminPolicy(anp); p != nil {
-			a.anps = append(a.anps, p)
+		admin = append(admin, prioritized{anp.Spec.Priority.V, anp.Name(), anp.Obj, anp.Spec.Priority.Loc, func() *policy { return c.adminPolicy(anp) }})
+	}
+	for _, cnp := range g.ClusterNetworkPolicies {
+		pr := prioritized{cnp.Spec.Priority.V, cnp.Name(), cnp.Obj, cnp.Spec.Priority.Loc, func() *policy { return c.clusterPolicy(cnp) }}
+		switch cnp.Spec.Tier.V {
+		case "Admin":
+			admin = append(admin, pr)
+		case "Baseline":
+			baseline = append(baseline, pr)
+		default:
+			c.warn(cnp.Obj, cnp.Spec.Tier.Loc, "ClusterNetworkPolicy %s: tier %q is neither Admin nor Baseline (the API server rejects it); the policy is ignored", cnp.Name(), cnp.Spec.Tier.V)
 		}
 	}
+	a.anps = c.tier(admin, "admin")
+	a.banps = c.tier(baseline, "baseline")
 	for i, banp := range g.BaselineAdminNetworkPolicies {
 		if banp.Name() != "default" || i > 0 {
 			c.warn(banp.Obj, banp.Obj.NameLoc, "BaselineAdminNetworkPolicy %s: the API allows a single one, named \"default\"; meshlint applies them all, in name order", banp.Name())
+		}
+		if len(baseline) > 0 {
+			c.warn(banp.Obj, banp.Obj.NameLoc, "BaselineAdminNetworkPolicy %s and Baseline ClusterNetworkPolicies: the API does not order the two kinds; meshlint applies the ClusterNetworkPolicies first", banp.Name())
 		}
 		if p := c.baselinePolicy(banp); p != nil {
 			a.banps = append(a.banps, p)
 		}
 	}
 	return c
+}
+
+// tier compiles the policies of a tier in order of priority, then name,
+// with a warning for each priority that two policies share: the APIs let
+// implementations apply either first.
+func (c *compiler) tier(ps []prioritized, name string) []*policy {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].priority != ps[j].priority {
+			return ps[i].priority < ps[j].priority
+		}
+		return ps[i].name < ps[j].name
+	})
+	var out []*policy
+	for i, p := range ps {
+		if i > 0 && ps[i-1].priority == p.priority {
+			prev := ps[i-1]
+			c.warn(p.obj, p.loc, "%s has priority %d, as %s does: the API leaves their order in the %s tier undefined; meshlint takes them in name order", ref(p.obj), p.priority, ref(prev.obj), name)
+		}
+		if cp := p.compile(); cp != nil {
+			out = append(out, cp)
+		}
+	}
+	return out
 }

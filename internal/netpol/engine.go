@@ -1,16 +1,20 @@
 // Package netpol computes which workloads can connect to which, and on
 // which ports, under the network policies of a graph: Kubernetes
-// NetworkPolicies (networking.k8s.io/v1), and AdminNetworkPolicies and
-// BaselineAdminNetworkPolicies (policy.networking.k8s.io/v1alpha1), with
-// the tiers of the network policy API:
+// NetworkPolicies (networking.k8s.io/v1), AdminNetworkPolicies and
+// BaselineAdminNetworkPolicies (policy.networking.k8s.io/v1alpha1), and
+// ClusterNetworkPolicies (v1alpha2, v1beta1), with the tiers of the
+// network policy API:
 //
-//  1. AdminNetworkPolicies, by priority (lower first), each rule in order:
-//     the first rule that matches a connection allows it, denies it or
-//     passes it on;
+//  1. the Admin tier: AdminNetworkPolicies and Admin ClusterNetworkPolicies,
+//     by priority (lower first), each rule in order: the first rule that
+//     matches a connection allows (Allow, Accept) it, denies it or passes
+//     it on to the next tier;
 //  2. NetworkPolicies: a pod selected by one for a direction is isolated
 //     in that direction, and then only what some selecting policy allows
 //     gets through;
-//  3. the BaselineAdminNetworkPolicy, for pods no NetworkPolicy isolates;
+//  3. the Baseline tier, for pods no NetworkPolicy isolates: Baseline
+//     ClusterNetworkPolicies by priority, then the
+//     BaselineAdminNetworkPolicy;
 //  4. everything else is allowed.
 //
 // Each direction is evaluated on its own: a connection needs the egress
@@ -83,8 +87,10 @@ func (w Warning) String() string {
 // Analysis is the connectivity model of a graph. It is read-only once
 // built, so it may be shared by rules running concurrently.
 type Analysis struct {
-	sels  []*selector
-	nps   []*policy
+	sels []*selector
+	nps  []*policy
+	// anps are the admin tier's policies in order of evaluation, and
+	// banps the baseline tier's: ClusterNetworkPolicies among them.
 	anps  []*policy
 	banps []*policy
 
@@ -447,9 +453,9 @@ func (a *Analysis) applying(ps []*policy, applies func(*policy) bool) applying {
 }
 
 // newSide builds a side from the policies that apply to its subject in
-// direction d, each list in tier order: AdminNetworkPolicies with rules
-// for d, NetworkPolicies isolating for d, BaselineAdminNetworkPolicies
-// with rules for d.
+// direction d, each list in tier order: admin tier policies with rules
+// for d, NetworkPolicies isolating for d, baseline tier policies with
+// rules for d.
 func (a *Analysis) newSide(d Direction, anps, nps, banps []*policy) *side {
 	s := &side{}
 	var rel []int
@@ -579,7 +585,10 @@ func eval(s *side, p *peer, dst portMap) Set {
 			continue
 		}
 		m := r.ports.resolve(dst).Intersect(rest)
-		if r.action == allow {
+		// Pass, which only Baseline ClusterNetworkPolicies have here,
+		// hands the connection to the tier after the baseline: the
+		// default, which allows it.
+		if r.action == allow || r.action == pass {
 			allowed = allowed.Union(m)
 		}
 		if rest = rest.Subtract(m); rest.IsEmpty() {
@@ -590,10 +599,11 @@ func eval(s *side, p *peer, dst portMap) Set {
 }
 
 // Policies returns the policies that decide w's traffic in direction d,
-// in the order they apply: AdminNetworkPolicies with rules for d whose
-// subject selects w, the NetworkPolicies that isolate w for d, and, when
-// none does, the BaselineAdminNetworkPolicy if it has rules for d and
-// selects w. Rules use it to name the policies behind a result.
+// in the order they apply: admin policies (AdminNetworkPolicies, Admin
+// ClusterNetworkPolicies) with rules for d whose subject selects w, the
+// NetworkPolicies that isolate w for d, and, when none does, the baseline
+// policies (Baseline ClusterNetworkPolicies, the
+// BaselineAdminNetworkPolicy) with rules for d that select w. Rules use it to name the policies behind a result.
 func (a *Analysis) Policies(w *graph.Workload, d Direction) []*manifest.Object {
 	return a.EndpointPolicies(WorkloadEndpoint(w), d)
 }

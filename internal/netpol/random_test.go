@@ -185,6 +185,32 @@ func randomWorld(r *rand.Rand) string {
 		b.WriteString(anpRules("egress", "to", "Allow", "Deny"))
 		b.WriteString("---\n")
 	}
+	cnpRules := func(dir, peers string) string {
+		var s strings.Builder
+		for range r.IntN(3) {
+			protos := ""
+			switch r.IntN(4) {
+			case 0:
+				protos = fmt.Sprintf(", protocols: [{%s: {destinationPort: {number: %d}}}]", pick("tcp", "udp"), 80+r.IntN(3))
+			case 1:
+				protos = ", protocols: [{destinationNamedPort: " + pick("http", "grpc") + "}]"
+			case 2:
+				protos = fmt.Sprintf(", protocols: [{tcp: {destinationPort: {range: {start: 80, end: %d}}}}]", 81+r.IntN(10))
+			}
+			fmt.Fprintf(&s, "  - {action: %s, %s: [%s]%s}\n", pick("Accept", "Deny", "Pass"), peers, anpPeer(dir == "egress"), protos)
+		}
+		if s.Len() == 0 {
+			return ""
+		}
+		return "  " + dir + ":\n" + s.String()
+	}
+	for i := range r.IntN(3) {
+		fmt.Fprintf(&b, "apiVersion: policy.networking.k8s.io/v1beta1\nkind: ClusterNetworkPolicy\nmetadata: {name: cnp%d}\nspec:\n  tier: %s\n  priority: %d\n  subject: %s\n",
+			i, pick("Admin", "Baseline"), i*10+5, subject())
+		b.WriteString(cnpRules("ingress", "from"))
+		b.WriteString(cnpRules("egress", "to"))
+		b.WriteString("---\n")
+	}
 	return b.String()
 }
 

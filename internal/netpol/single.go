@@ -11,6 +11,7 @@ func AnalyzePolicy(g *graph.Graph, np *graph.NetworkPolicy) *Analysis {
 	only.NetworkPolicies = []*graph.NetworkPolicy{np}
 	only.AdminNetworkPolicies = nil
 	only.BaselineAdminNetworkPolicies = nil
+	only.ClusterNetworkPolicies = nil
 	return Analyze(&only)
 }
 

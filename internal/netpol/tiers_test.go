@@ -115,7 +115,7 @@ spec:
 		},
 	},
 	{
-		name: "ANP egress networks match addresses, not pods; the first matching rule wins",
+		name: "ANP egress networks narrower than 0.0.0.0/0 match addresses, not pods; the first matching rule wins",
 		yaml: dep("app", "svc", "app=svc", "") + dep("o", "x", "app=x", "") + `
 apiVersion: policy.networking.k8s.io/v1alpha1
 kind: AdminNetworkPolicy
@@ -125,11 +125,130 @@ spec:
   subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: app}}}
   egress:
   - {action: Allow, to: [{networks: [10.0.0.0/8]}], ports: [{portNumber: {protocol: TCP, port: 443}}]}
-  - {action: Deny, to: [{networks: [0.0.0.0/0]}]}
+  - {action: Deny, to: [{networks: [0.0.0.0/1, 128.0.0.0/1]}]}
 `,
 		checks: []check{
 			{"app/svc", "ext:10.1.1.1/32", "TCP 443", ""}, {"app/svc", "ext:11.0.0.0/8", none, ""},
 			{"app/svc", "o/x", all, ""}, {"o/x", "ext:11.0.0.0/8", all, ""},
+		},
+	},
+	{
+		// The API checks cluster traffic against networks too, and every
+		// pod address is in 0.0.0.0/0 (network-policy-api conformance
+		// AdminNetworkPolicyEgressInlineCIDRPeers).
+		name: "admin egress network 0.0.0.0/0 matches every pod as well as every address",
+		yaml: dep("app", "svc", "app=svc", "") + dep("o", "x", "app=x", "") + dep("p", "y", "app=y", "") + `
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: egress}
+spec:
+  priority: 3
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: app}}}
+  egress:
+  - {action: Pass, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: p}}}]}
+  - {action: Deny, to: [{networks: [0.0.0.0/0]}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: o}}}
+  egress:
+  - {action: Deny, to: [{networks: [0.0.0.0/0]}]}
+`,
+		checks: []check{
+			{"app/svc", "o/x", "SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535", ""}, {"app/svc", "p/y", all, ""},
+			{"app/svc", "ext:11.0.0.0/8", "SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535", ""},
+			{"o/x", "p/y", none, ""}, {"o/x", "ext:11.0.0.0/8", none, ""}, {"p/y", "o/x", all, ""},
+		},
+	},
+	{
+		name: "Admin ClusterNetworkPolicies and AdminNetworkPolicies share one tier, ordered by priority",
+		yaml: dep("app", "svc", "app=svc", "web:8080,dns:53/UDP") + dep("fe", "web", "app=web", "") + dep("o", "x", "app=x", "") + `
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: deny-all}
+spec:
+  priority: 20
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: app}}}
+  ingress:
+  - {action: Deny, from: [{namespaces: {}}]}
+---
+apiVersion: policy.networking.k8s.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata: {name: accept-fe}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {pods: {podSelector: {matchLabels: {app: svc}}}}
+  ingress:
+  - name: web
+    action: Accept
+    from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: fe}}}]
+    protocols: [{destinationNamedPort: web}, {tcp: {destinationPort: {number: 9090}}}, {udp: {destinationPort: {range: {start: 100, end: 102}}}}]
+  - {action: Pass, from: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: x}}}}], protocols: [{sctp: {destinationPort: {number: 7}}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: later}
+spec:
+  tier: Admin
+  priority: 30
+  subject: {namespaces: {}}
+  ingress:
+  - {action: Accept, from: [{namespaces: {}}]}
+`,
+		checks: []check{
+			{"fe/web", "app/svc", "TCP 8080,9090,UDP 100-102", ""},
+			// Pass skips the rest of the tier, the priority-30 Accept too:
+			// nothing isolates app/svc, so the default allows.
+			{"o/x", "app/svc", "SCTP 7", ""},
+			{"app/svc", "o/x", all, ""},
+		},
+	},
+	{
+		name: "Baseline ClusterNetworkPolicies come after NetworkPolicies and before the BANP; their Pass allows",
+		yaml: dep("app", "svc", "app=svc", "") + dep("np", "iso", "app=iso", "") + dep("fe", "web", "app=web", "") + dep("o", "x", "app=x", "") + `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: iso, namespace: np}
+spec:
+  podSelector: {}
+  ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: fe}}}]}]
+---
+apiVersion: policy.networking.k8s.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata: {name: b2}
+spec:
+  tier: Baseline
+  priority: 2
+  subject: {namespaces: {}}
+  ingress:
+  - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: fe}}}], protocols: [{tcp: {destinationPort: {number: 80}}}]}
+---
+apiVersion: policy.networking.k8s.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata: {name: b1}
+spec:
+  tier: Baseline
+  priority: 1
+  subject: {namespaces: {}}
+  ingress:
+  - {action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: o}}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject: {namespaces: {}}
+  ingress:
+  - {action: Deny, from: [{namespaces: {}}]}
+`,
+		checks: []check{
+			{"fe/web", "np/iso", all, ""}, {"o/x", "np/iso", none, ""},
+			{"o/x", "app/svc", all, ""},
+			{"fe/web", "app/svc", none, ""},
+			{"np/iso", "app/svc", none, ""},
 		},
 	},
 	{
@@ -356,6 +475,35 @@ spec:
   subject: {namespaces: {}}
   ingress:
   - {action: Pass, from: [{namespaces: {}}]}
+---
+apiVersion: policy.networking.k8s.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata: {name: middle}
+spec:
+  tier: Middle
+  priority: 1
+  subject: {namespaces: {}}
+---
+apiVersion: policy.networking.k8s.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata: {name: base1}
+spec:
+  tier: Baseline
+  priority: 4
+  subject: {namespaces: {}}
+  ingress:
+  - {action: Allow, from: [{namespaces: {}}]}
+  - {action: Accept, from: [{namespaces: {}}], protocols: [{tcp: {destinationPort: {number: 80}}, destinationNamedPort: http}]}
+---
+apiVersion: policy.networking.k8s.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata: {name: base2}
+spec:
+  tier: Baseline
+  priority: 4
+  subject: {namespaces: {}}
+  ingress:
+  - {action: Deny, from: [{namespaces: {}}], protocols: [{udp: {destinationPort: {range: {start: 9, end: 8}}}}]}
 `)
 	var got []string
 	for _, w := range a.Warnings() {
@@ -374,10 +522,16 @@ spec:
 		"nodes peers are not modelled",
 		"a peer must set exactly one field; the rule fails closed",
 		`unknown action "Maybe"`,
-		"AdminNetworkPolicy two has priority 1, as one does",
+		"AdminNetworkPolicy two has priority 1, as AdminNetworkPolicy one does",
 		"subject must set exactly one of namespaces and pods",
 		`the API allows a single one, named "default"`,
 		"action Pass is not allowed in a baseline policy",
+		`ClusterNetworkPolicy middle: tier "Middle" is neither Admin nor Baseline`,
+		`ClusterNetworkPolicy base1: unknown action "Allow"`,
+		"ClusterNetworkPolicy base1: a protocol must set exactly one of tcp, udp, sctp and destinationNamedPort",
+		"ClusterNetworkPolicy base2 has priority 4, as ClusterNetworkPolicy base1 does: the API leaves their order in the baseline tier undefined",
+		"ClusterNetworkPolicy base2: port range 9-8 ends before it starts",
+		"and Baseline ClusterNetworkPolicies: the API does not order the two kinds",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("warnings lack %q:\n%s", want, all)

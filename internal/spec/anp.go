@@ -124,3 +124,77 @@ type AdminPortRange struct {
 	Start    Int `yaml:"start"`
 	End      Int `yaml:"end"`
 }
+
+// ClusterNetworkPolicy is a policy.networking.k8s.io ClusterNetworkPolicy
+// spec (v1alpha2 and v1beta1, which have the same schema): the successor
+// of both admin kinds, whose Tier says where it is evaluated, Admin
+// before the NetworkPolicies or Baseline after them, and whose Priority
+// orders it within the tier (a lower number wins).
+type ClusterNetworkPolicy struct {
+	Tier     Str                          `yaml:"tier"`
+	Priority Int                          `yaml:"priority"`
+	Subject  AdminSubject                 `yaml:"subject"`
+	Ingress  []ClusterNetworkPolicyRule   `yaml:"ingress"`
+	Egress   []ClusterNetworkPolicyEgress `yaml:"egress"`
+}
+
+// ClusterNetworkPolicyRule is an ingress rule of a ClusterNetworkPolicy.
+// Its peers can only be namespaces and pods.
+type ClusterNetworkPolicyRule struct {
+	At     `yaml:"-"`
+	Name   Str         `yaml:"name"`
+	Action Str         `yaml:"action"`
+	From   []AdminPeer `yaml:"from"`
+	// Protocols is nil or empty when the rule does not filter by port.
+	Protocols []ClusterNetworkPolicyProtocol `yaml:"protocols"`
+}
+
+// UnmarshalYAML records the rule's location.
+func (r *ClusterNetworkPolicyRule) UnmarshalYAML(n *yaml.Node) error {
+	type plain ClusterNetworkPolicyRule
+	return decodeAt(n, &r.At, (*plain)(r))
+}
+
+// ClusterNetworkPolicyEgress is an egress rule of a ClusterNetworkPolicy.
+type ClusterNetworkPolicyEgress struct {
+	At        `yaml:"-"`
+	Name      Str                            `yaml:"name"`
+	Action    Str                            `yaml:"action"`
+	To        []AdminPeer                    `yaml:"to"`
+	Protocols []ClusterNetworkPolicyProtocol `yaml:"protocols"`
+}
+
+// UnmarshalYAML records the rule's location.
+func (r *ClusterNetworkPolicyEgress) UnmarshalYAML(n *yaml.Node) error {
+	type plain ClusterNetworkPolicyEgress
+	return decodeAt(n, &r.At, (*plain)(r))
+}
+
+// ClusterNetworkPolicyProtocol is one protocol match of a rule. Exactly
+// one field is set.
+type ClusterNetworkPolicyProtocol struct {
+	At                   `yaml:"-"`
+	TCP                  *ClusterNetworkPolicyPortMatch `yaml:"tcp"`
+	UDP                  *ClusterNetworkPolicyPortMatch `yaml:"udp"`
+	SCTP                 *ClusterNetworkPolicyPortMatch `yaml:"sctp"`
+	DestinationNamedPort Str                            `yaml:"destinationNamedPort"`
+}
+
+// UnmarshalYAML records the match's location.
+func (p *ClusterNetworkPolicyProtocol) UnmarshalYAML(n *yaml.Node) error {
+	type plain ClusterNetworkPolicyProtocol
+	return decodeAt(n, &p.At, (*plain)(p))
+}
+
+// ClusterNetworkPolicyPortMatch is the match of one protocol: every port
+// of it when DestinationPort is nil.
+type ClusterNetworkPolicyPortMatch struct {
+	DestinationPort *ClusterNetworkPolicyPort `yaml:"destinationPort"`
+}
+
+// ClusterNetworkPolicyPort is a port Number or a Range; exactly one is
+// set.
+type ClusterNetworkPolicyPort struct {
+	Number Int             `yaml:"number"`
+	Range  *AdminPortRange `yaml:"range"`
+}

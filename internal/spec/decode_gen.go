@@ -68,6 +68,18 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeCanaryTargetRef)
 	case *ClientTLS:
 		return decodeRoot(n, v, decodeClientTLS)
+	case *ClusterNetworkPolicy:
+		return decodeRoot(n, v, decodeClusterNetworkPolicy)
+	case *ClusterNetworkPolicyEgress:
+		return decodeRoot(n, v, decodeClusterNetworkPolicyEgress)
+	case *ClusterNetworkPolicyPort:
+		return decodeRoot(n, v, decodeClusterNetworkPolicyPort)
+	case *ClusterNetworkPolicyPortMatch:
+		return decodeRoot(n, v, decodeClusterNetworkPolicyPortMatch)
+	case *ClusterNetworkPolicyProtocol:
+		return decodeRoot(n, v, decodeClusterNetworkPolicyProtocol)
+	case *ClusterNetworkPolicyRule:
+		return decodeRoot(n, v, decodeClusterNetworkPolicyRule)
 	case *Container:
 		return decodeRoot(n, v, decodeContainer)
 	case *ContainerPort:
@@ -1142,6 +1154,181 @@ func decodeClientTLS(n *yaml.Node, v *ClientTLS) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.PrivateKey)
 		case "insecureSkipVerify":
 			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.InsecureSkipVer)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeClusterNetworkPolicy(n *yaml.Node, v *ClusterNetworkPolicy) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "tier":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Tier)
+		case "priority":
+			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Priority)
+		case "subject":
+			_, ok = decodeAdminSubject(c[i+1], &v.Subject)
+		case "ingress":
+			_, ok = decodeSeq(c[i+1], &v.Ingress, decodeClusterNetworkPolicyRule)
+		case "egress":
+			_, ok = decodeSeq(c[i+1], &v.Egress, decodeClusterNetworkPolicyEgress)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeClusterNetworkPolicyEgress(n *yaml.Node, v *ClusterNetworkPolicyEgress) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+		case "action":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Action)
+		case "to":
+			_, ok = decodeSeq(c[i+1], &v.To, decodeAdminPeer)
+		case "protocols":
+			_, ok = decodeSeq(c[i+1], &v.Protocols, decodeClusterNetworkPolicyProtocol)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeClusterNetworkPolicyPort(n *yaml.Node, v *ClusterNetworkPolicyPort) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "number":
+			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Number)
+		case "range":
+			_, ok = decodePtr(c[i+1], &v.Range, decodeAdminPortRange)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeClusterNetworkPolicyPortMatch(n *yaml.Node, v *ClusterNetworkPolicyPortMatch) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "destinationPort":
+			_, ok = decodePtr(c[i+1], &v.DestinationPort, decodeClusterNetworkPolicyPort)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeClusterNetworkPolicyProtocol(n *yaml.Node, v *ClusterNetworkPolicyProtocol) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "tcp":
+			_, ok = decodePtr(c[i+1], &v.TCP, decodeClusterNetworkPolicyPortMatch)
+		case "udp":
+			_, ok = decodePtr(c[i+1], &v.UDP, decodeClusterNetworkPolicyPortMatch)
+		case "sctp":
+			_, ok = decodePtr(c[i+1], &v.SCTP, decodeClusterNetworkPolicyPortMatch)
+		case "destinationNamedPort":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.DestinationNamedPort)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeClusterNetworkPolicyRule(n *yaml.Node, v *ClusterNetworkPolicyRule) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+		case "action":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Action)
+		case "from":
+			_, ok = decodeSeq(c[i+1], &v.From, decodeAdminPeer)
+		case "protocols":
+			_, ok = decodeSeq(c[i+1], &v.Protocols, decodeClusterNetworkPolicyProtocol)
 		}
 		if !ok {
 			return false, false

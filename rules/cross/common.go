@@ -13,7 +13,7 @@ import (
 func inputs(ks ...kinds.Kind) []kinds.Kind { return append(ks, kinds.Workloads()...) }
 
 // netpolInputs are the kinds the connectivity engine reads.
-var netpolInputs = []kinds.Kind{kinds.NetworkPolicy, kinds.Namespace, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy}
+var netpolInputs = []kinds.Kind{kinds.NetworkPolicy, kinds.Namespace, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy}
 
 func name(w *graph.Workload) string { return w.Namespace() + "/" + w.Name() }
 

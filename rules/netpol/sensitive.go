@@ -100,7 +100,7 @@ spec:
     ports: [{port: 5432}]
 `,
 	Severity: rules.Warning,
-	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy),
+	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy),
 	Run:      runSensitiveExposed,
 }
 

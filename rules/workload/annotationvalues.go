@@ -99,12 +99,16 @@ var annotationValidators = map[string]func(string) error{
 	annotation.SidecarProxyMemoryLimit.Name:                   validateQuantity,
 }
 
+// validateInjectValue follows the injector (injectRequired), which reads
+// only "true" and "false", case and all: other values, y, yes and on
+// included, are ignored with a warning in istiod's log, and the pod gets
+// the injector's default policy (and its never/always selectors).
 func validateInjectValue(v string) error {
-	switch strings.ToLower(v) {
-	case "y", "yes", "true", "on", "n", "no", "false", "off":
+	switch v {
+	case "true", "false":
 		return nil
 	}
-	return fmt.Errorf("the injector reads only y, yes, true or on as true, so it means false")
+	return fmt.Errorf(`the injector reads only "true" and "false" and ignores any other value, so the pod gets its default policy`)
 }
 
 func validateInterceptionMode(v string) error {
@@ -188,10 +192,11 @@ var AnnotationInvalid = &rules.Rule{
 	Name:    "annotation-invalid",
 	Summary: "annotation of Istio has a value of the wrong format",
 	Doc: `The sidecar injector validates some annotations and refuses to inject a pod whose value is
-malformed (or, for the inject annotation, reads an unknown value as false). Checked are the
-annotations whose format is simple and documented:
+malformed (or, for the inject annotation, ignores a value other than true or false and applies
+its default policy). Checked are the annotations whose format is simple and documented:
 
-- ` + "`sidecar.istio.io/inject`" + `: y, yes, true, on, n, no, false or off (any case);
+- ` + "`sidecar.istio.io/inject`" + `: exactly true or false (older releases also took y, yes, on and any
+  case; the current injector does not);
 - ` + "`sidecar.istio.io/interceptionMode`" + `: REDIRECT, TPROXY or NONE;
 - ` + "`prometheus.istio.io/merge-metrics`" + `: a boolean;
 - ` + "`status.sidecar.istio.io/port`" + `: a port; the readiness probe settings

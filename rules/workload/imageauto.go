@@ -18,19 +18,26 @@ var ImageAutoWithoutInjection = &rules.Rule{
 own. When the pods are not injected, nothing replaces it: the kubelet tries to pull an image
 called ` + "`auto`" + `, which does not exist, and the pods never start (` + "`ErrImagePull`" + `).
 
-When the input holds the injector's MutatingWebhookConfigurations, meshlint decides injection
-from their webhooks, as the API server does: a pod is sent to the injector when a webhook's
+When the input holds the injector's MutatingWebhookConfigurations, meshlint decides which pods are
+sent to the injector from their webhooks, as the API server does: a pod is sent when a webhook's
 namespace and object selectors match its namespace's and its own labels (the chart's
 ` + "`enableNamespacesByDefault`" + `, revisions and custom selectors included). Otherwise it decides
-from labels, as the webhooks of Istio's chart do: pods are injected in a namespace labelled
+from labels, as the webhooks of Istio's chart do: pods are sent in a namespace labelled
 ` + "`istio-injection=enabled`" + ` unless the pod is labelled ` + "`sidecar.istio.io/inject=false`" + `; where the
 namespace has no ` + "`istio-injection`" + ` label, when the namespace or the pod is labelled ` + "`istio.io/rev`" + `
 (any revision or tag) and the pod not ` + "`sidecar.istio.io/inject=false`" + `; and otherwise when the pod
-is labelled ` + "`sidecar.istio.io/inject=true`" + `. The injector then skips pods on the host network, the
-namespaces kube-system and kube-public, and pods whose ` + "`sidecar.istio.io/inject`" + ` label (or,
-without it, annotation) says false. When the input does not declare the workload's
-namespace, the rule reports only what no namespace label could change (an opt-out label the
-webhooks exclude, the host network), unless ` + "`--closed-world`" + ` says the namespace has no labels.
+is labelled ` + "`sidecar.istio.io/inject=true`" + `, or when the default revision's injector ConfigMap
+enables namespaces by default (its chart then rendered the ` + "`auto.`" + ` webhook). The injector then skips
+pods on the host network and the namespaces kube-system, kube-public, kube-node-lease and
+local-path-storage, and reads the pod's ` + "`sidecar.istio.io/inject`" + ` label (or, without it,
+annotation): ` + "`\"true\"`" + ` injects, ` + "`\"false\"`" + ` does not, and any other value leaves the decision to the
+injector's ConfigMap (` + "`istio-sidecar-injector`" + `, or ` + "`istio-sidecar-injector-<revision>`" + `, in istiod's
+namespace) when the input holds it: a matching ` + "`neverInjectSelector`" + ` keeps the pod out, else a
+matching ` + "`alwaysInjectSelector`" + ` injects it, else its ` + "`policy`" + ` decides (` + "`enabled`" + ` injects,
+` + "`disabled`" + ` does not, anything else turns injection off). Without the ConfigMap the policy is
+` + "`enabled`" + `. When the input does not declare the workload's namespace, the rule reports only what no
+namespace label could change (an opt-out label the webhooks exclude, the host network), unless
+` + "`--closed-world`" + ` says the namespace has no labels.
 
 Label the pod template ` + "`sidecar.istio.io/inject: \"true\"`" + ` (or ` + "`istio.io/rev`" + ` with your revision), as
 Istio's gateway chart does, or the namespace ` + "`istio-injection: enabled`" + `. Deployments, Pods and every
@@ -38,9 +45,9 @@ other workload (StatefulSets, DaemonSets, Jobs, Argo Rollouts, and the custom re
 other operators with a pod template at ` + "`spec.template`" + `) are checked. istioctl analyze reports a
 Deployment (IST0146, a warning) when it matches no Istio webhook of the cluster, and every running
 Pod with ` + "`image: auto`" + ` (IST0147), since a created pod that still has it was not injected; a Pod
-manifest has not been created yet, so meshlint decides for it as for a Deployment. If your
-injector injects every namespace by default (` + "`enableNamespacesByDefault`" + `), which meshlint does not
-read, disable the rule.`,
+manifest has not been created yet, so meshlint decides for it as for a Deployment. If the input
+holds neither the injector's webhooks nor its ConfigMap and your injector injects every namespace by
+default (` + "`enableNamespacesByDefault`" + `), add one of them to the input or disable the rule.`,
 	Bad: `apiVersion: v1
 kind: Namespace
 metadata: {name: istio-ingress}
@@ -78,7 +85,7 @@ spec:
         image: auto
 `,
 	Severity: rules.Error,
-	Inputs:   append([]kinds.Kind{kinds.Namespace, kinds.MutatingWebhookConfiguration}, kinds.Workloads()...),
+	Inputs:   append([]kinds.Kind{kinds.Namespace, kinds.MutatingWebhookConfiguration, kinds.ConfigMap}, kinds.Workloads()...),
 	Related:  []string{"IST0146", "IST0147"},
 	Run:      runImageAutoWithoutInjection,
 }

@@ -45,11 +45,16 @@ any injection label then gets sidecars, although nothing on it says so: whoever 
 namespace, or moves it to a cluster installed without the option, expects the opposite.
 
 Reported for the Namespace objects of the input without ` + "`istio-injection`" + ` or ` + "`istio.io/rev`" + `
-labels, and not in ambient mode, when the injector webhook configurations of the input send
-their pods (without ` + "`sidecar.istio.io/inject`" + ` or ` + "`istio.io/rev`" + ` labels) to the injector: the
-chart's ` + "`auto.`" + ` webhook, or any other webhook whose selectors take them. istioctl analyze
-reports IST0148 from the injector's ConfigMap instead; meshlint reads the webhooks, so the input
-must hold them. Istio's namespace and the Kubernetes system namespaces are skipped.
+labels, and not in ambient mode, whose pods (without ` + "`sidecar.istio.io/inject`" + ` or ` + "`istio.io/rev`" + `
+labels) the injector injects. When the input holds the injector webhook configurations, they
+decide which pods are sent to the injector: the chart's ` + "`auto.`" + ` webhook, or any other webhook
+whose selectors take them. When it holds none, the injector's ConfigMap of the default revision
+(` + "`istio-sidecar-injector`" + `) tells: its ` + "`data.values`" + ` hold the chart's values, and with
+` + "`sidecarInjectorWebhook.enableNamespacesByDefault: true`" + ` the chart rendered the ` + "`auto.`" + ` webhook,
+as istioctl analyze reads it for IST0148. Either way the injector must then inject the pods:
+the policy of its ConfigMap, when the input holds it, must be ` + "`enabled`" + ` and no
+` + "`neverInjectSelector`" + ` may match a pod without labels. Istio's namespace and the Kubernetes
+system namespaces are skipped.
 
 Label the namespace ` + "`istio-injection: enabled`" + ` (or with its revision) to record the choice, or
 ` + "`istio-injection: disabled`" + ` to keep it out of the mesh.`,
@@ -66,7 +71,7 @@ metadata:
   labels: {istio-injection: enabled}
 `,
 	Severity: rules.Info,
-	Inputs:   []kinds.Kind{kinds.Namespace, kinds.MutatingWebhookConfiguration},
+	Inputs:   []kinds.Kind{kinds.Namespace, kinds.MutatingWebhookConfiguration, kinds.ConfigMap},
 	Related:  []string{"IST0148"},
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
@@ -80,12 +85,17 @@ metadata:
 			if inj || rev || g.AmbientNamespace(name) {
 				continue
 			}
-			c, h := g.DefaultInjectionWebhook(name)
-			if h == nil {
-				continue
+			d, ok := g.DefaultInjection(name)
+			switch {
+			case !ok:
+			case d.Webhook != nil:
+				p.Reportf(ns.Obj, ns.Obj.NameLoc, "namespace %s has no istio-injection or istio.io/rev label, but injector webhook %s injects its pods by default", name, webhookRef(d.Config, d.Webhook)).
+					Relate(d.Config.Obj, d.Webhook.Name.Loc, "the webhook that injects namespace %s", name)
+			default:
+				cm := d.ConfigMap
+				p.Reportf(ns.Obj, ns.Obj.NameLoc, "namespace %s has no istio-injection or istio.io/rev label, but injector ConfigMap %s/%s enables namespaces by default (sidecarInjectorWebhook.enableNamespacesByDefault), so the chart's auto. webhook injects its pods", name, cm.Namespace(), cm.Name()).
+					Relate(cm.Obj, cm.NamespacesByDefault().Loc, "the value that injects namespace %s", name)
 			}
-			p.Reportf(ns.Obj, ns.Obj.NameLoc, "namespace %s has no istio-injection or istio.io/rev label, but injector webhook %s injects its pods by default", name, webhookRef(c, h)).
-				Relate(c.Obj, h.Name.Loc, "the webhook that injects namespace %s", name)
 		}
 		return nil
 	},

@@ -83,10 +83,11 @@ outside the mesh. Only Namespace objects of the input are checked; Istio's names
 Kubernetes system namespaces are skipped, and so are namespaces whose pods in the input all get
 a proxy anyway: workloads that opt in one by one, gateways with an explicit ` + "`istio-proxy`" + `
 container, and the pods Istio deploys for Gateway API Gateways of an ` + "`istio`" + ` class, when the
-namespace holds nothing else. When the input's injector webhooks inject the namespace's pods
-anyway (the chart's ` + "`enableNamespacesByDefault`" + `), MR730 reports it instead, as istioctl
-analyze reports IST0148. meshlint reads the webhooks, not the injector's ConfigMap: when the
-input does not hold them and the injector injects every namespace, turn the rule off.`,
+namespace holds nothing else. When the injector injects the namespace's pods anyway (the
+chart's ` + "`enableNamespacesByDefault`" + `, which the input's injector webhooks show, or without them
+the values of the injector's ConfigMap), MR730 reports it instead, as istioctl analyze reports
+IST0148. When the input holds neither and the injector injects every namespace, turn the rule
+off.`,
 	Bad: `apiVersion: v1
 kind: Namespace
 metadata: {name: shop}
@@ -98,7 +99,7 @@ metadata:
   labels: {istio-injection: enabled}
 `,
 	Severity: rules.Info,
-	Inputs:   []kinds.Kind{kinds.Namespace, kinds.MutatingWebhookConfiguration},
+	Inputs:   []kinds.Kind{kinds.Namespace, kinds.MutatingWebhookConfiguration, kinds.ConfigMap},
 	Related:  []string{"IST0102"},
 	Run:      runNamespaceNotInjected,
 }
@@ -119,7 +120,7 @@ func runNamespaceNotInjected(p *rules.Pass) error {
 		if inj || rev || g.AmbientNamespace(name) || allOptedIn(ws) || gatewaysOnly {
 			continue
 		}
-		if _, h := g.DefaultInjectionWebhook(name); h != nil {
+		if _, ok := g.DefaultInjection(name); ok {
 			continue // injected by default: MR730
 		}
 		p.Reportf(ns.Obj, ns.Obj.NameLoc, "namespace %s enables neither sidecar injection nor ambient mode: its pods are outside the mesh unless each opts in", name)

@@ -29,6 +29,9 @@ func TestGeneratedUpToDate(t *testing.T) {
 	if err := writeArgo(filepath.Join(tmp, "argo"), ".", meta); err != nil {
 		t.Fatal(err)
 	}
+	if err := writeNetworkPolicyAPI(filepath.Join(tmp, "netpolapi"), ".", meta); err != nil {
+		t.Fatal(err)
+	}
 	if err := writeKube(filepath.Join(tmp, "kubernetes")); err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +53,7 @@ func TestGeneratedUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Every committed schema must be one the generator writes.
-	for _, dir := range []string{"istio", "gatewayapi", "flagger", "argo", "kubernetes"} {
+	for _, dir := range []string{"istio", "gatewayapi", "flagger", "argo", "netpolapi", "kubernetes"} {
 		_ = filepath.WalkDir(filepath.Join("..", dir), func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() && filepath.Ext(p) == ".json" {
 				rel, _ := filepath.Rel("..", p)
@@ -61,7 +64,7 @@ func TestGeneratedUpToDate(t *testing.T) {
 			return nil
 		})
 	}
-	if n != 72 {
-		t.Errorf("generator wrote %d files, want 72 (29 Istio schemas and a README, 19 Gateway API schemas and a README, 3 Flagger schemas and a README, 5 Argo Rollouts schemas and a README, 12 Kubernetes schemas)", n)
+	if n != 75 {
+		t.Errorf("generator wrote %d files, want 75 (29 Istio schemas and a README, 19 Gateway API schemas and a README, 3 Flagger schemas and a README, 5 Argo Rollouts schemas and a README, 2 ClusterNetworkPolicy schemas and a README, 12 Kubernetes schemas)", n)
 	}
 }

@@ -191,6 +191,31 @@ func TestFlaggerVersion(t *testing.T) {
 	}
 }
 
+// TestNetworkPolicyAPICopy checks the copy of the ClusterNetworkPolicy
+// CRD against the size and digest that
+// third_party/network-policy-api/README.md records, and
+// schema.NetworkPolicyAPIVersion against the release it names.
+func TestNetworkPolicyAPICopy(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("third_party", "network-policy-api", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(filepath.FromSlash(netpolAPIDir), netpolAPICRD))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("| `config/crd/experimental/%s` | %d | `%x` |", netpolAPICRD, len(data), sha256.Sum256(data))
+	if !strings.Contains(string(readme), want) {
+		t.Errorf("third_party/network-policy-api/README.md lacks %q", want)
+	}
+	if want := "| module | `" + netpolAPIRelease + "` |"; !strings.Contains(string(readme), want) {
+		t.Errorf("third_party/network-policy-api/README.md lacks %q", want)
+	}
+	if !strings.HasSuffix(netpolAPIRelease, " "+schema.NetworkPolicyAPIVersion) {
+		t.Errorf("schema.NetworkPolicyAPIVersion is %s, but the copy is of %s", schema.NetworkPolicyAPIVersion, netpolAPIRelease)
+	}
+}
+
 // TestArgoRolloutsCopy checks the copies of Argo Rollouts' CRDs against
 // the sizes and digests that third_party/argo-rollouts/README.md records,
 // that every CRD of the folder is one the generator reads, and

@@ -16,6 +16,9 @@
 //   - argo/<group>/<kind>_<version>.json: likewise for the CRDs of Argo
 //     Rollouts (Rollout, Experiment and the analysis kinds), from copies in
 //     third_party/argo-rollouts;
+//   - netpolapi/<group>/<kind>_<version>.json: likewise for the
+//     ClusterNetworkPolicy CRD of the network policy API, from a copy in
+//     third_party/network-policy-api;
 //   - kubernetes/<kind>[-<group>]-v1.json: the Kubernetes kinds meshlint
 //     models, derived from the Go types of the k8s.io/api module pinned in
 //     go.mod (see kube.go and kubernetes/README.md).
@@ -59,6 +62,9 @@ func run() error {
 		return err
 	}
 	if err := writeArgo("argo", "gen", meta); err != nil {
+		return err
+	}
+	if err := writeNetworkPolicyAPI("netpolapi", "gen", meta); err != nil {
 		return err
 	}
 	return writeKube("kubernetes")
