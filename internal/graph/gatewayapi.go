@@ -23,7 +23,8 @@ import (
 //   - a backendRef without weight has weight 1;
 //   - a listener without hostname accepts every hostname, and one without
 //     allowedRoutes admits routes of its Gateway's namespace (from: Same), of
-//     the kinds its protocol carries.
+//     the kinds its protocol carries;
+//   - a listener's tls without mode terminates TLS (mode: Terminate).
 
 // GroupKind names a kind with its API group ("" is the core group).
 type GroupKind struct {
@@ -57,6 +58,59 @@ type K8sGateway struct {
 	// Class is the GatewayClass named by gatewayClassName, nil when the
 	// input does not hold it.
 	Class *GatewayClass
+	// FrontendValidations are the client certificate validations of
+	// spec.tls.frontend: the default's, then those of perPort, in spec
+	// order. Entries without validation are left out.
+	FrontendValidations []*FrontendValidation
+}
+
+// FrontendValidation is a client certificate validation of a Gateway's
+// spec.tls.frontend, the default or a perPort entry's, with the listeners
+// it applies to.
+type FrontendValidation struct {
+	Spec *spec.FrontendTLSValidation
+	// Port is the perPort entry's port, 0 for the default.
+	Port int64
+	// CACertificateRefs are caCertificateRefs. They are ObjectReferences:
+	// no default kind, so an unset kind stays "".
+	CACertificateRefs []*ObjectRef
+	// Listeners are the listeners that terminate TLS and take this
+	// validation: those on Port, or for the default those on a port no
+	// perPort entry names (a perPort entry overrides the default even when
+	// it has no validation).
+	Listeners []*Listener
+}
+
+// IstioGatewayController is the controllerName of the GatewayClasses whose
+// Gateways Istio deploys as ingress (or egress) gateways.
+const IstioGatewayController = "istio.io/gateway-controller"
+
+// builtinClassControllers are the GatewayClasses istiod creates itself,
+// with their controllers: a cluster has them whether or not the input
+// holds them.
+var builtinClassControllers = map[string]string{
+	"istio":           IstioGatewayController,
+	"istio-waypoint":  "istio.io/mesh-controller",
+	"istio-east-west": "istio.io/eastwest-controller",
+	"istio-remote":    "istio.io/unmanaged-gateway",
+}
+
+// BuiltinGatewayClass reports whether istiod creates the GatewayClass name
+// itself.
+func BuiltinGatewayClass(name string) bool {
+	_, ok := builtinClassControllers[name]
+	return ok
+}
+
+// Controller returns the controllerName of the Gateway's class: the
+// GatewayClass of the input that gatewayClassName names, else that of the
+// class istiod creates under that name, else "" (meshlint cannot tell who
+// serves the Gateway).
+func (gw *K8sGateway) Controller() string {
+	if gw.Class != nil {
+		return gw.Class.Spec.ControllerName.V
+	}
+	return builtinClassControllers[gw.Spec.GatewayClassName.V]
 }
 
 // GatewayClass is a Gateway API GatewayClass (cluster-scoped).
@@ -86,8 +140,25 @@ type Listener struct {
 	// kinds meshlint cannot know.
 	Kinds   []GroupKind
 	AnyKind bool
+	// InvalidKinds are the allowedRoutes.kinds entries that the protocol
+	// cannot carry: the listener ignores them and reports ResolvedRefs
+	// False (InvalidRouteKinds).
+	InvalidKinds []*spec.RouteGroupKind
 	// CertificateRefs are tls.certificateRefs.
 	CertificateRefs []*ObjectRef
+	// Frontend is the client certificate validation of the Gateway's
+	// spec.tls.frontend that applies to the listener, nil when none does
+	// or the listener does not terminate TLS.
+	Frontend *FrontendValidation
+}
+
+// TerminatesTLS reports whether the listener terminates TLS: it has a tls
+// block whose mode is Terminate, the default. Its certificateRefs and the
+// Gateway's client certificate validation apply to it, not to listeners
+// in Passthrough mode.
+func (l *Listener) TerminatesTLS() bool {
+	tls := l.Spec.TLS
+	return tls != nil && (!tls.Mode.Set || tls.Mode.V == "Terminate")
 }
 
 // ObjectRef is a reference from a Gateway API object to another object,
@@ -164,6 +235,29 @@ func (p *ParentRef) IsGateway() bool { return p.GroupKind == gkGateway }
 
 // IsService reports whether the reference is to a core Service.
 func (p *ParentRef) IsService() bool { return p.GroupKind == gkService }
+
+// IsMesh reports whether the reference attaches the route to the mesh
+// rather than to a Gateway: a core Service (GAMMA), or Istio's
+// ServiceEntry, which Istio treats alike (extractParentReferenceInfo).
+func (p *ParentRef) IsMesh() bool {
+	return p.IsService() || p.GroupKind == GroupKind{kinds.GroupIstioNetworking, kinds.ServiceEntry}
+}
+
+// NeedsGrants reports whether the route's cross-namespace backendRefs need
+// a ReferenceGrant: whether it has a parent that is not a mesh parent. A
+// mesh route needs none (GEP-1294), and Istio checks grants only when it
+// builds a route for its Gateway parents (convertHTTPRoute and the others
+// take enforceRefGrant = !mesh, route_collections.go). A route with both
+// kinds of parents is built twice, and only the Gateways' build refuses an
+// ungranted backend.
+func (r *GatewayRoute) NeedsGrants() bool {
+	for _, p := range r.Parents {
+		if !p.IsMesh() {
+			return true
+		}
+	}
+	return false
+}
 
 // GatewayRouteRule is a rule of a route.
 type GatewayRouteRule struct {
@@ -278,7 +372,7 @@ func (g *Graph) linkK8sGateway(gw *K8sGateway) {
 				}
 			}
 		}
-		l.Kinds, l.AnyKind = listenerKinds(l.Protocol, written)
+		l.Kinds, l.InvalidKinds, l.AnyKind = listenerKinds(l.Protocol, ls.TLS, written)
 		if ls.TLS != nil {
 			for j := range ls.TLS.CertificateRefs {
 				c := &ls.TLS.CertificateRefs[j]
@@ -291,46 +385,117 @@ func (g *Graph) linkK8sGateway(gw *K8sGateway) {
 		}
 		gw.Listeners = append(gw.Listeners, l)
 	}
+	g.linkFrontendValidations(gw)
+}
+
+// linkFrontendValidations resolves spec.tls.frontend of a Gateway: which
+// listeners each validation applies to, and its CA certificate references.
+// A cross-namespace reference needs a ReferenceGrant from the Gateway, as
+// certificateRefs do (FrontendTLSValidation.CACertificateRefs).
+func (g *Graph) linkFrontendValidations(gw *K8sGateway) {
+	if gw.Spec.TLS == nil || gw.Spec.TLS.Frontend == nil {
+		return
+	}
+	f := gw.Spec.TLS.Frontend
+	add := func(v *spec.FrontendTLSValidation, port int64) *FrontendValidation {
+		if v == nil {
+			return nil
+		}
+		fv := &FrontendValidation{Spec: v, Port: port}
+		for i := range v.CACertificateRefs {
+			c := &v.CACertificateRefs[i]
+			ref := g.objectRef(gw.Namespace(), c.Group, c.Kind, GroupKind{}, c.Namespace, c.Name, c.Loc)
+			if ref.CrossNamespace {
+				ref.Grant = g.grantFor(gkGateway, gw.Namespace(), ref)
+			}
+			fv.CACertificateRefs = append(fv.CACertificateRefs, ref)
+		}
+		gw.FrontendValidations = append(gw.FrontendValidations, fv)
+		return fv
+	}
+	def := add(f.Default.Validation, 0)
+	perPort := map[int64]*FrontendValidation{}
+	overridden := map[int64]bool{}
+	for i := range f.PerPort {
+		pp := &f.PerPort[i]
+		if overridden[pp.Port.V] {
+			continue // the API server rejects a port named twice
+		}
+		overridden[pp.Port.V] = true
+		perPort[pp.Port.V] = add(pp.TLS.Validation, pp.Port.V)
+	}
+	for _, l := range gw.Listeners {
+		if !l.TerminatesTLS() {
+			continue
+		}
+		l.Frontend = def
+		if overridden[l.Port] {
+			l.Frontend = perPort[l.Port]
+		}
+		if l.Frontend != nil {
+			l.Frontend.Listeners = append(l.Frontend.Listeners, l)
+		}
+	}
 }
 
 // protocolKinds are the route kinds each core listener protocol carries.
 // TLS listeners take TLSRoutes, and TCPRoutes too when they terminate TLS
-// (Istio, for one, attaches TCPRoutes to them), so both are admitted.
+// (see carriedKinds).
 var protocolKinds = map[string][]kinds.Kind{
 	"HTTP":  {kinds.HTTPRoute, kinds.GRPCRoute},
 	"HTTPS": {kinds.HTTPRoute, kinds.GRPCRoute},
-	"TLS":   {kinds.TLSRoute, kinds.TCPRoute},
+	"TLS":   {kinds.TLSRoute},
 	"TCP":   {kinds.TCPRoute},
 	"UDP":   {kinds.UDPRoute},
 }
 
+// carriedKinds returns the route kinds a listener of a core protocol
+// carries, and false for other protocols. A TLS listener carries TCPRoutes
+// besides TLSRoutes only when it terminates TLS: the API says "SSL
+// passthrough is only supported by TLSRoute" (TLSModePassthrough), and
+// Istio lists TCPRoute among a TLS listener's supported kinds only for
+// mode Terminate, which is the default of a tls block without mode.
+func carriedKinds(protocol string, tls *spec.ListenerTLS) ([]kinds.Kind, bool) {
+	carried, core := protocolKinds[protocol]
+	if protocol == "TLS" && tls != nil && (!tls.Mode.Set || tls.Mode.V == "Terminate") {
+		carried = []kinds.Kind{kinds.TLSRoute, kinds.TCPRoute}
+	}
+	return carried, core
+}
+
 // listenerKinds returns the route kinds a listener admits: the written
 // allowedRoutes.kinds that its protocol can carry, else every kind its
-// protocol carries. A protocol outside the core ones admits any kind.
-func listenerKinds(protocol string, written []spec.RouteGroupKind) ([]GroupKind, bool) {
-	carried, core := protocolKinds[protocol]
+// protocol carries; and the written entries it cannot carry. A protocol
+// outside the core ones admits any kind.
+func listenerKinds(protocol string, tls *spec.ListenerTLS, written []spec.RouteGroupKind) (admitted []GroupKind, invalid []*spec.RouteGroupKind, anyKind bool) {
+	carried, core := carriedKinds(protocol, tls)
 	if !core {
-		return nil, true
+		return nil, nil, true
 	}
-	var out []GroupKind
 	if len(written) == 0 {
 		for _, k := range carried {
-			out = append(out, GroupKind{kinds.GroupGatewayAPI, k})
+			admitted = append(admitted, GroupKind{kinds.GroupGatewayAPI, k})
 		}
-		return out, false
+		return admitted, nil, false
 	}
-	for _, w := range written {
+	for i := range written {
+		w := &written[i]
 		gk := GroupKind{kinds.GroupGatewayAPI, kinds.Kind(w.Kind.V)}
 		if w.Group.Set {
 			gk.Group = w.Group.V
 		}
+		ok := false
 		for _, k := range carried {
 			if gk == (GroupKind{kinds.GroupGatewayAPI, k}) {
-				out = append(out, gk)
+				admitted = append(admitted, gk)
+				ok = true
 			}
 		}
+		if !ok {
+			invalid = append(invalid, w)
+		}
 	}
-	return out, false
+	return admitted, invalid, false
 }
 
 // AdmitsKind reports whether the listener admits routes of kind gk.

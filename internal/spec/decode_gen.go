@@ -110,6 +110,14 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeExperimentTemplate)
 	case *Fault:
 		return decodeRoot(n, v, decodeFault)
+	case *FrontendTLS:
+		return decodeRoot(n, v, decodeFrontendTLS)
+	case *FrontendTLSConfig:
+		return decodeRoot(n, v, decodeFrontendTLSConfig)
+	case *FrontendTLSPort:
+		return decodeRoot(n, v, decodeFrontendTLSPort)
+	case *FrontendTLSValidation:
+		return decodeRoot(n, v, decodeFrontendTLSValidation)
 	case *Gateway:
 		return decodeRoot(n, v, decodeGateway)
 	case *GatewayAddress:
@@ -126,6 +134,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeGatewayRouteFilter)
 	case *GatewayRouteRule:
 		return decodeRoot(n, v, decodeGatewayRouteRule)
+	case *GatewayTLS:
+		return decodeRoot(n, v, decodeGatewayTLS)
 	case *HTTPMatch:
 		return decodeRoot(n, v, decodeHTTPMatch)
 	case *HTTPRoute:
@@ -1763,6 +1773,110 @@ func decodeFault(n *yaml.Node, v *Fault) (good, ok bool) {
 	return true, true
 }
 
+func decodeFrontendTLS(n *yaml.Node, v *FrontendTLS) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "default":
+			_, ok = decodeFrontendTLSConfig(c[i+1], &v.Default)
+		case "perPort":
+			_, ok = decodeSeq(c[i+1], &v.PerPort, decodeFrontendTLSPort)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeFrontendTLSConfig(n *yaml.Node, v *FrontendTLSConfig) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "validation":
+			_, ok = decodePtr(c[i+1], &v.Validation, decodeFrontendTLSValidation)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeFrontendTLSPort(n *yaml.Node, v *FrontendTLSPort) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "port":
+			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+		case "tls":
+			_, ok = decodeFrontendTLSConfig(c[i+1], &v.TLS)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeFrontendTLSValidation(n *yaml.Node, v *FrontendTLSValidation) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "caCertificateRefs":
+			_, ok = decodeSeq(c[i+1], &v.CACertificateRefs, decodeSecretRef)
+		case "mode":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Mode)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
 func decodeGateway(n *yaml.Node, v *Gateway) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -1966,6 +2080,30 @@ func decodeGatewayRouteRule(n *yaml.Node, v *GatewayRouteRule) (good, ok bool) {
 			_, ok = decodeSeq(c[i+1], &v.BackendRefs, decodeBackendRef)
 		case "filters":
 			_, ok = decodeSeq(c[i+1], &v.Filters, decodeGatewayRouteFilter)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeGatewayTLS(n *yaml.Node, v *GatewayTLS) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "frontend":
+			_, ok = decodePtr(c[i+1], &v.Frontend, decodeFrontendTLS)
 		}
 		if !ok {
 			return false, false
@@ -2387,6 +2525,8 @@ func decodeK8sGateway(n *yaml.Node, v *K8sGateway) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.GatewayClassName)
 		case "listeners":
 			_, ok = decodeSeq(c[i+1], &v.Listeners, decodeListener)
+		case "tls":
+			_, ok = decodePtr(c[i+1], &v.TLS, decodeGatewayTLS)
 		case "infrastructure":
 			_, ok = decodePtr(c[i+1], &v.Infrastructure, decodeGatewayInfrastructure)
 		}

@@ -14,6 +14,8 @@ import "sigs.k8s.io/kustomize/kyaml/yaml"
 type K8sGateway struct {
 	GatewayClassName Str        `yaml:"gatewayClassName"`
 	Listeners        []Listener `yaml:"listeners"`
+	// TLS holds the Gateway's TLS settings that are not a listener's own.
+	TLS *GatewayTLS `yaml:"tls"`
 	// Infrastructure holds the labels and annotations Istio puts on what it
 	// deploys for the Gateway, its pods included.
 	Infrastructure *GatewayInfrastructure `yaml:"infrastructure"`
@@ -23,6 +25,56 @@ type K8sGateway struct {
 type GatewayInfrastructure struct {
 	Labels      map[string]string `yaml:"labels"`
 	Annotations map[string]string `yaml:"annotations"`
+}
+
+// GatewayTLS is spec.tls of a Gateway API Gateway. Only frontend, the
+// validation of client certificates, is read: backend, the Gateway's own
+// client certificate towards backends, is not modelled.
+type GatewayTLS struct {
+	Frontend *FrontendTLS `yaml:"frontend"`
+}
+
+// FrontendTLS is spec.tls.frontend: how the listeners that terminate TLS
+// validate client certificates, per port, or by default for the ports
+// PerPort does not name.
+type FrontendTLS struct {
+	Default FrontendTLSConfig `yaml:"default"`
+	PerPort []FrontendTLSPort `yaml:"perPort"`
+}
+
+// FrontendTLSConfig is the TLS configuration that spec.tls.frontend applies
+// to listeners.
+type FrontendTLSConfig struct {
+	Validation *FrontendTLSValidation `yaml:"validation"`
+}
+
+// FrontendTLSPort is a spec.tls.frontend.perPort entry.
+type FrontendTLSPort struct {
+	At   `yaml:"-"`
+	Port Int               `yaml:"port"`
+	TLS  FrontendTLSConfig `yaml:"tls"`
+}
+
+// UnmarshalYAML records the entry's location.
+func (p *FrontendTLSPort) UnmarshalYAML(n *yaml.Node) error {
+	type plain FrontendTLSPort
+	return decodeAt(n, &p.At, (*plain)(p))
+}
+
+// FrontendTLSValidation is the client certificate validation of listeners:
+// the CA certificates client certificates must chain to.
+type FrontendTLSValidation struct {
+	At `yaml:"-"`
+	// CACertificateRefs are ObjectReferences: group and kind are required,
+	// there is no default kind.
+	CACertificateRefs []SecretRef `yaml:"caCertificateRefs"`
+	Mode              Str         `yaml:"mode"`
+}
+
+// UnmarshalYAML records the validation's location.
+func (v *FrontendTLSValidation) UnmarshalYAML(n *yaml.Node) error {
+	type plain FrontendTLSValidation
+	return decodeAt(n, &v.At, (*plain)(v))
 }
 
 // Listener is one listener of a Gateway API Gateway.
@@ -56,7 +108,8 @@ func (t *ListenerTLS) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // SecretRef is a SecretObjectReference: a reference to a Secret (by
-// default) holding a certificate.
+// default) holding a certificate. It spells an ObjectReference too, which
+// has the same fields without a default kind.
 type SecretRef struct {
 	At        `yaml:"-"`
 	Group     Str `yaml:"group"`

@@ -1,6 +1,10 @@
 package gatewayapi
 
 import (
+	"fmt"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/rules"
 )
@@ -18,8 +22,15 @@ backend too; a mirror to nowhere silently mirrors nothing.
 
 The API's defaults are applied first: a backendRef without ` + "`group`" + ` and ` + "`kind`" + ` is a core
 Service, and one without ` + "`namespace`" + ` is in the route's namespace. Backends of other kinds
-(a multi-cluster ServiceImport, Istio's Hostname, an inference pool, ...) are not checked: they
-are legitimate and meshlint does not model them.
+(a multi-cluster ServiceImport, Istio's Hostname, an inference pool, ...) are not checked here:
+they are legitimate and meshlint does not model them; kinds Istio does not know are
+gatewayapi-backend-kind-unsupported's.
+
+A backendRef whose name has dots, such as ` + "`reviews.shop.svc.cluster.local`" + `, is a hostname where the
+API wants the Service's name (and its namespace in ` + "`namespace`" + `). No Service has such a name, so
+it is reported whatever the input holds. Istio makes it a hard error rather than an invalid
+backend: the route reports ` + "`ResolvedRefs: False`" + ` with reason ` + "`InvalidDestination`" + `, and none of its
+rules are served, not just the backend's share (a mirror is dropped alone).
 
 A manifest folder seldom holds every Service of the cluster. The rule reports a missing Service
 only when the input holds Services in the target namespace, or a Service of that name in
@@ -81,10 +92,41 @@ spec:
 func runBackendRefUnresolved(p *rules.Pass) error {
 	for _, r := range p.Graph.GatewayRoutes {
 		for _, b := range allBackends(r) {
-			if b.IsService() && b.Service == nil && b.Name != "" {
-				reportMissingService(p, r, &b.ObjectRef, backendWhat(b))
+			if !b.IsService() || b.Service != nil || b.Name == "" {
+				continue
 			}
+			if strings.Contains(b.Name, ".") {
+				reportDottedService(p, r, b)
+				continue
+			}
+			reportMissingService(p, r, &b.ObjectRef, backendWhat(b))
 		}
 	}
 	return nil
+}
+
+// reportDottedService reports a Service backendRef whose name has dots: a
+// hostname where the Service's name belongs. No Service has such a name
+// (it is a DNS label), in any cluster, so the world need not be closed.
+func reportDottedService(p *rules.Pass, r *graph.GatewayRoute, b *graph.BackendRef) {
+	labels := strings.Split(b.Name, ".")
+	fix := fmt.Sprintf("name: %s", labels[0])
+	if len(labels) >= 3 && labels[2] == "svc" || len(labels) == 2 {
+		// name.namespace, or name.namespace.svc[.cluster domain]
+		if labels[1] != b.Namespace {
+			fix += ", namespace: " + labels[1]
+		}
+	} else {
+		fix = "the Service's name and namespace, or for a ServiceEntry host Istio's group networking.istio.io, kind Hostname"
+	}
+	effect := "the backend is invalid"
+	switch {
+	case b.Mirror:
+		effect = "nothing is mirrored"
+	case servedByIstio(r) && b.Weight > 0:
+		// buildDestination returns a hard error, not an invalid backend:
+		// the translation of the whole route stops.
+		effect = "Istio rejects the route and serves none of its rules (ResolvedRefs: False, reason InvalidDestination)"
+	}
+	p.Reportf(r.Obj, b.NameLoc, "%s is a hostname, not a Service name (Service names have no dots): %s; write %s", backendWhat(b), effect, fix)
 }

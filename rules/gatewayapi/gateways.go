@@ -185,9 +185,6 @@ spec:
 	},
 }
 
-// istioGatewayClasses are the GatewayClasses istiod creates itself.
-var istioGatewayClasses = map[string]bool{"istio": true, "istio-remote": true, "istio-waypoint": true, "istio-east-west": true}
-
 // GatewayClassUnknown reports Gateways whose GatewayClass does not exist.
 var GatewayClassUnknown = &rules.Rule{
 	ID:      "MR612",
@@ -234,7 +231,7 @@ spec:
 		}
 		for _, gw := range g.K8sGateways {
 			name := gw.Spec.GatewayClassName
-			if gw.Class != nil || !name.Set || name.V == "" || istioGatewayClasses[name.V] {
+			if gw.Class != nil || !name.Set || name.V == "" || graph.BuiltinGatewayClass(name.V) {
 				continue
 			}
 			p.Reportf(gw.Obj, name.Loc, "Gateway %s names GatewayClass %q, which does not exist: no controller serves the Gateway", gwRef(gw), name.V)

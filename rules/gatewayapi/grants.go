@@ -2,6 +2,7 @@ package gatewayapi
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -9,8 +10,9 @@ import (
 	"github.com/meshlint/meshlint/rules"
 )
 
-// ReferenceNotGranted reports cross-namespace backendRefs and
-// certificateRefs that no ReferenceGrant permits.
+// ReferenceNotGranted reports cross-namespace backendRefs (of routes with a
+// Gateway parent), certificateRefs and client certificate validation
+// caCertificateRefs that no ReferenceGrant permits.
 var ReferenceNotGranted = &rules.Rule{
 	ID:      "MR604",
 	Name:    "gatewayapi-reference-not-granted",
@@ -24,7 +26,12 @@ name, or no name for every object of the kind). Without one, the reference is re
 - a route's backendRef (or RequestMirror backend) into another namespace is invalid, and its
   share of requests gets HTTP 500;
 - a Gateway listener's ` + "`tls.certificateRefs`" + ` entry into another namespace is not loaded, and the
-  listener cannot terminate TLS.
+  listener cannot terminate TLS;
+- a ` + "`caCertificateRefs`" + ` entry of the Gateway's client certificate validation
+  (` + "`spec.tls.frontend`" + `, its ` + "`default`" + ` or a ` + "`perPort`" + ` entry) into another namespace is refused for the
+  listeners that terminate TLS on its ports. With no valid CA certificate left they are not
+  accepted (` + "`NoValidCACertificate`" + `), and Istio does not serve them. A validation that applies to
+  no such listener is not checked.
 
 Add a ReferenceGrant in the target namespace, for example
 ` + "`from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]`" + ` and
@@ -32,8 +39,13 @@ Add a ReferenceGrant in the target namespace, for example
 core group of Services and Secrets.
 
 A route attaching to a Gateway of another namespace needs no ReferenceGrant: the listener's
-` + "`allowedRoutes`" + ` decides, see MR605. References to Services in another namespace as a mesh
-route's parent (a "consumer" route) need none either.
+` + "`allowedRoutes`" + ` decides, see MR605. A mesh route, whose parentRefs are all Services (or Istio
+ServiceEntries), needs none at all (GEP-1294): neither for a parent Service of another namespace
+(a "consumer" route) nor for its backendRefs, since it only routes the traffic its callers send
+anyway. Istio checks grants only when it builds a route for its Gateway parents. A route with
+both a Service parent and a Gateway parent is built for each: an ungranted backend is refused
+for the Gateways (the finding says so) and still reached from the mesh. A route without
+parentRefs attaches nowhere and is not checked.
 
 ReferenceGrants are often managed with the target namespace's own manifests. The rule therefore
 reports a reference only when the input holds objects of the target namespace (besides its
@@ -106,9 +118,16 @@ spec:
 func runReferenceNotGranted(p *rules.Pass) error {
 	g := p.Graph
 	for _, r := range g.GatewayRoutes {
+		if !r.NeedsGrants() {
+			continue // a mesh route
+		}
+		effect := "the backend is invalid"
+		if slices.ContainsFunc(r.Parents, (*graph.ParentRef).IsMesh) {
+			effect = "the backend is invalid for the route's Gateway parents (its mesh parents need no grant)"
+		}
 		for _, b := range allBackends(r) {
 			if b.CrossNamespace && b.Grant == nil && b.Name != "" {
-				reportNotGranted(p, r.Obj, &b.ObjectRef, backendWhat(b), string(r.Kind()), "the backend is invalid")
+				reportNotGranted(p, r.Obj, &b.ObjectRef, backendWhat(b), string(r.Kind()), effect)
 			}
 		}
 	}
@@ -118,6 +137,18 @@ func runReferenceNotGranted(p *rules.Pass) error {
 				if c.CrossNamespace && c.Grant == nil && c.Name != "" {
 					what := fmt.Sprintf("certificateRef %s of listener %s", refText(c), l.Name)
 					reportNotGranted(p, gw.Obj, c, what, "Gateway", "the listener cannot load the certificate")
+				}
+			}
+		}
+		for _, fv := range gw.FrontendValidations {
+			if len(fv.Listeners) == 0 {
+				continue // no listener reads it
+			}
+			for _, c := range fv.CACertificateRefs {
+				if c.CrossNamespace && c.Grant == nil && c.Name != "" {
+					what := fmt.Sprintf("caCertificateRef %s of %s", refText(c), frontendText(fv))
+					effect := listenersNamed(fv.Listeners) + " cannot validate client certificates with it"
+					reportNotGranted(p, gw.Obj, c, what, "Gateway", effect)
 				}
 			}
 		}

@@ -40,6 +40,27 @@ func allBackends(r *graph.GatewayRoute) []*graph.BackendRef {
 	return out
 }
 
+// frontendText names a client certificate validation of a Gateway's
+// spec.tls.frontend.
+func frontendText(fv *graph.FrontendValidation) string {
+	if fv.Port == 0 {
+		return "spec.tls.frontend.default"
+	}
+	return fmt.Sprintf("the spec.tls.frontend.perPort entry of port %d", fv.Port)
+}
+
+// listenersNamed names listeners: "listener https", "listeners a, b".
+func listenersNamed(ls []*graph.Listener) string {
+	var ns []string
+	for _, l := range ls {
+		ns = append(ns, l.Name)
+	}
+	if len(ns) == 1 {
+		return "listener " + ns[0]
+	}
+	return "listeners " + names(ns)
+}
+
 // listenerText describes a listener: `https (HTTPS 443, *.example.com)`.
 func listenerText(l *graph.Listener) string {
 	h := ""

@@ -17,4 +17,8 @@ var Rules = []*rules.Rule{
 	GatewayAddressDuplicate,
 	GatewayClassUnknown,
 	ReferenceGrantNamespaceUnknown,
+	CertificateRefInvalid,
+	ListenerProtocolUnsupported,
+	ListenerRouteKindsInvalid,
+	BackendKindUnsupported,
 }

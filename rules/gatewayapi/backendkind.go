@@ -1,0 +1,136 @@
+package gatewayapi
+
+import (
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// istioBackendKinds are the backendRef kinds Istio routes to (buildDestination
+// in pilot/pkg/config/kube/gateway): core Services, its own Hostname,
+// multi-cluster ServiceImports (under the default MCS_API_GROUP) and
+// inference pools (gvk.InferencePool).
+var istioBackendKinds = map[graph.GroupKind]bool{
+	{Group: kinds.GroupCore, Kind: kinds.Service}:                 true,
+	{Group: "networking.istio.io", Kind: "Hostname"}:              true,
+	{Group: "multicluster.x-k8s.io", Kind: "ServiceImport"}:       true,
+	{Group: "inference.networking.k8s.io", Kind: "InferencePool"}: true,
+}
+
+// BackendKindUnsupported reports backendRefs of routes that Istio serves
+// whose kind Istio cannot route to.
+var BackendKindUnsupported = &rules.Rule{
+	ID:      "MR617",
+	Name:    "gatewayapi-backend-kind-unsupported",
+	Summary: "backendRef of a Gateway API route that Istio serves names a kind Istio cannot route to",
+	Doc: `A backendRef names a core Service unless its ` + "`group`" + ` and ` + "`kind`" + ` say otherwise; other kinds are
+implementation-specific. When the implementation does not know the kind, the backend is
+invalid: the route reports ` + "`ResolvedRefs: False`" + ` with reason ` + "`InvalidKind`" + `, and the share of
+requests the backend should get fails (HTTP 500; connections are refused for TCP and TLS
+routes).
+
+Istio routes to core Services, its own ` + "`networking.istio.io`" + ` ` + "`Hostname`" + ` (a ServiceEntry host),
+` + "`multicluster.x-k8s.io`" + ` ` + "`ServiceImport`" + ` and inference pools
+(` + "`inference.networking.k8s.io`" + ` ` + "`InferencePool`" + `). Anything else, a group typo included
+(` + "`group: core`" + ` for the core group, which is written ` + "`\"\"`" + `), is reported, on the routes that
+Istio serves: those with a parent Gateway whose GatewayClass is Istio's (controller
+` + "`istio.io/...`" + `, or a class istiod creates such as ` + "`istio`" + `), or a Service parent (a mesh
+route). Routes whose parents meshlint cannot place are not checked, since other
+implementations support other kinds. RequestMirror backends are checked too.`,
+	Bad: `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: storefront, namespace: shop}
+spec:
+  parentRefs:
+  - {name: public, namespace: infra}
+  rules:
+  - backendRefs:
+    - {group: core, kind: Service, name: storefront, port: 8080}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: http
+    port: 80
+    protocol: HTTP
+    allowedRoutes: {namespaces: {from: All}}
+`,
+	Good: `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: storefront, namespace: shop}
+spec:
+  parentRefs:
+  - {name: public, namespace: infra}
+  rules:
+  - backendRefs:
+    - {group: "", kind: Service, name: storefront, port: 8080}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: http
+    port: 80
+    protocol: HTTP
+    allowedRoutes: {namespaces: {from: All}}
+`,
+	Severity: rules.Error,
+	Inputs:   inputs(kinds.K8sGateway, kinds.GatewayClass, kinds.Service),
+	Run:      runBackendKindUnsupported,
+}
+
+func runBackendKindUnsupported(p *rules.Pass) error {
+	for _, r := range p.Graph.GatewayRoutes {
+		if !servedByIstio(r) {
+			continue
+		}
+		for _, b := range allBackends(r) {
+			if b.Name == "" || istioBackendKinds[b.GroupKind] {
+				continue
+			}
+			// The field at fault: the group when Istio knows the kind in
+			// another group, else the kind.
+			loc := b.Spec.Kind.Loc
+			if loc.IsZero() || istioKnowsKind(b.Kind) {
+				loc = b.Spec.Group.Loc
+			}
+			if loc.IsZero() {
+				loc = b.NameLoc
+			}
+			msg := "%s names kind %s, which Istio cannot route to: the backend is invalid (InvalidKind)"
+			if b.Group == "core" || strings.EqualFold(b.Group, "v1") {
+				msg += `; the core group is written group: ""`
+			}
+			p.Reportf(r.Obj, loc, msg, backendWhat(b), b.GroupKind)
+		}
+	}
+	return nil
+}
+
+// istioKnowsKind reports whether Istio routes to kind k in some group.
+func istioKnowsKind(k kinds.Kind) bool {
+	for gk := range istioBackendKinds {
+		if gk.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+// servedByIstio reports whether Istio serves route r: a parent is a Service
+// (a mesh route), or a Gateway of one of Istio's classes.
+func servedByIstio(r *graph.GatewayRoute) bool {
+	for _, pr := range r.Parents {
+		if pr.IsService() || pr.Gateway != nil && strings.HasPrefix(pr.Gateway.Controller(), "istio.io/") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,303 @@
+package gatewayapi
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// now is the time certificates are checked against; tests may fix it.
+var now = time.Now
+
+// CertificateRefInvalid reports listener certificateRefs that name a
+// missing Secret, a kind the implementation cannot load, or a Secret whose
+// certificate cannot be served, and the same of the CA certificates of a
+// Gateway's client certificate validation.
+var CertificateRefInvalid = &rules.Rule{
+	ID:      "MR614",
+	Name:    "gatewayapi-certificate-ref-invalid",
+	Summary: "certificate or CA certificate reference of a Gateway API Gateway names a missing Secret, an unsupported kind, or a Secret without a usable certificate",
+	Doc: `A listener that terminates TLS (protocol ` + "`HTTPS`" + `, or ` + "`TLS`" + ` with ` + "`tls.mode: Terminate`" + `, the
+default) serves the certificates of its ` + "`tls.certificateRefs`" + `. The API calls a reference invalid
+when it names a nonexistent object, an unsupported kind, or an object whose data is malformed:
+the listener then reports ` + "`ResolvedRefs: False`" + ` with reason ` + "`InvalidCertificateRef`" + `, and cannot
+complete a TLS handshake with that certificate (Istio drops the reference, and does not
+program the listener when no reference is left).
+
+- A reference without ` + "`group`" + ` and ` + "`kind`" + ` is a core Secret, in the Gateway's namespace unless
+  ` + "`namespace`" + ` says otherwise. A Secret that does not exist is reported only when the input holds
+  another Secret of that namespace, or with the closed-world setting: certificates are often
+  created by cert-manager or a secret store rather than kept with the manifests.
+- A core Secret is the only kind the API requires. Other kinds are implementation-specific, so
+  they are reported only for Gateways whose GatewayClass is Istio's (controller ` + "`istio.io/...`" + `;
+  the classes istiod creates, such as ` + "`istio`" + `, count), as Istio loads Secrets alone. A group
+  typo (` + "`group: core`" + `) is the usual cause.
+- A Secret must hold ` + "`tls.crt`" + ` and ` + "`tls.key`" + ` (or ` + "`cert`" + ` and ` + "`key`" + `) and a certificate that parses.
+  meshlint never prints the Secret's data.
+
+A certificate that has expired, or is not valid yet, is reported as a warning with its own
+message, not as ` + "`InvalidCertificateRef`" + `: Istio accepts the reference (it checks that the pair
+parses, not its dates, so ` + "`ResolvedRefs`" + ` stays True and the Gateway looks healthy) and Envoy
+serves the certificate; clients that verify certificates then refuse every handshake. Renew
+the certificate.
+
+The Gateway's client certificate validation (` + "`spec.tls.frontend`" + `: its ` + "`default`" + `, or the ` + "`perPort`" + `
+entry of a listener's port) names the CA certificates client certificates must chain to, in
+` + "`caCertificateRefs`" + `. An invalid one makes the listeners that terminate TLS on those ports report
+` + "`ResolvedRefs: False`" + ` (` + "`InvalidCACertificateRef`" + `, or ` + "`InvalidCACertificateKind`" + ` for a kind the
+implementation does not read) and, with no valid CA certificate left, ` + "`Accepted: False`" + `
+(` + "`NoValidCACertificate`" + `); Istio does not serve them. These references have no default kind.
+
+- A core Secret is checked as a certificate Secret is: it must exist (same conditions as
+  above) and hold a PEM certificate that parses under ` + "`cacert`" + ` or ` + "`ca.crt`" + ` (the first that is
+  not empty), as Istio reads it. Its dates are not checked.
+- A core ConfigMap, the API's core kind, is not checked: meshlint does not load ConfigMaps
+  (beyond the sidecar injector's), so it cannot tell whether one exists.
+- Other kinds are reported for Gateways of Istio's classes, which read ConfigMaps and Secrets
+  only, and so is a validation with more than one reference: Istio takes one.
+- A validation that applies to no listener terminating TLS is not read, so not checked.
+
+A reference into another namespace that no ReferenceGrant permits is reported by
+gatewayapi-reference-not-granted instead (its reason is ` + "`RefNotPermitted`" + `), and references of
+a listener in ` + "`Passthrough`" + ` mode are not read by anyone, so not checked.`,
+	Bad: `apiVersion: v1
+kind: Secret
+metadata: {name: shop-cert, namespace: infra}
+type: kubernetes.io/tls
+stringData: {tls.crt: "not a certificate", tls.key: "not a key"}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: https
+    port: 443
+    protocol: HTTPS
+    tls:
+      certificateRefs: [{name: shop-cert}]
+  - name: https-admin
+    hostname: admin.example.com
+    port: 443
+    protocol: HTTPS
+    tls:
+      certificateRefs: [{name: admin-cert}]
+`,
+	Good: `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: https
+    port: 443
+    protocol: HTTPS
+    tls:
+      # The Secrets are managed elsewhere (the input holds no Secret of
+      # namespace infra), so the rule does not judge them.
+      certificateRefs: [{name: shop-cert}]
+  - name: https-admin
+    hostname: admin.example.com
+    port: 443
+    protocol: HTTPS
+    tls:
+      certificateRefs: [{name: admin-cert}]
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.GatewayClass, kinds.ReferenceGrant, kinds.Secret},
+	Run:      runCertificateRefInvalid,
+}
+
+func runCertificateRefInvalid(p *rules.Pass) error {
+	g := p.Graph
+	for _, gw := range g.K8sGateways {
+		istio := strings.HasPrefix(gw.Controller(), "istio.io/")
+		for _, l := range gw.Listeners {
+			if !l.TerminatesTLS() {
+				continue
+			}
+			for j, c := range l.CertificateRefs {
+				if c.Name == "" || c.CrossNamespace && c.Grant == nil {
+					continue // no name is a schema error; not granted is MR604's
+				}
+				what := "certificateRef " + refText(c) + " of listener " + l.Name
+				if c.GroupKind != gkSecret {
+					if istio {
+						// The field at fault: the group when the kind is
+						// Secret, else the kind.
+						sr := &l.Spec.TLS.CertificateRefs[j]
+						loc := sr.Kind.Loc
+						if c.Kind == kinds.Secret {
+							loc = sr.Group.Loc
+						}
+						if loc.IsZero() {
+							loc = c.NameLoc
+						}
+						p.Reportf(gw.Obj, loc, "%s is not a core Secret, the only kind Istio loads certificates from: the reference is invalid (InvalidCertificateRef)", what)
+					}
+					continue
+				}
+				s := g.FindSecret(c.Namespace, c.Name)
+				if s == nil {
+					if g.Mesh.ClosedWorld || g.HasKind(kinds.Secret, c.Namespace) {
+						p.Reportf(gw.Obj, c.NameLoc, "%s names no Secret: the listener cannot load the certificate (InvalidCertificateRef)", what)
+					}
+					continue
+				}
+				why := s.CheckTLSCredential(now())
+				if why == "" {
+					continue
+				}
+				if cert := servedCertificate(s); cert != nil && s.CheckTLSCredential(cert.NotBefore) == "" {
+					// Only the dates are wrong. Istio loads the pair
+					// (buildSecretReference checks that the Secret parses,
+					// not when it is valid) and Envoy serves it: the
+					// status is fine, the clients are not.
+					f := p.Reportf(gw.Obj, c.NameLoc, "%s: %s; the listener still serves it (Istio accepts the reference: ResolvedRefs stays True), and clients that verify certificates refuse the handshake", what, why).
+						Relate(s.Obj, s.Obj.NameLoc, "the Secret")
+					f.Severity = min(f.Severity, rules.Warning)
+					continue
+				}
+				p.Reportf(gw.Obj, c.NameLoc, "%s cannot be served: %s (InvalidCertificateRef)", what, why).
+					Relate(s.Obj, s.Obj.NameLoc, "the Secret")
+			}
+		}
+		for _, fv := range gw.FrontendValidations {
+			checkCACertificateRefs(p, gw, fv, istio)
+		}
+	}
+	return nil
+}
+
+// The kinds a CA certificate reference may name: the API's core
+// ConfigMap, and the Secret Istio takes too (buildCaCertificateReference).
+var (
+	gkSecret    = graph.GroupKind{Group: kinds.GroupCore, Kind: kinds.Secret}
+	gkConfigMap = graph.GroupKind{Group: kinds.GroupCore, Kind: kinds.ConfigMap}
+)
+
+// checkCACertificateRefs reports the caCertificateRefs of a client
+// certificate validation that the listeners it applies to cannot use.
+// ConfigMaps are not checked: the loader keeps only the sidecar injector's.
+func checkCACertificateRefs(p *rules.Pass, gw *graph.K8sGateway, fv *graph.FrontendValidation, istio bool) {
+	g := p.Graph
+	if len(fv.Listeners) == 0 {
+		return // no listener reads it
+	}
+	on := listenersNamed(fv.Listeners)
+	if istio && len(fv.CACertificateRefs) > 1 {
+		c := fv.CACertificateRefs[1]
+		p.Reportf(gw.Obj, c.Loc, "%s has %d caCertificateRefs, and Istio takes one only: it does not serve %s (InvalidCACertificateRef)",
+			frontendText(fv), len(fv.CACertificateRefs), on)
+	}
+	for i, c := range fv.CACertificateRefs {
+		if c.Name == "" || c.CrossNamespace && c.Grant == nil {
+			continue // no name is a schema error; not granted is MR604's
+		}
+		what := "caCertificateRef " + refText(c) + " of " + frontendText(fv)
+		switch c.GroupKind {
+		case gkConfigMap:
+		case gkSecret:
+			s := g.FindSecret(c.Namespace, c.Name)
+			if s == nil {
+				if g.Mesh.ClosedWorld || g.HasKind(kinds.Secret, c.Namespace) {
+					p.Reportf(gw.Obj, c.NameLoc, "%s names no Secret: %s cannot validate client certificates (InvalidCACertificateRef)", what, on)
+				}
+				break
+			}
+			if why := checkCABundle(s); why != "" {
+				p.Reportf(gw.Obj, c.NameLoc, "%s holds no usable CA certificate: %s; %s cannot validate client certificates (InvalidCACertificateRef)", what, why, on).
+					Relate(s.Obj, s.Obj.NameLoc, "the Secret")
+			}
+		default:
+			if !istio {
+				break // other kinds are implementation-specific
+			}
+			// The field at fault: the group when the kind is one Istio
+			// takes, else the kind.
+			sr := &fv.Spec.CACertificateRefs[i]
+			loc := sr.Kind.Loc
+			if c.Kind == kinds.Secret || c.Kind == kinds.ConfigMap {
+				loc = sr.Group.Loc
+			}
+			if loc.IsZero() {
+				loc = c.NameLoc
+			}
+			p.Reportf(gw.Obj, loc, "%s is neither a core ConfigMap nor a core Secret, the kinds Istio reads CA certificates from: it does not serve %s (InvalidCACertificateKind)", what, on)
+		}
+	}
+}
+
+// servedCertificate returns the certificate a TLS Secret serves, read from
+// the key CheckTLSCredential reads, or nil when it does not parse.
+func servedCertificate(s *graph.Secret) *x509.Certificate {
+	for _, keys := range [][2]string{{"tls.crt", "tls.key"}, {"cert", "key"}} {
+		if !s.Has(keys[0]) || !s.Has(keys[1]) {
+			continue
+		}
+		data, _ := s.Value(keys[0])
+		block, _ := pem.Decode(data)
+		if block == nil || block.Type != "CERTIFICATE" {
+			return nil
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil
+		}
+		return cert
+	}
+	return nil
+}
+
+// checkCABundle reports why Istio cannot read a CA certificate from a
+// Secret, as ExtractRoot and buildCaCertificateReference do: the first
+// non-empty of "cacert" and "ca.crt" must hold at least one PEM
+// certificate that parses (x509.CertPool.AppendCertsFromPEM). Dates are
+// not checked. It returns "" for a usable Secret and never quotes its data.
+func checkCABundle(s *graph.Secret) string {
+	var data []byte
+	key := ""
+	for _, k := range []string{"cacert", "ca.crt"} {
+		if v, ok := s.Value(k); ok && len(v) > 0 {
+			data, key = v, k
+			break
+		}
+	}
+	if key == "" {
+		for _, k := range []string{"cacert", "ca.crt"} {
+			if s.Has(k) {
+				return k + " is empty or not valid base64"
+			}
+		}
+		return fmt.Sprintf("it has neither cacert nor ca.crt (keys: %s)", keyList(s.Keys()))
+	}
+	for len(data) > 0 {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" || len(block.Headers) != 0 {
+			continue
+		}
+		if _, err := x509.ParseCertificate(block.Bytes); err == nil {
+			return ""
+		}
+	}
+	return key + " holds no PEM certificate that parses"
+}
+
+// keyList lists a Secret's keys for a message.
+func keyList(keys []string) string {
+	if len(keys) == 0 {
+		return "none"
+	}
+	return strings.Join(keys, ", ")
+}
