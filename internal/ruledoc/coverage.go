@@ -88,7 +88,14 @@ func CoveragePage(rs []*rules.Rule) string {
 	b.WriteString("metadata), or why meshlint has none.\n\n")
 	b.WriteString("Beyond the codes, meshlint is held to the messages istioctl analyze's own analyzer tests\n")
 	b.WriteString("expect, on those tests' inputs: see [fixtures/istioctl](../fixtures/istioctl/README.md), whose\n")
-	b.WriteString("`differences.tsv` explains each message meshlint deliberately does not report the same way.\n\n")
+	b.WriteString("`differences.tsv` explains each message meshlint deliberately does not report the same way.\n")
+	b.WriteString("Three more suites hold it to the projects' own expectations, each with its differences listed:\n\n")
+	b.WriteString("- the Gateway API conformance suite's status assertions:\n")
+	b.WriteString("  [fixtures/gatewayapi-conformance](../fixtures/gatewayapi-conformance/README.md);\n")
+	b.WriteString("- the statuses Istio's own Gateway API controller writes in its golden tests:\n")
+	b.WriteString("  [fixtures/istio-gateway-status](../fixtures/istio-gateway-status/README.md);\n")
+	b.WriteString("- the connections the network-policy-api conformance suites assert, for the reach engine:\n")
+	b.WriteString("  [fixtures/netpol-conformance](../fixtures/netpol-conformance/README.md).\n\n")
 	var ist, kia, covered, total int
 	for _, c := range Codes() {
 		total++
