@@ -375,7 +375,7 @@ func (f *lintFlags) openCache(env *Env, paths []string, ruleSet []*rules.Rule) *
 		dir = filepath.Join(env.Dir, dir)
 	}
 	// The settings that change what is read of a file or found in it.
-	key := fmt.Sprintf("meshlint %s\nnamespace %s\nmesh %#v\n", Version, f.namespace, f.mesh)
+	key := fmt.Sprintf("meshlint %s\n%snamespace %s\nmesh %#v\n", Version, currentBuild(), f.namespace, f.mesh)
 	for _, r := range ruleSet {
 		if !r.Local {
 			continue
