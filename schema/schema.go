@@ -12,7 +12,8 @@
 //   - argo/<group>/<kind>_<version>.json: likewise for the CRDs of Argo
 //     Rollouts (copies: see gen/third_party/argo-rollouts);
 //   - netpolapi/<group>/<kind>_<version>.json: likewise for the
-//     ClusterNetworkPolicy CRD of the network policy API (a copy: see
+//     AdminNetworkPolicy, BaselineAdminNetworkPolicy and
+//     ClusterNetworkPolicy CRDs of the network policy API (copies: see
 //     gen/third_party/network-policy-api);
 //   - kubernetes/*.json: the built-in kinds meshlint models, for
 //     Kubernetes KubernetesVersion (see kubernetes/README.md).
@@ -65,6 +66,12 @@ const ArgoRolloutsVersion = "v1.10.2"
 // gen/third_party/network-policy-api, which a test of the generator
 // checks).
 const NetworkPolicyAPIVersion = "v0.3.0"
+
+// AdminNetworkPolicyAPIVersion is the release of the network policy API
+// whose AdminNetworkPolicy and BaselineAdminNetworkPolicy CRDs (v1alpha1)
+// the embedded schemas come from: the last that ships them (copies, next
+// to the ClusterNetworkPolicy one).
+const AdminNetworkPolicyAPIVersion = "v0.1.5"
 
 // KubernetesVersion is the Kubernetes release whose API the embedded
 // Kubernetes schemas describe: that of the k8s.io/api module pinned in
@@ -152,9 +159,17 @@ var crdGroups = map[string]struct{ folder, release string }{
 	kinds.GroupGatewayAPI:      {"gatewayapi", "Gateway API " + GatewayAPIVersion},
 	kinds.GroupFlagger:         {"flagger", "Flagger " + FlaggerVersion},
 	kinds.GroupArgo:            {"argo", "Argo Rollouts " + ArgoRolloutsVersion},
-	// Only ClusterNetworkPolicy has schemas: the v1alpha1 admin kinds,
-	// which have none, are not checked.
+	// The release named is ClusterNetworkPolicy's; kindReleases names
+	// that of the v1alpha1 kinds.
 	kinds.GroupPolicyAPI: {"netpolapi", "network policy API " + NetworkPolicyAPIVersion},
+}
+
+// kindReleases names, for the kinds of a CRD group whose schemas come from
+// another release than the group's, that release, for the "not served"
+// message.
+var kindReleases = map[kinds.Kind]string{
+	kinds.AdminNetworkPolicy:         "network policy API " + AdminNetworkPolicyAPIVersion,
+	kinds.BaselineAdminNetworkPolicy: "network policy API " + AdminNetworkPolicyAPIVersion,
 }
 
 // kubeGroups maps the Kubernetes API groups with embedded schemas to the
@@ -367,6 +382,8 @@ func (v *Validator) Check(o *manifest.Object) ([]Violation, error) {
 		msg := fmt.Sprintf("%s %s is not served", o.APIVersion, o.Kind)
 		if g, ok := crdGroups[group]; !ok {
 			msg += " by Kubernetes " + KubernetesVersion
+		} else if r := kindReleases[o.Kind]; r != "" {
+			msg += " by " + r
 		} else if g.release != "" {
 			msg += " by " + g.release
 		}

@@ -185,6 +185,36 @@ metadata: {name: d}
 `,
 		want: []string{"1:13 apiVersion | apps/v1beta2 Deployment is not served by Kubernetes " + KubernetesVersion + ": use apps/v1"},
 	}, {
+		name: "AdminNetworkPolicy version not served, by the release its schema comes from",
+		yaml: `apiVersion: policy.networking.k8s.io/v1beta1
+kind: AdminNetworkPolicy
+metadata: {name: a}
+`,
+		want: []string{"1:13 apiVersion | policy.networking.k8s.io/v1beta1 AdminNetworkPolicy is not served by network policy API " + AdminNetworkPolicyAPIVersion + ": use policy.networking.k8s.io/v1alpha1"},
+	}, {
+		name: "ClusterNetworkPolicy version not served",
+		yaml: `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: ClusterNetworkPolicy
+metadata: {name: c}
+`,
+		want: []string{"1:13 apiVersion | policy.networking.k8s.io/v1alpha1 ClusterNetworkPolicy is not served by network policy API " + NetworkPolicyAPIVersion + ": use policy.networking.k8s.io/v1beta1 or policy.networking.k8s.io/v1alpha2"},
+	}, {
+		name: "AdminNetworkPolicy: unknown action, unknown peer field",
+		yaml: `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: a}
+spec:
+  priority: 10
+  subject: {namespaces: {}}
+  ingress:
+  - action: Accept
+    from: [{namespace: {}}]
+`,
+		want: []string{
+			`8:13 spec.ingress[0].action | spec.ingress[0].action: "Accept" is not one of Allow, Deny, Pass`,
+			`9:13 spec.ingress[0].from[0].namespace | unknown field "namespace" in spec.ingress[0].from[0] (did you mean "namespaces"?)`,
+		},
+	}, {
 		name: "Kubernetes: int-or-string, typos, quantities",
 		yaml: `apiVersion: apps/v1
 kind: Deployment
@@ -462,35 +492,35 @@ func TestCoverage(t *testing.T) {
 		"security.istio.io AuthorizationPolicy":   "v1 v1beta1",
 		"security.istio.io PeerAuthentication":    "v1 v1beta1",
 		"security.istio.io RequestAuthentication": "v1 v1beta1",
-		" Namespace":                                    "v1",
-		" Service":                                      "v1",
-		" Pod":                                          "v1",
-		"apps Deployment":                               "v1",
-		"apps StatefulSet":                              "v1",
-		"apps DaemonSet":                                "v1",
-		"apps ReplicaSet":                               "v1",
-		"batch Job":                                     "v1",
-		"batch CronJob":                                 "v1",
-		"networking.k8s.io NetworkPolicy":               "v1",
-		"gateway.networking.k8s.io Gateway":             "v1 v1beta1",
-		"gateway.networking.k8s.io GatewayClass":        "v1 v1beta1",
-		"gateway.networking.k8s.io HTTPRoute":           "v1 v1beta1",
-		"gateway.networking.k8s.io GRPCRoute":           "v1",
-		"gateway.networking.k8s.io TCPRoute":            "v1 v1alpha2",
-		"gateway.networking.k8s.io TLSRoute":            "v1 v1alpha3 v1alpha2",
-		"gateway.networking.k8s.io UDPRoute":            "v1 v1alpha2",
-		"gateway.networking.k8s.io ReferenceGrant":      "v1 v1beta1",
-		"gateway.networking.k8s.io BackendTLSPolicy":    "v1 v1alpha3",
-		"gateway.networking.k8s.io ListenerSet":         "v1",
-		"flagger.app Canary":                            "v1beta1",
-		"argoproj.io Rollout":                           "v1alpha1",
-		"argoproj.io Experiment":                        "v1alpha1",
-		"argoproj.io AnalysisTemplate":                  "v1alpha1",
-		"argoproj.io ClusterAnalysisTemplate":           "v1alpha1",
-		"argoproj.io AnalysisRun":                       "v1alpha1",
-		"policy.networking.k8s.io ClusterNetworkPolicy": "v1beta1 v1alpha2",
-		// No schema: not checked, and never "not served".
-		"policy.networking.k8s.io AdminNetworkPolicy": "",
+		" Namespace":                                          "v1",
+		" Service":                                            "v1",
+		" Pod":                                                "v1",
+		"apps Deployment":                                     "v1",
+		"apps StatefulSet":                                    "v1",
+		"apps DaemonSet":                                      "v1",
+		"apps ReplicaSet":                                     "v1",
+		"batch Job":                                           "v1",
+		"batch CronJob":                                       "v1",
+		"networking.k8s.io NetworkPolicy":                     "v1",
+		"gateway.networking.k8s.io Gateway":                   "v1 v1beta1",
+		"gateway.networking.k8s.io GatewayClass":              "v1 v1beta1",
+		"gateway.networking.k8s.io HTTPRoute":                 "v1 v1beta1",
+		"gateway.networking.k8s.io GRPCRoute":                 "v1",
+		"gateway.networking.k8s.io TCPRoute":                  "v1 v1alpha2",
+		"gateway.networking.k8s.io TLSRoute":                  "v1 v1alpha3 v1alpha2",
+		"gateway.networking.k8s.io UDPRoute":                  "v1 v1alpha2",
+		"gateway.networking.k8s.io ReferenceGrant":            "v1 v1beta1",
+		"gateway.networking.k8s.io BackendTLSPolicy":          "v1 v1alpha3",
+		"gateway.networking.k8s.io ListenerSet":               "v1",
+		"flagger.app Canary":                                  "v1beta1",
+		"argoproj.io Rollout":                                 "v1alpha1",
+		"argoproj.io Experiment":                              "v1alpha1",
+		"argoproj.io AnalysisTemplate":                        "v1alpha1",
+		"argoproj.io ClusterAnalysisTemplate":                 "v1alpha1",
+		"argoproj.io AnalysisRun":                             "v1alpha1",
+		"policy.networking.k8s.io ClusterNetworkPolicy":       "v1beta1 v1alpha2",
+		"policy.networking.k8s.io AdminNetworkPolicy":         "v1alpha1",
+		"policy.networking.k8s.io BaselineAdminNetworkPolicy": "v1alpha1",
 		// The webhook configurations of Istio's injector and validator.
 		"admissionregistration.k8s.io MutatingWebhookConfiguration":   "v1",
 		"admissionregistration.k8s.io ValidatingWebhookConfiguration": "v1",
@@ -508,8 +538,8 @@ func TestCoverage(t *testing.T) {
 		}
 		return nil
 	})
-	if n != 70 {
-		t.Errorf("%d embedded schemas, want 70 (29 Istio, 19 Gateway API, 3 Flagger, 5 Argo Rollouts, 2 ClusterNetworkPolicy, 12 Kubernetes)", n)
+	if n != 72 {
+		t.Errorf("%d embedded schemas, want 72 (29 Istio, 19 Gateway API, 3 Flagger, 5 Argo Rollouts, 2 ClusterNetworkPolicy, 1 AdminNetworkPolicy, 1 BaselineAdminNetworkPolicy, 12 Kubernetes)", n)
 	}
 }
 

@@ -20,6 +20,11 @@ type selector struct {
 	ns    string
 	nsSel labels.Selector
 	pod   labels.Selector
+	// admin is set for the subjects and the namespaces and pods peers of
+	// admin policies, which the network policy API says never select
+	// host-networked pods: those share the node's addresses, and only
+	// networks and nodes peers can name them.
+	admin bool
 	// workloads matched in the input, in graph order.
 	workloads []*graph.Workload
 	// classes matched, filled once classes exist.
@@ -135,9 +140,14 @@ func ref(o *manifest.Object) string {
 	return string(o.Kind) + " " + o.Namespace + "/" + o.Name
 }
 
-// selector interns a selector and returns its index.
-func (c *compiler) selector(ns string, nsSel, pod labels.Selector) int {
+// selector interns a selector and returns its index. admin marks the
+// selectors of admin policies' subjects and pod peers.
+func (c *compiler) selector(admin bool, ns string, nsSel, pod labels.Selector) int {
 	key := c.key[:0]
+	if admin {
+		key = append(key, 'A')
+	}
+	key = append(key, 0)
 	key = append(key, ns...)
 	key = append(key, 0)
 	key = appendSelectorKey(key, nsSel)
@@ -151,7 +161,7 @@ func (c *compiler) selector(ns string, nsSel, pod labels.Selector) int {
 		return id
 	}
 	id := int(len(c.a.sels))
-	c.a.sels = append(c.a.sels, &selector{ns: ns, nsSel: nsSel, pod: pod})
+	c.a.sels = append(c.a.sels, &selector{ns: ns, nsSel: nsSel, pod: pod, admin: admin})
 	c.selIndex[string(key)] = id
 	return id
 }
@@ -192,7 +202,7 @@ func selectorKey(s labels.Selector) string {
 
 func (c *compiler) networkPolicy(np *graph.NetworkPolicy) *policy {
 	p := &policy{obj: np.Obj, isolates: [2]bool{np.Ingress, np.Egress}}
-	p.subject = c.selector(np.Namespace(), labels.Selector{}, np.PodSelector)
+	p.subject = c.selector(false, np.Namespace(), labels.Selector{}, np.PodSelector)
 	for d, rules := range [2][]spec.NetworkPolicyRule{np.Spec.Ingress, np.Spec.Egress} {
 		for i := range rules {
 			r := &rules[i]
@@ -225,10 +235,10 @@ func (c *compiler) npPeer(np *graph.NetworkPolicy, d Direction, peer *spec.Netwo
 		c.warn(np.Obj, peer.Loc, "%s: empty peer (the API server rejects it); the peer is ignored", ref(np.Obj))
 	case peer.NamespaceSelector == nil:
 		// A podSelector alone picks pods of the policy's own namespace.
-		r.sels = append(r.sels, c.selector(np.Namespace(), labels.Selector{}, graph.Selector(peer.PodSelector)))
+		r.sels = append(r.sels, c.selector(false, np.Namespace(), labels.Selector{}, graph.Selector(peer.PodSelector)))
 	default:
 		// An absent podSelector next to a namespaceSelector is every pod.
-		r.sels = append(r.sels, c.selector("", graph.Selector(peer.NamespaceSelector), graph.Selector(peer.PodSelector)))
+		r.sels = append(r.sels, c.selector(false, "", graph.Selector(peer.NamespaceSelector), graph.Selector(peer.PodSelector)))
 	}
 }
 
@@ -303,9 +313,9 @@ func (c *compiler) npPorts(o *manifest.Object, ports []spec.NetworkPolicyPort) p
 func (c *compiler) adminSubject(o *manifest.Object, s spec.AdminSubject) (int, bool) {
 	switch {
 	case s.Namespaces != nil && s.Pods == nil:
-		return c.selector("", graph.Selector(s.Namespaces), labels.Selector{}), true
+		return c.selector(true, "", graph.Selector(s.Namespaces), labels.Selector{}), true
 	case s.Pods != nil && s.Namespaces == nil:
-		return c.selector("", graph.Selector(s.Pods.NamespaceSelector), graph.Selector(s.Pods.PodSelector)), true
+		return c.selector(true, "", graph.Selector(s.Pods.NamespaceSelector), graph.Selector(s.Pods.PodSelector)), true
 	}
 	c.warn(o, s.Loc, "%s: subject must set exactly one of namespaces and pods; the policy is ignored", ref(o))
 	return 0, false
@@ -348,11 +358,11 @@ func (c *compiler) adminRule(o *manifest.Object, d Direction, loc manifest.Loc, 
 		n := 0
 		if p.Namespaces != nil {
 			n++
-			r.sels = append(r.sels, c.selector("", graph.Selector(p.Namespaces), labels.Selector{}))
+			r.sels = append(r.sels, c.selector(true, "", graph.Selector(p.Namespaces), labels.Selector{}))
 		}
 		if p.Pods != nil {
 			n++
-			r.sels = append(r.sels, c.selector("", graph.Selector(p.Pods.NamespaceSelector), graph.Selector(p.Pods.PodSelector)))
+			r.sels = append(r.sels, c.selector(true, "", graph.Selector(p.Pods.NamespaceSelector), graph.Selector(p.Pods.PodSelector)))
 		}
 		if len(p.Networks) > 0 {
 			n++
@@ -368,8 +378,10 @@ func (c *compiler) adminRule(o *manifest.Object, d Direction, loc manifest.Loc, 
 					// too: whatever the pod CIDR, 0.0.0.0/0 holds every
 					// pod's address. Narrower networks may or may not
 					// hold some; pod addresses are unknown, so they
-					// match external addresses only.
-					r.sels = append(r.sels, c.selector("", labels.Selector{}, labels.Selector{}))
+					// match external addresses only. Host-networked
+					// pods have node addresses, in 0.0.0.0/0 too: the
+					// selector is not an admin one.
+					r.sels = append(r.sels, c.selector(false, "", labels.Selector{}, labels.Selector{}))
 				}
 			}
 		}

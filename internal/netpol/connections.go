@@ -168,9 +168,9 @@ func sortHops(hs []hop) {
 func (a *Analysis) classPairs(srcOf, dstOf [][]*graph.Workload, emit func(s, d *class, c Set)) {
 	// Egress defaults: what each class allows towards a pod that none of
 	// its rules names, per named-port resolution of that pod.
-	pgPorts := make([]portMap, a.portGroups)
+	pgOf := make([]*class, a.portGroups)
 	for _, cl := range a.classes {
-		pgPorts[cl.pg] = cl.ports
+		pgOf[cl.pg] = cl
 	}
 	openSrc := make([][]*class, a.portGroups)
 	// revOut[d] lists the classes whose egress rules name class d.
@@ -184,8 +184,8 @@ func (a *Analysis) classPairs(srcOf, dstOf [][]*graph.Workload, emit func(s, d *
 			continue
 		}
 		sd := s.side[Egress]
-		for pg := range pgPorts {
-			if !eval(sd, &peer{a: a, pod: unknownPod}, pgPorts[pg]).IsEmpty() {
+		for pg, d := range pgOf {
+			if !eval(sd, &peer{a: a, pod: unknownFor(d)}, d.ports).IsEmpty() {
 				openSrc[pg] = append(openSrc[pg], s)
 			}
 		}
@@ -228,7 +228,7 @@ func (a *Analysis) classPairs(srcOf, dstOf [][]*graph.Workload, emit func(s, d *
 				visit(a.classes[s])
 			}
 		}
-		if !eval(in, &peer{a: a, pod: unknownPod}, d.ports).IsEmpty() {
+		if a.openToUnknown(in, d.ports) {
 			for _, s := range openSrc[d.pg] {
 				visit(s)
 			}

@@ -20,6 +20,9 @@ type Pod struct {
 	AnyLabels bool
 	// Ports are its named container ports, for policies that name ports.
 	Ports []ContainerPort
+	// HostNetwork is set for a pod on its node's network, which admin
+	// policies' subjects and pod peers never select.
+	HostNetwork bool
 }
 
 // ContainerPort is a named container port of a Pod.
@@ -34,8 +37,30 @@ type ContainerPort struct {
 // match every pod of every namespace.
 var ingressController = &Pod{AnyLabels: true}
 
-// unknownPod stands for any pod that no selector of a side names.
-var unknownPod = &Pod{AnyLabels: true}
+// unknownPod stands for any pod that no selector of a side names, and
+// unknownHostPod for any host-networked one, which admin selectors of
+// every pod do not name either.
+var (
+	unknownPod     = &Pod{AnyLabels: true}
+	unknownHostPod = &Pod{AnyLabels: true, HostNetwork: true}
+)
+
+// unknownFor is the unknown pod that stands for the workloads of class cl.
+func unknownFor(cl *class) *Pod {
+	if cl.host {
+		return unknownHostPod
+	}
+	return unknownPod
+}
+
+// openToUnknown reports whether side s, an ingress side with ports dst,
+// lets something through from some pod that no rule of s names.
+func (a *Analysis) openToUnknown(s *side, dst portMap) bool {
+	if !eval(s, &peer{a: a, pod: unknownPod}, dst).IsEmpty() {
+		return true
+	}
+	return a.hostNetwork && !eval(s, &peer{a: a, pod: unknownHostPod}, dst).IsEmpty()
+}
 
 // IngressControllerName is how the ingress controller is written.
 const IngressControllerName = "{ingress-controller}"
@@ -158,6 +183,9 @@ func (a *Analysis) ExternalDestinations() []IPRange { return a.extParts[Egress] 
 // podMatches evaluates a selector on a described pod.
 func (a *Analysis) podMatches(sel int, p *Pod) bool {
 	s := a.sels[sel]
+	if s.admin && p.HostNetwork {
+		return false
+	}
 	if p.Namespace == "" {
 		if !s.anyNamespace() {
 			return false
@@ -192,7 +220,7 @@ func (p *Pod) portMap() portMap {
 
 // podOf describes a workload that is not part of the analysis.
 func podOf(w *graph.Workload) *Pod {
-	p := &Pod{Namespace: w.Namespace(), Labels: w.Labels}
+	p := &Pod{Namespace: w.Namespace(), Labels: w.Labels, HostNetwork: w.Spec.Spec.HostNetwork.V}
 	for _, c := range w.Spec.Spec.Containers {
 		for _, cp := range c.Ports {
 			if proto, ok := ParseProtocol(cp.Protocol.V); ok && cp.Name.V != "" {

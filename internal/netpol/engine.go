@@ -24,6 +24,15 @@
 // networks match only addresses outside the cluster ("external"
 // endpoints), as np-guard's netpol-analyzer assumes too.
 //
+// Host-networked pods (hostNetwork: true) are never selected by the
+// subject nor by the namespaces and pods peers of an admin policy, as the
+// network policy API says; a networks peer of 0.0.0.0/0 holds their node
+// addresses and matches them. Kubernetes leaves NetworkPolicy for them
+// undefined: a plugin either treats them as pods or ignores them in
+// selectors, treating their traffic as the node's. The engine treats them
+// as pods, as np-guard does, so that a NetworkPolicy that selects them is
+// read as written.
+//
 // # Cost
 //
 // Workloads are grouped into classes: workloads that every selector of
@@ -99,6 +108,9 @@ type Analysis struct {
 	classOf    map[*graph.Workload]*class
 	// portGroups is the number of distinct named-port resolutions.
 	portGroups int
+	// hostNetwork is set when some workload is host-networked: admin
+	// selectors of every pod still leave those out.
+	hostNetwork bool
 
 	// blocks are the ipBlocks of sources ([Ingress]) and destinations
 	// ([Egress]); extParts partitions 0.0.0.0/0 by them.
@@ -130,8 +142,12 @@ type class struct {
 	// input when each service has its own policy.
 	sels  []int
 	ports portMap
-	pg    int // port group
-	side  [2]*side
+	// host is set for host-networked workloads, which a pod no rule names
+	// stands for only as unknownHostPod.
+	host bool
+	// pg is the port group: the classes with the same ports and host.
+	pg   int
+	side [2]*side
 }
 
 func (c *class) has(sel int) bool {
@@ -164,6 +180,12 @@ func Analyze(g *graph.Graph) *Analysis {
 	a.blocks = c.blocks
 	for d := range a.blocks {
 		a.extParts[d] = partition(a.blocks[d], AllIPs)
+	}
+	for _, w := range g.Workloads {
+		if w.Spec.Spec.HostNetwork.V {
+			a.hostNetwork = true
+			break
+		}
 	}
 	a.matchSelectors(g)
 	a.buildClasses(g, c.names)
@@ -226,6 +248,9 @@ func (a *Analysis) matchSelectors(g *graph.Graph) {
 func (a *Analysis) matchIn(g *graph.Graph, s *selector, ns string) {
 	pool := g.WorkloadsIn(ns)
 	if len(s.pod.MatchLabels) == 0 && len(s.pod.Exprs) == 0 {
+		if s.admin && a.hostNetwork {
+			pool = slices.DeleteFunc(slices.Clone(pool), func(w *graph.Workload) bool { return w.Spec.Spec.HostNetwork.V })
+		}
 		// Every pod of the namespace, as namespace-wide policies select:
 		// share the graph's list when it is the only one, capped so that
 		// appending copies it.
@@ -243,6 +268,9 @@ func (a *Analysis) matchIn(g *graph.Graph, s *selector, ns string) {
 	}
 	exprs := labels.Selector{Exprs: s.pod.Exprs}
 	for _, w := range pool {
+		if s.admin && w.Spec.Spec.HostNetwork.V {
+			continue
+		}
 		if exprs.Matches(w.Labels) {
 			s.workloads = append(s.workloads, w)
 		}
@@ -269,6 +297,12 @@ func (a *Analysis) buildClasses(g *graph.Graph, names map[string]bool) {
 	for _, w := range g.Workloads {
 		pm := workloadPorts(w, portNames)
 		pkey := portKey(pm, portNames)
+		host := w.Spec.Spec.HostNetwork.V
+		if host {
+			// The defaults differ for host-networked pods, which admin
+			// selectors of every pod leave out.
+			pkey += "|host"
+		}
 		key = key[:0]
 		for _, id := range sigs[w] {
 			key = strconv.AppendInt(key, int64(id), 10)
@@ -283,7 +317,7 @@ func (a *Analysis) buildClasses(g *graph.Graph, names map[string]bool) {
 				pg = int(len(portGroup))
 				portGroup[pkey] = pg
 			}
-			cl = &class{id: int(len(a.classes)), sels: sigs[w], ports: pm, pg: pg}
+			cl = &class{id: int(len(a.classes)), sels: sigs[w], ports: pm, host: host, pg: pg}
 			a.classes = append(a.classes, cl)
 			byKey[string(key)] = cl
 		}

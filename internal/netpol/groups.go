@@ -102,7 +102,8 @@ type reverseIndex struct {
 	// from a pod no rule names.
 	inOpen []bool
 	// openSrc lists, per port group, the classes whose egress lets
-	// something through to a pod no rule names with those ports.
+	// something through to a pod no rule names with those ports and
+	// that host networking.
 	openSrc [][]int
 	// revOut lists, per class, the classes whose egress rules name it.
 	revOut [][]int
@@ -120,16 +121,16 @@ func (a *Analysis) reverse() *reverseIndex {
 			openSrc: make([][]int, a.portGroups),
 			revOut:  make([][]int, len(a.classes)),
 		}
-		pgPorts := make([]portMap, a.portGroups)
+		pgOf := make([]*class, a.portGroups)
 		for _, cl := range a.classes {
-			pgPorts[cl.pg] = cl.ports
+			pgOf[cl.pg] = cl
 		}
 		stamp := make([]int, len(a.classes))
 		for _, s := range a.classes {
-			r.inOpen[s.id] = !eval(s.side[Ingress], &peer{a: a, pod: unknownPod}, s.ports).IsEmpty()
+			r.inOpen[s.id] = a.openToUnknown(s.side[Ingress], s.ports)
 			out := s.side[Egress]
-			for pg := range pgPorts {
-				if !eval(out, &peer{a: a, pod: unknownPod}, pgPorts[pg]).IsEmpty() {
+			for pg, d := range pgOf {
+				if !eval(out, &peer{a: a, pod: unknownFor(d)}, d.ports).IsEmpty() {
 					r.openSrc[pg] = append(r.openSrc[pg], s.id)
 				}
 			}

@@ -54,7 +54,12 @@ func randomWorld(r *rand.Rand) string {
 		if r.IntN(2) == 0 {
 			fmt.Fprintf(&b, ", tier: %q", pick("1", "2", "x"))
 		}
-		b.WriteString("}\n    spec:\n      containers:\n      - name: c\n        ports:\n")
+		b.WriteString("}\n    spec:\n")
+		if r.IntN(5) == 0 {
+			// Admin policies leave host-networked pods out.
+			b.WriteString("      hostNetwork: true\n")
+		}
+		b.WriteString("      containers:\n      - name: c\n        ports:\n")
 		fmt.Fprintf(&b, "        - {name: http, containerPort: %d, protocol: %s}\n", 80+r.IntN(3), pick("TCP", "TCP", "UDP"))
 		if r.IntN(2) == 0 {
 			fmt.Fprintf(&b, "        - {name: grpc, containerPort: %d}\n", 90+r.IntN(2))

@@ -346,6 +346,91 @@ spec:
 			{"s/web", "pod:s", none, ""}, {"pod:s:app=y", "pod:*", none, ""}, {"pod:t:app=y", "pod:*", all, ""},
 		},
 	},
+	{
+		name: "admin subjects and pod peers leave host-networked pods out; networks 0.0.0.0/0 and NetworkPolicies do not",
+		yaml: dep("s", "web", "app=web", "") + hostDep("s", "agent", "app=agent", "") + dep("o", "x", "app=x", "") +
+			hostDep("o", "probe", "app=probe", "") + dep("p", "y", "app=y", "") + hostDep("n", "exporter", "app=exporter", "") + `
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: s-ingress}
+spec:
+  priority: 1
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: s}}}
+  ingress:
+  - {action: Deny, from: [{namespaces: {}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: o-egress}
+spec:
+  priority: 2
+  subject: {pods: {namespaceSelector: {}, podSelector: {}}}
+  egress:
+  - {action: Deny, to: [{pods: {namespaceSelector: {}, podSelector: {matchExpressions: [{key: app, operator: In, values: [agent, web]}]}}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: p-egress}
+spec:
+  priority: 3
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: p}}}
+  egress:
+  - {action: Deny, to: [{networks: [0.0.0.0/0]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: n}
+spec:
+  podSelector: {}
+  ingress:
+  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: o}}, podSelector: {matchLabels: {app: probe}}}]
+`,
+		checks: []check{
+			// The subject of s-ingress is web, not agent; its peer
+			// namespaces: {} is every pod but the host-networked ones.
+			{"o/x", "s/web", none, "in"}, {"o/x", "s/agent", all, "in"}, {"o/probe", "s/web", all, "in"},
+			// o-egress selects every pod but probe, and denies towards
+			// web only: agent is on its node's network.
+			{"o/x", "s/web", none, "out"}, {"o/x", "s/agent", all, "out"}, {"o/probe", "s/web", all, "out"},
+			{"o/probe", "s/agent", all, ""},
+			// 0.0.0.0/0 holds node addresses too.
+			{"p/y", "s/agent", none, "out"}, {"p/y", "o/probe", none, "out"},
+			// NetworkPolicies select host-networked pods, as pods.
+			{"o/x", "n/exporter", none, ""}, {"o/probe", "n/exporter", all, ""},
+		},
+	},
+	{
+		name: "baseline and Cluster policies leave host-networked pods out too",
+		yaml: dep("s", "web", "app=web", "") + hostDep("s", "agent", "app=agent", "") + dep("o", "x", "app=x", "") + hostDep("o", "probe", "app=probe", "") + `
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject: {namespaces: {}}
+  ingress:
+  - {action: Deny, from: [{namespaces: {}}]}
+---
+apiVersion: policy.networking.k8s.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata: {name: deny-egress}
+spec:
+  tier: Admin
+  priority: 1
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: o}}}
+  egress:
+  - {action: Deny, to: [{pods: {namespaceSelector: {}, podSelector: {}}}]}
+`,
+		checks: []check{
+			{"o/x", "s/web", none, "in"}, {"o/x", "s/agent", all, "in"}, {"o/probe", "s/web", all, "in"},
+			{"o/x", "s/web", none, "out"}, {"o/x", "s/agent", all, "out"}, {"o/probe", "s/web", all, "out"},
+			{"s/agent", "o/probe", all, ""}, {"pod:*", "s/web", none, ""}, {"pod:*", "s/agent", all, ""},
+		},
+	},
+}
+
+// hostDep is dep for a Deployment of host-networked pods.
+func hostDep(ns, name, lbls, ports string) string {
+	return strings.Replace(dep(ns, name, lbls, ports), "    spec:\n      containers:", "    spec:\n      hostNetwork: true\n      containers:", 1)
 }
 
 func TestIsolated(t *testing.T) {

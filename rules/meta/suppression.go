@@ -70,7 +70,7 @@ spec:
 	Inputs: []kinds.Kind{
 		kinds.Namespace, kinds.Service, kinds.Pod, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet,
 		kinds.ReplicaSet, kinds.Job, kinds.CronJob, kinds.Rollout, kinds.NetworkPolicy, kinds.Ingress,
-		kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.Route, kinds.Gateway,
+		kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy, kinds.Route, kinds.Gateway,
 		kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry, kinds.Sidecar,
 		kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication,
 	},

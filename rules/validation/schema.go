@@ -17,15 +17,16 @@ Gateway API object (gateway.networking.k8s.io: Gateway, GatewayClass, HTTPRoute,
 TCPRoute, TLSRoute, UDPRoute, ReferenceGrant, BackendTLSPolicy, ListenerSet), every Flagger
 object (flagger.app: Canary, MetricTemplate, AlertProvider), every Argo Rollouts object
 (argoproj.io: Rollout, Experiment, AnalysisTemplate, ClusterAnalysisTemplate, AnalysisRun), every
-ClusterNetworkPolicy (policy.networking.k8s.io v1alpha2 and v1beta1) and every
+network policy API object (policy.networking.k8s.io: AdminNetworkPolicy and
+BaselineAdminNetworkPolicy v1alpha1, ClusterNetworkPolicy v1alpha2 and v1beta1) and every
 Kubernetes kind meshlint reads (Namespace, Service, Pod, Deployment, StatefulSet, DaemonSet,
 ReplicaSet, Job, CronJob, NetworkPolicy, MutatingWebhookConfiguration,
 ValidatingWebhookConfiguration) is checked against the JSON schema of its group,
 version and kind, embedded in meshlint: Istio's own CRD schemas from istio/api 1.32, the CRDs
 of the Gateway API ` + schema.GatewayAPIVersion + ` (experimental channel, which serves every field of the
 standard one), of Flagger ` + schema.FlaggerVersion + `, of Argo Rollouts ` + schema.ArgoRolloutsVersion + ` and of the network
-policy API ` + schema.NetworkPolicyAPIVersion + ` (ClusterNetworkPolicy, experimental channel; AdminNetworkPolicy and
-BaselineAdminNetworkPolicy have no schema and are not checked), and the Kubernetes
+policy API (experimental channel: ` + schema.NetworkPolicyAPIVersion + ` for ClusterNetworkPolicy, ` + schema.AdminNetworkPolicyAPIVersion + ` for the v1alpha1
+AdminNetworkPolicy and BaselineAdminNetworkPolicy, which later releases no longer ship), and the Kubernetes
 ` + schema.KubernetesVersion + ` API (a field that a later release adds is unknown to it).
 
 A misspelt field (` + "`weigth`" + `, ` + "`subset`" + ` one level too deep) is the classic silent failure: with
@@ -82,7 +83,8 @@ spec:
 		kinds.WorkloadEntry, kinds.WorkloadGroup, kinds.EnvoyFilter, kinds.ProxyConfig,
 		kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication,
 		kinds.K8sGateway, kinds.GatewayClass, kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute,
-		kinds.UDPRoute, kinds.ReferenceGrant, kinds.Canary, kinds.Rollout, kinds.Experiment, kinds.ClusterNetworkPolicy,
+		kinds.UDPRoute, kinds.ReferenceGrant, kinds.Canary, kinds.Rollout, kinds.Experiment,
+		kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy,
 	},
 	Related: []string{"IST0106"},
 	Local:   true,

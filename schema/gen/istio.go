@@ -177,7 +177,8 @@ func wrapCRD(group, version, kind string, s, meta map[string]any) map[string]any
 //     additionalProperties: false, unless it preserves unknown fields;
 //   - x-kubernetes-int-or-string becomes anyOf integer/string (Istio's CRDs
 //     already carry the anyOf; it is added where missing);
-//   - nullable: true adds "null" to the type.
+//   - nullable: true adds "null" to the type;
+//   - a required field with a default is no longer required.
 //
 // x-kubernetes-validations (CEL) are kept; JSON Schema validators ignore
 // them. It walks schema keywords only, so that a property named like a
@@ -210,6 +211,16 @@ func strictSubschema(s map[string]any, closeObject bool) {
 		}
 	}
 	if props, ok := s["properties"].(map[string]any); ok {
+		// The API server sets defaults before it validates, so a
+		// required field with a default is never missing there (the
+		// v1alpha1 admin policies' portNumber.protocol).
+		if req, ok := s["required"].([]any); ok {
+			s["required"] = slices.DeleteFunc(req, func(name any) bool {
+				field, _ := props[fmt.Sprint(name)].(map[string]any)
+				_, def := field["default"]
+				return def
+			})
+		}
 		for _, p := range props {
 			sub, _ := p.(map[string]any)
 			strictSubschema(sub, closeObject)

@@ -191,28 +191,37 @@ func TestFlaggerVersion(t *testing.T) {
 	}
 }
 
-// TestNetworkPolicyAPICopy checks the copy of the ClusterNetworkPolicy
-// CRD against the size and digest that
-// third_party/network-policy-api/README.md records, and
-// schema.NetworkPolicyAPIVersion against the release it names.
+// TestNetworkPolicyAPICopy checks the copies of the network policy API's
+// CRDs against the releases, sizes and digests that
+// third_party/network-policy-api/README.md records, that every CRD of the
+// folder is one the generator reads, and the schema package's version
+// constants against the releases the copies come from.
 func TestNetworkPolicyAPICopy(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join("third_party", "network-policy-api", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(filepath.Join(filepath.FromSlash(netpolAPIDir), netpolAPICRD))
-	if err != nil {
-		t.Fatal(err)
+	versions := map[string]string{
+		"policy.networking.k8s.io_adminnetworkpolicies.yaml":         schema.AdminNetworkPolicyAPIVersion,
+		"policy.networking.k8s.io_baselineadminnetworkpolicies.yaml": schema.AdminNetworkPolicyAPIVersion,
+		"policy.networking.k8s.io_clusternetworkpolicies.yaml":       schema.NetworkPolicyAPIVersion,
 	}
-	want := fmt.Sprintf("| `config/crd/experimental/%s` | %d | `%x` |", netpolAPICRD, len(data), sha256.Sum256(data))
-	if !strings.Contains(string(readme), want) {
-		t.Errorf("third_party/network-policy-api/README.md lacks %q", want)
+	for _, c := range netpolAPICRDs {
+		data, err := os.ReadFile(filepath.Join(filepath.FromSlash(netpolAPIDir), c.name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("| `config/crd/experimental/%s` | `%s` | %d | `%x` |", c.name, c.release, len(data), sha256.Sum256(data))
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("third_party/network-policy-api/README.md lacks %q", want)
+		}
+		if v, ok := versions[c.name]; !ok || !strings.HasSuffix(c.release, " "+v) {
+			t.Errorf("%s is copied from %s, but the schema package says %q", c.name, c.release, v)
+		}
 	}
-	if want := "| module | `" + netpolAPIRelease + "` |"; !strings.Contains(string(readme), want) {
-		t.Errorf("third_party/network-policy-api/README.md lacks %q", want)
-	}
-	if !strings.HasSuffix(netpolAPIRelease, " "+schema.NetworkPolicyAPIVersion) {
-		t.Errorf("schema.NetworkPolicyAPIVersion is %s, but the copy is of %s", schema.NetworkPolicyAPIVersion, netpolAPIRelease)
+	copies, _ := filepath.Glob(filepath.Join(filepath.FromSlash(netpolAPIDir), "*.yaml"))
+	if len(copies) != len(netpolAPICRDs) {
+		t.Errorf("%s holds %d YAML files, the generator reads %d: %v", netpolAPIDir, len(copies), len(netpolAPICRDs), copies)
 	}
 }
 

@@ -17,7 +17,8 @@
 //     Rollouts (Rollout, Experiment and the analysis kinds), from copies in
 //     third_party/argo-rollouts;
 //   - netpolapi/<group>/<kind>_<version>.json: likewise for the
-//     ClusterNetworkPolicy CRD of the network policy API, from a copy in
+//     AdminNetworkPolicy, BaselineAdminNetworkPolicy and
+//     ClusterNetworkPolicy CRDs of the network policy API, from copies in
 //     third_party/network-policy-api;
 //   - kubernetes/<kind>[-<group>]-v1.json: the Kubernetes kinds meshlint
 //     models, derived from the Go types of the k8s.io/api module pinned in
