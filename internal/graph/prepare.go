@@ -39,6 +39,7 @@ type facts struct {
 	Addresses []spec.GatewayAddress // Gateway API Gateway
 	Template  *templateMeta         // workload with a pod template
 	Injector  *injectorSettings     // sidecar injector ConfigMap
+	ConfigMap *configMapFacts       // any ConfigMap
 }
 
 // f returns the facts of p, zero when it has none.
@@ -112,6 +113,8 @@ func prepareFacts(o *manifest.Object, p *Prepared) {
 		if tm := templateMetadata(o); tm != nil {
 			p.setFacts().Template = &templateMeta{Annotations: stringMap(yamlpath.Field(tm, "annotations")), Labels: stringMap(yamlpath.Field(tm, "labels"))}
 		}
+	case kinds.LoadedConfigMap(o.Group, o.Kind):
+		p.setFacts().ConfigMap = readConfigMap(o)
 	case o.Kind == kinds.DestinationRule && o.Group == kinds.GroupIstioNetworking:
 		if what, at := l7TrafficPolicy(o.Spec()); what != "" {
 			f := p.setFacts()

@@ -40,8 +40,9 @@ const (
 	Telemetry             Kind = "Telemetry"
 	WasmPlugin            Kind = "WasmPlugin"
 
-	// ConfigMap objects are read only when they configure Istio's sidecar
-	// injector (InjectorConfigMap); the loader drops the others.
+	// ConfigMap objects are kept by the loader (LoadedConfigMap): they
+	// configure Istio's sidecar injector (InjectorConfigMap), or hold CA
+	// certificates that Gateways name.
 	ConfigMap Kind = "ConfigMap"
 
 	PeerAuthentication    Kind = "PeerAuthentication"
@@ -220,7 +221,7 @@ const InjectorConfigMapName = "istio-sidecar-injector"
 
 // InjectorConfigMap reports whether a core ConfigMap named name is one
 // that istiod reads as its sidecar injector's configuration, of some
-// revision: the one kind of ConfigMap the graph reads.
+// revision.
 func InjectorConfigMap(group string, k Kind, name string) bool {
 	return group == GroupCore && k == ConfigMap &&
 		(name == InjectorConfigMapName || len(name) > len(InjectorConfigMapName)+1 && name[:len(InjectorConfigMapName)+1] == InjectorConfigMapName+"-")
@@ -324,4 +325,12 @@ func ClusterScoped(group string, k Kind) bool {
 		return k == CustomResourceDefinition
 	}
 	return false
+}
+
+// LoadedConfigMap reports whether an object is a core ConfigMap, which the
+// loader keeps although the kind is not Modelled: the graph reads the
+// sidecar injector's (InjectorConfigMap) and, of the others, only what a
+// CA certificate reference needs (graph.ConfigMap).
+func LoadedConfigMap(group string, k Kind) bool {
+	return group == GroupCore && k == ConfigMap
 }

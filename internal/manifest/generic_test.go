@@ -120,8 +120,8 @@ spec:
 // object must be kept then too.
 func TestGenericWorkloadsDropped(t *testing.T) {
 	in := `apiVersion: v1
-kind: ConfigMap
-metadata: {name: cm}
+kind: LimitRange
+metadata: {name: lr}
 ---
 apiVersion: apps.kruise.io/v1alpha1
 kind: CloneSet

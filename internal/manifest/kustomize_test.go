@@ -439,8 +439,8 @@ spec:
 	if len(res.Errors) > 0 {
 		t.Fatalf("errors: %v", res.Errors)
 	}
-	if len(res.Objects) != 8 || res.Unmodelled["v1 ConfigMap"] != 1 {
-		t.Errorf("%d objects, unmodelled %v; want 8 and the generated ConfigMap", len(res.Objects), res.Unmodelled)
+	if len(res.Objects) != 9 || len(res.Unmodelled) != 0 {
+		t.Errorf("%d objects, unmodelled %v; want 9, the generated ConfigMap among them", len(res.Objects), res.Unmodelled)
 	}
 	for _, o := range res.Objects {
 		kCheckPositions(t, o)

@@ -505,6 +505,11 @@ kind: ConfigMap
 metadata:
   name: cm
 ---
+apiVersion: v1
+kind: LimitRange
+metadata:
+  name: lr
+---
 apiVersion: networking.k8s.io/v1
 kind: IngressClass
 metadata:
@@ -521,16 +526,17 @@ metadata:
 		`:7:7: unknown kind "PeerAuthentications" in API group "security.istio.io"`)
 	want := map[string]int{
 		"monitoring.coreos.com/v1 ServiceMonitor": 2,
-		"v1 ConfigMap":                      1,
+		"v1 LimitRange":                     1,
 		"networking.k8s.io/v1 IngressClass": 1,
 	}
 	wantUnmodelled(t, r, want)
 	// EnvoyFilter is kept, though the graph does not read it, so that
-	// schema validation sees it.
-	if got := strings.Join(objectRefs(r), ","); got != "EnvoyFilter default/ef,VirtualService default/ok" {
+	// schema validation sees it; every ConfigMap, for the sidecar
+	// injector's configuration and the CA certificates Gateways name.
+	if got := strings.Join(objectRefs(r), ","); got != "EnvoyFilter default/ef,ConfigMap default/cm,VirtualService default/ok" {
 		t.Errorf("objects = %s", got)
 	}
-	if o := r.Objects[1]; o.Group != "networking.istio.io" || o.APIVersion != "networking.istio.io/v1beta1" {
+	if o := r.Objects[2]; len(r.Objects) == 3 && o.Group != "networking.istio.io" || o.APIVersion != "networking.istio.io/v1beta1" {
 		t.Errorf("group %q apiVersion %q", o.Group, o.APIVersion)
 	}
 }

@@ -355,7 +355,7 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 		return nil, []*Error{errAt(kind, "unknown kind %q in API group %q", kind.Value, o.Group)}
 	}
 	generic := kinds.GenericWorkload(o.Group, o.Kind) && hasPodTemplate(n)
-	if !kinds.Modelled(o.Group, o.Kind) && !generic && !kinds.InjectorConfigMap(o.Group, o.Kind, metadataName(n)) {
+	if !kinds.Modelled(o.Group, o.Kind) && !generic && !kinds.LoadedConfigMap(o.Group, o.Kind) {
 		unmodelled[o.APIVersion+" "+kind.Value]++
 		return nil, nil
 	}
@@ -395,14 +395,6 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 		o.Namespace = defaultNS
 	}
 	return []*Object{o}, errs
-}
-
-// metadataName returns the metadata.name of object n, "" when unset.
-func metadataName(n *yaml.Node) string {
-	if v := yamlpath.Field(yamlpath.Field(n, "metadata"), "name"); v != nil {
-		return v.Value
-	}
-	return ""
 }
 
 // hasPodTemplate reports whether object n has a pod template at

@@ -12,20 +12,24 @@ import (
 // now is the time certificates are checked against; tests may fix it.
 var now = time.Now
 
-// GatewayCredentialInvalid reports credentialName Secrets that are missing
-// or that Istio cannot serve.
+// GatewayCredentialInvalid reports credentialName Secrets that are missing,
+// that Istio cannot serve, or whose certificate is out of date.
 var GatewayCredentialInvalid = &rules.Rule{
 	ID:      "MR213",
 	Name:    "gateway-credential-invalid",
-	Summary: "gateway server credentialName names a Secret that is missing or holds no usable certificate",
+	Summary: "gateway server credentialName names a Secret that is missing, holds no usable certificate, or holds an expired one",
 	Doc: `A Gateway server with ` + "`tls.credentialName`" + ` serves the certificate of that Secret, read from
 the namespace of the gateway pods (not the Gateway's), or from namespace ` + "`ns`" + ` for
-` + "`ns/name`" + `. Istio needs ` + "`tls.crt`" + ` and ` + "`tls.key`" + ` (or ` + "`cert`" + ` and ` + "`key`" + `), a certificate that parses and
-is valid now (not expired, and not dated in the future), and for ` + "`MUTUAL`" + ` mode a CA certificate (key ` + "`ca.crt`" + ` or ` + "`cacert`" + `, or a
-Secret named ` + "`<name>-cacert`" + `). Otherwise TLS handshakes fail for the server's hosts: Envoy
-cannot load the certificate, or clients reject one that is expired or not yet valid.
+` + "`ns/name`" + `. Istio needs ` + "`tls.crt`" + ` and ` + "`tls.key`" + ` (or ` + "`cert`" + ` and ` + "`key`" + `), a certificate that parses, and
+for ` + "`MUTUAL`" + ` mode a CA certificate (key ` + "`ca.crt`" + ` or ` + "`cacert`" + `, or a Secret named
+` + "`<name>-cacert`" + `). Otherwise Envoy cannot load the certificate, and TLS handshakes fail for the
+server's hosts. Create the Secret in the gateway pods' namespace, or fix its keys.
 
-Create the Secret in the gateway pods' namespace, fix its keys, or renew the certificate.
+A certificate that has expired, or is not valid yet, is reported as a warning with its own
+message: istiod checks the dates when it sends the Secret to the gateway (pilot's SDS), but
+only logs a warning and sends it anyway, and Envoy serves it. Clients that verify
+certificates then refuse every handshake. Renew the certificate. (istioctl analyze reports
+such a Secret as IST0161.)
 
 Secrets are often created by cert-manager or an external secret store rather than kept with the
 manifests, so a missing Secret is only reported when the input holds another Secret of that
@@ -111,13 +115,24 @@ func runGatewayCredentialInvalid(p *rules.Pass) error {
 					}
 					continue
 				}
-				why := sec.CheckTLSCredential(now())
-				if why == "" && (mode == "MUTUAL" || mode == "OPTIONAL_MUTUAL") &&
-					!sec.Has("ca.crt") && !sec.Has("cacert") && g.FindSecret(ref.Namespace, ref.Name+"-cacert") == nil {
-					why = "MUTUAL mode needs a CA certificate (key ca.crt or cacert, or a Secret " + ref.Name + "-cacert)"
+				if why := sec.CheckTLSCredential(now()); why != "" {
+					if cert := sec.ServedCertificate(); cert == nil || sec.CheckTLSCredential(cert.NotBefore) != "" {
+						p.Reportf(gw.Obj, cn.Loc, "credentialName %q: Secret %s/%s cannot be served: %s", cn.V, ref.Namespace, ref.Name, why).
+							Relate(sec.Obj, sec.Obj.NameLoc, "the Secret")
+						continue
+					}
+					// Only the dates are wrong. pilot's SDS only logs
+					// ValidateCertificate's error and pushes the pair,
+					// which Envoy loads and serves: the clients fail.
+					f := p.Reportf(gw.Obj, cn.Loc, "credentialName %q: Secret %s/%s: %s; the gateway still serves it (istiod only logs a warning), and clients that verify certificates refuse the handshake",
+						cn.V, ref.Namespace, ref.Name, why).
+						Relate(sec.Obj, sec.Obj.NameLoc, "the Secret")
+					f.Severity = min(f.Severity, rules.Warning)
 				}
-				if why != "" {
-					p.Reportf(gw.Obj, cn.Loc, "credentialName %q: Secret %s/%s cannot be served: %s", cn.V, ref.Namespace, ref.Name, why).
+				if (mode == "MUTUAL" || mode == "OPTIONAL_MUTUAL") &&
+					!sec.Has("ca.crt") && !sec.Has("cacert") && g.FindSecret(ref.Namespace, ref.Name+"-cacert") == nil {
+					p.Reportf(gw.Obj, cn.Loc, "credentialName %q: Secret %s/%s cannot be served: MUTUAL mode needs a CA certificate (key ca.crt or cacert, or a Secret %s-cacert)",
+						cn.V, ref.Namespace, ref.Name, ref.Name).
 						Relate(sec.Obj, sec.Obj.NameLoc, "the Secret")
 				}
 			}

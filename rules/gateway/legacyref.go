@@ -1,8 +1,6 @@
 package gateway
 
 import (
-	"fmt"
-
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/rules"
@@ -18,7 +16,9 @@ var GatewayRefLegacyForm = &rules.Rule{
 ` + "`name.namespace`" + ` form (or ` + "`name.namespace.svc.cluster.local`" + `) is still accepted, with a webhook
 warning, but it is ambiguous to readers and to tools: ` + "`istioctl analyze`" + ` looks it up literally as a
 Gateway name and reports it missing (IST0101), while Istio resolves it. meshlint resolves it as
-Istio does (see MR201) and suggests the current form here.
+Istio does (see MR201) and suggests the current form here. Every place Istio resolves a gateway
+name is checked: ` + "`spec.gateways`" + ` and the ` + "`gateways`" + ` of the ` + "`http`" + `, ` + "`tcp`" + ` and ` + "`tls`" + `
+match clauses.
 
 Write ` + "`namespace/name`" + `.`,
 	Bad: `apiVersion: networking.istio.io/v1
@@ -53,16 +53,9 @@ spec:
 
 func runGatewayRefLegacyForm(p *rules.Pass) error {
 	for _, vs := range p.Graph.VirtualServices {
-		for _, ref := range vs.Gateways {
-			reportLegacy(p, vs, ref, "")
-		}
-		for i, r := range vs.Spec.HTTP {
-			for j, m := range r.Match {
-				for _, s := range m.Gateways {
-					reportLegacy(p, vs, p.Graph.ResolveGateway(s, vs.Namespace()), fmt.Sprintf("http[%d].match[%d]: ", i, j))
-				}
-			}
-		}
+		eachGatewayRef(p.Graph, vs, func(ref graph.GatewayRef, prefix string) {
+			reportLegacy(p, vs, ref, prefix)
+		})
 	}
 	return nil
 }

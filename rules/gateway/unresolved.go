@@ -90,32 +90,40 @@ spec:
 
 func runGatewayRefUnresolved(p *rules.Pass) error {
 	for _, vs := range p.Graph.VirtualServices {
-		for _, ref := range vs.Gateways {
-			checkGatewayRef(p, vs, ref, "")
-		}
-		// Match clauses name gateways too; Istio resolves them the same way.
-		for i, r := range vs.Spec.HTTP {
-			for j, m := range r.Match {
-				checkMatchGateways(p, vs, m.Gateways, fmt.Sprintf("http[%d].match[%d]", i, j))
-			}
-		}
-		for i, r := range vs.Spec.TCP {
-			for j, m := range r.Match {
-				checkMatchGateways(p, vs, m.Gateways, fmt.Sprintf("tcp[%d].match[%d]", i, j))
-			}
-		}
-		for i, r := range vs.Spec.TLS {
-			for j, m := range r.Match {
-				checkMatchGateways(p, vs, m.Gateways, fmt.Sprintf("tls[%d].match[%d]", i, j))
-			}
-		}
+		eachGatewayRef(p.Graph, vs, func(ref graph.GatewayRef, prefix string) {
+			checkGatewayRef(p, vs, ref, prefix)
+		})
 	}
 	return nil
 }
 
-func checkMatchGateways(p *rules.Pass, vs *graph.VirtualService, names []spec.Str, where string) {
-	for _, s := range names {
-		checkGatewayRef(p, vs, p.Graph.ResolveGateway(s, vs.Namespace()), where+": ")
+// eachGatewayRef calls fn for every gateway reference of vs, in the places
+// Istio resolves them (ResolveVirtualServiceShortnames): spec.gateways and
+// the gateways of the http, tcp and tls match clauses. prefix locates a
+// match clause ("http[0].match[1]: ") and is empty for spec.gateways.
+func eachGatewayRef(g *graph.Graph, vs *graph.VirtualService, fn func(ref graph.GatewayRef, prefix string)) {
+	for _, ref := range vs.Gateways {
+		fn(ref, "")
+	}
+	matches := func(names []spec.Str, section string, i, j int) {
+		for _, s := range names {
+			fn(g.ResolveGateway(s, vs.Namespace()), fmt.Sprintf("%s[%d].match[%d]: ", section, i, j))
+		}
+	}
+	for i, r := range vs.Spec.HTTP {
+		for j, m := range r.Match {
+			matches(m.Gateways, "http", i, j)
+		}
+	}
+	for i, r := range vs.Spec.TCP {
+		for j, m := range r.Match {
+			matches(m.Gateways, "tcp", i, j)
+		}
+	}
+	for i, r := range vs.Spec.TLS {
+		for j, m := range r.Match {
+			matches(m.Gateways, "tls", i, j)
+		}
 	}
 }
 

@@ -1,8 +1,6 @@
 package gatewayapi
 
 import (
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"strings"
 	"time"
@@ -57,8 +55,10 @@ implementation does not read) and, with no valid CA certificate left, ` + "`Acce
 - A core Secret is checked as a certificate Secret is: it must exist (same conditions as
   above) and hold a PEM certificate that parses under ` + "`cacert`" + ` or ` + "`ca.crt`" + ` (the first that is
   not empty), as Istio reads it. Its dates are not checked.
-- A core ConfigMap, the API's core kind, is not checked: meshlint does not load ConfigMaps
-  (beyond the sidecar injector's), so it cannot tell whether one exists.
+- A core ConfigMap, the API's core kind, is checked the same way: it must exist (reported when
+  the input holds another ConfigMap of that namespace, or with the closed-world setting) and
+  hold a PEM certificate that parses under ` + "`cacert`" + ` or ` + "`ca.crt`" + ` of its ` + "`data`" + ` (Istio does not
+  read ` + "`binaryData`" + `).
 - Other kinds are reported for Gateways of Istio's classes, which read ConfigMaps and Secrets
   only, and so is a validation with more than one reference: Istio takes one.
 - A validation that applies to no listener terminating TLS is not read, so not checked.
@@ -111,7 +111,7 @@ spec:
       certificateRefs: [{name: admin-cert}]
 `,
 	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.GatewayClass, kinds.ReferenceGrant, kinds.Secret},
+	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.GatewayClass, kinds.ReferenceGrant, kinds.Secret, kinds.ConfigMap},
 	Run:      runCertificateRefInvalid,
 }
 
@@ -155,7 +155,7 @@ func runCertificateRefInvalid(p *rules.Pass) error {
 				if why == "" {
 					continue
 				}
-				if cert := servedCertificate(s); cert != nil && s.CheckTLSCredential(cert.NotBefore) == "" {
+				if cert := s.ServedCertificate(); cert != nil && s.CheckTLSCredential(cert.NotBefore) == "" {
 					// Only the dates are wrong. Istio loads the pair
 					// (buildSecretReference checks that the Secret parses,
 					// not when it is valid) and Envoy serves it: the
@@ -185,7 +185,6 @@ var (
 
 // checkCACertificateRefs reports the caCertificateRefs of a client
 // certificate validation that the listeners it applies to cannot use.
-// ConfigMaps are not checked: the loader keeps only the sidecar injector's.
 func checkCACertificateRefs(p *rules.Pass, gw *graph.K8sGateway, fv *graph.FrontendValidation, istio bool) {
 	g := p.Graph
 	if len(fv.Listeners) == 0 {
@@ -204,6 +203,17 @@ func checkCACertificateRefs(p *rules.Pass, gw *graph.K8sGateway, fv *graph.Front
 		what := "caCertificateRef " + refText(c) + " of " + frontendText(fv)
 		switch c.GroupKind {
 		case gkConfigMap:
+			cm := g.FindConfigMap(c.Namespace, c.Name)
+			if cm == nil {
+				if g.Mesh.ClosedWorld || g.HasKind(kinds.ConfigMap, c.Namespace) {
+					p.Reportf(gw.Obj, c.NameLoc, "%s names no ConfigMap: %s cannot validate client certificates (InvalidCACertificateRef)", what, on)
+				}
+				break
+			}
+			if why := cm.CheckCABundle(); why != "" {
+				p.Reportf(gw.Obj, c.NameLoc, "%s holds no usable CA certificate: %s; %s cannot validate client certificates (InvalidCACertificateRef)", what, why, on).
+					Relate(cm.Obj, cm.Obj.NameLoc, "the ConfigMap")
+			}
 		case gkSecret:
 			s := g.FindSecret(c.Namespace, c.Name)
 			if s == nil {
@@ -235,27 +245,6 @@ func checkCACertificateRefs(p *rules.Pass, gw *graph.K8sGateway, fv *graph.Front
 	}
 }
 
-// servedCertificate returns the certificate a TLS Secret serves, read from
-// the key CheckTLSCredential reads, or nil when it does not parse.
-func servedCertificate(s *graph.Secret) *x509.Certificate {
-	for _, keys := range [][2]string{{"tls.crt", "tls.key"}, {"cert", "key"}} {
-		if !s.Has(keys[0]) || !s.Has(keys[1]) {
-			continue
-		}
-		data, _ := s.Value(keys[0])
-		block, _ := pem.Decode(data)
-		if block == nil || block.Type != "CERTIFICATE" {
-			return nil
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil
-		}
-		return cert
-	}
-	return nil
-}
-
 // checkCABundle reports why Istio cannot read a CA certificate from a
 // Secret, as ExtractRoot and buildCaCertificateReference do: the first
 // non-empty of "cacert" and "ca.crt" must hold at least one PEM
@@ -278,18 +267,8 @@ func checkCABundle(s *graph.Secret) string {
 		}
 		return fmt.Sprintf("it has neither cacert nor ca.crt (keys: %s)", keyList(s.Keys()))
 	}
-	for len(data) > 0 {
-		var block *pem.Block
-		block, data = pem.Decode(data)
-		if block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" || len(block.Headers) != 0 {
-			continue
-		}
-		if _, err := x509.ParseCertificate(block.Bytes); err == nil {
-			return ""
-		}
+	if graph.CABundleParses(data) {
+		return ""
 	}
 	return key + " holds no PEM certificate that parses"
 }

@@ -1,0 +1,29 @@
+package graph
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+)
+
+// ServedCertificate returns the certificate a TLS Secret serves, read from
+// the key CheckTLSCredential reads, or nil when there is none or it does
+// not parse. Rules use it to tell a certificate whose dates alone are wrong
+// (Envoy still serves it) from one Envoy cannot load.
+func (s *Secret) ServedCertificate() *x509.Certificate {
+	for _, keys := range [][2]string{{"tls.crt", "tls.key"}, {"cert", "key"}} {
+		if !s.Has(keys[0]) || !s.Has(keys[1]) {
+			continue
+		}
+		data, _ := s.Value(keys[0])
+		block, _ := pem.Decode(data)
+		if block == nil || block.Type != "CERTIFICATE" {
+			return nil
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil
+		}
+		return cert
+	}
+	return nil
+}
