@@ -56,8 +56,9 @@ func TestFlaggerNote(t *testing.T) {
 	}
 }
 
-// TestExperimentNote checks that a finding about the pods of a Rollout's
-// experiment step, which the input does not hold, names the Rollout.
+// TestExperimentNote checks that a finding about the pods or the Service
+// of a Rollout's experiment step, which the input does not hold, names the
+// Rollout.
 func TestExperimentNote(t *testing.T) {
 	everyWorkload := &rules.Rule{ID: "MR998", Run: func(p *rules.Pass) error {
 		for _, w := range p.Graph.Workloads {
@@ -67,12 +68,26 @@ func TestExperimentNote(t *testing.T) {
 	}}
 	notes := notesOf("../fixtures/rules/MR152/quiet-rollout-experiment.yaml", everyWorkload)
 	want := "ReplicaSet default/rollout-canary-preview-canary-preview is not in the input: " +
-		"Argo Rollouts runs its pods for an experiment step of Rollout default/rollout-canary-preview"
+		"Argo Rollouts creates it for an experiment step of Rollout default/rollout-canary-preview"
 	if got := notes["ReplicaSet default/rollout-canary-preview-canary-preview"]; got != want {
 		t.Errorf("note %q, want %q (all: %q)", got, want, notes)
 	}
 	if got := notes["Rollout default/rollout-canary-preview"]; got != "" {
 		t.Errorf("the Rollout of the input has a note: %q", got)
+	}
+	everyService := &rules.Rule{ID: "MR998", Run: func(p *rules.Pass) error {
+		for _, s := range p.Graph.Services {
+			p.Reportf(s.Obj, s.Obj.NameLoc, "%s", s.Obj.Ref())
+		}
+		return nil
+	}}
+	notes = notesOf("../fixtures/rules/MR112/quiet-rollout-experiment.yaml", everyService)
+	wantServices := map[string]string{
+		"Service shop/web":         "",
+		"Service shop/web-preview": "Service shop/web-preview is not in the input: Argo Rollouts creates it for an experiment step of Rollout shop/web",
+	}
+	if !maps.Equal(notes, wantServices) {
+		t.Errorf("notes %q, want %q", notes, wantServices)
 	}
 }
 

@@ -63,7 +63,7 @@ func noteDerived(g *graph.Graph, f *Finding) {
 	if c := g.GeneratedBy(f.Object); c != nil {
 		f.Relate(c.Obj, c.Obj.NameLoc, "%s is not in the input: Flagger creates it for Canary %s/%s", f.Object.Ref(), c.Namespace(), c.Name())
 	} else if r := g.ExperimentOf(f.Object); r != nil {
-		f.Relate(r.Obj, r.Obj.NameLoc, "%s is not in the input: Argo Rollouts runs its pods for an experiment step of Rollout %s/%s",
+		f.Relate(r.Obj, r.Obj.NameLoc, "%s is not in the input: Argo Rollouts creates it for an experiment step of Rollout %s/%s",
 			f.Object.Ref(), r.Namespace(), r.Name())
 	} else if e := g.StandaloneExperimentOf(f.Object); e != nil {
 		f.Relate(e.Obj, e.Obj.NameLoc, "%s is not in the input: Argo Rollouts creates it for Experiment %s/%s",

@@ -158,6 +158,10 @@ func (g *Graph) add(o *manifest.Object) {
 		if o.Group == kinds.GroupArgo {
 			g.addExperiment(o)
 		}
+	case kinds.PodTemplate:
+		if o.Group == kinds.GroupCore && g.recording {
+			preparePodTemplate(g, o)
+		}
 	case kinds.Canary:
 		if o.Group == kinds.GroupFlagger {
 			g.addCanary(o)

@@ -55,10 +55,11 @@ func (g *Graph) addExperiment(o *manifest.Object) {
 
 // deriveExperiments derives what the controllers of Argo Rollouts create
 // beyond the input: the pods of the experiment steps of Rollouts with a
-// workloadRef, whose template is another object's, and the ReplicaSets
-// and Services of the Experiments.
+// workloadRef, whose template is another object's, the Services of the
+// experiment steps, and the ReplicaSets and Services of the Experiments.
 func (g *Graph) deriveExperiments() {
 	g.addWorkloadRefExperiments()
+	g.deriveRolloutExperimentServices()
 	for _, e := range g.Experiments {
 		g.deriveExperiment(e)
 	}
@@ -125,8 +126,14 @@ func validExperiment(es *spec.Experiment) bool {
 // the template and differs from template to template, so that a template's
 // Service selects its pods only.
 func experimentHash(e *Experiment, template string) string {
+	return argoHash(e.Namespace() + "/" + e.Name() + "/" + template)
+}
+
+// argoHash returns a stand-in for a rollouts-pod-template-hash label: a
+// hash of key in Argo's alphabet.
+func argoHash(key string) string {
 	h := fnv.New32a()
-	fmt.Fprintf(h, "%s/%s/%s", e.Namespace(), e.Name(), template)
+	h.Write([]byte(key))
 	const alphanums = "bcdfghjklmnpqrstvwxz2456789"
 	b := []byte(fmt.Sprint(h.Sum32()))
 	for i, c := range b {

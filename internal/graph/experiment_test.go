@@ -257,8 +257,8 @@ func TestExperimentInvalid(t *testing.T) {
 }
 
 // TestWorkloadRefExperiments checks that the experiment steps of a Rollout
-// with a workloadRef run the referenced Deployment's or ReplicaSet's
-// template, wherever it is in the input, as Argo's template resolver
+// with a workloadRef run the referenced Deployment's, ReplicaSet's or
+// PodTemplate's template, wherever it is in the input, as Argo's template resolver
 // resolves it, and that nothing is derived when it does not.
 func TestWorkloadRefExperiments(t *testing.T) {
 	deployment := `apiVersion: apps/v1
@@ -273,6 +273,17 @@ spec:
     spec:
       serviceAccountName: web-sa
       containers: [{name: web, image: web:1, ports: [{name: http, containerPort: 8080}]}]
+`
+	// A PodTemplate has its template at the top.
+	podTemplate := `apiVersion: v1
+kind: PodTemplate
+metadata: {name: web, namespace: test}
+template:
+  metadata:
+    labels: {app: web, version: v1}
+  spec:
+    serviceAccountName: web-sa
+    containers: [{name: web, image: web:1, ports: [{name: http, containerPort: 8080}]}]
 `
 	rollout := func(ref, template string) string {
 		return `apiVersion: argoproj.io/v1alpha1
@@ -303,16 +314,27 @@ spec:
 		// Argo refuses a template beside the reference.
 		{"template too", docs(deployment, rollout("apiVersion: apps/v1, kind: Deployment, name: web",
 			"  template:\n    metadata: {labels: {app: web}}\n")), ""},
+		{"podtemplate", docs(rollout("apiVersion: v1, kind: PodTemplate, name: web", ""), podTemplate), preview},
+		{"podtemplate before", docs(podTemplate, rollout("apiVersion: v1, kind: PodTemplate, name: web", "")), preview},
+		{"podtemplate of another group", docs(rollout("apiVersion: apps/v1, kind: PodTemplate, name: web", ""), podTemplate), ""},
 	} {
 		for _, prepared := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/prepared=%v", c.name, prepared), func(t *testing.T) {
 				g := flaggerGraph(t, c.src, prepared)
 				r := g.Rollouts[0]
-				if got := experiments(r); got != strings.Replace(c.want, "line 12", fmt.Sprintf("line %d", lineOf(c.src, "{name: preview")), 1) {
+				if got := experiments(t, r); got != strings.Replace(c.want, "line 12", fmt.Sprintf("line %d", lineOf(c.src, "{name: preview")), 1) {
 					t.Errorf("experiments:\n%s\nwant:\n%s", got, c.want)
 				}
 				if (r.Ref != nil) != (c.want != "") {
 					t.Errorf("Ref is %v", r.Ref)
+				}
+				if r.Ref != nil && strings.HasPrefix(c.name, "podtemplate") {
+					// The Rollout runs the PodTemplate's pods: they are
+					// a workload, at the PodTemplate.
+					if r.Ref.Obj.Kind != "PodTemplate" || !slices.Contains(g.Workloads, r.Ref) || kv(r.Ref.Labels) != "app=web,version=v1" ||
+						r.Ref.Spec.Spec.Containers[0].Name.Loc.IsZero() {
+						t.Errorf("Ref %s %s %s is not the PodTemplate's pods", r.Ref.Obj.Kind, r.Ref.Name(), kv(r.Ref.Labels))
+					}
 				}
 				for _, w := range r.Experiments {
 					if !slices.Contains(g.Workloads, w) || g.ExperimentOf(w.Obj) != r || Origin(w.Obj) != r.Obj {

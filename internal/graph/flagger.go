@@ -121,8 +121,12 @@ const flaggerToolkitMarker = "toolkit.fluxcd.io"
 // MeshRouter falls back to the IstioRouter ("gatewayapi" without a version
 // is one: MeshRouter matches the Gateway API routers by the prefixes
 // "gatewayapi:v1beta1" and "gatewayapi:v1").
-func (c *Canary) Istio() bool {
-	p := c.Spec.Provider.V
+func (c *Canary) Istio() bool { return FlaggerIstio(c.Spec.Provider.V) }
+
+// FlaggerIstio reports whether Flagger routes the traffic of a Canary of
+// spec.provider p with its IstioRouter (see Canary.Istio), for rules that
+// read Canaries of the input without the graph's.
+func FlaggerIstio(p string) bool {
 	if flaggerProviders[p] {
 		return p == "" || p == "istio"
 	}
@@ -411,8 +415,10 @@ func (g *Graph) flaggerApexObject(c *Canary, kind kinds.Kind) *manifest.Object {
 // route of the same destinations for the analysis's matches merged into
 // the service's (mergeMatchConditions), and the route of the service's
 // matches goes to the primary alone. The HTTP routes carry spec.service's
-// rewrite, timeout and retries (its headers and corsPolicy too, which
-// meshlint does not read). What SetRoutes adds while an analysis runs
+// rewrite, timeout and retries; its headers and corsPolicy too, which
+// meshlint's VirtualService spec does not hold: the rules that check them
+// read the objects of the input, and check the Canary's fields themselves
+// (MR009 InvalidHeaderName). What SetRoutes adds while an analysis runs
 // (the weights it shifts, the mirror of a blue/green analysis, the
 // sticky route of session affinity) is not modelled.
 func (g *Graph) flaggerVirtualService(c *Canary) *VirtualService {

@@ -62,6 +62,7 @@ type specs struct {
 	NetworkPolicy              *spec.NetworkPolicy
 	PeerAuthentication         *spec.PeerAuthentication
 	PodSpec                    *spec.PodSpec
+	PodTemplate                *spec.PodTemplate
 	ReferenceGrant             *spec.ReferenceGrant
 	RequestAuthentication      *spec.RequestAuthentication
 	Rollout                    *spec.Rollout

@@ -14,12 +14,14 @@ type Rollout struct {
 	Meta
 	Spec *spec.Rollout
 	// Workload is the workload of its pod template; nil when the Rollout
-	// takes its pods from a workloadRef (the referenced Deployment is the
-	// workload) or has no template.
+	// takes its pods from a workloadRef (Ref is the workload) or has no
+	// template.
 	Workload *Workload
-	// Ref is the workload of the input that spec.workloadRef names, whose
-	// pod template Argo Rollouts runs (rollout_experiment.go); nil when
-	// there is none, or when Argo would not resolve it.
+	// Ref is the workload that spec.workloadRef names, whose pod template
+	// Argo Rollouts runs (rollout_experiment.go): a Deployment or
+	// ReplicaSet of the input, or the pods of a PodTemplate of the input,
+	// which runs none of its own; nil when there is none, or when Argo
+	// would not resolve it.
 	Ref *Workload
 	// VirtualServices are the references of trafficRouting.istio that
 	// Argo Rollouts reads (see IstioVirtualServices), resolved.
@@ -35,6 +37,13 @@ type Rollout struct {
 	// experiment steps (rollout_experiment.go), in step order, of its own
 	// pod template or of Ref's; they are among the graph's Workloads.
 	Experiments []*Workload
+	// ExperimentServices are the Services of the templates of its
+	// experiment steps that have service or weight set, in step order;
+	// they are among the graph's Services.
+	ExperimentServices []*Service
+	// experimentRuns are the templates of its experiment steps that run
+	// pods, in step order, with the workload of each.
+	experimentRuns []experimentRun
 }
 
 // RolloutVirtualService is a VirtualService reference of a Rollout.

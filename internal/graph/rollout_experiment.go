@@ -2,11 +2,14 @@ package graph
 
 import (
 	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/yamlpath"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // An experiment step of a Rollout's canary strategy runs pods that are in
@@ -16,24 +19,37 @@ import (
 // template's metadata labels and annotations set on it, and the Experiment
 // controller runs each template as a ReplicaSet named
 // <experiment>-<template> (newReplicaSetFromTemplate,
-// experiments/replicaset.go). A Service of the input may select those pods
-// by the labels the step adds, as Argo's rollout-canary-preview example
-// does, so the graph holds them among its Workloads.
+// experiments/replicaset.go), whose pods get a rollouts-pod-template-hash
+// label of their own. A Service of the input may select those pods by the
+// labels the step adds, as Argo's rollout-canary-preview example does, so
+// the graph holds them among its Workloads.
+//
+// A template with service or weight set gets a Service too
+// (GetExperimentFromTemplate gives the Experiment's template a service for
+// either): the one the Experiment controller creates for the templates of
+// a standalone Experiment (experimentService), selecting the ReplicaSet's
+// labels, hash included, so only the template's pods. The graph holds it
+// among its Services (deriveRolloutExperimentServices), so that routes and
+// policies naming it see it.
 //
 // Argo names the Experiment <rollout>-<pod template hash>-<revision>-<step
 // index>, from the Rollout's status; meshlint names the ReplicaSet
-// <rollout>-<template> instead (rolloutExperimentName). The input holds one
-// pod template, the Rollout's, so a template of the stable ReplicaSet
-// (specRef: stable) gets it too, as the Rollout's own workload does. A
-// Rollout with a workloadRef runs the template of the Deployment or
-// ReplicaSet it names, which Argo's template resolver copies into the
-// Rollout's spec (informerBasedTemplateResolver.Resolve): its steps run
-// that template too (addWorkloadRefExperiments). The
-// rollouts-pod-template-hash label, a run-time one, is left out, as it is
-// of the Rollout's pods. Not modelled: the Service the Experiment
-// controller creates for a template with service or weight set (named
-// after the Experiment, whose name is a run-time one) and the templates'
-// selector (the pods' labels are what selectors of the input match).
+// <rollout>-<template> instead (rolloutExperimentName), and gives its pods
+// a stand-in hash (argoHash) of that name. A Service without service.name
+// is named as the ReplicaSet. The input holds one pod template, the
+// Rollout's, so a template of the stable ReplicaSet (specRef: stable) gets
+// it too, as the Rollout's own workload does. A Rollout with a workloadRef
+// runs the template of the Deployment, ReplicaSet or PodTemplate it names,
+// which Argo's template resolver copies into the Rollout's spec
+// (informerBasedTemplateResolver.Resolve): its steps run that template too
+// (addWorkloadRefExperiments). Not modelled: the templates' selector (the
+// pods' labels are what selectors of the input match), and the weight of a
+// template: while the step runs, the Istio traffic router adds a
+// destination for its Service, weighted so, to the routes it manages
+// (processRoutes, rollout/trafficrouting/istio) and deletes it when the
+// step ends. meshlint models routes at rest, as it does the weights Argo
+// sets on the canary and stable destinations (the VirtualService as the
+// input writes it), so the step's destination is not in the graph.
 // Experiment objects of the input are modelled apart (experiment.go).
 
 // addRolloutExperiments adds the workloads of r's experiment steps, which
@@ -56,9 +72,10 @@ func (g *Graph) addRolloutExperiments(r *Rollout, src *spec.PodTemplate) {
 			}
 			w := g.rolloutExperimentWorkload(r, src, t)
 			same := byName[t.Name.V]
-			if samePods(same, w) {
+			if k := slices.IndexFunc(same, func(o *Workload) bool { return samePods(o, w) }); k >= 0 {
 				// Another step with the same template: its pods are
 				// the same, at another time.
+				r.experimentRuns = append(r.experimentRuns, experimentRun{same[k], t})
 				continue
 			}
 			if len(same) > 0 {
@@ -66,9 +83,23 @@ func (g *Graph) addRolloutExperiments(r *Rollout, src *spec.PodTemplate) {
 			}
 			byName[t.Name.V] = append(same, w)
 			r.Experiments = append(r.Experiments, w)
-			g.addWorkload(w)
+			r.experimentRuns = append(r.experimentRuns, experimentRun{w, t})
 		}
 	}
+	for _, w := range r.Experiments {
+		// Now that the names are final: the hash stands for the pod
+		// template, which differs from ReplicaSet to ReplicaSet.
+		w.Labels[argoPodTemplateHashLabel] = argoHash(w.Namespace() + "/" + w.Name())
+		g.addWorkload(w)
+	}
+}
+
+// experimentRun is a template of an experiment step of a Rollout, and the
+// workload of its pods (that of an earlier step when their pods are the
+// same).
+type experimentRun struct {
+	w *Workload
+	t *spec.RolloutExperimentTemplate
 }
 
 // validSpecRefs reports whether every template of e takes its pods from
@@ -83,14 +114,10 @@ func validSpecRefs(e *spec.RolloutExperimentStep) bool {
 	return true
 }
 
-// samePods reports whether one of ws has the labels and annotations of w.
-func samePods(ws []*Workload, w *Workload) bool {
-	for _, o := range ws {
-		if maps.Equal(o.Labels, w.Labels) && maps.Equal(o.Spec.Metadata.Annotations, w.Spec.Metadata.Annotations) {
-			return true
-		}
-	}
-	return false
+// samePods reports whether o and w have the same labels and annotations.
+// It runs before either has its hash.
+func samePods(o, w *Workload) bool {
+	return maps.Equal(o.Labels, w.Labels) && maps.Equal(o.Spec.Metadata.Annotations, w.Spec.Metadata.Annotations)
 }
 
 // rolloutExperimentName is meshlint's name for the ReplicaSet of template
@@ -114,8 +141,12 @@ func (g *Graph) rolloutExperimentWorkload(r *Rollout, src *spec.PodTemplate, t *
 	}
 	tmpl := &spec.PodTemplate{Spec: withoutLocs(src.Spec)}
 	// The maps of src may be shared with the cache of prepared specs: the
-	// merge makes new ones.
+	// merge makes new ones. The labels get a hash once the workload's
+	// name is known (addRolloutExperiments).
 	tmpl.Metadata.Labels = mergeLabels(src.Metadata.Labels, t.Metadata.Labels)
+	if tmpl.Metadata.Labels == nil {
+		tmpl.Metadata.Labels = map[string]string{}
+	}
 	tmpl.Metadata.Annotations = mergeLabels(src.Metadata.Annotations, t.Metadata.Annotations)
 	o := &manifest.Object{
 		APIVersion: kinds.GroupApps + "/v1", Group: kinds.GroupApps, Kind: kinds.ReplicaSet,
@@ -131,7 +162,7 @@ func (g *Graph) rolloutExperimentWorkload(r *Rollout, src *spec.PodTemplate, t *
 }
 
 // mergeLabels returns base with extra set on it, as a new map; nil when
-// both are empty, as Argo leaves the template's metadata then.
+// both are nil, as Argo leaves the template's metadata then.
 func mergeLabels(base, extra map[string]string) map[string]string {
 	if base == nil && extra == nil {
 		return nil
@@ -143,8 +174,8 @@ func mergeLabels(base, extra map[string]string) map[string]string {
 }
 
 // ExperimentOf returns the Rollout of whose experiment steps o is the
-// ReplicaSet of a template, nil for an object of the input (or another
-// derived one). Its pod spec is the Rollout's.
+// ReplicaSet or the Service of a template, nil for an object of the input
+// (or another derived one). The ReplicaSet's pod spec is the Rollout's.
 func (g *Graph) ExperimentOf(o *manifest.Object) *Rollout {
 	from := Origin(o)
 	if from == o || from.Kind != kinds.Rollout || from.Group != kinds.GroupArgo {
@@ -159,8 +190,86 @@ func (g *Graph) ExperimentOf(o *manifest.Object) *Rollout {
 				return r
 			}
 		}
+		for _, s := range r.ExperimentServices {
+			if s.Obj == o {
+				return r
+			}
+		}
 	}
 	return nil
+}
+
+// deriveRolloutExperimentServices adds the Services of the experiment
+// steps' templates that have service or weight set, once the whole input
+// is in place, since a Service of the input with a template Service's name
+// keeps Argo from creating that one.
+func (g *Graph) deriveRolloutExperimentServices() {
+	for _, r := range g.Rollouts {
+		for _, run := range r.experimentRuns {
+			if s := g.rolloutExperimentService(r, run); s != nil {
+				r.ExperimentServices = append(r.ExperimentServices, s)
+				g.addService(s)
+			}
+		}
+	}
+}
+
+// rolloutExperimentService returns the Service that createTemplateService
+// makes for the template of run, as experimentService does for a
+// standalone Experiment: named service.name, or as the ReplicaSet;
+// selecting the ReplicaSet's labels; with a port for each container port.
+// It returns nil when Argo makes none: neither service nor weight is set,
+// replicas is 0, or the containers have no port; or when the API server
+// refuses it: its ports are not valid ones, or a Service of its name
+// exists. That Service may be one of the input (Argo then fails rather
+// than take it over), or one of an earlier step of the Rollout: the
+// templates of several steps may name the same Service. For a Service
+// named as the ReplicaSet, meshlint's name stands in for one with a hash,
+// which no Service of the input has: one of the input that has meshlint's
+// name keeps the stand-in out, rather than hold two Services of one name.
+//
+// The Service is at the template's service.name, service or weight, and
+// so are its ports: the container ports they come from are the Rollout's,
+// where findings about them belong.
+func (g *Graph) rolloutExperimentService(r *Rollout, run experimentRun) *Service {
+	t, w := run.t, run.w
+	if t.Service == nil && !t.Weight.Set || t.Replicas.Set && t.Replicas.V == 0 {
+		return nil
+	}
+	loc := t.Weight.Loc
+	name := w.Name()
+	if t.Service != nil {
+		loc = t.Service.Loc
+		if t.Service.Name.V != "" {
+			name, loc = t.Service.Name.V, t.Service.Name.Loc
+		}
+	}
+	if loc.IsZero() {
+		loc = t.Loc
+	}
+	ports := experimentServicePorts(w.Spec.Spec.Containers)
+	if len(ports) == 0 || !validExperimentPorts(ports) || g.serviceNamed(r.Namespace(), name) != nil {
+		return nil
+	}
+	for i := range ports {
+		ports[i].Loc = loc
+		ports[i].Name.Loc, ports[i].Port.Loc, ports[i].TargetPort.Loc, ports[i].Protocol.Loc = loc, loc, loc, loc
+	}
+	ro := r.Obj
+	o := &manifest.Object{
+		APIVersion: "v1", Kind: kinds.Service, Name: name,
+		Namespace: ro.Namespace, NamespaceSet: ro.NamespaceSet,
+		// newServiceAnnotations; the Experiment's name is a run-time one.
+		Annotations: map[string]string{argoExperimentTemplateKey: t.Name.V},
+		File:        ro.File, Doc: ro.Doc, KindLoc: ro.KindLoc, NameLoc: loc, Sources: ro.Sources,
+		NoDirectives: true,
+	}
+	o.Prepared = &generated{from: ro}
+	return &Service{Meta: Meta{Obj: o}, Spec: &spec.Service{
+		Type:     spec.Str{V: "ClusterIP", Set: true},
+		Selector: maps.Clone(w.Labels),
+		Ports:    ports,
+	}}
 }
 
 // addWorkloadRefExperiments resolves the workloadRef of each Rollout that
@@ -168,11 +277,12 @@ func (g *Graph) ExperimentOf(o *manifest.Object) *Rollout {
 // referenced template. It runs once the whole input is in place, since
 // the referenced object may come after the Rollout.
 func (g *Graph) addWorkloadRefExperiments() {
+	podTemplates := map[*manifest.Object]*Workload{}
 	for _, r := range g.Rollouts {
 		if r.Spec.WorkloadRef == nil {
 			continue
 		}
-		r.Ref = g.workloadRefTarget(r)
+		r.Ref = g.workloadRefTarget(r, podTemplates)
 		if r.Ref != nil {
 			g.addRolloutExperiments(r, r.Ref.Spec)
 		}
@@ -181,13 +291,15 @@ func (g *Graph) addWorkloadRefExperiments() {
 
 // workloadRefTarget returns the workload of the input that r's workloadRef
 // names, as Argo's template resolver finds it: of the kind and group of
-// the reference's kind and apiVersion, among those it supports that the
-// graph holds (Deployment and ReplicaSet of group apps; a PodTemplate is
-// not read), of its name in r's namespace. It returns nil when Argo
-// resolves nothing: no such object, or a Rollout whose own template has
-// labels or annotations ("template must be empty for workload reference
-// rollout").
-func (g *Graph) workloadRefTarget(r *Rollout) *Workload {
+// the reference's kind and apiVersion, among those it supports
+// (infoByGroupKind: Deployment and ReplicaSet of group apps, PodTemplate
+// of the core group), of its name in r's namespace. A PodTemplate runs no
+// pods of its own: the workload of one is the Rollout's pods, which the
+// first Rollout naming it adds to the graph and podTemplates keeps for the
+// others. It returns nil when Argo resolves nothing: no such object, or a
+// Rollout whose own template has labels or annotations ("template must be
+// empty for workload reference rollout").
+func (g *Graph) workloadRefTarget(r *Rollout, podTemplates map[*manifest.Object]*Workload) *Workload {
 	ref := r.Spec.WorkloadRef
 	meta := r.Spec.Template.Metadata
 	if len(meta.Labels) > 0 || len(meta.Annotations) > 0 {
@@ -195,7 +307,10 @@ func (g *Graph) workloadRefTarget(r *Rollout) *Workload {
 	}
 	group, _ := kinds.SplitAPIVersion(ref.APIVersion.V)
 	kind := kinds.Kind(ref.Kind.V)
-	if group != kinds.GroupApps || kind != kinds.Deployment && kind != kinds.ReplicaSet {
+	switch {
+	case group == kinds.GroupCore && kind == kinds.PodTemplate:
+		return g.podTemplateWorkload(r.Namespace(), ref.Name.V, podTemplates)
+	case group != kinds.GroupApps || kind != kinds.Deployment && kind != kinds.ReplicaSet:
 		return nil
 	}
 	for _, w := range g.workloadsByNS[r.Namespace()] {
@@ -204,4 +319,44 @@ func (g *Graph) workloadRefTarget(r *Rollout) *Workload {
 		}
 	}
 	return nil
+}
+
+// podTemplateWorkload returns the workload of the pods of the PodTemplate
+// of the input named name in namespace ns, added to the graph the first
+// time: the object is the PodTemplate, whose template (at "template", not
+// under spec) they run, so that findings about their pod spec point there.
+// It returns nil when there is no such PodTemplate, or it does not decode.
+func (g *Graph) podTemplateWorkload(ns, name string, known map[*manifest.Object]*Workload) *Workload {
+	for _, o := range g.Objects {
+		if o.Kind != kinds.PodTemplate || o.Group != kinds.GroupCore || o.Namespace != ns || o.Name != name {
+			continue
+		}
+		if w, ok := known[o]; ok {
+			return w
+		}
+		var pt *spec.PodTemplate
+		var w *Workload
+		var node *yaml.Node
+		if preparedOf(o) == nil {
+			// Not prepared: the nodes are there. (A prepared one has
+			// its decode, and reading the node again would read the
+			// file again.)
+			node = yamlpath.Field(o.Root(), "template")
+		}
+		if decodeInto(g, o, node, &pt) {
+			w = g.templateWorkload(&Workload{Meta: Meta{Obj: o}, Spec: pt})
+			g.addWorkload(w)
+		}
+		known[o] = w
+		return w
+	}
+	return nil
+}
+
+// preparePodTemplate decodes the template of PodTemplate o while Prepare
+// records, so that the decode is kept once the nodes are gone. The graph
+// reads only the PodTemplates that a Rollout names (podTemplateWorkload),
+// and reports their errors then: the scratch graph of Prepare keeps none.
+func preparePodTemplate(g *Graph, o *manifest.Object) {
+	g.decodeSpec(o, yamlpath.Field(o.Node, "template"), new(spec.PodTemplate))
 }

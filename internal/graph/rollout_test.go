@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -54,18 +55,29 @@ spec:
 }
 
 // experiments describes the workloads of r's experiment steps: kind/name,
-// pod labels, pod annotations, service account, container ports, and the
-// line of its name.
-func experiments(r *Rollout) string {
+// pod labels but the hash, pod annotations, service account, container
+// ports, and the line of its name. It fails t when a workload's hash label
+// is missing, another's too, or not on the pod template and the object.
+func experiments(t *testing.T, r *Rollout) string {
+	t.Helper()
 	var out []string
+	hashes := map[string]bool{}
 	for _, w := range r.Experiments {
+		hash := w.Labels[argoPodTemplateHashLabel]
+		if hash == "" || hashes[hash] || w.Spec.Metadata.Labels[argoPodTemplateHashLabel] != hash || w.Obj.Labels[argoPodTemplateHashLabel] != hash {
+			t.Errorf("%s: hash label %q, already seen: %v; on the template %q, the object %q", w.Name(), hash, hashes[hash],
+				w.Spec.Metadata.Labels[argoPodTemplateHashLabel], w.Obj.Labels[argoPodTemplateHashLabel])
+		}
+		hashes[hash] = true
+		labels := maps.Clone(w.Labels)
+		delete(labels, argoPodTemplateHashLabel)
 		var ports []string
 		for _, c := range w.Spec.Spec.Containers {
 			for _, p := range c.Ports {
 				ports = append(ports, fmt.Sprintf("%s:%d", p.Name.V, p.ContainerPort.V))
 			}
 		}
-		out = append(out, fmt.Sprintf("%s/%s %s %s %s %s line %d", w.Obj.Kind, w.Name(), kv(w.Labels),
+		out = append(out, fmt.Sprintf("%s/%s %s %s %s %s line %d", w.Obj.Kind, w.Name(), kv(labels),
 			kv(w.Spec.Metadata.Annotations), w.ServiceAccount, strings.Join(ports, ","), w.Obj.Pos(w.Obj.NameLoc).Line))
 	}
 	return strings.Join(out, "\n")
@@ -127,7 +139,7 @@ func TestRolloutExperiments(t *testing.T) {
 					t.Fatalf("%d Rollouts", len(g.Rollouts))
 				}
 				r := g.Rollouts[0]
-				if got := experiments(r); got != c.want {
+				if got := experiments(t, r); got != c.want {
 					t.Errorf("experiments:\n%s\nwant:\n%s", got, c.want)
 				}
 				if got := kv(r.Workload.Labels); got != "app=web,version=v1" {
@@ -185,7 +197,119 @@ spec:
 	}
 	for _, r := range g.Rollouts {
 		if r.Name() == "ref" && len(r.Experiments) > 0 {
-			t.Errorf("the workloadRef Rollout has experiments: %s", experiments(r))
+			t.Errorf("the workloadRef Rollout has experiments: %s", experiments(t, r))
+		}
+	}
+}
+
+// experimentServices describes the Services of r's experiment steps:
+// name, the workloads it selects, its ports and the line of its name.
+func experimentServices(r *Rollout) string {
+	var out []string
+	for _, s := range r.ExperimentServices {
+		var ws, ports []string
+		for _, w := range s.Workloads {
+			ws = append(ws, w.KindName()+"/"+w.Name())
+		}
+		for _, p := range s.Spec.Ports {
+			ports = append(ports, fmt.Sprintf("%s:%d/%s->%d", p.Name.V, p.Port.V, p.Protocol.V, p.TargetPort.Int))
+		}
+		out = append(out, fmt.Sprintf("%s selects %s ports %s line %d", s.Name(), strings.Join(ws, ","),
+			strings.Join(ports, ","), s.Obj.Pos(s.Obj.NameLoc).Line))
+	}
+	return strings.Join(out, "\n")
+}
+
+// TestRolloutExperimentServices checks the Services Argo Rollouts creates
+// for the templates of experiment steps with service or weight set: each
+// selects its template's pods only, and none is made where Argo makes
+// none or the API server refuses it.
+func TestRolloutExperimentServices(t *testing.T) {
+	for _, c := range []struct {
+		name, src, want string
+	}{{
+		// The baseline runs the Rollout's labels: its Service selects
+		// its pods by their hash, not the Rollout's nor the other
+		// templates'. The second step's preview is the first's.
+		name: "service and weight",
+		src: docs(rolloutWithSteps(`      - experiment:
+          templates:
+          - name: preview
+            specRef: canary
+            metadata: {labels: {app: web-preview}}
+            service: {name: web-preview}
+          - name: baseline
+            specRef: stable
+            weight: 10
+          - name: plain
+            specRef: stable
+            metadata: {labels: {track: plain}}
+      - experiment:
+          templates:
+          - name: preview
+            specRef: canary
+            metadata: {labels: {app: web-preview}}
+            service: {name: web-preview}
+            weight: 5
+`), svc("test", "web", "app=web")),
+		want: "web-preview selects ReplicaSet/web-preview ports http:8080/TCP->8080 line 24\n" +
+			"web-baseline selects ReplicaSet/web-baseline ports http:8080/TCP->8080 line 27",
+	}, {
+		// service: {} names the Service as the ReplicaSet.
+		name: "unnamed",
+		src: rolloutWithSteps(`      - experiment:
+          templates:
+          - {name: preview, specRef: canary, service: {}}
+`),
+		want: "web-preview selects ReplicaSet/web-preview ports http:8080/TCP->8080 line 21",
+	}, {
+		// No pods, no Service; a name the input has is refused.
+		name: "none",
+		src: docs(rolloutWithSteps(`      - experiment:
+          templates:
+          - {name: idle, specRef: canary, replicas: 0, weight: 10}
+          - {name: taken, specRef: canary, metadata: {labels: {track: taken}}, service: {name: web}}
+          - {name: bare, specRef: canary}
+`), svc("test", "web", "app=web")),
+	}, {
+		// A Rollout with a workloadRef: the Deployment's ports.
+		name: "workloadRef",
+		src: docs(`apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: ro, namespace: test}
+spec:
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  strategy:
+    canary:
+      steps:
+      - experiment:
+          templates:
+          - {name: preview, specRef: canary, metadata: {labels: {app: web-preview}}, service: {name: preview}}
+`, `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: test}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: web:1, ports: [{name: grpc, containerPort: 9090, protocol: TCP}]}]
+`),
+		want: "preview selects ReplicaSet/ro-preview ports grpc:9090/TCP->9090 line 11",
+	}} {
+		for _, prepared := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/prepared=%v", c.name, prepared), func(t *testing.T) {
+				g := flaggerGraph(t, c.src, prepared)
+				r := g.Rollouts[0]
+				if got := experimentServices(r); got != c.want {
+					t.Errorf("experiment Services:\n%s\nwant:\n%s", got, c.want)
+				}
+				for _, s := range r.ExperimentServices {
+					if !slices.Contains(g.Services, s) || g.ExperimentOf(s.Obj) != r || Origin(s.Obj) != r.Obj {
+						t.Errorf("%s: not a Service of the Rollout's experiment", s.Name())
+					}
+				}
+			})
 		}
 	}
 }

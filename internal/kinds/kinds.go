@@ -169,7 +169,7 @@ var modelled = map[string]map[Kind]bool{
 	// Secrets are kept for the Gateway credentialName checks; rules read
 	// their key names and certificates, never print their data.
 	// ServiceAccounts are kept for the WorkloadGroup checks.
-	GroupCore:  {Namespace: true, Service: true, Pod: true, Secret: true, ServiceAccount: true},
+	GroupCore:  {Namespace: true, Service: true, Pod: true, Secret: true, ServiceAccount: true, PodTemplate: true},
 	GroupApps:  {Deployment: true, StatefulSet: true, DaemonSet: true, ReplicaSet: true},
 	GroupBatch: {Job: true, CronJob: true},
 	// Argo Rollouts' analysis kinds are not in the graph, but kept for
@@ -334,3 +334,7 @@ func ClusterScoped(group string, k Kind) bool {
 func LoadedConfigMap(group string, k Kind) bool {
 	return group == GroupCore && k == ConfigMap
 }
+
+// PodTemplate runs no pods; the graph reads one that an Argo Rollout's
+// workloadRef names, whose pods the Rollout runs.
+const PodTemplate Kind = "PodTemplate"

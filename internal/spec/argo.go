@@ -69,14 +69,21 @@ type RolloutExperimentStep struct {
 }
 
 // RolloutExperimentTemplate is an entry of an experiment step's templates:
-// pods of the Rollout's canary or stable template (specRef) with the
-// labels and annotations of metadata added. Its selector, replicas, weight
-// and service are not read.
+// replicas pods (1 when unset) of the Rollout's canary or stable template
+// (specRef) with the labels and annotations of metadata added, and a
+// Service for them when service or weight is set (GetExperimentFromTemplate
+// gives the Experiment's template a service for either). Its selector is
+// not read.
 type RolloutExperimentTemplate struct {
 	At       `yaml:"-"`
 	Name     Str                        `yaml:"name"`
 	SpecRef  Str                        `yaml:"specRef"`
+	Replicas Int                        `yaml:"replicas"`
 	Metadata RolloutPodTemplateMetadata `yaml:"metadata"`
+	// Weight is the percentage of traffic the Istio traffic router sends
+	// to the template's Service while the step runs.
+	Weight  Int                `yaml:"weight"`
+	Service *ExperimentService `yaml:"service"`
 }
 
 // UnmarshalYAML records the template's location.

@@ -3408,8 +3408,14 @@ func decodeRolloutExperimentTemplate(n *yaml.Node, v *RolloutExperimentTemplate)
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
 		case "specRef":
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.SpecRef)
+		case "replicas":
+			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Replicas)
 		case "metadata":
 			_, ok = decodeRolloutPodTemplateMetadata(c[i+1], &v.Metadata)
+		case "weight":
+			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Weight)
+		case "service":
+			_, ok = decodePtr(c[i+1], &v.Service, decodeExperimentService)
 		}
 		if !ok {
 			return false, false

@@ -87,9 +87,11 @@ type CanaryService struct {
 	Timeout Str            `yaml:"timeout"`
 	Retries *Retries       `yaml:"retries"`
 	// Headers are Istio header operations, which Flagger copies into the
-	// VirtualService's routes, where meshlint does not read them, and
-	// which the Gateway API router turns into the HTTPRoute rules'
-	// RequestHeaderModifier and ResponseHeaderModifier filters.
+	// VirtualService's routes, as it does corsPolicy: the VirtualService
+	// spec does not hold them, and the rules that check them read the
+	// Canary's nodes. The Gateway API router turns them into the
+	// HTTPRoute rules' RequestHeaderModifier and ResponseHeaderModifier
+	// filters.
 	Headers *CanaryHeaders `yaml:"headers"`
 	// TrafficPolicy is the traffic policy of the DestinationRules Flagger
 	// creates for the primary and canary Services. The Canary CRD's schema

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
@@ -17,7 +18,9 @@ var InvalidHeaderName = &rules.Rule{
 	Doc: `Istio's webhook accepts header names made of letters, digits, ` + "`-`" + ` and ` + "`_`" + ` only, in
 VirtualService matches (` + "`headers`" + `, ` + "`withoutHeaders`" + `), header operations (` + "`set`" + `, ` + "`add`" + `,
 ` + "`remove`" + ` of requests and responses, per route and per destination), CORS ` + "`allowHeaders`" + ` and
-` + "`exposeHeaders`" + `, and RequestAuthentication ` + "`outputClaimToHeaders`" + `. A space, a colon (pseudo-headers
+` + "`exposeHeaders`" + `, and RequestAuthentication ` + "`outputClaimToHeaders`" + `; and in the ` + "`headers`" + ` and ` + "`corsPolicy`" + ` of
+a Flagger Canary's ` + "`spec.service`" + `, which Flagger copies into the routes of the VirtualService it
+generates, which Istio then rejects. A space, a colon (pseudo-headers
 such as ` + "`:path`" + ` are matched with ` + "`uri`" + `, ` + "`authority`" + `, ` + "`method`" + `), or a trailing ` + "`:`" + ` copied from a
 curl trace makes the webhook reject the object.
 
@@ -58,7 +61,7 @@ spec:
     - destination: {host: reviews, subset: v1}
 `,
 	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.RequestAuthentication},
+	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.RequestAuthentication, kinds.Canary},
 	Related:  []string{"IST0106"},
 	Local:    true,
 	Run:      runInvalidHeaderName,
@@ -94,32 +97,25 @@ func runInvalidHeaderName(p *rules.Pass) error {
 					}
 				}
 			}
-			ops := []node{r.get("headers")}
+			checkHeaderOps(p, o, r.get("headers"))
 			for _, d := range r.get("route").items() {
-				ops = append(ops, d.get("headers"))
+				checkHeaderOps(p, o, d.get("headers"))
 			}
-			for _, h := range ops {
-				for _, dir := range []string{"request", "response"} {
-					hd := h.get(dir)
-					for _, f := range []string{"set", "add"} {
-						for _, e := range hd.get(f).entries() {
-							checkHeaderName(p, o, e.key, e.keyLoc, e.val)
-						}
-					}
-					for _, x := range hd.get("remove").strs() {
-						v, _ := x.str()
-						checkHeaderName(p, o, v, x.loc(), x)
-					}
-				}
-			}
-			cors := r.get("corsPolicy")
-			for _, f := range []string{"allowHeaders", "exposeHeaders"} {
-				for _, x := range cors.get(f).strs() {
-					v, _ := x.str()
-					checkHeaderName(p, o, v, x.loc(), x)
-				}
-			}
+			checkCORSHeaders(p, o, r.get("corsPolicy"))
 		}
+	}
+	for _, o := range objectsOf(p, kinds.GroupFlagger, kinds.Canary) {
+		// Flagger's IstioRouter copies spec.service's headers and
+		// corsPolicy into each HTTP route of the VirtualService it
+		// generates (pkg/router/istio.go); a TCP one has no HTTP route.
+		s := specOf(o)
+		provider, _ := s.get("provider").str()
+		svc := s.get("service")
+		if protocol, _ := svc.get("appProtocol").str(); !graph.FlaggerIstio(provider) || strings.EqualFold(protocol, "tcp") {
+			continue
+		}
+		checkHeaderOps(p, o, svc.get("headers"))
+		checkCORSHeaders(p, o, svc.get("corsPolicy"))
 	}
 	for _, o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.RequestAuthentication) {
 		for _, r := range specOf(o).get("jwtRules").items() {
@@ -140,11 +136,42 @@ func runInvalidHeaderName(p *rules.Pass) error {
 	return nil
 }
 
+// checkHeaderOps checks the header names of Istio header operations h
+// (of requests and responses: set, add, remove).
+func checkHeaderOps(p *rules.Pass, o *manifest.Object, h node) {
+	for _, dir := range []string{"request", "response"} {
+		hd := h.get(dir)
+		for _, f := range []string{"set", "add"} {
+			for _, e := range hd.get(f).entries() {
+				checkHeaderName(p, o, e.key, e.keyLoc, e.val)
+			}
+		}
+		for _, x := range hd.get("remove").strs() {
+			v, _ := x.str()
+			checkHeaderName(p, o, v, x.loc(), x)
+		}
+	}
+}
+
+// checkCORSHeaders checks the header names of an Istio CORS policy.
+func checkCORSHeaders(p *rules.Pass, o *manifest.Object, cors node) {
+	for _, f := range []string{"allowHeaders", "exposeHeaders"} {
+		for _, x := range cors.get(f).strs() {
+			v, _ := x.str()
+			checkHeaderName(p, o, v, x.loc(), x)
+		}
+	}
+}
+
 func checkHeaderName(p *rules.Pass, o *manifest.Object, name string, loc manifest.Loc, at node) {
+	rejected := "the " + string(o.Kind)
+	if o.Kind == kinds.Canary {
+		rejected = "the VirtualService Flagger generates for the Canary"
+	}
 	switch {
 	case name == "":
-		p.Reportf(o, loc, "%s: header name is empty; Istio rejects the %s", at.where(), o.Kind)
+		p.Reportf(o, loc, "%s: header name is empty; Istio rejects %s", at.where(), rejected)
 	case !validHeader.MatchString(name):
-		p.Reportf(o, loc, "%s: header name %q may only hold letters, digits, - and _; Istio rejects the %s", at.where(), name, o.Kind)
+		p.Reportf(o, loc, "%s: header name %q may only hold letters, digits, - and _; Istio rejects %s", at.where(), name, rejected)
 	}
 }

@@ -1,13 +1,18 @@
 package workload
 
 import (
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/meshlint/meshlint/rules"
 	"istio.io/api/annotation"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // The annotation list is istio.io/api's annotation package at the pinned
@@ -22,6 +27,11 @@ var istioAnnotations = func() map[string]*annotation.Instance {
 }()
 
 var annotationKinds = append([]kinds.Kind{kinds.Namespace, kinds.Service}, kinds.Workloads()...)
+
+// annotationInputs are the kinds the annotation rules read: those of
+// annotationKinds, and Experiments, whose templates are sites too
+// (experimentSites).
+var annotationInputs = append(slices.Clone(annotationKinds), kinds.Experiment)
 
 // istioAnnotation reports whether key is in Istio's annotation namespace, as
 // istioctl analyze decides it.
@@ -44,6 +54,52 @@ type annotationUse struct {
 	site graph.AnnotationSite
 	key  string
 	inst *annotation.Instance
+	// at is set for a site that graph.AnnotationSites does not list
+	// (experimentSites): where its metadata is.
+	at *templateAt
+}
+
+// templateAt is a pod template's metadata that graph.AnnotationSites
+// does not know: its path from the object's root, its name for messages,
+// and the template's location, for a key the path does not find.
+type templateAt struct {
+	path []any // keys (string) and sequence indices (int)
+	name string
+	loc  manifest.Loc
+}
+
+// loc returns the location of the annotation's key.
+func (u annotationUse) loc() manifest.Loc {
+	if u.at == nil {
+		return u.site.KeyLoc(u.key)
+	}
+	n := u.site.Obj.Root()
+	for _, step := range u.at.path {
+		switch step := step.(type) {
+		case string:
+			n = yamlpath.Field(n, step)
+		case int:
+			if n == nil || n.Kind != yaml.SequenceNode || step >= len(n.Content) {
+				return u.at.loc
+			}
+			n = n.Content[step]
+		}
+	}
+	ann := yamlpath.Field(n, "annotations")
+	for i := 0; ann != nil && i+1 < len(ann.Content); i += 2 {
+		if ann.Content[i].Value == u.key {
+			return manifest.LocOf(ann.Content[i])
+		}
+	}
+	return u.at.loc
+}
+
+// where names the annotations' site in messages.
+func (u annotationUse) where() string {
+	if u.at != nil {
+		return u.at.name
+	}
+	return siteName(u.site)
 }
 
 type sitesKey struct{}
@@ -57,15 +113,80 @@ func annotationSites(p *rules.Pass) []graph.AnnotationSite {
 type usesKey struct{}
 
 // istioAnnotationUses lists the Istio annotations of every site, sorted by
-// key within a site. The list is shared by the rules of a run: do not
-// modify it.
+// key within a site, those of experimentSites last. The list is shared by
+// the rules of a run: do not modify it.
 func istioAnnotationUses(p *rules.Pass) []annotationUse {
-	return p.Memo(usesKey{}, func() any { return listIstioAnnotationUses(annotationSites(p)) }).([]annotationUse)
+	return p.Memo(usesKey{}, func() any {
+		uses := listIstioAnnotationUses(annotationSites(p), nil)
+		sites, at := experimentSites(p.Graph)
+		return append(uses, listIstioAnnotationUses(sites, at)...)
+	}).([]annotationUse)
 }
 
-func listIstioAnnotationUses(sites []graph.AnnotationSite) []annotationUse {
+// experimentSites returns the pod templates of Argo Rollouts that
+// graph.AnnotationSites does not list, with where each is: the templates
+// of Experiments, whose pods the Experiment controller runs, the template
+// of a PodTemplate that a Rollout's workloadRef names, whose pods the
+// Rollout runs, and the metadata of the templates of Rollouts' experiment
+// steps, whose labels and annotations Argo sets on the pods of the step
+// (GetExperimentFromTemplate). Findings are at those templates.
+func experimentSites(g *graph.Graph) ([]graph.AnnotationSite, []*templateAt) {
+	var sites []graph.AnnotationSite
+	var at []*templateAt
+	seen := map[*manifest.Object]bool{}
+	for _, e := range g.Experiments {
+		for i := range e.Spec.Templates {
+			t := &e.Spec.Templates[i]
+			m := t.Template.Metadata
+			sites = append(sites, graph.AnnotationSite{Obj: e.Obj, Kind: kinds.Pod, Template: true, Annotations: m.Annotations, Labels: m.Labels})
+			at = append(at, &templateAt{
+				path: []any{"spec", "templates", i, "template", "metadata"},
+				name: fmt.Sprintf("the pod template of template %q of Experiment %s/%s", t.Name.V, e.Namespace(), e.Name()),
+				loc:  t.Loc,
+			})
+		}
+	}
+	for _, r := range g.Rollouts {
+		if w := r.Ref; w != nil && w.Obj.Kind == kinds.PodTemplate && w.Obj.Group == kinds.GroupCore && !seen[w.Obj] {
+			// Its template is at the top, not under spec.
+			seen[w.Obj] = true
+			m := w.Spec.Metadata
+			sites = append(sites, graph.AnnotationSite{Obj: w.Obj, Kind: kinds.Pod, Template: true, Annotations: m.Annotations, Labels: m.Labels})
+			at = append(at, &templateAt{
+				path: []any{"template", "metadata"},
+				name: fmt.Sprintf("the pod template of PodTemplate %s/%s", w.Namespace(), w.Name()),
+				loc:  w.Obj.NameLoc,
+			})
+		}
+		c := r.Spec.Strategy.Canary
+		if c == nil {
+			continue
+		}
+		for i := range c.Steps {
+			e := c.Steps[i].Experiment
+			if e == nil {
+				continue
+			}
+			for j := range e.Templates {
+				t := &e.Templates[j]
+				sites = append(sites, graph.AnnotationSite{Obj: r.Obj, Kind: kinds.Pod, Template: true,
+					Annotations: t.Metadata.Annotations, Labels: t.Metadata.Labels})
+				at = append(at, &templateAt{
+					path: []any{"spec", "strategy", "canary", "steps", i, "experiment", "templates", j, "metadata"},
+					name: fmt.Sprintf("experiment template %q of Rollout %s/%s", t.Name.V, r.Namespace(), r.Name()),
+					loc:  t.Loc,
+				})
+			}
+		}
+	}
+	return sites, at
+}
+
+// listIstioAnnotationUses lists the Istio annotations of sites; at, when
+// not nil, tells where each site is.
+func listIstioAnnotationUses(sites []graph.AnnotationSite, at []*templateAt) []annotationUse {
 	var out []annotationUse
-	for _, s := range sites {
+	for i, s := range sites {
 		keys := make([]string, 0, len(s.Annotations))
 		for k := range s.Annotations {
 			if istioAnnotation(k) {
@@ -74,7 +195,11 @@ func listIstioAnnotationUses(sites []graph.AnnotationSite) []annotationUse {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			out = append(out, annotationUse{s, k, istioAnnotations[k]})
+			u := annotationUse{site: s, key: k, inst: istioAnnotations[k]}
+			if at != nil {
+				u.at = at[i]
+			}
+			out = append(out, u)
 		}
 	}
 	return out
@@ -96,7 +221,9 @@ istio.io/api's annotation package, at the version meshlint is built with. Checke
 Services, Pods, the metadata of workloads (Deployments and the other pod controllers, and the
 custom resources of other operators with a pod template at ` + "`spec.template`" + `, such as
 OpenKruise's CloneSet or Knative's Service) and, unlike istioctl analyze, which only sees
-running Pods, the metadata of their pod templates.`
+running Pods, the metadata of their pod templates, including the pod templates of Argo Rollouts
+Experiments, of the PodTemplates a Rollout's ` + "`workloadRef`" + ` names, and the ` + "`metadata`" + ` of the
+templates of a Rollout's experiment steps, which Argo Rollouts sets on the pods of the step.`
 
 // AnnotationUnknown reports Istio annotations that do not exist.
 var AnnotationUnknown = &rules.Rule{
@@ -132,7 +259,7 @@ spec:
       containers: [{name: web, image: web}]
 `,
 	Severity: rules.Warning,
-	Inputs:   annotationKinds,
+	Inputs:   annotationInputs,
 	Related:  []string{"IST0108"},
 	Run: func(p *rules.Pass) error {
 		for _, u := range istioAnnotationUses(p) {
@@ -143,7 +270,7 @@ spec:
 			if near := nearAnnotation(u.key); near != "" {
 				msg += "; did you mean " + `"` + near + `"?`
 			}
-			p.Reportf(u.site.Obj, u.site.KeyLoc(u.key), msg, u.key, siteName(u.site))
+			p.Reportf(u.site.Obj, u.loc(), msg, u.key, u.where())
 		}
 		return nil
 	},
@@ -199,7 +326,7 @@ spec:
       containers: [{name: web, image: web}]
 `,
 	Severity: rules.Warning,
-	Inputs:   annotationKinds,
+	Inputs:   annotationInputs,
 	Related:  []string{"IST0107"},
 	Run: func(p *rules.Pass) error {
 		for _, u := range istioAnnotationUses(p) {
@@ -214,7 +341,7 @@ spec:
 			if graph.HasPodTemplate(u.site.Obj) && !u.site.Template && appliesTo(u.inst, kinds.Pod) {
 				msg += "; move it to spec.template.metadata.annotations"
 			}
-			p.Reportf(u.site.Obj, u.site.KeyLoc(u.key), msg, u.key, siteName(u.site), strings.Join(where, ", "))
+			p.Reportf(u.site.Obj, u.loc(), msg, u.key, u.where(), strings.Join(where, ", "))
 		}
 		return nil
 	},
@@ -262,7 +389,7 @@ spec:
       containers: [{name: web, image: web}]
 `,
 	Severity: rules.Info,
-	Inputs:   annotationKinds,
+	Inputs:   annotationInputs,
 	Related:  []string{"IST0135"},
 	Run: func(p *rules.Pass) error {
 		for _, u := range istioAnnotationUses(p) {
@@ -272,7 +399,7 @@ spec:
 			if _, label := u.site.Labels[u.key]; label && u.key == "sidecar.istio.io/inject" {
 				continue
 			}
-			p.Reportf(u.site.Obj, u.site.KeyLoc(u.key), "annotation %q of %s is deprecated", u.key, siteName(u.site))
+			p.Reportf(u.site.Obj, u.loc(), "annotation %q of %s is deprecated", u.key, u.where())
 		}
 		return nil
 	},

@@ -52,7 +52,7 @@ spec:
       containers: [{name: web, image: web}]
 `,
 	Severity: rules.Info,
-	Inputs:   annotationKinds,
+	Inputs:   annotationInputs,
 	Related:  []string{"IST0136"},
 	Run: func(p *rules.Pass) error {
 		for _, u := range istioAnnotationUses(p) {
@@ -62,7 +62,7 @@ spec:
 			if u.site.Kind == kinds.Pod && injectorWritten[u.key] || u.key == annotation.InjectTemplates.Name {
 				continue
 			}
-			p.Reportf(u.site.Obj, u.site.KeyLoc(u.key), "annotation %q of %s is an alpha feature: it may change without deprecation", u.key, siteName(u.site))
+			p.Reportf(u.site.Obj, u.loc(), "annotation %q of %s is an alpha feature: it may change without deprecation", u.key, u.where())
 		}
 		return nil
 	},
@@ -233,7 +233,7 @@ spec:
       containers: [{name: web, image: web}]
 `,
 	Severity: rules.Warning,
-	Inputs:   annotationKinds,
+	Inputs:   annotationInputs,
 	Related:  []string{"IST0125"},
 	Run: func(p *rules.Pass) error {
 		for _, u := range istioAnnotationUses(p) {
@@ -242,7 +242,7 @@ spec:
 				continue
 			}
 			if err := validate(u.site.Annotations[u.key]); err != nil {
-				p.Reportf(u.site.Obj, u.site.KeyLoc(u.key), "annotation %q of %s has the invalid value %q: %v", u.key, siteName(u.site), u.site.Annotations[u.key], err)
+				p.Reportf(u.site.Obj, u.loc(), "annotation %q of %s has the invalid value %q: %v", u.key, u.where(), u.site.Annotations[u.key], err)
 			}
 		}
 		return nil
