@@ -46,27 +46,18 @@ func ResolveCredential(credentialName, podNS string) CredentialRef {
 }
 
 // CheckTLSCredential reports why Istio cannot serve the Secret as a TLS
-// server certificate: it reads "tls.crt" and "tls.key", or else "cert" and
-// "key", and rejects certificates that do not parse, or that have expired
-// or are not valid yet at now (as pilot's ValidateCertificate). It returns "" for a usable Secret. The message never quotes the
-// Secret's data.
+// server certificate: it reads the key pair servedKeys picks, and the
+// certificate must parse. A certificate that has expired or is not valid
+// yet at now is reported too, although pilot's ValidateCertificate only
+// logs it and Envoy serves it: ServedCertificate tells the two apart. It
+// returns "" for a usable Secret. The message never quotes the Secret's
+// data.
 func (s *Secret) CheckTLSCredential(now time.Time) string {
-	certKey, keyKey := "", ""
-	switch {
-	case s.Has("tls.crt") && s.Has("tls.key"):
-		certKey, keyKey = "tls.crt", "tls.key"
-	case s.Has("cert") && s.Has("key"):
-		certKey, keyKey = "cert", "key"
-	default:
-		return fmt.Sprintf("it has neither tls.crt and tls.key nor cert and key (keys: %s)", keyList(s.Keys()))
+	certKey, problem := s.servedKeys()
+	if problem != "" {
+		return problem
 	}
-	certPEM, ok := s.Value(certKey)
-	if !ok || len(certPEM) == 0 {
-		return fmt.Sprintf("%s is empty or not valid base64", certKey)
-	}
-	if keyPEM, ok := s.Value(keyKey); !ok || len(keyPEM) == 0 {
-		return fmt.Sprintf("%s is empty or not valid base64", keyKey)
-	}
+	certPEM, _ := s.Value(certKey)
 	block, _ := pem.Decode(certPEM)
 	if block == nil || block.Type != "CERTIFICATE" {
 		return fmt.Sprintf("%s holds no PEM certificate", certKey)
@@ -82,6 +73,31 @@ func (s *Secret) CheckTLSCredential(now time.Time) string {
 		return fmt.Sprintf("the certificate in %s is not valid before %s", certKey, cert.NotBefore.UTC().Format(time.DateOnly))
 	}
 	return ""
+}
+
+// servedKeys picks the key of the certificate, as ExtractCertInfo
+// (pilot/pkg/credentials/kube) picks the pair: "cert" when it and "key"
+// both hold data, else "tls.crt" when it and "tls.key" both do. problem
+// says why neither pair can be read.
+func (s *Secret) servedKeys() (certKey, problem string) {
+	pairs := [][2]string{{"cert", "key"}, {"tls.crt", "tls.key"}}
+	for _, p := range pairs {
+		if s.hasData(p[0]) && s.hasData(p[1]) {
+			return p[0], ""
+		}
+	}
+	for _, p := range pairs {
+		if s.Has(p[0]) && s.Has(p[1]) {
+			return "", fmt.Sprintf("it has the keys %s and %s, but they are empty or not valid base64", p[0], p[1])
+		}
+	}
+	return "", fmt.Sprintf("it has neither tls.crt and tls.key nor cert and key (keys: %s)", keyList(s.Keys()))
+}
+
+// hasData reports whether key holds some data.
+func (s *Secret) hasData(key string) bool {
+	v, ok := s.Value(key)
+	return ok && len(v) > 0
 }
 
 func keyList(keys []string) string {

@@ -6,24 +6,22 @@ import (
 )
 
 // ServedCertificate returns the certificate a TLS Secret serves, read from
-// the key CheckTLSCredential reads, or nil when there is none or it does
+// the key servedKeys picks, or nil when there is none or it does
 // not parse. Rules use it to tell a certificate whose dates alone are wrong
 // (Envoy still serves it) from one Envoy cannot load.
 func (s *Secret) ServedCertificate() *x509.Certificate {
-	for _, keys := range [][2]string{{"tls.crt", "tls.key"}, {"cert", "key"}} {
-		if !s.Has(keys[0]) || !s.Has(keys[1]) {
-			continue
-		}
-		data, _ := s.Value(keys[0])
-		block, _ := pem.Decode(data)
-		if block == nil || block.Type != "CERTIFICATE" {
-			return nil
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil
-		}
-		return cert
+	certKey, problem := s.servedKeys()
+	if problem != "" {
+		return nil
 	}
-	return nil
+	data, _ := s.Value(certKey)
+	block, _ := pem.Decode(data)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil
+	}
+	return cert
 }
