@@ -1,9 +1,11 @@
 package validation
 
 import (
+	"strings"
 	"time"
 
 	"github.com/meshlint/meshlint/internal/duration"
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
@@ -17,7 +19,10 @@ var InvalidDuration = &rules.Rule{
 	Doc: `Istio's validation webhook checks every duration of a VirtualService (route ` + "`timeout`" + `,
 ` + "`retries.perTryTimeout`" + `, ` + "`fault.delay.fixedDelay`" + `, ` + "`corsPolicy.maxAge`" + `), of a DestinationRule
 traffic policy (connection pool timeouts and keepalives, outlier detection intervals, at the top
-level, per subset and per port) and of a RequestAuthentication JWT rule (` + "`timeout`" + `). A duration
+level, per subset and per port) and of a RequestAuthentication JWT rule (` + "`timeout`" + `). Flagger
+copies a Canary's ` + "`spec.service.timeout`" + `, ` + "`retries.perTryTimeout`" + ` and ` + "`corsPolicy.maxAge`" + ` into each HTTP
+route of the VirtualService it generates, which Istio then rejects; they are checked when Flagger
+uses its Istio router and the service is not TCP. A duration
 must parse (a number with a unit: ` + "`2s`" + `, ` + "`250ms`" + `, ` + "`1m30s`" + `), be at least 1ms and be a whole number
 of milliseconds; ` + "`corsPolicy.maxAge`" + ` must be whole seconds. The API server's schema only says
 "string", so a wrong value passes ` + "`kubectl apply --dry-run=client`" + ` and is refused by the webhook.
@@ -51,7 +56,7 @@ spec:
     - destination: {host: reviews}
 `,
 	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.DestinationRule, kinds.Sidecar, kinds.RequestAuthentication},
+	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.DestinationRule, kinds.Sidecar, kinds.RequestAuthentication, kinds.Canary},
 	Related:  []string{"IST0106"},
 	Local:    true,
 	Run:      runInvalidDuration,
@@ -88,6 +93,21 @@ func runInvalidDuration(p *rules.Pass) error {
 				checkConnectionPoolDurations(p, o, in.get("connectionPool"))
 			}
 		}
+	}
+	for _, o := range objectsOf(p, kinds.GroupFlagger, kinds.Canary) {
+		// Flagger's IstioRouter copies spec.service's timeout, retries and
+		// corsPolicy into each HTTP route of the VirtualService it
+		// generates (pkg/router/istio.go); a TCP one has no HTTP route.
+		// Its HTTPRetry has no backoff, so only perTryTimeout reaches Istio.
+		s := specOf(o)
+		provider, _ := s.get("provider").str()
+		svc := s.get("service")
+		if protocol, _ := svc.get("appProtocol").str(); !graph.FlaggerIstio(provider) || strings.EqualFold(protocol, "tcp") {
+			continue
+		}
+		checkDuration(p, o, svc.get("timeout"), durZeroOK)
+		checkDuration(p, o, svc.get("retries").get("perTryTimeout"), durStrict)
+		checkDuration(p, o, svc.get("corsPolicy").get("maxAge"), durWholeSecond)
 	}
 	for _, o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.RequestAuthentication) {
 		for _, r := range specOf(o).get("jwtRules").items() {
@@ -139,9 +159,13 @@ func checkDuration(p *rules.Pass, o *manifest.Object, x node, c durationCheck) {
 	if !ok {
 		return
 	}
+	rejected := "the " + string(o.Kind)
+	if o.Kind == kinds.Canary {
+		rejected = "the VirtualService Flagger generates for the Canary"
+	}
 	d, err := duration.Parse(s)
 	if err != nil {
-		p.Reportf(o, x.loc(), "%s %q is not a duration (write a number with a unit, such as 2s or 250ms): Istio rejects the %s", x.where(), s, o.Kind)
+		p.Reportf(o, x.loc(), "%s %q is not a duration (write a number with a unit, such as 2s or 250ms): Istio rejects %s", x.where(), s, rejected)
 		return
 	}
 	switch {
@@ -149,11 +173,11 @@ func checkDuration(p *rules.Pass, o *manifest.Object, x node, c durationCheck) {
 		return
 	case c == durWholeSecond:
 		if d < time.Second || d%time.Second != 0 {
-			p.Reportf(o, x.loc(), "%s %s must be a whole number of seconds: Istio rejects the %s", x.where(), s, o.Kind)
+			p.Reportf(o, x.loc(), "%s %s must be a whole number of seconds: Istio rejects %s", x.where(), s, rejected)
 		}
 		return
 	}
 	if err := duration.Validate(d); err != nil {
-		p.Reportf(o, x.loc(), "%s %q: %v; Istio rejects the %s", x.where(), s, err, o.Kind)
+		p.Reportf(o, x.loc(), "%s %q: %v; Istio rejects %s", x.where(), s, err, rejected)
 	}
 }
