@@ -1,13 +1,11 @@
 package graph
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/gob"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -57,21 +55,7 @@ func TestConfigMapCABundle(t *testing.T) {
 	for _, prepared := range []bool{false, true} {
 		opts := manifest.Options{}
 		if prepared {
-			opts = manifest.Options{DropNodes: true, PerFile: func(f *manifest.File) []*manifest.Error {
-				Prepare(f.Objects, mesh, nil)
-				for _, o := range f.Objects {
-					var buf bytes.Buffer
-					if err := gob.NewEncoder(&buf).Encode(preparedOf(o).Record()); err != nil {
-						t.Fatal(err)
-					}
-					var back PreparedRecord
-					if err := gob.NewDecoder(&buf).Decode(&back); err != nil {
-						t.Fatal(err)
-					}
-					o.Prepared = back.Prepared()
-				}
-				return nil
-			}}
+			opts = cachedPath(t, mesh)
 		}
 		res := manifest.Load([]string{path}, opts)
 		g := Build(res.Objects, mesh)

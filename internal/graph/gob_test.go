@@ -99,3 +99,25 @@ func same(a, b reflect.Value) bool {
 	}
 	return false
 }
+
+// cachedPath returns loader options that read files as a run with --cache
+// hands them to Build: prepared per file, without their nodes, and through
+// a gob round trip of what Prepare kept.
+func cachedPath(t *testing.T, mesh config.Mesh) manifest.Options {
+	t.Helper()
+	return manifest.Options{DropNodes: true, PerFile: func(f *manifest.File) []*manifest.Error {
+		Prepare(f.Objects, mesh, nil)
+		for _, o := range f.Objects {
+			var buf bytes.Buffer
+			if err := gob.NewEncoder(&buf).Encode(preparedOf(o).Record()); err != nil {
+				t.Fatal(err)
+			}
+			var back PreparedRecord
+			if err := gob.NewDecoder(&buf).Decode(&back); err != nil {
+				t.Fatal(err)
+			}
+			o.Prepared = back.Prepared()
+		}
+		return nil
+	}}
+}

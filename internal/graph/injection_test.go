@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"bytes"
-	"encoding/gob"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -193,21 +191,7 @@ func TestWebhookInjectionPrepared(t *testing.T) {
 		}
 	}
 	mesh := config.DefaultMesh()
-	res := manifest.Load([]string{dir}, manifest.Options{DropNodes: true, PerFile: func(f *manifest.File) []*manifest.Error {
-		Prepare(f.Objects, mesh, nil)
-		for _, o := range f.Objects {
-			var buf bytes.Buffer
-			if err := gob.NewEncoder(&buf).Encode(preparedOf(o).Record()); err != nil {
-				t.Fatal(err)
-			}
-			var back PreparedRecord
-			if err := gob.NewDecoder(&buf).Decode(&back); err != nil {
-				t.Fatal(err)
-			}
-			o.Prepared = back.Prepared()
-		}
-		return nil
-	}})
+	res := manifest.Load([]string{dir}, cachedPath(t, mesh))
 	if len(res.Errors) > 0 {
 		t.Fatalf("errors: %v", res.Errors)
 	}
@@ -470,21 +454,7 @@ func TestInjectorConfigMapPrepared(t *testing.T) {
 		}
 	}
 	mesh := config.DefaultMesh()
-	res := manifest.Load([]string{dir}, manifest.Options{DropNodes: true, PerFile: func(f *manifest.File) []*manifest.Error {
-		Prepare(f.Objects, mesh, nil)
-		for _, o := range f.Objects {
-			var buf bytes.Buffer
-			if err := gob.NewEncoder(&buf).Encode(preparedOf(o).Record()); err != nil {
-				t.Fatal(err)
-			}
-			var back PreparedRecord
-			if err := gob.NewDecoder(&buf).Decode(&back); err != nil {
-				t.Fatal(err)
-			}
-			o.Prepared = back.Prepared()
-		}
-		return nil
-	}})
+	res := manifest.Load([]string{dir}, cachedPath(t, mesh))
 	if len(res.Errors) > 0 {
 		t.Fatalf("errors: %v", res.Errors)
 	}

@@ -1,11 +1,9 @@
 package validation
 
 import (
-	"strings"
 	"time"
 
 	"github.com/meshlint/meshlint/internal/duration"
-	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
@@ -94,20 +92,12 @@ func runInvalidDuration(p *rules.Pass) error {
 			}
 		}
 	}
-	for _, o := range objectsOf(p, kinds.GroupFlagger, kinds.Canary) {
-		// Flagger's IstioRouter copies spec.service's timeout, retries and
-		// corsPolicy into each HTTP route of the VirtualService it
-		// generates (pkg/router/istio.go); a TCP one has no HTTP route.
-		// Its HTTPRetry has no backoff, so only perTryTimeout reaches Istio.
-		s := specOf(o)
-		provider, _ := s.get("provider").str()
-		svc := s.get("service")
-		if protocol, _ := svc.get("appProtocol").str(); !graph.FlaggerIstio(provider) || strings.EqualFold(protocol, "tcp") {
-			continue
-		}
-		checkDuration(p, o, svc.get("timeout"), durZeroOK)
-		checkDuration(p, o, svc.get("retries").get("perTryTimeout"), durStrict)
-		checkDuration(p, o, svc.get("corsPolicy").get("maxAge"), durWholeSecond)
+	// Flagger's HTTPRetry has no backoff: only perTryTimeout reaches Istio.
+	objs, svcs := canaryHTTPServices(p)
+	for i, o := range objs {
+		checkDuration(p, o, svcs[i].get("timeout"), durZeroOK)
+		checkDuration(p, o, svcs[i].get("retries").get("perTryTimeout"), durStrict)
+		checkDuration(p, o, svcs[i].get("corsPolicy").get("maxAge"), durWholeSecond)
 	}
 	for _, o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.RequestAuthentication) {
 		for _, r := range specOf(o).get("jwtRules").items() {

@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
@@ -104,18 +103,10 @@ func runInvalidHeaderName(p *rules.Pass) error {
 			checkCORSHeaders(p, o, r.get("corsPolicy"))
 		}
 	}
-	for _, o := range objectsOf(p, kinds.GroupFlagger, kinds.Canary) {
-		// Flagger's IstioRouter copies spec.service's headers and
-		// corsPolicy into each HTTP route of the VirtualService it
-		// generates (pkg/router/istio.go); a TCP one has no HTTP route.
-		s := specOf(o)
-		provider, _ := s.get("provider").str()
-		svc := s.get("service")
-		if protocol, _ := svc.get("appProtocol").str(); !graph.FlaggerIstio(provider) || strings.EqualFold(protocol, "tcp") {
-			continue
-		}
-		checkHeaderOps(p, o, svc.get("headers"))
-		checkCORSHeaders(p, o, svc.get("corsPolicy"))
+	objs, svcs := canaryHTTPServices(p)
+	for i, o := range objs {
+		checkHeaderOps(p, o, svcs[i].get("headers"))
+		checkCORSHeaders(p, o, svcs[i].get("corsPolicy"))
 	}
 	for _, o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.RequestAuthentication) {
 		for _, r := range specOf(o).get("jwtRules").items() {

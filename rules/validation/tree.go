@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
@@ -229,6 +230,25 @@ func objectsOf(p *rules.Pass, group string, ks ...kinds.Kind) []*manifest.Object
 		}
 	}
 	return out
+}
+
+// canaryHTTPServices returns the Canaries from which Flagger's IstioRouter
+// generates a VirtualService with HTTP routes, with their spec.service:
+// it copies the service's timeout, retries, headers and corsPolicy into
+// each HTTP route (pkg/router/istio.go), and a TCP service has none.
+func canaryHTTPServices(p *rules.Pass) ([]*manifest.Object, []node) {
+	var objs []*manifest.Object
+	var svcs []node
+	for _, o := range objectsOf(p, kinds.GroupFlagger, kinds.Canary) {
+		s := specOf(o)
+		provider, _ := s.get("provider").str()
+		svc := s.get("service")
+		if protocol, _ := svc.get("appProtocol").str(); !graph.FlaggerIstio(provider) || strings.EqualFold(protocol, "tcp") {
+			continue
+		}
+		objs, svcs = append(objs, o), append(svcs, svc)
+	}
+	return objs, svcs
 }
 
 // reportAt reports at x, falling back to at (a parent) when x is absent.
