@@ -435,44 +435,28 @@ func (c *compiler) adminPorts(o *manifest.Object, ports []spec.AdminPort) portSp
 	return ps
 }
 
-func (c *compiler) adminPolicy(anp *graph.AdminNetworkPolicy) *policy {
-	o := anp.Obj
-	subj, ok := c.adminSubject(o, anp.Spec.Subject)
+// adminPolicy compiles an AdminNetworkPolicy or the
+// BaselineAdminNetworkPolicy, whose rules have the same shape.
+func (c *compiler) adminPolicy(o *manifest.Object, subject spec.AdminSubject, ingress []spec.AdminIngress, egress []spec.AdminEgress, k adminKind) *policy {
+	subj, ok := c.adminSubject(o, subject)
 	if !ok {
 		return nil
 	}
 	p := &policy{obj: o, subject: subj}
-	for _, r := range anp.Spec.Ingress {
-		if cr := c.adminRule(o, Ingress, r.Loc, r.Action, r.From, c.adminPorts(o, r.Ports), anpKind); cr != nil {
-			p.rules[Ingress] = append(p.rules[Ingress], cr)
-		}
+	for _, r := range ingress {
+		p.add(Ingress, c.adminRule(o, Ingress, r.Loc, r.Action, r.From, c.adminPorts(o, r.Ports), k))
 	}
-	for _, r := range anp.Spec.Egress {
-		if cr := c.adminRule(o, Egress, r.Loc, r.Action, r.To, c.adminPorts(o, r.Ports), anpKind); cr != nil {
-			p.rules[Egress] = append(p.rules[Egress], cr)
-		}
+	for _, r := range egress {
+		p.add(Egress, c.adminRule(o, Egress, r.Loc, r.Action, r.To, c.adminPorts(o, r.Ports), k))
 	}
 	return p
 }
 
-func (c *compiler) baselinePolicy(banp *graph.BaselineAdminNetworkPolicy) *policy {
-	o := banp.Obj
-	subj, ok := c.adminSubject(o, banp.Spec.Subject)
-	if !ok {
-		return nil
+// add keeps a compiled rule; nil is a rule that matches nothing.
+func (p *policy) add(d Direction, r *rule) {
+	if r != nil {
+		p.rules[d] = append(p.rules[d], r)
 	}
-	p := &policy{obj: o, subject: subj}
-	for _, r := range banp.Spec.Ingress {
-		if cr := c.adminRule(o, Ingress, r.Loc, r.Action, r.From, c.adminPorts(o, r.Ports), banpKind); cr != nil {
-			p.rules[Ingress] = append(p.rules[Ingress], cr)
-		}
-	}
-	for _, r := range banp.Spec.Egress {
-		if cr := c.adminRule(o, Egress, r.Loc, r.Action, r.To, c.adminPorts(o, r.Ports), banpKind); cr != nil {
-			p.rules[Egress] = append(p.rules[Egress], cr)
-		}
-	}
-	return p
 }
 
 // cnpPorts compiles a ClusterNetworkPolicy rule's protocols: none means
@@ -522,14 +506,10 @@ func (c *compiler) clusterPolicy(cnp *graph.ClusterNetworkPolicy) *policy {
 	}
 	p := &policy{obj: o, subject: subj}
 	for _, r := range cnp.Spec.Ingress {
-		if cr := c.adminRule(o, Ingress, r.Loc, r.Action, r.From, c.cnpPorts(o, r.Protocols), cnpKind); cr != nil {
-			p.rules[Ingress] = append(p.rules[Ingress], cr)
-		}
+		p.add(Ingress, c.adminRule(o, Ingress, r.Loc, r.Action, r.From, c.cnpPorts(o, r.Protocols), cnpKind))
 	}
 	for _, r := range cnp.Spec.Egress {
-		if cr := c.adminRule(o, Egress, r.Loc, r.Action, r.To, c.cnpPorts(o, r.Protocols), cnpKind); cr != nil {
-			p.rules[Egress] = append(p.rules[Egress], cr)
-		}
+		p.add(Egress, c.adminRule(o, Egress, r.Loc, r.Action, r.To, c.cnpPorts(o, r.Protocols), cnpKind))
 	}
 	return p
 }
@@ -559,7 +539,9 @@ func (a *Analysis) compile(g *graph.Graph) *compiler {
 	}
 	var admin, baseline []prioritized
 	for _, anp := range g.AdminNetworkPolicies {
-		admin = append(admin, prioritized{anp.Spec.Priority.V, anp.Name(), anp.Obj, anp.Spec.Priority.Loc, func() *policy { return c.adminPolicy(anp) }})
+		admin = append(admin, prioritized{anp.Spec.Priority.V, anp.Name(), anp.Obj, anp.Spec.Priority.Loc, func() *policy {
+			return c.adminPolicy(anp.Obj, anp.Spec.Subject, anp.Spec.Ingress, anp.Spec.Egress, anpKind)
+		}})
 	}
 	for _, cnp := range g.ClusterNetworkPolicies {
 		pr := prioritized{cnp.Spec.Priority.V, cnp.Name(), cnp.Obj, cnp.Spec.Priority.Loc, func() *policy { return c.clusterPolicy(cnp) }}
@@ -581,7 +563,7 @@ func (a *Analysis) compile(g *graph.Graph) *compiler {
 		if len(baseline) > 0 {
 			c.warn(banp.Obj, banp.Obj.NameLoc, "BaselineAdminNetworkPolicy %s and Baseline ClusterNetworkPolicies: the API does not order the two kinds; meshlint applies the ClusterNetworkPolicies first", banp.Name())
 		}
-		if p := c.baselinePolicy(banp); p != nil {
+		if p := c.adminPolicy(banp.Obj, banp.Spec.Subject, banp.Spec.Ingress, banp.Spec.Egress, banpKind); p != nil {
 			a.banps = append(a.banps, p)
 		}
 	}
