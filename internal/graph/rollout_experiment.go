@@ -62,7 +62,7 @@ func (g *Graph) addRolloutExperiments(r *Rollout, src *spec.PodTemplate) {
 	byName := map[string][]*Workload{}
 	for i := range c.Steps {
 		e := c.Steps[i].Experiment
-		if e == nil || !validSpecRefs(e) {
+		if e == nil || !validSpecRefs(e) || repeatsTemplateName(e) {
 			continue
 		}
 		for j := range e.Templates {
@@ -112,6 +112,20 @@ func validSpecRefs(e *spec.RolloutExperimentStep) bool {
 		}
 	}
 	return true
+}
+
+// repeatsTemplateName reports whether two templates of e have one name:
+// the Experiment Argo makes of the step then fails VerifyExperimentSpec,
+// as a standalone one does (validExperiment), and runs no pods.
+func repeatsTemplateName(e *spec.RolloutExperimentStep) bool {
+	names := map[string]bool{}
+	for _, t := range e.Templates {
+		if t.Name.V != "" && names[t.Name.V] {
+			return true
+		}
+		names[t.Name.V] = true
+	}
+	return false
 }
 
 // samePods reports whether o and w have the same labels and annotations.

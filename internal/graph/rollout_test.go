@@ -116,6 +116,20 @@ func TestRolloutExperiments(t *testing.T) {
           - {name: old, specRef: previous}
 `),
 	}, {
+		// Two templates of one name fail the step's Experiment
+		// (VerifyExperimentSpec): it runs no pods, while the other
+		// step runs its own.
+		name: "repeated name in a step",
+		src: rolloutWithSteps(`      - experiment:
+          templates:
+          - {name: preview, specRef: canary, metadata: {labels: {app: web-preview}}}
+          - {name: preview, specRef: stable}
+      - experiment:
+          templates:
+          - {name: baseline, specRef: stable}
+`),
+		want: "ReplicaSet/web-baseline app=web,version=v1 prometheus.io/scrape=true web-sa http:8080 line 25",
+	}, {
 		// The same template in two steps runs the same pods; one of the
 		// same name with other labels gets the step's index.
 		name: "repeated templates",

@@ -27,6 +27,7 @@ var Rules = []*rules.Rule{
 	ServiceSelectsNoWorkload,
 	RolloutIstioRoutingInvalid,
 	FlaggerRewritesInput,
+	ArgoSpecInvalid,
 	ExportToNamespaceUnknown,
 	DRHidesMutualTLS,
 	SubsetWithoutLabels,

@@ -24,4 +24,5 @@ var Rules = []*rules.Rule{
 	DestinationRuleInvalid,
 	WebhookWarning,
 	DuplicateObject,
+	RetryInvalid,
 }
