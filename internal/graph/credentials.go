@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"strings"
 	"time"
@@ -47,25 +45,17 @@ func ResolveCredential(credentialName, podNS string) CredentialRef {
 
 // CheckTLSCredential reports why Istio cannot serve the Secret as a TLS
 // server certificate: it reads the key pair servedKeys picks, and the
-// certificate must parse. A certificate that has expired or is not valid
-// yet at now is reported too, although pilot's ValidateCertificate only
-// logs it and Envoy serves it: ServedCertificate tells the two apart. It
-// returns "" for a usable Secret. The message never quotes the Secret's
-// data.
+// certificate and its private key must load (keyPair). A certificate
+// that has expired or is not valid yet at now is reported too, although
+// pilot's ValidateCertificate only logs it and Envoy serves it:
+// ServedCertificate tells the two apart. It returns "" for a usable
+// Secret. The message never quotes the Secret's data.
 func (s *Secret) CheckTLSCredential(now time.Time) string {
-	certKey, problem := s.servedKeys()
+	cert, problem := s.keyPair()
 	if problem != "" {
 		return problem
 	}
-	certPEM, _ := s.Value(certKey)
-	block, _ := pem.Decode(certPEM)
-	if block == nil || block.Type != "CERTIFICATE" {
-		return fmt.Sprintf("%s holds no PEM certificate", certKey)
-	}
-	cert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		return fmt.Sprintf("the certificate in %s does not parse", certKey)
-	}
+	certKey, _ := s.servedKeys()
 	if now.After(cert.NotAfter) {
 		return fmt.Sprintf("the certificate in %s expired on %s", certKey, cert.NotAfter.UTC().Format(time.DateOnly))
 	}

@@ -36,8 +36,8 @@ program the listener when no reference is left).
   they are reported only for Gateways whose GatewayClass is Istio's (controller ` + "`istio.io/...`" + `;
   the classes istiod creates, such as ` + "`istio`" + `, count), as Istio loads Secrets alone. A group
   typo (` + "`group: core`" + `) is the usual cause.
-- A Secret must hold ` + "`tls.crt`" + ` and ` + "`tls.key`" + ` (or ` + "`cert`" + ` and ` + "`key`" + `) and a certificate that parses.
-  meshlint never prints the Secret's data.
+- A Secret must hold ` + "`tls.crt`" + ` and ` + "`tls.key`" + ` (or ` + "`cert`" + ` and ` + "`key`" + `) a certificate that parses, and the
+  private key that goes with it (Istio loads the pair with tls.X509KeyPair). meshlint never prints the Secret's data.
 
 A certificate that has expired, or is not valid yet, is reported as a warning with its own
 message, not as ` + "`InvalidCertificateRef`" + `: Istio accepts the reference (it checks that the pair
