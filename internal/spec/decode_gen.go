@@ -3854,6 +3854,10 @@ func decodeServerTLS(n *yaml.Node, v *ServerTLS) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Mode)
 		case "credentialName":
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.CredentialName)
+		case "credentialNames":
+			_, ok = decodeSeq(c[i+1], &v.CredentialNames, decodeUnmarshaler[Value[string]])
+		case "caCertCredentialName":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.CaCertCredentialName)
 		case "httpsRedirect":
 			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.HTTPSRedirect)
 		case "serverCertificate":

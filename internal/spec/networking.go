@@ -311,11 +311,30 @@ func (p *Port) UnmarshalYAML(n *yaml.Node) error {
 // ServerTLS is a Gateway server's TLS settings.
 type ServerTLS struct {
 	At             `yaml:"-"`
-	Mode           Str  `yaml:"mode"`
-	CredentialName Str  `yaml:"credentialName"`
-	HTTPSRedirect  Bool `yaml:"httpsRedirect"`
-	ServerCert     Str  `yaml:"serverCertificate"`
-	PrivateKey     Str  `yaml:"privateKey"`
+	Mode           Str `yaml:"mode"`
+	CredentialName Str `yaml:"credentialName"`
+	// CredentialNames replaces CredentialName with one or two Secrets,
+	// an RSA and an ECDSA certificate for the same hosts.
+	CredentialNames []Str `yaml:"credentialNames"`
+	// CaCertCredentialName names the Secret or ConfigMap of the CA
+	// certificates for MUTUAL modes, instead of the server Secret's.
+	CaCertCredentialName Str  `yaml:"caCertCredentialName"`
+	HTTPSRedirect        Bool `yaml:"httpsRedirect"`
+	ServerCert           Str  `yaml:"serverCertificate"`
+	PrivateKey           Str  `yaml:"privateKey"`
+}
+
+// Credentials lists the Secrets the server serves certificates from:
+// credentialNames when set, else credentialName (ApplyCredentialSDSTo
+// ServerCommonTLSContext, pilot/pkg/security/model).
+func (t *ServerTLS) Credentials() []Str {
+	if len(t.CredentialNames) > 0 {
+		return t.CredentialNames
+	}
+	if t.CredentialName.V != "" {
+		return []Str{t.CredentialName}
+	}
+	return nil
 }
 
 // UnmarshalYAML records the settings' location.

@@ -14,7 +14,7 @@ var GatewayDuplicateCertificate = &rules.Rule{
 	Name:    "gateway-duplicate-certificate",
 	Summary: "gateways on the same pods serve the same certificate from different servers",
 	Doc: `When two Gateways that configure the same gateway pods each have a TLS server with the same
-certificate (the same ` + "`credentialName`" + `, or the same ` + "`serverCertificate`" + ` and ` + "`privateKey`" + `
+certificate (the same ` + "`credentialName`" + ` or entry of ` + "`credentialNames`" + `, or the same ` + "`serverCertificate`" + ` and ` + "`privateKey`" + `
 files), browsers that speak HTTP/2 reuse one connection for every host the certificate covers.
 A request for a host of the second Gateway then arrives on the filter chain of the first, whose
 routes do not know it, and gets 404 (Envoy cannot tell the servers apart once the connection
@@ -62,17 +62,24 @@ spec:
 	Run:      runGatewayDuplicateCertificate,
 }
 
-func certID(s *spec.Server) (string, spec.Loc) {
+// certRef is a certificate a server serves, named as it is written.
+type certRef struct {
+	id  string
+	loc spec.Loc
+}
+
+func certRefs(s *spec.Server) []certRef {
 	if s.TLS == nil {
-		return "", spec.Loc{}
+		return nil
 	}
-	if s.TLS.CredentialName.V != "" {
-		return "credentialName " + s.TLS.CredentialName.V, s.TLS.CredentialName.Loc
+	var out []certRef
+	for _, cn := range s.TLS.Credentials() {
+		out = append(out, certRef{"credentialName " + cn.V, cn.Loc})
 	}
-	if s.TLS.ServerCert.V != "" && s.TLS.PrivateKey.V != "" {
-		return "serverCertificate " + s.TLS.ServerCert.V, s.TLS.ServerCert.Loc
+	if len(out) == 0 && s.TLS.ServerCert.V != "" && s.TLS.PrivateKey.V != "" {
+		out = append(out, certRef{"serverCertificate " + s.TLS.ServerCert.V, s.TLS.ServerCert.Loc})
 	}
-	return "", spec.Loc{}
+	return out
 }
 
 func runGatewayDuplicateCertificate(p *rules.Pass) error {
@@ -80,28 +87,39 @@ func runGatewayDuplicateCertificate(p *rules.Pass) error {
 	for _, a := range g.Gateways {
 		for i := range a.Spec.Servers {
 			sa := &a.Spec.Servers[i]
-			ida, at := certID(sa)
-			if ida == "" || sa.Port == nil {
+			if sa.Port == nil {
 				continue
 			}
-			for _, b := range g.Gateways {
-				if a == b || !graph.SharePods(a, b) {
-					continue
-				}
-				for j := range b.Spec.Servers {
-					sb := &b.Spec.Servers[j]
-					if sb.Port == nil || sb.Port.Number.V != sa.Port.Number.V || sb.Bind.V != sa.Bind.V {
-						continue // clients coalesce connections of the same address and port only
-					}
-					if idb, bt := certID(sb); idb == ida {
-						p.Reportf(a.Obj, at, "%s is also served by Gateway %s/%s on the same pods and port %d: HTTP/2 clients reuse connections across the certificate's hosts and get 404",
-							ida, b.Namespace(), b.Name(), sa.Port.Number.V).
-							Relate(b.Obj, bt, "the same certificate")
-						break
-					}
-				}
+			for _, ca := range certRefs(sa) {
+				reportSharedCert(p, a, sa, ca)
 			}
 		}
 	}
 	return nil
+}
+
+// reportSharedCert reports the certificate ca of server sa of Gateway a
+// once for each other Gateway on the same pods with a server on the same
+// address and port that serves it too.
+func reportSharedCert(p *rules.Pass, a *graph.Gateway, sa *spec.Server, ca certRef) {
+	for _, b := range p.Graph.Gateways {
+		if a == b || !graph.SharePods(a, b) {
+			continue
+		}
+	servers:
+		for j := range b.Spec.Servers {
+			sb := &b.Spec.Servers[j]
+			if sb.Port == nil || sb.Port.Number.V != sa.Port.Number.V || sb.Bind.V != sa.Bind.V {
+				continue // clients coalesce connections of the same address and port only
+			}
+			for _, cb := range certRefs(sb) {
+				if cb.id == ca.id {
+					p.Reportf(a.Obj, ca.loc, "%s is also served by Gateway %s/%s on the same pods and port %d: HTTP/2 clients reuse connections across the certificate's hosts and get 404",
+						ca.id, b.Namespace(), b.Name(), sa.Port.Number.V).
+						Relate(b.Obj, cb.loc, "the same certificate")
+					break servers
+				}
+			}
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -20,10 +21,13 @@ var GatewayCredentialInvalid = &rules.Rule{
 	Summary: "gateway server credentialName names a Secret that is missing, holds no usable certificate, or holds an expired one",
 	Doc: `A Gateway server with ` + "`tls.credentialName`" + ` serves the certificate of that Secret, read from
 the namespace of the gateway pods (not the Gateway's), or from namespace ` + "`ns`" + ` for
-` + "`ns/name`" + `. Istio needs ` + "`tls.crt`" + ` and ` + "`tls.key`" + ` (or ` + "`cert`" + ` and ` + "`key`" + `), a certificate that parses, and
-for ` + "`MUTUAL`" + ` mode a CA certificate (key ` + "`ca.crt`" + ` or ` + "`cacert`" + `, or a Secret named
-` + "`<name>-cacert`" + `). Otherwise Envoy cannot load the certificate, and TLS handshakes fail for the
-server's hosts. Create the Secret in the gateway pods' namespace, or fix its keys.
+` + "`ns/name`" + `; ` + "`credentialNames`" + ` lists one or two such Secrets (an RSA and an ECDSA
+certificate). Istio needs ` + "`tls.crt`" + ` and ` + "`tls.key`" + ` (or ` + "`cert`" + ` and ` + "`key`" + `), a certificate that parses
+and the private key that goes with it. For ` + "`MUTUAL`" + ` and ` + "`OPTIONAL_MUTUAL`" + ` modes it also needs a CA
+certificate: from ` + "`caCertCredentialName`" + ` when set (a Secret, or ` + "`configmap://ns/name`" + `), else from
+the first Secret (key ` + "`ca.crt`" + ` or ` + "`cacert`" + `) or a Secret named ` + "`<name>-cacert`" + `. Otherwise Envoy
+cannot load the certificate, and TLS handshakes fail for the server's hosts. Create the Secret
+in the gateway pods' namespace, or fix its keys.
 
 A certificate that has expired, or is not valid yet, is reported as a warning with its own
 message: istiod checks the dates when it sends the Secret to the gateway (pilot's SDS), but
@@ -85,7 +89,7 @@ spec:
     tls: {mode: SIMPLE, credentialName: shop-cert}
 `,
 	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.Gateway, kinds.Secret, kinds.Pod, kinds.Deployment, kinds.DaemonSet, kinds.StatefulSet},
+	Inputs:   []kinds.Kind{kinds.Gateway, kinds.Secret, kinds.ConfigMap, kinds.Pod, kinds.Deployment, kinds.DaemonSet, kinds.StatefulSet},
 	Related:  []string{"IST0101", "IST0161"},
 	Run:      runGatewayCredentialInvalid,
 }
@@ -95,48 +99,123 @@ func runGatewayCredentialInvalid(p *rules.Pass) error {
 	for _, gw := range g.Gateways {
 		for _, podNS := range gw.WorkloadNamespaces() {
 			for _, s := range gw.Spec.Servers {
-				if s.TLS == nil || s.TLS.CredentialName.V == "" {
+				if s.TLS == nil {
 					continue
 				}
 				mode := strings.ToUpper(s.TLS.Mode.V)
 				if mode == "PASSTHROUGH" || mode == "AUTO_PASSTHROUGH" || mode == "ISTIO_MUTUAL" {
 					continue // credentialName is not used
 				}
-				cn := s.TLS.CredentialName
-				ref := graph.ResolveCredential(cn.V, podNS)
-				if ref.Skip {
-					continue
+				creds := s.TLS.Credentials()
+				for _, cn := range creds {
+					checkServedCredential(p, gw, cn, podNS)
 				}
-				sec := g.FindSecret(ref.Namespace, ref.Name)
-				if sec == nil {
-					if g.Mesh.ClosedWorld || g.HasKind(kinds.Secret, ref.Namespace) {
-						p.Reportf(gw.Obj, cn.Loc, "credentialName %q: no Secret %s/%s, which the gateway pods of namespace %s read",
-							cn.V, ref.Namespace, ref.Name, podNS)
-					}
-					continue
-				}
-				if why := sec.CheckTLSCredential(now()); why != "" {
-					if cert := sec.ServedCertificate(); cert == nil || sec.CheckTLSCredential(cert.NotBefore) != "" {
-						p.Reportf(gw.Obj, cn.Loc, "credentialName %q: Secret %s/%s cannot be served: %s", cn.V, ref.Namespace, ref.Name, why).
-							Relate(sec.Obj, sec.Obj.NameLoc, "the Secret")
-						continue
-					}
-					// Only the dates are wrong. pilot's SDS only logs
-					// ValidateCertificate's error and pushes the pair,
-					// which Envoy loads and serves: the clients fail.
-					f := p.Reportf(gw.Obj, cn.Loc, "credentialName %q: Secret %s/%s: %s; the gateway still serves it (istiod only logs a warning), and clients that verify certificates refuse the handshake",
-						cn.V, ref.Namespace, ref.Name, why).
-						Relate(sec.Obj, sec.Obj.NameLoc, "the Secret")
-					f.Severity = min(f.Severity, rules.Warning)
-				}
-				if (mode == "MUTUAL" || mode == "OPTIONAL_MUTUAL") &&
-					!sec.Has("ca.crt") && !sec.Has("cacert") && g.FindSecret(ref.Namespace, ref.Name+"-cacert") == nil {
-					p.Reportf(gw.Obj, cn.Loc, "credentialName %q: Secret %s/%s cannot be served: MUTUAL mode needs a CA certificate (key ca.crt or cacert, or a Secret %s-cacert)",
-						cn.V, ref.Namespace, ref.Name, ref.Name).
-						Relate(sec.Obj, sec.Obj.NameLoc, "the Secret")
+				if (mode == "MUTUAL" || mode == "OPTIONAL_MUTUAL") && len(creds) > 0 {
+					checkCACredential(p, gw, s.TLS, creds[0], podNS)
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// checkServedCredential reports a Secret of credentialName(s) that the
+// gateway pods of namespace podNS cannot serve.
+func checkServedCredential(p *rules.Pass, gw *graph.Gateway, cn spec.Str, podNS string) {
+	g := p.Graph
+	ref := graph.ResolveCredential(cn.V, podNS)
+	if ref.Skip || ref.Name == "" {
+		return
+	}
+	sec := g.FindSecret(ref.Namespace, ref.Name)
+	if sec == nil {
+		if g.Mesh.ClosedWorld || g.HasKind(kinds.Secret, ref.Namespace) {
+			p.Reportf(gw.Obj, cn.Loc, "credentialName %q: no Secret %s/%s, which the gateway pods of namespace %s read",
+				cn.V, ref.Namespace, ref.Name, podNS)
+		}
+		return
+	}
+	why := sec.CheckTLSCredential(now())
+	if why == "" {
+		return
+	}
+	if cert := sec.ServedCertificate(); cert == nil || sec.CheckTLSCredential(cert.NotBefore) != "" {
+		p.Reportf(gw.Obj, cn.Loc, "credentialName %q: Secret %s/%s cannot be served: %s", cn.V, ref.Namespace, ref.Name, why).
+			Relate(sec.Obj, sec.Obj.NameLoc, "the Secret")
+		return
+	}
+	// Only the dates are wrong. pilot's SDS only logs ValidateCertificate's
+	// error and pushes the pair, which Envoy loads and serves: the clients
+	// fail.
+	f := p.Reportf(gw.Obj, cn.Loc, "credentialName %q: Secret %s/%s: %s; the gateway still serves it (istiod only logs a warning), and clients that verify certificates refuse the handshake",
+		cn.V, ref.Namespace, ref.Name, why).
+		Relate(sec.Obj, sec.Obj.NameLoc, "the Secret")
+	f.Severity = min(f.Severity, rules.Warning)
+}
+
+// checkCACredential reports a MUTUAL server whose CA certificate the
+// gateway cannot read. Istio takes it from caCertCredentialName when set,
+// else from the first served Secret: its ca.crt or cacert key, or the
+// Secret <name>-cacert (ApplyCredentialSDSToServerCommonTLSContext).
+func checkCACredential(p *rules.Pass, gw *graph.Gateway, tls *spec.ServerTLS, first spec.Str, podNS string) {
+	g := p.Graph
+	if ca := tls.CaCertCredentialName; ca.V != "" {
+		checkCACertCredentialName(p, gw, ca, podNS)
+		return
+	}
+	ref := graph.ResolveCredential(first.V, podNS)
+	if ref.Skip || ref.Name == "" {
+		return
+	}
+	sec := g.FindSecret(ref.Namespace, ref.Name)
+	if sec == nil || sec.ServedCertificate() == nil {
+		return // a Secret that is missing or cannot be served is reported as such
+	}
+	if sec.Has("ca.crt") || sec.Has("cacert") || g.FindSecret(ref.Namespace, ref.Name+"-cacert") != nil {
+		return
+	}
+	p.Reportf(gw.Obj, first.Loc, "credentialName %q: Secret %s/%s cannot be served: MUTUAL mode needs a CA certificate (key ca.crt or cacert, or a Secret %s-cacert, or caCertCredentialName)",
+		first.V, ref.Namespace, ref.Name, ref.Name).
+		Relate(sec.Obj, sec.Obj.NameLoc, "the Secret")
+}
+
+// checkCACertCredentialName reports a caCertCredentialName that names no
+// Secret or ConfigMap of the input, or one without a CA certificate. Its
+// forms (credentials.ToResourceName): "configmap://ns/name" for a
+// ConfigMap, else a Secret named as credentialName names one.
+func checkCACertCredentialName(p *rules.Pass, gw *graph.Gateway, ca spec.Str, podNS string) {
+	g := p.Graph
+	if rest, ok := strings.CutPrefix(ca.V, "configmap://"); ok {
+		ns, name, found := strings.Cut(rest, "/")
+		if !found {
+			ns, name = podNS, rest
+		}
+		cm := g.FindConfigMap(ns, name)
+		if cm == nil {
+			if g.Mesh.ClosedWorld || g.HasKind(kinds.ConfigMap, ns) {
+				p.Reportf(gw.Obj, ca.Loc, "caCertCredentialName %q: no ConfigMap %s/%s: MUTUAL mode has no CA certificate to verify clients with", ca.V, ns, name)
+			}
+			return
+		}
+		if why := cm.CheckCABundle(); why != "" {
+			p.Reportf(gw.Obj, ca.Loc, "caCertCredentialName %q: ConfigMap %s/%s holds no CA certificate: %s", ca.V, ns, name, why).
+				Relate(cm.Obj, cm.Obj.NameLoc, "the ConfigMap")
+		}
+		return
+	}
+	ref := graph.ResolveCredential(strings.TrimPrefix(ca.V, "kubernetes://"), podNS)
+	if ref.Skip || ref.Name == "" {
+		return
+	}
+	sec := g.FindSecret(ref.Namespace, ref.Name)
+	if sec == nil {
+		if g.Mesh.ClosedWorld || g.HasKind(kinds.Secret, ref.Namespace) {
+			p.Reportf(gw.Obj, ca.Loc, "caCertCredentialName %q: no Secret %s/%s: MUTUAL mode has no CA certificate to verify clients with", ca.V, ref.Namespace, ref.Name)
+		}
+		return
+	}
+	if !sec.Has("ca.crt") && !sec.Has("cacert") {
+		p.Reportf(gw.Obj, ca.Loc, "caCertCredentialName %q: Secret %s/%s holds no CA certificate (key ca.crt or cacert)", ca.V, ref.Namespace, ref.Name).
+			Relate(sec.Obj, sec.Obj.NameLoc, "the Secret")
+	}
 }
