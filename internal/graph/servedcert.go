@@ -119,3 +119,22 @@ func keyMatches(key crypto.PrivateKey, pub crypto.PublicKey) bool {
 	own, ok := signer.Public().(interface{ Equal(crypto.PublicKey) bool })
 	return ok && own.Equal(pub)
 }
+
+// CertificateCovers reports whether TLS clients accept cert for host, as
+// crypto/x509's VerifyHostname checks it (RFC 6125): against the DNS and
+// IP subject alternative names only, never the common name, with a
+// wildcard only as a whole leftmost label. A wildcard host "*.example.com"
+// is covered only by the same wildcard name: any narrower name leaves
+// some of its hosts out.
+func CertificateCovers(cert *x509.Certificate, host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if strings.HasPrefix(host, "*.") {
+		for _, n := range cert.DNSNames {
+			if strings.EqualFold(strings.TrimSuffix(n, "."), host) {
+				return true
+			}
+		}
+		return false
+	}
+	return cert.VerifyHostname(host) == nil
+}

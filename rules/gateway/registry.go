@@ -12,5 +12,6 @@ var Rules = []*rules.Rule{
 	GatewayCredentialInvalid,
 	GatewayServerConflict,
 	GatewayRefInternal,
+	GatewayCertificateHostMismatch,
 	GatewayRefLegacyForm,
 }
