@@ -22,7 +22,7 @@ import (
 // writes when something is wrong: Accepted, ResolvedRefs or Programmed
 // False, or Conflicted True. subject is what carries it: "Gateway", a
 // Gateway's "Listener", a "Route" parent (of any route kind), a
-// "ListenerSet" or a "ListenerSetListener".
+// "ListenerSet", a "ListenerSetListener" or a "BackendTLSPolicy" ancestor.
 type istioStatusCondition struct{ subject, typ, status, reason string }
 
 // istioStatusRules maps each such condition to the rules meant to report
@@ -52,20 +52,35 @@ var istioStatusRules = map[istioStatusCondition]struct {
 	{"Listener", "Accepted", "False", "UnsupportedProtocol"}:   {rules: []string{"MR615"}},
 	{"Listener", "ResolvedRefs", "False", "InvalidRouteKinds"}: {rules: []string{"MR616"}},
 	{"Gateway", "Accepted", "False", "ListenersNotValid"}:      {why: "a summary of the listeners' conditions, which are compared themselves"},
-	{"Gateway", "Accepted", "False", "InvalidParameters"}:      {why: "spec.infrastructure.parametersRef: not modelled"},
+	{"Gateway", "Accepted", "False", "InvalidParameters"}:      {rules: []string{"MR621"}},
 	{"Gateway", "Accepted", "False", "UnsupportedAddress"}: {why: "Istio accepts only Hostname addresses on this class: an " +
 		"implementation limit, no MR6 rule"},
-	{"Gateway", "ResolvedRefs", "False", "InvalidClientCertificateRef"}:  {why: "spec.tls.backend.clientCertificateRef: not modelled"},
-	{"ListenerSet", "Accepted", "False", "ListenersNotValid"}:            {why: "ListenerSets are not modelled"},
-	{"ListenerSet", "Accepted", "False", "NotAllowed"}:                   {why: "ListenerSets are not modelled"},
-	{"ListenerSet", "Accepted", "False", "UnsupportedAddress"}:           {why: "ListenerSets are not modelled"},
-	{"ListenerSetListener", "Accepted", "False", "HostnameConflict"}:     {why: "ListenerSets are not modelled"},
-	{"ListenerSetListener", "Accepted", "False", "ProtocolConflict"}:     {why: "ListenerSets are not modelled"},
-	{"ListenerSetListener", "Conflicted", "True", "HostnameConflict"}:    {why: "ListenerSets are not modelled"},
-	{"ListenerSetListener", "Conflicted", "True", "ProtocolConflict"}:    {why: "ListenerSets are not modelled"},
-	{"ListenerSetListener", "Accepted", "False", "NoValidCACertificate"}: {why: "ListenerSets are not modelled"},
-	{"ListenerSetListener", "Accepted", "False", "UnsupportedProtocol"}:  {why: "ListenerSets are not modelled"},
-	{"ListenerSetListener", "ResolvedRefs", "False", "RefNotPermitted"}:  {why: "ListenerSets are not modelled"},
+	{"Gateway", "ResolvedRefs", "False", "InvalidClientCertificateRef"}: {rules: []string{"MR614"}},
+
+	// A ListenerSet and its listeners: their conditions are compared as a
+	// Gateway's are.
+	{"ListenerSet", "Accepted", "False", "ListenersNotValid"}: {why: "a summary of the ListenerSet's listeners' conditions, which are compared themselves"},
+	{"ListenerSet", "Accepted", "False", "NotAllowed"}:        {rules: []string{"MR620"}},
+	{"ListenerSet", "Accepted", "False", "UnsupportedAddress"}: {why: "the parent Gateway is not accepted: Istio accepts only " +
+		"Hostname addresses on this class, an implementation limit with no MR6 rule (as the Gateway's own condition)"},
+	{"ListenerSetListener", "Accepted", "False", "HostnameConflict"}:  {rules: []string{"MR606"}},
+	{"ListenerSetListener", "Accepted", "False", "ProtocolConflict"}:  {rules: []string{"MR606"}},
+	{"ListenerSetListener", "Conflicted", "True", "HostnameConflict"}: {rules: []string{"MR606"}},
+	{"ListenerSetListener", "Conflicted", "True", "ProtocolConflict"}: {rules: []string{"MR606"}},
+	// Istio gives certificateRefs that no ReferenceGrant permits this
+	// reason too (buildListener).
+	{"ListenerSetListener", "Accepted", "False", "NoValidCACertificate"}: {why: "follows from the listener's ResolvedRefs " +
+		"condition (RefNotPermitted of a certificateRef), which is compared"},
+	{"ListenerSetListener", "Accepted", "False", "UnsupportedProtocol"}: {rules: []string{"MR615"}},
+	{"ListenerSetListener", "ResolvedRefs", "False", "RefNotPermitted"}: {rules: []string{"MR604"}},
+
+	// A BackendTLSPolicy's ancestors (its Service, for the mesh, and the
+	// Gateways that route to it) carry the policy's conditions.
+	{"BackendTLSPolicy", "Accepted", "False", "TargetNotFound"}:              {rules: []string{"MR618"}},
+	{"BackendTLSPolicy", "Accepted", "False", "Conflicted"}:                  {rules: []string{"MR618"}},
+	{"BackendTLSPolicy", "Accepted", "False", "NoValidCACertificate"}:        {rules: []string{"MR618"}},
+	{"BackendTLSPolicy", "ResolvedRefs", "False", "InvalidCACertificateRef"}: {rules: []string{"MR618"}},
+	{"BackendTLSPolicy", "ResolvedRefs", "False", "InvalidKind"}:             {rules: []string{"MR618"}},
 }
 
 // TestIstioGatewayStatusParity runs meshlint over the inputs of the golden
@@ -244,8 +259,9 @@ func (c istioStatusCond) failed() bool {
 
 // readIstioStatuses reads a golden status file, keyed by object. Objects
 // that the controller wrote no status for are not in it; route parents
-// of other controllers (kept from the input) are left out, and so are the
-// ancestors of policies, which no MR6 rule is about.
+// and policy ancestors of other controllers (kept from the input) are left
+// out, and so are the ancestors of XBackendTrafficPolicies, which no MR6
+// rule is about.
 func readIstioStatuses(path string) (map[string]istioStatusObject, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -269,6 +285,11 @@ func readIstioStatuses(path string) (map[string]istioStatusObject, error) {
 					ParentRef      map[string]any `yaml:"parentRef"`
 					Conditions     []istioStatusCond
 				}
+				Ancestors []struct {
+					ControllerName string         `yaml:"controllerName"`
+					AncestorRef    map[string]any `yaml:"ancestorRef"`
+					Conditions     []istioStatusCond
+				}
 			}
 		}
 		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
@@ -276,7 +297,10 @@ func readIstioStatuses(path string) (map[string]istioStatusObject, error) {
 		} else if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		if len(doc.Status.Conditions)+len(doc.Status.Listeners)+len(doc.Status.Parents) == 0 {
+		if doc.Kind != "BackendTLSPolicy" {
+			doc.Status.Ancestors = nil // XBackendTrafficPolicy's: no rule reads it
+		}
+		if len(doc.Status.Conditions)+len(doc.Status.Listeners)+len(doc.Status.Parents)+len(doc.Status.Ancestors) == 0 {
 			continue
 		}
 		o := istioStatusObject{object: doc.Kind + " " + doc.Metadata.Namespace + "/" + doc.Metadata.Name}
@@ -307,6 +331,13 @@ func readIstioStatuses(path string) (map[string]istioStatusObject, error) {
 			}
 			owned = true
 			add("Route", "parent "+istioParentRef(p.ParentRef), p.Conditions)
+		}
+		for _, a := range doc.Status.Ancestors {
+			if !strings.HasPrefix(a.ControllerName, "istio.io/") {
+				continue
+			}
+			owned = true
+			add("BackendTLSPolicy", "ancestor "+istioParentRef(a.AncestorRef), a.Conditions)
 		}
 		if owned {
 			out[o.object] = o

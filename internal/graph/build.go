@@ -75,6 +75,7 @@ func (g *Graph) build() {
 	g.addIngresses()
 	g.addAmbientKinds()
 	g.addGatewayAPI()
+	g.addBackendTLSPolicies()
 	g.addExtras()
 }
 

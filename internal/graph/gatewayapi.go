@@ -53,8 +53,16 @@ var (
 type K8sGateway struct {
 	Meta
 	Spec *spec.K8sGateway
-	// Listeners are the spec listeners, in spec order.
+	// Listeners are the spec listeners, in spec order: those a parentRef
+	// to the Gateway selects.
 	Listeners []*Listener
+	// Merged are the listeners the Gateway serves: its own, then those of
+	// ListenerSets, in the API's precedence (listenerset.go). Rules that
+	// check listeners walk these, and report at each one's Owner.
+	Merged []*Listener
+	// ListenerSets are the ListenerSets attached to the Gateway, in
+	// precedence order.
+	ListenerSets []*ListenerSet
 	// Class is the GatewayClass named by gatewayClassName, nil when the
 	// input does not hold it.
 	Class *GatewayClass
@@ -62,6 +70,11 @@ type K8sGateway struct {
 	// spec.tls.frontend: the default's, then those of perPort, in spec
 	// order. Entries without validation are left out.
 	FrontendValidations []*FrontendValidation
+	// ClientCertificateRef is spec.tls.backend.clientCertificateRef, the
+	// certificate the Gateway presents to backends (default kind Secret);
+	// ParametersRef is spec.infrastructure.parametersRef, in the Gateway's
+	// namespace, with no default kind. Nil when unset.
+	ClientCertificateRef, ParametersRef *ObjectRef
 }
 
 // FrontendValidation is a client certificate validation of a Gateway's
@@ -119,9 +132,13 @@ type GatewayClass struct {
 	Spec *spec.GatewayClass
 }
 
-// Listener is a listener of a K8sGateway, with the API's defaults applied.
+// Listener is a listener of a K8sGateway, or of a ListenerSet attached to
+// it, with the API's defaults applied.
 type Listener struct {
+	// Gateway is the Gateway that serves the listener; Set the ListenerSet
+	// that declares it, nil for the Gateway's own.
 	Gateway *K8sGateway
+	Set     *ListenerSet
 	Spec    *spec.Listener
 	Name    string
 	// Hostname is "" when the listener accepts every hostname.
@@ -214,13 +231,15 @@ type ParentRef struct {
 	// Gateway) or ports (of a Service); "" and 0 when unset.
 	SectionName string
 	Port        int64
-	// Gateway is the Gateway found for a Gateway reference, Service the
-	// Service found for a Service reference (a mesh route); both nil
-	// otherwise.
-	Gateway *K8sGateway
-	Service *Service
-	// Listeners are the Gateway's listeners that sectionName and port
-	// select: all of them when neither is set.
+	// Gateway is the Gateway found for a Gateway reference, or the
+	// Gateway of the ListenerSet found for a ListenerSet reference when
+	// the ListenerSet is attached to it; Service the Service found for a
+	// Service reference (a mesh route); nil otherwise.
+	Gateway     *K8sGateway
+	ListenerSet *ListenerSet
+	Service     *Service
+	// Listeners are the listeners of the Gateway (of the ListenerSet) that
+	// sectionName and port select: all of them when neither is set.
 	Listeners []*Listener
 	// Attached are those of Listeners that admit the route: its kind, and
 	// its namespace (or meshlint cannot tell, see AdmitsNamespace).
@@ -232,6 +251,9 @@ type ParentRef struct {
 
 // IsGateway reports whether the reference is to a Gateway API Gateway.
 func (p *ParentRef) IsGateway() bool { return p.GroupKind == gkGateway }
+
+// IsListenerSet reports whether the reference is to a ListenerSet.
+func (p *ParentRef) IsListenerSet() bool { return p.GroupKind == gkListenerSet }
 
 // IsService reports whether the reference is to a core Service.
 func (p *ParentRef) IsService() bool { return p.GroupKind == gkService }
@@ -318,6 +340,8 @@ func (g *Graph) addGatewayAPI() {
 			if decodeInto(g, o, o.Spec(), &rg.Spec) {
 				g.ReferenceGrants = append(g.ReferenceGrants, rg)
 			}
+		case kinds.ListenerSet:
+			g.addListenerSet(o)
 		case kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute, kinds.UDPRoute:
 			routes = append(routes, o)
 		}
@@ -325,6 +349,7 @@ func (g *Graph) addGatewayAPI() {
 	for _, gw := range g.K8sGateways {
 		g.linkK8sGateway(gw)
 	}
+	g.linkListenerSets()
 	for _, o := range routes {
 		r := &GatewayRoute{Meta: Meta{Obj: o}}
 		if decodeInto(g, o, o.Spec(), &r.Spec) {
@@ -349,43 +374,75 @@ func (g *Graph) linkK8sGateway(gw *K8sGateway) {
 		}
 	}
 	for i := range gw.Spec.Listeners {
-		ls := &gw.Spec.Listeners[i]
-		l := &Listener{
-			Gateway:  gw,
-			Spec:     ls,
-			Name:     ls.Name.V,
-			Hostname: strings.ToLower(ls.Hostname.V),
-			Port:     ls.Port.V,
-			Protocol: ls.Protocol.V,
-			From:     "Same",
-		}
-		var written []spec.RouteGroupKind
-		if ar := ls.AllowedRoutes; ar != nil {
-			written = ar.Kinds
-			if ns := ar.Namespaces; ns != nil {
-				if ns.From.V != "" {
-					l.From = ns.From.V
-				}
-				if ns.Selector != nil {
-					s := Selector(ns.Selector)
-					l.Selector = &s
-				}
-			}
-		}
-		l.Kinds, l.InvalidKinds, l.AnyKind = listenerKinds(l.Protocol, ls.TLS, written)
-		if ls.TLS != nil {
-			for j := range ls.TLS.CertificateRefs {
-				c := &ls.TLS.CertificateRefs[j]
-				ref := g.objectRef(gw.Namespace(), c.Group, c.Kind, gkSecret, c.Namespace, c.Name, c.Loc)
-				if ref.CrossNamespace {
-					ref.Grant = g.grantFor(gkGateway, gw.Namespace(), ref)
-				}
-				l.CertificateRefs = append(l.CertificateRefs, ref)
-			}
-		}
-		gw.Listeners = append(gw.Listeners, l)
+		gw.Listeners = append(gw.Listeners, g.newListener(gw, &gw.Spec.Listeners[i], nil))
 	}
 	g.linkFrontendValidations(gw)
+	g.linkGatewayRefs(gw)
+}
+
+// linkGatewayRefs resolves the Gateway's references that are no
+// listener's: a cross-namespace client certificate needs a ReferenceGrant
+// from the Gateway, as certificateRefs do (GatewayBackendTLS); parameters
+// are always local.
+func (g *Graph) linkGatewayRefs(gw *K8sGateway) {
+	if t := gw.Spec.TLS; t != nil && t.Backend != nil && t.Backend.ClientCertificateRef != nil {
+		c := t.Backend.ClientCertificateRef
+		ref := g.objectRef(gw.Namespace(), c.Group, c.Kind, gkSecret, c.Namespace, c.Name, c.Loc)
+		if ref.CrossNamespace {
+			ref.Grant = g.grantFor(gkGateway, gw.Namespace(), ref)
+		}
+		gw.ClientCertificateRef = ref
+	}
+	if in := gw.Spec.Infrastructure; in != nil && in.ParametersRef != nil {
+		pr := in.ParametersRef
+		gw.ParametersRef = g.objectRef(gw.Namespace(), pr.Group, pr.Kind, GroupKind{}, spec.Str{}, pr.Name, pr.Loc)
+	}
+}
+
+// newListener builds a listener of Gateway gw, declared by the Gateway
+// itself (set is nil) or by ListenerSet set.
+func (g *Graph) newListener(gw *K8sGateway, ls *spec.Listener, set *ListenerSet) *Listener {
+	l := &Listener{
+		Gateway:  gw,
+		Set:      set,
+		Spec:     ls,
+		Name:     ls.Name.V,
+		Hostname: strings.ToLower(ls.Hostname.V),
+		Port:     ls.Port.V,
+		Protocol: ls.Protocol.V,
+		From:     "Same",
+	}
+	var written []spec.RouteGroupKind
+	if ar := ls.AllowedRoutes; ar != nil {
+		written = ar.Kinds
+		if ns := ar.Namespaces; ns != nil {
+			if ns.From.V != "" {
+				l.From = ns.From.V
+			}
+			if ns.Selector != nil {
+				s := Selector(ns.Selector)
+				l.Selector = &s
+			}
+		}
+	}
+	l.Kinds, l.InvalidKinds, l.AnyKind = listenerKinds(l.Protocol, ls.TLS, written)
+	if ls.TLS != nil {
+		// A ListenerSet's references need grants to the ListenerSet:
+		// those to its Gateway are not inherited.
+		from := gkGateway
+		if set != nil {
+			from = gkListenerSet
+		}
+		for j := range ls.TLS.CertificateRefs {
+			c := &ls.TLS.CertificateRefs[j]
+			ref := g.objectRef(l.Namespace(), c.Group, c.Kind, gkSecret, c.Namespace, c.Name, c.Loc)
+			if ref.CrossNamespace {
+				ref.Grant = g.grantFor(from, l.Namespace(), ref)
+			}
+			l.CertificateRefs = append(l.CertificateRefs, ref)
+		}
+	}
+	return l
 }
 
 // linkFrontendValidations resolves spec.tls.frontend of a Gateway: which
@@ -535,20 +592,12 @@ func (g *Graph) AdmitsNamespace(l *Listener, ns string) (admitted, known bool) {
 	case "All":
 		return true, true
 	case "Same":
-		return ns == l.Gateway.Namespace(), true
+		return ns == l.Namespace(), true
 	case "Selector":
 		if l.Selector == nil {
 			return false, true
 		}
-		n := g.Namespaces[ns]
-		lbls := map[string]string{"kubernetes.io/metadata.name": ns}
-		if n != nil {
-			lbls = n.Labels
-		}
-		if l.Selector.Matches(lbls) {
-			return true, true
-		}
-		return false, g.Mesh.ClosedWorld || (n != nil && n.Declared())
+		return g.namespaceSelected(l.Selector, ns)
 	case "None":
 		return false, true
 	}
@@ -568,6 +617,8 @@ func (g *Graph) linkGatewayRoute(r *GatewayRoute) {
 		switch {
 		case p.IsGateway():
 			g.linkGatewayParent(r, p)
+		case p.IsListenerSet():
+			g.linkListenerSetParent(r, p)
 		case p.IsService():
 			p.Service = g.serviceNamed(p.Namespace, p.Name)
 			if p.Service != nil && (p.SectionName != "" || p.Port != 0) {
@@ -611,10 +662,15 @@ func (g *Graph) linkGatewayParent(r *GatewayRoute, p *ParentRef) {
 			break
 		}
 	}
-	if p.Gateway == nil {
-		return
+	if p.Gateway != nil {
+		g.selectListeners(r, p, p.Gateway.Listeners)
 	}
-	for _, l := range p.Gateway.Listeners {
+}
+
+// selectListeners sets the listeners of ls that parentRef p of route r
+// selects, and those of them it attaches to.
+func (g *Graph) selectListeners(r *GatewayRoute, p *ParentRef, ls []*Listener) {
+	for _, l := range ls {
 		if (p.SectionName != "" && l.Name != p.SectionName) || (p.Port != 0 && l.Port != p.Port) {
 			continue
 		}

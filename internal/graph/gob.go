@@ -47,6 +47,7 @@ func (r *PreparedRecord) Prepared() *Prepared {
 type specs struct {
 	AdminNetworkPolicy         *spec.AdminNetworkPolicy
 	AuthorizationPolicy        *spec.AuthorizationPolicy
+	BackendTLSPolicy           *spec.BackendTLSPolicy
 	BaselineAdminNetworkPolicy *spec.BaselineAdminNetworkPolicy
 	Canary                     *spec.Canary
 	ClusterNetworkPolicy       *spec.ClusterNetworkPolicy
@@ -59,6 +60,7 @@ type specs struct {
 	GatewayRoute               *spec.GatewayRoute
 	Ingress                    *spec.Ingress
 	K8sGateway                 *spec.K8sGateway
+	ListenerSet                *spec.ListenerSet
 	NetworkPolicy              *spec.NetworkPolicy
 	PeerAuthentication         *spec.PeerAuthentication
 	PodSpec                    *spec.PodSpec

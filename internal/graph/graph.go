@@ -224,6 +224,10 @@ type Graph struct {
 	GatewayClasses  []*GatewayClass
 	GatewayRoutes   []*GatewayRoute
 	ReferenceGrants []*ReferenceGrant
+	// BackendTLSPolicies: see backendtls.go.
+	BackendTLSPolicies []*BackendTLSPolicy
+	// ListenerSets are in input order: see listenerset.go.
+	ListenerSets []*ListenerSet
 
 	// Errors are type mismatches met while decoding specs.
 	Errors []*manifest.Error

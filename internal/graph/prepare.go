@@ -40,6 +40,7 @@ type facts struct {
 	Template  *templateMeta         // workload with a pod template
 	Injector  *injectorSettings     // sidecar injector ConfigMap
 	ConfigMap *configMapFacts       // any ConfigMap
+	Created   string                // ListenerSet: metadata.creationTimestamp
 }
 
 // f returns the facts of p, zero when it has none.
@@ -138,6 +139,10 @@ func prepareFacts(o *manifest.Object, p *Prepared) {
 	case o.Kind == kinds.K8sGateway && o.Group == kinds.GroupGatewayAPI:
 		if a, _ := addresses(o); a != nil {
 			p.setFacts().Addresses = a
+		}
+	case o.Kind == kinds.ListenerSet && o.Group == kinds.GroupGatewayAPI:
+		if c := creationTimestamp(o); c != "" {
+			p.setFacts().Created = c
 		}
 	}
 }

@@ -72,6 +72,11 @@ const (
 	TLSRoute       Kind = "TLSRoute"
 	UDPRoute       Kind = "UDPRoute"
 	ReferenceGrant Kind = "ReferenceGrant"
+	// BackendTLSPolicy says how clients originate TLS to the Services it
+	// targets.
+	BackendTLSPolicy Kind = "BackendTLSPolicy"
+	// ListenerSet adds listeners to a Gateway that allows it.
+	ListenerSet Kind = "ListenerSet"
 
 	// CustomResourceDefinition (GroupAPIExtensions) is read for the
 	// Gateway API CRDs that GitOps repositories vendor: their bundle
@@ -150,7 +155,7 @@ var groupKinds = map[string]map[Kind]bool{
 	// was served by earlier experimental releases).
 	GroupGatewayAPI: {
 		K8sGateway: true, GatewayClass: true, HTTPRoute: true, GRPCRoute: true, TCPRoute: true, TLSRoute: true,
-		UDPRoute: true, ReferenceGrant: true, "BackendTLSPolicy": true, "ListenerSet": true, "BackendLBPolicy": true,
+		UDPRoute: true, ReferenceGrant: true, BackendTLSPolicy: true, ListenerSet: true, "BackendLBPolicy": true,
 	},
 	// The kinds of apiextensions.k8s.io/v1 (addKnownTypes).
 	GroupAPIExtensions: set(CustomResourceDefinition, "CustomResourceDefinitionList", "ConversionReview"),
@@ -177,9 +182,8 @@ var modelled = map[string]map[Kind]bool{
 	GroupArgo: {Rollout: true, Experiment: true, "AnalysisTemplate": true, "ClusterAnalysisTemplate": true, "AnalysisRun": true},
 	// The webhook configurations, for the injector and control plane rules.
 	GroupAdmissionRegistration: {MutatingWebhookConfiguration: true, ValidatingWebhookConfiguration: true},
-	// Flagger's MetricTemplate and AlertProvider, and the Gateway API's
-	// BackendTLSPolicy and ListenerSet, are not in the graph either, but
-	// kept for schema validation.
+	// Flagger's MetricTemplate and AlertProvider are not in the graph
+	// either, but kept for schema validation.
 	GroupFlagger:        {Canary: true, "MetricTemplate": true, "AlertProvider": true},
 	GroupK8sNetworking:  {NetworkPolicy: true, Ingress: true},
 	GroupPolicyAPI:      {AdminNetworkPolicy: true, BaselineAdminNetworkPolicy: true, ClusterNetworkPolicy: true},
@@ -192,7 +196,7 @@ var modelled = map[string]map[Kind]bool{
 	GroupIstioExtensions: {WasmPlugin: true},
 	GroupGatewayAPI: {
 		K8sGateway: true, GatewayClass: true, HTTPRoute: true, GRPCRoute: true, TCPRoute: true, TLSRoute: true,
-		UDPRoute: true, ReferenceGrant: true, "BackendTLSPolicy": true, "ListenerSet": true,
+		UDPRoute: true, ReferenceGrant: true, BackendTLSPolicy: true, ListenerSet: true,
 	},
 	// CustomResourceDefinitions are not in the graph: rules read the
 	// objects (the Gateway API CRD version check).

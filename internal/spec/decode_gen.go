@@ -30,6 +30,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeAdminPortRange)
 	case *AdminSubject:
 		return decodeRoot(n, v, decodeAdminSubject)
+	case *AllowedListeners:
+		return decodeRoot(n, v, decodeAllowedListeners)
 	case *AllowedRoutes:
 		return decodeRoot(n, v, decodeAllowedRoutes)
 	case *AuthorizationPolicy:
@@ -46,6 +48,14 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeAuthzSource)
 	case *BackendRef:
 		return decodeRoot(n, v, decodeBackendRef)
+	case *BackendTLSPolicy:
+		return decodeRoot(n, v, decodeBackendTLSPolicy)
+	case *BackendTLSPolicyMeta:
+		return decodeRoot(n, v, decodeBackendTLSPolicyMeta)
+	case *BackendTLSPolicySpec:
+		return decodeRoot(n, v, decodeBackendTLSPolicySpec)
+	case *BackendTLSValidation:
+		return decodeRoot(n, v, decodeBackendTLSValidation)
 	case *BaselineAdminNetworkPolicy:
 		return decodeRoot(n, v, decodeBaselineAdminNetworkPolicy)
 	case *Canary:
@@ -124,6 +134,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeGatewayAddress)
 	case *GatewayAddresses:
 		return decodeRoot(n, v, decodeGatewayAddresses)
+	case *GatewayBackendTLS:
+		return decodeRoot(n, v, decodeGatewayBackendTLS)
 	case *GatewayClass:
 		return decodeRoot(n, v, decodeGatewayClass)
 	case *GatewayInfrastructure:
@@ -174,8 +186,16 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeLabelSelectorRequirement)
 	case *Listener:
 		return decodeRoot(n, v, decodeListener)
+	case *ListenerNamespaces:
+		return decodeRoot(n, v, decodeListenerNamespaces)
+	case *ListenerSet:
+		return decodeRoot(n, v, decodeListenerSet)
 	case *ListenerTLS:
 		return decodeRoot(n, v, decodeListenerTLS)
+	case *LocalObjectRef:
+		return decodeRoot(n, v, decodeLocalObjectRef)
+	case *LocalParametersRef:
+		return decodeRoot(n, v, decodeLocalParametersRef)
 	case *ManagedRoute:
 		return decodeRoot(n, v, decodeManagedRoute)
 	case *MatchLabelsSelector:
@@ -192,6 +212,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeNetworkPolicyPort)
 	case *NetworkPolicyRule:
 		return decodeRoot(n, v, decodeNetworkPolicyRule)
+	case *ParentGatewayRef:
+		return decodeRoot(n, v, decodeParentGatewayRef)
 	case *ParentRef:
 		return decodeRoot(n, v, decodeParentRef)
 	case *PeerAuthentication:
@@ -204,6 +226,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodePodSpec)
 	case *PodTemplate:
 		return decodeRoot(n, v, decodePodTemplate)
+	case *PolicyTargetRef:
+		return decodeRoot(n, v, decodePolicyTargetRef)
 	case *PolicyTargetReference:
 		return decodeRoot(n, v, decodePolicyTargetReference)
 	case *Port:
@@ -272,6 +296,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeSidecarEgressProxy)
 	case *StringMatch:
 		return decodeRoot(n, v, decodeStringMatch)
+	case *SubjectAltName:
+		return decodeRoot(n, v, decodeSubjectAltName)
 	case *Subset:
 		return decodeRoot(n, v, decodeSubset)
 	case *TCPRoute:
@@ -290,6 +316,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeTelemetryProvider)
 	case *TelemetryTracing:
 		return decodeRoot(n, v, decodeTelemetryTracing)
+	case *Timestamp:
+		return decodeRoot(n, v, decodeUnmarshaler[Timestamp])
 	case *TrafficPolicy:
 		return decodeRoot(n, v, decodeTrafficPolicy)
 	case *VirtualService:
@@ -561,6 +589,31 @@ func decodeAdminSubject(n *yaml.Node, v *AdminSubject) (good, ok bool) {
 	return true, true
 }
 
+func decodeAllowedListeners(n *yaml.Node, v *AllowedListeners) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "namespaces":
+			_, ok = decodePtr(c[i+1], &v.Namespaces, decodeListenerNamespaces)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
 func decodeAllowedRoutes(n *yaml.Node, v *AllowedRoutes) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -815,6 +868,113 @@ func decodeBackendRef(n *yaml.Node, v *BackendRef) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Weight)
 		case "filters":
 			_, ok = decodeSeq(c[i+1], &v.Filters, decodeGatewayRouteFilter)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeBackendTLSPolicy(n *yaml.Node, v *BackendTLSPolicy) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "metadata":
+			_, ok = decodeBackendTLSPolicyMeta(c[i+1], &v.Metadata)
+		case "spec":
+			_, ok = decodeBackendTLSPolicySpec(c[i+1], &v.Spec)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeBackendTLSPolicyMeta(n *yaml.Node, v *BackendTLSPolicyMeta) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "creationTimestamp":
+			_, ok = decodeUnmarshaler[Timestamp](c[i+1], &v.CreationTimestamp)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeBackendTLSPolicySpec(n *yaml.Node, v *BackendTLSPolicySpec) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "targetRefs":
+			_, ok = decodeSeq(c[i+1], &v.TargetRefs, decodePolicyTargetRef)
+		case "validation":
+			_, ok = decodePtr(c[i+1], &v.Validation, decodeBackendTLSValidation)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeBackendTLSValidation(n *yaml.Node, v *BackendTLSValidation) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "caCertificateRefs":
+			_, ok = decodeSeq(c[i+1], &v.CACertificateRefs, decodeLocalObjectRef)
+		case "wellKnownCACertificates":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.WellKnownCACertificates)
+		case "hostname":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Hostname)
+		case "subjectAltNames":
+			_, ok = decodeSeq(c[i+1], &v.SubjectAltNames, decodeSubjectAltName)
 		}
 		if !ok {
 			return false, false
@@ -1954,6 +2114,30 @@ func decodeGatewayAddresses(n *yaml.Node, v *GatewayAddresses) (good, ok bool) {
 	return true, true
 }
 
+func decodeGatewayBackendTLS(n *yaml.Node, v *GatewayBackendTLS) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "clientCertificateRef":
+			_, ok = decodePtr(c[i+1], &v.ClientCertificateRef, decodeSecretRef)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
 func decodeGatewayClass(n *yaml.Node, v *GatewayClass) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -1996,6 +2180,8 @@ func decodeGatewayInfrastructure(n *yaml.Node, v *GatewayInfrastructure) (good, 
 			_, ok = decodeStringMap(c[i+1], &v.Labels)
 		case "annotations":
 			_, ok = decodeStringMap(c[i+1], &v.Annotations)
+		case "parametersRef":
+			_, ok = decodePtr(c[i+1], &v.ParametersRef, decodeLocalParametersRef)
 		}
 		if !ok {
 			return false, false
@@ -2104,6 +2290,8 @@ func decodeGatewayTLS(n *yaml.Node, v *GatewayTLS) (good, ok bool) {
 		switch k {
 		case "frontend":
 			_, ok = decodePtr(c[i+1], &v.Frontend, decodeFrontendTLS)
+		case "backend":
+			_, ok = decodePtr(c[i+1], &v.Backend, decodeGatewayBackendTLS)
 		}
 		if !ok {
 			return false, false
@@ -2525,6 +2713,8 @@ func decodeK8sGateway(n *yaml.Node, v *K8sGateway) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.GatewayClassName)
 		case "listeners":
 			_, ok = decodeSeq(c[i+1], &v.Listeners, decodeListener)
+		case "allowedListeners":
+			_, ok = decodePtr(c[i+1], &v.AllowedListeners, decodeAllowedListeners)
 		case "tls":
 			_, ok = decodePtr(c[i+1], &v.TLS, decodeGatewayTLS)
 		case "infrastructure":
@@ -2661,6 +2851,59 @@ func decodeListener(n *yaml.Node, v *Listener) (good, ok bool) {
 	return true, true
 }
 
+func decodeListenerNamespaces(n *yaml.Node, v *ListenerNamespaces) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "from":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.From)
+		case "selector":
+			_, ok = decodePtr(c[i+1], &v.Selector, decodeLabelSelector)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeListenerSet(n *yaml.Node, v *ListenerSet) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "parentRef":
+			_, ok = decodePtr(c[i+1], &v.ParentRef, decodeParentGatewayRef)
+		case "listeners":
+			_, ok = decodeSeq(c[i+1], &v.Listeners, decodeListener)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
 func decodeListenerTLS(n *yaml.Node, v *ListenerTLS) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -2680,6 +2923,64 @@ func decodeListenerTLS(n *yaml.Node, v *ListenerTLS) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Mode)
 		case "certificateRefs":
 			_, ok = decodeSeq(c[i+1], &v.CertificateRefs, decodeSecretRef)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeLocalObjectRef(n *yaml.Node, v *LocalObjectRef) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "group":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Group)
+		case "kind":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeLocalParametersRef(n *yaml.Node, v *LocalParametersRef) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "group":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Group)
+		case "kind":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
 		}
 		if !ok {
 			return false, false
@@ -2905,6 +3206,37 @@ func decodeNetworkPolicyRule(n *yaml.Node, v *NetworkPolicyRule) (good, ok bool)
 	return true, true
 }
 
+func decodeParentGatewayRef(n *yaml.Node, v *ParentGatewayRef) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "group":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Group)
+		case "kind":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+		case "namespace":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Namespace)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
 func decodeParentRef(n *yaml.Node, v *ParentRef) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -3069,6 +3401,37 @@ func decodePodTemplate(n *yaml.Node, v *PodTemplate) (good, ok bool) {
 			_, ok = decodePodTemplateMetadata(c[i+1], &v.Metadata)
 		case "spec":
 			_, ok = decodePodSpec(c[i+1], &v.Spec)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodePolicyTargetRef(n *yaml.Node, v *PolicyTargetRef) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "group":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Group)
+		case "kind":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+		case "name":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+		case "sectionName":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.SectionName)
 		}
 		if !ok {
 			return false, false
@@ -4049,6 +4412,35 @@ func decodeStringMatch(n *yaml.Node, v *StringMatch) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Prefix)
 		case "regex":
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Regex)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeSubjectAltName(n *yaml.Node, v *SubjectAltName) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "type":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Type)
+		case "hostname":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Hostname)
+		case "uri":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.URI)
 		}
 		if !ok {
 			return false, false

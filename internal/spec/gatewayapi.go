@@ -14,6 +14,8 @@ import "sigs.k8s.io/kustomize/kyaml/yaml"
 type K8sGateway struct {
 	GatewayClassName Str        `yaml:"gatewayClassName"`
 	Listeners        []Listener `yaml:"listeners"`
+	// AllowedListeners says which ListenerSets may attach to the Gateway.
+	AllowedListeners *AllowedListeners `yaml:"allowedListeners"`
 	// TLS holds the Gateway's TLS settings that are not a listener's own.
 	TLS *GatewayTLS `yaml:"tls"`
 	// Infrastructure holds the labels and annotations Istio puts on what it
@@ -25,13 +27,41 @@ type K8sGateway struct {
 type GatewayInfrastructure struct {
 	Labels      map[string]string `yaml:"labels"`
 	Annotations map[string]string `yaml:"annotations"`
+	// ParametersRef names the object that configures what the controller
+	// deploys for the Gateway (Istio: a ConfigMap of its namespace).
+	ParametersRef *LocalParametersRef `yaml:"parametersRef"`
 }
 
-// GatewayTLS is spec.tls of a Gateway API Gateway. Only frontend, the
-// validation of client certificates, is read: backend, the Gateway's own
-// client certificate towards backends, is not modelled.
+// LocalParametersRef is a LocalParametersReference: an object of the
+// referrer's namespace. The API requires group and kind; there is no
+// default kind.
+type LocalParametersRef struct {
+	At    `yaml:"-"`
+	Group Str `yaml:"group"`
+	Kind  Str `yaml:"kind"`
+	Name  Str `yaml:"name"`
+}
+
+// UnmarshalYAML records the reference's location.
+func (r *LocalParametersRef) UnmarshalYAML(n *yaml.Node) error {
+	type plain LocalParametersRef
+	return decodeAt(n, &r.At, (*plain)(r))
+}
+
+// GatewayTLS is spec.tls of a Gateway API Gateway: how its listeners
+// validate client certificates (frontend), and the client certificate it
+// presents to backends (backend).
 type GatewayTLS struct {
-	Frontend *FrontendTLS `yaml:"frontend"`
+	Frontend *FrontendTLS       `yaml:"frontend"`
+	Backend  *GatewayBackendTLS `yaml:"backend"`
+}
+
+// GatewayBackendTLS is spec.tls.backend: the Gateway as a TLS client.
+type GatewayBackendTLS struct {
+	// ClientCertificateRef is a SecretObjectReference (default kind
+	// Secret) to the certificate and key the Gateway presents to backends
+	// that BackendTLSPolicies make it connect to with TLS.
+	ClientCertificateRef *SecretRef `yaml:"clientCertificateRef"`
 }
 
 // FrontendTLS is spec.tls.frontend: how the listeners that terminate TLS

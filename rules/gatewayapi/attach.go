@@ -28,7 +28,8 @@ var RouteNotAdmitted = &rules.Rule{
   UDPRoute on UDP). A kind the protocol cannot carry is never admitted.
 
 A parentRef with ` + "`sectionName`" + ` or ` + "`port`" + ` considers the listeners it selects; without them, every
-listener of the Gateway. When none of them admits the route, the route is not attached
+listener of the Gateway. A parentRef of ` + "`kind: ListenerSet`" + ` considers the ListenerSet's listeners, whose
+` + "`from: Same`" + ` means the ListenerSet's namespace; a parentRef to the Gateway does not reach them. When none of them admits the route, the route is not attached
 (` + "`Accepted: False`" + `, reason ` + "`NotAllowedByListeners`" + `) and its traffic is not routed there. The
 usual cause is a route in an application namespace attached to a shared Gateway whose listeners
 keep the default ` + "`from: Same`" + `: the Gateway owner must set ` + "`from: All`" + ` or a ` + "`Selector`" + `. This is
@@ -92,7 +93,7 @@ spec:
     - {name: storefront, port: 8080}
 `,
 	Severity: rules.Error,
-	Inputs:   inputs(kinds.K8sGateway, kinds.Namespace),
+	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.Namespace),
 	Related:  []string{"KIA1401"},
 	Run:      runRouteNotAdmitted,
 }
@@ -108,10 +109,10 @@ func runRouteNotAdmitted(p *rules.Pass) error {
 			for _, l := range pr.Listeners {
 				why = append(why, "listener "+l.Name+" "+refusal(p.Graph, l, r))
 			}
-			f := p.Reportf(r.Obj, pr.NameLoc, "%s of namespace %s cannot attach to Gateway %s/%s: %s",
-				r.Kind(), r.Namespace(), gw.Namespace(), gw.Name(), strings.Join(why, "; "))
+			f := p.Reportf(r.Obj, pr.NameLoc, "%s of namespace %s cannot attach to %s: %s",
+				r.Kind(), r.Namespace(), parentText(pr), strings.Join(why, "; "))
 			for _, l := range pr.Listeners {
-				f.Relate(gw.Obj, l.Spec.Name.Loc, "listener %s", l.Name)
+				f.Relate(l.Owner(), l.Spec.Name.Loc, "listener %s", l.Name)
 			}
 		}
 	}
@@ -137,7 +138,7 @@ func refusal(g *graph.Graph, l *graph.Listener, r *graph.GatewayRoute) string {
 		if ar := l.Spec.AllowedRoutes; ar == nil || ar.Namespaces == nil || !ar.Namespaces.From.Set {
 			how = "allowedRoutes.namespaces.from defaults to Same"
 		}
-		return fmt.Sprintf("admits routes of namespace %s only (%s)", l.Gateway.Namespace(), how)
+		return fmt.Sprintf("admits routes of namespace %s only (%s)", l.Namespace(), how)
 	case "Selector":
 		if l.Selector == nil {
 			return "has from: Selector without a selector, which admits no namespace"

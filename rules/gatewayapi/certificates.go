@@ -16,11 +16,12 @@ var now = time.Now
 // CertificateRefInvalid reports listener certificateRefs that name a
 // missing Secret, a kind the implementation cannot load, or a Secret whose
 // certificate cannot be served, and the same of the CA certificates of a
-// Gateway's client certificate validation.
+// Gateway's client certificate validation and of the client certificate
+// it presents to backends.
 var CertificateRefInvalid = &rules.Rule{
 	ID:      "MR614",
 	Name:    "gatewayapi-certificate-ref-invalid",
-	Summary: "certificate or CA certificate reference of a Gateway API Gateway names a missing Secret, an unsupported kind, or a Secret without a usable certificate",
+	Summary: "certificate, CA certificate or client certificate reference of a Gateway API Gateway names a missing Secret, an unsupported kind, or a Secret without a usable certificate",
 	Doc: `A listener that terminates TLS (protocol ` + "`HTTPS`" + `, or ` + "`TLS`" + ` with ` + "`tls.mode: Terminate`" + `, the
 default) serves the certificates of its ` + "`tls.certificateRefs`" + `. The API calls a reference invalid
 when it names a nonexistent object, an unsupported kind, or an object whose data is malformed:
@@ -62,6 +63,16 @@ implementation does not read) and, with no valid CA certificate left, ` + "`Acce
 - Other kinds are reported for Gateways of Istio's classes, which read ConfigMaps and Secrets
   only, and so is a validation with more than one reference: Istio takes one.
 - A validation that applies to no listener terminating TLS is not read, so not checked.
+
+The Gateway's ` + "`spec.tls.backend.clientCertificateRef`" + ` names the certificate and key it presents to
+backends that ask for a client certificate. An invalid one makes the Gateway report
+` + "`ResolvedRefs: False`" + ` with reason ` + "`InvalidClientCertificateRef`" + `; the Gateway stays accepted. It is checked
+as a listener's certificateRef is: a missing Secret (same conditions as above), a kind other
+than a core Secret for Gateways of Istio's classes, and a key pair that does not load are
+errors; a certificate whose dates alone are wrong is a warning, since Istio accepts it.
+
+The listeners of the ListenerSets a Gateway accepts are checked the same way, at their
+ListenerSet: a reference without ` + "`namespace`" + ` points into the ListenerSet's namespace.
 
 A reference into another namespace that no ReferenceGrant permits is reported by
 gatewayapi-reference-not-granted instead (its reason is ` + "`RefNotPermitted`" + `), and references of
@@ -111,7 +122,7 @@ spec:
       certificateRefs: [{name: admin-cert}]
 `,
 	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.GatewayClass, kinds.ReferenceGrant, kinds.Secret, kinds.ConfigMap},
+	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet, kinds.GatewayClass, kinds.ReferenceGrant, kinds.Secret, kinds.ConfigMap},
 	Run:      runCertificateRefInvalid,
 }
 
@@ -119,7 +130,7 @@ func runCertificateRefInvalid(p *rules.Pass) error {
 	g := p.Graph
 	for _, gw := range g.K8sGateways {
 		istio := strings.HasPrefix(gw.Controller(), "istio.io/")
-		for _, l := range gw.Listeners {
+		for _, l := range gw.Merged {
 			if !l.TerminatesTLS() {
 				continue
 			}
@@ -140,14 +151,14 @@ func runCertificateRefInvalid(p *rules.Pass) error {
 						if loc.IsZero() {
 							loc = c.NameLoc
 						}
-						p.Reportf(gw.Obj, loc, "%s is not a core Secret, the only kind Istio loads certificates from: the reference is invalid (InvalidCertificateRef)", what)
+						p.Reportf(l.Owner(), loc, "%s is not a core Secret, the only kind Istio loads certificates from: the reference is invalid (InvalidCertificateRef)", what)
 					}
 					continue
 				}
 				s := g.FindSecret(c.Namespace, c.Name)
 				if s == nil {
 					if g.Mesh.ClosedWorld || g.HasKind(kinds.Secret, c.Namespace) {
-						p.Reportf(gw.Obj, c.NameLoc, "%s names no Secret: the listener cannot load the certificate (InvalidCertificateRef)", what)
+						p.Reportf(l.Owner(), c.NameLoc, "%s names no Secret: the listener cannot load the certificate (InvalidCertificateRef)", what)
 					}
 					continue
 				}
@@ -160,20 +171,73 @@ func runCertificateRefInvalid(p *rules.Pass) error {
 					// (buildSecretReference checks that the Secret parses,
 					// not when it is valid) and Envoy serves it: the
 					// status is fine, the clients are not.
-					f := p.Reportf(gw.Obj, c.NameLoc, "%s: %s; the listener still serves it (Istio accepts the reference: ResolvedRefs stays True), and clients that verify certificates refuse the handshake", what, why).
+					f := p.Reportf(l.Owner(), c.NameLoc, "%s: %s; the listener still serves it (Istio accepts the reference: ResolvedRefs stays True), and clients that verify certificates refuse the handshake", what, why).
 						Relate(s.Obj, s.Obj.NameLoc, "the Secret")
 					f.Severity = min(f.Severity, rules.Warning)
 					continue
 				}
-				p.Reportf(gw.Obj, c.NameLoc, "%s cannot be served: %s (InvalidCertificateRef)", what, why).
+				p.Reportf(l.Owner(), c.NameLoc, "%s cannot be served: %s (InvalidCertificateRef)", what, why).
 					Relate(s.Obj, s.Obj.NameLoc, "the Secret")
 			}
 		}
 		for _, fv := range gw.FrontendValidations {
 			checkCACertificateRefs(p, gw, fv, istio)
 		}
+		checkClientCertificateRef(p, gw, istio)
 	}
 	return nil
+}
+
+// checkClientCertificateRef reports the Gateway's
+// spec.tls.backend.clientCertificateRef when it cannot be loaded, as
+// validateBackendClientCertificateRef (conversion.go) finds it: a kind
+// other than a core Secret, a missing Secret, or a key pair that does not
+// load. Istio checks that before the ReferenceGrant; the API says an
+// ungranted reference is RefNotPermitted whatever it names, so those are
+// left to MR604.
+func checkClientCertificateRef(p *rules.Pass, gw *graph.K8sGateway, istio bool) {
+	g := p.Graph
+	c := gw.ClientCertificateRef
+	if c == nil || c.Name == "" || c.CrossNamespace && c.Grant == nil {
+		return
+	}
+	what := "spec.tls.backend.clientCertificateRef " + refText(c)
+	if c.GroupKind != gkSecret {
+		if istio {
+			sr := gw.Spec.TLS.Backend.ClientCertificateRef
+			loc := sr.Kind.Loc
+			if c.Kind == kinds.Secret {
+				loc = sr.Group.Loc
+			}
+			if loc.IsZero() {
+				loc = c.NameLoc
+			}
+			p.Reportf(gw.Obj, loc, "%s is not a core Secret, the only kind Istio loads a client certificate from: the reference is invalid (InvalidClientCertificateRef)", what)
+		}
+		return
+	}
+	s := g.FindSecret(c.Namespace, c.Name)
+	if s == nil {
+		if g.Mesh.ClosedWorld || g.HasKind(kinds.Secret, c.Namespace) {
+			p.Reportf(gw.Obj, c.NameLoc, "%s names no Secret: the Gateway cannot present a client certificate to backends (InvalidClientCertificateRef)", what)
+		}
+		return
+	}
+	why := s.CheckTLSCredential(now())
+	if why == "" {
+		return
+	}
+	if cert := s.ServedCertificate(); cert != nil && s.CheckTLSCredential(cert.NotBefore) == "" {
+		// Only the dates are wrong: Istio loads the pair and accepts the
+		// reference, but a backend that verifies client certificates
+		// refuses it.
+		f := p.Reportf(gw.Obj, c.NameLoc, "%s: %s; the reference is accepted (Istio keeps ResolvedRefs True), and backends that verify client certificates refuse the Gateway's", what, why).
+			Relate(s.Obj, s.Obj.NameLoc, "the Secret")
+		f.Severity = min(f.Severity, rules.Warning)
+		return
+	}
+	p.Reportf(gw.Obj, c.NameLoc, "%s cannot be loaded: %s; the Gateway cannot present a client certificate to backends (InvalidClientCertificateRef)", what, why).
+		Relate(s.Obj, s.Obj.NameLoc, "the Secret")
 }
 
 // The kinds a CA certificate reference may name: the API's core

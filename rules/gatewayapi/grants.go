@@ -11,8 +11,9 @@ import (
 )
 
 // ReferenceNotGranted reports cross-namespace backendRefs (of routes with a
-// Gateway parent), certificateRefs and client certificate validation
-// caCertificateRefs that no ReferenceGrant permits.
+// Gateway parent), certificateRefs, client certificate validation
+// caCertificateRefs and backend client certificates that no
+// ReferenceGrant permits.
 var ReferenceNotGranted = &rules.Rule{
 	ID:      "MR604",
 	Name:    "gatewayapi-reference-not-granted",
@@ -26,12 +27,15 @@ name, or no name for every object of the kind). Without one, the reference is re
 - a route's backendRef (or RequestMirror backend) into another namespace is invalid, and its
   share of requests gets HTTP 500;
 - a Gateway listener's ` + "`tls.certificateRefs`" + ` entry into another namespace is not loaded, and the
-  listener cannot terminate TLS;
+  listener cannot terminate TLS. The listener of a ListenerSet needs a grant whose ` + "`from`" + ` names
+  ListenerSets of its namespace: a grant to its Gateway is not inherited;
 - a ` + "`caCertificateRefs`" + ` entry of the Gateway's client certificate validation
   (` + "`spec.tls.frontend`" + `, its ` + "`default`" + ` or a ` + "`perPort`" + ` entry) into another namespace is refused for the
   listeners that terminate TLS on its ports. With no valid CA certificate left they are not
   accepted (` + "`NoValidCACertificate`" + `), and Istio does not serve them. A validation that applies to
-  no such listener is not checked.
+  no such listener is not checked;
+- the Gateway's ` + "`spec.tls.backend.clientCertificateRef`" + `, the client certificate it presents to
+  backends, into another namespace is refused: the Gateway reports ` + "`ResolvedRefs: False`" + `.
 
 Add a ReferenceGrant in the target namespace, for example
 ` + "`from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]`" + ` and
@@ -110,7 +114,7 @@ spec:
       port: 8080
 `,
 	Severity: rules.Error,
-	Inputs:   inputs(kinds.K8sGateway, kinds.ReferenceGrant),
+	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.ReferenceGrant),
 	Related:  []string{"KIA1402"},
 	Run:      runReferenceNotGranted,
 }
@@ -132,11 +136,13 @@ func runReferenceNotGranted(p *rules.Pass) error {
 		}
 	}
 	for _, gw := range g.K8sGateways {
-		for _, l := range gw.Listeners {
+		for _, l := range gw.Merged {
 			for _, c := range l.CertificateRefs {
 				if c.CrossNamespace && c.Grant == nil && c.Name != "" {
+					// A ListenerSet needs grants of its own: those to its
+					// Gateway are not inherited.
 					what := fmt.Sprintf("certificateRef %s of listener %s", refText(c), l.Name)
-					reportNotGranted(p, gw.Obj, c, what, "Gateway", "the listener cannot load the certificate")
+					reportNotGranted(p, l.Owner(), c, what, string(l.Owner().Kind), "the listener cannot load the certificate")
 				}
 			}
 		}
@@ -152,8 +158,20 @@ func runReferenceNotGranted(p *rules.Pass) error {
 				}
 			}
 		}
+		checkClientCertificateGrant(p, gw)
 	}
 	return nil
+}
+
+// checkClientCertificateGrant reports a Gateway's
+// spec.tls.backend.clientCertificateRef into another namespace that no
+// ReferenceGrant permits.
+func checkClientCertificateGrant(p *rules.Pass, gw *graph.K8sGateway) {
+	c := gw.ClientCertificateRef
+	if c != nil && c.CrossNamespace && c.Grant == nil && c.Name != "" {
+		what := "spec.tls.backend.clientCertificateRef " + refText(c)
+		reportNotGranted(p, gw.Obj, c, what, "Gateway", "the Gateway cannot present the client certificate to backends")
+	}
 }
 
 func reportNotGranted(p *rules.Pass, o *manifest.Object, ref *graph.ObjectRef, what, fromKind, effect string) {

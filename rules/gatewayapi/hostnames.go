@@ -25,7 +25,8 @@ name matches itself; ` + "`*.example.com`" + ` matches ` + "`foo.example.com`" +
 ` + "`shop.example.com`" + `, and two wildcards intersect when one lies under the other).
 
 Only the listeners the route attaches to count: those its parentRef selects (by
-` + "`sectionName`" + ` and ` + "`port`" + `) that admit its kind and namespace (see MR605).
+` + "`sectionName`" + ` and ` + "`port`" + `) that admit its kind and namespace (see MR605): the Gateway's own
+listeners, or for a parentRef of ` + "`kind: ListenerSet`" + ` the ListenerSet's.
 
 - When no hostname of the route intersects such a listener, the Gateway does not accept the
   route (` + "`Accepted: False`" + `, reason ` + "`NoMatchingListenerHostname`" + `): the finding is at the
@@ -89,7 +90,7 @@ spec:
     - {name: storefront, port: 8080}
 `,
 	Severity: rules.Warning,
-	Inputs:   []kinds.Kind{kinds.HTTPRoute, kinds.GRPCRoute, kinds.TLSRoute, kinds.K8sGateway},
+	Inputs:   []kinds.Kind{kinds.HTTPRoute, kinds.GRPCRoute, kinds.TLSRoute, kinds.K8sGateway, kinds.ListenerSet},
 	Run:      runHostnameNotAccepted,
 }
 
@@ -101,7 +102,7 @@ func runHostnameNotAccepted(p *rules.Pass) error {
 		}
 		accepted := make([]bool, len(hs))
 		var (
-			parents   []*graph.K8sGateway
+			parents   []*graph.ParentRef
 			anyParent bool
 			// open is true when a parent meshlint cannot inspect may
 			// accept any hostname.
@@ -113,7 +114,7 @@ func runHostnameNotAccepted(p *rules.Pass) error {
 				open = open || pr.Gateway == nil
 				continue
 			}
-			parents = append(parents, pr.Gateway)
+			parents = append(parents, pr)
 			matched := false
 			for i, h := range hs {
 				for _, l := range pr.Attached {
@@ -133,10 +134,10 @@ func runHostnameNotAccepted(p *rules.Pass) error {
 			for _, l := range pr.Attached {
 				lhs = append(lhs, l.Name+" "+l.Hostname)
 			}
-			f := p.Reportf(r.Obj, pr.NameLoc, "no hostname of this %s (%s) intersects the hostname of a listener of Gateway %s/%s it attaches to (%s): the Gateway does not accept the route (NoMatchingListenerHostname)",
-				r.Kind(), strings.Join(written, ", "), pr.Gateway.Namespace(), pr.Gateway.Name(), strings.Join(lhs, ", "))
+			f := p.Reportf(r.Obj, pr.NameLoc, "no hostname of this %s (%s) intersects the hostname of a listener of %s it attaches to (%s): the %s does not accept the route (NoMatchingListenerHostname)",
+				r.Kind(), strings.Join(written, ", "), parentText(pr), strings.Join(lhs, ", "), pr.GroupKind.Kind)
 			for _, l := range pr.Attached {
-				f.Relate(pr.Gateway.Obj, l.Spec.Hostname.Loc, "listener %s", l.Name)
+				f.Relate(l.Owner(), l.Spec.Hostname.Loc, "listener %s", l.Name)
 			}
 		}
 		if open || !anyParent {
@@ -146,15 +147,21 @@ func runHostnameNotAccepted(p *rules.Pass) error {
 			if accepted[i] {
 				continue
 			}
-			var gws []string
-			for _, gw := range parents {
-				if n := gw.Namespace() + "/" + gw.Name(); !slices.Contains(gws, n) {
-					gws = append(gws, n)
+			var gws, texts []string
+			for _, pr := range parents {
+				if n := parentText(pr); !slices.Contains(texts, n) {
+					texts = append(texts, n)
+					if !pr.IsListenerSet() {
+						gws = append(gws, pr.Gateway.Namespace()+"/"+pr.Gateway.Name())
+					}
 				}
 			}
-			by := "Gateway " + gws[0]
-			if len(gws) > 1 {
+			by := texts[0]
+			switch {
+			case len(texts) > 1 && len(gws) == len(texts):
 				by = "any of the Gateways " + strings.Join(gws, ", ")
+			case len(texts) > 1:
+				by = "any of " + strings.Join(texts, ", ")
 			}
 			p.Reportf(r.Obj, h.Loc, "%s", fmt.Sprintf("hostname %q is accepted by no listener of %s, so it is ignored and its requests never reach this %s", h.V, by, r.Kind()))
 		}

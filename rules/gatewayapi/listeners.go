@@ -2,6 +2,7 @@ package gatewayapi
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -33,7 +34,15 @@ hostname: requests pick the most specific match. So they are not reported, unlik
 protocols on a shared port (HTTP beside HTTPS, TCP beside UDP) are distinct for the API; whether
 an implementation can serve them together is its own business, and they are not reported either.
 Listeners of different Gateways are not compared (unlike Kiali's KIA1501): Istio, like most
-implementations, deploys each Gateway on its own addresses.`,
+implementations, deploys each Gateway on its own addresses.
+
+The listeners of the ListenerSets a Gateway accepts (see gatewayapi-listenerset-not-allowed)
+are the Gateway's too. Their names need to be unique within their ListenerSet only. The API
+merges them in precedence order: the Gateway's own listeners, then the ListenerSets' by creation
+time (oldest first; those whose manifest carries no ` + "`creationTimestamp`" + ` come after those that do),
+then by namespace and name. A ListenerSet's listener that conflicts with a listener of higher
+precedence that is served is the one that is ` + "`Conflicted`" + `, and it is reported at its ListenerSet;
+a ListenerSet none of whose listeners is left is not accepted (` + "`ListenersNotValid`" + `).`,
 	Bad: `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata:
@@ -69,23 +78,58 @@ spec:
     protocol: TCP
 `,
 	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.K8sGateway},
+	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet},
 	Related:  []string{"KIA1503"},
 	Run:      runListenerConflict,
 }
 
 func runListenerConflict(p *rules.Pass) error {
 	for _, gw := range p.Graph.K8sGateways {
-		for i, l := range gw.Listeners {
-			// Each listener is reported once, against the first earlier
-			// listener it conflicts with.
-			for _, prev := range gw.Listeners[:i] {
-				if why := conflict(prev, l); why != "" {
-					p.Reportf(gw.Obj, at(l), "listener %s conflicts with listener %s: %s", listenerText(l), listenerText(prev), why).
-						Relate(gw.Obj, at(prev), "listener %s", prev.Name)
+		// Each listener is reported once, against the first listener
+		// before it in the merged list that it conflicts with: a
+		// ListenerSet's listener loses to those of higher precedence. (The
+		// API compares it with the listeners that are served only, but
+		// with these conflicts a listener that conflicts with a loser
+		// conflicts with the listener that beat it too, which comes first.)
+		type loss struct {
+			to  *graph.Listener
+			why string
+		}
+		lost := map[*graph.Listener]loss{}
+		for i, l := range gw.Merged {
+			for _, prev := range gw.Merged[:i] {
+				if prev.Set == l.Set && prev.Name == l.Name {
+					lost[l] = loss{prev, fmt.Sprintf("the name %q is used twice, and the API server rejects the %s", l.Name, l.Owner().Kind)}
 					break
 				}
 			}
+			if _, ok := lost[l]; ok {
+				continue
+			}
+			for _, prev := range gw.Merged[:i] {
+				if why := conflict(prev, l); why != "" {
+					lost[l] = loss{prev, why}
+					break
+				}
+			}
+		}
+		for _, l := range gw.Merged {
+			c, ok := lost[l]
+			if !ok {
+				continue
+			}
+			if c.to.Owner() == l.Owner() {
+				p.Reportf(l.Owner(), at(l), "listener %s conflicts with listener %s: %s", listenerText(l), listenerText(c.to), c.why).
+					Relate(c.to.Owner(), at(c.to), "listener %s", c.to.Name)
+				continue
+			}
+			effect := ""
+			if l.Set != nil && !slices.ContainsFunc(l.Set.Listeners, func(m *graph.Listener) bool { _, bad := lost[m]; return !bad }) {
+				effect = fmt.Sprintf("; no listener of ListenerSet %s/%s is left, so it is not accepted (ListenersNotValid)", l.Set.Namespace(), l.Set.Name())
+			}
+			p.Reportf(l.Owner(), at(l), "listener %s conflicts with listener %s of %s, which takes precedence: %s%s",
+				listenerText(l), listenerText(c.to), c.to.OwnerText(), c.why, effect).
+				Relate(c.to.Owner(), at(c.to), "listener %s of %s", c.to.Name, c.to.OwnerText())
 		}
 	}
 	return nil
@@ -95,28 +139,39 @@ func runListenerConflict(p *rules.Pass) error {
 // hostname.
 var hostnameProtocols = map[string]bool{"HTTP": true, "HTTPS": true, "TLS": true}
 
-// conflict says why listeners a and b are not distinct, or "".
+// conflict says why listener b, after a in the Gateway's merged list, is
+// not distinct from a, or "". Names are compared by the caller: they need
+// to be unique within a Gateway or ListenerSet only.
 func conflict(a, b *graph.Listener) string {
-	if a.Name == b.Name {
-		return fmt.Sprintf("the name %q is used twice, and the API server rejects the Gateway", b.Name)
-	}
 	if a.Port != b.Port {
 		return ""
 	}
+	// Within one object the API server rejects duplicates; across a
+	// Gateway and its ListenerSets the later listener is Conflicted.
+	sameObject := a.Owner() == b.Owner()
 	if a.Protocol == b.Protocol {
 		switch {
 		case a.Protocol == "TCP" || a.Protocol == "UDP":
+			if !sameObject {
+				return fmt.Sprintf("two %s listeners on port %d cannot be told apart, so this one is not accepted (ProtocolConflict)", a.Protocol, a.Port)
+			}
 			return fmt.Sprintf("two %s listeners on port %d cannot be told apart, so neither is accepted", a.Protocol, a.Port)
 		case a.Hostname == b.Hostname:
 			h := "no hostname"
 			if a.Hostname != "" {
 				h = "hostname " + a.Hostname
 			}
+			if !sameObject {
+				return fmt.Sprintf("same port, protocol and %s, so this one is not accepted (HostnameConflict)", h)
+			}
 			return fmt.Sprintf("same port, protocol and %s, which the API server rejects (HostnameConflict)", h)
 		}
 		return ""
 	}
 	if (a.Protocol == "TCP" && hostnameProtocols[b.Protocol]) || (b.Protocol == "TCP" && hostnameProtocols[a.Protocol]) {
+		if !sameObject {
+			return fmt.Sprintf("a TCP listener cannot share port %d with an HTTP, HTTPS or TLS listener, so this one is not accepted (ProtocolConflict)", a.Port)
+		}
 		return fmt.Sprintf("a TCP listener cannot share port %d with an HTTP, HTTPS or TLS listener, so neither is accepted (ProtocolConflict)", a.Port)
 	}
 	return ""

@@ -25,12 +25,16 @@ The API's defaults are applied first, as the API server would: a parentRef witho
 own namespace. So ` + "`kind: Service`" + ` without ` + "`group: \"\"`" + ` names a Service of the Gateway API group, which
 does not exist; the rule says so. ` + "`sectionName`" + ` must name a listener of the Gateway (a port name
 of a Service), and ` + "`port`" + ` must be the port of one; when both are set, one listener must match
-both. References to other kinds (a ListenerSet, or an implementation's own kinds) are not checked.
+both. A parentRef of ` + "`kind: ListenerSet`" + ` names a ListenerSet, whose own listeners ` + "`sectionName`" + ` and
+` + "`port`" + ` select (a ListenerSet its Gateway does not accept is reported by
+gatewayapi-listenerset-not-allowed instead). References to other kinds (an implementation's own
+kinds) are not checked.
 
 A manifest folder seldom holds every Gateway of the cluster, and Gateways often live in a
 namespace of their own. The rule therefore reports a missing Gateway only when the input holds
 Gateway API Gateways in the target namespace, or a Gateway of that name in another namespace (the
-message then says where), or an Istio Gateway of that name; a missing Service only when the input
+message then says where), or an Istio Gateway of that name; a missing ListenerSet likewise; a
+missing Service only when the input
 holds Services in the target namespace or one of that name elsewhere. With the closed-world
 setting every unresolved reference is reported. A wrong sectionName or port of a Gateway that is
 in the input is always reported.
@@ -89,7 +93,7 @@ spec:
       port: 8080
 `,
 	Severity: rules.Error,
-	Inputs:   inputs(kinds.K8sGateway, kinds.Service),
+	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.Service),
 	Related:  []string{"IST0101", "KIA1401", "KIA1402"},
 	Run:      runParentRefUnresolved,
 }
@@ -103,6 +107,8 @@ func runParentRefUnresolved(p *rules.Pass) error {
 			switch {
 			case pr.IsGateway():
 				checkGatewayParent(p, r, pr)
+			case pr.IsListenerSet():
+				checkListenerSetParent(p, r, pr)
 			case pr.IsService():
 				checkServiceParent(p, r, pr)
 			case pr.Group == kinds.GroupGatewayAPI && !kinds.Known(pr.Group, pr.Kind):
@@ -176,6 +182,53 @@ func checkGatewayParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 	f := p.Reportf(r.Obj, pr.NameLoc, "%s", b.String())
 	for _, gw := range elsewhere {
 		f.Relate(gw.Obj, gw.Obj.NameLoc, "Gateway %s/%s", gw.Namespace(), gw.Name())
+	}
+}
+
+// checkListenerSetParent reports a parentRef to a ListenerSet that names
+// no ListenerSet, or no listener of it. A ListenerSet that its Gateway does
+// not accept is reported once, at the ListenerSet (MR620).
+func checkListenerSetParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRef) {
+	g := p.Graph
+	if ls := pr.ListenerSet; ls != nil {
+		if !ls.Attached() || len(pr.Listeners) > 0 || (pr.SectionName == "" && pr.Port == 0) {
+			return
+		}
+		var what []string
+		loc := pr.Spec.SectionName.Loc
+		if pr.SectionName != "" {
+			what = append(what, fmt.Sprintf("sectionName %q", pr.SectionName))
+		}
+		if pr.Port != 0 {
+			what = append(what, fmt.Sprintf("port %d", pr.Port))
+			if loc.IsZero() {
+				loc = pr.Spec.Port.Loc
+			}
+		}
+		p.Reportf(r.Obj, loc, "parentRef %q: %s no listener of ListenerSet %s/%s, whose listeners are %s",
+			pr.Name, selection(what), ls.Namespace(), ls.Name(), listenerList(ls.Listeners)).
+			Relate(ls.Obj, ls.Obj.NameLoc, "ListenerSet %s/%s", ls.Namespace(), ls.Name())
+		return
+	}
+	var elsewhere []*graph.ListenerSet
+	for _, ls := range g.ListenerSetsNamed(pr.Name) {
+		if ls.Namespace() != pr.Namespace {
+			elsewhere = append(elsewhere, ls)
+		}
+	}
+	if !g.Mesh.ClosedWorld && !g.HasGatewayAPIKind(kinds.ListenerSet, pr.Namespace) && len(elsewhere) == 0 {
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "parentRef %s matches no ListenerSet", refText(&pr.ObjectRef))
+	if len(elsewhere) > 0 {
+		fmt.Fprintf(&b, "; a ListenerSet %q exists in namespace %s: set namespace: %s", pr.Name, elsewhere[0].Namespace(), elsewhere[0].Namespace())
+	} else if !g.HasGatewayAPIKind(kinds.ListenerSet, pr.Namespace) {
+		fmt.Fprintf(&b, " (the input holds no ListenerSet in namespace %s)", pr.Namespace)
+	}
+	f := p.Reportf(r.Obj, pr.NameLoc, "%s", b.String())
+	for _, ls := range elsewhere {
+		f.Relate(ls.Obj, ls.Obj.NameLoc, "ListenerSet %s/%s", ls.Namespace(), ls.Name())
 	}
 }
 

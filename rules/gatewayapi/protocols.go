@@ -6,6 +6,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -32,7 +33,12 @@ by the API and supported by no implementation.
 
 The rule checks the Gateways whose GatewayClass has the controller ` + "`istio.io/gateway-controller`" + `: a
 GatewayClass of the input, or the class ` + "`istio`" + ` that istiod creates. Gateways of other classes,
-waypoints and east-west gateways included, have protocols of their own.`,
+waypoints and east-west gateways included, have protocols of their own.
+
+The listeners of the ListenerSets a Gateway accepts are checked too, at their ListenerSet, and
+so is an ` + "`HTTPS`" + ` or ` + "`TLS`" + ` listener of a ListenerSet without ` + "`tls`" + `: Istio creates no listener for it and
+reports it ` + "`UnsupportedProtocol`" + ` (on a Gateway, such a listener is a placeholder that ListenerSets
+fill, and is not reported). A ListenerSet with no valid listener left is not accepted.`,
 	Bad: `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: dns, namespace: infra}
@@ -52,7 +58,7 @@ spec:
   - {name: web, port: 80, protocol: HTTP}
 `,
 	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.GatewayClass},
+	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet, kinds.GatewayClass},
 	Run:      runListenerProtocolUnsupported,
 }
 
@@ -61,15 +67,28 @@ func runListenerProtocolUnsupported(p *rules.Pass) error {
 		if gw.Controller() != graph.IstioGatewayController {
 			continue
 		}
-		valid := 0
-		for _, l := range gw.Listeners {
-			if istioProtocols[l.Protocol] {
-				valid++
+		// Whether a Gateway or ListenerSet is left with a valid listener
+		// is counted per object: each is accepted on its own.
+		valid := map[*manifest.Object]int{}
+		for _, l := range gw.Merged {
+			if istioProtocols[l.Protocol] && !missingTLS(l) {
+				valid[l.Owner()]++
 			}
 		}
-		for _, l := range gw.Listeners {
-			if istioProtocols[l.Protocol] || l.Protocol == "" {
+		for _, l := range gw.Merged {
+			if l.Protocol == "" {
 				continue // no protocol is a schema error (MR001)
+			}
+			effect := "the listener is not accepted and serves nothing"
+			if valid[l.Owner()] == 0 {
+				effect += fmt.Sprintf(", and with no valid listener the %s is not accepted (ListenersNotValid)", l.Owner().Kind)
+			}
+			if missingTLS(l) {
+				p.Reportf(l.Owner(), l.Spec.Protocol.Loc, "listener %s has protocol %s but no tls: Istio creates no listener for it (UnsupportedProtocol); %s", l.Name, l.Protocol, effect)
+				continue
+			}
+			if istioProtocols[l.Protocol] {
+				continue
 			}
 			why := "Istio does not support it"
 			switch up := strings.ToUpper(l.Protocol); {
@@ -80,14 +99,18 @@ func runListenerProtocolUnsupported(p *rules.Pass) error {
 			case up == "HBONE":
 				why = "HBONE is for waypoint and east-west gateways only"
 			}
-			effect := "the listener is not accepted and serves nothing"
-			if valid == 0 {
-				effect += ", and with no valid listener the Gateway is not accepted (ListenersNotValid)"
-			}
-			p.Reportf(gw.Obj, l.Spec.Protocol.Loc, "listener %s has protocol %q: %s (UnsupportedProtocol); %s", l.Name, l.Protocol, why, effect)
+			p.Reportf(l.Owner(), l.Spec.Protocol.Loc, "listener %s has protocol %q: %s (UnsupportedProtocol); %s", l.Name, l.Protocol, why, effect)
 		}
 	}
 	return nil
+}
+
+// missingTLS reports whether l is an HTTPS or TLS listener of a
+// ListenerSet without tls. Istio builds no listener for it and reports it
+// (buildListener, conversion.go); on a Gateway it takes such a listener
+// for a placeholder that ListenerSets fill, and reports nothing.
+func missingTLS(l *graph.Listener) bool {
+	return l.Set != nil && l.Spec.TLS == nil && (l.Protocol == "HTTPS" || l.Protocol == "TLS")
 }
 
 // ListenerRouteKindsInvalid reports allowedRoutes.kinds entries that the
@@ -106,7 +129,8 @@ The kinds each core protocol carries: ` + "`HTTP`" + ` and ` + "`HTTPS`" + ` car
 carries TCPRoute, ` + "`UDP`" + ` UDPRoute, and ` + "`TLS`" + ` carries TLSRoute, plus TCPRoute when the listener
 terminates TLS (` + "`tls.mode: Terminate`" + `, the default): "SSL passthrough is only supported by
 TLSRoute". An entry without ` + "`group`" + ` is in the group ` + "`gateway.networking.k8s.io`" + `. Listeners of
-implementation-specific protocols are not checked.`,
+implementation-specific protocols are not checked; those of the ListenerSets a Gateway accepts
+are, at their ListenerSet.`,
 	Bad: `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: public, namespace: infra}
@@ -134,13 +158,13 @@ spec:
       kinds: [{kind: TLSRoute}]
 `,
 	Severity: rules.Warning,
-	Inputs:   []kinds.Kind{kinds.K8sGateway},
+	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet},
 	Run:      runListenerRouteKindsInvalid,
 }
 
 func runListenerRouteKindsInvalid(p *rules.Pass) error {
 	for _, gw := range p.Graph.K8sGateways {
-		for _, l := range gw.Listeners {
+		for _, l := range gw.Merged {
 			if len(l.InvalidKinds) == 0 {
 				continue
 			}
@@ -165,7 +189,7 @@ func runListenerRouteKindsInvalid(p *rules.Pass) error {
 				if loc.IsZero() {
 					loc = w.Loc
 				}
-				p.Reportf(gw.Obj, loc, "allowedRoutes.kinds of listener %s names %s, which protocol %s cannot carry%s: the entry is ignored (InvalidRouteKinds); %s",
+				p.Reportf(l.Owner(), loc, "allowedRoutes.kinds of listener %s names %s, which protocol %s cannot carry%s: the entry is ignored (InvalidRouteKinds); %s",
 					l.Name, gk, l.Protocol, mode, left)
 			}
 		}

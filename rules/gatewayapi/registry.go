@@ -21,4 +21,7 @@ var Rules = []*rules.Rule{
 	ListenerProtocolUnsupported,
 	ListenerRouteKindsInvalid,
 	BackendKindUnsupported,
+	BackendTLSPolicyInvalid,
+	ListenerSetNotAllowed,
+	ParametersRefInvalid,
 }

@@ -1,0 +1,179 @@
+package gatewayapi
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// ParametersRefInvalid reports a Gateway's spec.infrastructure.parametersRef
+// that names a missing ConfigMap, a kind Istio does not read parameters
+// from, or a ConfigMap that Istio's deployment controller cannot apply.
+var ParametersRefInvalid = &rules.Rule{
+	ID:      "MR621",
+	Name:    "gatewayapi-parameters-ref-invalid",
+	Summary: "infrastructure parametersRef of a Gateway API Gateway names a missing ConfigMap, an unsupported kind, or a ConfigMap Istio cannot apply",
+	Doc: `A Gateway's ` + "`spec.infrastructure.parametersRef`" + ` names an object of its own namespace that configures
+what the implementation deploys for it. The API says that when the object cannot be found, is of
+a kind the implementation does not support, or holds malformed data, the Gateway should be
+rejected: ` + "`Accepted: False`" + ` with reason ` + "`InvalidParameters`" + `.
+
+- Istio reads a core ConfigMap only (` + "`group: \"\"`" + `, ` + "`kind: ConfigMap`" + `). Another kind is reported for
+  Gateways whose GatewayClass is Istio's (controller ` + "`istio.io/...`" + `; the classes istiod creates,
+  such as ` + "`istio`" + `, count): Istio does not accept the Gateway, and its deployment controller does
+  not create or update the Gateway's proxy. Other implementations' kinds are theirs to judge.
+- A ConfigMap that does not exist is reported only when the input holds another ConfigMap of
+  that namespace, or with the closed-world setting: it may be managed apart from the manifests.
+  Istio rejects the Gateway as above; the API asks other implementations to do the same.
+- Istio applies each key of the ConfigMap's ` + "`data`" + ` as a strategic merge patch over one object it
+  deploys: ` + "`deployment`" + `, ` + "`service`" + `, ` + "`serviceAccount`" + `, ` + "`horizontalPodAutoscaler`" + ` and
+  ` + "`podDisruptionBudget`" + `. Any other key makes it refuse to render the Gateway's objects, so the
+  proxy is neither created nor updated, while the Gateway's status stays ` + "`Accepted`" + `. This is
+  reported for the Gateways Istio deploys: those of Istio's classes without ` + "`spec.addresses`" + `, or
+  with a single address of type ` + "`IPAddress`" + ` (a Gateway bound to an existing Service by a
+  ` + "`Hostname`" + ` address is deployed by hand, and Istio does not read its parameters then).
+
+A GatewayClass's own ` + "`parametersRef`" + ` is not read by Istio (it takes class defaults from ConfigMaps
+labelled ` + "`gateway.istio.io/defaults-for-class`" + `), so it is not checked. The Gateways of
+istio-remote (controller ` + "`istio.io/unmanaged-gateway`" + `) are not deployed nor checked by this
+cluster's Istio.`,
+	Bad: `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: istio
+  infrastructure:
+    parametersRef:
+      group: apps
+      kind: Deployment
+      name: public-gateway
+  listeners:
+  - {name: http, port: 80, protocol: HTTP}
+`,
+	Good: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: public-gateway, namespace: infra}
+data:
+  deployment: |
+    spec:
+      replicas: 2
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: istio
+  infrastructure:
+    parametersRef:
+      group: ""
+      kind: ConfigMap
+      name: public-gateway
+  listeners:
+  - {name: http, port: 80, protocol: HTTP}
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.GatewayClass, kinds.ConfigMap},
+	Run:      runParametersRefInvalid,
+}
+
+// istioOverlays are the data keys Istio's deployment controller applies
+// (supportedOverlays, gatewaycommon/deploymentcontroller.go), sorted.
+var istioOverlays = []string{"deployment", "horizontalPodAutoscaler", "podDisruptionBudget", "service", "serviceAccount"}
+
+func runParametersRefInvalid(p *rules.Pass) error {
+	g := p.Graph
+	for _, gw := range g.K8sGateways {
+		c := gw.ParametersRef
+		controller := gw.Controller()
+		if c == nil || c.Name == "" || controller == unmanagedController {
+			continue // no name is a schema error
+		}
+		istio := strings.HasPrefix(controller, "istio.io/")
+		deployed := istio && deploysProxy(gw)
+		what := "spec.infrastructure.parametersRef " + refText(c)
+		if c.GroupKind != gkConfigMap {
+			if !istio {
+				continue // other kinds are implementation-specific
+			}
+			// The field at fault: the group when the kind is ConfigMap,
+			// else the kind.
+			pr := gw.Spec.Infrastructure.ParametersRef
+			loc := pr.Kind.Loc
+			if c.Kind == kinds.ConfigMap {
+				loc = pr.Group.Loc
+			}
+			if loc.IsZero() {
+				loc = c.NameLoc
+			}
+			p.Reportf(gw.Obj, loc, "%s is not a core ConfigMap, the only kind Istio reads parameters from: Istio does not accept the Gateway (InvalidParameters)%s", what, notDeployed(deployed))
+			continue
+		}
+		cm := g.FindConfigMap(c.Namespace, c.Name)
+		if cm == nil {
+			if !g.Mesh.ClosedWorld && !g.HasKind(kinds.ConfigMap, c.Namespace) {
+				continue
+			}
+			effect := "the implementation should not accept the Gateway (InvalidParameters)"
+			if istio {
+				effect = "Istio does not accept the Gateway (InvalidParameters)" + notDeployed(deployed)
+			}
+			p.Reportf(gw.Obj, c.NameLoc, "%s names no ConfigMap: %s", what, effect)
+			continue
+		}
+		if !deployed {
+			continue // Istio reads the data only to deploy the Gateway
+		}
+		var unknown []string
+		for _, k := range cm.Keys() {
+			if _, ok := slices.BinarySearch(istioOverlays, k); !ok {
+				unknown = append(unknown, fmt.Sprintf("%q", k))
+			}
+		}
+		if len(unknown) > 0 {
+			p.Reportf(gw.Obj, c.NameLoc, "%s has data %s %s, not among the objects Istio patches (%s): Istio neither creates nor updates the Gateway's proxy, although its status says it is accepted",
+				what, plural(len(unknown), "key", "keys"), strings.Join(unknown, ", "), strings.Join(istioOverlays, ", ")).
+				Relate(cm.Obj, cm.Obj.NameLoc, "the ConfigMap")
+		}
+	}
+	return nil
+}
+
+// unmanagedController is istio-remote's controller: a Gateway of another
+// network, which this cluster's Istio neither deploys nor validates.
+const unmanagedController = "istio.io/unmanaged-gateway"
+
+// deploysProxy reports whether Istio deploys the Gateway's proxy itself
+// (IsManaged, gatewaycommon/gateway_utils.go): no address, or a single one
+// of type IPAddress (the default). A Hostname address binds the Gateway to
+// a Service deployed by hand.
+func deploysProxy(gw *graph.K8sGateway) bool {
+	as := gw.Addresses()
+	switch len(as) {
+	case 0:
+		return true
+	case 1:
+		return !as[0].Type.Set || as[0].Type.V == "" || as[0].Type.V == "IPAddress"
+	}
+	return false
+}
+
+// notDeployed completes a message for a Gateway Istio deploys: its
+// deployment controller does not render the Gateway's objects either.
+func notDeployed(deployed bool) string {
+	if deployed {
+		return ", and its deployment controller neither creates nor updates the Gateway's proxy"
+	}
+	return ""
+}
+
+// plural picks the singular or the plural for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
