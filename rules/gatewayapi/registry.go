@@ -24,4 +24,5 @@ var Rules = []*rules.Rule{
 	BackendTLSPolicyInvalid,
 	ListenerSetNotAllowed,
 	ParametersRefInvalid,
+	CertificateHostMismatch,
 }
