@@ -138,3 +138,11 @@ func CertificateCovers(cert *x509.Certificate, host string) bool {
 	}
 	return cert.VerifyHostname(host) == nil
 }
+
+// CertificateNames lists the DNS names of cert for messages.
+func CertificateNames(cert *x509.Certificate) string {
+	if len(cert.DNSNames) == 0 {
+		return "none: clients ignore the common name"
+	}
+	return strings.Join(cert.DNSNames, ", ")
+}

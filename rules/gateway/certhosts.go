@@ -161,10 +161,7 @@ func checkCertificateHosts(p *rules.Pass, gw *graph.Gateway, s *spec.Server, cn 
 	if cert == nil {
 		return
 	}
-	names := "none: clients ignore the common name"
-	if len(cert.DNSNames) > 0 {
-		names = strings.Join(cert.DNSNames, ", ")
-	}
+	names := graph.CertificateNames(cert)
 	for _, h := range s.Hosts {
 		host := h.V
 		if _, after, ok := strings.Cut(host, "/"); ok {

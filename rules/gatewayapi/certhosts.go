@@ -1,8 +1,6 @@
 package gatewayapi
 
 import (
-	"strings"
-
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/rules"
@@ -140,10 +138,7 @@ func runCertificateHostMismatch(p *rules.Pass) error {
 				if cert == nil || graph.CertificateCovers(cert, l.Hostname) {
 					continue
 				}
-				names := "none: clients ignore the common name"
-				if len(cert.DNSNames) > 0 {
-					names = strings.Join(cert.DNSNames, ", ")
-				}
+				names := graph.CertificateNames(cert)
 				p.Reportf(l.Owner(), l.Spec.Hostname.Loc, "hostname %q of listener %s is not named by the certificate of certificateRef %s (DNS names: %s): clients that verify certificates refuse the handshake for it",
 					l.Hostname, l.Name, refText(c), names).
 					Relate(l.Owner(), c.NameLoc, "the certificate reference").

@@ -21,6 +21,7 @@ package ruletest
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -361,5 +362,28 @@ func CheckExamples(t *testing.T, r *rules.Rule, registry ...*rules.Rule) {
 				t.Errorf("%s: the Good example produces %s: %s %s", r.ID, rel(dir, f.Pos), f.Rule.ID, f.Message)
 			}
 		}
+	}
+}
+
+// Severities lints paths with r alone and checks that, for each message
+// fragment of want, some finding's message holds it with that severity.
+// It tests rules whose findings differ in severity, which want comments do
+// not state.
+func Severities(t *testing.T, r *rules.Rule, paths []string, want map[string]rules.Severity) {
+	t.Helper()
+	res := rules.Lint(rules.LintOptions{Paths: paths, Mesh: config.DefaultMesh(), Rules: []*rules.Rule{r}})
+	want = maps.Clone(want)
+	for _, f := range res.Findings {
+		for text, sev := range want {
+			if strings.Contains(f.Message, text) {
+				if f.Severity != sev {
+					t.Errorf("%s: severity %s, want %s", f.Message, f.Severity, sev)
+				}
+				delete(want, text)
+			}
+		}
+	}
+	for text := range want {
+		t.Errorf("no %s finding says %q", r.ID, text)
 	}
 }
