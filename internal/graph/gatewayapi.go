@@ -68,7 +68,8 @@ type K8sGateway struct {
 	Class *GatewayClass
 	// FrontendValidations are the client certificate validations of
 	// spec.tls.frontend: the default's, then those of perPort, in spec
-	// order. Entries without validation are left out.
+	// order. Entries without validation are left out. They apply to the
+	// listeners of Merged, ListenerSets' included.
 	FrontendValidations []*FrontendValidation
 	// ClientCertificateRef is spec.tls.backend.clientCertificateRef, the
 	// certificate the Gateway presents to backends (default kind Secret);
@@ -90,7 +91,8 @@ type FrontendValidation struct {
 	// Listeners are the listeners that terminate TLS and take this
 	// validation: those on Port, or for the default those on a port no
 	// perPort entry names (a perPort entry overrides the default even when
-	// it has no validation).
+	// it has no validation). They are the Gateway's own, then those of its
+	// ListenerSets, in the merged order (linkFrontendListeners).
 	Listeners []*Listener
 }
 
@@ -445,18 +447,19 @@ func (g *Graph) newListener(gw *K8sGateway, ls *spec.Listener, set *ListenerSet)
 	return l
 }
 
-// linkFrontendValidations resolves spec.tls.frontend of a Gateway: which
-// listeners each validation applies to, and its CA certificate references.
-// A cross-namespace reference needs a ReferenceGrant from the Gateway, as
-// certificateRefs do (FrontendTLSValidation.CACertificateRefs).
+// linkFrontendValidations resolves the CA certificate references of the
+// validations of a Gateway's spec.tls.frontend. A cross-namespace
+// reference needs a ReferenceGrant from the Gateway, as certificateRefs do
+// (FrontendTLSValidation.CACertificateRefs). The listeners each applies to
+// are set once the ListenerSets are merged (linkFrontendListeners).
 func (g *Graph) linkFrontendValidations(gw *K8sGateway) {
 	if gw.Spec.TLS == nil || gw.Spec.TLS.Frontend == nil {
 		return
 	}
 	f := gw.Spec.TLS.Frontend
-	add := func(v *spec.FrontendTLSValidation, port int64) *FrontendValidation {
+	add := func(v *spec.FrontendTLSValidation, port int64) {
 		if v == nil {
-			return nil
+			return
 		}
 		fv := &FrontendValidation{Spec: v, Port: port}
 		for i := range v.CACertificateRefs {
@@ -468,31 +471,62 @@ func (g *Graph) linkFrontendValidations(gw *K8sGateway) {
 			fv.CACertificateRefs = append(fv.CACertificateRefs, ref)
 		}
 		gw.FrontendValidations = append(gw.FrontendValidations, fv)
-		return fv
 	}
-	def := add(f.Default.Validation, 0)
-	perPort := map[int64]*FrontendValidation{}
-	overridden := map[int64]bool{}
+	add(f.Default.Validation, 0)
+	seen := map[int64]bool{}
 	for i := range f.PerPort {
 		pp := &f.PerPort[i]
-		if overridden[pp.Port.V] {
+		if seen[pp.Port.V] {
 			continue // the API server rejects a port named twice
 		}
-		overridden[pp.Port.V] = true
-		perPort[pp.Port.V] = add(pp.TLS.Validation, pp.Port.V)
+		seen[pp.Port.V] = true
+		add(pp.TLS.Validation, pp.Port.V)
 	}
-	for _, l := range gw.Listeners {
+}
+
+// linkFrontendListeners sets the listeners that each client certificate
+// validation of the Gateway applies to: those of its merged list that
+// terminate TLS, so the listeners of its ListenerSets too. The API applies
+// spec.tls.frontend to "all Listeners handling HTTPS traffic" on a port,
+// and the Gateway has the merged list of listeners (ListenerSetSpec);
+// GEP-91 made the validation per port because connections are shared by
+// every listener of a port, which a ListenerSet's listeners are too. Istio
+// builds a ListenerSet's listeners with its parent Gateway's spec.tls
+// (buildListener from the ListenerSet collection, resolveGatewayTLS).
+func (g *Graph) linkFrontendListeners(gw *K8sGateway) {
+	if gw.Spec.TLS == nil || gw.Spec.TLS.Frontend == nil {
+		return
+	}
+	for _, l := range gw.Merged {
 		if !l.TerminatesTLS() {
 			continue
 		}
-		l.Frontend = def
-		if overridden[l.Port] {
-			l.Frontend = perPort[l.Port]
-		}
+		l.Frontend = gw.frontendFor(l.Port)
 		if l.Frontend != nil {
 			l.Frontend.Listeners = append(l.Frontend.Listeners, l)
 		}
 	}
+}
+
+// frontendFor returns the client certificate validation that applies on
+// port: that of the first perPort entry of the port, as Istio's
+// resolveGatewayTLS takes it (a perPort entry overrides the default even
+// when it has no validation), else the default's; nil when that has none.
+func (gw *K8sGateway) frontendFor(port int64) *FrontendValidation {
+	f := gw.Spec.TLS.Frontend
+	v := f.Default.Validation
+	for i := range f.PerPort {
+		if f.PerPort[i].Port.V == port {
+			v = f.PerPort[i].TLS.Validation
+			break
+		}
+	}
+	for _, fv := range gw.FrontendValidations {
+		if v != nil && fv.Spec == v {
+			return fv
+		}
+	}
+	return nil
 }
 
 // protocolKinds are the route kinds each core listener protocol carries.

@@ -31,7 +31,10 @@ import (
 //   - a listener's allowedRoutes from: Same means the ListenerSet's
 //     namespace, and its cross-namespace certificateRefs need a
 //     ReferenceGrant from the ListenerSet (grants to the Gateway are not
-//     inherited).
+//     inherited);
+//   - the Gateway's client certificate validation (spec.tls.frontend)
+//     applies to the ListenerSets' listeners on its ports as to its own
+//     (linkFrontendListeners).
 
 var gkListenerSet = GroupKind{kinds.GroupGatewayAPI, kinds.ListenerSet}
 
@@ -124,8 +127,9 @@ func creationTimestamp(o *manifest.Object) string {
 
 // linkListenerSets resolves the ListenerSets' parents, builds their
 // listeners and appends those of the attached ones to their Gateways'
-// merged lists, in the API's precedence. It runs after every Gateway is
-// linked.
+// merged lists, in the API's precedence; then it gives the merged
+// listeners their Gateway's client certificate validations. It runs after
+// every Gateway is linked.
 func (g *Graph) linkListenerSets() {
 	for _, gw := range g.K8sGateways {
 		gw.Merged = append([]*Listener(nil), gw.Listeners...)
@@ -142,6 +146,9 @@ func (g *Graph) linkListenerSets() {
 			ls.Gateway.ListenerSets = append(ls.Gateway.ListenerSets, ls)
 			ls.Gateway.Merged = append(ls.Gateway.Merged, ls.Listeners...)
 		}
+	}
+	for _, gw := range g.K8sGateways {
+		g.linkFrontendListeners(gw)
 	}
 }
 
@@ -249,4 +256,24 @@ func (g *Graph) ListenerSetsNamed(name string) []*ListenerSet {
 		}
 	}
 	return out
+}
+
+// IstioCACertificateRef returns the i-th caCertificateRef of validation
+// fv as Istio resolves it for listener l of a ListenerSet, nil for a
+// Gateway's own listener. Istio builds a ListenerSet's listeners with the
+// ListenerSet as the referring object (buildListener, buildTLS,
+// buildCaCertificateReference): a reference without namespace points into
+// the ListenerSet's namespace, and one into another namespace needs a
+// ReferenceGrant from the ListenerSet. The API says neither: the
+// references are the Gateway's.
+func (g *Graph) IstioCACertificateRef(l *Listener, fv *FrontendValidation, i int) *ObjectRef {
+	if l.Set == nil || i >= len(fv.Spec.CACertificateRefs) {
+		return nil
+	}
+	c := &fv.Spec.CACertificateRefs[i]
+	ref := g.objectRef(l.Namespace(), c.Group, c.Kind, GroupKind{}, c.Namespace, c.Name, c.Loc)
+	if ref.CrossNamespace {
+		ref.Grant = g.grantFor(gkListenerSet, l.Namespace(), ref)
+	}
+	return ref
 }

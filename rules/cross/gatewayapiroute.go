@@ -1,6 +1,8 @@
 package cross
 
 import (
+	"fmt"
+
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/netpol"
@@ -30,6 +32,10 @@ the rule asks the connectivity engine whether a pod of the Gateway can open a co
 each backend workload on its target port, for every listener the route is attached to, and
 reports the backend workloads that none can reach, and which side blocks.
 
+A route attached through a ListenerSet (a parentRef of kind ` + "`ListenerSet`" + `) is served by the
+pods of the ListenerSet's Gateway, once the Gateway accepts the ListenerSet: it is checked as a
+route attached to the Gateway is, and the message names the ListenerSet.
+
 Fix it by admitting the Gateway's pods in the backend's policy, with one peer holding both
 selectors:
 
@@ -43,7 +49,7 @@ ingress:
 	Bad:      gatewayAPIRouteExample(false),
 	Good:     gatewayAPIRouteExample(true),
 	Severity: rules.Warning,
-	Inputs:   inputs(append([]kinds.Kind{kinds.K8sGateway, kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute, kinds.UDPRoute, kinds.Service}, netpolInputs...)...),
+	Inputs:   inputs(append([]kinds.Kind{kinds.K8sGateway, kinds.ListenerSet, kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute, kinds.UDPRoute, kinds.Service}, netpolInputs...)...),
 	Run:      runGatewayAPIRouteBlocked,
 }
 
@@ -109,10 +115,14 @@ func podsOf(g *graph.Graph, gw *graph.K8sGateway) (gatewayPods, bool) {
 func runGatewayAPIRouteBlocked(p *rules.Pass) error {
 	g := p.Graph
 	for _, r := range g.GatewayRoutes {
+		// A ListenerSet's listeners are served by its Gateway's pods
+		// (linkListenerSetParent sets Gateway only once the Gateway
+		// accepts the ListenerSet), so a route is checked once per
+		// Gateway, through its first parent that attaches it there.
 		seen := map[*graph.K8sGateway]bool{}
 		for _, parent := range r.Parents {
 			gw := parent.Gateway
-			if !parent.IsGateway() || gw == nil || len(parent.Attached) == 0 || seen[gw] {
+			if !parent.IsGateway() && !parent.IsListenerSet() || gw == nil || len(parent.Attached) == 0 || seen[gw] {
 				continue
 			}
 			seen[gw] = true
@@ -122,7 +132,7 @@ func runGatewayAPIRouteBlocked(p *rules.Pass) error {
 			}
 			for _, rule := range r.Rules {
 				for _, b := range rule.Backends {
-					checkGatewayAPIBackend(p, r, gw, pods, b)
+					checkGatewayAPIBackend(p, r, parent, pods, b)
 				}
 			}
 		}
@@ -155,7 +165,8 @@ func backendTargets(b *graph.BackendRef) []graph.BackendTarget {
 	return nil
 }
 
-func checkGatewayAPIBackend(p *rules.Pass, r *graph.GatewayRoute, gw *graph.K8sGateway, pods gatewayPods, b *graph.BackendRef) {
+func checkGatewayAPIBackend(p *rules.Pass, r *graph.GatewayRoute, parent *graph.ParentRef, pods gatewayPods, b *graph.BackendRef) {
+	gw := parent.Gateway
 	targets := backendTargets(b)
 	a := rnetpol.Analysis(p)
 	srcs := pods.endpoints()
@@ -184,8 +195,12 @@ func checkGatewayAPIBackend(p *rules.Pass, r *graph.GatewayRoute, gw *graph.K8sG
 	if at.Line == 0 {
 		at = b.Loc
 	}
-	f := p.Reportf(r.Obj, at, "NetworkPolicies block backend %s of %s %s/%s through Gateway %s/%s: %s (%s %d) admit no connection from the Gateway's pods (%s); %s%s",
-		b.Name, r.Kind(), r.Namespace(), r.Name(), gw.Namespace(), gw.Name(), names(blocked), first.Protocol, first.Port, pods, why, all)
+	through := ""
+	if ls := parent.ListenerSet; parent.IsListenerSet() && ls != nil {
+		through = fmt.Sprintf("ListenerSet %s/%s of ", ls.Namespace(), ls.Name())
+	}
+	f := p.Reportf(r.Obj, at, "NetworkPolicies block backend %s of %s %s/%s through %sGateway %s/%s: %s (%s %d) admit no connection from the Gateway's pods (%s); %s%s",
+		b.Name, r.Kind(), r.Namespace(), r.Name(), through, gw.Namespace(), gw.Name(), names(blocked), first.Protocol, first.Port, pods, why, all)
 	relatePolicies(f, a, blocked, netpol.Ingress)
 	relatePolicies(f, a, pods.workloads, netpol.Egress)
 	if pods.pod != nil {

@@ -64,6 +64,23 @@ implementation does not read) and, with no valid CA certificate left, ` + "`Acce
   only, and so is a validation with more than one reference: Istio takes one.
 - A validation that applies to no listener terminating TLS is not read, so not checked.
 
+The validation applies to the listeners of the ListenerSets the Gateway accepts too: the API
+applies it to every listener that serves HTTPS on the port, and a Gateway has the merged list of
+its own listeners and its ListenerSets' (GEP-91 made it per port because a connection may be
+reused by every listener of its port). Istio builds a ListenerSet's listeners with the Gateway's
+` + "`spec.tls`" + `. So a Gateway with no HTTPS listener of its own is checked for its ListenerSets',
+which the message names. The findings are at the Gateway, which holds the references.
+
+Istio, however, reads the reference for a ListenerSet's listeners as if the ListenerSet had
+written it, which the API does not say: without ` + "`namespace`" + ` it names an object of the
+ListenerSet's namespace, and into another namespace it needs a ReferenceGrant that admits
+ListenerSets of the ListenerSet's namespace (grants to the Gateway do not count). For Gateways of
+Istio's classes, when that reading differs from the Gateway's, it is checked too: the object
+Istio looks for in the ListenerSet's namespace is checked as above, and a missing grant makes the
+ListenerSet's listeners report ` + "`RefNotPermitted`" + ` and not serve. Give the reference a
+` + "`namespace`" + ` and a ReferenceGrant to ListenerSets, or keep the ListenerSets that terminate TLS on a
+validated port in the Gateway's namespace.
+
 The Gateway's ` + "`spec.tls.backend.clientCertificateRef`" + ` names the certificate and key it presents to
 backends that ask for a client certificate. An invalid one makes the Gateway report
 ` + "`ResolvedRefs: False`" + ` with reason ` + "`InvalidClientCertificateRef`" + `; the Gateway stays accepted. It is checked
@@ -250,7 +267,6 @@ var (
 // checkCACertificateRefs reports the caCertificateRefs of a client
 // certificate validation that the listeners it applies to cannot use.
 func checkCACertificateRefs(p *rules.Pass, gw *graph.K8sGateway, fv *graph.FrontendValidation, istio bool) {
-	g := p.Graph
 	if len(fv.Listeners) == 0 {
 		return // no listener reads it
 	}
@@ -265,46 +281,108 @@ func checkCACertificateRefs(p *rules.Pass, gw *graph.K8sGateway, fv *graph.Front
 			continue // no name is a schema error; not granted is MR604's
 		}
 		what := "caCertificateRef " + refText(c) + " of " + frontendText(fv)
-		switch c.GroupKind {
-		case gkConfigMap:
-			cm := g.FindConfigMap(c.Namespace, c.Name)
-			if cm == nil {
-				if g.Mesh.ClosedWorld || g.HasKind(kinds.ConfigMap, c.Namespace) {
-					p.Reportf(gw.Obj, c.NameLoc, "%s names no ConfigMap: %s cannot validate client certificates (InvalidCACertificateRef)", what, on)
-				}
-				break
+		if c.GroupKind == gkConfigMap || c.GroupKind == gkSecret {
+			checkCARef(p, gw, c, c, what, on)
+			continue
+		}
+		if !istio {
+			continue // other kinds are implementation-specific
+		}
+		// The field at fault: the group when the kind is one Istio
+		// takes, else the kind.
+		sr := &fv.Spec.CACertificateRefs[i]
+		loc := sr.Kind.Loc
+		if c.Kind == kinds.Secret || c.Kind == kinds.ConfigMap {
+			loc = sr.Group.Loc
+		}
+		if loc.IsZero() {
+			loc = c.NameLoc
+		}
+		p.Reportf(gw.Obj, loc, "%s is neither a core ConfigMap nor a core Secret, the kinds Istio reads CA certificates from: it does not serve %s (InvalidCACertificateKind)", what, on)
+	}
+	if istio {
+		checkListenerSetCARefs(p, gw, fv)
+	}
+}
+
+// checkCARef reports CA certificate reference c, written at ref, when the
+// core ConfigMap or Secret it names does not exist (as far as the input
+// tells) or holds no CA certificate Istio can read. what introduces the
+// reference and on names the listeners that read it.
+func checkCARef(p *rules.Pass, gw *graph.K8sGateway, ref, c *graph.ObjectRef, what, on string) *rules.Finding {
+	g := p.Graph
+	if c.GroupKind == gkConfigMap {
+		cm := g.FindConfigMap(c.Namespace, c.Name)
+		if cm == nil {
+			if g.Mesh.ClosedWorld || g.HasKind(kinds.ConfigMap, c.Namespace) {
+				return p.Reportf(gw.Obj, ref.NameLoc, "%s names no ConfigMap: %s cannot validate client certificates (InvalidCACertificateRef)", what, on)
 			}
-			if why := cm.CheckCABundle(); why != "" {
-				p.Reportf(gw.Obj, c.NameLoc, "%s holds no usable CA certificate: %s; %s cannot validate client certificates (InvalidCACertificateRef)", what, why, on).
-					Relate(cm.Obj, cm.Obj.NameLoc, "the ConfigMap")
-			}
-		case gkSecret:
-			s := g.FindSecret(c.Namespace, c.Name)
-			if s == nil {
-				if g.Mesh.ClosedWorld || g.HasKind(kinds.Secret, c.Namespace) {
-					p.Reportf(gw.Obj, c.NameLoc, "%s names no Secret: %s cannot validate client certificates (InvalidCACertificateRef)", what, on)
-				}
-				break
-			}
-			if why := checkCABundle(s); why != "" {
-				p.Reportf(gw.Obj, c.NameLoc, "%s holds no usable CA certificate: %s; %s cannot validate client certificates (InvalidCACertificateRef)", what, why, on).
-					Relate(s.Obj, s.Obj.NameLoc, "the Secret")
-			}
-		default:
-			if !istio {
-				break // other kinds are implementation-specific
-			}
-			// The field at fault: the group when the kind is one Istio
-			// takes, else the kind.
-			sr := &fv.Spec.CACertificateRefs[i]
-			loc := sr.Kind.Loc
-			if c.Kind == kinds.Secret || c.Kind == kinds.ConfigMap {
-				loc = sr.Group.Loc
-			}
-			if loc.IsZero() {
-				loc = c.NameLoc
-			}
-			p.Reportf(gw.Obj, loc, "%s is neither a core ConfigMap nor a core Secret, the kinds Istio reads CA certificates from: it does not serve %s (InvalidCACertificateKind)", what, on)
+			return nil
+		}
+		if why := cm.CheckCABundle(); why != "" {
+			return p.Reportf(gw.Obj, ref.NameLoc, "%s holds no usable CA certificate: %s; %s cannot validate client certificates (InvalidCACertificateRef)", what, why, on).
+				Relate(cm.Obj, cm.Obj.NameLoc, "the ConfigMap")
+		}
+		return nil
+	}
+	s := g.FindSecret(c.Namespace, c.Name)
+	if s == nil {
+		if g.Mesh.ClosedWorld || g.HasKind(kinds.Secret, c.Namespace) {
+			return p.Reportf(gw.Obj, ref.NameLoc, "%s names no Secret: %s cannot validate client certificates (InvalidCACertificateRef)", what, on)
+		}
+		return nil
+	}
+	if why := checkCABundle(s); why != "" {
+		return p.Reportf(gw.Obj, ref.NameLoc, "%s holds no usable CA certificate: %s; %s cannot validate client certificates (InvalidCACertificateRef)", what, why, on).
+			Relate(s.Obj, s.Obj.NameLoc, "the Secret")
+	}
+	return nil
+}
+
+// checkListenerSetCARefs reports the CA certificate reference of a
+// validation as Istio reads it for the listeners of each ListenerSet that
+// take the validation, when that differs from the Gateway's reading:
+// Istio resolves it from the ListenerSet (graph.IstioCACertificateRef), so
+// a reference without namespace names an object of the ListenerSet's
+// namespace, and one into another namespace needs a ReferenceGrant from
+// the ListenerSet. Istio reads one reference only (a validation with more
+// is reported already), of a kind it takes, and the Gateway's own
+// problems with it are reported already.
+func checkListenerSetCARefs(p *rules.Pass, gw *graph.K8sGateway, fv *graph.FrontendValidation) {
+	if len(fv.CACertificateRefs) != 1 {
+		return
+	}
+	c := fv.CACertificateRefs[0]
+	if c.Name == "" || c.CrossNamespace && c.Grant == nil || c.GroupKind != gkConfigMap && c.GroupKind != gkSecret {
+		return
+	}
+	var sets []*graph.ListenerSet
+	bySet := map[*graph.ListenerSet][]*graph.Listener{}
+	for _, l := range fv.Listeners {
+		if l.Set == nil {
+			continue
+		}
+		if bySet[l.Set] == nil {
+			sets = append(sets, l.Set)
+		}
+		bySet[l.Set] = append(bySet[l.Set], l)
+	}
+	for _, ls := range sets {
+		ll := bySet[ls]
+		r := p.Graph.IstioCACertificateRef(ll[0], fv, 0)
+		on := listenersNamed(ll)
+		set := "ListenerSet " + ls.Namespace() + "/" + ls.Name()
+		var f *rules.Finding
+		switch {
+		case r.CrossNamespace && r.Grant == nil:
+			f = p.Reportf(gw.Obj, c.NameLoc, "caCertificateRef %s of %s is read by Istio for the listeners of %s as the ListenerSet's reference, and no ReferenceGrant of namespace %s lets ListenerSets of namespace %s refer to %s %s: %s cannot validate client certificates (RefNotPermitted)",
+				refText(c), frontendText(fv), set, r.Namespace, ls.Namespace(), r.GroupKind, r.Name, on)
+		case r.Namespace != c.Namespace:
+			what := fmt.Sprintf("caCertificateRef %q of %s, which Istio resolves in the namespace of %s for its listeners (%s %s/%s),", c.Name, frontendText(fv), set, r.GroupKind, r.Namespace, r.Name)
+			f = checkCARef(p, gw, c, r, what, on)
+		}
+		if f != nil {
+			f.Relate(ls.Obj, ls.Obj.NameLoc, "the %s", set)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package gatewayapi
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -49,6 +50,10 @@ when the two Gateways also declare the same address (see gatewayapi-address-dupl
 makes it a real conflict. Listeners without hostname are not compared, and neither are the
 listeners of one Gateway (see gatewayapi-listener-conflict).
 
+The listeners of the ListenerSets a Gateway accepts are the Gateway's, served on its addresses:
+they are compared as its own are, and those of a ListenerSet are reported at the ListenerSet.
+ListenerSets that no Gateway accepts serve nothing and are not compared.
+
 Merge the Gateways, or give the listeners distinct hostnames.`,
 	Bad: `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -79,28 +84,28 @@ spec:
   listeners: [{name: http, hostname: admin.example.com, port: 80, protocol: HTTP}]
 `,
 	Severity: rules.Info,
-	Inputs:   []kinds.Kind{kinds.K8sGateway},
+	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet},
 	Related:  []string{"KIA1501"},
 	Run: func(p *rules.Pass) error {
 		gws := p.Graph.K8sGateways
 		for i, gw := range gws {
-			for _, l := range gw.Listeners {
+			for _, l := range gw.Merged {
 				if l.Hostname == "" {
 					continue
 				}
 			other:
 				for _, prev := range gws[:i] {
-					for _, m := range prev.Listeners {
+					for _, m := range prev.Merged {
 						if m.Hostname != l.Hostname || m.Port != l.Port || !strings.EqualFold(m.Protocol, l.Protocol) {
 							continue
 						}
-						msg := "listener %q of Gateway %s has the same hostname, port and protocol (%s, %d, %s) as listener %q of Gateway %s: each Gateway gets its own address, and DNS decides which one serves %s"
-						args := []any{l.Name, gwRef(gw), l.Hostname, l.Port, l.Protocol, m.Name, gwRef(prev), l.Hostname}
+						msg := "%s has the same hostname, port and protocol (%s, %d, %s) as %s: each Gateway gets its own address, and DNS decides which one serves %s"
+						args := []any{listenerOf(l), l.Hostname, l.Port, l.Protocol, listenerOf(m), l.Hostname}
 						if a := sharedAddress(gw, prev); a != "" {
-							msg = "listener %q of Gateway %s has the same hostname, port and protocol (%s, %d, %s) as listener %q of Gateway %s, and both Gateways declare address %s: they conflict"
-							args = []any{l.Name, gwRef(gw), l.Hostname, l.Port, l.Protocol, m.Name, gwRef(prev), a}
+							msg = "%s has the same hostname, port and protocol (%s, %d, %s) as %s, and both Gateways declare address %s: they conflict"
+							args = []any{listenerOf(l), l.Hostname, l.Port, l.Protocol, listenerOf(m), a}
 						}
-						p.Reportf(gw.Obj, l.Spec.Loc, msg, args...).Relate(prev.Obj, m.Spec.Loc, "the other listener")
+						p.Reportf(l.Owner(), l.Spec.Loc, msg, args...).Relate(m.Owner(), m.Spec.Loc, "the other listener")
 						break other
 					}
 				}
@@ -108,6 +113,16 @@ spec:
 		}
 		return nil
 	},
+}
+
+// listenerOf names a listener with the object that declares it and, for a
+// ListenerSet's, the Gateway that serves it: the Gateways are what MR610
+// compares.
+func listenerOf(l *graph.Listener) string {
+	if l.Set == nil {
+		return fmt.Sprintf("listener %q of Gateway %s", l.Name, gwRef(l.Gateway))
+	}
+	return fmt.Sprintf("listener %q of %s (on Gateway %s)", l.Name, l.OwnerText(), gwRef(l.Gateway))
 }
 
 // GatewayAddressDuplicate reports addresses that two Gateways declare.

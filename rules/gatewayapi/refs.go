@@ -50,9 +50,15 @@ func frontendText(fv *graph.FrontendValidation) string {
 }
 
 // listenersNamed names listeners: "listener https", "listeners a, b".
+// Those of a ListenerSet name it, since their names are unique within it
+// only: "listener https of ListenerSet shop/shop".
 func listenersNamed(ls []*graph.Listener) string {
 	var ns []string
 	for _, l := range ls {
+		if l.Set != nil {
+			ns = append(ns, l.Name+" of "+l.OwnerText())
+			continue
+		}
 		ns = append(ns, l.Name)
 	}
 	if len(ns) == 1 {
