@@ -189,6 +189,14 @@ func (p *Pass) Reportf(o *manifest.Object, loc manifest.Loc, format string, args
 	return f
 }
 
+// AtMost lowers the finding's severity to s, unless the configuration set
+// it lower still, and returns it: for findings of an error rule that are
+// only warnings (a certificate served although it has expired).
+func (f *Finding) AtMost(s Severity) *Finding {
+	f.Severity = min(f.Severity, s)
+	return f
+}
+
 // Relate adds a related location to the finding and returns it.
 func (f *Finding) Relate(o *manifest.Object, loc manifest.Loc, format string, args ...any) *Finding {
 	if loc.IsZero() {

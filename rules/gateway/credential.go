@@ -150,7 +150,7 @@ func checkServedCredential(p *rules.Pass, gw *graph.Gateway, cn spec.Str, podNS 
 	f := p.Reportf(gw.Obj, cn.Loc, "credentialName %q: Secret %s/%s: %s; the gateway still serves it (istiod only logs a warning), and clients that verify certificates refuse the handshake",
 		cn.V, ref.Namespace, ref.Name, why).
 		Relate(sec.Obj, sec.Obj.NameLoc, "the Secret")
-	f.Severity = min(f.Severity, rules.Warning)
+	f.AtMost(rules.Warning)
 }
 
 // checkCACredential reports a MUTUAL server whose CA certificate the

@@ -156,12 +156,6 @@ func runBackendTLSPolicyInvalid(p *rules.Pass) error {
 	return nil
 }
 
-// lowerToWarning lowers a finding to a warning, unless the configuration
-// lowered it further.
-func lowerToWarning(f *rules.Finding) {
-	f.Severity = min(f.Severity, rules.Warning)
-}
-
 // checkPolicyTarget reports a target Istio does not find, as
 // BackendTLSPolicyCollection does (TargetNotFound), and returns true when
 // it did.
@@ -188,8 +182,8 @@ func checkPolicyTarget(p *rules.Pass, pol *graph.BackendTLSPolicy, i int, t *gra
 		if loc.IsZero() {
 			loc = ref.NameLoc
 		}
-		lowerToWarning(p.Reportf(pol.Obj, loc, "%s names %s %s/%s, a kind Istio does not apply BackendTLSPolicies to (it takes core Services, group \"\", and networking.istio.io ServiceEntries): %s",
-			what, ref.GroupKind, ref.Namespace, ref.Name, effect))
+		p.Reportf(pol.Obj, loc, "%s names %s %s/%s, a kind Istio does not apply BackendTLSPolicies to (it takes core Services, group \"\", and networking.istio.io ServiceEntries): %s",
+			what, ref.GroupKind, ref.Namespace, ref.Name, effect).AtMost(rules.Warning)
 		return true
 	}
 	if t.Service == nil && t.ServiceEntry == nil {
@@ -415,7 +409,7 @@ func checkBackendCACertificateRefs(p *rules.Pass, pol *graph.BackendTLSPolicy) {
 		}
 	}
 	if refs := pol.Spec.Spec.Validation.CACertificateRefs; len(refs) > 1 {
-		lowerToWarning(p.Reportf(pol.Obj, refs[1].Loc, "validation has %d caCertificateRefs, and Istio uses the first only: it ignores the others (its Accepted condition says so)", len(refs)))
+		p.Reportf(pol.Obj, refs[1].Loc, "validation has %d caCertificateRefs, and Istio uses the first only: it ignores the others (its Accepted condition says so)", len(refs)).AtMost(rules.Warning)
 	}
 }
 

@@ -190,7 +190,7 @@ func runCertificateRefInvalid(p *rules.Pass) error {
 					// status is fine, the clients are not.
 					f := p.Reportf(l.Owner(), c.NameLoc, "%s: %s; the listener still serves it (Istio accepts the reference: ResolvedRefs stays True), and clients that verify certificates refuse the handshake", what, why).
 						Relate(s.Obj, s.Obj.NameLoc, "the Secret")
-					f.Severity = min(f.Severity, rules.Warning)
+					f.AtMost(rules.Warning)
 					continue
 				}
 				p.Reportf(l.Owner(), c.NameLoc, "%s cannot be served: %s (InvalidCertificateRef)", what, why).
@@ -250,7 +250,7 @@ func checkClientCertificateRef(p *rules.Pass, gw *graph.K8sGateway, istio bool) 
 		// refuses it.
 		f := p.Reportf(gw.Obj, c.NameLoc, "%s: %s; the reference is accepted (Istio keeps ResolvedRefs True), and backends that verify client certificates refuse the Gateway's", what, why).
 			Relate(s.Obj, s.Obj.NameLoc, "the Secret")
-		f.Severity = min(f.Severity, rules.Warning)
+		f.AtMost(rules.Warning)
 		return
 	}
 	p.Reportf(gw.Obj, c.NameLoc, "%s cannot be loaded: %s; the Gateway cannot present a client certificate to backends (InvalidClientCertificateRef)", what, why).

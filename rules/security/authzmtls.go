@@ -200,7 +200,7 @@ func runAuthzIdentityWithoutMTLS(p *rules.Pass) error {
 			}
 			f := p.Reportf(ap.Obj, u.loc, "%s: mTLS is PERMISSIVE for workload %s/%s, so %s; make the mode STRICT",
 				u.where(), permissive.Namespace(), permissive.Name(), what)
-			f.Severity = min(f.Severity, rules.Warning)
+			f.AtMost(rules.Warning)
 		}
 	}
 	return nil

@@ -92,7 +92,7 @@ func checkPrincipal(p *rules.Pass, g *graph.Graph, ap *graph.AuthorizationPolicy
 	if td := graph.PrincipalTrustDomain(v.V); td != "" && !g.LocalTrustDomain(td) {
 		f := p.Reportf(ap.Obj, v.Loc, "%s: principal %q has trust domain %q, not the mesh's (%s): it matches only callers of a federated mesh or a trustDomainAliases entry",
 			where, v.V, td, g.Mesh.TrustDomain)
-		f.Severity = min(f.Severity, rules.Warning)
+		f.AtMost(rules.Warning)
 		return
 	}
 	pr, ok := graph.ParsePrincipal(v.V)
