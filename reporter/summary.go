@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -46,26 +47,19 @@ func (s summary) String() string {
 		b.WriteString("no findings")
 	} else {
 		fmt.Fprintf(&b, "%s, %s, %d info",
-			plural(s.Errors, "error", "errors"), plural(s.Warnings, "warning", "warnings"), s.Info)
+			wording.Count(s.Errors, "error", "errors"), wording.Count(s.Warnings, "warning", "warnings"), s.Info)
 	}
-	fmt.Fprintf(&b, " in %s (%s)", plural(s.Files, "file", "files"), plural(s.Objects, "object", "objects"))
+	fmt.Fprintf(&b, " in %s (%s)", wording.Count(s.Files, "file", "files"), wording.Count(s.Objects, "object", "objects"))
 	if s.InputErrors > 0 {
-		fmt.Fprintf(&b, "; %s", plural(s.InputErrors, "input error", "input errors"))
+		fmt.Fprintf(&b, "; %s", wording.Count(s.InputErrors, "input error", "input errors"))
 	}
 	if s.InternalErrs > 0 {
-		fmt.Fprintf(&b, "; %s", plural(s.InternalErrs, "internal error", "internal errors"))
+		fmt.Fprintf(&b, "; %s", wording.Count(s.InternalErrs, "internal error", "internal errors"))
 	}
 	if s.Suppressed > 0 {
 		fmt.Fprintf(&b, "; %d suppressed", s.Suppressed)
 	}
 	return b.String()
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // errorMessage is an input error's message without its "file:line:col: "

@@ -44,6 +44,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/meshlint/meshlint/internal/wording"
 )
 
 func main() {
@@ -571,26 +573,19 @@ func countsLine(r *report) string {
 	if s.Errors+s.Warnings+s.Info == 0 {
 		b.WriteString("no findings")
 	} else {
-		fmt.Fprintf(&b, "%s, %s, %d info", plural(s.Errors, "error", "errors"), plural(s.Warnings, "warning", "warnings"), s.Info)
+		fmt.Fprintf(&b, "%s, %s, %d info", wording.Count(s.Errors, "error", "errors"), wording.Count(s.Warnings, "warning", "warnings"), s.Info)
 	}
-	fmt.Fprintf(&b, " in %s (%s)", plural(s.Files, "file", "files"), plural(s.Objects, "object", "objects"))
+	fmt.Fprintf(&b, " in %s (%s)", wording.Count(s.Files, "file", "files"), wording.Count(s.Objects, "object", "objects"))
 	if s.InputErrors > 0 {
-		fmt.Fprintf(&b, "; %s", plural(s.InputErrors, "input error", "input errors"))
+		fmt.Fprintf(&b, "; %s", wording.Count(s.InputErrors, "input error", "input errors"))
 	}
 	if s.InternalErrors > 0 {
-		fmt.Fprintf(&b, "; %s", plural(s.InternalErrors, "internal error", "internal errors"))
+		fmt.Fprintf(&b, "; %s", wording.Count(s.InternalErrors, "internal error", "internal errors"))
 	}
 	if s.Suppressed > 0 {
 		fmt.Fprintf(&b, "; %d suppressed", s.Suppressed)
 	}
 	return b.String()
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // verdict says in a few words what meshlint's exit code means.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/fix"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -48,7 +49,7 @@ func (f *fixFlags) fixes(env *Env, findings []*rules.Finding, stdin []byte, path
 			created++
 		}
 	}
-	summary := fmt.Sprintf("%s to %s", plural(len(res.Applied), "fix", "fixes"), plural(len(res.Files), "file", "files"))
+	summary := fmt.Sprintf("%s to %s", wording.Count(len(res.Applied), "fix", "fixes"), wording.Count(len(res.Files), "file", "files"))
 	if created > 0 {
 		summary += fmt.Sprintf(" (%d new)", created)
 	}
@@ -102,11 +103,4 @@ func covered(dir string, paths []string, file string) bool {
 		}
 	}
 	return false
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

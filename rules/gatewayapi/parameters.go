@@ -7,6 +7,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -135,7 +136,7 @@ func runParametersRefInvalid(p *rules.Pass) error {
 		}
 		if len(unknown) > 0 {
 			p.Reportf(gw.Obj, c.NameLoc, "%s has data %s %s, not among the objects Istio patches (%s): Istio neither creates nor updates the Gateway's proxy, although its status says it is accepted",
-				what, plural(len(unknown), "key", "keys"), strings.Join(unknown, ", "), strings.Join(istioOverlays, ", ")).
+				what, wording.Plural(len(unknown), "key", "keys"), strings.Join(unknown, ", "), strings.Join(istioOverlays, ", ")).
 				Relate(cm.Obj, cm.Obj.NameLoc, "the ConfigMap")
 		}
 	}
@@ -168,12 +169,4 @@ func notDeployed(deployed bool) string {
 		return ", and its deployment controller neither creates nor updates the Gateway's proxy"
 	}
 	return ""
-}
-
-// plural picks the singular or the plural for n.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

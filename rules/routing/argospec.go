@@ -7,6 +7,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/meshlint/meshlint/rules"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -306,7 +307,7 @@ func checkCanaryServices(p *rules.Pass, o *manifest.Object, c, tr argoNode, has 
 		missing = append(missing, "canaryService")
 	}
 	p.Reportf(o, c.keyLoc("trafficRouting"), "trafficRouting by %s splits traffic between stableService and canaryService, but %s %s not set: %s (Canary service and Stable service must to be set to use Traffic Routing)",
-		router, strings.Join(missing, " and "), plural(len(missing), "is", "are"), invalidSpec)
+		router, strings.Join(missing, " and "), wording.Plural(len(missing), "is", "are"), invalidSpec)
 }
 
 // checkTemplateNames reports each template of a list whose name an

@@ -9,6 +9,7 @@ import (
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -184,7 +185,7 @@ func (c *rolloutCheck) requiredServices() {
 		return
 	}
 	c.p.Reportf(c.r.Obj, canary.Loc, "%s splits traffic by host (trafficRouting.istio without destinationRule), which needs stableService and canaryService, but %s %s not set: %s",
-		c.ref, strings.Join(missing, " and "), plural(len(missing), "is", "are"), invalidSpec)
+		c.ref, strings.Join(missing, " and "), wording.Plural(len(missing), "is", "are"), invalidSpec)
 }
 
 // services mirrors getReferencedServices and ValidateService.
@@ -617,11 +618,4 @@ func managedNote(n int) string {
 		return ""
 	}
 	return fmt.Sprintf(" besides %d of managedRoutes", n)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

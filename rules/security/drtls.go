@@ -9,6 +9,7 @@ import (
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -379,7 +380,7 @@ func reportConflict(p *rules.Pass, dr *graph.DestinationRule, site tlsSite, c co
 		}
 	}
 	if more > 0 {
-		to += " (and " + plural(more, "more host") + ")"
+		to += " (and " + wording.Count(more, "more host", "more hosts") + ")"
 	}
 	w := c.workload
 	f := p.Reportf(dr.Obj, site.loc(), "%s%s to %s, but %s %s/%s requires mutual TLS (STRICT): the connection is reset (503)",

@@ -7,6 +7,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -163,7 +164,7 @@ func runMeshNotStrict(p *rules.Pass) error {
 		in = "namespaces"
 	}
 	msg := fmt.Sprintf("no mesh-wide STRICT PeerAuthentication in root namespace %s: the mTLS mode of %s with a sidecar falls back to %s, so plaintext is accepted, in %s %s",
-		root, plural(count, "workload"), mode, in, strings.Join(list, ", "))
+		root, wording.Count(count, "workload", "workloads"), mode, in, strings.Join(list, ", "))
 
 	var f *rules.Finding
 	switch {
@@ -192,12 +193,4 @@ func meshWidePA(g *graph.Graph) *graph.PeerAuthentication {
 		}
 	}
 	return nil
-}
-
-// plural formats "1 workload" or "3 workloads".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, noun)
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
