@@ -36,6 +36,7 @@ func newGraph(objs []*manifest.Object, mesh config.Mesh) *Graph {
 		pasByNS:        map[string][]*PeerAuthentication{},
 		present:        map[presentKey]bool{},
 		described:      map[string]bool{},
+		configMaps:     map[[2]string]*manifest.Object{},
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/pem"
 	"sort"
 
-	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/yamlpath"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -65,27 +64,23 @@ func (c *ConfigMap) has(key string) bool {
 // (credentials/kube ExtractRoot): GenericScrtCaCert, then TLSSecretCaCert.
 var caKeys = []string{"cacert", "ca.crt"}
 
-// FindConfigMap returns the ConfigMap namespace/name, or nil. It scans the
-// objects: CA certificate references are few, and an index would cost
-// every run memory for ConfigMaps no rule asks for.
+// FindConfigMap returns the ConfigMap namespace/name, or nil.
 func (g *Graph) FindConfigMap(ns, name string) *ConfigMap {
-	for _, o := range g.Objects {
-		if o.Namespace != ns || o.Name != name || !kinds.LoadedConfigMap(o.Group, o.Kind) {
-			continue
-		}
-		var f *configMapFacts
-		if p := preparedOf(o); p != nil {
-			f = p.f().ConfigMap
-		}
-		if f == nil {
-			f = readConfigMap(o)
-		}
-		if f == nil {
-			return nil
-		}
-		return &ConfigMap{Meta: Meta{Obj: o}, c: f}
+	o := g.configMaps[[2]string{ns, name}]
+	if o == nil {
+		return nil
 	}
-	return nil
+	var f *configMapFacts
+	if p := preparedOf(o); p != nil {
+		f = p.f().ConfigMap
+	}
+	if f == nil {
+		f = readConfigMap(o)
+	}
+	if f == nil {
+		return nil
+	}
+	return &ConfigMap{Meta: Meta{Obj: o}, c: f}
 }
 
 // readConfigMap reads what configMapFacts keeps of ConfigMap o from its

@@ -241,6 +241,9 @@ type Graph struct {
 	// namespace), so that absence checks do not scan every object.
 	present map[presentKey]bool
 	byLabel map[labelKey][]*Workload
+	// configMaps are the ConfigMaps the loader keeps, by namespace and
+	// name, the first of each (FindConfigMap).
+	configMaps map[[2]string]*manifest.Object
 
 	wasmPlugins    []*WasmPlugin
 	workloadGroups []*WorkloadGroup
@@ -297,6 +300,11 @@ func (g *Graph) notePresent(o *manifest.Object) {
 	if kinds.GenericWorkload(o.Group, o.Kind) {
 		g.described[o.Namespace] = true
 		return
+	}
+	if kinds.LoadedConfigMap(o.Group, o.Kind) {
+		if k := [2]string{o.Namespace, o.Name}; g.configMaps[k] == nil {
+			g.configMaps[k] = o
+		}
 	}
 	api := o.Group == kinds.GroupGatewayAPI
 	g.present[presentKey{api, o.Kind, o.Namespace}] = true
