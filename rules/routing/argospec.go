@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/internal/yamlpath"
@@ -18,16 +19,33 @@ import (
 var ArgoSpecInvalid = &rules.Rule{
 	ID:      "MR155",
 	Name:    "argo-rollouts-spec-invalid",
-	Summary: "an Argo Rollout's canary steps or traffic routing, or an Experiment's templates, are refused by the Argo Rollouts controller",
-	Doc: `The API server accepts any combination of canary steps and traffic routing in a Rollout,
-and any template names in an Experiment: the Argo Rollouts controller checks them on each
+	Summary: "an Argo Rollout's spec, strategy, canary steps or traffic routing, or an Experiment's templates, are refused by the Argo Rollouts controller",
+	Doc: `The API server accepts a Rollout with any strategy, selector, canary steps and traffic routing,
+and an Experiment with any templates: the Argo Rollouts controller checks them on each
 reconciliation, and when a check fails it sets the object's ` + "`InvalidSpec`" + ` condition and does not
 roll the Rollout out, or run the Experiment, until the spec is fixed. Nothing in the manifests
 says so.
 
-The rule follows Argo Rollouts v1.10.2 (ValidateRolloutStrategyCanary, VerifyExperimentSpec) and
-reports, for the canary strategy of a Rollout (paths below are under ` + "`spec.strategy.canary`" + `):
+The rule follows Argo Rollouts v1.10.2 (ValidateRolloutSpec and the functions it calls, the
+template resolver of a ` + "`workloadRef`" + `, VerifyExperimentSpec), and each finding quotes Argo's
+message. For a Rollout, it reports:
 
+- a negative ` + "`replicas`" + `, ` + "`minReadySeconds`" + `, ` + "`revisionHistoryLimit`" + ` or ` + "`progressDeadlineSeconds`" + `,
+  and a ` + "`progressDeadlineSeconds`" + ` (600 by default) not above ` + "`minReadySeconds`" + `;
+- without ` + "`workloadRef`" + `: no ` + "`selector`" + `, an empty one, and one that does not select the
+  template's labels;
+- with ` + "`workloadRef`" + `: a template with labels or annotations, and a reference to anything but a
+  Deployment or ReplicaSet of ` + "`apps`" + ` or a PodTemplate of the core group;
+- a strategy with neither ` + "`canary`" + ` nor ` + "`blueGreen`" + `, or both (Argo then checks neither);
+- for blue-green, the same ` + "`activeService`" + ` and ` + "`previewService`" + ` (or an empty ` + "`activeService`" + `
+  without ` + "`previewService`" + `), and a ` + "`scaleDownDelayRevisionLimit`" + ` above ` + "`revisionHistoryLimit`" + ` (10
+  by default);
+- for either strategy, an ` + "`antiAffinity`" + ` with both or neither of its two kinds, or a preferred
+  weight outside 1 to 100.
+
+For the canary strategy (paths below are under ` + "`spec.strategy.canary`" + `), it reports:
+
+- ` + "`maxSurge`" + ` and ` + "`maxUnavailable`" + ` both 0;
 - a step that sets more than one of ` + "`setWeight`" + `, ` + "`pause`" + `, ` + "`experiment`" + ` and ` + "`analysis`" + ` (often a
   ` + "`pause`" + ` indented into the ` + "`setWeight`" + ` step above it), or none of the step kinds;
 - a ` + "`setWeight`" + ` outside 0 to ` + "`trafficRouting.maxTrafficWeight`" + ` (100 by default);
@@ -45,13 +63,27 @@ reports, for the canary strategy of a Rollout (paths below are under ` + "`spec.
 - two templates of one experiment step with the same name: the Experiment Argo Rollouts makes
   of the step is invalid and runs none of them, so the step does not progress.
 
-For an Experiment, it reports two templates with the same name: the Experiment runs none of
-its templates. The finding is at the second name, with the first as a related location.
+For an Experiment, it reports a template whose ` + "`selector`" + ` is empty (` + "`{}`" + `: Argo compares it with
+an empty selector, so ` + "`matchLabels: {}`" + ` passes), whose ` + "`minReadySeconds`" + ` is above
+` + "`progressDeadlineSeconds`" + ` (600 by default), or whose name is empty or another template's (at the
+second name, with the first as a related location): the Experiment runs none of its templates.
 
 A ` + "`setWeight`" + ` step without ` + "`trafficRouting`" + ` is valid: Argo Rollouts then approximates the weight
 by scaling the canary and stable ReplicaSets, and the rule is quiet about it.
 
-Fix the step or add the ` + "`trafficRouting`" + ` it needs; give each template its own name.`,
+Not reported: what the CRD schema already refuses (a missing ` + "`activeService`" + `, template name or
+selector, a field of the wrong type: MR001's); the selector syntax and the pod spec checks that
+Argo borrows from Kubernetes (label keys and values, ` + "`restartPolicy`" + `, the containers); the
+selector and template of a Rollout with a ` + "`workloadRef`" + `, which Argo checks once it has copied the
+referenced workload's template; the pause durations, header and mirror match values and
+analysis arguments of canary steps; the Services, AnalysisTemplates and Ingresses a Rollout
+refers to (ValidateRolloutReferencedResources); and an Experiment template whose selector does
+not select its labels, which Argo does not check (the API server refuses its ReplicaSet). The
+templates of an experiment step take their ` + "`minReadySeconds`" + ` and deadline from the Rollout, whose
+own check covers them.
+
+Fix the field Argo names, or add the ` + "`trafficRouting`" + ` a step needs; give each template its own
+name.`,
 	Bad: `apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata:
@@ -115,17 +147,298 @@ func runArgoSpecInvalid(p *rules.Pass) error {
 		s := argoNode{n: deref(o.Spec())}
 		switch o.Kind {
 		case kinds.Rollout:
+			checkRolloutSpec(p, o, s)
+			if !checkStrategyKind(p, o, s) {
+				continue
+			}
 			// Paths in messages start below the strategy.
-			c := argoNode{n: s.get("strategy").get("canary").n}
-			if c.isMap() {
+			if c := (argoNode{n: s.get("strategy").get("canary").n}); c.isMap() {
 				checkCanaryStrategy(p, o, c)
+				checkAntiAffinity(p, o, c)
+			}
+			if bg := (argoNode{n: s.get("strategy").get("blueGreen").n, path: "blueGreen"}); bg.isMap() {
+				checkBlueGreenStrategy(p, o, s, bg)
+				checkAntiAffinity(p, o, bg)
 			}
 		case kinds.Experiment:
+			checkExperimentTemplates(p, o, s)
 			checkTemplateNames(p, o, s.get("templates"),
-				fmt.Sprintf("Argo Rollouts sets the Experiment's InvalidSpec condition and runs none of its templates (Experiment %s has repeated template name", o.Name))
+				fmt.Sprintf("%s (Experiment %s has repeated template name", invalidExperiment, o.Name))
 		}
 	}
 	return nil
+}
+
+// invalidExperiment is what Argo Rollouts does with an Experiment whose
+// spec VerifyExperimentSpec refuses.
+const invalidExperiment = "Argo Rollouts sets the Experiment's InvalidSpec condition and runs none of its templates"
+
+// checkRolloutSpec mirrors the checks of ValidateRolloutSpec on the
+// Rollout's spec outside its strategy, and those of the template resolver
+// (informerBasedTemplateResolver.Resolve) on its workloadRef. Paths in
+// messages start at the spec.
+func checkRolloutSpec(p *rules.Pass, o *manifest.Object, s argoNode) {
+	for _, k := range []string{"replicas", "minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds"} {
+		if v, ok := s.get(k).int(); ok && v < 0 {
+			p.Reportf(o, s.get(k).loc(), "%s %d is negative: %s (spec.%s: must be greater than or equal to 0)", k, v, invalidSpec, k)
+		}
+	}
+	minReady, _ := s.get("minReadySeconds").int()
+	deadline, set := s.get("progressDeadlineSeconds").int()
+	if !set {
+		deadline = argoDefaultProgressDeadline
+	}
+	// A negative deadline is reported above.
+	if deadline >= 0 && deadline <= minReady {
+		loc, dflt := s.get("progressDeadlineSeconds").loc(), ""
+		if !set {
+			loc, dflt = s.get("minReadySeconds").loc(), " (its default)"
+		}
+		p.Reportf(o, loc, "progressDeadlineSeconds %d%s is not greater than minReadySeconds %d: %s (spec.progressDeadlineSeconds: must be greater than minReadySeconds)", deadline, dflt, minReady, invalidSpec)
+	}
+	tmpl := s.get("template")
+	if ref := s.get("workloadRef"); ref.ok() {
+		meta := tmpl.get("metadata")
+		if len(meta.get("labels").entries()) > 0 || len(meta.get("annotations").entries()) > 0 {
+			p.Reportf(o, s.keyLoc("template"), "template has metadata labels or annotations, and workloadRef is set: %s (template must be empty for workload reference rollout)", invalidSpec)
+		}
+		apiVersion, okV := ref.get("apiVersion").str()
+		kind, okK := ref.get("kind").str()
+		group, _ := kinds.SplitAPIVersion(apiVersion)
+		if strings.Count(apiVersion, "/") > 1 {
+			group = "" // schema.ParseGroupVersion fails, and the group is empty
+		}
+		supported := group == kinds.GroupApps && (kinds.Kind(kind) == kinds.Deployment || kinds.Kind(kind) == kinds.ReplicaSet) ||
+			group == kinds.GroupCore && kinds.Kind(kind) == kinds.PodTemplate
+		if okV && okK && !supported {
+			p.Reportf(o, s.keyLoc("workloadRef"), "workloadRef names a %s of %s, which Argo Rollouts cannot take a pod template from (only a Deployment or ReplicaSet of apps/v1, or a PodTemplate of v1): %s (workload of type %s/%s is not supported)",
+				kind, apiVersion, invalidSpec, group, kind)
+		}
+		// The selector may come from the referenced workload, and the
+		// template does: both are checked against the resolved spec.
+		return
+	}
+	sel := s.get("selector")
+	if !sel.ok() {
+		p.Reportf(o, o.KindLoc, "the Rollout has no selector (nor a workloadRef): %s (Rollout has missing field '.spec.selector')", invalidSpec)
+		return
+	}
+	if !sel.isMap() {
+		return // MR001's
+	}
+	ml, me := sel.get("matchLabels"), sel.get("matchExpressions")
+	if (!ml.ok() || ml.isMap()) && (!me.ok() || me.n.Kind == yaml.SequenceNode) && len(ml.entries()) == 0 && len(me.items()) == 0 {
+		p.Reportf(o, sel.loc(), "selector is empty: %s (spec.selector: empty selector is invalid for deployment)", invalidSpec)
+		return
+	}
+	ls, ok := labelSelector(sel)
+	lbls, okL := stringMap(tmpl.get("metadata").get("labels"))
+	if !ok || !okL || ls.Matches(lbls) {
+		return
+	}
+	loc := tmpl.get("metadata").keyLoc("labels")
+	if !tmpl.get("metadata").get("labels").ok() {
+		loc = s.keyLoc("template")
+	}
+	f := p.Reportf(o, loc, "the selector does not select the template's labels (%s): %s (spec.template.metadata.labels: `selector` does not match template `labels`)", labels.String(lbls), invalidSpec)
+	f.Relate(o, sel.loc(), "the selector")
+}
+
+// argoDefaultProgressDeadline is DefaultProgressDeadlineSeconds, for a
+// Rollout and an Experiment.
+const argoDefaultProgressDeadline = 600
+
+// checkStrategyKind mirrors ValidateRolloutStrategy: a Rollout sets
+// exactly one of the canary and blue-green strategies. It reports whether
+// Argo goes on to check the one it sets.
+func checkStrategyKind(p *rules.Pass, o *manifest.Object, s argoNode) bool {
+	st := s.get("strategy")
+	canary, blueGreen := st.get("canary").ok(), st.get("blueGreen").ok()
+	switch {
+	case !canary && !blueGreen:
+		loc := s.keyLoc("strategy")
+		if !st.ok() {
+			loc = o.KindLoc
+		}
+		p.Reportf(o, loc, "the Rollout's strategy sets neither canary nor blueGreen: %s (Rollout has missing field '.spec.strategy.canary or .spec.strategy.blueGreen')", invalidSpec)
+		return false
+	case canary && blueGreen:
+		second := "blueGreen"
+		if st.keyLoc("canary").Line > st.keyLoc("blueGreen").Line {
+			second = "canary"
+		}
+		p.Reportf(o, st.keyLoc(second), "the Rollout's strategy sets both canary and blueGreen: %s (Multiple Strategies can not be listed)", invalidSpec)
+		return false
+	}
+	return true
+}
+
+// checkBlueGreenStrategy mirrors ValidateRolloutStrategyBlueGreen.
+func checkBlueGreenStrategy(p *rules.Pass, o *manifest.Object, s, bg argoNode) {
+	// Without activeService, which the CRD requires, it is MR001's.
+	if a := bg.get("activeService"); a.ok() {
+		active, _ := a.str()
+		preview, _ := bg.get("previewService").str()
+		switch {
+		case active == "" && preview == "":
+			p.Reportf(o, a.loc(), "blueGreen.activeService is empty, as is previewService: %s (This rollout uses the same service for the active and preview services, but two different services are required.)", invalidSpec)
+		case active == preview:
+			f := p.Reportf(o, bg.get("previewService").loc(), "blueGreen.previewService %q is also the activeService: %s (This rollout uses the same service for the active and preview services, but two different services are required.)", preview, invalidSpec)
+			f.Relate(o, a.loc(), "the activeService")
+		}
+	}
+	limit, set := s.get("revisionHistoryLimit").int()
+	dflt := ""
+	if !set {
+		limit, dflt = 10, " (its default)" // DefaultRevisionHistoryLimit
+	}
+	if v, ok := bg.get("scaleDownDelayRevisionLimit").int(); ok && v > limit {
+		p.Reportf(o, bg.get("scaleDownDelayRevisionLimit").loc(), "blueGreen.scaleDownDelayRevisionLimit %d is above revisionHistoryLimit %d%s: %s (This rollout's revision history limit can not be smaller than the rollout's scale down limit)",
+			v, limit, dflt, invalidSpec)
+	}
+}
+
+// checkAntiAffinity mirrors ValidateRolloutStrategyAntiAffinity, for
+// either strategy.
+func checkAntiAffinity(p *rules.Pass, o *manifest.Object, strategy argoNode) {
+	aa := strategy.get("antiAffinity")
+	if !aa.isMap() {
+		return
+	}
+	pref := aa.get("preferredDuringSchedulingIgnoredDuringExecution")
+	req := aa.get("requiredDuringSchedulingIgnoredDuringExecution")
+	if pref.ok() == req.ok() {
+		which := "neither"
+		if pref.ok() {
+			which = "both"
+		}
+		p.Reportf(o, strategy.keyLoc("antiAffinity"), "%s sets %s of preferredDuringSchedulingIgnoredDuringExecution and requiredDuringSchedulingIgnoredDuringExecution: %s (AntiAffinity must have exactly one strategy listed)", aa.path, which, invalidSpec)
+	}
+	if !pref.ok() {
+		return
+	}
+	// A missing weight is MR001's: the CRD requires it.
+	if w, ok := pref.get("weight").int(); ok && (w < 1 || w > 100) {
+		p.Reportf(o, pref.get("weight").loc(), "%s %d is outside 1 to 100: %s (AntiAffinity weight must be between 1-100)", pref.get("weight").path, w, invalidSpec)
+	}
+}
+
+// checkCanarySurge mirrors invalidMaxSurgeMaxUnavailable: a canary that
+// may neither add nor remove a pod cannot progress. Either defaults to
+// 25, so both must be set.
+func checkCanarySurge(p *rules.Pass, o *manifest.Object, c argoNode) {
+	surge, okS := intOrPercent(c.get("maxSurge"))
+	unavail, okU := intOrPercent(c.get("maxUnavailable"))
+	if okS && okU && surge == 0 && unavail == 0 {
+		p.Reportf(o, c.get("maxSurge").loc(), "maxSurge and maxUnavailable are both 0: %s (MaxSurge and MaxUnavailable both can not be zero)", invalidSpec)
+	}
+}
+
+// intOrPercent returns the value of an int-or-string field as Argo's
+// getIntOrPercentValue reads it: a percentage's number, or the string's
+// integer value (0 when it is none).
+func intOrPercent(x argoNode) (int64, bool) {
+	if v, ok := x.int(); ok {
+		return v, true
+	}
+	v, ok := x.str()
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(v, "%"))
+	if err != nil {
+		return 0, true
+	}
+	return int64(n), true
+}
+
+// checkExperimentTemplates mirrors the checks of VerifyExperimentSpec on
+// each template other than the repeated name (checkTemplateNames). Argo
+// reports the first it finds; the rule reports each.
+func checkExperimentTemplates(p *rules.Pass, o *manifest.Object, s argoNode) {
+	deadline, set := s.get("progressDeadlineSeconds").int()
+	if !set {
+		deadline = argoDefaultProgressDeadline
+	}
+	for i, t := range s.get("templates").items() {
+		// A missing or null selector is MR001's: the CRD requires it.
+		// Argo compares the selector with an empty one, so `matchLabels:
+		// {}` is not: the ReplicaSet selects its pods by their hash.
+		if sel := t.get("selector"); sel.isMap() && !sel.get("matchLabels").ok() && !sel.get("matchExpressions").ok() {
+			p.Reportf(o, sel.loc(), "%s selects every pod: %s (This experiment is selecting all pods at index %d. A non-empty selector is required.)", sel.path, invalidExperiment, i)
+		}
+		if v, ok := t.get("minReadySeconds").int(); ok && v > deadline {
+			dflt := ""
+			if !set {
+				dflt = " (its default)"
+			}
+			p.Reportf(o, t.get("minReadySeconds").loc(), "%s %d is above progressDeadlineSeconds %d%s: %s (MinReadySeconds cannot be longer than ProgressDeadlineSeconds. Check template index %d)",
+				t.get("minReadySeconds").path, v, deadline, dflt, invalidExperiment, i)
+		}
+		if n, ok := t.get("name").str(); ok && n == "" {
+			p.Reportf(o, t.get("name").loc(), "%s is empty: %s (Experiment %s has empty template name at index %d)", t.get("name").path, invalidExperiment, o.Name, i)
+		}
+	}
+}
+
+// labelSelector returns the selector of a label selector node, and false
+// when Argo could not read it (LabelSelectorAsSelector fails, or a value
+// is not a string: MR001's).
+func labelSelector(sel argoNode) (labels.Selector, bool) {
+	ml, ok := stringMap(sel.get("matchLabels"))
+	if !ok {
+		return labels.Selector{}, false
+	}
+	out := labels.Selector{MatchLabels: ml}
+	for _, e := range sel.get("matchExpressions").items() {
+		key, okK := e.get("key").str()
+		op, okO := e.get("operator").str()
+		if !okK || !okO {
+			return labels.Selector{}, false
+		}
+		r := labels.Requirement{Key: key, Op: labels.Operator(op)}
+		for _, v := range e.get("values").items() {
+			s, ok := v.str()
+			if !ok {
+				return labels.Selector{}, false
+			}
+			r.Values = append(r.Values, s)
+		}
+		switch r.Op {
+		case labels.In, labels.NotIn:
+			if len(r.Values) == 0 {
+				return labels.Selector{}, false
+			}
+		case labels.Exists, labels.DoesNotExist:
+			if len(r.Values) > 0 {
+				return labels.Selector{}, false
+			}
+		default:
+			return labels.Selector{}, false
+		}
+		out.Exprs = append(out.Exprs, r)
+	}
+	return out, true
+}
+
+// stringMap returns a mapping of strings, and false when a value is not
+// one. An absent node is an empty map.
+func stringMap(x argoNode) (map[string]string, bool) {
+	out := map[string]string{}
+	if !x.ok() {
+		return out, true
+	}
+	if !x.isMap() {
+		return nil, false
+	}
+	for i := 0; i+1 < len(x.n.Content); i += 2 {
+		v, ok := argoNode{n: deref(x.n.Content[i+1])}.str()
+		if !ok {
+			return nil, false
+		}
+		out[x.n.Content[i].Value] = v
+	}
+	return out, true
 }
 
 // checkCanaryStrategy mirrors ValidateRolloutStrategyCanary where it is
@@ -145,6 +458,7 @@ func checkCanaryStrategy(p *rules.Pass, o *manifest.Object, c argoNode) {
 		}
 		return false
 	}
+	checkCanarySurge(p, o, c)
 	checkCanaryServices(p, o, c, tr, has)
 	if !routed {
 		if x := c.get("scaleDownDelaySeconds"); x.ok() {

@@ -37,6 +37,17 @@ spec:
       steps:
       - setWeight: 20
         pause: {}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: bg, namespace: shop}
+spec:
+  selector: {matchLabels: {app: bg}}
+  template:
+    metadata:
+      labels: {app: web}
+  strategy:
+    blueGreen: {activeService: bg, previewService: bg}
 `
 	p := filepath.Join(t.TempDir(), "argo.yaml")
 	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
@@ -60,8 +71,11 @@ spec:
 	}
 	want := []string{
 		`9:11 related 6:11 the first template named "baseline"`,
+		`12:7`,
 		`18:22 related 17:22 the canaryService`,
 		`21:9`,
+		`30:7 related 27:13 the selector`,
+		`32:52 related 32:32 the activeService`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
