@@ -123,25 +123,11 @@ stringData:
 }
 
 func runGatewayCertificateHostMismatch(p *rules.Pass) error {
-	g := p.Graph
-	for _, gw := range g.Gateways {
-		for _, podNS := range gw.WorkloadNamespaces() {
-			for i := range gw.Spec.Servers {
-				s := &gw.Spec.Servers[i]
-				if s.TLS == nil {
-					continue
-				}
-				switch strings.ToUpper(s.TLS.Mode.V) {
-				case "SIMPLE", "MUTUAL", "OPTIONAL_MUTUAL":
-				default:
-					continue // the server does not terminate TLS with a credential
-				}
-				for _, cn := range s.TLS.Credentials() {
-					checkCertificateHosts(p, gw, s, cn, podNS)
-				}
-			}
+	eachCredentialServer(p.Graph, func(gw *graph.Gateway, s *spec.Server, podNS string) {
+		for _, cn := range s.TLS.Credentials() {
+			checkCertificateHosts(p, gw, s, cn, podNS)
 		}
-	}
+	})
 	return nil
 }
 

@@ -95,28 +95,38 @@ spec:
 }
 
 func runGatewayCredentialInvalid(p *rules.Pass) error {
-	g := p.Graph
+	eachCredentialServer(p.Graph, func(gw *graph.Gateway, s *spec.Server, podNS string) {
+		creds := s.TLS.Credentials()
+		for _, cn := range creds {
+			checkServedCredential(p, gw, cn, podNS)
+		}
+		if mode := strings.ToUpper(s.TLS.Mode.V); (mode == "MUTUAL" || mode == "OPTIONAL_MUTUAL") && len(creds) > 0 {
+			checkCACredential(p, gw, s.TLS, creds[0], podNS)
+		}
+	})
+	return nil
+}
+
+// eachCredentialServer calls fn for each server of a Gateway that serves
+// certificates from Secrets, once for each namespace of the gateway pods,
+// which read the Secrets from their own: the servers whose TLS mode is
+// SIMPLE, MUTUAL or OPTIONAL_MUTUAL. The other modes take no credential
+// (an unset mode is PASSTHROUGH).
+func eachCredentialServer(g *graph.Graph, fn func(gw *graph.Gateway, s *spec.Server, podNS string)) {
 	for _, gw := range g.Gateways {
 		for _, podNS := range gw.WorkloadNamespaces() {
-			for _, s := range gw.Spec.Servers {
+			for i := range gw.Spec.Servers {
+				s := &gw.Spec.Servers[i]
 				if s.TLS == nil {
 					continue
 				}
-				mode := strings.ToUpper(s.TLS.Mode.V)
-				if mode == "PASSTHROUGH" || mode == "AUTO_PASSTHROUGH" || mode == "ISTIO_MUTUAL" {
-					continue // credentialName is not used
-				}
-				creds := s.TLS.Credentials()
-				for _, cn := range creds {
-					checkServedCredential(p, gw, cn, podNS)
-				}
-				if (mode == "MUTUAL" || mode == "OPTIONAL_MUTUAL") && len(creds) > 0 {
-					checkCACredential(p, gw, s.TLS, creds[0], podNS)
+				switch strings.ToUpper(s.TLS.Mode.V) {
+				case "SIMPLE", "MUTUAL", "OPTIONAL_MUTUAL":
+					fn(gw, s, podNS)
 				}
 			}
 		}
 	}
-	return nil
 }
 
 // checkServedCredential reports a Secret of credentialName(s) that the
