@@ -135,7 +135,7 @@ func runHostnameNotAccepted(p *rules.Pass) error {
 				lhs = append(lhs, l.Name+" "+l.Hostname)
 			}
 			f := p.Reportf(r.Obj, pr.NameLoc, "no hostname of this %s (%s) intersects the hostname of a listener of %s it attaches to (%s): the %s does not accept the route (NoMatchingListenerHostname)",
-				r.Kind(), strings.Join(written, ", "), parentText(pr), strings.Join(lhs, ", "), pr.GroupKind.Kind)
+				r.Kind(), strings.Join(written, ", "), parentText(pr), strings.Join(lhs, ", "), pr.Kind)
 			for _, l := range pr.Attached {
 				f.Relate(l.Owner(), l.Spec.Hostname.Loc, "listener %s", l.Name)
 			}
