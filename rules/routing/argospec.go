@@ -2,8 +2,10 @@ package routing
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/labels"
@@ -11,6 +13,7 @@ import (
 	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/meshlint/meshlint/rules"
+	"k8s.io/apimachinery/pkg/api/validate/content"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -61,7 +64,18 @@ For the canary strategy (paths below are under ` + "`spec.strategy.canary`" + `)
 - ` + "`pingPong`" + ` without both Services, with the same one twice, with a router other than ALB, Istio
   or a plugin, or with ALB and no ` + "`rootService`" + `;
 - two templates of one experiment step with the same name: the Experiment Argo Rollouts makes
-  of the step is invalid and runs none of them, so the step does not progress.
+  of the step is invalid and runs none of them, so the step does not progress;
+- a ` + "`pause`" + ` duration below 0: a negative number of seconds, a negative Go duration of a second
+  or more, or a string that is neither a 32-bit integer nor a Go duration (` + "`10 minutes`" + `, ` + "`1d`" + `),
+  which Argo reads as -1;
+- a header match of ` + "`setHeaderRoute`" + ` (once its router supports the step) or a ` + "`method`" + ` or ` + "`path`" + `
+  match of ` + "`setMirrorRoute`" + ` (whatever the router) that sets none or more than one of
+  ` + "`exact`" + `, ` + "`regex`" + ` and ` + "`prefix`" + ` (an empty string counts as unset), and with ALB a header match
+  with anything but ` + "`exact`" + `;
+- an argument of a step's ` + "`analysis`" + ` or of its experiment's ` + "`analyses`" + ` whose
+  ` + "`valueFrom.fieldRef.fieldPath`" + ` starts with ` + "`metadata`" + ` but is not one the downward API reads
+  (` + "`metadata.name`" + `, ` + "`namespace`" + `, ` + "`uid`" + `, ` + "`labels`" + ` and ` + "`annotations`" + `, the last two
+  optionally with a ` + "`['key']`" + ` that is a valid label key).
 
 For an Experiment, it reports a template whose ` + "`selector`" + ` is empty (` + "`{}`" + `: Argo compares it with
 an empty selector, so ` + "`matchLabels: {}`" + ` passes), whose ` + "`minReadySeconds`" + ` is above
@@ -75,12 +89,15 @@ Not reported: what the CRD schema already refuses (a missing ` + "`activeService
 selector, a field of the wrong type: MR001's); the selector syntax and the pod spec checks that
 Argo borrows from Kubernetes (label keys and values, ` + "`restartPolicy`" + `, the containers); the
 selector and template of a Rollout with a ` + "`workloadRef`" + `, which Argo checks once it has copied the
-referenced workload's template; the pause durations, header and mirror match values and
-analysis arguments of canary steps; the Services, AnalysisTemplates and Ingresses a Rollout
-refers to (ValidateRolloutReferencedResources); and an Experiment template whose selector does
-not select its labels, which Argo does not check (the API server refuses its ReplicaSet). The
-templates of an experiment step take their ` + "`minReadySeconds`" + ` and deadline from the Rollout, whose
-own check covers them.
+referenced workload's template; a Go duration of more than 2^31 seconds as a pause, whose
+conversion to 32 bits Go leaves to the platform; an empty or missing match list, the
+` + "`headers`" + ` of a mirror match, field paths outside ` + "`metadata`" + ` and the arguments of the
+background ` + "`analysis`" + `, which Argo does not check with the spec (they fail, if at all, when
+the analysis runs); the Services, AnalysisTemplates and Ingresses a Rollout refers to
+(ValidateRolloutReferencedResources); and an Experiment template whose selector does not select
+its labels, which Argo does not check (the API server refuses its ReplicaSet). The templates of
+an experiment step take their ` + "`minReadySeconds`" + ` and deadline from the Rollout, whose own check
+covers them.
 
 Fix the field Argo names, or add the ` + "`trafficRouting`" + ` a step needs; give each template its own
 name.`,
@@ -513,8 +530,12 @@ func checkCanaryStrategy(p *rules.Pass, o *manifest.Object, c argoNode) {
 		if st.get("setCanaryScale").ok() && !routed {
 			p.Reportf(o, st.keyLoc("setCanaryScale"), "%s.setCanaryScale needs trafficRouting, which the canary strategy does not set: %s (SetCanaryScale requires TrafficRouting to be set)", st.path, invalidSpec)
 		}
-		checkRouteStep(p, o, st, "setHeaderRoute", routed && has("istio", "alb", "apisix", "plugins"), managed,
+		checkPauseDuration(p, o, st)
+		headerRouted := routed && has("istio", "alb", "apisix", "plugins")
+		checkRouteStep(p, o, st, "setHeaderRoute", headerRouted, managed,
 			"Istio, ALB, Apisix or a plugin", "SetHeaderRoute requires TrafficRouting, supports Istio and ALB and Apisix")
+		checkRouteMatches(p, o, st, headerRouted, has("alb"))
+		checkAnalysisArgs(p, o, st)
 		checkRouteStep(p, o, st, "setMirrorRoute", routed && has("istio", "plugins"), managed,
 			"Istio or a plugin", "SetMirrorRoute requires TrafficRouting, supports Istio and Plugins")
 		exp := st.get("experiment")
@@ -533,6 +554,164 @@ func checkCanaryStrategy(p *rules.Pass, o *manifest.Object, c argoNode) {
 		checkTemplateNames(p, o, exp.get("templates"),
 			"the Experiment Argo Rollouts makes of the step is invalid and runs none of its templates, so the step does not progress (repeated template name")
 	}
+}
+
+// checkPauseDuration mirrors the check of a pause step's duration, which
+// RolloutPause.DurationSeconds reads: an integer of seconds, or a string
+// that is one or else a time.ParseDuration duration, truncated to whole
+// seconds. A string it cannot read counts as -1, so Argo refuses it as a
+// negative duration.
+func checkPauseDuration(p *rules.Pass, o *manifest.Object, st argoNode) {
+	d := st.get("pause").get("duration")
+	if v, ok := d.int(); ok {
+		// Below MinInt32 the Rollout does not decode: not InvalidSpec.
+		if v < 0 && v >= math.MinInt32 {
+			p.Reportf(o, d.loc(), "%s %d is negative: %s (%s)", d.path, v, invalidSpec, argoInvalidDuration)
+		}
+		return
+	}
+	v, ok := d.str()
+	if !ok {
+		return // absent (0), or of a type the CRD refuses: MR001's
+	}
+	if n, err := strconv.ParseInt(v, 10, 32); err == nil {
+		if n < 0 {
+			p.Reportf(o, d.loc(), "%s %q is negative: %s (%s)", d.path, v, invalidSpec, argoInvalidDuration)
+		}
+		return
+	}
+	dur, err := time.ParseDuration(v)
+	switch {
+	case err != nil:
+		p.Reportf(o, d.loc(), "%s %q is neither a 32-bit number of seconds nor a duration such as 30s, 10m or 1h: Argo Rollouts reads it as -1; %s (%s)", d.path, v, invalidSpec, argoInvalidDuration)
+	case dur.Seconds() <= -1:
+		// Shorter negative durations truncate to 0 seconds, which passes.
+		p.Reportf(o, d.loc(), "%s %q is negative: %s (%s)", d.path, v, invalidSpec, argoInvalidDuration)
+	}
+}
+
+// argoInvalidDuration is Argo's InvalidDurationMessage.
+const argoInvalidDuration = "Duration needs to be greater than 0"
+
+// checkRouteMatches mirrors the checks of ValidateRolloutStrategyCanary on
+// the StringMatch values of setHeaderRoute and setMirrorRoute steps. Argo
+// checks header matches only once the router supports the step, and then
+// with ALB accepts an exact value only; it checks mirror matches whatever
+// the router. An empty or missing match list passes, as do the headers of a
+// mirror match, which Argo does not check.
+func checkRouteMatches(p *rules.Pass, o *manifest.Object, st argoNode, headerRouted, alb bool) {
+	if headerRouted {
+		for _, m := range st.get("setHeaderRoute").get("match").items() {
+			// A missing or null headerValue is MR001's: the CRD requires it.
+			if hv := m.get("headerValue"); hv.ok() {
+				checkStringMatch(p, o, hv, alb)
+			}
+		}
+	}
+	for _, m := range st.get("setMirrorRoute").get("match").items() {
+		// Argo checks method twice, reporting it twice; once is enough.
+		for _, k := range []string{"method", "path"} {
+			if sm := m.get(k); sm.ok() {
+				checkStringMatch(p, o, sm, false)
+			}
+		}
+	}
+}
+
+// checkStringMatch mirrors hasMultipleMatchValues, or hasALBInvalidValues
+// when alb is set. An empty string counts as unset, as Argo reads it.
+func checkStringMatch(p *rules.Pass, o *manifest.Object, sm argoNode, alb bool) {
+	if !sm.isMap() {
+		return // MR001's
+	}
+	var set []string
+	for _, k := range []string{"exact", "regex", "prefix"} {
+		x := sm.get(k)
+		if !x.ok() {
+			continue
+		}
+		v, ok := x.str()
+		if !ok {
+			return // MR001's
+		}
+		if v != "" {
+			set = append(set, k)
+		}
+	}
+	switch {
+	case alb && (len(set) != 1 || set[0] != "exact"):
+		what := "no exact value"
+		if len(set) > 0 {
+			what = strings.Join(set, " and ")
+		}
+		p.Reportf(o, sm.loc(), "%s sets %s, and trafficRouting.alb matches a header by its exact value only: %s (SetHeaderRoute match value invalid. ALB supports 'exact' value only)", sm.path, what, invalidSpec)
+	case alb: // an exact value only: ALB accepts it
+	case len(set) == 0:
+		p.Reportf(o, sm.loc(), "%s sets none of exact, regex and prefix: %s (StringMatch value missed, match value must have one of the following: exact, regex, prefix)", sm.path, invalidSpec)
+	case len(set) > 1:
+		p.Reportf(o, sm.loc(), "%s sets %s: %s (StringMatch match value must have exactly one of the following: exact, regex, prefix)", sm.path, strings.Join(set, " and "), invalidSpec)
+	}
+}
+
+// checkAnalysisArgs mirrors the check of ValidateRolloutStrategyCanary on
+// the arguments of a step's analysis and of its experiment's analyses: a
+// fieldRef path that starts with "metadata" must be one Kubernetes'
+// fieldpath.ExtractFieldPathAsString reads from the Rollout. Other paths
+// are resolved, or not, when the analysis runs; Argo does not check the
+// arguments of the background analysis there.
+func checkAnalysisArgs(p *rules.Pass, o *manifest.Object, st argoNode) {
+	lists := []argoNode{st.get("analysis").get("args")}
+	for _, a := range st.get("experiment").get("analyses").items() {
+		lists = append(lists, a.get("args"))
+	}
+	for _, args := range lists {
+		for _, arg := range args.items() {
+			fp := arg.get("valueFrom").get("fieldRef").get("fieldPath")
+			v, ok := fp.str()
+			if !ok || !strings.HasPrefix(v, "metadata") {
+				continue
+			}
+			if why := downwardMetadataPath(v); why != "" {
+				p.Reportf(o, fp.loc(), "%s %q %s: %s (Analyses arguments must refer to valid object metadata supported by downwardAPI)", fp.path, v, why, invalidSpec)
+			}
+		}
+	}
+}
+
+// downwardMetadataPath returns why fieldpath.ExtractFieldPathAsString
+// (k8s.io/kubernetes v1.34) fails on a path, or "" when it reads it.
+func downwardMetadataPath(path string) string {
+	if base, key, ok := splitSubscriptedPath(path); ok {
+		switch base {
+		case "metadata.annotations":
+			key = strings.ToLower(key)
+		case "metadata.labels":
+		default:
+			return "takes a ['key'] subscript, which only metadata.labels and metadata.annotations do"
+		}
+		if len(content.IsLabelKey(key)) > 0 { // apimachinery's IsQualifiedName
+			return fmt.Sprintf("has key %q, which is not a valid label or annotation key", key)
+		}
+		return ""
+	}
+	switch path {
+	case "metadata.name", "metadata.namespace", "metadata.uid", "metadata.labels", "metadata.annotations":
+		return ""
+	}
+	return "is not a metadata path Argo Rollouts can read (metadata.name, metadata.namespace, metadata.uid, metadata.labels or metadata.annotations, the last two optionally with a ['key'] subscript)"
+}
+
+// splitSubscriptedPath is fieldpath.SplitMaybeSubscriptedPath: a path
+// ending in ['key'] is split into the path before it and the key.
+func splitSubscriptedPath(path string) (string, string, bool) {
+	if !strings.HasSuffix(path, "']") {
+		return path, "", false
+	}
+	base, key, ok := strings.Cut(strings.TrimSuffix(path, "']"), "['")
+	if !ok || base == "" {
+		return path, "", false
+	}
+	return base, key, true
 }
 
 // checkRouteStep checks a setHeaderRoute or setMirrorRoute step: it needs

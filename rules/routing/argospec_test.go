@@ -48,6 +48,26 @@ spec:
       labels: {app: web}
   strategy:
     blueGreen: {activeService: bg, previewService: bg}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: values, namespace: shop}
+spec:
+  selector: {matchLabels: {app: values}}
+  template:
+    metadata:
+      labels: {app: values}
+  strategy:
+    canary:
+      steps:
+      - pause: {duration: 1d}
+      - setMirrorRoute:
+          name: mirror
+          match:
+          - {path: {}}
+      - analysis:
+          args:
+          - {name: gen, valueFrom: {fieldRef: {fieldPath: metadata.generation}}}
 `
 	p := filepath.Join(t.TempDir(), "argo.yaml")
 	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
@@ -76,6 +96,10 @@ spec:
 		`21:9`,
 		`30:7 related 27:13 the selector`,
 		`32:52 related 32:32 the activeService`,
+		`45:27`,
+		`46:9`,
+		`49:20`,
+		`52:59`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
