@@ -3,7 +3,11 @@ package graph
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
+	"io"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/yamlpath"
@@ -30,7 +34,34 @@ type configMapFacts struct {
 	CAKey string
 	// CAParses is true when CAKey holds a PEM certificate that parses.
 	CAParses bool
+	// Overlays are the keys among the overlays of Istio's Gateway
+	// deployment controller whose value it cannot read as a patch, sorted
+	// by key. Values are not kept, for the reason given on ConfigMap.
+	Overlays []OverlayFault
 }
+
+// OverlayFault is a data key of a ConfigMap that Istio's Gateway
+// deployment controller reads as a patch (supportedOverlays) but whose
+// value it cannot read as a YAML mapping, so that it renders none of the
+// Gateway's objects.
+type OverlayFault struct {
+	Key string
+	// Msg says what is wrong, without the key.
+	Msg string
+	// Loc is where in the file: inside a literal block, the node at
+	// fault; otherwise, or when the YAML does not parse, the value.
+	Loc manifest.Loc
+}
+
+// GatewayOverlays are the keys of a Gateway's parameters ConfigMap that
+// Istio's deployment controller applies, each as a strategic merge patch
+// over one object it renders (supportedOverlays,
+// gatewaycommon/deploymentcontroller.go), sorted.
+var GatewayOverlays = []string{"deployment", "horizontalPodAutoscaler", "podDisruptionBudget", "service", "serviceAccount"}
+
+// OverlayFaults lists the overlay keys whose value Istio cannot read as a
+// patch, sorted by key.
+func (c *ConfigMap) OverlayFaults() []OverlayFault { return c.c.Overlays }
 
 // Keys lists the keys of the ConfigMap's data, sorted.
 func (c *ConfigMap) Keys() []string { return c.c.Keys }
@@ -102,8 +133,14 @@ func readConfigMap(o *manifest.Object) *configMapFacts {
 		if v.Kind == yaml.ScalarNode && (k.Value == caKeys[0] || k.Value == caKeys[1]) {
 			values[k.Value] = v.Value
 		}
+		if _, ok := slices.BinarySearch(GatewayOverlays, k.Value); ok {
+			if msg, loc := checkOverlay(embedded{o: o, key: "data." + k.Value, n: v}); msg != "" {
+				f.Overlays = append(f.Overlays, OverlayFault{Key: manifest.Intern(k.Value), Msg: msg, Loc: loc})
+			}
+		}
 	}
 	sort.Strings(f.Keys)
+	sort.Slice(f.Overlays, func(i, j int) bool { return f.Overlays[i].Key < f.Overlays[j].Key })
 	for _, k := range caKeys {
 		if v := values[k]; v != "" {
 			f.CAKey, f.CAParses = k, CABundleParses([]byte(v))
@@ -111,6 +148,83 @@ func readConfigMap(o *manifest.Object) *configMapFacts {
 		}
 	}
 	return f
+}
+
+// checkOverlay reports why Istio cannot read e's value as a patch, and
+// where; "" when it can. Istio reads it with sigs.k8s.io/yaml into a
+// map[string]any (patchHandleUnmarshal): the YAML must parse, its root
+// must be a mapping or null (an empty value patches nothing), and every
+// mapping key must be a string, number or boolean, which JSON can hold.
+// The YAML is parsed here with yaml.v3 where Istio's parser is yaml.v2:
+// they differ in corner cases only, and a duplicate key, which v2
+// accepts, is not checked since a yaml.Node decode keeps both.
+func checkOverlay(e embedded) (string, manifest.Loc) {
+	if e.n.Kind != yaml.ScalarNode || e.n.ShortTag() != "!!str" {
+		return "", manifest.Loc{} // the API server takes only strings
+	}
+	var doc yaml.Node
+	err := yaml.NewDecoder(strings.NewReader(e.n.Value)).Decode(&doc)
+	switch {
+	case errors.Is(err, io.EOF):
+		return "", manifest.Loc{}
+	case err != nil:
+		// The parser's line is the problem's for a scanner error but one
+		// before it for a parser error, and missing on the first line, so
+		// the finding points at the value rather than at a wrong line.
+		msg := yamlErrLine.ReplaceAllString(err.Error(), "")
+		return "not valid YAML: " + strings.TrimPrefix(msg, "yaml: "), manifest.LocOf(e.n)
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = root.Content[0]
+	}
+	if isNullNode(root) {
+		return "", manifest.Loc{}
+	}
+	if root.Kind != yaml.MappingNode {
+		return "expected a mapping, got " + describeNode(root), e.fileLoc(manifest.LocOf(root))
+	}
+	if k := badKey(root); k != nil {
+		return "a mapping key must be a string, number or boolean, got " + describeKey(k), e.fileLoc(manifest.LocOf(k))
+	}
+	return "", manifest.Loc{}
+}
+
+// badKey returns the first mapping key under n that JSON cannot hold
+// (sigs.k8s.io/yaml convertToJSONableObject: a list, a mapping or null).
+func badKey(n *yaml.Node) *yaml.Node {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind == yaml.AliasNode && k.Alias != nil {
+				k = k.Alias
+			}
+			if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!null" {
+				return n.Content[i]
+			}
+			if b := badKey(n.Content[i+1]); b != nil {
+				return b
+			}
+		}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			if b := badKey(c); b != nil {
+				return b
+			}
+		}
+	}
+	return nil
+}
+
+func describeKey(k *yaml.Node) string {
+	if k.Kind == yaml.AliasNode && k.Alias != nil {
+		k = k.Alias
+	}
+	if k.Kind == yaml.ScalarNode {
+		return "null"
+	}
+	return describeNode(k)
 }
 
 // CABundleParses reports whether data holds at least one PEM certificate

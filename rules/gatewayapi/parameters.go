@@ -13,7 +13,8 @@ import (
 
 // ParametersRefInvalid reports a Gateway's spec.infrastructure.parametersRef
 // that names a missing ConfigMap, a kind Istio does not read parameters
-// from, or a ConfigMap that Istio's deployment controller cannot apply.
+// from, or a ConfigMap that Istio's deployment controller cannot apply: a
+// key it does not patch with, or a value it cannot read as a patch.
 var ParametersRefInvalid = &rules.Rule{
 	ID:      "MR621",
 	Name:    "gatewayapi-parameters-ref-invalid",
@@ -37,6 +38,16 @@ rejected: ` + "`Accepted: False`" + ` with reason ` + "`InvalidParameters`" + `.
   reported for the Gateways Istio deploys: those of Istio's classes without ` + "`spec.addresses`" + `, or
   with a single address of type ` + "`IPAddress`" + ` (a Gateway bound to an existing Service by a
   ` + "`Hostname`" + ` address is deployed by hand, and Istio does not read its parameters then).
+- The value of each of these keys must be YAML whose root is a mapping (or empty): Istio reads it
+  with ` + "`sigs.k8s.io/yaml`" + ` into a map before patching, so YAML that does not parse, a list or a
+  string, or a mapping key that JSON cannot hold (a list, a mapping, null) makes it render none of
+  the Gateway's objects, with the same effect: istiod logs the error, with no event nor status,
+  does not retry, as rendering errors are taken as lasting: it renders again when the Gateway,
+  the ConfigMap or an object it deploys changes. Such a value is reported on the
+  ConfigMap, for each Gateway Istio deploys with it: inside a literal block (` + "`|`" + `) at the
+  line and column at fault, at the value when it does not parse (the parser's line numbers are
+  not reliable). Whether the patch applies to the object Istio renders (the merge keys of its
+  lists, the metadata Istio forbids changing) and whether the result is valid is not checked.
 
 A GatewayClass's own ` + "`parametersRef`" + ` is not read by Istio (it takes class defaults from ConfigMaps
 labelled ` + "`gateway.istio.io/defaults-for-class`" + `), so it is not checked. The Gateways of
@@ -81,9 +92,8 @@ spec:
 	Run:      runParametersRefInvalid,
 }
 
-// istioOverlays are the data keys Istio's deployment controller applies
-// (supportedOverlays, gatewaycommon/deploymentcontroller.go), sorted.
-var istioOverlays = []string{"deployment", "horizontalPodAutoscaler", "podDisruptionBudget", "service", "serviceAccount"}
+// istioOverlays are the data keys Istio's deployment controller applies.
+var istioOverlays = graph.GatewayOverlays
 
 func runParametersRefInvalid(p *rules.Pass) error {
 	g := p.Graph
@@ -138,6 +148,11 @@ func runParametersRefInvalid(p *rules.Pass) error {
 			p.Reportf(gw.Obj, c.NameLoc, "%s has data %s %s, not among the objects Istio patches (%s): Istio neither creates nor updates the Gateway's proxy, although its status says it is accepted",
 				what, wording.Plural(len(unknown), "key", "keys"), strings.Join(unknown, ", "), strings.Join(istioOverlays, ", ")).
 				Relate(cm.Obj, cm.Obj.NameLoc, "the ConfigMap")
+		}
+		for _, f := range cm.OverlayFaults() {
+			p.Reportf(cm.Obj, f.Loc, "data key %q of ConfigMap %s/%s, the parameters of Gateway %s/%s, is not a patch Istio can read: %s; Istio neither creates nor updates the Gateway's proxy, although its status says it is accepted",
+				f.Key, c.Namespace, c.Name, gw.Obj.Namespace, gw.Obj.Name, f.Msg).
+				Relate(gw.Obj, c.NameLoc, "the Gateway")
 		}
 	}
 	return nil
