@@ -6,6 +6,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -133,19 +134,9 @@ func checkGatewayParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 		if len(pr.Listeners) > 0 || (pr.SectionName == "" && pr.Port == 0) {
 			return
 		}
-		var what []string
-		loc := pr.Spec.SectionName.Loc
-		if pr.SectionName != "" {
-			what = append(what, fmt.Sprintf("sectionName %q", pr.SectionName))
-		}
-		if pr.Port != 0 {
-			what = append(what, fmt.Sprintf("port %d", pr.Port))
-			if loc.IsZero() {
-				loc = pr.Spec.Port.Loc
-			}
-		}
+		matches, loc := selection(pr)
 		p.Reportf(r.Obj, loc, "parentRef %q: %s no listener of Gateway %s/%s, whose listeners are %s",
-			pr.Name, selection(what), gw.Namespace(), gw.Name(), listenerList(gw.Listeners)).
+			pr.Name, matches, gw.Namespace(), gw.Name(), listenerList(gw.Listeners)).
 			Relate(gw.Obj, gw.Obj.NameLoc, "Gateway %s/%s", gw.Namespace(), gw.Name())
 		return
 	}
@@ -194,19 +185,9 @@ func checkListenerSetParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.Pare
 		if !ls.Attached() || len(pr.Listeners) > 0 || (pr.SectionName == "" && pr.Port == 0) {
 			return
 		}
-		var what []string
-		loc := pr.Spec.SectionName.Loc
-		if pr.SectionName != "" {
-			what = append(what, fmt.Sprintf("sectionName %q", pr.SectionName))
-		}
-		if pr.Port != 0 {
-			what = append(what, fmt.Sprintf("port %d", pr.Port))
-			if loc.IsZero() {
-				loc = pr.Spec.Port.Loc
-			}
-		}
+		matches, loc := selection(pr)
 		p.Reportf(r.Obj, loc, "parentRef %q: %s no listener of ListenerSet %s/%s, whose listeners are %s",
-			pr.Name, selection(what), ls.Namespace(), ls.Name(), listenerList(ls.Listeners)).
+			pr.Name, matches, ls.Namespace(), ls.Name(), listenerList(ls.Listeners)).
 			Relate(ls.Obj, ls.Obj.NameLoc, "ListenerSet %s/%s", ls.Namespace(), ls.Name())
 		return
 	}
@@ -237,23 +218,13 @@ func checkServiceParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 		if pr.ServicePort != nil || (pr.SectionName == "" && pr.Port == 0) {
 			return
 		}
-		var what []string
-		loc := pr.Spec.SectionName.Loc
-		if pr.SectionName != "" {
-			what = append(what, fmt.Sprintf("sectionName %q", pr.SectionName))
-		}
-		if pr.Port != 0 {
-			what = append(what, fmt.Sprintf("port %d", pr.Port))
-			if loc.IsZero() {
-				loc = pr.Spec.Port.Loc
-			}
-		}
+		matches, loc := selection(pr)
 		var ports []string
 		for _, sp := range s.Spec.Ports {
 			ports = append(ports, fmt.Sprintf("%s %d", sp.Name.V, sp.Port.V))
 		}
 		p.Reportf(r.Obj, loc, "parentRef %q: %s no port of Service %s/%s, whose ports are %s",
-			pr.Name, selection(what), s.Namespace(), s.Name(), strings.Join(ports, ", ")).
+			pr.Name, matches, s.Namespace(), s.Name(), strings.Join(ports, ", ")).
 			Relate(s.Obj, s.Obj.NameLoc, "Service %s/%s", s.Namespace(), s.Name())
 		return
 	}
@@ -288,11 +259,22 @@ func reportMissingService(p *rules.Pass, r *graph.GatewayRoute, ref *graph.Objec
 	}
 }
 
-// selection joins what a parentRef selects with its verb: `sectionName "a"
-// matches`, `sectionName "a" and port 80 match`.
-func selection(what []string) string {
-	if len(what) == 1 {
-		return what[0] + " matches"
+// selection says what a parentRef's sectionName and port match, as in
+// `sectionName "http" and port 80 match`, and where the first is written.
+func selection(pr *graph.ParentRef) (matches string, loc manifest.Loc) {
+	var what []string
+	loc = pr.Spec.SectionName.Loc
+	if pr.SectionName != "" {
+		what = append(what, fmt.Sprintf("sectionName %q", pr.SectionName))
 	}
-	return strings.Join(what, " and ") + " match"
+	if pr.Port != 0 {
+		what = append(what, fmt.Sprintf("port %d", pr.Port))
+		if loc.IsZero() {
+			loc = pr.Spec.Port.Loc
+		}
+	}
+	if len(what) == 1 {
+		return what[0] + " matches", loc
+	}
+	return strings.Join(what, " and ") + " match", loc
 }
