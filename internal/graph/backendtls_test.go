@@ -1,13 +1,8 @@
 package graph
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/meshlint/meshlint/internal/config"
-	"github.com/meshlint/meshlint/internal/manifest"
 )
 
 const backendTLSInput = `apiVersion: v1
@@ -60,21 +55,7 @@ spec:
 // from the nodes and from what Prepare kept for the cache: the resolved
 // targets, the references with their positions, and the creation time.
 func TestBackendTLSPolicies(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "btls.yaml")
-	if err := os.WriteFile(path, []byte(backendTLSInput), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	mesh := config.DefaultMesh()
-	for _, prepared := range []bool{false, true} {
-		opts := manifest.Options{}
-		if prepared {
-			opts = cachedPath(t, mesh)
-		}
-		res := manifest.Load([]string{path}, opts)
-		g := Build(res.Objects, mesh)
-		if len(res.Errors)+len(g.Errors) > 0 {
-			t.Fatalf("prepared=%v: errors %v %v", prepared, res.Errors, g.Errors)
-		}
+	bothLoads(t, backendTLSInput, func(prepared bool, g *Graph) {
 		if len(g.BackendTLSPolicies) != 2 {
 			t.Fatalf("prepared=%v: %d policies, want 2", prepared, len(g.BackendTLSPolicies))
 		}
@@ -115,7 +96,7 @@ func TestBackendTLSPolicies(t *testing.T) {
 		if v.WellKnownCACertificates.Loc.Line != 32 || v.Hostname.Loc.Line != 33 {
 			t.Errorf("prepared=%v: wellKnownCACertificates at line %d, hostname at %d", prepared, v.WellKnownCACertificates.Loc.Line, v.Hostname.Loc.Line)
 		}
-	}
+	})
 }
 
 var gkConfigMapCA = GroupKind{Group: "", Kind: "ConfigMap"}

@@ -2,13 +2,8 @@ package graph
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/meshlint/meshlint/internal/config"
-	"github.com/meshlint/meshlint/internal/manifest"
 )
 
 // TestConfigMapOverlayFaults checks which Gateway overlay values of a
@@ -48,21 +43,7 @@ func TestConfigMapOverlayFaults(t *testing.T) {
 		}
 		src = append(src, fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s, namespace: infra}\ndata:\n  %s: %s\n", c.name, key, v))
 	}
-	path := filepath.Join(t.TempDir(), "cm.yaml")
-	if err := os.WriteFile(path, []byte(strings.Join(src, "---\n")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	mesh := config.DefaultMesh()
-	for _, prepared := range []bool{false, true} {
-		opts := manifest.Options{}
-		if prepared {
-			opts = cachedPath(t, mesh)
-		}
-		res := manifest.Load([]string{path}, opts)
-		g := Build(res.Objects, mesh)
-		if len(res.Errors)+len(g.Errors) > 0 {
-			t.Fatalf("prepared=%v: errors %v %v", prepared, res.Errors, g.Errors)
-		}
+	bothLoads(t, strings.Join(src, "---\n"), func(prepared bool, g *Graph) {
 		for i, c := range cases {
 			cm := g.FindConfigMap("infra", c.name)
 			if cm == nil {
@@ -78,5 +59,5 @@ func TestConfigMapOverlayFaults(t *testing.T) {
 				t.Errorf("prepared=%v: %s: %q, want %q", prepared, c.name, g, c.want)
 			}
 		}
-	}
+	})
 }

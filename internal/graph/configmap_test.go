@@ -9,14 +9,9 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/meshlint/meshlint/internal/config"
-	"github.com/meshlint/meshlint/internal/manifest"
 )
 
 // TestConfigMapCABundle checks what FindConfigMap keeps of a ConfigMap,
@@ -47,21 +42,7 @@ func TestConfigMapCABundle(t *testing.T) {
 	for _, c := range cases {
 		src = append(src, fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s, namespace: pki}\ndata: %s\n", c.name, c.data))
 	}
-	path := filepath.Join(t.TempDir(), "cm.yaml")
-	if err := os.WriteFile(path, []byte(strings.Join(src, "---\n")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	mesh := config.DefaultMesh()
-	for _, prepared := range []bool{false, true} {
-		opts := manifest.Options{}
-		if prepared {
-			opts = cachedPath(t, mesh)
-		}
-		res := manifest.Load([]string{path}, opts)
-		g := Build(res.Objects, mesh)
-		if len(res.Errors)+len(g.Errors) > 0 {
-			t.Fatalf("prepared=%v: errors %v %v", prepared, res.Errors, g.Errors)
-		}
+	bothLoads(t, strings.Join(src, "---\n"), func(prepared bool, g *Graph) {
 		for _, c := range cases {
 			cm := g.FindConfigMap("pki", c.name)
 			if cm == nil {
@@ -81,5 +62,5 @@ func TestConfigMapCABundle(t *testing.T) {
 		if g.FindConfigMap("pki", "missing") != nil || g.FindConfigMap("other", "valid") != nil {
 			t.Errorf("prepared=%v: found a ConfigMap the input does not hold", prepared)
 		}
-	}
+	})
 }

@@ -3,6 +3,8 @@ package graph
 import (
 	"bytes"
 	"encoding/gob"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -120,4 +122,28 @@ func cachedPath(t *testing.T, mesh config.Mesh) manifest.Options {
 		}
 		return nil
 	}}
+}
+
+// bothLoads builds the graph of src as a plain run does and as a --cache
+// run does (cachedPath), and calls check with each; an error in the input
+// fails the test.
+func bothLoads(t *testing.T, src string, check func(prepared bool, g *Graph)) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "input.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mesh := config.DefaultMesh()
+	for _, prepared := range []bool{false, true} {
+		opts := manifest.Options{}
+		if prepared {
+			opts = cachedPath(t, mesh)
+		}
+		res := manifest.Load([]string{path}, opts)
+		g := Build(res.Objects, mesh)
+		if len(res.Errors)+len(g.Errors) > 0 {
+			t.Fatalf("prepared=%v: errors %v %v", prepared, res.Errors, g.Errors)
+		}
+		check(prepared, g)
+	}
 }
