@@ -37,6 +37,7 @@ func newGraph(objs []*manifest.Object, mesh config.Mesh) *Graph {
 		present:        map[presentKey]bool{},
 		described:      map[string]bool{},
 		configMaps:     map[[2]string]*manifest.Object{},
+		secretsByName:  map[[2]string]*Secret{},
 	}
 }
 

@@ -71,14 +71,10 @@ func (s *Secret) Value(key string) (v []byte, ok bool) {
 	return v, true
 }
 
-// FindSecret returns the Secret namespace/name, or nil.
+// FindSecret returns the Secret namespace/name, the first of the input
+// when there are several, or nil.
 func (g *Graph) FindSecret(ns, name string) *Secret {
-	for _, s := range g.Secrets {
-		if s.Namespace() == ns && s.Name() == name {
-			return s
-		}
-	}
-	return nil
+	return g.secretsByName[[2]string{ns, name}]
 }
 
 // addExtras decodes the kinds that only a few rules read: Telemetry,
@@ -105,6 +101,9 @@ func (g *Graph) addExtras() {
 					s.Type = "Opaque"
 				}
 				g.Secrets = append(g.Secrets, s)
+				if k := [2]string{s.Namespace(), s.Name()}; g.secretsByName[k] == nil {
+					g.secretsByName[k] = s
+				}
 			}
 		}
 	}

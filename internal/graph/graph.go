@@ -244,6 +244,9 @@ type Graph struct {
 	// configMaps are the ConfigMaps the loader keeps, by namespace and
 	// name, the first of each (FindConfigMap).
 	configMaps map[[2]string]*manifest.Object
+	// secretsByName are the Secrets by namespace and name, the first of
+	// each (FindSecret).
+	secretsByName map[[2]string]*Secret
 
 	wasmPlugins    []*WasmPlugin
 	workloadGroups []*WorkloadGroup
