@@ -95,15 +95,7 @@ func runBackendKindUnsupported(p *rules.Pass) error {
 			if b.Name == "" || istioBackendKinds[b.GroupKind] {
 				continue
 			}
-			// The field at fault: the group when Istio knows the kind in
-			// another group, else the kind.
-			loc := b.Spec.Kind.Loc
-			if loc.IsZero() || istioKnowsKind(b.Kind) {
-				loc = b.Spec.Group.Loc
-			}
-			if loc.IsZero() {
-				loc = b.NameLoc
-			}
+			loc := wrongRefLoc(b.Spec.Group.Loc, b.Spec.Kind.Loc, b.NameLoc, istioKnowsKind(b.Kind))
 			msg := "%s names kind %s, which Istio cannot route to: the backend is invalid (InvalidKind)"
 			if b.Group == "core" || strings.EqualFold(b.Group, "v1") {
 				msg += `; the core group is written group: ""`

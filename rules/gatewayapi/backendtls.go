@@ -174,14 +174,7 @@ func checkPolicyTarget(p *rules.Pass, pol *graph.BackendTLSPolicy, i int, t *gra
 	case gkTargetServiceEntry:
 		kind = kinds.ServiceEntry
 	default:
-		// The field at fault: the group when the kind is one Istio takes.
-		loc := t.Spec.Kind.Loc
-		if ref.Kind == kinds.Service || ref.Kind == kinds.ServiceEntry {
-			loc = t.Spec.Group.Loc
-		}
-		if loc.IsZero() {
-			loc = ref.NameLoc
-		}
+		loc := wrongRefLoc(t.Spec.Group.Loc, t.Spec.Kind.Loc, ref.NameLoc, ref.Kind == kinds.Service || ref.Kind == kinds.ServiceEntry)
 		p.Reportf(pol.Obj, loc, "%s names %s %s/%s, a kind Istio does not apply BackendTLSPolicies to (it takes core Services, group \"\", and networking.istio.io ServiceEntries): %s",
 			what, ref.GroupKind, ref.Namespace, ref.Name, effect).AtMost(rules.Warning)
 		return true
@@ -368,13 +361,7 @@ func checkBackendCACertificateRefs(p *rules.Pass, pol *graph.BackendTLSPolicy) {
 		what := fmt.Sprintf("caCertificateRefs[%d] %s", i, refText(c))
 		if c.GroupKind != gkConfigMap {
 			sr := &pol.Spec.Spec.Validation.CACertificateRefs[i]
-			loc := sr.Kind.Loc
-			if c.Kind == kinds.ConfigMap {
-				loc = sr.Group.Loc
-			}
-			if loc.IsZero() {
-				loc = c.NameLoc
-			}
+			loc := wrongRefLoc(sr.Group.Loc, sr.Kind.Loc, c.NameLoc, c.Kind == kinds.ConfigMap)
 			problems = append(problems, problem{loc: loc, msg: what + " is not a core ConfigMap, the kind the API requires and the only one Istio reads a backend's CA certificate from (ResolvedRefs: False, reason InvalidKind)"})
 			continue
 		}

@@ -158,16 +158,8 @@ func runCertificateRefInvalid(p *rules.Pass) error {
 				what := "certificateRef " + refText(c) + " of listener " + l.Name
 				if c.GroupKind != gkSecret {
 					if istio {
-						// The field at fault: the group when the kind is
-						// Secret, else the kind.
 						sr := &l.Spec.TLS.CertificateRefs[j]
-						loc := sr.Kind.Loc
-						if c.Kind == kinds.Secret {
-							loc = sr.Group.Loc
-						}
-						if loc.IsZero() {
-							loc = c.NameLoc
-						}
+						loc := wrongRefLoc(sr.Group.Loc, sr.Kind.Loc, c.NameLoc, c.Kind == kinds.Secret)
 						p.Reportf(l.Owner(), loc, "%s is not a core Secret, the only kind Istio loads certificates from: the reference is invalid (InvalidCertificateRef)", what)
 					}
 					continue
@@ -222,13 +214,7 @@ func checkClientCertificateRef(p *rules.Pass, gw *graph.K8sGateway, istio bool) 
 	if c.GroupKind != gkSecret {
 		if istio {
 			sr := gw.Spec.TLS.Backend.ClientCertificateRef
-			loc := sr.Kind.Loc
-			if c.Kind == kinds.Secret {
-				loc = sr.Group.Loc
-			}
-			if loc.IsZero() {
-				loc = c.NameLoc
-			}
+			loc := wrongRefLoc(sr.Group.Loc, sr.Kind.Loc, c.NameLoc, c.Kind == kinds.Secret)
 			p.Reportf(gw.Obj, loc, "%s is not a core Secret, the only kind Istio loads a client certificate from: the reference is invalid (InvalidClientCertificateRef)", what)
 		}
 		return
@@ -288,16 +274,8 @@ func checkCACertificateRefs(p *rules.Pass, gw *graph.K8sGateway, fv *graph.Front
 		if !istio {
 			continue // other kinds are implementation-specific
 		}
-		// The field at fault: the group when the kind is one Istio
-		// takes, else the kind.
 		sr := &fv.Spec.CACertificateRefs[i]
-		loc := sr.Kind.Loc
-		if c.Kind == kinds.Secret || c.Kind == kinds.ConfigMap {
-			loc = sr.Group.Loc
-		}
-		if loc.IsZero() {
-			loc = c.NameLoc
-		}
+		loc := wrongRefLoc(sr.Group.Loc, sr.Kind.Loc, c.NameLoc, c.Kind == kinds.Secret || c.Kind == kinds.ConfigMap)
 		p.Reportf(gw.Obj, loc, "%s is neither a core ConfigMap nor a core Secret, the kinds Istio reads CA certificates from: it does not serve %s (InvalidCACertificateKind)", what, on)
 	}
 	if istio {

@@ -110,16 +110,8 @@ func runParametersRefInvalid(p *rules.Pass) error {
 			if !istio {
 				continue // other kinds are implementation-specific
 			}
-			// The field at fault: the group when the kind is ConfigMap,
-			// else the kind.
 			pr := gw.Spec.Infrastructure.ParametersRef
-			loc := pr.Kind.Loc
-			if c.Kind == kinds.ConfigMap {
-				loc = pr.Group.Loc
-			}
-			if loc.IsZero() {
-				loc = c.NameLoc
-			}
+			loc := wrongRefLoc(pr.Group.Loc, pr.Kind.Loc, c.NameLoc, c.Kind == kinds.ConfigMap)
 			p.Reportf(gw.Obj, loc, "%s is not a core ConfigMap, the only kind Istio reads parameters from: Istio does not accept the Gateway (InvalidParameters)%s", what, notDeployed(deployed))
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
 )
 
 // routeKinds are the route kinds the rules read.
@@ -103,4 +104,19 @@ func names(ns []string) string {
 		out = append(out[:5], fmt.Sprintf("and %d more", len(out)-5))
 	}
 	return strings.Join(out, ", ")
+}
+
+// wrongRefLoc is where a reference of a group or kind that is not taken
+// goes wrong: its group when the group alone can be at fault (the kind is
+// one that is taken in another group, or is not written and so the
+// default), else its kind; its name when that field is not written.
+func wrongRefLoc(group, kind, name manifest.Loc, groupAtFault bool) manifest.Loc {
+	loc := kind
+	if groupAtFault || loc.IsZero() {
+		loc = group
+	}
+	if loc.IsZero() {
+		loc = name
+	}
+	return loc
 }
