@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/internal/yamlpath"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -109,9 +110,22 @@ func (g *Graph) addExtras() {
 	}
 }
 
+// DelayPercent is the deprecated integer fault.delay.percent of an HTTP
+// route.
+type DelayPercent struct {
+	// Percent is the value, at the value's location.
+	Percent spec.Int
+	// Key is the location of the percent key, zero when the delay mapping
+	// does not hold it itself (it comes through a merge key).
+	Key spec.Loc
+	// Percentage is true when the delay also sets percentage, or merges a
+	// mapping (<<) that may: Istio then reads percentage, not percent.
+	Percentage bool
+}
+
 // FaultDelayPercent returns the deprecated integer fault.delay.percent of
 // the VirtualService's http[i], when it is set.
-func (vs *VirtualService) FaultDelayPercent(i int) (spec.Int, bool) {
+func (vs *VirtualService) FaultDelayPercent(i int) (DelayPercent, bool) {
 	if p := preparedOf(vs.Obj); p != nil {
 		pct, ok := p.f().Faults[i]
 		return pct, ok
@@ -119,17 +133,27 @@ func (vs *VirtualService) FaultDelayPercent(i int) (spec.Int, bool) {
 	return faultDelayPercent(vs.Obj.File, yamlpath.Field(vs.Obj.Spec(), "http"), i)
 }
 
-func faultDelayPercent(file string, http *yaml.Node, i int) (spec.Int, bool) {
+func faultDelayPercent(file string, http *yaml.Node, i int) (DelayPercent, bool) {
 	if http == nil || http.Kind != yaml.SequenceNode || i >= len(http.Content) {
-		return spec.Int{}, false
+		return DelayPercent{}, false
 	}
 	fault := yamlpath.Field(http.Content[i], "fault")
 	if fault == nil {
-		return spec.Int{}, false
+		return DelayPercent{}, false
 	}
 	var f spec.Fault
-	if errs := spec.Decode(file, fault, &f); len(errs) > 0 || f.Delay == nil {
-		return spec.Int{}, false
+	if errs := spec.Decode(file, fault, &f); len(errs) > 0 || f.Delay == nil || !f.Delay.Percent.Set {
+		return DelayPercent{}, false
 	}
-	return f.Delay.Percent, f.Delay.Percent.Set
+	d := DelayPercent{Percent: f.Delay.Percent}
+	delay := yamlpath.Field(fault, "delay")
+	for j := 0; delay != nil && j+1 < len(delay.Content); j += 2 {
+		switch k := delay.Content[j]; k.Value {
+		case "percent":
+			d.Key = manifest.LocOf(k)
+		case "percentage", "<<":
+			d.Percentage = true
+		}
+	}
+	return d, true
 }

@@ -35,7 +35,7 @@ type facts struct {
 	L7What    string   // DestinationRule: L7TrafficPolicy
 	L7Loc     spec.Loc // DestinationRule
 	Metrics   bool     // Telemetry: spec.metrics is set
-	Faults    map[int]spec.Int
+	Faults    map[int]DelayPercent
 	Addresses []spec.GatewayAddress // Gateway API Gateway
 	Template  *templateMeta         // workload with a pod template
 	Injector  *injectorSettings     // sidecar injector ConfigMap
@@ -131,7 +131,7 @@ func prepareFacts(o *manifest.Object, p *Prepared) {
 			if pct, ok := faultDelayPercent(o.File, http, i); ok {
 				f := p.setFacts()
 				if f.Faults == nil {
-					f.Faults = map[int]spec.Int{}
+					f.Faults = map[int]DelayPercent{}
 				}
 				f.Faults[i] = pct
 			}

@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"fmt"
+
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/rules"
@@ -20,7 +22,10 @@ Istio does (see MR201) and suggests the current form here. Every place Istio res
 name is checked: ` + "`spec.gateways`" + ` and the ` + "`gateways`" + ` of the ` + "`http`" + `, ` + "`tcp`" + ` and ` + "`tls`" + `
 match clauses.
 
-Write ` + "`namespace/name`" + `.`,
+Write ` + "`namespace/name`" + `. When the entry names a Gateway of the input, ` + "`meshlint --fix`" + ` rewrites it to
+that Gateway's ` + "`namespace/name`" + `, which Istio reads the same way. It leaves the entry alone when the
+VirtualService's namespace holds a Gateway whose name is the entry itself (a Gateway called
+` + "`public.istio-system`" + `): Istio does not read that one, but which was meant is not clear.`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata:
@@ -64,5 +69,27 @@ func reportLegacy(p *rules.Pass, vs *graph.VirtualService, ref graph.GatewayRef,
 	if !ref.Legacy {
 		return
 	}
-	p.Reportf(vs.Obj, ref.Written.Loc, "%sgateway %q uses the legacy name.namespace form: write %q", prefix, ref.Written.V, ref.Namespace+"/"+ref.Name)
+	key := ref.Namespace + "/" + ref.Name
+	f := p.Reportf(vs.Obj, ref.Written.Loc, "%sgateway %q uses the legacy name.namespace form: write %q", prefix, ref.Written.V, key)
+	// Only a reference that resolves keeps its meaning for sure; an
+	// unresolved one is MR201's, whose fix may point elsewhere.
+	if ref.Gateway == nil || ref.Written.Loc.Line == 0 || literalGateway(p.Graph, vs.Namespace(), ref.Written.V) {
+		return
+	}
+	f.Fixes = []rules.Fix{{
+		Message: fmt.Sprintf("Refer to the Gateway as %s", key),
+		Edits:   []rules.Edit{rules.ReplaceValue(vs.Obj, ref.Written.Loc, ref.Written.V, key)},
+	}}
+}
+
+// literalGateway reports whether namespace ns holds a Gateway whose name is
+// written, dots and all: the name a reader, or istioctl analyze, may take
+// the legacy entry for.
+func literalGateway(g *graph.Graph, ns, written string) bool {
+	for _, gw := range g.GatewaysNamed(written) {
+		if gw.Namespace() == ns {
+			return true
+		}
+	}
+	return false
 }

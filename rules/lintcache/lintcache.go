@@ -35,7 +35,7 @@ import (
 )
 
 // magic starts every cache file; the number is the format's version.
-const magic = "meshlint lint cache 21\n"
+const magic = "meshlint lint cache 22\n"
 
 // shards is the number of gob streams a cache file is written in; maxShards
 // bounds the number read.

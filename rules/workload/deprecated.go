@@ -1,7 +1,11 @@
 package workload
 
 import (
+	"strconv"
+
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -17,7 +21,11 @@ Sidecar, which Istio ignores. A Telemetry that traces through a Lightstep or Ope
 of the MeshConfig given with ` + "`--mesh-config`" + ` uses a provider type Istio deprecated: migrate to an
 OpenTelemetry provider.
 
-Replace or remove the field.`,
+Replace or remove the field. ` + "`meshlint --fix`" + ` replaces ` + "`percent: N`" + ` with
+` + "`percentage: {value: N}`" + `, which means the same, when N is written as a plain integer from 0 to 100
+and the delay does not also set ` + "`percentage`" + ` (Istio then reads ` + "`percentage`" + ` alone, and which of
+the two was meant is not clear). The other cases, and the Sidecar and Telemetry findings, have no
+fix.`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: ratings, namespace: shop}
@@ -51,7 +59,10 @@ func runDeprecatedField(p *rules.Pass) error {
 	for _, vs := range g.VirtualServices {
 		for i := range vs.Spec.HTTP {
 			if pct, ok := vs.FaultDelayPercent(i); ok {
-				p.Reportf(vs.Obj, pct.Loc, "http[%d].fault.delay.percent is deprecated: use percentage.value", i)
+				f := p.Reportf(vs.Obj, pct.Percent.Loc, "http[%d].fault.delay.percent is deprecated: use percentage.value", i)
+				if fix, ok := percentageFix(vs.Obj, pct); ok {
+					f.Fixes = []rules.Fix{fix}
+				}
 			}
 		}
 	}
@@ -75,4 +86,48 @@ func runDeprecatedField(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// percentageFix rewrites "percent: N" to "percentage: {value: N}": Istio
+// reads both as N% (percent as N/100, percentage as N*10000/1000000). The
+// flow mapping reads the same in a block mapping and in a flow one.
+func percentageFix(o *manifest.Object, d graph.DelayPercent) (rules.Fix, bool) {
+	key, val := d.Key, d.Percent.Loc
+	n := strconv.FormatInt(d.Percent.V, 10)
+	switch {
+	case d.Percentage:
+		// Istio reads percentage and ignores percent: which was meant
+		// is not clear.
+		return rules.Fix{}, false
+	case key.IsZero() || val.IsZero():
+		// percent comes through a merge key, from a mapping that
+		// others may share.
+		return rules.Fix{}, false
+	case d.Percent.V < 0 || d.Percent.V > 100:
+		// Istio rejects both; without validation Envoy would read them
+		// differently.
+		return rules.Fix{}, false
+	case val.EndCol-val.Col != len(n):
+		// Written otherwise than as its decimal (quoted, 0x0A, 1e1):
+		// the text to replace is not known.
+		return rules.Fix{}, false
+	}
+	value := "{value: " + n + "}"
+	fix := rules.Fix{Message: "Replace percent: " + n + " with percentage: " + value}
+	if key.Line == val.Line && key.EndCol-key.Col == len("percent") && val.Col == key.EndCol+2 {
+		// One edit over "percent: N" lets a comment after it keep its
+		// column.
+		fix.Edits = []rules.Edit{{
+			Pos:     o.Pos(key),
+			End:     manifest.Loc{Line: val.Line, Col: val.EndCol},
+			NewText: "percentage: " + value,
+			Old:     "percent: " + n,
+		}}
+	} else {
+		fix.Edits = []rules.Edit{
+			rules.ReplaceValue(o, key, "percent", "percentage"),
+			rules.ReplaceValue(o, val, n, value),
+		}
+	}
+	return fix, true
 }
