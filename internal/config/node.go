@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/api/validate/content"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -247,13 +248,10 @@ func (d *decoder) list(n *yaml.Node, where string) []item {
 	return out
 }
 
-// dns1123Label matches a Kubernetes namespace name.
-var dns1123Label = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-
 // namespaceName reads a namespace name.
 func (d *decoder) namespaceName(n *yaml.Node, where string) string {
 	s := d.str(n, where)
-	if s != "" && (len(s) > 63 || !dns1123Label.MatchString(s)) {
+	if s != "" && len(content.IsDNS1123Label(s)) > 0 {
 		d.errorf(n, "%s: %q is not a valid namespace name", where, s)
 		return ""
 	}
@@ -276,7 +274,7 @@ func (d *decoder) exportTo(n *yaml.Node, where string) []string {
 		case (v == "*" || v == "~") && len(items) > 1:
 			d.errorf(it.node, "%s: %q cannot be combined with other values", where, v)
 			return nil
-		case v != "*" && v != "~" && v != "." && (len(v) > 63 || !dns1123Label.MatchString(v)):
+		case v != "*" && v != "~" && v != "." && len(content.IsDNS1123Label(v)) > 0:
 			d.errorf(it.node, "%s: %q is not a namespace name, \".\", \"*\" or \"~\"", where, v)
 			return nil
 		}

@@ -3,13 +3,14 @@ package netpol
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
+	"k8s.io/apimachinery/pkg/api/validate/content"
 )
 
 // The fix of MR401 and MR402 is a new file next to the namespace's other
@@ -17,11 +18,12 @@ import (
 // default-deny-egress.yaml. When both are missing, the two rules write one
 // file each. The egress file also allows DNS, and istiod when the
 // namespace runs sidecars: the rule's documentation says every pod needs
-// them, and a deny without them would stop the namespace at once.
+// them, and a deny without them would stop the namespace at once. MR409's
+// fix writes the same DNS policy, and its file goes where these go.
 
-// dnsLabel is what Kubernetes accepts as a namespace name; other names get
-// no fix (schema validation reports them).
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+// validNamespace reports whether Kubernetes accepts ns as a namespace name;
+// other names get no fix (schema validation reports them).
+func validNamespace(ns string) bool { return len(content.IsDNS1123Label(ns)) == 0 }
 
 // defaultDenyFix returns the fix that creates the default deny of direction
 // d for namespace ns, next to object at (the Namespace object, or the
@@ -31,12 +33,28 @@ var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 // new one would replace it.
 func defaultDenyFix(g *graph.Graph, ns string, at *manifest.Object, d direction, nps []*graph.NetworkPolicy) (rules.Fix, bool) {
 	name := "default-deny-" + d.Name
-	if at.File == manifest.StdinName || !dnsLabel.MatchString(ns) {
+	path, explicit, ok := policyFile(g, ns, name, at, nps)
+	if !ok {
 		return rules.Fix{}, false
+	}
+	return rules.Fix{
+		Message:  fmt.Sprintf("Create %s with a default-deny %s NetworkPolicy for namespace %s", path, d.Name, ns),
+		NewFiles: []rules.NewFile{{Path: path, Content: defaultDenyYAML(g, ns, explicit, d, nps)}},
+	}, true
+}
+
+// policyFile returns the file that a fix writes NetworkPolicy name of
+// namespace ns to, next to object at, and whether the policy sets its
+// namespace. ok is false when at was read from standard input, when ns is
+// not a valid name, or when a NetworkPolicy of that name exists in the
+// namespace (nps): applying the new one would replace it.
+func policyFile(g *graph.Graph, ns, name string, at *manifest.Object, nps []*graph.NetworkPolicy) (path string, explicit, ok bool) {
+	if at.File == manifest.StdinName || !validNamespace(ns) {
+		return "", false, false
 	}
 	for _, np := range nps {
 		if np.Name() == name {
-			return rules.Fix{}, false
+			return "", false, false
 		}
 	}
 	dir := filepath.Dir(at.File)
@@ -44,14 +62,10 @@ func defaultDenyFix(g *graph.Graph, ns string, at *manifest.Object, d direction,
 	if sharesDir(g, dir, ns) {
 		file = name + "-" + ns + ".yaml"
 	}
-	path := filepath.Join(dir, file)
 	// Objects that set no namespace take the run's default: so does the
 	// new policy, when the object it is written next to sets none.
-	explicit := at.Kind == kinds.Namespace || at.NamespaceSet
-	return rules.Fix{
-		Message:  fmt.Sprintf("Create %s with a default-deny %s NetworkPolicy for namespace %s", path, d.Name, ns),
-		NewFiles: []rules.NewFile{{Path: path, Content: defaultDenyYAML(g, ns, explicit, d)}},
-	}, true
+	explicit = at.Kind == kinds.Namespace || at.NamespaceSet
+	return filepath.Join(dir, file), explicit, true
 }
 
 // sharesDir reports whether objects of another namespace than ns, among
@@ -80,46 +94,36 @@ func sharesDir(g *graph.Graph, dir, ns string) bool {
 }
 
 // defaultDenyYAML renders the new file. ns is a DNS label, so it needs no
-// quoting.
-func defaultDenyYAML(g *graph.Graph, ns string, explicit bool, d direction) string {
+// quoting. The egress deny comes with policies that allow DNS and istiod,
+// each left out when the namespace has a NetworkPolicy of its name (nps):
+// the new one would replace it, and it likely allows the same (if not,
+// MR409 says so on the next run).
+func defaultDenyYAML(g *graph.Graph, ns string, explicit bool, d direction, nps []*graph.NetworkPolicy) string {
 	var b strings.Builder
-	meta := func(name string) {
-		fmt.Fprintf(&b, "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: %s\n", name)
-		if explicit {
-			fmt.Fprintf(&b, "  namespace: %s\n", ns)
-		}
-	}
 	rule := "MR401"
 	if d.Name == "egress" {
 		rule = "MR402"
 	}
 	fmt.Fprintf(&b, "# Default deny for %s, written by meshlint --fix (%s): every pod of namespace\n", d.Name, rule)
 	fmt.Fprintf(&b, "# %s is isolated for %s, and other NetworkPolicies allow what each workload needs.\n", ns, d.Name)
-	meta("default-deny-" + d.Name)
+	writePolicyMeta(&b, "default-deny-"+d.Name, ns, explicit)
 	fmt.Fprintf(&b, "spec:\n  podSelector: {}\n  policyTypes: [%s]\n", d.Type)
 	if d.Name != "egress" {
 		return b.String()
 	}
-	b.WriteString("---\n# Every pod needs DNS once egress is denied.\n")
-	meta("allow-dns-egress")
-	b.WriteString(`spec:
-  podSelector: {}
-  policyTypes: [Egress]
-  egress:
-  - to:
-    - namespaceSelector:
-        matchLabels: {kubernetes.io/metadata.name: kube-system}
-      podSelector:
-        matchLabels: {k8s-app: kube-dns}
-    ports:
-    - {protocol: UDP, port: 53}
-    - {protocol: TCP, port: 53}
-`)
-	if !sidecars(g, ns) || !dnsLabel.MatchString(g.Mesh.RootNamespace) {
+	taken := func(name string) bool {
+		return slices.ContainsFunc(nps, func(np *graph.NetworkPolicy) bool { return np.Name() == name })
+	}
+	if !taken("allow-dns-egress") {
+		b.WriteString("---\n# Every pod needs DNS once egress is denied.\n")
+		writePolicyMeta(&b, "allow-dns-egress", ns, explicit)
+		writeAllowDNSSpec(&b, " {}")
+	}
+	if !sidecars(g, ns) || !validNamespace(g.Mesh.RootNamespace) || taken("allow-istiod-egress") {
 		return b.String()
 	}
 	b.WriteString("---\n# Sidecars get their configuration and certificates from istiod.\n")
-	meta("allow-istiod-egress")
+	writePolicyMeta(&b, "allow-istiod-egress", ns, explicit)
 	fmt.Fprintf(&b, `spec:
   podSelector: {}
   policyTypes: [Egress]
@@ -133,6 +137,34 @@ func defaultDenyYAML(g *graph.Graph, ns string, explicit bool, d direction) stri
     - {protocol: TCP, port: 15012}
 `, g.Mesh.RootNamespace)
 	return b.String()
+}
+
+// writePolicyMeta writes the head of NetworkPolicy name, with its
+// namespace when explicit.
+func writePolicyMeta(b *strings.Builder, name, ns string, explicit bool) {
+	fmt.Fprintf(b, "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: %s\n", name)
+	if explicit {
+		fmt.Fprintf(b, "  namespace: %s\n", ns)
+	}
+}
+
+// writeAllowDNSSpec writes the spec of a policy that allows the pods of
+// podSelector (the YAML that follows "podSelector:") DNS to the cluster
+// DNS, UDP and TCP 53: the allow-dns-egress of MR402's default deny, and
+// MR409's fix.
+func writeAllowDNSSpec(b *strings.Builder, podSelector string) {
+	fmt.Fprintf(b, "spec:\n  podSelector:%s\n", podSelector)
+	b.WriteString(`  policyTypes: [Egress]
+  egress:
+  - to:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: kube-system}
+      podSelector:
+        matchLabels: {k8s-app: kube-dns}
+    ports:
+    - {protocol: UDP, port: 53}
+    - {protocol: TCP, port: 53}
+`)
 }
 
 // sidecars reports whether a workload of namespace ns has a sidecar.

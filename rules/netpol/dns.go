@@ -1,7 +1,17 @@
 package netpol
 
 import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/netpol"
 	"github.com/meshlint/meshlint/rules"
 )
@@ -27,7 +37,19 @@ egress:
 The rule asks the connectivity engine what the workload's egress allows on UDP 53 towards a
 kube-dns pod and towards every external address range of the policies (a node-local cache or
 an external resolver reached through an ipBlock counts). It reports the workload when neither
-is allowed, and says whether TCP 53 is.`,
+is allowed, and says whether TCP 53 is.
+
+` + "`meshlint --fix`" + ` creates ` + "`allow-dns-egress.yaml`" + ` next to the namespace's manifests, as MR402's fix
+does for its default deny (with the namespace in the file name when the directory holds other
+namespaces' objects): a NetworkPolicy ` + "`allow-dns-egress`" + ` that allows the DNS above. It selects
+every pod (` + "`podSelector: {}`" + `) when a NetworkPolicy isolates the whole namespace for egress;
+otherwise it copies the podSelector of a NetworkPolicy that isolates every reported workload of
+the namespace for egress, so that it isolates no pod that was not isolated already. There is no
+fix when no one policy does, when an admin policy (AdminNetworkPolicy, ClusterNetworkPolicy)
+has egress rules for the workload, when the namespace has a NetworkPolicy
+` + "`allow-dns-egress`" + ` already, for standard input, for a namespace name that is not valid, and
+when MR402 offers its fix for the namespace: its file allows DNS to every pod too, and two
+policies of one name would replace each other.`,
 	Bad: `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: api, namespace: shop}
@@ -77,6 +99,26 @@ func runEgressNoDNS(p *rules.Pass) error {
 	var a *netpol.Analysis
 	// The answer is the same for every workload of a group.
 	byGroup := map[int]netpol.Set{}
+	// The findings the fix of their namespace resolves, by namespace: those
+	// of workloads whose egress only NetworkPolicies decide. An admin
+	// policy decides before them, and a new NetworkPolicy may not change
+	// its verdict.
+	fixable := map[string][]dnsFinding{}
+	var nps map[*manifest.Object]bool
+	onlyNPs := func(objs []*manifest.Object) bool {
+		if nps == nil {
+			nps = make(map[*manifest.Object]bool, len(p.Graph.NetworkPolicies))
+			for _, np := range p.Graph.NetworkPolicies {
+				nps[np.Obj] = true
+			}
+		}
+		for _, o := range objs {
+			if !nps[o] {
+				return false
+			}
+		}
+		return true
+	}
 	for _, w := range p.Graph.Workloads {
 		if a == nil {
 			a = Analysis(p)
@@ -105,9 +147,160 @@ func runEgressNoDNS(p *rules.Pass) error {
 		}
 		f := p.Reportf(w.Obj, w.Obj.NameLoc, "workload %s/%s is isolated for egress but its egress allows no DNS: not UDP 53 to kube-dns (kube-system, k8s-app=kube-dns) or to any external address, %s; name resolution fails",
 			w.Namespace(), w.Name(), tcp)
-		for _, o := range a.Policies(w, netpol.Egress) {
+		policies := a.Policies(w, netpol.Egress)
+		for _, o := range policies {
 			f.Relate(o, o.NameLoc, "%s %s isolates %s/%s for egress", o.Kind, o.Name, w.Namespace(), w.Name())
+		}
+		if onlyNPs(policies) {
+			fixable[w.Namespace()] = append(fixable[w.Namespace()], dnsFinding{f, w})
+		}
+	}
+	for ns, fs := range fixable {
+		if fix, ok := allowDNSFix(p, ns, fs); ok {
+			for _, df := range fs {
+				df.f.Fixes = []rules.Fix{fix}
+			}
 		}
 	}
 	return nil
+}
+
+// dnsFinding is a finding of MR409 and the workload it is about.
+type dnsFinding struct {
+	f *rules.Finding
+	w *graph.Workload
+}
+
+// allowDNSFix returns the fix of the findings fs of namespace ns: a new
+// file, next to the namespace's manifests as MR402's default deny, with a
+// NetworkPolicy allow-dns-egress that allows DNS as the default deny's
+// does. It selects every pod when a NetworkPolicy isolates the whole
+// namespace for egress; otherwise the pods of the first NetworkPolicy
+// isolating for egress that selects every workload of fs: the new policy
+// then isolates no pod that was not isolated already, and only adds DNS.
+// When no one policy selects them all, there is no fix: two selectors
+// would need two policies, and the fix writes one.
+//
+// There is no fix either when MR402 offers its own for the namespace: its
+// file holds an allow-dns-egress for every pod, which resolves these
+// findings too, and two policies of one name in one namespace would
+// replace each other when applied.
+func allowDNSFix(p *rules.Pass, ns string, fs []dnsFinding) (rules.Fix, bool) {
+	g := p.Graph
+	nss := p.Memo(namespacesKey{}, func() any { return indexNamespaces(g) }).(*nsIndex)
+	at, policies := nss.first[ns], nss.policies[ns]
+	if n := g.Namespaces[ns]; n != nil && n.Declared() {
+		at = n.Obj
+	}
+	if at == nil || defaultDenyFixed(ns, policies) {
+		return rules.Fix{}, false
+	}
+	var sel *graph.NetworkPolicy
+	for _, np := range policies {
+		if !np.Egress {
+			continue
+		}
+		if np.PodSelector.Empty() {
+			sel = np
+			break
+		}
+		if sel == nil && selectsAll(np, fs) {
+			sel = np
+		}
+	}
+	if sel == nil {
+		return rules.Fix{}, false
+	}
+	path, explicit, ok := policyFile(g, ns, "allow-dns-egress", at, policies)
+	if !ok {
+		return rules.Fix{}, false
+	}
+	var b strings.Builder
+	pods, who := "every pod of namespace "+ns, "NetworkPolicies isolate every pod\n# of namespace "+ns
+	if !sel.PodSelector.Empty() {
+		pods = fmt.Sprintf("the pods of namespace %s that NetworkPolicy %s selects", ns, sel.Name())
+		who = fmt.Sprintf("NetworkPolicy %s isolates\n# the pods it selects in namespace %s", sel.Name(), ns)
+	}
+	fmt.Fprintf(&b, "# Allows DNS, written by meshlint --fix (MR409): %s for egress, and without DNS their name resolution fails.\n", who)
+	writePolicyMeta(&b, "allow-dns-egress", ns, explicit)
+	writeAllowDNSSpec(&b, selectorYAML(sel.PodSelector))
+	return rules.Fix{
+		Message:  fmt.Sprintf("Create %s with a NetworkPolicy that allows DNS egress to %s", path, pods),
+		NewFiles: []rules.NewFile{{Path: path, Content: b.String()}},
+	}, true
+}
+
+// defaultDenyFixed reports whether MR402 reports namespace ns, whose
+// NetworkPolicies are nps, with a fix: it is not a system namespace, has
+// no default deny for egress, and no NetworkPolicy default-deny-egress.
+// (Standard input and invalid names get neither fix.)
+func defaultDenyFixed(ns string, nps []*graph.NetworkPolicy) bool {
+	if systemNamespaces[ns] {
+		return false
+	}
+	for _, np := range nps {
+		if isDefaultDeny(np, egress) || np.Name() == "default-deny-"+egress.Name {
+			return false
+		}
+	}
+	return true
+}
+
+// selectsAll reports whether np selects the workload of every finding.
+func selectsAll(np *graph.NetworkPolicy, fs []dnsFinding) bool {
+	for _, df := range fs {
+		if !slices.Contains(np.Workloads, df.w) {
+			return false
+		}
+	}
+	return true
+}
+
+// selectorYAML renders a pod selector as the YAML that follows
+// "podSelector:" at the top of a NetworkPolicy spec.
+func selectorYAML(s labels.Selector) string {
+	if s.Empty() {
+		return " {}"
+	}
+	var b strings.Builder
+	if len(s.MatchLabels) > 0 {
+		keys := slices.Sorted(maps.Keys(s.MatchLabels))
+		pairs := make([]string, len(keys))
+		for i, k := range keys {
+			pairs[i] = yamlString(k) + ": " + yamlString(s.MatchLabels[k])
+		}
+		fmt.Fprintf(&b, "\n    matchLabels: {%s}", strings.Join(pairs, ", "))
+	}
+	if len(s.Exprs) > 0 {
+		b.WriteString("\n    matchExpressions:")
+		for _, r := range s.Exprs {
+			fmt.Fprintf(&b, "\n    - {key: %s, operator: %s", yamlString(r.Key), yamlString(string(r.Op)))
+			if len(r.Values) > 0 {
+				vs := make([]string, len(r.Values))
+				for i, v := range r.Values {
+					vs[i] = yamlString(v)
+				}
+				fmt.Fprintf(&b, ", values: [%s]", strings.Join(vs, ", "))
+			}
+			b.WriteString("}")
+		}
+	}
+	return b.String()
+}
+
+// plainSafe matches the strings that YAML reads back as the same string
+// when written plain in a flow collection; yamlWords lists those of them
+// that YAML 1.1 reads as booleans or null.
+var (
+	plainSafe = regexp.MustCompile(`^[A-Za-z][-A-Za-z0-9_./]*$`)
+	yamlWords = map[string]bool{"y": true, "n": true, "yes": true, "no": true, "on": true, "off": true, "true": true, "false": true, "null": true}
+)
+
+// yamlString writes s as a YAML string: plain when that reads back as the
+// same string, else double-quoted.
+func yamlString(s string) string {
+	if plainSafe.MatchString(s) && !yamlWords[strings.ToLower(s)] {
+		return s
+	}
+	return strconv.Quote(s)
 }

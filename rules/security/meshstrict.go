@@ -2,13 +2,16 @@ package security
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
+	"k8s.io/apimachinery/pkg/api/validate/content"
 )
 
 // MeshNotStrict reports meshes without a mesh-wide STRICT PeerAuthentication
@@ -43,7 +46,18 @@ metadata:
 spec:
   mtls:
     mode: STRICT
-` + "```",
+` + "```" + `
+
+` + "`meshlint --fix`" + ` writes this policy to a new file, ` + "`mesh-mtls-strict.yaml`" + `, next to the root
+namespace's objects in the input (its Namespace object, or else its first object; when the
+input holds none, in the one directory that holds every file of the input, and with files in
+several directories there is no fix). It does so only when there is no mesh-wide policy at all
+(a PERMISSIVE one is MR301's to fix) and no PeerAuthentication ` + "`default`" + ` in the root namespace
+(the new one would replace it), for input that is not standard input and a valid root
+namespace name, and when STRICT is safe as far as the input shows, as MR301's fix requires:
+the input holds at least one workload, every workload has a sidecar, and no DestinationRule
+sends one of them plaintext. Clients outside the input are not checked: make sure they have
+sidecars too.`,
 	Bad: `apiVersion: v1
 kind: Namespace
 metadata:
@@ -108,7 +122,7 @@ spec:
         image: storefront:1
 `,
 	Severity: rules.Warning,
-	Inputs:   []kinds.Kind{kinds.PeerAuthentication, kinds.Namespace, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.Pod, kinds.Gateway},
+	Inputs:   []kinds.Kind{kinds.PeerAuthentication, kinds.Namespace, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.Pod, kinds.Gateway, kinds.DestinationRule, kinds.Service},
 	Run:      runMeshNotStrict,
 }
 
@@ -181,7 +195,93 @@ func runMeshNotStrict(p *rules.Pass) error {
 	}
 	w := open[first][0]
 	f.Relate(w.Obj, w.Obj.NameLoc, "%s %s/%s has a sidecar and falls back to the mesh-wide mode", w.Obj.Kind, w.Namespace(), w.Name())
+	// A mesh-wide policy that is not STRICT is MR301's to fix, when it says
+	// PERMISSIVE; one that sets no mode is left to the user.
+	if mesh == nil {
+		if fix, ok := meshStrictFix(p); ok {
+			f.Fixes = []rules.Fix{fix}
+		}
+	}
 	return nil
+}
+
+// meshStrictFile is the name of the file MR302's fix creates.
+const meshStrictFile = "mesh-mtls-strict.yaml"
+
+// meshStrictFix returns the fix that creates the mesh-wide STRICT policy,
+// PeerAuthentication default of the root namespace, in a new file next to
+// the root namespace's objects: the directory of its Namespace object, or
+// else of its first object. When the input holds none (the closed-world
+// setting), the file goes to the directory that holds every object of the
+// input, if there is one such directory; with files in several, there is
+// no telling where the root namespace's manifests belong, and no fix.
+//
+// The fix is offered only when STRICT is safe for every workload of the
+// input, as MR301's fix of a mesh-wide policy is; not for input read from
+// standard input, nor for a root namespace name that is not valid, nor
+// when the root namespace has a PeerAuthentication named default already
+// (with a selector: applying the new one would replace it).
+func meshStrictFix(p *rules.Pass) (rules.Fix, bool) {
+	g := p.Graph
+	root := g.Mesh.RootNamespace
+	if len(content.IsDNS1123Label(root)) > 0 || !strictSafe(p, g.Workloads) {
+		return rules.Fix{}, false
+	}
+	for _, pa := range g.PeerAuthenticationsIn(root) {
+		if pa.Name() == "default" {
+			return rules.Fix{}, false
+		}
+	}
+	dir, ok := meshStrictDir(g, root)
+	if !ok {
+		return rules.Fix{}, false
+	}
+	path := filepath.Join(dir, meshStrictFile)
+	return rules.Fix{
+		Message: fmt.Sprintf("Create %s with a mesh-wide STRICT PeerAuthentication in namespace %s: every workload of the input has a sidecar", path, root),
+		NewFiles: []rules.NewFile{{Path: path, Content: fmt.Sprintf(`# Mesh-wide mutual TLS, written by meshlint --fix (MR302): the sidecars of every
+# namespace accept mutual TLS only, unless a policy of their own says otherwise.
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: %s
+spec:
+  mtls:
+    mode: STRICT
+`, root)}},
+	}, true
+}
+
+// meshStrictDir returns the directory of MR302's new file: that of the
+// root namespace's Namespace object, or of its first object, or else the
+// one directory that holds every object of the input.
+func meshStrictDir(g *graph.Graph, root string) (string, bool) {
+	var at *manifest.Object
+	if ns := g.Namespaces[root]; ns != nil && ns.Declared() {
+		at = ns.Obj
+	}
+	for _, o := range g.Objects {
+		if at != nil {
+			break
+		}
+		if o.Namespace == root {
+			at = o
+		}
+	}
+	if at != nil {
+		return filepath.Dir(at.File), at.File != manifest.StdinName
+	}
+	if len(g.Objects) == 0 || g.Objects[0].File == manifest.StdinName {
+		return "", false
+	}
+	dir := filepath.Dir(g.Objects[0].File)
+	for _, o := range g.Objects {
+		if filepath.Dir(o.File) != dir {
+			return "", false
+		}
+	}
+	return dir, true
 }
 
 // meshWidePA returns the selector-less policy of the root namespace that

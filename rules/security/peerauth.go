@@ -60,17 +60,9 @@ spec:
 }
 
 func runPeerAuthNotStrict(p *rules.Pass) error {
-	var plain map[*graph.Workload]bool
 	for _, pa := range p.Graph.PeerAuthentications {
 		scope := paScope(p.Graph, pa)
-		ws := paWorkloads(p.Graph, pa)
-		meshed := allMeshed(ws)
-		if meshed {
-			if plain == nil {
-				plain = sentPlaintext(p)
-			}
-			meshed = !anyIn(ws, plain)
-		}
+		meshed := strictSafe(p, paWorkloads(p.Graph, pa))
 		if m := pa.Spec.MTLS; m != nil {
 			reportMode(p, pa, m.Mode, scope, meshed)
 		}
@@ -129,6 +121,21 @@ func paWorkloads(g *graph.Graph, pa *graph.PeerAuthentication) []*graph.Workload
 	}
 	return out
 }
+
+// strictSafe reports whether mode STRICT is safe for the workloads ws of a
+// policy's scope, as far as the input shows: there is at least one, every
+// one has a sidecar, and no DestinationRule sends them plaintext. MR301
+// and MR302 offer STRICT only then.
+func strictSafe(p *rules.Pass, ws []*graph.Workload) bool {
+	if !allMeshed(ws) {
+		return false
+	}
+	plain := p.Memo(sentPlaintextKey{}, func() any { return sentPlaintext(p) }).(map[*graph.Workload]bool)
+	return !anyIn(ws, plain)
+}
+
+// sentPlaintextKey memoizes sentPlaintext, which MR301 and MR302 need.
+type sentPlaintextKey struct{}
 
 // allMeshed reports whether there is at least one workload and every one
 // has a sidecar.

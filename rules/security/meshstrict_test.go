@@ -1,0 +1,159 @@
+package security
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/meshlint/meshlint/internal/config"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// meshedPod is a pod with a sidecar in namespace shop.
+const meshedPod = `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  containers:
+  - {name: web, image: web:1}
+  - {name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}
+`
+
+const rootNamespace = "apiVersion: v1\nkind: Namespace\nmetadata: {name: istio-system}\n"
+
+// lintMesh runs MR302 over files, written to a temporary directory, or
+// over stdin when files is empty, and returns its findings.
+func lintMesh(t *testing.T, files map[string]string, stdin string, mesh config.Mesh) []*rules.Finding {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	paths := []string{"."}
+	if len(files) == 0 {
+		paths = []string{"-"}
+	}
+	res := rules.Lint(rules.LintOptions{
+		Paths: paths,
+		Load:  manifest.Options{Namespace: "default", Dir: dir, Stdin: strings.NewReader(stdin)},
+		Mesh:  mesh,
+		Rules: []*rules.Rule{MeshNotStrict},
+	})
+	if len(res.Load.Errors)+len(res.Graph.Errors)+len(res.Internal) > 0 {
+		t.Fatalf("lint: %v %v %v", res.Load.Errors, res.Graph.Errors, res.Internal)
+	}
+	return res.Findings
+}
+
+func TestMeshNotStrictFix(t *testing.T) {
+	closed := config.DefaultMesh()
+	closed.ClosedWorld = true
+	custom := config.DefaultMesh()
+	custom.RootNamespace = "istio-config"
+	invalid := closed
+	invalid.RootNamespace = "Istio_Config"
+	for _, tt := range []struct {
+		name  string
+		files map[string]string
+		stdin string
+		mesh  *config.Mesh
+		// path is the file the fix creates, "" for no fix.
+		path string
+	}{{
+		name:  "next to the Namespace object",
+		files: map[string]string{"mesh/ns.yaml": rootNamespace, "mesh/a/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: istio-system}\n", "shop/app.yaml": meshedPod},
+		path:  "mesh/mesh-mtls-strict.yaml",
+	}, {
+		name:  "next to the root namespace's first object",
+		files: map[string]string{"cfg/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\n", "shop/app.yaml": meshedPod},
+		path:  "cfg/mesh-mtls-strict.yaml",
+	}, {
+		name:  "configured root namespace",
+		files: map[string]string{"root/ns.yaml": strings.ReplaceAll(rootNamespace, "istio-system", "istio-config"), "shop/app.yaml": meshedPod},
+		mesh:  &custom,
+		path:  "root/mesh-mtls-strict.yaml",
+	}, {
+		name:  "closed world, one directory",
+		files: map[string]string{"all/app.yaml": meshedPod, "all/more.yaml": strings.ReplaceAll(meshedPod, "web", "api")},
+		mesh:  &closed,
+		path:  "all/mesh-mtls-strict.yaml",
+	}, {
+		name:  "closed world, several directories",
+		files: map[string]string{"a/app.yaml": meshedPod, "b/app.yaml": strings.ReplaceAll(meshedPod, "web", "api")},
+		mesh:  &closed,
+	}, {
+		name:  "invalid root namespace",
+		files: map[string]string{"all/app.yaml": meshedPod},
+		mesh:  &invalid,
+	}, {
+		name:  "standard input",
+		stdin: rootNamespace + "---\n" + meshedPod,
+	}, {
+		name: "a workload without a sidecar",
+		files: map[string]string{"mesh/ns.yaml": rootNamespace, "shop/app.yaml": meshedPod + "---\n" +
+			"apiVersion: v1\nkind: Pod\nmetadata: {name: legacy, namespace: legacy}\nspec: {containers: [{name: c, image: c:1}]}\n"},
+	}, {
+		name: "a DestinationRule sends plaintext",
+		files: map[string]string{"mesh/ns.yaml": rootNamespace, "shop/app.yaml": meshedPod + `---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{name: http, port: 80}]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: web, namespace: other}
+spec: {host: web.shop.svc.cluster.local, trafficPolicy: {tls: {mode: SIMPLE}}}
+`},
+	}, {
+		// It would be replaced by the new one.
+		name: "a PeerAuthentication default with a selector",
+		files: map[string]string{"mesh/ns.yaml": rootNamespace + `---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {selector: {matchLabels: {app: istiod}}, mtls: {mode: STRICT}}
+`, "shop/app.yaml": meshedPod},
+	}, {
+		// MR301 fixes it.
+		name: "a PERMISSIVE mesh-wide policy",
+		files: map[string]string{"mesh/ns.yaml": rootNamespace + `---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: mesh, namespace: istio-system}
+spec: {mtls: {mode: PERMISSIVE}}
+`, "shop/app.yaml": meshedPod},
+	}} {
+		t.Run(tt.name, func(t *testing.T) {
+			mesh := config.DefaultMesh()
+			if tt.mesh != nil {
+				mesh = *tt.mesh
+			}
+			fs := lintMesh(t, tt.files, tt.stdin, mesh)
+			if len(fs) != 1 {
+				t.Fatalf("%d findings, want 1: %v", len(fs), fs)
+			}
+			var path, content string
+			if fx := fs[0].Fixes; len(fx) > 0 {
+				if len(fx) != 1 || len(fx[0].NewFiles) != 1 || len(fx[0].Edits) > 0 {
+					t.Fatalf("fix %+v", fx)
+				}
+				path, content = fx[0].NewFiles[0].Path, fx[0].NewFiles[0].Content
+			}
+			if path != filepath.FromSlash(tt.path) {
+				t.Fatalf("fix creates %q, want %q", path, tt.path)
+			}
+			if path != "" && !strings.Contains(content, "  namespace: "+mesh.RootNamespace+"\nspec:\n  mtls:\n    mode: STRICT\n") {
+				t.Errorf("content:\n%s", content)
+			}
+		})
+	}
+}
