@@ -59,6 +59,13 @@ func parseDocuments(file string, data []byte) ([]document, []*Error) {
 		errs = append(errs, e)
 		data = sanitize(data)
 	}
+	// yaml.v3 reads a comment block of a CRLF file as if a blank line
+	// followed each of its lines, which detaches every directive above a
+	// node. YAML reads CRLF as LF everywhere, and the "\r" ends its line,
+	// so dropping it moves no line or column.
+	if bytes.Contains(data, []byte("\r\n")) {
+		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	}
 	lastLine := lineAt(data, len(data))
 	if bytes.HasSuffix(data, []byte{'\n'}) && lastLine > 1 {
 		lastLine--

@@ -81,6 +81,12 @@ spec:
 `
 
 func TestComments(t *testing.T) {
+	t.Run("LF", func(t *testing.T) { testComments(t, vs) })
+	// A CRLF file's comments cover the same nodes.
+	t.Run("CRLF", func(t *testing.T) { testComments(t, strings.ReplaceAll(vs, "\n", "\r\n")) })
+}
+
+func testComments(t *testing.T, vs string) {
 	file, objs := load(t, vs)
 	for _, tc := range []struct {
 		rule   *rules.Rule
