@@ -157,7 +157,21 @@ func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn 
 		f.describe(env.Stderr, res, len(ruleSet))
 	}
 
-	filt, err := f.filter(env, f.verbose, res.Objects, findings, ruleSet, f.severity)
+	// The report quotes the files, and MR901 fixes find comments in them.
+	source := func(file string) []byte {
+		if file == manifest.StdinName {
+			return stdinCopy.Bytes()
+		}
+		if !filepath.IsAbs(file) {
+			file = filepath.Join(env.Dir, file)
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil
+		}
+		return b
+	}
+	filt, err := f.filter(env, f.verbose, res.Objects, findings, ruleSet, f.severity, source)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "meshlint: %v\n", err)
 		return ExitError
@@ -178,19 +192,7 @@ func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn 
 		Findings: findings, Errors: errs, Internal: internal,
 		Root: env.Dir, Files: res.Files, Objects: len(res.Objects),
 		Suppressed: filt.nsuppressed, SuppressedFindings: filt.suppressed,
-		Source: func(file string) []byte {
-			if file == manifest.StdinName {
-				return stdinCopy.Bytes()
-			}
-			if !filepath.IsAbs(file) {
-				file = filepath.Join(env.Dir, file)
-			}
-			b, err := os.ReadFile(file)
-			if err != nil {
-				return nil
-			}
-			return b
-		},
+		Source: source,
 	}
 	if code := f.write(env, rep); code != 0 {
 		return code

@@ -37,10 +37,11 @@ type filtered struct {
 }
 
 // filter applies the input's suppressions to findings, then the baseline;
-// ran are the rules that ran, severity the configured severities. A
-// baseline that cannot be read or written is an error (exit 2).
-func (f *filterFlags) filter(env *Env, verbose bool, objs []*manifest.Object, findings []*rules.Finding, ran []*rules.Rule, severity map[string]rules.Severity) (*filtered, error) {
-	sup := suppress.Apply(objs, findings, suppress.Options{Registry: all.Rules, Ran: ran, Severity: severity})
+// ran are the rules that ran, severity the configured severities, source
+// reads a file as findings name it. A baseline that cannot be read or
+// written is an error (exit 2).
+func (f *filterFlags) filter(env *Env, verbose bool, objs []*manifest.Object, findings []*rules.Finding, ran []*rules.Rule, severity map[string]rules.Severity, source func(string) []byte) (*filtered, error) {
+	sup := suppress.Apply(objs, findings, suppress.Options{Registry: all.Rules, Ran: ran, Severity: severity, Source: source})
 	out := &filtered{findings: sup.Findings(), nsuppressed: len(sup.Suppressed)}
 	if f.includeSuppressed {
 		for _, s := range sup.Suppressed {

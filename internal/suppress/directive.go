@@ -62,9 +62,15 @@ type Directive struct {
 	Reason string
 
 	// problems are what is wrong with the directive as written.
-	problems []string
+	problems []problem
 	// named are the rules the directive names, resolved.
 	named []*rules.Rule
+	// resolved holds the rule of each of Names, nil where a name is
+	// unknown or is MR901's.
+	resolved []*rules.Rule
+	// raw is the comment line as YAML gives it, trimmed: a fix finds it
+	// in the file's line to learn its column, which YAML does not keep.
+	raw string
 	// below marks a foot comment, detached a head comment separated from
 	// its node by a blank line: both cover nothing.
 	below, detached bool
@@ -72,6 +78,23 @@ type Directive struct {
 	all bool
 	// used records the rules the directive suppressed a finding of.
 	used map[*rules.Rule]bool
+}
+
+// problem is one thing wrong with a directive.
+type problem struct {
+	msg string
+	// unknown is the index in Names of the unknown name the problem is
+	// about, or -1.
+	unknown int
+	// spaced marks a Galley code written with spaces around it.
+	spaced bool
+}
+
+// addProblem records a problem of the directive and returns it, for the
+// caller to say what it is about.
+func (d *Directive) addProblem(format string, args ...any) *problem {
+	d.problems = append(d.problems, problem{msg: fmt.Sprintf(format, args...), unknown: -1})
+	return &d.problems[len(d.problems)-1]
 }
 
 // Justification is the directive's reason, or for a Galley directive the
@@ -106,7 +129,7 @@ func parseComment(o *manifest.Object, n *yaml.Node, text string, line int, below
 		if m == nil {
 			continue
 		}
-		d := &Directive{Source: Comment, Object: o, Pos: o.Pos(manifest.Loc{Line: line + i, Col: n.Column, EndCol: n.Column + 1})}
+		d := &Directive{Source: Comment, Object: o, Pos: o.Pos(manifest.Loc{Line: line + i, Col: n.Column, EndCol: n.Column + 1}), raw: strings.TrimSpace(l)}
 		if below {
 			// A foot comment's lines are not known: point at the node
 			// yaml.v3 attached it to (the entry before it, or the one
@@ -114,14 +137,14 @@ func parseComment(o *manifest.Object, n *yaml.Node, text string, line int, below
 			d.Pos.Loc = manifest.LocOf(n)
 		}
 		if m[1] != "ignore" {
-			d.problems = append(d.problems, fmt.Sprintf("unknown directive meshlint:%s: the only one is meshlint:ignore ID[,ID] reason", m[1]))
+			d.addProblem("unknown directive meshlint:%s: the only one is meshlint:ignore ID[,ID] reason", m[1])
 			out = append(out, d)
 			continue
 		}
 		d.Names, d.Reason = parseArgs(m[2])
 		if below {
 			d.below = true
-			d.problems = append(d.problems, fmt.Sprintf("%s is not on the line of a node or directly above one, so it covers nothing: write it there, with no blank line in between", d))
+			d.addProblem("%s is not on the line of a node or directly above one, so it covers nothing: write it there, with no blank line in between", d)
 		}
 		out = append(out, d)
 	}
@@ -197,7 +220,7 @@ func headDirectives(o *manifest.Object, n *yaml.Node) []*Directive {
 	for _, d := range parseComment(o, n, strings.Join(lines[:first], "\n"), top, false) {
 		if d.Source == Comment && len(d.problems) == 0 {
 			d.detached = true
-			d.problems = append(d.problems, fmt.Sprintf("%s is separated from the node below by a blank line and covers nothing: remove the blank line", d))
+			d.addProblem("%s is separated from the node below by a blank line and covers nothing: remove the blank line", d)
 		}
 		ds = append(ds, d)
 	}
@@ -215,7 +238,7 @@ func annotationDirectives(o *manifest.Object) []*Directive {
 		for _, p := range strings.Split(value, ",") {
 			p = strings.TrimSpace(p)
 			if strings.ContainsAny(p, " \t") {
-				d.problems = append(d.problems, fmt.Sprintf("%s lists rules only, not %q: write the reason in the %s annotation", AnnotationIgnore, p, AnnotationReason))
+				d.addProblem("%s lists rules only, not %q: write the reason in the %s annotation", AnnotationIgnore, p, AnnotationReason)
 				continue
 			}
 			if p != "" {
@@ -225,7 +248,7 @@ func annotationDirectives(o *manifest.Object) []*Directive {
 		out = append(out, d)
 	} else if hasReason {
 		d := &Directive{Source: Annotation, Object: o, Pos: o.Pos(annotationLoc(o, AnnotationReason)), Reason: reason}
-		d.problems = append(d.problems, fmt.Sprintf("%s without %s suppresses nothing", AnnotationReason, AnnotationIgnore))
+		d.addProblem("%s without %s suppresses nothing", AnnotationReason, AnnotationIgnore)
 		out = append(out, d)
 	}
 	if value, ok := o.Annotations[AnnotationGalley]; ok {
@@ -234,7 +257,7 @@ func annotationDirectives(o *manifest.Object) []*Directive {
 			// istioctl splits on "," without trimming, so " IST0132"
 			// suppresses nothing there. Honour the intent, but say so.
 			if t := strings.TrimSpace(p); t != p && t != "" {
-				d.problems = append(d.problems, fmt.Sprintf("%s: istioctl does not trim spaces, so it ignores %q; write the codes without spaces", AnnotationGalley, p))
+				d.addProblem("%s: istioctl does not trim spaces, so it ignores %q; write the codes without spaces", AnnotationGalley, p).spaced = true
 				p = t
 			}
 			if p == "*" {

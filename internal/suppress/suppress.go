@@ -42,6 +42,11 @@ type Options struct {
 	Ran []*rules.Rule
 	// Severity overrides default severities by rule ID, as for rules.Run.
 	Severity map[string]rules.Severity
+	// Source returns the content of a file as findings name it, or nil.
+	// MR901 fixes need it: YAML keeps no column for comments, so a
+	// directive is found in its line of the file. Without it, or for a
+	// line that does not hold what was parsed, findings get no fix.
+	Source func(file string) []byte
 }
 
 // Suppressed is a finding left out, and the directive that left it out.
@@ -111,7 +116,7 @@ func Apply(objs []*manifest.Object, findings []*rules.Finding, opts Options) *Re
 		}
 	}
 	if ran(opts.Ran, meta.SuppressionInvalid) {
-		res.Invalid = invalid(res.Directives, opts)
+		res.Invalid = invalid(res.Directives, opts, newSources(opts.Source))
 		rules.Sort(res.Invalid)
 	}
 	return res
@@ -213,35 +218,46 @@ func (d *Directive) resolve(resolve func(string) *rules.Rule, strict bool) {
 		return
 	}
 	if len(d.Names) == 0 && len(d.problems) == 0 {
-		d.problems = append(d.problems, fmt.Sprintf("%s names no rule: write %s ID[,ID] reason", d.Source, d.Source))
+		d.addProblem("%s names no rule: write %s ID[,ID] reason", d.Source, d.Source)
 	}
-	for _, n := range d.Names {
+	d.resolved = make([]*rules.Rule, len(d.Names))
+	for i, n := range d.Names {
 		r := resolve(n)
 		switch {
 		case r == meta.SuppressionInvalid:
-			d.problems = append(d.problems, fmt.Sprintf("%s cannot suppress %s findings: fix the directive, or disable %s", d, r.ID, r.ID))
+			d.addProblem("%s cannot suppress %s findings: fix the directive, or disable %s", d, r.ID, r.ID)
 		case r != nil:
 			d.named = append(d.named, r)
+			d.resolved[i] = r
 		case strict:
-			d.problems = append(d.problems, fmt.Sprintf("%s: no rule %q; `meshlint rules` lists them", d, n))
+			d.addProblem("%s: no rule %q; `meshlint rules` lists them", d, n).unknown = i
 		}
 	}
 }
 
-// invalid reports the problems of every directive as MR901 findings.
-func invalid(ds []*Directive, opts Options) []*rules.Finding {
+// invalid reports the problems of every directive as MR901 findings, with
+// the fixes the files read through src allow.
+func invalid(ds []*Directive, opts Options, src *sources) []*rules.Finding {
 	r := meta.SuppressionInvalid
 	sev := r.Severity
 	if s, ok := opts.Severity[r.ID]; ok {
 		sev = s
 	}
 	var out []*rules.Finding
-	report := func(d *Directive, format string, args ...any) {
-		out = append(out, &rules.Finding{Rule: r, Severity: sev, Message: fmt.Sprintf(format, args...), Pos: d.Pos, Object: d.Object})
+	report := func(d *Directive, format string, args ...any) *rules.Finding {
+		f := &rules.Finding{Rule: r, Severity: sev, Message: fmt.Sprintf(format, args...), Pos: d.Pos, Object: d.Object}
+		out = append(out, f)
+		return f
 	}
 	for _, d := range ds {
 		for _, p := range d.problems {
-			report(d, "%s", p)
+			f := report(d, "%s", p.msg)
+			switch {
+			case p.unknown >= 0:
+				f.Fixes = src.renameFix(d, p.unknown, opts.Registry)
+			case p.spaced:
+				f.Fixes = src.galleyFix(d)
+			}
 		}
 		if d.Source == Galley || d.below || d.detached {
 			// Galley: no reason field, and codes may name checks only
@@ -256,10 +272,12 @@ func invalid(ds []*Directive, opts Options) []*rules.Finding {
 			}
 		}
 		var stale []string
+		staleRule := map[*rules.Rule]bool{}
 		used := false
 		for _, c := range d.named {
-			if !d.used[c] && ran(opts.Ran, c) {
+			if !d.used[c] && ran(opts.Ran, c) && !staleRule[c] {
 				stale = append(stale, c.ID)
+				staleRule[c] = true
 			}
 			used = used || d.used[c]
 		}
@@ -272,7 +290,8 @@ func invalid(ds []*Directive, opts Options) []*rules.Finding {
 			if used {
 				what = "suppressed no " + strings.Join(stale, " or ") + " finding"
 			}
-			report(d, "%s %s: no %s finding %s; remove it, or move it to the node the finding is reported at", d, what, strings.Join(stale, " or "), where)
+			f := report(d, "%s %s: no %s finding %s; remove it, or move it to the node the finding is reported at", d, what, strings.Join(stale, " or "), where)
+			f.Fixes = src.removeFix(d, staleRule)
 		}
 	}
 	return out

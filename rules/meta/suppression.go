@@ -35,6 +35,17 @@ code. It has no reason field and may name checks that only istioctl has, so neit
 reason nor an unused code is reported; but a code written with a space after the comma is,
 because istioctl does not trim it and so does not suppress it.
 
+` + "`meshlint --fix`" + ` removes what suppressed nothing: the stale rules from a directive that names
+others too, or else the whole directive (a comment on its own line with its line, a comment at
+the end of a line from the spaces before it; an unrelated comment after the reason stays; the
+annotation with its reason). It renames an unknown rule when exactly one rule is a close match:
+a name in other case or at most 2 edits away (for names of 6 characters or more), or an ID
+with two adjacent digits swapped after the first (` + "`MR120`" + ` for ` + "`MR102`" + `). It writes Galley codes
+without the spaces. A missing reason is not fixed: only you know it. A stale directive is not
+removed from a file in or below a directory with a kustomization (another overlay may use it).
+There is no fix where the line does not hold the directive as read (the file changed), for
+annotations under a YAML anchor, or for values written with escapes or on several lines.
+
 See docs/suppressions.md for the forms and for baselines.`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: VirtualService
