@@ -3,6 +3,7 @@ module github.com/meshlint/meshlint
 go 1.26.0
 
 require (
+	github.com/agnivade/levenshtein v1.2.2
 	github.com/fatih/color v1.19.0
 	github.com/fluxcd/flagger v1.36.1
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
