@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meshlint/meshlint/rules/ruletest"
 	"golang.org/x/tools/txtar"
 )
 
@@ -80,19 +81,6 @@ func readTree(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-func writeTree(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // fixCase is one archive of fixtures/fix.
 type fixCase struct {
 	ar     *txtar.Archive
@@ -149,7 +137,7 @@ func TestFixGolden(t *testing.T) {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
 			c := readFixCase(t, file)
 			dir := t.TempDir()
-			writeTree(t, dir, c.input)
+			ruletest.WriteTree(t, dir, c.input)
 			lint := func(extra ...string) result {
 				return run(t, dir, "", append(append(append([]string{}, c.args...), "--format", "json", "--fail-on", "none"), append(extra, ".")...)...)
 			}
@@ -295,7 +283,7 @@ func TestFixStdin(t *testing.T) {
 // does not report the finding the new file fixes.
 func TestFixCreatedFileOutsidePaths(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"shop/app.yaml": `apiVersion: v1
+	ruletest.WriteTree(t, dir, map[string]string{"shop/app.yaml": `apiVersion: v1
 kind: Pod
 metadata:
   name: web
@@ -359,7 +347,7 @@ func TestFixExamples(t *testing.T) {
 			files[sub+"/"+e.Name()] = string(b)
 		}
 	}
-	writeTree(t, dir, files)
+	ruletest.WriteTree(t, dir, files)
 	before := findingsOf(t, run(t, dir, "", "--format", "json", "."))
 	r := run(t, dir, "", "--fix", "--format", "json", ".")
 	if r.code == ExitError {

@@ -1,16 +1,14 @@
 package netpol
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/meshlint/meshlint/internal/config"
 	"github.com/meshlint/meshlint/internal/labels"
-	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
+	"github.com/meshlint/meshlint/rules/ruletest"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -18,34 +16,11 @@ import (
 // temporary directory, or over stdin when files is empty.
 func lintDNS(t *testing.T, files map[string]string, stdin string, also402 bool) []*rules.Finding {
 	t.Helper()
-	dir := t.TempDir()
-	for name, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	paths := []string{"."}
-	if len(files) == 0 {
-		paths = []string{"-"}
-	}
 	rs := []*rules.Rule{EgressNoDNS}
 	if also402 {
 		rs = append(rs, NoDefaultDenyEgress)
 	}
-	res := rules.Lint(rules.LintOptions{
-		Paths: paths,
-		Load:  manifest.Options{Namespace: "default", Dir: dir, Stdin: strings.NewReader(stdin)},
-		Mesh:  config.DefaultMesh(),
-		Rules: rs,
-	})
-	if len(res.Load.Errors)+len(res.Graph.Errors)+len(res.Internal) > 0 {
-		t.Fatalf("lint: %v %v %v", res.Load.Errors, res.Graph.Errors, res.Internal)
-	}
-	return res.Findings
+	return ruletest.LintTree(t, files, stdin, config.DefaultMesh(), rs...)
 }
 
 const dnsPod = `apiVersion: v1

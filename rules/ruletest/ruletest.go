@@ -387,3 +387,42 @@ func Severities(t *testing.T, r *rules.Rule, paths []string, want map[string]rul
 		t.Errorf("no %s finding says %q", r.ID, text)
 	}
 }
+
+// WriteTree writes files, named by slash-separated paths relative to dir,
+// creating their directories.
+func WriteTree(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// LintTree writes files to a temporary directory and lints it with rs, as
+// the command does from that directory (paths relative to it), or lints
+// stdin when files is empty. A problem loading or decoding the input, or a
+// failing rule, fails the test.
+func LintTree(t *testing.T, files map[string]string, stdin string, mesh config.Mesh, rs ...*rules.Rule) []*rules.Finding {
+	t.Helper()
+	dir := t.TempDir()
+	WriteTree(t, dir, files)
+	paths := []string{"."}
+	if len(files) == 0 {
+		paths = []string{"-"}
+	}
+	res := rules.Lint(rules.LintOptions{
+		Paths: paths,
+		Load:  manifest.Options{Namespace: "default", Dir: dir, Stdin: strings.NewReader(stdin)},
+		Mesh:  mesh,
+		Rules: rs,
+	})
+	if len(res.Load.Errors)+len(res.Graph.Errors)+len(res.Internal) > 0 {
+		t.Fatalf("lint: %v %v %v", res.Load.Errors, res.Graph.Errors, res.Internal)
+	}
+	return res.Findings
+}

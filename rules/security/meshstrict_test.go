@@ -1,14 +1,13 @@
 package security
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/meshlint/meshlint/internal/config"
-	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
+	"github.com/meshlint/meshlint/rules/ruletest"
 )
 
 // meshedPod is a pod with a sidecar in namespace shop.
@@ -27,30 +26,7 @@ const rootNamespace = "apiVersion: v1\nkind: Namespace\nmetadata: {name: istio-s
 // over stdin when files is empty, and returns its findings.
 func lintMesh(t *testing.T, files map[string]string, stdin string, mesh config.Mesh) []*rules.Finding {
 	t.Helper()
-	dir := t.TempDir()
-	for name, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	paths := []string{"."}
-	if len(files) == 0 {
-		paths = []string{"-"}
-	}
-	res := rules.Lint(rules.LintOptions{
-		Paths: paths,
-		Load:  manifest.Options{Namespace: "default", Dir: dir, Stdin: strings.NewReader(stdin)},
-		Mesh:  mesh,
-		Rules: []*rules.Rule{MeshNotStrict},
-	})
-	if len(res.Load.Errors)+len(res.Graph.Errors)+len(res.Internal) > 0 {
-		t.Fatalf("lint: %v %v %v", res.Load.Errors, res.Graph.Errors, res.Internal)
-	}
-	return res.Findings
+	return ruletest.LintTree(t, files, stdin, mesh, MeshNotStrict)
 }
 
 func TestMeshNotStrictFix(t *testing.T) {
