@@ -11,6 +11,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/suggest"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
@@ -131,7 +132,7 @@ func (r *reporter) collect(e *jsonschema.ValidationError) {
 			if p.path != "" {
 				msg += " in " + p.path
 			}
-			if s := suggest(prop, r.propertyNames(e.SchemaURL)); s != "" {
+			if s := closest(prop, r.propertyNames(e.SchemaURL)); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			r.add(n, join(p.path, prop), msg)
@@ -179,7 +180,7 @@ func (r *reporter) collect(e *jsonschema.ValidationError) {
 		sort.Strings(want)
 		msg := fmt.Sprintf("%s is not one of %s", display(k.Got), strings.Join(want, ", "))
 		if s, ok := k.Got.(string); ok {
-			if g := suggest(s, want); g != "" {
+			if g := closest(s, want); g != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", g)
 			}
 		}
@@ -485,10 +486,10 @@ func display(v any) string {
 	return fmt.Sprint(v)
 }
 
-// suggest returns the candidate closest to s when it is close enough to be
+// closest returns the candidate closest to s when it is close enough to be
 // a likely typo: the same ignoring case, or at most two edits away (one for
 // short words).
-func suggest(s string, candidates []string) string {
+func closest(s string, candidates []string) string {
 	best, bestD := "", 3
 	for _, c := range candidates {
 		if strings.EqualFold(c, s) {
@@ -498,36 +499,9 @@ func suggest(s string, candidates []string) string {
 		if len(s) <= 4 {
 			limit = 1
 		}
-		if d := distance(strings.ToLower(s), strings.ToLower(c)); d <= limit && d < bestD {
+		if d := suggest.Distance(strings.ToLower(s), strings.ToLower(c)); d <= limit && d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
-}
-
-// distance is the Levenshtein distance with adjacent transpositions
-// (optimal string alignment), so "weigth" is one edit from "weight".
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }

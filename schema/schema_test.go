@@ -580,12 +580,12 @@ func TestConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-func TestSuggest(t *testing.T) {
+func TestClosest(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
 		{"weigth", "weight"}, {"hsots", "hosts"}, {"Host", "host"}, {"zzz", ""}, {"htp", "http"}, {"subsets", "subsets"},
 	} {
-		if got := suggest(tt.in, []string{"weight", "hosts", "host", "http", "subsets"}); got != tt.want {
-			t.Errorf("suggest(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := closest(tt.in, []string{"weight", "hosts", "host", "http", "subsets"}); got != tt.want {
+			t.Errorf("closest(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
