@@ -391,7 +391,7 @@ func (g *Graph) linkGatewayRefs(gw *K8sGateway) {
 		c := t.Backend.ClientCertificateRef
 		ref := g.objectRef(gw.Namespace(), c.Group, c.Kind, gkSecret, c.Namespace, c.Name, c.Loc)
 		if ref.CrossNamespace {
-			ref.Grant = g.grantFor(gkGateway, gw.Namespace(), ref)
+			ref.Grant = g.GrantFor(gkGateway, gw.Namespace(), ref)
 		}
 		gw.ClientCertificateRef = ref
 	}
@@ -439,7 +439,7 @@ func (g *Graph) newListener(gw *K8sGateway, ls *spec.Listener, set *ListenerSet)
 			c := &ls.TLS.CertificateRefs[j]
 			ref := g.objectRef(l.Namespace(), c.Group, c.Kind, gkSecret, c.Namespace, c.Name, c.Loc)
 			if ref.CrossNamespace {
-				ref.Grant = g.grantFor(from, l.Namespace(), ref)
+				ref.Grant = g.GrantFor(from, l.Namespace(), ref)
 			}
 			l.CertificateRefs = append(l.CertificateRefs, ref)
 		}
@@ -466,7 +466,7 @@ func (g *Graph) linkFrontendValidations(gw *K8sGateway) {
 			c := &v.CACertificateRefs[i]
 			ref := g.objectRef(gw.Namespace(), c.Group, c.Kind, GroupKind{}, c.Namespace, c.Name, c.Loc)
 			if ref.CrossNamespace {
-				ref.Grant = g.grantFor(gkGateway, gw.Namespace(), ref)
+				ref.Grant = g.GrantFor(gkGateway, gw.Namespace(), ref)
 			}
 			fv.CACertificateRefs = append(fv.CACertificateRefs, ref)
 		}
@@ -728,7 +728,7 @@ func (g *Graph) backendRef(r *GatewayRoute, br *spec.BackendRef) *BackendRef {
 		b.Service = g.serviceNamed(b.Namespace, b.Name)
 	}
 	if b.CrossNamespace {
-		b.Grant = g.grantFor(r.GroupKind(), r.Namespace(), &b.ObjectRef)
+		b.Grant = g.GrantFor(r.GroupKind(), r.Namespace(), &b.ObjectRef)
 	}
 	return b
 }
@@ -768,10 +768,10 @@ func (g *Graph) serviceNamed(ns, name string) *Service {
 	return nil
 }
 
-// grantFor returns a ReferenceGrant of the target's namespace that lets
+// GrantFor returns a ReferenceGrant of the target's namespace that lets
 // objects of kind from in namespace fromNS refer to the target, or nil. A
 // grant's "to" entry without name covers every object of its kind.
-func (g *Graph) grantFor(from GroupKind, fromNS string, to *ObjectRef) *ReferenceGrant {
+func (g *Graph) GrantFor(from GroupKind, fromNS string, to *ObjectRef) *ReferenceGrant {
 	for _, rg := range g.ReferenceGrants {
 		if rg.Namespace() != to.Namespace {
 			continue

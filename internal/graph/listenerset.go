@@ -273,7 +273,7 @@ func (g *Graph) IstioCACertificateRef(l *Listener, fv *FrontendValidation, i int
 	c := &fv.Spec.CACertificateRefs[i]
 	ref := g.objectRef(l.Namespace(), c.Group, c.Kind, GroupKind{}, c.Namespace, c.Name, c.Loc)
 	if ref.CrossNamespace {
-		ref.Grant = g.grantFor(gkListenerSet, l.Namespace(), ref)
+		ref.Grant = g.GrantFor(gkListenerSet, l.Namespace(), ref)
 	}
 	return ref
 }

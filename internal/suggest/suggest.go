@@ -28,16 +28,23 @@ func Distance(a, b string) int { return levenshtein.ComputeDistance(a, b) }
 // any case. ok is false when there is no such candidate or more than one
 // (then what was meant is not clear), and when name is a candidate itself.
 // Candidates may repeat.
+//
+// Two names that differ only in "ingress" against "egress"
+// (istio-ingressgateway, istio-egressgateway) are two edits apart but
+// never a typo of each other: they name opposite directions of traffic,
+// and a reference moved from one to the other would expose a route or cut
+// it off.
 func Closest(name string, candidates []string) (match string, ok bool) {
 	var folded, near []string
 	lname := strings.ToLower(name)
 	for _, c := range candidates {
+		lc := strings.ToLower(c)
 		switch {
 		case c == name:
 			return "", false
-		case strings.EqualFold(c, name):
+		case lc == lname:
 			folded = appendNew(folded, c)
-		case utf8.RuneCountInString(name) >= MinLen && Distance(lname, strings.ToLower(c)) <= MaxEdits:
+		case utf8.RuneCountInString(name) >= MinLen && Distance(lname, lc) <= MaxEdits && !directions(lname, lc):
 			near = appendNew(near, c)
 		}
 	}
@@ -57,4 +64,10 @@ func appendNew(ss []string, s string) []string {
 		}
 	}
 	return append(ss, s)
+}
+
+// directions reports whether a and b, in lower case, differ only in
+// "ingress" against "egress".
+func directions(a, b string) bool {
+	return strings.ReplaceAll(a, "ingress", "egress") == strings.ReplaceAll(b, "ingress", "egress")
 }

@@ -26,6 +26,12 @@ func TestClosest(t *testing.T) {
 		{"reviewz", []string{"reviews", "reviews"}, "reviews"},
 		{"", []string{"a"}, ""},
 		{"ingres-gateway", nil, ""},
+		// Opposite directions of traffic are not typos of each other.
+		{"istio-egressgateway", []string{"istio-ingressgateway"}, ""},
+		{"egress.istio-system", []string{"ingress.istio-system"}, ""},
+		{"Egress", []string{"ingress"}, ""},
+		{"ingress-gw", []string{"egress-gw"}, ""},
+		{"istio-egresgateway", []string{"istio-ingressgateway", "istio-egressgateway"}, "istio-egressgateway"},
 	} {
 		got, ok := Closest(tc.name, tc.candidates)
 		if got != tc.want || ok != (tc.want != "") {
