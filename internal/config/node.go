@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/suggest"
 	"k8s.io/apimachinery/pkg/api/validate/content"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -164,7 +165,7 @@ func (d *decoder) mapping(n *yaml.Node, where string, keys []string, f func(key 
 		seen[key] = true
 		if keys != nil && !contains(keys, key) {
 			msg := fmt.Sprintf("unknown key %q%s", key, in(where))
-			if s := suggest(key, keys); s != "" {
+			if s := nearKey(key, keys); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			d.errorf(k, "%s", msg)
@@ -326,38 +327,19 @@ func contains(ss []string, s string) bool {
 	return false
 }
 
-// suggest returns the known key closest to key when it is close enough to
-// be a typo.
-func suggest(key string, keys []string) string {
-	best, bestDist := "", 3
+// nearKey returns the known key closest to key when it is close enough to
+// be a typo: at most suggest.MaxEdits edits, in any case, the first in
+// sorted order on a tie. Unlike suggest.Closest it also corrects short keys
+// ("mdoe") and picks among ties: the message is only a hint, and the keys
+// of a mapping are few and not alike.
+func nearKey(key string, keys []string) string {
+	best, bestDist := "", suggest.MaxEdits+1
 	sorted := append([]string(nil), keys...)
 	sort.Strings(sorted)
 	for _, k := range sorted {
-		if dist := editDistance(strings.ToLower(key), strings.ToLower(k)); dist < bestDist {
+		if dist := suggest.Distance(strings.ToLower(key), strings.ToLower(k)); dist < bestDist {
 			best, bestDist = k, dist
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

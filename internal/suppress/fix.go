@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/suggest"
 	"github.com/meshlint/meshlint/rules"
 	"github.com/meshlint/meshlint/rules/meta"
 	"sigs.k8s.io/kustomize/api/konfig"
@@ -630,37 +631,37 @@ var idShape = regexp.MustCompile(`^[A-Za-z]+[0-9]+$`)
 
 // closest returns the ID or name of the one rule that name is a close
 // match of, or "" when there is none or more than one. Close is:
-//   - a rule name in other case (IDs already match in any case);
 //   - for a name shaped like an ID, an ID with the same letters and first
 //     digit (the rule's family) whose other digits differ by one swap of
 //     two adjacent ones ("MR120" for "MR102"); a digit written wrong is
 //     not guessed: IDs are dense, and most such typos name another rule;
-//   - for another name of at least 6 characters, a rule name at most 2
-//     edits away (insertions, deletions, substitutions or swaps of two
-//     adjacent characters), in any case.
+//   - for another name, the rule name suggest.Closest picks: the name in
+//     other case (IDs already match in any case) or, for a name of at
+//     least 6 characters, one at most 2 edits away, in any case.
 //
 // MR901 is never a candidate: it cannot be suppressed.
 func closest(name string, registry []*rules.Rule) string {
-	var found []string
-	for _, r := range registry {
-		if r == meta.SuppressionInvalid {
-			continue
-		}
-		switch {
-		case strings.EqualFold(name, r.Name):
-			return r.Name
-		case idShape.MatchString(name):
-			if swapped(strings.ToUpper(name), r.ID) {
-				found = append(found, r.ID)
+	if idShape.MatchString(name) {
+		found := ""
+		for _, r := range registry {
+			if r == meta.SuppressionInvalid || !swapped(strings.ToUpper(name), r.ID) {
+				continue
 			}
-		case len(name) >= 6 && distance(strings.ToLower(name), strings.ToLower(r.Name)) <= 2:
-			found = append(found, r.Name)
+			if found != "" {
+				return ""
+			}
+			found = r.ID
+		}
+		return found
+	}
+	names := make([]string, 0, len(registry))
+	for _, r := range registry {
+		if r != meta.SuppressionInvalid {
+			names = append(names, r.Name)
 		}
 	}
-	if len(found) != 1 {
-		return ""
-	}
-	return found[0]
+	to, _ := suggest.Closest(name, names)
+	return to
 }
 
 // swapped reports whether a and b differ only by a swap of two adjacent
@@ -679,33 +680,6 @@ func swapped(a, b string) bool {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-// distance is the Levenshtein distance with adjacent transpositions
-// (optimal string alignment), so "weigths" is one edit from "weights".
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
-}
 
 // galleyFix writes the codes of a Galley annotation without the spaces
 // istioctl does not trim: meshlint reads the list the same way after it,

@@ -21,8 +21,9 @@ func TestClosest(t *testing.T) {
 	}
 	for _, tc := range []struct{ in, want string }{
 		{"Route-Weights-Not-100", "route-weights-not-100"},
-		{"route-wieght-invalid", "route-weight-invalid"},  // a swap
-		{"route-weight-invaild", "route-weight-invalid"},  // a swap
+		{"route-wieght-invalid", "route-weight-invalid"},  // a swap: two edits
+		{"route-weight-invaild", "route-weight-invalid"},  // a swap: two edits
+		{"route-wieght-invalidd", ""},                     // a swap and a third edit
 		{"route-weights-not-10", "route-weights-not-100"}, // a deletion
 		{"route-weigh-invalidd", "route-weight-invalid"},  // two edits
 		{"route-weigh-invalidxx", ""},                     // three

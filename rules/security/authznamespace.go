@@ -1,11 +1,13 @@
 package security
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/suggest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -21,9 +23,14 @@ patterns. An entry that matches no namespace is usually a typo: an ALLOW rule th
 nobody in, and a DENY rule denies nobody.
 
 Fix the namespace name. Without the closed-world setting, the rule only reports an entry that
-is a near miss (one edit away) of a namespace the input describes, since other namespaces
-may exist outside the input; with it, every entry that matches no namespace of the input is
-reported.`,
+is a near miss of exactly one namespace the input describes (the same name in other case, or
+one edit away), since other namespaces may exist outside
+the input; with it, every entry that matches no namespace of the input is reported, and the
+message names the namespace meant when exactly one is close (in other case, or at most 2
+edits away for names of 6 characters or more; never ` + "`ingress`" + ` for ` + "`egress`" + ` or the reverse).
+` + "`meshlint --fix`" + ` replaces an entry with the namespace its message names, unless the entry
+is under a YAML anchor (an alias may read it elsewhere) or is shorter than 6 characters (a
+short name one edit from one namespace is reported, but not corrected unseen). Entries with ` + "`*`" + ` are never corrected.`,
 	Bad: `apiVersion: v1
 kind: Namespace
 metadata: {name: frontend}
@@ -75,21 +82,49 @@ func checkSourceNamespace(p *rules.Pass, g *graph.Graph, ap *graph.Authorization
 			return
 		}
 	}
-	near := ""
+	near, ok, fixable := "", false, false
 	if !strings.Contains(ns.V, "*") {
-		for _, n := range names {
-			if d := editDistance(ns.V, n); d == 1 {
-				near = n
-				break
-			}
+		near, ok = suggest.Closest(ns.V, names)
+		fixable = ok
+		if !ok {
+			// A short name one edit from a single namespace (shp, shop)
+			// is still a likely typo, though too short to correct
+			// unseen: say so, without a fix.
+			near, ok = oneEditFrom(ns.V, names)
 		}
 	}
+	// Outside the closed world a namespace of the input two edits away is
+	// no evidence of a typo (prod-eu and prod-us may both exist):
+	// only a name in other case or one edit away is.
+	if ok && !g.Mesh.ClosedWorld && !strings.EqualFold(near, ns.V) && suggest.Distance(strings.ToLower(near), strings.ToLower(ns.V)) > 1 {
+		return
+	}
 	switch {
-	case near != "":
-		p.Reportf(ap.Obj, ns.Loc, "%s: namespace %q matches no namespace; did you mean %q?", where, ns.V, near)
+	case ok:
+		f := p.Reportf(ap.Obj, ns.Loc, "%s: namespace %q matches no namespace; did you mean %q?", where, ns.V, near)
+		if fixable && ns.Loc.Line > 0 && rules.Rewritable(p.Graph, ap.Obj, ns.Loc) {
+			f.Fixes = []rules.Fix{{
+				Message: fmt.Sprintf("Replace %s with %s", ns.V, near),
+				Edits:   []rules.Edit{rules.ReplaceValue(ap.Obj, ns.Loc, ns.V, near)},
+			}}
+		}
 	case g.Mesh.ClosedWorld:
 		p.Reportf(ap.Obj, ns.Loc, "%s: namespace %q matches no namespace of the input", where, ns.V)
 	}
+}
+
+// oneEditFrom returns the one name of names that is one edit from s.
+func oneEditFrom(s string, names []string) (string, bool) {
+	found := ""
+	for _, n := range names {
+		if suggest.Distance(s, n) == 1 {
+			if found != "" {
+				return "", false
+			}
+			found = n
+		}
+	}
+	return found, found != ""
 }
 
 // namespaceMatches applies Istio's string match of AuthorizationPolicy
@@ -104,25 +139,4 @@ func namespaceMatches(pattern, ns string) bool {
 		return strings.HasSuffix(ns, strings.TrimPrefix(pattern, "*"))
 	}
 	return pattern == ns
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }

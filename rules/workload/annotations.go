@@ -2,6 +2,7 @@ package workload
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/suggest"
 	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/meshlint/meshlint/rules"
 	"istio.io/api/annotation"
@@ -68,10 +70,22 @@ type templateAt struct {
 	loc  manifest.Loc
 }
 
-// loc returns the location of the annotation's key.
+// loc returns the location of the annotation's key, or of its site when
+// the key is not found.
 func (u annotationUse) loc() manifest.Loc {
+	loc, _ := u.keyLoc()
+	return loc
+}
+
+// keyLoc returns loc and whether it is exactly the annotation's key scalar
+// in the site's annotations mapping: not when the mapping does not hold
+// the key as written (a merge key gives it, the path is gone), nor when a
+// kustomize transformer added it.
+func (u annotationUse) keyLoc() (loc manifest.Loc, exact bool) {
 	if u.at == nil {
-		return u.site.KeyLoc(u.key)
+		// KeyLoc falls back to the object's name, which no key is at.
+		loc = u.site.KeyLoc(u.key)
+		return loc, loc != u.site.Obj.NameLoc && !atKind(u.site.Obj, loc)
 	}
 	n := u.site.Obj.Root()
 	for _, step := range u.at.path {
@@ -80,7 +94,7 @@ func (u annotationUse) loc() manifest.Loc {
 			n = yamlpath.Field(n, step)
 		case int:
 			if n == nil || n.Kind != yaml.SequenceNode || step >= len(n.Content) {
-				return u.at.loc
+				return u.at.loc, false
 			}
 			n = n.Content[step]
 		}
@@ -88,10 +102,18 @@ func (u annotationUse) loc() manifest.Loc {
 	ann := yamlpath.Field(n, "annotations")
 	for i := 0; ann != nil && i+1 < len(ann.Content); i += 2 {
 		if ann.Content[i].Value == u.key {
-			return manifest.LocOf(ann.Content[i])
+			loc = manifest.LocOf(ann.Content[i])
+			return loc, !atKind(u.site.Obj, loc)
 		}
 	}
-	return u.at.loc
+	return u.at.loc, false
+}
+
+// atKind reports whether loc is the position of o's kind, which the nodes
+// of a kustomize build that a transformer added (commonAnnotations) are
+// given: no file holds such a key.
+func atKind(o *manifest.Object, loc manifest.Loc) bool {
+	return loc.Line == o.KindLoc.Line && loc.Col == o.KindLoc.Col
 }
 
 // where names the annotations' site in messages.
@@ -233,7 +255,14 @@ var AnnotationUnknown = &rules.Rule{
 	Doc: `Istio ignores annotations it does not know, so a misspelled ` + "`sidecar.istio.io/proxyCpu`" + ` or
 ` + "`proxy.istio.io/configs`" + ` silently does nothing.
 
-Fix the name. ` + annotationDocNote,
+Fix the name. The message names the annotation meant when exactly one annotation Istio knows
+is close (the same name in other case, or at most 2 edits away), and ` + "`meshlint --fix`" + ` renames
+the key to it, unless the same metadata already has that annotation or another misspelling of
+it (which value was meant is not clear), when the annotations are under a YAML anchor (an
+alias may read them elsewhere), or when no file holds the key as it was read (a kustomize
+transformer such as ` + "`commonAnnotations`" + ` added it).
+
+` + annotationDocNote,
 	Bad: `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop}
@@ -266,25 +295,54 @@ spec:
 			if u.inst != nil {
 				continue
 			}
-			msg := "annotation %q of %s is not an Istio annotation: Istio ignores it"
-			if near := nearAnnotation(u.key); near != "" {
-				msg += "; did you mean " + `"` + near + `"?`
+			near, ok := nearAnnotation(u.key)
+			if !ok {
+				p.Reportf(u.site.Obj, u.loc(), "annotation %q of %s is not an Istio annotation: Istio ignores it", u.key, u.where())
+				continue
 			}
-			p.Reportf(u.site.Obj, u.loc(), msg, u.key, u.where())
+			f := p.Reportf(u.site.Obj, u.loc(), "annotation %q of %s is not an Istio annotation: Istio ignores it; did you mean %q?", u.key, u.where(), near)
+			if fix, ok := renameAnnotationFix(p.Graph, u, near); ok {
+				f.Fixes = []rules.Fix{fix}
+			}
 		}
 		return nil
 	},
 }
 
-// nearAnnotation returns a known annotation that differs from key only in
-// case, or "".
-func nearAnnotation(key string) string {
-	for name := range istioAnnotations {
-		if strings.EqualFold(name, key) {
-			return name
+// annotationNames are the names of istioAnnotations, for nearAnnotation.
+var annotationNames = slices.Sorted(maps.Keys(istioAnnotations))
+
+// nearAnnotation returns the one known annotation that key is a likely
+// misspelling of (suggest.Closest: in other case, or at most 2 edits away).
+func nearAnnotation(key string) (string, bool) {
+	return suggest.Closest(key, annotationNames)
+}
+
+// renameAnnotationFix renames the unknown annotation of u to near. ok is
+// false when the site already has near (renaming would duplicate it, and
+// which value was meant is not clear), when another unknown key of the
+// site is a misspelling of near too, when the key is not found exactly
+// (keyLoc), and when it is not rewritable (rules.Rewritable).
+func renameAnnotationFix(g *graph.Graph, u annotationUse, near string) (rules.Fix, bool) {
+	if _, has := u.site.Annotations[near]; has {
+		return rules.Fix{}, false
+	}
+	for k := range u.site.Annotations {
+		if k == u.key || !istioAnnotation(k) || istioAnnotations[k] != nil {
+			continue
+		}
+		if other, ok := nearAnnotation(k); ok && other == near {
+			return rules.Fix{}, false
 		}
 	}
-	return ""
+	loc, ok := u.keyLoc()
+	if !ok || !rules.Rewritable(g, u.site.Obj, loc) {
+		return rules.Fix{}, false
+	}
+	return rules.Fix{
+		Message: fmt.Sprintf("Rename annotation %s to %s", u.key, near),
+		Edits:   []rules.Edit{rules.ReplaceValue(u.site.Obj, loc, u.key, near)},
+	}, true
 }
 
 // AnnotationMisplaced reports Istio annotations on a kind they do not
