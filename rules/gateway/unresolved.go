@@ -8,6 +8,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/suggest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -28,7 +29,14 @@ The usual mistake is a Gateway that lives in another namespace (often ` + "`isti
 referenced without its namespace. The message says so when a Gateway of that name exists
 elsewhere. Fix the entry to ` + "`namespace/name`" + ` of an existing Gateway, or define the Gateway.
 When exactly one Gateway of that name exists in another namespace, ` + "`meshlint --fix`" + ` rewrites
-the entry to its ` + "`namespace/name`" + `.
+the entry to its ` + "`namespace/name`" + `. Otherwise, when exactly one Gateway of the namespace the
+entry resolves in has a close name (the same name in another case, or, for names of 6 or more
+characters, at most 2 edits away), the message asks whether it was meant and ` + "`meshlint --fix`" + `
+writes it instead, in the form of the entry: ` + "`ns/name`" + ` and ` + "`./name`" + ` keep their prefix,
+and a legacy ` + "`name.namespace`" + ` becomes ` + "`namespace/name`" + `. A name that differs from
+the match only in ` + "`ingress`" + ` for ` + "`egress`" + ` is not taken for a typo, and an entry written
+under a YAML anchor, which aliases may read elsewhere, or in a VirtualService that Flagger
+rewrites is not rewritten.
 
 A manifest folder seldom holds every Gateway of the cluster. The rule therefore only reports a
 reference into a namespace for which the input holds at least one Gateway, or whose name
@@ -152,12 +160,17 @@ func checkGatewayRef(p *rules.Pass, vs *graph.VirtualService, ref graph.GatewayR
 		fmt.Fprintf(&b, " (%s)", key)
 	}
 	b.WriteString(" matches no Gateway")
+	match := "" // a Gateway of ref.Namespace the entry most likely meant
 	switch {
 	case len(elsewhere) > 0:
 		gw := elsewhere[0]
 		fmt.Fprintf(&b, "; a Gateway %q exists in namespace %s: write %q", gw.Name(), gw.Namespace(), gw.Namespace()+"/"+gw.Name())
 	default:
-		if names := gatewayNames(p.Graph, ref.Namespace); len(names) > 0 {
+		names := gatewayNames(p.Graph, ref.Namespace)
+		if m, ok := suggest.Closest(ref.Name, names); ok {
+			match = m
+			fmt.Fprintf(&b, "; did you mean %q?", gatewayRefAs(ref, match))
+		} else if len(names) > 0 {
 			fmt.Fprintf(&b, "; Gateways of namespace %s: %s", ref.Namespace, strings.Join(names, ", "))
 		} else {
 			fmt.Fprintf(&b, " (the input holds no Gateway in namespace %s)", ref.Namespace)
@@ -175,6 +188,28 @@ func checkGatewayRef(p *rules.Pass, vs *graph.VirtualService, ref graph.GatewayR
 			Edits:   []rules.Edit{rules.ReplaceValue(vs.Obj, ref.Written.Loc, ref.Written.V, key)},
 		}}
 	}
+	if match != "" && rules.Rewritable(p.Graph, vs.Obj, ref.Written.Loc) {
+		to := gatewayRefAs(ref, match)
+		f.Fixes = []rules.Fix{{
+			Message: fmt.Sprintf("Refer to the Gateway as %s", to),
+			Edits:   []rules.Edit{rules.ReplaceValue(vs.Obj, ref.Written.Loc, ref.Written.V, to)},
+		}}
+	}
+}
+
+// gatewayRefAs writes a reference to Gateway name of ref's namespace in the
+// form of ref: a bare name stays bare, "ns/" and "./" are kept, and the
+// legacy "name.namespace" form becomes "namespace/name", as MR230 would
+// rewrite it.
+func gatewayRefAs(ref graph.GatewayRef, name string) string {
+	switch {
+	case ref.Legacy:
+		return ref.Namespace + "/" + name
+	case strings.Contains(ref.Written.V, "/"):
+		prefix, _, _ := strings.Cut(ref.Written.V, "/")
+		return prefix + "/" + name
+	}
+	return name
 }
 
 // gatewayNames lists the names of the Gateways of a namespace, sorted.

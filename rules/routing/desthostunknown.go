@@ -1,9 +1,14 @@
 package routing
 
 import (
+	"fmt"
+	"net/netip"
+	"strings"
+
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/suggest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -30,7 +35,17 @@ host may be defined elsewhere; the closed-world setting makes it strict. Visibil
 Service ` + "`networking.istio.io/exportTo`" + ` annotations and ServiceEntry ` + "`exportTo`" + `. The host
 must be visible where the routes are used: from the VirtualService's namespace, or, when its
 ` + "`exportTo`" + ` lists namespaces, from at least one of them (a VirtualService exported only to
-namespaces that cannot see its destination routes their requests nowhere).`,
+namespaces that cannot see its destination routes their requests nowhere).
+
+When exactly one host visible from there is a close match (the same name in another case, or,
+for names of 6 or more characters, at most 2 edits away), the message asks whether it was meant
+and ` + "`meshlint --fix`" + ` writes it instead. Hosts are compared in the form written: a short name
+with the names of the Services of the VirtualService's namespace, a ` + "`name.namespace`" + ` with
+those forms of all Services (the fix writes the Service's FQDN, which Istio resolves) and with
+ServiceEntry hosts, an FQDN with Service FQDNs and ServiceEntry hosts. There is no suggestion
+when the message already names what was meant, nor between ` + "`ingress`" + ` and ` + "`egress`" + `
+(` + "`istio-egressgateway`" + ` is no typo of ` + "`istio-ingressgateway`" + `), and no fix for a host written
+under a YAML anchor or in a VirtualService that Flagger rewrites.`,
 	Bad: `apiVersion: v1
 kind: Service
 metadata: {name: reviews, namespace: shop}
@@ -86,7 +101,93 @@ func runDestinationHostUnknown(p *rules.Pass) error {
 		if listed {
 			where += ", where the VirtualService is exported"
 		}
-		p.Reportf(vs.Obj, ref.Dest.Host.Loc, "%s: host %q matches no Service or ServiceEntry visible from %s%s", ref.Where(), h, where, hint)
+		// A hint already names what was meant, or why the host is hidden.
+		match, ok := "", false
+		if hint == "" {
+			if match, ok = hostTypo(g, h, vs.Namespace(), nss); ok {
+				hint = fmt.Sprintf("; did you mean %q?", match)
+			}
+		}
+		f := p.Reportf(vs.Obj, ref.Dest.Host.Loc, "%s: host %q matches no Service or ServiceEntry visible from %s%s", ref.Where(), h, where, hint)
+		if ok && rules.Rewritable(g, vs.Obj, ref.Dest.Host.Loc) {
+			f.Fixes = []rules.Fix{{
+				Message: fmt.Sprintf("Change the host to %s", match),
+				Edits:   []rules.Edit{rules.ReplaceValue(vs.Obj, ref.Dest.Host.Loc, h, match)},
+			}}
+		}
 	})
 	return nil
+}
+
+// hostTypo returns the host that written, a destination host of a
+// VirtualService of namespace own that resolves to nothing, most likely
+// meant: the one close match among the hosts visible from the namespaces
+// from, compared in the form written. A short name is compared with the
+// names of the Services of namespace own, a "name.namespace" with those of
+// every Service and with ServiceEntry hosts, and a longer name with Service
+// FQDNs and ServiceEntry hosts. The match is returned as it must be
+// written to resolve: a "name.namespace" that means a Service becomes its
+// FQDN, since Istio does not expand it.
+func hostTypo(g *graph.Graph, written, own string, from []string) (string, bool) {
+	if written == "" || strings.ContainsAny(written, "*:") {
+		return "", false
+	}
+	if _, err := netip.ParseAddr(written); err == nil {
+		return "", false // an address is not misspelt like a name
+	}
+	visible := func(exportTo []string, ns string) bool {
+		for _, c := range from {
+			if graph.Visible(exportTo, ns, c) {
+				return true
+			}
+		}
+		return false
+	}
+	labels := strings.Count(written, ".") + 1
+	if labels == 2 && g.HostDefined(written+".svc."+g.Mesh.ClusterDomain) {
+		// A Service of that name exists but is hidden: not a typo.
+		return "", false
+	}
+	// Candidates are compared as the user would write them; replace gives
+	// the text that resolves.
+	replace := map[string]string{}
+	var candidates []string
+	add := func(form, to string) {
+		if _, dup := replace[form]; !dup {
+			replace[form] = to
+			candidates = append(candidates, form)
+		}
+	}
+	for _, s := range g.Services {
+		if !visible(s.ExportTo, s.Namespace()) {
+			continue
+		}
+		switch labels {
+		case 1:
+			if s.Namespace() == own {
+				add(s.Name(), s.Name())
+			}
+		case 2:
+			add(s.Name()+"."+s.Namespace(), s.Host)
+		default:
+			add(s.Host, s.Host)
+		}
+	}
+	if labels > 1 {
+		for _, se := range g.ServiceEntries {
+			if !visible(se.ExportTo, se.Namespace()) {
+				continue
+			}
+			for _, h := range se.Spec.Hosts {
+				if h.V != "" && !host.IsWildcard(h.V) {
+					add(h.V, h.V)
+				}
+			}
+		}
+	}
+	match, ok := suggest.Closest(written, candidates)
+	if !ok {
+		return "", false
+	}
+	return replace[match], true
 }

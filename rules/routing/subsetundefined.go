@@ -8,6 +8,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/suggest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -31,7 +32,12 @@ checked from its own namespace, and for gateway routes from the gateway proxies'
 is reported when the subset is defined for none of them.
 
 Fix the subset name, add the subset to the DestinationRule that the client uses, or move the
-DestinationRule into the service's namespace and export it to the clients.`,
+DestinationRule into the service's namespace and export it to the clients. When exactly one
+subset that those DestinationRules define for the host is a close match (the same name in
+another case, or, for names of 6 or more characters, at most 2 edits away), the message asks
+whether it was meant and ` + "`meshlint --fix`" + ` writes it instead (not for a subset written under a
+YAML anchor, which may go with another host where an alias or merge key reads it, nor in a
+VirtualService that Flagger rewrites).`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata:
@@ -128,7 +134,23 @@ func runSubsetUndefined(p *rules.Pass) error {
 			if len(ignored) > 0 {
 				msg += fmt.Sprintf("; DestinationRule %s/%s defines it, but %s", ignored[0].Namespace(), ignored[0].Name(), whyIgnored(g, ignored[0], fqdn, client, used))
 			}
+			// A subset that another DestinationRule defines was more likely
+			// meant for that one than misspelt.
+			match, ok := "", false
+			if len(ignored) == 0 {
+				if match, ok = suggest.Closest(name, definedSubsets(g, lk, fqdn, clients)); ok {
+					msg += fmt.Sprintf("; did you mean %q?", match)
+				}
+			}
 			f := p.Reportf(vs.Obj, ref.Dest.Subset.Loc, "%s", msg)
+			// An anchored subset may go with another host where an alias or
+			// merge key reads it.
+			if ok && rules.Rewritable(g, vs.Obj, ref.Dest.Subset.Loc) {
+				f.Fixes = []rules.Fix{{
+					Message: fmt.Sprintf("Change the subset to %s", match),
+					Edits:   []rules.Edit{rules.ReplaceValue(vs.Obj, ref.Dest.Subset.Loc, name, match)},
+				}}
+			}
 			for _, dr := range used {
 				f.Relate(dr.Obj, dr.Obj.NameLoc, "the DestinationRule clients in namespace %s use for %s", client, fqdn)
 			}
@@ -158,6 +180,28 @@ func subsetDefined(g *graph.Graph, lk *graph.Lookup, fqdn, name string, clients 
 		}
 	}
 	return false
+}
+
+// definedSubsets lists the subsets that subsetDefined accepts for the host
+// from the namespaces.
+func definedSubsets(g *graph.Graph, lk *graph.Lookup, fqdn string, clients []string) []string {
+	var out []string
+	add := func(dr *graph.DestinationRule) {
+		for _, s := range dr.Spec.Subsets {
+			out = append(out, s.Name.V)
+		}
+	}
+	for _, c := range clients {
+		for _, dr := range lk.DestinationRulesFor(fqdn, c) {
+			add(dr)
+		}
+	}
+	for _, dr := range g.DestinationRulesNaming(fqdn) {
+		if dr.Spec.WorkloadSelector != nil && slices.Contains(clients, dr.Namespace()) {
+			add(dr)
+		}
+	}
+	return out
 }
 
 // whyIgnored explains why dr, which defines the subset, does nothing for
