@@ -6,6 +6,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -35,6 +36,14 @@ rules are served, not just the backend's share (a mirror is dropped alone).
 A manifest folder seldom holds every Service of the cluster. The rule reports a missing Service
 only when the input holds Services in the target namespace, or a Service of that name in
 another namespace (the message then says where); with the closed-world setting, always.
+
+When the name is a close misspelling of exactly one Service of the namespace the backendRef
+points into (the same name in another case, or, for names of 6 or more characters, at most 2
+edits away), the message asks "did you mean", and ` + "`meshlint --fix`" + ` writes that name, provided
+the Service has the backendRef's port and the reference is still permitted: in the route's
+namespace, from a mesh route, or by a ReferenceGrant that covers the new name (else
+gatewayapi-reference-not-granted would report it). There is no fix for the fields of a Canary
+from which Flagger makes its HTTPRoute, nor for a name shared through a YAML anchor or merge key.
 
 Kiali (KIA1402) skips backendRefs without ` + "`kind`" + `, the usual way they are written; meshlint does not.`,
 	Bad: `apiVersion: v1
@@ -99,7 +108,9 @@ func runBackendRefUnresolved(p *rules.Pass) error {
 				reportDottedService(p, r, b)
 				continue
 			}
-			reportMissingService(p, r, &b.ObjectRef, backendWhat(b))
+			reportMissingService(p, r, &b.ObjectRef, backendWhat(b), func(s *graph.Service) bool {
+				return hasPort(s, b.Port) && grantedAs(p.Graph, r, b, s.Name())
+			})
 		}
 	}
 	return nil
@@ -129,4 +140,31 @@ func reportDottedService(p *rules.Pass, r *graph.GatewayRoute, b *graph.BackendR
 		effect = "Istio rejects the route and serves none of its rules (ResolvedRefs: False, reason InvalidDestination)"
 	}
 	p.Reportf(r.Obj, b.NameLoc, "%s is a hostname, not a Service name (Service names have no dots): %s; write %s", backendWhat(b), effect, fix)
+}
+
+// hasPort reports whether Service s has port port, when it is set (one
+// that is not is gatewayapi-backend-port-unknown's to report, whatever
+// the Service).
+func hasPort(s *graph.Service, port spec.Int) bool {
+	if !port.Set {
+		return true
+	}
+	for _, sp := range s.Spec.Ports {
+		if sp.Port.V == port.V {
+			return true
+		}
+	}
+	return false
+}
+
+// grantedAs reports whether backend b of route r, named name, would need no
+// ReferenceGrant it lacks (gatewayapi-reference-not-granted): it is in
+// the route's namespace, the route is a mesh route, or a grant covers it.
+func grantedAs(g *graph.Graph, r *graph.GatewayRoute, b *graph.BackendRef, name string) bool {
+	if !b.CrossNamespace || !r.NeedsGrants() {
+		return true
+	}
+	to := b.ObjectRef
+	to.Name = name
+	return g.GrantFor(r.GroupKind(), r.Namespace(), &to) != nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/suggest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -211,7 +212,13 @@ serve nothing.
 
 The classes istiod creates itself (` + "`istio`" + `, ` + "`istio-remote`" + `, ` + "`istio-waypoint`" + `,
 ` + "`istio-east-west`" + `) always count as existing. Other names are checked only when the input holds
-GatewayClasses, or with the closed-world setting. Fix the name, or add the GatewayClass.`,
+GatewayClasses, or with the closed-world setting. Fix the name, or add the GatewayClass.
+
+When the name is a close misspelling of exactly one of the classes the rule takes (those of the
+input and istiod's own: the same name in another case, or, for names of 6 or more characters, at
+most 2 edits away), the message asks "did you mean", and, when the input holds GatewayClasses,
+` + "`meshlint --fix`" + ` writes that name. In a closed world without GatewayClasses the cluster's
+classes are not in view, and the name is left alone.`,
 	Bad: `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: {name: internal}
@@ -249,10 +256,35 @@ spec:
 			if gw.Class != nil || !name.Set || name.V == "" || graph.BuiltinGatewayClass(name.V) {
 				continue
 			}
-			p.Reportf(gw.Obj, name.Loc, "Gateway %s names GatewayClass %q, which does not exist: no controller serves the Gateway", gwRef(gw), name.V)
+			msg := fmt.Sprintf("Gateway %s names GatewayClass %q, which does not exist: no controller serves the Gateway", gwRef(gw), name.V)
+			var fixes []rules.Fix
+			if match, ok := suggest.Closest(name.V, classNames(g)); ok {
+				msg += didYouMean(match)
+				// Without GatewayClasses in the input, the closed world
+				// alone makes the name unknown: the cluster's classes
+				// are not in view, so the fix would be a guess.
+				if len(g.GatewayClasses) > 0 {
+					fixes = renameFixes(g, gw.Obj, name.Loc, name.V, match, fmt.Sprintf("Use GatewayClass %s", match))
+				}
+			}
+			p.Reportf(gw.Obj, name.Loc, "%s", msg).Fixes = fixes
 		}
 		return nil
 	},
+}
+
+// builtinClasses are the GatewayClasses istiod creates itself
+// (graph.BuiltinGatewayClass), which every Istio cluster has.
+var builtinClasses = []string{"istio", "istio-remote", "istio-east-west", "istio-waypoint"}
+
+// classNames returns the names MR612 takes for a gatewayClassName: the
+// GatewayClasses of the input and those istiod creates.
+func classNames(g *graph.Graph) []string {
+	out := append([]string{}, builtinClasses...)
+	for _, c := range g.GatewayClasses {
+		out = append(out, c.Name())
+	}
+	return out
 }
 
 // ReferenceGrantNamespaceUnknown reports ReferenceGrants that trust a

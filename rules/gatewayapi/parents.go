@@ -7,6 +7,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/suggest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -39,6 +40,15 @@ missing Service only when the input
 holds Services in the target namespace or one of that name elsewhere. With the closed-world
 setting every unresolved reference is reported. A wrong sectionName or port of a Gateway that is
 in the input is always reported.
+
+When the name is a close misspelling of exactly one Gateway (ListenerSet, Service) of the
+namespace the parentRef points into (the same name in another case, or, for names of 6 or more
+characters, at most 2 edits away), the message asks "did you mean", and ` + "`meshlint --fix`" + ` writes
+that name, provided the parentRef's sectionName and port select a listener (a port) of it. A
+sectionName that selects nothing gets the same for the one listener (Service port) name of the
+parent that is a close match, when the parentRef's port, if set, selects that listener too. There
+is no fix for the fields of a Canary from which Flagger makes its HTTPRoute, nor for a name
+shared through a YAML anchor or merge key.
 
 Kiali (KIA1401, KIA1402) reads the refs as stored by the API server and skips those without
 ` + "`kind`" + `; meshlint applies the defaults, so a parentRef written without group and kind is checked.`,
@@ -135,9 +145,11 @@ func checkGatewayParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 			return
 		}
 		matches, loc := selection(pr)
-		p.Reportf(r.Obj, loc, "parentRef %q: %s no listener of Gateway %s/%s, whose listeners are %s",
-			pr.Name, matches, gw.Namespace(), gw.Name(), listenerList(gw.Listeners)).
+		hint, fixes := sectionHint(g, r, pr, listenerSections(pr, gw.Listeners), "listener")
+		f := p.Reportf(r.Obj, loc, "parentRef %q: %s no listener of Gateway %s/%s, whose listeners are %s%s",
+			pr.Name, matches, gw.Namespace(), gw.Name(), listenerList(gw.Listeners), hint).
 			Relate(gw.Obj, gw.Obj.NameLoc, "Gateway %s/%s", gw.Namespace(), gw.Name())
+		f.Fixes = fixes
 		return
 	}
 	var elsewhere []*graph.K8sGateway
@@ -151,6 +163,7 @@ func checkGatewayParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 		return
 	}
 	var b strings.Builder
+	var fixes []rules.Fix
 	fmt.Fprintf(&b, "parentRef %s matches no Gateway", refText(&pr.ObjectRef))
 	switch {
 	case istio != nil:
@@ -159,9 +172,13 @@ func checkGatewayParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 		fmt.Fprintf(&b, "; a Gateway %q exists in namespace %s: set namespace: %s", pr.Name, elsewhere[0].Namespace(), elsewhere[0].Namespace())
 	default:
 		var in []string
+		byName := map[string]*graph.K8sGateway{}
 		for _, gw := range g.K8sGateways {
 			if gw.Namespace() == pr.Namespace {
 				in = append(in, gw.Name())
+				if byName[gw.Name()] == nil {
+					byName[gw.Name()] = gw
+				}
 			}
 		}
 		if len(in) > 0 {
@@ -169,11 +186,33 @@ func checkGatewayParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 		} else {
 			fmt.Fprintf(&b, " (the input holds no Gateway in namespace %s)", pr.Namespace)
 		}
+		if name, ok := suggest.Closest(pr.Name, in); ok {
+			b.WriteString(didYouMean(name))
+			if selects(pr, byName[name].Listeners) {
+				fixes = renameFixes(g, r.Obj, pr.NameLoc, pr.Name, name, fmt.Sprintf("Refer to Gateway %s/%s", pr.Namespace, name))
+			}
+		}
 	}
 	f := p.Reportf(r.Obj, pr.NameLoc, "%s", b.String())
+	f.Fixes = fixes
 	for _, gw := range elsewhere {
 		f.Relate(gw.Obj, gw.Obj.NameLoc, "Gateway %s/%s", gw.Namespace(), gw.Name())
 	}
+}
+
+// selects reports whether the sectionName and port of parentRef pr, when
+// set, select one of listeners ls: a name corrected to that parent then
+// attaches to a listener, and no finding about them takes its place.
+func selects(pr *graph.ParentRef, ls []*graph.Listener) bool {
+	if pr.SectionName == "" && pr.Port == 0 {
+		return true
+	}
+	for _, l := range ls {
+		if (pr.SectionName == "" || l.Name == pr.SectionName) && (pr.Port == 0 || l.Port == pr.Port) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkListenerSetParent reports a parentRef to a ListenerSet that names
@@ -186,9 +225,11 @@ func checkListenerSetParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.Pare
 			return
 		}
 		matches, loc := selection(pr)
-		p.Reportf(r.Obj, loc, "parentRef %q: %s no listener of ListenerSet %s/%s, whose listeners are %s",
-			pr.Name, matches, ls.Namespace(), ls.Name(), listenerList(ls.Listeners)).
+		hint, fixes := sectionHint(g, r, pr, listenerSections(pr, ls.Listeners), "listener")
+		f := p.Reportf(r.Obj, loc, "parentRef %q: %s no listener of ListenerSet %s/%s, whose listeners are %s%s",
+			pr.Name, matches, ls.Namespace(), ls.Name(), listenerList(ls.Listeners), hint).
 			Relate(ls.Obj, ls.Obj.NameLoc, "ListenerSet %s/%s", ls.Namespace(), ls.Name())
+		f.Fixes = fixes
 		return
 	}
 	var elsewhere []*graph.ListenerSet
@@ -201,13 +242,32 @@ func checkListenerSetParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.Pare
 		return
 	}
 	var b strings.Builder
+	var fixes []rules.Fix
 	fmt.Fprintf(&b, "parentRef %s matches no ListenerSet", refText(&pr.ObjectRef))
 	if len(elsewhere) > 0 {
 		fmt.Fprintf(&b, "; a ListenerSet %q exists in namespace %s: set namespace: %s", pr.Name, elsewhere[0].Namespace(), elsewhere[0].Namespace())
 	} else if !g.HasGatewayAPIKind(kinds.ListenerSet, pr.Namespace) {
 		fmt.Fprintf(&b, " (the input holds no ListenerSet in namespace %s)", pr.Namespace)
+	} else {
+		var in []string
+		byName := map[string]*graph.ListenerSet{}
+		for _, ls := range g.ListenerSets {
+			if ls.Namespace() == pr.Namespace {
+				in = append(in, ls.Name())
+				if byName[ls.Name()] == nil {
+					byName[ls.Name()] = ls
+				}
+			}
+		}
+		if name, ok := suggest.Closest(pr.Name, in); ok {
+			b.WriteString(didYouMean(name))
+			if selects(pr, byName[name].Listeners) {
+				fixes = renameFixes(g, r.Obj, pr.NameLoc, pr.Name, name, fmt.Sprintf("Refer to ListenerSet %s/%s", pr.Namespace, name))
+			}
+		}
 	}
 	f := p.Reportf(r.Obj, pr.NameLoc, "%s", b.String())
+	f.Fixes = fixes
 	for _, ls := range elsewhere {
 		f.Relate(ls.Obj, ls.Obj.NameLoc, "ListenerSet %s/%s", ls.Namespace(), ls.Name())
 	}
@@ -220,21 +280,41 @@ func checkServiceParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 		}
 		matches, loc := selection(pr)
 		var ports []string
+		sections := map[string]bool{}
 		for _, sp := range s.Spec.Ports {
 			ports = append(ports, fmt.Sprintf("%s %d", sp.Name.V, sp.Port.V))
+			if sp.Name.V != "" {
+				sections[sp.Name.V] = sections[sp.Name.V] || pr.Port == 0 || sp.Port.V == pr.Port
+			}
 		}
-		p.Reportf(r.Obj, loc, "parentRef %q: %s no port of Service %s/%s, whose ports are %s",
-			pr.Name, matches, s.Namespace(), s.Name(), strings.Join(ports, ", ")).
+		hint, fixes := sectionHint(p.Graph, r, pr, sections, "port")
+		f := p.Reportf(r.Obj, loc, "parentRef %q: %s no port of Service %s/%s, whose ports are %s%s",
+			pr.Name, matches, s.Namespace(), s.Name(), strings.Join(ports, ", "), hint).
 			Relate(s.Obj, s.Obj.NameLoc, "Service %s/%s", s.Namespace(), s.Name())
+		f.Fixes = fixes
 		return
 	}
-	reportMissingService(p, r, &pr.ObjectRef, "parentRef "+refText(&pr.ObjectRef))
+	// A Service parent needs no ReferenceGrant (GEP-1294), in any namespace.
+	reportMissingService(p, r, &pr.ObjectRef, "parentRef "+refText(&pr.ObjectRef), func(s *graph.Service) bool {
+		if pr.SectionName == "" && pr.Port == 0 {
+			return true
+		}
+		for _, sp := range s.Spec.Ports {
+			if (pr.SectionName == "" || sp.Name.V == pr.SectionName) && (pr.Port == 0 || sp.Port.V == pr.Port) {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // reportMissingService reports a reference to a Service that the input does
 // not hold, when the input shows that namespace's Services or a Service of
-// that name elsewhere (or the world is closed).
-func reportMissingService(p *rules.Pass, r *graph.GatewayRoute, ref *graph.ObjectRef, what string) {
+// that name elsewhere (or the world is closed). When one Service of that
+// namespace is a close match for the name, the message suggests it, and a
+// fix refers to it if fits says that the reference would then be valid
+// whole (its port, its ReferenceGrant).
+func reportMissingService(p *rules.Pass, r *graph.GatewayRoute, ref *graph.ObjectRef, what string, fits func(*graph.Service) bool) {
 	g := p.Graph
 	var elsewhere []*graph.Service
 	for _, s := range g.ServicesNamed(ref.Name) {
@@ -246,17 +326,75 @@ func reportMissingService(p *rules.Pass, r *graph.GatewayRoute, ref *graph.Objec
 		return
 	}
 	var b strings.Builder
+	var fixes []rules.Fix
 	fmt.Fprintf(&b, "%s matches no Service", what)
 	if len(elsewhere) > 0 {
 		ns := elsewhere[0].Namespace()
 		fmt.Fprintf(&b, "; a Service %q exists in namespace %s: set namespace: %s (and let a ReferenceGrant in %s permit it)", ref.Name, ns, ns, ns)
 	} else if !g.HasKind(kinds.Service, ref.Namespace) {
 		fmt.Fprintf(&b, " (the input holds no Service in namespace %s)", ref.Namespace)
+	} else {
+		var in []string
+		for _, s := range g.Services {
+			if s.Namespace() == ref.Namespace {
+				in = append(in, s.Name())
+			}
+		}
+		if name, ok := suggest.Closest(ref.Name, in); ok {
+			b.WriteString(didYouMean(name))
+			if s := g.ServicesNamed(name); fits(serviceIn(s, ref.Namespace)) {
+				fixes = renameFixes(g, r.Obj, ref.NameLoc, ref.Name, name, fmt.Sprintf("Refer to Service %s/%s", ref.Namespace, name))
+			}
+		}
 	}
 	f := p.Reportf(r.Obj, ref.NameLoc, "%s", b.String())
+	f.Fixes = fixes
 	for _, s := range elsewhere {
 		f.Relate(s.Obj, s.Obj.NameLoc, "Service %s/%s", s.Namespace(), s.Name())
 	}
+}
+
+// serviceIn returns the first of ss in namespace ns, as the graph
+// resolves a Service reference, or nil.
+func serviceIn(ss []*graph.Service, ns string) *graph.Service {
+	for _, s := range ss {
+		if s.Namespace() == ns {
+			return s
+		}
+	}
+	return nil
+}
+
+// listenerSections returns the names of listeners ls, and whether each
+// would be selected together with the port of parentRef pr, when set.
+func listenerSections(pr *graph.ParentRef, ls []*graph.Listener) map[string]bool {
+	out := map[string]bool{}
+	for _, l := range ls {
+		out[l.Name] = out[l.Name] || pr.Port == 0 || l.Port == pr.Port
+	}
+	return out
+}
+
+// sectionHint suggests the section that parentRef pr's sectionName, which
+// selects nothing, most likely meant, and the fix that writes it. sections
+// are the parent's listener (or port) names, true for those the parentRef's
+// port selects too: a name the parent has is not a typo (the port is
+// wrong, or the pair), and a close name that the port does not select
+// would leave the parentRef selecting nothing still.
+func sectionHint(g *graph.Graph, r *graph.GatewayRoute, pr *graph.ParentRef, sections map[string]bool, what string) (string, []rules.Fix) {
+	if pr.SectionName == "" {
+		return "", nil
+	}
+	all := make([]string, 0, len(sections))
+	for n := range sections {
+		all = append(all, n)
+	}
+	name, ok := suggest.Closest(pr.SectionName, all)
+	if !ok || !sections[name] {
+		return "", nil
+	}
+	written := pr.Spec.SectionName
+	return didYouMean(name), renameFixes(g, r.Obj, written.Loc, written.V, name, fmt.Sprintf("Select %s %s", what, name))
 }
 
 // selection says what a parentRef's sectionName and port match, as in
