@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/meshlint/meshlint/internal/config"
+	"github.com/meshlint/meshlint/rules/ruletest"
 )
 
 // canary has one MR101 warning: weights adding up to 110.
@@ -61,15 +62,7 @@ spec:
 func tree(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ruletest.WriteTree(t, dir, files)
 	return dir
 }
 
