@@ -45,7 +45,7 @@ func TestDistance(t *testing.T) {
 		a, b string
 		want int
 	}{
-		{"weights", "weigths", 2},
+		{"weights", "weigths", 2}, //nolint:misspell // a swap of two letters, on purpose
 		{"kitten", "sitting", 3},
 		{"naïve", "naive", 1},
 		{"", "abc", 3},

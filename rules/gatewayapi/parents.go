@@ -244,11 +244,12 @@ func checkListenerSetParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.Pare
 	var b strings.Builder
 	var fixes []rules.Fix
 	fmt.Fprintf(&b, "parentRef %s matches no ListenerSet", refText(&pr.ObjectRef))
-	if len(elsewhere) > 0 {
+	switch {
+	case len(elsewhere) > 0:
 		fmt.Fprintf(&b, "; a ListenerSet %q exists in namespace %s: set namespace: %s", pr.Name, elsewhere[0].Namespace(), elsewhere[0].Namespace())
-	} else if !g.HasGatewayAPIKind(kinds.ListenerSet, pr.Namespace) {
+	case !g.HasGatewayAPIKind(kinds.ListenerSet, pr.Namespace):
 		fmt.Fprintf(&b, " (the input holds no ListenerSet in namespace %s)", pr.Namespace)
-	} else {
+	default:
 		var in []string
 		byName := map[string]*graph.ListenerSet{}
 		for _, ls := range g.ListenerSets {
@@ -328,12 +329,13 @@ func reportMissingService(p *rules.Pass, r *graph.GatewayRoute, ref *graph.Objec
 	var b strings.Builder
 	var fixes []rules.Fix
 	fmt.Fprintf(&b, "%s matches no Service", what)
-	if len(elsewhere) > 0 {
+	switch {
+	case len(elsewhere) > 0:
 		ns := elsewhere[0].Namespace()
 		fmt.Fprintf(&b, "; a Service %q exists in namespace %s: set namespace: %s (and let a ReferenceGrant in %s permit it)", ref.Name, ns, ns, ns)
-	} else if !g.HasKind(kinds.Service, ref.Namespace) {
+	case !g.HasKind(kinds.Service, ref.Namespace):
 		fmt.Fprintf(&b, " (the input holds no Service in namespace %s)", ref.Namespace)
-	} else {
+	default:
 		var in []string
 		for _, s := range g.Services {
 			if s.Namespace() == ref.Namespace {

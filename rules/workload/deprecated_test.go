@@ -65,7 +65,7 @@ func TestPercentageFix(t *testing.T) {
 func checkSpan(t *testing.T, fix rules.Fix, d graph.DelayPercent) {
 	t.Helper()
 	first, last := fix.Edits[0], fix.Edits[len(fix.Edits)-1]
-	if first.Pos.Loc.Line != d.Key.Line || first.Pos.Loc.Col != d.Key.Col {
+	if first.Pos.Line != d.Key.Line || first.Pos.Col != d.Key.Col {
 		t.Errorf("first edit at %v, want the key at %v", first.Pos.Loc, d.Key)
 	}
 	if end := (manifest.Loc{Line: d.Percent.Loc.Line, Col: d.Percent.Loc.EndCol}); last.End != end {
