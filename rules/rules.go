@@ -67,6 +67,12 @@ type Rule struct {
 	// Related lists equivalent checks of istioctl analyze (IST0xxx) and
 	// Kiali (KIA0xxx).
 	Related []string
+	// Fix says in a few words what meshlint --fix does for the findings it
+	// can fix ("rescales the weights to add up to 100"); empty when the
+	// rule gives no fix. The fixture harness holds it to the fixtures: a
+	// rule whose findings carry fixes says so, and one that says so has a
+	// fixture whose finding carries one.
+	Fix string
 	// Local marks a rule that reads each object on its own (its YAML
 	// nodes, and Graph.Objects and Graph.Errors only): Lint runs it on the
 	// objects of each file as the file is read, while their nodes exist,

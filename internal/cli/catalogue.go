@@ -19,6 +19,9 @@ type ruleJSON struct {
 	Summary  string   `json:"summary"`
 	Related  []string `json:"related"`
 	Inputs   []string `json:"inputs"`
+	// Fix says what --fix does for the rule's findings; absent when it
+	// has no fix.
+	Fix string `json:"fix,omitempty"`
 }
 
 func cmdRules(args []string, env *Env) int {
@@ -32,7 +35,7 @@ func cmdRules(args []string, env *Env) int {
 	case "json":
 		out := make([]ruleJSON, 0, len(all.Rules))
 		for _, r := range all.Rules {
-			j := ruleJSON{ID: r.ID, Name: r.Name, Severity: r.Severity.String(), Summary: r.Summary, Related: r.Related, Inputs: []string{}}
+			j := ruleJSON{ID: r.ID, Name: r.Name, Severity: r.Severity.String(), Summary: r.Summary, Related: r.Related, Inputs: []string{}, Fix: r.Fix}
 			if j.Related == nil {
 				j.Related = []string{}
 			}
@@ -51,9 +54,13 @@ func cmdRules(args []string, env *Env) int {
 		// Every line has cells, so tw holds all of them until Flush, which
 		// returns the error of writing them out.
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSEVERITY\tNAME\tSUMMARY")
+		fmt.Fprintln(tw, "ID\tSEVERITY\tFIX\tNAME\tSUMMARY")
 		for _, r := range all.Rules {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Name, r.Summary)
+			fix := "-"
+			if r.Fix != "" {
+				fix = "fix"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Severity, fix, r.Name, r.Summary)
 		}
 		if err := tw.Flush(); err != nil {
 			return ExitError

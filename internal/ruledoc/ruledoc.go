@@ -30,6 +30,9 @@ func Page(r *rules.Rule) string {
 	} else {
 		fmt.Fprintf(&b, "| Equivalent checks | none: istioctl analyze and Kiali do not check this |\n")
 	}
+	if r.Fix != "" {
+		fmt.Fprintf(&b, "| Autofix | `meshlint --fix` %s ([autofix.md](../autofix.md)) |\n", r.Fix)
+	}
 	fmt.Fprintf(&b, "\n## Why\n\n%s\n", strings.TrimSpace(r.Doc))
 	fmt.Fprintf(&b, "\n## Fails\n\n```yaml\n%s\n```\n", strings.TrimRight(r.Bad, "\n"))
 	fmt.Fprintf(&b, "\n## Passes\n\n```yaml\n%s\n```\n", strings.TrimRight(r.Good, "\n"))
@@ -42,9 +45,13 @@ func Page(r *rules.Rule) string {
 func Index(rs []*rules.Rule) string {
 	var b strings.Builder
 	b.WriteString("# meshlint rules\n\n")
-	b.WriteString("| ID | Name | Severity | Summary | Equivalent checks |\n|---|---|---|---|---|\n")
+	b.WriteString("| ID | Name | Severity | Summary | Equivalent checks | Autofix |\n|---|---|---|---|---|---|\n")
 	for _, r := range rs {
-		fmt.Fprintf(&b, "| [%s](%s.md) | %s | %s | %s | %s |\n", r.ID, r.ID, r.Name, r.Severity, r.Summary, strings.Join(r.Related, ", "))
+		fix := ""
+		if r.Fix != "" {
+			fix = "yes"
+		}
+		fmt.Fprintf(&b, "| [%s](%s.md) | %s | %s | %s | %s | %s |\n", r.ID, r.ID, r.Name, r.Severity, r.Summary, strings.Join(r.Related, ", "), fix)
 	}
 	b.WriteString("\n<!-- Generated from the rule registry by `make generate`; do not edit. -->\n")
 	return b.String()

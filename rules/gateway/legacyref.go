@@ -14,6 +14,7 @@ var GatewayRefLegacyForm = &rules.Rule{
 	ID:      "MR230",
 	Name:    "gateway-ref-legacy-form",
 	Summary: "gateway reference uses the legacy name.namespace form instead of namespace/name",
+	Fix:     "rewrites the reference to namespace/name",
 	Doc: `A VirtualService can name a Gateway of another namespace as ` + "`namespace/name`" + `. The older
 ` + "`name.namespace`" + ` form (or ` + "`name.namespace.svc.cluster.local`" + `) is still accepted, with a webhook
 warning, but it is ambiguous to readers and to tools: ` + "`istioctl analyze`" + ` looks it up literally as a

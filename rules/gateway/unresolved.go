@@ -18,6 +18,7 @@ var GatewayRefUnresolved = &rules.Rule{
 	ID:      "MR201",
 	Name:    "gateway-ref-unresolved",
 	Summary: "gateway reference of a VirtualService names no Gateway",
+	Fix:     "rewrites the reference to the one Gateway it most likely means: same name in another namespace, or a close name",
 	Doc: `A VirtualService applies at the gateways listed in its ` + "`gateways`" + ` field (and a match
 clause can narrow a route to some of them). Istio resolves each entry as ` + "`name`" + ` (a Gateway of the
 VirtualService's namespace), ` + "`namespace/name`" + `, ` + "`./name`" + ` or the deprecated

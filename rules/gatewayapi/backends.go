@@ -15,6 +15,7 @@ var BackendRefUnresolved = &rules.Rule{
 	ID:      "MR602",
 	Name:    "gatewayapi-backend-ref-unresolved",
 	Summary: "backendRef of a Gateway API route names no Service",
+	Fix:     "replaces a misspelt backend name with the one Service it most likely means",
 	Doc: `A route rule sends its traffic to its ` + "`backendRefs`" + `, split by weight. A backendRef naming a
 Service that does not exist is invalid (` + "`ResolvedRefs: False`" + `, reason ` + "`BackendNotFound`" + `): the share of
 requests it should receive gets HTTP 500 (connections are refused for TCP and TLS routes), and

@@ -206,6 +206,7 @@ var GatewayClassUnknown = &rules.Rule{
 	ID:      "MR612",
 	Name:    "gatewayapi-class-unknown",
 	Summary: "gateway of the Gateway API names a GatewayClass that does not exist",
+	Fix:     "replaces a misspelt gatewayClassName with the one class it most likely means",
 	Doc: `A Gateway is served by the controller of its GatewayClass. When no GatewayClass has the name in
 ` + "`spec.gatewayClassName`" + `, no controller accepts the Gateway: it gets no address and its routes
 serve nothing.

@@ -17,6 +17,7 @@ var ParentRefUnresolved = &rules.Rule{
 	ID:      "MR601",
 	Name:    "gatewayapi-parent-ref-unresolved",
 	Summary: "parentRef of a Gateway API route names no Gateway, listener or Service",
+	Fix:     "replaces a misspelt parent name or sectionName with the one it most likely means",
 	Doc: `A Gateway API route (HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, UDPRoute) takes effect only
 where it attaches: at the Gateways, or for mesh routes the Services, named by its
 ` + "`parentRefs`" + `. A parentRef that names nothing leaves the route detached there

@@ -20,6 +20,7 @@ var SuppressionInvalid = &rules.Rule{
 	ID:      "MR901",
 	Name:    "suppression-invalid",
 	Summary: "a suppression has no reason, names an unknown rule, or suppressed nothing",
+	Fix:     "removes a directive's unused rules, or the directive, and corrects misspelt rule names",
 	Doc: `A suppression hides a finding: the comment ` + "`# meshlint:ignore ID[,ID] reason`" + ` on a node or on the
 lines directly above it (it covers the node and everything below it), or the annotations
 ` + "`meshlint.io/ignore: \"ID,ID\"`" + ` and ` + "`meshlint.io/ignore-reason`" + ` on the object. IDs may be rule IDs or names.

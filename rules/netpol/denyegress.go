@@ -11,6 +11,7 @@ var NoDefaultDenyEgress = &rules.Rule{
 	ID:      "MR402",
 	Name:    "namespace-no-default-deny-egress",
 	Summary: "namespace has no default-deny egress NetworkPolicy",
+	Fix:     "creates a default-deny egress NetworkPolicy file, with DNS and istiod allowed",
 	Doc: `Until a NetworkPolicy selects a pod for egress, the pod can connect anywhere: to every
 other namespace, to the cloud metadata endpoint, to the internet. A default deny for egress
 is a policy with an empty ` + "`podSelector`" + `, ` + "`Egress`" + ` in its ` + "`policyTypes`" + ` and no egress rules.

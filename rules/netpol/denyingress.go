@@ -11,6 +11,7 @@ var NoDefaultDenyIngress = &rules.Rule{
 	ID:      "MR401",
 	Name:    "namespace-no-default-deny-ingress",
 	Summary: "namespace has no default-deny ingress NetworkPolicy",
+	Fix:     "creates a default-deny ingress NetworkPolicy file for the namespace",
 	Doc: `Kubernetes lets every pod accept connections from anywhere until a NetworkPolicy selects it
 for ingress. Policies that allow specific peers only protect the pods they select; a pod
 added later, or one whose labels do not match, stays open. A default deny closes the gap: a

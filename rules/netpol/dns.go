@@ -21,6 +21,7 @@ var EgressNoDNS = &rules.Rule{
 	ID:      "MR409",
 	Name:    "egress-isolation-without-dns",
 	Summary: "workload isolated for egress cannot reach DNS",
+	Fix:     "creates an allow-dns-egress NetworkPolicy file for the isolated pods",
 	Doc: `Once a NetworkPolicy selects a pod for egress, everything not allowed is dropped, DNS
 included: the pod can no longer resolve names, and every connection by name fails (Istio
 sidecars resolve names too). Allow UDP port 53 (and TCP 53, which resolvers fall back to for

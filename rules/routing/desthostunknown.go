@@ -18,6 +18,7 @@ var DestinationHostUnknown = &rules.Rule{
 	ID:      "MR112",
 	Name:    "destination-host-unknown",
 	Summary: "route destination host matches no Service or ServiceEntry visible from the VirtualService",
+	Fix:     "replaces a misspelt host with the one visible host it most likely means",
 	Doc: `Istio builds a cluster for each host of its service registry: Kubernetes Services and
 ServiceEntry hosts. A route or mirror destination whose host is in neither has no cluster,
 so requests routed there fail with 503 (NC, no cluster) and mirrored traffic is dropped. A short

@@ -18,6 +18,7 @@ var SubsetUndefined = &rules.Rule{
 	ID:      "MR103",
 	Name:    "route-subset-undefined",
 	Summary: "route targets a subset that no DestinationRule the client uses defines",
+	Fix:     "replaces a misspelt subset with the one defined subset it most likely means",
 	Doc: `A destination subset is a cluster that only exists when a DestinationRule for the host defines
 it. When no DestinationRule the client proxy uses defines the subset, Envoy has no such cluster
 and every request on the route fails with 503 (response flag NR, "no route").

@@ -17,6 +17,7 @@ var WeightsNot100 = &rules.Rule{
 	ID:      "MR101",
 	Name:    "route-weights-not-100",
 	Summary: "route weights do not add up to 100, so the percentages written are not the traffic split",
+	Fix:     "rescales the weights to the same ratio, adding up to 100",
 	Doc: `Istio treats route weights as relative: a destination receives weight / (sum of weights)
 of the traffic. A canary written as 90 and 20 sends 82% and 18%, not 90% and 10%, and Istio
 releases before 1.15 reject the route outright. The message gives the split that Istio will

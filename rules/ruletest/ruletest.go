@@ -176,7 +176,15 @@ func Lint(dir string, r *rules.Rule, opts Options) ([]*rules.Finding, error) {
 	if len(res.Internal) > 0 {
 		return nil, res.Internal[0]
 	}
-	return suppress.Apply(res.Load.Objects, res.Findings, suppress.Options{Registry: opts.Registry, Ran: ran}).Findings(), nil
+	// Source lets MR901 findings carry their fixes, as in a real run.
+	source := func(file string) []byte {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil
+		}
+		return b
+	}
+	return suppress.Apply(res.Load.Objects, res.Findings, suppress.Options{Registry: opts.Registry, Ran: ran, Source: source}).Findings(), nil
 }
 
 // ranRules lists the rules a fixture runs: r, the rules of also=, and
@@ -215,7 +223,7 @@ func Files(path string) (map[string][]byte, error) {
 // Check runs rule r over the fixture at path and reports every mismatch
 // between findings and wants. registry, when given, resolves the rules
 // that also= and suppression directives name.
-func Check(t *testing.T, r *rules.Rule, path string, registry ...*rules.Rule) {
+func Check(t *testing.T, r *rules.Rule, path string, registry ...*rules.Rule) (fixed bool) {
 	t.Helper()
 	files, err := Files(path)
 	if err != nil {
@@ -264,12 +272,14 @@ func Check(t *testing.T, r *rules.Rule, path string, registry ...*rules.Rule) {
 		if !match(wants, f) {
 			t.Errorf("%s: unexpected finding at %s: %s %s", base, rel(dir, f.Pos), f.Rule.ID, f.Message)
 		}
+		fixed = fixed || f.Rule == r && len(f.Fixes) > 0
 	}
 	for _, w := range wants {
 		if !w.matched {
 			t.Errorf("%s: no finding matched want at %s", base, rel(dir, manifest.Pos{File: w.File})+w.String()[len(w.File):])
 		}
 	}
+	return fixed
 }
 
 func match(wants []*Want, f *rules.Finding) bool {
@@ -310,6 +320,7 @@ func Run(t *testing.T, r *rules.Rule, dir string, registry ...*rules.Rule) {
 	}
 	var fire, quiet int
 	var names []string
+	fixed := false
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
@@ -324,10 +335,20 @@ func Run(t *testing.T, r *rules.Rule, dir string, registry ...*rules.Rule) {
 			t.Errorf("%s/%s: fixture names start with fire- or quiet-", dir, name)
 			continue
 		}
-		t.Run(name, func(t *testing.T) { Check(t, r, filepath.Join(dir, name), registry...) })
+		t.Run(name, func(t *testing.T) {
+			if Check(t, r, filepath.Join(dir, name), registry...) {
+				fixed = true
+			}
+		})
 	}
 	if fire == 0 || quiet == 0 {
 		t.Errorf("rule %s needs fire- and quiet- fixtures (has %d and %d)", r.ID, fire, quiet)
+	}
+	switch {
+	case fixed && r.Fix == "":
+		t.Errorf("rule %s gives fixes in its fixtures, but its Fix metadata is empty: say what --fix does", r.ID)
+	case !fixed && r.Fix != "":
+		t.Errorf("rule %s says --fix %s, but no finding of its fixtures carries a fix: add a fixture that shows one", r.ID, r.Fix)
 	}
 	t.Run("examples", func(t *testing.T) { CheckExamples(t, r, registry...) })
 }

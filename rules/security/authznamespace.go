@@ -17,6 +17,7 @@ var AuthzNamespaceUnknown = &rules.Rule{
 	ID:      "MR311",
 	Name:    "authz-source-namespace-unknown",
 	Summary: "authorization policy source namespace matches no namespace",
+	Fix:     "replaces a misspelt namespace with the one namespace it most likely means",
 	Doc: `` + "`source.namespaces`" + ` and ` + "`source.notNamespaces`" + ` of an AuthorizationPolicy rule match the namespace
 of the calling workload (from its mTLS identity); ` + "`*`" + `, ` + "`prefix*`" + ` and ` + "`*suffix`" + ` are
 patterns. An entry that matches no namespace is usually a typo: an ALLOW rule then lets

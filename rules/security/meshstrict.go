@@ -20,6 +20,7 @@ var MeshNotStrict = &rules.Rule{
 	ID:      "MR302",
 	Name:    "mesh-not-strict",
 	Summary: "no mesh-wide STRICT mTLS, so workloads without a policy of their own accept plaintext",
+	Fix:     "creates a mesh-wide STRICT PeerAuthentication when every workload has a sidecar",
 	Doc: `Istio's default mTLS mode is PERMISSIVE: a sidecar accepts plaintext from anyone unless a
 PeerAuthentication says otherwise. The one policy that closes this for the whole mesh is a
 selector-less PeerAuthentication with ` + "`mode: STRICT`" + ` in the root namespace (` + "`istio-system`" + ` by

@@ -18,6 +18,7 @@ var PeerAuthNotStrict = &rules.Rule{
 	ID:      "MR301",
 	Name:    "peerauth-not-strict",
 	Summary: "peer authentication mode PERMISSIVE or DISABLE lets workloads accept plaintext",
+	Fix:     "sets PERMISSIVE to STRICT when every workload of the scope has a sidecar",
 	Doc: `A PeerAuthentication mode of ` + "`PERMISSIVE`" + ` makes the selected workloads accept plaintext as
 well as mutual TLS, and ` + "`DISABLE`" + ` turns mutual TLS off: peers are neither authenticated nor
 encrypted, and AuthorizationPolicies that match on principals or namespaces cannot hold for

@@ -252,6 +252,7 @@ var AnnotationUnknown = &rules.Rule{
 	ID:      "MR719",
 	Name:    "annotation-unknown",
 	Summary: "annotation in an Istio namespace is not an annotation Istio knows",
+	Fix:     "renames a misspelt annotation to the one Istio annotation it most likely means",
 	Doc: `Istio ignores annotations it does not know, so a misspelled ` + "`sidecar.istio.io/proxyCpu`" + ` or
 ` + "`proxy.istio.io/configs`" + ` silently does nothing.
 

@@ -15,6 +15,7 @@ var DeprecatedField = &rules.Rule{
 	ID:      "MR709",
 	Name:    "deprecated-field",
 	Summary: "field is deprecated by Istio",
+	Fix:     "rewrites a fault delay's percent: N as percentage: {value: N}",
 	Doc: `Some fields are deprecated: ` + "`http[].fault.delay.percent`" + ` of a VirtualService (an integer;
 use ` + "`percentage.value`" + `, which takes fractions), and ` + "`outboundTrafficPolicy.egressProxy`" + ` of a
 Sidecar, which Istio ignores. A Telemetry that traces through a Lightstep or OpenCensus provider
