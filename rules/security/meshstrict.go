@@ -56,7 +56,8 @@ several directories there is no fix). It does so only when there is no mesh-wide
 (a PERMISSIVE one is MR301's to fix) and no PeerAuthentication ` + "`default`" + ` in the root namespace
 (the new one would replace it), for input that is not standard input and a valid root
 namespace name, and when STRICT is safe as far as the input shows, as MR301's fix requires:
-the input holds at least one workload, every workload has a sidecar, and no DestinationRule
+the input holds at least one workload, every workload has a sidecar (Istio's own components
+aside), and no DestinationRule
 sends one of them plaintext. Clients outside the input are not checked: make sure they have
 sidecars too.`,
 	Bad: `apiVersion: v1

@@ -20,6 +20,38 @@ spec:
   - {name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}
 `
 
+// istioComponents renders istiod and ztunnel in namespace ns and the CNI
+// node agent in cni, as Istio's charts label them, without sidecars.
+func istioComponents(ns, cni string) string {
+	return strings.NewReplacer("NS", ns, "CNI", cni).Replace(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istiod, namespace: NS}
+spec:
+  selector: {matchLabels: {app: istiod}}
+  template:
+    metadata: {labels: {app: istiod, istio: pilot}}
+    spec: {containers: [{name: discovery, image: docker.io/istio/pilot:1.24.0}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: ztunnel, namespace: NS}
+spec:
+  selector: {matchLabels: {app: ztunnel}}
+  template:
+    metadata: {labels: {app: ztunnel}}
+    spec: {containers: [{name: istio-proxy, image: docker.io/istio/ztunnel:1.24.0}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: istio-cni-node, namespace: CNI}
+spec:
+  selector: {matchLabels: {k8s-app: istio-cni-node}}
+  template:
+    metadata: {labels: {k8s-app: istio-cni-node}}
+    spec: {containers: [{name: install-cni, image: docker.io/istio/install-cni:1.24.0}]}
+`)
+}
+
 const rootNamespace = "apiVersion: v1\nkind: Namespace\nmetadata: {name: istio-system}\n"
 
 // lintMesh runs MR302 over files, written to a temporary directory, or
@@ -72,6 +104,19 @@ func TestMeshNotStrictFix(t *testing.T) {
 	}, {
 		name:  "standard input",
 		stdin: rootNamespace + "---\n" + meshedPod,
+	}, {
+		// Istio's own components have no sidecar and call no application
+		// port: they do not make STRICT unsafe.
+		name: "istiod, ztunnel and the CNI agent",
+		files: map[string]string{"mesh/ns.yaml": rootNamespace, "shop/app.yaml": meshedPod,
+			"mesh/istio.yaml": istioComponents("istio-system", "istio-system")},
+		path: "mesh/mesh-mtls-strict.yaml",
+	}, {
+		// The same labels outside the namespaces Istio installs them in
+		// are someone else's workloads.
+		name: "istiod's labels in another namespace",
+		files: map[string]string{"mesh/ns.yaml": rootNamespace, "shop/app.yaml": meshedPod,
+			"mesh/istio.yaml": istioComponents("shop", "shop")},
 	}, {
 		name: "a workload without a sidecar",
 		files: map[string]string{"mesh/ns.yaml": rootNamespace, "shop/app.yaml": meshedPod + "---\n" +

@@ -33,7 +33,9 @@ workload, one port) and disable this finding for it.
 
 ` + "`meshlint --fix`" + ` changes PERMISSIVE to STRICT when the input holds at least one workload in
 the policy's scope (the whole mesh, the namespace, or the selected workloads) and every one
-of them has a sidecar, and no DestinationRule of the input sends them plaintext or TLS
+of them has a sidecar (Istio's own istiod, ztunnel and CNI node agent aside, in the namespaces
+its charts install them in: they get no sidecar and call no application port), and no
+DestinationRule of the input sends them plaintext or TLS
 without the mesh certificate (` + "`tls.mode`" + ` DISABLE or SIMPLE, which MR303 would then report).
 Clients outside the input are not checked: make sure they have sidecars too. DISABLE is
 left alone: it is usually set on purpose, for a workload that cannot take mutual TLS.`,
@@ -125,10 +127,10 @@ func paWorkloads(g *graph.Graph, pa *graph.PeerAuthentication) []*graph.Workload
 
 // strictSafe reports whether mode STRICT is safe for the workloads ws of a
 // policy's scope, as far as the input shows: there is at least one, every
-// one has a sidecar, and no DestinationRule sends them plaintext. MR301
-// and MR302 offer STRICT only then.
+// one has a sidecar (Istio's own components aside), and no DestinationRule
+// sends them plaintext. MR301 and MR302 offer STRICT only then.
 func strictSafe(p *rules.Pass, ws []*graph.Workload) bool {
-	if !allMeshed(ws) {
+	if !allMeshed(p.Graph, ws) {
 		return false
 	}
 	plain := p.Memo(sentPlaintextKey{}, func() any { return sentPlaintext(p) }).(map[*graph.Workload]bool)
@@ -138,15 +140,37 @@ func strictSafe(p *rules.Pass, ws []*graph.Workload) bool {
 // sentPlaintextKey memoizes sentPlaintext, which MR301 and MR302 need.
 type sentPlaintextKey struct{}
 
-// allMeshed reports whether there is at least one workload and every one
-// has a sidecar.
-func allMeshed(ws []*graph.Workload) bool {
+// allMeshed reports whether there is at least one workload with a sidecar
+// and every one has one, leaving out Istio's control plane and node agents
+// (istioComponent): they never get a sidecar, and call no application
+// port of the mesh, so STRICT cannot cut them off. Without that, an input
+// that holds istio-system's manifests would never get the fix.
+func allMeshed(g *graph.Graph, ws []*graph.Workload) bool {
+	n := 0
 	for _, w := range ws {
-		if !w.Sidecar {
+		switch {
+		case istioComponent(g, w):
+		case !w.Sidecar:
 			return false
+		default:
+			n++
 		}
 	}
-	return len(ws) > 0
+	return n > 0
+}
+
+// istioComponent reports whether w is istiod or ztunnel in the root
+// namespace, or the CNI node agent there or in kube-system, by the labels
+// Istio's charts give them.
+func istioComponent(g *graph.Graph, w *graph.Workload) bool {
+	root := w.Namespace() == g.Mesh.RootNamespace
+	switch {
+	case root && (w.Labels["app"] == "istiod" || w.Labels["app"] == "ztunnel"):
+		return true
+	case w.Labels["k8s-app"] == "istio-cni-node" && (root || w.Namespace() == "kube-system"):
+		return true
+	}
+	return false
 }
 
 // sentPlaintext returns the workloads of the Services for whose host a
