@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meshlint/meshlint/internal/gentree"
 	"github.com/meshlint/meshlint/rules/ruletest"
 )
 
@@ -22,6 +23,9 @@ import (
 // graph rule; the oracle is green from the start, and every later step of
 // the incremental design must keep it green.
 //
+// The trees are the examples, three fixture trees and a small generated
+// tree with planted mistakes (internal/gentree).
+//
 // MESHLINT_ORACLE_EDITS sets the number of edits per tree (default 12),
 // MESHLINT_ORACLE_SEED the seed (default 1); a failure names both.
 func TestCacheRandomEdits(t *testing.T) {
@@ -32,10 +36,24 @@ func TestCacheRandomEdits(t *testing.T) {
 	if v, err := strconv.ParseUint(os.Getenv("MESHLINT_ORACLE_SEED"), 10, 64); err == nil {
 		seed = v
 	}
-	for i, tree := range []string{"examples", "fixtures/reach", "fixtures/realworld/platform", "fixtures/realworld/egress"} {
-		t.Run(strings.ReplaceAll(tree, "/", "_"), func(t *testing.T) {
+	// A generated tree with planted mistakes: namespaces that look alike,
+	// a shared ingress, and a finding of every kind gentree plants.
+	generated := t.TempDir()
+	if _, err := gentree.Generate(generated, gentree.Options{Namespaces: 3, Services: 4, Seed: int64(seed), MistakeRate: 0.5}); err != nil {
+		t.Fatal(err)
+	}
+	for i, tree := range []string{"examples", "fixtures/reach", "fixtures/realworld/platform", "fixtures/realworld/egress", generated} {
+		name := strings.ReplaceAll(tree, "/", "_")
+		if tree == generated {
+			tree, name = "", "generated"
+		}
+		t.Run(name, func(t *testing.T) {
 			dir, cacheDir := t.TempDir(), t.TempDir()
-			ruletest.WriteTree(t, dir, readTree(t, repoDir(t, tree)))
+			src := generated
+			if tree != "" {
+				src = repoDir(t, tree)
+			}
+			ruletest.WriteTree(t, dir, readTree(t, src))
 			rng := rand.New(rand.NewPCG(seed, uint64(i)))
 			cached := []string{"--cache-dir", cacheDir, "--format", "json", "."}
 			run(t, dir, "", cached...)
