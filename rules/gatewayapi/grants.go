@@ -179,12 +179,7 @@ func reportNotGranted(p *rules.Pass, o *manifest.Object, ref *graph.ObjectRef, w
 	if !g.Mesh.ClosedWorld && !g.Describes(ref.Namespace) {
 		return
 	}
-	var in []string
-	for _, rg := range g.ReferenceGrants {
-		if rg.Namespace() == ref.Namespace {
-			in = append(in, rg.Name())
-		}
-	}
+	in := namesIn(g.ReferenceGrants, ref.Namespace)
 	grants := fmt.Sprintf("namespace %s has no ReferenceGrant that lets", ref.Namespace)
 	if len(in) > 0 {
 		grants = fmt.Sprintf("none of the ReferenceGrants of namespace %s (%s) lets", ref.Namespace, names(in))

@@ -161,12 +161,7 @@ func allowedListenersText(g *graph.Graph, gw *graph.K8sGateway, ns string) strin
 func reportListenerSetParentMissing(p *rules.Pass, ls *graph.ListenerSet) {
 	g := p.Graph
 	ref := ls.Parent
-	var elsewhere []*graph.K8sGateway
-	for _, gw := range g.K8sGatewaysNamed(ref.Name) {
-		if gw.Namespace() != ref.Namespace {
-			elsewhere = append(elsewhere, gw)
-		}
-	}
+	elsewhere := notIn(g.K8sGatewaysNamed(ref.Name), ref.Namespace)
 	if !g.Mesh.ClosedWorld && !g.HasGatewayAPIKind(kinds.K8sGateway, ref.Namespace) && len(elsewhere) == 0 {
 		return
 	}

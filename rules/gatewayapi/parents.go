@@ -153,12 +153,7 @@ func checkGatewayParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 		f.Fixes = fixes
 		return
 	}
-	var elsewhere []*graph.K8sGateway
-	for _, gw := range g.K8sGatewaysNamed(pr.Name) {
-		if gw.Namespace() != pr.Namespace {
-			elsewhere = append(elsewhere, gw)
-		}
-	}
+	elsewhere := notIn(g.K8sGatewaysNamed(pr.Name), pr.Namespace)
 	istio := g.FindGateway(pr.Namespace, pr.Name)
 	if !g.Mesh.ClosedWorld && !g.HasGatewayAPIKind(kinds.K8sGateway, pr.Namespace) && len(elsewhere) == 0 && istio == nil {
 		return
@@ -172,27 +167,13 @@ func checkGatewayParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 	case len(elsewhere) > 0:
 		fmt.Fprintf(&b, "; a Gateway %q exists in namespace %s: set namespace: %s", pr.Name, elsewhere[0].Namespace(), elsewhere[0].Namespace())
 	default:
-		var in []string
-		byName := map[string]*graph.K8sGateway{}
-		for _, gw := range g.K8sGateways {
-			if gw.Namespace() == pr.Namespace {
-				in = append(in, gw.Name())
-				if byName[gw.Name()] == nil {
-					byName[gw.Name()] = gw
-				}
-			}
-		}
+		in := namesIn(g.K8sGateways, pr.Namespace)
 		if len(in) > 0 {
 			fmt.Fprintf(&b, "; Gateways of namespace %s: %s", pr.Namespace, names(in))
 		} else {
 			fmt.Fprintf(&b, " (the input holds no Gateway in namespace %s)", pr.Namespace)
 		}
-		if name, ok := suggest.Closest(pr.Name, in); ok {
-			b.WriteString(didYouMean(name))
-			if selects(pr, byName[name].Listeners) {
-				fixes = renameFixes(g, r.Obj, pr.NameLoc, pr.Name, name, fmt.Sprintf("Refer to Gateway %s/%s", pr.Namespace, name))
-			}
-		}
+		fixes = parentTypo(g, &b, r, pr, "Gateway", g.K8sGateways, func(gw *graph.K8sGateway) []*graph.Listener { return gw.Listeners })
 	}
 	f := p.Reportf(r.Obj, pr.NameLoc, "%s", b.String())
 	f.Fixes = fixes
@@ -219,6 +200,57 @@ func selects(pr *graph.ParentRef, ls []*graph.Listener) bool {
 // checkListenerSetParent reports a parentRef to a ListenerSet that names
 // no ListenerSet, or no listener of it. A ListenerSet that its Gateway does
 // not accept is reported once, at the ListenerSet (MR620).
+// named is a Gateway API object of the graph.
+type named interface {
+	Name() string
+	Namespace() string
+}
+
+// namesIn lists the names of the objects of namespace ns.
+func namesIn[T named](objs []T, ns string) []string {
+	var out []string
+	for _, o := range objs {
+		if o.Namespace() == ns {
+			out = append(out, o.Name())
+		}
+	}
+	return out
+}
+
+// notIn returns the objects of objs that are not in namespace ns: those
+// of a name a reference looked for in ns.
+func notIn[T named](objs []T, ns string) []T {
+	var out []T
+	for _, o := range objs {
+		if o.Namespace() != ns {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// parentTypo adds to b the "did you mean" of a parentRef whose name
+// matches no parent of kind: the one parent of its namespace, among parents,
+// that the name most likely meant. It returns the fix that writes that name
+// when the parent has a listener the parentRef's sectionName and port
+// select; otherwise one finding would only make way for another.
+func parentTypo[T named](g *graph.Graph, b *strings.Builder, r *graph.GatewayRoute, pr *graph.ParentRef, kind string, parents []T, listeners func(T) []*graph.Listener) []rules.Fix {
+	name, ok := suggest.Closest(pr.Name, namesIn(parents, pr.Namespace))
+	if !ok {
+		return nil
+	}
+	b.WriteString(didYouMean(name))
+	for _, p := range parents {
+		if p.Namespace() == pr.Namespace && p.Name() == name {
+			if !selects(pr, listeners(p)) {
+				return nil
+			}
+			return renameFixes(g, r.Obj, pr.NameLoc, pr.Name, name, fmt.Sprintf("Refer to %s %s/%s", kind, pr.Namespace, name))
+		}
+	}
+	return nil
+}
+
 func checkListenerSetParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRef) {
 	g := p.Graph
 	if ls := pr.ListenerSet; ls != nil {
@@ -233,12 +265,7 @@ func checkListenerSetParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.Pare
 		f.Fixes = fixes
 		return
 	}
-	var elsewhere []*graph.ListenerSet
-	for _, ls := range g.ListenerSetsNamed(pr.Name) {
-		if ls.Namespace() != pr.Namespace {
-			elsewhere = append(elsewhere, ls)
-		}
-	}
+	elsewhere := notIn(g.ListenerSetsNamed(pr.Name), pr.Namespace)
 	if !g.Mesh.ClosedWorld && !g.HasGatewayAPIKind(kinds.ListenerSet, pr.Namespace) && len(elsewhere) == 0 {
 		return
 	}
@@ -251,22 +278,7 @@ func checkListenerSetParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.Pare
 	case !g.HasGatewayAPIKind(kinds.ListenerSet, pr.Namespace):
 		fmt.Fprintf(&b, " (the input holds no ListenerSet in namespace %s)", pr.Namespace)
 	default:
-		var in []string
-		byName := map[string]*graph.ListenerSet{}
-		for _, ls := range g.ListenerSets {
-			if ls.Namespace() == pr.Namespace {
-				in = append(in, ls.Name())
-				if byName[ls.Name()] == nil {
-					byName[ls.Name()] = ls
-				}
-			}
-		}
-		if name, ok := suggest.Closest(pr.Name, in); ok {
-			b.WriteString(didYouMean(name))
-			if selects(pr, byName[name].Listeners) {
-				fixes = renameFixes(g, r.Obj, pr.NameLoc, pr.Name, name, fmt.Sprintf("Refer to ListenerSet %s/%s", pr.Namespace, name))
-			}
-		}
+		fixes = parentTypo(g, &b, r, pr, "ListenerSet", g.ListenerSets, func(ls *graph.ListenerSet) []*graph.Listener { return ls.Listeners })
 	}
 	f := p.Reportf(r.Obj, pr.NameLoc, "%s", b.String())
 	f.Fixes = fixes
@@ -318,12 +330,7 @@ func checkServiceParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 // whole (its port, its ReferenceGrant).
 func reportMissingService(p *rules.Pass, r *graph.GatewayRoute, ref *graph.ObjectRef, what string, fits func(*graph.Service) bool) {
 	g := p.Graph
-	var elsewhere []*graph.Service
-	for _, s := range g.ServicesNamed(ref.Name) {
-		if s.Namespace() != ref.Namespace {
-			elsewhere = append(elsewhere, s)
-		}
-	}
+	elsewhere := notIn(g.ServicesNamed(ref.Name), ref.Namespace)
 	if !g.Mesh.ClosedWorld && !g.HasKind(kinds.Service, ref.Namespace) && len(elsewhere) == 0 {
 		return
 	}
@@ -337,12 +344,7 @@ func reportMissingService(p *rules.Pass, r *graph.GatewayRoute, ref *graph.Objec
 	case !g.HasKind(kinds.Service, ref.Namespace):
 		fmt.Fprintf(&b, " (the input holds no Service in namespace %s)", ref.Namespace)
 	default:
-		var in []string
-		for _, s := range g.Services {
-			if s.Namespace() == ref.Namespace {
-				in = append(in, s.Name())
-			}
-		}
+		in := namesIn(g.Services, ref.Namespace)
 		if name, ok := suggest.Closest(ref.Name, in); ok {
 			b.WriteString(didYouMean(name))
 			if s := g.ServicesNamed(name); fits(serviceIn(s, ref.Namespace)) {
