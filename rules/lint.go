@@ -1,8 +1,12 @@
 package rules
 
 import (
+	"errors"
+	"fmt"
 	"sort"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/meshlint/meshlint/internal/config"
 	"github.com/meshlint/meshlint/internal/graph"
@@ -25,8 +29,17 @@ type LintOptions struct {
 
 // FileCache keeps what Lint read of each file on disk, keyed by the
 // file's content: its objects, as the graph prepared them, and the findings
-// of the local rules (lintcache.Cache).
+// of the local rules; and the record of the last run, so that a run over
+// the same input need not read it, or need not run the graph rules, again
+// (lintcache.Cache).
 type FileCache interface {
+	// Reuse returns the result of the last run when it was made with key
+	// (the rules and their severities) over paths, the input has
+	// not changed since by the stat data of its directories and files,
+	// and its findings still hold at now.
+	Reuse(key string, paths []string, opts manifest.Options, now time.Time) (*manifest.Result, []*Finding, bool)
+	// Prefetch starts reading what was kept of the files.
+	Prefetch()
 	// Unchanged returns what was kept for the file name if its stat data
 	// show it unchanged since it was read.
 	Unchanged(name string, st manifest.FileStat) (objs []*manifest.Object, unmodelled map[string]int, findings []*Finding, ok bool)
@@ -35,13 +48,27 @@ type FileCache interface {
 	Get(name string, data []byte, st manifest.FileStat) (objs []*manifest.Object, unmodelled map[string]int, findings []*Finding, ok bool)
 	// Put keeps a file read without problems, with its local findings.
 	Put(f *manifest.File, findings []*Finding)
-	// Save writes what this run kept.
+	// Save writes what this run kept of the files.
 	Save() error
+	// Digest identifies the objects of a run by the content of the files
+	// they come from; ok is false when some do not come from a file on
+	// disk that the cache saw. It must be called before Save.
+	Digest(objs []*manifest.Object) (digest [32]byte, ok bool)
+	// GraphFindings returns the graph rules' findings of the last run
+	// when it was made with key over objects with this digest, and they
+	// still hold at now; until is when they may stop holding.
+	GraphFindings(digest [32]byte, key string, objs []*manifest.Object, now time.Time) (fs []*Finding, until time.Time, ok bool)
+	// PutRecord keeps the record of a run made with key over objects
+	// with this digest, that began at since, found fs and holds until
+	// until (zero: as long as the input does not change).
+	PutRecord(key string, digest [32]byte, res *manifest.Result, fs []*Finding, since, until time.Time) error
 }
 
 // Result is what Lint read and found.
 type Result struct {
-	Load     *manifest.Result
+	Load *manifest.Result
+	// Graph is nil when the cache held the graph rules' findings for
+	// this very input: the graph was not built.
 	Graph    *graph.Graph
 	Findings []*Finding
 	// Internal holds the errors of rules that failed: meshlint bugs.
@@ -63,6 +90,14 @@ func Lint(opts LintOptions) *Result {
 		} else {
 			global = append(global, r)
 		}
+	}
+	start := time.Now()
+	key := rulesKey(opts.Rules, opts.Severity)
+	if opts.Cache != nil {
+		if res, fs, ok := opts.Cache.Reuse(key, opts.Paths, opts.Load, start); ok {
+			return &Result{Load: res, Findings: fs}
+		}
+		opts.Cache.Prefetch()
 	}
 	var (
 		mu       sync.Mutex
@@ -121,15 +156,28 @@ func Lint(opts LintOptions) *Result {
 	}
 	load.DropNodes = true
 	res := &Result{Load: manifest.Load(opts.Paths, load)}
+	var digest [32]byte
+	recordable := false
+	if opts.Cache != nil && len(res.Load.Errors) == 0 {
+		// Before Save, which lets go of what the cache saw of each file.
+		digest, recordable = opts.Cache.Digest(res.Load.Objects)
+	}
 	if opts.Cache != nil {
 		// Nothing after loading changes what the cache keeps (Build
 		// copies the prepared specs): write it while the rules run.
 		saved := make(chan error, 1)
 		go func() { saved <- opts.Cache.Save() }()
-		defer func() { res.CacheErr = <-saved }()
+		defer func() { res.CacheErr = errors.Join(res.CacheErr, <-saved) }()
 	}
-	res.Graph = graph.Build(res.Load.Objects, opts.Mesh)
-	res.Findings, res.Internal = Run(res.Graph, global, opts.Severity)
+	var fromCache bool
+	var until time.Time // when the findings may stop holding
+	if recordable {
+		res.Findings, until, fromCache = opts.Cache.GraphFindings(digest, key, res.Load.Objects, start)
+	}
+	if !fromCache {
+		res.Graph = graph.Build(res.Load.Objects, opts.Mesh)
+		res.Findings, res.Internal = Run(res.Graph, global, opts.Severity)
+	}
 	res.Findings = append(res.Findings, found...)
 	Sort(res.Findings)
 	res.Findings = Dedup(res.Findings)
@@ -137,5 +185,47 @@ func Lint(opts LintOptions) *Result {
 		res.Internal = append(res.Internal, err)
 	}
 	sort.Slice(res.Internal, func(i, j int) bool { return res.Internal[i].Error() < res.Internal[j].Error() })
+	if recordable && len(res.Internal) == 0 && (res.Graph == nil || len(res.Graph.Errors) == 0) {
+		if res.Graph != nil {
+			until = certificateBound(res.Graph, start)
+		}
+		res.CacheErr = opts.Cache.PutRecord(key, digest, res.Load, res.Findings, start, until)
+	}
 	return res
+}
+
+// rulesKey names the rules and their severities: with the settings the
+// cache is keyed by, the objects and the clock (certificate validity),
+// they decide the findings.
+func rulesKey(rs []*Rule, severity map[string]Severity) string {
+	var b strings.Builder
+	for _, r := range rs {
+		sev := r.Severity
+		if s, ok := severity[r.ID]; ok {
+			sev = s
+		}
+		fmt.Fprintf(&b, "%s %s\n", r.ID, sev)
+	}
+	return b.String()
+}
+
+// certificateBound is the first time after start at which a certificate
+// of g starts or stops being valid: the rules that compare certificates
+// with the clock may then say something else of the same input. A bound
+// shortly before start counts too, since the rules read the clock after
+// start. It is zero when there is none.
+func certificateBound(g *graph.Graph, start time.Time) time.Time {
+	var bound time.Time
+	for _, s := range g.Secrets {
+		cert := s.ServedCertificate()
+		if cert == nil {
+			continue
+		}
+		for _, t := range []time.Time{cert.NotBefore, cert.NotAfter} {
+			if t.After(start.Add(-time.Minute)) && (bound.IsZero() || t.Before(bound)) {
+				bound = t
+			}
+		}
+	}
+	return bound
 }

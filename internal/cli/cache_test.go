@@ -56,6 +56,12 @@ func TestCacheSameOutput(t *testing.T) {
 				if misses != "0" || hits == "0" {
 					t.Errorf("warm run: %s files from the cache, %s read; want all from the cache", hits, misses)
 				}
+				// The tree has not changed since: the warm run took its
+				// findings from the record of the cold one, unless a file
+				// was edited just before (not known by its stat data).
+				if settled(t, dir) && !strings.Contains(warm.stderr, "findings are reported again") {
+					t.Errorf("warm run: the record of the cold run was not reused:\n%s", warm.stderr)
+				}
 				for name, r := range map[string]result{"cold": cold, "warm": warm} {
 					if r.code != plain.code || r.stdout != plain.stdout {
 						t.Errorf("%s cache, --format %s: exit %d and output differ from the run without cache (exit %d)", name, format, r.code, plain.code)
@@ -100,43 +106,56 @@ func TestCacheChangedFile(t *testing.T) {
 	}
 }
 
-// TestCacheNotTrusted damages the cache file in several ways, and runs
-// with other settings: each time the cache is ignored, with a warning for
-// damage, and the output is that of a run without it.
+// TestCacheNotTrusted damages the cache file and the run record in
+// several ways, and runs with other settings: each time the cache is
+// ignored, with a warning for damage, and the output is that of a run
+// without it. A damaged record alone leaves the cache file in use.
 func TestCacheNotTrusted(t *testing.T) {
 	dir := repoDir(t, "examples")
 	want := run(t, dir, "", "--format", "json", ".")
 	for _, c := range []struct {
-		name   string
-		damage func(b []byte) []byte
-		args   []string
-		warn   string
+		name    string
+		damage  func(b []byte) []byte
+		pattern string // the files damaged, in the cache folder
+		args    []string
+		warn    string
 	}{
 		{name: "flipped byte", damage: func(b []byte) []byte { b[len(b)/2] ^= 0x55; return b }, warn: "checksum mismatch"},
 		{name: "truncated", damage: func(b []byte) []byte { return b[:len(b)-100] }, warn: "truncated"},
 		{name: "not a cache", damage: func([]byte) []byte { return []byte("hello\n") }, warn: "not a meshlint cache file"},
 		{name: "empty", damage: func([]byte) []byte { return nil }, warn: "not a meshlint cache file"},
 		{name: "other settings", args: []string{"--namespace", "other"}, warn: "with other settings"},
+		{name: "record flipped byte", pattern: "*.run", damage: func(b []byte) []byte { b[len(b)/2] ^= 0x55; return b }, warn: "checksum mismatch"},
+		{name: "record not a record", pattern: "*.run", damage: func([]byte) []byte { return []byte("hello\n") }, warn: "not a meshlint run record"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cacheDir := t.TempDir()
 			cachedRun(t, dir, cacheDir, ".")
-			files, _ := filepath.Glob(filepath.Join(cacheDir, "*.cache"))
-			if len(files) != 1 {
-				t.Fatalf("want one cache file, have %v", files)
+			if c.pattern == "" {
+				c.pattern = "*.cache*" // the cache file and the record
 			}
-			if c.damage != nil {
-				b, err := os.ReadFile(files[0])
+			files, _ := filepath.Glob(filepath.Join(cacheDir, c.pattern))
+			if len(files) == 0 {
+				t.Fatalf("no file %s in the cache folder", c.pattern)
+			}
+			for _, file := range files {
+				if c.damage == nil {
+					break
+				}
+				b, err := os.ReadFile(file)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := os.WriteFile(files[0], c.damage(b), 0o600); err != nil {
+				if err := os.WriteFile(file, c.damage(b), 0o600); err != nil {
 					t.Fatal(err)
 				}
 			}
 			got, hits, _ := cachedRun(t, dir, cacheDir, append(c.args, "--format", "json", ".")...)
-			if hits != "0" {
-				t.Errorf("%s files came from a cache that should be ignored", hits)
+			if strings.Contains(got.stderr, "findings are reported again") {
+				t.Errorf("the run reused a damaged record or one made with other settings")
+			}
+			if record := c.pattern == "*.run"; record != (hits != "0") {
+				t.Errorf("%s files came from the cache file, with damage to %s", hits, c.pattern)
 			}
 			if !strings.Contains(got.stderr, "cache ignored") || !strings.Contains(got.stderr, c.warn) {
 				t.Errorf("no warning naming %q:\n%s", c.warn, got.stderr)
@@ -200,4 +219,102 @@ func TestCacheStatIndex(t *testing.T) {
 	if misses != "1" || got.stdout != want.stdout || got.code != want.code {
 		t.Errorf("after an edit that kept size and modification time: %s files read, want 1; output equal: %v", misses, got.stdout == want.stdout)
 	}
+}
+
+// TestCacheRunRecord checks when a run takes its whole result from the
+// record of the last one: only when no directory it walked and no file it
+// read has changed by their stat data. A file added, deleted or edited,
+// a file named alone (its kustomization is not watched) and another set
+// of rules each make the run read the input again, and its output is
+// always that of a run without the cache.
+func TestCacheRunRecord(t *testing.T) {
+	dir, cacheDir := t.TempDir(), t.TempDir()
+	copyDir(t, repoDir(t, "examples/shop"), dir)
+	if err := os.Mkdir(filepath.Join(dir, "more"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Files changed just before a run are not known by their stat data.
+	time.Sleep(2100 * time.Millisecond)
+	const reused = "findings are reported again"
+	check := func(step string, wantReuse bool, args ...string) {
+		t.Helper()
+		args = append([]string{"--format", "json"}, args...)
+		got, _, _ := cachedRun(t, dir, cacheDir, args...)
+		want := run(t, dir, "", args...)
+		if got.stdout != want.stdout || got.code != want.code {
+			t.Fatalf("%s: output differs from a run without the cache (exit %d, want %d):\n%s", step, got.code, want.code, firstDifference(got.stdout, want.stdout))
+		}
+		if r := strings.Contains(got.stderr, reused); r != wantReuse {
+			t.Fatalf("%s: reused the last run: %v, want %v\n%s", step, r, wantReuse, got.stderr)
+		}
+	}
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("first run", false, ".")
+	check("nothing changed", true, ".")
+	check("nothing changed, a graph rule disabled", false, "--disable", "MR101", ".")
+	check("back to every rule", false, ".")
+	check("nothing changed again", true, ".")
+
+	// A new file in a subfolder: only the folder's stat data show it.
+	write("more/canary.yaml", `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: canary
+  namespace: shop
+spec:
+  hosts: [canary]
+  http:
+  - route:
+    - destination: {host: canary, subset: v1}
+      weight: 60
+    - destination: {host: canary, subset: v2}
+      weight: 50
+`)
+	check("a file added", false, ".")
+	time.Sleep(2100 * time.Millisecond)
+	check("the added file settled", false, ".")
+	check("nothing changed since", true, ".")
+	if err := os.Remove(filepath.Join(dir, "more", "canary.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	check("a file deleted", false, ".")
+	time.Sleep(2100 * time.Millisecond)
+	check("the deletion settled", false, ".")
+	check("nothing changed since the deletion", true, ".")
+	b, err := os.ReadFile(filepath.Join(dir, "reviews.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("reviews.yaml", strings.Replace(string(b), "weight: 20", "weight: 30", 1))
+	check("a file edited", false, ".")
+	check("a file named alone", false, "reviews.yaml")
+	check("a file named alone, again", false, "reviews.yaml")
+}
+
+// settled reports whether nothing in the tree dir changed in the last
+// five seconds: the cache knows such files by their stat data.
+func settled(t *testing.T, dir string) bool {
+	t.Helper()
+	recent := time.Now().Add(-5 * time.Second)
+	ok := true
+	err := filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		ok = ok && info.ModTime().Before(recent)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
 }

@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/config"
@@ -105,6 +107,8 @@ type configFlags struct {
 	mesh     config.Mesh
 	severity map[string]rules.Severity
 	ignore   func(path string) bool
+	// ignoreKey says what ignore leaves out, for the cache's key.
+	ignoreKey string
 }
 
 func (c *configFlags) register(fs *flag.FlagSet) {
@@ -192,6 +196,14 @@ func (f *lintFlags) mergeConfig(set map[string]bool, env *Env) error {
 		mesh.ClosedWorld = f.closedWorld
 	}
 	f.mesh = mesh
+	keys := slices.Sorted(maps.Keys(settings))
+	if cfg != nil {
+		keys = append(keys, "ignore-paths below "+cfg.Dir)
+		for _, g := range cfg.IgnorePaths {
+			keys = append(keys, g.Pattern)
+		}
+	}
+	f.ignoreKey = strings.Join(keys, "\n")
 	f.ignore = func(p string) bool {
 		p = absPath(env.Dir, p)
 		return settings[p] || cfg != nil && cfg.Ignored(p)

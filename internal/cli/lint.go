@@ -377,7 +377,8 @@ func (f *lintFlags) openCache(env *Env, paths []string, ruleSet []*rules.Rule) *
 		dir = filepath.Join(env.Dir, dir)
 	}
 	// The settings that change what is read of a file or found in it.
-	key := fmt.Sprintf("meshlint %s\n%snamespace %s\nmesh %#v\n", Version, currentBuild(), f.namespace, f.mesh)
+	key := fmt.Sprintf("meshlint %s\n%snamespace %s\nmesh %#v\nmax-file-size %d\nignore %q\n",
+		Version, currentBuild(), f.namespace, f.mesh, f.maxFileSize, f.ignoreKey)
 	for _, r := range ruleSet {
 		if !r.Local {
 			continue
@@ -402,6 +403,9 @@ func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache, saveErr error) {
 	}
 	if f.verbose {
 		fmt.Fprintf(env.Stderr, "meshlint: cache: %d files unchanged (%d known by their stat data), %d read\n", hits, unread, misses)
+		if c.Reused() {
+			fmt.Fprintln(env.Stderr, "meshlint: cache: no directory or file changed since the last run: its findings are reported again")
+		}
 	}
 	if saveErr != nil {
 		fmt.Fprintf(env.Stderr, "meshlint: warning: %v\n", saveErr)

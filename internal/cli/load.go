@@ -26,7 +26,10 @@ func load(paths []string, opts manifest.Options, mesh config.Mesh) (res *manifes
 // inputErrors joins the loading and decoding problems, sorted by file and
 // line.
 func inputErrors(res *manifest.Result, g *graph.Graph) []*manifest.Error {
-	errs := append(append([]*manifest.Error{}, res.Errors...), g.Errors...)
+	errs := append([]*manifest.Error{}, res.Errors...)
+	if g != nil { // nil when the cache held the graph rules' findings
+		errs = append(errs, g.Errors...)
+	}
 	manifest.SortErrors(errs)
 	return errs
 }

@@ -610,6 +610,14 @@ type generated struct {
 	from *manifest.Object
 }
 
+// Derived marks o as an object a controller creates from the input's
+// object from, as Build makes them: Origin(o) is from. A cache that
+// reports a run's findings again without building the graph uses it.
+func Derived(o, from *manifest.Object) *manifest.Object {
+	o.Prepared = &generated{from: from}
+	return o
+}
+
 // Origin returns the object of the input whose YAML holds o's positions:
 // the Canary of an object Flagger creates, the Rollout of the pods of an
 // experiment step (rollout_experiment.go), o itself otherwise. Suppression

@@ -75,6 +75,10 @@ type Result struct {
 	Skipped []string
 	// Ignored lists the files and directories Options.Ignore left out.
 	Ignored []string
+	// Dirs holds the stat data of each directory walked, taken before it
+	// was listed: a directory whose stat data did not change holds the
+	// same entries (a cache's index of the input uses them).
+	Dirs map[string]FileStat
 }
 
 // Load reads every path. Directories are walked recursively for .yaml, .yml
@@ -88,7 +92,7 @@ func Load(paths []string, opts Options) *Result {
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = DefaultMaxFileSize
 	}
-	res := &Result{Unmodelled: map[string]int{}}
+	res := &Result{Unmodelled: map[string]int{}, Dirs: map[string]FileStat{}}
 	var files, kusts []string
 	seen := map[string]bool{}
 	for _, p := range paths {
@@ -235,6 +239,9 @@ func (w *walker) walkDir(dir string) {
 	w.visiting[resolved] = true
 	defer delete(w.visiting, resolved)
 
+	if info, err := os.Stat(abs(w.dir, dir)); err == nil {
+		w.res.Dirs[dir] = StatOf(info)
+	}
 	entries, err := os.ReadDir(abs(w.dir, dir))
 	if err != nil {
 		w.errorf(dir, unwrapPathError(err), "cannot read directory")
@@ -395,12 +402,39 @@ func unchanged(name, path string, opts Options, fr *fileResult) (FileStat, bool)
 	if !ok {
 		return st, false
 	}
-	src := &diskFile{path: path, name: name, namespace: opts.Namespace}
+	attach(objs, name, path, opts.Namespace)
+	fr.read, fr.objects, fr.unmodelled = true, objs, unmodelled
+	return st, true
+}
+
+// attach makes objs, read from the file name at path, read it again when
+// their nodes are needed (Object.Root).
+func attach(objs []*Object, name, path, namespace string) {
+	src := &diskFile{path: path, name: name, namespace: namespace}
 	for i, o := range objs {
 		o.seq, o.src = i, src
 	}
-	fr.read, fr.objects, fr.unmodelled = true, objs, unmodelled
-	return st, true
+}
+
+// Attach does for objs what Load does for the objects of a file on disk
+// that Options.Unchanged supplied: they read the file name (all its
+// objects, in order) again when their nodes are needed. A cache that
+// supplies a whole input without Load uses it.
+func Attach(objs []*Object, name string, opts Options) {
+	if opts.Namespace == "" {
+		opts.Namespace = "default"
+	}
+	attach(objs, name, abs(opts.Dir, name), opts.Namespace)
+}
+
+// Stat returns the stat data of the file or directory name, as Load
+// names it, following symlinks as Load does.
+func Stat(name string, opts Options) (FileStat, error) {
+	info, err := os.Stat(abs(opts.Dir, name))
+	if err != nil {
+		return FileStat{}, err
+	}
+	return StatOf(info), nil
 }
 
 // File is what PerFile is given: the objects read from one file.

@@ -14,7 +14,6 @@
 package lintcache
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
@@ -24,7 +23,7 @@ import (
 	"io"
 	"maps"
 	"os"
-	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,8 +49,21 @@ type Cache struct {
 	key   [32]byte
 	rules map[string]*rules.Rule
 
-	// ready is closed once the file on disk has been read into old.
-	ready chan struct{}
+	// ready is closed once the file on disk has been read into old;
+	// opening starts reading it, on first need (Reuse may make it
+	// needless).
+	ready   chan struct{}
+	opening sync.Once
+	// reused is true when Reuse supplied the whole run: the file was not
+	// read.
+	reused bool
+	// seen is what this run saw of each file, kept by Digest for the run
+	// record (record.go); recHead and recBody are the record read.
+	seen          map[string]indexEntry
+	recordOnce    sync.Once
+	recHead       *recordHead
+	recBody       func() *recordBody
+	recordIgnored string
 	// raw holds the file's shards as read, and rawParts what they
 	// decoded to, for Save to copy the shards that did not change.
 	raw      [][]byte
@@ -122,11 +134,12 @@ type related struct {
 	Message string
 }
 
-// Open reads the cache file at path, made for the given settings key (it
+// Open opens the cache file at path, made for the given settings key (it
 // must name meshlint's version and everything that changes what is read
 // or found: the default namespace, the mesh settings, the rules and their
 // severities). rs resolves the rule IDs of cached findings. A missing,
-// stale or corrupt file gives an empty cache; Ignored says why.
+// stale or corrupt file gives an empty cache; Ignored says why. The file
+// is read on first need.
 func Open(path, key string, rs []*rules.Rule) *Cache {
 	c := &Cache{path: path, key: sha256.Sum256([]byte(key)), rules: map[string]*rules.Rule{},
 		old: map[[32]byte]*entry{}, kept: map[[32]byte]*entry{}, start: time.Now(),
@@ -134,9 +147,22 @@ func Open(path, key string, rs []*rules.Rule) *Cache {
 	for _, r := range rs {
 		c.rules[r.ID] = r
 	}
-	// Decode while the loader walks the tree; the first Get waits.
 	c.ready = make(chan struct{})
-	go func() {
+	return c
+}
+
+// open starts reading the cache file, once; whoever needs it then waits
+// for ready. Lint opens it before the loader walks the tree, so that it is
+// decoded meanwhile.
+func (c *Cache) open() {
+	c.opening.Do(func() { go c.load() })
+}
+
+// Prefetch starts reading the cache file, if it has not started.
+func (c *Cache) Prefetch() { c.open() }
+
+func (c *Cache) load() {
+	{
 		defer close(c.ready)
 		old, index, err := c.read()
 		c.mu.Lock()
@@ -150,8 +176,7 @@ func Open(path, key string, rs []*rules.Rule) *Cache {
 		default:
 			c.old, c.index = old, index
 		}
-	}()
-	return c
+	}
 }
 
 // errStale marks a cache made by another version or with other settings.
@@ -231,6 +256,7 @@ func (c *Cache) read() (map[[32]byte]*entry, map[string]indexEntry, error) {
 // name when its stat data are those recorded when it was last read, and
 // it had settled by then.
 func (c *Cache) Unchanged(name string, st manifest.FileStat) ([]*manifest.Object, map[string]int, []*rules.Finding, bool) {
+	c.open()
 	<-c.ready
 	c.mu.Lock()
 	ie, ok := c.index[name]
@@ -259,6 +285,7 @@ func (c *Cache) Unchanged(name string, st manifest.FileStat) ([]*manifest.Object
 // read, are st.
 func (c *Cache) Get(name string, data []byte, st manifest.FileStat) ([]*manifest.Object, map[string]int, []*rules.Finding, bool) {
 	h := sha256.Sum256(data)
+	c.open()
 	<-c.ready
 	c.mu.Lock()
 	c.newIndex[name] = indexEntry{Stat: st, Hash: h}
@@ -394,6 +421,7 @@ func renameFixes(fixes []rules.Fix, name string) []rules.Fix {
 // is the cache's last use in a run, and lets go of what the cache read:
 // the graph and the rules that run meanwhile need the memory.
 func (c *Cache) Save() error {
+	c.open()
 	<-c.ready
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -442,58 +470,43 @@ func (c *Cache) Save() error {
 		return fmt.Errorf("%s: encoding the cache: %w", c.path, err)
 	}
 	payloads = append(payloads, ib.Bytes())
-	// The entries hold what the manifests say, Secrets included: the
-	// folder is the user's alone, as the file is (os.CreateTemp: 0600).
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
-		return fmt.Errorf("writing the cache: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(c.path), ".meshlint-cache-*")
-	if err != nil {
-		return fmt.Errorf("writing the cache: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	h := sha256.New()
-	w := bufio.NewWriter(io.MultiWriter(tmp, h))
-	out := [][]byte{[]byte(magic), c.key[:],
-		binary.BigEndian.AppendUint64(nil, uint64(c.start.UnixNano())), //nolint:gosec // G115: read back as written
-		binary.BigEndian.AppendUint64(nil, uint64(n))}
-	for i := range payloads {
-		out = append(out, binary.BigEndian.AppendUint64(nil, uint64(len(payloads[i]))))
-	}
-	out = append(out, payloads...)
-	for _, p := range out {
-		if _, err := w.Write(p); err != nil {
-			tmp.Close()
-			return fmt.Errorf("%s: %w", tmp.Name(), err)
+	return c.writeFile(c.path, func(w io.Writer) error {
+		h := sha256.New()
+		w = io.MultiWriter(w, h)
+		out := [][]byte{[]byte(magic), c.key[:],
+			binary.BigEndian.AppendUint64(nil, uint64(c.start.UnixNano())), //nolint:gosec // G115: read back as written
+			binary.BigEndian.AppendUint64(nil, uint64(n))}
+		for i := range payloads {
+			out = append(out, binary.BigEndian.AppendUint64(nil, uint64(len(payloads[i]))))
 		}
-	}
-	if err := w.Flush(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", tmp.Name(), err)
-	}
-	if _, err := tmp.Write(h.Sum(nil)); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("%s: %w", tmp.Name(), err)
-	}
-	// A rename replaces the file whole: a run that reads it meanwhile sees
-	// the old cache or the new one, never half of one.
-	if err := os.Rename(tmp.Name(), c.path); err != nil {
-		return fmt.Errorf("writing the cache: %w", err)
-	}
-	return nil
+		for _, p := range append(out, payloads...) {
+			if _, err := w.Write(p); err != nil {
+				return err
+			}
+		}
+		_, err := w.Write(h.Sum(nil))
+		return err
+	})
 }
 
 // Stats says how many files came from the cache, how many of them were
 // not even read (their stat data showed them unchanged), and how many
 // were parsed, and why the cache file was ignored, if it was.
 func (c *Cache) Stats() (hits, unread, misses int, ignored string) {
-	<-c.ready
+	c.mu.Lock()
+	reused := c.reused
+	c.mu.Unlock()
+	if !reused {
+		c.open()
+		<-c.ready
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.hits, c.unread, c.misses, c.ignored
+	ignored = c.ignored
+	if c.recordIgnored != "" {
+		ignored = strings.TrimPrefix(ignored+"; "+c.recordIgnored, "; ")
+	}
+	return c.hits, c.unread, c.misses, ignored
 }
 
 // sameKeys reports whether two shards hold the same entries: entries are

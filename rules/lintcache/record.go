@@ -1,0 +1,496 @@
+package lintcache
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// The record of the last run is kept in a file of its own, next to the
+// cache file: it is complete only once the rules have run, while the cache
+// file is written as they run. It says what the input was (the stat data
+// of every directory walked and file read, and a digest of the objects),
+// with which settings, what was found, and until when that holds. A run
+// over the same input then needs neither the files nor the graph:
+//
+//   - when no directory and no file changed by their stat data, it takes
+//     the whole result from the record (Reuse) and reads nothing else;
+//   - when the objects are the same by content (a file rewritten as it
+//     was), it still loads the input, but takes the graph rules' findings
+//     from the record (GraphFindings) instead of building the graph.
+
+// runMagic starts the record file; the number is its format. The file
+// holds the record's head, its body and the SHA-256 of both; the head
+// alone tells whether the body can be reused.
+const runMagic = "meshlint run record 1\n"
+
+// recordHead is what tells whether a record holds for a run.
+type recordHead struct {
+	// Key names the settings (the cache file's key) and the rules with
+	// their severities.
+	Key string
+	// Input is the digest of the objects (Digest).
+	Input [32]byte
+	// Since is when the run began, Until when a certificate the rules
+	// compare with the clock starts or stops being valid (zero: never).
+	Since, Until time.Time
+	// Files and Dirs hold the stat data of every file read and directory
+	// walked, when every file was on disk and every path a directory.
+	Files map[string]indexEntry
+	Dirs  map[string]manifest.FileStat
+}
+
+// recordBody is what the run read and found.
+type recordBody struct {
+	Objects headers
+	// Derived are the objects a controller would create that findings
+	// are about (Flagger's, Argo Rollouts'), and DerivedFrom the index
+	// in Objects of the object each comes from (graph.Origin), or -1.
+	// A finding's Object counts on from Objects into Derived.
+	Derived     headers
+	DerivedFrom []int
+	// Read, Unmodelled, Skipped and Ignored are the loader's counts.
+	Read       int
+	Unmodelled map[string]int
+	Skipped    []string
+	Ignored    []string
+	// Findings are every rule's, local and graph, in the run's order.
+	Findings []runFinding
+}
+
+// headers are what the report and the suppressions read of the objects,
+// by column: gob encodes a slice of numbers or strings at once, but a
+// struct field by field, and 80,000 objects' structs cost more to encode
+// than the rest of a run. Words holds the strings that repeat (files,
+// API versions, kinds, namespaces); the columns named so index it.
+type headers struct {
+	Words                                    []string
+	File, APIVersion, Group, Kind, Namespace []int
+	OwnerKind                                []int
+	Name, OwnerName                          []string
+	Doc                                      []int
+	KindLoc, NameLoc                         []int // line, column, end column
+	NamespaceSet, NoDirectives               []bool
+	Annotations                              map[int]map[string]string
+}
+
+// add appends o; words indexes Words.
+func (h *headers) add(o *manifest.Object, words map[string]int) {
+	word := func(s string) int {
+		i, ok := words[s]
+		if !ok {
+			i = len(h.Words)
+			words[s] = i
+			h.Words = append(h.Words, s)
+		}
+		return i
+	}
+	if len(o.Annotations) > 0 {
+		if h.Annotations == nil {
+			h.Annotations = map[int]map[string]string{}
+		}
+		h.Annotations[len(h.Name)] = o.Annotations
+	}
+	h.File = append(h.File, word(o.File))
+	h.APIVersion = append(h.APIVersion, word(o.APIVersion))
+	h.Group = append(h.Group, word(o.Group))
+	h.Kind = append(h.Kind, word(string(o.Kind)))
+	h.Namespace = append(h.Namespace, word(o.Namespace))
+	h.OwnerKind = append(h.OwnerKind, word(o.OwnerKind))
+	h.Name = append(h.Name, o.Name)
+	h.OwnerName = append(h.OwnerName, o.OwnerName)
+	h.Doc = append(h.Doc, o.Doc)
+	h.KindLoc = append(h.KindLoc, o.KindLoc.Line, o.KindLoc.Col, o.KindLoc.EndCol)
+	h.NameLoc = append(h.NameLoc, o.NameLoc.Line, o.NameLoc.Col, o.NameLoc.EndCol)
+	h.NamespaceSet = append(h.NamespaceSet, o.NamespaceSet)
+	h.NoDirectives = append(h.NoDirectives, o.NoDirectives)
+}
+
+// objects makes the objects back, each reading its file again when its
+// nodes are needed (attach); nil if the columns do not check out.
+func (h *headers) objects(opts manifest.Options, attach bool) []*manifest.Object {
+	n := len(h.Name)
+	for _, col := range [][]int{h.File, h.APIVersion, h.Group, h.Kind, h.Namespace, h.OwnerKind} {
+		if len(col) != n {
+			return nil
+		}
+		for _, w := range col {
+			if w < 0 || w >= len(h.Words) {
+				return nil
+			}
+		}
+	}
+	if len(h.Doc) != n || len(h.OwnerName) != n || len(h.KindLoc) != 3*n || len(h.NameLoc) != 3*n ||
+		len(h.NamespaceSet) != n || len(h.NoDirectives) != n {
+		return nil
+	}
+	objs := make([]*manifest.Object, n)
+	all := make([]manifest.Object, n)
+	start := 0
+	for i := range objs {
+		o := &all[i]
+		*o = manifest.Object{
+			APIVersion: h.Words[h.APIVersion[i]], Group: h.Words[h.Group[i]], Kind: kinds.Kind(h.Words[h.Kind[i]]),
+			Name: h.Name[i], Namespace: h.Words[h.Namespace[i]], NamespaceSet: h.NamespaceSet[i],
+			Annotations: h.Annotations[i], OwnerKind: h.Words[h.OwnerKind[i]], OwnerName: h.OwnerName[i],
+			File: h.Words[h.File[i]], Doc: h.Doc[i],
+			KindLoc:      manifest.Loc{Line: h.KindLoc[3*i], Col: h.KindLoc[3*i+1], EndCol: h.KindLoc[3*i+2]},
+			NameLoc:      manifest.Loc{Line: h.NameLoc[3*i], Col: h.NameLoc[3*i+1], EndCol: h.NameLoc[3*i+2]},
+			NoDirectives: h.NoDirectives[i],
+		}
+		objs[i] = o
+		if attach && (i+1 == n || h.File[i+1] != h.File[i]) {
+			manifest.Attach(objs[start:i+1], o.File, opts)
+			start = i + 1
+		}
+	}
+	return objs
+}
+
+// runFinding is a finding with its object given by its index in the
+// input's objects, which the digest fixes.
+type runFinding struct {
+	Rule     string
+	Severity rules.Severity
+	Message  string
+	Pos      manifest.Pos
+	Object   int // -1 for none
+	Related  []rules.Related
+	Fixes    []rules.Fix
+}
+
+func (c *Cache) recordPath() string { return c.path + ".run" }
+
+// Digest identifies the input objs as the graph sees it: for each object
+// in order, its file, the SHA-256 of the file's bytes and its document.
+// The cache file's key covers the settings. ok is false when some object
+// does not come from a file this run hashed (stdin, a kustomize build):
+// its findings cannot be told apart from another input's.
+func (c *Cache) Digest(objs []*manifest.Object) (digest [32]byte, ok bool) {
+	<-c.ready
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h := sha256.New()
+	h.Write(c.key[:])
+	last := ""
+	for _, o := range objs {
+		if o.File != last {
+			ie, ok := c.newIndex[o.File]
+			if !ok || len(o.Sources) > 0 {
+				return digest, false
+			}
+			fmt.Fprintf(h, "%d:%s", len(o.File), o.File)
+			h.Write(ie.Hash[:])
+			last = o.File
+		}
+		fmt.Fprintf(h, ",%d", o.Doc)
+	}
+	copy(digest[:], h.Sum(nil))
+	// What the record of this run will say of the files: Save lets go of
+	// newIndex.
+	c.seen = make(map[string]indexEntry, len(c.newIndex))
+	for name, ie := range c.newIndex {
+		c.seen[name] = ie
+	}
+	return digest, true
+}
+
+// record reads the record file, once a run; the head is nil when the
+// file is missing, damaged or made with another key, and the body is
+// decoded only when asked for. A damaged file is ignored with a warning
+// (Stats), as the cache file is.
+func (c *Cache) record(key string) (head *recordHead, body func() *recordBody) {
+	c.recordOnce.Do(func() {
+		var err error
+		c.recHead, c.recBody, err = readRecord(c.recordPath(), c.fullKey(key))
+		if err != nil {
+			c.mu.Lock()
+			c.recordIgnored = err.Error()
+			c.mu.Unlock()
+		}
+	})
+	return c.recHead, c.recBody
+}
+
+// readRecord reads the record file at path, made with key. A missing file
+// and one made with another key are no error.
+func readRecord(path, key string) (*recordHead, func() *recordBody, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(data) < len(runMagic)+8+32 || string(data[:len(runMagic)]) != runMagic {
+		return nil, nil, fmt.Errorf("%s: not a meshlint run record, or another format", path)
+	}
+	payload, sum := data[:len(data)-32], data[len(data)-32:]
+	if s := sha256.Sum256(payload); !bytes.Equal(s[:], sum) {
+		return nil, nil, fmt.Errorf("%s: corrupt (checksum mismatch, or truncated)", path)
+	}
+	payload = payload[len(runMagic):]
+	n := binary.BigEndian.Uint64(payload)
+	if n > uint64(len(payload)-8) {
+		return nil, nil, fmt.Errorf("%s: corrupt (bad head length)", path)
+	}
+	var head recordHead
+	if err := gob.NewDecoder(bytes.NewReader(payload[8 : 8+n])).Decode(&head); err != nil {
+		return nil, nil, fmt.Errorf("%s: corrupt: %w", path, err)
+	}
+	if head.Key != key {
+		return nil, nil, nil
+	}
+	// A body that does not decode is not reused; its checksum held, so
+	// only another build of meshlint with the same key could write one.
+	return &head, sync.OnceValue(func() *recordBody {
+		var body recordBody
+		if gob.NewDecoder(bytes.NewReader(payload[8+n:])).Decode(&body) != nil {
+			return nil
+		}
+		return &body
+	}), nil
+}
+
+// fullKey joins the cache file's key and the caller's.
+func (c *Cache) fullKey(key string) string { return fmt.Sprintf("%x\n%s", c.key, key) }
+
+// holds reports whether the record's findings still hold at now: a clock
+// set back, or one past a certificate's bound, could change what the
+// certificate rules say.
+func (h *recordHead) holds(now time.Time) bool {
+	return !now.Before(h.Since) && (h.Until.IsZero() || now.Before(h.Until))
+}
+
+// findings makes the record's findings about objs; keep says which rules'
+// findings to make.
+func (c *Cache) findings(body *recordBody, objs []*manifest.Object, keep func(*rules.Rule) bool) ([]*rules.Finding, bool) {
+	out := make([]*rules.Finding, 0, len(body.Findings))
+	for _, r := range body.Findings {
+		rule := c.rules[r.Rule]
+		if rule == nil || r.Object >= len(objs) {
+			return nil, false
+		}
+		if !keep(rule) {
+			continue
+		}
+		f := &rules.Finding{Rule: rule, Severity: r.Severity, Message: r.Message, Pos: r.Pos, Related: r.Related, Fixes: r.Fixes}
+		if r.Object >= 0 {
+			f.Object = objs[r.Object]
+		}
+		out = append(out, f)
+	}
+	return out, true
+}
+
+// Reuse returns the result and findings of the last run when it was made
+// with key (the rules and their severities) over paths, no directory it
+// walked and no file it read has changed since by their stat data, and
+// its findings still hold at now. Nothing else is read: the cache file is
+// decoded only if Reuse says no.
+func (c *Cache) Reuse(key string, paths []string, opts manifest.Options, now time.Time) (*manifest.Result, []*rules.Finding, bool) {
+	head, body := c.record(key)
+	if head == nil || head.Dirs == nil || !head.holds(now) {
+		return nil, nil, false
+	}
+	for _, p := range paths {
+		if _, ok := head.Dirs[p]; !ok {
+			return nil, nil, false // a file named alone: its kustomization is not watched
+		}
+	}
+	if !statsHold(head, opts) {
+		return nil, nil, false
+	}
+	b := body()
+	if b == nil {
+		return nil, nil, false
+	}
+	objs := b.Objects.objects(opts, true)
+	derived := b.Derived.objects(opts, false)
+	if objs == nil && len(b.Objects.Name) > 0 || derived == nil && len(b.Derived.Name) > 0 || len(b.DerivedFrom) != len(derived) {
+		return nil, nil, false
+	}
+	for i, o := range derived {
+		if from := b.DerivedFrom[i]; from >= 0 && from < len(objs) {
+			graph.Derived(o, objs[from])
+		}
+	}
+	fs, ok := c.findings(b, append(objs[:len(objs):len(objs)], derived...), func(*rules.Rule) bool { return true })
+	if !ok {
+		return nil, nil, false
+	}
+	res := &manifest.Result{Objects: objs, Files: b.Read, Unmodelled: b.Unmodelled,
+		Skipped: b.Skipped, Ignored: b.Ignored, Dirs: head.Dirs}
+	if res.Unmodelled == nil {
+		res.Unmodelled = map[string]int{}
+	}
+	c.mu.Lock()
+	c.reused = true
+	c.hits, c.unread = len(head.Files), len(head.Files)
+	c.mu.Unlock()
+	return res, fs, true
+}
+
+// statsHold reports whether every directory and file of the record has
+// the stat data recorded, and had settled before the recording run.
+func statsHold(head *recordHead, opts manifest.Options) bool {
+	names := make([]string, 0, len(head.Dirs)+len(head.Files))
+	want := make([]manifest.FileStat, 0, cap(names))
+	for name, st := range head.Dirs {
+		names, want = append(names, name), append(want, st)
+	}
+	for name, ie := range head.Files {
+		names, want = append(names, name), append(want, ie.Stat)
+	}
+	// Two stat calls at a time: the system calls dominate.
+	var (
+		wg   sync.WaitGroup
+		bad  = make([]bool, 2)
+		half = len(names) / 2
+	)
+	for w, part := range [][2]int{{0, half}, {half, len(names)}} {
+		wg.Go(func() {
+			for i := part[0]; i < part[1] && !bad[w]; i++ {
+				st, err := manifest.Stat(names[i], opts)
+				bad[w] = err != nil || st != want[i] || !st.Settled(head.Since)
+			}
+		})
+	}
+	wg.Wait()
+	return !bad[0] && !bad[1]
+}
+
+// GraphFindings returns the graph rules' findings of the last run when it
+// was made with key over objects with this digest, and they still hold at
+// now; until is when they may stop holding.
+func (c *Cache) GraphFindings(digest [32]byte, key string, objs []*manifest.Object, now time.Time) ([]*rules.Finding, time.Time, bool) {
+	head, body := c.record(key)
+	if head == nil || head.Input != digest || !head.holds(now) {
+		return nil, time.Time{}, false
+	}
+	b := body()
+	if b == nil {
+		return nil, time.Time{}, false
+	}
+	fs, ok := c.findings(b, objs, func(r *rules.Rule) bool { return !r.Local })
+	return fs, head.Until, ok
+}
+
+// PutRecord keeps the record of a run made with key over objects with
+// this digest (Digest), that began at since, found fs and holds until
+// until (zero: as long as the input does not change).
+func (c *Cache) PutRecord(key string, digest [32]byte, res *manifest.Result, fs []*rules.Finding, since, until time.Time) error {
+	head := recordHead{Key: c.fullKey(key), Input: digest, Since: since, Until: until}
+	body := recordBody{Read: res.Files, Unmodelled: res.Unmodelled, Skipped: res.Skipped, Ignored: res.Ignored,
+		Findings: make([]runFinding, 0, len(fs))}
+	// The objects findings are about and those they come from, by their
+	// index in res.
+	index := make(map[*manifest.Object]int, len(fs))
+	for _, f := range fs {
+		if f.Object != nil {
+			index[f.Object] = -1
+			index[graph.Origin(f.Object)] = -1
+		}
+	}
+	words := map[string]int{}
+	onDisk := c.seen != nil && len(res.Errors) == 0
+	last := ""
+	for i, o := range res.Objects {
+		if _, ok := index[o]; ok {
+			index[o] = i
+		}
+		body.Objects.add(o, words)
+		if o.File != last {
+			_, seen := c.seen[o.File]
+			onDisk = onDisk && seen
+			last = o.File
+		}
+	}
+	if onDisk {
+		// The whole result can be reused by stat data alone.
+		head.Files, head.Dirs = c.seen, res.Dirs
+	}
+	derivedWords := map[string]int{}
+	for _, f := range fs {
+		r := runFinding{Rule: f.Rule.ID, Severity: f.Severity, Message: f.Message, Pos: f.Pos, Object: -1, Related: f.Related, Fixes: f.Fixes}
+		if o := f.Object; o != nil {
+			if index[o] < 0 {
+				// Not in the input: a controller would create it.
+				index[o] = len(res.Objects) + len(body.DerivedFrom)
+				body.Derived.add(o, derivedWords)
+				body.DerivedFrom = append(body.DerivedFrom, index[graph.Origin(o)])
+			}
+			r.Object = index[o]
+		}
+		body.Findings = append(body.Findings, r)
+	}
+	var hb bytes.Buffer
+	if err := gob.NewEncoder(&hb).Encode(head); err != nil {
+		return fmt.Errorf("%s: encoding the run record: %w", c.recordPath(), err)
+	}
+	return c.writeFile(c.recordPath(), func(w io.Writer) error {
+		h := sha256.New()
+		w = io.MultiWriter(w, h)
+		for _, b := range [][]byte{[]byte(runMagic), binary.BigEndian.AppendUint64(nil, uint64(hb.Len())), hb.Bytes()} {
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+		}
+		if err := gob.NewEncoder(w).Encode(body); err != nil {
+			return fmt.Errorf("encoding the run record: %w", err)
+		}
+		_, err := w.Write(h.Sum(nil))
+		return err
+	})
+}
+
+// writeFile replaces path with what write writes, whole: a run that reads
+// it meanwhile sees the old file or the new one, never half of one.
+func (c *Cache) writeFile(path string, write func(io.Writer) error) error {
+	// The files hold what the manifests say, Secrets included: the
+	// folder is the user's alone, as the file is (os.CreateTemp: 0600).
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("writing the cache: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".meshlint-cache-*")
+	if err != nil {
+		return fmt.Errorf("writing the cache: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	w := bufio.NewWriter(tmp)
+	if err := write(w); err == nil {
+		err = w.Flush()
+	}
+	if err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("%s: %w", tmp.Name(), err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing the cache: %w", err)
+	}
+	return nil
+}
+
+// Reused reports whether Reuse supplied the run.
+func (c *Cache) Reused() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reused
+}
