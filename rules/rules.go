@@ -78,6 +78,14 @@ type Rule struct {
 	// objects of each file as the file is read, while their nodes exist,
 	// with a Graph of that file alone.
 	Local bool
+	// Deps declares what a finding of a graph rule about an object of
+	// namespace N (message, position, related locations and fixes) can
+	// depend on outside N, so that an incremental run (--cache) knows
+	// which partitions a change reaches and which findings it may keep:
+	// see docs/incremental.md, whose table it copies. DepNone says
+	// "nothing"; zero means undeclared, which the registry test refuses
+	// for a graph rule. Local rules leave it zero. Users never see it.
+	Deps Dep
 	// Run reports findings through the pass. An error means the rule
 	// itself is broken, never that the input is.
 	Run func(*Pass) error
@@ -255,4 +263,102 @@ func Find(rs []*Rule, idOrName string) *Rule {
 		}
 	}
 	return nil
+}
+
+// Dep is a set of the kinds of data outside a namespace that a rule's
+// findings about the namespace's objects can depend on (Rule.Deps). The
+// kinds are those of docs/incremental.md, section 1, and keep its names so
+// that a declaration reads like the row of its table.
+type Dep uint32
+
+// The kinds of dependency, and the two properties TIME and ORDER.
+const (
+	// DepNone declares that the rule depends on nothing outside the
+	// namespace (for a cluster object, outside the cluster partition).
+	// It stands alone: zero would not tell it from a forgotten declaration.
+	DepNone Dep = 1 << iota
+	// DepNS: the namespace registry: which namespaces exist, which are
+	// declared, their labels.
+	DepNS
+	// DepINJ: the injection setup: injector webhooks (cluster) and
+	// injector ConfigMaps, which decide Workload.Sidecar and
+	// Namespace.Injection.
+	DepINJ
+	// DepCLS: other cluster objects: GatewayClasses and the admin network
+	// policy tiers.
+	DepCLS
+	// DepROOT: root-namespace configuration that applies to N: the
+	// mesh-wide PeerAuthentication, DestinationRules, RequestAuthentications.
+	DepROOT
+	// DepWIDE: every namespace, because the object reported has a
+	// mesh-wide scope (a root-namespace AuthorizationPolicy, MR302).
+	DepWIDE
+	// DepHOST: host claims of other namespaces: Services, ServiceEntries,
+	// VirtualService hosts, with their ports and exportTo.
+	DepHOST
+	// DepTGT: the serving side of a host in another namespace: the
+	// workloads its Service selects and their namespace's
+	// PeerAuthentications and waypoint labels.
+	DepTGT
+	// DepDR: DestinationRules of other namespaces for a host.
+	DepDR
+	// DepGW: Istio Gateways of other namespaces and the gateway pods they
+	// select in any namespace, with what lives next to those pods.
+	DepGW
+	// DepGWAPI: Gateway API attachment across namespaces: parent
+	// listeners and their allowedRoutes, ListenerSets merged into a
+	// Gateway, the mesh-wide listener and address indexes.
+	DepGWAPI
+	// DepREF: an object named by namespace/name in another namespace,
+	// including the hints that search a name in every namespace.
+	DepREF
+	// DepPEER: pods and service accounts of other namespaces named as
+	// traffic sources, or every workload's named ports.
+	DepPEER
+	// DepNP1: NetworkPolicy connectivity of N's own side only plus the
+	// admin tiers.
+	DepNP1
+	// DepNP2: connectivity between two known namespaces.
+	DepNP2
+	// DepNPAll (NP*): connectivity from every in-mesh workload of every
+	// namespace a VirtualService is exported to.
+	DepNPAll
+	// DepREV: reverse references: N's object is reported (or spared)
+	// because an object of another namespace refers to it.
+	DepREV
+	// DepPRES: presence gates: whether the input holds a kind in another
+	// namespace, or anywhere.
+	DepPRES
+	// DepTime: the findings read the clock (certificate validity), so
+	// they change with no input change.
+	DepTime
+	// DepOrder: the findings depend on input order (which copy is first).
+	DepOrder
+
+	// DepAll is every kind and property: for MR901, whose findings
+	// (directives that suppress nothing) follow every other rule's.
+	DepAll = DepNS | DepINJ | DepCLS | DepROOT | DepWIDE | DepHOST | DepTGT | DepDR | DepGW | DepGWAPI |
+		DepREF | DepPEER | DepNP1 | DepNP2 | DepNPAll | DepREV | DepPRES | DepTime | DepOrder
+)
+
+var depNames = [...]string{"None", "NS", "INJ", "CLS", "ROOT", "WIDE", "HOST", "TGT", "DR", "GW", "GWAPI",
+	"REF", "PEER", "NP1", "NP2", "NP*", "REV", "PRES", "TIME", "ORDER"}
+
+// String lists the set's kinds by their names in docs/incremental.md
+// ("HOST|DR|GW"), "0" for the empty set.
+func (d Dep) String() string {
+	if d == 0 {
+		return "0"
+	}
+	var names []string
+	for i, name := range depNames {
+		if d&(1<<i) != 0 {
+			names = append(names, name)
+			d &^= 1 << i
+		}
+	}
+	if d != 0 {
+		names = append(names, fmt.Sprintf("%#x", uint32(d)))
+	}
+	return strings.Join(names, "|")
 }

@@ -42,6 +42,7 @@ spec:
 `,
 	Severity: rules.Info,
 	Inputs:   inputs(kinds.AuthorizationPolicy),
+	Deps:     rules.DepWIDE,
 	Run:      runAuthzAllOrNothing,
 }
 

@@ -34,6 +34,7 @@ no selected workload, or when the policy is attached by targetRef.`,
 	Good:     authzDeadExample(true),
 	Severity: rules.Info,
 	Inputs:   inputs(append([]kinds.Kind{kinds.AuthorizationPolicy}, netpolInputs...)...),
+	Deps:     rules.DepWIDE | rules.DepPEER | rules.DepNP2 | rules.DepOrder,
 	Run:      runAuthzSourceBlocked,
 }
 

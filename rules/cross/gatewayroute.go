@@ -44,6 +44,7 @@ ingress:
 	Good:     gatewayRouteExample(true),
 	Severity: rules.Warning,
 	Inputs:   inputs(append([]kinds.Kind{kinds.Gateway, kinds.VirtualService, kinds.Service, kinds.DestinationRule}, netpolInputs...)...),
+	Deps:     rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepGW | rules.DepREF | rules.DepNP2,
 	Run:      runGatewayRouteBlocked,
 }
 

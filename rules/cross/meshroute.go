@@ -46,6 +46,7 @@ what policies are for.`,
 	Good:     meshRouteExample(true),
 	Severity: rules.Warning,
 	Inputs:   inputs(append([]kinds.Kind{kinds.VirtualService, kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute, kinds.Service, kinds.DestinationRule}, netpolInputs...)...),
+	Deps:     rules.DepINJ | rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepNPAll | rules.DepOrder,
 	Run:      runMeshRouteBlocked,
 }
 

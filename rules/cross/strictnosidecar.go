@@ -71,6 +71,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   inputs(kinds.PeerAuthentication, kinds.Namespace),
+	Deps:     rules.DepINJ | rules.DepROOT,
 	Run:      runStrictWithoutSidecar,
 }
 

@@ -119,6 +119,7 @@ stringData:
 `,
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.Gateway, kinds.Secret, kinds.Pod, kinds.Deployment, kinds.DaemonSet, kinds.StatefulSet},
+	Deps:     rules.DepGW | rules.DepREF,
 	Run:      runGatewayCertificateHostMismatch,
 }
 

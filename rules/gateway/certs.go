@@ -59,6 +59,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.Gateway},
 	Related:  []string{"IST0138"},
+	Deps:     rules.DepGW,
 	Run:      runGatewayDuplicateCertificate,
 }
 

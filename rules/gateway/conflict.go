@@ -75,6 +75,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.Gateway},
 	Related:  []string{"IST0145", "KIA0301"},
+	Deps:     rules.DepGW,
 	Run:      runGatewayServerConflict,
 }
 

@@ -91,6 +91,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.Gateway, kinds.Secret, kinds.ConfigMap, kinds.Pod, kinds.Deployment, kinds.DaemonSet, kinds.StatefulSet},
 	Related:  []string{"IST0101", "IST0161"},
+	Deps:     rules.DepGW | rules.DepREF | rules.DepPRES | rules.DepTime,
 	Run:      runGatewayCredentialInvalid,
 }
 

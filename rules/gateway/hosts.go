@@ -84,6 +84,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Gateway},
 	Related:  []string{"IST0132"},
+	Deps:     rules.DepGW | rules.DepREF,
 	Run:      runVSHostNotInGateway,
 }
 

@@ -44,6 +44,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"IST0165"},
+	Deps:     rules.DepNone,
 	Run:      runGatewayRefInternal,
 }
 

@@ -54,6 +54,7 @@ spec:
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"KIA1108", "IST0133"},
+	Deps:     rules.DepREF,
 	Run:      runGatewayRefLegacyForm,
 }
 

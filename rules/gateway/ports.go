@@ -88,6 +88,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   append([]kinds.Kind{kinds.Gateway, kinds.Service}, kinds.Workloads()...),
 	Related:  []string{"IST0162"},
+	Deps:     rules.DepGW,
 	Run:      runGatewayPortNotOnService,
 }
 

@@ -64,6 +64,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   append([]kinds.Kind{kinds.Gateway}, kinds.Workloads()...),
 	Related:  []string{"IST0101", "KIA0302"},
+	Deps:     rules.DepGW | rules.DepPRES,
 	Run:      runGatewaySelectorNoWorkload,
 }
 

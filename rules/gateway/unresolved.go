@@ -94,6 +94,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Gateway},
 	Related:  []string{"IST0101", "KIA1102"},
+	Deps:     rules.DepREF | rules.DepPRES,
 	Run:      runGatewayRefUnresolved,
 }
 

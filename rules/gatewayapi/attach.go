@@ -95,6 +95,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.Namespace),
 	Related:  []string{"KIA1401"},
+	Deps:     rules.DepGWAPI | rules.DepREF,
 	Run:      runRouteNotAdmitted,
 }
 

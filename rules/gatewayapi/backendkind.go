@@ -83,6 +83,7 @@ spec:
 `,
 	Severity: rules.Error,
 	Inputs:   inputs(kinds.K8sGateway, kinds.GatewayClass, kinds.Service),
+	Deps:     rules.DepCLS | rules.DepREF,
 	Run:      runBackendKindUnsupported,
 }
 

@@ -72,6 +72,7 @@ spec:
 `,
 	Severity: rules.Error,
 	Inputs:   inputs(kinds.Service),
+	Deps:     rules.DepREF,
 	Run:      runBackendPortUnknown,
 }
 

@@ -96,6 +96,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   inputs(kinds.Service),
 	Related:  []string{"IST0101", "KIA1402"},
+	Deps:     rules.DepREF | rules.DepPRES,
 	Run:      runBackendRefUnresolved,
 }
 

@@ -131,6 +131,7 @@ spec:
 `,
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.BackendTLSPolicy, kinds.Service, kinds.ServiceEntry, kinds.ConfigMap},
+	Deps:     rules.DepREF,
 	Run:      runBackendTLSPolicyInvalid,
 }
 

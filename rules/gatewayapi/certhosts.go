@@ -116,6 +116,7 @@ stringData:
 `,
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet, kinds.ReferenceGrant, kinds.Secret},
+	Deps:     rules.DepGWAPI | rules.DepREF,
 	Run:      runCertificateHostMismatch,
 }
 

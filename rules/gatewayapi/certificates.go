@@ -140,6 +140,7 @@ spec:
 `,
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet, kinds.GatewayClass, kinds.ReferenceGrant, kinds.Secret, kinds.ConfigMap},
+	Deps:     rules.DepCLS | rules.DepGWAPI | rules.DepREF | rules.DepPRES | rules.DepTime,
 	Run:      runCertificateRefInvalid,
 }
 

@@ -87,6 +87,7 @@ spec:
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet},
 	Related:  []string{"KIA1501"},
+	Deps:     rules.DepGWAPI | rules.DepOrder,
 	Run: func(p *rules.Pass) error {
 		gws := p.Graph.K8sGateways
 		for i, gw := range gws {
@@ -173,6 +174,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.K8sGateway},
 	Related:  []string{"KIA1502"},
+	Deps:     rules.DepGWAPI | rules.DepOrder,
 	Run: func(p *rules.Pass) error {
 		type owner struct {
 			gw *graph.K8sGateway
@@ -247,6 +249,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.GatewayClass},
 	Related:  []string{"KIA1504"},
+	Deps:     rules.DepCLS,
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
 		if !g.Mesh.ClosedWorld && len(g.GatewayClasses) == 0 {
@@ -330,6 +333,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.ReferenceGrant, kinds.Namespace},
 	Related:  []string{"KIA1601"},
+	Deps:     rules.DepNS | rules.DepPRES,
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
 		if !g.Mesh.ClosedWorld && !g.HasKind(kinds.Namespace, "") {

@@ -116,6 +116,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.ReferenceGrant),
 	Related:  []string{"KIA1402"},
+	Deps:     rules.DepGWAPI | rules.DepREF | rules.DepPRES,
 	Run:      runReferenceNotGranted,
 }
 

@@ -91,6 +91,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.HTTPRoute, kinds.GRPCRoute, kinds.TLSRoute, kinds.K8sGateway, kinds.ListenerSet},
+	Deps:     rules.DepGWAPI | rules.DepREF,
 	Run:      runHostnameNotAccepted,
 }
 

@@ -80,6 +80,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet},
 	Related:  []string{"KIA1503"},
+	Deps:     rules.DepGWAPI | rules.DepREV,
 	Run:      runListenerConflict,
 }
 

@@ -75,6 +75,7 @@ spec:
 `,
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.ListenerSet, kinds.K8sGateway, kinds.GatewayClass, kinds.Namespace},
+	Deps:     rules.DepCLS | rules.DepREF | rules.DepPRES,
 	Run:      runListenerSetNotAllowed,
 }
 

@@ -89,6 +89,7 @@ spec:
 `,
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.GatewayClass, kinds.ConfigMap},
+	Deps:     rules.DepCLS,
 	Run:      runParametersRefInvalid,
 }
 

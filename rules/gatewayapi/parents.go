@@ -107,6 +107,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.Service),
 	Related:  []string{"IST0101", "KIA1401", "KIA1402"},
+	Deps:     rules.DepGWAPI | rules.DepREF | rules.DepPRES,
 	Run:      runParentRefUnresolved,
 }
 

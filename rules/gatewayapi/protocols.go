@@ -59,6 +59,7 @@ spec:
 `,
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet, kinds.GatewayClass},
+	Deps:     rules.DepCLS | rules.DepGWAPI,
 	Run:      runListenerProtocolUnsupported,
 }
 
@@ -159,6 +160,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet},
+	Deps:     rules.DepGWAPI,
 	Run:      runListenerRouteKindsInvalid,
 }
 

@@ -58,6 +58,7 @@ spec:
 `,
 	Severity: rules.Info,
 	Inputs:   routeKinds,
+	Deps:     rules.DepNone,
 	Run:      runBackendWeightsNot100,
 }
 

@@ -47,6 +47,7 @@ spec:
 `,
 	Severity: rules.Error,
 	Inputs:   routeKinds,
+	Deps:     rules.DepNone,
 	Run:      runBackendWeightsZero,
 }
 

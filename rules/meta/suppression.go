@@ -86,5 +86,6 @@ spec:
 		kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry, kinds.Sidecar,
 		kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication,
 	},
-	Run: func(*rules.Pass) error { return nil },
+	Deps: rules.DepAll,
+	Run:  func(*rules.Pass) error { return nil },
 }

@@ -42,6 +42,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.NetworkPolicy, kinds.Namespace},
+	Deps:     rules.DepNone,
 	Run:      runDefaultAllowsAll,
 }
 

@@ -91,6 +91,7 @@ spec:
 `,
 	Severity: rules.Info,
 	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace),
+	Deps:     rules.DepPRES | rules.DepOrder,
 	Run:      runNoDefaultDenyEgress,
 }
 

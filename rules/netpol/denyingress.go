@@ -86,6 +86,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace),
+	Deps:     rules.DepPRES | rules.DepOrder,
 	Run:      runNoDefaultDenyIngress,
 }
 

@@ -90,6 +90,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy),
+	Deps:     rules.DepNS | rules.DepCLS | rules.DepNP1 | rules.DepPRES,
 	Run:      runEgressNoDNS,
 }
 

@@ -46,6 +46,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.NetworkPolicy},
+	Deps:     rules.DepNone,
 	Run:      runRulesIgnored,
 }
 

@@ -64,6 +64,7 @@ spec:
 `,
 	Severity: rules.Info,
 	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace),
+	Deps:     rules.DepINJ | rules.DepOrder,
 	Run:      runMeshWorkloadOpen,
 }
 

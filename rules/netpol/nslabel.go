@@ -58,6 +58,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.NetworkPolicy, kinds.Namespace},
+	Deps:     rules.DepNS,
 	Run:      runNamespaceLabelUnknown,
 }
 

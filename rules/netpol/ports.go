@@ -74,6 +74,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   inputs(kinds.NetworkPolicy),
+	Deps:     rules.DepINJ | rules.DepPEER | rules.DepOrder,
 	Run:      runPortNotExposed,
 }
 

@@ -60,6 +60,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   inputs(kinds.NetworkPolicy),
+	Deps:     rules.DepNone,
 	Run:      runSelectsNothing,
 }
 

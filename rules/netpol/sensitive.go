@@ -101,6 +101,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy),
+	Deps:     rules.DepCLS | rules.DepNP1,
 	Run:      runSensitiveExposed,
 }
 

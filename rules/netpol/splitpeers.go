@@ -53,6 +53,7 @@ spec:
 `,
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.NetworkPolicy},
+	Deps:     rules.DepNone,
 	Run:      runSplitPeers,
 }
 

@@ -82,6 +82,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Service, kinds.ServiceEntry},
 	Related:  []string{"IST0101", "KIA1101"},
+	Deps:     rules.DepHOST | rules.DepPRES,
 	Run:      runDestinationHostUnknown,
 }
 

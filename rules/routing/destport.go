@@ -60,6 +60,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Service, kinds.ServiceEntry},
 	Related:  []string{"IST0101"},
+	Deps:     rules.DepHOST,
 	Run:      runDestinationPortUnknown,
 }
 
@@ -154,6 +155,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Service, kinds.ServiceEntry, kinds.Gateway},
 	Related:  []string{"IST0112"},
+	Deps:     rules.DepHOST | rules.DepGW | rules.DepREF | rules.DepREV,
 	Run:      runDestinationPortRequired,
 }
 

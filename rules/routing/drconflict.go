@@ -74,6 +74,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.DestinationRule},
 	Related:  []string{"KIA0201"},
+	Deps:     rules.DepNone,
 	Run:      runDestinationRuleConflict,
 }
 

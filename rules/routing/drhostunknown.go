@@ -54,6 +54,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.DestinationRule, kinds.Service, kinds.ServiceEntry},
 	Related:  []string{"IST0174", "KIA0202"},
+	Deps:     rules.DepHOST | rules.DepPRES,
 	Run:      runDRHostUnknown,
 }
 

@@ -61,6 +61,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.DestinationRule},
 	Related:  []string{"KIA0204"},
+	Deps:     rules.DepROOT,
 	Run:      runDRHidesMutualTLS,
 }
 

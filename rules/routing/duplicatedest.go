@@ -55,6 +55,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"KIA1105"},
+	Deps:     rules.DepNone,
 	Run:      runDuplicateDestination,
 }
 

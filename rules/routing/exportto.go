@@ -59,6 +59,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry, kinds.Namespace},
 	Related:  []string{"KIA0005"},
+	Deps:     rules.DepNS,
 	Run:      runExportToNamespaceUnknown,
 }
 

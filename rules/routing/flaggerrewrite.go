@@ -58,7 +58,8 @@ spec:
 	Severity: rules.Warning,
 	Inputs: []kinds.Kind{kinds.Canary, kinds.Deployment, kinds.DaemonSet, kinds.Service, kinds.DestinationRule,
 		kinds.VirtualService, kinds.HTTPRoute},
-	Run: runFlaggerRewritesInput,
+	Deps: rules.DepNone,
+	Run:  runFlaggerRewritesInput,
 }
 
 func flaggerRewriteExample(extra string) string {

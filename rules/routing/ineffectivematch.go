@@ -72,6 +72,7 @@ spec:
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"IST0131"},
+	Deps:     rules.DepNone,
 	Run:      runMatchIneffective,
 }
 

@@ -73,6 +73,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"IST0140"},
+	Deps:     rules.DepHOST,
 	Run:      runIngressBypassesSubsets,
 }
 

@@ -56,6 +56,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"IST0109", "KIA1106"},
+	Deps:     rules.DepHOST | rules.DepOrder,
 	Run:      runMeshHostConflict,
 }
 

@@ -60,6 +60,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
+	Deps:     rules.DepNone,
 	Run:      runRetriesExceedTimeout,
 }
 

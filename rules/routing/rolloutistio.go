@@ -84,6 +84,7 @@ canary, with weights Argo Rollouts will set.`,
 `),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.Rollout, kinds.VirtualService, kinds.DestinationRule, kinds.Service},
+	Deps:     rules.DepREF,
 	Run:      runRolloutIstioRouting,
 }
 

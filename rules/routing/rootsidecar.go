@@ -42,6 +42,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.Sidecar},
 	Related:  []string{"KIA1006"},
+	Deps:     rules.DepNone,
 	Run:      runRootSidecarWithSelector,
 }
 

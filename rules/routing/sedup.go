@@ -65,6 +65,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.ServiceEntry},
 	Related:  []string{"KIA1211"},
+	Deps:     rules.DepHOST,
 	Run:      runSEDuplicateHostPort,
 }
 

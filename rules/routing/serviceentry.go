@@ -45,6 +45,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.ServiceEntry},
 	Related:  []string{"IST0134"},
+	Deps:     rules.DepNone,
 	Run:      runSEAddressesRequired,
 }
 
@@ -109,6 +110,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.ServiceEntry},
 	Related:  []string{"IST0177", "KIA1212"},
+	Deps:     rules.DepHOST,
 	Run:      runSEProtocolConflict,
 }
 

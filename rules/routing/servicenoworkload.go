@@ -124,6 +124,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   append([]kinds.Kind{kinds.Service, kinds.K8sGateway, kinds.WorkloadGroup, kinds.WorkloadEntry}, kinds.Workloads()...),
+	Deps:     rules.DepNone,
 	Run:      runServiceSelectsNoWorkload,
 }
 

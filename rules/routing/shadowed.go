@@ -66,6 +66,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"IST0130"},
+	Deps:     rules.DepNone,
 	Run:      runRouteShadowed,
 }
 

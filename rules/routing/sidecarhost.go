@@ -59,6 +59,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.Sidecar, kinds.Service, kinds.ServiceEntry},
 	Related:  []string{"KIA1004"},
+	Deps:     rules.DepHOST | rules.DepPRES,
 	Run:      runSidecarEgressHostUnknown,
 }
 

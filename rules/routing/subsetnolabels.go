@@ -47,6 +47,7 @@ spec:
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.DestinationRule},
 	Related:  []string{"KIA0209"},
+	Deps:     rules.DepNone,
 	Run:      runSubsetWithoutLabels,
 }
 

@@ -109,6 +109,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   append([]kinds.Kind{kinds.DestinationRule, kinds.Service, kinds.ServiceEntry}, kinds.Workloads()...),
 	Related:  []string{"IST0173", "KIA0203"},
+	Deps:     rules.DepHOST | rules.DepTGT,
 	Run:      runSubsetSelectsNoWorkload,
 }
 

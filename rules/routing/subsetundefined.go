@@ -97,6 +97,7 @@ spec:
 		kinds.Gateway, kinds.Pod, kinds.Deployment,
 	},
 	Related: []string{"IST0101", "KIA1107"},
+	Deps:    rules.DepHOST | rules.DepDR | rules.DepGW,
 	Run:     runSubsetUndefined,
 }
 

@@ -88,6 +88,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   append([]kinds.Kind{kinds.Service}, kinds.Workloads()...),
 	Related:  []string{"KIA0701"},
+	Deps:     rules.DepOrder,
 	Run:      runTargetPortUnresolved,
 }
 

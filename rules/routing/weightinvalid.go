@@ -49,6 +49,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"IST0106"},
+	Deps:     rules.DepNone,
 	Run:      runWeightInvalid,
 }
 

@@ -60,6 +60,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"KIA1104"},
+	Deps:     rules.DepNone,
 	Run:      runWeightsNot100,
 }
 

@@ -116,7 +116,10 @@ type Options struct {
 	Registry []*rules.Rule
 }
 
-func parseOptions(data []byte, registry []*rules.Rule) (Options, error) {
+// ParseOptions reads the "# fixture:" lines of a fixture's files (data
+// joined); registry resolves the rules of also=. An unknown option is an
+// error, so that a new one cannot be missed by a test that reads them.
+func ParseOptions(data []byte, registry []*rules.Rule) (Options, error) {
 	o := Options{Mesh: config.DefaultMesh(), Namespace: "default", Registry: registry}
 	for _, line := range strings.Split(string(data), "\n") {
 		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "# fixture:")
@@ -247,7 +250,7 @@ func Check(t *testing.T, r *rules.Rule, path string, registry ...*rules.Rule) (f
 		wants = append(wants, ws...)
 		optText = append(optText, data...)
 	}
-	opts, err := parseOptions(optText, registry)
+	opts, err := ParseOptions(optText, registry)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
@@ -367,7 +370,7 @@ func CheckExamples(t *testing.T, r *rules.Rule, registry ...*rules.Rule) {
 		if err := os.WriteFile(filepath.Join(dir, ex.name), []byte(ex.text), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		opts, err := parseOptions([]byte(ex.text), registry)
+		opts, err := ParseOptions([]byte(ex.text), registry)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -68,6 +68,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.Service, kinds.ServiceEntry, kinds.VirtualService},
 	Related:  []string{"KIA0104"},
+	Deps:     rules.DepNS | rules.DepHOST | rules.DepPRES,
 	Run:      runAuthzHostUnknown,
 }
 

@@ -49,6 +49,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy},
 	Related:  []string{"KIA0102"},
+	Deps:     rules.DepNone,
 	Run:      runAuthzMethodInvalid,
 }
 

@@ -87,6 +87,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.PeerAuthentication, kinds.Deployment, kinds.Pod},
 	Related:  []string{"KIA0105"},
+	Deps:     rules.DepINJ | rules.DepROOT | rules.DepWIDE,
 	Run:      runAuthzIdentityWithoutMTLS,
 }
 

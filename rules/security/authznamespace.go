@@ -59,6 +59,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.Namespace},
 	Related:  []string{"IST0101", "KIA0101"},
+	Deps:     rules.DepNS,
 	Run:      runAuthzNamespaceUnknown,
 }
 

@@ -71,6 +71,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.Deployment, kinds.Pod},
 	Related:  []string{"KIA0106", "KIA0108"},
+	Deps:     rules.DepPEER | rules.DepPRES,
 	Run:      runAuthzPrincipalUnknown,
 }
 

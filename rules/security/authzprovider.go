@@ -46,6 +46,7 @@ spec:
 `,
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy},
+	Deps:     rules.DepNone,
 	Run:      runAuthzCustomProviderUnknown,
 }
 

@@ -81,6 +81,7 @@ spec: {}
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.Service, kinds.Deployment, kinds.Pod, kinds.Gateway},
 	Related:  []string{"KIA1301"},
+	Deps:     rules.DepINJ | rules.DepROOT | rules.DepGW | rules.DepREV | rules.DepPRES,
 	Run:      runWorkloadWithoutAuthz,
 }
 

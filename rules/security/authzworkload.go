@@ -70,6 +70,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   append([]kinds.Kind{kinds.AuthorizationPolicy, kinds.Namespace}, kinds.Workloads()...),
 	Related:  []string{"IST0127", "KIA0004"},
+	Deps:     rules.DepINJ | rules.DepWIDE | rules.DepPRES | rules.DepOrder,
 	Run:      runAuthzNoWorkload,
 }
 

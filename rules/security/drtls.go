@@ -129,6 +129,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.DestinationRule, kinds.PeerAuthentication, kinds.Service, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.Pod},
 	Related:  []string{"KIA0207", "KIA0208"},
+	Deps:     rules.DepNS | rules.DepINJ | rules.DepROOT | rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepOrder,
 	Run:      runDRTLSConflictsStrict,
 }
 

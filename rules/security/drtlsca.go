@@ -46,6 +46,7 @@ spec:
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.DestinationRule},
 	Related:  []string{"IST0128", "IST0129"},
+	Deps:     rules.DepNone,
 	Run:      runDRTLSNoCA,
 }
 

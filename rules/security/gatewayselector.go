@@ -63,6 +63,7 @@ spec:
 	Inputs: []kinds.Kind{kinds.AuthorizationPolicy, kinds.RequestAuthentication, kinds.Telemetry, kinds.WasmPlugin, kinds.K8sGateway,
 		kinds.Pod, kinds.Deployment},
 	Related: []string{"IST0166"},
+	Deps:    rules.DepNone,
 	Run:     runSelectorOnGatewayAPIPod,
 }
 

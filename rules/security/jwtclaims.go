@@ -108,6 +108,7 @@ spec:
 	Inputs: []kinds.Kind{kinds.VirtualService, kinds.RequestAuthentication, kinds.Gateway, kinds.Pod,
 		kinds.Deployment, kinds.DaemonSet, kinds.StatefulSet},
 	Related: []string{"IST0149"},
+	Deps:    rules.DepROOT | rules.DepGW | rules.DepREF,
 	Run:     runJWTClaimRouteWithoutRA,
 }
 

@@ -125,6 +125,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.PeerAuthentication, kinds.Namespace, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.Pod, kinds.Gateway, kinds.DestinationRule, kinds.Service},
+	Deps:     rules.DepINJ | rules.DepROOT | rules.DepWIDE | rules.DepHOST | rules.DepDR | rules.DepGW | rules.DepOrder,
 	Run:      runMeshNotStrict,
 }
 

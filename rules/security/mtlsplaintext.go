@@ -126,6 +126,7 @@ spec:
 	Inputs: []kinds.Kind{kinds.DestinationRule, kinds.PeerAuthentication, kinds.Service, kinds.Namespace,
 		kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.Pod},
 	Related: []string{"KIA0505", "KIA0506"},
+	Deps:    rules.DepNS | rules.DepINJ | rules.DepROOT | rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepOrder,
 	Run:     runMutualTLSToPlaintext,
 }
 

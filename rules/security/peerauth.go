@@ -59,6 +59,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.PeerAuthentication},
+	Deps:     rules.DepINJ | rules.DepWIDE | rules.DepHOST | rules.DepDR,
 	Run:      runPeerAuthNotStrict,
 }
 

@@ -56,6 +56,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.PeerAuthentication, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.Pod},
 	Related:  []string{"KIA0002", "KIA0003"},
+	Deps:     rules.DepNone,
 	Run:      runPeerAuthConflict,
 }
 

@@ -49,6 +49,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.PeerAuthentication, kinds.DestinationRule},
 	Related:  []string{"KIA0401", "KIA0501"},
+	Deps:     rules.DepROOT,
 	Run:      runStrictWithoutMutualDR,
 }
 

@@ -37,7 +37,8 @@ Keep one copy, or give each its own name or namespace.`,
 		kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication,
 		kinds.K8sGateway, kinds.HTTPRoute,
 	},
-	Run: runDuplicateObject,
+	Deps: rules.DepOrder,
+	Run:  runDuplicateObject,
 }
 
 func reviewsVS(version, timeout string) string {

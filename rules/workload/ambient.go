@@ -127,6 +127,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   ambientPolicyKinds,
 	Related:  []string{"KIA0109", "KIA1110", "KIA1111", "KIA1112"},
+	Deps:     rules.DepINJ | rules.DepTGT | rules.DepREF,
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
 		for _, a := range ambientPolicies(g) {
@@ -191,6 +192,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   ambientPolicyKinds,
 	Related:  []string{"KIA0110", "KIA1115", "KIA1116", "KIA1117"},
+	Deps:     rules.DepINJ,
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
 		for _, a := range ambientPolicies(g) {
@@ -315,6 +317,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   ambientRouteKinds,
 	Related:  []string{"KIA0210", "KIA0211", "KIA1109", "KIA1113"},
+	Deps:     rules.DepINJ | rules.DepHOST | rules.DepTGT,
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
 		for _, a := range ambientRoutes(g) {
@@ -398,6 +401,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   ambientRouteKinds,
 	Related:  []string{"KIA0212", "KIA1114"},
+	Deps:     rules.DepINJ | rules.DepHOST | rules.DepTGT,
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
 		for _, a := range ambientRoutes(g) {
@@ -448,6 +452,7 @@ metadata:
 	Severity: rules.Warning,
 	Inputs:   withPods(kinds.Namespace),
 	Related:  []string{"KIA1311"},
+	Deps:     rules.DepINJ,
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
 		sites := annotationSites(p)

@@ -291,6 +291,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   annotationInputs,
 	Related:  []string{"IST0108"},
+	Deps:     rules.DepNone,
 	Run: func(p *rules.Pass) error {
 		for _, u := range istioAnnotationUses(p) {
 			if u.inst != nil {
@@ -387,6 +388,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   annotationInputs,
 	Related:  []string{"IST0107"},
+	Deps:     rules.DepNone,
 	Run: func(p *rules.Pass) error {
 		for _, u := range istioAnnotationUses(p) {
 			if u.inst == nil || appliesTo(u.inst, u.site.Kind) {
@@ -450,6 +452,7 @@ spec:
 	Severity: rules.Info,
 	Inputs:   annotationInputs,
 	Related:  []string{"IST0135"},
+	Deps:     rules.DepNone,
 	Run: func(p *rules.Pass) error {
 		for _, u := range istioAnnotationUses(p) {
 			if u.inst == nil || !u.inst.Deprecated {

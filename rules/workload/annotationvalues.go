@@ -54,6 +54,7 @@ spec:
 	Severity: rules.Info,
 	Inputs:   annotationInputs,
 	Related:  []string{"IST0136"},
+	Deps:     rules.DepNone,
 	Run: func(p *rules.Pass) error {
 		for _, u := range istioAnnotationUses(p) {
 			if u.inst == nil || u.inst.FeatureStatus != annotation.Alpha {
@@ -235,6 +236,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   annotationInputs,
 	Related:  []string{"IST0125"},
+	Deps:     rules.DepNone,
 	Run: func(p *rules.Pass) error {
 		for _, u := range istioAnnotationUses(p) {
 			validate := annotationValidators[u.key]

@@ -52,6 +52,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Sidecar, kinds.Telemetry},
 	Related:  []string{"IST0002"},
+	Deps:     rules.DepNone,
 	Run:      runDeprecatedField,
 }
 

@@ -61,6 +61,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.EnvoyFilter},
 	Related:  []string{"IST0151", "IST0155"},
+	Deps:     rules.DepREF,
 	Run:      runEnvoyFilterRelativeOperation,
 }
 
@@ -160,6 +161,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.EnvoyFilter},
 	Related:  []string{"IST0152", "IST0153", "IST0154"},
+	Deps:     rules.DepNone,
 	Run:      runEnvoyFilterOperationInvalid,
 }
 

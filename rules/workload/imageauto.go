@@ -87,6 +87,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   append([]kinds.Kind{kinds.Namespace, kinds.MutatingWebhookConfiguration, kinds.ConfigMap}, kinds.Workloads()...),
 	Related:  []string{"IST0146", "IST0147"},
+	Deps:     rules.DepINJ,
 	Run:      runImageAutoWithoutInjection,
 }
 

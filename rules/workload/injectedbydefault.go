@@ -73,6 +73,7 @@ metadata:
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.Namespace, kinds.MutatingWebhookConfiguration, kinds.ConfigMap},
 	Related:  []string{"IST0148"},
+	Deps:     rules.DepINJ,
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
 		for _, name := range g.NamespaceNames() {

@@ -38,6 +38,7 @@ metadata:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.Namespace},
 	Related:  []string{"IST0123"},
+	Deps:     rules.DepNone,
 	Run:      runNamespaceInjectionLabels,
 }
 
@@ -101,6 +102,7 @@ metadata:
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.Namespace, kinds.MutatingWebhookConfiguration, kinds.ConfigMap},
 	Related:  []string{"IST0102"},
+	Deps:     rules.DepINJ,
 	Run:      runNamespaceNotInjected,
 }
 

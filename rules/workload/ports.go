@@ -90,6 +90,7 @@ spec:
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.Service},
 	Related:  []string{"IST0118", "KIA0601", "KIA0602"},
+	Deps:     rules.DepNone,
 	Run:      runPortProtocolUnknown,
 }
 
@@ -147,6 +148,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.Service},
 	Related:  []string{"IST0150"},
+	Deps:     rules.DepNone,
 	Run:      runExternalNamePortName,
 }
 
@@ -225,6 +227,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   withPods(kinds.Service, kinds.Namespace),
 	Related:  []string{"IST0116"},
+	Deps:     rules.DepINJ,
 	Run:      runServiceProtocolConflict,
 }
 
@@ -337,6 +340,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   withPods(kinds.Service, kinds.Namespace),
 	Related:  []string{"IST0137"},
+	Deps:     rules.DepINJ,
 	Run:      runServicePortConflict,
 }
 

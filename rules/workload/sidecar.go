@@ -59,6 +59,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   withPods(kinds.Sidecar),
 	Related:  []string{"IST0101", "KIA0004"},
+	Deps:     rules.DepNone,
 	Run: func(p *rules.Pass) error {
 		reportNoWorkload(p, sidecarPolicies(p.Graph), "the Sidecar applies nowhere")
 		return nil
@@ -120,6 +121,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   withPods(kinds.Sidecar),
 	Related:  []string{"IST0110", "KIA0003"},
+	Deps:     rules.DepINJ,
 	Run: func(p *rules.Pass) error {
 		reportConflicts(p, sidecarPolicies(p.Graph), p.Graph.Ambient, "its proxy uses only the oldest of them")
 		return nil
@@ -158,6 +160,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.Sidecar, kinds.Namespace},
 	Related:  []string{"IST0111", "KIA0002"},
+	Deps:     rules.DepNone,
 	Run: func(p *rules.Pass) error {
 		reportDefaults(p, sidecarPolicies(p.Graph), p.Graph.AmbientNamespace, "Istio uses only the oldest")
 		return nil
@@ -198,6 +201,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   withPods(kinds.Sidecar, kinds.Namespace),
 	Related:  []string{"IST0167"},
+	Deps:     rules.DepINJ,
 	Run:      runSidecarInAmbient,
 }
 

@@ -53,6 +53,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   withPods(kinds.Telemetry),
 	Related:  []string{"IST0101"},
+	Deps:     rules.DepNone,
 	Run: func(p *rules.Pass) error {
 		reportNoWorkload(p, telemetryPolicies(p.Graph), "the Telemetry configures nothing")
 		return nil
@@ -114,6 +115,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   withPods(kinds.Telemetry),
 	Related:  []string{"IST0159"},
+	Deps:     rules.DepNone,
 	Run: func(p *rules.Pass) error {
 		reportConflicts(p, telemetryPolicies(p.Graph), nil, "only the oldest applies to it")
 		return nil
@@ -152,6 +154,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.Telemetry},
 	Related:  []string{"IST0160"},
+	Deps:     rules.DepNone,
 	Run: func(p *rules.Pass) error {
 		reportDefaults(p, telemetryPolicies(p.Graph), nil, "Istio uses only the oldest")
 		return nil
@@ -185,6 +188,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.Telemetry},
 	Related:  []string{"IST0157"},
+	Deps:     rules.DepNone,
 	Run:      runTelemetryAccessLogNoProvider,
 }
 

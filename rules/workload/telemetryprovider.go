@@ -53,6 +53,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.Telemetry},
+	Deps:     rules.DepNone,
 	Run:      runTelemetryProviderUnknown,
 }
 

@@ -44,6 +44,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   kinds.Workloads(),
 	Related:  []string{"IST0144"},
+	Deps:     rules.DepNone,
 	Run:      runApplicationUID1337,
 }
 

@@ -50,6 +50,7 @@ webhooks:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.MutatingWebhookConfiguration, kinds.ValidatingWebhookConfiguration},
 	Related:  []string{"IST0163"},
+	Deps:     rules.DepNone,
 	Run:      runWebhookClientConfigInvalid,
 }
 

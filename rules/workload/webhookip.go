@@ -41,6 +41,7 @@ webhooks:
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.MutatingWebhookConfiguration, kinds.ValidatingWebhookConfiguration},
 	Related:  []string{"IST0164"},
+	Deps:     rules.DepNone,
 	Run: func(p *rules.Pass) error {
 		for _, c := range p.Graph.WebhookConfigurations() {
 			for i := range c.Spec.Webhooks {

@@ -88,6 +88,7 @@ webhooks:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.MutatingWebhookConfiguration},
 	Related:  []string{"IST0139"},
+	Deps:     rules.DepNone,
 	Run:      runInjectionWebhooksOverlap,
 }
 

@@ -72,6 +72,7 @@ spec:
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.MutatingWebhookConfiguration, kinds.ValidatingWebhookConfiguration, kinds.Service},
 	Related:  []string{"IST0139"},
+	Deps:     rules.DepREF | rules.DepPRES,
 	Run:      runWebhookServiceUnknown,
 }
 

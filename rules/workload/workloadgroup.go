@@ -46,6 +46,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   withPods(kinds.WorkloadGroup, kinds.ServiceAccount),
 	Related:  []string{"KIA1701"},
+	Deps:     rules.DepNone,
 	Run: func(p *rules.Pass) error {
 		g := p.Graph
 		for _, wg := range g.WorkloadGroups() {
@@ -122,6 +123,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.WorkloadGroup},
 	Related:  []string{"KIA1702"},
+	Deps:     rules.DepOrder,
 	Run: func(p *rules.Pass) error {
 		first := map[string]*graph.WorkloadGroup{}
 		for _, wg := range p.Graph.WorkloadGroups() {
