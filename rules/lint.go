@@ -52,15 +52,17 @@ type FileCache interface {
 	Save() error
 	// Digest identifies the objects of a run by the content of the files
 	// they come from; ok is false when some do not come from a file on
-	// disk that the cache saw. It must be called before Save.
-	Digest(objs []*manifest.Object) (digest [32]byte, ok bool)
+	// disk that the cache saw. It must be called before Save, and before
+	// PutRecord.
+	Digest(res *manifest.Result) (digest [32]byte, ok bool)
 	// GraphFindings returns the graph rules' findings of the last run
 	// when it was made with key over objects with this digest, and they
 	// still hold at now; until is when they may stop holding.
 	GraphFindings(digest [32]byte, key string, objs []*manifest.Object, now time.Time) (fs []*Finding, until time.Time, ok bool)
-	// PutRecord keeps the record of a run made with key over objects
-	// with this digest, that began at since, found fs and holds until
-	// until (zero: as long as the input does not change).
+	// PutRecord keeps the record of a run made with key over the
+	// objects of res, whose digest Digest gave, that began at since,
+	// found fs and holds until until (zero: as long as the input does
+	// not change).
 	PutRecord(key string, digest [32]byte, res *manifest.Result, fs []*Finding, since, until time.Time) error
 }
 
@@ -160,7 +162,7 @@ func Lint(opts LintOptions) *Result {
 	recordable := false
 	if opts.Cache != nil && len(res.Load.Errors) == 0 {
 		// Before Save, which lets go of what the cache saw of each file.
-		digest, recordable = opts.Cache.Digest(res.Load.Objects)
+		digest, recordable = opts.Cache.Digest(res.Load)
 	}
 	if opts.Cache != nil {
 		// Nothing after loading changes what the cache keeps (Build

@@ -57,12 +57,13 @@ type Cache struct {
 	// reused is true when Reuse supplied the whole run: the file was not
 	// read.
 	reused bool
-	// seen is what this run saw of each file, kept by Digest for the run
-	// record (record.go); recHead and recBody are the record read.
+	// seen is what this run saw of each file, and input what it read
+	// encoded, kept by Digest for the run record (record.go); rec is the
+	// record read, and recordIgnored why it was not used, if damaged.
 	seen          map[string]indexEntry
+	input         chan []byte
 	recordOnce    sync.Once
-	recHead       *recordHead
-	recBody       func() *recordBody
+	rec           *readRecord
 	recordIgnored string
 	// raw holds the file's shards as read, and rawParts what they
 	// decoded to, for Save to copy the shards that did not change.

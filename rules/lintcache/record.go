@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -34,8 +35,9 @@ import (
 //     from the record (GraphFindings) instead of building the graph.
 
 // runMagic starts the record file; the number is its format. The file
-// holds the record's head, its body and the SHA-256 of both; the head
-// alone tells whether the body can be reused.
+// holds the record's head, what the run read, what it found, and the
+// SHA-256 of all three; the head alone tells whether the rest can be
+// reused, and what the run read is encoded while the rules run.
 const runMagic = "meshlint run record 1\n"
 
 // recordHead is what tells whether a record holds for a run.
@@ -54,20 +56,25 @@ type recordHead struct {
 	Dirs  map[string]manifest.FileStat
 }
 
-// recordBody is what the run read and found.
-type recordBody struct {
+// recordInput is what the run read.
+type recordInput struct {
 	Objects headers
-	// Derived are the objects a controller would create that findings
-	// are about (Flagger's, Argo Rollouts'), and DerivedFrom the index
-	// in Objects of the object each comes from (graph.Origin), or -1.
-	// A finding's Object counts on from Objects into Derived.
-	Derived     headers
-	DerivedFrom []int
 	// Read, Unmodelled, Skipped and Ignored are the loader's counts.
 	Read       int
 	Unmodelled map[string]int
 	Skipped    []string
 	Ignored    []string
+}
+
+// recordFound is what the run found.
+type recordFound struct {
+	// Derived are the objects a controller would create that findings
+	// are about (Flagger's, Argo Rollouts'), and DerivedFrom the index
+	// in the input's objects of the object each comes from
+	// (graph.Origin), or -1. A finding's Object counts on from the
+	// input's objects into Derived.
+	Derived     headers
+	DerivedFrom []int
 	// Findings are every rule's, local and graph, in the run's order.
 	Findings []runFinding
 }
@@ -79,21 +86,32 @@ type recordBody struct {
 // API versions, kinds, namespaces); the columns named so index it.
 type headers struct {
 	Words                                    []string
-	File, APIVersion, Group, Kind, Namespace []int
-	OwnerKind                                []int
+	File, APIVersion, Group, Kind, Namespace []int32
+	OwnerKind                                []int32
 	Name, OwnerName                          []string
-	Doc                                      []int
-	KindLoc, NameLoc                         []int // line, column, end column
+	Doc                                      []int32
+	KindLoc, NameLoc                         []int32 // line, column, end column
 	NamespaceSet, NoDirectives               []bool
 	Annotations                              map[int]map[string]string
 }
 
+// grow makes room for n more objects: 80,000 objects' columns grown by
+// appending would take twice their size for a while.
+func (h *headers) grow(n int) {
+	for _, col := range []*[]int32{&h.File, &h.APIVersion, &h.Group, &h.Kind, &h.Namespace, &h.OwnerKind, &h.Doc} {
+		*col = slices.Grow(*col, n)
+	}
+	h.KindLoc, h.NameLoc = slices.Grow(h.KindLoc, 3*n), slices.Grow(h.NameLoc, 3*n)
+	h.Name, h.OwnerName = slices.Grow(h.Name, n), slices.Grow(h.OwnerName, n)
+	h.NamespaceSet, h.NoDirectives = slices.Grow(h.NamespaceSet, n), slices.Grow(h.NoDirectives, n)
+}
+
 // add appends o; words indexes Words.
-func (h *headers) add(o *manifest.Object, words map[string]int) {
-	word := func(s string) int {
+func (h *headers) add(o *manifest.Object, words map[string]int32) {
+	word := func(s string) int32 {
 		i, ok := words[s]
 		if !ok {
-			i = len(h.Words)
+			i = int32(len(h.Words)) //nolint:gosec // G115: fewer words than objects
 			words[s] = i
 			h.Words = append(h.Words, s)
 		}
@@ -113,23 +131,32 @@ func (h *headers) add(o *manifest.Object, words map[string]int) {
 	h.OwnerKind = append(h.OwnerKind, word(o.OwnerKind))
 	h.Name = append(h.Name, o.Name)
 	h.OwnerName = append(h.OwnerName, o.OwnerName)
-	h.Doc = append(h.Doc, o.Doc)
-	h.KindLoc = append(h.KindLoc, o.KindLoc.Line, o.KindLoc.Col, o.KindLoc.EndCol)
-	h.NameLoc = append(h.NameLoc, o.NameLoc.Line, o.NameLoc.Col, o.NameLoc.EndCol)
+	h.Doc = append(h.Doc, int32(o.Doc)) //nolint:gosec // G115: a document index
+	h.KindLoc = append(h.KindLoc, loc32(o.KindLoc)...)
+	h.NameLoc = append(h.NameLoc, loc32(o.NameLoc)...)
 	h.NamespaceSet = append(h.NamespaceSet, o.NamespaceSet)
 	h.NoDirectives = append(h.NoDirectives, o.NoDirectives)
+}
+
+// loc32 and loc are a location as kept in a column, and back.
+func loc32(l manifest.Loc) []int32 {
+	return []int32{int32(l.Line), int32(l.Col), int32(l.EndCol)} //nolint:gosec // G115: lines and columns of a file under the size limit
+}
+
+func loc(col []int32, i int) manifest.Loc {
+	return manifest.Loc{Line: int(col[3*i]), Col: int(col[3*i+1]), EndCol: int(col[3*i+2])}
 }
 
 // objects makes the objects back, each reading its file again when its
 // nodes are needed (attach); nil if the columns do not check out.
 func (h *headers) objects(opts manifest.Options, attach bool) []*manifest.Object {
 	n := len(h.Name)
-	for _, col := range [][]int{h.File, h.APIVersion, h.Group, h.Kind, h.Namespace, h.OwnerKind} {
+	for _, col := range [][]int32{h.File, h.APIVersion, h.Group, h.Kind, h.Namespace, h.OwnerKind} {
 		if len(col) != n {
 			return nil
 		}
 		for _, w := range col {
-			if w < 0 || w >= len(h.Words) {
+			if w < 0 || int(w) >= len(h.Words) {
 				return nil
 			}
 		}
@@ -147,10 +174,8 @@ func (h *headers) objects(opts manifest.Options, attach bool) []*manifest.Object
 			APIVersion: h.Words[h.APIVersion[i]], Group: h.Words[h.Group[i]], Kind: kinds.Kind(h.Words[h.Kind[i]]),
 			Name: h.Name[i], Namespace: h.Words[h.Namespace[i]], NamespaceSet: h.NamespaceSet[i],
 			Annotations: h.Annotations[i], OwnerKind: h.Words[h.OwnerKind[i]], OwnerName: h.OwnerName[i],
-			File: h.Words[h.File[i]], Doc: h.Doc[i],
-			KindLoc:      manifest.Loc{Line: h.KindLoc[3*i], Col: h.KindLoc[3*i+1], EndCol: h.KindLoc[3*i+2]},
-			NameLoc:      manifest.Loc{Line: h.NameLoc[3*i], Col: h.NameLoc[3*i+1], EndCol: h.NameLoc[3*i+2]},
-			NoDirectives: h.NoDirectives[i],
+			File: h.Words[h.File[i]], Doc: int(h.Doc[i]),
+			KindLoc: loc(h.KindLoc, i), NameLoc: loc(h.NameLoc, i), NoDirectives: h.NoDirectives[i],
 		}
 		objs[i] = o
 		if attach && (i+1 == n || h.File[i+1] != h.File[i]) {
@@ -175,19 +200,21 @@ type runFinding struct {
 
 func (c *Cache) recordPath() string { return c.path + ".run" }
 
-// Digest identifies the input objs as the graph sees it: for each object
-// in order, its file, the SHA-256 of the file's bytes and its document.
-// The cache file's key covers the settings. ok is false when some object
-// does not come from a file this run hashed (stdin, a kustomize build):
-// its findings cannot be told apart from another input's.
-func (c *Cache) Digest(objs []*manifest.Object) (digest [32]byte, ok bool) {
+// Digest identifies the objects of res as the graph sees them: for each
+// object in order, its file, the SHA-256 of the file's bytes and its
+// document. The cache file's key covers the settings. ok is false when
+// some object does not come from a file this run hashed (stdin, a
+// kustomize build): its findings cannot be told apart from another
+// input's. With ok, it starts encoding what PutRecord will keep of res.
+func (c *Cache) Digest(res *manifest.Result) (digest [32]byte, ok bool) {
+	c.open()
 	<-c.ready
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	h := sha256.New()
 	h.Write(c.key[:])
 	last := ""
-	for _, o := range objs {
+	for _, o := range res.Objects {
 		if o.File != last {
 			ie, ok := c.newIndex[o.File]
 			if !ok || len(o.Sources) > 0 {
@@ -206,64 +233,107 @@ func (c *Cache) Digest(objs []*manifest.Object) (digest [32]byte, ok bool) {
 	for name, ie := range c.newIndex {
 		c.seen[name] = ie
 	}
+	// The record will hold what the run read: encode it while the rules
+	// run, since nothing changes the objects' identities meanwhile.
+	c.input = make(chan []byte, 1)
+	go func() {
+		in := recordInput{Read: res.Files, Unmodelled: res.Unmodelled, Skipped: res.Skipped, Ignored: res.Ignored}
+		words := map[string]int32{}
+		in.Objects.grow(len(res.Objects))
+		for _, o := range res.Objects {
+			in.Objects.add(o, words)
+		}
+		var b bytes.Buffer
+		if gob.NewEncoder(&b).Encode(in) != nil {
+			c.input <- nil
+			return
+		}
+		c.input <- b.Bytes()
+	}()
 	return digest, true
 }
 
 // record reads the record file, once a run; the head is nil when the
-// file is missing, damaged or made with another key, and the body is
+// file is missing, damaged or made with another key, and the rest is
 // decoded only when asked for. A damaged file is ignored with a warning
 // (Stats), as the cache file is.
-func (c *Cache) record(key string) (head *recordHead, body func() *recordBody) {
+func (c *Cache) record(key string) *readRecord {
 	c.recordOnce.Do(func() {
 		var err error
-		c.recHead, c.recBody, err = readRecord(c.recordPath(), c.fullKey(key))
+		c.rec, err = openRecord(c.recordPath(), c.fullKey(key))
 		if err != nil {
 			c.mu.Lock()
 			c.recordIgnored = err.Error()
 			c.mu.Unlock()
 		}
 	})
-	return c.recHead, c.recBody
+	return c.rec
 }
 
-// readRecord reads the record file at path, made with key. A missing file
+// readRecord is a record file read: its head, and what the run read and
+// found, decoded on demand (nil if they do not decode; the checksum held,
+// so only another build of meshlint with the same key could write such a
+// file).
+type readRecord struct {
+	head  recordHead
+	input func() *recordInput
+	found func() *recordFound
+}
+
+// openRecord reads the record file at path, made with key. A missing file
 // and one made with another key are no error.
-func readRecord(path, key string) (*recordHead, func() *recordBody, error) {
+func openRecord(path, key string) (*readRecord, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil, nil
+		return nil, nil
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if len(data) < len(runMagic)+8+32 || string(data[:len(runMagic)]) != runMagic {
-		return nil, nil, fmt.Errorf("%s: not a meshlint run record, or another format", path)
+	if len(data) < len(runMagic)+16+32 || string(data[:len(runMagic)]) != runMagic {
+		return nil, fmt.Errorf("%s: not a meshlint run record, or another format", path)
 	}
 	payload, sum := data[:len(data)-32], data[len(data)-32:]
 	if s := sha256.Sum256(payload); !bytes.Equal(s[:], sum) {
-		return nil, nil, fmt.Errorf("%s: corrupt (checksum mismatch, or truncated)", path)
+		return nil, fmt.Errorf("%s: corrupt (checksum mismatch, or truncated)", path)
 	}
-	payload = payload[len(runMagic):]
-	n := binary.BigEndian.Uint64(payload)
-	if n > uint64(len(payload)-8) {
-		return nil, nil, fmt.Errorf("%s: corrupt (bad head length)", path)
+	// The head and what the run read, each after its length; what it
+	// found takes the rest.
+	var parts [3][]byte
+	rest := payload[len(runMagic):]
+	for i := range 2 {
+		if len(rest) < 8 {
+			return nil, fmt.Errorf("%s: corrupt (bad section length)", path)
+		}
+		n := binary.BigEndian.Uint64(rest)
+		if n > uint64(len(rest)-8) {
+			return nil, fmt.Errorf("%s: corrupt (bad section length)", path)
+		}
+		parts[i], rest = rest[8:8+n], rest[8+n:]
 	}
-	var head recordHead
-	if err := gob.NewDecoder(bytes.NewReader(payload[8 : 8+n])).Decode(&head); err != nil {
-		return nil, nil, fmt.Errorf("%s: corrupt: %w", path, err)
+	parts[2] = rest
+	r := &readRecord{}
+	if err := gob.NewDecoder(bytes.NewReader(parts[0])).Decode(&r.head); err != nil {
+		return nil, fmt.Errorf("%s: corrupt: %w", path, err)
 	}
-	if head.Key != key {
-		return nil, nil, nil
+	if r.head.Key != key {
+		return nil, nil
 	}
-	// A body that does not decode is not reused; its checksum held, so
-	// only another build of meshlint with the same key could write one.
-	return &head, sync.OnceValue(func() *recordBody {
-		var body recordBody
-		if gob.NewDecoder(bytes.NewReader(payload[8+n:])).Decode(&body) != nil {
+	r.input = sync.OnceValue(func() *recordInput {
+		var in recordInput
+		if gob.NewDecoder(bytes.NewReader(parts[1])).Decode(&in) != nil {
 			return nil
 		}
-		return &body
-	}), nil
+		return &in
+	})
+	r.found = sync.OnceValue(func() *recordFound {
+		var f recordFound
+		if gob.NewDecoder(bytes.NewReader(parts[2])).Decode(&f) != nil {
+			return nil
+		}
+		return &f
+	})
+	return r, nil
 }
 
 // fullKey joins the cache file's key and the caller's.
@@ -278,9 +348,9 @@ func (h *recordHead) holds(now time.Time) bool {
 
 // findings makes the record's findings about objs; keep says which rules'
 // findings to make.
-func (c *Cache) findings(body *recordBody, objs []*manifest.Object, keep func(*rules.Rule) bool) ([]*rules.Finding, bool) {
-	out := make([]*rules.Finding, 0, len(body.Findings))
-	for _, r := range body.Findings {
+func (c *Cache) findings(found *recordFound, objs []*manifest.Object, keep func(*rules.Rule) bool) ([]*rules.Finding, bool) {
+	out := make([]*rules.Finding, 0, len(found.Findings))
+	for _, r := range found.Findings {
 		rule := c.rules[r.Rule]
 		if rule == nil || r.Object >= len(objs) {
 			return nil, false
@@ -303,44 +373,44 @@ func (c *Cache) findings(body *recordBody, objs []*manifest.Object, keep func(*r
 // its findings still hold at now. Nothing else is read: the cache file is
 // decoded only if Reuse says no.
 func (c *Cache) Reuse(key string, paths []string, opts manifest.Options, now time.Time) (*manifest.Result, []*rules.Finding, bool) {
-	head, body := c.record(key)
-	if head == nil || head.Dirs == nil || !head.holds(now) {
+	rec := c.record(key)
+	if rec == nil || rec.head.Dirs == nil || !rec.head.holds(now) {
 		return nil, nil, false
 	}
 	for _, p := range paths {
-		if _, ok := head.Dirs[p]; !ok {
+		if _, ok := rec.head.Dirs[p]; !ok {
 			return nil, nil, false // a file named alone: its kustomization is not watched
 		}
 	}
-	if !statsHold(head, opts) {
+	if !statsHold(&rec.head, opts) {
 		return nil, nil, false
 	}
-	b := body()
-	if b == nil {
+	in, found := rec.input(), rec.found()
+	if in == nil || found == nil {
 		return nil, nil, false
 	}
-	objs := b.Objects.objects(opts, true)
-	derived := b.Derived.objects(opts, false)
-	if objs == nil && len(b.Objects.Name) > 0 || derived == nil && len(b.Derived.Name) > 0 || len(b.DerivedFrom) != len(derived) {
+	objs := in.Objects.objects(opts, true)
+	derived := found.Derived.objects(opts, false)
+	if objs == nil && len(in.Objects.Name) > 0 || derived == nil && len(found.Derived.Name) > 0 || len(found.DerivedFrom) != len(derived) {
 		return nil, nil, false
 	}
 	for i, o := range derived {
-		if from := b.DerivedFrom[i]; from >= 0 && from < len(objs) {
+		if from := found.DerivedFrom[i]; from >= 0 && from < len(objs) {
 			graph.Derived(o, objs[from])
 		}
 	}
-	fs, ok := c.findings(b, append(objs[:len(objs):len(objs)], derived...), func(*rules.Rule) bool { return true })
+	fs, ok := c.findings(found, append(objs[:len(objs):len(objs)], derived...), func(*rules.Rule) bool { return true })
 	if !ok {
 		return nil, nil, false
 	}
-	res := &manifest.Result{Objects: objs, Files: b.Read, Unmodelled: b.Unmodelled,
-		Skipped: b.Skipped, Ignored: b.Ignored, Dirs: head.Dirs}
+	res := &manifest.Result{Objects: objs, Files: in.Read, Unmodelled: in.Unmodelled,
+		Skipped: in.Skipped, Ignored: in.Ignored, Dirs: rec.head.Dirs}
 	if res.Unmodelled == nil {
 		res.Unmodelled = map[string]int{}
 	}
 	c.mu.Lock()
 	c.reused = true
-	c.hits, c.unread = len(head.Files), len(head.Files)
+	c.hits, c.unread = len(rec.head.Files), len(rec.head.Files)
 	c.mu.Unlock()
 	return res, fs, true
 }
@@ -378,25 +448,28 @@ func statsHold(head *recordHead, opts manifest.Options) bool {
 // was made with key over objects with this digest, and they still hold at
 // now; until is when they may stop holding.
 func (c *Cache) GraphFindings(digest [32]byte, key string, objs []*manifest.Object, now time.Time) ([]*rules.Finding, time.Time, bool) {
-	head, body := c.record(key)
-	if head == nil || head.Input != digest || !head.holds(now) {
+	rec := c.record(key)
+	if rec == nil || rec.head.Input != digest || !rec.head.holds(now) {
 		return nil, time.Time{}, false
 	}
-	b := body()
-	if b == nil {
+	found := rec.found()
+	if found == nil {
 		return nil, time.Time{}, false
 	}
-	fs, ok := c.findings(b, objs, func(r *rules.Rule) bool { return !r.Local })
-	return fs, head.Until, ok
+	fs, ok := c.findings(found, objs, func(r *rules.Rule) bool { return !r.Local })
+	return fs, rec.head.Until, ok
 }
 
-// PutRecord keeps the record of a run made with key over objects with
-// this digest (Digest), that began at since, found fs and holds until
-// until (zero: as long as the input does not change).
+// PutRecord keeps the record of a run made with key over the objects of
+// res, whose digest Digest gave, that began at since, found fs and holds
+// until until (zero: as long as the input does not change).
 func (c *Cache) PutRecord(key string, digest [32]byte, res *manifest.Result, fs []*rules.Finding, since, until time.Time) error {
 	head := recordHead{Key: c.fullKey(key), Input: digest, Since: since, Until: until}
-	body := recordBody{Read: res.Files, Unmodelled: res.Unmodelled, Skipped: res.Skipped, Ignored: res.Ignored,
-		Findings: make([]runFinding, 0, len(fs))}
+	if c.seen != nil && len(res.Errors) == 0 {
+		// Every object comes from a file on disk (Digest): the whole
+		// result can be reused by stat data alone.
+		head.Files, head.Dirs = c.seen, res.Dirs
+	}
 	// The objects findings are about and those they come from, by their
 	// index in res.
 	index := make(map[*manifest.Object]int, len(fs))
@@ -406,51 +479,44 @@ func (c *Cache) PutRecord(key string, digest [32]byte, res *manifest.Result, fs 
 			index[graph.Origin(f.Object)] = -1
 		}
 	}
-	words := map[string]int{}
-	onDisk := c.seen != nil && len(res.Errors) == 0
-	last := ""
 	for i, o := range res.Objects {
 		if _, ok := index[o]; ok {
 			index[o] = i
 		}
-		body.Objects.add(o, words)
-		if o.File != last {
-			_, seen := c.seen[o.File]
-			onDisk = onDisk && seen
-			last = o.File
-		}
 	}
-	if onDisk {
-		// The whole result can be reused by stat data alone.
-		head.Files, head.Dirs = c.seen, res.Dirs
-	}
-	derivedWords := map[string]int{}
+	var found recordFound
+	words := map[string]int32{}
 	for _, f := range fs {
 		r := runFinding{Rule: f.Rule.ID, Severity: f.Severity, Message: f.Message, Pos: f.Pos, Object: -1, Related: f.Related, Fixes: f.Fixes}
 		if o := f.Object; o != nil {
 			if index[o] < 0 {
 				// Not in the input: a controller would create it.
-				index[o] = len(res.Objects) + len(body.DerivedFrom)
-				body.Derived.add(o, derivedWords)
-				body.DerivedFrom = append(body.DerivedFrom, index[graph.Origin(o)])
+				index[o] = len(res.Objects) + len(found.DerivedFrom)
+				found.Derived.add(o, words)
+				found.DerivedFrom = append(found.DerivedFrom, index[graph.Origin(o)])
 			}
 			r.Object = index[o]
 		}
-		body.Findings = append(body.Findings, r)
+		found.Findings = append(found.Findings, r)
 	}
 	var hb bytes.Buffer
 	if err := gob.NewEncoder(&hb).Encode(head); err != nil {
 		return fmt.Errorf("%s: encoding the run record: %w", c.recordPath(), err)
 	}
+	in := <-c.input
+	if in == nil {
+		return fmt.Errorf("%s: encoding the run record failed", c.recordPath())
+	}
 	return c.writeFile(c.recordPath(), func(w io.Writer) error {
 		h := sha256.New()
 		w = io.MultiWriter(w, h)
-		for _, b := range [][]byte{[]byte(runMagic), binary.BigEndian.AppendUint64(nil, uint64(hb.Len())), hb.Bytes()} {
+		for _, b := range [][]byte{[]byte(runMagic), binary.BigEndian.AppendUint64(nil, uint64(hb.Len())), hb.Bytes(),
+			binary.BigEndian.AppendUint64(nil, uint64(len(in))), in} {
 			if _, err := w.Write(b); err != nil {
 				return err
 			}
 		}
-		if err := gob.NewEncoder(w).Encode(body); err != nil {
+		if err := gob.NewEncoder(w).Encode(found); err != nil {
 			return fmt.Errorf("encoding the run record: %w", err)
 		}
 		_, err := w.Write(h.Sum(nil))
