@@ -839,13 +839,9 @@ func (e *editor) podInjection() string {
 // injectorConfigMap changes an injector ConfigMap's policy, selectors,
 // namespaces-by-default value, or name (and so its revision).
 func (e *editor) injectorConfigMap() string {
-	var cms []*ydoc
-	for _, d := range e.of("*", "ConfigMap") {
-		if strings.HasPrefix(d.name, "istio-sidecar-injector") {
-			cms = append(cms, d)
-		}
-	}
-	d, ok := pickOne(e.rng, cms)
+	d, ok := pickOne(e.rng, slices.DeleteFunc(e.of("*", "ConfigMap"), func(d *ydoc) bool {
+		return !strings.HasPrefix(d.name, "istio-sidecar-injector")
+	}))
 	if !ok {
 		return ""
 	}
@@ -1205,12 +1201,9 @@ func (e *editor) presence() string {
 // networkPolicy changes the selectors or policy types of a
 // NetworkPolicy, deletes a default deny, or adds one.
 func (e *editor) networkPolicy() string {
-	var nps []*ydoc
-	for _, d := range e.of("*", "NetworkPolicy") {
-		if strings.HasPrefix(d.apiVersion, "networking.k8s.io") {
-			nps = append(nps, d)
-		}
-	}
+	nps := slices.DeleteFunc(e.of("*", "NetworkPolicy"), func(d *ydoc) bool {
+		return !strings.HasPrefix(d.apiVersion, "networking.k8s.io")
+	})
 	d, ok := pickOne(e.rng, nps)
 	if !ok {
 		return ""
