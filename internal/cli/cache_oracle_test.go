@@ -760,13 +760,14 @@ func (e *editor) rootSelector() string {
 	spec := yMapAt(d.n, "spec")
 	l, ok := pickOne(e.rng, e.podLabels())
 	var what string
-	if yField(spec, key) != nil && (!ok || e.rng.IntN(3) == 0) {
+	switch {
+	case yField(spec, key) != nil && (!ok || e.rng.IntN(3) == 0):
 		yDel(spec, key)
 		what = "deleted " + key
-	} else if ok {
+	case ok:
 		ySet(yMapAt(spec, key), inner, labelMap(l))
 		what = key + " " + l
-	} else {
+	default:
 		return ""
 	}
 	e.save(d)

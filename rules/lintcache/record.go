@@ -306,7 +306,7 @@ func openRecord(path, key string) (*readRecord, error) {
 			return nil, fmt.Errorf("%s: corrupt (bad section length)", path)
 		}
 		n := binary.BigEndian.Uint64(rest)
-		if n > uint64(len(rest)-8) {
+		if n > uint64(len(rest)-8) { //nolint:gosec // G115: len(rest) is at least 8, checked above
 			return nil, fmt.Errorf("%s: corrupt (bad section length)", path)
 		}
 		parts[i], rest = rest[8:8+n], rest[8+n:]
@@ -510,7 +510,7 @@ func (c *Cache) PutRecord(key string, digest [32]byte, res *manifest.Result, fs 
 	return c.writeFile(c.recordPath(), func(w io.Writer) error {
 		h := sha256.New()
 		w = io.MultiWriter(w, h)
-		for _, b := range [][]byte{[]byte(runMagic), binary.BigEndian.AppendUint64(nil, uint64(hb.Len())), hb.Bytes(),
+		for _, b := range [][]byte{[]byte(runMagic), binary.BigEndian.AppendUint64(nil, uint64(hb.Len())), hb.Bytes(), //nolint:gosec // G115: a length
 			binary.BigEndian.AppendUint64(nil, uint64(len(in))), in} {
 			if _, err := w.Write(b); err != nil {
 				return err
@@ -538,7 +538,8 @@ func (c *Cache) writeFile(path string, write func(io.Writer) error) error {
 	}
 	defer os.Remove(tmp.Name())
 	w := bufio.NewWriter(tmp)
-	if err := write(w); err == nil {
+	err = write(w)
+	if err == nil {
 		err = w.Flush()
 	}
 	if err != nil {
