@@ -303,11 +303,8 @@ func addresses(o *manifest.Object) ([]spec.GatewayAddress, bool) {
 // LabelLoc returns the location of a label key of the site's metadata, or
 // the object's name.
 func (s AnnotationSite) LabelLoc(key string) manifest.Loc {
-	l := yamlpath.Field(s.metadata(), "labels")
-	for i := 0; l != nil && i+1 < len(l.Content); i += 2 {
-		if l.Content[i].Value == key {
-			return manifest.LocOf(l.Content[i])
-		}
+	if k, _ := yamlpath.Lookup(yamlpath.Field(s.metadata(), "labels"), key); k != nil {
+		return manifest.LocOf(k)
 	}
 	return s.Obj.NameLoc
 }

@@ -32,11 +32,8 @@ func (s AnnotationSite) metadata() *yaml.Node {
 
 // KeyLoc returns the location of an annotation key, or the object's name.
 func (s AnnotationSite) KeyLoc(key string) manifest.Loc {
-	ann := yamlpath.Field(s.metadata(), "annotations")
-	for i := 0; ann != nil && i+1 < len(ann.Content); i += 2 {
-		if ann.Content[i].Value == key {
-			return manifest.LocOf(ann.Content[i])
-		}
+	if k, _ := yamlpath.Lookup(yamlpath.Field(s.metadata(), "annotations"), key); k != nil {
+		return manifest.LocOf(k)
 	}
 	return s.Obj.NameLoc
 }
@@ -122,8 +119,8 @@ func stringMap(n *yaml.Node) map[string]string {
 		return nil
 	}
 	out := make(map[string]string, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		out[manifest.Intern(n.Content[i].Value)] = manifest.Intern(n.Content[i+1].Value)
+	for k, v := range yamlpath.Entries(n) {
+		out[manifest.Intern(k.Value)] = manifest.Intern(v.Value)
 	}
 	return out
 }

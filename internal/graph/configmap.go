@@ -127,8 +127,7 @@ func readConfigMap(o *manifest.Object) *configMapFacts {
 		return f
 	}
 	values := map[string]string{}
-	for i := 0; i+1 < len(data.Content); i += 2 {
-		k, v := data.Content[i], data.Content[i+1]
+	for k, v := range yamlpath.Entries(data) {
 		f.Keys = append(f.Keys, manifest.Intern(k.Value))
 		if v.Kind == yaml.ScalarNode && (k.Value == caKeys[0] || k.Value == caKeys[1]) {
 			values[k.Value] = v.Value

@@ -118,8 +118,8 @@ type DelayPercent struct {
 	// Key is the location of the percent key, zero when the delay mapping
 	// does not hold it itself (it comes through a merge key).
 	Key spec.Loc
-	// Percentage is true when the delay also sets percentage, or merges a
-	// mapping (<<) that may: Istio then reads percentage, not percent.
+	// Percentage is true when the delay also sets percentage, itself or
+	// through a merge key: Istio then reads percentage, not percent.
 	Percentage bool
 }
 
@@ -148,12 +148,10 @@ func faultDelayPercent(file string, http *yaml.Node, i int) (DelayPercent, bool)
 	d := DelayPercent{Percent: f.Delay.Percent}
 	delay := yamlpath.Field(fault, "delay")
 	for j := 0; delay != nil && j+1 < len(delay.Content); j += 2 {
-		switch k := delay.Content[j]; k.Value {
-		case "percent":
+		if k := delay.Content[j]; k.Value == "percent" {
 			d.Key = manifest.LocOf(k)
-		case "percentage", "<<":
-			d.Percentage = true
 		}
 	}
+	d.Percentage = yamlpath.Field(delay, "percentage") != nil
 	return d, true
 }

@@ -260,9 +260,9 @@ func (e embedded) keyNode() *yaml.Node {
 	if data == nil {
 		return nil
 	}
-	for i := 0; i+1 < len(data.Content); i += 2 {
-		if data.Content[i+1] == e.n {
-			return data.Content[i]
+	for k, v := range yamlpath.Entries(data) {
+		if v == e.n {
+			return k
 		}
 	}
 	return nil

@@ -19,6 +19,9 @@ func FuzzLoad(f *testing.F) {
 		"{\"apiVersion\": \"v1\", \"kind\": \"Service\", \"metadata\": {\"name\": \"j\"}}",
 		"---\n---\n...\n",
 		"apiVersion: networking.istio.io/v1\nkind: VirtualServce\nmetadata: {name: t}\n",
+		"apiVersion: v1\nkind: Service\nm: &m {name: s, labels: &l {a: b}}\nmetadata:\n  <<: *m\n  annotations: {<<: [*l, {c: d}], a: e}\n",
+		"apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  labels: {<<: [x]}\n",
+		"a: &a {<<: *a}\n",
 	} {
 		f.Add([]byte(seed))
 	}

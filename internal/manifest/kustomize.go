@@ -192,9 +192,9 @@ const offlineHint = "build it with kustomize and pipe the output to `meshlint -`
 // outside the kustomization's directory, and visits the directories the
 // kustomization uses.
 func (u *unit) check(k *kustomization) {
-	n := k.node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		key, v := n.Content[i], deref(n.Content[i+1])
+	// Kustomize reads its file with sigs.k8s.io/yaml, which resolves merge
+	// keys (<<): a field merged from an anchor is refused as one written.
+	for key, v := range yamlpath.Entries(k.node) {
 		if isNull(v) {
 			continue
 		}

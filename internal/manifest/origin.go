@@ -84,9 +84,8 @@ func newOrigins(u *unit) *origins {
 	// The root kustomization's patches are applied last: search them first.
 	for _, k := range u.kusts {
 		var ps []*patchDoc
-		for i := 0; i+1 < len(k.node.Content); i += 2 {
-			key, v := k.node.Content[i].Value, deref(k.node.Content[i+1])
-			switch key {
+		for key, v := range yamlpath.Entries(k.node) {
+			switch key.Value {
 			case "patchesStrategicMerge":
 				// Entries are paths, or patches written inline.
 				for _, it := range items(v) {
@@ -330,18 +329,11 @@ func lookup(n *yaml.Node, path []step) (k, v *yaml.Node) {
 	return k, v
 }
 
-// entry returns the key and value nodes of key in mapping n.
+// entry returns the key and value nodes of key in mapping n, which may
+// come through a merge key (yamlpath.Lookup): kustomize's output has the
+// merged entries written out.
 func entry(n *yaml.Node, key string) (k, v *yaml.Node) {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil, nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i], deref(n.Content[i+1])
-		}
-	}
-	return nil, nil
+	return yamlpath.Lookup(n, key)
 }
 
 // seqItem finds the item of sequence n that the step names: by its merge
@@ -540,8 +532,8 @@ func plainMap(n *yaml.Node) map[string]string {
 		return nil
 	}
 	m := map[string]string{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		m[n.Content[i].Value] = n.Content[i+1].Value
+	for k, v := range yamlpath.Entries(n) {
+		m[k.Value] = v.Value
 	}
 	return m
 }

@@ -372,13 +372,13 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 			return nil, []*Error{errAt(meta, "metadata must be a mapping, not %s", kindName(meta))}
 		}
 		if v := yamlpath.Field(meta, "name"); v != nil {
-			if !isString(v) {
+			if !kubeString(v) {
 				errs = append(errs, errAt(v, "metadata.name must be a string, not %s", kindName(v)))
 			}
 			o.Name, o.NameLoc = Intern(v.Value), LocOf(v)
 		}
 		if v := yamlpath.Field(meta, "namespace"); v != nil && v.Value != "" {
-			if !isString(v) {
+			if !kubeString(v) {
 				errs = append(errs, errAt(v, "metadata.namespace must be a string, not %s", kindName(v)))
 			}
 			o.Namespace, o.NamespaceSet = Intern(v.Value), true
@@ -433,9 +433,10 @@ func stringMap(file string, meta *yaml.Node, key string) (map[string]string, []*
 	}
 	out := make(map[string]string, len(m.Content)/2)
 	var errs []*Error
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := deref(m.Content[i]), deref(m.Content[i+1])
-		if !isString(v) {
+	// Entries resolves merge keys (<<) as Kubernetes does: a label written
+	// in a merged mapping is the object's, at the position it is written.
+	for k, v := range yamlpath.Entries(m) {
+		if !kubeString(v) {
 			errs = append(errs, &Error{File: file, Loc: LocOf(v), Msg: fmt.Sprintf("metadata.%s[%s] must be a string, not %s (quote it)", key, k.Value, kindName(v))})
 			continue
 		}
@@ -446,6 +447,21 @@ func stringMap(file string, meta *yaml.Node, key string) (map[string]string, []*
 
 func isString(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str"
+}
+
+// kubeString reports whether Kubernetes reads scalar n as a string where it
+// wants one: a string, or a timestamp (2024-01-02), which yaml.v3 tags
+// !!timestamp and Kubernetes' YAML decoder (sigs.k8s.io/yaml, YAML 1.1 by
+// yaml.v2) decodes as the string written, as the schema check does.
+func kubeString(n *yaml.Node) bool {
+	if n.Kind != yaml.ScalarNode {
+		return false
+	}
+	switch n.ShortTag() {
+	case "!!str", "!!timestamp":
+		return true
+	}
+	return false
 }
 
 // kindName describes a node's type in the words a user would use.
@@ -480,9 +496,16 @@ func kindName(n *yaml.Node) string {
 const maxAliasGrowth = 100_000
 
 // checkAliases refuses a document whose aliases expand it by more than
-// maxAliasGrowth nodes, or that holds an alias to one of its own ancestors.
+// maxAliasGrowth nodes, that holds an alias to one of its own ancestors,
+// or whose merge key (<<) names something else than a mapping or a list
+// of mappings, which Kubernetes' YAML decoder refuses for the whole
+// document ("map merge requires map or sequence of maps as the value").
 func checkAliases(file string, index int, n *yaml.Node) *Error {
-	if !hasAlias(n) {
+	aliases, bad := scanDoc(n)
+	if bad != nil {
+		return &Error{File: file, Loc: LocOf(bad), Msg: fmt.Sprintf("document %d is left out: a merge key (<<) must name a mapping or a list of mappings, not %s; Kubernetes rejects the document", index+1, kindName(deref(bad)))}
+	}
+	if !aliases {
 		return nil
 	}
 	c := aliasCounter{size: map[*yaml.Node]int64{}, active: map[*yaml.Node]bool{}}
@@ -496,16 +519,47 @@ func checkAliases(file string, index int, n *yaml.Node) *Error {
 	return nil
 }
 
-func hasAlias(n *yaml.Node) bool {
+// scanDoc reports whether the tree under n holds an alias, and returns the
+// first value of a merge key that is not a mapping or a list of mappings
+// (the bad item, for a list).
+func scanDoc(n *yaml.Node) (aliases bool, badMerge *yaml.Node) {
 	if n.Kind == yaml.AliasNode {
-		return true
+		return true, nil
 	}
-	for _, c := range n.Content {
-		if hasAlias(c) {
-			return true
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if yamlpath.IsMerge(n.Content[i]) {
+				if bad := badMergeValue(n.Content[i+1]); bad != nil {
+					return aliases, bad
+				}
+			}
 		}
 	}
-	return false
+	for _, c := range n.Content {
+		a, bad := scanDoc(c)
+		aliases = aliases || a
+		if bad != nil {
+			return aliases, bad
+		}
+	}
+	return aliases, nil
+}
+
+// badMergeValue returns v, or the item of list v, that a merge key cannot
+// merge; nil when it merges mappings only.
+func badMergeValue(v *yaml.Node) *yaml.Node {
+	switch d := deref(v); d.Kind {
+	case yaml.MappingNode:
+		return nil
+	case yaml.SequenceNode:
+		for _, it := range d.Content {
+			if deref(it).Kind != yaml.MappingNode {
+				return it
+			}
+		}
+		return nil
+	}
+	return v
 }
 
 func countNodes(n *yaml.Node) int {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/suggest"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/meshlint/meshlint/rules"
 	"github.com/meshlint/meshlint/rules/meta"
 	"sigs.k8s.io/kustomize/api/konfig"
@@ -270,9 +271,10 @@ type annotationValue struct {
 }
 
 // annotationEntry returns the annotations mapping of o's own metadata and
-// the index of key's key node in it. Entries reached through an alias, or
-// written under an anchor, are not returned: editing them would change
-// the other objects that share them.
+// the index of key's key node in it. Entries reached through an alias or a
+// merge key (<<), or written under an anchor, are not returned: editing
+// them would change the other objects that share them. Nor is an entry
+// that a merged mapping also holds: without it, the merged one would apply.
 func annotationEntry(o *manifest.Object, key string) (*yaml.Node, int, bool) {
 	field := func(m *yaml.Node, k string) *yaml.Node {
 		if m == nil || m.Kind != yaml.MappingNode || m.Anchor != "" {
@@ -296,6 +298,11 @@ func annotationEntry(o *manifest.Object, key string) (*yaml.Node, int, bool) {
 		}
 		if k.Kind != yaml.ScalarNode || v.Kind != yaml.ScalarNode || k.Anchor != "" || v.Anchor != "" {
 			return nil, 0, false
+		}
+		for _, src := range yamlpath.Sources(ann) {
+			if mk, _ := yamlpath.Lookup(src, key); mk != nil {
+				return nil, 0, false
+			}
 		}
 		return ann, i, true
 	}

@@ -196,3 +196,51 @@ spec:
 		t.Errorf("fixes %q:\n%s\nwant:\n%s", msgs, got, want)
 	}
 }
+
+// TestFixMergedAnnotations checks the removal of a stale annotation
+// directive beside a merge key (<<): the entry written in the mapping goes
+// and the merge key stays, but not when a merged mapping holds the same
+// annotation (it would apply once the written one is gone), nor when the
+// directive itself comes through the merge key.
+func TestFixMergedAnnotations(t *testing.T) {
+	src := `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: a
+  annotations:
+    <<: {team: a}
+    meshlint.io/ignore: MR002
+    meshlint.io/ignore-reason: stale
+spec:
+  hosts: [a]
+`
+	got, msgs := fixed(t, src, nil, nil)
+	want := strings.Replace(src, "    meshlint.io/ignore: MR002\n    meshlint.io/ignore-reason: stale\n", "", 1)
+	if got != want {
+		t.Errorf("fixes %q:\n%s\nwant:\n%s", msgs, got, want)
+	}
+	for _, src := range []string{`apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: a
+  annotations:
+    <<: {meshlint.io/ignore: MR001, meshlint.io/ignore-reason: shared}
+    meshlint.io/ignore: MR002
+    meshlint.io/ignore-reason: stale
+spec:
+  hosts: [a]
+`, `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: a
+  annotations:
+    <<: {meshlint.io/ignore: MR002, meshlint.io/ignore-reason: stale}
+spec:
+  hosts: [a]
+`} {
+		got, msgs := fixed(t, src, nil, nil)
+		if got != src || len(msgs) != 0 {
+			t.Errorf("fixes %q changed the file:\n%s", msgs, got)
+		}
+	}
+}

@@ -6,6 +6,7 @@
 package yamlpath
 
 import (
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -99,16 +100,25 @@ func Path(root *yaml.Node, line, col int) string {
 	return String(steps)
 }
 
-// String renders steps as a path; the root step renders as "".
+// String renders steps as a path; the root step renders as "". A merge key
+// and the index in a list of merged mappings are left out: a node written
+// in "<<: {a: 1}" or "<<: [{a: 1}]" has the path of the a it is read as.
 func String(steps []Step) string {
 	var b strings.Builder
+	merge := false // the previous step is a merge key's
 	for _, s := range steps {
 		switch {
+		case IsMerge(s.Key):
+			merge = true
+			continue
+		case merge && s.Key == nil && s.Index >= 0:
+			// An item of a list of merged mappings.
 		case s.Key != nil:
 			b.WriteString(keyStep(s.Key.Value))
 		case s.Index >= 0:
 			b.WriteString("[" + strconv.Itoa(s.Index) + "]")
 		}
+		merge = false
 	}
 	return b.String()
 }
@@ -179,20 +189,177 @@ func find(n *yaml.Node, line, col int, steps []Step) ([]Step, bool) {
 }
 
 // Field returns the value node of key in mapping n, or nil when n is not a
-// mapping or has no such key. An alias value is resolved to the node it
-// names, so that a reader sees through anchors as YAML decoding does.
+// mapping or has no such key. The mapping is read as YAML decoding reads
+// it: an alias value is resolved to the node it names, and a key the
+// mapping does not hold itself is looked up in the mappings its merge keys
+// name (see Entries). Alias keys are resolved too.
 func Field(n *yaml.Node, key string) *yaml.Node {
+	_, v := Lookup(n, key)
+	return v
+}
+
+// Lookup returns the key and value nodes of key in mapping n, or nils, as
+// Field finds them. A merged entry's nodes are where it is written: in the
+// merged mapping, which may be an anchor's elsewhere in the document.
+func Lookup(n *yaml.Node, key string) (k, v *yaml.Node) {
+	return lookup(deref(n), key, 0)
+}
+
+func lookup(n *yaml.Node, key string, depth int) (k, v *yaml.Node) {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	merges := false
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		c := deref(n.Content[i])
+		if IsMerge(c) {
+			merges = true
+			continue
+		}
+		if c.Value == key {
+			return c, deref(n.Content[i+1])
+		}
+	}
+	if !merges || depth >= maxMergeDepth {
+		return nil, nil
+	}
+	for _, src := range Sources(n) {
+		if k, v := lookup(src, key, depth+1); k != nil {
+			return k, v
+		}
+	}
+	return nil, nil
+}
+
+// maxMergeDepth bounds the nesting of merged mappings that merge others.
+// The loader refuses cyclic aliases, so it only guards against a tree that
+// did not come through it.
+const maxMergeDepth = 100
+
+// IsMerge reports whether k is a YAML merge key: a plain << (tagged !!merge
+// by the parser), not a quoted "<<", which is an ordinary key.
+func IsMerge(k *yaml.Node) bool {
+	return k != nil && k.Kind == yaml.ScalarNode && k.Value == "<<" && k.ShortTag() == "!!merge"
+}
+
+// HasMerge reports whether mapping n has a merge key of its own.
+func HasMerge(n *yaml.Node) bool {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if IsMerge(n.Content[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// Sources returns the mappings the merge keys of mapping n merge into it,
+// in precedence order, aliases resolved: the items of a << list in order,
+// the first winning, as in yaml.v3 and Kubernetes' decoder. Of several <<
+// keys in one mapping (a duplicate key, which yaml.v3 refuses to decode),
+// the later one wins, as in Kubernetes' decoder and the schema check.
+// Values that are not mappings, which Kubernetes rejects (the loader
+// reports them), are left out.
+func Sources(n *yaml.Node) []*yaml.Node {
+	n = deref(n)
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			v := n.Content[i+1]
-			if v.Kind == yaml.AliasNode && v.Alias != nil {
-				v = v.Alias
+	var out []*yaml.Node
+	for i := len(n.Content) - 2; i >= 0; i -= 2 {
+		if !IsMerge(n.Content[i]) {
+			continue
+		}
+		switch v := deref(n.Content[i+1]); v.Kind {
+		case yaml.MappingNode:
+			out = append(out, v)
+		case yaml.SequenceNode:
+			for _, it := range v.Content {
+				if it = deref(it); it.Kind == yaml.MappingNode {
+					out = append(out, it)
+				}
 			}
-			return v
 		}
 	}
-	return nil
+	return out
+}
+
+// Entries yields the entries of mapping n as YAML decoding reads them
+// (YAML 1.1 merge keys, which Kubernetes' decoder resolves): the mapping's
+// own entries in order, then those of the mappings its merge keys name
+// (Sources, recursively) whose keys are not yielded yet, so that a key
+// written in the mapping wins over a merged one, and an earlier merged
+// mapping over a later one. Merge keys themselves are not yielded. Keys
+// and values are yielded with aliases resolved, and are the nodes where
+// the entry is written, so that a merged entry has the position of its
+// text in the merged mapping. Nothing is yielded when n is not a mapping.
+func Entries(n *yaml.Node) iter.Seq2[*yaml.Node, *yaml.Node] {
+	return func(yield func(k, v *yaml.Node) bool) {
+		n := deref(n)
+		if n == nil || n.Kind != yaml.MappingNode {
+			return
+		}
+		merges := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := deref(n.Content[i])
+			if IsMerge(k) {
+				merges = true
+				continue
+			}
+			if !yield(k, deref(n.Content[i+1])) {
+				return
+			}
+		}
+		if !merges {
+			return
+		}
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := deref(n.Content[i]); !IsMerge(k) {
+				seen[k.Value] = true
+			}
+		}
+		merged(n, seen, yield, 0)
+	}
+}
+
+// merged yields the entries that the merge keys of n bring in, skipping
+// the keys in seen and adding those it yields; it returns false when
+// yield did.
+func merged(n *yaml.Node, seen map[string]bool, yield func(k, v *yaml.Node) bool, depth int) bool {
+	if depth >= maxMergeDepth {
+		return true
+	}
+	for _, src := range Sources(n) {
+		more := false
+		for i := 0; i+1 < len(src.Content); i += 2 {
+			k := deref(src.Content[i])
+			if IsMerge(k) {
+				more = true
+				continue
+			}
+			if seen[k.Value] {
+				continue
+			}
+			seen[k.Value] = true
+			if !yield(k, deref(src.Content[i+1])) {
+				return false
+			}
+		}
+		if more && !merged(src, seen, yield, depth+1) {
+			return false
+		}
+	}
+	return true
+}
+
+// deref resolves an alias to the node it names.
+func deref(n *yaml.Node) *yaml.Node {
+	if n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
 }

@@ -448,12 +448,12 @@ func stringMap(x argoNode) (map[string]string, bool) {
 	if !x.isMap() {
 		return nil, false
 	}
-	for i := 0; i+1 < len(x.n.Content); i += 2 {
-		v, ok := argoNode{n: deref(x.n.Content[i+1])}.str()
+	for k, v := range yamlpath.Entries(x.n) {
+		s, ok := argoNode{n: v}.str()
 		if !ok {
 			return nil, false
 		}
-		out[x.n.Content[i].Value] = v
+		out[k.Value] = s
 	}
 	return out, true
 }
@@ -858,10 +858,8 @@ func (x argoNode) loc() manifest.Loc { return manifest.LocOf(x.n) }
 // keyLoc returns the location of key in a mapping, or the mapping's own.
 func (x argoNode) keyLoc(key string) manifest.Loc {
 	if x.isMap() {
-		for i := 0; i+1 < len(x.n.Content); i += 2 {
-			if x.n.Content[i].Value == key {
-				return manifest.LocOf(x.n.Content[i])
-			}
+		if k, _ := yamlpath.Lookup(x.n, key); k != nil {
+			return manifest.LocOf(k)
 		}
 	}
 	return x.loc()
@@ -884,8 +882,8 @@ func (x argoNode) entries() []string {
 		return nil
 	}
 	var out []string
-	for i := 0; i+1 < len(x.n.Content); i += 2 {
-		out = append(out, x.n.Content[i].Value)
+	for k := range yamlpath.Entries(x.n) {
+		out = append(out, k.Value)
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/meshlint/meshlint/rules"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -63,10 +64,8 @@ func (x node) get(key string) node {
 	if !x.isMap() {
 		return x.absent(key)
 	}
-	for i := 0; i+1 < len(x.n.Content); i += 2 {
-		if x.n.Content[i].Value == key {
-			return node{n: deref(x.n.Content[i+1]), root: x.root}
-		}
+	if _, v := yamlpath.Lookup(x.n, key); v != nil {
+		return node{n: v, root: x.root}
 	}
 	return x.absent(key)
 }
@@ -81,15 +80,15 @@ type entry struct {
 	val    node
 }
 
-// entries returns the keys of a mapping in order.
+// entries returns the entries of a mapping in order, those that merge keys
+// bring in last (yamlpath.Entries).
 func (x node) entries() []entry {
 	if !x.isMap() {
 		return nil
 	}
 	var out []entry
-	for i := 0; i+1 < len(x.n.Content); i += 2 {
-		k := x.n.Content[i]
-		out = append(out, entry{key: k.Value, keyLoc: manifest.LocOf(k), val: node{n: deref(x.n.Content[i+1]), root: x.root}})
+	for k, v := range yamlpath.Entries(x.n) {
+		out = append(out, entry{key: k.Value, keyLoc: manifest.LocOf(k), val: node{n: v, root: x.root}})
 	}
 	return out
 }
@@ -189,9 +188,9 @@ func pathTo(n, target *yaml.Node) (string, bool) {
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if p, ok := pathTo(deref(n.Content[i+1]), target); ok {
-				return joinPath(n.Content[i].Value, p), true
+		for k, v := range yamlpath.Entries(n) {
+			if p, ok := pathTo(v, target); ok {
+				return joinPath(k.Value, p), true
 			}
 		}
 	case yaml.SequenceNode:
@@ -358,10 +357,8 @@ func isHTTPProtocol(p string) bool {
 // location when the key is absent.
 func (x node) keyLoc(key string) manifest.Loc {
 	if x.isMap() {
-		for i := 0; i+1 < len(x.n.Content); i += 2 {
-			if x.n.Content[i].Value == key {
-				return manifest.LocOf(x.n.Content[i])
-			}
+		if k, _ := yamlpath.Lookup(x.n, key); k != nil {
+			return manifest.LocOf(k)
 		}
 	}
 	return x.loc()

@@ -78,9 +78,9 @@ func (u annotationUse) loc() manifest.Loc {
 }
 
 // keyLoc returns loc and whether it is exactly the annotation's key scalar
-// in the site's annotations mapping: not when the mapping does not hold
-// the key as written (a merge key gives it, the path is gone), nor when a
-// kustomize transformer added it.
+// of the site's annotations, as written in the mapping or in a mapping it
+// merges (<<): not when the key is not found, nor when a kustomize
+// transformer added it.
 func (u annotationUse) keyLoc() (loc manifest.Loc, exact bool) {
 	if u.at == nil {
 		// KeyLoc falls back to the object's name, which no key is at.
@@ -99,12 +99,9 @@ func (u annotationUse) keyLoc() (loc manifest.Loc, exact bool) {
 			n = n.Content[step]
 		}
 	}
-	ann := yamlpath.Field(n, "annotations")
-	for i := 0; ann != nil && i+1 < len(ann.Content); i += 2 {
-		if ann.Content[i].Value == u.key {
-			loc = manifest.LocOf(ann.Content[i])
-			return loc, !atKind(u.site.Obj, loc)
-		}
+	if k, _ := yamlpath.Lookup(yamlpath.Field(n, "annotations"), u.key); k != nil {
+		loc = manifest.LocOf(k)
+		return loc, !atKind(u.site.Obj, loc)
 	}
 	return u.at.loc, false
 }

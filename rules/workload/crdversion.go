@@ -127,11 +127,8 @@ func runGatewayAPICRDBelowMinimum(p *rules.Pass) error {
 // annotationValueLoc returns the location of the value of annotation key
 // of o, or o's name.
 func annotationValueLoc(o *manifest.Object, key string) manifest.Loc {
-	ann := yamlpath.Field(yamlpath.Field(o.Root(), "metadata"), "annotations")
-	for i := 0; ann != nil && i+1 < len(ann.Content); i += 2 {
-		if ann.Content[i].Value == key {
-			return manifest.LocOf(ann.Content[i+1])
-		}
+	if v := yamlpath.Field(yamlpath.Field(yamlpath.Field(o.Root(), "metadata"), "annotations"), key); v != nil {
+		return manifest.LocOf(v)
 	}
 	return o.NameLoc
 }
