@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -137,8 +138,13 @@ func deref(n *yaml.Node) *yaml.Node {
 }
 
 // scalar converts a scalar by its resolved tag. Timestamps, binary data and
-// unknown tags stay strings, as in sigs.k8s.io/yaml.
+// unknown tags stay strings, as in sigs.k8s.io/yaml. A plain yes, on, y, no,
+// off or n, which yaml.v3 tags !!str, is the boolean YAML 1.1 makes it in
+// sigs.k8s.io/yaml.
 func scalar(n *yaml.Node) any {
+	if b, ok := yamlpath.YAML11Bool(n); ok {
+		return b
+	}
 	switch n.ShortTag() {
 	case "!!null":
 		return nil

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -405,6 +406,13 @@ func scalarOf(n *yaml.Node) scalarVal {
 			return floatVal(f)
 		}
 	default:
+		// A plain yes or off is a boolean to Kubernetes. The words are
+		// short: the length test spares nearly every string the call.
+		if len(n.Value) <= yamlpath.MaxBoolWord {
+			if b, ok := yamlpath.YAML11Bool(n); ok {
+				return scalarVal{t: tBool, b: b}
+			}
+		}
 		return scalarVal{t: tString, str: n.Value}
 	}
 	switch v := scalar(n).(type) {

@@ -589,7 +589,7 @@ func TestFastCustomSchemas(t *testing.T) {
 		values: []string{"a", "ab", "abc", "abcd", "éé", "ééé", "éééé", "AB", "null", "", "''", "!!str 12", "12", "!!binary aGk=", "2001-12-14", "!!timestamp 2001-12-14"},
 	}, {
 		schema: `{"enum": ["a", 1, 2.5, true, null]}`,
-		values: []string{"a", "b", "1", "1.0", "2.5", "2.50", "'1'", "true", "false", "yes", "!!bool yes", "~", "[a]", "{a: 1}"},
+		values: []string{"a", "b", "1", "1.0", "2.5", "2.50", "'1'", "true", "false", "yes", "'yes'", "Off", "!!bool yes", "!!str on", "~", "[a]", "{a: 1}"},
 	}, {
 		schema: `{"enum": [{"a": 1}, [1]]}`,
 		values: []string{"{a: 1}", "[1]", "1", "a"},
@@ -601,7 +601,7 @@ func TestFastCustomSchemas(t *testing.T) {
 		values: []string{"{}", "{a: x}", "{a: 1}", "{a: x, b: y}", "{a: x, b: y, c: z}", "{a: x, b: y, a: z}", "{a: x, b: ~, c: z}", "{a: x, b: y, c: ~}"},
 	}, {
 		schema: `{"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 2}`,
-		values: []string{"[]", "[a]", "[a, b]", "[a, b, c]", "[a, ~]", "[1]", "{a: 1}"},
+		values: []string{"[]", "[a]", "[a, b]", "[a, b, c]", "[a, ~]", "[1]", "[n]", "['n']", "{a: 1}"},
 	}, {
 		schema: `{"type": "object", "oneOf": [{"not": {"anyOf": [{"required": ["a"]}, {"required": ["b"]}]}}, {"required": ["a"]}, {"required": ["b"]}]}`,
 		values: []string{"{}", "{a: 1}", "{b: 1}", "{a: 1, b: 1}", "{a: ~, b: 1}", "{c: 1}"},

@@ -12,6 +12,7 @@ import (
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/suggest"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
@@ -149,14 +150,14 @@ func (r *reporter) collect(e *jsonschema.ValidationError) {
 			r.add(n, join(p.path, m), join(p.path, m)+" is required")
 		}
 	case *kind.Type:
-		r.add(p.at, p.path, at(p.path, typeMessage(k.Want, k.Got, p.value)))
+		r.add(p.at, p.path, at(p.path, typeMessage(k.Want, k.Got, p.value)+boolNote(p, k.Want)))
 	case *kind.AnyOf, *kind.OneOf:
 		if oo, ok := k.(*kind.OneOf); ok && len(oo.Subschemas) == 2 {
 			r.add(p.at, p.path, at(p.path, r.oneOfMessage(e.SchemaURL, oo.Subschemas)))
 			return
 		}
 		if want, got, ok := onlyTypes(e, e.InstanceLocation); ok {
-			r.add(p.at, p.path, at(p.path, typeMessage(want, got, p.value)))
+			r.add(p.at, p.path, at(p.path, typeMessage(want, got, p.value)+boolNote(p, want)))
 			return
 		}
 		keyword := "anyOf"
@@ -184,9 +185,10 @@ func (r *reporter) collect(e *jsonschema.ValidationError) {
 				msg += fmt.Sprintf(" (did you mean %q?)", g)
 			}
 		}
+		msg += boolNote(p, nil)
 		r.add(p.at, p.path, at(p.path, msg))
 	case *kind.Const:
-		r.add(p.at, p.path, at(p.path, fmt.Sprintf("must be %s, not %s", display(k.Want), display(k.Got))))
+		r.add(p.at, p.path, at(p.path, fmt.Sprintf("must be %s, not %s", display(k.Want), display(k.Got))+boolNote(p, nil)))
 	case *kind.Minimum:
 		r.add(p.at, p.path, at(p.path, fmt.Sprintf("%s is less than the minimum %s", k.Got.RatString(), k.Want.RatString())))
 	case *kind.Maximum:
@@ -297,6 +299,25 @@ func typeMessage(want []string, got string, value any) string {
 		msg += " " + display(value)
 	}
 	return msg
+}
+
+// boolNote explains a boolean value written as a plain yes, on, y, no, off
+// or n, which Kubernetes reads as a boolean where the author likely meant
+// a string: " (Kubernetes reads the unquoted yes as the boolean true)",
+// with "; quote it" when a string is among the types wanted. It is "" for
+// any other value.
+func boolNote(p place, want []string) string {
+	if _, ok := p.value.(bool); !ok || p.node == nil {
+		return ""
+	}
+	note := yamlpath.BoolNote(deref(p.node))
+	if note == "" {
+		return ""
+	}
+	if slices.Contains(want, "string") {
+		note += "; quote it"
+	}
+	return " (" + note + ")"
 }
 
 // onlyTypes reports whether every leaf cause of an anyOf/oneOf is a type

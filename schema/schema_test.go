@@ -342,6 +342,59 @@ spec:
 			`8:29 spec.trafficPolicy.connectionPool.tcp.maxConnections | spec.trafficPolicy.connectionPool.tcp.maxConnections: expected integer, got string "lots"`,
 		},
 	}, {
+		// Kubernetes reads YAML 1.1 (sigs.k8s.io/yaml): a plain yes is
+		// the boolean true, so a boolean field takes it.
+		name: "a plain yes, on or N is a boolean",
+		yaml: `apiVersion: v1
+kind: Service
+metadata: {name: s}
+spec:
+  publishNotReadyAddresses: yes
+  allocateLoadBalancerNodePorts: N
+  ports: [{port: 80}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d}
+spec:
+  selector: {matchLabels: {app: d}}
+  paused: on
+  template:
+    metadata: {labels: {app: d}}
+    spec:
+      containers: [{name: c, image: i, stdin: Off, tty: YES}]
+`,
+	}, {
+		name: "a boolean field refuses other words, and quoted ones",
+		yaml: `apiVersion: v1
+kind: Service
+metadata: {name: s}
+spec:
+  publishNotReadyAddresses: maybe
+  allocateLoadBalancerNodePorts: "yes"
+  ports: [{port: 80}]
+`,
+		want: []string{
+			`5:29 spec.publishNotReadyAddresses | spec.publishNotReadyAddresses: expected boolean, got string "maybe"`,
+			`6:34 spec.allocateLoadBalancerNodePorts | spec.allocateLoadBalancerNodePorts: expected boolean, got string "yes"`,
+		},
+	}, {
+		name: "a plain yes or off in a string field, with why",
+		yaml: `apiVersion: v1
+kind: Service
+metadata: {name: s}
+spec:
+  selector: {app: s, canary: off}
+  sessionAffinity: yes
+  externalName: "on"
+  ports: [{port: 80, name: y}]
+`,
+		want: []string{
+			`5:30 spec.selector.canary | spec.selector.canary: expected string, got boolean false (Kubernetes reads the unquoted off as the boolean false; quote it)`,
+			`6:20 spec.sessionAffinity | spec.sessionAffinity: expected string, got boolean true (Kubernetes reads the unquoted yes as the boolean true; quote it)`,
+			`8:28 spec.ports[0].name | spec.ports[0].name: expected string, got boolean true (Kubernetes reads the unquoted y as the boolean true; quote it)`,
+		},
+	}, {
 		name: "valid objects of every version",
 		yaml: `apiVersion: networking.istio.io/v1alpha3
 kind: Gateway

@@ -158,7 +158,7 @@ func readConfigMap(o *manifest.Object) *configMapFacts {
 // they differ in corner cases only, and a duplicate key, which v2
 // accepts, is not checked since a yaml.Node decode keeps both.
 func checkOverlay(e embedded) (string, manifest.Loc) {
-	if e.n.Kind != yaml.ScalarNode || e.n.ShortTag() != "!!str" {
+	if !kubeString(e.n) {
 		return "", manifest.Loc{} // the API server takes only strings
 	}
 	var doc yaml.Node

@@ -815,7 +815,7 @@ spec:
 		`apiVersion: apps/v1
 kind: Deployment
 metadata:
-  name: off
+  name: "off"
   namespace: app
 spec:
   template:

@@ -337,6 +337,10 @@ func TestInjectorConfigMapErrors(t *testing.T) {
 			[]string{"in.yaml:8:11: data.values: not valid YAML:"}},
 		{"enableNamespacesByDefault a string", "data:\n  config: 'policy: disabled'\n  values: |-\n    {\n      \"sidecarInjectorWebhook\": {\"enableNamespacesByDefault\": \"true\"}\n    }\n",
 			[]string{`in.yaml:10:63: data.values: sidecarInjectorWebhook.enableNamespacesByDefault: expected a boolean (true or false), got "true"`}},
+		{"enableNamespacesByDefault a quoted yes", "data:\n  config: 'policy: disabled'\n  values: |-\n    sidecarInjectorWebhook: {enableNamespacesByDefault: \"yes\"}\n",
+			[]string{`in.yaml:9:57: data.values: sidecarInjectorWebhook.enableNamespacesByDefault: expected a boolean (true or false), got "yes"`}},
+		{"config a plain yes", "data:\n  config: yes\n  values: '{}'\n",
+			[]string{`in.yaml:7:11: data.config: expected a string holding the injector's configuration, got yes (Kubernetes reads the unquoted yes as the boolean true)`}},
 		{"no data", "",
 			[]string{"in.yaml:4:9: sidecar injector ConfigMap istio-system/istio-sidecar-injector has no data.config", "in.yaml:4:9: sidecar injector ConfigMap istio-system/istio-sidecar-injector has no data.values"}},
 	} {
@@ -374,6 +378,9 @@ func TestNamespaceInjection(t *testing.T) {
 		{"webhooks without the revision", []string{chartInjector(false)}, []string{"istio.io/rev=canary"}, false},
 		{"ConfigMap policy disabled", []string{injectorConfigMap("istio-system", "istio-sidecar-injector", "policy: disabled", "{}")}, []string{"istio-injection=enabled"}, false},
 		{"ConfigMap namespaces by default", []string{injectorConfigMap("istio-system", "istio-sidecar-injector", "policy: enabled", byDefault(true))}, []string{"istio.io/dataplane-mode=ambient"}, true},
+		// istiod reads the values with sigs.k8s.io/yaml: YAML 1.1, where
+		// a plain on is true.
+		{"ConfigMap namespaces by default, on", []string{injectorConfigMap("istio-system", "istio-sidecar-injector", "policy: enabled", "sidecarInjectorWebhook: {enableNamespacesByDefault: on}")}, []string{"istio.io/dataplane-mode=ambient"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := graphFrom(t, docs(append([]string{namespace("app", tc.ns...)}, tc.objs...)...))

@@ -197,8 +197,9 @@ func readInjectorConfigMap(o *manifest.Object) *injectorSettings {
 }
 
 // namespacesByDefault reads sidecarInjectorWebhook.enableNamespacesByDefault
-// of data.values, which istiod decodes into a protobuf BoolValue: only a
-// boolean is one (yaml.v3 would also take the string "yes").
+// of data.values, which istiod decodes into a protobuf BoolValue through
+// sigs.k8s.io/yaml: only a boolean is one, which in its YAML 1.1 includes
+// a plain yes or off (yaml.v3 would also take the string "yes").
 func (e embedded) namespacesByDefault(doc *yaml.Node, errs *[]*manifest.Error) spec.Bool {
 	swh := yamlpath.Field(doc, "sidecarInjectorWebhook")
 	if isNullNode(swh) {
@@ -212,16 +213,22 @@ func (e embedded) namespacesByDefault(doc *yaml.Node, errs *[]*manifest.Error) s
 	if isNullNode(v) {
 		return spec.Bool{}
 	}
-	if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" {
-		e.errorf(errs, v.Line, v.Column, "sidecarInjectorWebhook.enableNamespacesByDefault: expected a boolean (true or false), got %s", describeNode(v))
-		return spec.Bool{}
-	}
-	b, err := strconv.ParseBool(strings.ToLower(v.Value))
-	if err != nil {
+	b, ok := yamlpath.Bool(v)
+	if !ok {
 		e.errorf(errs, v.Line, v.Column, "sidecarInjectorWebhook.enableNamespacesByDefault: expected a boolean (true or false), got %s", describeNode(v))
 		return spec.Bool{}
 	}
 	return spec.Bool{V: b, Set: true, Loc: e.fileLoc(manifest.LocOf(v))}
+}
+
+// kubeString reports whether the API server takes scalar n as a string: a
+// plain yes or off is a boolean to it, although yaml.v3 tags it !!str.
+func kubeString(n *yaml.Node) bool {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
+		return false
+	}
+	_, isBool := yamlpath.YAML11Bool(n)
+	return !isBool
 }
 
 func isNullNode(n *yaml.Node) bool {
@@ -277,10 +284,14 @@ var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
 // parse parses the document; nil when it is empty or does not parse.
 func (e embedded) parse(errs *[]*manifest.Error) *yaml.Node {
-	if e.n.Kind != yaml.ScalarNode || e.n.ShortTag() != "!!str" {
+	if !kubeString(e.n) {
+		got := describeNode(e.n)
+		if note := yamlpath.BoolNote(e.n); note != "" {
+			got = e.n.Value + " (" + note + ")"
+		}
 		loc := manifest.LocOf(e.n)
 		*errs = append(*errs, &manifest.Error{File: e.o.Pos(loc).File, Loc: loc,
-			Msg: fmt.Sprintf("%s: expected a string holding the injector's configuration, got %s", e.key, describeNode(e.n))})
+			Msg: fmt.Sprintf("%s: expected a string holding the injector's configuration, got %s", e.key, got)})
 		return nil
 	}
 	var doc yaml.Node

@@ -19,7 +19,7 @@ func TestSharedMaps(t *testing.T) {
 	files := map[string]string{
 		"a.yaml": `apiVersion: apps/v1
 kind: Deployment
-metadata: {name: a, namespace: n, labels: {app: a}}
+metadata: {name: a, namespace: "n", labels: {app: a}}
 spec:
   selector: {matchLabels: {app: a}}
   template:
@@ -28,14 +28,14 @@ spec:
 ---
 apiVersion: v1
 kind: Service
-metadata: {name: a, namespace: n, labels: {app: a, tier: web}}
+metadata: {name: a, namespace: "n", labels: {app: a, tier: web}}
 spec:
   selector: {app: a}
   ports: [{port: 80}]
 `,
 		"b.yaml": `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
-metadata: {name: b, namespace: n, labels: {tier: web, app: a}}
+metadata: {name: b, namespace: "n", labels: {tier: web, app: a}}
 spec:
   podSelector: {matchLabels: {app: a}}
   ingress: [{from: [{podSelector: {}}]}]

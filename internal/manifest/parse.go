@@ -333,10 +333,10 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 		}
 		return nil, []*Error{errAt(n, "document %d has no %s: not a Kubernetes object", index+1, missing)}
 	}
-	if !isString(apiVersion) {
+	if !isString(apiVersion) || isBool(apiVersion) {
 		return nil, []*Error{errAt(apiVersion, "apiVersion must be a string, not %s", kindName(apiVersion))}
 	}
-	if !isString(kind) || kind.Value == "" {
+	if !isString(kind) || isBool(kind) || kind.Value == "" {
 		return nil, []*Error{errAt(kind, "kind must be a non-empty string")}
 	}
 	if items := yamlpath.Field(n, "items"); items != nil && strings.HasSuffix(kind.Value, "List") {
@@ -373,13 +373,13 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 		}
 		if v := yamlpath.Field(meta, "name"); v != nil {
 			if !kubeString(v) {
-				errs = append(errs, errAt(v, "metadata.name must be a string, not %s", kindName(v)))
+				errs = append(errs, errAt(v, "metadata.name must be a string, not %s%s", kindName(v), quoteHint(v)))
 			}
 			o.Name, o.NameLoc = Intern(v.Value), LocOf(v)
 		}
 		if v := yamlpath.Field(meta, "namespace"); v != nil && v.Value != "" {
 			if !kubeString(v) {
-				errs = append(errs, errAt(v, "metadata.namespace must be a string, not %s", kindName(v)))
+				errs = append(errs, errAt(v, "metadata.namespace must be a string, not %s%s", kindName(v), quoteHint(v)))
 			}
 			o.Namespace, o.NamespaceSet = Intern(v.Value), true
 		}
@@ -436,8 +436,18 @@ func stringMap(file string, meta *yaml.Node, key string) (map[string]string, []*
 	// Entries resolves merge keys (<<) as Kubernetes does: a label written
 	// in a merged mapping is the object's, at the position it is written.
 	for k, v := range yamlpath.Entries(m) {
+		if name := yamlpath.KeyName(k); name != k.Value {
+			// The object has the entry under the other name. It is kept
+			// under the one written, which selectors written alike are
+			// read with too.
+			errs = append(errs, &Error{File: file, Loc: LocOf(k), Msg: fmt.Sprintf("metadata.%s key %s must be a string, not a boolean (Kubernetes reads the unquoted %s as the boolean %s and names the %s %q; quote it)", key, k.Value, k.Value, name, strings.TrimSuffix(key, "s"), name)})
+		}
 		if !kubeString(v) {
-			errs = append(errs, &Error{File: file, Loc: LocOf(v), Msg: fmt.Sprintf("metadata.%s[%s] must be a string, not %s (quote it)", key, k.Value, kindName(v))})
+			hint := quoteHint(v)
+			if hint == "" {
+				hint = " (quote it)"
+			}
+			errs = append(errs, &Error{File: file, Loc: LocOf(v), Msg: fmt.Sprintf("metadata.%s[%s] must be a string, not %s%s", key, k.Value, kindName(v), hint)})
 			continue
 		}
 		out[Intern(k.Value)] = Intern(v.Value)
@@ -445,6 +455,10 @@ func stringMap(file string, meta *yaml.Node, key string) (map[string]string, []*
 	return out, errs
 }
 
+// isString reports whether yaml.v3 reads n as a string, a plain yes
+// included. An object's fields are read by kubeString; a kustomization
+// with a plain yes where kustomize wants a string fails kustomize's own
+// reading (YAML 1.1, as Kubernetes'), which reports it.
 func isString(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str"
 }
@@ -452,16 +466,35 @@ func isString(n *yaml.Node) bool {
 // kubeString reports whether Kubernetes reads scalar n as a string where it
 // wants one: a string, or a timestamp (2024-01-02), which yaml.v3 tags
 // !!timestamp and Kubernetes' YAML decoder (sigs.k8s.io/yaml, YAML 1.1 by
-// yaml.v2) decodes as the string written, as the schema check does.
+// yaml.v2) decodes as the string written, as the schema check does. A
+// plain yes, on, y, no, off or n is a boolean to that decoder although
+// yaml.v3 tags it !!str.
 func kubeString(n *yaml.Node) bool {
 	if n.Kind != yaml.ScalarNode {
 		return false
 	}
 	switch n.ShortTag() {
-	case "!!str", "!!timestamp":
+	case "!!str":
+		return !isBool(n)
+	case "!!timestamp":
 		return true
 	}
 	return false
+}
+
+// isBool reports whether Kubernetes reads n as a boolean.
+func isBool(n *yaml.Node) bool {
+	_, ok := yamlpath.Bool(n)
+	return ok
+}
+
+// quoteHint explains, for an error about a scalar that must be a string,
+// why a plain yes is not one; "" for any other node.
+func quoteHint(n *yaml.Node) string {
+	if note := yamlpath.BoolNote(n); note != "" {
+		return " (" + note + "; quote it)"
+	}
+	return ""
 }
 
 // kindName describes a node's type in the words a user would use.
@@ -476,6 +509,9 @@ func kindName(n *yaml.Node) string {
 	case yaml.ScalarNode:
 		switch n.ShortTag() {
 		case "!!str":
+			if isBool(n) {
+				return "a boolean"
+			}
 			return "a string"
 		case "!!int":
 			return "an integer"
@@ -621,8 +657,7 @@ func owner(refs *yaml.Node) (kind, name string) {
 		if k == nil || n == nil || k.Value == "" || n.Value == "" {
 			continue
 		}
-		c := yamlpath.Field(r, "controller")
-		controller := c != nil && c.Value == "true"
+		controller, _ := yamlpath.Bool(yamlpath.Field(r, "controller"))
 		if kind == "" || controller {
 			kind, name = Intern(k.Value), Intern(n.Value)
 		}

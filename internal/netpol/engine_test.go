@@ -28,7 +28,7 @@ func analyze(t testing.TB, docs string) (*Analysis, *graph.Graph) {
 // "name:number/PROTO,number".
 func dep(ns, name, lbls, ports string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: %s\n  namespace: %s\nspec:\n  template:\n    metadata:\n      labels:\n", name, ns)
+	fmt.Fprintf(&b, "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: %q\n  namespace: %q\nspec:\n  template:\n    metadata:\n      labels:\n", name, ns)
 	for _, kv := range strings.Split(lbls, ",") {
 		k, v, _ := strings.Cut(kv, "=")
 		fmt.Fprintf(&b, "        %s: %q\n", k, v)

@@ -20,7 +20,7 @@ func randomWorld(r *rand.Rand) string {
 	for _, ns := range nss {
 		fmt.Fprintf(&b, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  labels:\n    team: %s\n", ns, pick("a", "b"))
 		if r.IntN(2) == 0 {
-			fmt.Fprintf(&b, "    env: %s\n", pick("x", "y"))
+			fmt.Fprintf(&b, "    env: %q\n", pick("x", "y"))
 		}
 		b.WriteString("---\n")
 	}

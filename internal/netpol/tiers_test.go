@@ -379,7 +379,7 @@ spec:
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
-metadata: {name: deny, namespace: n}
+metadata: {name: deny, namespace: "n"}
 spec:
   podSelector: {}
   ingress:

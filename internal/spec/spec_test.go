@@ -141,6 +141,31 @@ http:
 			want: []string{`f.yaml:3:15: wrong type: expected an integer or a string, got "true"`},
 		},
 		{
+			// Kubernetes reads YAML 1.1, where a plain on is true.
+			name: "a plain on where a string is expected",
+			src:  "hosts: [r]\nhttp:\n- route:\n  - destination: {host: r, subset: on}\n",
+			out:  &VirtualService{},
+			want: []string{`f.yaml:4:36: wrong type: expected a string, got on (Kubernetes reads the unquoted on as the boolean true; quote it)`},
+		},
+		{
+			name: "a plain N where an integer or a string is expected",
+			src:  "ports:\n- port: 80\n  targetPort: N\n",
+			out:  &Service{},
+			want: []string{`f.yaml:3:15: wrong type: expected an integer or a string, got N (Kubernetes reads the unquoted N as the boolean false; quote it)`},
+		},
+		{
+			name: "a plain yes where an integer is expected",
+			src:  "ports:\n- port: yes\n",
+			out:  &Service{},
+			want: []string{`f.yaml:2:9: wrong type: expected an integer, got yes (Kubernetes reads the unquoted yes as the boolean true)`},
+		},
+		{
+			name: "a quoted yes where a boolean is expected",
+			src:  "hostNetwork: \"yes\"\n",
+			out:  &PodSpec{},
+			want: []string{`f.yaml:1:14: wrong type: expected a boolean (true or false), got "yes"`},
+		},
+		{
 			name: "portLevelMtls entry is a string",
 			src:  "portLevelMtls:\n  8080: STRICT\n",
 			out:  &PeerAuthentication{},
@@ -158,6 +183,27 @@ http:
 				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}
 		})
+	}
+}
+
+// TestDecodeYAML11Booleans: a boolean field takes what Kubernetes reads as
+// one, a plain yes or Off included; quoted, a word is a string.
+func TestDecodeYAML11Booleans(t *testing.T) {
+	for src, want := range map[string]bool{"yes": true, "Off": false, "y": true, "NO": false, "True": true, "!!bool on": true} {
+		var ps PodSpec
+		if errs := Decode("f.yaml", parse(t, "hostNetwork: "+src+"\n"), &ps); errs != nil {
+			t.Errorf("hostNetwork: %s: %v", src, errStrings(errs))
+		}
+		if !ps.HostNetwork.Set || ps.HostNetwork.V != want {
+			t.Errorf("hostNetwork: %s = %+v, want %v", src, ps.HostNetwork, want)
+		}
+	}
+	var vs VirtualService
+	if errs := Decode("f.yaml", parse(t, "http:\n- route:\n  - destination: {host: r, subset: 'on'}\n"), &vs); errs != nil {
+		t.Fatal(errStrings(errs))
+	}
+	if got := vs.HTTP[0].Route[0].Destination.Subset.V; got != "on" {
+		t.Errorf("subset = %q, want on", got)
 	}
 }
 

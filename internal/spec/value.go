@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -53,7 +54,7 @@ func (v *Value[T]) UnmarshalYAML(n *yaml.Node) error {
 	// rest of decoding.
 	switch p := any(&v.V).(type) {
 	case *string:
-		if n.ShortTag() != "!!str" {
+		if n.ShortTag() != "!!str" || isYAML11Bool(n) {
 			return mismatch(n, v.V)
 		}
 		// Interned: the fast parser's scalars are cut from the text of
@@ -68,12 +69,17 @@ func (v *Value[T]) UnmarshalYAML(n *yaml.Node) error {
 			}
 		}
 	case *bool:
-		if n.ShortTag() == "!!bool" && (n.Value == "true" || n.Value == "false") {
-			*p = n.Value == "true"
+		// Kubernetes reads a plain yes or off as a boolean too, and a
+		// quoted "yes" as a string, which yaml.v3 would take.
+		if b, ok := yamlpath.Bool(n); ok {
+			*p = b
 			return nil
 		}
+		if n.ShortTag() == "!!str" {
+			return mismatch(n, v.V)
+		}
 	}
-	if _, isStr := any(v.V).(string); isStr && n.ShortTag() != "!!str" {
+	if _, isStr := any(v.V).(string); isStr && (n.ShortTag() != "!!str" || isYAML11Bool(n)) {
 		// Kubernetes rejects `name: 8080` where a string is expected.
 		return mismatch(n, v.V)
 	}
@@ -111,7 +117,7 @@ func (v *IntOrString) UnmarshalYAML(n *yaml.Node) error {
 		}
 		return nil
 	}
-	if n.ShortTag() != "!!str" {
+	if n.ShortTag() != "!!str" || isYAML11Bool(n) {
 		return mismatchWant(n, "an integer or a string")
 	}
 	v.Str, v.IsStr = manifest.Intern(n.Value), true
@@ -155,7 +161,21 @@ func mismatchWant(n *yaml.Node, want string) error {
 	} else {
 		got = fmt.Sprintf("%q", got)
 	}
+	if note := yamlpath.BoolNote(n); note != "" {
+		got = n.Value + " (" + note
+		if strings.Contains(want, "string") {
+			got += "; quote it"
+		}
+		got += ")"
+	}
 	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d, column %d: expected %s, got %s", n.Line, n.Column, want, got)}}
+}
+
+// isYAML11Bool reports whether n is a plain yes, on, y, no, off or n:
+// yaml.v3 reads it as a string, Kubernetes as a boolean.
+func isYAML11Bool(n *yaml.Node) bool {
+	_, ok := yamlpath.YAML11Bool(n)
+	return ok
 }
 
 // Decode decodes node into out and returns every type mismatch as a

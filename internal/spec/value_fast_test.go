@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -15,8 +16,21 @@ func slowDecode[T any](n *yaml.Node) (T, bool) {
 	if n.Kind != yaml.ScalarNode {
 		return v, false
 	}
-	if _, isStr := any(v).(string); isStr && n.ShortTag() != "!!str" {
+	_, oldBool := yamlpath.YAML11Bool(n)
+	if _, isStr := any(v).(string); isStr && (n.ShortTag() != "!!str" || oldBool) {
 		return v, false
+	}
+	if p, isBool := any(&v).(*bool); isBool {
+		// Kubernetes' booleans (YAML 1.1), which yaml.v3 would take
+		// quoted too.
+		b, ok := yamlpath.Bool(n)
+		if !ok && n.ShortTag() == "!!str" {
+			return v, false
+		}
+		if ok {
+			*p = b
+			return v, true
+		}
 	}
 	if _, isInt := any(v).(int64); isInt && n.ShortTag() == "!!float" {
 		if f, err := strconv.ParseFloat(n.Value, 64); err != nil || f != math.Trunc(f) {
@@ -32,6 +46,7 @@ func slowDecode[T any](n *yaml.Node) (T, bool) {
 func TestValueFastPaths(t *testing.T) {
 	scalars := []string{`5`, `-5`, `0`, `-0`, `007`, `0x1F`, `0o17`, `1_000`, `+5`, `5.0`, `5.5`, `1e3`,
 		`9223372036854775807`, `9223372036854775808`, `true`, `false`, `True`, `FALSE`, `yes`, `on`,
+		`Y`, `n`, `NO`, `Off`, `"yes"`, `'off'`, `!!str yes`, `!!bool yes`, `!!bool maybe`,
 		`'5'`, `"true"`, `x`, `""`, `null`, `~`, `!!str 5`, `!!int "7"`, `"-"`, `--5`}
 	for _, s := range scalars {
 		var doc yaml.Node

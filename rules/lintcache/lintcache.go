@@ -34,7 +34,7 @@ import (
 )
 
 // magic starts every cache file; the number is the format's version.
-const magic = "meshlint lint cache 23\n"
+const magic = "meshlint lint cache 24\n"
 
 // shards is the number of gob streams a cache file is written in; maxShards
 // bounds the number read.
