@@ -172,6 +172,8 @@ func TestParseErrors(t *testing.T) {
 			[]string{`.meshlint.yaml:1: fail-on: unknown severity "fatal" (want error, warning, info or none)`}},
 		{"closed-world not a bool", "closed-world: \"yes\"\n",
 			[]string{`.meshlint.yaml:1: closed-world: want true or false, got "yes"`}},
+		{"fail-on a YAML 1.1 boolean", "fail-on: no\n",
+			[]string{`.meshlint.yaml:1: fail-on: want a string, got a boolean (Kubernetes reads the unquoted no as the boolean false; quote it)`}},
 		{"rule not a string", "rules:\n  disable: [MR101, 7]\n",
 			[]string{`.meshlint.yaml:2: rules.disable[1]: want a string, got an integer (7)`}},
 		{"bad namespace", "namespace: Shop_1\n",

@@ -47,6 +47,16 @@ default_destination_rule_export_to: [".", istio-system]
 outbound_traffic_policy: {mode: 0}
 enable_auto_mtls: false
 `},
+		// Istio reads MeshConfig with sigs.k8s.io/yaml (YAML 1.1): a plain
+		// off is false.
+		{"YAML 1.1 boolean", `rootNamespace: istio-config
+trustDomain: corp.example
+defaultServiceExportTo: ["."]
+defaultVirtualServiceExportTo: ["."]
+defaultDestinationRuleExportTo: [".", istio-system]
+outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+enableAutoMtls: off
+`},
 		{"ConfigMap", `apiVersion: v1
 kind: ConfigMap
 metadata:

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/suggest"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"k8s.io/apimachinery/pkg/api/validate/content"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -120,6 +121,9 @@ func describe(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "a list"
 	case yaml.ScalarNode:
+		if note := yamlpath.BoolNote(n); note != "" {
+			return "a boolean (" + note + "; quote it)"
+		}
 		switch n.ShortTag() {
 		case "!!int":
 			return "an integer (" + n.Value + ")"
@@ -195,7 +199,7 @@ func (d *decoder) str(n *yaml.Node, where string) string {
 	if isNull(n) {
 		return ""
 	}
-	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
+	if _, isBool := yamlpath.YAML11Bool(n); n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" || isBool {
 		d.errorf(n, "%s: want a string, got %s", where, describe(n))
 		return ""
 	}
@@ -208,11 +212,13 @@ func (d *decoder) boolean(n *yaml.Node, where string) *bool {
 	if isNull(n) {
 		return nil
 	}
-	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+	// Istio reads MeshConfig with sigs.k8s.io/yaml: a plain yes or off
+	// is a boolean, as in manifests (yamlpath.Bool).
+	b, ok := yamlpath.Bool(n)
+	if !ok {
 		d.errorf(n, "%s: want true or false, got %s", where, describe(n))
 		return nil
 	}
-	b := n.Value == "true" || n.Value == "True" || n.Value == "TRUE"
 	return &b
 }
 

@@ -889,7 +889,8 @@ func (x argoNode) entries() []string {
 }
 
 func (x argoNode) str() (string, bool) {
-	if x.n == nil || x.n.Kind != yaml.ScalarNode || x.n.ShortTag() != "!!str" {
+	// A plain yes or off is a boolean to Kubernetes (yamlpath.Bool).
+	if _, isBool := yamlpath.YAML11Bool(x.n); x.n == nil || x.n.Kind != yaml.ScalarNode || x.n.ShortTag() != "!!str" || isBool {
 		return "", false
 	}
 	return x.n.Value, true
@@ -904,8 +905,5 @@ func (x argoNode) int() (int64, bool) {
 }
 
 func (x argoNode) boolean() (bool, bool) {
-	if x.n == nil || x.n.Kind != yaml.ScalarNode || x.n.ShortTag() != "!!bool" {
-		return false, false
-	}
-	return x.n.Value == "true", true
+	return yamlpath.Bool(x.n)
 }

@@ -110,7 +110,8 @@ func (x node) isSeq() bool { return x.n != nil && x.n.Kind == yaml.SequenceNode 
 
 // str returns a string scalar.
 func (x node) str() (string, bool) {
-	if x.n == nil || x.n.Kind != yaml.ScalarNode || x.n.ShortTag() != "!!str" {
+	// A plain yes or off is a boolean to Kubernetes (yamlpath.Bool).
+	if _, isBool := yamlpath.YAML11Bool(x.n); x.n == nil || x.n.Kind != yaml.ScalarNode || x.n.ShortTag() != "!!str" || isBool {
 		return "", false
 	}
 	return x.n.Value, true
@@ -144,10 +145,7 @@ func (x node) num() (float64, bool) {
 
 // boolean returns a boolean scalar.
 func (x node) boolean() (bool, bool) {
-	if x.n == nil || x.n.Kind != yaml.ScalarNode || x.n.ShortTag() != "!!bool" {
-		return false, false
-	}
-	return x.n.Value == "true", true
+	return yamlpath.Bool(x.n)
 }
 
 // strs returns the string items of a sequence.
