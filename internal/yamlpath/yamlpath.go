@@ -202,29 +202,8 @@ func Field(n *yaml.Node, key string) *yaml.Node {
 // Field finds them. A merged entry's nodes are where it is written: in the
 // merged mapping, which may be an anchor's elsewhere in the document.
 func Lookup(n *yaml.Node, key string) (k, v *yaml.Node) {
-	return lookup(deref(n), key, 0)
-}
-
-func lookup(n *yaml.Node, key string, depth int) (k, v *yaml.Node) {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil, nil
-	}
-	merges := false
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		c := deref(n.Content[i])
-		if IsMerge(c) {
-			merges = true
-			continue
-		}
-		if c.Value == key {
-			return c, deref(n.Content[i+1])
-		}
-	}
-	if !merges || depth >= maxMergeDepth {
-		return nil, nil
-	}
-	for _, src := range Sources(n) {
-		if k, v := lookup(src, key, depth+1); k != nil {
+	for k, v := range Entries(n) {
+		if k.Value == key {
 			return k, v
 		}
 	}
