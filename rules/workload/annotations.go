@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -350,13 +351,24 @@ var AnnotationMisplaced = &rules.Rule{
 	ID:      "MR720",
 	Name:    "annotation-misplaced",
 	Summary: "annotation of Istio is set on a kind of object it does not apply to",
+	Fix:     "moves a pod annotation from the workload's metadata to its pod template",
 	Doc: `Each Istio annotation is read from some kinds of objects only. The common mistake is a pod
 annotation (` + "`sidecar.istio.io/proxyCPU`" + `, ` + "`proxy.istio.io/config`" + `, ` + "`traffic.sidecar.istio.io/...`" + `)
 written on the Deployment's own metadata instead of its pod template: the injector never sees
 it.
 
 Move the annotation to the object it applies to (for pod annotations:
-` + "`spec.template.metadata.annotations`" + `). ` + annotationDocNote,
+` + "`spec.template.metadata.annotations`" + `). ` + annotationDocNote + `
+
+` + "`meshlint --fix`" + ` moves a pod annotation of a workload's block ` + "`metadata.annotations`" + ` into
+` + "`spec.template.metadata.annotations`" + ` (before its first entry, or as a new ` + "`annotations`" + `
+mapping of the template's metadata), with the other pod annotations of the object, taking the
+` + "`annotations`" + ` line along when nothing stays. It does not when the entry is not alone on its
+line as ` + "`key: value`" + ` with one-line values, plain or quoted without escapes, has a trailing
+comment or a meshlint directive, when the metadata or the template's annotations are in flow
+style, when anything on the way is anchored, an alias, tagged or merged (` + "`<<`" + `), when the
+template has the annotation already (which value was meant is not clear), or when a kustomize
+patch wrote the object.`,
 	Bad: `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -387,6 +399,8 @@ spec:
 	Related:  []string{"IST0107"},
 	Deps:     rules.DepNone,
 	Run: func(p *rules.Pass) error {
+		var objs []*manifest.Object
+		moves := map[*manifest.Object]map[string]*rules.Finding{}
 		for _, u := range istioAnnotationUses(p) {
 			if u.inst == nil || appliesTo(u.inst, u.site.Kind) {
 				continue
@@ -396,13 +410,243 @@ spec:
 				where = append(where, r.String())
 			}
 			msg := "annotation %q of %s applies to %s only: Istio does not read it here"
-			if graph.HasPodTemplate(u.site.Obj) && !u.site.Template && appliesTo(u.inst, kinds.Pod) {
+			move := graph.HasPodTemplate(u.site.Obj) && !u.site.Template && appliesTo(u.inst, kinds.Pod)
+			if move {
 				msg += "; move it to spec.template.metadata.annotations"
 			}
-			p.Reportf(u.site.Obj, u.loc(), msg, u.key, u.where(), strings.Join(where, ", "))
+			f := p.Reportf(u.site.Obj, u.loc(), msg, u.key, u.where(), strings.Join(where, ", "))
+			if move {
+				o := u.site.Obj
+				if moves[o] == nil {
+					objs = append(objs, o)
+					moves[o] = map[string]*rules.Finding{}
+				}
+				moves[o][u.key] = f
+			}
+		}
+		// One fix per object: the fixes of two of its annotations would
+		// insert at the same place, and conflict.
+		for _, o := range objs {
+			fix, moved, ok := moveAnnotationsFix(p.Graph, o, moves[o])
+			if !ok {
+				continue
+			}
+			for _, k := range moved {
+				moves[o][k].Fixes = []rules.Fix{fix}
+			}
 		}
 		return nil
 	},
+}
+
+// moveAnnotationsFix moves the entries of keys (the findings that say to
+// move them) from the block annotations of o's metadata into its pod
+// template's. It returns the fix and the keys it moves, in the order they
+// are written; ok is false when none can be moved. An entry is moved as
+// its line is written, so only entries that are alone on their line and
+// whose text the nodes tell exactly (movedEntry) are; the removals check
+// the text they take away (Edit.Old), so that a comment the parser did not
+// keep makes the applier refuse the fix rather than drop it.
+func moveAnnotationsFix(g *graph.Graph, o *manifest.Object, keys map[string]*rules.Finding) (fix rules.Fix, moved []string, ok bool) {
+	if len(o.Sources) > 0 {
+		return rules.Fix{}, nil, false // a kustomize patch: edits may span files
+	}
+	root := o.Root()
+	meta := blockField(root, "metadata")
+	annKey, ann := plainLookup(meta, "annotations")
+	tmplMetaKey, tmplMeta := plainLookup(blockField(blockField(root, "spec"), "template"), "metadata")
+	if !blockMapping(ann) || !blockMapping(tmplMeta) || len(tmplMeta.Content) == 0 {
+		return rules.Fix{}, nil, false
+	}
+	_, tmplAnn := plainLookup(tmplMeta, "annotations")
+	if hasKey(tmplMeta, "annotations") && (!blockMapping(tmplAnn) || len(tmplAnn.Content) == 0) {
+		return rules.Fix{}, nil, false
+	}
+	var edits []rules.Edit
+	var lines []string
+	for i := 0; i+1 < len(ann.Content); i += 2 {
+		k, v := ann.Content[i], ann.Content[i+1]
+		if keys[k.Value] == nil {
+			continue
+		}
+		if hasKey(tmplAnn, k.Value) {
+			continue // which value was meant is not clear
+		}
+		text, rm, ok := movedEntry(g, o, k, v)
+		if !ok {
+			continue
+		}
+		moved = append(moved, k.Value)
+		lines = append(lines, text)
+		edits = append(edits, rm...)
+	}
+	if len(moved) == 0 {
+		return rules.Fix{}, nil, false
+	}
+	if len(moved) == len(ann.Content)/2 {
+		// Nothing stays: the annotations line goes too, which only a line
+		// of "annotations:" alone may.
+		if annKey.Line >= ann.Line || hasDirective(annKey) || !rules.Rewritable(g, o, manifest.LocOf(annKey)) {
+			return rules.Fix{}, nil, false
+		}
+		edits = append(edits, rules.Edit{
+			Pos: manifest.Pos{File: o.File, Loc: manifest.Loc{Line: annKey.Line, Col: 1}},
+			End: manifest.Loc{Line: annKey.Line + 1, Col: 1},
+			Old: strings.Repeat(" ", annKey.Column-1) + "annotations:\n",
+		})
+	}
+	// The new lines go before the first entry of the template's
+	// annotations, or as a new annotations mapping before the first key of
+	// its metadata, one indentation step (that of the metadata's keys)
+	// further in.
+	first := tmplMeta.Content[0]
+	indent := strings.Repeat(" ", first.Column-1)
+	var b strings.Builder
+	if tmplAnn != nil {
+		first = tmplAnn.Content[0]
+		indent = strings.Repeat(" ", first.Column-1)
+		for _, l := range lines {
+			b.WriteString(indent + l + "\n")
+		}
+	} else {
+		step := first.Column - tmplMetaKey.Column
+		if step < 1 {
+			return rules.Fix{}, nil, false
+		}
+		b.WriteString(indent + "annotations:\n")
+		for _, l := range lines {
+			b.WriteString(indent + strings.Repeat(" ", step) + l + "\n")
+		}
+	}
+	if first.Column < 2 || first.Kind != yaml.ScalarNode || atKind(o, manifest.LocOf(first)) || !rules.Rewritable(g, o, manifest.LocOf(first)) {
+		return rules.Fix{}, nil, false
+	}
+	edits = append(edits, rules.Edit{
+		Pos:     manifest.Pos{File: o.File, Loc: manifest.Loc{Line: first.Line, Col: 1}},
+		End:     manifest.Loc{Line: first.Line, Col: first.Column},
+		NewText: b.String() + indent,
+		Old:     indent,
+	})
+	msg := "Move annotation %s to spec.template.metadata.annotations"
+	if len(moved) > 1 {
+		msg = "Move annotations %s to spec.template.metadata.annotations"
+	}
+	return rules.Fix{Message: fmt.Sprintf(msg, strings.Join(moved, ", ")), Edits: edits}, moved, true
+}
+
+// movedEntry returns the text of the annotation entry k: v after its
+// indentation, and the edits that remove its line. ok is false unless the
+// entry is alone on its line, key and value one-line scalars, plain or
+// quoted without escapes, so that the nodes tell the line's text; not when
+// it is anchored, tagged or carries a meshlint directive (which would then
+// apply to another line).
+//
+// The line goes in two edits, the second from the value's last character
+// to the next line, both checked with Old: one edit ending at the value
+// would let the applier's keepCommentColumn take a trailing comment into
+// it, and the second's Old fails on a comment the parser did not keep.
+func movedEntry(g *graph.Graph, o *manifest.Object, k, v *yaml.Node) (text string, edits []rules.Edit, ok bool) {
+	if k.Line != v.Line || k.Column < 2 || hasDirective(k) || hasDirective(v) {
+		return "", nil, false
+	}
+	kt, ok1 := scalarText(k)
+	vt, ok2 := scalarText(v)
+	if !ok1 || !ok2 || vt == "" {
+		return "", nil, false
+	}
+	kl, vl := manifest.LocOf(k), manifest.LocOf(v)
+	gap := v.Column - kl.EndCol - 1
+	if gap < 1 || atKind(o, kl) || !rules.Rewritable(g, o, kl) || !rules.Rewritable(g, o, vl) {
+		return "", nil, false
+	}
+	text = kt + ":" + strings.Repeat(" ", gap) + vt
+	last, size := utf8.DecodeLastRuneInString(vt)
+	lastCol := v.Column + utf8.RuneCountInString(vt) - 1
+	return text, []rules.Edit{
+		{
+			Pos: manifest.Pos{File: o.File, Loc: manifest.Loc{Line: k.Line, Col: 1}},
+			End: manifest.Loc{Line: k.Line, Col: lastCol},
+			Old: strings.Repeat(" ", k.Column-1) + text[:len(text)-size],
+		},
+		{
+			Pos: manifest.Pos{File: o.File, Loc: manifest.Loc{Line: k.Line, Col: lastCol}},
+			End: manifest.Loc{Line: k.Line + 1, Col: 1},
+			Old: string(last) + "\n",
+		},
+	}, true
+}
+
+// scalarText returns the text of scalar n as written, when it is one line,
+// plain or quoted without escapes, and has no anchor or tag.
+func scalarText(n *yaml.Node) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Anchor != "" || n.Style&yaml.TaggedStyle != 0 || strings.ContainsAny(n.Value, "\n\r\t") {
+		return "", false
+	}
+	switch n.Style {
+	case 0:
+		return n.Value, true
+	case yaml.SingleQuotedStyle:
+		return "'" + n.Value + "'", !strings.Contains(n.Value, "'")
+	case yaml.DoubleQuotedStyle:
+		return `"` + n.Value + `"`, !strings.ContainsAny(n.Value, `"\`)
+	}
+	return "", false
+}
+
+// hasDirective reports whether a comment of n holds a meshlint directive.
+func hasDirective(n *yaml.Node) bool {
+	return strings.Contains(n.HeadComment+n.LineComment+n.FootComment, "meshlint:")
+}
+
+// plainLookup returns the key and value of key in mapping n as written
+// there: nil when n is not a mapping, is anchored or tagged, or merges
+// another (<<), and when the key or value is an alias or carries an
+// anchor or tag. Rewriting such nodes would change what others read.
+func plainLookup(n *yaml.Node, key string) (k, v *yaml.Node) {
+	if n == nil || n.Kind != yaml.MappingNode || n.Anchor != "" || n.Style&yaml.TaggedStyle != 0 || yamlpath.HasMerge(n) {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.Value != key {
+			continue
+		}
+		if k.Anchor != "" || k.Style&yaml.TaggedStyle != 0 || v.Kind == yaml.AliasNode || v.Anchor != "" || v.Style&yaml.TaggedStyle != 0 {
+			return nil, nil
+		}
+		return k, v
+	}
+	return nil, nil
+}
+
+// hasKey reports whether mapping n has an entry of key of its own (n
+// merges none: blockMapping).
+func hasKey(n *yaml.Node, key string) bool {
+	if n == nil {
+		return false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind != yaml.ScalarNode || k.Value == key {
+			return true // an alias key may be it
+		}
+	}
+	return false
+}
+
+// blockField returns the value of key in n when it is a block mapping that
+// plainLookup finds.
+func blockField(n *yaml.Node, key string) *yaml.Node {
+	if _, v := plainLookup(n, key); blockMapping(v) {
+		return v
+	}
+	return nil
+}
+
+// blockMapping reports whether n is a mapping in block style, without merge
+// keys, anchor or tag.
+func blockMapping(n *yaml.Node) bool {
+	return n != nil && n.Kind == yaml.MappingNode && n.Style&yaml.FlowStyle == 0 &&
+		n.Anchor == "" && n.Style&yaml.TaggedStyle == 0 && !yamlpath.HasMerge(n)
 }
 
 func appliesTo(a *annotation.Instance, k kinds.Kind) bool {
