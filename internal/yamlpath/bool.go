@@ -44,15 +44,10 @@ func YAML11Bool(n *yaml.Node) (value, ok bool) {
 	if n == nil || n.Kind != yaml.ScalarNode || n.Style != 0 || len(n.Value) > MaxBoolWord {
 		return false, false
 	}
-	switch n.Value {
-	case "y", "Y", "yes", "Yes", "YES", "on", "On", "ON":
-		value = true
-	case "n", "N", "no", "No", "NO", "off", "Off", "OFF":
-	default:
-		return false, false
-	}
-	// A node built in code may carry another tag without a style bit.
-	if n.ShortTag() != "!!str" {
+	// The table's true and false are longer than MaxBoolWord, and tagged
+	// !!bool by yaml.v3 anyway. A node built in code may carry another tag
+	// without a style bit.
+	if value, ok = yaml11Words(n.Value); !ok || n.ShortTag() != "!!str" {
 		return false, false
 	}
 	return value, true
