@@ -104,12 +104,20 @@ func HasPodTemplate(o *manifest.Object) bool {
 	return kinds.IsWorkload(o.Group, o.Kind) && (o.Kind != kinds.Pod || o.Group != kinds.GroupCore)
 }
 
+// PodTemplatePath returns the field path of a workload's pod template:
+// a CronJob's is under its job template.
+func PodTemplatePath(o *manifest.Object) []string {
+	if o.Kind == kinds.CronJob && o.Group == kinds.GroupBatch {
+		return []string{"spec", "jobTemplate", "spec", "template"}
+	}
+	return []string{"spec", "template"}
+}
+
 // templateMetadata returns the metadata node of a workload's pod template.
 func templateMetadata(o *manifest.Object) *yaml.Node {
-	root := o.Root()
-	tmpl := yamlpath.Field(yamlpath.Field(root, "spec"), "template")
-	if o.Kind == kinds.CronJob && o.Group == kinds.GroupBatch {
-		tmpl = yamlpath.Field(yamlpath.Field(yamlpath.Field(yamlpath.Field(root, "spec"), "jobTemplate"), "spec"), "template")
+	tmpl := o.Root()
+	for _, k := range PodTemplatePath(o) {
+		tmpl = yamlpath.Field(tmpl, k)
 	}
 	return yamlpath.Field(tmpl, "metadata")
 }

@@ -358,10 +358,11 @@ written on the Deployment's own metadata instead of its pod template: the inject
 it.
 
 Move the annotation to the object it applies to (for pod annotations:
-` + "`spec.template.metadata.annotations`" + `). ` + annotationDocNote + `
+` + "`spec.template.metadata.annotations`" + `, a CronJob's
+` + "`spec.jobTemplate.spec.template.metadata.annotations`" + `). ` + annotationDocNote + `
 
 ` + "`meshlint --fix`" + ` moves a pod annotation of a workload's block ` + "`metadata.annotations`" + ` into
-` + "`spec.template.metadata.annotations`" + ` (before its first entry, or as a new ` + "`annotations`" + `
+its pod template's ` + "`metadata.annotations`" + ` (before its first entry, or as a new ` + "`annotations`" + `
 mapping of the template's metadata), with the other pod annotations of the object, taking the
 ` + "`annotations`" + ` line along when nothing stays. It does not when the entry is not alone on its
 line as ` + "`key: value`" + ` with one-line values, plain or quoted without escapes, has a trailing
@@ -411,10 +412,12 @@ spec:
 			}
 			msg := "annotation %q of %s applies to %s only: Istio does not read it here"
 			move := graph.HasPodTemplate(u.site.Obj) && !u.site.Template && appliesTo(u.inst, kinds.Pod)
+			args := []any{u.key, u.where(), strings.Join(where, ", ")}
 			if move {
-				msg += "; move it to spec.template.metadata.annotations"
+				msg += "; move it to %s.metadata.annotations"
+				args = append(args, strings.Join(graph.PodTemplatePath(u.site.Obj), "."))
 			}
-			f := p.Reportf(u.site.Obj, u.loc(), msg, u.key, u.where(), strings.Join(where, ", "))
+			f := p.Reportf(u.site.Obj, u.loc(), msg, args...)
 			if move {
 				o := u.site.Obj
 				if moves[o] == nil {
@@ -454,7 +457,11 @@ func moveAnnotationsFix(g *graph.Graph, o *manifest.Object, keys map[string]*rul
 	root := o.Root()
 	meta := blockField(root, "metadata")
 	annKey, ann := plainLookup(meta, "annotations")
-	tmplMetaKey, tmplMeta := plainLookup(blockField(blockField(root, "spec"), "template"), "metadata")
+	tmpl := root
+	for _, k := range graph.PodTemplatePath(o) {
+		tmpl = blockField(tmpl, k)
+	}
+	tmplMetaKey, tmplMeta := plainLookup(tmpl, "metadata")
 	if !blockMapping(ann) || !blockMapping(tmplMeta) || len(tmplMeta.Content) == 0 {
 		return rules.Fix{}, nil, false
 	}
@@ -527,11 +534,11 @@ func moveAnnotationsFix(g *graph.Graph, o *manifest.Object, keys map[string]*rul
 		NewText: b.String() + indent,
 		Old:     indent,
 	})
-	msg := "Move annotation %s to spec.template.metadata.annotations"
+	msg := "Move annotation %s to %s.metadata.annotations"
 	if len(moved) > 1 {
-		msg = "Move annotations %s to spec.template.metadata.annotations"
+		msg = "Move annotations %s to %s.metadata.annotations"
 	}
-	return rules.Fix{Message: fmt.Sprintf(msg, strings.Join(moved, ", ")), Edits: edits}, moved, true
+	return rules.Fix{Message: fmt.Sprintf(msg, strings.Join(moved, ", "), strings.Join(graph.PodTemplatePath(o), ".")), Edits: edits}, moved, true
 }
 
 // movedEntry returns the text of the annotation entry k: v after its
