@@ -108,25 +108,18 @@ func Lint(opts LintOptions) *Result {
 	)
 	maps := graph.NewShared()
 	load := opts.Load
+	// scratch holds the graphs of files whose Local rules are done, for
+	// the next file's PrepareReusing: nothing reads them any more (the
+	// findings point at objects, not into a graph).
+	var scratch sync.Pool
 	load.PerFile = func(f *manifest.File) []*manifest.Error {
-		g := graph.Prepare(f.Objects, opts.Mesh, maps)
-		var fs []*Finding
-		var errs []error
-		shared := &memo{values: map[any]*memoValue{}}
-		for _, r := range local {
-			sev := r.Severity
-			if s, ok := opts.Severity[r.ID]; ok {
-				sev = s
-			}
-			f, err := runOne(r, g, sev, shared)
-			fs = append(fs, f...)
-			if err != nil {
-				errs = append(errs, err)
-			}
-		}
+		old, _ := scratch.Get().(*graph.Graph)
+		g := graph.PrepareReusing(old, f.Objects, opts.Mesh, maps)
+		fs, errs := runLocal(local, g, opts.Severity)
 		if opts.Cache != nil && f.Data != nil && len(f.Errors) == 0 && len(g.Errors) == 0 && len(errs) == 0 {
 			opts.Cache.Put(f, fs)
 		}
+		scratch.Put(g)
 		mu.Lock()
 		defer mu.Unlock()
 		found = append(found, fs...)

@@ -19,7 +19,7 @@ func Run(g *graph.Graph, rs []*Rule, severity map[string]Severity) ([]*Finding, 
 		findings []*Finding
 		errs     []error
 		wg       sync.WaitGroup
-		shared   = &memo{values: map[any]*memoValue{}}
+		shared   = &memo{}
 	)
 	for _, r := range rs {
 		sev := r.Severity
@@ -54,6 +54,30 @@ func runOne(r *Rule, g *graph.Graph, sev Severity, shared *memo) ([]*Finding, er
 		noteDerived(g, f)
 	}
 	return found, err
+}
+
+// runLocal runs the Local rules rs over g, the graph of one file, one
+// after the other, with one Pass whose rule and severity change from rule
+// to rule: a Pass and a report closure for each rule and file would be
+// most of what running them allocates. It returns their findings and the
+// errors of the rules that failed.
+func runLocal(rs []*Rule, g *graph.Graph, severity map[string]Severity) ([]*Finding, []error) {
+	var found []*Finding
+	var errs []error
+	p := &Pass{Graph: g, report: func(f *Finding) { found = append(found, f) }, memo: &memo{}}
+	for _, r := range rs {
+		p.Rule, p.Severity = r, r.Severity
+		if s, ok := severity[r.ID]; ok {
+			p.Severity = s
+		}
+		if err := runSafely(r, p); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, f := range found {
+		noteDerived(g, f)
+	}
+	return found, errs
 }
 
 // noteDerived adds to a finding about an object that the input does not
@@ -122,7 +146,9 @@ func Dedup(fs []*Finding) []*Finding {
 
 // memo holds the values computed through Pass.Memo during one run.
 type memo struct {
-	mu     sync.Mutex
+	mu sync.Mutex
+	// values is made on first use: most files' Local rules memoize
+	// nothing.
 	values map[any]*memoValue
 }
 
@@ -135,6 +161,9 @@ func (m *memo) get(key any, fn func() any) any {
 	m.mu.Lock()
 	mv := m.values[key]
 	if mv == nil {
+		if m.values == nil {
+			m.values = map[any]*memoValue{}
+		}
 		mv = &memoValue{}
 		m.values[key] = mv
 	}

@@ -93,10 +93,26 @@ func preparedOf(o *manifest.Object) *Prepared {
 //
 // shared, when not nil, makes the equal maps of what is kept one.
 func Prepare(objs []*manifest.Object, mesh config.Mesh, shared *Shared) *Graph {
+	return PrepareReusing(nil, objs, mesh, shared)
+}
+
+// PrepareReusing is Prepare with the maps of scratch, a graph an earlier
+// Prepare returned, cleared and reused for the graph of objs rather than
+// made again: a loader worker prepares thousands of files, one after the
+// other, each into a whole graph it drops as soon as the Local rules have
+// read it. scratch, when not nil, must no longer be read by anyone; a
+// scratch that held a large file is not reused, so that one file does not
+// keep its maps' size for the rest of the run.
+func PrepareReusing(scratch *Graph, objs []*manifest.Object, mesh config.Mesh, shared *Shared) *Graph {
 	for _, o := range objs {
 		o.Prepared = &Prepared{}
 	}
-	g := newGraph(objs, mesh)
+	var g *Graph
+	if scratch != nil && scratch.present != nil && len(scratch.Objects) <= maxScratchObjects {
+		g = scratch.reuse(objs, mesh)
+	} else {
+		g = newGraph(objs, mesh)
+	}
 	g.recording = true
 	g.build()
 	for _, o := range objs {
@@ -105,6 +121,38 @@ func Prepare(objs []*manifest.Object, mesh config.Mesh, shared *Shared) *Graph {
 	}
 	g.recording = false
 	return g
+}
+
+// maxScratchObjects bounds the objects of a file whose graph
+// PrepareReusing reuses: its maps are about that many entries large.
+const maxScratchObjects = 1000
+
+// reuse makes g the empty graph that newGraph makes for objs, with g's
+// maps cleared rather than made. Only the maps newGraph makes are kept:
+// those made on first use (byLabel, generatedBy) are told unbuilt by being
+// nil. Its slices are not kept: they are short, and what a rule made of
+// one would see it overwritten.
+func (g *Graph) reuse(objs []*manifest.Object, mesh config.Mesh) *Graph {
+	*g = Graph{
+		Mesh:           mesh.Complete(),
+		Objects:        objs,
+		Namespaces:     cleared(g.Namespaces),
+		servicesByHost: cleared(g.servicesByHost),
+		workloadsByNS:  cleared(g.workloadsByNS),
+		gatewaysByKey:  cleared(g.gatewaysByKey),
+		drsByNS:        cleared(g.drsByNS),
+		pasByNS:        cleared(g.pasByNS),
+		present:        cleared(g.present),
+		described:      cleared(g.described),
+		configMaps:     cleared(g.configMaps),
+		secretsByName:  cleared(g.secretsByName),
+	}
+	return g
+}
+
+func cleared[M ~map[K]V, K comparable, V any](m M) M {
+	clear(m)
+	return m
 }
 
 func prepareFacts(o *manifest.Object, p *Prepared) {

@@ -52,7 +52,8 @@ type Options struct {
 	// Cached, when set, is asked for the objects of each file on disk
 	// before the file is parsed, with its bytes and its FileStat taken
 	// before they were read. When it has them (ok), they are the file's
-	// objects, and the file is neither parsed nor given to PerFile.
+	// objects, and the file is neither parsed nor given to PerFile. data
+	// is reused for the next file once Cached returns: it must not keep it.
 	Cached func(name string, data []byte, st FileStat) (objs []*Object, unmodelled map[string]int, ok bool)
 	// DropNodes releases the YAML nodes of the objects of files on disk
 	// once PerFile is done with them (a large tree's nodes take 30 bytes
@@ -109,17 +110,17 @@ func Load(paths []string, opts Options) *Result {
 	parsed := make([]*fileResult, len(files))
 	var wg sync.WaitGroup
 	// A file at a time per worker: each worker's slabs hold the nodes of
-	// the file it reads.
-	workers := make(chan *yamlfast.Slabs, runtime.GOMAXPROCS(0))
+	// the file it reads, and its buffer the file's bytes.
+	workers := make(chan *worker, runtime.GOMAXPROCS(0))
 	for range cap(workers) {
-		workers <- new(yamlfast.Slabs)
+		workers <- new(worker)
 	}
 	for i, f := range files {
 		wg.Add(1)
-		slabs := <-workers
+		w := <-workers
 		go func() {
-			defer func() { workers <- slabs; wg.Done() }()
-			parsed[i] = loadFile(f, opts, slabs)
+			defer func() { workers <- w; wg.Done() }()
+			parsed[i] = loadFile(f, opts, w)
 		}()
 	}
 	wg.Wait()
@@ -295,6 +296,22 @@ func unwrapPathError(err error) error {
 	return err
 }
 
+// worker is the memory a loader worker reuses from one file to the next,
+// so that the bytes and nodes of 10,000 files are not garbage the collector
+// clears while the heap is at its largest.
+type worker struct {
+	slabs yamlfast.Slabs
+	// buf holds the bytes of the file being read. Nothing keeps them once
+	// loadFile returns: the parsers copy what they keep, and PerFile and
+	// Cached are told that File.Data and their data are theirs only
+	// during the call.
+	buf []byte
+}
+
+// maxKeptBuffer is the largest read buffer a worker keeps for the next
+// file: one large file must not hold its size for the rest of the run.
+const maxKeptBuffer = 1 << 20
+
 type fileResult struct {
 	read       bool
 	objects    []*Object
@@ -302,9 +319,10 @@ type fileResult struct {
 	unmodelled map[string]int
 }
 
-// loadFile reads the file at path. When the loader drops the nodes of a
-// file on disk, they are cut from slabs, reused for the next file.
-func loadFile(path string, opts Options, slabs *yamlfast.Slabs) *fileResult {
+// loadFile reads the file at path into w's buffer. When the loader drops
+// the nodes of a file on disk, they are cut from w's slabs. Both are
+// reused for the next file.
+func loadFile(path string, opts Options, w *worker) *fileResult {
 	fr := &fileResult{unmodelled: map[string]int{}}
 	name := path
 	var data []byte
@@ -322,7 +340,13 @@ func loadFile(path string, opts Options, slabs *yamlfast.Slabs) *fileResult {
 		if st, done = unchanged(name, abs(opts.Dir, path), opts, fr); done {
 			return fr
 		}
-		data, err = readFile(abs(opts.Dir, path), opts.MaxFileSize)
+		data, err = readFileInto(w.buf, abs(opts.Dir, path), opts.MaxFileSize)
+		switch {
+		case cap(data) > maxKeptBuffer:
+			w.buf = nil
+		case data != nil: // nil: not read, w.buf is left as it was
+			w.buf = data[:0]
+		}
 	}
 	if err != nil && !errors.Is(err, errTooLarge) {
 		fr.errors = append(fr.errors, &Error{File: name, Msg: "cannot read", Err: unwrapPathError(err)})
@@ -351,6 +375,7 @@ func loadFile(path string, opts Options, slabs *yamlfast.Slabs) *fileResult {
 			return fr
 		}
 	}
+	slabs := &w.slabs
 	if !opts.DropNodes || src == nil {
 		slabs = nil // the nodes are kept
 	}
@@ -440,7 +465,9 @@ func Stat(name string, opts Options) (FileStat, error) {
 // File is what PerFile is given: the objects read from one file.
 type File struct {
 	Name string
-	// Data is the file's content; nil for a kustomize build.
+	// Data is the file's content; nil for a kustomize build. Its memory
+	// is reused for the next file once PerFile returns: PerFile must not
+	// keep it.
 	Data    []byte
 	Objects []*Object
 	// Unmodelled counts the objects of kinds the graph does not read.
@@ -455,6 +482,13 @@ var errTooLarge = errors.New("file too large")
 // readFile reads at most limit+1 bytes, so that a huge file is refused
 // without being loaded into memory.
 func readFile(path string, limit int64) ([]byte, error) {
+	return readFileInto(nil, path, limit)
+}
+
+// readFileInto is readFile reading into the memory of buf (whose content
+// is dropped) when the file fits in it, and into new memory otherwise. On
+// an error it returns nil.
+func readFileInto(buf []byte, path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -469,9 +503,14 @@ func readFile(path string, limit int64) ([]byte, error) {
 		}
 		size = max(size, st.Size()+1) // +1: EOF shows in the first read
 	}
-	data := make([]byte, 0, size)
+	data := buf[:0]
+	if int64(cap(data)) < size {
+		data = make([]byte, 0, size)
+	}
 	for {
-		n, err := f.Read(data[len(data):cap(data)])
+		// A reused buffer may be larger than the file: read no more
+		// than refusing it takes.
+		n, err := f.Read(data[len(data):min(int64(cap(data)), limit+1)])
 		data = data[:len(data)+n]
 		if errors.Is(err, io.EOF) {
 			return data, nil
