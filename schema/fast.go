@@ -885,8 +885,11 @@ func newPropTable(props map[string]*fnode) propTable {
 	mul := uint32(0x9E3779B1)
 	for b := bits; b <= bits+3 && b < 32; b++ {
 		shift := 32 - b
+		// One table per size, cleared for each multiplier: a new one for
+		// each try was half of what compiling the schemas allocated.
+		slots := make([]propSlot, 1<<b)
 		for range 64 {
-			slots := make([]propSlot, 1<<b)
+			clear(slots)
 			ok := true
 			for k, n := range props {
 				i := propHash(k, mul, shift)

@@ -724,3 +724,61 @@ func TestPropTable(t *testing.T) {
 		t.Errorf("%d of %d property sets have no perfect table", fallbacks, tables+fallbacks)
 	}
 }
+
+// TestPropTableLikeFreshTables checks newPropTable, which clears one table
+// per size for each multiplier it tries, against allocating a new table
+// for each try: the same multiplier, shift and slots.
+func TestPropTableLikeFreshTables(t *testing.T) {
+	fresh := func(props map[string]*fnode) propTable {
+		bits := uint8(1)
+		for 1<<bits < len(props) {
+			bits++
+		}
+		mul := uint32(0x9E3779B1)
+		for b := bits; b <= bits+3 && b < 32; b++ {
+			shift := 32 - b
+			for range 64 {
+				slots := make([]propSlot, 1<<b)
+				ok := true
+				for k, n := range props {
+					i := propHash(k, mul, shift)
+					if slots[i].node != nil {
+						ok = false
+						break
+					}
+					slots[i] = propSlot{k, n}
+				}
+				if ok {
+					return propTable{mul: mul, shift: shift, slots: slots}
+				}
+				mul = mul*0x01000193 + 0x9E3779B9 | 1
+			}
+		}
+		return propTable{}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	name := func() string {
+		b := make([]byte, 3+r.IntN(18))
+		for i := range b {
+			b[i] = "abcdefghijklmnopqrstuvwxyz"[r.IntN(26)]
+		}
+		return string(b)
+	}
+	retried := 0
+	for n := 1; n <= 60; n++ {
+		props := map[string]*fnode{}
+		for len(props) < n {
+			props[name()] = &fnode{}
+		}
+		got, want := newPropTable(props), fresh(props)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%d properties: table with multiplier %#x, shift %d; want %#x, %d", n, got.mul, got.shift, want.mul, want.shift)
+		}
+		if want.slots != nil && want.mul != 0x9E3779B1 {
+			retried++
+		}
+	}
+	if retried == 0 {
+		t.Error("no set of properties needed a second multiplier: the test checks nothing")
+	}
+}

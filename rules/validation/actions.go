@@ -60,26 +60,26 @@ spec:
 }
 
 func runConflictingActions(p *rules.Pass) error {
-	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService) {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService) {
 		s := specOf(o)
-		delegateVS := len(s.get("hosts").items()) == 0
+		delegateVS := s.get("hosts").len() == 0
 		if !s.has("http") && !s.has("tcp") && !s.has("tls") {
 			p.Reportf(o, s.keyLoc("hosts"), "VirtualService has no http, tcp or tls routes: Istio rejects it")
 		}
 		if delegateVS {
 			for _, f := range []string{"gateways", "tcp", "tls"} {
-				if len(s.get(f).items()) > 0 {
+				if s.get(f).len() > 0 {
 					p.Reportf(o, s.keyLoc(f), "a delegate VirtualService (one without hosts) cannot set %s: Istio rejects it", f)
 				}
 			}
 		}
-		for _, r := range s.get("http").items() {
+		for r := range s.get("http").items() {
 			if !r.isMap() {
 				continue
 			}
 			var actions []string
 			for _, a := range []string{"route", "redirect", "directResponse", "delegate"} {
-				if r.has(a) && !(a == "route" && len(r.get(a).items()) == 0) { //nolint:staticcheck // QF1001: "not an empty route" reads better than its De Morgan form
+				if r.has(a) && !(a == "route" && r.get(a).len() == 0) { //nolint:staticcheck // QF1001: "not an empty route" reads better than its De Morgan form
 					actions = append(actions, a)
 				}
 			}
@@ -102,27 +102,27 @@ func runConflictingActions(p *rules.Pass) error {
 					}
 				}
 			}
-			if r.has("mirror") && len(r.get("mirrors").items()) > 0 {
+			if r.has("mirror") && r.get("mirrors").len() > 0 {
 				p.Reportf(o, r.keyLoc("mirrors"), "%s sets both mirror and mirrors: use mirrors alone; Istio rejects the VirtualService", r.where())
 			}
 		}
 		for _, kind := range []string{"tcp", "tls"} {
-			for _, r := range s.get(kind).items() {
-				if r.isMap() && len(r.get("route").items()) == 0 {
+			for r := range s.get(kind).items() {
+				if r.isMap() && r.get("route").len() == 0 {
 					p.Reportf(o, r.loc(), "%s has no route: Istio rejects the VirtualService", r.where())
 				}
 			}
 		}
-		for _, r := range s.get("tls").items() {
+		for r := range s.get("tls").items() {
 			if !r.isMap() {
 				continue
 			}
-			ms := r.get("match").items()
-			if len(ms) == 0 {
+			ms := r.get("match")
+			if ms.len() == 0 {
 				p.Reportf(o, r.loc(), "%s has no match: a TLS route must match on sniHosts; Istio rejects the VirtualService", r.where())
 			}
-			for _, m := range ms {
-				if m.isMap() && len(m.get("sniHosts").items()) == 0 {
+			for m := range ms.items() {
+				if m.isMap() && m.get("sniHosts").len() == 0 {
 					p.Reportf(o, m.loc(), "%s has no sniHosts: Istio rejects the VirtualService", m.where())
 				}
 			}

@@ -75,7 +75,7 @@ var unsupportedWhen = map[string]string{
 }
 
 func runAuthzPolicyInvalid(p *rules.Pass) error {
-	for _, o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.AuthorizationPolicy) {
+	for o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.AuthorizationPolicy) {
 		s := specOf(o)
 		var targets []string
 		for _, f := range []string{"selector", "targetRef", "targetRefs"} {
@@ -86,36 +86,35 @@ func runAuthzPolicyInvalid(p *rules.Pass) error {
 		if len(targets) > 1 {
 			p.Reportf(o, s.keyLoc(targets[1]), "only one of selector, targetRef and targetRefs may be set, not %s: Istio rejects the AuthorizationPolicy", strings.Join(targets, " and "))
 		}
-		refs := s.get("targetRefs").items()
-		if s.has("targetRef") {
-			refs = append(refs, s.get("targetRef"))
-		}
-		for _, ref := range refs {
+		for ref := range s.get("targetRefs").items() {
 			checkTargetRef(p, o, ref)
+		}
+		if s.has("targetRef") {
+			checkTargetRef(p, o, s.get("targetRef"))
 		}
 		action, _ := s.get("action").str()
 		if action == "" {
 			action = "ALLOW"
 		}
-		ruleList := s.get("rules").items()
+		ruleList := s.get("rules")
 		provider := s.get("provider")
 		switch action {
 		case "CUSTOM":
 			if name, _ := provider.get("name").str(); name == "" {
 				reportAt(p, o, provider, s.get("action"), "action CUSTOM needs provider.name, the extension provider to call: Istio rejects the AuthorizationPolicy")
 			}
-			if len(ruleList) == 0 {
+			if ruleList.len() == 0 {
 				p.Reportf(o, s.get("action").loc(), "action CUSTOM without rules is never triggered; write rules: [{}] to trigger it for every request: Istio rejects the AuthorizationPolicy")
 			}
 		case "DENY":
-			if len(ruleList) == 0 {
+			if ruleList.len() == 0 {
 				p.Reportf(o, s.get("action").loc(), "action DENY without rules matches nothing: add the rules that say what to deny; Istio rejects the AuthorizationPolicy")
 			}
 		}
 		if action != "CUSTOM" && provider.ok() {
 			p.Reportf(o, s.keyLoc("provider"), "provider is only allowed with action CUSTOM, not %s: Istio rejects the AuthorizationPolicy", action)
 		}
-		for _, r := range ruleList {
+		for r := range ruleList.items() {
 			checkAuthzRule(p, o, r, action == "CUSTOM")
 		}
 	}
@@ -145,13 +144,13 @@ func checkTargetRef(p *rules.Pass, o *manifest.Object, ref node) {
 func checkAuthzRule(p *rules.Pass, o *manifest.Object, r node, custom bool) {
 	const rejects = "Istio rejects the AuthorizationPolicy"
 	for _, f := range []string{"from", "to"} {
-		if x := r.get(f); x.isSeq() && len(x.items()) == 0 {
+		if x := r.get(f); x.isSeq() && x.len() == 0 {
 			p.Reportf(o, r.keyLoc(f), "%s is present but empty: remove it or add an entry; %s", x.where(), rejects)
 		}
 	}
-	for _, f := range r.get("from").items() {
+	for f := range r.get("from").items() {
 		src := f.get("source")
-		if !src.isMap() || len(src.entries()) == 0 {
+		if !src.isMap() || !src.hasEntries() {
 			reportAt(p, o, src, f, "%s needs a non-empty source; %s", f.where(), rejects)
 			continue
 		}
@@ -162,7 +161,7 @@ func checkAuthzRule(p *rules.Pass, o *manifest.Object, r node, custom bool) {
 				}
 			}
 		}
-		for _, e := range src.entries() {
+		for e := range src.entries() {
 			checkNoEmpty(p, o, e.val)
 			if custom {
 				switch e.key {
@@ -173,23 +172,23 @@ func checkAuthzRule(p *rules.Pass, o *manifest.Object, r node, custom bool) {
 			}
 		}
 	}
-	for _, t := range r.get("to").items() {
+	for t := range r.get("to").items() {
 		op := t.get("operation")
-		if !op.isMap() || len(op.entries()) == 0 {
+		if !op.isMap() || !op.hasEntries() {
 			reportAt(p, o, op, t, "%s needs a non-empty operation; %s", t.where(), rejects)
 			continue
 		}
-		for _, e := range op.entries() {
+		for e := range op.entries() {
 			checkNoEmpty(p, o, e.val)
 		}
 	}
-	for _, w := range r.get("when").items() {
+	for w := range r.get("when").items() {
 		kx := w.get("key")
 		key, ok := kx.str()
 		if !ok {
 			continue
 		}
-		if len(w.get("values").items()) == 0 && len(w.get("notValues").items()) == 0 {
+		if w.get("values").len() == 0 && w.get("notValues").len() == 0 {
 			p.Reportf(o, kx.loc(), "%s: condition %q needs values or notValues; %s", w.where(), key, rejects)
 		}
 		checkNoEmpty(p, o, w.get("values"))
@@ -224,7 +223,7 @@ func supportedWhen(key string) bool {
 
 // checkNoEmpty reports empty strings in a list of strings.
 func checkNoEmpty(p *rules.Pass, o *manifest.Object, list node) {
-	for _, x := range list.strs() {
+	for x := range list.strs() {
 		if v, _ := x.str(); v == "" {
 			p.Reportf(o, x.loc(), "%s is an empty string; Istio rejects the AuthorizationPolicy", x.where())
 		}

@@ -2,6 +2,7 @@ package validation
 
 import (
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -47,50 +48,47 @@ spec:
 }
 
 func runInvalidCIDR(p *rules.Pass) error {
-	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.ServiceEntry, kinds.VirtualService) {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.ServiceEntry, kinds.VirtualService) {
 		s := specOf(o)
-		var xs []node
 		if o.Kind == kinds.ServiceEntry {
-			xs = s.get("addresses").strs()
-		} else {
-			for _, kind := range []string{"tcp", "tls"} {
-				for _, r := range s.get(kind).items() {
-					for _, m := range r.get("match").items() {
-						xs = append(xs, m.get("destinationSubnets").strs()...)
-					}
-				}
-			}
+			checkCIDRs(p, o, s.get("addresses"))
+			continue
 		}
-		for _, x := range xs {
-			v, _ := x.str()
-			if err := validateCIDR(v); err != nil {
-				p.Reportf(o, x.loc(), "%s: %v; Istio rejects the %s", x.where(), err, o.Kind)
+		for _, kind := range []string{"tcp", "tls"} {
+			for r := range s.get(kind).items() {
+				for m := range r.get("match").items() {
+					checkCIDRs(p, o, m.get("destinationSubnets"))
+				}
 			}
 		}
 	}
-	for _, o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.AuthorizationPolicy) {
-		var xs []node
-		for _, r := range specOf(o).get("rules").items() {
-			for _, f := range r.get("from").items() {
+	for o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.AuthorizationPolicy) {
+		for r := range specOf(o).get("rules").items() {
+			for f := range r.get("from").items() {
 				src := f.get("source")
 				for _, k := range []string{"ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks"} {
-					xs = append(xs, src.get(k).strs()...)
+					checkCIDRs(p, o, src.get(k))
 				}
 			}
-			for _, w := range r.get("when").items() {
+			for w := range r.get("when").items() {
 				switch k, _ := w.get("key").str(); k {
 				case "source.ip", "remote.ip", "destination.ip":
-					xs = append(xs, w.get("values").strs()...)
-					xs = append(xs, w.get("notValues").strs()...)
+					checkCIDRs(p, o, w.get("values"))
+					checkCIDRs(p, o, w.get("notValues"))
 				}
-			}
-		}
-		for _, x := range xs {
-			v, _ := x.str()
-			if err := validateCIDR(v); err != nil {
-				p.Reportf(o, x.loc(), "%s: %v; Istio rejects the AuthorizationPolicy", x.where(), err)
 			}
 		}
 	}
 	return nil
+}
+
+// checkCIDRs checks the strings of list, which must be IP addresses or CIDR
+// blocks.
+func checkCIDRs(p *rules.Pass, o *manifest.Object, list node) {
+	for x := range list.strs() {
+		v, _ := x.str()
+		if err := validateCIDR(v); err != nil {
+			p.Reportf(o, x.loc(), "%s: %v; Istio rejects the %s", x.where(), err, o.Kind)
+		}
+	}
 }

@@ -65,48 +65,51 @@ spec:
 const drRejects = "Istio rejects the DestinationRule"
 
 func runDestinationRuleInvalid(p *rules.Pass) error {
-	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.DestinationRule) {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.DestinationRule) {
 		s := specOf(o)
-		tops := []node{s.get("trafficPolicy")}
-		for _, ss := range s.get("subsets").items() {
-			tops = append(tops, ss.get("trafficPolicy"))
-		}
-		for _, tp := range tops {
-			if !tp.isMap() {
-				continue
-			}
-			if len(tp.entries()) == 0 {
-				p.Reportf(o, tp.loc(), "%s is empty: remove it or set a policy; %s", tp.where(), drRejects)
-				continue
-			}
-			checkTrafficPolicy(p, o, tp)
-			for _, pl := range tp.get("portLevelSettings").items() {
-				if !pl.isMap() {
-					continue
-				}
-				if !pl.has("port") {
-					p.Reportf(o, pl.loc(), "%s has no port: %s", pl.where(), drRejects)
-				}
-				if !pl.has("loadBalancer") && !pl.has("connectionPool") && !pl.has("outlierDetection") && !pl.has("tls") {
-					p.Reportf(o, pl.loc(), "%s sets nothing (no loadBalancer, connectionPool, outlierDetection or tls): %s", pl.where(), drRejects)
-				}
-				checkTrafficPolicy(p, o, pl)
-			}
+		checkTopTrafficPolicy(p, o, s.get("trafficPolicy"))
+		for ss := range s.get("subsets").items() {
+			checkTopTrafficPolicy(p, o, ss.get("trafficPolicy"))
 		}
 	}
 	return nil
 }
 
+// checkTopTrafficPolicy checks a traffic policy of a DestinationRule or
+// of a subset, and its port-level settings.
+func checkTopTrafficPolicy(p *rules.Pass, o *manifest.Object, tp node) {
+	if !tp.isMap() {
+		return
+	}
+	if !tp.hasEntries() {
+		p.Reportf(o, tp.loc(), "%s is empty: remove it or set a policy; %s", tp.where(), drRejects)
+		return
+	}
+	checkTrafficPolicy(p, o, tp)
+	for pl := range tp.get("portLevelSettings").items() {
+		if !pl.isMap() {
+			continue
+		}
+		if !pl.has("port") {
+			p.Reportf(o, pl.loc(), "%s has no port: %s", pl.where(), drRejects)
+		}
+		if !pl.has("loadBalancer") && !pl.has("connectionPool") && !pl.has("outlierDetection") && !pl.has("tls") {
+			p.Reportf(o, pl.loc(), "%s sets nothing (no loadBalancer, connectionPool, outlierDetection or tls): %s", pl.where(), drRejects)
+		}
+		checkTrafficPolicy(p, o, pl)
+	}
+}
+
 func checkTrafficPolicy(p *rules.Pass, o *manifest.Object, tp node) {
 	lb := tp.get("loadBalancer")
 	loc := lb.get("localityLbSetting")
-	if len(loc.get("distribute").items()) > 0 && len(loc.get("failover").items()) > 0 {
+	if loc.get("distribute").len() > 0 && loc.get("failover").len() > 0 {
 		p.Reportf(o, loc.keyLoc("failover"), "%s sets both distribute and failover: %s", loc.where(), drRejects)
 	}
-	for _, d := range loc.get("distribute").items() {
+	for d := range loc.get("distribute").items() {
 		var sum float64
 		counted := false
-		for _, e := range d.get("to").entries() {
+		for e := range d.get("to").entries() {
 			if w, ok := e.val.num(); ok {
 				sum += w
 				counted = true

@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"iter"
 	"time"
 
 	"github.com/meshlint/meshlint/internal/duration"
@@ -70,11 +71,11 @@ const (
 )
 
 func runInvalidDuration(p *rules.Pass) error {
-	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService, kinds.DestinationRule, kinds.Sidecar) {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService, kinds.DestinationRule, kinds.Sidecar) {
 		s := specOf(o)
 		switch o.Kind {
 		case kinds.VirtualService:
-			for _, r := range s.get("http").items() {
+			for r := range s.get("http").items() {
 				checkDuration(p, o, r.get("timeout"), durZeroOK)
 				checkDuration(p, o, r.get("retries").get("perTryTimeout"), durStrict)
 				checkDuration(p, o, r.get("retries").get("backoff"), durStrict)
@@ -82,47 +83,64 @@ func runInvalidDuration(p *rules.Pass) error {
 				checkDuration(p, o, r.get("corsPolicy").get("maxAge"), durWholeSecond)
 			}
 		case kinds.DestinationRule:
-			for _, tp := range trafficPolicies(s) {
+			for tp := range trafficPolicies(s) {
 				checkTrafficPolicyDurations(p, o, tp)
 			}
 		case kinds.Sidecar:
 			checkConnectionPoolDurations(p, o, s.get("inboundConnectionPool"))
-			for _, in := range s.get("ingress").items() {
+			for in := range s.get("ingress").items() {
 				checkConnectionPoolDurations(p, o, in.get("connectionPool"))
 			}
 		}
 	}
 	// Flagger's HTTPRetry has no backoff: only perTryTimeout reaches Istio.
-	objs, svcs := canaryHTTPServices(p)
-	for i, o := range objs {
-		checkDuration(p, o, svcs[i].get("timeout"), durZeroOK)
-		checkDuration(p, o, svcs[i].get("retries").get("perTryTimeout"), durStrict)
-		checkDuration(p, o, svcs[i].get("corsPolicy").get("maxAge"), durWholeSecond)
+	for o, svc := range canaryHTTPServices(p) {
+		checkDuration(p, o, svc.get("timeout"), durZeroOK)
+		checkDuration(p, o, svc.get("retries").get("perTryTimeout"), durStrict)
+		checkDuration(p, o, svc.get("corsPolicy").get("maxAge"), durWholeSecond)
 	}
-	for _, o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.RequestAuthentication) {
-		for _, r := range specOf(o).get("jwtRules").items() {
+	for o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.RequestAuthentication) {
+		for r := range specOf(o).get("jwtRules").items() {
 			checkDuration(p, o, r.get("timeout"), durStrict)
 		}
 	}
 	return nil
 }
 
-// trafficPolicies returns a DestinationRule's traffic policies: top level,
+// trafficPolicies yields a DestinationRule's traffic policies: top level,
 // per subset, and their port-level settings.
-func trafficPolicies(s node) []node {
-	var tps []node
-	add := func(tp node) {
-		if !tp.isMap() {
+func trafficPolicies(s node) iter.Seq[node] {
+	// The walk is in functions of their own rather than in this closure,
+	// which would then be too large to inline (see node.entries).
+	return func(yield func(node) bool) { yieldTrafficPolicies(s, yield) }
+}
+
+func yieldTrafficPolicies(s node, yield func(node) bool) {
+	if !yieldTrafficPolicy(s.get("trafficPolicy"), yield) {
+		return
+	}
+	for ss := range s.get("subsets").items() {
+		if !yieldTrafficPolicy(ss.get("trafficPolicy"), yield) {
 			return
 		}
-		tps = append(tps, tp)
-		tps = append(tps, tp.get("portLevelSettings").items()...)
 	}
-	add(s.get("trafficPolicy"))
-	for _, ss := range s.get("subsets").items() {
-		add(ss.get("trafficPolicy"))
+}
+
+// yieldTrafficPolicy yields tp, when it is a mapping, and its port-level
+// settings; it reports whether to go on.
+func yieldTrafficPolicy(tp node, yield func(node) bool) bool {
+	if !tp.isMap() {
+		return true
 	}
-	return tps
+	if !yield(tp) {
+		return false
+	}
+	for pl := range tp.get("portLevelSettings").items() {
+		if !yield(pl) {
+			return false
+		}
+	}
+	return true
 }
 
 func checkTrafficPolicyDurations(p *rules.Pass, o *manifest.Object, tp node) {
@@ -149,13 +167,9 @@ func checkDuration(p *rules.Pass, o *manifest.Object, x node, c durationCheck) {
 	if !ok {
 		return
 	}
-	rejected := "the " + string(o.Kind)
-	if o.Kind == kinds.Canary {
-		rejected = "the VirtualService Flagger generates for the Canary"
-	}
 	d, err := duration.Parse(s)
 	if err != nil {
-		p.Reportf(o, x.loc(), "%s %q is not a duration (write a number with a unit, such as 2s or 250ms): Istio rejects %s", x.where(), s, rejected)
+		p.Reportf(o, x.loc(), "%s %q is not a duration (write a number with a unit, such as 2s or 250ms): Istio rejects %s", x.where(), s, rejectedObject(o))
 		return
 	}
 	switch {
@@ -163,11 +177,11 @@ func checkDuration(p *rules.Pass, o *manifest.Object, x node, c durationCheck) {
 		return
 	case c == durWholeSecond:
 		if d < time.Second || d%time.Second != 0 {
-			p.Reportf(o, x.loc(), "%s %s must be a whole number of seconds: Istio rejects %s", x.where(), s, rejected)
+			p.Reportf(o, x.loc(), "%s %s must be a whole number of seconds: Istio rejects %s", x.where(), s, rejectedObject(o))
 		}
 		return
 	}
 	if err := duration.Validate(d); err != nil {
-		p.Reportf(o, x.loc(), "%s %q: %v; Istio rejects %s", x.where(), s, err, rejected)
+		p.Reportf(o, x.loc(), "%s %q: %v; Istio rejects %s", x.where(), s, err, rejectedObject(o))
 	}
 }

@@ -53,15 +53,16 @@ spec:
 }
 
 func runInvalidExportTo(p *rules.Pass) error {
-	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry) {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry) {
 		s := specOf(o)
-		list := s.get("exportTo").strs()
-		if len(list) == 0 {
+		list := s.get("exportTo")
+		n := list.countStrs()
+		if n == 0 {
 			continue
 		}
 		isSE := o.Kind == kinds.ServiceEntry
 		seen := map[string]string{} // key → the value written first
-		for _, x := range list {
+		for x := range list.strs() {
 			v, _ := x.str()
 			key := v
 			if v == "." {
@@ -79,13 +80,13 @@ func runInvalidExportTo(p *rules.Pass) error {
 				p.Reportf(o, x.loc(), "exportTo ~ (nobody) is only allowed on a ServiceEntry: Istio rejects the %s", o.Kind)
 			case v != "." && v != "*" && v != "~" && !isDNS1123Label(v):
 				p.Reportf(o, x.loc(), "exportTo %q is not ., * or a namespace name (a DNS-1123 label): Istio rejects the %s", v, o.Kind)
-			case (v == "*" || v == "~") && len(list) > 1:
+			case (v == "*" || v == "~") && n > 1:
 				p.Reportf(o, x.loc(), "exportTo %q cannot be combined with other values: Istio rejects the %s", v, o.Kind)
 			}
 			seen[key] = v
 		}
 		if o.Kind == kinds.DestinationRule && s.has("workloadSelector") {
-			if len(list) > 1 || seen[o.Namespace] == "" {
+			if n > 1 || seen[o.Namespace] == "" {
 				p.Reportf(o, s.keyLoc("exportTo"), "a DestinationRule with a workloadSelector can only be exported to its own namespace (exportTo: [\".\"]): Istio rejects it")
 			}
 		}

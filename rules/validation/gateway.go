@@ -63,21 +63,21 @@ spec:
 const gwRejects = "Istio rejects the Gateway"
 
 func runGatewayServerInvalid(p *rules.Pass) error {
-	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.Gateway) {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.Gateway) {
 		if !isDNS1123Label(o.Name) {
 			p.Reportf(o, o.NameLoc, "Gateway name %q is not a DNS-1123 label (no dots): %s", o.Name, gwRejects)
 		}
 		s := specOf(o)
 		servers := s.get("servers")
-		if servers.isSeq() && len(servers.items()) == 0 || !servers.ok() && s.isMap() {
+		if servers.isSeq() && servers.len() == 0 || !servers.ok() && s.isMap() {
 			p.Reportf(o, s.keyLoc("servers"), "Gateway has no servers: %s", gwRejects)
 		}
 		portNames := map[string]node{}
-		for _, srv := range servers.items() {
+		for srv := range servers.items() {
 			if !srv.isMap() {
 				continue
 			}
-			if hs := srv.get("hosts"); hs.isSeq() && len(hs.items()) == 0 {
+			if hs := srv.get("hosts"); hs.isSeq() && hs.len() == 0 {
 				p.Reportf(o, srv.keyLoc("hosts"), "%s has no hosts: %s", srv.where(), gwRejects)
 			}
 			port := srv.get("port")

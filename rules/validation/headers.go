@@ -71,52 +71,33 @@ var validHeader = regexp.MustCompile(`^[-_A-Za-z0-9]+$`)
 const jwtClaimPrefix = "@request.auth.claims"
 
 func runInvalidHeaderName(p *rules.Pass) error {
-	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService) {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService) {
 		s := specOf(o)
-		gatewayOnly := false
-		if gws := s.get("gateways").strs(); len(gws) > 0 {
-			gatewayOnly = true
-			for _, g := range gws {
-				if v, _ := g.str(); v == "mesh" {
-					gatewayOnly = false
-				}
-			}
-		}
-		for _, r := range s.get("http").items() {
-			for _, m := range r.get("match").items() {
-				for _, f := range []string{"headers", "withoutHeaders"} {
-					for _, e := range m.get(f).entries() {
-						if strings.HasPrefix(e.key, jwtClaimPrefix) {
-							if !gatewayOnly {
-								p.Reportf(o, e.keyLoc, "%s: JWT claim routing (%s) is only supported on a VirtualService bound to gateways alone; Istio rejects the VirtualService", e.val.where(), e.key)
-							}
-							continue
-						}
-						checkHeaderName(p, o, e.key, e.keyLoc, e.val)
-					}
-				}
+		gatewayOnly := !boundToMesh(s)
+		for r := range s.get("http").items() {
+			for m := range r.get("match").items() {
+				checkMatchHeaders(p, o, m, gatewayOnly)
 			}
 			checkHeaderOps(p, o, r.get("headers"))
-			for _, d := range r.get("route").items() {
+			for d := range r.get("route").items() {
 				checkHeaderOps(p, o, d.get("headers"))
 			}
 			checkCORSHeaders(p, o, r.get("corsPolicy"))
 		}
 	}
-	objs, svcs := canaryHTTPServices(p)
-	for i, o := range objs {
-		checkHeaderOps(p, o, svcs[i].get("headers"))
-		checkCORSHeaders(p, o, svcs[i].get("corsPolicy"))
+	for o, svc := range canaryHTTPServices(p) {
+		checkHeaderOps(p, o, svc.get("headers"))
+		checkCORSHeaders(p, o, svc.get("corsPolicy"))
 	}
-	for _, o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.RequestAuthentication) {
-		for _, r := range specOf(o).get("jwtRules").items() {
-			for _, c := range r.get("outputClaimToHeaders").items() {
+	for o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.RequestAuthentication) {
+		for r := range specOf(o).get("jwtRules").items() {
+			for c := range r.get("outputClaimToHeaders").items() {
 				x := c.get("header")
 				if v, ok := x.str(); ok {
 					checkHeaderName(p, o, v, x.loc(), x)
 				}
 			}
-			for _, h := range r.get("fromHeaders").items() {
+			for h := range r.get("fromHeaders").items() {
 				x := h.get("name")
 				if v, ok := x.str(); ok && v == "" {
 					p.Reportf(o, x.loc(), "%s: header name is empty; Istio rejects the RequestAuthentication", x.where())
@@ -127,17 +108,33 @@ func runInvalidHeaderName(p *rules.Pass) error {
 	return nil
 }
 
+// checkMatchHeaders checks the header names of an HTTP match m of a
+// VirtualService.
+func checkMatchHeaders(p *rules.Pass, o *manifest.Object, m node, gatewayOnly bool) {
+	for _, f := range []string{"headers", "withoutHeaders"} {
+		for e := range m.get(f).entries() {
+			if strings.HasPrefix(e.key, jwtClaimPrefix) {
+				if !gatewayOnly {
+					p.Reportf(o, e.keyLoc, "%s: JWT claim routing (%s) is only supported on a VirtualService bound to gateways alone; Istio rejects the VirtualService", e.val.where(), e.key)
+				}
+				continue
+			}
+			checkHeaderName(p, o, e.key, e.keyLoc, e.val)
+		}
+	}
+}
+
 // checkHeaderOps checks the header names of Istio header operations h
 // (of requests and responses: set, add, remove).
 func checkHeaderOps(p *rules.Pass, o *manifest.Object, h node) {
 	for _, dir := range []string{"request", "response"} {
 		hd := h.get(dir)
 		for _, f := range []string{"set", "add"} {
-			for _, e := range hd.get(f).entries() {
+			for e := range hd.get(f).entries() {
 				checkHeaderName(p, o, e.key, e.keyLoc, e.val)
 			}
 		}
-		for _, x := range hd.get("remove").strs() {
+		for x := range hd.get("remove").strs() {
 			v, _ := x.str()
 			checkHeaderName(p, o, v, x.loc(), x)
 		}
@@ -147,7 +144,7 @@ func checkHeaderOps(p *rules.Pass, o *manifest.Object, h node) {
 // checkCORSHeaders checks the header names of an Istio CORS policy.
 func checkCORSHeaders(p *rules.Pass, o *manifest.Object, cors node) {
 	for _, f := range []string{"allowHeaders", "exposeHeaders"} {
-		for _, x := range cors.get(f).strs() {
+		for x := range cors.get(f).strs() {
 			v, _ := x.str()
 			checkHeaderName(p, o, v, x.loc(), x)
 		}
@@ -155,14 +152,10 @@ func checkCORSHeaders(p *rules.Pass, o *manifest.Object, cors node) {
 }
 
 func checkHeaderName(p *rules.Pass, o *manifest.Object, name string, loc manifest.Loc, at node) {
-	rejected := "the " + string(o.Kind)
-	if o.Kind == kinds.Canary {
-		rejected = "the VirtualService Flagger generates for the Canary"
-	}
 	switch {
 	case name == "":
-		p.Reportf(o, loc, "%s: header name is empty; Istio rejects %s", at.where(), rejected)
+		p.Reportf(o, loc, "%s: header name is empty; Istio rejects %s", at.where(), rejectedObject(o))
 	case !validHeader.MatchString(name):
-		p.Reportf(o, loc, "%s: header name %q may only hold letters, digits, - and _; Istio rejects %s", at.where(), name, rejected)
+		p.Reportf(o, loc, "%s: header name %q may only hold letters, digits, - and _; Istio rejects %s", at.where(), name, rejectedObject(o))
 	}
 }

@@ -60,25 +60,17 @@ spec:
 }
 
 func runInvalidHost(p *rules.Pass) error {
-	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry, kinds.Gateway, kinds.Sidecar) {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry, kinds.Gateway, kinds.Sidecar) {
 		s := specOf(o)
 		report := func(x node, err error) {
 			p.Reportf(o, x.loc(), "%s: %v; Istio rejects the %s", x.where(), err, o.Kind)
 		}
 		switch o.Kind {
 		case kinds.VirtualService:
-			mesh := true
-			if gws := s.get("gateways").strs(); len(gws) > 0 {
-				mesh = false
-				for _, g := range gws {
-					if v, _ := g.str(); v == "mesh" {
-						mesh = true
-					}
-				}
-			}
-			hosts := s.get("hosts").strs()
+			mesh := boundToMesh(s)
+			hosts := s.get("hosts")
 			allValid := true
-			for _, x := range hosts {
+			for x := range hosts.strs() {
 				h, _ := x.str()
 				switch {
 				case h == "*" && mesh:
@@ -93,26 +85,29 @@ func runInvalidHost(p *rules.Pass) error {
 				}
 			}
 			if allValid {
-				for i := range hosts {
-					for j := i + 1; j < len(hosts); j++ {
-						a, _ := hosts[i].str()
-						b, _ := hosts[j].str()
-						if host.Matches(a, b) {
-							p.Reportf(o, hosts[j].loc(), "%s: hosts %q and %q of one VirtualService overlap; Istio rejects the VirtualService", hosts[j].where(), a, b)
+				for i := range hosts.len() {
+					a, ok := hosts.item(i).str()
+					if !ok {
+						continue
+					}
+					for j := i + 1; j < hosts.len(); j++ {
+						x := hosts.item(j)
+						if b, ok := x.str(); ok && host.Matches(a, b) {
+							p.Reportf(o, x.loc(), "%s: hosts %q and %q of one VirtualService overlap; Istio rejects the VirtualService", x.where(), a, b)
 						}
 					}
 				}
 			}
 			for _, kind := range []string{"http", "tcp", "tls"} {
-				for _, r := range s.get(kind).items() {
-					for _, d := range r.get("route").items() {
+				for r := range s.get(kind).items() {
+					for d := range r.get("route").items() {
 						checkDestinationHost(p, o, d.get("destination").get("host"))
 					}
 				}
 			}
-			for _, r := range s.get("http").items() {
+			for r := range s.get("http").items() {
 				checkDestinationHost(p, o, r.get("mirror").get("host"))
-				for _, m := range r.get("mirrors").items() {
+				for m := range r.get("mirrors").items() {
 					checkDestinationHost(p, o, m.get("destination").get("host"))
 				}
 			}
@@ -125,7 +120,7 @@ func runInvalidHost(p *rules.Pass) error {
 				}
 			}
 		case kinds.ServiceEntry:
-			for _, x := range s.get("hosts").strs() {
+			for x := range s.get("hosts").strs() {
 				h, _ := x.str()
 				if h == "*" {
 					p.Reportf(o, x.loc(), "%s: host * is not allowed in a ServiceEntry; Istio rejects it", x.where())
@@ -134,8 +129,8 @@ func runInvalidHost(p *rules.Pass) error {
 				}
 			}
 		case kinds.Gateway:
-			for _, srv := range s.get("servers").items() {
-				for _, x := range srv.get("hosts").strs() {
+			for srv := range s.get("servers").items() {
+				for x := range srv.get("hosts").strs() {
 					h, _ := x.str()
 					if err := validateScopedHost(h, true); err != nil {
 						report(x, err)
@@ -143,8 +138,8 @@ func runInvalidHost(p *rules.Pass) error {
 				}
 			}
 		case kinds.Sidecar:
-			for _, eg := range s.get("egress").items() {
-				for _, x := range eg.get("hosts").strs() {
+			for eg := range s.get("egress").items() {
+				for x := range eg.get("hosts").strs() {
 					h, _ := x.str()
 					if err := validateScopedHost(h, false); err != nil {
 						report(x, err)
@@ -154,6 +149,19 @@ func runInvalidHost(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// boundToMesh reports whether a VirtualService applies to the mesh's
+// sidecars: it lists no gateways, or lists mesh among them.
+func boundToMesh(vs node) bool {
+	gateways := false
+	for g := range vs.get("gateways").strs() {
+		if v, _ := g.str(); v == "mesh" {
+			return true
+		}
+		gateways = true
+	}
+	return !gateways
 }
 
 // checkDestinationHost checks the host of a route or mirror destination.

@@ -48,17 +48,17 @@ spec:
 }
 
 func runPortMTLSWithoutSelector(p *rules.Pass) error {
-	for _, o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.PeerAuthentication) {
+	for o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.PeerAuthentication) {
 		s := specOf(o)
 		plm := s.get("portLevelMtls")
 		if !plm.ok() {
 			continue
 		}
-		if plm.isMap() && len(plm.entries()) == 0 {
+		if plm.isMap() && !plm.hasEntries() {
 			p.Reportf(o, s.keyLoc("portLevelMtls"), "portLevelMtls is empty: remove it or list ports; Istio rejects the PeerAuthentication")
 			continue
 		}
-		if len(s.get("selector").get("matchLabels").entries()) == 0 {
+		if !s.get("selector").get("matchLabels").hasEntries() {
 			p.Reportf(o, s.keyLoc("portLevelMtls"), "portLevelMtls needs a selector with matchLabels: a namespace-wide or mesh-wide PeerAuthentication cannot set modes per port; Istio rejects it")
 		}
 	}

@@ -57,65 +57,65 @@ spec:
 }
 
 func runPortOutOfRange(p *rules.Pass) error {
-	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService, kinds.DestinationRule, kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.WorkloadEntry) {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService, kinds.DestinationRule, kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.WorkloadEntry) {
 		s := specOf(o)
 		switch o.Kind {
 		case kinds.VirtualService:
 			for _, kind := range []string{"http", "tcp", "tls"} {
-				for _, r := range s.get(kind).items() {
-					for _, m := range r.get("match").items() {
+				for r := range s.get(kind).items() {
+					for m := range r.get("match").items() {
 						checkPort(p, o, m.get("port"), false)
 					}
-					for _, d := range r.get("route").items() {
+					for d := range r.get("route").items() {
 						checkPort(p, o, d.get("destination").get("port").get("number"), false)
 					}
 				}
 			}
-			for _, r := range s.get("http").items() {
+			for r := range s.get("http").items() {
 				checkPort(p, o, r.get("mirror").get("port").get("number"), false)
-				for _, m := range r.get("mirrors").items() {
+				for m := range r.get("mirrors").items() {
 					checkPort(p, o, m.get("destination").get("port").get("number"), false)
 				}
 				checkPort(p, o, r.get("redirect").get("port"), false)
 			}
 		case kinds.DestinationRule:
-			for _, tp := range trafficPolicies(s) {
+			for tp := range trafficPolicies(s) {
 				checkPort(p, o, tp.get("port").get("number"), false)
 				checkPort(p, o, tp.get("tunnel").get("targetPort"), false)
 			}
 		case kinds.Gateway:
-			for _, srv := range s.get("servers").items() {
+			for srv := range s.get("servers").items() {
 				bind, _ := srv.get("bind").str()
 				checkPort(p, o, srv.get("port").get("number"), strings.HasPrefix(bind, "unix://"))
 			}
 		case kinds.ServiceEntry:
-			for _, port := range s.get("ports").items() {
+			for port := range s.get("ports").items() {
 				checkPort(p, o, port.get("number"), false)
 				checkPort(p, o, port.get("targetPort"), false)
 			}
-			for _, ep := range s.get("endpoints").items() {
-				for _, e := range ep.get("ports").entries() {
+			for ep := range s.get("endpoints").items() {
+				for e := range ep.get("ports").entries() {
 					checkPort(p, o, e.val, false)
 				}
 			}
 		case kinds.WorkloadEntry:
-			for _, e := range s.get("ports").entries() {
+			for e := range s.get("ports").entries() {
 				checkPort(p, o, e.val, false)
 			}
 		case kinds.Sidecar:
-			for _, in := range s.get("ingress").items() {
+			for in := range s.get("ingress").items() {
 				checkPort(p, o, in.get("port").get("number"), false)
 			}
-			for _, eg := range s.get("egress").items() {
+			for eg := range s.get("egress").items() {
 				bind, _ := eg.get("bind").str()
 				checkPort(p, o, eg.get("port").get("number"), strings.HasPrefix(bind, "unix://"))
 			}
 		}
 	}
-	for _, o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.PeerAuthentication, kinds.AuthorizationPolicy) {
+	for o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.PeerAuthentication, kinds.AuthorizationPolicy) {
 		s := specOf(o)
 		if o.Kind == kinds.PeerAuthentication {
-			for _, e := range s.get("portLevelMtls").entries() {
+			for e := range s.get("portLevelMtls").entries() {
 				n, err := strconv.ParseInt(e.key, 10, 64)
 				if err != nil || !validPort(n) {
 					p.Reportf(o, e.keyLoc, "portLevelMtls key %q is not a port number in 1-65535: Istio rejects the PeerAuthentication", e.key)
@@ -123,25 +123,30 @@ func runPortOutOfRange(p *rules.Pass) error {
 			}
 			continue
 		}
-		for _, r := range s.get("rules").items() {
-			for _, to := range r.get("to").items() {
-				op := to.get("operation")
-				for _, f := range []string{"ports", "notPorts"} {
-					for _, v := range op.get(f).items() {
-						t, ok := v.scalar()
-						if !ok {
-							continue
-						}
-						n, err := strconv.ParseInt(t, 10, 64)
-						if err != nil || n < 0 || n > 65535 {
-							p.Reportf(o, v.loc(), "%s %q is not a port number in 0-65535: Istio rejects the AuthorizationPolicy", v.where(), t)
-						}
-					}
-				}
+		for r := range s.get("rules").items() {
+			for to := range r.get("to").items() {
+				checkOperationPorts(p, o, to.get("operation"))
 			}
 		}
 	}
 	return nil
+}
+
+// checkOperationPorts checks the ports of an AuthorizationPolicy rule's
+// operation.
+func checkOperationPorts(p *rules.Pass, o *manifest.Object, op node) {
+	for _, f := range []string{"ports", "notPorts"} {
+		for v := range op.get(f).items() {
+			t, ok := v.scalar()
+			if !ok {
+				continue
+			}
+			n, err := strconv.ParseInt(t, 10, 64)
+			if err != nil || n < 0 || n > 65535 {
+				p.Reportf(o, v.loc(), "%s %q is not a port number in 0-65535: Istio rejects the AuthorizationPolicy", v.where(), t)
+			}
+		}
+	}
 }
 
 // checkPort reports a port number outside 1..65535 (0 allowed when zeroOK).

@@ -1,7 +1,6 @@
 package validation
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -76,16 +75,15 @@ spec:
 }
 
 func runRetryInvalid(p *rules.Pass) error {
-	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService) {
-		for _, r := range specOf(o).get("http").items() {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService) {
+		for r := range specOf(o).get("http").items() {
 			checkRetry(p, o, r, []string{"perTryTimeout", "retryOn", "retryRemoteLocalities"})
 		}
 	}
 	// Flagger's HTTPRetry has no retryRemoteLocalities: it never reaches
 	// Istio.
-	objs, svcs := canaryHTTPServices(p)
-	for i, o := range objs {
-		checkRetry(p, o, svcs[i], []string{"perTryTimeout", "retryOn"})
+	for o, svc := range canaryHTTPServices(p) {
+		checkRetry(p, o, svc, []string{"perTryTimeout", "retryOn"})
 	}
 	return nil
 }
@@ -98,17 +96,13 @@ func checkRetry(p *rules.Pass, o *manifest.Object, owner node, settings []string
 	if !rt.isMap() {
 		return
 	}
-	rejected := "the " + string(o.Kind)
-	if o.Kind == kinds.Canary {
-		rejected = "the VirtualService Flagger generates for the Canary"
-	}
 	at := rt.get("attempts")
 	attempts, isInt := at.int()
 	switch {
 	case at.ok() && !isInt:
 		// A wrong type is MR001's.
 	case attempts < 0:
-		p.Reportf(o, at.loc(), "%s %d is negative: Istio rejects %s", at.where(), attempts, rejected)
+		p.Reportf(o, at.loc(), "%s %d is negative: Istio rejects %s", at.where(), attempts, rejectedObject(o))
 	case attempts == 0:
 		// An absent or null attempts is 0 for Istio.
 		var set []string
@@ -136,14 +130,14 @@ func checkRetry(p *rules.Pass, o *manifest.Object, owner node, settings []string
 			verb = "are"
 		}
 		p.Reportf(o, loc, "%s, but %s %s set: Istio rejects %s (retry policy configured when attempts are set to 0); set attempts to the number of retries, or remove retries",
-			what, strings.Join(set, " and "), verb, rejected)
+			what, strings.Join(set, " and "), verb, rejectedObject(o))
 	}
 	on := rt.get("retryOn")
 	s, ok := on.str()
 	if !ok || s == "" {
 		return
 	}
-	for _, policy := range strings.Split(s, ",") {
+	for policy := range strings.SplitSeq(s, ",") {
 		if validRetryOn(policy) {
 			continue
 		}
@@ -156,7 +150,7 @@ func checkRetry(p *rules.Pass, o *manifest.Object, owner node, settings []string
 		default:
 			hint = " (neither an HTTP status code nor an Envoy retry condition)"
 		}
-		p.Reportf(o, on.loc(), "%s: %q is not a valid retryOn policy%s; Istio rejects %s", on.where(), policy, hint, rejected)
+		p.Reportf(o, on.loc(), "%s: %q is not a valid retryOn policy%s; Istio rejects %s", on.where(), policy, hint, rejectedObject(o))
 	}
 }
 
@@ -164,7 +158,7 @@ func checkRetry(p *rules.Pass, o *manifest.Object, owner node, settings []string
 // status code that Go's net/http names (http.StatusText), read with
 // strconv.Atoi as Istio does, or a condition of supportedRetryOnPolicies.
 func validRetryOn(policy string) bool {
-	if i, err := strconv.Atoi(policy); err == nil && httpStatusCodes[i] {
+	if i, ok := atoi(policy); ok && httpStatusCodes[i] {
 		return true
 	}
 	return retryOnPolicies[policy]

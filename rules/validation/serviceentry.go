@@ -59,17 +59,17 @@ spec:
 
 func runServiceEntryInvalid(p *rules.Pass) error {
 	const rejects = "Istio rejects the ServiceEntry"
-	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.ServiceEntry) {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.ServiceEntry) {
 		s := specOf(o)
 		res, _ := s.get("resolution").str()
 		if res == "" {
 			res = "NONE"
 		}
-		eps := s.get("endpoints").items()
-		if s.has("workloadSelector") && len(eps) > 0 {
+		eps := s.get("endpoints")
+		if s.has("workloadSelector") && eps.len() > 0 {
 			p.Reportf(o, s.keyLoc("endpoints"), "workloadSelector and endpoints cannot both be set: %s", rejects)
 		}
-		for _, x := range s.get("addresses").strs() {
+		for x := range s.get("addresses").strs() {
 			if a, _ := x.str(); strings.Contains(a, "/") && res != "NONE" && res != "STATIC" {
 				p.Reportf(o, x.loc(), "address %q is a CIDR block, which needs resolution NONE or STATIC, not %s: %s", a, res, rejects)
 			}
@@ -77,7 +77,7 @@ func runServiceEntryInvalid(p *rules.Pass) error {
 		names, numbers := map[string]bool{}, map[int64]bool{}
 		portNames := map[string]bool{}
 		var nonHTTP node
-		for _, port := range s.get("ports").items() {
+		for port := range s.get("ports").items() {
 			if name, ok := port.get("name").str(); ok {
 				portNames[name] = true
 				if names[name] {
@@ -99,44 +99,44 @@ func runServiceEntryInvalid(p *rules.Pass) error {
 				nonHTTP = port
 			}
 		}
-		hosts := s.get("hosts").strs()
+		hosts := s.get("hosts")
 		switch res {
 		case "NONE":
-			if len(eps) > 0 {
+			if eps.len() > 0 {
 				p.Reportf(o, s.keyLoc("endpoints"), "resolution NONE cannot have endpoints (it forwards to the address the client asked for): use STATIC or DNS; %s", rejects)
 			}
 		case "DNS", "DNS_ROUND_ROBIN":
-			if len(eps) == 0 {
-				for _, x := range hosts {
+			if eps.len() == 0 {
+				for x := range hosts.strs() {
 					if h, _ := x.str(); strings.Contains(h, "*") {
 						p.Reportf(o, x.loc(), "host %q is a wildcard, which resolution %s cannot resolve without endpoints: use resolution NONE or DYNAMIC_DNS; %s", h, res, rejects)
 					}
 				}
 			}
-			if res == "DNS_ROUND_ROBIN" && len(eps) > 1 {
-				p.Reportf(o, eps[1].loc(), "resolution DNS_ROUND_ROBIN allows at most one endpoint, not %d: %s", len(eps), rejects)
+			if res == "DNS_ROUND_ROBIN" && eps.len() > 1 {
+				p.Reportf(o, eps.item(1).loc(), "resolution DNS_ROUND_ROBIN allows at most one endpoint, not %d: %s", eps.len(), rejects)
 			}
 		case "STATIC":
-			for _, ep := range eps {
+			for ep := range eps.items() {
 				x := ep.get("address")
 				if a, ok := x.str(); ok && !isIP(a) && !strings.HasPrefix(a, "unix://") {
 					p.Reportf(o, x.loc(), "%s %q: a STATIC endpoint address must be an IP address or a unix:// path; %s", x.where(), a, rejects)
 				}
 			}
 		}
-		for _, ep := range eps {
-			for _, e := range ep.get("ports").entries() {
+		for ep := range eps.items() {
+			for e := range ep.get("ports").entries() {
 				if len(portNames) > 0 && !portNames[e.key] {
 					p.Reportf(o, e.keyLoc, "%s: port name %q is not declared in the ServiceEntry's ports; %s", ep.where(), e.key, rejects)
 				}
 			}
 		}
-		if res != "NONE" && len(hosts) > 1 && nonHTTP.ok() {
+		if res != "NONE" && hosts.countStrs() > 1 && nonHTTP.ok() {
 			proto, _ := nonHTTP.get("protocol").str()
 			if proto == "" {
 				proto = "unset (TCP)"
 			}
-			p.Reportf(o, nonHTTP.loc(), "ServiceEntry has %d hosts and resolution %s, but port %s has protocol %s: plain TCP cannot tell the hosts apart; use one ServiceEntry per host, or resolution NONE; %s", len(hosts), res, nonHTTP.where(), proto, rejects)
+			p.Reportf(o, nonHTTP.loc(), "ServiceEntry has %d hosts and resolution %s, but port %s has protocol %s: plain TCP cannot tell the hosts apart; use one ServiceEntry per host, or resolution NONE; %s", hosts.countStrs(), res, nonHTTP.where(), proto, rejects)
 		}
 	}
 	return nil

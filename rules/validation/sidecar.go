@@ -54,26 +54,27 @@ spec:
 
 func runSidecarInvalid(p *rules.Pass) error {
 	const rejects = "Istio rejects the Sidecar"
-	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.Sidecar) {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.Sidecar) {
 		s := specOf(o)
 		if !s.has("ingress") && !s.has("egress") && !s.has("outboundTrafficPolicy") && !s.has("inboundConnectionPool") {
 			p.Reportf(o, o.KindLoc, "Sidecar configures nothing (no ingress, egress, outboundTrafficPolicy or inboundConnectionPool): %s", rejects)
 		}
-		egress := s.get("egress").items()
+		egress := s.get("egress")
 		catchAll := -1
 		ports := map[string]node{}
-		for i, eg := range egress {
+		for i := range egress.len() {
+			eg := egress.item(i)
 			if !eg.isMap() {
 				continue
 			}
-			if hs := eg.get("hosts"); len(hs.items()) == 0 {
+			if hs := eg.get("hosts"); hs.len() == 0 {
 				p.Reportf(o, eg.loc(), "%s has no hosts: %s", eg.where(), rejects)
 			}
 			port := eg.get("port")
 			if !port.ok() {
 				if catchAll >= 0 {
-					p.Reportf(o, eg.loc(), "%s: only one egress listener may omit its port (%s already does): %s", eg.where(), egress[catchAll].where(), rejects)
-				} else if i != len(egress)-1 {
+					p.Reportf(o, eg.loc(), "%s: only one egress listener may omit its port (%s already does): %s", eg.where(), egress.item(catchAll).where(), rejects)
+				} else if i != egress.len()-1 {
 					p.Reportf(o, eg.loc(), "%s omits its port, so it catches all ports: it must be the last egress listener; %s", eg.where(), rejects)
 				}
 				catchAll = i
@@ -90,7 +91,7 @@ func runSidecarInvalid(p *rules.Pass) error {
 			}
 		}
 		inPorts := map[int64]node{}
-		for _, in := range s.get("ingress").items() {
+		for in := range s.get("ingress").items() {
 			if !in.isMap() {
 				continue
 			}

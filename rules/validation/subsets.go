@@ -2,6 +2,7 @@ package validation
 
 import (
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -52,47 +53,50 @@ spec:
 }
 
 func runInvalidSubset(p *rules.Pass) error {
-	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.DestinationRule, kinds.VirtualService) {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.DestinationRule, kinds.VirtualService) {
 		s := specOf(o)
 		if o.Kind == kinds.DestinationRule {
-			seen := map[string]node{}
-			for _, ss := range s.get("subsets").items() {
-				x := ss.get("name")
+			subsets := s.get("subsets")
+			seen := map[string]int{} // name → index of the subset that defines it first
+			for i := range subsets.len() {
+				x := subsets.item(i).get("name")
 				name, ok := x.str()
 				if !ok {
 					continue
 				}
 				if first, dup := seen[name]; dup {
-					p.Reportf(o, x.loc(), "subset %q is defined twice (first at %s): Istio rejects the DestinationRule", name, first.where())
+					p.Reportf(o, x.loc(), "subset %q is defined twice (first at %s): Istio rejects the DestinationRule", name, subsets.item(first).where())
 					continue
 				}
-				seen[name] = ss
+				seen[name] = i
 				if !isDNS1123Label(name) {
 					p.Reportf(o, x.loc(), "subset name %q is not a DNS-1123 label (letters, digits and -, at most 63 characters): Istio rejects the DestinationRule", name)
 				}
 			}
 			continue
 		}
-		var ds []node
 		for _, kind := range []string{"http", "tcp", "tls"} {
-			for _, r := range s.get(kind).items() {
-				for _, d := range r.get("route").items() {
-					ds = append(ds, d.get("destination"))
+			for r := range s.get(kind).items() {
+				for d := range r.get("route").items() {
+					checkSubsetRef(p, o, d.get("destination"))
 				}
 			}
 		}
-		for _, r := range s.get("http").items() {
-			ds = append(ds, r.get("mirror"))
-			for _, m := range r.get("mirrors").items() {
-				ds = append(ds, m.get("destination"))
-			}
-		}
-		for _, d := range ds {
-			x := d.get("subset")
-			if name, ok := x.str(); ok && name != "" && !isDNS1123Label(name) {
-				p.Reportf(o, x.loc(), "%s %q is not a DNS-1123 label: Istio rejects the VirtualService", x.where(), name)
+		for r := range s.get("http").items() {
+			checkSubsetRef(p, o, r.get("mirror"))
+			for m := range r.get("mirrors").items() {
+				checkSubsetRef(p, o, m.get("destination"))
 			}
 		}
 	}
 	return nil
+}
+
+// checkSubsetRef checks the subset that a route or mirror destination d
+// names.
+func checkSubsetRef(p *rules.Pass, o *manifest.Object, d node) {
+	x := d.get("subset")
+	if name, ok := x.str(); ok && name != "" && !isDNS1123Label(name) {
+		p.Reportf(o, x.loc(), "%s %q is not a DNS-1123 label: Istio rejects the VirtualService", x.where(), name)
+	}
 }

@@ -2,8 +2,10 @@ package validation
 
 import (
 	"fmt"
+	"iter"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,10 +29,15 @@ import (
 type node struct {
 	n    *yaml.Node
 	root *yaml.Node // the spec
-	// An absent node is named by its nearest present ancestor and the
-	// path from there ("a.b").
+	// An absent node is named by its nearest present ancestor and the keys
+	// from there. They are kept apart and joined only for a message: the
+	// rules follow chains of absent fields on every object, such as
+	// cp.get("tcp").get("tcpKeepalive").get("time"), and joining the path
+	// at each step allocated at each. Keys past the last slot are joined
+	// into it.
 	parent *yaml.Node
-	rest   string
+	keys   [4]string
+	nkeys  int
 }
 
 // specOf returns the spec of o.
@@ -53,10 +60,17 @@ func (x node) isMap() bool { return x.n != nil && x.n.Kind == yaml.MappingNode }
 
 // absent returns the absent field key of x.
 func (x node) absent(key string) node {
-	if x.n == nil {
-		return node{root: x.root, parent: x.parent, rest: joinPath(x.rest, key)}
+	if x.n != nil {
+		return node{root: x.root, parent: x.n, keys: [4]string{key}, nkeys: 1}
 	}
-	return node{root: x.root, parent: x.n, rest: key}
+	y := x
+	if y.nkeys < len(y.keys) {
+		y.keys[y.nkeys] = key
+		y.nkeys++
+	} else {
+		y.keys[len(y.keys)-1] = joinPath(y.keys[len(y.keys)-1], key)
+	}
+	return y
 }
 
 // get returns the value of key in a mapping; absent otherwise.
@@ -80,12 +94,51 @@ type entry struct {
 	val    node
 }
 
-// entries returns the entries of a mapping in order, those that merge keys
-// bring in last (yamlpath.Entries).
-func (x node) entries() []entry {
-	if !x.isMap() {
-		return nil
+// entries yields the entries of a mapping in order, those that merge keys
+// bring in last (yamlpath.Entries). It yields rather than returns a slice:
+// the rules walk the mappings and sequences of every object, and such
+// slices were half of what they allocated. An iterator here must stay
+// small enough for the compiler to inline where it is ranged over, or the
+// loop's body is moved to the heap, which costs more than the slice did;
+// TestWalkDoesNotAllocate checks it.
+func (x node) entries() iter.Seq[entry] {
+	return func(yield func(entry) bool) {
+		if !x.isMap() {
+			return
+		}
+		if x.hasMergeKey() {
+			for _, e := range x.mergedEntries() {
+				if !yield(e) {
+					return
+				}
+			}
+			return
+		}
+		for i := 0; i+1 < len(x.n.Content); i += 2 {
+			k := deref(x.n.Content[i])
+			if !yield(entry{key: k.Value, keyLoc: manifest.LocOf(k), val: node{n: deref(x.n.Content[i+1]), root: x.root}}) {
+				return
+			}
+		}
 	}
+}
+
+// hasMergeKey reports whether a mapping has a merge key, written or
+// through an alias, as yamlpath.Entries finds them.
+func (x node) hasMergeKey() bool {
+	for i := 0; i+1 < len(x.n.Content); i += 2 {
+		if yamlpath.IsMerge(deref(x.n.Content[i])) {
+			return true
+		}
+	}
+	return false
+}
+
+// mergedEntries returns the entries of a mapping that has merge keys, as
+// yamlpath.Entries yields them. entries collects them rather than range
+// over yamlpath.Entries, which is too large to inline: every loop over
+// entries, merge keys or not, would have its body moved to the heap.
+func (x node) mergedEntries() []entry {
 	var out []entry
 	for k, v := range yamlpath.Entries(x.n) {
 		out = append(out, entry{key: k.Value, keyLoc: manifest.LocOf(k), val: node{n: v, root: x.root}})
@@ -93,17 +146,39 @@ func (x node) entries() []entry {
 	return out
 }
 
-// items returns the items of a sequence.
-func (x node) items() []node {
-	if x.n == nil || x.n.Kind != yaml.SequenceNode {
-		return nil
+// hasEntries reports whether x is a mapping with at least one entry,
+// counting those that merge keys bring in.
+func (x node) hasEntries() bool {
+	for range x.entries() {
+		return true
 	}
-	out := make([]node, len(x.n.Content))
-	for i, c := range x.n.Content {
-		out[i] = node{n: deref(c), root: x.root}
-	}
-	return out
+	return false
 }
+
+// items yields the items of a sequence (see entries for why it yields).
+func (x node) items() iter.Seq[node] {
+	return func(yield func(node) bool) {
+		if !x.isSeq() {
+			return
+		}
+		for _, c := range x.n.Content {
+			if !yield(node{n: deref(c), root: x.root}) {
+				return
+			}
+		}
+	}
+}
+
+// len is the number of items of a sequence; 0 for anything else.
+func (x node) len() int {
+	if !x.isSeq() {
+		return 0
+	}
+	return len(x.n.Content)
+}
+
+// item returns the i-th item of a sequence, which must have it.
+func (x node) item(i int) node { return node{n: deref(x.n.Content[i]), root: x.root} }
 
 // isSeq reports whether the node is a sequence (possibly empty).
 func (x node) isSeq() bool { return x.n != nil && x.n.Kind == yaml.SequenceNode }
@@ -148,15 +223,30 @@ func (x node) boolean() (bool, bool) {
 	return yamlpath.Bool(x.n)
 }
 
-// strs returns the string items of a sequence.
-func (x node) strs() []node {
-	var out []node
-	for _, it := range x.items() {
-		if _, ok := it.str(); ok {
-			out = append(out, it)
+// strs yields the string items of a sequence. It loops over the items
+// itself: an iterator that ranges over another is too large to inline
+// (see entries).
+func (x node) strs() iter.Seq[node] {
+	return func(yield func(node) bool) {
+		if !x.isSeq() {
+			return
+		}
+		for _, c := range x.n.Content {
+			it := node{n: deref(c), root: x.root}
+			if _, ok := it.str(); ok && !yield(it) {
+				return
+			}
 		}
 	}
-	return out
+}
+
+// countStrs is the number of string items of a sequence.
+func (x node) countStrs() int {
+	n := 0
+	for range x.strs() {
+		n++
+	}
+	return n
 }
 
 // loc is the node's location; zero for an absent node.
@@ -164,14 +254,17 @@ func (x node) loc() manifest.Loc { return manifest.LocOf(x.n) }
 
 // where names the node for messages: its path from the spec.
 func (x node) where() string {
-	if x.n == nil {
-		if x.parent == nil {
-			return x.rest
-		}
-		p, _ := pathTo(x.root, x.parent)
-		return joinPath(p, x.rest)
+	if x.n != nil {
+		p, _ := pathTo(x.root, x.n)
+		return p
 	}
-	p, _ := pathTo(x.root, x.n)
+	var p string
+	if x.parent != nil {
+		p, _ = pathTo(x.root, x.parent)
+	}
+	for _, k := range x.keys[:x.nkeys] {
+		p = joinPath(p, k)
+	}
 	return p
 }
 
@@ -212,40 +305,49 @@ func joinPath(p, rest string) string {
 	return p + "." + rest
 }
 
-// objectsOf returns the objects of the given Istio kinds.
-func objectsOf(p *rules.Pass, group string, ks ...kinds.Kind) []*manifest.Object {
-	var out []*manifest.Object
-	for _, o := range p.Graph.Objects {
-		if o.Group != group {
-			continue
-		}
-		for _, k := range ks {
-			if o.Kind == k {
-				out = append(out, o)
-				break
+// objectsOf yields the objects of the given Istio kinds.
+func objectsOf(p *rules.Pass, group string, ks ...kinds.Kind) iter.Seq[*manifest.Object] {
+	return func(yield func(*manifest.Object) bool) {
+		for _, o := range p.Graph.Objects {
+			if o.Group == group && slices.Contains(ks, o.Kind) && !yield(o) {
+				return
 			}
 		}
 	}
-	return out
 }
 
-// canaryHTTPServices returns the Canaries from which Flagger's IstioRouter
+// canaryHTTPServices yields the Canaries from which Flagger's IstioRouter
 // generates a VirtualService with HTTP routes, with their spec.service:
 // it copies the service's timeout, retries, headers and corsPolicy into
 // each HTTP route (pkg/router/istio.go), and a TCP service has none.
-func canaryHTTPServices(p *rules.Pass) ([]*manifest.Object, []node) {
-	var objs []*manifest.Object
-	var svcs []node
-	for _, o := range objectsOf(p, kinds.GroupFlagger, kinds.Canary) {
+func canaryHTTPServices(p *rules.Pass) iter.Seq2[*manifest.Object, node] {
+	// As in trafficPolicies, the walk is a function of its own, for the
+	// closure to stay small enough to inline (see entries).
+	return func(yield func(*manifest.Object, node) bool) { yieldCanaryHTTPServices(p, yield) }
+}
+
+func yieldCanaryHTTPServices(p *rules.Pass, yield func(*manifest.Object, node) bool) {
+	for o := range objectsOf(p, kinds.GroupFlagger, kinds.Canary) {
 		s := specOf(o)
 		provider, _ := s.get("provider").str()
 		svc := s.get("service")
 		if protocol, _ := svc.get("appProtocol").str(); !graph.FlaggerIstio(provider) || strings.EqualFold(protocol, "tcp") {
 			continue
 		}
-		objs, svcs = append(objs, o), append(svcs, svc)
+		if !yield(o, svc) {
+			return
+		}
 	}
-	return objs, svcs
+}
+
+// rejectedObject names what Istio rejects for an error of o: o, or for a
+// Canary the VirtualService that Flagger generates from it. It is called
+// only for a message: the name is allocated, and most checks pass.
+func rejectedObject(o *manifest.Object) string {
+	if o.Kind == kinds.Canary {
+		return "the VirtualService Flagger generates for the Canary"
+	}
+	return "the " + string(o.Kind)
 }
 
 // reportAt reports at x, falling back to at (a parent) when x is absent.
@@ -270,20 +372,33 @@ func isDNS1123Label(s string) bool { return len(s) <= 63 && dns1123Label.MatchSt
 // labels, a trailing dot allowed, and a top-level domain that is not all
 // digits.
 func validateDNS1123Labels(domain string) error {
-	parts := strings.Split(domain, ".")
-	tld := parts[len(parts)-1]
-	if _, err := strconv.Atoi(tld); err == nil {
+	tld := domain[strings.LastIndexByte(domain, '.')+1:]
+	if _, numeric := atoi(tld); numeric {
 		return fmt.Errorf("domain name %q is invalid: top-level domain %q cannot be all-numeric", domain, tld)
 	}
-	for i, l := range parts {
-		if i == len(parts)-1 && l == "" {
-			return nil
-		}
+	if domain == "" {
+		return nil
+	}
+	for l := range strings.SplitSeq(strings.TrimSuffix(domain, "."), ".") {
 		if !isDNS1123Label(l) {
 			return fmt.Errorf("domain name %q is invalid: label %q is not a DNS-1123 label", domain, l)
 		}
 	}
 	return nil
+}
+
+// atoi is strconv.Atoi, as Istio calls it, without its error, which is
+// allocated: the checks try it on many words, and few are numbers.
+func atoi(s string) (int, bool) {
+	digits := s
+	if digits != "" && (digits[0] == '+' || digits[0] == '-') {
+		digits = digits[1:]
+	}
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
 }
 
 // validateWildcardDomain is Istio's ValidateWildcardDomain: a wildcard is
@@ -311,7 +426,14 @@ func validateWildcardDomain(domain string) error {
 	return nil
 }
 
+// isIP reports whether s is an IP address. Most of what it is asked about
+// are host names, for which netip.ParseAddr would allocate its error, so
+// it only parses what could be one: an IPv6 address has a colon, and an
+// IPv4 address only digits and dots.
 func isIP(s string) bool {
+	if !strings.Contains(s, ":") && strings.Trim(s, "0123456789.") != "" {
+		return false
+	}
 	_, err := netip.ParseAddr(s)
 	return err == nil
 }

@@ -64,11 +64,11 @@ spec:
 }
 
 func runWebhookWarning(p *rules.Pass) error {
-	for _, o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.VirtualService, kinds.DestinationRule) {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.VirtualService, kinds.DestinationRule) {
 		s := specOf(o)
 		switch o.Kind {
 		case kinds.Gateway:
-			for _, srv := range s.get("servers").items() {
+			for srv := range s.get("servers").items() {
 				tls := srv.get("tls")
 				if !tls.isMap() {
 					continue
@@ -88,7 +88,7 @@ func runWebhookWarning(p *rules.Pass) error {
 			}
 		case kinds.ServiceEntry:
 			res, _ := s.get("resolution").str()
-			for _, x := range s.get("hosts").strs() {
+			for x := range s.get("hosts").strs() {
 				h, _ := x.str()
 				if res != "DYNAMIC_DNS" && strings.Contains(h, "*") && !strings.HasPrefix(h, "*.") && h != "*" {
 					p.Reportf(o, x.loc(), "host %q is a partial wildcard: write *.%s, or list the hosts", h, h[strings.Index(h, ".")+1:])
@@ -97,22 +97,22 @@ func runWebhookWarning(p *rules.Pass) error {
 			checkEmptySelector(p, o, s, "workloadSelector", "labels")
 		case kinds.Sidecar:
 			checkEmptySelector(p, o, s, "workloadSelector", "labels")
-			for _, eg := range s.get("egress").items() {
-				hosts := eg.get("hosts").strs()
+			for eg := range s.get("egress").items() {
+				hosts := eg.get("hosts")
 				seen := map[string]bool{}
-				for _, x := range hosts {
+				for x := range hosts.strs() {
 					h, _ := x.str()
 					if seen[h] {
 						p.Reportf(o, x.loc(), "%s: host %q is listed twice", x.where(), h)
 					}
 					seen[h] = true
-					if h == "*/*" && len(hosts) > 1 {
+					if h == "*/*" && hosts.countStrs() > 1 {
 						p.Reportf(o, x.loc(), "%s: */* imports every host, so the other hosts of this listener add nothing", x.where())
 					}
 				}
 			}
 		case kinds.VirtualService:
-			for _, r := range s.get("http").items() {
+			for r := range s.get("http").items() {
 				if r.has("mirrorPercent") {
 					p.Reportf(o, r.keyLoc("mirrorPercent"), "%s: mirrorPercent is deprecated, use mirrorPercentage", r.where())
 				}
@@ -122,7 +122,7 @@ func runWebhookWarning(p *rules.Pass) error {
 			}
 		case kinds.DestinationRule:
 			checkEmptySelector(p, o, s, "workloadSelector", "matchLabels")
-			for _, tp := range trafficPolicies(s) {
+			for tp := range trafficPolicies(s) {
 				if od := tp.get("outlierDetection"); od.has("consecutiveErrors") {
 					p.Reportf(o, od.keyLoc("consecutiveErrors"), "%s: consecutiveErrors is deprecated, use consecutive5xxErrors", od.where())
 				}
@@ -133,7 +133,7 @@ func runWebhookWarning(p *rules.Pass) error {
 			}
 		}
 	}
-	for _, o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication) {
+	for o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication) {
 		checkEmptySelector(p, o, specOf(o), "selector", "matchLabels")
 	}
 	return nil
@@ -142,7 +142,7 @@ func runWebhookWarning(p *rules.Pass) error {
 // checkEmptySelector warns about a selector written without labels.
 func checkEmptySelector(p *rules.Pass, o *manifest.Object, s node, field, labels string) {
 	sel := s.get(field)
-	if !sel.isMap() || len(sel.get(labels).entries()) > 0 {
+	if !sel.isMap() || sel.get(labels).hasEntries() {
 		return
 	}
 	p.Reportf(o, s.keyLoc(field), "%s has no %s: the %s applies to every workload of namespace %s; remove the %s or add labels", field, labels, o.Kind, o.Namespace, field)
