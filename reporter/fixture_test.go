@@ -147,7 +147,7 @@ func loadObjects(t testing.TB, file string) []*manifest.Object {
 			Name:       nodeAt(t, n, "metadata.name").Value,
 			Namespace:  nodeAt(t, n, "metadata.namespace").Value,
 			File:       file,
-			Doc:        i,
+			Doc:        int32(i),
 			Node:       n,
 			KindLoc:    manifest.LocOf(nodeAt(t, n, "kind")),
 			NameLoc:    manifest.LocOf(nodeAt(t, n, "metadata.name")),

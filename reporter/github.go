@@ -64,10 +64,10 @@ func githubCommand(b *bytes.Buffer, level, root, file string, loc manifest.Loc, 
 		props = append(props, "file="+escapeProperty(displayPath(root, file)))
 	}
 	if loc.Line > 0 {
-		line := strconv.Itoa(loc.Line)
+		line := strconv.Itoa(int(loc.Line))
 		props = append(props, "line="+line, "endLine="+line)
 		if loc.Col > 0 {
-			props = append(props, "col="+strconv.Itoa(loc.Col), "endColumn="+strconv.Itoa(endCol(loc)))
+			props = append(props, "col="+strconv.Itoa(int(loc.Col)), "endColumn="+strconv.Itoa(int(endCol(loc))))
 		}
 	}
 	if title != "" {

@@ -98,9 +98,9 @@ type jsonFinding struct {
 	Severity    string        `json:"severity"`
 	Message     string        `json:"message"`
 	File        string        `json:"file"`
-	Line        int           `json:"line"`
-	Column      int           `json:"column"`
-	EndColumn   int           `json:"endColumn"`
+	Line        int32         `json:"line"`
+	Column      int32         `json:"column"`
+	EndColumn   int32         `json:"endColumn"`
 	Object      *jsonObject   `json:"object"`
 	Fingerprint string        `json:"fingerprint"`
 	Related     []jsonRelated `json:"related"`
@@ -116,9 +116,9 @@ type jsonObject struct {
 
 type jsonRelated struct {
 	File      string `json:"file"`
-	Line      int    `json:"line"`
-	Column    int    `json:"column"`
-	EndColumn int    `json:"endColumn"`
+	Line      int32  `json:"line"`
+	Column    int32  `json:"column"`
+	EndColumn int32  `json:"endColumn"`
 	Message   string `json:"message"`
 }
 
@@ -135,17 +135,17 @@ type jsonNewFile struct {
 
 type jsonEdit struct {
 	File      string `json:"file"`
-	Line      int    `json:"line"`
-	Column    int    `json:"column"`
-	EndLine   int    `json:"endLine"`
-	EndColumn int    `json:"endColumn"`
+	Line      int32  `json:"line"`
+	Column    int32  `json:"column"`
+	EndLine   int32  `json:"endLine"`
+	EndColumn int32  `json:"endColumn"`
 	NewText   string `json:"newText"`
 }
 
 type jsonError struct {
 	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Column  int    `json:"column"`
+	Line    int32  `json:"line"`
+	Column  int32  `json:"column"`
 	Message string `json:"message"`
 }
 

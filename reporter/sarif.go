@@ -140,10 +140,10 @@ type sarifArtifactLocation struct {
 }
 
 type sarifRegion struct {
-	StartLine   int `json:"startLine"`
-	StartColumn int `json:"startColumn,omitempty"`
-	EndLine     int `json:"endLine,omitempty"`
-	EndColumn   int `json:"endColumn,omitempty"`
+	StartLine   int32 `json:"startLine"`
+	StartColumn int32 `json:"startColumn,omitempty"`
+	EndLine     int32 `json:"endLine,omitempty"`
+	EndColumn   int32 `json:"endColumn,omitempty"`
 }
 
 type sarifFix struct {

@@ -80,9 +80,9 @@ func errorMessage(e *manifest.Error) string {
 
 // endCol is the column just past a location's text on its first line, at
 // least one past its start so that every region covers a character.
-func endCol(l manifest.Loc) int {
+func endCol(l manifest.Loc) int32 {
 	if l.Col == 0 {
 		return 0
 	}
-	return max(l.EndCol, l.Col+1)
+	return manifest.Clamp32(max(int(l.EndCol), int(l.Col)+1))
 }

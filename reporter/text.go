@@ -34,7 +34,7 @@ func WriteText(w io.Writer, r *Report, opts Options) error {
 
 	type item struct {
 		file      string
-		line, col int
+		line, col int32
 		err       *manifest.Error
 		f         *rules.Finding
 	}
@@ -155,7 +155,7 @@ func posString(file string, l manifest.Loc) string {
 	case l.Line == 0:
 		return file
 	case l.Col == 0:
-		return file + ":" + strconv.Itoa(l.Line)
+		return file + ":" + strconv.Itoa(int(l.Line))
 	}
 	return fmt.Sprintf("%s:%d:%d", file, l.Line, l.Col)
 }
@@ -175,10 +175,10 @@ func (tw *textWriter) snippet(b *bytes.Buffer, file string, l manifest.Loc) {
 		}
 		tw.lines[file] = lines
 	}
-	if l.Line > len(lines) {
+	if int(l.Line) > len(lines) {
 		return
 	}
-	text, caret := caretLines(strings.TrimSuffix(lines[l.Line-1], "\r"), l.Col, endCol(l))
+	text, caret := caretLines(strings.TrimSuffix(lines[l.Line-1], "\r"), int(l.Col), int(endCol(l)))
 	pad := strings.TrimRight(caret, "^~")
 	fmt.Fprintf(b, "    %s\n    %s%s\n", text, pad, tw.st.caret.Sprint(caret[len(pad):]))
 }

@@ -39,7 +39,7 @@ func anchoredAt(n *yaml.Node, loc manifest.Loc, above bool) (anchored, found boo
 	}
 	above = above || n.Anchor != ""
 	if n.Kind == yaml.ScalarNode {
-		return above, n.Line == loc.Line && n.Column == loc.Col
+		return above, n.Line == int(loc.Line) && n.Column == int(loc.Col)
 	}
 	for _, c := range n.Content {
 		if a, ok := anchoredAt(c, loc, above); ok {

@@ -93,7 +93,7 @@ func Path(f *rules.Finding) string {
 	if o == nil || o.Root() == nil || o.Pos(f.Pos.Loc).File != f.Pos.File {
 		return ""
 	}
-	return yamlpath.Path(o.Root(), f.Pos.Line, f.Pos.Col)
+	return yamlpath.Path(o.Root(), int(f.Pos.Line), int(f.Pos.Col))
 }
 
 // ObjectName names an object for people: Kind.group namespace/name, the

@@ -267,10 +267,10 @@ func resolve(c *fileCache, fix *rules.Fix, owner int) ([]span, string) {
 		if err != nil {
 			return nil, err.Error()
 		}
-		start, ok := offset(data, e.Pos.Line, e.Pos.Col)
+		start, ok := offset(data, int(e.Pos.Line), int(e.Pos.Col))
 		end := start
 		if ok && !e.End.IsZero() {
-			end, ok = offset(data, e.End.Line, e.End.Col)
+			end, ok = offset(data, int(e.End.Line), int(e.End.Col))
 		}
 		if !ok || end < start {
 			return nil, fmt.Sprintf("%s: no such position in the file", e.Pos)

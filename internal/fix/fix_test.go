@@ -13,7 +13,7 @@ import (
 var testRule = &rules.Rule{ID: "MR999", Name: "test"}
 
 // finding returns a finding at file:line:col with one fix of the edits.
-func finding(file string, line, col int, edits ...rules.Edit) *rules.Finding {
+func finding(file string, line, col int32, edits ...rules.Edit) *rules.Finding {
 	return &rules.Finding{
 		Rule: testRule, Message: "m",
 		Pos:   manifest.Pos{File: file, Loc: manifest.Loc{Line: line, Col: col}},
@@ -22,7 +22,7 @@ func finding(file string, line, col int, edits ...rules.Edit) *rules.Finding {
 }
 
 // edit replaces line:col..line:end of file, expecting old.
-func edit(file string, line, col, end int, old, text string) rules.Edit {
+func edit(file string, line, col, end int32, old, text string) rules.Edit {
 	return rules.Edit{
 		Pos: manifest.Pos{File: file, Loc: manifest.Loc{Line: line, Col: col}},
 		End: manifest.Loc{Line: line, Col: end}, Old: old, NewText: text,

@@ -53,7 +53,7 @@ func TestConfigMapOverlayFaults(t *testing.T) {
 			var got []string
 			for _, f := range cm.OverlayFaults() {
 				// Lines relative to the case's document.
-				got = append(got, fmt.Sprintf("%s: %s @%d:%d", f.Key, f.Msg, f.Loc.Line-7*i, f.Loc.Col))
+				got = append(got, fmt.Sprintf("%s: %s @%d:%d", f.Key, f.Msg, int(f.Loc.Line)-7*i, f.Loc.Col))
 			}
 			if g := strings.Join(got, "; "); g != c.want {
 				t.Errorf("prepared=%v: %s: %q, want %q", prepared, c.name, g, c.want)

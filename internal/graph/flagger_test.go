@@ -329,7 +329,7 @@ func TestFlaggerLinks(t *testing.T) {
 	}
 	// Positions: the Canary's file, at the fields the objects come from.
 	co := cn.Obj
-	line := func(l manifest.Loc) int { return l.Line }
+	line := func(l manifest.Loc) int32 { return l.Line }
 	if o := cn.Primary.Obj; o.File != co.File || line(o.NameLoc) != line(cn.Spec.TargetRef.Name.Loc) || o.KindLoc != co.KindLoc || o.Root() != nil {
 		t.Errorf("primary at %s %v", o.File, o.NameLoc)
 	}

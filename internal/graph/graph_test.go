@@ -329,7 +329,7 @@ spec:
 		if got.Gateway != nil && (got.Gateway.Namespace() != want.ns || got.Gateway.Name() != want.name) {
 			t.Errorf("gateways[%d] resolved to %s/%s", i, got.Gateway.Namespace(), got.Gateway.Name())
 		}
-		if got.Written.Loc.Line != 19+i {
+		if int(got.Written.Loc.Line) != 19+i {
 			t.Errorf("gateways[%d] written at line %d", i, got.Written.Loc.Line)
 		}
 	}
@@ -459,7 +459,7 @@ func TestEffectiveMTLS(t *testing.T) {
 		port   int64
 		mode   string
 		policy string
-		line   int
+		line   int32
 	}{
 		{name: "default", objs: nil, mode: "PERMISSIVE"},
 		{name: "mesh-wide STRICT", objs: []string{pa("istio-system", "mesh", "  mtls: {mode: STRICT}")}, mode: "STRICT", policy: "istio-system/mesh", line: 20},

@@ -257,8 +257,9 @@ func (e embedded) fileLoc(l manifest.Loc) manifest.Loc {
 	if k := e.keyNode(); k != nil {
 		indent = k.Column + 1
 	}
-	width := max(l.EndCol-l.Col, 1)
-	return manifest.Loc{Line: e.n.Line + l.Line, Col: l.Col + indent, EndCol: l.Col + indent + width}
+	width := max(int(l.EndCol-l.Col), 1)
+	col := int(l.Col) + indent
+	return manifest.Loc{Line: manifest.Clamp32(e.n.Line + int(l.Line)), Col: manifest.Clamp32(col), EndCol: manifest.Clamp32(col + width)}
 }
 
 // keyNode returns the key node of e's value in its mapping.
@@ -276,7 +277,7 @@ func (e embedded) keyNode() *yaml.Node {
 }
 
 func (e embedded) errorf(errs *[]*manifest.Error, line, col int, format string, args ...any) {
-	loc := e.fileLoc(manifest.Loc{Line: line, Col: col})
+	loc := e.fileLoc(manifest.LineCol(line, col))
 	*errs = append(*errs, &manifest.Error{File: e.o.Pos(loc).File, Loc: loc, Msg: e.key + ": " + fmt.Sprintf(format, args...)})
 }
 
@@ -332,7 +333,7 @@ func (e embedded) decode(doc *yaml.Node, out any, errs *[]*manifest.Error) bool 
 		if b.Err != nil {
 			msg += ": " + b.Err.Error()
 		}
-		e.errorf(errs, b.Line, b.Col, "%s", msg)
+		e.errorf(errs, int(b.Line), int(b.Col), "%s", msg)
 	}
 	return len(bad) == 0
 }

@@ -2,10 +2,14 @@ package manifest
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // TestHugeFileRefused checks that a 1 GB file is refused by size, without
@@ -58,5 +62,27 @@ func TestManyDocuments(t *testing.T) {
 	last := res.Objects[n-1]
 	if last.Name != fmt.Sprintf("s%d", n-1) || last.NameLoc.Line != 6*(n-1)+5 || last.Doc != n-1 {
 		t.Errorf("last object %s at line %d, document %d", last.Name, last.NameLoc.Line, last.Doc)
+	}
+}
+
+// TestLocSaturates checks that a position past int32, which only a file
+// over 2 GiB has (--max-file-size raised), is kept as the largest one
+// rather than wrapped to a negative line or column.
+func TestLocSaturates(t *testing.T) {
+	if strconv.IntSize < 64 {
+		t.Skip("an int cannot exceed int32 here")
+	}
+	big := math.MaxInt32
+	big += 5 // a constant would not compile where int has 32 bits
+	want := Loc{Line: math.MaxInt32, Col: math.MaxInt32, EndCol: math.MaxInt32}
+	if got := LocOf(&yaml.Node{Kind: yaml.ScalarNode, Value: "x", Line: big, Column: big}); got != want {
+		t.Errorf("LocOf = %+v, want %+v", got, want)
+	}
+	if got := LineCol(big, big); got != (Loc{Line: math.MaxInt32, Col: math.MaxInt32}) {
+		t.Errorf("LineCol = %+v", got)
+	}
+	// The largest column that fits, with text after it: the end saturates.
+	if got := LocOf(&yaml.Node{Kind: yaml.ScalarNode, Value: "xyz", Line: 1, Column: math.MaxInt32}); got.EndCol != math.MaxInt32 {
+		t.Errorf("LocOf end = %d, want %d", got.EndCol, math.MaxInt32)
 	}
 }

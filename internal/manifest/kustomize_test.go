@@ -231,7 +231,7 @@ func TestKustomizeRefusals(t *testing.T) {
 		name  string
 		files map[string]string
 		file  string // the file the error names, relative to the unit
-		line  int
+		line  int32
 		want  string
 	}{
 		{"remote https base", map[string]string{

@@ -137,9 +137,9 @@ spec:
 	for _, tc := range []struct {
 		kind           kinds.Kind
 		name           string
-		doc            int
-		kindLine, line int
-		nameCol        int
+		doc            int32
+		kindLine, line int32
+		nameCol        int32
 	}{
 		{kinds.Service, "first", 0, 3, 5, 9},
 		{kinds.Service, "second", 1, 8, 10, 9},
@@ -439,7 +439,7 @@ func TestMalformedDocumentIndexes(t *testing.T) {
 	in := svcNamed("zero") + "---\nbad: [\n---\n" + svcNamed("two") + "---\n" + svcNamed("three")
 	r, _ := loadString(t, in, Options{})
 	wantErrors(t, r, "invalid YAML")
-	for name, doc := range map[string]int{"zero": 0, "two": 2, "three": 3} {
+	for name, doc := range map[string]int32{"zero": 0, "two": 2, "three": 3} {
 		if o := find(t, r, kinds.Service, name); o.Doc != doc {
 			t.Errorf("%s: doc %d, want %d", name, o.Doc, doc)
 		}

@@ -5,6 +5,7 @@ package manifest
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"sync"
 	"unicode/utf8"
@@ -18,11 +19,21 @@ import (
 // points, as yaml.v3 counts them), and the column just past the node's text on
 // its first line.
 type Loc struct {
-	Line, Col, EndCol int
+	Line, Col, EndCol int32
 }
 
 // IsZero reports whether the location is unset.
 func (l Loc) IsZero() bool { return l.Line == 0 }
+
+// LineCol returns the location of a line and column counted in int, with no
+// end column.
+func LineCol(line, col int) Loc { return Loc{Line: Clamp32(line), Col: Clamp32(col)} }
+
+// Clamp32 converts a line or column to Loc's int32, saturating: only a file
+// over 2 GiB (--max-file-size raised) has a line or column past
+// math.MaxInt32, and pointing at the file's last representable line beats
+// wrapping to a negative one.
+func Clamp32(n int) int32 { return int32(min(max(n, math.MinInt32), math.MaxInt32)) } //nolint:gosec // G115: clamped
 
 // LocOf returns the location of a YAML node. For a scalar the end column
 // covers its text, including quotes.
@@ -30,7 +41,7 @@ func LocOf(n *yaml.Node) Loc {
 	if n == nil {
 		return Loc{}
 	}
-	l := Loc{Line: n.Line, Col: n.Column, EndCol: n.Column + 1}
+	l := Loc{Line: Clamp32(n.Line), Col: Clamp32(n.Column), EndCol: Clamp32(n.Column + 1)}
 	if n.Kind == yaml.ScalarNode {
 		w := utf8.RuneCountInString(n.Value)
 		switch n.Style {
@@ -42,7 +53,7 @@ func LocOf(n *yaml.Node) Loc {
 		if w < 1 {
 			w = 1
 		}
-		l.EndCol = n.Column + w
+		l.EndCol = Clamp32(n.Column + w)
 	}
 	return l
 }
@@ -60,7 +71,9 @@ func (p Pos) String() string {
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
 }
 
-// Object is one Kubernetes object read from a manifest.
+// Object is one Kubernetes object read from a manifest. A large tree has
+// hundreds of thousands: the fields narrower than a word come last, so that
+// they share words instead of each being padded to one.
 type Object struct {
 	APIVersion string
 	Group      string
@@ -68,30 +81,20 @@ type Object struct {
 	Name       string
 	// Namespace is the object's namespace, or the default namespace of the
 	// run when the manifest does not set one.
-	Namespace string
-	// NamespaceSet is false when Namespace was defaulted.
-	NamespaceSet bool
-	Labels       map[string]string
-	Annotations  map[string]string
+	Namespace   string
+	Labels      map[string]string
+	Annotations map[string]string
 	// OwnerKind and OwnerName name the object's owner from
 	// metadata.ownerReferences: the controller one, else the first.
 	OwnerKind, OwnerName string
 
 	File string
-	// Doc is the 0-based index of the YAML document within File.
-	Doc int
 	// Node is the object's mapping node. Line numbers are absolute in File.
 	Node *yaml.Node
-	// KindLoc and NameLoc point at the kind and metadata.name values, the
-	// natural place to report a finding about the whole object.
-	KindLoc, NameLoc Loc
 	// Sources names the file of the nodes that come from another file than
 	// File, by their line and column (EndCol zero): the patches of a
 	// kustomize build. Each line:col of an object belongs to one file only.
 	Sources map[Loc]string
-	// NoDirectives is set by the loader when the object's file has no
-	// "meshlint:" comment, so that suppressions need not walk its nodes.
-	NoDirectives bool
 	// Prepared holds what the graph extracted from Node before the loader
 	// dropped it (graph.Prepare).
 	Prepared any
@@ -100,6 +103,17 @@ type Object struct {
 	// the file to read Node again from once it has been dropped.
 	seq int
 	src *diskFile
+
+	// KindLoc and NameLoc point at the kind and metadata.name values, the
+	// natural place to report a finding about the whole object.
+	KindLoc, NameLoc Loc
+	// Doc is the 0-based index of the YAML document within File.
+	Doc int32
+	// NamespaceSet is false when Namespace was defaulted.
+	NamespaceSet bool
+	// NoDirectives is set by the loader when the object's file has no
+	// "meshlint:" comment, so that suppressions need not walk its nodes.
+	NoDirectives bool
 }
 
 // directiveMark starts every suppression comment.

@@ -682,7 +682,7 @@ func (m *mapper) source(v, ok, ov *yaml.Node, path []step) (vs, ks source) {
 // claim takes the position of s for its file, or returns the parent's
 // when a node of another file of the object already has it.
 func (m *mapper) claim(s, parent source) source {
-	at := Loc{Line: s.node.Line, Col: s.node.Column}
+	at := LineCol(s.node.Line, s.node.Column)
 	if f, ok := m.claimed[at]; ok && f != s.file {
 		return source{file: parent.file, node: parent.node, fallback: true}
 	}

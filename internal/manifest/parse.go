@@ -92,14 +92,14 @@ func parseDocuments(file string, data []byte) ([]document, []*Error) {
 				failedAt = failingDocStart(data, lastDoc)
 				e := yamlError(file, err, lineOffset)
 				if e.Line == 0 {
-					e.Line, e.Col = failedAt+lineOffset, 1
+					e.Loc = LineCol(failedAt+lineOffset, 1)
 					if m := errAnchor.FindStringSubmatch(e.Err.Error()); m != nil {
 						if l, c := findAlias(data, failedAt, m[1]); l > 0 {
-							e.Line, e.Col = l+lineOffset, c
+							e.Loc = LineCol(l+lineOffset, c)
 						}
 					}
 				}
-				e.Line = min(e.Line, lastLine)
+				e.Line = min(e.Line, Clamp32(lastLine))
 				errs = append(errs, e)
 				break
 			}
@@ -213,10 +213,10 @@ func checkChars(file string, data []byte) *Error {
 		r, size := utf8.DecodeRune(data[off:])
 		switch {
 		case r == utf8.RuneError && size <= 1:
-			return &Error{File: file, Loc: Loc{Line: lineAt(data, off), Col: colAt(data, off)},
+			return &Error{File: file, Loc: LineCol(lineAt(data, off), colAt(data, off)),
 				Msg: fmt.Sprintf("invalid UTF-8 (byte 0x%02x); read as U+FFFD", data[off])}
 		case !allowed(r):
-			return &Error{File: file, Loc: Loc{Line: lineAt(data, off), Col: colAt(data, off)},
+			return &Error{File: file, Loc: LineCol(lineAt(data, off), colAt(data, off)),
 				Msg: fmt.Sprintf("control character %U is not allowed in YAML; read as U+FFFD", r)}
 		}
 		off += size
@@ -298,15 +298,16 @@ func yamlError(file string, err error, lineOffset int) *Error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	e := &Error{File: file, Msg: "invalid YAML"}
 	if m := errLine.FindStringSubmatch(msg); m != nil {
-		e.Line, _ = strconv.Atoi(m[1])
+		line, _ := strconv.Atoi(m[1])
+		col := 0
 		if m[2] != "" {
-			e.Col, _ = strconv.Atoi(m[2])
+			col, _ = strconv.Atoi(m[2])
 		}
 		msg = strings.TrimLeft(strings.Replace(msg, m[0], "", 1), ": ")
 		if parserProblems[msg] {
-			e.Line++
+			line++
 		}
-		e.Line += lineOffset
+		e.Loc = LineCol(line+lineOffset, col)
 	}
 	if e.Col == 0 {
 		e.Col = 1
@@ -355,7 +356,7 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 
 	o := &Object{
 		APIVersion: Intern(apiVersion.Value), Kind: kinds.Kind(Intern(kind.Value)),
-		File: file, Doc: index, Node: n, KindLoc: LocOf(kind), NameLoc: LocOf(kind),
+		File: file, Doc: int32(index), Node: n, KindLoc: LocOf(kind), NameLoc: LocOf(kind), //nolint:gosec // G115: a document index; memory runs out long before 2^31 objects
 	}
 	o.Group, _ = kinds.SplitAPIVersion(o.APIVersion)
 	if !kinds.Known(o.Group, o.Kind) {

@@ -240,7 +240,7 @@ func lineError(file string, node *yaml.Node, msg string) *manifest.Error {
 			}
 		}
 	}
-	e.Line, e.Col = line, col
+	e.Loc = manifest.LineCol(line, col)
 	e.Err = fmt.Errorf("%s", strings.TrimSpace(rest))
 	return e
 }

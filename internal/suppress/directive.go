@@ -129,7 +129,7 @@ func parseComment(o *manifest.Object, n *yaml.Node, text string, line int, below
 		if m == nil {
 			continue
 		}
-		d := &Directive{Source: Comment, Object: o, Pos: o.Pos(manifest.Loc{Line: line + i, Col: n.Column, EndCol: n.Column + 1}), raw: strings.TrimSpace(l)}
+		d := &Directive{Source: Comment, Object: o, Pos: o.Pos(manifest.Loc{Line: manifest.Clamp32(line + i), Col: manifest.Clamp32(n.Column), EndCol: manifest.Clamp32(n.Column + 1)}), raw: strings.TrimSpace(l)}
 		if below {
 			// A foot comment's lines are not known: point at the node
 			// yaml.v3 attached it to (the entry before it, or the one

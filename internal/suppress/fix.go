@@ -128,8 +128,8 @@ func (l lineText) offset(c int) int {
 // edit replaces bytes [from, to) of the line with repl.
 func (l lineText) edit(from, to int, repl string) rules.Edit {
 	return rules.Edit{
-		Pos:     manifest.Pos{File: l.file, Loc: manifest.Loc{Line: l.n, Col: l.col(from)}},
-		End:     manifest.Loc{Line: l.n, Col: l.col(to)},
+		Pos:     manifest.Pos{File: l.file, Loc: manifest.LineCol(l.n, l.col(from))},
+		End:     manifest.LineCol(l.n, l.col(to)),
 		NewText: repl,
 		Old:     l.text[from:to],
 	}
@@ -141,8 +141,8 @@ func (l lineText) remove() rules.Edit {
 		return l.edit(0, len(l.text), "")
 	}
 	return rules.Edit{
-		Pos: manifest.Pos{File: l.file, Loc: manifest.Loc{Line: l.n, Col: 1}},
-		End: manifest.Loc{Line: l.n + 1, Col: 1},
+		Pos: manifest.Pos{File: l.file, Loc: manifest.LineCol(l.n, 1)},
+		End: manifest.LineCol(l.n+1, 1),
 		Old: l.text + "\n",
 	}
 }
@@ -223,11 +223,12 @@ func (s *sources) comment(d *Directive) (*commentLine, bool) {
 	if d.Source != Comment || d.raw == "" || d.below {
 		return nil, false
 	}
-	text, nl, ok := s.line(d.Pos.File, d.Pos.Line)
+	line := int(d.Pos.Line)
+	text, nl, ok := s.line(d.Pos.File, line)
 	if !ok {
 		return nil, false
 	}
-	c := &commentLine{lineText: lineText{file: d.Pos.File, n: d.Pos.Line, text: text, nl: nl}, remark: -1}
+	c := &commentLine{lineText: lineText{file: d.Pos.File, n: line, text: text, nl: nl}, remark: -1}
 	trimmed := strings.TrimRight(text, " \t\r")
 	if !strings.HasSuffix(trimmed, d.raw) {
 		return nil, false

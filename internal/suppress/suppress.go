@@ -160,7 +160,7 @@ func (od *objectDirectives) match(f *rules.Finding) *Directive {
 	var candidates []*Directive
 	o := graph.Origin(f.Object)
 	if o.Pos(f.Pos.Loc).File == f.Pos.File {
-		steps := yamlpath.Locate(o.Root(), f.Pos.Line, f.Pos.Col)
+		steps := yamlpath.Locate(o.Root(), int(f.Pos.Line), int(f.Pos.Col))
 		for i := len(steps) - 1; i > 0; i-- {
 			candidates = append(candidates, od.byNode[steps[i].Node]...)
 			if steps[i].Key != nil {

@@ -52,7 +52,7 @@ func finding(t *testing.T, file, src string, objs []*manifest.Object, r *rules.R
 		}
 	}
 	return &rules.Finding{Rule: r, Severity: r.Severity, Message: marker, Object: o,
-		Pos: manifest.Pos{File: file, Loc: manifest.Loc{Line: line, Col: col, EndCol: col + 1}}}
+		Pos: manifest.Pos{File: file, Loc: manifest.Loc{Line: int32(line), Col: int32(col), EndCol: int32(col + 1)}}}
 }
 
 const vs = `apiVersion: networking.istio.io/v1

@@ -34,7 +34,7 @@ import (
 )
 
 // magic starts every cache file; the number is the format's version.
-const magic = "meshlint lint cache 24\n"
+const magic = "meshlint lint cache 25\n"
 
 // shards is the number of gob streams a cache file is written in; maxShards
 // bounds the number read.
@@ -111,7 +111,7 @@ type object struct {
 	NamespaceSet         bool
 	Labels, Annotations  map[string]string
 	OwnerKind, OwnerName string
-	Doc                  int
+	Doc                  int32
 	KindLoc, NameLoc     manifest.Loc
 	// Prepared has its own type, not any: gob decodes an interface value
 	// by name, which costs more than the value.

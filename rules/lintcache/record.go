@@ -131,7 +131,7 @@ func (h *headers) add(o *manifest.Object, words map[string]int32) {
 	h.OwnerKind = append(h.OwnerKind, word(o.OwnerKind))
 	h.Name = append(h.Name, o.Name)
 	h.OwnerName = append(h.OwnerName, o.OwnerName)
-	h.Doc = append(h.Doc, int32(o.Doc)) //nolint:gosec // G115: a document index
+	h.Doc = append(h.Doc, o.Doc)
 	h.KindLoc = append(h.KindLoc, loc32(o.KindLoc)...)
 	h.NameLoc = append(h.NameLoc, loc32(o.NameLoc)...)
 	h.NamespaceSet = append(h.NamespaceSet, o.NamespaceSet)
@@ -140,11 +140,11 @@ func (h *headers) add(o *manifest.Object, words map[string]int32) {
 
 // loc32 and loc are a location as kept in a column, and back.
 func loc32(l manifest.Loc) []int32 {
-	return []int32{int32(l.Line), int32(l.Col), int32(l.EndCol)} //nolint:gosec // G115: lines and columns of a file under the size limit
+	return []int32{l.Line, l.Col, l.EndCol}
 }
 
 func loc(col []int32, i int) manifest.Loc {
-	return manifest.Loc{Line: int(col[3*i]), Col: int(col[3*i+1]), EndCol: int(col[3*i+2])}
+	return manifest.Loc{Line: col[3*i], Col: col[3*i+1], EndCol: col[3*i+2]}
 }
 
 // objects makes the objects back, each reading its file again when its
@@ -174,7 +174,7 @@ func (h *headers) objects(opts manifest.Options, attach bool) []*manifest.Object
 			APIVersion: h.Words[h.APIVersion[i]], Group: h.Words[h.Group[i]], Kind: kinds.Kind(h.Words[h.Kind[i]]),
 			Name: h.Name[i], Namespace: h.Words[h.Namespace[i]], NamespaceSet: h.NamespaceSet[i],
 			Annotations: h.Annotations[i], OwnerKind: h.Words[h.OwnerKind[i]], OwnerName: h.OwnerName[i],
-			File: h.Words[h.File[i]], Doc: int(h.Doc[i]),
+			File: h.Words[h.File[i]], Doc: h.Doc[i],
 			KindLoc: loc(h.KindLoc, i), NameLoc: loc(h.NameLoc, i), NoDirectives: h.NoDirectives[i],
 		}
 		objs[i] = o

@@ -287,7 +287,7 @@ func Check(t *testing.T, r *rules.Rule, path string, registry ...*rules.Rule) (f
 
 func match(wants []*Want, f *rules.Finding) bool {
 	for _, w := range wants {
-		if w.matched || w.File != f.Pos.File || w.Line != f.Pos.Line || w.Rule != f.Rule.ID {
+		if w.matched || w.File != f.Pos.File || w.Line != int(f.Pos.Line) || w.Rule != f.Rule.ID {
 			continue
 		}
 		ok := true

@@ -497,8 +497,8 @@ func moveAnnotationsFix(g *graph.Graph, o *manifest.Object, keys map[string]*rul
 			return rules.Fix{}, nil, false
 		}
 		edits = append(edits, rules.Edit{
-			Pos: manifest.Pos{File: o.File, Loc: manifest.Loc{Line: annKey.Line, Col: 1}},
-			End: manifest.Loc{Line: annKey.Line + 1, Col: 1},
+			Pos: manifest.Pos{File: o.File, Loc: manifest.LineCol(annKey.Line, 1)},
+			End: manifest.LineCol(annKey.Line+1, 1),
 			Old: strings.Repeat(" ", annKey.Column-1) + "annotations:\n",
 		})
 	}
@@ -529,8 +529,8 @@ func moveAnnotationsFix(g *graph.Graph, o *manifest.Object, keys map[string]*rul
 		return rules.Fix{}, nil, false
 	}
 	edits = append(edits, rules.Edit{
-		Pos:     manifest.Pos{File: o.File, Loc: manifest.Loc{Line: first.Line, Col: 1}},
-		End:     manifest.Loc{Line: first.Line, Col: first.Column},
+		Pos:     manifest.Pos{File: o.File, Loc: manifest.LineCol(first.Line, 1)},
+		End:     manifest.LineCol(first.Line, first.Column),
 		NewText: b.String() + indent,
 		Old:     indent,
 	})
@@ -562,7 +562,7 @@ func movedEntry(g *graph.Graph, o *manifest.Object, k, v *yaml.Node) (text strin
 		return "", nil, false
 	}
 	kl, vl := manifest.LocOf(k), manifest.LocOf(v)
-	gap := v.Column - kl.EndCol - 1
+	gap := v.Column - int(kl.EndCol) - 1
 	if gap < 1 || atKind(o, kl) || !rules.Rewritable(g, o, kl) || !rules.Rewritable(g, o, vl) {
 		return "", nil, false
 	}
@@ -571,13 +571,13 @@ func movedEntry(g *graph.Graph, o *manifest.Object, k, v *yaml.Node) (text strin
 	lastCol := v.Column + utf8.RuneCountInString(vt) - 1
 	return text, []rules.Edit{
 		{
-			Pos: manifest.Pos{File: o.File, Loc: manifest.Loc{Line: k.Line, Col: 1}},
-			End: manifest.Loc{Line: k.Line, Col: lastCol},
+			Pos: manifest.Pos{File: o.File, Loc: manifest.LineCol(k.Line, 1)},
+			End: manifest.LineCol(k.Line, lastCol),
 			Old: strings.Repeat(" ", k.Column-1) + text[:len(text)-size],
 		},
 		{
-			Pos: manifest.Pos{File: o.File, Loc: manifest.Loc{Line: k.Line, Col: lastCol}},
-			End: manifest.Loc{Line: k.Line + 1, Col: 1},
+			Pos: manifest.Pos{File: o.File, Loc: manifest.LineCol(k.Line, lastCol)},
+			End: manifest.LineCol(k.Line+1, 1),
 			Old: string(last) + "\n",
 		},
 	}, true

@@ -109,14 +109,14 @@ func percentageFix(o *manifest.Object, d graph.DelayPercent) (rules.Fix, bool) {
 		// Istio rejects both; without validation Envoy would read them
 		// differently.
 		return rules.Fix{}, false
-	case val.EndCol-val.Col != len(n):
+	case int(val.EndCol-val.Col) != len(n):
 		// Written otherwise than as its decimal (quoted, 0x0A, 1e1):
 		// the text to replace is not known.
 		return rules.Fix{}, false
 	}
 	value := "{value: " + n + "}"
 	fix := rules.Fix{Message: "Replace percent: " + n + " with percentage: " + value}
-	if key.Line == val.Line && key.EndCol-key.Col == len("percent") && val.Col == key.EndCol+2 {
+	if key.Line == val.Line && int(key.EndCol-key.Col) == len("percent") && val.Col == key.EndCol+2 {
 		// One edit over "percent: N" lets a comment after it keep its
 		// column.
 		fix.Edits = []rules.Edit{{

@@ -15,7 +15,7 @@ import (
 // its decimal, which the applier would only skip.
 func TestPercentageFix(t *testing.T) {
 	o := &manifest.Object{File: "vs.yaml"}
-	loc := func(line, col, width int) manifest.Loc {
+	loc := func(line, col, width int32) manifest.Loc {
 		return manifest.Loc{Line: line, Col: col, EndCol: col + width}
 	}
 	pct := func(v int64, at manifest.Loc) spec.Int { return spec.Int{V: v, Loc: at, Set: true} }
