@@ -124,8 +124,11 @@ func Lint(opts LintOptions) *Result {
 		defer mu.Unlock()
 		found = append(found, fs...)
 		for _, err := range errs {
-			// A broken rule fails on many files alike: say it once.
-			internal[err.Error()] = err
+			// A broken rule fails on many files alike: say it once. A
+			// panic's message ends with the stack, which names the
+			// goroutine: the first line is the failure.
+			msg, _, _ := strings.Cut(err.Error(), "\n")
+			internal[msg] = err
 		}
 		// The decoding errors are reported by the Build of the whole input.
 		return nil
