@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/meshlint/meshlint/internal/manifest"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // Shared makes the equal label maps of a run one map. A tree's selectors
@@ -28,10 +29,20 @@ func NewShared() *Shared {
 }
 
 // Canon replaces the maps of o and of what Prepare kept of it by the first
-// equal map seen.
+// equal map seen, and copies the strings of what Prepare kept that may
+// still be those of o's nodes.
+//
+// Those strings may be cut from the loader's read buffer, which the next
+// file is read over (manifest.Options.DropNodes), and would pin the whole
+// file otherwise. The decoders intern what they keep, except: the keys
+// of a map[string]string (which canonMap copies), what yaml.v3 decodes
+// by reflection when the fast decoders give up (a decode with errors,
+// which copyStrings copies, or the node-named keys of a *yaml.Node
+// field, which walk copies), and the facts that hold a scalar as written.
+// A nil s copies all the same, and shares nothing.
 func (s *Shared) Canon(o *manifest.Object) {
 	if s == nil {
-		return
+		s = NewShared()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -42,23 +53,41 @@ func (s *Shared) Canon(o *manifest.Object) {
 		return
 	}
 	for _, d := range p.decoded {
+		if len(d.errs) > 0 {
+			copyStrings(reflect.ValueOf(d.spec))
+		}
 		s.walk(reflect.ValueOf(d.spec))
 	}
-	if p.facts != nil && p.facts.Template != nil {
-		p.facts.Template.Labels = s.canonMap(p.facts.Template.Labels)
-		p.facts.Template.Annotations = s.canonMap(p.facts.Template.Annotations)
+	if p.facts != nil {
+		if t := p.facts.Template; t != nil {
+			t.Labels = s.canonMap(t.Labels)
+			t.Annotations = s.canonMap(t.Annotations)
+		}
+		p.facts.Created = manifest.Intern(p.facts.Created)
 	}
 }
 
-var stringMapType = reflect.TypeFor[map[string]string]()
+var (
+	stringMapType = reflect.TypeFor[map[string]string]()
+	nodePtrType   = reflect.TypeFor[*yaml.Node]()
+)
 
-// walk canonicalises every map[string]string reachable from v.
+// walk canonicalises every map[string]string reachable from v, and copies
+// the strings of the *yaml.Node fields of specs. Those are empty nodes
+// unless the mapping they decode names fields of yaml.Node (value, tag,
+// content...), which yaml.v3 then fills.
 func (s *Shared) walk(v reflect.Value) {
 	if !s.mayHoldMap(v.Type()) {
 		return
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
+		if v.Type() == nodePtrType {
+			if v.CanInterface() {
+				copyNode(v.Interface().(*yaml.Node), 0)
+			}
+			return
+		}
 		if !v.IsNil() {
 			s.walk(v.Elem())
 		}
@@ -78,7 +107,7 @@ func (s *Shared) walk(v reflect.Value) {
 }
 
 // mayHoldMap reports whether a value of type t can hold a
-// map[string]string that walk can reach and replace.
+// map[string]string that walk can reach and replace, or a *yaml.Node.
 func (s *Shared) mayHoldMap(t reflect.Type) bool {
 	if has, ok := s.types[t]; ok {
 		return has
@@ -89,7 +118,7 @@ func (s *Shared) mayHoldMap(t reflect.Type) bool {
 	has := false
 	switch t.Kind() {
 	case reflect.Pointer, reflect.Slice, reflect.Array:
-		has = s.mayHoldMap(t.Elem())
+		has = t == nodePtrType || s.mayHoldMap(t.Elem())
 	case reflect.Struct:
 		for i := range t.NumField() {
 			if f := t.Field(i); f.IsExported() && s.mayHoldMap(f.Type) {
@@ -134,4 +163,78 @@ func (s *Shared) canonMap(m map[string]string) map[string]string {
 	}
 	s.maps[key] = c
 	return c
+}
+
+// copyStrings replaces every string reachable from v through exported
+// fields (all yaml.v3 sets) by its interned copy, map keys included.
+func copyStrings(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		if v.CanSet() {
+			v.SetString(manifest.Intern(v.String()))
+		}
+	case reflect.Pointer:
+		if v.Type() == nodePtrType {
+			if v.CanInterface() {
+				copyNode(v.Interface().(*yaml.Node), 0)
+			}
+			return
+		}
+		if !v.IsNil() {
+			copyStrings(v.Elem())
+		}
+	case reflect.Interface:
+		if !v.IsNil() {
+			// An interface's value is not addressable: copy it.
+			e := reflect.New(v.Elem().Type()).Elem()
+			e.Set(v.Elem())
+			copyStrings(e)
+			if v.CanSet() {
+				v.Set(e)
+			}
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				copyStrings(v.Field(i))
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			copyStrings(v.Index(i))
+		}
+	case reflect.Map:
+		// Keys and values are not addressable: take them out, copy them
+		// and put them back, in the very map that others may point to.
+		keys, vals := make([]reflect.Value, 0, v.Len()), make([]reflect.Value, 0, v.Len())
+		for it := v.MapRange(); it.Next(); {
+			k := reflect.New(v.Type().Key()).Elem()
+			k.Set(it.Key())
+			e := reflect.New(v.Type().Elem()).Elem()
+			e.Set(it.Value())
+			copyStrings(k)
+			copyStrings(e)
+			keys, vals = append(keys, k), append(vals, e)
+		}
+		v.Clear()
+		for i := range keys {
+			v.SetMapIndex(keys[i], vals[i])
+		}
+	}
+}
+
+// copyNode replaces the strings of n and of the nodes under it by their
+// interned copies. depth bounds the recursion: yaml.v3 bounds the depth
+// of what it decodes, but an alias may refer to an ancestor.
+func copyNode(n *yaml.Node, depth int) {
+	if n == nil || depth > 10000 {
+		return
+	}
+	for _, p := range []*string{&n.Tag, &n.Value, &n.Anchor, &n.HeadComment, &n.LineComment, &n.FootComment} {
+		*p = manifest.Intern(*p)
+	}
+	for _, c := range n.Content {
+		copyNode(c, depth+1)
+	}
+	copyNode(n.Alias, depth+1)
 }

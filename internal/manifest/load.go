@@ -58,8 +58,10 @@ type Options struct {
 	// DropNodes releases the YAML nodes of the objects of files on disk
 	// once PerFile is done with them (a large tree's nodes take 30 bytes
 	// per byte of YAML), and reuses their memory for the next file, so
-	// PerFile must not keep any. Object.Root reads the file again when a
-	// node is needed later (a suppression comment, a baseline path).
+	// PerFile must not keep any. Their scalars may then share the memory
+	// of File.Data, reused too: PerFile must not keep a string taken from
+	// a node either, but a copy (Intern). Object.Root reads the file again
+	// when a node is needed later (a suppression comment, a baseline path).
 	DropNodes bool
 }
 
@@ -301,12 +303,19 @@ func unwrapPathError(err error) error {
 // clears while the heap is at its largest.
 type worker struct {
 	slabs yamlfast.Slabs
-	// buf holds the bytes of the file being read. Nothing keeps them once
-	// loadFile returns: the parsers copy what they keep, and PerFile and
-	// Cached are told that File.Data and their data are theirs only
-	// during the call.
+	// buf holds the bytes of the file being read, and when the nodes are
+	// dropped (Options.DropNodes) the scalars of the fast parser too. Nothing
+	// keeps them once loadFile returns: objectsOf interns what it keeps of
+	// the nodes, PerFile and Cached are told that File.Data and their data
+	// are theirs only during the call, and DropNodes that the nodes'
+	// strings are too.
 	buf []byte
 }
+
+// fileDone, when set (by tests), is given the memory of a worker's buffer
+// once loadFile is done with the file read into it, before the next file
+// is: a test that overwrites it finds what still reads it.
+var fileDone func(buf []byte)
 
 // maxKeptBuffer is the largest read buffer a worker keeps for the next
 // file: one large file must not hold its size for the rest of the run.
@@ -347,6 +356,9 @@ func loadFile(path string, opts Options, w *worker) *fileResult {
 		case data != nil: // nil: not read, w.buf is left as it was
 			w.buf = data[:0]
 		}
+		if fileDone != nil && data != nil {
+			defer fileDone(data[:cap(data)])
+		}
 	}
 	if err != nil && !errors.Is(err, errTooLarge) {
 		fr.errors = append(fr.errors, &Error{File: name, Msg: "cannot read", Err: unwrapPathError(err)})
@@ -375,9 +387,12 @@ func loadFile(path string, opts Options, w *worker) *fileResult {
 			return fr
 		}
 	}
+	// The nodes of a file on disk whose nodes are dropped are cut from
+	// the worker's slabs, and their scalars from its buffer (parseFile);
+	// kept nodes are all new memory.
 	slabs := &w.slabs
 	if !opts.DropNodes || src == nil {
-		slabs = nil // the nodes are kept
+		slabs = nil
 	}
 	docs, errs := parseFile(name, data, !noDirectives, slabs)
 	fr.errors = append(fr.errors, errs...)

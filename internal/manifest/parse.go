@@ -25,12 +25,19 @@ type document struct {
 // (it has no directive): the fast parser reads the YAML that manifests
 // are usually written in, and yaml.v3 the rest.
 //
-// slabs, when not nil, is the memory to cut the nodes from (yamlfast.Slabs).
+// slabs, when not nil, is the memory to cut the nodes from (yamlfast.Slabs),
+// which also says that the nodes are dropped before data's memory is
+// reused: their scalars are then cut from data itself
+// (yamlfast.ParseInPlace), and whatever is kept of them must be copied.
 func parseFile(file string, data []byte, comments bool, slabs *yamlfast.Slabs) ([]document, []*Error) {
 	if comments {
 		return parseDocuments(file, data)
 	}
-	nodes, ok := yamlfast.ParseReusing(slabs, data)
+	parse := yamlfast.ParseReusing
+	if slabs != nil {
+		parse = yamlfast.ParseInPlace
+	}
+	nodes, ok := parse(slabs, data)
 	if !ok {
 		return parseDocuments(file, data)
 	}

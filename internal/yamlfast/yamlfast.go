@@ -72,9 +72,34 @@ func ParseReusing(s *Slabs, data []byte) (docs []*yaml.Node, ok bool) {
 	b.Grow(len(data) + 1)
 	b.Write(data)
 	b.WriteByte(0)
+	return parse(s, b.String(), estimate, ascii)
+}
+
+// ParseInPlace is ParseReusing without the copy of data: the scalars of
+// the nodes are cut from data's own memory, so that a caller that reads
+// file after file into one buffer allocates no string per file. data
+// must have room for one more byte, where the NUL the scanner stops at is
+// written (else it is copied, as ParseReusing does). Nothing may change
+// data's memory while the nodes, or any string taken from them, are in
+// use: a value kept beyond that must be copied (strings.Clone,
+// unique.Make) first.
+func ParseInPlace(s *Slabs, data []byte) (docs []*yaml.Node, ok bool) {
+	if cap(data) == len(data) {
+		return ParseReusing(s, data)
+	}
+	estimate, ascii, valid := check(data)
+	if !valid {
+		return nil, false
+	}
+	data = append(data, 0)
+	return parse(s, unsafe.String(unsafe.SliceData(data), len(data)), estimate, ascii)
+}
+
+// parse parses src, the input followed by a NUL.
+func parse(s *Slabs, src string, estimate int, ascii bool) (docs []*yaml.Node, ok bool) {
 	p := parser{
-		src:   b.String(),
-		n:     len(data),
+		src:   src,
+		n:     len(src) - 1,
 		ascii: ascii,
 		slabs: s,
 	}
