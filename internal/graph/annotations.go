@@ -60,10 +60,18 @@ func (g *Graph) AnnotationSites(ks ...kinds.Kind) []AnnotationSite {
 		}
 		return want[o.Kind] && o.Group != kinds.GroupGatewayAPI
 	}
+	// Counted first: the sites of a large input are many, and callers
+	// keep them for the run.
 	n := 0
 	for _, o := range g.Objects {
-		if wanted(o) {
-			n += 2 // a workload's template is a second site
+		if !wanted(o) {
+			continue
+		}
+		if !kinds.GenericWorkload(o.Group, o.Kind) || o.Group != kinds.GroupKnativeServing {
+			n++
+		}
+		if HasPodTemplate(o) {
+			n++ // a workload's template is a second site
 		}
 	}
 	out := make([]AnnotationSite, 0, n)

@@ -81,7 +81,7 @@ func (g *Graph) RouteBackends(vs *VirtualService) []RouteBackend {
 			if d == nil || !d.Host.Set {
 				continue
 			}
-			fqdn := host.FQDN(d.Host.V, vs.Namespace(), g.Mesh.ClusterDomain)
+			fqdn := g.FQDN(d.Host.V, vs.Namespace())
 			for _, t := range g.LookupHost(fqdn, vs.Namespace()) {
 				if t.Service == nil || host.IsWildcard(fqdn) {
 					continue

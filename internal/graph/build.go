@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/config"
-	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/manifest"
@@ -19,8 +18,52 @@ import (
 // returned in Graph.Errors.
 func Build(objs []*manifest.Object, mesh config.Mesh) *Graph {
 	g := newGraph(objs, mesh)
+	g.sizeFor(objs)
 	g.build()
 	return g
+}
+
+// sizeFor allocates the lists of the kinds an input holds most of, and the
+// Services' host index, at the size objs needs: appended to one at a
+// time, a list of thousands grows a quarter at a time, allocating five
+// times its size in all, and the index would be made over and over. Only
+// Build's graph of the whole input needs it, the kept one.
+func (g *Graph) sizeFor(objs []*manifest.Object) {
+	// By kind alone, as add switches: the lists grow past their room only
+	// for generic workloads and the objects Flagger and Argo derive.
+	var workloads, services, vss, drs, nps, aps int
+	for _, o := range objs {
+		switch o.Kind {
+		case kinds.Pod, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob, kinds.Rollout:
+			workloads++
+		case kinds.Service:
+			services++
+		case kinds.VirtualService:
+			vss++
+		case kinds.DestinationRule:
+			drs++
+		case kinds.NetworkPolicy:
+			nps++
+		case kinds.AuthorizationPolicy:
+			aps++
+		}
+	}
+	g.Workloads = withCap[*Workload](workloads)
+	g.Services = withCap[*Service](services)
+	g.servicesByHost = make(map[string][]*Service, services)
+	g.VirtualServices = withCap[*VirtualService](vss)
+	g.DestinationRules = withCap[*DestinationRule](drs)
+	g.NetworkPolicies = withCap[*NetworkPolicy](nps)
+	g.AuthorizationPolicies = withCap[*AuthorizationPolicy](aps)
+}
+
+// withCap returns an empty list with room for n items; nil, as a list
+// never appended to is, for none.
+func withCap[T any](n int) []T {
+	if n == 0 {
+		return nil
+	}
+	return make([]T, 0, n)
 }
 
 func newGraph(objs []*manifest.Object, mesh config.Mesh) *Graph {
@@ -322,8 +365,11 @@ func (g *Graph) setVirtualServiceSpec(vs *VirtualService, sp *spec.VirtualServic
 	vs.Spec = sp
 	vs.ExportTo = exportTo(spec.Values(sp.ExportTo), g.Mesh.DefaultVirtualServiceExportTo)
 	vs.Hosts = nil
-	for _, h := range sp.Hosts {
-		vs.Hosts = append(vs.Hosts, host.FQDN(h.V, vs.Namespace(), g.Mesh.ClusterDomain))
+	if len(sp.Hosts) > 0 {
+		vs.Hosts = make([]string, len(sp.Hosts))
+	}
+	for i, h := range sp.Hosts {
+		vs.Hosts[i] = g.FQDN(h.V, vs.Namespace())
 	}
 }
 
@@ -341,7 +387,7 @@ func (g *Graph) addDestinationRule(dr *DestinationRule) {
 func (g *Graph) setDestinationRuleSpec(dr *DestinationRule, sp *spec.DestinationRule) {
 	dr.Spec = sp
 	dr.ExportTo = exportTo(spec.Values(sp.ExportTo), g.Mesh.DefaultDestinationRuleExportTo)
-	dr.Host = host.FQDN(sp.Host.V, dr.Namespace(), g.Mesh.ClusterDomain)
+	dr.Host = g.FQDN(sp.Host.V, dr.Namespace())
 }
 
 // addWorkload adds w to the graph's workloads.
@@ -450,11 +496,7 @@ func (g *Graph) link() {
 	}
 	g.linkRollouts()
 	for _, np := range g.NetworkPolicies {
-		for _, w := range g.candidates(np.Namespace(), np.PodSelector.MatchLabels) {
-			if np.PodSelector.Matches(w.Labels) {
-				np.Workloads = append(np.Workloads, w)
-			}
-		}
+		np.Workloads = keepWorkloads(g.candidates(np.Namespace(), np.PodSelector.MatchLabels), func(w *Workload) bool { return np.PodSelector.Matches(w.Labels) })
 	}
 	// Istio breaks ties between policies by creation time, which manifests
 	// do not have; name order keeps results independent of file order.

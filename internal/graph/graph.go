@@ -240,7 +240,7 @@ type Graph struct {
 	// present holds the kinds of the input by namespace ("" for any
 	// namespace), so that absence checks do not scan every object.
 	present map[presentKey]bool
-	byLabel map[labelKey][]*Workload
+	byLabel *labelIndex
 	// configMaps are the ConfigMaps the loader keeps, by namespace and
 	// name, the first of each (FindConfigMap).
 	configMaps map[[2]string]*manifest.Object

@@ -352,7 +352,9 @@ func (g *Graph) injects(p podView, nsLabels map[string]string) injectDecision {
 	if ignoredNamespace(p.ns) {
 		return injectDecision{why: whySystemNamespace}
 	}
-	calls, why := g.injectorCalls(p, nsLabels)
+	// Pods are many and their calls few: room for them on the stack.
+	var buf [4]injectorCall
+	calls, why := g.injectorCalls(p, nsLabels, buf[:0])
 	if len(calls) == 0 {
 		return injectDecision{why: why}
 	}
@@ -370,14 +372,13 @@ func (g *Graph) injects(p podView, nsLabels map[string]string) injectDecision {
 	return first
 }
 
-// injectorCalls returns the calls of the injector for pod p, or why there
-// are none.
-func (g *Graph) injectorCalls(p podView, nsLabels map[string]string) ([]injectorCall, injectWhy) {
+// injectorCalls returns the calls of the injector for pod p, appended to
+// calls, or why there are none.
+func (g *Graph) injectorCalls(p podView, nsLabels map[string]string, calls []injectorCall) ([]injectorCall, injectWhy) {
 	inject, hasInject := p.labels["sidecar.istio.io/inject"]
 	if len(g.injectors) > 0 {
 		// The input's webhooks call the injector.
 		nsLabels = withNamespaceName(nsLabels, p.ns)
-		var calls []injectorCall
 		for i := range g.injectors {
 			if h := &g.injectors[i]; h.matches(nsLabels, p.labels) {
 				calls = append(calls, injectorCall{why: whyWebhook, hook: h, cfg: g.injectorConfig(h.rev, h.istiodNS)})
@@ -399,7 +400,7 @@ func (g *Graph) injectorCalls(p podView, nsLabels map[string]string) ([]injector
 		if inject == "false" {
 			return nil, whyPodOptOut
 		}
-		return []injectorCall{{why: whyNamespaceOn, cfg: g.injectorConfig("default", "")}}, 0
+		return append(calls, injectorCall{why: whyNamespaceOn, cfg: g.injectorConfig("default", "")}), 0
 	case hasNSRev, hasPodRev:
 		if inject == "false" {
 			return nil, whyPodOptOut
@@ -408,12 +409,12 @@ func (g *Graph) injectorCalls(p podView, nsLabels map[string]string) ([]injector
 		if hasNSRev {
 			rev = nsRev
 		}
-		return []injectorCall{{why: whyRevision, cfg: g.injectorConfig(rev, "")}}, 0
+		return append(calls, injectorCall{why: whyRevision, cfg: g.injectorConfig(rev, "")}), 0
 	case inject == "true":
-		return []injectorCall{{why: whyPodOptIn, cfg: g.injectorConfig("default", "")}}, 0
+		return append(calls, injectorCall{why: whyPodOptIn, cfg: g.injectorConfig("default", "")}), 0
 	case !hasInject:
 		if c := g.autoInjector(); c != nil {
-			return []injectorCall{{why: whyAutoConfigMap, cfg: c}}, 0
+			return append(calls, injectorCall{why: whyAutoConfigMap, cfg: c}), 0
 		}
 		return nil, whyNoOptIn
 	case inject == "false":

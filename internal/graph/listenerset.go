@@ -120,7 +120,7 @@ func (g *Graph) addListenerSet(o *manifest.Object) {
 // are still there, "" when absent.
 func creationTimestamp(o *manifest.Object) string {
 	if ts := yamlpath.Field(yamlpath.Field(o.Node, "metadata"), "creationTimestamp"); ts != nil {
-		return ts.Value
+		return manifest.Intern(ts.Value) // kept after the file's buffer is reused
 	}
 	return ""
 }

@@ -24,9 +24,16 @@ type Lookup struct {
 	drOnce sync.Once
 	drs    map[string]*hostIndex[*DestinationRule]
 
-	selOnce   sync.Once
-	selecting map[*Workload][]*Service
+	selOnce sync.Once
+	// selecting holds where the Services of each workload are in
+	// services: one list for all rather than one for each workload, of
+	// which a large input has many.
+	selecting map[*Workload]span
+	services  []*Service
 }
+
+// span is a part of a list: [start, end).
+type span struct{ start, end int32 }
 
 // NewLookup returns a Lookup for g, which must not change afterwards.
 func NewLookup(g *Graph) *Lookup { return &Lookup{g: g} }
@@ -122,19 +129,48 @@ func (l *Lookup) ServicesMatching(h string) []*Service {
 }
 
 // ServicesSelecting returns the Services whose workloads include w, in input
-// order.
+// order. The caller must not modify it.
 func (l *Lookup) ServicesSelecting(w *Workload) []*Service {
 	l.selOnce.Do(func() {
-		l.selecting = map[*Workload][]*Service{}
+		// Counted first, in each workload's span; sized for every
+		// workload, which most inputs put behind a Service.
+		l.selecting = make(map[*Workload]span, len(l.g.Workloads))
+		n := int32(0)
 		for _, s := range l.g.Services {
 			for _, x := range s.Workloads {
-				if ss := l.selecting[x]; len(ss) == 0 || ss[len(ss)-1] != s {
-					l.selecting[x] = append(ss, s)
+				sp, ok := l.selecting[x]
+				if !ok {
+					sp.start = -1
 				}
+				sp.end++
+				l.selecting[x] = sp
+				n++
+			}
+		}
+		// Then placed, each workload's Services after the previous
+		// workload's, and listed.
+		l.services = make([]*Service, n)
+		next := int32(0)
+		for _, s := range l.g.Services {
+			for _, x := range s.Workloads {
+				sp := l.selecting[x]
+				if sp.start < 0 {
+					sp.start, next = next, next+sp.end
+					sp.end = sp.start
+				}
+				if sp.end == sp.start || l.services[sp.end-1] != s { // once, should s list x twice
+					l.services[sp.end] = s
+					sp.end++
+				}
+				l.selecting[x] = sp
 			}
 		}
 	})
-	return l.selecting[w]
+	sp, ok := l.selecting[w]
+	if !ok {
+		return nil
+	}
+	return l.services[sp.start:sp.end:sp.end]
 }
 
 // DestinationRuleUsed reports whether the clients of some namespace of the

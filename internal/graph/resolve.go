@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"iter"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,49 +51,85 @@ func (t HostTarget) Namespace() string {
 }
 
 // Ports lists the port numbers the target exposes.
-func (t HostTarget) Ports() []int64 {
-	var out []int64
+func (t HostTarget) Ports() []int64 { return t.AppendPorts(nil) }
+
+// AppendPorts appends the port numbers the target exposes to dst, so that
+// a caller collecting the ports of several targets makes one list.
+func (t HostTarget) AppendPorts(dst []int64) []int64 {
 	if t.Service != nil {
 		for _, p := range t.Service.Spec.Ports {
-			out = append(out, p.Port.V)
+			dst = append(dst, p.Port.V)
 		}
-		return out
+		return dst
 	}
 	for _, p := range t.Entry.Spec.Ports {
-		out = append(out, p.Number.V)
+		dst = append(dst, p.Number.V)
 	}
-	return out
+	return dst
+}
+
+// FQDN expands host h of a config of namespace ns as host.FQDN does, in
+// the graph's cluster domain. The name of a Service of the input comes
+// back as that Service's Host: rules expand the host of every route
+// destination, several of them each, and a new string each time added up
+// to megabytes on a large input.
+func (g *Graph) FQDN(h, ns string) string {
+	if !host.Expands(h) {
+		return h
+	}
+	domain := g.Mesh.ClusterDomain
+	if domain == "" {
+		domain = host.DefaultDomain
+	}
+	var buf [128]byte
+	b := append(buf[:0], h...)
+	b = append(b, '.')
+	b = append(b, ns...)
+	b = append(b, ".svc."...)
+	b = append(b, domain...)
+	if ss := g.servicesByHost[string(b)]; len(ss) > 0 {
+		return ss[0].Host
+	}
+	return string(b)
 }
 
 // LookupHost returns the Services and ServiceEntries that serve fqdn and are
 // visible from namespace from.
 func (g *Graph) LookupHost(fqdn, from string) []HostTarget {
-	var out []HostTarget
-	if host.IsWildcard(fqdn) {
-		for _, s := range g.Services {
-			if host.Matches(fqdn, s.Host) && Visible(s.ExportTo, s.Namespace(), from) {
-				out = append(out, HostTarget{Service: s})
+	return slices.Collect(g.HostTargets(fqdn, from))
+}
+
+// HostTargets yields what LookupHost returns, for callers that look at
+// the targets one at a time (or at the first only) without a list.
+func (g *Graph) HostTargets(fqdn, from string) iter.Seq[HostTarget] {
+	return func(yield func(HostTarget) bool) {
+		if host.IsWildcard(fqdn) {
+			for _, s := range g.Services {
+				if host.Matches(fqdn, s.Host) && Visible(s.ExportTo, s.Namespace(), from) && !yield(HostTarget{Service: s}) {
+					return
+				}
+			}
+		} else {
+			for _, s := range g.servicesByHost[strings.ToLower(fqdn)] {
+				if Visible(s.ExportTo, s.Namespace(), from) && !yield(HostTarget{Service: s}) {
+					return
+				}
 			}
 		}
-	} else {
-		for _, s := range g.servicesByHost[strings.ToLower(fqdn)] {
-			if Visible(s.ExportTo, s.Namespace(), from) {
-				out = append(out, HostTarget{Service: s})
+		for _, se := range g.ServiceEntries {
+			if !Visible(se.ExportTo, se.Namespace(), from) {
+				continue
+			}
+			for _, h := range se.Spec.Hosts {
+				if host.Matches(h.V, fqdn) {
+					if !yield(HostTarget{Entry: se}) {
+						return
+					}
+					break
+				}
 			}
 		}
 	}
-	for _, se := range g.ServiceEntries {
-		if !Visible(se.ExportTo, se.Namespace(), from) {
-			continue
-		}
-		for _, h := range se.Spec.Hosts {
-			if host.Matches(h.V, fqdn) {
-				out = append(out, HostTarget{Entry: se})
-				break
-			}
-		}
-	}
-	return out
 }
 
 // ServiceNamespace returns the namespace that owns host fqdn: the namespace

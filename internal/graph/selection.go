@@ -37,11 +37,33 @@ func (g *Graph) InMesh(w *Workload) bool { return w.Sidecar || g.Ambient(w) }
 
 // SelectWorkloads returns the workloads whose pod labels include every
 // label of sel, in namespace ns ("" for every namespace). An empty sel
-// selects every workload, as an absent Istio workload selector does.
+// selects every workload, as an absent Istio workload selector does. The
+// result may share the graph's lists: the caller must not modify it.
 func (g *Graph) SelectWorkloads(ns string, sel map[string]string) []*Workload {
+	return keepWorkloads(g.candidates(ns, sel), func(w *Workload) bool { return labels.SubsetOf(sel, w.Labels) })
+}
+
+// keepWorkloads returns the workloads of pool, a list of the graph, for
+// which keep holds, in order. Most selectors keep every candidate (the
+// workloads that carry their rarest label): pool itself is returned then,
+// capped so that appending to it copies it, rather than a copy of it.
+func keepWorkloads(pool []*Workload, keep func(*Workload) bool) []*Workload {
+	n := 0
+	for n < len(pool) && keep(pool[n]) {
+		n++
+	}
+	switch {
+	case n == 0 && len(pool) == 0:
+		return nil
+	case n == len(pool):
+		return pool[:n:n]
+	}
 	var out []*Workload
-	for _, w := range g.candidates(ns, sel) {
-		if labels.SubsetOf(sel, w.Labels) {
+	if n > 0 {
+		out = append(out, pool[:n]...)
+	}
+	for _, w := range pool[n+1:] {
+		if keep(w) {
 			out = append(out, w)
 		}
 	}
@@ -60,7 +82,7 @@ func (g *Graph) candidates(ns string, sel map[string]string) []*Workload {
 		return pool // not indexed yet: early in Build
 	}
 	for k, v := range sel {
-		bucket := g.byLabel[labelKey{ns, k, v}]
+		bucket := g.byLabel.workloads(labelKey{ns, k, v})
 		if len(bucket) < len(pool) {
 			pool = bucket
 		}
@@ -70,17 +92,69 @@ func (g *Graph) candidates(ns string, sel map[string]string) []*Workload {
 
 type labelKey struct{ ns, key, value string }
 
-// indexLabels fills byLabel, per namespace and for the whole input.
+// labelIndex lists the workloads that carry each label pair, per
+// namespace and for the whole input ("" for ns), in graph order: those of
+// key k are all[start[i]:start[i+1]] for i = ids[k].
+type labelIndex struct {
+	ids   map[labelKey]int32
+	start []int32
+	all   []*Workload
+}
+
+func (x *labelIndex) workloads(k labelKey) []*Workload {
+	i, ok := x.ids[k]
+	if !ok {
+		return nil
+	}
+	lo, hi := x.start[i], x.start[i+1]
+	return x.all[lo:hi:hi]
+}
+
+// indexLabels fills byLabel. The lists are counted first and share one
+// array: grown a workload at a time, the lists of the labels that most
+// workloads carry would allocate several times their size.
 func (g *Graph) indexLabels() {
-	g.byLabel = map[labelKey][]*Workload{}
+	x := &labelIndex{ids: map[labelKey]int32{}}
+	n := 0
+	for _, w := range g.Workloads {
+		n += 2 * len(w.Labels)
+	}
+	// met holds the list of each pair of each workload, in the order
+	// met, for placing the workloads without looking them up again.
+	met := make([]int32, 0, n)
+	var counts []int32
 	for _, w := range g.Workloads {
 		for k, v := range w.Labels {
-			for _, ns := range []string{w.Namespace(), ""} {
+			for _, ns := range [...]string{w.Namespace(), ""} {
 				key := labelKey{ns, k, v}
-				g.byLabel[key] = append(g.byLabel[key], w)
+				id, ok := x.ids[key]
+				if !ok {
+					id = int32(len(counts)) //nolint:gosec // G115: one list per label pair in memory, far fewer than 2^31
+					x.ids[key] = id
+					counts = append(counts, 0)
+				}
+				counts[id]++
+				met = append(met, id)
 			}
 		}
 	}
+	x.start = make([]int32, len(counts)+1)
+	for i, c := range counts {
+		x.start[i+1] = x.start[i] + c
+	}
+	x.all = make([]*Workload, n)
+	next := counts // each list's next free place, from its start
+	copy(next, x.start)
+	i := 0
+	for _, w := range g.Workloads {
+		for range 2 * len(w.Labels) {
+			id := met[i]
+			x.all[next[id]] = w
+			next[id]++
+			i++
+		}
+	}
+	g.byLabel = x
 }
 
 // WorkloadsKnown reports whether the input describes the workloads of

@@ -16,20 +16,29 @@ const DefaultDomain = "cluster.local"
 // address and "*" are taken literally. So "reviews" in "shop" is
 // "reviews.shop.svc.cluster.local", but "reviews.shop" is left alone.
 func FQDN(h, ns, domain string) string {
-	if h == "*" || h == "" || strings.Contains(h, ".") {
+	if !Expands(h) {
 		return h
-	}
-	// Without a dot only an IPv6 address parses, and it has a colon: the
-	// check spares the failed parse, and its error, for every short name.
-	if strings.Contains(h, ":") {
-		if _, err := netip.ParseAddr(h); err == nil {
-			return h
-		}
 	}
 	if domain == "" {
 		domain = DefaultDomain
 	}
 	return h + "." + ns + ".svc." + domain
+}
+
+// Expands reports whether FQDN expands h, a short name, rather than take
+// it literally.
+func Expands(h string) bool {
+	if h == "*" || h == "" || strings.Contains(h, ".") {
+		return false
+	}
+	// Without a dot only an IPv6 address parses, and it has a colon: the
+	// check spares the failed parse, and its error, for every short name.
+	if strings.Contains(h, ":") {
+		if _, err := netip.ParseAddr(h); err == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // IsWildcard reports whether h starts with "*".

@@ -3,6 +3,7 @@ package netpol
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -96,7 +97,8 @@ type rule struct {
 	everyone bool
 	sels     []int
 	blocks   []ipBlock
-	ports    portSpec
+	// ports is shared by the rules with the same ports (compiler.intern).
+	ports *portSpec
 	// Obj and Loc say where the rule is written.
 	obj *manifest.Object
 	loc manifest.Loc
@@ -121,9 +123,43 @@ type compiler struct {
 	// blocks collects the ipBlocks seen: [Ingress] are sources, [Egress]
 	// destinations.
 	blocks [2][]ipBlock
-	// key is scratch space for selector keys, so that a selector already
-	// interned costs no allocation.
+	// key is scratch space for selector and port keys, so that one
+	// already interned costs no allocation.
 	key []byte
+	// portSpecs are the rules' ports, interned: most rules of an input
+	// name the same few ports, and a rule holding its own would be twice
+	// as large.
+	portSpecs map[string]*portSpec
+}
+
+// intern returns the shared copy of ps.
+func (c *compiler) intern(ps portSpec) *portSpec {
+	key := c.key[:0]
+	for _, proto := range Protocols {
+		for _, r := range ps.set.Ranges(proto) {
+			key = strconv.AppendInt(key, int64(proto), 10)
+			key = append(key, ':')
+			key = strconv.AppendInt(key, int64(r.Lo), 10)
+			key = append(key, '-')
+			key = strconv.AppendInt(key, int64(r.Hi), 10)
+			key = append(key, ',')
+		}
+	}
+	for _, n := range ps.named {
+		key = append(key, '|')
+		key = append(key, n.name...)
+		key = append(key, 0)
+		key = strconv.AppendInt(key, int64(n.proto), 10)
+		key = strconv.AppendBool(key, n.anyProto)
+	}
+	c.key = key
+	if p, ok := c.portSpecs[string(key)]; ok {
+		return p
+	}
+	p := new(portSpec) // not &ps, which would put every ps on the heap
+	*p = ps
+	c.portSpecs[string(key)] = p
+	return p
 }
 
 func (c *compiler) warn(o *manifest.Object, loc manifest.Loc, format string, args ...any) {
@@ -210,7 +246,7 @@ func (c *compiler) networkPolicy(np *graph.NetworkPolicy) *policy {
 			if Direction(d) == Egress {
 				peers = r.To
 			}
-			cr := &rule{action: allow, obj: np.Obj, loc: r.Loc, ports: c.npPorts(np.Obj, r.Ports)}
+			cr := &rule{action: allow, obj: np.Obj, loc: r.Loc, ports: c.intern(c.npPorts(np.Obj, r.Ports))}
 			cr.everyone = len(peers) == 0
 			for j := range peers {
 				c.npPeer(np, Direction(d), &peers[j], cr)
@@ -349,7 +385,7 @@ func (c *compiler) adminRule(o *manifest.Object, d Direction, loc manifest.Loc, 
 		c.warn(o, act.Loc, "%s: unknown action %q; the rule is ignored", ref(o), act.V)
 		return nil
 	}
-	r.ports = ports
+	r.ports = c.intern(ports)
 	if len(peers) == 0 {
 		c.warn(o, loc, "%s: a rule needs at least one peer (the API server rejects it); the rule is ignored", ref(o))
 		return nil
@@ -400,7 +436,7 @@ func (c *compiler) adminRule(o *manifest.Object, d Direction, loc manifest.Loc, 
 			if r.action == allow {
 				return nil
 			}
-			return &rule{action: deny, everyone: true, ports: portSpec{set: All()}, obj: o, loc: loc}
+			return &rule{action: deny, everyone: true, ports: c.intern(portSpec{set: All()}), obj: o, loc: loc}
 		}
 	}
 	return r
@@ -533,7 +569,12 @@ type prioritized struct {
 // ClusterNetworkPolicies by priority, then the BaselineAdminNetworkPolicy,
 // which has no priority: the cluster's last default.
 func (a *Analysis) compile(g *graph.Graph) *compiler {
-	c := &compiler{a: a, selIndex: map[string]int{}, names: map[string]bool{}}
+	// Most policies bring a selector of their own, their subject: room
+	// for those, rather than growing the index a table at a time.
+	c := &compiler{a: a, selIndex: make(map[string]int, len(g.NetworkPolicies)), names: map[string]bool{}, portSpecs: map[string]*portSpec{}}
+	if n := len(g.NetworkPolicies); n > 0 {
+		a.sels, a.nps = make([]*selector, 0, n), make([]*policy, 0, n)
+	}
 	for _, np := range g.NetworkPolicies {
 		a.nps = append(a.nps, c.networkPolicy(np))
 	}

@@ -157,17 +157,19 @@ func (c *class) has(sel int) bool {
 
 // side is what applies to a subject in one direction, tier by tier.
 type side struct {
-	anp      []*rule
-	isolated bool // by some NetworkPolicy
-	np       []*rule
-	banp     []*rule
+	anp  []*rule
+	np   []*rule
+	banp []*rule
 	// relevant lists the selectors the rules name: only classes they
 	// match can get a result other than the default.
 	relevant []int
-	// blocks is set when a rule names ipBlocks or networks.
-	blocks bool
 	// policies are the policies that apply, in tier order.
 	policies []*manifest.Object
+	// isolated is set by some NetworkPolicy. (The flags are last, and
+	// together: a side of each class, and 128 bytes rather than 144.)
+	isolated bool
+	// blocks is set when a rule names ipBlocks or networks.
+	blocks bool
 }
 
 // Analyze builds the connectivity model of g.
@@ -267,11 +269,16 @@ func (a *Analysis) matchIn(g *graph.Graph, s *selector, ns string) {
 		pool = g.SelectWorkloads(ns, s.pod.MatchLabels)
 	}
 	exprs := labels.Selector{Exprs: s.pod.Exprs}
+	keep := func(w *graph.Workload) bool {
+		return !(s.admin && w.Spec.Spec.HostNetwork.V) && exprs.Matches(w.Labels)
+	}
+	// Most selectors keep the whole pool: share it then, as above.
+	if len(s.workloads) == 0 && !slices.ContainsFunc(pool, func(w *graph.Workload) bool { return !keep(w) }) {
+		s.workloads = pool[:len(pool):len(pool)]
+		return
+	}
 	for _, w := range pool {
-		if s.admin && w.Spec.Spec.HostNetwork.V {
-			continue
-		}
-		if exprs.Matches(w.Labels) {
+		if keep(w) {
 			s.workloads = append(s.workloads, w)
 		}
 	}
@@ -280,12 +287,7 @@ func (a *Analysis) matchIn(g *graph.Graph, s *selector, ns string) {
 // buildClasses groups the workloads by the selectors that match them and
 // by how the port names that policies use resolve on them.
 func (a *Analysis) buildClasses(g *graph.Graph, names map[string]bool) {
-	sigs := make(map[*graph.Workload][]int, len(g.Workloads))
-	for id, s := range a.sels {
-		for _, w := range s.workloads {
-			sigs[w] = append(sigs[w], id)
-		}
-	}
+	sigs := selectorsOf(g.Workloads, a.sels)
 	var portNames []string
 	for n := range names {
 		portNames = append(portNames, n)
@@ -294,7 +296,7 @@ func (a *Analysis) buildClasses(g *graph.Graph, names map[string]bool) {
 	byKey := map[string]*class{}
 	portGroup := map[string]int{}
 	var key []byte
-	for _, w := range g.Workloads {
+	for i, w := range g.Workloads {
 		pm := workloadPorts(w, portNames)
 		pkey := portKey(pm, portNames)
 		host := w.Spec.Spec.HostNetwork.V
@@ -304,7 +306,7 @@ func (a *Analysis) buildClasses(g *graph.Graph, names map[string]bool) {
 			pkey += "|host"
 		}
 		key = key[:0]
-		for _, id := range sigs[w] {
+		for _, id := range sigs.of(i) {
 			key = strconv.AppendInt(key, int64(id), 10)
 			key = append(key, ',')
 		}
@@ -317,7 +319,7 @@ func (a *Analysis) buildClasses(g *graph.Graph, names map[string]bool) {
 				pg = int(len(portGroup))
 				portGroup[pkey] = pg
 			}
-			cl = &class{id: int(len(a.classes)), sels: sigs[w], ports: pm, host: host, pg: pg}
+			cl = &class{id: int(len(a.classes)), sels: sigs.of(i), ports: pm, host: host, pg: pg}
 			a.classes = append(a.classes, cl)
 			byKey[string(key)] = cl
 		}
@@ -334,6 +336,53 @@ func (a *Analysis) buildClasses(g *graph.Graph, names map[string]bool) {
 			}
 		}
 	}
+}
+
+// selectorsOf lists, for each workload of ws, the selectors of sels that
+// match it, ascending. The lists share one array, counted first: a list
+// of its own for each workload of a large input, grown one selector at a
+// time and held in a map, would take several times the memory.
+func selectorsOf(ws []*graph.Workload, sels []*selector) selectorLists {
+	pos := make(map[*graph.Workload]int32, len(ws))
+	for i, w := range ws {
+		pos[w] = int32(i) //nolint:gosec // G115: i indexes workloads in memory, far fewer than 2^31
+	}
+	// start[i] is where the list of ws[i] starts: counts first, then
+	// their running sums.
+	start := make([]int32, len(ws)+1)
+	for _, s := range sels {
+		for _, w := range s.workloads {
+			start[pos[w]+1]++
+		}
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	items := make([]int, start[len(ws)])
+	next := slices.Clone(start[:len(ws)])
+	for id, s := range sels {
+		for _, w := range s.workloads {
+			i := pos[w]
+			items[next[i]] = id
+			next[i]++
+		}
+	}
+	return selectorLists{start, items}
+}
+
+// selectorLists holds lists of selectors, one after the other: list i is
+// items[start[i]:start[i+1]].
+type selectorLists struct {
+	start []int32
+	items []int
+}
+
+func (l selectorLists) of(i int) []int {
+	lo, hi := l.start[i], l.start[i+1]
+	if lo == hi {
+		return nil
+	}
+	return l.items[lo:hi:hi]
 }
 
 // workloadPorts resolves the port names policies use against the

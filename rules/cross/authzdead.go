@@ -2,6 +2,7 @@ package cross
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -111,31 +112,45 @@ func runAuthzSourceBlocked(p *rules.Pass) error {
 
 // parsePrincipal reads "<trust-domain>/ns/<ns>/sa/<sa>" without wildcards.
 func parsePrincipal(s string) (ns, sa string, ok bool) {
-	parts := strings.Split(s, "/")
-	if len(parts) != 5 || parts[1] != "ns" || parts[3] != "sa" || strings.Contains(s, "*") || parts[2] == "" || parts[4] == "" {
+	if strings.Count(s, "/") != 4 || strings.Contains(s, "*") {
 		return "", "", false
 	}
-	return parts[2], parts[4], true
+	_, rest, _ := strings.Cut(s, "/")
+	lit, rest, _ := strings.Cut(rest, "/")
+	ns, rest, _ = strings.Cut(rest, "/")
+	lit2, sa, _ := strings.Cut(rest, "/")
+	if lit != "ns" || lit2 != "sa" || ns == "" || sa == "" {
+		return "", "", false
+	}
+	return ns, sa, true
 }
 
-// saIndex lists the workloads of a namespace by service account, in
-// graph order, so that each principal costs its workloads rather than its
-// namespace's; filled a namespace at a time.
-type saIndex map[string]map[string][]*graph.Workload
+// saIndex holds, by namespace, the namespace's workloads ordered by
+// service account, and in graph order within one, so that each principal
+// costs its workloads rather than its namespace's; filled a namespace at a
+// time. One sorted copy of a namespace's list takes less memory than a
+// map of lists, one per service account.
+type saIndex map[string][]*graph.Workload
 
 func (x saIndex) workloads(g *graph.Graph, ns, sa string) []*graph.Workload {
 	if sa == "" {
 		return g.WorkloadsIn(ns)
 	}
-	m, ok := x[ns]
+	ws, ok := x[ns]
 	if !ok {
-		m = map[string][]*graph.Workload{}
-		for _, w := range g.WorkloadsIn(ns) {
-			m[w.ServiceAccount] = append(m[w.ServiceAccount], w)
-		}
-		x[ns] = m
+		ws = slices.Clone(g.WorkloadsIn(ns))
+		slices.SortStableFunc(ws, func(a, b *graph.Workload) int { return strings.Compare(a.ServiceAccount, b.ServiceAccount) })
+		x[ns] = ws
 	}
-	return m[sa]
+	lo, _ := slices.BinarySearchFunc(ws, sa, func(w *graph.Workload, sa string) int { return strings.Compare(w.ServiceAccount, sa) })
+	hi := lo
+	for hi < len(ws) && ws[hi].ServiceAccount == sa {
+		hi++
+	}
+	if lo == hi {
+		return nil
+	}
+	return ws[lo:hi:hi]
 }
 
 func checkAuthzSource(p *rules.Pass, bySA saIndex, ap *graph.AuthorizationPolicy, i int, kind string, v spec.Str, ns, sa string, dsts []*graph.Workload) {
@@ -147,23 +162,26 @@ func checkAuthzSource(p *rules.Pass, bySA saIndex, ap *graph.AuthorizationPolicy
 	if len(ws) == 0 {
 		return
 	}
-	srcs := make([]netpol.Endpoint, 0, len(ws)+1)
-	for _, w := range ws {
-		srcs = append(srcs, netpol.WorkloadEndpoint(w))
-	}
-	if sa == "" {
-		srcs = append(srcs, netpol.AnyPodIn(ns))
-	}
 	a := rnetpol.Analysis(p)
-	for _, s := range srcs {
+	// The sources are the workloads, and for a namespace any pod of it.
+	reaches := func(s netpol.Endpoint) bool {
 		for _, d := range dsts {
 			if s.Workload == d {
 				continue
 			}
 			if !a.Allowed(s, netpol.WorkloadEndpoint(d)).IsEmpty() {
-				return
+				return true
 			}
 		}
+		return false
+	}
+	for _, w := range ws {
+		if reaches(netpol.WorkloadEndpoint(w)) {
+			return
+		}
+	}
+	if sa == "" && reaches(netpol.AnyPodIn(ns)) {
+		return
 	}
 	who := fmt.Sprintf("no pod of namespace %s (%s of the input checked)", ns, names(ws))
 	if sa != "" {

@@ -192,6 +192,9 @@ func meshParent(r *graph.GatewayRoute) (*graph.ParentRef, bool) {
 type meshClients struct {
 	p *rules.Pass
 	g *graph.Graph
+	// lk is the run's Lookup, whose ServicesSelecting lists the Services
+	// whose workloads include a workload.
+	lk *graph.Lookup
 	// Namespaces with in-mesh workloads are numbered, so that views can
 	// tell visibility without hashing names.
 	nsID map[string]int
@@ -201,10 +204,8 @@ type meshClients struct {
 	// byGroup lists, per group of the analysis, its in-mesh workloads
 	// by namespace, in graph order.
 	byGroup [][]nsWorkloads
-	// svcOf lists the Services whose workloads include a workload.
-	svcOf map[*graph.Workload][]*graph.Service
-	views map[string]*clientView // by the key viewOf's callers give
-	bySet map[string]*clientView // by visible namespaces
+	views   map[string]*clientView // by the key viewOf's callers give
+	bySet   map[string]*clientView // by visible namespaces
 }
 
 type nsWorkloads struct {
@@ -214,7 +215,7 @@ type nsWorkloads struct {
 
 func newMeshClients(p *rules.Pass) *meshClients {
 	g := p.Graph
-	m := &meshClients{p: p, g: g, nsID: map[string]int{}, views: map[string]*clientView{}, bySet: map[string]*clientView{}}
+	m := &meshClients{p: p, g: g, lk: p.Lookup(), nsID: map[string]int{}, views: map[string]*clientView{}, bySet: map[string]*clientView{}}
 	for _, w := range g.Workloads {
 		if !g.InMesh(w) {
 			continue
@@ -223,7 +224,9 @@ func newMeshClients(p *rules.Pass) *meshClients {
 		if !ok {
 			id = len(m.byNS)
 			m.nsID[w.Namespace()] = id
-			m.byNS = append(m.byNS, nil)
+			// Room for every workload of the namespace, which are
+			// mostly in the mesh when one is.
+			m.byNS = append(m.byNS, make([]*graph.Workload, 0, len(g.WorkloadsIn(w.Namespace()))))
 		}
 		m.byNS[id] = append(m.byNS[id], w)
 	}
@@ -252,20 +255,14 @@ func (m *meshClients) analysis() *netpol.Analysis {
 			m.byGroup[grp] = append(es, nsWorkloads{ns: id, ws: []*graph.Workload{w}})
 		}
 	}
-	m.svcOf = map[*graph.Workload][]*graph.Service{}
-	for _, s := range m.g.Services {
-		for _, w := range s.Workloads {
-			m.svcOf[w] = append(m.svcOf[w], s)
-		}
-	}
 	m.a = a
 	return a
 }
 
 // shareService reports whether w and x are workloads of one Service.
 func (m *meshClients) shareService(w, x *graph.Workload) bool {
-	for _, s := range m.svcOf[w] {
-		for _, t := range m.svcOf[x] {
+	for _, s := range m.lk.ServicesSelecting(w) {
+		for _, t := range m.lk.ServicesSelecting(x) {
 			if s == t {
 				return true
 			}
@@ -428,11 +425,11 @@ func leadsTo(g *graph.Graph, vs *graph.VirtualService, want func(*graph.Service)
 			if d == nil || !d.Host.Set {
 				continue
 			}
-			fqdn := host.FQDN(d.Host.V, vs.Namespace(), g.Mesh.ClusterDomain)
+			fqdn := g.FQDN(d.Host.V, vs.Namespace())
 			if host.IsWildcard(fqdn) {
 				continue
 			}
-			for _, t := range g.LookupHost(fqdn, vs.Namespace()) {
+			for t := range g.HostTargets(fqdn, vs.Namespace()) {
 				if t.Service != nil && want(t.Service) {
 					return true
 				}
@@ -486,7 +483,7 @@ func (v *clientView) unsafeServices() map[*graph.Service]bool {
 			if !m.g.InMesh(dst) {
 				continue
 			}
-			svcs := m.svcOf[dst]
+			svcs := m.lk.ServicesSelecting(dst)
 			if svcs[0] != s {
 				continue // asked with its first Service
 			}

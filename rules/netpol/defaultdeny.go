@@ -59,14 +59,24 @@ type nsIndex struct {
 }
 
 func indexNamespaces(g *graph.Graph) *nsIndex {
-	counted := make(map[*manifest.Object]bool, len(g.Workloads)+len(g.NetworkPolicies))
-	for _, w := range g.Workloads {
-		counted[w.Obj] = true
-	}
 	x := &nsIndex{first: map[string]*manifest.Object{}, policies: map[string][]*graph.NetworkPolicy{}}
 	for _, np := range g.NetworkPolicies {
-		counted[np.Obj] = true
 		x.policies[np.Namespace()] = append(x.policies[np.Namespace()], np)
+	}
+	// The first of a namespace is its first workload of the input or its
+	// first policy, both listed by the graph in input order (the
+	// workloads that Flagger and Argo derive are not in the input): only
+	// those are looked for, rather than every workload and policy.
+	counted := map[*manifest.Object]bool{}
+	for _, nps := range x.policies {
+		counted[nps[0].Obj] = true
+	}
+	withWorkload := map[string]bool{}
+	for _, w := range g.Workloads {
+		if !withWorkload[w.Namespace()] && graph.Origin(w.Obj) == w.Obj {
+			withWorkload[w.Namespace()] = true
+			counted[w.Obj] = true
+		}
 	}
 	// Objects come a namespace at a time, mostly: once a namespace has its
 	// first, the objects that follow in it need no lookup.

@@ -99,8 +99,10 @@ var kubeDNS = netpol.PodEndpoint(&netpol.Pod{Namespace: "kube-system", Labels: m
 
 func runEgressNoDNS(p *rules.Pass) error {
 	var a *netpol.Analysis
-	// The answer is the same for every workload of a group.
-	byGroup := map[int]netpol.Set{}
+	// The answer is the same for every workload of a group, and only
+	// port 53 of it is read: a few bits per group, where the sets would
+	// take more memory than the rest of the rule.
+	var byGroup []dnsVerdict
 	// The findings the fix of their namespace resolves, by namespace: those
 	// of workloads whose egress only NetworkPolicies decide. An admin
 	// policy decides before them, and a new NetworkPolicy may not change
@@ -124,27 +126,32 @@ func runEgressNoDNS(p *rules.Pass) error {
 	for _, w := range p.Graph.Workloads {
 		if a == nil {
 			a = Analysis(p)
+			byGroup = make([]dnsVerdict, a.Groups())
 		}
 		if !a.Isolated(w, netpol.Egress) {
 			continue
 		}
 		grp := a.Group(w)
-		dns, known := byGroup[grp]
-		if !known {
+		var dns dnsVerdict
+		if grp >= 0 {
+			dns = byGroup[grp]
+		}
+		if !dns.known {
 			src := netpol.WorkloadEndpoint(w)
-			dns = a.EgressAllowed(src, kubeDNS)
+			set := a.EgressAllowed(src, kubeDNS)
 			for _, r := range a.ExternalDestinations() {
-				dns = dns.Union(a.EgressAllowed(src, netpol.ExternalEndpoint(r)))
+				set = set.Union(a.EgressAllowed(src, netpol.ExternalEndpoint(r)))
 			}
+			dns = dnsVerdict{known: true, udp: set.Contains(netpol.UDP, 53), tcp: set.Contains(netpol.TCP, 53)}
 			if grp >= 0 {
 				byGroup[grp] = dns
 			}
 		}
-		if dns.Contains(netpol.UDP, 53) {
+		if dns.udp {
 			continue
 		}
 		tcp := "nor TCP 53"
-		if dns.Contains(netpol.TCP, 53) {
+		if dns.tcp {
 			tcp = "only TCP 53, which resolvers use after UDP"
 		}
 		f := p.Reportf(w.Obj, w.Obj.NameLoc, "workload %s/%s is isolated for egress but its egress allows no DNS: not UDP 53 to kube-dns (kube-system, k8s-app=kube-dns) or to any external address, %s; name resolution fails",
@@ -165,6 +172,12 @@ func runEgressNoDNS(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// dnsVerdict is what the egress of a group of workloads allows of DNS:
+// UDP and TCP port 53, towards kube-dns or an external address.
+type dnsVerdict struct {
+	known, udp, tcp bool
 }
 
 // dnsFinding is a finding of MR409 and the workload it is about.

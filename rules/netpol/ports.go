@@ -110,11 +110,10 @@ func checkIngressPort(p *rules.Pass, np *graph.NetworkPolicy, i int, pp spec.Net
 	if !pp.Port.Set {
 		return
 	}
-	names := workloadNames(np.Workloads)
 	if pp.Port.IsStr {
 		if !anyNamedPort(np.Workloads, pp.Port.Str, pp.Protocol.V) && !anySidecarPort(np.Workloads, pp.Protocol.V, pp.Port.Str, 0, 0) {
 			p.Reportf(np.Obj, pp.Port.Loc, "ingress[%d] of NetworkPolicy %s/%s names port %q (%s), which none of the workloads it selects declares (%s): the entry allows nothing",
-				i, np.Namespace(), np.Name(), pp.Port.Str, protocol(pp), names)
+				i, np.Namespace(), np.Name(), pp.Port.Str, protocol(pp), workloadNames(np.Workloads))
 		}
 		return
 	}
@@ -138,7 +137,7 @@ func checkIngressPort(p *rules.Pass, np *graph.NetworkPolicy, i int, pp spec.Net
 		port = fmt.Sprintf("%d-%d", lo, hi)
 	}
 	p.Reportf(np.Obj, pp.Port.Loc, "ingress[%d] of NetworkPolicy %s/%s allows port %s (%s), which none of the workloads it selects declares (%s); NetworkPolicies match the pod's port, not the Service's",
-		i, np.Namespace(), np.Name(), port, protocol(pp), names)
+		i, np.Namespace(), np.Name(), port, protocol(pp), workloadNames(np.Workloads))
 }
 
 // sidecarPorts are the ports the injected istio-proxy container listens on

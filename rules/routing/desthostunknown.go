@@ -93,7 +93,7 @@ func runDestinationHostUnknown(p *rules.Pass) error {
 			return
 		}
 		h := ref.Dest.Host.V
-		fqdn := host.FQDN(h, vs.Namespace(), g.Mesh.ClusterDomain)
+		fqdn := g.FQDN(h, vs.Namespace())
 		nss, listed := clientNamespaces(vs)
 		hint := hostHint(g, h, fqdn, vs.Namespace(), nss)
 		if hint == "" && !g.HostDescribed(fqdn) {

@@ -49,12 +49,26 @@ func allDestinations(p *rules.Pass) [][]destRef {
 }
 
 // destinations lists every destination of a VirtualService that names a
-// host, in spec order; sets are its routeSets.
+// host, in spec order; sets are its routeSets. They are counted first: the
+// lists of every VirtualService are kept for the run, and appending would
+// leave a trail of smaller copies.
 func destinations(vs *graph.VirtualService, sets []routeSet) []destRef {
-	var out []destRef
+	n := 0
+	eachDestination(vs, sets, func(destRef) { n++ })
+	if n == 0 {
+		return nil
+	}
+	out := make([]destRef, 0, n)
+	eachDestination(vs, sets, func(r destRef) { out = append(out, r) })
+	return out
+}
+
+// eachDestination calls f with every destination of destinations(vs,
+// sets), in order.
+func eachDestination(vs *graph.VirtualService, sets []routeSet, f func(destRef)) {
 	add := func(r destRef) {
 		if r.Dest != nil {
-			out = append(out, r)
+			f(r)
 		}
 	}
 	for _, rs := range sets {
@@ -68,7 +82,6 @@ func destinations(vs *graph.VirtualService, sets []routeSet) []destRef {
 			add(destRef{Dest: m.Destination, kind: "http", route: i, index: j, mirrors: true})
 		}
 	}
-	return out
 }
 
 // destName names a destination as host or host/subset.

@@ -3,12 +3,10 @@ package routing
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
-	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
@@ -280,10 +278,14 @@ func allDestTargets(p *rules.Pass) [][][]graph.HostTarget {
 		dests := allDestinations(p)
 		out := make([][][]graph.HostTarget, len(g.VirtualServices))
 		for i, vs := range g.VirtualServices {
+			if len(dests[i]) == 0 {
+				continue
+			}
 			out[i] = make([][]graph.HostTarget, len(dests[i]))
+			nss, _ := clientNamespaces(vs)
 			for k, ref := range dests[i] {
 				if ref.Dest.Host.V != "" {
-					out[i][k] = destTargets(g, vs, ref.Dest)
+					out[i][k] = destTargets(g, vs, ref.Dest, nss)
 				}
 			}
 		}
@@ -305,12 +307,11 @@ func eachHostDestination(p *rules.Pass, f func(vs *graph.VirtualService, ref des
 	}
 }
 
-// destTargets looks up the host of destination d of vs from the namespaces
-// of its clients (clientNamespaces): the registry entries visible from at
-// least one of them.
-func destTargets(g *graph.Graph, vs *graph.VirtualService, d *spec.Destination) []graph.HostTarget {
-	fqdn := host.FQDN(d.Host.V, vs.Namespace(), g.Mesh.ClusterDomain)
-	nss, _ := clientNamespaces(vs)
+// destTargets looks up the host of destination d of vs from nss, the
+// namespaces of its clients (clientNamespaces): the registry entries
+// visible from at least one of them.
+func destTargets(g *graph.Graph, vs *graph.VirtualService, d *spec.Destination, nss []string) []graph.HostTarget {
+	fqdn := g.FQDN(d.Host.V, vs.Namespace())
 	if len(nss) == 1 {
 		return g.LookupHost(fqdn, nss[0])
 	}
@@ -352,17 +353,14 @@ func clientNamespaces(vs *graph.VirtualService) (nss []string, listed bool) {
 	return nss, len(nss) > 1 || nss[0] != vs.Namespace()
 }
 
+// targetPorts lists the ports of the targets, each once, in order.
 func targetPorts(ts []graph.HostTarget) []int64 {
 	var out []int64
 	for _, t := range ts {
-		for _, p := range t.Ports() {
-			if !slices.Contains(out, p) {
-				out = append(out, p)
-			}
-		}
+		out = t.AppendPorts(out)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func targetName(t graph.HostTarget) string {

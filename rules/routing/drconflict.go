@@ -1,6 +1,8 @@
 package routing
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -79,28 +81,51 @@ spec:
 }
 
 func runDestinationRuleConflict(p *rules.Pass) error {
-	groups := make(map[string][]*graph.DestinationRule, len(p.Graph.DestinationRules))
-	var keys []string
-	for _, dr := range p.Graph.DestinationRules {
-		if dr.Spec.WorkloadSelector != nil || dr.Host == "" {
-			continue
-		}
-		exp := dr.ExportTo
-		if len(exp) > 1 {
-			exp = append([]string(nil), exp...)
-			sort.Strings(exp)
-		}
-		k := dr.Namespace() + "|" + strings.ToLower(dr.Host) + "|" + strings.Join(exp, ",")
-		if groups[k] == nil {
-			keys = append(keys, k)
-		}
-		groups[k] = append(groups[k], dr)
+	// The rules sorted by group, rather than grouped in a map: the rule
+	// reads every DestinationRule of the input, and a group of two is
+	// rare. Each group of several is then checked in the order of its
+	// first rule.
+	type member struct {
+		group drGroup
+		dr    *graph.DestinationRule
+		at    int
 	}
-	for _, k := range keys {
-		drs := groups[k]
-		if len(drs) < 2 {
-			continue
+	members := make([]member, 0, len(p.Graph.DestinationRules))
+	for i, dr := range p.Graph.DestinationRules {
+		if k, ok := drGroupOf(dr); ok {
+			members = append(members, member{k, dr, i})
 		}
+	}
+	slices.SortFunc(members, func(a, b member) int {
+		if c := cmp.Or(strings.Compare(a.group.ns, b.group.ns), strings.Compare(a.group.host, b.group.host), strings.Compare(a.group.exportTo, b.group.exportTo)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.at, b.at)
+	})
+	// The members of a group are sorted by position: the first is the
+	// group's first rule.
+	type group struct {
+		at  int
+		drs []*graph.DestinationRule
+	}
+	var groups []group
+	for len(members) > 0 {
+		end := 1
+		for end < len(members) && members[end].group == members[0].group {
+			end++
+		}
+		if end > 1 {
+			g := group{at: members[0].at, drs: make([]*graph.DestinationRule, end)}
+			for i, m := range members[:end] {
+				g.drs[i] = m.dr
+			}
+			groups = append(groups, g)
+		}
+		members = members[end:]
+	}
+	slices.SortFunc(groups, func(a, b group) int { return cmp.Compare(a.at, b.at) })
+	for _, grp := range groups {
+		drs := grp.drs
 		// Subsets defined by more than one rule.
 		bySubset := map[string][]*graph.DestinationRule{}
 		for _, dr := range drs {
@@ -128,6 +153,28 @@ func runDestinationRuleConflict(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// drGroup is what the DestinationRules that Istio merges share: namespace,
+// host in lower case and exportTo (in sorted order).
+type drGroup struct {
+	ns, host, exportTo string
+}
+
+// drGroupOf returns the group of dr, and false for a rule that is merged
+// with no other: one with a workload selector or without a host. The
+// common group keys, whose exportTo has at most one entry, cost no
+// allocation.
+func drGroupOf(dr *graph.DestinationRule) (drGroup, bool) {
+	if dr.Spec.WorkloadSelector != nil || dr.Host == "" {
+		return drGroup{}, false
+	}
+	exp := dr.ExportTo
+	if len(exp) > 1 {
+		exp = append([]string(nil), exp...)
+		sort.Strings(exp)
+	}
+	return drGroup{dr.Namespace(), strings.ToLower(dr.Host), strings.Join(exp, ",")}, true
 }
 
 // others2 names the DestinationRules of drs other than self.

@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/rules"
@@ -61,7 +62,7 @@ spec:
 func runDRHostUnknown(p *rules.Pass) error {
 	g := p.Graph
 	for _, dr := range g.DestinationRules {
-		if dr.Host == "" || host.IsWildcard(dr.Host) || len(g.LookupHost(dr.Host, dr.Namespace())) > 0 {
+		if dr.Host == "" || host.IsWildcard(dr.Host) || served(g, dr.Host, dr.Namespace()) {
 			continue
 		}
 		hint := hostHint(g, dr.Spec.Host.V, dr.Host, dr.Namespace(), []string{dr.Namespace()})
@@ -72,4 +73,13 @@ func runDRHostUnknown(p *rules.Pass) error {
 			dr.Spec.Host.V, dr.Namespace(), dr.Name(), dr.Namespace(), hint)
 	}
 	return nil
+}
+
+// served reports whether a Service or ServiceEntry visible from namespace
+// from serves fqdn: whether LookupHost finds any, without listing them.
+func served(g *graph.Graph, fqdn, from string) bool {
+	for range g.HostTargets(fqdn, from) {
+		return true
+	}
+	return false
 }

@@ -2,8 +2,8 @@ package routing
 
 import (
 	"fmt"
+	"slices"
 
-	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/rules"
 )
@@ -60,39 +60,81 @@ spec:
 }
 
 func runDuplicateDestination(p *rules.Pass) error {
+	g := p.Graph
 	sets := allRouteSets(p)
-	for i, vs := range p.Graph.VirtualServices {
+	var seen destSeen
+	for i, vs := range g.VirtualServices {
 		for _, rs := range sets[i] {
 			if len(rs.Route) < 2 {
 				continue // a repeat takes two destinations
 			}
-			seen := map[string]int{}
+			seen.reset(len(rs.Route))
 			for j, d := range rs.Route {
 				if d.Destination == nil || d.Destination.Host.V == "" {
 					continue
 				}
 				dst := d.Destination
-				key := host.FQDN(dst.Host.V, vs.Namespace(), p.Graph.Mesh.ClusterDomain) + "|" + dst.Subset.V
-				port := ""
+				key := destKey{host: g.FQDN(dst.Host.V, vs.Namespace()), subset: dst.Subset.V}
 				if dst.Port != nil && dst.Port.Number.Set {
-					port = fmt.Sprint(dst.Port.Number.V)
+					key.port, key.hasPort = dst.Port.Number.V, true
 				}
-				key += "|" + port
-				first, dup := seen[key]
+				first, dup := seen.add(key, j)
 				if !dup {
-					seen[key] = j
 					continue
 				}
 				name := dst.Host.V
 				if dst.Subset.V != "" {
 					name += " subset " + dst.Subset.V
 				}
-				if port != "" {
-					name += " port " + port
+				if key.hasPort {
+					name += " port " + fmt.Sprint(key.port)
 				}
 				p.Reportf(vs.Obj, dst.Host.Loc, "%s[%d].route[%d] repeats the destination of route[%d] (%s): Istio adds their weights, so the split written is not the split applied", rs.Kind, rs.Index, j, first, name)
 			}
 		}
 	}
 	return nil
+}
+
+// destKey is a destination of a route as MR130 compares them: the host
+// expanded, the subset and the port, if any.
+type destKey struct {
+	host, subset string
+	port         int64
+	hasPort      bool
+}
+
+// destSeen holds the destinations of a route met so far, with the
+// position of each. The rule reads every route of the input, and most have
+// a few destinations: those are compared with each other rather than
+// hashed into a map of their own.
+type destSeen struct {
+	few  []destKey
+	at   []int
+	many map[destKey]int
+}
+
+// reset empties the set for a route of n destinations.
+func (s *destSeen) reset(n int) {
+	s.few, s.at, s.many = s.few[:0], s.at[:0], nil
+	if n > 16 {
+		s.many = make(map[destKey]int, n)
+	}
+}
+
+// add returns the position of the destination k met first, and true, or
+// records k at position j.
+func (s *destSeen) add(k destKey, j int) (int, bool) {
+	if s.many != nil {
+		if first, ok := s.many[k]; ok {
+			return first, true
+		}
+		s.many[k] = j
+		return j, false
+	}
+	if i := slices.Index(s.few, k); i >= 0 {
+		return s.at[i], true
+	}
+	s.few, s.at = append(s.few, k), append(s.at, j)
+	return j, false
 }

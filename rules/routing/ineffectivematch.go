@@ -1,7 +1,6 @@
 package routing
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -77,39 +76,45 @@ spec:
 }
 
 func runMatchIneffective(p *rules.Pass) error {
+	// prior is http[i].match[j], named only in findings: the rule reads
+	// every match of the input, with lists reused from one VirtualService
+	// to the next.
+	type prior struct {
+		i, j int
+		m    *spec.HTTPMatch
+	}
+	type hit struct {
+		j   int
+		by  prior
+		dup bool
+	}
+	var earlier []prior
+	var hits []hit
 	for _, vs := range p.Graph.VirtualServices {
 		if len(vs.Spec.TCP)+len(vs.Spec.TLS) > 0 {
 			tcp, tls := l4Routes(vs)
 			ineffectiveL4(p, vs, "tcp", tcp)
 			ineffectiveL4(p, vs, "tls", tls)
 		}
-		type prior struct {
-			name string
-			m    spec.HTTPMatch
-		}
-		var earlier []prior
+		earlier = earlier[:0]
 		for i, r := range vs.Spec.HTTP {
 			if len(r.Match) == 0 {
 				break // a catch-all: MR107 reports what follows
 			}
-			type hit struct {
-				j   int
-				by  prior
-				dup bool
-			}
-			var hits []hit
-			for j, m := range r.Match {
+			hits = hits[:0]
+			for j := range r.Match {
+				m := &r.Match[j]
 				for _, e := range earlier {
-					if matchKey(e.m) == matchKey(m) {
+					if matchKey(*e.m) == matchKey(*m) {
 						hits = append(hits, hit{j, e, true})
 						break
 					}
-					if covers(e.m, m) {
+					if covers(*e.m, *m) {
 						hits = append(hits, hit{j, e, false})
 						break
 					}
 				}
-				earlier = append(earlier, prior{fmt.Sprintf("http[%d].match[%d]", i, j), m})
+				earlier = append(earlier, prior{i, j, m})
 			}
 			dups := 0
 			for _, h := range hits {
@@ -126,7 +131,7 @@ func runMatchIneffective(p *rules.Pass) error {
 				if h.dup {
 					how = "is identical to"
 				}
-				p.Reportf(vs.Obj, m.Loc, "http[%d].match[%d] never takes a request: the earlier %s %s it", i, h.j, h.by.name, how).
+				p.Reportf(vs.Obj, m.Loc, "http[%d].match[%d] never takes a request: the earlier http[%d].match[%d] %s it", i, h.j, h.by.i, h.by.j, how).
 					Relate(vs.Obj, h.by.m.Loc, "matches first")
 			}
 			hasCatchAll := slices.ContainsFunc(r.Match, func(m spec.HTTPMatch) bool { return !hasConditions(m) })

@@ -1,7 +1,7 @@
 package routing
 
 import (
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -74,27 +74,39 @@ func meshBound(vs *graph.VirtualService) bool {
 
 func runMeshHostConflict(p *rules.Pass) error {
 	type claim struct {
-		vs *graph.VirtualService
-		i  int
+		host string // in lower case
+		vs   *graph.VirtualService
+		i    int
 	}
-	byHost := make(map[string][]claim, len(p.Graph.VirtualServices))
-	var keys []string
+	// The claims sorted by host, rather than grouped in a map: the rule
+	// reads every host of the input, and a conflict is rare.
+	n := 0
+	for _, vs := range p.Graph.VirtualServices {
+		if meshBound(vs) {
+			n += len(vs.Hosts)
+		}
+	}
+	claims := make([]claim, 0, n)
 	for _, vs := range p.Graph.VirtualServices {
 		if !meshBound(vs) {
 			continue
 		}
 		for i, h := range vs.Hosts {
-			k := strings.ToLower(h)
-			cs := byHost[k]
-			if len(cs) == 1 {
-				keys = append(keys, k) // a conflict takes two claims
-			}
-			byHost[k] = append(cs, claim{vs, i})
+			claims = append(claims, claim{strings.ToLower(h), vs, i})
 		}
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		cs := byHost[k]
+	slices.SortStableFunc(claims, func(a, b claim) int { return strings.Compare(a.host, b.host) })
+	for len(claims) > 0 {
+		k := claims[0].host
+		end := 1
+		for end < len(claims) && claims[end].host == k {
+			end++
+		}
+		cs := claims[:end]
+		claims = claims[end:]
+		if len(cs) < 2 {
+			continue // a conflict takes two claims
+		}
 		for _, a := range cs {
 			var others []string
 			var with []claim

@@ -35,7 +35,13 @@ func allRouteSets(p *rules.Pass) [][]routeSet {
 
 // routeSets lists every route of a VirtualService that has destinations.
 func routeSets(vs *graph.VirtualService) []routeSet {
-	var out []routeSet
+	n := len(vs.Spec.HTTP) + len(vs.Spec.TCP) + len(vs.Spec.TLS)
+	if n == 0 {
+		return nil
+	}
+	// Sized up front: the lists of every VirtualService are kept for the
+	// run.
+	out := make([]routeSet, 0, n)
 	for i, r := range vs.Spec.HTTP {
 		out = append(out, routeSet{"http", i, r.Loc, r.Route})
 	}

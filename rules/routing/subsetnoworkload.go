@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 
@@ -119,7 +120,7 @@ func runSubsetSelectsNoWorkload(p *rules.Pass) error {
 		if host.IsWildcard(dr.Host) || len(dr.Spec.Subsets) == 0 {
 			continue
 		}
-		svcs, ok := servicesWithWorkloads(g.LookupHost(dr.Host, dr.Namespace()))
+		svcs, ok := servicesWithWorkloads(g.HostTargets(dr.Host, dr.Namespace()))
 		if !ok && (!g.Mesh.ClosedWorld || len(svcs) == 0) {
 			continue
 		}
@@ -146,10 +147,10 @@ func runSubsetSelectsNoWorkload(p *rules.Pass) error {
 // the rule can judge them: every target is a Service and some Service has
 // workloads in the input. A ServiceEntry's endpoints, and the pods of a
 // Service none of whose workloads are in the input, cannot be seen.
-func servicesWithWorkloads(targets []graph.HostTarget) ([]*graph.Service, bool) {
+func servicesWithWorkloads(targets iter.Seq[graph.HostTarget]) ([]*graph.Service, bool) {
 	var svcs []*graph.Service
 	seen := false
-	for _, t := range targets {
+	for t := range targets {
 		if t.Service == nil {
 			return nil, false
 		}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
-	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/suggest"
 	"github.com/meshlint/meshlint/rules"
@@ -116,7 +115,7 @@ func runSubsetUndefined(p *rules.Pass) error {
 			if name == "" || ref.Dest.Host.V == "" {
 				continue
 			}
-			fqdn := host.FQDN(ref.Dest.Host.V, client, g.Mesh.ClusterDomain)
+			fqdn := g.FQDN(ref.Dest.Host.V, client)
 			if subsetDefined(g, lk, fqdn, name, clients) {
 				continue
 			}

@@ -107,7 +107,7 @@ func registryName(g *graph.Graph, v, ns string) string {
 	parts := strings.Split(h, ".")
 	switch {
 	case len(parts) == 1:
-		return host.FQDN(h, ns, g.Mesh.ClusterDomain)
+		return g.FQDN(h, ns)
 	case len(parts) == 2 && g.Namespaces[parts[1]] != nil:
 		return h + ".svc." + g.Mesh.ClusterDomain
 	case len(parts) == 3 && parts[2] == "svc":

@@ -150,12 +150,12 @@ func runAuthzIdentityWithoutMTLS(p *rules.Pass) error {
 	g := p.Graph
 	selected := authorizationWorkloads(p)
 	var uses []identityUse
-	for _, ap := range g.AuthorizationPolicies {
+	for i, ap := range g.AuthorizationPolicies {
 		uses = identityUses(ap, uses[:0])
 		if len(uses) == 0 {
 			continue
 		}
-		ws, ok := selected[ap].ws, selected[ap].ok
+		ws, ok := selected[i].ws, selected[i].ok
 		if !ok {
 			continue
 		}

@@ -90,11 +90,17 @@ func runWorkloadWithoutAuthz(p *rules.Pass) error {
 	if len(g.AuthorizationPolicies) == 0 && !g.Mesh.ClosedWorld {
 		return nil
 	}
-	covered := map[*graph.Workload]bool{}
-	unknownNS := map[string]bool{}
 	selected := authorizationWorkloads(p)
-	for _, ap := range g.AuthorizationPolicies {
-		ws, ok := selected[ap].ws, selected[ap].ok
+	// Sized up front: on a large input most workloads are covered, and a
+	// map grown a table at a time leaves the smaller ones behind.
+	n := 0
+	for _, sel := range selected {
+		n += len(sel.ws)
+	}
+	covered := make(map[*graph.Workload]bool, min(n, len(g.Workloads)))
+	unknownNS := map[string]bool{}
+	for i, ap := range g.AuthorizationPolicies {
+		ws, ok := selected[i].ws, selected[i].ok
 		if !ok {
 			unknownNS[ap.Namespace()] = true
 			continue
@@ -103,19 +109,17 @@ func runWorkloadWithoutAuthz(p *rules.Pass) error {
 			covered[w] = true
 		}
 	}
-	served, gateway := map[*graph.Workload]bool{}, map[*graph.Workload]bool{}
-	for _, svc := range g.Services {
-		for _, w := range svc.Workloads {
-			served[w] = true
-		}
-	}
+	// A workload is served when some Service selects it: the run's
+	// Lookup indexes that for other rules too.
+	lk := p.Lookup()
+	gateway := map[*graph.Workload]bool{}
 	for _, gw := range g.Gateways {
 		for _, w := range gw.Workloads {
 			gateway[w] = true
 		}
 	}
 	for _, w := range g.Workloads {
-		if covered[w] || unknownNS[w.Namespace()] || !served[w] || gateway[w] || !g.InMesh(w) {
+		if covered[w] || unknownNS[w.Namespace()] || len(lk.ServicesSelecting(w)) == 0 || gateway[w] || !g.InMesh(w) {
 			continue
 		}
 		if _, ok := w.Labels["gateway.networking.k8s.io/gateway-name"]; ok {
@@ -135,15 +139,14 @@ type authzSelection struct {
 }
 
 // authorizationWorkloads holds Graph.AuthorizationWorkloads of every
-// policy, computed once per run for the rules of this package that read it
-// for every policy.
-func authorizationWorkloads(p *rules.Pass) map[*graph.AuthorizationPolicy]authzSelection {
+// policy, in the order of Graph.AuthorizationPolicies, computed once per
+// run for the rules of this package that read it for every policy.
+func authorizationWorkloads(p *rules.Pass) []authzSelection {
 	return p.Memo(authzKey{}, func() any {
-		m := make(map[*graph.AuthorizationPolicy]authzSelection, len(p.Graph.AuthorizationPolicies))
-		for _, ap := range p.Graph.AuthorizationPolicies {
-			ws, ok := p.Graph.AuthorizationWorkloads(ap)
-			m[ap] = authzSelection{ws, ok}
+		out := make([]authzSelection, len(p.Graph.AuthorizationPolicies))
+		for i, ap := range p.Graph.AuthorizationPolicies {
+			out[i].ws, out[i].ok = p.Graph.AuthorizationWorkloads(ap)
 		}
-		return m
-	}).(map[*graph.AuthorizationPolicy]authzSelection)
+		return out
+	}).([]authzSelection)
 }

@@ -77,7 +77,7 @@ spec:
 func runAuthzNoWorkload(p *rules.Pass) error {
 	g := p.Graph
 	selected := authorizationWorkloads(p)
-	for _, ap := range g.AuthorizationPolicies {
+	for i, ap := range g.AuthorizationPolicies {
 		if ap.Spec.TargetRef != nil || len(ap.Spec.TargetRefs) > 0 {
 			continue
 		}
@@ -98,7 +98,7 @@ func runAuthzNoWorkload(p *rules.Pass) error {
 		}
 		// The selection of AuthorizationWorkloads, which picks by the same
 		// scope and selector.
-		picked := selected[ap].ws
+		picked := selected[i].ws
 		var inMesh int
 		for _, w := range picked {
 			if g.InMesh(w) {

@@ -3,7 +3,8 @@ package security
 import (
 	"fmt"
 	"iter"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -288,7 +289,7 @@ func drServices(lk *graph.Lookup, dr *graph.DestinationRule) []*graph.Service {
 			svcs = append(svcs, s)
 		}
 	}
-	sort.SliceStable(svcs, func(i, j int) bool { return svcs[i].Host < svcs[j].Host })
+	slices.SortStableFunc(svcs, func(a, b *graph.Service) int { return strings.Compare(a.Host, b.Host) })
 	return svcs
 }
 
