@@ -82,10 +82,7 @@ func (s *Shared) walk(v reflect.Value) {
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
-		if v.Type() == nodePtrType {
-			if v.CanInterface() {
-				copyNode(v.Interface().(*yaml.Node), 0)
-			}
+		if copyNodeAt(v) {
 			return
 		}
 		if !v.IsNil() {
@@ -165,6 +162,18 @@ func (s *Shared) canonMap(m map[string]string) map[string]string {
 	return c
 }
 
+// copyNodeAt copies the strings of the node v points to, when v is a
+// *yaml.Node field, and reports whether it is one.
+func copyNodeAt(v reflect.Value) bool {
+	if v.Type() != nodePtrType {
+		return false
+	}
+	if v.CanInterface() {
+		copyNode(v.Interface().(*yaml.Node), 0)
+	}
+	return true
+}
+
 // copyStrings replaces every string reachable from v through exported
 // fields (all yaml.v3 sets) by its interned copy, map keys included.
 func copyStrings(v reflect.Value) {
@@ -174,10 +183,7 @@ func copyStrings(v reflect.Value) {
 			v.SetString(manifest.Intern(v.String()))
 		}
 	case reflect.Pointer:
-		if v.Type() == nodePtrType {
-			if v.CanInterface() {
-				copyNode(v.Interface().(*yaml.Node), 0)
-			}
+		if copyNodeAt(v) {
 			return
 		}
 		if !v.IsNil() {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -82,19 +83,9 @@ func runIngressBypassesSubsets(p *rules.Pass) error {
 	// ones asked about below: on a large input they are far fewer than
 	// the hosts routed by subset.
 	subsetRouted := map[string]*graph.VirtualService{}
-	for _, vs := range g.VirtualServices {
-		if !boundToGateway(vs) {
-			continue
-		}
-		for _, r := range vs.Spec.HTTP {
-			for _, d := range r.Route {
-				if d.Destination == nil || d.Destination.Host.V == "" || d.Destination.Subset.V != "" {
-					continue
-				}
-				subsetRouted[strings.ToLower(g.FQDN(d.Destination.Host.V, vs.Namespace()))] = nil
-			}
-		}
-	}
+	gatewayRoutesWithoutSubset(g, func(_ *graph.VirtualService, _, _ int, _ *spec.Destination, h string) {
+		subsetRouted[h] = nil
+	})
 	if len(subsetRouted) == 0 {
 		return nil
 	}
@@ -112,6 +103,22 @@ func runIngressBypassesSubsets(p *rules.Pass) error {
 			}
 		}
 	}
+	gatewayRoutesWithoutSubset(g, func(vs *graph.VirtualService, i, j int, d *spec.Destination, h string) {
+		other := subsetRouted[h]
+		if other == nil || other == vs {
+			return
+		}
+		p.Reportf(vs.Obj, d.Host.Loc, "http[%d].route[%d]: gateway traffic to %q goes to every pod of the host: the subset routing of VirtualService %s/%s does not apply at the gateway",
+			i, j, d.Host.V, other.Namespace(), other.Name()).
+			Relate(other.Obj, other.Obj.NameLoc, "routes %s by subset", h)
+	})
+	return nil
+}
+
+// gatewayRoutesWithoutSubset calls fn for each HTTP route destination
+// (http[i].route[j]) of a VirtualService bound to a gateway that names a
+// host and no subset, with the host's FQDN in lower case.
+func gatewayRoutesWithoutSubset(g *graph.Graph, fn func(vs *graph.VirtualService, i, j int, d *spec.Destination, h string)) {
 	for _, vs := range g.VirtualServices {
 		if !boundToGateway(vs) {
 			continue
@@ -121,18 +128,10 @@ func runIngressBypassesSubsets(p *rules.Pass) error {
 				if d.Destination == nil || d.Destination.Host.V == "" || d.Destination.Subset.V != "" {
 					continue
 				}
-				h := strings.ToLower(g.FQDN(d.Destination.Host.V, vs.Namespace()))
-				other := subsetRouted[h]
-				if other == nil || other == vs {
-					continue
-				}
-				p.Reportf(vs.Obj, d.Destination.Host.Loc, "http[%d].route[%d]: gateway traffic to %q goes to every pod of the host: the subset routing of VirtualService %s/%s does not apply at the gateway",
-					i, j, d.Destination.Host.V, other.Namespace(), other.Name()).
-					Relate(other.Obj, other.Obj.NameLoc, "routes %s by subset", h)
+				fn(vs, i, j, d.Destination, strings.ToLower(g.FQDN(d.Destination.Host.V, vs.Namespace())))
 			}
 		}
 	}
-	return nil
 }
 
 // boundToGateway reports whether a VirtualService applies at some gateway.
