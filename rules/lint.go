@@ -38,8 +38,10 @@ type FileCache interface {
 	// not changed since by the stat data of its directories and files,
 	// and its findings still hold at now.
 	Reuse(key string, paths []string, opts manifest.Options, now time.Time) (*manifest.Result, []*Finding, bool)
-	// Prefetch starts reading what was kept of the files.
-	Prefetch()
+	// Prefetch starts reading what was kept of the files, and makes the
+	// maps of the objects Unchanged and Get return those of shared
+	// (graph.Shared.Canon), which Put's objects have had.
+	Prefetch(shared *graph.Shared)
 	// Unchanged returns what was kept for the file name if its stat data
 	// show it unchanged since it was read.
 	Unchanged(name string, st manifest.FileStat) (objs []*manifest.Object, unmodelled map[string]int, findings []*Finding, ok bool)
@@ -99,7 +101,6 @@ func Lint(opts LintOptions) *Result {
 		if res, fs, ok := opts.Cache.Reuse(key, opts.Paths, opts.Load, start); ok {
 			return &Result{Load: res, Findings: fs}
 		}
-		opts.Cache.Prefetch()
 	}
 	var (
 		mu       sync.Mutex
@@ -107,6 +108,9 @@ func Lint(opts LintOptions) *Result {
 		internal = map[string]error{}
 	)
 	maps := graph.NewShared()
+	if opts.Cache != nil {
+		opts.Cache.Prefetch(maps)
+	}
 	load := opts.Load
 	// scratch holds the graphs of files whose Local rules are done, for
 	// the next file's PrepareReusing: nothing reads them any more (the
@@ -134,10 +138,8 @@ func Lint(opts LintOptions) *Result {
 		return nil
 	}
 	if opts.Cache != nil {
+		// The cache made the objects' maps those of maps (Prefetch).
 		kept := func(objs []*manifest.Object, unmodelled map[string]int, fs []*Finding, ok bool) ([]*manifest.Object, map[string]int, bool) {
-			for _, o := range objs {
-				maps.Canon(o)
-			}
 			if ok {
 				mu.Lock()
 				found = append(found, fs...)

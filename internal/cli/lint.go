@@ -126,13 +126,10 @@ func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn 
 	// Keep stdin's bytes for source snippets: it cannot be read twice.
 	var stdinCopy bytes.Buffer
 	cache := f.openCache(env, paths, ruleSet)
-	headroom := 1.5
-	if cache != nil {
-		// The cache's model is larger (its strings are not interned), and
-		// collecting it at 1.5 costs more time than the memory is worth.
-		headroom = 2
-	}
-	defer gctune.Tune(headroom)()
+	// The same with the cache, which shares the maps of what it reads as
+	// it decodes it: at 2, a run after an edit of the 10,000-service tree
+	// took 0.72 s and 274 MB, at 1.5 0.79 s and 232 MB.
+	defer gctune.Tune(1.5)()
 	opts := rules.LintOptions{
 		Paths: paths,
 		Load: manifest.Options{

@@ -28,7 +28,7 @@ const (
 // win. After every collection it raises the memory limit to headroom times
 // the live heap when that is above the floor, so that a run whose live heap
 // outgrows the floor is collected at GOGC=100×(headroom-1) rather than
-// continuously: 1.5 for a plain run, 2 for one that also holds a cache. It
+// continuously (the lint command uses 1.5, with or without its cache). It
 // returns a function that stops following the live heap.
 func Tune(headroom float64) (stop func()) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {

@@ -3,7 +3,6 @@ package graph
 import (
 	"reflect"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/meshlint/meshlint/internal/manifest"
@@ -21,6 +20,9 @@ type Shared struct {
 	mu    sync.Mutex
 	maps  map[string]map[string]string
 	types map[reflect.Type]bool // whether values of the type can hold a map
+	// keys and key are canonMap's buffers.
+	keys []string
+	key  []byte
 }
 
 // NewShared returns an empty Shared.
@@ -58,13 +60,42 @@ func (s *Shared) Canon(o *manifest.Object) {
 		}
 		s.walk(reflect.ValueOf(d.spec))
 	}
-	if p.facts != nil {
-		if t := p.facts.Template; t != nil {
-			t.Labels = s.canonMap(t.Labels)
-			t.Annotations = s.canonMap(t.Annotations)
-		}
-		p.facts.Created = manifest.Intern(p.facts.Created)
+	s.canonFacts(p.facts)
+}
+
+// CanonRecord is Canon for an object as the cache reads it back: labels
+// and annotations are its maps, and r what Prepare kept of it. Its strings
+// are encoding/gob's own, cut from no buffer, so that nothing needs
+// copying; the maps are shared all the same, since the cache's objects are
+// most of a run's model. A nil s shares nothing, and does nothing.
+func (s *Shared) CanonRecord(labels, annotations *map[string]string, r *PreparedRecord) {
+	if s == nil {
+		return
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	*labels = s.canonMap(*labels)
+	*annotations = s.canonMap(*annotations)
+	if r == nil {
+		return
+	}
+	for i := range r.Decoded {
+		if x := r.Decoded[i].Spec.get(); x != nil { // by index, as in Prepared
+			s.walk(reflect.ValueOf(x))
+		}
+	}
+	s.canonFacts(r.Facts)
+}
+
+func (s *Shared) canonFacts(f *facts) {
+	if f == nil {
+		return
+	}
+	if t := f.Template; t != nil {
+		t.Labels = s.canonMap(t.Labels)
+		t.Annotations = s.canonMap(t.Annotations)
+	}
+	f.Created = manifest.Intern(f.Created)
 }
 
 var (
@@ -133,23 +164,23 @@ func (s *Shared) canonMap(m map[string]string) map[string]string {
 	if len(m) == 0 {
 		return m // nil and empty differ: an empty selector selects everything
 	}
-	keys := make([]string, 0, len(m))
-	n := 0
-	for k, v := range m {
+	// The key is made in s's buffers, which s.mu guards: most maps have
+	// been seen, and their key is then garbage.
+	keys := s.keys[:0]
+	for k := range m {
 		keys = append(keys, k)
-		n += len(k) + len(v) + 2
 	}
 	sort.Strings(keys)
-	var b strings.Builder
-	b.Grow(n)
+	b := s.key[:0]
 	for _, k := range keys {
-		b.WriteString(k)
-		b.WriteByte(0)
-		b.WriteString(m[k])
-		b.WriteByte(0)
+		b = append(b, k...)
+		b = append(b, 0)
+		b = append(b, m[k]...)
+		b = append(b, 0)
 	}
-	key := b.String()
-	if c, ok := s.maps[key]; ok {
+	clear(keys) // the strings of the last map may be those of a file
+	s.keys, s.key = keys[:0], b[:0]
+	if c, ok := s.maps[string(b)]; ok {
 		return c
 	}
 	// The strings of m may be cut from the text of a whole file: keep
@@ -158,7 +189,7 @@ func (s *Shared) canonMap(m map[string]string) map[string]string {
 	for k, v := range m {
 		c[manifest.Intern(k)] = manifest.Intern(v)
 	}
-	s.maps[key] = c
+	s.maps[string(b)] = c
 	return c
 }
 

@@ -319,21 +319,32 @@ func openRecord(path, key string) (*readRecord, error) {
 	if r.head.Key != key {
 		return nil, nil
 	}
+	// What the run found is copied, so that forget lets go of the
+	// file's bytes.
+	input, found := parts[1], bytes.Clone(parts[2])
 	r.input = sync.OnceValue(func() *recordInput {
 		var in recordInput
-		if gob.NewDecoder(bytes.NewReader(parts[1])).Decode(&in) != nil {
+		if gob.NewDecoder(bytes.NewReader(input)).Decode(&in) != nil {
 			return nil
 		}
 		return &in
 	})
 	r.found = sync.OnceValue(func() *recordFound {
 		var f recordFound
-		if gob.NewDecoder(bytes.NewReader(parts[2])).Decode(&f) != nil {
+		if gob.NewDecoder(bytes.NewReader(found)).Decode(&f) != nil {
 			return nil
 		}
 		return &f
 	})
 	return r, nil
+}
+
+// forget lets go of what only Reuse reads, most of the record (the stat
+// data, and what the run read), once Reuse did not reuse it: the run then
+// holds its own model.
+func (r *readRecord) forget() {
+	r.head.Files, r.head.Dirs = nil, nil
+	r.input = func() *recordInput { return nil }
 }
 
 // fullKey joins the cache file's key and the caller's.
@@ -373,6 +384,14 @@ func (c *Cache) findings(found *recordFound, objs []*manifest.Object, keep func(
 // its findings still hold at now. Nothing else is read: the cache file is
 // decoded only if Reuse says no.
 func (c *Cache) Reuse(key string, paths []string, opts manifest.Options, now time.Time) (*manifest.Result, []*rules.Finding, bool) {
+	res, fs, ok := c.reuse(key, paths, opts, now)
+	if rec := c.record(key); rec != nil && !ok {
+		rec.forget()
+	}
+	return res, fs, ok
+}
+
+func (c *Cache) reuse(key string, paths []string, opts manifest.Options, now time.Time) (*manifest.Result, []*rules.Finding, bool) {
 	rec := c.record(key)
 	if rec == nil || rec.head.Dirs == nil || !rec.head.holds(now) {
 		return nil, nil, false
