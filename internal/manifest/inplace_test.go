@@ -195,7 +195,7 @@ func trees(t *testing.T) []string {
 func hasYAML(t *testing.T, dir string) bool {
 	t.Helper()
 	found := false
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}

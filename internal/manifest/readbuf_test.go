@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -120,7 +121,7 @@ func TestReadFileInto(t *testing.T) {
 	if err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("read %d bytes (%v), want the %d of the file", len(got), err, len(data))
 	}
-	if _, err := readFileInto(buf, p, int64(len(data)-1)); err != errTooLarge {
+	if _, err := readFileInto(buf, p, int64(len(data)-1)); !errors.Is(err, errTooLarge) {
 		t.Errorf("a file over the limit: %v, want errTooLarge", err)
 	}
 }

@@ -270,7 +270,8 @@ func (a *Analysis) matchIn(g *graph.Graph, s *selector, ns string) {
 	}
 	exprs := labels.Selector{Exprs: s.pod.Exprs}
 	keep := func(w *graph.Workload) bool {
-		return !(s.admin && w.Spec.Spec.HostNetwork.V) && exprs.Matches(w.Labels)
+		// An admin policy's pod selector never selects host-network pods.
+		return (!s.admin || !w.Spec.Spec.HostNetwork.V) && exprs.Matches(w.Labels)
 	}
 	// Most selectors keep the whole pool: share it then, as above.
 	if len(s.workloads) == 0 && !slices.ContainsFunc(pool, func(w *graph.Workload) bool { return !keep(w) }) {
