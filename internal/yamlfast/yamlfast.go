@@ -93,7 +93,6 @@ func ParseInPlace(s *Slabs, data []byte) (docs []*yaml.Node, ok bool) {
 	}
 	data = append(data, 0)
 	return parse(s, unsafe.String(unsafe.SliceData(data), len(data)), estimate, ascii) //nolint:gosec // G103: the string aliases data, as the doc comment requires of the caller; TestPoisonedBuffers checks that nothing keeps it
-
 }
 
 // parse parses src, the input followed by a NUL.
