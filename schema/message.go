@@ -315,7 +315,11 @@ func boolNote(p place, want []string) string {
 		return ""
 	}
 	if slices.Contains(want, "string") {
-		note += "; quote it"
+		key := ""
+		if p.key != nil {
+			key = p.key.Value
+		}
+		note += "; " + yamlpath.StringFix(deref(p.node), key)
 	}
 	return " (" + note + ")"
 }

@@ -384,13 +384,14 @@ spec:
 kind: Service
 metadata: {name: s}
 spec:
-  selector: {app: s, canary: off}
+  selector: {app: s, canary: off, sidecar.istio.io/inject: on}
   sessionAffinity: yes
   externalName: "on"
   ports: [{port: 80, name: y}]
 `,
 		want: []string{
 			`5:30 spec.selector.canary | spec.selector.canary: expected string, got boolean false (Kubernetes reads the unquoted off as the boolean false; quote it)`,
+			`5:60 spec.selector["sidecar.istio.io/inject"] | spec.selector["sidecar.istio.io/inject"]: expected string, got boolean true (Kubernetes reads the unquoted on as the boolean true; write "true": Istio reads only "true" and "false")`,
 			`6:20 spec.sessionAffinity | spec.sessionAffinity: expected string, got boolean true (Kubernetes reads the unquoted yes as the boolean true; quote it)`,
 			`8:28 spec.ports[0].name | spec.ports[0].name: expected string, got boolean true (Kubernetes reads the unquoted y as the boolean true; quote it)`,
 		},

@@ -381,13 +381,13 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 		}
 		if v := yamlpath.Field(meta, "name"); v != nil {
 			if !kubeString(v) {
-				errs = append(errs, errAt(v, "metadata.name must be a string, not %s%s", kindName(v), quoteHint(v)))
+				errs = append(errs, errAt(v, "metadata.name must be a string, not %s%s", kindName(v), quoteHint(v, "name")))
 			}
 			o.Name, o.NameLoc = Intern(v.Value), LocOf(v)
 		}
 		if v := yamlpath.Field(meta, "namespace"); v != nil && v.Value != "" {
 			if !kubeString(v) {
-				errs = append(errs, errAt(v, "metadata.namespace must be a string, not %s%s", kindName(v), quoteHint(v)))
+				errs = append(errs, errAt(v, "metadata.namespace must be a string, not %s%s", kindName(v), quoteHint(v, "namespace")))
 			}
 			o.Namespace, o.NamespaceSet = Intern(v.Value), true
 		}
@@ -451,7 +451,7 @@ func stringMap(file string, meta *yaml.Node, key string) (map[string]string, []*
 			errs = append(errs, &Error{File: file, Loc: LocOf(k), Msg: fmt.Sprintf("metadata.%s key %s must be a string, not a boolean (Kubernetes reads the unquoted %s as the boolean %s and names the %s %q; quote it)", key, k.Value, k.Value, name, strings.TrimSuffix(key, "s"), name)})
 		}
 		if !kubeString(v) {
-			hint := quoteHint(v)
+			hint := quoteHint(v, k.Value)
 			if hint == "" {
 				hint = " (quote it)"
 			}
@@ -497,10 +497,10 @@ func isBool(n *yaml.Node) bool {
 }
 
 // quoteHint explains, for an error about a scalar that must be a string,
-// why a plain yes is not one; "" for any other node.
-func quoteHint(n *yaml.Node) string {
+// the value of key, why a plain yes is not one; "" for any other node.
+func quoteHint(n *yaml.Node, key string) string {
 	if note := yamlpath.BoolNote(n); note != "" {
-		return " (" + note + "; quote it)"
+		return " (" + note + "; " + yamlpath.StringFix(n, key) + ")"
 	}
 	return ""
 }

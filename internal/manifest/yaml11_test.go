@@ -32,6 +32,8 @@ func TestYAML11Booleans(t *testing.T) {
 			":5:17: metadata.labels[app] must be a string, not a boolean (Kubernetes reads the unquoted W as the boolean B; quote it)"},
 		{"annotation value", "  name: x\n  annotations: {inject: %s}\n",
 			":5:25: metadata.annotations[inject] must be a string, not a boolean (Kubernetes reads the unquoted W as the boolean B; quote it)"},
+		{"inject label value", "  name: x\n  labels: {sidecar.istio.io/inject: %s}\n",
+			`:5:37: metadata.labels[sidecar.istio.io/inject] must be a string, not a boolean (Kubernetes reads the unquoted W as the boolean B; write "B": Istio reads only "true" and "false")`},
 		{"name", "  name: %s\n",
 			":4:9: metadata.name must be a string, not a boolean (Kubernetes reads the unquoted W as the boolean B; quote it)"},
 		{"namespace", "  name: x\n  namespace: %s\n",

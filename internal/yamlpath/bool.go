@@ -3,6 +3,8 @@ package yamlpath
 import (
 	"strconv"
 
+	"istio.io/api/annotation"
+	"istio.io/api/label"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -77,6 +79,26 @@ func BoolNote(n *yaml.Node) string {
 		return ""
 	}
 	return "Kubernetes reads the unquoted " + n.Value + " as the boolean " + strconv.FormatBool(v)
+}
+
+// StringFix says how to write, as the value of the mapping key key, a
+// YAML11Bool node n that a string was wanted for: quoted, as a rule; for
+// the labels and annotations that Istio reads as a boolean spelled exactly
+// "true" or "false" (the injector's injectRequired, the merge-metrics
+// setting), the boolean Kubernetes read, since a quoted on is refused as
+// the plain one was.
+func StringFix(n *yaml.Node, key string) string {
+	v, ok := YAML11Bool(n)
+	if !ok || !istioBooleans[key] {
+		return "quote it"
+	}
+	return "write " + strconv.Quote(strconv.FormatBool(v)) + `: Istio reads only "true" and "false"`
+}
+
+var istioBooleans = map[string]bool{
+	annotation.SidecarInject.Name:          true,
+	label.SidecarInject.Name:               true,
+	annotation.PrometheusMergeMetrics.Name: true,
 }
 
 // KeyName returns the name Kubernetes gives the mapping key k when k is a
