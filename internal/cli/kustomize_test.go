@@ -116,3 +116,57 @@ func TestKustomizeSuppressInPatch(t *testing.T) {
 		t.Errorf("exit %d, want 0 with one suppressed finding:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestKustomizeBaseDirectiveOnce builds one base in two overlays: the base's
+// directives are read once per overlay, but each is written once. One that
+// suppresses a finding in one overlay only is not stale, and one that
+// suppresses nothing in either is reported once.
+func TestKustomizeBaseDirectiveOnce(t *testing.T) {
+	dir := t.TempDir()
+	src, err := filepath.Abs(filepath.Join("..", "..", "fixtures", "kustomize"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	edit := func(name, old, new string) {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), old) {
+			t.Fatalf("%s holds no %q", name, old)
+		}
+		if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// prod's patch makes the weights add up to 110; staging keeps the
+	// base's 90/10.
+	edit("base/routing.yaml", "  http:\n", "  http: # meshlint:ignore MR101 -- the canary split is set per overlay\n")
+	edit("base/routing.yaml", "  host: reviews\n", "  host: reviews # meshlint:ignore MR110 -- stale on purpose\n")
+	if err := os.MkdirAll(filepath.Join(dir, "overlays", "staging"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "overlays", "staging", "kustomization.yaml"),
+		[]byte("resources:\n- ../../base\nnamespace: staging\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	edit("overlays/prod/kustomization.yaml", "resources:", "namespace: prod\nresources:")
+	r := run(t, dir, "", "--format", "json", ".")
+	var stale []string
+	for _, f := range findingsOf(t, r) {
+		if f.Rule == "MR901" {
+			stale = append(stale, f.pos()+" "+f.Message)
+		}
+	}
+	if len(stale) != 1 || !strings.Contains(stale[0], "MR110") {
+		t.Errorf("MR901 findings:\n%s\nwant one, for the MR110 directive", strings.Join(stale, "\n"))
+	}
+	if !strings.Contains(r.stdout, `"suppressed": 1`) {
+		t.Errorf("want prod's MR101 finding suppressed:\n%s", r.stdout)
+	}
+}

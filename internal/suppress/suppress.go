@@ -244,6 +244,7 @@ func invalid(ds []*Directive, opts Options, src *sources) []*rules.Finding {
 		sev = s
 	}
 	var out []*rules.Finding
+	ds = written(ds)
 	report := func(d *Directive, format string, args ...any) *rules.Finding {
 		f := &rules.Finding{Rule: r, Severity: sev, Message: fmt.Sprintf(format, args...), Pos: d.Pos, Object: d.Object}
 		out = append(out, f)
@@ -293,6 +294,35 @@ func invalid(ds []*Directive, opts Options, src *sources) []*rules.Finding {
 			f := report(d, "%s %s: no %s finding %s; remove it, or move it to the node the finding is reported at", d, what, strings.Join(stale, " or "), where)
 			f.Fixes = src.removeFix(d, staleRule)
 		}
+	}
+	return out
+}
+
+// written returns one directive per place the directives of ds are
+// written. A kustomize base that several overlays build is read once per
+// overlay, and each rendering of its objects carries the base's
+// directives, at the same place: a directive there is stale only for the
+// rules that no rendering used it for, and what is wrong with it is said
+// once. The first rendering's directive stands for the others, with their
+// uses added to its own.
+func written(ds []*Directive) []*Directive {
+	type place struct {
+		pos    manifest.Pos
+		source Source
+		raw    string
+	}
+	first := make(map[place]*Directive, len(ds))
+	out := ds[:0:0]
+	for _, d := range ds {
+		k := place{d.Pos, d.Source, d.raw}
+		if f := first[k]; f != nil {
+			for r := range d.used {
+				f.used[r] = true
+			}
+			continue
+		}
+		first[k] = d
+		out = append(out, d)
 	}
 	return out
 }
