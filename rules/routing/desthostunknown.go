@@ -46,7 +46,8 @@ those forms of all Services (the fix writes the Service's FQDN, which Istio reso
 ServiceEntry hosts, an FQDN with Service FQDNs and ServiceEntry hosts. There is no suggestion
 when the message already names what was meant, nor between ` + "`ingress`" + ` and ` + "`egress`" + `
 (` + "`istio-egressgateway`" + ` is no typo of ` + "`istio-ingressgateway`" + `), and no fix for a host written
-under a YAML anchor or in a VirtualService that Flagger rewrites.`,
+under a YAML anchor or in a VirtualService that Flagger rewrites, nor when the route would then
+list the same destination twice, which MR130 reports.`,
 	Bad: `apiVersion: v1
 kind: Service
 metadata: {name: reviews, namespace: shop}
@@ -88,6 +89,7 @@ spec:
 
 func runDestinationHostUnknown(p *rules.Pass) error {
 	g := p.Graph
+	var rws []destRewrite
 	eachHostDestination(p, func(vs *graph.VirtualService, ref destRef, targets []graph.HostTarget) {
 		if len(targets) > 0 {
 			return
@@ -112,12 +114,15 @@ func runDestinationHostUnknown(p *rules.Pass) error {
 		}
 		f := p.Reportf(vs.Obj, ref.Dest.Host.Loc, "%s: host %q matches no Service or ServiceEntry visible from %s%s", ref.Where(), h, where, hint)
 		if ok && rules.Rewritable(g, vs.Obj, ref.Dest.Host.Loc) {
-			f.Fixes = []rules.Fix{{
+			to := destKeyOf(g, vs.Namespace(), ref.Dest)
+			to.host = g.FQDN(match, vs.Namespace())
+			rws = append(rws, destRewrite{vs: vs, ref: ref, to: to, f: f, fix: rules.Fix{
 				Message: fmt.Sprintf("Change the host to %s", match),
 				Edits:   []rules.Edit{rules.ReplaceValue(vs.Obj, ref.Dest.Host.Loc, h, match)},
-			}}
+			}})
 		}
 	})
+	setRewriteFixes(g, rws)
 	return nil
 }
 

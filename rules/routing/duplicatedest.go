@@ -74,10 +74,7 @@ func runDuplicateDestination(p *rules.Pass) error {
 					continue
 				}
 				dst := d.Destination
-				key := destKey{host: g.FQDN(dst.Host.V, vs.Namespace()), subset: dst.Subset.V}
-				if dst.Port != nil && dst.Port.Number.Set {
-					key.port, key.hasPort = dst.Port.Number.V, true
-				}
+				key := destKeyOf(g, vs.Namespace(), dst)
 				first, dup := seen.add(key, j)
 				if !dup {
 					continue

@@ -37,7 +37,8 @@ subset that those DestinationRules define for the host is a close match (the sam
 another case, or, for names of 6 or more characters, at most 2 edits away), the message asks
 whether it was meant and ` + "`meshlint --fix`" + ` writes it instead (not for a subset written under a
 YAML anchor, which may go with another host where an alias or merge key reads it, nor in a
-VirtualService that Flagger rewrites).`,
+VirtualService that Flagger rewrites, nor when the route would then list the same destination
+twice, which MR130 reports: a route of ` + "`v1`" + ` and ` + "`V1`" + ` more likely misspells another subset).`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata:
@@ -104,6 +105,7 @@ func runSubsetUndefined(p *rules.Pass) error {
 	g := p.Graph
 	dests := allDestinations(p)
 	lk := p.Lookup()
+	var rws []destRewrite
 	for i, vs := range g.VirtualServices {
 		client := vs.Namespace()
 		clients := g.ProxyNamespaces(vs)
@@ -147,10 +149,12 @@ func runSubsetUndefined(p *rules.Pass) error {
 			// An anchored subset may go with another host where an alias or
 			// merge key reads it.
 			if ok && rules.Rewritable(g, vs.Obj, ref.Dest.Subset.Loc) {
-				f.Fixes = []rules.Fix{{
+				to := destKeyOf(g, client, ref.Dest)
+				to.subset = match
+				rws = append(rws, destRewrite{vs: vs, ref: ref, to: to, f: f, fix: rules.Fix{
 					Message: fmt.Sprintf("Change the subset to %s", match),
 					Edits:   []rules.Edit{rules.ReplaceValue(vs.Obj, ref.Dest.Subset.Loc, name, match)},
-				}}
+				}})
 			}
 			for _, dr := range used {
 				f.Relate(dr.Obj, dr.Obj.NameLoc, "the DestinationRule clients in namespace %s use for %s", client, fqdn)
@@ -160,6 +164,7 @@ func runSubsetUndefined(p *rules.Pass) error {
 			}
 		}
 	}
+	setRewriteFixes(g, rws)
 	return nil
 }
 
