@@ -30,8 +30,14 @@ func validNamespace(ns string) bool { return len(content.IsDNS1123Label(ns)) == 
 // namespace's first workload or policy). There is none when at was read from
 // standard input, when ns is not a valid name, or when a NetworkPolicy of
 // the name the fix would use already exists in the namespace: applying the
-// new one would replace it.
+// new one would replace it. Nor is there one when the run knows every
+// workload (closed world) and the namespace has none, not even the pods of
+// a Gateway API Gateway: the new policy would select nothing, and MR403
+// would report it on the next run.
 func defaultDenyFix(g *graph.Graph, ns string, at *manifest.Object, d direction, nps []*graph.NetworkPolicy) (rules.Fix, bool) {
+	if g.WorkloadsKnown(ns) && len(g.WorkloadsIn(ns)) == 0 && len(g.GatewayAPIPodLabels(ns)) == 0 {
+		return rules.Fix{}, false
+	}
 	name := "default-deny-" + d.Name
 	path, explicit, ok := policyFile(g, ns, name, at, nps)
 	if !ok {

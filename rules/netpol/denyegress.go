@@ -39,7 +39,9 @@ spec:
 
 and allow DNS and the destinations each workload needs. ` + "`meshlint --fix`" + ` writes this policy
 to a new file, ` + "`default-deny-egress.yaml`" + `, next to the namespace's manifests, with policies
-that allow DNS and, when the namespace runs sidecars, istiod.`,
+that allow DNS and, when the namespace runs sidecars, istiod (not under the closed-world setting
+for a namespace without workloads, where the policies would select nothing and MR403 would
+report them).`,
 	Bad: `apiVersion: apps/v1
 kind: Deployment
 metadata:

@@ -42,7 +42,8 @@ spec:
 ` + "```" + `
 
 ` + "`meshlint --fix`" + ` writes this policy to a new file, ` + "`default-deny-ingress.yaml`" + `, next to
-the namespace's manifests.`,
+the namespace's manifests (not under the closed-world setting for a namespace without workloads,
+where the policy would select nothing and MR403 would report it).`,
 	Bad: `apiVersion: apps/v1
 kind: Deployment
 metadata:
