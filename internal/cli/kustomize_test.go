@@ -130,7 +130,7 @@ func TestKustomizeBaseDirectiveOnce(t *testing.T) {
 	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
 		t.Fatal(err)
 	}
-	edit := func(name, old, new string) {
+	edit := func(name, old, repl string) {
 		t.Helper()
 		path := filepath.Join(dir, name)
 		b, err := os.ReadFile(path)
@@ -140,7 +140,7 @@ func TestKustomizeBaseDirectiveOnce(t *testing.T) {
 		if !strings.Contains(string(b), old) {
 			t.Fatalf("%s holds no %q", name, old)
 		}
-		if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, repl, 1)), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
