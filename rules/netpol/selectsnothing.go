@@ -71,9 +71,13 @@ func runSelectsNothing(p *rules.Pass) error {
 			continue
 		}
 		// The pods Istio deploys for a Gateway API Gateway of the input
-		// are not in the input, but they exist.
-		if np.Spec.PodSelector != nil && len(np.Spec.PodSelector.MatchExpressions) == 0 &&
-			g.SelectsGatewayAPIPod(np.Namespace(), np.Spec.PodSelector.MatchLabels) != "" {
+		// are not in the input, but they exist; an empty podSelector
+		// selects them as it selects every pod of the namespace.
+		if sel := np.Spec.PodSelector; sel == nil || len(sel.MatchExpressions) == 0 && len(sel.MatchLabels) == 0 {
+			if len(g.GatewayAPIPodLabels(np.Namespace())) > 0 {
+				continue
+			}
+		} else if len(sel.MatchExpressions) == 0 && g.SelectsGatewayAPIPod(np.Namespace(), sel.MatchLabels) != "" {
 			continue
 		}
 		at := np.Obj.NameLoc
