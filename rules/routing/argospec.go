@@ -280,8 +280,10 @@ func checkStrategyKind(p *rules.Pass, o *manifest.Object, s argoNode) bool {
 		p.Reportf(o, loc, "the Rollout's strategy sets neither canary nor blueGreen: %s (Rollout has missing field '.spec.strategy.canary or .spec.strategy.blueGreen')", invalidSpec)
 		return false
 	case canary && blueGreen:
+		// The one written second, by line and then column: a flow
+		// mapping writes both on one line.
 		second := "blueGreen"
-		if st.keyLoc("canary").Line > st.keyLoc("blueGreen").Line {
+		if c, b := st.keyLoc("canary"), st.keyLoc("blueGreen"); c.Line > b.Line || c.Line == b.Line && c.Col > b.Col {
 			second = "canary"
 		}
 		p.Reportf(o, st.keyLoc(second), "the Rollout's strategy sets both canary and blueGreen: %s (Multiple Strategies can not be listed)", invalidSpec)
