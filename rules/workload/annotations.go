@@ -492,14 +492,16 @@ func moveAnnotationsFix(g *graph.Graph, o *manifest.Object, keys map[string]*rul
 	}
 	if len(moved) == len(ann.Content)/2 {
 		// Nothing stays: the annotations line goes too, which only a line
-		// of "annotations:" alone may.
-		if annKey.Line >= ann.Line || hasDirective(annKey) || !rules.Rewritable(g, o, manifest.LocOf(annKey)) {
+		// of the key alone may. The key is expected as written: quoted,
+		// "annotations": means the same.
+		keyText, ok := scalarText(annKey)
+		if !ok || annKey.Line >= ann.Line || hasDirective(annKey) || !rules.Rewritable(g, o, manifest.LocOf(annKey)) {
 			return rules.Fix{}, nil, false
 		}
 		edits = append(edits, rules.Edit{
 			Pos: manifest.Pos{File: o.File, Loc: manifest.LineCol(annKey.Line, 1)},
 			End: manifest.LineCol(annKey.Line+1, 1),
-			Old: strings.Repeat(" ", annKey.Column-1) + "annotations:\n",
+			Old: strings.Repeat(" ", annKey.Column-1) + keyText + ":\n",
 		})
 	}
 	// The new lines go before the first entry of the template's
