@@ -498,16 +498,16 @@ func (s *sources) removeAnnotations(o *manifest.Object, keys []string) ([]rules.
 		if k == nil || k.Line >= ann.Line {
 			return nil, false
 		}
-		text, nl, ok := s.line(o.Pos(manifest.LocOf(k)).File, k.Line)
+		// The key as written: "annotations": means the same.
+		l, _, key, ok := s.scalarSpan(o, k)
+		if !ok || strings.TrimLeft(l.text[:key.start], " ") != "" {
+			return nil, false
+		}
+		after, ok := strings.CutPrefix(strings.TrimLeft(l.text[key.end:], " \t"), ":")
 		if !ok {
 			return nil, false
 		}
-		l := lineText{file: o.Pos(manifest.LocOf(k)).File, n: k.Line, text: text, nl: nl}
-		ko := l.offset(k.Column)
-		if ko < 0 || strings.TrimLeft(l.text[:ko], " ") != "" || !strings.HasPrefix(l.text[ko:], "annotations:") {
-			return nil, false
-		}
-		if rest := strings.TrimLeft(l.text[ko+len("annotations:"):], " \t"); rest != "" && rest != "\r" && !strings.HasPrefix(rest, "#") {
+		if rest := strings.TrimLeft(after, " \t"); rest != "" && rest != "\r" && !strings.HasPrefix(rest, "#") {
 			return nil, false
 		}
 		edits = append(edits, l.remove())

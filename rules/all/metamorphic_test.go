@@ -134,17 +134,6 @@ var blockOnlyFixes = map[string]string{
 	"MR720": "moves annotation lines between block mappings",
 }
 
-// quotedKeyFixes are the rules whose fixes a quoted key takes away.
-var quotedKeyFixes = map[string]string{
-	// suppress's removeAnnotations, which removes a stale
-	// meshlint.io/ignore annotation and its reason, removes the
-	// annotations key with its last entries only from a line that
-	// starts with a plain "annotations:"; a quoted "annotations": gets
-	// no fix. Not a limitation of edits as such: internal/suppress/fix.go
-	// could read the key's text as it reads the entries' (scalarSpan).
-	"MR901": "removes the annotations key only when it is written plain",
-}
-
 var metaTransforms = []metaTransform{
 	{name: "split", fn: func(_ *testing.T, files map[string][]byte) map[string][]byte { return splitFiles(files) }},
 	{name: "join", fn: func(_ *testing.T, files map[string][]byte) map[string][]byte { return joinFiles(files) }},
@@ -152,18 +141,10 @@ var metaTransforms = []metaTransform{
 	{name: "restyle-block", fixMayChange: blockOnlyFixes, fn: restyleWith(yamlStyle{})},
 	{name: "restyle-flow", fixMayChange: blockOnlyFixes, fn: restyleWith(yamlStyle{flow: true})},
 	{name: "restyle-wide", fixMayChange: blockOnlyFixes, fn: restyleWith(yamlStyle{wide: true})},
-	{name: "restyle-quoted", fixMayChange: union(blockOnlyFixes, quotedKeyFixes), fn: restyleWith(yamlStyle{quote: true})},
+	{name: "restyle-quoted", fixMayChange: blockOnlyFixes, fn: restyleWith(yamlStyle{quote: true})},
 	{name: "reorder-nested", nodesMove: true, fixMayChange: blockOnlyFixes, fn: restyleWith(yamlStyle{reverse: true})},
 	{name: "full-parser", fn: func(_ *testing.T, files map[string][]byte) map[string][]byte { return fullParser(files) }},
 	{name: "reorder-keys", fn: func(t *testing.T, files map[string][]byte) map[string][]byte { return eachDoc(t, files, reorderKeys) }},
-}
-
-func union(ms ...map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, m := range ms {
-		maps.Copy(out, m)
-	}
-	return out
 }
 
 func restyleWith(st yamlStyle) func(t *testing.T, files map[string][]byte) map[string][]byte {
