@@ -109,7 +109,9 @@ func Find(dir string) string {
 }
 
 // ReadFile reads and checks the configuration file at path. Messages name
-// the file display (path when empty).
+// the file display (path when empty). As with Parse, a file with mistakes
+// comes back with its errors and what could be read of it; the file is nil
+// only when it could not be read at all.
 func ReadFile(path, display string) (*File, error) {
 	if display == "" {
 		display = path
@@ -118,19 +120,16 @@ func ReadFile(path, display string) (*File, error) {
 	if err != nil {
 		return nil, &Error{File: display, Msg: fmt.Sprintf("cannot read: %v", unwrapPathError(err))}
 	}
-	f, err := Parse(display, data)
-	if err != nil {
-		return nil, err
-	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, &Error{File: display, Msg: err.Error()}
 	}
+	f, err := Parse(display, data)
 	f.Dir = filepath.Dir(abs)
 	if f.MeshConfig != "" && !filepath.IsAbs(f.MeshConfig) {
 		f.MeshConfig = filepath.Join(f.Dir, f.MeshConfig)
 	}
-	return f, nil
+	return f, err
 }
 
 // unwrapPathError drops the *fs.PathError wrapper, whose path the message
@@ -163,7 +162,11 @@ var severityNames = map[string]string{
 }
 
 // Parse reads a configuration file's content. name is the file's name in
-// messages. Every mistake of the file is reported, each with its line.
+// messages. Every mistake of the file is reported, each with its line. The
+// File is returned with the error, holding what could be read, so that the
+// caller can add the mistakes only it can see (an unknown rule name) and
+// the user gets every mistake at once (Join); it must not be used for a
+// run.
 func Parse(name string, data []byte) (*File, error) {
 	d := &decoder{file: name}
 	f := &File{Path: name}
@@ -171,8 +174,12 @@ func Parse(name string, data []byte) (*File, error) {
 	d.mapping(root, "", fileKeys, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "version":
-			if v = resolve(v); !isNull(v) && (v.Kind != yaml.ScalarNode || v.Value != "1") {
-				d.errorf(v, "version: unsupported version %s (this meshlint reads version 1)", describe(v))
+			switch v = resolve(v); {
+			case isNull(v) || v.Kind == yaml.ScalarNode && v.Value == "1":
+			case v.Kind == yaml.ScalarNode && v.ShortTag() == "!!int":
+				d.errorf(v, "version: unsupported version %s (this meshlint reads version 1)", v.Value)
+			default:
+				d.errorf(v, "version: want the integer 1, got %s", describe(v))
 			}
 		case "rules":
 			d.mapping(v, "rules", []string{"enable", "disable"}, func(key string, _, v *yaml.Node) {
@@ -233,10 +240,7 @@ func Parse(name string, data []byte) (*File, error) {
 			d.meshSection(v, &f.Mesh)
 		}
 	})
-	if err := d.err(); err != nil {
-		return nil, err
-	}
-	return f, nil
+	return f, d.err()
 }
 
 func (d *decoder) meshSection(n *yaml.Node, s *MeshSettings) {

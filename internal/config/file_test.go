@@ -185,7 +185,9 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate key", "fail-on: error\nfail-on: warning\n",
 			[]string{`.meshlint.yaml:2: duplicate key "fail-on"`}},
 		{"version", "version: 2\n",
-			[]string{`.meshlint.yaml:1: version: unsupported version an integer (2) (this meshlint reads version 1)`}},
+			[]string{`.meshlint.yaml:1: version: unsupported version 2 (this meshlint reads version 1)`}},
+		{"version not an integer", "version: [1]\n",
+			[]string{`.meshlint.yaml:1: version: want the integer 1, got a list`}},
 		{"not a mapping", "- MR101\n",
 			[]string{`.meshlint.yaml:1: want a mapping, got a list`}},
 		{"two documents", "fail-on: error\n---\nfail-on: warning\n",
@@ -238,5 +240,28 @@ func TestFileErrorf(t *testing.T) {
 	f := &File{Path: "conf/.meshlint.yaml"}
 	if got := f.Errorf(4, "no rule %q", "MR999").Error(); got != `conf/.meshlint.yaml:4: no rule "MR999"` {
 		t.Errorf("Errorf = %s", got)
+	}
+}
+
+// TestParseErrorsKeepTheFile checks that a file with mistakes comes back
+// with what could be read, so that the caller's own checks (rule names)
+// join the parser's errors in line order, as docs/config.md shows them.
+func TestParseErrorsKeepTheFile(t *testing.T) {
+	f, err := Parse(".meshlint.yaml", []byte("sevrity: {}\nrules:\n  disable: [MR999]\nfail-on: fatal\n"))
+	if err == nil || f == nil {
+		t.Fatalf("Parse = %v, %v; want the file and an error", f, err)
+	}
+	if len(f.Disable) != 1 || f.Disable[0] != (RuleRef{Name: "MR999", Line: 3}) {
+		t.Fatalf("Disable = %v, want MR999 at line 3", f.Disable)
+	}
+	got := Join(err, f.Errorf(3, "no rule %q", "MR999")).Error()
+	want := `.meshlint.yaml:1: unknown key "sevrity" (did you mean "severity"?)
+.meshlint.yaml:3: no rule "MR999"
+.meshlint.yaml:4: fail-on: unknown severity "fatal" (want error, warning, info or none)`
+	if got != want {
+		t.Errorf("Join:\n%s\nwant:\n%s", got, want)
+	}
+	if Join(nil, nil) != nil {
+		t.Error("Join of nothing is not nil")
 	}
 }

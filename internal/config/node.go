@@ -61,6 +61,36 @@ func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
 
 func (d *decoder) err() error { return errors.Join(d.errs...) }
 
+// Join joins the errors of one file in line order, errors of no line
+// first: the mistakes Parse finds and those its caller finds in what Parse
+// returned (an unknown rule) then read as one list, top to bottom.
+// Joined errors are flattened; nil errors are dropped.
+func Join(errs ...error) error {
+	var flat []error
+	var walk func(error)
+	walk = func(err error) {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+		} else if err != nil {
+			flat = append(flat, err)
+		}
+	}
+	for _, err := range errs {
+		walk(err)
+	}
+	line := func(err error) int {
+		var e *Error
+		if errors.As(err, &e) {
+			return e.Line
+		}
+		return 0
+	}
+	sort.SliceStable(flat, func(i, j int) bool { return line(flat[i]) < line(flat[j]) })
+	return errors.Join(flat...)
+}
+
 var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
 // parseYAML decodes data, which must hold at most one document, and returns
