@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/meshlint/meshlint/rules"
 )
@@ -98,7 +99,9 @@ func Path(f *rules.Finding) string {
 
 // ObjectName names an object for people: Kind.group namespace/name, the
 // group left out for the core group and the namespace for cluster-scoped
-// objects.
+// objects. A Namespace is cluster-scoped too, although the loader files it
+// under itself so that it sits with its objects: "Namespace shop", not
+// "Namespace shop/shop".
 func ObjectName(f *rules.Finding) string {
 	o := f.Object
 	if o == nil {
@@ -108,7 +111,7 @@ func ObjectName(f *rules.Finding) string {
 	if o.Group != "" {
 		kind += "." + o.Group
 	}
-	if o.Namespace == "" {
+	if o.Namespace == "" || o.Kind == kinds.Namespace && o.Group == kinds.GroupCore {
 		return kind + " " + o.Name
 	}
 	return kind + " " + o.Namespace + "/" + o.Name

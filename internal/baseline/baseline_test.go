@@ -162,3 +162,20 @@ func TestFile(t *testing.T) {
 		}
 	}
 }
+
+func TestObjectName(t *testing.T) {
+	for _, tc := range []struct {
+		o    *manifest.Object
+		want string
+	}{
+		{&manifest.Object{Group: "networking.istio.io", Kind: "VirtualService", Namespace: "shop", Name: "reviews"}, "VirtualService.networking.istio.io shop/reviews"},
+		{&manifest.Object{Kind: "Service", Namespace: "shop", Name: "reviews"}, "Service shop/reviews"},
+		// The loader files a Namespace under itself; it is cluster-scoped.
+		{&manifest.Object{Kind: "Namespace", Namespace: "payments", Name: "payments"}, "Namespace payments"},
+		{&manifest.Object{Group: "gateway.networking.k8s.io", Kind: "GatewayClass", Name: "istio"}, "GatewayClass.gateway.networking.k8s.io istio"},
+	} {
+		if got := ObjectName(&rules.Finding{Object: tc.o}); got != tc.want {
+			t.Errorf("ObjectName = %q, want %q", got, tc.want)
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/meshlint/meshlint/internal/ruledoc"
@@ -25,10 +27,18 @@ type ruleJSON struct {
 }
 
 func cmdRules(args []string, env *Env) int {
-	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	fs := flag.NewFlagSet("meshlint rules", flag.ContinueOnError)
 	format := fs.String("format", "text", "output format: text or json")
-	if err := fs.Parse(args); err != nil {
+	pos, code, ok := parseFlags(fs, args, env, "meshlint rules -h", func(w io.Writer) {
+		fmt.Fprint(w, "Usage: meshlint rules [--format json]\n\nLists the rules. `meshlint explain RULE` shows one.\n\nFlags:\n")
+		printFlags(fs, w)
+	})
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		// `meshlint rules MR101` would otherwise list every rule.
+		fmt.Fprintf(env.Stderr, "meshlint rules: takes no arguments, got %q; `meshlint explain RULE` shows one rule\n", pos[0])
 		return ExitError
 	}
 	switch *format {
@@ -72,14 +82,31 @@ func cmdRules(args []string, env *Env) int {
 	return ExitClean
 }
 
+const explainUsage = "usage: meshlint explain RULE (an ID such as MR101, or a name)\n"
+
 func cmdExplain(args []string, env *Env) int {
+	if len(args) == 1 && contains([]string{"-h", "-help", "--help", "help"}, args[0]) {
+		return writeStdout(env, explainUsage)
+	}
 	if len(args) != 1 {
-		fmt.Fprintln(env.Stderr, "usage: meshlint explain RULE (an ID such as MR101, or a name)")
+		fmt.Fprint(env.Stderr, explainUsage)
 		return ExitError
 	}
 	r := rules.Find(all.Rules, args[0])
 	if r == nil {
-		fmt.Fprintf(env.Stderr, "meshlint explain: no rule %q; `meshlint rules` lists them\n", args[0])
+		// An istioctl or Kiali code (IST0101, KIA1104), as in an
+		// analyze-suppress annotation: name the rules that cover it.
+		var covering []string
+		for _, r := range all.Rules {
+			if contains(r.Related, strings.ToUpper(args[0])) {
+				covering = append(covering, r.ID+" "+r.Name)
+			}
+		}
+		if len(covering) > 0 {
+			fmt.Fprintf(env.Stderr, "meshlint explain: %s is not a meshlint rule; these rules cover it: %s\n", args[0], strings.Join(covering, ", "))
+		} else {
+			fmt.Fprintf(env.Stderr, "meshlint explain: no rule %q; `meshlint rules` lists them\n", args[0])
+		}
 		return ExitError
 	}
 	return writeStdout(env, ruledoc.Page(r))

@@ -67,7 +67,8 @@ func Run(args []string, env *Env) int {
 const usage = `meshlint audits Istio and Kubernetes network manifests offline.
 
 Usage:
-  meshlint [flags] PATH...      lint files, directories (recursively) or - for stdin
+  meshlint [flags] [PATH...]    lint files, directories (recursively) or - for stdin;
+                                no PATH: the working directory
   meshlint rules [--format json] list the rules
   meshlint explain RULE          show a rule's documentation
   meshlint config init [--force] write a commented default .meshlint.yaml
@@ -75,7 +76,8 @@ Usage:
   meshlint version
 
 Run 'meshlint lint -h' for the lint flags.
-Exit codes: 0 clean, 1 findings at or above --fail-on, 2 could not run.
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 some input could not be
+read (the rest is still reported) or a usage error.
 `
 
 // writeStdout writes a command's whole output, s, to stdout. It returns

@@ -41,18 +41,13 @@ func cmdConfig(args []string, env *Env) int {
 
 func cmdConfigInit(args []string, env *Env) int {
 	fs := flag.NewFlagSet("meshlint config init", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	force := fs.Bool("force", false, "overwrite an existing file")
-	fs.Usage = func() {
-		fmt.Fprint(env.Stderr, configUsage+"\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitClean
-		}
-		return ExitError
+	pos, code, ok := parseFlags(fs, args, env, "meshlint config init -h", func(w io.Writer) {
+		fmt.Fprint(w, configUsage+"\nFlags:\n")
+		printFlags(fs, w)
+	})
+	if !ok {
+		return code
 	}
 	if len(pos) > 1 {
 		fmt.Fprintln(env.Stderr, "meshlint: config init takes at most one file name")
@@ -151,7 +146,7 @@ func (f *lintFlags) mergeConfig(set map[string]bool, env *Env) error {
 			cfg, err = config.ReadFile(p, displayPath(env.Dir, p))
 		}
 	}
-	if err != nil {
+	if cfg == nil && err != nil {
 		return err
 	}
 
@@ -162,7 +157,9 @@ func (f *lintFlags) mergeConfig(set map[string]bool, env *Env) error {
 	if cfg != nil {
 		f.configPath = cfg.Path
 		settings[absPath(env.Dir, cfg.Path)] = true
-		if err := f.mergeFile(cfg, set); err != nil {
+		// A file with mistakes still names rules: check them too, so
+		// that every mistake of the file is reported at once.
+		if err := config.Join(err, f.mergeFile(cfg, set)); err != nil {
 			return err
 		}
 		if cfg.MeshConfig != "" && !set["mesh-config"] {

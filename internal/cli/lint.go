@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,10 +14,12 @@ import (
 
 	"github.com/meshlint/meshlint/internal/gctune"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/reporter"
 	"github.com/meshlint/meshlint/rules"
 	"github.com/meshlint/meshlint/rules/all"
 	"github.com/meshlint/meshlint/rules/lintcache"
+	"k8s.io/apimachinery/pkg/api/validate/content"
 )
 
 type lintFlags struct {
@@ -81,19 +82,14 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 
 func cmdLint(args []string, env *Env) int {
 	fs := flag.NewFlagSet("meshlint", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	var f lintFlags
 	f.register(fs)
-	fs.Usage = func() {
-		fmt.Fprint(env.Stderr, usage+"\nLint flags:\n")
-		fs.PrintDefaults()
-	}
-	paths, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitClean
-		}
-		return ExitError
+	paths, code, ok := parseFlags(fs, args, env, "meshlint lint -h", func(w io.Writer) {
+		fmt.Fprint(w, usage+"\nLint flags:\n")
+		printFlags(fs, w)
+	})
+	if !ok {
+		return code
 	}
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -223,14 +219,41 @@ func (f *lintFlags) validate(env *Env) int {
 	}
 	if f.failOn != "none" {
 		if _, err := rules.ParseSeverity(f.failOn); err != nil {
-			fmt.Fprintf(env.Stderr, "meshlint: --fail-on: %v\n", err)
+			fmt.Fprintf(env.Stderr, "meshlint: --fail-on: unknown severity %q (want error, warning, info or none)\n", f.failOn)
 			return ExitError
 		}
+	}
+	if code := f.checkLoad(env, "meshlint"); code != 0 {
+		return code
+	}
+	if len(f.rootNamespace) == 0 || len(content.IsDNS1123Label(f.rootNamespace)) > 0 {
+		fmt.Fprintf(env.Stderr, "meshlint: --root-namespace: %q is not a valid namespace name\n", f.rootNamespace)
+		return ExitError
+	}
+	if f.includeSuppressed && !contains(f.formats, "sarif") {
+		// Not an error: a CI template may pass it whatever the format.
+		fmt.Fprintln(env.Stderr, "meshlint: warning: --include-suppressed only changes SARIF output, and no --format sarif is given")
 	}
 	switch f.color {
 	case "auto", "always", "never":
 	default:
 		fmt.Fprintf(env.Stderr, "meshlint: --color must be auto, always or never, not %q\n", f.color)
+		return ExitError
+	}
+	return 0
+}
+
+// checkLoad checks the flags that lint and reach share about reading the
+// input, as the configuration file checks its own: a namespace the API
+// server would refuse, or a size limit that is no limit, is a mistake
+// rather than a setting that silently does something else.
+func (f *lintFlags) checkLoad(env *Env, cmd string) int {
+	if len(content.IsDNS1123Label(f.namespace)) > 0 {
+		fmt.Fprintf(env.Stderr, "%s: --namespace: %q is not a valid namespace name\n", cmd, f.namespace)
+		return ExitError
+	}
+	if f.maxFileSize <= 0 {
+		fmt.Fprintf(env.Stderr, "%s: --max-file-size: %d is not a size: give the largest file to read, in bytes (default %d)\n", cmd, f.maxFileSize, manifest.DefaultMaxFileSize)
 		return ExitError
 	}
 	return 0
@@ -287,9 +310,10 @@ func (f *lintFlags) describe(w io.Writer, res *manifest.Result, nrules int) {
 	if f.configPath != "" {
 		fmt.Fprintf(w, "meshlint: configuration from %s\n", f.configPath)
 	}
-	fmt.Fprintf(w, "meshlint: read %d files, %d objects; ran %d rules\n", res.Files, len(res.Objects), nrules)
+	fmt.Fprintf(w, "meshlint: read %s, %s; ran %s\n", wording.Count(res.Files, "file", "files"),
+		wording.Count(len(res.Objects), "object", "objects"), wording.Count(nrules, "rule", "rules"))
 	if len(res.Ignored) > 0 {
-		fmt.Fprintf(w, "meshlint: ignored %d paths (ignore-paths and settings files)\n", len(res.Ignored))
+		fmt.Fprintf(w, "meshlint: ignored %s (ignore-paths and settings files)\n", wording.Count(len(res.Ignored), "path", "paths"))
 		for _, p := range res.Ignored {
 			fmt.Fprintf(w, "meshlint: ignored %s\n", p)
 		}

@@ -3,9 +3,9 @@ package cli
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"iter"
 	"net/netip"
 	"sort"
@@ -40,7 +40,6 @@ var reachFormats = []string{"text", "json", "dot", "mermaid"}
 
 func cmdReach(args []string, env *Env) int {
 	fs := flag.NewFlagSet("meshlint reach", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	var (
 		format   string
 		from, to listFlag
@@ -58,16 +57,12 @@ func cmdReach(args []string, env *Env) int {
 	fs.Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "largest file read, in bytes")
 	fs.BoolVar(&quiet, "q", false, "quiet: do not report on stderr what could not be modelled")
 	f.configFlags.register(fs)
-	fs.Usage = func() {
-		fmt.Fprint(env.Stderr, reachUsage)
-		fs.PrintDefaults()
-	}
-	paths, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitClean
-		}
-		return ExitError
+	paths, code, ok := parseFlags(fs, args, env, "meshlint reach -h", func(w io.Writer) {
+		fmt.Fprint(w, reachUsage)
+		printFlags(fs, w)
+	})
+	if !ok {
+		return code
 	}
 	if !contains(reachFormats, format) {
 		fmt.Fprintf(env.Stderr, "meshlint reach: unknown --format %q (want %s)\n", format, strings.Join(reachFormats, ", "))
@@ -75,6 +70,9 @@ func cmdReach(args []string, env *Env) int {
 	}
 	if len(paths) == 0 {
 		paths = []string{"."}
+	}
+	if code := f.checkLoad(env, "meshlint reach"); code != 0 {
+		return code
 	}
 
 	if code := f.applyConfig(fs, env); code != 0 {
@@ -122,10 +120,7 @@ func cmdReach(args []string, env *Env) int {
 	case "mermaid":
 		writeReachMermaid(w, a.Connections(filter))
 	}
-	if err == nil {
-		err = w.Flush()
-	}
-	if err != nil {
+	if err := w.Flush(); err != nil {
 		fmt.Fprintf(env.Stderr, "meshlint reach: write output: %v\n", err)
 		return ExitError
 	}
