@@ -236,3 +236,29 @@ func TestExplain(t *testing.T) {
 		t.Errorf("explain of an unknown rule: exit %d", r.code)
 	}
 }
+
+// TestMetadataTypeSaidOnce checks that a label value of the wrong type in
+// an object's own metadata is reported once, as the input error the loader
+// gives, not again by MR001; in a pod template, which the loader does not
+// read, MR001 reports it.
+func TestMetadataTypeSaidOnce(t *testing.T) {
+	in := `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels: {app: yes}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web, canary: no}}
+    spec: {containers: [{name: web, image: web}]}
+`
+	r := run(t, "", in, "--format", "text", "--color", "never", "-")
+	if n := strings.Count(r.stdout, ":6:17:"); n != 1 {
+		t.Errorf("%d reports at the label value 6:17, want 1 (the input error):\n%s", n, r.stdout)
+	}
+	if !strings.Contains(r.stdout, ":10:43: error MR001") {
+		t.Errorf("want MR001 at the pod template's label 10:43:\n%s", r.stdout)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 	"github.com/meshlint/meshlint/schema"
+	"strings"
 )
 
 // SchemaInvalid reports objects that their API schema rejects.
@@ -112,11 +113,29 @@ func runSchemaInvalid(p *rules.Pass) error {
 			return err
 		}
 		for _, v := range vs {
-			if inputErrors[manifest.Pos{File: o.File, Loc: manifest.Loc{Line: v.Loc.Line, Col: v.Loc.Col}}] {
+			if inputErrors[manifest.Pos{File: o.File, Loc: manifest.Loc{Line: v.Loc.Line, Col: v.Loc.Col}}] || loaderChecked(v.Path) {
 				continue
 			}
 			p.Reportf(o, v.Loc, "%s", v.Msg)
 		}
 	}
 	return nil
+}
+
+// loaderChecked reports whether the loader checks the type of the field at
+// path itself, as an input error at the same value: the object's own name,
+// namespace, labels and annotations, which it reads for every object
+// (manifest.Object), must be strings, and ObjectMeta's schema says nothing
+// else of them.
+func loaderChecked(path string) bool {
+	switch path {
+	case "metadata", "metadata.name", "metadata.namespace", "metadata.labels", "metadata.annotations":
+		return true
+	}
+	for _, m := range []string{"metadata.labels", "metadata.annotations"} {
+		if rest, ok := strings.CutPrefix(path, m); ok && (strings.HasPrefix(rest, ".") || strings.HasPrefix(rest, "[")) {
+			return true
+		}
+	}
+	return false
 }

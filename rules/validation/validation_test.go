@@ -64,3 +64,26 @@ spec:
 		t.Fatalf("want only the unknown field on line 10, got %d findings", len(fs))
 	}
 }
+
+// TestLoaderCheckedMetadata checks that MR001 leaves the object's own name,
+// namespace, labels and annotations to the loader, which reports a value of
+// the wrong type there as an input error at the same place, and still
+// reports the same mistake in a pod template's metadata, which the loader
+// does not read.
+func TestLoaderCheckedMetadata(t *testing.T) {
+	for path, want := range map[string]bool{
+		"metadata.labels.app":                                true,
+		`metadata.annotations["sidecar.istio.io/inject"]`:    true,
+		"metadata.name":                                      true,
+		"metadata.labels":                                    true,
+		"metadata.labelsx":                                   false,
+		"metadata.generateName":                              false,
+		"spec.template.metadata.labels.app":                  false,
+		`spec.template.metadata.annotations["a"]`:            false,
+		"spec.jobTemplate.spec.template.metadata.labels.app": false,
+	} {
+		if got := loaderChecked(path); got != want {
+			t.Errorf("loaderChecked(%q) = %v, want %v", path, got, want)
+		}
+	}
+}
