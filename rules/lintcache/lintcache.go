@@ -8,13 +8,15 @@
 //
 // One cache file holds the entries of one run's input and settings. It
 // starts with a magic line and the key of the settings it was made with
-// (meshlint's version among them), and ends with the SHA-256 of its
-// content: a cache from another version or other settings is stale, one
-// that does not check out is corrupt, and both are ignored, never trusted.
+// (meshlint's version among them), and ends with the SHA-256 of each of
+// its sections and of the rest: a cache from another version or other
+// settings is stale, one that does not check out is corrupt, and both are
+// ignored, never trusted.
 package lintcache
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/gob"
@@ -38,7 +40,24 @@ import (
 )
 
 // magic starts every cache file; the number is the format's version.
-const magic = "meshlint lint cache 25\n"
+//
+// A file holds the magic line, the key, when the run that wrote it began
+// (8 bytes), its sections one after another (the shards, then the index),
+// and a trailer: each section's length (8 bytes) and SHA-256, the number
+// of shards (8 bytes), and the SHA-256 of the head and that trailer. The
+// lengths come last so that Save writes each shard as soon as it is
+// encoded, rather than hold them all (29 MB on a 10,000-service tree);
+// and each section has its own SHA-256 so that the goroutine that decodes
+// it checks it as it reads it, rather than a pass over the whole file
+// before any is decoded.
+const magic = "meshlint lint cache 26\n"
+
+// headSize is the length of a cache file's head, and sectionSize that of
+// the trailer's record of one section.
+const (
+	headSize    = len(magic) + 32 + 8
+	sectionSize = 8 + sha256.Size
+)
 
 // shards is the number of gob streams a cache file is written in; maxShards
 // bounds the number read.
@@ -64,24 +83,27 @@ type Cache struct {
 	// reused is true when Reuse supplied the whole run: the file was not
 	// read.
 	reused bool
-	// seen is what this run saw of each file, and input what it read
-	// encoded, kept by Digest for the run record (record.go); rec is the
-	// record read, and recordIgnored why it was not used, if damaged.
+	// seen is what this run saw of each file, kept by Digest for the run
+	// record (record.go); rec is the record read, and recordIgnored why it
+	// was not used, if damaged.
 	seen          map[string]indexEntry
-	input         chan []byte
 	recordOnce    sync.Once
 	rec           *readRecord
 	recordIgnored string
-	// file and raw are what Save needs of the file read to copy the
-	// shards that did not change, which it reads again rather than keep
-	// their bytes (a tenth of what a large run keeps) from start to end:
-	// the file's identity, and where each shard is in it. Shard i held
-	// the keys of old that are i modulo shards in their first byte.
-	file os.FileInfo
-	raw  []shardAt
-	mu   sync.Mutex
-	old  map[[32]byte]*entry // read from disk
-	kept map[[32]byte]*entry // used or made by this run
+	// raw is what Save needs of the file read to copy the shards that did
+	// not change, which it reads again rather than keep their bytes (a
+	// tenth of what a large run keeps) from start to end: where each
+	// shard is in it, its SHA-256, and the CRC-32C of the bytes that
+	// checked out, which tells whether the bytes read again are still
+	// those (whatever file now has the path). Shard i held the entries of
+	// old whose from is i+1.
+	raw []shardAt
+	// sectionsRead, when set (by a test), runs once the trailer of the
+	// file read has been checked and before any section is read.
+	sectionsRead func()
+	mu           sync.Mutex
+	old          map[[32]byte]*entry // read from disk
+	kept         map[[32]byte]*entry // used or made by this run
 	// changed is true when the file on disk no longer matches kept.
 	changed bool
 	// start is when this run began, and written when the run that wrote
@@ -100,9 +122,13 @@ type Cache struct {
 
 // entry is what is kept of one file.
 type entry struct {
-	// Objects are the records of the objects, as encoded. In memory an
-	// entry holds objs instead, and Objects is nil.
+	// Objects are the records of the objects, and Prepared what
+	// graph.Prepare kept of each, as encoded (Save); in memory an entry
+	// holds objs instead, and both are nil. Prepared has its own type,
+	// not any: gob decodes an interface value by name, which costs more
+	// than the value.
 	Objects    []object
+	Prepared   []*graph.PreparedRecord
 	Unmodelled map[string]int
 	Findings   []finding
 	// NoDirectives is true when the file has no "meshlint:" comment.
@@ -116,13 +142,21 @@ type entry struct {
 	// file of this run; another file with the same bytes gets copies.
 	objs   []*manifest.Object
 	handed bool
+	// from is 1 + the shard of the file read that held the entry, 0 for
+	// an entry that was not read from it.
+	from int
 }
 
-// shardAt is where a shard is in the file read, and its CRC-32C, which
-// tells whether a file that still looks the same holds it still.
+// shardAt is where a section (a shard or the index) is in a cache file,
+// its SHA-256, and, once read, its CRC-32C: Save copies a shard that did
+// not change from the file read, and checks the bytes it reads again by
+// that CRC, which costs a tenth of the SHA-256. Were the file changed
+// since in a way the CRC misses, the copy would not match its SHA-256,
+// and the next run would ignore the file.
 type shardAt struct {
 	off, size int64
-	sum       uint32
+	sum       [sha256.Size]byte
+	crc       uint32
 }
 
 // indexEntry is what was seen of a file name: its stat data, taken before
@@ -132,6 +166,36 @@ type indexEntry struct {
 	Hash [32]byte
 }
 
+// A shard is a gob stream of shardEntry values, each a message of its
+// own, rather than a map in one message: gob builds a message whole, in a
+// buffer it grows by appending, and reads it whole, so that a shard in one
+// message cost five times its size in buffers to write, all its records
+// at once, and its size again to read. (The index is written by hand:
+// wire.go.)
+type shardEntry struct {
+	Hash  [32]byte
+	Entry *entry
+}
+
+// readShardEntry is a shardEntry as decoded, and readEntry an entry: gob
+// matches fields by name, and decodes the records of the objects into the
+// objects themselves, rather than into records to make them of.
+type readShardEntry struct {
+	Hash  [32]byte
+	Entry *readEntry
+}
+
+type readEntry struct {
+	Objects      []manifest.Object
+	Prepared     []*graph.PreparedRecord
+	Unmodelled   map[string]int
+	Findings     []finding
+	NoDirectives bool
+}
+
+// object is what is encoded of an object: fields of manifest.Object, by
+// the same names and of the same types, since it is read back as one
+// (readEntry).
 type object struct {
 	APIVersion, Group    string
 	Kind                 kinds.Kind
@@ -141,9 +205,6 @@ type object struct {
 	OwnerKind, OwnerName string
 	Doc                  int32
 	KindLoc, NameLoc     manifest.Loc
-	// Prepared has its own type, not any: gob decodes an interface value
-	// by name, which costs more than the value.
-	Prepared *graph.PreparedRecord
 }
 
 // finding is a local rule's finding; its positions are all in the file,
@@ -221,92 +282,92 @@ func (c *Cache) load() {
 var errStale = errors.New("made by another meshlint version or with other settings")
 
 func (c *Cache) read() (map[[32]byte]*entry, map[string]indexEntry, error) {
-	// The file is read a shard at a time, by the goroutine that decodes
+	// The file is read a section at a time, by the goroutine that decodes
 	// it, rather than whole: a tenth of what a large run keeps would
-	// otherwise be there until the last shard is decoded. One pass first
-	// checks the SHA-256 and takes each section's CRC-32C, which tells
-	// whether a section read again is the one checked.
+	// otherwise be there until the last shard is decoded.
 	f, err := os.Open(c.path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	file, err := f.Stat()
+	info, err := f.Stat()
 	if err != nil {
 		return nil, nil, err
 	}
-	// magic, key, when it was written, shard count, each shard's length,
-	// the index's length, the shards, the index, and the SHA-256 of all
-	// before it.
-	size := file.Size()
-	head := len(magic) + 32 + 8 + 8
-	start := make([]byte, head)
-	if size < int64(head+32) || readAt(f, start, 0) != nil || string(start[:len(magic)]) != magic {
+	head := make([]byte, headSize)
+	if readAt(f, head, 0) != nil || string(head[:len(magic)]) != magic {
 		return nil, nil, fmt.Errorf("%s: not a meshlint cache file, or another format", c.path)
 	}
-	if !bytes.Equal(start[len(magic):len(magic)+32], c.key[:]) {
+	if !bytes.Equal(head[len(magic):len(magic)+32], c.key[:]) {
 		return nil, nil, fmt.Errorf("%s: %w", c.path, errStale)
 	}
-	body := size - 32
-	// The sections, the index last, after the shards; nil when the
-	// lengths do not add up, which is told once the checksum is.
-	sections, lengthErr := c.sections(f, int64(head), body, binary.BigEndian.Uint64(start[head-8:]))
-	if err := c.checkSum(f, body, sections); err != nil {
+	sections, err := c.trailer(f, head, info.Size())
+	if err != nil {
 		return nil, nil, err
 	}
-	c.written = time.Unix(0, int64(binary.BigEndian.Uint64(start[head-16:]))) //nolint:gosec // G115: read back as written
-	if lengthErr != nil {
-		return nil, nil, lengthErr
+	c.written = time.Unix(0, int64(binary.BigEndian.Uint64(head[headSize-8:]))) //nolint:gosec // G115: read back as written
+	if c.sectionsRead != nil {
+		c.sectionsRead()
 	}
 	n := len(sections) - 1
 	// gob decodes at a few tens of MB/s: the shards are decoded side by
-	// side, but no more at once than can run, and each is made to share
-	// maps as soon as it is decoded, so that what is decoded but not yet
-	// shared (half as much again) is a few shards', not the whole file's.
+	// side, but no more at once than can run, and each entry is made to
+	// share maps as soon as it is decoded, so that what is decoded but
+	// not yet shared (half as much again) is a few entries', not the
+	// whole file's.
 	parts := make([]map[[32]byte]*entry, n)
 	errs := make([]error, n+1)
 	var index map[string]indexEntry
 	var next atomic.Int64
-	inPlace := n == shards // every shard holds the keys Save puts in it
-	var misplaced atomic.Bool
+	// Save copies the shards whose entries have not changed from a file
+	// with as many shards as it writes.
+	inPlace := n == shards
+	var failed atomic.Bool
 	var wg sync.WaitGroup
+	// Each goroutine reads its shards into one buffer, large enough for
+	// the largest: grown shard by shard, it was as much garbage again as
+	// the shards.
+	largest := int64(0)
+	for _, at := range sections[:n] {
+		largest = max(largest, at.size)
+	}
 	for range min(n, max(1, runtime.GOMAXPROCS(0))) {
 		wg.Go(func() {
-			var buf []byte
+			buf := make([]byte, 0, largest)
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= n {
+				if i >= n || failed.Load() {
 					return
 				}
-				if buf, errs[i] = sections[i].read(f, buf); errs[i] != nil {
+				if buf, errs[i] = sections[i].read(f, buf); errs[i] == nil {
+					parts[i], errs[i] = c.decodeShard(buf)
+				}
+				if errs[i] != nil {
+					failed.Store(true)
 					continue
 				}
-				if errs[i] = gob.NewDecoder(bytes.NewReader(buf)).Decode(&parts[i]); errs[i] != nil {
-					continue
-				}
-				for h, e := range parts[i] {
-					if inPlace && int(h[0])%shards != i {
-						misplaced.Store(true)
+				for _, e := range parts[i] {
+					if inPlace {
+						e.from = i + 1
 					}
-					e.objs = make([]*manifest.Object, len(e.Objects))
-					for j := range e.Objects {
-						r := &e.Objects[j]
-						c.shared.CanonRecord(&r.Labels, &r.Annotations, r.Prepared)
-						e.objs[j] = r.object()
-					}
-					e.Objects = nil
 				}
 			}
 		})
 	}
 	buf, err := sections[n].read(f, nil)
 	if err == nil {
-		err = gob.NewDecoder(bytes.NewReader(buf)).Decode(&index)
+		var ok bool
+		if index, ok = readIndex(buf); !ok {
+			err = errors.New("the index does not read back")
+		}
 	}
 	errs[n] = err
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, nil, fmt.Errorf("%s: corrupt: %w", c.path, err)
+	// The first failure says enough; the others are most often the same.
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: corrupt: %w", c.path, err)
+		}
 	}
 	count := 0
 	for _, p := range parts {
@@ -317,72 +378,84 @@ func (c *Cache) read() (map[[32]byte]*entry, map[string]indexEntry, error) {
 		maps.Copy(entries, p)
 		parts[i] = nil
 	}
-	if inPlace && !misplaced.Load() {
-		c.file, c.raw = file, sections[:n]
-	}
-	if index == nil {
-		index = map[string]indexEntry{}
+	if inPlace {
+		c.raw = sections[:n]
 	}
 	return entries, index, nil
 }
 
-// sections returns where the n shards and the index are in the file f,
-// whose body (all but the checksum) is body bytes long; their lengths
-// follow the first head bytes. It fails when they do not add up.
-func (c *Cache) sections(f *os.File, head, body int64, n uint64) ([]shardAt, error) {
-	if n > maxShards || uint64(body-head) < 8*(n+1) { //nolint:gosec // G115: body is longer than head, checked by read
-		return nil, fmt.Errorf("%s: corrupt (bad shard count)", c.path)
-	}
-	lengths := make([]byte, 8*(n+1))
-	if err := readAt(f, lengths, head); err != nil {
-		return nil, fmt.Errorf("%s: corrupt (bad shard count)", c.path)
-	}
-	sections := make([]shardAt, n+1)
-	off := head + int64(len(lengths))
-	for i := range sections {
-		size := binary.BigEndian.Uint64(lengths[8*i:])
-		if size > uint64(body-off) { //nolint:gosec // G115: off is at most body
-			return nil, fmt.Errorf("%s: corrupt (bad shard length)", c.path)
+// decodeShard decodes the entries of a shard, and makes the objects of
+// each as soon as it is decoded, sharing the maps of the run's.
+func (c *Cache) decodeShard(b []byte) (map[[32]byte]*entry, error) {
+	dec := gob.NewDecoder(bytes.NewReader(b))
+	part := map[[32]byte]*entry{}
+	for {
+		var x readShardEntry
+		if err := dec.Decode(&x); errors.Is(err, io.EOF) {
+			return part, nil
+		} else if err != nil {
+			return nil, err
 		}
-		sections[i] = shardAt{off: off, size: int64(size)} //nolint:gosec // G115: size is at most body-off, checked above
-		off += int64(size)                                 //nolint:gosec // G115: likewise
+		r := x.Entry
+		if r == nil || len(r.Prepared) != len(r.Objects) {
+			return nil, errors.New("an entry whose objects do not add up")
+		}
+		e := &entry{Unmodelled: r.Unmodelled, Findings: r.Findings, NoDirectives: r.NoDirectives,
+			objs: make([]*manifest.Object, len(r.Objects))}
+		for j := range r.Objects {
+			o := &r.Objects[j]
+			c.shared.CanonRecord(&o.Labels, &o.Annotations, r.Prepared[j])
+			o.Prepared = r.Prepared[j].Prepared()
+			e.objs[j] = o
+		}
+		part[x.Hash] = e
 	}
-	if off != body {
-		return nil, fmt.Errorf("%s: corrupt (trailing bytes)", c.path)
-	}
-	return sections, nil
 }
 
-// checkSum checks that the first body bytes of f have the SHA-256 that
-// follows them, and sets the CRC-32C of each of sections.
-func (c *Cache) checkSum(f *os.File, body int64, sections []shardAt) error {
+// trailer reads the trailer of the file f, of size bytes, whose head is
+// head, checks it against the SHA-256 that ends the file, and returns
+// where the sections are, with their SHA-256: the shards, then the index.
+func (c *Cache) trailer(f *os.File, head []byte, size int64) ([]shardAt, error) {
+	// A file cut short, or damaged at its end, shows here, by a count or
+	// a checksum that makes no sense.
+	corrupt := fmt.Errorf("%s: corrupt (checksum mismatch, or truncated)", c.path)
+	var end [8 + sha256.Size]byte
+	if size < int64(len(head)+len(end)) || readAt(f, end[:], size-int64(len(end))) != nil {
+		return nil, corrupt
+	}
+	n := binary.BigEndian.Uint64(end[:8])
+	if n > maxShards {
+		return nil, corrupt
+	}
+	trailer := make([]byte, sectionSize*int(n+1)+8) //nolint:gosec // G115: n is at most maxShards
+	start := size - sha256.Size - int64(len(trailer))
+	if start < int64(len(head)) || readAt(f, trailer, start) != nil {
+		return nil, corrupt
+	}
 	h := sha256.New()
-	buf := make([]byte, 256<<10)
-	pos := int64(0)
-	// feed hashes up to end, and takes the CRC of at, if not nil.
-	feed := func(end int64, at *shardAt) bool {
-		for pos < end {
-			b := buf[:min(int64(len(buf)), end-pos)]
-			if readAt(f, b, pos) != nil {
-				return false
-			}
-			h.Write(b)
-			if at != nil {
-				at.sum = crc32.Update(at.sum, castagnoli, b)
-			}
-			pos += int64(len(b))
-		}
-		return true
+	h.Write(head)
+	h.Write(trailer)
+	if !bytes.Equal(h.Sum(nil), end[8:]) {
+		return nil, corrupt
 	}
-	ok := true
+	// Lengths that the checksum vouches for but that do not add up can
+	// only come from a broken writer.
+	sections := make([]shardAt, n+1)
+	off := int64(len(head))
 	for i := range sections {
-		ok = ok && feed(sections[i].off, nil) && feed(sections[i].off+sections[i].size, &sections[i])
+		rec := trailer[sectionSize*i:]
+		length := binary.BigEndian.Uint64(rec)
+		if length > uint64(start-off) { //nolint:gosec // G115: off is at most start
+			return nil, fmt.Errorf("%s: corrupt (bad section length)", c.path)
+		}
+		sections[i] = shardAt{off: off, size: int64(length)} //nolint:gosec // G115: length is at most start-off, checked above
+		copy(sections[i].sum[:], rec[8:sectionSize])
+		off += int64(length) //nolint:gosec // G115: likewise
 	}
-	sum := make([]byte, 32)
-	if !ok || !feed(body, nil) || readAt(f, sum, body) != nil || !bytes.Equal(sum, h.Sum(nil)) {
-		return fmt.Errorf("%s: corrupt (checksum mismatch, or truncated)", c.path)
+	if off != start {
+		return nil, fmt.Errorf("%s: corrupt (bad section length)", c.path)
 	}
-	return nil
+	return sections, nil
 }
 
 // readAt fills b from f at off.
@@ -391,14 +464,31 @@ func readAt(f *os.File, b []byte, off int64) error {
 	return err
 }
 
-// read reads the section from f, into buf when it is large enough, and
-// checks that it is still what checkSum read.
-func (at shardAt) read(f *os.File, buf []byte) ([]byte, error) {
+// errSection is why a section was not decoded: its bytes are not those
+// the trailer names, because the file was damaged, or replaced or changed
+// since its trailer was read.
+var errSection = errors.New("checksum mismatch in a section, or the file changed as it was read")
+
+// read reads the section from f, into buf when it is large enough,
+// checks it against its SHA-256, and takes its CRC-32C.
+func (at *shardAt) read(f *os.File, buf []byte) ([]byte, error) {
 	buf = slices.Grow(buf[:0], int(at.size))[:at.size]
 	if err := readAt(f, buf, at.off); err != nil {
 		return buf, err
 	}
-	if crc32.Checksum(buf, castagnoli) != at.sum {
+	if sha256.Sum256(buf) != at.sum {
+		return buf, errSection
+	}
+	at.crc = crc32.Checksum(buf, castagnoli)
+	return buf, nil
+}
+
+// reread reads the section from f again, into buf when it is large
+// enough, and fails with errReadChanged unless it has the CRC-32C read
+// took.
+func (at *shardAt) reread(f *os.File, buf []byte) ([]byte, error) {
+	buf = slices.Grow(buf[:0], int(at.size))[:at.size]
+	if readAt(f, buf, at.off) != nil || crc32.Checksum(buf, castagnoli) != at.crc {
 		return buf, errReadChanged
 	}
 	return buf, nil
@@ -479,10 +569,10 @@ func (c *Cache) objects(e *entry, own []*manifest.Object, name string) ([]*manif
 	if objs == nil {
 		// Those of a file with the same bytes, whose loader may be
 		// setting its own fields of them: made again from their records.
-		records := recordsOf(e.objs)
+		records, prepared := recordsOf(e.objs, nil, nil)
 		objs = make([]*manifest.Object, len(records))
 		for i := range records {
-			objs[i] = records[i].object()
+			objs[i] = records[i].object(prepared[i])
 		}
 	}
 	for _, o := range objs {
@@ -511,38 +601,42 @@ func (c *Cache) objects(e *entry, own []*manifest.Object, name string) ([]*manif
 	return objs, unmodelled, fs
 }
 
-// object makes the object r records, but for its file.
-func (r *object) object() *manifest.Object {
+// object makes the object r records, with what p records of what
+// graph.Prepare kept of it, but for its file.
+func (r *object) object(p *graph.PreparedRecord) *manifest.Object {
 	o := &manifest.Object{
 		APIVersion: r.APIVersion, Group: r.Group, Kind: r.Kind, Name: r.Name,
 		Namespace: r.Namespace, NamespaceSet: r.NamespaceSet, Labels: r.Labels, Annotations: r.Annotations,
 		OwnerKind: r.OwnerKind, OwnerName: r.OwnerName, Doc: r.Doc,
 		KindLoc: r.KindLoc, NameLoc: r.NameLoc,
 	}
-	if r.Prepared != nil {
-		o.Prepared = r.Prepared.Prepared()
+	if p != nil {
+		o.Prepared = p.Prepared()
 	}
 	return o
 }
 
-// recordsOf records the objects of an entry, for Save and for a file
-// with the same bytes. Nothing writes to what it reads of them once they
-// are prepared (Put) or made (object), though their loader may be setting
-// their other fields.
-func recordsOf(objs []*manifest.Object) []object {
-	rs := make([]object, len(objs))
-	for i, o := range objs {
-		rs[i] = object{
+// recordsOf records the objects of an entry, and what graph.Prepare kept
+// of each, for Save and for a file with the same bytes: every object of
+// an entry is prepared (Put), or nil stands for what is not. It appends
+// them to rs and ps. Nothing writes to what it reads of them once they
+// are prepared or made (object), though their loader may be setting their
+// other fields.
+func recordsOf(objs []*manifest.Object, rs []object, ps []*graph.PreparedRecord) ([]object, []*graph.PreparedRecord) {
+	for _, o := range objs {
+		rs = append(rs, object{
 			APIVersion: o.APIVersion, Group: o.Group, Kind: o.Kind, Name: o.Name,
 			Namespace: o.Namespace, NamespaceSet: o.NamespaceSet, Labels: o.Labels, Annotations: o.Annotations,
 			OwnerKind: o.OwnerKind, OwnerName: o.OwnerName, Doc: o.Doc,
 			KindLoc: o.KindLoc, NameLoc: o.NameLoc,
+		})
+		var p *graph.PreparedRecord
+		if prepared, ok := o.Prepared.(*graph.Prepared); ok {
+			p = prepared.Record()
 		}
-		if p, ok := o.Prepared.(*graph.Prepared); ok {
-			rs[i].Prepared = p.Record()
-		}
+		ps = append(ps, p)
 	}
-	return rs
+	return rs, ps
 }
 
 // Put keeps a file read without problems with the findings of the local
@@ -622,146 +716,231 @@ func (c *Cache) Save() error {
 	<-c.ready
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	defer func() { c.old, c.kept, c.file, c.raw, c.index, c.newIndex = nil, nil, nil, nil, nil, nil }()
-	index := map[string]indexEntry{}
-	unsettled := false
-	for name, ie := range c.newIndex {
-		if c.kept[ie.Hash] != nil {
-			index[name] = ie
-			// Saving makes it known by its stat data next time.
-			unsettled = unsettled || !ie.Stat.Settled(c.written) && ie.Stat.Settled(c.start)
+	defer func() { c.old, c.kept, c.raw, c.index, c.newIndex = nil, nil, nil, nil, nil }()
+	// The files whose entries are kept: most often all of them, and
+	// then newIndex itself, which nothing changes any more (Digest).
+	index := c.newIndex
+	for _, ie := range c.newIndex {
+		if c.kept[ie.Hash] == nil {
+			index = maps.Clone(c.newIndex)
+			maps.DeleteFunc(index, func(_ string, ie indexEntry) bool { return c.kept[ie.Hash] == nil })
+			break
 		}
+	}
+	if index == nil {
+		index = map[string]indexEntry{}
+	}
+	unsettled := false
+	for _, ie := range index {
+		// Saving makes it known by its stat data next time.
+		unsettled = unsettled || !ie.Stat.Settled(c.written) && ie.Stat.Settled(c.start)
 	}
 	if !c.changed && len(c.kept) == len(c.old) && !unsettled && maps.Equal(index, c.index) {
 		return nil
 	}
-	// Shards, by the first byte of the content hash, so that reading can
-	// decode them side by side, and a run that changed a few files encodes
-	// only their shards again: the others are copied as they were read.
+	// Shards, so that reading can decode them side by side, and a run
+	// that changed a few files encodes only their shards again: the
+	// others are copied as they were read. An entry's shard, and its
+	// place in it, follow the first name of the files that have its
+	// bytes, not the bytes: an edited file stays in its shard, whose
+	// entries are made back into objects in the order of their names,
+	// the order in which the loader hands them on, and the graph and the
+	// rules go through them (made in the order of the hashes, they made a
+	// run after an edit of a 10,000-service tree 5% slower, most of it in
+	// building the graph).
+	names := make(map[[32]byte]string, len(c.kept))
+	for name, ie := range index {
+		if first, ok := names[ie.Hash]; !ok || name < first {
+			names[ie.Hash] = name
+		}
+	}
 	n := shards
 	parts := make([]map[[32]byte]*entry, n)
 	for i := range parts {
 		parts[i] = map[[32]byte]*entry{}
 	}
 	for h, e := range c.kept {
-		parts[int(h[0])%n][h] = e
+		parts[shardOf(names[h], h, n)][h] = e
 	}
-	err := c.write(parts, index, c.raw != nil)
+	err := c.write(parts, index, names, c.raw != nil)
 	if errors.Is(err, errReadChanged) {
-		err = c.write(parts, index, false)
+		err = c.write(parts, index, names, false)
 	}
 	return err
+}
+
+// shardOf is the shard, of n, of the entry with the hash h whose first
+// file, by name, is name: by the name's FNV-1a hash, or by h for an entry
+// of no file (none, so far).
+func shardOf(name string, h [32]byte, n int) int {
+	if name == "" {
+		return int(h[0]) % n
+	}
+	sum := uint32(2166136261)
+	for i := range len(name) {
+		sum = (sum ^ uint32(name[i])) * 16777619
+	}
+	return int(sum % uint32(n)) //nolint:gosec // G115: n is shards
 }
 
 // errReadChanged is why a shard of the file read could not be copied:
 // the file is no longer the one read.
 var errReadChanged = errors.New("the cache file changed since it was read")
 
-// write writes the cache file of parts, the shards, and index. With
+// write writes the cache file of parts, the shards, and index; names
+// are the first names of the entries' files (Save). With
 // copyRead it copies the shards that did not change from the file read
 // (c.raw), or fails with errReadChanged, having written nothing, if the
-// file is no longer that one.
-func (c *Cache) write(parts []map[[32]byte]*entry, index map[string]indexEntry, copyRead bool) error {
+// file no longer holds them.
+func (c *Cache) write(parts []map[[32]byte]*entry, index map[string]indexEntry, names map[[32]byte]string, copyRead bool) error {
 	n := len(parts)
-	// How many entries each shard read held, for sameKeys.
+	// A shard is the one read when it holds as many entries, all read
+	// from it: entries are keyed by content, so the same keys mean the
+	// same bytes.
 	var read [shards]int
-	for h := range c.old {
-		read[int(h[0])%n]++
-	}
-	payloads := make([][]byte, n)
-	copied := make([]bool, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	// No more shards' records at once than can be encoded.
-	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
-	for i := range parts {
-		if copyRead && len(parts[i]) == read[i] && sameKeys(parts[i], c.old) {
-			copied[i] = true
-			continue
+	for _, e := range c.old {
+		if e.from > 0 {
+			read[e.from-1]++
 		}
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			part := make(map[[32]byte]*entry, len(parts[i]))
-			for h, e := range parts[i] {
-				r := *e
-				r.Objects = recordsOf(e.objs)
-				part[h] = &r
-			}
-			var b bytes.Buffer
-			errs[i] = gob.NewEncoder(&b).Encode(part)
-			payloads[i] = b.Bytes()
-		})
 	}
-	var ib bytes.Buffer
-	ierr := gob.NewEncoder(&ib).Encode(index)
-	wg.Wait()
-	if err := errors.Join(append(errs, ierr)...); err != nil {
-		return fmt.Errorf("%s: encoding the cache: %w", c.path, err)
+	copied := make([]bool, n)
+	for i := range parts {
+		copied[i] = copyRead && len(parts[i]) == read[i] && allFrom(parts[i], i+1)
 	}
-	payloads = append(payloads, ib.Bytes())
-	copied = append(copied, false)
 	return c.writeFile(c.path, func(w io.Writer) error {
 		var from *os.File
 		if slices.Contains(copied, true) {
+			// Whatever file has the path now: a shard is copied only if
+			// its bytes have the CRC-32C of the one read.
 			var err error
-			if from, err = c.openRead(); err != nil {
-				return err
+			if from, err = os.Open(c.path); err != nil {
+				return errReadChanged
 			}
 			// Closed before writeFile renames over it.
 			defer from.Close()
 		}
+		head := append([]byte(magic), c.key[:]...)
+		head = binary.BigEndian.AppendUint64(head, uint64(c.start.UnixNano())) //nolint:gosec // G115: read back as written
+		if _, err := w.Write(head); err != nil {
+			return err
+		}
+		trailer := make([]byte, 0, sectionSize*(n+1)+8)
+		// Each section is written as soon as it and those before it are
+		// made, so that the file is never all in memory: a goroutine
+		// holds the records and bytes of one section at a time.
+		section := func(i int, buf []byte) ([]byte, [sha256.Size]byte, error) {
+			b := bytes.NewBuffer(buf)
+			var err error
+			switch {
+			case i == n:
+				err = writeIndex(b, index)
+			case copied[i]:
+				at := &c.raw[i]
+				buf, err = at.reread(from, buf)
+				return buf, at.sum, err
+			default:
+				err = encodeShard(b, parts[i], names)
+			}
+			if err != nil {
+				return nil, [sha256.Size]byte{}, fmt.Errorf("%s: encoding the cache: %w", c.path, err)
+			}
+			return b.Bytes(), sha256.Sum256(b.Bytes()), nil
+		}
+		put := func(b []byte, sum [sha256.Size]byte) error {
+			trailer = binary.BigEndian.AppendUint64(trailer, uint64(len(b)))
+			trailer = append(trailer, sum[:]...)
+			_, err := w.Write(b)
+			return err
+		}
+		if err := inOrder(n+1, max(1, runtime.GOMAXPROCS(0)), section, put); err != nil {
+			return err
+		}
+		trailer = binary.BigEndian.AppendUint64(trailer, uint64(n)) //nolint:gosec // G115: n is shards
 		h := sha256.New()
-		w = io.MultiWriter(w, h)
-		out := [][]byte{[]byte(magic), c.key[:],
-			binary.BigEndian.AppendUint64(nil, uint64(c.start.UnixNano())), //nolint:gosec // G115: read back as written
-			binary.BigEndian.AppendUint64(nil, uint64(n))}                  //nolint:gosec // G115: n is shards
-		for i := range payloads {
-			size := int64(len(payloads[i]))
-			if copied[i] {
-				size = c.raw[i].size
-			}
-			out = append(out, binary.BigEndian.AppendUint64(nil, uint64(size))) //nolint:gosec // G115: a length
-		}
-		for _, p := range out {
-			if _, err := w.Write(p); err != nil {
-				return err
-			}
-		}
-		var buf []byte
-		for i, p := range payloads {
-			if copied[i] {
-				at := c.raw[i]
-				buf = slices.Grow(buf[:0], int(at.size))[:at.size]
-				if _, err := from.ReadAt(buf, at.off); err != nil || crc32.Checksum(buf, castagnoli) != at.sum {
-					return errReadChanged
-				}
-				p = buf
-			}
-			if _, err := w.Write(p); err != nil {
-				return err
-			}
+		h.Write(head)
+		h.Write(trailer)
+		if _, err := w.Write(trailer); err != nil {
+			return err
 		}
 		_, err := w.Write(h.Sum(nil))
 		return err
 	})
 }
 
-// openRead opens the file read again, or fails with errReadChanged if the
-// file at its path is another one now, or was changed in place. Save
-// replaces the file, never changes it: one that changed in place is
-// another file, and a shard that no longer checks out tells the rest.
-func (c *Cache) openRead() (*os.File, error) {
-	f, err := os.Open(c.path)
-	if err != nil {
-		return nil, errReadChanged
+// encodeShard writes the entries of a shard to w, in the order of the
+// names of their files, and of their keys: the same entries make the same
+// bytes.
+func encodeShard(w io.Writer, part map[[32]byte]*entry, names map[[32]byte]string) error {
+	keys := slices.SortedFunc(maps.Keys(part), func(a, b [32]byte) int {
+		return cmp.Or(strings.Compare(names[a], names[b]), bytes.Compare(a[:], b[:]))
+	})
+	enc := gob.NewEncoder(w)
+	// The records of an entry are garbage once encoded: each is made in
+	// those of the last.
+	var rs []object
+	var ps []*graph.PreparedRecord
+	for _, h := range keys {
+		r := *part[h]
+		rs, ps = recordsOf(r.objs, rs[:0], ps[:0])
+		r.Objects, r.Prepared = rs, ps
+		if slices.Contains(r.Prepared, nil) {
+			return errors.New("an object that was not prepared") // cannot happen: Put keeps none
+		}
+		if err := enc.Encode(shardEntry{Hash: h, Entry: &r}); err != nil {
+			return err
+		}
 	}
-	info, err := f.Stat()
-	if err != nil || !os.SameFile(info, c.file) || info.Size() != c.file.Size() || !info.ModTime().Equal(c.file.ModTime()) {
-		f.Close()
-		return nil, errReadChanged
+	return nil
+}
+
+// inOrder makes sections 0 to n-1 on up to workers goroutines, and puts
+// each, in order, as soon as it and those before it are made. A goroutine
+// makes another section only once its last one is put, so that no more
+// than workers sections are held at once, and it hands makeSection the
+// buffer of the section it put last, to make the next one in. It returns
+// the first error of makeSection or put, after which nothing more is put.
+func inOrder(n, workers int, makeSection func(i int, buf []byte) ([]byte, [sha256.Size]byte, error),
+	put func(b []byte, sum [sha256.Size]byte) error) error {
+	var (
+		next atomic.Int64
+		mu   sync.Mutex
+		turn = sync.NewCond(&mu)
+		done int   // sections put, under mu
+		err  error // the first failure, under mu
+		wg   sync.WaitGroup
+	)
+	for range min(n, workers) {
+		wg.Go(func() {
+			var buf []byte
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				b, sum, e := makeSection(i, buf)
+				mu.Lock()
+				for done != i && err == nil {
+					turn.Wait()
+				}
+				if err == nil && e == nil {
+					e = put(b, sum)
+				}
+				if err == nil {
+					err = e
+				}
+				done++
+				turn.Broadcast()
+				failed := err != nil
+				mu.Unlock()
+				if failed {
+					return
+				}
+				buf = b[:0]
+			}
+		})
 	}
-	return f, nil
+	wg.Wait()
+	return err
 }
 
 // Stats says how many files came from the cache, how many of them were
@@ -784,12 +963,10 @@ func (c *Cache) Stats() (hits, unread, misses int, ignored string) {
 	return c.hits, c.unread, c.misses, ignored
 }
 
-// sameKeys reports whether every entry of a shard to write was read: a
-// shard as large as the one read is then the same, and since entries are
-// keyed by content, the same keys mean the same bytes.
-func sameKeys(part, read map[[32]byte]*entry) bool {
-	for h := range part {
-		if _, ok := read[h]; !ok {
+// allFrom reports whether every entry of a shard to write has from.
+func allFrom(part map[[32]byte]*entry, from int) bool {
+	for _, e := range part {
+		if e.from != from {
 			return false
 		}
 	}

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -96,7 +99,17 @@ func TestCacheFileChangedBeforeSave(t *testing.T) {
 			}
 			want, _ := lint(t, dir, "", nil)
 			damage := func(c *Cache) rules.FileCache {
-				return saving{c, func() { zeroShard(t, path, how, sha256.Sum256(old), sha256.Sum256(now)) }}
+				return saving{c, func() {
+					// The shard of the edited file is written again, not
+					// copied: damage another.
+					c.mu.Lock()
+					_, ok := c.newIndex[edited]
+					c.mu.Unlock()
+					if !ok {
+						t.Fatalf("the run read no file %s", edited)
+					}
+					zeroShard(t, path, how, edited)
+				}}
 			}
 			if got, _ := lint(t, dir, path, damage); got != want {
 				t.Fatalf("the run whose cache file changed found\n%s\nwant\n%s", got, want)
@@ -122,9 +135,9 @@ func (s saving) Save() error {
 }
 
 // zeroShard zeroes the largest shard of the cache file at path that holds
-// none of the keys, in place, keeping its modification time, or in a copy
-// renamed over it.
-func zeroShard(t *testing.T, path, how string, keys ...[32]byte) {
+// none of the files named, in place, keeping its modification time, or in
+// a copy renamed over it.
+func zeroShard(t *testing.T, path, how string, names ...string) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -134,14 +147,16 @@ func zeroShard(t *testing.T, path, how string, keys ...[32]byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	head := len(magic) + 32 + 8 + 8
-	off := head + 8*(shards+1)
+	// The sections follow the head; the trailer that ends the file,
+	// before its SHA-256, gives their lengths.
+	trailer := data[len(data)-sha256.Size-8-sectionSize*(shards+1):]
+	off := headSize
 	var at, size int
 	for i := range shards {
-		n := int(binary.BigEndian.Uint64(data[head+8*i:])) //nolint:gosec // G115: a test's file
+		n := int(binary.BigEndian.Uint64(trailer[sectionSize*i:])) //nolint:gosec // G115: a test's file
 		skip := false
-		for _, k := range keys {
-			skip = skip || int(k[0])%shards == i
+		for _, name := range names {
+			skip = skip || shardOf(name, [32]byte{}, shards) == i
 		}
 		if !skip && n > size {
 			at, size = off, n
@@ -174,6 +189,232 @@ func zeroShard(t *testing.T, path, how string, keys ...[32]byte) {
 		}
 		if err := os.Rename(tmp, path); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestCacheFileChangedWhileRead changes the cache file after its trailer
+// was checked and before any of its sections is read (the seam
+// sectionsRead). Changed in place, a section no longer has the SHA-256
+// the trailer names: the cache is ignored with a warning, the run finds
+// what a run without it finds, and the next run uses the file it wrote
+// instead. Replaced by another file, the run still reads the one it
+// opened, and finds the same.
+func TestCacheFileChangedWhileRead(t *testing.T) {
+	for _, how := range []string{"in place", "replaced"} {
+		t.Run(how, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "examples"))); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "x.cache")
+			want, _ := lint(t, dir, "", nil)
+			lint(t, dir, path, nil)
+			// Without the run record, the next run reads the cache file.
+			if err := os.Remove(path + ".run"); err != nil {
+				t.Fatal(err)
+			}
+			called := false
+			damage := func(c *Cache) rules.FileCache {
+				c.sectionsRead = func() {
+					called = true
+					zeroShard(t, path, how)
+				}
+				return c
+			}
+			got, c := lint(t, dir, path, damage)
+			hits, _, misses, ignored := c.Stats()
+			if !called {
+				t.Fatal("the run did not read the cache file")
+			}
+			if got != want {
+				t.Errorf("the run whose cache file changed found\n%s\nwant\n%s", got, want)
+			}
+			if how == "in place" {
+				if !strings.Contains(ignored, "checksum mismatch") || hits != 0 {
+					t.Errorf("%d files from a cache changed in place, %d read; ignored: %q", hits, misses, ignored)
+				}
+				got, c = lint(t, dir, path, nil)
+				hits, _, misses, ignored = c.Stats()
+				if ignored != "" || misses != 0 || got != want {
+					t.Errorf("the next run: %d files from the cache, %d read, ignored: %q; output equal: %v", hits, misses, ignored, got == want)
+				}
+			} else if ignored != "" || misses != 0 {
+				t.Errorf("%d files from the cache file opened, %d read; ignored: %q", hits, misses, ignored)
+			}
+		})
+	}
+}
+
+// TestCacheTrailer damages the trailer of a cache file, and in all but
+// one case makes its checksum match again, as only a broken writer
+// would: each time the file is ignored, with a warning that says why,
+// and a run without a cache is what is found.
+func TestCacheTrailer(t *testing.T) {
+	dir := filepath.Join("..", "..", "examples", "shop")
+	want, _ := lint(t, dir, "", nil)
+	// at returns the offset of the trailer's record of section i in a
+	// file of n bytes; count that of the number of shards.
+	at := func(n, i int) int { return n - sha256.Size - 8 - sectionSize*(shards+1) + sectionSize*i }
+	count := func(n int) int { return n - sha256.Size - 8 }
+	add := func(b []byte, off int, delta int64) {
+		binary.BigEndian.PutUint64(b[off:], uint64(int64(binary.BigEndian.Uint64(b[off:]))+delta)) //nolint:gosec // G115: a test's file
+	}
+	// full is the first shard that is not empty: a few files leave most
+	// empty.
+	full := func(b []byte) int {
+		for i := range shards {
+			if binary.BigEndian.Uint64(b[at(len(b), i):]) > 0 {
+				return i
+			}
+		}
+		t.Fatal("every shard is empty")
+		return 0
+	}
+	for _, c := range []struct {
+		name   string
+		damage func(b []byte) []byte
+		rehash bool
+		warn   string
+	}{
+		{name: "cut short", damage: func(b []byte) []byte { return b[:len(b)-1] }, warn: "checksum mismatch, or truncated"},
+		{name: "trailer byte", damage: func(b []byte) []byte { b[at(len(b), 3)+20] ^= 1; return b }, warn: "checksum mismatch, or truncated"},
+		{name: "shard longer", damage: func(b []byte) []byte { add(b, at(len(b), full(b)), 1); return b }, rehash: true, warn: "bad section length"},
+		{name: "shard shorter", damage: func(b []byte) []byte { add(b, at(len(b), full(b)), -1); return b }, rehash: true, warn: "bad section length"},
+		{name: "shard too long", damage: func(b []byte) []byte { add(b, at(len(b), 0), 1<<40); return b }, rehash: true, warn: "bad section length"},
+		{name: "index longer", damage: func(b []byte) []byte { add(b, at(len(b), shards), 1); return b }, rehash: true, warn: "bad section length"},
+		{name: "shard count", damage: func(b []byte) []byte { add(b, count(len(b)), 1); return b }, rehash: true, warn: "checksum mismatch, or truncated"},
+		{name: "shard hash", damage: func(b []byte) []byte { b[at(len(b), full(b))+8] ^= 1; return b }, rehash: true, warn: "checksum mismatch in a section"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "x.cache")
+			lint(t, dir, path, nil)
+			if err := os.Remove(path + ".run"); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b = c.damage(b)
+			if c.rehash {
+				h := sha256.New()
+				h.Write(b[:headSize])
+				h.Write(b[at(len(b), 0) : len(b)-sha256.Size])
+				h.Sum(b[:len(b)-sha256.Size])
+			}
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			got, cache := lint(t, dir, path, nil)
+			hits, _, _, ignored := cache.Stats()
+			if !strings.Contains(ignored, c.warn) || hits != 0 {
+				t.Errorf("%d files from the damaged cache; ignored: %q, want %q", hits, ignored, c.warn)
+			}
+			if got != want {
+				t.Errorf("found\n%s\nwant\n%s", got, want)
+			}
+		})
+	}
+}
+
+// TestInOrder checks that inOrder puts every section in order, however
+// late the goroutines make them, holds no more than the number of
+// goroutines at once, and stops at the first failure, which it returns.
+func TestInOrder(t *testing.T) {
+	const n, workers = 40, 3
+	for _, fail := range []int{-1, 0, 17, n - 1} {
+		var mu sync.Mutex
+		var put []int
+		held, most := 0, 0
+		boom := errors.New("boom")
+		makeSection := func(i int, buf []byte) ([]byte, [sha256.Size]byte, error) {
+			mu.Lock()
+			held++
+			most = max(most, held)
+			mu.Unlock()
+			// The later sections are made first, most often.
+			time.Sleep(time.Duration((i*7)%5) * time.Millisecond)
+			if i == fail {
+				return nil, [sha256.Size]byte{}, boom
+			}
+			return append(buf[:0], byte(i)), sha256.Sum256([]byte{byte(i)}), nil
+		}
+		err := inOrder(n, workers, makeSection, func(b []byte, sum [sha256.Size]byte) error {
+			mu.Lock()
+			defer mu.Unlock()
+			held--
+			if len(b) != 1 || sum != sha256.Sum256(b) {
+				t.Errorf("put %v with another section's sum", b)
+			}
+			put = append(put, int(b[0]))
+			return nil
+		})
+		want := n
+		if fail >= 0 {
+			want = fail
+		}
+		if fail >= 0 && !errors.Is(err, boom) || fail < 0 && err != nil {
+			t.Errorf("failing at %d: inOrder returned %v", fail, err)
+		}
+		if len(put) != want || !slices.IsSorted(put) || len(put) > 0 && put[len(put)-1] != want-1 {
+			t.Errorf("failing at %d: put %v, want 0 to %d in order", fail, put, want-1)
+		}
+		if most > workers {
+			t.Errorf("failing at %d: %d sections made and not put at once, want at most %d", fail, most, workers)
+		}
+	}
+}
+
+// sectionSums returns the SHA-256 of each section of the cache file at
+// path, as its trailer says.
+func sectionSums(t *testing.T, path string) [][sha256.Size]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trailer := b[len(b)-sha256.Size-8-sectionSize*(shards+1):]
+	sums := make([][sha256.Size]byte, shards+1)
+	for i := range sums {
+		copy(sums[i][:], trailer[sectionSize*i+8:])
+	}
+	return sums
+}
+
+// TestCacheEditWritesOneShard edits a file of a cached tree: the run
+// after it writes the edited file's shard (and the index) again, and
+// copies the others, which hold the same bytes. Shards follow file
+// names, not content, so that the old and the new bytes of a file are in
+// the same shard.
+func TestCacheEditWritesOneShard(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "examples"))); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "x.cache")
+	lint(t, dir, path, nil)
+	before := sectionSums(t, path)
+	edited := filepath.Join(dir, "shop", "reviews.yaml")
+	f, err := os.OpenFile(edited, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("# edited\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, c := lint(t, dir, path, nil)
+	if _, _, misses, _ := c.Stats(); misses != 1 {
+		t.Fatalf("%d files read after an edit, want 1", misses)
+	}
+	after := sectionSums(t, path)
+	want := shardOf(edited, [32]byte{}, shards)
+	for i := range shards {
+		if changed := before[i] != after[i]; changed != (i == want) {
+			t.Errorf("shard %d changed: %v; the edited file's is %d", i, changed, want)
 		}
 	}
 }
