@@ -34,10 +34,13 @@ type LintOptions struct {
 // (lintcache.Cache).
 type FileCache interface {
 	// Reuse returns the result of the last run when it was made with key
-	// (the rules and their severities) over paths, the input has
-	// not changed since by the stat data of its directories and files,
-	// and its findings still hold at now.
-	Reuse(key string, paths []string, opts manifest.Options, now time.Time) (*manifest.Result, []*Finding, bool)
+	// (the rules and their severities) over paths, the input has not
+	// changed since (its directories by their stat data, its files by
+	// their stat data or else their bytes), and its findings still hold
+	// at now. err is why the new stat data of files whose bytes had not
+	// changed could not be kept, if they could not: the result holds all
+	// the same.
+	Reuse(key string, paths []string, opts manifest.Options, now time.Time) (res *manifest.Result, fs []*Finding, ok bool, err error)
 	// Prefetch starts reading what was kept of the files, and makes the
 	// maps of the objects Unchanged and Get return those of shared
 	// (graph.Shared.Canon), which Put's objects have had.
@@ -98,8 +101,8 @@ func Lint(opts LintOptions) *Result {
 	start := time.Now()
 	key := rulesKey(opts.Rules, opts.Severity)
 	if opts.Cache != nil {
-		if res, fs, ok := opts.Cache.Reuse(key, opts.Paths, opts.Load, start); ok {
-			return &Result{Load: res, Findings: fs}
+		if res, fs, ok, err := opts.Cache.Reuse(key, opts.Paths, opts.Load, start); ok {
+			return &Result{Load: res, Findings: fs, CacheErr: err}
 		}
 	}
 	var (

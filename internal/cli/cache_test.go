@@ -260,6 +260,28 @@ func TestCacheRunRecord(t *testing.T) {
 	check("back to every rule", false, ".")
 	check("nothing changed again", true, ".")
 
+	// Files touched, their bytes the same (git checkout, a save without a
+	// change): read again, and the last run still reported.
+	reviews := filepath.Join(dir, "reviews.yaml")
+	now := time.Now()
+	if err := os.Chtimes(reviews, now, now); err != nil {
+		t.Fatal(err)
+	}
+	check("a file touched", true, ".")
+	if _, hits, unread, _ := statRun(t, dir, cacheDir, "."); hits == unread {
+		t.Fatalf("a file touched just now: all %s files known by their stat data", hits)
+	}
+	// Once it has settled, the record holds its new stat data.
+	old := now.Add(-time.Hour)
+	if err := os.Chtimes(reviews, old, old); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2100 * time.Millisecond) // its ctime settles
+	check("the touched file settled", true, ".")
+	if _, hits, unread, _ := statRun(t, dir, cacheDir, "."); hits != unread {
+		t.Fatalf("after the touched file settled: %s files known by their stat data, want all %s", unread, hits)
+	}
+
 	// A new file in a subfolder: only the folder's stat data show it.
 	write("more/canary.yaml", `apiVersion: networking.istio.io/v1
 kind: VirtualService

@@ -424,7 +424,10 @@ func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache, saveErr error) {
 	}
 	if f.verbose {
 		fmt.Fprintf(env.Stderr, "meshlint: cache: %d files unchanged (%d known by their stat data), %d read\n", hits, unread, misses)
-		if c.Reused() {
+		switch {
+		case c.Reused() && hits > unread:
+			fmt.Fprintf(env.Stderr, "meshlint: cache: nothing changed since the last run (%s touched, read again: the same bytes): its findings are reported again\n", wording.Count(hits-unread, "file", "files"))
+		case c.Reused():
 			fmt.Fprintln(env.Stderr, "meshlint: cache: no directory or file changed since the last run: its findings are reported again")
 		}
 	}

@@ -477,6 +477,29 @@ func Stat(name string, opts Options) (FileStat, error) {
 	return StatOf(info), nil
 }
 
+// ReadStat reads the file name, resolved as Load resolves it, with the
+// stat data taken before reading it, as Load gives them to Cached: a file
+// that changes meanwhile then shows other stat data next time. A file
+// larger than opts.MaxFileSize, or not a regular file, is an error.
+func ReadStat(name string, opts Options) ([]byte, FileStat, error) {
+	path := abs(opts.Dir, name)
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, FileStat{}, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, FileStat{}, fmt.Errorf("%s: not a regular file", name)
+	}
+	data, err := readFile(path, opts.MaxFileSize)
+	if err == nil && int64(len(data)) > opts.MaxFileSize {
+		err = errTooLarge
+	}
+	if err != nil {
+		return nil, FileStat{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return data, StatOf(info), nil
+}
+
 // File is what PerFile is given: the objects read from one file.
 type File struct {
 	Name string

@@ -272,6 +272,9 @@ type readRecord struct {
 	head  recordHead
 	input func() *recordInput
 	found func() *recordFound
+	// raw holds the encoded input and findings, which a record whose
+	// files were only touched is written again with (refresh).
+	raw [2][]byte
 }
 
 // openRecord reads the record file at path, made with key. A missing file
@@ -320,6 +323,7 @@ func openRecord(path, key string) (*readRecord, error) {
 	// What the run found is copied, so that forget lets go of the
 	// file's bytes.
 	input, found := parts[1], bytes.Clone(parts[2])
+	r.raw = [2][]byte{input, found}
 	r.input = sync.OnceValue(func() *recordInput { return readInput(input) })
 	r.found = sync.OnceValue(func() *recordFound {
 		var f recordFound
@@ -337,6 +341,7 @@ func openRecord(path, key string) (*readRecord, error) {
 func (r *readRecord) forget() {
 	r.head.Files, r.head.Dirs = nil, nil
 	r.input = func() *recordInput { return nil }
+	r.raw = [2][]byte{}
 }
 
 // fullKey joins the cache file's key and the caller's.
@@ -372,38 +377,42 @@ func (c *Cache) findings(found *recordFound, objs []*manifest.Object, keep func(
 
 // Reuse returns the result and findings of the last run when it was made
 // with key (the rules and their severities) over paths, no directory it
-// walked and no file it read has changed since by their stat data, and
-// its findings still hold at now. Nothing else is read: the cache file is
-// decoded only if Reuse says no.
-func (c *Cache) Reuse(key string, paths []string, opts manifest.Options, now time.Time) (*manifest.Result, []*rules.Finding, bool) {
-	res, fs, ok := c.reuse(key, paths, opts, now)
+// walked has changed since by its stat data, every file it read holds the
+// same bytes (by its stat data, or else by its SHA-256), and its findings
+// still hold at now. Only the files whose stat data changed are read: the
+// cache file is decoded only if Reuse says no. A record whose files were
+// only touched (git checkout, a save without a change) is written again
+// with their new stat data; err says why that failed, if it did.
+func (c *Cache) Reuse(key string, paths []string, opts manifest.Options, now time.Time) (*manifest.Result, []*rules.Finding, bool, error) {
+	res, fs, ok, err := c.reuse(key, paths, opts, now)
 	if rec := c.record(key); rec != nil && !ok {
 		rec.forget()
 	}
-	return res, fs, ok
+	return res, fs, ok, err
 }
 
-func (c *Cache) reuse(key string, paths []string, opts manifest.Options, now time.Time) (*manifest.Result, []*rules.Finding, bool) {
+func (c *Cache) reuse(key string, paths []string, opts manifest.Options, now time.Time) (*manifest.Result, []*rules.Finding, bool, error) {
 	rec := c.record(key)
 	if rec == nil || rec.head.Dirs == nil || !rec.head.holds(now) {
-		return nil, nil, false
+		return nil, nil, false, nil
 	}
 	for _, p := range paths {
 		if _, ok := rec.head.Dirs[p]; !ok {
-			return nil, nil, false // a file named alone: its kustomization is not watched
+			return nil, nil, false, nil // a file named alone: its kustomization is not watched
 		}
 	}
-	if !statsHold(&rec.head, opts) {
-		return nil, nil, false
+	touched, ok := statsHold(&rec.head, opts)
+	if !ok || !sameBytes(&rec.head, touched, opts) {
+		return nil, nil, false, nil
 	}
 	in, found := rec.input(), rec.found()
 	if in == nil || found == nil {
-		return nil, nil, false
+		return nil, nil, false, nil
 	}
 	objs := in.Objects.objects(opts, true)
 	derived := found.Derived.objects(opts, false)
 	if objs == nil && len(in.Objects.Name) > 0 || derived == nil && len(found.Derived.Name) > 0 || len(found.DerivedFrom) != len(derived) {
-		return nil, nil, false
+		return nil, nil, false, nil
 	}
 	for i, o := range derived {
 		if from := found.DerivedFrom[i]; from >= 0 && from < len(objs) {
@@ -412,7 +421,7 @@ func (c *Cache) reuse(key string, paths []string, opts manifest.Options, now tim
 	}
 	fs, ok := c.findings(found, append(objs[:len(objs):len(objs)], derived...), func(*rules.Rule) bool { return true })
 	if !ok {
-		return nil, nil, false
+		return nil, nil, false, nil
 	}
 	res := &manifest.Result{Objects: objs, Files: in.Read, Unmodelled: in.Unmodelled,
 		Skipped: in.Skipped, Ignored: in.Ignored, Dirs: rec.head.Dirs}
@@ -421,46 +430,100 @@ func (c *Cache) reuse(key string, paths []string, opts manifest.Options, now tim
 	}
 	c.mu.Lock()
 	c.reused = true
-	c.hits, c.unread = len(rec.head.Files), len(rec.head.Files)
+	c.hits, c.unread = len(rec.head.Files), len(rec.head.Files)-len(touched)
 	c.mu.Unlock()
-	return res, fs, true
+	var err error
+	if len(touched) > 0 {
+		// Their new stat data, with the time of this run, which their
+		// bytes were checked at: the next run need not read them, once
+		// they have settled.
+		rec.head.Since = now
+		err = c.refresh(rec)
+	}
+	return res, fs, true, err
 }
 
-// statsHold reports whether every directory and file of the record has
-// the stat data recorded, and had settled before the recording run.
-func statsHold(head *recordHead, opts manifest.Options) bool {
+// sameBytes reports whether each file of touched, whose stat data changed
+// or had not settled, still holds the bytes the record was made of, and
+// sets its stat data in head to those seen before reading it.
+func sameBytes(head *recordHead, touched []string, opts manifest.Options) bool {
+	for _, name := range touched {
+		data, st, err := manifest.ReadStat(name, opts)
+		ie := head.Files[name]
+		if err != nil || sha256.Sum256(data) != ie.Hash {
+			return false
+		}
+		head.Files[name] = indexEntry{Stat: st, Hash: ie.Hash}
+	}
+	return true
+}
+
+// refresh writes rec again, with its head as it is now.
+func (c *Cache) refresh(rec *readRecord) error {
+	return c.writeRecord(&rec.head, func(w io.Writer) error {
+		_, err := w.Write(rec.raw[0])
+		return err
+	}, func(w io.Writer) error {
+		_, err := w.Write(rec.raw[1])
+		return err
+	})
+}
+
+// statsHold reports whether every directory of the record has the stat
+// data recorded, and had settled before the recording run, and returns the
+// files that do not (touched), most recently changed first: their bytes
+// tell whether they changed.
+func statsHold(head *recordHead, opts manifest.Options) (touched []string, ok bool) {
 	type named struct {
 		name string
 		want manifest.FileStat
+		dir  bool
 	}
 	all := make([]named, 0, len(head.Dirs)+len(head.Files))
 	for name, st := range head.Dirs {
-		all = append(all, named{name, st})
+		all = append(all, named{name, st, true})
 	}
 	for name, ie := range head.Files {
-		all = append(all, named{name, ie.Stat})
+		all = append(all, named{name, ie.Stat, false})
 	}
 	// The last changed first: a file being edited is most often one that
-	// was edited just before, and the first change found ends the check
+	// was edited just before, and a directory that changed ends the check
 	// (the stat calls of a 10,000-file tree take 6 to 11 ms).
 	slices.SortFunc(all, func(a, b named) int { return cmp.Compare(b.want.Mtime, a.want.Mtime) })
 	// Two stat calls at a time: the system calls dominate.
 	var (
-		wg  sync.WaitGroup
-		bad atomic.Bool
+		wg      sync.WaitGroup
+		bad     atomic.Bool
+		changed = make([]bool, len(all))
 	)
 	for w := range 2 {
 		wg.Go(func() {
 			for i := w; i < len(all) && !bad.Load(); i += 2 {
 				st, err := manifest.Stat(all[i].name, opts)
-				if err != nil || st != all[i].want || !st.Settled(head.Since) {
+				switch {
+				case err != nil:
 					bad.Store(true)
+				case st != all[i].want || !st.Settled(head.Since):
+					// A directory whose entries may have changed would
+					// have to be walked again, as the loader does.
+					if all[i].dir {
+						bad.Store(true)
+					}
+					changed[i] = true
 				}
 			}
 		})
 	}
 	wg.Wait()
-	return !bad.Load()
+	if bad.Load() {
+		return nil, false
+	}
+	for i, c := range changed {
+		if c {
+			touched = append(touched, all[i].name)
+		}
+	}
+	return touched, true
 }
 
 // GraphFindings returns the graph rules' findings of the last run when it
@@ -518,6 +581,17 @@ func (c *Cache) PutRecord(key string, digest [32]byte, res *manifest.Result, fs 
 		}
 		found.Findings = append(found.Findings, r)
 	}
+	return c.writeRecord(&head, func(w io.Writer) error { return writeInput(w, res) }, func(w io.Writer) error {
+		if err := gob.NewEncoder(w).Encode(found); err != nil {
+			return fmt.Errorf("encoding the run record: %w", err)
+		}
+		return nil
+	})
+}
+
+// writeRecord writes the record file: head, then what the run read and
+// what it found, as input and found write them.
+func (c *Cache) writeRecord(head *recordHead, input, found func(io.Writer) error) error {
 	return c.writeFile(c.recordPath(), func(w io.Writer) error {
 		h := sha256.New()
 		cw := &counter{w: io.MultiWriter(w, h)}
@@ -531,16 +605,16 @@ func (c *Cache) PutRecord(key string, digest [32]byte, res *manifest.Result, fs 
 			return err
 		}
 		cw.n = 0
-		if err := writeHead(cw, &head); err != nil {
+		if err := writeHead(cw, head); err != nil {
 			return err
 		}
 		length()
-		if err := writeInput(cw, res); err != nil {
+		if err := input(cw); err != nil {
 			return err
 		}
 		length()
-		if err := gob.NewEncoder(cw).Encode(found); err != nil {
-			return fmt.Errorf("encoding the run record: %w", err)
+		if err := found(cw); err != nil {
+			return err
 		}
 		length()
 		if _, err := cw.Write(lengths); err != nil {
