@@ -94,6 +94,10 @@ func cmdLint(args []string, env *Env) int {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
+	if n := count(paths, "-"); n > 1 {
+		fmt.Fprintf(env.Stderr, "meshlint: - names standard input %d times: it can be read once\n", n)
+		return ExitError
+	}
 	if code := f.validate(env); code != 0 {
 		return code
 	}
@@ -225,6 +229,12 @@ func (f *lintFlags) validate(env *Env) int {
 	}
 	if code := f.checkLoad(env, "meshlint"); code != 0 {
 		return code
+	}
+	if f.baseline != "" && f.writeBaseline != "" {
+		// Writing records every finding, so the baseline read would
+		// change nothing: asking for both is a slip.
+		fmt.Fprintln(env.Stderr, "meshlint: --baseline and --write-baseline: give one (--write-baseline records every finding, whatever a baseline holds)")
+		return ExitError
 	}
 	if len(f.rootNamespace) == 0 || len(content.IsDNS1123Label(f.rootNamespace)) > 0 {
 		fmt.Fprintf(env.Stderr, "meshlint: --root-namespace: %q is not a valid namespace name\n", f.rootNamespace)
@@ -434,4 +444,15 @@ func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache, saveErr error) {
 	if saveErr != nil {
 		fmt.Fprintf(env.Stderr, "meshlint: warning: %v\n", saveErr)
 	}
+}
+
+// count returns how many of list are s.
+func count(list []string, s string) int {
+	n := 0
+	for _, x := range list {
+		if x == s {
+			n++
+		}
+	}
+	return n
 }
