@@ -67,32 +67,26 @@ func fixInputs(t *testing.T) []fixInput {
 
 	// Each rule's fixtures, run with the settings their "# fixture:" lines
 	// ask for (ruletest.ParseOptions), and its Bad example.
+	err := ruletest.EachFixture(filepath.Join(root, "fixtures", "rules"), func(id, fixture string, files map[string][]byte) {
+		in := fixInput{name: "rules/" + id + "/" + fixture, files: map[string]string{}, paths: []string{"."}}
+		var text strings.Builder
+		bare := map[string]string{}
+		for name, data := range files {
+			in.files[name] = string(data)
+			bare[name] = wantComment.ReplaceAllString(string(data), "")
+			text.Write(data)
+			text.WriteByte('\n')
+		}
+		in.args, in.mesh = fixtureSettings(t, in.name, text.String())
+		ins = append(ins, in)
+		if !equalTrees(bare, in.files) {
+			ins = append(ins, fixInput{name: in.name + "/without-wants", files: bare, args: in.args, mesh: in.mesh, paths: in.paths})
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range all.Rules {
-		dir := filepath.Join(root, "fixtures", "rules", r.ID)
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries {
-			files, err := ruletest.Files(filepath.Join(dir, e.Name()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			in := fixInput{name: "rules/" + r.ID + "/" + e.Name(), files: map[string]string{}, paths: []string{"."}}
-			var text strings.Builder
-			bare := map[string]string{}
-			for name, data := range files {
-				in.files[name] = string(data)
-				bare[name] = wantComment.ReplaceAllString(string(data), "")
-				text.Write(data)
-				text.WriteByte('\n')
-			}
-			in.args, in.mesh = fixtureSettings(t, in.name, text.String())
-			ins = append(ins, in)
-			if !equalTrees(bare, in.files) {
-				ins = append(ins, fixInput{name: in.name + "/without-wants", files: bare, args: in.args, mesh: in.mesh, paths: in.paths})
-			}
-		}
 		in := fixInput{name: "bad/" + r.ID, files: map[string]string{"bad.yaml": r.Bad}, paths: []string{"."}}
 		in.args, in.mesh = fixtureSettings(t, in.name, r.Bad)
 		ins = append(ins, in)

@@ -129,24 +129,11 @@ func depTrees(t *testing.T) []*depTree {
 		}
 		add(fmt.Sprintf("generated-%d", i+1), dir)
 	}
-	fixtures := filepath.Join(root, "fixtures", "rules")
-	ids, err := os.ReadDir(fixtures)
+	err := ruletest.EachFixture(filepath.Join(root, "fixtures", "rules"), func(id, name string, files map[string][]byte) {
+		trees = append(trees, fixtureTree(t, "rules/"+id+"/"+name, files))
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	for _, id := range ids {
-		files, err := os.ReadDir(filepath.Join(fixtures, id.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range files {
-			path := filepath.Join(fixtures, id.Name(), f.Name())
-			members, err := ruletest.Files(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			trees = append(trees, fixtureTree(t, "rules/"+id.Name()+"/"+f.Name(), members))
-		}
 	}
 	for _, r := range Rules {
 		for name, text := range map[string]string{"bad.yaml": r.Bad, "good.yaml": r.Good} {

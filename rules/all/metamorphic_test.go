@@ -172,19 +172,13 @@ func metaInputs(t *testing.T) []*metaInput {
 		}
 		ins = append(ins, &metaInput{name: name, files: files, mesh: opts.Mesh, namespace: opts.Namespace})
 	}
+	err := ruletest.EachFixture(filepath.Join(root, "fixtures", "rules"), func(id, name string, files map[string][]byte) {
+		fixture("rules/"+id+"/"+name, files)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range Rules {
-		dir := filepath.Join(root, "fixtures", "rules", r.ID)
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries {
-			files, err := ruletest.Files(filepath.Join(dir, e.Name()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			fixture("rules/"+r.ID+"/"+e.Name(), files)
-		}
 		fixture("examples/"+r.ID+"/bad", map[string][]byte{"bad.yaml": []byte(r.Bad)})
 		fixture("examples/"+r.ID+"/good", map[string][]byte{"good.yaml": []byte(r.Good)})
 	}

@@ -202,6 +202,30 @@ func ranRules(r *rules.Rule, opts Options) []*rules.Rule {
 	return ran
 }
 
+// EachFixture calls fn with every rule fixture under dir (a
+// fixtures/rules folder: one folder per rule ID), in name order: the rule
+// ID, the fixture's file name, and its files (Files).
+func EachFixture(dir string, fn func(id, name string, files map[string][]byte)) error {
+	ids, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		entries, err := os.ReadDir(filepath.Join(dir, id.Name()))
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			files, err := Files(filepath.Join(dir, id.Name(), e.Name()))
+			if err != nil {
+				return err
+			}
+			fn(id.Name(), e.Name(), files)
+		}
+	}
+	return nil
+}
+
 // Files returns the files of a fixture: the file itself, or the members of
 // a txtar archive.
 func Files(path string) (map[string][]byte, error) {
