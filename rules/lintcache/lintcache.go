@@ -306,6 +306,13 @@ func (c *Cache) read() (map[[32]byte]*entry, map[string]indexEntry, error) {
 		return nil, nil, err
 	}
 	c.written = time.Unix(0, int64(binary.BigEndian.Uint64(head[headSize-8:]))) //nolint:gosec // G115: read back as written
+	if c.written.After(c.start) {
+		// Written by a clock ahead of this one, which may have deemed
+		// settled a file that had just changed: no stat data hold (as
+		// a run record from then does not, recordHead.holds), and Save
+		// writes them again with this run's time.
+		c.written = time.Time{}
+	}
 	if c.sectionsRead != nil {
 		c.sectionsRead()
 	}

@@ -21,7 +21,7 @@ import (
 
 // lint lints dir as the command does, with the cache at path when it is
 // not empty, and returns what it read and found as text.
-func lint(t *testing.T, dir, path string, wrap func(*Cache) rules.FileCache) (string, *Cache) {
+func lint(t testing.TB, dir, path string, wrap func(*Cache) rules.FileCache) (string, *Cache) {
 	t.Helper()
 	opts := rules.LintOptions{Paths: []string{dir}, Mesh: config.DefaultMesh(), Rules: all.Rules}
 	var c *Cache

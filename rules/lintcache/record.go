@@ -392,6 +392,10 @@ func (c *Cache) Reuse(key string, paths []string, opts manifest.Options, now tim
 }
 
 func (c *Cache) reuse(key string, paths []string, opts manifest.Options, now time.Time) (*manifest.Result, []*rules.Finding, bool, error) {
+	if opts.MaxFileSize <= 0 {
+		// As Load takes it: ReadStat would refuse every touched file.
+		opts.MaxFileSize = manifest.DefaultMaxFileSize
+	}
 	rec := c.record(key)
 	if rec == nil || rec.head.Dirs == nil || !rec.head.holds(now) {
 		return nil, nil, false, nil
@@ -547,9 +551,12 @@ func (c *Cache) GraphFindings(digest [32]byte, key string, objs []*manifest.Obje
 // until until (zero: as long as the input does not change).
 func (c *Cache) PutRecord(key string, digest [32]byte, res *manifest.Result, fs []*rules.Finding, since, until time.Time) error {
 	head := recordHead{Key: c.fullKey(key), Input: digest, Since: since, Until: until}
-	if c.seen != nil && len(res.Errors) == 0 {
-		// Every object comes from a file on disk (Digest): the whole
-		// result can be reused by stat data alone.
+	// The whole result can be reused by stat data alone only when every
+	// file the loader read (res.Files counts them) is one this run saw
+	// (c.seen): the files of a kustomize build, and stdin, are not, and
+	// a build that holds no object passes Digest, yet an edit of its
+	// kustomization in place changes no directory.
+	if c.seen != nil && len(res.Errors) == 0 && len(c.seen) == res.Files {
 		head.Files, head.Dirs = c.seen, res.Dirs
 	}
 	// The objects findings are about and those they come from, by their

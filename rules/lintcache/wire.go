@@ -306,16 +306,31 @@ func (d *unwire) int32() int32 {
 	return int32(v)
 }
 
-// count reads a number of things that each take at least one byte: more
-// than there are bytes left is damage, and would allocate without bound.
-func (d *unwire) count() int {
+// count reads a number of things that each take at least size bytes:
+// more than the bytes left can hold is damage, and would allocate without
+// bound. Bounding it by the bytes left alone was not enough: a count of
+// index entries that claims one per byte made the map ask for about 200
+// bytes per byte read, gigabytes for an index of 10 MB.
+func (d *unwire) count(size int) int {
 	n := d.uvarint()
-	if n > uint64(len(d.b)) {
+	if n > uint64(len(d.b)/size) { //nolint:gosec // G115: a length
 		d.bad, d.b = true, nil
 		return 0
 	}
 	return int(n) //nolint:gosec // G115: at most len(d.b)
 }
+
+// The fewest bytes each thing counted takes: a varint takes one, a string
+// its length's one, a hash 32, a file's stat data six varints.
+const (
+	minStat       = 6
+	minIndexEntry = 1 + minStat + 32
+	minDirEntry   = 1 + minStat
+	// Six words, name, owner name, document, two locations, flags.
+	minObject = 6 + 2 + 1 + 6 + 1
+	// A key and a value: two strings, or a string and a number.
+	minPair = 2
+)
 
 func (d *unwire) hash() (h [32]byte) {
 	if len(d.b) < len(h) {
@@ -366,7 +381,7 @@ func (d *unwire) index() map[string]indexEntry {
 	if !d.present() {
 		return nil
 	}
-	n := d.count()
+	n := d.count(minIndexEntry)
 	m := make(map[string]indexEntry, n)
 	for range n {
 		name := d.str()
@@ -379,7 +394,7 @@ func (d *unwire) stats() map[string]manifest.FileStat {
 	if !d.present() {
 		return nil
 	}
-	n := d.count()
+	n := d.count(minDirEntry)
 	m := make(map[string]manifest.FileStat, n)
 	for range n {
 		name := d.str()
@@ -389,7 +404,7 @@ func (d *unwire) stats() map[string]manifest.FileStat {
 }
 
 func (d *unwire) str() string {
-	n := d.count()
+	n := d.count(1)
 	s := string(d.b[:n])
 	d.b = d.b[n:]
 	return s
@@ -411,7 +426,7 @@ func (d *unwire) word() int32 {
 }
 
 func (d *unwire) strs() []string {
-	n := d.count()
+	n := d.count(1)
 	if n == 0 {
 		return nil
 	}
@@ -426,13 +441,13 @@ func (d *unwire) strs() []string {
 func readInput(b []byte) *recordInput {
 	d := &unwire{b: b}
 	in := &recordInput{Read: int(min(d.uvarint(), 1<<40)), Unmodelled: map[string]int{}} //nolint:gosec // G115: bounded
-	for range d.count() {
+	for range d.count(minPair) {
 		k := d.str()
 		in.Unmodelled[k] = int(min(d.uvarint(), 1<<40)) //nolint:gosec // G115: bounded
 	}
 	in.Skipped = d.strs()
 	in.Ignored = d.strs()
-	n := d.count()
+	n := d.count(minObject)
 	h := &in.Objects
 	h.grow(n)
 	for i := range n {
@@ -453,7 +468,7 @@ func readInput(b []byte) *recordInput {
 		h.NoDirectives = append(h.NoDirectives, flags&flagNoDirectives != 0)
 		if flags&flagAnnotations != 0 {
 			m := map[string]string{}
-			for range d.count() {
+			for range d.count(minPair) {
 				k := d.str()
 				m[k] = d.str()
 			}

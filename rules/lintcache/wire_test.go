@@ -3,8 +3,10 @@ package lintcache
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -179,6 +181,52 @@ func TestObjectRecordFields(t *testing.T) {
 		g, ok := obj.FieldByName(f.Name)
 		if !ok || g.Type != f.Type {
 			t.Errorf("the record's field %s %s is not one of manifest.Object", f.Name, f.Type)
+		}
+	}
+}
+
+// TestWireDamagedCount reads a head, an index and an input whose first
+// count claims as many things as there are bytes left: each thing takes
+// more than a byte (an index entry at least 39, an object 16), so the
+// count is damage, and what is allocated for it must stay within a few
+// times the bytes read, not a hundred times.
+func TestWireDamagedCount(t *testing.T) {
+	const n = 1 << 20
+	count := func(prefix ...byte) []byte {
+		b := binary.AppendUvarint(prefix, n)
+		return append(b, make([]byte, n)...)
+	}
+	head := func(index []byte) []byte {
+		var w bytes.Buffer
+		if err := writeHead(&w, &recordHead{Key: "k"}); err != nil {
+			t.Fatal(err)
+		}
+		// The head without its Files (nil: 0) and Dirs (nil: 0), then
+		// damaged Files.
+		return append(w.Bytes()[:w.Len()-2], index...)
+	}
+	for _, c := range []struct {
+		name string
+		b    []byte
+		read func(b []byte) bool
+	}{
+		{"index", count(1), func(b []byte) bool { _, ok := readIndex(b); return ok }},
+		{"head files", head(count(1)), func(b []byte) bool { _, ok := readHead(b); return ok }},
+		{"head dirs", head(count(0, 1)), func(b []byte) bool { _, ok := readHead(b); return ok }},
+		// Files read, no unmodelled kinds, none skipped or ignored, then
+		// the objects.
+		{"input objects", count(0, 0, 0, 0), func(b []byte) bool { return readInput(b) != nil }},
+	} {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		ok := c.read(c.b)
+		runtime.ReadMemStats(&after)
+		if ok {
+			t.Errorf("%s: a damaged count reads back", c.name)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8*uint64(len(c.b)) {
+			t.Errorf("%s: %d MB allocated for %d KB read", c.name, alloc>>20, len(c.b)>>10)
 		}
 	}
 }
