@@ -340,3 +340,29 @@ func settled(t *testing.T, dir string) bool {
 	}
 	return ok
 }
+
+// TestCacheWriteFailsOnce checks that a cache folder that cannot be made is
+// a warning, each said once and with its prefix, and not a failed run.
+func TestCacheWriteFailsOnce(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, repoDir(t, "examples/shop"), dir)
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, dir, "", "--cache-dir", filepath.Join(file, "cache"), "--format", "json", ".")
+	want := run(t, dir, "", "--format", "json", ".")
+	if r.code != want.code || r.stdout != want.stdout {
+		t.Errorf("exit %d, want %d; output differs from a run without the cache", r.code, want.code)
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+		if !strings.HasPrefix(line, "meshlint: warning: ") || seen[line] {
+			t.Errorf("stderr line %q: want each warning once, prefixed\n%s", line, r.stderr)
+		}
+		seen[line] = true
+	}
+	if !strings.Contains(r.stderr, "writing the cache") {
+		t.Errorf("no warning about writing the cache:\n%s", r.stderr)
+	}
+}

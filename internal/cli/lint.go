@@ -441,8 +441,14 @@ func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache, saveErr error) {
 			fmt.Fprintln(env.Stderr, "meshlint: cache: no directory or file changed since the last run: its findings are reported again")
 		}
 	}
-	if saveErr != nil {
-		fmt.Fprintf(env.Stderr, "meshlint: warning: %v\n", saveErr)
+	// The cache file and the run record fail apart, and often alike (a
+	// folder that cannot be written): each is a warning, said once.
+	said := map[string]bool{}
+	for _, err := range unjoin(saveErr) {
+		if msg := err.Error(); !said[msg] {
+			said[msg] = true
+			fmt.Fprintf(env.Stderr, "meshlint: warning: %s\n", msg)
+		}
 	}
 }
 
@@ -455,4 +461,19 @@ func count(list []string, s string) int {
 		}
 	}
 	return n
+}
+
+// unjoin returns the errors errors.Join joined into err, or err alone.
+func unjoin(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, unjoin(e)...)
+		}
+		return out
+	}
+	return []error{err}
 }
