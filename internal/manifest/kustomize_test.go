@@ -457,8 +457,8 @@ spec:
 		{v1, []string{"metadata", "name"}, "base/deployment.yaml:4:9"},
 		{v1, []string{"spec", "replicas"}, "base/deployment.yaml:7:13"},
 		{v2, []string{"spec", "template", "spec", "containers", "0", "image"}, "base/deployment.yaml:35:16"},
-		// A label a transformer added has no source: the object's kind.
-		{v1, []string{"metadata", "labels", "env"}, "base/deployment.yaml:2:7"},
+		// A label a transformer added: the pair that writes it.
+		{v1, []string{"metadata", "labels", "env"}, "ov/kustomization.yaml:7:16"},
 		// The patch adds env to the container it names.
 		{v2, []string{"spec", "template", "spec", "containers", "0", "env", "0", "value"}, "ov/dep.yaml:11:28"},
 		// An item of a List.
@@ -497,5 +497,246 @@ func TestKustomizeEmpty(t *testing.T) {
 	res := Load([]string{"k"}, Options{Dir: dir})
 	if len(res.Errors) != 1 || res.Errors[0].File != filepath.Join("k", "kustomization.yaml") {
 		t.Errorf("errors %v", res.Errors)
+	}
+}
+
+// TestKustomizeJSONPatchOrder checks that every operation of a JSON 6902
+// patch is searched: an add to the end of a list ("/-"), applied after a
+// replace, matches any index and must not hide the replace that wrote the
+// built value.
+func TestKustomizeJSONPatchOrder(t *testing.T) {
+	dir := kWriteTree(t, map[string]string{
+		"base/kustomization.yaml": "resources:\n- vs.yaml\n",
+		"base/vs.yaml":            kTestVS,
+		"k/kustomization.yaml": `resources:
+- ../base
+patches:
+- target: {kind: VirtualService}
+  path: ops.yaml
+`,
+		"k/ops.yaml": `- op: replace
+  path: /spec/http/0/route/0/weight
+  value: 80
+- op: add
+  path: /spec/http/0/route/-
+  value:
+    destination: {host: reviews, subset: v3}
+    weight: 10
+`,
+	})
+	res := Load([]string{"k"}, Options{Dir: dir})
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	vs := kFind(t, res, "VirtualService", "reviews")
+	kCheckPositions(t, vs)
+	ops := filepath.Join("k", "ops.yaml")
+	for _, tc := range []struct {
+		path []string
+		want string
+	}{
+		{[]string{"spec", "http", "0", "route", "0", "weight"}, ops + ":3:10"},
+		{[]string{"spec", "http", "0", "route", "1", "weight"}, "base/vs.yaml:12:15"},
+		{[]string{"spec", "http", "0", "route", "2", "weight"}, ops + ":8:13"},
+		{[]string{"spec", "http", "0", "route", "2", "destination", "subset"}, ops + ":7:42"},
+	} {
+		_, v := kNodeAt(t, vs, tc.path...)
+		if got := kPosString(vs, v); got != filepath.FromSlash(tc.want) {
+			t.Errorf("%s at %s, want %s", strings.Join(tc.path, "."), got, tc.want)
+		}
+	}
+}
+
+// TestKustomizeNamespaces checks where the namespaces that kustomizations
+// set point: at the namespace field of the kustomization whose value the
+// object has (two bases may set two), and, for a Namespace object that the
+// transformer renames, its name too.
+func TestKustomizeNamespaces(t *testing.T) {
+	dir := kWriteTree(t, map[string]string{
+		"a/kustomization.yaml": "namespace: shop\nresources:\n- vs.yaml\n- ns.yaml\n",
+		"a/vs.yaml":            kTestVS,
+		"a/ns.yaml":            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: old\n",
+		"b/kustomization.yaml": "resources:\n- gw.yaml\nnamespace: ingress\n",
+		"b/gw.yaml":            "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: gw\nspec:\n  selector: {istio: ingressgateway}\n",
+		"k/kustomization.yaml": "resources:\n- ../a\n- ../b\n",
+	})
+	res := Load([]string{"k"}, Options{Dir: dir})
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	for _, tc := range []struct {
+		kind, name string
+		path       []string
+		want       string
+	}{
+		{"VirtualService", "reviews", []string{"metadata", "namespace"}, "a/kustomization.yaml:1:12"},
+		{"Gateway", "gw", []string{"metadata", "namespace"}, "b/kustomization.yaml:3:12"},
+		{"Namespace", "shop", []string{"metadata", "name"}, "a/kustomization.yaml:1:12"},
+	} {
+		o := kFind(t, res, tc.kind, tc.name)
+		kCheckPositions(t, o)
+		_, v := kNodeAt(t, o, tc.path...)
+		if got := kPosString(o, v); got != filepath.FromSlash(tc.want) {
+			t.Errorf("%s %s at %s, want %s", tc.kind, strings.Join(tc.path, "."), got, tc.want)
+		}
+	}
+	if ns := kFind(t, res, "Namespace", "shop"); ns.Pos(ns.NameLoc).String() != filepath.FromSlash("a/kustomization.yaml:1:12") {
+		t.Errorf("Namespace name at %s", ns.Pos(ns.NameLoc))
+	}
+}
+
+// TestKustomizeAddedPairs checks that labels and annotations added by
+// commonLabels, labels and commonAnnotations point at the entry that
+// writes them, and that an annotation's key stays at the object's kind
+// (rules offer no fix for keys no file holds as the object has them).
+func TestKustomizeAddedPairs(t *testing.T) {
+	dir := kWriteTree(t, map[string]string{
+		"base/kustomization.yaml": "commonLabels:\n  team: shop\nresources:\n- svc.yaml\n",
+		"base/svc.yaml":           "apiVersion: v1\nkind: Service\nmetadata:\n  name: reviews\n  labels: {app: reviews, version: v1}\nspec:\n  selector: {app: reviews}\n",
+		"k/kustomization.yaml": `resources:
+- ../base
+labels:
+- pairs:
+    version: v2
+    tier: web
+  includeSelectors: true
+commonAnnotations:
+  owner: team-a
+`,
+	})
+	res := Load([]string{"k"}, Options{Dir: dir})
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	svc := kFind(t, res, "Service", "reviews")
+	kCheckPositions(t, svc)
+	kust := filepath.Join("k", "kustomization.yaml")
+	for _, tc := range []struct {
+		path []string
+		key  bool
+		want string
+	}{
+		{[]string{"metadata", "labels", "version"}, false, kust + ":5:14"}, // replaced
+		{[]string{"metadata", "labels", "version"}, true, kust + ":5:5"},
+		{[]string{"metadata", "labels", "tier"}, false, kust + ":6:11"}, // added
+		{[]string{"metadata", "labels", "team"}, false, "base/kustomization.yaml:2:9"},
+		{[]string{"metadata", "labels", "app"}, false, "base/svc.yaml:5:17"},
+		{[]string{"spec", "selector", "tier"}, false, kust + ":6:11"},
+		{[]string{"spec", "selector", "app"}, false, "base/svc.yaml:7:19"},
+		{[]string{"metadata", "annotations", "owner"}, false, kust + ":9:10"},
+		{[]string{"metadata", "annotations", "owner"}, true, "base/svc.yaml:2:7"},
+	} {
+		k, v := kNodeAt(t, svc, tc.path...)
+		n := v
+		if tc.key {
+			n = k
+		}
+		if got := kPosString(svc, n); got != filepath.FromSlash(tc.want) {
+			t.Errorf("%s (key %v) at %s, want %s", strings.Join(tc.path, "."), tc.key, got, tc.want)
+		}
+	}
+}
+
+// TestKustomizeGenerators checks that the keys of a generated ConfigMap
+// point at the literal or file entry that wrote them, in the kustomization
+// of the generator or of an overlay that merges into it, and that a value
+// whose text is not the file's keeps no block style: a rule must not map
+// a line inside it to a line of the kustomization.
+func TestKustomizeGenerators(t *testing.T) {
+	dir := kWriteTree(t, map[string]string{
+		"base/kustomization.yaml": `configMapGenerator:
+- name: opts
+  literals:
+  - plain=one
+  - "quoted='two'"
+  - |-
+    block=spec:
+      replicas: 2
+  files:
+  - deployment=deploy.yaml
+  - service.yaml
+`,
+		"base/deploy.yaml":  "spec:\n  replicas: 3\n",
+		"base/service.yaml": "spec:\n  type: NodePort\n",
+		"k/kustomization.yaml": `resources:
+- ../base
+configMapGenerator:
+- name: opts
+  behavior: merge
+  literals:
+  - extra=three
+`,
+	})
+	res := Load([]string{"k"}, Options{Dir: dir})
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	var cm *Object
+	for _, o := range res.Objects {
+		if o.Kind == "ConfigMap" {
+			cm = o
+		}
+	}
+	if cm == nil {
+		t.Fatal("no ConfigMap")
+	}
+	kCheckPositions(t, cm)
+	base := filepath.Join("base", "kustomization.yaml")
+	for _, tc := range []struct {
+		path []string
+		want string
+	}{
+		{[]string{"metadata", "name"}, base + ":2:9"},
+		{[]string{"data", "plain"}, base + ":4:11"},
+		{[]string{"data", "quoted"}, base + ":5:14"},
+		{[]string{"data", "block"}, base + ":6:5"},
+		{[]string{"data", "deployment"}, base + ":10:5"},
+		{[]string{"data", "service.yaml"}, base + ":11:5"},
+		{[]string{"data", "extra"}, filepath.Join("k", "kustomization.yaml") + ":7:11"},
+	} {
+		_, v := kNodeAt(t, cm, tc.path...)
+		if got := kPosString(cm, v); got != tc.want {
+			t.Errorf("%s at %s, want %s", strings.Join(tc.path, "."), got, tc.want)
+		}
+		if v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+			t.Errorf("%s keeps a block style", strings.Join(tc.path, "."))
+		}
+	}
+}
+
+// TestKustomizeInlineOneLine checks a patch written inline on one line: a
+// string written as its value is keeps its columns, and one with escapes
+// points at the string.
+func TestKustomizeInlineOneLine(t *testing.T) {
+	dir := kWriteTree(t, map[string]string{
+		"base/kustomization.yaml": "resources:\n- vs.yaml\n",
+		"base/vs.yaml":            kTestVS,
+		"k/kustomization.yaml": `resources:
+- ../base
+patches:
+- target: {kind: VirtualService}
+  patch: '[{"op": "replace", "path": "/spec/http/0/route/0/weight", "value": 95}]'
+- target: {kind: VirtualService}
+  patch: "[{\"op\": \"replace\", \"path\": \"/spec/http/0/route/1/weight\", \"value\": 15}]"
+`,
+	})
+	res := Load([]string{"k"}, Options{Dir: dir})
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	vs := kFind(t, res, "VirtualService", "reviews")
+	kCheckPositions(t, vs)
+	kust := filepath.Join("k", "kustomization.yaml")
+	for _, tc := range []struct {
+		path []string
+		want string
+	}{
+		{[]string{"spec", "http", "0", "route", "0", "weight"}, kust + ":5:78"},
+		{[]string{"spec", "http", "0", "route", "1", "weight"}, kust + ":7:10"},
+	} {
+		_, v := kNodeAt(t, vs, tc.path...)
+		if got := kPosString(vs, v); got != tc.want {
+			t.Errorf("%s at %s, want %s", strings.Join(tc.path, "."), got, tc.want)
+		}
 	}
 }

@@ -2,11 +2,14 @@ package manifest
 
 import (
 	"bytes"
+	"iter"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/meshlint/meshlint/internal/yamlpath"
 	"k8s.io/apimachinery/pkg/labels"
@@ -29,14 +32,20 @@ import (
 //     object: list items are matched by their name (or port) when they have
 //     one, else by index;
 //   - a scalar takes the position of the last patch that sets it to its
-//     value, else of the origin node at its path, else of a patch that has
-//     the path; a mapping or list takes its origin node's, else a patch's;
-//     apiVersion, kind and metadata name and namespace always come from the
-//     origin;
-//   - a node found nowhere (added by a transformer: namespace, labels)
-//     takes the position of the object's kind in the origin file.
+//     value, else of a kustomization's transformer entry that wrote it
+//     (namespace, commonLabels, labels, commonAnnotations), else of the
+//     origin node at its path, else of a patch that has the path; a mapping
+//     or list takes its origin node's, else a patch's; apiVersion, kind and
+//     metadata name and namespace always come from the origin, but for a
+//     namespace (or a Namespace's name) that a namespace field set;
+//   - a generated object's origin is made of its generator entry: its name,
+//     and the literal, file or env file entry of each data key; entries of
+//     overlays that merge into it are searched as patches;
+//   - a node found nowhere (a field a transformer adds, the key of an
+//     annotation commonAnnotations adds) takes the position of the
+//     object's kind in the origin file.
 //
-// Nodes from a patch are listed in Object.Sources, which Object.Pos
+// Nodes from a patch or a kustomization are listed in Object.Sources, which Object.Pos
 // consults. Each line:col of an object names one file: a node whose
 // position is already taken by a node from another file takes its parent's.
 
@@ -69,14 +78,31 @@ type step struct {
 
 // objInfo identifies a built object for patch matching.
 type objInfo struct {
-	group, version, kind, name, orgName, namespace string
-	labels, annotations                            map[string]string
+	group, version, kind, name, orgName string
+	// names are those the object may have had when a patch applied to
+	// it (setNames).
+	names []string
+	// namespaces are those the object may have had when a patch applied
+	// to it: its built and original ones, and those the kustomizations of
+	// the build set.
+	namespaces          []string
+	labels, annotations map[string]string
 }
 
 type origins struct {
 	u       *unit
 	files   map[string][]document // by absolute path
 	patches []*patchDoc
+	// labels and annotations are the pairs that the kustomizations of the
+	// build add to every object (commonLabels, labels, commonAnnotations),
+	// the root's first.
+	labels, annotations []pair
+}
+
+// pair is one label or annotation of a kustomization, with its nodes.
+type pair struct {
+	source
+	key *yaml.Node
 }
 
 func newOrigins(u *unit) *origins {
@@ -108,8 +134,31 @@ func newOrigins(u *unit) *origins {
 		}
 		slices.Reverse(ps)
 		o.patches = append(o.patches, ps...)
+		o.labels = append(o.labels, pairsOf(k, yamlpath.Field(k.node, "commonLabels"))...)
+		for _, it := range items(yamlpath.Field(k.node, "labels")) {
+			o.labels = append(o.labels, pairsOf(k, yamlpath.Field(it, "pairs"))...)
+		}
+		o.annotations = append(o.annotations, pairsOf(k, yamlpath.Field(k.node, "commonAnnotations"))...)
+		// Generators merge before patches apply: search them after.
+		for _, g := range [][2]string{{"configMapGenerator", "ConfigMap"}, {"secretGenerator", "Secret"}} {
+			for _, it := range items(yamlpath.Field(k.node, g[0])) {
+				if p := generatorPatch(k, g[1], it); p != nil {
+					o.patches = append(o.patches, p)
+				}
+			}
+		}
 	}
 	return o
+}
+
+func pairsOf(k *kustomization, n *yaml.Node) []pair {
+	var out []pair
+	for key, v := range yamlpath.Entries(n) {
+		if v.Kind == yaml.ScalarNode {
+			out = append(out, pair{source{file: k.dispFile, node: v}, key})
+		}
+	}
+	return out
 }
 
 // parse reads and parses a file once.
@@ -164,20 +213,26 @@ func (o *origins) patchDocs(k *kustomization, path, inline *yaml.Node, t *select
 }
 
 // inlineDocs parses a patch written inline in a kustomization, with the
-// positions it has in the kustomization file. A block scalar keeps its
-// lines, shifted by its indentation; any other scalar has no inner
-// positions, and every node gets the scalar's.
+// positions it has in the kustomization file. A literal block keeps its
+// lines, shifted by its indentation, and a scalar on one line whose text is
+// written as it is (no escapes) keeps its columns; any other scalar has no
+// inner positions, and every node gets the scalar's.
 func inlineDocs(k *kustomization, n *yaml.Node) []document {
 	docs, _ := parseDocuments(k.dispFile, []byte(n.Value))
-	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+	lines := bytes.Split(k.data, []byte{'\n'})
+	if n.Style&yaml.LiteralStyle == 0 {
+		start, ok := inlineStart(lines, n)
 		for _, d := range docs {
-			placeAll(d.node, n)
+			if ok {
+				shiftPos(d.node, n.Line-1, start)
+			} else {
+				placeAll(d.node, n)
+			}
 		}
 		return docs
 	}
 	// The indentation is that of the first non-blank line of the block.
 	indent := 0
-	lines := bytes.Split(k.data, []byte{'\n'})
 	for l := n.Line; l < len(lines); l++ {
 		if t := bytes.TrimLeft(lines[l], " "); len(bytes.TrimSpace(t)) > 0 {
 			indent = len(lines[l]) - len(t)
@@ -188,6 +243,25 @@ func inlineDocs(k *kustomization, n *yaml.Node) []document {
 		shiftPos(d.node, n.Line, indent)
 	}
 	return docs
+}
+
+// inlineStart returns the column before the text of a scalar on one line
+// that is written as its value is (plain, or quoted without escapes), and
+// whether it is.
+func inlineStart(lines [][]byte, n *yaml.Node) (int, bool) {
+	if strings.Contains(n.Value, "\n") || n.Style&yaml.FoldedStyle != 0 || n.Line < 1 || n.Line > len(lines) {
+		return 0, false
+	}
+	start := n.Column - 1
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+		start++
+	}
+	line := []rune(string(lines[n.Line-1]))
+	value := []rune(n.Value)
+	if start < 0 || start+len(value) > len(line) || string(line[start:start+len(value)]) != n.Value {
+		return 0, false
+	}
+	return start, true
 }
 
 func shiftPos(n *yaml.Node, lines, cols int) {
@@ -238,16 +312,38 @@ func matchRe(pattern string, values ...string) bool {
 	return false
 }
 
+// setNames sets the names the object may have had when a patch applied to
+// it: its original and its built name, and every part of the built name
+// that holds the original one. A patch of an overlay applies after the
+// prefixes and suffixes of its bases and before its own (and those of the
+// overlays above it), so it may name the object "eu-reviews" when the
+// base calls it "reviews" and the build "prod-eu-reviews-x".
+func (oi *objInfo) setNames() {
+	oi.names = []string{oi.name, oi.orgName}
+	k := strings.Index(oi.name, oi.orgName)
+	if oi.orgName == "" || k < 0 {
+		return
+	}
+	for i := 0; i <= k; i++ {
+		for j := k + len(oi.orgName); j <= len(oi.name); j++ {
+			if i > 0 || j < len(oi.name) {
+				oi.names = append(oi.names, oi.name[i:j])
+			}
+		}
+	}
+}
+
 // targets reports whether the patch may apply to the object. Matching is
-// lenient (a name matches before or after prefixes): a scalar is only taken
-// from a patch that sets it to its built value.
+// lenient (a name before, between or after prefixes and suffixes, a
+// namespace before or after the namespace transformers): a scalar is only
+// taken from a patch that sets it to its built value.
 func (p *patchDoc) targets(oi *objInfo) bool {
 	if t := p.target; t != nil {
 		if !matchRe(t.group, oi.group) || !matchRe(t.version, oi.version) || !matchRe(t.kind, oi.kind) ||
-			!matchRe(t.name, oi.name, oi.orgName) {
+			!matchRe(t.name, oi.names...) {
 			return false
 		}
-		if t.namespace != "" && !matchRe(t.namespace, oi.namespace) {
+		if t.namespace != "" && !matchRe(t.namespace, oi.namespaces...) {
 			return false
 		}
 		for _, s := range []struct {
@@ -277,35 +373,47 @@ func (p *patchDoc) targets(oi *objInfo) bool {
 		(oi.orgName != "" && strings.Contains(name, oi.orgName) && strings.Contains(oi.name, name))
 }
 
-// lookup returns the key and value nodes at path in the patch.
-func (p *patchDoc) lookup(path []step) (k, v *yaml.Node) {
-	if p.smp != nil {
-		return lookup(p.smp, path)
+// lookups yields the key and value nodes at path in the patch: one pair
+// for a strategic-merge patch, and for JSON 6902 operations every operation
+// that writes the path, the last first. All are yielded because an earlier
+// operation may be the one that wrote the built value: an add to the end of
+// a list ("/-") matches any index, and must not hide the replace that set
+// the item's field.
+//
+// An add to the end of a list names no index: it matches any when appended
+// is true, else none (the caller knows that the origin has the item).
+func (p *patchDoc) lookups(path []step, appended bool) iter.Seq2[*yaml.Node, *yaml.Node] {
+	return func(yield func(k, v *yaml.Node) bool) {
+		if p.smp != nil {
+			if k, v := lookup(p.smp, path); v != nil {
+				yield(k, v)
+			}
+			return
+		}
+		for i := len(p.ops) - 1; i >= 0; i-- {
+			op := p.ops[i]
+			if len(op.path) > len(path) || !prefixOf(op.path, path, appended) {
+				continue
+			}
+			k, v := op.pathNode, op.value
+			if len(op.path) < len(path) {
+				k, v = lookup(op.value, path[len(op.path):])
+			}
+			if v != nil && !yield(k, v) {
+				return
+			}
+		}
 	}
-	// Later operations win.
-	for i := len(p.ops) - 1; i >= 0; i-- {
-		op := p.ops[i]
-		if len(op.path) > len(path) || !prefixOf(op.path, path) {
-			continue
-		}
-		if len(op.path) == len(path) {
-			return op.pathNode, op.value
-		}
-		if k, v := lookup(op.value, path[len(op.path):]); v != nil {
-			return k, v
-		}
-	}
-	return nil, nil
 }
 
-func prefixOf(toks []string, path []step) bool {
+func prefixOf(toks []string, path []step, appended bool) bool {
 	for i, t := range toks {
 		s := path[i]
 		if s.index < 0 {
 			if t != s.key {
 				return false
 			}
-		} else if t != "-" && t != strconv.Itoa(s.index) {
+		} else if (t != "-" || !appended) && t != strconv.Itoa(s.index) {
 			return false
 		}
 	}
@@ -426,11 +534,14 @@ type mapper struct {
 	file     string // the origin file, as displayed
 	fallback *yaml.Node
 	patches  []*patchDoc
-	// namespace is the namespace field of the kustomization that sets
-	// the namespace of the build, if any; key is its key node.
-	namespace *nsSource
-	claimed   map[Loc]string
-	sources   map[Loc]string
+	// namespaces are the namespace fields of the kustomizations of the
+	// build, the root's first; key is the field's key node.
+	namespaces []*nsSource
+	kind       string
+	// labels and annotations are those the kustomizations add.
+	labels, annotations []pair
+	claimed             map[Loc]string
+	sources             map[Loc]string
 }
 
 type nsSource struct {
@@ -456,19 +567,23 @@ func (o *origins) object(n *yaml.Node, origin *resource.Origin, unmodelled map[s
 		// whose name the built name contains (with prefix and hash).
 		file = filepath.Join(o.u.disp, origin.ConfiguredIn)
 		built := fieldValue(yamlpath.Field(n, "metadata"), "name")
+		gen := "configMapGenerator"
+		if fieldValue(n, "kind") == "Secret" {
+			gen = "secretGenerator"
+		}
+		var entry *yaml.Node
 		for _, d := range o.parse(filepath.Join(o.u.abs, origin.ConfiguredIn), file) {
-			for _, g := range []string{"configMapGenerator", "secretGenerator"} {
-				for _, it := range items(yamlpath.Field(d.node, g)) {
-					nm := yamlpath.Field(it, "name")
-					if nm != nil && nm.Value != "" && strings.Contains(built, nm.Value) && (fallback == nil || len(nm.Value) > len(fallback.Value)) {
-						fallback = nm
-					}
+			for _, it := range items(yamlpath.Field(d.node, gen)) {
+				nm := yamlpath.Field(it, "name")
+				if nm != nil && nm.Value != "" && strings.Contains(built, nm.Value) && (fallback == nil || len(nm.Value) > len(fallback.Value)) {
+					fallback, entry = nm, it
 				}
 			}
 			if fallback == nil && d.node.Kind == yaml.MappingNode && len(d.node.Content) > 0 {
 				fallback = d.node.Content[0]
 			}
 		}
+		org = generatorOrigin(entry, n)
 	}
 	stripAnnotations(n, org)
 	if fallback == nil {
@@ -484,14 +599,17 @@ func (o *origins) object(n *yaml.Node, origin *resource.Origin, unmodelled map[s
 	oi := &objInfo{kind: fieldValue(n, "kind"), orgName: fieldValue(yamlpath.Field(org, "metadata"), "name")}
 	oi.group, oi.version = splitGV(fieldValue(n, "apiVersion"))
 	if meta := yamlpath.Field(n, "metadata"); meta != nil {
-		oi.name, oi.namespace = fieldValue(meta, "name"), fieldValue(meta, "namespace")
+		oi.name = fieldValue(meta, "name")
+		oi.setNames()
+		oi.namespaces = []string{fieldValue(meta, "namespace"), fieldValue(yamlpath.Field(org, "metadata"), "namespace")}
 		oi.labels, oi.annotations = plainMap(yamlpath.Field(meta, "labels")), plainMap(yamlpath.Field(meta, "annotations"))
 	}
-	m := &mapper{file: file, fallback: fallback, claimed: map[Loc]string{}, sources: map[Loc]string{}}
+	m := &mapper{file: file, fallback: fallback, claimed: map[Loc]string{}, sources: map[Loc]string{},
+		kind: oi.kind, labels: o.labels, annotations: o.annotations}
 	for _, k := range o.u.kusts {
 		if kk, kv := entry(k.node, "namespace"); kv != nil && isString(kv) && kv.Value != "" {
-			m.namespace = &nsSource{source{file: k.dispFile, node: kv}, kk}
-			break
+			m.namespaces = append(m.namespaces, &nsSource{source{file: k.dispFile, node: kv}, kk})
+			oi.namespaces = append(oi.namespaces, kv.Value)
 		}
 	}
 	for _, p := range o.patches {
@@ -518,6 +636,129 @@ func (o *origins) object(n *yaml.Node, origin *resource.Origin, unmodelled map[s
 		}
 	}
 	return objs, errs
+}
+
+// generatorOrigin returns, for an object built by a configMapGenerator or
+// secretGenerator entry, an origin object made of the entry's nodes: its
+// name for metadata.name, and for each key of data (or binaryData) the
+// literal or file entry that produced it, else its env file entry. A
+// literal's value node holds the literal's value, at the literal's
+// position; a file's is the entry ("key=path"), whose text is not the
+// built value: apply() then keeps no block style, so that no rule maps a
+// line inside the value to a line of the kustomization. It returns nil
+// without an entry.
+func generatorOrigin(entry, built *yaml.Node) *yaml.Node {
+	name, sources, env := generatorSources(entry)
+	if name == nil {
+		return nil
+	}
+	org := genMapping(entry, scalarAt(name, "metadata"), genMapping(entry, scalarAt(name, "name"), name))
+	for _, field := range []string{"data", "binaryData"} {
+		d := yamlpath.Field(built, field)
+		if d == nil || d.Kind != yaml.MappingNode {
+			continue
+		}
+		m := genMapping(entry)
+		for k := range yamlpath.Entries(d) {
+			src := sources[k.Value]
+			if src == nil && env != nil {
+				src = env
+			}
+			if src != nil {
+				m.Content = append(m.Content, scalarAt(src, k.Value), src)
+			}
+		}
+		org.Content = append(org.Content, scalarAt(entry, field), m)
+	}
+	return org
+}
+
+// generatorPatch returns a generator entry that merges into or replaces a
+// generated object of a base (behavior: merge or replace) as a
+// strategic-merge patch of that object, so that the keys it writes point
+// at it. It returns nil for another entry.
+func generatorPatch(k *kustomization, kind string, entry *yaml.Node) *patchDoc {
+	if b := fieldValue(entry, "behavior"); b != "merge" && b != "replace" {
+		return nil
+	}
+	name, sources, _ := generatorSources(entry)
+	if name == nil {
+		return nil
+	}
+	data := genMapping(entry)
+	for _, key := range slices.Sorted(maps.Keys(sources)) {
+		data.Content = append(data.Content, scalarAt(sources[key], key), sources[key])
+	}
+	smp := genMapping(entry, scalarAt(entry, "kind"), scalarAt(entry, kind),
+		scalarAt(name, "metadata"), genMapping(entry, scalarAt(name, "name"), name),
+		scalarAt(entry, "data"), data)
+	return &patchDoc{file: k.dispFile, smp: smp}
+}
+
+// generatorSources returns the name node of a generator entry and, by
+// data key, the node that wrote each key: a node holding the value of a
+// literal, or the files entry. env is the first env file entry, which
+// writes the keys of a file meshlint does not read.
+func generatorSources(entry *yaml.Node) (name *yaml.Node, sources map[string]*yaml.Node, env *yaml.Node) {
+	name = yamlpath.Field(entry, "name")
+	if name == nil || !isString(name) {
+		return nil, nil, nil
+	}
+	sources = map[string]*yaml.Node{}
+	for _, f := range []string{"literals", "files", "envs", "env"} {
+		v := yamlpath.Field(entry, f)
+		list := stringItems(v)
+		if v != nil && isString(v) {
+			list = []*yaml.Node{v}
+		}
+		for _, it := range list {
+			key, val, ok := strings.Cut(it.Value, "=")
+			switch {
+			case f == "envs" || f == "env":
+				if env == nil {
+					env = it
+				}
+				continue
+			case f == "files" && !ok:
+				key = filepath.Base(it.Value)
+			case f == "literals":
+				lit := scalarAt(it, val)
+				lit.HeadComment, lit.LineComment, lit.FootComment = it.HeadComment, it.LineComment, it.FootComment
+				// kustomize takes the quotes off a quoted value.
+				quoted := len(val) >= 2 && (val[0] == '"' || val[0] == '\'') && val[len(val)-1] == val[0]
+				if quoted {
+					lit.Value = val[1 : len(val)-1]
+				}
+				// On one line, the value is written after "key=": point
+				// at it. A block's first line is the next one, at an
+				// indentation the node does not give: point at the block.
+				if !strings.Contains(it.Value, "\n") && it.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+					lit.Column += utf8.RuneCountInString(key) + 1
+					if it.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+						lit.Column++
+					}
+					if quoted {
+						lit.Column++
+					}
+				}
+				it = lit
+			}
+			if _, seen := sources[key]; !seen {
+				sources[key] = it
+			}
+		}
+	}
+	return name, sources, env
+}
+
+// scalarAt returns a string scalar holding value at the position of at.
+func scalarAt(at *yaml.Node, value string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value, Line: at.Line, Column: at.Column}
+}
+
+// genMapping returns a mapping at the position of at.
+func genMapping(at *yaml.Node, content ...*yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: at.Line, Column: at.Column, Content: content}
 }
 
 func splitGV(apiVersion string) (group, version string) {
@@ -654,16 +895,27 @@ func (m *mapper) source(v, ok, ov *yaml.Node, path []step) (vs, ks source) {
 		return source{file: p.file, node: pv}, source{file: p.file, node: pk}
 	}
 	if v.Kind == yaml.ScalarNode && !identity(path) {
+		// An item the origin has was not appended by a patch: a value of
+		// an item added with "/-" is not credited for it.
 		for _, p := range m.patches {
-			if pk, pv := p.lookup(path); pv != nil && pv.Kind == yaml.ScalarNode && pv.Value == v.Value {
-				return fromPatch(p, pk, pv)
+			for pk, pv := range p.lookups(path, ov == nil) {
+				if pv.Kind == yaml.ScalarNode && pv.Value == v.Value {
+					return fromPatch(p, pk, pv)
+				}
 			}
 		}
 	}
-	if m.namespace != nil && len(path) == 2 && path[0].key == "metadata" && path[1].key == "namespace" &&
-		m.namespace.node.Value == v.Value && (ov == nil || ov.Value != v.Value) {
-		// Set by the namespace field of a kustomization.
-		return m.namespace.source, source{file: m.namespace.file, node: m.namespace.key}
+	if ns := m.namespaceField(v, ov, path); ns != nil {
+		return ns.source, source{file: ns.file, node: ns.key}
+	}
+	if pr, annotation := m.addedPair(v, ov, path); pr != nil {
+		if annotation {
+			// The key stays at the object's kind, where rules look for
+			// keys that no file holds as the object has them, and offer
+			// no fix to rename or move them.
+			return pr.source, source{file: m.file, node: m.fallback, fallback: true}
+		}
+		return pr.source, source{file: pr.file, node: pr.key}
 	}
 	if ov != nil {
 		return source{file: m.file, node: ov}, source{file: m.file, node: ok}
@@ -672,11 +924,65 @@ func (m *mapper) source(v, ok, ov *yaml.Node, path []step) (vs, ks source) {
 		return source{}, source{}
 	}
 	for _, p := range m.patches {
-		if pk, pv := p.lookup(path); pv != nil && (pv.Kind == v.Kind || v.Kind == yaml.AliasNode) {
-			return fromPatch(p, pk, pv)
+		for pk, pv := range p.lookups(path, true) {
+			if pv.Kind == v.Kind || v.Kind == yaml.AliasNode {
+				return fromPatch(p, pk, pv)
+			}
 		}
 	}
 	return source{}, source{}
+}
+
+// namespaceField returns the namespace field of a kustomization that set
+// the value v at path, or nil: the object's namespace, and the name of a
+// Namespace object, which kustomize's namespace transformer renames too.
+// The field is the first, from the root, that holds the built value, which
+// the origin lacks. Kustomize applies the root's namespace last, but a
+// base's applies alone to the objects of its own build, which the root's
+// may leave alone (it sets none).
+func (m *mapper) namespaceField(v, ov *yaml.Node, path []step) *nsSource {
+	if len(path) != 2 || path[0].key != "metadata" || v.Kind != yaml.ScalarNode || (ov != nil && ov.Value == v.Value) {
+		return nil
+	}
+	if path[1].key != "namespace" && (path[1].key != "name" || m.kind != "Namespace") {
+		return nil
+	}
+	for _, ns := range m.namespaces {
+		if ns.node.Value == v.Value {
+			return ns
+		}
+	}
+	return nil
+}
+
+// addedPair returns the commonLabels, labels or commonAnnotations entry of
+// a kustomization that wrote the value v at path, and whether it is an
+// annotation, or nil: a label of a label map (labels, matchLabels, a
+// Service's selector) or an annotation that the origin lacks or has with
+// another value, and that an entry sets to the built value. Without it,
+// the node would point at the object's kind, or at the value that
+// kustomize replaced.
+func (m *mapper) addedPair(v, ov *yaml.Node, path []step) (*pair, bool) {
+	if len(path) < 2 || v.Kind != yaml.ScalarNode || (ov != nil && ov.Value == v.Value) {
+		return nil, false
+	}
+	key, parent := path[len(path)-1], path[len(path)-2]
+	if key.index >= 0 || parent.index >= 0 {
+		return nil, false
+	}
+	pairs, annotation := m.labels, parent.key == "annotations"
+	switch {
+	case annotation:
+		pairs = m.annotations
+	case parent.key != "labels" && parent.key != "matchLabels" && parent.key != "selector":
+		return nil, false
+	}
+	for i, p := range pairs {
+		if p.key.Value == key.key && p.node.Value == v.Value {
+			return &pairs[i], annotation
+		}
+	}
+	return nil, false
 }
 
 // claim takes the position of s for its file, or returns the parent's
@@ -702,7 +1008,13 @@ func (m *mapper) apply(n *yaml.Node, s source) {
 		return
 	}
 	n.HeadComment, n.LineComment, n.FootComment = s.node.HeadComment, s.node.LineComment, s.node.FootComment
-	if n.Kind == yaml.ScalarNode && s.node.Kind == yaml.ScalarNode && n.Value == s.node.Value {
+	switch {
+	case n.Kind != yaml.ScalarNode:
+	case s.node.Kind == yaml.ScalarNode && n.Value == s.node.Value:
 		n.Style = s.node.Style
+	default:
+		// The built text is not the source's (a generated value, a value
+		// a transformer rewrote): a block's lines are not the file's.
+		n.Style &^= yaml.LiteralStyle | yaml.FoldedStyle
 	}
 }
