@@ -37,8 +37,8 @@ import (
 //	                 "newFiles": [{"file": "…", "content": "…"}]}]
 //	    }
 //	  ],
-//	  // input that could not be read; line and column are 0 when unknown
-//	  "errors": [{"file": "broken.yaml", "line": 3, "column": 5, "message": "…"}],
+//	  // input that could not be read; line and columns are 0 when unknown
+//	  "errors": [{"file": "broken.yaml", "line": 3, "column": 5, "endColumn": 9, "message": "…"}],
 //	  // meshlint's own failures (a rule that broke): the results are incomplete
 //	  "internalErrors": ["rule MR999 (…): …"],
 //	  "summary": {"errors": 1, "warnings": 2, "info": 0, "files": 3, "objects": 7,
@@ -67,7 +67,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		out.Findings = append(out.Findings, jsonFindingOf(f, fps[i]))
 	}
 	for _, e := range r.Errors {
-		out.Errors = append(out.Errors, jsonError{File: e.File, Line: e.Line, Column: e.Col, Message: errorMessage(e)})
+		out.Errors = append(out.Errors, jsonError{File: e.File, Line: e.Line, Column: e.Col, EndColumn: endCol(e.Loc), Message: errorMessage(e)})
 	}
 	for _, err := range r.Internal {
 		out.InternalErrors = append(out.InternalErrors, err.Error())
@@ -143,10 +143,11 @@ type jsonEdit struct {
 }
 
 type jsonError struct {
-	File    string `json:"file"`
-	Line    int32  `json:"line"`
-	Column  int32  `json:"column"`
-	Message string `json:"message"`
+	File      string `json:"file"`
+	Line      int32  `json:"line"`
+	Column    int32  `json:"column"`
+	EndColumn int32  `json:"endColumn"`
+	Message   string `json:"message"`
 }
 
 type jsonSummary struct {
