@@ -94,14 +94,7 @@ func TestKustomizeRefused(t *testing.T) {
 // TestKustomizeSuppressInPatch checks that an ignore comment in a patch
 // file suppresses the finding reported at that patch line.
 func TestKustomizeSuppressInPatch(t *testing.T) {
-	dir := t.TempDir()
-	src, err := filepath.Abs(filepath.Join("..", "..", "fixtures", "kustomize"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
-		t.Fatal(err)
-	}
+	dir := copyTreeTo(t, "fixtures/kustomize")
 	patch := filepath.Join(dir, "overlays", "prod", "canary-weights.yaml")
 	b, err := os.ReadFile(patch)
 	if err != nil {
@@ -122,14 +115,7 @@ func TestKustomizeSuppressInPatch(t *testing.T) {
 // suppresses a finding in one overlay only is not stale, and one that
 // suppresses nothing in either is reported once.
 func TestKustomizeBaseDirectiveOnce(t *testing.T) {
-	dir := t.TempDir()
-	src, err := filepath.Abs(filepath.Join("..", "..", "fixtures", "kustomize"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
-		t.Fatal(err)
-	}
+	dir := copyTreeTo(t, "fixtures/kustomize")
 	edit := func(name, old, repl string) {
 		t.Helper()
 		path := filepath.Join(dir, name)
@@ -169,4 +155,15 @@ func TestKustomizeBaseDirectiveOnce(t *testing.T) {
 	if !strings.Contains(r.stdout, `"suppressed": 1`) {
 		t.Errorf("want prod's MR101 finding suppressed:\n%s", r.stdout)
 	}
+}
+
+// copyTreeTo copies the repository's tree rel, subfolders and all, to a
+// temporary folder, and returns it.
+func copyTreeTo(t *testing.T, rel string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(repoDir(t, rel))); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
