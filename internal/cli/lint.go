@@ -23,26 +23,26 @@ import (
 )
 
 type lintFlags struct {
-	formats, outputs listFlag
-	disable, enable  listFlag
-	failOn           string
-	namespace        string
-	color            string
-	rootNamespace    string
-	clusterDomain    string
-	closedWorld      bool
-	verbose          bool
-	maxFileSize      int64
-	cache            bool
-	cacheDir         string
+	reports         outputSet
+	disable, enable listFlag
+	failOn          string
+	namespace       string
+	color           string
+	rootNamespace   string
+	clusterDomain   string
+	closedWorld     bool
+	verbose         bool
+	maxFileSize     int64
+	cache           bool
+	cacheDir        string
 	configFlags
 	filterFlags
 	fixFlags
 }
 
 func (f *lintFlags) register(fs *flag.FlagSet) {
-	fs.Var(&f.formats, "format", "output format: text, json, sarif or github (repeatable, pairs with --output)")
-	fs.Var(&f.outputs, "output", "write the matching --format to this file instead of stdout (repeatable)")
+	fs.Var(formatFlag{&f.reports}, "format", "output format: "+strings.Join(reporter.Formats, ", ")+" (repeatable; each goes to stdout or to the --output after it)")
+	fs.Var(outputFlag{&f.reports}, "output", "write the --format given before it to this file instead of stdout (repeatable)")
 	fs.Var(&f.disable, "disable", "rule IDs or names to turn off (repeatable, comma-separated)")
 	fs.Var(&f.enable, "enable", "run only these rule IDs or names (repeatable, comma-separated)")
 	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning, info or none")
@@ -204,22 +204,15 @@ func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn 
 }
 
 func (f *lintFlags) validate(env *Env) int {
-	if len(f.formats) == 0 {
-		f.formats = listFlag{"text"}
+	if err := f.reports.pair(); err != nil {
+		fmt.Fprintf(env.Stderr, "meshlint: %v\n", err)
+		return ExitError
 	}
-	for _, fm := range f.formats {
+	for _, fm := range f.reports.formats {
 		if !contains(reporter.Formats, fm) {
 			fmt.Fprintf(env.Stderr, "meshlint: unknown --format %q (want %s)\n", fm, strings.Join(reporter.Formats, ", "))
 			return ExitError
 		}
-	}
-	if len(f.outputs) > len(f.formats) {
-		fmt.Fprintln(env.Stderr, "meshlint: more --output than --format flags")
-		return ExitError
-	}
-	if len(f.formats)-len(f.outputs) > 1 {
-		fmt.Fprintln(env.Stderr, "meshlint: several formats would go to stdout; give each extra --format an --output file")
-		return ExitError
 	}
 	if f.failOn != "none" {
 		if _, err := rules.ParseSeverity(f.failOn); err != nil {
@@ -240,7 +233,7 @@ func (f *lintFlags) validate(env *Env) int {
 		fmt.Fprintf(env.Stderr, "meshlint: --root-namespace: %q is not a valid namespace name\n", f.rootNamespace)
 		return ExitError
 	}
-	if f.includeSuppressed && !contains(f.formats, "sarif") {
+	if f.includeSuppressed && !contains(f.reports.formats, "sarif") {
 		// Not an error: a CI template may pass it whatever the format.
 		fmt.Fprintln(env.Stderr, "meshlint: warning: --include-suppressed only changes SARIF output, and no --format sarif is given")
 	}
@@ -272,14 +265,14 @@ func (f *lintFlags) checkLoad(env *Env, cmd string) int {
 // write writes every requested format. Formats with an --output go to
 // their files; the one without goes to stdout.
 func (f *lintFlags) write(env *Env, rep *reporter.Report) int {
-	for i, format := range f.formats {
-		if f.diff && i >= len(f.outputs) {
+	for i, format := range f.reports.formats {
+		if f.diff && f.reports.files[i] == "" {
 			continue // stdout holds the diff
 		}
 		w, name := env.Stdout, "stdout"
 		var file *os.File
-		if i < len(f.outputs) {
-			name = f.outputs[i]
+		if f.reports.files[i] != "" {
+			name = f.reports.files[i]
 			path := name
 			if !filepath.IsAbs(path) {
 				path = filepath.Join(env.Dir, path)

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"errors"
+	"strings"
+)
+
+// outputSet are the reports a run writes: each --format, and the file the
+// --output after it names, or stdout. An --output names the file of the
+// first format without one among those the last --format flag gave (a
+// comma list gives several), so that `--format github --format sarif
+// --output x.sarif` writes SARIF to x.sarif and the annotations to
+// stdout. An --output given before any --format, or when those formats
+// all have a file, goes to the first format left without one once every
+// flag is read (pair).
+type outputSet struct {
+	formats []string
+	files   []string // by format: "" for stdout
+	group   int      // the first format the last --format flag gave
+	spare   []string // outputs not paired yet
+}
+
+// formatFlag is the --format flag of r.
+type formatFlag struct{ r *outputSet }
+
+func (v formatFlag) String() string {
+	if v.r == nil {
+		return ""
+	}
+	return strings.Join(v.r.formats, ",")
+}
+
+func (v formatFlag) Set(s string) error {
+	v.r.group = len(v.r.formats)
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			v.r.formats = append(v.r.formats, p)
+			v.r.files = append(v.r.files, "")
+		}
+	}
+	return nil
+}
+
+// outputFlag is the --output flag of r.
+type outputFlag struct{ r *outputSet }
+
+func (v outputFlag) String() string { return "" }
+
+func (v outputFlag) Set(s string) error {
+	for i := v.r.group; i < len(v.r.formats); i++ {
+		if v.r.files[i] == "" {
+			v.r.files[i] = s
+			return nil
+		}
+	}
+	v.r.spare = append(v.r.spare, s)
+	return nil
+}
+
+// pair ends reading the flags: text when no format was given, and the
+// outputs not paired yet to the formats without a file, in order.
+func (r *outputSet) pair() error {
+	if len(r.formats) == 0 {
+		r.formats, r.files = []string{"text"}, []string{""}
+	}
+	for i := range r.files {
+		if len(r.spare) > 0 && r.files[i] == "" {
+			r.files[i], r.spare = r.spare[0], r.spare[1:]
+		}
+	}
+	if len(r.spare) > 0 {
+		return errors.New("more --output than --format flags")
+	}
+	stdout := 0
+	for _, f := range r.files {
+		if f == "" {
+			stdout++
+		}
+	}
+	if stdout > 1 {
+		return errors.New("several formats would go to stdout; give each extra --format an --output file")
+	}
+	return nil
+}
