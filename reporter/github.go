@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -20,10 +21,13 @@ import (
 // most severe come first: input errors, meshlint's internal errors and
 // error findings as ::error, then warnings as ::warning, then info as
 // ::notice; within a level the report's order is kept. Related locations
-// and fixes are appended to the message on lines of their own. A plain
-// summary line ends the output; the runner prints it to the log.
+// and fixes are appended to the message on lines of their own. Every
+// command is written, since the runner also prints each one to the log,
+// but when a level has more than GitHub annotates a plain line says how
+// many were left out, as GitHub drops them silently. A plain summary line
+// ends the output; the runner prints it to the log.
 func WriteGitHub(w io.Writer, r *Report) error {
-	var errs, warnings, notices bytes.Buffer
+	var errs, warnings, notices levelBuffer
 	for _, e := range r.Errors {
 		githubCommand(&errs, "error", r.Root, e.File, e.Loc, "input error", errorMessage(e))
 	}
@@ -51,14 +55,42 @@ func WriteGitHub(w io.Writer, r *Report) error {
 	out.Write(errs.Bytes())
 	out.Write(warnings.Bytes())
 	out.Write(notices.Bytes())
+	if more := moreThanAnnotated([3]int{errs.n, warnings.n, notices.n}); more != "" {
+		fmt.Fprintf(&out, "%s: %s not annotated: GitHub shows at most %d annotations of each level per step\n", toolName(r), more, githubAnnotationLimit)
+	}
 	fmt.Fprintf(&out, "%s: %s\n", toolName(r), summarize(r))
 	_, err := w.Write(out.Bytes())
 	return err
 }
 
+// githubAnnotationLimit is how many annotations of each level (error,
+// warning, notice) GitHub keeps per step; it drops the others silently.
+const githubAnnotationLimit = 10
+
+// levelBuffer holds the commands of one level, and counts them.
+type levelBuffer struct {
+	bytes.Buffer
+	n int
+}
+
+// moreThanAnnotated reads like "6 more errors and 1 more warning": how many
+// commands of each level (error, warning, notice) GitHub leaves without an
+// annotation; "" when it annotates them all.
+func moreThanAnnotated(counts [3]int) string {
+	nouns := [3]string{"error", "warning", "notice"}
+	var parts []string
+	for i, n := range counts {
+		if d := n - githubAnnotationLimit; d > 0 {
+			parts = append(parts, wording.Count(d, "more "+nouns[i], "more "+nouns[i]+"s"))
+		}
+	}
+	return wording.List(parts)
+}
+
 // githubCommand writes one ::level …::message command. file may be "" (no
 // file property) and loc zero (no line properties).
-func githubCommand(b *bytes.Buffer, level, root, file string, loc manifest.Loc, title, msg string) {
+func githubCommand(b *levelBuffer, level, root, file string, loc manifest.Loc, title, msg string) {
+	b.n++
 	var props []string
 	if file != "" && file != manifest.StdinName {
 		props = append(props, "file="+escapeProperty(displayPath(root, file)))

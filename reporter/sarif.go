@@ -238,8 +238,8 @@ func WriteSARIF(w io.Writer, r *Report) error {
 var semver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
 
 // sarifRuleList is Report.Rules, followed (in ID order) by any rule a
-// finding names that the registry passed in does not, so that every result
-// has a descriptor to index.
+// finding, reported or suppressed, names that the registry passed in does
+// not, so that every result has a descriptor to index.
 func sarifRuleList(r *Report) []*rules.Rule {
 	list := append([]*rules.Rule(nil), r.Rules...)
 	known := map[string]bool{}
@@ -247,11 +247,17 @@ func sarifRuleList(r *Report) []*rules.Rule {
 		known[rule.ID] = true
 	}
 	var extra []*rules.Rule
-	for _, f := range r.Findings {
+	add := func(f *rules.Finding) {
 		if !known[f.Rule.ID] {
 			known[f.Rule.ID] = true
 			extra = append(extra, f.Rule)
 		}
+	}
+	for _, f := range r.Findings {
+		add(f)
+	}
+	for _, s := range r.SuppressedFindings {
+		add(s.Finding)
 	}
 	sort.Slice(extra, func(i, j int) bool { return extra[i].ID < extra[j].ID })
 	return append(list, extra...)

@@ -9,6 +9,7 @@ import (
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/internal/weights"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -136,8 +137,5 @@ func joinInts(ns []int64) string {
 	for i, n := range ns {
 		ss[i] = strconv.FormatInt(n, 10)
 	}
-	if len(ss) < 2 {
-		return strings.Join(ss, "")
-	}
-	return strings.Join(ss[:len(ss)-1], ", ") + " and " + ss[len(ss)-1]
+	return wording.List(ss)
 }
