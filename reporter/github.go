@@ -29,10 +29,10 @@ import (
 func WriteGitHub(w io.Writer, r *Report) error {
 	var errs, warnings, notices levelBuffer
 	for _, e := range r.Errors {
-		githubCommand(&errs, "error", r.Root, e.File, e.Loc, "input error", errorMessage(e))
+		githubCommand(&errs, "error", r.at(), e.File, e.Loc, "input error", errorMessage(e))
 	}
 	for _, err := range r.Internal {
-		githubCommand(&errs, "error", "", "", manifest.Loc{}, toolName(r)+" internal error", err.Error())
+		githubCommand(&errs, "error", where{}, "", manifest.Loc{}, toolName(r)+" internal error", err.Error())
 	}
 	for _, f := range r.Findings {
 		b, level := &notices, "notice"
@@ -44,12 +44,12 @@ func WriteGitHub(w io.Writer, r *Report) error {
 		}
 		msg := f.Message
 		for _, rel := range f.Related {
-			msg += "\n" + posString(displayPath(r.Root, rel.Pos.File), rel.Pos.Loc) + ": " + rel.Message
+			msg += "\n" + posString(displayPath(r.at(), rel.Pos.File), rel.Pos.Loc) + ": " + rel.Message
 		}
 		for _, fix := range f.Fixes {
 			msg += "\nfix: " + fix.Message
 		}
-		githubCommand(b, level, r.Root, f.Pos.File, f.Pos.Loc, f.Rule.ID+" "+f.Rule.Name, msg)
+		githubCommand(b, level, r.at(), f.Pos.File, f.Pos.Loc, f.Rule.ID+" "+f.Rule.Name, msg)
 	}
 	var out bytes.Buffer
 	out.Write(errs.Bytes())
@@ -89,11 +89,11 @@ func moreThanAnnotated(counts [3]int) string {
 
 // githubCommand writes one ::level …::message command. file may be "" (no
 // file property) and loc zero (no line properties).
-func githubCommand(b *levelBuffer, level, root, file string, loc manifest.Loc, title, msg string) {
+func githubCommand(b *levelBuffer, level string, w where, file string, loc manifest.Loc, title, msg string) {
 	b.n++
 	var props []string
 	if file != "" && file != manifest.StdinName {
-		props = append(props, "file="+escapeProperty(displayPath(root, file)))
+		props = append(props, "file="+escapeProperty(displayPath(w, file)))
 	}
 	if loc.Line > 0 {
 		line := strconv.Itoa(int(loc.Line))

@@ -26,15 +26,26 @@ func isAbs(p string) bool {
 		('a' <= p[0] && p[0] <= 'z' || 'A' <= p[0] && p[0] <= 'Z')
 }
 
-// relPath returns file relative to root, slash-separated, and true; or, for
-// a file outside root, its absolute slash path (relative if root is unknown)
-// and false. Relative file names are taken relative to root, as the CLI
-// reports them relative to the working directory.
-func relPath(root, file string) (string, bool) {
+// where says what a report's file names are relative to: dir, the working
+// directory, for relative ones (the root when empty); and root, what
+// SARIF URIs and annotation paths are made relative to (Report.Root).
+type where struct{ root, dir string }
+
+// at is the where of r.
+func (r *Report) at() where { return where{r.Root, r.Dir} }
+
+// relPath returns file relative to the root, slash-separated, and true; or,
+// for a file outside it, its absolute slash path (relative if the root is
+// unknown) and false. Relative file names are taken relative to the
+// working directory, which is the root unless w says otherwise.
+func relPath(w where, file string) (string, bool) {
 	f := slash(file)
 	r := ""
-	if root != "" {
-		r = slash(root)
+	if w.root != "" {
+		r = slash(w.root)
+	}
+	if d := slash(w.dir); w.dir != "" && isAbs(d) && !isAbs(f) {
+		f = path.Join(d, f)
 	}
 	if !isAbs(f) {
 		if f != ".." && !strings.HasPrefix(f, "../") {
@@ -60,11 +71,11 @@ func relPath(root, file string) (string, bool) {
 // displayPath is the name GitHub annotations use: relative to root when the
 // file is inside it (GitHub wants repository-relative paths), otherwise the
 // path as absolute as it can be made.
-func displayPath(root, file string) string {
+func displayPath(w where, file string) string {
 	if file == manifest.StdinName {
 		return file
 	}
-	p, _ := relPath(root, file)
+	p, _ := relPath(w, file)
 	return p
 }
 
@@ -100,11 +111,11 @@ const srcRoot = "%SRCROOT%"
 // relative reference against %SRCROOT% for files under root, an absolute
 // file:// URI for files outside it, and "<stdin>" (percent-encoded, since
 // angle brackets are not allowed in a URI) with no base for standard input.
-func artifactLocation(root, file string) (uri, base string) {
+func artifactLocation(w where, file string) (uri, base string) {
 	if file == manifest.StdinName {
 		return (&url.URL{Path: file}).String(), ""
 	}
-	p, inRoot := relPath(root, file)
+	p, inRoot := relPath(w, file)
 	switch {
 	case inRoot:
 		// url.URL escapes spaces and the like, and prefixes "./" when the

@@ -23,9 +23,12 @@ type Report struct {
 	Errors []*manifest.Error
 	// Internal are meshlint's own failures (a rule that broke).
 	Internal []error
-	// Root is the directory that file paths are relative to (the working
-	// directory); SARIF uses it as %SRCROOT%.
-	Root string
+	// Root is the directory that the file paths of SARIF (as %SRCROOT%)
+	// and GitHub annotations are relative to: the command gives the top of
+	// the git work tree, else the working directory. Dir is the directory
+	// the findings' relative file names are relative to, when it is not
+	// Root.
+	Root, Dir string
 	// Files and Objects count what was read; Suppressed counts findings
 	// left out by suppressions.
 	Files, Objects, Suppressed int

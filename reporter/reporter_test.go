@@ -47,7 +47,7 @@ func TestArtifactLocation(t *testing.T) {
 		{"", "../a.yaml", "../a.yaml", ""},
 	}
 	for _, tt := range tests {
-		uri, base := artifactLocation(tt.root, tt.file)
+		uri, base := artifactLocation(where{root: tt.root}, tt.file)
 		if uri != tt.uri || base != tt.base {
 			t.Errorf("artifactLocation(%q, %q) = %q, %q; want %q, %q", tt.root, tt.file, uri, base, tt.uri, tt.base)
 		}

@@ -214,17 +214,17 @@ func WriteSARIF(w io.Writer, r *Report) error {
 			RuleIndex:           index[f.Rule.ID],
 			Level:               sarifLevel(f.Severity),
 			Message:             sarifMessage{Text: f.Message},
-			Locations:           []sarifLocation{sarifLocationOf(r.Root, f.Pos)},
+			Locations:           []sarifLocation{sarifLocationOf(r.at(), f.Pos)},
 			PartialFingerprints: map[string]string{FingerprintKey: fps[i]},
 		}
 		for j, rel := range f.Related {
-			loc := sarifLocationOf(r.Root, rel.Pos)
+			loc := sarifLocationOf(r.at(), rel.Pos)
 			loc.ID = j + 1
 			loc.Message = &sarifMessage{Text: rel.Message}
 			res.RelatedLocations = append(res.RelatedLocations, loc)
 		}
 		for _, fix := range f.Fixes {
-			res.Fixes = append(res.Fixes, sarifFixOf(r.Root, fix))
+			res.Fixes = append(res.Fixes, sarifFixOf(r.at(), fix))
 		}
 		if j := i - len(r.Findings); j >= 0 {
 			res.Suppressions = []sarifSuppression{{Kind: "inSource", Status: "accepted", Justification: r.SuppressedFindings[j].Justification}}
@@ -392,8 +392,8 @@ func ruleTags(rule *rules.Rule) []string {
 	return append(head, tags...)
 }
 
-func sarifLocationOf(root string, p manifest.Pos) sarifLocation {
-	uri, base := artifactLocation(root, p.File)
+func sarifLocationOf(w where, p manifest.Pos) sarifLocation {
+	uri, base := artifactLocation(w, p.File)
 	return sarifLocation{PhysicalLocation: sarifPhysicalLocation{
 		ArtifactLocation: sarifArtifactLocation{URI: uri, URIBaseID: base},
 		Region:           sarifRegionOf(p.Loc),
@@ -414,13 +414,13 @@ func sarifRegionOf(l manifest.Loc) *sarifRegion {
 
 // sarifFixOf groups a fix's edits by file, in the order files first appear,
 // then adds the files it creates.
-func sarifFixOf(root string, fix rules.Fix) sarifFix {
+func sarifFixOf(w where, fix rules.Fix) sarifFix {
 	sf := sarifFix{Description: sarifMessage{Text: orText(fix.Message)}, ArtifactChanges: []sarifArtifactChange{}}
 	byFile := map[string]int{}
 	for _, e := range fix.Edits {
 		i, ok := byFile[e.Pos.File]
 		if !ok {
-			uri, base := artifactLocation(root, e.Pos.File)
+			uri, base := artifactLocation(w, e.Pos.File)
 			i = len(sf.ArtifactChanges)
 			byFile[e.Pos.File] = i
 			sf.ArtifactChanges = append(sf.ArtifactChanges, sarifArtifactChange{
@@ -439,7 +439,7 @@ func sarifFixOf(root string, fix rules.Fix) sarifFix {
 	}
 	// A new file is an insertion at the start of an empty artifact.
 	for _, nf := range fix.NewFiles {
-		uri, base := artifactLocation(root, nf.Path)
+		uri, base := artifactLocation(w, nf.Path)
 		sf.ArtifactChanges = append(sf.ArtifactChanges, sarifArtifactChange{
 			ArtifactLocation: sarifArtifactLocation{URI: uri, URIBaseID: base},
 			Replacements: []sarifReplacement{{
@@ -454,7 +454,7 @@ func sarifFixOf(root string, fix rules.Fix) sarifFix {
 func sarifInvocationOf(r *Report) sarifInvocation {
 	inv := sarifInvocation{ExecutionSuccessful: len(r.Errors) == 0 && len(r.Internal) == 0}
 	for _, e := range r.Errors {
-		uri, base := artifactLocation(r.Root, e.File)
+		uri, base := artifactLocation(r.at(), e.File)
 		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{
 			Level:   "error",
 			Message: sarifMessage{Text: errorMessage(e)},

@@ -187,7 +187,7 @@ func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn 
 	rep := &reporter.Report{
 		Tool: "meshlint", Version: Version, Rules: all.Rules,
 		Findings: findings, Errors: errs, Internal: internal,
-		Root: env.Dir, Files: res.Files, Objects: len(res.Objects),
+		Root: sourceRoot(env.Dir), Dir: env.Dir, Files: res.Files, Objects: len(res.Objects),
 		Suppressed: filt.nsuppressed, SuppressedFindings: filt.suppressed,
 		Source: source,
 	}
@@ -469,4 +469,22 @@ func unjoin(err error) []error {
 		return out
 	}
 	return []error{err}
+}
+
+// sourceRoot is the directory the paths of SARIF and GitHub annotations are
+// relative to: the top of the git work tree that holds dir (where a .git
+// folder, or the .git file of a worktree or submodule, is), since GitHub
+// reads them relative to the repository, not to where meshlint ran; dir
+// when it is in none.
+func sourceRoot(dir string) string {
+	for d := dir; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		up := filepath.Dir(d)
+		if up == d {
+			return dir
+		}
+		d = up
+	}
 }

@@ -70,3 +70,31 @@ func TestOutputPairingRun(t *testing.T) {
 		t.Errorf("%s does not hold SARIF (%v):\n%.200s", out, err, b)
 	}
 }
+
+// TestSourceRoot checks that SARIF URIs and annotation paths are relative
+// to the top of the git work tree, which GitHub resolves them against,
+// when meshlint runs in a folder below it.
+func TestSourceRoot(t *testing.T) {
+	repo := t.TempDir()
+	deploy := filepath.Join(repo, "deploy")
+	for _, d := range []string{filepath.Join(repo, ".git"), deploy} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vs := "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r, namespace: shop}\nspec:\n  hosts: [r]\n  http:\n  - route:\n    - destination: {host: r}\n      weight: 60\n    - destination: {host: r}\n      weight: 50\n"
+	if err := os.WriteFile(filepath.Join(deploy, "vs.yaml"), []byte(vs), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sarif := run(t, deploy, "", "--format", "sarif", "vs.yaml")
+	if !strings.Contains(sarif.stdout, `"uri": "deploy/vs.yaml"`) {
+		t.Errorf("SARIF URI not relative to the repository:\n%s", sarif.stdout)
+	}
+	gh := run(t, deploy, "", "--format", "github", "vs.yaml")
+	if !strings.Contains(gh.stdout, "file=deploy/vs.yaml,") {
+		t.Errorf("annotation file not relative to the repository:\n%s", gh.stdout)
+	}
+	if got := sourceRoot(t.TempDir()); got == repo {
+		t.Errorf("sourceRoot outside any work tree = %s", got)
+	}
+}
