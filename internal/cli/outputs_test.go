@@ -94,7 +94,15 @@ func TestSourceRoot(t *testing.T) {
 	if !strings.Contains(gh.stdout, "file=deploy/vs.yaml,") {
 		t.Errorf("annotation file not relative to the repository:\n%s", gh.stdout)
 	}
-	if got := sourceRoot(t.TempDir()); got == repo {
-		t.Errorf("sourceRoot outside any work tree = %s", got)
+	if got := sourceRoot(deploy); got != repo {
+		t.Errorf("sourceRoot(%s) = %s, want %s", deploy, got, repo)
+	}
+	// Outside a work tree (unless the temporary folder is in one), the
+	// folder itself.
+	other := t.TempDir()
+	if got := sourceRoot(other); got != other {
+		if _, err := os.Lstat(filepath.Join(got, ".git")); err != nil {
+			t.Errorf("sourceRoot(%s) = %s, which holds no .git", other, got)
+		}
 	}
 }
