@@ -61,6 +61,29 @@ func kFind(t *testing.T, res *Result, kind, name string) *Object {
 
 func kPosString(o *Object, n *yaml.Node) string { return o.Pos(LocOf(n)).String() }
 
+// nodePos is where the node at path of an object (its key, with key) must
+// be: file:line:col, slash-separated.
+type nodePos struct {
+	path []string
+	key  bool
+	want string
+}
+
+// checkNodePositions checks the positions of o's nodes.
+func checkNodePositions(t *testing.T, o *Object, cases []nodePos) {
+	t.Helper()
+	for _, tc := range cases {
+		k, v := kNodeAt(t, o, tc.path...)
+		n := v
+		if tc.key {
+			n = k
+		}
+		if got := kPosString(o, n); got != filepath.FromSlash(tc.want) {
+			t.Errorf("%s (key %v) at %s, want %s", strings.Join(tc.path, "."), tc.key, got, tc.want)
+		}
+	}
+}
+
 // kCheckPositions fails for a node without a line, and for two nodes of an
 // object at the same line:col in different files.
 func kCheckPositions(t *testing.T, o *Object) {
@@ -115,11 +138,7 @@ func TestKustomizeOverlay(t *testing.T) {
 		t.Errorf("annotations %v, want none", vs.Annotations)
 	}
 	patch := filepath.Join("overlays", "prod", "canary-weights.yaml")
-	for _, tc := range []struct {
-		path []string
-		key  bool
-		want string
-	}{
+	checkNodePositions(t, vs, []nodePos{
 		// The patch replaced the route list: its weights are where the
 		// patch writes them.
 		{[]string{"spec", "http", "0", "route", "0", "weight"}, false, patch + ":10:15"},
@@ -131,16 +150,7 @@ func TestKustomizeOverlay(t *testing.T) {
 		{[]string{"metadata", "name"}, false, "base/routing.yaml:17:9"},
 		// The namespace comes from the base's kustomization.
 		{[]string{"metadata", "namespace"}, false, "base/kustomization.yaml:3:12"},
-	} {
-		k, v := kNodeAt(t, vs, tc.path...)
-		n := v
-		if tc.key {
-			n = k
-		}
-		if got := kPosString(vs, n); got != tc.want {
-			t.Errorf("%s (key %v) at %s, want %s", strings.Join(tc.path, "."), tc.key, got, tc.want)
-		}
-	}
+	})
 	// Comments come from the source: the base's head comment is on kind's
 	// document, not duplicated.
 	if k, _ := kNodeAt(t, vs, "apiVersion"); !strings.Contains(k.HeadComment, "canary sends 10%") {
@@ -356,11 +366,7 @@ spec:
 	kCheckPositions(t, vs)
 	kust := filepath.Join("k", "kustomization.yaml")
 	gw := filepath.Join("k", "gateways.yaml")
-	for _, tc := range []struct {
-		path []string
-		key  bool
-		want string
-	}{
+	checkNodePositions(t, vs, []nodePos{
 		{[]string{"spec", "http", "0", "route", "1", "weight"}, false, kust + ":12:14"},
 		{[]string{"spec", "http", "0", "route", "1", "weight"}, true, kust + ":11:13"},
 		{[]string{"spec", "http", "0", "route", "0", "weight"}, false, "base/vs.yaml:10:15"},
@@ -370,16 +376,7 @@ spec:
 		{[]string{"spec", "gateways"}, true, "base/vs.yaml:5:1"},
 		{[]string{"spec", "gateways"}, false, gw + ":6:13"},
 		{[]string{"spec", "gateways", "1"}, false, gw + ":6:20"},
-	} {
-		k, v := kNodeAt(t, vs, tc.path...)
-		n := v
-		if tc.key {
-			n = k
-		}
-		if got := kPosString(vs, n); got != filepath.FromSlash(tc.want) {
-			t.Errorf("%s (key %v) at %s, want %s", strings.Join(tc.path, "."), tc.key, got, tc.want)
-		}
-	}
+	})
 }
 
 func TestKustomizeTransformers(t *testing.T) {
@@ -611,11 +608,7 @@ commonAnnotations:
 	svc := kFind(t, res, "Service", "reviews")
 	kCheckPositions(t, svc)
 	kust := filepath.Join("k", "kustomization.yaml")
-	for _, tc := range []struct {
-		path []string
-		key  bool
-		want string
-	}{
+	checkNodePositions(t, svc, []nodePos{
 		{[]string{"metadata", "labels", "version"}, false, kust + ":5:14"}, // replaced
 		{[]string{"metadata", "labels", "version"}, true, kust + ":5:5"},
 		{[]string{"metadata", "labels", "tier"}, false, kust + ":6:11"}, // added
@@ -625,16 +618,7 @@ commonAnnotations:
 		{[]string{"spec", "selector", "app"}, false, "base/svc.yaml:7:19"},
 		{[]string{"metadata", "annotations", "owner"}, false, kust + ":9:10"},
 		{[]string{"metadata", "annotations", "owner"}, true, "base/svc.yaml:2:7"},
-	} {
-		k, v := kNodeAt(t, svc, tc.path...)
-		n := v
-		if tc.key {
-			n = k
-		}
-		if got := kPosString(svc, n); got != filepath.FromSlash(tc.want) {
-			t.Errorf("%s (key %v) at %s, want %s", strings.Join(tc.path, "."), tc.key, got, tc.want)
-		}
-	}
+	})
 }
 
 // TestKustomizeGenerators checks that the keys of a generated ConfigMap
