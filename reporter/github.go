@@ -92,7 +92,16 @@ func moreThanAnnotated(counts [3]int) string {
 func githubCommand(b *levelBuffer, level string, w where, file string, loc manifest.Loc, title, msg string) {
 	b.n++
 	var props []string
-	if file != "" && file != manifest.StdinName {
+	switch file {
+	case "":
+	case manifest.StdinName:
+		// No file to attach the annotation to, so that GitHub would place
+		// it on the workflow: the message says where.
+		if loc.Line > 0 {
+			msg = posString(file, loc) + ": " + msg
+		}
+		loc = manifest.Loc{}
+	default:
 		props = append(props, "file="+escapeProperty(displayPath(w, file)))
 	}
 	if loc.Line > 0 {
