@@ -528,20 +528,12 @@ patches:
 	vs := kFind(t, res, "VirtualService", "reviews")
 	kCheckPositions(t, vs)
 	ops := filepath.Join("k", "ops.yaml")
-	for _, tc := range []struct {
-		path []string
-		want string
-	}{
-		{[]string{"spec", "http", "0", "route", "0", "weight"}, ops + ":3:10"},
-		{[]string{"spec", "http", "0", "route", "1", "weight"}, "base/vs.yaml:12:15"},
-		{[]string{"spec", "http", "0", "route", "2", "weight"}, ops + ":8:13"},
-		{[]string{"spec", "http", "0", "route", "2", "destination", "subset"}, ops + ":7:42"},
-	} {
-		_, v := kNodeAt(t, vs, tc.path...)
-		if got := kPosString(vs, v); got != filepath.FromSlash(tc.want) {
-			t.Errorf("%s at %s, want %s", strings.Join(tc.path, "."), got, tc.want)
-		}
-	}
+	checkNodePositions(t, vs, []nodePos{
+		{path: []string{"spec", "http", "0", "route", "0", "weight"}, want: ops + ":3:10"},
+		{path: []string{"spec", "http", "0", "route", "1", "weight"}, want: "base/vs.yaml:12:15"},
+		{path: []string{"spec", "http", "0", "route", "2", "weight"}, want: ops + ":8:13"},
+		{path: []string{"spec", "http", "0", "route", "2", "destination", "subset"}, want: ops + ":7:42"},
+	})
 }
 
 // TestKustomizeNamespaces checks where the namespaces that kustomizations
@@ -711,16 +703,8 @@ patches:
 	vs := kFind(t, res, "VirtualService", "reviews")
 	kCheckPositions(t, vs)
 	kust := filepath.Join("k", "kustomization.yaml")
-	for _, tc := range []struct {
-		path []string
-		want string
-	}{
-		{[]string{"spec", "http", "0", "route", "0", "weight"}, kust + ":5:78"},
-		{[]string{"spec", "http", "0", "route", "1", "weight"}, kust + ":7:10"},
-	} {
-		_, v := kNodeAt(t, vs, tc.path...)
-		if got := kPosString(vs, v); got != tc.want {
-			t.Errorf("%s at %s, want %s", strings.Join(tc.path, "."), got, tc.want)
-		}
-	}
+	checkNodePositions(t, vs, []nodePos{
+		{path: []string{"spec", "http", "0", "route", "0", "weight"}, want: kust + ":5:78"},
+		{path: []string{"spec", "http", "0", "route", "1", "weight"}, want: kust + ":7:10"},
+	})
 }
