@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 )
 
@@ -57,11 +58,22 @@ func (v outputFlag) Set(s string) error {
 	return nil
 }
 
-// pair ends reading the flags: text when no format was given, and the
-// outputs not paired yet to the formats without a file, in order.
+// pair ends reading the flags: the outputs not paired yet go to the
+// formats without a file, in order. With no --format at all, each output
+// takes the format its extension names (formatOf), so that `--output
+// meshlint.sarif` does not write text into a .sarif file; with no output
+// either, text goes to stdout.
 func (r *outputSet) pair() error {
 	if len(r.formats) == 0 {
-		r.formats, r.files = []string{"text"}, []string{""}
+		if len(r.spare) == 0 {
+			r.formats, r.files = []string{"text"}, []string{""}
+			return nil
+		}
+		for _, f := range r.spare {
+			r.formats, r.files = append(r.formats, formatOf(f)), append(r.files, f)
+		}
+		r.spare = nil
+		return nil
 	}
 	for i := range r.files {
 		if len(r.spare) > 0 && r.files[i] == "" {
@@ -81,4 +93,20 @@ func (r *outputSet) pair() error {
 		return errors.New("several formats would go to stdout; give each extra --format an --output file")
 	}
 	return nil
+}
+
+// formatOf is the format an output file's extension names: .sarif (also
+// .sarif.json, GitHub's own examples' name), .json and .html; any other
+// file gets text.
+func formatOf(file string) string {
+	name := strings.ToLower(filepath.Base(file))
+	switch {
+	case strings.HasSuffix(name, ".sarif"), strings.HasSuffix(name, ".sarif.json"):
+		return "sarif"
+	case strings.HasSuffix(name, ".json"):
+		return "json"
+	case strings.HasSuffix(name, ".html"), strings.HasSuffix(name, ".htm"):
+		return "html"
+	}
+	return "text"
 }

@@ -31,6 +31,9 @@ func TestOutputPairing(t *testing.T) {
 		{args: []string{"--output", "a.json", "--format", "json"},
 			formats: []string{"json"}, files: []string{"a.json"}},
 		{args: []string{"--output", "a.txt"}, formats: []string{"text"}, files: []string{"a.txt"}},
+		// No --format: the extension names it.
+		{args: []string{"--output", "out/a.json", "--output", "b.SARIF", "--output", "c.sarif.json", "--output", "r.html", "--output", "log"},
+			formats: []string{"json", "sarif", "sarif", "html", "text"}, files: []string{"out/a.json", "b.SARIF", "c.sarif.json", "r.html", "log"}},
 		{args: []string{"--format", "json", "--output", "a", "--output", "b"}, err: "more --output than --format flags"},
 		{args: []string{"--format", "json", "--format", "sarif"}, err: "several formats would go to stdout"},
 	} {
