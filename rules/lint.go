@@ -25,6 +25,8 @@ type LintOptions struct {
 	Severity map[string]Severity
 	// Cache, when set, keeps what was read of each file across runs.
 	Cache FileCache
+	// Progress, when set, is kept up to date as the run goes.
+	Progress *Progress
 }
 
 // FileCache keeps what Lint read of each file on disk, keyed by the
@@ -121,6 +123,7 @@ func Lint(opts LintOptions) *Result {
 	var scratch sync.Pool
 	load.PerFile = func(f *manifest.File) []*manifest.Error {
 		old, _ := scratch.Get().(*graph.Graph)
+		opts.Progress.file()
 		g := graph.PrepareReusing(old, f.Objects, opts.Mesh, maps)
 		fs, errs := runLocal(local, g, opts.Severity)
 		if opts.Cache != nil && f.Data != nil && len(f.Errors) == 0 && len(g.Errors) == 0 && len(errs) == 0 {
@@ -144,6 +147,7 @@ func Lint(opts LintOptions) *Result {
 		// The cache made the objects' maps those of maps (Prefetch).
 		kept := func(objs []*manifest.Object, unmodelled map[string]int, fs []*Finding, ok bool) ([]*manifest.Object, map[string]int, bool) {
 			if ok {
+				opts.Progress.file()
 				mu.Lock()
 				found = append(found, fs...)
 				mu.Unlock()
@@ -178,9 +182,15 @@ func Lint(opts LintOptions) *Result {
 		res.Findings, until, fromCache = opts.Cache.GraphFindings(digest, key, res.Load.Objects, start)
 	}
 	if !fromCache {
+		opts.Progress.stage(StageGraph)
 		res.Graph = graph.Build(res.Load.Objects, opts.Mesh)
-		res.Findings, res.Internal = Run(res.Graph, global, opts.Severity)
+		if opts.Progress != nil {
+			opts.Progress.Rules.Store(int64(len(global)))
+		}
+		opts.Progress.stage(StageRules)
+		res.Findings, res.Internal = run(res.Graph, global, opts.Severity, opts.Progress)
 	}
+	opts.Progress.stage(StageDone)
 	res.Findings = append(res.Findings, found...)
 	Sort(res.Findings)
 	res.Findings = Dedup(res.Findings)

@@ -14,6 +14,11 @@ import (
 // a rule's default severity by rule ID. A rule that fails or panics is a
 // meshlint bug: its error is returned alongside the other rules' findings.
 func Run(g *graph.Graph, rs []*Rule, severity map[string]Severity) ([]*Finding, []error) {
+	return run(g, rs, severity, nil)
+}
+
+// run is Run, counting the rules done in progress.
+func run(g *graph.Graph, rs []*Rule, severity map[string]Severity, progress *Progress) ([]*Finding, []error) {
 	var (
 		mu       sync.Mutex
 		findings []*Finding
@@ -30,6 +35,7 @@ func Run(g *graph.Graph, rs []*Rule, severity map[string]Severity) ([]*Finding, 
 		go func() {
 			defer wg.Done()
 			local, err := runOne(r, g, sev, shared)
+			progress.ruleDone()
 			mu.Lock()
 			defer mu.Unlock()
 			findings = append(findings, local...)

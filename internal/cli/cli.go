@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 )
 
 // Version is meshlint's version, set at build time with
@@ -33,6 +34,9 @@ type Env struct {
 	Dir string
 	// IsTerminal reports whether a writer is a terminal.
 	IsTerminal func(io.Writer) bool
+	// ProgressDelay is how long a run goes before it shows its progress
+	// line on a terminal (zero: a second).
+	ProgressDelay time.Duration
 }
 
 // Main runs meshlint with the given arguments and returns the exit code.

@@ -35,6 +35,7 @@ type lintFlags struct {
 	maxFileSize     int64
 	cache           bool
 	cacheDir        string
+	noProgress      bool
 	configFlags
 	filterFlags
 	fixFlags
@@ -55,6 +56,7 @@ func (f *lintFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&f.maxFileSize, "max-file-size", manifest.DefaultMaxFileSize, "largest file read, in bytes")
 	fs.BoolVar(&f.cache, "cache", false, "keep what was read of each file in the user's cache folder, and reuse it while the file is unchanged")
 	fs.StringVar(&f.cacheDir, "cache-dir", "", "the folder of --cache (default: the user's cache folder, then meshlint); implies --cache")
+	fs.BoolVar(&f.noProgress, "no-progress", false, "never show the progress line (shown on a terminal, outside CI, when a run takes over a second)")
 	f.configFlags.register(fs)
 	f.filterFlags.register(fs)
 	f.fixFlags.register(fs)
@@ -144,7 +146,13 @@ func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn 
 	if cache != nil {
 		opts.Cache = cache
 	}
+	var progress *progressLine
+	if wantProgress(env, f.noProgress) {
+		opts.Progress = &rules.Progress{}
+		progress = startProgress(env, opts.Progress, env.ProgressDelay)
+	}
 	lint := rules.Lint(opts)
+	progress.Stop()
 	if cache != nil {
 		f.closeCache(env, cache, lint.CacheErr)
 	}
