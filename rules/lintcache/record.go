@@ -652,7 +652,8 @@ func (c *Cache) writeFile(path string, write func(io.Writer) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("writing the cache: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".meshlint-cache-*")
+	sweepTemps(filepath.Dir(path), time.Now())
+	tmp, err := os.CreateTemp(filepath.Dir(path), tempPattern)
 	if err != nil {
 		return fmt.Errorf("writing the cache: %w", err)
 	}
@@ -673,6 +674,26 @@ func (c *Cache) writeFile(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("writing the cache: %w", err)
 	}
 	return nil
+}
+
+// tempPattern names the files writeFile writes before renaming them.
+const tempPattern = ".meshlint-cache-*"
+
+// staleTemp is the age past which a temporary file is one that a killed
+// run left behind: writing a cache takes seconds, and a run that is still
+// writing keeps its file's modification time fresh.
+const staleTemp = time.Hour
+
+// sweepTemps removes the temporary files of dir that killed runs left
+// behind; each can be as large as a cache file. Errors are ignored: what
+// cannot be removed now may be next time.
+func sweepTemps(dir string, now time.Time) {
+	names, _ := filepath.Glob(filepath.Join(dir, tempPattern))
+	for _, name := range names {
+		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && now.Sub(fi.ModTime()) > staleTemp {
+			_ = os.Remove(name)
+		}
+	}
 }
 
 // Reused reports whether Reuse supplied the run.
