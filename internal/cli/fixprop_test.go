@@ -411,26 +411,25 @@ func checkFixProperty(t *testing.T, in fixInput) (appliedRules []string) {
 	return appliedRules
 }
 
-// reachRules report traffic that NetworkPolicies block: routes of
-// gateways (MR501) and of the mesh (MR502), sources of AuthorizationPolicies
-// (MR504) and Gateway API backends (MR506).
-var reachRules = []string{"MR501", "MR502", "MR504", "MR506"}
-
-// deniedNamespace reads the namespace of the default deny that a fix of
-// MR401 or MR402 creates from the fix's message.
-var deniedNamespace = regexp.MustCompile(`^Create .* with a default-deny (?:ingress|egress) NetworkPolicy for namespace (\S+)$`)
-
 // renamedAnnotation reads the annotation name a fix of MR719 writes.
 var renamedAnnotation = regexp.MustCompile(`^Rename annotation \S+ to (\S+)$`)
 
+// deniedEgress reads the file and namespace of the egress default deny
+// that a fix of MR402 creates from the fix's message.
+var deniedEgress = regexp.MustCompile(`^Create (\S+) with a default-deny egress NetworkPolicy for namespace (\S+)$`)
+
 // followsFromFix reports whether new finding f is one that an applied fix
-// brings by design, so that it is not a fault of the fix:
+// brings by design, so that it is not a fault of the fix. The default
+// denies of MR401 and MR402 have no excuse for the reachability rules
+// (MR501, MR502, MR504, MR506): their files also allow the traffic the
+// input declares, so that those find nothing newly blocked.
 //
-//   - MR401 and MR402 create a default deny, which isolates every pod of
-//     the namespace; the rules' documentation says the allow policies then
-//     open what is needed. Until they are written, the reachability rules
-//     report the traffic of that namespace that no policy lets through:
-//     that is the list of allows to write, not a broken fix.
+//   - MR402 writes its file next to the namespace's manifests. When the
+//     namespace has no Namespace object, MR401 reports it at its first
+//     object, which may now be the new file; and it names the new egress
+//     deny as a near miss for ingress. That is MR401's finding of before,
+//     moved: its fix, withheld before (a Gateway's pods, say, have clients
+//     no allow can name), is still withheld.
 //   - MR719 renames a misspelt annotation to the Istio annotation it
 //     means. Istio ignored the misspelt one, and so did the rules that
 //     judge an annotation's status; once it is spelt right, MR721
@@ -438,16 +437,15 @@ var renamedAnnotation = regexp.MustCompile(`^Rename annotation \S+ to (\S+)$`)
 //     it been written right.
 func followsFromFix(f propFinding, applied []propFinding) bool {
 	for _, a := range applied {
-		msg := a.Fixes[0].Message
-		switch {
-		case (a.Rule == "MR401" || a.Rule == "MR402") && slices.Contains(reachRules, f.Rule):
-			if m := deniedNamespace.FindStringSubmatch(msg); m != nil && regexp.MustCompile(`(?:^|[\s(,])`+regexp.QuoteMeta(m[1])+`/`).MatchString(f.Message) {
-				return true
-			}
-		case a.Rule == "MR719" && (f.Rule == "MR721" || f.Rule == "MR757") && a.object() == f.object():
-			if m := renamedAnnotation.FindStringSubmatch(msg); m != nil && strings.Contains(f.Message, fmt.Sprintf("annotation %q ", m[1])) {
-				return true
-			}
+		if m := deniedEgress.FindStringSubmatch(a.Fixes[0].Message); a.Rule == "MR402" && f.Rule == "MR401" && len(f.Fixes) == 0 && m != nil &&
+			filepath.ToSlash(f.File) == filepath.ToSlash(m[1]) && strings.HasPrefix(f.Message, "namespace "+m[2]+" has no default-deny ingress NetworkPolicy ") {
+			return true
+		}
+		if a.Rule != "MR719" || (f.Rule != "MR721" && f.Rule != "MR757") || a.object() != f.object() {
+			continue
+		}
+		if m := renamedAnnotation.FindStringSubmatch(a.Fixes[0].Message); m != nil && strings.Contains(f.Message, fmt.Sprintf("annotation %q ", m[1])) {
+			return true
 		}
 	}
 	return false

@@ -140,7 +140,7 @@ func runDefaultDeny(p *rules.Pass, d direction) {
 		for _, np := range near {
 			f.Relate(np.Obj, np.Obj.NameLoc, "NetworkPolicy %s/%s selects every pod but is not a default deny for %s", ns, np.Name(), d.Name)
 		}
-		if fix, ok := defaultDenyFix(g, ns, at, d, policies[ns]); ok {
+		if fix, ok := defaultDenyFix(p, ns, at, d, policies[ns]); ok {
 			f.Fixes = []rules.Fix{fix}
 		}
 	}

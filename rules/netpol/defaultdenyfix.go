@@ -34,18 +34,27 @@ func validNamespace(ns string) bool { return len(content.IsDNS1123Label(ns)) == 
 // workload (closed world) and the namespace has none, not even the pods of
 // a Gateway API Gateway: the new policy would select nothing, and MR403
 // would report it on the next run.
-func defaultDenyFix(g *graph.Graph, ns string, at *manifest.Object, d direction, nps []*graph.NetworkPolicy) (rules.Fix, bool) {
+func defaultDenyFix(p *rules.Pass, ns string, at *manifest.Object, d direction, nps []*graph.NetworkPolicy) (rules.Fix, bool) {
+	g := p.Graph
 	if g.WorkloadsKnown(ns) && len(g.WorkloadsIn(ns)) == 0 && len(g.GatewayAPIPodLabels(ns)) == 0 {
 		return rules.Fix{}, false
 	}
 	name := "default-deny-" + d.Name
-	path, explicit, ok := policyFile(g, ns, name, at, nps)
+	path, explicit, ok := policyFile(p, ns, name, at, nps)
+	if !ok {
+		return rules.Fix{}, false
+	}
+	taken := map[string]bool{name: true}
+	if d.Name == "egress" {
+		taken["allow-dns-egress"], taken["allow-istiod-egress"] = true, true
+	}
+	allows, ok := allowPolicies(p, ns, d, nps, taken)
 	if !ok {
 		return rules.Fix{}, false
 	}
 	return rules.Fix{
 		Message:  fmt.Sprintf("Create %s with a default-deny %s NetworkPolicy for namespace %s", path, d.Name, ns),
-		NewFiles: []rules.NewFile{{Path: path, Content: defaultDenyYAML(g, ns, explicit, d, nps)}},
+		NewFiles: []rules.NewFile{{Path: path, Content: defaultDenyYAML(g, ns, explicit, d, nps, allows)}},
 	}, true
 }
 
@@ -54,7 +63,7 @@ func defaultDenyFix(g *graph.Graph, ns string, at *manifest.Object, d direction,
 // namespace. ok is false when at was read from standard input, when ns is
 // not a valid name, or when a NetworkPolicy of that name exists in the
 // namespace (nps): applying the new one would replace it.
-func policyFile(g *graph.Graph, ns, name string, at *manifest.Object, nps []*graph.NetworkPolicy) (path string, explicit, ok bool) {
+func policyFile(p *rules.Pass, ns, name string, at *manifest.Object, nps []*graph.NetworkPolicy) (path string, explicit, ok bool) {
 	if at.File == manifest.StdinName || !validNamespace(ns) {
 		return "", false, false
 	}
@@ -65,7 +74,7 @@ func policyFile(g *graph.Graph, ns, name string, at *manifest.Object, nps []*gra
 	}
 	dir := filepath.Dir(at.File)
 	file := name + ".yaml"
-	if sharesDir(g, dir, ns) {
+	if sharesDir(p, dir, ns) {
 		file = name + "-" + ns + ".yaml"
 	}
 	// Objects that set no namespace take the run's default: so does the
@@ -78,33 +87,48 @@ func policyFile(g *graph.Graph, ns, name string, at *manifest.Object, nps []*gra
 // those the default-deny rules look at, live in directory dir: then the
 // file name carries the namespace, so that the fixes of two namespaces do
 // not write the same file.
-func sharesDir(g *graph.Graph, dir, ns string) bool {
-	var objs []*manifest.Object
+func sharesDir(p *rules.Pass, dir, ns string) bool {
+	nss := p.Memo(dirNamespacesKey{}, func() any { return dirNamespaces(p.Graph) }).(map[string]map[string]bool)[dir]
+	return len(nss) > 1 || len(nss) == 1 && !nss[ns]
+}
+
+// dirNamespacesKey memoizes dirNamespaces for the run.
+type dirNamespacesKey struct{}
+
+// dirNamespaces maps each directory to the namespaces of the objects the
+// default-deny rules look at in it: workloads, NetworkPolicies and the
+// Namespace objects of the input.
+func dirNamespaces(g *graph.Graph) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	add := func(o *manifest.Object) {
+		dir := filepath.Dir(o.File)
+		if out[dir] == nil {
+			out[dir] = map[string]bool{}
+		}
+		out[dir][o.Namespace] = true
+	}
 	for _, w := range g.Workloads {
-		objs = append(objs, w.Obj)
+		add(w.Obj)
 	}
 	for _, np := range g.NetworkPolicies {
-		objs = append(objs, np.Obj)
+		add(np.Obj)
 	}
 	for _, n := range g.Namespaces {
 		if n.Declared() {
-			objs = append(objs, n.Obj)
+			add(n.Obj)
 		}
 	}
-	for _, o := range objs {
-		if o.Namespace != ns && filepath.Dir(o.File) == dir {
-			return true
-		}
-	}
-	return false
+	return out
 }
 
-// defaultDenyYAML renders the new file. ns is a DNS label, so it needs no
-// quoting. The egress deny comes with policies that allow DNS and istiod,
-// each left out when the namespace has a NetworkPolicy of its name (nps):
-// the new one would replace it, and it likely allows the same (if not,
-// MR409 says so on the next run).
-func defaultDenyYAML(g *graph.Graph, ns string, explicit bool, d direction, nps []*graph.NetworkPolicy) string {
+// defaultDenyYAML renders the new file: the deny, then, for egress, the
+// policies that allow DNS and istiod, then the allows that keep the
+// declared traffic open (allowPolicies). ns is a DNS label, so it needs no
+// quoting. The DNS and istiod policies are each left out when the
+// namespace has a NetworkPolicy of its name (nps): the new one would
+// replace it, and it likely allows the same (if not, MR409 says so on the
+// next run).
+func defaultDenyYAML(g *graph.Graph, ns string, explicit bool, d direction, nps []*graph.NetworkPolicy, allows []*allowPolicy) string {
 	var b strings.Builder
 	rule := "MR401"
 	if d.Name == "egress" {
@@ -114,23 +138,30 @@ func defaultDenyYAML(g *graph.Graph, ns string, explicit bool, d direction, nps 
 	fmt.Fprintf(&b, "# %s is isolated for %s, and other NetworkPolicies allow what each workload needs.\n", ns, d.Name)
 	writePolicyMeta(&b, "default-deny-"+d.Name, ns, explicit)
 	fmt.Fprintf(&b, "spec:\n  podSelector: {}\n  policyTypes: [%s]\n", d.Type)
-	if d.Name != "egress" {
-		return b.String()
+	if d.Name == "egress" {
+		writeEgressBasics(&b, g, ns, explicit, nps)
 	}
+	writeAllowPolicies(&b, allows, ns, explicit, d)
+	return b.String()
+}
+
+// writeEgressBasics writes the policies that allow every pod of ns DNS,
+// and istiod when the namespace runs sidecars.
+func writeEgressBasics(b *strings.Builder, g *graph.Graph, ns string, explicit bool, nps []*graph.NetworkPolicy) {
 	taken := func(name string) bool {
 		return slices.ContainsFunc(nps, func(np *graph.NetworkPolicy) bool { return np.Name() == name })
 	}
 	if !taken("allow-dns-egress") {
 		b.WriteString("---\n# Every pod needs DNS once egress is denied.\n")
-		writePolicyMeta(&b, "allow-dns-egress", ns, explicit)
-		writeAllowDNSSpec(&b, " {}")
+		writePolicyMeta(b, "allow-dns-egress", ns, explicit)
+		writeAllowDNSSpec(b, " {}")
 	}
 	if !sidecars(g, ns) || !validNamespace(g.Mesh.RootNamespace) || taken("allow-istiod-egress") {
-		return b.String()
+		return
 	}
 	b.WriteString("---\n# Sidecars get their configuration and certificates from istiod.\n")
-	writePolicyMeta(&b, "allow-istiod-egress", ns, explicit)
-	fmt.Fprintf(&b, `spec:
+	writePolicyMeta(b, "allow-istiod-egress", ns, explicit)
+	fmt.Fprintf(b, `spec:
   podSelector: {}
   policyTypes: [Egress]
   egress:
@@ -142,7 +173,6 @@ func defaultDenyYAML(g *graph.Graph, ns string, explicit bool, d direction, nps 
     ports:
     - {protocol: TCP, port: 15012}
 `, g.Mesh.RootNamespace)
-	return b.String()
 }
 
 // writePolicyMeta writes the head of NetworkPolicy name, with its

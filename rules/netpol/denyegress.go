@@ -11,7 +11,7 @@ var NoDefaultDenyEgress = &rules.Rule{
 	ID:      "MR402",
 	Name:    "namespace-no-default-deny-egress",
 	Summary: "namespace has no default-deny egress NetworkPolicy",
-	Fix:     "creates a default-deny egress NetworkPolicy file, with DNS and istiod allowed",
+	Fix:     "creates a default-deny egress NetworkPolicy file, with DNS, istiod and the traffic the manifests declare allowed",
 	Doc: `Until a NetworkPolicy selects a pod for egress, the pod can connect anywhere: to every
 other namespace, to the cloud metadata endpoint, to the internet. A default deny for egress
 is a policy with an empty ` + "`podSelector`" + `, ` + "`Egress`" + ` in its ` + "`policyTypes`" + ` and no egress rules.
@@ -39,9 +39,19 @@ spec:
 
 and allow DNS and the destinations each workload needs. ` + "`meshlint --fix`" + ` writes this policy
 to a new file, ` + "`default-deny-egress.yaml`" + `, next to the namespace's manifests, with policies
-that allow DNS and, when the namespace runs sidecars, istiod (not under the closed-world setting
-for a namespace without workloads, where the policies would select nothing and MR403 would
-report them).`,
+that allow DNS and, when the namespace runs sidecars, istiod, and the allow policies that
+keep open the traffic the manifests declare from the pods that no policy isolates for egress
+today: one policy per workload, ` + "`allow-<workload>-egress`" + `, selecting its pod labels, with one
+rule per destination (its namespace and pod labels) and a comment naming the route or source
+it keeps open. The pods of an Istio Gateway may reach the targets of its VirtualServices'
+routes (MR501), those of a Gateway API Gateway the backends of its routes (MR506), the
+in-mesh workloads the targets of the mesh routes they see (MR502), and the workloads of a
+source namespace or principal of an AuthorizationPolicy the workloads it selects (MR504; a
+source namespace opens every pod of the namespace, ` + "`allow-namespace-egress`" + `). A workload
+with more than 8 destinations gets one rule per destination namespace, with the union of
+the ports. The fix is withheld when a source of a declared flow has no labels to select it
+by, and under the closed-world setting for a namespace without workloads, where the
+policies would select nothing and MR403 would report them.`,
 	Bad: `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -92,8 +102,8 @@ spec:
   policyTypes: [Ingress, Egress]
 `,
 	Severity: rules.Info,
-	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace),
-	Deps:     rules.DepPRES | rules.DepOrder,
+	Inputs:   inputs(append([]kinds.Kind{kinds.NetworkPolicy, kinds.Namespace}, flowInputs...)...),
+	Deps:     rules.DepPRES | rules.DepINJ | rules.DepWIDE | rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepGW | rules.DepGWAPI | rules.DepREF | rules.DepPEER | rules.DepOrder,
 	Run:      runNoDefaultDenyEgress,
 }
 

@@ -11,7 +11,7 @@ var NoDefaultDenyIngress = &rules.Rule{
 	ID:      "MR401",
 	Name:    "namespace-no-default-deny-ingress",
 	Summary: "namespace has no default-deny ingress NetworkPolicy",
-	Fix:     "creates a default-deny ingress NetworkPolicy file for the namespace",
+	Fix:     "creates a default-deny ingress NetworkPolicy file for the namespace, with allows for the traffic the manifests declare",
 	Doc: `Kubernetes lets every pod accept connections from anywhere until a NetworkPolicy selects it
 for ingress. Policies that allow specific peers only protect the pods they select; a pod
 added later, or one whose labels do not match, stays open. A default deny closes the gap: a
@@ -42,8 +42,21 @@ spec:
 ` + "```" + `
 
 ` + "`meshlint --fix`" + ` writes this policy to a new file, ` + "`default-deny-ingress.yaml`" + `, next to
-the namespace's manifests (not under the closed-world setting for a namespace without workloads,
-where the policy would select nothing and MR403 would report it).`,
+the namespace's manifests, with the allow policies that keep open the traffic the manifests
+declare to the workloads that no policy isolates for ingress today, so that the deny blocks
+none of it: one policy per workload, ` + "`allow-<workload>-ingress`" + `, selecting its pod labels,
+with one rule per peer and a comment naming the route or source it keeps open. It admits
+the pods of an Istio Gateway (its namespace and selector) on the ports its VirtualServices'
+routes target (MR501), the pods of a Gateway API Gateway on those of its routes' backends
+(MR506), the namespaces that see a mesh route, every namespace for one exported everywhere,
+on the ports it targets (MR502), and the namespace of each source namespace or principal of
+an AuthorizationPolicy, on every port (MR504). Other clients, which the manifests do not name,
+need allow policies of their own. The fix is withheld where such clients are certain and no
+policy can name them: when a workload the deny would isolate runs the pods of a Gateway, is
+istiod (` + "`app: istiod`" + `), or is behind a LoadBalancer or NodePort Service, an Ingress or a
+Route; or when the workload of a declared flow has no labels to select it by. Nor is there a
+fix under the closed-world setting for a namespace without workloads, where the policy would
+select nothing and MR403 would report it.`,
 	Bad: `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -86,8 +99,8 @@ spec:
   policyTypes: [Ingress]
 `,
 	Severity: rules.Warning,
-	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace),
-	Deps:     rules.DepPRES | rules.DepOrder,
+	Inputs:   inputs(append([]kinds.Kind{kinds.NetworkPolicy, kinds.Namespace}, flowInputs...)...),
+	Deps:     rules.DepPRES | rules.DepINJ | rules.DepWIDE | rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepGW | rules.DepGWAPI | rules.DepREF | rules.DepPEER | rules.DepOrder,
 	Run:      runNoDefaultDenyIngress,
 }
 

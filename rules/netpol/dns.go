@@ -207,7 +207,7 @@ func allowDNSFix(p *rules.Pass, ns string, fs []dnsFinding) (rules.Fix, bool) {
 	if n := g.Namespaces[ns]; n != nil && n.Declared() {
 		at = n.Obj
 	}
-	if at == nil || defaultDenyFixed(ns, policies) {
+	if at == nil || defaultDenyFixed(p, ns, at, policies) {
 		return rules.Fix{}, false
 	}
 	var sel *graph.NetworkPolicy
@@ -226,7 +226,7 @@ func allowDNSFix(p *rules.Pass, ns string, fs []dnsFinding) (rules.Fix, bool) {
 	if sel == nil {
 		return rules.Fix{}, false
 	}
-	path, explicit, ok := policyFile(g, ns, "allow-dns-egress", at, policies)
+	path, explicit, ok := policyFile(p, ns, "allow-dns-egress", at, policies)
 	if !ok {
 		return rules.Fix{}, false
 	}
@@ -246,19 +246,21 @@ func allowDNSFix(p *rules.Pass, ns string, fs []dnsFinding) (rules.Fix, bool) {
 }
 
 // defaultDenyFixed reports whether MR402 reports namespace ns, whose
-// NetworkPolicies are nps, with a fix: it is not a system namespace, has
-// no default deny for egress, and no NetworkPolicy default-deny-egress.
-// (Standard input and invalid names get neither fix.)
-func defaultDenyFixed(ns string, nps []*graph.NetworkPolicy) bool {
+// NetworkPolicies are nps, at object at, with a fix: it is not a system
+// namespace, has no default deny for egress, and MR402 can write one that
+// keeps the declared traffic open (defaultDenyFix; it withholds the fix
+// when it cannot).
+func defaultDenyFixed(p *rules.Pass, ns string, at *manifest.Object, nps []*graph.NetworkPolicy) bool {
 	if systemNamespaces[ns] {
 		return false
 	}
 	for _, np := range nps {
-		if isDefaultDeny(np, egress) || np.Name() == "default-deny-"+egress.Name {
+		if isDefaultDeny(np, egress) {
 			return false
 		}
 	}
-	return true
+	_, ok := defaultDenyFix(p, ns, at, egress, nps)
+	return ok
 }
 
 // selectsAll reports whether np selects the workload of every finding.

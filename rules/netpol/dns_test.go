@@ -123,6 +123,31 @@ func TestEgressNoDNSFix(t *testing.T) {
 		also402: true,
 		want:    map[string]string{"a": ""},
 	}, {
+		// MR402 withholds its fix when it cannot write an allow for a
+		// declared flow (here: the unlabelled pod u is the source an
+		// AuthorizationPolicy admits); then MR409 offers its own.
+		name: "MR402 withholds its fix",
+		files: map[string]string{"shop/app.yaml": pod("a", "shop") + denyEgress("a", "shop", "{matchLabels: {app: a}}") + `apiVersion: v1
+kind: Pod
+metadata: {name: u, namespace: shop}
+spec: {serviceAccountName: u, containers: [{name: c, image: c:1}]}
+---
+`, "web/api.yaml": `apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: web, labels: {app: api}}
+spec: {containers: [{name: c, image: c:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: api, namespace: web}
+spec:
+  selector: {matchLabels: {app: api}}
+  rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/u]}}]}]
+`},
+		also402: true,
+		want:    map[string]string{"a": "matchLabels: {app: a}"},
+		paths:   []string{"shop/allow-dns-egress.yaml"},
+	}, {
 		name:  "MR402 fixes the namespace, not run",
 		files: map[string]string{"shop/app.yaml": pod("a", "shop") + denyEgress("a", "shop", "{matchLabels: {app: a}}")},
 		want:  map[string]string{"a": ""},

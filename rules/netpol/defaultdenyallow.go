@@ -1,0 +1,950 @@
+package netpol
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/netpol"
+	"github.com/meshlint/meshlint/rules"
+	"k8s.io/apimachinery/pkg/api/validate/content"
+)
+
+// The default deny that MR401 and MR402 write isolates every pod of the
+// namespace. A pod that no NetworkPolicy selected for that direction was
+// open, and the traffic the input declares for it would stop: the routes
+// of gateways (MR501) and of the mesh (MR502), the backends of Gateway API
+// Gateways (MR506) and the sources of AuthorizationPolicies (MR504). So
+// the deny's file also holds allow policies for exactly those flows, found
+// here as those rules (rules/cross) find them, and a fix that cannot name
+// the pods of a flow is not offered: a deny that breaks declared traffic is
+// no safe fix.
+
+// flowInputs are the kinds the flows are read from, which the fixes of
+// MR401 and MR402 read besides the policies and namespaces.
+var flowInputs = []kinds.Kind{
+	kinds.Gateway, kinds.VirtualService, kinds.Service, kinds.DestinationRule,
+	kinds.K8sGateway, kinds.ListenerSet, kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute, kinds.UDPRoute,
+	kinds.AuthorizationPolicy, kinds.Ingress, kinds.Route,
+}
+
+// portRef is a port a flow connects to.
+type portRef struct {
+	proto string // TCP, UDP or SCTP
+	port  int64
+}
+
+// peerSpec is one peer of an allow rule: the pods matching pods (every pod
+// when nil) in the namespaces nss, or in every namespace when anyNS.
+type peerSpec struct {
+	anyNS bool
+	nss   []string // sorted
+	pods  map[string]string
+}
+
+func (p peerSpec) key() string {
+	return fmt.Sprintf("%t %s %s", p.anyNS, strings.Join(p.nss, ","), labelsFlow(p.pods))
+}
+
+// source is a pod that a flow starts from: a workload, or the pods Istio
+// deploys for a Gateway API Gateway (w nil), known by their labels, or
+// every pod of a namespace (all).
+type source struct {
+	w      *graph.Workload
+	all    bool
+	ns     string
+	name   string // of the policy that allows its egress: the workload's, or the Gateway's with "-gateway"
+	labels map[string]string
+	// selector selects the pods when it is set, else labels do: the
+	// pods Istio deploys for a Gateway carry its name label, which
+	// names them more plainly than all their labels.
+	selector map[string]string
+}
+
+// flow is a connection the input declares.
+type flow struct {
+	what string // names the route or source, for a YAML comment
+	// from is the peer that the destination must admit.
+	from peerSpec
+	// srcs are the sources of one namespace, for the egress index.
+	srcs []source
+	dst  *graph.Workload
+	// ports are the ports used; nil for every port (an
+	// AuthorizationPolicy source may use any).
+	ports []portRef
+	// visible, set for the flows of mesh routes in the egress index,
+	// tells the namespaces whose in-mesh workloads are the sources.
+	visible func(ns string) bool
+	// to is the peer of the destination in an egress rule, and toKey
+	// its key, found once for every source.
+	to    peerSpec
+	toKey string
+}
+
+// withTo sets f's egress peer: the destination's namespace and labels.
+func (f flow) withTo() flow {
+	f.to = peerSpec{nss: []string{f.dst.Namespace()}}
+	if len(f.dst.Labels) > 0 {
+		f.to.pods = f.dst.Labels
+	}
+	f.toKey = f.to.key()
+	return f
+}
+
+// flowIndex holds the flows of the four reachability rules that concern
+// the default deny of one direction, by namespace: for ingress, the flows
+// to the namespace's workloads; for egress, those from its pods, but for
+// the flows of mesh routes (mesh), whose sources are the in-mesh
+// workloads of every namespace that sees them.
+type flowIndex struct {
+	byNS map[string][]flow
+	mesh []flow
+}
+
+// flowsKey memoizes the flow index of a direction for the run: every
+// namespace's fix needs it, and building it per namespace would resolve
+// every route as many times as there are namespaces.
+type flowsKey struct{ dir string }
+
+// declaredFlows returns the flows that concern the default deny of
+// direction d in namespace ns: for ingress, those to its workloads; for
+// egress, those from its pods, with srcs narrowed to those pods, and apart
+// the flows of the mesh routes that ns sees (without srcs).
+func declaredFlows(p *rules.Pass, ns string, d direction) (flows []flow, mesh []*flow) {
+	g := p.Graph
+	x := p.Memo(flowsKey{d.Name}, func() any {
+		c := &flowCollector{g: g, egress: d.Name == "egress", x: &flowIndex{byNS: map[string][]flow{}}}
+		c.gatewayRoutes()
+		c.meshRoutes()
+		c.gatewayAPIRoutes()
+		c.authzSources()
+		return c.x
+	}).(*flowIndex)
+	// By pointer: a namespace may see every route of the tree.
+	for i := range x.mesh {
+		if x.mesh[i].visible(ns) {
+			mesh = append(mesh, &x.mesh[i])
+		}
+	}
+	return x.byNS[ns], mesh
+}
+
+// flowCollector builds a flowIndex.
+type flowCollector struct {
+	g      *graph.Graph
+	egress bool
+	x      *flowIndex
+}
+
+// add records a flow to the targets ts.
+func (c *flowCollector) add(what string, from peerSpec, srcs []source, ts []graph.BackendTarget) {
+	for _, t := range ts {
+		if _, ok := netpol.ParseProtocol(t.Protocol); ok {
+			c.addTo(flow{what: what, from: from, srcs: srcs, dst: t.Workload, ports: []portRef{{t.Protocol, t.Port}}})
+		}
+	}
+}
+
+// addTo indexes f: by its destination's namespace for ingress, by its
+// sources' for egress, each namespace with its own sources.
+func (c *flowCollector) addTo(f flow) {
+	if !c.egress {
+		ns := f.dst.Namespace()
+		c.x.byNS[ns] = append(c.x.byNS[ns], f)
+		return
+	}
+	f = f.withTo()
+	all := f.srcs
+	for len(all) > 0 {
+		ns := all[0].ns
+		var in []source
+		rest := all[:0:0]
+		for _, s := range all {
+			switch {
+			case s.ns != ns:
+				rest = append(rest, s)
+			case s.w == nil || s.w != f.dst:
+				in = append(in, s)
+			}
+		}
+		if len(in) > 0 {
+			g := f
+			g.srcs = in
+			c.x.byNS[ns] = append(c.x.byNS[ns], g)
+		}
+		all = rest
+	}
+}
+
+// workloadSources are ws as sources.
+func workloadSources(ws []*graph.Workload) []source {
+	out := make([]source, len(ws))
+	for i, w := range ws {
+		out[i] = source{w: w, ns: w.Namespace(), name: w.Name(), labels: w.Labels}
+	}
+	return out
+}
+
+// gatewayRoutes are MR501's flows: from the pods of an Istio Gateway to
+// the targets of the routes of its VirtualServices.
+func (c *flowCollector) gatewayRoutes() {
+	g := c.g
+	for _, vs := range g.VirtualServices {
+		var backends []graph.RouteBackend
+		for _, ref := range vs.Gateways {
+			gw := ref.Gateway
+			if ref.Mesh || gw == nil || len(gw.Workloads) == 0 {
+				continue
+			}
+			if backends == nil {
+				backends = g.RouteBackends(vs)
+			}
+			what := fmt.Sprintf("VirtualService %s/%s via Gateway %s/%s", vs.Namespace(), vs.Name(), gw.Namespace(), gw.Name())
+			// The gateway's pods may be in several namespaces: one
+			// peer each, holding the Gateway's selector.
+			var nss []string
+			for _, w := range gw.Workloads {
+				if !slices.Contains(nss, w.Namespace()) {
+					nss = append(nss, w.Namespace())
+				}
+			}
+			slices.Sort(nss)
+			srcs := workloadSources(gw.Workloads)
+			for _, b := range backends {
+				if !g.AppliesTo(vs, b, gw) {
+					continue
+				}
+				for _, n := range nss {
+					c.add(what, peerSpec{nss: []string{n}, pods: gw.Spec.Selector}, srcs, b.Targets)
+					if c.egress {
+						break // the peer is the ingress side's
+					}
+				}
+			}
+		}
+	}
+}
+
+// meshRoutes are MR502's flows: from the in-mesh workloads of the
+// namespaces that see a mesh route to its in-mesh targets.
+func (c *flowCollector) meshRoutes() {
+	g := c.g
+	add := func(what string, from peerSpec, visible func(string) bool, ts []graph.BackendTarget) {
+		for _, t := range ts {
+			if _, ok := netpol.ParseProtocol(t.Protocol); !ok || !g.InMesh(t.Workload) {
+				continue
+			}
+			f := flow{what: what, from: from, dst: t.Workload, ports: []portRef{{t.Protocol, t.Port}}}
+			if c.egress {
+				f.visible = visible
+				c.x.mesh = append(c.x.mesh, f.withTo())
+			} else {
+				c.addTo(f)
+			}
+		}
+	}
+	for _, vs := range g.VirtualServices {
+		mesh := len(vs.Gateways) == 0
+		for _, ref := range vs.Gateways {
+			mesh = mesh || ref.Mesh
+		}
+		if !mesh {
+			continue
+		}
+		visible := func(n string) bool { return graph.Visible(vs.ExportTo, vs.Namespace(), n) }
+		from, scope := exportPeer(vs.ExportTo, vs.Namespace())
+		if !from.anyNS && len(from.nss) == 0 {
+			continue // exported to no namespace: no client sees it
+		}
+		what := fmt.Sprintf("VirtualService %s/%s for the mesh clients of %s", vs.Namespace(), vs.Name(), scope)
+		for _, b := range g.RouteBackends(vs) {
+			if g.AppliesTo(vs, b, nil) {
+				add(what, from, visible, b.Targets)
+			}
+		}
+	}
+	for _, r := range g.GatewayRoutes {
+		parent, producer := meshParent(r)
+		if parent == nil {
+			continue
+		}
+		from, scope := peerSpec{anyNS: true}, "every namespace"
+		visible := func(string) bool { return true }
+		if !producer {
+			own := r.Namespace()
+			from, scope = peerSpec{nss: []string{own}}, "namespace "+own
+			visible = func(n string) bool { return n == own }
+		}
+		what := fmt.Sprintf("%s %s/%s for the mesh clients of %s", r.Kind(), r.Namespace(), r.Name(), scope)
+		for _, rule := range r.Rules {
+			for _, b := range rule.Backends {
+				add(what, from, visible, backendTargets(b))
+			}
+		}
+	}
+}
+
+// exportPeer is the peer of the namespaces that config of namespace own
+// with the given exportTo is visible in, and their description.
+func exportPeer(exportTo []string, own string) (peerSpec, string) {
+	if len(exportTo) == 0 || slices.Contains(exportTo, "*") {
+		return peerSpec{anyNS: true}, "every namespace"
+	}
+	var nss []string
+	for _, e := range exportTo {
+		n := e
+		switch e {
+		case ".":
+			n = own
+		case "~":
+			continue
+		}
+		if !slices.Contains(nss, n) {
+			nss = append(nss, n)
+		}
+	}
+	slices.Sort(nss)
+	what := "namespace "
+	if len(nss) > 1 {
+		what = "namespaces "
+	}
+	return peerSpec{nss: nss}, what + strings.Join(nss, ", ")
+}
+
+// meshParent returns the parentRef through which r is a mesh route
+// (GAMMA) for the most clients, and whether it makes r a producer route,
+// as MR502 decides (rules/cross/meshroute.go): attached to a Service of its
+// own namespace, r applies to the clients of every namespace; attached
+// only to Services of others, to those of its own namespace.
+func meshParent(r *graph.GatewayRoute) (*graph.ParentRef, bool) {
+	switch r.Kind() {
+	case kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute:
+	default:
+		return nil, false
+	}
+	var consumer *graph.ParentRef
+	for _, pr := range r.Parents {
+		if !pr.IsService() || pr.Service == nil || ((pr.SectionName != "" || pr.Port != 0) && pr.ServicePort == nil) {
+			continue
+		}
+		if pr.Service.Namespace() == r.Namespace() {
+			return pr, true
+		}
+		if consumer == nil {
+			consumer = pr
+		}
+	}
+	return consumer, false
+}
+
+// backendTargets are the workloads behind backendRef b, on the port its
+// Service port targets, as MR502 and MR506 find them.
+func backendTargets(b *graph.BackendRef) []graph.BackendTarget {
+	if !b.IsService() || b.Service == nil || b.Weight == 0 || !b.Port.Set {
+		return nil
+	}
+	for _, sp := range b.Service.Spec.Ports {
+		if sp.Port.V != b.Port.V {
+			continue
+		}
+		proto := sp.Protocol.V
+		if proto == "" {
+			proto = "TCP"
+		}
+		var out []graph.BackendTarget
+		for _, w := range b.Service.Workloads {
+			if port := graph.TargetPort(sp, w); port > 0 {
+				out = append(out, graph.BackendTarget{Workload: w, Port: port, Protocol: proto})
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// gatewayNameLabel labels the pods of a Gateway API Gateway with its name.
+const gatewayNameLabel = "gateway.networking.k8s.io/gateway-name"
+
+// gatewayAPIRoutes are MR506's flows: from the pods of a Gateway API
+// Gateway to the backends of the routes attached to it.
+func (c *flowCollector) gatewayAPIRoutes() {
+	g := c.g
+	for _, r := range g.GatewayRoutes {
+		seen := map[*graph.K8sGateway]bool{}
+		for _, parent := range r.Parents {
+			gw := parent.Gateway
+			if !parent.IsGateway() && !parent.IsListenerSet() || gw == nil || len(parent.Attached) == 0 || seen[gw] {
+				continue
+			}
+			seen[gw] = true
+			// The Gateway's pods, as MR506 finds them: workloads of
+			// the input, else those Istio deploys; both carry the
+			// Gateway's name label.
+			srcs := workloadSources(g.GatewayAPIWorkloads(gw))
+			if len(srcs) == 0 {
+				l := gw.IstioPodLabels()
+				if l == nil || len(gw.Addresses()) > 0 {
+					continue
+				}
+				srcs = []source{{ns: gw.Namespace(), name: gw.Name() + "-gateway", labels: l, selector: map[string]string{gatewayNameLabel: gw.Name()}}}
+			}
+			what := fmt.Sprintf("%s %s/%s via Gateway %s/%s", r.Kind(), r.Namespace(), r.Name(), gw.Namespace(), gw.Name())
+			from := peerSpec{nss: []string{gw.Namespace()}, pods: map[string]string{gatewayNameLabel: gw.Name()}}
+			for _, rule := range r.Rules {
+				for _, b := range rule.Backends {
+					c.add(what, from, srcs, backendTargets(b))
+				}
+			}
+		}
+	}
+}
+
+// authzSources are MR504's flows: from the pods of an exact source
+// namespace or principal of an AuthorizationPolicy to the workloads it
+// selects, on any port, since the policy governs them all.
+func (c *flowCollector) authzSources() {
+	g := c.g
+	for _, ap := range g.AuthorizationPolicies {
+		if ap.Spec.Action.V == "CUSTOM" {
+			continue
+		}
+		dsts, ok := g.AuthorizationWorkloads(ap)
+		if !ok || len(dsts) == 0 {
+			continue
+		}
+		for _, r := range ap.Spec.Rules {
+			for _, from := range r.From {
+				if from.Source == nil {
+					continue
+				}
+				for _, ns := range from.Source.Namespaces {
+					c.authzSource(ap, fmt.Sprintf("source namespace %s", ns.V), ns.V, "", dsts)
+				}
+				for _, pr := range from.Source.Principals {
+					if ns, sa, ok := parsePrincipal(pr.V); ok {
+						c.authzSource(ap, fmt.Sprintf("source principal %s", pr.V), ns, sa, dsts)
+					}
+				}
+			}
+		}
+	}
+}
+
+func (c *flowCollector) authzSource(ap *graph.AuthorizationPolicy, entry, ns, sa string, dsts []*graph.Workload) {
+	if ns == "" || strings.Contains(ns, "*") {
+		return
+	}
+	var ws []*graph.Workload
+	for _, w := range c.g.WorkloadsIn(ns) {
+		if sa == "" || w.ServiceAccount == sa {
+			ws = append(ws, w)
+		}
+	}
+	if len(ws) == 0 {
+		return // MR504 checks only sources of the input
+	}
+	what := fmt.Sprintf("AuthorizationPolicy %s/%s %s", ap.Namespace(), ap.Name(), entry)
+	from := peerSpec{nss: []string{ns}}
+	srcs := workloadSources(ws)
+	if sa == "" {
+		// A namespace entry names every pod of the namespace, which
+		// MR504 counts as a source too (a pod of the namespace other
+		// than the policy's workloads).
+		srcs = []source{{all: true, ns: ns, name: "namespace"}}
+	}
+	for _, d := range dsts {
+		c.addTo(flow{what: what, from: from, srcs: srcs, dst: d})
+	}
+}
+
+// parsePrincipal reads "<trust-domain>/ns/<ns>/sa/<sa>" without
+// wildcards, as MR504 does.
+func parsePrincipal(s string) (ns, sa string, ok bool) {
+	parts := strings.Split(s, "/")
+	if len(parts) != 5 || strings.Contains(s, "*") || parts[1] != "ns" || parts[3] != "sa" || parts[2] == "" || parts[4] == "" {
+		return "", "", false
+	}
+	return parts[2], parts[4], true
+}
+
+// allowRule is one rule of an allow policy: one peer, the union of the
+// ports of its flows, and the flows it keeps open.
+type allowRule struct {
+	peer  peerSpec
+	ports map[portRef]bool
+	any   bool // every port
+	whys  map[string]bool
+	// shared is true for the rules of groupMesh, which several policies
+	// hold: own copies one before it is changed.
+	shared bool
+}
+
+// allowPolicy is an allow policy of the deny's file, for the pods matching
+// pods.
+type allowPolicy struct {
+	key   string // the unit's: kind and name of its workload, or ""
+	base  string // the workload's or Gateway's name
+	pods  map[string]string
+	rules map[string]*allowRule
+	name  string
+	// group is true when the rules must be grouped by namespace whatever
+	// their number: they hold grouped mesh rules (mergeShared).
+	group bool
+}
+
+func (p *allowPolicy) add(peer peerSpec, ports []portRef, why string) {
+	p.addKeyed(peer.key(), peer, ports, why)
+}
+
+// addKeyed is add with the peer's key.
+func (p *allowPolicy) addKeyed(k string, peer peerSpec, ports []portRef, why string) {
+	r := p.rules[k]
+	if r == nil {
+		r = &allowRule{peer: peer, ports: map[portRef]bool{}, whys: map[string]bool{}}
+	} else {
+		r = r.own()
+	}
+	p.rules[k] = r
+	if ports == nil {
+		r.any = true
+	}
+	for _, pr := range ports {
+		r.ports[pr] = true
+	}
+	r.whys[why] = true
+}
+
+// maxEgressPeers bounds the egress rules of one source: past it, its
+// destinations are grouped by namespace, with the union of their ports,
+// so that a namespace that sees many mesh routes gets a policy of a
+// readable size rather than one rule per destination workload.
+const maxEgressPeers = 8
+
+// allowPolicies returns the allow policies that keep the declared flows of
+// namespace ns open under the default deny of direction d, sorted by name,
+// named so that no NetworkPolicy of the namespace (nps) or of the file
+// (taken) is replaced. ok is false when a flow's pods cannot be selected
+// (a workload without labels, or a policy name Kubernetes does not
+// accept), and for ingress when the deny would isolate a workload whose
+// clients no policy can name (unnamedClients).
+func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.NetworkPolicy, taken map[string]bool) ([]*allowPolicy, bool) {
+	g := pass.Graph
+	isolated := func(l map[string]string) bool {
+		for _, np := range nps {
+			if d.Isolates(np) && np.PodSelector.Matches(l) {
+				return true
+			}
+		}
+		return false
+	}
+	byKey := map[string]*allowPolicy{}
+	unit := func(key, base string, pods map[string]string) *allowPolicy {
+		p := byKey[key]
+		if p == nil {
+			p = &allowPolicy{key: key, base: base, pods: pods, rules: map[string]*allowRule{}}
+			byKey[key] = p
+		}
+		return p
+	}
+	// sourceUnit returns the policy for the egress of s, nil when a
+	// policy isolates s already, and false when s cannot be selected.
+	sourceUnit := func(s source) (*allowPolicy, bool) {
+		switch {
+		case s.all:
+			return unit("", s.name, nil), true
+		case isolated(s.labels):
+			return nil, true
+		case len(s.labels) == 0:
+			return nil, false
+		}
+		key, sel := s.name, s.labels
+		if s.w != nil {
+			key = string(s.w.Obj.Kind) + "/" + s.w.Name()
+		}
+		if s.selector != nil {
+			sel = s.selector
+		}
+		return unit(key, s.name, sel), true
+	}
+	if d.Name == "ingress" && unnamedClients(g, ns, isolated) {
+		return nil, false
+	}
+	flows, mesh := declaredFlows(pass, ns, d)
+	for _, f := range flows {
+		if d.Name == "ingress" {
+			if isolated(f.dst.Labels) {
+				continue // already isolated: the deny changes nothing for it
+			}
+			if len(f.dst.Labels) == 0 {
+				return nil, false
+			}
+			unit(string(f.dst.Obj.Kind)+"/"+f.dst.Name(), f.dst.Name(), f.dst.Labels).add(f.from, f.ports, f.what)
+			continue
+		}
+		for _, s := range f.srcs {
+			p, ok := sourceUnit(s)
+			if !ok {
+				return nil, false
+			}
+			if p != nil {
+				p.addKeyed(f.toKey, f.to, f.ports, f.what)
+			}
+		}
+	}
+	// The mesh routes that ns sees are open to every in-mesh workload of
+	// it. When no policy of ns isolates a pod for egress (as when no
+	// egress policy exists at all), one policy for every pod of ns opens
+	// them, as exportTo opens a route to whole namespaces; else one per
+	// workload, which leaves the pods that other policies isolate alone.
+	if len(mesh) == 0 {
+		return nameAllowPolicies(byKey, d, nps, taken)
+	}
+	var clients []source
+	for _, w := range g.WorkloadsIn(ns) {
+		if g.InMesh(w) && !isolated(w.Labels) {
+			clients = append(clients, workloadSources([]*graph.Workload{w})...)
+		}
+	}
+	if len(clients) > 0 && !slices.ContainsFunc(nps, func(np *graph.NetworkPolicy) bool { return np.Egress }) {
+		clients = []source{{all: true, ns: ns, name: "namespace"}}
+	}
+	// Past maxEgressPeers destinations every client's rules are grouped
+	// by namespace anyway: group the mesh flows once, and share the
+	// grouped rules among the clients, rather than add every flow to
+	// every client (a namespace of 200 workloads that sees 10,000 routes
+	// would make two million rules, for each namespace).
+	var grouped map[string]*allowRule
+	if distinctTo(mesh) > maxEgressPeers {
+		grouped = groupMesh(mesh)
+	}
+	for _, s := range clients {
+		p, ok := sourceUnit(s)
+		if !ok {
+			return nil, false
+		}
+		if grouped != nil {
+			p.mergeShared(grouped)
+			continue
+		}
+		for _, f := range mesh {
+			if s.w == nil || s.w != f.dst {
+				p.addKeyed(f.toKey, f.to, f.ports, f.what)
+			}
+		}
+	}
+	return nameAllowPolicies(byKey, d, nps, taken)
+}
+
+// distinctTo counts the destinations of flows.
+// It stops counting past maxEgressPeers, which is all the caller asks.
+func distinctTo(flows []*flow) int {
+	seen := map[string]bool{}
+	for _, f := range flows {
+		seen[f.toKey] = true
+		if len(seen) > maxEgressPeers {
+			break
+		}
+	}
+	return len(seen)
+}
+
+// groupMesh merges the mesh flows by destination namespace, as
+// groupByNamespace would merge a client's rules. A client that is itself
+// a destination then also gets its own namespace's destinations: the
+// grouped rule opens the namespace's ports, and the flows the client
+// would have left out only add their comments.
+func groupMesh(mesh []*flow) map[string]*allowRule {
+	p := &allowPolicy{rules: map[string]*allowRule{}}
+	keys := map[string]string{} // by the joined namespaces
+	for _, f := range mesh {
+		nss := strings.Join(f.to.nss, ",")
+		k, ok := keys[nss]
+		peer := peerSpec{nss: f.to.nss}
+		if !ok {
+			k = peer.key()
+			keys[nss] = k
+		}
+		p.addKeyed(k, peer, f.ports, f.what)
+	}
+	for _, r := range p.rules {
+		r.shared = true
+	}
+	return p.rules
+}
+
+// mergeShared adds the grouped rules to p, sharing those p has no rule of
+// the key for, and marks p to be grouped by namespace as a whole.
+func (p *allowPolicy) mergeShared(grouped map[string]*allowRule) {
+	p.group = true
+	for k, r := range grouped {
+		if mine := p.rules[k]; mine != nil {
+			mine = mine.own()
+			p.rules[k] = mine
+			mine.merge(r)
+			continue
+		}
+		p.rules[k] = r
+	}
+}
+
+// own returns r, or a copy of it when r is shared among policies, for the
+// caller to change.
+func (r *allowRule) own() *allowRule {
+	if !r.shared {
+		return r
+	}
+	return &allowRule{peer: r.peer, ports: maps.Clone(r.ports), any: r.any, whys: maps.Clone(r.whys)}
+}
+
+// merge adds the ports and flows of o to r.
+func (r *allowRule) merge(o *allowRule) {
+	r.any = r.any || o.any
+	for pr := range o.ports {
+		r.ports[pr] = true
+	}
+	for why := range o.whys {
+		r.whys[why] = true
+	}
+}
+
+// nameAllowPolicies returns the policies of byKey sorted, and names them
+// (see allowPolicies).
+func nameAllowPolicies(byKey map[string]*allowPolicy, d direction, nps []*graph.NetworkPolicy, taken map[string]bool) ([]*allowPolicy, bool) {
+	ps := slices.Collect(maps.Values(byKey))
+	order := make(map[*allowPolicy]string, len(ps))
+	for _, p := range ps {
+		order[p] = p.base + "\x00" + labelsFlow(p.pods) + "\x00" + p.key
+	}
+	slices.SortFunc(ps, func(a, b *allowPolicy) int { return strings.Compare(order[a], order[b]) })
+	used := maps.Clone(taken)
+	for _, np := range nps {
+		used[np.Name()] = true
+	}
+	for _, p := range ps {
+		if d.Name == "egress" && (len(p.rules) > maxEgressPeers || p.group) {
+			p.groupByNamespace()
+		}
+		name := "allow-" + p.base + "-" + d.Name
+		for i := 2; used[name]; i++ {
+			name = fmt.Sprintf("allow-%s-%d-%s", p.base, i, d.Name)
+		}
+		if len(content.IsDNS1123Subdomain(name)) > 0 {
+			return nil, false
+		}
+		used[name] = true
+		p.name = name
+	}
+	return ps, true
+}
+
+// unnamedClients reports whether a workload of ns that the ingress deny
+// would isolate (isolated is false for its labels) has clients that the
+// input cannot name, so that no allow policy can keep them: the external
+// clients of the pods of a Gateway, of a LoadBalancer or NodePort Service
+// and of the backends of an Ingress or Route (whose controller's pods are
+// not known), and the API server and sidecars that call istiod.
+func unnamedClients(g *graph.Graph, ns string, isolated func(map[string]string) bool) bool {
+	open := func(ws []*graph.Workload) bool {
+		return slices.ContainsFunc(ws, func(w *graph.Workload) bool { return w.Namespace() == ns && !isolated(w.Labels) })
+	}
+	for _, gw := range g.Gateways {
+		if open(gw.Workloads) {
+			return true
+		}
+	}
+	for _, gw := range g.K8sGateways {
+		if gw.Namespace() != ns {
+			continue
+		}
+		if ws := g.GatewayAPIWorkloads(gw); open(ws) {
+			return true
+		} else if l := gw.IstioPodLabels(); len(ws) == 0 && l != nil && !isolated(l) {
+			return true
+		}
+	}
+	for _, w := range g.WorkloadsIn(ns) {
+		if w.Labels["app"] == "istiod" && !isolated(w.Labels) {
+			return true
+		}
+	}
+	for _, s := range g.Services {
+		if t := s.Spec.Type.V; s.Namespace() == ns && (t == "LoadBalancer" || t == "NodePort") && open(s.Workloads) {
+			return true
+		}
+	}
+	backends := func(bs []graph.IngressBackend) bool {
+		return slices.ContainsFunc(bs, func(b graph.IngressBackend) bool { return b.Service != nil && open(b.Service.Workloads) })
+	}
+	for _, in := range g.Ingresses {
+		if backends(in.Backends) {
+			return true
+		}
+	}
+	for _, r := range g.Routes {
+		if backends(r.Backends) {
+			return true
+		}
+	}
+	return false
+}
+
+// groupByNamespace merges the egress rules of p by destination namespace.
+func (p *allowPolicy) groupByNamespace() {
+	old := p.rules
+	p.rules = map[string]*allowRule{}
+	for _, r := range old {
+		peer := peerSpec{nss: r.peer.nss}
+		k := peer.key()
+		g := p.rules[k]
+		if g == nil {
+			g = &allowRule{peer: peer, ports: map[portRef]bool{}, whys: map[string]bool{}}
+			p.rules[k] = g
+		}
+		g.merge(r)
+	}
+}
+
+// maxWhys bounds the comment above a rule.
+const maxWhys = 3
+
+// writeAllowPolicies writes ps as YAML documents, each after "---".
+func writeAllowPolicies(b *strings.Builder, ps []*allowPolicy, ns string, explicit bool, d direction) {
+	for _, p := range ps {
+		verb, dir := "Admits", "to"
+		if d.Name == "egress" {
+			verb, dir = "Allows", "from"
+		}
+		fmt.Fprintf(b, "---\n# %s the traffic the manifests declare %s %s, which the default deny isolates.\n", verb, dir, podsDesc(p.pods))
+		writePolicyMeta(b, p.name, ns, explicit)
+		if len(p.pods) == 0 {
+			fmt.Fprintf(b, "spec:\n  podSelector: {}\n")
+		} else {
+			fmt.Fprintf(b, "spec:\n  podSelector:\n    matchLabels: %s\n", labelsFlow(p.pods))
+		}
+		fmt.Fprintf(b, "  policyTypes: [%s]\n  %s:\n", d.Type, d.Name)
+		keys := slices.Sorted(maps.Keys(p.rules))
+		for _, k := range keys {
+			r := p.rules[k]
+			whys := slices.Sorted(maps.Keys(r.whys))
+			for i, w := range whys {
+				if i == maxWhys {
+					fmt.Fprintf(b, "  # and %d more\n", len(whys)-maxWhys)
+					break
+				}
+				fmt.Fprintf(b, "  # %s\n", w)
+			}
+			field := "from"
+			if d.Name == "egress" {
+				field = "to"
+			}
+			fmt.Fprintf(b, "  - %s:\n", field)
+			writePeer(b, r.peer, ns)
+			if r.any || len(r.ports) == 0 {
+				continue
+			}
+			ports := slices.Collect(maps.Keys(r.ports))
+			slices.SortFunc(ports, func(a, b portRef) int {
+				if a.port != b.port {
+					return int(a.port - b.port)
+				}
+				return strings.Compare(a.proto, b.proto)
+			})
+			b.WriteString("    ports:\n")
+			for _, pr := range ports {
+				fmt.Fprintf(b, "    - {protocol: %s, port: %d}\n", pr.proto, pr.port)
+			}
+		}
+	}
+}
+
+func podsDesc(l map[string]string) string {
+	if len(l) == 0 {
+		return "every pod of the namespace"
+	}
+	return "the pods labelled " + strings.TrimSuffix(strings.TrimPrefix(labelsFlow(l), "{"), "}")
+}
+
+// writePeer writes p as the one entry of a from or to list of a policy of
+// namespace ns. A peer of ns alone needs no namespaceSelector: the
+// podSelector alone picks pods of the policy's namespace.
+func writePeer(b *strings.Builder, p peerSpec, ns string) {
+	first := "    - "
+	rest := "      "
+	local := !p.anyNS && len(p.nss) == 1 && p.nss[0] == ns
+	switch {
+	case local && len(p.pods) == 0:
+		b.WriteString(first + "podSelector: {}\n")
+		return
+	case local:
+	case p.anyNS:
+		b.WriteString(first + "namespaceSelector: {}\n")
+		first = rest
+	case len(p.nss) == 1:
+		fmt.Fprintf(b, "%snamespaceSelector:\n%s  matchLabels: {%s: %s}\n", first, rest, metadataName, yamlScalar(p.nss[0]))
+		first = rest
+	default:
+		vals := make([]string, len(p.nss))
+		for i, n := range p.nss {
+			vals[i] = yamlScalar(n)
+		}
+		fmt.Fprintf(b, "%snamespaceSelector:\n%s  matchExpressions:\n%s  - {key: %s, operator: In, values: [%s]}\n", first, rest, rest, metadataName, strings.Join(vals, ", "))
+		first = rest
+	}
+	if len(p.pods) > 0 {
+		fmt.Fprintf(b, "%spodSelector:\n%s  matchLabels: %s\n", first, rest, labelsFlow(p.pods))
+	}
+}
+
+// labelsFlow writes labels as a YAML flow mapping, sorted by key.
+func labelsFlow(l map[string]string) string {
+	keys := slices.Sorted(maps.Keys(l))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = yamlScalar(k) + ": " + yamlScalar(l[k])
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// plainScalar is a string YAML reads back as the same string unquoted,
+// unless it reads as another type (yamlSpecial).
+var (
+	plainScalar = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_./-]*$`)
+	yamlSpecial = regexp.MustCompile(`^(?i:y|n|yes|no|on|off|true|false|null|~|[-+]?(\.inf|\.nan))$|^[-+]?[0-9][0-9_.:eExXoO+-]*$|^\.[0-9]`)
+)
+
+// yamlScalar writes s as a YAML string: plain when YAML reads that as the
+// same string, else double-quoted (a label value such as "true" or "1.0"
+// is a string, which Kubernetes requires).
+func yamlScalar(s string) string {
+	if plainWord(s) || plainScalar.MatchString(s) && !yamlSpecial.MatchString(s) {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// plainWord is the common case of yamlScalar without its regular
+// expressions, which cost a quarter of a large tree's fixes: a letter,
+// then letters, digits, "_", "-", "." or "/", and no word YAML 1.1 reads
+// as a boolean or null. It may say false where the expressions say true.
+func plainWord(s string) bool {
+	if s == "" || !isLetter(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !isLetter(c) && !strings.ContainsRune("0123456789_-./", rune(c)) {
+			return false
+		}
+	}
+	switch strings.ToLower(s) {
+	case "y", "n", "yes", "no", "on", "off", "true", "false", "null":
+		return false
+	}
+	return true
+}

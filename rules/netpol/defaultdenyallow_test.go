@@ -1,0 +1,321 @@
+package netpol
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/meshlint/meshlint/internal/config"
+	"github.com/meshlint/meshlint/rules/ruletest"
+	"go.yaml.in/yaml/v3"
+)
+
+// denyFiles runs MR401 and MR402 over files and returns, by rule ID and
+// namespace, the content of the file each fix creates ("" for a finding
+// without fix).
+func denyFiles(t *testing.T, files map[string]string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, f := range ruletest.LintTree(t, files, "", config.DefaultMesh(), NoDefaultDenyIngress, NoDefaultDenyEgress) {
+		key := f.Rule.ID + " " + f.Object.Namespace
+		out[key] = ""
+		if len(f.Fixes) > 0 {
+			out[key] = f.Fixes[0].NewFiles[0].Content
+		}
+	}
+	return out
+}
+
+const allowBackend = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: web:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+`
+
+const allowGateway = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingressgateway, namespace: GWNS}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata: {labels: {istio: ingressgateway}}
+    spec: {containers: [{name: istio-proxy, image: proxyv2}]}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: GWNS}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*/shop.example.com"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [GWNS/public]
+  http:
+  - route: [{destination: {host: web}}]
+---
+`
+
+// isolateWeb isolates shop/web for ingress.
+const isolateWeb = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{podSelector: {}}]}]
+---
+`
+
+// TestDefaultDenyAllowGateway checks the peers between a Gateway's pods
+// and a backend: both selectors in one peer for another namespace, the
+// podSelector alone for the namespace itself, whose ingress deny is then
+// withheld (the gateway's pods have external clients).
+func TestDefaultDenyAllowGateway(t *testing.T) {
+	other := denyFiles(t, map[string]string{"a.yaml": allowBackend + strings.ReplaceAll(allowGateway, "GWNS", "istio-ingress")})
+	want := `  ingress:
+  # VirtualService shop/web via Gateway istio-ingress/public
+  - from:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: istio-ingress}
+      podSelector:
+        matchLabels: {istio: ingressgateway}
+    ports:
+    - {protocol: TCP, port: 8080}
+`
+	if got := other["MR401 shop"]; !strings.Contains(got, "  name: allow-web-ingress\n") || !strings.Contains(got, want) {
+		t.Errorf("ingress fix of shop:\n%s\nwant a policy allow-web-ingress with\n%s", got, want)
+	}
+	if got, ok := other["MR401 istio-ingress"]; !ok || got != "" {
+		t.Errorf("ingress fix of the gateway's namespace: %q (reported: %t), want none", got, ok)
+	}
+	wantEgress := `  # VirtualService shop/web via Gateway istio-ingress/public
+  - to:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: shop}
+      podSelector:
+        matchLabels: {app: web}
+    ports:
+    - {protocol: TCP, port: 8080}
+`
+	if got := other["MR402 istio-ingress"]; !strings.Contains(got, "  name: allow-ingressgateway-egress\n") || !strings.Contains(got, wantEgress) {
+		t.Errorf("egress fix of the gateway's namespace:\n%s\nwant\n%s", got, wantEgress)
+	}
+
+	// A workload that a policy isolates already keeps that policy.
+	isolated := denyFiles(t, map[string]string{"a.yaml": isolateWeb + allowBackend + strings.ReplaceAll(allowGateway, "GWNS", "istio-ingress")})
+	if got := isolated["MR401 shop"]; got == "" || strings.Contains(got, "allow-web") {
+		t.Errorf("ingress fix of shop with web isolated:\n%s\nwant the deny alone", got)
+	}
+
+	same := denyFiles(t, map[string]string{"a.yaml": allowBackend + strings.ReplaceAll(allowGateway, "GWNS", "shop")})
+	if got := same["MR401 shop"]; got != "" {
+		t.Errorf("ingress fix of a namespace with gateway pods:\n%s\nwant none", got)
+	}
+	wantLocal := `  - to:
+    - podSelector:
+        matchLabels: {app: web}
+`
+	if got := same["MR402 shop"]; !strings.Contains(got, wantLocal) {
+		t.Errorf("egress fix of shop:\n%s\nwant\n%s", got, wantLocal)
+	}
+}
+
+// TestDefaultDenyWithheld checks that the ingress fix is withheld where a
+// workload that the deny isolates has clients no allow can name, or
+// cannot be selected, and offered once a policy isolates it already.
+func TestDefaultDenyWithheld(t *testing.T) {
+	cases := map[string]string{
+		"LoadBalancer": strings.Replace(allowBackend, "spec:\n  selector: {app: web}", "spec:\n  type: LoadBalancer\n  selector: {app: web}", 1),
+		"NodePort":     strings.Replace(allowBackend, "spec:\n  selector: {app: web}", "spec:\n  type: NodePort\n  selector: {app: web}", 1),
+		"Ingress": allowBackend + `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+`,
+		"istiod": strings.ReplaceAll(allowBackend, "app: web", "app: istiod"),
+		"Gateway API pods": allowBackend + `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: shop}
+spec:
+  gatewayClassName: istio
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+`,
+		"unlabelled destination": `apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: shop}
+spec: {containers: [{name: api, image: api:1}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: web, labels: {app: client}}
+spec: {containers: [{name: client, image: client:1}]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: api, namespace: shop}
+spec:
+  rules: [{from: [{source: {namespaces: [web]}}]}]
+`,
+	}
+	for name, in := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := denyFiles(t, map[string]string{"a.yaml": in})
+			if c, ok := got["MR401 shop"]; !ok || c != "" {
+				t.Errorf("ingress fix: %q (reported: %t), want none:\n%s", c, ok, in)
+			}
+			if got["MR402 shop"] == "" {
+				t.Errorf("no egress fix")
+			}
+			if name == "unlabelled destination" || name == "Gateway API pods" {
+				return // the isolated pods are not web's
+			}
+			// Once a policy isolates the workload, the deny changes
+			// nothing for it.
+			got = denyFiles(t, map[string]string{"a.yaml": isolateWeb + strings.ReplaceAll(in, "app: istiod", "app: web")})
+			if got["MR401 shop"] == "" {
+				t.Errorf("no ingress fix with web isolated already")
+			}
+		})
+	}
+}
+
+// TestDefaultDenyAllowNames checks that an allow policy takes a name no
+// NetworkPolicy of the namespace has, that the file parses with its
+// values quoted where YAML would read another type, and that it is the
+// same from run to run.
+func TestDefaultDenyAllowNames(t *testing.T) {
+	in := strings.ReplaceAll(allowBackend, "{app: web}", `{app: web, version: "1.0", "on": "yes"}`) + `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-web-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: other}}
+  policyTypes: [Egress]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: shop}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: client, image: client:1}]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/default]}}]}]
+`
+	// The gateway gives allow-web-2-ingress a second rule, whose order
+	// must not change.
+	in += "---\n" + strings.ReplaceAll(allowGateway, "GWNS", "istio-ingress")
+	first := denyFiles(t, map[string]string{"a.yaml": in})
+	got := first["MR401 shop"]
+	if !strings.Contains(got, "  name: allow-web-2-ingress\n") || strings.Contains(got, "  name: allow-web-ingress\n") {
+		t.Errorf("ingress fix:\n%s\nwant allow-web-2-ingress, not allow-web-ingress", got)
+	}
+	if want := `matchLabels: {app: web, "on": "yes", version: "1.0"}`; !strings.Contains(got, want) {
+		t.Errorf("ingress fix:\n%s\nwant %s", got, want)
+	}
+	// An AuthorizationPolicy source of the namespace itself: the
+	// podSelector alone, on every port.
+	if want := "  - from:\n    - podSelector: {}\n"; !strings.HasSuffix(got, want) {
+		t.Errorf("ingress fix:\n%s\nwant\n%s", got, want)
+	}
+	for _, id := range []string{"MR401 shop", "MR402 shop"} {
+		dec := yaml.NewDecoder(strings.NewReader(first[id]))
+		for {
+			var doc struct {
+				Metadata struct{ Name string }
+				Spec     struct {
+					PodSelector struct{ MatchLabels map[string]string } `yaml:"podSelector"`
+				}
+			}
+			if err := dec.Decode(&doc); err != nil {
+				if err.Error() != "EOF" {
+					t.Errorf("%s: %v\n%s", id, err, first[id])
+				}
+				break
+			}
+			if v, ok := doc.Spec.PodSelector.MatchLabels["version"]; ok && v != "1.0" {
+				t.Errorf("%s: %s selects version %q", id, doc.Metadata.Name, v)
+			}
+		}
+	}
+	for range 5 {
+		again := denyFiles(t, map[string]string{"a.yaml": in})
+		for id, c := range first {
+			if again[id] != c {
+				t.Fatalf("%s differs between runs:\n%s\nthen\n%s", id, c, again[id])
+			}
+		}
+	}
+}
+
+// TestDefaultDenyEgressGrouped checks that a source with more destinations
+// than maxEgressPeers gets one rule per destination namespace.
+func TestDefaultDenyEgressGrouped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}\n---\n")
+	b.WriteString("apiVersion: v1\nkind: Namespace\nmetadata: {name: back, labels: {istio-injection: enabled}}\n---\n")
+	b.WriteString(strings.ReplaceAll(strings.ReplaceAll(allowBackend, "web", "client"), "8080", "7000"))
+	for i := range maxEgressPeers + 1 {
+		n := "svc" + string(rune('a'+i))
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(allowBackend, "web", n), "namespace: shop", "namespace: back"))
+		b.WriteString("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: " + n + ", namespace: back}\nspec:\n  hosts: [" + n + "]\n  http: [{route: [{destination: {host: " + n + "}}]}]\n---\n")
+	}
+	got := denyFiles(t, map[string]string{"a.yaml": b.String()})["MR402 shop"]
+	want := `  egress:
+  # VirtualService back/svca for the mesh clients of every namespace
+  # VirtualService back/svcb for the mesh clients of every namespace
+  # VirtualService back/svcc for the mesh clients of every namespace
+  # and 6 more
+  - to:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: back}
+    ports:
+    - {protocol: TCP, port: 8080}
+`
+	if !strings.Contains(got, want) {
+		t.Errorf("egress fix:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestDefaultDenyEgressDoc keeps MR402's documentation in step with the
+// bound on a source's egress rules.
+func TestDefaultDenyEgressDoc(t *testing.T) {
+	if want := fmt.Sprintf("more than %d destinations", maxEgressPeers); !strings.Contains(NoDefaultDenyEgress.Doc, want) {
+		t.Errorf("MR402's Doc does not say %q", want)
+	}
+}
+
+// TestPlainWord checks that the fast path of yamlScalar agrees with its
+// regular expressions wherever it answers.
+func TestPlainWord(t *testing.T) {
+	for _, s := range []string{"web", "app.kubernetes.io/name", "v1", "Yes", "NULL", "on", "y", "n", "x-y_z", "a b", "1a", "", ".inf", "~", "true", "Truex", "é", "a:b"} {
+		regex := plainScalar.MatchString(s) && !yamlSpecial.MatchString(s)
+		if plainWord(s) && !regex {
+			t.Errorf("plainWord(%q) is true, but the expressions would quote it", s)
+		}
+	}
+	if !plainWord("web") || plainWord("yes") {
+		t.Errorf("plainWord misses the common cases")
+	}
+}
