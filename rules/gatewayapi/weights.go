@@ -29,7 +29,9 @@ the API: it stays quiet when no weight of the rule is written (every backend the
 and the split is even, which nobody reads as percentages), and its default severity is info,
 since relative weights such as 1 and 3 are normal Gateway API usage. A rule with a single
 backend sends it all requests whatever its weight (when above 0), so a written weight other
-than 100 there is reported too. All-zero weights are MR609's; mirrors carry no weight.`,
+than 100 there is reported too, except 1, the default. Nor is a rule whose only backend above 0
+has weight 1 (0 and 1, as the API's traffic-splitting guide writes a complete switch): nothing
+there looks like a percentage. All-zero weights are MR609's; mirrors carry no weight.`,
 	Bad: `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata:
@@ -71,13 +73,13 @@ func runBackendWeightsNot100(p *rules.Pass) error {
 				continue
 			}
 			if len(bs) == 1 {
-				if w := bs[0].Weight; w > 0 && w != 100 {
+				if w := bs[0].Weight; w > 1 && w != 100 {
 					p.Reportf(r.Obj, at, "rules[%d] has a single backend with weight %d: it receives 100%% of the requests", rule.Index, w)
 				}
 				continue
 			}
 			sum, ok := weightSum(bs)
-			if !ok || sum <= 0 || sum == 100 || onlyDefault(bs) {
+			if !ok || sum <= 0 || sum == 100 || soleOne(bs) {
 				continue
 			}
 			var split []string
@@ -123,15 +125,15 @@ func weightSum(bs []*graph.BackendRef) (sum int64, ok bool) {
 	return sum, true
 }
 
-// onlyDefault reports whether a single backend has a weight above 0 and
-// that weight is the default 1, not written: the others are switched off
-// and nothing written looks like a percentage.
-func onlyDefault(bs []*graph.BackendRef) bool {
+// soleOne reports whether a single backend has a weight above 0 and that
+// weight is 1, written or the default: the others are switched off and
+// nothing written looks like a percentage.
+func soleOne(bs []*graph.BackendRef) bool {
 	var on []*graph.BackendRef
 	for _, b := range bs {
 		if b.Weight > 0 {
 			on = append(on, b)
 		}
 	}
-	return len(on) == 1 && !on[0].Spec.Weight.Set
+	return len(on) == 1 && on[0].Weight == 1
 }

@@ -22,7 +22,7 @@ service it meant fall to the outbound traffic policy: passthrough without routin
 mTLS settings under ` + "`ALLOW_ANY`" + `, refused under ` + "`REGISTRY_ONLY`" + `.
 
 Fix the name or the namespace part; for an external host add a ServiceEntry. Entries whose name
-is a wildcard and ` + "`~/*`" + ` are not checked.
+is a wildcard and exclusions (` + "`~/*`" + `, ` + "`~ns/name`" + `) are not checked.
 
 Unlike Kiali (KIA1004), which ignores the namespace part, the rule follows Istio: a Service of
 another namespace than the one written does not count. It stays quiet when the input describes
@@ -69,7 +69,9 @@ func runSidecarEgressHostUnknown(p *rules.Pass) error {
 		for _, eg := range sc.Spec.Egress {
 			for _, h := range eg.Hosts {
 				s := host.ParseScoped(h.V, sc.Namespace())
-				if s.Host == "" || host.IsWildcard(s.Host) || s.Namespace == "~" || !strings.Contains(h.V, "/") {
+				// An exclusion (~ns/name, ~/* among them) takes hosts
+				// away: that it imports none is its point.
+				if s.Host == "" || host.IsWildcard(s.Host) || strings.HasPrefix(s.Namespace, "~") || !strings.Contains(h.V, "/") {
 					continue
 				}
 				var elsewhere []string

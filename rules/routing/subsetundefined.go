@@ -32,13 +32,21 @@ checked from its own namespace, and for gateway routes from the gateway proxies'
 is reported when the subset is defined for none of them.
 
 Fix the subset name, add the subset to the DestinationRule that the client uses, or move the
-DestinationRule into the service's namespace and export it to the clients. When exactly one
-subset that those DestinationRules define for the host is a close match (the same name in
-another case, or, for names of 6 or more characters, at most 2 edits away), the message asks
-whether it was meant and ` + "`meshlint --fix`" + ` writes it instead (not for a subset written under a
-YAML anchor, which may go with another host where an alias or merge key reads it, nor in a
-VirtualService that Flagger rewrites, nor when the route would then list the same destination
-twice, which MR130 reports: a route of ` + "`v1`" + ` and ` + "`V1`" + ` more likely misspells another subset).`,
+DestinationRule into the service's namespace and export it to the clients.
+
+A route is often deployed apart from the DestinationRule of the service it sends to. Unless the
+closed-world setting is on, the rule stays quiet when the input holds no DestinationRule for the
+host and does not describe the host's namespace: no Service or ServiceEntry of it (for an
+external host, no ServiceEntry at all) and, for a host of the VirtualService's own namespace, no
+DestinationRule there either.
+
+When exactly one subset that those DestinationRules define for the host is a close match (the
+same name in another case, or, for names of 6 or more characters, at most 2 edits away), the
+message asks whether it was meant and ` + "`meshlint --fix`" + ` writes it instead (not for a subset
+written under a YAML anchor, which may go with another host where an alias or merge key reads
+it, nor in a VirtualService that Flagger rewrites, nor when the route would then list the same
+destination twice, which MR130 reports: a route of ` + "`v1`" + ` and ` + "`V1`" + ` more likely misspells
+another subset).`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata:
@@ -97,7 +105,7 @@ spec:
 		kinds.Gateway, kinds.Pod, kinds.Deployment,
 	},
 	Related: []string{"IST0101", "KIA1107"},
-	Deps:    rules.DepHOST | rules.DepDR | rules.DepGW,
+	Deps:    rules.DepHOST | rules.DepDR | rules.DepGW | rules.DepPRES,
 	Run:     runSubsetUndefined,
 }
 
@@ -118,7 +126,7 @@ func runSubsetUndefined(p *rules.Pass) error {
 				continue
 			}
 			fqdn := g.FQDN(ref.Dest.Host.V, client)
-			if subsetDefined(g, lk, fqdn, name, clients) {
+			if subsetDefined(g, lk, fqdn, name, clients) || !subsetsDescribed(g, fqdn, client) {
 				continue
 			}
 			used := g.DestinationRulesFor(fqdn, client)
@@ -186,6 +194,25 @@ func subsetDefined(g *graph.Graph, lk *graph.Lookup, fqdn, name string, clients 
 		}
 	}
 	return false
+}
+
+// subsetsDescribed reports whether the input is taken to hold the
+// DestinationRules that could define subsets of fqdn for a VirtualService
+// of namespace client: under the closed-world setting, when some
+// DestinationRule names the host, when the input describes the host's
+// namespace as MR112 reads it (a Service or ServiceEntry of it; for an
+// external host, any ServiceEntry), or when the host is of the client's
+// own namespace and that namespace has DestinationRules in the input. A
+// route is often deployed apart from the service it sends to, and a
+// partial tree or an example that shows only the route says nothing about
+// the subsets another team defines. DestinationRules of another namespace
+// than the client's are not counted: the rule would then depend on what
+// other namespaces hold (rules.DepPRES).
+func subsetsDescribed(g *graph.Graph, fqdn, client string) bool {
+	if len(g.DestinationRulesNaming(fqdn)) > 0 || g.HostDescribed(fqdn) {
+		return true
+	}
+	return g.ServiceNamespace(fqdn) == client && g.HasKind(kinds.DestinationRule, client)
 }
 
 // definedSubsets lists the subsets that subsetDefined accepts for the host

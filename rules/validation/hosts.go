@@ -26,7 +26,7 @@ leftmost label (` + "`*.example.com`" + `). On top of that:
   and the name is ` + "`*`" + `, an IP or a fully qualified name: short names such as ` + "`reviews`" + ` are
   rejected;
 - Sidecar egress hosts must be ` + "`namespace/dnsName`" + `, the namespace being ` + "`*`" + `, ` + "`.`" + `, ` + "`~`" + ` or a
-  namespace name.
+  namespace name; an exclusion prefixes one of these with ` + "`~`" + ` (` + "`~prod/*`" + `, ` + "`~./db.example.com`" + `).
 
 The API server's schema accepts any string, so the webhook is the first to refuse these. Fix
 the name as the message says.`,
@@ -196,8 +196,22 @@ func validateScopedHost(s string, gateway bool) error {
 	if ns == "" || name == "" {
 		return fmt.Errorf("host %q: the namespace and the name cannot be empty", s)
 	}
-	if ns != "*" && ns != "." && !(ns == "~" && !gateway) && !isDNS1123Label(ns) { //nolint:staticcheck // QF1001: "not ~ outside a Gateway" reads better than its De Morgan form
-		return fmt.Errorf("host %q: namespace %q is not *, . or a namespace name", s, ns)
+	written := ns
+	if !gateway {
+		// A Sidecar excludes hosts with an entry whose namespace starts
+		// with ~ ("~prod/*"); a bare ~ stands for every namespace there.
+		if rest, excluded := strings.CutPrefix(ns, "~"); excluded {
+			if rest == "" {
+				rest = "*"
+			}
+			ns = rest
+		}
+	}
+	if ns != "*" && ns != "." && !isDNS1123Label(ns) {
+		if gateway {
+			return fmt.Errorf("host %q: namespace %q is not *, . or a namespace name", s, written)
+		}
+		return fmt.Errorf("host %q: namespace %q is not *, . or a namespace name, with or without the ~ of an exclusion", s, written)
 	}
 	if name == "*" || isIP(name) {
 		return nil

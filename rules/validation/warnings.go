@@ -26,7 +26,8 @@ says:
 - a selector with empty ` + "`matchLabels`" + ` (PeerAuthentication, AuthorizationPolicy,
   RequestAuthentication, DestinationRule) or a Sidecar ` + "`workloadSelector`" + ` without labels: the
   object applies to every workload of the namespace;
-- a Sidecar egress listener that lists a host twice, or ` + "`*/*`" + ` beside other hosts (which it covers);
+- a Sidecar egress listener that lists a host twice, or ` + "`*/*`" + ` beside other hosts, which it imports anyway
+  (exclusions, ` + "`~ns/name`" + `, do not count);
 - the deprecated VirtualService ` + "`mirrorPercent`" + ` (use ` + "`mirrorPercentage`" + `) and DestinationRule
   ` + "`consecutiveErrors`" + ` (use ` + "`consecutive5xxErrors`" + `); a fault ` + "`abort`" + ` without an ` + "`httpStatus`" + ` or
   ` + "`grpcStatus`" + `;
@@ -99,6 +100,14 @@ func runWebhookWarning(p *rules.Pass) error {
 			checkEmptySelector(p, o, s, "workloadSelector", "labels")
 			for eg := range s.get("egress").items() {
 				hosts := eg.get("hosts")
+				// An exclusion (~ns/name) takes hosts away from */*, so
+				// only the other imports are covered by it.
+				imports := 0
+				for x := range hosts.strs() {
+					if h, _ := x.str(); !strings.HasPrefix(h, "~") {
+						imports++
+					}
+				}
 				seen := map[string]bool{}
 				for x := range hosts.strs() {
 					h, _ := x.str()
@@ -106,7 +115,7 @@ func runWebhookWarning(p *rules.Pass) error {
 						p.Reportf(o, x.loc(), "%s: host %q is listed twice", x.where(), h)
 					}
 					seen[h] = true
-					if h == "*/*" && hosts.countStrs() > 1 {
+					if h == "*/*" && imports > 1 {
 						p.Reportf(o, x.loc(), "%s: */* imports every host, so the other hosts of this listener add nothing", x.where())
 					}
 				}
