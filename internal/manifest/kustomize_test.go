@@ -450,10 +450,12 @@ spec:
 		path []string
 		want string
 	}{
-		// Renamed, retagged and rescaled fields stay where they are written.
+		// A renamed object's name stays where it is written; a retagged
+		// image and a rescaled count point at the entry that wrote them.
 		{v1, []string{"metadata", "name"}, "base/deployment.yaml:4:9"},
-		{v1, []string{"spec", "replicas"}, "base/deployment.yaml:7:13"},
-		{v2, []string{"spec", "template", "spec", "containers", "0", "image"}, "base/deployment.yaml:35:16"},
+		{v1, []string{"spec", "replicas"}, "ov/kustomization.yaml:13:10"},
+		{v2, []string{"spec", "replicas"}, "base/deployment.yaml:26:13"},
+		{v2, []string{"spec", "template", "spec", "containers", "0", "image"}, "ov/kustomization.yaml:10:11"},
 		// A label a transformer added: the pair that writes it.
 		{v1, []string{"metadata", "labels", "env"}, "ov/kustomization.yaml:7:16"},
 		// The patch adds env to the container it names.
@@ -576,12 +578,16 @@ func TestKustomizeNamespaces(t *testing.T) {
 
 // TestKustomizeAddedPairs checks that labels and annotations added by
 // commonLabels, labels and commonAnnotations point at the entry that
-// writes them, and that an annotation's key stays at the object's kind
-// (rules offer no fix for keys no file holds as the object has them).
+// writes them, keys included, so that a rule may rename an annotation's
+// key there; but that an annotation's key that another file writes too
+// (the origin, another kustomization, an entry read through an alias)
+// stays at the object's kind, where rules offer no fix: renaming one of
+// the keys would leave the other.
 func TestKustomizeAddedPairs(t *testing.T) {
 	dir := kWriteTree(t, map[string]string{
-		"base/kustomization.yaml": "commonLabels:\n  team: shop\nresources:\n- svc.yaml\n",
-		"base/svc.yaml":           "apiVersion: v1\nkind: Service\nmetadata:\n  name: reviews\n  labels: {app: reviews, version: v1}\nspec:\n  selector: {app: reviews}\n",
+		"base/kustomization.yaml": "commonLabels:\n  team: shop\nresources:\n- svc.yaml\ncommonAnnotations: {shared: base}\n",
+		"base/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: reviews\n  labels: {app: reviews, version: v1}\n" +
+			"  annotations: {note: old}\nspec:\n  selector: {app: reviews}\n",
 		"k/kustomization.yaml": `resources:
 - ../base
 labels:
@@ -591,6 +597,9 @@ labels:
   includeSelectors: true
 commonAnnotations:
   owner: team-a
+  note: new
+  shared: root
+  <<: {merged: "yes"}
 `,
 	})
 	res := Load([]string{"k"}, Options{Dir: dir})
@@ -607,9 +616,18 @@ commonAnnotations:
 		{[]string{"metadata", "labels", "team"}, false, "base/kustomization.yaml:2:9"},
 		{[]string{"metadata", "labels", "app"}, false, "base/svc.yaml:5:17"},
 		{[]string{"spec", "selector", "tier"}, false, kust + ":6:11"},
-		{[]string{"spec", "selector", "app"}, false, "base/svc.yaml:7:19"},
+		{[]string{"spec", "selector", "app"}, false, "base/svc.yaml:8:19"},
 		{[]string{"metadata", "annotations", "owner"}, false, kust + ":9:10"},
-		{[]string{"metadata", "annotations", "owner"}, true, "base/svc.yaml:2:7"},
+		{[]string{"metadata", "annotations", "owner"}, true, kust + ":9:3"},
+		// The origin writes the key with another value.
+		{[]string{"metadata", "annotations", "note"}, false, kust + ":10:9"},
+		{[]string{"metadata", "annotations", "note"}, true, "base/svc.yaml:2:7"},
+		// Two kustomizations write the key.
+		{[]string{"metadata", "annotations", "shared"}, false, kust + ":11:11"},
+		{[]string{"metadata", "annotations", "shared"}, true, "base/svc.yaml:2:7"},
+		// Read through a merge key.
+		{[]string{"metadata", "annotations", "merged"}, false, kust + ":12:16"},
+		{[]string{"metadata", "annotations", "merged"}, true, "base/svc.yaml:2:7"},
 	})
 }
 
@@ -706,5 +724,169 @@ patches:
 	checkNodePositions(t, vs, []nodePos{
 		{path: []string{"spec", "http", "0", "route", "0", "weight"}, want: kust + ":5:78"},
 		{path: []string{"spec", "http", "0", "route", "1", "weight"}, want: kust + ":7:10"},
+	})
+}
+
+// TestKustomizeRewrites checks that a value that images, replicas or
+// replacements rewrote points at the entry that wrote it (the image's
+// digest, else newTag, else newName; the count; the replacement's
+// sourceValue or source fieldPath), and that one they left as the origin
+// has it stays in the origin.
+func TestKustomizeRewrites(t *testing.T) {
+	dir := kWriteTree(t, map[string]string{
+		"base/kustomization.yaml": "resources:\n- vs.yaml\n- dep.yaml\n",
+		"base/vs.yaml":            kTestVS,
+		"base/dep.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: reviews
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: reviews}}
+  template:
+    metadata: {labels: {app: reviews}}
+    spec:
+      containers:
+      - name: app
+        image: example.com/reviews:1.0
+        env:
+        - {name: HOST, value: old}
+      - name: proxy
+        image: example.com/proxy:1.0
+      - name: tools
+        image: example.com/tools:1.0
+      - name: other
+        image: example.com/other
+`,
+		"k/kustomization.yaml": `resources:
+- ../base
+namePrefix: p-
+replicas:
+- name: reviews
+  count: 2
+images:
+- name: example.com/reviews
+  newName: registry.example.com/reviews
+- name: example.com/proxy
+  newTag: "1.1"
+  digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+- name: example.com/tools
+  tagSuffix: -debug
+- name: example.com/unused
+  newTag: "9"
+replacements:
+- sourceValue: 5s
+  targets:
+  - select: {kind: VirtualService, name: reviews}
+    fieldPaths: [spec.http.0.timeout]
+    options: {create: true}
+- path: repl.yaml
+`,
+		"k/repl.yaml": `source:
+  kind: VirtualService
+  name: reviews
+  fieldPath: spec.hosts.0
+targets:
+- select: {kind: Deployment}
+  fieldPaths:
+  - spec.template.spec.containers.[name=app].env.[name=HOST].value
+`,
+	})
+	res := Load([]string{"k"}, Options{Dir: dir})
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	dep := kFind(t, res, "Deployment", "p-reviews")
+	vs := kFind(t, res, "VirtualService", "p-reviews")
+	kCheckPositions(t, dep)
+	kCheckPositions(t, vs)
+	kust, repl := filepath.Join("k", "kustomization.yaml"), filepath.Join("k", "repl.yaml")
+	c := func(i string, f ...string) []string {
+		return append([]string{"spec", "template", "spec", "containers", i}, f...)
+	}
+	checkNodePositions(t, dep, []nodePos{
+		// The count the base has already: not rewritten.
+		{[]string{"spec", "replicas"}, false, "base/dep.yaml:6:13"},
+		{c("0", "image"), false, kust + ":9:12"},
+		{c("0", "image"), true, "base/dep.yaml:13:9"},
+		{c("1", "image"), false, kust + ":12:11"},
+		{c("2", "image"), false, kust + ":14:14"},
+		// No entry names it.
+		{c("3", "image"), false, "base/dep.yaml:21:16"},
+		{c("0", "env", "0", "value"), false, repl + ":4:14"},
+		{c("0", "env", "0", "name"), false, "base/dep.yaml:15:18"},
+	})
+	checkNodePositions(t, vs, []nodePos{
+		{[]string{"spec", "http", "0", "timeout"}, false, kust + ":18:16"},
+		{[]string{"spec", "http", "0", "route", "0", "weight"}, false, "base/vs.yaml:10:15"},
+	})
+}
+
+// TestKustomizeJSONPatchCopyMove checks that a value that a JSON 6902 copy
+// or move put at a path points at its source in the base (or in the patch
+// that wrote the source), the key the op's path names at the op's path,
+// and that an operation that sets the path after the copy wins.
+func TestKustomizeJSONPatchCopyMove(t *testing.T) {
+	dir := kWriteTree(t, map[string]string{
+		"base/kustomization.yaml": "resources:\n- vs.yaml\n",
+		"base/vs.yaml": `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  annotations: {default-timeout: 10s, canary: v3}
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: 90
+    - destination: {host: reviews, subset: v2}
+      weight: 10
+`,
+		"k/kustomization.yaml": `resources:
+- ../base
+patches:
+- target: {kind: VirtualService}
+  path: ops.yaml
+`,
+		"k/ops.yaml": `- op: add
+  path: /spec/http/0/retries
+  value: {attempts: 3}
+- op: copy
+  from: /metadata/annotations/default-timeout
+  path: /spec/http/0/timeout
+- op: move
+  from: /metadata/annotations/canary
+  path: /spec/http/0/route/1/destination/subset
+- op: copy
+  from: /spec/http/0/route/0
+  path: /spec/http/0/route/-
+- op: replace
+  path: /spec/http/0/route/2/weight
+  value: 5
+- op: copy
+  from: /spec/http/0/retries
+  path: /spec/http/0/mirrorRetries
+`,
+	})
+	res := Load([]string{"k"}, Options{Dir: dir})
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	vs := kFind(t, res, "VirtualService", "reviews")
+	kCheckPositions(t, vs)
+	ops := filepath.Join("k", "ops.yaml")
+	h := func(f ...string) []string { return append([]string{"spec", "http", "0"}, f...) }
+	checkNodePositions(t, vs, []nodePos{
+		{h("timeout"), false, "base/vs.yaml:5:34"},
+		{h("timeout"), true, ops + ":6:9"},
+		{h("route", "1", "destination", "subset"), false, "base/vs.yaml:5:47"},
+		// Copied whole, then its weight replaced.
+		{h("route", "2", "destination", "subset"), false, "base/vs.yaml:10:44"},
+		{h("route", "2", "weight"), false, ops + ":15:10"},
+		{h("route", "2"), false, "base/vs.yaml:10:7"},
+		// A copy of what a patch added.
+		{h("mirrorRetries", "attempts"), false, ops + ":3:21"},
+		{h("route", "0", "weight"), false, "base/vs.yaml:11:15"},
 	})
 }

@@ -33,17 +33,23 @@ import (
 //     one, else by index;
 //   - a scalar takes the position of the last patch that sets it to its
 //     value, else of a kustomization's transformer entry that wrote it
-//     (namespace, commonLabels, labels, commonAnnotations), else of the
-//     origin node at its path, else of a patch that has the path; a mapping
-//     or list takes its origin node's, else a patch's; apiVersion, kind and
-//     metadata name and namespace always come from the origin, but for a
-//     namespace (or a Namespace's name) that a namespace field set;
+//     (images, replicas, replacements: origin_rewrite.go), else of what a
+//     JSON 6902 copy or move took it from (moved), else of a
+//     kustomization's entry that wrote it (namespace, commonLabels,
+//     labels, commonAnnotations), else of the origin node at its path,
+//     else of a patch that has the path; a mapping or list takes what a
+//     copy or move took it from, else its origin node's, else a patch's;
+//     apiVersion, kind and metadata name and namespace always come from
+//     the origin, but for a namespace (or a Namespace's name) that a
+//     namespace field set;
+//   - the key of a label or annotation that a kustomization's entry wrote
+//     takes the position of the entry's key, but an annotation's key stays
+//     at the object's kind when another file writes it too (onlyWriter);
 //   - a generated object's origin is made of its generator entry: its name,
 //     and the literal, file or env file entry of each data key; entries of
 //     overlays that merge into it are searched as patches;
-//   - a node found nowhere (a field a transformer adds, the key of an
-//     annotation commonAnnotations adds) takes the position of the
-//     object's kind in the origin file.
+//   - a node found nowhere (a field a transformer adds) takes the
+//     position of the object's kind in the origin file.
 //
 // Nodes from a patch or a kustomization are listed in Object.Sources, which Object.Pos
 // consults. Each line:col of an object names one file: a node whose
@@ -61,6 +67,9 @@ type jsonOp struct {
 	path     []string
 	pathNode *yaml.Node
 	value    *yaml.Node
+	// from is the source of a copy or move, which has no value.
+	from     []string
+	fromNode *yaml.Node
 }
 
 // selector is a kustomize patch target.
@@ -74,6 +83,8 @@ type step struct {
 	index int    // sequence index, else -1
 	// mkey and mval identify a sequence item by a field (name, port).
 	mkey, mval string
+	// item is the built sequence item, for kustomize's field paths.
+	item *yaml.Node
 }
 
 // objInfo identifies a built object for patch matching.
@@ -97,12 +108,19 @@ type origins struct {
 	// build add to every object (commonLabels, labels, commonAnnotations),
 	// the root's first.
 	labels, annotations []pair
+	// rewrites are the images, replicas and replacements entries of the
+	// kustomizations of the build, the one applied last first.
+	rewrites []*rewrite
 }
 
 // pair is one label or annotation of a kustomization, with its nodes.
 type pair struct {
 	source
 	key *yaml.Node
+	// own is true for a key written in the kustomization's mapping itself,
+	// neither it nor the mapping anchored or an alias: editing it there
+	// changes this pair only.
+	own bool
 }
 
 func newOrigins(u *unit) *origins {
@@ -139,6 +157,7 @@ func newOrigins(u *unit) *origins {
 			o.labels = append(o.labels, pairsOf(k, yamlpath.Field(it, "pairs"))...)
 		}
 		o.annotations = append(o.annotations, pairsOf(k, yamlpath.Field(k.node, "commonAnnotations"))...)
+		o.rewrites = append(o.rewrites, o.rewritesOf(k)...)
 		// Generators merge before patches apply: search them after.
 		for _, g := range [][2]string{{"configMapGenerator", "ConfigMap"}, {"secretGenerator", "Secret"}} {
 			for _, it := range items(yamlpath.Field(k.node, g[0])) {
@@ -153,9 +172,11 @@ func newOrigins(u *unit) *origins {
 
 func pairsOf(k *kustomization, n *yaml.Node) []pair {
 	var out []pair
+	plain := n != nil && n.Kind == yaml.MappingNode && n.Anchor == ""
 	for key, v := range yamlpath.Entries(n) {
 		if v.Kind == yaml.ScalarNode {
-			out = append(out, pair{source{file: k.dispFile, node: v}, key})
+			own := plain && key.Anchor == "" && slices.Contains(n.Content, key)
+			out = append(out, pair{source{file: k.dispFile, node: v}, key, own})
 		}
 	}
 	return out
@@ -198,11 +219,14 @@ func (o *origins) patchDocs(k *kustomization, path, inline *yaml.Node, t *select
 		case yaml.SequenceNode:
 			for _, it := range items(d.node) {
 				op := fieldValue(it, "op")
-				pn, val := yamlpath.Field(it, "path"), yamlpath.Field(it, "value")
-				if (op != "add" && op != "replace") || pn == nil || val == nil {
-					continue
+				pn, val, from := yamlpath.Field(it, "path"), yamlpath.Field(it, "value"), yamlpath.Field(it, "from")
+				switch {
+				case pn == nil:
+				case (op == "add" || op == "replace") && val != nil:
+					p.ops = append(p.ops, jsonOp{path: pointer(pn.Value), pathNode: pn, value: val})
+				case (op == "copy" || op == "move") && from != nil && isString(from) && len(pointer(pn.Value)) > 0 && len(pointer(from.Value)) > 0:
+					p.ops = append(p.ops, jsonOp{path: pointer(pn.Value), pathNode: pn, from: pointer(from.Value), fromNode: from})
 				}
-				p.ops = append(p.ops, jsonOp{path: pointer(pn.Value), pathNode: pn, value: val})
 			}
 		default:
 			continue
@@ -392,7 +416,7 @@ func (p *patchDoc) lookups(path []step, appended bool) iter.Seq2[*yaml.Node, *ya
 		}
 		for i := len(p.ops) - 1; i >= 0; i-- {
 			op := p.ops[i]
-			if len(op.path) > len(path) || !prefixOf(op.path, path, appended) {
+			if op.value == nil || len(op.path) > len(path) || !prefixOf(op.path, path, appended) {
 				continue
 			}
 			k, v := op.pathNode, op.value
@@ -475,7 +499,7 @@ func seqItem(n *yaml.Node, s step) *yaml.Node {
 var mergeKeys = []string{"name", "containerPort", "port", "mountPath"}
 
 func itemStep(it *yaml.Node, i int) step {
-	s := step{index: i}
+	s := step{index: i, item: it}
 	for _, k := range mergeKeys {
 		if f := yamlpath.Field(deref(it), k); f != nil && f.Kind == yaml.ScalarNode {
 			s.mkey, s.mval = k, f.Value
@@ -540,8 +564,14 @@ type mapper struct {
 	kind       string
 	// labels and annotations are those the kustomizations add.
 	labels, annotations []pair
-	claimed             map[Loc]string
-	sources             map[Loc]string
+	// rewrites are the entries that may rewrite a value of the object.
+	rewrites []*rewrite
+	// org is the origin object; depth counts the copies and moves that
+	// source follows back (moved).
+	org     *yaml.Node
+	depth   int
+	claimed map[Loc]string
+	sources map[Loc]string
 }
 
 type nsSource struct {
@@ -617,6 +647,12 @@ func (o *origins) object(n *yaml.Node, origin *resource.Origin, unmodelled map[s
 			m.patches = append(m.patches, p)
 		}
 	}
+	for _, r := range o.rewrites {
+		if r.appliesTo(oi) {
+			m.rewrites = append(m.rewrites, r)
+		}
+	}
+	m.org = org
 	rootSrc := source{file: file, node: org}
 	if org == nil {
 		rootSrc = source{file: file, node: fallback, fallback: true}
@@ -905,14 +941,39 @@ func (m *mapper) source(v, ok, ov *yaml.Node, path []step) (vs, ks source) {
 			}
 		}
 	}
+	if r := m.rewritten(v, ov, path); r != nil {
+		// The key is the origin's, or a patch's.
+		ks = source{file: m.file, node: ok}
+		if ok == nil {
+			ks = source{}
+			for _, p := range m.patches {
+				for pk := range p.lookups(path, true) {
+					if pk != nil {
+						ks = source{file: p.file, node: pk}
+						break
+					}
+				}
+				if ks.node != nil {
+					break
+				}
+			}
+		}
+		return source{file: r.file, node: r.at}, ks
+	}
+	// Kustomize applies a kustomization's patches before its images,
+	// replicas and replacements.
+	if vs, ks, ok := m.moved(v, path); ok {
+		return vs, ks
+	}
 	if ns := m.namespaceField(v, ov, path); ns != nil {
 		return ns.source, source{file: ns.file, node: ns.key}
 	}
 	if pr, annotation := m.addedPair(v, ov, path); pr != nil {
-		if annotation {
-			// The key stays at the object's kind, where rules look for
-			// keys that no file holds as the object has them, and offer
-			// no fix to rename or move them.
+		if annotation && !m.onlyWriter(pr, ok, path) {
+			// The key is written elsewhere too: it stays at the object's
+			// kind, where rules look for keys that no file holds as the
+			// object has them, and offer no fix to rename or move them.
+			// A rename of one of the keys would leave the other.
 			return pr.source, source{file: m.file, node: m.fallback, fallback: true}
 		}
 		return pr.source, source{file: pr.file, node: pr.key}
@@ -985,6 +1046,31 @@ func (m *mapper) addedPair(v, ov *yaml.Node, path []step) (*pair, bool) {
 	return nil, false
 }
 
+// onlyWriter reports whether the commonAnnotations entry pr is the only
+// place that writes the key at path, so that a fix may rename the key
+// there: not when the entry is anchored or merged (an edit would change
+// what others read), when the origin (ok, its key) has the key with
+// another value, when another kustomization of the build sets it too, nor
+// when a patch writes it.
+func (m *mapper) onlyWriter(pr *pair, ok *yaml.Node, path []step) bool {
+	if !pr.own || ok != nil {
+		return false
+	}
+	for i := range m.annotations {
+		p := &m.annotations[i]
+		same := p.file == pr.file && p.key.Line == pr.key.Line && p.key.Column == pr.key.Column
+		if !same && p.key.Value == pr.key.Value {
+			return false
+		}
+	}
+	for _, p := range m.patches {
+		for range p.lookups(path, true) {
+			return false
+		}
+	}
+	return true
+}
+
 // claim takes the position of s for its file, or returns the parent's
 // when a node of another file of the object already has it.
 func (m *mapper) claim(s, parent source) source {
@@ -1017,4 +1103,77 @@ func (m *mapper) apply(n *yaml.Node, s source) {
 		// a transformer rewrote): a block's lines are not the file's.
 		n.Style &^= yaml.LiteralStyle | yaml.FoldedStyle
 	}
+}
+
+// moved returns where the node v at path comes from when a JSON 6902 copy
+// or move of a patch put it there (the last applied first): the source of
+// the node at the op's from, as the origin (or a patch) has it, followed
+// back through further copies; else the op's from. The key the op's path
+// names points at the op's path. ok is false when no copy or move wrote
+// the path. A value that a later operation set at the path itself was
+// found before (by value), and wins.
+func (m *mapper) moved(v *yaml.Node, path []step) (vs, ks source, ok bool) {
+	if m.depth > 8 {
+		return source{}, source{}, false
+	}
+	for _, p := range m.patches {
+		for i := len(p.ops) - 1; i >= 0; i-- {
+			op := p.ops[i]
+			if op.from == nil || len(op.path) > len(path) || !m.opPrefix(op.path, path) {
+				continue
+			}
+			from := append(m.originSteps(op.from), path[len(op.path):]...)
+			fk, fv := lookup(m.org, from)
+			m.depth++
+			vs, ks = m.source(v, fk, fv, from)
+			m.depth--
+			if vs.node == nil {
+				vs = source{file: p.file, node: op.fromNode}
+			}
+			if len(op.path) == len(path) && path[len(path)-1].index < 0 {
+				ks = source{file: p.file, node: op.pathNode}
+			}
+			return vs, ks, true
+		}
+	}
+	return source{}, source{}, false
+}
+
+// opPrefix reports whether the JSON pointer toks names path or a node
+// above it; "-" names a list item that the origin lacks (it was appended),
+// wherever the node below it is.
+func (m *mapper) opPrefix(toks []string, path []step) bool {
+	if !prefixOf(toks, path, true) {
+		return false
+	}
+	for i, t := range toks {
+		if t == "-" {
+			if _, it := lookup(m.org, path[:i+1]); it != nil {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// originSteps turns the tokens of a JSON pointer into the steps of a path
+// in the origin object: a number is an index where the origin has a list.
+func (m *mapper) originSteps(toks []string) []step {
+	var out []step
+	n := m.org
+	for _, t := range toks {
+		i, err := strconv.Atoi(t)
+		if d := deref(n); err == nil && i >= 0 && (d == nil || d.Kind == yaml.SequenceNode) {
+			s := step{index: i}
+			if d != nil && i < len(d.Content) {
+				s = itemStep(d.Content[i], i)
+			}
+			out = append(out, s)
+			n = seqItem(n, s)
+			continue
+		}
+		out = append(out, step{key: t, index: -1})
+		_, n = entry(n, t)
+	}
+	return out
 }

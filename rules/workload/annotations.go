@@ -258,8 +258,10 @@ Fix the name. The message names the annotation meant when exactly one annotation
 is close (the same name in other case, or at most 2 edits away), and ` + "`meshlint --fix`" + ` renames
 the key to it, unless the same metadata already has that annotation or another misspelling of
 it (which value was meant is not clear), when the annotations are under a YAML anchor (an
-alias may read them elsewhere), or when no file holds the key as it was read (a kustomize
-transformer such as ` + "`commonAnnotations`" + ` added it).
+alias may read them elsewhere), or when no one file holds the key as it was read. A key that a
+kustomization's ` + "`commonAnnotations`" + ` adds is renamed in the kustomization, unless the key is
+written elsewhere too (the object's file, another kustomization, a patch), where renaming one
+would leave the other.
 
 ` + annotationDocNote,
 	Bad: `apiVersion: apps/v1
