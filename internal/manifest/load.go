@@ -517,6 +517,10 @@ type File struct {
 // errTooLarge is returned by readFile for a file over the size limit.
 var errTooLarge = errors.New("file too large")
 
+// errNotRegular is returned by readFile when what it opened is not a
+// regular file (a FIFO or a device put in the file's place).
+var errNotRegular = errors.New("not a regular file")
+
 // readFile reads at most limit+1 bytes, so that a huge file is refused
 // without being loaded into memory.
 func readFile(path string, limit int64) ([]byte, error) {
@@ -527,7 +531,7 @@ func readFile(path string, limit int64) ([]byte, error) {
 // is dropped) when the file fits in it, and into new memory otherwise. On
 // an error it returns nil.
 func readFileInto(buf []byte, path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -536,6 +540,11 @@ func readFileInto(buf []byte, path string, limit int64) ([]byte, error) {
 	// it from io.ReadAll's 512 bytes costs more than the read itself.
 	size := int64(512)
 	if st, err := f.Stat(); err == nil {
+		// What was opened is checked again: the path may have been
+		// replaced since the loader looked at it.
+		if !st.Mode().IsRegular() {
+			return nil, errNotRegular
+		}
 		if st.Size() > limit {
 			return nil, errTooLarge
 		}

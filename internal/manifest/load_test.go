@@ -671,6 +671,33 @@ func TestSymlinkLoops(t *testing.T) {
 	wantErrors(t, r, "a.yaml: symlink loop")
 }
 
+// TestFIFOSwapped checks that a FIFO put in place of a file after the
+// loader looked at the path is refused, not waited on: the open itself
+// must not block.
+func TestFIFOSwapped(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "swapped.yaml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := readFile(fifo, DefaultMaxFileSize)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, errNotRegular) {
+			t.Errorf("readFile(FIFO) = %v, want %v", err, errNotRegular)
+		}
+	case <-time.After(10 * time.Second):
+		// Unblock the reader, so the test ends.
+		if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			f.Close()
+		}
+		t.Fatal("readFile blocked on a FIFO")
+	}
+}
+
 func TestFIFO(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, map[string]string{"ok.yaml": svcNamed("ok")})
