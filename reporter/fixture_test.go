@@ -190,7 +190,7 @@ func loc(t testing.TB, o *manifest.Object, path string) manifest.Pos {
 // (one of them multi-document), related locations, fixes (a replacement,
 // an insertion and a deletion, across two files, and a new file), a rule missing from
 // Report.Rules, input errors with and without a line, inside and outside
-// the root and on stdin, and an internal error.
+// the root and on stdin, an internal error, and a topology (for HTML).
 func fixtureReport(t testing.TB) *Report {
 	routes := loadObjects(t, routesFile)
 	vs, dr := routes[0], routes[1]
@@ -261,6 +261,7 @@ func fixtureReport(t testing.TB) *Report {
 		Objects:    3,
 		Suppressed: 1,
 		Source:     testSource,
+		Topology:   fixtureTopology(t, vs, dr),
 	}
 }
 

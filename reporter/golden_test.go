@@ -29,6 +29,7 @@ func TestGolden(t *testing.T) {
 		{"json", "json", Options{}},
 		{"sarif", "sarif", Options{}},
 		{"github", "github", Options{}},
+		{"html", "html", Options{}},
 	}
 	for _, rc := range reports {
 		for _, oc := range outputs {

@@ -1,6 +1,6 @@
 // Package reporter writes a run's findings and errors as text, JSON, SARIF
-// 2.1.0 or GitHub workflow commands. Every writer is a pure function of the
-// Report, so outputs are reproducible and golden-testable.
+// 2.1.0, GitHub workflow commands or an HTML page. Every writer is a pure
+// function of the Report, so outputs are reproducible and golden-testable.
 package reporter
 
 import (
@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/topology"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -39,6 +40,10 @@ type Report struct {
 	// Source returns a file's content for snippets (nil if unavailable,
 	// e.g. for stdin once consumed).
 	Source func(file string) []byte
+	// Topology is the request path of the mesh, which the HTML report
+	// draws; nil when the run did not extract it (the other formats do
+	// not need it).
+	Topology *topology.Topology
 }
 
 // SuppressedFinding is a finding that a suppression left out, and why.
@@ -54,7 +59,7 @@ type Options struct {
 }
 
 // Formats lists the output formats.
-var Formats = []string{"text", "json", "sarif", "github"}
+var Formats = []string{"text", "json", "sarif", "github", "html"}
 
 // Write writes r in the named format.
 func Write(w io.Writer, format string, r *Report, opts Options) error {
@@ -67,6 +72,8 @@ func Write(w io.Writer, format string, r *Report, opts Options) error {
 		return WriteSARIF(w, r)
 	case "github":
 		return WriteGitHub(w, r)
+	case "html":
+		return WriteHTML(w, r)
 	}
-	return fmt.Errorf("unknown format %q (want one of text, json, sarif, github)", format)
+	return fmt.Errorf("unknown format %q (want one of text, json, sarif, github, html)", format)
 }

@@ -11,9 +11,11 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/meshlint/meshlint/internal/gctune"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/topology"
 	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/reporter"
 	"github.com/meshlint/meshlint/rules"
@@ -143,8 +145,12 @@ func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn 
 		},
 		Mesh: f.mesh, Rules: ruleSet, Severity: f.severity,
 	}
+	html := contains(f.reports.formats, "html")
 	if cache != nil {
 		opts.Cache = cache
+		if html {
+			opts.Cache = graphNeeded{cache}
+		}
 	}
 	var progress *progressLine
 	if wantProgress(env, f.noProgress) {
@@ -198,6 +204,9 @@ func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn 
 		Root: sourceRoot(env.Dir), Dir: env.Dir, Files: res.Files, Objects: len(res.Objects),
 		Suppressed: filt.nsuppressed, SuppressedFindings: filt.suppressed,
 		Source: source,
+	}
+	if html && lint.Graph != nil {
+		rep.Topology = topology.Of(lint.Graph)
 	}
 	if code := f.write(env, rep); code != 0 {
 		return code
@@ -426,6 +435,20 @@ func (f *lintFlags) openCache(env *Env, paths []string, ruleSet []*rules.Rule) *
 	// apart keeps every file small.
 	where := sha256.Sum256([]byte(env.Dir + "\x00" + strings.Join(paths, "\x00")))
 	return lintcache.Open(filepath.Join(dir, hex.EncodeToString(where[:12])+".cache"), key, ruleSet)
+}
+
+// graphNeeded is a cache that never supplies the findings of the last run
+// (Reuse, GraphFindings), so that Lint builds the graph, which the HTML
+// report draws: the files are still read through the cache, and the run
+// record is still written.
+type graphNeeded struct{ rules.FileCache }
+
+func (graphNeeded) Reuse(string, []string, manifest.Options, time.Time) (*manifest.Result, []*rules.Finding, bool, error) {
+	return nil, nil, false, nil
+}
+
+func (graphNeeded) GraphFindings([32]byte, string, []*manifest.Object, time.Time) ([]*rules.Finding, time.Time, bool) {
+	return nil, time.Time{}, false
 }
 
 func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache, saveErr error) {

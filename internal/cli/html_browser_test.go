@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// chromiumNames are the names Chromium goes by: Debian's package, other
+// distributions', Google's build.
+var chromiumNames = []string{"chromium", "chromium-browser", "google-chrome-stable", "google-chrome"}
+
+// consoleLine is how Chromium logs a console message (any level, an
+// uncaught exception and a Content Security Policy violation included)
+// with --enable-logging=stderr: `[…:INFO:CONSOLE:12] "message", source: …`
+// (older versions: CONSOLE(12)).
+var consoleLine = regexp.MustCompile(`(?m)^.*:CONSOLE[:(].*$`)
+
+// TestHTMLInChromium opens the HTML report of examples/ in headless
+// Chromium: the page must run its script without any console message (it
+// logs nothing, so any message is an error, a blocked load or a CSP
+// violation), show every finding and the mesh drawing, apply a filter
+// given in its URL, and render; the screenshot goes to
+// MESHLINT_SCREENSHOT_DIR when set. Without Chromium the test is skipped,
+// unless MESHLINT_REQUIRE_CHROMIUM=1 (.ci/run sets it, and installs
+// Debian's chromium package).
+func TestHTMLInChromium(t *testing.T) {
+	bin := ""
+	for _, name := range chromiumNames {
+		if p, err := exec.LookPath(name); err == nil {
+			bin = p
+			break
+		}
+	}
+	if bin == "" {
+		msg := "no Chromium found (" + strings.Join(chromiumNames, ", ") + "): the HTML report is not checked in a browser; apt-get install chromium"
+		if os.Getenv("MESHLINT_REQUIRE_CHROMIUM") == "1" {
+			t.Fatal(msg + " (MESHLINT_REQUIRE_CHROMIUM=1)")
+		}
+		t.Skip(msg)
+	}
+	tmp := t.TempDir()
+	page := filepath.Join(tmp, "report.html")
+	r := run(t, repoDir(t, "examples"), "", "--format", "html", "--output", page, ".")
+	if r.code != ExitFindings {
+		t.Fatalf("meshlint examples/: exit %d, want %d\n%s", r.code, ExitFindings, r.stderr)
+	}
+	url := "file://" + filepath.ToSlash(page)
+
+	// The DOM once the script ran, with a filter in the URL.
+	dom, logs := chromium(t, bin, tmp, "--dump-dom", url+"#q=MR103")
+	checkConsole(t, "--dump-dom", logs)
+	for _, want := range []string{`data-ready="1"`, `<svg`, `data-label="shop/ratings"`, `class="node missing"`, "12 findings", "1 of 12 findings shown"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the rendered page has no %s", want)
+		}
+	}
+	if strings.Contains(dom, "data-error=") {
+		t.Errorf("the page's script failed: %s", regexp.MustCompile(`data-error="[^"]*"`).FindString(dom))
+	}
+	findings := regexp.MustCompile(`<li class="finding[^"]*" id="f\d+"[^>]*>`).FindAllString(dom, -1)
+	shown := 0
+	for _, li := range findings {
+		if !strings.Contains(li, "hidden") {
+			shown++
+			if !strings.Contains(li, `data-rule="MR103"`) {
+				t.Errorf("the filter #q=MR103 shows %s", li)
+			}
+		}
+	}
+	if len(findings) != 12 || shown != 1 {
+		t.Errorf("%d findings in the page, %d shown by the filter #q=MR103; want 12 and 1", len(findings), shown)
+	}
+
+	// The screenshot.
+	dir := os.Getenv("MESHLINT_SCREENSHOT_DIR")
+	if dir == "" {
+		dir = tmp
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shot, err := filepath.Abs(filepath.Join(dir, "meshlint-report.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = os.Remove(shot)
+	_, logs = chromium(t, bin, tmp, "--screenshot="+shot, "--window-size=1280,2000", url)
+	checkConsole(t, "--screenshot", logs)
+	png, err := os.ReadFile(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v\n%s", err, logs)
+	}
+	if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) || len(png) < 10_000 {
+		t.Errorf("the screenshot %s is not a rendered page (%d bytes)", shot, len(png))
+	}
+	t.Logf("screenshot: %s", shot)
+}
+
+// chromium runs headless Chromium on args and returns its stdout and
+// stderr. It is kept off the network: names resolve to nothing, and the
+// background services that would call home are off.
+func chromium(t *testing.T, bin, tmp string, args ...string) (stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	profile, err := os.MkdirTemp(tmp, "profile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := []string{
+		"--headless", "--disable-gpu", "--no-sandbox", "--enable-logging=stderr", "--v=0",
+		"--user-data-dir=" + profile, "--no-first-run", "--no-default-browser-check",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-extensions", "--host-resolver-rules=MAP * ~NOTFOUND",
+	}
+	cmd := exec.CommandContext(ctx, bin, append(base, args...)...) //nolint:gosec // G204: the browser found on PATH, on a page this test wrote
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.Env = append(os.Environ(), "HOME="+tmp)
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", bin, strings.Join(args, " "), err, errb.String())
+	}
+	return out.String(), errb.String()
+}
+
+// checkConsole fails the test for every console message Chromium logged.
+func checkConsole(t *testing.T, run, logs string) {
+	t.Helper()
+	for _, line := range consoleLine.FindAllString(logs, -1) {
+		t.Errorf("%s: console message: %s", run, line)
+	}
+}

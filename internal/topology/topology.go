@@ -1,0 +1,361 @@
+// Package topology describes the request path of a mesh as plain data:
+// gateways, the routes bound to them, the services the routes send to and
+// the subsets of those services, with the edges between them. It is what
+// the HTML report draws, so it is deterministic (sorted) and carries
+// nothing of the graph but names and positions.
+package topology
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/host"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/spec"
+)
+
+// Column is the stage of the request path a node belongs to; edges go from
+// one column to the next.
+type Column int
+
+// The columns, in the order a request meets them.
+const (
+	Gateways Column = iota
+	Routes
+	Services
+	Subsets
+)
+
+// Node is an object of the request path, or something a reference names
+// that the input does not hold (Missing).
+type Node struct {
+	Column Column
+	// Group, Kind, Namespace and Name identify the object. A subset node
+	// is named by its DestinationRule, and Subset is the subset's name.
+	Group           string
+	Kind            kinds.Kind
+	Namespace, Name string
+	Subset          string
+	// Host is the host a ServiceEntry node or a missing service node
+	// stands for ("" for Services, whose name says it).
+	Host string
+	// File and Loc are where the object (or the subset entry) is written;
+	// empty for a missing node.
+	File string
+	Loc  manifest.Loc
+	// Missing marks a node that a reference names but the input does not
+	// hold: a gateway, a service or a subset.
+	Missing bool
+}
+
+// Edge joins Nodes[From] to Nodes[To], From in the column before To's.
+type Edge struct{ From, To int }
+
+// Topology is the request path of a graph.
+type Topology struct {
+	Nodes []Node
+	Edges []Edge
+	// Stands lists objects that are not nodes but are drawn as one:
+	// a DestinationRule as the services of its host, so that a finding
+	// about its traffic policy marks them.
+	Stands []Stand
+	// Total counts the nodes and edges before Limit, and Namespaces the
+	// namespaces the nodes are in; OmittedNamespaces those left out whole.
+	TotalNodes, TotalEdges        int
+	Namespaces, OmittedNamespaces int
+}
+
+// Stand says that the object Group/Kind Namespace/Name is drawn as
+// Nodes[Node].
+type Stand struct {
+	Group           string
+	Kind            kinds.Kind
+	Namespace, Name string
+	Node            int
+}
+
+// key identifies an object across the graph and the findings.
+type key struct {
+	group, kind, ns, name, host, subset string
+	missing                             bool
+}
+
+// key identifies n among the nodes. A ServiceEntry node's Host, set once
+// the node is in, is no part of it: the object's name is.
+func (n *Node) key() key {
+	k := key{group: n.Group, kind: string(n.Kind), ns: n.Namespace, name: n.Name, subset: n.Subset, missing: n.Missing}
+	if n.Missing {
+		k.host = n.Host
+	}
+	return k
+}
+
+// Of extracts the request path of g: Istio Gateways and Gateway API
+// Gateways; VirtualServices and Gateway API routes; the Services and
+// ServiceEntries their destinations resolve to (or the missing host); the
+// subsets that DestinationRules define for those hosts, and those that
+// destinations name but no DestinationRule defines.
+func Of(g *graph.Graph) *Topology {
+	b := &builder{g: g, index: map[key]int{}, edges: map[Edge]bool{}}
+	for _, gw := range g.Gateways {
+		b.object(Gateways, gw.Obj)
+	}
+	for _, gw := range g.K8sGateways {
+		b.object(Gateways, gw.Obj)
+	}
+	// Every service, routed to or not: the mesh's own clients reach them.
+	for _, s := range g.Services {
+		b.object(Services, s.Obj)
+	}
+	for _, se := range g.ServiceEntries {
+		b.target(graph.HostTarget{Entry: se})
+	}
+	for _, vs := range g.VirtualServices {
+		r := b.object(Routes, vs.Obj)
+		for _, ref := range vs.Gateways {
+			switch {
+			case ref.Mesh:
+			case ref.Gateway != nil:
+				b.edge(b.object(Gateways, ref.Gateway.Obj), r)
+			default:
+				b.edge(b.missing(Node{Column: Gateways, Group: kinds.GroupIstioNetworking, Kind: kinds.Gateway, Namespace: ref.Namespace, Name: ref.Name}), r)
+			}
+		}
+		for _, d := range destinations(vs.Spec) {
+			b.destination(r, vs.Namespace(), d)
+		}
+	}
+	for _, rt := range g.GatewayRoutes {
+		r := b.object(Routes, rt.Obj)
+		for _, p := range rt.Parents {
+			switch {
+			case p.Gateway != nil:
+				b.edge(b.object(Gateways, p.Gateway.Obj), r)
+			case p.IsGateway():
+				b.edge(b.missing(Node{Column: Gateways, Group: kinds.GroupGatewayAPI, Kind: kinds.K8sGateway, Namespace: p.Namespace, Name: p.Name}), r)
+			}
+		}
+		for _, rule := range rt.Rules {
+			for _, be := range rule.Backends {
+				switch {
+				case be.Service != nil:
+					b.edge(r, b.object(Services, be.Service.Obj))
+				case be.IsService():
+					b.edge(r, b.missing(Node{Column: Services, Kind: kinds.Service, Namespace: be.Namespace, Name: be.Name}))
+				}
+			}
+		}
+	}
+	// The subsets the DestinationRules define, under the services of
+	// their host; a rule stands for those services otherwise. A wildcard
+	// host would join a rule to every service.
+	for _, dr := range g.DestinationRules {
+		if host.IsWildcard(dr.Host) {
+			continue
+		}
+		var parents []int
+		for _, t := range g.LookupHost(dr.Host, dr.Namespace()) {
+			p := b.target(t)
+			parents = append(parents, p)
+			b.stands = append(b.stands, Stand{Group: dr.Obj.Group, Kind: dr.Obj.Kind, Namespace: dr.Namespace(), Name: dr.Name(), Node: p})
+		}
+		if len(parents) == 0 {
+			continue
+		}
+		for i := range dr.Spec.Subsets {
+			ss := &dr.Spec.Subsets[i]
+			n := b.add(Node{Column: Subsets, Group: dr.Obj.Group, Kind: dr.Obj.Kind, Namespace: dr.Namespace(), Name: dr.Name(),
+				Subset: ss.Name.V, File: dr.Obj.File, Loc: ss.Loc})
+			for _, p := range parents {
+				b.edge(p, n)
+			}
+		}
+	}
+	// Subsets that destinations name and no rule of the host defines.
+	for _, u := range b.subsetUses {
+		if _, ss := graph.Subset(g.DestinationRulesFor(u.host, u.from), u.subset); ss != nil {
+			continue
+		}
+		n := &b.t.Nodes[u.service]
+		b.edge(u.service, b.missing(Node{Column: Subsets, Kind: kinds.DestinationRule, Namespace: n.Namespace, Host: u.host, Subset: u.subset}))
+	}
+	return b.finish()
+}
+
+// destinations are the route destinations of the http, tcp and tls routes
+// of a VirtualService, in spec order.
+func destinations(s *spec.VirtualService) []*spec.Destination {
+	var out []*spec.Destination
+	add := func(rds []spec.RouteDestination) {
+		for _, rd := range rds {
+			if rd.Destination != nil && rd.Destination.Host.Set {
+				out = append(out, rd.Destination)
+			}
+		}
+	}
+	for _, r := range s.HTTP {
+		add(r.Route)
+	}
+	for _, r := range s.TCP {
+		add(r.Route)
+	}
+	for _, r := range s.TLS {
+		add(r.Route)
+	}
+	return out
+}
+
+type builder struct {
+	g     *graph.Graph
+	t     Topology
+	index map[key]int
+	edges map[Edge]bool
+	// subsetUses are the subsets destinations name, checked once every
+	// DestinationRule's subsets are in.
+	subsetUses []subsetUse
+	stands     []Stand
+}
+
+type subsetUse struct {
+	service    int
+	host, from string
+	subset     string
+}
+
+// add returns the index of the node n, adding it if it is new.
+func (b *builder) add(n Node) int {
+	k := n.key()
+	if i, ok := b.index[k]; ok {
+		return i
+	}
+	b.t.Nodes = append(b.t.Nodes, n)
+	b.index[k] = len(b.t.Nodes) - 1
+	return len(b.t.Nodes) - 1
+}
+
+func (b *builder) object(c Column, o *manifest.Object) int {
+	loc := o.NameLoc
+	if loc.IsZero() {
+		loc = o.KindLoc
+	}
+	return b.add(Node{Column: c, Group: o.Group, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, File: o.File, Loc: loc})
+}
+
+func (b *builder) missing(n Node) int {
+	n.Missing = true
+	return b.add(n)
+}
+
+func (b *builder) edge(from, to int) { b.edges[Edge{from, to}] = true }
+
+// target is the node of a Service or ServiceEntry a host resolves to.
+func (b *builder) target(t graph.HostTarget) int {
+	if t.Service != nil {
+		return b.object(Services, t.Service.Obj)
+	}
+	i := b.object(Services, t.Entry.Obj)
+	if n := &b.t.Nodes[i]; n.Host == "" && len(t.Entry.Spec.Hosts) > 0 {
+		n.Host = t.Entry.Spec.Hosts[0].V
+	}
+	return i
+}
+
+// destination joins route r, of namespace ns, to what destination d
+// resolves to, or to a missing node of its host.
+func (b *builder) destination(r int, ns string, d *spec.Destination) {
+	fqdn := b.g.FQDN(d.Host.V, ns)
+	if host.IsWildcard(fqdn) {
+		return
+	}
+	var svcs []int
+	for _, t := range b.g.LookupHost(fqdn, ns) {
+		svcs = append(svcs, b.target(t))
+	}
+	if len(svcs) == 0 {
+		svcs = append(svcs, b.missing(Node{Column: Services, Kind: kinds.Service, Namespace: b.g.ServiceNamespace(fqdn), Host: fqdn}))
+	}
+	for _, s := range svcs {
+		b.edge(r, s)
+		if d.Subset.Set && d.Subset.V != "" && !b.t.Nodes[s].Missing {
+			b.subsetUses = append(b.subsetUses, subsetUse{service: s, host: fqdn, from: ns, subset: d.Subset.V})
+		}
+	}
+}
+
+// finish sorts the nodes (by column, namespace, name, kind), renumbers the
+// edges and sorts them.
+func (b *builder) finish() *Topology {
+	t := &b.t
+	order := make([]int, len(t.Nodes))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int { return compareNodes(&t.Nodes[i], &t.Nodes[j]) })
+	newIndex := make([]int, len(order))
+	nodes := make([]Node, len(order))
+	for to, from := range order {
+		newIndex[from] = to
+		nodes[to] = t.Nodes[from]
+	}
+	t.Nodes = nodes
+	t.Edges = make([]Edge, 0, len(b.edges))
+	for e := range b.edges {
+		t.Edges = append(t.Edges, Edge{newIndex[e.From], newIndex[e.To]})
+	}
+	slices.SortFunc(t.Edges, func(a, b Edge) int {
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
+	})
+	t.Stands = b.stands
+	for i := range t.Stands {
+		t.Stands[i].Node = newIndex[t.Stands[i].Node]
+	}
+	slices.SortFunc(t.Stands, compareStands)
+	t.Stands = slices.Compact(t.Stands)
+	t.TotalNodes, t.TotalEdges = len(t.Nodes), len(t.Edges)
+	t.Namespaces = len(namespaces(t.Nodes))
+	return t
+}
+
+func compareNodes(a, b *Node) int {
+	return cmp.Or(
+		cmp.Compare(a.Column, b.Column),
+		cmp.Compare(a.Namespace, b.Namespace),
+		cmp.Compare(a.Name, b.Name),
+		cmp.Compare(a.Host, b.Host),
+		cmp.Compare(a.Subset, b.Subset),
+		cmp.Compare(a.Kind, b.Kind),
+		cmp.Compare(a.Group, b.Group),
+		compareBool(a.Missing, b.Missing),
+		cmp.Compare(a.File, b.File),
+	)
+}
+
+func compareStands(a, b Stand) int {
+	return cmp.Or(
+		cmp.Compare(a.Namespace, b.Namespace),
+		cmp.Compare(a.Name, b.Name),
+		cmp.Compare(a.Kind, b.Kind),
+		cmp.Compare(a.Group, b.Group),
+		cmp.Compare(a.Node, b.Node),
+	)
+}
+
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
+}
+
+func namespaces(nodes []Node) map[string]bool {
+	m := map[string]bool{}
+	for i := range nodes {
+		m[nodes[i].Namespace] = true
+	}
+	return m
+}

@@ -1,0 +1,297 @@
+package topology
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/meshlint/meshlint/internal/config"
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/manifest"
+)
+
+// load builds the topology of the files or folders paths.
+func load(t *testing.T, paths ...string) *Topology {
+	t.Helper()
+	res := manifest.Load(paths, manifest.Options{})
+	if len(res.Errors) > 0 {
+		t.Fatalf("load %v: %v", paths, res.Errors[0])
+	}
+	return Of(graph.Build(res.Objects, config.DefaultMesh()))
+}
+
+// describe writes the nodes and edges one a line, as "column kind
+// namespace/name[subset] file:line" and "from -> to".
+func describe(tp *Topology) []string {
+	var out []string
+	name := func(n *Node) string {
+		s := fmt.Sprintf("%d %s %s/%s", n.Column, n.Kind, n.Namespace, n.Name)
+		if n.Subset != "" {
+			s += "[" + n.Subset + "]"
+		}
+		if n.Host != "" {
+			s += " host=" + n.Host
+		}
+		if n.Missing {
+			s += " missing"
+		}
+		return s
+	}
+	for i := range tp.Nodes {
+		n := &tp.Nodes[i]
+		pos := ""
+		if n.File != "" {
+			pos = fmt.Sprintf(" %s:%d", filepath.Base(n.File), n.Loc.Line)
+		}
+		out = append(out, name(n)+pos)
+	}
+	for _, e := range tp.Edges {
+		out = append(out, name(&tp.Nodes[e.From])+" -> "+name(&tp.Nodes[e.To]))
+	}
+	return out
+}
+
+func TestExamples(t *testing.T) {
+	tp := load(t, "../../examples")
+	want := []string{
+		"0 Gateway istio-ingress/public-gateway ingress.yaml:52",
+		"0 Gateway shop/public-gateway missing",
+		"1 VirtualService shop/productpage productpage.yaml:39",
+		"1 VirtualService shop/ratings ratings.yaml:35",
+		"1 VirtualService shop/reviews reviews.yaml:75",
+		"2 Service istio-ingress/istio-ingressgateway ingress.yaml:35",
+		"2 Service payments/payments payments.yaml:42",
+		"2 Service payments/postgres payments.yaml:74",
+		"2 Service shop/productpage productpage.yaml:27",
+		"2 Service shop/ratings ratings.yaml:23",
+		"2 Service shop/reviews reviews.yaml:42",
+		"3 DestinationRule shop/[canary] host=ratings.shop.svc.cluster.local missing",
+		"3 DestinationRule shop/ratings[v1] ratings.yaml:57",
+		"3 DestinationRule shop/reviews[v1] reviews.yaml:62",
+		"3 DestinationRule shop/reviews[v2] reviews.yaml:65",
+		"3 DestinationRule shop/reviews[v3] reviews.yaml:68",
+		// The planted MR201: productpage names a gateway of its own
+		// namespace, which does not exist.
+		"0 Gateway shop/public-gateway missing -> 1 VirtualService shop/productpage",
+		"1 VirtualService shop/productpage -> 2 Service shop/productpage",
+		"1 VirtualService shop/ratings -> 2 Service shop/ratings",
+		"1 VirtualService shop/reviews -> 2 Service shop/reviews",
+		// The planted MR103: subset canary, which no rule defines.
+		"2 Service shop/ratings -> 3 DestinationRule shop/[canary] host=ratings.shop.svc.cluster.local missing",
+		"2 Service shop/ratings -> 3 DestinationRule shop/ratings[v1]",
+		"2 Service shop/reviews -> 3 DestinationRule shop/reviews[v1]",
+		"2 Service shop/reviews -> 3 DestinationRule shop/reviews[v2]",
+		"2 Service shop/reviews -> 3 DestinationRule shop/reviews[v3]",
+	}
+	if got := describe(tp); !slices.Equal(got, want) {
+		t.Errorf("topology of examples/:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if tp.TotalNodes != len(tp.Nodes) || tp.TotalEdges != len(tp.Edges) || tp.Namespaces != 3 || tp.OmittedNamespaces != 0 {
+		t.Errorf("counts: %d/%d nodes, %d/%d edges, %d namespaces, %d omitted",
+			len(tp.Nodes), tp.TotalNodes, len(tp.Edges), tp.TotalEdges, tp.Namespaces, tp.OmittedNamespaces)
+	}
+	// Deterministic: another build of the same input gives the same
+	// topology, whatever the order of maps.
+	for range 3 {
+		if again := load(t, "../../examples"); !reflect.DeepEqual(again, tp) {
+			t.Fatal("two extractions of examples/ differ")
+		}
+	}
+}
+
+func TestLocator(t *testing.T) {
+	tp := load(t, "../../examples")
+	dir := "../../examples/shop/"
+	obj := func(kind, ns, name string) *manifest.Object {
+		o := &manifest.Object{Kind: "DestinationRule", Group: "networking.istio.io", Namespace: ns, Name: name}
+		if kind != "DestinationRule" {
+			o.Kind = "VirtualService"
+		}
+		return o
+	}
+	label := func(is []int) []string {
+		var out []string
+		for _, i := range is {
+			n := &tp.Nodes[i]
+			out = append(out, fmt.Sprintf("%s %s/%s[%s]", n.Kind, n.Namespace, n.Name, n.Subset))
+		}
+		return out
+	}
+	locate := tp.Locator()
+	for _, c := range []struct {
+		obj  *manifest.Object
+		pos  manifest.Pos
+		want []string
+	}{
+		// MR104 on the name of subset v3.
+		{obj("DestinationRule", "shop", "reviews"), manifest.Pos{File: dir + "reviews.yaml", Loc: manifest.Loc{Line: 68, Col: 11}},
+			[]string{"DestinationRule shop/reviews[v3]"}},
+		// Inside subset v1's labels, before v2.
+		{obj("DestinationRule", "shop", "reviews"), manifest.Pos{File: dir + "reviews.yaml", Loc: manifest.Loc{Line: 64, Col: 16}},
+			[]string{"DestinationRule shop/reviews[v1]"}},
+		// MR303 on the rule's trafficPolicy, above its subsets: the
+		// service of its host.
+		{obj("DestinationRule", "shop", "ratings"), manifest.Pos{File: dir + "ratings.yaml", Loc: manifest.Loc{Line: 55, Col: 13}},
+			[]string{"Service shop/ratings[]"}},
+		// After the last subset, less indented than its entries: a key
+		// of the rule's spec.
+		{obj("DestinationRule", "shop", "reviews"), manifest.Pos{File: dir + "reviews.yaml", Loc: manifest.Loc{Line: 71, Col: 3}},
+			[]string{"Service shop/reviews[]"}},
+		// A position in another file is in no subset.
+		{obj("DestinationRule", "shop", "reviews"), manifest.Pos{File: dir + "other.yaml", Loc: manifest.Loc{Line: 64, Col: 16}},
+			[]string{"Service shop/reviews[]"}},
+		{obj("VirtualService", "shop", "ratings"), manifest.Pos{File: dir + "ratings.yaml", Loc: manifest.Loc{Line: 44, Col: 17}},
+			[]string{"VirtualService shop/ratings[]"}},
+		{obj("VirtualService", "shop", "nosuch"), manifest.Pos{}, nil},
+		{nil, manifest.Pos{}, nil},
+	} {
+		if got := label(locate(c.obj, c.pos)); !slices.Equal(got, c.want) {
+			t.Errorf("Locate(%v, %v) = %q, want %q", c.obj, c.pos, got, c.want)
+		}
+	}
+}
+
+// TestGatewayAPI checks Gateway API gateways and routes, their backends,
+// and the references to what the input does not hold.
+func TestGatewayAPI(t *testing.T) {
+	dir := t.TempDir()
+	src := `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: infra}
+spec:
+  gatewayClassName: istio
+  listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: shop}
+spec:
+  parentRefs: [{name: web, namespace: infra}, {name: gone, namespace: infra}]
+  rules:
+  - backendRefs: [{name: cart, port: 80}, {name: nosuch, port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: cart, namespace: shop}
+spec:
+  ports: [{port: 80}]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: payments-api, namespace: shop}
+spec:
+  hosts: [api.payments.example]
+  ports: [{number: 443, name: tls, protocol: TLS}]
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: egress, namespace: shop}
+spec:
+  hosts: [api.payments.example]
+  tls:
+  - match: [{sniHosts: [api.payments.example]}]
+    route: [{destination: {host: api.payments.example}}]
+`
+	file := filepath.Join(dir, "gatewayapi.yaml")
+	if err := os.WriteFile(file, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := describe(load(t, file))
+	want := []string{
+		"0 Gateway infra/gone missing",
+		"0 Gateway infra/web gatewayapi.yaml:3",
+		"1 VirtualService shop/egress gatewayapi.yaml:32",
+		"1 HTTPRoute shop/shop gatewayapi.yaml:10",
+		"2 Service shop/cart gatewayapi.yaml:18",
+		"2 Service shop/nosuch missing",
+		"2 ServiceEntry shop/payments-api host=api.payments.example gatewayapi.yaml:24",
+		"0 Gateway infra/gone missing -> 1 HTTPRoute shop/shop",
+		"0 Gateway infra/web -> 1 HTTPRoute shop/shop",
+		"1 VirtualService shop/egress -> 2 ServiceEntry shop/payments-api host=api.payments.example",
+		"1 HTTPRoute shop/shop -> 2 Service shop/cart",
+		"1 HTTPRoute shop/shop -> 2 Service shop/nosuch missing",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("topology:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// chain is a topology of n gateways, each with a route, a service and a
+// subset, one namespace each: ns<i>.
+func chain(n int) *Topology {
+	tp := &Topology{}
+	for i := range n {
+		ns := fmt.Sprintf("ns%03d", i)
+		base := len(tp.Nodes)
+		for c := Gateways; c <= Subsets; c++ {
+			tp.Nodes = append(tp.Nodes, Node{Column: c, Kind: "K", Namespace: ns, Name: fmt.Sprint(c)})
+			if c > Gateways {
+				tp.Edges = append(tp.Edges, Edge{base + int(c) - 1, base + int(c)})
+			}
+		}
+	}
+	tp.TotalNodes, tp.TotalEdges, tp.Namespaces = len(tp.Nodes), len(tp.Edges), n
+	return tp
+}
+
+func TestLimit(t *testing.T) {
+	full := chain(100)
+	if got := full.Limit(400, nil); got != full {
+		t.Error("Limit cut a topology within the budget")
+	}
+	// Whole paths from the first gateways; then the preferred ones first,
+	// with what leads to them and what they lead to.
+	for _, c := range []struct {
+		max    int
+		prefer func(i int) bool
+		want   []string // namespaces kept, in order
+	}{
+		{8, nil, []string{"ns000", "ns001"}},
+		{10, nil, []string{"ns000", "ns001", "ns002"}}, // the third path cut after its service
+		// Node 4*50+2 is the service of ns050.
+		{8, func(i int) bool { return i == 4*50+2 }, []string{"ns000", "ns050"}},
+	} {
+		got := full.Limit(c.max, c.prefer)
+		if len(got.Nodes) != c.max {
+			t.Errorf("Limit(%d): %d nodes", c.max, len(got.Nodes))
+		}
+		var nss []string
+		for _, n := range got.Nodes {
+			if len(nss) == 0 || nss[len(nss)-1] != n.Namespace {
+				nss = append(nss, n.Namespace)
+			}
+		}
+		if !slices.Equal(nss, c.want) {
+			t.Errorf("Limit(%d) kept namespaces %v, want %v", c.max, nss, c.want)
+		}
+		if got.TotalNodes != 400 || got.TotalEdges != 300 || got.Namespaces != 100 || got.OmittedNamespaces != 100-len(c.want) {
+			t.Errorf("Limit(%d): totals %d nodes, %d edges, %d namespaces, %d omitted", c.max,
+				got.TotalNodes, got.TotalEdges, got.Namespaces, got.OmittedNamespaces)
+		}
+		// Edges join kept nodes, renumbered.
+		for _, e := range got.Edges {
+			if e.From >= len(got.Nodes) || e.To >= len(got.Nodes) || got.Nodes[e.From].Namespace != got.Nodes[e.To].Namespace {
+				t.Errorf("Limit(%d): edge %v does not join two nodes of a path", c.max, e)
+			}
+		}
+	}
+	// The preferred path is whole: gateway, route, service, subset.
+	got := full.Limit(8, func(i int) bool { return i == 4*50+2 })
+	var cols []Column
+	for _, n := range got.Nodes {
+		if n.Namespace == "ns050" {
+			cols = append(cols, n.Column)
+		}
+	}
+	if !slices.Equal(cols, []Column{Gateways, Routes, Services, Subsets}) {
+		t.Errorf("the preferred path kept columns %v", cols)
+	}
+	if len(got.Edges) != 6 {
+		t.Errorf("%d edges kept, want 6", len(got.Edges))
+	}
+}
