@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/meshlint/meshlint/internal/host"
+	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/spec"
 )
@@ -156,4 +157,62 @@ func servicePort(s *Service, d *spec.Destination) (spec.ServicePort, bool) {
 		return ports[0], true
 	}
 	return spec.ServicePort{}, false
+}
+
+// MeshParent returns the parentRef through which r is a mesh route
+// (GAMMA) for the most clients, and whether it makes r a producer route.
+// The Gateway API (apis/v1/shared_types.go, ParentReference.Namespace)
+// applies a route attached to a Service of its own namespace to
+// connections from every namespace, and one attached to a Service of
+// another namespace only to connections from the route's namespace: the
+// clients of a route with both are those of the first. It returns nil
+// when r is of a kind the mesh does not carry (UDP), or attaches to no
+// Service of the input.
+func (r *GatewayRoute) MeshParent() (*ParentRef, bool) {
+	switch r.Kind() {
+	case kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute:
+	default:
+		return nil, false
+	}
+	var consumer *ParentRef
+	for _, pr := range r.Parents {
+		// A sectionName or port that selects no port of the Service
+		// attaches the route to nothing.
+		if !pr.IsService() || pr.Service == nil || ((pr.SectionName != "" || pr.Port != 0) && pr.ServicePort == nil) {
+			continue
+		}
+		if pr.Service.Namespace() == r.Namespace() {
+			return pr, true
+		}
+		if consumer == nil {
+			consumer = pr
+		}
+	}
+	return consumer, false
+}
+
+// Targets are the workloads behind backendRef b, on the port its Service
+// port targets: none for a backend that is not a Service of the input,
+// has weight 0 or no port.
+func (b *BackendRef) Targets() []BackendTarget {
+	if !b.IsService() || b.Service == nil || b.Weight == 0 || !b.Port.Set {
+		return nil
+	}
+	for _, sp := range b.Service.Spec.Ports {
+		if sp.Port.V != b.Port.V {
+			continue
+		}
+		proto := sp.Protocol.V
+		if proto == "" {
+			proto = "TCP"
+		}
+		var out []BackendTarget
+		for _, w := range b.Service.Workloads {
+			if port := TargetPort(sp, w); port > 0 {
+				out = append(out, BackendTarget{Workload: w, Port: port, Protocol: proto})
+			}
+		}
+		return out
+	}
+	return nil
 }

@@ -83,46 +83,10 @@ spec:
 func runAuthzSourceBlocked(p *rules.Pass) error {
 	g := p.Graph
 	bySA := saIndex{}
-	for _, ap := range g.AuthorizationPolicies {
-		if ap.Spec.Action.V == "CUSTOM" {
-			continue
-		}
-		dsts, ok := g.AuthorizationWorkloads(ap)
-		if !ok || len(dsts) == 0 {
-			continue
-		}
-		for i, r := range ap.Spec.Rules {
-			for _, from := range r.From {
-				if from.Source == nil {
-					continue
-				}
-				for _, ns := range from.Source.Namespaces {
-					checkAuthzSource(p, bySA, ap, i, "namespace", ns, ns.V, "", dsts)
-				}
-				for _, pr := range from.Source.Principals {
-					if ns, sa, ok := parsePrincipal(pr.V); ok {
-						checkAuthzSource(p, bySA, ap, i, "principal", pr, ns, sa, dsts)
-					}
-				}
-			}
-		}
+	for src := range g.AuthzSources() {
+		checkAuthzSource(p, bySA, src.Policy, src.Rule, src.Kind, src.Value, src.Namespace, src.ServiceAccount, src.Workloads)
 	}
 	return nil
-}
-
-// parsePrincipal reads "<trust-domain>/ns/<ns>/sa/<sa>" without wildcards.
-func parsePrincipal(s string) (ns, sa string, ok bool) {
-	if strings.Count(s, "/") != 4 || strings.Contains(s, "*") {
-		return "", "", false
-	}
-	_, rest, _ := strings.Cut(s, "/")
-	lit, rest, _ := strings.Cut(rest, "/")
-	ns, rest, _ = strings.Cut(rest, "/")
-	lit2, sa, _ := strings.Cut(rest, "/")
-	if lit != "ns" || lit2 != "sa" || ns == "" || sa == "" {
-		return "", "", false
-	}
-	return ns, sa, true
 }
 
 // saIndex holds, by namespace, the namespace's workloads ordered by

@@ -141,34 +141,9 @@ func runGatewayAPIRouteBlocked(p *rules.Pass) error {
 	return nil
 }
 
-// backendTargets are the workloads behind backendRef b, on the port its
-// Service port targets.
-func backendTargets(b *graph.BackendRef) []graph.BackendTarget {
-	if !b.IsService() || b.Service == nil || b.Weight == 0 || !b.Port.Set {
-		return nil
-	}
-	for _, sp := range b.Service.Spec.Ports {
-		if sp.Port.V != b.Port.V {
-			continue
-		}
-		proto := sp.Protocol.V
-		if proto == "" {
-			proto = "TCP"
-		}
-		var out []graph.BackendTarget
-		for _, w := range b.Service.Workloads {
-			if port := graph.TargetPort(sp, w); port > 0 {
-				out = append(out, graph.BackendTarget{Workload: w, Port: port, Protocol: proto})
-			}
-		}
-		return out
-	}
-	return nil
-}
-
 func checkGatewayAPIBackend(p *rules.Pass, r *graph.GatewayRoute, parent *graph.ParentRef, pods gatewayPods, b *graph.BackendRef) {
 	gw := parent.Gateway
-	targets := backendTargets(b)
+	targets := b.Targets()
 	a := rnetpol.Analysis(p)
 	srcs := pods.endpoints()
 	var blocked []*graph.Workload

@@ -126,7 +126,7 @@ func runMeshRouteBlocked(p *rules.Pass) error {
 		}
 	}
 	for _, r := range g.GatewayRoutes {
-		parent, producer := meshParent(r)
+		parent, producer := r.MeshParent()
 		if parent == nil {
 			continue
 		}
@@ -146,38 +146,6 @@ func runMeshRouteBlocked(p *rules.Pass) error {
 		}
 	}
 	return nil
-}
-
-// meshParent returns the parentRef through which r is a mesh route
-// (GAMMA) for the most clients, and whether it makes r a producer route.
-// The Gateway API (apis/v1/shared_types.go, ParentReference.Namespace)
-// applies a route attached to a Service of its own namespace to
-// connections from every namespace, and one attached to a Service of
-// another namespace only to connections from the route's namespace: the
-// clients of a route with both are those of the first. It returns nil
-// when r is of a kind the mesh does not carry (UDP), or attaches to no
-// Service of the input.
-func meshParent(r *graph.GatewayRoute) (*graph.ParentRef, bool) {
-	switch r.Kind() {
-	case kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute:
-	default:
-		return nil, false
-	}
-	var consumer *graph.ParentRef
-	for _, pr := range r.Parents {
-		// A sectionName or port that selects no port of the Service
-		// attaches the route to nothing.
-		if !pr.IsService() || pr.Service == nil || ((pr.SectionName != "" || pr.Port != 0) && pr.ServicePort == nil) {
-			continue
-		}
-		if pr.Service.Namespace() == r.Namespace() {
-			return pr, true
-		}
-		if consumer == nil {
-			consumer = pr
-		}
-	}
-	return consumer, false
 }
 
 // meshClients indexes the in-mesh workloads, the clients of mesh routes.
@@ -610,7 +578,7 @@ func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, b graph.RouteBack
 // checkMeshRouteBackend checks backendRef b of Gateway API mesh route r,
 // attached to parent, whose clients view holds.
 func checkMeshRouteBackend(p *rules.Pass, r *graph.GatewayRoute, parent *graph.ParentRef, producer bool, b *graph.BackendRef, view *clientView) {
-	if bl, ok := view.blockedTargets(backendTargets(b)); ok {
+	if bl, ok := view.blockedTargets(b.Targets()); ok {
 		reportMeshRouteBackend(p, r, parent, producer, b, bl)
 	}
 }

@@ -293,7 +293,7 @@ func oldMeshRouteBlocked(p *rules.Pass) error {
 		}
 	}
 	for _, r := range g.GatewayRoutes {
-		parent, producer := meshParent(r)
+		parent, producer := r.MeshParent()
 		if parent == nil {
 			continue
 		}
@@ -305,7 +305,7 @@ func oldMeshRouteBlocked(p *rules.Pass) error {
 		}
 		for _, rule := range r.Rules {
 			for _, b := range rule.Backends {
-				ts := backendTargets(b)
+				ts := b.Targets()
 				targets := map[*graph.Workload]bool{}
 				for _, t := range ts {
 					targets[t.Workload] = true

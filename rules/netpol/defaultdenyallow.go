@@ -269,7 +269,7 @@ func (c *flowCollector) meshRoutes() {
 		}
 	}
 	for _, r := range g.GatewayRoutes {
-		parent, producer := meshParent(r)
+		parent, producer := r.MeshParent()
 		if parent == nil {
 			continue
 		}
@@ -283,7 +283,7 @@ func (c *flowCollector) meshRoutes() {
 		what := fmt.Sprintf("%s %s/%s for the mesh clients of %s", r.Kind(), r.Namespace(), r.Name(), scope)
 		for _, rule := range r.Rules {
 			for _, b := range rule.Backends {
-				add(what, from, visible, backendTargets(b))
+				add(what, from, visible, b.Targets())
 			}
 		}
 	}
@@ -316,57 +316,6 @@ func exportPeer(exportTo []string, own string) (peerSpec, string) {
 	return peerSpec{nss: nss}, what + strings.Join(nss, ", ")
 }
 
-// meshParent returns the parentRef through which r is a mesh route
-// (GAMMA) for the most clients, and whether it makes r a producer route,
-// as MR502 decides (rules/cross/meshroute.go): attached to a Service of its
-// own namespace, r applies to the clients of every namespace; attached
-// only to Services of others, to those of its own namespace.
-func meshParent(r *graph.GatewayRoute) (*graph.ParentRef, bool) {
-	switch r.Kind() {
-	case kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute:
-	default:
-		return nil, false
-	}
-	var consumer *graph.ParentRef
-	for _, pr := range r.Parents {
-		if !pr.IsService() || pr.Service == nil || ((pr.SectionName != "" || pr.Port != 0) && pr.ServicePort == nil) {
-			continue
-		}
-		if pr.Service.Namespace() == r.Namespace() {
-			return pr, true
-		}
-		if consumer == nil {
-			consumer = pr
-		}
-	}
-	return consumer, false
-}
-
-// backendTargets are the workloads behind backendRef b, on the port its
-// Service port targets, as MR502 and MR506 find them.
-func backendTargets(b *graph.BackendRef) []graph.BackendTarget {
-	if !b.IsService() || b.Service == nil || b.Weight == 0 || !b.Port.Set {
-		return nil
-	}
-	for _, sp := range b.Service.Spec.Ports {
-		if sp.Port.V != b.Port.V {
-			continue
-		}
-		proto := sp.Protocol.V
-		if proto == "" {
-			proto = "TCP"
-		}
-		var out []graph.BackendTarget
-		for _, w := range b.Service.Workloads {
-			if port := graph.TargetPort(sp, w); port > 0 {
-				out = append(out, graph.BackendTarget{Workload: w, Port: port, Protocol: proto})
-			}
-		}
-		return out
-	}
-	return nil
-}
-
 // gatewayNameLabel labels the pods of a Gateway API Gateway with its name.
 const gatewayNameLabel = "gateway.networking.k8s.io/gateway-name"
 
@@ -397,7 +346,7 @@ func (c *flowCollector) gatewayAPIRoutes() {
 			from := peerSpec{nss: []string{gw.Namespace()}, pods: map[string]string{gatewayNameLabel: gw.Name()}}
 			for _, rule := range r.Rules {
 				for _, b := range rule.Backends {
-					c.add(what, from, srcs, backendTargets(b))
+					c.add(what, from, srcs, b.Targets())
 				}
 			}
 		}
@@ -408,30 +357,8 @@ func (c *flowCollector) gatewayAPIRoutes() {
 // namespace or principal of an AuthorizationPolicy to the workloads it
 // selects, on any port, since the policy governs them all.
 func (c *flowCollector) authzSources() {
-	g := c.g
-	for _, ap := range g.AuthorizationPolicies {
-		if ap.Spec.Action.V == "CUSTOM" {
-			continue
-		}
-		dsts, ok := g.AuthorizationWorkloads(ap)
-		if !ok || len(dsts) == 0 {
-			continue
-		}
-		for _, r := range ap.Spec.Rules {
-			for _, from := range r.From {
-				if from.Source == nil {
-					continue
-				}
-				for _, ns := range from.Source.Namespaces {
-					c.authzSource(ap, fmt.Sprintf("source namespace %s", ns.V), ns.V, "", dsts)
-				}
-				for _, pr := range from.Source.Principals {
-					if ns, sa, ok := parsePrincipal(pr.V); ok {
-						c.authzSource(ap, fmt.Sprintf("source principal %s", pr.V), ns, sa, dsts)
-					}
-				}
-			}
-		}
+	for src := range c.g.AuthzSources() {
+		c.authzSource(src.Policy, fmt.Sprintf("source %s %s", src.Kind, src.Value.V), src.Namespace, src.ServiceAccount, src.Workloads)
 	}
 }
 
@@ -460,16 +387,6 @@ func (c *flowCollector) authzSource(ap *graph.AuthorizationPolicy, entry, ns, sa
 	for _, d := range dsts {
 		c.addTo(flow{what: what, from: from, srcs: srcs, dst: d})
 	}
-}
-
-// parsePrincipal reads "<trust-domain>/ns/<ns>/sa/<sa>" without
-// wildcards, as MR504 does.
-func parsePrincipal(s string) (ns, sa string, ok bool) {
-	parts := strings.Split(s, "/")
-	if len(parts) != 5 || strings.Contains(s, "*") || parts[1] != "ns" || parts[3] != "sa" || parts[2] == "" || parts[4] == "" {
-		return "", "", false
-	}
-	return parts[2], parts[4], true
 }
 
 // allowRule is one rule of an allow policy: one peer, the union of the
