@@ -358,10 +358,7 @@ spec:
   gateways: [mesh, shop/gw]
 `,
 	})
-	res := Load([]string{"k"}, Options{Dir: dir})
-	if len(res.Errors) > 0 {
-		t.Fatalf("errors: %v", res.Errors)
-	}
+	res := kLoad(t, dir)
 	vs := kFind(t, res, "VirtualService", "prod-reviews")
 	kCheckPositions(t, vs)
 	kust := filepath.Join("k", "kustomization.yaml")
@@ -523,10 +520,7 @@ patches:
     weight: 10
 `,
 	})
-	res := Load([]string{"k"}, Options{Dir: dir})
-	if len(res.Errors) > 0 {
-		t.Fatalf("errors: %v", res.Errors)
-	}
+	res := kLoad(t, dir)
 	vs := kFind(t, res, "VirtualService", "reviews")
 	kCheckPositions(t, vs)
 	ops := filepath.Join("k", "ops.yaml")
@@ -551,10 +545,7 @@ func TestKustomizeNamespaces(t *testing.T) {
 		"b/gw.yaml":            "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: gw\nspec:\n  selector: {istio: ingressgateway}\n",
 		"k/kustomization.yaml": "resources:\n- ../a\n- ../b\n",
 	})
-	res := Load([]string{"k"}, Options{Dir: dir})
-	if len(res.Errors) > 0 {
-		t.Fatalf("errors: %v", res.Errors)
-	}
+	res := kLoad(t, dir)
 	for _, tc := range []struct {
 		kind, name string
 		path       []string
@@ -602,10 +593,7 @@ commonAnnotations:
   <<: {merged: "yes"}
 `,
 	})
-	res := Load([]string{"k"}, Options{Dir: dir})
-	if len(res.Errors) > 0 {
-		t.Fatalf("errors: %v", res.Errors)
-	}
+	res := kLoad(t, dir)
 	svc := kFind(t, res, "Service", "reviews")
 	kCheckPositions(t, svc)
 	kust := filepath.Join("k", "kustomization.yaml")
@@ -661,10 +649,7 @@ configMapGenerator:
   - extra=three
 `,
 	})
-	res := Load([]string{"k"}, Options{Dir: dir})
-	if len(res.Errors) > 0 {
-		t.Fatalf("errors: %v", res.Errors)
-	}
+	res := kLoad(t, dir)
 	var cm *Object
 	for _, o := range res.Objects {
 		if o.Kind == "ConfigMap" {
@@ -714,10 +699,7 @@ patches:
   patch: "[{\"op\": \"replace\", \"path\": \"/spec/http/0/route/1/weight\", \"value\": 15}]"
 `,
 	})
-	res := Load([]string{"k"}, Options{Dir: dir})
-	if len(res.Errors) > 0 {
-		t.Fatalf("errors: %v", res.Errors)
-	}
+	res := kLoad(t, dir)
 	vs := kFind(t, res, "VirtualService", "reviews")
 	kCheckPositions(t, vs)
 	kust := filepath.Join("k", "kustomization.yaml")
@@ -792,10 +774,7 @@ targets:
   - spec.template.spec.containers.[name=app].env.[name=HOST].value
 `,
 	})
-	res := Load([]string{"k"}, Options{Dir: dir})
-	if len(res.Errors) > 0 {
-		t.Fatalf("errors: %v", res.Errors)
-	}
+	res := kLoad(t, dir)
 	dep := kFind(t, res, "Deployment", "p-reviews")
 	vs := kFind(t, res, "VirtualService", "p-reviews")
 	kCheckPositions(t, dep)
@@ -869,10 +848,7 @@ patches:
   path: /spec/http/0/mirrorRetries
 `,
 	})
-	res := Load([]string{"k"}, Options{Dir: dir})
-	if len(res.Errors) > 0 {
-		t.Fatalf("errors: %v", res.Errors)
-	}
+	res := kLoad(t, dir)
 	vs := kFind(t, res, "VirtualService", "reviews")
 	kCheckPositions(t, vs)
 	ops := filepath.Join("k", "ops.yaml")
@@ -889,4 +865,14 @@ patches:
 		{h("mirrorRetries", "attempts"), false, ops + ":3:21"},
 		{h("route", "0", "weight"), false, "base/vs.yaml:11:15"},
 	})
+}
+
+// kLoad loads the kustomization k of dir, failing on any input error.
+func kLoad(t *testing.T, dir string) *Result {
+	t.Helper()
+	res := Load([]string{"k"}, Options{Dir: dir})
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	return res
 }
