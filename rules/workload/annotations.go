@@ -357,7 +357,8 @@ var AnnotationMisplaced = &rules.Rule{
 	Doc: `Each Istio annotation is read from some kinds of objects only. The common mistake is a pod
 annotation (` + "`sidecar.istio.io/proxyCPU`" + `, ` + "`proxy.istio.io/config`" + `, ` + "`traffic.sidecar.istio.io/...`" + `)
 written on the Deployment's own metadata instead of its pod template: the injector never sees
-it.
+it. A pod annotation that the pod template carries too, with the same value (as kustomize's
+` + "`commonAnnotations`" + ` writes it), reaches the pods, and is not reported.
 
 Move the annotation to the object it applies to (for pod annotations:
 ` + "`spec.template.metadata.annotations`" + `, a CronJob's
@@ -404,8 +405,22 @@ spec:
 	Run: func(p *rules.Pass) error {
 		var objs []*manifest.Object
 		moves := map[*manifest.Object]map[string]*rules.Finding{}
-		for _, u := range istioAnnotationUses(p) {
+		uses := istioAnnotationUses(p)
+		// What the pod templates carry: a pod annotation on the workload's
+		// metadata that its template has too, with the same value (as
+		// kustomize's commonAnnotations writes it), reaches the pods; the
+		// copy Istio ignores is harmless.
+		inTemplate := map[*manifest.Object]map[string]string{}
+		for _, u := range uses {
+			if u.site.Template {
+				inTemplate[u.site.Obj] = u.site.Annotations
+			}
+		}
+		for _, u := range uses {
 			if u.inst == nil || appliesTo(u.inst, u.site.Kind) {
+				continue
+			}
+			if v, ok := inTemplate[u.site.Obj][u.key]; ok && !u.site.Template && v == u.site.Annotations[u.key] {
 				continue
 			}
 			var where []string
