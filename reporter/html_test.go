@@ -173,3 +173,19 @@ func TestHTMLLimit(t *testing.T) {
 		t.Error("the service with a finding is not drawn")
 	}
 }
+
+// TestHTMLNamespaceOptionValue checks that the namespace filter's options
+// carry their value: an option without one takes its text with the
+// spaces at its ends removed, which then matches no finding's data-ns.
+func TestHTMLNamespaceOptionValue(t *testing.T) {
+	r := emptyReport()
+	r.Findings = []*rules.Finding{{Rule: ruleNoWorkload, Severity: rules.Info, Message: "m",
+		Object: &manifest.Object{Kind: kinds.Service, Namespace: " spaced  ns ", Name: "svc", File: "svc.yaml"},
+		Pos:    manifest.Pos{File: "svc.yaml", Loc: manifest.Loc{Line: 3, Col: 9}}}}
+	page := string(write(t, "html", r, Options{}))
+	for _, want := range []string{`<option value=" spaced  ns ">`, `data-ns=" spaced  ns "`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page has no %s", want)
+		}
+	}
+}

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -67,6 +69,36 @@ func TestHTMLInputs(t *testing.T) {
 	for _, want := range []string{`id="input-errors"`, `broken.yaml:3:`, `data-label="shop/ratings"`} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("broken input: the page has no %s", want)
+		}
+	}
+}
+
+// TestHTMLHashInChromium checks that a hash that is not valid
+// percent-encoding, as a user types it (#q=100%), does not stop the
+// page's script: the filters are still set up and applied.
+func TestHTMLHashInChromium(t *testing.T) {
+	bin := ""
+	for _, name := range chromiumNames {
+		if p, err := exec.LookPath(name); err == nil {
+			bin = p
+			break
+		}
+	}
+	if bin == "" {
+		t.Skip("no Chromium found")
+	}
+	tmp := t.TempDir()
+	page := filepath.Join(tmp, "report.html")
+	if r := run(t, repoDir(t, "examples"), "", "--format", "html", "--output", page, "."); r.code != ExitFindings {
+		t.Fatalf("meshlint examples/: exit %d, want %d\n%s", r.code, ExitFindings, r.stderr)
+	}
+	for hash, shown := range map[string]string{"#q=100%": "0 of 12 findings shown", "#rule=MR103&q=%E0%A4%A": "0 of 12 findings shown", "#ns=shop&q=MR1%30": "5 of 12 findings shown"} {
+		dom, _ := chromium(t, bin, tmp, "--dump-dom", "file://"+filepath.ToSlash(page)+hash)
+		if m := regexp.MustCompile(`data-error="[^"]*"`).FindString(dom); m != "" {
+			t.Errorf("%s: the page's script failed: %s", hash, m)
+		}
+		if !strings.Contains(dom, `data-ready="1"`) || !strings.Contains(dom, shown) {
+			t.Errorf("%s: the page is not ready or does not say %q", hash, shown)
 		}
 	}
 }
