@@ -784,8 +784,9 @@ targets:
 		return append([]string{"spec", "template", "spec", "containers", i}, f...)
 	}
 	checkNodePositions(t, dep, []nodePos{
-		// The count the base has already: not rewritten.
-		{[]string{"spec", "replicas"}, false, "base/dep.yaml:6:13"},
+		// The count the base has already: the entry writes it all the
+		// same, and editing the base would change nothing.
+		{[]string{"spec", "replicas"}, false, kust + ":6:10"},
 		{c("0", "image"), false, kust + ":9:12"},
 		{c("0", "image"), true, "base/dep.yaml:13:9"},
 		{c("1", "image"), false, kust + ":12:11"},
@@ -875,4 +876,194 @@ func kLoad(t *testing.T, dir string) *Result {
 		t.Fatalf("errors: %v", res.Errors)
 	}
 	return res
+}
+
+// TestKustomizeRewritesSameValue checks that a value a replicas or images
+// entry writes points at the entry even when the base had that value
+// already (editing the base would change nothing), in every container the
+// entry names, init containers too; and that it does not for the kinds and
+// fields kustomize leaves alone: spec.replicas of a Rollout, an image field
+// outside a list of containers.
+func TestKustomizeRewritesSameValue(t *testing.T) {
+	dir := kWriteTree(t, map[string]string{
+		"base/kustomization.yaml": "resources:\n- dep.yaml\n",
+		"base/dep.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      initContainers:
+      - name: init
+        image: example.com/app:2.0
+      containers:
+      - name: a
+        image: example.com/app:1.0
+      - name: b
+        image: example.com/app:2.0
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: web
+spec:
+  replicas: 3
+  image: example.com/app:2.0
+`,
+		"k/kustomization.yaml": `resources:
+- ../base
+replicas:
+- name: web
+  count: 3
+images:
+- name: example.com/app
+  newTag: "2.0"
+`,
+	})
+	res := kLoad(t, dir)
+	dep, ro := kFind(t, res, "Deployment", "web"), kFind(t, res, "Rollout", "web")
+	kCheckPositions(t, dep)
+	kust := filepath.Join("k", "kustomization.yaml")
+	checkNodePositions(t, dep, []nodePos{
+		{[]string{"spec", "replicas"}, false, kust + ":5:10"},
+		{[]string{"spec", "template", "spec", "initContainers", "0", "image"}, false, kust + ":8:11"},
+		{[]string{"spec", "template", "spec", "containers", "0", "image"}, false, kust + ":8:11"},
+		{[]string{"spec", "template", "spec", "containers", "1", "image"}, false, kust + ":8:11"},
+	})
+	checkNodePositions(t, ro, []nodePos{
+		{[]string{"spec", "replicas"}, false, "base/dep.yaml:25:13"},
+		{[]string{"spec", "image"}, false, "base/dep.yaml:26:10"},
+	})
+}
+
+// TestKustomizeReplacementTargets checks that a replacement is credited
+// with a value only at the field paths of the targets that select the
+// object: here b's perTryTimeout comes from the first replacement, though
+// the second writes that path of a and selects b for another path.
+func TestKustomizeReplacementTargets(t *testing.T) {
+	dir := kWriteTree(t, map[string]string{
+		"base/kustomization.yaml": "resources:\n- vs.yaml\n",
+		"base/vs.yaml": `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: a
+spec:
+  hosts: [a]
+  http:
+  - timeout: 1s
+    route:
+    - destination: {host: a}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: b
+spec:
+  hosts: [b]
+  http:
+  - timeout: 2s
+    route:
+    - destination: {host: b}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cfg
+data:
+  try: 3s
+  t: 9s
+`,
+		"k/kustomization.yaml": `resources:
+- ../base
+replacements:
+- source: {kind: ConfigMap, name: cfg, fieldPath: data.try}
+  targets:
+  - select: {kind: VirtualService, name: b}
+    fieldPaths: [spec.http.0.retries.perTryTimeout]
+    options: {create: true}
+- source: {kind: ConfigMap, name: cfg, fieldPath: data.t}
+  targets:
+  - select: {kind: VirtualService, name: a}
+    fieldPaths: [spec.http.0.timeout, spec.http.0.retries.perTryTimeout]
+    options: {create: true}
+  - select: {kind: VirtualService, name: b}
+    fieldPaths: [spec.hosts.0]
+`,
+	})
+	res := kLoad(t, dir)
+	a, b := kFind(t, res, "VirtualService", "a"), kFind(t, res, "VirtualService", "b")
+	kust := filepath.Join("k", "kustomization.yaml")
+	checkNodePositions(t, a, []nodePos{
+		{[]string{"spec", "http", "0", "retries", "perTryTimeout"}, false, kust + ":9:51"},
+	})
+	checkNodePositions(t, b, []nodePos{
+		{[]string{"spec", "http", "0", "retries", "perTryTimeout"}, false, kust + ":4:51"},
+		{[]string{"spec", "hosts", "0"}, false, kust + ":9:51"},
+		{[]string{"spec", "http", "0", "timeout"}, false, "base/vs.yaml:19:14"},
+	})
+}
+
+// TestKustomizeJSONPatchMoveShifts checks the items that a JSON 6902 move
+// shifts along their list: a move out of a list moves the items after its
+// source up, a move to an index the items from there down, and a value
+// moved twice points at where the first move took it from.
+func TestKustomizeJSONPatchMoveShifts(t *testing.T) {
+	dir := kWriteTree(t, map[string]string{
+		"base/kustomization.yaml": "resources:\n- vs.yaml\n",
+		"base/vs.yaml": `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: a
+spec:
+  hosts: [a]
+  http:
+  - match: [{uri: {prefix: /one}}]
+    timeout: 1s
+    route:
+    - destination: {host: one}
+      weight: 10
+    - destination: {host: two}
+      weight: 20
+    - destination: {host: three}
+      weight: 70
+  - match: [{uri: {prefix: /two}}]
+    timeout: 2s
+    route:
+    - destination: {host: four}
+`,
+		"k/kustomization.yaml": `resources:
+- ../base
+patches:
+- target: {kind: VirtualService}
+  path: ops.yaml
+`,
+		"k/ops.yaml": `- op: move
+  from: /spec/http/0/route/1
+  path: /spec/http/1/route/-
+- op: move
+  from: /spec/http/1
+  path: /spec/http/0
+`,
+	})
+	res := kLoad(t, dir)
+	vs := kFind(t, res, "VirtualService", "a")
+	kCheckPositions(t, vs)
+	h := func(f ...string) []string { return append([]string{"spec", "http"}, f...) }
+	checkNodePositions(t, vs, []nodePos{
+		{h("0", "match", "0", "uri", "prefix"), false, "base/vs.yaml:17:28"},
+		{h("0", "timeout"), false, "base/vs.yaml:18:14"},
+		{h("0", "route", "0", "destination", "host"), false, "base/vs.yaml:20:27"},
+		{h("0", "route", "1", "destination", "host"), false, "base/vs.yaml:13:27"},
+		{h("0", "route", "1", "weight"), false, "base/vs.yaml:14:15"},
+		{h("1", "match", "0", "uri", "prefix"), false, "base/vs.yaml:8:28"},
+		{h("1", "timeout"), false, "base/vs.yaml:9:14"},
+		{h("1", "route", "0", "destination", "host"), false, "base/vs.yaml:11:27"},
+		{h("1", "route", "0", "weight"), false, "base/vs.yaml:12:15"},
+		{h("1", "route", "1", "destination", "host"), false, "base/vs.yaml:15:27"},
+		{h("1", "route", "1", "weight"), false, "base/vs.yaml:16:15"},
+	})
 }

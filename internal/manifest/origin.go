@@ -70,6 +70,10 @@ type jsonOp struct {
 	// from is the source of a copy or move, which has no value.
 	from     []string
 	fromNode *yaml.Node
+	// name is the operation: add, replace, copy, move or remove. An add,
+	// copy or move to a list index shifts the items after it, a move or
+	// remove from one those after its source (moved).
+	name string
 }
 
 // selector is a kustomize patch target.
@@ -223,9 +227,11 @@ func (o *origins) patchDocs(k *kustomization, path, inline *yaml.Node, t *select
 				switch {
 				case pn == nil:
 				case (op == "add" || op == "replace") && val != nil:
-					p.ops = append(p.ops, jsonOp{path: pointer(pn.Value), pathNode: pn, value: val})
+					p.ops = append(p.ops, jsonOp{path: pointer(pn.Value), pathNode: pn, value: val, name: op})
 				case (op == "copy" || op == "move") && from != nil && isString(from) && len(pointer(pn.Value)) > 0 && len(pointer(from.Value)) > 0:
-					p.ops = append(p.ops, jsonOp{path: pointer(pn.Value), pathNode: pn, from: pointer(from.Value), fromNode: from})
+					p.ops = append(p.ops, jsonOp{path: pointer(pn.Value), pathNode: pn, from: pointer(from.Value), fromNode: from, name: op})
+				case op == "remove" && len(pointer(pn.Value)) > 0:
+					p.ops = append(p.ops, jsonOp{path: pointer(pn.Value), pathNode: pn, name: op})
 				}
 			}
 		default:
@@ -567,9 +573,11 @@ type mapper struct {
 	// rewrites are the entries that may rewrite a value of the object.
 	rewrites []*rewrite
 	// org is the origin object; depth counts the copies and moves that
-	// source follows back (moved).
+	// source follows back (moved), and horizon is the operation it goes
+	// back from: only those applied before it count.
 	org     *yaml.Node
 	depth   int
+	horizon opRef
 	claimed map[Loc]string
 	sources map[Loc]string
 }
@@ -648,7 +656,7 @@ func (o *origins) object(n *yaml.Node, origin *resource.Origin, unmodelled map[s
 		}
 	}
 	for _, r := range o.rewrites {
-		if r.appliesTo(oi) {
+		if r := r.forObject(oi); r != nil {
 			m.rewrites = append(m.rewrites, r)
 		}
 	}
@@ -1105,38 +1113,110 @@ func (m *mapper) apply(n *yaml.Node, s source) {
 	}
 }
 
-// moved returns where the node v at path comes from when a JSON 6902 copy
-// or move of a patch put it there (the last applied first): the source of
-// the node at the op's from, as the origin (or a patch) has it, followed
-// back through further copies; else the op's from. The key the op's path
-// names points at the op's path. ok is false when no copy or move wrote
-// the path. A value that a later operation set at the path itself was
-// found before (by value), and wins.
+// moved returns where the node v at path comes from when JSON 6902
+// operations of a patch moved it: when a copy or move put it there (the
+// last applied first), the source of the node at the op's from, as the
+// origin (or a patch, or an earlier copy) has it; else the op's from. The
+// key the op's path names points at the op's path. When an add, copy or
+// move inserted an item before it in its list, or a move or remove took
+// one out, it is the item at the index it had before. Going back from an
+// operation, only those applied before it count (m.horizon). ok is false
+// when no copy or move wrote the path and no operation shifted it. A value
+// that a later operation set at the path itself was found before (by
+// value), and wins.
 func (m *mapper) moved(v *yaml.Node, path []step) (vs, ks source, ok bool) {
-	if m.depth > 8 {
+	if m.depth > 16 {
 		return source{}, source{}, false
 	}
-	for _, p := range m.patches {
-		for i := len(p.ops) - 1; i >= 0; i-- {
-			op := p.ops[i]
-			if op.from == nil || len(op.path) > len(path) || !m.opPrefix(op.path, path) {
+	// follow takes the node v as it was at from, before operation i of
+	// patch pi applied.
+	follow := func(pi, i int, from []step) (source, source) {
+		fk, fv := lookup(m.org, from)
+		saved := m.horizon
+		m.horizon = opRef{patch: pi, op: i, set: true}
+		m.depth++
+		vs, ks := m.source(v, fk, fv, from)
+		m.depth--
+		m.horizon = saved
+		return vs, ks
+	}
+	for pi, p := range m.patches {
+		last := len(p.ops) - 1
+		if h := m.horizon; h.set {
+			if pi < h.patch {
 				continue
 			}
-			from := append(m.originSteps(op.from), path[len(op.path):]...)
-			fk, fv := lookup(m.org, from)
-			m.depth++
-			vs, ks = m.source(v, fk, fv, from)
-			m.depth--
-			if vs.node == nil {
-				vs = source{file: p.file, node: op.fromNode}
+			if pi == h.patch {
+				last = h.op - 1
 			}
-			if len(op.path) == len(path) && path[len(path)-1].index < 0 {
-				ks = source{file: p.file, node: op.pathNode}
+		}
+		for i := last; i >= 0; i-- {
+			op := p.ops[i]
+			switch {
+			case op.from != nil && len(op.path) <= len(path) && m.opPrefix(op.path, path):
+				from := append(m.originSteps(op.from), path[len(op.path):]...)
+				vs, ks = follow(pi, i, from)
+				if vs.node == nil {
+					vs = source{file: p.file, node: op.fromNode}
+				}
+				if len(op.path) == len(path) && path[len(path)-1].index < 0 {
+					ks = source{file: p.file, node: op.pathNode}
+				}
+				return vs, ks, true
+			case op.value != nil && len(op.path) <= len(path) && prefixOf(op.path, path, false):
+				// The operation wrote the node, or one above it.
+				return source{}, source{}, false
 			}
-			return vs, ks, true
+			if before, shifted := unshift(op, path); shifted {
+				vs, ks = follow(pi, i, before)
+				if vs.node == nil {
+					return source{}, source{}, false
+				}
+				return vs, ks, true
+			}
 		}
 	}
 	return source{}, source{}, false
+}
+
+// opRef names operation op of m.patches[patch].
+type opRef struct {
+	patch, op int
+	set       bool
+}
+
+// unshift returns path as it was before op, when op moved the item path
+// is in (or under) along its list: an insertion at a lower index (add,
+// copy or move to an index) moved it down, the removal of a lower or
+// the same index (move or remove) up. The item is then known by its
+// index: its merge key, if any, still finds it.
+func unshift(op jsonOp, path []step) ([]step, bool) {
+	out, shifted := path, false
+	shift := func(toks []string, by int) {
+		n := len(toks)
+		if n == 0 || n > len(out) || !prefixOf(toks[:n-1], out, false) {
+			return
+		}
+		i, err := strconv.Atoi(toks[n-1])
+		s := out[n-1]
+		if err != nil || s.index < 0 || (by < 0 && s.index <= i) || (by > 0 && s.index < i) {
+			return
+		}
+		out = slices.Clone(out)
+		out[n-1].index += by
+		out[n-1].item = nil
+		shifted = true
+	}
+	if op.name == "add" || op.name == "copy" || op.name == "move" {
+		shift(op.path, -1)
+	}
+	switch op.name {
+	case "move":
+		shift(op.from, 1)
+	case "remove":
+		shift(op.path, 1)
+	}
+	return out, shifted
 }
 
 // opPrefix reports whether the JSON pointer toks names path or a node

@@ -147,39 +147,61 @@ func replacementOf(file string, n *yaml.Node) *rewrite {
 	return r
 }
 
-// appliesTo reports whether the entry may rewrite a value of the object:
-// an image entry may rewrite any, a replicas entry those of the object it
-// names, a replacement those of the objects a target selects and none
-// rejects. Matching is as lenient as for patches (patchDoc.targets); a
-// value is only credited to an entry that may have written it (writes).
-func (r *rewrite) appliesTo(oi *objInfo) bool {
+// forObject returns the entry as it may rewrite values of the object, nil
+// when it may rewrite none: an image entry may rewrite any, a replicas
+// entry those of the object it names, a replacement those of the objects
+// a target selects and none rejects, at that target's field paths only
+// (the copy it returns keeps those targets). Matching is as lenient as
+// for patches (patchDoc.targets); a value is only credited to an entry
+// that may have written it (writes).
+func (r *rewrite) forObject(oi *objInfo) *rewrite {
 	switch r.kind {
 	case rewriteReplicas:
-		return slices.Contains(oi.names, r.name)
+		// Kustomize's replicas field specs: spec.replicas of these kinds
+		// only (a Rollout or a custom resource of that name keeps its own).
+		if !slices.Contains(replicaKinds, oi.kind) || !slices.Contains(oi.names, r.name) {
+			return nil
+		}
 	case rewriteReplacement:
+		var targets []replTarget
 		for _, t := range r.targets {
 			sel := slices.ContainsFunc(t.selects, func(s *selector) bool { return (&patchDoc{target: s}).targets(oi) })
 			rej := slices.ContainsFunc(t.rejects, func(s *selector) bool { return (&patchDoc{target: s}).targets(oi) })
 			if sel && !rej {
-				return true
+				targets = append(targets, t)
 			}
 		}
-		return false
+		if len(targets) == 0 {
+			return nil
+		}
+		c := *r
+		c.targets = targets
+		return &c
 	}
-	return true
+	return r
 }
+
+// replicaKinds are the kinds whose spec.replicas kustomize's replicas
+// entries set.
+var replicaKinds = []string{"Deployment", "ReplicationController", "ReplicaSet", "StatefulSet"}
 
 // writes reports whether the entry may have written the scalar v at path,
 // which its origin (or a patch) had as before (pre, nil when unknown).
+//
+// A value that the origin already had is still the entry's when the entry
+// surely applied, since it writes its value whatever was there: a replicas
+// entry of the object (forObject), an image entry of a container whose
+// image the entry names. Editing the origin would change nothing.
 func (r *rewrite) writes(path []step, v *yaml.Node, pre *yaml.Node) bool {
-	if v.Kind != yaml.ScalarNode || (pre != nil && pre.Value == v.Value) {
+	if v.Kind != yaml.ScalarNode {
 		return false
 	}
+	unchanged := pre != nil && pre.Value == v.Value
 	switch r.kind {
 	case rewriteReplicas:
 		return len(path) == 2 && path[0].key == "spec" && path[1].key == "replicas" && v.Value == r.value
 	case rewriteImage:
-		if len(path) == 0 || path[len(path)-1].key != "image" {
+		if len(path) == 0 || path[len(path)-1].key != "image" || (unchanged && !containerImage(path)) {
 			return false
 		}
 		name, tag, digest := util.SplitImageName(v.Value)
@@ -198,7 +220,7 @@ func (r *rewrite) writes(path []step, v *yaml.Node, pre *yaml.Node) bool {
 		}
 		return true
 	case rewriteReplacement:
-		if r.hasValue && !strings.Contains(v.Value, r.value) {
+		if unchanged || r.hasValue && !strings.Contains(v.Value, r.value) {
 			return false
 		}
 		for _, t := range r.targets {
@@ -210,6 +232,15 @@ func (r *rewrite) writes(path []step, v *yaml.Node, pre *yaml.Node) bool {
 		}
 	}
 	return false
+}
+
+// containerImage reports whether path is the image of an item of a list
+// of containers or initContainers, wherever the list is: kustomize's image
+// entries rewrite every such image they name.
+func containerImage(path []step) bool {
+	n := len(path)
+	return n >= 3 && path[n-1].key == "image" && path[n-1].index < 0 && path[n-2].index >= 0 &&
+		(path[n-3].key == "containers" || path[n-3].key == "initContainers") && path[n-3].index < 0
 }
 
 // fieldPathMatches reports whether a kustomize field path (split) names
