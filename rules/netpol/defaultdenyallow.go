@@ -10,7 +10,9 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/netpol"
+	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 	"k8s.io/apimachinery/pkg/api/validate/content"
 )
@@ -84,6 +86,11 @@ type flow struct {
 	// its key, found once for every source.
 	to    peerSpec
 	toKey string
+	// denied is set for the source of a DENY AuthorizationPolicy rule
+	// that denies it every request (see deniesWholly): no ingress allow
+	// may admit it. Its egress stays open: that opens nothing the
+	// destination does not admit.
+	denied bool
 }
 
 // withTo sets f's egress peer: the destination's namespace and labels.
@@ -358,11 +365,41 @@ func (c *flowCollector) gatewayAPIRoutes() {
 // selects, on any port, since the policy governs them all.
 func (c *flowCollector) authzSources() {
 	for src := range c.g.AuthzSources() {
-		c.authzSource(src.Policy, fmt.Sprintf("source %s %s", src.Kind, src.Value.V), src.Namespace, src.ServiceAccount, src.Workloads)
+		c.authzSource(src.Policy, fmt.Sprintf("source %s %s", src.Kind, src.Value.V), src.Namespace, src.ServiceAccount, src.Workloads, deniesWholly(src))
 	}
 }
 
-func (c *flowCollector) authzSource(ap *graph.AuthorizationPolicy, entry, ns, sa string, dsts []*graph.Workload) {
+// deniesWholly reports whether src is an entry of a DENY rule that denies
+// its pods every request: a rule without to or when, and the entry in a
+// source that sets nothing but the list it is in. The pods of such a
+// source are not clients: an allow policy that opens the NetworkPolicies
+// to them would undo at layer 4 what the AuthorizationPolicy says.
+func deniesWholly(src graph.AuthzSource) bool {
+	if src.Policy.Spec.Action.V != "DENY" || src.Rule >= len(src.Policy.Spec.Rules) {
+		return false
+	}
+	r := src.Policy.Spec.Rules[src.Rule]
+	if len(r.To) > 0 || len(r.When) > 0 {
+		return false
+	}
+	for _, from := range r.From {
+		s := from.Source
+		if s == nil || len(s.NotPrincipals)+len(s.RequestPrincipals)+len(s.NotRequestPrincipals)+len(s.NotNamespaces)+
+			len(s.IPBlocks)+len(s.NotIPBlocks)+len(s.RemoteIPBlocks)+len(s.NotRemoteIPBlocks) > 0 {
+			continue
+		}
+		list, other := s.Namespaces, s.Principals
+		if src.Kind == "principal" {
+			list, other = s.Principals, s.Namespaces
+		}
+		if len(other) == 0 && slices.ContainsFunc(list, func(v spec.Str) bool { return v.V == src.Value.V }) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *flowCollector) authzSource(ap *graph.AuthorizationPolicy, entry, ns, sa string, dsts []*graph.Workload, denied bool) {
 	if ns == "" || strings.Contains(ns, "*") {
 		return
 	}
@@ -385,7 +422,7 @@ func (c *flowCollector) authzSource(ap *graph.AuthorizationPolicy, entry, ns, sa
 		srcs = []source{{all: true, ns: ns, name: "namespace"}}
 	}
 	for _, d := range dsts {
-		c.addTo(flow{what: what, from: from, srcs: srcs, dst: d})
+		c.addTo(flow{what: what, from: from, srcs: srcs, dst: d, denied: denied})
 	}
 }
 
@@ -412,6 +449,13 @@ type allowPolicy struct {
 	// group is true when the rules must be grouped by namespace whatever
 	// their number: they hold grouped mesh rules (mergeShared).
 	group bool
+	// exprs are requirements the pods must also meet: the complement of
+	// other policies' selectors (complementSelectors), or labels that
+	// keep isolated workloads out (excludeIsolated).
+	exprs []labels.Requirement
+	// own are the labels of the pods the policy is for, when it selects
+	// them by labels (of a workload, or the pods of a Gateway).
+	own map[string]string
 }
 
 func (p *allowPolicy) add(peer peerSpec, ports []portRef, why string) {
@@ -459,6 +503,7 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 		}
 		return false
 	}
+	isolates := slices.ContainsFunc(nps, d.Isolates)
 	byKey := map[string]*allowPolicy{}
 	unit := func(key, base string, pods map[string]string) *allowPolicy {
 		p := byKey[key]
@@ -468,12 +513,68 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 		}
 		return p
 	}
-	// sourceUnit returns the policy for the egress of s, nil when a
+	// open returns the policies for every pod of ns that no policy
+	// isolates in direction d (whose workloads must include one of
+	// want): one for every pod when no policy isolates a pod, else
+	// those that complementSelectors finds. ok is false when it finds
+	// none.
+	open := func(want []*graph.Workload) ([]*allowPolicy, bool) {
+		if !isolates {
+			return []*allowPolicy{unit("", "namespace", nil)}, true
+		}
+		sels, ok := complementSelectors(nps, d)
+		if !ok {
+			return nil, false
+		}
+		var out []*allowPolicy
+		for i, sel := range sels {
+			if !slices.ContainsFunc(want, func(w *graph.Workload) bool { return sel.Matches(w.Labels) }) {
+				continue // it would select no workload (MR403)
+			}
+			p := unit(fmt.Sprintf("\x00open %d", i), "namespace", sel.MatchLabels)
+			p.exprs = sel.Exprs
+			out = append(out, p)
+		}
+		return out, len(out) > 0
+	}
+	// sourceUnits returns the policies for the egress of s, none when a
 	// policy isolates s already, and false when s cannot be selected.
-	sourceUnit := func(s source) (*allowPolicy, bool) {
+	var all []*allowPolicy // sourceUnits of every pod, found once
+	sourceUnits := func(s source) ([]*allowPolicy, bool) {
 		switch {
+		case s.all && all != nil:
+			return all, true
 		case s.all:
-			return unit("", s.name, nil), true
+			// Every pod of the namespace (an AuthorizationPolicy's
+			// source namespace): the pods that no policy isolates
+			// (open), else each workload that no policy isolates,
+			// up to maxEgressPeers of them. Failing those, every
+			// pod, isolated or not: MR504 counts any pod of the
+			// namespace as a source, and when no workload is left
+			// open, only a policy for every pod keeps one.
+			var ws []*graph.Workload
+			for _, w := range g.WorkloadsIn(ns) {
+				if !isolated(w.Labels) {
+					ws = append(ws, w)
+				}
+			}
+			if ps, ok := open(ws); ok {
+				all = ps
+				return all, true
+			}
+			if len(ws) == 0 || len(ws) > maxEgressPeers {
+				all = []*allowPolicy{unit("", s.name, nil)}
+				return all, true
+			}
+			for _, w := range ws {
+				if len(w.Labels) == 0 {
+					return nil, false
+				}
+				u := unit(string(w.Obj.Kind)+"/"+w.Name(), w.Name(), w.Labels)
+				u.own = w.Labels
+				all = append(all, u)
+			}
+			return all, true
 		case isolated(s.labels):
 			return nil, true
 		case len(s.labels) == 0:
@@ -486,7 +587,9 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 		if s.selector != nil {
 			sel = s.selector
 		}
-		return unit(key, s.name, sel), true
+		p := unit(key, s.name, sel)
+		p.own = s.labels
+		return []*allowPolicy{p}, true
 	}
 	if d.Name == "ingress" && unnamedClients(g, ns, isolated) {
 		return nil, false
@@ -497,18 +600,20 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 			if isolated(f.dst.Labels) {
 				continue // already isolated: the deny changes nothing for it
 			}
-			if len(f.dst.Labels) == 0 {
+			if len(f.dst.Labels) == 0 || f.denied {
 				return nil, false
 			}
-			unit(string(f.dst.Obj.Kind)+"/"+f.dst.Name(), f.dst.Name(), f.dst.Labels).add(f.from, f.ports, f.what)
+			p := unit(string(f.dst.Obj.Kind)+"/"+f.dst.Name(), f.dst.Name(), f.dst.Labels)
+			p.own = f.dst.Labels
+			p.add(f.from, f.ports, f.what)
 			continue
 		}
 		for _, s := range f.srcs {
-			p, ok := sourceUnit(s)
+			ps, ok := sourceUnits(s)
 			if !ok {
 				return nil, false
 			}
-			if p != nil {
+			for _, p := range ps {
 				p.addKeyed(f.toKey, f.to, f.ports, f.what)
 			}
 		}
@@ -517,44 +622,205 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 	// it. When no policy of ns isolates a pod for egress (as when no
 	// egress policy exists at all), one policy for every pod of ns opens
 	// them, as exportTo opens a route to whole namespaces; else one per
-	// workload, which leaves the pods that other policies isolate alone.
-	if len(mesh) == 0 {
-		return nameAllowPolicies(byKey, d, nps, taken)
-	}
-	var clients []source
-	for _, w := range g.WorkloadsIn(ns) {
-		if g.InMesh(w) && !isolated(w.Labels) {
-			clients = append(clients, workloadSources([]*graph.Workload{w})...)
+	// workload, which leaves the pods that other policies isolate alone,
+	// or, past maxEgressPeers destinations or workloads, policies for the
+	// pods no policy isolates (complementSelectors), so that the file
+	// does not hold the same rules for every workload.
+	if len(mesh) > 0 {
+		var ws []*graph.Workload
+		for _, w := range g.WorkloadsIn(ns) {
+			if g.InMesh(w) && !isolated(w.Labels) {
+				ws = append(ws, w)
+			}
 		}
-	}
-	if len(clients) > 0 && !slices.ContainsFunc(nps, func(np *graph.NetworkPolicy) bool { return np.Egress }) {
-		clients = []source{{all: true, ns: ns, name: "namespace"}}
-	}
-	// Past maxEgressPeers destinations every client's rules are grouped
-	// by namespace anyway: group the mesh flows once, and share the
-	// grouped rules among the clients, rather than add every flow to
-	// every client (a namespace of 200 workloads that sees 10,000 routes
-	// would make two million rules, for each namespace).
-	var grouped map[string]*allowRule
-	if distinctTo(mesh) > maxEgressPeers {
-		grouped = groupMesh(mesh)
-	}
-	for _, s := range clients {
-		p, ok := sourceUnit(s)
-		if !ok {
-			return nil, false
+		// Past maxEgressPeers destinations every client's rules are
+		// grouped by namespace anyway: group the mesh flows once, and
+		// share the grouped rules among the clients, rather than add
+		// every flow to every client (a namespace of 200 workloads that
+		// sees 10,000 routes would make two million rules, for each
+		// namespace).
+		var grouped map[string]*allowRule
+		if distinctTo(mesh) > maxEgressPeers {
+			grouped = groupMesh(mesh)
 		}
-		if grouped != nil {
-			p.mergeShared(grouped)
-			continue
+		var clients []*allowPolicy
+		if len(ws) > 0 && (!isolates || grouped != nil || len(ws) > maxEgressPeers) {
+			clients, _ = open(ws)
 		}
-		for _, f := range mesh {
-			if s.w == nil || s.w != f.dst {
+		if len(ws) > 0 && clients == nil {
+			if grouped != nil && len(ws)*len(grouped) > maxSharedRules {
+				return nil, false // a file no one could review
+			}
+			for _, w := range ws {
+				ps, ok := sourceUnits(workloadSources([]*graph.Workload{w})[0])
+				if !ok {
+					return nil, false
+				}
+				if grouped != nil {
+					ps[0].mergeShared(grouped)
+					continue
+				}
+				for _, f := range mesh {
+					if w != f.dst {
+						ps[0].addKeyed(f.toKey, f.to, f.ports, f.what)
+					}
+				}
+			}
+		}
+		for _, p := range clients {
+			if grouped != nil {
+				p.mergeShared(grouped)
+				continue
+			}
+			for _, f := range mesh {
 				p.addKeyed(f.toKey, f.to, f.ports, f.what)
 			}
 		}
 	}
+	if !excludeIsolated(g, ns, byKey, isolated) {
+		return nil, false
+	}
+	if d.Name == "ingress" && !portsDeclared(g, ns, byKey) {
+		return nil, false
+	}
 	return nameAllowPolicies(byKey, d, nps, taken)
+}
+
+// maxSharedRules bounds the rules that the grouped mesh flows add to the
+// policies of one namespace's workloads when complementSelectors cannot
+// name the pods that no policy isolates: past it, the fix is withheld.
+const maxSharedRules = 4096
+
+// maxComplement bounds the selectors of complementSelectors.
+const maxComplement = 4
+
+// complementSelectors returns selectors that together select exactly the
+// pods that no policy of nps isolates in direction d: each policy's
+// selector is negated (one requirement of it, negated, excludes its
+// pods), and a pod must escape every policy. ok is false past
+// maxComplement selectors, or for a selector with an operator it cannot
+// negate; it returns no selector when a policy isolates every pod.
+func complementSelectors(nps []*graph.NetworkPolicy, d direction) ([]labels.Selector, bool) {
+	out := []labels.Selector{{}}
+	seen := map[string]bool{}
+	for _, np := range nps {
+		if !d.Isolates(np) {
+			continue
+		}
+		sel := np.PodSelector
+		if sel.Empty() {
+			return nil, true
+		}
+		var negs []labels.Requirement
+		for _, k := range slices.Sorted(maps.Keys(sel.MatchLabels)) {
+			negs = append(negs, labels.Requirement{Key: k, Op: labels.NotIn, Values: []string{sel.MatchLabels[k]}})
+		}
+		for _, r := range sel.Exprs {
+			n := labels.Requirement{Key: r.Key, Values: r.Values}
+			switch r.Op {
+			case labels.In:
+				n.Op = labels.NotIn
+			case labels.NotIn:
+				n.Op = labels.In
+			case labels.Exists:
+				n.Op, n.Values = labels.DoesNotExist, nil
+			case labels.DoesNotExist:
+				n.Op, n.Values = labels.Exists, nil
+			default:
+				return nil, false
+			}
+			negs = append(negs, n)
+		}
+		k := fmt.Sprint(negs)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		var next []labels.Selector
+		for _, s := range out {
+			for _, n := range negs {
+				next = append(next, labels.Selector{MatchLabels: s.MatchLabels, Exprs: append(slices.Clip(s.Exprs), n)})
+			}
+		}
+		if len(next) > maxComplement {
+			return nil, false
+		}
+		out = next
+	}
+	return out, true
+}
+
+// excludeIsolated narrows the policies of byKey that select pods by
+// labels so that they leave alone the workloads of ns that a policy
+// isolates already (isolated): a workload whose labels include all of a
+// policy's is kept out by a label it has and the policy's own pods (own)
+// lack. It returns false when a workload has no such label.
+func excludeIsolated(g *graph.Graph, ns string, byKey map[string]*allowPolicy, isolated func(map[string]string) bool) bool {
+	var iso []*graph.Workload
+	for _, w := range g.WorkloadsIn(ns) {
+		if isolated(w.Labels) {
+			iso = append(iso, w)
+		}
+	}
+	if len(iso) == 0 {
+		return true
+	}
+	for _, p := range byKey {
+		if len(p.pods) == 0 || p.own == nil {
+			continue
+		}
+		sel := labels.Selector{MatchLabels: p.pods, Exprs: p.exprs}
+		for _, w := range iso {
+			if !sel.Matches(w.Labels) {
+				continue
+			}
+			var key string
+			for _, k := range slices.Sorted(maps.Keys(w.Labels)) {
+				if _, ok := p.own[k]; !ok {
+					key = k
+					break
+				}
+			}
+			if key == "" {
+				return false
+			}
+			r := labels.Requirement{Key: key, Op: labels.DoesNotExist}
+			p.exprs = append(p.exprs, r)
+			sel.Exprs = p.exprs
+		}
+	}
+	return true
+}
+
+// portsDeclared reports whether each port of the ingress rules of the
+// policies of byKey is declared by a container of a workload of ns that
+// the policy selects, when they all declare ports, as MR410 asks: a
+// Service's numeric targetPort that the pods do not declare would make
+// MR410 report the new policy.
+func portsDeclared(g *graph.Graph, ns string, byKey map[string]*allowPolicy) bool {
+	for _, p := range byKey {
+		sel := labels.Selector{MatchLabels: p.pods, Exprs: p.exprs}
+		var ws []*graph.Workload
+		declared := true
+		for _, w := range g.WorkloadsIn(ns) {
+			if sel.Matches(w.Labels) {
+				ws = append(ws, w)
+				declared = declared && w.DeclaresPorts()
+			}
+		}
+		if !declared || len(ws) == 0 {
+			continue
+		}
+		for _, r := range p.rules {
+			for pr := range r.ports {
+				if !slices.ContainsFunc(ws, func(w *graph.Workload) bool { return w.HasPortIn(pr.proto, pr.port, pr.port) }) &&
+					!anySidecarPort(ws, pr.proto, "", pr.port, pr.port) {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // distinctTo counts the destinations of flows.
@@ -736,11 +1002,14 @@ func writeAllowPolicies(b *strings.Builder, ps []*allowPolicy, ns string, explic
 		if d.Name == "egress" {
 			verb, dir = "Allows", "from"
 		}
-		fmt.Fprintf(b, "---\n# %s the traffic the manifests declare %s %s, which the default deny isolates.\n", verb, dir, podsDesc(p.pods))
+		fmt.Fprintf(b, "---\n# %s the traffic the manifests declare %s %s, which the default deny isolates.\n", verb, dir, podsDesc(p))
 		writePolicyMeta(b, p.name, ns, explicit)
-		if len(p.pods) == 0 {
+		switch {
+		case len(p.exprs) > 0:
+			fmt.Fprintf(b, "spec:\n  podSelector:%s\n", selectorYAML(labels.Selector{MatchLabels: p.pods, Exprs: p.exprs}))
+		case len(p.pods) == 0:
 			fmt.Fprintf(b, "spec:\n  podSelector: {}\n")
-		} else {
+		default:
 			fmt.Fprintf(b, "spec:\n  podSelector:\n    matchLabels: %s\n", labelsFlow(p.pods))
 		}
 		fmt.Fprintf(b, "  policyTypes: [%s]\n  %s:\n", d.Type, d.Name)
@@ -779,9 +1048,15 @@ func writeAllowPolicies(b *strings.Builder, ps []*allowPolicy, ns string, explic
 	}
 }
 
-func podsDesc(l map[string]string) string {
-	if len(l) == 0 {
+func podsDesc(p *allowPolicy) string {
+	l := p.pods
+	switch {
+	case len(p.exprs) > 0 && p.own == nil:
+		return "the pods of the namespace that no other policy isolates"
+	case len(l) == 0:
 		return "every pod of the namespace"
+	case len(p.exprs) > 0:
+		return "the pods labelled " + strings.TrimSuffix(strings.TrimPrefix(labelsFlow(l), "{"), "}") + " that no other policy isolates"
 	}
 	return "the pods labelled " + strings.TrimSuffix(strings.TrimPrefix(labelsFlow(l), "{"), "}")
 }
@@ -831,7 +1106,7 @@ func labelsFlow(l map[string]string) string {
 // unless it reads as another type (yamlSpecial).
 var (
 	plainScalar = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_./-]*$`)
-	yamlSpecial = regexp.MustCompile(`^(?i:y|n|yes|no|on|off|true|false|null|~|[-+]?(\.inf|\.nan))$|^[-+]?[0-9][0-9_.:eExXoO+-]*$|^\.[0-9]`)
+	yamlSpecial = regexp.MustCompile(`^(?i:y|n|yes|no|on|off|true|false|null|~|[-+]?(\.inf|\.nan))$|^[-+]?[0-9][0-9_.:eExXoO+-]*$|^[-+]?0[xXoObB]|^\.[0-9]`)
 )
 
 // yamlScalar writes s as a YAML string: plain when YAML reads that as the

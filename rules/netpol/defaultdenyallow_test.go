@@ -2,10 +2,13 @@ package netpol
 
 import (
 	"fmt"
+	"maps"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/meshlint/meshlint/internal/config"
+	"github.com/meshlint/meshlint/rules"
 	"github.com/meshlint/meshlint/rules/ruletest"
 	"go.yaml.in/yaml/v3"
 )
@@ -317,5 +320,241 @@ func TestPlainWord(t *testing.T) {
 	}
 	if !plainWord("web") || plainWord("yes") {
 		t.Errorf("plainWord misses the common cases")
+	}
+}
+
+// applyDenies returns files with the files that the fixes of MR401 and
+// MR402 create added, and the rules' findings.
+func applyDenies(t *testing.T, files map[string]string) (map[string]string, map[string]string) {
+	t.Helper()
+	out := maps.Clone(files)
+	got := map[string]string{}
+	for _, f := range ruletest.LintTree(t, files, "", config.DefaultMesh(), NoDefaultDenyIngress, NoDefaultDenyEgress) {
+		key := f.Rule.ID + " " + f.Object.Namespace
+		got[key] = ""
+		if len(f.Fixes) > 0 {
+			nf := f.Fixes[0].NewFiles[0]
+			out[nf.Path], got[key] = nf.Content, nf.Content
+		}
+	}
+	return out, got
+}
+
+// lintMessages returns the messages of rule r over files.
+func lintMessages(t *testing.T, files map[string]string, r *rules.Rule) []string {
+	t.Helper()
+	var out []string
+	for _, f := range ruletest.LintTree(t, files, "", config.DefaultMesh(), r) {
+		out = append(out, f.Message)
+	}
+	return out
+}
+
+// TestDefaultDenyUndeclaredPort checks that the ingress fix is withheld
+// when a route targets a port that the pods, which declare others, do not
+// declare: the allow would make MR410 report it.
+func TestDefaultDenyUndeclaredPort(t *testing.T) {
+	in := strings.ReplaceAll(allowBackend, "{containerPort: 8080}", "{containerPort: 9090, name: metrics}") + strings.ReplaceAll(allowGateway, "GWNS", "istio-ingress")
+	files, got := applyDenies(t, map[string]string{"a.yaml": in})
+	if c, ok := got["MR401 shop"]; !ok || c != "" {
+		t.Errorf("ingress fix of shop:\n%s\nwant none", c)
+	}
+	if msgs := lintMessages(t, files, PortNotExposed); len(msgs) > 0 {
+		t.Errorf("MR410 after the fixes: %q", msgs)
+	}
+	// Declared, the port gets its allow.
+	if _, got := applyDenies(t, map[string]string{"a.yaml": allowBackend + strings.ReplaceAll(allowGateway, "GWNS", "istio-ingress")}); !strings.Contains(got["MR401 shop"], "allow-web-ingress") {
+		t.Errorf("ingress fix of shop:\n%s\nwant allow-web-ingress", got["MR401 shop"])
+	}
+}
+
+// TestDefaultDenyDeniedSource checks that no ingress allow admits the
+// source of a DENY rule that denies it every request: the fix is withheld
+// rather than open the NetworkPolicies to what the AuthorizationPolicy
+// refuses; a DENY rule with an operation names a client, which stays open.
+func TestDefaultDenyDeniedSource(t *testing.T) {
+	in := allowBackend + `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: evil, namespace: untrusted}
+spec:
+  selector: {matchLabels: {app: evil}}
+  template:
+    metadata: {labels: {app: evil}}
+    spec: {containers: [{name: e, image: e:1}]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-untrusted, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  action: DENY
+  rules:
+  - from: [{source: {namespaces: [untrusted]}}]
+`
+	_, got := applyDenies(t, map[string]string{"a.yaml": in})
+	if c, ok := got["MR401 shop"]; !ok || c != "" {
+		t.Errorf("ingress fix of shop:\n%s\nwant none", c)
+	}
+	withTo := strings.Replace(in, "[{source: {namespaces: [untrusted]}}]", "[{source: {namespaces: [untrusted]}}]\n    to: [{operation: {paths: [/admin]}}]", 1)
+	_, got = applyDenies(t, map[string]string{"a.yaml": withTo})
+	if want := "matchLabels: {kubernetes.io/metadata.name: untrusted}"; !strings.Contains(got["MR401 shop"], want) {
+		t.Errorf("ingress fix of shop with a DENY of /admin:\n%s\nwant %s", got["MR401 shop"], want)
+	}
+}
+
+// isolatedBatch has shop/batch isolated for egress by a policy of its own,
+// and an AuthorizationPolicy of namespace back that admits namespace shop.
+const isolatedBatch = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: batch, namespace: shop}
+spec:
+  selector: {matchLabels: {app: batch}}
+  template:
+    metadata: {labels: {app: batch}}
+    spec: {containers: [{name: b, image: b:1}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: batch, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: batch}}
+  policyTypes: [Egress]
+  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}], ports: [{port: 443}]}]
+---
+`
+
+// TestDefaultDenyNamespaceSourceIsolated checks that the egress allow of
+// an AuthorizationPolicy's source namespace leaves alone the pods that a
+// policy isolates already: it selects the others.
+func TestDefaultDenyNamespaceSourceIsolated(t *testing.T) {
+	in := isolatedBatch + strings.ReplaceAll(isolatedBatch[:strings.Index(isolatedBatch, "---")+4], "batch", "frontend") +
+		strings.ReplaceAll(allowBackend, "namespace: shop", "namespace: back") + `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: web, namespace: back}
+spec:
+  selector: {matchLabels: {app: web}}
+  rules: [{from: [{source: {namespaces: [shop]}}]}]
+`
+	_, got := applyDenies(t, map[string]string{"a.yaml": in})
+	want := `  name: allow-namespace-egress
+  namespace: shop
+spec:
+  podSelector:
+    matchExpressions:
+    - {key: app, operator: NotIn, values: [batch]}
+  policyTypes: [Egress]
+`
+	if !strings.Contains(got["MR402 shop"], want) {
+		t.Errorf("egress fix of shop:\n%s\nwant\n%s", got["MR402 shop"], want)
+	}
+}
+
+// TestDefaultDenyExcludesIsolated checks that an allow policy for a
+// workload leaves out a workload whose labels include the first's and
+// that a policy isolates already: selecting it would open it, here to
+// every namespace (MR406).
+func TestDefaultDenyExcludesIsolated(t *testing.T) {
+	in := "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}\n---\n" +
+		"apiVersion: v1\nkind: Namespace\nmetadata: {name: front, labels: {istio-injection: enabled}}\n---\n" + allowBackend + `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: vault, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web, role: secret}}
+  template:
+    metadata: {labels: {app: web, role: secret, meshlint.io/sensitive: "true"}, annotations: {sidecar.istio.io/inject: "false"}}
+    spec: {containers: [{name: v, image: v:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: vault, namespace: shop}
+spec:
+  podSelector: {matchLabels: {role: secret}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: admin}}}]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: front}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: c, image: c:1}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: shop}
+spec:
+  hosts: [web]
+  http: [{route: [{destination: {host: web}}]}]
+`
+	files, got := applyDenies(t, map[string]string{"a.yaml": in})
+	if want := "    matchLabels: {app: web}\n    matchExpressions:\n    - {key: meshlint.io/sensitive, operator: DoesNotExist}\n"; !strings.Contains(got["MR401 shop"], want) {
+		t.Errorf("ingress fix of shop:\n%s\nwant\n%s", got["MR401 shop"], want)
+	}
+	before := lintMessages(t, map[string]string{"a.yaml": in}, SensitiveExposed)
+	if after := lintMessages(t, files, SensitiveExposed); len(after) > len(before) {
+		t.Errorf("MR406 after the fixes: %q", after)
+	}
+}
+
+// TestDefaultDenyMeshClientsIsolated checks that when a policy isolates
+// some pods for egress, and the namespace sees more mesh routes than
+// maxEgressPeers, the mesh routes are opened by one policy for the pods
+// that no policy isolates, not by the same rules in a policy per workload.
+func TestDefaultDenyMeshClientsIsolated(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}\n---\n")
+	b.WriteString("apiVersion: v1\nkind: Namespace\nmetadata: {name: back, labels: {istio-injection: enabled}}\n---\n")
+	b.WriteString(isolatedBatch)
+	for i := range maxEgressPeers + 1 {
+		n := "svc" + string(rune('a'+i))
+		b.WriteString(strings.ReplaceAll(allowBackend, "web", "client-"+n))
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(allowBackend, "web", n), "namespace: shop", "namespace: back"))
+		b.WriteString("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: " + n + ", namespace: back}\nspec:\n  hosts: [" + n + "]\n  http: [{route: [{destination: {host: " + n + "}}]}]\n---\n")
+	}
+	got := denyFiles(t, map[string]string{"a.yaml": b.String()})["MR402 shop"]
+	if n := strings.Count(got, "\nkind: NetworkPolicy\n"); n != 4 {
+		t.Errorf("egress fix of shop has %d policies, want 4 (deny, DNS, istiod, mesh):\n%s", n, got)
+	}
+	want := `  name: allow-namespace-egress
+  namespace: shop
+spec:
+  podSelector:
+    matchExpressions:
+    - {key: app, operator: NotIn, values: [batch]}
+  policyTypes: [Egress]
+`
+	if !strings.Contains(got, want) {
+		t.Errorf("egress fix of shop:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestYAMLScalarNumbers checks that strings YAML reads as numbers are
+// quoted.
+func TestYAMLScalarNumbers(t *testing.T) {
+	for _, s := range []string{"0x1F", "0o17", "0b101", "-0x1", "1.0", "1e3", "012"} {
+		if got := yamlScalar(s); got != strconv.Quote(s) {
+			t.Errorf("yamlScalar(%q) = %s, want it quoted", s, got)
+		}
+	}
+}
+
+// TestDefaultDenyGatewayIstiod checks that the egress deny of a namespace
+// that runs the proxies Istio deploys for a Gateway API Gateway, and no
+// sidecar, allows them istiod, where they get their configuration.
+func TestDefaultDenyGatewayIstiod(t *testing.T) {
+	in := allowBackend + `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: shop}
+spec:
+  gatewayClassName: istio
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+`
+	got := denyFiles(t, map[string]string{"a.yaml": in})["MR402 shop"]
+	if !strings.Contains(got, "  name: allow-istiod-egress\n") {
+		t.Errorf("egress fix of the gateway's namespace:\n%s\nwant allow-istiod-egress", got)
+	}
+	if got := denyFiles(t, map[string]string{"a.yaml": allowBackend})["MR402 shop"]; strings.Contains(got, "allow-istiod-egress") {
+		t.Errorf("egress fix of a namespace without proxies:\n%s\nwant no allow-istiod-egress", got)
 	}
 }

@@ -156,10 +156,14 @@ func writeEgressBasics(b *strings.Builder, g *graph.Graph, ns string, explicit b
 		writePolicyMeta(b, "allow-dns-egress", ns, explicit)
 		writeAllowDNSSpec(b, " {}")
 	}
-	if !sidecars(g, ns) || !validNamespace(g.Mesh.RootNamespace) || taken("allow-istiod-egress") {
+	who := "Sidecars"
+	if !sidecars(g, ns) {
+		who = "Gateway proxies"
+	}
+	if !sidecars(g, ns) && !gatewayProxies(g, ns) || !validNamespace(g.Mesh.RootNamespace) || taken("allow-istiod-egress") {
 		return
 	}
-	b.WriteString("---\n# Sidecars get their configuration and certificates from istiod.\n")
+	fmt.Fprintf(b, "---\n# %s get their configuration and certificates from istiod.\n", who)
 	writePolicyMeta(b, "allow-istiod-egress", ns, explicit)
 	fmt.Fprintf(b, `spec:
   podSelector: {}
@@ -201,6 +205,19 @@ func writeAllowDNSSpec(b *strings.Builder, podSelector string) {
     - {protocol: UDP, port: 53}
     - {protocol: TCP, port: 53}
 `)
+}
+
+// gatewayProxies reports whether namespace ns runs the Envoy pods of a
+// Gateway, which get their configuration from istiod as sidecars do: the
+// workloads an Istio Gateway selects, or the pods Istio deploys for a
+// Gateway API Gateway.
+func gatewayProxies(g *graph.Graph, ns string) bool {
+	for _, gw := range g.Gateways {
+		if slices.ContainsFunc(gw.Workloads, func(w *graph.Workload) bool { return w.Namespace() == ns }) {
+			return true
+		}
+	}
+	return len(g.GatewayAPIPodLabels(ns)) > 0
 }
 
 // sidecars reports whether a workload of namespace ns has a sidecar.

@@ -39,7 +39,7 @@ spec:
 
 and allow DNS and the destinations each workload needs. ` + "`meshlint --fix`" + ` writes this policy
 to a new file, ` + "`default-deny-egress.yaml`" + `, next to the namespace's manifests, with policies
-that allow DNS and, when the namespace runs sidecars, istiod, and the allow policies that
+that allow DNS and, when the namespace runs sidecars or gateway proxies, istiod, and the allow policies that
 keep open the traffic the manifests declare from the pods that no policy isolates for egress
 today: one policy per workload, ` + "`allow-<workload>-egress`" + `, selecting its pod labels, with one
 rule per destination (its namespace and pod labels) and a comment naming the route or source
@@ -47,10 +47,14 @@ it keeps open. The pods of an Istio Gateway may reach the targets of its Virtual
 routes (MR501), those of a Gateway API Gateway the backends of its routes (MR506), the
 in-mesh workloads the targets of the mesh routes they see (MR502), and the workloads of a
 source namespace or principal of an AuthorizationPolicy the workloads it selects (MR504; a
-source namespace opens every pod of the namespace, ` + "`allow-namespace-egress`" + `). A workload
-with more than 8 destinations gets one rule per destination namespace, with the union of
-the ports. The fix is withheld when a source of a declared flow has no labels to select it
-by, and under the closed-world setting for a namespace without workloads, where the
+source namespace opens every pod of the namespace that no policy isolates for egress). When
+no policy of the namespace isolates a pod for egress, one policy for every pod,
+` + "`allow-namespace-egress`" + `, holds the flows of all its clients; when some do, and there are more
+than 8 clients or destinations, one policy selects the pods no policy isolates (the other
+policies' selectors negated with ` + "`matchExpressions`" + `). A policy with more than 8 destinations
+gets one rule per destination namespace, with the union of the ports. The fix is withheld when
+a source of a declared flow has no labels to select it by, when the pods to open cannot be
+selected apart from those other policies isolate, and under the closed-world setting for a namespace without workloads, where the
 policies would select nothing and MR403 would report them.`,
 	Bad: `apiVersion: apps/v1
 kind: Deployment

@@ -54,7 +54,11 @@ an AuthorizationPolicy, on every port (MR504). Other clients, which the manifest
 need allow policies of their own. The fix is withheld where such clients are certain and no
 policy can name them: when a workload the deny would isolate runs the pods of a Gateway, is
 istiod (` + "`app: istiod`" + `), or is behind a LoadBalancer or NodePort Service, an Ingress or a
-Route; or when the workload of a declared flow has no labels to select it by. Nor is there a
+Route; when a DENY AuthorizationPolicy refuses the source outright (admitting it would open
+what the mesh denies); when a Service targets a port the workload's containers do not declare
+(MR410 would report the allow); or when the workload of a declared flow has no labels to select
+it by. An allow selects the workload's pod labels, and excludes (` + "`DoesNotExist`" + `) the other
+workloads those labels would also select that some policy isolates already. Nor is there a
 fix under the closed-world setting for a namespace without workloads, where the policy would
 select nothing and MR403 would report it.`,
 	Bad: `apiVersion: apps/v1
