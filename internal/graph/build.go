@@ -122,6 +122,7 @@ func (g *Graph) build() {
 	g.addGatewayAPI()
 	g.addBackendTLSPolicies()
 	g.addExtras()
+	g.indexDRs()
 }
 
 func (g *Graph) namespace(name string) *Namespace {

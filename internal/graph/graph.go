@@ -236,7 +236,9 @@ type Graph struct {
 	workloadsByNS  map[string][]*Workload
 	gatewaysByKey  map[string]*Gateway
 	drsByNS        map[string][]*DestinationRule
-	pasByNS        map[string][]*PeerAuthentication
+	// drIndex narrows drsByNS by host once the graph is built (indexDRs).
+	drIndex map[string]*hostIndex[*DestinationRule]
+	pasByNS map[string][]*PeerAuthentication
 	// present holds the kinds of the input by namespace ("" for any
 	// namespace), so that absence checks do not scan every object.
 	present map[presentKey]bool

@@ -165,7 +165,7 @@ func (g *Graph) ServiceNamespace(fqdn string) string {
 // any other namespace do nothing for this client, whatever their exportTo.
 func (g *Graph) DestinationRulesFor(fqdn, client string) []*DestinationRule {
 	return destinationRulesFor(client, g.ServiceNamespace(fqdn), g.Mesh.RootNamespace, func(ns string) []*DestinationRule {
-		return bestDRs(g.drsByNS[ns], ns, fqdn, client)
+		return bestDRs(g.drsMayMatch(ns, fqdn), ns, fqdn, client)
 	})
 }
 
