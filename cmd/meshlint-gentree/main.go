@@ -33,6 +33,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&opts.MistakeRate, "mistakes", 0, "fraction of services (0 to 1) given one planted mistake")
 	fs.StringVar(&opts.IngressNamespace, "ingress-namespace", gentree.DefaultIngressNamespace, "namespace of the shared ingress gateway")
 	fs.StringVar(&opts.Domain, "domain", gentree.DefaultDomain, "public DNS domain of the gateways")
+	fs.BoolVar(&opts.NoNetworkPolicies, "no-networkpolicies", false, "leave every NetworkPolicy out (a mesh that relies on Istio alone)")
 	out := fs.String("out", "", "directory to write (required; must be empty or absent unless -overwrite)")
 	overwrite := fs.Bool("overwrite", false, "write into a non-empty directory, replacing files of the same names")
 	fs.Usage = func() {

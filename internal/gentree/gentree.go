@@ -46,6 +46,10 @@ type Options struct {
 	IngressNamespace string
 	// Domain is the public DNS domain; namespace ns is served at ns.Domain.
 	Domain string
+	// NoNetworkPolicies leaves every NetworkPolicy out: the tree of a
+	// mesh that relies on Istio alone, where every namespace lacks a
+	// default deny and the default-deny fixes have the most to write.
+	NoNetworkPolicies bool
 }
 
 // Mistake is an error planted on purpose in the tree.
@@ -78,6 +82,9 @@ func Generate(dir string, opts Options) (*Result, error) {
 	}
 	if opts.MistakeRate < 0 || opts.MistakeRate > 1 {
 		return nil, fmt.Errorf("gentree: mistake rate %v is not between 0 and 1", opts.MistakeRate)
+	}
+	if opts.NoNetworkPolicies && opts.MistakeRate > 0 {
+		return nil, errors.New("gentree: some planted mistakes are in NetworkPolicies, which the tree would not have")
 	}
 	if opts.IngressNamespace == "" {
 		opts.IngressNamespace = DefaultIngressNamespace
@@ -179,6 +186,12 @@ func (g *generator) service(ns, name string) *service {
 }
 
 func (g *generator) write(ns, file string, docs []string) error {
+	if g.opts.NoNetworkPolicies {
+		docs = slices.DeleteFunc(slices.Clone(docs), func(d string) bool { return strings.Contains("\n"+d, "\nkind: NetworkPolicy\n") })
+		if len(docs) == 0 {
+			return nil
+		}
+	}
 	dir := filepath.Join(g.dir, ns)
 	if err := os.MkdirAll(dir, 0o755); err != nil { //nolint:gosec // G301: a manifest tree is shared like any source tree
 		return fmt.Errorf("gentree: %w", err)

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/meshlint/meshlint/internal/manifest"
@@ -167,5 +168,55 @@ func TestBadOptions(t *testing.T) {
 		if _, err := Generate(t.TempDir(), opts); err == nil {
 			t.Errorf("Generate(%+v) succeeded", opts)
 		}
+	}
+}
+
+// TestNoNetworkPolicies checks that the option leaves every NetworkPolicy
+// out and nothing else, and refuses planted mistakes, some of which are in
+// NetworkPolicies.
+func TestNoNetworkPolicies(t *testing.T) {
+	opts := Options{Namespaces: 2, Services: 3, Seed: 5}
+	with, without := t.TempDir(), t.TempDir()
+	full, err := Generate(with, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.NoNetworkPolicies = true
+	open, err := Generate(without, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(dir string) (netpols, others int) {
+		t.Helper()
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, doc := range strings.Split(string(b), "---\n") {
+				if strings.Contains("\n"+doc, "\nkind: NetworkPolicy\n") {
+					netpols++
+				} else {
+					others++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return netpols, others
+	}
+	np1, o1 := count(with)
+	np2, o2 := count(without)
+	if np1 == 0 || np2 != 0 || o1 != o2 || open.Objects != full.Objects-np1 {
+		t.Errorf("NetworkPolicies %d → %d, other objects %d → %d, counted objects %d → %d", np1, np2, o1, o2, full.Objects, open.Objects)
+	}
+	opts.MistakeRate = 0.5
+	if _, err := Generate(t.TempDir(), opts); err == nil {
+		t.Error("NoNetworkPolicies with planted mistakes: no error")
 	}
 }
