@@ -765,13 +765,20 @@ func excludeIsolated(g *graph.Graph, ns string, byKey map[string]*allowPolicy, i
 	if len(iso) == 0 {
 		return true
 	}
-	x := newPodIndex(iso)
+	isIso := make(map[*graph.Workload]bool, len(iso))
+	for _, w := range iso {
+		isIso[w] = true
+	}
 	for _, p := range byKey {
 		if len(p.pods) == 0 || p.own == nil {
 			continue
 		}
 		sel := labels.Selector{MatchLabels: p.pods, Exprs: p.exprs}
-		for _, w := range x.candidates(p.pods) {
+		// The graph's label index finds the workloads p.pods selects.
+		for _, w := range g.SelectWorkloads(ns, p.pods) {
+			if !isIso[w] {
+				continue
+			}
 			if !sel.Matches(w.Labels) {
 				continue
 			}
@@ -799,12 +806,11 @@ func excludeIsolated(g *graph.Graph, ns string, byKey map[string]*allowPolicy, i
 // Service's numeric targetPort that the pods do not declare would make
 // MR410 report the new policy.
 func portsDeclared(g *graph.Graph, ns string, byKey map[string]*allowPolicy) bool {
-	x := newPodIndex(g.WorkloadsIn(ns))
 	for _, p := range byKey {
 		sel := labels.Selector{MatchLabels: p.pods, Exprs: p.exprs}
 		var ws []*graph.Workload
 		declared := true
-		for _, w := range x.candidates(p.pods) {
+		for _, w := range g.SelectWorkloads(ns, p.pods) {
 			if sel.Matches(w.Labels) {
 				ws = append(ws, w)
 				declared = declared && w.DeclaresPorts()
@@ -823,41 +829,6 @@ func portsDeclared(g *graph.Graph, ns string, byKey map[string]*allowPolicy) boo
 		}
 	}
 	return true
-}
-
-// podIndex finds the workloads that a selector may select by one of its
-// matchLabels pairs, so that matching every allow policy of a namespace
-// against every workload of it does not cost their product (a namespace
-// of 5,000 services took 8 s).
-type podIndex struct {
-	all []*graph.Workload
-	by  map[[2]string][]*graph.Workload
-}
-
-func newPodIndex(ws []*graph.Workload) *podIndex {
-	x := &podIndex{all: ws, by: map[[2]string][]*graph.Workload{}}
-	for _, w := range ws {
-		for k, v := range w.Labels {
-			x.by[[2]string{k, v}] = append(x.by[[2]string{k, v}], w)
-		}
-	}
-	return x
-}
-
-// candidates returns, in the order given, the workloads that carry the
-// rarest pair of matchLabels: a superset of those the selector selects.
-func (x *podIndex) candidates(matchLabels map[string]string) []*graph.Workload {
-	if len(matchLabels) == 0 {
-		return x.all
-	}
-	var best []*graph.Workload
-	first := true
-	for k, v := range matchLabels {
-		if c := x.by[[2]string{k, v}]; first || len(c) < len(best) {
-			best, first = c, false
-		}
-	}
-	return best
 }
 
 // distinctTo counts the destinations of flows.
