@@ -122,7 +122,10 @@ func (g *Graph) build() {
 	g.addGatewayAPI()
 	g.addBackendTLSPolicies()
 	g.addExtras()
-	g.indexDRs()
+	if !g.recording {
+		// Prepare's graph of one file resolves no routes.
+		g.indexDRs()
+	}
 }
 
 func (g *Graph) namespace(name string) *Namespace {
