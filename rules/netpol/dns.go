@@ -3,7 +3,6 @@ package netpol
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -305,18 +304,10 @@ func selectorYAML(s labels.Selector) string {
 	return b.String()
 }
 
-// plainSafe matches the strings that YAML reads back as the same string
-// when written plain in a flow collection; yamlWords lists those of them
-// that YAML 1.1 reads as booleans or null.
-var (
-	plainSafe = regexp.MustCompile(`^[A-Za-z][-A-Za-z0-9_./]*$`)
-	yamlWords = map[string]bool{"y": true, "n": true, "yes": true, "no": true, "on": true, "off": true, "true": true, "false": true, "null": true}
-)
-
-// yamlString writes s as a YAML string: plain when that reads back as the
-// same string, else double-quoted.
+// yamlString writes s as a YAML string: plain when it is a plain word
+// (plainWord), which reads back as the same string, else double-quoted.
 func yamlString(s string) string {
-	if plainSafe.MatchString(s) && !yamlWords[strings.ToLower(s)] {
+	if plainWord(s) {
 		return s
 	}
 	return strconv.Quote(s)
