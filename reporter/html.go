@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/topology"
 	"github.com/meshlint/meshlint/internal/wording"
@@ -78,6 +79,9 @@ type htmlFinding struct {
 	Rule, Name, Summary string
 	Message, Object, NS string
 	Related, Fixes      []string
+	// NotDrawn marks a finding about an object that the drawing's limit
+	// left out, so that nobody looks for it there.
+	NotDrawn bool
 }
 
 // htmlGraph is the drawing, laid out here so that the page needs no
@@ -86,7 +90,16 @@ type htmlGraph struct {
 	Width, Height int
 	Columns       []htmlColumn
 	Nodes         []htmlNode
-	Edges         []string // SVG path data
+	Edges         []htmlEdge
+}
+
+type htmlEdge struct {
+	Path  string // SVG path data
+	Class string
+	// Label, at LabelX/LabelY, names an edge that is not the request
+	// path: "mirror", "delegate".
+	Label          string
+	LabelX, LabelY int
 }
 
 type htmlColumn struct {
@@ -121,18 +134,29 @@ func htmlPageOf(r *Report) *htmlPage {
 		Errors: s.Errors, Warnings: s.Warnings, Info: s.Info, Total: len(r.Findings),
 	}
 	ids := make([]string, len(r.Findings))
+	for i := range r.Findings {
+		ids[i] = fmt.Sprintf("f%d", i+1)
+	}
+	var notDrawn []bool
+	switch t := r.Topology; {
+	case t == nil:
+		p.GraphAbsent = "The mesh graph was not built for this run."
+	case len(t.Nodes) == 0:
+		p.GraphAbsent = "The input holds no gateway, route or service."
+	default:
+		p.Graph, p.GraphNote, notDrawn = drawGraph(t, r.Findings, ids)
+	}
 	byNS := map[string]map[rules.Severity][]htmlFinding{}
 	ruleCount := map[string]*htmlRule{}
 	for i, f := range r.Findings {
-		ids[i] = fmt.Sprintf("f%d", i+1)
 		ns := findingNamespace(f)
 		hf := htmlFinding{
 			ID: ids[i], Pos: posString(f.Pos.File, f.Pos.Loc), Severity: f.Severity.String(),
 			Rule: f.Rule.ID, Name: f.Rule.Name, Summary: f.Rule.Summary,
-			Message: f.Message, NS: ns,
+			Message: f.Message, NS: ns, NotDrawn: notDrawn != nil && notDrawn[i],
 		}
-		if o := f.Object; o != nil {
-			hf.Object = objectName(o)
+		if f.Object != nil {
+			hf.Object = displayName(f.Object)
 		}
 		for _, rel := range f.Related {
 			hf.Related = append(hf.Related, posString(rel.Pos.File, rel.Pos.Loc)+": "+rel.Message)
@@ -174,14 +198,6 @@ func htmlPageOf(r *Report) *htmlPage {
 	for _, err := range r.Internal {
 		p.Internal = append(p.Internal, err.Error())
 	}
-	switch t := r.Topology; {
-	case t == nil:
-		p.GraphAbsent = "The mesh graph was not built for this run."
-	case len(t.Nodes) == 0:
-		p.GraphAbsent = "The input holds no gateway, route or service."
-	default:
-		p.Graph, p.GraphNote = drawGraph(t, r.Findings, ids)
-	}
 	return p
 }
 
@@ -195,13 +211,6 @@ func findingNamespace(f *rules.Finding) string {
 	return f.Object.Namespace
 }
 
-func objectName(o *manifest.Object) string {
-	if o.Namespace == "" {
-		return string(o.Kind) + " " + o.Name
-	}
-	return string(o.Kind) + " " + o.Namespace + "/" + o.Name
-}
-
 // The drawing's geometry, in CSS pixels.
 const (
 	graphMargin     = 16
@@ -212,34 +221,35 @@ const (
 	rowPitch        = 40
 	labelRunes      = 34
 	tooltipFindings = 8
+	// mirrorDrop is how much lower than a request path's edge a mirror
+	// edge meets its service, so that a route that both sends to and
+	// mirrors to a service shows two edges.
+	mirrorDrop = 7
+	// delegateBulge is how far left of the routes column a delegate edge
+	// bends.
+	delegateBulge = 22
 )
 
 var columnTitles = [...]string{"Gateways", "Routes", "Services", "Subsets"}
 
 // drawGraph lays out the topology, limited to MaxGraphNodes, as four
 // columns, each node level with the first node that leads to it where its
-// column has room, so that paths mostly run straight. Findings are marked
-// on the nodes Locator finds for their object, and it returns the note
-// that says what the limit left out.
-func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string) (*htmlGraph, string) {
+// column has room, so that paths mostly run straight, and a VirtualService
+// that others delegate to under the first of them. Findings are marked on
+// the nodes Locator finds for their object. It returns the note that says
+// what the limit left out, and which findings are about objects that the
+// full topology has but the drawing left out.
+func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string) (*htmlGraph, string, []bool) {
 	marked := make([]bool, len(full.Nodes))
+	inFull := make([]bool, len(findings))
 	locate := full.Locator()
-	for _, f := range findings {
+	for fi, f := range findings {
 		for _, i := range locate(f.Object, f.Pos) {
 			marked[i] = true
+			inFull[fi] = true
 		}
 	}
 	t := full.Limit(MaxGraphNodes, func(i int) bool { return marked[i] })
-	note := ""
-	if len(t.Nodes) < t.TotalNodes {
-		note = fmt.Sprintf("The drawing shows %d of the %s of the request path (%s): those with findings and the paths through them first, then whole paths from the gateways, up to %d.",
-			len(t.Nodes), wording.Count(t.TotalNodes, "object", "objects"),
-			wording.Count(t.Namespaces, "namespace", "namespaces"), MaxGraphNodes)
-		if t.OmittedNamespaces > 0 {
-			note += fmt.Sprintf(" %s left out whole.", wording.Count(t.OmittedNamespaces, "namespace is", "namespaces are"))
-		}
-		note += " The list of findings below is complete."
-	}
 
 	// The findings of each node, worst first.
 	type mark struct {
@@ -247,9 +257,16 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 		items []int
 	}
 	marks := make([]mark, len(t.Nodes))
+	notDrawn := make([]bool, len(findings))
+	leftOut := 0
 	locate = t.Locator()
 	for fi, f := range findings {
-		for _, i := range locate(f.Object, f.Pos) {
+		at := locate(f.Object, f.Pos)
+		if len(at) == 0 && inFull[fi] {
+			notDrawn[fi] = true
+			leftOut++
+		}
+		for _, i := range at {
 			m := &marks[i]
 			if len(m.items) == 0 || f.Severity > m.worst {
 				m.worst = f.Severity
@@ -261,8 +278,31 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 		slices.SortStableFunc(marks[i].items, func(a, b int) int { return int(findings[b].Severity) - int(findings[a].Severity) })
 	}
 
+	note := ""
+	if len(t.Nodes) < t.TotalNodes {
+		note = fmt.Sprintf("The drawing shows %d of the %s of the request path (%s): those with findings and the paths through them first, then whole paths from the gateways, up to %d.",
+			len(t.Nodes), wording.Count(t.TotalNodes, "object", "objects"),
+			wording.Count(t.Namespaces, "namespace", "namespaces"), MaxGraphNodes)
+		if t.OmittedNamespaces > 0 {
+			note += fmt.Sprintf(" %s left out whole.", wording.Count(t.OmittedNamespaces, "namespace is", "namespaces are"))
+		}
+		if leftOut > 0 {
+			note += fmt.Sprintf(" %s about objects left out, marked “not drawn” below.", wording.Count(leftOut, "finding is", "findings are"))
+		}
+		note += " The list of findings below is complete."
+	}
+
+	// parents are the nodes of the column before that lead to a node;
+	// delegators the routes that delegate to it, in its own column.
 	parents := make([][]int, len(t.Nodes))
+	delegators := make([][]int, len(t.Nodes))
+	delegates := make([][]int, len(t.Nodes))
 	for _, e := range t.Edges {
+		if e.Kind == topology.Delegate {
+			delegators[e.To] = append(delegators[e.To], e.From)
+			delegates[e.From] = append(delegates[e.From], e.To)
+			continue
+		}
 		parents[e.To] = append(parents[e.To], e.From)
 	}
 	// Rows, column by column: the first parent's row decides the order,
@@ -293,6 +333,7 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 			keys[i] = first(i)
 		}
 		slices.SortStableFunc(col, func(a, b int) int { return keys[a] - keys[b] })
+		col = underDelegators(col, parents, delegators, delegates)
 		// Level with the first parent where the column has room, so
 		// that a path reads across.
 		next := 0
@@ -319,11 +360,30 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 	for _, e := range t.Edges {
 		x1, y1 := at(e.From)
 		x2, y2 := at(e.To)
+		if e.Kind == topology.Delegate {
+			// From low on the delegating route's left side, round the
+			// left of the column, into the delegate's left side.
+			y1 += nodeHeight - 6
+			y2 += nodeHeight / 2
+			bx := x1 - delegateBulge
+			g.Edges = append(g.Edges, htmlEdge{
+				Path:  fmt.Sprintf("M%d %dC%d %d %d %d %d %d", x1, y1, bx, y1, bx, y2, x2, y2),
+				Class: "edge delegate", Label: "delegate", LabelX: x1 - 3, LabelY: (y1+y2)/2 + 3,
+			})
+			continue
+		}
 		x1 += nodeWidth
 		y1 += nodeHeight / 2
 		y2 += nodeHeight / 2
+		he := htmlEdge{Class: "edge"}
+		if e.Kind == topology.Mirror {
+			y2 += mirrorDrop
+			he.Class, he.Label = "edge mirror", "mirror"
+		}
 		mid := (x1 + x2) / 2
-		g.Edges = append(g.Edges, fmt.Sprintf("M%d %dC%d %d %d %d %d %d", x1, y1, mid, y1, mid, y2, x2, y2))
+		he.Path = fmt.Sprintf("M%d %dC%d %d %d %d %d %d", x1, y1, mid, y1, mid, y2, x2, y2)
+		he.LabelX, he.LabelY = mid, (y1+y2)/2+3
+		g.Edges = append(g.Edges, he)
 	}
 	for i := range t.Nodes {
 		n := &t.Nodes[i]
@@ -356,7 +416,45 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 		hn.Tooltip = tip
 		g.Nodes = append(g.Nodes, hn)
 	}
-	return g, note
+	return g, note, notDrawn
+}
+
+// underDelegators reorders the nodes of a column (routes) so that a
+// VirtualService that only other routes lead to, by delegating to it,
+// comes right after the first of them: a delegate has no gateway of its
+// own, and would otherwise sink to the column's end, far from the route
+// whose traffic it serves. Nodes in a cycle of delegates keep their place
+// at the end.
+func underDelegators(col []int, parents, delegators, delegates [][]int) []int {
+	deferred := func(i int) bool { return len(parents[i]) == 0 && len(delegators[i]) > 0 }
+	in := make(map[int]bool, len(col))
+	for _, i := range col {
+		in[i] = true
+	}
+	out := make([]int, 0, len(col))
+	done := make(map[int]bool, len(col))
+	var emit func(i int)
+	emit = func(i int) {
+		if done[i] {
+			return
+		}
+		done[i] = true
+		out = append(out, i)
+		for _, d := range delegates[i] {
+			if in[d] && deferred(d) {
+				emit(d)
+			}
+		}
+	}
+	for _, i := range col {
+		if !deferred(i) {
+			emit(i)
+		}
+	}
+	for _, i := range col {
+		emit(i)
+	}
+	return out
 }
 
 // nodeText returns a node's label, its kind as shown under it, and its
@@ -409,4 +507,19 @@ func shorten(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// displayName names o for people, as rule messages do: the kind, qualified
+// by its API group only where another group has a kind of that name (an
+// Istio Gateway and a Gateway API one), then namespace/name, or the name
+// alone for cluster-scoped objects and Namespaces.
+func displayName(o *manifest.Object) string {
+	kind := kinds.Qualified(o.Group, o.Kind)
+	if o.Group != "" && kinds.Shared(o.Group, o.Kind) {
+		kind = string(o.Kind) + "." + o.Group
+	}
+	if o.Namespace == "" || kinds.ClusterScoped(o.Group, o.Kind) || o.Kind == kinds.Namespace && o.Group == kinds.GroupCore {
+		return kind + " " + o.Name
+	}
+	return kind + " " + o.Namespace + "/" + o.Name
 }

@@ -31,20 +31,7 @@ var consoleLine = regexp.MustCompile(`(?m)^.*:CONSOLE[:(].*$`)
 // unless MESHLINT_REQUIRE_CHROMIUM=1 (.ci/run sets it, and installs
 // Debian's chromium package).
 func TestHTMLInChromium(t *testing.T) {
-	bin := ""
-	for _, name := range chromiumNames {
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-			break
-		}
-	}
-	if bin == "" {
-		msg := "no Chromium found (" + strings.Join(chromiumNames, ", ") + "): the HTML report is not checked in a browser; apt-get install chromium"
-		if os.Getenv("MESHLINT_REQUIRE_CHROMIUM") == "1" {
-			t.Fatal(msg + " (MESHLINT_REQUIRE_CHROMIUM=1)")
-		}
-		t.Skip(msg)
-	}
+	bin := chromiumBin(t)
 	tmp := t.TempDir()
 	page := filepath.Join(tmp, "report.html")
 	r := run(t, repoDir(t, "examples"), "", "--format", "html", "--output", page, ".")
@@ -100,6 +87,118 @@ func TestHTMLInChromium(t *testing.T) {
 		t.Errorf("the screenshot %s is not a rendered page (%d bytes)", shot, len(png))
 	}
 	t.Logf("screenshot: %s", shot)
+}
+
+// chromiumBin returns the Chromium found on PATH, or skips the test (fails
+// it with MESHLINT_REQUIRE_CHROMIUM=1).
+func chromiumBin(t *testing.T) string {
+	t.Helper()
+	for _, name := range chromiumNames {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	msg := "no Chromium found (" + strings.Join(chromiumNames, ", ") + "): the HTML report is not checked in a browser; apt-get install chromium"
+	if os.Getenv("MESHLINT_REQUIRE_CHROMIUM") == "1" {
+		t.Fatal(msg + " (MESHLINT_REQUIRE_CHROMIUM=1)")
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// hashSteps is a script appended to a copy of the report: it changes the
+// address's hash and the filters, one step after the other (a hash change
+// is an event, which the page handles after the step), and records after
+// each step the hash, the "shown" line and the search box as the body's
+// attribute data-t-NAME="hash|shown|search", for --dump-dom to show.
+const hashSteps = `<script>
+(function () {
+  var byId = function (id) { return document.getElementById(id); };
+  var written = "";
+  function record(name) {
+    document.body.setAttribute("data-t-" + name, location.hash + "|" + byId("shown").textContent + "|" + byId("q").value);
+  }
+  function set(id, v, ev) {
+    byId(id).value = v;
+    byId(id).dispatchEvent(new Event(ev));
+  }
+  var steps = [
+    function () { record("load"); next(); },
+    // A link to another filter, then back.
+    function () { nav(function () { location.hash = "#ns=payments"; }, "link"); },
+    function () { nav(function () { history.back(); }, "back"); },
+    // The user's changes go to the address.
+    function () { set("q", "", "input"); record("cleared"); next(); },
+    function () { set("ns", "payments", "change"); record("ns"); next(); },
+    function () { document.querySelector("input.sevbox[value=info]").click(); record("sev"); next(); },
+    function () { set("q", "PostgreSQL port", "input"); record("typed"); written = location.hash; next(); },
+    // What the page wrote opens the same view again.
+    function () { nav(function () { location.hash = ""; }, "none"); },
+    function () { nav(function () { location.hash = written; }, "again"); },
+    function () { nav(function () { location.hash = "#q=100%"; }, "malformed"); },
+    function () { document.body.setAttribute("data-t-done", "1"); }
+  ];
+  function next() { steps.shift()(); }
+  // The page's own listener, added first, has run when this one does.
+  function nav(go, name) {
+    window.addEventListener("hashchange", function h() {
+      window.removeEventListener("hashchange", h);
+      record(name);
+      setTimeout(next, 0);
+    });
+    go();
+  }
+  window.addEventListener("load", function () { setTimeout(next, 0); });
+})();
+</script>
+`
+
+// TestHTMLHashChangeInChromium checks that the page follows its address: a
+// change of the hash after the page opened (a link, the back button)
+// applies the filters it names and resets the others, and a filter the
+// user changes is written to the hash, in the form the page reads back. A
+// copy of the report runs the steps of hashSteps; --virtual-time-budget
+// lets their events run before the DOM is dumped.
+func TestHTMLHashChangeInChromium(t *testing.T) {
+	bin := chromiumBin(t)
+	tmp := t.TempDir()
+	page := filepath.Join(tmp, "report.html")
+	if r := run(t, repoDir(t, "examples"), "", "--format", "html", "--output", page, "."); r.code != ExitFindings {
+		t.Fatalf("meshlint examples/: exit %d, want %d\n%s", r.code, ExitFindings, r.stderr)
+	}
+	src, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := filepath.Join(tmp, "steps.html")
+	if err := os.WriteFile(steps, []byte(strings.Replace(string(src), "</body>", hashSteps+"</body>", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dom, logs := chromium(t, bin, tmp, "--virtual-time-budget=10000", "--dump-dom", "file://"+filepath.ToSlash(steps)+"#q=MR103")
+	checkConsole(t, "--dump-dom", logs)
+	if m := regexp.MustCompile(`data-error="[^"]*"`).FindString(dom); m != "" {
+		t.Fatalf("the page's script failed: %s", m)
+	}
+	if !strings.Contains(dom, `data-t-done="1"`) {
+		t.Fatalf("the steps did not all run:\n%s", regexp.MustCompile(`data-t-[a-z]+="[^"]*"`).FindAllString(dom, -1))
+	}
+	for _, c := range []struct{ step, want string }{
+		{"load", "#q=MR103|1 of 12 findings shown|MR103"},
+		{"link", "#ns=payments|5 of 12 findings shown|"},
+		{"back", "#q=MR103|1 of 12 findings shown|MR103"},
+		{"cleared", "|12 of 12 findings shown|"},
+		{"ns", "#ns=payments|5 of 12 findings shown|"},
+		{"sev", "#sev=error,warning&amp;ns=payments|3 of 12 findings shown|"},
+		{"typed", "#sev=error,warning&amp;ns=payments&amp;q=PostgreSQL%20port|1 of 12 findings shown|PostgreSQL port"},
+		{"none", "|12 of 12 findings shown|"},
+		{"again", "#sev=error,warning&amp;ns=payments&amp;q=PostgreSQL%20port|1 of 12 findings shown|PostgreSQL port"},
+		{"malformed", "#q=100%|0 of 12 findings shown|100%"},
+	} {
+		got := regexp.MustCompile(`data-t-` + c.step + `="([^"]*)"`).FindStringSubmatch(dom)
+		if got == nil || got[1] != c.want {
+			t.Errorf("after step %s: %q, want %q", c.step, got, c.want)
+		}
+	}
 }
 
 // chromium runs headless Chromium on args and returns its stdout and

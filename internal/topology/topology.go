@@ -50,8 +50,29 @@ type Node struct {
 	Missing bool
 }
 
-// Edge joins Nodes[From] to Nodes[To], From in the column before To's.
-type Edge struct{ From, To int }
+// Edge joins Nodes[From] to Nodes[To], From in the column before To's,
+// except a Delegate edge, which joins two routes.
+type Edge struct {
+	From, To int
+	Kind     EdgeKind
+}
+
+// EdgeKind tells what an edge stands for.
+type EdgeKind uint8
+
+// The kinds of edges. A route that both sends to a service and mirrors to
+// it has an edge of each kind.
+const (
+	// Leads is the request path: a gateway binds a route, a route sends
+	// to a service, a service has a subset.
+	Leads EdgeKind = iota
+	// Mirror joins a route to a service it mirrors requests to (http
+	// mirror and mirrors, a Gateway API RequestMirror filter).
+	Mirror
+	// Delegate joins a VirtualService to the VirtualService one of its
+	// http routes delegates to.
+	Delegate
+)
 
 // Topology is the request path of a graph.
 type Topology struct {
@@ -94,11 +115,21 @@ func (n *Node) key() key {
 
 // Of extracts the request path of g: Istio Gateways and Gateway API
 // Gateways; VirtualServices and Gateway API routes; the Services and
-// ServiceEntries their destinations resolve to (or the missing host); the
-// subsets that DestinationRules define for those hosts, and those that
+// ServiceEntries their destinations and mirrors resolve to (or the missing
+// host); the VirtualServices that http routes delegate to; the subsets
+// that DestinationRules define for those hosts, and those that
 // destinations name but no DestinationRule defines.
+//
+// graph.VirtualService.Gateways holds only spec.gateways, the graph
+// resolves no delegate, and RouteBackends leaves out mirrors,
+// ServiceEntries and wildcard hosts: Of reads those from the
+// VirtualService spec (match gateways through graph.ResolveGateway).
 func Of(g *graph.Graph) *Topology {
 	b := &builder{g: g, index: map[key]int{}, edges: map[Edge]bool{}}
+	vsByName := make(map[[2]string]*graph.VirtualService, len(g.VirtualServices))
+	for _, vs := range g.VirtualServices {
+		vsByName[[2]string{vs.Namespace(), vs.Name()}] = vs
+	}
 	for _, gw := range g.Gateways {
 		b.object(Gateways, gw.Obj)
 	}
@@ -115,16 +146,29 @@ func Of(g *graph.Graph) *Topology {
 	for _, vs := range g.VirtualServices {
 		r := b.object(Routes, vs.Obj)
 		for _, ref := range vs.Gateways {
-			switch {
-			case ref.Mesh:
-			case ref.Gateway != nil:
-				b.edge(b.object(Gateways, ref.Gateway.Obj), r)
-			default:
-				b.edge(b.missing(Node{Column: Gateways, Group: kinds.GroupIstioNetworking, Kind: kinds.Gateway, Namespace: ref.Namespace, Name: ref.Name}), r)
-			}
+			b.gateway(ref, r)
+		}
+		// A gateway that only a match entry names still receives the
+		// route's traffic: Istio binds the route to it.
+		for _, ref := range matchGateways(vs.Spec) {
+			b.gateway(g.ResolveGateway(ref, vs.Namespace()), r)
 		}
 		for _, d := range destinations(vs.Spec) {
-			b.destination(r, vs.Namespace(), d)
+			b.destination(r, vs.Namespace(), d, Leads)
+		}
+		for _, d := range mirrors(vs.Spec) {
+			b.destination(r, vs.Namespace(), d, Mirror)
+		}
+		for _, d := range delegates(vs.Spec) {
+			ns := d.Namespace.V
+			if ns == "" {
+				ns = vs.Namespace()
+			}
+			if to := vsByName[[2]string{ns, d.Name.V}]; to != nil {
+				b.edgeOf(r, b.object(Routes, to.Obj), Delegate)
+			} else {
+				b.edgeOf(r, b.missing(Node{Column: Routes, Group: kinds.GroupIstioNetworking, Kind: kinds.VirtualService, Namespace: ns, Name: d.Name.V}), Delegate)
+			}
 		}
 	}
 	for _, rt := range g.GatewayRoutes {
@@ -139,18 +183,17 @@ func Of(g *graph.Graph) *Topology {
 		}
 		for _, rule := range rt.Rules {
 			for _, be := range rule.Backends {
-				switch {
-				case be.Service != nil:
-					b.edge(r, b.object(Services, be.Service.Obj))
-				case be.IsService():
-					b.edge(r, b.missing(Node{Column: Services, Kind: kinds.Service, Namespace: be.Namespace, Name: be.Name}))
-				}
+				b.backend(r, be, Leads)
+			}
+			for _, be := range rule.Mirrors {
+				b.backend(r, be, Mirror)
 			}
 		}
 	}
 	// The subsets the DestinationRules define, under the services of
 	// their host; a rule stands for those services otherwise. A wildcard
-	// host would join a rule to every service.
+	// host would join a rule to every service: such a rule's subsets are
+	// drawn under the services whose destinations name them, below.
 	for _, dr := range g.DestinationRules {
 		if host.IsWildcard(dr.Host) {
 			continue
@@ -165,23 +208,85 @@ func Of(g *graph.Graph) *Topology {
 			continue
 		}
 		for i := range dr.Spec.Subsets {
-			ss := &dr.Spec.Subsets[i]
-			n := b.add(Node{Column: Subsets, Group: dr.Obj.Group, Kind: dr.Obj.Kind, Namespace: dr.Namespace(), Name: dr.Name(),
-				Subset: ss.Name.V, File: dr.Obj.File, Loc: ss.Loc})
+			n := b.subset(dr, &dr.Spec.Subsets[i])
 			for _, p := range parents {
 				b.edge(p, n)
 			}
 		}
 	}
-	// Subsets that destinations name and no rule of the host defines.
+	// The subsets destinations name: of a rule with a wildcard host, under
+	// the service the destination resolves to, which the rule then stands
+	// for; or missing, when no rule of the host defines them.
 	for _, u := range b.subsetUses {
-		if _, ss := graph.Subset(g.DestinationRulesFor(u.host, u.from), u.subset); ss != nil {
-			continue
+		dr, ss := graph.Subset(g.DestinationRulesFor(u.host, u.from), u.subset)
+		switch {
+		case ss == nil:
+			n := &b.t.Nodes[u.service]
+			b.edge(u.service, b.missing(Node{Column: Subsets, Kind: kinds.DestinationRule, Namespace: n.Namespace, Host: u.host, Subset: u.subset}))
+		case host.IsWildcard(dr.Host):
+			b.edge(u.service, b.subset(dr, ss))
+			b.stands = append(b.stands, Stand{Group: dr.Obj.Group, Kind: dr.Obj.Kind, Namespace: dr.Namespace(), Name: dr.Name(), Node: u.service})
 		}
-		n := &b.t.Nodes[u.service]
-		b.edge(u.service, b.missing(Node{Column: Subsets, Kind: kinds.DestinationRule, Namespace: n.Namespace, Host: u.host, Subset: u.subset}))
 	}
 	return b.finish()
+}
+
+// matchGateways are the gateways the match entries of the http, tcp and
+// tls routes of a VirtualService name, in spec order.
+func matchGateways(s *spec.VirtualService) []spec.Str {
+	var out []spec.Str
+	add := func(gws []spec.Str) {
+		for _, gw := range gws {
+			if gw.V != "" {
+				out = append(out, gw)
+			}
+		}
+	}
+	for _, r := range s.HTTP {
+		for _, m := range r.Match {
+			add(m.Gateways)
+		}
+	}
+	for _, r := range s.TCP {
+		for _, m := range r.Match {
+			add(m.Gateways)
+		}
+	}
+	for _, r := range s.TLS {
+		for _, m := range r.Match {
+			add(m.Gateways)
+		}
+	}
+	return out
+}
+
+// mirrors are the destinations the http routes of a VirtualService mirror
+// requests to (mirror, mirrors), in spec order.
+func mirrors(s *spec.VirtualService) []*spec.Destination {
+	var out []*spec.Destination
+	for _, r := range s.HTTP {
+		if d := r.Mirror; d != nil && d.Host.Set {
+			out = append(out, d)
+		}
+		for _, m := range r.Mirrors {
+			if d := m.Destination; d != nil && d.Host.Set {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+// delegates are the delegate entries of the http routes of a
+// VirtualService that name a VirtualService.
+func delegates(s *spec.VirtualService) []*spec.Delegate {
+	var out []*spec.Delegate
+	for _, r := range s.HTTP {
+		if d := r.Delegate; d != nil && d.Name.V != "" {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // destinations are the route destinations of the http, tcp and tls routes
@@ -248,7 +353,38 @@ func (b *builder) missing(n Node) int {
 	return b.add(n)
 }
 
-func (b *builder) edge(from, to int) { b.edges[Edge{from, to}] = true }
+func (b *builder) edge(from, to int) { b.edgeOf(from, to, Leads) }
+
+func (b *builder) edgeOf(from, to int, k EdgeKind) { b.edges[Edge{From: from, To: to, Kind: k}] = true }
+
+// gateway joins the gateway ref resolves to (or a missing one) to route r;
+// the reserved "mesh" is no gateway.
+func (b *builder) gateway(ref graph.GatewayRef, r int) {
+	switch {
+	case ref.Mesh:
+	case ref.Gateway != nil:
+		b.edge(b.object(Gateways, ref.Gateway.Obj), r)
+	default:
+		b.edge(b.missing(Node{Column: Gateways, Group: kinds.GroupIstioNetworking, Kind: kinds.Gateway, Namespace: ref.Namespace, Name: ref.Name}), r)
+	}
+}
+
+// backend joins Gateway API route r to the Service a backendRef names, or
+// to a missing one; references to other kinds are not drawn.
+func (b *builder) backend(r int, be *graph.BackendRef, k EdgeKind) {
+	switch {
+	case be.Service != nil:
+		b.edgeOf(r, b.object(Services, be.Service.Obj), k)
+	case be.IsService():
+		b.edgeOf(r, b.missing(Node{Column: Services, Kind: kinds.Service, Namespace: be.Namespace, Name: be.Name}), k)
+	}
+}
+
+// subset is the node of subset ss of DestinationRule dr.
+func (b *builder) subset(dr *graph.DestinationRule, ss *spec.Subset) int {
+	return b.add(Node{Column: Subsets, Group: dr.Obj.Group, Kind: dr.Obj.Kind, Namespace: dr.Namespace(), Name: dr.Name(),
+		Subset: ss.Name.V, File: dr.Obj.File, Loc: ss.Loc})
+}
 
 // target is the node of a Service or ServiceEntry a host resolves to.
 func (b *builder) target(t graph.HostTarget) int {
@@ -263,10 +399,12 @@ func (b *builder) target(t graph.HostTarget) int {
 }
 
 // destination joins route r, of namespace ns, to what destination d
-// resolves to, or to a missing node of its host.
-func (b *builder) destination(r int, ns string, d *spec.Destination) {
+// resolves to, or to a missing node of its host, by an edge of kind k. A
+// wildcard host resolves to every Service and ServiceEntry it matches,
+// except "*", which Istio rejects and which would join every service.
+func (b *builder) destination(r int, ns string, d *spec.Destination, k EdgeKind) {
 	fqdn := b.g.FQDN(d.Host.V, ns)
-	if host.IsWildcard(fqdn) {
+	if fqdn == "*" {
 		return
 	}
 	var svcs []int
@@ -277,7 +415,7 @@ func (b *builder) destination(r int, ns string, d *spec.Destination) {
 		svcs = append(svcs, b.missing(Node{Column: Services, Kind: kinds.Service, Namespace: b.g.ServiceNamespace(fqdn), Host: fqdn}))
 	}
 	for _, s := range svcs {
-		b.edge(r, s)
+		b.edgeOf(r, s, k)
 		if d.Subset.Set && d.Subset.V != "" && !b.t.Nodes[s].Missing {
 			b.subsetUses = append(b.subsetUses, subsetUse{service: s, host: fqdn, from: ns, subset: d.Subset.V})
 		}
@@ -302,10 +440,10 @@ func (b *builder) finish() *Topology {
 	t.Nodes = nodes
 	t.Edges = make([]Edge, 0, len(b.edges))
 	for e := range b.edges {
-		t.Edges = append(t.Edges, Edge{newIndex[e.From], newIndex[e.To]})
+		t.Edges = append(t.Edges, Edge{From: newIndex[e.From], To: newIndex[e.To], Kind: e.Kind})
 	}
 	slices.SortFunc(t.Edges, func(a, b Edge) int {
-		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Kind, b.Kind))
 	})
 	t.Stands = b.stands
 	for i := range t.Stands {

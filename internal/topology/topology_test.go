@@ -231,7 +231,7 @@ func chain(n int) *Topology {
 		for c := Gateways; c <= Subsets; c++ {
 			tp.Nodes = append(tp.Nodes, Node{Column: c, Kind: "K", Namespace: ns, Name: fmt.Sprint(c)})
 			if c > Gateways {
-				tp.Edges = append(tp.Edges, Edge{base + int(c) - 1, base + int(c)})
+				tp.Edges = append(tp.Edges, Edge{From: base + int(c) - 1, To: base + int(c)})
 			}
 		}
 	}
@@ -293,5 +293,153 @@ func TestLimit(t *testing.T) {
 	}
 	if len(got.Edges) != 6 {
 		t.Errorf("%d edges kept, want 6", len(got.Edges))
+	}
+}
+
+// describeEdges is describe's edges, with their kind when it is not Leads.
+func describeEdges(tp *Topology) []string {
+	var out []string
+	name := func(n *Node) string {
+		s := fmt.Sprintf("%s %s/%s", n.Kind, n.Namespace, n.Name)
+		if n.Subset != "" {
+			s += "[" + n.Subset + "]"
+		}
+		if n.Host != "" {
+			s += " host=" + n.Host
+		}
+		if n.Missing {
+			s += " missing"
+		}
+		return s
+	}
+	for _, e := range tp.Edges {
+		s := name(&tp.Nodes[e.From]) + " -> " + name(&tp.Nodes[e.To])
+		switch e.Kind {
+		case Mirror:
+			s += " (mirror)"
+		case Delegate:
+			s += " (delegate)"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// TestRouteEdges checks the edges that the graph's resolved references do
+// not give: gateways named in match entries, mirrors (Istio's mirror and
+// mirrors, Gateway API RequestMirror filters), delegates (found and not),
+// wildcard destination hosts, and the subsets of a wildcard DestinationRule
+// that a destination names.
+func TestRouteEdges(t *testing.T) {
+	dir := t.TempDir()
+	src := `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*/*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: internal, namespace: infra}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 81, name: http, protocol: HTTP}, hosts: ["*/*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: front, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [infra/public]
+  http:
+  - match: [{uri: {prefix: /admin}, gateways: [infra/internal, mesh]}]
+    route: [{destination: {host: cart}}]
+    mirror: {host: audit}
+  - match: [{gateways: [infra/gone]}]
+    route: [{destination: {host: cart}}]
+    mirrors: [{destination: {host: cart}}, {destination: {host: shadow, subset: v2}}]
+  - delegate: {name: api}
+  - delegate: {name: nosuch, namespace: other}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api, namespace: shop}
+spec:
+  http:
+  - route: [{destination: {host: "*.wiki.example"}}]
+  - route: [{destination: {host: shadow, subset: v2}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: everything, namespace: shop}
+spec:
+  host: "*.cluster.local"
+  subsets: [{name: v2, labels: {version: v2}}, {name: unused, labels: {version: x}}]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: wiki, namespace: shop}
+spec:
+  hosts: ["*.wiki.example"]
+  ports: [{number: 443, name: tls, protocol: TLS}]
+  resolution: NONE
+---
+apiVersion: v1
+kind: Service
+metadata: {name: cart, namespace: shop}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: audit, namespace: shop}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: shadow, namespace: shop}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: shop}
+spec:
+  rules:
+  - backendRefs: [{name: cart, port: 80}]
+    filters: [{type: RequestMirror, requestMirror: {backendRef: {name: audit, port: 80}}}]
+`
+	file := filepath.Join(dir, "routes.yaml")
+	if err := os.WriteFile(file, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tp := load(t, file)
+	got := describeEdges(tp)
+	want := []string{
+		"Gateway infra/gone missing -> VirtualService shop/front",
+		"Gateway infra/internal -> VirtualService shop/front",
+		"Gateway infra/public -> VirtualService shop/front",
+		"VirtualService shop/api -> Service shop/shadow",
+		"VirtualService shop/api -> ServiceEntry shop/wiki host=*.wiki.example",
+		"VirtualService shop/front -> VirtualService other/nosuch missing (delegate)",
+		"VirtualService shop/front -> VirtualService shop/api (delegate)",
+		"VirtualService shop/front -> Service shop/audit (mirror)",
+		"VirtualService shop/front -> Service shop/cart",
+		"VirtualService shop/front -> Service shop/cart (mirror)",
+		"VirtualService shop/front -> Service shop/shadow (mirror)",
+		"HTTPRoute shop/web -> Service shop/audit (mirror)",
+		"HTTPRoute shop/web -> Service shop/cart",
+		"Service shop/shadow -> DestinationRule shop/everything[v2]",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("edges:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The wildcard rule stands for the service its subset is drawn under,
+	// and no other.
+	var stands []string
+	for _, s := range tp.Stands {
+		stands = append(stands, fmt.Sprintf("%s %s/%s -> %s", s.Kind, s.Namespace, s.Name, tp.Nodes[s.Node].Name))
+	}
+	if want := []string{"DestinationRule shop/everything -> shadow"}; !slices.Equal(stands, want) {
+		t.Errorf("stands %q, want %q", stands, want)
 	}
 }
