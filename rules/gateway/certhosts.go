@@ -30,32 +30,7 @@ names leaves the others out. The host ` + "`*`" + ` is not checked.
 Only certificates the input holds are checked: a Secret that is missing or cannot be served is
 MR213's. Issue the certificate for the server's hosts, or move the hosts it does not name to a
 server with a certificate that does.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ingress, namespace: istio-system}
-spec:
-  selector: {matchLabels: {istio: ingressgateway}}
-  template:
-    metadata: {labels: {istio: ingressgateway}}
-    spec:
-      containers: [{name: istio-proxy, image: auto}]
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: public, namespace: shop}
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 443, name: https, protocol: HTTPS}
-    hosts: [shop.example.com, www.example.com]
-    tls: {mode: SIMPLE, credentialName: shop-cert}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: shop-cert, namespace: istio-system}
-type: kubernetes.io/tls
-stringData:
-  # A certificate for shop.example.com only.
+	Bad: certHostsExample(`  # A certificate for shop.example.com only.
   tls.crt: |
     -----BEGIN CERTIFICATE-----
     MIIBTDCB86ADAgECAggY65ucwp9l0zAKBggqhkjOPQQDAjAbMRkwFwYDVQQDExBz
@@ -72,33 +47,8 @@ stringData:
     mT0Hd+3l3rK1rdzEgbSQU79psMehRANCAATl1dgYLF4tJH4taI9nKJ0kgleYQp5j
     XrvFW2VWebJMj1JtcEQWypijcl01LF2W/ynkKKnPlQZX62kPaubOrr2i
     -----END PRIVATE KEY-----
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ingress, namespace: istio-system}
-spec:
-  selector: {matchLabels: {istio: ingressgateway}}
-  template:
-    metadata: {labels: {istio: ingressgateway}}
-    spec:
-      containers: [{name: istio-proxy, image: auto}]
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: public, namespace: shop}
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 443, name: https, protocol: HTTPS}
-    hosts: [shop.example.com, www.example.com]
-    tls: {mode: SIMPLE, credentialName: shop-cert}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: shop-cert, namespace: istio-system}
-type: kubernetes.io/tls
-stringData:
-  # A certificate for shop.example.com and www.example.com.
+`),
+	Good: certHostsExample(`  # A certificate for shop.example.com and www.example.com.
   tls.crt: |
     -----BEGIN CERTIFICATE-----
     MIIBXjCCAQSgAwIBAgIIGOubovxF8bMwCgYIKoZIzj0EAwIwGzEZMBcGA1UEAxMQ
@@ -116,11 +66,33 @@ stringData:
     iv/7AXWMNQ+U26J0DqoKqTch9dShRANCAAQVJmUkh2FfSjrrX7ryGwZEAdZvkcT+
     1wDBlp6T3XJizibKL77Is+WkWdMsHELYNu5QzWkKjj5fHVpq36xWuEnX
     -----END PRIVATE KEY-----
-`,
+`),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.Gateway, kinds.Secret, kinds.Pod, kinds.Deployment, kinds.DaemonSet, kinds.StatefulSet},
 	Deps:     rules.DepGW | rules.DepREF,
 	Run:      runGatewayCertificateHostMismatch,
+}
+
+// certHostsExample is an HTTPS server of Gateway shop/public, on the
+// ingress pods, for shop.example.com and www.example.com, and the
+// stringData of its Secret, shop-cert: the examples of MR216.
+func certHostsExample(data string) string {
+	return ingressPods + `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: shop}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com, www.example.com]
+    tls: {mode: SIMPLE, credentialName: shop-cert}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: shop-cert, namespace: istio-system}
+type: kubernetes.io/tls
+stringData:
+` + data
 }
 
 func runGatewayCertificateHostMismatch(p *rules.Pass) error {

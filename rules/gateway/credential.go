@@ -40,59 +40,38 @@ manifests, so a missing Secret is only reported when the input holds another Sec
 namespace, or with the closed-world setting. The rule only judges Gateways whose pods are in
 the input (istioctl analyze reports the selector instead). meshlint reads the certificate to
 check it, and never prints a Secret's data.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ingress, namespace: istio-system}
-spec:
-  selector: {matchLabels: {istio: ingressgateway}}
-  template:
-    metadata: {labels: {istio: ingressgateway}}
-    spec:
-      containers: [{name: istio-proxy, image: auto}]
----
-apiVersion: v1
+	Bad: credentialExample(`apiVersion: v1
 kind: Secret
 metadata: {name: shop-cert, namespace: istio-system}
 type: Opaque
 stringData: {certificate: "not a certificate"}
 ---
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: public, namespace: shop}
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 443, name: https, protocol: HTTPS}
-    hosts: [shop.example.com]
-    tls: {mode: SIMPLE, credentialName: shop-cert}
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ingress, namespace: istio-system}
-spec:
-  selector: {matchLabels: {istio: ingressgateway}}
-  template:
-    metadata: {labels: {istio: ingressgateway}}
-    spec:
-      containers: [{name: istio-proxy, image: auto}]
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: public, namespace: shop}
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 443, name: https, protocol: HTTPS}
-    hosts: [shop.example.com]
-    # The Secret is managed elsewhere (the input holds no Secret of
+`, ""),
+	Good: credentialExample("", `    # The Secret is managed elsewhere (the input holds no Secret of
     # istio-system), so the rule does not judge it.
-    tls: {mode: SIMPLE, credentialName: shop-cert}
-`,
+`),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.Gateway, kinds.Secret, kinds.ConfigMap, kinds.Pod, kinds.Deployment, kinds.DaemonSet, kinds.StatefulSet},
 	Related:  []string{"IST0101", "IST0161"},
 	Deps:     rules.DepGW | rules.DepREF | rules.DepPRES | rules.DepTime,
 	Run:      runGatewayCredentialInvalid,
+}
+
+// credentialExample is an HTTPS server of Gateway shop/public, on the
+// ingress pods, that serves Secret shop-cert: secret is that Secret, or ""
+// when the input does not hold it, and note comments the server's tls.
+// The examples of MR213.
+func credentialExample(secret, note string) string {
+	return ingressPods + secret + `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: shop}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]
+` + note + `    tls: {mode: SIMPLE, credentialName: shop-cert}
+`
 }
 
 func runGatewayCredentialInvalid(p *rules.Pass) error {

@@ -35,52 +35,8 @@ Fix the host, add it to a server of the Gateway, or widen the server host's name
 
 The apex host that Flagger adds to the VirtualService it creates for a Canary is not judged: Flagger
 adds it whatever the Canary says, and only the mesh binding serves it.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: shop
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 80, name: http, protocol: HTTP}
-    hosts: [shop.example.com]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  hosts: [store.example.com]
-  gateways: [public]
-  http:
-  - route:
-    - destination: {host: storefront}
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: shop
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 80, name: http, protocol: HTTP}
-    hosts: [shop.example.com, store.example.com]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  hosts: [store.example.com]
-  gateways: [public]
-  http:
-  - route:
-    - destination: {host: storefront}
-`,
+	Bad:      storefrontExample("shop.example.com", "store.example.com", "public"),
+	Good:     storefrontExample("shop.example.com, store.example.com", "store.example.com", "public"),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Gateway},
 	Related:  []string{"IST0132"},

@@ -27,35 +27,30 @@ Write ` + "`namespace/name`" + `. When the entry names a Gateway of the input, `
 that Gateway's ` + "`namespace/name`" + `, which Istio reads the same way. It leaves the entry alone when the
 VirtualService's namespace holds a Gateway whose name is the entry itself (a Gateway called
 ` + "`public.istio-system`" + `): Istio does not read that one, but which was meant is not clear.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  hosts: [shop.example.com]
-  gateways: [public.istio-system]
-  http:
-  - route:
-    - destination: {host: storefront}
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  hosts: [shop.example.com]
-  gateways: [istio-system/public]
-  http:
-  - route:
-    - destination: {host: storefront}
-`,
+	Bad:      legacyRefExample("public.istio-system"),
+	Good:     legacyRefExample("istio-system/public"),
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"KIA1108", "IST0133"},
 	Deps:     rules.DepREF,
 	Run:      runGatewayRefLegacyForm,
+}
+
+// legacyRefExample is VirtualService shop/storefront bound to the Gateway
+// reference gateway: the examples of MR230.
+func legacyRefExample(gateway string) string {
+	return `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  hosts: [shop.example.com]
+  gateways: [` + gateway + `]
+  http:
+  - route:
+    - destination: {host: storefront}
+`
 }
 
 func runGatewayRefLegacyForm(p *rules.Pass) error {

@@ -27,69 +27,38 @@ Add the port to the gateway's Service, or use a port the Service exposes (for Is
 
 The rule judges only Gateways whose pods are in the input with at least one Service selecting
 them; the gateway Service is often installed apart from the application.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ingress, namespace: istio-system}
-spec:
-  selector: {matchLabels: {istio: ingressgateway}}
-  template:
-    metadata: {labels: {istio: ingressgateway}}
-    spec:
-      containers: [{name: istio-proxy, image: auto}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: ingress, namespace: istio-system}
-spec:
-  type: LoadBalancer
-  selector: {istio: ingressgateway}
-  ports:
-  - {name: http2, port: 80, targetPort: 8080}
-  - {name: https, port: 443, targetPort: 8443}
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: public, namespace: istio-system}
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 8081, name: http, protocol: HTTP}
-    hosts: ["*"]
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ingress, namespace: istio-system}
-spec:
-  selector: {matchLabels: {istio: ingressgateway}}
-  template:
-    metadata: {labels: {istio: ingressgateway}}
-    spec:
-      containers: [{name: istio-proxy, image: auto}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: ingress, namespace: istio-system}
-spec:
-  type: LoadBalancer
-  selector: {istio: ingressgateway}
-  ports:
-  - {name: http2, port: 80, targetPort: 8080}
-  - {name: https, port: 443, targetPort: 8443}
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: public, namespace: istio-system}
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 8080, name: http, protocol: HTTP}
-    hosts: ["*"]
-`,
+	Bad:      gatewayPortExample("8081"),
+	Good:     gatewayPortExample("8080"),
 	Severity: rules.Warning,
 	Inputs:   append([]kinds.Kind{kinds.Gateway, kinds.Service}, kinds.Workloads()...),
 	Related:  []string{"IST0162"},
 	Deps:     rules.DepGW,
 	Run:      runGatewayPortNotOnService,
+}
+
+// gatewayPortExample is Gateway istio-system/public with an HTTP server on
+// port, on the ingress pods, whose Service forwards to 8080 and 8443: the
+// examples of MR211.
+func gatewayPortExample(port string) string {
+	return ingressPods + `apiVersion: v1
+kind: Service
+metadata: {name: ingress, namespace: istio-system}
+spec:
+  type: LoadBalancer
+  selector: {istio: ingressgateway}
+  ports:
+  - {name: http2, port: 80, targetPort: 8080}
+  - {name: https, port: 443, targetPort: 8443}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: ` + port + `, name: http, protocol: HTTP}
+    hosts: ["*"]
+`
 }
 
 func runGatewayPortNotOnService(p *rules.Pass) error {

@@ -23,49 +23,37 @@ Gateway deployments are usually installed apart from the application manifests, 
 only judges when the input describes them: when it holds a pod template that declares the
 ` + "`istio-proxy`" + ` container itself (as gateway deployments do), or a pod that some Gateway selects,
 or with the closed-world setting.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: istio-ingressgateway, namespace: istio-system}
-spec:
-  selector: {matchLabels: {istio: ingressgateway}}
-  template:
-    metadata: {labels: {istio: ingressgateway, app: istio-ingressgateway}}
-    spec:
-      containers: [{name: istio-proxy, image: auto}]
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: public, namespace: shop}
-spec:
-  selector: {istio: ingress}
-  servers:
-  - port: {number: 80, name: http, protocol: HTTP}
-    hosts: [shop.example.com]
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: istio-ingressgateway, namespace: istio-system}
-spec:
-  selector: {matchLabels: {istio: ingressgateway}}
-  template:
-    metadata: {labels: {istio: ingressgateway, app: istio-ingressgateway}}
-    spec:
-      containers: [{name: istio-proxy, image: auto}]
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: public, namespace: shop}
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 80, name: http, protocol: HTTP}
-    hosts: [shop.example.com]
-`,
+	Bad:      gatewaySelectorExample("ingress"),
+	Good:     gatewaySelectorExample("ingressgateway"),
 	Severity: rules.Error,
 	Inputs:   append([]kinds.Kind{kinds.Gateway}, kinds.Workloads()...),
 	Related:  []string{"IST0101", "KIA0302"},
 	Deps:     rules.DepGW | rules.DepPRES,
 	Run:      runGatewaySelectorNoWorkload,
+}
+
+// gatewaySelectorExample is Gateway shop/public, whose selector is
+// istio: istio, and the pods of the ingress gateway: the examples of MR210.
+func gatewaySelectorExample(istio string) string {
+	return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata: {labels: {istio: ingressgateway, app: istio-ingressgateway}}
+    spec:
+      containers: [{name: istio-proxy, image: auto}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: shop}
+spec:
+  selector: {istio: ` + istio + `}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [shop.example.com]
+`
 }
 
 func runGatewaySelectorNoWorkload(p *rules.Pass) error {

@@ -45,52 +45,8 @@ matches a Gateway of another namespace; in other cases it stays quiet, since the
 simply be deployed from elsewhere. With the closed-world setting every unresolved reference
 is reported. The legacy ` + "`name.namespace`" + ` form is resolved as Istio does, not looked up
 literally as istioctl analyze does.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: shop
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 80, name: http, protocol: HTTP}
-    hosts: [shop.example.com]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  hosts: [shop.example.com]
-  gateways: [publik]
-  http:
-  - route:
-    - destination: {host: storefront}
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: shop
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 80, name: http, protocol: HTTP}
-    hosts: [shop.example.com]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  hosts: [shop.example.com]
-  gateways: [public]
-  http:
-  - route:
-    - destination: {host: storefront}
-`,
+	Bad:      storefrontExample("shop.example.com", "shop.example.com", "publik"),
+	Good:     storefrontExample("shop.example.com", "shop.example.com", "public"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Gateway},
 	Related:  []string{"IST0101", "KIA1102"},

@@ -39,64 +39,48 @@ A ` + "`Selector`" + ` is matched against the labels of the route's Namespace ob
 no Namespace object for it, its labels are unknown and the rule stays quiet unless the selector
 already matches the automatic label, or the closed-world setting is on (then only the automatic
 label is assumed). Implementation-specific protocols (` + "`example.com/proto`" + `) admit any kind.`,
-	Bad: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: infra
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: http
-    port: 80
-    protocol: HTTP
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  parentRefs:
-  - {name: public, namespace: infra}
-  rules:
-  - backendRefs:
-    - {name: storefront, port: 8080}
-`,
-	Good: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: infra
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: http
-    port: 80
-    protocol: HTTP
-    allowedRoutes:
+	Bad: allowedRoutesExample(""),
+	Good: allowedRoutesExample(`    allowedRoutes:
       namespaces:
         from: Selector
         selector:
           matchLabels: {kubernetes.io/metadata.name: shop}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  parentRefs:
-  - {name: public, namespace: infra}
-  rules:
-  - backendRefs:
-    - {name: storefront, port: 8080}
-`,
+`),
 	Severity: rules.Error,
 	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.Namespace),
 	Related:  []string{"KIA1401"},
 	Deps:     rules.DepGWAPI | rules.DepREF,
 	Run:      runRouteNotAdmitted,
+}
+
+// allowedRoutesExample is an HTTP listener of Gateway infra/public, with
+// allowedRoutes, and an HTTPRoute of shop attached to it: the examples of
+// MR605.
+func allowedRoutesExample(allowedRoutes string) string {
+	return `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: infra
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: http
+    port: 80
+    protocol: HTTP
+` + allowedRoutes + `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  parentRefs:
+  - {name: public, namespace: infra}
+  rules:
+  - backendRefs:
+    - {name: storefront, port: 8080}
+`
 }
 
 func runRouteNotAdmitted(p *rules.Pass) error {

@@ -39,52 +39,38 @@ Istio serves: those with a parent Gateway whose GatewayClass is Istio's (control
 ` + "`istio.io/...`" + `, or a class istiod creates such as ` + "`istio`" + `), or a Service parent (a mesh
 route). Routes whose parents meshlint cannot place are not checked, since other
 implementations support other kinds. RequestMirror backends are checked too.`,
-	Bad: `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: storefront, namespace: shop}
-spec:
-  parentRefs:
-  - {name: public, namespace: infra}
-  rules:
-  - backendRefs:
-    - {group: core, kind: Service, name: storefront, port: 8080}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: infra}
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: http
-    port: 80
-    protocol: HTTP
-    allowedRoutes: {namespaces: {from: All}}
-`,
-	Good: `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: storefront, namespace: shop}
-spec:
-  parentRefs:
-  - {name: public, namespace: infra}
-  rules:
-  - backendRefs:
-    - {group: "", kind: Service, name: storefront, port: 8080}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: infra}
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: http
-    port: 80
-    protocol: HTTP
-    allowedRoutes: {namespaces: {from: All}}
-`,
+	Bad:      backendGroupExample("core"),
+	Good:     backendGroupExample(`""`),
 	Severity: rules.Error,
 	Inputs:   inputs(kinds.K8sGateway, kinds.GatewayClass, kinds.Service),
 	Deps:     rules.DepCLS | rules.DepREF,
 	Run:      runBackendKindUnsupported,
+}
+
+// backendGroupExample is an HTTPRoute whose backend is Service storefront
+// written with group group: the examples of MR617.
+func backendGroupExample(group string) string {
+	return `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: storefront, namespace: shop}
+spec:
+  parentRefs:
+  - {name: public, namespace: infra}
+  rules:
+  - backendRefs:
+    - {group: ` + group + `, kind: Service, name: storefront, port: 8080}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: http
+    port: 80
+    protocol: HTTP
+    allowedRoutes: {namespaces: {from: All}}
+`
 }
 
 func runBackendKindUnsupported(p *rules.Pass) error {

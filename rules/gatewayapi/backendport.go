@@ -24,52 +24,8 @@ The rule checks backendRefs and RequestMirror backends of kind Service (the defa
 ` + "`group`" + ` and ` + "`kind`" + ` are left out); the port of a Service that is not in the input cannot be
 checked, but a missing port always is. Write the Service port number, as listed in the Service's
 ` + "`spec.ports`" + `.`,
-	Bad: `apiVersion: v1
-kind: Service
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  selector: {app: storefront}
-  ports:
-  - {name: http, port: 80, targetPort: 8080}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  parentRefs:
-  - {name: public, namespace: infra}
-  rules:
-  - backendRefs:
-    - name: storefront
-      port: 8080
-`,
-	Good: `apiVersion: v1
-kind: Service
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  selector: {app: storefront}
-  ports:
-  - {name: http, port: 80, targetPort: 8080}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  parentRefs:
-  - {name: public, namespace: infra}
-  rules:
-  - backendRefs:
-    - name: storefront
-      port: 80
-`,
+	Bad:      storefrontExample("{name: http, port: 80, targetPort: 8080}", "storefront", "8080"),
+	Good:     storefrontExample("{name: http, port: 80, targetPort: 8080}", "storefront", "80"),
 	Severity: rules.Error,
 	Inputs:   inputs(kinds.Service),
 	Deps:     rules.DepREF,

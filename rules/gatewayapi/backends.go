@@ -47,52 +47,8 @@ gatewayapi-reference-not-granted would report it). There is no fix for the field
 from which Flagger makes its HTTPRoute, nor for a name shared through a YAML anchor or merge key.
 
 Kiali (KIA1402) skips backendRefs without ` + "`kind`" + `, the usual way they are written; meshlint does not.`,
-	Bad: `apiVersion: v1
-kind: Service
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  selector: {app: storefront}
-  ports:
-  - {name: http, port: 8080}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  parentRefs:
-  - {name: public, namespace: infra}
-  rules:
-  - backendRefs:
-    - name: store-front
-      port: 8080
-`,
-	Good: `apiVersion: v1
-kind: Service
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  selector: {app: storefront}
-  ports:
-  - {name: http, port: 8080}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  parentRefs:
-  - {name: public, namespace: infra}
-  rules:
-  - backendRefs:
-    - name: storefront
-      port: 8080
-`,
+	Bad:      storefrontExample("{name: http, port: 8080}", "store-front", "8080"),
+	Good:     storefrontExample("{name: http, port: 8080}", "storefront", "8080"),
 	Severity: rules.Error,
 	Inputs:   inputs(kinds.Service),
 	Related:  []string{"IST0101", "KIA1402"},

@@ -65,36 +65,9 @@ The rule reports, as errors unless said otherwise:
   whose ` + "`hostname`" + ` or ` + "`uri`" + ` does not match its ` + "`type`" + `. The API server refuses such a policy.
 - **wellKnownCACertificates** other than ` + "`System`" + `: Istio knows no other set (` + "`Accepted: False`" + `,
   ` + "`Invalid`" + `).`,
-	Bad: `apiVersion: v1
-kind: ConfigMap
-metadata: {name: payments-ca, namespace: shop}
-data:
-  ca.key: "the wrong key"
----
-apiVersion: v1
-kind: Service
-metadata: {name: payments, namespace: shop}
-spec:
-  selector: {app: payments}
-  ports:
-  - {name: https, port: 443}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: BackendTLSPolicy
-metadata: {name: payments, namespace: shop}
-spec:
-  targetRefs:
-  - {group: "", kind: Service, name: payments, sectionName: tls}
-  validation:
-    caCertificateRefs:
-    - {group: "", kind: ConfigMap, name: payments-ca}
-    hostname: payments.example.com
-`,
-	Good: `apiVersion: v1
-kind: ConfigMap
-metadata: {name: payments-ca, namespace: shop}
-data:
-  ca.crt: |
+	Bad: backendTLSExample(`  ca.key: "the wrong key"
+`, "tls"),
+	Good: backendTLSExample(`  ca.crt: |
     -----BEGIN CERTIFICATE-----
     MIICKjCCAdCgAwIBAgIBATAKBggqhkjOPQQDAjA+MR4wHAYDVQQKExVtZXNobGlu
     dCB0ZXN0IGZpeHR1cmUxHDAaBgNVBAMTE2dhdGV3YXktY29uZm9ybWFuY2UwIBcN
@@ -109,7 +82,21 @@ data:
     PQQDAgNIADBFAiEA4gcCmvefa1/cRHa1F5bYrJREEeoMYO22BV2g8yhn2zACIEM+
     ILOWzm1G6MvXwvzvKFheCEM2zRPr4DnoqnTYOo4m
     -----END CERTIFICATE-----
----
+`, "https"),
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.BackendTLSPolicy, kinds.Service, kinds.ServiceEntry, kinds.ConfigMap},
+	Deps:     rules.DepREF,
+	Run:      runBackendTLSPolicyInvalid,
+}
+
+// backendTLSExample is a BackendTLSPolicy for port section of Service
+// shop/payments, and its CA ConfigMap with data: the examples of MR618.
+func backendTLSExample(data, section string) string {
+	return `apiVersion: v1
+kind: ConfigMap
+metadata: {name: payments-ca, namespace: shop}
+data:
+` + data + `---
 apiVersion: v1
 kind: Service
 metadata: {name: payments, namespace: shop}
@@ -123,16 +110,12 @@ kind: BackendTLSPolicy
 metadata: {name: payments, namespace: shop}
 spec:
   targetRefs:
-  - {group: "", kind: Service, name: payments, sectionName: https}
+  - {group: "", kind: Service, name: payments, sectionName: ` + section + `}
   validation:
     caCertificateRefs:
     - {group: "", kind: ConfigMap, name: payments-ca}
     hostname: payments.example.com
-`,
-	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.BackendTLSPolicy, kinds.Service, kinds.ServiceEntry, kinds.ConfigMap},
-	Deps:     rules.DepREF,
-	Run:      runBackendTLSPolicyInvalid,
+`
 }
 
 func runBackendTLSPolicyInvalid(p *rules.Pass) error {

@@ -27,32 +27,7 @@ every host and is not checked. Listeners of ListenerSets are checked as the Gate
 Only certificates the input holds are checked: a reference that is missing, not permitted or
 not usable is MR614's or MR604's. Issue the certificate for the listener's hostname, or give the
 listener a certificate that names it. Istio Gateways' servers are MR216's.`,
-	Bad: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: infra}
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: https-shop
-    hostname: shop.example.com
-    port: 443
-    protocol: HTTPS
-    tls:
-      certificateRefs: [{name: shop-cert}]
-  - name: https-www
-    hostname: www.example.com
-    port: 443
-    protocol: HTTPS
-    tls:
-      certificateRefs: [{name: shop-cert}]
----
----
-apiVersion: v1
-kind: Secret
-metadata: {name: shop-cert, namespace: infra}
-type: kubernetes.io/tls
-stringData:
-  # A certificate for shop.example.com only.
+	Bad: certHostsExample(`  # A certificate for shop.example.com only.
   tls.crt: |
     -----BEGIN CERTIFICATE-----
     MIIBTDCB86ADAgECAggY651CjA6aBzAKBggqhkjOPQQDAjAbMRkwFwYDVQQDExBz
@@ -69,33 +44,8 @@ stringData:
     rYCpJAPW2z2eJV3Z8XjLEyXwVBShRANCAAQEZ/nyff1NX/lFCh+/WuvIry4bgsDO
     +j+p064DPMvlOqE0FzFrtdGIFxZ1sBcGC/e0OafgVSIpu9yFafv9eCfr
     -----END PRIVATE KEY-----
-`,
-	Good: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: infra}
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: https-shop
-    hostname: shop.example.com
-    port: 443
-    protocol: HTTPS
-    tls:
-      certificateRefs: [{name: shop-cert}]
-  - name: https-www
-    hostname: www.example.com
-    port: 443
-    protocol: HTTPS
-    tls:
-      certificateRefs: [{name: shop-cert}]
----
----
-apiVersion: v1
-kind: Secret
-metadata: {name: shop-cert, namespace: infra}
-type: kubernetes.io/tls
-stringData:
-  # A certificate for shop.example.com and www.example.com.
+`),
+	Good: certHostsExample(`  # A certificate for shop.example.com and www.example.com.
   tls.crt: |
     -----BEGIN CERTIFICATE-----
     MIIBXjCCAQSgAwIBAgIIGOudQo7c8VgwCgYIKoZIzj0EAwIwGzEZMBcGA1UEAxMQ
@@ -113,11 +63,43 @@ stringData:
     fj5AawURRRdIO38a+WEy8c1P4zOhRANCAARiw7v54s8px4z1THKLjVnQaMpQ39mQ
     S+HB8ONcPCVk8q6BCsgV7b3CLEtTmv4tcezAbcoHp0zfesG6rIUdqwXt
     -----END PRIVATE KEY-----
-`,
+`),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet, kinds.ReferenceGrant, kinds.Secret},
 	Deps:     rules.DepGWAPI | rules.DepREF,
 	Run:      runCertificateHostMismatch,
+}
+
+// certHostsExample is two HTTPS listeners of Gateway infra/public, for
+// shop.example.com and www.example.com, and the stringData of the Secret
+// both present, shop-cert: the examples of MR622.
+func certHostsExample(data string) string {
+	return `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: https-shop
+    hostname: shop.example.com
+    port: 443
+    protocol: HTTPS
+    tls:
+      certificateRefs: [{name: shop-cert}]
+  - name: https-www
+    hostname: www.example.com
+    port: 443
+    protocol: HTTPS
+    tls:
+      certificateRefs: [{name: shop-cert}]
+---
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: shop-cert, namespace: infra}
+type: kubernetes.io/tls
+stringData:
+` + data
 }
 
 func runCertificateHostMismatch(p *rules.Pass) error {

@@ -139,38 +139,8 @@ deployment, where both Gateways configure the same pods and their listeners meet
 
 Give each Gateway its own address, or merge the Gateways. An address without type is an
 ` + "`IPAddress`" + `.`,
-	Bad: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: edge}
-spec:
-  gatewayClassName: istio
-  addresses: [{value: 203.0.113.10}]
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: admin, namespace: edge}
-spec:
-  gatewayClassName: istio
-  addresses: [{type: IPAddress, value: 203.0.113.10}]
-  listeners: [{name: http, port: 8080, protocol: HTTP}]
-`,
-	Good: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: edge}
-spec:
-  gatewayClassName: istio
-  addresses: [{value: 203.0.113.10}]
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: admin, namespace: edge}
-spec:
-  gatewayClassName: istio
-  addresses: [{type: IPAddress, value: 203.0.113.11}]
-  listeners: [{name: http, port: 8080, protocol: HTTP}]
-`,
+	Bad:      addressDuplicateExample("203.0.113.10"),
+	Good:     addressDuplicateExample("203.0.113.11"),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.K8sGateway},
 	Related:  []string{"KIA1502"},
@@ -203,6 +173,27 @@ spec:
 	},
 }
 
+// addressDuplicateExample is Gateway edge/public on address 203.0.113.10,
+// and Gateway edge/admin on address adminAddress: the examples of MR611.
+func addressDuplicateExample(adminAddress string) string {
+	return `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: edge}
+spec:
+  gatewayClassName: istio
+  addresses: [{value: 203.0.113.10}]
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: admin, namespace: edge}
+spec:
+  gatewayClassName: istio
+  addresses: [{type: IPAddress, value: ` + adminAddress + `}]
+  listeners: [{name: http, port: 8080, protocol: HTTP}]
+`
+}
+
 // GatewayClassUnknown reports Gateways whose GatewayClass does not exist.
 var GatewayClassUnknown = &rules.Rule{
 	ID:      "MR612",
@@ -222,30 +213,8 @@ input and istiod's own: the same name in another case, or, for names of 6 or mor
 most 2 edits away), the message asks "did you mean", and, when the input holds GatewayClasses,
 ` + "`meshlint --fix`" + ` writes that name. In a closed world without GatewayClasses the cluster's
 classes are not in view, and the name is left alone.`,
-	Bad: `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: internal}
-spec: {controllerName: example.com/gateway-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: edge}
-spec:
-  gatewayClassName: istio-ingress
-  listeners: [{name: http, port: 80, protocol: HTTP}]
-`,
-	Good: `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: internal}
-spec: {controllerName: example.com/gateway-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: edge}
-spec:
-  gatewayClassName: istio
-  listeners: [{name: http, port: 80, protocol: HTTP}]
-`,
+	Bad:      gatewayClassExample("istio-ingress"),
+	Good:     gatewayClassExample("istio"),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.GatewayClass},
 	Related:  []string{"KIA1504"},
@@ -275,6 +244,23 @@ spec:
 		}
 		return nil
 	},
+}
+
+// gatewayClassExample is Gateway edge/public of GatewayClass class, where
+// the input holds class internal: the examples of MR612.
+func gatewayClassExample(class string) string {
+	return `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: internal}
+spec: {controllerName: example.com/gateway-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: edge}
+spec:
+  gatewayClassName: ` + class + `
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+`
 }
 
 // builtinClasses are the GatewayClasses istiod creates itself

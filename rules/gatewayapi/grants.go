@@ -54,41 +54,8 @@ parentRefs attaches nowhere and is not checked.
 ReferenceGrants are often managed with the target namespace's own manifests. The rule therefore
 reports a reference only when the input holds objects of the target namespace (besides its
 Namespace object), or with the closed-world setting.`,
-	Bad: `apiVersion: v1
-kind: Service
-metadata:
-  name: payments
-  namespace: billing
-spec:
-  selector: {app: payments}
-  ports:
-  - {name: http, port: 8080}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: checkout
-  namespace: shop
-spec:
-  parentRefs:
-  - {name: public, namespace: infra}
-  rules:
-  - backendRefs:
-    - name: payments
-      namespace: billing
-      port: 8080
-`,
-	Good: `apiVersion: v1
-kind: Service
-metadata:
-  name: payments
-  namespace: billing
-spec:
-  selector: {app: payments}
-  ports:
-  - {name: http, port: 8080}
----
-apiVersion: gateway.networking.k8s.io/v1beta1
+	Bad: grantExample(""),
+	Good: grantExample(`apiVersion: gateway.networking.k8s.io/v1beta1
 kind: ReferenceGrant
 metadata:
   name: shop-routes
@@ -99,7 +66,29 @@ spec:
   to:
   - {group: "", kind: Service, name: payments}
 ---
-apiVersion: gateway.networking.k8s.io/v1
+`),
+	Severity: rules.Error,
+	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.ReferenceGrant),
+	Related:  []string{"KIA1402"},
+	Deps:     rules.DepGWAPI | rules.DepREF | rules.DepPRES,
+	Run:      runReferenceNotGranted,
+}
+
+// grantExample is HTTPRoute shop/checkout, whose backend is Service
+// billing/payments, and grant, the ReferenceGrant of billing, if any: the
+// examples of MR604.
+func grantExample(grant string) string {
+	return `apiVersion: v1
+kind: Service
+metadata:
+  name: payments
+  namespace: billing
+spec:
+  selector: {app: payments}
+  ports:
+  - {name: http, port: 8080}
+---
+` + grant + `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata:
   name: checkout
@@ -112,12 +101,7 @@ spec:
     - name: payments
       namespace: billing
       port: 8080
-`,
-	Severity: rules.Error,
-	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.ReferenceGrant),
-	Related:  []string{"KIA1402"},
-	Deps:     rules.DepGWAPI | rules.DepREF | rules.DepPRES,
-	Run:      runReferenceNotGranted,
+`
 }
 
 func runReferenceNotGranted(p *rules.Pass) error {

@@ -37,62 +37,44 @@ listeners, or for a parentRef of ` + "`kind: ListenerSet`" + ` the ListenerSet's
   reported; nor is anything when the route also has a parent meshlint cannot inspect.
 
 Fix the hostname, or add a listener (or widen a listener hostname) that accepts it.`,
-	Bad: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: shop
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: http
-    hostname: "*.example.com"
-    port: 80
-    protocol: HTTP
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  parentRefs:
-  - name: public
-  hostnames: [example.com]
-  rules:
-  - backendRefs:
-    - {name: storefront, port: 8080}
-`,
-	Good: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: shop
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: http
-    hostname: "*.example.com"
-    port: 80
-    protocol: HTTP
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  parentRefs:
-  - name: public
-  hostnames: [shop.example.com]
-  rules:
-  - backendRefs:
-    - {name: storefront, port: 8080}
-`,
+	Bad:      hostnameExample("example.com"),
+	Good:     hostnameExample("shop.example.com"),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.HTTPRoute, kinds.GRPCRoute, kinds.TLSRoute, kinds.K8sGateway, kinds.ListenerSet},
 	Deps:     rules.DepGWAPI | rules.DepREF,
 	Run:      runHostnameNotAccepted,
+}
+
+// hostnameExample is Gateway shop/public, whose listener accepts
+// *.example.com, and an HTTPRoute attached to it for hostname: the
+// examples of MR607.
+func hostnameExample(hostname string) string {
+	return `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: shop
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: http
+    hostname: "*.example.com"
+    port: 80
+    protocol: HTTP
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  parentRefs:
+  - name: public
+  hostnames: [` + hostname + `]
+  rules:
+  - backendRefs:
+    - {name: storefront, port: 8080}
+`
 }
 
 func runHostnameNotAccepted(p *rules.Pass) error {

@@ -43,45 +43,35 @@ time (oldest first; those whose manifest carries no ` + "`creationTimestamp`" + 
 then by namespace and name. A ListenerSet's listener that conflicts with a listener of higher
 precedence that is served is the one that is ` + "`Conflicted`" + `, and it is reported at its ListenerSet;
 a ListenerSet none of whose listeners is left is not accepted (` + "`ListenersNotValid`" + `).`,
-	Bad: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: infra
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: https
-    port: 443
-    protocol: HTTPS
-    tls:
-      certificateRefs: [{name: shop-cert}]
-  - name: passthrough
-    port: 443
-    protocol: TCP
-`,
-	Good: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: infra
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: https
-    port: 443
-    protocol: HTTPS
-    tls:
-      certificateRefs: [{name: shop-cert}]
-  - name: passthrough
-    port: 8443
-    protocol: TCP
-`,
+	Bad:      passthroughPortExample("443"),
+	Good:     passthroughPortExample("8443"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet},
 	Related:  []string{"KIA1503"},
 	Deps:     rules.DepGWAPI | rules.DepREV,
 	Run:      runListenerConflict,
+}
+
+// passthroughPortExample is Gateway infra/public with an HTTPS listener on
+// 443 and a TCP listener on port: the examples of MR606.
+func passthroughPortExample(port string) string {
+	return `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: infra
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: https
+    port: 443
+    protocol: HTTPS
+    tls:
+      certificateRefs: [{name: shop-cert}]
+  - name: passthrough
+    port: ` + port + `
+    protocol: TCP
+`
 }
 
 func runListenerConflict(p *rules.Pass) error {

@@ -36,33 +36,28 @@ none, the rule stays quiet unless the closed-world setting is on. The ListenerSe
 accepts add their listeners after the Gateway's own, oldest first (by ` + "`creationTimestamp`" + ` when
 the manifest carries it), then by namespace and name: conflicts between them are reported by
 gatewayapi-listener-conflict at the listener that loses.`,
-	Bad: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: infra}
-spec:
-  gatewayClassName: istio
-  listeners:
-  - {name: http, port: 80, protocol: HTTP}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: ListenerSet
-metadata: {name: shop, namespace: shop}
-spec:
-  parentRef: {name: public, namespace: infra}
-  listeners:
-  - {name: shop, hostname: shop.example.com, port: 80, protocol: HTTP}
-`,
-	Good: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: infra}
-spec:
-  gatewayClassName: istio
-  allowedListeners:
+	Bad: allowedListenersExample(""),
+	Good: allowedListenersExample(`  allowedListeners:
     namespaces:
       from: Selector
       selector:
         matchLabels: {kubernetes.io/metadata.name: shop}
-  listeners:
+`),
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.ListenerSet, kinds.K8sGateway, kinds.GatewayClass, kinds.Namespace},
+	Deps:     rules.DepCLS | rules.DepREF | rules.DepPRES,
+	Run:      runListenerSetNotAllowed,
+}
+
+// allowedListenersExample is Gateway infra/public, with allowedListeners,
+// and a ListenerSet of shop attached to it: the examples of MR620.
+func allowedListenersExample(allowedListeners string) string {
+	return `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: istio
+` + allowedListeners + `  listeners:
   - {name: http, port: 80, protocol: HTTP}
 ---
 apiVersion: gateway.networking.k8s.io/v1
@@ -72,11 +67,7 @@ spec:
   parentRef: {name: public, namespace: infra}
   listeners:
   - {name: shop, hostname: shop.example.com, port: 80, protocol: HTTP}
-`,
-	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.ListenerSet, kinds.K8sGateway, kinds.GatewayClass, kinds.Namespace},
-	Deps:     rules.DepCLS | rules.DepREF | rules.DepPRES,
-	Run:      runListenerSetNotAllowed,
+`
 }
 
 func runListenerSetNotAllowed(p *rules.Pass) error {

@@ -53,62 +53,45 @@ shared through a YAML anchor or merge key.
 
 Kiali (KIA1401, KIA1402) reads the refs as stored by the API server and skips those without
 ` + "`kind`" + `; meshlint applies the defaults, so a parentRef written without group and kind is checked.`,
-	Bad: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: shop
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: http
-    port: 80
-    protocol: HTTP
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  parentRefs:
-  - name: pubic
-  rules:
-  - backendRefs:
-    - name: storefront
-      port: 8080
-`,
-	Good: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: shop
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: http
-    port: 80
-    protocol: HTTP
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  parentRefs:
-  - name: public
+	Bad: parentRefExample(`  - name: pubic
+`),
+	Good: parentRefExample(`  - name: public
     sectionName: http
-  rules:
-  - backendRefs:
-    - name: storefront
-      port: 8080
-`,
+`),
 	Severity: rules.Error,
 	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.Service),
 	Related:  []string{"IST0101", "KIA1401", "KIA1402"},
 	Deps:     rules.DepGWAPI | rules.DepREF | rules.DepPRES,
 	Run:      runParentRefUnresolved,
+}
+
+// parentRefExample is Gateway shop/public, with listener http, and an
+// HTTPRoute attached to it by parentRef: the examples of MR601.
+func parentRefExample(parentRef string) string {
+	return `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: shop
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: http
+    port: 80
+    protocol: HTTP
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  parentRefs:
+` + parentRef + `  rules:
+  - backendRefs:
+    - name: storefront
+      port: 8080
+`
 }
 
 func runParentRefUnresolved(p *rules.Pass) error {

@@ -132,36 +132,30 @@ terminates TLS (` + "`tls.mode: Terminate`" + `, the default): "SSL passthrough 
 TLSRoute". An entry without ` + "`group`" + ` is in the group ` + "`gateway.networking.k8s.io`" + `. Listeners of
 implementation-specific protocols are not checked; those of the ListenerSets a Gateway accepts
 are, at their ListenerSet.`,
-	Bad: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: infra}
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: passthrough
-    port: 443
-    protocol: TLS
-    tls: {mode: Passthrough}
-    allowedRoutes:
-      kinds: [{kind: TLSRoute}, {kind: TCPRoute}]
-`,
-	Good: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: infra}
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: passthrough
-    port: 443
-    protocol: TLS
-    tls: {mode: Passthrough}
-    allowedRoutes:
-      kinds: [{kind: TLSRoute}]
-`,
+	Bad:      routeKindsExample("[{kind: TLSRoute}, {kind: TCPRoute}]"),
+	Good:     routeKindsExample("[{kind: TLSRoute}]"),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet},
 	Deps:     rules.DepGWAPI,
 	Run:      runListenerRouteKindsInvalid,
+}
+
+// routeKindsExample is a TLS passthrough listener of Gateway infra/public
+// that allows the route kinds kinds: the examples of MR616.
+func routeKindsExample(kinds string) string {
+	return `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: passthrough
+    port: 443
+    protocol: TLS
+    tls: {mode: Passthrough}
+    allowedRoutes:
+      kinds: ` + kinds + `
+`
 }
 
 func runListenerRouteKindsInvalid(p *rules.Pass) error {

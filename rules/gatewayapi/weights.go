@@ -32,32 +32,8 @@ backend sends it all requests whatever its weight (when above 0), so a written w
 than 100 there is reported too, except 1, the default. Nor is a rule whose only backend above 0
 has weight 1 (0 and 1, as the API's traffic-splitting guide writes a complete switch): nothing
 there looks like a percentage. All-zero weights are MR609's; mirrors carry no weight.`,
-	Bad: `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  parentRefs:
-  - {name: public, namespace: infra}
-  rules:
-  - backendRefs:
-    - {name: reviews-v1, port: 9080, weight: 90}
-    - {name: reviews-v2, port: 9080, weight: 20}
-`,
-	Good: `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  parentRefs:
-  - {name: public, namespace: infra}
-  rules:
-  - backendRefs:
-    - {name: reviews-v1, port: 9080, weight: 90}
-    - {name: reviews-v2, port: 9080, weight: 10}
-`,
+	Bad:      reviewsSplitExample(90, 20),
+	Good:     reviewsSplitExample(90, 10),
 	Severity: rules.Info,
 	Inputs:   routeKinds,
 	Deps:     rules.DepNone,

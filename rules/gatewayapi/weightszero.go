@@ -19,32 +19,8 @@ the old version to 0 before the new one is given a weight.
 A weight left out counts as 1 in the Gateway API (VirtualService weights left out count as 0,
 see MR102), so only explicit zeros trigger the rule. A single backend with weight 0 is reported
 too. Give at least one backend a weight above 0, or remove the rule.`,
-	Bad: `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  parentRefs:
-  - {name: public, namespace: infra}
-  rules:
-  - backendRefs:
-    - {name: reviews-v1, port: 9080, weight: 0}
-    - {name: reviews-v2, port: 9080, weight: 0}
-`,
-	Good: `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  parentRefs:
-  - {name: public, namespace: infra}
-  rules:
-  - backendRefs:
-    - {name: reviews-v1, port: 9080, weight: 0}
-    - {name: reviews-v2, port: 9080, weight: 100}
-`,
+	Bad:      reviewsSplitExample(0, 0),
+	Good:     reviewsSplitExample(0, 100),
 	Severity: rules.Error,
 	Inputs:   routeKinds,
 	Deps:     rules.DepNone,

@@ -101,59 +101,28 @@ covers them.
 
 Fix the field Argo names, or add the ` + "`trafficRouting`" + ` a step needs; give each template its own
 name.`,
-	Bad: `apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: web:2
-  strategy:
-    canary:
-      steps:
-      - setCanaryScale: {weight: 20}
-      - setWeight: 20
-      - pause: {duration: 10m}
-`,
-	Good: `apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: web:2
-  strategy:
-    canary:
-      stableService: web-stable
+	Bad: argoSpecExample(""),
+	Good: argoSpecExample(`      stableService: web-stable
       canaryService: web-canary
       trafficRouting:
         istio:
           virtualService: {name: web}
-      steps:
-      - setCanaryScale: {weight: 20}
-      - setWeight: 20
-      - pause: {duration: 10m}
-`,
+`),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.Rollout, kinds.Experiment},
 	Local:    true,
 	Run:      runArgoSpecInvalid,
+}
+
+// argoSpecExample is Rollout shop/web with a setCanaryScale step and a
+// setWeight step, and the given canary traffic routing fields: the
+// examples of MR155.
+func argoSpecExample(routing string) string {
+	return webRollout + routing + `      steps:
+      - setCanaryScale: {weight: 20}
+      - setWeight: 20
+      - pause: {duration: 10m}
+`
 }
 
 func runArgoSpecInvalid(p *rules.Pass) error {

@@ -48,43 +48,27 @@ when the message already names what was meant, nor between ` + "`ingress`" + ` a
 (` + "`istio-egressgateway`" + ` is no typo of ` + "`istio-ingressgateway`" + `), and no fix for a host written
 under a YAML anchor or in a VirtualService that Flagger rewrites, nor when the route would then
 list the same destination twice, which MR130 reports.`,
-	Bad: `apiVersion: v1
-kind: Service
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {app: reviews}
-  ports: [{name: http, port: 9080}]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews, namespace: shop}
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviewz}
-`,
-	Good: `apiVersion: v1
-kind: Service
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {app: reviews}
-  ports: [{name: http, port: 9080}]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews, namespace: shop}
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews}
-`,
+	Bad:      destHostExample("reviewz"),
+	Good:     destHostExample("reviews"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Service, kinds.ServiceEntry},
 	Related:  []string{"IST0101", "KIA1101"},
 	Deps:     rules.DepHOST | rules.DepPRES,
 	Run:      runDestinationHostUnknown,
+}
+
+// destHostExample is Service shop/reviews, and a route of a
+// VirtualService to host: the examples of MR112.
+func destHostExample(host string) string {
+	return reviewsService + `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: shop}
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: ` + host + `}
+`
 }
 
 func runDestinationHostUnknown(p *rules.Pass) error {

@@ -23,43 +23,34 @@ Traffic routed to a port the host does not expose has no cluster and fails with 
 
 Use the Service port, or add the port to the Service or ServiceEntry. Only destinations whose
 host resolves are checked (see MR112 for the others).`,
-	Bad: `apiVersion: v1
-kind: Service
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {app: reviews}
-  ports: [{name: http, port: 9080, targetPort: 8080}]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews, namespace: shop}
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, port: {number: 8080}}
-`,
-	Good: `apiVersion: v1
-kind: Service
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {app: reviews}
-  ports: [{name: http, port: 9080, targetPort: 8080}]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews, namespace: shop}
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, port: {number: 9080}}
-`,
+	Bad:      destPortExample("8080"),
+	Good:     destPortExample("9080"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Service, kinds.ServiceEntry},
 	Related:  []string{"IST0101"},
 	Deps:     rules.DepHOST,
 	Run:      runDestinationPortUnknown,
+}
+
+// destPortExample is a route of VirtualService shop/reviews to port of
+// Service shop/reviews, which exposes 9080: the examples of MR113.
+func destPortExample(port string) string {
+	return `apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {app: reviews}
+  ports: [{name: http, port: 9080, targetPort: 8080}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: shop}
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, port: {number: ` + port + `}}
+`
 }
 
 func runDestinationPortUnknown(p *rules.Pass) error {
@@ -98,63 +89,44 @@ the host does not expose. A delegate VirtualService (one without hosts) receives
 of the VirtualServices that delegate to it, on their listeners. When a Gateway, or the
 VirtualService delegating to a delegate, is not in the input, the listener ports are unknown
 and the destination is reported.`,
-	Bad: `apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 8080}, {name: http-admin, port: 9090}]
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: public, namespace: shop}
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 80, name: http, protocol: HTTP}
-    hosts: [shop.example.com]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: web, namespace: shop}
-spec:
-  hosts: [shop.example.com]
-  gateways: [public]
-  http:
-  - route:
-    - destination: {host: web}
-`,
-	Good: `apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 8080}, {name: http-admin, port: 9090}]
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: public, namespace: shop}
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 80, name: http, protocol: HTTP}
-    hosts: [shop.example.com]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: web, namespace: shop}
-spec:
-  hosts: [shop.example.com]
-  gateways: [public]
-  http:
-  - route:
-    - destination: {host: web, port: {number: 8080}}
-`,
+	Bad:      destPortRequiredExample("{host: web}"),
+	Good:     destPortRequiredExample("{host: web, port: {number: 8080}}"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Service, kinds.ServiceEntry, kinds.Gateway},
 	Related:  []string{"IST0112"},
 	Deps:     rules.DepHOST | rules.DepGW | rules.DepREF | rules.DepREV,
 	Run:      runDestinationPortRequired,
+}
+
+// destPortRequiredExample is a route of a VirtualService bound to a
+// Gateway on port 80 to Service shop/web, which exposes 8080 and 9090:
+// the examples of MR114.
+func destPortRequiredExample(destination string) string {
+	return `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 8080}, {name: http-admin, port: 9090}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: shop}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [shop.example.com]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [public]
+  http:
+  - route:
+    - destination: ` + destination + "\n"
 }
 
 func runDestinationPortRequired(p *rules.Pass) error {

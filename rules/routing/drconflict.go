@@ -29,55 +29,40 @@ and rules in different namespaces are chosen by the client's lookup order. Kiali
 reports these overlaps as conflicts; meshlint does not, since Istio never combines them.
 
 Merge the rules into one, or rename the duplicate subset.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  host: reviews
-  subsets:
-  - name: v1
-    labels: {version: v1}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews-canary
-  namespace: shop
-spec:
-  host: reviews
-  subsets:
-  - name: v1
-    labels: {version: v1, track: canary}
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  host: reviews
-  subsets:
-  - name: v1
-    labels: {version: v1}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews-canary
-  namespace: shop
-spec:
-  host: reviews
-  subsets:
-  - name: v1-canary
-    labels: {version: v1, track: canary}
-`,
+	Bad:      canarySubsetExample("v1"),
+	Good:     canarySubsetExample("v1-canary"),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.DestinationRule},
 	Related:  []string{"KIA0201"},
 	Deps:     rules.DepNone,
 	Run:      runDestinationRuleConflict,
+}
+
+// canarySubsetExample is two DestinationRules for reviews, the second
+// with its canary subset named name: the examples of MR131.
+func canarySubsetExample(name string) string {
+	return `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  subsets:
+  - name: v1
+    labels: {version: v1}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews-canary
+  namespace: shop
+spec:
+  host: reviews
+  subsets:
+  - name: ` + name + `
+    labels: {version: v1, track: canary}
+`
 }
 
 func runDestinationRuleConflict(p *rules.Pass) error {

@@ -26,37 +26,24 @@ namespace (for an external host: no ServiceEntry at all), since the host may be 
 elsewhere; the closed-world setting makes it strict. Services honour the
 ` + "`networking.istio.io/exportTo`" + ` annotation and ServiceEntries their ` + "`exportTo`" + `.`,
 	//nolint:misspell // the misspelt host is the mistake the example shows
-	Bad: `apiVersion: v1
-kind: Service
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {app: reviews}
-  ports: [{name: http, port: 9080}]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: reviews, namespace: shop}
-spec:
-  host: reveiws
-`,
-	Good: `apiVersion: v1
-kind: Service
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {app: reviews}
-  ports: [{name: http, port: 9080}]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: reviews, namespace: shop}
-spec:
-  host: reviews
-`,
+	Bad:      drHostExample("reveiws"),
+	Good:     drHostExample("reviews"),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.DestinationRule, kinds.Service, kinds.ServiceEntry},
 	Related:  []string{"IST0174", "KIA0202"},
 	Deps:     rules.DepHOST | rules.DepPRES,
 	Run:      runDRHostUnknown,
+}
+
+// drHostExample is Service shop/reviews, and a DestinationRule for host:
+// the examples of MR110.
+func drHostExample(host string) string {
+	return reviewsService + `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: shop}
+spec:
+  host: ` + host + `
+`
 }
 
 func runDRHostUnknown(p *rules.Pass) error {

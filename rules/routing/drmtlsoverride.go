@@ -23,46 +23,37 @@ PERMISSIVE one accepts without identity (so AuthorizationPolicy principals no lo
 
 Add ` + "`trafficPolicy.tls.mode: ISTIO_MUTUAL`" + ` to the narrower rule. Kiali (KIA0204) reports this
 whatever the auto mTLS setting; the rule only runs with auto mTLS off, where it changes traffic.`,
-	Bad: `# fixture: auto-mtls=false
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: default, namespace: istio-system}
-spec:
-  host: "*.local"
-  trafficPolicy:
-    tls: {mode: ISTIO_MUTUAL}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: reviews, namespace: shop}
-spec:
-  host: reviews.shop.svc.cluster.local
-  trafficPolicy:
-    loadBalancer: {simple: LEAST_REQUEST}
-`,
-	Good: `# fixture: auto-mtls=false
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: default, namespace: istio-system}
-spec:
-  host: "*.local"
-  trafficPolicy:
-    tls: {mode: ISTIO_MUTUAL}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: reviews, namespace: shop}
-spec:
-  host: reviews.shop.svc.cluster.local
-  trafficPolicy:
-    loadBalancer: {simple: LEAST_REQUEST}
-    tls: {mode: ISTIO_MUTUAL}
-`,
+	Bad: mtlsOverrideExample(""),
+	Good: mtlsOverrideExample(`    tls: {mode: ISTIO_MUTUAL}
+`),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.DestinationRule},
 	Related:  []string{"KIA0204"},
 	Deps:     rules.DepROOT,
 	Run:      runDRHidesMutualTLS,
+}
+
+// mtlsOverrideExample is a DestinationRule for reviews whose traffic
+// policy ends with tls, under a mesh-wide ISTIO_MUTUAL one with auto mTLS
+// off: the examples of MR171.
+func mtlsOverrideExample(tls string) string {
+	return `# fixture: auto-mtls=false
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: default, namespace: istio-system}
+spec:
+  host: "*.local"
+  trafficPolicy:
+    tls: {mode: ISTIO_MUTUAL}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: shop}
+spec:
+  host: reviews.shop.svc.cluster.local
+  trafficPolicy:
+    loadBalancer: {simple: LEAST_REQUEST}
+` + tls
 }
 
 func runDRHidesMutualTLS(p *rules.Pass) error {

@@ -24,34 +24,8 @@ Hosts are compared after Istio's short-name expansion (` + "`reviews`" + ` in na
 two destinations. Kiali reports the same (KIA1105) but ignores the port.
 
 Merge the entries into one, or fix the subset or host of the duplicate.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v1}
-      weight: 80
-    - destination: {host: reviews.shop.svc.cluster.local, subset: v1}
-      weight: 20
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v1}
-      weight: 80
-    - destination: {host: reviews, subset: v2}
-      weight: 20
-`,
+	Bad:      reviewsRouteExample(80, "{host: reviews.shop.svc.cluster.local, subset: v1}", 20),
+	Good:     reviewsRouteExample(80, "{host: reviews, subset: v2}", 20),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"KIA1105"},

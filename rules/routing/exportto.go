@@ -26,41 +26,34 @@ Like Kiali (KIA0005), the rule compares with the namespaces of the input: those 
 objects and those the objects are in. Since other namespaces may exist outside the input, it
 stays quiet unless the input declares Namespace objects (and so presumably all of them) or the
 closed-world setting is on.`,
-	Bad: `apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: frontend}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: reviews, namespace: shop}
-spec:
-  host: reviews
-  exportTo: [".", fronted]
-`,
-	Good: `apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: frontend}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: reviews, namespace: shop}
-spec:
-  host: reviews
-  exportTo: [".", frontend]
-`,
+	Bad:      exportToExample("fronted"),
+	Good:     exportToExample("frontend"),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry, kinds.Namespace},
 	Related:  []string{"KIA0005"},
 	Deps:     rules.DepNS,
 	Run:      runExportToNamespaceUnknown,
+}
+
+// exportToExample is a DestinationRule of shop exported to "." and
+// namespace, where the input holds namespace frontend: the examples of
+// MR170.
+func exportToExample(namespace string) string {
+	return `apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: frontend}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: shop}
+spec:
+  host: reviews
+  exportTo: [".", ` + namespace + `]
+`
 }
 
 func runExportToNamespaceUnknown(p *rules.Pass) error {

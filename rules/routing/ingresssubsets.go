@@ -23,58 +23,45 @@ VirtualService.
 
 Route to the subsets from the gateway VirtualService too, or bind the VirtualService of the
 host to the gateway as well (list both the gateway and ` + "`mesh`" + ` and the external host).`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews, namespace: shop}
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v1}
+	Bad: ingressSubsetsExample(`    - destination: {host: reviews}
+`),
+	Good: ingressSubsetsExample(`    - destination: {host: reviews, subset: v1}
       weight: 90
     - destination: {host: reviews, subset: v2}
       weight: 10
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: ingress, namespace: shop}
-spec:
-  hosts: [shop.example.com]
-  gateways: [istio-system/public]
-  http:
-  - route:
-    - destination: {host: reviews}
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews, namespace: shop}
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v1}
-      weight: 90
-    - destination: {host: reviews, subset: v2}
-      weight: 10
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: ingress, namespace: shop}
-spec:
-  hosts: [shop.example.com]
-  gateways: [istio-system/public]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v1}
-      weight: 90
-    - destination: {host: reviews, subset: v2}
-      weight: 10
-`,
+`),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"IST0140"},
 	Deps:     rules.DepHOST,
 	Run:      runIngressBypassesSubsets,
+}
+
+// ingressSubsetsExample is a mesh VirtualService that splits reviews
+// between subsets, and an ingress VirtualService whose route to reviews
+// has the destinations route: the examples of MR115.
+func ingressSubsetsExample(route string) string {
+	return `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: shop}
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: 90
+    - destination: {host: reviews, subset: v2}
+      weight: 10
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ingress, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/public]
+  http:
+  - route:
+` + route
 }
 
 func runIngressBypassesSubsets(p *rules.Pass) error {

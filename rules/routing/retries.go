@@ -28,40 +28,32 @@ perTryTimeout, or raise the timeout. Retries of fast failures (connect-failure, 
 bounded by perTryTimeout and can still run; the rule is about tries that time out. Without a
 route timeout (the default) or without a perTryTimeout, there is nothing to compare and the rule
 is quiet.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: ratings
-  namespace: shop
-spec:
-  hosts: [ratings]
-  http:
-  - route:
-    - destination: {host: ratings}
-    timeout: 10s
-    retries:
-      attempts: 3
-      perTryTimeout: 5s
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: ratings
-  namespace: shop
-spec:
-  hosts: [ratings]
-  http:
-  - route:
-    - destination: {host: ratings}
-    timeout: 10s
-    retries:
-      attempts: 3
-      perTryTimeout: 2s
-`,
+	Bad:      perTryTimeoutExample("5s"),
+	Good:     perTryTimeoutExample("2s"),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Deps:     rules.DepNone,
 	Run:      runRetriesExceedTimeout,
+}
+
+// perTryTimeoutExample is a route with timeout 10s and 3 attempts of
+// perTryTimeout each: the examples of MR106.
+func perTryTimeoutExample(perTryTimeout string) string {
+	return `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: ratings
+  namespace: shop
+spec:
+  hosts: [ratings]
+  http:
+  - route:
+    - destination: {host: ratings}
+    timeout: 10s
+    retries:
+      attempts: 3
+      perTryTimeout: ` + perTryTimeout + `
+`
 }
 
 func runRetriesExceedTimeout(p *rules.Pass) error {

@@ -92,24 +92,7 @@ canary, with weights Argo Rollouts will set.`,
 // VirtualService shop/web, and that VirtualService with the given http
 // routes: the examples of MR153.
 func rolloutExample(http string) string {
-	return `apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: web:2
-  strategy:
-    canary:
-      stableService: web-stable
+	return webRollout + `      stableService: web-stable
       canaryService: web-canary
       trafficRouting:
         istio:

@@ -62,70 +62,48 @@ finding for a Service that selects them, with the reason.
 Fix the selector to the labels of the pod template, or the pod template's labels (the
 workload's own ` + "`selector`" + ` must still match them, and it cannot change after creation). This is
 kube-score's ` + "`service-targets-pod`" + `, kube-linter's ` + "`dangling-service`" + ` and Kubescape's C-0293.`,
-	Bad: `apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    app: web-frontend
-  ports:
-  - {name: http, port: 80, targetPort: 8080}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-  labels: {app: web-frontend}
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: web:1
-        ports:
-        - {name: http, containerPort: 8080}
-`,
-	Good: `apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    app: web
-  ports:
-  - {name: http, port: 80, targetPort: 8080}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-  labels: {app: web-frontend}
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: web:1
-        ports:
-        - {name: http, containerPort: 8080}
-`,
+	Bad:      serviceSelectorExample("web-frontend"),
+	Good:     serviceSelectorExample("web"),
 	Severity: rules.Warning,
 	Inputs:   append([]kinds.Kind{kinds.Service, kinds.K8sGateway, kinds.WorkloadGroup, kinds.WorkloadEntry}, kinds.Workloads()...),
 	Deps:     rules.DepNone,
 	Run:      runServiceSelectsNoWorkload,
+}
+
+// serviceSelectorExample is Service shop/web selecting app: app, and
+// Deployment shop/web, labelled app: web-frontend, whose pods are app: web:
+// the examples of MR152.
+func serviceSelectorExample(app string) string {
+	return `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    app: ` + app + `
+  ports:
+  - {name: http, port: 80, targetPort: 8080}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels: {app: web-frontend}
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: web:1
+        ports:
+        - {name: http, containerPort: 8080}
+`
 }
 
 func runServiceSelectsNoWorkload(p *rules.Pass) error {

@@ -28,39 +28,25 @@ Unlike Kiali (KIA1004), which ignores the namespace part, the rule follows Istio
 another namespace than the one written does not count. It stays quiet when the input describes
 no Service or ServiceEntry of that namespace (for an external name: no ServiceEntry at all),
 unless the closed-world setting is on.`,
-	Bad: `apiVersion: v1
-kind: Service
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {app: reviews}
-  ports: [{name: http, port: 9080}]
----
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: default, namespace: frontend}
-spec:
-  egress:
-  - hosts: ["shop/reveiws.shop.svc.cluster.local"]
-`,
-	Good: `apiVersion: v1
-kind: Service
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {app: reviews}
-  ports: [{name: http, port: 9080}]
----
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: default, namespace: frontend}
-spec:
-  egress:
-  - hosts: ["shop/reviews.shop.svc.cluster.local", "istio-system/*"]
-`,
+	Bad:      sidecarHostsExample(`"shop/reveiws.shop.svc.cluster.local"`),
+	Good:     sidecarHostsExample(`"shop/reviews.shop.svc.cluster.local", "istio-system/*"`),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.Sidecar, kinds.Service, kinds.ServiceEntry},
 	Related:  []string{"KIA1004"},
 	Deps:     rules.DepHOST | rules.DepPRES,
 	Run:      runSidecarEgressHostUnknown,
+}
+
+// sidecarHostsExample is Service shop/reviews, and a Sidecar of frontend
+// whose egress lists hosts: the examples of MR173.
+func sidecarHostsExample(hosts string) string {
+	return reviewsService + `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: frontend}
+spec:
+  egress:
+  - hosts: [` + hosts + `]
+`
 }
 
 func runSidecarEgressHostUnknown(p *rules.Pass) error {

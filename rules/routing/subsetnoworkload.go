@@ -31,87 +31,57 @@ ServiceEntry and a wildcard host are left alone, and so are subset labels that K
 Istio add to pods at run time (pod-template-hash, the StatefulSet pod name, non-empty topology
 labels, which Istio copies from the node). Fix the subset's labels, or the pod template labels of the workload meant to
 serve it.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  host: reviews
-  subsets:
-  - name: v2
-    labels: {version: v2}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  selector: {app: reviews}
-  ports:
-  - name: http
-    port: 9080
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: reviews-v1
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: reviews, version: v1}
-  template:
-    metadata:
-      labels: {app: reviews, version: v1}
-    spec:
-      containers:
-      - name: reviews
-        image: reviews:1
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  host: reviews
-  subsets:
-  - name: v1
-    labels: {version: v1}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  selector: {app: reviews}
-  ports:
-  - name: http
-    port: 9080
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: reviews-v1
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: reviews, version: v1}
-  template:
-    metadata:
-      labels: {app: reviews, version: v1}
-    spec:
-      containers:
-      - name: reviews
-        image: reviews:1
-`,
+	Bad:      subsetNoWorkloadExample("v2"),
+	Good:     subsetNoWorkloadExample("v1"),
 	Severity: rules.Warning,
 	Inputs:   append([]kinds.Kind{kinds.DestinationRule, kinds.Service, kinds.ServiceEntry}, kinds.Workloads()...),
 	Related:  []string{"IST0173", "KIA0203"},
 	Deps:     rules.DepHOST | rules.DepTGT,
 	Run:      runSubsetSelectsNoWorkload,
+}
+
+// subsetNoWorkloadExample is a DestinationRule for shop/reviews with subset
+// version, and the Service, whose only workload is version v1: the
+// examples of MR104.
+func subsetNoWorkloadExample(version string) string {
+	return `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  subsets:
+  - name: ` + version + `
+    labels: {version: ` + version + `}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  selector: {app: reviews}
+  ports:
+  - name: http
+    port: 9080
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: reviews-v1
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: reviews, version: v1}
+  template:
+    metadata:
+      labels: {app: reviews, version: v1}
+    spec:
+      containers:
+      - name: reviews
+        image: reviews:1
+`
 }
 
 func runSubsetSelectsNoWorkload(p *rules.Pass) error {

@@ -47,58 +47,10 @@ written under a YAML anchor, which may go with another host where an alias or me
 it, nor in a VirtualService that Flagger rewrites, nor when the route would then list the same
 destination twice, which MR130 reports: a route of ` + "`v1`" + ` and ` + "`V1`" + ` more likely misspells
 another subset).`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v1}
-      weight: 90
-    - destination: {host: reviews, subset: canary}
-      weight: 10
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  host: reviews
-  subsets:
-  - name: v1
-    labels: {version: v1}
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v1}
-      weight: 90
-    - destination: {host: reviews, subset: canary}
-      weight: 10
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  host: reviews
-  subsets:
-  - name: v1
-    labels: {version: v1}
-  - name: canary
+	Bad: subsetUndefinedExample(""),
+	Good: subsetUndefinedExample(`  - name: canary
     labels: {version: v2}
-`,
+`),
 	Severity: rules.Error,
 	Inputs: []kinds.Kind{
 		kinds.VirtualService, kinds.DestinationRule, kinds.Service, kinds.ServiceEntry,
@@ -107,6 +59,23 @@ spec:
 	Related: []string{"IST0101", "KIA1107"},
 	Deps:    rules.DepHOST | rules.DepDR | rules.DepGW | rules.DepPRES,
 	Run:     runSubsetUndefined,
+}
+
+// subsetUndefinedExample is a route to subset canary of reviews, and a
+// DestinationRule with subset v1 followed by more: the examples of MR103.
+func subsetUndefinedExample(more string) string {
+	return reviewsRouteExample(90, "{host: reviews, subset: canary}", 10) + `---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  subsets:
+  - name: v1
+    labels: {version: v1}
+` + more
 }
 
 func runSubsetUndefined(p *rules.Pass) error {

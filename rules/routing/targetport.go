@@ -29,67 +29,46 @@ no container declares; meshlint does not, because container ports are informatio
 numeric target ports: traffic reaches the port whether it is declared or not.
 
 Fix the container port's name, or use the number as the targetPort.`,
-	Bad: `apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector: {app: web}
-  ports:
-  - {name: http, port: 80, targetPort: http}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: web:1
-        ports:
-        - {name: web, containerPort: 8080}
-`,
-	Good: `apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector: {app: web}
-  ports:
-  - {name: http, port: 80, targetPort: web}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: web:1
-        ports:
-        - {name: web, containerPort: 8080}
-`,
+	Bad:      targetPortExample("http"),
+	Good:     targetPortExample("web"),
 	Severity: rules.Error,
 	Inputs:   append([]kinds.Kind{kinds.Service}, kinds.Workloads()...),
 	Related:  []string{"KIA0701"},
 	Deps:     rules.DepOrder,
 	Run:      runTargetPortUnresolved,
+}
+
+// targetPortExample is Service shop/web with targetPort, and its
+// Deployment, whose container port is named web: the examples of MR150.
+func targetPortExample(targetPort string) string {
+	return `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: ` + targetPort + `}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: web:1
+        ports:
+        - {name: web, containerPort: 8080}
+`
 }
 
 func runTargetPortUnresolved(p *rules.Pass) error {

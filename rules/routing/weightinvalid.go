@@ -18,34 +18,8 @@ and tls routes, on every Istio version.
 
 Give every destination a weight of 0 or more, and at least one destination of a split a weight
 above 0. Weights are relative: 90 and 10 send 90% and 10% of the traffic.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v1}
-      weight: 110
-    - destination: {host: reviews, subset: v2}
-      weight: -10
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v1}
-      weight: 100
-    - destination: {host: reviews, subset: v2}
-      weight: 0
-`,
+	Bad:      reviewsSplitExample(110, -10),
+	Good:     reviewsSplitExample(100, 0),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"IST0106"},

@@ -30,34 +30,8 @@ traffic whatever its weight says, so a weight other than 100 there is misleading
 ` + "`meshlint --fix`" + ` rescales the weights to the same ratio, rounded so that they add up to exactly
 100 (a weight that was not 0 stays at least 1), when every destination of the route has a
 weight written, and sets a single destination's weight to 100.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v1}
-      weight: 90
-    - destination: {host: reviews, subset: v2}
-      weight: 20
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v1}
-      weight: 90
-    - destination: {host: reviews, subset: v2}
-      weight: 10
-`,
+	Bad:      reviewsSplitExample(90, 20),
+	Good:     reviewsSplitExample(90, 10),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"KIA1104"},

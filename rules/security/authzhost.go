@@ -35,41 +35,26 @@ to do with the Host header a server receives, so the rule is a warning. It stays
 input describes no Service or ServiceEntry of the host's namespace, unless the closed-world
 setting is on.`,
 	//nolint:misspell // the misspelt host is the mistake the example shows
-	Bad: `apiVersion: v1
-kind: Service
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {app: reviews}
-  ports: [{name: http, port: 9080}]
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: reviews, namespace: shop}
-spec:
-  action: ALLOW
-  rules:
-  - to: [{operation: {hosts: [reveiws]}}]
-`,
-	Good: `apiVersion: v1
-kind: Service
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {app: reviews}
-  ports: [{name: http, port: 9080}]
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: reviews, namespace: shop}
-spec:
-  action: ALLOW
-  rules:
-  - to: [{operation: {hosts: [reviews, "reviews.shop:9080", "*.example.com", www.example.com]}}]
-`,
+	Bad:      authzHostsExample("reveiws"),
+	Good:     authzHostsExample(`reviews, "reviews.shop:9080", "*.example.com", www.example.com`),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.Service, kinds.ServiceEntry, kinds.VirtualService},
 	Related:  []string{"KIA0104"},
 	Deps:     rules.DepNS | rules.DepHOST | rules.DepPRES,
 	Run:      runAuthzHostUnknown,
+}
+
+// authzHostsExample is Service shop/reviews, and an ALLOW policy for
+// requests to hosts: the examples of MR350.
+func authzHostsExample(hosts string) string {
+	return reviewsService + `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: reviews, namespace: shop}
+spec:
+  action: ALLOW
+  rules:
+  - to: [{operation: {hosts: [` + hosts + `]}}]
+`
 }
 
 func runAuthzHostUnknown(p *rules.Pass) error {

@@ -34,61 +34,32 @@ plaintext request carries (` + "`ipBlocks`" + `, headers). Port-level modes are 
 Kiali (KIA0105) reports the fields whenever mTLS is not enabled, including the harmless ALLOW
 rules in PERMISSIVE mode; the rule reports what lets traffic through that the policy means to
 keep out, or makes the policy dead.`,
-	Bad: `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata: {name: default, namespace: shop}
-spec:
-  mtls: {mode: DISABLE}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  template:
-    metadata:
-      labels: {app: reviews, sidecar.istio.io/inject: "true"}
-    spec:
-      containers: [{name: app, image: reviews}]
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: reviews, namespace: shop}
-spec:
-  action: ALLOW
-  rules:
-  - from: [{source: {principals: [cluster.local/ns/shop/sa/productpage]}}]
-`,
-	Good: `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata: {name: default, namespace: shop}
-spec:
-  mtls: {mode: STRICT}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  template:
-    metadata:
-      labels: {app: reviews, sidecar.istio.io/inject: "true"}
-    spec:
-      containers: [{name: app, image: reviews}]
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: reviews, namespace: shop}
-spec:
-  action: ALLOW
-  rules:
-  - from: [{source: {principals: [cluster.local/ns/shop/sa/productpage]}}]
-`,
+	Bad:      authzMTLSExample("DISABLE"),
+	Good:     authzMTLSExample("STRICT"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.PeerAuthentication, kinds.Deployment, kinds.Pod},
 	Related:  []string{"KIA0105"},
 	Deps:     rules.DepINJ | rules.DepROOT | rules.DepWIDE,
 	Run:      runAuthzIdentityWithoutMTLS,
+}
+
+// authzMTLSExample is an ALLOW policy on principals for shop/reviews,
+// whose namespace sets mTLS mode to mode: the examples of MR351.
+func authzMTLSExample(mode string) string {
+	return `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: shop}
+spec:
+  mtls: {mode: ` + mode + `}
+---
+` + reviewsWithSidecar + `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: reviews, namespace: shop}
+spec:
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/shop/sa/productpage]}}]
+`
 }
 
 // identityUse is one use of an mTLS-only field in a policy.

@@ -32,35 +32,30 @@ edits away for names of 6 characters or more; never ` + "`ingress`" + ` for ` + 
 ` + "`meshlint --fix`" + ` replaces an entry with the namespace its message names, unless the entry
 is under a YAML anchor (an alias may read it elsewhere) or is shorter than 6 characters (a
 short name one edit from one namespace is reported, but not corrected unseen). Entries with ` + "`*`" + ` are never corrected.`,
-	Bad: `apiVersion: v1
-kind: Namespace
-metadata: {name: frontend}
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: allow-frontend, namespace: shop}
-spec:
-  action: ALLOW
-  rules:
-  - from: [{source: {namespaces: [fronted]}}]
-`,
-	Good: `apiVersion: v1
-kind: Namespace
-metadata: {name: frontend}
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: allow-frontend, namespace: shop}
-spec:
-  action: ALLOW
-  rules:
-  - from: [{source: {namespaces: [frontend]}}]
-`,
+	Bad:      authzNamespaceExample("fronted"),
+	Good:     authzNamespaceExample("frontend"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.Namespace},
 	Related:  []string{"IST0101", "KIA0101"},
 	Deps:     rules.DepNS,
 	Run:      runAuthzNamespaceUnknown,
+}
+
+// authzNamespaceExample is an ALLOW policy for sources in namespace, where
+// the input holds namespace frontend: the examples of MR311.
+func authzNamespaceExample(namespace string) string {
+	return `apiVersion: v1
+kind: Namespace
+metadata: {name: frontend}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-frontend, namespace: shop}
+spec:
+  action: ALLOW
+  rules:
+  - from: [{source: {namespaces: [` + namespace + `]}}]
+`
 }
 
 func runAuthzNamespaceUnknown(p *rules.Pass) error {

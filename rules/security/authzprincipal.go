@@ -30,49 +30,38 @@ warning. Patterns with ` + "`*`" + ` are not checked.
 
 Fix the principal or the service account of the workload. Kiali reports the two cases as KIA0106
 and KIA0108, from the service accounts of running pods only.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: productpage, namespace: shop}
-spec:
-  selector: {matchLabels: {app: productpage}}
-  template:
-    metadata:
-      labels: {app: productpage}
-    spec:
-      serviceAccountName: bookinfo-productpage
-      containers: [{name: app, image: productpage}]
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: reviews, namespace: shop}
-spec:
-  rules:
-  - from: [{source: {principals: [cluster.local/ns/shop/sa/productpage]}}]
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: productpage, namespace: shop}
-spec:
-  selector: {matchLabels: {app: productpage}}
-  template:
-    metadata:
-      labels: {app: productpage}
-    spec:
-      serviceAccountName: bookinfo-productpage
-      containers: [{name: app, image: productpage}]
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: reviews, namespace: shop}
-spec:
-  rules:
-  - from: [{source: {principals: [cluster.local/ns/shop/sa/bookinfo-productpage]}}]
-`,
+	Bad:      authzPrincipalExample("productpage"),
+	Good:     authzPrincipalExample("bookinfo-productpage"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.Deployment, kinds.Pod},
 	Related:  []string{"KIA0106", "KIA0108"},
 	Deps:     rules.DepPEER | rules.DepPRES,
 	Run:      runAuthzPrincipalUnknown,
+}
+
+// authzPrincipalExample is a policy for the principal of service account
+// shop/serviceAccount, where productpage runs as bookinfo-productpage: the
+// examples of MR352.
+func authzPrincipalExample(serviceAccount string) string {
+	return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: productpage, namespace: shop}
+spec:
+  selector: {matchLabels: {app: productpage}}
+  template:
+    metadata:
+      labels: {app: productpage}
+    spec:
+      serviceAccountName: bookinfo-productpage
+      containers: [{name: app, image: productpage}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: reviews, namespace: shop}
+spec:
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/shop/sa/` + serviceAccount + `]}}]
+`
 }
 
 func runAuthzPrincipalUnknown(p *rules.Pass) error {

@@ -29,60 +29,30 @@ Kiali also reports client-only workloads and gateways.
 The rule is informational and runs only when the input holds AuthorizationPolicies or the
 closed-world setting is on. Add a policy (for example a namespace-wide ` + "`allow-nothing`" + `
 with ALLOW rules per workload). Kiali (KIA1301) has the same check, ignored by default.`,
-	Bad: `apiVersion: v1
-kind: Service
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {app: reviews}
-  ports: [{name: http, port: 9080}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  template:
-    metadata:
-      labels: {app: reviews, sidecar.istio.io/inject: "true"}
-    spec:
-      containers: [{name: app, image: reviews}]
----
-apiVersion: security.istio.io/v1
+	Bad: uncoveredExample(`apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: ratings, namespace: shop}
 spec:
   selector: {matchLabels: {app: ratings}}
   rules:
   - from: [{source: {namespaces: [shop]}}]
-`,
-	Good: `apiVersion: v1
-kind: Service
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {app: reviews}
-  ports: [{name: http, port: 9080}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  template:
-    metadata:
-      labels: {app: reviews, sidecar.istio.io/inject: "true"}
-    spec:
-      containers: [{name: app, image: reviews}]
----
-apiVersion: security.istio.io/v1
+`),
+	Good: uncoveredExample(`apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: allow-nothing, namespace: shop}
 spec: {}
-`,
+`),
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.Service, kinds.Deployment, kinds.Pod, kinds.Gateway},
 	Related:  []string{"KIA1301"},
 	Deps:     rules.DepINJ | rules.DepROOT | rules.DepGW | rules.DepREV | rules.DepPRES,
 	Run:      runWorkloadWithoutAuthz,
+}
+
+// uncoveredExample is Service shop/reviews, whose workload has a sidecar,
+// and the authorization policy of shop: the examples of MR354.
+func uncoveredExample(policy string) string {
+	return reviewsService + reviewsWithSidecar + policy
 }
 
 func runWorkloadWithoutAuthz(p *rules.Pass) error {

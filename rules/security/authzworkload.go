@@ -29,49 +29,41 @@ The rule judges a namespace only when the input holds workloads of it (for the r
 namespace: any workload), or with the closed-world setting. A policy with ` + "`targetRef`" + ` or
 ` + "`targetRefs`" + ` is left alone. Unlike istioctl analyze, injection by an ` + "`istio.io/rev`" + ` label
 counts as being in the mesh.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: reviews, namespace: shop, labels: {app: reviews}}
-spec:
-  selector: {matchLabels: {app: reviews-v1}}
+	Bad: authzWorkloadExample(`  selector: {matchLabels: {app: reviews-v1}}
   template:
     metadata: {labels: {app: reviews-v1}, annotations: {sidecar.istio.io/inject: "true"}}
-    spec:
-      containers: [{name: app, image: reviews}]
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  action: ALLOW
-  rules:
-  - from: [{source: {namespaces: [shop]}}]
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: reviews, namespace: shop, labels: {app: reviews}}
-spec:
-  selector: {matchLabels: {app: reviews}}
+`),
+	Good: authzWorkloadExample(`  selector: {matchLabels: {app: reviews}}
   template:
     metadata: {labels: {app: reviews, sidecar.istio.io/inject: "true"}}
-    spec:
-      containers: [{name: app, image: reviews}]
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  action: ALLOW
-  rules:
-  - from: [{source: {namespaces: [shop]}}]
-`,
+`),
 	Severity: rules.Warning,
 	Inputs:   append([]kinds.Kind{kinds.AuthorizationPolicy, kinds.Namespace}, kinds.Workloads()...),
 	Related:  []string{"IST0127", "KIA0004"},
 	Deps:     rules.DepINJ | rules.DepWIDE | rules.DepPRES | rules.DepOrder,
 	Run:      runAuthzNoWorkload,
+}
+
+// authzWorkloadExample is Deployment shop/reviews, whose selector and pod
+// template metadata are pods, and an ALLOW policy that selects
+// app: reviews: the examples of MR310.
+func authzWorkloadExample(pods string) string {
+	return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reviews, namespace: shop, labels: {app: reviews}}
+spec:
+` + pods + `    spec:
+      containers: [{name: app, image: reviews}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  action: ALLOW
+  rules:
+  - from: [{source: {namespaces: [shop]}}]
+`
 }
 
 func runAuthzNoWorkload(p *rules.Pass) error {

@@ -37,101 +37,63 @@ mode value and points to the PeerAuthentication mode that makes the server STRIC
 
 Fix it with ` + "`mode: ISTIO_MUTUAL`" + `, or remove the ` + "`tls`" + ` block; if the server must accept
 plaintext, make its PeerAuthentication PERMISSIVE for that port instead.`,
-	Bad: `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: default
-  namespace: shop
-spec:
-  mtls: {mode: STRICT}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  selector: {app: reviews}
-  ports:
-  - {name: http, port: 9080}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: reviews}
-  template:
-    metadata:
-      labels: {app: reviews, sidecar.istio.io/inject: "true"}
-    spec:
-      containers:
-      - name: reviews
-        image: reviews:1
-        ports: [{containerPort: 9080}]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  host: reviews
-  trafficPolicy:
-    tls: {mode: DISABLE}
-`,
-	Good: `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: default
-  namespace: shop
-spec:
-  mtls: {mode: STRICT}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  selector: {app: reviews}
-  ports:
-  - {name: http, port: 9080}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: reviews}
-  template:
-    metadata:
-      labels: {app: reviews, sidecar.istio.io/inject: "true"}
-    spec:
-      containers:
-      - name: reviews
-        image: reviews:1
-        ports: [{containerPort: 9080}]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  host: reviews
-  trafficPolicy:
-    tls: {mode: ISTIO_MUTUAL}
-`,
+	Bad:      drTLSExample("DISABLE"),
+	Good:     drTLSExample("ISTIO_MUTUAL"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.DestinationRule, kinds.PeerAuthentication, kinds.Service, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.Pod},
 	Related:  []string{"KIA0207", "KIA0208"},
 	Deps:     rules.DepNS | rules.DepINJ | rules.DepROOT | rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepOrder,
 	Run:      runDRTLSConflictsStrict,
+}
+
+// drTLSExample is a STRICT Service, shop/reviews, and a DestinationRule
+// that sets client TLS mode towards it: the examples of MR303.
+func drTLSExample(mode string) string {
+	return `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: shop
+spec:
+  mtls: {mode: STRICT}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  selector: {app: reviews}
+  ports:
+  - {name: http, port: 9080}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: reviews}
+  template:
+    metadata:
+      labels: {app: reviews, sidecar.istio.io/inject: "true"}
+    spec:
+      containers:
+      - name: reviews
+        image: reviews:1
+        ports: [{containerPort: 9080}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  trafficPolicy:
+    tls: {mode: ` + mode + `}
+`
 }
 
 // tlsSite is one place of a DestinationRule that sets a client TLS mode,

@@ -23,48 +23,39 @@ The gateway pods are the pods of the input labelled ` + "`gateway.networking.k8s
 and the pods Istio deploys for a Gateway of an ` + "`istio`" + ` class in the input. istioctl analyze
 only looks at running pods, and ignores policies that set ` + "`targetRefs`" + ` only when they
 also set the deprecated ` + "`targetRef`" + `; meshlint skips both.`,
-	Bad: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: shop}
-spec:
-  gatewayClassName: istio
-  listeners:
-  - {name: http, port: 80, protocol: HTTP}
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: deny-admin, namespace: shop}
-spec:
-  selector:
+	Bad: gatewayAuthzExample(`  selector:
     matchLabels: {gateway.networking.k8s.io/gateway-name: public}
-  action: DENY
-  rules:
-  - to: [{operation: {paths: [/admin*]}}]
-`,
-	Good: `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: shop}
-spec:
-  gatewayClassName: istio
-  listeners:
-  - {name: http, port: 80, protocol: HTTP}
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: deny-admin, namespace: shop}
-spec:
-  targetRefs:
+`),
+	Good: gatewayAuthzExample(`  targetRefs:
   - {kind: Gateway, group: gateway.networking.k8s.io, name: public}
-  action: DENY
-  rules:
-  - to: [{operation: {paths: [/admin*]}}]
-`,
+`),
 	Severity: rules.Warning,
 	Inputs: []kinds.Kind{kinds.AuthorizationPolicy, kinds.RequestAuthentication, kinds.Telemetry, kinds.WasmPlugin, kinds.K8sGateway,
 		kinds.Pod, kinds.Deployment},
 	Related: []string{"IST0166"},
 	Deps:    rules.DepNone,
 	Run:     runSelectorOnGatewayAPIPod,
+}
+
+// gatewayAuthzExample is a DENY policy attached to the Gateway API
+// Gateway public by attachment: the examples of MR314.
+func gatewayAuthzExample(attachment string) string {
+	return `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: shop}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - {name: http, port: 80, protocol: HTTP}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-admin, namespace: shop}
+spec:
+` + attachment + `  action: DENY
+  rules:
+  - to: [{operation: {paths: [/admin*]}}]
+`
 }
 
 func runSelectorOnGatewayAPIPod(p *rules.Pass) error {

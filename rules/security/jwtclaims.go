@@ -27,51 +27,8 @@ never match and the route is dead (withoutHeaders on a claim always matches).
 Add a RequestAuthentication for the gateway pods. The rule judges gateways whose pods are in
 the input; without them, only with the closed-world setting, taking the Gateway's selector
 and namespace for its pods'.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ingress, namespace: istio-system}
-spec:
-  selector: {matchLabels: {istio: ingressgateway}}
-  template:
-    metadata: {labels: {istio: ingressgateway}}
-    spec:
-      containers: [{name: istio-proxy, image: auto}]
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: public, namespace: istio-system}
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 80, name: http, protocol: HTTP}
-    hosts: ["*"]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: web, namespace: shop}
-spec:
-  hosts: [shop.example.com]
-  gateways: [istio-system/public]
-  http:
-  - match:
-    - headers:
-        "@request.auth.claims.groups": {exact: beta}
-    route:
-    - destination: {host: web, subset: beta}
-  - route:
-    - destination: {host: web}
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ingress, namespace: istio-system}
-spec:
-  selector: {matchLabels: {istio: ingressgateway}}
-  template:
-    metadata: {labels: {istio: ingressgateway}}
-    spec:
-      containers: [{name: istio-proxy, image: auto}]
----
-apiVersion: security.istio.io/v1
+	Bad: jwtClaimExample(""),
+	Good: jwtClaimExample(`apiVersion: security.istio.io/v1
 kind: RequestAuthentication
 metadata: {name: ingress-jwt, namespace: istio-system}
 spec:
@@ -80,7 +37,30 @@ spec:
   - issuer: https://auth.example.com
     jwksUri: https://auth.example.com/.well-known/jwks.json
 ---
-apiVersion: networking.istio.io/v1
+`),
+	Severity: rules.Error,
+	Inputs: []kinds.Kind{kinds.VirtualService, kinds.RequestAuthentication, kinds.Gateway, kinds.Pod,
+		kinds.Deployment, kinds.DaemonSet, kinds.StatefulSet},
+	Related: []string{"IST0149"},
+	Deps:    rules.DepROOT | rules.DepGW | rules.DepREF,
+	Run:     runJWTClaimRouteWithoutRA,
+}
+
+// jwtClaimExample is a VirtualService that routes on a JWT claim at the
+// ingress pods, with authn, the RequestAuthentication of those pods, if
+// any: the examples of MR313.
+func jwtClaimExample(authn string) string {
+	return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata: {labels: {istio: ingressgateway}}
+    spec:
+      containers: [{name: istio-proxy, image: auto}]
+---
+` + authn + `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: public, namespace: istio-system}
 spec:
@@ -103,13 +83,7 @@ spec:
     - destination: {host: web, subset: beta}
   - route:
     - destination: {host: web}
-`,
-	Severity: rules.Error,
-	Inputs: []kinds.Kind{kinds.VirtualService, kinds.RequestAuthentication, kinds.Gateway, kinds.Pod,
-		kinds.Deployment, kinds.DaemonSet, kinds.StatefulSet},
-	Related: []string{"IST0149"},
-	Deps:    rules.DepROOT | rules.DepGW | rules.DepREF,
-	Run:     runJWTClaimRouteWithoutRA,
+`
 }
 
 const claimPrefix = "@request.auth.claims"

@@ -60,39 +60,8 @@ the input holds at least one workload, every workload has a sidecar (Istio's own
 aside), and no DestinationRule
 sends one of them plaintext. Clients outside the input are not checked: make sure they have
 sidecars too.`,
-	Bad: `apiVersion: v1
-kind: Namespace
-metadata:
-  name: istio-system
----
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: shop
-  labels: {istio-injection: enabled}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: storefront}
-  template:
-    metadata:
-      labels: {app: storefront}
-    spec:
-      containers:
-      - name: app
-        image: storefront:1
-`,
-	Good: `apiVersion: v1
-kind: Namespace
-metadata:
-  name: istio-system
----
-apiVersion: security.istio.io/v1
+	Bad: meshStrictExample(""),
+	Good: meshStrictExample(`apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata:
   name: default
@@ -101,7 +70,22 @@ spec:
   mtls:
     mode: STRICT
 ---
-apiVersion: v1
+`),
+	Severity: rules.Warning,
+	Inputs:   []kinds.Kind{kinds.PeerAuthentication, kinds.Namespace, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.Pod, kinds.Gateway, kinds.DestinationRule, kinds.Service},
+	Deps:     rules.DepINJ | rules.DepROOT | rules.DepWIDE | rules.DepHOST | rules.DepDR | rules.DepGW | rules.DepOrder,
+	Run:      runMeshNotStrict,
+}
+
+// meshStrictExample is an injected namespace, shop, and the mesh-wide
+// PeerAuthentication meshPolicy, if any: the examples of MR302.
+func meshStrictExample(meshPolicy string) string {
+	return `apiVersion: v1
+kind: Namespace
+metadata:
+  name: istio-system
+---
+` + meshPolicy + `apiVersion: v1
 kind: Namespace
 metadata:
   name: shop
@@ -122,11 +106,7 @@ spec:
       containers:
       - name: app
         image: storefront:1
-`,
-	Severity: rules.Warning,
-	Inputs:   []kinds.Kind{kinds.PeerAuthentication, kinds.Namespace, kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.Pod, kinds.Gateway, kinds.DestinationRule, kinds.Service},
-	Deps:     rules.DepINJ | rules.DepROOT | rules.DepWIDE | rules.DepHOST | rules.DepDR | rules.DepGW | rules.DepOrder,
-	Run:      runMeshNotStrict,
+`
 }
 
 func runMeshNotStrict(p *rules.Pass) error {

@@ -33,101 +33,66 @@ without a PeerAuthentication the server is PERMISSIVE, Istio's default, and acce
 
 Fix it by removing the ` + "`tls`" + ` block (auto mTLS then picks what the server accepts), by making the
 server PERMISSIVE or STRICT, or by injecting the sidecar.`,
-	Bad: `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: default
-  namespace: legacy
-spec:
-  mtls: {mode: DISABLE}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: billing
-  namespace: legacy
-spec:
-  selector: {app: billing}
-  ports:
-  - {name: http, port: 8080}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: billing
-  namespace: legacy
-spec:
-  selector:
-    matchLabels: {app: billing}
-  template:
-    metadata:
-      labels: {app: billing, sidecar.istio.io/inject: "true"}
-    spec:
-      containers:
-      - name: billing
-        image: billing:1
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: billing
-  namespace: legacy
-spec:
-  host: billing
-  trafficPolicy:
-    tls: {mode: ISTIO_MUTUAL}
-`,
-	Good: `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: default
-  namespace: legacy
-spec:
-  mtls: {mode: DISABLE}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: billing
-  namespace: legacy
-spec:
-  selector: {app: billing}
-  ports:
-  - {name: http, port: 8080}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: billing
-  namespace: legacy
-spec:
-  selector:
-    matchLabels: {app: billing}
-  template:
-    metadata:
-      labels: {app: billing, sidecar.istio.io/inject: "true"}
-    spec:
-      containers:
-      - name: billing
-        image: billing:1
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: billing
-  namespace: legacy
-spec:
-  host: billing
-  trafficPolicy:
-    connectionPool:
+	Bad: mtlsPlaintextExample(`    tls: {mode: ISTIO_MUTUAL}
+`),
+	Good: mtlsPlaintextExample(`    connectionPool:
       tcp: {maxConnections: 100}
-`,
+`),
 	Severity: rules.Error,
 	Inputs: []kinds.Kind{kinds.DestinationRule, kinds.PeerAuthentication, kinds.Service, kinds.Namespace,
 		kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.Pod},
 	Related: []string{"KIA0505", "KIA0506"},
 	Deps:    rules.DepNS | rules.DepINJ | rules.DepROOT | rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepOrder,
 	Run:     runMutualTLSToPlaintext,
+}
+
+// mtlsPlaintextExample is a Service, legacy/billing, whose workload has a
+// sidecar but mTLS mode DISABLE, and a DestinationRule for it with the
+// given trafficPolicy fields: the examples of MR330.
+func mtlsPlaintextExample(policy string) string {
+	return `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: legacy
+spec:
+  mtls: {mode: DISABLE}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: billing
+  namespace: legacy
+spec:
+  selector: {app: billing}
+  ports:
+  - {name: http, port: 8080}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: billing
+  namespace: legacy
+spec:
+  selector:
+    matchLabels: {app: billing}
+  template:
+    metadata:
+      labels: {app: billing, sidecar.istio.io/inject: "true"}
+    spec:
+      containers:
+      - name: billing
+        image: billing:1
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: billing
+  namespace: legacy
+spec:
+  host: billing
+  trafficPolicy:
+` + policy
 }
 
 func runMutualTLSToPlaintext(p *rules.Pass) error {

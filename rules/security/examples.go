@@ -1,0 +1,28 @@
+package security
+
+// reviewsWithSidecar is Deployment shop/reviews, injected with a sidecar,
+// which the authorization examples protect, and the separator of the next
+// document.
+const reviewsWithSidecar = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  template:
+    metadata:
+      labels: {app: reviews, sidecar.istio.io/inject: "true"}
+    spec:
+      containers: [{name: app, image: reviews}]
+---
+`
+
+// reviewsService is Service shop/reviews on port 9080, and the separator
+// of the next document.
+const reviewsService = `apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {app: reviews}
+  ports: [{name: http, port: 9080}]
+---
+`
