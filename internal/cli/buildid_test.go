@@ -87,7 +87,7 @@ func TestCacheNewBuild(t *testing.T) {
 	if err := os.Chtimes(bin, later, later); err != nil {
 		t.Fatal(err)
 	}
-	if got := run(); !strings.Contains(got, "cache ignored") || !strings.Contains(got, "with other settings") {
+	if got := run(); !strings.Contains(got, "started afresh") || !strings.Contains(got, "with other settings") {
 		t.Errorf("a new build of the same version trusts the old build's cache:\n%s", got)
 	}
 }

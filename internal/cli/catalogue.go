@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/meshlint/meshlint/internal/ruledoc"
+	"github.com/meshlint/meshlint/internal/suggest"
 	"github.com/meshlint/meshlint/rules"
 	"github.com/meshlint/meshlint/rules/all"
 )
@@ -105,9 +107,46 @@ func cmdExplain(args []string, env *Env) int {
 		if len(covering) > 0 {
 			fmt.Fprintf(env.Stderr, "meshlint explain: %s is not a meshlint rule; these rules cover it: %s\n", args[0], strings.Join(covering, ", "))
 		} else {
-			fmt.Fprintf(env.Stderr, "meshlint explain: no rule %q; `meshlint rules` lists them\n", args[0])
+			fmt.Fprintf(env.Stderr, "meshlint explain: %s\n", noRule(args[0]))
 		}
 		return ExitError
 	}
 	return writeStdout(env, ruledoc.Page(r))
+}
+
+// noRule says that no rule is called n, with the rule meant when that is
+// clear: a name or ID a typo away, or the one name holding every word of n
+// ("gateway-unresolved" for gateway-ref-unresolved).
+func noRule(n string) string {
+	var names []string
+	for _, r := range all.Rules {
+		names = append(names, r.ID, r.Name)
+	}
+	meant, ok := suggest.Closest(n, names)
+	if !ok {
+		words := strings.Split(strings.ToLower(n), "-")
+		for _, r := range all.Rules {
+			if r.Name != n && len(words) > 1 && containsAll(strings.Split(r.Name, "-"), words) {
+				if meant != "" {
+					meant = ""
+					break
+				}
+				meant = r.Name
+			}
+		}
+	}
+	if meant != "" {
+		return fmt.Sprintf("no rule %q (did you mean %s?); `meshlint rules` lists them", n, meant)
+	}
+	return fmt.Sprintf("no rule %q; `meshlint rules` lists them", n)
+}
+
+// containsAll reports whether every word is in have.
+func containsAll(have, words []string) bool {
+	for _, w := range words {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
 }

@@ -143,7 +143,9 @@ func TestBrokenInput(t *testing.T) {
 	}
 	for _, format := range []string{"text", "json", "sarif", "github"} {
 		t.Run(format, func(t *testing.T) {
-			r := run(t, dir, "", "--format", format, ".", "missing.yaml")
+			// notobject.yaml, met in the walk alone, would be skipped
+			// as another tool's YAML: named too, it is an error.
+			r := run(t, dir, "", "--format", format, ".", "missing.yaml", "notobject.yaml")
 			if r.code != ExitError {
 				t.Errorf("exit %d, want 2", r.code)
 			}
@@ -262,5 +264,80 @@ spec:
 	}
 	if !strings.Contains(r.stdout, ":10:43: error MR001") {
 		t.Errorf("want MR001 at the pod template's label 10:43:\n%s", r.stdout)
+	}
+}
+
+// TestOtherToolsYAMLSkipped: linting a repository's root meets YAML that
+// is not Kubernetes (compose files, workflows): it is skipped with one line
+// on stderr, not an input error, with and without the cache, and an error
+// when named.
+func TestOtherToolsYAMLSkipped(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"svc.yaml":           "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  ports:\n  - name: http\n    port: 80\n",
+		"docker-compose.yml": "services:\n  web:\n    image: nginx\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const line = "meshlint: skipped 1 path without Kubernetes manifests"
+	cache := t.TempDir()
+	for _, args := range [][]string{{"."}, {"--cache-dir", cache, "."}, {"--cache-dir", cache, "."}} {
+		r := run(t, dir, "", args...)
+		if r.code != ExitClean || !strings.Contains(r.stderr, line) {
+			t.Errorf("%q: exit %d, stderr:\n%s", args, r.code, r.stderr)
+		}
+		if r := run(t, dir, "", append([]string{"-v"}, args...)...); !strings.Contains(r.stderr, "docker-compose.yml: no Kubernetes object") {
+			t.Errorf("-v %q: stderr does not name the file:\n%s", args, r.stderr)
+		}
+	}
+	if r := run(t, dir, "", "docker-compose.yml"); r.code != ExitError || !strings.Contains(r.stdout, "docker-compose.yml:1:1") {
+		t.Errorf("named: exit %d, stdout:\n%s", r.code, r.stdout)
+	}
+}
+
+// TestNothingToLint: paths that hold no Kubernetes object (a wrong folder,
+// a chart not rendered, empty stdin) are an input error, so that CI does
+// not pass green while linting nothing; paths ignored on purpose are not.
+func TestNothingToLint(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"chart/Chart.yaml":         "apiVersion: v2\nname: c\n",
+		"chart/templates/svc.yaml": "{{ .Values.x }}\n",
+		"empty/README.md":          "nothing here\n",
+		"vendor/svc.yaml":          "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n",
+		".meshlint.yaml":           "ignore-paths: [vendor]\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{{"chart"}, {"empty"}, {"-"}} {
+		if r := run(t, dir, "", args...); r.code != ExitError || !strings.Contains(r.stdout, "found no Kubernetes object to lint") {
+			t.Errorf("%q: exit %d, stdout:\n%s", args, r.code, r.stdout)
+		}
+	}
+	if r := run(t, dir, "", "vendor"); r.code != ExitClean {
+		t.Errorf("ignored path: exit %d, stdout:\n%s", r.code, r.stdout)
+	}
+}
+
+// TestNoRuleHint: a rule named wrongly is refused with the rule meant, when
+// that is clear.
+func TestNoRuleHint(t *testing.T) {
+	td := testdata(t)
+	for _, tc := range []struct{ name, want string }{
+		{"route-weight-not-100", "(did you mean route-weights-not-100?)"},
+		{"gateway-unresolved", "(did you mean gateway-ref-unresolved?)"},
+		{"Route-Weights-Not-100", "(did you mean route-weights-not-100?)"},
+		{"nothing-like-it", `no rule "nothing-like-it"; `},
+	} {
+		if r := run(t, td, "", "--disable", tc.name, "clean"); r.code != ExitError || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("--disable %s: exit %d, stderr %q, want %q", tc.name, r.code, r.stderr, tc.want)
+		}
 	}
 }

@@ -215,7 +215,7 @@ func (f *lintFlags) mergeFile(cfg *config.File, set map[string]bool) error {
 	find := func(ref config.RuleRef) *rules.Rule {
 		r := rules.Find(all.Rules, ref.Name)
 		if r == nil {
-			errs = append(errs, cfg.Errorf(ref.Line, "no rule %q; `meshlint rules` lists them", ref.Name))
+			errs = append(errs, cfg.Errorf(ref.Line, "%s", noRule(ref.Name)))
 		}
 		return r
 	}

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -153,7 +155,7 @@ func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn 
 		}
 	}
 	var progress *progressLine
-	if wantProgress(env, f.noProgress) {
+	if wantProgress(env, f.noProgress, paths) {
 		opts.Progress = &rules.Progress{}
 		progress = startProgress(env, opts.Progress, env.ProgressDelay)
 	}
@@ -164,8 +166,26 @@ func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn 
 	}
 	res, findings, internal := lint.Load, lint.Findings, lint.Internal
 	errs := inputErrors(res, lint.Graph)
+	if len(errs) == 0 && len(res.Objects) == 0 && len(res.Unmodelled) == 0 && len(res.Ignored) == 0 {
+		// A path that holds no manifest is a mistake of the command (a
+		// wrong folder, a chart not rendered): passing it would let CI
+		// lint nothing, green, forever. Paths left out on purpose
+		// (ignore-paths) are not.
+		named := slices.Clone(paths)
+		for i, p := range named {
+			if p == "-" {
+				named[i] = manifest.StdinName
+			}
+		}
+		errs = append(errs, &manifest.Error{File: strings.Join(named, " "), Msg: "found no Kubernetes object to lint"})
+	}
 	if f.verbose {
 		f.describe(env.Stderr, res, len(ruleSet))
+	} else if len(res.Skipped) > 0 {
+		// Not in silence: a file skipped as another tool's YAML may be a
+		// manifest that lost its apiVersion and kind.
+		fmt.Fprintf(env.Stderr, "meshlint: skipped %s without Kubernetes manifests (helm charts, other tools' YAML); -v lists them\n",
+			wording.Count(len(res.Skipped), "path", "paths"))
 	}
 
 	// The report quotes the files, and MR901 fixes find comments in them.
@@ -358,7 +378,7 @@ func selectRules(enable, disable []string) ([]*rules.Rule, error) {
 		for _, n := range names {
 			r := rules.Find(all.Rules, n)
 			if r == nil {
-				return nil, fmt.Errorf("no rule %q; `meshlint rules` lists them", n)
+				return nil, errors.New(noRule(n))
 			}
 			m[r] = true
 		}
@@ -457,6 +477,9 @@ func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache, saveErr error) {
 		fmt.Fprintf(env.Stderr, "meshlint: warning: cache ignored: %s\n", ignored)
 	}
 	if f.verbose {
+		if stale := c.Stale(); stale != "" {
+			fmt.Fprintf(env.Stderr, "meshlint: cache: started afresh: %s\n", stale)
+		}
 		fmt.Fprintf(env.Stderr, "meshlint: cache: %d files unchanged (%d known by their stat data), %d read\n", hits, unread, misses)
 		switch {
 		case c.Reused() && hits > unread:

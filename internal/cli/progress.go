@@ -26,10 +26,23 @@ type progressLine struct {
 	done chan struct{}
 }
 
-// wantProgress reports whether a progress line may be shown in env.
-func wantProgress(env *Env, off bool) bool {
-	return !off && env.IsTerminal != nil && env.IsTerminal(env.Stderr) &&
-		env.Getenv("CI") == "" && env.Getenv("TERM") != "dumb"
+// wantProgress reports whether a progress line may be shown in env for a
+// run over paths. Not while someone types the input: with "-" read from a
+// terminal, the line would rewrite, every tenth of a second, the line being
+// typed on that same screen.
+func wantProgress(env *Env, off bool, paths []string) bool {
+	if off || env.IsTerminal == nil || !env.IsTerminal(env.Stderr) ||
+		env.Getenv("CI") != "" || env.Getenv("TERM") == "dumb" {
+		return false
+	}
+	return !contains(paths, "-") || !stdinIsTerminal(env)
+}
+
+// stdinIsTerminal reports whether env's stdin is a terminal. IsTerminal
+// takes a writer: stdin is one when it is a file, as a terminal's is.
+func stdinIsTerminal(env *Env) bool {
+	w, ok := env.Stdin.(io.Writer)
+	return ok && env.IsTerminal(w)
 }
 
 // startProgress starts the line for p when env allows one: after delay

@@ -32,10 +32,74 @@ func TestWantProgress(t *testing.T) {
 			Getenv:     func(k string) string { return tc.vars[k] },
 			IsTerminal: func(io.Writer) bool { return tc.terminal },
 		}
-		if got := wantProgress(env, tc.off); got != tc.want {
+		if got := wantProgress(env, tc.off, []string{"."}); got != tc.want {
 			t.Errorf("%s: wantProgress = %v, want %v", tc.name, got, tc.want)
 		}
 	}
+}
+
+// terminalIn is a terminal's stdin as the command sees it: a file, which
+// is a writer too.
+type terminalIn struct{ io.Reader }
+
+func (terminalIn) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestProgressNotWhileTyping checks that the line is not shown while the
+// input is typed at the terminal (`meshlint -` with stdin a terminal),
+// where it would wipe the line being typed, and is when stdin is a pipe
+// or is not read.
+func TestProgressNotWhileTyping(t *testing.T) {
+	tty := terminalIn{strings.NewReader("")}
+	for _, tc := range []struct {
+		name  string
+		stdin io.Reader
+		paths []string
+		want  bool
+	}{
+		{"typed", tty, []string{"-"}, false},
+		{"typed, with a folder", tty, []string{".", "-"}, false},
+		{"stdin not read", tty, []string{"."}, true},
+		{"piped", strings.NewReader(""), []string{"-"}, true},
+	} {
+		env := &Env{
+			Stdin: tc.stdin, Stderr: io.Discard,
+			Getenv:     func(string) string { return "" },
+			IsTerminal: func(w io.Writer) bool { _, ok := w.(terminalIn); return ok || w == io.Discard },
+		}
+		if got := wantProgress(env, false, tc.paths); got != tc.want {
+			t.Errorf("%s: wantProgress = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	// The whole command, with the line due at once and the input typed
+	// slowly: stderr gets no line.
+	var out, errb syncBuffer
+	in := terminalIn{&slowReader{r: strings.NewReader("apiVersion: v1\nkind: Service\nmetadata: {name: a}\n")}}
+	env := &Env{
+		Stdin: in, Stdout: &out, Stderr: &errb,
+		Getenv: func(string) string { return "" }, Dir: t.TempDir(),
+		IsTerminal: func(w io.Writer) bool {
+			_, ok := w.(terminalIn)
+			return ok || w == io.Writer(&errb)
+		},
+		ProgressDelay: time.Nanosecond,
+	}
+	if code := Run([]string{"--no-config", "-"}, env); code != ExitClean {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+	if got := errb.String(); strings.Contains(got, "meshlint: reading files") {
+		t.Errorf("progress line shown while the input is typed: %q", got)
+	}
+}
+
+// slowReader is someone typing: its first read comes after a while.
+type slowReader struct {
+	r    io.Reader
+	once sync.Once
+}
+
+func (s *slowReader) Read(p []byte) (int, error) {
+	s.once.Do(func() { time.Sleep(300 * time.Millisecond) })
+	return s.r.Read(p)
 }
 
 // syncBuffer is a bytes.Buffer that the progress goroutine and the test

@@ -74,7 +74,9 @@ type Result struct {
 	// Unmodelled counts objects of kinds the graph does not read, by
 	// "apiVersion Kind".
 	Unmodelled map[string]int
-	// Skipped lists directories left out on purpose (helm charts), with why.
+	// Skipped lists what was left out on purpose, with why: helm charts,
+	// and files met in a directory walk that hold no Kubernetes object
+	// (docker-compose.yml, a workflow, package.json).
 	Skipped []string
 	// Ignored lists the files and directories Options.Ignore left out.
 	Ignored []string
@@ -98,12 +100,15 @@ func Load(paths []string, opts Options) *Result {
 	res := &Result{Unmodelled: map[string]int{}, Dirs: map[string]FileStat{}}
 	var files, kusts []string
 	seen := map[string]bool{}
+	// walked holds the files found by walking a directory rather than
+	// named: only those may be skipped as some other tool's YAML.
+	walked, listed := map[string]bool{}, map[string]string{}
 	for _, p := range paths {
 		if p == "-" {
 			files = append(files, "-")
 			continue
 		}
-		w := walker{res: res, seen: seen, visiting: map[string]bool{}, dir: opts.Dir, ignore: opts.Ignore}
+		w := walker{res: res, seen: seen, visiting: map[string]bool{}, dir: opts.Dir, ignore: opts.Ignore, walked: walked, listed: listed}
 		w.walk(p, true)
 		files = append(files, w.files...)
 		kusts = append(kusts, w.kusts...)
@@ -126,9 +131,13 @@ func Load(paths []string, opts Options) *Result {
 		}()
 	}
 	wg.Wait()
-	for _, fr := range parsed {
+	for i, fr := range parsed {
 		if fr.read {
 			res.Files++
+		}
+		if walked[files[i]] && notObjects(fr) {
+			res.Skipped = append(res.Skipped, files[i]+": no Kubernetes object (no apiVersion, kind or metadata; name the file to lint it)")
+			continue
 		}
 		res.Objects = append(res.Objects, fr.objects...)
 		res.Errors = append(res.Errors, fr.errors...)
@@ -154,6 +163,26 @@ type walker struct {
 	ignore   func(string) bool
 	// kusts lists the kustomization directories found (kustomize.go).
 	kusts []string
+	// walked gets the files found below a directory named (Load), and
+	// listed maps the keys of seen to the paths listed.
+	walked map[string]bool
+	listed map[string]string
+}
+
+// notObjects reports whether fr is a file whose documents are all YAML of
+// another tool, none trying to be a Kubernetes object: it has documents,
+// and all are errors of that kind. One such document next to a manifest
+// is still an error: that file is a manifest, and the document a mistake.
+func notObjects(fr *fileResult) bool {
+	if len(fr.objects) > 0 || len(fr.unmodelled) > 0 || len(fr.errors) == 0 {
+		return false
+	}
+	for _, e := range fr.errors {
+		if !e.notObject {
+			return false
+		}
+	}
+	return true
 }
 
 // ignored reports whether path is to be left out, and records it.
@@ -212,9 +241,13 @@ func (w *walker) walk(path string, explicit bool) {
 			key = resolved
 		}
 		if w.seen[key] {
+			if explicit {
+				delete(w.walked, w.listed[key]) // named after all
+			}
 			return
 		}
 		w.seen[key] = true
+		w.listed[key] = path
 		if w.ignored(path) {
 			return
 		}
@@ -223,6 +256,9 @@ func (w *walker) walk(path string, explicit bool) {
 			return
 		}
 		w.files = append(w.files, path)
+		if !explicit {
+			w.walked[path] = true
+		}
 	default:
 		// Opening a FIFO would block forever and a device may never end.
 		w.errorf(path, nil, "not a regular file (%s)", fileType(info.Mode()))
@@ -521,6 +557,30 @@ var errTooLarge = errors.New("file too large")
 // regular file (a FIFO or a device put in the file's place).
 var errNotRegular = errors.New("not a regular file")
 
+// openRegular opens path for reading, and checks that what it opened is
+// a regular file: the path may have been replaced by a FIFO or a device
+// since the loader looked at it. The open does not wait for a FIFO's
+// writer (openFlags); the file is put back into blocking mode once known
+// to be regular, so that its reads are plain reads on any file system.
+func openRegular(path string) (*os.File, fs.FileInfo, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = errNotRegular
+	}
+	if err == nil {
+		err = setBlocking(f)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, st, nil
+}
+
 // readFile reads at most limit+1 bytes, so that a huge file is refused
 // without being loaded into memory.
 func readFile(path string, limit int64) ([]byte, error) {
@@ -531,25 +591,17 @@ func readFile(path string, limit int64) ([]byte, error) {
 // is dropped) when the file fits in it, and into new memory otherwise. On
 // an error it returns nil.
 func readFileInto(buf []byte, path string, limit int64) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
+	f, st, err := openRegular(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if st.Size() > limit {
+		return nil, errTooLarge
+	}
 	// Size the buffer from the file's size, as os.ReadFile does: growing
 	// it from io.ReadAll's 512 bytes costs more than the read itself.
-	size := int64(512)
-	if st, err := f.Stat(); err == nil {
-		// What was opened is checked again: the path may have been
-		// replaced since the loader looked at it.
-		if !st.Mode().IsRegular() {
-			return nil, errNotRegular
-		}
-		if st.Size() > limit {
-			return nil, errTooLarge
-		}
-		size = max(size, st.Size()+1) // +1: EOF shows in the first read
-	}
+	size := max(512, st.Size()+1) // +1: EOF shows in the first read
 	data := buf[:0]
 	if int64(cap(data)) < size {
 		data = make([]byte, 0, size)

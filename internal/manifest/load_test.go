@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -292,6 +291,55 @@ func TestDirectoryWalk(t *testing.T) {
 	}
 }
 
+// TestOtherToolsYAML: a directory walk meets YAML of other tools (compose
+// files, workflows, package.json, helm values): a file none of whose
+// documents tries to be a Kubernetes object is skipped, said in Skipped,
+// not an input error. Named on the command line it is an error, and so is
+// such a document in a file of manifests, or one with metadata.
+func TestOtherToolsYAML(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, map[string]string{
+		"a.yaml":             svcNamed("a"),
+		"docker-compose.yml": "services:\n  web:\n    image: nginx\n",
+		"package.json":       `{"name": "site", "version": "1.0.0"}`,
+		"list.yaml":          "- a\n- b\n",
+		"two.yaml":           "site_name: docs\n---\nnav: []\n",
+		"mixed.yaml":         svcNamed("m") + "---\nservices: {}\n",
+		"headless.yaml":      "metadata:\n  name: x\nspec: {}\n",
+		"no-kind.yaml":       "apiVersion: v1\nmetadata:\n  name: y\n",
+		"sub/values.yaml":    "replicaCount: 2\n",
+	})
+	r := loadTimed(t, []string{dir}, Options{})
+	wantErrors(t, r,
+		"headless.yaml:1:1: document 1 has no apiVersion and kind",
+		"mixed.yaml:6:1: document 2 has no apiVersion and kind",
+		"no-kind.yaml:1:1: document 1 has no kind")
+	var skipped []string
+	for _, s := range r.Skipped {
+		name, _, _ := strings.Cut(strings.TrimPrefix(s, dir+string(filepath.Separator)), ":")
+		skipped = append(skipped, name)
+	}
+	if got, want := strings.Join(skipped, ","), "docker-compose.yml,list.yaml,package.json,sub/values.yaml,two.yaml"; got != want {
+		t.Errorf("Skipped = %s, want %s", got, want)
+	}
+	if r.Files != 9 {
+		t.Errorf("Files = %d, want 9: a skipped file was read", r.Files)
+	}
+
+	// Named, before or after the walk meets it, it is an error.
+	for _, paths := range [][]string{{filepath.Join(dir, "docker-compose.yml")}, {dir, filepath.Join(dir, "docker-compose.yml")}} {
+		r = loadTimed(t, paths, Options{})
+		want := []string{"docker-compose.yml:1:1: document 1 has no apiVersion and kind"}
+		if len(paths) > 1 {
+			want = append([]string{"headless.yaml", "mixed.yaml", "no-kind.yaml"}, want...)
+		}
+		wantErrors(t, r, want...)
+		if strings.Contains(strings.Join(r.Skipped, "\n"), "docker-compose") {
+			t.Errorf("%q: a file named was skipped: %q", paths, r.Skipped)
+		}
+	}
+}
+
 func TestNamespaces(t *testing.T) {
 	in := `apiVersion: v1
 kind: Namespace
@@ -459,6 +507,8 @@ func TestNotObjects(t *testing.T) {
 		{"missing kind", "apiVersion: v1\nmetadata:\n  name: x\n", []string{":1:1: document 1 has no kind"}},
 		{"missing apiVersion", "kind: Service\nmetadata:\n  name: x\n", []string{"document 1 has no apiVersion"}},
 		{"missing both", "metadata:\n  name: x\n", []string{"document 1 has no apiVersion and kind"}},
+		{"two documents run together", svcA + "apiVersion: v1\nkind: Service\n", []string{":5:1: document 1 has a second apiVersion (first at line 1): is a `---` missing"}},
+		{"kind twice", "apiVersion: v1\nkind: Service\nkind: Pod\n", []string{":3:1: document 1 has a second kind (first at line 2)"}},
 		{"empty kind", "apiVersion: v1\nkind: \"\"\n", []string{":2:7: kind must be a non-empty string"}},
 		{"numeric apiVersion", "apiVersion: 1\nkind: Service\n", []string{":1:13: apiVersion must be a string, not an integer"}},
 		{"missing name", "apiVersion: v1\nkind: Service\nmetadata: {}\n", []string{":2:7: Service has no metadata.name"}},
@@ -669,53 +719,6 @@ func TestSymlinkLoops(t *testing.T) {
 	// Named explicitly, a looping link is still an error, not a hang.
 	r = loadTimed(t, []string{filepath.Join(dir, "d", "a.yaml")}, Options{})
 	wantErrors(t, r, "a.yaml: symlink loop")
-}
-
-// TestFIFOSwapped checks that a FIFO put in place of a file after the
-// loader looked at the path is refused, not waited on: the open itself
-// must not block.
-func TestFIFOSwapped(t *testing.T) {
-	fifo := filepath.Join(t.TempDir(), "swapped.yaml")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() {
-		_, err := readFile(fifo, DefaultMaxFileSize)
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if !errors.Is(err, errNotRegular) {
-			t.Errorf("readFile(FIFO) = %v, want %v", err, errNotRegular)
-		}
-	case <-time.After(10 * time.Second):
-		// Unblock the reader, so the test ends.
-		if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
-			f.Close()
-		}
-		t.Fatal("readFile blocked on a FIFO")
-	}
-}
-
-func TestFIFO(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, map[string]string{"ok.yaml": svcNamed("ok")})
-	fifo := filepath.Join(dir, "pipe.yaml")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	if err := os.Symlink("pipe.yaml", filepath.Join(dir, "link.yaml")); err != nil {
-		t.Fatal(err)
-	}
-	// Nobody writes to the pipe: opening it would block forever.
-	r := loadTimed(t, []string{dir}, Options{})
-	wantErrors(t, r, "pipe.yaml: not a regular file (named pipe)", "link.yaml: not a regular file (named pipe)")
-	if len(r.Objects) != 1 {
-		t.Errorf("objects = %v", objectRefs(r))
-	}
-	r = loadTimed(t, []string{fifo}, Options{})
-	wantErrors(t, r, "pipe.yaml: not a regular file (named pipe)")
 }
 
 func TestEncodings(t *testing.T) {

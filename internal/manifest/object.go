@@ -198,6 +198,10 @@ type Error struct {
 	Loc
 	Msg string
 	Err error
+	// notObject is set for a document that does not try to be a Kubernetes
+	// object (no apiVersion, kind or metadata): a file of only those, met
+	// in a directory walk, is some other tool's YAML and is skipped.
+	notObject bool
 }
 
 func (e *Error) Error() string {

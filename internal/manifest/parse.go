@@ -329,7 +329,12 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 		return &Error{File: file, Loc: LocOf(at), Msg: fmt.Sprintf(format, args...)}
 	}
 	if n.Kind != yaml.MappingNode {
-		return nil, []*Error{errAt(n, "document %d is %s, not a Kubernetes object", index+1, kindName(n))}
+		e := errAt(n, "document %d is %s, not a Kubernetes object", index+1, kindName(n))
+		e.notObject = true
+		return nil, []*Error{e}
+	}
+	if k, first := secondHeader(n); k != nil {
+		return nil, []*Error{errAt(k, "document %d has a second %s (first at line %d): is a `---` missing between two documents?", index+1, k.Value, first.Line)}
 	}
 	apiVersion, kind := yamlpath.Field(n, "apiVersion"), yamlpath.Field(n, "kind")
 	if kind == nil || apiVersion == nil {
@@ -339,7 +344,9 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 		} else if apiVersion == nil {
 			missing = "apiVersion and kind"
 		}
-		return nil, []*Error{errAt(n, "document %d has no %s: not a Kubernetes object", index+1, missing)}
+		e := errAt(n, "document %d has no %s: not a Kubernetes object", index+1, missing)
+		e.notObject = kind == nil && apiVersion == nil && yamlpath.Field(n, "metadata") == nil
+		return nil, []*Error{e}
 	}
 	if !isString(apiVersion) || isBool(apiVersion) {
 		return nil, []*Error{errAt(apiVersion, "apiVersion must be a string, not %s", kindName(apiVersion))}
@@ -674,4 +681,30 @@ func owner(refs *yaml.Node) (kind, name string) {
 		}
 	}
 	return kind, name
+}
+
+// secondHeader returns the second apiVersion or kind key of the mapping n,
+// and the first: two documents run together when the "---" between them
+// is lost, and yaml.v3 keeps the first value of a key written twice.
+func secondHeader(n *yaml.Node) (second, first *yaml.Node) {
+	var apiVersion, kind *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode {
+			continue
+		}
+		seen := &apiVersion
+		switch k.Value {
+		case "apiVersion":
+		case "kind":
+			seen = &kind
+		default:
+			continue
+		}
+		if *seen != nil {
+			return k, *seen
+		}
+		*seen = k
+	}
+	return nil, nil
 }

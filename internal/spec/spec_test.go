@@ -46,6 +46,12 @@ http:
 			want: []string{`f.yaml:6:13: wrong type: expected an integer, got "ten"`},
 		},
 		{
+			name: "key written twice",
+			src:  "http:\n- route:\n  - weight: 10\n    weight: 90\n",
+			out:  &VirtualService{},
+			want: []string{`f.yaml:4:5: duplicate key: key "weight" is written twice in one mapping (first at line 3); Kubernetes refuses the object`},
+		},
+		{
 			name: "weight is a quoted number",
 			src:  "http:\n- route:\n  - weight: \"10\"\n",
 			out:  &VirtualService{},

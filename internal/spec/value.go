@@ -230,6 +230,16 @@ func lineError(file string, node *yaml.Node, msg string) *manifest.Error {
 	if line == 0 {
 		line, col = node.Line, node.Column
 	}
+	if m := errDuplicateKey.FindStringSubmatch(rest); m != nil {
+		// Not a type: the key is written twice, which Kubernetes refuses.
+		e.Msg = "duplicate key"
+		if k := findNode(node, line, "!!str", m[1], true); k != nil {
+			col = k.Column
+		}
+		e.Loc = manifest.LineCol(line, max(col, 1))
+		e.Err = fmt.Errorf("key %q is written twice in one mapping (first at line %s); Kubernetes refuses the object", m[1], m[2])
+		return e
+	}
 	if col == 0 {
 		// yaml.v3's own messages ("cannot unmarshal !!seq into ...")
 		// have no column: take it from the node they describe.
@@ -244,6 +254,8 @@ func lineError(file string, node *yaml.Node, msg string) *manifest.Error {
 	e.Err = fmt.Errorf("%s", strings.TrimSpace(rest))
 	return e
 }
+
+var errDuplicateKey = regexp.MustCompile(`mapping key "([^"]*)" already defined at line (\d+)`)
 
 var errUnmarshal = regexp.MustCompile("cannot unmarshal !!(\\w+) (`([^`]*)` )?into")
 

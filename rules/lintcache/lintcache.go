@@ -116,8 +116,9 @@ type Cache struct {
 	// hits counts the files found in the cache, unread those of them found
 	// by their stat data, misses the files parsed.
 	hits, unread, misses int
-	// ignored says why the cache file was not used.
-	ignored string
+	// ignored says why the cache file was not used, when it was damaged,
+	// and stale when it was made by another version or with other settings.
+	ignored, stale string
 }
 
 // entry is what is kept of one file.
@@ -268,6 +269,10 @@ func (c *Cache) load() {
 		defer c.mu.Unlock()
 		switch {
 		case errors.Is(err, os.ErrNotExist):
+			c.changed = true
+		case errors.Is(err, errStale):
+			// Expected after every upgrade: not worth a warning.
+			c.stale = err.Error()
 			c.changed = true
 		case err != nil:
 			c.ignored = err.Error()
@@ -968,6 +973,15 @@ func (c *Cache) Stats() (hits, unread, misses int, ignored string) {
 		ignored = strings.TrimPrefix(ignored+"; "+c.recordIgnored, "; ")
 	}
 	return c.hits, c.unread, c.misses, ignored
+}
+
+// Stale says why the cache file was not used when it was made by another
+// meshlint version or with other settings, which is no problem: the run
+// starts it afresh.
+func (c *Cache) Stale() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stale
 }
 
 // allFrom reports whether every entry of a shard to write has from.

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -676,8 +677,12 @@ func (c *Cache) writeFile(path string, write func(io.Writer) error) error {
 	return nil
 }
 
-// tempPattern names the files writeFile writes before renaming them.
-const tempPattern = ".meshlint-cache-*"
+// tempPattern names the files writeFile writes before renaming them;
+// tempPrefix is what the names start with.
+const (
+	tempPattern = tempPrefix + "*"
+	tempPrefix  = ".meshlint-cache-"
+)
 
 // staleTemp is the age past which a temporary file is one that a killed
 // run left behind: writing a cache takes seconds, and a run that is still
@@ -687,11 +692,17 @@ const staleTemp = time.Hour
 // sweepTemps removes the temporary files of dir that killed runs left
 // behind; each can be as large as a cache file. Errors are ignored: what
 // cannot be removed now may be next time.
+// The folder is listed, not globbed: a folder named with a pattern's
+// characters ("[", "*", "?") would make the glob find no file, or another
+// folder's.
 func sweepTemps(dir string, now time.Time) {
-	names, _ := filepath.Glob(filepath.Join(dir, tempPattern))
-	for _, name := range names {
-		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && now.Sub(fi.ModTime()) > staleTemp {
-			_ = os.Remove(name)
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), tempPrefix) || !e.Type().IsRegular() {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() && now.Sub(fi.ModTime()) > staleTemp {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}
 }

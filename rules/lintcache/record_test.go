@@ -37,18 +37,28 @@ func TestWriteFileFails(t *testing.T) {
 }
 
 // TestSweepTemps checks that the temporary files of killed runs are
-// removed, and that one a run may still be writing is not.
+// removed, and that one a run may still be writing is not, nor what is no
+// temporary file: a folder or a symlink so named, another folder's. The
+// cache folder's name holds glob characters, which name another folder as
+// a pattern ("cache[1]" matches "cache1").
 func TestSweepTemps(t *testing.T) {
-	dir := t.TempDir()
+	parent := t.TempDir()
+	dir, other := filepath.Join(parent, "cache[1]"), filepath.Join(parent, "cache1")
 	now := time.Now()
+	old := now.Add(-2 * staleTemp)
 	files := map[string]time.Time{
-		".meshlint-cache-old":    now.Add(-2 * staleTemp),
-		".meshlint-cache-fresh":  now.Add(-time.Minute),
-		"not-a-temp-file":        now.Add(-2 * staleTemp),
-		".meshlint-cache-old.ok": now.Add(-2 * staleTemp),
+		filepath.Join(dir, ".meshlint-cache-old"):    old,
+		filepath.Join(dir, ".meshlint-cache-fresh"):  now.Add(-time.Minute),
+		filepath.Join(dir, "not-a-temp-file"):        old,
+		filepath.Join(dir, ".meshlint-cache-old.ok"): old,
+		filepath.Join(other, ".meshlint-cache-old"):  old,
 	}
-	for name, mtime := range files {
-		p := filepath.Join(dir, name)
+	for _, d := range []string{dir, other, filepath.Join(dir, ".meshlint-cache-dir")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for p, mtime := range files {
 		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -56,11 +66,21 @@ func TestSweepTemps(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	link := filepath.Join(dir, ".meshlint-cache-link")
+	if err := os.Symlink(filepath.Join(dir, "not-a-temp-file"), link); err != nil {
+		t.Fatal(err)
+	}
+	files[link] = old
+	if err := os.Chtimes(filepath.Join(dir, ".meshlint-cache-dir"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	files[filepath.Join(dir, ".meshlint-cache-dir")] = old
 	sweepTemps(dir, now)
-	for name := range files {
-		_, err := os.Stat(filepath.Join(dir, name))
+	for p := range files {
+		_, err := os.Lstat(p)
 		gone := os.IsNotExist(err)
-		if want := name == ".meshlint-cache-old" || name == ".meshlint-cache-old.ok"; gone != want {
+		name, _ := filepath.Rel(parent, p)
+		if want := name == filepath.Join("cache[1]", ".meshlint-cache-old") || name == filepath.Join("cache[1]", ".meshlint-cache-old.ok"); gone != want {
 			t.Errorf("%s: removed %v, want %v", name, gone, want)
 		}
 	}

@@ -409,10 +409,12 @@ spec:
 		// What the pod templates carry: a pod annotation on the workload's
 		// metadata that its template has too, with the same value (as
 		// kustomize's commonAnnotations writes it), reaches the pods; the
-		// copy Istio ignores is harmless.
+		// copy Istio ignores is harmless. Only the workload's own template
+		// (u.at == nil): the templates of a Rollout's experiment steps are
+		// other pods'.
 		inTemplate := map[*manifest.Object]map[string]string{}
 		for _, u := range uses {
-			if u.site.Template {
+			if u.site.Template && u.at == nil {
 				inTemplate[u.site.Obj] = u.site.Annotations
 			}
 		}
@@ -420,7 +422,7 @@ spec:
 			if u.inst == nil || appliesTo(u.inst, u.site.Kind) {
 				continue
 			}
-			if v, ok := inTemplate[u.site.Obj][u.key]; ok && !u.site.Template && v == u.site.Annotations[u.key] {
+			if v, ok := inTemplate[u.site.Obj][u.key]; ok && !u.site.Template && appliesTo(u.inst, kinds.Pod) && v == u.site.Annotations[u.key] {
 				continue
 			}
 			var where []string
