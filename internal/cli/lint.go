@@ -245,6 +245,9 @@ func (f *lintFlags) validate(env *Env) int {
 		fmt.Fprintf(env.Stderr, "meshlint: %v\n", err)
 		return ExitError
 	}
+	for _, m := range f.reports.mismatches() {
+		fmt.Fprintf(env.Stderr, "meshlint: warning: %s\n", m)
+	}
 	for _, fm := range f.reports.formats {
 		if !contains(reporter.Formats, fm) {
 			fmt.Fprintf(env.Stderr, "meshlint: unknown --format %q (want %s)\n", fm, strings.Join(reporter.Formats, ", "))

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 )
@@ -93,6 +94,21 @@ func (r *outputSet) pair() error {
 		return errors.New("several formats would go to stdout; give each extra --format an --output file")
 	}
 	return nil
+}
+
+// mismatches says which outputs got a format other than the one their
+// file's extension names (`--output meshlint.sarif --format github` pairs
+// the two, and writes annotations into the .sarif file): the flags'
+// order decides, so the mistake is easy and the upload that reads the
+// file fails far from it.
+func (r *outputSet) mismatches() []string {
+	var out []string
+	for i, f := range r.files {
+		if want := formatOf(f); f != "" && want != "text" && want != r.formats[i] {
+			out = append(out, fmt.Sprintf("--output %s gets --format %s, not %s: is an --output before the --format it belongs to?", f, r.formats[i], want))
+		}
+	}
+	return out
 }
 
 // formatOf is the format an output file's extension names: .sarif (also

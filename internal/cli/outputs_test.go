@@ -20,6 +20,7 @@ func TestOutputPairing(t *testing.T) {
 		args           []string
 		formats, files []string // files: "" for stdout
 		err            string
+		mismatch       string // a warning of mismatches
 	}{
 		{args: nil, formats: []string{"text"}, files: []string{""}},
 		{args: []string{"--format", "github", "--format", "sarif", "--output", "x.sarif"},
@@ -34,6 +35,9 @@ func TestOutputPairing(t *testing.T) {
 		// No --format: the extension names it.
 		{args: []string{"--output", "out/a.json", "--output", "b.SARIF", "--output", "c.sarif.json", "--output", "r.html", "--output", "log"},
 			formats: []string{"json", "sarif", "sarif", "html", "text"}, files: []string{"out/a.json", "b.SARIF", "c.sarif.json", "r.html", "log"}},
+		// The output before its format: the SARIF file gets annotations.
+		{args: []string{"--output", "x.sarif", "--format", "github"},
+			formats: []string{"github"}, files: []string{"x.sarif"}, mismatch: "--output x.sarif gets --format github, not sarif"},
 		{args: []string{"--format", "json", "--output", "a", "--output", "b"}, err: "more --output than --format flags"},
 		{args: []string{"--format", "json", "--format", "sarif"}, err: "several formats would go to stdout"},
 	} {
@@ -55,6 +59,9 @@ func TestOutputPairing(t *testing.T) {
 			}
 			if err != nil || !slices.Equal(o.formats, tc.formats) || !slices.Equal(o.files, tc.files) {
 				t.Errorf("formats %q files %q (%v), want %q %q", o.formats, o.files, err, tc.formats, tc.files)
+			}
+			if got := strings.Join(o.mismatches(), "\n"); !strings.HasPrefix(got, tc.mismatch) || (tc.mismatch == "") != (got == "") {
+				t.Errorf("mismatches %q, want %q", got, tc.mismatch)
 			}
 		})
 	}
