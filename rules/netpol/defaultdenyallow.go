@@ -13,6 +13,7 @@ import (
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/netpol"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/meshlint/meshlint/rules"
 	"k8s.io/apimachinery/pkg/api/validate/content"
 )
@@ -28,11 +29,13 @@ import (
 // no safe fix.
 
 // flowInputs are the kinds the flows are read from, which the fixes of
-// MR401 and MR402 read besides the policies and namespaces.
+// MR401 and MR402 read besides the policies and namespaces, and the
+// webhook configurations, whose Services' pods the API server calls.
 var flowInputs = []kinds.Kind{
 	kinds.Gateway, kinds.VirtualService, kinds.Service, kinds.DestinationRule,
 	kinds.K8sGateway, kinds.ListenerSet, kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute, kinds.UDPRoute,
-	kinds.AuthorizationPolicy, kinds.Ingress, kinds.Route,
+	kinds.ReferenceGrant, kinds.AuthorizationPolicy, kinds.Ingress, kinds.Route,
+	kinds.MutatingWebhookConfiguration, kinds.ValidatingWebhookConfiguration,
 }
 
 // portRef is a port a flow connects to.
@@ -42,15 +45,33 @@ type portRef struct {
 }
 
 // peerSpec is one peer of an allow rule: the pods matching pods (every pod
-// when nil) in the namespaces nss, or in every namespace when anyNS.
+// when nil) in the namespaces nss, or in every namespace when anyNS; or,
+// when cidr is set, the addresses of that ipBlock.
 type peerSpec struct {
 	anyNS bool
 	nss   []string // sorted
 	pods  map[string]string
+	cidr  string
+	// k is the key, when keyed found it.
+	k string
+}
+
+// keyed returns p with its key: the collector keys each peer once, where
+// it makes it, rather than for each of its flows.
+func (p peerSpec) keyed() peerSpec {
+	p.k = p.key()
+	return p
 }
 
 func (p peerSpec) key() string {
-	return fmt.Sprintf("%t %s %s", p.anyNS, strings.Join(p.nss, ","), labelsFlow(p.pods))
+	if p.k != "" {
+		return p.k
+	}
+	k := strconv.FormatBool(p.anyNS) + " " + strings.Join(p.nss, ",") + " " + labelsFlow(p.pods)
+	if p.cidr != "" {
+		k += " " + p.cidr
+	}
+	return k
 }
 
 // source is a pod that a flow starts from: a workload, or the pods Istio
@@ -93,14 +114,30 @@ type flow struct {
 	denied bool
 }
 
-// withTo sets f's egress peer: the destination's namespace and labels.
-func (f flow) withTo() flow {
-	f.to = peerSpec{nss: []string{f.dst.Namespace()}}
-	if len(f.dst.Labels) > 0 {
-		f.to.pods = f.dst.Labels
+// withTo sets f's egress peer: the destination's namespace and labels,
+// found once for each destination (x.tos).
+func (x *flowIndex) withTo(f flow) flow {
+	t, ok := x.tos[f.dst]
+	if !ok {
+		t.peer = peerSpec{nss: []string{f.dst.Namespace()}}
+		if len(f.dst.Labels) > 0 {
+			t.peer.pods = f.dst.Labels
+		}
+		t.peer = t.peer.keyed()
+		t.key = t.peer.k
+		if x.tos == nil {
+			x.tos = map[*graph.Workload]keyedPeer{}
+		}
+		x.tos[f.dst] = t
 	}
-	f.toKey = f.to.key()
+	f.to, f.toKey = t.peer, t.key
 	return f
+}
+
+// keyedPeer is a peer with its key.
+type keyedPeer struct {
+	peer peerSpec
+	key  string
 }
 
 // flowIndex holds the flows of the four reachability rules that concern
@@ -111,61 +148,136 @@ func (f flow) withTo() flow {
 type flowIndex struct {
 	byNS map[string][]flow
 	mesh []flow
+	// tos are the egress peers of the destinations (withTo).
+	tos map[*graph.Workload]keyedPeer
 }
 
-// flowsKey memoizes the flow index of a direction for the run: every
-// namespace's fix needs it, and building it per namespace would resolve
-// every route as many times as there are namespaces.
-type flowsKey struct{ dir string }
+// flowsKey memoizes the flow indexes for the run: every namespace's fix
+// needs them, and building them per namespace would resolve every route as
+// many times as there are namespaces. Both directions are built at once,
+// from one pass over the routes.
+type flowsKey struct{}
+
+// flowIndexes are the flow indexes of the two directions.
+type flowIndexes struct{ ingress, egress *flowIndex }
 
 // declaredFlows returns the flows that concern the default deny of
 // direction d in namespace ns: for ingress, those to its workloads; for
 // egress, those from its pods, with srcs narrowed to those pods, and apart
-// the flows of the mesh routes that ns sees (without srcs).
-func declaredFlows(p *rules.Pass, ns string, d direction) (flows []flow, mesh []*flow) {
+// the flows of the mesh routes that ns sees (without srcs), with a key
+// that tells them from those another namespace sees (meshKey: the same
+// key, the same flows). The lists are shared: the caller must not change
+// them.
+func declaredFlows(p *rules.Pass, ns string, d direction) (flows []flow, mesh []*flow, meshKey string) {
 	g := p.Graph
-	x := p.Memo(flowsKey{d.Name}, func() any {
-		c := &flowCollector{g: g, egress: d.Name == "egress", x: &flowIndex{byNS: map[string][]flow{}}}
+	xs := p.Memo(flowsKey{}, func() any {
+		c := &flowCollector{g: g, lk: p.Lookup(), in: &flowIndex{byNS: map[string][]flow{}}, out: &flowIndex{byNS: map[string][]flow{}}}
+		for _, dl := range g.Delegations() {
+			if c.delegations == nil {
+				c.delegations = map[*graph.VirtualService][]graph.Delegation{}
+			}
+			c.delegations[dl.Root] = append(c.delegations[dl.Root], dl)
+		}
 		c.gatewayRoutes()
 		c.meshRoutes()
 		c.gatewayAPIRoutes()
 		c.authzSources()
-		return c.x
-	}).(*flowIndex)
-	// By pointer: a namespace may see every route of the tree.
+		return &flowIndexes{ingress: c.in, egress: c.out}
+	}).(*flowIndexes)
+	x := xs.ingress
+	if d.Name == "egress" {
+		x = xs.egress
+	}
+	// By pointer: a namespace may see every route of the tree. Most
+	// namespaces see the same ones, and share the list.
+	var seen []byte
+	n := 0
 	for i := range x.mesh {
 		if x.mesh[i].visible(ns) {
-			mesh = append(mesh, &x.mesh[i])
+			if seen == nil {
+				seen = make([]byte, (len(x.mesh)+7)/8)
+			}
+			seen[i/8] |= 1 << (i % 8)
+			n++
 		}
 	}
-	return x.byNS[ns], mesh
+	if n == 0 {
+		return x.byNS[ns], nil, ""
+	}
+	meshKey = string(seen)
+	mesh = p.Memo(meshFlowsKey{meshKey}, func() any {
+		out := make([]*flow, 0, n)
+		for i := range x.mesh {
+			if seen[i/8]&(1<<(i%8)) != 0 {
+				out = append(out, &x.mesh[i])
+			}
+		}
+		return out
+	}).([]*flow)
+	return x.byNS[ns], mesh, meshKey
 }
 
-// flowCollector builds a flowIndex.
+// meshFlowsKey memoizes the mesh flows that the namespaces of the same
+// meshKey see (declaredFlows).
+type meshFlowsKey struct{ mesh string }
+
+// groupedKey memoizes the grouped mesh rules (groupMesh) of the
+// namespaces that see the same mesh flows (declaredFlows' meshKey): most
+// namespaces see every route, and grouping them is the larger part of
+// the egress fix of each.
+type groupedKey struct{ mesh string }
+
+// flowCollector builds the flowIndexes of ingress (in) and egress (out).
 type flowCollector struct {
-	g      *graph.Graph
-	egress bool
-	x      *flowIndex
+	g       *graph.Graph
+	lk      *graph.Lookup
+	in, out *flowIndex
+	// delegations are those of each root VirtualService.
+	delegations map[*graph.VirtualService][]graph.Delegation
+	// waypoints memoizes waypointsOf.
+	waypoints map[*graph.Workload][]waypointRef
 }
 
-// add records a flow to the targets ts.
-func (c *flowCollector) add(what string, from peerSpec, srcs []source, ts []graph.BackendTarget) {
+// add records a flow to the targets ts, for egress too unless ingressOnly.
+func (c *flowCollector) add(what string, from peerSpec, srcs []source, ts []graph.BackendTarget, ingressOnly bool) {
 	for _, t := range ts {
 		if _, ok := netpol.ParseProtocol(t.Protocol); ok {
-			c.addTo(flow{what: what, from: from, srcs: srcs, dst: t.Workload, ports: []portRef{{t.Protocol, t.Port}}})
+			c.addTo(flow{what: what, from: from, srcs: srcs, dst: t.Workload, ports: []portRef{{t.Protocol, t.Port}}}, ingressOnly)
 		}
 	}
 }
 
-// addTo indexes f: by its destination's namespace for ingress, by its
-// sources' for egress, each namespace with its own sources.
-func (c *flowCollector) addTo(f flow) {
-	if !c.egress {
-		ns := f.dst.Namespace()
-		c.x.byNS[ns] = append(c.x.byNS[ns], f)
+// addTo indexes f, with what ambient mode adds to it (ambientFlows), for
+// egress too unless ingressOnly.
+func (c *flowCollector) addTo(f flow, ingressOnly bool) {
+	f, toWaypoint, fromWaypoint := c.ambientFlows(f)
+	c.in.add(f, false)
+	for _, w := range fromWaypoint {
+		c.in.add(w, false)
+	}
+	if ingressOnly {
 		return
 	}
-	f = f.withTo()
+	c.out.add(f, true)
+	for _, w := range toWaypoint {
+		c.out.add(w, true)
+	}
+	for _, w := range fromWaypoint {
+		c.out.add(w, true)
+	}
+}
+
+// add indexes f: by its destination's namespace for ingress, by its
+// sources' for egress, each namespace with its own sources.
+func (x *flowIndex) add(f flow, egress bool) {
+	if !egress {
+		ns := f.dst.Namespace()
+		x.byNS[ns] = append(x.byNS[ns], f)
+		return
+	}
+	if f.toKey == "" {
+		f = x.withTo(f)
+	}
 	all := f.srcs
 	for len(all) > 0 {
 		ns := all[0].ns
@@ -182,7 +294,7 @@ func (c *flowCollector) addTo(f flow) {
 		if len(in) > 0 {
 			g := f
 			g.srcs = in
-			c.x.byNS[ns] = append(c.x.byNS[ns], g)
+			x.byNS[ns] = append(x.byNS[ns], g)
 		}
 		all = rest
 	}
@@ -199,17 +311,25 @@ func workloadSources(ws []*graph.Workload) []source {
 
 // gatewayRoutes are MR501's flows: from the pods of an Istio Gateway to
 // the targets of the routes of its VirtualServices.
+//
+// The routes of a VirtualService that delegate hand their traffic to the
+// delegate's destinations (graph.Delegations), which serve the root's
+// gateways and sidecars: they are flows of the root's, and the comment
+// names the delegate. MR501 and MR502 do not follow delegates: the deny
+// would cut these flows without either reporting it.
 func (c *flowCollector) gatewayRoutes() {
 	g := c.g
 	for _, vs := range g.VirtualServices {
 		var backends []graph.RouteBackend
+		var delegated [][]graph.RouteBackend
 		for _, ref := range vs.Gateways {
 			gw := ref.Gateway
 			if ref.Mesh || gw == nil || len(gw.Workloads) == 0 {
 				continue
 			}
-			if backends == nil {
+			if backends == nil && delegated == nil {
 				backends = g.RouteBackends(vs)
+				delegated = c.delegatedBackends(vs)
 			}
 			what := fmt.Sprintf("VirtualService %s/%s via Gateway %s/%s", vs.Namespace(), vs.Name(), gw.Namespace(), gw.Name())
 			// The gateway's pods may be in several namespaces: one
@@ -222,19 +342,47 @@ func (c *flowCollector) gatewayRoutes() {
 			}
 			slices.Sort(nss)
 			srcs := workloadSources(gw.Workloads)
-			for _, b := range backends {
-				if !g.AppliesTo(vs, b, gw) {
-					continue
-				}
-				for _, n := range nss {
-					c.add(what, peerSpec{nss: []string{n}, pods: gw.Spec.Selector}, srcs, b.Targets)
-					if c.egress {
-						break // the peer is the ingress side's
+			peers := make([]peerSpec, len(nss))
+			for i, n := range nss {
+				peers[i] = peerSpec{nss: []string{n}, pods: gw.Spec.Selector}.keyed()
+			}
+			add := func(what string, backends []graph.RouteBackend) {
+				for _, b := range backends {
+					if !g.AppliesTo(vs, b, gw) {
+						continue
+					}
+					for i, peer := range peers {
+						// The peer is the ingress side's: egress
+						// needs the flow once.
+						c.add(what, peer, srcs, b.Targets, i > 0)
 					}
 				}
 			}
+			add(what, backends)
+			for i, bs := range delegated {
+				add(what+delegateSuffix(c.delegations[vs][i]), bs)
+			}
 		}
 	}
+}
+
+// delegatedBackends returns the backends of each delegation of vs, in
+// the order of c.delegations[vs].
+func (c *flowCollector) delegatedBackends(vs *graph.VirtualService) [][]graph.RouteBackend {
+	ds := c.delegations[vs]
+	if len(ds) == 0 {
+		return nil
+	}
+	out := make([][]graph.RouteBackend, len(ds))
+	for i, d := range ds {
+		out[i] = c.g.DelegatedBackends(d)
+	}
+	return out
+}
+
+// delegateSuffix names the delegate of d in a flow's comment.
+func delegateSuffix(d graph.Delegation) string {
+	return fmt.Sprintf(", delegated to VirtualService %s/%s", d.Delegate.Namespace(), d.Delegate.Name())
 }
 
 // meshRoutes are MR502's flows: from the in-mesh workloads of the
@@ -246,12 +394,16 @@ func (c *flowCollector) meshRoutes() {
 			if _, ok := netpol.ParseProtocol(t.Protocol); !ok || !g.InMesh(t.Workload) {
 				continue
 			}
-			f := flow{what: what, from: from, dst: t.Workload, ports: []portRef{{t.Protocol, t.Port}}}
-			if c.egress {
-				f.visible = visible
-				c.x.mesh = append(c.x.mesh, f.withTo())
-			} else {
-				c.addTo(f)
+			f := flow{what: what, from: from, dst: t.Workload, ports: []portRef{{t.Protocol, t.Port}}, visible: visible}
+			f, toWaypoint, fromWaypoint := c.ambientFlows(f)
+			c.in.add(f, false)
+			for _, w := range fromWaypoint {
+				c.in.add(w, false)
+			}
+			c.out.mesh = append(c.out.mesh, c.out.withTo(f))
+			c.out.mesh = append(c.out.mesh, toWaypoint...)
+			for _, w := range fromWaypoint {
+				c.out.add(w, true)
 			}
 		}
 	}
@@ -265,6 +417,7 @@ func (c *flowCollector) meshRoutes() {
 		}
 		visible := func(n string) bool { return graph.Visible(vs.ExportTo, vs.Namespace(), n) }
 		from, scope := exportPeer(vs.ExportTo, vs.Namespace())
+		from = from.keyed()
 		if !from.anyNS && len(from.nss) == 0 {
 			continue // exported to no namespace: no client sees it
 		}
@@ -272,6 +425,14 @@ func (c *flowCollector) meshRoutes() {
 		for _, b := range g.RouteBackends(vs) {
 			if g.AppliesTo(vs, b, nil) {
 				add(what, from, visible, b.Targets)
+			}
+		}
+		for i, bs := range c.delegatedBackends(vs) {
+			w := fmt.Sprintf("VirtualService %s/%s%s for the mesh clients of %s", vs.Namespace(), vs.Name(), delegateSuffix(c.delegations[vs][i]), scope)
+			for _, b := range bs {
+				if g.AppliesTo(vs, b, nil) {
+					add(w, from, visible, b.Targets)
+				}
 			}
 		}
 	}
@@ -287,6 +448,7 @@ func (c *flowCollector) meshRoutes() {
 			from, scope = peerSpec{nss: []string{own}}, "namespace "+own
 			visible = func(n string) bool { return n == own }
 		}
+		from = from.keyed()
 		what := fmt.Sprintf("%s %s/%s for the mesh clients of %s", r.Kind(), r.Namespace(), r.Name(), scope)
 		for _, rule := range r.Rules {
 			for _, b := range rule.Backends {
@@ -338,26 +500,185 @@ func (c *flowCollector) gatewayAPIRoutes() {
 				continue
 			}
 			seen[gw] = true
-			// The Gateway's pods, as MR506 finds them: workloads of
-			// the input, else those Istio deploys; both carry the
-			// Gateway's name label.
-			srcs := workloadSources(g.GatewayAPIWorkloads(gw))
+			srcs := gatewayAPISources(g, gw)
 			if len(srcs) == 0 {
-				l := gw.IstioPodLabels()
-				if l == nil || len(gw.Addresses()) > 0 {
-					continue
-				}
-				srcs = []source{{ns: gw.Namespace(), name: gw.Name() + "-gateway", labels: l, selector: map[string]string{gatewayNameLabel: gw.Name()}}}
+				continue
 			}
 			what := fmt.Sprintf("%s %s/%s via Gateway %s/%s", r.Kind(), r.Namespace(), r.Name(), gw.Namespace(), gw.Name())
-			from := peerSpec{nss: []string{gw.Namespace()}, pods: map[string]string{gatewayNameLabel: gw.Name()}}
+			from := peerSpec{nss: []string{gw.Namespace()}, pods: map[string]string{gatewayNameLabel: gw.Name()}}.keyed()
 			for _, rule := range r.Rules {
 				for _, b := range rule.Backends {
-					c.add(what, from, srcs, b.Targets())
+					// A Gateway refuses a backend of another namespace
+					// that no ReferenceGrant permits (the graph's
+					// grantFor, which MR604 reports on): it sends it
+					// nothing, and no allow may open it.
+					if b.CrossNamespace && b.Grant == nil {
+						continue
+					}
+					c.add(what, from, srcs, b.Targets(), false)
 				}
 			}
 		}
 	}
+}
+
+// gatewayAPISources are the pods of Gateway API Gateway gw, as MR506 finds
+// them: workloads of the input, else those Istio deploys; both carry the
+// Gateway's name label. It returns none when neither is known.
+func gatewayAPISources(g *graph.Graph, gw *graph.K8sGateway) []source {
+	if srcs := workloadSources(g.GatewayAPIWorkloads(gw)); len(srcs) > 0 {
+		return srcs
+	}
+	l := gw.IstioPodLabels()
+	if l == nil || len(gw.Addresses()) > 0 {
+		return nil
+	}
+	return []source{{ns: gw.Namespace(), name: gw.Name() + "-gateway", labels: l, selector: map[string]string{gatewayNameLabel: gw.Name()}}}
+}
+
+// Ambient mode (graph.Ambient) changes what a NetworkPolicy sees of a
+// flow (Istio's "Ambient and Kubernetes NetworkPolicy"): ztunnel carries
+// mesh traffic to a pod over HBONE, TCP 15008 of the pod, from the
+// client's own address, and the kubelet's health probes arrive SNATed to
+// 169.254.7.127. When the destination uses a waypoint, the traffic
+// reaches the waypoint's pods instead, over HBONE, and the waypoint
+// forwards it to the pod, over HBONE again. The graph names a waypoint's
+// pods (the istio.io/use-waypoint label names the Gateway, whose pods
+// carry its name label), so the fix allows them, rather than being
+// withheld.
+
+// hbonePort is the port ztunnel and waypoints connect to on a pod in
+// ambient mode.
+var hbonePort = portRef{"TCP", 15008}
+
+// probeSource is the address the kubelet's probes of a pod in ambient
+// mode come from.
+const probeSource = "169.254.7.127/32"
+
+// waypointRef names a waypoint: a Gateway API Gateway (of class
+// istio-waypoint) by namespace and name.
+type waypointRef struct{ ns, name string }
+
+// peer is the waypoint's pods, by the name label Istio gives them.
+func (w waypointRef) peer() peerSpec {
+	return peerSpec{nss: []string{w.ns}, pods: map[string]string{gatewayNameLabel: w.name}}.keyed()
+}
+
+// ambientFlows returns f with HBONE added to its ports when its
+// destination is in ambient mode, and, for each waypoint the destination
+// uses, the flows through it: from f's sources to the waypoint's pods
+// (toWaypoint, for egress: its peer is the waypoint's) and from the
+// waypoint's pods to the destination (fromWaypoint), both on HBONE.
+func (c *flowCollector) ambientFlows(f flow) (out flow, toWaypoint, fromWaypoint []flow) {
+	if !c.g.Ambient(f.dst) {
+		return f, nil, nil
+	}
+	if f.ports != nil && !slices.Contains(f.ports, hbonePort) {
+		f.ports = append(slices.Clip(f.ports), hbonePort)
+	}
+	for _, wp := range c.waypointsOf(f.dst) {
+		what := fmt.Sprintf("%s, through waypoint %s/%s", f.what, wp.ns, wp.name)
+		to := wp.peer()
+		toWaypoint = append(toWaypoint, flow{what: what, from: f.from, srcs: f.srcs, dst: f.dst, ports: []portRef{hbonePort},
+			visible: f.visible, to: to, toKey: to.key()})
+		fromWaypoint = append(fromWaypoint, flow{what: what, from: to, srcs: c.waypointSources(wp), dst: f.dst, ports: []portRef{hbonePort}})
+	}
+	return f, toWaypoint, fromWaypoint
+}
+
+// waypointsOf returns the waypoints that traffic to w goes through: those
+// that w's pods and the Services selecting them are enrolled for
+// (graph.WaypointEnrolled: their own istio.io/use-waypoint label, else
+// their namespace's), in the namespace that istio.io/use-waypoint-namespace
+// names next to it, else their own. Whether a waypoint serves traffic
+// addressed to a Service or to a pod (istio.io/waypoint-for) is not
+// read: the fix allows both.
+func (c *flowCollector) waypointsOf(w *graph.Workload) []waypointRef {
+	if out, ok := c.waypoints[w]; ok {
+		return out
+	}
+	var out []waypointRef
+	add := func(l map[string]string) {
+		ns := w.Namespace()
+		if !c.g.WaypointEnrolled(ns, l) {
+			return
+		}
+		if _, own := l[graph.UseWaypointLabel]; !own {
+			l = c.g.Namespaces[ns].Labels
+		}
+		r := waypointRef{ns: ns, name: l[graph.UseWaypointLabel]}
+		if n := l[useWaypointNamespaceLabel]; n != "" {
+			r.ns = n
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	add(w.Labels)
+	for _, s := range c.lk.ServicesSelecting(w) {
+		add(s.Obj.Labels)
+	}
+	if c.waypoints == nil {
+		c.waypoints = map[*graph.Workload][]waypointRef{}
+	}
+	c.waypoints[w] = out
+	return out
+}
+
+// useWaypointNamespaceLabel names the namespace of the waypoint that
+// istio.io/use-waypoint names, next to it.
+const useWaypointNamespaceLabel = "istio.io/use-waypoint-namespace"
+
+// waypointSources are the pods of waypoint wp, as gatewayAPISources finds
+// those of its Gateway. When the input has neither, the source has no
+// labels: the egress deny of the waypoint's namespace would cut the
+// waypoint's pods off, and, unable to select them, the fix is withheld.
+func (c *flowCollector) waypointSources(wp waypointRef) []source {
+	for _, gw := range c.g.K8sGateways {
+		if gw.Namespace() == wp.ns && gw.Name() == wp.name {
+			if srcs := gatewayAPISources(c.g, gw); len(srcs) > 0 {
+				return srcs
+			}
+		}
+	}
+	return []source{{ns: wp.ns, name: wp.name + "-gateway"}}
+}
+
+// networkProbes reports whether a container of w's pods has a liveness,
+// readiness or startup probe that the kubelet sends over the network
+// (httpGet, tcpSocket or grpc, not exec). The pod template is read from
+// w's manifest, which the graph does not keep: when it cannot be read,
+// or is not where a workload's template is, it reports true, since an
+// allow too many is safer than probes that fail.
+func networkProbes(w *graph.Workload) bool {
+	o := w.Obj
+	n := o.Root()
+	if graph.HasPodTemplate(o) {
+		for _, k := range graph.PodTemplatePath(o) {
+			n = yamlpath.Field(n, k)
+		}
+	}
+	n = yamlpath.Field(n, "spec")
+	if n == nil {
+		return true
+	}
+	for _, list := range []string{"containers", "initContainers"} {
+		cs := yamlpath.Field(n, list)
+		if cs == nil {
+			continue
+		}
+		for _, ct := range cs.Content {
+			for _, probe := range []string{"livenessProbe", "readinessProbe", "startupProbe"} {
+				pr := yamlpath.Field(ct, probe)
+				for _, how := range []string{"httpGet", "tcpSocket", "grpc"} {
+					if yamlpath.Field(pr, how) != nil {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // authzSources are MR504's flows: from the pods of an exact source
@@ -413,7 +734,7 @@ func (c *flowCollector) authzSource(ap *graph.AuthorizationPolicy, entry, ns, sa
 		return // MR504 checks only sources of the input
 	}
 	what := fmt.Sprintf("AuthorizationPolicy %s/%s %s", ap.Namespace(), ap.Name(), entry)
-	from := peerSpec{nss: []string{ns}}
+	from := peerSpec{nss: []string{ns}}.keyed()
 	srcs := workloadSources(ws)
 	if sa == "" {
 		// A namespace entry names every pod of the namespace, which
@@ -422,7 +743,7 @@ func (c *flowCollector) authzSource(ap *graph.AuthorizationPolicy, entry, ns, sa
 		srcs = []source{{all: true, ns: ns, name: "namespace"}}
 	}
 	for _, d := range dsts {
-		c.addTo(flow{what: what, from: from, srcs: srcs, dst: d, denied: denied})
+		c.addTo(flow{what: what, from: from, srcs: srcs, dst: d, denied: denied}, false)
 	}
 }
 
@@ -436,6 +757,9 @@ type allowRule struct {
 	// shared is true for the rules of groupMesh, which several policies
 	// hold: own copies one before it is changed.
 	shared bool
+	// top are the first whys (firstSorted), found once for a shared
+	// rule, which every namespace that sees its routes writes.
+	top []string
 }
 
 // allowPolicy is an allow policy of the deny's file, for the pods matching
@@ -456,6 +780,17 @@ type allowPolicy struct {
 	// own are the labels of the pods the policy is for, when it selects
 	// them by labels (of a workload, or the pods of a Gateway).
 	own map[string]string
+	// podsFlow caches podsText.
+	podsFlow string
+}
+
+// podsText is labelsFlow(p.pods), which the policies' order, their
+// comment and their selector all need.
+func (p *allowPolicy) podsText() string {
+	if p.podsFlow == "" {
+		p.podsFlow = labelsFlow(p.pods)
+	}
+	return p.podsFlow
 }
 
 func (p *allowPolicy) add(peer peerSpec, ports []portRef, why string) {
@@ -594,7 +929,7 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 	if d.Name == "ingress" && unnamedClients(g, ns, isolated) {
 		return nil, false
 	}
-	flows, mesh := declaredFlows(pass, ns, d)
+	flows, mesh, meshKey := declaredFlows(pass, ns, d)
 	for _, f := range flows {
 		if d.Name == "ingress" {
 			if isolated(f.dst.Labels) {
@@ -616,6 +951,21 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 			for _, p := range ps {
 				p.addKeyed(f.toKey, f.to, f.ports, f.what)
 			}
+		}
+	}
+	// In ambient mode the kubelet's probes of a pod come from an address
+	// that no route names (see ambientFlows).
+	if d.Name == "ingress" {
+		for _, w := range g.WorkloadsIn(ns) {
+			if !g.Ambient(w) || isolated(w.Labels) || !networkProbes(w) {
+				continue
+			}
+			if len(w.Labels) == 0 {
+				return nil, false
+			}
+			p := unit(string(w.Obj.Kind)+"/"+w.Name(), w.Name(), w.Labels)
+			p.own = w.Labels
+			p.add(peerSpec{cidr: probeSource}, nil, "the kubelet's probes, which ambient mode sends from 169.254.7.127")
 		}
 	}
 	// The mesh routes that ns sees are open to every in-mesh workload of
@@ -641,7 +991,9 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 		// namespace).
 		var grouped map[string]*allowRule
 		if distinctTo(mesh) > maxEgressPeers {
-			grouped = groupMesh(mesh)
+			// The grouped rules are shared (mergeShared), and
+			// never changed: so they can be shared between namespaces.
+			grouped = pass.Memo(groupedKey{meshKey}, func() any { return groupMesh(mesh) }).(map[string]*allowRule)
 		}
 		var clients []*allowPolicy
 		if len(ws) > 0 && (!isolates || grouped != nil || len(ws) > maxEgressPeers) {
@@ -819,6 +1171,10 @@ func portsDeclared(g *graph.Graph, ns string, byKey map[string]*allowPolicy) boo
 		if !declared || len(ws) == 0 {
 			continue
 		}
+		// HBONE's port (ambientFlows) is ztunnel's, which listens in the
+		// pod's network namespace, but MR410 knows only a sidecar's
+		// ports: an ambient pod that declares its ports gets no fix
+		// rather than an allow that MR410 reports.
 		for _, r := range p.rules {
 			for pr := range r.ports {
 				if !slices.ContainsFunc(ws, func(w *graph.Workload) bool { return w.HasPortIn(pr.proto, pr.port, pr.port) }) &&
@@ -864,6 +1220,7 @@ func groupMesh(mesh []*flow) map[string]*allowRule {
 	}
 	for _, r := range p.rules {
 		r.shared = true
+		r.top = firstSorted(r.whys, maxWhys)
 	}
 	return p.rules
 }
@@ -909,7 +1266,7 @@ func nameAllowPolicies(byKey map[string]*allowPolicy, d direction, nps []*graph.
 	ps := slices.Collect(maps.Values(byKey))
 	order := make(map[*allowPolicy]string, len(ps))
 	for _, p := range ps {
-		order[p] = p.base + "\x00" + labelsFlow(p.pods) + "\x00" + p.key
+		order[p] = p.base + "\x00" + p.podsText() + "\x00" + p.key
 	}
 	slices.SortFunc(ps, func(a, b *allowPolicy) int { return strings.Compare(order[a], order[b]) })
 	used := maps.Clone(taken)
@@ -938,7 +1295,9 @@ func nameAllowPolicies(byKey map[string]*allowPolicy, d direction, nps []*graph.
 // input cannot name, so that no allow policy can keep them: the external
 // clients of the pods of a Gateway, of a LoadBalancer or NodePort Service
 // and of the backends of an Ingress or Route (whose controller's pods are
-// not known), and the API server and sidecars that call istiod.
+// not known), the API server and sidecars that call istiod, and the API
+// server that calls the Service of an admission webhook (its address is
+// the control plane's, which no NetworkPolicy peer names).
 func unnamedClients(g *graph.Graph, ns string, isolated func(map[string]string) bool) bool {
 	open := func(ws []*graph.Workload) bool {
 		return slices.ContainsFunc(ws, func(w *graph.Workload) bool { return w.Namespace() == ns && !isolated(w.Labels) })
@@ -981,24 +1340,57 @@ func unnamedClients(g *graph.Graph, ns string, isolated func(map[string]string) 
 			return true
 		}
 	}
+	// The API server calls the Services of admission webhooks.
+	for _, wc := range g.WebhookConfigurations() {
+		for _, h := range wc.Spec.Webhooks {
+			ref := h.ClientConfig.Service
+			if ref == nil || ref.Namespace.V != ns {
+				continue
+			}
+			for _, s := range g.Services {
+				if s.Namespace() == ns && s.Name() == ref.Name.V && open(s.Workloads) {
+					return true
+				}
+			}
+		}
+	}
 	return false
 }
 
 // groupByNamespace merges the egress rules of p by destination namespace.
+// A rule whose peer is its namespaces already (those of groupMesh), and
+// that no other rule merges into, is kept as it is: a merged copy would
+// hold the same.
 func (p *allowPolicy) groupByNamespace() {
 	old := p.rules
-	p.rules = map[string]*allowRule{}
+	p.rules = make(map[string]*allowRule, len(old))
+	keys := make(map[*allowRule]string, len(old))
+	count := make(map[string]int, len(old))
+	for k, r := range old {
+		if !r.peer.nssOnly() {
+			k = peerSpec{nss: r.peer.nss}.key()
+		}
+		keys[r] = k
+		count[k]++
+	}
 	for _, r := range old {
-		peer := peerSpec{nss: r.peer.nss}
-		k := peer.key()
+		k := keys[r]
+		if count[k] == 1 && r.peer.nssOnly() {
+			p.rules[k] = r
+			continue
+		}
 		g := p.rules[k]
 		if g == nil {
-			g = &allowRule{peer: peer, ports: map[portRef]bool{}, whys: map[string]bool{}}
+			g = &allowRule{peer: peerSpec{nss: r.peer.nss}, ports: map[portRef]bool{}, whys: map[string]bool{}}
 			p.rules[k] = g
 		}
 		g.merge(r)
 	}
 }
+
+// nssOnly reports whether p is a peer of namespaces alone, which
+// groupByNamespace writes.
+func (p peerSpec) nssOnly() bool { return !p.anyNS && len(p.pods) == 0 && p.cidr == "" }
 
 // maxWhys bounds the comment above a rule.
 const maxWhys = 3
@@ -1018,19 +1410,23 @@ func writeAllowPolicies(b *strings.Builder, ps []*allowPolicy, ns string, explic
 		case len(p.pods) == 0:
 			fmt.Fprintf(b, "spec:\n  podSelector: {}\n")
 		default:
-			fmt.Fprintf(b, "spec:\n  podSelector:\n    matchLabels: %s\n", labelsFlow(p.pods))
+			fmt.Fprintf(b, "spec:\n  podSelector:\n    matchLabels: %s\n", p.podsText())
 		}
 		fmt.Fprintf(b, "  policyTypes: [%s]\n  %s:\n", d.Type, d.Name)
 		keys := slices.Sorted(maps.Keys(p.rules))
 		for _, k := range keys {
 			r := p.rules[k]
-			whys := slices.Sorted(maps.Keys(r.whys))
-			for i, w := range whys {
-				if i == maxWhys {
-					fmt.Fprintf(b, "  # and %d more\n", len(whys)-maxWhys)
-					break
-				}
-				fmt.Fprintf(b, "  # %s\n", w)
+			top := r.top
+			if !r.shared {
+				top = firstSorted(r.whys, maxWhys)
+			}
+			for _, w := range top {
+				b.WriteString("  # ")
+				b.WriteString(w)
+				b.WriteByte('\n')
+			}
+			if len(r.whys) > maxWhys {
+				fmt.Fprintf(b, "  # and %d more\n", len(r.whys)-maxWhys)
 			}
 			field := "from"
 			if d.Name == "egress" {
@@ -1050,23 +1446,44 @@ func writeAllowPolicies(b *strings.Builder, ps []*allowPolicy, ns string, explic
 			})
 			b.WriteString("    ports:\n")
 			for _, pr := range ports {
-				fmt.Fprintf(b, "    - {protocol: %s, port: %d}\n", pr.proto, pr.port)
+				b.WriteString("    - {protocol: ")
+				b.WriteString(pr.proto)
+				b.WriteString(", port: ")
+				b.WriteString(strconv.FormatInt(pr.port, 10))
+				b.WriteString("}\n")
 			}
 		}
 	}
 }
 
+// firstSorted returns the n first keys of m in sorted order: a rule of a
+// namespace that sees every mesh route may keep thousands of them open,
+// whose comment names three.
+func firstSorted(m map[string]bool, n int) []string {
+	out := make([]string, 0, n+1)
+	for k := range m {
+		i, _ := slices.BinarySearch(out, k)
+		if i == n {
+			continue
+		}
+		out = slices.Insert(out, i, k)
+		if len(out) > n {
+			out = out[:n]
+		}
+	}
+	return out
+}
+
 func podsDesc(p *allowPolicy) string {
-	l := p.pods
 	switch {
 	case len(p.exprs) > 0 && p.own == nil:
 		return "the pods of the namespace that no other policy isolates"
-	case len(l) == 0:
+	case len(p.pods) == 0:
 		return "every pod of the namespace"
 	case len(p.exprs) > 0:
-		return "the pods labelled " + strings.TrimSuffix(strings.TrimPrefix(labelsFlow(l), "{"), "}") + " that no other policy isolates"
+		return "the pods labelled " + strings.TrimSuffix(strings.TrimPrefix(p.podsText(), "{"), "}") + " that no other policy isolates"
 	}
-	return "the pods labelled " + strings.TrimSuffix(strings.TrimPrefix(labelsFlow(l), "{"), "}")
+	return "the pods labelled " + strings.TrimSuffix(strings.TrimPrefix(p.podsText(), "{"), "}")
 }
 
 // writePeer writes p as the one entry of a from or to list of a policy of
@@ -1075,6 +1492,10 @@ func podsDesc(p *allowPolicy) string {
 func writePeer(b *strings.Builder, p peerSpec, ns string) {
 	first := "    - "
 	rest := "      "
+	if p.cidr != "" {
+		fmt.Fprintf(b, "%sipBlock: {cidr: %s}\n", first, p.cidr)
+		return
+	}
 	local := !p.anyNS && len(p.nss) == 1 && p.nss[0] == ns
 	switch {
 	case local && len(p.pods) == 0:
@@ -1102,12 +1523,31 @@ func writePeer(b *strings.Builder, p peerSpec, ns string) {
 
 // labelsFlow writes labels as a YAML flow mapping, sorted by key.
 func labelsFlow(l map[string]string) string {
-	keys := slices.Sorted(maps.Keys(l))
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = yamlScalar(k) + ": " + yamlScalar(l[k])
+	switch len(l) {
+	case 0:
+		return "{}"
+	case 1:
+		for k, v := range l {
+			return "{" + yamlScalar(k) + ": " + yamlScalar(v) + "}"
+		}
 	}
-	return "{" + strings.Join(parts, ", ") + "}"
+	keys := make([]string, 0, len(l))
+	for k := range l {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(yamlScalar(k))
+		b.WriteString(": ")
+		b.WriteString(yamlScalar(l[k]))
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 // plainScalar is a string YAML reads back as the same string unquoted,

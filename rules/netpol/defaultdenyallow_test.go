@@ -152,6 +152,16 @@ spec:
   defaultBackend: {service: {name: web, port: {number: 80}}}
 `,
 		"istiod": strings.ReplaceAll(allowBackend, "app: web", "app: istiod"),
+		"admission webhook": allowBackend + `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: web-validator}
+webhooks:
+- name: validate.web.example.com
+  clientConfig: {service: {namespace: shop, name: web, path: /validate}}
+  admissionReviewVersions: [v1]
+  sideEffects: None
+  rules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [configmaps]}]
+`,
 		"Gateway API pods": allowBackend + `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: edge, namespace: shop}
@@ -556,5 +566,281 @@ spec:
 	}
 	if got := denyFiles(t, map[string]string{"a.yaml": allowBackend})["MR402 shop"]; strings.Contains(got, "allow-istiod-egress") {
 		t.Errorf("egress fix of a namespace without proxies:\n%s\nwant no allow-istiod-egress", got)
+	}
+}
+
+// delegatedRoutes has a VirtualService of namespace edge, bound to the
+// gateway of allowGateway, whose route delegates to VirtualService
+// shop/web-routes: its short host names shop/web.
+const delegatedRoutes = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: front, namespace: edge}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-ingress/public]
+  http:
+  - match: [{uri: {prefix: /}}]
+    delegate: {name: web-routes, namespace: shop}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web-routes, namespace: shop}
+spec:
+  http:
+  - route: [{destination: {host: web}}]
+---
+`
+
+// TestDefaultDenyDelegate checks that the routes a gateway-bound
+// VirtualService delegates keep their traffic from the gateway's pods:
+// the ingress fix of the delegate's backend admits them, and the egress
+// fix of the gateway's namespace allows them; a delegate that is not
+// exported to the root's namespace gets none of the root's traffic.
+func TestDefaultDenyDelegate(t *testing.T) {
+	gw, _, _ := strings.Cut(allowGateway, "apiVersion: networking.istio.io/v1\nkind: VirtualService")
+	in := allowBackend + strings.ReplaceAll(gw, "GWNS", "istio-ingress") + delegatedRoutes
+	got := denyFiles(t, map[string]string{"a.yaml": in})
+	want := `  # VirtualService edge/front via Gateway istio-ingress/public, delegated to VirtualService shop/web-routes
+  - from:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: istio-ingress}
+      podSelector:
+        matchLabels: {istio: ingressgateway}
+    ports:
+    - {protocol: TCP, port: 8080}
+`
+	if !strings.Contains(got["MR401 shop"], want) {
+		t.Errorf("ingress fix of shop:\n%s\nwant\n%s", got["MR401 shop"], want)
+	}
+	wantEgress := `  - to:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: shop}
+      podSelector:
+        matchLabels: {app: web}
+    ports:
+    - {protocol: TCP, port: 8080}
+`
+	if !strings.Contains(got["MR402 istio-ingress"], wantEgress) {
+		t.Errorf("egress fix of istio-ingress:\n%s\nwant\n%s", got["MR402 istio-ingress"], wantEgress)
+	}
+
+	hidden := strings.Replace(in, "metadata: {name: web-routes, namespace: shop}\nspec:\n", "metadata: {name: web-routes, namespace: shop}\nspec:\n  exportTo: [.]\n", 1)
+	if got := denyFiles(t, map[string]string{"a.yaml": hidden}); strings.Contains(got["MR401 shop"], "allow-web-ingress") {
+		t.Errorf("ingress fix of shop with the delegate not exported to edge:\n%s\nwant no allow", got["MR401 shop"])
+	}
+}
+
+// TestDefaultDenyDelegateMesh checks that a mesh VirtualService's
+// delegated routes are open to the clients that see the root, not only to
+// those that see the delegate.
+func TestDefaultDenyDelegateMesh(t *testing.T) {
+	in := "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}\n---\n" + allowBackend + `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: shop}
+spec:
+  hosts: [web]
+  http: [{delegate: {name: web-routes}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web-routes, namespace: shop}
+spec:
+  exportTo: [.]
+  http: [{route: [{destination: {host: web}}]}]
+`
+	got := denyFiles(t, map[string]string{"a.yaml": in})["MR401 shop"]
+	want := `  # VirtualService shop/web, delegated to VirtualService shop/web-routes for the mesh clients of every namespace
+  - from:
+    - namespaceSelector: {}
+    ports:
+    - {protocol: TCP, port: 8080}
+`
+	if !strings.Contains(got, want) {
+		t.Errorf("ingress fix of shop:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// undeclaredBackend is allowBackend with pods that declare no port.
+var undeclaredBackend = strings.Replace(allowBackend, ", ports: [{containerPort: 8080}]", "", 1)
+
+// ambientShop enrols namespace shop in ambient mode, with the labels
+// LABELS besides.
+const ambientShop = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio.io/dataplane-mode: ambient LABELS}}\n---\n"
+
+// TestDefaultDenyAmbient checks that the ingress fix of an ambient pod
+// admits HBONE (TCP 15008) from its clients as well as the route's port,
+// and the kubelet's probes from 169.254.7.127 when it has network probes;
+// the egress fix of the clients allows HBONE to it too.
+//
+// MR410 does not know that ztunnel listens on 15008 in an ambient pod: the
+// fix is withheld for a pod that declares its ports, whose allow MR410
+// would report.
+func TestDefaultDenyAmbient(t *testing.T) {
+	probed := strings.Replace(undeclaredBackend, "image: web:1}", "image: web:1, readinessProbe: {httpGet: {path: /ready, port: 8080}}}", 1)
+	in := strings.ReplaceAll(ambientShop, " LABELS", "") + probed + strings.ReplaceAll(allowGateway, "GWNS", "istio-ingress")
+	got := denyFiles(t, map[string]string{"a.yaml": in})
+	want := `  # VirtualService shop/web via Gateway istio-ingress/public
+  - from:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: istio-ingress}
+      podSelector:
+        matchLabels: {istio: ingressgateway}
+    ports:
+    - {protocol: TCP, port: 8080}
+    - {protocol: TCP, port: 15008}
+`
+	wantProbes := `  # the kubelet's probes, which ambient mode sends from 169.254.7.127
+  - from:
+    - ipBlock: {cidr: 169.254.7.127/32}
+`
+	if c := got["MR401 shop"]; !strings.Contains(c, want) || !strings.Contains(c, wantProbes) {
+		t.Errorf("ingress fix of shop:\n%s\nwant\n%s\nand\n%s", c, want, wantProbes)
+	}
+	if c := got["MR402 istio-ingress"]; !strings.Contains(c, "    - {protocol: TCP, port: 8080}\n    - {protocol: TCP, port: 15008}\n") {
+		t.Errorf("egress fix of istio-ingress:\n%s\nwant ports 8080 and 15008", c)
+	}
+	declared := strings.ReplaceAll(ambientShop, " LABELS", "") + allowBackend + strings.ReplaceAll(allowGateway, "GWNS", "istio-ingress")
+	files, got := applyDenies(t, map[string]string{"a.yaml": declared})
+	if c, ok := got["MR401 shop"]; !ok || c != "" {
+		t.Errorf("ingress fix of shop, whose pods declare their ports:\n%s\nwant none", c)
+	}
+	if msgs := lintMessages(t, files, PortNotExposed); len(msgs) > 0 {
+		t.Errorf("MR410 after the fixes: %q", msgs)
+	}
+
+	// An exec probe goes through no network; no probe, no ipBlock.
+	execProbe := strings.Replace(probed, "httpGet: {path: /ready, port: 8080}", "exec: {command: [true]}", 1)
+	in = strings.ReplaceAll(ambientShop, " LABELS", "") + execProbe + strings.ReplaceAll(allowGateway, "GWNS", "istio-ingress")
+	if c := denyFiles(t, map[string]string{"a.yaml": in})["MR401 shop"]; !strings.Contains(c, want) || strings.Contains(c, "ipBlock") {
+		t.Errorf("ingress fix of shop with an exec probe:\n%s\nwant\n%s\nand no ipBlock", c, want)
+	}
+
+	// Without ambient mode, neither.
+	in = probed + strings.ReplaceAll(allowGateway, "GWNS", "istio-ingress")
+	if c := denyFiles(t, map[string]string{"a.yaml": in})["MR401 shop"]; strings.Contains(c, "15008") || strings.Contains(c, "ipBlock") {
+		t.Errorf("ingress fix of shop out of ambient mode:\n%s\nwant no HBONE, no ipBlock", c)
+	}
+}
+
+// waypointGateway is waypoint mesh-infra/wp.
+const waypointGateway = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: wp, namespace: mesh-infra, labels: {istio.io/waypoint-for: service}}
+spec:
+  gatewayClassName: istio-waypoint
+  listeners: [{name: mesh, port: 15008, protocol: HBONE}]
+---
+`
+
+// TestDefaultDenyWaypoint checks the flows through a waypoint that an
+// ambient destination uses: its ingress fix admits the waypoint's pods on
+// HBONE, the egress fix of the clients allows HBONE to them, and the
+// egress fix of the waypoint's namespace allows the waypoint's pods to
+// the destination, or is withheld when the input does not have the
+// waypoint, whose pods it cannot select.
+func TestDefaultDenyWaypoint(t *testing.T) {
+	shop := strings.ReplaceAll(ambientShop, " LABELS", ", istio.io/use-waypoint: wp, istio.io/use-waypoint-namespace: mesh-infra")
+	base := shop + undeclaredBackend + strings.ReplaceAll(allowGateway, "GWNS", "istio-ingress") +
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: tools, namespace: mesh-infra}\nspec:\n  selector: {matchLabels: {app: tools}}\n  template:\n    metadata: {labels: {app: tools}}\n    spec: {containers: [{name: t, image: t:1}]}\n---\n"
+	got := denyFiles(t, map[string]string{"a.yaml": base + waypointGateway})
+	want := `  # VirtualService shop/web via Gateway istio-ingress/public, through waypoint mesh-infra/wp
+  - from:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: mesh-infra}
+      podSelector:
+        matchLabels: {gateway.networking.k8s.io/gateway-name: wp}
+    ports:
+    - {protocol: TCP, port: 15008}
+`
+	if c := got["MR401 shop"]; !strings.Contains(c, want) {
+		t.Errorf("ingress fix of shop:\n%s\nwant\n%s", c, want)
+	}
+	wantTo := `  - to:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: mesh-infra}
+      podSelector:
+        matchLabels: {gateway.networking.k8s.io/gateway-name: wp}
+    ports:
+    - {protocol: TCP, port: 15008}
+`
+	if c := got["MR402 istio-ingress"]; !strings.Contains(c, wantTo) {
+		t.Errorf("egress fix of istio-ingress:\n%s\nwant\n%s", c, wantTo)
+	}
+	wantFrom := `  name: allow-wp-gateway-egress
+  namespace: mesh-infra
+spec:
+  podSelector:
+    matchLabels: {gateway.networking.k8s.io/gateway-name: wp}
+  policyTypes: [Egress]
+  egress:
+  # VirtualService shop/web via Gateway istio-ingress/public, through waypoint mesh-infra/wp
+  - to:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: shop}
+      podSelector:
+        matchLabels: {app: web}
+    ports:
+    - {protocol: TCP, port: 15008}
+`
+	if c := got["MR402 mesh-infra"]; !strings.Contains(c, wantFrom) {
+		t.Errorf("egress fix of mesh-infra:\n%s\nwant\n%s", c, wantFrom)
+	}
+	if c, ok := got["MR402 mesh-infra"]; !ok || c == "" {
+		t.Fatalf("no egress fix of mesh-infra")
+	}
+	got = denyFiles(t, map[string]string{"a.yaml": base})
+	if c, ok := got["MR402 mesh-infra"]; !ok || c != "" {
+		t.Errorf("egress fix of mesh-infra without its waypoint in the input: %q (reported: %t), want none", c, ok)
+	}
+}
+
+// TestDefaultDenyUngrantedBackend checks that no allow opens a Gateway
+// API backend of another namespace that no ReferenceGrant permits: the
+// Gateway sends it nothing (MR604). Granted, it gets its allow.
+func TestDefaultDenyUngrantedBackend(t *testing.T) {
+	in := allowBackend + `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: infra}
+spec:
+  gatewayClassName: istio
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: edge-istio, namespace: infra}
+spec:
+  selector: {matchLabels: {gateway.networking.k8s.io/gateway-name: edge}}
+  template:
+    metadata: {labels: {gateway.networking.k8s.io/gateway-name: edge}}
+    spec: {containers: [{name: istio-proxy, image: proxyv2}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: infra}
+spec:
+  parentRefs: [{name: edge}]
+  rules: [{backendRefs: [{name: web, namespace: shop, port: 80}]}]
+---
+`
+	got := denyFiles(t, map[string]string{"a.yaml": in})
+	if c := got["MR401 shop"]; c == "" || strings.Contains(c, "HTTPRoute") {
+		t.Errorf("ingress fix of shop:\n%s\nwant the deny without allow", c)
+	}
+	if c := got["MR402 infra"]; c == "" || strings.Contains(c, "HTTPRoute") {
+		t.Errorf("egress fix of infra:\n%s\nwant no allow to shop", c)
+	}
+	granted := in + `apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: infra-routes, namespace: shop}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: infra}]
+  to: [{group: "", kind: Service}]
+`
+	got = denyFiles(t, map[string]string{"a.yaml": granted})
+	if c := got["MR401 shop"]; !strings.Contains(c, "  # HTTPRoute infra/web via Gateway infra/edge\n") {
+		t.Errorf("ingress fix of shop with a grant:\n%s\nwant an allow for HTTPRoute infra/web", c)
+	}
+	if c := got["MR402 infra"]; !strings.Contains(c, "  # HTTPRoute infra/web via Gateway infra/edge\n") {
+		t.Errorf("egress fix of infra with a grant:\n%s\nwant an allow for HTTPRoute infra/web", c)
 	}
 }

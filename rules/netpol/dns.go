@@ -88,9 +88,10 @@ spec:
     ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
 `,
 	Severity: rules.Warning,
-	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy),
-	Deps:     rules.DepNS | rules.DepCLS | rules.DepNP1 | rules.DepPRES,
-	Run:      runEgressNoDNS,
+	// The flows' kinds decide whether MR402 offers its fix, and MR409 its own.
+	Inputs: inputs(append([]kinds.Kind{kinds.NetworkPolicy, kinds.Namespace, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy}, flowInputs...)...),
+	Deps:   rules.DepNS | rules.DepCLS | rules.DepNP1 | rules.DepPRES,
+	Run:    runEgressNoDNS,
 }
 
 // kubeDNS is a pod of the cluster DNS.
