@@ -58,7 +58,7 @@ func runAuthzAllOrNothing(p *rules.Pass) error {
 		}
 		// The scope is for messages only, and resolving it costs more than
 		// the checks.
-		who := func() string { return authzScope(g, ap) }
+		who := func() string { return authzScope(p, ap) }
 		if len(ap.Spec.Rules) == 0 {
 			if action == "ALLOW" {
 				p.Reportf(ap.Obj, ap.Obj.NameLoc, "AuthorizationPolicy %s/%s is an ALLOW policy without rules, which matches no request: it denies every request to %s that no other ALLOW policy allows (deny-all)",
@@ -87,7 +87,8 @@ func runAuthzAllOrNothing(p *rules.Pass) error {
 }
 
 // authzScope says which workloads a policy applies to.
-func authzScope(g *graph.Graph, ap *graph.AuthorizationPolicy) string {
+func authzScope(p *rules.Pass, ap *graph.AuthorizationPolicy) string {
+	g := p.Graph
 	ws, ok := g.AuthorizationWorkloads(ap)
 	switch {
 	case !ok:
@@ -100,5 +101,5 @@ func authzScope(g *graph.Graph, ap *graph.AuthorizationPolicy) string {
 	case len(ws) == 0:
 		return "the workloads it selects (none in the input)"
 	}
-	return "the workloads it selects (" + names(ws) + ")"
+	return "the workloads it selects (" + names(p, ws) + ")"
 }

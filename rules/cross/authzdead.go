@@ -130,8 +130,8 @@ func checkAuthzSource(p *rules.Pass, bySA saIndex, ap *graph.AuthorizationPolicy
 	// The sources are the workloads, and for a namespace any pod of it.
 	reaches := func(s netpol.Endpoint) bool {
 		for _, d := range dsts {
-			if s.Workload == d {
-				continue
+			if s.Workload == d || s.Workload != nil && graph.SameObject(s.Workload.Obj, d.Obj) {
+				continue // a workload, or another definition of it, is not its own source
 			}
 			if !a.Allowed(s, netpol.WorkloadEndpoint(d)).IsEmpty() {
 				return true
@@ -147,11 +147,11 @@ func checkAuthzSource(p *rules.Pass, bySA saIndex, ap *graph.AuthorizationPolicy
 	if sa == "" && reaches(netpol.AnyPodIn(ns)) {
 		return
 	}
-	who := fmt.Sprintf("no pod of namespace %s (%s of the input checked)", ns, names(ws))
+	who := fmt.Sprintf("no pod of namespace %s (%s of the input checked)", ns, names(p, ws))
 	if sa != "" {
-		who = fmt.Sprintf("no pod of namespace %s running as service account %s (%s of the input)", ns, sa, names(ws))
+		who = fmt.Sprintf("no pod of namespace %s running as service account %s (%s of the input)", ns, sa, names(p, ws))
 	}
 	f := p.Reportf(ap.Obj, v.Loc, "source %s %q in rules[%d] of AuthorizationPolicy %s/%s can never match: the NetworkPolicies let %s connect to the workloads it selects (%s)",
-		kind, v.V, i, ap.Namespace(), ap.Name(), who, names(dsts))
+		kind, v.V, i, ap.Namespace(), ap.Name(), who, names(p, dsts))
 	relatePolicies(f, a, dsts, netpol.Ingress)
 }

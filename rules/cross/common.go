@@ -8,6 +8,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/netpol"
+	"github.com/meshlint/meshlint/rules"
 )
 
 func inputs(ks ...kinds.Kind) []kinds.Kind { return append(ks, kinds.Workloads()...) }
@@ -17,8 +18,10 @@ var netpolInputs = []kinds.Kind{kinds.NetworkPolicy, kinds.Namespace, kinds.Admi
 
 func name(w *graph.Workload) string { return w.Namespace() + "/" + w.Name() }
 
-// names lists workloads as ns/name, the first few only.
-func names(ws []*graph.Workload) string {
+// names lists workloads as ns/name, the first few only, each once
+// whatever the copies of it the input defines (MR017 reports them).
+func names(p *rules.Pass, ws []*graph.Workload) string {
+	ws = rules.Distinct(p, ws)
 	var out []string
 	for i, w := range ws {
 		if i == 3 {

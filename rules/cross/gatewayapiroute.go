@@ -93,11 +93,12 @@ func (gp gatewayPods) endpoints() []netpol.Endpoint {
 	return workloadEndpoints(gp.workloads)
 }
 
-func (gp gatewayPods) String() string {
+// text describes the pods for a message.
+func (gp gatewayPods) text(p *rules.Pass) string {
 	if gp.pod != nil {
 		return "the pods Istio deploys for it"
 	}
-	return names(gp.workloads)
+	return names(p, gp.workloads)
 }
 
 func podsOf(g *graph.Graph, gw *graph.K8sGateway) (gatewayPods, bool) {
@@ -176,11 +177,11 @@ func checkGatewayAPIBackend(p *rules.Pass, r *graph.GatewayRoute, parent *graph.
 		through = fmt.Sprintf("ListenerSet %s/%s of ", ls.Namespace(), ls.Name())
 	}
 	f := p.Reportf(r.Obj, at, "NetworkPolicies block backend %s of %s %s/%s through %sGateway %s/%s: %s (%s %d) admit no connection from the Gateway's pods (%s); %s%s",
-		b.Name, r.Kind(), r.Namespace(), r.Name(), through, gw.Namespace(), gw.Name(), names(blocked), first.Protocol, first.Port, pods, why, all)
+		b.Name, r.Kind(), r.Namespace(), r.Name(), through, gw.Namespace(), gw.Name(), names(p, blocked), first.Protocol, first.Port, pods.text(p), why, all)
 	relatePolicies(f, a, blocked, netpol.Ingress)
 	relatePolicies(f, a, pods.workloads, netpol.Egress)
 	if pods.pod != nil {
-		for _, o := range a.EndpointPolicies(netpol.PodEndpoint(pods.pod), netpol.Egress) {
+		for _, o := range graph.DistinctObjects(a.EndpointPolicies(netpol.PodEndpoint(pods.pod), netpol.Egress)) { // each policy once, whatever its copies
 			f.Relate(o, o.NameLoc, "%s %s/%s applies to the pods of Gateway %s/%s for %s", o.Kind, o.Namespace, o.Name, gw.Namespace(), gw.Name(), netpol.Egress)
 		}
 	}

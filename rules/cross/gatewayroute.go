@@ -160,7 +160,7 @@ func checkGatewayBackend(p *rules.Pass, vs *graph.VirtualService, gw *graph.Gate
 		all = ": the route is dead"
 	}
 	f := p.Reportf(vs.Obj, b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s through Gateway %s/%s: %s (%s %d) admit no connection from the gateway's pods (%s); %s%s",
-		b.Route, vs.Namespace(), vs.Name(), gw.Namespace(), gw.Name(), names(blocked), t.Protocol, t.Port, names(gw.Workloads), why, all)
+		b.Route, vs.Namespace(), vs.Name(), gw.Namespace(), gw.Name(), names(p, blocked), t.Protocol, t.Port, names(p, gw.Workloads), why, all)
 	relatePolicies(f, a, blocked, netpol.Ingress)
 	relatePolicies(f, a, gw.Workloads, netpol.Egress)
 }
@@ -190,16 +190,24 @@ func workloadEndpoints(ws []*graph.Workload) []netpol.Endpoint {
 }
 
 // relatePolicies points at the policies deciding direction d of ws, once
-// each.
+// each: two definitions of one policy are one policy (MR017 reports
+// them).
 func relatePolicies(f *rules.Finding, a *netpol.Analysis, ws []*graph.Workload, d netpol.Direction) {
+	type applies struct {
+		o *manifest.Object
+		w *graph.Workload
+	}
+	var all []applies
 	seen := map[*manifest.Object]bool{}
 	for _, w := range ws {
 		for _, o := range a.Policies(w, d) {
-			if seen[o] {
-				continue
+			if !seen[o] {
+				seen[o] = true
+				all = append(all, applies{o, w})
 			}
-			seen[o] = true
-			f.Relate(o, o.NameLoc, "%s %s/%s applies to %s for %s", o.Kind, o.Namespace, o.Name, name(w), d)
 		}
+	}
+	for _, x := range graph.DistinctFunc(all, func(x applies) *manifest.Object { return x.o }) {
+		f.Relate(x.o, x.o.NameLoc, "%s %s/%s applies to %s for %s", x.o.Kind, x.o.Namespace, x.o.Name, name(x.w), d)
 	}
 }

@@ -570,8 +570,9 @@ func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, b graph.RouteBack
 	if !ok {
 		return
 	}
+	others := rules.Distinct(p, bl.others) // two definitions of one workload are one client
 	f := p.Reportf(vs.Obj, b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s for every in-mesh client of the input: %s (%s %d) admit no connection from any of the %d in-mesh workloads that see the route (%s)",
-		b.Route, vs.Namespace(), vs.Name(), names(bl.workloads), bl.first.Protocol, bl.first.Port, len(bl.others), names(bl.others))
+		b.Route, vs.Namespace(), vs.Name(), names(p, bl.workloads), bl.first.Protocol, bl.first.Port, len(others), names(p, others))
 	relatePolicies(f, rnetpol.Analysis(p), bl.workloads, netpol.Ingress)
 }
 
@@ -589,7 +590,8 @@ func reportMeshRouteBackend(p *rules.Pass, r *graph.GatewayRoute, parent *graph.
 	if !producer {
 		scope = fmt.Sprintf("of namespace %s, the clients that the route applies to as a consumer route of Service %s", r.Namespace(), svc)
 	}
+	others := rules.Distinct(p, bl.others) // two definitions of one workload are one client
 	f := p.Reportf(r.Obj, b.Loc, "NetworkPolicies block backend %s of %s %s/%s for every in-mesh client of the input: %s (%s %d) admit no connection from any of the %d in-mesh workloads %s (%s)",
-		b.Name, r.Kind(), r.Namespace(), r.Name(), names(bl.workloads), bl.first.Protocol, bl.first.Port, len(bl.others), scope, names(bl.others))
+		b.Name, r.Kind(), r.Namespace(), r.Name(), names(p, bl.workloads), bl.first.Protocol, bl.first.Port, len(others), scope, names(p, others))
 	relatePolicies(f, rnetpol.Analysis(p), bl.workloads, netpol.Ingress)
 }

@@ -288,7 +288,7 @@ func oldMeshRouteBlocked(p *rules.Pass) error {
 				continue
 			}
 			f := p.Reportf(vs.Obj, b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s for every in-mesh client of the input: %s (%s %d) admit no connection from any of the %d in-mesh workloads that see the route (%s)",
-				b.Route, vs.Namespace(), vs.Name(), names(blocked), first.Protocol, first.Port, len(others), names(others))
+				b.Route, vs.Namespace(), vs.Name(), names(p, blocked), first.Protocol, first.Port, len(others), names(p, others))
 			relatePolicies(f, a, blocked, netpol.Ingress)
 		}
 	}

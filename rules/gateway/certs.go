@@ -85,6 +85,9 @@ func certRefs(s *spec.Server) []certRef {
 
 func runGatewayDuplicateCertificate(p *rules.Pass) error {
 	g := p.Graph
+	// Two definitions of one Gateway are one Gateway, which MR017
+	// reports: each is compared with the others once.
+	others := rules.Distinct(p, g.Gateways)
 	for _, a := range g.Gateways {
 		for i := range a.Spec.Servers {
 			sa := &a.Spec.Servers[i]
@@ -92,7 +95,7 @@ func runGatewayDuplicateCertificate(p *rules.Pass) error {
 				continue
 			}
 			for _, ca := range certRefs(sa) {
-				reportSharedCert(p, a, sa, ca)
+				reportSharedCert(p, others, a, sa, ca)
 			}
 		}
 	}
@@ -100,11 +103,11 @@ func runGatewayDuplicateCertificate(p *rules.Pass) error {
 }
 
 // reportSharedCert reports the certificate ca of server sa of Gateway a
-// once for each other Gateway on the same pods with a server on the same
-// address and port that serves it too.
-func reportSharedCert(p *rules.Pass, a *graph.Gateway, sa *spec.Server, ca certRef) {
-	for _, b := range p.Graph.Gateways {
-		if a == b || !graph.SharePods(a, b) {
+// once for each other Gateway of gws on the same pods with a server on the
+// same address and port that serves it too.
+func reportSharedCert(p *rules.Pass, gws []*graph.Gateway, a *graph.Gateway, sa *spec.Server, ca certRef) {
+	for _, b := range gws {
+		if graph.SameObject(a.Obj, b.Obj) || !graph.SharePods(a, b) {
 			continue
 		}
 	servers:

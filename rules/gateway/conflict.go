@@ -113,6 +113,9 @@ func (k serverKind) String() string {
 
 func runGatewayServerConflict(p *rules.Pass) error {
 	g := p.Graph
+	// Two definitions of one Gateway are one Gateway (MR017 reports
+	// them): each is compared with the others, as the one it is.
+	others := rules.Distinct(p, g.Gateways)
 	for _, a := range g.Gateways {
 		for i := range a.Spec.Servers {
 			sa := &a.Spec.Servers[i]
@@ -121,10 +124,10 @@ func runGatewayServerConflict(p *rules.Pass) error {
 			}
 			if kindOf(sa) == tlsServer {
 				for _, ha := range sa.Hosts {
-					checkHostConflict(p, g, a, sa, ha)
+					checkHostConflict(p, others, a, sa, ha)
 				}
 			}
-			checkKindConflict(p, g, a, sa)
+			checkKindConflict(p, others, a, sa)
 		}
 	}
 	return nil
@@ -143,10 +146,10 @@ func portLoc(s *spec.Server) spec.Loc {
 	return s.Port.Loc
 }
 
-func checkHostConflict(p *rules.Pass, g *graph.Graph, a *graph.Gateway, sa *spec.Server, ha spec.Str) {
+func checkHostConflict(p *rules.Pass, gws []*graph.Gateway, a *graph.Gateway, sa *spec.Server, ha spec.Str) {
 	hostA := strings.ToLower(host.ParseScoped(ha.V, a.Namespace()).Host)
-	for _, b := range g.Gateways {
-		if a == b || !graph.SharePods(a, b) {
+	for _, b := range gws {
+		if graph.SameObject(a.Obj, b.Obj) || !graph.SharePods(a, b) {
 			continue
 		}
 		for j := range b.Spec.Servers {
@@ -166,12 +169,12 @@ func checkHostConflict(p *rules.Pass, g *graph.Graph, a *graph.Gateway, sa *spec
 	}
 }
 
-// checkKindConflict reports the first server of another Gateway on the same
-// pods and port whose kind cannot share the port with sa's.
-func checkKindConflict(p *rules.Pass, g *graph.Graph, a *graph.Gateway, sa *spec.Server) {
+// checkKindConflict reports the first server of another Gateway of gws on
+// the same pods and port whose kind cannot share the port with sa's.
+func checkKindConflict(p *rules.Pass, gws []*graph.Gateway, a *graph.Gateway, sa *spec.Server) {
 	ka := kindOf(sa)
-	for _, b := range g.Gateways {
-		if a == b || !graph.SharePods(a, b) {
+	for _, b := range gws {
+		if graph.SameObject(a.Obj, b.Obj) || !graph.SharePods(a, b) {
 			continue
 		}
 		for j := range b.Spec.Servers {

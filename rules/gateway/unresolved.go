@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -98,7 +99,9 @@ func checkGatewayRef(p *rules.Pass, vs *graph.VirtualService, ref graph.GatewayR
 		return
 	}
 	var elsewhere []*graph.Gateway
-	for _, gw := range p.Graph.GatewaysNamed(ref.Name) {
+	// Two definitions of one Gateway are one Gateway (MR017 reports
+	// them): one candidate, which the fix may take.
+	for _, gw := range graph.Distinct(p.Graph.GatewaysNamed(ref.Name)) {
 		if gw.Namespace() != ref.Namespace {
 			elsewhere = append(elsewhere, gw)
 		}
@@ -179,5 +182,6 @@ func gatewayNames(g *graph.Graph, ns string) []string {
 		}
 	}
 	sort.Strings(out)
-	return out
+	// A name met twice is two definitions of one Gateway.
+	return slices.Compact(out)
 }

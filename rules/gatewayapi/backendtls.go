@@ -166,7 +166,7 @@ func checkPolicyTarget(p *rules.Pass, pol *graph.BackendTLSPolicy, i int, t *gra
 	if t.Service == nil && t.ServiceEntry == nil {
 		var elsewhere []*graph.Service
 		if kind == kinds.Service {
-			for _, s := range g.ServicesNamed(ref.Name) {
+			for _, s := range graph.Distinct(g.ServicesNamed(ref.Name)) { // each Service once, whatever its copies
 				if s.Namespace() != ref.Namespace {
 					elsewhere = append(elsewhere, s)
 				}
@@ -445,12 +445,22 @@ func checkPolicyConflicts(p *rules.Pass, notFound map[*graph.PolicyTarget]bool, 
 			continue
 		}
 		slices.SortStableFunc(es, func(a, b entry) int { return comparePolicies(a.pol, b.pol) })
+		// Of the definitions of the winner, which MR017 reports, the
+		// canonical one is named.
 		win := es[0]
+		for _, e := range es[1:] {
+			if graph.SameObject(e.pol.Obj, win.pol.Obj) && graph.CompareDefinitions(e.pol.Obj, win.pol.Obj) < 0 {
+				win = e
+			}
+		}
 		section := ""
 		if k.section != "" {
 			section = " sectionName " + k.section
 		}
 		for _, e := range es[1:] {
+			if graph.SameObject(e.pol.Obj, win.pol.Obj) {
+				continue
+			}
 			p.Reportf(e.pol.Obj, e.t.Ref.NameLoc, "targetRefs[%d] targets %s %s/%s%s, as BackendTLSPolicy %s/%s does, which takes precedence (%s): this policy is not applied to it (Accepted: False, reason Conflicted)",
 				e.i, k.gk, k.namespace, k.name, section, win.pol.Namespace(), win.pol.Name(), precedence(win.pol, e.pol)).
 				Relate(win.pol.Obj, win.t.Ref.NameLoc, "the BackendTLSPolicy that takes precedence")

@@ -90,13 +90,20 @@ spec:
 	Deps:     rules.DepGWAPI | rules.DepOrder,
 	Run: func(p *rules.Pass) error {
 		gws := p.Graph.K8sGateways
+		// A Gateway is compared with those defined before it: two
+		// definitions of one Gateway are one Gateway (MR017 reports
+		// them), which comes where it is first defined.
+		first := graph.FirstDefinitions(gws)
 		for i, gw := range gws {
 			for _, l := range gw.Merged {
 				if l.Hostname == "" {
 					continue
 				}
 			other:
-				for _, prev := range gws[:i] {
+				for j, prev := range gws {
+					if first[j] >= first[i] {
+						continue
+					}
 					for _, m := range prev.Merged {
 						if m.Hostname != l.Hostname || m.Port != l.Port || !strings.EqualFold(m.Protocol, l.Protocol) {
 							continue
@@ -163,6 +170,9 @@ Give each Gateway its own address, or merge the Gateways. An address without typ
 				if !dup {
 					first[k] = owner{gw, a}
 					continue
+				}
+				if graph.SameObject(prev.gw.Obj, gw.Obj) {
+					continue // another definition of the Gateway, which MR017 reports
 				}
 				t, _, _ := strings.Cut(k, "/")
 				p.Reportf(gw.Obj, a.Value.Loc, "Gateway %s declares %s address %s, which Gateway %s declares too", gwRef(gw), t, a.Value.V, gwRef(prev.gw)).

@@ -87,8 +87,24 @@ func runListenerConflict(p *rules.Pass) error {
 			why string
 		}
 		lost := map[*graph.Listener]loss{}
+		// Two definitions of one ListenerSet are one ListenerSet (MR017
+		// reports them): a listener conflicts with no copy of itself, and
+		// loses to the canonical definition of another's.
+		var canonical map[*graph.Listener]bool // nil: no copies, as nearly always
+		if d := graph.DistinctFunc(gw.Merged, (*graph.Listener).Owner); len(d) < len(gw.Merged) {
+			canonical = map[*graph.Listener]bool{}
+			for _, l := range d {
+				canonical[l] = true
+			}
+		}
+		copied := func(prev, l *graph.Listener) bool {
+			return canonical != nil && prev.Owner() != l.Owner() && (!canonical[prev] || graph.SameObject(prev.Owner(), l.Owner()))
+		}
 		for i, l := range gw.Merged {
 			for _, prev := range gw.Merged[:i] {
+				if copied(prev, l) {
+					continue
+				}
 				if prev.Set == l.Set && prev.Name == l.Name {
 					lost[l] = loss{prev, fmt.Sprintf("the name %q is used twice, and the API server rejects the %s", l.Name, l.Owner().Kind)}
 					break
@@ -98,7 +114,7 @@ func runListenerConflict(p *rules.Pass) error {
 				continue
 			}
 			for _, prev := range gw.Merged[:i] {
-				if why := conflict(prev, l); why != "" {
+				if why := conflict(prev, l); why != "" && !copied(prev, l) {
 					lost[l] = loss{prev, why}
 					break
 				}

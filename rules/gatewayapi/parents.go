@@ -188,6 +188,7 @@ func selects(pr *graph.ParentRef, ls []*graph.Listener) bool {
 type named interface {
 	Name() string
 	Namespace() string
+	Object() *manifest.Object
 }
 
 // namesIn lists the names of the objects of namespace ns.
@@ -202,7 +203,9 @@ func namesIn[T named](objs []T, ns string) []string {
 }
 
 // notIn returns the objects of objs that are not in namespace ns: those
-// of a name a reference looked for in ns.
+// of a name a reference looked for in ns. Each is there once, whatever
+// the copies of it the input defines (MR017 reports them): one candidate
+// is one a fix may take.
 func notIn[T named](objs []T, ns string) []T {
 	var out []T
 	for _, o := range objs {
@@ -210,7 +213,7 @@ func notIn[T named](objs []T, ns string) []T {
 			out = append(out, o)
 		}
 	}
-	return out
+	return graph.Distinct(out)
 }
 
 // parentTypo adds to b the "did you mean" of a parentRef whose name

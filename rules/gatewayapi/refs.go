@@ -55,7 +55,9 @@ func frontendText(fv *graph.FrontendValidation) string {
 // only: "listener https of ListenerSet shop/shop".
 func listenersNamed(ls []*graph.Listener) string {
 	var ns []string
-	for _, l := range ls {
+	// The listeners of two definitions of one ListenerSet are its
+	// listeners, named once (MR017 reports the copies).
+	for _, l := range graph.DistinctFunc(ls, (*graph.Listener).Owner) {
 		if l.Set != nil {
 			ns = append(ns, l.Name+" of "+l.OwnerText())
 			continue

@@ -87,6 +87,7 @@ func runMeshWorkloadOpen(p *rules.Pass) error {
 		if len(open) == 0 {
 			continue
 		}
+		open = rules.Distinct(p, open) // each workload once, whatever its copies
 		var names []string
 		for _, w := range open {
 			names = append(names, w.Name())

@@ -113,7 +113,7 @@ func checkIngressPort(p *rules.Pass, np *graph.NetworkPolicy, i int, pp spec.Net
 	if pp.Port.IsStr {
 		if !anyNamedPort(np.Workloads, pp.Port.Str, pp.Protocol.V) && !anySidecarPort(np.Workloads, pp.Protocol.V, pp.Port.Str, 0, 0) {
 			p.Reportf(np.Obj, pp.Port.Loc, "ingress[%d] of NetworkPolicy %s/%s names port %q (%s), which none of the workloads it selects declares (%s): the entry allows nothing",
-				i, np.Namespace(), np.Name(), pp.Port.Str, protocol(pp), workloadNames(np.Workloads))
+				i, np.Namespace(), np.Name(), pp.Port.Str, protocol(pp), workloadNames(p, np.Workloads))
 		}
 		return
 	}
@@ -137,7 +137,7 @@ func checkIngressPort(p *rules.Pass, np *graph.NetworkPolicy, i int, pp spec.Net
 		port = fmt.Sprintf("%d-%d", lo, hi)
 	}
 	p.Reportf(np.Obj, pp.Port.Loc, "ingress[%d] of NetworkPolicy %s/%s allows port %s (%s), which none of the workloads it selects declares (%s); NetworkPolicies match the pod's port, not the Service's",
-		i, np.Namespace(), np.Name(), port, protocol(pp), workloadNames(np.Workloads))
+		i, np.Namespace(), np.Name(), port, protocol(pp), workloadNames(p, np.Workloads))
 }
 
 // sidecarPorts are the ports the injected istio-proxy container listens on
@@ -188,8 +188,10 @@ func protocol(pp spec.NetworkPolicyPort) string {
 	return pp.Protocol.V
 }
 
-// workloadNames lists workloads as ns/name, the first few only.
-func workloadNames(ws []*graph.Workload) string {
+// workloadNames lists workloads as ns/name, the first few only, each
+// once whatever the copies of it the input defines (MR017 reports them).
+func workloadNames(p *rules.Pass, ws []*graph.Workload) string {
+	ws = rules.Distinct(p, ws)
 	var out []string
 	for i, w := range ws {
 		if i == 3 {

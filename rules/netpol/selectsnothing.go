@@ -85,7 +85,7 @@ func runSelectsNothing(p *rules.Pass) error {
 			at = np.Spec.PodSelector.Loc
 		}
 		p.Reportf(np.Obj, at, "NetworkPolicy %s/%s selects no workload: podSelector %s matches none of the %d workloads of namespace %s in the input",
-			np.Namespace(), np.Name(), selectorString(np.Spec.PodSelector), len(g.WorkloadsIn(np.Namespace())), np.Namespace())
+			np.Namespace(), np.Name(), selectorString(np.Spec.PodSelector), len(rules.Distinct(p, g.WorkloadsIn(np.Namespace()))), np.Namespace()) // each workload once, whatever its copies
 	}
 	return nil
 }

@@ -150,7 +150,7 @@ func runSensitiveExposed(p *rules.Pass) error {
 		if len(from) == 0 {
 			continue
 		}
-		pols := a.Policies(w, netpol.Ingress)
+		pols := graph.DistinctObjects(a.Policies(w, netpol.Ingress)) // each policy once, whatever its copies
 		how := "no NetworkPolicy isolates it for ingress"
 		if len(pols) > 0 {
 			how = "the policies selecting it allow it"

@@ -104,7 +104,11 @@ func runDestinationRuleConflict(p *rules.Pass) error {
 			for i, m := range members[:end] {
 				g.drs[i] = m.dr
 			}
-			groups = append(groups, g)
+			// The definitions of one DestinationRule are one rule, which
+			// merges with no other.
+			if len(graph.Distinct(g.drs)) > 1 {
+				groups = append(groups, g)
+			}
 		}
 		members = members[end:]
 	}
@@ -120,7 +124,9 @@ func runDestinationRuleConflict(p *rules.Pass) error {
 		}
 		for _, dr := range drs {
 			for _, ss := range dr.Spec.Subsets {
-				if others := bySubset[ss.Name.V]; len(others) > 1 {
+				// Two definitions of one DestinationRule are one rule,
+				// which MR017 reports.
+				if others := graph.Distinct(bySubset[ss.Name.V]); len(others) > 1 {
 					p.Reportf(dr.Obj, ss.Name.Loc, "subset %q of host %s is also defined by %s: Istio merges these rules and keeps only the oldest definition of the subset", ss.Name.V, dr.Host, others2(others, dr))
 				}
 			}
@@ -131,9 +137,9 @@ func runDestinationRuleConflict(p *rules.Pass) error {
 				withTP = append(withTP, dr)
 			}
 		}
-		if len(withTP) > 1 {
+		if distinct := graph.Distinct(withTP); len(distinct) > 1 {
 			for _, dr := range withTP {
-				p.Reportf(dr.Obj, dr.Spec.Host.Loc, "the trafficPolicy for host %s is also set by %s: Istio merges these rules and keeps only the oldest rule's trafficPolicy", dr.Host, others2(withTP, dr))
+				p.Reportf(dr.Obj, dr.Spec.Host.Loc, "the trafficPolicy for host %s is also set by %s: Istio merges these rules and keeps only the oldest rule's trafficPolicy", dr.Host, others2(distinct, dr))
 			}
 		}
 	}
@@ -162,11 +168,12 @@ func drGroupOf(dr *graph.DestinationRule) (drGroup, bool) {
 	return drGroup{dr.Namespace(), strings.ToLower(dr.Host), strings.Join(exp, ",")}, true
 }
 
-// others2 names the DestinationRules of drs other than self.
+// others2 names the DestinationRules of drs other than self (or another
+// definition of self).
 func others2(drs []*graph.DestinationRule, self *graph.DestinationRule) string {
 	var out []string
 	for _, d := range drs {
-		if d != self {
+		if !graph.SameObject(d.Obj, self.Obj) {
 			out = append(out, "DestinationRule "+d.Namespace()+"/"+d.Name())
 		}
 	}

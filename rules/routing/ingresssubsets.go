@@ -85,15 +85,18 @@ func runIngressBypassesSubsets(p *rules.Pass) error {
 				continue
 			}
 			h := strings.ToLower(g.FQDN(ref.Dest.Host.V, vs.Namespace()))
-			if other, asked := subsetRouted[h]; asked && other == nil && ownsHost(vs, h) {
+			// Of two definitions of one VirtualService, which MR017
+			// reports, the canonical one is named.
+			if other, asked := subsetRouted[h]; asked && ownsHost(vs, h) &&
+				(other == nil || graph.SameObject(other.Obj, vs.Obj) && graph.CompareDefinitions(vs.Obj, other.Obj) < 0) {
 				subsetRouted[h] = vs
 			}
 		}
 	}
 	gatewayRoutesWithoutSubset(g, func(vs *graph.VirtualService, i, j int, d *spec.Destination, h string) {
 		other := subsetRouted[h]
-		if other == nil || other == vs {
-			return
+		if other == nil || graph.SameObject(other.Obj, vs.Obj) {
+			return // vs, or another definition of it (MR017's), routes by subset itself
 		}
 		p.Reportf(vs.Obj, d.Host.Loc, "http[%d].route[%d]: gateway traffic to %q goes to every pod of the host: the subset routing of VirtualService %s/%s does not apply at the gateway",
 			i, j, d.Host.V, other.Namespace(), other.Name()).

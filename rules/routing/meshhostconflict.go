@@ -6,6 +6,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -107,11 +108,15 @@ func runMeshHostConflict(p *rules.Pass) error {
 		if len(cs) < 2 {
 			continue // a conflict takes two claims
 		}
+		// Two definitions of one VirtualService are one object (MR017
+		// reports them): it conflicts with no copy of itself, and is
+		// named once.
+		distinct := graph.DistinctFunc(cs, func(c claim) *manifest.Object { return c.vs.Obj })
 		for _, a := range cs {
 			var others []string
 			var with []claim
-			for _, b := range cs {
-				if a.vs == b.vs || !graph.ExportsOverlap(a.vs.ExportTo, a.vs.Namespace(), b.vs.ExportTo, b.vs.Namespace()) {
+			for _, b := range distinct {
+				if graph.SameObject(a.vs.Obj, b.vs.Obj) || !graph.ExportsOverlap(a.vs.ExportTo, a.vs.Namespace(), b.vs.ExportTo, b.vs.Namespace()) {
 					continue
 				}
 				others = append(others, b.vs.Namespace()+"/"+b.vs.Name())

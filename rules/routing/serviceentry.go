@@ -6,6 +6,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -124,10 +125,13 @@ func runSEProtocolConflict(p *rules.Pass) error {
 	reported := map[entryPort]bool{}
 	for _, k := range keys {
 		ps := groups[k]
+		// Two definitions of one entry are one entry (MR017 reports
+		// them): it conflicts with no copy of itself, and is named once.
+		distinct := graph.DistinctFunc(ps, entryOf)
 		for _, a := range ps {
 			var others []string
-			for _, b := range ps {
-				if a.Entry == b.Entry || a.Protocol == b.Protocol || !graph.ExportsOverlap(a.Entry.ExportTo, a.Entry.Namespace(), b.Entry.ExportTo, b.Entry.Namespace()) {
+			for _, b := range distinct {
+				if graph.SameObject(a.Entry.Obj, b.Entry.Obj) || a.Protocol == b.Protocol || !graph.ExportsOverlap(a.Entry.ExportTo, a.Entry.Namespace(), b.Entry.ExportTo, b.Entry.Namespace()) {
 					continue
 				}
 				others = append(others, fmt.Sprintf("%s in ServiceEntry %s/%s", b.Protocol, b.Entry.Namespace(), b.Entry.Name()))
@@ -147,3 +151,6 @@ func runSEProtocolConflict(p *rules.Pass) error {
 	}
 	return nil
 }
+
+// entryOf returns the ServiceEntry of a port.
+func entryOf(p graph.SEPort) *manifest.Object { return p.Entry.Obj }

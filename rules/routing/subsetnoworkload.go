@@ -127,7 +127,9 @@ func servicesWithWorkloads(targets iter.Seq[graph.HostTarget]) ([]*graph.Service
 		svcs = append(svcs, t.Service)
 		seen = seen || len(t.Service.Workloads) > 0
 	}
-	return svcs, seen
+	// Two definitions of one Service are one Service, which MR017
+	// reports.
+	return graph.Distinct(svcs), seen
 }
 
 func selectsAny(svcs []*graph.Service, want map[string]string) bool {
@@ -210,7 +212,7 @@ func labelsSeen(svcs []*graph.Service, want map[string]string) string {
 	sort.Strings(seen)
 	workloads := 0
 	for _, svc := range svcs {
-		workloads += len(svc.Workloads)
+		workloads += len(graph.Distinct(svc.Workloads)) // each copy of a workload selected
 	}
 	switch {
 	case workloads == 0:

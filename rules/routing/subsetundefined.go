@@ -98,7 +98,9 @@ func runSubsetUndefined(p *rules.Pass) error {
 			if subsetDefined(g, lk, fqdn, name, clients) || !subsetsDescribed(g, fqdn, client) {
 				continue
 			}
-			used := g.DestinationRulesFor(fqdn, client)
+			// Two definitions of one DestinationRule are one rule
+			// (MR017 reports them): named once, and not ignored.
+			used := graph.Distinct(g.DestinationRulesFor(fqdn, client))
 			var msg string
 			if len(used) > 0 {
 				msg = fmt.Sprintf("subset %q of host %q is not defined by DestinationRule %s", name, fqdn, drNames(used))
@@ -106,8 +108,8 @@ func runSubsetUndefined(p *rules.Pass) error {
 				msg = fmt.Sprintf("subset %q of host %q is not defined: no DestinationRule for the host was found for clients in namespace %s", name, fqdn, client)
 			}
 			var ignored []*graph.DestinationRule
-			for _, dr := range g.DestinationRulesNaming(fqdn) {
-				if _, s := graph.Subset([]*graph.DestinationRule{dr}, name); s != nil && !slices.Contains(used, dr) {
+			for _, dr := range graph.Distinct(g.DestinationRulesNaming(fqdn)) {
+				if _, s := graph.Subset([]*graph.DestinationRule{dr}, name); s != nil && !slices.ContainsFunc(used, func(u *graph.DestinationRule) bool { return graph.SameObject(u.Obj, dr.Obj) }) {
 					ignored = append(ignored, dr)
 				}
 			}

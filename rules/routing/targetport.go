@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"github.com/meshlint/meshlint/internal/graph"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -80,16 +81,28 @@ func runTargetPortUnresolved(p *rules.Pass) error {
 			if !sp.TargetPort.IsStr {
 				continue
 			}
-			var missing []string
+			var lacking []*graph.Workload
+			served := false
 			for _, w := range s.Workloads {
-				if _, ok := w.ContainerPort(sp.TargetPort.Str); !ok {
-					missing = append(missing, string(w.Obj.Kind)+" "+w.Name())
+				if _, ok := w.ContainerPort(sp.TargetPort.Str); ok {
+					served = true
+				} else {
+					lacking = append(lacking, w)
 				}
 			}
-			if len(missing) == 0 {
+			if len(lacking) == 0 {
 				continue
 			}
-			if len(missing) == len(s.Workloads) {
+			// Two definitions of one workload are one workload, which
+			// MR017 reports: named once, and lacking the port when either
+			// lacks it, since either may be the one that runs; the
+			// Service has no endpoint when none declares it.
+			lacking = graph.Distinct(lacking)
+			missing := make([]string, len(lacking))
+			for i, w := range lacking {
+				missing[i] = string(w.Obj.Kind) + " " + w.Name()
+			}
+			if !served {
 				p.Reportf(s.Obj, sp.TargetPort.Loc, "targetPort %q of port %d matches no container port of the selected pods (%s): the Service has no endpoints on this port", sp.TargetPort.Str, sp.Port.V, strings.Join(missing, ", "))
 				continue
 			}

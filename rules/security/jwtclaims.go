@@ -127,7 +127,7 @@ func runJWTClaimRouteWithoutRA(p *rules.Pass) error {
 func gatewayPodsWithoutRA(g *graph.Graph, gw *graph.Gateway) string {
 	var missing []string
 	if len(gw.Workloads) > 0 {
-		for _, w := range gw.Workloads {
+		for _, w := range graph.Distinct(gw.Workloads) { // each workload once, whatever its copies
 			if !raApplies(g, w.Namespace(), w.Labels) {
 				missing = append(missing, fmt.Sprintf("%s %s/%s", w.Obj.Kind, w.Namespace(), w.Name()))
 			}

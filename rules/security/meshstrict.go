@@ -126,8 +126,9 @@ func runMeshNotStrict(p *rules.Pass) error {
 		}
 	}
 	// Workloads whose mode falls back to the mesh level, by namespace.
+	// Two definitions of one workload are one workload, counted once.
 	open := map[string][]*graph.Workload{}
-	for _, w := range g.Workloads {
+	for _, w := range rules.Distinct(p, g.Workloads) {
 		if !w.Sidecar || gateways[w] {
 			continue
 		}

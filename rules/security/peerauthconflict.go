@@ -70,15 +70,18 @@ func runPeerAuthConflict(p *rules.Pass) error {
 				wide = append(wide, pa)
 			}
 		}
-		if len(wide) > 1 {
+		// Two definitions of one PeerAuthentication are one policy: MR017
+		// reports them, and each is reported here as the one policy would
+		// be.
+		if distinct := graph.Distinct(wide); len(distinct) > 1 {
 			scope := "namespace " + ns
 			if ns == g.Mesh.RootNamespace {
 				scope = "the mesh (root namespace " + ns + ")"
 			}
 			for _, pa := range wide {
 				f := p.Reportf(pa.Obj, pa.Obj.NameLoc, "%d PeerAuthentications without a selector apply to %s (%s): Istio keeps only the oldest, so the mode depends on the order they were applied",
-					len(wide), scope, names(wide))
-				relateOthers(f, pa, wide)
+					len(distinct), scope, names(distinct))
+				relateOthers(f, pa, distinct)
 			}
 		}
 		if ns == g.Mesh.RootNamespace {
@@ -93,7 +96,8 @@ func runPeerAuthConflict(p *rules.Pass) error {
 					sel = append(sel, pa)
 				}
 			}
-			if len(sel) < 2 {
+			distinct := graph.Distinct(sel)
+			if len(distinct) < 2 {
 				continue
 			}
 			for _, pa := range sel {
@@ -102,8 +106,8 @@ func runPeerAuthConflict(p *rules.Pass) error {
 				}
 				reported[pa] = true
 				f := p.Reportf(pa.Obj, pa.Spec.Selector.Loc, "%s %s/%s is selected by %d PeerAuthentications (%s): Istio keeps only the oldest, so its mode depends on the order they were applied",
-					w.Obj.Kind, w.Namespace(), w.Name(), len(sel), names(sel))
-				relateOthers(f, pa, sel)
+					w.Obj.Kind, w.Namespace(), w.Name(), len(distinct), names(distinct))
+				relateOthers(f, pa, distinct)
 			}
 		}
 	}
@@ -119,9 +123,11 @@ func names(pas []*graph.PeerAuthentication) string {
 	return strings.Join(out, ", ")
 }
 
+// relateOthers relates the policies of all (each there once) but self,
+// or the other definition of self that all holds.
 func relateOthers(f *rules.Finding, self *graph.PeerAuthentication, all []*graph.PeerAuthentication) {
 	for _, o := range all {
-		if o != self {
+		if !graph.SameObject(o.Obj, self.Obj) {
 			f.Relate(o.Obj, o.Obj.NameLoc, "PeerAuthentication %s/%s", o.Namespace(), o.Name())
 		}
 	}

@@ -3,6 +3,7 @@ package validation
 import (
 	"hash/maphash"
 
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
@@ -18,7 +19,9 @@ namespace and name) are one object in the cluster. ` + "`kubectl apply`" + ` app
 last one it reads, silently dropping what only the other says; ` + "`kustomize build`" + `, and so
 Flux, refuses the whole build ("may not add resource with an already registered id"); Argo CD
 warns that the resource appears twice, and which copy wins depends on the order. meshlint's
-other rules may read either copy, so their findings may be about the copy that does not run.
+other rules check what each copy says, so their findings may be about the copy that does not
+run; but they take the copies for one object, which conflicts with no copy of itself and is
+counted and named once.
 
 The rule reports each copy after the first at its name, with a note at the first. It stays
 quiet on the copies that come from the very same line of the same file: one kustomize base
@@ -56,30 +59,21 @@ spec:
 `
 }
 
-// objectID is what names an object in the cluster: the version of its
-// API does not, nor, for a kind without namespaces, the namespace a
-// document may still write.
-type objectID struct {
-	group     string
-	kind      kinds.Kind
-	namespace string
-	name      string
-}
-
 func runDuplicateObject(p *rules.Pass) error {
-	// The objects are indexed by a hash of their identity: a map of
+	// The objects are indexed by a hash of their identity (graph.IDOf,
+	// by which the other rules take the copies for one object): a map of
 	// tens of thousands of identities (four strings each) costs more, in
 	// allocation and collection, than the rest of the rule. Identities
 	// whose hashes collide go to the small map of the others.
 	objs := p.Graph.Objects
 	seed := maphash.MakeSeed()
 	byHash := make(map[uint64]int32, len(objs))
-	var others map[objectID]*manifest.Object
+	var others map[graph.ObjectID]*manifest.Object
 	for i, o := range objs {
 		if o.Kind == "" || o.Name == "" {
 			continue // the loader has reported it
 		}
-		id := identity(o)
+		id := graph.IDOf(o)
 		h := maphash.Comparable(seed, id)
 		j, ok := byHash[h]
 		if !ok {
@@ -87,9 +81,9 @@ func runDuplicateObject(p *rules.Pass) error {
 			continue
 		}
 		f := objs[j]
-		if fid := identity(f); fid != id {
+		if fid := graph.IDOf(f); fid != id {
 			if others == nil {
-				others = map[objectID]*manifest.Object{}
+				others = map[graph.ObjectID]*manifest.Object{}
 			}
 			if f, ok = others[id]; !ok {
 				others[id] = o
@@ -121,13 +115,4 @@ func kindName(o *manifest.Object) string {
 		return string(o.Kind) + "." + o.Group
 	}
 	return kinds.Qualified(o.Group, o.Kind)
-}
-
-// identity is what names o in the cluster.
-func identity(o *manifest.Object) objectID {
-	id := objectID{o.Group, o.Kind, o.Namespace, o.Name}
-	if kinds.ClusterScoped(o.Group, o.Kind) {
-		id.namespace = ""
-	}
-	return id
 }

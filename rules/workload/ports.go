@@ -250,7 +250,9 @@ func reportPortClashes(p *rules.Pass, format string, key func(*graph.Workload, s
 	g := p.Graph
 	lk := p.Lookup()
 	for _, w := range g.Workloads {
-		svcs := lk.ServicesSelecting(w)
+		// Two definitions of one Service are one Service, which MR017
+		// reports.
+		svcs := rules.Distinct(p, lk.ServicesSelecting(w))
 		if countPorts(svcs) < 2 || !g.InMesh(w) {
 			continue // a clash takes two ports
 		}

@@ -72,12 +72,21 @@ func reportNoWorkload(p *rules.Pass, ps []selPolicy, effect string) {
 // of its namespace that pick a common workload, with one such workload.
 func conflicts(g *graph.Graph, ps []selPolicy, skip func(*graph.Workload) bool) map[int][]int {
 	out := map[int][]int{}
+	// Two definitions of one policy are one policy (MR017 reports them):
+	// it conflicts with no copy of itself, and is named once.
+	canonical := map[*manifest.Object]bool{}
+	for _, sp := range graph.DistinctFunc(ps, func(sp selPolicy) *manifest.Object { return sp.obj }) {
+		canonical[sp.obj] = true
+	}
 	for i, a := range ps {
 		if a.sel == nil {
 			continue
 		}
 		for j, b := range ps {
 			if i == j || b.sel == nil || a.obj.Namespace != b.obj.Namespace {
+				continue
+			}
+			if !canonical[b.obj] || graph.SameObject(a.obj, b.obj) {
 				continue
 			}
 			for _, w := range g.SelectWorkloads(a.obj.Namespace, a.sel) {
@@ -120,13 +129,15 @@ func reportDefaults(p *rules.Pass, ps []selPolicy, skipNS func(string) bool, eff
 		}
 	}
 	for _, sp := range ps {
-		same := byNS[sp.obj.Namespace]
+		// Two definitions of one policy are one policy, which MR017
+		// reports.
+		same := graph.DistinctFunc(byNS[sp.obj.Namespace], func(o selPolicy) *manifest.Object { return o.obj })
 		if sp.sel != nil || len(same) < 2 {
 			continue
 		}
 		var others []string
 		for _, o := range same {
-			if o.obj != sp.obj {
+			if !graph.SameObject(o.obj, sp.obj) {
 				others = append(others, o.obj.Name)
 			}
 		}

@@ -1,0 +1,164 @@
+package graph
+
+import (
+	"cmp"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+)
+
+// The input may define one object twice: two folders linted together
+// (dev/ and prod/), a file copied. The graph keeps both definitions, so
+// that what each says is checked, but in the cluster they are one object
+// (kubectl apply keeps the one it applies last). MR017 reports the
+// duplication; the rules that compare objects with each other, count them
+// or list them must not take the definitions for two objects that
+// conflict, nor count or name them twice. ObjectID, SameObject, Distinct
+// and the others here are how they tell.
+//
+// Where a rule names or relates one definition for all, it takes the
+// canonical one (CompareDefinitions): the one written first by file and
+// position, whatever the order in which the input lists them, which
+// findings must not depend on (rules.DepOrder).
+
+// ObjectID is what names an object in the cluster: its API group (not
+// the version), kind, namespace and name. A kind without namespaces has
+// none, whatever a document writes.
+type ObjectID struct {
+	Group     string
+	Kind      kinds.Kind
+	Namespace string
+	Name      string
+}
+
+// IDOf returns the identity of o.
+func IDOf(o *manifest.Object) ObjectID {
+	id := ObjectID{o.Group, o.Kind, o.Namespace, o.Name}
+	if kinds.ClusterScoped(o.Group, o.Kind) {
+		id.Namespace = ""
+	}
+	return id
+}
+
+// named reports whether o has an identity: objects without a kind or a
+// name (which the loader reports) are only the same as themselves.
+func named(o *manifest.Object) bool { return o != nil && o.Kind != "" && o.Name != "" }
+
+// SameObject reports whether a and b are one object of the cluster: the
+// same object of the input, or two definitions of one identity.
+func SameObject(a, b *manifest.Object) bool {
+	if a == b {
+		return true
+	}
+	// The name first: most pairs a rule compares differ there.
+	return named(a) && named(b) && a.Name == b.Name && a.Kind == b.Kind && IDOf(a) == IDOf(b)
+}
+
+// CompareDefinitions orders two definitions of an object: by the file and
+// position of their names. The canonical definition of an object sorts
+// first. Definitions at one position (one kustomize base built twice) say
+// the same, and compare equal.
+func CompareDefinitions(a, b *manifest.Object) int {
+	pa, pb := a.Pos(a.NameLoc), b.Pos(b.NameLoc)
+	return cmp.Or(cmp.Compare(pa.File, pb.File), cmp.Compare(pa.Line, pb.Line), cmp.Compare(pa.Col, pb.Col))
+}
+
+// Distinct returns xs with one definition of each object: the entries of
+// another definition of an object than its canonical one
+// (CompareDefinitions) are left out, the others kept in order. An entry
+// repeated as such stays. It returns xs itself when no object is defined
+// twice, as nearly always: what to count, name, relate or compare with
+// when each object of the cluster must count once.
+func Distinct[T interface{ Object() *manifest.Object }](xs []T) []T {
+	return DistinctFunc(xs, T.Object)
+}
+
+// DistinctFunc is Distinct for values whose object obj returns.
+func DistinctFunc[T any](xs []T, obj func(T) *manifest.Object) []T {
+	if !hasCopies(xs, obj) {
+		return xs
+	}
+	// canon holds, by identity, the canonical definition among xs; a tie
+	// goes to the entry met first.
+	canon := map[ObjectID]*manifest.Object{}
+	for _, x := range xs {
+		if o := obj(x); named(o) {
+			id := IDOf(o)
+			if c, ok := canon[id]; !ok || CompareDefinitions(o, c) < 0 {
+				canon[id] = o
+			}
+		}
+	}
+	out := make([]T, 0, len(xs)-1)
+	for _, x := range xs {
+		if o := obj(x); !named(o) || canon[IDOf(o)] == o {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// hasCopies reports whether xs holds two definitions of an object. Most
+// lists are short and hold none: they are compared pair by pair, without
+// allocating; a long one (the workloads of a namespace) through a map.
+func hasCopies[T any](xs []T, obj func(T) *manifest.Object) bool {
+	if len(xs) <= 16 {
+		for i := 1; i < len(xs); i++ {
+			o := obj(xs[i])
+			for _, x := range xs[:i] {
+				if p := obj(x); p != o && SameObject(p, o) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	first := make(map[ObjectID]*manifest.Object, len(xs))
+	for _, x := range xs {
+		o := obj(x)
+		if !named(o) {
+			continue
+		}
+		id := IDOf(o)
+		if f, ok := first[id]; !ok {
+			first[id] = o
+		} else if f != o {
+			return true
+		}
+	}
+	return false
+}
+
+// DistinctObjects is Distinct for objects of the input.
+func DistinctObjects(objs []*manifest.Object) []*manifest.Object {
+	return DistinctFunc(objs, func(o *manifest.Object) *manifest.Object { return o })
+}
+
+// FirstDefinitions returns, for each entry of xs, the index of the first
+// entry that defines the same object: i itself for an object met for the
+// first time. A rule that reports the later of two objects in input order
+// (rules.DepOrder) compares their first definitions: the copy of an
+// object read after another object does not come after it.
+func FirstDefinitions[T interface{ Object() *manifest.Object }](xs []T) []int {
+	out := make([]int, len(xs))
+	first := map[ObjectID]int{}
+	for i, x := range xs {
+		out[i] = i
+		o := x.Object()
+		if !named(o) {
+			continue
+		}
+		id := IDOf(o)
+		if j, ok := first[id]; ok {
+			out[i] = j
+		} else {
+			first[id] = i
+		}
+	}
+	return out
+}
+
+// HasCopies reports whether objs define some object twice.
+func HasCopies(objs []*manifest.Object) bool {
+	return hasCopies(objs, func(o *manifest.Object) *manifest.Object { return o })
+}
