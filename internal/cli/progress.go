@@ -31,8 +31,10 @@ type progressLine struct {
 // terminal, the line would rewrite, every tenth of a second, the line being
 // typed on that same screen.
 func wantProgress(env *Env, off bool, paths []string) bool {
+	// CI=false (or 0) is how people say "not CI" to tools that check it.
+	ci := env.Getenv("CI")
 	if off || env.IsTerminal == nil || !env.IsTerminal(env.Stderr) ||
-		env.Getenv("CI") != "" || env.Getenv("TERM") == "dumb" {
+		ci != "" && ci != "false" && ci != "0" || env.Getenv("TERM") == "dumb" {
 		return false
 	}
 	return !contains(paths, "-") || !stdinIsTerminal(env)

@@ -24,6 +24,8 @@ func TestWantProgress(t *testing.T) {
 		{"terminal", true, nil, false, true},
 		{"piped", false, nil, false, false},
 		{"CI", true, map[string]string{"CI": "true"}, false, false},
+		{"CI=1", true, map[string]string{"CI": "1"}, false, false},
+		{"CI=false", true, map[string]string{"CI": "false"}, false, true},
 		{"dumb", true, map[string]string{"TERM": "dumb"}, false, false},
 		{"--no-progress", true, nil, true, false},
 	} {
