@@ -226,7 +226,11 @@ func checkRolloutSpec(p *rules.Pass, o *manifest.Object, s argoNode) {
 	if !tmpl.get("metadata").get("labels").ok() {
 		loc = s.keyLoc("template")
 	}
-	f := p.Reportf(o, loc, "the selector does not select the template's labels (%s): %s (spec.template.metadata.labels: `selector` does not match template `labels`)", labels.String(lbls), invalidSpec)
+	have := "the template has no labels"
+	if len(lbls) > 0 {
+		have = labels.String(lbls)
+	}
+	f := p.Reportf(o, loc, "the selector does not select the template's labels (%s): %s (spec.template.metadata.labels: `selector` does not match template `labels`)", have, invalidSpec)
 	f.Relate(o, sel.loc(), "the selector")
 }
 
@@ -554,7 +558,7 @@ func checkPauseDuration(p *rules.Pass, o *manifest.Object, st argoNode) {
 	dur, err := time.ParseDuration(v)
 	switch {
 	case err != nil:
-		p.Reportf(o, d.loc(), "%s %q is neither a 32-bit number of seconds nor a duration such as 30s, 10m or 1h: Argo Rollouts reads it as -1; %s (%s)", d.path, v, invalidSpec, argoInvalidDuration)
+		p.Reportf(o, d.loc(), "%s %q is neither a 32-bit number of seconds nor a duration such as 30s, 10m or 1h, so Argo Rollouts reads it as -1: %s (%s)", d.path, v, invalidSpec, argoInvalidDuration)
 	case dur.Seconds() <= -1:
 		// Shorter negative durations truncate to 0 seconds, which passes.
 		p.Reportf(o, d.loc(), "%s %q is negative: %s (%s)", d.path, v, invalidSpec, argoInvalidDuration)

@@ -1,7 +1,9 @@
 package routing
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/meshlint/meshlint/internal/duration"
@@ -81,24 +83,61 @@ func runRetriesExceedTimeout(p *rules.Pass) error {
 				continue
 			}
 			at := rt.Attempts.Loc
-			if perTry >= timeout {
-				f := p.Reportf(vs.Obj, rt.PerTryTimeout.Loc, "http[%d] perTryTimeout %s is not shorter than the route timeout %s: a try that times out takes the whole request, so none of the %d retries can start",
-					i, duration.Format(perTry), duration.Format(timeout), attempts)
-				f.Relate(vs.Obj, r.Timeout.Loc, "the route timeout")
-				continue
+			// The ways out: a shorter perTryTimeout (absent when no 1ns
+			// value fits), fewer attempts (absent when none fits) and a
+			// longer timeout (absent when attempts × perTryTimeout
+			// overflows).
+			var fixes []string
+			if d := maxPerTry(timeout, attempts); d > 0 {
+				fixes = append(fixes, "lower perTryTimeout to "+duration.Format(d))
 			}
-			total, verb := "more than 290 years", "exceed"
+			if fit > 0 {
+				fixes = append(fixes, fmt.Sprintf("lower attempts to %d", fit))
+			}
+			total, verb := "more than 290 years", "exceeds"
 			if attempts <= int64(math.MaxInt64/perTry) {
 				d := time.Duration(attempts) * perTry
 				total = duration.Format(d)
 				if d == timeout {
-					verb = "reach"
+					verb = "reaches"
 				}
+				fixes = append(fixes, "raise the timeout above "+total)
 			}
-			f := p.Reportf(vs.Obj, at, "http[%d] %d attempts × perTryTimeout %s = %s %s the route timeout %s: when tries time out, at most %d of the %d retries can start",
-				i, attempts, duration.Format(perTry), total, verb, duration.Format(timeout), fit, attempts)
+			if perTry >= timeout {
+				f := p.Reportf(vs.Obj, rt.PerTryTimeout.Loc, "http[%d] perTryTimeout %s is not shorter than the route timeout %s: a try that times out takes the whole request, so none of the %d retries can start; %s",
+					i, duration.Format(perTry), duration.Format(timeout), attempts, orList(fixes))
+				f.Relate(vs.Obj, r.Timeout.Loc, "the route timeout")
+				continue
+			}
+			f := p.Reportf(vs.Obj, at, "http[%d] %d attempts × perTryTimeout %s = %s %s the route timeout %s: when tries time out, at most %d of the %d retries can start; %s",
+				i, attempts, duration.Format(perTry), total, verb, duration.Format(timeout), fit, attempts, orList(fixes))
 			f.Relate(vs.Obj, r.Timeout.Loc, "the route timeout")
 		}
 	}
 	return nil
+}
+
+// maxPerTry returns a round perTryTimeout (two significant digits, whole
+// milliseconds, as Istio requires) with which all the attempts start
+// before the route timeout: attempts × perTryTimeout must stay below the
+// timeout, so the exact bound timeout / attempts is excluded. It returns 0
+// when not even 1ms fits.
+func maxPerTry(timeout time.Duration, attempts int64) time.Duration {
+	d := (timeout - 1) / time.Duration(attempts)
+	unit := time.Millisecond
+	if d < unit {
+		return 0
+	}
+	for unit*100 <= d {
+		unit *= 10
+	}
+	return d - d%unit
+}
+
+// orList joins the ways out of a finding as a sentence does: "a, b or c".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -63,7 +64,7 @@ func runSEAddressesRequired(p *rules.Pass) error {
 			if at.IsZero() {
 				at = port.Loc
 			}
-			p.Reportf(se.Obj, at, "port %d of ServiceEntry %s/%s is TCP and the entry has no addresses: its traffic cannot be told apart from other TCP traffic to port %d",
+			p.Reportf(se.Obj, at, "port %d of ServiceEntry %s/%s is TCP and the entry has no addresses: its traffic cannot be told apart from other TCP traffic to port %d; set addresses (a VIP or CIDR) or use a protocol that carries the host (HTTP, HTTPS, TLS)",
 				port.Number.V, se.Namespace(), se.Name(), port.Number.V)
 		}
 	}
@@ -146,7 +147,7 @@ func runSEProtocolConflict(p *rules.Pass) error {
 			if at.IsZero() {
 				at = port.Loc
 			}
-			p.Reportf(a.Entry.Obj, at, "%s is %s here but %s: Istio keeps only one of them", k, a.Protocol, strings.Join(others, ", "))
+			p.Reportf(a.Entry.Obj, at, "%s is %s here but %s: Istio keeps only one of them; declare the port with one protocol in every entry", k, a.Protocol, wording.List(others))
 		}
 	}
 	return nil

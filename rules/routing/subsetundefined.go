@@ -103,9 +103,9 @@ func runSubsetUndefined(p *rules.Pass) error {
 			used := graph.Distinct(g.DestinationRulesFor(fqdn, client))
 			var msg string
 			if len(used) > 0 {
-				msg = fmt.Sprintf("subset %q of host %q is not defined by DestinationRule %s", name, fqdn, drNames(used))
+				msg = fmt.Sprintf("subset %q of host %q is not defined by DestinationRule %s (%s)", name, fqdn, drNames(used), usedSubsets(used))
 			} else {
-				msg = fmt.Sprintf("subset %q of host %q is not defined: no DestinationRule for the host was found for clients in namespace %s", name, fqdn, client)
+				msg = fmt.Sprintf("subset %q of host %q is not defined: no DestinationRule for the host applies to clients in namespace %s, so they see no subsets of it", name, fqdn, client)
 			}
 			var ignored []*graph.DestinationRule
 			for _, dr := range graph.Distinct(g.DestinationRulesNaming(fqdn)) {
@@ -259,6 +259,31 @@ func (c chain) String() string {
 		return "namespace " + parts[0]
 	}
 	return "namespaces " + strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// usedSubsets says which subsets the DestinationRules define, in the order
+// written, each once and at most 8: "its subsets: v1, v2", or "it has no
+// subsets".
+func usedSubsets(drs []*graph.DestinationRule) string {
+	var names []string
+	for _, dr := range drs {
+		for _, s := range dr.Spec.Subsets {
+			if s.Name.V != "" && !slices.Contains(names, s.Name.V) {
+				names = append(names, s.Name.V)
+			}
+		}
+	}
+	const most = 8
+	if len(names) > most {
+		names = append(names[:most], fmt.Sprintf("and %d more", len(names)-most))
+	}
+	switch {
+	case len(drs) == 1:
+		return subsetList(names)
+	case len(names) == 0:
+		return "they have no subsets"
+	}
+	return "their subsets: " + strings.Join(names, ", ")
 }
 
 // drNames names DestinationRules as "ns/name", joined with "or".

@@ -2,9 +2,9 @@ package routing
 
 import (
 	"github.com/meshlint/meshlint/internal/graph"
-	"strings"
 
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -103,10 +103,10 @@ func runTargetPortUnresolved(p *rules.Pass) error {
 				missing[i] = string(w.Obj.Kind) + " " + w.Name()
 			}
 			if !served {
-				p.Reportf(s.Obj, sp.TargetPort.Loc, "targetPort %q of port %d matches no container port of the selected pods (%s): the Service has no endpoints on this port", sp.TargetPort.Str, sp.Port.V, strings.Join(missing, ", "))
+				p.Reportf(s.Obj, sp.TargetPort.Loc, "targetPort %q of port %d matches no container port of the selected pods (%s): the Service has no endpoints on this port; name their container port %q or use its number", sp.TargetPort.Str, sp.Port.V, wording.List(missing), sp.TargetPort.Str)
 				continue
 			}
-			p.Reportf(s.Obj, sp.TargetPort.Loc, "targetPort %q of port %d is not declared by %s: those pods get no endpoint on this port", sp.TargetPort.Str, sp.Port.V, strings.Join(missing, ", "))
+			p.Reportf(s.Obj, sp.TargetPort.Loc, "targetPort %q of port %d is not declared by %s: those pods get no endpoint on this port; give them a container port named %q", sp.TargetPort.Str, sp.Port.V, wording.List(missing), sp.TargetPort.Str)
 		}
 	}
 	return nil

@@ -80,7 +80,7 @@ type identityUse struct {
 // policies have uses and few are reported.
 func (u identityUse) where() string {
 	if u.condition != "" {
-		return fmt.Sprintf("rules[%d].when[%d] (%s) %s", u.rule, u.entry, u.condition, u.field)
+		return fmt.Sprintf("rules[%d].when[%d].%s (%s)", u.rule, u.entry, u.field, u.condition)
 	}
 	return fmt.Sprintf("rules[%d].from[%d].source.%s", u.rule, u.entry, u.field)
 }
@@ -151,7 +151,7 @@ func runAuthzIdentityWithoutMTLS(p *rules.Pass) error {
 		deny := ap.Spec.Action.V == "DENY"
 		for _, u := range uses {
 			if disabled != nil {
-				f := p.Reportf(ap.Obj, u.loc, "%s needs the caller's mTLS identity, but mTLS is DISABLE for workload %s/%s: every request is plaintext and never matches",
+				f := p.Reportf(ap.Obj, u.loc, "%s needs the caller's mTLS identity, but mTLS is DISABLE for workload %s/%s: every request is plaintext and never matches; make the mode STRICT",
 					u.where(), disabled.Namespace(), disabled.Name())
 				if disabledBy.Policy != nil {
 					f.Relate(disabledBy.Policy.Obj, disabledBy.Loc, "mTLS disabled here")

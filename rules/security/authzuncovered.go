@@ -95,7 +95,7 @@ func runWorkloadWithoutAuthz(p *rules.Pass) error {
 		if _, ok := w.Labels["gateway.networking.k8s.io/gateway-name"]; ok {
 			continue
 		}
-		p.Reportf(w.Obj, w.Obj.NameLoc, "workload %s/%s is covered by no AuthorizationPolicy: it accepts every request its mTLS settings let through",
+		p.Reportf(w.Obj, w.Obj.NameLoc, "workload %s/%s is covered by no AuthorizationPolicy: it accepts every request its mTLS settings let through; add an AuthorizationPolicy that selects it",
 			w.Namespace(), w.Name())
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -107,19 +108,23 @@ func runAuthzNoWorkload(p *rules.Pass) error {
 		if scope == "" {
 			where = "any namespace"
 		}
-		what := "selector " + labels.String(sel)
+		what, selects := "selector "+labels.String(sel), "selects"
 		at := ap.Obj.NameLoc
 		if len(sel) == 0 {
-			what = "the policy (no selector)"
+			what, selects = fmt.Sprintf("AuthorizationPolicy %s/%s", ap.Namespace(), ap.Name()), "has no selector and applies to"
 		} else {
 			at = ap.Spec.Selector.Loc
 		}
 		var msg string
-		if len(picked) == 0 {
+		switch {
+		case len(picked) == 0:
 			msg = fmt.Sprintf("%s matches no workload of %s: AuthorizationPolicy %s/%s is enforced nowhere", what, where, ap.Namespace(), ap.Name())
-		} else {
-			msg = fmt.Sprintf("%s selects %s, which have no sidecar and are not in ambient mode: AuthorizationPolicy %s/%s is enforced nowhere",
-				what, workloadNames(picked), ap.Namespace(), ap.Name())
+		case len(sel) == 0:
+			msg = fmt.Sprintf("%s %s %s, which %s: the policy is enforced nowhere; %s",
+				what, selects, workloadNames(picked), noProxy(len(picked)), meshThem(len(picked)))
+		default:
+			msg = fmt.Sprintf("%s %s %s, which %s: AuthorizationPolicy %s/%s is enforced nowhere; %s",
+				what, selects, workloadNames(picked), noProxy(len(picked)), ap.Namespace(), ap.Name(), meshThem(len(picked)))
 		}
 		f := p.Reportf(ap.Obj, at, "%s", msg)
 		for _, w := range picked {
@@ -127,6 +132,16 @@ func runAuthzNoWorkload(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// noProxy says that n workloads have no proxy to enforce a policy.
+func noProxy(n int) string {
+	return wording.Plural(n, "has no sidecar and is not in ambient mode", "have no sidecar and are not in ambient mode")
+}
+
+// meshThem is the next step for n workloads without a proxy.
+func meshThem(n int) string {
+	return wording.Plural(n, "inject a sidecar into it or put it in ambient mode", "inject sidecars into them or put them in ambient mode")
 }
 
 func workloadNames(ws []*graph.Workload) string {

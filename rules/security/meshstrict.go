@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -147,9 +146,12 @@ func runMeshNotStrict(p *rules.Pass) error {
 	sort.Strings(names)
 	first := names[0]
 
-	mode := "PERMISSIVE, Istio's default"
+	mode, fix := "PERMISSIVE (Istio's default)", "add a PeerAuthentication with mode STRICT and no selector to namespace "+root
 	if m := g.NamespaceMTLS(root); m.Policy != nil && m.Policy.MeshWide {
 		mode = m.Mode
+	}
+	if mesh != nil {
+		fix = fmt.Sprintf("set the mode of PeerAuthentication %s/%s to STRICT", mesh.Namespace(), mesh.Name())
 	}
 	var list []string
 	count := 0
@@ -157,12 +159,12 @@ func runMeshNotStrict(p *rules.Pass) error {
 		list = append(list, fmt.Sprintf("%s (%d)", ns, len(open[ns])))
 		count += len(open[ns])
 	}
-	in := "namespace"
-	if len(list) > 1 {
-		in = "namespaces"
+	if len(list) == 1 {
+		list[0] = first
 	}
-	msg := fmt.Sprintf("no mesh-wide STRICT PeerAuthentication in root namespace %s: the mTLS mode of %s with a sidecar falls back to %s, so plaintext is accepted, in %s %s",
-		root, wording.Count(count, "workload", "workloads"), mode, in, strings.Join(list, ", "))
+	msg := fmt.Sprintf("no mesh-wide STRICT PeerAuthentication in root namespace %s, so %s with a sidecar in %s %s %s and %s plaintext; %s",
+		root, wording.Count(count, "workload", "workloads"), wording.Plural(len(list), "namespace", "namespaces"), wording.List(list),
+		wording.Plural(count, "falls back to "+mode, "fall back to "+mode), wording.Plural(count, "accepts", "accept"), fix)
 
 	var f *rules.Finding
 	switch {

@@ -94,7 +94,7 @@ func runPeerAuthNotStrict(p *rules.Pass) error {
 func reportMode(p *rules.Pass, pa *graph.PeerAuthentication, mode spec.Str, scope string, meshed bool) {
 	switch mode.V {
 	case "PERMISSIVE":
-		f := p.Reportf(pa.Obj, mode.Loc, "mTLS mode PERMISSIVE for %s: plaintext is accepted alongside mutual TLS", scope)
+		f := p.Reportf(pa.Obj, mode.Loc, "mTLS mode PERMISSIVE for %s: plaintext is accepted alongside mutual TLS; set STRICT once every client has a sidecar", scope)
 		if meshed {
 			f.Fixes = []rules.Fix{{
 				Message: "Set the mode to STRICT: every workload of the scope has a sidecar",
@@ -102,7 +102,7 @@ func reportMode(p *rules.Pass, pa *graph.PeerAuthentication, mode spec.Str, scop
 			}}
 		}
 	case "DISABLE":
-		p.Reportf(pa.Obj, mode.Loc, "mTLS mode DISABLE for %s: mutual TLS is off, so peers are neither authenticated nor encrypted", scope)
+		p.Reportf(pa.Obj, mode.Loc, "mTLS mode DISABLE for %s: mutual TLS is off, so peers are neither authenticated nor encrypted; limit it to the workloads and ports that cannot take mTLS", scope)
 	}
 }
 

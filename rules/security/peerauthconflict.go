@@ -1,12 +1,13 @@
 package security
 
 import (
+	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -76,11 +77,15 @@ func runPeerAuthConflict(p *rules.Pass) error {
 		if distinct := graph.Distinct(wide); len(distinct) > 1 {
 			scope := "namespace " + ns
 			if ns == g.Mesh.RootNamespace {
-				scope = "the mesh (root namespace " + ns + ")"
+				scope = "the whole mesh (root namespace " + ns + ")"
+			}
+			all := "both"
+			if len(distinct) > 2 {
+				all = fmt.Sprintf("all %d", len(distinct))
 			}
 			for _, pa := range wide {
-				f := p.Reportf(pa.Obj, pa.Obj.NameLoc, "%d PeerAuthentications without a selector apply to %s (%s): Istio keeps only the oldest, so the mode depends on the order they were applied",
-					len(distinct), scope, names(distinct))
+				f := p.Reportf(pa.Obj, pa.Obj.NameLoc, "PeerAuthentications %s have no selector, so %s apply to %s: Istio keeps only the oldest, and the mode depends on the order they were applied; merge them into one",
+					names(distinct), all, scope)
 				relateOthers(f, pa, distinct)
 			}
 		}
@@ -105,8 +110,8 @@ func runPeerAuthConflict(p *rules.Pass) error {
 					continue
 				}
 				reported[pa] = true
-				f := p.Reportf(pa.Obj, pa.Spec.Selector.Loc, "%s %s/%s is selected by %d PeerAuthentications (%s): Istio keeps only the oldest, so its mode depends on the order they were applied",
-					w.Obj.Kind, w.Namespace(), w.Name(), len(distinct), names(distinct))
+				f := p.Reportf(pa.Obj, pa.Spec.Selector.Loc, "%s %s/%s is selected by PeerAuthentications %s: Istio keeps only the oldest, and its mode depends on the order they were applied; make the selectors disjoint or merge the policies",
+					w.Obj.Kind, w.Namespace(), w.Name(), names(distinct))
 				relateOthers(f, pa, distinct)
 			}
 		}
@@ -114,13 +119,14 @@ func runPeerAuthConflict(p *rules.Pass) error {
 	return nil
 }
 
+// names names the policies as "shop/a and shop/b", sorted.
 func names(pas []*graph.PeerAuthentication) string {
 	var out []string
 	for _, pa := range pas {
-		out = append(out, pa.Name())
+		out = append(out, pa.Namespace()+"/"+pa.Name())
 	}
 	sort.Strings(out)
-	return strings.Join(out, ", ")
+	return wording.List(out)
 }
 
 // relateOthers relates the policies of all (each there once) but self,

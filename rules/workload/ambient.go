@@ -1,6 +1,9 @@
 package workload
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
@@ -63,6 +66,12 @@ func ambientPolicies(g *graph.Graph) []ambientPolicy {
 		out = append(out, ambientPolicy{w.Obj, "a Wasm extension", graph.PolicyScope(s.Selector, s.TargetRef, s.TargetRefs)})
 	}
 	return out
+}
+
+// enrolFix is the next step of MR750 and MR752: enrol the target of the
+// given kind for a waypoint.
+func enrolFix(kind string) string {
+	return fmt.Sprintf("deploy a waypoint and label the %s or its namespace %s=<waypoint>", kind, graph.UseWaypointLabel)
 }
 
 var ambientPolicyKinds = withPods(kinds.AuthorizationPolicy, kinds.RequestAuthentication, kinds.Telemetry, kinds.WasmPlugin,
@@ -132,8 +141,8 @@ spec:
 		g := p.Graph
 		for _, a := range ambientPolicies(g) {
 			for _, t := range g.UnenrolledTargets(a.obj.Namespace, a.scope) {
-				p.Reportf(a.obj, t.Ref.Name.Loc, "%s targets %s %s/%s, which is in ambient mode and not enrolled for a waypoint (%s): no waypoint applies its %s",
-					a.obj.Ref(), t.Kind, t.Obj.Namespace, t.Obj.Name, graph.UseWaypointLabel, a.l7)
+				p.Reportf(a.obj, t.Ref.Name.Loc, "%s targets %s %s/%s, which is in ambient mode and not enrolled for a waypoint, so no waypoint applies its %s; %s",
+					a.obj.Ref(), t.Kind, t.Obj.Namespace, t.Obj.Name, strings.TrimPrefix(a.l7, "a "), enrolFix(string(t.Kind)))
 			}
 		}
 		return nil
@@ -330,15 +339,15 @@ spec:
 						services++
 						s := t.Service
 						if g.AmbientService(s) && !g.WaypointEnrolled(s.Namespace(), s.Obj.Labels) {
-							p.Reportf(a.obj, a.locs[i], "%s has %s for Service %s/%s, which is in ambient mode and not enrolled for a waypoint (%s): they are ignored",
-								a.obj.Ref(), a.l7, s.Namespace(), s.Name(), graph.UseWaypointLabel)
+							p.Reportf(a.obj, a.locs[i], "%s has %s for Service %s/%s, which is in ambient mode and not enrolled for a waypoint, so no proxy applies them; %s",
+								a.obj.Ref(), a.l7, s.Namespace(), s.Name(), enrolFix("Service"))
 						}
 					case services == 0 && t.Entry != nil:
 						se := t.Entry
 						n := g.Namespaces[ns]
 						if g.AmbientNamespace(ns) && n != nil && !n.Injection && !g.WaypointEnrolled(se.Namespace(), se.Obj.Labels) {
-							p.Reportf(a.obj, a.locs[i], "%s in ambient namespace %s has %s for ServiceEntry %s/%s, which is not enrolled for a waypoint (%s): they are ignored",
-								a.obj.Ref(), ns, a.l7, se.Namespace(), se.Name(), graph.UseWaypointLabel)
+							p.Reportf(a.obj, a.locs[i], "%s in ambient namespace %s has %s for ServiceEntry %s/%s, which is not enrolled for a waypoint, so no proxy applies them; %s",
+								a.obj.Ref(), ns, a.l7, se.Namespace(), se.Name(), enrolFix("ServiceEntry"))
 						}
 					}
 				}
@@ -464,7 +473,7 @@ metadata:
 			if n == nil || n.Labels["istio.io/dataplane-mode"] != "ambient" || !injectionLabels(n) {
 				continue
 			}
-			p.Reportf(s.Obj, s.LabelLoc("istio.io/dataplane-mode"), "Namespace %s is labelled for both ambient mode and sidecar injection: its pods get sidecars and ambient mode does not capture them", n.Name)
+			p.Reportf(s.Obj, s.LabelLoc("istio.io/dataplane-mode"), "Namespace %s is labelled for both ambient mode and sidecar injection: its pods get sidecars, which ambient mode does not capture; remove one of the labels", n.Name)
 		}
 		var pods map[*manifest.Object]graph.AnnotationSite // built for the first finding
 		for _, w := range g.Workloads {
@@ -483,7 +492,12 @@ metadata:
 			if s, ok := pods[w.Obj]; ok {
 				loc = s.LabelLoc("istio.io/dataplane-mode")
 			}
-			p.Reportf(w.Obj, loc, "%s %s/%s is labelled for ambient mode but its pods get a sidecar: ambient mode does not capture them", w.KindName(), w.Namespace(), w.Name())
+			its, them := "its pods get", "them"
+			if w.KindName() == "Pod" {
+				its, them = "it gets", "it"
+			}
+			p.Reportf(w.Obj, loc, "%s %s/%s is labelled for ambient mode but %s a sidecar, so ambient mode does not capture %s; remove the label or turn off injection for %s",
+				w.KindName(), w.Namespace(), w.Name(), its, them, them)
 		}
 		return nil
 	},

@@ -686,6 +686,27 @@ func appliesTo(a *annotation.Instance, k kinds.Kind) bool {
 	return false
 }
 
+// deprecatedInstead says what replaces a deprecated annotation, for those
+// whose replacement Istio documents; the rest are sent to their
+// documentation.
+func deprecatedInstead(key string) string {
+	switch key {
+	case "sidecar.istio.io/inject":
+		return "set the pod label sidecar.istio.io/inject instead"
+	case "sidecar.istio.io/discoveryAddress":
+		return "set discoveryAddress in the annotation proxy.istio.io/config instead"
+	case "sidecar.istio.io/statsInclusionPrefixes":
+		return "set proxyStatsMatcher.inclusionPrefixes in the annotation proxy.istio.io/config instead"
+	case "sidecar.istio.io/statsInclusionRegexps":
+		return "set proxyStatsMatcher.inclusionRegexps in the annotation proxy.istio.io/config instead"
+	case "sidecar.istio.io/statsInclusionSuffixes":
+		return "set proxyStatsMatcher.inclusionSuffixes in the annotation proxy.istio.io/config instead"
+	case "traffic.sidecar.istio.io/kubevirtInterfaces":
+		return "use the annotation istio.io/reroute-virtual-interfaces instead"
+	}
+	return "replace it as its Istio documentation says"
+}
+
 // AnnotationDeprecated reports deprecated Istio annotations.
 var AnnotationDeprecated = &rules.Rule{
 	ID:      "MR721",
@@ -730,7 +751,7 @@ spec:
 			if _, label := u.site.Labels[u.key]; label && u.key == "sidecar.istio.io/inject" {
 				continue
 			}
-			p.Reportf(u.site.Obj, u.loc(), "annotation %q of %s is deprecated", u.key, u.where())
+			p.Reportf(u.site.Obj, u.loc(), "annotation %q of %s is deprecated and may be removed in a later Istio release; %s", u.key, u.where(), deprecatedInstead(u.key))
 		}
 		return nil
 	},

@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -142,13 +143,27 @@ func validatePort(v string) error {
 	return nil
 }
 
+// listError is the error of a comma-separated list: what it is a list of,
+// and what is wrong with one of its items.
+type listError struct {
+	of, why string
+	star    bool
+}
+
+func (e listError) Error() string {
+	if e.star {
+		return fmt.Sprintf("want * or a comma-separated list of %s: %s", e.of, e.why)
+	}
+	return fmt.Sprintf("want a comma-separated list of %s: %s", e.of, e.why)
+}
+
 func validatePorts(v string) error {
 	if strings.TrimSpace(v) == "" {
 		return nil
 	}
 	for _, p := range strings.Split(v, ",") {
 		if err := validatePort(p); err != nil {
-			return fmt.Errorf("want a comma-separated list of ports: %w", err)
+			return listError{of: "ports", why: err.Error()}
 		}
 	}
 	return nil
@@ -159,8 +174,13 @@ func validateCIDRs(v string) error {
 		return nil
 	}
 	for _, c := range strings.Split(v, ",") {
-		if _, err := netip.ParsePrefix(strings.TrimSpace(c)); err != nil {
-			return fmt.Errorf("want a comma-separated list of CIDRs: %q is not one", strings.TrimSpace(c))
+		c = strings.TrimSpace(c)
+		if _, err := netip.ParsePrefix(c); err != nil {
+			why := fmt.Sprintf("%q is not a CIDR", c)
+			if a, err := netip.ParseAddr(c); err == nil {
+				why = fmt.Sprintf("%q has no prefix length (add /%d for the address alone)", c, a.BitLen())
+			}
+			return listError{of: "CIDRs", why: why}
 		}
 	}
 	return nil
@@ -172,10 +192,13 @@ func orStar(validate func(string) error) func(string) error {
 		if strings.TrimSpace(v) == "*" {
 			return nil
 		}
-		if err := validate(v); err != nil {
-			return fmt.Errorf("%w, or *", err)
+		err := validate(v)
+		var le listError
+		if errors.As(err, &le) {
+			le.star = true
+			return le
 		}
-		return nil
+		return err
 	}
 }
 

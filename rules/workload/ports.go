@@ -8,6 +8,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -94,6 +95,9 @@ spec:
 	Run:      runPortProtocolUnknown,
 }
 
+// portNameFix is MR712's advice for a port whose name tells no protocol.
+const portNameFix = "name the port http-…, grpc-… or tcp-…, or set appProtocol"
+
 func runPortProtocolUnknown(p *rules.Pass) error {
 	for _, s := range p.Graph.Services {
 		if istioOwned(s.Obj.Labels) || strings.EqualFold(s.Spec.Type.V, "ExternalName") {
@@ -103,15 +107,15 @@ func runPortProtocolUnknown(p *rules.Pass) error {
 			if portProtocol(port) != "" || strings.EqualFold(port.Protocol.V, "SCTP") {
 				continue
 			}
-			at, what := port.Name.Loc, fmt.Sprintf("name %q", port.Name.V)
+			at, why, fix := port.Name.Loc, fmt.Sprintf("is named %q", port.Name.V), portNameFix
 			switch {
 			case port.AppProtocol.V != "":
-				at, what = port.AppProtocol.Loc, fmt.Sprintf("appProtocol %q", port.AppProtocol.V)
+				at, why, fix = port.AppProtocol.Loc, fmt.Sprintf("has appProtocol %q, which Istio does not know", port.AppProtocol.V), "set appProtocol to http, http2, grpc, tcp or another protocol Istio knows"
 			case !port.Name.Set:
-				at, what = port.Loc, "no name"
+				at, why = port.Loc, "has no name and no appProtocol"
 			}
-			p.Reportf(s.Obj, at, "ports[%d] (%d) of Service %s/%s has %s, which names no protocol Istio knows: Istio sniffs the protocol",
-				i, port.Port.V, s.Namespace(), s.Name(), what)
+			p.Reportf(s.Obj, at, "ports[%d] (%d) of Service %s/%s %s, so Istio cannot tell its protocol and sniffs it from the traffic; %s",
+				i, port.Port.V, s.Namespace(), s.Name(), why, fix)
 		}
 	}
 	return nil
@@ -232,7 +236,7 @@ spec:
 }
 
 func runServiceProtocolConflict(p *rules.Pass) error {
-	reportPortClashes(p, "port %d is %s", func(_ *graph.Workload, port spec.ServicePort) (int64, string, bool) {
+	reportPortClashes(p, "port %d is %s, but the sidecar builds one inbound listener per port, so the protocols collide; use different port numbers or one Service", func(_ *graph.Workload, port spec.ServicePort) (int64, string, bool) {
 		proto := strings.ToUpper(port.Protocol.V)
 		if proto == "" {
 			proto = "TCP"
@@ -347,7 +351,7 @@ spec:
 }
 
 func runServicePortConflict(p *rules.Pass) error {
-	reportPortClashes(p, "target port %d is reached from service ports %s", func(w *graph.Workload, port spec.ServicePort) (int64, string, bool) {
+	reportPortClashes(p, "target port %d is reached from service ports %s, but Istio handles the pod's port with the protocol and name of only one of them; expose the target port through one Service port number", func(w *graph.Workload, port spec.ServicePort) (int64, string, bool) {
 		t := graph.TargetPort(port, w)
 		return t, fmt.Sprint(port.Port.V), t != 0
 	})
@@ -374,5 +378,5 @@ func describe(m map[string][]string) string {
 	for _, k := range keys {
 		parts = append(parts, fmt.Sprintf("%s (Service %s)", k, strings.Join(m[k], ", ")))
 	}
-	return strings.Join(parts, " and ")
+	return wording.List(parts)
 }

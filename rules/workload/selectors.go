@@ -1,13 +1,14 @@
 package workload
 
 import (
+	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -68,10 +69,17 @@ func reportNoWorkload(p *rules.Pass, ps []selPolicy, effect string) {
 	}
 }
 
+// conflict is another selector policy of the namespace that picks a
+// workload a policy picks too, with one such workload.
+type conflict struct {
+	other int
+	w     *graph.Workload
+}
+
 // conflicts returns, for each selector policy, the other selector policies
 // of its namespace that pick a common workload, with one such workload.
-func conflicts(g *graph.Graph, ps []selPolicy, skip func(*graph.Workload) bool) map[int][]int {
-	out := map[int][]int{}
+func conflicts(g *graph.Graph, ps []selPolicy, skip func(*graph.Workload) bool) map[int][]conflict {
+	out := map[int][]conflict{}
 	// Two definitions of one policy are one policy (MR017 reports them):
 	// it conflicts with no copy of itself, and is named once.
 	canonical := map[*manifest.Object]bool{}
@@ -91,7 +99,7 @@ func conflicts(g *graph.Graph, ps []selPolicy, skip func(*graph.Workload) bool) 
 			}
 			for _, w := range g.SelectWorkloads(a.obj.Namespace, a.sel) {
 				if (skip == nil || !skip(w)) && labels.SubsetOf(b.sel, w.Labels) {
-					out[i] = append(out[i], j)
+					out[i] = append(out[i], conflict{j, w})
 					break
 				}
 			}
@@ -100,7 +108,11 @@ func conflicts(g *graph.Graph, ps []selPolicy, skip func(*graph.Workload) bool) 
 	return out
 }
 
-func reportConflicts(p *rules.Pass, ps []selPolicy, skip func(*graph.Workload) bool, effect string) {
+// reportConflicts reports the selector policies that share a workload with
+// others of their namespace. one says what the workload two of them select
+// gets, many what any workload several select gets; kinds names the kind
+// in the plural.
+func reportConflicts(p *rules.Pass, ps []selPolicy, skip func(*graph.Workload) bool, one, many, kinds string) {
 	cs := conflicts(p.Graph, ps, skip)
 	idx := make([]int, 0, len(cs))
 	for i := range cs {
@@ -109,13 +121,21 @@ func reportConflicts(p *rules.Pass, ps []selPolicy, skip func(*graph.Workload) b
 	sort.Ints(idx)
 	for _, i := range idx {
 		a := ps[i]
-		var names []string
-		for _, j := range cs[i] {
-			names = append(names, ps[j].obj.Ref())
+		fix := "make the selectors disjoint or merge the " + kinds
+		var f *rules.Finding
+		if c := cs[i]; len(c) == 1 {
+			f = p.Reportf(a.obj, a.at(), "%s and %s both select %s %s/%s, and %s; %s",
+				a.obj.Ref(), ps[c[0].other].obj.Ref(), c[0].w.KindName(), c[0].w.Namespace(), c[0].w.Name(), one, fix)
+		} else {
+			var names []string
+			for _, c := range c {
+				names = append(names, ps[c.other].obj.Namespace+"/"+ps[c.other].obj.Name)
+			}
+			f = p.Reportf(a.obj, a.at(), "%s shares a workload with each of %s %s, and %s; %s",
+				a.obj.Ref(), kinds, wording.List(names), many, fix)
 		}
-		f := p.Reportf(a.obj, a.at(), "%s and %s select the same workload: %s", a.obj.Ref(), strings.Join(names, ", "), effect)
-		for _, j := range cs[i] {
-			f.Relate(ps[j].obj, ps[j].at(), "selects the same workload")
+		for _, c := range cs[i] {
+			f.Relate(ps[c.other].obj, ps[c.other].at(), "also selects %s %s/%s", c.w.KindName(), c.w.Namespace(), c.w.Name())
 		}
 	}
 }
@@ -138,10 +158,14 @@ func reportDefaults(p *rules.Pass, ps []selPolicy, skipNS func(string) bool, eff
 		var others []string
 		for _, o := range same {
 			if !graph.SameObject(o.obj, sp.obj) {
-				others = append(others, o.obj.Name)
+				others = append(others, o.obj.Namespace+"/"+o.obj.Name)
 			}
 		}
-		p.Reportf(sp.obj, sp.obj.NameLoc, "%s and %s of namespace %s both have no selector: %s",
-			sp.obj.Ref(), strings.Join(others, ", "), sp.obj.Namespace, effect)
+		all := "both"
+		if len(others) > 1 {
+			all = fmt.Sprintf("all %d", len(others)+1)
+		}
+		p.Reportf(sp.obj, sp.obj.NameLoc, "%s have no selector, so %s are the default of namespace %s: %s; merge them into one",
+			wording.List(append([]string{sp.obj.Ref()}, others...)), all, sp.obj.Namespace, effect)
 	}
 }

@@ -123,7 +123,7 @@ spec:
 	Related:  []string{"IST0110", "KIA0003"},
 	Deps:     rules.DepINJ,
 	Run: func(p *rules.Pass) error {
-		reportConflicts(p, sidecarPolicies(p.Graph), p.Graph.Ambient, "its proxy uses only the oldest of them")
+		reportConflicts(p, sidecarPolicies(p.Graph), p.Graph.Ambient, "its proxy uses only the oldest of them", "the proxy of each such workload uses only the oldest Sidecar that selects it", "Sidecars")
 		return nil
 	},
 }
@@ -211,13 +211,13 @@ func runSidecarInAmbient(p *rules.Pass) error {
 		ns := sp.obj.Namespace
 		if sp.sel == nil {
 			if n := g.Namespaces[ns]; g.AmbientNamespace(ns) && !injectionLabels(n) {
-				p.Reportf(sp.obj, sp.obj.NameLoc, "%s has no selector and namespace %s is in ambient mode: it applies to no proxy", sp.obj.Ref(), ns)
+				p.Reportf(sp.obj, sp.obj.NameLoc, "%s has no selector and namespace %s is in ambient mode: it applies to no proxy, since ztunnel and waypoints ignore Sidecars; remove it", sp.obj.Ref(), ns)
 			}
 			continue
 		}
 		for _, w := range g.SelectWorkloads(ns, sp.sel) {
 			if g.Ambient(w) {
-				p.Reportf(sp.obj, sp.at(), "%s selects %s %s/%s, which is in ambient mode and has no sidecar", sp.obj.Ref(), w.KindName(), w.Namespace(), w.Name())
+				p.Reportf(sp.obj, sp.at(), "%s selects %s %s/%s, which is in ambient mode and has no sidecar: ztunnel and waypoints ignore the Sidecar; remove it", sp.obj.Ref(), w.KindName(), w.Namespace(), w.Name())
 				break
 			}
 		}

@@ -117,7 +117,7 @@ spec:
 	Related:  []string{"IST0159"},
 	Deps:     rules.DepNone,
 	Run: func(p *rules.Pass) error {
-		reportConflicts(p, telemetryPolicies(p.Graph), nil, "only the oldest applies to it")
+		reportConflicts(p, telemetryPolicies(p.Graph), nil, "only the oldest of them applies to it", "each such workload gets only the oldest Telemetry that selects it", "Telemetry objects")
 		return nil
 	},
 }

@@ -63,7 +63,7 @@ func runApplicationUID1337(p *rules.Pass) error {
 		}
 		ps := w.Spec.Spec
 		if sc := ps.SecurityContext; sc != nil && sc.RunAsUser.Set && sc.RunAsUser.V == 1337 {
-			p.Reportf(w.Obj, sc.RunAsUser.Loc, "the pods of %s %s/%s run as user ID 1337, the proxy's: their traffic bypasses the sidecar", w.KindName(), w.Namespace(), w.Name())
+			p.Reportf(w.Obj, sc.RunAsUser.Loc, "the pods of %s %s/%s run as user ID 1337, the proxy's: their traffic bypasses the sidecar; run them as another user", w.KindName(), w.Namespace(), w.Name())
 		}
 		for _, cs := range [...][]spec.Container{ps.InitContainers, ps.Containers} {
 			for i := range cs {
@@ -72,7 +72,7 @@ func runApplicationUID1337(p *rules.Pass) error {
 					continue
 				}
 				if sc := c.SecurityContext; sc != nil && sc.RunAsUser.Set && sc.RunAsUser.V == 1337 {
-					p.Reportf(w.Obj, sc.RunAsUser.Loc, "container %q of %s %s/%s runs as user ID 1337, the proxy's: its traffic bypasses the sidecar", c.Name.V, w.KindName(), w.Namespace(), w.Name())
+					p.Reportf(w.Obj, sc.RunAsUser.Loc, "container %q of %s %s/%s runs as user ID 1337, the proxy's: its traffic bypasses the sidecar; run it as another user", c.Name.V, w.KindName(), w.Namespace(), w.Name())
 				}
 			}
 		}
