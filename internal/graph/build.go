@@ -81,6 +81,7 @@ func newGraph(objs []*manifest.Object, mesh config.Mesh) *Graph {
 		described:      map[string]bool{},
 		configMaps:     map[[2]string]*manifest.Object{},
 		secretsByName:  map[[2]string]*Secret{},
+		defs:           &definitions{},
 	}
 }
 

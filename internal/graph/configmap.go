@@ -95,9 +95,45 @@ func (c *ConfigMap) has(key string) bool {
 // (credentials/kube ExtractRoot): GenericScrtCaCert, then TLSSecretCaCert.
 var caKeys = []string{"cacert", "ca.crt"}
 
-// FindConfigMap returns the ConfigMap namespace/name, or nil.
+// noteConfigMap records ConfigMap o for FindConfigMap and
+// FindConfigMapFor.
+func (g *Graph) noteConfigMap(o *manifest.Object) {
+	k := [2]string{o.Namespace, o.Name}
+	first := g.configMaps[k]
+	switch {
+	case first == nil:
+		g.configMaps[k] = o
+		return
+	case g.configMapCopies == nil:
+		g.configMapCopies = map[[2]string][]*manifest.Object{}
+	}
+	if g.configMapCopies[k] == nil {
+		g.configMapCopies[k] = []*manifest.Object{first}
+	}
+	g.configMapCopies[k] = append(g.configMapCopies[k], o)
+	if CompareDefinitions(o, first) < 0 {
+		g.configMaps[k] = o
+	}
+}
+
+// FindConfigMap returns the ConfigMap namespace/name, or nil; of its
+// definitions, the first written (CompareDefinitions).
 func (g *Graph) FindConfigMap(ns, name string) *ConfigMap {
-	o := g.configMaps[[2]string{ns, name}]
+	return g.configMap(g.configMaps[[2]string{ns, name}])
+}
+
+// FindConfigMapFor returns the ConfigMap namespace/name that definition
+// from of the object that names it goes with (Counterpart), or nil.
+func (g *Graph) FindConfigMapFor(from *manifest.Object, ns, name string) *ConfigMap {
+	k := [2]string{ns, name}
+	if defs := g.configMapCopies[k]; defs != nil {
+		return g.configMap(counterpartFunc(g, from, defs, func(o *manifest.Object) *manifest.Object { return o }))
+	}
+	return g.configMap(g.configMaps[k])
+}
+
+// configMap returns what is kept of ConfigMap o, nil for none.
+func (g *Graph) configMap(o *manifest.Object) *ConfigMap {
 	if o == nil {
 		return nil
 	}

@@ -86,6 +86,11 @@ type Canary struct {
 	// routeTakeOver is the spec Flagger gives an HTTPRoute of the input
 	// named after the apex; addGatewayAPI puts it in place.
 	routeTakeOver *spec.GatewayRoute
+	// copies are the definitions of the Canary's object, in input order
+	// (itself among them), when the input defines it more than once:
+	// each derives its own objects, and takes over the definitions of
+	// the input's objects that go with it (takesOver).
+	copies []*Canary
 }
 
 // Rewrite is an object of the input that Flagger takes over because it has
@@ -217,9 +222,48 @@ func (g *Graph) GeneratedBy(o *manifest.Object) *Canary { return g.generatedBy[o
 
 // addFlagger adds the objects Flagger creates for the Canaries.
 func (g *Graph) addFlagger() {
+	if len(g.Canaries) > 1 {
+		byID := make(map[ObjectID][]*Canary, len(g.Canaries))
+		for _, c := range g.Canaries {
+			id := IDOf(c.Obj)
+			byID[id] = append(byID[id], c)
+		}
+		for _, defs := range byID {
+			if len(defs) > 1 {
+				for _, c := range defs {
+					c.copies = defs
+				}
+			}
+		}
+	}
 	for _, c := range g.Canaries {
 		g.deriveCanary(c)
 	}
+}
+
+// takesOver reports whether c is the definition of its Canary whose
+// Flagger takes over x, a definition of an object of the input that
+// Flagger rewrites: the one x goes with (Counterpart). Every definition of
+// x is taken over, since whichever is applied, Flagger rewrites it.
+func (g *Graph) takesOver(c *Canary, x *manifest.Object) bool {
+	return c.copies == nil || Counterpart(g, x, c.copies) == c
+}
+
+// flaggerFinds sorts the objects of one namespace and name that Flagger
+// finds when it reconciles c, to create one of them: input holds those of
+// the input, which it takes over; other is true when the Flagger of
+// another Canary created one (of the same apex). What it creates for
+// another definition of c is not found: each definition creates its own.
+func flaggerFinds[T interface{ Object() *manifest.Object }](g *Graph, c *Canary, xs []T) (input []T, other bool) {
+	for _, x := range xs {
+		switch by := g.generatedBy[x.Object()]; {
+		case by == nil:
+			input = append(input, x)
+		case !SameObject(by.Obj, c.Obj):
+			other = true
+		}
+	}
+	return input, other
 }
 
 // deriveCanary derives what Flagger's scheduler creates for c when it
@@ -235,10 +279,11 @@ func (g *Graph) deriveCanary(c *Canary) {
 	if kind != kinds.Deployment && kind != kinds.DaemonSet {
 		return
 	}
-	target := g.inputWorkload(kind, c.Namespace(), ref.Name.V)
-	if target == nil {
+	targets := g.inputWorkloads(kind, c.Namespace(), ref.Name.V)
+	if targets == nil {
 		return // Flagger fails on a target it cannot get
 	}
+	target := Counterpart(g, c.Obj, targets)
 	var ws *spec.Workload
 	if !decodeInto(g, target.Obj, target.Obj.Spec(), &ws) {
 		return
@@ -253,7 +298,7 @@ func (g *Graph) deriveCanary(c *Canary) {
 	}
 	c.Target, c.Label, c.Value = target, label, value
 	primaryValue := value + "-primary"
-	if g.inputWorkload(kind, c.Namespace(), c.PrimaryName()) == nil {
+	if g.inputWorkloads(kind, c.Namespace(), c.PrimaryName()) == nil {
 		c.Primary = g.flaggerPrimary(c, target, primaryValue)
 		g.addWorkload(c.Primary)
 	}
@@ -265,13 +310,15 @@ func (g *Graph) deriveCanary(c *Canary) {
 		name, value string
 		meta        *spec.CanaryMetadata
 	}{{apex, primaryValue, svc.Apex}, {primary, primaryValue, svc.Primary}, {canary, value, svc.Canary}} {
-		if in := g.serviceNamed(c.Namespace(), s.name); in != nil {
-			if g.generatedBy[in.Obj] == nil {
+		input, other := flaggerFinds(g, c, g.servicesNamed(c.Namespace(), s.name))
+		for _, in := range input {
+			if g.takesOver(c, in.Obj) {
 				g.flaggerTakeOver(c, in, map[string]string{label: s.value}, ports)
 			}
-			continue
 		}
-		c.Services = append(c.Services, g.flaggerService(c, s.name, map[string]string{label: s.value}, ports, s.meta))
+		if input == nil && !other {
+			c.Services = append(c.Services, g.flaggerService(c, s.name, map[string]string{label: s.value}, ports, s.meta))
+		}
 	}
 	if c.GatewayAPI() {
 		c.HTTPRoute = g.flaggerHTTPRoute(c)
@@ -283,52 +330,58 @@ func (g *Graph) deriveCanary(c *Canary) {
 	// The Istio router's Reconcile, after the Kubernetes router's, makes
 	// the DestinationRules, whatever the mode, then the VirtualService.
 	for _, name := range []string{canary, primary} {
-		if in := g.destinationRule(c.Namespace(), name); in != nil {
-			if g.generatedBy[in.Obj] != nil {
-				continue // another Canary's of the same apex
+		input, other := flaggerFinds(g, c, g.destinationRules(c.Namespace(), name))
+		for _, in := range input {
+			if g.takesOver(c, in.Obj) {
+				written := in.Spec
+				g.setDestinationRuleSpec(in, flaggerDestinationRuleSpec(c, name, written.Host.Loc))
+				c.Rewrites = append(c.Rewrites, &Rewrite{Obj: in.Obj, Written: written, Flagger: in.Spec})
 			}
-			written := in.Spec
-			g.setDestinationRuleSpec(in, flaggerDestinationRuleSpec(c, name, written.Host.Loc))
-			c.Rewrites = append(c.Rewrites, &Rewrite{Obj: in.Obj, Written: written, Flagger: in.Spec})
-			continue
 		}
-		c.DestinationRules = append(c.DestinationRules, g.flaggerDestinationRule(c, name))
+		if input == nil && !other { // else another Canary's of the same apex
+			c.DestinationRules = append(c.DestinationRules, g.flaggerDestinationRule(c, name))
+		}
 	}
-	switch in := g.virtualService(c.Namespace(), apex); {
-	case svc.Delegation.V && (len(svc.Hosts) > 0 || len(svc.Gateways) > 0):
+	if svc.Delegation.V && (len(svc.Hosts) > 0 || len(svc.Gateways) > 0) {
 		// reconcileVirtualService refuses a delegate with hosts or
 		// gateways before it gets the VirtualService.
-	case in != nil && g.generatedBy[in.Obj] != nil:
-		// Another Canary's of the same apex.
-	case in != nil:
-		written := in.Spec
-		g.setVirtualServiceSpec(in, flaggerVirtualServiceSpec(c))
-		c.Rewrites = append(c.Rewrites, &Rewrite{Obj: in.Obj, Written: written, Flagger: in.Spec})
-	default:
+		return
+	}
+	input, other := flaggerFinds(g, c, g.virtualServices(c.Namespace(), apex))
+	for _, in := range input {
+		if g.takesOver(c, in.Obj) {
+			written := in.Spec
+			g.setVirtualServiceSpec(in, flaggerVirtualServiceSpec(c))
+			c.Rewrites = append(c.Rewrites, &Rewrite{Obj: in.Obj, Written: written, Flagger: in.Spec})
+		}
+	}
+	if input == nil && !other { // else another Canary's of the same apex
 		c.VirtualService = g.flaggerVirtualService(c)
 	}
 }
 
-// virtualService returns the VirtualService of this namespace and name, or
-// nil.
-func (g *Graph) virtualService(ns, name string) *VirtualService {
+// virtualServices returns the VirtualServices of this namespace and name:
+// the definitions of one, in input order.
+func (g *Graph) virtualServices(ns, name string) []*VirtualService {
+	var out []*VirtualService
 	for _, vs := range g.VirtualServices {
 		if vs.Namespace() == ns && vs.Name() == name {
-			return vs
+			out = append(out, vs)
 		}
 	}
-	return nil
+	return out
 }
 
-// destinationRule returns the DestinationRule of this namespace and name,
-// or nil.
-func (g *Graph) destinationRule(ns, name string) *DestinationRule {
+// destinationRules returns the DestinationRules of this namespace and
+// name: the definitions of one, in input order.
+func (g *Graph) destinationRules(ns, name string) []*DestinationRule {
+	var out []*DestinationRule
 	for _, dr := range g.drsByNS[ns] {
 		if dr.Name() == name {
-			return dr
+			out = append(out, dr)
 		}
 	}
-	return nil
+	return out
 }
 
 // flaggerDestinationRule returns the DestinationRule Flagger creates for
@@ -558,15 +611,16 @@ func flaggerDestination(c *Canary, name string, weight int64) spec.RouteDestinat
 	return spec.RouteDestination{At: at, Destination: d, Weight: spec.Int{V: weight, Loc: svc.Port.Loc, Set: true}}
 }
 
-// inputWorkload returns the workload of the input of this kind (of group
-// apps), namespace and name, or nil.
-func (g *Graph) inputWorkload(kind kinds.Kind, ns, name string) *Workload {
+// inputWorkloads returns the workloads of the input of this kind (of
+// group apps), namespace and name: the definitions of one, in input order.
+func (g *Graph) inputWorkloads(kind kinds.Kind, ns, name string) []*Workload {
+	var out []*Workload
 	for _, w := range g.workloadsByNS[ns] {
 		if w.Obj.Kind == kind && w.Obj.Group == kinds.GroupApps && w.Name() == name && g.generatedBy[w.Obj] == nil {
-			return w
+			out = append(out, w)
 		}
 	}
-	return nil
+	return out
 }
 
 // flaggerObject returns an object Flagger creates for c. Its positions are

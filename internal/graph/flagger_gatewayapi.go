@@ -140,13 +140,14 @@ func flaggerRouteFilters(svc spec.CanaryService) []spec.GatewayRouteFilter {
 }
 
 // takeOverRoute gives r, a route of the input, the spec Flagger gives it
-// when a Canary's HTTPRoute has its name.
+// when a Canary's HTTPRoute has its name: of a Canary defined more than
+// once, the definition r goes with (takesOver).
 func (g *Graph) takeOverRoute(r *GatewayRoute) {
 	if r.Obj.Kind != kinds.HTTPRoute {
 		return
 	}
 	for _, c := range g.Canaries {
-		if c.routeTakeOver == nil || c.Namespace() != r.Namespace() {
+		if c.routeTakeOver == nil || c.Namespace() != r.Namespace() || !g.takesOver(c, r.Obj) {
 			continue
 		}
 		if apex, _, _ := c.ServiceNames(); apex == r.Name() {

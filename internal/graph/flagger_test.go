@@ -933,7 +933,7 @@ func TestFlaggerTakesOver(t *testing.T) {
 		src:      docs(target, dr, flaggerCanary("podinfo", ref+"  service: {port: 9898, trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}\n")),
 		rewrites: "DestinationRule/podinfo-primary",
 		check: func(t *testing.T, g *Graph) {
-			d := g.destinationRule("test", "podinfo-primary")
+			d := g.destinationRules("test", "podinfo-primary")[0]
 			if len(d.Spec.Subsets) != 0 || len(d.ExportTo) != 0 || d.Host != "podinfo-primary.test.svc.cluster.local" ||
 				d.Spec.TrafficPolicy == nil || d.Spec.TrafficPolicy.TLS.Mode.V != "ISTIO_MUTUAL" {
 				t.Errorf("DestinationRule %s %v %+v, want Flagger's spec", d.Host, d.ExportTo, d.Spec)
@@ -947,7 +947,7 @@ func TestFlaggerTakesOver(t *testing.T) {
 		src:      docs(target, vs, flaggerCanary("podinfo", ref+"  service: {port: 9898}\n")),
 		rewrites: "VirtualService/podinfo",
 		check: func(t *testing.T, g *Graph) {
-			v := g.virtualService("test", "podinfo")
+			v := g.virtualServices("test", "podinfo")[0]
 			if got := strings.Join(v.Hosts, ","); got != "podinfo.test.svc.cluster.local" {
 				t.Errorf("hosts %s, want the apex", got)
 			}
@@ -967,7 +967,7 @@ func TestFlaggerTakesOver(t *testing.T) {
 		src:      docs(target, vs, flaggerCanary("podinfo", ref+"  service: {port: 9898, delegation: true}\n")),
 		rewrites: "VirtualService/podinfo",
 		check: func(t *testing.T, g *Graph) {
-			v := g.virtualService("test", "podinfo")
+			v := g.virtualServices("test", "podinfo")[0]
 			if len(v.Hosts)+len(v.Gateways) != 0 || len(v.Spec.HTTP) != 1 || v.Spec.HTTP[0].Route[0].Destination.Host.V != "podinfo-primary" {
 				t.Errorf("hosts %v, gateways %v, routes %+v, want Flagger's delegate", v.Hosts, v.Gateways, v.Spec.HTTP)
 			}
@@ -978,7 +978,7 @@ func TestFlaggerTakesOver(t *testing.T) {
 		name: "VirtualService of a delegate with hosts",
 		src:  docs(target, vs, flaggerCanary("podinfo", ref+"  service: {port: 9898, delegation: true, hosts: [podinfo.example.com]}\n")),
 		check: func(t *testing.T, g *Graph) {
-			if got := strings.Join(g.virtualService("test", "podinfo").Hosts, ","); got != "podinfo.example.com" {
+			if got := strings.Join(g.virtualServices("test", "podinfo")[0].Hosts, ","); got != "podinfo.example.com" {
 				t.Errorf("hosts %s, want the input's", got)
 			}
 		},
@@ -989,7 +989,7 @@ func TestFlaggerTakesOver(t *testing.T) {
 			"  analysis:\n    match: [{headers: {x-canary: {exact: insider}}}]\n")),
 		rewrites: "VirtualService/podinfo",
 		check: func(t *testing.T, g *Graph) {
-			if v := g.virtualService("test", "podinfo"); len(v.Spec.HTTP) != 2 || len(v.Spec.HTTP[0].Match) != 1 {
+			if v := g.virtualServices("test", "podinfo")[0]; len(v.Spec.HTTP) != 2 || len(v.Spec.HTTP[0].Match) != 1 {
 				t.Errorf("routes %+v, want Flagger's A/B routes", v.Spec.HTTP)
 			}
 		},

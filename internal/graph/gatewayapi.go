@@ -768,6 +768,29 @@ func (g *Graph) serviceNamed(ns, name string) *Service {
 	return nil
 }
 
+// servicesNamed returns every definition of the Service of this namespace
+// and name, in input order.
+func (g *Graph) servicesNamed(ns, name string) []*Service {
+	var out []*Service
+	for _, s := range g.servicesByHost[name+"."+ns+".svc."+g.Mesh.ClusterDomain] {
+		if s.Namespace() == ns && s.Name() == name {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// serviceFor returns the definition of the Service of this namespace and
+// name that definition from of the object that names it goes with
+// (Counterpart), or nil.
+func (g *Graph) serviceFor(from *manifest.Object, ns, name string) *Service {
+	defs := g.servicesNamed(ns, name)
+	if defs == nil {
+		return nil
+	}
+	return Counterpart(g, from, defs)
+}
+
 // GrantFor returns a ReferenceGrant of the target's namespace that lets
 // objects of kind from in namespace fromNS refer to the target, or nil. A
 // grant's "to" entry without name covers every object of its kind.

@@ -244,8 +244,11 @@ type Graph struct {
 	present map[presentKey]bool
 	byLabel *labelIndex
 	// configMaps are the ConfigMaps the loader keeps, by namespace and
-	// name, the first of each (FindConfigMap).
-	configMaps map[[2]string]*manifest.Object
+	// name, the first written of each (FindConfigMap); configMapCopies
+	// all the definitions of those defined more than once, in input
+	// order (FindConfigMapFor), made on first use.
+	configMaps      map[[2]string]*manifest.Object
+	configMapCopies map[[2]string][]*manifest.Object
 	// secretsByName are the Secrets by namespace and name, the first of
 	// each (FindSecret).
 	secretsByName map[[2]string]*Secret
@@ -262,6 +265,9 @@ type Graph struct {
 	injectorConfigs []*InjectorConfig
 	// generatedBy holds the objects Flagger creates, by Canary.
 	generatedBy map[*manifest.Object]*Canary
+	// defs ranks the definitions of objects defined more than once
+	// (Counterpart).
+	defs *definitions
 	// recording marks the scratch graph of Prepare, whose decodes are kept
 	// on the objects for Build.
 	recording bool
@@ -307,9 +313,7 @@ func (g *Graph) notePresent(o *manifest.Object) {
 		return
 	}
 	if kinds.LoadedConfigMap(o.Group, o.Kind) {
-		if k := [2]string{o.Namespace, o.Name}; g.configMaps[k] == nil {
-			g.configMaps[k] = o
-		}
+		g.noteConfigMap(o)
 	}
 	api := o.Group == kinds.GroupGatewayAPI
 	g.present[presentKey{api, o.Kind, o.Namespace}] = true

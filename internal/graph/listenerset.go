@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -46,7 +47,8 @@ type ListenerSet struct {
 	// it is not written (a schema error).
 	Parent *ObjectRef
 	// Gateway is the Gateway Parent names, nil when the input does not
-	// hold it or Parent is not a Gateway.
+	// hold it or Parent is not a Gateway; of its definitions, the one the
+	// ListenerSet goes with (Counterpart).
 	Gateway *K8sGateway
 	// Allowed reports whether the Gateway's allowedListeners admit the
 	// ListenerSet's namespace; AllowedKnown is false when meshlint cannot
@@ -139,7 +141,10 @@ func (g *Graph) linkListenerSets() {
 	}
 	sets := append([]*ListenerSet(nil), g.ListenerSets...)
 	slices.SortStableFunc(sets, func(a, b *ListenerSet) int {
-		return ComparePrecedence(a.Created, a.Namespace()+"/"+a.Name(), b.Created, b.Namespace()+"/"+b.Name())
+		// Two definitions of a ListenerSet that one Gateway takes are
+		// in the order they are written, not read.
+		return cmp.Or(ComparePrecedence(a.Created, a.Namespace()+"/"+a.Name(), b.Created, b.Namespace()+"/"+b.Name()),
+			CompareDefinitions(a.Obj, b.Obj))
 	})
 	for _, ls := range sets {
 		if ls.Attached() {
@@ -164,15 +169,18 @@ func (g *Graph) linkListenerSet(ls *ListenerSet) {
 	if ls.Parent.GroupKind != gkGateway {
 		return
 	}
+	// Of the Gateway's definitions, the one the ListenerSet goes with:
+	// each definition of the Gateway has the ListenerSets of its layout.
+	var defs []*K8sGateway
 	for _, gw := range g.K8sGateways {
 		if gw.Namespace() == ls.Parent.Namespace && gw.Name() == ls.Parent.Name {
-			ls.Gateway = gw
-			break
+			defs = append(defs, gw)
 		}
 	}
-	if ls.Gateway == nil {
+	if defs == nil {
 		return
 	}
+	ls.Gateway = Counterpart(g, ls.Obj, defs)
 	ls.Allowed, ls.AllowedKnown = g.allowsListenerSet(ls.Gateway, ls.Namespace())
 	for i := range ls.Spec.Listeners {
 		l := g.newListener(ls.Gateway, &ls.Spec.Listeners[i], ls)
@@ -229,15 +237,19 @@ func (g *Graph) namespaceSelected(s *labels.Selector, ns string) (ok, known bool
 	return false, g.Mesh.ClosedWorld || (n != nil && n.Declared())
 }
 
-// linkListenerSetParent resolves a route's parentRef to a ListenerSet: the
-// route attaches to the ListenerSet's listeners, when the ListenerSet is
-// attached to its Gateway.
+// linkListenerSetParent resolves a route's parentRef to a ListenerSet, the
+// definition of it the route goes with (Counterpart): the route attaches
+// to the ListenerSet's listeners, when the ListenerSet is attached to its
+// Gateway.
 func (g *Graph) linkListenerSetParent(r *GatewayRoute, p *ParentRef) {
+	var defs []*ListenerSet
 	for _, ls := range g.ListenerSets {
 		if ls.Namespace() == p.Namespace && ls.Name() == p.Name {
-			p.ListenerSet = ls
-			break
+			defs = append(defs, ls)
 		}
+	}
+	if defs != nil {
+		p.ListenerSet = Counterpart(g, r.Obj, defs)
 	}
 	if p.ListenerSet == nil || !p.ListenerSet.Attached() {
 		return

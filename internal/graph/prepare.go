@@ -146,6 +146,7 @@ func (g *Graph) reuse(objs []*manifest.Object, mesh config.Mesh) *Graph {
 		described:      cleared(g.described),
 		configMaps:     cleared(g.configMaps),
 		secretsByName:  cleared(g.secretsByName),
+		defs:           &definitions{},
 	}
 	return g
 }

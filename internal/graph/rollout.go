@@ -9,7 +9,9 @@ import (
 
 // Rollout is an Argo Rollout (argoproj.io/v1alpha1): a Deployment whose
 // updates the Argo Rollouts controller drives, with the objects its canary
-// strategy names resolved as that controller resolves them.
+// strategy names resolved as that controller resolves them: of an object
+// defined more than once, to the definition that the Rollout's goes with
+// (Counterpart).
 type Rollout struct {
 	Meta
 	Spec *spec.Rollout
@@ -148,11 +150,12 @@ func (g *Graph) linkRollouts() {
 	if len(g.Rollouts) == 0 {
 		return
 	}
-	vss := make(map[string]*VirtualService, len(g.VirtualServices))
+	// Each definition of a VirtualService, DestinationRule or Service may
+	// be the one a definition of the Rollout goes with (Counterpart).
+	vss := make(map[string][]*VirtualService, len(g.VirtualServices))
 	for _, vs := range g.VirtualServices {
-		if k := vs.Namespace() + "/" + vs.Name(); vss[k] == nil {
-			vss[k] = vs
-		}
+		k := vs.Namespace() + "/" + vs.Name()
+		vss[k] = append(vss[k], vs)
 	}
 	for _, r := range g.Rollouts {
 		c := r.Spec.Strategy.Canary
@@ -169,7 +172,7 @@ func (g *Graph) linkRollouts() {
 			if f.Name.V == "" {
 				continue
 			}
-			f.Service = g.serviceNamed(ns, f.Name.V)
+			f.Service = g.serviceFor(r.Obj, ns, f.Name.V)
 			r.Services = append(r.Services, f)
 		}
 		istio := r.Istio()
@@ -182,16 +185,21 @@ func (g *Graph) linkRollouts() {
 			if vsNS == "" {
 				vsNS = ns
 			}
-			r.VirtualServices = append(r.VirtualServices, RolloutVirtualService{
-				Ref: &refs[i], Namespace: vsNS, Name: name, VirtualService: vss[vsNS+"/"+name],
-			})
+			rv := RolloutVirtualService{Ref: &refs[i], Namespace: vsNS, Name: name}
+			if defs := vss[vsNS+"/"+name]; defs != nil {
+				rv.VirtualService = Counterpart(g, r.Obj, defs)
+			}
+			r.VirtualServices = append(r.VirtualServices, rv)
 		}
 		if dr := istio.DestinationRule; dr != nil {
+			var defs []*DestinationRule
 			for _, d := range g.drsByNS[ns] {
 				if d.Name() == dr.Name.V {
-					r.DestinationRule = d
-					break
+					defs = append(defs, d)
 				}
+			}
+			if defs != nil {
+				r.DestinationRule = Counterpart(g, r.Obj, defs)
 			}
 		}
 	}

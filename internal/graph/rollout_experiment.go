@@ -307,7 +307,8 @@ func (g *Graph) addWorkloadRefExperiments() {
 // names, as Argo's template resolver finds it: of the kind and group of
 // the reference's kind and apiVersion, among those it supports
 // (infoByGroupKind: Deployment and ReplicaSet of group apps, PodTemplate
-// of the core group), of its name in r's namespace. A PodTemplate runs no
+// of the core group), of its name in r's namespace; of its definitions,
+// the one r goes with (Counterpart). A PodTemplate runs no
 // pods of its own: the workload of one is the Rollout's pods, which the
 // first Rollout naming it adds to the graph and podTemplates keeps for the
 // others. It returns nil when Argo resolves nothing: no such object, or a
@@ -323,48 +324,57 @@ func (g *Graph) workloadRefTarget(r *Rollout, podTemplates map[*manifest.Object]
 	kind := kinds.Kind(ref.Kind.V)
 	switch {
 	case group == kinds.GroupCore && kind == kinds.PodTemplate:
-		return g.podTemplateWorkload(r.Namespace(), ref.Name.V, podTemplates)
+		return g.podTemplateWorkload(r, ref.Name.V, podTemplates)
 	case group != kinds.GroupApps || kind != kinds.Deployment && kind != kinds.ReplicaSet:
 		return nil
 	}
+	var defs []*Workload
 	for _, w := range g.workloadsByNS[r.Namespace()] {
 		if w.Obj.Kind == kind && w.Obj.Group == group && w.Name() == ref.Name.V && Origin(w.Obj) == w.Obj {
-			return w
+			defs = append(defs, w)
 		}
 	}
-	return nil
+	if defs == nil {
+		return nil
+	}
+	return Counterpart(g, r.Obj, defs)
 }
 
 // podTemplateWorkload returns the workload of the pods of the PodTemplate
-// of the input named name in namespace ns, added to the graph the first
-// time: the object is the PodTemplate, whose template (at "template", not
-// under spec) they run, so that findings about their pod spec point there.
-// It returns nil when there is no such PodTemplate, or it does not decode.
-func (g *Graph) podTemplateWorkload(ns, name string, known map[*manifest.Object]*Workload) *Workload {
+// of the input named name in r's namespace, the definition of it that r
+// goes with (Counterpart), added to the graph the first time: the object
+// is the PodTemplate, whose template (at "template", not under spec) they
+// run, so that findings about their pod spec point there. It returns nil
+// when there is no such PodTemplate, or it does not decode.
+func (g *Graph) podTemplateWorkload(r *Rollout, name string, known map[*manifest.Object]*Workload) *Workload {
+	var defs []*manifest.Object
 	for _, o := range g.Objects {
-		if o.Kind != kinds.PodTemplate || o.Group != kinds.GroupCore || o.Namespace != ns || o.Name != name {
-			continue
+		if o.Kind == kinds.PodTemplate && o.Group == kinds.GroupCore && o.Namespace == r.Namespace() && o.Name == name {
+			defs = append(defs, o)
 		}
-		if w, ok := known[o]; ok {
-			return w
-		}
-		var pt *spec.PodTemplate
-		var w *Workload
-		var node *yaml.Node
-		if preparedOf(o) == nil {
-			// Not prepared: the nodes are there. (A prepared one has
-			// its decode, and reading the node again would read the
-			// file again.)
-			node = yamlpath.Field(o.Root(), "template")
-		}
-		if decodeInto(g, o, node, &pt) {
-			w = g.templateWorkload(&Workload{Meta: Meta{Obj: o}, Spec: pt})
-			g.addWorkload(w)
-		}
-		known[o] = w
+	}
+	if defs == nil {
+		return nil
+	}
+	o := counterpartFunc(g, r.Obj, defs, func(o *manifest.Object) *manifest.Object { return o })
+	if w, ok := known[o]; ok {
 		return w
 	}
-	return nil
+	var pt *spec.PodTemplate
+	var w *Workload
+	var node *yaml.Node
+	if preparedOf(o) == nil {
+		// Not prepared: the nodes are there. (A prepared one has its
+		// decode, and reading the node again would read the file
+		// again.)
+		node = yamlpath.Field(o.Root(), "template")
+	}
+	if decodeInto(g, o, node, &pt) {
+		w = g.templateWorkload(&Workload{Meta: Meta{Obj: o}, Spec: pt})
+		g.addWorkload(w)
+	}
+	known[o] = w
+	return w
 }
 
 // preparePodTemplate decodes the template of PodTemplate o while Prepare

@@ -2,6 +2,10 @@ package graph
 
 import (
 	"cmp"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
@@ -161,4 +165,138 @@ func FirstDefinitions[T interface{ Object() *manifest.Object }](xs []T) []int {
 // HasCopies reports whether objs define some object twice.
 func HasCopies(objs []*manifest.Object) bool {
 	return hasCopies(objs, func(o *manifest.Object) *manifest.Object { return o })
+}
+
+// A reference between objects resolves to one definition of its target,
+// and the input may define both the object that refers and its target
+// more than once. They are then most often one layout written twice:
+// two folders linted together (dev/ and prod/), a file copied. Each
+// layout is applied as a whole, and the cluster keeps the objects of the
+// one applied last, so each definition of the object that refers is
+// resolved within its own layout: findings about each definition are
+// those of its layout linted alone, and which copy a reference takes does
+// not depend on the order in which the input lists them. Linking every
+// definition with every other would check, besides, a dev/ Rollout
+// against the prod/ VirtualService meant for another, and the graph's
+// references hold one target each.
+//
+// definitions ranks the definitions of the objects the input defines more
+// than once, by file and position (CompareDefinitions), for Counterpart.
+// It is built on first use, which only an input with copies needs, and
+// may be used by rules running concurrently.
+type definitions struct {
+	once sync.Once
+	// rank is the place of each definition among those of its object,
+	// from 0; an object defined once is not in it.
+	rank map[*manifest.Object]int
+}
+
+// definitionRank returns the place of o among the definitions of its
+// object, by file and position, from 0. An object the graph derives
+// (Flagger's, an experiment step's) takes the place of the object of the
+// input it comes from (Origin).
+func (g *Graph) definitionRank(o *manifest.Object) int {
+	d := g.defs
+	if d == nil {
+		// A graph that newGraph did not make (a test's): built once,
+		// by the goroutine that builds it.
+		d = &definitions{}
+		g.defs = d
+	}
+	d.once.Do(func() { d.rank = rankDefinitions(g.Objects) })
+	return d.rank[Origin(o)]
+}
+
+// rankDefinitions places the definitions of each object defined more than
+// once: by file and position, then input order for definitions at one
+// position.
+func rankDefinitions(objs []*manifest.Object) map[*manifest.Object]int {
+	first := make(map[ObjectID]*manifest.Object, len(objs))
+	copies := map[ObjectID][]*manifest.Object{}
+	for _, o := range objs {
+		if !named(o) {
+			continue
+		}
+		id := IDOf(o)
+		f, ok := first[id]
+		switch {
+		case !ok:
+			first[id] = o
+		case copies[id] == nil:
+			copies[id] = []*manifest.Object{f, o}
+		default:
+			copies[id] = append(copies[id], o)
+		}
+	}
+	rank := map[*manifest.Object]int{}
+	for _, defs := range copies {
+		slices.SortStableFunc(defs, CompareDefinitions)
+		for i, o := range defs {
+			rank[o] = i
+		}
+	}
+	return rank
+}
+
+// Counterpart returns, among defs (the definitions of one object that a
+// reference names, at least one), the one that definition from of the
+// object that refers goes with (see definitions): the one written
+// closest to it (in its file, else in the deepest directory they share);
+// among definitions equally close, the first written (CompareDefinitions)
+// for the first definition of from's object, the second for its second,
+// and so on, round again when from's object has more. A from defined once
+// and equally close to all (a shared base) takes the first written. A nil
+// from takes the first written.
+func Counterpart[T interface{ Object() *manifest.Object }](g *Graph, from *manifest.Object, defs []T) T {
+	return counterpartFunc(g, from, defs, T.Object)
+}
+
+// counterpartFunc is Counterpart for values whose object obj returns.
+func counterpartFunc[T any](g *Graph, from *manifest.Object, defs []T, obj func(T) *manifest.Object) T {
+	if len(defs) == 1 {
+		return defs[0]
+	}
+	closest := defs
+	if from != nil {
+		at := definitionFile(from)
+		best := -1
+		closest = nil
+		for _, d := range defs {
+			switch n := sharedPath(at, definitionFile(obj(d))); {
+			case n > best:
+				best, closest = n, append(closest[:0], d)
+			case n == best:
+				closest = append(closest, d)
+			}
+		}
+	}
+	if len(closest) == 1 {
+		return closest[0]
+	}
+	closest = slices.Clone(closest)
+	slices.SortStableFunc(closest, func(a, b T) int { return CompareDefinitions(obj(a), obj(b)) })
+	if from == nil {
+		return closest[0]
+	}
+	return closest[g.definitionRank(from)%len(closest)]
+}
+
+// definitionFile is the file a definition is written in, as
+// CompareDefinitions reads it.
+func definitionFile(o *manifest.Object) string { return filepath.ToSlash(o.Pos(o.NameLoc).File) }
+
+// sharedPath returns how many leading elements (directories, then the
+// file's name) paths a and b share: the more, the closer two definitions.
+func sharedPath(a, b string) int {
+	n := 0
+	for a != "" && b != "" {
+		ea, ra, _ := strings.Cut(a, "/")
+		eb, rb, _ := strings.Cut(b, "/")
+		if ea != eb {
+			break
+		}
+		n++
+		a, b = ra, rb
+	}
+	return n
 }

@@ -417,20 +417,17 @@ var dupOnce = map[string]string{
 	"MR730": "reports each namespace once, at the Namespace the graph holds (the first definition)",
 }
 
-// dupLimits lists what the graph resolves to the first definition of an
-// object only, by the kind of object of the input that brings it in, and
-// the rules whose findings it changes ("*": all of them). Each is a
-// limit of internal/graph, not of the rules: the later definitions are
-// not derived, attached or checked as the first is. Inputs that hold such
-// a kind are compared without those rules.
+// dupLimits lists the references resolved to one definition of an object
+// for every definition of the object that refers to it, by the kind of
+// object of the input that brings them in, and the rules whose findings
+// it changes ("*": all of them): the later definitions are not derived,
+// attached or checked as the first is. The graph resolves each definition
+// to the one it goes with (graph.Counterpart); what is left is a rule
+// that does not ask for it. Inputs that hold such a kind are compared
+// without those rules.
 var dupLimits = []struct {
 	kind, rules, why string
-}{
-	{"flagger.app/Canary", "*", "the graph derives Flagger's objects from the first definition of a Canary, and rewrites the first definition of the objects Flagger takes over (flagger.go)"},
-	{"argoproj.io/Rollout", "MR153 MR719", "the graph resolves a Rollout's VirtualServices, DestinationRule and workloadRef to their first definition (rollout.go): the routes and pod template of a later one are not checked"},
-	{"gateway.networking.k8s.io/ListenerSet", "MR614", "the graph attaches a ListenerSet to the first definition of its Gateway only (listenerset.go)"},
-	{"/ConfigMap", "MR621", "the graph resolves a Gateway's parametersRef to the first definition of the ConfigMap (FindConfigMap)"},
-}
+}{}
 
 // dupLimitsOf returns, by rule ID ("*" for all), why the duplicated run
 // of an input with these objects may differ (dupLimits).

@@ -116,7 +116,7 @@ func runParametersRefInvalid(p *rules.Pass) error {
 			p.Reportf(gw.Obj, loc, "%s is not a core ConfigMap, the only kind Istio reads parameters from: Istio does not accept the Gateway (InvalidParameters)%s", what, notDeployed(deployed))
 			continue
 		}
-		cm := g.FindConfigMap(c.Namespace, c.Name)
+		cm := g.FindConfigMapFor(gw.Obj, c.Namespace, c.Name)
 		if cm == nil {
 			if !g.Mesh.ClosedWorld && !g.HasKind(kinds.ConfigMap, c.Namespace) {
 				continue
