@@ -416,7 +416,7 @@ var renamedAnnotation = regexp.MustCompile(`^Rename annotation \S+ to (\S+)$`)
 
 // deniedEgress reads the file and namespace of the egress default deny
 // that a fix of MR402 creates from the fix's message.
-var deniedEgress = regexp.MustCompile(`^Create (\S+) with a default-deny egress NetworkPolicy for namespace (\S+)$`)
+var deniedEgress = regexp.MustCompile(`^Create (\S+) with a default-deny egress NetworkPolicy for namespace ([^\s,;]+)[,;]`)
 
 // followsFromFix reports whether new finding f is one that an applied fix
 // brings by design, so that it is not a fault of the fix. The default

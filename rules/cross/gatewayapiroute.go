@@ -30,7 +30,9 @@ The Gateway's pods are the workloads of the input in its namespace labelled
 their pods are not known. For each backendRef with a weight that names a Service of the input,
 the rule asks the connectivity engine whether a pod of the Gateway can open a connection to
 each backend workload on its target port, for every listener the route is attached to, and
-reports the backend workloads that none can reach, and which side blocks.
+reports the backend workloads that none can reach, and which side blocks. A backendRef to
+another namespace that no ReferenceGrant permits is skipped: the Gateway refuses it and sends
+it nothing, whatever the policies say (MR604 reports it).
 
 A route attached through a ListenerSet (a parentRef of kind ` + "`ListenerSet`" + `) is served by the
 pods of the ListenerSet's Gateway, once the Gateway accepts the ListenerSet: it is checked as a
@@ -134,6 +136,12 @@ func runGatewayAPIRouteBlocked(p *rules.Pass) error {
 			}
 			for _, rule := range r.Rules {
 				for _, b := range rule.Backends {
+					// A backend of another namespace that no
+					// ReferenceGrant permits gets nothing from the
+					// Gateway (MR604 reports it): no policy blocks it.
+					if b.CrossNamespace && b.Grant == nil {
+						continue
+					}
 					checkGatewayAPIBackend(p, r, parent, pods, b)
 				}
 			}

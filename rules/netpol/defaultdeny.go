@@ -2,9 +2,11 @@ package netpol
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
@@ -56,10 +58,31 @@ type nsIndex struct {
 	// input.
 	first    map[string]*manifest.Object
 	policies map[string][]*graph.NetworkPolicy
+	// declared is the Namespace object of each namespace the input
+	// declares: its first-written definition (graph.CompareDefinitions)
+	// when it has several, which the graph does not keep.
+	declared map[string]*manifest.Object
+}
+
+// at is the object to report namespace ns at: its Namespace object, else
+// its first workload or policy.
+func (x *nsIndex) at(ns string) *manifest.Object {
+	if o := x.declared[ns]; o != nil {
+		return o
+	}
+	return x.first[ns]
 }
 
 func indexNamespaces(g *graph.Graph) *nsIndex {
-	x := &nsIndex{first: map[string]*manifest.Object{}, policies: map[string][]*graph.NetworkPolicy{}}
+	x := &nsIndex{first: map[string]*manifest.Object{}, policies: map[string][]*graph.NetworkPolicy{}, declared: map[string]*manifest.Object{}}
+	for _, o := range g.Objects {
+		if o.Kind != kinds.Namespace || o.Group != kinds.GroupCore {
+			continue
+		}
+		if c := x.declared[o.Name]; c == nil || graph.CompareDefinitions(o, c) < 0 {
+			x.declared[o.Name] = o
+		}
+	}
 	for _, np := range g.NetworkPolicies {
 		x.policies[np.Namespace()] = append(x.policies[np.Namespace()], np)
 	}
@@ -118,12 +141,21 @@ func runDefaultDeny(p *rules.Pass, d direction) {
 		}
 		msg := fmt.Sprintf("namespace %s has no default-deny %s NetworkPolicy (podSelector: {}, policyTypes: [%s], no %s rules): a pod that no policy isolates for %s %s",
 			ns, d.Name, d.Type, d.Name, d.Name, d.Open)
-		if ws := g.WorkloadsIn(ns); len(ws) > 0 {
+		// Two definitions of an object are one object: each is counted,
+		// named and related once, by its first-written definition. The
+		// workloads Flagger derives may be defined twice (two Canaries of
+		// one target) in an input that defines nothing twice, which
+		// rules.Distinct would not look at.
+		ws := g.WorkloadsIn(ns)
+		if rules.HasCopies(p) || slices.ContainsFunc(ws, func(w *graph.Workload) bool { return graph.Origin(w.Obj) != w.Obj }) {
+			ws = graph.Distinct(ws)
+		}
+		if len(ws) > 0 {
 			msg += openCount(ws, policies[ns], d)
 		}
 		var notes []string
 		var near []*graph.NetworkPolicy
-		for _, np := range policies[ns] {
+		for _, np := range rules.Distinct(p, policies[ns]) {
 			if note := nearMiss(np, d); note != "" {
 				notes = append(notes, note)
 				near = append(near, np)
@@ -132,10 +164,7 @@ func runDefaultDeny(p *rules.Pass, d direction) {
 		if len(notes) > 0 {
 			msg += "; " + strings.Join(notes, "; ")
 		}
-		at := first[ns]
-		if n := g.Namespaces[ns]; n != nil && n.Declared() {
-			at = n.Obj
-		}
+		at := nss.at(ns)
 		f := p.Reportf(at, at.NameLoc, "%s", msg)
 		for _, np := range near {
 			f.Relate(np.Obj, np.Obj.NameLoc, "NetworkPolicy %s/%s selects every pod but is not a default deny for %s", ns, np.Name(), d.Name)

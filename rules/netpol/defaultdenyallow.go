@@ -22,27 +22,50 @@ import (
 // namespace. A pod that no NetworkPolicy selected for that direction was
 // open, and the traffic the input declares for it would stop: the routes
 // of gateways (MR501) and of the mesh (MR502), the backends of Gateway API
-// Gateways (MR506) and the sources of AuthorizationPolicies (MR504). So
-// the deny's file also holds allow policies for exactly those flows, found
-// here as those rules (rules/cross) find them, and a fix that cannot name
-// the pods of a flow is not offered: a deny that breaks declared traffic is
-// no safe fix.
+// Gateways (MR506), the sources of AuthorizationPolicies (MR504), the
+// calls of a namespace's pods to its own Services (serviceCalls), and what
+// other NetworkPolicies allow (policyFlows). So the deny's file also holds
+// allow policies for exactly those flows, the first four found here as
+// those rules (rules/cross) find them, and a fix that cannot name the pods
+// of a flow is not offered: a deny that breaks declared traffic is no safe
+// fix. What nothing declares, a call from another namespace that no route
+// or policy names, the deny cuts, and the fix's message says so.
 
 // flowInputs are the kinds the flows are read from, which the fixes of
-// MR401 and MR402 read besides the policies and namespaces, and the
-// webhook configurations, whose Services' pods the API server calls.
+// MR401 and MR402 read besides the policies and namespaces: the webhook
+// configurations, whose Services' pods the API server calls, and the
+// admin policies, which the netpol engine weighs with the NetworkPolicies
+// that declare flows (policyFlows).
 var flowInputs = []kinds.Kind{
 	kinds.Gateway, kinds.VirtualService, kinds.Service, kinds.DestinationRule,
 	kinds.K8sGateway, kinds.ListenerSet, kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute, kinds.UDPRoute,
 	kinds.ReferenceGrant, kinds.AuthorizationPolicy, kinds.Ingress, kinds.Route,
 	kinds.MutatingWebhookConfiguration, kinds.ValidatingWebhookConfiguration,
+	kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy,
 }
 
-// portRef is a port a flow connects to.
+// portRef is a port a flow connects to: port, or the range port-end
+// when end is set, or every port of proto when port is 0 (what another
+// NetworkPolicy allows, read by the netpol engine, may be either).
 type portRef struct {
 	proto string // TCP, UDP or SCTP
 	port  int64
+	end   int64
 }
+
+// hi is the last port of r's range.
+func (r portRef) hi() int64 {
+	switch {
+	case r.port == 0:
+		return netpol.MaxPort
+	case r.end > r.port:
+		return r.end
+	}
+	return r.port
+}
+
+// lo is the first port of r's range.
+func (r portRef) lo() int64 { return max(r.port, netpol.MinPort) }
 
 // peerSpec is one peer of an allow rule: the pods matching pods (every pod
 // when nil) in the namespaces nss, or in every namespace when anyNS; or,
@@ -87,6 +110,10 @@ type source struct {
 	// pods Istio deploys for a Gateway carry its name label, which
 	// names them more plainly than all their labels.
 	selector map[string]string
+	// open narrows all to the pods that no policy isolates already: the
+	// clients of a Service of their namespace, or those another policy
+	// admits, need nothing of the pods a policy of theirs isolates.
+	open bool
 }
 
 // flow is a connection the input declares.
@@ -112,6 +139,10 @@ type flow struct {
 	// may admit it. Its egress stays open: that opens nothing the
 	// destination does not admit.
 	denied bool
+	// unselectable is set when from cannot name the source's pods (a
+	// workload without labels that another policy lets call): the
+	// ingress fix is withheld rather than open its whole namespace.
+	unselectable bool
 }
 
 // withTo sets f's egress peer: the destination's namespace and labels,
@@ -182,6 +213,10 @@ func declaredFlows(p *rules.Pass, ns string, d direction) (flows []flow, mesh []
 		c.meshRoutes()
 		c.gatewayAPIRoutes()
 		c.authzSources()
+		c.serviceCalls()
+		if len(g.NetworkPolicies) > 0 {
+			c.policyFlows(Analysis(p))
+		}
 		return &flowIndexes{ingress: c.in, egress: c.out}
 	}).(*flowIndexes)
 	x := xs.ingress
@@ -242,7 +277,7 @@ type flowCollector struct {
 func (c *flowCollector) add(what string, from peerSpec, srcs []source, ts []graph.BackendTarget, ingressOnly bool) {
 	for _, t := range ts {
 		if _, ok := netpol.ParseProtocol(t.Protocol); ok {
-			c.addTo(flow{what: what, from: from, srcs: srcs, dst: t.Workload, ports: []portRef{{t.Protocol, t.Port}}}, ingressOnly)
+			c.addTo(flow{what: what, from: from, srcs: srcs, dst: t.Workload, ports: []portRef{{proto: t.Protocol, port: t.Port}}}, ingressOnly)
 		}
 	}
 }
@@ -267,6 +302,18 @@ func (c *flowCollector) addTo(f flow, ingressOnly bool) {
 	}
 }
 
+// addIngress indexes f, whose sources are isolated for egress already,
+// with what ambient mode adds to it: for ingress, and the flows from the
+// destination's waypoints for egress too.
+func (c *flowCollector) addIngress(f flow) {
+	f, _, fromWaypoint := c.ambientFlows(f)
+	c.in.add(f, false)
+	for _, w := range fromWaypoint {
+		c.in.add(w, false)
+		c.out.add(w, true)
+	}
+}
+
 // add indexes f: by its destination's namespace for ingress, by its
 // sources' for egress, each namespace with its own sources.
 func (x *flowIndex) add(f flow, egress bool) {
@@ -277,6 +324,13 @@ func (x *flowIndex) add(f flow, egress bool) {
 	}
 	if f.toKey == "" {
 		f = x.withTo(f)
+	}
+	// Most flows start in one namespace, and not at their destination:
+	// they are indexed as they are.
+	if len(f.srcs) > 0 && !slices.ContainsFunc(f.srcs, func(s source) bool { return s.ns != f.srcs[0].ns || s.w != nil && s.w == f.dst }) {
+		ns := f.srcs[0].ns
+		x.byNS[ns] = append(x.byNS[ns], f)
+		return
 	}
 	all := f.srcs
 	for len(all) > 0 {
@@ -394,7 +448,7 @@ func (c *flowCollector) meshRoutes() {
 			if _, ok := netpol.ParseProtocol(t.Protocol); !ok || !g.InMesh(t.Workload) {
 				continue
 			}
-			f := flow{what: what, from: from, dst: t.Workload, ports: []portRef{{t.Protocol, t.Port}}, visible: visible}
+			f := flow{what: what, from: from, dst: t.Workload, ports: []portRef{{proto: t.Protocol, port: t.Port}}, visible: visible}
 			f, toWaypoint, fromWaypoint := c.ambientFlows(f)
 			c.in.add(f, false)
 			for _, w := range fromWaypoint {
@@ -549,7 +603,7 @@ func gatewayAPISources(g *graph.Graph, gw *graph.K8sGateway) []source {
 
 // hbonePort is the port ztunnel and waypoints connect to on a pod in
 // ambient mode.
-var hbonePort = portRef{"TCP", 15008}
+var hbonePort = portRef{proto: "TCP", port: ztunnelHBONE}
 
 // probeSource is the address the kubelet's probes of a pod in ambient
 // mode come from.
@@ -838,6 +892,18 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 		}
 		return false
 	}
+	// isolatedW is isolated for a workload, remembered: a namespace's
+	// flows name its workloads many times, and it may have hundreds of
+	// policies.
+	isoW := map[*graph.Workload]bool{}
+	isolatedW := func(w *graph.Workload) bool {
+		v, ok := isoW[w]
+		if !ok {
+			v = isolated(w.Labels)
+			isoW[w] = v
+		}
+		return v
+	}
 	isolates := slices.ContainsFunc(nps, d.Isolates)
 	byKey := map[string]*allowPolicy{}
 	unit := func(key, base string, pods map[string]string) *allowPolicy {
@@ -874,9 +940,38 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 	}
 	// sourceUnits returns the policies for the egress of s, none when a
 	// policy isolates s already, and false when s cannot be selected.
-	var all []*allowPolicy // sourceUnits of every pod, found once
+	var all []*allowPolicy     // sourceUnits of every pod, found once
+	var allOpen []*allowPolicy // those of every pod that no policy isolates, found once
 	sourceUnits := func(s source) ([]*allowPolicy, bool) {
 		switch {
+		case s.all && s.open && allOpen != nil:
+			return allOpen, true
+		case s.all && s.open:
+			// The pods that no policy isolates: those open finds,
+			// else each workload, however many.
+			allOpen = []*allowPolicy{}
+			var ws []*graph.Workload
+			for _, w := range g.WorkloadsIn(ns) {
+				if !isolatedW(w) {
+					ws = append(ws, w)
+				}
+			}
+			if len(ws) == 0 {
+				return allOpen, true
+			}
+			if ps, ok := open(ws); ok {
+				allOpen = ps
+				return allOpen, true
+			}
+			for _, w := range ws {
+				if len(w.Labels) == 0 {
+					return nil, false
+				}
+				u := unit(string(w.Obj.Kind)+"/"+w.Name(), w.Name(), w.Labels)
+				u.own = w.Labels
+				allOpen = append(allOpen, u)
+			}
+			return allOpen, true
 		case s.all && all != nil:
 			return all, true
 		case s.all:
@@ -889,7 +984,7 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 			// open, only a policy for every pod keeps one.
 			var ws []*graph.Workload
 			for _, w := range g.WorkloadsIn(ns) {
-				if !isolated(w.Labels) {
+				if !isolatedW(w) {
 					ws = append(ws, w)
 				}
 			}
@@ -910,7 +1005,7 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 				all = append(all, u)
 			}
 			return all, true
-		case isolated(s.labels):
+		case s.w != nil && isolatedW(s.w), s.w == nil && isolated(s.labels):
 			return nil, true
 		case len(s.labels) == 0:
 			return nil, false
@@ -932,10 +1027,10 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 	flows, mesh, meshKey := declaredFlows(pass, ns, d)
 	for _, f := range flows {
 		if d.Name == "ingress" {
-			if isolated(f.dst.Labels) {
+			if isolatedW(f.dst) {
 				continue // already isolated: the deny changes nothing for it
 			}
-			if len(f.dst.Labels) == 0 || f.denied {
+			if len(f.dst.Labels) == 0 || f.denied || f.unselectable {
 				return nil, false
 			}
 			p := unit(string(f.dst.Obj.Kind)+"/"+f.dst.Name(), f.dst.Name(), f.dst.Labels)
@@ -957,7 +1052,7 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 	// that no route names (see ambientFlows).
 	if d.Name == "ingress" {
 		for _, w := range g.WorkloadsIn(ns) {
-			if !g.Ambient(w) || isolated(w.Labels) || !networkProbes(w) {
+			if !g.Ambient(w) || isolatedW(w) || !networkProbes(w) {
 				continue
 			}
 			if len(w.Labels) == 0 {
@@ -979,7 +1074,7 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 	if len(mesh) > 0 {
 		var ws []*graph.Workload
 		for _, w := range g.WorkloadsIn(ns) {
-			if g.InMesh(w) && !isolated(w.Labels) {
+			if g.InMesh(w) && !isolatedW(w) {
 				ws = append(ws, w)
 			}
 		}
@@ -1029,7 +1124,7 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 			}
 		}
 	}
-	if !excludeIsolated(g, ns, byKey, isolated) {
+	if !excludeIsolated(g, ns, byKey, isolatedW) {
 		return nil, false
 	}
 	if d.Name == "ingress" && !portsDeclared(g, ns, byKey) {
@@ -1107,10 +1202,10 @@ func complementSelectors(nps []*graph.NetworkPolicy, d direction) ([]labels.Sele
 // isolates already (isolated): a workload whose labels include all of a
 // policy's is kept out by a label it has and the policy's own pods (own)
 // lack. It returns false when a workload has no such label.
-func excludeIsolated(g *graph.Graph, ns string, byKey map[string]*allowPolicy, isolated func(map[string]string) bool) bool {
+func excludeIsolated(g *graph.Graph, ns string, byKey map[string]*allowPolicy, isolated func(*graph.Workload) bool) bool {
 	var iso []*graph.Workload
 	for _, w := range g.WorkloadsIn(ns) {
-		if isolated(w.Labels) {
+		if isolated(w) {
 			iso = append(iso, w)
 		}
 	}
@@ -1171,14 +1266,10 @@ func portsDeclared(g *graph.Graph, ns string, byKey map[string]*allowPolicy) boo
 		if !declared || len(ws) == 0 {
 			continue
 		}
-		// HBONE's port (ambientFlows) is ztunnel's, which listens in the
-		// pod's network namespace, but MR410 knows only a sidecar's
-		// ports: an ambient pod that declares its ports gets no fix
-		// rather than an allow that MR410 reports.
 		for _, r := range p.rules {
 			for pr := range r.ports {
-				if !slices.ContainsFunc(ws, func(w *graph.Workload) bool { return w.HasPortIn(pr.proto, pr.port, pr.port) }) &&
-					!anySidecarPort(ws, pr.proto, "", pr.port, pr.port) {
+				if pr.port != 0 && !slices.ContainsFunc(ws, func(w *graph.Workload) bool { return w.HasPortIn(pr.proto, pr.lo(), pr.hi()) }) &&
+					!anySidecarPort(ws, pr.proto, "", pr.lo(), pr.hi()) && !anyHBONEPort(g, ws, pr.proto, pr.lo(), pr.hi()) {
 					return false
 				}
 			}
@@ -1442,14 +1533,23 @@ func writeAllowPolicies(b *strings.Builder, ps []*allowPolicy, ns string, explic
 				if a.port != b.port {
 					return int(a.port - b.port)
 				}
-				return strings.Compare(a.proto, b.proto)
+				if a.proto != b.proto {
+					return strings.Compare(a.proto, b.proto)
+				}
+				return int(a.end - b.end)
 			})
 			b.WriteString("    ports:\n")
 			for _, pr := range ports {
 				b.WriteString("    - {protocol: ")
 				b.WriteString(pr.proto)
-				b.WriteString(", port: ")
-				b.WriteString(strconv.FormatInt(pr.port, 10))
+				if pr.port != 0 {
+					b.WriteString(", port: ")
+					b.WriteString(strconv.FormatInt(pr.port, 10))
+				}
+				if pr.end > pr.port {
+					b.WriteString(", endPort: ")
+					b.WriteString(strconv.FormatInt(pr.end, 10))
+				}
 				b.WriteString("}\n")
 			}
 		}
@@ -1587,4 +1687,386 @@ func plainWord(s string) bool {
 		return false
 	}
 	return true
+}
+
+// serviceCalls are the calls within a namespace: its pods call the
+// Services of their namespace by name, and most such calls have no
+// route, AuthorizationPolicy or NetworkPolicy that names the clients. A
+// workload behind a Service of its namespace stays open to the pods of
+// that namespace on the ports the Service targets, and those pods may
+// reach it: the flows of both directions. Calls from other namespaces
+// are left to what declares them.
+func (c *flowCollector) serviceCalls() {
+	// The peer and sources are those of the namespace, made once for
+	// its Services.
+	type clients struct {
+		from peerSpec
+		srcs []source
+	}
+	byNS := map[string]clients{}
+	var ts []graph.BackendTarget
+	for _, s := range c.g.Services {
+		ns := s.Namespace()
+		if len(s.Workloads) == 0 {
+			continue
+		}
+		cl, ok := byNS[ns]
+		if !ok {
+			cl = clients{peerSpec{nss: []string{ns}}.keyed(), []source{{all: true, open: true, ns: ns, name: "namespace"}}}
+			byNS[ns] = cl
+		}
+		what := "Service " + ns + "/" + s.Name() + " for the calls of its own namespace, which no route or policy needs to name"
+		ts = ts[:0]
+		for _, sp := range s.Spec.Ports {
+			proto := sp.Protocol.V
+			if proto == "" {
+				proto = "TCP"
+			}
+			for _, w := range s.Workloads {
+				if port := graph.TargetPort(sp, w); port > 0 && w.Namespace() == ns {
+					ts = append(ts, graph.BackendTarget{Workload: w, Port: port, Protocol: proto})
+				}
+			}
+		}
+		c.add(what, cl.from, cl.srcs, ts, false)
+	}
+}
+
+// policyPeers are the pods that the rules of NetworkPolicy np name as
+// peers in one direction, as far as the graph's label index needs to
+// find candidates: the netpol engine decides.
+type policyPeers struct {
+	np *graph.NetworkPolicy
+	// nsWide is set when a peer has a namespaceSelector: its pods may be
+	// in any namespace; else they are in the policy's.
+	nsWide bool
+	// everyPod is set for a peer without podSelector, or an empty one;
+	// anyLabels for one with expressions alone; labels are the
+	// matchLabels of the others.
+	everyPod, anyLabels bool
+	labels              []map[string]string
+}
+
+// peersOf returns what the rules of np name in direction d, and false
+// when they name no pod (no rules, or ipBlocks alone).
+func peersOf(np *graph.NetworkPolicy, d direction) (*policyPeers, bool) {
+	pp := &policyPeers{np: np}
+	found := false
+	for _, r := range d.Rules(np) {
+		peers := r.From
+		if d.Name == "egress" {
+			peers = r.To
+		}
+		for _, peer := range peers {
+			if peer.IPBlock != nil {
+				continue
+			}
+			found = true
+			pp.nsWide = pp.nsWide || peer.NamespaceSelector != nil
+			switch ps := peer.PodSelector; {
+			case ps == nil || len(ps.MatchLabels)+len(ps.MatchExpressions) == 0:
+				pp.everyPod = true
+			case len(ps.MatchLabels) > 0:
+				pp.labels = append(pp.labels, ps.MatchLabels)
+			default:
+				pp.anyLabels = true
+			}
+		}
+	}
+	return pp, found
+}
+
+// mayName reports whether a peer of pp may select the pods of w.
+func (pp *policyPeers) mayName(w *graph.Workload) bool {
+	if !pp.nsWide && w.Namespace() != pp.np.Namespace() {
+		return false
+	}
+	return pp.everyPod || pp.anyLabels || slices.ContainsFunc(pp.labels, func(l map[string]string) bool { return labels.SubsetOf(l, w.Labels) })
+}
+
+// policyCollector finds the flows of policyFlows.
+type policyCollector struct {
+	c *flowCollector
+	a *netpol.Analysis
+	// withWorkloads are the namespaces that have workloads.
+	withWorkloads []string
+	ext           netpol.Endpoint
+	// fromAll holds, by namespace and destination, what the egress
+	// policies that select every pod of the namespace allow beyond what
+	// they allow every address (allowedFromAll): its workloads' own
+	// flows are what their other policies add (allowedBy).
+	fromAll map[string]map[*graph.Workload]netpol.Set
+}
+
+// policyFlows are the flows that the input's other NetworkPolicies
+// declare. An ingress rule that admits pods names them as clients of the
+// pods its policy selects: the egress deny of the clients' namespace must
+// let them call, on the ports the rule allows. An egress rule that allows
+// pods names them as destinations: the ingress deny of their namespace
+// must admit the policy's pods. What the policies allow between two pods
+// is the answer of the netpol engine (a), which reads the selectors,
+// namespace labels and named ports as every other rule does. What they
+// allow from, or to, every external address (a rule without peers) names
+// no pod, and declares nothing.
+//
+// The flows are of one direction each: the other side is isolated
+// already, by the policy that declares them.
+func (c *flowCollector) policyFlows(a *netpol.Analysis) {
+	g := c.g
+	pc := &policyCollector{c: c, a: a, ext: netpol.ExternalEndpoint(netpol.AllIPs)}
+	for _, ns := range g.NamespaceNames() {
+		if len(g.WorkloadsIn(ns)) > 0 {
+			pc.withWorkloads = append(pc.withWorkloads, ns)
+		}
+	}
+	for _, d := range []direction{ingress, egress} {
+		byWorkload := map[*graph.Workload][]*policyPeers{}
+		var order []*graph.Workload
+		everyPod := map[string][]*policyPeers{} // by namespace, the policies that select every pod
+		var nss []string
+		for _, np := range g.NetworkPolicies {
+			if !d.Isolates(np) || len(np.Workloads) == 0 {
+				continue
+			}
+			pp, ok := peersOf(np, d)
+			if !ok {
+				continue
+			}
+			if np.PodSelector.Empty() {
+				if everyPod[np.Namespace()] == nil {
+					nss = append(nss, np.Namespace())
+				}
+				everyPod[np.Namespace()] = append(everyPod[np.Namespace()], pp)
+			}
+			for _, w := range np.Workloads {
+				if byWorkload[w] == nil {
+					order = append(order, w)
+				}
+				byWorkload[w] = append(byWorkload[w], pp)
+			}
+		}
+		if d.Name == "ingress" {
+			for _, w := range order {
+				pc.admittedBy(w, byWorkload[w])
+			}
+			continue
+		}
+		for _, ns := range nss {
+			pc.allowedFromAll(ns, everyPod[ns])
+		}
+		for _, w := range order {
+			// The policies that select every pod of w's namespace are
+			// allowedFromAll's: w needs its own flows only for the
+			// others.
+			own := slices.DeleteFunc(slices.Clone(byWorkload[w]), func(pp *policyPeers) bool { return pp.np.PodSelector.Empty() })
+			if len(own) > 0 {
+				pc.allowedBy(w, own)
+			}
+		}
+	}
+}
+
+// namespaces are those that the peers of pps may select pods in.
+func (pc *policyCollector) namespaces(pps []*policyPeers) []string {
+	var out []string
+	for _, pp := range pps {
+		if pp.nsWide {
+			return pc.withWorkloads
+		}
+		if !slices.Contains(out, pp.np.Namespace()) {
+			out = append(out, pp.np.Namespace())
+		}
+	}
+	return out
+}
+
+// everyPodIn reports whether a peer of pps may select every pod of ns:
+// only then may the engine's answer for a pod of ns with any labels
+// (netpol.AnyPodIn) be other than for none.
+func everyPodIn(pps []*policyPeers, ns string) bool {
+	return slices.ContainsFunc(pps, func(pp *policyPeers) bool { return pp.everyPod && (pp.nsWide || pp.np.Namespace() == ns) })
+}
+
+// candidates are the workloads of ns that the peers of pps may select;
+// all of them when every is set.
+func (pc *policyCollector) candidates(ns string, pps []*policyPeers, every bool) []*graph.Workload {
+	g := pc.c.g
+	var out []*graph.Workload
+	for _, pp := range pps {
+		if !pp.nsWide && pp.np.Namespace() != ns {
+			continue
+		}
+		if every || pp.everyPod || pp.anyLabels {
+			return g.WorkloadsIn(ns)
+		}
+		for _, l := range pp.labels {
+			for _, w := range g.SelectWorkloads(ns, l) {
+				if !slices.Contains(out, w) {
+					out = append(out, w)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// why names, for a flow's comment, the policies of pps whose peers may
+// select w (every pod of w's namespace when w is nil, in namespace ns).
+func why(pps []*policyPeers, w *graph.Workload, ns, verb string) string {
+	var names []string
+	for _, pp := range pps {
+		ok := pp.everyPod && (pp.nsWide || pp.np.Namespace() == ns)
+		if w != nil {
+			ok = pp.mayName(w)
+		}
+		if n := pp.np.Namespace() + "/" + pp.np.Name(); ok && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "NetworkPolicy " + verb + "s these calls"
+	case 1:
+		return fmt.Sprintf("NetworkPolicy %s %ss these calls", names[0], verb)
+	}
+	return fmt.Sprintf("NetworkPolicies %s %s these calls", strings.Join(names, ", "), verb)
+}
+
+// admittedBy adds the flows to dst that the ingress rules of its
+// policies (pps) declare: from the pods that they admit beyond what they
+// admit from every external address, every pod of a namespace at once
+// where they admit them all. The flows concern the clients' egress.
+func (pc *policyCollector) admittedBy(dst *graph.Workload, pps []*policyPeers) {
+	a := pc.a
+	to := netpol.WorkloadEndpoint(dst)
+	ext := a.IngressAllowed(pc.ext, to)
+	for _, ns := range pc.namespaces(pps) {
+		var every netpol.Set
+		if everyPodIn(pps, ns) {
+			every = a.IngressAllowed(netpol.AnyPodIn(ns), to).Subtract(ext)
+		}
+		if !every.IsEmpty() {
+			pc.c.addTo(flow{what: why(pps, nil, ns, "admit"), from: peerSpec{nss: []string{ns}}.keyed(),
+				srcs: []source{{all: true, open: true, ns: ns, name: "namespace"}}, dst: dst, ports: setPorts(every)}, false)
+		}
+		for _, s := range pc.candidates(ns, pps, false) {
+			if s == dst {
+				continue
+			}
+			set := a.IngressAllowed(netpol.WorkloadEndpoint(s), to).Subtract(ext).Subtract(every)
+			if !set.IsEmpty() {
+				pc.c.addTo(flow{what: why(pps, s, ns, "admit"), from: workloadPeer(s), srcs: workloadSources([]*graph.Workload{s}),
+					dst: dst, ports: setPorts(set)}, false)
+			}
+		}
+	}
+}
+
+// allowedFromAll adds the flows that the egress rules of the policies of
+// namespace ns that select every pod (pps) declare: to the pods that
+// they allow beyond what they allow to every external address. The flows
+// concern the destinations' ingress.
+func (pc *policyCollector) allowedFromAll(ns string, pps []*policyPeers) {
+	from := netpol.AnyPodIn(ns)
+	peer := peerSpec{nss: []string{ns}}.keyed()
+	srcs := []source{{all: true, ns: ns, name: "namespace"}}
+	all := map[*graph.Workload]netpol.Set{}
+	if pc.fromAll == nil {
+		pc.fromAll = map[string]map[*graph.Workload]netpol.Set{}
+	}
+	pc.fromAll[ns] = all
+	pc.allowed(from, peer, srcs, pps, nil, all, func(*graph.Workload) string { return why(pps, nil, ns, "allow") })
+}
+
+// allowedBy adds the flows that the egress rules of src's policies that
+// select it by labels (pps) declare, beyond those of every pod of its
+// namespace (allowedFromAll).
+func (pc *policyCollector) allowedBy(src *graph.Workload, pps []*policyPeers) {
+	pc.allowed(netpol.WorkloadEndpoint(src), workloadPeer(src), workloadSources([]*graph.Workload{src}), pps, pc.fromAll[src.Namespace()], nil,
+		func(d *graph.Workload) string { return why(pps, d, d.Namespace(), "allow") })
+}
+
+// allowed adds the flows from the pods of from, whose peer and sources
+// they are, to the workloads that pps may name: what the policies allow
+// beyond what they allow to every external address and beyond base, and
+// records them in record when it is set. A port the destination's
+// containers do not declare, when they declare theirs, is left out:
+// nothing listens there (MR410 would report the allow).
+//
+// base is what every pod of the source's namespace gets
+// (allowedFromAll's record): a workload's own policies add to it, and
+// the policies of every pod name only the destinations it holds beyond
+// what they allow every address, which ext takes away.
+func (pc *policyCollector) allowed(from netpol.Endpoint, peer peerSpec, srcs []source, pps []*policyPeers, base, record map[*graph.Workload]netpol.Set, what func(*graph.Workload) string) {
+	a := pc.a
+	ext := a.EgressAllowed(from, pc.ext)
+	for _, ns := range pc.namespaces(pps) {
+		every := everyPodIn(pps, ns) && !a.EgressAllowed(from, netpol.AnyPodIn(ns)).Subtract(ext).IsEmpty()
+		for _, d := range pc.candidates(ns, pps, every) {
+			if srcs[0].w == d {
+				continue
+			}
+			to := netpol.WorkloadEndpoint(d)
+			set := a.EgressAllowed(from, to).Subtract(ext).Subtract(base[d])
+			if set.IsEmpty() {
+				continue
+			}
+			if record != nil {
+				record[d] = set
+			}
+			ports := declaredPorts(pc.c.g, d, setPorts(set))
+			if ports != nil && len(ports) == 0 {
+				continue
+			}
+			pc.c.addIngress(flow{what: what(d), from: peer, srcs: srcs, dst: d, ports: ports, unselectable: peer.pods == nil && srcs[0].w != nil})
+		}
+	}
+}
+
+// workloadPeer is the peer of w's pods: its namespace and labels.
+func workloadPeer(w *graph.Workload) peerSpec {
+	p := peerSpec{nss: []string{w.Namespace()}}
+	if len(w.Labels) > 0 {
+		p.pods = w.Labels
+	}
+	return p.keyed()
+}
+
+// setPorts are the ports of s: nil for every port.
+func setPorts(s netpol.Set) []portRef {
+	if s.IsAll() {
+		return nil
+	}
+	out := []portRef{}
+	for _, proto := range netpol.Protocols {
+		for _, r := range s.Ranges(proto) {
+			pr := portRef{proto: proto.String(), port: int64(r.Lo)}
+			switch {
+			case r.Lo == netpol.MinPort && r.Hi == netpol.MaxPort:
+				pr.port = 0
+			case r.Hi > r.Lo:
+				pr.end = int64(r.Hi)
+			}
+			out = append(out, pr)
+		}
+	}
+	return out
+}
+
+// declaredPorts are the ports of ps that w declares, when its containers
+// declare their ports (as MR410 checks): its sidecar's ports and, in
+// ambient mode, HBONE's count as declared. nil (every port) stays nil.
+func declaredPorts(g *graph.Graph, w *graph.Workload, ps []portRef) []portRef {
+	if ps == nil || !w.DeclaresPorts() {
+		return ps
+	}
+	ws := []*graph.Workload{w}
+	out := ps[:0:0]
+	for _, pr := range ps {
+		if pr.port == 0 || w.HasPortIn(pr.proto, pr.lo(), pr.hi()) || anySidecarPort(ws, pr.proto, "", pr.lo(), pr.hi()) ||
+			anyHBONEPort(g, ws, pr.proto, pr.lo(), pr.hi()) {
+			out = append(out, pr)
+		}
+	}
+	return out
 }

@@ -625,8 +625,8 @@ func TestDefaultDenyDelegate(t *testing.T) {
 	}
 
 	hidden := strings.Replace(in, "metadata: {name: web-routes, namespace: shop}\nspec:\n", "metadata: {name: web-routes, namespace: shop}\nspec:\n  exportTo: [.]\n", 1)
-	if got := denyFiles(t, map[string]string{"a.yaml": hidden}); strings.Contains(got["MR401 shop"], "allow-web-ingress") {
-		t.Errorf("ingress fix of shop with the delegate not exported to edge:\n%s\nwant no allow", got["MR401 shop"])
+	if got := denyFiles(t, map[string]string{"a.yaml": hidden}); strings.Contains(got["MR401 shop"], "VirtualService edge/front") {
+		t.Errorf("ingress fix of shop with the delegate not exported to edge:\n%s\nwant no allow for edge/front", got["MR401 shop"])
 	}
 }
 
@@ -670,11 +670,8 @@ const ambientShop = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, lab
 // TestDefaultDenyAmbient checks that the ingress fix of an ambient pod
 // admits HBONE (TCP 15008) from its clients as well as the route's port,
 // and the kubelet's probes from 169.254.7.127 when it has network probes;
-// the egress fix of the clients allows HBONE to it too.
-//
-// MR410 does not know that ztunnel listens on 15008 in an ambient pod: the
-// fix is withheld for a pod that declares its ports, whose allow MR410
-// would report.
+// the egress fix of the clients allows HBONE to it too, whether the pod
+// declares its ports or not.
 func TestDefaultDenyAmbient(t *testing.T) {
 	probed := strings.Replace(undeclaredBackend, "image: web:1}", "image: web:1, readinessProbe: {httpGet: {path: /ready, port: 8080}}}", 1)
 	in := strings.ReplaceAll(ambientShop, " LABELS", "") + probed + strings.ReplaceAll(allowGateway, "GWNS", "istio-ingress")
@@ -699,10 +696,12 @@ func TestDefaultDenyAmbient(t *testing.T) {
 	if c := got["MR402 istio-ingress"]; !strings.Contains(c, "    - {protocol: TCP, port: 8080}\n    - {protocol: TCP, port: 15008}\n") {
 		t.Errorf("egress fix of istio-ingress:\n%s\nwant ports 8080 and 15008", c)
 	}
+	// ztunnel serves HBONE in the pod's network namespace: a pod that
+	// declares its ports gets the allow of 15008 too, which MR410 accepts.
 	declared := strings.ReplaceAll(ambientShop, " LABELS", "") + allowBackend + strings.ReplaceAll(allowGateway, "GWNS", "istio-ingress")
 	files, got := applyDenies(t, map[string]string{"a.yaml": declared})
-	if c, ok := got["MR401 shop"]; !ok || c != "" {
-		t.Errorf("ingress fix of shop, whose pods declare their ports:\n%s\nwant none", c)
+	if c := got["MR401 shop"]; !strings.Contains(c, "    - {protocol: TCP, port: 8080}\n    - {protocol: TCP, port: 15008}\n") {
+		t.Errorf("ingress fix of shop, whose pods declare their ports:\n%s\nwant ports 8080 and 15008", c)
 	}
 	if msgs := lintMessages(t, files, PortNotExposed); len(msgs) > 0 {
 		t.Errorf("MR410 after the fixes: %q", msgs)
@@ -773,6 +772,7 @@ spec:
     matchLabels: {gateway.networking.k8s.io/gateway-name: wp}
   policyTypes: [Egress]
   egress:
+  # Service shop/web for the calls of its own namespace, which no route or policy needs to name, through waypoint mesh-infra/wp
   # VirtualService shop/web via Gateway istio-ingress/public, through waypoint mesh-infra/wp
   - to:
     - namespaceSelector:
@@ -842,5 +842,281 @@ spec:
 	}
 	if c := got["MR402 infra"]; !strings.Contains(c, "  # HTTPRoute infra/web via Gateway infra/edge\n") {
 		t.Errorf("egress fix of infra with a grant:\n%s\nwant an allow for HTTPRoute infra/web", c)
+	}
+}
+
+// paymentsTree is the namespace payments of examples/: a Deployment and
+// a StatefulSet, each behind a Service, and no route or policy that
+// names who calls them.
+const paymentsTree = `apiVersion: v1
+kind: Namespace
+metadata: {name: payments, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: payments, namespace: payments}
+spec:
+  selector: {matchLabels: {app: payments}}
+  template:
+    metadata: {labels: {app: payments}}
+    spec: {containers: [{name: payments, image: payments:1, ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: payments, namespace: payments}
+spec:
+  selector: {app: payments}
+  ports: [{name: http, port: 8080}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: postgres, namespace: payments}
+spec:
+  serviceName: postgres
+  selector: {matchLabels: {app: postgres}}
+  template:
+    metadata: {labels: {app: postgres}}
+    spec: {containers: [{name: postgres, image: postgres:16, ports: [{name: tcp-postgres, containerPort: 5432}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: postgres, namespace: payments}
+spec:
+  selector: {app: postgres}
+  ports: [{name: tcp-postgres, port: 5432}]
+---
+`
+
+// TestDefaultDenyServiceCalls checks the calls within a namespace, which
+// have no route: a workload behind a Service of its namespace stays open
+// to the namespace's pods on the ports the Service targets (ingress), and
+// every pod of the namespace may reach it there (egress). The shape is
+// examples/payments, where payments calls postgres.
+func TestDefaultDenyServiceCalls(t *testing.T) {
+	got := denyFiles(t, map[string]string{"a.yaml": paymentsTree})
+	wantIngress := `  name: allow-postgres-ingress
+  namespace: payments
+spec:
+  podSelector:
+    matchLabels: {app: postgres}
+  policyTypes: [Ingress]
+  ingress:
+  # Service payments/postgres for the calls of its own namespace, which no route or policy needs to name
+  - from:
+    - podSelector: {}
+    ports:
+    - {protocol: TCP, port: 5432}
+`
+	if c := got["MR401 payments"]; !strings.Contains(c, wantIngress) {
+		t.Errorf("ingress fix of payments:\n%s\nwant\n%s", c, wantIngress)
+	}
+	wantEgress := `  name: allow-namespace-egress
+  namespace: payments
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  # Service payments/payments for the calls of its own namespace, which no route or policy needs to name
+  - to:
+    - podSelector:
+        matchLabels: {app: payments}
+    ports:
+    - {protocol: TCP, port: 8080}
+  # Service payments/postgres for the calls of its own namespace, which no route or policy needs to name
+  - to:
+    - podSelector:
+        matchLabels: {app: postgres}
+    ports:
+    - {protocol: TCP, port: 5432}
+`
+	if c := got["MR402 payments"]; !strings.Contains(c, wantEgress) {
+		t.Errorf("egress fix of payments:\n%s\nwant\n%s", c, wantEgress)
+	}
+
+	// A pod that a policy isolates for egress already keeps it: the
+	// allow selects the others.
+	isolated := paymentsTree + `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: postgres-egress, namespace: payments}
+spec:
+  podSelector: {matchLabels: {app: postgres}}
+  policyTypes: [Egress]
+`
+	want := `  name: allow-namespace-egress
+  namespace: payments
+spec:
+  podSelector:
+    matchExpressions:
+    - {key: app, operator: NotIn, values: [postgres]}
+`
+	if c := denyFiles(t, map[string]string{"a.yaml": isolated})["MR402 payments"]; !strings.Contains(c, want) {
+		t.Errorf("egress fix of payments with postgres isolated:\n%s\nwant\n%s", c, want)
+	}
+	// When every pod is isolated for egress, the Services open none.
+	all := strings.Replace(isolated, "podSelector: {matchLabels: {app: postgres}}\n  policyTypes: [Egress]", "podSelector: {matchLabels: {}}\n  policyTypes: [Egress]\n  egress: [{ports: [{port: 443}]}]", 1)
+	if c := denyFiles(t, map[string]string{"a.yaml": all})["MR402 payments"]; c == "" || strings.Contains(c, "allow-namespace-egress") || strings.Contains(c, "Service payments/") {
+		t.Errorf("egress fix of payments with every pod isolated:\n%s\nwant the deny without allows", c)
+	}
+}
+
+// declaringPolicies has namespace db, whose postgres admits the web pods
+// of namespace shop on 5432, and every pod of namespace jobs on 5433 and
+// from every address on 9187 (a metrics port); and namespace shop, whose
+// web may send to the pods of db, where only 5432 and 9187 are declared.
+const declaringPolicies = `apiVersion: v1
+kind: Namespace
+metadata: {name: db, labels: {tier: data}}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: postgres, namespace: db}
+spec:
+  selector: {matchLabels: {app: postgres}}
+  template:
+    metadata: {labels: {app: postgres}}
+    spec: {containers: [{name: pg, image: postgres:16, ports: [{containerPort: 5432}, {containerPort: 9187}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: postgres, namespace: db}
+spec:
+  podSelector: {matchLabels: {app: postgres}}
+  ingress:
+  - from:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}
+      podSelector: {matchLabels: {app: web}}
+    ports: [{port: 5432}]
+  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: jobs}}}]
+    ports: [{port: 5433}]
+  - ports: [{port: 9187}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: web:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cron, namespace: jobs}
+spec:
+  selector: {matchLabels: {app: cron}}
+  template:
+    metadata: {labels: {app: cron}}
+    spec: {containers: [{name: cron, image: cron:1}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-egress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{namespaceSelector: {matchLabels: {tier: data}}}]
+    ports: [{port: 5432}, {port: 6000, endPort: 6100}, {port: 9187}]
+  - ports: [{port: 53, protocol: UDP}]
+`
+
+// TestDefaultDenyPolicyDeclared checks the flows that other NetworkPolicies
+// declare: an ingress rule that admits pods of another namespace lets
+// them call in the egress fix of theirs, by workload or by namespace as
+// the rule names them, on its ports; an egress rule that allows pods of
+// another namespace gets them admitted in the ingress fix of theirs, on
+// the ports the pods declare. What a rule allows every address (no peer)
+// names no client.
+func TestDefaultDenyPolicyDeclared(t *testing.T) {
+	got := denyFiles(t, map[string]string{"a.yaml": declaringPolicies})
+	// shop/web is isolated for egress by web-egress: the fix of shop
+	// leaves it alone.
+	if c := got["MR402 shop"]; c == "" || strings.Contains(c, "NetworkPolicy db/postgres") {
+		t.Errorf("egress fix of shop, whose web is isolated:\n%s\nwant the deny without the allow", c)
+	}
+	wantJobs := `  # NetworkPolicy db/postgres admits these calls
+  - to:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: db}
+      podSelector:
+        matchLabels: {app: postgres}
+    ports:
+    - {protocol: TCP, port: 5433}
+`
+	if c := got["MR402 jobs"]; !strings.Contains(c, "  name: allow-namespace-egress\n") || !strings.Contains(c, wantJobs) || strings.Contains(c, "9187") {
+		t.Errorf("egress fix of jobs:\n%s\nwant allow-namespace-egress with\n%s\nand not 9187, which every address gets", c, wantJobs)
+	}
+	wantDB := `  # NetworkPolicy shop/web-egress allows these calls
+  - from:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: shop}
+      podSelector:
+        matchLabels: {app: web}
+    ports:
+    - {protocol: TCP, port: 5432}
+    - {protocol: TCP, port: 9187}
+`
+	// db/postgres is isolated: its namespace's ingress fix needs no
+	// allow for it. Without its policy, the fix admits web on the
+	// ports of web-egress that postgres declares.
+	open := strings.Replace(declaringPolicies, "kind: NetworkPolicy\nmetadata: {name: postgres, namespace: db}", "kind: NetworkPolicy\nmetadata: {name: postgres, namespace: db}\n# not postgres", 1)
+	open = strings.Replace(open, "podSelector: {matchLabels: {app: postgres}}\n  ingress:", "podSelector: {matchLabels: {app: none}}\n  ingress:", 1)
+	if c := denyFiles(t, map[string]string{"a.yaml": open})["MR401 db"]; !strings.Contains(c, "  name: allow-postgres-ingress\n") || !strings.Contains(c, wantDB) {
+		t.Errorf("ingress fix of db:\n%s\nwant allow-postgres-ingress with\n%s", c, wantDB)
+	}
+	// The jobs rule names every pod of namespace jobs: its allow is for
+	// every pod, and web's egress allow, reached by a rule for its own
+	// pods, the same in shop once web-egress is gone.
+	unisolated := strings.Replace(declaringPolicies, "metadata: {name: web-egress, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: web}}", "metadata: {name: web-egress, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: nothing}}", 1)
+	wantShop := `  name: allow-web-egress
+  namespace: shop
+spec:
+  podSelector:
+    matchLabels: {app: web}
+  policyTypes: [Egress]
+  egress:
+  # NetworkPolicy db/postgres admits these calls
+  - to:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: db}
+      podSelector:
+        matchLabels: {app: postgres}
+    ports:
+    - {protocol: TCP, port: 5432}
+`
+	if c := denyFiles(t, map[string]string{"a.yaml": unisolated})["MR402 shop"]; !strings.Contains(c, wantShop) {
+		t.Errorf("egress fix of shop:\n%s\nwant\n%s", c, wantShop)
+	}
+
+	// A client without labels cannot be named but with its whole
+	// namespace: the ingress fix is withheld.
+	unlabelled := `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: postgres, namespace: db}
+spec:
+  selector: {matchLabels: {app: postgres}}
+  template:
+    metadata: {labels: {app: postgres}}
+    spec: {containers: [{name: pg, image: postgres:16}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec: {containers: [{name: web, image: web:1}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-egress, namespace: shop}
+spec:
+  podSelector: {matchExpressions: [{key: app, operator: DoesNotExist}]}
+  policyTypes: [Egress]
+  egress: [{to: [{namespaceSelector: {}}], ports: [{port: 5432}]}]
+`
+	if c, ok := denyFiles(t, map[string]string{"a.yaml": unlabelled})["MR401 db"]; !ok || c != "" {
+		t.Errorf("ingress fix of db with an unlabelled client: %q (reported: %t), want none", c, ok)
+	}
+	labelled := strings.Replace(unlabelled, "metadata: {name: web, namespace: shop}", "metadata: {name: web, namespace: shop, labels: {role: web}}", 1)
+	if c := denyFiles(t, map[string]string{"a.yaml": labelled})["MR401 db"]; !strings.Contains(c, "        matchLabels: {role: web}\n    ports:\n    - {protocol: TCP, port: 5432}\n") {
+		t.Errorf("ingress fix of db with a labelled client:\n%s\nwant an allow of role: web on 5432", c)
 	}
 }

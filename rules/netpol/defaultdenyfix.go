@@ -53,9 +53,18 @@ func defaultDenyFix(p *rules.Pass, ns string, at *manifest.Object, d direction, 
 		return rules.Fix{}, false
 	}
 	return rules.Fix{
-		Message:  fmt.Sprintf("Create %s with a default-deny %s NetworkPolicy for namespace %s", path, d.Name, ns),
+		Message:  fmt.Sprintf("Create %s with a default-deny %s NetworkPolicy for namespace %s, with allows for the traffic the manifests declare; %s", path, d.Name, ns, stillCut(d)),
 		NewFiles: []rules.NewFile{{Path: path, Content: defaultDenyYAML(g, ns, explicit, d, nps, allows)}},
 	}, true
+}
+
+// stillCut says what the deny of direction d blocks that was open, for
+// the fix's message: what nothing in the manifests declares.
+func stillCut(d direction) string {
+	if d.Name == "ingress" {
+		return "calls from other namespaces that no route or policy declares will be refused"
+	}
+	return "calls to other namespaces that no route or policy declares, and out of the cluster, will be refused"
 }
 
 // policyFile returns the file that a fix writes NetworkPolicy name of

@@ -39,23 +39,35 @@ spec:
 
 and allow DNS and the destinations each workload needs. ` + "`meshlint --fix`" + ` writes this policy
 to a new file, ` + "`default-deny-egress.yaml`" + `, next to the namespace's manifests, with policies
-that allow DNS and, when the namespace runs sidecars or gateway proxies, istiod, and the allow policies that
-keep open the traffic the manifests declare from the pods that no policy isolates for egress
-today: one policy per workload, ` + "`allow-<workload>-egress`" + `, selecting its pod labels, with one
-rule per destination (its namespace and pod labels) and a comment naming the route or source
-it keeps open. The pods of an Istio Gateway may reach the targets of its VirtualServices'
-routes (MR501), those of a Gateway API Gateway the backends of its routes (MR506), the
-in-mesh workloads the targets of the mesh routes they see (MR502), and the workloads of a
-source namespace or principal of an AuthorizationPolicy the workloads it selects (MR504; a
-source namespace opens every pod of the namespace that no policy isolates for egress). When
-no policy of the namespace isolates a pod for egress, one policy for every pod,
-` + "`allow-namespace-egress`" + `, holds the flows of all its clients; when some do, and there are more
-than 8 clients or destinations, one policy selects the pods no policy isolates (the other
-policies' selectors negated with ` + "`matchExpressions`" + `). A policy with more than 8 destinations
-gets one rule per destination namespace, with the union of the ports. The fix is withheld when
-a source of a declared flow has no labels to select it by, when the pods to open cannot be
-selected apart from those other policies isolate, and under the closed-world setting for a namespace without workloads, where the
-policies would select nothing and MR403 would report them.`,
+that allow DNS and, when the namespace runs sidecars or gateway proxies, istiod, and the allow
+policies that keep open the traffic the manifests declare from the pods that no policy
+isolates for egress today: one policy per workload, ` + "`allow-<workload>-egress`" + `, selecting its
+pod labels, with one rule per destination (its namespace and pod labels) and a comment naming
+the route, Service or policy it keeps open. The pods of an Istio Gateway may reach the targets
+of its VirtualServices' routes, delegated routes included (MR501), those of a Gateway API
+Gateway the backends of its routes that are permitted (MR506), the in-mesh workloads the
+targets of the mesh routes they see (MR502), the workloads of a source namespace or principal
+of an AuthorizationPolicy the workloads it selects (MR504; a source namespace opens every pod
+of the namespace that no policy isolates for egress), every pod the workloads behind the
+Services of its own namespace, on the ports the Services target, and the pods that another
+NetworkPolicy admits from them (an ingress rule that names their namespace and pods) the
+workloads it selects, on the ports it admits. For an ambient destination the rules also allow
+HBONE (TCP 15008), and its waypoint's pods on HBONE; a waypoint's namespace gets an egress
+allow from the waypoint's pods to the workloads they serve. When no policy of the namespace
+isolates a pod for egress, one policy for every pod, ` + "`allow-namespace-egress`" + `, holds the flows
+of all its clients; when some do, and there are more than 8 clients or destinations, one
+policy selects the pods no policy isolates (the other policies' selectors negated with
+` + "`matchExpressions`" + `). A policy with more than 8 destinations gets one rule per destination
+namespace, with the union of the ports.
+
+What no object declares is blocked once the deny applies: calls to other namespaces that no
+route, AuthorizationPolicy or NetworkPolicy names, calls within the namespace to pods that no
+Service selects, and calls out of the cluster. Review the file before applying it. The fix is
+withheld when a source of a declared flow has no labels to select it by, when the pods to open
+cannot be selected apart from those other policies isolate, when a waypoint's namespace must
+let the waypoint's pods out and the input has neither its Gateway nor its pods, and under the
+closed-world setting for a namespace without workloads, where the policies would select
+nothing and MR403 would report them.`,
 	Bad: `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -107,7 +119,7 @@ spec:
 `,
 	Severity: rules.Info,
 	Inputs:   inputs(append([]kinds.Kind{kinds.NetworkPolicy, kinds.Namespace}, flowInputs...)...),
-	Deps:     rules.DepPRES | rules.DepINJ | rules.DepWIDE | rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepGW | rules.DepGWAPI | rules.DepREF | rules.DepPEER | rules.DepOrder,
+	Deps:     rules.DepNS | rules.DepCLS | rules.DepPRES | rules.DepINJ | rules.DepWIDE | rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepGW | rules.DepGWAPI | rules.DepREF | rules.DepPEER | rules.DepNPAll | rules.DepREV | rules.DepOrder,
 	Run:      runNoDefaultDenyEgress,
 }
 

@@ -45,22 +45,33 @@ spec:
 the namespace's manifests, with the allow policies that keep open the traffic the manifests
 declare to the workloads that no policy isolates for ingress today, so that the deny blocks
 none of it: one policy per workload, ` + "`allow-<workload>-ingress`" + `, selecting its pod labels,
-with one rule per peer and a comment naming the route or source it keeps open. It admits
-the pods of an Istio Gateway (its namespace and selector) on the ports its VirtualServices'
-routes target (MR501), the pods of a Gateway API Gateway on those of its routes' backends
-(MR506), the namespaces that see a mesh route, every namespace for one exported everywhere,
-on the ports it targets (MR502), and the namespace of each source namespace or principal of
-an AuthorizationPolicy, on every port (MR504). Other clients, which the manifests do not name,
-need allow policies of their own. The fix is withheld where such clients are certain and no
-policy can name them: when a workload the deny would isolate runs the pods of a Gateway, is
-istiod (` + "`app: istiod`" + `), or is behind a LoadBalancer or NodePort Service, an Ingress or a
-Route; when a DENY AuthorizationPolicy refuses the source outright (admitting it would open
-what the mesh denies); when a Service targets a port the workload's containers do not declare
-(MR410 would report the allow); or when the workload of a declared flow has no labels to select
-it by. An allow selects the workload's pod labels, and excludes (` + "`DoesNotExist`" + `) the other
-workloads those labels would also select that some policy isolates already. Nor is there a
-fix under the closed-world setting for a namespace without workloads, where the policy would
-select nothing and MR403 would report it.`,
+with one rule per peer and a comment naming the route, Service or policy it keeps open. It
+admits the pods of an Istio Gateway (its namespace and selector) on the ports its
+VirtualServices' routes target, following a delegating route to its delegate's destinations
+(MR501); the pods of a Gateway API Gateway on those of its routes' backends, but not a backend
+of another namespace that no ReferenceGrant permits (MR506); the namespaces that see a mesh
+route, every namespace for one exported everywhere, on the ports it targets (MR502); the
+namespace of each source namespace or principal of an AuthorizationPolicy, on every port
+(MR504); the pods of its own namespace on the ports its Services target, since calls within a
+namespace rarely have a route or policy that names them; and the pods that the egress rules
+of other NetworkPolicies, of any namespace, allow to it, on the ports they allow that it
+declares (read by the same connectivity engine as MR501). For a workload in ambient mode it also admits those peers on
+HBONE (TCP 15008, where ztunnel delivers mesh traffic), its waypoint's pods on HBONE, and the
+kubelet's probes from 169.254.7.127, where ambient mode sends them from.
+
+What no object declares is blocked once the deny applies: calls from other namespaces that
+no route, AuthorizationPolicy or NetworkPolicy names, and calls within the namespace to pods
+that no Service selects. Review the file before applying it. The fix is withheld where such
+clients are certain and no policy can name them: when a workload the deny would isolate runs
+the pods of an Istio or Gateway API Gateway, is istiod (` + "`app: istiod`" + `), is behind a
+LoadBalancer or NodePort Service, an Ingress or a Route, or serves an admission webhook (the
+API server calls it); when a DENY AuthorizationPolicy refuses a source outright (admitting it
+would open what the mesh denies); when a Service or route targets a port the workload's
+containers do not declare (MR410 would report the allow); or when a workload or a source of a
+declared flow has no labels to select it by. An allow selects the workload's pod labels, and
+excludes (` + "`DoesNotExist`" + `) the other workloads those labels would also select that some
+policy isolates already. Nor is there a fix under the closed-world setting for a namespace
+without workloads, where the policy would select nothing and MR403 would report it.`,
 	Bad: `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -104,7 +115,7 @@ spec:
 `,
 	Severity: rules.Warning,
 	Inputs:   inputs(append([]kinds.Kind{kinds.NetworkPolicy, kinds.Namespace}, flowInputs...)...),
-	Deps:     rules.DepPRES | rules.DepINJ | rules.DepWIDE | rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepGW | rules.DepGWAPI | rules.DepREF | rules.DepPEER | rules.DepOrder,
+	Deps:     rules.DepNS | rules.DepCLS | rules.DepPRES | rules.DepINJ | rules.DepWIDE | rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepGW | rules.DepGWAPI | rules.DepREF | rules.DepPEER | rules.DepNPAll | rules.DepREV | rules.DepOrder,
 	Run:      runNoDefaultDenyIngress,
 }
 

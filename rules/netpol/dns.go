@@ -90,8 +90,10 @@ spec:
 	Severity: rules.Warning,
 	// The flows' kinds decide whether MR402 offers its fix, and MR409 its own.
 	Inputs: inputs(append([]kinds.Kind{kinds.NetworkPolicy, kinds.Namespace, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy}, flowInputs...)...),
-	Deps:   rules.DepNS | rules.DepCLS | rules.DepNP1 | rules.DepPRES,
-	Run:    runEgressNoDNS,
+	// Its fix is withheld when MR402's is offered (defaultDenyFixed),
+	// which reads what MR402's fix reads.
+	Deps: rules.DepNS | rules.DepCLS | rules.DepNP1 | NoDefaultDenyEgress.Deps,
+	Run:  runEgressNoDNS,
 }
 
 // kubeDNS is a pod of the cluster DNS.
@@ -157,7 +159,8 @@ func runEgressNoDNS(p *rules.Pass) error {
 		f := p.Reportf(w.Obj, w.Obj.NameLoc, "workload %s/%s is isolated for egress but its egress allows no DNS: not UDP 53 to kube-dns (kube-system, k8s-app=kube-dns) or to any external address, %s; name resolution fails",
 			w.Namespace(), w.Name(), tcp)
 		policies := a.Policies(w, netpol.Egress)
-		for _, o := range policies {
+		// Each policy once, by its first-written definition.
+		for _, o := range graph.DistinctObjects(policies) {
 			f.Relate(o, o.NameLoc, "%s %s isolates %s/%s for egress", o.Kind, o.Name, w.Namespace(), w.Name())
 		}
 		if onlyNPs(policies) {
@@ -203,10 +206,7 @@ type dnsFinding struct {
 func allowDNSFix(p *rules.Pass, ns string, fs []dnsFinding) (rules.Fix, bool) {
 	g := p.Graph
 	nss := p.Memo(namespacesKey{}, func() any { return indexNamespaces(g) }).(*nsIndex)
-	at, policies := nss.first[ns], nss.policies[ns]
-	if n := g.Namespaces[ns]; n != nil && n.Declared() {
-		at = n.Obj
-	}
+	at, policies := nss.at(ns), nss.policies[ns]
 	if at == nil || defaultDenyFixed(p, ns, at, policies) {
 		return rules.Fix{}, false
 	}

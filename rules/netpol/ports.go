@@ -2,6 +2,7 @@ package netpol
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -29,7 +30,9 @@ ports, since a container may listen on ports it does not declare. Egress ports b
 destinations: with the closed-world setting, an egress port name that no workload of the
 input declares is reported too. Workloads that get an injected sidecar also listen on the
 proxy's ports 15020 (merged Prometheus metrics), 15021 (health) and 15090 (Envoy metrics,
-named ` + "`http-envoy-prom`" + `), which their pod template does not show.`,
+named ` + "`http-envoy-prom`" + `), and workloads in ambient mode on ztunnel's HBONE port, TCP 15008,
+where mesh traffic arrives (a policy of an ambient pod must admit it): their pod template
+shows neither.`,
 	Bad: `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: api, namespace: shop}
@@ -129,7 +132,7 @@ func checkIngressPort(p *rules.Pass, np *graph.NetworkPolicy, i int, pp spec.Net
 			return
 		}
 	}
-	if anySidecarPort(np.Workloads, pp.Protocol.V, "", lo, hi) {
+	if anySidecarPort(np.Workloads, pp.Protocol.V, "", lo, hi) || anyHBONEPort(p.Graph, np.Workloads, pp.Protocol.V, lo, hi) {
 		return
 	}
 	port := fmt.Sprint(lo)
@@ -168,6 +171,20 @@ func anySidecarPort(ws []*graph.Workload, proto, name string, lo, hi int64) bool
 		}
 	}
 	return false
+}
+
+// ztunnelHBONE is the port ztunnel receives mesh traffic on (HBONE) in
+// the network namespace of every pod in ambient mode, which the pod
+// template does not show.
+const ztunnelHBONE = 15008
+
+// anyHBONEPort reports whether a workload of ws is in ambient mode and
+// lo-hi holds HBONE's port, over TCP.
+func anyHBONEPort(g *graph.Graph, ws []*graph.Workload, proto string, lo, hi int64) bool {
+	if !sameTCP(proto) || lo > ztunnelHBONE || hi < ztunnelHBONE {
+		return false
+	}
+	return slices.ContainsFunc(ws, g.Ambient)
 }
 
 func sameTCP(proto string) bool { return proto == "" || strings.EqualFold(proto, "TCP") }
