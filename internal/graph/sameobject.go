@@ -2,6 +2,7 @@ package graph
 
 import (
 	"cmp"
+	"hash/maphash"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -117,6 +118,32 @@ func hasCopies[T any](xs []T, obj func(T) *manifest.Object) bool {
 		}
 		return false
 	}
+	// By a hash of the identity, as MR017 indexes them: a map keyed by
+	// the identities themselves (four strings each) cost a run over the
+	// whole input about 10 MB more garbage than the hashes do. Objects
+	// whose hashes collide are compared.
+	seed := maphash.MakeSeed()
+	first := make(map[uint64]*manifest.Object, len(xs))
+	for _, x := range xs {
+		o := obj(x)
+		if !named(o) {
+			continue
+		}
+		h := maphash.Comparable(seed, IDOf(o))
+		if f, ok := first[h]; !ok {
+			first[h] = o
+		} else if f != o && SameObject(f, o) {
+			return true
+		} else if f != o {
+			// A collision: rare enough to settle by the slow way.
+			return hasCopiesSlow(xs, obj)
+		}
+	}
+	return false
+}
+
+// hasCopiesSlow is hasCopies keyed by the identities themselves.
+func hasCopiesSlow[T any](xs []T, obj func(T) *manifest.Object) bool {
 	first := make(map[ObjectID]*manifest.Object, len(xs))
 	for _, x := range xs {
 		o := obj(x)
