@@ -90,6 +90,13 @@ func namespaceCalls(t *testing.T, dir string) map[string]netpol.Set {
 					target = target.Union(netpol.Port(proto, int(port)))
 				}
 			}
+			if len(s.Spec.Ports) == 0 {
+				// A headless Service without ports (a StatefulSet's
+				// governing Service): its pods are called on the ports
+				// their containers declare, or on any when they declare
+				// none.
+				target = containerPorts(dst)
+			}
 			for _, src := range g.WorkloadsIn(s.Namespace()) {
 				if src == dst {
 					continue
@@ -97,6 +104,23 @@ func namespaceCalls(t *testing.T, dir string) map[string]netpol.Set {
 				pair := netpol.WorkloadName(src) + " => " + netpol.WorkloadName(dst)
 				allowed := a.Allowed(netpol.WorkloadEndpoint(src), netpol.WorkloadEndpoint(dst)).Intersect(target)
 				out[pair] = out[pair].Union(allowed)
+			}
+		}
+	}
+	return out
+}
+
+// containerPorts is the ports the containers of w declare, or every port
+// when they declare none.
+func containerPorts(w *graph.Workload) netpol.Set {
+	if !w.DeclaresPorts() {
+		return netpol.All()
+	}
+	var out netpol.Set
+	for _, c := range w.Spec.Spec.Containers {
+		for _, p := range c.Ports {
+			if proto, ok := netpol.ParseProtocol(p.Protocol.V); ok && p.ContainerPort.V > 0 {
+				out = out.Union(netpol.Port(proto, int(p.ContainerPort.V)))
 			}
 		}
 	}

@@ -1716,6 +1716,13 @@ func (c *flowCollector) serviceCalls() {
 			byNS[ns] = cl
 		}
 		what := "Service " + ns + "/" + s.Name() + " for the calls of its own namespace, which no route or policy needs to name"
+		if len(s.Spec.Ports) == 0 {
+			// A headless Service without ports (a StatefulSet's
+			// governing Service, most often) gives each pod a name
+			// that its peers call on whatever port it listens on.
+			c.headlessCalls(what, cl.from, cl.srcs, s, ns)
+			continue
+		}
 		ts = ts[:0]
 		for _, sp := range s.Spec.Ports {
 			proto := sp.Protocol.V
@@ -1729,6 +1736,37 @@ func (c *flowCollector) serviceCalls() {
 			}
 		}
 		c.add(what, cl.from, cl.srcs, ts, false)
+	}
+}
+
+// headlessCalls adds the calls within namespace ns to the pods of s, a
+// Service without ports: to the ports their containers declare, or to
+// every port when they declare none (as MR410 reads them).
+func (c *flowCollector) headlessCalls(what string, from peerSpec, srcs []source, s *graph.Service, ns string) {
+	for _, w := range s.Workloads {
+		if w.Namespace() != ns {
+			continue
+		}
+		if !w.DeclaresPorts() {
+			c.addTo(flow{what: what, from: from, srcs: srcs, dst: w}, false)
+			continue
+		}
+		var ports []portRef
+		for _, ct := range w.Spec.Spec.Containers {
+			for _, cp := range ct.Ports {
+				proto := strings.ToUpper(cp.Protocol.V)
+				if proto == "" {
+					proto = "TCP"
+				}
+				pr := portRef{proto: proto, port: cp.ContainerPort.V}
+				if _, ok := netpol.ParseProtocol(proto); ok && pr.port > 0 && !slices.Contains(ports, pr) {
+					ports = append(ports, pr)
+				}
+			}
+		}
+		if len(ports) > 0 {
+			c.addTo(flow{what: what, from: from, srcs: srcs, dst: w, ports: ports}, false)
+		}
 	}
 }
 

@@ -1120,3 +1120,90 @@ spec:
 		t.Errorf("ingress fix of db with a labelled client:\n%s\nwant an allow of role: web on 5432", c)
 	}
 }
+
+// headlessTree has a StatefulSet behind the headless Service without
+// ports that governs it, as most StatefulSets are: its members and the
+// namespace's other pods call pod-0.zk-hs on the ports the pods listen
+// on, which the Service does not list.
+const headlessTree = `apiVersion: v1
+kind: Namespace
+metadata: {name: data}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: zk, namespace: data}
+spec:
+  serviceName: zk-hs
+  selector: {matchLabels: {app: zk}}
+  template:
+    metadata: {labels: {app: zk}}
+    spec:
+      containers:
+      - name: zk
+        image: zk:3
+        ports: [{name: client, containerPort: 2181}, {name: peer, containerPort: 2888}, {name: metrics, containerPort: 9141, protocol: UDP}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: zk-hs, namespace: data}
+spec:
+  clusterIP: None
+  selector: {app: zk}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: cache, namespace: data}
+spec:
+  serviceName: cache
+  selector: {matchLabels: {app: cache}}
+  template:
+    metadata: {labels: {app: cache}}
+    spec: {containers: [{name: cache, image: cache:1}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: cache, namespace: data}
+spec:
+  clusterIP: None
+  selector: {app: cache}
+`
+
+func TestDefaultDenyHeadlessWithoutPorts(t *testing.T) {
+	got := denyFiles(t, map[string]string{"a.yaml": headlessTree})
+	// The pods that declare their ports stay open on them; the pods that
+	// declare none, on every port.
+	for _, want := range []string{`  # Service data/zk-hs for the calls of its own namespace, which no route or policy needs to name
+  - from:
+    - podSelector: {}
+    ports:
+    - {protocol: TCP, port: 2181}
+    - {protocol: TCP, port: 2888}
+    - {protocol: UDP, port: 9141}
+`, `  name: allow-cache-ingress
+  namespace: data
+spec:
+  podSelector:
+    matchLabels: {app: cache}
+  policyTypes: [Ingress]
+  ingress:
+  # Service data/cache for the calls of its own namespace, which no route or policy needs to name
+  - from:
+    - podSelector: {}
+---
+`} {
+		if c := got["MR401 data"]; !strings.Contains(c, want) {
+			t.Errorf("ingress fix of data:\n%s\nwant\n%s", c, want)
+		}
+	}
+	wantEgress := `  - to:
+    - podSelector:
+        matchLabels: {app: zk}
+    ports:
+    - {protocol: TCP, port: 2181}
+    - {protocol: TCP, port: 2888}
+    - {protocol: UDP, port: 9141}
+`
+	if c := got["MR402 data"]; !strings.Contains(c, wantEgress) || !strings.Contains(c, "        matchLabels: {app: cache}\n  # Service") && !strings.HasSuffix(c, "        matchLabels: {app: cache}\n") {
+		t.Errorf("egress fix of data:\n%s\nwant\n%s\nand every port to the cache pods", c, wantEgress)
+	}
+}
