@@ -24,3 +24,38 @@ func Distinct[T interface{ Object() *manifest.Object }](p *Pass, xs []T) []T {
 	}
 	return graph.Distinct(xs)
 }
+
+// Copies indexes the definitions of the objects that a list defines more
+// than once, for a rule that compares each entry with the others of the
+// list (CopiesOf).
+type Copies[T interface{ Object() *manifest.Object }] struct {
+	g    *graph.Graph
+	defs map[graph.ObjectID][]T
+}
+
+// CopiesOf indexes the objects of xs defined more than once; it is empty,
+// and costs nothing, when the input defines no object twice.
+func CopiesOf[T interface{ Object() *manifest.Object }](p *Pass, xs []T) Copies[T] {
+	c := Copies[T]{g: p.Graph}
+	if len(xs) < 2 || !HasCopies(p) || len(graph.Distinct(xs)) == len(xs) {
+		return c
+	}
+	c.defs = map[graph.ObjectID][]T{}
+	for _, x := range xs {
+		id := graph.IDOf(x.Object())
+		c.defs[id] = append(c.defs[id], x)
+	}
+	return c
+}
+
+// For returns the definition of x's object that from goes with
+// (graph.Counterpart): comparing a definition with the canonical copy of
+// every other object would miss the conflicts of the layout it belongs to
+// (prod/'s copy of a Gateway with another Gateway of prod/) when the
+// canonical copy is dev/'s.
+func (c Copies[T]) For(from *manifest.Object, x T) T {
+	if defs := c.defs[graph.IDOf(x.Object())]; len(defs) > 1 {
+		return graph.Counterpart(c.g, from, defs)
+	}
+	return x
+}

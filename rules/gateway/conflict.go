@@ -114,8 +114,11 @@ func (k serverKind) String() string {
 func runGatewayServerConflict(p *rules.Pass) error {
 	g := p.Graph
 	// Two definitions of one Gateway are one Gateway (MR017 reports
-	// them): each is compared with the others, as the one it is.
+	// them): each is compared with the others, as the one it is, and
+	// with the definition of each other Gateway it goes with (its
+	// layout's: prod/'s, not dev/'s).
 	others := rules.Distinct(p, g.Gateways)
+	copies := rules.CopiesOf(p, g.Gateways)
 	for _, a := range g.Gateways {
 		for i := range a.Spec.Servers {
 			sa := &a.Spec.Servers[i]
@@ -124,10 +127,10 @@ func runGatewayServerConflict(p *rules.Pass) error {
 			}
 			if kindOf(sa) == tlsServer {
 				for _, ha := range sa.Hosts {
-					checkHostConflict(p, others, a, sa, ha)
+					checkHostConflict(p, others, copies, a, sa, ha)
 				}
 			}
-			checkKindConflict(p, others, a, sa)
+			checkKindConflict(p, others, copies, a, sa)
 		}
 	}
 	return nil
@@ -146,9 +149,10 @@ func portLoc(s *spec.Server) spec.Loc {
 	return s.Port.Loc
 }
 
-func checkHostConflict(p *rules.Pass, gws []*graph.Gateway, a *graph.Gateway, sa *spec.Server, ha spec.Str) {
+func checkHostConflict(p *rules.Pass, gws []*graph.Gateway, copies rules.Copies[*graph.Gateway], a *graph.Gateway, sa *spec.Server, ha spec.Str) {
 	hostA := strings.ToLower(host.ParseScoped(ha.V, a.Namespace()).Host)
 	for _, b := range gws {
+		b = copies.For(a.Obj, b)
 		if graph.SameObject(a.Obj, b.Obj) || !graph.SharePods(a, b) {
 			continue
 		}
@@ -171,9 +175,10 @@ func checkHostConflict(p *rules.Pass, gws []*graph.Gateway, a *graph.Gateway, sa
 
 // checkKindConflict reports the first server of another Gateway of gws on
 // the same pods and port whose kind cannot share the port with sa's.
-func checkKindConflict(p *rules.Pass, gws []*graph.Gateway, a *graph.Gateway, sa *spec.Server) {
+func checkKindConflict(p *rules.Pass, gws []*graph.Gateway, copies rules.Copies[*graph.Gateway], a *graph.Gateway, sa *spec.Server) {
 	ka := kindOf(sa)
 	for _, b := range gws {
+		b = copies.For(a.Obj, b)
 		if graph.SameObject(a.Obj, b.Obj) || !graph.SharePods(a, b) {
 			continue
 		}
