@@ -86,8 +86,10 @@ func certRefs(s *spec.Server) []certRef {
 func runGatewayDuplicateCertificate(p *rules.Pass) error {
 	g := p.Graph
 	// Two definitions of one Gateway are one Gateway, which MR017
-	// reports: each is compared with the others once.
+	// reports: each is compared with the others once, with the
+	// definition of each other Gateway it goes with (its layout's).
 	others := rules.Distinct(p, g.Gateways)
+	copies := rules.CopiesOf(p, g.Gateways)
 	for _, a := range g.Gateways {
 		for i := range a.Spec.Servers {
 			sa := &a.Spec.Servers[i]
@@ -95,7 +97,7 @@ func runGatewayDuplicateCertificate(p *rules.Pass) error {
 				continue
 			}
 			for _, ca := range certRefs(sa) {
-				reportSharedCert(p, others, a, sa, ca)
+				reportSharedCert(p, others, copies, a, sa, ca)
 			}
 		}
 	}
@@ -105,8 +107,9 @@ func runGatewayDuplicateCertificate(p *rules.Pass) error {
 // reportSharedCert reports the certificate ca of server sa of Gateway a
 // once for each other Gateway of gws on the same pods with a server on the
 // same address and port that serves it too.
-func reportSharedCert(p *rules.Pass, gws []*graph.Gateway, a *graph.Gateway, sa *spec.Server, ca certRef) {
+func reportSharedCert(p *rules.Pass, gws []*graph.Gateway, copies rules.Copies[*graph.Gateway], a *graph.Gateway, sa *spec.Server, ca certRef) {
 	for _, b := range gws {
+		b = copies.For(a.Obj, b)
 		if graph.SameObject(a.Obj, b.Obj) || !graph.SharePods(a, b) {
 			continue
 		}
