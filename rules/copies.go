@@ -42,8 +42,13 @@ func CopiesOf[T interface{ Object() *manifest.Object }](p *Pass, xs []T) Copies[
 	}
 	c.defs = map[graph.ObjectID][]T{}
 	for _, x := range xs {
-		id := graph.IDOf(x.Object())
-		c.defs[id] = append(c.defs[id], x)
+		// Objects without a name or kind have no identity to share: two
+		// of them are two objects, never copies (the loader reported
+		// them).
+		if o := x.Object(); o.Name != "" && o.Kind != "" {
+			id := graph.IDOf(o)
+			c.defs[id] = append(c.defs[id], x)
+		}
 	}
 	return c
 }
@@ -58,4 +63,15 @@ func (c Copies[T]) For(from *manifest.Object, x T) T {
 		return graph.Counterpart(c.g, from, defs)
 	}
 	return x
+}
+
+// GoesWith reports whether x is the definition of its object that from
+// goes with (For). A rule that groups the claims of every definition (by
+// host, by host and port) keeps, for from, the claims of the definitions
+// of its layout: another layout's copy may claim what this one's does not,
+// or differ in what the rule compares (exportTo, a protocol). An object
+// without a name is only itself.
+func (c Copies[T]) GoesWith(from *manifest.Object, x T) bool {
+	o := x.Object()
+	return o.Name == "" || c.For(from, x).Object() == o
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
-	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -97,6 +96,7 @@ func runMeshHostConflict(p *rules.Pass) error {
 		}
 	}
 	slices.SortStableFunc(claims, func(a, b claim) int { return strings.Compare(a.host, b.host) })
+	copies := rules.CopiesOf(p, p.Graph.VirtualServices)
 	for len(claims) > 0 {
 		k := claims[0].host
 		end := 1
@@ -109,14 +109,14 @@ func runMeshHostConflict(p *rules.Pass) error {
 			continue // a conflict takes two claims
 		}
 		// Two definitions of one VirtualService are one object (MR017
-		// reports them): it conflicts with no copy of itself, and is
-		// named once.
-		distinct := graph.DistinctFunc(cs, func(c claim) *manifest.Object { return c.vs.Obj })
+		// reports them): it conflicts with no copy of itself, and each
+		// other is named once, by the definition a goes with (its
+		// layout's: prod/'s, not dev/'s), which may claim the host or not.
 		for _, a := range cs {
 			var others []string
 			var with []claim
-			for _, b := range distinct {
-				if graph.SameObject(a.vs.Obj, b.vs.Obj) || !graph.ExportsOverlap(a.vs.ExportTo, a.vs.Namespace(), b.vs.ExportTo, b.vs.Namespace()) {
+			for _, b := range cs {
+				if graph.SameObject(a.vs.Obj, b.vs.Obj) || !copies.GoesWith(a.vs.Obj, b.vs) || !graph.ExportsOverlap(a.vs.ExportTo, a.vs.Namespace(), b.vs.ExportTo, b.vs.Namespace()) {
 					continue
 				}
 				others = append(others, b.vs.Namespace()+"/"+b.vs.Name())

@@ -71,16 +71,17 @@ spec:
 
 func runSEDuplicateHostPort(p *rules.Pass) error {
 	keys, groups := p.Graph.ServiceEntryPorts()
+	copies := rules.CopiesOf(p, p.Graph.ServiceEntries)
 	for _, k := range keys {
 		ps := groups[k]
 		// Two definitions of one entry are one entry (MR017 reports
-		// them): it declares the port once.
-		distinct := graph.DistinctFunc(ps, entryOf)
+		// them): it declares the port once, as the definition a goes with
+		// (its layout's) does or not.
 		for _, a := range ps {
 			var others []string
 			sameNS := false
-			for _, b := range distinct {
-				if graph.SameObject(a.Entry.Obj, b.Entry.Obj) || a.Protocol != b.Protocol || !graph.ExportsOverlap(a.Entry.ExportTo, a.Entry.Namespace(), b.Entry.ExportTo, b.Entry.Namespace()) {
+			for _, b := range ps {
+				if graph.SameObject(a.Entry.Obj, b.Entry.Obj) || !copies.GoesWith(a.Entry.Obj, b.Entry) || a.Protocol != b.Protocol || !graph.ExportsOverlap(a.Entry.ExportTo, a.Entry.Namespace(), b.Entry.ExportTo, b.Entry.Namespace()) {
 					continue
 				}
 				others = append(others, fmt.Sprintf("ServiceEntry %s/%s", b.Entry.Namespace(), b.Entry.Name()))

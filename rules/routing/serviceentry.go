@@ -6,7 +6,6 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
-	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
@@ -124,15 +123,17 @@ func runSEProtocolConflict(p *rules.Pass) error {
 		index int
 	}
 	reported := map[entryPort]bool{}
+	copies := rules.CopiesOf(p, p.Graph.ServiceEntries)
 	for _, k := range keys {
 		ps := groups[k]
 		// Two definitions of one entry are one entry (MR017 reports
-		// them): it conflicts with no copy of itself, and is named once.
-		distinct := graph.DistinctFunc(ps, entryOf)
+		// them): it conflicts with no copy of itself, and each other is
+		// named once, by the definition a goes with (its layout's), which
+		// may declare the port or not, and with another protocol.
 		for _, a := range ps {
 			var others []string
-			for _, b := range distinct {
-				if graph.SameObject(a.Entry.Obj, b.Entry.Obj) || a.Protocol == b.Protocol || !graph.ExportsOverlap(a.Entry.ExportTo, a.Entry.Namespace(), b.Entry.ExportTo, b.Entry.Namespace()) {
+			for _, b := range ps {
+				if graph.SameObject(a.Entry.Obj, b.Entry.Obj) || !copies.GoesWith(a.Entry.Obj, b.Entry) || a.Protocol == b.Protocol || !graph.ExportsOverlap(a.Entry.ExportTo, a.Entry.Namespace(), b.Entry.ExportTo, b.Entry.Namespace()) {
 					continue
 				}
 				others = append(others, fmt.Sprintf("%s in ServiceEntry %s/%s", b.Protocol, b.Entry.Namespace(), b.Entry.Name()))
@@ -152,6 +153,3 @@ func runSEProtocolConflict(p *rules.Pass) error {
 	}
 	return nil
 }
-
-// entryOf returns the ServiceEntry of a port.
-func entryOf(p graph.SEPort) *manifest.Object { return p.Entry.Obj }

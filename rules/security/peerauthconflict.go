@@ -73,50 +73,74 @@ func runPeerAuthConflict(p *rules.Pass) error {
 		}
 		// Two definitions of one PeerAuthentication are one policy: MR017
 		// reports them, and each is reported here as the one policy would
-		// be.
-		if distinct := graph.Distinct(wide); len(distinct) > 1 {
-			scope := "namespace " + ns
-			if ns == g.Mesh.RootNamespace {
-				scope = "the whole mesh (root namespace " + ns + ")"
+		// be, with the definitions of the others it goes with (its
+		// layout's: prod/'s, not dev/'s), which may have a selector or not.
+		copies := rules.CopiesOf(p, pas)
+		scope := "namespace " + ns
+		if ns == g.Mesh.RootNamespace {
+			scope = "the whole mesh (root namespace " + ns + ")"
+		}
+		for _, pa := range wide {
+			others := conflicting(copies, pa, wide)
+			if len(others) == 0 {
+				continue
 			}
 			all := "both"
-			if len(distinct) > 2 {
-				all = fmt.Sprintf("all %d", len(distinct))
+			if len(others) > 1 {
+				all = fmt.Sprintf("all %d", len(others)+1)
 			}
-			for _, pa := range wide {
-				f := p.Reportf(pa.Obj, pa.Obj.NameLoc, "PeerAuthentications %s have no selector, so %s apply to %s: Istio keeps only the oldest, and the mode depends on the order they were applied; merge them into one",
-					names(distinct), all, scope)
-				relateOthers(f, pa, distinct)
-			}
+			f := p.Reportf(pa.Obj, pa.Obj.NameLoc, "PeerAuthentications %s have no selector, so %s apply to %s: Istio keeps only the oldest, and the mode depends on the order they were applied; merge them into one",
+				names(append([]*graph.PeerAuthentication{pa}, others...)), all, scope)
+			relateOthers(f, pa, others)
 		}
 		if ns == g.Mesh.RootNamespace {
 			continue // Istio ignores selector policies of the root namespace
 		}
 		// Workload policies: pairs that select a common workload.
+		// A workload defined twice is matched, for each policy, as the
+		// definition of the policy's layout labels its pods.
 		reported := map[*graph.PeerAuthentication]bool{}
-		for _, w := range g.WorkloadsIn(ns) {
+		workloads := g.WorkloadsIn(ns)
+		wcopies := rules.CopiesOf(p, workloads)
+		for _, w := range workloads {
 			var sel []*graph.PeerAuthentication
 			for _, pa := range pas {
 				if pa.HasSelector() && labels.SubsetOf(pa.Spec.Selector.MatchLabels, w.Labels) {
 					sel = append(sel, pa)
 				}
 			}
-			distinct := graph.Distinct(sel)
-			if len(distinct) < 2 {
+			if len(graph.Distinct(sel)) < 2 {
 				continue
 			}
 			for _, pa := range sel {
-				if reported[pa] {
+				if reported[pa] || !wcopies.GoesWith(pa.Obj, w) {
+					continue
+				}
+				others := conflicting(copies, pa, sel)
+				if len(others) == 0 {
 					continue
 				}
 				reported[pa] = true
 				f := p.Reportf(pa.Obj, pa.Spec.Selector.Loc, "%s %s/%s is selected by PeerAuthentications %s: Istio keeps only the oldest, and its mode depends on the order they were applied; make the selectors disjoint or merge the policies",
-					w.Obj.Kind, w.Namespace(), w.Name(), names(distinct))
-				relateOthers(f, pa, distinct)
+					w.Obj.Kind, w.Namespace(), w.Name(), names(append([]*graph.PeerAuthentication{pa}, others...)))
+				relateOthers(f, pa, others)
 			}
 		}
 	}
 	return nil
+}
+
+// conflicting returns the policies of pas, other than pa, that pa goes
+// with (rules.Copies.GoesWith): one definition of each, in the order of
+// pas.
+func conflicting(copies rules.Copies[*graph.PeerAuthentication], pa *graph.PeerAuthentication, pas []*graph.PeerAuthentication) []*graph.PeerAuthentication {
+	var out []*graph.PeerAuthentication
+	for _, o := range pas {
+		if !graph.SameObject(o.Obj, pa.Obj) && copies.GoesWith(pa.Obj, o) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // names names the policies as "shop/a and shop/b", sorted.
