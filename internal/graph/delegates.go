@@ -28,11 +28,14 @@ type Delegation struct {
 // its own delegate routes lead nowhere.
 func (g *Graph) Delegations() []Delegation {
 	type key struct{ ns, name string }
-	delegates := map[key]*VirtualService{}
+	// Every definition of a delegate: a root takes the one it goes with
+	// (Counterpart), so that each copy of a tree defined twice merges
+	// its own copy of the delegate.
+	delegates := map[key][]*VirtualService{}
 	for _, vs := range g.VirtualServices {
-		k := key{vs.Namespace(), vs.Name()}
-		if len(vs.Spec.Hosts) == 0 && delegates[k] == nil {
-			delegates[k] = vs
+		if len(vs.Spec.Hosts) == 0 {
+			k := key{vs.Namespace(), vs.Name()}
+			delegates[k] = append(delegates[k], vs)
 		}
 	}
 	if len(delegates) == 0 {
@@ -51,8 +54,11 @@ func (g *Graph) Delegations() []Delegation {
 			if ns == "" {
 				ns = root.Namespace()
 			}
-			d := delegates[key{ns, r.Delegate.Name.V}]
-			if d != nil && Visible(d.ExportTo, d.Namespace(), root.Namespace()) {
+			defs := delegates[key{ns, r.Delegate.Name.V}]
+			if len(defs) == 0 {
+				continue
+			}
+			if d := Counterpart(g, root.Obj, defs); Visible(d.ExportTo, d.Namespace(), root.Namespace()) {
 				out = append(out, Delegation{Root: root, Route: i, Delegate: d})
 			}
 		}

@@ -28,7 +28,11 @@ destination workload on its target port (subsets narrow the workloads when a Des
 defines them). It reports the destination workloads that none can reach, and which side
 blocks. It needs the gateway's pods in the input (the Gateway's selector must match a
 workload) and stays quiet otherwise; destinations without a port on a multi-port Service are
-skipped.
+skipped. A route that delegates (` + "`delegate: {name, namespace}`" + `) is followed into the delegate
+VirtualService, as Istio merges it: its destinations are reached from the root's gateways,
+and are reported on the delegate, where the backend is named. A VirtualService without
+hosts is a delegate, which Istio never applies on its own: it is checked only through the
+roots that name it.
 
 Fix it by admitting the gateway in the destination's policy, with one peer holding both
 selectors:
@@ -44,7 +48,7 @@ ingress:
 	Good:     gatewayRouteExample(true),
 	Severity: rules.Warning,
 	Inputs:   inputs(append([]kinds.Kind{kinds.Gateway, kinds.VirtualService, kinds.Service, kinds.DestinationRule}, netpolInputs...)...),
-	Deps:     rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepGW | rules.DepREF | rules.DepNP2,
+	Deps:     rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepGW | rules.DepREF | rules.DepNP2 | rules.DepREV,
 	Run:      runGatewayRouteBlocked,
 }
 
@@ -112,19 +116,34 @@ spec:
 
 func runGatewayRouteBlocked(p *rules.Pass) error {
 	g := p.Graph
+	delegations := delegationsByRoot(g)
 	for _, vs := range g.VirtualServices {
+		if len(vs.Spec.Hosts) == 0 {
+			continue // a delegate: Istio applies it only through its roots
+		}
 		var backends []graph.RouteBackend
+		var delegated [][]graph.RouteBackend
 		for _, ref := range vs.Gateways {
 			gw := ref.Gateway
 			if ref.Mesh || gw == nil || len(gw.Workloads) == 0 {
 				continue
 			}
-			if backends == nil {
+			if backends == nil && delegated == nil {
 				backends = g.RouteBackends(vs)
+				delegated = delegatedBackends(g, delegations[vs])
 			}
 			for _, b := range backends {
 				if g.AppliesTo(vs, b, gw) {
-					checkGatewayBackend(p, vs, gw, b)
+					checkGatewayBackend(p, vs, nil, gw, b)
+				}
+			}
+			// The delegate's routes, merged into the root's, serve
+			// the root's gateways.
+			for i, bs := range delegated {
+				for _, b := range bs {
+					if g.AppliesTo(vs, b, gw) {
+						checkGatewayBackend(p, vs, &delegations[vs][i], gw, b)
+					}
 				}
 			}
 		}
@@ -132,7 +151,53 @@ func runGatewayRouteBlocked(p *rules.Pass) error {
 	return nil
 }
 
-func checkGatewayBackend(p *rules.Pass, vs *graph.VirtualService, gw *graph.Gateway, b graph.RouteBackend) {
+// delegationsByRoot indexes the delegations of g by root VirtualService.
+func delegationsByRoot(g *graph.Graph) map[*graph.VirtualService][]graph.Delegation {
+	var out map[*graph.VirtualService][]graph.Delegation
+	for _, dl := range g.Delegations() {
+		if out == nil {
+			out = map[*graph.VirtualService][]graph.Delegation{}
+		}
+		out[dl.Root] = append(out[dl.Root], dl)
+	}
+	return out
+}
+
+// delegatedBackends returns the backends of each of ds, in order.
+func delegatedBackends(g *graph.Graph, ds []graph.Delegation) [][]graph.RouteBackend {
+	if len(ds) == 0 {
+		return nil
+	}
+	out := make([][]graph.RouteBackend, len(ds))
+	for i, d := range ds {
+		out[i] = g.DelegatedBackends(d)
+	}
+	return out
+}
+
+// routeObject returns the object that holds the destination of b, a
+// backend of vs or, when dl is not nil, of its delegation dl. A
+// delegated destination is reported on the delegate: it is where the
+// backend is named, and the delegate's owners (delegation splits a host
+// between teams) are the ones who own the backend and its policies. The
+// root's delegate entry is related, since the root decides the clients.
+func routeObject(vs *graph.VirtualService, dl *graph.Delegation) *manifest.Object {
+	if dl != nil {
+		return dl.Delegate.Obj
+	}
+	return vs.Obj
+}
+
+// relateRoot points f at the delegate entry of the root of dl.
+func relateRoot(f *rules.Finding, dl *graph.Delegation) {
+	if dl == nil {
+		return
+	}
+	r := dl.Root
+	f.Relate(r.Obj, r.Spec.HTTP[dl.Route].Delegate.Name.Loc, "VirtualService %s/%s http[%d] delegates to VirtualService %s/%s", r.Namespace(), r.Name(), dl.Route, dl.Delegate.Namespace(), dl.Delegate.Name())
+}
+
+func checkGatewayBackend(p *rules.Pass, vs *graph.VirtualService, dl *graph.Delegation, gw *graph.Gateway, b graph.RouteBackend) {
 	a := rnetpol.Analysis(p)
 	var blocked []*graph.Workload
 	var why string
@@ -159,8 +224,9 @@ func checkGatewayBackend(p *rules.Pass, vs *graph.VirtualService, gw *graph.Gate
 	if len(blocked) == len(b.Targets) {
 		all = ": the route is dead"
 	}
-	f := p.Reportf(vs.Obj, b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s through Gateway %s/%s: %s (%s %d) admit no connection from the gateway's pods (%s); %s%s",
+	f := p.Reportf(routeObject(vs, dl), b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s through Gateway %s/%s: %s (%s %d) admit no connection from the gateway's pods (%s); %s%s",
 		b.Route, vs.Namespace(), vs.Name(), gw.Namespace(), gw.Name(), names(p, blocked), t.Protocol, t.Port, names(p, gw.Workloads), why, all)
+	relateRoot(f, dl)
 	relatePolicies(f, a, blocked, netpol.Ingress)
 	relatePolicies(f, a, gw.Workloads, netpol.Egress)
 }

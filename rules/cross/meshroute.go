@@ -30,6 +30,12 @@ NetworkPolicies. Then no client the input knows of can use the route, and the
 VirtualService's traffic shaping, retries and subsets there are dead configuration, or the
 policies forgot the clients.
 
+A route that delegates (` + "`delegate: {name, namespace}`" + `) is followed into the delegate
+VirtualService, as Istio merges it: the clients of its destinations are those of the root
+(the root's exportTo, not the delegate's), and the finding is on the delegate's destination,
+where the backend is named. A VirtualService without hosts is a delegate, which Istio never
+applies on its own: it is checked only through the roots that name it.
+
 Gateway API mesh routes (GAMMA) are checked the same way: an HTTPRoute, GRPCRoute, TCPRoute
 or TLSRoute with a parentRef to a Service of the input (` + "`group: \"\"`" + `, ` + "`kind: Service`" + `). Attached
 to a Service of its own namespace, it is a producer route, which applies to the clients of
@@ -46,7 +52,7 @@ what policies are for.`,
 	Good:     meshRouteExample(true),
 	Severity: rules.Warning,
 	Inputs:   inputs(append([]kinds.Kind{kinds.VirtualService, kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute, kinds.Service, kinds.DestinationRule}, netpolInputs...)...),
-	Deps:     rules.DepINJ | rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepNPAll | rules.DepOrder,
+	Deps:     rules.DepINJ | rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepNPAll | rules.DepREV | rules.DepOrder,
 	Run:      runMeshRouteBlocked,
 }
 
@@ -107,7 +113,13 @@ spec:
 func runMeshRouteBlocked(p *rules.Pass) error {
 	g := p.Graph
 	m := newMeshClients(p)
+	delegations := delegationsByRoot(g)
 	for _, vs := range g.VirtualServices {
+		if len(vs.Spec.Hosts) == 0 {
+			// A delegate: Istio applies its routes only merged into
+			// a root's, whose exportTo and gateways decide the clients.
+			continue
+		}
 		mesh := len(vs.Gateways) == 0
 		for _, ref := range vs.Gateways {
 			mesh = mesh || ref.Mesh
@@ -116,12 +128,24 @@ func runMeshRouteBlocked(p *rules.Pass) error {
 			continue
 		}
 		view := m.view(vs)
-		if !view.mayBlock(vs) {
-			continue
+		if view.mayBlock(vs) {
+			for _, b := range g.RouteBackends(vs) {
+				if g.AppliesTo(vs, b, nil) {
+					checkMeshBackend(p, vs, nil, b, view)
+				}
+			}
 		}
-		for _, b := range g.RouteBackends(vs) {
-			if g.AppliesTo(vs, b, nil) {
-				checkMeshBackend(p, vs, b, view)
+		ds := delegations[vs]
+		for i := range ds {
+			// mayBlock resolves the delegate's hosts in its own
+			// namespace, as DelegatedBackends does.
+			if !view.mayBlock(ds[i].Delegate) {
+				continue
+			}
+			for _, b := range g.DelegatedBackends(ds[i]) {
+				if g.AppliesTo(vs, b, nil) {
+					checkMeshBackend(p, vs, &ds[i], b, view)
+				}
 			}
 		}
 	}
@@ -565,14 +589,17 @@ func (v *clientView) blockedTargets(ts []graph.BackendTarget) (blocked, bool) {
 	return out, true
 }
 
-func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, b graph.RouteBackend, view *clientView) {
+// checkMeshBackend checks backend b of vs or, when dl is not nil, of its
+// delegation dl, whose clients view holds.
+func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, dl *graph.Delegation, b graph.RouteBackend, view *clientView) {
 	bl, ok := view.blockedTargets(b.Targets)
 	if !ok {
 		return
 	}
 	others := rules.Distinct(p, bl.others) // two definitions of one workload are one client
-	f := p.Reportf(vs.Obj, b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s for every in-mesh client of the input: %s (%s %d) admit no connection from any of the %d in-mesh workloads that see the route (%s)",
+	f := p.Reportf(routeObject(vs, dl), b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s for every in-mesh client of the input: %s (%s %d) admit no connection from any of the %d in-mesh workloads that see the route (%s)",
 		b.Route, vs.Namespace(), vs.Name(), names(p, bl.workloads), bl.first.Protocol, bl.first.Port, len(others), names(p, others))
+	relateRoot(f, dl)
 	relatePolicies(f, rnetpol.Analysis(p), bl.workloads, netpol.Ingress)
 }
 
