@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -86,6 +87,14 @@ func (p peerSpec) keyed() peerSpec {
 	return p
 }
 
+// ref returns p keyed, by pointer: the flows that share a peer hold it
+// once, as a flow is made for every target of every route and the index
+// keeps them all for the run.
+func (p peerSpec) ref() *peerSpec {
+	p = p.keyed()
+	return &p
+}
+
 func (p peerSpec) key() string {
 	if p.k != "" {
 		return p.k
@@ -119,8 +128,8 @@ type source struct {
 // flow is a connection the input declares.
 type flow struct {
 	what string // names the route or source, for a YAML comment
-	// from is the peer that the destination must admit.
-	from peerSpec
+	// from is the peer that the destination must admit, keyed.
+	from *peerSpec
 	// srcs are the sources of one namespace, for the egress index.
 	srcs []source
 	dst  *graph.Workload
@@ -130,10 +139,9 @@ type flow struct {
 	// visible, set for the flows of mesh routes in the egress index,
 	// tells the namespaces whose in-mesh workloads are the sources.
 	visible func(ns string) bool
-	// to is the peer of the destination in an egress rule, and toKey
-	// its key, found once for every source.
-	to    peerSpec
-	toKey string
+	// to is the peer of the destination in an egress rule, keyed, found
+	// once for every destination; nil until the egress index sets it.
+	to *peerSpec
 	// denied is set for the source of a DENY AuthorizationPolicy rule
 	// that denies it every request (see deniesWholly): no ingress allow
 	// may admit it. Its egress stays open: that opens nothing the
@@ -150,25 +158,18 @@ type flow struct {
 func (x *flowIndex) withTo(f flow) flow {
 	t, ok := x.tos[f.dst]
 	if !ok {
-		t.peer = peerSpec{nss: []string{f.dst.Namespace()}}
+		peer := peerSpec{nss: []string{f.dst.Namespace()}}
 		if len(f.dst.Labels) > 0 {
-			t.peer.pods = f.dst.Labels
+			peer.pods = f.dst.Labels
 		}
-		t.peer = t.peer.keyed()
-		t.key = t.peer.k
+		t = peer.ref()
 		if x.tos == nil {
-			x.tos = map[*graph.Workload]keyedPeer{}
+			x.tos = map[*graph.Workload]*peerSpec{}
 		}
 		x.tos[f.dst] = t
 	}
-	f.to, f.toKey = t.peer, t.key
+	f.to = t
 	return f
-}
-
-// keyedPeer is a peer with its key.
-type keyedPeer struct {
-	peer peerSpec
-	key  string
 }
 
 // flowIndex holds the flows of the four reachability rules that concern
@@ -179,8 +180,9 @@ type keyedPeer struct {
 type flowIndex struct {
 	byNS map[string][]flow
 	mesh []flow
-	// tos are the egress peers of the destinations (withTo).
-	tos map[*graph.Workload]keyedPeer
+	// tos are the egress peers of the destinations (withTo), while the
+	// index is built.
+	tos map[*graph.Workload]*peerSpec
 }
 
 // flowsKey memoizes the flow indexes for the run: every namespace's fix
@@ -190,7 +192,35 @@ type flowIndex struct {
 type flowsKey struct{}
 
 // flowIndexes are the flow indexes of the two directions.
-type flowIndexes struct{ ingress, egress *flowIndex }
+type flowIndexes struct {
+	ingress, egress *flowIndex
+	// mu guards the ingress index, whose namespaces' flows are taken
+	// from it (takeIngress), and taken, the namespaces they were taken
+	// of.
+	mu    sync.Mutex
+	taken map[string]bool
+}
+
+// takeIngress returns the ingress flows of namespace ns and drops them
+// from the index: only MR401's fix reads them, once for each namespace,
+// and on a tree without NetworkPolicies, where every namespace gets a fix,
+// the index would otherwise stay whole until the run ends, beside the
+// fixes' files. A second read of a namespace, which no rule makes,
+// collects the flows anew.
+func (xs *flowIndexes) takeIngress(p *rules.Pass, ns string) []flow {
+	xs.mu.Lock()
+	defer xs.mu.Unlock()
+	if xs.taken[ns] {
+		return collectFlows(p).ingress.byNS[ns]
+	}
+	if xs.taken == nil {
+		xs.taken = map[string]bool{}
+	}
+	xs.taken[ns] = true
+	flows := xs.ingress.byNS[ns]
+	delete(xs.ingress.byNS, ns)
+	return flows
+}
 
 // declaredFlows returns the flows that concern the default deny of
 // direction d in namespace ns: for ingress, those to its workloads; for
@@ -198,27 +228,10 @@ type flowIndexes struct{ ingress, egress *flowIndex }
 // the flows of the mesh routes that ns sees (without srcs), with a key
 // that tells them from those another namespace sees (meshKey: the same
 // key, the same flows). The lists are shared: the caller must not change
-// them.
+// them. The ingress flows of a namespace leave the run's index when read
+// (takeIngress).
 func declaredFlows(p *rules.Pass, ns string, d direction) (flows []flow, mesh []*flow, meshKey string) {
-	g := p.Graph
-	xs := p.Memo(flowsKey{}, func() any {
-		c := &flowCollector{g: g, lk: p.Lookup(), in: &flowIndex{byNS: map[string][]flow{}}, out: &flowIndex{byNS: map[string][]flow{}}}
-		for _, dl := range g.Delegations() {
-			if c.delegations == nil {
-				c.delegations = map[*graph.VirtualService][]graph.Delegation{}
-			}
-			c.delegations[dl.Root] = append(c.delegations[dl.Root], dl)
-		}
-		c.gatewayRoutes()
-		c.meshRoutes()
-		c.gatewayAPIRoutes()
-		c.authzSources()
-		c.serviceCalls()
-		if len(g.NetworkPolicies) > 0 {
-			c.policyFlows(Analysis(p))
-		}
-		return &flowIndexes{ingress: c.in, egress: c.out}
-	}).(*flowIndexes)
+	xs := p.Memo(flowsKey{}, func() any { return collectFlows(p) }).(*flowIndexes)
 	x := xs.ingress
 	if d.Name == "egress" {
 		x = xs.egress
@@ -236,8 +249,13 @@ func declaredFlows(p *rules.Pass, ns string, d direction) (flows []flow, mesh []
 			n++
 		}
 	}
+	if d.Name == "egress" {
+		flows = x.byNS[ns]
+	} else {
+		flows = xs.takeIngress(p, ns)
+	}
 	if n == 0 {
-		return x.byNS[ns], nil, ""
+		return flows, nil, ""
 	}
 	meshKey = string(seen)
 	mesh = p.Memo(meshFlowsKey{meshKey}, func() any {
@@ -249,7 +267,31 @@ func declaredFlows(p *rules.Pass, ns string, d direction) (flows []flow, mesh []
 		}
 		return out
 	}).([]*flow)
-	return x.byNS[ns], mesh, meshKey
+	return flows, mesh, meshKey
+}
+
+// collectFlows builds the flow indexes of both directions.
+func collectFlows(p *rules.Pass) *flowIndexes {
+	g := p.Graph
+	c := &flowCollector{g: g, lk: p.Lookup(), in: &flowIndex{byNS: map[string][]flow{}}, out: &flowIndex{byNS: map[string][]flow{}}}
+	for _, dl := range g.Delegations() {
+		if c.delegations == nil {
+			c.delegations = map[*graph.VirtualService][]graph.Delegation{}
+		}
+		c.delegations[dl.Root] = append(c.delegations[dl.Root], dl)
+	}
+	c.gatewayRoutes()
+	c.meshRoutes()
+	c.gatewayAPIRoutes()
+	c.authzSources()
+	c.serviceCalls()
+	if len(g.NetworkPolicies) > 0 {
+		c.policyFlows(Analysis(p))
+	}
+	// The flows hold their peers: the index of them is of no use
+	// once built, and would stay for the run.
+	c.out.tos = nil
+	return &flowIndexes{ingress: c.in, egress: c.out}
 }
 
 // meshFlowsKey memoizes the mesh flows that the namespaces of the same
@@ -271,13 +313,31 @@ type flowCollector struct {
 	delegations map[*graph.VirtualService][]graph.Delegation
 	// waypoints memoizes waypointsOf.
 	waypoints map[*graph.Workload][]waypointRef
+	// ports holds a list of each single port, which the flows of that
+	// port share (portList).
+	ports map[portRef][]portRef
+}
+
+// portList returns the list of the one port pr, shared by every flow to
+// it: the index keeps a flow for each target of each route, most of them
+// to one port. Its capacity is 1, so appending to it copies it.
+func (c *flowCollector) portList(pr portRef) []portRef {
+	l, ok := c.ports[pr]
+	if !ok {
+		if c.ports == nil {
+			c.ports = map[portRef][]portRef{}
+		}
+		l = []portRef{pr}
+		c.ports[pr] = l
+	}
+	return l
 }
 
 // add records a flow to the targets ts, for egress too unless ingressOnly.
-func (c *flowCollector) add(what string, from peerSpec, srcs []source, ts []graph.BackendTarget, ingressOnly bool) {
+func (c *flowCollector) add(what string, from *peerSpec, srcs []source, ts []graph.BackendTarget, ingressOnly bool) {
 	for _, t := range ts {
 		if _, ok := netpol.ParseProtocol(t.Protocol); ok {
-			c.addTo(flow{what: what, from: from, srcs: srcs, dst: t.Workload, ports: []portRef{{proto: t.Protocol, port: t.Port}}}, ingressOnly)
+			c.addTo(flow{what: what, from: from, srcs: srcs, dst: t.Workload, ports: c.portList(portRef{proto: t.Protocol, port: t.Port})}, ingressOnly)
 		}
 	}
 }
@@ -322,7 +382,7 @@ func (x *flowIndex) add(f flow, egress bool) {
 		x.byNS[ns] = append(x.byNS[ns], f)
 		return
 	}
-	if f.toKey == "" {
+	if f.to == nil {
 		f = x.withTo(f)
 	}
 	// Most flows start in one namespace, and not at their destination:
@@ -369,8 +429,8 @@ func workloadSources(ws []*graph.Workload) []source {
 // The routes of a VirtualService that delegate hand their traffic to the
 // delegate's destinations (graph.Delegations), which serve the root's
 // gateways and sidecars: they are flows of the root's, and the comment
-// names the delegate. MR501 and MR502 do not follow delegates: the deny
-// would cut these flows without either reporting it.
+// names the delegate. MR501 and MR502 check the same flows through the
+// root (they would report a deny that cut them).
 func (c *flowCollector) gatewayRoutes() {
 	g := c.g
 	for _, vs := range g.VirtualServices {
@@ -396,9 +456,9 @@ func (c *flowCollector) gatewayRoutes() {
 			}
 			slices.Sort(nss)
 			srcs := workloadSources(gw.Workloads)
-			peers := make([]peerSpec, len(nss))
+			peers := make([]*peerSpec, len(nss))
 			for i, n := range nss {
-				peers[i] = peerSpec{nss: []string{n}, pods: gw.Spec.Selector}.keyed()
+				peers[i] = peerSpec{nss: []string{n}, pods: gw.Spec.Selector}.ref()
 			}
 			add := func(what string, backends []graph.RouteBackend) {
 				for _, b := range backends {
@@ -443,12 +503,12 @@ func delegateSuffix(d graph.Delegation) string {
 // namespaces that see a mesh route to its in-mesh targets.
 func (c *flowCollector) meshRoutes() {
 	g := c.g
-	add := func(what string, from peerSpec, visible func(string) bool, ts []graph.BackendTarget) {
+	add := func(what string, from *peerSpec, visible func(string) bool, ts []graph.BackendTarget) {
 		for _, t := range ts {
 			if _, ok := netpol.ParseProtocol(t.Protocol); !ok || !g.InMesh(t.Workload) {
 				continue
 			}
-			f := flow{what: what, from: from, dst: t.Workload, ports: []portRef{{proto: t.Protocol, port: t.Port}}, visible: visible}
+			f := flow{what: what, from: from, dst: t.Workload, ports: c.portList(portRef{proto: t.Protocol, port: t.Port}), visible: visible}
 			f, toWaypoint, fromWaypoint := c.ambientFlows(f)
 			c.in.add(f, false)
 			for _, w := range fromWaypoint {
@@ -470,11 +530,11 @@ func (c *flowCollector) meshRoutes() {
 			continue
 		}
 		visible := func(n string) bool { return graph.Visible(vs.ExportTo, vs.Namespace(), n) }
-		from, scope := exportPeer(vs.ExportTo, vs.Namespace())
-		from = from.keyed()
-		if !from.anyNS && len(from.nss) == 0 {
+		peer, scope := exportPeer(vs.ExportTo, vs.Namespace())
+		if !peer.anyNS && len(peer.nss) == 0 {
 			continue // exported to no namespace: no client sees it
 		}
+		from := peer.ref()
 		what := fmt.Sprintf("VirtualService %s/%s for the mesh clients of %s", vs.Namespace(), vs.Name(), scope)
 		for _, b := range g.RouteBackends(vs) {
 			if g.AppliesTo(vs, b, nil) {
@@ -495,14 +555,14 @@ func (c *flowCollector) meshRoutes() {
 		if parent == nil {
 			continue
 		}
-		from, scope := peerSpec{anyNS: true}, "every namespace"
+		peer, scope := peerSpec{anyNS: true}, "every namespace"
 		visible := func(string) bool { return true }
 		if !producer {
 			own := r.Namespace()
-			from, scope = peerSpec{nss: []string{own}}, "namespace "+own
+			peer, scope = peerSpec{nss: []string{own}}, "namespace "+own
 			visible = func(n string) bool { return n == own }
 		}
-		from = from.keyed()
+		from := peer.ref()
 		what := fmt.Sprintf("%s %s/%s for the mesh clients of %s", r.Kind(), r.Namespace(), r.Name(), scope)
 		for _, rule := range r.Rules {
 			for _, b := range rule.Backends {
@@ -559,7 +619,7 @@ func (c *flowCollector) gatewayAPIRoutes() {
 				continue
 			}
 			what := fmt.Sprintf("%s %s/%s via Gateway %s/%s", r.Kind(), r.Namespace(), r.Name(), gw.Namespace(), gw.Name())
-			from := peerSpec{nss: []string{gw.Namespace()}, pods: map[string]string{gatewayNameLabel: gw.Name()}}.keyed()
+			from := peerSpec{nss: []string{gw.Namespace()}, pods: map[string]string{gatewayNameLabel: gw.Name()}}.ref()
 			for _, rule := range r.Rules {
 				for _, b := range rule.Backends {
 					// A Gateway refuses a backend of another namespace
@@ -614,8 +674,8 @@ const probeSource = "169.254.7.127/32"
 type waypointRef struct{ ns, name string }
 
 // peer is the waypoint's pods, by the name label Istio gives them.
-func (w waypointRef) peer() peerSpec {
-	return peerSpec{nss: []string{w.ns}, pods: map[string]string{gatewayNameLabel: w.name}}.keyed()
+func (w waypointRef) peer() *peerSpec {
+	return peerSpec{nss: []string{w.ns}, pods: map[string]string{gatewayNameLabel: w.name}}.ref()
 }
 
 // ambientFlows returns f with HBONE added to its ports when its
@@ -633,9 +693,9 @@ func (c *flowCollector) ambientFlows(f flow) (out flow, toWaypoint, fromWaypoint
 	for _, wp := range c.waypointsOf(f.dst) {
 		what := fmt.Sprintf("%s, through waypoint %s/%s", f.what, wp.ns, wp.name)
 		to := wp.peer()
-		toWaypoint = append(toWaypoint, flow{what: what, from: f.from, srcs: f.srcs, dst: f.dst, ports: []portRef{hbonePort},
-			visible: f.visible, to: to, toKey: to.key()})
-		fromWaypoint = append(fromWaypoint, flow{what: what, from: to, srcs: c.waypointSources(wp), dst: f.dst, ports: []portRef{hbonePort}})
+		toWaypoint = append(toWaypoint, flow{what: what, from: f.from, srcs: f.srcs, dst: f.dst, ports: c.portList(hbonePort),
+			visible: f.visible, to: to})
+		fromWaypoint = append(fromWaypoint, flow{what: what, from: to, srcs: c.waypointSources(wp), dst: f.dst, ports: c.portList(hbonePort)})
 	}
 	return f, toWaypoint, fromWaypoint
 }
@@ -788,7 +848,7 @@ func (c *flowCollector) authzSource(ap *graph.AuthorizationPolicy, entry, ns, sa
 		return // MR504 checks only sources of the input
 	}
 	what := fmt.Sprintf("AuthorizationPolicy %s/%s %s", ap.Namespace(), ap.Name(), entry)
-	from := peerSpec{nss: []string{ns}}.keyed()
+	from := peerSpec{nss: []string{ns}}.ref()
 	srcs := workloadSources(ws)
 	if sa == "" {
 		// A namespace entry names every pod of the namespace, which
@@ -1035,7 +1095,7 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 			}
 			p := unit(string(f.dst.Obj.Kind)+"/"+f.dst.Name(), f.dst.Name(), f.dst.Labels)
 			p.own = f.dst.Labels
-			p.add(f.from, f.ports, f.what)
+			p.addKeyed(f.from.k, *f.from, f.ports, f.what)
 			continue
 		}
 		for _, s := range f.srcs {
@@ -1044,7 +1104,7 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 				return nil, false
 			}
 			for _, p := range ps {
-				p.addKeyed(f.toKey, f.to, f.ports, f.what)
+				p.addKeyed(f.to.k, *f.to, f.ports, f.what)
 			}
 		}
 	}
@@ -1109,7 +1169,7 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 				}
 				for _, f := range mesh {
 					if w != f.dst {
-						ps[0].addKeyed(f.toKey, f.to, f.ports, f.what)
+						ps[0].addKeyed(f.to.k, *f.to, f.ports, f.what)
 					}
 				}
 			}
@@ -1120,7 +1180,7 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 				continue
 			}
 			for _, f := range mesh {
-				p.addKeyed(f.toKey, f.to, f.ports, f.what)
+				p.addKeyed(f.to.k, *f.to, f.ports, f.what)
 			}
 		}
 	}
@@ -1283,7 +1343,7 @@ func portsDeclared(g *graph.Graph, ns string, byKey map[string]*allowPolicy) boo
 func distinctTo(flows []*flow) int {
 	seen := map[string]bool{}
 	for _, f := range flows {
-		seen[f.toKey] = true
+		seen[f.to.k] = true
 		if len(seen) > maxEgressPeers {
 			break
 		}
@@ -1700,7 +1760,7 @@ func (c *flowCollector) serviceCalls() {
 	// The peer and sources are those of the namespace, made once for
 	// its Services.
 	type clients struct {
-		from peerSpec
+		from *peerSpec
 		srcs []source
 	}
 	byNS := map[string]clients{}
@@ -1712,7 +1772,7 @@ func (c *flowCollector) serviceCalls() {
 		}
 		cl, ok := byNS[ns]
 		if !ok {
-			cl = clients{peerSpec{nss: []string{ns}}.keyed(), []source{{all: true, open: true, ns: ns, name: "namespace"}}}
+			cl = clients{peerSpec{nss: []string{ns}}.ref(), []source{{all: true, open: true, ns: ns, name: "namespace"}}}
 			byNS[ns] = cl
 		}
 		what := "Service " + ns + "/" + s.Name() + " for the calls of its own namespace, which no route or policy needs to name"
@@ -1742,7 +1802,7 @@ func (c *flowCollector) serviceCalls() {
 // headlessCalls adds the calls within namespace ns to the pods of s, a
 // Service without ports: to the ports their containers declare, or to
 // every port when they declare none (as MR410 reads them).
-func (c *flowCollector) headlessCalls(what string, from peerSpec, srcs []source, s *graph.Service, ns string) {
+func (c *flowCollector) headlessCalls(what string, from *peerSpec, srcs []source, s *graph.Service, ns string) {
 	for _, w := range s.Workloads {
 		if w.Namespace() != ns {
 			continue
@@ -1984,7 +2044,7 @@ func (pc *policyCollector) admittedBy(dst *graph.Workload, pps []*policyPeers) {
 			every = a.IngressAllowed(netpol.AnyPodIn(ns), to).Subtract(ext)
 		}
 		if !every.IsEmpty() {
-			pc.c.addTo(flow{what: why(pps, nil, ns, "admit"), from: peerSpec{nss: []string{ns}}.keyed(),
+			pc.c.addTo(flow{what: why(pps, nil, ns, "admit"), from: peerSpec{nss: []string{ns}}.ref(),
 				srcs: []source{{all: true, open: true, ns: ns, name: "namespace"}}, dst: dst, ports: setPorts(every)}, false)
 		}
 		for _, s := range pc.candidates(ns, pps, false) {
@@ -2006,7 +2066,7 @@ func (pc *policyCollector) admittedBy(dst *graph.Workload, pps []*policyPeers) {
 // concern the destinations' ingress.
 func (pc *policyCollector) allowedFromAll(ns string, pps []*policyPeers) {
 	from := netpol.AnyPodIn(ns)
-	peer := peerSpec{nss: []string{ns}}.keyed()
+	peer := peerSpec{nss: []string{ns}}.ref()
 	srcs := []source{{all: true, ns: ns, name: "namespace"}}
 	all := map[*graph.Workload]netpol.Set{}
 	if pc.fromAll == nil {
@@ -2035,7 +2095,7 @@ func (pc *policyCollector) allowedBy(src *graph.Workload, pps []*policyPeers) {
 // (allowedFromAll's record): a workload's own policies add to it, and
 // the policies of every pod name only the destinations it holds beyond
 // what they allow every address, which ext takes away.
-func (pc *policyCollector) allowed(from netpol.Endpoint, peer peerSpec, srcs []source, pps []*policyPeers, base, record map[*graph.Workload]netpol.Set, what func(*graph.Workload) string) {
+func (pc *policyCollector) allowed(from netpol.Endpoint, peer *peerSpec, srcs []source, pps []*policyPeers, base, record map[*graph.Workload]netpol.Set, what func(*graph.Workload) string) {
 	a := pc.a
 	ext := a.EgressAllowed(from, pc.ext)
 	for _, ns := range pc.namespaces(pps) {
@@ -2062,12 +2122,12 @@ func (pc *policyCollector) allowed(from netpol.Endpoint, peer peerSpec, srcs []s
 }
 
 // workloadPeer is the peer of w's pods: its namespace and labels.
-func workloadPeer(w *graph.Workload) peerSpec {
+func workloadPeer(w *graph.Workload) *peerSpec {
 	p := peerSpec{nss: []string{w.Namespace()}}
 	if len(w.Labels) > 0 {
 		p.pods = w.Labels
 	}
-	return p.keyed()
+	return p.ref()
 }
 
 // setPorts are the ports of s: nil for every port.
