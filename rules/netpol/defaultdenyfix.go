@@ -34,7 +34,29 @@ func validNamespace(ns string) bool { return len(content.IsDNS1123Label(ns)) == 
 // workload (closed world) and the namespace has none, not even the pods of
 // a Gateway API Gateway: the new policy would select nothing, and MR403
 // would report it on the next run.
+//
+// It is computed once per namespace, direction and object for the run:
+// MR409 asks whether MR402 offers the egress fix, which MR402 builds too.
+// nps are the namespace's policies, the same for every caller.
 func defaultDenyFix(p *rules.Pass, ns string, at *manifest.Object, d direction, nps []*graph.NetworkPolicy) (rules.Fix, bool) {
+	r := p.Memo(denyFixKey{ns, d.Name, at}, func() any {
+		fix, ok := buildDefaultDenyFix(p, ns, at, d, nps)
+		return denyFixResult{fix, ok}
+	}).(denyFixResult)
+	return r.fix, r.ok
+}
+
+type denyFixKey struct {
+	ns, direction string
+	at            *manifest.Object
+}
+
+type denyFixResult struct {
+	fix rules.Fix
+	ok  bool
+}
+
+func buildDefaultDenyFix(p *rules.Pass, ns string, at *manifest.Object, d direction, nps []*graph.NetworkPolicy) (rules.Fix, bool) {
 	g := p.Graph
 	if g.WorkloadsKnown(ns) && len(g.WorkloadsIn(ns)) == 0 && len(g.GatewayAPIPodLabels(ns)) == 0 {
 		return rules.Fix{}, false
