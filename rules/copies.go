@@ -12,8 +12,39 @@ type copiesKey struct{}
 // per run, it spares the rules that call Distinct on long lists (the
 // clients of a route, the workloads of a namespace), once per finding, an
 // index of each list.
+//
+// The objects the graph derives count too: two Flagger Canaries of one
+// target derive its primary workload twice, in an input that defines
+// nothing twice.
 func HasCopies(p *Pass) bool {
-	return p.Memo(copiesKey{}, func() any { return graph.HasCopies(p.Graph.Objects) }).(bool)
+	return p.Memo(copiesKey{}, func() any {
+		g := p.Graph
+		if graph.HasCopies(g.Objects) {
+			return true
+		}
+		var derived []*manifest.Object
+		add := func(o *manifest.Object) {
+			if graph.Origin(o) != o {
+				derived = append(derived, o)
+			}
+		}
+		for _, w := range g.Workloads {
+			add(w.Obj)
+		}
+		for _, s := range g.Services {
+			add(s.Obj)
+		}
+		for _, vs := range g.VirtualServices {
+			add(vs.Obj)
+		}
+		for _, dr := range g.DestinationRules {
+			add(dr.Obj)
+		}
+		for _, r := range g.GatewayRoutes {
+			add(r.Obj)
+		}
+		return graph.HasCopies(derived)
+	}).(bool)
 }
 
 // Distinct is graph.Distinct, skipped when the input defines no object

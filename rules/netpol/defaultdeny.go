@@ -2,7 +2,6 @@ package netpol
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -142,14 +141,8 @@ func runDefaultDeny(p *rules.Pass, d direction) {
 		msg := fmt.Sprintf("namespace %s has no default-deny %s NetworkPolicy (podSelector: {}, policyTypes: [%s], no %s rules): a pod that no policy isolates for %s %s",
 			ns, d.Name, d.Type, d.Name, d.Name, d.Open)
 		// Two definitions of an object are one object: each is counted,
-		// named and related once, by its first-written definition. The
-		// workloads Flagger derives may be defined twice (two Canaries of
-		// one target) in an input that defines nothing twice, which
-		// rules.Distinct would not look at.
-		ws := g.WorkloadsIn(ns)
-		if rules.HasCopies(p) || slices.ContainsFunc(ws, func(w *graph.Workload) bool { return graph.Origin(w.Obj) != w.Obj }) {
-			ws = graph.Distinct(ws)
-		}
+		// named and related once, by its first-written definition.
+		ws := rules.Distinct(p, g.WorkloadsIn(ns))
 		if len(ws) > 0 {
 			msg += openCount(ws, policies[ns], d)
 		}
