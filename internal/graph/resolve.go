@@ -8,6 +8,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
 )
 
@@ -283,16 +284,21 @@ func (g *Graph) EffectiveMTLS(w *Workload, port int64) MTLS {
 			return MTLS{Mode: pa.Spec.MTLS.Mode.V, Policy: pa, Loc: pa.Spec.MTLS.Mode.Loc}
 		}
 	}
-	return g.NamespaceMTLS(w.Namespace())
+	return g.namespaceMTLS(w.Namespace(), w.Obj)
 }
 
 // NamespaceMTLS returns the mode of workloads in ns that no workload policy
 // selects.
-func (g *Graph) NamespaceMTLS(ns string) MTLS {
-	if pa := g.namespacePA(ns); pa != nil && pa.Spec.MTLS != nil && isMode(pa.Spec.MTLS.Mode) {
+func (g *Graph) NamespaceMTLS(ns string) MTLS { return g.namespaceMTLS(ns, nil) }
+
+// namespaceMTLS is NamespaceMTLS for a workload from (nil for none): where
+// the input defines a policy twice, from's layout decides which copy sets
+// the mode.
+func (g *Graph) namespaceMTLS(ns string, from *manifest.Object) MTLS {
+	if pa := g.namespacePA(ns, from); pa != nil && pa.Spec.MTLS != nil && isMode(pa.Spec.MTLS.Mode) {
 		return MTLS{Mode: pa.Spec.MTLS.Mode.V, Policy: pa, Loc: pa.Spec.MTLS.Mode.Loc}
 	}
-	if pa := g.namespacePA(g.Mesh.RootNamespace); pa != nil && pa.Spec.MTLS != nil && isMode(pa.Spec.MTLS.Mode) {
+	if pa := g.namespacePA(g.Mesh.RootNamespace, from); pa != nil && pa.Spec.MTLS != nil && isMode(pa.Spec.MTLS.Mode) {
 		return MTLS{Mode: pa.Spec.MTLS.Mode.V, Policy: pa, Loc: pa.Spec.MTLS.Mode.Loc}
 	}
 	return MTLS{Mode: "PERMISSIVE"}
@@ -311,19 +317,34 @@ func (g *Graph) workloadPA(w *Workload) *PeerAuthentication {
 		// (ComposePeerAuthentication), even for its own workloads.
 		return nil
 	}
-	for _, pa := range g.pasByNS[w.Namespace()] {
-		if pa.HasSelector() && labels.SubsetOf(pa.Spec.Selector.MatchLabels, w.Labels) {
-			return pa
-		}
-	}
-	return nil
+	return g.firstPA(g.pasByNS[w.Namespace()], w.Obj, func(pa *PeerAuthentication) bool {
+		return pa.HasSelector() && labels.SubsetOf(pa.Spec.Selector.MatchLabels, w.Labels)
+	})
 }
 
-func (g *Graph) namespacePA(ns string) *PeerAuthentication {
-	for _, pa := range g.pasByNS[ns] {
-		if !pa.HasSelector() {
+func (g *Graph) namespacePA(ns string, from *manifest.Object) *PeerAuthentication {
+	return g.firstPA(g.pasByNS[ns], from, func(pa *PeerAuthentication) bool { return !pa.HasSelector() })
+}
+
+// firstPA returns the first of pas (one namespace's, in name order) that
+// ok accepts. Of a policy the input defines twice, only the definition
+// from goes with (Counterpart) is asked: another layout's copy may select
+// other pods or set another mode, and taking the first written would make
+// the result depend on which layout the input lists first.
+func (g *Graph) firstPA(pas []*PeerAuthentication, from *manifest.Object, ok func(*PeerAuthentication) bool) *PeerAuthentication {
+	for i := 0; i < len(pas); {
+		j := i + 1
+		for j < len(pas) && pas[i].Name() != "" && pas[j].Name() == pas[i].Name() {
+			j++
+		}
+		pa := pas[i]
+		if j-i > 1 {
+			pa = Counterpart(g, from, pas[i:j])
+		}
+		if ok(pa) {
 			return pa
 		}
+		i = j
 	}
 	return nil
 }
