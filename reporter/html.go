@@ -91,15 +91,23 @@ type htmlGraph struct {
 	Columns       []htmlColumn
 	Nodes         []htmlNode
 	Edges         []htmlEdge
+	Labels        []htmlLabel
 }
 
 type htmlEdge struct {
 	Path  string // SVG path data
 	Class string
-	// Label, at LabelX/LabelY, names an edge that is not the request
-	// path: "mirror", "delegate".
-	Label          string
-	LabelX, LabelY int
+}
+
+// htmlLabel names the edges of one kind that are not the request path
+// ("mirror", "delegate") leaving one route: one label where they leave it,
+// with their number when there are more than one ("mirror ×3"). A label
+// on each edge would be drawn where its edge's middle falls, on top of
+// another's when a route mirrors to services a row apart or two mirror
+// edges cross.
+type htmlLabel struct {
+	X, Y       int
+	Kind, Text string
 }
 
 type htmlColumn struct {
@@ -116,8 +124,9 @@ type htmlNode struct {
 	Badge          int
 	BadgeX, BadgeY int
 	// Findings are the ids of the findings marked on the node, for the
-	// filter a click sets.
-	Findings string
+	// filter a click sets; Key names the node in the page's address for
+	// that filter (#node=Key).
+	Findings, Key string
 }
 
 // The groups of the findings about no object, and about a cluster-scoped
@@ -222,12 +231,17 @@ const (
 	labelRunes      = 34
 	tooltipFindings = 8
 	// mirrorDrop is how much lower than a request path's edge a mirror
-	// edge meets its service, so that a route that both sends to and
-	// mirrors to a service shows two edges.
+	// edge leaves its route and meets its service, so that a route that
+	// both sends to and mirrors to a service shows two edges, and the
+	// mirrors' label, under where they leave, is off the request path.
 	mirrorDrop = 7
+	// labelDrop is how far under where its edges leave a route the
+	// baseline of their label is: the label's 9px text clears them.
+	labelDrop = 11
 	// delegateBulge is how far left of the routes column a delegate edge
-	// bends.
+	// bends; delegateExit how far down its route's left side it leaves.
 	delegateBulge = 22
+	delegateExit  = nodeHeight - 6
 )
 
 var columnTitles = [...]string{"Gateways", "Routes", "Services", "Subsets"}
@@ -306,7 +320,8 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 		parents[e.To] = append(parents[e.To], e.From)
 	}
 	// Rows, column by column: the first parent's row decides the order,
-	// then the topology's.
+	// then the topology's; noParent is the key of a node without parents.
+	const noParent = 1 << 30
 	row := make([]int, len(t.Nodes))
 	rows := 0
 	for c := topology.Gateways; c <= topology.Subsets; c++ {
@@ -324,7 +339,12 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 				}
 			}
 			if best < 0 {
-				return 1 << 30
+				// A DestinationRule with a wildcard host after the
+				// services it stands for, rather than among them.
+				if n := &t.Nodes[i]; n.Column == topology.Services && n.Kind == kinds.DestinationRule {
+					return noParent + 1
+				}
+				return noParent
 			}
 			return best
 		}
@@ -339,7 +359,7 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 		next := 0
 		for _, i := range col {
 			row[i] = next
-			if k := keys[i]; k != 1<<30 {
+			if k := keys[i]; k < noParent {
 				row[i] = max(next, k)
 			}
 			next = row[i] + 1
@@ -357,18 +377,32 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 	at := func(i int) (x, y int) {
 		return graphMargin + int(t.Nodes[i].Column)*(nodeWidth+columnGap), graphMargin + graphHeader + row[i]*rowPitch
 	}
+	// The labelled edges leaving each node, by kind, for one label each.
+	type labelled struct {
+		from int
+		kind topology.EdgeKind
+	}
+	counts := map[labelled]int{}
+	var order []labelled
 	for _, e := range t.Edges {
 		x1, y1 := at(e.From)
 		x2, y2 := at(e.To)
+		if e.Kind != topology.Leads {
+			l := labelled{e.From, e.Kind}
+			if counts[l] == 0 {
+				order = append(order, l)
+			}
+			counts[l]++
+		}
 		if e.Kind == topology.Delegate {
 			// From low on the delegating route's left side, round the
 			// left of the column, into the delegate's left side.
-			y1 += nodeHeight - 6
+			y1 += delegateExit
 			y2 += nodeHeight / 2
 			bx := x1 - delegateBulge
 			g.Edges = append(g.Edges, htmlEdge{
 				Path:  fmt.Sprintf("M%d %dC%d %d %d %d %d %d", x1, y1, bx, y1, bx, y2, x2, y2),
-				Class: "edge delegate", Label: "delegate", LabelX: x1 - 3, LabelY: (y1+y2)/2 + 3,
+				Class: "edge delegate",
 			})
 			continue
 		}
@@ -377,14 +411,27 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 		y2 += nodeHeight / 2
 		he := htmlEdge{Class: "edge"}
 		if e.Kind == topology.Mirror {
+			y1 += mirrorDrop
 			y2 += mirrorDrop
-			he.Class, he.Label = "edge mirror", "mirror"
+			he.Class = "edge mirror"
 		}
 		mid := (x1 + x2) / 2
 		he.Path = fmt.Sprintf("M%d %dC%d %d %d %d %d %d", x1, y1, mid, y1, mid, y2, x2, y2)
-		he.LabelX, he.LabelY = mid, (y1+y2)/2+3
 		g.Edges = append(g.Edges, he)
 	}
+	for _, l := range order {
+		x, y := at(l.from)
+		hl := htmlLabel{Kind: "mirror", X: x + nodeWidth + 4, Y: y + nodeHeight/2 + mirrorDrop + labelDrop}
+		if l.kind == topology.Delegate {
+			hl = htmlLabel{Kind: "delegate", X: x - 3, Y: y + delegateExit + labelDrop}
+		}
+		hl.Text = hl.Kind
+		if n := counts[l]; n > 1 {
+			hl.Text = fmt.Sprintf("%s ×%d", hl.Kind, n)
+		}
+		g.Labels = append(g.Labels, hl)
+	}
+	keys := map[string]int{}
 	for i := range t.Nodes {
 		n := &t.Nodes[i]
 		x, y := at(i)
@@ -412,6 +459,12 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 			}
 			tip = b.String()
 			hn.Findings = strings.Join(fids, " ")
+			hn.Key = nodeKey(n)
+			// Two nodes of one key would be a topology the page's address
+			// could not tell apart: the second gets a suffix.
+			if keys[hn.Key]++; keys[hn.Key] > 1 {
+				hn.Key += fmt.Sprintf("~%d", keys[hn.Key])
+			}
 		}
 		hn.Tooltip = tip
 		g.Nodes = append(g.Nodes, hn)
@@ -457,6 +510,28 @@ func underDelegators(col []int, parents, delegators, delegates [][]int) []int {
 	return out
 }
 
+// nodeKey names node n in the page's address, for the filter that shows
+// only its findings (#node=Service/shop/reviews,
+// #node=DestinationRule/shop/reviews:v1): the kind, with its API group
+// where another group has a kind of that name, the namespace, the name (or
+// the host of a node that has none) and the subset. Unlike the label it is
+// never shortened, and a "/" or ":" needs no escape in an address.
+func nodeKey(n *topology.Node) string {
+	kind := string(n.Kind)
+	if n.Group != "" && kinds.Shared(n.Group, n.Kind) {
+		kind += "." + n.Group
+	}
+	name := n.Name
+	if name == "" {
+		name = n.Host
+	}
+	k := kind + "/" + n.Namespace + "/" + name
+	if n.Subset != "" {
+		k += ":" + n.Subset
+	}
+	return k
+}
+
 // nodeText returns a node's label, its kind as shown under it, and its
 // tooltip.
 func nodeText(n *topology.Node) (label, kind, tip string) {
@@ -478,6 +553,13 @@ func nodeText(n *topology.Node) (label, kind, tip string) {
 	case n.Column == topology.Subsets:
 		label = n.Subset + " (" + name + ")"
 		tip = fmt.Sprintf("subset %s of DestinationRule %s", n.Subset, name)
+	case n.Column == topology.Services && n.Kind == kinds.DestinationRule:
+		// A rule with a wildcard host: it stands for the services the
+		// host matches, and its host is what the column would show.
+		label = n.Host
+		kind = "DestinationRule, wildcard host"
+		tip = fmt.Sprintf("DestinationRule %s, for host %s, which matches %s: its subsets are drawn once, here",
+			name, n.Host, wording.Count(n.Matches, "Service or ServiceEntry", "Services and ServiceEntries"))
 	case n.Missing && n.Name == "":
 		label = n.Host
 		tip = fmt.Sprintf("host %s: no Service or ServiceEntry of the input serves it", n.Host)

@@ -151,3 +151,201 @@ func TestHTMLObjectNames(t *testing.T) {
 		t.Errorf("objects named:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// labelRE matches an edge label of the drawing: kind, x, y, text.
+var labelRE = regexp.MustCompile(`<text class="edgelabel (\w+)" x="(\d+)" y="(\d+)">([^<]*)</text>`)
+
+// rectsByLabel returns the top-left corner of each node's box, by label.
+func rectsByLabel(page string) map[string][2]int {
+	rects := map[string][2]int{}
+	for _, m := range regexp.MustCompile(`<rect x="(\d+)" y="(\d+)"[^>]*/><text x="\d+" y="\d+">([^<]*)</text>`).FindAllStringSubmatch(page, -1) {
+		x, _ := strconv.Atoi(m[1])
+		y, _ := strconv.Atoi(m[2])
+		rects[m[3]] = [2]int{x, y}
+	}
+	return rects
+}
+
+// TestHTMLEdgeLabels checks where the labels of mirror and delegate edges
+// go when a route has three of each and another route's mirrors cross
+// them: one label for the edges of a kind that leave a route, with their
+// number, right under where they leave it, so that no two labels are
+// drawn within a few pixels of each other, whatever rows the edges join.
+func TestHTMLEdgeLabels(t *testing.T) {
+	route := func(name string) topology.Node {
+		return topology.Node{Column: topology.Routes, Group: kinds.GroupIstioNetworking, Kind: kinds.VirtualService, Namespace: "shop", Name: name}
+	}
+	svc := func(name string) topology.Node {
+		return topology.Node{Column: topology.Services, Kind: kinds.Service, Namespace: "shop", Name: name}
+	}
+	tp := &topology.Topology{
+		Nodes: []topology.Node{
+			{Column: topology.Gateways, Group: kinds.GroupIstioNetworking, Kind: kinds.Gateway, Namespace: "infra", Name: "gw"},
+			route("back"), route("front"), route("d1"), route("d2"), route("d3"), route("solo"), // 1-6
+			svc("audit1"), svc("audit2"), svc("audit3"), svc("cart"), // 7-10
+		},
+		Edges: []topology.Edge{
+			{From: 0, To: 1}, {From: 0, To: 2}, {From: 0, To: 6},
+			// back, at row 0, mirrors to the services of rows 0, 1 and 3;
+			// front, at row 1, to those of rows 0, 1 and 2: the edges
+			// back→audit2 and front→audit1 have one middle.
+			{From: 1, To: 9}, {From: 1, To: 10, Kind: topology.Mirror}, {From: 1, To: 7, Kind: topology.Mirror}, {From: 1, To: 8, Kind: topology.Mirror},
+			{From: 2, To: 10}, {From: 2, To: 7, Kind: topology.Mirror}, {From: 2, To: 8, Kind: topology.Mirror}, {From: 2, To: 9, Kind: topology.Mirror},
+			{From: 2, To: 3, Kind: topology.Delegate}, {From: 2, To: 4, Kind: topology.Delegate}, {From: 2, To: 5, Kind: topology.Delegate},
+			{From: 3, To: 10}, {From: 4, To: 10}, {From: 5, To: 10},
+			{From: 6, To: 10}, {From: 6, To: 9, Kind: topology.Mirror},
+		},
+	}
+	tp.TotalNodes, tp.TotalEdges, tp.Namespaces = len(tp.Nodes), len(tp.Edges), 2
+	r := emptyReport()
+	r.Topology = tp
+	page := string(write(t, "html", r, Options{}))
+	rects := rectsByLabel(page)
+
+	type label struct {
+		kind, text string
+		x, y       int
+	}
+	var labels []label
+	for _, m := range labelRE.FindAllStringSubmatch(page, -1) {
+		x, _ := strconv.Atoi(m[2])
+		y, _ := strconv.Atoi(m[3])
+		labels = append(labels, label{m[1], m[4], x, y})
+	}
+	// Each label by the route its edges leave: a mirror label starts just
+	// right of it, under the mirrors' exit and above the next row; a
+	// delegate label ends just left of it, under the delegates' exit.
+	want := map[string]string{"shop/back": "mirror ×3", "shop/front": "mirror ×3 delegate ×3", "shop/solo": "mirror"}
+	got := map[string]string{}
+	for _, l := range labels {
+		owner := ""
+		for name, at := range rects {
+			exit, left := at[1]+nodeHeight/2+mirrorDrop, at[0]+nodeWidth
+			if l.kind == "delegate" {
+				exit, left = at[1]+delegateExit, at[0]
+			}
+			dx := l.x - left
+			if (l.kind == "mirror" && dx > 0 && dx <= 8 || l.kind == "delegate" && dx < 0 && dx >= -8) &&
+				l.y-7 > exit && l.y < at[1]+rowPitch {
+				owner = name
+			}
+		}
+		if owner == "" {
+			t.Errorf("label %q at %d,%d is under no route's exit", l.text, l.x, l.y)
+			continue
+		}
+		got[owner] = strings.TrimSpace(got[owner] + " " + l.text)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("labels by route %v, want %v", got, want)
+	}
+	// No two labels come within a few pixels: a label is 9px high and at
+	// most 50px wide.
+	for i, a := range labels {
+		for _, b := range labels[i+1:] {
+			if abs(a.x-b.x) < 50 && abs(a.y-b.y) < 12 {
+				t.Errorf("labels %q at %d,%d and %q at %d,%d overlap", a.text, a.x, a.y, b.text, b.x, b.y)
+			}
+		}
+	}
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// TestHTMLWildcardRule checks how a DestinationRule with a wildcard host
+// is drawn: after the services, labelled with its host, and marked with
+// the findings about it that are in none of its subsets.
+func TestHTMLWildcardRule(t *testing.T) {
+	dr := func(subset string) topology.Node {
+		return topology.Node{Column: topology.Subsets, Group: kinds.GroupIstioNetworking, Kind: kinds.DestinationRule, Namespace: "shop", Name: "shop-wide", Subset: subset}
+	}
+	tp := &topology.Topology{
+		Nodes: []topology.Node{
+			{Column: topology.Routes, Group: kinds.GroupIstioNetworking, Kind: kinds.VirtualService, Namespace: "shop", Name: "cart"},
+			{Column: topology.Services, Kind: kinds.Service, Namespace: "shop", Name: "cart"},
+			{Column: topology.Services, Group: kinds.GroupIstioNetworking, Kind: kinds.DestinationRule, Namespace: "shop", Name: "shop-wide",
+				Host: "*.shop.svc.cluster.local", Matches: 2, File: "dr.yaml", Loc: manifest.Loc{Line: 3, Col: 9}},
+			{Column: topology.Services, Kind: kinds.Service, Namespace: "shop", Name: "unrouted"},
+			dr("v1"), dr("v2"),
+		},
+		Edges: []topology.Edge{{From: 0, To: 1}, {From: 1, To: 4}, {From: 2, To: 4}, {From: 2, To: 5}},
+	}
+	tp.TotalNodes, tp.TotalEdges, tp.Namespaces = len(tp.Nodes), len(tp.Edges), 1
+	r := emptyReport()
+	r.Topology = tp
+	r.Findings = []*rules.Finding{{Rule: ruleNoWorkload, Severity: rules.Warning, Message: "m",
+		Object: &manifest.Object{Group: kinds.GroupIstioNetworking, Kind: kinds.DestinationRule, Namespace: "shop", Name: "shop-wide", File: "dr.yaml"},
+		Pos:    manifest.Pos{File: "dr.yaml", Loc: manifest.Loc{Line: 5, Col: 3}}}}
+	page := string(write(t, "html", r, Options{}))
+
+	node := regexp.MustCompile(`<g class="node sev-warning" data-findings="f1" data-label="\*\.shop\.svc\.cluster\.local" data-node="DestinationRule/shop/shop-wide"><title>([^<]*)</title>.*?<text class="kind"[^>]*>([^<]*)</text>`).FindStringSubmatch(page)
+	if node == nil {
+		t.Fatalf("the rule is not drawn as a marked node labelled with its host:\n%s", regexp.MustCompile(`<g class="node[^>]*>`).FindAllString(page, -1))
+	}
+	if want := "DestinationRule shop/shop-wide, for host *.shop.svc.cluster.local, which matches 2 Services and ServiceEntries: its subsets are drawn once, here\ndr.yaml:3:9\nwarning MR301: m"; node[1] != want {
+		t.Errorf("tooltip %q, want %q", node[1], want)
+	}
+	if node[2] != "DestinationRule, wildcard host" {
+		t.Errorf("kind %q", node[2])
+	}
+	rects := rectsByLabel(page)
+	if rule := rects["*.shop.svc.cluster.local"]; rule[1] <= rects["shop/unrouted"][1] || rule[1] <= rects["shop/cart"][1] {
+		t.Errorf("the rule at y %d is not after the services (%v)", rule[1], rects)
+	}
+}
+
+// TestHTMLNodeKeys checks the keys that name the nodes with findings in
+// the page's address: the kind with its group where another group has a
+// kind of that name, the namespace, the name or host, the subset; and
+// unique, though two nodes have one label, or even one key.
+func TestHTMLNodeKeys(t *testing.T) {
+	tp := &topology.Topology{
+		Nodes: []topology.Node{
+			{Column: topology.Gateways, Group: kinds.GroupIstioNetworking, Kind: kinds.Gateway, Namespace: "infra", Name: "web"},
+			{Column: topology.Gateways, Group: kinds.GroupGatewayAPI, Kind: kinds.K8sGateway, Namespace: "infra", Name: "web"},
+			{Column: topology.Services, Kind: kinds.Service, Namespace: "shop", Name: "cart"},
+			{Column: topology.Services, Group: kinds.GroupIstioNetworking, Kind: kinds.ServiceEntry, Namespace: "shop", Name: "api", Host: "api.example.com"},
+			{Column: topology.Subsets, Group: kinds.GroupIstioNetworking, Kind: kinds.DestinationRule, Namespace: "shop", Name: "cart", Subset: "v1"},
+			{Column: topology.Services, Kind: kinds.Service, Namespace: "shop", Name: "cart", File: "copy.yaml"},
+		},
+		Edges: []topology.Edge{{From: 2, To: 4}},
+		Stands: []topology.Stand{
+			{Group: kinds.GroupIstioNetworking, Kind: kinds.DestinationRule, Namespace: "shop", Name: "cart", Node: 2},
+		},
+	}
+	tp.TotalNodes, tp.TotalEdges, tp.Namespaces = len(tp.Nodes), len(tp.Edges), 2
+	r := emptyReport()
+	r.Topology = tp
+	for _, n := range tp.Nodes[:5] {
+		o := &manifest.Object{Group: n.Group, Kind: n.Kind, Namespace: n.Namespace, Name: n.Name, File: "a.yaml"}
+		line := int32(1)
+		if n.Subset != "" {
+			o.Kind = kinds.DestinationRule
+			line = 9
+		}
+		r.Findings = append(r.Findings, &rules.Finding{Rule: ruleNoWorkload, Severity: rules.Info, Message: "m", Object: o,
+			Pos: manifest.Pos{File: "a.yaml", Loc: manifest.Loc{Line: line, Col: 1}}})
+	}
+	tp.Nodes[4].File, tp.Nodes[4].Loc = "a.yaml", manifest.Loc{Line: 9, Col: 1}
+	page := string(write(t, "html", r, Options{}))
+	var got []string
+	for _, m := range regexp.MustCompile(`data-node="([^"]*)"`).FindAllStringSubmatch(page, -1) {
+		got = append(got, m[1])
+	}
+	want := []string{
+		"Gateway.networking.istio.io/infra/web",
+		"Gateway.gateway.networking.k8s.io/infra/web",
+		"Service/shop/cart",
+		"ServiceEntry/shop/api",
+		"DestinationRule/shop/cart:v1",
+		"Service/shop/cart~2",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("node keys:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -99,7 +99,7 @@ func TestHTMLMarks(t *testing.T) {
 	for i, f := range r.Findings {
 		ids[f.Rule.ID] += fmt.Sprintf(" f%d", i+1)
 	}
-	marked := regexp.MustCompile(`<g class="node( missing)? sev-(\w+)" data-findings="([^"]*)" data-label="([^"]*)">`)
+	marked := regexp.MustCompile(`<g class="node( missing)? sev-(\w+)" data-findings="([^"]*)" data-label="([^"]*)" data-node="[^"]*">`)
 	got := map[string]string{}
 	for _, m := range marked.FindAllStringSubmatch(page, -1) {
 		got[m[4]] = m[2] + ":" + m[3]

@@ -109,14 +109,17 @@ func chromiumBin(t *testing.T) string {
 // hashSteps is a script appended to a copy of the report: it changes the
 // address's hash and the filters, one step after the other (a hash change
 // is an event, which the page handles after the step), and records after
-// each step the hash, the "shown" line and the search box as the body's
-// attribute data-t-NAME="hash|shown|search", for --dump-dom to show.
+// each step the hash, the "shown" line, the search box and the object
+// whose findings alone are shown (clicked in the drawing) as the body's
+// attribute data-t-NAME="hash|shown|search|object", for --dump-dom to
+// show.
 const hashSteps = `<script>
 (function () {
   var byId = function (id) { return document.getElementById(id); };
   var written = "";
   function record(name) {
-    document.body.setAttribute("data-t-" + name, location.hash + "|" + byId("shown").textContent + "|" + byId("q").value);
+    var only = byId("only").className === "on" ? byId("onlyname").textContent : "";
+    document.body.setAttribute("data-t-" + name, location.hash + "|" + byId("shown").textContent + "|" + byId("q").value + "|" + only);
   }
   function set(id, v, ev) {
     byId(id).value = v;
@@ -136,9 +139,25 @@ const hashSteps = `<script>
     function () { nav(function () { location.hash = ""; }, "none"); },
     function () { nav(function () { location.hash = written; }, "again"); },
     function () { nav(function () { location.hash = "#q=100%"; }, "malformed"); },
+    // A click on an object of the drawing goes to the address too, with
+    // the other filters; a link drops it, and back brings it again.
+    function () { set("q", "", "input"); record("reset"); next(); },
+    function () { click('svg g[data-node="VirtualService/shop/productpage"]'); record("node"); next(); },
+    function () { document.querySelector("input.sevbox[value=warning]").click(); record("nodesev"); next(); },
+    function () { nav(function () { location.hash = "#ns=payments"; }, "nodelink"); },
+    function () { nav(function () { history.back(); }, "nodeback"); },
+    function () { click("#onlyclear"); record("showall"); next(); },
+    // An object the drawing does not have, a key that is no object's, and
+    // one that is not valid percent-encoding set no filter.
+    function () { nav(function () { location.hash = "#node=Service/shop/nosuch"; }, "stale"); },
+    function () { nav(function () { location.hash = "#node=__proto__&q=shop"; }, "proto"); },
+    function () { nav(function () { location.hash = "#sev=error&node=VirtualService%2Fshop%2Fproductpage%"; }, "badnode"); },
     function () { document.body.setAttribute("data-t-done", "1"); }
   ];
   function next() { steps.shift()(); }
+  function click(sel) {
+    document.querySelector(sel).dispatchEvent(new MouseEvent("click", {bubbles: true}));
+  }
   // The page's own listener, added first, has run when this one does.
   function nav(go, name) {
     window.addEventListener("hashchange", function h() {
@@ -156,9 +175,10 @@ const hashSteps = `<script>
 // TestHTMLHashChangeInChromium checks that the page follows its address: a
 // change of the hash after the page opened (a link, the back button)
 // applies the filters it names and resets the others, and a filter the
-// user changes is written to the hash, in the form the page reads back. A
-// copy of the report runs the steps of hashSteps; --virtual-time-budget
-// lets their events run before the DOM is dumped.
+// user changes, the object clicked in the drawing included, is written to
+// the hash, in the form the page reads back, when it opens from that
+// address too. A copy of the report runs the steps of hashSteps;
+// --virtual-time-budget lets their events run before the DOM is dumped.
 func TestHTMLHashChangeInChromium(t *testing.T) {
 	bin := chromiumBin(t)
 	tmp := t.TempDir()
@@ -183,21 +203,54 @@ func TestHTMLHashChangeInChromium(t *testing.T) {
 		t.Fatalf("the steps did not all run:\n%s", regexp.MustCompile(`data-t-[a-z]+="[^"]*"`).FindAllString(dom, -1))
 	}
 	for _, c := range []struct{ step, want string }{
-		{"load", "#q=MR103|1 of 12 findings shown|MR103"},
-		{"link", "#ns=payments|5 of 12 findings shown|"},
-		{"back", "#q=MR103|1 of 12 findings shown|MR103"},
-		{"cleared", "|12 of 12 findings shown|"},
-		{"ns", "#ns=payments|5 of 12 findings shown|"},
-		{"sev", "#sev=error,warning&amp;ns=payments|3 of 12 findings shown|"},
-		{"typed", "#sev=error,warning&amp;ns=payments&amp;q=PostgreSQL%20port|1 of 12 findings shown|PostgreSQL port"},
-		{"none", "|12 of 12 findings shown|"},
-		{"again", "#sev=error,warning&amp;ns=payments&amp;q=PostgreSQL%20port|1 of 12 findings shown|PostgreSQL port"},
-		{"malformed", "#q=100%|0 of 12 findings shown|100%"},
+		{"load", "#q=MR103|1 of 12 findings shown|MR103|"},
+		{"link", "#ns=payments|5 of 12 findings shown||"},
+		{"back", "#q=MR103|1 of 12 findings shown|MR103|"},
+		{"cleared", "|12 of 12 findings shown||"},
+		{"ns", "#ns=payments|5 of 12 findings shown||"},
+		{"sev", "#sev=error,warning&amp;ns=payments|3 of 12 findings shown||"},
+		{"typed", "#sev=error,warning&amp;ns=payments&amp;q=PostgreSQL%20port|1 of 12 findings shown|PostgreSQL port|"},
+		{"none", "|12 of 12 findings shown||"},
+		{"again", "#sev=error,warning&amp;ns=payments&amp;q=PostgreSQL%20port|1 of 12 findings shown|PostgreSQL port|"},
+		{"malformed", "#q=100%|0 of 12 findings shown|100%|"},
+		{"reset", "|12 of 12 findings shown||"},
+		{"node", "#node=VirtualService/shop/productpage|3 of 12 findings shown||shop/productpage"},
+		{"nodesev", "#sev=error,info&amp;node=VirtualService/shop/productpage|2 of 12 findings shown||shop/productpage"},
+		{"nodelink", "#ns=payments|5 of 12 findings shown||"},
+		{"nodeback", "#sev=error,info&amp;node=VirtualService/shop/productpage|2 of 12 findings shown||shop/productpage"},
+		{"showall", "#sev=error,info|6 of 12 findings shown||"},
+		{"stale", "#node=Service/shop/nosuch|12 of 12 findings shown||"},
+		{"proto", "#node=__proto__&amp;q=shop|7 of 12 findings shown|shop|"}, // as #q=shop
+		{"badnode", "#sev=error&amp;node=VirtualService%2Fshop%2Fproductpage%|4 of 12 findings shown||"},
 	} {
 		got := regexp.MustCompile(`data-t-` + c.step + `="([^"]*)"`).FindStringSubmatch(dom)
 		if got == nil || got[1] != c.want {
 			t.Errorf("after step %s: %q, want %q", c.step, got, c.want)
 		}
+	}
+
+	// The page opened anew from the address the click wrote shows the
+	// same: the object's findings alone, and which object.
+	m := regexp.MustCompile(`data-t-nodesev="(#[^"|]*)\|`).FindStringSubmatch(dom)
+	if m == nil {
+		t.Fatal("no address was written for the object clicked")
+	}
+	hash := strings.ReplaceAll(m[1], "&amp;", "&")
+	dom, logs = chromium(t, bin, tmp, "--dump-dom", "file://"+filepath.ToSlash(page)+hash)
+	checkConsole(t, "--dump-dom "+hash, logs)
+	for _, want := range []string{`data-ready="1"`, "2 of 12 findings shown", `<span id="only" class="on">`, `<b id="onlyname">shop/productpage</b>`} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the page opened at %s has no %s", hash, want)
+		}
+	}
+	var shown []string
+	for _, li := range regexp.MustCompile(`<li class="finding[^"]*" id="(f\d+)"[^>]*?( hidden="")?>`).FindAllStringSubmatch(dom, -1) {
+		if li[2] == "" {
+			shown = append(shown, li[1])
+		}
+	}
+	if strings.Join(shown, " ") != "f6 f7" {
+		t.Errorf("the page opened at %s shows findings %q, want f6 f7: the errors of shop/productpage", hash, shown)
 	}
 }
 

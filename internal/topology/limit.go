@@ -100,9 +100,10 @@ func (t *Topology) Limit(maxNodes int, prefer func(i int) bool) *Topology {
 }
 
 // Locator returns a function that finds the nodes an object, the subject
-// of a finding at pos, is drawn as: its own node; for a DestinationRule,
-// the subset whose entry holds pos, else the services of its host. The
-// function returns nil when the object is not drawn.
+// of a finding at pos, is drawn as: for a DestinationRule, the subset
+// whose entry holds pos; else its own node (a DestinationRule with a
+// wildcard host has one); else, for a DestinationRule, the services of its
+// host. The function returns nil when the object is not drawn.
 func (t *Topology) Locator() func(o *manifest.Object, pos manifest.Pos) []int {
 	type objKey struct{ group, kind, ns, name string }
 	own := map[objKey][]int{}
@@ -129,9 +130,6 @@ func (t *Topology) Locator() func(o *manifest.Object, pos manifest.Pos) []int {
 			return nil
 		}
 		k := objKey{o.Group, string(o.Kind), o.Namespace, o.Name}
-		if ns := own[k]; len(ns) > 0 {
-			return ns
-		}
 		// The subset whose entry starts last at or before pos, if pos is
 		// inside it: on its first line, or on a later one no less
 		// indented than the entry.
@@ -144,6 +142,9 @@ func (t *Topology) Locator() func(o *manifest.Object, pos manifest.Pos) []int {
 		}
 		if best >= 0 && (pos.Line == t.Nodes[best].Loc.Line || pos.Col >= t.Nodes[best].Loc.Col) {
 			return []int{best}
+		}
+		if ns := own[k]; len(ns) > 0 {
+			return ns
 		}
 		return stands[k]
 	}

@@ -29,7 +29,10 @@ const (
 )
 
 // Node is an object of the request path, or something a reference names
-// that the input does not hold (Missing).
+// that the input does not hold (Missing). A DestinationRule with a
+// wildcard host and subsets is a node of the Services column: it stands
+// for every service its host matches, and its subsets are drawn under it
+// once rather than under each of them.
 type Node struct {
 	Column Column
 	// Group, Kind, Namespace and Name identify the object. A subset node
@@ -39,8 +42,12 @@ type Node struct {
 	Namespace, Name string
 	Subset          string
 	// Host is the host a ServiceEntry node or a missing service node
-	// stands for ("" for Services, whose name says it).
+	// stands for ("" for Services, whose name says it), or the wildcard
+	// host of a DestinationRule node.
 	Host string
+	// Matches counts the Services and ServiceEntries the wildcard host of
+	// a DestinationRule node matches.
+	Matches int
 	// File and Loc are where the object (or the subset entry) is written;
 	// empty for a missing node.
 	File string
@@ -117,8 +124,9 @@ func (n *Node) key() key {
 // Gateways; VirtualServices and Gateway API routes; the Services and
 // ServiceEntries their destinations and mirrors resolve to (or the missing
 // host); the VirtualServices that http routes delegate to; the subsets
-// that DestinationRules define for those hosts, and those that
-// destinations name but no DestinationRule defines.
+// that DestinationRules define for those hosts (those of a rule with a
+// wildcard host under a node of the rule), and those that destinations
+// name but no DestinationRule defines.
 //
 // graph.VirtualService.Gateways holds only spec.gateways, the graph
 // resolves no delegate, and RouteBackends leaves out mirrors,
@@ -192,10 +200,15 @@ func Of(g *graph.Graph) *Topology {
 	}
 	// The subsets the DestinationRules define, under the services of
 	// their host; a rule stands for those services otherwise. A wildcard
-	// host would join a rule to every service: such a rule's subsets are
-	// drawn under the services whose destinations name them, below.
+	// host would join a rule to every service it matches, and
+	// "*.cluster.local" matches them all: services × subsets edges into a
+	// few nodes, and a subset with a finding would pull every service
+	// into a limited drawing. So such a rule is a node of its own, with
+	// its subsets under it, and a subset a destination names is also
+	// drawn under the service the destination resolves to, below.
 	for _, dr := range g.DestinationRules {
 		if host.IsWildcard(dr.Host) {
+			b.wildcardRule(dr)
 			continue
 		}
 		var parents []int
@@ -214,9 +227,10 @@ func Of(g *graph.Graph) *Topology {
 			}
 		}
 	}
-	// The subsets destinations name: of a rule with a wildcard host, under
-	// the service the destination resolves to, which the rule then stands
-	// for; or missing, when no rule of the host defines them.
+	// The subsets destinations name: of a rule with a wildcard host, also
+	// under the service the destination resolves to, which the rule then
+	// stands for where its own node is not drawn; or missing, when no rule
+	// of the host defines them.
 	for _, u := range b.subsetUses {
 		dr, ss := graph.Subset(g.DestinationRulesFor(u.host, u.from), u.subset)
 		switch {
@@ -229,6 +243,29 @@ func Of(g *graph.Graph) *Topology {
 		}
 	}
 	return b.finish()
+}
+
+// wildcardRule adds the node of DestinationRule dr, whose host is a
+// wildcard, and its subsets under it: when it has subsets and its host
+// matches a Service or ServiceEntry, as a rule with another host is drawn
+// only when its host resolves.
+func (b *builder) wildcardRule(dr *graph.DestinationRule) {
+	if len(dr.Spec.Subsets) == 0 {
+		return
+	}
+	matches := 0
+	for range b.g.HostTargets(dr.Host, dr.Namespace()) {
+		matches++
+	}
+	if matches == 0 {
+		return
+	}
+	r := b.object(Services, dr.Obj)
+	n := &b.t.Nodes[r]
+	n.Host, n.Matches = dr.Host, matches
+	for i := range dr.Spec.Subsets {
+		b.edge(r, b.subset(dr, &dr.Spec.Subsets[i]))
+	}
 }
 
 // matchGateways are the gateways the match entries of the http, tcp and

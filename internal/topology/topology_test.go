@@ -328,8 +328,8 @@ func describeEdges(tp *Topology) []string {
 // TestRouteEdges checks the edges that the graph's resolved references do
 // not give: gateways named in match entries, mirrors (Istio's mirror and
 // mirrors, Gateway API RequestMirror filters), delegates (found and not),
-// wildcard destination hosts, and the subsets of a wildcard DestinationRule
-// that a destination names.
+// wildcard destination hosts, and the subsets of a wildcard DestinationRule,
+// also under the service of a destination that names one.
 func TestRouteEdges(t *testing.T) {
 	dir := t.TempDir()
 	src := `apiVersion: networking.istio.io/v1
@@ -428,18 +428,196 @@ spec:
 		"VirtualService shop/front -> Service shop/shadow (mirror)",
 		"HTTPRoute shop/web -> Service shop/audit (mirror)",
 		"HTTPRoute shop/web -> Service shop/cart",
+		"DestinationRule shop/everything host=*.cluster.local -> DestinationRule shop/everything[unused]",
+		"DestinationRule shop/everything host=*.cluster.local -> DestinationRule shop/everything[v2]",
 		"Service shop/shadow -> DestinationRule shop/everything[v2]",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("edges:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	// The wildcard rule stands for the service its subset is drawn under,
-	// and no other.
+	// and no other, where its own node is not drawn.
 	var stands []string
 	for _, s := range tp.Stands {
 		stands = append(stands, fmt.Sprintf("%s %s/%s -> %s", s.Kind, s.Namespace, s.Name, tp.Nodes[s.Node].Name))
 	}
 	if want := []string{"DestinationRule shop/everything -> shadow"}; !slices.Equal(stands, want) {
 		t.Errorf("stands %q, want %q", stands, want)
+	}
+}
+
+// TestWildcardRules checks that a DestinationRule with a wildcard host and
+// subsets is drawn once, as a node of the services column with all its
+// subsets under it, whether or not a destination names them; that a rule
+// whose host matches nothing, or that has no subsets, is not drawn, as a
+// rule whose host does not resolve is not; and where the findings about
+// such a rule are marked.
+func TestWildcardRules(t *testing.T) {
+	dir := t.TempDir()
+	src := `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: shop-wide, namespace: shop}
+spec:
+  host: "*.shop.svc.cluster.local"
+  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+  subsets:
+  - name: v1
+    labels: {version: v1}
+  - name: v2
+    labels: {version: v2}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: external, namespace: shop}
+spec:
+  host: "*.example.com"
+  subsets: [{name: eu, labels: {region: eu}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: nowhere, namespace: shop}
+spec:
+  host: "*.nowhere.example"
+  subsets: [{name: v1, labels: {version: v1}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: mtls, namespace: shop}
+spec:
+  host: "*.shop.svc.cluster.local"
+  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: cart, namespace: shop}
+spec:
+  hosts: [cart]
+  http:
+  - route: [{destination: {host: cart, subset: v1}}]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: api, namespace: shop}
+spec:
+  hosts: [api.example.com]
+  ports: [{number: 443, name: tls, protocol: TLS}]
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: pay, namespace: shop}
+spec:
+  hosts: [pay.example.com]
+  ports: [{number: 443, name: tls, protocol: TLS}]
+  resolution: DNS
+`
+	for _, svc := range []string{"shop/cart", "shop/audit", "other/cart"} {
+		ns, name, _ := strings.Cut(svc, "/")
+		src += fmt.Sprintf("---\napiVersion: v1\nkind: Service\nmetadata: {name: %s, namespace: %s}\nspec: {ports: [{port: 80}]}\n", name, ns)
+	}
+	file := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(file, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tp := load(t, file)
+	want := []string{
+		"1 VirtualService shop/cart rules.yaml:36",
+		"2 Service other/cart rules.yaml:70",
+		"2 ServiceEntry shop/api host=api.example.com rules.yaml:44",
+		"2 Service shop/audit rules.yaml:65",
+		"2 Service shop/cart rules.yaml:60",
+		"2 DestinationRule shop/external host=*.example.com rules.yaml:15",
+		"2 ServiceEntry shop/pay host=pay.example.com rules.yaml:52",
+		"2 DestinationRule shop/shop-wide host=*.shop.svc.cluster.local rules.yaml:3",
+		"3 DestinationRule shop/external[eu] rules.yaml:18",
+		"3 DestinationRule shop/shop-wide[v1] rules.yaml:8",
+		"3 DestinationRule shop/shop-wide[v2] rules.yaml:10",
+		"1 VirtualService shop/cart -> 2 Service shop/cart",
+		"2 Service shop/cart -> 3 DestinationRule shop/shop-wide[v1]",
+		"2 DestinationRule shop/external host=*.example.com -> 3 DestinationRule shop/external[eu]",
+		"2 DestinationRule shop/shop-wide host=*.shop.svc.cluster.local -> 3 DestinationRule shop/shop-wide[v1]",
+		"2 DestinationRule shop/shop-wide host=*.shop.svc.cluster.local -> 3 DestinationRule shop/shop-wide[v2]",
+	}
+	if got := describe(tp); !slices.Equal(got, want) {
+		t.Errorf("topology:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	matches := map[string]int{}
+	for _, n := range tp.Nodes {
+		if n.Matches > 0 {
+			matches[n.Name] = n.Matches
+		}
+	}
+	if want := map[string]int{"shop-wide": 2, "external": 2}; !reflect.DeepEqual(matches, want) {
+		t.Errorf("the wildcard rules match %v, want %v", matches, want)
+	}
+
+	// A finding in a subset's entry marks the subset; one elsewhere in
+	// the rule, the rule's node; one about a rule that is not drawn,
+	// nothing.
+	locate := tp.Locator()
+	rule := func(name string) *manifest.Object {
+		return &manifest.Object{Group: "networking.istio.io", Kind: "DestinationRule", Namespace: "shop", Name: name}
+	}
+	at := func(line, col int32) manifest.Pos {
+		return manifest.Pos{File: file, Loc: manifest.Loc{Line: line, Col: col}}
+	}
+	for _, c := range []struct {
+		obj  *manifest.Object
+		pos  manifest.Pos
+		want []string
+	}{
+		{rule("shop-wide"), at(11, 13), []string{"3 DestinationRule shop/shop-wide[v2] rules.yaml:10"}},
+		{rule("shop-wide"), at(6, 18), []string{"2 DestinationRule shop/shop-wide host=*.shop.svc.cluster.local rules.yaml:3"}},
+		{rule("mtls"), at(30, 18), nil},
+		{rule("nowhere"), at(27, 5), nil},
+	} {
+		var got []string
+		for _, i := range locate(c.obj, c.pos) {
+			got = append(got, describe(&Topology{Nodes: tp.Nodes[i : i+1]})[0])
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("Locate(%s, %d:%d) = %q, want %q", c.obj.Name, c.pos.Line, c.pos.Col, got, c.want)
+		}
+	}
+}
+
+// TestWildcardRuleLimit checks that a rule whose wildcard host matches
+// every service of a large mesh adds one node and its subsets, not an edge
+// to them from each service, and that a limited drawing that keeps a
+// subset with a finding first keeps its rule with it, not every service.
+func TestWildcardRuleLimit(t *testing.T) {
+	const n = 500
+	var b strings.Builder
+	b.WriteString(`apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: all, namespace: mesh}
+spec:
+  host: "*.cluster.local"
+  subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+`)
+	for i := range n {
+		fmt.Fprintf(&b, "---\napiVersion: v1\nkind: Service\nmetadata: {name: s%03d, namespace: ns%03d}\nspec: {ports: [{port: 80}]}\n", i, i)
+	}
+	file := filepath.Join(t.TempDir(), "big.yaml")
+	if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tp := load(t, file)
+	if len(tp.Nodes) != n+3 || len(tp.Edges) != 2 {
+		t.Fatalf("%d nodes and %d edges, want %d and 2", len(tp.Nodes), len(tp.Edges), n+3)
+	}
+	v2 := slices.IndexFunc(tp.Nodes, func(n Node) bool { return n.Subset == "v2" })
+	got := tp.Limit(300, func(i int) bool { return i == v2 })
+	if len(got.Nodes) != 300 {
+		t.Errorf("Limit(300) kept %d nodes", len(got.Nodes))
+	}
+	var kept []string
+	for _, n := range got.Nodes {
+		if n.Name == "all" {
+			kept = append(kept, n.Subset)
+		}
+	}
+	if !slices.Equal(kept, []string{"", "v2"}) {
+		t.Errorf("Limit(300) kept the rule's nodes %q, want the rule and subset v2", kept)
 	}
 }
