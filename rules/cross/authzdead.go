@@ -70,14 +70,7 @@ spec:
   rules:
   - from: [{source: {namespaces: [web]}}]
 ---
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: api, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: api}}
-  ingress:
-  - from: ` + from + `
-`
+` + ingressPolicy("api", from)
 }
 
 func runAuthzSourceBlocked(p *rules.Pass) error {

@@ -104,14 +104,7 @@ spec:
     metadata: {labels: {app: web}}
     spec: {containers: [{name: web, image: web:1, ports: [{containerPort: 8080}]}]}
 ---
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: web, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: web}}
-  ingress:
-  - from: ` + from + `
-`
+` + ingressPolicy("web", from)
 }
 
 func runGatewayRouteBlocked(p *rules.Pass) error {

@@ -61,13 +61,7 @@ func meshRouteExample(good bool) string {
 	if good {
 		from = `[{podSelector: {matchLabels: {app: web}}}]`
 	}
-	return `apiVersion: v1
-kind: Namespace
-metadata:
-  name: shop
-  labels: {istio-injection: enabled}
----
-apiVersion: apps/v1
+	return injectedShop + `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop}
 spec:
@@ -100,14 +94,7 @@ spec:
   http:
   - route: [{destination: {host: reviews}}]
 ---
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: reviews, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: reviews}}
-  ingress:
-  - from: ` + from + `
-`
+` + ingressPolicy("reviews", from)
 }
 
 func runMeshRouteBlocked(p *rules.Pass) error {

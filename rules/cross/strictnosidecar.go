@@ -31,48 +31,34 @@ mode is the mesh-wide one: the label records that the namespace is deliberately 
 mesh (a monitoring stack that scrapes the sidecars' metrics port, for example). Fix it by injecting the workload, or by giving it a PERMISSIVE or
 DISABLE PeerAuthentication of its own that states the exception, and allow its clients with
 NetworkPolicies.`,
-	Bad: `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata: {name: default, namespace: shop}
-spec:
-  mtls: {mode: STRICT}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: legacy, namespace: shop}
-spec:
-  selector: {matchLabels: {app: legacy}}
-  template:
-    metadata:
-      labels: {app: legacy, sidecar.istio.io/inject: "false"}
-    spec: {containers: [{name: legacy, image: legacy:1}]}
-`,
-	Good: `apiVersion: v1
-kind: Namespace
-metadata:
-  name: shop
-  labels: {istio-injection: enabled}
----
-apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata: {name: default, namespace: shop}
-spec:
-  mtls: {mode: STRICT}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: legacy, namespace: shop}
-spec:
-  selector: {matchLabels: {app: legacy}}
-  template:
-    metadata:
-      labels: {app: legacy}
-    spec: {containers: [{name: legacy, image: legacy:1}]}
-`,
+	Bad:      strictLegacy(`app: legacy, sidecar.istio.io/inject: "false"`),
+	Good:     injectedShop + strictLegacy("app: legacy"),
 	Severity: rules.Warning,
 	Inputs:   inputs(kinds.PeerAuthentication, kinds.Namespace),
 	Deps:     rules.DepINJ | rules.DepROOT,
 	Run:      runStrictWithoutSidecar,
+}
+
+// strictLegacy is the STRICT PeerAuthentication of namespace shop and
+// Deployment shop/legacy, whose pods carry the labels (a flow mapping's
+// entries): the examples of MR503.
+func strictLegacy(labels string) string {
+	return `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: shop}
+spec:
+  mtls: {mode: STRICT}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: legacy, namespace: shop}
+spec:
+  selector: {matchLabels: {app: legacy}}
+  template:
+    metadata:
+      labels: {` + labels + `}
+    spec: {containers: [{name: legacy, image: legacy:1}]}
+`
 }
 
 func runStrictWithoutSidecar(p *rules.Pass) error {

@@ -68,60 +68,26 @@ cannot be selected apart from those other policies isolate, when a waypoint's na
 let the waypoint's pods out and the input has neither its Gateway nor its pods, and under the
 closed-world setting for a namespace without workloads, where the policies would select
 nothing and MR403 would report them.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: storefront}
-  template:
-    metadata:
-      labels: {app: storefront}
-    spec:
-      containers:
-      - name: app
-        image: storefront:1
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: deny-all
-  namespace: shop
-spec:
-  podSelector: {}
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: storefront}
-  template:
-    metadata:
-      labels: {app: storefront}
-    spec:
-      containers:
-      - name: app
-        image: storefront:1
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: deny-all
-  namespace: shop
-spec:
-  podSelector: {}
-  policyTypes: [Ingress, Egress]
-`,
+	Bad:      storefrontDenyAll,
+	Good:     storefrontDenyAll + "  policyTypes: [Ingress, Egress]\n",
 	Severity: rules.Info,
 	Inputs:   inputs(append([]kinds.Kind{kinds.NetworkPolicy, kinds.Namespace}, flowInputs...)...),
 	Deps:     rules.DepNS | rules.DepCLS | rules.DepPRES | rules.DepINJ | rules.DepWIDE | rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepGW | rules.DepGWAPI | rules.DepREF | rules.DepPEER | rules.DepNPAll | rules.DepREV | rules.DepOrder,
 	Run:      runNoDefaultDenyEgress,
 }
+
+// storefrontDenyAll is Deployment shop/storefront and NetworkPolicy
+// shop/deny-all, the familiar deny-all without policyTypes, which
+// therefore denies ingress only: the examples of MR402.
+const storefrontDenyAll = storefrontDeployment + `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-all
+  namespace: shop
+spec:
+  podSelector: {}
+`
 
 func runNoDefaultDenyEgress(p *rules.Pass) error {
 	runDefaultDeny(p, egress)

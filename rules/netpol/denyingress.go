@@ -30,16 +30,7 @@ every namespace); disable the rule for such namespaces.
 
 Fix it with:
 
-` + "```yaml" + `
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: default-deny-ingress
-  namespace: shop
-spec:
-  podSelector: {}
-  policyTypes: [Ingress]
-` + "```" + `
+` + "```yaml\n" + defaultDenyIngressPolicy + "```" + `
 
 ` + "`meshlint --fix`" + ` writes this policy to a new file, ` + "`default-deny-ingress.yaml`" + `, next to
 the namespace's manifests, with the allow policies that keep open the traffic the manifests
@@ -72,39 +63,17 @@ declared flow has no labels to select it by. An allow selects the workload's pod
 excludes (` + "`DoesNotExist`" + `) the other workloads those labels would also select that some
 policy isolates already. Nor is there a fix under the closed-world setting for a namespace
 without workloads, where the policy would select nothing and MR403 would report it.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: storefront}
-  template:
-    metadata:
-      labels: {app: storefront}
-    spec:
-      containers:
-      - name: app
-        image: storefront:1
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: storefront}
-  template:
-    metadata:
-      labels: {app: storefront}
-    spec:
-      containers:
-      - name: app
-        image: storefront:1
----
-apiVersion: networking.k8s.io/v1
+	Bad:      storefrontDeployment,
+	Good:     storefrontDeployment + "---\n" + defaultDenyIngressPolicy,
+	Severity: rules.Warning,
+	Inputs:   inputs(append([]kinds.Kind{kinds.NetworkPolicy, kinds.Namespace}, flowInputs...)...),
+	Deps:     rules.DepNS | rules.DepCLS | rules.DepPRES | rules.DepINJ | rules.DepWIDE | rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepGW | rules.DepGWAPI | rules.DepREF | rules.DepPEER | rules.DepNPAll | rules.DepREV | rules.DepOrder,
+	Run:      runNoDefaultDenyIngress,
+}
+
+// defaultDenyIngressPolicy is the default deny for ingress of namespace
+// shop, which the documentation of MR401 shows and its example applies.
+const defaultDenyIngressPolicy = `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
   name: default-deny-ingress
@@ -112,12 +81,7 @@ metadata:
 spec:
   podSelector: {}
   policyTypes: [Ingress]
-`,
-	Severity: rules.Warning,
-	Inputs:   inputs(append([]kinds.Kind{kinds.NetworkPolicy, kinds.Namespace}, flowInputs...)...),
-	Deps:     rules.DepNS | rules.DepCLS | rules.DepPRES | rules.DepINJ | rules.DepWIDE | rules.DepHOST | rules.DepTGT | rules.DepDR | rules.DepGW | rules.DepGWAPI | rules.DepREF | rules.DepPEER | rules.DepNPAll | rules.DepREV | rules.DepOrder,
-	Run:      runNoDefaultDenyIngress,
-}
+`
 
 func runNoDefaultDenyIngress(p *rules.Pass) error {
 	runDefaultDeny(p, ingress)

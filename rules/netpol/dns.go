@@ -50,38 +50,8 @@ has egress rules for the workload, when the namespace has a NetworkPolicy
 ` + "`allow-dns-egress`" + ` already, for standard input, for a namespace name that is not valid, and
 when MR402 offers its fix for the namespace: its file allows DNS to every pod too, and two
 policies of one name would replace each other.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api, namespace: shop}
-spec:
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec: {containers: [{name: api, image: api:1}]}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: deny-egress, namespace: shop}
-spec:
-  podSelector: {}
-  policyTypes: [Egress]
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api, namespace: shop}
-spec:
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec: {containers: [{name: api, image: api:1}]}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: deny-egress, namespace: shop}
-spec:
-  podSelector: {}
-  policyTypes: [Egress]
-  egress:
+	Bad: apiDenyEgress,
+	Good: apiDenyEgress + `  egress:
   - to:
     - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
       podSelector: {matchLabels: {k8s-app: kube-dns}}
@@ -95,6 +65,16 @@ spec:
 	Deps: rules.DepNS | rules.DepCLS | rules.DepNP1 | NoDefaultDenyEgress.Deps,
 	Run:  runEgressNoDNS,
 }
+
+// apiDenyEgress is Deployment shop/api and a NetworkPolicy that isolates
+// every pod of shop for egress: the examples of MR409.
+const apiDenyEgress = apiDeployment + `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-egress, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+`
 
 // kubeDNS is a pod of the cluster DNS.
 var kubeDNS = netpol.PodEndpoint(&netpol.Pod{Namespace: "kube-system", Labels: map[string]string{"k8s-app": "kube-dns"}})

@@ -33,52 +33,39 @@ proxy's ports 15020 (merged Prometheus metrics), 15021 (health) and 15090 (Envoy
 named ` + "`http-envoy-prom`" + `), and workloads in ambient mode on ztunnel's HBONE port, TCP 15008,
 where mesh traffic arrives (a policy of an ambient pod must admit it): their pod template
 shows neither.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api, namespace: shop}
-spec:
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec:
-      containers:
-      - name: api
-        image: api:1
-        ports: [{name: http, containerPort: 8080}]
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: api, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: api}}
-  ingress:
-  - ports: [{port: 80}]
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api, namespace: shop}
-spec:
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec:
-      containers:
-      - name: api
-        image: api:1
-        ports: [{name: http, containerPort: 8080}]
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: api, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: api}}
-  ingress:
-  - ports: [{port: http}]
-`,
+	Bad:      apiPortExample("80"),
+	Good:     apiPortExample("http"),
 	Severity: rules.Warning,
 	Inputs:   inputs(kinds.NetworkPolicy),
 	Deps:     rules.DepINJ | rules.DepPEER | rules.DepOrder,
 	Run:      runPortNotExposed,
+}
+
+// apiPortExample is Deployment shop/api, whose container port 8080 is
+// named http, and the NetworkPolicy that admits its pods on port: the
+// examples of MR410.
+func apiPortExample(port string) string {
+	return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+      - name: api
+        image: api:1
+        ports: [{name: http, containerPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress:
+  - ports: [{port: ` + port + `}]
+`
 }
 
 func runPortNotExposed(p *rules.Pass) error {

@@ -26,42 +26,25 @@ whose pods have the template's labels (and, for Knative, ` + "`serving.knative.d
 (labelled ` + "`gateway.networking.k8s.io/gateway-name`" + `) count as workloads. It is
 kube-score's ` + "`networkpolicy-targets-pod`" + `, Kubescape's C-0299 and kube-linter's
 ` + "`dangling-networkpolicy`" + `.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api, namespace: shop}
-spec:
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec: {containers: [{name: api, image: api:1}]}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: api-ingress, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: apiserver}}
-  ingress: [{from: [{podSelector: {}}]}]
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api, namespace: shop}
-spec:
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec: {containers: [{name: api, image: api:1}]}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: api-ingress, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: api}}
-  ingress: [{from: [{podSelector: {}}]}]
-`,
+	Bad:      apiIngressExample("apiserver"),
+	Good:     apiIngressExample("api"),
 	Severity: rules.Warning,
 	Inputs:   inputs(kinds.NetworkPolicy),
 	Deps:     rules.DepNone,
 	Run:      runSelectsNothing,
+}
+
+// apiIngressExample is Deployment shop/api, labelled app: api, and a
+// NetworkPolicy whose podSelector asks for the label app=app: the
+// examples of MR403.
+func apiIngressExample(app string) string {
+	return apiDeployment + `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: ` + app + `}}
+  ingress: [{from: [{podSelector: {}}]}]
+`
 }
 
 func runSelectsNothing(p *rules.Pass) error {

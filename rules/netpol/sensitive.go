@@ -56,53 +56,41 @@ spec:
   - from: [{podSelector: {matchLabels: {app: api}}}]
     ports: [{port: 5432}]
 ` + "```",
-	Bad: `apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: postgres, namespace: shop}
-spec:
-  selector: {matchLabels: {app: postgres}}
-  template:
-    metadata: {labels: {app: postgres}}
-    spec:
-      containers:
-      - name: postgres
-        image: postgres:16
-        ports: [{containerPort: 5432}]
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: postgres, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: postgres}}
-  ingress:
-  - from: [{namespaceSelector: {}}]
-`,
-	Good: `apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: postgres, namespace: shop}
-spec:
-  selector: {matchLabels: {app: postgres}}
-  template:
-    metadata: {labels: {app: postgres}}
-    spec:
-      containers:
-      - name: postgres
-        image: postgres:16
-        ports: [{containerPort: 5432}]
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: postgres, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: postgres}}
-  ingress:
-  - from: [{podSelector: {matchLabels: {app: api}}}]
+	Bad: postgresExample(`  - from: [{namespaceSelector: {}}]
+`),
+	Good: postgresExample(`  - from: [{podSelector: {matchLabels: {app: api}}}]
     ports: [{port: 5432}]
-`,
+`),
 	Severity: rules.Warning,
 	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy),
 	Deps:     rules.DepCLS | rules.DepNP1,
 	Run:      runSensitiveExposed,
+}
+
+// postgresExample is StatefulSet shop/postgres, on PostgreSQL's port, and
+// the NetworkPolicy that selects it with the ingress rules: the examples
+// of MR406.
+func postgresExample(ingress string) string {
+	return `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: postgres, namespace: shop}
+spec:
+  selector: {matchLabels: {app: postgres}}
+  template:
+    metadata: {labels: {app: postgres}}
+    spec:
+      containers:
+      - name: postgres
+        image: postgres:16
+        ports: [{containerPort: 5432}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: postgres, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: postgres}}
+  ingress:
+` + ingress
 }
 
 // sensitive returns the connections of w that are sensitive and a

@@ -24,39 +24,33 @@ without ` + "`hosts`" + `) may have neither ` + "`gateways`" + `, ` + "`tcp`" + 
 The schema cannot express these combinations, so ` + "`kubectl apply`" + ` passes client-side checks and the
 webhook refuses the object. Split the route in two (a match that redirects, then one that
 forwards), or remove the action that is not meant.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: shop
-  namespace: shop
-spec:
-  hosts: [shop]
-  http:
-  - match:
-    - uri: {prefix: /old}
-    redirect: {uri: /new}
-    route:
-    - destination: {host: shop}
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: shop
-  namespace: shop
-spec:
-  hosts: [shop]
-  http:
-  - match:
-    - uri: {prefix: /old}
-    redirect: {uri: /new}
-  - route:
-    - destination: {host: shop}
-`,
+	Bad:      shopRedirect("    route:"),
+	Good:     shopRedirect("  - route:"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"IST0106"},
 	Local:    true,
 	Run:      runConflictingActions,
+}
+
+// shopRedirect is VirtualService shop/shop, which redirects /old to /new
+// and has the route line: one in the redirect's entry, or one that starts
+// an entry of its own. The examples of MR004.
+func shopRedirect(route string) string {
+	return `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: shop
+  namespace: shop
+spec:
+  hosts: [shop]
+  http:
+  - match:
+    - uri: {prefix: /old}
+    redirect: {uri: /new}
+` + route + `
+    - destination: {host: shop}
+`
 }
 
 func runConflictingActions(p *rules.Pass) error {

@@ -29,24 +29,8 @@ var AuthzPolicyInvalid = &rules.Rule{
   ` + "`destination.namespace`" + ` or ` + "`destination.labels`" + `, which are not attributes of a request).
 
 Note that ` + "`ALLOW`" + ` without ` + "`rules`" + ` is valid: it denies every request to the selected workloads.`,
-	Bad: `apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: block-admin
-  namespace: shop
-spec:
-  selector: {matchLabels: {app: storefront}}
-  action: DENY
-`,
-	Good: `apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: block-admin
-  namespace: shop
-spec:
-  selector: {matchLabels: {app: storefront}}
-  action: DENY
-  rules:
+	Bad: blockAdmin,
+	Good: blockAdmin + `  rules:
   - to:
     - operation: {paths: [/admin/*]}
 `,
@@ -56,6 +40,18 @@ spec:
 	Local:    true,
 	Run:      runAuthzPolicyInvalid,
 }
+
+// blockAdmin is AuthorizationPolicy shop/block-admin, a DENY policy for
+// the storefront pods, up to its rules: the examples of MR010.
+const blockAdmin = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: block-admin
+  namespace: shop
+spec:
+  selector: {matchLabels: {app: storefront}}
+  action: DENY
+`
 
 // whenKeys are the condition keys Istio supports; prefixed ones end in "[" or ".".
 var whenKeys = []string{

@@ -18,33 +18,29 @@ AuthorizationPolicy ` + "`ipBlocks`" + `, ` + "`remoteIpBlocks`" + ` (and their 
 value that does not parse, such as ` + "`10.0.0.0/33`" + ` or ` + "`10.0.0.0-10.0.0.255`" + `.
 
 Write the block in CIDR notation.`,
-	Bad: `apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: office-only
-  namespace: shop
-spec:
-  rules:
-  - from:
-    - source:
-        ipBlocks: ["10.20.0.0/255.255.0.0"]
-`,
-	Good: `apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: office-only
-  namespace: shop
-spec:
-  rules:
-  - from:
-    - source:
-        ipBlocks: ["10.20.0.0/16"]
-`,
+	Bad:      officeOnly(`"10.20.0.0/255.255.0.0"`),
+	Good:     officeOnly(`"10.20.0.0/16"`),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.ServiceEntry, kinds.VirtualService, kinds.AuthorizationPolicy},
 	Related:  []string{"IST0106"},
 	Local:    true,
 	Run:      runInvalidCIDR,
+}
+
+// officeOnly is AuthorizationPolicy shop/office-only, which allows the
+// sources of ipBlock (a quoted YAML string): the examples of MR007.
+func officeOnly(ipBlock string) string {
+	return `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: office-only
+  namespace: shop
+spec:
+  rules:
+  - from:
+    - source:
+        ipBlocks: [` + ipBlock + `]
+`
 }
 
 func runInvalidCIDR(p *rules.Pass) error {

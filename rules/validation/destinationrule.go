@@ -25,41 +25,27 @@ var DestinationRuleInvalid = &rules.Rule{
 - sets outlier detection ` + "`maxEjectionPercent`" + ` or ` + "`minHealthPercent`" + ` outside 0-100.
 
 Fix the policy as the message says.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  host: reviews
-  trafficPolicy:
-    loadBalancer:
-      localityLbSetting:
-        distribute:
-        - from: us-east/*
-          to: {"us-east/*": 80, "us-west/*": 10}
-    outlierDetection: {consecutive5xxErrors: 5}
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  host: reviews
-  trafficPolicy:
-    loadBalancer:
-      localityLbSetting:
-        distribute:
-        - from: us-east/*
-          to: {"us-east/*": 80, "us-west/*": 20}
-    outlierDetection: {consecutive5xxErrors: 5}
-`,
+	Bad:      reviewsDistribute("10"),
+	Good:     reviewsDistribute("20"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.DestinationRule},
 	Related:  []string{"IST0106"},
 	Local:    true,
 	Run:      runDestinationRuleInvalid,
+}
+
+// reviewsDistribute is DestinationRule shop/reviews, which sends 80% of
+// the traffic of us-east to us-east and west% to us-west: the examples
+// of MR015.
+func reviewsDistribute(west string) string {
+	return reviewsDestinationRule(`  trafficPolicy:
+    loadBalancer:
+      localityLbSetting:
+        distribute:
+        - from: us-east/*
+          to: {"us-east/*": 80, "us-west/*": ` + west + `}
+    outlierDetection: {consecutive5xxErrors: 5}
+`)
 }
 
 const drRejects = "Istio rejects the DestinationRule"

@@ -45,18 +45,11 @@ Keep one copy, or give each its own name or namespace.`,
 }
 
 func reviewsVS(version, timeout string) string {
-	return `apiVersion: networking.istio.io/` + version + `
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
+	return reviewsVirtualServiceOf(version, `  http:
   - route:
     - destination: {host: reviews}
-    timeout: ` + timeout + `
-`
+    timeout: `+timeout+`
+`)
 }
 
 func runDuplicateObject(p *rules.Pass) error {

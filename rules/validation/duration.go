@@ -30,35 +30,23 @@ Two zero values have a meaning and are accepted: a route ` + "`timeout: 0s`" + `
 TCP ` + "`idleTimeout: 0s`" + ` disables the idle timeout.
 
 Fix the value, for example ` + "`1.5ms`" + ` to ` + "`2ms`" + `, or ` + "`5 s`" + ` to ` + "`5s`" + `.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
-  - timeout: 5sec
-    route:
-    - destination: {host: reviews}
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
-  - timeout: 5s
-    route:
-    - destination: {host: reviews}
-`,
+	Bad:      reviewsTimeout("5sec"),
+	Good:     reviewsTimeout("5s"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.DestinationRule, kinds.Sidecar, kinds.RequestAuthentication, kinds.Canary},
 	Related:  []string{"IST0106"},
 	Local:    true,
 	Run:      runInvalidDuration,
+}
+
+// reviewsTimeout is VirtualService shop/reviews, whose route has the
+// timeout: the examples of MR002.
+func reviewsTimeout(timeout string) string {
+	return reviewsVirtualService(`  http:
+  - timeout: ` + timeout + `
+    route:
+    - destination: {host: reviews}
+`)
 }
 
 // durationCheck says how a field is validated.

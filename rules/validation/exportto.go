@@ -21,35 +21,23 @@ rejects:
 - on a DestinationRule with a ` + "`workloadSelector`" + `, anything but the own namespace alone.
 
 Fix the list: ` + "`[\"*\"]`" + `, ` + "`[\".\"]`" + ` or a list of namespace names.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  exportTo: [".", "*"]
-  http:
-  - route:
-    - destination: {host: reviews}
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  exportTo: ["*"]
-  http:
-  - route:
-    - destination: {host: reviews}
-`,
+	Bad:      reviewsExportTo(`".", "*"`),
+	Good:     reviewsExportTo(`"*"`),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry},
 	Related:  []string{"IST0106"},
 	Local:    true,
 	Run:      runInvalidExportTo,
+}
+
+// reviewsExportTo is VirtualService shop/reviews, exported to exportTo
+// (a flow sequence's entries): the examples of MR005.
+func reviewsExportTo(exportTo string) string {
+	return reviewsVirtualService(`  exportTo: [` + exportTo + `]
+  http:
+  - route:
+    - destination: {host: reviews}
+`)
 }
 
 func runInvalidExportTo(p *rules.Pass) error {

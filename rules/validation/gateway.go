@@ -30,29 +30,8 @@ var GatewayServerInvalid = &rules.Rule{
 
 A ` + "`credentialName`" + ` or certificates with a passthrough mode are accepted with a warning and ignored:
 see MR016. Fix the server as the message says.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: shop
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 443, name: https, protocol: HTTPS}
-    hosts: [shop.example.com]
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: shop
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 443, name: https, protocol: HTTPS}
-    hosts: [shop.example.com]
-    tls: {mode: SIMPLE, credentialName: shop-cert}
-`,
+	Bad:      publicGateway(httpsPort, "shop.example.com", ""),
+	Good:     publicGateway(httpsPort, "shop.example.com", "{mode: SIMPLE, credentialName: shop-cert}"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.Gateway},
 	Related:  []string{"IST0106"},

@@ -27,43 +27,28 @@ A match key ` + "`@request.auth.claims.<claim>`" + ` routes on a JWT claim; it i
 VirtualService bound to gateways alone, since sidecars do not validate JWTs before routing.
 
 Fix the name; match the request URI, authority or method with their own fields.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
-  - match:
-    - headers:
-        "x-canary:": {exact: "true"}
-    route:
-    - destination: {host: reviews, subset: v2}
-  - route:
-    - destination: {host: reviews, subset: v1}
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
-  - match:
-    - headers:
-        x-canary: {exact: "true"}
-    route:
-    - destination: {host: reviews, subset: v2}
-  - route:
-    - destination: {host: reviews, subset: v1}
-`,
+	Bad:      reviewsHeaderMatch(`"x-canary:"`),
+	Good:     reviewsHeaderMatch("x-canary"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.RequestAuthentication, kinds.Canary},
 	Related:  []string{"IST0106"},
 	Local:    true,
 	Run:      runInvalidHeaderName,
+}
+
+// reviewsHeaderMatch is VirtualService shop/reviews, which sends the
+// requests with header (a YAML key) to subset v2 and the others to v1:
+// the examples of MR009.
+func reviewsHeaderMatch(header string) string {
+	return reviewsVirtualService(`  http:
+  - match:
+    - headers:
+        ` + header + `: {exact: "true"}
+    route:
+    - destination: {host: reviews, subset: v2}
+  - route:
+    - destination: {host: reviews, subset: v1}
+`)
 }
 
 var validHeader = regexp.MustCompile(`^[-_A-Za-z0-9]+$`)

@@ -30,28 +30,8 @@ leftmost label (` + "`*.example.com`" + `). On top of that:
 
 The API server's schema accepts any string, so the webhook is the first to refuse these. Fix
 the name as the message says.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: shop
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 80, name: http, protocol: HTTP}
-    hosts: [storefront]
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: shop
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 80, name: http, protocol: HTTP}
-    hosts: [shop.example.com]
-`,
+	Bad:      publicGateway("{number: 80, name: http, protocol: HTTP}", "storefront", ""),
+	Good:     publicGateway("{number: 80, name: http, protocol: HTTP}", "shop.example.com", ""),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry, kinds.Gateway, kinds.Sidecar},
 	Related:  []string{"IST0106"},

@@ -26,34 +26,30 @@ Port 0 is allowed where Istio gives it a meaning: a Gateway server or Sidecar eg
 bound to a Unix domain socket (` + "`bind: unix://...`" + `).
 
 Fix the number; a typo with one digit too many is the usual cause.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata:
-  name: payments
-  namespace: shop
-spec:
-  hosts: [payments.example.com]
-  ports:
-  - {number: 4433, name: tls, protocol: TLS, targetPort: 84433}
-  resolution: DNS
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata:
-  name: payments
-  namespace: shop
-spec:
-  hosts: [payments.example.com]
-  ports:
-  - {number: 4433, name: tls, protocol: TLS, targetPort: 8443}
-  resolution: DNS
-`,
+	Bad:      paymentsTargetPort("84433"),
+	Good:     paymentsTargetPort("8443"),
 	Severity: rules.Error,
 	Inputs: []kinds.Kind{kinds.VirtualService, kinds.DestinationRule, kinds.Gateway, kinds.ServiceEntry,
 		kinds.Sidecar, kinds.WorkloadEntry, kinds.PeerAuthentication, kinds.AuthorizationPolicy},
 	Related: []string{"IST0106"},
 	Local:   true,
 	Run:     runPortOutOfRange,
+}
+
+// paymentsTargetPort is ServiceEntry shop/payments, whose TLS port 4433
+// forwards to targetPort: the examples of MR003.
+func paymentsTargetPort(targetPort string) string {
+	return `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: payments
+  namespace: shop
+spec:
+  hosts: [payments.example.com]
+  ports:
+  - {number: 4433, name: tls, protocol: TLS, targetPort: ` + targetPort + `}
+  resolution: DNS
+`
 }
 
 func runPortOutOfRange(p *rules.Pass) error {

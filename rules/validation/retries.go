@@ -38,40 +38,36 @@ and are refused by the webhook. The durations of a retry policy are MR002's.
 
 Set ` + "`attempts`" + ` to the number of retries you mean, or remove the ` + "`retries`" + ` block to disable
 them; write ` + "`retryOn`" + ` without spaces, as in ` + "`5xx,connect-failure`" + `.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: ratings
-  namespace: shop
-spec:
-  hosts: [ratings]
-  http:
-  - route:
-    - destination: {host: ratings}
-    retries:
+	Bad: ratingsRetries(`      retryOn: 5xx,connect-failure
+      perTryTimeout: 2s
+`),
+	Good: ratingsRetries(`      attempts: 3
       retryOn: 5xx,connect-failure
       perTryTimeout: 2s
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: ratings
-  namespace: shop
-spec:
-  hosts: [ratings]
-  http:
-  - route:
-    - destination: {host: ratings}
-    retries:
-      attempts: 3
-      retryOn: 5xx,connect-failure
-      perTryTimeout: 2s
-`,
+`),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Canary},
 	Related:  []string{"IST0106"},
 	Local:    true,
 	Run:      runRetryInvalid,
+}
+
+// ratingsRetries is VirtualService shop/ratings, whose route retries with
+// the settings (lines indented as the fields of retries): the examples
+// of MR018.
+func ratingsRetries(retries string) string {
+	return `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: ratings
+  namespace: shop
+spec:
+  hosts: [ratings]
+  http:
+  - route:
+    - destination: {host: ratings}
+    retries:
+` + retries
 }
 
 func runRetryInvalid(p *rules.Pass) error {

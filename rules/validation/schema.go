@@ -47,34 +47,8 @@ are not evaluated.
 
 Fix the field as the message says. A field that the schema lacks but your cluster accepts
 comes from a newer API than meshlint's schemas: disable this rule for that object.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v1}
-      weigth: 90
-    - destination: {host: reviews, subset: v2}
-      weight: 10
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v1}
-      weight: 90
-    - destination: {host: reviews, subset: v2}
-      weight: 10
-`,
+	Bad:      reviewsSplit("weigth"),
+	Good:     reviewsSplit("weight"),
 	Severity: rules.Error,
 	Inputs: []kinds.Kind{
 		kinds.Namespace, kinds.Service, kinds.Pod,
@@ -90,6 +64,19 @@ spec:
 	Related: []string{"IST0106"},
 	Local:   true,
 	Run:     runSchemaInvalid,
+}
+
+// reviewsSplit is VirtualService shop/reviews, which splits the traffic
+// between subsets v1 and v2, with weightKey the key of v1's weight: the
+// examples of MR001.
+func reviewsSplit(weightKey string) string {
+	return reviewsVirtualService(`  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      ` + weightKey + `: 90
+    - destination: {host: reviews, subset: v2}
+      weight: 10
+`)
 }
 
 // validator is shared by every run in the process. It is not mutable state

@@ -28,33 +28,29 @@ var ServiceEntryInvalid = &rules.Rule{
 
 Fix the entry as the message says; splitting a multi-host TCP entry into one entry per host is
 the usual fix for the last case.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata:
-  name: cloud-apis
-  namespace: shop
-spec:
-  hosts: ["*.googleapis.com"]
-  ports:
-  - {number: 443, name: tls, protocol: TLS}
-  resolution: DNS
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata:
-  name: cloud-apis
-  namespace: shop
-spec:
-  hosts: ["*.googleapis.com"]
-  ports:
-  - {number: 443, name: tls, protocol: TLS}
-  resolution: NONE
-`,
+	Bad:      cloudAPIs("DNS"),
+	Good:     cloudAPIs("NONE"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.ServiceEntry},
 	Related:  []string{"IST0106"},
 	Local:    true,
 	Run:      runServiceEntryInvalid,
+}
+
+// cloudAPIs is ServiceEntry shop/cloud-apis, for a wildcard host, with
+// the resolution: the examples of MR013.
+func cloudAPIs(resolution string) string {
+	return `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: cloud-apis
+  namespace: shop
+spec:
+  hosts: ["*.googleapis.com"]
+  ports:
+  - {number: 443, name: tls, protocol: TLS}
+  resolution: ` + resolution + `
+`
 }
 
 func runServiceEntryInvalid(p *rules.Pass) error {

@@ -23,34 +23,37 @@ var SidecarInvalid = &rules.Rule{
 - sets ` + "`outboundTrafficPolicy.egressProxy`" + ` with a mode other than ALLOW_ANY.
 
 Host formats of egress listeners (` + "`namespace/dnsName`" + `) are checked by MR006.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata:
-  name: default
-  namespace: shop
-spec:
-  egress:
-  - hosts: ["./*", "istio-system/*"]
-  - port: {number: 5432, protocol: TCP, name: pg}
-    hosts: ["db/*"]
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata:
-  name: default
-  namespace: shop
-spec:
-  egress:
-  - port: {number: 5432, protocol: TCP, name: pg}
-    hosts: ["db/*"]
-  - hosts: ["./*", "istio-system/*"]
-`,
+	Bad:      sidecarEgress + anyPortEgress + postgresEgress,
+	Good:     sidecarEgress + postgresEgress + anyPortEgress,
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.Sidecar},
 	Related:  []string{"IST0106"},
 	Local:    true,
 	Run:      runSidecarInvalid,
 }
+
+// sidecarEgress is Sidecar shop/default up to its egress listeners, which
+// the examples of MR014 give in either order: anyPortEgress, for every
+// port, and postgresEgress, for PostgreSQL's.
+const sidecarEgress = `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata:
+  name: default
+  namespace: shop
+spec:
+  egress:
+`
+
+// anyPortEgress is an egress listener for every port, to the hosts of the
+// namespace and of istio-system.
+const anyPortEgress = `  - hosts: ["./*", "istio-system/*"]
+`
+
+// postgresEgress is an egress listener for PostgreSQL's port, to the
+// hosts of namespace db.
+const postgresEgress = `  - port: {number: 5432, protocol: TCP, name: pg}
+    hosts: ["db/*"]
+`
 
 func runSidecarInvalid(p *rules.Pass) error {
 	const rejects = "Istio rejects the Sidecar"

@@ -19,37 +19,24 @@ format applies to the ` + "`subset`" + ` of a route destination. A copied subset
 is the usual cause of a duplicate.
 
 Rename the subset (` + "`v1_1`" + ` → ` + "`v1-1`" + `), or merge the two definitions.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  host: reviews
-  subsets:
-  - name: v1
-    labels: {version: v1}
-  - name: v1
-    labels: {version: v2}
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews
-  namespace: shop
-spec:
-  host: reviews
-  subsets:
-  - name: v1
-    labels: {version: v1}
-  - name: v2
-    labels: {version: v2}
-`,
+	Bad:      reviewsSubsets("v1"),
+	Good:     reviewsSubsets("v2"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.DestinationRule, kinds.VirtualService},
 	Related:  []string{"IST0106"},
 	Local:    true,
 	Run:      runInvalidSubset,
+}
+
+// reviewsSubsets is DestinationRule shop/reviews, with subset v1 and a
+// subset named second for version v2: the examples of MR008.
+func reviewsSubsets(second string) string {
+	return reviewsDestinationRule(`  subsets:
+  - name: v1
+    labels: {version: v1}
+  - name: ` + second + `
+    labels: {version: v2}
+`)
 }
 
 func runInvalidSubset(p *rules.Pass) error {

@@ -32,30 +32,8 @@ says:
   ` + "`consecutiveErrors`" + ` (use ` + "`consecutive5xxErrors`" + `); a fault ` + "`abort`" + ` without an ` + "`httpStatus`" + ` or
   ` + "`grpcStatus`" + `;
 - locality ` + "`failover`" + ` without ` + "`outlierDetection`" + `, which never fails over.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: shop
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 443, name: https, protocol: HTTPS}
-    hosts: [shop.example.com]
-    tls: {credentialName: shop-cert}
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: public
-  namespace: shop
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 443, name: https, protocol: HTTPS}
-    hosts: [shop.example.com]
-    tls: {mode: SIMPLE, credentialName: shop-cert}
-`,
+	Bad:      publicGateway(httpsPort, "shop.example.com", "{credentialName: shop-cert}"),
+	Good:     publicGateway(httpsPort, "shop.example.com", "{mode: SIMPLE, credentialName: shop-cert}"),
 	Severity: rules.Warning,
 	Inputs: []kinds.Kind{kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.VirtualService, kinds.DestinationRule,
 		kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication},

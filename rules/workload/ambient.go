@@ -82,6 +82,17 @@ get no sidecar. There ztunnel handles L4 only: L7 settings take effect in a wayp
 serves the Services and ServiceEntries enrolled with the ` + "`istio.io/use-waypoint`" + ` label, on
 themselves or on their namespace (the value ` + "`none`" + ` opts out).`
 
+// cartService is Service shop/cart, the destination of the examples of
+// MR750, MR752 and MR753, and the separator of the next document.
+const cartService = `apiVersion: v1
+kind: Service
+metadata: {name: cart, namespace: shop}
+spec:
+  selector: {app: cart}
+  ports: [{name: http, port: 80}]
+---
+`
+
 // AmbientPolicyWithoutWaypoint reports L7 policies attached to ambient
 // Services that no waypoint serves.
 var AmbientPolicyWithoutWaypoint = &rules.Rule{
@@ -97,42 +108,8 @@ the policy is not enforced at all.
 Deploy a waypoint and label the Service or its namespace ` + "`istio.io/use-waypoint: <waypoint>`" + `.
 
 ` + ambientDocNote,
-	Bad: `apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: cart, namespace: shop}
-spec:
-  selector: {app: cart}
-  ports: [{name: http, port: 80}]
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: cart-get, namespace: shop}
-spec:
-  targetRefs: [{kind: Service, group: "", name: cart}]
-  rules: [{to: [{operation: {methods: [GET]}}]}]
-`,
-	Good: `apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: cart, namespace: shop}
-spec:
-  selector: {app: cart}
-  ports: [{name: http, port: 80}]
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: cart-get, namespace: shop}
-spec:
-  targetRefs: [{kind: Service, group: "", name: cart}]
-  rules: [{to: [{operation: {methods: [GET]}}]}]
-`,
+	Bad:      ambientShop + cartService + cartGetPolicy,
+	Good:     waypointShop + cartService + cartGetPolicy,
 	Severity: rules.Warning,
 	Inputs:   ambientPolicyKinds,
 	Related:  []string{"KIA0109", "KIA1110", "KIA1111", "KIA1112"},
@@ -148,6 +125,16 @@ spec:
 		return nil
 	},
 }
+
+// cartGetPolicy is an AuthorizationPolicy with an L7 rule (the GET
+// method), attached to Service shop/cart: the examples of MR750.
+const cartGetPolicy = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: cart-get, namespace: shop}
+spec:
+  targetRefs: [{kind: Service, group: "", name: cart}]
+  rules: [{to: [{operation: {methods: [GET]}}]}]
+`
 
 // AmbientSelectorPolicyIgnored reports L7 policies attached by selector to
 // ambient pods.
@@ -166,11 +153,7 @@ Attach the policy with ` + "`targetRefs`" + ` to the Service (served by a waypoi
 Gateway. Policies of the root namespace are not checked.
 
 ` + ambientDocNote,
-	Bad: `apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}
----
-apiVersion: apps/v1
+	Bad: ambientShop + `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: cart, namespace: shop}
 spec:
@@ -187,11 +170,7 @@ spec:
   selector: {matchLabels: {app: cart}}
   jwtRules: [{issuer: "https://issuer.example.com"}]
 `,
-	Good: `apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint}}
----
-apiVersion: security.istio.io/v1
+	Good: waypointShop + `apiVersion: security.istio.io/v1
 kind: RequestAuthentication
 metadata: {name: jwt, namespace: shop}
 spec:
@@ -287,42 +266,15 @@ Deploy a waypoint and label the Service (ServiceEntry) or its namespace
 ` + "`istio.io/use-waypoint: <waypoint>`" + `. Hosts that resolve to nothing in the input are not checked.
 
 ` + ambientDocNote,
-	Bad: `apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: cart, namespace: shop}
-spec:
-  selector: {app: cart}
-  ports: [{name: http, port: 80}]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: cart, namespace: shop}
-spec:
-  hosts: [cart]
-  http: [{timeout: 5s, route: [{destination: {host: cart}}]}]
-`,
-	Good: `apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}
----
-apiVersion: v1
+	Bad: ambientShop + cartService + cartTimeout,
+	Good: ambientShop + `apiVersion: v1
 kind: Service
 metadata: {name: cart, namespace: shop, labels: {istio.io/use-waypoint: waypoint}}
 spec:
   selector: {app: cart}
   ports: [{name: http, port: 80}]
 ---
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: cart, namespace: shop}
-spec:
-  hosts: [cart]
-  http: [{timeout: 5s, route: [{destination: {host: cart}}]}]
-`,
+` + cartTimeout,
 	Severity: rules.Warning,
 	Inputs:   ambientRouteKinds,
 	Related:  []string{"KIA0210", "KIA0211", "KIA1109", "KIA1113"},
@@ -357,6 +309,16 @@ spec:
 	},
 }
 
+// cartTimeout is a VirtualService with an L7 route (a timeout) for
+// Service shop/cart: the examples of MR752.
+const cartTimeout = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: cart, namespace: shop}
+spec:
+  hosts: [cart]
+  http: [{timeout: 5s, route: [{destination: {host: cart}}]}]
+`
+
 // AmbientRouteNamespace reports L7 routing for a waypoint-served Service
 // written in another namespace.
 var AmbientRouteNamespace = &rules.Rule{
@@ -371,42 +333,8 @@ although sidecar clients still apply it. Configuration in the root namespace is 
 Move the resource to the Service's namespace.
 
 ` + ambientDocNote,
-	Bad: `apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: cart, namespace: shop}
-spec:
-  selector: {app: cart}
-  ports: [{name: http, port: 80}]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: cart, namespace: web}
-spec:
-  host: cart.shop.svc.cluster.local
-  trafficPolicy: {outlierDetection: {consecutive5xxErrors: 3}}
-`,
-	Good: `apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: cart, namespace: shop}
-spec:
-  selector: {app: cart}
-  ports: [{name: http, port: 80}]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: cart, namespace: shop}
-spec:
-  host: cart.shop.svc.cluster.local
-  trafficPolicy: {outlierDetection: {consecutive5xxErrors: 3}}
-`,
+	Bad:      waypointShop + cartService + cartOutlierDetection("web"),
+	Good:     waypointShop + cartService + cartOutlierDetection("shop"),
 	Severity: rules.Warning,
 	Inputs:   ambientRouteKinds,
 	Related:  []string{"KIA0212", "KIA1114"},
@@ -431,6 +359,19 @@ spec:
 		}
 		return nil
 	},
+}
+
+// cartOutlierDetection is a DestinationRule of namespace ns with an L7
+// setting (outlier detection) for Service shop/cart: the examples of
+// MR753.
+func cartOutlierDetection(ns string) string {
+	return `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: cart, namespace: ` + ns + `}
+spec:
+  host: cart.shop.svc.cluster.local
+  trafficPolicy: {outlierDetection: {consecutive5xxErrors: 3}}
+`
 }
 
 // AmbientAndSidecar reports namespaces and pods that ask for both ambient

@@ -264,30 +264,8 @@ written elsewhere too (the object's file, another kustomization, a patch), where
 would leave the other.
 
 ` + annotationDocNote,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata:
-      labels: {app: web}
-      annotations: {sidecar.istio.io/proxyCpu: 200m}
-    spec:
-      containers: [{name: web, image: web}]
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata:
-      labels: {app: web}
-      annotations: {sidecar.istio.io/proxyCPU: 200m}
-    spec:
-      containers: [{name: web, image: web}]
-`,
+	Bad:      webWithPodAnnotations("sidecar.istio.io/proxyCpu: 200m"),
+	Good:     webWithPodAnnotations("sidecar.istio.io/proxyCPU: 200m"),
 	Severity: rules.Warning,
 	Inputs:   annotationInputs,
 	Related:  []string{"IST0108"},
@@ -386,18 +364,7 @@ spec:
     spec:
       containers: [{name: web, image: web}]
 `,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata:
-      labels: {app: web}
-      annotations: {proxy.istio.io/config: "holdApplicationUntilProxyStarts: true"}
-    spec:
-      containers: [{name: web, image: web}]
-`,
+	Good:     webWithPodAnnotations(`proxy.istio.io/config: "holdApplicationUntilProxyStarts: true"`),
 	Severity: rules.Warning,
 	Inputs:   annotationInputs,
 	Related:  []string{"IST0107"},
@@ -717,18 +684,7 @@ var AnnotationDeprecated = &rules.Rule{
 annotation; the annotation is not reported when the label is also set).
 
 Replace the annotation as its documentation says. ` + annotationDocNote,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata:
-      labels: {app: web}
-      annotations: {sidecar.istio.io/extraStatTags: "user_agent"}
-    spec:
-      containers: [{name: web, image: web}]
-`,
+	Bad: webWithPodAnnotations(`sidecar.istio.io/extraStatTags: "user_agent"`),
 	Good: `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop}

@@ -28,30 +28,8 @@ As istioctl does, the annotations that the injector itself writes on pods
 not reported on pods, nor is ` + "`inject.istio.io/templates`" + `, which Istio's own gateway injection
 (` + "`inject.istio.io/templates: gateway`" + `) relies on. Keep the annotation if you need it, and check its documentation when
 upgrading. ` + annotationDocNote,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata:
-      labels: {app: web}
-      annotations: {sidecar.istio.io/proxyCPU: 200m}
-    spec:
-      containers: [{name: web, image: web}]
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata:
-      labels: {app: web}
-      annotations: {proxy.istio.io/config: "holdApplicationUntilProxyStarts: true"}
-    spec:
-      containers: [{name: web, image: web}]
-`,
+	Bad:      webWithPodAnnotations("sidecar.istio.io/proxyCPU: 200m"),
+	Good:     webWithPodAnnotations(`proxy.istio.io/config: "holdApplicationUntilProxyStarts: true"`),
 	Severity: rules.Info,
 	Inputs:   annotationInputs,
 	Related:  []string{"IST0136"},
@@ -232,30 +210,8 @@ its default policy). Checked are the annotations whose format is simple and docu
 - ` + "`sidecar.istio.io/proxyCPU`" + `, ` + "`proxyMemory`" + ` and their ` + "`Limit`" + ` variants: Kubernetes quantities.
 
 ` + "`proxy.istio.io/config`" + ` and the other annotations are not checked. ` + annotationDocNote,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata:
-      labels: {app: web}
-      annotations: {traffic.sidecar.istio.io/excludeOutboundPorts: "5432;6379"}
-    spec:
-      containers: [{name: web, image: web}]
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata:
-      labels: {app: web}
-      annotations: {traffic.sidecar.istio.io/excludeOutboundPorts: "5432,6379"}
-    spec:
-      containers: [{name: web, image: web}]
-`,
+	Bad:      webWithPodAnnotations(`traffic.sidecar.istio.io/excludeOutboundPorts: "5432;6379"`),
+	Good:     webWithPodAnnotations(`traffic.sidecar.istio.io/excludeOutboundPorts: "5432,6379"`),
 	Severity: rules.Warning,
 	Inputs:   annotationInputs,
 	Related:  []string{"IST0125"},

@@ -53,45 +53,36 @@ The minimums are those of istio/istio's ` + "`pkg/config/schema/gatewayapi`" + `
 meshlint follows (1.31); an older Istio may require less (TLSRoute's minimum came with Istio
 1.30). istioctl analyze (IST0176) reports the versions below the minimum, and not the CRDs without
 a version, which istiod ignores all the same.`,
-	Bad: `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: tlsroutes.gateway.networking.k8s.io
-  annotations:
-    gateway.networking.k8s.io/bundle-version: v1.4.1
-    gateway.networking.k8s.io/channel: experimental
-spec:
-  group: gateway.networking.k8s.io
-  names: {kind: TLSRoute, listKind: TLSRouteList, plural: tlsroutes, singular: tlsroute}
-  scope: Namespaced
-  versions:
-  - name: v1alpha2
-    served: true
-    storage: true
-    schema: {openAPIV3Schema: {type: object}}
-`,
-	Good: `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: tlsroutes.gateway.networking.k8s.io
-  annotations:
-    gateway.networking.k8s.io/bundle-version: v1.5.0
-    gateway.networking.k8s.io/channel: standard
-spec:
-  group: gateway.networking.k8s.io
-  names: {kind: TLSRoute, listKind: TLSRouteList, plural: tlsroutes, singular: tlsroute}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema: {openAPIV3Schema: {type: object}}
-`,
+	Bad:      tlsRouteCRD("v1.4.1", "experimental", "v1alpha2"),
+	Good:     tlsRouteCRD("v1.5.0", "standard", "v1"),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.CustomResourceDefinition},
 	Related:  []string{"IST0176"},
 	Local:    true,
 	Run:      runGatewayAPICRDBelowMinimum,
+}
+
+// tlsRouteCRD is the TLSRoute CRD of the Gateway API's release bundle and
+// channel, which serves TLSRoute at the API version: the examples of
+// MR723.
+func tlsRouteCRD(bundle, channel, version string) string {
+	return `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: tlsroutes.gateway.networking.k8s.io
+  annotations:
+    gateway.networking.k8s.io/bundle-version: ` + bundle + `
+    gateway.networking.k8s.io/channel: ` + channel + `
+spec:
+  group: gateway.networking.k8s.io
+  names: {kind: TLSRoute, listKind: TLSRouteList, plural: tlsroutes, singular: tlsroute}
+  scope: Namespaced
+  versions:
+  - name: ` + version + `
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object}}
+`
 }
 
 func runGatewayAPICRDBelowMinimum(p *rules.Pass) error {

@@ -27,33 +27,29 @@ Replace or remove the field. ` + "`meshlint --fix`" + ` replaces ` + "`percent: 
 and the delay does not also set ` + "`percentage`" + ` (Istio then reads ` + "`percentage`" + ` alone, and which of
 the two was meant is not clear). The other cases, and the Sidecar and Telemetry findings, have no
 fix.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: ratings, namespace: shop}
-spec:
-  hosts: [ratings]
-  http:
-  - fault:
-      delay: {percent: 10, fixedDelay: 5s}
-    route:
-    - destination: {host: ratings}
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: ratings, namespace: shop}
-spec:
-  hosts: [ratings]
-  http:
-  - fault:
-      delay: {percentage: {value: 10}, fixedDelay: 5s}
-    route:
-    - destination: {host: ratings}
-`,
+	Bad:      ratingsDelay("{percent: 10, fixedDelay: 5s}"),
+	Good:     ratingsDelay("{percentage: {value: 10}, fixedDelay: 5s}"),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Sidecar, kinds.Telemetry},
 	Related:  []string{"IST0002"},
 	Deps:     rules.DepNone,
 	Run:      runDeprecatedField,
+}
+
+// ratingsDelay is VirtualService shop/ratings, which injects the delay
+// fault into its route: the examples of MR709.
+func ratingsDelay(delay string) string {
+	return `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ratings, namespace: shop}
+spec:
+  hosts: [ratings]
+  http:
+  - fault:
+      delay: ` + delay + `
+    route:
+    - destination: {host: ratings}
+`
 }
 
 func runDeprecatedField(p *rules.Pass) error {

@@ -31,39 +31,34 @@ looks at every EnvoyFilter, whatever the order.`,
 kind: EnvoyFilter
 metadata: {name: lua, namespace: shop}
 spec:
-  configPatches:
-  - applyTo: HTTP_FILTER
-    match:
-      context: SIDECAR_INBOUND
-      listener:
-        filterChain:
-          filter: {name: envoy.filters.network.http_connection_manager}
-    patch:
-      operation: INSERT_BEFORE
-      value: {name: envoy.filters.http.lua}
-`,
+` + luaPatches,
 	Good: `apiVersion: networking.istio.io/v1alpha3
 kind: EnvoyFilter
 metadata: {name: lua, namespace: shop}
 spec:
   priority: 10
-  configPatches:
-  - applyTo: HTTP_FILTER
-    match:
-      context: SIDECAR_INBOUND
-      listener:
-        filterChain:
-          filter: {name: envoy.filters.network.http_connection_manager}
-    patch:
-      operation: INSERT_BEFORE
-      value: {name: envoy.filters.http.lua}
-`,
+` + luaPatches,
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.EnvoyFilter},
 	Related:  []string{"IST0151", "IST0155"},
 	Deps:     rules.DepREF,
 	Run:      runEnvoyFilterRelativeOperation,
 }
+
+// luaPatches are the configPatches of EnvoyFilter shop/lua, which insert
+// a Lua filter before the HTTP connection manager, a relative operation:
+// the examples of MR710.
+const luaPatches = `  configPatches:
+  - applyTo: HTTP_FILTER
+    match:
+      context: SIDECAR_INBOUND
+      listener:
+        filterChain:
+          filter: {name: envoy.filters.network.http_connection_manager}
+    patch:
+      operation: INSERT_BEFORE
+      value: {name: envoy.filters.http.lua}
+`
 
 // patchName is the instance name Istio's analyzer compares: the patch
 // value's name, else the listener filter name.
@@ -136,33 +131,29 @@ them for ` + "`ROUTE_CONFIGURATION`" + ` and ` + "`HTTP_ROUTE`" + `, and support
 ` + "`NETWORK_FILTER`" + ` and ` + "`VIRTUAL_HOST`" + `. Such a patch does nothing.
 
 Use MERGE to change a route configuration or route, and a supported target for REPLACE.`,
-	Bad: `apiVersion: networking.istio.io/v1alpha3
-kind: EnvoyFilter
-metadata: {name: routes, namespace: shop}
-spec:
-  configPatches:
-  - applyTo: HTTP_ROUTE
-    match: {context: SIDECAR_OUTBOUND}
-    patch:
-      operation: ADD
-      value: {name: extra}
-`,
-	Good: `apiVersion: networking.istio.io/v1alpha3
-kind: EnvoyFilter
-metadata: {name: routes, namespace: shop}
-spec:
-  configPatches:
-  - applyTo: HTTP_ROUTE
-    match: {context: SIDECAR_OUTBOUND}
-    patch:
-      operation: MERGE
-      value: {name: extra}
-`,
+	Bad:      routePatch("ADD"),
+	Good:     routePatch("MERGE"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.EnvoyFilter},
 	Related:  []string{"IST0152", "IST0153", "IST0154"},
 	Deps:     rules.DepNone,
 	Run:      runEnvoyFilterOperationInvalid,
+}
+
+// routePatch is EnvoyFilter shop/routes, which patches the outbound HTTP
+// routes with the operation: the examples of MR711.
+func routePatch(operation string) string {
+	return `apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: {name: routes, namespace: shop}
+spec:
+  configPatches:
+  - applyTo: HTTP_ROUTE
+    match: {context: SIDECAR_OUTBOUND}
+    patch:
+      operation: ` + operation + `
+      value: {name: extra}
+`
 }
 
 func invalidOperation(cp *spec.EnvoyConfigPatch) bool {

@@ -48,47 +48,38 @@ Pod with ` + "`image: auto`" + ` (IST0147), since a created pod that still has i
 manifest has not been created yet, so meshlint decides for it as for a Deployment. If the input
 holds neither the injector's webhooks nor its ConfigMap and your injector injects every namespace by
 default (` + "`enableNamespacesByDefault`" + `), add one of them to the input or disable the rule.`,
-	Bad: `apiVersion: v1
-kind: Namespace
-metadata: {name: istio-ingress}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ingressgateway, namespace: istio-ingress}
-spec:
-  selector: {matchLabels: {istio: ingressgateway}}
-  template:
-    metadata:
-      annotations: {inject.istio.io/templates: gateway}
-      labels: {istio: ingressgateway}
-    spec:
-      containers:
-      - name: istio-proxy
-        image: auto
-`,
-	Good: `apiVersion: v1
-kind: Namespace
-metadata: {name: istio-ingress}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ingressgateway, namespace: istio-ingress}
-spec:
-  selector: {matchLabels: {istio: ingressgateway}}
-  template:
-    metadata:
-      annotations: {inject.istio.io/templates: gateway}
-      labels: {istio: ingressgateway, sidecar.istio.io/inject: "true"}
-    spec:
-      containers:
-      - name: istio-proxy
-        image: auto
-`,
+	Bad:      injectedGateway("istio: ingressgateway"),
+	Good:     injectedGateway(`istio: ingressgateway, sidecar.istio.io/inject: "true"`),
 	Severity: rules.Error,
 	Inputs:   append([]kinds.Kind{kinds.Namespace, kinds.MutatingWebhookConfiguration, kinds.ConfigMap}, kinds.Workloads()...),
 	Related:  []string{"IST0146", "IST0147"},
 	Deps:     rules.DepINJ,
 	Run:      runImageAutoWithoutInjection,
+}
+
+// injectedGateway is Namespace istio-ingress and the Deployment of a
+// gateway that asks for Istio's gateway injection template (image: auto),
+// whose pods carry the labels (a flow mapping's entries): the examples of
+// MR724.
+func injectedGateway(labels string) string {
+	return `apiVersion: v1
+kind: Namespace
+metadata: {name: istio-ingress}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingressgateway, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata:
+      annotations: {inject.istio.io/templates: gateway}
+      labels: {` + labels + `}
+    spec:
+      containers:
+      - name: istio-proxy
+        image: auto
+`
 }
 
 func runImageAutoWithoutInjection(p *rules.Pass) error {

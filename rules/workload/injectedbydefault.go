@@ -58,18 +58,8 @@ system namespaces are skipped.
 
 Label the namespace ` + "`istio-injection: enabled`" + ` (or with its revision) to record the choice, or
 ` + "`istio-injection: disabled`" + ` to keep it out of the mesh.`,
-	Bad: autoInjector + `---
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
-`,
-	Good: autoInjector + `---
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: shop
-  labels: {istio-injection: enabled}
-`,
+	Bad:      autoInjector + "---\n" + plainShop,
+	Good:     autoInjector + "---\n" + injectedShop,
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.Namespace, kinds.MutatingWebhookConfiguration, kinds.ConfigMap},
 	Related:  []string{"IST0148"},

@@ -89,16 +89,8 @@ chart's ` + "`enableNamespacesByDefault`" + `, which the input's injector webhoo
 the values of the injector's ConfigMap), MR730 reports it instead, as istioctl analyze reports
 IST0148. When the input holds neither and the injector injects every namespace, turn the rule
 off.`,
-	Bad: `apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
-`,
-	Good: `apiVersion: v1
-kind: Namespace
-metadata:
-  name: shop
-  labels: {istio-injection: enabled}
-`,
+	Bad:      plainShop,
+	Good:     injectedShop,
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.Namespace, kinds.MutatingWebhookConfiguration, kinds.ConfigMap},
 	Related:  []string{"IST0102"},

@@ -176,6 +176,20 @@ func runExternalNamePortName(p *rules.Pass) error {
 	return nil
 }
 
+// dnsDeployment is Deployment shop/dns, with a sidecar, and the separator
+// of the next document: the examples of MR714 give it Services.
+const dnsDeployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: dns, namespace: shop}
+spec:
+  selector: {matchLabels: {app: dns}}
+  template:
+    metadata: {labels: {app: dns, sidecar.istio.io/inject: "true"}}
+    spec:
+      containers: [{name: dns, image: coredns}]
+---
+`
+
 // ServiceProtocolConflict reports a workload whose Services give one port
 // number different protocols.
 var ServiceProtocolConflict = &rules.Rule{
@@ -187,17 +201,7 @@ var ServiceProtocolConflict = &rules.Rule{
 protocols collide. An unset protocol is TCP.
 
 Use different port numbers, or one Service.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: dns, namespace: shop}
-spec:
-  selector: {matchLabels: {app: dns}}
-  template:
-    metadata: {labels: {app: dns, sidecar.istio.io/inject: "true"}}
-    spec:
-      containers: [{name: dns, image: coredns}]
----
-apiVersion: v1
+	Bad: dnsDeployment + `apiVersion: v1
 kind: Service
 metadata: {name: dns-tcp, namespace: shop}
 spec:
@@ -211,17 +215,7 @@ spec:
   selector: {app: dns}
   ports: [{name: udp-dns, port: 53, protocol: UDP}]
 `,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: dns, namespace: shop}
-spec:
-  selector: {matchLabels: {app: dns}}
-  template:
-    metadata: {labels: {app: dns, sidecar.istio.io/inject: "true"}}
-    spec:
-      containers: [{name: dns, image: coredns}]
----
-apiVersion: v1
+	Good: dnsDeployment + `apiVersion: v1
 kind: Service
 metadata: {name: dns, namespace: shop}
 spec:
@@ -302,23 +296,7 @@ settings (protocol, name) of one of them for the pod's port, and traffic arrivin
 other may be handled with the wrong protocol.
 
 Expose each target port through one Service port number.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web, sidecar.istio.io/inject: "true"}}
-    spec:
-      containers: [{name: web, image: web, ports: [{name: http, containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
----
+	Bad: webService + `---
 apiVersion: v1
 kind: Service
 metadata: {name: web-grpc, namespace: shop}
@@ -326,7 +304,18 @@ spec:
   selector: {app: web}
   ports: [{name: grpc, port: 9090, targetPort: 8080}]
 `,
-	Good: `apiVersion: apps/v1
+	Good:     webService,
+	Severity: rules.Warning,
+	Inputs:   withPods(kinds.Service, kinds.Namespace),
+	Related:  []string{"IST0137"},
+	Deps:     rules.DepINJ,
+	Run:      runServicePortConflict,
+}
+
+// webService is Deployment shop/web, with a sidecar and the container
+// port http (8080), and Service shop/web, which exposes that port as 80:
+// the examples of MR715.
+const webService = `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop}
 spec:
@@ -342,13 +331,7 @@ metadata: {name: web, namespace: shop}
 spec:
   selector: {app: web}
   ports: [{name: http, port: 80, targetPort: http}]
-`,
-	Severity: rules.Warning,
-	Inputs:   withPods(kinds.Service, kinds.Namespace),
-	Related:  []string{"IST0137"},
-	Deps:     rules.DepINJ,
-	Run:      runServicePortConflict,
-}
+`
 
 func runServicePortConflict(p *rules.Pass) error {
 	reportPortClashes(p, "target port %d is reached from service ports %s, but Istio handles the pod's port with the protocol and name of only one of them; expose the target port through one Service port number", func(w *graph.Workload, port spec.ServicePort) (int64, string, bool) {

@@ -20,42 +20,8 @@ that costs).
 
 Fix the labels to the pod template labels of the workload. The rule judges a namespace only
 when the input holds workloads of it, or with the closed-world setting.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  template:
-    metadata: {labels: {app: reviews}}
-    spec:
-      containers: [{name: app, image: reviews}]
----
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: reviews, namespace: shop}
-spec:
-  workloadSelector:
-    labels: {app: review}
-  egress: [{hosts: ["./*"]}]
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  template:
-    metadata: {labels: {app: reviews}}
-    spec:
-      containers: [{name: app, image: reviews}]
----
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: reviews, namespace: shop}
-spec:
-  workloadSelector:
-    labels: {app: reviews}
-  egress: [{hosts: ["./*"]}]
-`,
+	Bad:      reviewsSidecar("review"),
+	Good:     reviewsSidecar("reviews"),
 	Severity: rules.Error,
 	Inputs:   withPods(kinds.Sidecar),
 	Related:  []string{"IST0101", "KIA0004"},
@@ -64,6 +30,19 @@ spec:
 		reportNoWorkload(p, sidecarPolicies(p.Graph), "the Sidecar applies nowhere")
 		return nil
 	},
+}
+
+// reviewsSidecar is Deployment shop/reviews and a Sidecar whose workload
+// selector asks for the label app=app: the examples of MR701.
+func reviewsSidecar(app string) string {
+	return reviewsDeployment("app: reviews") + `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: reviews, namespace: shop}
+spec:
+  workloadSelector:
+    labels: {app: ` + app + `}
+  egress: [{hosts: ["./*"]}]
+`
 }
 
 // SidecarSelectorConflict reports workloads selected by several Sidecars.
@@ -77,23 +56,7 @@ settings that apply depend on creation order.
 
 Make the selectors disjoint, or merge the Sidecars. Pods in ambient mode have no sidecar and are
 left to MR704.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  template:
-    metadata: {labels: {app: reviews, version: v1}}
-    spec:
-      containers: [{name: app, image: reviews}]
----
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: reviews, namespace: shop}
-spec:
-  workloadSelector: {labels: {app: reviews}}
-  egress: [{hosts: ["./*"]}]
----
+	Bad: reviewsSidecarFor(`"./*"`) + `---
 apiVersion: networking.istio.io/v1
 kind: Sidecar
 metadata: {name: reviews-v1, namespace: shop}
@@ -101,23 +64,7 @@ spec:
   workloadSelector: {labels: {version: v1}}
   egress: [{hosts: ["./*", "istio-system/*"]}]
 `,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  template:
-    metadata: {labels: {app: reviews, version: v1}}
-    spec:
-      containers: [{name: app, image: reviews}]
----
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: reviews, namespace: shop}
-spec:
-  workloadSelector: {labels: {app: reviews}}
-  egress: [{hosts: ["./*", "istio-system/*"]}]
-`,
+	Good:     reviewsSidecarFor(`"./*", "istio-system/*"`),
 	Severity: rules.Error,
 	Inputs:   withPods(kinds.Sidecar),
 	Related:  []string{"IST0110", "KIA0003"},
@@ -127,6 +74,29 @@ spec:
 		return nil
 	},
 }
+
+// reviewsSidecarFor is Deployment shop/reviews, version v1, and the
+// Sidecar that selects it by app for egress to the hosts (a flow
+// sequence's entries): the examples of MR702.
+func reviewsSidecarFor(hosts string) string {
+	return reviewsDeployment("app: reviews, version: v1") + `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: reviews, namespace: shop}
+spec:
+  workloadSelector: {labels: {app: reviews}}
+  egress: [{hosts: [` + hosts + `]}]
+`
+}
+
+// defaultSidecar is Sidecar shop/default, the default of namespace shop,
+// for egress to the hosts of the namespace: the examples of MR703 and
+// MR704.
+const defaultSidecar = `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: shop}
+spec:
+  egress: [{hosts: ["./*"]}]
+`
 
 // SidecarMultipleDefault reports namespaces with several selector-less
 // Sidecars.
@@ -139,12 +109,7 @@ namespace). With several, Istio uses the oldest and ignores the others, so the d
 creation order.
 
 Merge them into one. Ambient namespaces are left to MR704.`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: default, namespace: shop}
-spec:
-  egress: [{hosts: ["./*"]}]
----
+	Bad: defaultSidecar + `---
 apiVersion: networking.istio.io/v1
 kind: Sidecar
 metadata: {name: egress, namespace: shop}
@@ -178,26 +143,12 @@ waypoints ignore Sidecar resources, so its settings do nothing there.
 
 Remove the Sidecar, or configure the ambient data plane instead (waypoints, and the
 ` + "`exportTo`" + ` of the services).`,
-	Bad: `apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}
----
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: default, namespace: shop}
-spec:
-  egress: [{hosts: ["./*"]}]
-`,
+	Bad: ambientShop + defaultSidecar,
 	Good: `apiVersion: v1
 kind: Namespace
 metadata: {name: shop, labels: {istio-injection: enabled}}
 ---
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: default, namespace: shop}
-spec:
-  egress: [{hosts: ["./*"]}]
-`,
+` + defaultSidecar,
 	Severity: rules.Warning,
 	Inputs:   withPods(kinds.Sidecar, kinds.Namespace),
 	Related:  []string{"IST0167"},

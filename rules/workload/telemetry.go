@@ -16,40 +16,8 @@ its namespace that carry those labels. When none does, it configures nothing.
 Fix the labels to the pod template labels of the workload. The rule judges a namespace only when
 the input holds workloads of it, or with the closed-world setting. Telemetry with ` + "`targetRefs`" + `
 is left alone.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  template:
-    metadata: {labels: {app: reviews}}
-    spec:
-      containers: [{name: app, image: reviews}]
----
-apiVersion: telemetry.istio.io/v1
-kind: Telemetry
-metadata: {name: reviews-logs, namespace: shop}
-spec:
-  selector: {matchLabels: {app: review}}
-  accessLogging: [{providers: [{name: envoy}]}]
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  template:
-    metadata: {labels: {app: reviews}}
-    spec:
-      containers: [{name: app, image: reviews}]
----
-apiVersion: telemetry.istio.io/v1
-kind: Telemetry
-metadata: {name: reviews-logs, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  accessLogging: [{providers: [{name: envoy}]}]
-`,
+	Bad:      reviewsLogs("review"),
+	Good:     reviewsLogs("reviews"),
 	Severity: rules.Error,
 	Inputs:   withPods(kinds.Telemetry),
 	Related:  []string{"IST0101"},
@@ -58,6 +26,18 @@ spec:
 		reportNoWorkload(p, telemetryPolicies(p.Graph), "the Telemetry configures nothing")
 		return nil
 	},
+}
+
+// reviewsLogs is Deployment shop/reviews and a Telemetry for access logs
+// whose selector asks for the label app=app: the examples of MR705.
+func reviewsLogs(app string) string {
+	return reviewsDeployment("app: reviews") + `apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: {name: reviews-logs, namespace: shop}
+spec:
+  selector: {matchLabels: {app: ` + app + `}}
+  accessLogging: [{providers: [{name: envoy}]}]
+`
 }
 
 // TelemetrySelectorConflict reports workloads selected by several Telemetry
@@ -70,23 +50,7 @@ var TelemetrySelectorConflict = &rules.Rule{
 of a namespace pick the same pod, the oldest wins and the others are ignored for it.
 
 Make the selectors disjoint, or merge the objects.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  template:
-    metadata: {labels: {app: reviews, tier: backend}}
-    spec:
-      containers: [{name: app, image: reviews}]
----
-apiVersion: telemetry.istio.io/v1
-kind: Telemetry
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  accessLogging: [{providers: [{name: envoy}]}]
----
+	Bad: reviewsBackendLogs() + `---
 apiVersion: telemetry.istio.io/v1
 kind: Telemetry
 metadata: {name: backend, namespace: shop}
@@ -94,24 +58,7 @@ spec:
   selector: {matchLabels: {tier: backend}}
   tracing: [{randomSamplingPercentage: 10}]
 `,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  template:
-    metadata: {labels: {app: reviews, tier: backend}}
-    spec:
-      containers: [{name: app, image: reviews}]
----
-apiVersion: telemetry.istio.io/v1
-kind: Telemetry
-metadata: {name: reviews, namespace: shop}
-spec:
-  selector: {matchLabels: {app: reviews}}
-  accessLogging: [{providers: [{name: envoy}]}]
-  tracing: [{randomSamplingPercentage: 10}]
-`,
+	Good:     reviewsBackendLogs() + "  tracing: [{randomSamplingPercentage: 10}]\n",
 	Severity: rules.Error,
 	Inputs:   withPods(kinds.Telemetry),
 	Related:  []string{"IST0159"},
@@ -120,6 +67,19 @@ spec:
 		reportConflicts(p, telemetryPolicies(p.Graph), nil, "only the oldest of them applies to it", "each such workload gets only the oldest Telemetry that selects it", "Telemetry objects")
 		return nil
 	},
+}
+
+// reviewsBackendLogs is Deployment shop/reviews, whose pods are in the
+// backend tier, and Telemetry shop/reviews, which selects them by app for
+// access logs: the examples of MR706.
+func reviewsBackendLogs() string {
+	return reviewsDeployment("app: reviews, tier: backend") + `apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: {name: reviews, namespace: shop}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  accessLogging: [{providers: [{name: envoy}]}]
+`
 }
 
 // TelemetryMultipleDefault reports namespaces with several selector-less

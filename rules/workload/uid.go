@@ -19,33 +19,29 @@ policy.
 
 Run the application as another user. Pod templates labelled ` + "`istio`" + ` or ` + "`release: istio`" + ` (Istio's
 own components) and the ` + "`istio-proxy`" + ` container are skipped.`,
-	Bad: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      securityContext: {runAsUser: 1337}
-      containers: [{name: web, image: web}]
-`,
-	Good: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      securityContext: {runAsUser: 1000}
-      containers: [{name: web, image: web}]
-`,
+	Bad:      webRunAsUser("1337"),
+	Good:     webRunAsUser("1000"),
 	Severity: rules.Warning,
 	Inputs:   kinds.Workloads(),
 	Related:  []string{"IST0144"},
 	Deps:     rules.DepNone,
 	Run:      runApplicationUID1337,
+}
+
+// webRunAsUser is Deployment shop/web, whose pods run as user uid: the
+// examples of MR716.
+func webRunAsUser(uid string) string {
+	return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      securityContext: {runAsUser: ` + uid + `}
+      containers: [{name: web, image: web}]
+`
 }
 
 func runApplicationUID1337(p *rules.Pass) error {

@@ -35,18 +35,8 @@ URL rules as well.
 Set the URL of the external control plane (the address of its ingress gateway, with the
 injection path istiod serves, such as ` + "`/inject/cluster/<cluster>/net/<network>`" + `), or name the
 Service of the in-cluster istiod instead.`,
-	Bad: `apiVersion: admissionregistration.k8s.io/v1
-kind: MutatingWebhookConfiguration
-metadata: {name: istio-sidecar-injector-external-istiod}
-webhooks:
-- name: rev.namespace.sidecar-injector.istio.io
-  clientConfig:
-    url:
-  namespaceSelector: {matchLabels: {istio.io/rev: default}}
-  sideEffects: None
-  admissionReviewVersions: [v1]
-`,
-	Good:     externalInjector,
+	Bad:      externalInjector("url:"),
+	Good:     externalInjector("url: " + externalIstiodURL),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.MutatingWebhookConfiguration, kinds.ValidatingWebhookConfiguration},
 	Related:  []string{"IST0163"},
@@ -55,19 +45,26 @@ webhooks:
 }
 
 // externalInjector is the injection webhook of a remote cluster whose
-// istiod runs elsewhere, as Istio's chart writes it: the Good example of
-// MR728 and MR729.
-const externalInjector = `apiVersion: admissionregistration.k8s.io/v1
+// istiod runs elsewhere, as Istio's chart writes it, with entry the one
+// line of its clientConfig ("url:" alone leaves the URL empty): the
+// examples of MR728 and MR729.
+func externalInjector(entry string) string {
+	return `apiVersion: admissionregistration.k8s.io/v1
 kind: MutatingWebhookConfiguration
 metadata: {name: istio-sidecar-injector-external-istiod}
 webhooks:
 - name: rev.namespace.sidecar-injector.istio.io
   clientConfig:
-    url: https://istiod.external.example.com:15017/inject/cluster/remote1/net/network1
+    ` + entry + `
   namespaceSelector: {matchLabels: {istio.io/rev: default}}
   sideEffects: None
   admissionReviewVersions: [v1]
 `
+}
+
+// externalIstiodURL is where the external istiod of externalInjector
+// injects the remote cluster's pods.
+const externalIstiodURL = "https://istiod.external.example.com:15017/inject/cluster/remote1/net/network1"
 
 func runWebhookClientConfigInvalid(p *rules.Pass) error {
 	for _, c := range p.Graph.WebhookConfigurations() {

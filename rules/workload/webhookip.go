@@ -26,18 +26,8 @@ webhook named ` + "`*istio.io`" + `). istioctl analyze checks the injector and v
 only, not the revision tags'.
 
 Give the external control plane's gateway a DNS name and use it in the URLs.`,
-	Bad: `apiVersion: admissionregistration.k8s.io/v1
-kind: MutatingWebhookConfiguration
-metadata: {name: istio-sidecar-injector-external-istiod}
-webhooks:
-- name: rev.namespace.sidecar-injector.istio.io
-  clientConfig:
-    url: https://203.0.113.10:15017/inject/cluster/remote1/net/network1
-  namespaceSelector: {matchLabels: {istio.io/rev: default}}
-  sideEffects: None
-  admissionReviewVersions: [v1]
-`,
-	Good:     externalInjector,
+	Bad:      externalInjector("url: https://203.0.113.10:15017/inject/cluster/remote1/net/network1"),
+	Good:     externalInjector("url: " + externalIstiodURL),
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.MutatingWebhookConfiguration, kinds.ValidatingWebhookConfiguration},
 	Related:  []string{"IST0164"},

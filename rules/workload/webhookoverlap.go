@@ -52,16 +52,7 @@ webhooks:
   sideEffects: None
   admissionReviewVersions: [v1]
 ---
-apiVersion: admissionregistration.k8s.io/v1
-kind: MutatingWebhookConfiguration
-metadata: {name: istio-revision-tag-default, labels: {istio.io/rev: 1-24, istio.io/tag: default}}
-webhooks:
-- name: namespace.sidecar-injector.istio.io
-  clientConfig: {service: {name: istiod-1-24, namespace: istio-system, path: /inject}}
-  namespaceSelector: {matchLabels: {istio-injection: enabled}}
-  sideEffects: None
-  admissionReviewVersions: [v1]
-`,
+` + defaultTagWebhook,
 	Good: `apiVersion: admissionregistration.k8s.io/v1
 kind: MutatingWebhookConfiguration
 metadata: {name: istio-sidecar-injector-1-24, labels: {istio.io/rev: 1-24}}
@@ -75,7 +66,19 @@ webhooks:
   sideEffects: None
   admissionReviewVersions: [v1]
 ---
-apiVersion: admissionregistration.k8s.io/v1
+` + defaultTagWebhook,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.MutatingWebhookConfiguration},
+	Related:  []string{"IST0139"},
+	Deps:     rules.DepNone,
+	Run:      runInjectionWebhooksOverlap,
+}
+
+// defaultTagWebhook is the webhook configuration of revision tag default,
+// pointing at revision 1-24, which injects the namespaces labelled
+// istio-injection: enabled: the examples of MR726 give it a second
+// injector.
+const defaultTagWebhook = `apiVersion: admissionregistration.k8s.io/v1
 kind: MutatingWebhookConfiguration
 metadata: {name: istio-revision-tag-default, labels: {istio.io/rev: 1-24, istio.io/tag: default}}
 webhooks:
@@ -84,13 +87,7 @@ webhooks:
   namespaceSelector: {matchLabels: {istio-injection: enabled}}
   sideEffects: None
   admissionReviewVersions: [v1]
-`,
-	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.MutatingWebhookConfiguration},
-	Related:  []string{"IST0139"},
-	Deps:     rules.DepNone,
-	Run:      runInjectionWebhooksOverlap,
-}
+`
 
 // injectionWebhook is one webhook of an injector configuration.
 type injectionWebhook struct {

@@ -35,45 +35,36 @@ of its namespace; the port is checked when the Service declares ports. Webhooks 
 
 Point the webhook at the Service of a running revision (` + "`istioctl tag set`" + ` rewrites a tag), or
 remove the configuration of the revision that is gone.`,
-	Bad: `apiVersion: admissionregistration.k8s.io/v1
-kind: MutatingWebhookConfiguration
-metadata: {name: istio-revision-tag-prod, labels: {istio.io/rev: 1-23, istio.io/tag: prod}}
-webhooks:
-- name: rev.namespace.sidecar-injector.istio.io
-  clientConfig: {service: {name: istiod-1-23, namespace: istio-system, path: /inject, port: 443}}
-  namespaceSelector: {matchLabels: {istio.io/rev: prod}}
-  sideEffects: None
-  admissionReviewVersions: [v1]
----
-apiVersion: v1
-kind: Service
-metadata: {name: istiod-1-24, namespace: istio-system}
-spec:
-  selector: {app: istiod, istio.io/rev: 1-24}
-  ports: [{name: https-webhook, port: 443, targetPort: 15017}]
-`,
-	Good: `apiVersion: admissionregistration.k8s.io/v1
-kind: MutatingWebhookConfiguration
-metadata: {name: istio-revision-tag-prod, labels: {istio.io/rev: 1-24, istio.io/tag: prod}}
-webhooks:
-- name: rev.namespace.sidecar-injector.istio.io
-  clientConfig: {service: {name: istiod-1-24, namespace: istio-system, path: /inject, port: 443}}
-  namespaceSelector: {matchLabels: {istio.io/rev: prod}}
-  sideEffects: None
-  admissionReviewVersions: [v1]
----
-apiVersion: v1
-kind: Service
-metadata: {name: istiod-1-24, namespace: istio-system}
-spec:
-  selector: {app: istiod, istio.io/rev: 1-24}
-  ports: [{name: https-webhook, port: 443, targetPort: 15017}]
-`,
+	Bad:      prodTagWebhook("1-23"),
+	Good:     prodTagWebhook("1-24"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.MutatingWebhookConfiguration, kinds.ValidatingWebhookConfiguration, kinds.Service},
 	Related:  []string{"IST0139"},
 	Deps:     rules.DepREF | rules.DepPRES,
 	Run:      runWebhookServiceUnknown,
+}
+
+// prodTagWebhook is the webhook configuration of revision tag prod,
+// pointing at the istiod Service of revision rev, and the Service of
+// revision 1-24, the only one the input holds: the examples of MR727.
+func prodTagWebhook(rev string) string {
+	return `apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: istio-revision-tag-prod, labels: {istio.io/rev: ` + rev + `, istio.io/tag: prod}}
+webhooks:
+- name: rev.namespace.sidecar-injector.istio.io
+  clientConfig: {service: {name: istiod-` + rev + `, namespace: istio-system, path: /inject, port: 443}}
+  namespaceSelector: {matchLabels: {istio.io/rev: prod}}
+  sideEffects: None
+  admissionReviewVersions: [v1]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: istiod-1-24, namespace: istio-system}
+spec:
+  selector: {app: istiod, istio.io/rev: 1-24}
+  ports: [{name: https-webhook, port: 443, targetPort: 15017}]
+`
 }
 
 func runWebhookServiceUnknown(p *rules.Pass) error {

@@ -23,26 +23,13 @@ no workload of the namespace has is usually a typo, or a ServiceAccount that was
 
 Checked only when the input holds all the namespace's objects: with the closed-world setting, or
 when it holds ServiceAccount objects of the namespace. The ` + "`default`" + ` service account always exists.`,
-	Bad: `# fixture: closed-world
-apiVersion: networking.istio.io/v1
-kind: WorkloadGroup
-metadata: {name: legacy, namespace: shop}
-spec:
-  metadata: {labels: {app: legacy}}
-  template: {serviceAccount: legacy-vm}
-`,
+	Bad: "# fixture: closed-world\n" + legacyVMGroup,
 	Good: `# fixture: closed-world
 apiVersion: v1
 kind: ServiceAccount
 metadata: {name: legacy-vm, namespace: shop}
 ---
-apiVersion: networking.istio.io/v1
-kind: WorkloadGroup
-metadata: {name: legacy, namespace: shop}
-spec:
-  metadata: {labels: {app: legacy}}
-  template: {serviceAccount: legacy-vm}
-`,
+` + legacyVMGroup,
 	Severity: rules.Warning,
 	Inputs:   withPods(kinds.WorkloadGroup, kinds.ServiceAccount),
 	Related:  []string{"KIA1701"},
@@ -66,6 +53,16 @@ spec:
 		return nil
 	},
 }
+
+// legacyVMGroup is WorkloadGroup shop/legacy, whose VMs run as service
+// account legacy-vm: the examples of MR755.
+const legacyVMGroup = `apiVersion: networking.istio.io/v1
+kind: WorkloadGroup
+metadata: {name: legacy, namespace: shop}
+spec:
+  metadata: {labels: {app: legacy}}
+  template: {serviceAccount: legacy-vm}
+`
 
 func serviceAccountKnown(g *graph.Graph, ns, sa string) bool {
 	for _, o := range g.Objects {
@@ -92,34 +89,8 @@ policies and subsets select them by those labels. Two WorkloadGroups of one name
 same labels make their VMs indistinguishable: every selector picks both groups.
 
 Give each WorkloadGroup a distinguishing label (for example its own ` + "`app`" + ` or ` + "`version`" + `).`,
-	Bad: `apiVersion: networking.istio.io/v1
-kind: WorkloadGroup
-metadata: {name: legacy, namespace: shop}
-spec:
-  metadata: {labels: {app: legacy}}
-  template: {serviceAccount: legacy}
----
-apiVersion: networking.istio.io/v1
-kind: WorkloadGroup
-metadata: {name: legacy-v2, namespace: shop}
-spec:
-  metadata: {labels: {app: legacy}}
-  template: {serviceAccount: legacy}
-`,
-	Good: `apiVersion: networking.istio.io/v1
-kind: WorkloadGroup
-metadata: {name: legacy, namespace: shop}
-spec:
-  metadata: {labels: {app: legacy, version: v1}}
-  template: {serviceAccount: legacy}
----
-apiVersion: networking.istio.io/v1
-kind: WorkloadGroup
-metadata: {name: legacy-v2, namespace: shop}
-spec:
-  metadata: {labels: {app: legacy, version: v2}}
-  template: {serviceAccount: legacy}
-`,
+	Bad:      legacyGroups("app: legacy", "app: legacy"),
+	Good:     legacyGroups("app: legacy, version: v1", "app: legacy, version: v2"),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.WorkloadGroup},
 	Related:  []string{"KIA1702"},
@@ -150,4 +121,24 @@ spec:
 		}
 		return nil
 	},
+}
+
+// legacyGroups is WorkloadGroups shop/legacy and shop/legacy-v2, whose
+// VMs carry the labels first and second (a flow mapping's entries): the
+// examples of MR756.
+func legacyGroups(first, second string) string {
+	return `apiVersion: networking.istio.io/v1
+kind: WorkloadGroup
+metadata: {name: legacy, namespace: shop}
+spec:
+  metadata: {labels: {` + first + `}}
+  template: {serviceAccount: legacy}
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadGroup
+metadata: {name: legacy-v2, namespace: shop}
+spec:
+  metadata: {labels: {` + second + `}}
+  template: {serviceAccount: legacy}
+`
 }
