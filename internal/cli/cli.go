@@ -3,11 +3,16 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/suggest"
 )
 
 // Version is meshlint's version, set at build time with
@@ -52,14 +57,17 @@ func Run(args []string, env *Env) int {
 		case "rules":
 			return cmdRules(args[1:], env)
 		case "explain":
-			return cmdExplain(args[1:], env)
+			return explainFlags(args[1:], env)
 		case "config":
 			return cmdConfig(args[1:], env)
 		case "reach":
 			return cmdReach(args[1:], env)
 		case "version", "--version":
-			return writeStdout(env, "meshlint "+Version+"\n")
-		case "help", "-h", "-help", "--help":
+			return cmdVersion(args[1:], env)
+		case "help":
+			return cmdHelp(args[1:], env)
+		case "-h", "-help", "--help":
+			// A flag, as in `meshlint -h .`: what follows is not a command.
 			return writeStdout(env, usage)
 		case "lint":
 			args = args[1:]
@@ -79,10 +87,72 @@ Usage:
   meshlint reach [flags] PATH... list who can connect to whom under the network policies
   meshlint version
 
-Run 'meshlint lint -h' for the lint flags.
+Run 'meshlint lint -h' for the lint flags, and 'meshlint COMMAND -h' (or
+'meshlint help COMMAND') for the usage of another command.
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 some input could not be
 read (the rest is still reported) or a usage error.
 `
+
+// commands are the subcommands `meshlint help CMD` knows.
+var commands = []string{"lint", "rules", "explain", "config", "reach", "version"}
+
+// cmdHelp writes the usage, or that of the command named, as -h after the
+// command does (go help build).
+func cmdHelp(args []string, env *Env) int {
+	switch {
+	case len(args) == 0 || len(args) == 1 && args[0] == "help":
+		return writeStdout(env, usage)
+	case contains(commands, args[0]):
+		// help config init is config init -h.
+		return Run(append(slices.Clone(args), "-h"), env)
+	}
+	msg := fmt.Sprintf("unknown command %q", args[0])
+	if meant, ok := suggest.Closest(args[0], commands); ok {
+		msg += fmt.Sprintf(" (did you mean %q?)", meant)
+	} else {
+		msg += " (want one of " + strings.Join(commands, ", ") + ")"
+	}
+	fmt.Fprintf(env.Stderr, "meshlint help: %s\n", msg)
+	return ExitError
+}
+
+const versionUsage = `Usage: meshlint version
+
+Prints meshlint's version. It takes no flags.
+`
+
+// cmdVersion prints the version. Its arguments go through parseFlags, as
+// other commands' do, so that -h asks for the usage rather than being
+// dropped, and a mistake is not taken for success.
+func cmdVersion(args []string, env *Env) int {
+	fs := flag.NewFlagSet("meshlint version", flag.ContinueOnError)
+	pos, code, ok := parseFlags(fs, args, env, "meshlint version -h", func(w io.Writer) {
+		fmt.Fprint(w, versionUsage)
+	})
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(env.Stderr, "meshlint version: takes no arguments, got %q\n", pos[0])
+		return ExitError
+	}
+	return writeStdout(env, "meshlint "+Version+"\n")
+}
+
+// explainFlags reads explain's arguments as other commands' are read: -h
+// anywhere (explain MR101 -h) asks for the usage, and an unknown flag is a
+// mistake rather than a rule that does not exist. explain has no flags of
+// its own, so what remains is the rule.
+func explainFlags(args []string, env *Env) int {
+	fs := flag.NewFlagSet("meshlint explain", flag.ContinueOnError)
+	pos, code, ok := parseFlags(fs, args, env, "meshlint explain -h", func(w io.Writer) {
+		fmt.Fprint(w, explainUsage)
+	})
+	if !ok {
+		return code
+	}
+	return cmdExplain(pos, env)
+}
 
 // writeStdout writes a command's whole output, s, to stdout. It returns
 // ExitClean, or ExitError when s could not be written.
@@ -92,6 +162,19 @@ func writeStdout(env *Env, s string) int {
 		return ExitError
 	}
 	return ExitClean
+}
+
+// warnInput writes the input's warnings (a kustomization's deprecated
+// field) to stderr, as compilers do: file:line:col: warning: message. They
+// are no finding and no error: the exit code and stdout stay as they are.
+func warnInput(env *Env, warnings []*manifest.Error) {
+	for _, w := range warnings {
+		pos := w.File
+		if w.Line > 0 {
+			pos = fmt.Sprintf("%s:%d:%d", w.File, w.Line, w.Col)
+		}
+		fmt.Fprintf(env.Stderr, "meshlint: %s: warning: %s\n", pos, w.Msg)
+	}
 }
 
 func isTerminal(w io.Writer) bool {

@@ -157,13 +157,19 @@ func (f *lintFlags) mergeConfig(set map[string]bool, env *Env) error {
 	if cfg != nil {
 		f.configPath = cfg.Path
 		settings[absPath(env.Dir, cfg.Path)] = true
-		// A file with mistakes still names rules: check them too, so
-		// that every mistake of the file is reported at once.
-		if err := config.Join(err, f.mergeFile(cfg, set)); err != nil {
+		// A file with mistakes still names rules and a MeshConfig: check
+		// them too, so that every mistake of the file is reported at once.
+		var meshData []byte
+		var readErr error
+		readMesh := cfg.MeshConfig != "" && !set["mesh-config"]
+		if readMesh {
+			meshData, readErr = cfg.ReadMeshConfigData()
+		}
+		if err := config.Join(err, f.mergeFile(cfg, set), readErr); err != nil {
 			return err
 		}
-		if cfg.MeshConfig != "" && !set["mesh-config"] {
-			s, err := config.ReadMeshConfig(cfg.MeshConfig, displayPath(env.Dir, cfg.MeshConfig))
+		if readMesh {
+			s, err := config.ParseMeshConfig(displayPath(env.Dir, cfg.MeshConfig), meshData)
 			if err != nil {
 				return err
 			}

@@ -167,3 +167,37 @@ func copyTreeTo(t *testing.T, rel string) string {
 	}
 	return dir
 }
+
+// TestKustomizeDeprecationWarnings checks that a kustomization's deprecated
+// fields are warned about on stderr, each at its file and line as
+// meshlint's other messages are, without changing the exit code or
+// reaching stdout, where the JSON report stays alone.
+func TestKustomizeDeprecationWarnings(t *testing.T) {
+	dir := tree(t, map[string]string{
+		"base/kustomization.yaml":          "resources:\n- app.yaml\ncommonLabels:\n  team: shop\n",
+		"base/app.yaml":                    canary,
+		"overlays/prod/kustomization.yaml": "bases:\n- ../../base\npatchesStrategicMerge:\n- weights.yaml\npatchesJson6902:\n- target: {group: networking.istio.io, version: v1, kind: VirtualService, name: reviews}\n  path: host.yaml\n",
+		"overlays/prod/weights.yaml":       "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\n  namespace: shop\n  labels: {patched: smp}\n",
+		"overlays/prod/host.yaml":          "- op: add\n  path: /metadata/annotations\n  value: {patched: json}\n",
+	})
+	fix := " (kustomize edit fix rewrites it)\n"
+	want := "meshlint: base/kustomization.yaml:3:1: warning: kustomize: 'commonLabels' is deprecated; use 'labels'" + fix +
+		"meshlint: overlays/prod/kustomization.yaml:1:1: warning: kustomize: 'bases' is deprecated; use 'resources'" + fix +
+		"meshlint: overlays/prod/kustomization.yaml:3:1: warning: kustomize: 'patchesStrategicMerge' is deprecated; use 'patches'" + fix +
+		"meshlint: overlays/prod/kustomization.yaml:5:1: warning: kustomize: 'patchesJson6902' is deprecated; use 'patches'" + fix
+	// The canary's MR101 warning is below the default fail-on: exit 0.
+	for _, args := range [][]string{
+		{"--format", "json", "overlays/prod"},
+		{"--format", "sarif", "overlays/prod"},
+		{"reach", "--format", "json", "overlays/prod"},
+	} {
+		r := run(t, dir, "", args...)
+		if r.code != ExitClean || r.stderr != want {
+			t.Errorf("meshlint %s: exit %d, stderr:\n%s\nwant exit 0 and:\n%s", strings.Join(args, " "), r.code, r.stderr, want)
+		}
+		var out any
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || strings.Contains(r.stdout, "kustomize edit fix") {
+			t.Errorf("meshlint %s: stdout is not the JSON report alone (%v)", strings.Join(args, " "), err)
+		}
+	}
+}

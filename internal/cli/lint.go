@@ -218,6 +218,9 @@ func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn 
 		}
 	}
 
+	// After --fix's rerun, which says them itself.
+	warnInput(env, res.Warnings)
+
 	rep := &reporter.Report{
 		Tool: "meshlint", Version: Version, Rules: all.Rules,
 		Findings: findings, Errors: errs, Internal: internal,

@@ -78,12 +78,13 @@ func cmdReach(args []string, env *Env) int {
 	if code := f.applyConfig(fs, env); code != 0 {
 		return code
 	}
-	_, g, errs := load(paths, manifest.Options{
+	res, g, errs := load(paths, manifest.Options{
 		Namespace: f.namespace, MaxFileSize: f.maxFileSize, Stdin: env.Stdin, Dir: env.Dir, Ignore: f.ignore,
 	}, f.mesh)
 	for _, e := range errs {
 		fmt.Fprintf(env.Stderr, "meshlint: %v\n", e)
 	}
+	warnInput(env, res.Warnings)
 	a := netpol.Analyze(g)
 	if !quiet {
 		for _, w := range a.Warnings() {

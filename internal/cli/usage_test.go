@@ -42,6 +42,16 @@ func TestFlagMistakes(t *testing.T) {
 			"meshlint reach: unknown flag --fromm (did you mean --from?)\nRun 'meshlint reach -h' for the flags.\n"},
 		{"rules: misspelt flag", []string{"rules", "--formt", "json"}, ExitError,
 			"meshlint rules: unknown flag --formt (did you mean --format?)\nRun 'meshlint rules -h' for the flags.\n"},
+		{"version: unknown flag", []string{"version", "--short"}, ExitError,
+			"meshlint version: unknown flag --short\nRun 'meshlint version -h' for the flags.\n"},
+		{"version: an argument", []string{"version", "MR101"}, ExitError,
+			"meshlint version: takes no arguments, got \"MR101\"\n"},
+		{"explain: unknown flag", []string{"explain", "--json", "MR101"}, ExitError,
+			"meshlint explain: unknown flag --json\nRun 'meshlint explain -h' for the flags.\n"},
+		{"help: misspelt command", []string{"help", "explian"}, ExitError,
+			"meshlint help: unknown command \"explian\" (did you mean \"explain\"?)\n"},
+		{"help: unknown command", []string{"help", "init"}, ExitError,
+			"meshlint help: unknown command \"init\" (want one of lint, rules, explain, config, reach, version)\n"},
 		{"rules: a rule named", []string{"rules", "MR101"}, ExitError,
 			"meshlint rules: takes no arguments, got \"MR101\"; `meshlint explain RULE` shows one rule\n"},
 		{"fail-on: none is a value too", []string{"--fail-on", "fatal", "clean"}, ExitError,
@@ -78,11 +88,26 @@ func TestHelp(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-h"}, "Run 'meshlint lint -h' for the lint flags."},
+		{[]string{"-h"}, "Run 'meshlint lint -h' for the lint flags"},
+		{[]string{"help"}, "Run 'meshlint lint -h' for the lint flags"},
+		{[]string{"--help", "."}, "Run 'meshlint lint -h' for the lint flags"},
 		{[]string{"lint", "-h"}, "Lint flags:\n  -baseline string"},
 		{[]string{"reach", "--help"}, "Usage: meshlint reach [flags] PATH..."},
 		{[]string{"rules", "-h"}, "Usage: meshlint rules [--format json]"},
 		{[]string{"config", "init", "-h"}, "  -force\n"},
+		{[]string{"config", "--help"}, "meshlint config init [--force] [FILE]"},
+		// -h after a command that takes no flags asks for its usage too,
+		// rather than being dropped: version printed the version.
+		{[]string{"version", "-h"}, "Usage: meshlint version\n"},
+		{[]string{"version", "--help"}, "Usage: meshlint version\n"},
+		{[]string{"--version", "-help"}, "Usage: meshlint version\n"},
+		{[]string{"explain", "MR101", "-h"}, "usage: meshlint explain RULE"},
+		{[]string{"explain", "--help", "MR101"}, "usage: meshlint explain RULE"},
+		// help COMMAND is COMMAND -h, as go help build is.
+		{[]string{"help", "reach"}, "Usage: meshlint reach [flags] PATH..."},
+		{[]string{"help", "version"}, "Usage: meshlint version\n"},
+		{[]string{"help", "lint"}, "Lint flags:\n"},
+		{[]string{"help", "config", "init"}, "  -force\n"},
 	} {
 		r := run(t, ".", "", tc.args...)
 		if r.code != ExitClean || !strings.Contains(r.stdout, tc.want) || r.stderr != "" {

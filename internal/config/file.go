@@ -39,6 +39,10 @@ type File struct {
 	// MeshConfig is the path of an Istio MeshConfig to read (see
 	// ReadMeshConfig), resolved against Dir.
 	MeshConfig string
+	// meshConfigWritten and meshConfigLine are mesh-config as written and
+	// its line, for the message when the file it names cannot be read.
+	meshConfigWritten string
+	meshConfigLine    int
 	// Mesh are the mesh settings written in the file; they override those
 	// of MeshConfig.
 	Mesh MeshSettings
@@ -130,6 +134,20 @@ func ReadFile(path, display string) (*File, error) {
 		f.MeshConfig = filepath.Join(f.Dir, f.MeshConfig)
 	}
 	return f, err
+}
+
+// ReadMeshConfigData reads the MeshConfig that mesh-config names. That it
+// cannot be read is a mistake of this file, not of the MeshConfig: the
+// error is at the line of mesh-config and names the path as written there,
+// which is what the user has to correct (the caller may report it with
+// the file's other mistakes, see Join). The caller parses the data with
+// ParseMeshConfig, whose errors name the MeshConfig.
+func (f *File) ReadMeshConfigData() ([]byte, error) {
+	data, err := os.ReadFile(f.MeshConfig)
+	if err != nil {
+		return nil, f.Errorf(f.meshConfigLine, "mesh-config: cannot read %s: %v", f.meshConfigWritten, unwrapPathError(err))
+	}
+	return data, nil
 }
 
 // unwrapPathError drops the *fs.PathError wrapper, whose path the message
@@ -236,6 +254,7 @@ func Parse(name string, data []byte) (*File, error) {
 			f.ClosedWorld = d.boolean(v, "closed-world")
 		case "mesh-config":
 			f.MeshConfig = d.str(v, "mesh-config")
+			f.meshConfigWritten, f.meshConfigLine = f.MeshConfig, d.line(v)
 		case "mesh":
 			d.meshSection(v, &f.Mesh)
 		}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -92,6 +93,9 @@ mesh:
 		Namespace:   "shop",
 		ClosedWorld: &yes,
 		MeshConfig:  filepath.Join(dir, "istio", "mesh.yaml"),
+		// As written, for the message when it cannot be read.
+		meshConfigWritten: "../istio/mesh.yaml",
+		meshConfigLine:    15,
 		Mesh: MeshSettings{
 			RootNamespace: "istio-config", ClusterDomain: "corp.local", TrustDomain: "example.org",
 			DefaultServiceExportTo:         []string{"."},
@@ -129,6 +133,38 @@ func TestEmptyFileIsDefaults(t *testing.T) {
 		if !reflect.DeepEqual(f, want) {
 			t.Errorf("%q: got %+v, want nothing set", content, f)
 		}
+	}
+}
+
+// TestMeshConfigUnreadable checks that a mesh-config that cannot be read
+// is reported at its line of the configuration file, with the path as
+// written there: the MeshConfig's name alone does not say which setting to
+// correct.
+func TestMeshConfigUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "ci", ".meshlint.yaml"), "version: 1\n\nmesh-config:   ../istio/mesh.yaml\n")
+	write(t, filepath.Join(dir, "dir", ".meshlint.yaml"), "mesh-config: .\n")
+	for _, tc := range []struct{ file, want string }{
+		{"ci/.meshlint.yaml", "ci/.meshlint.yaml:3: mesh-config: cannot read ../istio/mesh.yaml: "},
+		{"dir/.meshlint.yaml", "dir/.meshlint.yaml:1: mesh-config: cannot read .: "},
+	} {
+		f, err := ReadFile(filepath.Join(dir, filepath.FromSlash(tc.file)), tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.ReadMeshConfigData()
+		var e *Error
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) || !errors.As(err, &e) {
+			t.Errorf("%s: ReadMeshConfigData: %v, want an *Error starting %q", tc.file, err, tc.want)
+		}
+	}
+	write(t, filepath.Join(dir, "istio", "mesh.yaml"), "rootNamespace: istio-config\n")
+	f, err := ReadFile(filepath.Join(dir, "ci", ".meshlint.yaml"), "ci/.meshlint.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, err := f.ReadMeshConfigData(); err != nil || string(data) != "rootNamespace: istio-config\n" {
+		t.Errorf("ReadMeshConfigData = %q, %v", data, err)
 	}
 }
 

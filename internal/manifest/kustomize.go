@@ -1,8 +1,11 @@
 package manifest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -82,6 +85,9 @@ type unit struct {
 	// components it uses, depth first.
 	kusts []*kustomization
 	errs  []*Error
+	// warnings are what kustomize would warn about (deprecated fields),
+	// said at the field.
+	warnings []*Error
 	// real holds the real paths of the directories of kusts.
 	real map[string]bool
 	opts Options
@@ -98,6 +104,7 @@ func buildKustomizations(res *Result, dirs []string, opts Options) {
 		u.visit(u.abs, d)
 		units = append(units, u)
 	}
+	warned := map[string]bool{}
 	for _, u := range units {
 		if by := usedBy(u, units); by != nil {
 			res.Skipped = append(res.Skipped, u.disp+": kustomize base of "+by.disp+", linted as part of it")
@@ -108,6 +115,13 @@ func buildKustomizations(res *Result, dirs []string, opts Options) {
 			continue
 		}
 		fr := u.build()
+		for _, w := range fr.warnings {
+			// A base of two builds warns once.
+			if key := w.Error(); !warned[key] {
+				warned[key] = true
+				res.Warnings = append(res.Warnings, w)
+			}
+		}
 		res.Files += fr.files
 		if opts.PerFile != nil && len(fr.objects) > 0 {
 			fr.errors = append(fr.errors, opts.PerFile(&File{Name: u.file, Objects: fr.objects, Unmodelled: fr.unmodelled, Errors: fr.errors})...)
@@ -118,6 +132,7 @@ func buildKustomizations(res *Result, dirs []string, opts Options) {
 			res.Unmodelled[k] += n
 		}
 	}
+	SortErrors(res.Warnings)
 }
 
 // usedBy returns another unit whose build includes u, or nil.
@@ -198,30 +213,34 @@ func (u *unit) check(k *kustomization) {
 		if isNull(v) {
 			continue
 		}
-		switch key.Value {
+		field := kustField(key.Value)
+		if use, ok := deprecatedFields[field]; ok {
+			u.warnings = append(u.warnings, &Error{File: k.dispFile, Loc: LocOf(key), Msg: deprecationMessage(field, use)})
+		}
+		switch field {
 		case "helmCharts", "helmGlobals", "helmChartInflationGenerator":
 			u.refuse(k.dispFile, key, "helm chart inflation (%s) is not supported: it runs helm, which may download charts; render the chart with `helm template` and list the output under resources, or %s", key.Value, offlineHint)
 		case "resources", "bases", "components":
 			for _, it := range stringItems(v) {
-				u.checkEntry(k, key.Value, it, true)
+				u.checkEntry(k, field, it, true)
 			}
 		case "crds", "configurations", "patchesStrategicMerge":
 			for _, it := range stringItems(v) {
 				if !strings.Contains(it.Value, "\n") {
-					u.checkEntry(k, key.Value, it, false)
+					u.checkEntry(k, field, it, false)
 				}
 			}
 		case "generators", "transformers", "validators":
-			u.checkPlugins(k, key.Value, v)
+			u.checkPlugins(k, field, v)
 		case "patches", "patchesJson6902", "replacements":
 			for _, it := range items(v) {
 				if p := yamlpath.Field(it, "path"); p != nil && isString(p) {
-					u.checkEntry(k, key.Value, p, false)
+					u.checkEntry(k, field, p, false)
 				}
 			}
 		case "openapi":
 			if p := yamlpath.Field(v, "path"); p != nil && isString(p) {
-				u.checkEntry(k, key.Value, p, false)
+				u.checkEntry(k, field, p, false)
 			}
 		case "configMapGenerator", "secretGenerator":
 			for _, it := range items(v) {
@@ -240,12 +259,58 @@ func (u *unit) check(k *kustomization) {
 						if i := strings.Index(p.Value, "="); i >= 0 && f == "files" {
 							p.Value = p.Value[i+1:]
 						}
-						u.checkEntry(k, key.Value, &p, false)
+						u.checkEntry(k, field, &p, false)
 					}
 				}
 			}
 		}
 	}
+}
+
+// kustFields are the kustomization fields meshlint reads, as kustomize's
+// types.Kustomization names them in JSON.
+var kustFields = []string{
+	"helmCharts", "helmGlobals", "helmChartInflationGenerator", "resources", "bases", "components",
+	"crds", "configurations", "patchesStrategicMerge", "generators", "transformers", "validators",
+	"patches", "patchesJson6902", "replacements", "openapi", "configMapGenerator", "secretGenerator",
+	"commonLabels", "imageTags", "vars",
+}
+
+// kustField returns the field a key of a kustomization sets. Kustomize
+// decodes the file with encoding/json, which takes a key that matches no
+// field exactly for the field it matches in another case: Resources is
+// resources, and must be checked as such, or a remote resource under it
+// would be fetched.
+func kustField(key string) string {
+	for _, f := range kustFields {
+		if strings.EqualFold(key, f) {
+			return f
+		}
+	}
+	return key
+}
+
+// deprecatedFields are the fields kustomize warns about when it reads a
+// kustomization, with the field that replaces each: those of
+// types.Kustomization.CheckDeprecatedFields (kustomize/api v0.21.2; a test
+// compares them). meshlint says it itself, at the field, and keeps
+// kustomize's own line, which names no file, off stderr (runCaptured).
+var deprecatedFields = map[string]string{
+	"bases":                 "resources",
+	"commonLabels":          "labels",
+	"imageTags":             "images",
+	"patchesJson6902":       "patches",
+	"patchesStrategicMerge": "patches",
+	"vars":                  "replacements",
+}
+
+func deprecationMessage(field, use string) string {
+	fix := "kustomize edit fix rewrites it"
+	if field == "vars" {
+		// Kustomize calls this rewrite experimental.
+		fix = "kustomize edit fix can rewrite it, experimentally"
+	}
+	return fmt.Sprintf("kustomize: '%s' is deprecated; use '%s' (%s)", field, use, fix)
 }
 
 // stringItems returns the string items of a sequence.
@@ -469,9 +534,8 @@ func withOriginAnnotations(data []byte) []byte {
 func (u *unit) build() *kustResult {
 	fr := &kustResult{unmodelled: map[string]int{}}
 	name := filepath.Base(u.file)
-	kustomizeMu.Lock()
-	m, err := runKustomize(originFS{FileSystem: filesys.MakeFsOnDisk(), roots: []string{filepath.Join(u.abs, name), filepath.Join(realPath(u.abs), name)}}, u.abs)
-	kustomizeMu.Unlock()
+	m, said, err := runCaptured(originFS{FileSystem: filesys.MakeFsOnDisk(), roots: []string{filepath.Join(u.abs, name), filepath.Join(realPath(u.abs), name)}}, u.abs)
+	fr.warnings = u.kustomizeWarnings(said)
 	if err != nil {
 		fr.errors = append(fr.errors, u.buildError(err))
 		return fr
@@ -491,7 +555,119 @@ type kustResult struct {
 	files      int
 	objects    []*Object
 	errors     []*Error
+	warnings   []*Error
 	unmodelled map[string]int
+}
+
+// runCaptured runs kustomize, under kustomizeMu, and returns what it wrote
+// on stderr, and the warnings it logged, line by line, instead of letting
+// them reach the user's terminal: they name no file, and one reads
+// "# Warning: …" among meshlint's file:line:col messages.
+//
+// Kustomize writes them with fmt.Fprintf(os.Stderr, …) and log.Printf, so
+// the only way to catch them is to point os.Stderr and the standard logger
+// elsewhere while it runs. That is global state, changed here alone, under
+// kustomizeMu, which every build holds, and restored before the lock is
+// let go. It is sound because nothing else in meshlint writes through
+// either while a build runs: the loader's workers are done (builds run
+// after them, one at a time), the CLI writes to the stderr it was handed
+// (Env.Stderr, the *os.File os.Stderr was at start, which stays the
+// terminal), and meshlint does not use the log package. The log package
+// locks its own writer, so SetOutput needs no more.
+func runCaptured(fSys filesys.FileSystem, dir string) (m resmap.ResMap, said []string, err error) {
+	kustomizeMu.Lock()
+	defer kustomizeMu.Unlock()
+	r, w, perr := os.Pipe()
+	if perr != nil {
+		// Better kustomize's raw lines than no build.
+		m, err = runKustomize(fSys, dir)
+		return m, nil, err
+	}
+	var out bytes.Buffer
+	drained := make(chan struct{})
+	go func() {
+		// A pipe holds 64 KiB: read as kustomize writes.
+		_, _ = io.Copy(&out, r)
+		_ = r.Close()
+		close(drained)
+	}()
+	stderr, logOut, logFlags, logPrefix := os.Stderr, log.Writer(), log.Flags(), log.Prefix()
+	logged := &kustomizeLog{through: logOut}
+	os.Stderr = w
+	log.SetOutput(logged)
+	log.SetFlags(0) // no date before each line
+	log.SetPrefix("")
+	func() {
+		defer func() {
+			os.Stderr = stderr
+			log.SetOutput(logOut)
+			log.SetFlags(logFlags)
+			log.SetPrefix(logPrefix)
+			_ = w.Close()
+		}()
+		m, err = runKustomize(fSys, dir)
+	}()
+	<-drained
+	for _, line := range strings.Split(out.String()+logged.kept.String(), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			said = append(said, line)
+		}
+	}
+	return m, said, err
+}
+
+// kustomizeWarningLogged matches the warnings kustomize logs in a build
+// (kustomize/api v0.21.2: internal/accumulator, filters/refvar, krusty).
+var kustomizeWarningLogged = regexp.MustCompile(`^(well-defined vars that were never replaced: |MakePrimitiveReplacer: |Warning: Sorting order is set both in )`)
+
+// kustomizeLog takes what kustomize logs during a build. It keeps the
+// warnings it knows, and lets any other message through to the log's own
+// writer at once, as before: kustomize also logs with log.Fatal, which
+// exits right after, and that message must not be lost. The log package
+// calls Write once per message, serialised.
+type kustomizeLog struct {
+	kept    bytes.Buffer
+	through io.Writer
+}
+
+func (l *kustomizeLog) Write(p []byte) (int, error) {
+	if kustomizeWarningLogged.Match(p) {
+		return l.kept.Write(p)
+	}
+	return l.through.Write(p)
+}
+
+// kustomizeDeprecation is kustomize's warning about a deprecated field.
+var kustomizeDeprecation = regexp.MustCompile(`^# Warning: '(\w+)' is deprecated\. Please use '(\w+)' instead\.`)
+
+// kustomizeWarnings returns the warnings of a build: the deprecated fields
+// found by check, at each field, then every other line kustomize said, on
+// the root kustomization. Its line about a deprecated field is dropped
+// when check found the field: it says the same with no file. The line
+// about sortOptions set "both in 'kustomization.yaml' and in a CLI flag
+// ('--reorder')" is dropped too: the flag is an option of kustomize's API
+// that meshlint sets, not something the user wrote.
+func (u *unit) kustomizeWarnings(said []string) []*Error {
+	found := map[string]bool{}
+	for _, w := range u.warnings {
+		found[w.Msg] = true
+	}
+	out := slices.Clone(u.warnings)
+	for _, line := range said {
+		if m := kustomizeDeprecation.FindStringSubmatch(line); m != nil {
+			msg := deprecationMessage(m[1], m[2])
+			if !found[msg] {
+				found[msg] = true
+				out = append(out, &Error{File: u.file, Msg: msg})
+			}
+			continue
+		}
+		if strings.HasPrefix(line, "Warning: Sorting order is set both in 'kustomization.yaml'") {
+			continue
+		}
+		out = append(out, &Error{File: u.file, Msg: "kustomize: " + strings.TrimPrefix(line, "# Warning: ")})
+	}
+	return out
 }
 
 var outsideRoot = regexp.MustCompile(`security; file '([^']*)' is not in or below '([^']*)'`)

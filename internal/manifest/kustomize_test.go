@@ -2,12 +2,16 @@ package manifest
 
 import (
 	"fmt"
+	"io"
+	"log"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"sigs.k8s.io/kustomize/api/resmap"
+	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -285,6 +289,18 @@ func TestKustomizeRefusals(t *testing.T) {
 			"k/kustomization.yaml": "resources:\n- vs.yaml\npatches:\n- path: ../weights.yaml\n",
 			"weights.yaml":         "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\n",
 		}, "k/kustomization.yaml", 4, `patch "../weights.yaml" is outside the kustomization's directory k: meshlint builds with kustomize's root-only load restrictions`},
+		// Kustomize reads keys in any case (encoding/json): Resources is
+		// resources, and its remote entry would be fetched.
+		{"remote resource under a key in another case", map[string]string{
+			"k/kustomization.yaml": "Resources:\n- vs.yaml\n- https://example.com/all.yaml\n",
+		}, "k/kustomization.yaml", 3, `remote resource "https://example.com/all.yaml"`},
+		{"remote base of a base in another case", map[string]string{
+			"k/kustomization.yaml":    "BASES:\n- ../base\n",
+			"base/kustomization.yaml": "resources:\n- vs.yaml\n- https://example.com/all.yaml\n",
+		}, "base/kustomization.yaml", 3, `remote resource "https://example.com/all.yaml"`},
+		{"helm charts in another case", map[string]string{
+			"k/kustomization.yaml": "resources:\n- vs.yaml\nHelmCharts:\n- name: istiod\n",
+		}, "k/kustomization.yaml", 3, `helm chart inflation (HelmCharts) is not supported`},
 		{"resource file outside the root", map[string]string{
 			"k/kustomization.yaml": "resources:\n- ../vs.yaml\n",
 			"vs.yaml":              kTestVS,
@@ -1066,4 +1082,194 @@ patches:
 		{h("1", "route", "1", "destination", "host"), false, "base/vs.yaml:15:27"},
 		{h("1", "route", "1", "weight"), false, "base/vs.yaml:16:15"},
 	})
+}
+
+// kCaptureStderr runs f with os.Stderr and the standard logger pointing at
+// a pipe, and returns what was written there: kustomize writes its
+// warnings to os.Stderr itself, and logs others.
+func kCaptureStderr(t *testing.T, f func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	done := make(chan struct{})
+	go func() {
+		b, _ := io.ReadAll(r)
+		out.Write(b)
+		close(done)
+	}()
+	saved, savedLog, savedFlags := os.Stderr, log.Writer(), log.Flags()
+	os.Stderr = w
+	log.SetOutput(w)
+	func() {
+		defer func() {
+			os.Stderr = saved
+			log.SetOutput(savedLog)
+			log.SetFlags(savedFlags)
+		}()
+		f()
+	}()
+	_ = w.Close()
+	<-done
+	_ = r.Close()
+	return out.String()
+}
+
+// TestKustomizeDeprecatedFields checks that the fields kustomize says are
+// deprecated are warned about at the field, in whichever kustomization of
+// the build, written in any case, and that kustomize's own line, which
+// names no file, and its log lines stay off stderr.
+func TestKustomizeDeprecatedFields(t *testing.T) {
+	dir := kWriteTree(t, map[string]string{
+		"base/kustomization.yaml": "resources:\n- vs.yaml\ncommonLabels:\n  team: shop\nimageTags:\n- name: x\n  newTag: v2\n",
+		"base/vs.yaml":            kTestVS,
+		"k/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+bases:
+- ../base
+patchesStrategicMerge:
+- smp.yaml
+patchesJson6902:
+- target: {group: networking.istio.io, version: v1, kind: VirtualService, name: reviews}
+  path: json.yaml
+CommonLabels: {tier: web}
+patches: []
+vars:
+- name: HOST
+  objref: {apiVersion: networking.istio.io/v1, kind: VirtualService, name: reviews}
+sortOptions:
+  order: fifo
+`,
+		"k/smp.yaml":  "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\n  labels: {patched: smp}\n",
+		"k/json.yaml": "- op: add\n  path: /metadata/annotations\n  value: {patched: json}\n",
+	})
+	var res *Result
+	stderr := kCaptureStderr(t, func() { res = kLoad(t, dir) })
+	if stderr != "" {
+		t.Errorf("kustomize wrote to stderr:\n%s", stderr)
+	}
+	fix := "(kustomize edit fix rewrites it)"
+	want := []string{
+		"base/kustomization.yaml:3:1: kustomize: 'commonLabels' is deprecated; use 'labels' " + fix,
+		"base/kustomization.yaml:5:1: kustomize: 'imageTags' is deprecated; use 'images' " + fix,
+		// What kustomize logged comes out as a warning on the build,
+		// before the lines of its file.
+		"k/kustomization.yaml: kustomize: well-defined vars that were never replaced: HOST",
+		"k/kustomization.yaml:3:1: kustomize: 'bases' is deprecated; use 'resources' " + fix,
+		"k/kustomization.yaml:5:1: kustomize: 'patchesStrategicMerge' is deprecated; use 'patches' " + fix,
+		"k/kustomization.yaml:7:1: kustomize: 'patchesJson6902' is deprecated; use 'patches' " + fix,
+		"k/kustomization.yaml:10:1: kustomize: 'commonLabels' is deprecated; use 'labels' " + fix,
+		"k/kustomization.yaml:12:1: kustomize: 'vars' is deprecated; use 'replacements' (kustomize edit fix can rewrite it, experimentally)",
+	}
+	var got []string
+	for _, w := range res.Warnings {
+		got = append(got, filepath.ToSlash(w.Error()))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The build went on as before.
+	vs := kFind(t, res, "VirtualService", "reviews")
+	if vs.Labels["patched"] != "smp" || vs.Labels["tier"] != "web" || vs.Labels["team"] != "shop" {
+		t.Errorf("labels %v", vs.Labels)
+	}
+}
+
+// TestKustomizeDeprecatedFieldsKnown checks deprecatedFields against
+// kustomize's own list, so that an upgrade that deprecates another field
+// is noticed: every field of a Kustomization set, CheckDeprecatedFields
+// names each deprecated one.
+func TestKustomizeDeprecatedFieldsKnown(t *testing.T) {
+	var k types.Kustomization
+	v := reflect.ValueOf(&k).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch f.Kind() {
+		case reflect.Slice:
+			f.Set(reflect.MakeSlice(f.Type(), 0, 0))
+		case reflect.Map:
+			f.Set(reflect.MakeMap(f.Type()))
+		case reflect.Pointer:
+			f.Set(reflect.New(f.Type().Elem()))
+		}
+	}
+	got := map[string]string{}
+	for _, msg := range *k.CheckDeprecatedFields() {
+		m := kustomizeDeprecation.FindStringSubmatch(msg)
+		if m == nil {
+			t.Fatalf("kustomizeDeprecation does not read kustomize's warning %q", msg)
+		}
+		got[m[1]] = m[2]
+	}
+	if !reflect.DeepEqual(got, deprecatedFields) {
+		t.Errorf("kustomize deprecates %v; deprecatedFields holds %v", got, deprecatedFields)
+	}
+}
+
+// TestKustomizeWarningsOfKustomize checks what becomes of the lines
+// kustomize says: one about a deprecated field that check did not find
+// still comes out (once, on the root kustomization), the sortOptions line
+// about a flag the user never gave is dropped, and any other line is kept.
+func TestKustomizeWarningsOfKustomize(t *testing.T) {
+	found := &Error{File: "k/kustomization.yaml", Loc: Loc{Line: 3, Col: 1}, Msg: deprecationMessage("bases", "resources")}
+	u := &unit{file: "k/kustomization.yaml", warnings: []*Error{found}}
+	got := u.kustomizeWarnings([]string{
+		"# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+		"# Warning: 'frobs' is deprecated. Please use 'widgets' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+		"# Warning: 'frobs' is deprecated. Please use 'widgets' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+		"Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.",
+		"well-defined vars that were never replaced: HOST",
+	})
+	var lines []string
+	for _, w := range got {
+		lines = append(lines, w.Error())
+	}
+	want := []string{
+		"k/kustomization.yaml:3:1: kustomize: 'bases' is deprecated; use 'resources' (kustomize edit fix rewrites it)",
+		"k/kustomization.yaml: kustomize: 'frobs' is deprecated; use 'widgets' (kustomize edit fix rewrites it)",
+		"k/kustomization.yaml: kustomize: well-defined vars that were never replaced: HOST",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestKustomizeCaptured checks what runCaptured does with what kustomize
+// writes: its stderr lines and the warnings it logs are returned, and any
+// other log message goes where the log went, at once (kustomize's
+// log.Fatal exits right after it), and both are as they were afterwards.
+func TestKustomizeCaptured(t *testing.T) {
+	saved := runKustomize
+	t.Cleanup(func() { runKustomize = saved })
+	runKustomize = func(filesys.FileSystem, string) (resmap.ResMap, error) {
+		fmt.Fprintln(os.Stderr, "# Warning: 'bases' is deprecated. Please use 'resources' instead.")
+		log.Printf("well-defined vars that were never replaced: HOST\n")
+		log.Print("unable to make loader at 'x'")
+		return nil, nil
+	}
+	var logged strings.Builder
+	savedLog, savedFlags := log.Writer(), log.Flags()
+	log.SetOutput(&logged)
+	log.SetFlags(0)
+	defer func() {
+		log.SetOutput(savedLog)
+		log.SetFlags(savedFlags)
+	}()
+	stderr := os.Stderr
+	_, said, err := runCaptured(nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"# Warning: 'bases' is deprecated. Please use 'resources' instead.", "well-defined vars that were never replaced: HOST"}
+	if !reflect.DeepEqual(said, want) {
+		t.Errorf("said %q, want %q", said, want)
+	}
+	if logged.String() != "unable to make loader at 'x'\n" {
+		t.Errorf("the log got %q", logged.String())
+	}
+	if os.Stderr != stderr || log.Writer() != io.Writer(&logged) || log.Flags() != 0 {
+		t.Error("os.Stderr or the log not restored")
+	}
 }

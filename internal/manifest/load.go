@@ -69,6 +69,9 @@ type Options struct {
 type Result struct {
 	Objects []*Object
 	Errors  []*Error
+	// Warnings are what was read but should be written otherwise (a
+	// kustomization's deprecated field): said, but no error.
+	Warnings []*Error
 	// Files is the number of files read.
 	Files int
 	// Unmodelled counts objects of kinds the graph does not read, by
