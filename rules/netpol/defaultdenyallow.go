@@ -158,10 +158,7 @@ type flow struct {
 func (x *flowIndex) withTo(f flow) flow {
 	t, ok := x.tos[f.dst]
 	if !ok {
-		peer := peerSpec{nss: []string{f.dst.Namespace()}}
-		if len(f.dst.Labels) > 0 {
-			peer.pods = f.dst.Labels
-		}
+		peer := peerSpec{nss: []string{f.dst.Namespace()}, pods: selectable(f.dst.Labels)}
 		t = peer.ref()
 		if x.tos == nil {
 			x.tos = map[*graph.Workload]*peerSpec{}
@@ -430,10 +427,16 @@ func workloadSources(ws []*graph.Workload) []source {
 // delegate's destinations (graph.Delegations), which serve the root's
 // gateways and sidecars: they are flows of the root's, and the comment
 // names the delegate. MR501 and MR502 check the same flows through the
-// root (they would report a deny that cut them).
+// root (they would report a deny that cut them). A VirtualService without
+// hosts is a delegate, which Istio applies only merged into the roots that
+// name it (mergeVirtualServicesIfNeeded): its own gateways and exportTo
+// bring it no client, and one that no root names carries no traffic.
 func (c *flowCollector) gatewayRoutes() {
 	g := c.g
 	for _, vs := range g.VirtualServices {
+		if isDelegate(vs) {
+			continue
+		}
 		var backends []graph.RouteBackend
 		var delegated [][]graph.RouteBackend
 		for _, ref := range vs.Gateways {
@@ -480,6 +483,10 @@ func (c *flowCollector) gatewayRoutes() {
 	}
 }
 
+// isDelegate reports whether vs is a delegate VirtualService: one without
+// hosts, as graph.Delegations and MR501 and MR502 tell them.
+func isDelegate(vs *graph.VirtualService) bool { return len(vs.Spec.Hosts) == 0 }
+
 // delegatedBackends returns the backends of each delegation of vs, in
 // the order of c.delegations[vs].
 func (c *flowCollector) delegatedBackends(vs *graph.VirtualService) [][]graph.RouteBackend {
@@ -522,6 +529,9 @@ func (c *flowCollector) meshRoutes() {
 		}
 	}
 	for _, vs := range g.VirtualServices {
+		if isDelegate(vs) {
+			continue // its roots' flows hold its routes (gatewayRoutes)
+		}
 		mesh := len(vs.Gateways) == 0
 		for _, ref := range vs.Gateways {
 			mesh = mesh || ref.Mesh
@@ -974,6 +984,18 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 		}
 		return p
 	}
+	// workloadUnit returns the policy for the pods of w, selected by
+	// their labels that a selector may hold (selectable), and false when
+	// none is left to select them by.
+	workloadUnit := func(w *graph.Workload) (*allowPolicy, bool) {
+		sel := selectable(w.Labels)
+		if len(sel) == 0 {
+			return nil, false
+		}
+		p := unit(string(w.Obj.Kind)+"/"+w.Name(), w.Name(), sel)
+		p.own = w.Labels
+		return p, true
+	}
 	// open returns the policies for every pod of ns that no policy
 	// isolates in direction d (whose workloads must include one of
 	// want): one for every pod when no policy isolates a pod, else
@@ -1024,11 +1046,10 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 				return allOpen, true
 			}
 			for _, w := range ws {
-				if len(w.Labels) == 0 {
+				u, ok := workloadUnit(w)
+				if !ok {
 					return nil, false
 				}
-				u := unit(string(w.Obj.Kind)+"/"+w.Name(), w.Name(), w.Labels)
-				u.own = w.Labels
 				allOpen = append(allOpen, u)
 			}
 			return allOpen, true
@@ -1057,11 +1078,10 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 				return all, true
 			}
 			for _, w := range ws {
-				if len(w.Labels) == 0 {
+				u, ok := workloadUnit(w)
+				if !ok {
 					return nil, false
 				}
-				u := unit(string(w.Obj.Kind)+"/"+w.Name(), w.Name(), w.Labels)
-				u.own = w.Labels
 				all = append(all, u)
 			}
 			return all, true
@@ -1070,12 +1090,15 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 		case len(s.labels) == 0:
 			return nil, false
 		}
-		key, sel := s.name, s.labels
+		key, sel := s.name, s.selector
 		if s.w != nil {
 			key = string(s.w.Obj.Kind) + "/" + s.w.Name()
 		}
-		if s.selector != nil {
-			sel = s.selector
+		if sel == nil {
+			sel = selectable(s.labels)
+		}
+		if len(sel) == 0 {
+			return nil, false
 		}
 		p := unit(key, s.name, sel)
 		p.own = s.labels
@@ -1090,11 +1113,13 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 			if isolatedW(f.dst) {
 				continue // already isolated: the deny changes nothing for it
 			}
-			if len(f.dst.Labels) == 0 || f.denied || f.unselectable {
+			if f.denied || f.unselectable {
 				return nil, false
 			}
-			p := unit(string(f.dst.Obj.Kind)+"/"+f.dst.Name(), f.dst.Name(), f.dst.Labels)
-			p.own = f.dst.Labels
+			p, ok := workloadUnit(f.dst)
+			if !ok {
+				return nil, false
+			}
 			p.addKeyed(f.from.k, *f.from, f.ports, f.what)
 			continue
 		}
@@ -1115,11 +1140,10 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 			if !g.Ambient(w) || isolatedW(w) || !networkProbes(w) {
 				continue
 			}
-			if len(w.Labels) == 0 {
+			p, ok := workloadUnit(w)
+			if !ok {
 				return nil, false
 			}
-			p := unit(string(w.Obj.Kind)+"/"+w.Name(), w.Name(), w.Labels)
-			p.own = w.Labels
 			p.add(peerSpec{cidr: probeSource}, nil, "the kubelet's probes, which ambient mode sends from 169.254.7.127")
 		}
 	}
@@ -1291,7 +1315,7 @@ func excludeIsolated(g *graph.Graph, ns string, byKey map[string]*allowPolicy, i
 			}
 			var key string
 			for _, k := range slices.Sorted(maps.Keys(w.Labels)) {
-				if _, ok := p.own[k]; !ok {
+				if _, ok := p.own[k]; !ok && validLabelKey(k) {
 					key = k
 					break
 				}
@@ -2073,7 +2097,10 @@ func (pc *policyCollector) allowedFromAll(ns string, pps []*policyPeers) {
 		pc.fromAll = map[string]map[*graph.Workload]netpol.Set{}
 	}
 	pc.fromAll[ns] = all
-	pc.allowed(from, peer, srcs, pps, nil, all, func(*graph.Workload) string { return why(pps, nil, ns, "allow") })
+	// The comment names the policies by the destination: why of every
+	// pod (nil) names only those whose peers select every pod, none when
+	// they select by labels.
+	pc.allowed(from, peer, srcs, pps, nil, all, func(d *graph.Workload) string { return why(pps, d, d.Namespace(), "allow") })
 }
 
 // allowedBy adds the flows that the egress rules of src's policies that
@@ -2123,11 +2150,7 @@ func (pc *policyCollector) allowed(from netpol.Endpoint, peer *peerSpec, srcs []
 
 // workloadPeer is the peer of w's pods: its namespace and labels.
 func workloadPeer(w *graph.Workload) *peerSpec {
-	p := peerSpec{nss: []string{w.Namespace()}}
-	if len(w.Labels) > 0 {
-		p.pods = w.Labels
-	}
-	return p.ref()
+	return peerSpec{nss: []string{w.Namespace()}, pods: selectable(w.Labels)}.ref()
 }
 
 // setPorts are the ports of s: nil for every port.
@@ -2167,4 +2190,89 @@ func declaredPorts(g *graph.Graph, w *graph.Workload, ps []portRef) []portRef {
 		}
 	}
 	return out
+}
+
+// Kubernetes refuses a NetworkPolicy whose selector holds a label that is
+// no valid label, and applying the deny's file would then leave the deny
+// without its allows. A pod with such a label is refused too, but the
+// input may still hold one (a typo, a value that templating left
+// unquoted or too long): the allows select its pods by their other
+// labels, a selector that selects them, and maybe more.
+
+// selectable returns the labels of l that a label selector may hold: l
+// itself when they all are, nil when none is.
+func selectable(l map[string]string) map[string]string {
+	for k, v := range l {
+		if !validLabelKey(k) || !validLabelValue(v) {
+			out := map[string]string{}
+			for k, v := range l {
+				if validLabelKey(k) && validLabelValue(v) {
+					out[k] = v
+				}
+			}
+			if len(out) == 0 {
+				return nil
+			}
+			return out
+		}
+	}
+	if len(l) == 0 {
+		return nil
+	}
+	return l
+}
+
+// validLabelKey reports whether k is a valid label key, as apimachinery's
+// content.IsLabelKey: an optional DNS subdomain prefix and "/", then a
+// name. It is written out because the fix checks the labels of every
+// flow's pods, and the regular expressions would cost a large tree's run
+// much.
+func validLabelKey(k string) bool {
+	prefix, name, ok := strings.Cut(k, "/")
+	if !ok {
+		return name63(prefix)
+	}
+	return dnsSubdomain(prefix) && name63(name)
+}
+
+// validLabelValue reports whether v is a valid label value, as
+// content.IsLabelValue: empty, or a name of 63 characters at most.
+func validLabelValue(v string) bool { return v == "" || name63(v) }
+
+// name63 reports whether s is 1 to 63 letters, digits, "-", "_" and ".",
+// beginning and ending with a letter or digit.
+func name63(s string) bool {
+	if s == "" || len(s) > 63 || !alnum(s[0]) || !alnum(s[len(s)-1]) {
+		return false
+	}
+	for i := 1; i < len(s)-1; i++ {
+		if c := s[i]; !alnum(c) && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func alnum(c byte) bool { return isLetter(c) || '0' <= c && c <= '9' }
+
+// dnsSubdomain reports whether s is a DNS-1123 subdomain: at most 253
+// characters, lower-case labels of letters, digits and "-" that begin and
+// end with a letter or digit, joined by ".".
+func dnsSubdomain(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for label := range strings.SplitSeq(s, ".") {
+		if label == "" {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			lower := 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+			if !lower && (c != '-' || i == 0 || i == len(label)-1) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/meshlint/meshlint/rules"
 	"github.com/meshlint/meshlint/rules/ruletest"
 	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/api/validate/content"
 )
 
 // denyFiles runs MR401 and MR402 over files and returns, by rule ID and
@@ -1205,5 +1206,184 @@ spec:
 `
 	if c := got["MR402 data"]; !strings.Contains(c, wantEgress) || !strings.Contains(c, "        matchLabels: {app: cache}\n  # Service") && !strings.HasSuffix(c, "        matchLabels: {app: cache}\n") {
 		t.Errorf("egress fix of data:\n%s\nwant\n%s\nand every port to the cache pods", c, wantEgress)
+	}
+}
+
+// TestDefaultDenyInvalidLabels checks that a pod label that no selector
+// may hold (a value with a space, a key with one) stays out of the
+// allows, which select the pods by their other labels; a workload left
+// with none is one without labels: its ingress fix is withheld, and the
+// egress allows reach it through its namespace. Nor does an allow keep
+// out an isolated workload by such a label.
+func TestDefaultDenyInvalidLabels(t *testing.T) {
+	bad := strings.Replace(paymentsTree, "metadata: {labels: {app: postgres}}", `metadata: {labels: {app: postgres, owner: "team payments", "team name": db}}`, 1)
+	got := denyFiles(t, map[string]string{"a.yaml": bad})
+	wantIngress := `  name: allow-postgres-ingress
+  namespace: payments
+spec:
+  podSelector:
+    matchLabels: {app: postgres}
+`
+	wantEgress := `  - to:
+    - podSelector:
+        matchLabels: {app: postgres}
+    ports:
+    - {protocol: TCP, port: 5432}
+`
+	if c := got["MR401 payments"]; !strings.Contains(c, wantIngress) {
+		t.Errorf("ingress fix of payments:\n%s\nwant\n%s", c, wantIngress)
+	}
+	if c := got["MR402 payments"]; !strings.Contains(c, wantEgress) || strings.Contains(c, "team") {
+		t.Errorf("egress fix of payments:\n%s\nwant\n%s", c, wantEgress)
+	}
+
+	none := strings.Replace(paymentsTree, "metadata: {labels: {app: postgres}}", `metadata: {labels: {app: "postgres primary"}}`, 1)
+	none = strings.Replace(none, "selector: {app: postgres}", `selector: {app: "postgres primary"}`, 1)
+	got = denyFiles(t, map[string]string{"a.yaml": none})
+	if c, ok := got["MR401 payments"]; !ok || c != "" {
+		t.Errorf("ingress fix of payments with no valid label on postgres:\n%s\nwant none", c)
+	}
+	wantEgress = `  - to:
+    - podSelector: {}
+    ports:
+    - {protocol: TCP, port: 5432}
+`
+	if c := got["MR402 payments"]; !strings.Contains(c, wantEgress) || strings.Contains(c, "primary") {
+		t.Errorf("egress fix of payments with no valid label on postgres:\n%s\nwant\n%s", c, wantEgress)
+	}
+
+	// A workload that a policy isolates already is kept out of the
+	// allow by a label the allow's pods lack: a valid one, as the
+	// selector must hold it.
+	replica := paymentsTree + `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: replica, namespace: payments}
+spec:
+  selector: {matchLabels: {role: replica}}
+  template:
+    metadata: {labels: {app: postgres, "bad key": x, role: replica}}
+    spec: {containers: [{name: postgres, image: postgres:16, ports: [{name: tcp-postgres, containerPort: 5432}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: replica, namespace: payments}
+spec:
+  podSelector: {matchLabels: {role: replica}}
+  policyTypes: [Ingress]
+`
+	wantIngress = `  podSelector:
+    matchLabels: {app: postgres}
+    matchExpressions:
+    - {key: role, operator: DoesNotExist}
+`
+	if c := denyFiles(t, map[string]string{"a.yaml": replica})["MR401 payments"]; !strings.Contains(c, wantIngress) || strings.Contains(c, "bad key") {
+		t.Errorf("ingress fix of payments with replica isolated:\n%s\nwant\n%s", c, wantIngress)
+	}
+}
+
+// TestValidLabel holds the label checks to apimachinery's.
+func TestValidLabel(t *testing.T) {
+	long := strings.Repeat("a", 63)
+	for _, s := range []string{
+		"", "a", "A", "1", "app", "App.Name_1-x", "-a", "a-", "_a", "a_", ".a", "a.", "a b", "a/b", "x.io/name",
+		"X.io/name", "x_y.io/name", "-x.io/name", "x-.io/name", "x..io/name", "/name", "x.io/", "a/b/c",
+		"app.kubernetes.io/name", long, long + "a", long + ".io/a", "x.io/" + long, "x.io/" + long + "a",
+		strings.Repeat("a.", 126) + "a/b", strings.Repeat("a.", 127) + "a/b", "é", "a\x00", "true", "1.0",
+	} {
+		if got, want := validLabelKey(s), len(content.IsLabelKey(s)) == 0; got != want {
+			t.Errorf("validLabelKey(%q) = %t, want %t", s, got, want)
+		}
+		if got, want := validLabelValue(s), len(content.IsLabelValue(s)) == 0; got != want {
+			t.Errorf("validLabelValue(%q) = %t, want %t", s, got, want)
+		}
+	}
+}
+
+// TestDefaultDenyHostlessDelegate checks that a VirtualService without
+// hosts declares no flow of its own: Istio applies it only merged into a
+// root that names it, for the root's clients, and ignores it when none
+// does.
+func TestDefaultDenyHostlessDelegate(t *testing.T) {
+	in := "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}\n---\n" + allowBackend + `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web-routes, namespace: shop}
+spec:
+  http: [{route: [{destination: {host: web}}]}]
+`
+	got := denyFiles(t, map[string]string{"a.yaml": in})
+	if c := got["MR401 shop"]; c == "" || strings.Contains(c, "web-routes") || strings.Contains(c, "namespaceSelector: {}") {
+		t.Errorf("ingress fix of shop with a delegate that no root names:\n%s\nwant no allow for it", c)
+	}
+	root := in + `---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: shop}
+spec:
+  hosts: [web]
+  exportTo: [.]
+  http: [{delegate: {name: web-routes}}]
+`
+	want := `  # VirtualService shop/web, delegated to VirtualService shop/web-routes for the mesh clients of namespace shop
+`
+	if c := denyFiles(t, map[string]string{"a.yaml": root})["MR401 shop"]; !strings.Contains(c, want) || strings.Contains(c, "namespaceSelector: {}") {
+		t.Errorf("ingress fix of shop with the delegate's root exported to shop:\n%s\nwant\n%s\nand no allow from every namespace", c, want)
+	}
+}
+
+// TestDefaultDenyAllowedFromAllNames checks the comment of a flow that an
+// egress policy of every pod of a namespace declares by the destination's
+// labels: it names the policies whose peers may select the destination,
+// as the other flows' comments do, and no other.
+func TestDefaultDenyAllowedFromAllNames(t *testing.T) {
+	in := paymentsTree + `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cron, namespace: jobs}
+spec:
+  selector: {matchLabels: {app: cron}}
+  template:
+    metadata: {labels: {app: cron}}
+    spec: {containers: [{name: cron, image: cron:1}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: to-postgres, namespace: jobs}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: payments}}
+      podSelector: {matchLabels: {app: postgres}}
+    ports: [{port: 5432}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: to-payments, namespace: jobs}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: payments}}
+      podSelector: {matchLabels: {app: payments}}
+    ports: [{port: 8080}]
+`
+	got := denyFiles(t, map[string]string{"a.yaml": in})["MR401 payments"]
+	for _, want := range []string{`  # NetworkPolicy jobs/to-postgres allows these calls
+  - from:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: jobs}
+    ports:
+    - {protocol: TCP, port: 5432}
+`, `  # NetworkPolicy jobs/to-payments allows these calls
+  - from:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: jobs}
+    ports:
+    - {protocol: TCP, port: 8080}
+`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("ingress fix of payments:\n%s\nwant\n%s", got, want)
+		}
 	}
 }
