@@ -16,7 +16,8 @@ var AuthzMethodInvalid = &rules.Rule{
 	Summary: "an AuthorizationPolicy method is not an HTTP method, so it never matches",
 	Doc: `` + "`methods`" + ` and ` + "`notMethods`" + ` of an AuthorizationPolicy operation are compared with the request's
 HTTP method, exactly and case-sensitively (with ` + "`*`" + `, ` + "`PREFIX*`" + ` and ` + "`*SUFFIX`" + ` wildcards). A value that
-is not an upper-case HTTP method never matches: an ALLOW rule on ` + "`get`" + ` allows nothing, and a DENY
+is not an upper-case HTTP method (one of IANA's HTTP method registry, WebDAV's included, or
+` + "`PURGE`" + `, which caches take) never matches: an ALLOW rule on ` + "`get`" + ` allows nothing, and a DENY
 rule on it denies nothing. A gRPC method name (` + "`/shop.Cart/Add`" + `) never matches either: every gRPC
 call is a POST; match the gRPC method with ` + "`paths`" + ` instead.
 
@@ -53,7 +54,17 @@ spec:
 	Run:      runAuthzMethodInvalid,
 }
 
-var httpMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"}
+// httpMethods are the methods of IANA's HTTP Method Registry, WebDAV's and
+// the like included: Envoy matches any method token, and servers (WebDAV,
+// CalDAV) take these. PURGE is not registered, but caches take it.
+var httpMethods = []string{
+	"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+	"ACL", "BASELINE-CONTROL", "BIND", "CHECKIN", "CHECKOUT", "COPY", "LABEL", "LINK", "LOCK",
+	"MERGE", "MKACTIVITY", "MKCALENDAR", "MKCOL", "MKREDIRECTREF", "MKWORKSPACE", "MOVE",
+	"ORDERPATCH", "PRI", "PROPFIND", "PROPPATCH", "QUERY", "REBIND", "REPORT", "SEARCH",
+	"UNBIND", "UNCHECKOUT", "UNLINK", "UNLOCK", "UPDATE", "UPDATEREDIRECTREF", "VERSION-CONTROL",
+	"PURGE",
+}
 
 func runAuthzMethodInvalid(p *rules.Pass) error {
 	for _, ap := range p.Graph.AuthorizationPolicies {

@@ -22,7 +22,9 @@ certificate. A plaintext request has no identity, so:
 
 - when the workload's effective mTLS mode (PeerAuthentication of the workload, its namespace or
   the mesh) is DISABLE, every request is plaintext: such a field never matches, an ALLOW rule
-  built on it lets nobody in and a DENY rule denies nobody (error);
+  built on it lets nobody in and a DENY rule denies nobody; and a negative one (` + "`notPrincipals`" + `,
+  ` + "`notNamespaces`" + `, ` + "`notValues`" + `) always matches, so a DENY rule built on it refuses every
+  request, ` + "`notPrincipals: [\"*\"]`" + ` included, and an ALLOW rule lets everyone in (error);
 - when the mode is PERMISSIVE (Istio's default), plaintext callers (pods without a sidecar,
   anything outside the mesh) slip past a DENY rule on ` + "`principals`" + `/` + "`namespaces`" + `, and match an
   ALLOW rule on ` + "`notPrincipals`" + `/` + "`notNamespaces`" + ` (warning). A DENY rule with ` + "`notPrincipals: [\"*\"]`" + `,
@@ -151,8 +153,21 @@ func runAuthzIdentityWithoutMTLS(p *rules.Pass) error {
 		deny := ap.Spec.Action.V == "DENY"
 		for _, u := range uses {
 			if disabled != nil {
-				f := p.Reportf(ap.Obj, u.loc, "%s needs the caller's mTLS identity, but mTLS is DISABLE for workload %s/%s: every request is plaintext and never matches; make the mode STRICT",
-					u.where(), disabled.Namespace(), disabled.Name())
+				// Envoy's authenticated matcher fails on a connection
+				// without TLS, and its negation holds: a negative
+				// condition matches every plaintext request.
+				effect := "never matches"
+				if u.negative {
+					effect = "so matches this negative condition"
+					switch ap.Spec.Action.V {
+					case "DENY":
+						effect += ", and this DENY rule refuses every request it otherwise matches"
+					case "", "ALLOW":
+						effect += ", and this ALLOW rule lets in every request it otherwise matches"
+					}
+				}
+				f := p.Reportf(ap.Obj, u.loc, "%s needs the caller's mTLS identity, but mTLS is DISABLE for workload %s/%s: every request is plaintext and %s; make the mode STRICT",
+					u.where(), disabled.Namespace(), disabled.Name(), effect)
 				if disabledBy.Policy != nil {
 					f.Relate(disabledBy.Policy.Obj, disabledBy.Loc, "mTLS disabled here")
 				}

@@ -1,6 +1,8 @@
 package security
 
 import (
+	"strings"
+
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/spec"
@@ -16,7 +18,8 @@ var AuthzPrincipalUnknown = &rules.Rule{
 	Doc: `A principal ` + "`<trust-domain>/ns/<namespace>/sa/<service-account>`" + ` in ` + "`source.principals`" + ` or
 ` + "`notPrincipals`" + ` matches callers whose pods run as that service account. When no workload of the
 input runs as it (a typo, a workload that uses ` + "`default`" + `, a renamed account), an ALLOW rule lets
-nobody in and a DENY rule denies nobody. The rule reports it when the input describes the
+nobody in and a DENY rule denies nobody (in ` + "`notPrincipals`" + ` the reverse: an ALLOW rule lets
+everyone in, a DENY rule denies everyone). The rule reports it when the input describes the
 workloads of that namespace (it holds some), or with the closed-world setting; workloads that
 are scaled to zero or run as CronJobs count, since the input holds their pod templates, and so
 do the deployments Istio creates for Gateway API Gateways of an ` + "`istio`" + ` class, which run as
@@ -26,7 +29,9 @@ The trust domain must be the mesh's (MeshConfig ` + "`trustDomain`" + `, ` + "`c
 Istio also reads ` + "`cluster.local`" + ` in a principal as the local trust domain whatever it is
 configured to, so that form is always accepted. Any other trust domain only matches callers of
 a federated mesh or a ` + "`trustDomainAliases`" + ` entry, which meshlint cannot see: reported as a
-warning. Patterns with ` + "`*`" + ` are not checked.
+warning. Patterns with ` + "`*`" + ` are not checked. A principal written as a SPIFFE ID
+(` + "`spiffe://cluster.local/ns/...`" + `), pattern or not, matches no caller: Istio puts ` + "`spiffe://`" + ` in
+front of every principal itself.
 
 Fix the principal or the service account of the workload. Kiali reports the two cases as KIA0106
 and KIA0108, from the service accounts of running pods only.`,
@@ -64,6 +69,9 @@ spec:
 `
 }
 
+// spiffeScheme is the scheme of SPIFFE IDs, which principals leave out.
+const spiffeScheme = "spiffe://"
+
 func runAuthzPrincipalUnknown(p *rules.Pass) error {
 	g := p.Graph
 	for _, ap := range g.AuthorizationPolicies {
@@ -79,6 +87,14 @@ func principalFields(s *spec.AuthzSource) []valueField {
 }
 
 func checkPrincipal(p *rules.Pass, g *graph.Graph, ap *graph.AuthorizationPolicy, where fieldPath, v spec.Str) {
+	// Istio puts the scheme in front of every principal itself
+	// (srcPrincipalGenerator): a value that has it already is compared
+	// with "spiffe://spiffe://...", and its trust domain is not checked.
+	if rest, ok := strings.CutPrefix(v.V, spiffeScheme); ok {
+		p.Reportf(ap.Obj, v.Loc, "%s: principal %q starts with %s, which Istio adds itself: it matches no caller; write %q",
+			where, v.V, spiffeScheme, rest)
+		return
+	}
 	if td := graph.PrincipalTrustDomain(v.V); td != "" && !g.LocalTrustDomain(td) {
 		f := p.Reportf(ap.Obj, v.Loc, "%s: principal %q has trust domain %q, not the mesh's (%s): it matches only callers of a federated mesh or a trustDomainAliases entry",
 			where, v.V, td, g.Mesh.TrustDomain)

@@ -27,7 +27,9 @@ both: clients see ` + "`503 UC`" + ` or "connection reset by peer". A ` + "`tls`
 DISABLE as well. Leaving ` + "`tls`" + ` out lets Istio's auto mTLS pick mutual TLS on its own.
 
 The rule follows Istio's precedence on the client side (a subset's port-level setting, then the
-subset's, then the DestinationRule's port-level setting, then its top-level one), maps each
+subset's, then the DestinationRule's port-level setting, then its top-level one; a port-level
+setting replaces the whole policy for its port, so one without ` + "`tls`" + ` leaves that port to auto
+mTLS whatever the policy's ` + "`tls`" + ` says), maps each
 Service port to the workload's target port (named target ports included), and takes the
 server's mode from PeerAuthentication precedence (workload port, workload, namespace, mesh).
 It reports a mode value only when the Service is in the input and one of its workloads with a
@@ -221,14 +223,20 @@ func tlsSites(dr *graph.DestinationRule) []tlsSite {
 		}
 		var skip map[int64]bool
 		for i, pl := range tp.PortLevelSettings {
-			if pl.Port == nil || pl.TLS == nil {
-				continue // a port-level setting without tls inherits the policy's
+			if pl.Port == nil {
+				continue
 			}
+			// A port-level setting replaces the whole policy for its port
+			// and inherits nothing (Istio's GetPortLevelTrafficPolicy):
+			// without tls of its own, the port is left to auto mTLS
+			// whatever the policy's tls says.
 			if skip == nil {
 				skip = map[int64]bool{}
 			}
 			skip[pl.Port.Number.V] = true
-			out = append(out, tlsSite{tls: pl.TLS, subset: subset, setting: i, port: pl.Port.Number.V})
+			if pl.TLS != nil {
+				out = append(out, tlsSite{tls: pl.TLS, subset: subset, setting: i, port: pl.Port.Number.V})
+			}
 		}
 		if tp.TLS != nil {
 			out = append(out, tlsSite{tls: tp.TLS, subset: subset, setting: -1, skip: skip})

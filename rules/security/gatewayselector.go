@@ -1,7 +1,9 @@
 package security
 
 import (
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
@@ -13,21 +15,29 @@ var SelectorOnGatewayAPIPod = &rules.Rule{
 	ID:      "MR314",
 	Name:    "selector-on-gateway-api-pod",
 	Summary: "policy selects the pods of a Gateway API Gateway by label instead of targetRefs",
-	Doc: `Policies attach to the pods of a Gateway API Gateway (Istio's automated deployment, and
-waypoints) through ` + "`targetRefs`" + ` naming the Gateway. A ` + "`selector`" + ` that matches those pods, for
-example ` + "`gateway.networking.k8s.io/gateway-name: public`" + `, is ignored for them: the
-AuthorizationPolicy, RequestAuthentication, Telemetry or WasmPlugin does nothing there.
+	Doc: `A waypoint (a Gateway API Gateway of class ` + "`istio-waypoint`" + `) applies only the policies
+attached to it through ` + "`targetRefs`" + `: a ` + "`selector`" + ` that matches its pods, for example
+` + "`gateway.networking.k8s.io/gateway-name: waypoint`" + `, is ignored there, and the
+AuthorizationPolicy, RequestAuthentication, Telemetry or WasmPlugin does nothing (Istio's
+WorkloadPolicyMatcher.ShouldAttachPolicy; the API says so of ` + "`targetRefs`" + `). That is a warning.
+
+The pods of other Gateway API Gateways (Istio's automated deployment of class ` + "`istio`" + `) do apply
+selector policies, as long as istiod's ` + "`ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY`" + ` is on, which is
+its default; istioctl analyze reports them all the same (IST0166) as ineffective. The rule
+reports them for information only, since ` + "`targetRefs`" + ` is the attachment that does not hang on
+that setting.
 
 Replace the selector with ` + "`targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: ...}]`" + `.
-The gateway pods are the pods of the input labelled ` + "`gateway.networking.k8s.io/gateway-name`" + `,
-and the pods Istio deploys for a Gateway of an ` + "`istio`" + ` class in the input. istioctl analyze
-only looks at running pods, and ignores policies that set ` + "`targetRefs`" + ` only when they
-also set the deprecated ` + "`targetRef`" + `; meshlint skips both.`,
+The gateway pods are the pods of the input labelled ` + "`gateway.networking.k8s.io/gateway-name`" + `
+(waypoint pods also carry ` + "`gateway.istio.io/managed: istio.io-mesh-controller`" + `), and the pods
+Istio deploys for a Gateway of an ` + "`istio`" + ` class in the input. istioctl analyze only looks at
+running pods, and ignores policies that set ` + "`targetRefs`" + ` only when they also set the deprecated
+` + "`targetRef`" + `; meshlint skips both.`,
 	Bad: gatewayAuthzExample(`  selector:
-    matchLabels: {gateway.networking.k8s.io/gateway-name: public}
+    matchLabels: {gateway.networking.k8s.io/gateway-name: waypoint}
 `),
 	Good: gatewayAuthzExample(`  targetRefs:
-  - {kind: Gateway, group: gateway.networking.k8s.io, name: public}
+  - {kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}
 `),
 	Severity: rules.Warning,
 	Inputs: []kinds.Kind{kinds.AuthorizationPolicy, kinds.RequestAuthentication, kinds.Telemetry, kinds.WasmPlugin, kinds.K8sGateway,
@@ -37,16 +47,16 @@ also set the deprecated ` + "`targetRef`" + `; meshlint skips both.`,
 	Run:     runSelectorOnGatewayAPIPod,
 }
 
-// gatewayAuthzExample is a DENY policy attached to the Gateway API
-// Gateway public by attachment: the examples of MR314.
+// gatewayAuthzExample is a DENY policy attached to the waypoint of shop
+// by attachment: the examples of MR314.
 func gatewayAuthzExample(attachment string) string {
 	return `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
-metadata: {name: public, namespace: shop}
+metadata: {name: waypoint, namespace: shop}
 spec:
-  gatewayClassName: istio
+  gatewayClassName: istio-waypoint
   listeners:
-  - {name: http, port: 80, protocol: HTTP}
+  - {name: mesh, port: 15008, protocol: HBONE}
 ---
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
@@ -82,9 +92,15 @@ func runSelectorOnGatewayAPIPod(p *rules.Pass) error {
 		if sel == nil || targeted || !hasGatewayPods(o.Namespace) {
 			return
 		}
-		if name := g.SelectsGatewayAPIPod(o.Namespace, sel.MatchLabels); name != "" {
-			p.Reportf(o, sel.Loc, "the selector of %s %s/%s matches the pods of Gateway API Gateway %s/%s, where it is ignored: use targetRefs",
+		if name := selectsWaypoint(g, o.Namespace, sel.MatchLabels); name != "" {
+			p.Reportf(o, sel.Loc, "the selector of %s %s/%s matches the pods of waypoint %s/%s, which apply only policies attached by targetRefs: it is ignored there; use targetRefs",
 				o.Kind, o.Namespace, o.Name, o.Namespace, name)
+			return
+		}
+		if name := g.SelectsGatewayAPIPod(o.Namespace, sel.MatchLabels); name != "" {
+			f := p.Reportf(o, sel.Loc, "the selector of %s %s/%s matches the pods of Gateway API Gateway %s/%s: istiod applies it there only while ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY is on (its default), and istioctl analyze calls it ineffective (IST0166); targetRefs does not depend on that setting",
+				o.Kind, o.Namespace, o.Name, o.Namespace, name)
+			f.AtMost(rules.Info)
 		}
 	}
 	for _, ap := range g.AuthorizationPolicies {
@@ -100,4 +116,41 @@ func runSelectorOnGatewayAPIPod(p *rules.Pass) error {
 		check(w.Obj, w.Spec.Selector, w.Spec.TargetRef != nil || len(w.Spec.TargetRefs) > 0)
 	}
 	return nil
+}
+
+// waypointClass is the GatewayClass istiod creates for waypoints. Classes
+// of the input with its controller are not looked up: that would make the
+// findings depend on cluster objects (DepCLS).
+const waypointClass = "istio-waypoint"
+
+// selectsWaypoint returns the name of a waypoint of namespace ns whose pods
+// a matchLabels selector picks, or "". Waypoints never take selector
+// policies, unlike the other Gateway API gateways (ShouldAttachPolicy). A
+// pod is a waypoint's when the Gateway its gateway-name label names is of
+// the waypoint class, or when it carries the label Istio's waypoint
+// template gives it.
+func selectsWaypoint(g *graph.Graph, ns string, sel map[string]string) string {
+	if len(sel) == 0 {
+		return ""
+	}
+	waypoint := map[string]bool{}
+	for _, gw := range g.K8sGateways {
+		if gw.Namespace() == ns && gw.Spec.GatewayClassName.V == waypointClass {
+			waypoint[gw.Name()] = true
+		}
+	}
+	for _, w := range g.WorkloadsIn(ns) {
+		name, ok := w.Labels["gateway.networking.k8s.io/gateway-name"]
+		if ok && (waypoint[name] || w.Labels["gateway.istio.io/managed"] == "istio.io-mesh-controller") && labels.SubsetOf(sel, w.Labels) {
+			return name
+		}
+	}
+	// The first by name, whatever the map's order.
+	found := ""
+	for name, l := range g.GatewayAPIPodLabels(ns) {
+		if waypoint[name] && labels.SubsetOf(sel, l) && (found == "" || name < found) {
+			found = name
+		}
+	}
+	return found
 }

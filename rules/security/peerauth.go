@@ -27,7 +27,8 @@ a sidecar are migrated, but it should not stay.
 
 The rule reports every such mode value, at the level where it is written: mesh-wide (a
 selector-less policy in the root namespace), namespace-wide, for the workloads of a selector,
-and for one port (` + "`portLevelMtls`" + `). ` + "`UNSET`" + ` inherits from the level above and is not reported.
+and for one port (` + "`portLevelMtls`" + `). ` + "`UNSET`" + ` inherits from the level above and is not reported,
+and neither is a policy with a selector in the root namespace, which Istio ignores.
 Fix it with ` + "`mode: STRICT`" + ` once every client has a sidecar, or keep a narrow exception (one
 workload, one port) and disable this finding for it.
 
@@ -65,6 +66,11 @@ spec:
 
 func runPeerAuthNotStrict(p *rules.Pass) error {
 	for _, pa := range p.Graph.PeerAuthentications {
+		if pa.HasSelector() && pa.Namespace() == p.Graph.Mesh.RootNamespace {
+			// Istio ignores it (ComposePeerAuthentication): its modes
+			// let no workload accept plaintext.
+			continue
+		}
 		scope := paScope(p.Graph, pa)
 		meshed := strictSafe(p, paWorkloads(p.Graph, pa))
 		if m := pa.Spec.MTLS; m != nil {
