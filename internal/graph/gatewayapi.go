@@ -616,6 +616,43 @@ func (l *Listener) AcceptsHostname(h string) bool {
 	return host.Matches(l.Hostname, strings.ToLower(h))
 }
 
+// HostnameTakenBy returns the listener that receives the requests for
+// route hostname h, which listener l accepts, instead of l: the most
+// specific other listener of l's Gateway (of its ListenerSet, for one of
+// a ListenerSet) on l's port and protocol whose hostname covers all of h.
+// The API sends a request to the most specific listener whose hostname
+// matches (GatewaySpec.listeners, "Listeners that are distinct only by
+// Hostname"), so a route reaches those names only through that listener;
+// nil when none takes h. Only a wildcard listener, or one without
+// hostname, loses names so. This is Istio's hostnameAllowedByIsolation
+// (pilot/pkg/config/kube/gateway/conversion.go), with the same listeners
+// compared (those of the parentRef's Gateway or ListenerSet, on its port
+// and protocol): it drops h from the route's configuration for l, and says
+// so in no status.
+func (l *Listener) HostnameTakenBy(h string) *Listener {
+	if l.Hostname != "" && !host.IsWildcard(l.Hostname) {
+		return nil
+	}
+	siblings := l.Gateway.Listeners
+	if l.Set != nil {
+		siblings = l.Set.Listeners
+	}
+	h = strings.ToLower(h)
+	var by *Listener
+	for _, m := range siblings {
+		if m == l || m.Port != l.Port || m.Protocol != l.Protocol || m.Hostname == l.Hostname || len(m.Hostname) < len(l.Hostname) {
+			continue
+		}
+		if (m.Protocol == "HTTPS" || m.Protocol == "TLS") && m.Spec.TLS == nil {
+			continue // a placeholder for ListenerSets: Istio builds no listener for it
+		}
+		if host.SubsetOf(h, m.Hostname) && (by == nil || len(m.Hostname) > len(by.Hostname)) {
+			by = m
+		}
+	}
+	return by
+}
+
 // AdmitsNamespace reports whether the listener's allowedRoutes admit routes
 // of namespace ns, and whether meshlint can tell. It cannot when From is
 // Selector and ns has no Namespace object in the input, so that its labels

@@ -37,6 +37,8 @@ program the listener when no reference is left).
   they are reported only for Gateways whose GatewayClass is Istio's (controller ` + "`istio.io/...`" + `;
   the classes istiod creates, such as ` + "`istio`" + `, count), as Istio loads Secrets alone. A group
   typo (` + "`group: core`" + `) is the usual cause.
+- More than one reference is implementation-specific too. Istio serves two at most (an RSA and
+  an ECDSA certificate): a listener of its Gateways with more loads none of them.
 - A Secret must hold ` + "`tls.crt`" + ` and ` + "`tls.key`" + ` (or ` + "`cert`" + ` and ` + "`key`" + `) a certificate that parses, and the
   private key that goes with it (Istio loads the pair with tls.X509KeyPair). meshlint never prints the Secret's data.
 
@@ -151,6 +153,12 @@ func runCertificateRefInvalid(p *rules.Pass) error {
 		for _, l := range gw.Merged {
 			if !l.TerminatesTLS() {
 				continue
+			}
+			if istio && len(l.CertificateRefs) > 2 {
+				// buildTLS: Istio takes an RSA and an ECDSA certificate at
+				// most, and with more it loads none.
+				p.Reportf(l.Owner(), l.CertificateRefs[2].Loc, "listener %s has %d certificateRefs, and Istio serves at most 2: it loads none of them, and the listener has no certificate to serve (InvalidCertificateRef)",
+					l.Name, len(l.CertificateRefs))
 			}
 			for j, c := range l.CertificateRefs {
 				if c.Name == "" || c.CrossNamespace && c.Grant == nil {

@@ -35,6 +35,14 @@ listeners, or for a parentRef of ` + "`kind: ListenerSet`" + ` the ListenerSet's
   reported: its requests never reach the route. A hostname accepted by one parent and not by
   another is normal for a route bound to, say, an internal and a public Gateway, and is not
   reported; nor is anything when the route also has a parent meshlint cannot inspect.
+- A request goes to the most specific listener of its port whose hostname matches it. So a
+  hostname that a wildcard listener (or one without hostname) accepts, but that a more specific
+  listener of the same Gateway (ListenerSet), port and protocol covers whole, is not served
+  through the wildcard listener: Istio drops it from the route there (listener isolation), with no
+  status. When the route does not attach to that more specific listener, for example because its
+  ` + "`allowedRoutes`" + ` do not admit the route's namespace or a ` + "`sectionName`" + ` selects the wildcard
+  listener, the hostname is reported with the listener that takes its requests. Istio isolates
+  HTTPRoutes and GRPCRoutes so, not TLSRoutes.
 
 Fix the hostname, or add a listener (or widen a listener hostname) that accepts it.`,
 	Bad:      hostnameExample("example.com"),
@@ -83,7 +91,12 @@ func runHostnameNotAccepted(p *rules.Pass) error {
 		if !r.HasHostnames() || len(hs) == 0 {
 			continue
 		}
+		// accepted[i] is whether a listener the route attaches to gets
+		// the requests for hostname i; takenBy[i], when none does, the
+		// more specific listener that takes them from those that accept
+		// it (isolation, see HostnameTakenBy).
 		accepted := make([]bool, len(hs))
+		takenBy := make([]*graph.Listener, len(hs))
 		var (
 			parents   []*graph.ParentRef
 			anyParent bool
@@ -98,13 +111,24 @@ func runHostnameNotAccepted(p *rules.Pass) error {
 				continue
 			}
 			parents = append(parents, pr)
+			// The parent accepts the route when a hostname intersects a
+			// listener's, whether or not a more specific listener takes
+			// its requests: isolation shows in no status.
 			matched := false
 			for i, h := range hs {
 				for _, l := range pr.Attached {
-					if l.AcceptsHostname(h.V) {
-						accepted[i], matched, anyParent = true, true, true
-						break
+					if !l.AcceptsHostname(h.V) {
+						continue
 					}
+					matched, anyParent = true, true
+					if by := isolatedBy(r, l, h.V); by != nil {
+						if takenBy[i] == nil || len(by.Hostname) > len(takenBy[i].Hostname) {
+							takenBy[i] = by
+						}
+						continue
+					}
+					accepted[i] = true
+					break
 				}
 			}
 			if matched {
@@ -130,6 +154,12 @@ func runHostnameNotAccepted(p *rules.Pass) error {
 			if accepted[i] {
 				continue
 			}
+			if by := takenBy[i]; by != nil {
+				p.Reportf(r.Obj, h.Loc, "hostname %q is taken by listener %s of %s, which is more specific on the same port and to which this %s does not attach: requests for it go to that listener's routes and never reach this %s",
+					h.V, listenerText(by), by.OwnerText(), r.Kind(), r.Kind()).
+					Relate(by.Owner(), by.Spec.Hostname.Loc, "listener %s", by.Name)
+				continue
+			}
 			var gws, texts []string
 			for _, pr := range parents {
 				if n := parentText(pr); !slices.Contains(texts, n) {
@@ -150,4 +180,15 @@ func runHostnameNotAccepted(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// isolatedBy returns the listener that takes the requests for hostname h
+// of route r from listener l, which accepts h, or nil. Istio isolates the
+// listeners of HTTPRoutes and GRPCRoutes only: a TLSRoute's hostnames
+// become SNI matches of l's server, which it does not filter.
+func isolatedBy(r *graph.GatewayRoute, l *graph.Listener, h string) *graph.Listener {
+	if r.Kind() != kinds.HTTPRoute && r.Kind() != kinds.GRPCRoute {
+		return nil
+	}
+	return l.HostnameTakenBy(h)
 }

@@ -31,10 +31,19 @@ Listeners that differ only by hostname are distinct, including a wildcard hostna
 under it (` + "`*.example.com`" + ` and ` + "`shop.example.com`" + `) or a listener without hostname beside one with a
 hostname: requests pick the most specific match. So they are not reported, unlike Kiali
 (KIA0301 for Istio Gateways), which reports overlapping wildcard hosts as conflicts. Other
-protocols on a shared port (HTTP beside HTTPS, TCP beside UDP) are distinct for the API; whether
-an implementation can serve them together is its own business, and they are not reported either.
+protocols on a shared port (HTTP beside HTTPS, TCP beside UDP) are distinct for the API.
 Listeners of different Gateways are not compared (unlike Kiali's KIA1501): Istio, like most
 implementations, deploys each Gateway on its own addresses.
+
+Istio's gateways (GatewayClass controller ` + "`istio.io/gateway-controller`" + `) tell fewer listeners apart,
+and the rule follows them: HTTP, HTTPS and TLS listeners of one port are distinct by hostname only,
+so an HTTP and an HTTPS listener without hostname on one port, or an HTTPS and a TLS listener with
+the same hostname, conflict; TCP and UDP listeners of one port conflict, and so do a UDP listener
+and an HTTP, HTTPS or TLS one (a UDP listener that loses is left to
+gatewayapi-listener-protocol-unsupported, as Istio serves none). Istio compares each listener
+with those it accepted before it only, the Gateway's own included: of two conflicting listeners it
+keeps the first and reports the other ` + "`Conflicted`" + `, and a listener beside a TCP listener that lost
+is accepted.
 
 The listeners of the ListenerSets a Gateway accepts (see gatewayapi-listenerset-not-allowed)
 are the Gateway's too. Their names need to be unique within their ListenerSet only. The API
@@ -46,9 +55,9 @@ a ListenerSet none of whose listeners is left is not accepted (` + "`ListenersNo
 	Bad:      passthroughPortExample("443"),
 	Good:     passthroughPortExample("8443"),
 	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet},
+	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet, kinds.GatewayClass},
 	Related:  []string{"KIA1503"},
-	Deps:     rules.DepGWAPI | rules.DepREV,
+	Deps:     rules.DepCLS | rules.DepGWAPI | rules.DepREV,
 	Run:      runListenerConflict,
 }
 
@@ -78,10 +87,15 @@ func runListenerConflict(p *rules.Pass) error {
 	for _, gw := range p.Graph.K8sGateways {
 		// Each listener is reported once, against the first listener
 		// before it in the merged list that it conflicts with: a
-		// ListenerSet's listener loses to those of higher precedence. (The
-		// API compares it with the listeners that are served only, but
-		// with these conflicts a listener that conflicts with a loser
-		// conflicts with the listener that beat it too, which comes first.)
+		// ListenerSet's listener loses to those of higher precedence. The
+		// API makes every listener that shares its port with a TCP one
+		// indistinct, whichever comes first, so a listener is compared
+		// with every one before it. Istio compares it with those it
+		// accepted only, its Gateway's own listeners included
+		// (ComputeGatewayListenerConflicts): of two conflicting listeners
+		// it keeps the first, and a TLS listener after a TCP one that
+		// lost is accepted.
+		istio := gw.Controller() == graph.IstioGatewayController
 		type loss struct {
 			to  *graph.Listener
 			why string
@@ -114,7 +128,13 @@ func runListenerConflict(p *rules.Pass) error {
 				continue
 			}
 			for _, prev := range gw.Merged[:i] {
-				if why := conflict(prev, l); why != "" && !copied(prev, l) {
+				if _, lostToo := lost[prev]; istio && lostToo {
+					continue
+				}
+				if copied(prev, l) {
+					continue
+				}
+				if why := conflict(prev, l, istio); why != "" || istio && udpLoses(prev, l) {
 					lost[l] = loss{prev, why}
 					break
 				}
@@ -122,7 +142,7 @@ func runListenerConflict(p *rules.Pass) error {
 		}
 		for _, l := range gw.Merged {
 			c, ok := lost[l]
-			if !ok {
+			if !ok || c.why == "" {
 				continue
 			}
 			if c.to.Owner() == l.Owner() {
@@ -146,10 +166,16 @@ func runListenerConflict(p *rules.Pass) error {
 // hostname.
 var hostnameProtocols = map[string]bool{"HTTP": true, "HTTPS": true, "TLS": true}
 
+// l4Protocols are the protocols whose listeners have no hostname.
+var l4Protocols = map[string]bool{"TCP": true, "UDP": true}
+
 // conflict says why listener b, after a in the Gateway's merged list, is
 // not distinct from a, or "". Names are compared by the caller: they need
-// to be unique within a Gateway or ListenerSet only.
-func conflict(a, b *graph.Listener) string {
+// to be unique within a Gateway or ListenerSet only. With istio, a is one
+// that Istio accepted, and b is judged as Istio's listenersDistinct
+// (pilot/pkg/config/kube/gatewaycommon/listener_conflict.go) does: it
+// keeps a and does not accept b.
+func conflict(a, b *graph.Listener, istio bool) string {
 	if a.Port != b.Port {
 		return ""
 	}
@@ -158,16 +184,13 @@ func conflict(a, b *graph.Listener) string {
 	sameObject := a.Owner() == b.Owner()
 	if a.Protocol == b.Protocol {
 		switch {
-		case a.Protocol == "TCP" || a.Protocol == "UDP":
+		case l4Protocols[a.Protocol]:
 			if !sameObject {
 				return fmt.Sprintf("two %s listeners on port %d cannot be told apart, so this one is not accepted (ProtocolConflict)", a.Protocol, a.Port)
 			}
-			return fmt.Sprintf("two %s listeners on port %d cannot be told apart, so neither is accepted", a.Protocol, a.Port)
+			return fmt.Sprintf("two %s listeners on port %d cannot be told apart: same port and protocol, which the API server rejects", a.Protocol, a.Port)
 		case a.Hostname == b.Hostname:
-			h := "no hostname"
-			if a.Hostname != "" {
-				h = "hostname " + a.Hostname
-			}
+			h := hostnameText(a)
 			if !sameObject {
 				return fmt.Sprintf("same port, protocol and %s, so this one is not accepted (HostnameConflict)", h)
 			}
@@ -176,12 +199,48 @@ func conflict(a, b *graph.Listener) string {
 		return ""
 	}
 	if (a.Protocol == "TCP" && hostnameProtocols[b.Protocol]) || (b.Protocol == "TCP" && hostnameProtocols[a.Protocol]) {
-		if !sameObject {
+		switch {
+		case !sameObject:
 			return fmt.Sprintf("a TCP listener cannot share port %d with an HTTP, HTTPS or TLS listener, so this one is not accepted (ProtocolConflict)", a.Port)
+		case istio:
+			return fmt.Sprintf("a TCP listener cannot share port %d with an HTTP, HTTPS or TLS listener: the API accepts neither, and Istio keeps the first and does not accept this one (ProtocolConflict)", a.Port)
 		}
 		return fmt.Sprintf("a TCP listener cannot share port %d with an HTTP, HTTPS or TLS listener, so neither is accepted (ProtocolConflict)", a.Port)
 	}
+	if !istio {
+		return ""
+	}
+	// Istio tells fewer listeners apart than the API: it does not use the
+	// protocol between TCP and UDP, nor between HTTP, HTTPS and TLS,
+	// where the hostname alone decides; and UDP is as TCP beside those.
+	//
+	// A UDP listener that loses is left to gatewayapi-listener-protocol-
+	// unsupported: Istio serves none. One that wins takes the port from
+	// the listeners after it all the same.
+	switch {
+	case b.Protocol == "UDP":
+		return "" // see udpLoses
+	case a.Protocol == "UDP" && (b.Protocol == "TCP" || hostnameProtocols[b.Protocol]):
+		return fmt.Sprintf("Istio does not tell a UDP listener on port %d from a %s one: the UDP listener, which Istio does not support either, takes the port, and this one is not accepted (ProtocolConflict)", a.Port, b.Protocol)
+	case hostnameProtocols[a.Protocol] && hostnameProtocols[b.Protocol] && a.Hostname == b.Hostname:
+		return fmt.Sprintf("Istio tells HTTP, HTTPS and TLS listeners of one port apart by hostname only, and both have %s: it does not accept this one (ProtocolConflict)", hostnameText(a))
+	}
 	return ""
+}
+
+// udpLoses reports whether Istio does not accept UDP listener b, after a
+// that it accepted, for a conflict: its loss is not reported (conflict),
+// but b is no listener that later ones are compared with.
+func udpLoses(a, b *graph.Listener) bool {
+	return b.Protocol == "UDP" && a.Port == b.Port && (l4Protocols[a.Protocol] || hostnameProtocols[a.Protocol])
+}
+
+// hostnameText says a listener's hostname for messages.
+func hostnameText(l *graph.Listener) string {
+	if l.Hostname == "" {
+		return "no hostname"
+	}
+	return "hostname " + l.Hostname
 }
 
 // at is where a listener is reported: its name, else its entry.
