@@ -26,6 +26,10 @@ type Mesh struct {
 	// (MeshConfig trustDomain), as in principals
 	// "<trust-domain>/ns/<namespace>/sa/<service-account>".
 	TrustDomain string
+	// TrustDomainAliases are the other trust domains whose principals
+	// Istio treats as the mesh's own (MeshConfig trustDomainAliases, used
+	// while a mesh moves from one trust domain to another).
+	TrustDomainAliases []string
 	// DefaultServiceExportTo is the exportTo of Services (without the
 	// networking.istio.io/exportTo annotation) and ServiceEntries (without
 	// exportTo): MeshConfig defaultServiceExportTo. Empty means "*".
@@ -107,6 +111,7 @@ func (m Mesh) Complete() Mesh {
 // MeshConfig: empty fields are not set and leave the Mesh as it is.
 type MeshSettings struct {
 	RootNamespace, ClusterDomain, TrustDomain string
+	TrustDomainAliases                        []string
 
 	DefaultServiceExportTo, DefaultVirtualServiceExportTo, DefaultDestinationRuleExportTo []string
 
@@ -136,6 +141,7 @@ func (s MeshSettings) Apply(m *Mesh) {
 			*dst = v
 		}
 	}
+	setList(&m.TrustDomainAliases, s.TrustDomainAliases)
 	setList(&m.DefaultServiceExportTo, s.DefaultServiceExportTo)
 	setList(&m.DefaultVirtualServiceExportTo, s.DefaultVirtualServiceExportTo)
 	setList(&m.DefaultDestinationRuleExportTo, s.DefaultDestinationRuleExportTo)

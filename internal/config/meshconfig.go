@@ -126,6 +126,10 @@ func (d *decoder) meshConfig(n *yaml.Node) MeshSettings {
 			s.RootNamespace = d.namespaceName(v, key)
 		case "trustDomain", "trust_domain":
 			s.TrustDomain = d.str(v, key)
+		case "trustDomainAliases", "trust_domain_aliases":
+			for _, it := range d.list(v, key) {
+				s.TrustDomainAliases = append(s.TrustDomainAliases, it.value)
+			}
 		case "defaultServiceExportTo", "default_service_export_to":
 			s.DefaultServiceExportTo = d.exportTo(v, key)
 		case "defaultVirtualServiceExportTo", "default_virtual_service_export_to":

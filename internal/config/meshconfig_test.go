@@ -17,6 +17,7 @@ func TestMeshConfigForms(t *testing.T) {
 	want := MeshSettings{
 		RootNamespace:                  "istio-config",
 		TrustDomain:                    "corp.example",
+		TrustDomainAliases:             []string{"old.example", "cluster.local"},
 		DefaultServiceExportTo:         []string{"."},
 		DefaultVirtualServiceExportTo:  []string{"."},
 		DefaultDestinationRuleExportTo: []string{".", "istio-system"},
@@ -28,6 +29,7 @@ func TestMeshConfigForms(t *testing.T) {
 		{"MeshConfig", `# istioctl --meshConfigFile
 rootNamespace: istio-config
 trustDomain: corp.example
+trustDomainAliases: [old.example, cluster.local]
 defaultServiceExportTo: ["."]
 defaultVirtualServiceExportTo: ["."]
 defaultDestinationRuleExportTo: [".", istio-system]
@@ -41,6 +43,7 @@ defaultConfig:
 `},
 		{"proto names and enum numbers", `root_namespace: istio-config
 trust_domain: corp.example
+trust_domain_aliases: [old.example, cluster.local]
 default_service_export_to: ["."]
 default_virtual_service_export_to: ["."]
 default_destination_rule_export_to: [".", istio-system]
@@ -51,6 +54,7 @@ enable_auto_mtls: false
 		// off is false.
 		{"YAML 1.1 boolean", `rootNamespace: istio-config
 trustDomain: corp.example
+trustDomainAliases: [old.example, cluster.local]
 defaultServiceExportTo: ["."]
 defaultVirtualServiceExportTo: ["."]
 defaultDestinationRuleExportTo: [".", istio-system]
@@ -67,6 +71,9 @@ data:
   mesh: |-
     rootNamespace: istio-config
     trustDomain: corp.example
+    trustDomainAliases:
+    - old.example
+    - cluster.local
     defaultServiceExportTo: ["."]
     defaultVirtualServiceExportTo: ["."]
     defaultDestinationRuleExportTo: [".", istio-system]
@@ -81,6 +88,9 @@ spec:
   meshConfig:
     rootNamespace: istio-config
     trustDomain: corp.example
+    trustDomainAliases:
+    - old.example
+    - cluster.local
     defaultServiceExportTo: ["."]
     defaultVirtualServiceExportTo: ["."]
     defaultDestinationRuleExportTo: [".", istio-system]

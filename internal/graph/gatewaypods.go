@@ -58,19 +58,29 @@ func (g *Graph) GatewayAPIWorkloads(gw *K8sGateway) []*Workload {
 // namespace ns whose pods a matchLabels selector picks: a pod of the input
 // labelled gateway.networking.k8s.io/gateway-name, or the pods Istio
 // deploys for a Gateway of the input. It returns "" when there is none.
+// When several match, it names the first by name, pods of the input
+// before deployed ones: the message must not change with map order or
+// with the order of the input (MR314 declares no ORDER dependency).
 func (g *Graph) SelectsGatewayAPIPod(ns string, sel map[string]string) string {
 	if len(sel) == 0 {
 		return ""
 	}
+	found := ""
 	for _, w := range g.workloadsByNS[ns] {
-		if name, ok := w.Labels["gateway.networking.k8s.io/gateway-name"]; ok && labels.SubsetOf(sel, w.Labels) {
-			return name
+		if name, ok := w.Labels["gateway.networking.k8s.io/gateway-name"]; ok && labels.SubsetOf(sel, w.Labels) && (found == "" || name < found) {
+			found = name
 		}
 	}
-	for name, l := range g.GatewayAPIPodLabels(ns) {
-		if labels.SubsetOf(sel, l) {
-			return name
+	if found != "" {
+		return found
+	}
+	for _, gw := range g.K8sGateways {
+		if gw.Namespace() != ns || found != "" && gw.Name() >= found {
+			continue
+		}
+		if l := gw.IstioPodLabels(); l != nil && labels.SubsetOf(sel, l) {
+			found = gw.Name()
 		}
 	}
-	return ""
+	return found
 }

@@ -1,6 +1,9 @@
 package graph
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Principal is an Istio workload identity as AuthorizationPolicy principals
 // write it: "<trust-domain>/ns/<namespace>/sa/<service-account>".
@@ -37,11 +40,12 @@ func PrincipalTrustDomain(s string) string {
 }
 
 // LocalTrustDomain reports whether Istio treats trust domain td of a
-// principal as the mesh's own: MeshConfig trustDomain, or "cluster.local",
-// which Istio's trust domain bundle always reads as a pointer to the local
-// trust domain and its aliases.
+// principal as the mesh's own: MeshConfig trustDomain, one of its
+// trustDomainAliases, or "cluster.local", which Istio's trust domain
+// bundle always reads as a pointer to the local trust domain and its
+// aliases (ReplaceTrustDomainAliases rewrites such a principal for each).
 func (g *Graph) LocalTrustDomain(td string) bool {
-	return td == g.Mesh.TrustDomain || td == "cluster.local"
+	return td == g.Mesh.TrustDomain || td == "cluster.local" || slices.Contains(g.Mesh.TrustDomainAliases, td)
 }
 
 // ServiceAccountWorkloads returns the workloads of namespace ns whose pods

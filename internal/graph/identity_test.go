@@ -36,10 +36,12 @@ func TestParsePrincipal(t *testing.T) {
 func TestLocalTrustDomain(t *testing.T) {
 	m := config.DefaultMesh()
 	m.TrustDomain = "corp.example"
+	m.TrustDomainAliases = []string{"old.example"}
 	g := &Graph{Mesh: m}
 	// Istio's trust domain bundle reads "cluster.local" as the local trust
-	// domain whatever MeshConfig trustDomain is.
-	for td, want := range map[string]bool{"corp.example": true, "cluster.local": true, "other.example": false} {
+	// domain whatever MeshConfig trustDomain is, and an alias as the trust
+	// domain itself.
+	for td, want := range map[string]bool{"corp.example": true, "cluster.local": true, "old.example": true, "other.example": false} {
 		if got := g.LocalTrustDomain(td); got != want {
 			t.Errorf("LocalTrustDomain(%q) = %v, want %v", td, got, want)
 		}

@@ -823,6 +823,14 @@ func decodeAuthzSource(n *yaml.Node, v *AuthzSource) (good, ok bool) {
 			_, ok = decodeSeq(c[i+1], &v.Namespaces, decodeUnmarshaler[Value[string]])
 		case "notNamespaces":
 			_, ok = decodeSeq(c[i+1], &v.NotNamespaces, decodeUnmarshaler[Value[string]])
+		case "serviceAccounts":
+			_, ok = decodeSeq(c[i+1], &v.ServiceAccounts, decodeUnmarshaler[Value[string]])
+		case "notServiceAccounts":
+			_, ok = decodeSeq(c[i+1], &v.NotServiceAccounts, decodeUnmarshaler[Value[string]])
+		case "trustDomains":
+			_, ok = decodeSeq(c[i+1], &v.TrustDomains, decodeUnmarshaler[Value[string]])
+		case "notTrustDomains":
+			_, ok = decodeSeq(c[i+1], &v.NotTrustDomains, decodeUnmarshaler[Value[string]])
 		case "ipBlocks":
 			_, ok = decodeSeq(c[i+1], &v.IPBlocks, decodeUnmarshaler[Value[string]])
 		case "notIpBlocks":

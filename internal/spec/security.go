@@ -90,6 +90,10 @@ type AuthzSource struct {
 	NotRequestPrincipals []Str `yaml:"notRequestPrincipals"`
 	Namespaces           []Str `yaml:"namespaces"`
 	NotNamespaces        []Str `yaml:"notNamespaces"`
+	ServiceAccounts      []Str `yaml:"serviceAccounts"`
+	NotServiceAccounts   []Str `yaml:"notServiceAccounts"`
+	TrustDomains         []Str `yaml:"trustDomains"`
+	NotTrustDomains      []Str `yaml:"notTrustDomains"`
 	IPBlocks             []Str `yaml:"ipBlocks"`
 	NotIPBlocks          []Str `yaml:"notIpBlocks"`
 	RemoteIPBlocks       []Str `yaml:"remoteIpBlocks"`

@@ -16,18 +16,19 @@ var AuthzIdentityWithoutMTLS = &rules.Rule{
 	ID:      "MR351",
 	Name:    "authz-identity-without-mtls",
 	Summary: "authorization policy matches mTLS identities on workloads that accept plaintext",
-	Doc: `` + "`source.principals`" + `, ` + "`source.namespaces`" + ` (and their ` + "`not`" + ` forms) and the ` + "`when`" + ` keys
-` + "`source.principal`" + `, ` + "`source.namespace`" + ` and ` + "`connection.sni`" + ` are read from the client's mTLS
+	Doc: `` + "`source.principals`" + `, ` + "`source.namespaces`" + `, ` + "`source.serviceAccounts`" + `, ` + "`source.trustDomains`" + ` (and
+their ` + "`not`" + ` forms) and the ` + "`when`" + ` keys ` + "`source.principal`" + `, ` + "`source.namespace`" + `,
+` + "`source.serviceAccount`" + `, ` + "`source.trustDomain`" + ` and ` + "`connection.sni`" + ` are read from the client's mTLS
 certificate. A plaintext request has no identity, so:
 
 - when the workload's effective mTLS mode (PeerAuthentication of the workload, its namespace or
   the mesh) is DISABLE, every request is plaintext: such a field never matches, an ALLOW rule
   built on it lets nobody in and a DENY rule denies nobody; and a negative one (` + "`notPrincipals`" + `,
-  ` + "`notNamespaces`" + `, ` + "`notValues`" + `) always matches, so a DENY rule built on it refuses every
+  the other ` + "`not`" + ` fields, ` + "`notValues`" + `) always matches, so a DENY rule built on it refuses every
   request, ` + "`notPrincipals: [\"*\"]`" + ` included, and an ALLOW rule lets everyone in (error);
 - when the mode is PERMISSIVE (Istio's default), plaintext callers (pods without a sidecar,
-  anything outside the mesh) slip past a DENY rule on ` + "`principals`" + `/` + "`namespaces`" + `, and match an
-  ALLOW rule on ` + "`notPrincipals`" + `/` + "`notNamespaces`" + ` (warning). A DENY rule with ` + "`notPrincipals: [\"*\"]`" + `,
+  anything outside the mesh) slip past a DENY rule on ` + "`principals`" + `, ` + "`namespaces`" + ` and the like, and
+  match an ALLOW rule on ` + "`notPrincipals`" + `, ` + "`notNamespaces`" + ` and the like (warning). A DENY rule with ` + "`notPrincipals: [\"*\"]`" + `,
   Istio's recipe for refusing plaintext, is not reported.
 
 Set the mode to STRICT (a PeerAuthentication for the workloads), or match on something a
@@ -72,9 +73,9 @@ type identityUse struct {
 	condition   string
 	field       string
 	loc         manifest.Loc
-	// negative is true for notPrincipals, notNamespaces and notValues.
+	// negative is true for the not* fields and notValues.
 	negative bool
-	// denyAll is notPrincipals/notNamespaces ["*"] (or a notValues "*").
+	// denyAll is a not* field ["*"] (or a notValues "*").
 	denyAll bool
 }
 
@@ -105,10 +106,14 @@ func identityUses(ap *graph.AuthorizationPolicy, out []identityUse) []identityUs
 			add(identityUse{rule: i, entry: j, field: "notPrincipals", negative: true}, f.Source.NotPrincipals)
 			add(identityUse{rule: i, entry: j, field: "namespaces"}, f.Source.Namespaces)
 			add(identityUse{rule: i, entry: j, field: "notNamespaces", negative: true}, f.Source.NotNamespaces)
+			add(identityUse{rule: i, entry: j, field: "serviceAccounts"}, f.Source.ServiceAccounts)
+			add(identityUse{rule: i, entry: j, field: "notServiceAccounts", negative: true}, f.Source.NotServiceAccounts)
+			add(identityUse{rule: i, entry: j, field: "trustDomains"}, f.Source.TrustDomains)
+			add(identityUse{rule: i, entry: j, field: "notTrustDomains", negative: true}, f.Source.NotTrustDomains)
 		}
 		for j, c := range r.When {
 			switch c.Key.V {
-			case "source.principal", "source.namespace", "connection.sni":
+			case "source.principal", "source.namespace", "source.serviceAccount", "source.trustDomain", "connection.sni":
 			default:
 				continue
 			}

@@ -1,6 +1,7 @@
 package security
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -25,11 +26,12 @@ are scaled to zero or run as CronJobs count, since the input holds their pod tem
 do the deployments Istio creates for Gateway API Gateways of an ` + "`istio`" + ` class, which run as
 ` + "`<gateway>-<class>`" + ` (for example ` + "`web-istio`" + `).
 
-The trust domain must be the mesh's (MeshConfig ` + "`trustDomain`" + `, ` + "`cluster.local`" + ` by default).
-Istio also reads ` + "`cluster.local`" + ` in a principal as the local trust domain whatever it is
-configured to, so that form is always accepted. Any other trust domain only matches callers of
-a federated mesh or a ` + "`trustDomainAliases`" + ` entry, which meshlint cannot see: reported as a
-warning. Patterns with ` + "`*`" + ` are not checked. A principal written as a SPIFFE ID
+The trust domain must be the mesh's (MeshConfig ` + "`trustDomain`" + `, ` + "`cluster.local`" + ` by default) or
+one of its ` + "`trustDomainAliases`" + `, which meshlint reads from the MeshConfig given with
+` + "`--mesh-config`" + ` (or ` + "`mesh-config`" + ` in .meshlint.yaml). Istio also reads ` + "`cluster.local`" + ` in a
+principal as the local trust domain whatever it is configured to, so that form is always
+accepted. Any other trust domain only matches callers of a federated mesh, or of an alias
+meshlint was not given: reported as a warning. Patterns with ` + "`*`" + ` are not checked. A principal written as a SPIFFE ID
 (` + "`spiffe://cluster.local/ns/...`" + `), pattern or not, matches no caller: Istio puts ` + "`spiffe://`" + ` in
 front of every principal itself.
 
@@ -96,8 +98,12 @@ func checkPrincipal(p *rules.Pass, g *graph.Graph, ap *graph.AuthorizationPolicy
 		return
 	}
 	if td := graph.PrincipalTrustDomain(v.V); td != "" && !g.LocalTrustDomain(td) {
+		mesh := g.Mesh.TrustDomain
+		if aliases := g.Mesh.TrustDomainAliases; len(aliases) > 0 {
+			mesh += fmt.Sprintf(", or its trustDomainAliases %q", aliases)
+		}
 		f := p.Reportf(ap.Obj, v.Loc, "%s: principal %q has trust domain %q, not the mesh's (%s): it matches only callers of a federated mesh or a trustDomainAliases entry",
-			where, v.V, td, g.Mesh.TrustDomain)
+			where, v.V, td, mesh)
 		f.AtMost(rules.Warning)
 		return
 	}

@@ -19,9 +19,11 @@ that nobody wrote a policy for, or a selector that misses the pods.
 
 A policy covers a workload when it is in the workload's namespace and its selector is empty or
 matches the pod labels, or when it is in the root namespace (mesh-wide) and its selector is
-empty or matches. Only workloads that receive mesh traffic are reported: those a Service of the input
-selects, with a sidecar or ambient mode (without a proxy nothing enforces policies). Gateway
-pods (selected by an Istio Gateway or deployed for a Gateway API Gateway) are left out, since
+empty or matches. A dry-run policy (annotation ` + "`istio.io/dry-run: \"true\"`" + `) covers nothing: istiod
+programs its rules as shadow rules, which log what they would decide and enforce nothing, and
+the message of a workload that only dry-run policies select names one. Only workloads that
+receive mesh traffic are reported: those a Service of the input selects, with a sidecar or
+ambient mode (without a proxy nothing enforces policies). Gateway pods (selected by an Istio Gateway or deployed for a Gateway API Gateway) are left out, since
 an ingress gateway is meant to take requests from anyone, and so are the workloads of a
 namespace with a policy attached by ` + "`targetRef(s)`" + `, whose coverage meshlint cannot tell.
 Kiali also reports client-only workloads and gateways.
@@ -69,8 +71,23 @@ func runWorkloadWithoutAuthz(p *rules.Pass) error {
 	}
 	covered := make(map[*graph.Workload]bool, min(n, len(g.Workloads)))
 	unknownNS := map[string]bool{}
+	// A dry-run policy only logs what it would decide (istiod programs its
+	// rules as shadow rules): it covers nothing, but the message names it,
+	// the first by namespace and name whatever the input order.
+	var dryRun map[*graph.Workload]*graph.AuthorizationPolicy
 	for i, ap := range g.AuthorizationPolicies {
 		ws, ok := selected[i].ws, selected[i].ok
+		if ap.DryRun() {
+			if dryRun == nil {
+				dryRun = map[*graph.Workload]*graph.AuthorizationPolicy{}
+			}
+			for _, w := range ws {
+				if d := dryRun[w]; d == nil || policyBefore(ap, d) {
+					dryRun[w] = ap
+				}
+			}
+			continue
+		}
 		if !ok {
 			unknownNS[ap.Namespace()] = true
 			continue
@@ -95,10 +112,24 @@ func runWorkloadWithoutAuthz(p *rules.Pass) error {
 		if _, ok := w.Labels["gateway.networking.k8s.io/gateway-name"]; ok {
 			continue
 		}
+		if d := dryRun[w]; d != nil {
+			f := p.Reportf(w.Obj, w.Obj.NameLoc, "workload %s/%s is covered by no AuthorizationPolicy in force: AuthorizationPolicy %s/%s is dry-run (istio.io/dry-run), so istiod programs it as shadow rules that only log, and the workload accepts every request its mTLS settings let through; remove the annotation once the logs look right, or add an AuthorizationPolicy that selects it",
+				w.Namespace(), w.Name(), d.Namespace(), d.Name())
+			f.Relate(d.Obj, d.DryRunLoc(), "dry-run here")
+			continue
+		}
 		p.Reportf(w.Obj, w.Obj.NameLoc, "workload %s/%s is covered by no AuthorizationPolicy: it accepts every request its mTLS settings let through; add an AuthorizationPolicy that selects it",
 			w.Namespace(), w.Name())
 	}
 	return nil
+}
+
+// policyBefore orders policies by namespace, then name.
+func policyBefore(a, b *graph.AuthorizationPolicy) bool {
+	if a.Namespace() != b.Namespace() {
+		return a.Namespace() < b.Namespace()
+	}
+	return a.Name() < b.Name()
 }
 
 type authzKey struct{}

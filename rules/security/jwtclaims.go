@@ -21,8 +21,10 @@ var JWTClaimRouteWithoutRA = &rules.Rule{
 	Doc: `A VirtualService header match on ` + "`@request.auth.claims.<name>`" + ` reads the claims of the request's
 validated JWT. The gateway proxy only validates tokens, and so only knows claims, when a
 RequestAuthentication applies to its pods: one in the root namespace or in the gateway pods'
-namespace, without selector or with a selector the pods match. Without one, claim matches
-never match and the route is dead (withoutHeaders on a claim always matches).
+namespace, without selector or with a selector the pods match. One attached by ` + "`targetRef(s)`" + `
+applies only to the pods of the Gateway API Gateway it names, in its own namespace (pods
+labelled ` + "`gateway.networking.k8s.io/gateway-name`" + `), and to no other pod of the namespace. Without
+one, claim matches never match and the route is dead (withoutHeaders on a claim always matches).
 
 Add a RequestAuthentication for the gateway pods. The rule judges gateways whose pods are in
 the input; without them, only with the closed-world setting, taking the Gateway's selector
@@ -139,13 +141,34 @@ func gatewayPodsWithoutRA(g *graph.Graph, gw *graph.Gateway) string {
 	return strings.Join(missing, ", ")
 }
 
+// raApplies reports whether a RequestAuthentication applies to the pods
+// of namespace ns with podLabels, as istiod's ShouldAttachPolicy decides:
+// one of ns or of the root namespace without targetRef(s) applies by its
+// selector (to the pods of a Gateway API Gateway too, while
+// ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY keeps its default); one with
+// targetRef(s) applies only to the pods of a Gateway API Gateway of its own
+// namespace that it names, never to other pods.
 func raApplies(g *graph.Graph, ns string, podLabels map[string]string) bool {
+	gatewayName, gatewayPods := podLabels["gateway.networking.k8s.io/gateway-name"]
 	for _, ra := range g.RequestAuthentications {
 		if ra.Namespace() != ns && ra.Namespace() != g.Mesh.RootNamespace {
 			continue
 		}
-		if ra.Spec.Selector == nil || labels.SubsetOf(ra.Spec.Selector.MatchLabels, podLabels) {
-			return true
+		scope := graph.PolicyScope(ra.Spec.Selector, ra.Spec.TargetRef, ra.Spec.TargetRefs)
+		if !scope.HasTargetRefs() {
+			if scope.Selector == nil || labels.SubsetOf(scope.Selector.MatchLabels, podLabels) {
+				return true
+			}
+			continue
+		}
+		if !gatewayPods || ra.Namespace() != ns {
+			continue
+		}
+		for _, r := range scope.TargetRefs {
+			if r.Group.V == kinds.GroupGatewayAPI && r.Kind.V == "Gateway" && r.Name.V == gatewayName &&
+				(r.Namespace.V == "" || r.Namespace.V == ns) {
+				return true
+			}
 		}
 	}
 	return false
