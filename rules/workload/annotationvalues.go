@@ -63,7 +63,7 @@ var annotationValidators = map[string]func(string) error{
 	annotation.SidecarInject.Name:                             validateInjectValue,
 	annotation.SidecarInterceptionMode.Name:                   validateInterceptionMode,
 	annotation.PrometheusMergeMetrics.Name:                    validateBool,
-	annotation.SidecarStatusPort.Name:                         validatePort,
+	annotation.SidecarStatusPort.Name:                         validateStatusPort,
 	annotation.SidecarStatusReadinessInitialDelaySeconds.Name: validateUint32,
 	annotation.SidecarStatusReadinessPeriodSeconds.Name:       validateUint32,
 	annotation.SidecarStatusReadinessFailureThreshold.Name:    validateUint32,
@@ -107,7 +107,7 @@ func validateBool(v string) error {
 }
 
 func validateUint32(v string) error {
-	if _, err := strconv.ParseUint(strings.TrimSpace(v), 10, 32); err != nil {
+	if _, err := strconv.ParseUint(v, 10, 32); err != nil {
 		return fmt.Errorf("want a non-negative integer")
 	}
 	return nil
@@ -119,6 +119,15 @@ func validatePort(v string) error {
 		return fmt.Errorf("%q is not a port number (1-65535)", strings.TrimSpace(v))
 	}
 	return nil
+}
+
+// validateStatusPort accepts 0 besides ports: the annotation's
+// documentation says the sidecar then provides no status.
+func validateStatusPort(v string) error {
+	if n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 16); err == nil && n == 0 {
+		return nil
+	}
+	return validatePort(v)
 }
 
 // listError is the error of a comma-separated list: what it is a list of,
@@ -148,14 +157,17 @@ func validatePorts(v string) error {
 }
 
 func validateCIDRs(v string) error {
-	if strings.TrimSpace(v) == "" {
+	if v == "" {
 		return nil
 	}
 	for _, c := range strings.Split(v, ",") {
-		c = strings.TrimSpace(c)
 		if _, err := netip.ParsePrefix(c); err != nil {
 			why := fmt.Sprintf("%q is not a CIDR", c)
-			if a, err := netip.ParseAddr(c); err == nil {
+			if t := strings.TrimSpace(c); t != c {
+				if _, err := netip.ParsePrefix(t); err == nil {
+					why = fmt.Sprintf("%q has a space, which the injector does not strip: write the list without spaces", c)
+				}
+			} else if a, err := netip.ParseAddr(c); err == nil {
 				why = fmt.Sprintf("%q has no prefix length (add /%d for the address alone)", c, a.BitLen())
 			}
 			return listError{of: "CIDRs", why: why}
@@ -167,7 +179,7 @@ func validateCIDRs(v string) error {
 // orStar accepts "*" as well as the values validate accepts.
 func orStar(validate func(string) error) func(string) error {
 	return func(v string) error {
-		if strings.TrimSpace(v) == "*" {
+		if v == "*" {
 			return nil
 		}
 		err := validate(v)
@@ -201,10 +213,10 @@ its default policy). Checked are the annotations whose format is simple and docu
   case; the current injector does not);
 - ` + "`sidecar.istio.io/interceptionMode`" + `: REDIRECT, TPROXY or NONE;
 - ` + "`prometheus.istio.io/merge-metrics`" + `: a boolean;
-- ` + "`status.sidecar.istio.io/port`" + `: a port; the readiness probe settings
-  (` + "`readiness.status.sidecar.istio.io/...`" + `): non-negative integers;
+- ` + "`status.sidecar.istio.io/port`" + `: a port, or 0 for no status port; the readiness probe
+  settings (` + "`readiness.status.sidecar.istio.io/...`" + `): non-negative integers, without spaces;
 - ` + "`traffic.sidecar.istio.io/includeOutboundIPRanges`" + ` (or ` + "`*`" + `) and ` + "`excludeOutboundIPRanges`" + `:
-  comma-separated CIDRs;
+  comma-separated CIDRs, without spaces (the injector does not strip them);
 - ` + "`traffic.sidecar.istio.io/includeInboundPorts`" + ` (or ` + "`*`" + `), ` + "`excludeInboundPorts`" + `,
   ` + "`includeOutboundPorts`" + ` and ` + "`excludeOutboundPorts`" + `: comma-separated ports;
 - ` + "`sidecar.istio.io/proxyCPU`" + `, ` + "`proxyMemory`" + ` and their ` + "`Limit`" + ` variants: Kubernetes quantities.

@@ -2,6 +2,7 @@ package workload
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -16,10 +17,11 @@ var EnvoyFilterRelativeOperation = &rules.Rule{
 	ID:      "MR710",
 	Name:    "envoyfilter-relative-operation",
 	Summary: "envoy filter patch depends on the order of other patches but sets no priority",
-	Doc: `INSERT_BEFORE, INSERT_AFTER, and REPLACE or REMOVE of a filter, act relative to what other
-patches have already done. EnvoyFilters with the same ` + "`priority`" + ` (0 by default) are applied in
-creation order, so the result of a relative patch depends on which EnvoyFilter was created
-first, and changes when one is re-created, for example at an upgrade. When another patch of
+	Doc: `INSERT_BEFORE, INSERT_AFTER, REPLACE and REMOVE act relative to what other patches have already
+done (where Istio applies them at all: MR711 reports the others). EnvoyFilters with the same
+` + "`priority`" + ` (0 by default) are applied in creation order, so the result of a relative patch
+depends on which EnvoyFilter was created first, and changes when one is re-created, for example
+at an upgrade. When another patch of
 the same filter is limited to some proxy versions (` + "`match.proxy.proxyVersion`" + `), the order also
 changes when proxies are upgraded.
 
@@ -80,9 +82,7 @@ func versioned(cp *spec.EnvoyConfigPatch) bool {
 func relative(cp *spec.EnvoyConfigPatch) bool {
 	op := strings.ToUpper(cp.Patch.Operation.V)
 	switch op {
-	case "INSERT_BEFORE", "INSERT_AFTER":
-		return true
-	case "REPLACE", "REMOVE":
+	case "INSERT_BEFORE", "INSERT_AFTER", "REPLACE", "REMOVE":
 		return !invalidOperation(cp)
 	}
 	return false
@@ -126,11 +126,18 @@ var EnvoyFilterOperationInvalid = &rules.Rule{
 	ID:      "MR711",
 	Name:    "envoyfilter-operation-invalid",
 	Summary: "envoy filter patch uses an operation that Istio ignores for what it applies to",
-	Doc: `Istio supports ADD and REMOVE for lists (listeners, clusters, virtual hosts, filters) but ignores
-them for ` + "`ROUTE_CONFIGURATION`" + ` and ` + "`HTTP_ROUTE`" + `, and supports REPLACE only for ` + "`HTTP_FILTER`" + `,
-` + "`NETWORK_FILTER`" + ` and ` + "`VIRTUAL_HOST`" + `. Such a patch does nothing.
+	Doc: `Istio applies an operation only where its patching code handles it: MERGE everywhere but
+extension configs; ADD and REMOVE on listeners, filter chains, filters, virtual hosts, routes
+and clusters (not on a whole ` + "`ROUTE_CONFIGURATION`" + `); INSERT_BEFORE, INSERT_AFTER and
+INSERT_FIRST only in the ordered lists of listener, network and HTTP filters and of routes
+(` + "`HTTP_ROUTE`" + `); REPLACE only on filters (` + "`LISTENER_FILTER`" + `, ` + "`NETWORK_FILTER`" + `,
+` + "`HTTP_FILTER`" + `) and ` + "`VIRTUAL_HOST`" + `; and only ADD on ` + "`EXTENSION_CONFIG`" + `. Any other patch does
+nothing.
 
-Use MERGE to change a route configuration or route, and a supported target for REPLACE.`,
+Use MERGE to change a route configuration, ADD for a listener, filter chain or cluster, and a
+supported target for REPLACE. The comments of the EnvoyFilter API, and istioctl analyze
+(IST0152, IST0154), say ADD and REMOVE are ignored for ` + "`HTTP_ROUTE`" + ` too, but Istio applies
+them (patchHTTPRoutes and patchHTTPRoute), so meshlint does not report them.`,
 	Bad:      routePatch("ADD"),
 	Good:     routePatch("MERGE"),
 	Severity: rules.Error,
@@ -140,30 +147,51 @@ Use MERGE to change a route configuration or route, and a supported target for R
 	Run:      runEnvoyFilterOperationInvalid,
 }
 
-// routePatch is EnvoyFilter shop/routes, which patches the outbound HTTP
-// routes with the operation: the examples of MR711.
+// routePatch is EnvoyFilter shop/routes, which patches the outbound route
+// configurations with the operation: the examples of MR711.
 func routePatch(operation string) string {
 	return `apiVersion: networking.istio.io/v1alpha3
 kind: EnvoyFilter
 metadata: {name: routes, namespace: shop}
 spec:
   configPatches:
-  - applyTo: HTTP_ROUTE
+  - applyTo: ROUTE_CONFIGURATION
     match: {context: SIDECAR_OUTBOUND}
     patch:
       operation: ` + operation + `
-      value: {name: extra}
+      value: {virtual_hosts: [{name: extra, domains: [extra.example.com]}]}
 `
 }
 
+// appliedOperations are the operations Istio's EnvoyFilter code applies to
+// each applyTo (pilot/pkg/networking/core/envoyfilter: listener_patch.go,
+// rc_patch.go, cluster_patch.go, extension_configuration_patch.go); it
+// skips the others. MERGE_AND_REPLACE_LIST is a MERGE there.
+var appliedOperations = map[string][]string{
+	"LISTENER":            {"MERGE", "ADD", "REMOVE"},
+	"FILTER_CHAIN":        {"MERGE", "ADD", "REMOVE"},
+	"LISTENER_FILTER":     {"MERGE", "ADD", "REMOVE", "INSERT_BEFORE", "INSERT_AFTER", "INSERT_FIRST", "REPLACE"},
+	"NETWORK_FILTER":      {"MERGE", "ADD", "REMOVE", "INSERT_BEFORE", "INSERT_AFTER", "INSERT_FIRST", "REPLACE"},
+	"HTTP_FILTER":         {"MERGE", "ADD", "REMOVE", "INSERT_BEFORE", "INSERT_AFTER", "INSERT_FIRST", "REPLACE"},
+	"ROUTE_CONFIGURATION": {"MERGE"},
+	"VIRTUAL_HOST":        {"MERGE", "ADD", "REMOVE", "REPLACE"},
+	"HTTP_ROUTE":          {"MERGE", "ADD", "REMOVE", "INSERT_BEFORE", "INSERT_AFTER", "INSERT_FIRST"},
+	"CLUSTER":             {"MERGE", "ADD", "REMOVE"},
+	"EXTENSION_CONFIG":    {"ADD"},
+}
+
+// invalidOperation reports whether Istio skips the patch's operation for
+// what it applies to. Unknown targets and operations (and BOOTSTRAP, which
+// is deprecated) are left to validation.
 func invalidOperation(cp *spec.EnvoyConfigPatch) bool {
-	applyTo := strings.ToUpper(cp.ApplyTo.V)
-	routes := applyTo == "ROUTE_CONFIGURATION" || applyTo == "HTTP_ROUTE"
-	switch strings.ToUpper(cp.Patch.Operation.V) {
-	case "ADD", "REMOVE":
-		return routes
-	case "REPLACE":
-		return applyTo != "HTTP_FILTER" && applyTo != "NETWORK_FILTER" && applyTo != "VIRTUAL_HOST"
+	ops, ok := appliedOperations[strings.ToUpper(cp.ApplyTo.V)]
+	op := strings.ToUpper(cp.Patch.Operation.V)
+	if op == "MERGE_AND_REPLACE_LIST" {
+		op = "MERGE"
+	}
+	switch op {
+	case "MERGE", "ADD", "REMOVE", "INSERT_BEFORE", "INSERT_AFTER", "INSERT_FIRST", "REPLACE":
+		return ok && !slices.Contains(ops, op)
 	}
 	return false
 }

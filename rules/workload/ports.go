@@ -23,24 +23,27 @@ var knownProtocols = map[string]bool{
 var wellKnownTCPPorts = map[int64]bool{25: true, 53: true, 3306: true, 27017: true}
 
 // portProtocol returns the protocol Istio reads from a Service port, or ""
-// when it cannot tell (Istio then sniffs the protocol).
+// when it cannot tell (Istio then sniffs the protocol), as ConvertProtocol
+// (pkg/config/kube/conversion.go) does: appProtocol, when set, stands for
+// the name, prefix and all, and the well-known ports are TCP whenever
+// neither gives a protocol.
 func portProtocol(p spec.ServicePort) string {
 	if strings.EqualFold(p.Protocol.V, "UDP") {
 		return "udp"
 	}
-	if a := strings.ToLower(p.AppProtocol.V); a != "" {
+	name := p.Name.V
+	if a := p.AppProtocol.V; a != "" {
+		name = a
 		switch a {
 		case "kubernetes.io/h2c":
 			return "http2"
-		case "kubernetes.io/ws", "kubernetes.io/wss":
+		case "kubernetes.io/ws":
 			return "http"
+		case "kubernetes.io/wss":
+			return "https"
 		}
-		if knownProtocols[a] {
-			return a
-		}
-		return ""
 	}
-	name := strings.ToLower(p.Name.V)
+	name = strings.ToLower(name)
 	prefix, _, _ := strings.Cut(name, "-")
 	if strings.HasPrefix(name, "grpc-web") {
 		prefix = "grpc-web"
@@ -68,9 +71,10 @@ var PortProtocolUnknown = &rules.Rule{
 	Summary: "service port name and appProtocol do not tell Istio the protocol",
 	Doc: `Istio reads a Service port's protocol from ` + "`appProtocol`" + `, or else from the port name:
 ` + "`<protocol>[-<suffix>]`" + ` with protocol one of http, http2, https, grpc, grpc-web, tls, tcp, udp,
-mongo, mysql, redis. Otherwise it sniffs the protocol from the first bytes of each connection,
-which adds latency, fails for server-first protocols (MySQL, SMTP...) and loses HTTP features
-when the detection guesses TCP.
+mongo, mysql, redis (read the same way from ` + "`appProtocol`" + `). Ports 25, 53, 3306 and 27017 are
+TCP when neither gives a protocol. Otherwise it sniffs the protocol from the first bytes of each
+connection, which adds latency, fails for server-first protocols (MySQL, SMTP...) and loses HTTP
+features when the detection guesses TCP.
 
 Name the port ` + "`http-web`" + `, ` + "`grpc`" + `, ` + "`tcp-db`" + `... or set ` + "`appProtocol`" + `. Services of Istio's own
 installation are skipped.`,

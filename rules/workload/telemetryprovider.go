@@ -22,8 +22,10 @@ var TelemetryProviderUnknown = &rules.Rule{
 ` + "`extensionProviders`" + `, plus Istio's built-in ` + "`prometheus`" + `, ` + "`stackdriver`" + ` and ` + "`envoy`" + `) of a type that
 serves the section naming it: access log providers (` + "`envoyFileAccessLog`" + `, ` + "`envoyHttpAls`" + `,
 ` + "`envoyTcpAls`" + `, ` + "`envoyOtelAls`" + `) under ` + "`accessLogging`" + `, tracing providers (` + "`opentelemetry`" + `, ` + "`zipkin`" + `,
-` + "`datadog`" + `, ` + "`skywalking`" + `, …) under ` + "`tracing`" + `, ` + "`prometheus`" + ` under ` + "`metrics`" + ` (` + "`stackdriver`" + ` serves all
-three). Istio skips any other name without an error (it matches names regardless of case): the
+` + "`datadog`" + `, ` + "`skywalking`" + `) under ` + "`tracing`" + `, ` + "`prometheus`" + ` under ` + "`metrics`" + `. The types
+` + "`stackdriver`" + ` (the built-in provider of that name included), ` + "`opencensus`" + ` and ` + "`lightstep`" + ` serve
+nothing: MeshConfig still accepts them, but Istio no longer builds any configuration for them.
+Istio skips any other name without an error (it matches names regardless of case): the
 logs, traces or metrics the entry was written for are never produced. A ` + "`tracing`" + ` entry also uses
 only its first provider.
 
@@ -63,10 +65,19 @@ spec:
 // networking/core/tracing.go) and metrics (buildHTTPTelemetryFilter).
 // Stackdriver serves all three.
 var providerUses = map[string][]string{
-	"accessLogging": {"envoy_file_access_log", "envoy_http_als", "envoy_tcp_als", "envoy_otel_als", "stackdriver"},
-	"tracing":       {"zipkin", "lightstep", "datadog", "stackdriver", "opencensus", "skywalking", "opentelemetry"},
-	"metrics":       {"prometheus", "stackdriver"},
+	"accessLogging": {"envoy_file_access_log", "envoy_http_als", "envoy_tcp_als", "envoy_otel_als"},
+	"tracing":       {"zipkin", "datadog", "skywalking", "opentelemetry"},
+	"metrics":       {"prometheus"},
 }
+
+// retiredTypes are provider types MeshConfig still accepts but for which
+// Istio builds nothing in any section: telemetryAccessLog
+// (pilot/pkg/model/telemetry_logging.go) returns no access log for
+// stackdriver, buildHTTPTelemetryFilter and buildTCPTelemetryFilter
+// (telemetry.go) build metrics for prometheus only, and
+// configureFromProviderConfig (pilot/pkg/networking/core/tracing.go)
+// configures no tracer for stackdriver, opencensus or lightstep.
+var retiredTypes = map[string]bool{"stackdriver": true, "opencensus": true, "lightstep": true}
 
 // providerWhat says what a section's providers do, for messages.
 var providerWhat = map[string]string{
@@ -111,6 +122,9 @@ func checkProviders(p *rules.Pass, m config.Mesh, t *graph.Telemetry, where, sec
 		case !ok && m.ProvidersKnown:
 			p.Reportf(t.Obj, at, "%s.providers[%d] of Telemetry %s/%s names %q, which is not an extension provider of the mesh (it has %s): Istio skips it, and this entry produces no %s",
 				where, j, t.Namespace(), t.Name(), name, quoteAll(m.ProviderNames()), providerWhat[section])
+		case ok && retiredTypes[prov.Type]:
+			p.Reportf(t.Obj, at, "%s.providers[%d] of Telemetry %s/%s names %q, a provider of type %s, which Istio no longer implements: it produces no %s",
+				where, j, t.Namespace(), t.Name(), name, prov.TypeName(), providerWhat[section])
 		case ok && !slices.Contains(providerUses[section], prov.Type):
 			p.Reportf(t.Obj, at, "%s.providers[%d] of Telemetry %s/%s names %q, a provider of type %s, which cannot serve %s: Istio skips it here",
 				where, j, t.Namespace(), t.Name(), name, prov.TypeName(), section)

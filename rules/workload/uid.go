@@ -17,8 +17,10 @@ that the proxy's own connections are not redirected to itself. An application co
 as 1337 bypasses the mesh the same way: its outbound traffic gets no mTLS, no routing and no
 policy.
 
-Run the application as another user. Pod templates labelled ` + "`istio`" + ` or ` + "`release: istio`" + ` (Istio's
-own components) and the ` + "`istio-proxy`" + ` container are skipped.`,
+Run the application as another user. A pod-level ` + "`runAsUser: 1337`" + ` is reported when some
+application container inherits it, not when each sets its own. Pod templates labelled
+` + "`istio`" + ` or ` + "`release: istio`" + ` (Istio's own components) and the ` + "`istio-proxy`" + ` container are
+skipped.`,
 	Bad:      webRunAsUser("1337"),
 	Good:     webRunAsUser("1000"),
 	Severity: rules.Warning,
@@ -58,13 +60,13 @@ func runApplicationUID1337(p *rules.Pass) error {
 			continue
 		}
 		ps := w.Spec.Spec
-		if sc := ps.SecurityContext; sc != nil && sc.RunAsUser.Set && sc.RunAsUser.V == 1337 {
+		if sc := ps.SecurityContext; sc != nil && sc.RunAsUser.Set && sc.RunAsUser.V == 1337 && inheritsUser(ps) {
 			p.Reportf(w.Obj, sc.RunAsUser.Loc, "the pods of %s %s/%s run as user ID 1337, the proxy's: their traffic bypasses the sidecar; run them as another user", w.KindName(), w.Namespace(), w.Name())
 		}
 		for _, cs := range [...][]spec.Container{ps.InitContainers, ps.Containers} {
 			for i := range cs {
 				c := &cs[i]
-				if c.Name.V == "istio-proxy" || c.Name.V == "istio-operator" {
+				if skippedContainer(c.Name.V) {
 					continue
 				}
 				if sc := c.SecurityContext; sc != nil && sc.RunAsUser.Set && sc.RunAsUser.V == 1337 {
@@ -74,4 +76,29 @@ func runApplicationUID1337(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// inheritsUser reports whether an application container of the pod runs
+// as the pod's user: a container's own runAsUser takes precedence over the
+// pod's (PodSecurityContext.RunAsUser), and the injector gives its
+// containers their own.
+func inheritsUser(ps spec.PodSpec) bool {
+	for _, cs := range [...][]spec.Container{ps.InitContainers, ps.Containers} {
+		for i := range cs {
+			c := &cs[i]
+			if skippedContainer(c.Name.V) {
+				continue
+			}
+			if sc := c.SecurityContext; sc == nil || !sc.RunAsUser.Set {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// skippedContainer reports whether the rule leaves a container alone:
+// Istio's own, which run as 1337 by design.
+func skippedContainer(name string) bool {
+	return name == "istio-proxy" || name == "istio-operator"
 }
