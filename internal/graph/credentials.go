@@ -28,19 +28,43 @@ type CredentialRef struct {
 	// Skip is true for forms meshlint does not resolve (SDS URLs such as
 	// "kubernetes-gateway://ns/name" or "sds://...").
 	Skip bool
+	// Foreign is true when Namespace is not the gateway pod's: istiod
+	// never gives a gateway such a Secret, whatever the RBAC
+	// (filterAuthorizedResources in pilot/pkg/xds/sds.go only serves a
+	// "kubernetes://" Secret of the proxy's own namespace).
+	Foreign bool
 }
 
 // ResolveCredential resolves a credentialName as Istio does for a gateway
-// pod of namespace podNS: "name" is a Secret of the pod's namespace and
-// "ns/name" a Secret of namespace ns.
+// pod of namespace podNS (credentials.ParseResourceName): "name" is a
+// Secret of the pod's namespace and "ns/name" a Secret of namespace ns,
+// with or without the "kubernetes://" prefix Istio adds itself.
 func ResolveCredential(credentialName, podNS string) CredentialRef {
+	credentialName = strings.TrimPrefix(credentialName, "kubernetes://")
 	if strings.Contains(credentialName, "://") {
 		return CredentialRef{Skip: true}
 	}
 	if ns, name, ok := strings.Cut(credentialName, "/"); ok {
-		return CredentialRef{Namespace: ns, Name: name}
+		return CredentialRef{Namespace: ns, Name: name, Foreign: ns != podNS}
 	}
 	return CredentialRef{Namespace: podNS, Name: credentialName}
+}
+
+// CAKey returns the key Istio reads a CA certificate from in the Secret,
+// as ExtractRoot (pilot/pkg/credentials/kube) picks it: "cacert" when it
+// holds data, else "ca.crt". problem says why neither can be read.
+func (s *Secret) CAKey() (key, problem string) {
+	for _, k := range caKeys {
+		if s.hasData(k) {
+			return k, ""
+		}
+	}
+	for _, k := range caKeys {
+		if s.Has(k) {
+			return "", k + " is empty or not valid base64"
+		}
+	}
+	return "", fmt.Sprintf("it has neither cacert nor ca.crt (keys: %s)", keyList(s.Keys()))
 }
 
 // CheckTLSCredential reports why Istio cannot serve the Secret as a TLS

@@ -27,9 +27,9 @@ through a wildcard in its leftmost label (` + "`*.example.com`" + ` names ` + "`
 server (` + "`*.example.com`" + `) is named only by the same wildcard: a certificate for some of its
 names leaves the others out. The host ` + "`*`" + ` is not checked.
 
-Only certificates the input holds are checked: a Secret that is missing or cannot be served is
-MR213's. Issue the certificate for the server's hosts, or move the hosts it does not name to a
-server with a certificate that does.`,
+Only certificates the input holds are checked: a Secret that is missing, cannot be served or
+is not in the gateway pods' namespace is MR213's. Issue the certificate for the server's
+hosts, or move the hosts it does not name to a server with a certificate that does.`,
 	Bad: certHostsExample(`  # A certificate for shop.example.com only.
   tls.crt: |
     -----BEGIN CERTIFICATE-----
@@ -109,8 +109,8 @@ func runGatewayCertificateHostMismatch(p *rules.Pass) error {
 // not name.
 func checkCertificateHosts(p *rules.Pass, gw *graph.Gateway, s *spec.Server, cn spec.Str, podNS string) {
 	ref := graph.ResolveCredential(cn.V, podNS)
-	if ref.Skip || ref.Name == "" {
-		return
+	if ref.Skip || ref.Name == "" || ref.Foreign {
+		return // istiod serves no Secret of another namespace (MR213)
 	}
 	sec := p.Graph.FindSecret(ref.Namespace, ref.Name)
 	if sec == nil {

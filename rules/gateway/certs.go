@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"strings"
+
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/spec"
@@ -19,6 +21,10 @@ files), browsers that speak HTTP/2 reuse one connection for every host the certi
 A request for a host of the second Gateway then arrives on the filter chain of the first, whose
 routes do not know it, and gets 404 (Envoy cannot tell the servers apart once the connection
 is established).
+
+Only servers that terminate TLS (modes ` + "`SIMPLE`" + `, ` + "`MUTUAL`" + ` and ` + "`OPTIONAL_MUTUAL`" + `) present a
+certificate: Istio ignores the certificates that a passthrough server, or an HTTP server that
+only redirects, names (MR016).
 
 Only servers on the same port (and bind address) are compared: browsers reuse a connection
 only for the address and port it was opened to (istioctl analyze, IST0138, ignores the port).
@@ -69,8 +75,17 @@ type certRef struct {
 	loc spec.Loc
 }
 
+// certRefs lists the certificates server s presents. Only the servers
+// that terminate TLS present one: Istio ignores the certificates of a
+// passthrough server (an unset mode is PASSTHROUGH), and of an HTTP server
+// whose tls only redirects.
 func certRefs(s *spec.Server) []certRef {
-	if s.TLS == nil {
+	if s.TLS == nil || kindOf(s) != tlsServer {
+		return nil
+	}
+	switch strings.ToUpper(s.TLS.Mode.V) {
+	case "SIMPLE", "MUTUAL", "OPTIONAL_MUTUAL":
+	default:
 		return nil
 	}
 	var out []certRef

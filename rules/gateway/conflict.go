@@ -10,9 +10,10 @@ import (
 	"github.com/meshlint/meshlint/rules"
 )
 
-// GatewayServerConflict reports servers of different Gateways on the same
-// pods, port and bind address that Istio cannot merge: TLS servers that
-// declare the same host, and servers of kinds that cannot share a port.
+// GatewayServerConflict reports servers on the same pods, port and bind
+// address that Istio cannot merge, of different Gateways or of one: TLS
+// servers that declare the same host, and servers of kinds that cannot
+// share a port.
 var GatewayServerConflict = &rules.Rule{
 	ID:      "MR214",
 	Name:    "gateway-server-conflict",
@@ -31,7 +32,13 @@ Istio keeps the server of the oldest Gateway and drops the other, with its certi
 routes, so which one serves depends on creation order. A plaintext and a TLS server do not fit
 either: Istio drops the TLS server when the plaintext one's Gateway is older.
 
-Declare a host once per port, in one Gateway, keep plaintext TCP servers on ports of their own,
+The servers of one Gateway are merged in order, so there the later server is the one dropped:
+a TLS server that declares a host an earlier TLS server of the port declares (compared as
+Istio's merge compares them: as written, with ` + "`./`" + ` and ` + "`*/`" + ` resolved), and a server that
+cannot merge with the first plaintext server of the port (a plaintext server after TLS servers
+only is kept beside them).
+
+Declare a host once per port, in one server, keep plaintext TCP servers on ports of their own,
 or move one server to another port or gateway deployment.
 
 Plain HTTP servers that declare the same host are merged into one route table without dropping
@@ -120,6 +127,7 @@ func runGatewayServerConflict(p *rules.Pass) error {
 	others := rules.Distinct(p, g.Gateways)
 	copies := rules.CopiesOf(p, g.Gateways)
 	for _, a := range g.Gateways {
+		checkOwnServers(p, a)
 		for i := range a.Spec.Servers {
 			sa := &a.Spec.Servers[i]
 			if sa.Port == nil {
@@ -201,4 +209,100 @@ func checkKindConflict(p *rules.Pass, gws []*graph.Gateway, copies rules.Copies[
 			return
 		}
 	}
+}
+
+// checkOwnServers reports the servers of one Gateway that Istio drops in
+// favour of an earlier server of the same Gateway. mergeGateways takes a
+// Gateway's servers in order, so which one survives is known: a TLS server
+// whose host an earlier TLS server on the port declares (CheckDuplicates),
+// and a server that cannot merge with the first plaintext server of the
+// port (canMergeProtocols). A plaintext server after TLS servers only is
+// kept beside them.
+func checkOwnServers(p *rules.Pass, gw *graph.Gateway) {
+	type listener struct {
+		number int64
+		bind   string
+	}
+	type state struct {
+		seen     bool
+		plain    int            // index of the first plaintext server, or -1
+		tlsHosts map[string]int // host → index of the TLS server declaring it
+	}
+	states := map[listener]*state{}
+	servers := gw.Spec.Servers
+	for i := range servers {
+		s := &servers[i]
+		if s.Port == nil {
+			continue
+		}
+		key := listener{s.Port.Number.V, s.Bind.V}
+		st := states[key]
+		if st == nil {
+			st = &state{plain: -1, tlsHosts: map[string]int{}}
+			states[key] = st
+		}
+		k := kindOf(s)
+		if k == tlsServer && reportOwnDuplicateHost(p, gw, i, st.tlsHosts) {
+			continue
+		}
+		if !st.seen {
+			st.seen = true
+			if k != tlsServer {
+				st.plain = i
+			}
+			continue
+		}
+		if st.plain < 0 {
+			if k != tlsServer {
+				st.plain = i
+			}
+			continue
+		}
+		first := &servers[st.plain]
+		if kp := kindOf(first); kp == httpServer && k == httpServer {
+			continue
+		}
+		p.Reportf(gw.Obj, portLoc(s), "port %d: this %s server cannot share the port with the %s server servers[%d] of this Gateway: Istio keeps the earlier server and drops this one",
+			s.Port.Number.V, k, kindOf(first), st.plain).
+			Relate(gw.Obj, portLoc(first), "the earlier server")
+	}
+}
+
+// reportOwnDuplicateHost reports the first host of TLS server i of gw that
+// an earlier TLS server of the port declares, and returns true when there
+// is one: Istio then drops the whole server. Otherwise it records the
+// server's hosts in known. Hosts compare as mergeGateways compares them,
+// as written once "./" and "*/" are resolved (sanitizeServerHostNamespace).
+func reportOwnDuplicateHost(p *rules.Pass, gw *graph.Gateway, i int, known map[string]int) bool {
+	s := &gw.Spec.Servers[i]
+	for _, h := range s.Hosts {
+		name := mergedHost(h.V, gw.Namespace())
+		j, dup := known[name]
+		if !dup {
+			continue
+		}
+		f := p.Reportf(gw.Obj, h.Loc, "host %q on port %d is also declared by servers[%d] of this Gateway: Istio keeps the earlier server and drops this one, with all its hosts",
+			name, s.Port.Number.V, j)
+		for _, hb := range gw.Spec.Servers[j].Hosts {
+			if mergedHost(hb.V, gw.Namespace()) == name {
+				f.Relate(gw.Obj, hb.Loc, "the same host and port")
+				break
+			}
+		}
+		return true
+	}
+	for _, h := range s.Hosts {
+		known[mergedHost(h.V, gw.Namespace())] = i
+	}
+	return false
+}
+
+// mergedHost is server host h of a Gateway of namespace ns as Istio's
+// gateway merge sees it: "./h" is "ns/h", and "*/h" is "h".
+func mergedHost(h, ns string) string {
+	sc := host.ParseScoped(h, ns)
+	if sc.Namespace == "*" {
+		return sc.Host
+	}
+	return sc.Namespace + "/" + sc.Host
 }

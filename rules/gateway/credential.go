@@ -20,14 +20,18 @@ var GatewayCredentialInvalid = &rules.Rule{
 	Name:    "gateway-credential-invalid",
 	Summary: "gateway server credentialName names a Secret that is missing, holds no usable certificate, or holds an expired one",
 	Doc: `A Gateway server with ` + "`tls.credentialName`" + ` serves the certificate of that Secret, read from
-the namespace of the gateway pods (not the Gateway's), or from namespace ` + "`ns`" + ` for
-` + "`ns/name`" + `; ` + "`credentialNames`" + ` lists one or two such Secrets (an RSA and an ECDSA
-certificate). Istio needs ` + "`tls.crt`" + ` and ` + "`tls.key`" + ` (or ` + "`cert`" + ` and ` + "`key`" + `), a certificate that parses
-and the private key that goes with it. For ` + "`MUTUAL`" + ` and ` + "`OPTIONAL_MUTUAL`" + ` modes it also needs a CA
-certificate: from ` + "`caCertCredentialName`" + ` when set (a Secret, or ` + "`configmap://ns/name`" + `), else from
-the first Secret (key ` + "`ca.crt`" + ` or ` + "`cacert`" + `) or a Secret named ` + "`<name>-cacert`" + `. Otherwise Envoy
-cannot load the certificate, and TLS handshakes fail for the server's hosts. Create the Secret
-in the gateway pods' namespace, or fix its keys.
+the namespace of the gateway pods (not the Gateway's); ` + "`credentialNames`" + ` lists one or two such
+Secrets (an RSA and an ECDSA certificate). The ` + "`ns/name`" + ` form only works for that namespace:
+istiod gives a gateway no Secret of another namespace, whatever the RBAC. Istio needs ` + "`tls.crt`" + `
+and ` + "`tls.key`" + ` (or ` + "`cert`" + ` and ` + "`key`" + `), a certificate that parses and the private key that goes with
+it. For ` + "`MUTUAL`" + ` and ` + "`OPTIONAL_MUTUAL`" + ` modes it also needs a CA certificate (key ` + "`cacert`" + ` or
+` + "`ca.crt`" + `): from ` + "`caCertCredentialName`" + ` when set, else from a Secret named ` + "`<name>-cacert`" + ` when
+it exists, else from the first Secret itself. ` + "`caCertCredentialName`" + ` is ` + "`configmap://ns/name`" + ` for a
+ConfigMap, or a Secret whose name must end in ` + "`-cacert`" + `: istiod reads the CA of Secret
+` + "`client-ca`" + ` for ` + "`client-ca-cacert`" + ` (or of Secret ` + "`client-ca-cacert`" + ` when it exists), but reads
+a name without the suffix as a certificate and key, and the server then has no CA. Otherwise
+Envoy cannot load the certificate, and TLS handshakes fail for the server's hosts. Create the
+Secret in the gateway pods' namespace, or fix its keys.
 
 A certificate that has expired, or is not valid yet, is reported as a warning with its own
 message: istiod checks the dates when it sends the Secret to the gateway (pilot's SDS), but
@@ -117,6 +121,11 @@ func checkServedCredential(p *rules.Pass, gw *graph.Gateway, cn spec.Str, podNS 
 	if ref.Skip || ref.Name == "" {
 		return
 	}
+	if ref.Foreign {
+		p.Reportf(gw.Obj, cn.Loc, "credentialName %q: Secret %s/%s is not in namespace %s of the gateway pods, and istiod only gives a gateway the Secrets of its own namespace: the server has no certificate",
+			cn.V, ref.Namespace, ref.Name, podNS)
+		return
+	}
 	sec := g.FindSecret(ref.Namespace, ref.Name)
 	if sec == nil {
 		if g.Mesh.ClosedWorld || g.HasKind(kinds.Secret, ref.Namespace) {
@@ -143,10 +152,26 @@ func checkServedCredential(p *rules.Pass, gw *graph.Gateway, cn spec.Str, podNS 
 	f.AtMost(rules.Warning)
 }
 
+// caSuffix ends the names of the SDS resources istiod serves as CA
+// certificates only (SdsCaSuffix).
+const caSuffix = "-cacert"
+
+// caSecret finds the Secret istiod reads the CA certificate of SDS
+// resource name (which ends in -cacert) from, as GetCaCert does: the
+// Secret of that name, else the one without the suffix. It returns nil
+// when the input holds neither.
+func caSecret(g *graph.Graph, ns, name string) *graph.Secret {
+	if sec := g.FindSecret(ns, name); sec != nil {
+		return sec
+	}
+	return g.FindSecret(ns, strings.TrimSuffix(name, caSuffix))
+}
+
 // checkCACredential reports a MUTUAL server whose CA certificate the
 // gateway cannot read. Istio takes it from caCertCredentialName when set,
-// else from the first served Secret: its ca.crt or cacert key, or the
-// Secret <name>-cacert (ApplyCredentialSDSToServerCommonTLSContext).
+// else from resource <first>-cacert: the Secret of that name when it
+// exists, else the first served Secret itself, whose cacert or ca.crt key
+// it reads (ApplyCredentialSDSToServerCommonTLSContext, GetCaCert).
 func checkCACredential(p *rules.Pass, gw *graph.Gateway, tls *spec.ServerTLS, first spec.Str, podNS string) {
 	g := p.Graph
 	if ca := tls.CaCertCredentialName; ca.V != "" {
@@ -154,14 +179,22 @@ func checkCACredential(p *rules.Pass, gw *graph.Gateway, tls *spec.ServerTLS, fi
 		return
 	}
 	ref := graph.ResolveCredential(first.V, podNS)
-	if ref.Skip || ref.Name == "" {
-		return
+	if ref.Skip || ref.Name == "" || ref.Foreign {
+		return // a foreign Secret is reported as such
 	}
 	sec := g.FindSecret(ref.Namespace, ref.Name)
 	if sec == nil || sec.ServedCertificate() == nil {
 		return // a Secret that is missing or cannot be served is reported as such
 	}
-	if sec.Has("ca.crt") || sec.Has("cacert") || g.FindSecret(ref.Namespace, ref.Name+"-cacert") != nil {
+	if own := g.FindSecret(ref.Namespace, ref.Name+caSuffix); own != nil {
+		if _, why := own.CAKey(); why != "" {
+			p.Reportf(gw.Obj, first.Loc, "credentialName %q: Secret %s/%s%s, which Istio reads the CA certificate of MUTUAL mode from instead of %s, holds none: %s",
+				first.V, ref.Namespace, ref.Name, caSuffix, ref.Name, why).
+				Relate(own.Obj, own.Obj.NameLoc, "the CA Secret")
+		}
+		return
+	}
+	if _, why := sec.CAKey(); why == "" {
 		return
 	}
 	p.Reportf(gw.Obj, first.Loc, "credentialName %q: Secret %s/%s cannot be served: MUTUAL mode needs a CA certificate (key ca.crt or cacert, or a Secret %s-cacert, or caCertCredentialName)",
@@ -171,15 +204,19 @@ func checkCACredential(p *rules.Pass, gw *graph.Gateway, tls *spec.ServerTLS, fi
 
 // checkCACertCredentialName reports a caCertCredentialName that names no
 // Secret or ConfigMap of the input, or one without a CA certificate. Its
-// forms (credentials.ToResourceName): "configmap://ns/name" for a
-// ConfigMap, else a Secret named as credentialName names one.
+// forms (credentials.ToResourceName, ParseResourceName): "configmap://ns/name"
+// for a ConfigMap, else a Secret named as credentialName names one, which
+// istiod serves as a CA only when its name ends in -cacert (SecretGen.generate
+// reads any other as a certificate and key).
 func checkCACertCredentialName(p *rules.Pass, gw *graph.Gateway, ca spec.Str, podNS string) {
 	g := p.Graph
 	if rest, ok := strings.CutPrefix(ca.V, "configmap://"); ok {
 		ns, name, found := strings.Cut(rest, "/")
-		if !found {
-			ns, name = podNS, rest
+		if !found || ns == "" || name == "" {
+			p.Reportf(gw.Obj, ca.Loc, "caCertCredentialName %q: a configmap:// reference needs a namespace and a name (configmap://namespace/name); istiod cannot parse it, and MUTUAL mode has no CA certificate to verify clients with", ca.V)
+			return
 		}
+		name = strings.TrimSuffix(name, caSuffix) // GetConfigMapCaCert
 		cm := g.FindConfigMap(ns, name)
 		if cm == nil {
 			if g.Mesh.ClosedWorld || g.HasKind(kinds.ConfigMap, ns) {
@@ -193,19 +230,30 @@ func checkCACertCredentialName(p *rules.Pass, gw *graph.Gateway, ca spec.Str, po
 		}
 		return
 	}
-	ref := graph.ResolveCredential(strings.TrimPrefix(ca.V, "kubernetes://"), podNS)
+	ref := graph.ResolveCredential(ca.V, podNS)
 	if ref.Skip || ref.Name == "" {
 		return
 	}
-	sec := g.FindSecret(ref.Namespace, ref.Name)
+	if ref.Foreign {
+		p.Reportf(gw.Obj, ca.Loc, "caCertCredentialName %q: Secret %s/%s is not in namespace %s of the gateway pods, and istiod only gives a gateway the Secrets of its own namespace: MUTUAL mode has no CA certificate to verify clients with",
+			ca.V, ref.Namespace, ref.Name, podNS)
+		return
+	}
+	if !strings.HasSuffix(ref.Name, caSuffix) {
+		p.Reportf(gw.Obj, ca.Loc, "caCertCredentialName %q: istiod serves a Secret as a CA certificate only when the name ends in %s, and reads Secret %s/%s as a certificate and private key instead: MUTUAL mode has no CA certificate to verify clients with; write %q, which reads the CA of Secret %s",
+			ca.V, caSuffix, ref.Namespace, ref.Name, ca.V+caSuffix, ref.Name)
+		return
+	}
+	sec := caSecret(g, ref.Namespace, ref.Name)
 	if sec == nil {
 		if g.Mesh.ClosedWorld || g.HasKind(kinds.Secret, ref.Namespace) {
-			p.Reportf(gw.Obj, ca.Loc, "caCertCredentialName %q: no Secret %s/%s: MUTUAL mode has no CA certificate to verify clients with", ca.V, ref.Namespace, ref.Name)
+			p.Reportf(gw.Obj, ca.Loc, "caCertCredentialName %q: no Secret %s/%s or %s/%s: MUTUAL mode has no CA certificate to verify clients with",
+				ca.V, ref.Namespace, ref.Name, ref.Namespace, strings.TrimSuffix(ref.Name, caSuffix))
 		}
 		return
 	}
-	if !sec.Has("ca.crt") && !sec.Has("cacert") {
-		p.Reportf(gw.Obj, ca.Loc, "caCertCredentialName %q: Secret %s/%s holds no CA certificate (key ca.crt or cacert)", ca.V, ref.Namespace, ref.Name).
+	if _, why := sec.CAKey(); why != "" {
+		p.Reportf(gw.Obj, ca.Loc, "caCertCredentialName %q: Secret %s/%s holds no CA certificate (key ca.crt or cacert): %s", ca.V, ref.Namespace, sec.Name(), why).
 			Relate(sec.Obj, sec.Obj.NameLoc, "the Secret")
 	}
 }

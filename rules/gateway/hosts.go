@@ -30,6 +30,13 @@ entirely and requests get 404 (istioctl analyze reports this as IST0132); the fi
 finding is at each host that is served nowhere: its routes are dead at the ingress. Hosts of a
 VirtualService that is also bound to ` + "`mesh`" + ` are served by the sidecars and are not reported.
 
+A Gateway also ignores a bound VirtualService that is not exported to the namespace of its
+gateway pods: Istio looks the VirtualServices of a Gateway up from there. A VirtualService of
+an application namespace with ` + "`exportTo: [.]`" + ` (or under a mesh-wide
+` + "`defaultVirtualServiceExportTo: [.]`" + `) never reaches an ingress gateway of ` + "`istio-system`" + `. When the
+input holds no pods of the Gateway, its own namespace stands for theirs. Add the gateway pods'
+namespace to ` + "`exportTo`" + `.
+
 Fix the host, add it to a server of the Gateway, or widen the server host's namespace part
 (for example from ` + "`./shop.example.com`" + ` to ` + "`*/shop.example.com`" + ` or to the VirtualService's namespace).
 
@@ -62,6 +69,9 @@ func runVSHostNotInGateway(p *rules.Pass) error {
 			if ref.Mesh || gw == nil {
 				open = true
 				continue
+			}
+			if hiddenFromGateway(p, vs, ref) {
+				continue // the Gateway does not see it: no host is served there
 			}
 			bound = append(bound, gw)
 			matched := false
@@ -123,6 +133,42 @@ func runVSHostNotInGateway(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// hiddenFromGateway reports a VirtualService whose exportTo hides it from
+// the namespace of the gateway pods of the Gateway ref binds, and returns
+// true when it is hidden from all of them. Istio looks up the
+// VirtualServices of a Gateway from the gateway proxy's namespace
+// (PushContext.VirtualServicesForGateway); without the pods in the input,
+// the Gateway's own namespace stands for theirs, as the API reference
+// says.
+func hiddenFromGateway(p *rules.Pass, vs *graph.VirtualService, ref graph.GatewayRef) bool {
+	gw := ref.Gateway
+	namespaces, whose := gw.WorkloadNamespaces(), "the gateway pods"
+	if len(namespaces) == 0 {
+		namespaces, whose = []string{gw.Namespace()}, "the Gateway (the input holds none of its pods)"
+	}
+	var hidden []string
+	for _, ns := range namespaces {
+		if !graph.Visible(vs.ExportTo, vs.Namespace(), ns) {
+			hidden = append(hidden, ns)
+		}
+	}
+	if len(hidden) == 0 {
+		return false
+	}
+	what := fmt.Sprintf("exportTo (%s)", strings.Join(vs.ExportTo, ", "))
+	if len(vs.Spec.ExportTo) == 0 {
+		what = fmt.Sprintf("the mesh's defaultVirtualServiceExportTo (%s), which applies as it sets no exportTo,", strings.Join(vs.ExportTo, ", "))
+	}
+	label := "namespace " + hidden[0]
+	if len(hidden) > 1 {
+		label = "namespaces " + strings.Join(hidden, ", ")
+	}
+	p.Reportf(vs.Obj, ref.Written.Loc, "gateway %s never sees this VirtualService: its %s does not export it to %s of %s, so its routes are not programmed there",
+		gwName(ref), what, label, whose).
+		Relate(gw.Obj, gw.Obj.NameLoc, "Gateway %s/%s", gw.Namespace(), gw.Name())
+	return len(hidden) == len(namespaces)
 }
 
 // admitsHost reports whether a server of gw admits host h of a

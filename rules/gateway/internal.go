@@ -60,11 +60,26 @@ func runGatewayRefInternal(p *rules.Pass) error {
 		for _, s := range vs.Spec.Gateways {
 			check("", s)
 		}
+		// Istio resolves the gateways of tcp and tls match clauses as those
+		// of http ones (ResolveVirtualServiceShortnames).
+		matches := func(section string, i, j int, names []spec.Str) {
+			for _, s := range names {
+				check(fmt.Sprintf("%s[%d].match[%d]: ", section, i, j), s)
+			}
+		}
 		for i, r := range vs.Spec.HTTP {
 			for j, m := range r.Match {
-				for _, s := range m.Gateways {
-					check(fmt.Sprintf("http[%d].match[%d]: ", i, j), s)
-				}
+				matches("http", i, j, m.Gateways)
+			}
+		}
+		for i, r := range vs.Spec.TCP {
+			for j, m := range r.Match {
+				matches("tcp", i, j, m.Gateways)
+			}
+		}
+		for i, r := range vs.Spec.TLS {
+			for j, m := range r.Match {
+				matches("tls", i, j, m.Gateways)
 			}
 		}
 	}
