@@ -15,8 +15,38 @@ import (
 // them, since gateway deployments usually run in one of the two. Sidecars in
 // other namespaces that import a VirtualService exported to them are not
 // listed: each of them has its own lookup.
-func (g *Graph) ProxyNamespaces(vs *VirtualService) []string {
+//
+// A delegate (a VirtualService without hosts) is applied by the proxies of
+// the VirtualServices that delegate to it, whose routes take its own
+// (Istio's mergeVirtualServices): their namespaces are listed, and the
+// delegate's own namespace only when no VirtualService of the input
+// delegates to it. ds is g.Delegations(), which callers asking about many
+// VirtualServices list once.
+func (g *Graph) ProxyNamespaces(vs *VirtualService, ds []Delegation) []string {
 	set := map[string]bool{}
+	if len(vs.Spec.Hosts) == 0 {
+		for _, d := range ds {
+			if d.Delegate == vs {
+				g.addProxyNamespaces(set, d.Root)
+			}
+		}
+	}
+	if len(set) == 0 {
+		g.addProxyNamespaces(set, vs)
+	}
+	out := make([]string, 0, len(set))
+	for ns := range set {
+		if ns != "" {
+			out = append(out, ns)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// addProxyNamespaces adds to set the namespaces of the proxies that apply
+// the routes of vs itself, as ProxyNamespaces lists them.
+func (g *Graph) addProxyNamespaces(set map[string]bool, vs *VirtualService) {
 	if len(vs.Gateways) == 0 {
 		set[vs.Namespace()] = true
 	}
@@ -33,14 +63,6 @@ func (g *Graph) ProxyNamespaces(vs *VirtualService) []string {
 			set[g.Mesh.RootNamespace] = true
 		}
 	}
-	out := make([]string, 0, len(set))
-	for ns := range set {
-		if ns != "" {
-			out = append(out, ns)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // DestinationRulesNaming returns every DestinationRule whose host covers

@@ -4,6 +4,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/netpol"
+	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -21,7 +22,13 @@ such a peer, and so on. The rule evaluates the policy alone with the connectivit
 so any spelling is recognized, and says whether external addresses are allowed too.
 
 If the namespace really must be open, delete the policy: that is what it amounts to. Otherwise
-turn it into a default deny (no rules) and allow the peers each workload needs.`,
+turn it into a default deny (no rules) and allow the peers each workload needs.
+
+The rule stays quiet for a direction in which a policy of the baseline tier (the
+BaselineAdminNetworkPolicy, a Baseline ClusterNetworkPolicy) applies to the namespace's pods:
+the baseline decides only for pods that no NetworkPolicy isolates, so there an allow-all
+policy is how the namespace overrides the cluster's default, and deleting it would change what
+gets through.`,
 	Bad: `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: default, namespace: shop}
@@ -41,8 +48,8 @@ spec:
     - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}
 `,
 	Severity: rules.Warning,
-	Inputs:   []kinds.Kind{kinds.NetworkPolicy, kinds.Namespace},
-	Deps:     rules.DepNone,
+	Inputs:   []kinds.Kind{kinds.NetworkPolicy, kinds.Namespace, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy},
+	Deps:     rules.DepCLS,
 	Run:      runDefaultAllowsAll,
 }
 
@@ -58,7 +65,7 @@ func runDefaultAllowsAll(p *rules.Pass) error {
 		subject := netpol.AnyPodIn(np.Namespace())
 		external := netpol.ExternalEndpoint(netpol.AllIPs)
 		for _, d := range []direction{ingress, egress} {
-			if !d.Isolates(np) || len(d.Rules(np)) == 0 {
+			if !d.Isolates(np) || len(d.Rules(np)) == 0 || baselined(p.Graph, np.Namespace(), d) {
 				continue
 			}
 			var pods, ext netpol.Set
@@ -83,6 +90,48 @@ func runDefaultAllowsAll(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// baselined reports whether a policy of the baseline tier (the
+// BaselineAdminNetworkPolicy, a Baseline ClusterNetworkPolicy) with rules
+// for direction d may select pods of namespace ns. The baseline applies
+// only to the pods that no NetworkPolicy isolates, so an allow-all policy
+// there is how a namespace opts out of it, not a no-op: deleting it would
+// hand its pods back to the baseline. Its subject's pod selector is not
+// read: the policy under test selects every pod, those included.
+func baselined(g *graph.Graph, ns string, d direction) bool {
+	var labels map[string]string
+	if n := g.Namespaces[ns]; n != nil {
+		labels = n.Labels
+	}
+	selects := func(s spec.AdminSubject) bool {
+		switch {
+		case s.Namespaces != nil && s.Pods == nil:
+			return graph.Selector(s.Namespaces).Matches(labels)
+		case s.Pods != nil && s.Namespaces == nil:
+			return graph.Selector(s.Pods.NamespaceSelector).Matches(labels)
+		}
+		return false // the API server rejects it; the engine ignores it
+	}
+	for _, b := range g.BaselineAdminNetworkPolicies {
+		n := len(b.Spec.Ingress)
+		if d.Name == "egress" {
+			n = len(b.Spec.Egress)
+		}
+		if n > 0 && selects(b.Spec.Subject) {
+			return true
+		}
+	}
+	for _, c := range g.ClusterNetworkPolicies {
+		n := len(c.Spec.Ingress)
+		if d.Name == "egress" {
+			n = len(c.Spec.Egress)
+		}
+		if c.Baseline() && n > 0 && selects(c.Spec.Subject) {
+			return true
+		}
+	}
+	return false
 }
 
 func reportAllowsAll(p *rules.Pass, np *graph.NetworkPolicy, d direction, what string) {

@@ -36,8 +36,14 @@ egress:
 
 The rule asks the connectivity engine what the workload's egress allows on UDP 53 towards a
 kube-dns pod and towards every external address range of the policies (a node-local cache or
-an external resolver reached through an ipBlock counts). It reports the workload when neither
-is allowed, and says whether TCP 53 is.
+an external resolver reached through an ipBlock counts). A port name resolves on the kube-dns
+pod as CoreDNS's manifests name its ports: ` + "`dns`" + ` (UDP 53) and ` + "`dns-tcp`" + ` (TCP 53). It reports the
+workload when neither is allowed, and says whether TCP 53 is. A workload that no NetworkPolicy
+isolates is reported too when the admin tiers decide its egress (an AdminNetworkPolicy or a
+ClusterNetworkPolicy that denies, a BaselineAdminNetworkPolicy that denies by default) and let no
+DNS through. Host-networked workloads are skipped: Kubernetes leaves NetworkPolicy undefined for
+them, most plugins do not apply it, no admin policy selects them, and they use the node's
+resolver.
 
 ` + "`meshlint --fix`" + ` creates ` + "`allow-dns-egress.yaml`" + ` next to the namespace's manifests, as MR402's fix
 does for its default deny (with the namespace in the file name when the directory holds other
@@ -76,8 +82,19 @@ spec:
   policyTypes: [Egress]
 `
 
-// kubeDNS is a pod of the cluster DNS.
-var kubeDNS = netpol.PodEndpoint(&netpol.Pod{Namespace: "kube-system", Labels: map[string]string{"k8s-app": "kube-dns"}})
+// kubeDNS is a pod of the cluster DNS. Its port names are those of the
+// CoreDNS that Kubernetes' addon and kubeadm deploy, which policies name
+// the DNS ports by: a named port resolves on the destination pod, and
+// without them "port: dns" would seem to allow nothing.
+var kubeDNS = netpol.PodEndpoint(&netpol.Pod{
+	Namespace: "kube-system",
+	Labels:    map[string]string{"k8s-app": "kube-dns"},
+	Ports: []netpol.ContainerPort{
+		{Name: "dns", Protocol: netpol.UDP, Port: 53},
+		{Name: "dns-tcp", Protocol: netpol.TCP, Port: 53},
+		{Name: "metrics", Protocol: netpol.TCP, Port: 9153},
+	},
+})
 
 func runEgressNoDNS(p *rules.Pass) error {
 	var a *netpol.Analysis
@@ -110,7 +127,19 @@ func runEgressNoDNS(p *rules.Pass) error {
 			a = Analysis(p)
 			byGroup = make([]dnsVerdict, a.Groups())
 		}
-		if !a.Isolated(w, netpol.Egress) {
+		// A host-networked pod is left out: most network plugins apply no
+		// NetworkPolicy to it (Kubernetes leaves that undefined), no admin
+		// policy selects it, and with the default dnsPolicy it asks the
+		// node's resolver, not kube-dns.
+		if w.Spec.Spec.HostNetwork.V {
+			continue
+		}
+		// A pod that no NetworkPolicy isolates may still have its egress
+		// decided by the admin tiers: a Deny there, or a baseline deny,
+		// cuts DNS as surely.
+		isolated := a.Isolated(w, netpol.Egress)
+		policies := a.Policies(w, netpol.Egress)
+		if !isolated && len(policies) == 0 {
 			continue
 		}
 		grp := a.Group(w)
@@ -136,12 +165,21 @@ func runEgressNoDNS(p *rules.Pass) error {
 		if dns.tcp {
 			tcp = "only TCP 53, which resolvers use after UDP"
 		}
-		f := p.Reportf(w.Obj, w.Obj.NameLoc, "workload %s/%s is isolated for egress but its egress allows no DNS: not UDP 53 to kube-dns (kube-system, k8s-app=kube-dns) or to any external address, %s; name resolution fails",
-			w.Namespace(), w.Name(), tcp)
-		policies := a.Policies(w, netpol.Egress)
+		var f *rules.Finding
+		if isolated {
+			f = p.Reportf(w.Obj, w.Obj.NameLoc, "workload %s/%s is isolated for egress but its egress allows no DNS: not UDP 53 to kube-dns (kube-system, k8s-app=kube-dns) or to any external address, %s; name resolution fails",
+				w.Namespace(), w.Name(), tcp)
+		} else {
+			f = p.Reportf(w.Obj, w.Obj.NameLoc, "workload %s/%s cannot reach DNS: the admin network policies that decide its egress allow no UDP 53 to kube-dns (kube-system, k8s-app=kube-dns) or to any external address, %s; name resolution fails",
+				w.Namespace(), w.Name(), tcp)
+		}
+		what := "isolates " + w.Namespace() + "/" + w.Name() + " for egress"
+		if !isolated {
+			what = "decides the egress of " + w.Namespace() + "/" + w.Name()
+		}
 		// Each policy once, by its first-written definition.
 		for _, o := range graph.DistinctObjects(policies) {
-			f.Relate(o, o.NameLoc, "%s %s isolates %s/%s for egress", o.Kind, o.Name, w.Namespace(), w.Name())
+			f.Relate(o, o.NameLoc, "%s %s %s", o.Kind, o.Name, what)
 		}
 		if onlyNPs(policies) {
 			fixable[w.Namespace()] = append(fixable[w.Namespace()], dnsFinding{f, w})

@@ -2,9 +2,13 @@ package netpol
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/netpol"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -21,7 +25,14 @@ accepts them silently. (Without ` + "`policyTypes`" + ` nothing is ignored: the 
 Ingress, plus Egress when egress rules exist.)
 
 Add the direction to ` + "`policyTypes`" + `, or delete the rules. network-config-analyzer reports this as an
-error ("A NetworkPolicy with egress field but no Egress in its policyTypes").`,
+error ("A NetworkPolicy with egress field but no Egress in its policyTypes").
+
+The defaulting has its own trap: a policy with egress rules, no ingress rules and no
+` + "`policyTypes`" + ` isolates its pods for ingress too, and admits nothing. The API says so: "If you
+want to write an egress-only policy, you must explicitly specify policyTypes [ "Egress" ]". The
+rule reports such a policy, when its podSelector is not empty, for the pods it selects that a
+Service of their namespace sends traffic to and that neither another NetworkPolicy nor an admin
+policy admits anything to: their Service is dead.`,
 	Bad: `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: api, namespace: shop}
@@ -45,14 +56,15 @@ spec:
   - to: [{podSelector: {matchLabels: {app: db}}}]
 `,
 	Severity: rules.Warning,
-	Inputs:   []kinds.Kind{kinds.NetworkPolicy},
-	Deps:     rules.DepNone,
+	Inputs:   inputs(kinds.NetworkPolicy, kinds.Service, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy),
+	Deps:     rules.DepCLS | rules.DepOrder,
 	Run:      runRulesIgnored,
 }
 
 func runRulesIgnored(p *rules.Pass) error {
 	for _, np := range p.Graph.NetworkPolicies {
 		if len(np.Spec.PolicyTypes) == 0 {
+			reportDefaultedIngress(p, np)
 			continue
 		}
 		var types []string
@@ -73,4 +85,64 @@ func runRulesIgnored(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// reportDefaultedIngress reports a policy for some pods with egress rules,
+// no ingress rules and no policyTypes, which isolates its pods for
+// ingress as well, when that leaves a pod that a Service sends traffic to
+// admitting nothing: the author most likely meant an egress-only policy.
+// A pod that some other policy admits something to, or that no Service
+// serves, gives no sign that the isolation was unintended.
+func reportDefaultedIngress(p *rules.Pass, np *graph.NetworkPolicy) {
+	if len(np.Spec.Egress) == 0 || len(np.Spec.Ingress) > 0 || np.PodSelector.Empty() {
+		return
+	}
+	g := p.Graph
+	var dead []*graph.Workload
+	var via *graph.Service
+	for _, w := range rules.Distinct(p, np.Workloads) {
+		svc := servingService(g, w)
+		if svc == nil || admitsSomething(g, w) {
+			continue
+		}
+		// An admin policy may admit what no NetworkPolicy does.
+		if slices.ContainsFunc(Analysis(p).Policies(w, netpol.Ingress), func(o *manifest.Object) bool { return o.Kind != kinds.NetworkPolicy }) {
+			continue
+		}
+		dead = append(dead, w)
+		if via == nil {
+			via = svc
+		}
+	}
+	if len(dead) == 0 {
+		return
+	}
+	at := np.Obj.NameLoc
+	if np.Spec.PodSelector != nil && !np.Spec.PodSelector.Loc.IsZero() {
+		at = np.Spec.PodSelector.Loc
+	}
+	p.Reportf(np.Obj, at, "NetworkPolicy %s/%s has egress rules and no policyTypes, which then default to [Ingress, Egress]: it also isolates %s for ingress, where no policy admits anything, though Service %s/%s sends it traffic; write policyTypes: [Egress] if the policy is about egress only",
+		np.Namespace(), np.Name(), workloadNames(p, dead), via.Namespace(), via.Name())
+}
+
+// servingService returns a Service of w's namespace that selects w, or
+// nil.
+func servingService(g *graph.Graph, w *graph.Workload) *graph.Service {
+	for _, svc := range g.Services {
+		if svc.Namespace() == w.Namespace() && slices.Contains(svc.Workloads, w) {
+			return svc
+		}
+	}
+	return nil
+}
+
+// admitsSomething reports whether a NetworkPolicy that selects w for
+// ingress has an ingress rule.
+func admitsSomething(g *graph.Graph, w *graph.Workload) bool {
+	for _, np := range g.NetworkPolicies {
+		if np.Ingress && len(np.Spec.Ingress) > 0 && np.Namespace() == w.Namespace() && slices.Contains(np.Workloads, w) {
+			return true
+		}
+	}
+	return false
 }

@@ -23,8 +23,12 @@ asks for both.
 
 The rule lists, once per namespace, the workloads with an Istio sidecar that no
 NetworkPolicy selects for ingress (as the connectivity engine sees it), at the Namespace
-object when it is in the input, else at the first such workload. It is informational:
-kube-score's ` + "`pod-networkpolicy`" + `, Kubescape's C-0260 and Checkov's CKV2_K8S_6 ask the same of
+object when it is in the input, else at the first such workload. A workload that the admin
+tiers guard instead is left out: an AdminNetworkPolicy, ClusterNetworkPolicy or
+BaselineAdminNetworkPolicy that denies some port to a pod of any namespace (a baseline
+default deny, an admin allow-list that ends in a Deny). One that only allows some peers,
+denies one namespace or passes everything to the NetworkPolicies guards nothing. It is
+informational: kube-score's ` + "`pod-networkpolicy`" + `, Kubescape's C-0260 and Checkov's CKV2_K8S_6 ask the same of
 every pod; this rule keeps to the mesh. A default deny (MR401) covers the whole namespace.`,
 	Bad: `apiVersion: v1
 kind: Namespace
@@ -63,8 +67,8 @@ spec:
   podSelector: {}
 `,
 	Severity: rules.Info,
-	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace),
-	Deps:     rules.DepINJ | rules.DepOrder,
+	Inputs:   inputs(kinds.NetworkPolicy, kinds.Namespace, kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy),
+	Deps:     rules.DepINJ | rules.DepCLS | rules.DepOrder,
 	Run:      runMeshWorkloadOpen,
 }
 
@@ -80,7 +84,7 @@ func runMeshWorkloadOpen(p *rules.Pass) error {
 			if a == nil {
 				a = Analysis(p)
 			}
-			if !a.Isolated(w, netpol.Ingress) {
+			if !a.Isolated(w, netpol.Ingress) && !adminGuarded(a, w) {
 				open = append(open, w)
 			}
 		}
@@ -104,6 +108,19 @@ func runMeshWorkloadOpen(p *rules.Pass) error {
 			ns, len(open), noun, isAre(len(open)), strings.Join(names, ", "))
 	}
 	return nil
+}
+
+// adminGuarded reports whether the admin tiers guard w's ingress when no
+// NetworkPolicy does: some AdminNetworkPolicy, ClusterNetworkPolicy or
+// BaselineAdminNetworkPolicy applies to it and refuses some port to a pod
+// of a namespace it knows nothing about. An admin policy that only allows
+// a few peers, denies one namespace or passes everything leaves that pod
+// every port, and the sidecar alone in charge.
+func adminGuarded(a *netpol.Analysis, w *graph.Workload) bool {
+	if len(a.Policies(w, netpol.Ingress)) == 0 {
+		return false
+	}
+	return !a.IngressAllowed(netpol.AnyPod(), netpol.WorkloadEndpoint(w)).IsAll()
 }
 
 func isAre(n int) string {

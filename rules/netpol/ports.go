@@ -28,8 +28,13 @@ port must be declared (with its protocol) by one of them; a number (or ` + "`por
 must be declared by one of them, checked only when every selected workload declares its
 ports, since a container may listen on ports it does not declare. Egress ports belong to the
 destinations: with the closed-world setting, an egress port name that no workload of the
-input declares is reported too. Workloads that get an injected sidecar also listen on the
-proxy's ports 15020 (merged Prometheus metrics), 15021 (health) and 15090 (Envoy metrics,
+input declares is reported too. An egress port number is reported when it is a Service's port
+rather than its pods': the rule's peers are all pods of the policy's namespace, none of them
+declares the port though all declare theirs, and a Service of the namespace has the port and
+sends it to another port of those pods. A client connects to the Service, but the policy sees
+the connection after the Service translated it (kube-proxy's DNAT, or the sidecar connecting
+to the pod's address), on the pod's port. Workloads that get an injected sidecar also listen
+on the proxy's ports 15020 (merged Prometheus metrics), 15021 (health) and 15090 (Envoy metrics,
 named ` + "`http-envoy-prom`" + `), and workloads in ambient mode on ztunnel's HBONE port, TCP 15008,
 where mesh traffic arrives (a policy of an ambient pod must admit it): their pod template
 shows neither.`,
@@ -82,6 +87,11 @@ func runPortNotExposed(p *rules.Pass) error {
 				}
 			}
 		}
+		if np.Egress {
+			for i, r := range np.Spec.Egress {
+				checkEgressServicePorts(p, np, i, r)
+			}
+		}
 		if np.Egress && g.Mesh.ClosedWorld {
 			for i, r := range np.Spec.Egress {
 				for _, pp := range r.Ports {
@@ -128,6 +138,107 @@ func checkIngressPort(p *rules.Pass, np *graph.NetworkPolicy, i int, pp spec.Net
 	}
 	p.Reportf(np.Obj, pp.Port.Loc, "ingress[%d] of NetworkPolicy %s/%s allows port %s (%s), which none of the workloads it selects declares (%s); NetworkPolicies match the pod's port, not the Service's",
 		i, np.Namespace(), np.Name(), port, protocol(pp), workloadNames(p, np.Workloads))
+}
+
+// checkEgressServicePorts reports the numbered ports of egress rule i
+// that are a Service's port rather than its pods': the policy sees a
+// connection to a Service after the Service translated it (kube-proxy's
+// DNAT, or a sidecar connecting to the pod's address), on the target
+// port. Only rules whose peers are all pods of the policy's namespace are
+// read, with a Service of that namespace as evidence: a rule with other
+// peers may mean the port for them, and a pod that declares no ports may
+// listen on any.
+func checkEgressServicePorts(p *rules.Pass, np *graph.NetworkPolicy, i int, r spec.NetworkPolicyRule) {
+	g := p.Graph
+	if len(r.To) == 0 || len(r.Ports) == 0 {
+		return
+	}
+	var dst []*graph.Workload
+	for _, peer := range r.To {
+		if peer.PodSelector == nil || peer.NamespaceSelector != nil || peer.IPBlock != nil {
+			return
+		}
+		sel := graph.Selector(peer.PodSelector)
+		for _, w := range g.WorkloadsIn(np.Namespace()) {
+			if sel.Matches(w.Labels) && !slices.Contains(dst, w) {
+				dst = append(dst, w)
+			}
+		}
+	}
+	// In ambient mode ztunnel carries the connection to HBONE's port, not
+	// the target port: the rule is wrong differently.
+	if len(dst) == 0 || slices.ContainsFunc(dst, func(w *graph.Workload) bool { return !w.DeclaresPorts() || g.Ambient(w) }) ||
+		slices.ContainsFunc(np.Workloads, g.Ambient) {
+		return
+	}
+	for _, pp := range r.Ports {
+		if !pp.Port.Set || pp.Port.IsStr {
+			continue
+		}
+		lo, hi := pp.Port.Int, pp.Port.Int
+		if pp.EndPort.Set && pp.EndPort.V > lo {
+			hi = pp.EndPort.V
+		}
+		if slices.ContainsFunc(dst, func(w *graph.Workload) bool { return w.HasPortIn(pp.Protocol.V, lo, hi) }) ||
+			anySidecarPort(dst, pp.Protocol.V, "", lo, hi) {
+			continue
+		}
+		svc, target := serviceTarget(g, np.Namespace(), dst, pp.Protocol.V, lo, hi)
+		if svc == nil {
+			continue
+		}
+		port := fmt.Sprint(lo)
+		if hi > lo {
+			port = fmt.Sprintf("%d-%d", lo, hi)
+		}
+		p.Reportf(np.Obj, pp.Port.Loc, "egress[%d] of NetworkPolicy %s/%s allows port %s (%s) to %s, which %s: it is the port of Service %s/%s, which sends it to port %d of the pods; NetworkPolicies match the pod's port, after the Service translated it, so the entry allows nothing of that traffic",
+			i, np.Namespace(), np.Name(), port, protocol(pp), workloadNames(p, dst), declareVerb(p, dst), svc.Namespace(), svc.Name(), target)
+	}
+}
+
+// serviceTarget finds a Service of namespace ns with a port in lo-hi of
+// protocol proto whose target port on one of ws lies outside lo-hi.
+func serviceTarget(g *graph.Graph, ns string, ws []*graph.Workload, proto string, lo, hi int64) (*graph.Service, int64) {
+	for _, svc := range g.Services {
+		// A headless Service translates nothing: its clients connect to
+		// the pods' addresses on the port they choose.
+		if svc.Namespace() != ns || svc.Spec.ClusterIP.V == "None" {
+			continue
+		}
+		for _, sp := range svc.Spec.Ports {
+			if sp.Port.V < lo || sp.Port.V > hi || !sameProto(sp.Protocol.V, proto) {
+				continue
+			}
+			for _, w := range svc.Workloads {
+				if !slices.Contains(ws, w) {
+					continue
+				}
+				if t := graph.TargetPort(sp, w); t > 0 && (t < lo || t > hi) {
+					return svc, t
+				}
+			}
+		}
+	}
+	return nil, 0
+}
+
+// sameProto compares protocols, an empty one being TCP.
+func sameProto(a, b string) bool {
+	if a == "" {
+		a = "TCP"
+	}
+	if b == "" {
+		b = "TCP"
+	}
+	return strings.EqualFold(a, b)
+}
+
+// declareVerb says that the workloads ws do not declare a port.
+func declareVerb(p *rules.Pass, ws []*graph.Workload) string {
+	if len(rules.Distinct(p, ws)) == 1 {
+		return "does not declare it"
+	}
+	return "do not declare it"
 }
 
 // sidecarPorts are the ports the injected istio-proxy container listens on

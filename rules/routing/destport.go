@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
@@ -79,7 +80,10 @@ When the host exposes several ports, Istio uses the port of the listener the req
 on: the Gateway server's port for a VirtualService bound to a Gateway, and the port of the
 VirtualService's host for sidecars. If the host does not expose that port, the route points at
 a cluster that does not exist and requests fail with 503 (NC). The classic case is an ingress
-route on port 80 or 443 to a Service with ports 9080 and 9090.
+route on port 80 or 443 to a Service with ports 9080 and 9090. A Gateway takes the routes only
+on its servers whose hosts admit a host of the VirtualService, and a route whose match entries
+all name a ` + "`port`" + ` is only built for the listeners of those ports; the other listeners do not
+count.
 
 Set ` + "`port.number`" + ` on the destination.
 
@@ -169,7 +173,7 @@ func reportPortRequired(p *rules.Pass, vs *graph.VirtualService, ref destRef, ta
 	if on != vs {
 		via = fmt.Sprintf(" (through VirtualService %s/%s, which delegates to this one)", on.Namespace(), on.Name())
 	}
-	missing, unknownGateway := listenerPortsMissing(p.Graph, on, ports)
+	missing, unknownGateway := listenerPortsMissing(p.Graph, on, ports, routeMatchPorts(vs, ref))
 	switch {
 	case len(missing) > 0:
 		p.Reportf(vs.Obj, d.Host.Loc, "%s: destination %q has no port and %s exposes ports %s: requests arriving on listener port %s%s go to that port of the host, which it does not expose",
@@ -205,10 +209,48 @@ func delegateParents(g *graph.Graph, vs *graph.VirtualService) []*graph.VirtualS
 	return out
 }
 
+// routeMatchPorts returns the ports the match entries of the route of ref
+// restrict it to, or nil when some entry (or the route, having none) takes
+// every port: Istio builds an entry with a port only for the listener of
+// that port (TranslateRoute), so the destination's port is never taken
+// from another listener. Merged into the route that delegates to it, a
+// delegate's entry keeps its own port.
+func routeMatchPorts(vs *graph.VirtualService, ref destRef) []int64 {
+	var ports []spec.Int
+	switch ref.kind {
+	case "http":
+		for _, m := range vs.Spec.HTTP[ref.route].Match {
+			ports = append(ports, m.Port)
+		}
+	case "tcp":
+		for _, m := range vs.Spec.TCP[ref.route].Match {
+			ports = append(ports, m.Port)
+		}
+	case "tls":
+		for _, m := range vs.Spec.TLS[ref.route].Match {
+			ports = append(ports, m.Port)
+		}
+	}
+	if len(ports) == 0 {
+		return nil
+	}
+	out := make([]int64, 0, len(ports))
+	for _, p := range ports {
+		if !p.Set || p.V == 0 {
+			return nil
+		}
+		out = append(out, p.V)
+	}
+	return out
+}
+
 // listenerPortsMissing returns the listener ports the VirtualService's
 // routes receive traffic on that are not among ports, and the name of a
-// bound gateway that is not in the input.
-func listenerPortsMissing(g *graph.Graph, vs *graph.VirtualService, ports []int64) (missing []int64, unknownGateway string) {
+// bound gateway that is not in the input. A gateway serves the
+// VirtualService only on the servers whose hosts admit one of its hosts
+// (Istio's pickMatchingGatewayHosts), and only, when only is not nil, the
+// listener ports it lists.
+func listenerPortsMissing(g *graph.Graph, vs *graph.VirtualService, ports, only []int64) (missing []int64, unknownGateway string) {
 	var listen []int64
 	if meshBound(vs) {
 		for _, h := range vs.Hosts {
@@ -224,13 +266,16 @@ func listenerPortsMissing(g *graph.Graph, vs *graph.VirtualService, ports []int6
 			}
 		default:
 			for _, s := range ref.Gateway.Spec.Servers {
-				if s.Port != nil && s.Port.Number.Set {
+				if s.Port != nil && s.Port.Number.Set && serverAdmits(s, ref.Gateway.Namespace(), vs) {
 					listen = append(listen, s.Port.Number.V)
 				}
 			}
 		}
 	}
 	for _, l := range listen {
+		if only != nil && !slices.Contains(only, l) {
+			continue
+		}
 		if !slices.Contains(ports, l) && !slices.Contains(missing, l) {
 			missing = append(missing, l)
 		}
@@ -351,4 +396,18 @@ func portList(ps []int64) string {
 		s[i] = strconv.FormatInt(p, 10)
 	}
 	return strings.Join(s, ", ")
+}
+
+// serverAdmits reports whether a server of a Gateway of namespace gwNS
+// admits a host of vs.
+func serverAdmits(s spec.Server, gwNS string, vs *graph.VirtualService) bool {
+	for _, sh := range s.Hosts {
+		scoped := host.ParseScoped(sh.V, gwNS)
+		for _, h := range vs.Hosts {
+			if scoped.Admits(vs.Namespace(), h) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -71,7 +71,7 @@ spec:
 	Severity: rules.Info,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"IST0131"},
-	Deps:     rules.DepNone,
+	Deps:     rules.DepREF,
 	Run:      runMatchIneffective,
 }
 
@@ -90,6 +90,7 @@ func runMatchIneffective(p *rules.Pass) error {
 	}
 	var earlier []prior
 	var hits []hit
+	delegates := routeDelegates(p)
 	for _, vs := range p.Graph.VirtualServices {
 		if len(vs.Spec.TCP)+len(vs.Spec.TLS) > 0 {
 			tcp, tls := l4Routes(vs)
@@ -98,8 +99,20 @@ func runMatchIneffective(p *rules.Pass) error {
 		}
 		earlier = earlier[:0]
 		for i, r := range vs.Spec.HTTP {
+			// A route that delegates is replaced by the delegate's routes,
+			// narrower than its own entries: those take only what the
+			// delegate's routes match, so later entries are not compared
+			// with them, and the route is a catch-all only when a delegated
+			// route is.
+			catchAll := -1
+			if r.Delegate != nil {
+				catchAll = delegatedCatchAll(r, delegates[vs][i])
+			}
 			if len(r.Match) == 0 {
-				break // a catch-all: MR107 reports what follows
+				if r.Delegate == nil || catchAll >= 0 {
+					break // a catch-all: MR107 reports what follows
+				}
+				continue
 			}
 			hits = hits[:0]
 			for j := range r.Match {
@@ -114,7 +127,9 @@ func runMatchIneffective(p *rules.Pass) error {
 						break
 					}
 				}
-				earlier = append(earlier, prior{i, j, m})
+				if r.Delegate == nil {
+					earlier = append(earlier, prior{i, j, m})
+				}
 			}
 			dups := 0
 			for _, h := range hits {
@@ -134,8 +149,7 @@ func runMatchIneffective(p *rules.Pass) error {
 				p.Reportf(vs.Obj, m.Loc, "http[%d].match[%d] never takes a request: the earlier http[%d].match[%d] %s it", i, h.j, h.by.i, h.by.j, how).
 					Relate(vs.Obj, h.by.m.Loc, "matches first")
 			}
-			hasCatchAll := slices.ContainsFunc(r.Match, func(m spec.HTTPMatch) bool { return !hasConditions(m) })
-			if hasCatchAll {
+			if r.Delegate == nil && slices.ContainsFunc(r.Match, catchAllEntry) || catchAll >= 0 {
 				break
 			}
 		}
@@ -144,10 +158,11 @@ func runMatchIneffective(p *rules.Pass) error {
 }
 
 // covers reports whether every request match b takes is taken by match a:
-// a's URI condition is absent, equal, or a prefix of b's prefix or exact
-// URI, and each of a's other conditions is also one of b's.
+// a is a catch-all (catchAllEntry), or a's URI condition is absent, equal,
+// or a prefix of b's prefix or exact URI, and each of a's other conditions
+// is also one of b's.
 func covers(a, b spec.HTTPMatch) bool {
-	if !hasConditions(a) {
+	if catchAllEntry(a) {
 		return true
 	}
 	switch {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/duration"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -29,7 +30,13 @@ Make attempts × perTryTimeout less than the route timeout: lower the attempts o
 perTryTimeout, or raise the timeout. Retries of fast failures (connect-failure, 503) are not
 bounded by perTryTimeout and can still run; the rule is about tries that time out. Without a
 route timeout (the default) or without a perTryTimeout, there is nothing to compare and the rule
-is quiet.`,
+is quiet.
+
+Envoy retries a try that times out only when ` + "`retryOn`" + ` includes ` + "`5xx`" + `, ` + "`gateway-error`" + ` or
+` + "`reset`" + `. Istio's default ` + "`retryOn`" + `, used when the policy sets none
+(` + "`connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes`" + `), has none of
+them: then no try that times out is retried at all, the request ends with 504 at the first
+perTryTimeout, and the message says so.`,
 	Bad:      perTryTimeoutExample("5s"),
 	Good:     perTryTimeoutExample("2s"),
 	Severity: rules.Warning,
@@ -39,7 +46,7 @@ is quiet.`,
 }
 
 // perTryTimeoutExample is a route with timeout 10s and 3 attempts of
-// perTryTimeout each: the examples of MR106.
+// perTryTimeout each, retried when they time out: the examples of MR106.
 func perTryTimeoutExample(perTryTimeout string) string {
 	return `apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -55,6 +62,7 @@ spec:
     retries:
       attempts: 3
       perTryTimeout: ` + perTryTimeout + `
+      retryOn: gateway-error,connect-failure,refused-stream
 `
 }
 
@@ -109,6 +117,12 @@ func runRetriesExceedTimeout(p *rules.Pass) error {
 				f.Relate(vs.Obj, r.Timeout.Loc, "the route timeout")
 				continue
 			}
+			if on, ok := retriesTimeouts(rt.RetryOn); !ok {
+				f := p.Reportf(vs.Obj, at, "http[%d] %d attempts × perTryTimeout %s = %s %s the route timeout %s, but no try that times out is retried: %s has none of 5xx, gateway-error and reset, so such a try ends the request with 504; add gateway-error to retryOn, then %s",
+					i, attempts, duration.Format(perTry), total, verb, duration.Format(timeout), on, orList(fixes))
+				f.Relate(vs.Obj, r.Timeout.Loc, "the route timeout")
+				continue
+			}
 			f := p.Reportf(vs.Obj, at, "http[%d] %d attempts × perTryTimeout %s = %s %s the route timeout %s: when tries time out, at most %d of the %d retries can start; %s",
 				i, attempts, duration.Format(perTry), total, verb, duration.Format(timeout), fit, attempts, orList(fixes))
 			f.Relate(vs.Obj, r.Timeout.Loc, "the route timeout")
@@ -132,6 +146,29 @@ func maxPerTry(timeout time.Duration, attempts int64) time.Duration {
 		unit *= 10
 	}
 	return d - d%unit
+}
+
+// defaultRetryOn is the retryOn Istio gives a retry policy that sets none
+// (pilot's route/retry package).
+const defaultRetryOn = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"
+
+// retriesTimeouts reports whether Envoy retries a try that hit its
+// perTryTimeout under the retryOn written (Istio's default when unset):
+// Envoy counts it as a reset, which only the reset, 5xx and gateway-error
+// policies retry. It also returns retryOn described for messages.
+func retriesTimeouts(retryOn spec.Str) (string, bool) {
+	on := strings.TrimSpace(retryOn.V)
+	what := fmt.Sprintf("retryOn %q", on)
+	if on == "" {
+		on, what = defaultRetryOn, "Istio's default retryOn ("+defaultRetryOn+")"
+	}
+	for _, p := range strings.Split(on, ",") {
+		switch strings.TrimSpace(p) {
+		case "5xx", "gateway-error", "reset":
+			return what, true
+		}
+	}
+	return what, false
 }
 
 // orList joins the ways out of a finding as a sentence does: "a, b or c".

@@ -21,8 +21,13 @@ var RouteShadowed = &rules.Rule{
 	Doc: `Routes of a VirtualService are tried in order and the first route that matches wins. A route
 with no ` + "`match`" + `, or with a match entry that has no condition (an empty entry, or one with only
 a ` + "`name`" + `), matches every request, so every route after it is dead: the canary, the header
-override or the redirect it was meant to add never happens. A route all of whose match entries
-repeat match entries of earlier routes is dead too, since the earlier route always matches first.
+override or the redirect it was meant to add never happens. So does an entry whose only condition
+is the uri prefix ` + "`/`" + ` or the uri regex ` + "`.*`" + `: Istio treats it as a catch-all and builds no
+route after it. A route that delegates to another VirtualService is replaced by the delegate's
+routes, each of which also carries the route's own conditions: it takes every request only when
+one of the delegate's routes does (checked when the delegate is in the input). A route all of
+whose match entries repeat match entries of earlier routes is dead too, since the earlier route
+always matches first.
 The same holds for tcp and tls routes: Istio keeps the first of identical matches. For tcp
 routes, Istio also stops at the first route without ` + "`match`" + `. (A tls route without
 ` + "`match`" + ` is invalid and skipped, so it hides nothing.)
@@ -66,13 +71,14 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"IST0130"},
-	Deps:     rules.DepNone,
+	Deps:     rules.DepREF,
 	Run:      runRouteShadowed,
 }
 
 func runRouteShadowed(p *rules.Pass) error {
+	delegates := routeDelegates(p)
 	for _, vs := range p.Graph.VirtualServices {
-		shadowedHTTP(p, vs)
+		shadowedHTTP(p, vs, delegates[vs])
 		if len(vs.Spec.TCP)+len(vs.Spec.TLS) > 0 {
 			tcp, tls := l4Routes(vs)
 			shadowedL4(p, vs, "tcp", tcp)
@@ -82,7 +88,10 @@ func runRouteShadowed(p *rules.Pass) error {
 	return nil
 }
 
-func shadowedHTTP(p *rules.Pass, vs *graph.VirtualService) {
+// shadowedHTTP reports the http routes of vs that can never match;
+// delegates holds the delegate VirtualService of each of its routes that
+// delegates to one of the input.
+func shadowedHTTP(p *rules.Pass, vs *graph.VirtualService, delegates map[int]*graph.VirtualService) {
 	catchAll, why := -1, ""
 	seen := map[string]firstMatch{} // match key → the first entry that has it
 	for i, r := range vs.Spec.HTTP {
@@ -92,39 +101,57 @@ func shadowedHTTP(p *rules.Pass, vs *graph.VirtualService) {
 				Relate(vs.Obj, prev.Loc, "the catch-all route")
 			continue
 		}
+		if r.Delegate != nil {
+			// Istio puts the delegate's routes in its place, each narrower
+			// than the route's own entries: a route without match does not
+			// take every request, and a later entry that repeats one of
+			// its entries still takes what the delegate's routes leave.
+			if len(r.Match) > 0 {
+				shadowedRepeats(p, vs, i, r, seen)
+			}
+			if d := delegates[i]; d != nil {
+				if k := delegatedCatchAll(r, d); k >= 0 {
+					catchAll, why = i, fmt.Sprintf("delegates to VirtualService %s/%s, whose %s matches every request", d.Namespace(), d.Name(), routeLabel("http", k, d.Spec.HTTP[k].Name))
+				}
+			}
+			continue
+		}
 		if len(r.Match) == 0 {
 			catchAll, why = i, "has no match"
 			continue
 		}
-		var dups []string
-		var earlier []firstMatch
-		keys := make([]string, len(r.Match))
-		for j, m := range r.Match {
-			keys[j] = matchKey(m)
-			if f, ok := seen[keys[j]]; ok {
-				dups = append(dups, fmt.Sprintf("match[%d] repeats %s", j, f.name()))
-				earlier = append(earlier, f)
-			}
-		}
-		if len(dups) == len(r.Match) {
-			f := p.Reportf(vs.Obj, r.Loc, "%s can never match: every match entry repeats an entry of an earlier route (%s)", routeLabel("http", i, r.Name), strings.Join(dups, ", "))
-			for _, e := range earlier {
-				f.Relate(vs.Obj, e.at, "%s matches first", e.name())
-			}
-		}
+		keys := shadowedRepeats(p, vs, i, r, seen)
 		for j, m := range r.Match {
 			if _, ok := seen[keys[j]]; !ok {
 				seen[keys[j]] = firstMatch{i, j, m.Loc}
 			}
-			if catchAll < 0 && !hasConditions(m) {
-				catchAll = i
-				why = fmt.Sprintf("has match[%d] with no condition", j)
-				if m.Name.Set {
-					why = fmt.Sprintf("has match[%d] with only a name, no condition", j)
-				}
+			if catchAll < 0 && catchAllEntry(m) {
+				catchAll, why = i, catchAllWhy(m, j)
 			}
 		}
 	}
+}
+
+// shadowedRepeats reports http route i of vs, r, when each of its match
+// entries repeats one that seen holds, and returns the keys of its entries.
+func shadowedRepeats(p *rules.Pass, vs *graph.VirtualService, i int, r spec.HTTPRoute, seen map[string]firstMatch) []string {
+	var dups []string
+	var earlier []firstMatch
+	keys := make([]string, len(r.Match))
+	for j, m := range r.Match {
+		keys[j] = matchKey(m)
+		if f, ok := seen[keys[j]]; ok {
+			dups = append(dups, fmt.Sprintf("match[%d] repeats %s", j, f.name()))
+			earlier = append(earlier, f)
+		}
+	}
+	if len(dups) == len(r.Match) {
+		f := p.Reportf(vs.Obj, r.Loc, "%s can never match: every match entry repeats an entry of an earlier route (%s)", routeLabel("http", i, r.Name), strings.Join(dups, ", "))
+		for _, e := range earlier {
+			f.Relate(vs.Obj, e.at, "%s matches first", e.name())
+		}
+	}
+	return keys
 }
 
 // shadowedL4 reports the tcp or tls routes (kind) that can never match:

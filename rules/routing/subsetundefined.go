@@ -27,9 +27,14 @@ client's own namespace first, then from the service's namespace, then from the r
 (istio-system by default), and uses the first namespace that has one visible to the client. A
 DestinationRule in any other namespace does nothing for that client, even when it names the host
 by its full name and is exported everywhere; and a DestinationRule in the client's namespace
-that lacks the subset hides one in the service's namespace that has it. A VirtualService is
-checked from its own namespace, and for gateway routes from the gateway proxies' namespaces; it
-is reported when the subset is defined for none of them.
+that lacks the subset hides one in the service's namespace that has it. Proxies of the root
+namespace, such as an ingress gateway in istio-system, first take the root namespace's rules
+exported to it alone, then the service's namespace, and only then the root namespace's other
+rules: a mesh-wide rule for ` + "`*.local`" + ` there does not hide a service's subsets from them. A
+VirtualService is checked from its own namespace, and for gateway routes from the gateway
+proxies' namespaces (a delegate VirtualService, also from those of the VirtualServices that
+delegate to it, whose proxies apply its routes); it is reported when the subset is defined for
+none of them.
 
 Fix the subset name, add the subset to the DestinationRule that the client uses, or move the
 DestinationRule into the service's namespace and export it to the clients.
@@ -57,7 +62,7 @@ another subset).`,
 		kinds.Gateway, kinds.Pod, kinds.Deployment,
 	},
 	Related: []string{"IST0101", "KIA1107"},
-	Deps:    rules.DepHOST | rules.DepDR | rules.DepGW | rules.DepPRES,
+	Deps:    rules.DepHOST | rules.DepDR | rules.DepGW | rules.DepREV | rules.DepPRES,
 	Run:     runSubsetUndefined,
 }
 
@@ -83,9 +88,10 @@ func runSubsetUndefined(p *rules.Pass) error {
 	dests := allDestinations(p)
 	lk := p.Lookup()
 	var rws []destRewrite
+	ds := g.Delegations()
 	for i, vs := range g.VirtualServices {
 		client := vs.Namespace()
-		clients := g.ProxyNamespaces(vs)
+		clients := g.ProxyNamespaces(vs, ds)
 		if !slices.Contains(clients, client) {
 			clients = append(clients, client)
 		}
@@ -100,7 +106,7 @@ func runSubsetUndefined(p *rules.Pass) error {
 			}
 			// Two definitions of one DestinationRule are one rule
 			// (MR017 reports them): named once, and not ignored.
-			used := graph.Distinct(g.DestinationRulesFor(fqdn, client))
+			used := graph.Distinct(lk.DestinationRulesForProxy(fqdn, client))
 			var msg string
 			if len(used) > 0 {
 				msg = fmt.Sprintf("subset %q of host %q is not defined by DestinationRule %s (%s)", name, fqdn, drNames(used), usedSubsets(used))
@@ -152,7 +158,7 @@ func runSubsetUndefined(p *rules.Pass) error {
 // DestinationRule of its own namespace whose workloadSelector may pick it.
 func subsetDefined(g *graph.Graph, lk *graph.Lookup, fqdn, name string, clients []string) bool {
 	for _, c := range clients {
-		if _, s := graph.Subset(lk.DestinationRulesFor(fqdn, c), name); s != nil {
+		if _, s := graph.Subset(lk.DestinationRulesForProxy(fqdn, c), name); s != nil {
 			return true
 		}
 	}
@@ -196,7 +202,7 @@ func definedSubsets(g *graph.Graph, lk *graph.Lookup, fqdn string, clients []str
 		}
 	}
 	for _, c := range clients {
-		for _, dr := range lk.DestinationRulesFor(fqdn, c) {
+		for _, dr := range lk.DestinationRulesForProxy(fqdn, c) {
 			add(dr)
 		}
 	}
@@ -230,12 +236,23 @@ func whyIgnored(g *graph.Graph, dr *graph.DestinationRule, fqdn, client string, 
 type chain struct {
 	order []string
 	roles map[string][]string
+	// rootFirst is set for a client in the root namespace whose service is
+	// elsewhere: Istio tries the root namespace's private rules, then the
+	// service's namespace, then the root namespace's exported rules
+	// (Lookup.DestinationRulesFor).
+	rootFirst bool
 }
 
 func lookupChain(g *graph.Graph, fqdn, client string) chain {
 	c := chain{roles: map[string][]string{}}
+	root, svcNS := g.Mesh.RootNamespace, g.ServiceNamespace(fqdn)
+	if client == root && svcNS != "" && svcNS != root {
+		c.rootFirst = true
+		c.order = []string{root, svcNS}
+		return c
+	}
 	for _, r := range []struct{ ns, role string }{
-		{client, "client's"}, {g.ServiceNamespace(fqdn), "service's"}, {g.Mesh.RootNamespace, "root"},
+		{client, "client's"}, {svcNS, "service's"}, {root, "root"},
 	} {
 		if r.ns == "" {
 			continue
@@ -251,6 +268,9 @@ func lookupChain(g *graph.Graph, fqdn, client string) chain {
 // String renders the chain as "namespaces shop (client's), backend
 // (service's) and istio-system (root)".
 func (c chain) String() string {
+	if c.rootFirst {
+		return fmt.Sprintf("namespaces %[1]s (client's, rules exported to it alone), %[2]s (service's) and %[1]s (root, other rules)", c.order[0], c.order[1])
+	}
 	parts := make([]string, len(c.order))
 	for i, ns := range c.order {
 		parts[i] = fmt.Sprintf("%s (%s)", ns, strings.Join(c.roles[ns], " and "))
