@@ -49,12 +49,11 @@ var istioStatusRules = map[istioStatusCondition]struct {
 	{"Listener", "ResolvedRefs", "False", "InvalidCACertificateKind"}: {rules: []string{"MR614"}},
 	{"Listener", "Accepted", "False", "NoValidCACertificate"}: {why: "follows from the listener's ResolvedRefs condition " +
 		"(InvalidCACertificateRef, InvalidCACertificateKind or RefNotPermitted), which is compared"},
-	{"Listener", "Accepted", "False", "UnsupportedProtocol"}:   {rules: []string{"MR615"}},
-	{"Listener", "ResolvedRefs", "False", "InvalidRouteKinds"}: {rules: []string{"MR616"}},
-	{"Gateway", "Accepted", "False", "ListenersNotValid"}:      {why: "a summary of the listeners' conditions, which are compared themselves"},
-	{"Gateway", "Accepted", "False", "InvalidParameters"}:      {rules: []string{"MR621"}},
-	{"Gateway", "Accepted", "False", "UnsupportedAddress"}: {why: "Istio accepts only Hostname addresses on this class: an " +
-		"implementation limit, no MR6 rule"},
+	{"Listener", "Accepted", "False", "UnsupportedProtocol"}:            {rules: []string{"MR615"}},
+	{"Listener", "ResolvedRefs", "False", "InvalidRouteKinds"}:          {rules: []string{"MR616"}},
+	{"Gateway", "Accepted", "False", "ListenersNotValid"}:               {why: "a summary of the listeners' conditions, which are compared themselves"},
+	{"Gateway", "Accepted", "False", "InvalidParameters"}:               {rules: []string{"MR621"}},
+	{"Gateway", "Accepted", "False", "UnsupportedAddress"}:              {rules: []string{"MR624"}},
 	{"Gateway", "ResolvedRefs", "False", "InvalidClientCertificateRef"}: {rules: []string{"MR614"}},
 
 	// A ListenerSet and its listeners: their conditions are compared as a
@@ -62,7 +61,7 @@ var istioStatusRules = map[istioStatusCondition]struct {
 	{"ListenerSet", "Accepted", "False", "ListenersNotValid"}: {why: "a summary of the ListenerSet's listeners' conditions, which are compared themselves"},
 	{"ListenerSet", "Accepted", "False", "NotAllowed"}:        {rules: []string{"MR620"}},
 	{"ListenerSet", "Accepted", "False", "UnsupportedAddress"}: {why: "the parent Gateway is not accepted: Istio accepts only " +
-		"Hostname addresses on this class, an implementation limit with no MR6 rule (as the Gateway's own condition)"},
+		"Hostname addresses on this class, which MR624 reports on the Gateway"},
 	{"ListenerSetListener", "Accepted", "False", "HostnameConflict"}:  {rules: []string{"MR606"}},
 	{"ListenerSetListener", "Accepted", "False", "ProtocolConflict"}:  {rules: []string{"MR606"}},
 	{"ListenerSetListener", "Conflicted", "True", "HostnameConflict"}: {rules: []string{"MR606"}},

@@ -91,7 +91,8 @@ type FrontendValidation struct {
 	// Listeners are the listeners that terminate TLS and take this
 	// validation: those on Port, or for the default those on a port no
 	// perPort entry names (a perPort entry overrides the default even when
-	// it has no validation). They are the Gateway's own, then those of its
+	// it has no validation), less those Istio serves with its built-in
+	// certificate. They are the Gateway's own, then those of its
 	// ListenerSets, in the merged order (linkFrontendListeners).
 	Listeners []*Listener
 }
@@ -108,6 +109,26 @@ var builtinClassControllers = map[string]string{
 	"istio-waypoint":  "istio.io/mesh-controller",
 	"istio-east-west": "istio.io/eastwest-controller",
 	"istio-remote":    "istio.io/unmanaged-gateway",
+}
+
+// istioTranslatedControllers are the controllers of the classes whose
+// Gateways istiod's Gateway API controller translates into Envoy
+// configuration (pilot/pkg/config/kube/gateway): ingress and egress
+// gateways, waypoints and east-west gateways. The remote class
+// (istio.io/unmanaged-gateway) is translated by no one, and agentgateway's
+// classes by another controller, with rules of its own.
+var istioTranslatedControllers = map[string]bool{
+	IstioGatewayController:         true,
+	"istio.io/mesh-controller":     true,
+	"istio.io/eastwest-controller": true,
+}
+
+// IstioTranslated reports whether istiod's Gateway API controller
+// translates the Gateway (see istioTranslatedControllers): Istio's
+// readings of addresses, listener TLS options and placeholder listeners
+// apply to it.
+func (gw *K8sGateway) IstioTranslated() bool {
+	return istioTranslatedControllers[gw.Controller()]
 }
 
 // BuiltinGatewayClass reports whether istiod creates the GatewayClass name
@@ -166,8 +187,10 @@ type Listener struct {
 	// CertificateRefs are tls.certificateRefs.
 	CertificateRefs []*ObjectRef
 	// Frontend is the client certificate validation of the Gateway's
-	// spec.tls.frontend that applies to the listener, nil when none does
-	// or the listener does not terminate TLS.
+	// spec.tls.frontend that applies to the listener, nil when none does,
+	// the listener does not terminate TLS, or Istio serves it with its
+	// built-in certificate (IstioBuiltinCertificate), which skips the
+	// validation.
 	Frontend *FrontendValidation
 }
 
@@ -178,6 +201,35 @@ type Listener struct {
 func (l *Listener) TerminatesTLS() bool {
 	tls := l.Spec.TLS
 	return tls != nil && (!tls.Mode.Set || tls.Mode.V == "Terminate")
+}
+
+// IstioTerminateModeOption is the listener TLS option by which Istio's
+// gateways pick how a listener terminates TLS.
+const IstioTerminateModeOption = "gateway.istio.io/tls-terminate-mode"
+
+// IstioBuiltinCertificate reports whether the listener, of a Gateway that
+// Istio translates, serves the gateway's own workload certificate: its
+// tls-terminate-mode option is ISTIO_SIMPLE or ISTIO_MUTUAL. Istio's
+// buildTLS returns as soon as it reads either value: it reads neither the
+// listener's certificateRefs nor the Gateway's client certificate
+// validation, so nothing wrong with them matters.
+func (l *Listener) IstioBuiltinCertificate() bool {
+	if !l.TerminatesTLS() || !l.Gateway.IstioTranslated() {
+		return false
+	}
+	m := l.Spec.TLS.Options[IstioTerminateModeOption]
+	return m == "ISTIO_SIMPLE" || m == "ISTIO_MUTUAL"
+}
+
+// Placeholder reports whether Istio builds nothing for the listener: an
+// HTTPS or TLS listener without tls, of a Gateway (or of a ListenerSet of
+// a Gateway) that Istio translates. The API lets a Gateway declare such a
+// listener for ListenerSets to fill; Istio's buildListener makes no server
+// of it, so it is no route parent (gateway_collection.go skips it), and a
+// ListenerSet's is not accepted either (gatewayapi-listener-protocol-
+// unsupported).
+func (l *Listener) Placeholder() bool {
+	return l.Spec.TLS == nil && (l.Protocol == "HTTPS" || l.Protocol == "TLS") && l.Gateway.IstioTranslated()
 }
 
 // ObjectRef is a reference from a Gateway API object to another object,
@@ -242,7 +294,12 @@ type ParentRef struct {
 	Service     *Service
 	// Listeners are the listeners of the Gateway (of the ListenerSet) that
 	// sectionName and port select: all of them when neither is set.
+	// Placeholders (Listener.Placeholder) are left out: Istio makes no
+	// route parent of them, so a parentRef cannot select them.
 	Listeners []*Listener
+	// Placeholders are the placeholder listeners that sectionName and
+	// port select, kept apart to say why the parentRef selects nothing.
+	Placeholders []*Listener
 	// Attached are those of Listeners that admit the route: its kind, and
 	// its namespace (or meshlint cannot tell, see AdmitsNamespace).
 	Attached []*Listener
@@ -290,8 +347,29 @@ type GatewayRouteRule struct {
 	// Backends are the rule's backendRefs, in spec order.
 	Backends []*BackendRef
 	// Mirrors are the backendRefs of the RequestMirror filters of the rule
-	// and of its backends.
+	// and of its backends. A backend's filters are implementation-specific:
+	// Istio takes none but header modifiers there, and refuses the whole
+	// route for a mirror (gatewayapi-route-filter-unsupported).
 	Mirrors []*BackendRef
+}
+
+// BackendFilter is a filter of a backendRef of a rule, with that backend.
+type BackendFilter struct {
+	Backend *BackendRef
+	Spec    *spec.GatewayRouteFilter
+}
+
+// BackendFilters returns the filters of the rule's backendRefs, in spec
+// order. The API leaves the filters a backend may carry to the
+// implementation.
+func (r *GatewayRouteRule) BackendFilters() []BackendFilter {
+	var out []BackendFilter
+	for _, b := range r.Backends {
+		for i := range b.Spec.Filters {
+			out = append(out, BackendFilter{b, &b.Spec.Filters[i]})
+		}
+	}
+	return out
 }
 
 // BackendRef is a resolved backendRef.
@@ -492,13 +570,15 @@ func (g *Graph) linkFrontendValidations(gw *K8sGateway) {
 // GEP-91 made the validation per port because connections are shared by
 // every listener of a port, which a ListenerSet's listeners are too. Istio
 // builds a ListenerSet's listeners with its parent Gateway's spec.tls
-// (buildListener from the ListenerSet collection, resolveGatewayTLS).
+// (buildListener from the ListenerSet collection, resolveGatewayTLS); it
+// skips the validation of a listener it serves with its built-in
+// certificate (IstioBuiltinCertificate).
 func (g *Graph) linkFrontendListeners(gw *K8sGateway) {
 	if gw.Spec.TLS == nil || gw.Spec.TLS.Frontend == nil {
 		return
 	}
 	for _, l := range gw.Merged {
-		if !l.TerminatesTLS() {
+		if !l.TerminatesTLS() || l.IstioBuiltinCertificate() {
 			continue
 		}
 		l.Frontend = gw.frontendFor(l.Port)
@@ -743,6 +823,10 @@ func (g *Graph) linkGatewayParent(r *GatewayRoute, p *ParentRef) {
 func (g *Graph) selectListeners(r *GatewayRoute, p *ParentRef, ls []*Listener) {
 	for _, l := range ls {
 		if (p.SectionName != "" && l.Name != p.SectionName) || (p.Port != 0 && l.Port != p.Port) {
+			continue
+		}
+		if l.Placeholder() {
+			p.Placeholders = append(p.Placeholders, l)
 			continue
 		}
 		p.Listeners = append(p.Listeners, l)

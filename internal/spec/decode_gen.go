@@ -2931,6 +2931,8 @@ func decodeListenerTLS(n *yaml.Node, v *ListenerTLS) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Mode)
 		case "certificateRefs":
 			_, ok = decodeSeq(c[i+1], &v.CertificateRefs, decodeSecretRef)
+		case "options":
+			_, ok = decodeStringMap(c[i+1], &v.Options)
 		}
 		if !ok {
 			return false, false

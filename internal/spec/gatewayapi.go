@@ -129,6 +129,10 @@ type ListenerTLS struct {
 	At              `yaml:"-"`
 	Mode            Str         `yaml:"mode"`
 	CertificateRefs []SecretRef `yaml:"certificateRefs"`
+	// Options are implementation-specific settings: Istio reads
+	// gateway.istio.io/tls-terminate-mode, which can make it serve the
+	// gateway's own workload certificate instead of certificateRefs.
+	Options map[string]string `yaml:"options"`
 }
 
 // UnmarshalYAML records the configuration's location.
@@ -195,8 +199,8 @@ func (k *RouteGroupKind) UnmarshalYAML(n *yaml.Node) error {
 
 // GatewayRoute is the spec of every Gateway API route kind: HTTPRoute,
 // GRPCRoute, TCPRoute, TLSRoute and UDPRoute. The kinds differ in their
-// matches and filters, which meshlint does not read; TCPRoute and UDPRoute
-// have no hostnames.
+// matches, which meshlint does not read, and in their filters' types;
+// TCPRoute and UDPRoute have neither hostnames nor filters.
 type GatewayRoute struct {
 	ParentRefs []ParentRef        `yaml:"parentRefs"`
 	Hostnames  []Str              `yaml:"hostnames"`
@@ -254,7 +258,8 @@ func (r *BackendRef) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // GatewayRouteFilter is a filter of an HTTPRoute or GRPCRoute rule or
-// backend. Only RequestMirror is read: it names a backend too.
+// backend. Its type is read, and a RequestMirror's backend, which is a
+// reference of the route too; the other filters' settings are not.
 type GatewayRouteFilter struct {
 	At            `yaml:"-"`
 	Type          Str `yaml:"type"`

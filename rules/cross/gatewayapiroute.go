@@ -52,7 +52,7 @@ ingress:
 	Good:     gatewayAPIRouteExample(true),
 	Severity: rules.Warning,
 	Inputs:   inputs(append([]kinds.Kind{kinds.K8sGateway, kinds.ListenerSet, kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute, kinds.UDPRoute, kinds.Service}, netpolInputs...)...),
-	Deps:     rules.DepTGT | rules.DepGWAPI | rules.DepREF | rules.DepNP2,
+	Deps:     rules.DepTGT | rules.DepGWAPI | rules.DepREF | rules.DepNP2 | rules.DepCLS,
 	Run:      runGatewayAPIRouteBlocked,
 }
 

@@ -38,7 +38,10 @@ the Gateway API's own check for cross-namespace attachment; no ReferenceGrant is
 A ` + "`Selector`" + ` is matched against the labels of the route's Namespace object. When the input has
 no Namespace object for it, its labels are unknown and the rule stays quiet unless the selector
 already matches the automatic label, or the closed-world setting is on (then only the automatic
-label is assumed). Implementation-specific protocols (` + "`example.com/proto`" + `) admit any kind.`,
+label is assumed). Implementation-specific protocols (` + "`example.com/proto`" + `) admit any kind. On the
+classes Istio translates, an ` + "`HTTPS`" + ` or ` + "`TLS`" + ` listener without ` + "`tls`" + ` is a placeholder Istio builds
+nothing for: it admits no route, and is not listed (a parentRef that selects only such listeners
+is gatewayapi-parent-ref-unresolved's).`,
 	Bad: allowedRoutesExample(""),
 	Good: allowedRoutesExample(`    allowedRoutes:
       namespaces:
@@ -47,9 +50,9 @@ label is assumed). Implementation-specific protocols (` + "`example.com/proto`" 
           matchLabels: {kubernetes.io/metadata.name: shop}
 `),
 	Severity: rules.Error,
-	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.Namespace),
+	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.Namespace, kinds.GatewayClass),
 	Related:  []string{"KIA1401"},
-	Deps:     rules.DepGWAPI | rules.DepREF,
+	Deps:     rules.DepGWAPI | rules.DepREF | rules.DepCLS,
 	Run:      runRouteNotAdmitted,
 }
 

@@ -1,6 +1,7 @@
 package gatewayapi
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -24,7 +25,7 @@ var istioBackendKinds = map[graph.GroupKind]bool{
 var BackendKindUnsupported = &rules.Rule{
 	ID:      "MR617",
 	Name:    "gatewayapi-backend-kind-unsupported",
-	Summary: "backendRef of a Gateway API route that Istio serves names a kind Istio cannot route to",
+	Summary: "backendRef of a Gateway API route that Istio serves names a kind Istio cannot route to, or a Hostname with a namespace",
 	Doc: `A backendRef names a core Service unless its ` + "`group`" + ` and ` + "`kind`" + ` say otherwise; other kinds are
 implementation-specific. When the implementation does not know the kind, the backend is
 invalid: the route reports ` + "`ResolvedRefs: False`" + ` with reason ` + "`InvalidKind`" + `, and the share of
@@ -38,7 +39,17 @@ Istio routes to core Services, its own ` + "`networking.istio.io`" + ` ` + "`Hos
 Istio serves: those with a parent Gateway whose GatewayClass is Istio's (controller
 ` + "`istio.io/...`" + `, or a class istiod creates such as ` + "`istio`" + `), or a Service parent (a mesh
 route). Routes whose parents meshlint cannot place are not checked, since other
-implementations support other kinds. RequestMirror backends are checked too.`,
+implementations support other kinds. RequestMirror backends are checked too.
+
+A ` + "`Hostname`" + ` names a host as it is visible from the route's namespace, so it takes no
+` + "`namespace`" + `, not even the route's own: Istio refuses one that sets it with a hard error
+(` + "`InvalidDestination`" + `, "namespace may not be set with Hostname type") and serves none of the
+route's rules, on every parent. A mirror that sets it is dropped alone on an HTTPRoute, and
+takes the whole route down on a GRPCRoute. Istio does not read a backend of weight 0, so such a
+backend is a warning: the route goes down once its weight is raised. Into another namespace,
+without a ReferenceGrant, a Gateway parent refuses the backend first (` + "`RefNotPermitted`" + `,
+gatewayapi-reference-not-granted); a grant only turns that into the hard error. Remove
+` + "`namespace`" + `.`,
 	Bad:      backendGroupExample("core"),
 	Good:     backendGroupExample(`""`),
 	Severity: rules.Error,
@@ -79,6 +90,10 @@ func runBackendKindUnsupported(p *rules.Pass) error {
 			continue
 		}
 		for _, b := range allBackends(r) {
+			if b.GroupKind == gkHostname && b.Spec.Namespace.Set {
+				reportHostnameNamespace(p, r, b)
+				continue
+			}
 			if b.Name == "" || istioBackendKinds[b.GroupKind] {
 				continue
 			}
@@ -91,6 +106,41 @@ func runBackendKindUnsupported(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// gkHostname is Istio's Hostname backend kind: a host of its registry.
+var gkHostname = graph.GroupKind{Group: kinds.GroupIstioNetworking, Kind: "Hostname"}
+
+// reportHostnameNamespace reports Hostname backend b of route r, which
+// sets namespace: buildDestination (conversion.go) refuses it with a hard
+// error, one that is no invalid backend, so the conversion of the rule
+// fails and Istio serves none of the route (computeRoute keeps no route
+// of a conversion that hard-failed), for each kind of parent. An
+// HTTPRoute's mirror error is kept apart (mirrorBackendErr) and drops the
+// mirror alone; a GRPCRoute returns it as the rule's error. Zero-weight
+// backends are never built (buildHTTPDestination and the others skip
+// them). For a Gateway parent the ReferenceGrant is checked first, and an
+// ungranted backend is an invalid backend only.
+func reportHostnameNamespace(p *rules.Pass, r *graph.GatewayRoute, b *graph.BackendRef) {
+	effect := "Istio rejects the route and serves none of its rules (ResolvedRefs: False, reason InvalidDestination)"
+	weightless := false
+	switch {
+	case b.Mirror && r.Kind() == kinds.HTTPRoute:
+		effect = "Istio drops the mirror (ResolvedRefs: False, reason InvalidDestination)"
+	case !b.Mirror && b.Weight == 0:
+		effect = "Istio skips the backend while its weight is 0, and rejects the whole route (InvalidDestination) once it is raised"
+		weightless = true
+	case b.CrossNamespace && b.Grant == nil && !slices.ContainsFunc(r.Parents, (*graph.ParentRef).IsMesh):
+		effect = "with no ReferenceGrant the backend is refused (RefNotPermitted), and a grant would make Istio reject the whole route (InvalidDestination)"
+	case b.CrossNamespace && b.Grant == nil && r.NeedsGrants():
+		// Built once for the mesh parents, once for the Gateways.
+		effect = "Istio rejects the route for its mesh parents and serves none of its rules there (InvalidDestination); for its Gateway parents, with no ReferenceGrant, it refuses the backend (RefNotPermitted)"
+	}
+	f := p.Reportf(r.Obj, b.Spec.Namespace.Loc, "%s sets namespace %s, which a Hostname backend may not set (a Hostname is looked up from the route's namespace): %s; remove namespace",
+		backendWhat(b), b.Namespace, effect)
+	if weightless {
+		f.AtMost(rules.Warning)
+	}
 }
 
 // istioKnowsKind reports whether Istio routes to kind k in some group.

@@ -22,7 +22,10 @@ A hostname is named when a DNS subject alternative name of the certificate match
 or through a wildcard in its leftmost label (` + "`*.example.com`" + ` names ` + "`shop.example.com`" + `, not
 ` + "`example.com`" + ` or ` + "`a.b.example.com`" + `). Clients ignore the common name. A wildcard hostname
 (` + "`*.example.com`" + `) is named only by the same wildcard. A listener without a hostname accepts
-every host and is not checked. Listeners of ListenerSets are checked as the Gateway's own.
+every host and is not checked, and neither is one of Istio's classes with the TLS option
+` + "`gateway.istio.io/tls-terminate-mode: ISTIO_SIMPLE`" + ` (or ` + "`ISTIO_MUTUAL`" + `), which serves the gateway's
+workload certificate rather than its ` + "`certificateRefs`" + `. Listeners of ListenerSets are checked as
+the Gateway's own.
 
 Only certificates the input holds are checked: a reference that is missing, not permitted or
 not usable is MR614's or MR604's. Issue the certificate for the listener's hostname, or give the
@@ -65,8 +68,8 @@ listener a certificate that names it. Istio Gateways' servers are MR216's.`,
     -----END PRIVATE KEY-----
 `),
 	Severity: rules.Warning,
-	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet, kinds.ReferenceGrant, kinds.Secret},
-	Deps:     rules.DepGWAPI | rules.DepREF,
+	Inputs:   []kinds.Kind{kinds.K8sGateway, kinds.ListenerSet, kinds.ReferenceGrant, kinds.Secret, kinds.GatewayClass},
+	Deps:     rules.DepGWAPI | rules.DepREF | rules.DepCLS,
 	Run:      runCertificateHostMismatch,
 }
 
@@ -106,8 +109,8 @@ func runCertificateHostMismatch(p *rules.Pass) error {
 	g := p.Graph
 	for _, gw := range g.K8sGateways {
 		for _, l := range gw.Merged {
-			if !l.TerminatesTLS() || l.Hostname == "" {
-				continue
+			if !l.TerminatesTLS() || l.Hostname == "" || l.IstioBuiltinCertificate() {
+				continue // Istio serves its own certificate for the last
 			}
 			for _, c := range l.CertificateRefs {
 				if c.GroupKind != gkSecret || c.Name == "" || c.CrossNamespace && c.Grant == nil {

@@ -95,7 +95,10 @@ ListenerSet: a reference without ` + "`namespace`" + ` points into the ListenerS
 
 A reference into another namespace that no ReferenceGrant permits is reported by
 gatewayapi-reference-not-granted instead (its reason is ` + "`RefNotPermitted`" + `), and references of
-a listener in ` + "`Passthrough`" + ` mode are not read by anyone, so not checked.`,
+a listener in ` + "`Passthrough`" + ` mode are not read by anyone, so not checked. Nor are those of a
+listener of Istio's classes with the TLS option ` + "`gateway.istio.io/tls-terminate-mode`" + ` set to
+` + "`ISTIO_SIMPLE`" + ` or ` + "`ISTIO_MUTUAL`" + `: Istio serves the gateway's own workload certificate there, and
+reads neither the listener's ` + "`certificateRefs`" + ` nor the client certificate validation for it.`,
 	Bad: `apiVersion: v1
 kind: Secret
 metadata: {name: shop-cert, namespace: infra}
@@ -151,8 +154,8 @@ func runCertificateRefInvalid(p *rules.Pass) error {
 	for _, gw := range g.K8sGateways {
 		istio := strings.HasPrefix(gw.Controller(), "istio.io/")
 		for _, l := range gw.Merged {
-			if !l.TerminatesTLS() {
-				continue
+			if !l.TerminatesTLS() || l.IstioBuiltinCertificate() {
+				continue // Istio reads no certificateRefs of the latter
 			}
 			if istio && len(l.CertificateRefs) > 2 {
 				// buildTLS: Istio takes an RSA and an ECDSA certificate at

@@ -13,11 +13,7 @@ import (
 
 // addressKey is an address of a Gateway with its type defaulted.
 func addressKey(a spec.GatewayAddress) string {
-	t := a.Type.V
-	if t == "" {
-		t = "IPAddress"
-	}
-	return t + "/" + a.Value.V
+	return addressType(a) + "/" + a.Value.V
 }
 
 // sharedAddress returns an address that Gateways a and b both declare, or "".

@@ -28,7 +28,9 @@ name, or no name for every object of the kind). Without one, the reference is re
   share of requests gets HTTP 500;
 - a Gateway listener's ` + "`tls.certificateRefs`" + ` entry into another namespace is not loaded, and the
   listener cannot terminate TLS. The listener of a ListenerSet needs a grant whose ` + "`from`" + ` names
-  ListenerSets of its namespace: a grant to its Gateway is not inherited;
+  ListenerSets of its namespace: a grant to its Gateway is not inherited. On Istio's classes, a
+  listener with the TLS option ` + "`gateway.istio.io/tls-terminate-mode: ISTIO_SIMPLE`" + ` (or
+  ` + "`ISTIO_MUTUAL`" + `) serves the gateway's workload certificate, and its references are not read;
 - a ` + "`caCertificateRefs`" + ` entry of the Gateway's client certificate validation
   (` + "`spec.tls.frontend`" + `, its ` + "`default`" + ` or a ` + "`perPort`" + ` entry) into another namespace is refused for the
   listeners that terminate TLS on its ports. With no valid CA certificate left they are not
@@ -68,9 +70,9 @@ spec:
 ---
 `),
 	Severity: rules.Error,
-	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.ReferenceGrant),
+	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.ReferenceGrant, kinds.GatewayClass),
 	Related:  []string{"KIA1402"},
-	Deps:     rules.DepGWAPI | rules.DepREF | rules.DepPRES,
+	Deps:     rules.DepGWAPI | rules.DepREF | rules.DepPRES | rules.DepCLS,
 	Run:      runReferenceNotGranted,
 }
 
@@ -122,6 +124,9 @@ func runReferenceNotGranted(p *rules.Pass) error {
 	}
 	for _, gw := range g.K8sGateways {
 		for _, l := range gw.Merged {
+			if l.IstioBuiltinCertificate() {
+				continue // Istio reads none of its certificateRefs
+			}
 			for _, c := range l.CertificateRefs {
 				if c.CrossNamespace && c.Grant == nil && c.Name != "" {
 					// A ListenerSet needs grants of its own: those to its

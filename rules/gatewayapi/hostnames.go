@@ -48,8 +48,8 @@ Fix the hostname, or add a listener (or widen a listener hostname) that accepts 
 	Bad:      hostnameExample("example.com"),
 	Good:     hostnameExample("shop.example.com"),
 	Severity: rules.Warning,
-	Inputs:   []kinds.Kind{kinds.HTTPRoute, kinds.GRPCRoute, kinds.TLSRoute, kinds.K8sGateway, kinds.ListenerSet},
-	Deps:     rules.DepGWAPI | rules.DepREF,
+	Inputs:   []kinds.Kind{kinds.HTTPRoute, kinds.GRPCRoute, kinds.TLSRoute, kinds.K8sGateway, kinds.ListenerSet, kinds.GatewayClass},
+	Deps:     rules.DepGWAPI | rules.DepREF | rules.DepCLS,
 	Run:      runHostnameNotAccepted,
 }
 

@@ -3,6 +3,7 @@ package gatewayapi
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -51,7 +52,11 @@ merges them in precedence order: the Gateway's own listeners, then the ListenerS
 time (oldest first; those whose manifest carries no ` + "`creationTimestamp`" + ` come after those that do),
 then by namespace and name. A ListenerSet's listener that conflicts with a listener of higher
 precedence that is served is the one that is ` + "`Conflicted`" + `, and it is reported at its ListenerSet;
-a ListenerSet none of whose listeners is left is not accepted (` + "`ListenersNotValid`" + `).`,
+a ListenerSet none of whose listeners is left is not accepted (` + "`ListenersNotValid`" + `).
+
+Istio's classes that take no ListenerSets (waypoints ` + "`istio-waypoint`" + `, east-west gateways, the remote
+class) get no conflict check from Istio at all: their listeners are reported only where the API
+server rejects the Gateway (a name used twice, or one protocol with the same port and hostname).`,
 	Bad:      passthroughPortExample("443"),
 	Good:     passthroughPortExample("8443"),
 	Severity: rules.Error,
@@ -96,6 +101,12 @@ func runListenerConflict(p *rules.Pass) error {
 		// it keeps the first, and a TLS listener after a TCP one that
 		// lost is accepted.
 		istio := gw.Controller() == graph.IstioGatewayController
+		// Istio computes no conflicts for its classes that take no
+		// ListenerSets (ComputeGatewayListenerConflicts runs for classes
+		// with SupportsListenerSet only): on waypoints and east-west
+		// gateways only what the API server rejects is left, listeners
+		// of one protocol with the same port and hostname.
+		unchecked := strings.HasPrefix(gw.Controller(), "istio.io/") && !gw.SupportsListenerSets()
 		type loss struct {
 			to  *graph.Listener
 			why string
@@ -131,7 +142,7 @@ func runListenerConflict(p *rules.Pass) error {
 				if _, lostToo := lost[prev]; istio && lostToo {
 					continue
 				}
-				if copied(prev, l) {
+				if copied(prev, l) || unchecked && prev.Protocol != l.Protocol {
 					continue
 				}
 				if why := conflict(prev, l, istio); why != "" || istio && udpLoses(prev, l) {

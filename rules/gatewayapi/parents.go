@@ -2,6 +2,7 @@ package gatewayapi
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -33,6 +34,12 @@ both. A parentRef of ` + "`kind: ListenerSet`" + ` names a ListenerSet, whose ow
 gatewayapi-listenerset-not-allowed instead). References to other kinds (an implementation's own
 kinds) are not checked.
 
+On the classes Istio translates (` + "`istio`" + `, waypoints, east-west gateways), an ` + "`HTTPS`" + ` or ` + "`TLS`" + `
+listener without ` + "`tls`" + ` is a placeholder that ListenerSets fill: Istio builds nothing for it and
+makes no route parent of it. A parentRef whose ` + "`sectionName`" + ` or ` + "`port`" + ` selects only such
+listeners, or one without them to a Gateway that has no other listener, attaches nowhere and
+is reported too (Istio says ` + "`NoMatchingParent`" + `, or writes no status for the parentRef).
+
 A manifest folder seldom holds every Gateway of the cluster, and Gateways often live in a
 namespace of their own. The rule therefore reports a missing Gateway only when the input holds
 Gateway API Gateways in the target namespace, or a Gateway of that name in another namespace (the
@@ -59,9 +66,9 @@ Kiali (KIA1401, KIA1402) reads the refs as stored by the API server and skips th
     sectionName: http
 `),
 	Severity: rules.Error,
-	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.Service),
+	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.Service, kinds.GatewayClass),
 	Related:  []string{"IST0101", "KIA1401", "KIA1402"},
-	Deps:     rules.DepGWAPI | rules.DepREF | rules.DepPRES,
+	Deps:     rules.DepGWAPI | rules.DepREF | rules.DepPRES | rules.DepCLS,
 	Run:      runParentRefUnresolved,
 }
 
@@ -126,7 +133,11 @@ func runParentRefUnresolved(p *rules.Pass) error {
 func checkGatewayParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRef) {
 	g := p.Graph
 	if gw := pr.Gateway; gw != nil {
-		if len(pr.Listeners) > 0 || (pr.SectionName == "" && pr.Port == 0) {
+		if len(pr.Listeners) > 0 || (pr.SectionName == "" && pr.Port == 0 && len(pr.Placeholders) == 0) {
+			return
+		}
+		if len(pr.Placeholders) > 0 {
+			reportPlaceholders(p, r, pr, "Gateway "+gw.Namespace()+"/"+gw.Name())
 			return
 		}
 		matches, loc := selection(pr)
@@ -166,19 +177,60 @@ func checkGatewayParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 	}
 }
 
-// selects reports whether the sectionName and port of parentRef pr, when
-// set, select one of listeners ls: a name corrected to that parent then
-// attaches to a listener, and no finding about them takes its place.
-func selects(pr *graph.ParentRef, ls []*graph.Listener) bool {
-	if pr.SectionName == "" && pr.Port == 0 {
-		return true
+// reportPlaceholders reports parentRef pr of route r, to parent (its kind
+// and name), whose sectionName and port select only placeholder listeners
+// (or that selects every listener, and all are placeholders): HTTPS or TLS
+// listeners without tls, of which Istio builds nothing. Istio has no route
+// parent for them, so the parentRef attaches nowhere: with a sectionName
+// or port, Istio says NoMatchingParent when the parent has other
+// listeners; otherwise it writes no status for the parentRef at all.
+func reportPlaceholders(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRef, parent string) {
+	loc := pr.NameLoc
+	what, status := "selects", "Istio writes no status for the parentRef"
+	if pr.SectionName != "" || pr.Port != 0 {
+		what, loc = selection(pr)
+		what = strings.NewReplacer(" matches", " selects", " match", " select").Replace(what)
+		status = "NoMatchingParent"
 	}
+	ls := graph.DistinctFunc(pr.Placeholders, (*graph.Listener).Owner)
+	var protos, ns []string
 	for _, l := range ls {
-		if (pr.SectionName == "" || l.Name == pr.SectionName) && (pr.Port == 0 || l.Port == pr.Port) {
+		ns = append(ns, l.Name)
+		if !slices.Contains(protos, l.Protocol) {
+			protos = append(protos, l.Protocol)
+		}
+	}
+	kind := plural(len(ls), "a placeholder for ListenerSets to fill", "placeholders for ListenerSets to fill")
+	if pr.IsListenerSet() {
+		kind = plural(len(ls), "it is not accepted", "they are not accepted")
+	}
+	f := p.Reportf(r.Obj, loc, "parentRef %q %s only %s %s of %s, which %s protocol %s but no tls: Istio builds no listener for %s (%s), so the route attaches to none (%s)",
+		pr.Name, what, plural(len(ns), "listener", "listeners"), names(ns), parent, plural(len(ls), "has", "have"), strings.Join(protos, " or "),
+		plural(len(ls), "it", "them"), kind, status)
+	for _, l := range ls {
+		f.Relate(l.Owner(), at(l), "listener %s", l.Name)
+	}
+}
+
+// plural picks one or many by n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// selects reports whether the sectionName and port of parentRef pr, when
+// set, select one of listeners ls that is no placeholder: a name corrected
+// to that parent then attaches to a listener, and no finding about them
+// takes its place.
+func selects(pr *graph.ParentRef, ls []*graph.Listener) bool {
+	for _, l := range ls {
+		if (pr.SectionName == "" || l.Name == pr.SectionName) && (pr.Port == 0 || l.Port == pr.Port) && !l.Placeholder() {
 			return true
 		}
 	}
-	return false
+	return pr.SectionName == "" && pr.Port == 0 && len(ls) == 0
 }
 
 // checkListenerSetParent reports a parentRef to a ListenerSet that names
@@ -241,7 +293,11 @@ func parentTypo[T named](g *graph.Graph, b *strings.Builder, r *graph.GatewayRou
 func checkListenerSetParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRef) {
 	g := p.Graph
 	if ls := pr.ListenerSet; ls != nil {
-		if !ls.Attached() || len(pr.Listeners) > 0 || (pr.SectionName == "" && pr.Port == 0) {
+		if !ls.Attached() || len(pr.Listeners) > 0 || (pr.SectionName == "" && pr.Port == 0 && len(pr.Placeholders) == 0) {
+			return
+		}
+		if len(pr.Placeholders) > 0 {
+			reportPlaceholders(p, r, pr, "ListenerSet "+ls.Namespace()+"/"+ls.Name())
 			return
 		}
 		matches, loc := selection(pr)
@@ -358,11 +414,13 @@ func serviceIn(ss []*graph.Service, ns string) *graph.Service {
 }
 
 // listenerSections returns the names of listeners ls, and whether each
-// would be selected together with the port of parentRef pr, when set.
+// would be selected together with the port of parentRef pr, when set. A
+// placeholder listener is never selected: Istio makes no route parent of
+// it, so a sectionName corrected to it would still select nothing.
 func listenerSections(pr *graph.ParentRef, ls []*graph.Listener) map[string]bool {
 	out := map[string]bool{}
 	for _, l := range ls {
-		out[l.Name] = out[l.Name] || pr.Port == 0 || l.Port == pr.Port
+		out[l.Name] = out[l.Name] || (pr.Port == 0 || l.Port == pr.Port) && !l.Placeholder()
 	}
 	return out
 }

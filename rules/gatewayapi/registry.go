@@ -25,4 +25,6 @@ var Rules = []*rules.Rule{
 	ListenerSetNotAllowed,
 	ParametersRefInvalid,
 	CertificateHostMismatch,
+	RouteFilterUnsupported,
+	GatewayAddressUnsupported,
 }
