@@ -312,6 +312,30 @@ func (g *Graph) DefaultInjection(name string) (d DefaultInjector, ok bool) {
 	return DefaultInjector{}, false
 }
 
+// InjectorWebhooksMiss reports whether the input holds injector webhooks
+// and none of them takes a pod without labels of namespace name: then a
+// namespace label that asks for injection (istio-injection=enabled, or
+// istio.io/rev with a revision or tag the webhooks do not serve) injects
+// nothing, since the API server calls only the webhooks that select the
+// pod. Without injector webhooks in the input it is false: any revision
+// may be installed.
+func (g *Graph) InjectorWebhooksMiss(name string) bool {
+	if len(g.injectors) == 0 {
+		return false
+	}
+	var nsLabels map[string]string
+	if ns := g.Namespaces[name]; ns != nil {
+		nsLabels = ns.Labels
+	}
+	nsLabels = withNamespaceName(nsLabels, name)
+	for i := range g.injectors {
+		if g.injectors[i].matches(nsLabels, nil) {
+			return false
+		}
+	}
+	return true
+}
+
 // setNamespaceInjection sets the Injection of the namespaces known so far
 // (the declared ones): whether the injector injects their pods that carry
 // no injection label or annotation.

@@ -5,15 +5,29 @@ import (
 )
 
 // Ambient reports whether the pods of w are captured by Istio's ambient
-// mode: the pod or its namespace carries istio.io/dataplane-mode=ambient
-// (a pod value of "none" opts out), or the pod istio-cni's annotation
-// ambient.istio.io/redirection=enabled, and the pods have no sidecar.
+// mode, as istio-cni's chart enrols them (ambient.enablementSelectors,
+// which util.CompiledEnablementSelectors.Matches applies): a pod labelled
+// istio.io/dataplane-mode=ambient in any namespace, or a pod of a
+// namespace labelled so whose own label is anything but "none" (NotIn
+// [none]). istio-cni skips the namespaces of its excludeNamespaces
+// (kube-system by default), host-network pods and pods with a sidecar.
+// A pod whose istio-cni annotation ambient.istio.io/redirection=enabled
+// shows it captured is too.
 func (g *Graph) Ambient(w *Workload) bool {
-	if w.Sidecar {
+	if w.Sidecar || cniExcludedNamespace(w.Namespace()) {
 		return false
 	}
-	if v, ok := w.Labels["istio.io/dataplane-mode"]; ok {
-		return v == "ambient"
+	if w.Spec != nil && w.Spec.Spec.HostNetwork.V {
+		// No redirection can be set up in a network namespace the pod
+		// does not own.
+		return false
+	}
+	v, ok := w.Labels["istio.io/dataplane-mode"]
+	switch {
+	case ok && v == "none":
+		return false
+	case v == "ambient":
+		return true
 	}
 	// istio-cni marks the pods it has captured: a Pod dumped from a
 	// cluster shows it whatever enrolled it.
@@ -24,11 +38,18 @@ func (g *Graph) Ambient(w *Workload) bool {
 }
 
 // AmbientNamespace reports whether namespace ns enrols its pods in ambient
-// mode (istio.io/dataplane-mode=ambient).
+// mode: it is labelled istio.io/dataplane-mode=ambient and istio-cni does
+// not exclude it.
 func (g *Graph) AmbientNamespace(ns string) bool {
 	n := g.Namespaces[ns]
-	return n != nil && n.Labels["istio.io/dataplane-mode"] == "ambient"
+	return n != nil && n.Labels["istio.io/dataplane-mode"] == "ambient" && !cniExcludedNamespace(ns)
 }
+
+// cniExcludedNamespace reports whether istio-cni leaves the pods of
+// namespace ns alone: its chart's excludeNamespaces default, which the
+// node agent applies to ambient enrolment too (nodeagent/informers.go),
+// whatever the labels.
+func cniExcludedNamespace(ns string) bool { return ns == "kube-system" }
 
 // InMesh reports whether the pods of w are part of the mesh: they get a
 // sidecar (injected or explicit) or are captured by ambient mode. Unlike

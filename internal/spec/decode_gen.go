@@ -4167,6 +4167,8 @@ func decodeSecurityContext(n *yaml.Node, v *SecurityContext) (good, ok bool) {
 		switch k {
 		case "runAsUser":
 			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.RunAsUser)
+		case "runAsGroup":
+			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.RunAsGroup)
 		}
 		if !ok {
 			return false, false

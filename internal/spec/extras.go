@@ -126,8 +126,9 @@ type Secret struct {
 // SecurityContext is the part of a pod or container security context
 // meshlint reads.
 type SecurityContext struct {
-	At        `yaml:"-"`
-	RunAsUser Int `yaml:"runAsUser"`
+	At         `yaml:"-"`
+	RunAsUser  Int `yaml:"runAsUser"`
+	RunAsGroup Int `yaml:"runAsGroup"`
 }
 
 // UnmarshalYAML records the context's location.

@@ -77,8 +77,9 @@ func enrolFix(kind string) string {
 var ambientPolicyKinds = withPods(kinds.AuthorizationPolicy, kinds.RequestAuthentication, kinds.Telemetry, kinds.WasmPlugin,
 	kinds.Service, kinds.ServiceEntry, kinds.Namespace)
 
-const ambientDocNote = `A namespace (or pod) is in ambient mode when labelled ` + "`istio.io/dataplane-mode: ambient`" + ` and its pods
-get no sidecar. There ztunnel handles L4 only: L7 settings take effect in a waypoint proxy, which
+const ambientDocNote = `A pod is in ambient mode when it or its namespace is labelled ` + "`istio.io/dataplane-mode: ambient`" + `
+(a pod's own label ` + "`none`" + ` opts out), it gets no sidecar and does not use the host network, and its
+namespace is not kube-system, which istio-cni excludes by default. There ztunnel handles L4 only: L7 settings take effect in a waypoint proxy, which
 serves the Services and ServiceEntries enrolled with the ` + "`istio.io/use-waypoint`" + ` label, on
 themselves or on their namespace (the value ` + "`none`" + ` opts out).`
 
@@ -411,7 +412,7 @@ metadata:
 				continue
 			}
 			n := g.Namespaces[s.Obj.Name]
-			if n == nil || n.Labels["istio.io/dataplane-mode"] != "ambient" || !injectionLabels(n) {
+			if n == nil || n.Labels["istio.io/dataplane-mode"] != "ambient" || !injectionLabels(g, n) {
 				continue
 			}
 			p.Reportf(s.Obj, s.LabelLoc("istio.io/dataplane-mode"), "Namespace %s is labelled for both ambient mode and sidecar injection: its pods get sidecars, which ambient mode does not capture; remove one of the labels", n.Name)

@@ -29,6 +29,26 @@ var istioAnnotations = func() map[string]*annotation.Instance {
 	return m
 }()
 
+// unlistedAnnotations are annotations Istio reads (or writes) that
+// istio.io/api's list does not have yet, so that MR719 does not call them
+// unknown. No other rule checks them.
+var unlistedAnnotations = map[string]bool{
+	// A waypoint's opt-in to an x-forwarded-client-cert built from the
+	// client's identity, on its pods (set through the Gateway's
+	// infrastructure annotations): pilot's listener_waypoint.go reads
+	// it (xfccClientIdentityAnnotation, to be moved to istio.io/api).
+	"ambient.istio.io/xfcc-include-client-identity": true,
+	// The injector writes it on pods whose proxy sets
+	// ENVOY_SECURE_MERGED_METRICS_PORT, and keeps a value set by the
+	// user (applySecurePrometheusAnnotation, pkg/kube/inject/webhook.go).
+	"prometheus.istio.io/secure-port": true,
+}
+
+// knownAnnotation reports whether Istio knows annotation key.
+func knownAnnotation(key string) bool {
+	return istioAnnotations[key] != nil || unlistedAnnotations[key]
+}
+
 var annotationKinds = append([]kinds.Kind{kinds.Namespace, kinds.Service}, kinds.Workloads()...)
 
 // annotationInputs are the kinds the annotation rules read: those of
@@ -254,6 +274,9 @@ var AnnotationUnknown = &rules.Rule{
 	Doc: `Istio ignores annotations it does not know, so a misspelled ` + "`sidecar.istio.io/proxyCpu`" + ` or
 ` + "`proxy.istio.io/configs`" + ` silently does nothing.
 
+Besides istio.io/api's list, ` + "`ambient.istio.io/xfcc-include-client-identity`" + ` (read on waypoint pods) and
+` + "`prometheus.istio.io/secure-port`" + ` (written by the injector) are known.
+
 Fix the name. The message names the annotation meant when exactly one annotation Istio knows
 is close (the same name in other case, or at most 2 edits away), and ` + "`meshlint --fix`" + ` renames
 the key to it, unless the same metadata already has that annotation or another misspelling of
@@ -272,7 +295,7 @@ would leave the other.
 	Deps:     rules.DepNone,
 	Run: func(p *rules.Pass) error {
 		for _, u := range istioAnnotationUses(p) {
-			if u.inst != nil {
+			if knownAnnotation(u.key) {
 				continue
 			}
 			near, ok := nearAnnotation(u.key)
@@ -289,8 +312,17 @@ would leave the other.
 	},
 }
 
-// annotationNames are the names of istioAnnotations, for nearAnnotation.
-var annotationNames = slices.Sorted(maps.Keys(istioAnnotations))
+// annotationNames are the names of istioAnnotations and
+// unlistedAnnotations, for nearAnnotation.
+var annotationNames = slices.Sorted(maps.Keys(knownAnnotationNames()))
+
+func knownAnnotationNames() map[string]bool {
+	m := maps.Clone(unlistedAnnotations)
+	for k := range istioAnnotations {
+		m[k] = true
+	}
+	return m
+}
 
 // nearAnnotation returns the one known annotation that key is a likely
 // misspelling of (suggest.Closest: in other case, or at most 2 edits away).
@@ -308,7 +340,7 @@ func renameAnnotationFix(g *graph.Graph, u annotationUse, near string) (rules.Fi
 		return rules.Fix{}, false
 	}
 	for k := range u.site.Annotations {
-		if k == u.key || !istioAnnotation(k) || istioAnnotations[k] != nil {
+		if k == u.key || !istioAnnotation(k) || knownAnnotation(k) {
 			continue
 		}
 		if other, ok := nearAnnotation(k); ok && other == near {

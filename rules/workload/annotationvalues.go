@@ -1,16 +1,22 @@
 package workload
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/rules"
 	"istio.io/api/annotation"
 	"k8s.io/apimachinery/pkg/api/resource"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // AnnotationAlpha reports Istio annotations whose feature status is Alpha.
@@ -71,12 +77,16 @@ var annotationValidators = map[string]func(string) error{
 	annotation.SidecarTrafficExcludeOutboundIPRanges.Name:     validateCIDRs,
 	annotation.SidecarTrafficIncludeInboundPorts.Name:         orStar(validatePorts),
 	annotation.SidecarTrafficExcludeInboundPorts.Name:         validatePorts,
-	annotation.SidecarTrafficIncludeOutboundPorts.Name:        validatePorts,
+	annotation.SidecarTrafficIncludeOutboundPorts.Name:        validateIncludeOutboundPorts,
 	annotation.SidecarTrafficExcludeOutboundPorts.Name:        validatePorts,
+	annotation.SidecarTrafficExcludeInterfaces.Name:           validateInterfaces,
+	annotation.SidecarTrafficKubevirtInterfaces.Name:          validateInterfaces,
+	annotation.IoIstioRerouteVirtualInterfaces.Name:           validateInterfaces,
 	annotation.SidecarProxyCPU.Name:                           validateQuantity,
 	annotation.SidecarProxyCPULimit.Name:                      validateQuantity,
 	annotation.SidecarProxyMemory.Name:                        validateQuantity,
 	annotation.SidecarProxyMemoryLimit.Name:                   validateQuantity,
+	annotation.ProxyConfig.Name:                               validateProxyConfig,
 }
 
 // validateInjectValue follows the injector (injectRequired), which reads
@@ -113,21 +123,217 @@ func validateUint32(v string) error {
 	return nil
 }
 
+// validatePort follows the injector's parsePort, which takes any 16-bit
+// number, 0 included.
 func validatePort(v string) error {
-	n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 16)
-	if err != nil || n == 0 {
-		return fmt.Errorf("%q is not a port number (1-65535)", strings.TrimSpace(v))
+	if _, err := strconv.ParseUint(strings.TrimSpace(v), 10, 16); err != nil {
+		return fmt.Errorf("%q is not a port number (0-65535)", strings.TrimSpace(v))
 	}
 	return nil
 }
 
-// validateStatusPort accepts 0 besides ports: the annotation's
-// documentation says the sidecar then provides no status.
-func validateStatusPort(v string) error {
-	if n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 16); err == nil && n == 0 {
+// validateStatusPort accepts 0 besides ports, as the injector does: the
+// annotation's documentation says the sidecar then provides no status.
+func validateStatusPort(v string) error { return validatePort(v) }
+
+// validateIncludeOutboundPorts checks a list the injector passes on
+// unchecked (it is not in inject.AnnotationValidation): istio-init's
+// iptables rules (capture.handleOutboundPortsInclude), or istio-cni, which
+// validates it (plugin/sidecar_redirect.go), then fail on it.
+func validateIncludeOutboundPorts(v string) error {
+	if err := validatePorts(v); err != nil {
+		return fmt.Errorf("%w; the injector passes it on, but the pod's traffic capture (istio-init or istio-cni) fails on it and the pod does not start", err)
+	}
+	return nil
+}
+
+// interfaceName is what the injector accepts as a network interface name
+// (netutil.ValidateInterfaceNames).
+var interfaceName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_.\-]*$`)
+
+// validateInterfaces follows netutil.ValidateInterfaceNames: a
+// comma-separated list of names of at most 15 characters (Linux's limit),
+// spaces around them stripped.
+func validateInterfaces(v string) error {
+	if v == "" {
 		return nil
 	}
-	return validatePort(v)
+	for _, i := range strings.Split(v, ",") {
+		i = strings.TrimSpace(i)
+		var why string
+		switch {
+		case i == "":
+			why = "an interface name is empty"
+		case len(i) > 15:
+			why = fmt.Sprintf("%q is longer than 15 characters", i)
+		case !interfaceName.MatchString(i):
+			why = fmt.Sprintf("%q is not an interface name (a letter, then letters, digits, '_', '.' or '-')", i)
+		default:
+			continue
+		}
+		return listError{of: "interface names", why: why}
+	}
+	return nil
+}
+
+// validateProxyConfig follows the injector's validateProxyConfig, which
+// applies the annotation to the default ProxyConfig (protomarshal.ApplyYAML:
+// YAML to JSON, then jsonpb, fields it does not know ignored) and validates
+// the result (agent.ValidateMeshConfigProxyConfig). Checked are the YAML,
+// and the fields whose values are simple; a field may be written with its
+// JSON name or its proto name, as jsonpb reads both.
+func validateProxyConfig(v string) error {
+	js, err := sigsyaml.YAMLToJSON([]byte(v))
+	if err != nil {
+		return fmt.Errorf("want a ProxyConfig in YAML: %w", err)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(js, &fields); err != nil {
+		return errors.New(`want a ProxyConfig, a YAML mapping such as "holdApplicationUntilProxyStarts: true"`)
+	}
+	for _, c := range proxyConfigChecks {
+		for _, name := range [...]string{c.json, c.proto} {
+			if raw, ok := fields[name]; ok && string(raw) != "null" {
+				if err := c.check(raw); err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// proxyConfigChecks are the ProxyConfig fields validateProxyConfig checks:
+// those whose value jsonpb must parse as a number or a duration, and those
+// agent.ValidateMeshConfigProxyConfig checks simply.
+var proxyConfigChecks = []struct {
+	json, proto string
+	check       func(json.RawMessage) error
+}{
+	{"drainDuration", "drain_duration", checkDrainDuration},
+	{"terminationDrainDuration", "termination_drain_duration", func(raw json.RawMessage) error { _, err := jsonDuration(raw); return err }},
+	{"proxyAdminPort", "proxy_admin_port", checkProxyPort},
+	{"statusPort", "status_port", checkProxyPort},
+	{"concurrency", "concurrency", checkInt32},
+	{"proxyMetadata", "proxy_metadata", checkStringMap},
+	{"discoveryAddress", "discovery_address", checkProxyAddress(true)},
+	{"statsdUdpAddress", "statsd_udp_address", checkProxyAddress(false)},
+}
+
+// jsonDuration reads a duration as jsonpb does: a string that
+// time.ParseDuration takes.
+func jsonDuration(raw json.RawMessage) (time.Duration, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return 0, errors.New("want a duration such as 45s")
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration such as 45s", s)
+	}
+	return d, nil
+}
+
+// checkDrainDuration follows agent.ValidateDrainDuration.
+func checkDrainDuration(raw json.RawMessage) error {
+	d, err := jsonDuration(raw)
+	switch {
+	case err != nil:
+		return err
+	case d < time.Millisecond:
+		return errors.New("must be at least 1ms")
+	case d%time.Second != 0:
+		return fmt.Errorf("%v is not a whole number of seconds, which Istio requires", d)
+	}
+	return nil
+}
+
+// jsonInt32 reads an int32 as jsonpb does: a number, quoted or not.
+func jsonInt32(raw json.RawMessage) (int64, error) {
+	s := strings.Trim(string(raw), `"`)
+	n, err := strconv.ParseInt(s, 10, 32)
+	if err != nil {
+		return 0, fmt.Errorf("%s is not an integer", raw)
+	}
+	return n, nil
+}
+
+func checkInt32(raw json.RawMessage) error {
+	_, err := jsonInt32(raw)
+	return err
+}
+
+// checkStringMap checks a map<string, string>: jsonpb takes only strings
+// as values, so an unquoted true or 1 in YAML fails it.
+func checkStringMap(raw json.RawMessage) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return errors.New("want a mapping of strings")
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		var s *string
+		if json.Unmarshal(m[k], &s) != nil {
+			return fmt.Errorf("the value of %s is %s, not a string: quote it", k, m[k])
+		}
+	}
+	return nil
+}
+
+// checkProxyPort follows agent.ValidatePort.
+func checkProxyPort(raw json.RawMessage) error {
+	n, err := jsonInt32(raw)
+	if err != nil {
+		return err
+	}
+	if n < 1 || n > 65535 {
+		return fmt.Errorf("%d is not a port number (1-65535)", n)
+	}
+	return nil
+}
+
+// checkProxyAddress follows agent.ValidateProxyAddress for host:port, but
+// for the host name; required says that the address may not be empty.
+func checkProxyAddress(required bool) func(json.RawMessage) error {
+	return func(raw json.RawMessage) error {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return errors.New("want host:port")
+		}
+		if s == "" {
+			if required {
+				return errors.New("must not be empty")
+			}
+			return nil
+		}
+		port, ok := hostPortPort(s)
+		if !ok {
+			return fmt.Errorf("%q is not host:port", s)
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("%q has no port number (1-65535)", s)
+		}
+		return nil
+	}
+}
+
+// hostPortPort returns the port of host:port, as net.SplitHostPort splits
+// it: an IPv6 host is bracketed. ok is false when s is not host:port.
+func hostPortPort(s string) (port string, ok bool) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return "", false
+	}
+	host := s[:i]
+	if strings.HasPrefix(host, "[") {
+		host, ok = strings.CutSuffix(host[1:], "]")
+		if !ok {
+			return "", false
+		}
+	}
+	if strings.ContainsAny(host, "[]") || strings.Contains(host, ":") && !strings.HasPrefix(s, "[") {
+		return "", false
+	}
+	return s[i+1:], true
 }
 
 // listError is the error of a comma-separated list: what it is a list of,
@@ -217,11 +423,21 @@ its default policy). Checked are the annotations whose format is simple and docu
   settings (` + "`readiness.status.sidecar.istio.io/...`" + `): non-negative integers, without spaces;
 - ` + "`traffic.sidecar.istio.io/includeOutboundIPRanges`" + ` (or ` + "`*`" + `) and ` + "`excludeOutboundIPRanges`" + `:
   comma-separated CIDRs, without spaces (the injector does not strip them);
-- ` + "`traffic.sidecar.istio.io/includeInboundPorts`" + ` (or ` + "`*`" + `), ` + "`excludeInboundPorts`" + `,
-  ` + "`includeOutboundPorts`" + ` and ` + "`excludeOutboundPorts`" + `: comma-separated ports;
-- ` + "`sidecar.istio.io/proxyCPU`" + `, ` + "`proxyMemory`" + ` and their ` + "`Limit`" + ` variants: Kubernetes quantities.
+- ` + "`traffic.sidecar.istio.io/includeInboundPorts`" + ` (or ` + "`*`" + `), ` + "`excludeInboundPorts`" + ` and
+  ` + "`excludeOutboundPorts`" + `: comma-separated port numbers (0 to 65535, as the injector reads them);
+- ` + "`traffic.sidecar.istio.io/includeOutboundPorts`" + `: the same, although the injector passes it on
+  unchecked: the pod's traffic capture (istio-init's iptables rules, or istio-cni) fails on a
+  bad value, and the pod does not start;
+- ` + "`traffic.sidecar.istio.io/excludeInterfaces`" + `, ` + "`kubevirtInterfaces`" + ` and
+  ` + "`istio.io/reroute-virtual-interfaces`" + `: comma-separated interface names (a letter, then
+  letters, digits, ` + "`_`" + `, ` + "`.`" + ` or ` + "`-`" + `; at most 15 characters);
+- ` + "`sidecar.istio.io/proxyCPU`" + `, ` + "`proxyMemory`" + ` and their ` + "`Limit`" + ` variants: Kubernetes quantities;
+- ` + "`proxy.istio.io/config`" + `: a YAML mapping, whose ` + "`drainDuration`" + ` is a whole number of seconds,
+  ` + "`terminationDrainDuration`" + ` a duration, ` + "`statusPort`" + ` and ` + "`proxyAdminPort`" + ` ports from 1,
+  ` + "`concurrency`" + ` an integer, ` + "`proxyMetadata`" + ` a mapping of strings (quoted: ` + "`\"true\"`" + `), and ` + "`discoveryAddress`" + ` and ` + "`statsdUdpAddress`" + ` host:port. The
+  injector validates the whole ProxyConfig; its other fields are not checked.
 
-` + "`proxy.istio.io/config`" + ` and the other annotations are not checked. ` + annotationDocNote,
+The other annotations are not checked. ` + annotationDocNote,
 	Bad:      webWithPodAnnotations(`traffic.sidecar.istio.io/excludeOutboundPorts: "5432;6379"`),
 	Good:     webWithPodAnnotations(`traffic.sidecar.istio.io/excludeOutboundPorts: "5432,6379"`),
 	Severity: rules.Warning,

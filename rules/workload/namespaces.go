@@ -88,7 +88,12 @@ namespace holds nothing else. When the injector injects the namespace's pods any
 chart's ` + "`enableNamespacesByDefault`" + `, which the input's injector webhooks show, or without them
 the values of the injector's ConfigMap), MR730 reports it instead, as istioctl analyze reports
 IST0148. When the input holds neither and the injector injects every namespace, turn the rule
-off.`,
+off.
+
+When the input holds injector webhooks, a namespace labelled ` + "`istio-injection: enabled`" + ` or
+` + "`istio.io/rev`" + ` that none of them selects (a revision or tag that is not installed) is reported
+too: the API server calls only the webhooks that select a pod, so its pods get no sidecar.
+Without webhooks in the input, any revision label counts as injecting.`,
 	Bad:      plainShop,
 	Good:     injectedShop,
 	Severity: rules.Info,
@@ -105,13 +110,26 @@ func runNamespaceNotInjected(p *rules.Pass) error {
 		if !ns.Declared() || skipInjectionCheck(g, name) {
 			continue
 		}
-		_, inj := ns.Labels["istio-injection"]
-		_, rev := ns.Labels["istio.io/rev"]
+		inj, hasInj := ns.Labels["istio-injection"]
+		rev, hasRev := ns.Labels["istio.io/rev"]
 		ws := g.WorkloadsIn(name)
 		// Istio's own gateway pods are proxies: a namespace of gateways
 		// alone has nothing outside the mesh.
 		gatewaysOnly := len(ws) == 0 && len(g.GatewayAPIPodLabels(name)) > 0
-		if inj || rev || g.AmbientNamespace(name) || allOptedIn(ws) || gatewaysOnly {
+		if g.AmbientNamespace(name) || allOptedIn(ws) || gatewaysOnly {
+			continue
+		}
+		if hasInj || hasRev {
+			// The label asks for injection, but the API server calls
+			// only the webhooks that select the pod: with the input's
+			// webhooks, a revision none serves injects nothing.
+			label := "istio-injection=" + inj
+			if !hasInj {
+				label = "istio.io/rev=" + rev
+			}
+			if (!hasInj || inj == "enabled") && g.InjectorWebhooksMiss(name) {
+				p.Reportf(ns.Obj, ns.Obj.NameLoc, "namespace %s is labelled %s, but no injector webhook of the input selects it: its pods get no sidecar; label it for a revision or tag that the webhooks serve", name, label)
+			}
 			continue
 		}
 		if _, ok := g.DefaultInjection(name); ok {

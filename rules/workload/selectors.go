@@ -17,7 +17,9 @@ import (
 // Telemetry.
 type selPolicy struct {
 	obj *manifest.Object
-	// sel is nil for a policy without selector.
+	// sel is nil for a policy without selector. A Sidecar's selector
+	// without labels is empty but not nil: Istio still counts it as a
+	// selector (sidecarPolicies).
 	sel map[string]string
 	loc spec.Loc
 }
@@ -33,8 +35,16 @@ func sidecarPolicies(g *graph.Graph) []selPolicy {
 	var out []selPolicy
 	for _, sc := range g.Sidecars {
 		p := selPolicy{obj: sc.Obj}
-		if ws := sc.Spec.WorkloadSelector; ws != nil && len(ws.Labels) > 0 {
+		// A workloadSelector without labels is no namespace default:
+		// Istio sorts the Sidecars with a workloadSelector before those
+		// without, and an empty one matches every pod of the namespace
+		// (PushContext.initSidecarScopes, doGetSidecarScope); validation
+		// only warns about it.
+		if ws := sc.Spec.WorkloadSelector; ws != nil {
 			p.sel, p.loc = ws.Labels, ws.Loc
+			if p.sel == nil {
+				p.sel = map[string]string{}
+			}
 		}
 		out = append(out, p)
 	}
@@ -61,7 +71,8 @@ func telemetryPolicies(g *graph.Graph) []selPolicy {
 func reportNoWorkload(p *rules.Pass, ps []selPolicy, effect string) {
 	g := p.Graph
 	for _, sp := range ps {
-		if sp.sel == nil || !g.WorkloadsKnown(sp.obj.Namespace) || len(g.SelectWorkloads(sp.obj.Namespace, sp.sel)) > 0 {
+		// An empty selector picks no workload only of an empty namespace.
+		if len(sp.sel) == 0 || !g.WorkloadsKnown(sp.obj.Namespace) || len(g.SelectWorkloads(sp.obj.Namespace, sp.sel)) > 0 {
 			continue
 		}
 		p.Reportf(sp.obj, sp.at(), "selector %s of %s matches no workload of namespace %s: %s",
@@ -167,5 +178,30 @@ func reportDefaults(p *rules.Pass, ps []selPolicy, skipNS func(string) bool, eff
 		}
 		p.Reportf(sp.obj, sp.obj.NameLoc, "%s have no selector, so %s are the default of namespace %s: %s; merge them into one",
 			wording.List(append([]string{sp.obj.Ref()}, others...)), all, sp.obj.Namespace, effect)
+	}
+}
+
+// reportShadowedDefaults reports the Sidecars without a workloadSelector
+// of namespaces that also have a Sidecar with an empty one: Istio tries the
+// Sidecars with a selector first, and the empty one matches every pod, so
+// the default applies to none. In the root namespace the default still
+// serves the namespaces without a Sidecar of their own, and is left alone.
+func reportShadowedDefaults(p *rules.Pass, ps []selPolicy, skipNS func(string) bool) {
+	g := p.Graph
+	empty := map[string]selPolicy{} // the first of each namespace
+	for _, sp := range ps {
+		if _, seen := empty[sp.obj.Namespace]; !seen && sp.sel != nil && len(sp.sel) == 0 {
+			empty[sp.obj.Namespace] = sp
+		}
+	}
+	for _, sp := range ps {
+		ns := sp.obj.Namespace
+		e, ok := empty[ns]
+		if sp.sel != nil || !ok || ns == g.Mesh.RootNamespace || skipNS != nil && skipNS(ns) {
+			continue
+		}
+		p.Reportf(sp.obj, sp.obj.NameLoc, "%s has no selector, but the empty workloadSelector of %s selects every pod of namespace %s and Istio prefers a Sidecar with a selector: %s applies to no pod; remove the empty workloadSelector or merge them",
+			sp.obj.Ref(), e.obj.Ref(), ns, sp.obj.Ref()).
+			Relate(e.obj, e.at(), "the empty workloadSelector that takes every pod of namespace %s", ns)
 	}
 }

@@ -52,7 +52,8 @@ var SidecarSelectorConflict = &rules.Rule{
 	Summary: "several sidecars with a workload selector select the same workload",
 	Doc: `A proxy uses one Sidecar. When the workload selectors of several Sidecars of a namespace pick the
 same pod, Istio uses the oldest and ignores the others for it, so the egress and ingress
-settings that apply depend on creation order.
+settings that apply depend on creation order. A ` + "`workloadSelector`" + ` without labels is a selector too,
+which picks every pod of the namespace.
 
 Make the selectors disjoint, or merge the Sidecars. Pods in ambient mode have no sidecar and are
 left to MR704.`,
@@ -108,6 +109,11 @@ var SidecarMultipleDefault = &rules.Rule{
 namespace). With several, Istio uses the oldest and ignores the others, so the default depends on
 creation order.
 
+A Sidecar whose ` + "`workloadSelector`" + ` has no labels is not a default: Istio tries the Sidecars with a
+selector first, and the empty one matches every pod of the namespace, so it always wins over the
+default, which then applies to no pod (it is reported). In the root namespace that default still
+serves the namespaces without a Sidecar, and is not reported.
+
 Merge them into one. Ambient namespaces are left to MR704.`,
 	Bad: defaultSidecar + `---
 apiVersion: networking.istio.io/v1
@@ -127,7 +133,18 @@ spec:
 	Related:  []string{"IST0111", "KIA0002"},
 	Deps:     rules.DepNone,
 	Run: func(p *rules.Pass) error {
-		reportDefaults(p, sidecarPolicies(p.Graph), p.Graph.AmbientNamespace, "Istio uses only the oldest")
+		g := p.Graph
+		ps := sidecarPolicies(g)
+		// Where an empty selector takes every pod, which default is the
+		// oldest does not matter: reportShadowedDefaults says why.
+		shadowed := map[string]bool{}
+		for _, sp := range ps {
+			if sp.sel != nil && len(sp.sel) == 0 && sp.obj.Namespace != g.Mesh.RootNamespace {
+				shadowed[sp.obj.Namespace] = true
+			}
+		}
+		reportDefaults(p, ps, func(ns string) bool { return shadowed[ns] || g.AmbientNamespace(ns) }, "Istio uses only the oldest")
+		reportShadowedDefaults(p, ps, g.AmbientNamespace)
 		return nil
 	},
 }
@@ -160,9 +177,15 @@ func runSidecarInAmbient(p *rules.Pass) error {
 	g := p.Graph
 	for _, sp := range sidecarPolicies(g) {
 		ns := sp.obj.Namespace
-		if sp.sel == nil {
-			if n := g.Namespaces[ns]; g.AmbientNamespace(ns) && !injectionLabels(n) {
-				p.Reportf(sp.obj, sp.obj.NameLoc, "%s has no selector and namespace %s is in ambient mode: it applies to no proxy, since ztunnel and waypoints ignore Sidecars; remove it", sp.obj.Ref(), ns)
+		if len(sp.sel) == 0 {
+			// Namespace-wide: the namespace stands for pods the input
+			// may not show.
+			if n := g.Namespaces[ns]; g.AmbientNamespace(ns) && !injectionLabels(g, n) {
+				what, at := "has no selector", sp.obj.NameLoc
+				if sp.sel != nil {
+					what, at = "has an empty workloadSelector", sp.at()
+				}
+				p.Reportf(sp.obj, at, "%s %s and namespace %s is in ambient mode: it applies to no proxy, since ztunnel and waypoints ignore Sidecars; remove it", sp.obj.Ref(), what, ns)
 			}
 			continue
 		}
@@ -176,10 +199,13 @@ func runSidecarInAmbient(p *rules.Pass) error {
 	return nil
 }
 
-func injectionLabels(n *graph.Namespace) bool {
+// injectionLabels reports whether namespace n asks for sidecar injection
+// by label and, when the input holds injector webhooks, one of them takes
+// it: a revision no webhook serves injects nothing.
+func injectionLabels(g *graph.Graph, n *graph.Namespace) bool {
 	if n == nil {
 		return false
 	}
 	_, rev := n.Labels["istio.io/rev"]
-	return n.Labels["istio-injection"] == "enabled" || rev
+	return (n.Labels["istio-injection"] == "enabled" || rev) && !g.InjectorWebhooksMiss(n.Name)
 }

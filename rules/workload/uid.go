@@ -11,14 +11,16 @@ import (
 var ApplicationUID1337 = &rules.Rule{
 	ID:      "MR716",
 	Name:    "application-uid-1337",
-	Summary: "application container runs as user ID 1337, the sidecar proxy's",
-	Doc: `The sidecar's iptables rules let the traffic of user ID 1337 (the proxy's) bypass the proxy, so
-that the proxy's own connections are not redirected to itself. An application container running
-as 1337 bypasses the mesh the same way: its outbound traffic gets no mTLS, no routing and no
-policy.
+	Summary: "application container runs as user or group ID 1337, the sidecar proxy's",
+	Doc: `The sidecar's iptables rules let the traffic of user ID 1337 and of group ID 1337 (the proxy's)
+bypass the proxy, so that the proxy's own connections are not redirected to itself (istio-iptables
+matches both ` + "`--uid-owner`" + ` and ` + "`--gid-owner`" + `). An application container running as user 1337, or
+with group 1337, bypasses the mesh the same way: its outbound traffic gets no mTLS, no routing
+and no policy.
 
-Run the application as another user. A pod-level ` + "`runAsUser: 1337`" + ` is reported when some
-application container inherits it, not when each sets its own. Pod templates labelled
+Run the application as another user and group. A pod-level ` + "`runAsUser: 1337`" + ` or
+` + "`runAsGroup: 1337`" + ` is reported when some application container inherits it, not when each sets
+its own. Pod templates labelled
 ` + "`istio`" + ` or ` + "`release: istio`" + ` (Istio's own components) and the ` + "`istio-proxy`" + ` container are
 skipped.`,
 	Bad:      webRunAsUser("1337"),
@@ -60,8 +62,10 @@ func runApplicationUID1337(p *rules.Pass) error {
 			continue
 		}
 		ps := w.Spec.Spec
-		if sc := ps.SecurityContext; sc != nil && sc.RunAsUser.Set && sc.RunAsUser.V == 1337 && inheritsUser(ps) {
-			p.Reportf(w.Obj, sc.RunAsUser.Loc, "the pods of %s %s/%s run as user ID 1337, the proxy's: their traffic bypasses the sidecar; run them as another user", w.KindName(), w.Namespace(), w.Name())
+		for _, id := range proxyIDs {
+			if sc := ps.SecurityContext; sc != nil && id.is1337(sc) && inherits(ps, id) {
+				p.Reportf(w.Obj, id.field(sc).Loc, "the pods of %s %s/%s run as %s ID 1337, the proxy's: their traffic bypasses the sidecar; run them as another %s", w.KindName(), w.Namespace(), w.Name(), id.name, id.name)
+			}
 		}
 		for _, cs := range [...][]spec.Container{ps.InitContainers, ps.Containers} {
 			for i := range cs {
@@ -69,8 +73,10 @@ func runApplicationUID1337(p *rules.Pass) error {
 				if skippedContainer(c.Name.V) {
 					continue
 				}
-				if sc := c.SecurityContext; sc != nil && sc.RunAsUser.Set && sc.RunAsUser.V == 1337 {
-					p.Reportf(w.Obj, sc.RunAsUser.Loc, "container %q of %s %s/%s runs as user ID 1337, the proxy's: its traffic bypasses the sidecar; run it as another user", c.Name.V, w.KindName(), w.Namespace(), w.Name())
+				for _, id := range proxyIDs {
+					if sc := c.SecurityContext; sc != nil && id.is1337(sc) {
+						p.Reportf(w.Obj, id.field(sc).Loc, "container %q of %s %s/%s runs as %s ID 1337, the proxy's: its traffic bypasses the sidecar; run it as another %s", c.Name.V, w.KindName(), w.Namespace(), w.Name(), id.name, id.name)
+					}
 				}
 			}
 		}
@@ -78,18 +84,38 @@ func runApplicationUID1337(p *rules.Pass) error {
 	return nil
 }
 
-// inheritsUser reports whether an application container of the pod runs
-// as the pod's user: a container's own runAsUser takes precedence over the
-// pod's (PodSecurityContext.RunAsUser), and the injector gives its
-// containers their own.
-func inheritsUser(ps spec.PodSpec) bool {
+// proxyID is a process ID that istio-iptables lets bypass capture, and
+// its field of a security context.
+type proxyID struct {
+	name  string
+	field func(*spec.SecurityContext) *spec.Int
+}
+
+// proxyIDs are the user and the group of the proxy: istio-iptables
+// returns the traffic of both (--uid-owner, --gid-owner) before the
+// redirect (capture/run.go), and the injector gives the proxy 1337 as both.
+var proxyIDs = [...]proxyID{
+	{"user", func(sc *spec.SecurityContext) *spec.Int { return &sc.RunAsUser }},
+	{"group", func(sc *spec.SecurityContext) *spec.Int { return &sc.RunAsGroup }},
+}
+
+func (id proxyID) is1337(sc *spec.SecurityContext) bool {
+	f := id.field(sc)
+	return f.Set && f.V == 1337
+}
+
+// inherits reports whether an application container of the pod runs with
+// the pod's ID id: a container's own runAsUser (runAsGroup) takes
+// precedence over the pod's, and the injector gives its containers their
+// own.
+func inherits(ps spec.PodSpec, id proxyID) bool {
 	for _, cs := range [...][]spec.Container{ps.InitContainers, ps.Containers} {
 		for i := range cs {
 			c := &cs[i]
 			if skippedContainer(c.Name.V) {
 				continue
 			}
-			if sc := c.SecurityContext; sc == nil || !sc.RunAsUser.Set {
+			if sc := c.SecurityContext; sc == nil || !id.field(sc).Set {
 				return true
 			}
 		}
