@@ -8,14 +8,16 @@ import (
 )
 
 // AuthzSource is an exact source that a rule of an AuthorizationPolicy
-// names: a namespace, or a principal that names a namespace and a service
-// account. MR504 asks whether the NetworkPolicies let it reach the
-// policy's workloads at all, and the default-deny fixes keep that open.
+// names: a namespace, or a principal or service account that names a
+// namespace and a service account. MR504 asks whether the NetworkPolicies
+// let it reach the policy's workloads at all, and the default-deny fixes
+// keep that open.
 type AuthzSource struct {
 	Policy *AuthorizationPolicy
 	// Rule is the index of the rule in the policy's rules.
 	Rule int
-	// Kind is "namespace" or "principal", and Value the entry as written.
+	// Kind is "namespace", "principal" or "serviceAccount", and Value the
+	// entry as written.
 	Kind  string
 	Value spec.Str
 	// Namespace and ServiceAccount are what the entry names; a namespace
@@ -26,9 +28,12 @@ type AuthzSource struct {
 }
 
 // AuthzSources yields the sources of the ALLOW and DENY policies that
-// select workloads of the input: every namespace entry, and every
-// principal of the form "<trust-domain>/ns/<ns>/sa/<sa>" without
-// wildcards.
+// select workloads of the input: every namespace entry, every principal
+// of the form "<trust-domain>/ns/<ns>/sa/<sa>" without wildcards, and
+// every serviceAccounts entry ("<ns>/<sa>", or "<sa>" in the policy's
+// namespace). Dry-run policies are yielded too, since their sources are
+// the clients they are tried for; what reads a source as enforced asks
+// Policy.DryRun.
 func (g *Graph) AuthzSources() iter.Seq[AuthzSource] {
 	return func(yield func(AuthzSource) bool) {
 		for _, ap := range g.AuthorizationPolicies {
@@ -55,6 +60,12 @@ func (g *Graph) AuthzSources() iter.Seq[AuthzSource] {
 							return
 						}
 					}
+					for _, e := range from.Source.ServiceAccounts {
+						ns, sa, ok := sourceServiceAccount(e.V, ap.Namespace())
+						if ok && !yield(AuthzSource{Policy: ap, Rule: i, Kind: "serviceAccount", Value: e, Namespace: ns, ServiceAccount: sa, Workloads: dsts}) {
+							return
+						}
+					}
 				}
 			}
 		}
@@ -73,6 +84,21 @@ func sourcePrincipal(s string) (ns, sa string, ok bool) {
 	ns, rest, _ = strings.Cut(rest, "/")
 	lit2, sa, _ := strings.Cut(rest, "/")
 	if lit != "ns" || lit2 != "sa" || ns == "" || sa == "" {
+		return "", "", false
+	}
+	return ns, sa, true
+}
+
+// sourceServiceAccount reads a serviceAccounts entry as istiod does
+// (serviceAccountRegex in pilot/pkg/security/authz/model/generator.go):
+// "<ns>/<sa>", or "<sa>" in the policy's namespace. The API allows no
+// wildcard.
+func sourceServiceAccount(s, policyNS string) (ns, sa string, ok bool) {
+	ns, sa, cut := strings.Cut(s, "/")
+	if !cut {
+		ns, sa = policyNS, s
+	}
+	if ns == "" || sa == "" || strings.Contains(s, "*") {
 		return "", "", false
 	}
 	return ns, sa, true

@@ -95,6 +95,9 @@ func (g *Graph) build() {
 			for k, v := range o.Labels {
 				ns.Labels[k] = v
 			}
+			// The API server sets this label to the name on every
+			// create and update, whatever the manifest writes.
+			ns.Labels[NamespaceNameLabel] = o.Name
 		}
 	}
 	// And the webhook configurations and injector ConfigMaps: when the

@@ -43,6 +43,28 @@ func (s *selector) matchNamespace(name string, nsLabels map[string]string) bool 
 	return s.nsSel.Matches(nsLabels)
 }
 
+// mayMatchNamespace reports whether the selector may match a namespace
+// called name of which nothing is known but its name label: the
+// requirements on kubernetes.io/metadata.name are checked, and those on
+// other labels may hold.
+func (s *selector) mayMatchNamespace(name string) bool {
+	if s.ns != "" {
+		return name == s.ns
+	}
+	for k, v := range s.nsSel.MatchLabels {
+		if k == graph.NamespaceNameLabel && v != name {
+			return false
+		}
+	}
+	known := map[string]string{graph.NamespaceNameLabel: name}
+	for _, r := range s.nsSel.Exprs {
+		if r.Key == graph.NamespaceNameLabel && !r.Matches(known) {
+			return false
+		}
+	}
+	return true
+}
+
 // action is what a rule does with the connections it matches.
 type action uint8
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/internal/manifest"
 )
 
 // Pod describes a pod by its namespace and labels rather than as a
@@ -23,6 +24,12 @@ type Pod struct {
 	// HostNetwork is set for a pod on its node's network, which admin
 	// policies' subjects and pod peers never select.
 	HostNetwork bool
+	// NamespaceLabelsUnknown is set for a namespace that the input does
+	// not declare, to ask what its other labels could change: a
+	// namespace selector matches it unless it requires a
+	// kubernetes.io/metadata.name other than the name, the one label
+	// Kubernetes sets. Without it, the namespace carries that label alone.
+	NamespaceLabelsUnknown bool
 }
 
 // ContainerPort is a named container port of a Pod.
@@ -186,14 +193,19 @@ func (a *Analysis) podMatches(sel int, p *Pod) bool {
 	if s.admin && p.HostNetwork {
 		return false
 	}
-	if p.Namespace == "" {
+	switch {
+	case p.Namespace == "":
 		if !s.anyNamespace() {
 			return false
 		}
-	} else {
+	case p.NamespaceLabelsUnknown:
+		if !s.mayMatchNamespace(p.Namespace) {
+			return false
+		}
+	default:
 		nsLabels, ok := a.namespaces[p.Namespace]
 		if !ok {
-			nsLabels = map[string]string{"kubernetes.io/metadata.name": p.Namespace}
+			nsLabels = map[string]string{graph.NamespaceNameLabel: p.Namespace}
 		}
 		if !s.matchNamespace(p.Namespace, nsLabels) {
 			return false
@@ -221,7 +233,7 @@ func (p *Pod) portMap() portMap {
 // podOf describes a workload that is not part of the analysis.
 func podOf(w *graph.Workload) *Pod {
 	p := &Pod{Namespace: w.Namespace(), Labels: w.Labels, HostNetwork: w.Spec.Spec.HostNetwork.V}
-	for _, c := range w.Spec.Spec.Containers {
+	for c := range w.ServingContainers() {
 		for _, cp := range c.Ports {
 			if proto, ok := ParseProtocol(cp.Protocol.V); ok && cp.Name.V != "" {
 				p.Ports = append(p.Ports, ContainerPort{Name: cp.Name.V, Protocol: proto, Port: int(cp.ContainerPort.V)})
@@ -297,6 +309,42 @@ func (a *Analysis) IngressAllowed(src, dst Endpoint) Set {
 	}
 	s, pm := a.subject(dst, Ingress)
 	return a.evalTowards(s, Ingress, src, pm)
+}
+
+// AdminTiersAllowed returns what the admin network policies decide for a
+// pod of namespace ns, whatever its labels, in direction d: from e for
+// ingress, towards e for egress, as IngressAllowed and EgressAllowed
+// answer, but with the NetworkPolicies' rules left out. The admin tier
+// applies first; the baseline tier then decides, unless a NetworkPolicy
+// that selects every pod of ns isolates them for d, which leaves the
+// baseline no pod of ns. So it is what a namespace without a default-deny
+// NetworkPolicy leaves open to a pod that no policy selects. The
+// policies that decide come with it, in the order they apply: those
+// whose subject holds every pod of ns.
+func (a *Analysis) AdminTiersAllowed(ns string, d Direction, e Endpoint) (Set, []*manifest.Object) {
+	p := &Pod{Namespace: ns, AnyLabels: true}
+	applying := func(ps []*policy, applies func(*policy) bool) []*policy {
+		var out []*policy
+		for _, pol := range ps {
+			if applies(pol) && a.podMatches(pol.subject, p) {
+				out = append(out, pol)
+			}
+		}
+		return out
+	}
+	hasRules := func(pol *policy) bool { return len(pol.rules[d]) > 0 }
+	var banps []*policy
+	if len(applying(a.nps, func(pol *policy) bool { return pol.isolates[d] })) == 0 {
+		banps = applying(a.banps, hasRules)
+	}
+	s := a.newSide(d, applying(a.anps, hasRules), nil, banps)
+	// Named ports resolve on the destination: the peer for egress; for
+	// ingress this pod, whose ports are unknown.
+	var dst portMap
+	if d == Egress {
+		dst = a.ports(e)
+	}
+	return a.evalTowards(s, d, e, dst), s.policies
 }
 
 // Allowed returns the connections from src to dst that both src's egress

@@ -394,7 +394,7 @@ func workloadPorts(w *graph.Workload, names []string) portMap {
 		return nil
 	}
 	var pm portMap
-	for _, c := range w.Spec.Spec.Containers {
+	for c := range w.ServingContainers() {
 		for _, p := range c.Ports {
 			if p.Name.V == "" || !containsString(names, p.Name.V) {
 				continue

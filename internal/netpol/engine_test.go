@@ -112,6 +112,32 @@ var semanticCases = []struct {
 	checks []check
 }{
 	{
+		// An init container with restartPolicy Always is a sidecar that
+		// runs beside the containers: its named ports are the pod's. A
+		// plain init container has finished before anything connects.
+		name: "named ports of native sidecars resolve, of init containers not",
+		yaml: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: s}
+spec:
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      initContainers:
+      - {name: setup, image: setup:1, ports: [{name: setup, containerPort: 8081}]}
+      - {name: proxy, image: proxy:1, restartPolicy: Always, ports: [{name: metrics, containerPort: 9090}]}
+      containers: [{name: api, image: api:1, ports: [{name: http, containerPort: 8080}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api, namespace: s}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress: [{ports: [{port: http}, {port: metrics}, {port: setup}]}]
+`,
+		checks: []check{{"pod:*", "s/api", "TCP 8080,9090", "in"}},
+	},
+	{
 		name: "no policy: everything, external included",
 		yaml: dep("a", "x", "app=x", "") + dep("b", "y", "app=y", ""),
 		checks: []check{

@@ -3,8 +3,10 @@ package netpol
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"net/netip"
 	"sort"
+	"strconv"
 )
 
 // IPRange is an inclusive range of IPv4 addresses.
@@ -38,6 +40,19 @@ func (r IPRange) Overlaps(o IPRange) bool { return r.First <= o.Last && o.First 
 
 // String writes the range as np-guard does: "first-last".
 func (r IPRange) String() string { return ipString(r.First) + "-" + ipString(r.Last) }
+
+// Short writes the range as people write it: an address alone, a CIDR
+// when the range is one, else "first-last".
+func (r IPRange) Short() string {
+	if r.First == r.Last {
+		return ipString(r.First)
+	}
+	size := uint64(r.Last) - uint64(r.First) + 1
+	if size&(size-1) == 0 && uint64(r.First)%size == 0 {
+		return ipString(r.First) + "/" + strconv.Itoa(32-bits.TrailingZeros64(size))
+	}
+	return r.String()
+}
 
 func ipString(a uint32) string {
 	var b [4]byte

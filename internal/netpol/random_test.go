@@ -332,7 +332,7 @@ func naiveAllowed(g *graph.Graph, src, dst *graph.Workload, proto string, port i
 			case !p.Port.Set:
 				return true
 			case p.Port.IsStr:
-				for _, c := range dst.Spec.Spec.Containers {
+				for c := range dst.ServingContainers() {
 					for _, cp := range c.Ports {
 						cpr := cp.Protocol.V
 						if cpr == "" {

@@ -1536,6 +1536,8 @@ func decodeContainer(n *yaml.Node, v *Container) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Image)
 		case "ports":
 			_, ok = decodeSeq(c[i+1], &v.Ports, decodeContainerPort)
+		case "restartPolicy":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.RestartPolicy)
 		case "securityContext":
 			_, ok = decodePtr(c[i+1], &v.SecurityContext, decodeSecurityContext)
 		}
@@ -3379,6 +3381,8 @@ func decodePodSpec(n *yaml.Node, v *PodSpec) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.ServiceAccountName)
 		case "hostNetwork":
 			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.HostNetwork)
+		case "dnsPolicy":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.DNSPolicy)
 		case "containers":
 			_, ok = decodeSeq(c[i+1], &v.Containers, decodeContainer)
 		case "initContainers":

@@ -38,10 +38,13 @@ type PodTemplate struct {
 
 // PodSpec is the part of a pod spec meshlint reads.
 type PodSpec struct {
-	ServiceAccountName Str         `yaml:"serviceAccountName"`
-	HostNetwork        Bool        `yaml:"hostNetwork"`
-	Containers         []Container `yaml:"containers"`
-	InitContainers     []Container `yaml:"initContainers"`
+	ServiceAccountName Str  `yaml:"serviceAccountName"`
+	HostNetwork        Bool `yaml:"hostNetwork"`
+	// DNSPolicy says which resolver the pod asks: ClusterFirst (the
+	// default) the cluster DNS, Default the node's, None its dnsConfig's.
+	DNSPolicy      Str         `yaml:"dnsPolicy"`
+	Containers     []Container `yaml:"containers"`
+	InitContainers []Container `yaml:"initContainers"`
 	// SecurityContext is the pod's security context.
 	SecurityContext *SecurityContext `yaml:"securityContext"`
 }
@@ -52,6 +55,9 @@ type Container struct {
 	Name  Str             `yaml:"name"`
 	Image Str             `yaml:"image"`
 	Ports []ContainerPort `yaml:"ports"`
+	// RestartPolicy "Always" on an init container makes it a sidecar,
+	// which runs for the pod's life beside the containers.
+	RestartPolicy Str `yaml:"restartPolicy"`
 	// SecurityContext is the container's security context.
 	SecurityContext *SecurityContext `yaml:"securityContext"`
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/netpol"
 	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 )
@@ -138,13 +139,17 @@ func runDefaultDeny(p *rules.Pass, d direction) {
 		if deny {
 			continue
 		}
+		open := unisolatedOpen(p, ns, d)
+		if open.closed(d) {
+			continue
+		}
 		msg := fmt.Sprintf("namespace %s has no default-deny %s NetworkPolicy (podSelector: {}, policyTypes: [%s], no %s rules): a pod that no policy isolates for %s %s",
-			ns, d.Name, d.Type, d.Name, d.Name, d.Open)
+			ns, d.Name, d.Type, d.Name, d.Name, open.phrase(d))
 		// Two definitions of an object are one object: each is counted,
 		// named and related once, by its first-written definition.
 		ws := rules.Distinct(p, g.WorkloadsIn(ns))
 		if len(ws) > 0 {
-			msg += openCount(ws, policies[ns], d)
+			msg += openCount(p, ws, policies[ns], d)
 		}
 		var notes []string
 		var near []*graph.NetworkPolicy
@@ -162,15 +167,116 @@ func runDefaultDeny(p *rules.Pass, d direction) {
 		for _, np := range near {
 			f.Relate(np.Obj, np.Obj.NameLoc, "NetworkPolicy %s/%s selects every pod but is not a default deny for %s", ns, np.Name(), d.Name)
 		}
+		if !open.all(d) {
+			for _, o := range graph.DistinctObjects(open.policies) {
+				f.Relate(o, o.NameLoc, "%s %s decides the %s of the pods of %s that no NetworkPolicy isolates", o.Kind, o.Name, d.Name, ns)
+			}
+		}
 		if fix, ok := defaultDenyFix(p, ns, at, d, policies[ns]); ok {
 			f.Fixes = []rules.Fix{fix}
 		}
 	}
 }
 
+// unisolated is what the admin tiers leave open in one direction to a
+// pod of a namespace that no policy selects by its labels
+// (netpol.AdminTiersAllowed): connections with any pod of the cluster,
+// and for egress to some external address. Without admin policies that
+// is everything.
+type unisolated struct {
+	pods, ext netpol.Set
+	policies  []*manifest.Object
+}
+
+// unisolatedOpen asks the connectivity engine what the admin tiers let
+// a pod of namespace ns that no policy selects by its labels do in
+// direction d.
+func unisolatedOpen(p *rules.Pass, ns string, d direction) unisolated {
+	a := Analysis(p)
+	nd := netpol.Ingress
+	if d.Name == "egress" {
+		nd = netpol.Egress
+	}
+	var u unisolated
+	u.pods, u.policies = a.AdminTiersAllowed(ns, nd, netpol.AnyPod())
+	if nd == netpol.Egress {
+		for _, r := range a.ExternalDestinations() {
+			got, _ := a.AdminTiersAllowed(ns, nd, netpol.ExternalEndpoint(r))
+			u.ext = u.ext.Union(got)
+		}
+	}
+	return u
+}
+
+// closed reports whether the admin tiers deny every connection of the
+// pod with the cluster's pods (and for egress with external addresses):
+// a default deny of their own, written once for many namespaces. Ingress
+// from outside the cluster does not count: the admin policies' ingress
+// rules cannot name addresses, so no cluster-wide default can close it.
+func (u unisolated) closed(d direction) bool {
+	return u.pods.IsEmpty() && (d.Name == "ingress" || u.ext.IsEmpty())
+}
+
+// all reports whether the admin tiers leave everything open.
+func (u unisolated) all(d direction) bool {
+	return u.pods.IsAll() && (d.Name == "ingress" || u.ext.IsAll())
+}
+
+// adminClosed reports whether the admin tiers deny workload w, which no
+// NetworkPolicy isolates, every connection in direction d, as closed
+// reads it.
+func adminClosed(p *rules.Pass, w *graph.Workload, d direction) bool {
+	a := Analysis(p)
+	nd := netpol.Ingress
+	if d.Name == "egress" {
+		nd = netpol.Egress
+	}
+	if len(a.Policies(w, nd)) == 0 {
+		return false
+	}
+	self := netpol.WorkloadEndpoint(w)
+	if nd == netpol.Ingress {
+		return a.IngressAllowed(netpol.AnyPod(), self).IsEmpty()
+	}
+	if !a.EgressAllowed(self, netpol.AnyPod()).IsEmpty() {
+		return false
+	}
+	for _, r := range a.ExternalDestinations() {
+		if !a.EgressAllowed(self, netpol.ExternalEndpoint(r)).IsEmpty() {
+			return false
+		}
+	}
+	return true
+}
+
+// phrase says what the unisolated pod does, for the message.
+func (u unisolated) phrase(d direction) string {
+	if u.all(d) {
+		return d.Open
+	}
+	on := func(s netpol.Set) string {
+		if s.IsAll() {
+			return ""
+		}
+		return " on " + s.String()
+	}
+	if d.Name == "ingress" {
+		return "accepts connections from any pod of the cluster" + on(u.pods) + ", which the admin network policies leave open"
+	}
+	var to []string
+	if !u.pods.IsEmpty() {
+		to = append(to, "to any pod of the cluster"+on(u.pods))
+	}
+	if !u.ext.IsEmpty() {
+		to = append(to, "to addresses outside the cluster"+on(u.ext))
+	}
+	return "can connect " + strings.Join(to, " and ") + ", which the admin network policies leave open"
+}
+
 // openCount says how many of the workloads no policy isolates in
-// direction d, as a clause to append to the message.
-func openCount(ws []*graph.Workload, nps []*graph.NetworkPolicy, d direction) string {
+// direction d, as a clause to append to the message: no NetworkPolicy,
+// nor admin policies that deny it everything.
+func openCount(p *rules.Pass, ws []*graph.Workload, nps []*graph.NetworkPolicy, d direction) string {
 	isolated := map[*graph.Workload]bool{}
 	for _, np := range nps {
 		if d.Isolates(np) {
@@ -181,7 +287,7 @@ func openCount(ws []*graph.Workload, nps []*graph.NetworkPolicy, d direction) st
 	}
 	open := 0
 	for _, w := range ws {
-		if !isolated[w] {
+		if !isolated[w] && !adminClosed(p, w, d) {
 			open++
 		}
 	}

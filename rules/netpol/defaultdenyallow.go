@@ -814,13 +814,16 @@ func (c *flowCollector) authzSources() {
 	}
 }
 
-// deniesWholly reports whether src is an entry of a DENY rule that denies
-// its pods every request: a rule without to or when, and the entry in a
-// source that sets nothing but the list it is in. The pods of such a
-// source are not clients: an allow policy that opens the NetworkPolicies
-// to them would undo at layer 4 what the AuthorizationPolicy says.
+// deniesWholly reports whether src is an entry of an enforced DENY rule
+// that denies its pods every request: a rule without to or when, and the
+// entry in a source that sets nothing but the list it is in (any other
+// field, trustDomains and serviceAccounts included, narrows it to some of
+// the entry's pods or requests). The pods of such a source are not
+// clients: an allow policy that opens the NetworkPolicies to them would
+// undo at layer 4 what the AuthorizationPolicy says. A dry-run policy
+// denies nothing.
 func deniesWholly(src graph.AuthzSource) bool {
-	if src.Policy.Spec.Action.V != "DENY" || src.Rule >= len(src.Policy.Spec.Rules) {
+	if src.Policy.Spec.Action.V != "DENY" || src.Policy.DryRun() || src.Rule >= len(src.Policy.Spec.Rules) {
 		return false
 	}
 	r := src.Policy.Spec.Rules[src.Rule]
@@ -829,15 +832,22 @@ func deniesWholly(src graph.AuthzSource) bool {
 	}
 	for _, from := range r.From {
 		s := from.Source
-		if s == nil || len(s.NotPrincipals)+len(s.RequestPrincipals)+len(s.NotRequestPrincipals)+len(s.NotNamespaces)+
-			len(s.IPBlocks)+len(s.NotIPBlocks)+len(s.RemoteIPBlocks)+len(s.NotRemoteIPBlocks) > 0 {
+		if s == nil {
 			continue
 		}
-		list, other := s.Namespaces, s.Principals
-		if src.Kind == "principal" {
-			list, other = s.Principals, s.Namespaces
+		var list []spec.Str
+		switch src.Kind {
+		case "namespace":
+			list = s.Namespaces
+		case "principal":
+			list = s.Principals
+		case "serviceAccount":
+			list = s.ServiceAccounts
 		}
-		if len(other) == 0 && slices.ContainsFunc(list, func(v spec.Str) bool { return v.V == src.Value.V }) {
+		set := len(s.Principals) + len(s.NotPrincipals) + len(s.RequestPrincipals) + len(s.NotRequestPrincipals) +
+			len(s.Namespaces) + len(s.NotNamespaces) + len(s.ServiceAccounts) + len(s.NotServiceAccounts) +
+			len(s.TrustDomains) + len(s.NotTrustDomains) + len(s.IPBlocks) + len(s.NotIPBlocks) + len(s.RemoteIPBlocks) + len(s.NotRemoteIPBlocks)
+		if set == len(list) && slices.ContainsFunc(list, func(v spec.Str) bool { return v.V == src.Value.V }) {
 			return true
 		}
 	}
@@ -1836,7 +1846,7 @@ func (c *flowCollector) headlessCalls(what string, from *peerSpec, srcs []source
 			continue
 		}
 		var ports []portRef
-		for _, ct := range w.Spec.Spec.Containers {
+		for ct := range w.ServingContainers() {
 			for _, cp := range ct.Ports {
 				proto := strings.ToUpper(cp.Protocol.V)
 				if proto == "" {

@@ -411,6 +411,24 @@ spec:
 	if want := "matchLabels: {kubernetes.io/metadata.name: untrusted}"; !strings.Contains(got["MR401 shop"], want) {
 		t.Errorf("ingress fix of shop with a DENY of /admin:\n%s\nwant %s", got["MR401 shop"], want)
 	}
+	// A trust domain narrows the source to some of untrusted's pods, and
+	// a dry-run policy denies nothing: untrusted is a client either way.
+	for name, variant := range map[string]string{
+		"trustDomains": strings.Replace(in, "{namespaces: [untrusted]}", "{namespaces: [untrusted], trustDomains: [other.example]}", 1),
+		"dry-run":      strings.Replace(in, "metadata: {name: deny-untrusted, namespace: shop}", "metadata: {name: deny-untrusted, namespace: shop, annotations: {istio.io/dry-run: \"true\"}}", 1),
+	} {
+		_, got = applyDenies(t, map[string]string{"a.yaml": variant})
+		if want := "matchLabels: {kubernetes.io/metadata.name: untrusted}"; !strings.Contains(got["MR401 shop"], want) {
+			t.Errorf("ingress fix of shop with a DENY (%s):\n%s\nwant %s", name, got["MR401 shop"], want)
+		}
+	}
+	// A serviceAccounts entry denies the pods of that service account.
+	bySA := strings.Replace(strings.Replace(in, "{namespaces: [untrusted]}", "{serviceAccounts: [untrusted/evil]}", 1),
+		"spec: {containers: [{name: e, image: e:1}]}", "spec: {serviceAccountName: evil, containers: [{name: e, image: e:1}]}", 1)
+	_, got = applyDenies(t, map[string]string{"a.yaml": bySA})
+	if c, ok := got["MR401 shop"]; !ok || c != "" {
+		t.Errorf("ingress fix of shop with a DENY of serviceAccounts:\n%s\nwant none", c)
+	}
 }
 
 // isolatedBatch has shop/batch isolated for egress by a policy of its own,

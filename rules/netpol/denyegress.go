@@ -22,7 +22,13 @@ The rule reports each namespace that has workloads or NetworkPolicies in the inp
 policy, at its Namespace object when it is in the input, else at its first workload or policy.
 It is informational: egress lockdown is a stronger posture than many clusters want, and once
 egress is denied every pod needs DNS (UDP and TCP 53 to kube-dns) allowed explicitly.
-kube-system, kube-public and kube-node-lease are skipped.
+kube-system, kube-public and kube-node-lease are skipped. The admin network policies of the
+input can be the default deny: the rule is quiet when an AdminNetworkPolicy, a Baseline
+ClusterNetworkPolicy or the BaselineAdminNetworkPolicy, whose subject holds every pod of the
+namespace, denies egress to every pod of the cluster and every address (a networks peer of
+` + "`0.0.0.0/0`" + ` holds both) from the pods that no NetworkPolicy isolates, after allowing what
+they allow. When they deny only part of it, the message says what they leave open, and a
+workload they deny everything counts as isolated.
 
 Fix it with:
 

@@ -28,6 +28,14 @@ workloads in the input; remember that the ingress gateway and istiod then need a
 policies. The policy may also come from outside the manifests (a platform default applied to
 every namespace); disable the rule for such namespaces.
 
+The admin network policies of the input can be that default: the rule is quiet when an
+AdminNetworkPolicy, a Baseline ClusterNetworkPolicy or the BaselineAdminNetworkPolicy, whose
+subject holds every pod of the namespace, denies ingress from every pod of the cluster to the
+pods that no NetworkPolicy isolates (after allowing some peers, as a default deny's allow
+policies would); their ingress rules cannot name addresses outside the cluster. When they deny
+only part of it, the message says what they leave open, and a workload they deny everything
+counts as isolated.
+
 Fix it with:
 
 ` + "```yaml\n" + defaultDenyIngressPolicy + "```" + `

@@ -45,6 +45,16 @@ DNS through. Host-networked workloads are skipped: Kubernetes leaves NetworkPoli
 them, most plugins do not apply it, no admin policy selects them, and they use the node's
 resolver.
 
+Two verdicts are hedged. An ipBlock of at most 256 private addresses (within 10.0.0.0/8,
+172.16.0.0/12 or 192.168.0.0/16) is most likely the kube-dns Service's ClusterIP: Kubernetes
+leaves undefined whether NetworkPolicy sees a Service's address or the pod's it is rewritten to,
+and most plugins see the pod's, so DNS allowed only there is reported, as likely to fail, for a
+workload that asks the cluster DNS (` + "`dnsPolicy`" + ` ClusterFirst, the default; with Default or
+None the pod asks a resolver an ipBlock can name). And when the input does not declare
+kube-system, its labels are unknown but for ` + "`kubernetes.io/metadata.name`" + `, the one Kubernetes sets:
+DNS allowed only through a namespaceSelector on another label (` + "`name: kube-system`" + `) is reported as
+failing unless kube-system carries it.
+
 ` + "`meshlint --fix`" + ` creates ` + "`allow-dns-egress.yaml`" + ` next to the namespace's manifests, as MR402's fix
 does for its default deny (with the namespace in the file name when the directory holds other
 namespaces' objects): a NetworkPolicy ` + "`allow-dns-egress`" + ` that allows the DNS above. It selects
@@ -122,6 +132,10 @@ func runEgressNoDNS(p *rules.Pass) error {
 		}
 		return true
 	}
+	// kube-system's labels are the input's when it declares the
+	// Namespace; otherwise the cluster's may include others than its name.
+	ks := p.Graph.Namespaces["kube-system"]
+	kubeSystemUnknown := ks == nil || !ks.Declared()
 	for _, w := range p.Graph.Workloads {
 		if a == nil {
 			a = Analysis(p)
@@ -148,31 +162,21 @@ func runEgressNoDNS(p *rules.Pass) error {
 			dns = byGroup[grp]
 		}
 		if !dns.known {
-			src := netpol.WorkloadEndpoint(w)
-			set := a.EgressAllowed(src, kubeDNS)
-			for _, r := range a.ExternalDestinations() {
-				set = set.Union(a.EgressAllowed(src, netpol.ExternalEndpoint(r)))
-			}
-			dns = dnsVerdict{known: true, udp: set.Contains(netpol.UDP, 53), tcp: set.Contains(netpol.TCP, 53)}
+			dns = dnsOf(a, w, kubeSystemUnknown)
 			if grp >= 0 {
 				byGroup[grp] = dns
 			}
 		}
-		if dns.udp {
+		udp, tcp := dns.udp, dns.tcp
+		if !clusterFirst(w) {
+			// Its resolver is the node's or its dnsConfig's: an address
+			// the policy may name exactly.
+			udp, tcp = udp || len(dns.private) > 0, tcp || dns.privateTCP
+		}
+		if udp {
 			continue
 		}
-		tcp := "nor TCP 53"
-		if dns.tcp {
-			tcp = "only TCP 53, which resolvers use after UDP"
-		}
-		var f *rules.Finding
-		if isolated {
-			f = p.Reportf(w.Obj, w.Obj.NameLoc, "workload %s/%s is isolated for egress but its egress allows no DNS: not UDP 53 to kube-dns (kube-system, k8s-app=kube-dns) or to any external address, %s; name resolution fails",
-				w.Namespace(), w.Name(), tcp)
-		} else {
-			f = p.Reportf(w.Obj, w.Obj.NameLoc, "workload %s/%s cannot reach DNS: the admin network policies that decide its egress allow no UDP 53 to kube-dns (kube-system, k8s-app=kube-dns) or to any external address, %s; name resolution fails",
-				w.Namespace(), w.Name(), tcp)
-		}
+		f := reportNoDNS(p, w, isolated, dns, tcp)
 		what := "isolates " + w.Namespace() + "/" + w.Name() + " for egress"
 		if !isolated {
 			what = "decides the egress of " + w.Namespace() + "/" + w.Name()
@@ -199,6 +203,134 @@ func runEgressNoDNS(p *rules.Pass) error {
 // UDP and TCP port 53, towards kube-dns or an external address.
 type dnsVerdict struct {
 	known, udp, tcp bool
+	// private are the small ranges of private addresses (serviceLike)
+	// that UDP 53 may go to, which udp does not count, and privateTCP
+	// tells whether TCP 53 may go to some.
+	private    []netpol.IPRange
+	privateTCP bool
+	// labelled is set when UDP 53 reaches kube-dns only if kube-system,
+	// which the input does not declare, has labels besides its name.
+	labelled bool
+}
+
+// dnsOf asks the engine what w's egress allows of DNS. kubeSystemUnknown
+// is set when the input does not declare kube-system.
+func dnsOf(a *netpol.Analysis, w *graph.Workload, kubeSystemUnknown bool) dnsVerdict {
+	src := netpol.WorkloadEndpoint(w)
+	set := a.EgressAllowed(src, kubeDNS)
+	v := dnsVerdict{known: true}
+	for _, r := range a.ExternalDestinations() {
+		got := a.EgressAllowed(src, netpol.ExternalEndpoint(r))
+		if serviceLike(r) {
+			if got.Contains(netpol.UDP, 53) {
+				v.private = append(v.private, r)
+			}
+			v.privateTCP = v.privateTCP || got.Contains(netpol.TCP, 53)
+			continue
+		}
+		set = set.Union(got)
+	}
+	v.udp, v.tcp = set.Contains(netpol.UDP, 53), set.Contains(netpol.TCP, 53)
+	if !v.udp && kubeSystemUnknown {
+		v.labelled = a.EgressAllowed(src, kubeDNSUnknownLabels).Contains(netpol.UDP, 53)
+	}
+	return v
+}
+
+// kubeDNSUnknownLabels is kubeDNS in a kube-system whose labels, but its
+// name, are unknown.
+var kubeDNSUnknownLabels = func() netpol.Endpoint {
+	p := *kubeDNS.Pod
+	p.NamespaceLabelsUnknown = true
+	return netpol.PodEndpoint(&p)
+}()
+
+// privateNets are the private IPv4 ranges of RFC 1918, where clusters
+// put their Service addresses.
+var privateNets = func() []netpol.IPRange {
+	var out []netpol.IPRange
+	for _, c := range []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"} {
+		r, _, _ := netpol.ParseCIDR(c)
+		out = append(out, r)
+	}
+	return out
+}()
+
+// serviceLike reports whether an external range is a few private
+// addresses (at most 256): what an ipBlock written for the kube-dns
+// Service's ClusterIP allows. Kubernetes leaves undefined whether a
+// plugin applies NetworkPolicy before or after a Service's address is
+// rewritten to a pod's; most (kube-proxy's DNAT before Calico's or
+// kube-router's filter, Cilium's socket-level translation) see the pod's
+// address, so such a block lets no DNS through. Wider private blocks may
+// hold the kube-dns pods' addresses, and link-local ones (NodeLocal
+// DNSCache's 169.254.20.10) or public ones are resolvers of their own.
+func serviceLike(r netpol.IPRange) bool {
+	if r.Last-r.First >= 256 {
+		return false
+	}
+	for _, n := range privateNets {
+		if n.Contains(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// clusterFirst reports whether w's pods ask the cluster DNS: dnsPolicy
+// ClusterFirst, the default, or ClusterFirstWithHostNet. With Default or
+// None they ask the node's resolver or their dnsConfig's, which an
+// ipBlock names by address.
+func clusterFirst(w *graph.Workload) bool {
+	switch w.Spec.Spec.DNSPolicy.V {
+	case "Default", "None":
+		return false
+	}
+	return true
+}
+
+// reportNoDNS reports workload w, whose egress lets no certain DNS
+// through (tcp: TCP 53 goes out).
+func reportNoDNS(p *rules.Pass, w *graph.Workload, isolated bool, dns dnsVerdict, tcp bool) *rules.Finding {
+	who := fmt.Sprintf("workload %s/%s is isolated for egress but its egress", w.Namespace(), w.Name())
+	if !isolated {
+		who = fmt.Sprintf("workload %s/%s cannot reach DNS: the admin network policies that decide its egress", w.Namespace(), w.Name())
+	}
+	switch {
+	case dns.labelled:
+		return p.Reportf(w.Obj, w.Obj.NameLoc, "%s allow%s UDP 53 to kube-dns (kube-system, k8s-app=kube-dns) only through a namespaceSelector on labels other than kubernetes.io/metadata.name, the one label Kubernetes sets on kube-system; the input does not declare kube-system: unless it carries those labels, name resolution fails (select kubernetes.io/metadata.name: kube-system)",
+			who, verbS(isolated))
+	case len(dns.private) > 0:
+		var to []string
+		for _, r := range dns.private {
+			to = append(to, r.Short())
+		}
+		what, that := to[0], "that is"
+		if len(to) > 1 {
+			what, that = "addresses "+strings.Join(to, ", "), "one of them is"
+		}
+		return p.Reportf(w.Obj, w.Obj.NameLoc, "%s allow%s UDP 53 only to ipBlock %s: if %s the kube-dns Service's ClusterIP, name resolution likely fails, since most network plugins apply NetworkPolicy after the Service's address is rewritten to a kube-dns pod's (Kubernetes leaves the order undefined); allow the kube-dns pods (kube-system, k8s-app=kube-dns)",
+			who, verbS(isolated), what, that)
+	}
+	tcpNote := "nor TCP 53"
+	if tcp {
+		tcpNote = "only TCP 53, which resolvers use after UDP"
+	}
+	if isolated {
+		return p.Reportf(w.Obj, w.Obj.NameLoc, "%s allows no DNS: not UDP 53 to kube-dns (kube-system, k8s-app=kube-dns) or to any external address, %s; name resolution fails",
+			who, tcpNote)
+	}
+	return p.Reportf(w.Obj, w.Obj.NameLoc, "%s allow no UDP 53 to kube-dns (kube-system, k8s-app=kube-dns) or to any external address, %s; name resolution fails",
+		who, tcpNote)
+}
+
+// verbS is the ending of "allow" after who: "s" for "its egress", none
+// for "the admin network policies".
+func verbS(isolated bool) string {
+	if isolated {
+		return "s"
+	}
+	return ""
 }
 
 // dnsFinding is a finding of MR409 and the workload it is about.
@@ -265,9 +397,9 @@ func allowDNSFix(p *rules.Pass, ns string, fs []dnsFinding) (rules.Fix, bool) {
 
 // defaultDenyFixed reports whether MR402 reports namespace ns, whose
 // NetworkPolicies are nps, at object at, with a fix: it is not a system
-// namespace, has no default deny for egress, and MR402 can write one that
-// keeps the declared traffic open (defaultDenyFix; it withholds the fix
-// when it cannot).
+// namespace, has no default deny for egress, nor admin policies that deny
+// as one, and MR402 can write one that keeps the declared traffic open
+// (defaultDenyFix; it withholds the fix when it cannot).
 func defaultDenyFixed(p *rules.Pass, ns string, at *manifest.Object, nps []*graph.NetworkPolicy) bool {
 	if systemNamespaces[ns] {
 		return false
@@ -276,6 +408,9 @@ func defaultDenyFixed(p *rules.Pass, ns string, at *manifest.Object, nps []*grap
 		if isDefaultDeny(np, egress) {
 			return false
 		}
+	}
+	if unisolatedOpen(p, ns, egress).closed(egress) {
+		return false
 	}
 	_, ok := defaultDenyFix(p, ns, at, egress, nps)
 	return ok

@@ -148,6 +148,21 @@ spec:
 		want:    map[string]string{"a": "matchLabels: {app: a}"},
 		paths:   []string{"shop/allow-dns-egress.yaml"},
 	}, {
+		// The BaselineAdminNetworkPolicy denies all egress of shop's pods
+		// that no NetworkPolicy isolates: MR402 is quiet, so MR409 offers
+		// its own fix.
+		name: "MR402 quiet under a baseline deny",
+		files: map[string]string{"shop/app.yaml": pod("a", "shop") + denyEgress("a", "shop", "{matchLabels: {app: a}}") + `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}
+  egress: [{name: deny-all, action: Deny, to: [{networks: [0.0.0.0/0]}]}]
+`},
+		also402: true,
+		want:    map[string]string{"a": "matchLabels: {app: a}"},
+		paths:   []string{"shop/allow-dns-egress.yaml"},
+	}, {
 		name:  "MR402 fixes the namespace, not run",
 		files: map[string]string{"shop/app.yaml": pod("a", "shop") + denyEgress("a", "shop", "{matchLabels: {app: a}}")},
 		want:  map[string]string{"a": ""},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/netpol"
 	"github.com/meshlint/meshlint/rules"
 )
@@ -38,7 +39,10 @@ Memcached, Elasticsearch) ship without authentication. The NetworkPolicies shoul
 their clients in. The rule reports a sensitive workload whose sensitive ports accept
 connections from any pod of any namespace (including namespaces not in the input), or from
 every external address (0.0.0.0/0), as the connectivity engine computes them from all
-NetworkPolicies and admin network policies of the input.
+NetworkPolicies and admin network policies of the input. A sensitive workload on its node's
+network (` + "`hostNetwork: true`" + `) is reported even when the NetworkPolicies that select it keep it
+closed: Kubernetes leaves NetworkPolicy undefined for such pods, most plugins apply none to
+them (they share the node's addresses), and no admin network policy selects them.
 
 A workload is sensitive when it declares a container port among 5432 (PostgreSQL), 3306
 (MySQL), 6379 (Redis), 27017 (MongoDB), 9200 (Elasticsearch) and 11211 (Memcached), all
@@ -104,7 +108,7 @@ func sensitive(w *graph.Workload) (netpol.Set, string) {
 	}
 	var s netpol.Set
 	var what []string
-	for _, c := range w.Spec.Spec.Containers {
+	for c := range w.ServingContainers() {
 		for _, cp := range c.Ports {
 			name, ok := sensitivePorts[cp.ContainerPort.V]
 			if ok && (cp.Protocol.V == "" || cp.Protocol.V == "TCP") {
@@ -135,10 +139,13 @@ func runSensitiveExposed(p *rules.Pass) error {
 		if got := a.IngressAllowed(netpol.ExternalEndpoint(netpol.AllIPs), dst).Intersect(want); !got.IsEmpty() {
 			from = append(from, "every external address (0.0.0.0/0) on "+got.String())
 		}
+		pols := graph.DistinctObjects(a.Policies(w, netpol.Ingress)) // each policy once, whatever its copies
 		if len(from) == 0 {
+			if w.Spec.Spec.HostNetwork.V && len(pols) > 0 {
+				reportHostNetwork(p, w, why, pols)
+			}
 			continue
 		}
-		pols := graph.DistinctObjects(a.Policies(w, netpol.Ingress)) // each policy once, whatever its copies
 		how := "no NetworkPolicy isolates it for ingress"
 		if len(pols) > 0 {
 			how = "the policies selecting it allow it"
@@ -150,4 +157,17 @@ func runSensitiveExposed(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// reportHostNetwork reports a sensitive workload on its node's network
+// that only NetworkPolicies pols protect: Kubernetes leaves NetworkPolicy
+// undefined for host-networked pods, and most plugins (Calico, Cilium)
+// apply none to them, as they share the node's addresses; the network
+// policy API's admin policies never select them.
+func reportHostNetwork(p *rules.Pass, w *graph.Workload, why string, pols []*manifest.Object) {
+	f := p.Reportf(w.Obj, w.Obj.NameLoc, "sensitive workload %s/%s (%s) runs on its node's network (hostNetwork: true): the NetworkPolicies that select it protect it only if the network plugin applies them to host-networked pods, which Kubernetes leaves undefined and most plugins do not; then whatever reaches the node's address can connect to it",
+		w.Namespace(), w.Name(), why)
+	for _, o := range pols {
+		f.Relate(o, o.NameLoc, "%s %s applies to %s/%s", o.Kind, o.Name, w.Namespace(), w.Name())
+	}
 }

@@ -1,0 +1,30 @@
+package graph
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+// serviceAccounts entries are exact sources, as istiod reads them
+// (serviceAccountRegex): "<ns>/<sa>", or "<sa>" in the policy's
+// namespace.
+func TestAuthzSourcesServiceAccounts(t *testing.T) {
+	g := graphFrom(t, docs(pod("shop", "api", map[string]string{"app": "api"}), `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  rules:
+  - from:
+    - source: {serviceAccounts: [web/frontend, batch]}
+    - source: {namespaces: [ops]}`))
+	var got []string
+	for src := range g.AuthzSources() {
+		got = append(got, fmt.Sprintf("%s %s %s/%s", src.Kind, src.Value.V, src.Namespace, src.ServiceAccount))
+	}
+	want := []string{"serviceAccount web/frontend web/frontend", "serviceAccount batch shop/batch", "namespace ops ops/"}
+	if !slices.Equal(got, want) {
+		t.Errorf("sources %q, want %q", got, want)
+	}
+}
