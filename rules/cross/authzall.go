@@ -21,11 +21,14 @@ var AuthzAllOrNothing = &rules.Rule{
   policies only accepts requests that one of them matches, it **denies** every request that no
   other ALLOW policy allows: the usual "deny-all";
 - DENY with an empty rule denies every request, whatever the ALLOW policies say;
-- DENY with no rules never matches and does nothing.
+- DENY with no rules never matches and does nothing; Istio's webhook rejects it (MR010), so it
+  only exists where validation is off.
 
 These are often intended (a namespace deny-all is a good default), so the rule is
 informational: it states what the policy does and to which workloads, so that a reviewer
-does not take an allow-all for a deny-all. A rule is empty when it has no from, to and when.`,
+does not take an allow-all for a deny-all. A rule is empty when it has no from, to and when.
+A dry-run policy (annotation ` + "`istio.io/dry-run: \"true\"`" + `) decides nothing until it is
+turned on: its message says (dry-run) and what it will do then.`,
 	Bad: `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: allow-nothing, namespace: shop}
@@ -59,28 +62,40 @@ func runAuthzAllOrNothing(p *rules.Pass) error {
 		// The scope is for messages only, and resolving it costs more than
 		// the checks.
 		who := func() string { return authzScope(p, ap) }
+		// A dry-run policy's shadow rules decide nothing (istiod's authz
+		// builder, isDryRun): say what it will do once turned on, which
+		// is what a reviewer of a dry-run policy is about to decide.
+		what, will, until := "", "", ""
+		if ap.DryRun() {
+			what, will, until = " (dry-run)", "once istio.io/dry-run is removed, ", "; until then it decides nothing"
+		}
+		var f *rules.Finding
 		if len(ap.Spec.Rules) == 0 {
 			if action == "ALLOW" {
-				p.Reportf(ap.Obj, ap.Obj.NameLoc, "AuthorizationPolicy %s/%s is an ALLOW policy without rules, which matches no request: it denies every request to %s that no other ALLOW policy allows (deny-all)",
-					ap.Namespace(), ap.Name(), who())
+				f = p.Reportf(ap.Obj, ap.Obj.NameLoc, "AuthorizationPolicy %s/%s%s is an ALLOW policy without rules, which matches no request: %sit denies every request to %s that no other ALLOW policy allows (deny-all)%s",
+					ap.Namespace(), ap.Name(), what, will, who(), until)
 			} else {
-				p.Reportf(ap.Obj, ap.Obj.NameLoc, "AuthorizationPolicy %s/%s is a DENY policy without rules, which matches no request: it does nothing",
-					ap.Namespace(), ap.Name())
+				// ValidateAuthorizationPolicy refuses it; MR010 reports
+				// that as an error.
+				f = p.Reportf(ap.Obj, ap.Obj.NameLoc, "AuthorizationPolicy %s/%s%s is a DENY policy without rules, which matches no request: Istio's webhook rejects it (MR010), and admitted without validation it does nothing",
+					ap.Namespace(), ap.Name(), what)
 			}
-			continue
 		}
 		for i, r := range ap.Spec.Rules {
 			if len(r.From) > 0 || len(r.To) > 0 || len(r.When) > 0 {
 				continue
 			}
 			if action == "ALLOW" {
-				p.Reportf(ap.Obj, r.Loc, "rules[%d] of AuthorizationPolicy %s/%s is empty and matches every request: the policy allows all requests to %s that no DENY or CUSTOM policy stops, and makes their other ALLOW policies moot (allow-all)",
-					i, ap.Namespace(), ap.Name(), who())
+				f = p.Reportf(ap.Obj, r.Loc, "rules[%d] of AuthorizationPolicy %s/%s%s is empty and matches every request: %sthe policy allows all requests to %s that no DENY or CUSTOM policy stops, and makes their other ALLOW policies moot (allow-all)%s",
+					i, ap.Namespace(), ap.Name(), what, will, who(), until)
 			} else {
-				p.Reportf(ap.Obj, r.Loc, "rules[%d] of AuthorizationPolicy %s/%s is empty and matches every request: the policy denies all requests to %s, whatever the ALLOW policies say (deny-all)",
-					i, ap.Namespace(), ap.Name(), who())
+				f = p.Reportf(ap.Obj, r.Loc, "rules[%d] of AuthorizationPolicy %s/%s%s is empty and matches every request: %sthe policy denies all requests to %s, whatever the ALLOW policies say (deny-all)%s",
+					i, ap.Namespace(), ap.Name(), what, will, who(), until)
 			}
 			break
+		}
+		if f != nil && what != "" {
+			f.Relate(ap.Obj, ap.DryRunLoc(), "dry-run here")
 		}
 	}
 	return nil

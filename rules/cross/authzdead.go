@@ -30,7 +30,8 @@ The rule checks each exact entry (no wildcard): a namespace ` + "`ns`" + `, or a
 namespace (running as that service account, for a principal) and, for a namespace, any pod of
 it. The entry is reported when none of them may open any connection to any workload the
 policy selects. It is informational, and quiet when the input holds no candidate workload or
-no selected workload, or when the policy is attached by targetRef.`,
+no selected workload, when the policy is attached by targetRef, or when it is dry-run
+(annotation ` + "`istio.io/dry-run: \"true\"`" + `), since it then grants and denies nothing.`,
 	Bad:      authzDeadExample(false),
 	Good:     authzDeadExample(true),
 	Severity: rules.Info,
@@ -77,6 +78,12 @@ func runAuthzSourceBlocked(p *rules.Pass) error {
 	g := p.Graph
 	bySA := saIndex{}
 	for src := range g.AuthzSources() {
+		// A dry-run policy grants and denies nothing (its rules are
+		// shadow rules), so a source of it that cannot connect is no
+		// access that differs from what happens.
+		if src.Policy.DryRun() {
+			continue
+		}
 		checkAuthzSource(p, bySA, src.Policy, src.Rule, src.Kind, src.Value, src.Namespace, src.ServiceAccount, src.Workloads)
 	}
 	return nil

@@ -2,8 +2,10 @@ package cross
 
 import (
 	"fmt"
-	"github.com/meshlint/meshlint/internal/labels"
+	"strconv"
 	"strings"
+
+	"github.com/meshlint/meshlint/internal/labels"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -41,6 +43,58 @@ func connection(t graph.BackendTarget) (netpol.Set, bool) {
 	}
 	return netpol.Port(proto, int(t.Port)), true
 }
+
+// hbonePort is the port of ztunnel's HBONE listener in the network
+// namespace of a pod in ambient mode.
+const hbonePort = 15008
+
+// proxyConnection is the connection an Istio proxy (a sidecar, a gateway,
+// ztunnel) opens to backend target t, and its description for messages.
+// A pod in ambient mode is reached tunnelled, on HBONE's port and not on
+// its target port: istiod's endpoint builder (supportTunnel) programs
+// HBONE for the pods ztunnel captures, and a NetworkPolicy sees that port
+// (Istio's "Ambient and Kubernetes NetworkPolicy"). ztunnel carries TCP
+// only: UDP and SCTP go to the target port.
+func proxyConnection(g *graph.Graph, t graph.BackendTarget) (netpol.Set, string, bool) {
+	if t.Protocol == "TCP" && g.Ambient(t.Workload) {
+		return netpol.Port(netpol.TCP, hbonePort), fmt.Sprintf("TCP %d, HBONE: they are in ambient mode", hbonePort), true
+	}
+	return plainConnection(t)
+}
+
+// plainConnection is the connection to the target port of t, and its
+// description for messages.
+func plainConnection(t graph.BackendTarget) (netpol.Set, string, bool) {
+	c, ok := connection(t)
+	return c, fmt.Sprintf("%s %d", t.Protocol, t.Port), ok
+}
+
+// waypointEnrolled reports whether Service s uses a waypoint
+// (istio.io/use-waypoint on it, else on its namespace). Traffic from
+// ztunnel to it then reaches its pods from the waypoint's pods, which the
+// route rules do not follow.
+func waypointEnrolled(g *graph.Graph, s *graph.Service) bool {
+	return s != nil && g.WaypointEnrolled(s.Namespace(), s.Obj.Labels)
+}
+
+// ingressUsesWaypoint reports whether a gateway sends the traffic for
+// Service s to its waypoint: s uses one, and istio.io/ingress-use-waypoint
+// on s, else on its namespace, reads as true to strconv.ParseBool
+// (istiod's ingressUseWaypointFromLabels). Otherwise a gateway reaches the
+// pods directly.
+func ingressUsesWaypoint(g *graph.Graph, s *graph.Service) bool {
+	if !waypointEnrolled(g, s) {
+		return false
+	}
+	v, ok := s.Obj.Labels[ingressUseWaypointLabel]
+	if n := g.Namespaces[s.Namespace()]; !ok && n != nil {
+		v, ok = n.Labels[ingressUseWaypointLabel]
+	}
+	b, err := strconv.ParseBool(v)
+	return ok && err == nil && b
+}
+
+const ingressUseWaypointLabel = "istio.io/ingress-use-waypoint"
 
 // reaches reports whether some workload of srcs may connect to dst on c.
 func reaches(a *netpol.Analysis, srcs []*graph.Workload, dst *graph.Workload, c netpol.Set) bool {

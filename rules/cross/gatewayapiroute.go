@@ -2,6 +2,7 @@ package cross
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -30,7 +31,11 @@ The Gateway's pods are the workloads of the input in its namespace labelled
 their pods are not known. For each backendRef with a weight that names a Service of the input,
 the rule asks the connectivity engine whether a pod of the Gateway can open a connection to
 each backend workload on its target port, for every listener the route is attached to, and
-reports the backend workloads that none can reach, and which side blocks. A backendRef to
+reports the backend workloads that none can reach, and which side blocks. A Gateway of an
+` + "`istio`" + ` class (or whose pods are in the mesh) reaches a backend pod in ambient mode over HBONE, on
+ztunnel's port of the pod, TCP 15008, which is the port checked then; through the waypoint of
+a Service that uses one with ` + "`istio.io/ingress-use-waypoint: \"true\"`" + `, the pods see the waypoint's
+pods instead, and are not checked. A backendRef to
 another namespace that no ReferenceGrant permits is skipped: the Gateway refuses it and sends
 it nothing, whatever the policies say (MR604 reports it).
 
@@ -52,7 +57,7 @@ ingress:
 	Good:     gatewayAPIRouteExample(true),
 	Severity: rules.Warning,
 	Inputs:   inputs(append([]kinds.Kind{kinds.K8sGateway, kinds.ListenerSet, kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute, kinds.UDPRoute, kinds.Service}, netpolInputs...)...),
-	Deps:     rules.DepTGT | rules.DepGWAPI | rules.DepREF | rules.DepNP2 | rules.DepCLS,
+	Deps:     rules.DepTGT | rules.DepGWAPI | rules.DepREF | rules.DepNP2 | rules.DepCLS | rules.DepINJ,
 	Run:      runGatewayAPIRouteBlocked,
 }
 
@@ -152,19 +157,31 @@ func runGatewayAPIRouteBlocked(p *rules.Pass) error {
 
 func checkGatewayAPIBackend(p *rules.Pass, r *graph.GatewayRoute, parent *graph.ParentRef, pods gatewayPods, b *graph.BackendRef) {
 	gw := parent.Gateway
+	g := p.Graph
+	// Istio's gateways reach a pod in ambient mode over HBONE, or through
+	// the waypoint of its Service, whose pods are then the sources the
+	// pod sees; other controllers' gateways, outside the mesh, on its
+	// target port.
+	istio := gw.IstioPodLabels() != nil || slices.ContainsFunc(pods.workloads, g.InMesh)
+	if istio && ingressUsesWaypoint(g, b.Service) {
+		return
+	}
 	targets := b.Targets()
 	a := rnetpol.Analysis(p)
 	srcs := pods.endpoints()
 	var blocked []*graph.Workload
-	var why string
-	var first graph.BackendTarget
+	var why, port string
+	conn := plainConnection
+	if istio {
+		conn = func(t graph.BackendTarget) (netpol.Set, string, bool) { return proxyConnection(g, t) }
+	}
 	for _, t := range targets {
-		c, ok := connection(t)
+		c, what, ok := conn(t)
 		if !ok || reachesFrom(a, srcs, t.Workload, c) {
 			continue
 		}
 		if blocked == nil {
-			first = t
+			port = what
 			why = blockingSide(a, srcs, t.Workload, c)
 		}
 		blocked = append(blocked, t.Workload)
@@ -184,8 +201,8 @@ func checkGatewayAPIBackend(p *rules.Pass, r *graph.GatewayRoute, parent *graph.
 	if ls := parent.ListenerSet; parent.IsListenerSet() && ls != nil {
 		through = fmt.Sprintf("ListenerSet %s/%s of ", ls.Namespace(), ls.Name())
 	}
-	f := p.Reportf(r.Obj, at, "NetworkPolicies block backend %s of %s %s/%s through %sGateway %s/%s: %s (%s %d) admit no connection from the Gateway's pods (%s); %s%s",
-		b.Name, r.Kind(), r.Namespace(), r.Name(), through, gw.Namespace(), gw.Name(), names(p, blocked), first.Protocol, first.Port, pods.text(p), why, all)
+	f := p.Reportf(r.Obj, at, "NetworkPolicies block backend %s of %s %s/%s through %sGateway %s/%s: %s (%s) admit no connection from the Gateway's pods (%s); %s%s",
+		b.Name, r.Kind(), r.Namespace(), r.Name(), through, gw.Namespace(), gw.Name(), names(p, blocked), port, pods.text(p), why, all)
 	relatePolicies(f, a, blocked, netpol.Ingress)
 	relatePolicies(f, a, pods.workloads, netpol.Egress)
 	if pods.pod != nil {

@@ -28,7 +28,11 @@ destination workload on its target port (subsets narrow the workloads when a Des
 defines them). It reports the destination workloads that none can reach, and which side
 blocks. It needs the gateway's pods in the input (the Gateway's selector must match a
 workload) and stays quiet otherwise; destinations without a port on a multi-port Service are
-skipped. A route that delegates (` + "`delegate: {name, namespace}`" + `) is followed into the delegate
+skipped. A destination pod in ambient mode is reached over HBONE: the gateway tunnels to
+ztunnel's port of the pod, TCP 15008, which is the port checked then (UDP is not tunnelled).
+When its Service uses a waypoint and ` + "`istio.io/ingress-use-waypoint: \"true\"`" + ` (on the Service, else
+its namespace) sends the gateway's traffic there, the pods see the waypoint's pods instead, and
+are not checked. A route that delegates (` + "`delegate: {name, namespace}`" + `) is followed into the delegate
 VirtualService, as Istio merges it: its destinations are reached from the root's gateways,
 and are reported on the delegate, where the backend is named. A VirtualService without
 hosts is a delegate, which Istio never applies on its own: it is checked only through the
@@ -191,34 +195,33 @@ func relateRoot(f *rules.Finding, dl *graph.Delegation) {
 }
 
 func checkGatewayBackend(p *rules.Pass, vs *graph.VirtualService, dl *graph.Delegation, gw *graph.Gateway, b graph.RouteBackend) {
+	// Through a waypoint the pods see the waypoint's pods, not the
+	// gateway's.
+	if ingressUsesWaypoint(p.Graph, b.Service) {
+		return
+	}
 	a := rnetpol.Analysis(p)
 	var blocked []*graph.Workload
-	var why string
+	var why, port string
 	for _, t := range b.Targets {
-		c, ok := connection(t)
+		c, what, ok := proxyConnection(p.Graph, t)
 		if !ok || reaches(a, gw.Workloads, t.Workload, c) {
 			continue
 		}
-		blocked = append(blocked, t.Workload)
-		if why == "" {
-			why = blockingSide(a, workloadEndpoints(gw.Workloads), t.Workload, c)
+		if len(blocked) == 0 {
+			why, port = blockingSide(a, workloadEndpoints(gw.Workloads), t.Workload, c), what
 		}
+		blocked = append(blocked, t.Workload)
 	}
 	if len(blocked) == 0 {
 		return
-	}
-	t := b.Targets[0]
-	for _, x := range b.Targets {
-		if x.Workload == blocked[0] {
-			t = x
-		}
 	}
 	all := ""
 	if len(blocked) == len(b.Targets) {
 		all = ": the route is dead"
 	}
-	f := p.Reportf(routeObject(vs, dl), b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s through Gateway %s/%s: %s (%s %d) admit no connection from the gateway's pods (%s); %s%s",
-		b.Route, vs.Namespace(), vs.Name(), gw.Namespace(), gw.Name(), names(p, blocked), t.Protocol, t.Port, names(p, gw.Workloads), why, all)
+	f := p.Reportf(routeObject(vs, dl), b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s through Gateway %s/%s: %s (%s) admit no connection from the gateway's pods (%s); %s%s",
+		b.Route, vs.Namespace(), vs.Name(), gw.Namespace(), gw.Name(), names(p, blocked), port, names(p, gw.Workloads), why, all)
 	relateRoot(f, dl)
 	relatePolicies(f, a, blocked, netpol.Ingress)
 	relatePolicies(f, a, gw.Workloads, netpol.Egress)

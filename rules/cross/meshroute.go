@@ -26,9 +26,11 @@ written anywhere, so the rule takes a definition that cannot cry wolf: a route d
 reported when **no** in-mesh workload of the input (a workload with a sidecar or in ambient
 mode, in a namespace the VirtualService is exported to, other than the destination itself)
 may open a connection to a destination workload on its target port under the
-NetworkPolicies. Then no client the input knows of can use the route, and the
-VirtualService's traffic shaping, retries and subsets there are dead configuration, or the
-policies forgot the clients.
+NetworkPolicies (for a destination pod in ambient mode, on ztunnel's HBONE port, TCP 15008,
+where sidecars and ztunnel tunnel to it; a destination Service that uses a waypoint,
+` + "`istio.io/use-waypoint`" + `, is not checked, since its pods see the waypoint's pods). Then no client
+the input knows of can use the route, and the VirtualService's traffic shaping, retries and
+subsets there are dead configuration, or the policies forgot the clients.
 
 A route that delegates (` + "`delegate: {name, namespace}`" + `) is followed into the delegate
 VirtualService, as Istio merges it: the clients of its destinations are those of the root
@@ -466,7 +468,7 @@ func (v *clientView) unsafeServices() map[*graph.Service]bool {
 			if svcs[0] != s {
 				continue // asked with its first Service
 			}
-			need := servedPorts(dst, svcs)
+			need := servedPorts(m.g, dst, svcs)
 			var ok bool
 			if grp := a.Group(dst); len(svcs) == 1 && grp >= 0 && grp == last.group && need.Equal(last.need) {
 				ok = last.ok
@@ -490,8 +492,8 @@ func (v *clientView) unsafeServices() map[*graph.Service]bool {
 }
 
 // servedPorts returns the connections that routes to Services svcs may
-// ask of their workload dst.
-func servedPorts(dst *graph.Workload, svcs []*graph.Service) netpol.Set {
+// ask of their workload dst, as blockedTargets asks them.
+func servedPorts(g *graph.Graph, dst *graph.Workload, svcs []*graph.Service) netpol.Set {
 	var need netpol.Set
 	for _, s := range svcs {
 		for _, sp := range s.Spec.Ports {
@@ -499,9 +501,10 @@ func servedPorts(dst *graph.Workload, svcs []*graph.Service) netpol.Set {
 			if proto == "" {
 				proto = "TCP"
 			}
-			pr, ok := netpol.ParseProtocol(proto)
-			if p := graph.TargetPort(sp, dst); ok && p > 0 {
-				need = need.Union(netpol.Port(pr, int(p)))
+			if p := graph.TargetPort(sp, dst); p > 0 {
+				if c, _, ok := proxyConnection(g, graph.BackendTarget{Workload: dst, Port: p, Protocol: proto}); ok {
+					need = need.Union(c)
+				}
 			}
 		}
 	}
@@ -535,17 +538,23 @@ func (v *clientView) shownReachable(a *netpol.Analysis, dst *graph.Workload, nee
 // blocked is what blockedTargets finds of a backend.
 type blocked struct {
 	workloads []*graph.Workload
-	first     graph.BackendTarget // the target of the first of workloads
+	port      string // the connection to the first of workloads, for messages
 	// others are the clients of the view other than the backend's own
 	// pods: listed only for the message, since a clean tree never needs
 	// them.
 	others []*graph.Workload
 }
 
-// blockedTargets returns the in-mesh workloads of ts that no client of
-// the view other than the workloads of ts may connect to on their port,
-// and false when there are none, or no such client.
-func (v *clientView) blockedTargets(ts []graph.BackendTarget) (blocked, bool) {
+// blockedTargets returns the in-mesh workloads of ts, the targets of
+// Service svc, that no client of the view other than the workloads of ts
+// may connect to on their port, and false when there are none, or no
+// such client. The clients in ambient mode reach a Service that uses a
+// waypoint through the waypoint's pods, which are not followed: its
+// targets are not checked.
+func (v *clientView) blockedTargets(svc *graph.Service, ts []graph.BackendTarget) (blocked, bool) {
+	if waypointEnrolled(v.m.g, svc) {
+		return blocked{}, false
+	}
 	targets := map[*graph.Workload]bool{}
 	for _, t := range ts {
 		targets[t.Workload] = true
@@ -556,12 +565,12 @@ func (v *clientView) blockedTargets(ts []graph.BackendTarget) (blocked, bool) {
 	}
 	var out blocked
 	for _, t := range ts {
-		c, ok := connection(t)
+		c, port, ok := proxyConnection(v.m.g, t)
 		if !ok || !v.m.g.InMesh(t.Workload) || v.reaches(targets, t.Workload, c) {
 			continue
 		}
 		if len(out.workloads) == 0 {
-			out.first = t
+			out.port = port
 		}
 		out.workloads = append(out.workloads, t.Workload)
 	}
@@ -579,13 +588,13 @@ func (v *clientView) blockedTargets(ts []graph.BackendTarget) (blocked, bool) {
 // checkMeshBackend checks backend b of vs or, when dl is not nil, of its
 // delegation dl, whose clients view holds.
 func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, dl *graph.Delegation, b graph.RouteBackend, view *clientView) {
-	bl, ok := view.blockedTargets(b.Targets)
+	bl, ok := view.blockedTargets(b.Service, b.Targets)
 	if !ok {
 		return
 	}
 	others := rules.Distinct(p, bl.others) // two definitions of one workload are one client
-	f := p.Reportf(routeObject(vs, dl), b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s for every in-mesh client of the input: %s (%s %d) admit no connection from any of the %d in-mesh workloads that see the route (%s)",
-		b.Route, vs.Namespace(), vs.Name(), names(p, bl.workloads), bl.first.Protocol, bl.first.Port, len(others), names(p, others))
+	f := p.Reportf(routeObject(vs, dl), b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s for every in-mesh client of the input: %s (%s) admit no connection from any of the %d in-mesh workloads that see the route (%s)",
+		b.Route, vs.Namespace(), vs.Name(), names(p, bl.workloads), bl.port, len(others), names(p, others))
 	relateRoot(f, dl)
 	relatePolicies(f, rnetpol.Analysis(p), bl.workloads, netpol.Ingress)
 }
@@ -593,7 +602,7 @@ func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, dl *graph.Delegat
 // checkMeshRouteBackend checks backendRef b of Gateway API mesh route r,
 // attached to parent, whose clients view holds.
 func checkMeshRouteBackend(p *rules.Pass, r *graph.GatewayRoute, parent *graph.ParentRef, producer bool, b *graph.BackendRef, view *clientView) {
-	if bl, ok := view.blockedTargets(b.Targets()); ok {
+	if bl, ok := view.blockedTargets(b.Service, b.Targets()); ok {
 		reportMeshRouteBackend(p, r, parent, producer, b, bl)
 	}
 }
@@ -605,7 +614,7 @@ func reportMeshRouteBackend(p *rules.Pass, r *graph.GatewayRoute, parent *graph.
 		scope = fmt.Sprintf("of namespace %s, the clients that the route applies to as a consumer route of Service %s", r.Namespace(), svc)
 	}
 	others := rules.Distinct(p, bl.others) // two definitions of one workload are one client
-	f := p.Reportf(r.Obj, b.Loc, "NetworkPolicies block backend %s of %s %s/%s for every in-mesh client of the input: %s (%s %d) admit no connection from any of the %d in-mesh workloads %s (%s)",
-		b.Name, r.Kind(), r.Namespace(), r.Name(), names(p, bl.workloads), bl.first.Protocol, bl.first.Port, len(others), scope, names(p, others))
+	f := p.Reportf(r.Obj, b.Loc, "NetworkPolicies block backend %s of %s %s/%s for every in-mesh client of the input: %s (%s) admit no connection from any of the %d in-mesh workloads %s (%s)",
+		b.Name, r.Kind(), r.Namespace(), r.Name(), names(p, bl.workloads), bl.port, len(others), scope, names(p, others))
 	relatePolicies(f, rnetpol.Analysis(p), bl.workloads, netpol.Ingress)
 }

@@ -31,6 +31,9 @@ func randomMesh(r *rand.Rand) string {
 		case 0:
 		case 1:
 			b.WriteString(", istio.io/dataplane-mode: ambient")
+			if r.IntN(3) == 0 {
+				b.WriteString(", istio.io/use-waypoint: waypoint")
+			}
 		default:
 			b.WriteString(", istio-injection: enabled")
 		}
@@ -161,7 +164,7 @@ func randomMesh(r *rand.Rand) string {
 		case 2:
 			return ", ports: [{protocol: UDP, port: 53}]"
 		}
-		return ", ports: [{port: " + pick("8080", "9080") + "}]"
+		return ", ports: [{port: " + pick("8080", "9080", "15008") + "}]"
 	}
 	for i := range r.IntN(8) {
 		ns := nss[r.IntN(len(nss))]
@@ -255,7 +258,7 @@ func oldMeshRouteBlocked(p *rules.Pass) error {
 			clientsBy[key] = clients
 		}
 		for _, b := range g.RouteBackends(vs) {
-			if !g.AppliesTo(vs, b, nil) {
+			if !g.AppliesTo(vs, b, nil) || waypointEnrolled(g, b.Service) {
 				continue
 			}
 			targets := map[*graph.Workload]bool{}
@@ -273,22 +276,22 @@ func oldMeshRouteBlocked(p *rules.Pass) error {
 			}
 			a := rnetpol.Analysis(p)
 			var blocked []*graph.Workload
-			var first graph.BackendTarget
+			var first string
 			for _, t := range b.Targets {
-				c, ok := connection(t)
+				c, port, ok := proxyConnection(g, t)
 				if !ok || !g.InMesh(t.Workload) || reachesExcept(a, clients, targets, t.Workload, c) {
 					continue
 				}
 				if len(blocked) == 0 {
-					first = t
+					first = port
 				}
 				blocked = append(blocked, t.Workload)
 			}
 			if len(blocked) == 0 {
 				continue
 			}
-			f := p.Reportf(vs.Obj, b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s for every in-mesh client of the input: %s (%s %d) admit no connection from any of the %d in-mesh workloads that see the route (%s)",
-				b.Route, vs.Namespace(), vs.Name(), names(p, blocked), first.Protocol, first.Port, len(others), names(p, others))
+			f := p.Reportf(vs.Obj, b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s for every in-mesh client of the input: %s (%s) admit no connection from any of the %d in-mesh workloads that see the route (%s)",
+				b.Route, vs.Namespace(), vs.Name(), names(p, blocked), first, len(others), names(p, others))
 			relatePolicies(f, a, blocked, netpol.Ingress)
 		}
 	}
@@ -305,6 +308,9 @@ func oldMeshRouteBlocked(p *rules.Pass) error {
 		}
 		for _, rule := range r.Rules {
 			for _, b := range rule.Backends {
+				if waypointEnrolled(g, b.Service) {
+					continue
+				}
 				ts := b.Targets()
 				targets := map[*graph.Workload]bool{}
 				for _, t := range ts {
@@ -321,12 +327,12 @@ func oldMeshRouteBlocked(p *rules.Pass) error {
 				}
 				a := rnetpol.Analysis(p)
 				for _, t := range ts {
-					c, ok := connection(t)
+					c, port, ok := proxyConnection(g, t)
 					if !ok || !g.InMesh(t.Workload) || reachesExcept(a, clients, targets, t.Workload, c) {
 						continue
 					}
 					if len(bl.workloads) == 0 {
-						bl.first = t
+						bl.port = port
 					}
 					bl.workloads = append(bl.workloads, t.Workload)
 				}

@@ -32,7 +32,9 @@ certificate. A plaintext request has no identity, so:
   Istio's recipe for refusing plaintext, is not reported.
 
 Set the mode to STRICT (a PeerAuthentication for the workloads), or match on something a
-plaintext request carries (` + "`ipBlocks`" + `, headers). Port-level modes are not considered.
+plaintext request carries (` + "`ipBlocks`" + `, headers). Port-level modes are not considered. A dry-run
+policy (annotation ` + "`istio.io/dry-run: \"true\"`" + `) decides nothing until it is turned on: its
+findings say (dry-run) and what it would do, and are warnings.
 
 Kiali (KIA0105) reports the fields whenever mTLS is not enabled, including the harmless ALLOW
 rules in PERMISSIVE mode; the rule reports what lets traffic through that the policy means to
@@ -156,6 +158,15 @@ func runAuthzIdentityWithoutMTLS(p *rules.Pass) error {
 			}
 		}
 		deny := ap.Spec.Action.V == "DENY"
+		// A dry-run policy's shadow rules match as its rules would, but
+		// decide nothing until it is turned on: the mistake is reported,
+		// as a warning, with what it will do then.
+		dryRun := ap.DryRun()
+		refuses, letsIn, escape, note := "refuses", "lets in", "escape", ""
+		if dryRun {
+			refuses, letsIn, escape = "would refuse", "would let in", "would escape"
+			note = " (dry-run: the policy decides nothing until istio.io/dry-run is removed)"
+		}
 		for _, u := range uses {
 			if disabled != nil {
 				// Envoy's authenticated matcher fails on a connection
@@ -166,15 +177,18 @@ func runAuthzIdentityWithoutMTLS(p *rules.Pass) error {
 					effect = "so matches this negative condition"
 					switch ap.Spec.Action.V {
 					case "DENY":
-						effect += ", and this DENY rule refuses every request it otherwise matches"
+						effect += ", and this DENY rule " + refuses + " every request it otherwise matches"
 					case "", "ALLOW":
-						effect += ", and this ALLOW rule lets in every request it otherwise matches"
+						effect += ", and this ALLOW rule " + letsIn + " every request it otherwise matches"
 					}
 				}
-				f := p.Reportf(ap.Obj, u.loc, "%s needs the caller's mTLS identity, but mTLS is DISABLE for workload %s/%s: every request is plaintext and %s; make the mode STRICT",
-					u.where(), disabled.Namespace(), disabled.Name(), effect)
+				f := p.Reportf(ap.Obj, u.loc, "%s needs the caller's mTLS identity, but mTLS is DISABLE for workload %s/%s: every request is plaintext and %s; make the mode STRICT%s",
+					u.where(), disabled.Namespace(), disabled.Name(), effect, note)
 				if disabledBy.Policy != nil {
 					f.Relate(disabledBy.Policy.Obj, disabledBy.Loc, "mTLS disabled here")
+				}
+				if dryRun {
+					f.AtMost(rules.Warning)
 				}
 				continue
 			}
@@ -184,14 +198,14 @@ func runAuthzIdentityWithoutMTLS(p *rules.Pass) error {
 			var what string
 			switch {
 			case deny && !u.negative:
-				what = "plaintext callers have no identity and escape this DENY rule"
+				what = "plaintext callers have no identity and " + escape + " this DENY rule"
 			case !deny && ap.Spec.Action.V != "AUDIT" && ap.Spec.Action.V != "CUSTOM" && u.negative:
 				what = "plaintext callers have no identity and so match this negative condition of an ALLOW rule"
 			default:
 				continue
 			}
-			f := p.Reportf(ap.Obj, u.loc, "%s: mTLS is PERMISSIVE for workload %s/%s, so %s; make the mode STRICT",
-				u.where(), permissive.Namespace(), permissive.Name(), what)
+			f := p.Reportf(ap.Obj, u.loc, "%s: mTLS is PERMISSIVE for workload %s/%s, so %s; make the mode STRICT%s",
+				u.where(), permissive.Namespace(), permissive.Name(), what, note)
 			f.AtMost(rules.Warning)
 		}
 	}

@@ -32,7 +32,11 @@ policies that apply to one workload with a sidecar name more than one provider (
 included), unless istiod runs with ` + "`PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS`" + ` on (it is off by
 default). This needs no MeshConfig. Policies attached by ` + "`targetRef(s)`" + ` are not checked, and a
 dry-run policy, whose requests are not refused, is not reported. Use one provider per workload
-(one external authorizer can route by path itself), or turn the setting on.`,
+(one external authorizer can route by path itself), or turn the setting on.
+
+A dry-run policy (annotation ` + "`istio.io/dry-run: \"true\"`" + `) whose own provider is wrong is reported
+as a warning: istiod refuses its requests only once it is turned on (and Istio's webhook rejects
+the annotation on a CUSTOM policy, so it is only admitted where validation is off).`,
 	Bad: `# fixture: providers=ext-authz:envoy_ext_authz_grpc
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
@@ -89,13 +93,27 @@ func checkCustomProviderNames(p *rules.Pass) {
 		}
 		name := pv.Name.V
 		pr, ok := m.Provider(name, false)
+		// istiod's deny (getBadCustomDenyRules) takes the provider's rules
+		// in force only: a dry-run policy's requests are not refused until
+		// it is turned on, but its provider is as wrong. Istio's webhook
+		// refuses the annotation on a CUSTOM policy (checkDryRunAnnotation),
+		// so such a policy only exists where validation is off.
+		effect, dryRun := "istiod programs a deny in its place, and every request the policy matches is refused", ap.DryRun()
+		if dryRun {
+			effect = "once istio.io/dry-run is removed, istiod programs a deny in its place, and every request the policy matches is refused (dry-run: nothing is refused yet, though Istio's webhook rejects istio.io/dry-run on a CUSTOM policy)"
+		}
+		var f *rules.Finding
 		switch {
 		case !ok:
-			p.Reportf(ap.Obj, pv.Name.Loc, "provider %q of CUSTOM AuthorizationPolicy %s/%s is not an extension provider of the mesh (%s): istiod programs a deny in its place, and every request the policy matches is refused",
-				name, ap.Namespace(), ap.Name(), has)
+			f = p.Reportf(ap.Obj, pv.Name.Loc, "provider %q of CUSTOM AuthorizationPolicy %s/%s is not an extension provider of the mesh (%s): %s",
+				name, ap.Namespace(), ap.Name(), has, effect)
 		case !isExtAuthz(pr.Type):
-			p.Reportf(ap.Obj, pv.Name.Loc, "provider %q of CUSTOM AuthorizationPolicy %s/%s is a provider of type %s, not an external authorizer (envoyExtAuthzHttp or envoyExtAuthzGrpc; %s): istiod programs a deny in its place, and every request the policy matches is refused",
-				name, ap.Namespace(), ap.Name(), pr.TypeName(), has)
+			f = p.Reportf(ap.Obj, pv.Name.Loc, "provider %q of CUSTOM AuthorizationPolicy %s/%s is a provider of type %s, not an external authorizer (envoyExtAuthzHttp or envoyExtAuthzGrpc; %s): %s",
+				name, ap.Namespace(), ap.Name(), pr.TypeName(), has, effect)
+		}
+		if f != nil && dryRun {
+			f.AtMost(rules.Warning)
+			f.Relate(ap.Obj, ap.DryRunLoc(), "dry-run here")
 		}
 	}
 }

@@ -24,7 +24,9 @@ mesh protects nothing: a DENY rule denies nothing, and the intended access contr
 missing.
 
 Fix the selector to the pod template labels of the workload (not the Deployment's own labels),
-or enable sidecar injection for the workloads.
+or enable sidecar injection for the workloads. A dry-run policy (annotation
+` + "`istio.io/dry-run: \"true\"`" + `) is reported too, marked (dry-run): it enforces nothing anyway, but
+its shadow rules log nothing either, and it will apply nowhere once turned on.
 
 The rule judges a namespace only when the input holds workloads of it (for the root
 namespace: any workload), or with the closed-world setting. A policy with ` + "`targetRef`" + ` or
@@ -115,23 +117,37 @@ func runAuthzNoWorkload(p *rules.Pass) error {
 		} else {
 			at = ap.Spec.Selector.Loc
 		}
+		nowhere := fmt.Sprintf("AuthorizationPolicy %s/%s %s", ap.Namespace(), ap.Name(), enforcedNowhere(ap))
 		var msg string
 		switch {
 		case len(picked) == 0:
-			msg = fmt.Sprintf("%s matches no workload of %s: AuthorizationPolicy %s/%s is enforced nowhere", what, where, ap.Namespace(), ap.Name())
+			msg = fmt.Sprintf("%s matches no workload of %s: %s", what, where, nowhere)
 		case len(sel) == 0:
-			msg = fmt.Sprintf("%s %s %s, which %s: the policy is enforced nowhere; %s",
-				what, selects, workloadNames(picked), noProxy(len(picked)), meshThem(len(picked)))
+			msg = fmt.Sprintf("%s %s %s, which %s: the policy %s; %s",
+				what, selects, workloadNames(picked), noProxy(len(picked)), enforcedNowhere(ap), meshThem(len(picked)))
 		default:
-			msg = fmt.Sprintf("%s %s %s, which %s: AuthorizationPolicy %s/%s is enforced nowhere; %s",
-				what, selects, workloadNames(picked), noProxy(len(picked)), ap.Namespace(), ap.Name(), meshThem(len(picked)))
+			msg = fmt.Sprintf("%s %s %s, which %s: %s; %s",
+				what, selects, workloadNames(picked), noProxy(len(picked)), nowhere, meshThem(len(picked)))
 		}
 		f := p.Reportf(ap.Obj, at, "%s", msg)
 		for _, w := range picked {
 			f.Relate(w.Obj, w.Obj.NameLoc, "selected, but without a proxy")
 		}
+		if ap.DryRun() {
+			f.Relate(ap.Obj, ap.DryRunLoc(), "dry-run here")
+		}
 	}
 	return nil
+}
+
+// enforcedNowhere says that ap, which applies to no proxy, is enforced
+// nowhere. A dry-run policy is enforced nowhere anyway, but its selector is
+// as wrong: its shadow rules log nothing to check before it is turned on.
+func enforcedNowhere(ap *graph.AuthorizationPolicy) string {
+	if ap.DryRun() {
+		return "(dry-run) logs nothing, and will be enforced nowhere once istio.io/dry-run is removed"
+	}
+	return "is enforced nowhere"
 }
 
 // noProxy says that n workloads have no proxy to enforce a policy.
