@@ -202,64 +202,22 @@ func (l *Lookup) DestinationRulesFor(fqdn, client string) []*DestinationRule {
 	return l.destinationRulesFor(fqdn, client, l.g.ServiceNamespace(fqdn))
 }
 
-// DestinationRulesForProxy is DestinationRulesFor, except for a client in
-// the root namespace, which it orders as Istio's
-// PushContext.destinationRule does: the root namespace's rules exported to
-// it alone first, then the service's namespace, and only then the root
-// namespace's exported rules, so that a mesh-wide rule such as host
-// "*.local" in istio-system does not hide the rules of each service from
-// the gateways that run there. (Graph.DestinationRulesFor, which
-// DestinationRulesFor and DestinationRuleUsed follow, takes the root
-// namespace's exported rules first for those clients.)
-func (l *Lookup) DestinationRulesForProxy(fqdn, client string) []*DestinationRule {
-	root, svcNS := l.g.Mesh.RootNamespace, l.g.ServiceNamespace(fqdn)
-	if client == "" || client != root {
-		return l.destinationRulesFor(fqdn, client, svcNS)
-	}
-	l.indexDRs()
-	if x := l.drs[root]; x != nil {
-		var private []*DestinationRule
-		for _, dr := range x.candidates(fqdn) {
-			if privateOnly(dr.ExportTo, root) {
-				private = append(private, dr)
-			}
-		}
-		if drs := bestDRs(private, root, fqdn, client); len(drs) > 0 {
-			return drs
-		}
-	}
-	// No private rule matched, so the root namespace offers only its
-	// exported rules, after the service's namespace.
-	return destinationRulesFor("", svcNS, root, l.bestIn(fqdn, client))
-}
-
 // picks reports whether DestinationRulesFor(fqdn, client) holds dr; svcNS
 // is ServiceNamespace(fqdn).
 func (l *Lookup) picks(dr *DestinationRule, fqdn, client, svcNS string) bool {
-	for _, d := range l.destinationRulesFor(fqdn, client, svcNS) {
-		if d == dr {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(l.destinationRulesFor(fqdn, client, svcNS), dr)
 }
 
-// destinationRulesFor is DestinationRulesFor, with bestDRs looking only at
-// the rules the host index offers.
+// destinationRulesFor is DestinationRulesFor, looking only at the rules the
+// host index offers.
 func (l *Lookup) destinationRulesFor(fqdn, client, svcNS string) []*DestinationRule {
 	l.indexDRs()
-	return destinationRulesFor(client, svcNS, l.g.Mesh.RootNamespace, l.bestIn(fqdn, client))
-}
-
-// bestIn returns the function that gives the rules of a namespace that a
-// client uses for fqdn (bestDRs), for destinationRulesFor.
-func (l *Lookup) bestIn(fqdn, client string) func(ns string) []*DestinationRule {
-	return func(ns string) []*DestinationRule {
+	return destinationRulesFor(fqdn, client, svcNS, l.g.Mesh.RootNamespace, func(ns string) []*DestinationRule {
 		if x := l.drs[ns]; x != nil {
-			return bestDRs(x.candidates(fqdn), ns, fqdn, client)
+			return x.candidates(fqdn)
 		}
 		return nil
-	}
+	})
 }
 
 // indexDRs indexes the DestinationRules of each namespace by host, once.

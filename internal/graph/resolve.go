@@ -157,54 +157,94 @@ func (g *Graph) ServiceNamespace(fqdn string) string {
 	return ""
 }
 
-// DestinationRulesFor returns the DestinationRules that a client in
-// namespace client uses for host fqdn, as Istio chooses them: the client's
-// own namespace first, then the service's namespace, then the root
-// namespace, taking the first namespace that has a visible rule for the
-// host. Within it the most specific host wins, and several rules for that
-// same host are merged by Istio, so all are returned. DestinationRules in
-// any other namespace do nothing for this client, whatever their exportTo.
+// DestinationRulesFor returns the DestinationRules that proxies of
+// namespace client use for host fqdn, as Istio's PushContext.destinationRule
+// picks them; several rules come back when Istio keeps them all (rules for
+// the same host, which it merges, and the workload-specific rules of the
+// client's namespace, of which each proxy takes the one that selects it,
+// else the one without a selector). Istio tries in order:
+//
+//  1. the client's namespace: its rules visible to it, workloadSelector
+//     rules included, so that a rule that selects some workloads hides the
+//     service's rules from every proxy of the namespace; for a client in
+//     the root namespace, only the root namespace's rules exported to it
+//     alone, so that a mesh-wide rule such as "*.local" there does not hide
+//     each service's rules from the gateways that run in it;
+//  2. the service's namespace, its rules exported to the client;
+//  3. the root namespace, its rules exported to the client.
+//
+// Within a namespace the most specific host wins, and only then is the
+// exportTo of the rules for that host checked, so that a closer host not
+// exported to the client hides a wider one that is. Rules in any other
+// namespace do nothing for this client, whatever their exportTo.
 func (g *Graph) DestinationRulesFor(fqdn, client string) []*DestinationRule {
-	return destinationRulesFor(client, g.ServiceNamespace(fqdn), g.Mesh.RootNamespace, func(ns string) []*DestinationRule {
-		return bestDRs(g.drsMayMatch(ns, fqdn), ns, fqdn, client)
+	return destinationRulesFor(fqdn, client, g.ServiceNamespace(fqdn), g.Mesh.RootNamespace, func(ns string) []*DestinationRule {
+		return g.drsMayMatch(ns, fqdn)
 	})
 }
 
-// destinationRulesFor tries the namespaces in Istio's order, client's,
-// service's, root, and returns the rules best offers in the first that has
-// any.
-func destinationRulesFor(client, svcNS, root string, best func(ns string) []*DestinationRule) []*DestinationRule {
-	order := [...]string{client, svcNS, root}
-	for i, ns := range order {
-		if ns == "" || i > 0 && ns == order[0] || i > 1 && ns == order[1] {
-			continue
+// destinationRulesFor is DestinationRulesFor, with svcNS the namespace of
+// the host's service and cands giving, in input order, a superset of the
+// rules of a namespace whose host matches fqdn.
+func destinationRulesFor(fqdn, client, svcNS, root string, cands func(ns string) []*DestinationRule) []*DestinationRule {
+	if client != "" {
+		local := func(dr *DestinationRule) bool {
+			if client == root {
+				// Istio's rootNamespaceLocal index: the private rules,
+				// and a workloadSelector makes a rule private.
+				return dr.Spec.WorkloadSelector != nil || privateOnly(dr.ExportTo, root)
+			}
+			return dr.Spec.WorkloadSelector != nil || Visible(dr.ExportTo, client, client)
 		}
-		if drs := best(ns); len(drs) > 0 {
+		if drs := mostSpecificDRs(cands(client), fqdn, local); len(drs) > 0 {
 			return drs
 		}
+	}
+	// The service's namespace, then the root namespace, offer their
+	// exported rules. For a client outside the root namespace, its own
+	// namespace has nothing more to offer when it is the service's: its
+	// exported rules visible to it were all among its local ones.
+	if svcNS != "" && (svcNS != client || client == root) {
+		if drs := exportedDRs(cands(svcNS), svcNS, fqdn, client); len(drs) > 0 {
+			return drs
+		}
+	}
+	if root != "" && root != svcNS {
+		return exportedDRs(cands(root), root, fqdn, client)
 	}
 	return nil
 }
 
-// bestDRs returns the rules of namespace ns, among drs (which hold every
-// rule of ns whose host may match, in input order), that a client uses for
-// fqdn. The client's own namespace offers every rule exported to it;
-// another namespace offers its exported rules, of which Istio takes the
-// most specific host first and only then checks that it is exported to the
-// client, so that a closer host not exported to the client hides a wider
-// one that is.
-func bestDRs(drs []*DestinationRule, ns, fqdn, client string) []*DestinationRule {
-	local := ns == client
+// exportedDRs returns the rules of namespace ns, among drs, that Istio's
+// getExportedDestinationRuleFromNamespace gives a client: of the rules ns
+// exports (not to itself alone, and without a workloadSelector), those for
+// the most specific host, then of these the ones exported to the client.
+// That check reads exportTo literally: "." does not stand for ns there.
+func exportedDRs(drs []*DestinationRule, ns, fqdn, client string) []*DestinationRule {
+	best := mostSpecificDRs(drs, fqdn, func(dr *DestinationRule) bool {
+		return dr.Spec.WorkloadSelector == nil && !privateOnly(dr.ExportTo, ns)
+	})
+	out := best[:0]
+	for _, dr := range best {
+		if len(dr.ExportTo) == 0 || slices.Contains(dr.ExportTo, "*") || slices.Contains(dr.ExportTo, client) {
+			out = append(out, dr)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// mostSpecificDRs returns the rules among drs that ok accepts and whose
+// host matches fqdn, keeping only those of the most specific host (Istio's
+// MostSpecificHostMatch), in input order. The list is new: callers may
+// filter it in place.
+func mostSpecificDRs(drs []*DestinationRule, fqdn string, ok func(*DestinationRule) bool) []*DestinationRule {
 	var best []*DestinationRule
 	bestHost := ""
 	for _, dr := range drs {
-		if dr.Spec.WorkloadSelector != nil || !host.Matches(dr.Host, fqdn) {
-			continue
-		}
-		if host.IsWildcard(fqdn) && !host.SubsetOf(fqdn, dr.Host) {
-			continue
-		}
-		if local && !Visible(dr.ExportTo, ns, ns) || !local && privateOnly(dr.ExportTo, ns) {
+		if !host.Matches(dr.Host, fqdn) || host.IsWildcard(fqdn) && !host.SubsetOf(fqdn, dr.Host) || !ok(dr) {
 			continue
 		}
 		switch {
@@ -214,15 +254,7 @@ func bestDRs(drs []*DestinationRule, ns, fqdn, client string) []*DestinationRule
 			best = append(best, dr)
 		}
 	}
-	if local {
-		return best
-	}
-	for _, dr := range best {
-		if Visible(dr.ExportTo, ns, client) {
-			return best
-		}
-	}
-	return nil
+	return best
 }
 
 // privateOnly reports whether a rule of namespace ns is exported to ns

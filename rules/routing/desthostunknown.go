@@ -36,7 +36,13 @@ host may be defined elsewhere; the closed-world setting makes it strict. Visibil
 Service ` + "`networking.istio.io/exportTo`" + ` annotations and ServiceEntry ` + "`exportTo`" + `. The host
 must be visible where the routes are used: from the VirtualService's namespace, or, when its
 ` + "`exportTo`" + ` lists namespaces, from at least one of them (a VirtualService exported only to
-namespaces that cannot see its destination routes their requests nowhere).
+namespaces that cannot see its destination routes their requests nowhere). A gateway looks the
+destinations of the VirtualServices bound to it up from the namespace of its own pods: a Service
+exported to its own namespace alone (` + "`networking.istio.io/exportTo: \".\"`" + `) has no cluster in
+an ingress gateway of ` + "`istio-system`" + `. So the host of a VirtualService bound to gateways must be
+visible from the namespaces of their pods too, or only from them when it is not bound to
+` + "`mesh`" + ` (when the input holds no pods of a Gateway, its namespace and the root namespace stand
+for theirs).
 
 When exactly one host visible from there is a close match (the same name in another case, or,
 for names of 6 or more characters, at most 2 edits away), the message asks whether it was meant
@@ -51,9 +57,9 @@ list the same destination twice, which MR130 reports.`,
 	Bad:      destHostExample("reviewz"),
 	Good:     destHostExample("reviews"),
 	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Service, kinds.ServiceEntry},
+	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Service, kinds.ServiceEntry, kinds.Gateway, kinds.Pod, kinds.Deployment},
 	Related:  []string{"IST0101", "KIA1101"},
-	Deps:     rules.DepHOST | rules.DepPRES,
+	Deps:     rules.DepHOST | rules.DepGW | rules.DepREF | rules.DepPRES,
 	Run:      runDestinationHostUnknown,
 }
 
@@ -80,14 +86,14 @@ func runDestinationHostUnknown(p *rules.Pass) error {
 		}
 		h := ref.Dest.Host.V
 		fqdn := g.FQDN(h, vs.Namespace())
-		nss, listed := clientNamespaces(vs)
+		nss, from := destNamespaces(g, vs)
 		hint := hostHint(g, h, fqdn, vs.Namespace(), nss)
 		if hint == "" && !g.HostDescribed(fqdn) {
 			return
 		}
 		where := namespacesPhrase(nss)
-		if listed {
-			where += ", where the VirtualService is exported"
+		if from != "" {
+			where += ", " + from
 		}
 		// A hint already names what was meant, or why the host is hidden.
 		match, ok := "", false

@@ -23,13 +23,14 @@ one of the ports of the Service (its ` + "`port`" + `, not its ` + "`targetPort`
 Traffic routed to a port the host does not expose has no cluster and fails with 503 (NC).
 
 Use the Service port, or add the port to the Service or ServiceEntry. Only destinations whose
-host resolves are checked (see MR112 for the others).`,
+host resolves are checked (see MR112 for the others), where the routes are used: for a
+VirtualService bound to gateways, from the namespaces of the gateway pods.`,
 	Bad:      destPortExample("8080"),
 	Good:     destPortExample("9080"),
 	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Service, kinds.ServiceEntry},
+	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Service, kinds.ServiceEntry, kinds.Gateway, kinds.Pod, kinds.Deployment},
 	Related:  []string{"IST0101"},
-	Deps:     rules.DepHOST,
+	Deps:     rules.DepHOST | rules.DepGW | rules.DepREF,
 	Run:      runDestinationPortUnknown,
 }
 
@@ -81,9 +82,10 @@ on: the Gateway server's port for a VirtualService bound to a Gateway, and the p
 VirtualService's host for sidecars. If the host does not expose that port, the route points at
 a cluster that does not exist and requests fail with 503 (NC). The classic case is an ingress
 route on port 80 or 443 to a Service with ports 9080 and 9090. A Gateway takes the routes only
-on its servers whose hosts admit a host of the VirtualService, and a route whose match entries
-all name a ` + "`port`" + ` is only built for the listeners of those ports; the other listeners do not
-count.
+on its servers whose hosts admit a host of the VirtualService, and only on those that carry the
+route's kind: http routes on HTTP servers and on HTTPS servers that terminate TLS, tls routes on
+PASSTHROUGH servers, tcp routes on the others. A route whose match entries all name a
+` + "`port`" + ` is only built for the listeners of those ports; the other listeners do not count.
 
 Set ` + "`port.number`" + ` on the destination.
 
@@ -96,7 +98,7 @@ and the destination is reported.`,
 	Bad:      destPortRequiredExample("{host: web}"),
 	Good:     destPortRequiredExample("{host: web, port: {number: 8080}}"),
 	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Service, kinds.ServiceEntry, kinds.Gateway},
+	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Service, kinds.ServiceEntry, kinds.Gateway, kinds.Pod, kinds.Deployment},
 	Related:  []string{"IST0112"},
 	Deps:     rules.DepHOST | rules.DepGW | rules.DepREF | rules.DepREV,
 	Run:      runDestinationPortRequired,
@@ -173,7 +175,7 @@ func reportPortRequired(p *rules.Pass, vs *graph.VirtualService, ref destRef, ta
 	if on != vs {
 		via = fmt.Sprintf(" (through VirtualService %s/%s, which delegates to this one)", on.Namespace(), on.Name())
 	}
-	missing, unknownGateway := listenerPortsMissing(p.Graph, on, ports, routeMatchPorts(vs, ref))
+	missing, unknownGateway := listenerPortsMissing(p.Graph, on, ref.kind, ports, routeMatchPorts(vs, ref))
 	switch {
 	case len(missing) > 0:
 		p.Reportf(vs.Obj, d.Host.Loc, "%s: destination %q has no port and %s exposes ports %s: requests arriving on listener port %s%s go to that port of the host, which it does not expose",
@@ -245,12 +247,13 @@ func routeMatchPorts(vs *graph.VirtualService, ref destRef) []int64 {
 }
 
 // listenerPortsMissing returns the listener ports the VirtualService's
-// routes receive traffic on that are not among ports, and the name of a
-// bound gateway that is not in the input. A gateway serves the
-// VirtualService only on the servers whose hosts admit one of its hosts
-// (Istio's pickMatchingGatewayHosts), and only, when only is not nil, the
+// routes of kind ("http", "tcp" or "tls") receive traffic on that are not
+// among ports, and the name of a bound gateway that is not in the input. A
+// gateway serves the VirtualService only on the servers whose hosts admit
+// one of its hosts (Istio's pickMatchingGatewayHosts), that build routes
+// of that kind (serverServes), and only, when only is not nil, on the
 // listener ports it lists.
-func listenerPortsMissing(g *graph.Graph, vs *graph.VirtualService, ports, only []int64) (missing []int64, unknownGateway string) {
+func listenerPortsMissing(g *graph.Graph, vs *graph.VirtualService, kind string, ports, only []int64) (missing []int64, unknownGateway string) {
 	var listen []int64
 	if meshBound(vs) {
 		for _, h := range vs.Hosts {
@@ -266,7 +269,7 @@ func listenerPortsMissing(g *graph.Graph, vs *graph.VirtualService, ports, only 
 			}
 		default:
 			for _, s := range ref.Gateway.Spec.Servers {
-				if s.Port != nil && s.Port.Number.Set && serverAdmits(s, ref.Gateway.Namespace(), vs) {
+				if s.Port != nil && s.Port.Number.Set && serverServes(s, kind) && serverAdmits(s, ref.Gateway.Namespace(), vs) {
 					listen = append(listen, s.Port.Number.V)
 				}
 			}
@@ -284,6 +287,51 @@ func listenerPortsMissing(g *graph.Graph, vs *graph.VirtualService, ports, only 
 	return missing, unknownGateway
 }
 
+// serverServes reports whether a Gateway server builds the routes of a
+// kind of VirtualService route, as Istio's gateway listeners do
+// (buildGatewayListeners, createGatewayTCPFilterChainOpts): http routes on
+// HTTP servers (HTTP, HTTP2, GRPC…) and HTTPS servers that terminate TLS;
+// tls routes on PASSTHROUGH servers (the mode a tls block without one
+// has); tcp routes on the other servers, opaque or terminating TLS. An
+// AUTO_PASSTHROUGH server routes by SNI without VirtualServices. A
+// protocol Istio does not know builds what the rule cannot tell: it serves
+// every kind.
+func serverServes(s spec.Server, kind string) bool {
+	proto := ""
+	if s.Port != nil {
+		proto = strings.ToUpper(s.Port.Protocol.V)
+	}
+	mode := ""
+	if s.TLS != nil {
+		mode = strings.ToUpper(s.TLS.Mode.V)
+		if mode == "" {
+			mode = "PASSTHROUGH"
+		}
+	}
+	passthrough := mode == "PASSTHROUGH" || mode == "AUTO_PASSTHROUGH"
+	var serves string
+	switch proto {
+	case "HTTP", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-WEB":
+		serves = "http"
+	case "HTTPS":
+		serves = "http"
+		if passthrough {
+			serves = "tls"
+		}
+	case "TCP", "TLS", "MONGO", "MYSQL", "REDIS":
+		serves = "tcp"
+		if passthrough {
+			serves = "tls"
+		}
+	default:
+		return true
+	}
+	if serves == "tls" && mode == "AUTO_PASSTHROUGH" {
+		return false
+	}
+	return serves == kind
+}
+
 type targetsKey struct{}
 
 // allDestTargets returns destTargets of every destination of
@@ -299,7 +347,7 @@ func allDestTargets(p *rules.Pass) [][][]graph.HostTarget {
 				continue
 			}
 			out[i] = make([][]graph.HostTarget, len(dests[i]))
-			nss, _ := clientNamespaces(vs)
+			nss, _ := destNamespaces(g, vs)
 			for k, ref := range dests[i] {
 				if ref.Dest.Host.V != "" {
 					out[i][k] = destTargets(g, vs, ref.Dest, nss)
@@ -341,6 +389,70 @@ func destTargets(g *graph.Graph, vs *graph.VirtualService, d *spec.Destination, 
 		}
 	}
 	return out
+}
+
+// destNamespaces returns the namespaces from which the destinations of vs
+// are looked up, for the lookups of allDestTargets, and how to say where
+// they come from. The sidecars that take the routes of a VirtualService
+// bound to the mesh look them up from their namespaces (clientNamespaces);
+// a gateway looks them up from the namespace of its pods, as Istio's
+// buildNameToServiceMapForHTTPRoutes and the gateway's SidecarScope do, so
+// that a Service exported to its own namespace alone has no cluster in a
+// gateway of istio-system (ProxyNamespaces stands the Gateway's and the
+// root namespace in for pods not in the input). A delegate (no hosts) is
+// looked up as a mesh VirtualService.
+func destNamespaces(g *graph.Graph, vs *graph.VirtualService) (nss []string, where string) {
+	var listed bool
+	if meshBound(vs) || len(vs.Spec.Hosts) == 0 {
+		nss, listed = clientNamespaces(vs)
+		if listed {
+			where = "where the VirtualService is exported"
+		}
+		if len(vs.Spec.Hosts) == 0 {
+			return nss, where
+		}
+	}
+	var gws []string
+	for _, ref := range vs.Gateways {
+		if ref.Mesh {
+			continue
+		}
+		pods := ref.Gateway != nil && len(ref.Gateway.Workloads) > 0
+		if pods {
+			for _, w := range ref.Gateway.Workloads {
+				gws = appendNew(gws, w.Namespace())
+			}
+			continue
+		}
+		gws = appendNew(gws, ref.Namespace)
+		if root := g.Mesh.RootNamespace; root != "" {
+			gws = appendNew(gws, root)
+		}
+	}
+	if len(gws) == 0 {
+		return nss, where
+	}
+	slices.Sort(gws)
+	switch {
+	case len(nss) == 0:
+		where = "where the pods of its gateways run"
+	case where != "":
+		where += " and where the pods of its gateways run"
+	default:
+		where = "its own and where the pods of its gateways run"
+	}
+	for _, ns := range gws {
+		nss = appendNew(nss, ns)
+	}
+	return nss, where
+}
+
+// appendNew appends s to list unless it holds it.
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
 }
 
 // clientNamespaces returns the namespaces whose sidecars take the routes of

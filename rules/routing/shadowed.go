@@ -17,7 +17,7 @@ import (
 var RouteShadowed = &rules.Rule{
 	ID:      "MR107",
 	Name:    "route-shadowed",
-	Summary: "route can never match because an earlier route takes its traffic",
+	Summary: "route can never match because an earlier route takes its traffic, or Istio drops it when it merges a delegate",
 	Doc: `Routes of a VirtualService are tried in order and the first route that matches wins. A route
 with no ` + "`match`" + `, or with a match entry that has no condition (an empty entry, or one with only
 a ` + "`name`" + `), matches every request, so every route after it is dead: the canary, the header
@@ -28,6 +28,13 @@ routes, each of which also carries the route's own conditions: it takes every re
 one of the delegate's routes does (checked when the delegate is in the input). A route all of
 whose match entries repeat match entries of earlier routes is dead too, since the earlier route
 always matches first.
+A delegate's route is merged into the route that delegates to it only when each of its match
+entries narrows one of that route's entries: when an entry conflicts with all of them (Istio's
+hasConflict: a uri, scheme, method, authority, header or query parameter condition not within
+the root entry's, another port, ignoreUriCase or sourceLabels value, a gateway the root entry
+does not list, or no ` + "`sourceNamespace`" + ` where the root entry has one), Istio silently leaves the
+delegate's route out. The finding is on the delegate's route, for each route that delegates to
+it.
 The same holds for tcp and tls routes: Istio keeps the first of identical matches. For tcp
 routes, Istio also stops at the first route without ` + "`match`" + `. (A tls route without
 ` + "`match`" + ` is invalid and skipped, so it hides nothing.)
@@ -71,7 +78,7 @@ spec:
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
 	Related:  []string{"IST0130"},
-	Deps:     rules.DepREF,
+	Deps:     rules.DepREF | rules.DepREV,
 	Run:      runRouteShadowed,
 }
 
@@ -85,6 +92,7 @@ func runRouteShadowed(p *rules.Pass) error {
 			shadowedL4(p, vs, "tls", tls)
 		}
 	}
+	droppedDelegateRoutes(p)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -27,7 +28,9 @@ client's own namespace first, then from the service's namespace, then from the r
 (istio-system by default), and uses the first namespace that has one visible to the client. A
 DestinationRule in any other namespace does nothing for that client, even when it names the host
 by its full name and is exported everywhere; and a DestinationRule in the client's namespace
-that lacks the subset hides one in the service's namespace that has it. Proxies of the root
+that lacks the subset hides one in the service's namespace that has it. So does one with a
+` + "`workloadSelector`" + `: the workloads it selects use it, and the other proxies of the namespace use
+the namespace's rule without a selector for the host, or none at all. Proxies of the root
 namespace, such as an ingress gateway in istio-system, first take the root namespace's rules
 exported to it alone, then the service's namespace, and only then the root namespace's other
 rules: a mesh-wide rule for ` + "`*.local`" + ` there does not hide a service's subsets from them. A
@@ -101,12 +104,12 @@ func runSubsetUndefined(p *rules.Pass) error {
 				continue
 			}
 			fqdn := g.FQDN(ref.Dest.Host.V, client)
-			if subsetDefined(g, lk, fqdn, name, clients) || !subsetsDescribed(g, fqdn, client) {
+			if subsetDefined(lk, fqdn, name, clients) || !subsetsDescribed(g, fqdn, client) {
 				continue
 			}
 			// Two definitions of one DestinationRule are one rule
 			// (MR017 reports them): named once, and not ignored.
-			used := graph.Distinct(lk.DestinationRulesForProxy(fqdn, client))
+			used := graph.Distinct(lk.DestinationRulesFor(fqdn, client))
 			var msg string
 			if len(used) > 0 {
 				msg = fmt.Sprintf("subset %q of host %q is not defined by DestinationRule %s (%s)", name, fqdn, drNames(used), usedSubsets(used))
@@ -119,6 +122,10 @@ func runSubsetUndefined(p *rules.Pass) error {
 					ignored = append(ignored, dr)
 				}
 			}
+			// The message explains the first: a rule of a namespace Istio
+			// searches, in its order, then by name, not whichever the
+			// input lists first.
+			sortIgnored(ignored, lookupChain(g, fqdn, client).order)
 			if len(ignored) > 0 {
 				msg += fmt.Sprintf("; DestinationRule %s/%s defines it, but %s", ignored[0].Namespace(), ignored[0].Name(), whyIgnored(g, ignored[0], fqdn, client, used))
 			}
@@ -126,7 +133,7 @@ func runSubsetUndefined(p *rules.Pass) error {
 			// meant for that one than misspelt.
 			match, ok := "", false
 			if len(ignored) == 0 {
-				if match, ok = suggest.Closest(name, definedSubsets(g, lk, fqdn, clients)); ok {
+				if match, ok = suggest.Closest(name, definedSubsets(lk, fqdn, clients)); ok {
 					msg += fmt.Sprintf("; did you mean %q?", match)
 				}
 			}
@@ -154,19 +161,11 @@ func runSubsetUndefined(p *rules.Pass) error {
 }
 
 // subsetDefined reports whether a proxy in one of the namespaces has the
-// subset: through the DestinationRules Istio's lookup picks for it, or a
-// DestinationRule of its own namespace whose workloadSelector may pick it.
-func subsetDefined(g *graph.Graph, lk *graph.Lookup, fqdn, name string, clients []string) bool {
+// subset through the DestinationRules Istio's lookup picks for it: those
+// with a workloadSelector among them give it to the proxies they select.
+func subsetDefined(lk *graph.Lookup, fqdn, name string, clients []string) bool {
 	for _, c := range clients {
-		if _, s := graph.Subset(lk.DestinationRulesForProxy(fqdn, c), name); s != nil {
-			return true
-		}
-	}
-	for _, dr := range g.DestinationRulesNaming(fqdn) {
-		if dr.Spec.WorkloadSelector == nil || !slices.Contains(clients, dr.Namespace()) {
-			continue
-		}
-		if _, s := graph.Subset([]*graph.DestinationRule{dr}, name); s != nil {
+		if _, s := graph.Subset(lk.DestinationRulesFor(fqdn, c), name); s != nil {
 			return true
 		}
 	}
@@ -194,24 +193,30 @@ func subsetsDescribed(g *graph.Graph, fqdn, client string) bool {
 
 // definedSubsets lists the subsets that subsetDefined accepts for the host
 // from the namespaces.
-func definedSubsets(g *graph.Graph, lk *graph.Lookup, fqdn string, clients []string) []string {
+func definedSubsets(lk *graph.Lookup, fqdn string, clients []string) []string {
 	var out []string
-	add := func(dr *graph.DestinationRule) {
-		for _, s := range dr.Spec.Subsets {
-			out = append(out, s.Name.V)
-		}
-	}
 	for _, c := range clients {
-		for _, dr := range lk.DestinationRulesForProxy(fqdn, c) {
-			add(dr)
-		}
-	}
-	for _, dr := range g.DestinationRulesNaming(fqdn) {
-		if dr.Spec.WorkloadSelector != nil && slices.Contains(clients, dr.Namespace()) {
-			add(dr)
+		for _, dr := range lk.DestinationRulesFor(fqdn, c) {
+			for _, s := range dr.Spec.Subsets {
+				out = append(out, s.Name.V)
+			}
 		}
 	}
 	return out
+}
+
+// sortIgnored orders DestinationRules by the position of their namespace
+// in order (those of other namespaces last), then by namespace and name.
+func sortIgnored(drs []*graph.DestinationRule, order []string) {
+	rank := func(dr *graph.DestinationRule) int {
+		if i := slices.Index(order, dr.Namespace()); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	slices.SortStableFunc(drs, func(a, b *graph.DestinationRule) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), strings.Compare(a.Namespace(), b.Namespace()), strings.Compare(a.Name(), b.Name()))
+	})
 }
 
 // whyIgnored explains why dr, which defines the subset, does nothing for
@@ -219,14 +224,21 @@ func definedSubsets(g *graph.Graph, lk *graph.Lookup, fqdn string, clients []str
 func whyIgnored(g *graph.Graph, dr *graph.DestinationRule, fqdn, client string, used []*graph.DestinationRule) string {
 	chain := lookupChain(g, fqdn, client)
 	switch {
-	case dr.Spec.WorkloadSelector != nil:
+	case dr.Spec.WorkloadSelector != nil && dr.Namespace() != client:
 		return fmt.Sprintf("its workloadSelector limits it to workloads of namespace %s", dr.Namespace())
 	case !slices.Contains(chain.order, dr.Namespace()):
 		return fmt.Sprintf("Istio looks up a client's DestinationRules only in %s, so it does nothing for clients in namespace %s", chain, client)
 	case !graph.Visible(dr.ExportTo, dr.Namespace(), client):
 		return fmt.Sprintf("its exportTo [%s] hides it from namespace %s", strings.Join(dr.ExportTo, ", "), client)
 	case len(used) > 0:
-		return fmt.Sprintf("Istio searches %s in this order and uses only the first DestinationRule it finds, %s", chain, drNames(used))
+		why := fmt.Sprintf("Istio searches %s in this order and uses only the first DestinationRule it finds, %s", chain, drNames(used))
+		// Istio's SidecarScope.DestinationRule gives a proxy the rule that
+		// selects it, else the one without a selector: with none, the
+		// workloads the selectors leave out get no rule at all.
+		if !slices.ContainsFunc(used, func(u *graph.DestinationRule) bool { return u.Spec.WorkloadSelector == nil }) {
+			why += fmt.Sprintf(", which only the workloads its workloadSelector selects use: the other workloads of namespace %s get no DestinationRule for the host", client)
+		}
+		return why
 	}
 	return "it does not apply to this host" // not reached: a visible rule in the chain would be used
 }
@@ -239,7 +251,7 @@ type chain struct {
 	// rootFirst is set for a client in the root namespace whose service is
 	// elsewhere: Istio tries the root namespace's private rules, then the
 	// service's namespace, then the root namespace's exported rules
-	// (Lookup.DestinationRulesFor).
+	// (Graph.DestinationRulesFor).
 	rootFirst bool
 }
 
