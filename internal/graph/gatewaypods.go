@@ -84,3 +84,70 @@ func (g *Graph) SelectsGatewayAPIPod(ns string, sel map[string]string) string {
 	}
 	return found
 }
+
+// MayRunGatewayProxy reports whether w's pods may run a gateway proxy
+// (istio-proxy started as "router"), the only proxies Istio programs
+// Gateways on (Proxy.SetGatewaysForProxy). The pod spec does not say how
+// the proxy is started, so any sign of a gateway counts: a pod template
+// that declares the proxy container or image itself (gateway deployments
+// do; the injector adds it to application pods), Istio's gateway
+// injection template, a Gateway API Gateway's pods, or an istio label
+// naming a gateway, as Istio's charts label theirs (ingressgateway,
+// eastwestgateway...). It errs towards true: false means the pods are
+// application pods, with or without a sidecar.
+func (w *Workload) MayRunGatewayProxy() bool {
+	if w.ExplicitProxy() {
+		return true
+	}
+	for _, c := range w.Spec.Spec.Containers {
+		if strings.Contains(c.Image.V, "proxyv2") {
+			return true
+		}
+	}
+	if strings.Contains(w.Spec.Metadata.Annotations["inject.istio.io/templates"], "gateway") {
+		return true
+	}
+	for _, l := range []string{"gateway.networking.k8s.io/gateway-name", "istio.io/gateway-name"} {
+		if _, ok := w.Labels[l]; ok {
+			return true
+		}
+	}
+	return strings.Contains(w.Labels["istio"], "gateway")
+}
+
+// DisableGatewayPortTranslationLabel is the label of a Service whose ports
+// Istio does not translate for Gateways (model.DisableGatewayPortTranslationLabel).
+const DisableGatewayPortTranslationLabel = "experimental.istio.io/disable-gateway-port-translation"
+
+// GatewayListenerPort returns the port a gateway pod w listens on for a
+// Gateway server of port number n, given svcs, the Services that select w
+// (Lookup.ServicesSelecting). Istio translates a server port that is a
+// Service port of the pod to that port's targetPort (resolvePorts, for
+// selector-based Gateways), so that a server on 80 listens on 8080 when
+// the Service maps 80 to 8080, and shares a listener with a server on
+// 8080. The second result is false when the translation is unknown: Istio
+// takes the first Service port of that number, and Services that map it to
+// different targetPorts (or a named targetPort the pod does not declare)
+// leave which one open; n is returned then.
+func GatewayListenerPort(n int64, w *Workload, svcs []*Service) (int64, bool) {
+	var to int64
+	for _, s := range svcs {
+		if _, off := s.Obj.Labels[DisableGatewayPortTranslationLabel]; off {
+			continue
+		}
+		for _, sp := range s.Spec.Ports {
+			if sp.Port.V != n {
+				continue
+			}
+			t := TargetPort(sp, w)
+			if t == 0 || to != 0 && t != to {
+				return n, false
+			}
+			to = t
+		}
+	}
+	if to == 0 {
+		return n, true
+	}
+	return to, true
+}

@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -10,14 +12,14 @@ import (
 	"github.com/meshlint/meshlint/rules"
 )
 
-// GatewayServerConflict reports servers on the same pods, port and bind
-// address that Istio cannot merge, of different Gateways or of one: TLS
-// servers that declare the same host, and servers of kinds that cannot
-// share a port.
+// GatewayServerConflict reports servers on the same pods, listener and
+// bind address that Istio cannot merge, of different Gateways or of one:
+// TLS servers that declare the same host, or hosts with the same SNI name,
+// and servers of kinds that cannot share a port.
 var GatewayServerConflict = &rules.Rule{
 	ID:      "MR214",
 	Name:    "gateway-server-conflict",
-	Summary: "gateways on the same pods declare servers on the same port that Istio cannot merge",
+	Summary: "gateway servers on the same pods and port that Istio cannot merge",
 	Doc: `Istio merges the servers of every Gateway that selects a gateway pod, oldest Gateway first,
 into one listener per port (and bind address). A port carries one of three things:
 
@@ -26,6 +28,10 @@ into one listener per port (and bind address). A port carries one of three thing
   apart by SNI, so their hosts must differ;
 - one plaintext TCP server (TCP, MONGO, REDIS, MYSQL...), which has no way to tell hosts apart.
 
+The port is the one the pods listen on: when the input holds the gateway pods and their Service,
+a server port that is a Service port stands for its ` + "`targetPort`" + `, as Istio translates it, so a
+server on 80 shares a listener with a server on 8080 when the Service maps 80 to 8080.
+
 When servers of different Gateways on the same pods and port do not fit together (two TLS
 servers that declare the same host, two plaintext TCP servers, a TCP and an HTTP server),
 Istio keeps the server of the oldest Gateway and drops the other, with its certificate and
@@ -33,10 +39,21 @@ routes, so which one serves depends on creation order. A plaintext and a TLS ser
 either: Istio drops the TLS server when the plaintext one's Gateway is older.
 
 The servers of one Gateway are merged in order, so there the later server is the one dropped:
-a TLS server that declares a host an earlier TLS server of the port declares (compared as
-Istio's merge compares them: as written, with ` + "`./`" + ` and ` + "`*/`" + ` resolved), and a server that
+a TLS server that declares a host an earlier TLS server of the port declares, and a server that
 cannot merge with the first plaintext server of the port (a plaintext server after TLS servers
 only is kept beside them).
+
+Istio compares the hosts of TLS servers as written, once ` + "`./`" + ` is read as the Gateway's namespace
+and ` + "`*/`" + ` dropped. The same host written another way (` + "`shop/shop.example.com`" + ` and
+` + "`shop.example.com`" + `, or ` + "`./shop.example.com`" + ` in two namespaces) is not a duplicate to it: it keeps
+both servers, whose filter chains match the same SNI name, since SNI has no namespace. Envoy
+refuses a listener where two filter chains match the same name, so the whole port keeps its
+previous configuration, or gets none on a new pod. meshlint reports this between two servers
+that terminate TLS, and between a terminating and a passthrough server (whose filter chains are
+those of the routes through it), of one Gateway or of two. A terminating server with a ` + "`*`" + ` host
+lists no SNI name, and clashes only with another such server. Hosts that differ in case only are
+reported between terminating servers: Istio keeps both, and Envoy either refuses the listener or
+serves each client the server spelled as it sends the name.
 
 Declare a host once per port, in one server, keep plaintext TCP servers on ports of their own,
 or move one server to another port or gateway deployment.
@@ -45,10 +62,9 @@ Plain HTTP servers that declare the same host are merged into one route table wi
 anything, so meshlint leaves them alone (istioctl analyze reports them as IST0145). Conversely,
 istioctl analyze only reports servers that share a host string, while Istio also drops a
 plaintext TCP server, or a server of the other kind, whatever its hosts: meshlint reports
-those. Hosts are compared without their namespace part (` + "`ns/`" + `); wildcard hosts that overlap a
-concrete host are not a collision (the concrete SNI wins). Two Gateways share pods when the
-input holds a pod both select, or, when it holds none of their pods, when one selector's labels
-include the other's.`,
+those. Wildcard hosts that overlap a concrete host are not a collision (the concrete SNI wins).
+Two Gateways share pods when the input holds a pod both select, or, when it holds none of their
+pods, when one selector's labels include the other's.`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: shop, namespace: istio-system}
@@ -80,7 +96,7 @@ spec:
     tls: {mode: SIMPLE, credentialName: shop-cert-2025}
 `,
 	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.Gateway},
+	Inputs:   append([]kinds.Kind{kinds.Gateway, kinds.Service}, kinds.Workloads()...),
 	Related:  []string{"IST0145", "KIA0301"},
 	Deps:     rules.DepGW,
 	Run:      runGatewayServerConflict,
@@ -118,6 +134,107 @@ func (k serverKind) String() string {
 	return "plaintext TCP"
 }
 
+// terminates reports whether TLS server s terminates TLS, so that its
+// filter chain matches the SNI names of its hosts (GetSNIHostsForServer).
+// A passthrough server's filter chains take their SNI names from the
+// VirtualServices routed through it; an unset mode is PASSTHROUGH.
+func terminates(s *spec.Server) bool {
+	switch strings.ToUpper(s.TLS.Mode.V) {
+	case "SIMPLE", "MUTUAL", "OPTIONAL_MUTUAL", "ISTIO_MUTUAL":
+		return true
+	}
+	return false
+}
+
+// passthrough reports whether TLS server s passes TLS through to the
+// destinations of its routes, whose SNI names make its filter chains.
+// AUTO_PASSTHROUGH is not: its filter chains match Istio's own SNI names
+// (outbound_.port_._.host), not the server's hosts.
+func passthrough(s *spec.Server) bool {
+	return strings.ToUpper(s.TLS.Mode.V) == "PASSTHROUGH" || s.TLS.Mode.V == ""
+}
+
+// clash is how two hosts of TLS servers on one listener collide.
+type clash int
+
+const (
+	noClash clash = iota
+	// sameHost: written alike, once "./" and "*/" are resolved:
+	// mergeGateways (CheckDuplicates) drops the later server.
+	sameHost
+	// sameSNI: written differently (ns/h and h, ./h and h...), so both
+	// servers are kept, with one SNI name: two terminating servers give
+	// the listener two filter chains for it.
+	sameSNI
+	// routedSNI: sameSNI between a terminating and a passthrough server,
+	// whose filter chains come from the routes through it.
+	routedSNI
+	// caseSNI: two terminating servers whose SNI names differ in case only.
+	caseSNI
+)
+
+// hostClash compares host ha of server sa of a Gateway of namespace nsA
+// with host hb of server sb of a Gateway of namespace nsB, both TLS servers
+// on one listener, as Istio's gateway merge and listener build see them.
+func hostClash(ha, nsA string, sa *spec.Server, hb, nsB string, sb *spec.Server) clash {
+	if mergedHost(ha, nsA) == mergedHost(hb, nsB) {
+		return sameHost
+	}
+	na, nb := sniName(ha), sniName(hb)
+	ta, tb := terminates(sa), terminates(sb)
+	// A terminating server with a "*" host matches every SNI name: its
+	// filter chain lists none (toFilterChainMatch), so it only clashes
+	// with another such chain, on the "*" hosts.
+	if alla, allb := ta && matchesAll(sa), tb && matchesAll(sb); alla || allb {
+		if !alla || !allb || na != "*" || nb != "*" {
+			return noClash
+		}
+	}
+	switch {
+	case na == nb && ta && tb:
+		return sameSNI
+	case na == nb && (ta && passthrough(sb) || tb && passthrough(sa)):
+		return routedSNI
+	case na != nb && strings.EqualFold(na, nb) && ta && tb:
+		return caseSNI
+	}
+	return noClash
+}
+
+// matchesAll reports whether server s has a host of SNI name "*".
+func matchesAll(s *spec.Server) bool {
+	for _, h := range s.Hosts {
+		if sniName(h.V) == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// sniName is the SNI name a server host gives its filter chain: the host
+// without its namespace part (GetSNIHostsForServer).
+func sniName(h string) string {
+	if _, after, ok := strings.Cut(h, "/"); ok {
+		return after
+	}
+	return h
+}
+
+// consequence says what becomes of the servers of a clash other than
+// sameHost, whose message says which server is dropped.
+func consequence(c clash, ha, hb string) string {
+	const kept = "Istio compares hosts as written and keeps both servers, so "
+	switch {
+	case c == sameSNI && sniName(ha) == "*":
+		return kept + "two filter chains of the listener match every SNI name (a \"*\" host lists none): Envoy refuses the listener, which keeps its previous configuration or gets none"
+	case c == sameSNI:
+		return kept + fmt.Sprintf("two filter chains of the listener match SNI %q: Envoy refuses the listener, which keeps its previous configuration or gets none", sniName(ha))
+	case c == routedSNI:
+		return kept + fmt.Sprintf("once a VirtualService routes SNI %q through the passthrough server, two filter chains of the listener match it: Envoy refuses the listener, which keeps its previous configuration or gets none", sniName(ha))
+	}
+	return kept + fmt.Sprintf("the listener gets filter chains for SNI %q and %q, which differ in case only: Envoy either refuses the listener or picks the server by the spelling each client sends", sniName(ha), sniName(hb))
+}
+
 func runGatewayServerConflict(p *rules.Pass) error {
 	g := p.Graph
 	// Two definitions of one Gateway are one Gateway (MR017 reports
@@ -144,55 +261,117 @@ func runGatewayServerConflict(p *rules.Pass) error {
 	return nil
 }
 
-// samePort reports whether two servers land on the same listener.
-func samePort(sa, sb *spec.Server) bool {
-	return sb.Port != nil && sb.Port.Number.V == sa.Port.Number.V && sb.Bind.V == sa.Bind.V
+// listener returns the port gateway pod w listens on for server port n.
+func listener(p *rules.Pass, w *graph.Workload, n int64) int64 {
+	l, _ := graph.GatewayListenerPort(n, w, p.Lookup().ServicesSelecting(w))
+	return l
 }
 
-// portLoc is where a finding about a server's port points.
-func portLoc(s *spec.Server) spec.Loc {
-	if !s.Port.Number.Loc.IsZero() {
-		return s.Port.Number.Loc
+// sharedListener reports whether servers sa of Gateway a and sb of Gateway
+// b land on the same listener of some gateway pod, and returns its port.
+// Istio keys listeners by the port after translation through the pod's
+// Services (resolvePorts) and by bind address. Without pods of either in
+// the input, the Gateways share pods when their selectors say so
+// (SharePods), and the ports are compared as written.
+func sharedListener(p *rules.Pass, a, b *graph.Gateway, sa, sb *spec.Server) (int64, bool) {
+	if sb.Port == nil || sa.Bind.V != sb.Bind.V {
+		return 0, false
 	}
-	return s.Port.Loc
+	if sa.Port.Number.V == sb.Port.Number.V {
+		// One port is one listener, whatever the translation.
+		return sa.Port.Number.V, graph.SharePods(a, b)
+	}
+	for _, w := range a.Workloads {
+		if !slices.Contains(b.Workloads, w) {
+			continue
+		}
+		if l := listener(p, w, sa.Port.Number.V); l == listener(p, w, sb.Port.Number.V) {
+			return l, true
+		}
+	}
+	return 0, false
+}
+
+// portText names the port of server s, and the listener port l when the
+// pods' Services translate it there. l is s's port when the servers
+// compared have the same port: then the translation does not matter.
+func portText(s *spec.Server, l int64) string {
+	if l == s.Port.Number.V {
+		return fmt.Sprintf("port %d", l)
+	}
+	return fmt.Sprintf("port %d (listener %d on the pods, through their Service)", s.Port.Number.V, l)
+}
+
+// shown is the listener port l of servers s and other as a message shows
+// it: their port when they have the same, whatever the pods make of it.
+func shown(s, other *spec.Server, l int64) int64 {
+	if s.Port.Number.V == other.Port.Number.V {
+		return s.Port.Number.V
+	}
+	return l
+}
+
+// otherPort names the port of the other server sb on listener l when it
+// is written differently from sa's, for messages about one listener.
+func otherPort(sa, sb *spec.Server, l int64) string {
+	switch sb.Port.Number.V {
+	case sa.Port.Number.V:
+		return ""
+	case l:
+		return fmt.Sprintf(" on its port %d", l)
+	}
+	return fmt.Sprintf(" on its port %d (listener %d)", sb.Port.Number.V, l)
 }
 
 func checkHostConflict(p *rules.Pass, gws []*graph.Gateway, copies rules.Copies[*graph.Gateway], a *graph.Gateway, sa *spec.Server, ha spec.Str) {
-	hostA := strings.ToLower(host.ParseScoped(ha.V, a.Namespace()).Host)
 	for _, b := range gws {
 		b = copies.For(a.Obj, b)
-		if graph.SameObject(a.Obj, b.Obj) || !graph.SharePods(a, b) {
+		if graph.SameObject(a.Obj, b.Obj) {
 			continue
 		}
 		for j := range b.Spec.Servers {
 			sb := &b.Spec.Servers[j]
-			if !samePort(sa, sb) || kindOf(sb) != tlsServer {
+			if sb.Port == nil || kindOf(sb) != tlsServer {
+				continue
+			}
+			l, ok := sharedListener(p, a, b, sa, sb)
+			if !ok {
 				continue
 			}
 			for _, hb := range sb.Hosts {
-				if strings.ToLower(host.ParseScoped(hb.V, b.Namespace()).Host) == hostA {
-					p.Reportf(a.Obj, ha.Loc, "host %q on port %d is also declared by Gateway %s/%s on the same pods: Istio keeps only the server of the oldest Gateway",
-						hostA, sa.Port.Number.V, b.Namespace(), b.Name()).
+				c := hostClash(ha.V, a.Namespace(), sa, hb.V, b.Namespace(), sb)
+				if c == noClash {
+					continue
+				}
+				name := sniName(mergedHost(ha.V, a.Namespace()))
+				if c == sameHost {
+					p.Reportf(a.Obj, ha.Loc, "host %q on %s is also declared by Gateway %s/%s%s on the same pods: Istio keeps only the server of the oldest Gateway",
+						name, portText(sa, l), b.Namespace(), b.Name(), otherPort(sa, sb, l)).
 						Relate(b.Obj, hb.Loc, "the same host and port")
 					return
 				}
+				p.Reportf(a.Obj, ha.Loc, "host %q on %s is also declared, as %q, by Gateway %s/%s%s on the same pods: %s",
+					ha.V, portText(sa, l), hb.V, b.Namespace(), b.Name(), otherPort(sa, sb, l), consequence(c, ha.V, hb.V)).
+					Relate(b.Obj, hb.Loc, "the same SNI name on the same listener")
+				return
 			}
 		}
 	}
 }
 
 // checkKindConflict reports the first server of another Gateway of gws on
-// the same pods and port whose kind cannot share the port with sa's.
+// the same pods and listener whose kind cannot share it with sa's.
 func checkKindConflict(p *rules.Pass, gws []*graph.Gateway, copies rules.Copies[*graph.Gateway], a *graph.Gateway, sa *spec.Server) {
 	ka := kindOf(sa)
 	for _, b := range gws {
 		b = copies.For(a.Obj, b)
-		if graph.SameObject(a.Obj, b.Obj) || !graph.SharePods(a, b) {
+		if graph.SameObject(a.Obj, b.Obj) {
 			continue
 		}
 		for j := range b.Spec.Servers {
 			sb := &b.Spec.Servers[j]
-			if !samePort(sa, sb) {
+			l, ok := sharedListener(p, a, b, sa, sb)
+			if !ok {
 				continue
 			}
 			kb := kindOf(sb)
@@ -203,98 +382,176 @@ func checkKindConflict(p *rules.Pass, gws []*graph.Gateway, copies rules.Copies[
 			if ka == tlsServer || kb == tlsServer {
 				why = "Istio drops the TLS server when the Gateway of the plaintext one is older"
 			}
-			p.Reportf(a.Obj, portLoc(sa), "port %d: this %s server and the %s server of Gateway %s/%s on the same pods cannot share the port: %s",
-				sa.Port.Number.V, ka, kb, b.Namespace(), b.Name(), why).
+			p.Reportf(a.Obj, portLoc(sa), "%s: this %s server and the %s server of Gateway %s/%s%s on the same pods cannot share the port: %s",
+				portText(sa, l), ka, kb, b.Namespace(), b.Name(), otherPort(sa, sb, l), why).
 				Relate(b.Obj, portLoc(sb), "the other server")
 			return
 		}
 	}
 }
 
+// portLoc is where a finding about a server's port points.
+func portLoc(s *spec.Server) spec.Loc {
+	if !s.Port.Number.Loc.IsZero() {
+		return s.Port.Number.Loc
+	}
+	return s.Port.Loc
+}
+
+// ownListeners returns the ways the pods of gw translate its server ports
+// to listener ports, one function for each distinct translation (the pods
+// of a Deployment share their Services), or the ports as written when the
+// input holds none of its pods.
+func ownListeners(p *rules.Pass, gw *graph.Gateway) []func(int64) int64 {
+	asWritten := func(n int64) int64 { return n }
+	var out []func(int64) int64
+	seen := map[string]bool{}
+	for _, w := range gw.Workloads {
+		var key strings.Builder
+		for _, s := range gw.Spec.Servers {
+			if s.Port != nil {
+				fmt.Fprintf(&key, "%d,", listener(p, w, s.Port.Number.V))
+			}
+		}
+		if seen[key.String()] {
+			continue
+		}
+		seen[key.String()] = true
+		out = append(out, func(n int64) int64 { return listener(p, w, n) })
+	}
+	if len(out) == 0 {
+		out = append(out, asWritten)
+	}
+	return out
+}
+
 // checkOwnServers reports the servers of one Gateway that Istio drops in
-// favour of an earlier server of the same Gateway. mergeGateways takes a
-// Gateway's servers in order, so which one survives is known: a TLS server
-// whose host an earlier TLS server on the port declares (CheckDuplicates),
+// favour of an earlier server of the same Gateway, or keeps beside an
+// earlier server with the same SNI name. mergeGateways takes a Gateway's
+// servers in order, so which one survives is known: a TLS server whose
+// host an earlier TLS server on the listener declares (CheckDuplicates),
 // and a server that cannot merge with the first plaintext server of the
-// port (canMergeProtocols). A plaintext server after TLS servers only is
-// kept beside them.
+// listener (canMergeProtocols). A plaintext server after TLS servers only
+// is kept beside them. Each server is reported once, whatever the pods.
 func checkOwnServers(p *rules.Pass, gw *graph.Gateway) {
-	type listener struct {
-		number int64
-		bind   string
+	reported := map[int]bool{}
+	for _, listen := range ownListeners(p, gw) {
+		checkOwnServersOn(p, gw, listen, reported)
+	}
+}
+
+func checkOwnServersOn(p *rules.Pass, gw *graph.Gateway, listen func(int64) int64, reported map[int]bool) {
+	type key struct {
+		port int64
+		bind string
 	}
 	type state struct {
-		seen     bool
-		plain    int            // index of the first plaintext server, or -1
-		tlsHosts map[string]int // host → index of the TLS server declaring it
+		seen  bool
+		plain int   // index of the first plaintext server, or -1
+		tls   []int // the TLS servers merged so far
 	}
-	states := map[listener]*state{}
+	states := map[key]*state{}
 	servers := gw.Spec.Servers
 	for i := range servers {
 		s := &servers[i]
 		if s.Port == nil {
 			continue
 		}
-		key := listener{s.Port.Number.V, s.Bind.V}
-		st := states[key]
+		l := listen(s.Port.Number.V)
+		k := key{l, s.Bind.V}
+		st := states[k]
 		if st == nil {
-			st = &state{plain: -1, tlsHosts: map[string]int{}}
-			states[key] = st
+			st = &state{plain: -1}
+			states[k] = st
 		}
-		k := kindOf(s)
-		if k == tlsServer && reportOwnDuplicateHost(p, gw, i, st.tlsHosts) {
-			continue
+		kind := kindOf(s)
+		if kind == tlsServer {
+			dropped, kept := ownHostClash(gw, i, st.tls)
+			if dropped != nil || kept != nil {
+				if !reported[i] {
+					reported[i] = true
+					reportOwnHostClash(p, gw, i, l, dropped, kept)
+				}
+			}
+			if dropped != nil {
+				continue
+			}
+			st.tls = append(st.tls, i)
 		}
 		if !st.seen {
 			st.seen = true
-			if k != tlsServer {
+			if kind != tlsServer {
 				st.plain = i
 			}
 			continue
 		}
 		if st.plain < 0 {
-			if k != tlsServer {
+			if kind != tlsServer {
 				st.plain = i
 			}
 			continue
 		}
 		first := &servers[st.plain]
-		if kp := kindOf(first); kp == httpServer && k == httpServer {
+		if kp := kindOf(first); kp == httpServer && kind == httpServer {
 			continue
 		}
-		p.Reportf(gw.Obj, portLoc(s), "port %d: this %s server cannot share the port with the %s server servers[%d] of this Gateway: Istio keeps the earlier server and drops this one",
-			s.Port.Number.V, k, kindOf(first), st.plain).
+		if reported[i] {
+			continue
+		}
+		reported[i] = true
+		at := shown(s, first, l)
+		p.Reportf(gw.Obj, portLoc(s), "%s: this %s server cannot share the port with the %s server servers[%d] of this Gateway%s: Istio keeps the earlier server and drops this one",
+			portText(s, at), kind, kindOf(first), st.plain, otherPort(s, first, at)).
 			Relate(gw.Obj, portLoc(first), "the earlier server")
 	}
 }
 
-// reportOwnDuplicateHost reports the first host of TLS server i of gw that
-// an earlier TLS server of the port declares, and returns true when there
-// is one: Istio then drops the whole server. Otherwise it records the
-// server's hosts in known. Hosts compare as mergeGateways compares them,
-// as written once "./" and "*/" are resolved (sanitizeServerHostNamespace).
-func reportOwnDuplicateHost(p *rules.Pass, gw *graph.Gateway, i int, known map[string]int) bool {
+// hostPair is a host of a server of a Gateway and the host of an earlier
+// server it clashes with.
+type hostPair struct {
+	clash   clash
+	j       int // the earlier server
+	at, was spec.Str
+}
+
+// ownHostClash compares the hosts of TLS server i of gw with those of the
+// earlier TLS servers tls of its listener. dropped is the first host an
+// earlier server declares as written (Istio then drops server i, with all
+// its hosts); otherwise kept is the first host whose SNI name an earlier
+// server's host gives too (Istio keeps both servers).
+func ownHostClash(gw *graph.Gateway, i int, tls []int) (dropped, kept *hostPair) {
 	s := &gw.Spec.Servers[i]
+	ns := gw.Namespace()
 	for _, h := range s.Hosts {
-		name := mergedHost(h.V, gw.Namespace())
-		j, dup := known[name]
-		if !dup {
-			continue
-		}
-		f := p.Reportf(gw.Obj, h.Loc, "host %q on port %d is also declared by servers[%d] of this Gateway: Istio keeps the earlier server and drops this one, with all its hosts",
-			name, s.Port.Number.V, j)
-		for _, hb := range gw.Spec.Servers[j].Hosts {
-			if mergedHost(hb.V, gw.Namespace()) == name {
-				f.Relate(gw.Obj, hb.Loc, "the same host and port")
-				break
+		for _, j := range tls {
+			for _, hb := range gw.Spec.Servers[j].Hosts {
+				switch c := hostClash(h.V, ns, s, hb.V, ns, &gw.Spec.Servers[j]); {
+				case c == sameHost:
+					return &hostPair{c, j, h, hb}, nil
+				case c != noClash && kept == nil:
+					kept = &hostPair{c, j, h, hb}
+				}
 			}
 		}
-		return true
 	}
-	for _, h := range s.Hosts {
-		known[mergedHost(h.V, gw.Namespace())] = i
+	return nil, kept
+}
+
+func reportOwnHostClash(p *rules.Pass, gw *graph.Gateway, i int, l int64, dropped, kept *hostPair) {
+	s := &gw.Spec.Servers[i]
+	if dropped != nil {
+		other := &gw.Spec.Servers[dropped.j]
+		at := shown(s, other, l)
+		p.Reportf(gw.Obj, dropped.at.Loc, "host %q on %s is also declared by servers[%d] of this Gateway%s: Istio keeps the earlier server and drops this one, with all its hosts",
+			mergedHost(dropped.at.V, gw.Namespace()), portText(s, at), dropped.j, otherPort(s, other, at)).
+			Relate(gw.Obj, dropped.was.Loc, "the same host and port")
+		return
 	}
-	return false
+	other := &gw.Spec.Servers[kept.j]
+	at := shown(s, other, l)
+	p.Reportf(gw.Obj, kept.at.Loc, "host %q on %s is also declared, as %q, by servers[%d] of this Gateway%s: %s",
+		kept.at.V, portText(s, at), kept.was.V, kept.j, otherPort(s, other, at), consequence(kept.clash, kept.at.V, kept.was.V)).
+		Relate(gw.Obj, kept.was.Loc, "the same SNI name on the same listener")
 }
 
 // mergedHost is server host h of a Gateway of namespace ns as Istio's

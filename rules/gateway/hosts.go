@@ -22,7 +22,9 @@ Gateway's own namespace, ` + "`*/host`" + ` and a plain ` + "`host`" + ` admit e
 namespace part admits that namespace only. The host part matches the VirtualService host as
 Istio does: ` + "`*`" + ` matches everything and ` + "`*.example.com`" + ` matches names under example.com on a
 label boundary (not example.com itself, nor badexample.com). Short VirtualService hosts are
-expanded to ` + "`name.namespace.svc.cluster.local`" + ` first.
+expanded to ` + "`name.namespace.svc.cluster.local`" + ` first. Names are compared with their case, as
+Istio compares them: validation accepts upper-case letters, and ` + "`Shop.example.com`" + ` does not
+match ` + "`shop.example.com`" + `.
 
 When no host of the VirtualService is admitted, the Gateway ignores the VirtualService
 entirely and requests get 404 (istioctl analyze reports this as IST0132); the finding is at the
@@ -91,6 +93,8 @@ func runVSHostNotInGateway(p *rules.Pass) error {
 				gwName(ref), strings.Join(written, ", "), serverHosts(gw))
 			if note := namespaceNote(gw, vs, vs.Hosts); note != "" {
 				msg += "; " + note
+			} else if note := caseNote(gw, vs.Namespace(), vs.Hosts); note != "" {
+				msg += "; " + note
 			}
 			p.Reportf(vs.Obj, ref.Written.Loc, "%s", msg).
 				Relate(gw.Obj, gw.Obj.NameLoc, "Gateway %s/%s", gw.Namespace(), gw.Name())
@@ -124,7 +128,11 @@ func runVSHostNotInGateway(p *rules.Pass) error {
 			}
 			msg := fmt.Sprintf("host %s is not served by %s, so its routes never apply there", what, by)
 			for _, gw := range bound {
-				if note := namespaceNote(gw, vs, []string{h}); note != "" {
+				note := namespaceNote(gw, vs, []string{h})
+				if note == "" {
+					note = caseNote(gw, vs.Namespace(), []string{h})
+				}
+				if note != "" {
 					msg += "; " + note
 					break
 				}
@@ -176,12 +184,40 @@ func hiddenFromGateway(p *rules.Pass, vs *graph.VirtualService, ref graph.Gatewa
 func admitsHost(gw *graph.Gateway, ns, h string) bool {
 	for _, s := range gw.Spec.Servers {
 		for _, sh := range s.Hosts {
-			if host.ParseScoped(sh.V, gw.Namespace()).Admits(ns, h) {
+			sc := host.ParseScoped(sh.V, gw.Namespace())
+			if (sc.Namespace == "*" || sc.Namespace == ns) && matchesWithCase(sc.Host, h) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// matchesWithCase is host.Matches, but comparing plain names with their
+// case, as Istio's host.Name does when it intersects a server's hosts with
+// a VirtualService's (Names.Intersection): validation accepts upper case,
+// and nothing lowers it before.
+func matchesWithCase(a, b string) bool {
+	return host.Matches(a, b) && (host.IsWildcard(a) || host.IsWildcard(b) || a == b)
+}
+
+// caseNote explains a server host of gw that would admit one of hosts of a
+// VirtualService of namespace ns but for case.
+func caseNote(gw *graph.Gateway, ns string, hosts []string) string {
+	for _, s := range gw.Spec.Servers {
+		for _, sh := range s.Hosts {
+			sc := host.ParseScoped(sh.V, gw.Namespace())
+			if sc.Namespace != "*" && sc.Namespace != ns {
+				continue
+			}
+			for _, h := range hosts {
+				if host.Matches(sc.Host, h) && !matchesWithCase(sc.Host, h) {
+					return fmt.Sprintf("server host %q and %q differ in case only, and Istio compares host names with their case", sh.V, h)
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // namespaceNote explains a server host that matches one of hosts but
@@ -194,7 +230,7 @@ func namespaceNote(gw *graph.Gateway, vs *graph.VirtualService, hosts []string) 
 				continue
 			}
 			for _, h := range hosts {
-				if host.Matches(sc.Host, h) {
+				if matchesWithCase(sc.Host, h) {
 					return fmt.Sprintf("server host %q admits VirtualServices of namespace %s only, not of %s", sh.V, sc.Namespace, vs.Namespace())
 				}
 			}

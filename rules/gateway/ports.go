@@ -19,8 +19,9 @@ var GatewayPortNotOnService = &rules.Rule{
 	Summary: "gateway server port is not exposed by any Service of the gateway pods",
 	Doc: `A Gateway server's ` + "`port.number`" + ` is the port the gateway pod listens on. Traffic reaches it
 only through a Service of the gateway pods whose ` + "`targetPort`" + ` is that port (Istio also
-accepts the Service's ` + "`port`" + `, which it maps to the targetPort). A server on a port that no
-Service exposes is programmed but unreachable from outside the pod.
+accepts the Service's ` + "`port`" + `, which it maps to the targetPort, except for a Service labelled
+` + "`experimental.istio.io/disable-gateway-port-translation`" + `). A server on a port that no Service
+exposes is programmed but unreachable from outside the pod.
 
 Add the port to the gateway's Service, or use a port the Service exposes (for Istio's chart:
 80 and 443, with targetPorts 8080 and 8443). Only TCP Service ports count.
@@ -80,7 +81,8 @@ func runGatewayPortNotOnService(p *rules.Pass) error {
 }
 
 // gatewayServicePorts returns the ports that the Services of a Gateway's
-// pods reach (TCP targetPorts and Service ports), and those Services.
+// pods reach (TCP targetPorts, and Service ports, which Istio translates
+// to their targetPorts: resolvePorts), and those Services.
 func gatewayServicePorts(g *graph.Graph, gw *graph.Gateway) ([]int64, []string) {
 	var ports []int64
 	var svcs []string
@@ -98,11 +100,16 @@ func gatewayServicePorts(g *graph.Graph, gw *graph.Gateway) ([]int64, []string) 
 			if !slices.Contains(svcs, name) {
 				svcs = append(svcs, name)
 			}
+			// Istio does not translate the ports of a Service so labelled:
+			// a server on such a Service port listens on that port.
+			_, untranslated := s.Obj.Labels[graph.DisableGatewayPortTranslationLabel]
 			for _, sp := range s.Spec.Ports {
 				if proto := strings.ToUpper(sp.Protocol.V); proto != "" && proto != "TCP" {
 					continue
 				}
-				add(sp.Port.V)
+				if !untranslated {
+					add(sp.Port.V)
+				}
 				add(graph.TargetPort(sp, w))
 			}
 		}

@@ -13,5 +13,6 @@ var Rules = []*rules.Rule{
 	GatewayServerConflict,
 	GatewayRefInternal,
 	GatewayCertificateHostMismatch,
+	MatchGatewayNotBound,
 	GatewayRefLegacyForm,
 }

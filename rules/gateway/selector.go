@@ -1,6 +1,9 @@
 package gateway
 
 import (
+	"slices"
+
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/rules"
@@ -18,6 +21,12 @@ served: requests are refused at the load balancer or get 404.
 Fix the selector to the labels of the gateway deployment (for Istio's chart, usually
 ` + "`istio: ingressgateway`" + `; for a gateway installed with the gateway Helm chart, its
 ` + "`istio`" + ` label is the release name).
+
+Only gateway proxies take Gateways: a selector that matches application pods only, whether
+they run a sidecar or no proxy at all, programs nothing either. A pod counts as a gateway when
+its template declares the ` + "`istio-proxy`" + ` container or the proxy image itself, uses Istio's
+gateway injection template (` + "`inject.istio.io/templates: gateway`" + `), belongs to a Gateway API
+Gateway, or carries an ` + "`istio`" + ` label naming a gateway (` + "`ingressgateway`" + `, ` + "`eastwestgateway`" + `...).
 
 Gateway deployments are usually installed apart from the application manifests, so the rule
 only judges when the input describes them: when it holds a pod template that declares the
@@ -69,11 +78,25 @@ func runGatewaySelectorNoWorkload(p *rules.Pass) error {
 		return nil
 	}
 	for _, gw := range g.Gateways {
-		if len(gw.Spec.Selector) == 0 || len(gw.Workloads) > 0 {
+		if len(gw.Spec.Selector) == 0 {
 			continue
 		}
-		p.Reportf(gw.Obj, gw.Obj.NameLoc, "selector %s of Gateway %s/%s matches no pod of the input: its servers are programmed nowhere",
-			labels.String(gw.Spec.Selector), gw.Namespace(), gw.Name())
+		if len(gw.Workloads) == 0 {
+			p.Reportf(gw.Obj, gw.Obj.NameLoc, "selector %s of Gateway %s/%s matches no pod of the input: its servers are programmed nowhere",
+				labels.String(gw.Spec.Selector), gw.Namespace(), gw.Name())
+			continue
+		}
+		if slices.ContainsFunc(gw.Workloads, (*graph.Workload).MayRunGatewayProxy) {
+			continue
+		}
+		w := gw.Workloads[0]
+		what := "no Istio proxy"
+		if w.Sidecar {
+			what = "a sidecar, not a gateway proxy"
+		}
+		p.Reportf(gw.Obj, gw.Obj.NameLoc, "selector %s of Gateway %s/%s matches only application pods, such as those of %s %s/%s, which run %s: Istio programs Gateways on gateway proxies only, so its servers are programmed nowhere",
+			labels.String(gw.Spec.Selector), gw.Namespace(), gw.Name(), w.Obj.Kind, w.Namespace(), w.Name(), what).
+			Relate(w.Obj, w.Obj.NameLoc, "%s %s/%s", w.Obj.Kind, w.Namespace(), w.Name())
 	}
 	return nil
 }
