@@ -16,8 +16,9 @@ var AuthzPolicyInvalid = &rules.Rule{
 	Summary: "an AuthorizationPolicy combines fields that Istio rejects",
 	Doc: `Istio's webhook rejects AuthorizationPolicies whose fields contradict each other:
 
-- more than one of ` + "`selector`" + `, ` + "`targetRef`" + ` and ` + "`targetRefs`" + `; a target reference with a namespace,
-  or to anything but a Service, ServiceEntry, Gateway or GatewayClass;
+- more than one of ` + "`selector`" + `, ` + "`targetRef`" + ` and ` + "`targetRefs`" + `; a target reference with a namespace
+  (even the policy's own: it always targets objects of the policy's namespace), or to anything
+  but a Service, ServiceEntry, Gateway or GatewayClass;
 - action ` + "`CUSTOM`" + ` without ` + "`provider.name`" + ` or without ` + "`rules`" + ` (write ` + "`rules: [{}]`" + ` to trigger it
   always), or using identity fields (namespaces, principals, service accounts, trust domains,
   ` + "`source.*`" + ` and ` + "`request.auth.*`" + ` conditions), which the external authorizer does not receive;
@@ -118,9 +119,11 @@ func runAuthzPolicyInvalid(p *rules.Pass) error {
 }
 
 func checkTargetRef(p *rules.Pass, o *manifest.Object, ref node) {
+	// validatePolicyTargetReference and the CRD's CEL rule refuse any
+	// namespace, the policy's own included.
 	if ns := ref.get("namespace"); ns.ok() {
-		if v, _ := ns.str(); v != "" && v != o.Namespace {
-			p.Reportf(o, ns.loc(), "%s.namespace %q: a policy can only target objects of its own namespace; Istio rejects the AuthorizationPolicy", ref.where(), v)
+		if v, _ := ns.str(); v != "" {
+			p.Reportf(o, ns.loc(), "%s.namespace %q: a target reference cannot have a namespace, even the policy's own (it targets objects of the policy's namespace); remove it; Istio rejects the AuthorizationPolicy", ref.where(), v)
 		}
 	}
 	group, _ := ref.get("group").str()

@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -17,8 +18,13 @@ var DestinationRuleInvalid = &rules.Rule{
 	Doc: `Istio's webhook rejects a DestinationRule whose traffic policy (top level, per subset or per port):
 
 - is empty (` + "`trafficPolicy: {}`" + `), or is a port-level setting without a ` + "`port`" + ` or without any setting;
-- sets locality ` + "`distribute`" + ` together with ` + "`failover`" + `, or ` + "`distribute`" + ` weights (` + "`to`" + `) that do not add
-  up to exactly 100 (unlike route weights, these are not relative);
+- sets locality ` + "`distribute`" + ` together with ` + "`failover`" + `, or ` + "`distribute`" + ` weights (` + "`to`" + `) outside 1-100
+  or that do not add up to exactly 100 (unlike route weights, these are not relative);
+- lists overlapping localities in a ` + "`distribute`" + ` setting (` + "`us-east/*`" + ` then ` + "`us-east/zone-a`" + `), or one
+  with an empty part or a wildcard anywhere but at the end;
+- fails over from a region to itself, or names zones or wildcards in ` + "`failover`" + `; puts a topology
+  label (region, zone, subzone) in ` + "`failoverPriority`" + ` beside ` + "`failover`" + `, or in that of a
+  ` + "`zoneAwareLbSetting`" + `; sets both ` + "`localityLbSetting`" + ` and ` + "`zoneAwareLbSetting`" + `;
 - uses client TLS ` + "`MUTUAL`" + ` without ` + "`credentialName`" + ` and without both ` + "`clientCertificate`" + ` and
   ` + "`privateKey`" + `, or ` + "`credentialName`" + ` together with file-based certificates;
 - sets a consistent-hash ` + "`httpCookie`" + ` without a name;
@@ -88,23 +94,11 @@ func checkTopTrafficPolicy(p *rules.Pass, o *manifest.Object, tp node) {
 
 func checkTrafficPolicy(p *rules.Pass, o *manifest.Object, tp node) {
 	lb := tp.get("loadBalancer")
-	loc := lb.get("localityLbSetting")
-	if loc.get("distribute").len() > 0 && loc.get("failover").len() > 0 {
-		p.Reportf(o, loc.keyLoc("failover"), "%s sets both distribute and failover: %s", loc.where(), drRejects)
+	if lb.has("localityLbSetting") && lb.has("zoneAwareLbSetting") {
+		p.Reportf(o, lb.keyLoc("zoneAwareLbSetting"), "%s sets both localityLbSetting and zoneAwareLbSetting: %s", lb.where(), drRejects)
 	}
-	for d := range loc.get("distribute").items() {
-		var sum float64
-		counted := false
-		for e := range d.get("to").entries() {
-			if w, ok := e.val.num(); ok {
-				sum += w
-				counted = true
-			}
-		}
-		if counted && sum != 100 {
-			p.Reportf(o, d.keyLoc("to"), "%s.to weights add up to %g, not 100: locality weights are not relative; %s", d.where(), sum, drRejects)
-		}
-	}
+	checkLocalityLbSetting(p, o, lb.get("localityLbSetting"))
+	checkZoneAwareLbSetting(p, o, lb.get("zoneAwareLbSetting"))
 	if hc := lb.get("consistentHash").get("httpCookie"); hc.isMap() {
 		if name, _ := hc.get("name").str(); name == "" {
 			p.Reportf(o, hc.loc(), "%s needs a name: %s", hc.where(), drRejects)
@@ -132,6 +126,160 @@ func checkTrafficPolicy(p *rules.Pass, o *manifest.Object, tp node) {
 			}
 		} else if mode == "MUTUAL" && (!tls.has("clientCertificate") || !tls.has("privateKey")) {
 			p.Reportf(o, tls.get("mode").loc(), "%s: tls mode MUTUAL without credentialName needs clientCertificate and privateKey; %s", tls.where(), drRejects)
+		}
+	}
+}
+
+// topologyLabels are the locality labels of a node (Istio's
+// label.LabelTopologyRegion, LabelTopologyZone, LabelTopologySubzone).
+var topologyLabels = map[string]bool{
+	"topology.kubernetes.io/region": true,
+	"topology.kubernetes.io/zone":   true,
+	"topology.istio.io/subzone":     true,
+}
+
+// checkLocalityLbSetting applies Istio's ValidateLocalityLbSetting to a
+// traffic policy's localityLbSetting.
+func checkLocalityLbSetting(p *rules.Pass, o *manifest.Object, loc node) {
+	if !loc.isMap() {
+		return
+	}
+	failover := loc.get("failover")
+	if loc.get("distribute").len() > 0 && failover.len() > 0 {
+		p.Reportf(o, loc.keyLoc("failover"), "%s sets both distribute and failover: %s", loc.where(), drRejects)
+	}
+	if failover.len() > 0 {
+		for x := range loc.get("failoverPriority").strs() {
+			if l, _ := x.str(); topologyLabels[l] {
+				p.Reportf(o, x.loc(), "%s: failoverPriority cannot hold the topology label %s while failover is set, which orders the regions already; %s", x.where(), l, drRejects)
+			}
+		}
+	}
+	var sources []locality
+	for d := range loc.get("distribute").items() {
+		if from, ok := d.get("from").str(); ok {
+			sources = append(sources, locality{from, d.get("from").loc()})
+		}
+		var sum float64
+		counted, inRange := false, true
+		var dests []locality
+		for e := range d.get("to").entries() {
+			dests = append(dests, locality{e.key, e.keyLoc})
+			w, ok := e.val.num()
+			if !ok {
+				continue
+			}
+			if w <= 0 || w > 100 {
+				p.Reportf(o, e.val.loc(), "%s: locality weight %g of %s is outside 1-100 (leave a locality out to send it nothing); %s", d.where()+".to", w, e.key, drRejects)
+				inRange = false
+			}
+			sum += w
+			counted = true
+		}
+		if counted && inRange && sum != 100 {
+			p.Reportf(o, d.keyLoc("to"), "%s.to weights add up to %g, not 100: locality weights are not relative; %s", d.where(), sum, drRejects)
+		}
+		// to is a map, which Istio reads in no order: sorted, the
+		// locality reported for an overlap is the more specific one,
+		// whatever the order written.
+		slices.SortFunc(dests, func(a, b locality) int { return strings.Compare(a.name, b.name) })
+		checkLocalities(p, o, dests)
+	}
+	checkLocalities(p, o, sources)
+	checkFailover(p, o, failover)
+}
+
+// checkZoneAwareLbSetting applies Istio's ValidateZoneAwareLbSetting to a
+// traffic policy's zoneAwareLbSetting: region, zone and subzone routing
+// are automatic there.
+func checkZoneAwareLbSetting(p *rules.Pass, o *manifest.Object, za node) {
+	if !za.isMap() {
+		return
+	}
+	for x := range za.get("failoverPriority").strs() {
+		if l, _ := x.str(); topologyLabels[l] {
+			p.Reportf(o, x.loc(), "%s: the failoverPriority of a zoneAwareLbSetting cannot hold the topology label %s: region and zone routing are automatic; %s", x.where(), l, drRejects)
+		}
+	}
+	checkFailover(p, o, za.get("failover"))
+}
+
+// checkFailover checks failover entries, which move traffic from one
+// region to another.
+func checkFailover(p *rules.Pass, o *manifest.Object, failover node) {
+	for f := range failover.items() {
+		from, _ := f.get("from").str()
+		to, _ := f.get("to").str()
+		switch {
+		case from == to:
+			reportAt(p, o, f.get("to"), f, "%s: failover from and to are the same region %q; %s", f.where(), from, drRejects)
+		case strings.Contains(from, "/") || strings.Contains(to, "/"):
+			p.Reportf(o, f.loc(), "%s: failover names regions only, not zones (%s to %s); %s", f.where(), from, to, drRejects)
+		case strings.Contains(from, "*") || strings.Contains(to, "*"):
+			p.Reportf(o, f.loc(), "%s: failover regions cannot hold a wildcard * (%s to %s); %s", f.where(), from, to, drRejects)
+		}
+	}
+}
+
+// locality is a locality written in a distribute setting, and where.
+type locality struct {
+	name string
+	loc  manifest.Loc
+}
+
+// checkLocalities reports the first locality (region, region/zone or
+// region/zone/subzone) of a list that Istio's validateLocalities
+// refuses: a wildcard anywhere but at the end, an empty part, or one that
+// overlaps an earlier one.
+func checkLocalities(p *rules.Pass, o *manifest.Object, list []locality) {
+	seen := map[string]map[string]map[string]bool{} // region → zone → subzone
+	for _, x := range list {
+		l := x.name
+		report := func(why string) {
+			p.Reportf(o, x.loc, "locality %q %s; %s", l, why, drRejects)
+		}
+		if n := strings.Count(l, "*"); n > 1 || n == 1 && !strings.HasSuffix(l, "*") {
+			report("may hold one wildcard *, at the end only")
+			return
+		}
+		if _, all := seen["*"]; all {
+			report("overlaps an earlier locality *")
+			return
+		}
+		parts := strings.SplitN(l, "/", 3)
+		if slices.Contains(parts, "") {
+			report("has an empty region, zone or subzone")
+			return
+		}
+		region, zones := parts[0], seen[parts[0]]
+		overlap := false
+		switch len(parts) {
+		case 1:
+			overlap = zones != nil
+			seen[region] = map[string]map[string]bool{"*": {"*": true}}
+		case 2:
+			if zones == nil {
+				seen[region] = map[string]map[string]bool{parts[1]: {"*": true}}
+				break
+			}
+			overlap = zones["*"] != nil || zones[parts[1]] != nil
+			zones[parts[1]] = map[string]bool{"*": true}
+		case 3:
+			if zones == nil {
+				seen[region] = map[string]map[string]bool{parts[1]: {parts[2]: true}}
+				break
+			}
+			subzones := zones[parts[1]]
+			overlap = zones["*"] != nil || subzones["*"] || subzones[parts[2]]
+			if subzones == nil {
+				zones[parts[1]] = map[string]bool{parts[2]: true}
+			} else {
+				subzones[parts[2]] = true
+			}
+		}
+		if overlap {
+			report("overlaps an earlier locality of the list")
+			return
 		}
 	}
 }

@@ -17,17 +17,20 @@ var InvalidDuration = &rules.Rule{
 	Summary: "a duration is malformed, shorter than 1ms or not a whole number of milliseconds",
 	Doc: `Istio's validation webhook checks every duration of a VirtualService (route ` + "`timeout`" + `,
 ` + "`retries.perTryTimeout`" + `, ` + "`fault.delay.fixedDelay`" + `, ` + "`corsPolicy.maxAge`" + `), of a DestinationRule
-traffic policy (connection pool timeouts and keepalives, outlier detection intervals, at the top
-level, per subset and per port) and of a RequestAuthentication JWT rule (` + "`timeout`" + `). Flagger
+traffic policy (connection pool timeouts and keepalives, HTTP/2 keepalives, outlier detection
+intervals, warmup durations, at the top level, per subset and per port), of a Sidecar's connection
+pools and of a RequestAuthentication JWT rule (` + "`timeout`" + `). Flagger
 copies a Canary's ` + "`spec.service.timeout`" + `, ` + "`retries.perTryTimeout`" + ` and ` + "`corsPolicy.maxAge`" + ` into each HTTP
 route of the VirtualService it generates, which Istio then rejects; they are checked when Flagger
 uses its Istio router and the service is not TCP. A duration
 must parse (a number with a unit: ` + "`2s`" + `, ` + "`250ms`" + `, ` + "`1m30s`" + `), be at least 1ms and be a whole number
-of milliseconds; ` + "`corsPolicy.maxAge`" + ` must be whole seconds. The API server's schema only says
-"string", so a wrong value passes ` + "`kubectl apply --dry-run=client`" + ` and is refused by the webhook.
+of milliseconds; ` + "`corsPolicy.maxAge`" + ` must be whole seconds. The CRDs' CEL rules refuse durations
+under 1ms too, but the schema types them as strings, so a wrong value passes
+` + "`kubectl apply --dry-run=client`" + `.
 
-Two zero values have a meaning and are accepted: a route ` + "`timeout: 0s`" + ` disables the timeout, and a
-TCP ` + "`idleTimeout: 0s`" + ` disables the idle timeout.
+One zero value has a meaning and is accepted: a TCP ` + "`idleTimeout: 0s`" + ` disables the idle timeout. A
+route ` + "`timeout: 0s`" + ` is refused like any duration under 1ms: a route has no timeout unless one is
+set, so remove the field instead.
 
 Fix the value, for example ` + "`1.5ms`" + ` to ` + "`2ms`" + `, or ` + "`5 s`" + ` to ` + "`5s`" + `.`,
 	Bad:      reviewsTimeout("5sec"),
@@ -53,9 +56,10 @@ func reviewsTimeout(timeout string) string {
 type durationCheck int
 
 const (
-	durStrict      durationCheck = iota // ≥1ms, whole ms
-	durZeroOK                           // 0 allowed, else strict
-	durWholeSecond                      // ≥1s... whole seconds (CORS maxAge)
+	durStrict       durationCheck = iota // ≥1ms, whole ms
+	durZeroOK                            // 0 allowed, else strict
+	durWholeSecond                       // ≥1s... whole seconds (CORS maxAge)
+	durRouteTimeout                      // strict, and a 0 is explained
 )
 
 func runInvalidDuration(p *rules.Pass) error {
@@ -64,7 +68,7 @@ func runInvalidDuration(p *rules.Pass) error {
 		switch o.Kind {
 		case kinds.VirtualService:
 			for r := range s.get("http").items() {
-				checkDuration(p, o, r.get("timeout"), durZeroOK)
+				checkDuration(p, o, r.get("timeout"), durRouteTimeout)
 				checkDuration(p, o, r.get("retries").get("perTryTimeout"), durStrict)
 				checkDuration(p, o, r.get("retries").get("backoff"), durStrict)
 				checkDuration(p, o, r.get("fault").get("delay").get("fixedDelay"), durStrict)
@@ -83,7 +87,7 @@ func runInvalidDuration(p *rules.Pass) error {
 	}
 	// Flagger's HTTPRetry has no backoff: only perTryTimeout reaches Istio.
 	for o, svc := range canaryHTTPServices(p) {
-		checkDuration(p, o, svc.get("timeout"), durZeroOK)
+		checkDuration(p, o, svc.get("timeout"), durRouteTimeout)
 		checkDuration(p, o, svc.get("retries").get("perTryTimeout"), durStrict)
 		checkDuration(p, o, svc.get("corsPolicy").get("maxAge"), durWholeSecond)
 	}
@@ -137,6 +141,7 @@ func checkTrafficPolicyDurations(p *rules.Pass, o *manifest.Object, tp node) {
 	checkDuration(p, o, od.get("interval"), durStrict)
 	checkDuration(p, o, od.get("baseEjectionTime"), durStrict)
 	checkDuration(p, o, tp.get("loadBalancer").get("warmup").get("duration"), durStrict)
+	checkDuration(p, o, tp.get("loadBalancer").get("warmupDurationSecs"), durStrict)
 }
 
 func checkConnectionPoolDurations(p *rules.Pass, o *manifest.Object, cp node) {
@@ -148,6 +153,8 @@ func checkConnectionPoolDurations(p *rules.Pass, o *manifest.Object, cp node) {
 	checkDuration(p, o, tcp.get("tcpKeepalive").get("interval"), durStrict)
 	http := cp.get("http")
 	checkDuration(p, o, http.get("idleTimeout"), durStrict)
+	checkDuration(p, o, http.get("http2KeepAlive").get("interval"), durStrict)
+	checkDuration(p, o, http.get("http2KeepAlive").get("timeout"), durStrict)
 }
 
 func checkDuration(p *rules.Pass, o *manifest.Object, x node, c durationCheck) {
@@ -162,6 +169,11 @@ func checkDuration(p *rules.Pass, o *manifest.Object, x node, c durationCheck) {
 	}
 	switch {
 	case c == durZeroOK && d == 0:
+		return
+	case c == durRouteTimeout && d == 0:
+		// Istio's ValidateDuration and the CRD's CEL rule refuse it:
+		// only a TCP idle timeout of 0 is let through.
+		p.Reportf(o, x.loc(), "%s %q: a route timeout must be at least 1ms, and a route has no timeout unless one is set: remove the field to have none; Istio rejects %s", x.where(), s, rejectedObject(o))
 		return
 	case c == durWholeSecond:
 		if d < time.Second || d%time.Second != 0 {

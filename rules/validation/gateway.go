@@ -21,15 +21,17 @@ var GatewayServerInvalid = &rules.Rule{
 - two servers share a port name (port names must be unique across the Gateway's servers);
 - a port's protocol is unknown, or it sets ` + "`targetPort`" + ` (which has no effect on Gateways);
 - ` + "`bind`" + ` is neither an IP address nor a ` + "`unix://`" + ` path;
-- an HTTPS or TLS server has no ` + "`tls`" + ` settings; a plain HTTP server has ` + "`tls`" + ` settings other
-  than a passthrough mode without certificates (` + "`tls: {httpsRedirect: true}`" + ` is fine); a server of
-  another protocol has ` + "`tls`" + ` at all;
+- an HTTPS or TLS server has no ` + "`tls`" + ` settings; a plain HTTP server (HTTP, HTTP2, GRPC...) has
+  ` + "`tls`" + ` settings in a mode other than a passthrough one (` + "`tls: {httpsRedirect: true}`" + ` is fine), or
+  certificate files (` + "`serverCertificate`" + `, ` + "`privateKey`" + `, ` + "`caCertificates`" + `); a server of another
+  protocol has ` + "`tls`" + ` at all;
 - ` + "`ISTIO_MUTUAL`" + ` sets certificates or a ` + "`credentialName`" + `; ` + "`SIMPLE`" + `, ` + "`MUTUAL`" + ` or
   ` + "`OPTIONAL_MUTUAL`" + ` has neither a ` + "`credentialName`" + ` nor a server certificate and private key, or (mutual
   modes) no CA certificates.
 
-A ` + "`credentialName`" + ` or certificates with a passthrough mode are accepted with a warning and ignored:
-see MR016. Fix the server as the message says.`,
+A ` + "`credentialName`" + ` or certificates with a passthrough mode are accepted with a warning and ignored,
+as is a ` + "`credentialName`" + ` or ` + "`tlsCertificates`" + ` on a plain HTTP server: see MR016. Fix the server as
+the message says.`,
 	Bad:      publicGateway(httpsPort, "shop.example.com", ""),
 	Good:     publicGateway(httpsPort, "shop.example.com", "{mode: SIMPLE, credentialName: shop-cert}"),
 	Severity: rules.Error,
@@ -103,11 +105,17 @@ func checkServerTLS(p *rules.Pass, o *manifest.Object, srv node, proto string) {
 	}
 	certs := certFields(tls)
 	if !isTLS && proto != "" {
-		switch {
+		// validateServer lets a plain HTTP server have tls settings in a
+		// passthrough mode, for httpsRedirect, and refuses only certificate
+		// files there: a credentialName or tlsCertificates is accepted
+		// with a warning (MR016).
+		switch files := certFiles(tls); {
 		case !isHTTPProtocol(proto):
 			p.Reportf(o, srv.keyLoc("tls"), "%s: a %s server cannot have tls settings; %s", srv.where(), proto, gwRejects)
-		case mode != "PASSTHROUGH" && mode != "AUTO_PASSTHROUGH" || len(certs) > 0:
+		case mode != "PASSTHROUGH" && mode != "AUTO_PASSTHROUGH":
 			p.Reportf(o, srv.keyLoc("tls"), "%s: a plain-text %s server cannot have tls settings other than httpsRedirect (tls mode %s); use protocol HTTPS; %s", srv.where(), proto, mode, gwRejects)
+		case len(files) > 0:
+			p.Reportf(o, tls.keyLoc(files[0]), "%s: a plain-text %s server cannot have %s; use protocol HTTPS; %s", tls.where(), proto, strings.Join(files, ", "), gwRejects)
 		}
 		return
 	}
@@ -139,6 +147,18 @@ func checkServerTLS(p *rules.Pass, o *manifest.Object, srv node, proto string) {
 func certFields(tls node) []string {
 	var out []string
 	for _, f := range []string{"credentialName", "credentialNames", "serverCertificate", "privateKey", "caCertificates", "tlsCertificates"} {
+		if tls.has(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// certFiles lists the certificate files of a server's tls, which Istio
+// refuses on a plain HTTP server.
+func certFiles(tls node) []string {
+	var out []string
+	for _, f := range []string{"serverCertificate", "privateKey", "caCertificates"} {
 		if tls.has(f) {
 			out = append(out, f)
 		}

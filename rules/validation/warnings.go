@@ -20,7 +20,8 @@ says:
 - a Gateway server with a passthrough TLS mode (the default when ` + "`tls`" + ` has no ` + "`mode`" + `) and a
   ` + "`credentialName`" + ` or certificates: the gateway does not terminate TLS and ignores them. Set
   ` + "`mode: SIMPLE`" + ` to terminate;
-- ` + "`tls.httpsRedirect`" + ` on a server that is not HTTP: it has no effect;
+- ` + "`tls.httpsRedirect`" + ` on a server that is not of the HTTP family (HTTP, HTTP2, GRPC, GRPC-WEB):
+  it has no effect;
 - a ServiceEntry host with a partial wildcard (` + "`*foo.example.com`" + `), which matches as ` + "`*.example.com`" + `
   would not;
 - a selector with empty ` + "`matchLabels`" + ` (PeerAuthentication, AuthorizationPolicy,
@@ -31,7 +32,8 @@ says:
 - the deprecated VirtualService ` + "`mirrorPercent`" + ` (use ` + "`mirrorPercentage`" + `) and DestinationRule
   ` + "`consecutiveErrors`" + ` (use ` + "`consecutive5xxErrors`" + `); a fault ` + "`abort`" + ` without an ` + "`httpStatus`" + ` or
   ` + "`grpcStatus`" + `;
-- locality ` + "`failover`" + ` without ` + "`outlierDetection`" + `, which never fails over.`,
+- locality or zone-aware ` + "`failover`" + ` or ` + "`failoverPriority`" + ` without ` + "`outlierDetection`" + ` in the
+  same traffic policy, which never fails over.`,
 	Bad:      publicGateway(httpsPort, "shop.example.com", "{credentialName: shop-cert}"),
 	Good:     publicGateway(httpsPort, "shop.example.com", "{mode: SIMPLE, credentialName: shop-cert}"),
 	Severity: rules.Warning,
@@ -58,10 +60,19 @@ func runWebhookWarning(p *rules.Pass) error {
 				if mode == "" {
 					mode, written = "PASSTHROUGH", "PASSTHROUGH (the default when tls has no mode)"
 				}
-				if certs := certFields(tls); (mode == "PASSTHROUGH" || mode == "AUTO_PASSTHROUGH") && len(certs) > 0 && !isHTTPProtocol(proto) {
-					p.Reportf(o, tls.keyLoc(certs[0]), "%s: tls mode %s does not terminate TLS, so %s is ignored; set mode SIMPLE (or MUTUAL) to terminate", tls.where(), written, strings.Join(certs, ", "))
+				// On a plain HTTP server, certificate files are MR012's
+				// error; the other certificates are only ignored.
+				refused := isHTTPProtocol(proto) && len(certFiles(tls)) > 0
+				if certs := certFields(tls); (mode == "PASSTHROUGH" || mode == "AUTO_PASSTHROUGH") && len(certs) > 0 && !refused {
+					fix := "set mode SIMPLE (or MUTUAL) to terminate"
+					if isHTTPProtocol(proto) {
+						fix = "remove them, or use protocol HTTPS and mode SIMPLE to terminate"
+					}
+					p.Reportf(o, tls.keyLoc(certs[0]), "%s: tls mode %s does not terminate TLS, so %s is ignored; %s", tls.where(), written, strings.Join(certs, ", "), fix)
 				}
-				if r, _ := tls.get("httpsRedirect").boolean(); r && proto != "" && !strings.EqualFold(proto, "HTTP") {
+				// Istio warns unless the protocol is of the HTTP family
+				// (protocol.IsHTTP): HTTP2 and gRPC servers redirect too.
+				if r, _ := tls.get("httpsRedirect").boolean(); r && proto != "" && !isHTTPProtocol(proto) {
 					p.Reportf(o, tls.keyLoc("httpsRedirect"), "%s: httpsRedirect only has an effect on HTTP servers, not %s", tls.where(), proto)
 				}
 			}
@@ -113,9 +124,19 @@ func runWebhookWarning(p *rules.Pass) error {
 				if od := tp.get("outlierDetection"); od.has("consecutiveErrors") {
 					p.Reportf(o, od.keyLoc("consecutiveErrors"), "%s: consecutiveErrors is deprecated, use consecutive5xxErrors", od.where())
 				}
-				loc := tp.get("loadBalancer").get("localityLbSetting")
-				if (loc.has("failover") || tp.get("loadBalancer").has("failoverPriority")) && !tp.has("outlierDetection") {
-					p.Reportf(o, tp.get("loadBalancer").keyLoc("localityLbSetting"), "%s: locality failover needs outlierDetection in the same traffic policy, or it never fails over", loc.where())
+				// failover and failoverPriority are fields of the locality
+				// (and zone-aware) settings, as ValidateLocalityLbSetting
+				// and ValidateZoneAwareLbSetting read them.
+				lb := tp.get("loadBalancer")
+				for _, f := range []string{"localityLbSetting", "zoneAwareLbSetting"} {
+					set := lb.get(f)
+					if (set.get("failover").len() > 0 || set.get("failoverPriority").len() > 0) && !tp.has("outlierDetection") {
+						what := "locality"
+						if f == "zoneAwareLbSetting" {
+							what = "zone-aware"
+						}
+						p.Reportf(o, lb.keyLoc(f), "%s: %s failover needs outlierDetection in the same traffic policy, or it never fails over", set.where(), what)
+					}
 				}
 			}
 		}
