@@ -70,18 +70,7 @@ spec:
   rules:
   - backendRefs:
     - {group: ` + group + `, kind: Service, name: storefront, port: 8080}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: infra}
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: http
-    port: 80
-    protocol: HTTP
-    allowedRoutes: {namespaces: {from: All}}
-`
+` + publicHTTPGateway
 }
 
 func runBackendKindUnsupported(p *rules.Pass) error {

@@ -49,3 +49,19 @@ spec:
       port: ` + port + `
 `
 }
+
+// publicHTTPGateway is Gateway infra/public of Istio's class, with one
+// HTTP listener that admits routes of every namespace, and the separator
+// before it.
+const publicHTTPGateway = `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: http
+    port: 80
+    protocol: HTTP
+    allowedRoutes: {namespaces: {from: All}}
+`

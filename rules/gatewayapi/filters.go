@@ -93,18 +93,7 @@ spec:
 ` + ruleFilters + `    backendRefs:
     - name: storefront
       port: 8080
-` + backendFilters + `---
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: public, namespace: infra}
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: http
-    port: 80
-    protocol: HTTP
-    allowedRoutes: {namespaces: {from: All}}
-`
+` + backendFilters + `` + publicHTTPGateway
 }
 
 func runRouteFilterUnsupported(p *rules.Pass) error {
