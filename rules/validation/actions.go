@@ -17,9 +17,12 @@ var ConflictingActions = &rules.Rule{
 (` + "`redirect`" + `), answer (` + "`directResponse`" + `) or hand over to another VirtualService (` + "`delegate`" + `).
 Istio's validation webhook rejects a route that sets two of them, one that sets none, a
 ` + "`redirect`" + ` or ` + "`directResponse`" + ` together with ` + "`fault`" + ` or ` + "`rewrite`" + `, and ` + "`mirror`" + ` together with
-` + "`mirrors`" + `. A TCP or TLS route needs a ` + "`route`" + `, a TLS route needs a ` + "`match`" + ` with ` + "`sniHosts`" + `, and
-a VirtualService needs at least one of ` + "`http`" + `, ` + "`tcp`" + ` and ` + "`tls`" + `. A delegate VirtualService (one
-without ` + "`hosts`" + `) may have neither ` + "`gateways`" + `, ` + "`tcp`" + `, ` + "`tls`" + ` nor routes that delegate again.
+` + "`mirrors`" + `. A route that delegates is the exception: only ` + "`route`" + ` and ` + "`redirect`" + ` are
+refused beside ` + "`delegate`" + `, and its ` + "`directResponse`" + `, ` + "`fault`" + `, ` + "`rewrite`" + ` and mirrors are
+defaults for the delegate's routes. A TCP or TLS route needs a ` + "`route`" + `, a TLS route needs a
+` + "`match`" + ` with ` + "`sniHosts`" + `, and a VirtualService needs at least one of ` + "`http`" + `, ` + "`tcp`" + ` and
+` + "`tls`" + `. A delegate VirtualService (one without ` + "`hosts`" + `) may have neither ` + "`gateways`" + `, ` + "`tcp`" + `,
+` + "`tls`" + ` nor routes that delegate again.
 
 The schema cannot express these combinations, so ` + "`kubectl apply`" + ` passes client-side checks and the
 webhook refuses the object. Split the route in two (a match that redirects, then one that
@@ -69,6 +72,18 @@ func runConflictingActions(p *rules.Pass) error {
 		}
 		for r := range s.get("http").items() {
 			if !r.isMap() {
+				continue
+			}
+			if !delegateVS && r.has("delegate") {
+				// validateHTTPRouteConflict checks a route that delegates
+				// for route and redirect alone, and stops there: its
+				// directResponse, fault, rewrite and mirrors are defaults
+				// that mergeHTTPRoute copies into the delegate's routes.
+				for _, a := range []string{"route", "redirect"} {
+					if r.has(a) && !(a == "route" && r.get(a).len() == 0) { //nolint:staticcheck // QF1001: as below
+						p.Reportf(o, r.keyLoc(a), "%s sets both delegate and %s: a route that delegates cannot route or redirect itself, its delegate's routes do; Istio rejects the VirtualService", r.where(), a)
+					}
+				}
 				continue
 			}
 			var actions []string

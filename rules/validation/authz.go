@@ -1,10 +1,12 @@
 package validation
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -23,6 +25,8 @@ var AuthzPolicyInvalid = &rules.Rule{
   always), or using identity fields (namespaces, principals, service accounts, trust domains,
   ` + "`source.*`" + ` and ` + "`request.auth.*`" + ` conditions), which the external authorizer does not receive;
 - a ` + "`provider`" + ` with another action;
+- the annotation ` + "`istio.io/dry-run`" + ` on a ` + "`CUSTOM`" + ` or ` + "`AUDIT`" + ` policy, or with a value that is
+  not a boolean (` + "`\"true\"`" + `, ` + "`\"false\"`" + `, or another form Go's ` + "`strconv.ParseBool`" + ` reads);
 - action ` + "`DENY`" + ` without ` + "`rules`" + `: the policy would match nothing, which is never what was meant;
 - an empty ` + "`from: []`" + ` or ` + "`to: []`" + `, a ` + "`from`" + ` without ` + "`source`" + ` or a ` + "`to`" + ` without ` + "`operation`" + `;
 - ` + "`serviceAccounts`" + ` together with ` + "`principals`" + ` or ` + "`namespaces`" + `; empty strings in any list;
@@ -108,6 +112,7 @@ func runAuthzPolicyInvalid(p *rules.Pass) error {
 				p.Reportf(o, s.get("action").loc(), "action DENY without rules matches nothing: add the rules that say what to deny; Istio rejects the AuthorizationPolicy")
 			}
 		}
+		checkDryRun(p, o, action)
 		if action != "CUSTOM" && provider.ok() {
 			p.Reportf(o, s.keyLoc("provider"), "provider is only allowed with action CUSTOM, not %s: Istio rejects the AuthorizationPolicy", action)
 		}
@@ -116,6 +121,29 @@ func runAuthzPolicyInvalid(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// checkDryRun reports an istio.io/dry-run annotation that the webhook's
+// checkDryRunAnnotation refuses: istiod can shadow only ALLOW and DENY
+// rules, and a value it cannot read leaves no way to tell which was meant.
+func checkDryRun(p *rules.Pass, o *manifest.Object, action string) {
+	const annotation = "istio.io/dry-run"
+	v, ok := o.Annotations[annotation]
+	if !ok {
+		return
+	}
+	md := yamlpath.Field(o.Root(), "metadata")
+	loc := manifest.LocOf(yamlpath.Field(yamlpath.Field(md, "annotations"), annotation))
+	if loc.IsZero() {
+		loc = o.NameLoc
+	}
+	if action != "ALLOW" && action != "DENY" {
+		p.Reportf(o, loc, "annotation %s is only supported on ALLOW and DENY policies, not %s: remove it; Istio rejects the AuthorizationPolicy", annotation, action)
+		return
+	}
+	if _, err := strconv.ParseBool(v); err != nil {
+		p.Reportf(o, loc, "annotation %s %q is not a boolean (true or false): Istio rejects the AuthorizationPolicy", annotation, v)
+	}
 }
 
 func checkTargetRef(p *rules.Pass, o *manifest.Object, ref node) {

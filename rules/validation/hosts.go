@@ -22,6 +22,8 @@ leftmost label (` + "`*.example.com`" + `). On top of that:
 - a VirtualService bound to the mesh (no ` + "`gateways`" + `, or ` + "`mesh`" + ` listed) cannot use ` + "`*`" + ` as a host,
   and two hosts of one VirtualService must not overlap (` + "`*.shop.com`" + ` and ` + "`a.shop.com`" + `);
 - a route destination and a ServiceEntry cannot use ` + "`*`" + `;
+- an IP address is a host only for a VirtualService and a Gateway server: route and mirror
+  destinations, DestinationRule hosts and Sidecar egress hosts must be names;
 - Gateway server hosts are ` + "`[namespace/]dnsName`" + `, where the namespace is ` + "`*`" + `, ` + "`.`" + ` or a namespace name
   and the name is ` + "`*`" + `, an IP or a fully qualified name: short names such as ` + "`reviews`" + ` are
   rejected;
@@ -93,8 +95,12 @@ func runInvalidHost(p *rules.Pass) error {
 			}
 		case kinds.DestinationRule:
 			if x := s.get("host"); x.ok() {
-				if h, ok := x.str(); ok && !isIP(h) {
-					if err := validateWildcardDomain(h); err != nil {
+				// ValidateDestinationRule checks the host with
+				// ValidateWildcardDomain alone, which refuses an IP.
+				if h, ok := x.str(); ok {
+					if isIP(h) {
+						report(x, ipHostError("host", h))
+					} else if err := validateWildcardDomain(h); err != nil {
 						report(x, err)
 					}
 				}
@@ -150,7 +156,10 @@ func checkDestinationHost(p *rules.Pass, o *manifest.Object, x node) {
 	if !ok {
 		return
 	}
+	// validateDestination has no exception for an IP, unlike the hosts of
+	// a VirtualService: the destination must name a service.
 	if isIP(h) {
+		p.Reportf(o, x.loc(), "%s: %v; Istio rejects the VirtualService", x.where(), ipHostError("destination host", h))
 		return
 	}
 	if h == "*" {
@@ -160,6 +169,15 @@ func checkDestinationHost(p *rules.Pass, o *manifest.Object, x node) {
 	if err := validateWildcardDomain(h); err != nil {
 		p.Reportf(o, x.loc(), "%s: %v; Istio rejects the VirtualService", x.where(), err)
 	}
+}
+
+// ipHostError explains an IP address where Istio wants a host name: what
+// names the host, or nothing for the host itself.
+func ipHostError(what, ip string) error {
+	if what != "" {
+		what += " "
+	}
+	return fmt.Errorf("%s%q is an IP address, which Istio does not accept here: write a host name, such as that of a ServiceEntry with this address", what, ip)
 }
 
 // validateScopedHost checks a Gateway server host ([ns/]dnsName) or a
@@ -193,7 +211,15 @@ func validateScopedHost(s string, gateway bool) error {
 		}
 		return fmt.Errorf("host %q: namespace %q is not *, . or a namespace name, with or without the ~ of an exclusion", s, written)
 	}
-	if name == "*" || isIP(name) {
+	if isIP(name) {
+		// validateSidecarOrGatewayHostnamePart excuses an IP for a
+		// Gateway only.
+		if gateway {
+			return nil
+		}
+		return fmt.Errorf("host %q: %w", s, ipHostError("", name))
+	}
+	if name == "*" {
 		return nil
 	}
 	if !strings.Contains(name, ".") {

@@ -23,7 +23,9 @@ ingress and egress ports; PeerAuthentication ` + "`portLevelMtls`" + ` keys; Wor
 AuthorizationPolicy ` + "`ports`" + `/` + "`notPorts`" + ` (which also accept 0, and must be numbers).
 
 Port 0 is allowed where Istio gives it a meaning: a Gateway server or Sidecar egress listener
-bound to a Unix domain socket (` + "`bind: unix://...`" + `).
+bound to a Unix domain socket (` + "`bind: unix://...`" + `), and where Istio reads it as unset: a
+VirtualService match port (any port), a redirect port (the request's port) and a ServiceEntry
+` + "`targetPort`" + ` (the port's own number).
 
 Fix the number; a typo with one digit too many is the usual cause.`,
 	Bad:      paymentsTargetPort("84433"),
@@ -59,8 +61,11 @@ func runPortOutOfRange(p *rules.Pass) error {
 		case kinds.VirtualService:
 			for _, kind := range []string{"http", "tcp", "tls"} {
 				for r := range s.get(kind).items() {
+					// The webhook skips a match port of 0, the proto's
+					// "unset" (validateHTTPRouteMatchRequest, validateTCPMatch,
+					// validateTLSMatch).
 					for m := range r.get("match").items() {
-						checkPort(p, o, m.get("port"), false)
+						checkPort(p, o, m.get("port"), true)
 					}
 					for d := range r.get("route").items() {
 						checkPort(p, o, d.get("destination").get("port").get("number"), false)
@@ -72,7 +77,8 @@ func runPortOutOfRange(p *rules.Pass) error {
 				for m := range r.get("mirrors").items() {
 					checkPort(p, o, m.get("destination").get("port").get("number"), false)
 				}
-				checkPort(p, o, r.get("redirect").get("port"), false)
+				// validateHTTPRedirect checks the port only when it is > 0.
+				checkPort(p, o, r.get("redirect").get("port"), true)
 			}
 		case kinds.DestinationRule:
 			for tp := range trafficPolicies(s) {
@@ -87,7 +93,8 @@ func runPortOutOfRange(p *rules.Pass) error {
 		case kinds.ServiceEntry:
 			for port := range s.get("ports").items() {
 				checkPort(p, o, port.get("number"), false)
-				checkPort(p, o, port.get("targetPort"), false)
+				// A targetPort of 0 means the port's number (ValidateServiceEntry skips it).
+				checkPort(p, o, port.get("targetPort"), true)
 			}
 			for ep := range s.get("endpoints").items() {
 				for e := range ep.get("ports").entries() {
