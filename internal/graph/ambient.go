@@ -120,7 +120,7 @@ func (g *Graph) UnenrolledTargets(ns string, scope AmbientPolicyScope) []Waypoin
 			}
 		case r.Kind.V == "ServiceEntry" && r.Group.V == kinds.GroupIstioNetworking:
 			for _, se := range g.ServiceEntries {
-				if se.Namespace() == tns && se.Name() == r.Name.V && g.AmbientNamespace(ns) && !g.WaypointEnrolled(tns, se.Obj.Labels) {
+				if se.Namespace() == tns && se.Name() == r.Name.V && g.AmbientNamespace(tns) && !g.WaypointEnrolled(tns, se.Obj.Labels) {
 					out = append(out, WaypointTarget{r, kinds.ServiceEntry, se.Obj})
 				}
 			}

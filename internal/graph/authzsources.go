@@ -37,7 +37,10 @@ type AuthzSource struct {
 func (g *Graph) AuthzSources() iter.Seq[AuthzSource] {
 	return func(yield func(AuthzSource) bool) {
 		for _, ap := range g.AuthorizationPolicies {
-			if ap.Spec.Action.V == "CUSTOM" {
+			// CUSTOM policies leave the decision to an extension, and
+			// AUDIT ones only mark requests for logging: neither lets
+			// its sources in nor keeps them out.
+			if a := ap.Spec.Action.V; a != "" && a != "ALLOW" && a != "DENY" {
 				continue
 			}
 			dsts, ok := g.AuthorizationWorkloads(ap)

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -494,7 +495,7 @@ func (g *Graph) link() {
 	}
 	for _, gw := range g.Gateways {
 		if len(gw.Spec.Selector) > 0 {
-			gw.Workloads = g.SelectWorkloads("", gw.Spec.Selector)
+			gw.Workloads = gatewayProxies(g.SelectWorkloads("", gw.Spec.Selector))
 		}
 	}
 	for _, vs := range g.VirtualServices {
@@ -511,6 +512,19 @@ func (g *Graph) link() {
 	for _, pas := range g.pasByNS {
 		sort.SliceStable(pas, func(i, j int) bool { return pas[i].Name() < pas[j].Name() })
 	}
+}
+
+// gatewayProxies keeps, of the workloads a Gateway's selector picks, those
+// that may run a gateway proxy: Istio programs Gateways on router proxies
+// only (Proxy.SetGatewaysForProxy), so application pods that happen to
+// carry the labels neither serve its hosts nor hold its credentials. When
+// none looks like a gateway, all are kept: the signs are not proof, and
+// MR210 reports a selector that picks application pods only.
+func gatewayProxies(ws []*Workload) []*Workload {
+	if !slices.ContainsFunc(ws, (*Workload).MayRunGatewayProxy) {
+		return ws
+	}
+	return keepWorkloads(ws, (*Workload).MayRunGatewayProxy)
 }
 
 // resolveGateway resolves a VirtualService gateways entry as Istio's

@@ -46,9 +46,18 @@ func ambientPolicies(g *graph.Graph) []ambientPolicy {
 	}
 	var out []ambientPolicy
 	for _, ap := range g.AuthorizationPolicies {
-		if what, _ := graph.L7Authorization(ap.Spec); what != "" {
-			s := ap.Spec
-			out = append(out, ambientPolicy{ap.Obj, "L7 rules (" + what + ")", graph.PolicyScope(s.Selector, s.TargetRef, s.TargetRefs)})
+		s := ap.Spec
+		scope := graph.PolicyScope(s.Selector, s.TargetRef, s.TargetRefs)
+		// By default istiod never sends a dry-run policy to ztunnel
+		// (convertAuthorizationPolicy in serviceregistry/ambient, unless
+		// AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY), so one attached by
+		// selector is not turned into L4 rules there. A waypoint does try
+		// one attached by targetRefs, as shadow rules.
+		if ap.DryRun() && !scope.HasTargetRefs() {
+			continue
+		}
+		if what, _ := graph.L7Authorization(s); what != "" {
+			out = append(out, ambientPolicy{ap.Obj, "L7 rules (" + what + ")", scope})
 		}
 	}
 	for _, ra := range g.RequestAuthentications {
@@ -151,7 +160,9 @@ L7 rules into one that allows nothing that needs them, and a DENY policy with L7
 that denies more).
 
 Attach the policy with ` + "`targetRefs`" + ` to the Service (served by a waypoint) or to the waypoint
-Gateway. Policies of the root namespace are not checked.
+Gateway. Policies of the root namespace are not checked, nor dry-run AuthorizationPolicies
+(annotation ` + "`istio.io/dry-run: \"true\"`" + `), which istiod does not send to ztunnel unless
+` + "`AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY`" + ` is on.
 
 ` + ambientDocNote,
 	Bad: ambientShop + `apiVersion: apps/v1
