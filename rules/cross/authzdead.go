@@ -25,13 +25,15 @@ pods the NetworkPolicies never let connect to the policy's workloads can never m
 request: the entry is dead, and the access it grants (or denies) is not what happens. Either
 the AuthorizationPolicy is stale or the NetworkPolicy forgot a client.
 
-The rule checks each exact entry (no wildcard): a namespace ` + "`ns`" + `, or a principal
-` + "`<trust-domain>/ns/<ns>/sa/<sa>`" + `. Its candidate sources are the workloads of the input in that
+The rule checks each exact entry (no wildcard): a namespace ` + "`ns`" + `, a principal
+` + "`<trust-domain>/ns/<ns>/sa/<sa>`" + `, or a service account (` + "`serviceAccounts`" + `: ` + "`ns/sa`" + `, or ` + "`sa`" + ` of the
+policy's namespace). Its candidate sources are the workloads of the input in that
 namespace (running as that service account, for a principal) and, for a namespace, any pod of
 it. The entry is reported when none of them may open any connection to any workload the
 policy selects. It is informational, and quiet when the input holds no candidate workload or
-no selected workload, when the policy is attached by targetRef, or when it is dry-run
-(annotation ` + "`istio.io/dry-run: \"true\"`" + `), since it then grants and denies nothing.`,
+no selected workload, when the policy is attached by targetRef, when it is dry-run
+(annotation ` + "`istio.io/dry-run: \"true\"`" + `), and for AUDIT and CUSTOM policies: none of them
+grants or denies by its sources.`,
 	Bad:      authzDeadExample(false),
 	Good:     authzDeadExample(true),
 	Severity: rules.Info,
