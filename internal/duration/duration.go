@@ -13,7 +13,8 @@ import (
 
 // Parse reads an Istio duration. Negative durations are rejected, since no
 // Istio field accepts them; a zero duration is returned as is, for callers
-// that give it a meaning (a route timeout of 0s disables the timeout).
+// that give it a meaning (Envoy reads a zero timeout as none), or refuse
+// it as Istio's webhook does for a route timeout (ValidateDuration).
 func Parse(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
