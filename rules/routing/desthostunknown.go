@@ -42,7 +42,10 @@ exported to its own namespace alone (` + "`networking.istio.io/exportTo: \".\"`"
 an ingress gateway of ` + "`istio-system`" + `. So the host of a VirtualService bound to gateways must be
 visible from the namespaces of their pods too, or only from them when it is not bound to
 ` + "`mesh`" + ` (when the input holds no pods of a Gateway, its namespace and the root namespace stand
-for theirs).
+for theirs). A delegate VirtualService (one without hosts) is merged into the routes that
+delegate to it and served by their proxies, so its destinations must be visible from where
+those routes are used, as above, not from the delegate's namespace; a delegate that no route of
+the input delegates to is checked from its own namespace.
 
 When exactly one host visible from there is a close match (the same name in another case, or,
 for names of 6 or more characters, at most 2 edits away), the message asks whether it was meant
@@ -59,7 +62,7 @@ list the same destination twice, which MR130 reports.`,
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Service, kinds.ServiceEntry, kinds.Gateway, kinds.Pod, kinds.Deployment},
 	Related:  []string{"IST0101", "KIA1101"},
-	Deps:     rules.DepHOST | rules.DepGW | rules.DepREF | rules.DepPRES,
+	Deps:     rules.DepHOST | rules.DepGW | rules.DepREF | rules.DepREV | rules.DepPRES,
 	Run:      runDestinationHostUnknown,
 }
 
@@ -86,7 +89,7 @@ func runDestinationHostUnknown(p *rules.Pass) error {
 		}
 		h := ref.Dest.Host.V
 		fqdn := g.FQDN(h, vs.Namespace())
-		nss, from := destNamespaces(g, vs)
+		nss, from := destNamespaces(p, vs)
 		hint := hostHint(g, h, fqdn, vs.Namespace(), nss)
 		if hint == "" && !g.HostDescribed(fqdn) {
 			return

@@ -24,13 +24,14 @@ Traffic routed to a port the host does not expose has no cluster and fails with 
 
 Use the Service port, or add the port to the Service or ServiceEntry. Only destinations whose
 host resolves are checked (see MR112 for the others), where the routes are used: for a
-VirtualService bound to gateways, from the namespaces of the gateway pods.`,
+VirtualService bound to gateways, from the namespaces of the gateway pods; for a delegate, from
+where the routes that delegate to it are used.`,
 	Bad:      destPortExample("8080"),
 	Good:     destPortExample("9080"),
 	Severity: rules.Error,
 	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Service, kinds.ServiceEntry, kinds.Gateway, kinds.Pod, kinds.Deployment},
 	Related:  []string{"IST0101"},
-	Deps:     rules.DepHOST | rules.DepGW | rules.DepREF,
+	Deps:     rules.DepHOST | rules.DepGW | rules.DepREF | rules.DepREV,
 	Run:      runDestinationPortUnknown,
 }
 
@@ -347,7 +348,7 @@ func allDestTargets(p *rules.Pass) [][][]graph.HostTarget {
 				continue
 			}
 			out[i] = make([][]graph.HostTarget, len(dests[i]))
-			nss, _ := destNamespaces(g, vs)
+			nss, _ := destNamespaces(p, vs)
 			for k, ref := range dests[i] {
 				if ref.Dest.Host.V != "" {
 					out[i][k] = destTargets(g, vs, ref.Dest, nss)
@@ -400,8 +401,23 @@ func destTargets(g *graph.Graph, vs *graph.VirtualService, d *spec.Destination, 
 // that a Service exported to its own namespace alone has no cluster in a
 // gateway of istio-system (ProxyNamespaces stands the Gateway's and the
 // root namespace in for pods not in the input). A delegate (no hosts) is
-// looked up as a mesh VirtualService.
-func destNamespaces(g *graph.Graph, vs *graph.VirtualService) (nss []string, where string) {
+// merged into the routes that delegate to it (mergeVirtualServicesIfNeeded)
+// and serves from their proxies: its destinations are looked up from the
+// namespaces of its roots. A delegate that no route delegates to reaches
+// no proxy; it is looked up as a mesh VirtualService.
+func destNamespaces(p *rules.Pass, vs *graph.VirtualService) (nss []string, where string) {
+	g := p.Graph
+	if len(vs.Spec.Hosts) == 0 {
+		if roots := delegateRoots(p)[vs]; len(roots) > 0 {
+			for _, r := range roots {
+				rn, _ := destNamespaces(p, r)
+				for _, ns := range rn {
+					nss = appendNew(nss, ns)
+				}
+			}
+			return nss, "where the routes that delegate to it are served"
+		}
+	}
 	var listed bool
 	if meshBound(vs) || len(vs.Spec.Hosts) == 0 {
 		nss, listed = clientNamespaces(vs)
@@ -445,6 +461,23 @@ func destNamespaces(g *graph.Graph, vs *graph.VirtualService) (nss []string, whe
 		nss = appendNew(nss, ns)
 	}
 	return nss, where
+}
+
+type delegateRootsKey struct{}
+
+// delegateRoots returns, for each delegate VirtualService of the input,
+// the VirtualServices with a route that delegates to it (Delegations),
+// each once, in input order. Do not modify it.
+func delegateRoots(p *rules.Pass) map[*graph.VirtualService][]*graph.VirtualService {
+	return p.Memo(delegateRootsKey{}, func() any {
+		out := map[*graph.VirtualService][]*graph.VirtualService{}
+		for _, d := range p.Graph.Delegations() {
+			if !slices.Contains(out[d.Delegate], d.Root) {
+				out[d.Delegate] = append(out[d.Delegate], d.Root)
+			}
+		}
+		return out
+	}).(map[*graph.VirtualService][]*graph.VirtualService)
 }
 
 // appendNew appends s to list unless it holds it.

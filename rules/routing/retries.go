@@ -36,12 +36,17 @@ Envoy retries a try that times out only when ` + "`retryOn`" + ` includes ` + "`
 ` + "`reset`" + `. Istio's default ` + "`retryOn`" + `, used when the policy sets none
 (` + "`connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes`" + `), has none of
 them: then no try that times out is retried at all, the request ends with 504 at the first
-perTryTimeout, and the message says so.`,
+perTryTimeout, and the message says so.
+
+A delegate VirtualService's routes are checked as Istio merges them into the route that
+delegates to them: a delegate route without a ` + "`timeout`" + ` takes the root route's, one without
+` + "`retries`" + ` the root route's retry policy. The finding is on the delegate's route, with the root's
+value related; a delegate route that sets neither is the root route's own case.`,
 	Bad:      perTryTimeoutExample("5s"),
 	Good:     perTryTimeoutExample("2s"),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
-	Deps:     rules.DepNone,
+	Deps:     rules.DepREF | rules.DepREV,
 	Run:      runRetriesExceedTimeout,
 }
 
@@ -69,66 +74,131 @@ spec:
 func runRetriesExceedTimeout(p *rules.Pass) error {
 	for _, vs := range p.Graph.VirtualServices {
 		for i, r := range vs.Spec.HTTP {
-			rt := r.Retries
-			if rt == nil || !rt.Attempts.Set || rt.Attempts.V <= 0 || !rt.PerTryTimeout.Set || !r.Timeout.Set {
+			msg, onPerTry, ok := retriesProblem(r.Retries, r.Timeout)
+			if !ok {
 				continue
 			}
-			// Invalid durations are schema errors, not this rule's business;
-			// a zero timeout disables the route timeout.
-			perTry, err := duration.Parse(rt.PerTryTimeout.V)
-			if err != nil || perTry == 0 {
-				continue
+			at := r.Retries.Attempts.Loc
+			if onPerTry {
+				at = r.Retries.PerTryTimeout.Loc
 			}
-			timeout, err := duration.Parse(r.Timeout.V)
-			if err != nil || timeout == 0 {
-				continue
-			}
-			attempts := rt.Attempts.V
-			// Retry k starts k × perTry after the request when tries time
-			// out; it runs only if that is before the route timeout.
-			fit := int64((timeout - 1) / perTry)
-			if attempts <= fit {
-				continue
-			}
-			at := rt.Attempts.Loc
-			// The ways out: a shorter perTryTimeout (absent when no 1ns
-			// value fits), fewer attempts (absent when none fits) and a
-			// longer timeout (absent when attempts × perTryTimeout
-			// overflows).
-			var fixes []string
-			if d := maxPerTry(timeout, attempts); d > 0 {
-				fixes = append(fixes, "lower perTryTimeout to "+duration.Format(d))
-			}
-			if fit > 0 {
-				fixes = append(fixes, fmt.Sprintf("lower attempts to %d", fit))
-			}
-			total, verb := "more than 290 years", "exceeds"
-			if attempts <= int64(math.MaxInt64/perTry) {
-				d := time.Duration(attempts) * perTry
-				total = duration.Format(d)
-				if d == timeout {
-					verb = "reaches"
-				}
-				fixes = append(fixes, "raise the timeout above "+total)
-			}
-			if perTry >= timeout {
-				f := p.Reportf(vs.Obj, rt.PerTryTimeout.Loc, "http[%d] perTryTimeout %s is not shorter than the route timeout %s: a try that times out takes the whole request, so none of the %d retries can start; %s",
-					i, duration.Format(perTry), duration.Format(timeout), attempts, orList(fixes))
-				f.Relate(vs.Obj, r.Timeout.Loc, "the route timeout")
-				continue
-			}
-			if on, ok := retriesTimeouts(rt.RetryOn); !ok {
-				f := p.Reportf(vs.Obj, at, "http[%d] %d attempts × perTryTimeout %s = %s %s the route timeout %s, but no try that times out is retried: %s has none of 5xx, gateway-error and reset, so such a try ends the request with 504; add gateway-error to retryOn, then %s",
-					i, attempts, duration.Format(perTry), total, verb, duration.Format(timeout), on, orList(fixes))
-				f.Relate(vs.Obj, r.Timeout.Loc, "the route timeout")
-				continue
-			}
-			f := p.Reportf(vs.Obj, at, "http[%d] %d attempts × perTryTimeout %s = %s %s the route timeout %s: when tries time out, at most %d of the %d retries can start; %s",
-				i, attempts, duration.Format(perTry), total, verb, duration.Format(timeout), fit, attempts, orList(fixes))
-			f.Relate(vs.Obj, r.Timeout.Loc, "the route timeout")
+			p.Reportf(vs.Obj, at, "http[%d] %s", i, msg).Relate(vs.Obj, r.Timeout.Loc, "the route timeout")
 		}
 	}
+	mergedRetries(p)
 	return nil
+}
+
+// mergedRetries checks the delegate routes as Istio merges them into the
+// routes that delegate to them (mergeHTTPRoute): a delegate route without
+// a timeout takes the root route's, one without retries the root's retry
+// policy. The finding is on the delegate's route, whose own value meets
+// the inherited one, with the root's value related, since the two are
+// often written by different teams. A delegate route that inherits both
+// is left to the root route's own check, which sees the same values.
+func mergedRetries(p *rules.Pass) {
+	for _, d := range p.Graph.Delegations() {
+		root := d.Root.Spec.HTTP[d.Route]
+		if !root.Timeout.Set && root.Retries == nil {
+			continue
+		}
+		for k, dr := range d.Delegate.Spec.HTTP {
+			ownTimeout, ownRetries := dr.Timeout.Set, dr.Retries != nil
+			if dr.Delegate != nil || ownTimeout == ownRetries {
+				continue // nothing inherited, or nothing of its own
+			}
+			if len(root.Match) > 0 && len(dr.Match) > 0 {
+				if j, _ := delegateEntryConflict(p.Graph, root.Match, d.Root.Namespace(), dr.Match, d.Delegate.Namespace()); j >= 0 {
+					continue // the merge drops the route (MR107 says so)
+				}
+			}
+			rootLabel := fmt.Sprintf("%s of VirtualService %s/%s", routeLabel("http", d.Route, root.Name), d.Root.Namespace(), d.Root.Name())
+			timeout, retries := dr.Timeout, dr.Retries
+			if ownTimeout {
+				retries = root.Retries
+			} else {
+				timeout = root.Timeout
+			}
+			msg, onPerTry, ok := retriesProblem(retries, timeout)
+			if !ok {
+				continue
+			}
+			label := routeLabel("http", k, dr.Name)
+			if ownTimeout {
+				at := retries.Attempts.Loc
+				if onPerTry {
+					at = retries.PerTryTimeout.Loc
+				}
+				p.Reportf(d.Delegate.Obj, dr.Timeout.Loc, "%s, merged into %s, has no retries of its own and takes that route's: %s", label, rootLabel, msg).
+					Relate(d.Root.Obj, at, "the retries of the route that delegates")
+				continue
+			}
+			at := dr.Retries.Attempts.Loc
+			if onPerTry {
+				at = dr.Retries.PerTryTimeout.Loc
+			}
+			p.Reportf(d.Delegate.Obj, at, "%s, merged into %s, has no timeout of its own and takes that route's: %s", label, rootLabel, msg).
+				Relate(d.Root.Obj, root.Timeout.Loc, "the route timeout of the route that delegates")
+		}
+	}
+}
+
+// retriesProblem checks a retry policy against the route timeout and
+// returns the message without the route's
+// label, and whether it is about the perTryTimeout rather than the
+// attempts. ok is false when the retries fit, or when there is nothing to
+// compare.
+func retriesProblem(rt *spec.Retries, timeoutStr spec.Str) (msg string, onPerTry, ok bool) {
+	if rt == nil || !rt.Attempts.Set || rt.Attempts.V <= 0 || !rt.PerTryTimeout.Set || !timeoutStr.Set {
+		return "", false, false
+	}
+	// Invalid durations are schema errors, not this rule's business;
+	// a zero timeout disables the route timeout.
+	perTry, err := duration.Parse(rt.PerTryTimeout.V)
+	if err != nil || perTry == 0 {
+		return "", false, false
+	}
+	timeout, err := duration.Parse(timeoutStr.V)
+	if err != nil || timeout == 0 {
+		return "", false, false
+	}
+	attempts := rt.Attempts.V
+	// Retry k starts k × perTry after the request when tries time
+	// out; it runs only if that is before the route timeout.
+	fit := int64((timeout - 1) / perTry)
+	if attempts <= fit {
+		return "", false, false
+	}
+	// The ways out: a shorter perTryTimeout (absent when no 1ns
+	// value fits), fewer attempts (absent when none fits) and a
+	// longer timeout (absent when attempts × perTryTimeout
+	// overflows).
+	var fixes []string
+	if d := maxPerTry(timeout, attempts); d > 0 {
+		fixes = append(fixes, "lower perTryTimeout to "+duration.Format(d))
+	}
+	if fit > 0 {
+		fixes = append(fixes, fmt.Sprintf("lower attempts to %d", fit))
+	}
+	total, verb := "more than 290 years", "exceeds"
+	if attempts <= int64(math.MaxInt64/perTry) {
+		d := time.Duration(attempts) * perTry
+		total = duration.Format(d)
+		if d == timeout {
+			verb = "reaches"
+		}
+		fixes = append(fixes, "raise the timeout above "+total)
+	}
+	if perTry >= timeout {
+		return fmt.Sprintf("perTryTimeout %s is not shorter than the route timeout %s: a try that times out takes the whole request, so none of the %d retries can start; %s",
+			duration.Format(perTry), duration.Format(timeout), attempts, orList(fixes)), true, true
+	}
+	if on, ok := retriesTimeouts(rt.RetryOn); !ok {
+		return fmt.Sprintf("%d attempts × perTryTimeout %s = %s %s the route timeout %s, but no try that times out is retried: %s has none of 5xx, gateway-error and reset, so such a try ends the request with 504; add gateway-error to retryOn, then %s",
+			attempts, duration.Format(perTry), total, verb, duration.Format(timeout), on, orList(fixes)), false, true
+	}
+	return fmt.Sprintf("%d attempts × perTryTimeout %s = %s %s the route timeout %s: when tries time out, at most %d of the %d retries can start; %s",
+		attempts, duration.Format(perTry), total, verb, duration.Format(timeout), fit, attempts, orList(fixes)), false, true
 }
 
 // maxPerTry returns a round perTryTimeout (two significant digits, whole
