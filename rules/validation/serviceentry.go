@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -16,13 +17,18 @@ var ServiceEntryInvalid = &rules.Rule{
 
 - it sets both ` + "`workloadSelector`" + ` and ` + "`endpoints`" + `;
 - an address is a CIDR block while ` + "`resolution`" + ` is neither NONE nor STATIC;
-- two ports share a name or a number, or a port's protocol is unknown;
+- two ports share a name or a number, a port's name is not a DNS-1123 label, or its protocol is
+  unknown;
 - ` + "`resolution: NONE`" + ` comes with endpoints (NONE forwards to the address the client asked for);
 - ` + "`resolution: DNS`" + ` or ` + "`DNS_ROUND_ROBIN`" + ` has no endpoints and a wildcard host: Envoy would have to
   resolve ` + "`*.example.com`" + `; use ` + "`resolution: NONE`" + ` (or ` + "`DYNAMIC_DNS`" + `) for wildcards;
 - ` + "`DNS_ROUND_ROBIN`" + ` has more than one endpoint;
 - a STATIC endpoint address is not an IP address or a ` + "`unix://`" + ` path;
-- an endpoint names a port that the ServiceEntry does not declare;
+- an endpoint names a port that the ServiceEntry does not declare (with resolution STATIC or DNS,
+  even when the entry declares no ports at all);
+- ` + "`resolution: DYNAMIC_DNS`" + ` has a host that is not a wildcard, addresses, endpoints, a port whose
+  protocol is not HTTP, TLS, GRPC or HTTP2, or ` + "`location: MESH_INTERNAL`" + ` on an entry that uses a
+  waypoint (label ` + "`istio.io/use-waypoint`" + `);
 - the resolution is not NONE, there are several hosts, and a port is neither HTTP-family nor TLS:
   plain TCP gives the proxy no way (Host header or SNI) to tell the hosts apart.
 
@@ -75,6 +81,9 @@ func runServiceEntryInvalid(p *rules.Pass) error {
 		var nonHTTP node
 		for port := range s.get("ports").items() {
 			if name, ok := port.get("name").str(); ok {
+				if !isDNS1123Label(name) {
+					p.Reportf(o, port.get("name").loc(), "%s: port name %q is not a DNS-1123 label (letters, digits and dashes, at most 63): %s", port.where(), name, rejects)
+				}
 				portNames[name] = true
 				if names[name] {
 					p.Reportf(o, port.get("name").loc(), "port name %q is used twice: %s", name, rejects)
@@ -112,6 +121,8 @@ func runServiceEntryInvalid(p *rules.Pass) error {
 			if res == "DNS_ROUND_ROBIN" && eps.len() > 1 {
 				p.Reportf(o, eps.item(1).loc(), "resolution DNS_ROUND_ROBIN allows at most one endpoint, not %d: %s", eps.len(), rejects)
 			}
+		case "DYNAMIC_DNS":
+			checkDynamicDNS(p, o, s, rejects)
 		case "STATIC":
 			for ep := range eps.items() {
 				x := ep.get("address")
@@ -122,8 +133,14 @@ func runServiceEntryInvalid(p *rules.Pass) error {
 		}
 		for ep := range eps.items() {
 			for e := range ep.get("ports").entries() {
-				if len(portNames) > 0 && !portNames[e.key] {
+				switch {
+				case portNames[e.key]:
+				case len(portNames) > 0:
 					p.Reportf(o, e.keyLoc, "%s: port name %q is not declared in the ServiceEntry's ports; %s", ep.where(), e.key, rejects)
+				case res == "STATIC" || res == "DNS" || res == "DNS_ROUND_ROBIN":
+					// validateWorkloadEntry and the DNS case look endpoint
+					// ports up in the entry's, even when it declares none.
+					p.Reportf(o, e.keyLoc, "%s: port name %q is not declared in the ServiceEntry's ports (it declares none); %s", ep.where(), e.key, rejects)
 				}
 			}
 		}
@@ -136,4 +153,38 @@ func runServiceEntryInvalid(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// checkDynamicDNS applies ValidateServiceEntry's DYNAMIC_DNS case: Envoy's
+// dynamic forward proxy resolves the name the client asked for, so the
+// entry gives wildcard hosts only, no addresses or endpoints, and ports of
+// the protocols the proxy can read a name from.
+func checkDynamicDNS(p *rules.Pass, o *manifest.Object, s node, rejects string) {
+	for x := range s.get("hosts").strs() {
+		if h, _ := x.str(); !strings.HasPrefix(h, "*") {
+			p.Reportf(o, x.loc(), "host %q is not a wildcard, which resolution DYNAMIC_DNS needs (use DNS for a single name); %s", h, rejects)
+		}
+	}
+	if s.get("addresses").len() > 0 {
+		p.Reportf(o, s.keyLoc("addresses"), "resolution DYNAMIC_DNS cannot have addresses (routes come from the hosts only); %s", rejects)
+	}
+	if s.get("endpoints").len() > 0 {
+		p.Reportf(o, s.keyLoc("endpoints"), "resolution DYNAMIC_DNS cannot have endpoints (the destination is resolved from the requested host); %s", rejects)
+	}
+	for port := range s.get("ports").items() {
+		proto, _ := port.get("protocol").str()
+		switch strings.ToUpper(proto) {
+		case "HTTP", "TLS", "GRPC", "HTTP2":
+		default:
+			if proto == "" {
+				proto = "unset"
+			}
+			reportAt(p, o, port.get("protocol"), port, "%s: resolution DYNAMIC_DNS supports protocols HTTP, TLS, GRPC and HTTP2 only, not %s; %s", port.where(), proto, rejects)
+		}
+	}
+	if loc, _ := s.get("location").str(); loc == "MESH_INTERNAL" {
+		if w, ok := o.Labels["istio.io/use-waypoint"]; ok && w != "" && !strings.EqualFold(w, "none") {
+			p.Reportf(o, s.keyLoc("location"), "location MESH_INTERNAL with resolution DYNAMIC_DNS is not supported behind a waypoint (istio.io/use-waypoint: %s); use MESH_EXTERNAL; %s", w, rejects)
+		}
+	}
 }

@@ -1,9 +1,14 @@
 package validation
 
 import (
+	"errors"
 	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
 
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -18,8 +23,18 @@ var SidecarInvalid = &rules.Rule{
   ` + "`inboundConnectionPool`" + `);
 - has an egress listener without hosts, more than one egress listener without a port, or a
   port-less (catch-all) egress listener that is not the last one;
-- declares the same port twice among its egress listeners, or among its ingress listeners;
-- sets ` + "`targetPort`" + ` on an ingress port, or an ingress listener without a port;
+- declares the same port number twice among its egress listeners (whatever their ` + "`bind`" + `), the
+  same unix domain socket twice, or the same port twice among its ingress listeners;
+- sets ` + "`targetPort`" + ` on a port, or has an ingress listener without a port;
+- names a port with something other than a DNS-1123 label, or gives it a protocol Istio does not know;
+- binds a listener with a port number to anything but an IP address, or gives an egress listener
+  port 0 (a unix domain socket listener) without a ` + "`unix://`" + ` bind to an absolute path, or with a
+  ` + "`captureMode`" + ` other than DEFAULT or NONE;
+- sets an ingress ` + "`defaultEndpoint`" + ` other than ` + "`127.0.0.1:<port>`" + `, ` + "`0.0.0.0:<port>`" + `,
+  ` + "`[::1]:<port>`" + `, ` + "`[::]:<port>`" + `, ` + "`:<port>`" + ` or ` + "`unix:///path`" + `;
+- sets ingress ` + "`tls`" + ` on a port whose protocol is not HTTPS or TLS, in mode ISTIO_MUTUAL or
+  AUTO_PASSTHROUGH, with ` + "`credentialName(s)`" + `, ` + "`tlsCertificates`" + `, ` + "`subjectAltNames`" + ` or
+  ` + "`httpsRedirect`" + `, or with the certificate files missing that MR012 requires of a Gateway;
 - sets ` + "`outboundTrafficPolicy.egressProxy`" + ` with a mode other than ALLOW_ANY.
 
 Host formats of egress listeners (` + "`namespace/dnsName`" + `) are checked by MR006.`,
@@ -64,7 +79,8 @@ func runSidecarInvalid(p *rules.Pass) error {
 		}
 		egress := s.get("egress")
 		catchAll := -1
-		ports := map[string]node{}
+		ports := map[int64]node{}
+		socks := map[string]node{}
 		for i := range egress.len() {
 			eg := egress.item(i)
 			if !eg.isMap() {
@@ -83,14 +99,41 @@ func runSidecarInvalid(p *rules.Pass) error {
 				catchAll = i
 				continue
 			}
-			if n, ok := port.get("number").int(); ok {
-				bind, _ := eg.get("bind").str()
-				key := fmt.Sprintf("%s:%d", bind, n)
-				if first, dup := ports[key]; dup {
-					p.Reportf(o, port.get("number").loc(), "%s: port %d is already used by %s: egress ports must be unique; %s", eg.where(), n, first.where(), rejects)
+			checkSidecarPort(p, o, port, rejects)
+			if port.has("targetPort") {
+				p.Reportf(o, port.keyLoc("targetPort"), "%s: targetPort has no effect on a Sidecar egress port; %s", port.where(), rejects)
+			}
+			n, ok := port.get("number").int()
+			if !ok {
+				continue
+			}
+			bind, _ := eg.get("bind").str()
+			if n != 0 {
+				checkSidecarIPBind(p, o, eg, rejects)
+				// Istio keys IP-bound listeners by port alone, whatever
+				// their bind (ValidateSidecar's portMap).
+				if first, dup := ports[n]; dup {
+					p.Reportf(o, port.get("number").loc(), "%s: port %d is already used by %s: egress ports must be unique, even on different bind addresses; %s", eg.where(), n, first.where(), rejects)
 				} else {
-					ports[key] = eg
+					ports[n] = eg
 				}
+				continue
+			}
+			sock, unix := strings.CutPrefix(bind, "unix://")
+			if !unix {
+				p.Reportf(o, port.get("number").loc(), "%s: port 0 is only for a listener bound to a unix domain socket (bind: unix:///path); %s", eg.where(), rejects)
+				continue
+			}
+			if err := validateUnixAddress(sock); err != nil {
+				p.Reportf(o, eg.get("bind").loc(), "%s %q: %v; %s", eg.get("bind").where(), bind, err, rejects)
+			}
+			if mode, _ := eg.get("captureMode").str(); mode != "" && mode != "DEFAULT" && mode != "NONE" {
+				p.Reportf(o, eg.get("captureMode").loc(), "%s: captureMode %s cannot apply to a unix domain socket listener (use DEFAULT or NONE); %s", eg.where(), mode, rejects)
+			}
+			if first, dup := socks[bind]; dup {
+				p.Reportf(o, eg.get("bind").loc(), "%s: unix domain socket %s is already used by %s: sockets must be unique; %s", eg.where(), bind, first.where(), rejects)
+			} else {
+				socks[bind] = eg
 			}
 		}
 		inPorts := map[int64]node{}
@@ -106,6 +149,8 @@ func runSidecarInvalid(p *rules.Pass) error {
 			if port.has("targetPort") {
 				p.Reportf(o, port.keyLoc("targetPort"), "%s: targetPort is not allowed on a Sidecar ingress port (use defaultEndpoint); %s", port.where(), rejects)
 			}
+			checkSidecarPort(p, o, port, rejects)
+			checkSidecarIPBind(p, o, in, rejects)
 			if n, ok := port.get("number").int(); ok {
 				if first, dup := inPorts[n]; dup {
 					p.Reportf(o, port.get("number").loc(), "%s: port %d is already used by %s: ingress ports must be unique; %s", in.where(), n, first.where(), rejects)
@@ -113,6 +158,14 @@ func runSidecarInvalid(p *rules.Pass) error {
 					inPorts[n] = in
 				}
 			}
+			if x := in.get("defaultEndpoint"); x.ok() {
+				if ep, ok := x.str(); ok && ep != "" {
+					if err := validateDefaultEndpoint(ep); err != nil {
+						p.Reportf(o, x.loc(), "%s: %v; %s", x.where(), err, rejects)
+					}
+				}
+			}
+			checkSidecarIngressTLS(p, o, in, rejects)
 		}
 		otp := s.get("outboundTrafficPolicy")
 		if mode, _ := otp.get("mode").str(); otp.has("egressProxy") && mode != "ALLOW_ANY" {
@@ -123,4 +176,115 @@ func runSidecarInvalid(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// checkSidecarPort mirrors the port checks of ValidateSidecar: a name, when
+// set, is a DNS-1123 label, and a protocol, when set, is one Istio knows
+// (an empty one means sniffing).
+func checkSidecarPort(p *rules.Pass, o *manifest.Object, port node, rejects string) {
+	if x := port.get("name"); x.ok() {
+		if name, ok := x.str(); ok && name != "" && !isDNS1123Label(name) {
+			p.Reportf(o, x.loc(), "%s: port name %q is not a DNS-1123 label; %s", x.where(), name, rejects)
+		}
+	}
+	if x := port.get("protocol"); x.ok() {
+		if proto, ok := x.str(); ok && proto != "" && !protocols[strings.ToUpper(proto)] {
+			p.Reportf(o, x.loc(), "%s: protocol %q is not one Istio knows (HTTP, HTTPS, GRPC, HTTP2, TLS, TCP, MONGO, REDIS, MYSQL…); %s", x.where(), proto, rejects)
+		}
+	}
+}
+
+// checkSidecarIPBind checks the bind of a listener with a port number:
+// Istio accepts only an IP address there.
+func checkSidecarIPBind(p *rules.Pass, o *manifest.Object, l node, rejects string) {
+	x := l.get("bind")
+	b, ok := x.str()
+	if !ok || b == "" {
+		return
+	}
+	if _, err := netip.ParseAddr(b); err != nil {
+		p.Reportf(o, x.loc(), "%s %q is not an IP address (a listener with a port number cannot bind a unix domain socket); %s", x.where(), b, rejects)
+	}
+}
+
+// validateDefaultEndpoint is the defaultEndpoint check of ValidateSidecar:
+// the proxy forwards to a local address only.
+func validateDefaultEndpoint(ep string) error {
+	if sock, ok := strings.CutPrefix(ep, "unix://"); ok {
+		return validateUnixAddress(sock)
+	}
+	const form = "defaultEndpoint must be 127.0.0.1:<port>, 0.0.0.0:<port>, [::1]:<port>, [::]:<port>, :<port> or unix:///path"
+	host, port, err := splitHostPort(ep)
+	if err != nil {
+		return fmt.Errorf("defaultEndpoint %q: %w; %s", ep, err, form)
+	}
+	switch host {
+	case "", "127.0.0.1", "0.0.0.0", "::1", "::":
+	default:
+		return fmt.Errorf("defaultEndpoint %q is not a local address: %s", ep, form)
+	}
+	if n, err := strconv.Atoi(port); err != nil || !validPort(int64(n)) {
+		return errors.New("defaultEndpoint " + strconv.Quote(ep) + " has no port in 1-65535")
+	}
+	return nil
+}
+
+// checkSidecarIngressTLS applies ValidateSidecar's checks of an ingress
+// listener's tls: the sidecar serves files only, never secrets or the
+// mesh's certificates, and then validateTLSOptions as on a Gateway.
+func checkSidecarIngressTLS(p *rules.Pass, o *manifest.Object, in node, rejects string) {
+	tls := in.get("tls")
+	if !tls.isMap() {
+		return
+	}
+	for _, f := range []string{"subjectAltNames", "credentialNames", "tlsCertificates"} {
+		if x := tls.get(f); x.isSeq() && x.len() > 0 {
+			p.Reportf(o, tls.keyLoc(f), "%s: %s is not supported on a Sidecar ingress listener; %s", tls.where(), f, rejects)
+		}
+	}
+	if nonEmpty(tls, "credentialName") {
+		p.Reportf(o, tls.keyLoc("credentialName"), "%s: credentialName is not supported on a Sidecar ingress listener (use serverCertificate and privateKey files); %s", tls.where(), rejects)
+	}
+	if b, _ := tls.get("httpsRedirect").boolean(); b {
+		p.Reportf(o, tls.keyLoc("httpsRedirect"), "%s: httpsRedirect is not supported on a Sidecar ingress listener; %s", tls.where(), rejects)
+	}
+	mode, _ := tls.get("mode").str()
+	if mode == "" {
+		mode = "PASSTHROUGH" // the enum's zero value
+	}
+	if mode == "ISTIO_MUTUAL" || mode == "AUTO_PASSTHROUGH" {
+		p.Reportf(o, tls.get("mode").loc(), "%s: tls mode %s is not allowed on a Sidecar ingress listener; %s", tls.where(), mode, rejects)
+	}
+	if proto, _ := in.get("port").get("protocol").str(); strings.ToUpper(proto) != "HTTPS" && strings.ToUpper(proto) != "TLS" {
+		reportAt(p, o, in.get("port").get("protocol"), in.get("port"), "%s: a listener with tls settings needs protocol HTTPS or TLS, not %q; %s", in.where(), proto, rejects)
+	}
+	if mode == "ISTIO_MUTUAL" {
+		return
+	}
+	checkCertSources(p, o, tls, mode, rejects)
+	if mode == "SIMPLE" || mode == "MUTUAL" || mode == "OPTIONAL_MUTUAL" {
+		checkServerCerts(p, o, tls, mode, rejects)
+	}
+}
+
+// splitHostPort is net.SplitHostPort, which Istio uses, without importing
+// package net (meshlint never opens a connection: see .golangci.yml).
+func splitHostPort(s string) (host, port string, err error) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return "", "", errors.New("missing port")
+	}
+	host, port = s[:i], s[i+1:]
+	if h, ok := strings.CutPrefix(host, "["); ok {
+		if !strings.HasSuffix(h, "]") {
+			return "", "", errors.New("missing ']' in address")
+		}
+		host = strings.TrimSuffix(h, "]")
+	} else if strings.Contains(host, ":") {
+		return "", "", errors.New("too many colons in address")
+	}
+	if strings.ContainsAny(host, "[]") || strings.ContainsAny(port, "[]") {
+		return "", "", errors.New("unexpected bracket in address")
+	}
+	return host, port, nil
 }
