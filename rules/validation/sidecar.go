@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
@@ -214,11 +215,11 @@ func validateDefaultEndpoint(ep string) error {
 		return validateUnixAddress(sock)
 	}
 	const form = "defaultEndpoint must be 127.0.0.1:<port>, 0.0.0.0:<port>, [::1]:<port>, [::]:<port>, :<port> or unix:///path"
-	host, port, err := splitHostPort(ep)
+	addr, port, err := host.SplitHostPort(ep)
 	if err != nil {
 		return fmt.Errorf("defaultEndpoint %q: %w; %s", ep, err, form)
 	}
-	switch host {
+	switch addr {
 	case "", "127.0.0.1", "0.0.0.0", "::1", "::":
 	default:
 		return fmt.Errorf("defaultEndpoint %q is not a local address: %s", ep, form)
@@ -265,26 +266,4 @@ func checkSidecarIngressTLS(p *rules.Pass, o *manifest.Object, in node, rejects 
 	if mode == "SIMPLE" || mode == "MUTUAL" || mode == "OPTIONAL_MUTUAL" {
 		checkServerCerts(p, o, tls, mode, rejects)
 	}
-}
-
-// splitHostPort is net.SplitHostPort, which Istio uses, without importing
-// package net (meshlint never opens a connection: see .golangci.yml).
-func splitHostPort(s string) (host, port string, err error) {
-	i := strings.LastIndexByte(s, ':')
-	if i < 0 {
-		return "", "", errors.New("missing port")
-	}
-	host, port = s[:i], s[i+1:]
-	if h, ok := strings.CutPrefix(host, "["); ok {
-		if !strings.HasSuffix(h, "]") {
-			return "", "", errors.New("missing ']' in address")
-		}
-		host = strings.TrimSuffix(h, "]")
-	} else if strings.Contains(host, ":") {
-		return "", "", errors.New("too many colons in address")
-	}
-	if strings.ContainsAny(host, "[]") || strings.ContainsAny(port, "[]") {
-		return "", "", errors.New("unexpected bracket in address")
-	}
-	return host, port, nil
 }

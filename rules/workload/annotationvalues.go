@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/rules"
 	"istio.io/api/annotation"
@@ -305,8 +306,8 @@ func checkProxyAddress(required bool) func(json.RawMessage) error {
 			}
 			return nil
 		}
-		port, ok := hostPortPort(s)
-		if !ok {
+		_, port, err := host.SplitHostPort(s)
+		if err != nil {
 			return fmt.Errorf("%q is not host:port", s)
 		}
 		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
@@ -314,26 +315,6 @@ func checkProxyAddress(required bool) func(json.RawMessage) error {
 		}
 		return nil
 	}
-}
-
-// hostPortPort returns the port of host:port, as net.SplitHostPort splits
-// it: an IPv6 host is bracketed. ok is false when s is not host:port.
-func hostPortPort(s string) (port string, ok bool) {
-	i := strings.LastIndexByte(s, ':')
-	if i < 0 {
-		return "", false
-	}
-	host := s[:i]
-	if strings.HasPrefix(host, "[") {
-		host, ok = strings.CutSuffix(host[1:], "]")
-		if !ok {
-			return "", false
-		}
-	}
-	if strings.ContainsAny(host, "[]") || strings.Contains(host, ":") && !strings.HasPrefix(s, "[") {
-		return "", false
-	}
-	return s[i+1:], true
 }
 
 // listError is the error of a comma-separated list: what it is a list of,
