@@ -47,7 +47,9 @@ func IsWildcard(h string) bool { return strings.HasPrefix(h, "*") }
 // Matches reports whether hosts a and b overlap, as Istio's host.Name.Matches
 // does: "*.example.com" matches "a.example.com" and "a.b.example.com" but not
 // "example.com" nor "badexample.com"; "*" matches everything; two wildcards
-// match when one's suffix contains the other's.
+// match when one's suffix contains the other's. Names keep their case, as
+// host.Name's do: validation accepts upper-case letters and nothing lowers
+// them, so Shop.example.com does not match shop.example.com.
 func Matches(a, b string) bool {
 	aw, bw := IsWildcard(a), IsWildcard(b)
 	switch {
@@ -61,7 +63,7 @@ func Matches(a, b string) bool {
 	case bw:
 		return strings.HasSuffix(a, b[1:])
 	}
-	return strings.EqualFold(a, b)
+	return a == b
 }
 
 // SubsetOf reports whether every host matched by a is matched by b.
@@ -72,7 +74,7 @@ func SubsetOf(a, b string) bool {
 		}
 		return strings.HasSuffix(a, b[1:])
 	}
-	return !IsWildcard(a) && strings.EqualFold(a, b)
+	return !IsWildcard(a) && a == b
 }
 
 // Scoped is a namespace-qualified host, as written in Gateway server hosts

@@ -39,7 +39,7 @@ func TestMatches(t *testing.T) {
 		{"*", "*.example.com", true},
 		{"*", "*", true},
 		{"example.com", "example.com", true},
-		{"Example.COM", "example.com", true},
+		{"Example.COM", "example.com", false}, // compared with their case, as host.Name.Matches does
 		{"example.com", "www.example.com", false},
 		{"reviews", "reviews.shop.svc.cluster.local", false},
 		// Two wildcards overlap when one's suffix contains the other's.
@@ -74,7 +74,7 @@ func TestSubsetOf(t *testing.T) {
 		{"a.example.com", "*", true},
 		{"*.example.com", "a.example.com", false},
 		{"a.example.com", "a.example.com", true},
-		{"a.example.com", "A.Example.com", true},
+		{"a.example.com", "A.Example.com", false},
 		{"a.example.com", "b.example.com", false},
 	} {
 		if got := SubsetOf(tc.a, tc.b); got != tc.want {

@@ -185,20 +185,12 @@ func admitsHost(gw *graph.Gateway, ns, h string) bool {
 	for _, s := range gw.Spec.Servers {
 		for _, sh := range s.Hosts {
 			sc := host.ParseScoped(sh.V, gw.Namespace())
-			if (sc.Namespace == "*" || sc.Namespace == ns) && matchesWithCase(sc.Host, h) {
+			if sc.Admits(ns, h) {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-// matchesWithCase is host.Matches, but comparing plain names with their
-// case, as Istio's host.Name does when it intersects a server's hosts with
-// a VirtualService's (Names.Intersection): validation accepts upper case,
-// and nothing lowers it before.
-func matchesWithCase(a, b string) bool {
-	return host.Matches(a, b) && (host.IsWildcard(a) || host.IsWildcard(b) || a == b)
 }
 
 // caseNote explains a server host of gw that would admit one of hosts of a
@@ -211,7 +203,7 @@ func caseNote(gw *graph.Gateway, ns string, hosts []string) string {
 				continue
 			}
 			for _, h := range hosts {
-				if host.Matches(sc.Host, h) && !matchesWithCase(sc.Host, h) {
+				if sc.Host != h && strings.EqualFold(sc.Host, h) {
 					return fmt.Sprintf("server host %q and %q differ in case only, and Istio compares host names with their case", sh.V, h)
 				}
 			}
@@ -230,7 +222,7 @@ func namespaceNote(gw *graph.Gateway, vs *graph.VirtualService, hosts []string) 
 				continue
 			}
 			for _, h := range hosts {
-				if matchesWithCase(sc.Host, h) {
+				if host.Matches(sc.Host, h) {
 					return fmt.Sprintf("server host %q admits VirtualServices of namespace %s only, not of %s", sh.V, sc.Namespace, vs.Namespace())
 				}
 			}
