@@ -319,6 +319,28 @@ func (g *Graph) EffectiveMTLS(w *Workload, port int64) MTLS {
 	return g.namespaceMTLS(w.Namespace(), w.Obj)
 }
 
+// PortMTLS returns the ports to which the workload's own PeerAuthentication
+// gives a mode of their own (portLevelMtls), with that mode; nil when it
+// gives none. Istio reads portLevelMtls only on a policy with a selector.
+func (g *Graph) PortMTLS(w *Workload) map[int64]MTLS {
+	pa := g.workloadPA(w)
+	if pa == nil {
+		return nil
+	}
+	var out map[int64]MTLS
+	for p, m := range pa.Spec.PortLevelMTLS {
+		port, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || port <= 0 || !isMode(m.Mode) {
+			continue
+		}
+		if out == nil {
+			out = make(map[int64]MTLS)
+		}
+		out[port] = MTLS{Mode: m.Mode.V, Policy: pa, Loc: m.Mode.Loc}
+	}
+	return out
+}
+
 // NamespaceMTLS returns the mode of workloads in ns that no workload policy
 // selects.
 func (g *Graph) NamespaceMTLS(ns string) MTLS { return g.namespaceMTLS(ns, nil) }

@@ -2,6 +2,7 @@ package security
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -32,7 +33,10 @@ certificate. A plaintext request has no identity, so:
   Istio's recipe for refusing plaintext, is not reported.
 
 Set the mode to STRICT (a PeerAuthentication for the workloads), or match on something a
-plaintext request carries (` + "`ipBlocks`" + `, headers). Port-level modes are not considered. A dry-run
+plaintext request carries (` + "`ipBlocks`" + `, headers). A workload policy's ` + "`portLevelMtls`" + ` counts on the
+ports a rule applies to (` + "`to.operation.ports`" + `, ` + "`notPorts`" + `; every port when the rule names none):
+one port left PERMISSIVE or DISABLE on a STRICT workload is reported with its port, and a rule
+whose ports are all STRICT is not, whatever the workload's mode on its other ports. A dry-run
 policy (annotation ` + "`istio.io/dry-run: \"true\"`" + `) decides nothing until it is turned on: its
 findings say (dry-run) and what it would do, and are warnings.
 
@@ -139,24 +143,7 @@ func runAuthzIdentityWithoutMTLS(p *rules.Pass) error {
 		if !ok {
 			continue
 		}
-		var disabled, permissive *graph.Workload
-		var disabledBy graph.MTLS
-		for _, w := range ws {
-			if !g.InMesh(w) {
-				continue
-			}
-			m := g.EffectiveMTLS(w, 0)
-			switch m.Mode {
-			case "DISABLE":
-				if disabled == nil {
-					disabled, disabledBy = w, m
-				}
-			case "PERMISSIVE":
-				if permissive == nil {
-					permissive = w
-				}
-			}
-		}
+		modes := make(map[int]ruleModes, len(ap.Spec.Rules))
 		deny := ap.Spec.Action.V == "DENY"
 		// A dry-run policy's shadow rules match as its rules would, but
 		// decide nothing until it is turned on: the mistake is reported,
@@ -168,6 +155,12 @@ func runAuthzIdentityWithoutMTLS(p *rules.Pass) error {
 			note = " (dry-run: the policy decides nothing until istio.io/dry-run is removed)"
 		}
 		for _, u := range uses {
+			rm, seen := modes[u.rule]
+			if !seen {
+				rm = weakestModes(g, ws, &ap.Spec.Rules[u.rule])
+				modes[u.rule] = rm
+			}
+			disabled, disabledBy, permissive := rm.disabled, rm.disabledBy, rm.permissive
 			if disabled != nil {
 				// Envoy's authenticated matcher fails on a connection
 				// without TLS, and its negation holds: a negative
@@ -182,8 +175,8 @@ func runAuthzIdentityWithoutMTLS(p *rules.Pass) error {
 						effect += ", and this ALLOW rule " + letsIn + " every request it otherwise matches"
 					}
 				}
-				f := p.Reportf(ap.Obj, u.loc, "%s needs the caller's mTLS identity, but mTLS is DISABLE for workload %s/%s: every request is plaintext and %s; make the mode STRICT%s",
-					u.where(), disabled.Namespace(), disabled.Name(), effect, note)
+				f := p.Reportf(ap.Obj, u.loc, "%s needs the caller's mTLS identity, but mTLS is DISABLE for workload %s/%s%s: every request is plaintext and %s; make the mode STRICT%s",
+					u.where(), disabled.Namespace(), disabled.Name(), onPort(rm.disabledPort), effect, note)
 				if disabledBy.Policy != nil {
 					f.Relate(disabledBy.Policy.Obj, disabledBy.Loc, "mTLS disabled here")
 				}
@@ -204,10 +197,126 @@ func runAuthzIdentityWithoutMTLS(p *rules.Pass) error {
 			default:
 				continue
 			}
-			f := p.Reportf(ap.Obj, u.loc, "%s: mTLS is PERMISSIVE for workload %s/%s, so %s; make the mode STRICT%s",
-				u.where(), permissive.Namespace(), permissive.Name(), what, note)
+			f := p.Reportf(ap.Obj, u.loc, "%s: mTLS is PERMISSIVE for workload %s/%s%s, so %s; make the mode STRICT%s",
+				u.where(), permissive.Namespace(), permissive.Name(), onPort(rm.permissivePort), what, note)
+			if rm.permissiveBy.Policy != nil && rm.permissivePort != 0 {
+				f.Relate(rm.permissiveBy.Policy.Obj, rm.permissiveBy.Loc, "PERMISSIVE for the port here")
+			}
 			f.AtMost(rules.Warning)
 		}
 	}
 	return nil
+}
+
+// ruleModes is what plaintext can reach of the workloads a policy rule
+// applies to: the first in-mesh workload that accepts only plaintext on a
+// port the rule covers (port 0: on every port without a mode of its own),
+// with the policy that set it, and the first that accepts plaintext too.
+type ruleModes struct {
+	disabled, permissive         *graph.Workload
+	disabledBy, permissiveBy     graph.MTLS
+	disabledPort, permissivePort int64
+}
+
+// weakestModes finds, for each workload of ws, the weakest mode among the
+// ports rule r applies to: a port-level mode (PeerAuthentication
+// portLevelMtls) can open a port of a STRICT workload to plaintext, or
+// close the only port a rule names on a PERMISSIVE one.
+func weakestModes(g *graph.Graph, ws []*graph.Workload, r *spec.AuthzRule) ruleModes {
+	var out ruleModes
+	ports, every, except := rulePorts(r)
+	for _, w := range ws {
+		if !g.InMesh(w) {
+			continue
+		}
+		m, port := g.EffectiveMTLS(w, 0), int64(0)
+		levels := g.PortMTLS(w)
+		weaker := func(c graph.MTLS, p int64) {
+			if modeRank(c.Mode) < modeRank(m.Mode) {
+				m, port = c, p
+			}
+		}
+		if every {
+			// The workload's own mode covers its other ports.
+			for p, c := range levels {
+				if !except[p] {
+					weaker(c, p)
+				}
+			}
+		} else {
+			m = graph.MTLS{Mode: "STRICT"}
+			for _, p := range ports {
+				weaker(g.EffectiveMTLS(w, p), p)
+			}
+			if levels[port].Policy == nil {
+				port = 0 // the workload's mode, not one of its port's
+			}
+		}
+		switch m.Mode {
+		case "DISABLE":
+			if out.disabled == nil {
+				out.disabled, out.disabledBy, out.disabledPort = w, m, port
+			}
+		case "PERMISSIVE":
+			if out.permissive == nil {
+				out.permissive, out.permissiveBy, out.permissivePort = w, m, port
+			}
+		}
+	}
+	return out
+}
+
+// rulePorts returns the ports rule r applies to: every port (every, less
+// the ports in except that every operation without ports excludes), or
+// the ports its operations name.
+func rulePorts(r *spec.AuthzRule) (ports []int64, every bool, except map[int64]bool) {
+	if len(r.To) == 0 {
+		return nil, true, nil
+	}
+	for _, t := range r.To {
+		if t.Operation == nil || len(t.Operation.Ports) == 0 {
+			excluded := map[int64]bool{}
+			if t.Operation != nil {
+				for _, p := range t.Operation.NotPorts {
+					if n, err := strconv.ParseInt(p.V, 10, 64); err == nil {
+						excluded[n] = true
+					}
+				}
+			}
+			if !every {
+				every, except = true, excluded
+				continue
+			}
+			for p := range except { // excluded only if every such operation excludes it
+				if !excluded[p] {
+					delete(except, p)
+				}
+			}
+			continue
+		}
+		for _, p := range t.Operation.Ports {
+			if n, err := strconv.ParseInt(p.V, 10, 64); err == nil {
+				ports = append(ports, n)
+			}
+		}
+	}
+	return ports, every, except
+}
+
+// modeRank orders modes by how much plaintext they accept.
+func modeRank(mode string) int {
+	switch mode {
+	case "DISABLE":
+		return 0
+	case "PERMISSIVE":
+		return 1
+	}
+	return 2
+}
+
+func onPort(port int64) string {
+	if port == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" on port %d", port)
 }
