@@ -27,8 +27,8 @@ default). Without it, every namespace that has no namespace-wide policy of its o
 every namespace added later, accepts plaintext.
 
 The rule reports once, when there is no mesh-wide STRICT policy and some workloads with a
-sidecar fall back to the mesh level (neither a namespace-wide nor a workload policy of theirs
-sets a mode). Gateway pods are left out: PeerAuthentication does not govern their listeners.
+sidecar or in ambient mode (ztunnel applies PeerAuthentication too) fall back to the mesh level
+(neither a namespace-wide nor a workload policy of theirs sets a mode). Gateway pods are left out: PeerAuthentication does not govern their listeners.
 The finding is at the mesh-wide policy when there is one, else at the first such namespace
 (its Namespace object, or its first workload), and the message lists every namespace
 concerned. Namespaces that set PERMISSIVE or DISABLE themselves are MR301's findings.
@@ -127,9 +127,15 @@ func runMeshNotStrict(p *rules.Pass) error {
 	// Workloads whose mode falls back to the mesh level, by namespace.
 	// Two definitions of one workload are one workload, counted once.
 	open := map[string][]*graph.Workload{}
+	ambient := false
 	for _, w := range rules.Distinct(p, g.Workloads) {
-		if !w.Sidecar || gateways[w] {
+		// ztunnel applies PeerAuthentication to ambient workloads as a
+		// sidecar does to its own.
+		if !w.Sidecar && !g.Ambient(w) || gateways[w] {
 			continue
+		}
+		if !w.Sidecar {
+			ambient = true
 		}
 		m := g.EffectiveMTLS(w, 0)
 		if m.Mode != "STRICT" && (m.Policy == nil || m.Policy.MeshWide) {
@@ -162,8 +168,12 @@ func runMeshNotStrict(p *rules.Pass) error {
 	if len(list) == 1 {
 		list[0] = first
 	}
-	msg := fmt.Sprintf("no mesh-wide STRICT PeerAuthentication in root namespace %s, so %s with a sidecar in %s %s %s and %s plaintext; %s",
-		root, wording.Count(count, "workload", "workloads"), wording.Plural(len(list), "namespace", "namespaces"), wording.List(list),
+	meshed := "with a sidecar"
+	if ambient {
+		meshed = "with a sidecar or in ambient mode"
+	}
+	msg := fmt.Sprintf("no mesh-wide STRICT PeerAuthentication in root namespace %s, so %s %s in %s %s %s and %s plaintext; %s",
+		root, wording.Count(count, "workload", "workloads"), meshed, wording.Plural(len(list), "namespace", "namespaces"), wording.List(list),
 		wording.Plural(count, "falls back to "+mode, "fall back to "+mode), wording.Plural(count, "accepts", "accept"), fix)
 
 	var f *rules.Finding
@@ -180,7 +190,11 @@ func runMeshNotStrict(p *rules.Pass) error {
 		f = p.Reportf(at, at.NameLoc, "%s", msg)
 	}
 	w := open[first][0]
-	f.Relate(w.Obj, w.Obj.NameLoc, "%s %s/%s has a sidecar and falls back to the mesh-wide mode", w.Obj.Kind, w.Namespace(), w.Name())
+	has := "has a sidecar"
+	if !w.Sidecar {
+		has = "is in ambient mode"
+	}
+	f.Relate(w.Obj, w.Obj.NameLoc, "%s %s/%s %s and falls back to the mesh-wide mode", w.Obj.Kind, w.Namespace(), w.Name(), has)
 	// A mesh-wide policy that is not STRICT is MR301's to fix, when it says
 	// PERMISSIVE; one that sets no mode is left to the user.
 	if mesh == nil {

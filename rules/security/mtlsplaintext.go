@@ -23,7 +23,8 @@ The rule follows the same precedence as MR303 on both sides: the DestinationRule
 really uses for the host, its subset and port-level settings, the Service's target ports, and
 PeerAuthentication precedence for the server. A workload counts as having no sidecar only when
 its namespace is described by a Namespace object in the input (injection is decided by
-namespace labels) or with the closed-world setting.
+namespace labels) or with the closed-world setting. A workload in ambient mode is not reported:
+sidecars of an ambient-enabled istiod send it HBONE to ztunnel in place of Istio mutual TLS.
 
 Kiali checks a narrower form (KIA0505, KIA0506: a mesh- or namespace-wide DISABLE
 PeerAuthentication while a mesh- or namespace-wide DestinationRule says ISTIO_MUTUAL), looking
@@ -122,6 +123,13 @@ func runMutualTLSToPlaintext(p *rules.Pass) error {
 func plaintextServer(g *graph.Graph, site tlsSite, s *graph.Service) (*graph.Workload, graph.MTLS, int64, string) {
 	for sp, w := range site.servers(s) {
 		if !w.Sidecar {
+			if g.Ambient(w) {
+				// A client that can send HBONE (every sidecar of an
+				// ambient-enabled istiod: PILOT_ENABLE_SENDING_HBONE) tunnels
+				// to ztunnel instead of ISTIO_MUTUAL (cluster_tls.go,
+				// applyHBONETransportSocketMatches).
+				continue
+			}
 			if ns := g.Namespaces[w.Namespace()]; g.Mesh.ClosedWorld || ns != nil && ns.Declared() {
 				return w, graph.MTLS{}, sp.Port.V, "has no sidecar to terminate mutual TLS"
 			}
