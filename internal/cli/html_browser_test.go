@@ -214,10 +214,10 @@ func TestHTMLHashChangeInChromium(t *testing.T) {
 		{"again", "#sev=error,warning&amp;ns=payments&amp;q=PostgreSQL%20port|1 of 12 findings shown|PostgreSQL port|"},
 		{"malformed", "#q=100%|0 of 12 findings shown|100%|"},
 		{"reset", "|12 of 12 findings shown||"},
-		{"node", "#node=VirtualService/shop/productpage|3 of 12 findings shown||shop/productpage"},
-		{"nodesev", "#sev=error,info&amp;node=VirtualService/shop/productpage|2 of 12 findings shown||shop/productpage"},
+		{"node", "#node=VirtualService/shop/productpage|3 of 12 findings shown||VirtualService shop/productpage"},
+		{"nodesev", "#sev=error,info&amp;node=VirtualService/shop/productpage|2 of 12 findings shown||VirtualService shop/productpage"},
 		{"nodelink", "#ns=payments|5 of 12 findings shown||"},
-		{"nodeback", "#sev=error,info&amp;node=VirtualService/shop/productpage|2 of 12 findings shown||shop/productpage"},
+		{"nodeback", "#sev=error,info&amp;node=VirtualService/shop/productpage|2 of 12 findings shown||VirtualService shop/productpage"},
 		{"showall", "#sev=error,info|6 of 12 findings shown||"},
 		{"stale", "#node=Service/shop/nosuch|12 of 12 findings shown||"},
 		{"proto", "#node=__proto__&amp;q=shop|7 of 12 findings shown|shop|"}, // as #q=shop
@@ -238,7 +238,7 @@ func TestHTMLHashChangeInChromium(t *testing.T) {
 	hash := strings.ReplaceAll(m[1], "&amp;", "&")
 	dom, logs = chromium(t, bin, tmp, "--dump-dom", "file://"+filepath.ToSlash(page)+hash)
 	checkConsole(t, "--dump-dom "+hash, logs)
-	for _, want := range []string{`data-ready="1"`, "2 of 12 findings shown", `<span id="only" class="on">`, `<b id="onlyname">shop/productpage</b>`} {
+	for _, want := range []string{`data-ready="1"`, "2 of 12 findings shown", `<span id="only" class="on">`, `<b id="onlyname">VirtualService shop/productpage</b>`} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the page opened at %s has no %s", hash, want)
 		}
