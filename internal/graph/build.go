@@ -395,7 +395,10 @@ func (g *Graph) addDestinationRule(dr *DestinationRule) {
 // the graph is linked.
 func (g *Graph) setDestinationRuleSpec(dr *DestinationRule, sp *spec.DestinationRule) {
 	dr.Spec = sp
-	dr.ExportTo = exportTo(spec.Values(sp.ExportTo), g.Mesh.DefaultDestinationRuleExportTo)
+	dr.ExportTo = spec.Values(sp.ExportTo)
+	if len(dr.ExportTo) == 0 {
+		dr.ExportTo = drDefaultExportTo(g.Mesh.DefaultDestinationRuleExportTo)
+	}
 	dr.Host = g.FQDN(sp.Host.V, dr.Namespace())
 }
 
@@ -561,6 +564,21 @@ func exportTo(list, meshDefault []string) []string {
 		return meshDefault
 	}
 	return list
+}
+
+// drDefaultExportTo is the visibility Istio gives a DestinationRule without
+// exportTo: it honours only "." and "*" of the mesh default (push_context.go,
+// setDestinationRules: "We only honor . and *"), so a default that lists
+// "." keeps the rule in its namespace, other namespaces named beside it
+// included, and any other default exports it everywhere.
+func drDefaultExportTo(meshDefault []string) []string {
+	switch {
+	case len(meshDefault) == 0:
+		return nil // everywhere, as Istio's own default
+	case slices.Contains(meshDefault, "."):
+		return []string{"."}
+	}
+	return []string{"*"}
 }
 
 func splitList(s string) []string {

@@ -89,6 +89,42 @@ spec:
 	}
 }
 
+// TestDestinationRuleDefaultExportTo: Istio reads only "." and "*" of the
+// mesh's defaultDestinationRuleExportTo, unlike the other kinds' defaults.
+func TestDestinationRuleDefaultExportTo(t *testing.T) {
+	src := docs(svc("shop", "reviews"), dr("shop", "dr", "reviews"))
+	p := filepath.Join(t.TempDir(), "in.yaml")
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := manifest.Load([]string{p}, manifest.Options{})
+	if len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	for _, tc := range []struct {
+		meshDefault []string
+		web, shop   int
+	}{
+		{[]string{".", "web"}, 0, 1}, // private only: web is not honoured
+		{[]string{"web"}, 1, 1},      // neither . nor *: everywhere
+		{[]string{"other"}, 1, 1},
+		{[]string{"*"}, 1, 1},
+		{[]string{"."}, 0, 1},
+	} {
+		mesh := config.DefaultMesh()
+		mesh.DefaultDestinationRuleExportTo = tc.meshDefault
+		g := Build(res.Objects, mesh)
+		for _, c := range []struct {
+			client string
+			want   int
+		}{{"web", tc.web}, {"shop", tc.shop}} {
+			if got := len(g.DestinationRulesFor("reviews.shop.svc.cluster.local", c.client)); got != c.want {
+				t.Errorf("defaultDestinationRuleExportTo %v: %d rules apply to clients in %s, want %d", tc.meshDefault, got, c.client, c.want)
+			}
+		}
+	}
+}
+
 func exportOf(g *Graph, kind, name string) []string {
 	switch kind {
 	case "Service":
