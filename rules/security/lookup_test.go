@@ -55,6 +55,21 @@ spec: {host: ratings, exportTo: ["."]}
 ---
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
+metadata: {name: ratings-own-name, namespace: shop}
+spec: {host: "*.shop.svc.cluster.local", exportTo: [shop]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: web-default, namespace: web}
+spec: {host: ratings.shop.svc.cluster.local}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: web-own-name, namespace: istio-system}
+spec: {host: "*.web.svc.cluster.local", exportTo: [istio-system]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
 metadata: {name: ratings-hidden, namespace: web}
 spec: {host: ratings.shop.svc.cluster.local, exportTo: ["~"]}
 ---
@@ -171,6 +186,11 @@ func TestLookup(t *testing.T) {
 		g := graph.Build(res.Objects, config.Mesh{RootNamespace: root})
 		checkLookup(t, g)
 	}
+	// Istio reads only "." and "*" of the default exportTo.
+	for _, def := range [][]string{{".", "web"}, {"web"}} {
+		g := graph.Build(res.Objects, config.Mesh{RootNamespace: "istio-system", DefaultDestinationRuleExportTo: def})
+		checkReference(t, g)
+	}
 }
 
 func checkLookup(t *testing.T, g *graph.Graph) {
@@ -187,6 +207,7 @@ func checkLookup(t *testing.T, g *graph.Graph) {
 	if len(g.DestinationRules) < 100 || len(hosts) < 100 {
 		t.Fatalf("only %d DestinationRules and %d hosts: the fixtures were not read", len(g.DestinationRules), len(hosts))
 	}
+	checkReference(t, g)
 	for h := range hosts {
 		var want []*graph.Service
 		for _, s := range g.Services {
@@ -203,6 +224,7 @@ func checkLookup(t *testing.T, g *graph.Graph) {
 			if got := lk.DestinationRulesFor(h, ns); !slices.Equal(got, want) {
 				t.Errorf("DestinationRulesFor(%q, %q) = %v, want %v", h, ns, drNames(got), drNames(want))
 			}
+
 			for _, dr := range want {
 				used[dr] = true
 			}
@@ -232,4 +254,115 @@ func drNames(drs []*graph.DestinationRule) []string {
 		out = append(out, dr.Namespace()+"/"+dr.Name())
 	}
 	return out
+}
+
+// checkReference compares graph.DestinationRulesFor with a reference
+// written from Istio's code, for every host of a rule or a Service (and
+// their wildcards) and every namespace as the client's.
+func checkReference(t *testing.T, g *graph.Graph) {
+	t.Helper()
+	hosts := map[string]bool{"*": true}
+	for _, s := range g.Services {
+		hosts[s.Host] = true
+		hosts["*."+s.Namespace()+".svc.cluster.local"] = true
+	}
+	byNS := map[string][]*graph.DestinationRule{}
+	for _, dr := range g.DestinationRules {
+		hosts[dr.Host] = true
+		byNS[dr.Namespace()] = append(byNS[dr.Namespace()], dr)
+	}
+	for h := range hosts {
+		for ns := range g.Namespaces {
+			want := istioDestinationRules(g, byNS, h, ns)
+			if got := g.DestinationRulesFor(h, ns); !slices.Equal(sortedNames(got), sortedNames(want)) {
+				t.Errorf("root %q, default exportTo %v: DestinationRulesFor(%q, %q) = %v, Istio's lookup %v",
+					g.Mesh.RootNamespace, g.Mesh.DefaultDestinationRuleExportTo, h, ns, drNames(got), drNames(want))
+			}
+		}
+	}
+}
+
+func sortedNames(drs []*graph.DestinationRule) []string {
+	out := drNames(drs)
+	slices.Sort(out)
+	return out
+}
+
+// istioDestinationRules is a reference for the lookup, written from Istio's
+// pilot/pkg/model/push_context.go (setDestinationRules, destinationRule,
+// getExportedDestinationRuleFromNamespace) and MostSpecificHostMatch, by
+// scanning every rule: no index, and exportTo read from the spec and the
+// mesh default, not from the graph's resolved lists. Rules Istio merges
+// for one host are listed each.
+func istioDestinationRules(g *graph.Graph, byNS map[string][]*graph.DestinationRule, h, client string) []*graph.DestinationRule {
+	root := g.Mesh.RootNamespace
+	exportSet := func(dr *graph.DestinationRule) []string {
+		if dr.Spec.WorkloadSelector != nil {
+			return []string{"."}
+		}
+		var out []string
+		for _, e := range dr.Spec.ExportTo {
+			out = append(out, e.V)
+		}
+		return out
+	}
+	privateOnly := func(dr *graph.DestinationRule) bool {
+		set := exportSet(dr)
+		if len(set) == 0 {
+			return slices.Contains(g.Mesh.DefaultDestinationRuleExportTo, ".")
+		}
+		return len(set) == 1 && (set[0] == "." || set[0] == dr.Namespace())
+	}
+	pick := func(ns string, ok func(*graph.DestinationRule) bool) []*graph.DestinationRule {
+		var exact, wild []*graph.DestinationRule
+		best := ""
+		for _, dr := range byNS[ns] {
+			if !ok(dr) {
+				continue
+			}
+			d := dr.Host
+			switch {
+			case !host.IsWildcard(h) && !host.IsWildcard(d) && d == h,
+				host.IsWildcard(h) && d == h:
+				exact = append(exact, dr)
+			case host.IsWildcard(d) && strings.HasSuffix(strings.TrimPrefix(h, "*"), d[1:]):
+				// mostSpecificHostWildcardMatch: the longest suffix wins.
+				switch {
+				case best == "" || len(d) > len(best):
+					best, wild = d, []*graph.DestinationRule{dr}
+				case d == best:
+					wild = append(wild, dr)
+				}
+			}
+		}
+		if len(exact) > 0 {
+			return exact
+		}
+		return wild
+	}
+	if client != root {
+		if drs := pick(client, func(dr *graph.DestinationRule) bool {
+			set := exportSet(dr)
+			return len(set) == 0 || slices.Contains(set, "*") || slices.Contains(set, ".") || slices.Contains(set, dr.Namespace())
+		}); len(drs) > 0 {
+			return drs
+		}
+	} else if drs := pick(root, privateOnly); len(drs) > 0 {
+		return drs
+	}
+	exported := func(ns string) []*graph.DestinationRule {
+		var out []*graph.DestinationRule
+		for _, dr := range pick(ns, func(dr *graph.DestinationRule) bool { return !privateOnly(dr) }) {
+			if set := exportSet(dr); len(set) == 0 || slices.Contains(set, "*") || slices.Contains(set, client) {
+				out = append(out, dr)
+			}
+		}
+		return out
+	}
+	if svcNS := g.ServiceNamespace(h); svcNS != "" {
+		if drs := exported(svcNS); len(drs) > 0 {
+			return drs
+		}
+	}
+	return exported(root)
 }
