@@ -440,16 +440,14 @@ func (g *Graph) templateWorkload(w *Workload, extra ...map[string]string) *Workl
 }
 
 // hasSidecar applies the injector's rules: an explicit istio-proxy
-// container, else the webhooks' selectors (those of the input's injector
+// container or native sidecar, else the webhooks' selectors (those of the input's injector
 // webhooks, or else the labels of Istio's chart), then the injector's own
 // checks (injects, in injection.go). An istio-proxy container with image
 // "auto" is not a sidecar of its own: it is the injector's gateway
 // template's placeholder, which only injection fills in (MR724).
 func (g *Graph) hasSidecar(w *Workload) bool {
-	for _, c := range w.Spec.Spec.Containers {
-		if c.Name.V == "istio-proxy" && c.Image.V != "auto" {
-			return true
-		}
+	if c := w.proxyContainer(); c != nil && c.Image.V != "auto" {
+		return true
 	}
 	var nsLabels map[string]string
 	if ns := g.Namespaces[w.Namespace()]; ns != nil {

@@ -94,13 +94,13 @@ func (g *Graph) SelectsGatewayAPIPod(ns string, sel map[string]string) string {
 // injection template, a Gateway API Gateway's pods, or an istio label
 // naming a gateway, as Istio's charts label theirs (ingressgateway,
 // eastwestgateway...). It errs towards true: false means the pods are
-// application pods, with or without a sidecar.
+// application pods, with or without a sidecar. An istio-proxy native
+// sidecar (an init container) is no sign: Istio's gateway template runs
+// the proxy as a container, its sidecar template as an init container
+// with native sidecars.
 func (w *Workload) MayRunGatewayProxy() bool {
-	if w.ExplicitProxy() {
-		return true
-	}
 	for _, c := range w.Spec.Spec.Containers {
-		if strings.Contains(c.Image.V, "proxyv2") {
+		if c.Name.V == "istio-proxy" || strings.Contains(c.Image.V, "proxyv2") {
 			return true
 		}
 	}

@@ -67,7 +67,8 @@ type Workload struct {
 	// ServiceAccount is the pod's service account ("default" when unset).
 	ServiceAccount string
 	// Sidecar is true when the pods get an Istio sidecar, by injection or
-	// by an explicit istio-proxy container; one with image "auto" is the
+	// by an explicit istio-proxy container or native sidecar (an init
+	// container with restartPolicy Always); one with image "auto" is the
 	// injector's to fill in, and counts only when the pods are injected.
 	Sidecar bool
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/internal/spec"
 )
 
 // Ambient reports whether the pods of w are captured by Istio's ambient
@@ -218,12 +219,21 @@ func (g *Graph) HostsKnown(ns string) bool {
 
 // ExplicitProxy reports whether the pod template declares the istio-proxy
 // container itself, as gateway deployments do (application pods get it
-// from the injector).
+// from the injector), or as a native sidecar, an init container with
+// restartPolicy Always, where Istio's injection template puts it with
+// native sidecars and istioctl kube-inject writes it.
 func (w *Workload) ExplicitProxy() bool {
-	for _, c := range w.Spec.Spec.Containers {
+	return w.proxyContainer() != nil
+}
+
+// proxyContainer returns the pod template's istio-proxy container, among
+// its containers or its native sidecars, or nil. An istio-proxy init
+// container that runs to completion is no proxy.
+func (w *Workload) proxyContainer() *spec.Container {
+	for c := range w.ServingContainers() {
 		if c.Name.V == "istio-proxy" {
-			return true
+			return c
 		}
 	}
-	return false
+	return nil
 }

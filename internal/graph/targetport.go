@@ -3,9 +3,11 @@ package graph
 import "github.com/meshlint/meshlint/internal/spec"
 
 // ContainerPort returns the number of the container port called name in
-// the workload's pod template.
+// the workload's pod template. Native sidecars count: the endpoints
+// controller resolves a named targetPort against the ports of init
+// containers with restartPolicy Always too (podutil.FindPort).
 func (w *Workload) ContainerPort(name string) (int64, bool) {
-	for _, c := range w.Spec.Spec.Containers {
+	for c := range w.ServingContainers() {
 		for _, p := range c.Ports {
 			if p.Name.V == name {
 				return p.ContainerPort.V, true

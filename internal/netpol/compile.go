@@ -300,8 +300,7 @@ func (c *compiler) npPeer(np *graph.NetworkPolicy, d Direction, peer *spec.Netwo
 	}
 }
 
-// ipBlock compiles a CIDR with exceptions. IPv6 blocks match nothing in
-// this IPv4 model.
+// ipBlock compiles a CIDR with exceptions, of either address family.
 func (c *compiler) ipBlock(o *manifest.Object, cidr spec.Str, except []spec.Str) (ipBlock, bool) {
 	r, v6, err := ParseCIDR(cidr.V)
 	if err != nil {
@@ -309,8 +308,7 @@ func (c *compiler) ipBlock(o *manifest.Object, cidr spec.Str, except []spec.Str)
 		return ipBlock{}, false
 	}
 	if v6 {
-		c.warn(o, cidr.Loc, "%s: IPv6 CIDR %s is not modelled (meshlint reach covers IPv4); the peer is ignored", ref(o), cidr.V)
-		return ipBlock{}, false
+		return c.ipBlock6(o, cidr, except), true
 	}
 	b := ipBlock{cidr: r}
 	for _, e := range except {
@@ -319,6 +317,7 @@ func (c *compiler) ipBlock(o *manifest.Object, cidr spec.Str, except []spec.Str)
 		case err != nil:
 			c.warn(o, e.Loc, "%s: except: %v; the exception is ignored", ref(o), err)
 		case v6:
+			c.warn(o, e.Loc, "%s: except %s is not inside cidr %s (the API server rejects it); the exception is ignored", ref(o), e.V, cidr.V)
 		case !r.Contains(er):
 			c.warn(o, e.Loc, "%s: except %s is not inside cidr %s (the API server rejects it)", ref(o), e.V, cidr.V)
 			if er.Overlaps(r) {
@@ -329,6 +328,34 @@ func (c *compiler) ipBlock(o *manifest.Object, cidr spec.Str, except []spec.Str)
 		}
 	}
 	return b, true
+}
+
+// ipBlock6 compiles an IPv6 CIDR with exceptions. Results list IPv4
+// addresses only (np-guard's connlist has no IPv6), so a warning says
+// where the block's addresses went.
+func (c *compiler) ipBlock6(o *manifest.Object, cidr spec.Str, except []spec.Str) ipBlock {
+	r, _ := ParseCIDR6(cidr.V) // ParseCIDR read it
+	c.warn(o, cidr.Loc, "%s: IPv6 CIDR %s holds no IPv4 address; reach lists IPv4 addresses only", ref(o), cidr.V)
+	b := ipBlock{v6: true, cidr6: r}
+	for _, e := range except {
+		er, err := ParseCIDR6(e.V)
+		switch {
+		case err != nil:
+			if _, _, perr := ParseCIDR(e.V); perr != nil {
+				c.warn(o, e.Loc, "%s: except: %v; the exception is ignored", ref(o), perr)
+				continue
+			}
+			c.warn(o, e.Loc, "%s: except %s is not inside cidr %s (the API server rejects it); the exception is ignored", ref(o), e.V, cidr.V)
+		case !r.Contains(er):
+			c.warn(o, e.Loc, "%s: except %s is not inside cidr %s (the API server rejects it)", ref(o), e.V, cidr.V)
+			if er.Overlaps(r) {
+				b.except6 = append(b.except6, er)
+			}
+		default:
+			b.except6 = append(b.except6, er)
+		}
+	}
+	return b
 }
 
 // npPorts compiles a NetworkPolicy rule's ports: none means every port;
@@ -431,7 +458,10 @@ func (c *compiler) adminRule(o *manifest.Object, d Direction, loc manifest.Loc, 
 				}
 				r.blocks = append(r.blocks, b)
 				c.blocks[d] = append(c.blocks[d], b)
-				if b.cidr == AllIPs {
+				if b.v6 && b.cidr6 == AllIPv6 {
+					c.warn(o, cidr.Loc, "%s: network ::/0 holds the IPv6 addresses of pods too, but pod-to-pod traffic is taken to be IPv4: it matches external IPv6 addresses only", ref(o))
+				}
+				if !b.v6 && b.cidr == AllIPs {
 					// The API checks cluster traffic against networks
 					// too: whatever the pod CIDR, 0.0.0.0/0 holds every
 					// pod's address. Narrower networks may or may not

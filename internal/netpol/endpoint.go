@@ -77,9 +77,12 @@ const IngressControllerName = "{ingress-controller}"
 type Endpoint struct {
 	Workload *graph.Workload
 	Pod      *Pod
-	// External is set for addresses outside the cluster, IPs their range.
+	// External is set for addresses outside the cluster, IPs their range;
+	// for IPv6 addresses V6 is set too and IPs6 is their range.
 	External bool
 	IPs      IPRange
+	V6       bool
+	IPs6     IPv6Range
 }
 
 // WorkloadEndpoint is a workload of the input.
@@ -90,6 +93,10 @@ func PodEndpoint(p *Pod) Endpoint { return Endpoint{Pod: p} }
 
 // ExternalEndpoint is a range of addresses outside the cluster.
 func ExternalEndpoint(r IPRange) Endpoint { return Endpoint{External: true, IPs: r} }
+
+// ExternalEndpoint6 is a range of IPv6 addresses outside the cluster,
+// which only the IPv6 ipBlocks and networks of policies name.
+func ExternalEndpoint6(r IPv6Range) Endpoint { return Endpoint{External: true, V6: true, IPs6: r} }
 
 // AnyPod is a pod of unknown namespace and labels: what "any pod of the
 // cluster" can do, as only selectors that match every pod admit it.
@@ -114,6 +121,8 @@ func (e Endpoint) String() string {
 	switch {
 	case e.Workload != nil:
 		return WorkloadName(e.Workload)
+	case e.External && e.V6:
+		return e.IPs6.String() + "[External]"
 	case e.External:
 		return e.IPs.String() + "[External]"
 	case e.Pod == ingressController:
@@ -186,6 +195,15 @@ func (a *Analysis) ExternalSources() []IPRange { return a.extParts[Ingress] }
 // destinations: 0.0.0.0/0 cut by the ipBlocks of egress rules and the
 // networks of admin policies.
 func (a *Analysis) ExternalDestinations() []IPRange { return a.extParts[Egress] }
+
+// ExternalSources6 and ExternalDestinations6 are ExternalSources and
+// ExternalDestinations for IPv6: ::/0 cut by the IPv6 blocks. Results do
+// not list them; each is a range whose addresses every policy treats
+// alike, to ask about with ExternalEndpoint6.
+func (a *Analysis) ExternalSources6() []IPv6Range { return partition6(a.blocks[Ingress], AllIPv6) }
+
+// ExternalDestinations6 is described with ExternalSources6.
+func (a *Analysis) ExternalDestinations6() []IPv6Range { return partition6(a.blocks[Egress], AllIPv6) }
 
 // podMatches evaluates a selector on a described pod.
 func (a *Analysis) podMatches(sel int, p *Pod) bool {
@@ -261,6 +279,12 @@ func (a *Analysis) subject(e Endpoint, d Direction) (*side, portMap) {
 // the range gets.
 func (a *Analysis) evalTowards(s *side, d Direction, e Endpoint, dst portMap) Set {
 	switch {
+	case e.External && e.V6:
+		out := All()
+		for _, r := range partition6(a.blocks[d], e.IPs6) {
+			out = out.Intersect(eval(s, &peer{a: a, ext: true, v6: true, ip6: r}, dst))
+		}
+		return out
 	case e.External:
 		out := All()
 		for _, r := range partition(a.blocks[d], e.IPs) {

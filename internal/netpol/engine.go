@@ -586,9 +586,11 @@ type peer struct {
 	// pod is set for a pod described by its labels.
 	pod *Pod
 	// ext is set for an external address range; ip is the range, which
-	// lies wholly inside or outside each block.
+	// lies wholly inside or outside each block; for IPv6 (v6) ip6 is.
 	ext bool
+	v6  bool
 	ip  IPRange
+	ip6 IPv6Range
 }
 
 func (p *peer) has(sel int) bool {
@@ -607,7 +609,7 @@ func (r *rule) matches(p *peer) bool {
 	}
 	if p.ext {
 		for _, b := range r.blocks {
-			if b.containsRange(p.ip) {
+			if p.v6 && b.containsRange6(p.ip6) || !p.v6 && b.containsRange(p.ip) {
 				return true
 			}
 		}

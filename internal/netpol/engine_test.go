@@ -2,6 +2,7 @@ package netpol
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -63,9 +64,16 @@ func endpoint(t *testing.T, g *graph.Graph, s string) Endpoint {
 	case s == "ctrl":
 		return IngressController()
 	case strings.HasPrefix(s, "ext:"):
-		r, _, err := ParseCIDR(s[4:])
+		r, v6, err := ParseCIDR(s[4:])
 		if err != nil {
 			t.Fatal(err)
+		}
+		if v6 {
+			r6, err := ParseCIDR6(s[4:])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ExternalEndpoint6(r6)
 		}
 		return ExternalEndpoint(r)
 	case strings.HasPrefix(s, "pod:"):
@@ -558,7 +566,7 @@ spec:
 }
 
 func TestSemantics(t *testing.T) {
-	for _, tc := range append(semanticCases, tierCases...) {
+	for _, tc := range slices.Concat(semanticCases, tierCases, ipv6Cases) {
 		t.Run(tc.name, func(t *testing.T) {
 			a, g := analyze(t, tc.yaml)
 			for _, ws := range a.Warnings() {

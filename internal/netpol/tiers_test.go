@@ -599,7 +599,7 @@ spec:
 		`NetworkPolicy s/bad: invalid CIDR "10.0.0.0/33"; the peer is ignored`,
 		"a peer cannot have both ipBlock and a selector",
 		"empty peer",
-		"IPv6 CIDR fd00::/8 is not modelled",
+		"IPv6 CIDR fd00::/8 holds no IPv4 address",
 		"except 11.0.0.0/8 is not inside cidr 10.0.0.0/8",
 		"endPort cannot go with a named port",
 		"endPort 80 is below port 90",

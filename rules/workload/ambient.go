@@ -395,7 +395,9 @@ var AmbientAndSidecar = &rules.Rule{
 	Doc: `A pod with a sidecar is never captured by ambient mode: istio-cni skips it. So a namespace
 labelled ` + "`istio.io/dataplane-mode: ambient`" + ` that also turns on sidecar injection
 (` + "`istio-injection: enabled`" + ` or ` + "`istio.io/rev`" + `), or a pod labelled for ambient that gets a sidecar,
-says two contradicting things, and the sidecar wins.
+says two contradicting things, and the sidecar wins. ` + "`istio-injection: disabled`" + ` next to
+` + "`istio.io/rev`" + ` turns injection off: every injector webhook of Istio's chart requires
+` + "`istio-injection`" + ` to be absent or ` + "`enabled`" + `.
 
 Choose one data plane. A pod that opts into a sidecar (` + "`sidecar.istio.io/inject: \"true\"`" + `) in an
 ambient namespace is a supported per-pod choice and is not reported.`,

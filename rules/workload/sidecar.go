@@ -1,6 +1,8 @@
 package workload
 
 import (
+	"slices"
+
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/rules"
@@ -201,11 +203,26 @@ func runSidecarInAmbient(p *rules.Pass) error {
 
 // injectionLabels reports whether namespace n asks for sidecar injection
 // by label and, when the input holds injector webhooks, one of them takes
-// it: a revision no webhook serves injects nothing.
+// it: a revision no webhook serves injects nothing. Without them, Istio's
+// chart's webhooks decide, and each of them requires istio-injection to
+// be absent or enabled (mutatingwebhook.yaml, revision-tags-mwc.yaml):
+// istio-injection=disabled keeps an istio.io/rev label from injecting.
 func injectionLabels(g *graph.Graph, n *graph.Namespace) bool {
 	if n == nil {
 		return false
 	}
+	inj, hasInj := n.Labels["istio-injection"]
 	_, rev := n.Labels["istio.io/rev"]
-	return (n.Labels["istio-injection"] == "enabled" || rev) && !g.InjectorWebhooksMiss(n.Name)
+	if inj != "enabled" && !rev || g.InjectorWebhooksMiss(n.Name) {
+		return false
+	}
+	return !hasInj || inj == "enabled" || hasInjectorWebhooks(g)
+}
+
+// hasInjectorWebhooks reports whether the input holds webhooks of an
+// injector configuration, which then decide in place of the chart's.
+func hasInjectorWebhooks(g *graph.Graph) bool {
+	return slices.ContainsFunc(g.WebhookConfigurations(), func(w *graph.WebhookConfiguration) bool {
+		return w.Injector() && len(w.Spec.Webhooks) > 0
+	})
 }
