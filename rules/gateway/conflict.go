@@ -55,6 +55,20 @@ lists no SNI name, and clashes only with another such server. Hosts that differ 
 reported between terminating servers: Istio keeps both, and Envoy either refuses the listener or
 serves each client the server spelled as it sends the name.
 
+An ` + "`AUTO_PASSTHROUGH`" + ` server builds a filter chain for each mesh service its hosts match, for the
+SNI name ` + "`outbound_.PORT_._.HOST`" + `. Two such servers on one listener whose hosts are written
+differently but match the same services (` + "`*.local`" + ` and ` + "`./*.local`" + `, or ` + "`*.local`" + ` and
+` + "`*.svc.cluster.local`" + `) are both kept, and both build those filter chains: Envoy refuses the
+listener. Declared alike, the later server is dropped and nothing is lost.
+
+An HTTP server with a ` + "`tls`" + ` block (` + "`httpsRedirect: true`" + `) is merged as plaintext HTTP, but Istio checks
+its hosts for duplicates as it does those of TLS servers: of two such servers on one listener that
+declare the same host, the later (or the one of the younger Gateway) is dropped, with all its
+hosts. Its hosts that the server kept redirects are still redirected, since the redirect does not
+depend on routes, so two redirect servers for the same hosts are fine; meshlint reports the drop
+only when it loses hosts that the other server does not redirect (they are then no longer
+redirected, or, for a server that does not redirect, its Gateway's routes are lost on the port).
+
 Declare a host once per port, in one server, keep plaintext TCP servers on ports of their own,
 or move one server to another port or gateway deployment.
 
@@ -146,6 +160,22 @@ func terminates(s *spec.Server) bool {
 	return false
 }
 
+// autoPassthrough reports whether TLS server s is AUTO_PASSTHROUGH: its
+// filter chains match the SNI names outbound_.PORT_._.HOST of the mesh
+// services its hosts match (builtAutoPassthroughFilterChains), one chain
+// per service, whatever other server builds the same.
+func autoPassthrough(s *spec.Server) bool {
+	return strings.ToUpper(s.TLS.Mode.V) == "AUTO_PASSTHROUGH"
+}
+
+// redirectBlock reports whether s is an HTTP server with a tls block,
+// typically httpsRedirect: merged as plaintext HTTP, but mergeGateways
+// checks its hosts for duplicates (CheckDuplicates) as it does those of
+// every server with a tls block.
+func redirectBlock(s *spec.Server) bool {
+	return s.TLS != nil && kindOf(s) == httpServer
+}
+
 // passthrough reports whether TLS server s passes TLS through to the
 // destinations of its routes, whose SNI names make its filter chains.
 // AUTO_PASSTHROUGH is not: its filter chains match Istio's own SNI names
@@ -171,6 +201,10 @@ const (
 	routedSNI
 	// caseSNI: two terminating servers whose SNI names differ in case only.
 	caseSNI
+	// autoSNI: two AUTO_PASSTHROUGH servers whose hosts, written
+	// differently, match the same services: both are kept, and both build
+	// a filter chain for each such service.
+	autoSNI
 )
 
 // hostClash compares host ha of server sa of a Gateway of namespace nsA
@@ -197,6 +231,8 @@ func hostClash(ha, nsA string, sa *spec.Server, hb, nsB string, sb *spec.Server)
 		return routedSNI
 	case na != nb && strings.EqualFold(na, nb) && ta && tb:
 		return caseSNI
+	case autoPassthrough(sa) && autoPassthrough(sb) && host.Matches(na, nb):
+		return autoSNI
 	}
 	return noClash
 }
@@ -229,6 +265,8 @@ func consequence(c clash, ha, hb string) string {
 		return kept + "two filter chains of the listener match every SNI name (a \"*\" host lists none): Envoy refuses the listener, which keeps its previous configuration or gets none"
 	case c == sameSNI:
 		return kept + fmt.Sprintf("two filter chains of the listener match SNI %q: Envoy refuses the listener, which keeps its previous configuration or gets none", sniName(ha))
+	case c == autoSNI:
+		return kept + "both AUTO_PASSTHROUGH servers build a filter chain for each mesh service that both hosts match, for its SNI name outbound_.PORT_._.HOST: two filter chains of the listener match the same name, and Envoy refuses the listener, which keeps its previous configuration or gets none"
 	case c == routedSNI:
 		return kept + fmt.Sprintf("once a VirtualService routes SNI %q through the passthrough server, two filter chains of the listener match it: Envoy refuses the listener, which keeps its previous configuration or gets none", sniName(ha))
 	}
@@ -254,6 +292,9 @@ func runGatewayServerConflict(p *rules.Pass) error {
 				for _, ha := range sa.Hosts {
 					checkHostConflict(p, others, copies, a, sa, ha)
 				}
+			}
+			if redirectBlock(sa) {
+				checkRedirectConflict(p, others, copies, a, sa)
 			}
 			checkKindConflict(p, others, copies, a, sa)
 		}
@@ -359,6 +400,104 @@ func checkHostConflict(p *rules.Pass, gws []*graph.Gateway, copies rules.Copies[
 	}
 }
 
+// checkRedirectConflict reports HTTP server sa of Gateway a, which has a
+// tls block, when a server with a tls block of another Gateway on the same
+// pods and listener declares one of its hosts, and dropping sa loses
+// something. mergeGateways runs CheckDuplicates on the hosts of every
+// server with a tls block: of two such servers that share a host, the one
+// of the younger Gateway is dropped, with all its hosts. Its hosts that an
+// httpsRedirect server of the other Gateway declares are still redirected
+// (the vhost requires TLS whatever routes it has), so only the others are
+// lost: their redirect, or the routes of sa's Gateway when sa has none.
+func checkRedirectConflict(p *rules.Pass, gws []*graph.Gateway, copies rules.Copies[*graph.Gateway], a *graph.Gateway, sa *spec.Server) {
+	for _, b := range gws {
+		b = copies.For(a.Obj, b)
+		if graph.SameObject(a.Obj, b.Obj) {
+			continue
+		}
+		var on []*spec.Server // b's servers with a tls block on sa's listener
+		var l int64
+		var dup *spec.Str
+		var dupOf spec.Str
+		var dupServer *spec.Server
+		for j := range b.Spec.Servers {
+			sb := &b.Spec.Servers[j]
+			if sb.Port == nil || !redirectBlock(sb) {
+				continue
+			}
+			at, ok := sharedListener(p, a, b, sa, sb)
+			if !ok {
+				continue
+			}
+			on = append(on, sb)
+			if dup != nil {
+				continue
+			}
+			if ha, hb, ok := sharedHost(sa, a.Namespace(), sb, b.Namespace()); ok {
+				dup, dupOf, dupServer, l = ha, hb, sb, at
+			}
+		}
+		if dup == nil {
+			continue
+		}
+		lost := lostHosts(sa, a.Namespace(), on, b.Namespace(), false)
+		if len(lost) == 0 {
+			continue
+		}
+		p.Reportf(a.Obj, dup.Loc, "host %q on %s is also declared by Gateway %s/%s%s on the same pods, and both servers have a tls block: Istio checks their hosts for duplicates as it does those of TLS servers, and keeps only the server of the oldest Gateway: if it drops this one, with all its hosts, %s",
+			mergedHost(dup.V, a.Namespace()), portText(sa, l), b.Namespace(), b.Name(), otherPort(sa, dupServer, l), lostText(sa, lost)).
+			Relate(b.Obj, dupOf.Loc, "the same host and port")
+		return
+	}
+}
+
+// sharedHost returns the first host of server sa (of a Gateway of
+// namespace nsA) that server sb (of namespace nsB) declares as written,
+// once "./" and "*/" are resolved (CheckDuplicates), and sb's.
+func sharedHost(sa *spec.Server, nsA string, sb *spec.Server, nsB string) (*spec.Str, spec.Str, bool) {
+	for i := range sa.Hosts {
+		for _, hb := range sb.Hosts {
+			if mergedHost(sa.Hosts[i].V, nsA) == mergedHost(hb.V, nsB) {
+				return &sa.Hosts[i], hb, true
+			}
+		}
+	}
+	return nil, spec.Str{}, false
+}
+
+// lostHosts returns the hosts of HTTP server s (of a Gateway of namespace
+// ns) with a tls block that are lost when Istio drops it for a duplicate
+// host, kept being the servers with a tls block on its listener that stay
+// (of namespace keptNS): those that no kept server redirects, and when s
+// does not redirect and the kept servers are of its own Gateway, whose
+// VirtualServices are then still read, those that none declares.
+func lostHosts(s *spec.Server, ns string, kept []*spec.Server, keptNS string, own bool) []string {
+	var lost []string
+	for _, h := range s.Hosts {
+		covered := false
+		for _, k := range kept {
+			for _, hk := range k.Hosts {
+				if mergedHost(hk.V, keptNS) == mergedHost(h.V, ns) && (k.TLS.HTTPSRedirect.V || own && !s.TLS.HTTPSRedirect.V) {
+					covered = true
+				}
+			}
+		}
+		if !covered {
+			lost = append(lost, fmt.Sprintf("%q", h.V))
+		}
+	}
+	return lost
+}
+
+// lostText says what becomes of hosts lost, quoted, of HTTP server s with a
+// tls block when Istio drops it.
+func lostText(s *spec.Server, lost []string) string {
+	if s.TLS.HTTPSRedirect.V {
+		return fmt.Sprintf("requests for %s are no longer redirected to HTTPS", strings.Join(lost, ", "))
+	}
+	return fmt.Sprintf("the routes of this Gateway's VirtualServices for %s are lost on the port", strings.Join(lost, ", "))
+}
+
 // checkKindConflict reports the first server of another Gateway of gws on
 // the same pods and listener whose kind cannot share it with sa's.
 func checkKindConflict(p *rules.Pass, gws []*graph.Gateway, copies rules.Copies[*graph.Gateway], a *graph.Gateway, sa *spec.Server) {
@@ -446,9 +585,10 @@ func checkOwnServersOn(p *rules.Pass, gw *graph.Gateway, listen func(int64) int6
 		bind string
 	}
 	type state struct {
-		seen  bool
-		plain int   // index of the first plaintext server, or -1
-		tls   []int // the TLS servers merged so far
+		seen     bool
+		plain    int   // index of the first plaintext server, or -1
+		tls      []int // the TLS servers merged so far
+		redirect []int // the HTTP servers with a tls block merged so far
 	}
 	states := map[key]*state{}
 	servers := gw.Spec.Servers
@@ -478,6 +618,12 @@ func checkOwnServersOn(p *rules.Pass, gw *graph.Gateway, listen func(int64) int6
 			}
 			st.tls = append(st.tls, i)
 		}
+		if redirectBlock(s) {
+			if dropped := ownRedirectClash(p, gw, i, l, st.redirect, reported); dropped {
+				continue
+			}
+			st.redirect = append(st.redirect, i)
+		}
 		if !st.seen {
 			st.seen = true
 			if kind != tlsServer {
@@ -504,6 +650,36 @@ func checkOwnServersOn(p *rules.Pass, gw *graph.Gateway, listen func(int64) int6
 			portText(s, at), kind, kindOf(first), st.plain, otherPort(s, first, at)).
 			Relate(gw.Obj, portLoc(first), "the earlier server")
 	}
+}
+
+// ownRedirectClash reports whether Istio drops HTTP server i of gw, which
+// has a tls block, for a host that an earlier such server of its listener
+// declares (CheckDuplicates runs on every server with a tls block), and
+// reports the server when that loses one of its hosts.
+func ownRedirectClash(p *rules.Pass, gw *graph.Gateway, i int, l int64, earlier []int, reported map[int]bool) bool {
+	s := &gw.Spec.Servers[i]
+	ns := gw.Namespace()
+	var kept []*spec.Server
+	for _, j := range earlier {
+		kept = append(kept, &gw.Spec.Servers[j])
+	}
+	for _, j := range earlier {
+		other := &gw.Spec.Servers[j]
+		dup, was, ok := sharedHost(s, ns, other, ns)
+		if !ok {
+			continue
+		}
+		lost := lostHosts(s, ns, kept, ns, true)
+		if len(lost) > 0 && !reported[i] {
+			reported[i] = true
+			at := shown(s, other, l)
+			p.Reportf(gw.Obj, dup.Loc, "host %q on %s is also declared by servers[%d] of this Gateway%s, and both servers have a tls block: Istio checks their hosts for duplicates as it does those of TLS servers, and drops this server, with all its hosts: %s",
+				mergedHost(dup.V, ns), portText(s, at), j, otherPort(s, other, at), lostText(s, lost)).
+				Relate(gw.Obj, was.Loc, "the same host and port")
+		}
+		return true
+	}
+	return false
 }
 
 // hostPair is a host of a server of a Gateway and the host of an earlier

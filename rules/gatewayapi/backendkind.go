@@ -1,6 +1,7 @@
 package gatewayapi
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -37,9 +38,11 @@ Istio routes to core Services, its own ` + "`networking.istio.io`" + ` ` + "`Hos
 (` + "`inference.networking.k8s.io`" + ` ` + "`InferencePool`" + `). Anything else, a group typo included
 (` + "`group: core`" + ` for the core group, which is written ` + "`\"\"`" + `), is reported, on the routes that
 Istio serves: those with a parent Gateway whose GatewayClass is Istio's (controller
-` + "`istio.io/...`" + `, or a class istiod creates such as ` + "`istio`" + `), or a Service parent (a mesh
-route). Routes whose parents meshlint cannot place are not checked, since other
-implementations support other kinds. RequestMirror backends are checked too.
+` + "`istio.io/...`" + `, or a class istiod creates such as ` + "`istio`" + `), or a mesh parent: a Service, or an
+Istio ServiceEntry (group ` + "`networking.istio.io`" + `), which Istio attaches to the mesh alike. Routes whose parents meshlint cannot place are not checked, since other
+implementations support other kinds. RequestMirror backends are checked too: Istio drops an
+HTTPRoute's mirror of such a kind alone, but rejects a GRPCRoute whose mirror it cannot build,
+and serves none of its rules.
 
 A ` + "`Hostname`" + ` names a host as it is visible from the route's namespace, so it takes no
 ` + "`namespace`" + `, not even the route's own: Istio refuses one that sets it with a hard error
@@ -48,8 +51,8 @@ route's rules, on every parent. A mirror that sets it is dropped alone on an HTT
 takes the whole route down on a GRPCRoute. Istio does not read a backend of weight 0, so such a
 backend is a warning: the route goes down once its weight is raised. Into another namespace,
 without a ReferenceGrant, a Gateway parent refuses the backend first (` + "`RefNotPermitted`" + `,
-gatewayapi-reference-not-granted); a grant only turns that into the hard error. Remove
-` + "`namespace`" + `.`,
+gatewayapi-reference-not-granted); a grant only turns that into the hard error. A GRPCRoute's
+mirror takes the route down either way. Remove ` + "`namespace`" + `.`,
 	Bad:      backendGroupExample("core"),
 	Good:     backendGroupExample(`""`),
 	Severity: rules.Error,
@@ -87,11 +90,15 @@ func runBackendKindUnsupported(p *rules.Pass) error {
 				continue
 			}
 			loc := wrongRefLoc(b.Spec.Group.Loc, b.Spec.Kind.Loc, b.NameLoc, istioKnowsKind(b.Kind))
-			msg := "%s names kind %s, which Istio cannot route to: the backend is invalid (InvalidKind)"
+			effect := "the backend is invalid (InvalidKind)"
+			if m := grpcMirrorFailure(r, "InvalidKind", false); b.Mirror && m != "" {
+				effect = m
+			}
+			msg := fmt.Sprintf("%s names kind %s, which Istio cannot route to: %s", backendWhat(b), b.GroupKind, effect)
 			if b.Group == "core" || strings.EqualFold(b.Group, "v1") {
 				msg += `; the core group is written group: ""`
 			}
-			p.Reportf(r.Obj, loc, msg, backendWhat(b), b.GroupKind)
+			p.Reportf(r.Obj, loc, "%s", msg)
 		}
 	}
 	return nil
@@ -109,7 +116,8 @@ var gkHostname = graph.GroupKind{Group: kinds.GroupIstioNetworking, Kind: "Hostn
 // mirror alone; a GRPCRoute returns it as the rule's error. Zero-weight
 // backends are never built (buildHTTPDestination and the others skip
 // them). For a Gateway parent the ReferenceGrant is checked first, and an
-// ungranted backend is an invalid backend only.
+// ungranted backend is an invalid backend only, but a GRPCRoute's mirror
+// fails the rule either way.
 func reportHostnameNamespace(p *rules.Pass, r *graph.GatewayRoute, b *graph.BackendRef) {
 	effect := "Istio rejects the route and serves none of its rules (ResolvedRefs: False, reason InvalidDestination)"
 	weightless := false
@@ -119,6 +127,9 @@ func reportHostnameNamespace(p *rules.Pass, r *graph.GatewayRoute, b *graph.Back
 	case !b.Mirror && b.Weight == 0:
 		effect = "Istio skips the backend while its weight is 0, and rejects the whole route (InvalidDestination) once it is raised"
 		weightless = true
+	case b.Mirror && b.CrossNamespace && b.Grant == nil && r.NeedsGrants():
+		// A GRPCRoute's: refused or not, the mirror fails the rule.
+		effect = "Istio rejects the route and serves none of its rules (ResolvedRefs: False, reason InvalidDestination, or RefNotPermitted on its Gateway parents, which no ReferenceGrant lets refer to it): " + grpcMirrorLoss
 	case b.CrossNamespace && b.Grant == nil && !slices.ContainsFunc(r.Parents, (*graph.ParentRef).IsMesh):
 		effect = "with no ReferenceGrant the backend is refused (RefNotPermitted), and a grant would make Istio reject the whole route (InvalidDestination)"
 	case b.CrossNamespace && b.Grant == nil && r.NeedsGrants():
@@ -142,11 +153,31 @@ func istioKnowsKind(k kinds.Kind) bool {
 	return false
 }
 
-// servedByIstio reports whether Istio serves route r: a parent is a Service
-// (a mesh route), or a Gateway of one of Istio's classes.
-func servedByIstio(r *graph.GatewayRoute) bool {
-	for _, pr := range r.Parents {
-		if pr.IsService() || pr.Gateway != nil && strings.HasPrefix(pr.Gateway.Controller(), "istio.io/") {
+// servedByIstio reports whether Istio serves route r: a parent is a mesh
+// parent (a Service, or a ServiceEntry, which Istio attaches to the mesh
+// alike: extractParentReferenceInfo), or a Gateway of one of Istio's
+// classes.
+func servedByIstio(r *graph.GatewayRoute) bool { return istioParent(r.Parents) }
+
+// istioParent reports whether Istio serves one of parents, as servedByIstio.
+func istioParent(parents []*graph.ParentRef) bool {
+	for _, pr := range parents {
+		if pr.IsMesh() || pr.Gateway != nil && strings.HasPrefix(pr.Gateway.Controller(), "istio.io/") {
+			return true
+		}
+	}
+	return false
+}
+
+// mayBeIstioParent reports whether Istio serves one of parents or may: one
+// is a Gateway (or a ListenerSet) that meshlint cannot place, being absent
+// from the input or of a GatewayClass it does not know.
+func mayBeIstioParent(parents []*graph.ParentRef) bool {
+	if istioParent(parents) {
+		return true
+	}
+	for _, pr := range parents {
+		if (pr.IsGateway() || pr.IsListenerSet()) && (pr.Gateway == nil || pr.Gateway.Controller() == "") {
 			return true
 		}
 	}

@@ -29,8 +29,9 @@ checked, but a missing port always is. Write the Service port number, as listed 
 The API server requires the port of Service references only, but Istio needs one for the other
 kinds it routes to as well, an inference pool excepted: a ` + "`networking.istio.io`" + ` ` + "`Hostname`" + ` or a
 ` + "`multicluster.x-k8s.io`" + ` ` + "`ServiceImport`" + ` backend without port is a hard error
-(` + "`ResolvedRefs: False`" + `, reason ` + "`InvalidDestination`" + `), and Istio serves none of the route's rules; a
-mirror without port is dropped alone. These are reported on the routes Istio serves (see
+(` + "`ResolvedRefs: False`" + `, reason ` + "`InvalidDestination`" + `), and Istio serves none of the route's rules; an
+HTTPRoute's mirror without port is dropped alone, while a GRPCRoute's takes the whole route down
+too (Istio builds a GRPCRoute's mirror as part of its rule). These are reported on the routes Istio serves (see
 gatewayapi-backend-kind-unsupported), for backends of a weight above 0, which alone Istio builds.`,
 	Bad:      storefrontExample("{name: http, port: 80, targetPort: 8080}", "storefront", "8080"),
 	Good:     storefrontExample("{name: http, port: 80, targetPort: 8080}", "storefront", "80"),
@@ -101,8 +102,12 @@ func checkIstioBackendPort(p *rules.Pass, r *graph.GatewayRoute, b *graph.Backen
 		return
 	}
 	effect := fmt.Sprintf("rejects the %s: none of its rules is served", r.Kind())
-	if b.Mirror {
+	if b.Mirror && r.Kind() != kinds.GRPCRoute {
 		effect = "drops the mirror"
 	}
-	p.Reportf(r.Obj, b.NameLoc, "%s has no port: Istio needs one for every backend kind but inference pools, and %s (ResolvedRefs: False, reason InvalidDestination)", backendWhat(b), effect)
+	msg := fmt.Sprintf("%s has no port: Istio needs one for every backend kind but inference pools, and %s (ResolvedRefs: False, reason InvalidDestination)", backendWhat(b), effect)
+	if b.Mirror && r.Kind() == kinds.GRPCRoute {
+		msg += "; " + grpcMirrorLoss
+	}
+	p.Reportf(r.Obj, b.NameLoc, "%s", msg)
 }

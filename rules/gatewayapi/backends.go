@@ -20,7 +20,11 @@ var BackendRefUnresolved = &rules.Rule{
 Service that does not exist is invalid (` + "`ResolvedRefs: False`" + `, reason ` + "`BackendNotFound`" + `): the share of
 requests it should receive gets HTTP 500 (connections are refused for TCP and TLS routes), and
 when every backend of a rule is invalid, all of its requests fail. RequestMirror filters name a
-backend too; a mirror to nowhere silently mirrors nothing.
+backend too; a mirror to nowhere silently mirrors nothing. Istio departs from that for GRPCRoutes:
+it builds a GRPCRoute's mirror as part of its rule, and a mirror it cannot build takes the whole
+GRPCRoute down, none of its rules being served; an HTTPRoute's is dropped alone. Where meshlint
+cannot tell whether Istio serves a GRPCRoute (its Gateway is not in the input), the message says
+both.
 
 The API's defaults are applied first: a backendRef without ` + "`group`" + ` and ` + "`kind`" + ` is a core
 Service, and one without ` + "`namespace`" + ` is in the route's namespace. Backends of other kinds
@@ -32,7 +36,8 @@ A backendRef whose name has dots, such as ` + "`reviews.shop.svc.cluster.local`"
 API wants the Service's name (and its namespace in ` + "`namespace`" + `). No Service has such a name, so
 it is reported whatever the input holds. Istio makes it a hard error rather than an invalid
 backend: the route reports ` + "`ResolvedRefs: False`" + ` with reason ` + "`InvalidDestination`" + `, and none of its
-rules are served, not just the backend's share (a mirror is dropped alone).
+rules are served, not just the backend's share (an HTTPRoute's mirror is dropped alone, a
+GRPCRoute's takes the route down as well).
 
 A manifest folder seldom holds every Service of the cluster. The rule reports a missing Service
 only when the input holds Services in the target namespace, or a Service of that name in
@@ -50,9 +55,9 @@ Kiali (KIA1402) skips backendRefs without ` + "`kind`" + `, the usual way they a
 	Bad:      storefrontExample("{name: http, port: 8080}", "store-front", "8080"),
 	Good:     storefrontExample("{name: http, port: 8080}", "storefront", "8080"),
 	Severity: rules.Error,
-	Inputs:   inputs(kinds.Service),
+	Inputs:   inputs(kinds.Service, kinds.K8sGateway, kinds.GatewayClass),
 	Related:  []string{"IST0101", "KIA1402"},
-	Deps:     rules.DepREF | rules.DepPRES,
+	Deps:     rules.DepREF | rules.DepPRES | rules.DepCLS,
 	Run:      runBackendRefUnresolved,
 }
 
@@ -66,7 +71,11 @@ func runBackendRefUnresolved(p *rules.Pass) error {
 				reportDottedService(p, r, b)
 				continue
 			}
-			reportMissingService(p, r, &b.ObjectRef, backendWhat(b), func(s *graph.Service) bool {
+			effect := ""
+			if b.Mirror {
+				effect = grpcMirrorFailure(r, "BackendNotFound", false)
+			}
+			reportMissingService(p, r, &b.ObjectRef, backendWhat(b), effect, func(s *graph.Service) bool {
 				return hasPort(s, b.Port) && grantedAs(p.Graph, r, b, s.Name())
 			})
 		}
@@ -92,6 +101,9 @@ func reportDottedService(p *rules.Pass, r *graph.GatewayRoute, b *graph.BackendR
 	switch {
 	case b.Mirror:
 		effect = "nothing is mirrored"
+		if e := grpcMirrorFailure(r, "InvalidDestination", false); e != "" {
+			effect = e
+		}
 	case servedByIstio(r) && b.Weight > 0:
 		// buildDestination returns a hard error, not an invalid backend:
 		// the translation of the whole route stops.

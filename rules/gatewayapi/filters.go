@@ -60,8 +60,8 @@ What Istio applies:
 Istio reads a backendRef's filters only when it builds the backend, which it does not for a
 backend of weight 0: those filters are warnings, since the route goes down once the weight is
 raised (a canary's, typically). The rule checks the routes Istio serves: those with a parent
-Gateway whose GatewayClass is Istio's, or a Service parent (a mesh route); other implementations
-support other filters. Filter types the API does not define are schema errors
+Gateway whose GatewayClass is Istio's, or a mesh parent (a Service, or an Istio ServiceEntry);
+other implementations support other filters. Filter types the API does not define are schema errors
 (schema-invalid), which the API server rejects.`,
 	Bad: filterExample(`      filters:
       - type: URLRewrite

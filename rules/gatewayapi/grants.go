@@ -25,9 +25,11 @@ name, or no name for every object of the kind). Without one, the reference is re
 (` + "`ResolvedRefs: False`" + `, reason ` + "`RefNotPermitted`" + `):
 
 - a route's backendRef (or RequestMirror backend) into another namespace is invalid, and its
-  share of requests gets HTTP 500;
+  share of requests gets HTTP 500 (nothing is mirrored). Istio refuses a GRPCRoute's mirror as
+  part of its rule: the whole GRPCRoute is rejected on its Gateways, none of its rules served;
 - a Gateway listener's ` + "`tls.certificateRefs`" + ` entry into another namespace is not loaded, and the
-  listener cannot terminate TLS. The listener of a ListenerSet needs a grant whose ` + "`from`" + ` names
+  listener cannot terminate TLS. A listener in ` + "`Passthrough`" + ` mode terminates no TLS, and its
+  references are not read. The listener of a ListenerSet needs a grant whose ` + "`from`" + ` names
   ListenerSets of its namespace: a grant to its Gateway is not inherited. On Istio's classes, a
   listener with the TLS option ` + "`gateway.istio.io/tls-terminate-mode: ISTIO_SIMPLE`" + ` (or
   ` + "`ISTIO_MUTUAL`" + `) serves the gateway's workload certificate, and its references are not read;
@@ -118,14 +120,21 @@ func runReferenceNotGranted(p *rules.Pass) error {
 		}
 		for _, b := range allBackends(r) {
 			if b.CrossNamespace && b.Grant == nil && b.Name != "" {
-				reportNotGranted(p, r.Obj, &b.ObjectRef, backendWhat(b), string(r.Kind()), effect)
+				e := effect
+				if m := grpcMirrorFailure(r, "", true); b.Mirror && m != "" {
+					e = m
+				}
+				reportNotGranted(p, r.Obj, &b.ObjectRef, backendWhat(b), string(r.Kind()), e)
 			}
 		}
 	}
 	for _, gw := range g.K8sGateways {
 		for _, l := range gw.Merged {
-			if l.IstioBuiltinCertificate() {
-				continue // Istio reads none of its certificateRefs
+			if !l.TerminatesTLS() || l.IstioBuiltinCertificate() {
+				// Passthrough forwards the client's TLS untouched: buildTLS
+				// reads certificateRefs in Terminate mode only. Neither does
+				// it read those of the builtin certificate modes.
+				continue
 			}
 			for _, c := range l.CertificateRefs {
 				if c.CrossNamespace && c.Grant == nil && c.Name != "" {

@@ -352,7 +352,7 @@ func checkServiceParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 		return
 	}
 	// A Service parent needs no ReferenceGrant (GEP-1294), in any namespace.
-	reportMissingService(p, r, &pr.ObjectRef, "parentRef "+refText(&pr.ObjectRef), func(s *graph.Service) bool {
+	reportMissingService(p, r, &pr.ObjectRef, "parentRef "+refText(&pr.ObjectRef), "", func(s *graph.Service) bool {
 		if pr.SectionName == "" && pr.Port == 0 {
 			return true
 		}
@@ -370,8 +370,9 @@ func checkServiceParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 // that name elsewhere (or the world is closed). When one Service of that
 // namespace is a close match for the name, the message suggests it, and a
 // fix refers to it if fits says that the reference would then be valid
-// whole (its port, its ReferenceGrant).
-func reportMissingService(p *rules.Pass, r *graph.GatewayRoute, ref *graph.ObjectRef, what string, fits func(*graph.Service) bool) {
+// whole (its port, its ReferenceGrant). effect, when set, says what the
+// missing Service does beyond the reference itself.
+func reportMissingService(p *rules.Pass, r *graph.GatewayRoute, ref *graph.ObjectRef, what, effect string, fits func(*graph.Service) bool) {
 	g := p.Graph
 	elsewhere := notIn(g.ServicesNamed(ref.Name), ref.Namespace)
 	if !g.Mesh.ClosedWorld && !g.HasKind(kinds.Service, ref.Namespace) && len(elsewhere) == 0 {
@@ -380,12 +381,18 @@ func reportMissingService(p *rules.Pass, r *graph.GatewayRoute, ref *graph.Objec
 	var b strings.Builder
 	var fixes []rules.Fix
 	fmt.Fprintf(&b, "%s matches no Service", what)
+	none := len(elsewhere) == 0 && !g.HasKind(kinds.Service, ref.Namespace)
+	if none {
+		fmt.Fprintf(&b, " (the input holds no Service in namespace %s)", ref.Namespace)
+	}
+	if effect != "" {
+		b.WriteString(": " + effect)
+	}
 	switch {
 	case len(elsewhere) > 0:
 		ns := elsewhere[0].Namespace()
 		fmt.Fprintf(&b, "; a Service %q exists in namespace %s: set namespace: %s (and let a ReferenceGrant in %s permit it)", ref.Name, ns, ns, ns)
-	case !g.HasKind(kinds.Service, ref.Namespace):
-		fmt.Fprintf(&b, " (the input holds no Service in namespace %s)", ref.Namespace)
+	case none:
 	default:
 		in := namesIn(g.Services, ref.Namespace)
 		if name, ok := suggest.Closest(ref.Name, in); ok {

@@ -2,6 +2,7 @@ package gatewayapi
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -30,6 +31,46 @@ func backendWhat(b *graph.BackendRef) string {
 		return "requestMirror backendRef " + refText(&b.ObjectRef)
 	}
 	return "backendRef " + refText(&b.ObjectRef)
+}
+
+// grpcMirrorLoss is what Istio does with a GRPCRoute whose mirror it cannot
+// build, beyond what the API asks (drop the mirror alone): convertGRPCRoute
+// (pilot/pkg/config/kube/gateway/conversion.go) returns createMirrorFilter's
+// error as the rule's, with no route, and computeRoute takes a rule without
+// route for a hard error, so none of the GRPCRoute's rules is served.
+// convertHTTPRoute keeps an HTTPRoute's mirror error apart
+// (mirrorBackendErr) and drops the mirror alone.
+const grpcMirrorLoss = "unlike an HTTPRoute's, a GRPCRoute's mirror that Istio cannot build takes the whole route down"
+
+// grpcMirrorFailure says what becomes of GRPCRoute r when Istio cannot build
+// its mirror, for a ResolvedRefs reason ("" leaves it to the caller), or ""
+// when r is no GRPCRoute or is served by another implementation only.
+// gateways narrows the failure to the route's Gateway parents, for a
+// reference refused for want of a ReferenceGrant: its mesh build checks
+// none (enforceRefGrant is false there).
+func grpcMirrorFailure(r *graph.GatewayRoute, reason string, gateways bool) string {
+	if r.Kind() != kinds.GRPCRoute {
+		return ""
+	}
+	why := ""
+	if reason != "" {
+		why = " (ResolvedRefs: False, reason " + reason + ")"
+	}
+	where, there := "", ""
+	parents := r.Parents
+	if gateways {
+		parents = slices.DeleteFunc(slices.Clone(parents), (*graph.ParentRef).IsMesh)
+		if len(parents) < len(r.Parents) {
+			where, there = " for its Gateway parents (its mesh parents need no grant)", " there"
+		}
+	}
+	switch {
+	case istioParent(parents):
+		return fmt.Sprintf("Istio rejects the GRPCRoute%s and serves none of its rules%s%s; %s", where, there, why, grpcMirrorLoss)
+	case mayBeIstioParent(parents):
+		return fmt.Sprintf("nothing is mirrored, and Istio, if it serves the route, rejects the whole GRPCRoute%s%s", where, why)
+	}
+	return ""
 }
 
 // allBackends returns the backends and mirrors of every rule of a route.
