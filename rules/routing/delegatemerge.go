@@ -37,12 +37,25 @@ func droppedDelegateRoutes(p *rules.Pass) {
 				if j < 0 {
 					continue
 				}
-				p.Reportf(d.Obj, dr.Match[j].Loc, "%s can never match through %s of VirtualService %s/%s, which delegates to this one: its match[%d] %s, so Istio's merge leaves the route out",
-					routeLabel("http", k, dr.Name), routeLabel("http", i, r.Name), root.Namespace(), root.Name(), j, why).
+				p.Reportf(d.Obj, dr.Match[j].Loc, "%s can never match through %s of VirtualService %s/%s, which delegates to this one: its match[%d] %s, so Istio's merge leaves the route out%s",
+					routeLabel("http", k, dr.Name), routeLabel("http", i, r.Name), root.Namespace(), root.Name(), j, why, rewriteNote(r, dr.Match[j])).
 					Relate(root.Obj, r.Loc, "the route that delegates")
 			}
 		}
 	}
+}
+
+// rewriteNote explains a uri conflict between delegate entry l and the
+// entries of root route r when r rewrites the request: the rewrite, which
+// the delegate's routes inherit (mergeHTTPRoute), applies to the route
+// chosen, after matching, so the delegate's uri conditions must be written
+// for the path as it arrives, within the root's, not for the path the
+// rewrite makes.
+func rewriteNote(r spec.HTTPRoute, l spec.HTTPMatch) string {
+	if r.Rewrite == nil || l.URI == nil || !slices.ContainsFunc(r.Match, func(m spec.HTTPMatch) bool { return stringMatchConflict(m.URI, l.URI) }) {
+		return ""
+	}
+	return "; the route that delegates rewrites the request, but only after matching: the delegate's uri conditions see the path as it arrives"
 }
 
 // delegateEntryConflict returns the first entry of a delegate route's

@@ -20,6 +20,7 @@ var Rules = []*rules.Rule{
 	SEAddressesRequired,
 	SEProtocolConflict,
 	MatchIneffective,
+	GatewayRouteKindUnserved,
 	DuplicateDestination,
 	DestinationRuleConflict,
 	TargetPortUnresolved,
