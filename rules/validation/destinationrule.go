@@ -27,7 +27,12 @@ var DestinationRuleInvalid = &rules.Rule{
   ` + "`zoneAwareLbSetting`" + `; sets both ` + "`localityLbSetting`" + ` and ` + "`zoneAwareLbSetting`" + `;
 - uses client TLS ` + "`MUTUAL`" + ` without ` + "`credentialName`" + ` and without both ` + "`clientCertificate`" + ` and
   ` + "`privateKey`" + `, or ` + "`credentialName`" + ` together with file-based certificates;
-- sets a consistent-hash ` + "`httpCookie`" + ` without a name;
+- sets a consistent-hash ` + "`httpCookie`" + ` without a name; a ` + "`maglev`" + ` ` + "`tableSize`" + ` that is unset, 0, not a
+  prime number or not below 5000011; or the deprecated ` + "`minimumRingSize`" + ` beside ` + "`maglev`" + ` or ` + "`ringHash`" + `;
+- sets a ` + "`connectionPool`" + ` with neither ` + "`http`" + ` nor ` + "`tcp`" + `; a negative limit (` + "`maxConnections`" + `,
+  ` + "`http1MaxPendingRequests`" + `, ` + "`http2MaxRequests`" + `, ` + "`maxRequestsPerConnection`" + `, ` + "`maxRetries`" + `,
+  ` + "`maxConcurrentStreams`" + `); ` + "`useClientProtocol: true`" + ` with ` + "`h2UpgradePolicy: UPGRADE`" + `; or an
+  ` + "`http2KeepAlive`" + ` without its ` + "`interval`" + ` or ` + "`timeout`" + `;
 - sets outlier detection ` + "`maxEjectionPercent`" + ` or ` + "`minHealthPercent`" + ` outside 0-100.
 
 Fix the policy as the message says.`,
@@ -104,6 +109,8 @@ func checkTrafficPolicy(p *rules.Pass, o *manifest.Object, tp node) {
 			p.Reportf(o, hc.loc(), "%s needs a name: %s", hc.where(), drRejects)
 		}
 	}
+	checkConsistentHash(p, o, lb.get("consistentHash"))
+	checkConnectionPool(p, o, tp.get("connectionPool"))
 	od := tp.get("outlierDetection")
 	for _, f := range []string{"maxEjectionPercent", "minHealthPercent"} {
 		if v, ok := od.get(f).int(); ok && (v < 0 || v > 100) {
@@ -280,6 +287,92 @@ func checkLocalities(p *rules.Pass, o *manifest.Object, list []locality) {
 		if overlap {
 			report("overlaps an earlier locality of the list")
 			return
+		}
+	}
+}
+
+// checkConsistentHash applies validateLoadBalancer's checks of a maglev
+// table (Envoy needs a prime size below 5000011, and isPrime(0) is false)
+// and of the deprecated minimumRingSize beside a hash algorithm.
+func checkConsistentHash(p *rules.Pass, o *manifest.Object, ch node) {
+	if !ch.isMap() {
+		return
+	}
+	if ml := ch.get("maglev"); ml.isMap() {
+		x := ml.get("tableSize")
+		n, ok := x.int()
+		switch {
+		case x.ok() && !ok, n < 0:
+			// A wrong type or a negative size is MR001's.
+		case n == 0:
+			reportAt(p, o, x, ml, "%s needs a tableSize, a prime number such as 65537; %s", ml.where(), drRejects)
+		case n >= maxMaglevTableSize:
+			p.Reportf(o, x.loc(), "%s %d must be less than %d; %s", x.where(), n, maxMaglevTableSize, drRejects)
+		case !isPrime(uint64(n)):
+			p.Reportf(o, x.loc(), "%s %d is not a prime number, which maglev needs; %s", x.where(), n, drRejects)
+		}
+	}
+	if n, _ := ch.get("minimumRingSize").int(); n != 0 {
+		for _, algo := range []string{"maglev", "ringHash"} {
+			if ch.has(algo) {
+				p.Reportf(o, ch.keyLoc("minimumRingSize"), "%s sets both the deprecated minimumRingSize and %s: set ringHash.minimumRingSize instead; %s", ch.where(), algo, drRejects)
+			}
+		}
+	}
+}
+
+// maxMaglevTableSize is Envoy's bound on a maglev table, which Istio
+// checks.
+const maxMaglevTableSize = 5000011
+
+// isPrime is Istio's, copied from Envoy's (Primes::isPrime): 0 is not a
+// prime, 1 is.
+func isPrime(x uint64) bool {
+	switch {
+	case x != 0 && x < 4:
+		return true
+	case x&1 == 0:
+		return false
+	}
+	for i := uint64(3); i*i <= x; i += 2 {
+		if x%i == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// checkConnectionPool applies validateConnectionPool: a pool sets http or
+// tcp, its limits are not negative, a client protocol cannot be kept while
+// upgrading to HTTP/2, and an HTTP/2 keepalive needs both its durations
+// (their values are MR002's).
+func checkConnectionPool(p *rules.Pass, o *manifest.Object, cp node) {
+	if !cp.isMap() {
+		return
+	}
+	if !cp.has("http") && !cp.has("tcp") {
+		p.Reportf(o, cp.loc(), "%s sets neither http nor tcp: %s", cp.where(), drRejects)
+	}
+	negative := func(x node) {
+		if n, ok := x.int(); ok && n < 0 {
+			p.Reportf(o, x.loc(), "%s %d is negative: %s", x.where(), n, drRejects)
+		}
+	}
+	http := cp.get("http")
+	for _, f := range []string{"http1MaxPendingRequests", "http2MaxRequests", "maxRequestsPerConnection", "maxRetries", "maxConcurrentStreams"} {
+		negative(http.get(f))
+	}
+	negative(cp.get("tcp").get("maxConnections"))
+	if policy, _ := http.get("h2UpgradePolicy").str(); policy == "UPGRADE" {
+		if b, _ := http.get("useClientProtocol").boolean(); b {
+			p.Reportf(o, http.get("useClientProtocol").loc(), "%s: useClientProtocol cannot be true when h2UpgradePolicy is UPGRADE (one keeps the client's HTTP version, the other forces HTTP/2); %s", http.where(), drRejects)
+		}
+	}
+	if ka := http.get("http2KeepAlive"); ka.isMap() {
+		for _, f := range []string{"interval", "timeout"} {
+			if !ka.has(f) {
+				p.Reportf(o, http.keyLoc("http2KeepAlive"), "%s has no %s, which it requires; %s", ka.where(), f, drRejects)
+			}
 		}
 	}
 }

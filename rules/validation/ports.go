@@ -19,7 +19,8 @@ accepts ` + "`port: 80800`" + `; the validation webhook then rejects the object,
 ` + "`istioctl analyze`" + ` (IST0106). meshlint checks every port Istio validates: VirtualService match
 ports, destination, mirror and redirect ports; DestinationRule port-level settings and tunnel
 target ports; Gateway server ports; ServiceEntry ports, target ports and endpoint ports; Sidecar
-ingress and egress ports; PeerAuthentication ` + "`portLevelMtls`" + ` keys; WorkloadEntry ports; and
+ingress and egress ports and the ` + "`outboundTrafficPolicy.egressProxy`" + ` port (with mode ALLOW_ANY,
+the only one where Istio reads it); PeerAuthentication ` + "`portLevelMtls`" + ` keys; WorkloadEntry ports; and
 AuthorizationPolicy ` + "`ports`" + `/` + "`notPorts`" + ` (which also accept 0, and must be numbers).
 
 Port 0 is allowed where Istio gives it a meaning: a Gateway server or Sidecar egress listener
@@ -112,6 +113,11 @@ func runPortOutOfRange(p *rules.Pass) error {
 			for eg := range s.get("egress").items() {
 				bind, _ := eg.get("bind").str()
 				checkPort(p, o, eg.get("port").get("number"), strings.HasPrefix(bind, "unix://"))
+			}
+			// validateSidecarOutboundTrafficPolicy stops at an egressProxy
+			// beside another mode, which is MR014's.
+			if otp := s.get("outboundTrafficPolicy"); isAllowAny(otp) {
+				checkPort(p, o, otp.get("egressProxy").get("port").get("number"), false)
 			}
 		}
 	}

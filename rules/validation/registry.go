@@ -25,4 +25,5 @@ var Rules = []*rules.Rule{
 	WebhookWarning,
 	DuplicateObject,
 	RetryInvalid,
+	HTTPRouteInvalid,
 }

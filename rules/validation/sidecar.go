@@ -36,7 +36,9 @@ var SidecarInvalid = &rules.Rule{
 - sets ingress ` + "`tls`" + ` on a port whose protocol is not HTTPS or TLS, in mode ISTIO_MUTUAL or
   AUTO_PASSTHROUGH, with ` + "`credentialName(s)`" + `, ` + "`tlsCertificates`" + `, ` + "`subjectAltNames`" + ` or
   ` + "`httpsRedirect`" + `, or with the certificate files missing that MR012 requires of a Gateway;
-- sets ` + "`outboundTrafficPolicy.egressProxy`" + ` with a mode other than ALLOW_ANY.
+- sets ` + "`outboundTrafficPolicy.egressProxy`" + ` with a mode other than ALLOW_ANY, or with a ` + "`host`" + `
+  that is not a fully qualified domain name (no wildcard, no IP address), without a ` + "`port`" + ` or
+  its ` + "`number`" + `, or with a ` + "`subset`" + ` that is not a DNS-1123 label (its port's range is MR003's).
 
 Host formats of egress listeners (` + "`namespace/dnsName`" + `) are checked by MR006.`,
 	Bad:      sidecarEgress + anyPortEgress + postgresEgress,
@@ -175,6 +177,9 @@ func runSidecarInvalid(p *rules.Pass) error {
 			}
 			p.Reportf(o, otp.keyLoc("egressProxy"), "outboundTrafficPolicy.egressProxy needs mode ALLOW_ANY, not %s: %s", mode, rejects)
 		}
+		if isAllowAny(otp) {
+			checkEgressProxy(p, o, otp, rejects)
+		}
 	}
 	return nil
 }
@@ -266,4 +271,52 @@ func checkSidecarIngressTLS(p *rules.Pass, o *manifest.Object, in node, rejects 
 	if mode == "SIMPLE" || mode == "MUTUAL" || mode == "OPTIONAL_MUTUAL" {
 		checkServerCerts(p, o, tls, mode, rejects)
 	}
+}
+
+// isAllowAny reports whether an outbound traffic policy has mode ALLOW_ANY.
+func isAllowAny(otp node) bool {
+	mode, _ := otp.get("mode").str()
+	return mode == "ALLOW_ANY"
+}
+
+// checkEgressProxy checks the egressProxy of an ALLOW_ANY outbound traffic
+// policy as validateSidecarOutboundTrafficPolicy does: a host that
+// agent.ValidateFQDN accepts (a name, without a wildcard), a port with a
+// number (validateDestination reads an absent one as 0), a subset that is
+// a DNS-1123 label. A missing host is MR001's, the port's range MR003's.
+func checkEgressProxy(p *rules.Pass, o *manifest.Object, otp node, rejects string) {
+	ep := otp.get("egressProxy")
+	if !ep.isMap() {
+		return
+	}
+	if h := ep.get("host"); h.ok() {
+		if s, ok := h.str(); ok {
+			if err := validateFQDN(s); err != nil {
+				p.Reportf(o, h.loc(), "%s: %v: the egress proxy must be named by a fully qualified domain name; %s", h.where(), err, rejects)
+			}
+		}
+	}
+	switch port := ep.get("port"); {
+	case !port.ok():
+		p.Reportf(o, otp.keyLoc("egressProxy"), "%s has no port: %s", ep.where(), rejects)
+	case port.isMap() && !port.has("number"):
+		p.Reportf(o, ep.keyLoc("port"), "%s has no number, which means port 0: %s", port.where(), rejects)
+	}
+	if x := ep.get("subset"); x.ok() {
+		if s, ok := x.str(); ok && s != "" && !isDNS1123Label(s) {
+			p.Reportf(o, x.loc(), "%s: subset name %q is not a DNS-1123 label; %s", x.where(), s, rejects)
+		}
+	}
+}
+
+// validateFQDN is Istio's agent.ValidateFQDN: a name of at most 255
+// characters made of DNS-1123 labels, a trailing dot allowed.
+func validateFQDN(s string) error {
+	switch {
+	case s == "":
+		return fmt.Errorf("the host is empty")
+	case len(s) > 255:
+		return fmt.Errorf("host %q is longer than 255 characters", s)
+	}
+	return validateDNS1123Labels(s)
 }

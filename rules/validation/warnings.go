@@ -2,6 +2,8 @@ package validation
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
@@ -33,7 +35,17 @@ says:
   ` + "`consecutiveErrors`" + ` (use ` + "`consecutive5xxErrors`" + `); a fault ` + "`abort`" + ` without an ` + "`httpStatus`" + ` or
   ` + "`grpcStatus`" + `;
 - locality or zone-aware ` + "`failover`" + ` or ` + "`failoverPriority`" + ` without ` + "`outlierDetection`" + ` in the
-  same traffic policy, which never fails over.`,
+  same traffic policy, which never fails over;
+- a Gateway server's or Sidecar ingress listener's ` + "`tls.cipherSuites`" + ` entry that Envoy does not support
+  (an OpenSSL name outside Istio's list, a TLS 1.3 name such as ` + "`TLS_AES_128_GCM_SHA256`" + `, a name in
+  lower case) or that is listed twice: Istio drops it; and a ` + "`minProtocolVersion`" + ` below TLSV1_2
+  without ` + "`cipherSuites`" + `, which the default suites do not serve;
+- a VirtualService ` + "`directResponse`" + ` body over 100 kB (above 1 MB it is refused, MR019's), which
+  every proxy of the route receives in its configuration.
+
+Two more settings are accepted without a warning but do nothing, and are reported here too:
+` + "`cipherSuites`" + ` with ` + "`minProtocolVersion: TLSV1_3`" + ` (Envoy applies them to TLS 1.2 and below), and a
+fault ` + "`delay`" + ` without ` + "`fixedDelay`" + `, which Istio drops when it builds the route.`,
 	Bad:      publicGateway(httpsPort, "shop.example.com", "{credentialName: shop-cert}"),
 	Good:     publicGateway(httpsPort, "shop.example.com", "{mode: SIMPLE, credentialName: shop-cert}"),
 	Severity: rules.Warning,
@@ -54,6 +66,7 @@ func runWebhookWarning(p *rules.Pass) error {
 				if !tls.isMap() {
 					continue
 				}
+				checkCipherSuites(p, o, tls)
 				proto, _ := srv.get("port").get("protocol").str()
 				mode, _ := tls.get("mode").str()
 				written := mode
@@ -87,6 +100,11 @@ func runWebhookWarning(p *rules.Pass) error {
 			checkEmptySelector(p, o, s, "workloadSelector", "labels")
 		case kinds.Sidecar:
 			checkEmptySelector(p, o, s, "workloadSelector", "labels")
+			// ValidateSidecar checks an ingress listener's tls with
+			// validateTLSOptions, as a Gateway server's.
+			for in := range s.get("ingress").items() {
+				checkCipherSuites(p, o, in.get("tls"))
+			}
 			for eg := range s.get("egress").items() {
 				hosts := eg.get("hosts")
 				// An exclusion (~ns/name) takes hosts away from */*, so
@@ -116,6 +134,17 @@ func runWebhookWarning(p *rules.Pass) error {
 				}
 				if ab := r.get("fault").get("abort"); ab.isMap() && !ab.has("httpStatus") && !ab.has("grpcStatus") && !ab.has("http2Error") {
 					p.Reportf(o, ab.loc(), "%s has no httpStatus or grpcStatus: it aborts nothing", ab.where())
+				}
+				// The webhook accepts a delay of no type, and TranslateFault
+				// (pilot/pkg/networking/core/route) drops it: the only type
+				// it injects is fixedDelay (exponentialDelay is MR019's).
+				if dl := r.get("fault").get("delay"); dl.isMap() && !dl.has("fixedDelay") && !dl.has("exponentialDelay") {
+					p.Reportf(o, dl.loc(), "%s has no fixedDelay: it delays nothing", dl.where())
+				}
+				if dr := r.get("directResponse"); dr.isMap() {
+					if size, x := bodySize(dr.get("body")); size > maxBodyNoWarning && size <= maxBody {
+						p.Reportf(o, x.loc(), "%s is %d bytes: Istio warns that a direct response body over 100 kB may impact control plane performance (every proxy of the route receives it)", x.where(), size)
+					}
 				}
 			}
 		case kinds.DestinationRule:
@@ -154,4 +183,62 @@ func checkEmptySelector(p *rules.Pass, o *manifest.Object, s node, field, labels
 		return
 	}
 	p.Reportf(o, s.keyLoc(field), "%s has no %s: the %s applies to every workload of namespace %s; remove the %s or add labels", field, labels, o.Kind, o.Namespace, field)
+}
+
+// checkCipherSuites warns about the cipher suites of a server's tls that
+// validateTLSOptions warns about, and that the proxy ignores: names that
+// Envoy does not support (security.IsValidCipherSuite), repeats, and a TLS
+// version below 1.2 without them. It also warns about cipher suites with a
+// minimum version of TLS 1.3, which the webhook accepts silently: Envoy
+// applies cipher_suites to TLS 1.0-1.2 only (the API's link to Envoy's
+// common.proto), and TLS 1.3 negotiates its own.
+func checkCipherSuites(p *rules.Pass, o *manifest.Object, tls node) {
+	if !tls.isMap() {
+		return
+	}
+	suites := tls.get("cipherSuites")
+	minVersion, _ := tls.get("minProtocolVersion").str()
+	if (minVersion == "TLSV1_0" || minVersion == "TLSV1_1") && suites.len() == 0 {
+		p.Reportf(o, tls.get("minProtocolVersion").loc(), "%s: minProtocolVersion %s without cipherSuites: the default cipher suites include none that TLS below 1.2 can use; list compatible ones, or use TLSV1_2", tls.where(), minVersion)
+	}
+	if minVersion == "TLSV1_3" && suites.len() > 0 {
+		p.Reportf(o, tls.keyLoc("cipherSuites"), "%s: cipherSuites have no effect with minProtocolVersion TLSV1_3: Envoy applies them to TLS 1.2 and below only", tls.where())
+		return
+	}
+	seen := map[string]bool{}
+	for x := range suites.strs() {
+		cs, _ := x.str()
+		switch {
+		case !validCipherSuite(cs):
+			p.Reportf(o, x.loc(), "%s: %q is not a cipher suite Envoy supports: Istio ignores it", x.where(), cs)
+		case seen[cs]:
+			p.Reportf(o, x.loc(), "%s: cipher suite %q is listed twice: Istio ignores the repeat", x.where(), cs)
+		}
+		seen[cs] = true
+	}
+}
+
+// validCipherSuite is Istio's security.IsValidCipherSuite: a name of
+// ValidCipherSuites, empty, ALL, or an expression that starts with an
+// operator (-, +, !, [), which it does not parse.
+func validCipherSuite(cs string) bool {
+	if cs == "" || cs == "ALL" {
+		return true
+	}
+	if r, _ := utf8.DecodeRuneInString(cs); !unicode.IsLetter(r) && !unicode.IsNumber(r) {
+		return true
+	}
+	return cipherSuites[cs]
+}
+
+// cipherSuites is Istio's security.ValidCipherSuites
+// (pkg/config/security/security.go).
+var cipherSuites = map[string]bool{
+	"ECDHE-ECDSA-AES128-GCM-SHA256": true, "ECDHE-RSA-AES128-GCM-SHA256": true,
+	"ECDHE-ECDSA-AES256-GCM-SHA384": true, "ECDHE-RSA-AES256-GCM-SHA384": true,
+	"ECDHE-ECDSA-CHACHA20-POLY1305": true, "ECDHE-RSA-CHACHA20-POLY1305": true,
+	"ECDHE-ECDSA-AES128-SHA": true, "ECDHE-RSA-AES128-SHA": true,
+	"ECDHE-ECDSA-AES256-SHA": true, "ECDHE-RSA-AES256-SHA": true,
+	"AES128-GCM-SHA256": true, "AES256-GCM-SHA384": true, "AES128-SHA": true, "AES256-SHA": true,
+	"DES-CBC3-SHA": true,
 }
