@@ -2697,6 +2697,8 @@ func decodeJWTRule(n *yaml.Node, v *JWTRule) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.JwksURI)
 		case "jwks":
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Jwks)
+		case "presence":
+			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Presence)
 		}
 		if !ok {
 			return false, false

@@ -153,6 +153,8 @@ type JWTRule struct {
 	Issuer  Str `yaml:"issuer"`
 	JwksURI Str `yaml:"jwksUri"`
 	Jwks    Str `yaml:"jwks"`
+	// Presence is REQUIRED, OPTIONAL or unset (istio.io/api 1.32).
+	Presence Str `yaml:"presence"`
 }
 
 // UnmarshalYAML records the rule's location.

@@ -21,4 +21,6 @@ var Rules = []*rules.Rule{
 	AuthzPrincipalUnknown,
 	StrictWithoutMutualDR,
 	WorkloadWithoutAuthz,
+	AuthzHTTPFieldsOnTCP,
+	RequestAuthnTokenOptional,
 }
