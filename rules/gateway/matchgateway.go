@@ -2,11 +2,13 @@ package gateway
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -29,13 +31,16 @@ written ` + "`gateways: [mesh]`" + ` in a VirtualService whose ` + "`spec.gatewa
 ` + "`spec.gateways`" + `, or remove it from the clause.
 
 Names are compared as Istio resolves them (` + "`name`" + `, ` + "`./name`" + ` and ` + "`namespace/name`" + ` of the same
-Gateway are one). Delegate VirtualServices (without hosts) are not judged: they apply at the
-gateways of the VirtualService that delegates to them.`,
+Gateway are one). A delegate VirtualService (without hosts) applies at the gateways of the
+VirtualServices that delegate to it: Istio merges its routes into theirs, keeping the delegate's
+match gateways (resolved in the delegate's namespace, ` + "`mergeHTTPMatchRequest`" + `), so a gateway
+that none of its roots is bound to never sees the merged route. A delegate that no VirtualService
+of the input delegates to is not judged.`,
 	Bad:      matchGatewayExample("mesh"),
 	Good:     matchGatewayExample("mesh, istio-system/public"),
 	Severity: rules.Warning,
 	Inputs:   []kinds.Kind{kinds.VirtualService},
-	Deps:     rules.DepNone,
+	Deps:     rules.DepREF | rules.DepREV,
 	Run:      runMatchGatewayNotBound,
 }
 
@@ -61,24 +66,47 @@ spec:
 }
 
 func runMatchGatewayNotBound(p *rules.Pass) error {
-	for _, vs := range p.Graph.VirtualServices {
-		if len(vs.Spec.Hosts) == 0 {
-			continue // a delegate: its root's gateways apply
+	// The roots of each delegate, in input order.
+	roots := map[*graph.VirtualService][]*graph.VirtualService{}
+	for _, d := range p.Graph.Delegations() {
+		if !slices.Contains(roots[d.Delegate], d.Root) {
+			roots[d.Delegate] = append(roots[d.Delegate], d.Root)
 		}
-		// getGatewayNames: no gateways is the mesh.
+	}
+	for _, vs := range p.Graph.VirtualServices {
 		bound := map[string]bool{}
 		var names []string
-		for _, ref := range vs.Gateways {
-			k := refKey(ref)
-			if !bound[k] {
-				bound[k] = true
-				names = append(names, k)
+		bind := func(gws []graph.GatewayRef) {
+			// getGatewayNames: no gateways is the mesh.
+			if len(gws) == 0 {
+				gws = []graph.GatewayRef{{Mesh: true}}
+			}
+			for _, ref := range gws {
+				if k := refKey(ref); !bound[k] {
+					bound[k] = true
+					names = append(names, k)
+				}
 			}
 		}
-		listed := "(" + strings.Join(names, ", ") + ")"
-		if len(vs.Gateways) == 0 {
-			bound["mesh"] = true
-			listed = "(mesh only, as it lists no gateways)"
+		var listed string
+		if len(vs.Spec.Hosts) == 0 {
+			rs := roots[vs]
+			if len(rs) == 0 {
+				continue // an orphan delegate applies nowhere
+			}
+			var rootNames []string
+			for _, r := range rs {
+				bind(r.Gateways)
+				rootNames = append(rootNames, r.Namespace()+"/"+r.Name())
+			}
+			listed = fmt.Sprintf("(%s, through %s %s, which delegate%s to it)", strings.Join(names, ", "),
+				wording.Plural(len(rs), "VirtualService", "VirtualServices"), wording.List(rootNames), wording.Plural(len(rs), "s", ""))
+		} else {
+			bind(vs.Gateways)
+			listed = "(" + strings.Join(names, ", ") + ")"
+			if len(vs.Gateways) == 0 {
+				listed = "(mesh only, as it lists no gateways)"
+			}
 		}
 		check := func(section string, i, j int, gws []spec.Str) {
 			var unbound []graph.GatewayRef
