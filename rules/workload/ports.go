@@ -12,51 +12,6 @@ import (
 	"github.com/meshlint/meshlint/rules"
 )
 
-// knownProtocols are the protocols Istio's protocol.Parse accepts in a
-// port name prefix or appProtocol (case-insensitive).
-var knownProtocols = map[string]bool{
-	"tcp": true, "udp": true, "grpc": true, "grpc-web": true, "http": true, "http_proxy": true,
-	"http2": true, "https": true, "tls": true, "mongo": true, "redis": true, "mysql": true,
-}
-
-// wellKnownTCPPorts are the ports Istio treats as TCP whatever their name.
-var wellKnownTCPPorts = map[int64]bool{25: true, 53: true, 3306: true, 27017: true}
-
-// portProtocol returns the protocol Istio reads from a Service port, or ""
-// when it cannot tell (Istio then sniffs the protocol), as ConvertProtocol
-// (pkg/config/kube/conversion.go) does: appProtocol, when set, stands for
-// the name, prefix and all, and the well-known ports are TCP whenever
-// neither gives a protocol.
-func portProtocol(p spec.ServicePort) string {
-	if strings.EqualFold(p.Protocol.V, "UDP") {
-		return "udp"
-	}
-	name := p.Name.V
-	if a := p.AppProtocol.V; a != "" {
-		name = a
-		switch a {
-		case "kubernetes.io/h2c":
-			return "http2"
-		case "kubernetes.io/ws":
-			return "http"
-		case "kubernetes.io/wss":
-			return "https"
-		}
-	}
-	name = strings.ToLower(name)
-	prefix, _, _ := strings.Cut(name, "-")
-	if strings.HasPrefix(name, "grpc-web") {
-		prefix = "grpc-web"
-	}
-	if knownProtocols[prefix] {
-		return prefix
-	}
-	if wellKnownTCPPorts[p.Port.V] {
-		return "tcp"
-	}
-	return ""
-}
-
 func istioOwned(o map[string]string) bool {
 	_, istio := o["istio"]
 	_, managed := o["gateway.istio.io/managed"]
@@ -108,7 +63,7 @@ func runPortProtocolUnknown(p *rules.Pass) error {
 			continue
 		}
 		for i, port := range s.Spec.Ports {
-			if portProtocol(port) != "" || strings.EqualFold(port.Protocol.V, "SCTP") {
+			if graph.PortProtocol(port) != "" || strings.EqualFold(port.Protocol.V, "SCTP") {
 				continue
 			}
 			at, why, fix := port.Name.Loc, fmt.Sprintf("is named %q", port.Name.V), portNameFix
@@ -166,7 +121,7 @@ func runExternalNamePortName(p *rules.Pass) error {
 			continue
 		}
 		for i, port := range s.Spec.Ports {
-			if portProtocol(port) != "" && !strings.EqualFold(port.Name.V, "tcp") {
+			if graph.PortProtocol(port) != "" && !strings.EqualFold(port.Name.V, "tcp") {
 				continue
 			}
 			at := port.Name.Loc
