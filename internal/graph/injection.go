@@ -418,6 +418,9 @@ func (g *Graph) injectorCalls(p podView, nsLabels map[string]string, calls []inj
 	podRev, hasPodRev := p.labels["istio.io/rev"]
 	switch {
 	case hasNSInjection:
+		// Whatever istio.io/rev says: the rev. webhooks need
+		// istio-injection unset, and namespace. (the default
+		// revision's, or the default tag's) needs it enabled alone.
 		if nsInjection != "enabled" {
 			return nil, whyNamespaceOff
 		}

@@ -144,7 +144,8 @@ type Fault struct {
 	} `yaml:"delay"`
 }
 
-// SidecarEgressProxy is the deprecated outboundTrafficPolicy.egressProxy
+// SidecarEgressProxy is the outboundTrafficPolicy.egressProxy (undocumented:
+// $hide_from_docs, not deprecated)
 // of a Sidecar.
 type SidecarEgressProxy struct {
 	At   `yaml:"-"`

@@ -27,13 +27,17 @@ var DestinationRuleInvalid = &rules.Rule{
   ` + "`zoneAwareLbSetting`" + `; sets both ` + "`localityLbSetting`" + ` and ` + "`zoneAwareLbSetting`" + `;
 - uses client TLS ` + "`MUTUAL`" + ` without ` + "`credentialName`" + ` and without both ` + "`clientCertificate`" + ` and
   ` + "`privateKey`" + `, or ` + "`credentialName`" + ` together with file-based certificates;
-- sets a consistent-hash ` + "`httpCookie`" + ` without a name; a ` + "`maglev`" + ` ` + "`tableSize`" + ` that is unset, 0, not a
-  prime number or not below 5000011; or the deprecated ` + "`minimumRingSize`" + ` beside ` + "`maglev`" + ` or ` + "`ringHash`" + `;
+- sets a consistent-hash ` + "`httpCookie`" + ` without a name, or with two ` + "`attributes`" + ` of one name or one of an
+  empty name; a ` + "`maglev`" + ` ` + "`tableSize`" + ` that is unset, 0, not a prime number or not below 5000011; the
+  deprecated ` + "`minimumRingSize`" + ` beside ` + "`maglev`" + ` or ` + "`ringHash`" + `; or a ` + "`warmup`" + ` ` + "`aggression`" + ` of 0;
 - sets a ` + "`connectionPool`" + ` with neither ` + "`http`" + ` nor ` + "`tcp`" + `; a negative limit (` + "`maxConnections`" + `,
   ` + "`http1MaxPendingRequests`" + `, ` + "`http2MaxRequests`" + `, ` + "`maxRequestsPerConnection`" + `, ` + "`maxRetries`" + `,
   ` + "`maxConcurrentStreams`" + `); ` + "`useClientProtocol: true`" + ` with ` + "`h2UpgradePolicy: UPGRADE`" + `; or an
   ` + "`http2KeepAlive`" + ` without its ` + "`interval`" + ` or ` + "`timeout`" + `;
-- sets outlier detection ` + "`maxEjectionPercent`" + ` or ` + "`minHealthPercent`" + ` outside 0-100.
+- sets outlier detection ` + "`maxEjectionPercent`" + ` or ` + "`minHealthPercent`" + ` outside 0-100, or
+  ` + "`consecutiveLocalOriginFailures`" + ` without ` + "`splitExternalLocalOriginErrors: true`" + `;
+- sets a ` + "`tunnel`" + ` together with ` + "`proxyProtocol`" + `, or one whose ` + "`protocol`" + ` is neither CONNECT nor POST,
+  or whose ` + "`targetHost`" + ` is neither a fully qualified domain name nor an IP address.
 
 Fix the policy as the message says.`,
 	Bad:      reviewsDistribute("10"),
@@ -83,6 +87,7 @@ func checkTopTrafficPolicy(p *rules.Pass, o *manifest.Object, tp node) {
 		return
 	}
 	checkTrafficPolicy(p, o, tp)
+	checkTunnel(p, o, tp)
 	for pl := range tp.get("portLevelSettings").items() {
 		if !pl.isMap() {
 			continue
@@ -108,13 +113,30 @@ func checkTrafficPolicy(p *rules.Pass, o *manifest.Object, tp node) {
 		if name, _ := hc.get("name").str(); name == "" {
 			p.Reportf(o, hc.loc(), "%s needs a name: %s", hc.where(), drRejects)
 		}
+		checkCookieAttributes(p, o, hc.get("attributes"))
 	}
 	checkConsistentHash(p, o, lb.get("consistentHash"))
+	// A warmup without duration, or with minimumPercent above 100 or a
+	// negative aggression, is the schema's (MR001); the schema's minimum
+	// lets an aggression of 0 through, which validateLoadBalancer refuses.
+	if x := lb.get("warmup").get("aggression"); x.ok() {
+		if v, ok := x.num(); ok && v == 0 {
+			p.Reportf(o, x.loc(), "%s must be greater than 0 (1, the default, ramps traffic up linearly); %s", x.where(), drRejects)
+		}
+	}
 	checkConnectionPool(p, o, tp.get("connectionPool"))
 	od := tp.get("outlierDetection")
 	for _, f := range []string{"maxEjectionPercent", "minHealthPercent"} {
 		if v, ok := od.get(f).int(); ok && (v < 0 || v > 100) {
 			p.Reportf(o, od.get(f).loc(), "%s %d is outside 0-100: %s", od.get(f).where(), v, drRejects)
+		}
+	}
+	// Envoy counts local-origin failures (connect timeouts, resets) apart
+	// only in split mode: validateOutlierDetection refuses a threshold for
+	// them without it.
+	if n, _ := od.get("consecutiveLocalOriginFailures").int(); n > 0 {
+		if split, _ := od.get("splitExternalLocalOriginErrors").boolean(); !split {
+			p.Reportf(o, od.get("consecutiveLocalOriginFailures").loc(), "%s: consecutiveLocalOriginFailures needs splitExternalLocalOriginErrors: true, which counts local-origin failures apart from the upstream's errors; %s", od.where(), drRejects)
 		}
 	}
 	tls := tp.get("tls")
@@ -133,6 +155,53 @@ func checkTrafficPolicy(p *rules.Pass, o *manifest.Object, tp node) {
 			}
 		} else if mode == "MUTUAL" && (!tls.has("clientCertificate") || !tls.has("privateKey")) {
 			p.Reportf(o, tls.get("mode").loc(), "%s: tls mode MUTUAL without credentialName needs clientCertificate and privateKey; %s", tls.where(), drRejects)
+		}
+	}
+}
+
+// checkCookieAttributes applies validateLoadBalancer's checks of a hash
+// cookie's attributes: each has a name (the schema only requires the key),
+// and no name comes twice. Names compare as written.
+func checkCookieAttributes(p *rules.Pass, o *manifest.Object, attrs node) {
+	seen := map[string]bool{}
+	for a := range attrs.items() {
+		x := a.get("name")
+		name, ok := x.str()
+		switch {
+		case !ok:
+			// Absent or not a string: MR001's.
+		case name == "":
+			p.Reportf(o, x.loc(), "%s: the cookie attribute name is empty; %s", a.where(), drRejects)
+		case seen[name]:
+			p.Reportf(o, x.loc(), "%s: cookie attribute %q is set twice; %s", a.where(), name, drRejects)
+		}
+		seen[name] = true
+	}
+}
+
+// checkTunnel applies validateTrafficPolicy's and validateTunnelSettings'
+// checks to the tunnel of a top-level or subset traffic policy (port-level
+// settings have none). The schema requires targetHost and targetPort, and
+// MR003 checks the port's range.
+func checkTunnel(p *rules.Pass, o *manifest.Object, tp node) {
+	if !tp.has("tunnel") {
+		return
+	}
+	if tp.has("proxyProtocol") {
+		// Istio stops there, without checking the rest of the policy.
+		p.Reportf(o, tp.keyLoc("proxyProtocol"), "%s sets both tunnel and proxyProtocol, which cannot be set together; %s", tp.where(), drRejects)
+	}
+	tn := tp.get("tunnel")
+	if x := tn.get("protocol"); x.ok() {
+		if proto, ok := x.str(); ok && proto != "" && proto != "CONNECT" && proto != "POST" {
+			p.Reportf(o, x.loc(), "%s %q must be CONNECT or POST (unset means CONNECT); %s", x.where(), proto, drRejects)
+		}
+	}
+	if x := tn.get("targetHost"); x.ok() {
+		if h, ok := x.str(); ok && !isIP(h) {
+			if err := validateFQDN(h); err != nil {
+				p.Reportf(o, x.loc(), "%s: %v: the tunnel target must be a fully qualified domain name or an IP address; %s", x.where(), err, drRejects)
+			}
 		}
 	}
 }

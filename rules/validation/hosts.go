@@ -23,7 +23,8 @@ leftmost label (` + "`*.example.com`" + `). On top of that:
   and two hosts of one VirtualService must not overlap (` + "`*.shop.com`" + ` and ` + "`a.shop.com`" + `);
 - a route destination and a ServiceEntry cannot use ` + "`*`" + `;
 - an IP address is a host only for a VirtualService and a Gateway server: route and mirror
-  destinations, DestinationRule hosts and Sidecar egress hosts must be names;
+  destinations, DestinationRule and ServiceEntry hosts and Sidecar egress hosts must be names
+  (a ServiceEntry lists its IP addresses under ` + "`addresses`" + `);
 - Gateway server hosts are ` + "`[namespace/]dnsName`" + `, where the namespace is ` + "`*`" + `, ` + "`.`" + ` or a namespace name
   and the name is ` + "`*`" + `, an IP or a fully qualified name: short names such as ` + "`reviews`" + ` are
   rejected;
@@ -110,6 +111,10 @@ func runInvalidHost(p *rules.Pass) error {
 				h, _ := x.str()
 				if h == "*" {
 					p.Reportf(o, x.loc(), "%s: host * is not allowed in a ServiceEntry; Istio rejects it", x.where())
+				} else if isIP(h) {
+					// ValidateWildcardDomain would complain about the
+					// labels after the first ("0.0.12" of 10.0.0.12).
+					p.Reportf(o, x.loc(), "%s: host %q is an IP address, but ServiceEntry hosts must be names: list the address under addresses and give it a name in hosts; Istio rejects the ServiceEntry", x.where(), h)
 				} else if err := validateWildcardDomain(h); err != nil {
 					report(x, err)
 				}

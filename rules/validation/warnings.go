@@ -31,9 +31,12 @@ says:
   object applies to every workload of the namespace;
 - a Sidecar egress listener that lists a host twice, or ` + "`*/*`" + ` beside other hosts, which it imports anyway
   (exclusions, ` + "`~ns/name`" + `, do not count);
-- the deprecated VirtualService ` + "`mirrorPercent`" + ` (use ` + "`mirrorPercentage`" + `) and DestinationRule
-  ` + "`consecutiveErrors`" + ` (use ` + "`consecutive5xxErrors`" + `); a fault ` + "`abort`" + ` without an ` + "`httpStatus`" + ` or
-  ` + "`grpcStatus`" + `;
+- the deprecated VirtualService ` + "`mirrorPercent`" + ` (use ` + "`mirrorPercentage`" + `), DestinationRule
+  ` + "`consecutiveErrors`" + ` (use ` + "`consecutive5xxErrors`" + `) and consistent-hash ` + "`minimumRingSize`" + ` (use
+  ` + "`ringHash.minimumRingSize`" + `; beside ` + "`maglev`" + ` or ` + "`ringHash`" + ` it is MR015's error); a fault ` + "`abort`" + `
+  without an ` + "`httpStatus`" + ` or ` + "`grpcStatus`" + `;
+- a STATIC ServiceEntry endpoint with a ` + "`network`" + ` and no ` + "`address`" + `: only proxies of other networks
+  reach it, through that network's gateway;
 - locality or zone-aware ` + "`failover`" + ` or ` + "`failoverPriority`" + ` without ` + "`outlierDetection`" + ` in the
   same traffic policy, which never fails over;
 - a Gateway server's or Sidecar ingress listener's ` + "`tls.cipherSuites`" + ` entry that Envoy does not support
@@ -98,6 +101,20 @@ func runWebhookWarning(p *rules.Pass) error {
 				}
 			}
 			checkEmptySelector(p, o, s, "workloadSelector", "labels")
+			// validateWorkloadEntry warns about a STATIC endpoint known by
+			// its network alone: EDS leaves it out for proxies of that
+			// network, or of a single-network mesh (endpoint_builder.go,
+			// filterIstioEndpoint), and the others reach it through the
+			// network's gateway. Without a network it is MR013's error.
+			if res == "STATIC" {
+				for ep := range s.get("endpoints").items() {
+					x := ep.get("address")
+					a, isStr := x.str()
+					if network, _ := ep.get("network").str(); network != "" && (!x.ok() || isStr && a == "") {
+						p.Reportf(o, ep.keyLoc("network"), "%s has no address, only network %q: only proxies of other networks reach it, through that network's gateway; proxies of network %s, or of a mesh without multiple networks, leave it out", ep.where(), network, network)
+					}
+				}
+			}
 		case kinds.Sidecar:
 			checkEmptySelector(p, o, s, "workloadSelector", "labels")
 			// ValidateSidecar checks an ingress listener's tls with
@@ -152,6 +169,13 @@ func runWebhookWarning(p *rules.Pass) error {
 			for tp := range trafficPolicies(s) {
 				if od := tp.get("outlierDetection"); od.has("consecutiveErrors") {
 					p.Reportf(o, od.keyLoc("consecutiveErrors"), "%s: consecutiveErrors is deprecated, use consecutive5xxErrors", od.where())
+				}
+				// Beside maglev or ringHash, minimumRingSize is MR015's
+				// error, whose message says the same.
+				if ch := tp.get("loadBalancer").get("consistentHash"); !ch.has("maglev") && !ch.has("ringHash") {
+					if n, _ := ch.get("minimumRingSize").int(); n != 0 {
+						p.Reportf(o, ch.keyLoc("minimumRingSize"), "%s: minimumRingSize is deprecated (it still sizes the hash ring): write ringHash: {minimumRingSize: %d}", ch.where(), n)
+					}
 				}
 				// failover and failoverPriority are fields of the locality
 				// (and zone-aware) settings, as ValidateLocalityLbSetting

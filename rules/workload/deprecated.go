@@ -17,16 +17,20 @@ var DeprecatedField = &rules.Rule{
 	Summary: "field is deprecated by Istio",
 	Fix:     "rewrites a fault delay's percent: N as percentage: {value: N}",
 	Doc: `Some fields are deprecated: ` + "`http[].fault.delay.percent`" + ` of a VirtualService (an integer;
-use ` + "`percentage.value`" + `, which takes fractions), and ` + "`outboundTrafficPolicy.egressProxy`" + ` of a
-Sidecar, which Istio ignores. A Telemetry that traces through a Lightstep or OpenCensus provider
-of the MeshConfig given with ` + "`--mesh-config`" + ` uses a provider type Istio deprecated: migrate to an
-OpenTelemetry provider.
+use ` + "`percentage.value`" + `, which takes fractions). A Telemetry that traces through a Lightstep or
+OpenCensus provider of the MeshConfig given with ` + "`--mesh-config`" + ` uses a provider type Istio
+deprecated: migrate to an OpenTelemetry provider.
 
 Replace or remove the field. ` + "`meshlint --fix`" + ` replaces ` + "`percent: N`" + ` with
 ` + "`percentage: {value: N}`" + `, which means the same, when N is written as a plain integer from 0 to 100
 and the delay does not also set ` + "`percentage`" + ` (Istio then reads ` + "`percentage`" + ` alone, and which of
-the two was meant is not clear). The other cases, and the Sidecar and Telemetry findings, have no
-fix.`,
+the two was meant is not clear). The other cases, and the Telemetry findings, have no fix.
+
+The ` + "`outboundTrafficPolicy.egressProxy`" + ` of an ALLOW_ANY Sidecar is reported as info only:
+` + "`istioctl analyze`" + ` calls it deprecated and ignored (IST0002), but it is neither: istiod sends
+traffic to unknown destinations there instead of to their original address. The API hides the
+field from its documentation, so it may change without a deprecation notice; nothing needs
+fixing if it does what you want. (With another mode Istio rejects the Sidecar: MR014.)`,
 	Bad:      ratingsDelay("{percent: 10, fixedDelay: 5s}"),
 	Good:     ratingsDelay("{percentage: {value: 10}, fixedDelay: 5s}"),
 	Severity: rules.Warning,
@@ -65,8 +69,13 @@ func runDeprecatedField(p *rules.Pass) error {
 		}
 	}
 	for _, sc := range g.Sidecars {
-		if otp := sc.Spec.OutboundTrafficPolicy; otp != nil && otp.EgressProxy != nil {
-			p.Reportf(sc.Obj, otp.EgressProxy.Loc, "outboundTrafficPolicy.egressProxy of Sidecar %s/%s is deprecated and ignored by Istio", sc.Namespace(), sc.Name())
+		// istioctl's deprecation analyzer calls egressProxy ignored, but
+		// with ALLOW_ANY istiod routes the passthrough traffic to its
+		// cluster (pilot/pkg/networking/core httproute.go and
+		// listener_builder.go); the proto only marks it $hide_from_docs.
+		// Another mode is MR014's error.
+		if otp := sc.Spec.OutboundTrafficPolicy; otp != nil && otp.EgressProxy != nil && otp.Mode.V == "ALLOW_ANY" {
+			p.Reportf(sc.Obj, otp.EgressProxy.Loc, "outboundTrafficPolicy.egressProxy of Sidecar %s/%s is undocumented, not deprecated: Istio sends traffic to unknown destinations to it, but the API hides the field from its documentation and may change it without notice", sc.Namespace(), sc.Name()).AtMost(rules.Info)
 		}
 	}
 	// Istio's LightstepAnalyzer reports Lightstep tracing providers

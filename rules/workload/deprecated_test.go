@@ -1,12 +1,14 @@
 package workload
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
+	"github.com/meshlint/meshlint/rules/ruletest"
 )
 
 // TestPercentageFix covers the guards of the MR709 fix that the golden
@@ -71,4 +73,11 @@ func checkSpan(t *testing.T, fix rules.Fix, d graph.DelayPercent) {
 	if end := (manifest.Loc{Line: d.Percent.Loc.Line, Col: d.Percent.Loc.EndCol}); last.End != end {
 		t.Errorf("last edit ends at %v, want the value's end %v", last.End, end)
 	}
+}
+
+// TestEgressProxyIsInfo checks that MR709 reports an ALLOW_ANY Sidecar's
+// egressProxy as info: the field works, it is only undocumented.
+func TestEgressProxyIsInfo(t *testing.T) {
+	ruletest.Severities(t, DeprecatedField, []string{filepath.Join("..", "..", "fixtures", "rules", "MR709", "fire-egress-proxy.yaml")},
+		map[string]rules.Severity{"egressProxy of Sidecar shop/default is undocumented": rules.Info})
 }
