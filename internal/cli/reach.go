@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,7 +31,7 @@ and the source of Ingress and Route traffic {ingress-controller}.
 
 --from and --to take a workload (ns/name), a namespace (ns/*), a name, an IP
 address or CIDR, or ingress-controller; repeat them or separate values with
-commas.
+commas. External IPv6 ranges are listed when a policy names an IPv6 block.
 
 Flags:
 `
@@ -92,6 +93,7 @@ func cmdReach(args []string, env *Env) int {
 		}
 	}
 
+	v6 := namesIPv6(g)
 	var filter netpol.Filter
 	for _, fl := range []struct {
 		name string
@@ -101,7 +103,7 @@ func cmdReach(args []string, env *Env) int {
 		if len(fl.vals) == 0 {
 			continue
 		}
-		match, err := endpointMatcher(a, g, fl.vals)
+		match, err := endpointMatcher(a, g, fl.vals, v6)
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "meshlint reach: %s: %v\n", fl.name, err)
 			return ExitError
@@ -111,15 +113,19 @@ func cmdReach(args []string, env *Env) int {
 
 	// w keeps the first write error, for Flush to return.
 	w := bufio.NewWriter(env.Stdout)
+	conns := a.Each(filter)
+	if v6 {
+		conns = mergeConnections(conns, ipv6Connections(a, filter))
+	}
 	switch format {
 	case "text":
-		writeReachText(w, a.Each(filter))
+		writeReachText(w, conns)
 	case "json":
-		writeReachJSON(w, a.Each(filter))
+		writeReachJSON(w, conns)
 	case "dot":
-		writeReachDOT(w, a.Connections(filter))
+		writeReachDOT(w, slices.Collect(conns))
 	case "mermaid":
-		writeReachMermaid(w, a.Connections(filter))
+		writeReachMermaid(w, slices.Collect(conns))
 	}
 	if err := w.Flush(); err != nil {
 		fmt.Fprintf(env.Stderr, "meshlint reach: write output: %v\n", err)
@@ -133,13 +139,16 @@ func cmdReach(args []string, env *Env) int {
 
 // endpointMatcher compiles --from or --to values into a predicate. Each
 // value must match some endpoint, so that a typo does not pass for an
-// empty answer.
-func endpointMatcher(a *netpol.Analysis, g *graph.Graph, vals []string) (func(netpol.Endpoint) bool, error) {
+// empty answer. v6 tells whether reach lists IPv6 ranges (namesIPv6).
+func endpointMatcher(a *netpol.Analysis, g *graph.Graph, vals []string, v6 bool) (func(netpol.Endpoint) bool, error) {
 	var preds []func(netpol.Endpoint) bool
 	for _, v := range vals {
-		p, err := endpointPredicate(v)
+		p, isV6, err := endpointPredicate(v)
 		if err != nil {
 			return nil, err
+		}
+		if isV6 && !v6 {
+			return nil, fmt.Errorf("%q: no policy of the input names an IPv6 block, so reach lists IPv4 addresses only", v)
 		}
 		found := p(netpol.IngressController()) && (len(g.Ingresses) > 0 || len(g.Routes) > 0)
 		for _, w := range a.Workloads() {
@@ -150,6 +159,11 @@ func endpointMatcher(a *netpol.Analysis, g *graph.Graph, vals []string) (func(ne
 		for _, rs := range [][]netpol.IPRange{a.ExternalSources(), a.ExternalDestinations()} {
 			for _, r := range rs {
 				found = found || p(netpol.ExternalEndpoint(r))
+			}
+		}
+		for _, rs := range [][]netpol.IPv6Range{a.ExternalSources6(), a.ExternalDestinations6()} {
+			for _, r := range rs {
+				found = found || (isV6 && p(netpol.ExternalEndpoint6(r)))
 			}
 		}
 		if !found {
@@ -170,10 +184,10 @@ func endpointMatcher(a *netpol.Analysis, g *graph.Graph, vals []string) (func(ne
 // endpointPredicate reads one --from or --to value: ns/name, ns/*, a
 // name, an IP address or CIDR, or ingress-controller. A workload's name is
 // the one reach prints (a Pod's owner) or its own; ns/name[Kind] also
-// checks the kind.
-func endpointPredicate(v string) (func(netpol.Endpoint) bool, error) {
+// checks the kind. v6 is set for an IPv6 address or CIDR.
+func endpointPredicate(v string) (pred func(netpol.Endpoint) bool, v6 bool, err error) {
 	if v == "ingress-controller" || v == netpol.IngressControllerName {
-		return netpol.Endpoint.IsIngressController, nil
+		return netpol.Endpoint.IsIngressController, false, nil
 	}
 	cidr := v
 	if ip, err := netip.ParseAddr(v); err == nil {
@@ -181,10 +195,19 @@ func endpointPredicate(v string) (func(netpol.Endpoint) bool, error) {
 	}
 	if _, err := netip.ParsePrefix(cidr); err == nil {
 		r, v6, err := netpol.ParseCIDR(cidr)
-		if err != nil || v6 {
-			return nil, fmt.Errorf("%q: only IPv4 addresses are modelled", v)
+		if err != nil {
+			return nil, false, fmt.Errorf("%q: %w", v, err)
 		}
-		return func(e netpol.Endpoint) bool { return e.External && e.IPs.Overlaps(r) }, nil
+		// The families are apart: an IPv4 value matches no IPv6 range,
+		// whose IPs are unset (0.0.0.0), and the other way round.
+		if !v6 {
+			return func(e netpol.Endpoint) bool { return e.External && !e.V6 && e.IPs.Overlaps(r) }, false, nil
+		}
+		r6, err := netpol.ParseCIDR6(cidr)
+		if err != nil {
+			return nil, false, fmt.Errorf("%q: %w", v, err)
+		}
+		return func(e netpol.Endpoint) bool { return e.External && e.V6 && e.IPs6.Overlaps(r6) }, true, nil
 	}
 	ns, name, scoped := strings.Cut(v, "/")
 	if !scoped {
@@ -195,7 +218,7 @@ func endpointPredicate(v string) (func(netpol.Endpoint) bool, error) {
 		name, kind = name[:i], name[i+1:len(name)-1]
 	}
 	if ns == "" || name == "" {
-		return nil, fmt.Errorf("%q: want ns/name, ns/*, a name, an address or ingress-controller", v)
+		return nil, false, fmt.Errorf("%q: want ns/name, ns/*, a name, an address or ingress-controller", v)
 	}
 	return func(e netpol.Endpoint) bool {
 		w := e.Workload
@@ -212,7 +235,105 @@ func endpointPredicate(v string) (func(netpol.Endpoint) bool, error) {
 			return shown == name && shownKind == kind
 		}
 		return shown == name || w.Name() == name
-	}, nil
+	}, false, nil
+}
+
+// namesIPv6 reports whether a policy of the input names an IPv6 block:
+// an ipBlock of a NetworkPolicy or a network of an admin policy. Most
+// clusters are IPv4-only, and np-guard lists IPv4 ranges only; a policy
+// written for IPv6 tells of a dual-stack cluster, where reach lists the
+// external IPv6 ranges too.
+func namesIPv6(g *graph.Graph) bool {
+	admin, ns := g.IPv6Blocks()
+	return admin || len(ns) > 0
+}
+
+// ipv6Connections lists the connections between the listed workloads and
+// the external IPv6 ranges (ExternalSources6, ExternalDestinations6) that
+// the filter accepts, sorted as Each sorts: by source name, then
+// destination name. The workloads of a group get the same answers, asked
+// once per group.
+func ipv6Connections(a *netpol.Analysis, f netpol.Filter) []netpol.Connection {
+	accept := func(fn func(netpol.Endpoint) bool, e netpol.Endpoint) bool { return fn == nil || fn(e) }
+	var srcs, dsts []netpol.Endpoint
+	for _, r := range a.ExternalSources6() {
+		if e := netpol.ExternalEndpoint6(r); accept(f.Src, e) {
+			srcs = append(srcs, e)
+		}
+	}
+	for _, r := range a.ExternalDestinations6() {
+		if e := netpol.ExternalEndpoint6(r); accept(f.Dst, e) {
+			dsts = append(dsts, e)
+		}
+	}
+	type answers struct{ from, to []netpol.Set }
+	byGroup := map[int]*answers{}
+	var out []netpol.Connection
+	for _, w := range a.Workloads() {
+		e := netpol.WorkloadEndpoint(w)
+		toW, fromW := accept(f.Dst, e), accept(f.Src, e)
+		if !toW && !fromW {
+			continue
+		}
+		grp := a.Group(w)
+		ans := byGroup[grp]
+		if ans == nil || grp < 0 {
+			ans = &answers{}
+			for _, x := range srcs {
+				ans.from = append(ans.from, a.Allowed(x, e))
+			}
+			for _, x := range dsts {
+				ans.to = append(ans.to, a.Allowed(e, x))
+			}
+			byGroup[grp] = ans
+		}
+		for i, x := range srcs {
+			if c := ans.from[i]; toW && !c.IsEmpty() {
+				out = append(out, netpol.Connection{Src: x, Dst: e, Conns: c})
+			}
+		}
+		for i, x := range dsts {
+			if c := ans.to[i]; fromW && !c.IsEmpty() {
+				out = append(out, netpol.Connection{Src: e, Dst: x, Conns: c})
+			}
+		}
+	}
+	slices.SortStableFunc(out, compareConnections)
+	return out
+}
+
+// compareConnections orders connections as Each does: by source name, then
+// destination name.
+func compareConnections(x, y netpol.Connection) int {
+	if c := strings.Compare(x.Src.String(), y.Src.String()); c != 0 {
+		return c
+	}
+	return strings.Compare(x.Dst.String(), y.Dst.String())
+}
+
+// mergeConnections yields the connections of conns and extra, both sorted
+// by compareConnections, in that order: Each's stream is not held in
+// memory.
+func mergeConnections(conns iter.Seq[netpol.Connection], extra []netpol.Connection) iter.Seq[netpol.Connection] {
+	return func(yield func(netpol.Connection) bool) {
+		i := 0
+		for c := range conns {
+			for i < len(extra) && compareConnections(extra[i], c) < 0 {
+				if !yield(extra[i]) {
+					return
+				}
+				i++
+			}
+			if !yield(c) {
+				return
+			}
+		}
+		for _, c := range extra[i:] {
+			if !yield(c) {
+				return
+			}
+		}
+	}
 }
 
 func writeReachText(w *bufio.Writer, conns iter.Seq[netpol.Connection]) {

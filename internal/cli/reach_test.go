@@ -141,7 +141,7 @@ func TestReachErrors(t *testing.T) {
 		{"unknown format", []string{"--format", "svg", "."}, `unknown --format "svg"`},
 		{"unknown workload", []string{"--to", "default/nope", "."}, `--to: "default/nope" matches no workload`},
 		{"ingress controller without Ingress", []string{"--from", "ingress-controller", "."}, `"ingress-controller" matches no workload`},
-		{"IPv6", []string{"--from", "fd00::/8", "."}, "only IPv4"},
+		{"IPv6 where no policy names it", []string{"--from", "fd00::/8", "."}, `"fd00::/8": no policy of the input names an IPv6 block`},
 		{"missing path", []string{"does-not-exist"}, "does-not-exist"},
 		{"unknown flag", []string{"--frobnicate", "."}, "frobnicate"},
 	} {
@@ -154,6 +154,83 @@ func TestReachErrors(t *testing.T) {
 				t.Errorf("stderr %q lacks %q", r.stderr, tc.stderr)
 			}
 		})
+	}
+}
+
+// reachIPv6 is a dual-stack input: s/web admits 2001:db8::/32 but
+// 2001:db8:1::/48 and may reach every IPv6 address outside fd00::/8 on
+// TCP 443; s/pod is not isolated.
+const reachIPv6 = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: s}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: pod, namespace: s}
+spec:
+  selector: {matchLabels: {app: pod}}
+  template:
+    metadata: {labels: {app: pod}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: s}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress, Egress]
+  ingress:
+  - from: [{ipBlock: {cidr: "2001:db8::/32", except: ["2001:db8:1::/48"]}}]
+  egress:
+  - to: [{ipBlock: {cidr: "::/0", except: ["fd00::/8"]}}]
+    ports: [{port: 443}]
+`
+
+// TestReachIPv6 checks that reach lists the external IPv6 ranges, in
+// order among the IPv4 ones, when a policy names an IPv6 block, and that
+// --from and --to keep the address families apart.
+func TestReachIPv6(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"all", nil, `0.0.0.0-255.255.255.255[External] => s/pod[Deployment] : All Connections
+2001:db8:1::-2001:db8:1:ffff:ffff:ffff:ffff:ffff[External] => s/pod[Deployment] : All Connections
+2001:db8:2::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff[External] => s/pod[Deployment] : All Connections
+2001:db8:2::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff[External] => s/web[Deployment] : All Connections
+2001:db8::-2001:db8:0:ffff:ffff:ffff:ffff:ffff[External] => s/pod[Deployment] : All Connections
+2001:db8::-2001:db8:0:ffff:ffff:ffff:ffff:ffff[External] => s/web[Deployment] : All Connections
+2001:db9::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff[External] => s/pod[Deployment] : All Connections
+::-2001:db7:ffff:ffff:ffff:ffff:ffff:ffff[External] => s/pod[Deployment] : All Connections
+s/pod[Deployment] => 0.0.0.0-255.255.255.255[External] : All Connections
+s/pod[Deployment] => ::-fcff:ffff:ffff:ffff:ffff:ffff:ffff:ffff[External] : All Connections
+s/pod[Deployment] => fd00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff[External] : All Connections
+s/pod[Deployment] => fe00::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff[External] : All Connections
+s/web[Deployment] => ::-fcff:ffff:ffff:ffff:ffff:ffff:ffff:ffff[External] : TCP 443
+s/web[Deployment] => fe00::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff[External] : TCP 443
+`},
+		{"IPv6 address", []string{"--from", "2001:db8:1::5", "--to", "web,pod"},
+			"2001:db8:1::-2001:db8:1:ffff:ffff:ffff:ffff:ffff[External] => s/pod[Deployment] : All Connections\n"},
+		{"IPv6 CIDR", []string{"--from", "s/web", "--to", "fe80::/10"},
+			"s/web[Deployment] => fe00::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff[External] : TCP 443\n"},
+		// 0.0.0.0 is no IPv6 range's, whose IPv4 range is unset.
+		{"IPv4 address", []string{"--to", "0.0.0.0"},
+			"s/pod[Deployment] => 0.0.0.0-255.255.255.255[External] : All Connections\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, t.TempDir(), reachIPv6, append([]string{"reach", "-q", "-"}, tc.args...)...)
+			if r.code != ExitClean || r.stdout != tc.want {
+				t.Errorf("exit %d, output\n%s\nwant\n%s\nstderr: %s", r.code, r.stdout, tc.want, r.stderr)
+			}
+		})
+	}
+	r := run(t, t.TempDir(), reachIPv6, "reach", "-q", "--format", "dot", "--from", "s/web", "-")
+	if want := `"s/web[Deployment]" -> "fe00::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff[External]" [label="TCP 443"`; !strings.Contains(r.stdout, want) {
+		t.Errorf("dot output lacks %q:\n%s", want, r.stdout)
 	}
 }
 

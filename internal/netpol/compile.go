@@ -330,12 +330,9 @@ func (c *compiler) ipBlock(o *manifest.Object, cidr spec.Str, except []spec.Str)
 	return b, true
 }
 
-// ipBlock6 compiles an IPv6 CIDR with exceptions. Results list IPv4
-// addresses only (np-guard's connlist has no IPv6), so a warning says
-// where the block's addresses went.
+// ipBlock6 compiles an IPv6 CIDR with exceptions, a family of its own.
 func (c *compiler) ipBlock6(o *manifest.Object, cidr spec.Str, except []spec.Str) ipBlock {
 	r, _ := ParseCIDR6(cidr.V) // ParseCIDR read it
-	c.warn(o, cidr.Loc, "%s: IPv6 CIDR %s holds no IPv4 address; reach lists IPv4 addresses only", ref(o), cidr.V)
 	b := ipBlock{v6: true, cidr6: r}
 	for _, e := range except {
 		er, err := ParseCIDR6(e.V)

@@ -595,11 +595,13 @@ spec:
 		got = append(got, w.String())
 	}
 	all := strings.Join(got, "\n")
+	if strings.Contains(all, "fd00::/8") {
+		t.Errorf("an IPv6 block, an address family of its own, is warned about:\n%s", all)
+	}
 	for _, want := range []string{
 		`NetworkPolicy s/bad: invalid CIDR "10.0.0.0/33"; the peer is ignored`,
 		"a peer cannot have both ipBlock and a selector",
 		"empty peer",
-		"IPv6 CIDR fd00::/8 holds no IPv4 address",
 		"except 11.0.0.0/8 is not inside cidr 10.0.0.0/8",
 		"endPort cannot go with a named port",
 		"endPort 80 is below port 90",

@@ -19,7 +19,9 @@ allow every port from (or to) every pod of every namespace, it isolates nothing,
 policies add up it also cancels every other policy of the namespace for that direction:
 ` + "`ingress: [{}]`" + `, ` + "`ingress: [{from: [{namespaceSelector: {}}]}]`" + `, an ` + "`ipBlock`" + ` of 0.0.0.0/0 next to
 such a peer, and so on. The rule evaluates the policy alone with the connectivity engine,
-so any spelling is recognized, and says whether external addresses are allowed too.
+so any spelling is recognized, and says whether external addresses are allowed too: those of
+both families when the admin policies or the namespace's NetworkPolicies name an IPv6 block,
+the sign of a dual-stack cluster, where ` + "`0.0.0.0/0`" + ` holds no IPv6 address.
 
 If the namespace really must be open, delete the policy: that is what it amounts to. Otherwise
 turn it into a default deny (no rules) and allow the peers each workload needs.
@@ -64,17 +66,27 @@ func runDefaultAllowsAll(p *rules.Pass) error {
 		a := netpol.AnalyzePolicyAlone(p.Graph, np)
 		subject := netpol.AnyPodIn(np.Namespace())
 		external := netpol.ExternalEndpoint(netpol.AllIPs)
+		// On a dual-stack cluster, which policies naming IPv6 blocks tell
+		// of, 0.0.0.0/0 is not every address: ::/0 is needed too.
+		v6 := namesIPv6(p, np.Namespace())
+		external6 := netpol.ExternalEndpoint6(netpol.AllIPv6)
 		for _, d := range []direction{ingress, egress} {
 			if !d.Isolates(np) || len(d.Rules(np)) == 0 || baselined(p.Graph, np.Namespace(), d) {
 				continue
 			}
-			var pods, ext netpol.Set
+			var pods, ext, ext6 netpol.Set
 			if d.Name == "ingress" {
 				pods = a.IngressAllowed(netpol.AnyPod(), subject)
 				ext = a.IngressAllowed(external, subject)
+				if v6 {
+					ext6 = a.IngressAllowed(external6, subject)
+				}
 			} else {
 				pods = a.EgressAllowed(subject, netpol.AnyPod())
 				ext = a.EgressAllowed(subject, external)
+				if v6 {
+					ext6 = a.EgressAllowed(subject, external6)
+				}
 			}
 			if !pods.IsAll() {
 				continue
@@ -83,8 +95,13 @@ func runDefaultAllowsAll(p *rules.Pass) error {
 			if d.Name == "egress" {
 				what = "every port to every pod of every namespace"
 			}
-			if ext.IsAll() {
+			switch {
+			case ext.IsAll() && (!v6 || ext6.IsAll()):
 				what += " and every external address"
+			case ext.IsAll():
+				what += " and every external IPv4 address"
+			case ext6.IsAll():
+				what += " and every external IPv6 address"
 			}
 			reportAllowsAll(p, np, d, what)
 		}

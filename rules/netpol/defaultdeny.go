@@ -185,7 +185,11 @@ func runDefaultDeny(p *rules.Pass, d direction) {
 // is everything.
 type unisolated struct {
 	pods, ext netpol.Set
-	policies  []*manifest.Object
+	// ext6 is what goes to some external IPv6 address, counted (v6) only
+	// when the policies name IPv6 blocks (namesIPv6).
+	ext6     netpol.Set
+	v6       bool
+	policies []*manifest.Object
 }
 
 // unisolatedOpen asks the connectivity engine what the admin tiers let
@@ -204,22 +208,31 @@ func unisolatedOpen(p *rules.Pass, ns string, d direction) unisolated {
 			got, _ := a.AdminTiersAllowed(ns, nd, netpol.ExternalEndpoint(r))
 			u.ext = u.ext.Union(got)
 		}
+		// A deny of 0.0.0.0/0 leaves IPv6 open on a dual-stack cluster,
+		// which policies naming IPv6 blocks tell of.
+		if u.v6 = namesIPv6(p, ns); u.v6 {
+			for _, r := range a.ExternalDestinations6() {
+				got, _ := a.AdminTiersAllowed(ns, nd, netpol.ExternalEndpoint6(r))
+				u.ext6 = u.ext6.Union(got)
+			}
+		}
 	}
 	return u
 }
 
 // closed reports whether the admin tiers deny every connection of the
-// pod with the cluster's pods (and for egress with external addresses):
-// a default deny of their own, written once for many namespaces. Ingress
-// from outside the cluster does not count: the admin policies' ingress
-// rules cannot name addresses, so no cluster-wide default can close it.
+// pod with the cluster's pods (and for egress with external addresses,
+// of both families when IPv6 counts): a default deny of their own,
+// written once for many namespaces. Ingress from outside the cluster
+// does not count: the admin policies' ingress rules cannot name
+// addresses, so no cluster-wide default can close it.
 func (u unisolated) closed(d direction) bool {
-	return u.pods.IsEmpty() && (d.Name == "ingress" || u.ext.IsEmpty())
+	return u.pods.IsEmpty() && (d.Name == "ingress" || u.ext.IsEmpty() && u.ext6.IsEmpty())
 }
 
 // all reports whether the admin tiers leave everything open.
 func (u unisolated) all(d direction) bool {
-	return u.pods.IsAll() && (d.Name == "ingress" || u.ext.IsAll())
+	return u.pods.IsAll() && (d.Name == "ingress" || u.ext.IsAll() && (!u.v6 || u.ext6.IsAll()))
 }
 
 // adminClosed reports whether the admin tiers deny workload w, which no
@@ -246,6 +259,13 @@ func adminClosed(p *rules.Pass, w *graph.Workload, d direction) bool {
 			return false
 		}
 	}
+	if namesIPv6(p, w.Namespace()) {
+		for _, r := range a.ExternalDestinations6() {
+			if !a.EgressAllowed(self, netpol.ExternalEndpoint6(r)).IsEmpty() {
+				return false
+			}
+		}
+	}
 	return true
 }
 
@@ -267,8 +287,13 @@ func (u unisolated) phrase(d direction) string {
 	if !u.pods.IsEmpty() {
 		to = append(to, "to any pod of the cluster"+on(u.pods))
 	}
-	if !u.ext.IsEmpty() {
+	switch {
+	case u.ext6.IsEmpty() && !u.ext.IsEmpty(), u.ext6.Equal(u.ext) && !u.ext.IsEmpty():
 		to = append(to, "to addresses outside the cluster"+on(u.ext))
+	case u.ext.IsEmpty() && !u.ext6.IsEmpty():
+		to = append(to, "to IPv6 addresses outside the cluster"+on(u.ext6))
+	case !u.ext.IsEmpty():
+		to = append(to, "to IPv4 addresses outside the cluster"+on(u.ext), "to IPv6 addresses outside the cluster"+on(u.ext6))
 	}
 	return "can connect " + strings.Join(to, " and ") + ", which the admin network policies leave open"
 }

@@ -27,8 +27,10 @@ input can be the default deny: the rule is quiet when an AdminNetworkPolicy, a B
 ClusterNetworkPolicy or the BaselineAdminNetworkPolicy, whose subject holds every pod of the
 namespace, denies egress to every pod of the cluster and every address (a networks peer of
 ` + "`0.0.0.0/0`" + ` holds both) from the pods that no NetworkPolicy isolates, after allowing what
-they allow. When they deny only part of it, the message says what they leave open, and a
-workload they deny everything counts as isolated.
+they allow. When the admin policies or the namespace's NetworkPolicies name an IPv6 block,
+the cluster is taken to be dual-stack, where ` + "`0.0.0.0/0`" + ` holds no IPv6 address: the admin
+policies must deny the IPv6 ones too (` + "`::/0`" + `). When they deny only part of it, the message
+says what they leave open, and a workload they deny everything counts as isolated.
 
 Fix it with:
 

@@ -1,8 +1,10 @@
 package netpol
 
 import (
+	"encoding/binary"
 	"fmt"
 	"maps"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,17 +38,20 @@ egress:
 
 The rule asks the connectivity engine what the workload's egress allows on UDP 53 towards a
 kube-dns pod and towards every external address range of the policies (a node-local cache or
-an external resolver reached through an ipBlock counts). A port name resolves on the kube-dns
-pod as CoreDNS's manifests name its ports: ` + "`dns`" + ` (UDP 53) and ` + "`dns-tcp`" + ` (TCP 53). It reports the
-workload when neither is allowed, and says whether TCP 53 is. A workload that no NetworkPolicy
-isolates is reported too when the admin tiers decide its egress (an AdminNetworkPolicy or a
-ClusterNetworkPolicy that denies, a BaselineAdminNetworkPolicy that denies by default) and let no
-DNS through. Host-networked workloads are skipped: Kubernetes leaves NetworkPolicy undefined for
+an external resolver reached through an ipBlock counts). IPv6 addresses count when the admin
+policies or the NetworkPolicies of the workload's namespace name an IPv6 block, the sign of a
+dual-stack cluster: an IPv4 block holds no IPv6 resolver, and an IPv6 one no IPv4 resolver. A
+port name resolves on the kube-dns pod as CoreDNS's manifests name its ports: ` + "`dns`" + ` (UDP 53)
+and ` + "`dns-tcp`" + ` (TCP 53). It reports the workload when neither is allowed, and says whether
+TCP 53 is. A workload that no NetworkPolicy isolates is reported too when the admin tiers
+decide its egress (an AdminNetworkPolicy or a ClusterNetworkPolicy that denies, a
+BaselineAdminNetworkPolicy that denies by default) and let no DNS through. Host-networked workloads are skipped: Kubernetes leaves NetworkPolicy undefined for
 them, most plugins do not apply it, no admin policy selects them, and they use the node's
 resolver.
 
 Two verdicts are hedged. An ipBlock of at most 256 private addresses (within 10.0.0.0/8,
-172.16.0.0/12 or 192.168.0.0/16) is most likely the kube-dns Service's ClusterIP: Kubernetes
+172.16.0.0/12, 192.168.0.0/16 or the unique local fc00::/7) is most likely the kube-dns
+Service's ClusterIP: Kubernetes
 leaves undefined whether NetworkPolicy sees a Service's address or the pod's it is rewritten to,
 and most plugins see the pod's, so DNS allowed only there is reported, as likely to fail, for a
 workload that asks the cluster DNS (` + "`dnsPolicy`" + ` ClusterFirst, the default; with Default or
@@ -110,8 +115,9 @@ func runEgressNoDNS(p *rules.Pass) error {
 	var a *netpol.Analysis
 	// The answer is the same for every workload of a group, and only
 	// port 53 of it is read: a few bits per group, where the sets would
-	// take more memory than the rest of the rule.
-	var byGroup []dnsVerdict
+	// take more memory than the rest of the rule. Each group has two, as
+	// IPv6 counts in some namespaces and not in others (namesIPv6).
+	var byGroup [2][]dnsVerdict
 	// The findings the fix of their namespace resolves, by namespace: those
 	// of workloads whose egress only NetworkPolicies decide. An admin
 	// policy decides before them, and a new NetworkPolicy may not change
@@ -139,7 +145,7 @@ func runEgressNoDNS(p *rules.Pass) error {
 	for _, w := range p.Graph.Workloads {
 		if a == nil {
 			a = Analysis(p)
-			byGroup = make([]dnsVerdict, a.Groups())
+			byGroup = [2][]dnsVerdict{make([]dnsVerdict, a.Groups()), make([]dnsVerdict, a.Groups())}
 		}
 		// A host-networked pod is left out: most network plugins apply no
 		// NetworkPolicy to it (Kubernetes leaves that undefined), no admin
@@ -156,15 +162,19 @@ func runEgressNoDNS(p *rules.Pass) error {
 		if !isolated && len(policies) == 0 {
 			continue
 		}
-		grp := a.Group(w)
+		grp, v6 := a.Group(w), namesIPv6(p, w.Namespace())
+		fam := 0
+		if v6 {
+			fam = 1
+		}
 		var dns dnsVerdict
 		if grp >= 0 {
-			dns = byGroup[grp]
+			dns = byGroup[fam][grp]
 		}
 		if !dns.known {
-			dns = dnsOf(a, w, kubeSystemUnknown)
+			dns = dnsOf(a, w, kubeSystemUnknown, v6)
 			if grp >= 0 {
-				byGroup[grp] = dns
+				byGroup[fam][grp] = dns
 			}
 		}
 		udp, tcp := dns.udp, dns.tcp
@@ -203,10 +213,10 @@ func runEgressNoDNS(p *rules.Pass) error {
 // UDP and TCP port 53, towards kube-dns or an external address.
 type dnsVerdict struct {
 	known, udp, tcp bool
-	// private are the small ranges of private addresses (serviceLike)
-	// that UDP 53 may go to, which udp does not count, and privateTCP
-	// tells whether TCP 53 may go to some.
-	private    []netpol.IPRange
+	// private are the small ranges of private addresses (serviceLike,
+	// serviceLike6) that UDP 53 may go to, as written, which udp does not
+	// count, and privateTCP tells whether TCP 53 may go to some.
+	private    []string
 	privateTCP bool
 	// labelled is set when UDP 53 reaches kube-dns only if kube-system,
 	// which the input does not declare, has labels besides its name.
@@ -214,21 +224,32 @@ type dnsVerdict struct {
 }
 
 // dnsOf asks the engine what w's egress allows of DNS. kubeSystemUnknown
-// is set when the input does not declare kube-system.
-func dnsOf(a *netpol.Analysis, w *graph.Workload, kubeSystemUnknown bool) dnsVerdict {
+// is set when the input does not declare kube-system, v6 when IPv6
+// addresses count (namesIPv6).
+func dnsOf(a *netpol.Analysis, w *graph.Workload, kubeSystemUnknown, v6 bool) dnsVerdict {
 	src := netpol.WorkloadEndpoint(w)
 	set := a.EgressAllowed(src, kubeDNS)
 	v := dnsVerdict{known: true}
-	for _, r := range a.ExternalDestinations() {
-		got := a.EgressAllowed(src, netpol.ExternalEndpoint(r))
-		if serviceLike(r) {
+	add := func(got netpol.Set, service bool, short func() string) {
+		if service {
 			if got.Contains(netpol.UDP, 53) {
-				v.private = append(v.private, r)
+				v.private = append(v.private, short())
 			}
 			v.privateTCP = v.privateTCP || got.Contains(netpol.TCP, 53)
-			continue
+			return
 		}
 		set = set.Union(got)
+	}
+	for _, r := range a.ExternalDestinations() {
+		add(a.EgressAllowed(src, netpol.ExternalEndpoint(r)), serviceLike(r), r.Short)
+	}
+	// On a dual-stack cluster, which policies naming IPv6 blocks tell
+	// of, the resolver may have an IPv6 address. Elsewhere there is no
+	// IPv6 traffic, whatever an admin deny of 0.0.0.0/0 leaves open.
+	if v6 {
+		for _, r := range a.ExternalDestinations6() {
+			add(a.EgressAllowed(src, netpol.ExternalEndpoint6(r)), serviceLike6(r), r.Short)
+		}
 	}
 	v.udp, v.tcp = set.Contains(netpol.UDP, 53), set.Contains(netpol.TCP, 53)
 	if !v.udp && kubeSystemUnknown {
@@ -277,6 +298,25 @@ func serviceLike(r netpol.IPRange) bool {
 	return false
 }
 
+// uniqueLocal is fc00::/7, the IPv6 counterpart of the private ranges,
+// where dual-stack clusters put their Service addresses (kubeadm and
+// kind default to fd00:10:96::/112).
+var uniqueLocal, _ = netpol.ParseCIDR6("fc00::/7")
+
+// serviceLike6 is serviceLike for IPv6: a few unique local addresses.
+func serviceLike6(r netpol.IPv6Range) bool {
+	if !uniqueLocal.Contains(r) {
+		return false
+	}
+	// At most 256 addresses: Last-First below 256, in 128 bits.
+	f, l := r.First.As16(), r.Last.As16()
+	fhi, flo := binary.BigEndian.Uint64(f[:8]), binary.BigEndian.Uint64(f[8:])
+	lhi, llo := binary.BigEndian.Uint64(l[:8]), binary.BigEndian.Uint64(l[8:])
+	lo, borrow := bits.Sub64(llo, flo, 0)
+	hi, _ := bits.Sub64(lhi, fhi, borrow)
+	return hi == 0 && lo < 256
+}
+
 // clusterFirst reports whether w's pods ask the cluster DNS: dnsPolicy
 // ClusterFirst, the default, or ClusterFirstWithHostNet. With Default or
 // None they ask the node's resolver or their dnsConfig's, which an
@@ -301,10 +341,7 @@ func reportNoDNS(p *rules.Pass, w *graph.Workload, isolated bool, dns dnsVerdict
 		return p.Reportf(w.Obj, w.Obj.NameLoc, "%s allow%s UDP 53 to kube-dns (kube-system, k8s-app=kube-dns) only through a namespaceSelector on labels other than kubernetes.io/metadata.name, the one label Kubernetes sets on kube-system; the input does not declare kube-system: unless it carries those labels, name resolution fails (select kubernetes.io/metadata.name: kube-system)",
 			who, verbS(isolated))
 	case len(dns.private) > 0:
-		var to []string
-		for _, r := range dns.private {
-			to = append(to, r.Short())
-		}
+		to := dns.private
 		what, that := to[0], "that is"
 		if len(to) > 1 {
 			what, that = "addresses "+strings.Join(to, ", "), "one of them is"

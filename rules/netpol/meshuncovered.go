@@ -6,6 +6,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/netpol"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -100,12 +101,9 @@ func runMeshWorkloadOpen(p *rules.Pass) error {
 		if n := g.Namespaces[ns]; n != nil && n.Declared() {
 			at = n.Obj
 		}
-		noun := "workload"
-		if len(open) > 1 {
-			noun = "workloads"
-		}
-		p.Reportf(at, at.NameLoc, "in namespace %s, %d %s with an Istio sidecar %s not covered by any ingress NetworkPolicy: %s; only the sidecar guards them",
-			ns, len(open), noun, isAre(len(open)), strings.Join(names, ", "))
+		n := len(open)
+		p.Reportf(at, at.NameLoc, "in namespace %s, %s with an Istio sidecar %s not covered by any ingress NetworkPolicy: %s; only the sidecar guards %s",
+			ns, wording.Count(n, "workload", "workloads"), wording.Plural(n, "is", "are"), strings.Join(names, ", "), wording.Plural(n, "it", "them"))
 	}
 	return nil
 }
@@ -121,11 +119,4 @@ func adminGuarded(a *netpol.Analysis, w *graph.Workload) bool {
 		return false
 	}
 	return !a.IngressAllowed(netpol.AnyPod(), netpol.WorkloadEndpoint(w)).IsAll()
-}
-
-func isAre(n int) string {
-	if n == 1 {
-		return "is"
-	}
-	return "are"
 }

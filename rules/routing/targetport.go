@@ -84,7 +84,7 @@ func runTargetPortUnresolved(p *rules.Pass) error {
 			var lacking []*graph.Workload
 			served := false
 			for _, w := range s.Workloads {
-				if _, ok := w.ContainerPort(sp.TargetPort.Str); ok {
+				if _, ok := w.ContainerPort(sp.TargetPort.Str, sp.Protocol.V); ok {
 					served = true
 				} else {
 					lacking = append(lacking, w)
