@@ -2,6 +2,7 @@ package netpol
 
 import (
 	"encoding/binary"
+	"net/netip"
 	"testing"
 )
 
@@ -47,6 +48,54 @@ func FuzzCIDRPartition(f *testing.F) {
 					var ip [4]byte
 					binary.BigEndian.PutUint32(ip[:], a)
 					t.Fatalf("range %v is split by the block %v: %v in=%v, whole in=%v", p, b, ip, got, in)
+				}
+			}
+		}
+	})
+}
+
+// FuzzCIDRPartition6 is FuzzCIDRPartition for IPv6 blocks and ::/0, which
+// only IPv6 blocks cut: the ranges are ordered, adjacent, cover ::/0, and
+// each lies wholly inside or wholly outside the block.
+func FuzzCIDRPartition6(f *testing.F) {
+	for _, s := range [][2]string{
+		{"2001:db8::/32", "2001:db8:1::/48"}, {"::/0", "fd00::/8"},
+		{"::1/128", "::1/128"}, {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128", "::/128"},
+		{"10.0.0.0/8", "::/0"}, {"2001:db8::/129", "x"}, {"::ffff:10.0.0.0/104", "::ffff:10.1.0.0/112"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, cidr, except string) {
+		r, err := ParseCIDR6(cidr)
+		if err != nil {
+			return
+		}
+		if r.First.Compare(r.Last) > 0 {
+			t.Fatalf("ParseCIDR6(%q) = %v: empty range", cidr, r)
+		}
+		b := ipBlock{v6: true, cidr6: r}
+		if e, err := ParseCIDR6(except); err == nil {
+			b.except6 = append(b.except6, e)
+		}
+		parts := partition6([]ipBlock{b}, AllIPv6)
+		if len(parts) == 0 || parts[0].First != AllIPv6.First || parts[len(parts)-1].Last != AllIPv6.Last {
+			t.Fatalf("partition does not span ::/0: %v", parts)
+		}
+		for i, p := range parts {
+			if p.First.Compare(p.Last) > 0 {
+				t.Fatalf("empty range %v in %v", p, parts)
+			}
+			if i > 0 && parts[i-1].Last.Next() != p.First {
+				t.Fatalf("ranges %v and %v are not adjacent", parts[i-1], p)
+			}
+			in := b.containsRange6(p)
+			probes := []netip.Addr{p.First, p.Last}
+			if p.First != p.Last {
+				probes = append(probes, p.First.Next(), p.Last.Prev())
+			}
+			for _, a := range probes {
+				if got := b.containsRange6(IPv6Range{a, a}); got != in {
+					t.Fatalf("range %v is split by the block %v: %v in=%v, whole in=%v", p, b, a, got, in)
 				}
 			}
 		}
