@@ -160,6 +160,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeIngress)
 	case *IngressBackend:
 		return decodeRoot(n, v, decodeIngressBackend)
+	case *IngressListener:
+		return decodeRoot(n, v, decodeIngressListener)
 	case *IngressPath:
 		return decodeRoot(n, v, decodeIngressPath)
 	case *IngressRule:
@@ -2507,6 +2509,30 @@ func decodeIngressBackend(n *yaml.Node, v *IngressBackend) (good, ok bool) {
 	return true, true
 }
 
+func decodeIngressListener(n *yaml.Node, v *IngressListener) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "port":
+			_, ok = decodePtr(c[i+1], &v.Port, decodePort)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
 func decodeIngressPath(n *yaml.Node, v *IngressPath) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -4372,6 +4398,8 @@ func decodeSidecar(n *yaml.Node, v *Sidecar) (good, ok bool) {
 		switch k {
 		case "workloadSelector":
 			_, ok = decodePtr(c[i+1], &v.WorkloadSelector, decodeWorkloadSelector)
+		case "ingress":
+			_, ok = decodeSeq(c[i+1], &v.Ingress, decodeIngressListener)
 		case "egress":
 			_, ok = decodeSeq(c[i+1], &v.Egress, decodeEgressListener)
 		case "outboundTrafficPolicy":

@@ -128,6 +128,7 @@ func decodeRoots() []reflect.Type {
 		reflect.TypeFor[IPBlock](),
 		reflect.TypeFor[Ingress](),
 		reflect.TypeFor[IngressBackend](),
+		reflect.TypeFor[IngressListener](),
 		reflect.TypeFor[IngressPath](),
 		reflect.TypeFor[IngressRule](),
 		reflect.TypeFor[IngressServiceBackend](),

@@ -144,9 +144,8 @@ type Fault struct {
 	} `yaml:"delay"`
 }
 
-// SidecarEgressProxy is the outboundTrafficPolicy.egressProxy (undocumented:
-// $hide_from_docs, not deprecated)
-// of a Sidecar.
+// SidecarEgressProxy is the outboundTrafficPolicy.egressProxy of a Sidecar
+// (undocumented: $hide_from_docs, not deprecated).
 type SidecarEgressProxy struct {
 	At   `yaml:"-"`
 	Host Str `yaml:"host"`

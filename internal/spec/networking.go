@@ -371,12 +371,21 @@ func (e *WorkloadEntry) UnmarshalYAML(n *yaml.Node) error {
 // Sidecar is networking.istio.io Sidecar spec.
 type Sidecar struct {
 	WorkloadSelector      *WorkloadSelector `yaml:"workloadSelector"`
+	Ingress               []IngressListener `yaml:"ingress"`
 	Egress                []EgressListener  `yaml:"egress"`
 	OutboundTrafficPolicy *struct {
 		Mode Str `yaml:"mode"`
-		// EgressProxy is deprecated and ignored by Istio.
+		// EgressProxy takes the traffic ALLOW_ANY lets out: Pilot builds
+		// its cluster (the field is undocumented, and not deprecated).
 		EgressProxy *SidecarEgressProxy `yaml:"egressProxy"`
 	} `yaml:"outboundTrafficPolicy"`
+}
+
+// IngressListener is one entry of Sidecar ingress: a port on which the
+// sidecar builds an inbound listener, of the protocol its port says, in
+// place of those the Services of the workload would give it.
+type IngressListener struct {
+	Port *Port `yaml:"port"`
 }
 
 // EgressListener is one entry of Sidecar egress.

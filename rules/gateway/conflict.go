@@ -68,6 +68,12 @@ hosts. Its hosts that the server kept redirects are still redirected, since the 
 depend on routes, so two redirect servers for the same hosts are fine; meshlint reports the drop
 only when it loses hosts that the other server does not redirect (they are then no longer
 redirected, or, for a server that does not redirect, its Gateway's routes are lost on the port).
+The hosts of such a server and those of TLS servers go into one table per port, checked before
+the kinds of the servers are: where an HTTP server with a ` + "`tls`" + ` block and a TLS server declare the
+same host on one listener, the later (or the one of the younger Gateway) is dropped with all its
+hosts, so a redirect server after a TLS server loses its redirects, although a plaintext server
+after TLS servers is otherwise kept beside them. meshlint reports this host drop on both
+servers, not as a conflict of kinds.
 
 Declare a host once per port, in one server, keep plaintext TCP servers on ports of their own,
 or move one server to another port or gateway deployment.
@@ -296,6 +302,7 @@ func runGatewayServerConflict(p *rules.Pass) error {
 			if redirectBlock(sa) {
 				checkRedirectConflict(p, others, copies, a, sa)
 			}
+			checkMixedHostConflict(p, others, copies, a, sa)
 			checkKindConflict(p, others, copies, a, sa)
 		}
 	}
@@ -498,8 +505,97 @@ func lostText(s *spec.Server, lost []string) string {
 	return fmt.Sprintf("the routes of this Gateway's VirtualServices for %s are lost on the port", strings.Join(lost, ", "))
 }
 
+// mixedTLSBlocks reports whether one of servers sa and sb is an HTTP
+// server with a tls block and the other a TLS server. mergeGateways keeps
+// the hosts of every server with a tls block in one table per port
+// (tlsHostsByPort), whatever its protocol, and runs CheckDuplicates before
+// it looks at the kinds: of two such servers that share a host, the later
+// is dropped, with all its hosts, even a plaintext one that the kind check
+// would have kept beside the TLS server.
+func mixedTLSBlocks(sa, sb *spec.Server) bool {
+	return redirectBlock(sa) && kindOf(sb) == tlsServer || kindOf(sa) == tlsServer && redirectBlock(sb)
+}
+
+// tlsBlockText names the kind of server s with a tls block in messages
+// about CheckDuplicates.
+func tlsBlockText(s *spec.Server) string {
+	if redirectBlock(s) {
+		return "HTTP server with a tls block"
+	}
+	return "TLS server"
+}
+
+// lostMixed says what server s, of a Gateway of namespace ns, loses when
+// Istio drops it for a host that a server of the other kind with a tls
+// block declares, kept being the HTTP servers with a tls block of the
+// Gateway kept on its listener (own: of the same Gateway), which still
+// redirect their hosts; "" when nothing is lost.
+func lostMixed(s *spec.Server, ns string, kept []*spec.Server, keptNS string, own bool) string {
+	if redirectBlock(s) {
+		if lost := lostHosts(s, ns, kept, keptNS, own); len(lost) > 0 {
+			return lostText(s, lost)
+		}
+		return ""
+	}
+	var hosts []string
+	for _, h := range s.Hosts {
+		hosts = append(hosts, fmt.Sprintf("%q", h.V))
+	}
+	return fmt.Sprintf("its TLS settings and routes for %s are lost on the port", strings.Join(hosts, ", "))
+}
+
+// checkMixedHostConflict reports server sa of Gateway a when a server of
+// another Gateway on the same pods and listener declares one of its hosts,
+// one of the two being an HTTP server with a tls block and the other a TLS
+// server (mixedTLSBlocks): Istio keeps the server of the oldest Gateway and
+// drops the other, with all its hosts. checkKindConflict leaves such pairs
+// alone, since the host, not the kind, decides which server goes.
+func checkMixedHostConflict(p *rules.Pass, gws []*graph.Gateway, copies rules.Copies[*graph.Gateway], a *graph.Gateway, sa *spec.Server) {
+	if kindOf(sa) != tlsServer && !redirectBlock(sa) {
+		return
+	}
+	for _, b := range gws {
+		b = copies.For(a.Obj, b)
+		if graph.SameObject(a.Obj, b.Obj) {
+			continue
+		}
+		for j := range b.Spec.Servers {
+			sb := &b.Spec.Servers[j]
+			if sb.Port == nil || !mixedTLSBlocks(sa, sb) {
+				continue
+			}
+			l, ok := sharedListener(p, a, b, sa, sb)
+			if !ok {
+				continue
+			}
+			dup, was, ok := sharedHost(sa, a.Namespace(), sb, b.Namespace())
+			if !ok {
+				continue
+			}
+			var redirects []*spec.Server // b's, on the listener, that still redirect
+			for k := range b.Spec.Servers {
+				if sk := &b.Spec.Servers[k]; sk.Port != nil && redirectBlock(sk) {
+					if _, on := sharedListener(p, a, b, sa, sk); on {
+						redirects = append(redirects, sk)
+					}
+				}
+			}
+			lost := lostMixed(sa, a.Namespace(), redirects, b.Namespace(), false)
+			if lost == "" {
+				continue
+			}
+			p.Reportf(a.Obj, dup.Loc, "host %q on %s is also declared by the %s of Gateway %s/%s%s on the same pods: Istio checks the hosts of every server with a tls block for duplicates, whatever its protocol, and keeps only the server of the oldest Gateway: if it drops this one, with all its hosts, %s",
+				mergedHost(dup.V, a.Namespace()), portText(sa, l), tlsBlockText(sb), b.Namespace(), b.Name(), otherPort(sa, sb, l), lost).
+				Relate(b.Obj, was.Loc, "the same host and port")
+			return
+		}
+	}
+}
+
 // checkKindConflict reports the first server of another Gateway of gws on
-// the same pods and listener whose kind cannot share it with sa's.
+// the same pods and listener whose kind cannot share it with sa's. An HTTP
+// server with a tls block and a TLS server that share a host are
+// checkMixedHostConflict's.
 func checkKindConflict(p *rules.Pass, gws []*graph.Gateway, copies rules.Copies[*graph.Gateway], a *graph.Gateway, sa *spec.Server) {
 	ka := kindOf(sa)
 	for _, b := range gws {
@@ -516,6 +612,9 @@ func checkKindConflict(p *rules.Pass, gws []*graph.Gateway, copies rules.Copies[
 			kb := kindOf(sb)
 			if ka == kb && ka != tcpServer {
 				continue // HTTP servers merge; TLS servers are told apart by SNI
+			}
+			if _, _, dup := sharedHost(sa, a.Namespace(), sb, b.Namespace()); dup && mixedTLSBlocks(sa, sb) {
+				continue
 			}
 			why := "Istio keeps only the server of the oldest Gateway"
 			if ka == tlsServer || kb == tlsServer {
@@ -616,10 +715,16 @@ func checkOwnServersOn(p *rules.Pass, gw *graph.Gateway, listen func(int64) int6
 			if dropped != nil {
 				continue
 			}
+			if ownMixedClash(p, gw, i, l, st.redirect, st.redirect, reported) {
+				continue
+			}
 			st.tls = append(st.tls, i)
 		}
 		if redirectBlock(s) {
 			if dropped := ownRedirectClash(p, gw, i, l, st.redirect, reported); dropped {
+				continue
+			}
+			if ownMixedClash(p, gw, i, l, st.tls, st.redirect, reported) {
 				continue
 			}
 			st.redirect = append(st.redirect, i)
@@ -675,6 +780,40 @@ func ownRedirectClash(p *rules.Pass, gw *graph.Gateway, i int, l int64, earlier 
 			at := shown(s, other, l)
 			p.Reportf(gw.Obj, dup.Loc, "host %q on %s is also declared by servers[%d] of this Gateway%s, and both servers have a tls block: Istio checks their hosts for duplicates as it does those of TLS servers, and drops this server, with all its hosts: %s",
 				mergedHost(dup.V, ns), portText(s, at), j, otherPort(s, other, at), lostText(s, lost)).
+				Relate(gw.Obj, was.Loc, "the same host and port")
+		}
+		return true
+	}
+	return false
+}
+
+// ownMixedClash reports whether Istio drops server i of gw, a TLS server
+// or an HTTP server with a tls block, for a host that an earlier server of
+// the other of those kinds on its listener, among earlier, declares
+// (CheckDuplicates shares one table between them: mixedTLSBlocks), and
+// reports the server when that loses one of its hosts. redirects are the
+// earlier HTTP servers with a tls block, which still redirect their hosts.
+func ownMixedClash(p *rules.Pass, gw *graph.Gateway, i int, l int64, earlier, redirects []int, reported map[int]bool) bool {
+	s := &gw.Spec.Servers[i]
+	ns := gw.Namespace()
+	for _, j := range earlier {
+		other := &gw.Spec.Servers[j]
+		if !mixedTLSBlocks(s, other) {
+			continue
+		}
+		dup, was, ok := sharedHost(s, ns, other, ns)
+		if !ok {
+			continue
+		}
+		var kept []*spec.Server
+		for _, k := range redirects {
+			kept = append(kept, &gw.Spec.Servers[k])
+		}
+		if lost := lostMixed(s, ns, kept, ns, true); lost != "" && !reported[i] {
+			reported[i] = true
+			at := shown(s, other, l)
+			p.Reportf(gw.Obj, dup.Loc, "host %q on %s is also declared by the %s servers[%d] of this Gateway%s: Istio checks the hosts of every server with a tls block for duplicates, whatever its protocol, and drops this server, with all its hosts: %s",
+				mergedHost(dup.V, ns), portText(s, at), tlsBlockText(other), j, otherPort(s, other, at), lost).
 				Relate(gw.Obj, was.Loc, "the same host and port")
 		}
 		return true

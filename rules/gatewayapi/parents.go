@@ -29,7 +29,8 @@ The API's defaults are applied first, as the API server would: a parentRef witho
 own namespace. So ` + "`kind: Service`" + ` without ` + "`group: \"\"`" + ` names a Service of the Gateway API group, which
 does not exist; the rule says so. ` + "`sectionName`" + ` must name a listener of the Gateway (a port name
 of a Service), and ` + "`port`" + ` must be the port of one; when both are set, one listener must match
-both. A parentRef of ` + "`kind: ListenerSet`" + ` names a ListenerSet, whose own listeners ` + "`sectionName`" + ` and
+both. Istio itself reads no ` + "`sectionName`" + ` of a Service parent: it accepts the route and applies it
+to every port of the Service (to ` + "`port`" + `, when set), which the message then says. A parentRef of ` + "`kind: ListenerSet`" + ` names a ListenerSet, whose own listeners ` + "`sectionName`" + ` and
 ` + "`port`" + ` select (a ListenerSet its Gateway does not accept is reported by
 gatewayapi-listenerset-not-allowed instead). References to other kinds (an implementation's own
 kinds) are not checked.
@@ -40,17 +41,22 @@ makes no route parent of it. A parentRef whose ` + "`sectionName`" + ` or ` + "`
 listeners, or one without them to a Gateway that has no other listener, attaches nowhere and
 is reported too (Istio says ` + "`NoMatchingParent`" + `, or writes no status for the parentRef).
 
+Istio also takes a parentRef of ` + "`group: networking.istio.io`" + `, ` + "`kind: ServiceEntry`" + ` as a mesh parent,
+like a Service, and refuses the route there when no such ServiceEntry exists ("parent service
+entry not found"); the rule reports it the same way. Istio reads no ` + "`sectionName`" + ` or ` + "`port`" + ` of a
+ServiceEntry parent, so neither is checked.
+
 A manifest folder seldom holds every Gateway of the cluster, and Gateways often live in a
 namespace of their own. The rule therefore reports a missing Gateway only when the input holds
 Gateway API Gateways in the target namespace, or a Gateway of that name in another namespace (the
 message then says where), or an Istio Gateway of that name; a missing ListenerSet likewise; a
-missing Service only when the input
-holds Services in the target namespace or one of that name elsewhere. With the closed-world
-setting every unresolved reference is reported. A wrong sectionName or port of a Gateway that is
+missing Service only when the input holds Services in the target namespace or one of that name
+elsewhere (a missing ServiceEntry likewise). With the closed-world setting every unresolved
+reference is reported. A wrong sectionName or port of a Gateway that is
 in the input is always reported.
 
-When the name is a close misspelling of exactly one Gateway (ListenerSet, Service) of the
-namespace the parentRef points into (the same name in another case, or, for names of 6 or more
+When the name is a close misspelling of exactly one Gateway (ListenerSet, Service, ServiceEntry) of
+the namespace the parentRef points into (the same name in another case, or, for names of 6 or more
 characters, at most 2 edits away), the message asks "did you mean", and ` + "`meshlint --fix`" + ` writes
 that name, provided the parentRef's sectionName and port select a listener (a port) of it. A
 sectionName that selects nothing gets the same for the one listener (Service port) name of the
@@ -66,7 +72,7 @@ Kiali (KIA1401, KIA1402) reads the refs as stored by the API server and skips th
     sectionName: http
 `),
 	Severity: rules.Error,
-	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.Service, kinds.GatewayClass),
+	Inputs:   inputs(kinds.K8sGateway, kinds.ListenerSet, kinds.Service, kinds.ServiceEntry, kinds.GatewayClass),
 	Related:  []string{"IST0101", "KIA1401", "KIA1402"},
 	Deps:     rules.DepGWAPI | rules.DepREF | rules.DepPRES | rules.DepCLS,
 	Run:      runParentRefUnresolved,
@@ -114,10 +120,15 @@ func runParentRefUnresolved(p *rules.Pass) error {
 				checkListenerSetParent(p, r, pr)
 			case pr.IsService():
 				checkServiceParent(p, r, pr)
+			case pr.IsMesh():
+				checkServiceEntryParent(p, r, pr)
 			case pr.Group == kinds.GroupGatewayAPI && !kinds.Known(pr.Group, pr.Kind):
 				msg := fmt.Sprintf("parentRef %q has kind %s, which the group gateway.networking.k8s.io does not serve", pr.Name, pr.Kind)
-				if pr.Kind == kinds.Service {
+				switch pr.Kind {
+				case kinds.Service:
 					msg += `: a parentRef without group is in that group; write group: "" for a core Service`
+				case kinds.ServiceEntry:
+					msg += ": a parentRef without group is in that group; write group: networking.istio.io for Istio's ServiceEntry"
 				}
 				loc := pr.Spec.Kind.Loc
 				if loc.IsZero() {
@@ -345,14 +356,14 @@ func checkServiceParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 			}
 		}
 		hint, fixes := sectionHint(p.Graph, r, pr, sections, "port")
-		f := p.Reportf(r.Obj, loc, "parentRef %q: %s no port of Service %s/%s, whose ports are %s%s",
-			pr.Name, matches, s.Namespace(), s.Name(), strings.Join(ports, ", "), hint).
+		f := p.Reportf(r.Obj, loc, "parentRef %q: %s no port of Service %s/%s, whose ports are %s%s%s",
+			pr.Name, matches, s.Namespace(), s.Name(), strings.Join(ports, ", "), sectionIgnored(pr, s), hint).
 			Relate(s.Obj, s.Obj.NameLoc, "Service %s/%s", s.Namespace(), s.Name())
 		f.Fixes = fixes
 		return
 	}
 	// A Service parent needs no ReferenceGrant (GEP-1294), in any namespace.
-	reportMissingService(p, r, &pr.ObjectRef, "parentRef "+refText(&pr.ObjectRef), "", func(s *graph.Service) bool {
+	reportMissingServiceRef(p, r, &pr.ObjectRef, "parentRef "+refText(&pr.ObjectRef), "", false, func(s *graph.Service) bool {
 		if pr.SectionName == "" && pr.Port == 0 {
 			return true
 		}
@@ -365,6 +376,78 @@ func checkServiceParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 	})
 }
 
+// checkServiceEntryParent reports a parentRef to an Istio ServiceEntry
+// that names none. Istio takes a ServiceEntry parent as it takes a Service
+// one, for the mesh (extractParentReferenceInfo), and refuses it when the
+// ServiceEntry does not exist (referenceAllowed: "parent service entry not
+// found", Accepted: False). It reads no sectionName or port of it, so
+// neither is checked; nor exportTo, since it looks the ServiceEntry up by
+// namespace and name. The same presence gate as for Services applies: a
+// ServiceEntry is often defined with the service it describes, outside the
+// input.
+func checkServiceEntryParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRef) {
+	g := p.Graph
+	var in, elsewhere []*graph.ServiceEntry
+	for _, se := range g.ServiceEntries {
+		switch {
+		case se.Namespace() != pr.Namespace:
+			if se.Name() == pr.Name {
+				elsewhere = append(elsewhere, se)
+			}
+		case se.Name() == pr.Name:
+			return
+		default:
+			in = append(in, se)
+		}
+	}
+	elsewhere = graph.Distinct(elsewhere)
+	if !g.Mesh.ClosedWorld && !g.HasKind(kinds.ServiceEntry, pr.Namespace) && len(elsewhere) == 0 {
+		return
+	}
+	var b strings.Builder
+	var fixes []rules.Fix
+	fmt.Fprintf(&b, "parentRef %s matches no ServiceEntry", refText(&pr.ObjectRef))
+	if len(elsewhere) == 0 && len(in) == 0 {
+		fmt.Fprintf(&b, " (the input holds no ServiceEntry in namespace %s)", pr.Namespace)
+	}
+	b.WriteString(`: Istio does not accept the route for it ("parent service entry not found")`)
+	switch {
+	case len(elsewhere) > 0:
+		fmt.Fprintf(&b, "; a ServiceEntry %q exists in namespace %s: set namespace: %s", pr.Name, elsewhere[0].Namespace(), elsewhere[0].Namespace())
+	default:
+		if name, ok := suggest.Closest(pr.Name, namesIn(in, pr.Namespace)); ok {
+			b.WriteString(didYouMean(name))
+			fixes = renameFixes(g, r.Obj, pr.NameLoc, pr.Name, name, fmt.Sprintf("Refer to ServiceEntry %s/%s", pr.Namespace, name))
+		}
+	}
+	f := p.Reportf(r.Obj, pr.NameLoc, "%s", b.String())
+	f.Fixes = fixes
+	for _, se := range elsewhere {
+		f.Relate(se.Obj, se.Obj.NameLoc, "ServiceEntry %s/%s", se.Namespace(), se.Name())
+	}
+}
+
+// sectionIgnored says what Istio does with a parentRef to Service s whose
+// sectionName names no port of it, when its port, if set, is one: Istio
+// reads no sectionName of a mesh parent (referenceAllowed checks none, and
+// the route collections match on the parentRef's port alone), so the route
+// is accepted and applies to every port of the Service, or to that port,
+// rather than to the one port meant.
+func sectionIgnored(pr *graph.ParentRef, s *graph.Service) string {
+	if pr.SectionName == "" {
+		return ""
+	}
+	if pr.Port == 0 {
+		return ": Istio reads no sectionName of a Service parent and applies the route to every port of the Service"
+	}
+	for _, sp := range s.Spec.Ports {
+		if sp.Port.V == pr.Port {
+			return fmt.Sprintf(": Istio reads no sectionName of a Service parent and applies the route to port %d", pr.Port)
+		}
+	}
+	return ""
+}
+
 // reportMissingService reports a reference to a Service that the input does
 // not hold, when the input shows that namespace's Services or a Service of
 // that name elsewhere (or the world is closed). When one Service of that
@@ -373,6 +456,15 @@ func checkServiceParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 // whole (its port, its ReferenceGrant). effect, when set, says what the
 // missing Service does beyond the reference itself.
 func reportMissingService(p *rules.Pass, r *graph.GatewayRoute, ref *graph.ObjectRef, what, effect string, fits func(*graph.Service) bool) {
+	reportMissingServiceRef(p, r, ref, what, effect, true, fits)
+}
+
+// reportMissingServiceRef is reportMissingService for a reference that
+// needs a ReferenceGrant across namespaces (grant), or not: a parentRef to
+// a Service needs none ("ReferenceGrant is not applicable for governing
+// ParentRefs to Services", CommonRouteSpec.ParentRefs), so its message
+// does not ask for one.
+func reportMissingServiceRef(p *rules.Pass, r *graph.GatewayRoute, ref *graph.ObjectRef, what, effect string, grant bool, fits func(*graph.Service) bool) {
 	g := p.Graph
 	elsewhere := notIn(g.ServicesNamed(ref.Name), ref.Namespace)
 	if !g.Mesh.ClosedWorld && !g.HasKind(kinds.Service, ref.Namespace) && len(elsewhere) == 0 {
@@ -391,7 +483,10 @@ func reportMissingService(p *rules.Pass, r *graph.GatewayRoute, ref *graph.Objec
 	switch {
 	case len(elsewhere) > 0:
 		ns := elsewhere[0].Namespace()
-		fmt.Fprintf(&b, "; a Service %q exists in namespace %s: set namespace: %s (and let a ReferenceGrant in %s permit it)", ref.Name, ns, ns, ns)
+		fmt.Fprintf(&b, "; a Service %q exists in namespace %s: set namespace: %s", ref.Name, ns, ns)
+		if grant {
+			fmt.Fprintf(&b, " (and let a ReferenceGrant in %s permit it)", ns)
+		}
 	case none:
 	default:
 		in := namesIn(g.Services, ref.Namespace)

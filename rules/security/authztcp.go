@@ -1,6 +1,7 @@
 package security
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
@@ -40,8 +42,12 @@ the external authorizer, which decides: neither is reported.
 A port is TCP when a Service that selects the workload names it ` + "`tcp`" + `, ` + "`tls`" + `, ` + "`https`" + `, ` + "`mongo`" + `, ` + "`mysql`" + `
 or ` + "`redis`" + ` (as ` + "`<protocol>[-<suffix>]`" + ` or by ` + "`appProtocol`" + `), or it is 25, 53, 3306 or 27017 with
 neither: a sidecar's inbound listener serves these without HTTP (TLS and HTTPS pass through to the
-application). Ports without a protocol are sniffed and may carry HTTP: they never count as TCP, and
-neither do ports the pod declares that no Service names; ports that the sidecar does not capture
+application). When the workload's Sidecar (one of its namespace that selects it, else the
+namespace's default, else the root namespace's) has ` + "`ingress`" + ` listeners, istiod builds the inbound
+listeners from them instead of the Services: a port is TCP when its listener's protocol is one of
+those, and the Service ports without a listener are sniffed. Ports without a protocol are sniffed
+and may carry HTTP: they never count as TCP, and neither do ports the pod declares that no Service
+names; ports that the sidecar does not capture
 (` + "`traffic.sidecar.istio.io/includeInboundPorts`" + `, ` + "`excludeInboundPorts`" + `) see no policy at all. An ALLOW rule is reported when every port
 it applies to (its ` + "`to.operation.ports`" + ` and ` + "`destination.port`" + ` conditions, else every port of
 the selected workloads) is TCP, so a rule that serves an HTTP port of the same workloads is left
@@ -62,8 +68,8 @@ HTTP-only fields for the HTTP ports, one with the connection-level fields (` + "
     - source: {principals: [cluster.local/ns/shop/sa/orders]}
 `),
 	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.Service, kinds.Deployment, kinds.Pod},
-	Deps:     rules.DepINJ | rules.DepWIDE,
+	Inputs:   []kinds.Kind{kinds.AuthorizationPolicy, kinds.Service, kinds.Sidecar, kinds.Deployment, kinds.Pod},
+	Deps:     rules.DepINJ | rules.DepROOT | rules.DepWIDE,
 	Run:      runAuthzHTTPFieldsOnTCP,
 }
 
@@ -104,51 +110,41 @@ var tcpListenerProtocols = map[string]bool{
 	"tcp": true, "tls": true, "https": true, "mongo": true, "mysql": true, "redis": true,
 }
 
-// knownPortProtocols are the other protocols protocol.Parse accepts: a
-// port named after one of them is not sniffed, and not TCP.
-var knownPortProtocols = map[string]bool{
-	"udp": true, "grpc": true, "grpc-web": true, "http": true, "http_proxy": true, "http2": true,
-}
-
-// servedAsTCP reports whether a sidecar serves Service port p as TCP,
-// reading the protocol as ConvertProtocol (pkg/config/kube/conversion.go)
-// does: rules/workload's portProtocol, which this package cannot import,
-// reduced to the question asked here.
+// servedAsTCP reports whether a sidecar serves Service port p as TCP:
+// the protocol Istio reads from it (graph.PortProtocol, ConvertProtocol)
+// is one ModelProtocolToListenerProtocol serves as TCP.
 func servedAsTCP(p spec.ServicePort) bool {
-	if strings.EqualFold(p.Protocol.V, "UDP") {
-		return false
-	}
-	name := p.Name.V
-	if a := p.AppProtocol.V; a != "" {
-		if strings.HasPrefix(a, "kubernetes.io/") {
-			// h2c and ws are HTTP; wss is HTTPS, which is TCP inbound.
-			return a == "kubernetes.io/wss"
-		}
-		name = a
-	}
-	name = strings.ToLower(name)
-	prefix, _, _ := strings.Cut(name, "-")
-	if strings.HasPrefix(name, "grpc-web") {
-		prefix = "grpc-web"
-	}
-	if tcpListenerProtocols[prefix] {
-		return true
-	}
-	if knownPortProtocols[prefix] {
-		return false
-	}
-	return wellKnownTCPPort(p.Port.V)
-}
-
-func wellKnownTCPPort(n int64) bool {
-	return n == 25 || n == 53 || n == 3306 || n == 27017
+	return tcpListenerProtocols[graph.PortProtocol(p)]
 }
 
 // tcpPort is a port of a workload that its sidecar serves as TCP, with the
-// Service port that says so.
+// Service port that says so, or the ingress listener of its Sidecar.
 type tcpPort struct {
-	svc  *graph.Service
-	port spec.ServicePort
+	svc     *graph.Service
+	port    spec.ServicePort
+	sidecar *graph.Sidecar
+	ingress *spec.Port
+}
+
+// source names what makes the port TCP, for messages.
+func (tp tcpPort) source() string {
+	if tp.sidecar != nil {
+		return fmt.Sprintf("Sidecar %s/%s ingress port %d (%s)", tp.sidecar.Namespace(), tp.sidecar.Name(), tp.ingress.Number.V, tp.ingress.Protocol.V)
+	}
+	return fmt.Sprintf("Service %s/%s port %s", tp.svc.Namespace(), tp.svc.Name(), portLabel(tp.port))
+}
+
+// relate points finding f at what makes the port TCP.
+func (tp tcpPort) relate(f *rules.Finding) {
+	if tp.sidecar != nil {
+		loc := tp.ingress.Protocol.Loc
+		if loc.IsZero() {
+			loc = tp.ingress.Number.Loc
+		}
+		f.Relate(tp.sidecar.Obj, loc, "port served as TCP")
+		return
+	}
+	f.Relate(tp.svc.Obj, tp.port.Loc, "port served as TCP")
 }
 
 // inboundPorts are the ports a workload's sidecar serves.
@@ -166,10 +162,50 @@ type inboundPorts struct {
 // workloadInboundPorts collects the ports of w's pods that its sidecar
 // intercepts: the targetPorts of the Services that select it and the
 // ports its containers declare, less those the interception annotations
-// leave out.
-func workloadInboundPorts(w *graph.Workload, svcs []*graph.Service) inboundPorts {
+// leave out. When the Sidecar of w has ingress listeners, istiod builds
+// the inbound listeners from them alone (buildInboundChainConfigs, with
+// PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE off by default):
+// their ports take the protocol the listener names, the first listener of
+// a port wins, and the Service ports without one reach the passthrough
+// filter chains, which sniff the protocol like an unnamed port.
+func workloadInboundPorts(p *rules.Pass, w *graph.Workload, svcs []*graph.Service) inboundPorts {
 	in := inboundPorts{tcp: map[int64]tcpPort{}, other: map[int64]bool{}}
 	captured := inboundCapture(w)
+	if sc := sidecarOf(p.Graph, w); sc != nil && len(sc.Spec.Ingress) > 0 {
+		for _, il := range sc.Spec.Ingress {
+			pt := il.Port
+			if pt == nil || pt.Number.V == 0 || strings.EqualFold(pt.Protocol.V, "UDP") {
+				continue
+			}
+			n := pt.Number.V
+			if _, ok := in.tcp[n]; ok || in.other[n] || !captured(n) {
+				continue
+			}
+			// protocol.Parse reads the name whole, case aside; a name it
+			// does not know is sniffed.
+			if tcpListenerProtocols[strings.ToLower(pt.Protocol.V)] {
+				in.tcp[n] = tcpPort{sidecar: sc, ingress: pt}
+			} else {
+				in.other[n] = true
+			}
+		}
+		for _, s := range svcs {
+			for _, sp := range s.Spec.Ports {
+				if strings.EqualFold(sp.Protocol.V, "UDP") {
+					continue
+				}
+				n := graph.TargetPort(sp, w)
+				if n == 0 {
+					in.unknown = true
+					continue
+				}
+				if _, ok := in.tcp[n]; !ok && captured(n) {
+					in.other[n] = true
+				}
+			}
+		}
+		svcs = nil // their ports are done
+	}
 	for _, s := range svcs {
 		for _, sp := range s.Spec.Ports {
 			if strings.EqualFold(sp.Protocol.V, "UDP") {
@@ -189,7 +225,7 @@ func workloadInboundPorts(w *graph.Workload, svcs []*graph.Service) inboundPorts
 				continue
 			}
 			if _, ok := in.tcp[n]; !ok && !in.other[n] {
-				in.tcp[n] = tcpPort{s, sp}
+				in.tcp[n] = tcpPort{svc: s, port: sp}
 			}
 		}
 	}
@@ -235,6 +271,38 @@ func inboundCapture(w *graph.Workload) func(int64) bool {
 	return func(n int64) bool {
 		return (!onlyIncluded || include[n]) && !exclude[n]
 	}
+}
+
+// sidecarOf returns the Sidecar whose configuration w's sidecar takes, as
+// doGetSidecarScope (pilot/pkg/model/push_context.go) picks it: one of
+// w's namespace whose workloadSelector w's labels match, else the one of
+// its namespace without a workloadSelector, else the one of the root
+// namespace without one; nil when there is none. Istio orders Sidecars of
+// one kind by creation time, which the input does not tell: the first by
+// name stands for it (two Sidecars for one workload are reported by
+// MR702 and MR703).
+func sidecarOf(g *graph.Graph, w *graph.Workload) *graph.Sidecar {
+	var selecting, plain, root *graph.Sidecar
+	first := func(cur, sc *graph.Sidecar) *graph.Sidecar {
+		if cur == nil || sc.Name() < cur.Name() {
+			return sc
+		}
+		return cur
+	}
+	for _, sc := range g.Sidecars {
+		ws := sc.Spec.WorkloadSelector
+		switch {
+		case sc.Namespace() == w.Namespace() && ws != nil:
+			if labels.SubsetOf(ws.Labels, w.Labels) {
+				selecting = first(selecting, sc)
+			}
+		case sc.Namespace() == w.Namespace():
+			plain = first(plain, sc)
+		case sc.Namespace() == g.Mesh.RootNamespace && ws == nil:
+			root = first(root, sc)
+		}
+	}
+	return cmp.Or(selecting, plain, root)
 }
 
 // httpOnlyField is one HTTP-only field or condition of a policy rule.
@@ -426,7 +494,7 @@ func runAuthzHTTPFieldsOnTCP(p *rules.Pass) error {
 			}
 			in, ok := ports[w]
 			if !ok {
-				in = workloadInboundPorts(w, lk.ServicesSelecting(w))
+				in = workloadInboundPorts(p, w, lk.ServicesSelecting(w))
 				ports[w] = in
 			}
 			ws = append(ws, sidecarPorts{w, in})
@@ -536,9 +604,9 @@ func reportDroppedAllow(p *rules.Pass, ap *graph.AuthorizationPolicy, r *spec.Au
 	allows, _ := dryRunWords(ap, "never allows", "would never allow")
 	refused, dry := dryRunWords(ap, "are refused", "would be refused")
 	if allTCP && seen && at != nil {
-		f := p.Reportf(ap.Obj, first.loc, "%s is HTTP-only, but every port this ALLOW rule applies to is served as TCP (port %d of workload %s/%s: Service %s/%s port %s): Istio drops the rule on TCP filter chains, so it %s, and the connections it means to allow %s unless another rule allows them; scope it to HTTP ports, or allow TCP traffic with principals, namespaces, ipBlocks or ports%s",
-			first.path, atN, at.Namespace(), at.Name(), atPort.svc.Namespace(), atPort.svc.Name(), portLabel(atPort.port), matches, refused, dry)
-		f.Relate(atPort.svc.Obj, atPort.port.Loc, "port served as TCP")
+		f := p.Reportf(ap.Obj, first.loc, "%s is HTTP-only, but every port this ALLOW rule applies to is served as TCP (port %d of workload %s/%s: %s): Istio drops the rule on TCP filter chains, so it %s, and the connections it means to allow %s unless another rule allows them; scope it to HTTP ports, or allow TCP traffic with principals, namespaces, ipBlocks or ports%s",
+			first.path, atN, at.Namespace(), at.Name(), atPort.source(), matches, refused, dry)
+		atPort.relate(f)
 		f.AtMost(rules.Warning)
 		return
 	}
@@ -564,9 +632,9 @@ func reportDroppedAllow(p *rules.Pass, ap *graph.AuthorizationPolicy, r *spec.Au
 					continue
 				}
 				tp := sp.in.tcp[n]
-				f := p.Reportf(ap.Obj, first.loc, "%s is HTTP-only, and Istio drops the whole ALLOW rule on TCP filter chains, so its to[%d] entry %s TCP port %d of workload %s/%s (Service %s/%s port %s): the connections %s unless another rule allows them; move the entry to a rule of its own%s",
-					first.path, j, allows, n, sp.w.Namespace(), sp.w.Name(), tp.svc.Namespace(), tp.svc.Name(), portLabel(tp.port), refused, dry)
-				f.Relate(tp.svc.Obj, tp.port.Loc, "port served as TCP")
+				f := p.Reportf(ap.Obj, first.loc, "%s is HTTP-only, and Istio drops the whole ALLOW rule on TCP filter chains, so its to[%d] entry %s TCP port %d of workload %s/%s (%s): the connections %s unless another rule allows them; move the entry to a rule of its own%s",
+					first.path, j, allows, n, sp.w.Namespace(), sp.w.Name(), tp.source(), refused, dry)
+				tp.relate(f)
 				f.AtMost(rules.Warning)
 				return
 			}
@@ -609,9 +677,9 @@ func reportWidenedDeny(p *rules.Pass, ap *graph.AuthorizationPolicy, r *spec.Aut
 	if bestAll {
 		effect = "every connection on that port"
 	}
-	f := p.Reportf(ap.Obj, best.loc, "%s is HTTP-only, and port %d of workload %s/%s is served as TCP (Service %s/%s port %s): Istio drops the field there, so this DENY rule %s %s; scope the rule to HTTP ports with to.operation.ports%s",
-		best.path, bestN, bestW.Namespace(), bestW.Name(), tp.svc.Namespace(), tp.svc.Name(), portLabel(tp.port), denies, effect, dry)
-	f.Relate(tp.svc.Obj, tp.port.Loc, "port served as TCP")
+	f := p.Reportf(ap.Obj, best.loc, "%s is HTTP-only, and port %d of workload %s/%s is served as TCP (%s): Istio drops the field there, so this DENY rule %s %s; scope the rule to HTTP ports with to.operation.ports%s",
+		best.path, bestN, bestW.Namespace(), bestW.Name(), tp.source(), denies, effect, dry)
+	tp.relate(f)
 	if !bestAll || ap.DryRun() {
 		f.AtMost(rules.Warning)
 	}

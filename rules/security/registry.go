@@ -23,4 +23,5 @@ var Rules = []*rules.Rule{
 	WorkloadWithoutAuthz,
 	AuthzHTTPFieldsOnTCP,
 	RequestAuthnTokenOptional,
+	AuthzCustomHTTPProviderOnTCP,
 }
