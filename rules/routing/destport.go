@@ -289,48 +289,13 @@ func listenerPortsMissing(g *graph.Graph, vs *graph.VirtualService, kind string,
 }
 
 // serverServes reports whether a Gateway server builds the routes of a
-// kind of VirtualService route, as Istio's gateway listeners do
-// (buildGatewayListeners, createGatewayTCPFilterChainOpts): http routes on
-// HTTP servers (HTTP, HTTP2, GRPC…) and HTTPS servers that terminate TLS;
-// tls routes on PASSTHROUGH servers (the mode a tls block without one
-// has); tcp routes on the other servers, opaque or terminating TLS. An
-// AUTO_PASSTHROUGH server routes by SNI without VirtualServices. A
-// protocol Istio does not know builds what the rule cannot tell: it serves
-// every kind.
+// kind of VirtualService route, as serverRouteKind (MR119) reads Istio's
+// gateway listeners. A server whose routes the rule cannot tell (one the
+// webhook rejects, or of a protocol Istio does not know) serves every
+// kind.
 func serverServes(s spec.Server, kind string) bool {
-	proto := ""
-	if s.Port != nil {
-		proto = strings.ToUpper(s.Port.Protocol.V)
-	}
-	mode := ""
-	if s.TLS != nil {
-		mode = strings.ToUpper(s.TLS.Mode.V)
-		if mode == "" {
-			mode = "PASSTHROUGH"
-		}
-	}
-	passthrough := mode == "PASSTHROUGH" || mode == "AUTO_PASSTHROUGH"
-	var serves string
-	switch proto {
-	case "HTTP", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-WEB":
-		serves = "http"
-	case "HTTPS":
-		serves = "http"
-		if passthrough {
-			serves = "tls"
-		}
-	case "TCP", "TLS", "MONGO", "MYSQL", "REDIS":
-		serves = "tcp"
-		if passthrough {
-			serves = "tls"
-		}
-	default:
-		return true
-	}
-	if serves == "tls" && mode == "AUTO_PASSTHROUGH" {
-		return false
-	}
-	return serves == kind
+	k, known := serverRouteKind(s)
+	return !known || k == kind
 }
 
 type targetsKey struct{}

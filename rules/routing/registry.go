@@ -21,6 +21,7 @@ var Rules = []*rules.Rule{
 	SEProtocolConflict,
 	MatchIneffective,
 	GatewayRouteKindUnserved,
+	DelegateRootOverride,
 	DuplicateDestination,
 	DestinationRuleConflict,
 	TargetPortUnresolved,

@@ -1,0 +1,553 @@
+package routing
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/yamlpath"
+	"github.com/meshlint/meshlint/rules"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// DelegateRootOverride reports the settings of a route that delegates
+// which, merged into the delegate's routes, do something else than either
+// side meant: a directResponse that replaces their destinations, a uri
+// rewrite applied to their longer prefixes, mirrors that add up or that
+// the delegate's routes all replace, headers that a route's own replace.
+var DelegateRootOverride = &rules.Rule{
+	ID:      "MR121",
+	Name:    "delegate-root-override",
+	Summary: "a setting of a route that delegates, copied field by field into the delegate's routes, overrides their destinations, cuts their paths, or adds to or loses mirrors and headers where neither side meant to",
+	Doc: `Istio merges a delegate VirtualService's http routes into the route that delegates to them
+(` + "`mergeHTTPRoute`" + `): each setting of the root's route that a delegate route leaves unset is
+copied into it, one field at a time, and the merged route is built as if it had been written
+that way. Some combinations do what neither author meant:
+
+- a ` + "`directResponse`" + ` on the root's route (validation allows it there) is copied into every
+  delegate route without one, and Istio's TranslateRoute prefers it to the route's
+  destinations: every delegate route that forwards traffic answers with the fixed response
+  instead (error). Only a delegate route's own ` + "`redirect`" + ` or ` + "`directResponse`" + ` escapes it;
+- a ` + "`rewrite.uri`" + ` on the root's route becomes Envoy's ` + "`prefix_rewrite`" + ` of each merged route,
+  which replaces the prefix that route matched: the delegate's, when it is longer than the
+  root's. A root on the prefix ` + "`/shop/`" + ` rewriting to ` + "`/`" + ` and a delegate route on
+  ` + "`/shop/api/`" + ` send ` + "`/shop/api/x`" + ` as ` + "`/x`" + `, not ` + "`/api/x`" + `, and a delegate route on the exact
+  path ` + "`/shop/about`" + ` sends it as ` + "`/`" + ` (warning). A root route without a uri condition is
+  built with the prefix ` + "`/`" + `: its rewrite to ` + "`/v1/`" + ` turns ` + "`/users/x`" + ` into ` + "`/v1/users/x`" + ` alone, and
+  into ` + "`/v1//x`" + ` through a delegate route on ` + "`/users`" + `. Rewrite in the delegate's routes instead
+  (their uri conditions see the path as it arrives, before any rewrite);
+- ` + "`mirror`" + ` and ` + "`mirrors`" + ` are copied separately: a root ` + "`mirror`" + ` and a delegate route's ` + "`mirrors`" + `
+  (or the reverse) both apply, so requests are mirrored to both, which validation refuses
+  within one route (warning); a delegate route's ` + "`mirror`" + ` without ` + "`mirrorPercentage`" + ` takes the
+  root's percentage instead of 100% (warning); and a root ` + "`mirror`" + ` or ` + "`mirrors`" + ` that each
+  delegate route that forwards replaces with its own is never used (info);
+- ` + "`headers`" + ` are copied whole, only into a delegate route without any: a delegate route that
+  adds one response header loses every request and response header operation of the root's
+  (an HSTS header, a prefix header for the backend), where a merge is expected (warning). A
+  header the delegate route handles itself, in the same direction, is taken as its choice.
+
+The findings about the root's settings are on the root's route, naming the delegate's route;
+those about a delegate route's mirrors or headers are on that route, since its author expects
+them to replace or add to the root's. Only delegates of the input are read, and only their
+routes that Istio merges (MR107 reports those it drops).`,
+	Bad: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/public]
+  http:
+  - match:
+    - uri: {prefix: /shop/}
+    rewrite: {uri: /}
+    delegate: {name: api}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api, namespace: shop}
+spec:
+  http:
+  - match:
+    - uri: {prefix: /shop/api/}
+    route:
+    - destination: {host: api}
+`,
+	Good: `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/public]
+  http:
+  - match:
+    - uri: {prefix: /shop/}
+    delegate: {name: api}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api, namespace: shop}
+spec:
+  http:
+  - match:
+    - uri: {prefix: /shop/api/}
+    rewrite: {uri: /api/}
+    route:
+    - destination: {host: api}
+`,
+	Severity: rules.Error,
+	Inputs:   []kinds.Kind{kinds.VirtualService},
+	Deps:     rules.DepREF | rules.DepREV,
+	Run:      runDelegateRootOverride,
+}
+
+func runDelegateRootOverride(p *rules.Pass) error {
+	delegates := routeDelegates(p)
+	for _, root := range p.Graph.VirtualServices {
+		for i, r := range root.Spec.HTTP {
+			d := delegates[root][i]
+			if d == nil {
+				continue
+			}
+			// The graph keeps no headers: the raw route is read for any
+			// root route with a delegate of the input, which are few.
+			rn := rawHTTPRoute(root.Obj, i, r)
+			hdrs := yamlpath.Field(rn, "headers")
+			if r.DirectResponse == nil && r.Rewrite == nil && r.Mirror == nil && len(r.Mirrors) == 0 && hdrs == nil {
+				continue
+			}
+			m := mergedInto(p.Graph, root, r, d)
+			if len(m) == 0 {
+				continue
+			}
+			dl := delegateLabel(d)
+			if r.DirectResponse != nil {
+				rootDirectResponse(p, root, i, r, rn, d, dl, m)
+				continue // nothing the delegate's routes set takes effect
+			}
+			if r.Rewrite != nil {
+				rootRewrite(p, root, i, r, rn, d, dl, m)
+			}
+			rootMirrors(p, root, i, r, rn, d, dl, m)
+			if hdrs != nil {
+				rootHeaders(p, root, i, r, rn, d, m)
+			}
+		}
+	}
+	return nil
+}
+
+// mergedRoute is a route of a delegate that Istio merges into the route
+// that delegates to it.
+type mergedRoute struct {
+	k int
+	r spec.HTTPRoute
+}
+
+// forwards reports whether the route, merged, sends the request to its
+// destinations: TranslateRoute prefers a redirect, then a directResponse.
+func (m mergedRoute) forwards() bool {
+	return m.r.Redirect == nil && m.r.DirectResponse == nil && len(m.r.Route) > 0
+}
+
+// mergedInto returns the routes of delegate d that mergeHTTPMatchRequests
+// keeps when it merges them into route r of root: those without a match
+// entry that conflicts with every entry of r.
+func mergedInto(g *graph.Graph, root *graph.VirtualService, r spec.HTTPRoute, d *graph.VirtualService) []mergedRoute {
+	var out []mergedRoute
+	for k, dr := range d.Spec.HTTP {
+		if dr.Delegate != nil {
+			continue // a delegate's own delegations lead nowhere
+		}
+		if len(r.Match) > 0 && len(dr.Match) > 0 {
+			if j, _ := delegateEntryConflict(g, r.Match, root.Namespace(), dr.Match, d.Namespace()); j >= 0 {
+				continue
+			}
+		}
+		out = append(out, mergedRoute{k, dr})
+	}
+	return out
+}
+
+// rootDirectResponse reports the directResponse of route r of root, which
+// mergeHTTPRoute copies into each delegate route without one, where
+// TranslateRoute takes it before the route's destinations.
+func rootDirectResponse(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, rn *yaml.Node, d *graph.VirtualService, dl string, m []mergedRoute) {
+	var over []mergedRoute
+	for _, x := range m {
+		if x.forwards() {
+			over = append(over, x)
+		}
+	}
+	if len(over) == 0 {
+		return
+	}
+	f := p.Reportf(root.Obj, keyLoc(rn, "directResponse", r.Loc),
+		"the directResponse of %s is copied into the routes of %s that it delegates to, and Istio answers with it before their destinations: %s %s a request. Only a delegate route's own redirect or directResponse takes precedence; remove the directResponse, or give it its own route",
+		routeLabel("http", i, r.Name), dl, routeList(over), plural(len(over), "never forwards", "never forward"))
+	f.Relate(d.Obj, over[0].r.Loc, "a delegate route that forwards")
+}
+
+// rootRewrite reports the rewrite.uri of route r of root when a delegate
+// route that inherits it matches a longer prefix (or an exact path) under
+// the root's prefix: Envoy's prefix_rewrite replaces the prefix of the
+// merged route, which is the delegate's, so what the delegate matches
+// beyond the root's prefix is cut as well.
+func rootRewrite(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, rn *yaml.Node, d *graph.VirtualService, dl string, m []mergedRoute) {
+	rw := yamlpath.Field(rn, "rewrite")
+	uriNode := yamlpath.Field(rw, "uri")
+	if uriNode == nil || uriNode.Kind != yaml.ScalarNode || uriNode.Value == "" || yamlpath.Field(rw, "uriRegexRewrite") != nil {
+		return
+	}
+	to := uriNode.Value
+	type cut struct {
+		k           int
+		name        spec.Str
+		rootP, leaf string
+		exact       bool
+	}
+	var first *cut
+	routes := 0
+	// Without entries, the root's route takes the delegate's as they are
+	// (mergeHTTPMatchRequests), and alone it would match every path.
+	rootEntries := r.Match
+	if len(rootEntries) == 0 {
+		rootEntries = []spec.HTTPMatch{{}}
+	}
+	for _, x := range m {
+		if !x.forwards() || x.r.Rewrite != nil {
+			continue // its own rewrite, or none applies
+		}
+		found := false
+		for _, l := range x.r.Match {
+			if l.URI == nil {
+				continue
+			}
+			leaf, exact := l.URI.Prefix.V, false
+			if l.URI.Exact.V != "" {
+				leaf, exact = l.URI.Exact.V, true
+			}
+			for _, e := range rootEntries {
+				// An entry without uri is built with Envoy's prefix "/"
+				// (TranslateRouteMatch), which the rewrite replaces.
+				rp := "/"
+				if e.URI != nil {
+					if !e.URI.Prefix.Set || e.URI.Exact.V != "" || e.URI.Regex.V != "" {
+						continue
+					}
+					rp = e.URI.Prefix.V
+				}
+				if leaf == "" || len(leaf) <= len(rp) || !strings.HasPrefix(leaf, rp) ||
+					len(r.Match) > 0 && matchConflict(p.Graph, e, root.Namespace(), l, d.Namespace()) != "" {
+					continue
+				}
+				if first == nil {
+					first = &cut{k: x.k, name: x.r.Name, rootP: rp, leaf: leaf, exact: exact}
+				}
+				found = true
+				break
+			}
+			if found {
+				break
+			}
+		}
+		if found {
+			routes++
+		}
+	}
+	if first == nil {
+		return
+	}
+	alone := fmt.Sprintf("the root's prefix %q alone", first.rootP)
+	if first.rootP == "/" {
+		alone = "the root's route alone, which matches every path (prefix \"/\"),"
+	}
+	var what string
+	if first.exact {
+		what = fmt.Sprintf("matches the exact path %q, so Envoy sends it as %q, where %s makes it %q",
+			first.leaf, to, alone, to+first.leaf[len(first.rootP):])
+	} else {
+		ex := first.leaf + "x"
+		if !strings.HasSuffix(first.leaf, "/") {
+			ex = first.leaf + "/x"
+		}
+		what = fmt.Sprintf("matches the prefix %q, so Envoy turns %s into %q, where %s makes it %q",
+			first.leaf, ex, to+ex[len(first.leaf):], alone, to+ex[len(first.rootP):])
+	}
+	p.Reportf(root.Obj, manifest.LocOf(uriNode),
+		"rewrite.uri %q of %s is copied into the routes of %s that it delegates to, and replaces the prefix each of them matches, not the root's: %s %s%s. Rewrite in the delegate's routes instead",
+		to, routeLabel("http", i, r.Name), dl, routeLabel("http", first.k, first.name), what, moreRoutes(routes-1)).
+		AtMost(rules.Warning).
+		Relate(d.Obj, d.Spec.HTTP[first.k].Loc, "a delegate route that inherits the rewrite")
+}
+
+// rootMirrors reports the mirrors of route r of root that the merge adds to
+// a delegate route's own (mergeHTTPRoute copies mirror and mirrors
+// separately), the root's mirror percentage taken by a delegate route's
+// mirror, and a root mirror that no delegate route uses.
+func rootMirrors(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, rn *yaml.Node, d *graph.VirtualService, dl string, m []mergedRoute) {
+	rootPct := readMirrorPercent(rn)
+	rootRef := fmt.Sprintf("%s of VirtualService %s/%s, which delegates to this one", routeLabel("http", i, r.Name), root.Namespace(), root.Name())
+	forwarding, usedMirror, usedMirrors := false, false, false
+	for _, x := range m {
+		if !x.forwards() {
+			continue
+		}
+		forwarding = true
+		usedMirror = usedMirror || x.r.Mirror == nil
+		usedMirrors = usedMirrors || len(x.r.Mirrors) == 0
+		dn := rawHTTPRoute(d.Obj, x.k, x.r)
+		own := readMirrorPercent(dn)
+		merged := own.mergedWith(rootPct)
+		label := routeLabel("http", x.k, x.r.Name)
+		switch {
+		case x.r.Mirror == nil && r.Mirror != nil && len(x.r.Mirrors) > 0 && merged.value() > 0:
+			p.Reportf(d.Obj, keyLoc(dn, "mirrors", x.r.Loc),
+				"%s mirrors requests to its mirrors and also to %s, the mirror of %s: Istio's merge copies mirror and mirrors separately, so neither replaces the other (validation refuses the two in one route). Move the root's mirror into the routes that want it",
+				label, r.Mirror.Host.V, rootRef).
+				AtMost(rules.Warning).
+				Relate(root.Obj, keyLoc(rn, "mirror", r.Loc), "the root's mirror")
+		case x.r.Mirror != nil && len(x.r.Mirrors) == 0 && len(r.Mirrors) > 0 && merged.value() > 0:
+			p.Reportf(d.Obj, keyLoc(dn, "mirror", x.r.Loc),
+				"%s mirrors requests to %s and also to the %s of %s: Istio's merge copies mirror and mirrors separately, so neither replaces the other (validation refuses the two in one route). Write mirrors here instead of mirror, or move the root's mirrors into the routes that want them",
+				label, x.r.Mirror.Host.V, plural(len(r.Mirrors), "mirror", "mirrors"), rootRef).
+				AtMost(rules.Warning).
+				Relate(root.Obj, keyLoc(rn, "mirrors", r.Loc), "the root's mirrors")
+		}
+		if x.r.Mirror == nil {
+			continue
+		}
+		if got, alone := merged.value(), own.value(); got != alone && got >= 0 && alone >= 0 {
+			p.Reportf(d.Obj, keyLoc(dn, "mirror", x.r.Loc),
+				"the mirror of %s %s, not %s of requests: the route has no %s, so it takes the root's %s %s from %s (Istio's merge copies it into a delegate route without one). Set mirrorPercentage on this route",
+				label, pctPhrase(got), pctText(alone), merged.field, merged.field, pctText(got), rootRef).
+				AtMost(rules.Warning).
+				Relate(root.Obj, keyLoc(rn, merged.field, r.Loc), "the root's mirror percentage")
+		}
+	}
+	if !forwarding {
+		return
+	}
+	if r.Mirror != nil && !usedMirror {
+		p.Reportf(root.Obj, keyLoc(rn, "mirror", r.Loc),
+			"the mirror of %s is never used: each route of %s that it delegates to and that forwards sets its own mirror, which replaces it (Istio's merge copies it only into a route without one)",
+			routeLabel("http", i, r.Name), dl).
+			AtMost(rules.Info)
+	}
+	if len(r.Mirrors) > 0 && !usedMirrors {
+		p.Reportf(root.Obj, keyLoc(rn, "mirrors", r.Loc),
+			"the mirrors of %s are never used: each route of %s that it delegates to and that forwards sets its own mirrors, which replace them (Istio's merge copies them only into a route without any)",
+			routeLabel("http", i, r.Name), dl).
+			AtMost(rules.Info)
+	}
+}
+
+// rootHeaders reports the delegate routes that set headers of their own
+// while route r of root sets some: mergeHTTPRoute copies the root's
+// headers only into a route without any, so the root's operations that
+// the route does not repeat are lost there, where a merge is expected.
+func rootHeaders(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, rn *yaml.Node, d *graph.VirtualService, m []mergedRoute) {
+	rootOps := headerOps(yamlpath.Field(rn, "headers"))
+	if len(rootOps) == 0 {
+		return
+	}
+	for _, x := range m {
+		dn := rawHTTPRoute(d.Obj, x.k, x.r)
+		k, own := yamlpath.Lookup(dn, "headers")
+		if own == nil || own.Tag == "!!null" {
+			continue
+		}
+		// A header the route handles in any way, in the same direction,
+		// is taken as a choice to handle it otherwise.
+		have := map[string]bool{}
+		for _, op := range headerOps(own) {
+			have[op.dir+" "+op.name] = true
+		}
+		var lost []string
+		for _, op := range rootOps {
+			if !have[op.dir+" "+op.name] {
+				lost = append(lost, op.String())
+			}
+		}
+		if len(lost) == 0 {
+			continue
+		}
+		list := strings.Join(lost, ", ")
+		if len(lost) > 3 {
+			list = strings.Join(lost[:3], ", ") + fmt.Sprintf(" and %d more", len(lost)-3)
+		}
+		p.Reportf(d.Obj, manifest.LocOf(k),
+			"the headers of %s replace those of %s of VirtualService %s/%s, which delegates to this one, instead of adding to them: Istio's merge copies the root's headers only into a route without any, so %s %s not apply here. Repeat them on this route, or move them to each route that wants them",
+			routeLabel("http", x.k, x.r.Name), routeLabel("http", i, r.Name), root.Namespace(), root.Name(), list, plural(len(lost), "does", "do")).
+			AtMost(rules.Warning).
+			Relate(root.Obj, keyLoc(rn, "headers", r.Loc), "the root's headers")
+	}
+}
+
+// headerOp is one operation of a route's headers: request or response,
+// set, add or remove, and the header name, lowercase.
+type headerOp struct{ dir, op, name string }
+
+func (o headerOp) String() string { return o.dir + "." + o.op + " " + o.name }
+
+// headerOps lists the operations of a headers node in the order written.
+func headerOps(n *yaml.Node) []headerOp {
+	var out []headerOp
+	for _, dir := range []string{"request", "response"} {
+		d := yamlpath.Field(n, dir)
+		for _, op := range []string{"set", "add"} {
+			for k := range yamlpath.Entries(yamlpath.Field(d, op)) {
+				out = append(out, headerOp{dir, op, strings.ToLower(k.Value)})
+			}
+		}
+		if rm := yamlpath.Field(d, "remove"); rm != nil && rm.Kind == yaml.SequenceNode {
+			for _, v := range rm.Content {
+				out = append(out, headerOp{dir, "remove", strings.ToLower(v.Value)})
+			}
+		}
+	}
+	return out
+}
+
+// mirrorPercent is what a route writes of the two fields that set its
+// mirror's percentage; MirrorPercent reads mirrorPercentage first.
+type mirrorPercent struct {
+	pct, pctInt       float64
+	hasPct, hasPctInt bool
+	// bad is set when a value cannot be read: no comparison is made.
+	bad bool
+	// field names the field value reads.
+	field string
+}
+
+// readMirrorPercent reads the mirror percentage fields of a raw http route;
+// without the route's node (an object meshlint made, not read), the
+// percentages are unknown.
+func readMirrorPercent(n *yaml.Node) mirrorPercent {
+	var out mirrorPercent
+	if n == nil {
+		out.bad = true
+		return out
+	}
+	if v := yamlpath.Field(n, "mirrorPercentage"); v != nil && v.Tag != "!!null" {
+		x := yamlpath.Field(v, "value")
+		out.hasPct = true
+		if x != nil {
+			f, err := strconv.ParseFloat(x.Value, 64)
+			out.pct, out.bad = f, err != nil
+		}
+	}
+	if v := yamlpath.Field(n, "mirrorPercent"); v != nil && v.Tag != "!!null" {
+		f, err := strconv.ParseFloat(v.Value, 64)
+		out.pctInt, out.hasPctInt, out.bad = f, true, out.bad || err != nil
+	}
+	switch {
+	case out.hasPct:
+		out.field = "mirrorPercentage"
+	case out.hasPctInt:
+		out.field = "mirrorPercent"
+	}
+	return out
+}
+
+// mergedWith returns the fields of a delegate route merged with the
+// root's: each one the delegate route leaves unset comes from the root.
+func (o mirrorPercent) mergedWith(root mirrorPercent) mirrorPercent {
+	if !o.hasPct && root.hasPct {
+		o.pct, o.hasPct = root.pct, true
+	}
+	if !o.hasPctInt && root.hasPctInt {
+		o.pctInt, o.hasPctInt = root.pctInt, true
+	}
+	o.bad = o.bad || root.bad
+	switch {
+	case o.hasPct:
+		o.field = "mirrorPercentage"
+	case o.hasPctInt:
+		o.field = "mirrorPercent"
+	}
+	return o
+}
+
+// value is the percentage of requests mirrored (MirrorPercent), or -1 when
+// a field cannot be read.
+func (o mirrorPercent) value() float64 {
+	switch {
+	case o.bad:
+		return -1
+	case o.hasPct:
+		return o.pct
+	case o.hasPctInt:
+		return o.pctInt
+	}
+	return 100
+}
+
+func pctText(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) + "%" }
+
+func pctPhrase(v float64) string {
+	if v <= 0 {
+		return "mirrors no request"
+	}
+	return "mirrors " + pctText(v)
+}
+
+// delegateLabel names delegate VirtualService d in messages.
+func delegateLabel(d *graph.VirtualService) string {
+	return fmt.Sprintf("VirtualService %s/%s", d.Namespace(), d.Name())
+}
+
+// moreRoutes says how many more delegate routes a rewrite cuts.
+func moreRoutes(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d more %s under the root's prefix", n, plural(n, "route matches a path", "routes match paths"))
+}
+
+// routeList names routes in messages: the first two, and how many more.
+func routeList(rs []mergedRoute) string {
+	switch len(rs) {
+	case 1:
+		return routeLabel("http", rs[0].k, rs[0].r.Name)
+	case 2:
+		return routeLabel("http", rs[0].k, rs[0].r.Name) + " and " + routeLabel("http", rs[1].k, rs[1].r.Name)
+	}
+	return fmt.Sprintf("%s, %s and %d more", routeLabel("http", rs[0].k, rs[0].r.Name), routeLabel("http", rs[1].k, rs[1].r.Name), len(rs)-2)
+}
+
+// plural picks the singular or plural form for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// rawHTTPRoute returns the node of http route i of o, which the graph
+// decoded into r, or nil. The graph keeps only the presence of rewrite
+// and directResponse and none of the mirror percentages, so the object's
+// node is read again (manifest.Object.Root, at most once per file); the
+// node must be the one r was decoded from, at r's location.
+func rawHTTPRoute(o *manifest.Object, i int, r spec.HTTPRoute) *yaml.Node {
+	http := yamlpath.Field(yamlpath.Field(o.Root(), "spec"), "http")
+	if http == nil || http.Kind != yaml.SequenceNode || i >= len(http.Content) {
+		return nil
+	}
+	n := http.Content[i]
+	if l := manifest.LocOf(n); l.Line != r.Loc.Line || l.Col != r.Loc.Col {
+		return nil
+	}
+	return n
+}
+
+// keyLoc returns the location of key in mapping n, or def when n lacks it.
+func keyLoc(n *yaml.Node, key string, def manifest.Loc) manifest.Loc {
+	if k, _ := yamlpath.Lookup(n, key); k != nil {
+		return manifest.LocOf(k)
+	}
+	return def
+}
