@@ -33,13 +33,16 @@ var sensitivePorts = map[int64]string{
 var SensitiveExposed = &rules.Rule{
 	ID:      "MR406",
 	Name:    "sensitive-workload-exposed",
-	Summary: "sensitive workload is reachable from every namespace or from 0.0.0.0/0",
+	Summary: "sensitive workload is reachable from every namespace or from 0.0.0.0/0 (or ::/0)",
 	Doc: `Databases and caches hold the data an attacker wants, and several of them (Redis,
 Memcached, Elasticsearch) ship without authentication. The NetworkPolicies should let only
 their clients in. The rule reports a sensitive workload whose sensitive ports accept
 connections from any pod of any namespace (including namespaces not in the input), or from
 every external address (0.0.0.0/0), as the connectivity engine computes them from all
-NetworkPolicies and admin network policies of the input. A sensitive workload on its node's
+NetworkPolicies and admin network policies of the input. Where the admin network policies, or
+the NetworkPolicies of the workload's namespace, name an IPv6 block, the cluster is taken to be
+dual-stack: every external IPv6 address (::/0) is asked about too, since an IPv4 ` + "`ipBlock`" + `
+neither allows nor denies IPv6 traffic. A sensitive workload on its node's
 network (` + "`hostNetwork: true`" + `) is reported even when the NetworkPolicies that select it keep it
 closed: Kubernetes leaves NetworkPolicy undefined for such pods, most plugins apply none to
 them (they share the node's addresses), and no admin network policy selects them.
@@ -136,9 +139,7 @@ func runSensitiveExposed(p *rules.Pass) error {
 		if got := a.IngressAllowed(netpol.AnyPod(), dst).Intersect(want); !got.IsEmpty() {
 			from = append(from, "any pod of any namespace on "+got.String())
 		}
-		if got := a.IngressAllowed(netpol.ExternalEndpoint(netpol.AllIPs), dst).Intersect(want); !got.IsEmpty() {
-			from = append(from, "every external address (0.0.0.0/0) on "+got.String())
-		}
+		from = append(from, externalSources(p, a, w, dst, want)...)
 		pols := graph.DistinctObjects(a.Policies(w, netpol.Ingress)) // each policy once, whatever its copies
 		if len(from) == 0 {
 			if w.Spec.Spec.HostNetwork.V && len(pols) > 0 {
@@ -170,4 +171,34 @@ func reportHostNetwork(p *rules.Pass, w *graph.Workload, why string, pols []*man
 	for _, o := range pols {
 		f.Relate(o, o.NameLoc, "%s %s applies to %s/%s", o.Kind, o.Name, w.Namespace(), w.Name())
 	}
+}
+
+// externalSources describes the external addresses that reach sensitive
+// connections want of w (endpoint dst). Where the input names IPv6 blocks
+// (namesIPv6) the cluster may be dual-stack: 0.0.0.0/0 is then only the
+// IPv4 addresses, and ::/0, which an IPv4 ipBlock neither allows nor
+// denies, is asked about too.
+func externalSources(p *rules.Pass, a *netpol.Analysis, w *graph.Workload, dst netpol.Endpoint, want netpol.Set) []string {
+	ext := a.IngressAllowed(netpol.ExternalEndpoint(netpol.AllIPs), dst).Intersect(want)
+	if !namesIPv6(p, w.Namespace()) {
+		if ext.IsEmpty() {
+			return nil
+		}
+		return []string{"every external address (0.0.0.0/0) on " + ext.String()}
+	}
+	ext6 := a.IngressAllowed(netpol.ExternalEndpoint6(netpol.AllIPv6), dst).Intersect(want)
+	switch {
+	case ext.IsEmpty() && ext6.IsEmpty():
+		return nil
+	case ext.Equal(ext6):
+		return []string{"every external address (0.0.0.0/0 and ::/0) on " + ext.String()}
+	}
+	var out []string
+	if !ext.IsEmpty() {
+		out = append(out, "every external IPv4 address (0.0.0.0/0) on "+ext.String())
+	}
+	if !ext6.IsEmpty() {
+		out = append(out, "every external IPv6 address (::/0) on "+ext6.String())
+	}
+	return out
 }

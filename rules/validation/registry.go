@@ -26,4 +26,5 @@ var Rules = []*rules.Rule{
 	DuplicateObject,
 	RetryInvalid,
 	HTTPRouteInvalid,
+	WorkloadEntryInvalid,
 }

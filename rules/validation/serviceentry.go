@@ -28,6 +28,9 @@ var ServiceEntryInvalid = &rules.Rule{
   ` + "`ports`" + `, or its entry does not have exactly one port;
 - a DNS or DNS_ROUND_ROBIN endpoint address is neither an IP address nor a fully qualified domain
   name (a ` + "`unix://`" + ` path, a name with an underscore or a wildcard);
+- an endpoint of a STATIC, DNS or DNS_ROUND_ROBIN entry has a label whose key is not a label name
+  or whose value is neither empty nor made of letters, digits, ` + "`-`" + `, ` + "`_`" + ` and ` + "`.`" + ` (as
+  MR020 checks a WorkloadEntry's);
 - an endpoint names a port that the ServiceEntry does not declare (with resolution STATIC or DNS,
   even when the entry declares no ports at all);
 - ` + "`resolution: DYNAMIC_DNS`" + ` has a host that is not a wildcard, addresses, endpoints, a port whose
@@ -129,7 +132,7 @@ func runServiceEntryInvalid(p *rules.Pass) error {
 			checkDynamicDNS(p, o, s, rejects)
 		case "STATIC":
 			for ep := range eps.items() {
-				checkStaticEndpoint(p, o, ep, s.get("ports"), rejects)
+				checkWorkloadEntrySpec(p, o, ep, endpointCheck{inEntry: true, entryPorts: s.get("ports"), rejects: rejects})
 			}
 		}
 		if res == "DNS" || res == "DNS_ROUND_ROBIN" {
@@ -139,6 +142,7 @@ func runServiceEntryInvalid(p *rules.Pass) error {
 				if a, isStr := x.str(); (isStr || !x.ok()) && !isIP(a) && validateFQDN(a) != nil {
 					reportAt(p, o, x, ep, "%s %q is neither an IP address nor a fully qualified domain name, which resolution %s needs; %s", x.where(), a, res, rejects)
 				}
+				checkWorkloadLabels(p, o, ep, rejects)
 			}
 		}
 		for ep := range eps.items() {
@@ -196,43 +200,5 @@ func checkDynamicDNS(p *rules.Pass, o *manifest.Object, s node, rejects string) 
 		if w, ok := o.Labels["istio.io/use-waypoint"]; ok && w != "" && !strings.EqualFold(w, "none") {
 			p.Reportf(o, s.keyLoc("location"), "location MESH_INTERNAL with resolution DYNAMIC_DNS is not supported behind a waypoint (istio.io/use-waypoint: %s); use MESH_EXTERNAL; %s", w, rejects)
 		}
-	}
-}
-
-// checkStaticEndpoint applies validateWorkloadEntry to an endpoint of a
-// STATIC entry: an address is required unless a network is set (then the
-// webhook only warns); it is an IP address or a unix:// socket, and a
-// socket endpoint takes no ports and needs an entry with exactly one port,
-// the one it serves. ports are the entry's.
-func checkStaticEndpoint(p *rules.Pass, o *manifest.Object, ep, ports node, rejects string) {
-	x := ep.get("address")
-	a, isStr := x.str()
-	if x.ok() && !isStr {
-		return // a wrong type is MR001's
-	}
-	switch sock, unix := strings.CutPrefix(a, "unix://"); {
-	case a == "":
-		if !nonEmpty(ep, "network") {
-			reportAt(p, o, x, ep, "%s has no address (and no network): a STATIC endpoint needs one; %s", ep.where(), rejects)
-		}
-	case unix:
-		if err := validateUnixAddress(sock); err != nil {
-			p.Reportf(o, x.loc(), "%s: %v; %s", x.where(), err, rejects)
-		}
-		if ep.get("ports").hasEntries() {
-			p.Reportf(o, ep.keyLoc("ports"), "%s: a unix socket endpoint must not include ports; %s", ep.where(), rejects)
-		}
-		// Istio counts the entry's distinct port names, an unnamed port's
-		// being "".
-		names := map[string]bool{}
-		for port := range ports.items() {
-			name, _ := port.get("name").str()
-			names[name] = true
-		}
-		if len(names) != 1 {
-			p.Reportf(o, x.loc(), "%s is a unix socket endpoint, which needs a ServiceEntry with exactly 1 port, not %d; %s", x.where(), len(names), rejects)
-		}
-	case !isIP(a):
-		p.Reportf(o, x.loc(), "%s %q: a STATIC endpoint address must be an IP address or a unix:// path; %s", x.where(), a, rejects)
 	}
 }

@@ -40,6 +40,13 @@ var SidecarInvalid = &rules.Rule{
   that is not a fully qualified domain name (no wildcard, no IP address), without a ` + "`port`" + ` or
   its ` + "`number`" + `, or with a ` + "`subset`" + ` that is not a DNS-1123 label (its port's range is MR003's).
 
+The webhook accepts, and meshlint warns about, an ` + "`egressProxy`" + ` host that none of the Sidecar's
+egress listeners imports (an exclusion ` + "`~ns/...`" + ` imports nothing, and a listed namespace must be
+the one of a ` + "`name.namespace.svc...`" + ` host): Pilot points unknown traffic at a cluster for that
+host, which it builds only for imported services, so that traffic fails. A VirtualService that a
+listener imports and that routes to the proxy imports it too, which the Sidecar alone does not
+show.
+
 Host formats of egress listeners (` + "`namespace/dnsName`" + `) are checked by MR006.`,
 	Bad:      sidecarEgress + anyPortEgress + postgresEgress,
 	Good:     sidecarEgress + postgresEgress + anyPortEgress,
@@ -179,6 +186,7 @@ func runSidecarInvalid(p *rules.Pass) error {
 		}
 		if isAllowAny(otp) {
 			checkEgressProxy(p, o, otp, rejects)
+			checkEgressProxyImported(p, o, s)
 		}
 	}
 	return nil
@@ -307,6 +315,60 @@ func checkEgressProxy(p *rules.Pass, o *manifest.Object, otp node, rejects strin
 			p.Reportf(o, x.loc(), "%s: subset name %q is not a DNS-1123 label; %s", x.where(), s, rejects)
 		}
 	}
+}
+
+// checkEgressProxyImported reports an egressProxy host that no egress
+// listener imports (sidecar.pb.go, egress_proxy's NOTE 1). Pilot sends
+// unknown traffic to the cluster istio_route.GetDestinationCluster names
+// for it (httproute.go's ALLOW_ANY virtual host, listener_builder.go
+// buildOutboundCatchAllNetworkFiltersOnly), but builds clusters only for
+// the services the Sidecar imports (model/sidecar.go
+// collectImportedServices), so Envoy finds no such cluster and the traffic
+// fails. The webhook accepts it, and a VirtualService that a listener
+// imports also imports the services it routes to, which the Sidecar alone
+// does not show: hence a warning.
+func checkEgressProxyImported(p *rules.Pass, o *manifest.Object, s node) {
+	h := s.get("outboundTrafficPolicy").get("egressProxy").get("host")
+	proxy, ok := h.str()
+	if !ok || validateFQDN(proxy) != nil {
+		return // a missing or invalid host is reported above or by MR001
+	}
+	proxy = strings.TrimSuffix(proxy, ".")
+	// A Sidecar without egress listeners imports */*.
+	if s.get("egress").len() == 0 {
+		return
+	}
+	// "." is the Sidecar's namespace, unless a Sidecar of the root
+	// namespace without a selector is every namespace's default: then it
+	// is each proxy's own.
+	own := o.Namespace
+	if p.Graph != nil && o.Namespace == p.Graph.Mesh.RootNamespace && !s.has("workloadSelector") {
+		own = ""
+	}
+	// A Kubernetes Service's name says its namespace; another host can be a
+	// ServiceEntry's of any namespace.
+	svcNS := ""
+	if parts := strings.Split(proxy, "."); len(parts) > 2 && parts[2] == "svc" {
+		svcNS = parts[1]
+	}
+	var listed []string
+	for eg := range s.get("egress").items() {
+		for x := range eg.get("hosts").strs() {
+			imp, _ := x.str()
+			listed = append(listed, imp)
+			ns, dns, ok := strings.Cut(imp, "/")
+			if !ok || strings.HasPrefix(ns, "~") || !host.Matches(strings.TrimSuffix(dns, "."), proxy) {
+				continue
+			}
+			if ns == "." {
+				ns = own
+			}
+			if ns == "*" || ns == "" || svcNS == "" || ns == svcNS {
+				return
+			}
+		}
+	}
+	p.Reportf(o, h.loc(), "%s %q is not imported by any egress listener (hosts %s): Pilot builds no cluster for it, so unknown outbound traffic fails; add its namespace/host to an egress listener's hosts, unless a VirtualService the listeners import routes to it", h.where(), proxy, strings.Join(listed, ", ")).AtMost(rules.Warning)
 }
 
 // validateFQDN is Istio's agent.ValidateFQDN: a name of at most 255

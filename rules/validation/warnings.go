@@ -35,8 +35,8 @@ says:
   ` + "`consecutiveErrors`" + ` (use ` + "`consecutive5xxErrors`" + `) and consistent-hash ` + "`minimumRingSize`" + ` (use
   ` + "`ringHash.minimumRingSize`" + `; beside ` + "`maglev`" + ` or ` + "`ringHash`" + ` it is MR015's error); a fault ` + "`abort`" + `
   without an ` + "`httpStatus`" + ` or ` + "`grpcStatus`" + `;
-- a STATIC ServiceEntry endpoint with a ` + "`network`" + ` and no ` + "`address`" + `: only proxies of other networks
-  reach it, through that network's gateway;
+- a STATIC ServiceEntry endpoint, or a WorkloadEntry, with a ` + "`network`" + ` and no ` + "`address`" + `: only
+  proxies of other networks reach it, through that network's gateway;
 - locality or zone-aware ` + "`failover`" + ` or ` + "`failoverPriority`" + ` without ` + "`outlierDetection`" + ` in the
   same traffic policy, which never fails over;
 - a Gateway server's or Sidecar ingress listener's ` + "`tls.cipherSuites`" + ` entry that Envoy does not support
@@ -53,14 +53,14 @@ fault ` + "`delay`" + ` without ` + "`fixedDelay`" + `, which Istio drops when i
 	Good:     publicGateway(httpsPort, "shop.example.com", "{mode: SIMPLE, credentialName: shop-cert}"),
 	Severity: rules.Warning,
 	Inputs: []kinds.Kind{kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.VirtualService, kinds.DestinationRule,
-		kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication},
+		kinds.WorkloadEntry, kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication},
 	Related: []string{"IST0133"},
 	Local:   true,
 	Run:     runWebhookWarning,
 }
 
 func runWebhookWarning(p *rules.Pass) error {
-	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.VirtualService, kinds.DestinationRule) {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.VirtualService, kinds.DestinationRule, kinds.WorkloadEntry) {
 		s := specOf(o)
 		switch o.Kind {
 		case kinds.Gateway:
@@ -108,13 +108,12 @@ func runWebhookWarning(p *rules.Pass) error {
 			// network's gateway. Without a network it is MR013's error.
 			if res == "STATIC" {
 				for ep := range s.get("endpoints").items() {
-					x := ep.get("address")
-					a, isStr := x.str()
-					if network, _ := ep.get("network").str(); network != "" && (!x.ok() || isStr && a == "") {
-						p.Reportf(o, ep.keyLoc("network"), "%s has no address, only network %q: only proxies of other networks reach it, through that network's gateway; proxies of network %s, or of a mesh without multiple networks, leave it out", ep.where(), network, network)
-					}
+					checkNetworkOnly(p, o, ep)
 				}
 			}
+		case kinds.WorkloadEntry:
+			// ValidateWorkloadEntry runs the same validateWorkloadEntry.
+			checkNetworkOnly(p, o, s)
 		case kinds.Sidecar:
 			checkEmptySelector(p, o, s, "workloadSelector", "labels")
 			// ValidateSidecar checks an ingress listener's tls with
@@ -265,4 +264,21 @@ var cipherSuites = map[string]bool{
 	"ECDHE-ECDSA-AES256-SHA": true, "ECDHE-RSA-AES256-SHA": true,
 	"AES128-GCM-SHA256": true, "AES256-GCM-SHA384": true, "AES128-SHA": true, "AES256-SHA": true,
 	"DES-CBC3-SHA": true,
+}
+
+// checkNetworkOnly reports a WorkloadEntry spec (an entry, or a STATIC
+// ServiceEntry's endpoint) known by its network alone, which
+// validateWorkloadEntry accepts with a warning.
+func checkNetworkOnly(p *rules.Pass, o *manifest.Object, we node) {
+	x := we.get("address")
+	a, isStr := x.str()
+	network, _ := we.get("network").str()
+	if network == "" || x.ok() && (!isStr || a != "") {
+		return
+	}
+	what := we.where()
+	if what == "" {
+		what = "the WorkloadEntry"
+	}
+	p.Reportf(o, we.keyLoc("network"), "%s has no address, only network %q: only proxies of other networks reach it, through that network's gateway; proxies of network %s, or of a mesh without multiple networks, leave it out", what, network, network)
 }
