@@ -2,6 +2,7 @@ package workload
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -172,6 +173,9 @@ func reportDefaults(p *rules.Pass, ps []selPolicy, skipNS func(string) bool, eff
 				others = append(others, o.obj.Namespace+"/"+o.obj.Name)
 			}
 		}
+		// Named in name order, not input order, which a run must not
+		// depend on.
+		slices.Sort(others)
 		all := "both"
 		if len(others) > 1 {
 			all = fmt.Sprintf("all %d", len(others)+1)
