@@ -55,26 +55,8 @@ the HTTP ports with ` + "`to.operation.ports`" + `.`,
 // shop, served on a TCP port, with the provider given: the examples of
 // MR357.
 func authzCustomTCPExample(provider string) string {
-	return `# fixture: providers=ext-authz-http:envoy_ext_authz_http,ext-authz-grpc:envoy_ext_authz_grpc
-apiVersion: v1
-kind: Service
-metadata: {name: db, namespace: shop}
-spec:
-  selector: {app: db}
-  ports: [{name: tcp-mysql, port: 3306}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: db, namespace: shop}
-spec:
-  selector: {matchLabels: {app: db}}
-  template:
-    metadata:
-      labels: {app: db, sidecar.istio.io/inject: "true"}
-    spec:
-      containers: [{name: mysql, image: mysql, ports: [{containerPort: 3306}]}]
----
-apiVersion: security.istio.io/v1
+	return "# fixture: providers=ext-authz-http:envoy_ext_authz_http,ext-authz-grpc:envoy_ext_authz_grpc\n" +
+		dbTCPWorkload + `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: db, namespace: shop}
 spec:

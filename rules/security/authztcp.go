@@ -76,25 +76,7 @@ HTTP-only fields for the HTTP ports, one with the connection-level fields (` + "
 // authzTCPExample is an ALLOW policy with rules for the MySQL database of
 // shop, served on a TCP port: the examples of MR355.
 func authzTCPExample(rules string) string {
-	return `apiVersion: v1
-kind: Service
-metadata: {name: db, namespace: shop}
-spec:
-  selector: {app: db}
-  ports: [{name: tcp-mysql, port: 3306}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: db, namespace: shop}
-spec:
-  selector: {matchLabels: {app: db}}
-  template:
-    metadata:
-      labels: {app: db, sidecar.istio.io/inject: "true"}
-    spec:
-      containers: [{name: mysql, image: mysql, ports: [{containerPort: 3306}]}]
----
-apiVersion: security.istio.io/v1
+	return dbTCPWorkload + `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: db, namespace: shop}
 spec:

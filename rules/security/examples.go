@@ -26,3 +26,26 @@ spec:
   ports: [{name: http, port: 9080}]
 ---
 `
+
+// dbTCPWorkload is Service and Deployment shop/db, MySQL with a sidecar
+// on a port named tcp-mysql: the workload of the examples of MR355 and
+// MR357.
+const dbTCPWorkload = `apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {app: db}
+  ports: [{name: tcp-mysql, port: 3306}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata:
+      labels: {app: db, sidecar.istio.io/inject: "true"}
+    spec:
+      containers: [{name: mysql, image: mysql, ports: [{containerPort: 3306}]}]
+---
+`
