@@ -56,7 +56,7 @@ the HTTP ports with ` + "`to.operation.ports`" + `.`,
 // MR357.
 func authzCustomTCPExample(provider string) string {
 	return "# fixture: providers=ext-authz-http:envoy_ext_authz_http,ext-authz-grpc:envoy_ext_authz_grpc\n" +
-		dbTCPWorkload + `apiVersion: security.istio.io/v1
+		mysqlShopWorkload + `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: db, namespace: shop}
 spec:

@@ -76,7 +76,7 @@ HTTP-only fields for the HTTP ports, one with the connection-level fields (` + "
 // authzTCPExample is an ALLOW policy with rules for the MySQL database of
 // shop, served on a TCP port: the examples of MR355.
 func authzTCPExample(rules string) string {
-	return dbTCPWorkload + `apiVersion: security.istio.io/v1
+	return mysqlShopWorkload + `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: db, namespace: shop}
 spec:

@@ -27,10 +27,12 @@ spec:
 ---
 `
 
-// dbTCPWorkload is Service and Deployment shop/db, MySQL with a sidecar
+// mysqlShopWorkload is Service and Deployment shop/db, MySQL with a sidecar
 // on a port named tcp-mysql: the workload of the examples of MR355 and
 // MR357.
-const dbTCPWorkload = `apiVersion: v1
+//
+//nolint:gosec // G101: a manifest example; it holds no credential
+const mysqlShopWorkload = `apiVersion: v1
 kind: Service
 metadata: {name: db, namespace: shop}
 spec:
