@@ -10,7 +10,6 @@ import (
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // Canary is a Flagger Canary (flagger.app/v1beta1), with the objects
@@ -551,7 +550,7 @@ func flaggerVSRoute(c *Canary, at spec.At, match []spec.HTTPMatch, route []spec.
 	svc := c.Spec.Service
 	r := spec.HTTPRoute{At: at, Match: match, Timeout: svc.Timeout, Retries: svc.Retries, Route: route}
 	if svc.Rewrite != nil {
-		r.Rewrite = &yaml.Node{} // a VirtualService's rewrite is held as present alone
+		r.Rewrite = &spec.HTTPRewrite{} // held as present alone
 	}
 	return r
 }

@@ -148,12 +148,20 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeGatewayRouteRule)
 	case *GatewayTLS:
 		return decodeRoot(n, v, decodeGatewayTLS)
+	case *HTTPHeaders:
+		return decodeRoot(n, v, decodeUnmarshaler[HTTPHeaders])
 	case *HTTPMatch:
 		return decodeRoot(n, v, decodeHTTPMatch)
+	case *HTTPRewrite:
+		return decodeRoot(n, v, decodeUnmarshaler[HTTPRewrite])
 	case *HTTPRoute:
 		return decodeRoot(n, v, decodeHTTPRoute)
+	case *HeaderNames:
+		return decodeRoot(n, v, decodeUnmarshaler[HeaderNames])
 	case *HeaderOperations:
 		return decodeRoot(n, v, decodeHeaderOperations)
+	case *HeaderOps:
+		return decodeRoot(n, v, decodeHeaderOps)
 	case *IPBlock:
 		return decodeRoot(n, v, decodeIPBlock)
 	case *Ingress:
@@ -214,6 +222,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeNetworkPolicyPort)
 	case *NetworkPolicyRule:
 		return decodeRoot(n, v, decodeNetworkPolicyRule)
+	case *Number:
+		return decodeRoot(n, v, decodeUnmarshaler[Number])
 	case *ParentGatewayRef:
 		return decodeRoot(n, v, decodeParentGatewayRef)
 	case *ParentRef:
@@ -222,6 +232,8 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodePeerAuthentication)
 	case *PeerMTLS:
 		return decodeRoot(n, v, decodePeerMTLS)
+	case *Percent:
+		return decodeRoot(n, v, decodeUnmarshaler[Percent])
 	case *PingPong:
 		return decodeRoot(n, v, decodePingPong)
 	case *PodSpec:
@@ -2385,19 +2397,34 @@ func decodeHTTPRoute(n *yaml.Node, v *HTTPRoute) (good, ok bool) {
 		case "redirect":
 			_, ok = decodeNodePtr(c[i+1], &v.Redirect)
 		case "directResponse":
+			v.Keys = append(v.Keys, KeyLoc{"directResponse", manifest.LocOf(c[i])})
 			_, ok = decodeNodePtr(c[i+1], &v.DirectResponse)
 		case "delegate":
 			_, ok = decodePtr(c[i+1], &v.Delegate, decodeDelegate)
 		case "rewrite":
-			_, ok = decodeNodePtr(c[i+1], &v.Rewrite)
+			_, ok = decodePtr(c[i+1], &v.Rewrite, decodeUnmarshaler[HTTPRewrite])
 		case "timeout":
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Timeout)
 		case "retries":
 			_, ok = decodePtr(c[i+1], &v.Retries, decodeRetries)
 		case "mirror":
+			v.Keys = append(v.Keys, KeyLoc{"mirror", manifest.LocOf(c[i])})
 			_, ok = decodePtr(c[i+1], &v.Mirror, decodeDestination)
 		case "mirrors":
+			v.Keys = append(v.Keys, KeyLoc{"mirrors", manifest.LocOf(c[i])})
 			_, ok = decodeSeq(c[i+1], &v.Mirrors, decodeMirror)
+		case "mirrorPercentage":
+			v.Keys = append(v.Keys, KeyLoc{"mirrorPercentage", manifest.LocOf(c[i])})
+			_, ok = decodePtr(c[i+1], &v.MirrorPercentage, decodeUnmarshaler[Percent])
+		case "mirrorPercent":
+			v.Keys = append(v.Keys, KeyLoc{"mirrorPercent", manifest.LocOf(c[i])})
+			_, ok = decodeUnmarshaler[Number](c[i+1], &v.MirrorPercent)
+		case "headers":
+			v.Keys = append(v.Keys, KeyLoc{"headers", manifest.LocOf(c[i])})
+			_, ok = decodePtr(c[i+1], &v.Headers, decodeUnmarshaler[HTTPHeaders])
+		case "corsPolicy":
+			v.Keys = append(v.Keys, KeyLoc{"corsPolicy", manifest.LocOf(c[i])})
+			_, ok = decodePtr(c[i+1], &v.CorsPolicy, decodeUnmarshaler[HeaderNames])
 		case "fault":
 			_, ok = decodeNodePtr(c[i+1], &v.Fault)
 		}
@@ -2413,6 +2440,28 @@ func decodeHeaderOperations(n *yaml.Node, v *HeaderOperations) (good, ok bool) {
 		return false, ok
 	}
 	v.At.Loc = manifest.LocOf(n)
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeHeaderOps(n *yaml.Node, v *HeaderOps) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
 	c := n.Content
 	for i := 0; i < len(c); i += 2 {
 		k, skip, ok := key(c[i])

@@ -124,7 +124,11 @@ func decodeRoots() []reflect.Type {
 		reflect.TypeFor[GatewayTLS](),
 		reflect.TypeFor[HTTPMatch](),
 		reflect.TypeFor[HTTPRoute](),
+		reflect.TypeFor[HeaderNames](),
 		reflect.TypeFor[HeaderOperations](),
+		reflect.TypeFor[HeaderOps](),
+		reflect.TypeFor[HTTPHeaders](),
+		reflect.TypeFor[HTTPRewrite](),
 		reflect.TypeFor[IPBlock](),
 		reflect.TypeFor[Ingress](),
 		reflect.TypeFor[IngressBackend](),
@@ -155,10 +159,12 @@ func decodeRoots() []reflect.Type {
 		reflect.TypeFor[NetworkPolicyPeer](),
 		reflect.TypeFor[NetworkPolicyPort](),
 		reflect.TypeFor[NetworkPolicyRule](),
+		reflect.TypeFor[Number](),
 		reflect.TypeFor[ParentGatewayRef](),
 		reflect.TypeFor[ParentRef](),
 		reflect.TypeFor[PeerAuthentication](),
 		reflect.TypeFor[PeerMTLS](),
+		reflect.TypeFor[Percent](),
 		reflect.TypeFor[PingPong](),
 		reflect.TypeFor[PodSpec](),
 		reflect.TypeFor[PodTemplate](),
@@ -232,7 +238,7 @@ var (
 
 // notRoots are the struct types of the package Decode is not meant for:
 // scalars, and At, which only records where a struct is.
-var notRoots = map[string]bool{"At": true, "IntOrString": true}
+var notRoots = map[string]bool{"At": true, "IntOrString": true, "KeyLoc": true}
 
 // decodeGen writes the decoders of decode_gen.go.
 type decodeGen struct {
@@ -390,6 +396,24 @@ func (g *decodeGen) writeStruct(t reflect.Type) error {
 	}
 	var cases bytes.Buffer
 	seen := map[string]bool{}
+	// keyed maps the keys whose location a KeyLocs field records to that
+	// field, as recordKeys (value.go) fills it.
+	keyed := map[string]string{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Type != keyLocsType {
+			continue
+		}
+		if t.Name() == "" || !g.viaDecodeAt[t.Name()] {
+			return fmt.Errorf("%s: field %s: KeyLocs are filled by decodeAt, which %s does not call", t, f.Name, t)
+		}
+		for k := range strings.SplitSeq(f.Tag.Get("keys"), ",") {
+			if keyed[k] != "" {
+				return fmt.Errorf("%s: two KeyLocs fields record key %q", t, k)
+			}
+			keyed[k] = f.Name
+		}
+	}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		key, ok, err := yamlKey(f)
@@ -407,7 +431,15 @@ func (g *decodeGen) writeStruct(t reflect.Type) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(&cases, "case %s:\n_, ok = %s\n", strconv.Quote(key), call)
+		fmt.Fprintf(&cases, "case %s:\n", strconv.Quote(key))
+		if kf := keyed[key]; kf != "" {
+			fmt.Fprintf(&cases, "v.%s = append(v.%s, KeyLoc{%s, manifest.LocOf(c[i])})\n", kf, kf, strconv.Quote(key))
+			delete(keyed, key)
+		}
+		fmt.Fprintf(&cases, "_, ok = %s\n", call)
+	}
+	for k, kf := range keyed {
+		return fmt.Errorf("%s: field %s records key %q, which no field decodes", t, kf, k)
 	}
 	fmt.Fprintf(&g.out, "\nfunc %s(n *yaml.Node, v *%s) (good, ok bool) {\n", name, typ)
 	g.out.WriteString("if isNull, ok := structNode(n); isNull || !ok {\nreturn false, ok\n}\n")

@@ -1,6 +1,12 @@
 package spec
 
-import "sigs.k8s.io/kustomize/kyaml/yaml"
+import (
+	"strconv"
+
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/yamlpath"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
 
 // VirtualService is networking.istio.io VirtualService spec.
 type VirtualService struct {
@@ -21,12 +27,140 @@ type HTTPRoute struct {
 	Redirect       *yaml.Node         `yaml:"redirect"`
 	DirectResponse *yaml.Node         `yaml:"directResponse"`
 	Delegate       *Delegate          `yaml:"delegate"`
-	Rewrite        *yaml.Node         `yaml:"rewrite"`
+	Rewrite        *HTTPRewrite       `yaml:"rewrite"`
 	Timeout        Str                `yaml:"timeout"`
 	Retries        *Retries           `yaml:"retries"`
 	Mirror         *Destination       `yaml:"mirror"`
 	Mirrors        []Mirror           `yaml:"mirrors"`
-	Fault          *yaml.Node         `yaml:"fault"`
+	// MirrorPercentage is read before the deprecated MirrorPercent
+	// (Istio's MirrorPercent).
+	MirrorPercentage *Percent     `yaml:"mirrorPercentage"`
+	MirrorPercent    Number       `yaml:"mirrorPercent"`
+	Headers          *HTTPHeaders `yaml:"headers"`
+	// CorsPolicy holds only the names of the fields the policy sets (a
+	// HeaderNames reads the keys of any mapping): Istio's merge of a
+	// delegate replaces the policy whole or not at all.
+	CorsPolicy *HeaderNames `yaml:"corsPolicy"`
+	Fault      *yaml.Node   `yaml:"fault"`
+	// Keys are where the keys of the fields whose findings point at their
+	// key are: the value of a block mapping or sequence starts a line
+	// below it.
+	Keys KeyLocs `yaml:"-" keys:"directResponse,headers,mirror,mirrors,mirrorPercentage,mirrorPercent,corsPolicy"`
+}
+
+// The types below hold what MR121 reads of a route, read as
+// yamlpath reads a node: a value of the wrong type is left to schema
+// validation (MR001), not made an input error, which would change the
+// exit code of a run over a file that only MR001 reported before.
+
+// HTTPRewrite is http.rewrite of a VirtualService. Only the uri rewrite
+// is read, and whether a regex rewrite replaces it.
+type HTTPRewrite struct {
+	At `yaml:"-"`
+	// URI is the text of rewrite.uri when it is a scalar other than null.
+	URI Str `yaml:"-"`
+	// URIRegexRewrite is whether uriRegexRewrite is written, null too.
+	URIRegexRewrite bool `yaml:"-"`
+}
+
+// UnmarshalYAML reads the rewrite of the mapping n.
+func (r *HTTPRewrite) UnmarshalYAML(n *yaml.Node) error {
+	r.Loc = manifest.LocOf(n)
+	if n.Kind != yaml.MappingNode {
+		return mismatchWant(n, "a mapping")
+	}
+	if u := yamlpath.Field(n, "uri"); u != nil && u.Kind == yaml.ScalarNode && u.ShortTag() != nullTag {
+		r.URI = Str{V: manifest.Intern(u.Value), Loc: manifest.LocOf(u), Set: true}
+	}
+	r.URIRegexRewrite = yamlpath.Field(n, "uriRegexRewrite") != nil
+	return nil
+}
+
+// Percent is Istio's Percent, as in http.mirrorPercentage.
+type Percent struct {
+	At    `yaml:"-"`
+	Value Number `yaml:"-"`
+}
+
+// UnmarshalYAML reads the value of the mapping n; anything else is a
+// percentage without value.
+func (p *Percent) UnmarshalYAML(n *yaml.Node) error {
+	p.Loc = manifest.LocOf(n)
+	if v := yamlpath.Field(n, "value"); v != nil {
+		p.Value.read(v)
+	}
+	return nil
+}
+
+// Number is a number as its text reads, whatever its tag.
+type Number struct {
+	V   float64
+	Loc Loc
+	// Set is false when the field is absent or null; Bad is set when its
+	// text is not a number.
+	Set, Bad bool
+}
+
+// UnmarshalYAML reads the number n writes.
+func (x *Number) UnmarshalYAML(n *yaml.Node) error {
+	x.read(n)
+	return nil
+}
+
+func (x *Number) read(n *yaml.Node) {
+	f, err := strconv.ParseFloat(n.Value, 64)
+	*x = Number{V: f, Loc: manifest.LocOf(n), Set: true, Bad: err != nil}
+}
+
+// HTTPHeaders is http.headers: the operations on request and response
+// headers.
+type HTTPHeaders struct {
+	Request  HeaderOps `yaml:"-"`
+	Response HeaderOps `yaml:"-"`
+}
+
+// UnmarshalYAML reads the operations of the mapping n.
+func (h *HTTPHeaders) UnmarshalYAML(n *yaml.Node) error {
+	h.Request.read(yamlpath.Field(n, "request"))
+	h.Response.read(yamlpath.Field(n, "response"))
+	return nil
+}
+
+// HeaderOps are the operations on the headers of one direction. Only the
+// names of the headers are read, in the order written.
+type HeaderOps struct {
+	Set    HeaderNames `yaml:"-"`
+	Add    HeaderNames `yaml:"-"`
+	Remove []string    `yaml:"-"`
+}
+
+func (o *HeaderOps) read(n *yaml.Node) {
+	o.Set.read(yamlpath.Field(n, "set"))
+	o.Add.read(yamlpath.Field(n, "add"))
+	if rm := yamlpath.Field(n, "remove"); rm != nil && rm.Kind == yaml.SequenceNode {
+		for _, v := range rm.Content {
+			o.Remove = append(o.Remove, manifest.Intern(v.Value))
+		}
+	}
+}
+
+// HeaderNames are the keys of a mapping of header names to values, in the
+// order written: a map would lose the order that messages list them in.
+type HeaderNames struct {
+	Names []string
+}
+
+// UnmarshalYAML reads the keys of the mapping n; anything else has none.
+// The values are left to schema validation.
+func (h *HeaderNames) UnmarshalYAML(n *yaml.Node) error {
+	h.read(n)
+	return nil
+}
+
+func (h *HeaderNames) read(n *yaml.Node) {
+	for k := range yamlpath.Entries(n) {
+		h.Names = append(h.Names, manifest.Intern(k.Value))
+	}
 }
 
 // UnmarshalYAML records the route's location.

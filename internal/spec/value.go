@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -289,7 +291,55 @@ func decodeAt[T any](n *yaml.Node, at *At, plain *T) error {
 	if n.Kind != yaml.MappingNode {
 		return mismatchWant(n, "a mapping")
 	}
-	return n.Decode(plain)
+	err := n.Decode(plain)
+	recordKeys(n, reflect.ValueOf(plain).Elem())
+	return err
+}
+
+// KeyLoc is where a key of a mapping is.
+type KeyLoc struct {
+	Key string
+	Loc Loc
+}
+
+// KeyLocs are where the keys of a mapping that its field's keys tag
+// names are, in the order written. Decoding fills a field of this type,
+// tagged yaml:"-", in a struct whose UnmarshalYAML calls decodeAt.
+type KeyLocs []KeyLoc
+
+// Of returns the location of key, or def when the mapping lacks it.
+func (k KeyLocs) Of(key string, def Loc) Loc {
+	for _, x := range k {
+		if x.Key == key {
+			return x.Loc
+		}
+	}
+	return def
+}
+
+var keyLocsType = reflect.TypeFor[KeyLocs]()
+
+// recordKeys fills the KeyLocs fields of struct v from the keys of the
+// mapping n, as decode_gen.go does inline while it decodes n. The keys are
+// the tag's strings, not n's, which the loader may read the next file over.
+func recordKeys(n *yaml.Node, v reflect.Value) {
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Type != keyLocsType {
+			continue
+		}
+		names := strings.Split(f.Tag.Get("keys"), ",")
+		// Merged entries too, where they are written, as yaml.v3 decodes
+		// them (the generated decoders give up on merge keys).
+		var locs KeyLocs
+		for k := range yamlpath.Entries(n) {
+			if x := slices.Index(names, k.Value); x >= 0 && k.Kind == yaml.ScalarNode {
+				locs = append(locs, KeyLoc{names[x], manifest.LocOf(k)})
+			}
+		}
+		v.Field(i).Set(reflect.ValueOf(locs))
+	}
 }
 
 // isDecimal reports whether s is a plain decimal integer, which yaml.v3

@@ -33,10 +33,11 @@ ztunnel's port of the pod, TCP 15008, which is the port checked then (UDP is not
 When its Service uses a waypoint and ` + "`istio.io/ingress-use-waypoint: \"true\"`" + ` (on the Service, else
 its namespace) sends the gateway's traffic there, the pods see the waypoint's pods instead, and
 are not checked. A route that delegates (` + "`delegate: {name, namespace}`" + `) is followed into the delegate
-VirtualService, as Istio merges it: its destinations are reached from the root's gateways,
-and are reported on the delegate, where the backend is named. A VirtualService without
-hosts is a delegate, which Istio never applies on its own: it is checked only through the
-roots that name it.
+VirtualService, as Istio merges it (without the delegate routes that the merge drops, which
+MR107 reports): its destinations are reached from the root's gateways that the merged route's
+match entries keep, and are reported on the delegate, where the backend is named. A
+VirtualService without hosts is a delegate, which Istio never applies on its own: it is
+checked only through the roots that name it.
 
 Fix it by admitting the gateway in the destination's policy, with one peer holding both
 selectors:

@@ -33,7 +33,8 @@ the input knows of can use the route, and the VirtualService's traffic shaping, 
 subsets there are dead configuration, or the policies forgot the clients.
 
 A route that delegates (` + "`delegate: {name, namespace}`" + `) is followed into the delegate
-VirtualService, as Istio merges it: the clients of its destinations are those of the root
+VirtualService, as Istio merges it (without the delegate routes that the merge drops, which
+MR107 reports): the clients of its destinations are those of the root
 (the root's exportTo, not the delegate's), and the finding is on the delegate's destination,
 where the backend is named. A VirtualService without hosts is a delegate, which Istio never
 applies on its own: it is checked only through the roots that name it.

@@ -2,27 +2,26 @@ package routing
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
-	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
-	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/meshlint/meshlint/rules"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // DelegateRootOverride reports the settings of a route that delegates
 // which, merged into the delegate's routes, do something else than either
 // side meant: a directResponse that replaces their destinations, a uri
 // rewrite applied to their longer prefixes, mirrors that add up or that
-// the delegate's routes all replace, headers that a route's own replace.
+// the delegate's routes all replace, headers and a CORS policy that a
+// route's own replace.
 var DelegateRootOverride = &rules.Rule{
 	ID:      "MR121",
 	Name:    "delegate-root-override",
-	Summary: "a setting of a route that delegates, copied field by field into the delegate's routes, overrides their destinations, cuts their paths, or adds to or loses mirrors and headers where neither side meant to",
+	Summary: "a setting of a route that delegates, copied field by field into the delegate's routes, overrides their destinations, cuts their paths, or adds to or loses mirrors, headers and CORS settings where neither side meant to",
 	Doc: `Istio merges a delegate VirtualService's http routes into the route that delegates to them
 (` + "`mergeHTTPRoute`" + `): each setting of the root's route that a delegate route leaves unset is
 copied into it, one field at a time, and the merged route is built as if it had been written
@@ -48,10 +47,14 @@ that way. Some combinations do what neither author meant:
 - ` + "`headers`" + ` are copied whole, only into a delegate route without any: a delegate route that
   adds one response header loses every request and response header operation of the root's
   (an HSTS header, a prefix header for the backend), where a merge is expected (warning). A
-  header the delegate route handles itself, in the same direction, is taken as its choice.
+  header the delegate route handles itself, in the same direction, is taken as its choice;
+- ` + "`corsPolicy`" + ` is copied the same way, whole: a delegate route whose own policy sets only
+  ` + "`allowOrigins`" + ` loses the root's ` + "`allowMethods`" + `, ` + "`allowHeaders`" + ` and ` + "`allowCredentials`" + `, and
+  browsers refuse the cross-origin requests that need them (warning). A field the delegate
+  route's policy sets itself is taken as its choice (` + "`allowOrigin`" + ` stands for ` + "`allowOrigins`" + `).
 
 The findings about the root's settings are on the root's route, naming the delegate's route;
-those about a delegate route's mirrors or headers are on that route, since its author expects
+those about a delegate route's mirrors, headers or corsPolicy are on that route, since its author expects
 them to replace or add to the root's. Only delegates of the input are read, and only their
 routes that Istio merges (MR107 reports those it drops).`,
 	Bad: `apiVersion: networking.istio.io/v1
@@ -112,28 +115,27 @@ func runDelegateRootOverride(p *rules.Pass) error {
 			if d == nil {
 				continue
 			}
-			// The graph keeps no headers: the raw route is read for any
-			// root route with a delegate of the input, which are few.
-			rn := rawHTTPRoute(root.Obj, i, r)
-			hdrs := yamlpath.Field(rn, "headers")
-			if r.DirectResponse == nil && r.Rewrite == nil && r.Mirror == nil && len(r.Mirrors) == 0 && hdrs == nil {
+			if r.DirectResponse == nil && r.Rewrite == nil && r.Mirror == nil && len(r.Mirrors) == 0 && r.Headers == nil && r.CorsPolicy == nil {
 				continue
 			}
-			m := mergedInto(p.Graph, root, r, d)
+			m := mergedInto(p.Graph, root, i, d)
 			if len(m) == 0 {
 				continue
 			}
 			dl := delegateLabel(d)
 			if r.DirectResponse != nil {
-				rootDirectResponse(p, root, i, r, rn, d, dl, m)
+				rootDirectResponse(p, root, i, r, d, dl, m)
 				continue // nothing the delegate's routes set takes effect
 			}
 			if r.Rewrite != nil {
-				rootRewrite(p, root, i, r, rn, d, dl, m)
+				rootRewrite(p, root, i, r, d, dl, m)
 			}
-			rootMirrors(p, root, i, r, rn, d, dl, m)
-			if hdrs != nil {
-				rootHeaders(p, root, i, r, rn, d, m)
+			rootMirrors(p, root, i, r, d, dl, m)
+			if r.Headers != nil {
+				rootHeaders(p, root, i, r, d, m)
+			}
+			if r.CorsPolicy != nil {
+				rootCors(p, root, i, r, d, m)
 			}
 		}
 	}
@@ -154,18 +156,16 @@ func (m mergedRoute) forwards() bool {
 }
 
 // mergedInto returns the routes of delegate d that mergeHTTPMatchRequests
-// keeps when it merges them into route r of root: those without a match
-// entry that conflicts with every entry of r.
-func mergedInto(g *graph.Graph, root *graph.VirtualService, r spec.HTTPRoute, d *graph.VirtualService) []mergedRoute {
+// keeps when it merges them into route i of root (graph.MergeConflict).
+func mergedInto(g *graph.Graph, root *graph.VirtualService, i int, d *graph.VirtualService) []mergedRoute {
+	dl := graph.Delegation{Root: root, Route: i, Delegate: d}
 	var out []mergedRoute
 	for k, dr := range d.Spec.HTTP {
 		if dr.Delegate != nil {
 			continue // a delegate's own delegations lead nowhere
 		}
-		if len(r.Match) > 0 && len(dr.Match) > 0 {
-			if j, _ := delegateEntryConflict(g, r.Match, root.Namespace(), dr.Match, d.Namespace()); j >= 0 {
-				continue
-			}
+		if j, _ := g.MergeConflict(dl, k); j >= 0 {
+			continue
 		}
 		out = append(out, mergedRoute{k, dr})
 	}
@@ -175,7 +175,7 @@ func mergedInto(g *graph.Graph, root *graph.VirtualService, r spec.HTTPRoute, d 
 // rootDirectResponse reports the directResponse of route r of root, which
 // mergeHTTPRoute copies into each delegate route without one, where
 // TranslateRoute takes it before the route's destinations.
-func rootDirectResponse(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, rn *yaml.Node, d *graph.VirtualService, dl string, m []mergedRoute) {
+func rootDirectResponse(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, d *graph.VirtualService, dl string, m []mergedRoute) {
 	var over []mergedRoute
 	for _, x := range m {
 		if x.forwards() {
@@ -185,7 +185,7 @@ func rootDirectResponse(p *rules.Pass, root *graph.VirtualService, i int, r spec
 	if len(over) == 0 {
 		return
 	}
-	f := p.Reportf(root.Obj, keyLoc(rn, "directResponse", r.Loc),
+	f := p.Reportf(root.Obj, r.Keys.Of("directResponse", r.Loc),
 		"the directResponse of %s is copied into the routes of %s that it delegates to, and Istio answers with it before their destinations: %s %s a request. Only a delegate route's own redirect or directResponse takes precedence; remove the directResponse, or give it its own route",
 		routeLabel("http", i, r.Name), dl, routeList(over), plural(len(over), "never forwards", "never forward"))
 	f.Relate(d.Obj, over[0].r.Loc, "a delegate route that forwards")
@@ -196,13 +196,11 @@ func rootDirectResponse(p *rules.Pass, root *graph.VirtualService, i int, r spec
 // the root's prefix: Envoy's prefix_rewrite replaces the prefix of the
 // merged route, which is the delegate's, so what the delegate matches
 // beyond the root's prefix is cut as well.
-func rootRewrite(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, rn *yaml.Node, d *graph.VirtualService, dl string, m []mergedRoute) {
-	rw := yamlpath.Field(rn, "rewrite")
-	uriNode := yamlpath.Field(rw, "uri")
-	if uriNode == nil || uriNode.Kind != yaml.ScalarNode || uriNode.Value == "" || yamlpath.Field(rw, "uriRegexRewrite") != nil {
+func rootRewrite(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, d *graph.VirtualService, dl string, m []mergedRoute) {
+	if r.Rewrite.URI.V == "" || r.Rewrite.URIRegexRewrite {
 		return
 	}
-	to := uriNode.Value
+	to := r.Rewrite.URI.V
 	type cut struct {
 		k           int
 		name        spec.Str
@@ -241,7 +239,7 @@ func rootRewrite(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRo
 					rp = e.URI.Prefix.V
 				}
 				if leaf == "" || len(leaf) <= len(rp) || !strings.HasPrefix(leaf, rp) ||
-					len(r.Match) > 0 && matchConflict(p.Graph, e, root.Namespace(), l, d.Namespace()) != "" {
+					len(r.Match) > 0 && p.Graph.MatchConflict(e, root.Namespace(), l, d.Namespace()) != "" {
 					continue
 				}
 				if first == nil {
@@ -277,7 +275,7 @@ func rootRewrite(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRo
 		what = fmt.Sprintf("matches the prefix %q, so Envoy turns %s into %q, where %s makes it %q",
 			first.leaf, ex, to+ex[len(first.leaf):], alone, to+ex[len(first.rootP):])
 	}
-	p.Reportf(root.Obj, manifest.LocOf(uriNode),
+	p.Reportf(root.Obj, r.Rewrite.URI.Loc,
 		"rewrite.uri %q of %s is copied into the routes of %s that it delegates to, and replaces the prefix each of them matches, not the root's: %s %s%s. Rewrite in the delegate's routes instead",
 		to, routeLabel("http", i, r.Name), dl, routeLabel("http", first.k, first.name), what, moreRoutes(routes-1)).
 		AtMost(rules.Warning).
@@ -288,8 +286,8 @@ func rootRewrite(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRo
 // a delegate route's own (mergeHTTPRoute copies mirror and mirrors
 // separately), the root's mirror percentage taken by a delegate route's
 // mirror, and a root mirror that no delegate route uses.
-func rootMirrors(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, rn *yaml.Node, d *graph.VirtualService, dl string, m []mergedRoute) {
-	rootPct := readMirrorPercent(rn)
+func rootMirrors(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, d *graph.VirtualService, dl string, m []mergedRoute) {
+	rootPct := mirrorPercentOf(r)
 	rootRef := fmt.Sprintf("%s of VirtualService %s/%s, which delegates to this one", routeLabel("http", i, r.Name), root.Namespace(), root.Name())
 	forwarding, usedMirror, usedMirrors := false, false, false
 	for _, x := range m {
@@ -299,46 +297,45 @@ func rootMirrors(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRo
 		forwarding = true
 		usedMirror = usedMirror || x.r.Mirror == nil
 		usedMirrors = usedMirrors || len(x.r.Mirrors) == 0
-		dn := rawHTTPRoute(d.Obj, x.k, x.r)
-		own := readMirrorPercent(dn)
+		own := mirrorPercentOf(x.r)
 		merged := own.mergedWith(rootPct)
 		label := routeLabel("http", x.k, x.r.Name)
 		switch {
 		case x.r.Mirror == nil && r.Mirror != nil && len(x.r.Mirrors) > 0 && merged.value() > 0:
-			p.Reportf(d.Obj, keyLoc(dn, "mirrors", x.r.Loc),
+			p.Reportf(d.Obj, x.r.Keys.Of("mirrors", x.r.Loc),
 				"%s mirrors requests to its mirrors and also to %s, the mirror of %s: Istio's merge copies mirror and mirrors separately, so neither replaces the other (validation refuses the two in one route). Move the root's mirror into the routes that want it",
 				label, r.Mirror.Host.V, rootRef).
 				AtMost(rules.Warning).
-				Relate(root.Obj, keyLoc(rn, "mirror", r.Loc), "the root's mirror")
+				Relate(root.Obj, r.Keys.Of("mirror", r.Loc), "the root's mirror")
 		case x.r.Mirror != nil && len(x.r.Mirrors) == 0 && len(r.Mirrors) > 0 && merged.value() > 0:
-			p.Reportf(d.Obj, keyLoc(dn, "mirror", x.r.Loc),
+			p.Reportf(d.Obj, x.r.Keys.Of("mirror", x.r.Loc),
 				"%s mirrors requests to %s and also to the %s of %s: Istio's merge copies mirror and mirrors separately, so neither replaces the other (validation refuses the two in one route). Write mirrors here instead of mirror, or move the root's mirrors into the routes that want them",
 				label, x.r.Mirror.Host.V, plural(len(r.Mirrors), "mirror", "mirrors"), rootRef).
 				AtMost(rules.Warning).
-				Relate(root.Obj, keyLoc(rn, "mirrors", r.Loc), "the root's mirrors")
+				Relate(root.Obj, r.Keys.Of("mirrors", r.Loc), "the root's mirrors")
 		}
 		if x.r.Mirror == nil {
 			continue
 		}
 		if got, alone := merged.value(), own.value(); got != alone && got >= 0 && alone >= 0 {
-			p.Reportf(d.Obj, keyLoc(dn, "mirror", x.r.Loc),
+			p.Reportf(d.Obj, x.r.Keys.Of("mirror", x.r.Loc),
 				"the mirror of %s %s, not %s of requests: the route has no %s, so it takes the root's %s %s from %s (Istio's merge copies it into a delegate route without one). Set mirrorPercentage on this route",
 				label, pctPhrase(got), pctText(alone), merged.field, merged.field, pctText(got), rootRef).
 				AtMost(rules.Warning).
-				Relate(root.Obj, keyLoc(rn, merged.field, r.Loc), "the root's mirror percentage")
+				Relate(root.Obj, r.Keys.Of(merged.field, r.Loc), "the root's mirror percentage")
 		}
 	}
 	if !forwarding {
 		return
 	}
 	if r.Mirror != nil && !usedMirror {
-		p.Reportf(root.Obj, keyLoc(rn, "mirror", r.Loc),
+		p.Reportf(root.Obj, r.Keys.Of("mirror", r.Loc),
 			"the mirror of %s is never used: each route of %s that it delegates to and that forwards sets its own mirror, which replaces it (Istio's merge copies it only into a route without one)",
 			routeLabel("http", i, r.Name), dl).
 			AtMost(rules.Info)
 	}
 	if len(r.Mirrors) > 0 && !usedMirrors {
-		p.Reportf(root.Obj, keyLoc(rn, "mirrors", r.Loc),
+		p.Reportf(root.Obj, r.Keys.Of("mirrors", r.Loc),
 			"the mirrors of %s are never used: each route of %s that it delegates to and that forwards sets its own mirrors, which replace them (Istio's merge copies them only into a route without any)",
 			routeLabel("http", i, r.Name), dl).
 			AtMost(rules.Info)
@@ -349,15 +346,14 @@ func rootMirrors(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRo
 // while route r of root sets some: mergeHTTPRoute copies the root's
 // headers only into a route without any, so the root's operations that
 // the route does not repeat are lost there, where a merge is expected.
-func rootHeaders(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, rn *yaml.Node, d *graph.VirtualService, m []mergedRoute) {
-	rootOps := headerOps(yamlpath.Field(rn, "headers"))
+func rootHeaders(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, d *graph.VirtualService, m []mergedRoute) {
+	rootOps := headerOps(r.Headers)
 	if len(rootOps) == 0 {
 		return
 	}
 	for _, x := range m {
-		dn := rawHTTPRoute(d.Obj, x.k, x.r)
-		k, own := yamlpath.Lookup(dn, "headers")
-		if own == nil || own.Tag == "!!null" {
+		own := x.r.Headers
+		if own == nil {
 			continue
 		}
 		// A header the route handles in any way, in the same direction,
@@ -379,12 +375,74 @@ func rootHeaders(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRo
 		if len(lost) > 3 {
 			list = strings.Join(lost[:3], ", ") + fmt.Sprintf(" and %d more", len(lost)-3)
 		}
-		p.Reportf(d.Obj, manifest.LocOf(k),
+		p.Reportf(d.Obj, x.r.Keys.Of("headers", x.r.Loc),
 			"the headers of %s replace those of %s of VirtualService %s/%s, which delegates to this one, instead of adding to them: Istio's merge copies the root's headers only into a route without any, so %s %s not apply here. Repeat them on this route, or move them to each route that wants them",
 			routeLabel("http", x.k, x.r.Name), routeLabel("http", i, r.Name), root.Namespace(), root.Name(), list, plural(len(lost), "does", "do")).
 			AtMost(rules.Warning).
-			Relate(root.Obj, keyLoc(rn, "headers", r.Loc), "the root's headers")
+			Relate(root.Obj, r.Keys.Of("headers", r.Loc), "the root's headers")
 	}
+}
+
+// rootCors reports the delegate routes with a corsPolicy of their own
+// while route r of root has one: mergeHTTPRoute copies the root's policy
+// only into a route without one, so the fields of the root's policy that
+// the route's does not set are lost there, as with headers.
+func rootCors(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, d *graph.VirtualService, m []mergedRoute) {
+	rootFields := corsFields(r.CorsPolicy)
+	if len(rootFields) == 0 {
+		return
+	}
+	for _, x := range m {
+		if x.r.CorsPolicy == nil {
+			continue
+		}
+		own := corsFields(x.r.CorsPolicy)
+		var lost []string
+		for _, f := range rootFields {
+			if !slices.Contains(own, f) {
+				lost = append(lost, f)
+			}
+		}
+		if len(lost) == 0 {
+			continue
+		}
+		p.Reportf(d.Obj, x.r.Keys.Of("corsPolicy", x.r.Loc),
+			"the corsPolicy of %s replaces that of %s of VirtualService %s/%s, which delegates to this one, instead of adding to it: Istio's merge copies the root's policy only into a route without one, so the root's %s %s not apply here. Repeat %s in this route's policy, or move the policy to each route that wants it",
+			routeLabel("http", x.k, x.r.Name), routeLabel("http", i, r.Name), root.Namespace(), root.Name(), strings.Join(lost, ", "), plural(len(lost), "does", "do"), plural(len(lost), "it", "them")).
+			AtMost(rules.Warning).
+			Relate(root.Obj, r.Keys.Of("corsPolicy", r.Loc), "the root's corsPolicy")
+	}
+}
+
+// corsFields lists the fields a corsPolicy sets, once each, in the order
+// of Istio's CorsPolicy (others after, sorted), so that messages do not
+// depend on the order written; the deprecated allowOrigin, which
+// TranslateCORSPolicy reads when allowOrigins is unset, counts as
+// allowOrigins.
+func corsFields(c *spec.HeaderNames) []string {
+	corsOrder := [...]string{"allowOrigins", "allowMethods", "allowHeaders", "exposeHeaders", "maxAge", "allowCredentials", "unmatchedPreflights"}
+	var out []string
+	for _, f := range c.Names {
+		if f == "allowOrigin" {
+			f = "allowOrigins"
+		}
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	rank := func(f string) int {
+		if i := slices.Index(corsOrder[:], f); i >= 0 {
+			return i
+		}
+		return len(corsOrder)
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(a, b)
+	})
+	return out
 }
 
 // headerOp is one operation of a route's headers: request or response,
@@ -393,20 +451,22 @@ type headerOp struct{ dir, op, name string }
 
 func (o headerOp) String() string { return o.dir + "." + o.op + " " + o.name }
 
-// headerOps lists the operations of a headers node in the order written.
-func headerOps(n *yaml.Node) []headerOp {
+// headerOps lists the operations of a route's headers in the order
+// written.
+func headerOps(h *spec.HTTPHeaders) []headerOp {
 	var out []headerOp
-	for _, dir := range []string{"request", "response"} {
-		d := yamlpath.Field(n, dir)
-		for _, op := range []string{"set", "add"} {
-			for k := range yamlpath.Entries(yamlpath.Field(d, op)) {
-				out = append(out, headerOp{dir, op, strings.ToLower(k.Value)})
-			}
+	for _, d := range []struct {
+		dir string
+		ops spec.HeaderOps
+	}{{"request", h.Request}, {"response", h.Response}} {
+		for _, n := range d.ops.Set.Names {
+			out = append(out, headerOp{d.dir, "set", strings.ToLower(n)})
 		}
-		if rm := yamlpath.Field(d, "remove"); rm != nil && rm.Kind == yaml.SequenceNode {
-			for _, v := range rm.Content {
-				out = append(out, headerOp{dir, "remove", strings.ToLower(v.Value)})
-			}
+		for _, n := range d.ops.Add.Names {
+			out = append(out, headerOp{d.dir, "add", strings.ToLower(n)})
+		}
+		for _, n := range d.ops.Remove {
+			out = append(out, headerOp{d.dir, "remove", strings.ToLower(n)})
 		}
 	}
 	return out
@@ -417,32 +477,21 @@ func headerOps(n *yaml.Node) []headerOp {
 type mirrorPercent struct {
 	pct, pctInt       float64
 	hasPct, hasPctInt bool
-	// bad is set when a value cannot be read: no comparison is made.
+	// bad is set when a value is not a number: no comparison is made.
 	bad bool
 	// field names the field value reads.
 	field string
 }
 
-// readMirrorPercent reads the mirror percentage fields of a raw http route;
-// without the route's node (an object meshlint made, not read), the
-// percentages are unknown.
-func readMirrorPercent(n *yaml.Node) mirrorPercent {
+// mirrorPercentOf reads the mirror percentage fields of route r. A
+// mirrorPercentage without value is 0%, as Istio reads it.
+func mirrorPercentOf(r spec.HTTPRoute) mirrorPercent {
 	var out mirrorPercent
-	if n == nil {
-		out.bad = true
-		return out
+	if p := r.MirrorPercentage; p != nil {
+		out.pct, out.hasPct, out.bad = p.Value.V, true, p.Value.Bad
 	}
-	if v := yamlpath.Field(n, "mirrorPercentage"); v != nil && v.Tag != "!!null" {
-		x := yamlpath.Field(v, "value")
-		out.hasPct = true
-		if x != nil {
-			f, err := strconv.ParseFloat(x.Value, 64)
-			out.pct, out.bad = f, err != nil
-		}
-	}
-	if v := yamlpath.Field(n, "mirrorPercent"); v != nil && v.Tag != "!!null" {
-		f, err := strconv.ParseFloat(v.Value, 64)
-		out.pctInt, out.hasPctInt, out.bad = f, true, out.bad || err != nil
+	if n := r.MirrorPercent; n.Set {
+		out.pctInt, out.hasPctInt, out.bad = n.V, true, out.bad || n.Bad
 	}
 	switch {
 	case out.hasPct:
@@ -473,7 +522,7 @@ func (o mirrorPercent) mergedWith(root mirrorPercent) mirrorPercent {
 }
 
 // value is the percentage of requests mirrored (MirrorPercent), or -1 when
-// a field cannot be read.
+// a field is not a number.
 func (o mirrorPercent) value() float64 {
 	switch {
 	case o.bad:
@@ -525,29 +574,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// rawHTTPRoute returns the node of http route i of o, which the graph
-// decoded into r, or nil. The graph keeps only the presence of rewrite
-// and directResponse and none of the mirror percentages, so the object's
-// node is read again (manifest.Object.Root, at most once per file); the
-// node must be the one r was decoded from, at r's location.
-func rawHTTPRoute(o *manifest.Object, i int, r spec.HTTPRoute) *yaml.Node {
-	http := yamlpath.Field(yamlpath.Field(o.Root(), "spec"), "http")
-	if http == nil || http.Kind != yaml.SequenceNode || i >= len(http.Content) {
-		return nil
-	}
-	n := http.Content[i]
-	if l := manifest.LocOf(n); l.Line != r.Loc.Line || l.Col != r.Loc.Col {
-		return nil
-	}
-	return n
-}
-
-// keyLoc returns the location of key in mapping n, or def when n lacks it.
-func keyLoc(n *yaml.Node, key string, def manifest.Loc) manifest.Loc {
-	if k, _ := yamlpath.Lookup(n, key); k != nil {
-		return manifest.LocOf(k)
-	}
-	return def
 }

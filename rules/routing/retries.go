@@ -107,10 +107,8 @@ func mergedRetries(p *rules.Pass) {
 			if dr.Delegate != nil || ownTimeout == ownRetries {
 				continue // nothing inherited, or nothing of its own
 			}
-			if len(root.Match) > 0 && len(dr.Match) > 0 {
-				if j, _ := delegateEntryConflict(p.Graph, root.Match, d.Root.Namespace(), dr.Match, d.Delegate.Namespace()); j >= 0 {
-					continue // the merge drops the route (MR107 says so)
-				}
+			if j, _ := p.Graph.MergeConflict(d, k); j >= 0 {
+				continue // the merge drops the route (MR107 says so)
 			}
 			rootLabel := fmt.Sprintf("%s of VirtualService %s/%s", routeLabel("http", d.Route, root.Name), d.Root.Namespace(), d.Root.Name())
 			timeout, retries := dr.Timeout, dr.Retries

@@ -1,8 +1,11 @@
 package routing
 
 import (
-	"github.com/meshlint/meshlint/internal/graph"
+	"fmt"
+	"slices"
+	"strings"
 
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
@@ -15,9 +18,10 @@ var TargetPortUnresolved = &rules.Rule{
 	Name:    "service-target-port-unresolved",
 	Summary: "a Service's named targetPort is not declared by the pods it selects, so they get no endpoint",
 	Doc: `A Service port with a named ` + "`targetPort`" + ` (` + "`targetPort: http`" + `) is resolved, pod by pod, against
-the container ports that carry that name. A pod without such a port gets no endpoint for the
-Service port: when no selected pod declares it, the Service has no endpoints on that port and
-clients (and the sidecars' outbound clusters) get 503 "no healthy upstream".
+the container ports that carry that name and the Service port's protocol (TCP when unset, on
+both sides). A pod without such a port gets no endpoint for the Service port: when no
+selected pod declares it, the Service has no endpoints on that port and clients (and the
+sidecars' outbound clusters) get 503 "no healthy upstream".
 
 The rule matches the Service selector against the pod-template labels of the workloads in the
 input (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, Pods, Argo Rollouts) of the
@@ -102,12 +106,58 @@ func runTargetPortUnresolved(p *rules.Pass) error {
 			for i, w := range lacking {
 				missing[i] = string(w.Obj.Kind) + " " + w.Name()
 			}
+			// A pod may already have a port of that name, of another
+			// protocol: naming one would not help (a name is unique in
+			// the pod), the protocols must agree.
+			fix := fmt.Sprintf("name their container port %q or use its number", sp.TargetPort.Str)
+			if served {
+				fix = fmt.Sprintf("give them a container port named %q", sp.TargetPort.Str)
+			}
+			if others := otherProtocols(lacking, sp.TargetPort.Str); len(others) > 0 {
+				proto := sp.Protocol.V
+				if proto == "" {
+					proto = "TCP"
+				}
+				fix = fmt.Sprintf("their container port %q is %s, and a named targetPort resolves only to a container port of the Service port's protocol, %s: make the protocols agree, or target a %s container port of another name", sp.TargetPort.Str, strings.Join(others, " or "), proto, proto)
+			}
 			if !served {
-				p.Reportf(s.Obj, sp.TargetPort.Loc, "targetPort %q of port %d matches no container port of the selected pods (%s): the Service has no endpoints on this port; name their container port %q or use its number", sp.TargetPort.Str, sp.Port.V, wording.List(missing), sp.TargetPort.Str)
+				p.Reportf(s.Obj, sp.TargetPort.Loc, "targetPort %q of port %d matches no container port of the selected pods (%s): the Service has no endpoints on this port; %s", sp.TargetPort.Str, sp.Port.V, wording.List(missing), fix)
 				continue
 			}
-			p.Reportf(s.Obj, sp.TargetPort.Loc, "targetPort %q of port %d is not declared by %s: those pods get no endpoint on this port; give them a container port named %q", sp.TargetPort.Str, sp.Port.V, wording.List(missing), sp.TargetPort.Str)
+			p.Reportf(s.Obj, sp.TargetPort.Loc, "targetPort %q of port %d is not declared by %s: those pods get no endpoint on this port; %s", sp.TargetPort.Str, sp.Port.V, wording.List(missing), fix)
 		}
 	}
 	return nil
+}
+
+// otherProtocols returns the protocols (uppercase, sorted) of the container
+// ports called name of workloads ws, when each of ws has one: those ports
+// exist but, of another protocol than the Service port's, do not resolve
+// its named targetPort (ContainerPort). It returns nil when a workload has
+// no port of that name at all, where naming one is the fix.
+func otherProtocols(ws []*graph.Workload, name string) []string {
+	var out []string
+	for _, w := range ws {
+		found := false
+		for c := range w.ServingContainers() {
+			for _, cp := range c.Ports {
+				if cp.Name.V != name {
+					continue
+				}
+				found = true
+				proto := strings.ToUpper(cp.Protocol.V)
+				if proto == "" {
+					proto = "TCP"
+				}
+				if !slices.Contains(out, proto) {
+					out = append(out, proto)
+				}
+			}
+		}
+		if !found {
+			return nil
+		}
+	}
+	slices.Sort(out)
+	return out
 }

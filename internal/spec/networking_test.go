@@ -1,0 +1,108 @@
+package spec
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestDecodeHTTPRouteKeys checks what MR121 reads of a route without its
+// node: where the keys of the fields it reports are, in both decoders (an
+// alias sends the second source through yaml.v3, which fills Keys through
+// decodeAt), and the header names in the order written.
+func TestDecodeHTTPRouteKeys(t *testing.T) {
+	const route = `http:
+- name: r
+  directResponse:
+    status: 503
+  mirror: &m {host: shadow}
+  mirrorPercentage: {value: 2.5}
+  mirrorPercent: 7
+  mirrors:
+  - destination: {host: audit}
+  rewrite: {uri: /v1/, uriRegexRewrite: {match: a, rewrite: b}}
+  headers:
+    request:
+      set: {X-B: "1", x-a: "2"}
+      remove: [Server]
+    response:
+      add: {hsts: x}
+`
+	for name, src := range map[string]string{"fast": route, "yaml.v3": strings.Replace(route, "{host: audit}", "*m", 1)} {
+		t.Run(name, func(t *testing.T) {
+			var vs VirtualService
+			n := parse(t, src)
+			if fast := decodeFast(n, &VirtualService{}); fast != (name == "fast") {
+				t.Fatalf("decodeFast = %v", fast)
+			}
+			if errs := Decode("f.yaml", n, &vs); errs != nil {
+				t.Fatal(errStrings(errs))
+			}
+			r := vs.HTTP[0]
+			want := KeyLocs{
+				{"directResponse", Loc{Line: 3, Col: 3, EndCol: 17}},
+				{"mirror", Loc{Line: 5, Col: 3, EndCol: 9}},
+				{"mirrorPercentage", Loc{Line: 6, Col: 3, EndCol: 19}},
+				{"mirrorPercent", Loc{Line: 7, Col: 3, EndCol: 16}},
+				{"mirrors", Loc{Line: 8, Col: 3, EndCol: 10}},
+				{"headers", Loc{Line: 11, Col: 3, EndCol: 10}},
+			}
+			if !reflect.DeepEqual(r.Keys, want) {
+				t.Errorf("keys = %+v, want %+v", r.Keys, want)
+			}
+			if got := r.Keys.Of("mirrors", r.Loc); got.Line != 8 {
+				t.Errorf("Keys.Of(mirrors) = %+v", got)
+			}
+			if got := r.Keys.Of("fault", r.Loc); got != r.Loc {
+				t.Errorf("Keys.Of(fault) = %+v, want the default", got)
+			}
+			if r.MirrorPercentage == nil || r.MirrorPercentage.Value.V != 2.5 || r.MirrorPercent.V != 7 {
+				t.Errorf("mirror percentages = %+v %+v", r.MirrorPercentage, r.MirrorPercent)
+			}
+			if rw := r.Rewrite; rw == nil || rw.URI.V != "/v1/" || rw.URI.Loc.Line != 10 || !rw.URIRegexRewrite {
+				t.Errorf("rewrite = %+v", rw)
+			}
+			h := r.Headers
+			if h == nil {
+				t.Fatal("no headers")
+			}
+			if got := h.Request.Set.Names; !reflect.DeepEqual(got, []string{"X-B", "x-a"}) {
+				t.Errorf("request.set = %q, want the order written", got)
+			}
+			if !reflect.DeepEqual(h.Request.Remove, []string{"Server"}) || !reflect.DeepEqual(h.Response.Add.Names, []string{"hsts"}) || h.Request.Add.Names != nil {
+				t.Errorf("headers = %+v", h)
+			}
+		})
+	}
+}
+
+// TestDecodeHTTPRouteLoose checks that the fields MR121 reads leave a
+// value of the wrong type to schema validation (MR001) rather than make it
+// an input error, as the rule read them from the node before.
+func TestDecodeHTTPRouteLoose(t *testing.T) {
+	src := `http:
+- mirrorPercentage: {value: "2.5"}
+  mirrorPercent: x
+  rewrite: {uri: ~, uriRegexRewrite: ~}
+  headers:
+    request: {set: [a], add: 5, remove: {a: b}}
+    response: 7
+`
+	var vs VirtualService
+	if errs := Decode("f.yaml", parse(t, src), &vs); errs != nil {
+		t.Fatal(errStrings(errs))
+	}
+	r := vs.HTTP[0]
+	if p := r.MirrorPercentage; p == nil || p.Value.V != 2.5 || p.Value.Bad || !r.MirrorPercent.Bad || !r.MirrorPercent.Set {
+		t.Errorf("mirror percentages = %+v %+v", r.MirrorPercentage, r.MirrorPercent)
+	}
+	if rw := r.Rewrite; rw == nil || rw.URI.Set || !rw.URIRegexRewrite {
+		t.Errorf("rewrite = %+v", rw)
+	}
+	if h := r.Headers; h == nil || !reflect.DeepEqual(*h, HTTPHeaders{}) {
+		t.Errorf("headers = %+v, want present and empty", h)
+	}
+	if errs := Decode("f.yaml", parse(t, "http:\n- rewrite: 7\n"), &VirtualService{}); len(errs) != 1 {
+		t.Errorf("rewrite: 7 reports %v, want one input error, as yaml.v3 gave for its node", errStrings(errs))
+	}
+}
