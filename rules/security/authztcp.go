@@ -481,7 +481,9 @@ func runAuthzHTTPFieldsOnTCP(p *rules.Pass) error {
 			}
 			ws = append(ws, sidecarPorts{w, in})
 		}
-		if len(ws) == 0 {
+		// Only a TCP port is reported on: most policies select HTTP
+		// workloads, and need not be read further.
+		if !slices.ContainsFunc(ws, func(sp sidecarPorts) bool { return len(sp.in.tcp) > 0 }) {
 			continue
 		}
 		slices.SortFunc(ws, func(a, b sidecarPorts) int {
@@ -508,9 +510,21 @@ func runAuthzHTTPFieldsOnTCP(p *rules.Pass) error {
 }
 
 func hasHTTPOnlyField(ap *graph.AuthorizationPolicy) bool {
-	for i := range ap.Spec.Rules {
-		if len(httpOnlyFields(i, &ap.Spec.Rules[i])) > 0 {
-			return true
+	for _, r := range ap.Spec.Rules {
+		for _, f := range r.From {
+			if s := f.Source; s != nil && (len(s.RequestPrincipals) > 0 || len(s.NotRequestPrincipals) > 0) {
+				return true
+			}
+		}
+		for _, t := range r.To {
+			if o := t.Operation; o != nil && len(o.Hosts)+len(o.NotHosts)+len(o.Methods)+len(o.NotMethods)+len(o.Paths)+len(o.NotPaths) > 0 {
+				return true
+			}
+		}
+		for _, c := range r.When {
+			if httpOnlyKey(c.Key.V) && len(c.Values)+len(c.NotValues) > 0 {
+				return true
+			}
 		}
 	}
 	return false
