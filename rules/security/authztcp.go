@@ -153,7 +153,9 @@ type inboundPorts struct {
 func workloadInboundPorts(p *rules.Pass, w *graph.Workload, svcs []*graph.Service) inboundPorts {
 	in := inboundPorts{tcp: map[int64]tcpPort{}, other: map[int64]bool{}}
 	captured := inboundCapture(w)
-	if sc := sidecarOf(p.Graph, w); sc != nil && len(sc.Spec.Ingress) > 0 {
+	sc := sidecarOf(p.Graph, w)
+	byIngress := sc != nil && len(sc.Spec.Ingress) > 0
+	if byIngress {
 		for _, il := range sc.Spec.Ingress {
 			pt := il.Port
 			if pt == nil || pt.Number.V == 0 || strings.EqualFold(pt.Protocol.V, "UDP") {
@@ -171,22 +173,6 @@ func workloadInboundPorts(p *rules.Pass, w *graph.Workload, svcs []*graph.Servic
 				in.other[n] = true
 			}
 		}
-		for _, s := range svcs {
-			for _, sp := range s.Spec.Ports {
-				if strings.EqualFold(sp.Protocol.V, "UDP") {
-					continue
-				}
-				n := graph.TargetPort(sp, w)
-				if n == 0 {
-					in.unknown = true
-					continue
-				}
-				if _, ok := in.tcp[n]; !ok && captured(n) {
-					in.other[n] = true
-				}
-			}
-		}
-		svcs = nil // their ports are done
 	}
 	for _, s := range svcs {
 		for _, sp := range s.Spec.Ports {
@@ -199,6 +185,14 @@ func workloadInboundPorts(p *rules.Pass, w *graph.Workload, svcs []*graph.Servic
 				continue
 			}
 			if !captured(n) {
+				continue
+			}
+			if byIngress {
+				// A port no ingress listener declares goes to the
+				// passthrough chains, which sniff it.
+				if _, ok := in.tcp[n]; !ok {
+					in.other[n] = true
+				}
 				continue
 			}
 			if !servedAsTCP(sp) {
