@@ -16,7 +16,12 @@ import (
 type RouteBackend struct {
 	// Route names the destination as "http[0].route[1]".
 	Route string
-	Dest  *spec.Destination
+	// RouteKind ("http", "tcp" or "tls") and RouteIndex locate the route
+	// in the VirtualService's spec, for callers that need it without
+	// reading Route: in DelegatedBackends, the delegate's route.
+	RouteKind  string
+	RouteIndex int
+	Dest       *spec.Destination
 	// Host is the destination host as an FQDN.
 	Host    string
 	Service *Service
@@ -91,7 +96,7 @@ func (g *Graph) RouteBackends(vs *VirtualService) []RouteBackend {
 				if !ok {
 					continue
 				}
-				b := RouteBackend{Route: fmt.Sprintf("%s[%d].route[%d]", kind, i, j), Dest: d, Host: fqdn, Service: t.Service, Port: sp, Gateways: gws}
+				b := RouteBackend{Route: fmt.Sprintf("%s[%d].route[%d]", kind, i, j), RouteKind: kind, RouteIndex: i, Dest: d, Host: fqdn, Service: t.Service, Port: sp, Gateways: gws}
 				ws := t.Service.Workloads
 				if d.Subset.Set {
 					if _, ss := Subset(g.DestinationRulesFor(fqdn, vs.Namespace()), d.Subset.V); ss != nil {

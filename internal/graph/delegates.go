@@ -88,11 +88,9 @@ func (g *Graph) DelegatedBackends(d Delegation) []RouteBackend {
 	}
 	var out []RouteBackend
 	for _, b := range g.RouteBackends(d.Delegate) {
-		var k int
-		if _, err := fmt.Sscanf(b.Route, "http[%d]", &k); err != nil || k >= len(routes) {
-			continue // only http routes are merged
-		}
-		if !merged[k] {
+		// The merge takes only http routes, and not those it drops.
+		k := b.RouteIndex
+		if b.RouteKind != "http" || !merged[k] {
 			continue
 		}
 		b.Route = fmt.Sprintf("http[%d] > VirtualService %s/%s %s", d.Route, d.Delegate.Namespace(), d.Delegate.Name(), b.Route)

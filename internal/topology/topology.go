@@ -131,7 +131,9 @@ func (n *Node) key() key {
 // graph.VirtualService.Gateways holds only spec.gateways, the graph
 // resolves no delegate, and RouteBackends leaves out mirrors,
 // ServiceEntries and wildcard hosts: Of reads those from the
-// VirtualService spec (match gateways through graph.ResolveGateway).
+// VirtualService spec (match gateways through graph.ResolveGateway). The
+// http routes of a delegate that every root's merge drops are left out
+// (servedSpecs).
 func Of(g *graph.Graph) *Topology {
 	b := &builder{g: g, index: map[key]int{}, edges: map[Edge]bool{}}
 	vsByName := make(map[[2]string]*graph.VirtualService, len(g.VirtualServices))
@@ -151,23 +153,28 @@ func Of(g *graph.Graph) *Topology {
 	for _, se := range g.ServiceEntries {
 		b.target(graph.HostTarget{Entry: se})
 	}
+	served := servedSpecs(g)
 	for _, vs := range g.VirtualServices {
 		r := b.object(Routes, vs.Obj)
 		for _, ref := range vs.Gateways {
 			b.gateway(ref, r)
 		}
+		s := vs.Spec
+		if sv := served[vs]; sv != nil {
+			s = sv
+		}
 		// A gateway that only a match entry names still receives the
 		// route's traffic: Istio binds the route to it.
-		for _, ref := range matchGateways(vs.Spec) {
+		for _, ref := range matchGateways(s) {
 			b.gateway(g.ResolveGateway(ref, vs.Namespace()), r)
 		}
-		for _, d := range destinations(vs.Spec) {
+		for _, d := range destinations(s) {
 			b.destination(r, vs.Namespace(), d, Leads)
 		}
-		for _, d := range mirrors(vs.Spec) {
+		for _, d := range mirrors(s) {
 			b.destination(r, vs.Namespace(), d, Mirror)
 		}
-		for _, d := range delegates(vs.Spec) {
+		for _, d := range delegates(s) {
 			ns := d.Namespace.V
 			if ns == "" {
 				ns = vs.Namespace()
@@ -243,6 +250,46 @@ func Of(g *graph.Graph) *Topology {
 		}
 	}
 	return b.finish()
+}
+
+// servedSpecs returns, for each delegate VirtualService some of whose http
+// routes no root merges, its spec without those routes. Istio's merge
+// drops a delegate route whose match conflicts with the root's route
+// (graph.MergeConflict), so it serves nothing: drawn, it would show a
+// path that requests never take, while the finding about the dropped
+// route, marked on the delegate's node, says why it is missing. A
+// delegate that no root merges is drawn as written: there is no merge to
+// model, and other rules report the delegation.
+func servedSpecs(g *graph.Graph) map[*graph.VirtualService]*spec.VirtualService {
+	merged := map[*graph.VirtualService][]bool{}
+	for _, d := range g.Delegations() {
+		m := merged[d.Delegate]
+		if m == nil {
+			m = make([]bool, len(d.Delegate.Spec.HTTP))
+			merged[d.Delegate] = m
+		}
+		for k := range m {
+			if !m[k] {
+				j, _ := g.MergeConflict(d, k)
+				m[k] = j < 0
+			}
+		}
+	}
+	out := map[*graph.VirtualService]*spec.VirtualService{}
+	for vs, m := range merged {
+		if !slices.Contains(m, false) {
+			continue
+		}
+		s := *vs.Spec
+		s.HTTP = nil
+		for k := range vs.Spec.HTTP {
+			if m[k] {
+				s.HTTP = append(s.HTTP, vs.Spec.HTTP[k])
+			}
+		}
+		out[vs] = &s
+	}
+	return out
 }
 
 // wildcardRule adds the node of DestinationRule dr, whose host is a

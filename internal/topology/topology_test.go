@@ -446,6 +446,79 @@ spec:
 	}
 }
 
+// TestDelegateMergeDrops checks that the http routes of a delegate that
+// every root's merge drops (a match outside the root's) are not drawn:
+// neither their destinations, nor their mirrors, nor the gateways their
+// match entries name; that a route one root of several merges is; and that
+// a delegate no root merges is drawn as written.
+func TestDelegateMergeDrops(t *testing.T) {
+	dir := t.TempDir()
+	src := `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: internal, namespace: infra}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*/*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api-root, namespace: shop}
+spec:
+  hosts: [api.example.com]
+  http:
+  - match: [{uri: {prefix: /api}}]
+    delegate: {name: leaf}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web-root, namespace: shop}
+spec:
+  hosts: [web.example.com]
+  http:
+  - match: [{uri: {prefix: /web}}]
+    delegate: {name: leaf}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: leaf, namespace: shop}
+spec:
+  http:
+  - match: [{uri: {prefix: /api/v1}}]
+    route: [{destination: {host: v1}}]
+  - match: [{uri: {prefix: /web/static}}]
+    route: [{destination: {host: static}}]
+  - match: [{uri: {prefix: /old}, gateways: [infra/internal]}]
+    route: [{destination: {host: old}}]
+    mirror: {host: audit}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: orphan, namespace: shop}
+spec:
+  http:
+  - match: [{uri: {prefix: /old}}]
+    route: [{destination: {host: old}}]
+`
+	for _, name := range []string{"v1", "static", "old", "audit"} {
+		src += fmt.Sprintf("---\napiVersion: v1\nkind: Service\nmetadata: {name: %s, namespace: shop}\nspec: {ports: [{port: 80}]}\n", name)
+	}
+	file := filepath.Join(dir, "delegates.yaml")
+	if err := os.WriteFile(file, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := describeEdges(load(t, file))
+	want := []string{
+		"VirtualService shop/api-root -> VirtualService shop/leaf (delegate)",
+		"VirtualService shop/leaf -> Service shop/static",
+		"VirtualService shop/leaf -> Service shop/v1",
+		"VirtualService shop/orphan -> Service shop/old",
+		"VirtualService shop/web-root -> VirtualService shop/leaf (delegate)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("edges:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // TestWildcardRules checks that a DestinationRule with a wildcard host and
 // subsets is drawn once, as a node of the services column with all its
 // subsets under it, whether or not a destination names them; that a rule
