@@ -8,6 +8,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/internal/suggest"
 	"github.com/meshlint/meshlint/rules"
 )
@@ -30,7 +31,9 @@ own namespace. So ` + "`kind: Service`" + ` without ` + "`group: \"\"`" + ` name
 does not exist; the rule says so. ` + "`sectionName`" + ` must name a listener of the Gateway (a port name
 of a Service), and ` + "`port`" + ` must be the port of one; when both are set, one listener must match
 both. Istio itself reads no ` + "`sectionName`" + ` of a Service parent: it accepts the route and applies it
-to every port of the Service (to ` + "`port`" + `, when set), which the message then says. A parentRef of ` + "`kind: ListenerSet`" + ` names a ListenerSet, whose own listeners ` + "`sectionName`" + ` and
+to every port of the Service (to ` + "`port`" + `, when set), which the message then says; a ` + "`port`" + ` that is no
+port of the Service does not detach the route either: Istio accepts it and matches its rules on
+that port alone (` + "`augmentPortMatch`" + `), so it applies to no traffic, as the message says. A parentRef of ` + "`kind: ListenerSet`" + ` names a ListenerSet, whose own listeners ` + "`sectionName`" + ` and
 ` + "`port`" + ` select (a ListenerSet its Gateway does not accept is reported by
 gatewayapi-listenerset-not-allowed instead). References to other kinds (an implementation's own
 kinds) are not checked.
@@ -432,20 +435,22 @@ func checkServiceEntryParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.Par
 // reads no sectionName of a mesh parent (referenceAllowed checks none, and
 // the route collections match on the parentRef's port alone), so the route
 // is accepted and applies to every port of the Service, or to that port,
-// rather than to the one port meant.
+// rather than to the one port meant. A port that is no port of s is no
+// reason to refuse the route either: Istio accepts it and adds a match on
+// that port to each of its rules (augmentPortMatch,
+// pilot/pkg/config/kube/gateway/conversion.go), which no request to the
+// Service has, so the route applies to nothing.
 func sectionIgnored(pr *graph.ParentRef, s *graph.Service) string {
+	if pr.Port != 0 && !slices.ContainsFunc(s.Spec.Ports, func(sp spec.ServicePort) bool { return sp.Port.V == pr.Port }) {
+		return fmt.Sprintf(": Istio accepts the route but matches its rules on port %d alone, which the Service does not serve, so the route applies to no traffic", pr.Port)
+	}
 	if pr.SectionName == "" {
 		return ""
 	}
 	if pr.Port == 0 {
 		return ": Istio reads no sectionName of a Service parent and applies the route to every port of the Service"
 	}
-	for _, sp := range s.Spec.Ports {
-		if sp.Port.V == pr.Port {
-			return fmt.Sprintf(": Istio reads no sectionName of a Service parent and applies the route to port %d", pr.Port)
-		}
-	}
-	return ""
+	return fmt.Sprintf(": Istio reads no sectionName of a Service parent and applies the route to port %d", pr.Port)
 }
 
 // reportMissingService reports a reference to a Service that the input does

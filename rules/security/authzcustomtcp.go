@@ -1,11 +1,13 @@
 package security
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -28,15 +30,27 @@ The rule reports a CUSTOM policy whose provider is an ` + "`envoyExtAuthzHttp`" 
 ` + "`destination.port`" + ` conditions, else every port) on a workload it selects is served as TCP. A port
 is TCP as for authz-http-fields-on-tcp (MR355): named ` + "`tcp`" + `, ` + "`tls`" + `, ` + "`https`" + `, ` + "`mongo`" + `, ` + "`mysql`" + ` or
 ` + "`redis`" + ` by a Service that selects the workload, or one of the well-known ports, or so declared by
-the ingress listener of a Sidecar that selects it; sniffed ports may carry HTTP and do not count.
-It is an error when every port the policy covers is TCP, where it was meant to guard those
-ports, and a warning when it covers HTTP ports too.
+the ingress listener of a Sidecar that selects it. It is an error when every port the policy
+covers is TCP, where it was meant to guard those ports, and a warning when it covers HTTP ports
+too.
+
+A port without a protocol (a Service port whose name or ` + "`appProtocol`" + ` gives none Istio knows, a
+Sidecar ingress listener without one, a port that the pod declares and nothing names) is sniffed:
+its inbound listener has an HTTP filter chain and a TCP one (` + "`getFilterChainMatchOptions`" + `,
+pilot/pkg/networking/core/filterchain_options.go). The connections Istio does not detect as HTTP
+take the TCP chain, where the policy is skipped: non-HTTP ones, and with mTLS any connection whose
+client sidecar did not mark it as HTTP (the ` + "`istio-http`" + ` ALPN), whatever it carries. A policy
+that covers no TCP port but a sniffed one is a warning, since it still checks what is detected as
+HTTP; declare the port HTTP (a name ` + "`http-<suffix>`" + `, ` + "`appProtocol: http`" + `, or the listener's
+protocol).
 
 Only workloads with a sidecar are judged, gateway pods are left out (their listeners follow the
 Gateway servers), and so are workloads that take CUSTOM policies of several providers, for which
 istiod programs deny rules instead (authz-custom-provider-unknown, MR315). The rule needs the
 mesh's providers, from the MeshConfig given with ` + "`--mesh-config`" + ` (or ` + "`mesh-config`" + ` in
-.meshlint.yaml). A dry-run policy is reported as a warning.
+.meshlint.yaml). A CUSTOM policy with the ` + "`istio.io/dry-run`" + ` annotation is left out: the webhook
+rejects it (` + "`checkDryRunAnnotation`" + ` allows the annotation on ALLOW and DENY only), as
+authz-invalid (MR010) reports.
 
 Use an ` + "`envoyExtAuthzGrpc`" + ` provider for the TCP ports, or guard them with ALLOW or DENY policies on
 connection-level fields (` + "`principals`" + `, ` + "`namespaces`" + `, ` + "`ipBlocks`" + `), and scope the CUSTOM rules to
@@ -66,6 +80,15 @@ spec:
 `
 }
 
+// customAccepted reports whether ap is a CUSTOM policy with a provider
+// that the webhook accepts as far as MR357 cares: checkDryRunAnnotation
+// (pkg/config/validation/validation.go) rejects the istio.io/dry-run
+// annotation, whatever its value, on any action but ALLOW and DENY.
+func customAccepted(ap *graph.AuthorizationPolicy) bool {
+	_, dry := ap.Obj.Annotations["istio.io/dry-run"]
+	return ap.Spec.Action.V == "CUSTOM" && ap.Spec.Provider != nil && !dry
+}
+
 func runAuthzCustomHTTPProviderOnTCP(p *rules.Pass) error {
 	g := p.Graph
 	m := g.Mesh
@@ -73,12 +96,12 @@ func runAuthzCustomHTTPProviderOnTCP(p *rules.Pass) error {
 		return nil
 	}
 	selected := authorizationWorkloads(p)
-	// The providers of the CUSTOM policies of each workload, dry-run ones
-	// included: buildTCP takes both, and with more than one programs deny
-	// rules in their place (MR315's finding), not the ignored filter.
+	// The providers of the CUSTOM policies of each workload: with more
+	// than one, buildTCP programs deny rules in their place (MR315's
+	// finding), not the ignored filter.
 	providers := map[*graph.Workload]map[string]bool{}
 	for i, ap := range g.AuthorizationPolicies {
-		if ap.Spec.Action.V != "CUSTOM" || ap.Spec.Provider == nil || ap.Spec.Provider.Name.V == "" || !selected[i].ok {
+		if !customAccepted(ap) || ap.Spec.Provider.Name.V == "" || !selected[i].ok {
 			continue
 		}
 		for _, w := range selected[i].ws {
@@ -91,7 +114,7 @@ func runAuthzCustomHTTPProviderOnTCP(p *rules.Pass) error {
 	lk := p.Lookup()
 	ports := map[*graph.Workload]inboundPorts{}
 	for i, ap := range g.AuthorizationPolicies {
-		if ap.Spec.Action.V != "CUSTOM" || ap.Spec.Provider == nil || !selected[i].ok {
+		if !customAccepted(ap) || !selected[i].ok {
 			continue
 		}
 		name := ap.Spec.Provider.Name
@@ -141,19 +164,117 @@ func runAuthzCustomHTTPProviderOnTCP(p *rules.Pass) error {
 			}
 		}
 		if at == nil {
+			reportSniffedPort(p, ap, ws, ports, lk, covers)
 			continue
 		}
-		_, dry := dryRunWords(ap, "", "")
 		effect := "the policy guards nothing there"
 		if !allTCP {
 			effect = "the policy guards only the HTTP ports it covers"
 		}
-		f := p.Reportf(ap.Obj, name.Loc, "provider %q of this CUSTOM policy is an HTTP external authorizer (envoyExtAuthzHttp), which has no TCP filter: Istio ignores the policy on TCP filter chains, so connections to port %d of workload %s/%s, served as TCP (%s), never reach the authorizer and %s; use an envoyExtAuthzGrpc provider, or guard the TCP ports with ALLOW or DENY policies%s",
-			name.V, atN, at.Namespace(), at.Name(), atPort.source(), effect, dry)
+		f := p.Reportf(ap.Obj, name.Loc, "provider %q of this CUSTOM policy is an HTTP external authorizer (envoyExtAuthzHttp), which has no TCP filter: Istio ignores the policy on TCP filter chains, so connections to port %d of workload %s/%s, served as TCP (%s), never reach the authorizer and %s; use an envoyExtAuthzGrpc provider, or guard the TCP ports with ALLOW or DENY policies",
+			name.V, atN, at.Namespace(), at.Name(), atPort.source(), effect)
 		atPort.relate(f)
-		if !allTCP || ap.DryRun() {
+		if !allTCP {
 			f.AtMost(rules.Warning)
 		}
 	}
 	return nil
+}
+
+// httpListenerProtocols are the protocols of Istio's protocol.Parse that
+// ModelProtocolToListenerProtocol serves as HTTP alone: a port of these
+// gets no TCP filter chain.
+var httpListenerProtocols = map[string]bool{
+	"http": true, "http2": true, "grpc": true, "grpc-web": true, "http_proxy": true,
+}
+
+// sniffedPort is a port of a workload whose protocol Istio sniffs, with
+// what declares it without a protocol: a Service port, an ingress
+// listener of a Sidecar, or a container port.
+type sniffedPort struct {
+	what string
+	obj  *manifest.Object
+	loc  manifest.Loc
+}
+
+// sniffedPortOf tells whether port n, which the sidecar of w serves but
+// not as TCP, is sniffed, and what declares it. The inbound listener
+// gives a port of unknown protocol (ListenerProtocolAuto) an HTTP filter
+// chain and a TCP one (getFilterChainMatchOptions,
+// pilot/pkg/networking/core/filterchain_options.go), and so do the
+// passthrough chains that take the ports no Service or ingress listener
+// declares.
+func sniffedPortOf(p *rules.Pass, w *graph.Workload, svcs []*graph.Service, n int64) (sniffedPort, bool) {
+	if sc := sidecarOf(p.Graph, w); sc != nil && len(sc.Spec.Ingress) > 0 {
+		for _, il := range sc.Spec.Ingress {
+			pt := il.Port
+			if pt == nil || pt.Number.V != n || strings.EqualFold(pt.Protocol.V, "UDP") {
+				continue
+			}
+			// The first listener of a port wins, as in workloadInboundPorts.
+			if httpListenerProtocols[strings.ToLower(pt.Protocol.V)] {
+				return sniffedPort{}, false
+			}
+			return sniffedPort{fmt.Sprintf("Sidecar %s/%s ingress port %d, without a protocol", sc.Namespace(), sc.Name(), n), sc.Obj, pt.Number.Loc}, true
+		}
+		// No listener: the passthrough chains take the port.
+		return sniffedPort{fmt.Sprintf("port %d, which no ingress listener of Sidecar %s/%s declares", n, sc.Namespace(), sc.Name()), sc.Obj, sc.Obj.KindLoc}, true
+	}
+	var first *sniffedPort
+	for _, s := range svcs {
+		for _, sp := range s.Spec.Ports {
+			if strings.EqualFold(sp.Protocol.V, "UDP") || graph.TargetPort(sp, w) != n {
+				continue
+			}
+			if httpListenerProtocols[graph.PortProtocol(sp)] {
+				return sniffedPort{}, false
+			}
+			if first == nil {
+				first = &sniffedPort{fmt.Sprintf("Service %s/%s port %s, without a protocol", s.Namespace(), s.Name(), portLabel(sp)), s.Obj, sp.Loc}
+			}
+		}
+	}
+	if first != nil {
+		return *first, true
+	}
+	for c := range w.ServingContainers() {
+		for _, cp := range c.Ports {
+			if cp.ContainerPort.V == n && !strings.EqualFold(cp.Protocol.V, "UDP") {
+				return sniffedPort{fmt.Sprintf("container port %d, which no Service names", n), w.Obj, cp.ContainerPort.Loc}, true
+			}
+		}
+	}
+	return sniffedPort{}, false
+}
+
+// reportSniffedPort reports a CUSTOM policy of an HTTP provider that
+// covers no TCP port but a sniffed one: the connections Istio does not
+// detect as HTTP take the TCP filter chain, where buildTCP skips the
+// policy. In STRICT mode that includes HTTP requests a client's sidecar
+// sent as TCP (inboundStrictFilterChainMatchOptions matches the HTTP
+// chain on the client's istio-http ALPN only). The policy still checks
+// what is detected as HTTP, and a name fixes it: a warning.
+func reportSniffedPort(p *rules.Pass, ap *graph.AuthorizationPolicy, ws []*graph.Workload, ports map[*graph.Workload]inboundPorts, lk *graph.Lookup, covers func(int64) bool) {
+	for _, w := range ws {
+		in := ports[w]
+		ns := make([]int64, 0, len(in.other))
+		for n := range in.other {
+			if covers(n) {
+				ns = append(ns, n)
+			}
+		}
+		slices.Sort(ns)
+		for _, n := range ns {
+			sp, ok := sniffedPortOf(p, w, lk.ServicesSelecting(w), n)
+			if !ok {
+				continue
+			}
+			name := ap.Spec.Provider.Name
+			f := p.Reportf(ap.Obj, name.Loc, "provider %q of this CUSTOM policy is an HTTP external authorizer (envoyExtAuthzHttp), which has no TCP filter: port %d of workload %s/%s has no declared protocol (%s), so Istio sniffs it, and the connections it does not detect as HTTP (non-HTTP ones, or mTLS connections that the client's sidecar opened as TCP) take a TCP filter chain where it ignores the policy: they never reach the authorizer; declare the port HTTP (a name http-<suffix>, appProtocol: http, or the protocol of a Sidecar ingress listener), or use an envoyExtAuthzGrpc provider",
+				name.V, n, w.Namespace(), w.Name(), sp.what)
+			f.Relate(sp.obj, sp.loc, "port without a protocol, sniffed")
+			f.AtMost(rules.Warning)
+			return
+		}
+	}
 }

@@ -35,3 +35,26 @@ func TestCustomHTTPProviderOnTCPSeverities(t *testing.T) {
 		t.Errorf("no MR357 finding says %q", text)
 	}
 }
+
+// TestCustomHTTPProviderOnSniffedPortSeverity checks that a policy that
+// covers a sniffed port and no TCP one is a warning: it still checks the
+// connections Istio detects as HTTP.
+func TestCustomHTTPProviderOnSniffedPortSeverity(t *testing.T) {
+	mesh := config.DefaultMesh()
+	mesh.ExtensionProviders = []config.ExtensionProvider{{Name: "ext-authz-http", Type: "envoy_ext_authz_http"}}
+	mesh.ProvidersKnown = true
+	res := rules.Lint(rules.LintOptions{Paths: []string{fixture("MR357", "fire-sniffed-port.yaml")}, Mesh: mesh, Rules: []*rules.Rule{AuthzCustomHTTPProviderOnTCP}})
+	n := 0
+	for _, f := range res.Findings {
+		if f.Rule != AuthzCustomHTTPProviderOnTCP {
+			continue
+		}
+		n++
+		if f.Severity != rules.Warning {
+			t.Errorf("%s: severity %s, want warning", f.Message, f.Severity)
+		}
+	}
+	if n != 4 {
+		t.Errorf("%d MR357 findings, want 4", n)
+	}
+}

@@ -45,7 +45,10 @@ egress listeners imports (an exclusion ` + "`~ns/...`" + ` imports nothing, and 
 the one of a ` + "`name.namespace.svc...`" + ` host): Pilot points unknown traffic at a cluster for that
 host, which it builds only for imported services, so that traffic fails. A VirtualService that a
 listener imports and that routes to the proxy imports it too, which the Sidecar alone does not
-show.
+show. It warns too when the listeners that import the host all have a port other than the
+proxy's (a listener with a port imports a service's port of that number alone), and when the host
+ends with a dot, which ` + "`agent.ValidateFQDN`" + ` accepts: Pilot names the cluster after the host as
+written (` + "`outbound|<port>|<subset>|<host>.`" + `), and no Kubernetes Service's cluster has the dot.
 
 Host formats of egress listeners (` + "`namespace/dnsName`" + `) are checked by MR006.`,
 	Bad:      sidecarEgress + anyPortEgress + postgresEgress,
@@ -328,12 +331,23 @@ func checkEgressProxy(p *rules.Pass, o *manifest.Object, otp node, rejects strin
 // imports also imports the services it routes to, which the Sidecar alone
 // does not show: hence a warning.
 func checkEgressProxyImported(p *rules.Pass, o *manifest.Object, s node) {
-	h := s.get("outboundTrafficPolicy").get("egressProxy").get("host")
+	ep := s.get("outboundTrafficPolicy").get("egressProxy")
+	h := ep.get("host")
 	proxy, ok := h.str()
 	if !ok || validateFQDN(proxy) != nil {
 		return // a missing or invalid host is reported above or by MR001
 	}
-	proxy = strings.TrimSuffix(proxy, ".")
+	portN, portOK := ep.get("port").get("number").int()
+	// GetDestinationCluster (pilot/pkg/networking/core/route/route.go)
+	// names the cluster after the host as written, and the clusters of
+	// Kubernetes Services never end with a dot: the webhook's
+	// ValidateFQDN accepts one that no cluster carries.
+	if strings.HasSuffix(proxy, ".") {
+		subset, _ := ep.get("subset").str()
+		cluster := fmt.Sprintf("outbound|%d|%s|%s", portN, subset, proxy)
+		p.Reportf(o, h.loc(), "%s %q ends with a dot: Pilot names the egress proxy's cluster after the host as written (%s), and no service's cluster ends with a dot (unless a ServiceEntry writes its host so), so unknown outbound traffic fails; remove the trailing dot", h.where(), proxy, cluster).AtMost(rules.Warning)
+		return
+	}
 	// A Sidecar without egress listeners imports */*.
 	if s.get("egress").len() == 0 {
 		return
@@ -352,7 +366,12 @@ func checkEgressProxyImported(p *rules.Pass, o *manifest.Object, s node) {
 		svcNS = parts[1]
 	}
 	var listed []string
+	// otherPort is the port of a listener that imports the host but, by
+	// serviceMatchingListenerPort (pilot/pkg/model/sidecar.go), only the
+	// service's port of its own number: no cluster for the proxy's port.
+	var otherPort node
 	for eg := range s.get("egress").items() {
+		lp, hasPort := eg.get("port").get("number").int()
 		for x := range eg.get("hosts").strs() {
 			imp, _ := x.str()
 			listed = append(listed, imp)
@@ -363,10 +382,21 @@ func checkEgressProxyImported(p *rules.Pass, o *manifest.Object, s node) {
 			if ns == "." {
 				ns = own
 			}
-			if ns == "*" || ns == "" || svcNS == "" || ns == svcNS {
+			if ns != "*" && ns != "" && svcNS != "" && ns != svcNS {
+				continue
+			}
+			if !eg.has("port") || !hasPort || !portOK || lp == portN {
 				return
 			}
+			if !otherPort.ok() {
+				otherPort = eg
+			}
 		}
+	}
+	if otherPort.ok() {
+		lp, _ := otherPort.get("port").get("number").int()
+		p.Reportf(o, h.loc(), "%s %q is imported only by %s, for port %d: a listener with a port imports a service's port of that number alone, so Pilot builds no cluster for the proxy's port %d and unknown outbound traffic fails; import the host in an egress listener without a port, or one for port %d", h.where(), proxy, otherPort.where(), lp, portN, portN).AtMost(rules.Warning)
+		return
 	}
 	p.Reportf(o, h.loc(), "%s %q is not imported by any egress listener (hosts %s): Pilot builds no cluster for it, so unknown outbound traffic fails; add its namespace/host to an egress listener's hosts, unless a VirtualService the listeners import routes to it", h.where(), proxy, strings.Join(listed, ", ")).AtMost(rules.Warning)
 }
