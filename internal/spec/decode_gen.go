@@ -62,8 +62,6 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeCanary)
 	case *CanaryAnalysis:
 		return decodeRoot(n, v, decodeCanaryAnalysis)
-	case *CanaryHeaders:
-		return decodeRoot(n, v, decodeCanaryHeaders)
 	case *CanaryMetadata:
 		return decodeRoot(n, v, decodeCanaryMetadata)
 	case *CanaryRewrite:
@@ -158,8 +156,6 @@ func decodeFast(n *yaml.Node, out any) bool {
 		return decodeRoot(n, v, decodeHTTPRoute)
 	case *HeaderNames:
 		return decodeRoot(n, v, decodeUnmarshaler[HeaderNames])
-	case *HeaderOperations:
-		return decodeRoot(n, v, decodeHeaderOperations)
 	case *HeaderOps:
 		return decodeRoot(n, v, decodeHeaderOps)
 	case *IPBlock:
@@ -1087,32 +1083,6 @@ func decodeCanaryAnalysis(n *yaml.Node, v *CanaryAnalysis) (good, ok bool) {
 	return true, true
 }
 
-func decodeCanaryHeaders(n *yaml.Node, v *CanaryHeaders) (good, ok bool) {
-	if isNull, ok := structNode(n); isNull || !ok {
-		return false, ok
-	}
-	c := n.Content
-	for i := 0; i < len(c); i += 2 {
-		k, skip, ok := key(c[i])
-		if !ok {
-			return false, false
-		}
-		if skip {
-			continue
-		}
-		switch k {
-		case "request":
-			_, ok = decodePtr(c[i+1], &v.Request, decodeHeaderOperations)
-		case "response":
-			_, ok = decodePtr(c[i+1], &v.Response, decodeHeaderOperations)
-		}
-		if !ok {
-			return false, false
-		}
-	}
-	return true, true
-}
-
 func decodeCanaryMetadata(n *yaml.Node, v *CanaryMetadata) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -1214,7 +1184,7 @@ func decodeCanaryService(n *yaml.Node, v *CanaryService) (good, ok bool) {
 		case "retries":
 			_, ok = decodePtr(c[i+1], &v.Retries, decodeRetries)
 		case "headers":
-			_, ok = decodePtr(c[i+1], &v.Headers, decodeCanaryHeaders)
+			_, ok = decodePtr(c[i+1], &v.Headers, decodeUnmarshaler[HTTPHeaders])
 		case "trafficPolicy":
 			_, ok = decodePtr(c[i+1], &v.TrafficPolicy, decodeTrafficPolicy)
 		case "apex":
@@ -2427,29 +2397,6 @@ func decodeHTTPRoute(n *yaml.Node, v *HTTPRoute) (good, ok bool) {
 			_, ok = decodePtr(c[i+1], &v.CorsPolicy, decodeUnmarshaler[HeaderNames])
 		case "fault":
 			_, ok = decodeNodePtr(c[i+1], &v.Fault)
-		}
-		if !ok {
-			return false, false
-		}
-	}
-	return true, true
-}
-
-func decodeHeaderOperations(n *yaml.Node, v *HeaderOperations) (good, ok bool) {
-	if isNull, ok := structNode(n); isNull || !ok {
-		return false, ok
-	}
-	v.At.Loc = manifest.LocOf(n)
-	c := n.Content
-	for i := 0; i < len(c); i += 2 {
-		k, skip, ok := key(c[i])
-		if !ok {
-			return false, false
-		}
-		if skip {
-			continue
-		}
-		switch k {
 		}
 		if !ok {
 			return false, false

@@ -87,12 +87,11 @@ type CanaryService struct {
 	Timeout Str            `yaml:"timeout"`
 	Retries *Retries       `yaml:"retries"`
 	// Headers are Istio header operations, which Flagger copies into the
-	// VirtualService's routes, as it does corsPolicy: the VirtualService
-	// spec does not hold them, and the rules that check them read the
-	// Canary's nodes. The Gateway API router turns them into the
-	// HTTPRoute rules' RequestHeaderModifier and ResponseHeaderModifier
-	// filters.
-	Headers *CanaryHeaders `yaml:"headers"`
+	// VirtualService's routes, as it does corsPolicy; the rules that check
+	// them read the Canary's nodes. The Gateway API router turns them
+	// into the HTTPRoute rules' RequestHeaderModifier and
+	// ResponseHeaderModifier filters.
+	Headers *HTTPHeaders `yaml:"headers"`
 	// TrafficPolicy is the traffic policy of the DestinationRules Flagger
 	// creates for the primary and canary Services. The Canary CRD's schema
 	// has no portLevelSettings, nor tls.credentialName and
@@ -132,23 +131,4 @@ type CanaryRewrite struct {
 func (r *CanaryRewrite) UnmarshalYAML(n *yaml.Node) error {
 	type plain CanaryRewrite
 	return decodeAt(n, &r.At, (*plain)(r))
-}
-
-// CanaryHeaders is spec.service.headers of a Canary. Only which of its
-// operations are set, and where, is read.
-type CanaryHeaders struct {
-	Request  *HeaderOperations `yaml:"request"`
-	Response *HeaderOperations `yaml:"response"`
-}
-
-// HeaderOperations are Istio's operations on request or response headers;
-// only where they are is read.
-type HeaderOperations struct {
-	At `yaml:"-"`
-}
-
-// UnmarshalYAML records the operations' location.
-func (h *HeaderOperations) UnmarshalYAML(n *yaml.Node) error {
-	type plain HeaderOperations
-	return decodeAt(n, &h.At, (*plain)(h))
 }

@@ -112,29 +112,47 @@ func (x *Number) read(n *yaml.Node) {
 	*x = Number{V: f, Loc: manifest.LocOf(n), Set: true, Bad: err != nil}
 }
 
-// HTTPHeaders is http.headers: the operations on request and response
-// headers.
+// HTTPHeaders are Istio's header operations: http.headers of a
+// VirtualService, and spec.service.headers of a Flagger Canary, which
+// Flagger copies into its VirtualService's routes and turns into an
+// HTTPRoute's header modifier filters. Request or Response is nil when
+// the field is absent or null.
+//
+// A value of the wrong type is left to schema validation, which reports
+// it, rather than failing the object's decoding: one bad header field
+// would otherwise drop the whole route.
 type HTTPHeaders struct {
-	Request  HeaderOps `yaml:"-"`
-	Response HeaderOps `yaml:"-"`
+	Request  *HeaderOps `yaml:"-"`
+	Response *HeaderOps `yaml:"-"`
 }
 
 // UnmarshalYAML reads the operations of the mapping n.
 func (h *HTTPHeaders) UnmarshalYAML(n *yaml.Node) error {
-	h.Request.read(yamlpath.Field(n, "request"))
-	h.Response.read(yamlpath.Field(n, "response"))
+	h.Request = readHeaderOps(yamlpath.Field(n, "request"))
+	h.Response = readHeaderOps(yamlpath.Field(n, "response"))
 	return nil
 }
 
-// HeaderOps are the operations on the headers of one direction. Only the
-// names of the headers are read, in the order written.
+// HeaderOps are the operations on the headers of one direction, at the
+// field that holds them. Only the names of the headers are read, in the
+// order written.
 type HeaderOps struct {
+	At     `yaml:"-"`
 	Set    HeaderNames `yaml:"-"`
 	Add    HeaderNames `yaml:"-"`
 	Remove []string    `yaml:"-"`
 }
 
-func (o *HeaderOps) read(n *yaml.Node) {
+// readHeaderOps reads the operations of n, or returns nil for an absent
+// or null field.
+func readHeaderOps(n *yaml.Node) *HeaderOps {
+	if n == nil {
+		return nil
+	}
+	if isNull, _ := null(n); isNull {
+		return nil
+	}
+	o := &HeaderOps{At: At{Loc: manifest.LocOf(n)}}
 	o.Set.read(yamlpath.Field(n, "set"))
 	o.Add.read(yamlpath.Field(n, "add"))
 	if rm := yamlpath.Field(n, "remove"); rm != nil && rm.Kind == yaml.SequenceNode {
@@ -142,6 +160,7 @@ func (o *HeaderOps) read(n *yaml.Node) {
 			o.Remove = append(o.Remove, manifest.Intern(v.Value))
 		}
 	}
+	return o
 }
 
 // HeaderNames are the keys of a mapping of header names to values, in the

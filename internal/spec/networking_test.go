@@ -99,10 +99,39 @@ func TestDecodeHTTPRouteLoose(t *testing.T) {
 	if rw := r.Rewrite; rw == nil || rw.URI.Set || !rw.URIRegexRewrite {
 		t.Errorf("rewrite = %+v", rw)
 	}
-	if h := r.Headers; h == nil || !reflect.DeepEqual(*h, HTTPHeaders{}) {
-		t.Errorf("headers = %+v, want present and empty", h)
+	if h := r.Headers; h == nil || h.Request == nil || h.Response == nil {
+		t.Errorf("headers = %+v, want both directions present", h)
+	} else {
+		for _, o := range []*HeaderOps{h.Request, h.Response} {
+			if o.Set.Names != nil || o.Add.Names != nil || o.Remove != nil {
+				t.Errorf("operations = %+v, want no names", o)
+			}
+		}
 	}
 	if errs := Decode("f.yaml", parse(t, "http:\n- rewrite: 7\n"), &VirtualService{}); len(errs) != 1 {
 		t.Errorf("rewrite: 7 reports %v, want one input error, as yaml.v3 gave for its node", errStrings(errs))
+	}
+}
+
+// TestDecodeCanaryHeaders checks the Canary's spec.service.headers, which
+// the Gateway API router turns into filters at the operations' fields: a
+// null direction has none, an empty one has its location, and a value of
+// the wrong type is left to schema validation as in a VirtualService.
+func TestDecodeCanaryHeaders(t *testing.T) {
+	src := `service:
+  headers:
+    request: {}
+    response: ~
+`
+	var c Canary
+	if errs := Decode("f.yaml", parse(t, src), &c); errs != nil {
+		t.Fatal(errStrings(errs))
+	}
+	h := c.Service.Headers
+	if h == nil || h.Request == nil || h.Request.Loc.Line != 3 || h.Request.Loc.Col != 14 || h.Response != nil {
+		t.Errorf("headers = %+v, want request at 3:14 and no response", h)
+	}
+	if errs := Decode("f.yaml", parse(t, "service: {headers: {request: 5, response: [a]}}\n"), &Canary{}); errs != nil {
+		t.Errorf("wrong types report %v, want none (MR001 reports them)", errStrings(errs))
 	}
 }

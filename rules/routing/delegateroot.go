@@ -457,8 +457,11 @@ func headerOps(h *spec.HTTPHeaders) []headerOp {
 	var out []headerOp
 	for _, d := range []struct {
 		dir string
-		ops spec.HeaderOps
+		ops *spec.HeaderOps
 	}{{"request", h.Request}, {"response", h.Response}} {
+		if d.ops == nil {
+			continue
+		}
 		for _, n := range d.ops.Set.Names {
 			out = append(out, headerOp{d.dir, "set", strings.ToLower(n)})
 		}

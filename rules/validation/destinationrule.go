@@ -7,6 +7,7 @@ import (
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // DestinationRuleInvalid reports DestinationRule traffic policies that
@@ -86,76 +87,134 @@ func checkTopTrafficPolicy(p *rules.Pass, o *manifest.Object, tp node) {
 		p.Reportf(o, tp.loc(), "%s is empty: remove it or set a policy; %s", tp.where(), drRejects)
 		return
 	}
-	checkTrafficPolicy(p, o, tp)
-	checkTunnel(p, o, tp)
-	for pl := range tp.get("portLevelSettings").items() {
+	// The fields of the policy, read in one pass (node.fields); every
+	// check below reports nothing on an absent field, or one that is not
+	// a mapping, so each is skipped then.
+	// The first four are those checkTrafficPolicy reads.
+	keys := [...]string{"loadBalancer", "connectionPool", "outlierDetection", "tls", "tunnel", "portLevelSettings"}
+	var f [len(keys)]*yaml.Node
+	tp.fields(keys[:], f[:])
+	checkTrafficPolicy(p, o, tp, keys[:4], f[:4])
+	if f[4] != nil {
+		checkTunnel(p, o, tp)
+	}
+	for pl := range tp.at(keys[5], f[5]).items() {
 		if !pl.isMap() {
 			continue
 		}
-		if !pl.has("port") {
+		plKeys := [...]string{keys[0], keys[1], keys[2], keys[3], "port"}
+		var pf [len(plKeys)]*yaml.Node
+		pl.fields(plKeys[:], pf[:])
+		if !present(pf[4]) {
 			p.Reportf(o, pl.loc(), "%s has no port: %s", pl.where(), drRejects)
 		}
-		if !pl.has("loadBalancer") && !pl.has("connectionPool") && !pl.has("outlierDetection") && !pl.has("tls") {
+		if !present(pf[0]) && !present(pf[1]) && !present(pf[2]) && !present(pf[3]) {
 			p.Reportf(o, pl.loc(), "%s sets nothing (no loadBalancer, connectionPool, outlierDetection or tls): %s", pl.where(), drRejects)
 		}
-		checkTrafficPolicy(p, o, pl)
+		checkTrafficPolicy(p, o, pl, keys[:4], pf[:4])
 	}
 }
 
-func checkTrafficPolicy(p *rules.Pass, o *manifest.Object, tp node) {
-	lb := tp.get("loadBalancer")
-	if lb.has("localityLbSetting") && lb.has("zoneAwareLbSetting") {
+// checkTrafficPolicy checks the loadBalancer, connectionPool,
+// outlierDetection and tls of traffic policy tp, or of its port-level
+// settings: f holds the values of the fields keys names (node.fields).
+// Each check reports nothing on a field that is absent or not a mapping,
+// so it is skipped then.
+func checkTrafficPolicy(p *rules.Pass, o *manifest.Object, tp node, keys []string, f []*yaml.Node) {
+	for i, v := range f {
+		if v == nil || v.Kind != yaml.MappingNode {
+			continue
+		}
+		switch x := tp.at(keys[i], v); keys[i] {
+		case "loadBalancer":
+			checkLoadBalancer(p, o, x)
+		case "connectionPool":
+			checkConnectionPool(p, o, x)
+		case "outlierDetection":
+			checkOutlierDetection(p, o, x)
+		case "tls":
+			checkTLS(p, o, x)
+		}
+	}
+}
+
+// checkLoadBalancer applies validateLoadBalancer and the locality checks
+// of validateTrafficPolicy to a policy's loadBalancer, a mapping.
+func checkLoadBalancer(p *rules.Pass, o *manifest.Object, lb node) {
+	var f [4]*yaml.Node
+	lb.fields([]string{"localityLbSetting", "zoneAwareLbSetting", "consistentHash", "warmup"}, f[:])
+	locality, zoneAware := lb.at("localityLbSetting", f[0]), lb.at("zoneAwareLbSetting", f[1])
+	hash, warmup := lb.at("consistentHash", f[2]), lb.at("warmup", f[3])
+	if locality.ok() && zoneAware.ok() {
 		p.Reportf(o, lb.keyLoc("zoneAwareLbSetting"), "%s sets both localityLbSetting and zoneAwareLbSetting: %s", lb.where(), drRejects)
 	}
-	checkLocalityLbSetting(p, o, lb.get("localityLbSetting"))
-	checkZoneAwareLbSetting(p, o, lb.get("zoneAwareLbSetting"))
-	if hc := lb.get("consistentHash").get("httpCookie"); hc.isMap() {
+	checkLocalityLbSetting(p, o, locality)
+	checkZoneAwareLbSetting(p, o, zoneAware)
+	if hc := hash.get("httpCookie"); hc.isMap() {
 		if name, _ := hc.get("name").str(); name == "" {
 			p.Reportf(o, hc.loc(), "%s needs a name: %s", hc.where(), drRejects)
 		}
 		checkCookieAttributes(p, o, hc.get("attributes"))
 	}
-	checkConsistentHash(p, o, lb.get("consistentHash"))
+	checkConsistentHash(p, o, hash)
 	// A warmup without duration, or with minimumPercent above 100 or a
 	// negative aggression, is the schema's (MR001); the schema's minimum
 	// lets an aggression of 0 through, which validateLoadBalancer refuses.
-	if x := lb.get("warmup").get("aggression"); x.ok() {
+	if x := warmup.get("aggression"); x.ok() {
 		if v, ok := x.num(); ok && v == 0 {
 			p.Reportf(o, x.loc(), "%s must be greater than 0 (1, the default, ramps traffic up linearly); %s", x.where(), drRejects)
 		}
 	}
-	checkConnectionPool(p, o, tp.get("connectionPool"))
-	od := tp.get("outlierDetection")
-	for _, f := range []string{"maxEjectionPercent", "minHealthPercent"} {
-		if v, ok := od.get(f).int(); ok && (v < 0 || v > 100) {
-			p.Reportf(o, od.get(f).loc(), "%s %d is outside 0-100: %s", od.get(f).where(), v, drRejects)
+}
+
+// checkOutlierDetection applies validateOutlierDetection's checks of
+// percentages and local-origin failures to an outlierDetection mapping.
+func checkOutlierDetection(p *rules.Pass, o *manifest.Object, od node) {
+	keys := [...]string{"maxEjectionPercent", "minHealthPercent", "consecutiveLocalOriginFailures", "splitExternalLocalOriginErrors"}
+	var f [4]*yaml.Node
+	od.fields(keys[:], f[:])
+	for i, v := range f[:2] {
+		x := od.at(keys[i], v)
+		if v, ok := x.int(); ok && (v < 0 || v > 100) {
+			p.Reportf(o, x.loc(), "%s %d is outside 0-100: %s", x.where(), v, drRejects)
 		}
 	}
 	// Envoy counts local-origin failures (connect timeouts, resets) apart
 	// only in split mode: validateOutlierDetection refuses a threshold for
 	// them without it.
-	if n, _ := od.get("consecutiveLocalOriginFailures").int(); n > 0 {
-		if split, _ := od.get("splitExternalLocalOriginErrors").boolean(); !split {
-			p.Reportf(o, od.get("consecutiveLocalOriginFailures").loc(), "%s: consecutiveLocalOriginFailures needs splitExternalLocalOriginErrors: true, which counts local-origin failures apart from the upstream's errors; %s", od.where(), drRejects)
+	if n, _ := od.at(keys[2], f[2]).int(); n > 0 {
+		if split, _ := od.at(keys[3], f[3]).boolean(); !split {
+			p.Reportf(o, od.at(keys[2], f[2]).loc(), "%s: consecutiveLocalOriginFailures needs splitExternalLocalOriginErrors: true, which counts local-origin failures apart from the upstream's errors; %s", od.where(), drRejects)
 		}
 	}
-	tls := tp.get("tls")
-	mode, _ := tls.get("mode").str()
-	switch mode {
-	case "SIMPLE", "MUTUAL":
-		if tls.has("credentialName") {
-			var files []string
-			for _, f := range []string{"clientCertificate", "privateKey", "caCertificates", "caCrl"} {
-				if tls.has(f) {
-					files = append(files, f)
-				}
+}
+
+// checkTLS applies agent.ValidateTLS to a policy's tls mapping: files and
+// credentialName exclude each other, and MUTUAL needs a client
+// certificate and key from one or the other.
+func checkTLS(p *rules.Pass, o *manifest.Object, tls node) {
+	// files are the fields that name a certificate's or key's file, in
+	// the order messages list them.
+	files := []string{"clientCertificate", "privateKey", "caCertificates", "caCrl"}
+	var f [6]*yaml.Node
+	tls.fields([]string{"mode", "credentialName", files[0], files[1], files[2], files[3]}, f[:])
+	mode, _ := tls.at("mode", f[0]).str()
+	if mode != "SIMPLE" && mode != "MUTUAL" {
+		return
+	}
+	has := func(i int) bool { return present(f[i]) }
+	if has(1) {
+		var set []string
+		for i := range files {
+			if has(2 + i) {
+				set = append(set, files[i])
 			}
-			if len(files) > 0 {
-				p.Reportf(o, tls.keyLoc(files[0]), "%s: credentialName cannot be combined with %s; %s", tls.where(), strings.Join(files, ", "), drRejects)
-			}
-		} else if mode == "MUTUAL" && (!tls.has("clientCertificate") || !tls.has("privateKey")) {
-			p.Reportf(o, tls.get("mode").loc(), "%s: tls mode MUTUAL without credentialName needs clientCertificate and privateKey; %s", tls.where(), drRejects)
 		}
+		if len(set) > 0 {
+			p.Reportf(o, tls.keyLoc(set[0]), "%s: credentialName cannot be combined with %s; %s", tls.where(), strings.Join(set, ", "), drRejects)
+		}
+	} else if mode == "MUTUAL" && (!has(2) || !has(3)) {
+		p.Reportf(o, tls.at("mode", f[0]).loc(), "%s: tls mode MUTUAL without credentialName needs clientCertificate and privateKey; %s", tls.where(), drRejects)
 	}
 }
 
@@ -419,7 +478,10 @@ func checkConnectionPool(p *rules.Pass, o *manifest.Object, cp node) {
 	if !cp.isMap() {
 		return
 	}
-	if !cp.has("http") && !cp.has("tcp") {
+	var c [2]*yaml.Node
+	cp.fields([]string{"http", "tcp"}, c[:])
+	http, tcp := cp.at("http", c[0]), cp.at("tcp", c[1])
+	if !http.ok() && !tcp.ok() {
 		p.Reportf(o, cp.loc(), "%s sets neither http nor tcp: %s", cp.where(), drRejects)
 	}
 	negative := func(x node) {
@@ -427,17 +489,21 @@ func checkConnectionPool(p *rules.Pass, o *manifest.Object, cp node) {
 			p.Reportf(o, x.loc(), "%s %d is negative: %s", x.where(), n, drRejects)
 		}
 	}
-	http := cp.get("http")
-	for _, f := range []string{"http1MaxPendingRequests", "http2MaxRequests", "maxRequestsPerConnection", "maxRetries", "maxConcurrentStreams"} {
-		negative(http.get(f))
-	}
-	negative(cp.get("tcp").get("maxConnections"))
-	if policy, _ := http.get("h2UpgradePolicy").str(); policy == "UPGRADE" {
-		if b, _ := http.get("useClientProtocol").boolean(); b {
-			p.Reportf(o, http.get("useClientProtocol").loc(), "%s: useClientProtocol cannot be true when h2UpgradePolicy is UPGRADE (one keeps the client's HTTP version, the other forces HTTP/2); %s", http.where(), drRejects)
+	keys := [...]string{"http1MaxPendingRequests", "http2MaxRequests", "maxRequestsPerConnection", "maxRetries", "maxConcurrentStreams", "h2UpgradePolicy", "useClientProtocol", "http2KeepAlive"}
+	var h [len(keys)]*yaml.Node
+	http.fields(keys[:], h[:])
+	for i, v := range h[:5] {
+		if v != nil {
+			negative(http.at(keys[i], v))
 		}
 	}
-	if ka := http.get("http2KeepAlive"); ka.isMap() {
+	negative(tcp.get("maxConnections"))
+	if policy, _ := http.at(keys[5], h[5]).str(); policy == "UPGRADE" {
+		if b, _ := http.at(keys[6], h[6]).boolean(); b {
+			p.Reportf(o, http.at(keys[6], h[6]).loc(), "%s: useClientProtocol cannot be true when h2UpgradePolicy is UPGRADE (one keeps the client's HTTP version, the other forces HTTP/2); %s", http.where(), drRejects)
+		}
+	}
+	if ka := http.at(keys[7], h[7]); ka.isMap() {
 		for _, f := range []string{"interval", "timeout"} {
 			if !ka.has(f) {
 				p.Reportf(o, http.keyLoc("http2KeepAlive"), "%s has no %s, which it requires; %s", ka.where(), f, drRejects)

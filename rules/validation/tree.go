@@ -42,8 +42,41 @@ type node struct {
 
 // specOf returns the spec of o.
 func specOf(o *manifest.Object) node {
-	n := deref(o.Spec())
+	// field, not o.Spec(), which looks the key up through yamlpath.Entries
+	// (see field).
+	n := deref(field(o.Node, "spec"))
 	return node{n: n, root: n}
+}
+
+// field returns the value of key in mapping n, aliases resolved, as
+// yamlpath.Field finds it. The rules look up fields of every object, most
+// of them absent: yamlpath.Entries resolves each value it passes, so a
+// lookup touched every value of the mapping before it, and looping
+// through an iterator cost as much again. A key written in the mapping
+// comes before those its merge keys bring in, so only a key not written
+// there, in a mapping with a merge key, needs yamlpath.
+func field(n *yaml.Node, key string) *yaml.Node {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	merges := false
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := deref(n.Content[i])
+		if k.Value != key {
+			merges = merges || yamlpath.IsMerge(k)
+			continue
+		}
+		if yamlpath.IsMerge(k) {
+			merges = true
+			continue
+		}
+		return deref(n.Content[i+1])
+	}
+	if merges {
+		return yamlpath.Field(n, key)
+	}
+	return nil
 }
 
 func deref(n *yaml.Node) *yaml.Node {
@@ -78,7 +111,56 @@ func (x node) get(key string) node {
 	if !x.isMap() {
 		return x.absent(key)
 	}
-	if _, v := yamlpath.Lookup(x.n, key); v != nil {
+	if v := field(x.n, key); v != nil {
+		return node{n: v, root: x.root}
+	}
+	return x.absent(key)
+}
+
+// fields sets out[i] to the value of keys[i] in mapping x, as field finds
+// it, or nil, looking at the keys of the mapping once rather than once per
+// key: MR015 reads most fields of every traffic policy, and the repeated
+// lookups were most of its time. out must be as long as keys. It holds
+// nodes of yaml, not of this type: a node is over a hundred bytes, and
+// arrays of them made the Local rules' goroutines grow their stacks.
+// x.at(keys[i], out[i]) is then x.get(keys[i]).
+func (x node) fields(keys []string, out []*yaml.Node) {
+	clear(out)
+	if !x.isMap() {
+		return
+	}
+	merges := false
+	for i := 0; i+1 < len(x.n.Content); i += 2 {
+		k := deref(x.n.Content[i])
+		if yamlpath.IsMerge(k) {
+			merges = true
+			continue
+		}
+		for j, key := range keys {
+			if out[j] == nil && k.Value == key {
+				out[j] = deref(x.n.Content[i+1])
+				break
+			}
+		}
+	}
+	if merges {
+		for j, key := range keys {
+			if out[j] == nil {
+				// A key that merge keys bring in: yamlpath knows their
+				// order.
+				out[j] = field(x.n, key)
+			}
+		}
+	}
+}
+
+// present reports whether a value fields found is there and not null, as
+// node.ok does.
+func present(v *yaml.Node) bool { return node{n: v}.ok() }
+
+// at is the field key of x whose value fields found to be v.
+func (x node) at(key string, v *yaml.Node) node {
+	if v != nil {
 		return node{n: v, root: x.root}
 	}
 	return x.absent(key)

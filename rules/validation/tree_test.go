@@ -192,3 +192,45 @@ func TestValidateDNS1123Labels(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldsMatchGet holds node.fields and field, which look keys up
+// without yamlpath.Lookup, to what yamlpath finds: the written key before
+// a merged one, the first merge source before the next, aliases resolved,
+// the first of a key written twice, and an absent key's path.
+func TestFieldsMatchGet(t *testing.T) {
+	s := specNode(t, `
+base: &b {tls: {mode: SIMPLE}, tunnel: {protocol: POST}}
+other: &o {tunnel: {protocol: CONNECT}, portLevelSettings: []}
+alias: &a {http: {}}
+plain: {tls: {mode: MUTUAL}, connectionPool: *a, tls: 3}
+merged:
+  <<: [*b, *o]
+  tls: {mode: DISABLE}
+  outlierDetection: ~
+scalar: 5
+`)
+	keys := []string{"tls", "tunnel", "portLevelSettings", "connectionPool", "outlierDetection", "loadBalancer"}
+	for _, name := range []string{"plain", "merged", "scalar", "missing"} {
+		x := s.get(name)
+		out := make([]*yaml.Node, len(keys))
+		x.fields(keys, out)
+		for i, k := range keys {
+			want, got := x.get(k), x.at(k, out[i])
+			if x.isMap() {
+				_, v := yamlpath.Lookup(x.n, k)
+				if want.n != v {
+					t.Errorf("%s: get(%s) = %v, yamlpath finds %v", name, k, want.n, v)
+				}
+			}
+			if got.n != want.n || got.where() != want.where() {
+				t.Errorf("%s: fields[%s] = %v at %q, get finds %v at %q", name, k, got.n, got.where(), want.n, want.where())
+			}
+		}
+	}
+	if got, _ := s.get("merged").get("tls").get("mode").str(); got != "DISABLE" {
+		t.Errorf("merged tls mode = %q, want the written DISABLE", got)
+	}
+	if got, _ := s.get("merged").get("tunnel").get("protocol").str(); got != "POST" {
+		t.Errorf("merged tunnel protocol = %q, want the first source's POST", got)
+	}
+}
