@@ -67,21 +67,7 @@ func runGatewayRefInternal(p *rules.Pass) error {
 				check(fmt.Sprintf("%s[%d].match[%d]: ", section, i, j), s)
 			}
 		}
-		for i, r := range vs.Spec.HTTP {
-			for j, m := range r.Match {
-				matches("http", i, j, m.Gateways)
-			}
-		}
-		for i, r := range vs.Spec.TCP {
-			for j, m := range r.Match {
-				matches("tcp", i, j, m.Gateways)
-			}
-		}
-		for i, r := range vs.Spec.TLS {
-			for j, m := range r.Match {
-				matches("tls", i, j, m.Gateways)
-			}
-		}
+		matchGateways(vs, matches)
 	}
 	return nil
 }

@@ -131,21 +131,7 @@ func runMatchGatewayNotBound(p *rules.Pass) error {
 					section, i, j, what, listed, tail)
 			}
 		}
-		for i, r := range vs.Spec.HTTP {
-			for j, m := range r.Match {
-				check("http", i, j, m.Gateways)
-			}
-		}
-		for i, r := range vs.Spec.TCP {
-			for j, m := range r.Match {
-				check("tcp", i, j, m.Gateways)
-			}
-		}
-		for i, r := range vs.Spec.TLS {
-			for j, m := range r.Match {
-				check("tls", i, j, m.Gateways)
-			}
-		}
+		matchGateways(vs, check)
 	}
 	return nil
 }
@@ -157,4 +143,25 @@ func refKey(ref graph.GatewayRef) string {
 		return "mesh"
 	}
 	return ref.Namespace + "/" + ref.Name
+}
+
+// matchGateways calls f with the gateways of each match clause of vs's
+// http, tcp and tls routes, which Istio resolves alike
+// (ResolveVirtualServiceShortnames).
+func matchGateways(vs *graph.VirtualService, f func(section string, i, j int, gws []spec.Str)) {
+	for i, r := range vs.Spec.HTTP {
+		for j, m := range r.Match {
+			f("http", i, j, m.Gateways)
+		}
+	}
+	for i, r := range vs.Spec.TCP {
+		for j, m := range r.Match {
+			f("tcp", i, j, m.Gateways)
+		}
+	}
+	for i, r := range vs.Spec.TLS {
+		for j, m := range r.Match {
+			f("tls", i, j, m.Gateways)
+		}
+	}
 }
