@@ -318,16 +318,28 @@ func (c *compiler) ipBlock(o *manifest.Object, cidr spec.Str, except []spec.Str)
 			c.warn(o, e.Loc, "%s: except: %v; the exception is ignored", ref(o), err)
 		case v6:
 			c.warn(o, e.Loc, "%s: except %s is not inside cidr %s (the API server rejects it); the exception is ignored", ref(o), e.V, cidr.V)
-		case !r.Contains(er):
-			c.warn(o, e.Loc, "%s: except %s is not inside cidr %s (the API server rejects it)", ref(o), e.V, cidr.V)
-			if er.Overlaps(r) {
-				b.except = append(b.except, er)
-			}
-		default:
+		case keepException(c, o, e, cidr, r, er):
 			b.except = append(b.except, er)
 		}
 	}
 	return b, true
+}
+
+// addressRange is an IPRange or an IPv6Range.
+type addressRange[R any] interface {
+	Contains(R) bool
+	Overlaps(R) bool
+}
+
+// keepException reports whether the exception er of block r is kept: one
+// not inside the block is warned about, as the API server rejects it, and
+// kept for the part of it that still cuts the block.
+func keepException[R addressRange[R]](c *compiler, o *manifest.Object, e, cidr spec.Str, r, er R) bool {
+	if r.Contains(er) {
+		return true
+	}
+	c.warn(o, e.Loc, "%s: except %s is not inside cidr %s (the API server rejects it)", ref(o), e.V, cidr.V)
+	return er.Overlaps(r)
 }
 
 // ipBlock6 compiles an IPv6 CIDR with exceptions, a family of its own.
@@ -343,12 +355,7 @@ func (c *compiler) ipBlock6(o *manifest.Object, cidr spec.Str, except []spec.Str
 				continue
 			}
 			c.warn(o, e.Loc, "%s: except %s is not inside cidr %s (the API server rejects it); the exception is ignored", ref(o), e.V, cidr.V)
-		case !r.Contains(er):
-			c.warn(o, e.Loc, "%s: except %s is not inside cidr %s (the API server rejects it)", ref(o), e.V, cidr.V)
-			if er.Overlaps(r) {
-				b.except6 = append(b.except6, er)
-			}
-		default:
+		case keepException(c, o, e, cidr, r, er):
 			b.except6 = append(b.except6, er)
 		}
 	}
