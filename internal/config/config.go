@@ -57,6 +57,13 @@ type Mesh struct {
 	ProvidersKnown     bool
 	// DefaultProviders is MeshConfig defaultProviders (none by default).
 	DefaultProviders DefaultProviders
+	// ScopeGatewayToNamespace is istiod's environment variable
+	// PILOT_SCOPE_GATEWAY_TO_NAMESPACE, not a MeshConfig field: when set,
+	// a gateway proxy takes only the Gateways of its own namespace
+	// (PushContext.mergeGateways reads gatewayIndex.namespace[proxy's
+	// namespace]), so a Gateway's selector picks pods of its namespace
+	// only. Off by default, as in Istio.
+	ScopeGatewayToNamespace bool
 }
 
 // OutboundMode is a MeshConfig outboundTrafficPolicy mode.
@@ -117,6 +124,9 @@ type MeshSettings struct {
 
 	OutboundTrafficPolicy OutboundMode
 	EnableAutoMTLS        *bool
+	// ScopeGatewayToNamespace is set from the configuration file or from
+	// an IstioOperator's istiod environment, never from a MeshConfig.
+	ScopeGatewayToNamespace *bool
 
 	// FromMeshConfig is set on the settings read from a MeshConfig, whose
 	// extensionProviders and defaultProviders are then known (Istio's
@@ -150,6 +160,9 @@ func (s MeshSettings) Apply(m *Mesh) {
 	}
 	if s.EnableAutoMTLS != nil {
 		m.DisableAutoMTLS = !*s.EnableAutoMTLS
+	}
+	if s.ScopeGatewayToNamespace != nil {
+		m.ScopeGatewayToNamespace = *s.ScopeGatewayToNamespace
 	}
 	if s.FromMeshConfig {
 		if !m.ProvidersKnown {

@@ -71,6 +71,10 @@ func TestTemplate(t *testing.T) {
 	if len(f.Severity) != 1 || len(f.IgnorePaths) != 2 {
 		t.Errorf("uncommented examples: %+v", f)
 	}
+	// Every key of the mesh section is shown, at Istio's default.
+	if f.Mesh.EnableAutoMTLS == nil || f.Mesh.ScopeGatewayToNamespace == nil || *f.Mesh.ScopeGatewayToNamespace {
+		t.Errorf("uncommented mesh section: %+v", f.Mesh)
+	}
 	m = DefaultMesh()
 	f.Mesh.Apply(&m)
 	want := DefaultMesh()

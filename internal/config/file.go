@@ -168,7 +168,7 @@ var fileKeys = []string{
 
 var meshKeys = []string{
 	"root-namespace", "cluster-domain", "trust-domain", "default-export-to",
-	"outbound-traffic-policy", "enable-auto-mtls",
+	"outbound-traffic-policy", "enable-auto-mtls", "scope-gateway-to-namespace",
 }
 
 var exportToKeys = []string{"service", "virtual-service", "destination-rule"}
@@ -288,6 +288,8 @@ func (d *decoder) meshSection(n *yaml.Node, s *MeshSettings) {
 			s.OutboundTrafficPolicy = d.outboundMode(v, where)
 		case "enable-auto-mtls":
 			s.EnableAutoMTLS = d.boolean(v, where)
+		case "scope-gateway-to-namespace":
+			s.ScopeGatewayToNamespace = d.boolean(v, where)
 		}
 	})
 }

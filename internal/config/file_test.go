@@ -77,6 +77,7 @@ mesh:
     destination-rule: ["~"]
   outbound-traffic-policy: REGISTRY_ONLY
   enable-auto-mtls: false
+  scope-gateway-to-namespace: true
 `)
 	f, err := ReadFile(p, "ci/meshlint.yaml")
 	if err != nil {
@@ -103,6 +104,7 @@ mesh:
 			DefaultDestinationRuleExportTo: []string{"~"},
 			OutboundTrafficPolicy:          RegistryOnly,
 			EnableAutoMTLS:                 &no,
+			ScopeGatewayToNamespace:        &yes,
 		},
 	}
 	globs := f.IgnorePaths
@@ -117,7 +119,7 @@ mesh:
 	m := DefaultMesh()
 	f.Mesh.Apply(&m)
 	if m.RootNamespace != "istio-config" || m.AutoMTLS() || m.OutboundTrafficPolicy != RegistryOnly ||
-		!reflect.DeepEqual(m.DefaultServiceExportTo, []string{"."}) {
+		!reflect.DeepEqual(m.DefaultServiceExportTo, []string{"."}) || !m.ScopeGatewayToNamespace {
 		t.Errorf("Apply: %+v", m)
 	}
 }
@@ -230,6 +232,8 @@ func TestParseErrors(t *testing.T) {
 			[]string{`.meshlint.yaml:2: holds more than one YAML document`}},
 		{"syntax error", "fail-on: error\nnamespace: : x\n",
 			[]string{`.meshlint.yaml:2: mapping values are not allowed in this context`}},
+		{"scope-gateway-to-namespace not a boolean", "mesh:\n  scope-gateway-to-namespace: namespace\n",
+			[]string{`.meshlint.yaml:2: mesh.scope-gateway-to-namespace: want true or false, got "namespace"`}},
 		{"every mistake at once", "fail-on: fatal\nsevrity: {}\nmesh:\n  enable-auto-mtls: 1\n", []string{
 			`.meshlint.yaml:1: fail-on: unknown severity "fatal" (want error, warning, info or none)`,
 			`.meshlint.yaml:2: unknown key "sevrity" (did you mean "severity"?)`,

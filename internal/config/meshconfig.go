@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/yamlpath"
@@ -105,17 +106,77 @@ func ParseMeshConfig(name string, data []byte) (MeshSettings, error) {
 	// fields reads the MeshConfig's fields: a MeshConfig inside a
 	// ConfigMap string has lines of its own.
 	fields := d
+	var scope *bool
 	if kind := yamlpath.Field(root, "kind"); kind != nil {
+		if resolve(kind).Value == "IstioOperator" {
+			scope = d.istiodScopeGateways(root)
+		}
 		root, fields = d.unwrapMeshConfig(root, resolve(kind))
 		if root == nil {
 			return MeshSettings{FromMeshConfig: true}, d.err()
 		}
 	}
 	s := fields.meshConfig(root)
+	s.ScopeGatewayToNamespace = scope
 	if fields != d {
 		d.errs = append(d.errs, fields.errs...)
 	}
 	return s, d.err()
+}
+
+// scopeGatewayEnv is istiod's environment variable that scopes Gateways to
+// their namespace (pilot/pkg/features ScopeGatewayToNamespace): not a
+// MeshConfig field, but an IstioOperator sets it beside the MeshConfig.
+const scopeGatewayEnv = "PILOT_SCOPE_GATEWAY_TO_NAMESPACE"
+
+// istiodScopeGateways reads PILOT_SCOPE_GATEWAY_TO_NAMESPACE from an
+// IstioOperator: from the Helm values (spec.values.pilot.env, a map the
+// istiod chart turns into env entries) and from the istiod Deployment's own
+// entries (spec.components.pilot.k8s.env), which the operator writes after
+// the chart's and so win. nil when neither sets it.
+func (d *decoder) istiodScopeGateways(root *yaml.Node) *bool {
+	spec := resolve(yamlpath.Field(root, "spec"))
+	var out *bool
+	valuesEnv := resolve(yamlpath.Field(resolve(yamlpath.Field(resolve(yamlpath.Field(spec, "values")), "pilot")), "env"))
+	if valuesEnv != nil && valuesEnv.Kind == yaml.MappingNode {
+		if v := yamlpath.Field(valuesEnv, scopeGatewayEnv); v != nil {
+			out = d.envBool(v, "spec.values.pilot.env."+scopeGatewayEnv)
+		}
+	}
+	k8sEnv := resolve(yamlpath.Field(resolve(yamlpath.Field(resolve(yamlpath.Field(resolve(yamlpath.Field(spec, "components")), "pilot")), "k8s")), "env"))
+	if k8sEnv != nil && k8sEnv.Kind == yaml.SequenceNode {
+		for _, e := range k8sEnv.Content {
+			e = resolve(e)
+			if name := resolve(yamlpath.Field(e, "name")); name == nil || name.Value != scopeGatewayEnv {
+				continue
+			}
+			if v := yamlpath.Field(e, "value"); v != nil {
+				out = d.envBool(v, "spec.components.pilot.k8s.env "+scopeGatewayEnv)
+			}
+		}
+	}
+	return out
+}
+
+// envBool reads a boolean environment variable's value as istiod does
+// (strconv.ParseBool: true, 1, t, TRUE...), or as the YAML boolean the
+// chart quotes into one. A value istiod cannot read leaves its default,
+// false, in force: it is reported rather than guessed at.
+func (d *decoder) envBool(n *yaml.Node, where string) *bool {
+	n = resolve(n)
+	if isNull(n) {
+		return nil
+	}
+	if b, ok := yamlpath.Bool(n); ok {
+		return &b
+	}
+	if n.Kind == yaml.ScalarNode {
+		if b, err := strconv.ParseBool(n.Value); err == nil {
+			return &b
+		}
+	}
+	d.errorf(n, "%s: want true or false, got %s (istiod would ignore it and keep false)", where, describe(n))
+	return nil
 }
 
 func (d *decoder) meshConfig(n *yaml.Node) MeshSettings {

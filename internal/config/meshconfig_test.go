@@ -2,6 +2,7 @@ package config
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,6 +119,52 @@ func TestMeshConfigEmpty(t *testing.T) {
 			t.Errorf("%q: %+v, %v; want nothing set", content, got, err)
 		}
 	}
+}
+
+// TestIstioOperatorScopeGateways checks that PILOT_SCOPE_GATEWAY_TO_NAMESPACE
+// is read from an IstioOperator's istiod environment, as Helm values or as
+// the Deployment's own entries (which the operator patches in last), and
+// that a value istiod could not parse is an error at its line.
+func TestIstioOperatorScopeGateways(t *testing.T) {
+	yes, no := true, false
+	for _, tc := range []struct {
+		name, content string
+		want          *bool
+		err           string
+	}{
+		{"values", "kind: IstioOperator\nspec:\n  values:\n    pilot:\n      env:\n        PILOT_SCOPE_GATEWAY_TO_NAMESPACE: true\n", &yes, ""},
+		{"values quoted", "kind: IstioOperator\nspec:\n  values:\n    pilot:\n      env: {PILOT_SCOPE_GATEWAY_TO_NAMESPACE: \"1\"}\n", &yes, ""},
+		{"components", "kind: IstioOperator\nspec:\n  components:\n    pilot:\n      k8s:\n        env:\n        - {name: PILOT_ENABLE_ALPHA_GATEWAY_API, value: \"true\"}\n        - {name: PILOT_SCOPE_GATEWAY_TO_NAMESPACE, value: \"TRUE\"}\n", &yes, ""},
+		{"components win over values", "kind: IstioOperator\nspec:\n  values: {pilot: {env: {PILOT_SCOPE_GATEWAY_TO_NAMESPACE: \"true\"}}}\n  components: {pilot: {k8s: {env: [{name: PILOT_SCOPE_GATEWAY_TO_NAMESPACE, value: \"false\"}]}}}\n", &no, ""},
+		{"other variables only", "kind: IstioOperator\nspec:\n  values: {pilot: {env: {PILOT_HTTP10: \"true\"}}}\n", nil, ""},
+		{"not a boolean", "kind: IstioOperator\nspec:\n  values:\n    pilot:\n      env:\n        PILOT_SCOPE_GATEWAY_TO_NAMESPACE: enabled\n", nil,
+			`mesh.yaml:6: spec.values.pilot.env.PILOT_SCOPE_GATEWAY_TO_NAMESPACE: want true or false, got "enabled" (istiod would ignore it and keep false)`},
+		// A MeshConfig has no such field: only an IstioOperator is read.
+		{"ConfigMap", "kind: ConfigMap\ndata:\n  mesh: |\n    rootNamespace: istio-system\n", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParseMeshConfig("mesh.yaml", []byte(tc.content))
+			if tc.err != "" {
+				if err == nil || err.Error() != tc.err {
+					t.Fatalf("error:\n%v\nwant:\n%s", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got.ScopeGatewayToNamespace, tc.want) {
+				t.Errorf("ScopeGatewayToNamespace = %v, want %v", fmtBool(got.ScopeGatewayToNamespace), fmtBool(tc.want))
+			}
+		})
+	}
+}
+
+func fmtBool(b *bool) string {
+	if b == nil {
+		return "unset"
+	}
+	return fmt.Sprint(*b)
 }
 
 func TestMeshConfigProviders(t *testing.T) {

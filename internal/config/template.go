@@ -73,4 +73,9 @@ mesh:
   # Whether clients without DestinationRule TLS settings use Istio mTLS
   # automatically towards servers that accept it.
   # enable-auto-mtls: true
+
+  # Whether a Gateway configures only the gateway pods of its own namespace,
+  # as with istiod's environment variable PILOT_SCOPE_GATEWAY_TO_NAMESPACE=true.
+  # Off, as in Istio: its selector picks pods in every namespace.
+  # scope-gateway-to-namespace: false
 `

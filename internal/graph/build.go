@@ -496,7 +496,14 @@ func (g *Graph) link() {
 	}
 	for _, gw := range g.Gateways {
 		if len(gw.Spec.Selector) > 0 {
-			gw.Workloads = gatewayProxies(g.SelectWorkloads("", gw.Spec.Selector))
+			// With PILOT_SCOPE_GATEWAY_TO_NAMESPACE, istiod gives a
+			// gateway proxy only the Gateways of its own namespace
+			// (PushContext.mergeGateways).
+			ns := ""
+			if g.Mesh.ScopeGatewayToNamespace {
+				ns = gw.Namespace()
+			}
+			gw.Workloads = gatewayProxies(g.SelectWorkloads(ns, gw.Spec.Selector))
 		}
 	}
 	for _, vs := range g.VirtualServices {
