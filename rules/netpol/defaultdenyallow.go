@@ -664,7 +664,8 @@ func gatewayAPISources(g *graph.Graph, gw *graph.K8sGateway) []source {
 // flow (Istio's "Ambient and Kubernetes NetworkPolicy"): ztunnel carries
 // mesh traffic to a pod over HBONE, TCP 15008 of the pod, from the
 // client's own address, and the kubelet's health probes arrive SNATed to
-// 169.254.7.127. When the destination uses a waypoint, the traffic
+// 169.254.7.127 (fd16:9254:7127:1337:ffff:ffff:ffff:ffff when they probe
+// an IPv6 address). When the destination uses a waypoint, the traffic
 // reaches the waypoint's pods instead, over HBONE, and the waypoint
 // forwards it to the pod, over HBONE again. The graph names a waypoint's
 // pods (the istio.io/use-waypoint label names the Gateway, whose pods
@@ -676,8 +677,13 @@ func gatewayAPISources(g *graph.Graph, gw *graph.K8sGateway) []source {
 var hbonePort = portRef{proto: "TCP", port: ztunnelHBONE}
 
 // probeSource is the address the kubelet's probes of a pod in ambient
-// mode come from.
-const probeSource = "169.254.7.127/32"
+// mode come from; probeSource6 the one its probes of the pod's IPv6
+// address come from (istio-cni's HOST_PROBE_SNAT_IP and
+// HOST_PROBE_SNAT_IPV6, cni/pkg/nodeagent/options.go).
+const (
+	probeSource  = "169.254.7.127/32"
+	probeSource6 = "fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128"
+)
 
 // waypointRef names a waypoint: a Gateway API Gateway (of class
 // istio-waypoint) by namespace and name.
@@ -1144,8 +1150,11 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 		}
 	}
 	// In ambient mode the kubelet's probes of a pod come from an address
-	// that no route names (see ambientFlows).
+	// that no route names (see ambientFlows). A probe of the pod's IPv6
+	// address comes from another, which matters where the policies name
+	// IPv6 blocks (namesIPv6), the sign of a dual-stack cluster.
 	if d.Name == "ingress" {
+		v6 := namesIPv6(pass, ns)
 		for _, w := range g.WorkloadsIn(ns) {
 			if !g.Ambient(w) || isolatedW(w) || !networkProbes(w) {
 				continue
@@ -1155,6 +1164,9 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 				return nil, false
 			}
 			p.add(peerSpec{cidr: probeSource}, nil, "the kubelet's probes, which ambient mode sends from 169.254.7.127")
+			if v6 {
+				p.add(peerSpec{cidr: probeSource6}, nil, "the kubelet's probes of the pods' IPv6 address, which ambient mode sends from fd16:9254:7127:1337:ffff:ffff:ffff:ffff")
+			}
 		}
 	}
 	// The mesh routes that ns sees are open to every in-mesh workload of
@@ -1687,7 +1699,9 @@ func writePeer(b *strings.Builder, p peerSpec, ns string) {
 	first := "    - "
 	rest := "      "
 	if p.cidr != "" {
-		fmt.Fprintf(b, "%sipBlock: {cidr: %s}\n", first, p.cidr)
+		// An IPv6 CIDR is quoted (yamlScalar): one that begins with ":"
+		// does not read as a plain scalar.
+		fmt.Fprintf(b, "%sipBlock: {cidr: %s}\n", first, yamlScalar(p.cidr))
 		return
 	}
 	local := !p.anyNS && len(p.nss) == 1 && p.nss[0] == ns
@@ -1922,10 +1936,9 @@ type policyCollector struct {
 	a *netpol.Analysis
 	// withWorkloads are the namespaces that have workloads.
 	withWorkloads []string
-	ext           netpol.Endpoint
 	// fromAll holds, by namespace and destination, what the egress
 	// policies that select every pod of the namespace allow beyond what
-	// they allow every address (allowedFromAll): its workloads' own
+	// they allow everyone (allowedFromAll): its workloads' own
 	// flows are what their other policies add (allowedBy).
 	fromAll map[string]map[*graph.Workload]netpol.Set
 }
@@ -1938,14 +1951,17 @@ type policyCollector struct {
 // must admit the policy's pods. What the policies allow between two pods
 // is the answer of the netpol engine (a), which reads the selectors,
 // namespace labels and named ports as every other rule does. What they
-// allow from, or to, every external address (a rule without peers) names
-// no pod, and declares nothing.
+// allow from, or to, every pod and every address alike (a rule without
+// peers, an admin network of 0.0.0.0/0) names no pod, and declares
+// nothing (everyone). An ipBlock of either family holds no pod, as the
+// engine reads it: 0.0.0.0/0 beside a peer that names pods on the same
+// port takes nothing from their flow, no more than ::/0 does.
 //
 // The flows are of one direction each: the other side is isolated
 // already, by the policy that declares them.
 func (c *flowCollector) policyFlows(a *netpol.Analysis) {
 	g := c.g
-	pc := &policyCollector{c: c, a: a, ext: netpol.ExternalEndpoint(netpol.AllIPs)}
+	pc := &policyCollector{c: c, a: a}
 	for _, ns := range g.NamespaceNames() {
 		if len(g.WorkloadsIn(ns)) > 0 {
 			pc.withWorkloads = append(pc.withWorkloads, ns)
@@ -2064,14 +2080,22 @@ func why(pps []*policyPeers, w *graph.Workload, ns, verb string) string {
 	return fmt.Sprintf("NetworkPolicies %s %s these calls", strings.Join(names, ", "), verb)
 }
 
+// everyone is what a side allows every pod and every IPv4 address alike
+// (allowed answers for one peer): what a rule without peers, or an admin
+// network of 0.0.0.0/0, allows. An ipBlock of 0.0.0.0/0 alone allows
+// every address but no pod, and counts for nothing here.
+func everyone(allowed func(netpol.Endpoint) netpol.Set) netpol.Set {
+	return allowed(netpol.ExternalEndpoint(netpol.AllIPs)).Intersect(allowed(netpol.AnyPod()))
+}
+
 // admittedBy adds the flows to dst that the ingress rules of its
 // policies (pps) declare: from the pods that they admit beyond what they
-// admit from every external address, every pod of a namespace at once
-// where they admit them all. The flows concern the clients' egress.
+// admit from everyone, every pod of a namespace at once where they admit
+// them all. The flows concern the clients' egress.
 func (pc *policyCollector) admittedBy(dst *graph.Workload, pps []*policyPeers) {
 	a := pc.a
 	to := netpol.WorkloadEndpoint(dst)
-	ext := a.IngressAllowed(pc.ext, to)
+	ext := everyone(func(from netpol.Endpoint) netpol.Set { return a.IngressAllowed(from, to) })
 	for _, ns := range pc.namespaces(pps) {
 		var every netpol.Set
 		if everyPodIn(pps, ns) {
@@ -2096,8 +2120,8 @@ func (pc *policyCollector) admittedBy(dst *graph.Workload, pps []*policyPeers) {
 
 // allowedFromAll adds the flows that the egress rules of the policies of
 // namespace ns that select every pod (pps) declare: to the pods that
-// they allow beyond what they allow to every external address. The flows
-// concern the destinations' ingress.
+// they allow beyond what they allow everyone. The flows concern the
+// destinations' ingress.
 func (pc *policyCollector) allowedFromAll(ns string, pps []*policyPeers) {
 	from := netpol.AnyPodIn(ns)
 	peer := peerSpec{nss: []string{ns}}.ref()
@@ -2123,7 +2147,7 @@ func (pc *policyCollector) allowedBy(src *graph.Workload, pps []*policyPeers) {
 
 // allowed adds the flows from the pods of from, whose peer and sources
 // they are, to the workloads that pps may name: what the policies allow
-// beyond what they allow to every external address and beyond base, and
+// beyond what they allow everyone (everyone) and beyond base, and
 // records them in record when it is set. A port the destination's
 // containers do not declare, when they declare theirs, is left out:
 // nothing listens there (MR410 would report the allow).
@@ -2131,10 +2155,10 @@ func (pc *policyCollector) allowedBy(src *graph.Workload, pps []*policyPeers) {
 // base is what every pod of the source's namespace gets
 // (allowedFromAll's record): a workload's own policies add to it, and
 // the policies of every pod name only the destinations it holds beyond
-// what they allow every address, which ext takes away.
+// what they allow everyone, which ext takes away.
 func (pc *policyCollector) allowed(from netpol.Endpoint, peer *peerSpec, srcs []source, pps []*policyPeers, base, record map[*graph.Workload]netpol.Set, what func(*graph.Workload) string) {
 	a := pc.a
-	ext := a.EgressAllowed(from, pc.ext)
+	ext := everyone(func(to netpol.Endpoint) netpol.Set { return a.EgressAllowed(from, to) })
 	for _, ns := range pc.namespaces(pps) {
 		every := everyPodIn(pps, ns) && !a.EgressAllowed(from, netpol.AnyPodIn(ns)).Subtract(ext).IsEmpty()
 		for _, d := range pc.candidates(ns, pps, every) {

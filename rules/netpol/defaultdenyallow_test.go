@@ -688,7 +688,9 @@ const ambientShop = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, lab
 
 // TestDefaultDenyAmbient checks that the ingress fix of an ambient pod
 // admits HBONE (TCP 15008) from its clients as well as the route's port,
-// and the kubelet's probes from 169.254.7.127 when it has network probes;
+// and the kubelet's probes from 169.254.7.127 when it has network probes
+// (and from fd16:9254:7127:1337:ffff:ffff:ffff:ffff on a dual-stack
+// cluster);
 // the egress fix of the clients allows HBONE to it too, whether the pod
 // declares its ports or not.
 func TestDefaultDenyAmbient(t *testing.T) {
@@ -709,8 +711,8 @@ func TestDefaultDenyAmbient(t *testing.T) {
   - from:
     - ipBlock: {cidr: 169.254.7.127/32}
 `
-	if c := got["MR401 shop"]; !strings.Contains(c, want) || !strings.Contains(c, wantProbes) {
-		t.Errorf("ingress fix of shop:\n%s\nwant\n%s\nand\n%s", c, want, wantProbes)
+	if c := got["MR401 shop"]; !strings.Contains(c, want) || !strings.Contains(c, wantProbes) || strings.Contains(c, "fd16:") {
+		t.Errorf("ingress fix of shop:\n%s\nwant\n%s\nand\n%s\nand no IPv6 probe source, as no policy names an IPv6 block", c, want, wantProbes)
 	}
 	if c := got["MR402 istio-ingress"]; !strings.Contains(c, "    - {protocol: TCP, port: 8080}\n    - {protocol: TCP, port: 15008}\n") {
 		t.Errorf("egress fix of istio-ingress:\n%s\nwant ports 8080 and 15008", c)
@@ -737,6 +739,26 @@ func TestDefaultDenyAmbient(t *testing.T) {
 	in = probed + strings.ReplaceAll(allowGateway, "GWNS", "istio-ingress")
 	if c := denyFiles(t, map[string]string{"a.yaml": in})["MR401 shop"]; strings.Contains(c, "15008") || strings.Contains(c, "ipBlock") {
 		t.Errorf("ingress fix of shop out of ambient mode:\n%s\nwant no HBONE, no ipBlock", c)
+	}
+
+	// On a dual-stack cluster, which a policy of shop naming an IPv6
+	// block tells of, the kubelet probes the pods' IPv6 address from
+	// istio-cni's IPv6 SNAT address: the fix admits both. Where no
+	// policy names one, the IPv4 address alone (above).
+	dualStack := strings.ReplaceAll(ambientShop, " LABELS", "") + probed + strings.ReplaceAll(allowGateway, "GWNS", "istio-ingress") + `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: mirror-egress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: mirror}}
+  policyTypes: [Egress]
+  egress: [{to: [{ipBlock: {cidr: "2001:db8::/32"}}]}]
+`
+	wantProbes6 := wantProbes + `  # the kubelet's probes of the pods' IPv6 address, which ambient mode sends from fd16:9254:7127:1337:ffff:ffff:ffff:ffff
+  - from:
+    - ipBlock: {cidr: "fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128"}
+`
+	if c := denyFiles(t, map[string]string{"a.yaml": dualStack})["MR401 shop"]; !strings.Contains(c, want) || !strings.Contains(c, wantProbes6) {
+		t.Errorf("ingress fix of shop on a dual-stack cluster:\n%s\nwant\n%s\nand\n%s", c, want, wantProbes6)
 	}
 }
 
@@ -1403,5 +1425,120 @@ spec:
 		if !strings.Contains(got, want) {
 			t.Errorf("ingress fix of payments:\n%s\nwant\n%s", got, want)
 		}
+	}
+}
+
+// besideBlock has rules that name pods on a port that a rule of ipBlock
+// CIDR opens too: db/postgres admits jobs/cron on 5432, and shop/web may
+// call db/cache on 6379.
+const besideBlock = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: postgres, namespace: db}
+spec:
+  selector: {matchLabels: {app: postgres}}
+  template:
+    metadata: {labels: {app: postgres}}
+    spec: {containers: [{name: pg, image: postgres:16, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: cache, namespace: db}
+spec:
+  selector: {matchLabels: {app: cache}}
+  template:
+    metadata: {labels: {app: cache}}
+    spec: {containers: [{name: redis, image: redis:7, ports: [{containerPort: 6379}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: postgres, namespace: db}
+spec:
+  podSelector: {matchLabels: {app: postgres}}
+  ingress:
+  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: jobs}}, podSelector: {matchLabels: {app: cron}}}]
+    ports: [{port: 5432}]
+  - from: [{ipBlock: {cidr: "CIDR"}}]
+    ports: [{port: 5432}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cron, namespace: jobs}
+spec:
+  selector: {matchLabels: {app: cron}}
+  template:
+    metadata: {labels: {app: cron}}
+    spec: {containers: [{name: cron, image: cron:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: web:1}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-egress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: db}}, podSelector: {matchLabels: {app: cache}}}]
+    ports: [{port: 6379}]
+  - to: [{ipBlock: {cidr: "CIDR"}}]
+    ports: [{port: 6379}]
+`
+
+// TestDefaultDenyDeclaredBesideBlock checks that an ipBlock of every
+// address, of either family, on the port that a rule opens to named pods
+// takes nothing from their flow: the engine matches no pod with an
+// ipBlock, so the pods are allowed by their own rule, which declares the
+// flow. Both families get the same fixes. An admin network of 0.0.0.0/0
+// holds every pod: what it allows is everyone's, and declares nothing.
+func TestDefaultDenyDeclaredBesideBlock(t *testing.T) {
+	wantCron := `  # NetworkPolicy db/postgres admits these calls
+  - to:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: db}
+      podSelector:
+        matchLabels: {app: postgres}
+    ports:
+    - {protocol: TCP, port: 5432}
+`
+	wantWeb := `  # NetworkPolicy shop/web-egress allows these calls
+  - from:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: shop}
+      podSelector:
+        matchLabels: {app: web}
+    ports:
+    - {protocol: TCP, port: 6379}
+`
+	for _, cidr := range []string{"0.0.0.0/0", "::/0"} {
+		got := denyFiles(t, map[string]string{"a.yaml": strings.ReplaceAll(besideBlock, "CIDR", cidr)})
+		if c := got["MR402 jobs"]; !strings.Contains(c, wantCron) {
+			t.Errorf("egress fix of jobs, with %s beside cron on 5432:\n%s\nwant\n%s", cidr, c, wantCron)
+		}
+		if c := got["MR401 db"]; !strings.Contains(c, wantWeb) {
+			t.Errorf("ingress fix of db, with %s beside cache on 6379:\n%s\nwant\n%s", cidr, c, wantWeb)
+		}
+	}
+	anp := strings.ReplaceAll(besideBlock, "CIDR", "0.0.0.0/0") + `---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: redis-anywhere}
+spec:
+  priority: 5
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}
+  egress:
+  - name: redis
+    action: Allow
+    to: [{networks: ["0.0.0.0/0"]}]
+    ports: [{portNumber: {protocol: TCP, port: 6379}}]
+`
+	if c := denyFiles(t, map[string]string{"a.yaml": anp})["MR401 db"]; c == "" || strings.Contains(c, "shop/web-egress") {
+		t.Errorf("ingress fix of db, whose clients an admin policy lets reach every pod on 6379:\n%s\nwant the deny without an allow for web", c)
 	}
 }

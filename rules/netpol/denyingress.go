@@ -56,7 +56,9 @@ namespace rarely have a route or policy that names them; and the pods that the e
 of other NetworkPolicies, of any namespace, allow to it, on the ports they allow that it
 declares (read by the same connectivity engine as MR501). For a workload in ambient mode it also admits those peers on
 HBONE (TCP 15008, where ztunnel delivers mesh traffic), its waypoint's pods on HBONE, and the
-kubelet's probes from 169.254.7.127, where ambient mode sends them from.
+kubelet's probes from 169.254.7.127, where ambient mode sends them from (and from
+fd16:9254:7127:1337:ffff:ffff:ffff:ffff, where it probes a pod's IPv6 address, when the
+namespace's or the admin policies name an IPv6 block).
 
 What no object declares is blocked once the deny applies: calls from other namespaces that
 no route, AuthorizationPolicy or NetworkPolicy names, and calls within the namespace to pods
