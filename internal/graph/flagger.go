@@ -466,11 +466,10 @@ func (g *Graph) flaggerApexObject(c *Canary, kind kinds.Kind) *manifest.Object {
 // canary. An A/B test (spec.analysis.match, HTTP only) puts before it a
 // route of the same destinations for the analysis's matches merged into
 // the service's (mergeMatchConditions), and the route of the service's
-// matches goes to the primary alone. The HTTP routes carry spec.service's
-// rewrite, timeout and retries; its headers and corsPolicy too, which
-// meshlint's VirtualService spec does not hold: the rules that check them
-// read the objects of the input, and check the Canary's fields themselves
-// (MR009 InvalidHeaderName). What SetRoutes adds while an analysis runs
+// matches goes to the primary alone. Each HTTP route carries
+// spec.service's rewrite, timeout, retries and headers; its corsPolicy
+// too, which the Canary's spec as meshlint reads it does not hold (MR019
+// checks the Canary's own field). What SetRoutes adds while an analysis runs
 // (the weights it shifts, the mirror of a blue/green analysis, the
 // sticky route of session affinity) is not modelled.
 func (g *Graph) flaggerVirtualService(c *Canary) *VirtualService {
@@ -545,12 +544,25 @@ func flaggerVirtualServiceGateways(c *Canary) []spec.Str {
 }
 
 // flaggerVSRoute returns an HTTP route of Flagger's VirtualService, with
-// spec.service's rewrite (GetIstioRewrite), timeout and retries.
+// spec.service's rewrite (GetIstioRewrite), timeout, retries and headers,
+// as reconcileVirtualService writes each of its HTTP routes. The headers
+// are shared with the Canary, so that a delegate route's headers, which
+// replace its root's whole (Istio's mergeHTTPRoute), are seen; findings
+// on them point at the Canary's first header operations, the nearest
+// position the Canary's spec holds of its headers field.
 func flaggerVSRoute(c *Canary, at spec.At, match []spec.HTTPMatch, route []spec.RouteDestination) spec.HTTPRoute {
 	svc := c.Spec.Service
-	r := spec.HTTPRoute{At: at, Match: match, Timeout: svc.Timeout, Retries: svc.Retries, Route: route}
+	r := spec.HTTPRoute{At: at, Match: match, Timeout: svc.Timeout, Retries: svc.Retries, Route: route, Headers: svc.Headers}
 	if svc.Rewrite != nil {
 		r.Rewrite = &spec.HTTPRewrite{} // held as present alone
+	}
+	if h := svc.Headers; h != nil {
+		for _, ops := range []*spec.HeaderOps{h.Request, h.Response} {
+			if ops != nil && !ops.Loc.IsZero() {
+				r.Keys = spec.KeyLocs{{Key: "headers", Loc: ops.Loc}}
+				break
+			}
+		}
 	}
 	return r
 }

@@ -427,7 +427,11 @@ func flaggerVS(c *Canary) string {
 		for _, m := range r.Match {
 			ms = append(ms, matchText(m))
 		}
-		out += fmt.Sprintf(" http[match %s timeout %q retries %d rewrite %v] %s", strings.Join(ms, ""), r.Timeout.V, retries, r.Rewrite != nil, dests(r.Route))
+		hs := ""
+		if r.Headers != nil {
+			hs = " headers " + headersText(r.Headers)
+		}
+		out += fmt.Sprintf(" http[match %s timeout %q retries %d rewrite %v%s] %s", strings.Join(ms, ""), r.Timeout.V, retries, r.Rewrite != nil, hs, dests(r.Route))
 	}
 	for _, r := range vs.Spec.TCP {
 		var ports []string
@@ -437,6 +441,32 @@ func flaggerVS(c *Canary) string {
 		out += fmt.Sprintf(" tcp[ports %s] %s", strings.Join(ports, ","), dests(r.Route))
 	}
 	return out
+}
+
+// headersText describes header operations as dir.op:name,..., "{}" for
+// none.
+func headersText(h *spec.HTTPHeaders) string {
+	var out []string
+	for _, d := range []struct {
+		dir string
+		ops *spec.HeaderOps
+	}{{"request", h.Request}, {"response", h.Response}} {
+		if d.ops == nil {
+			continue
+		}
+		for _, o := range []struct {
+			op    string
+			names []string
+		}{{"set", d.ops.Set.Names}, {"add", d.ops.Add.Names}, {"remove", d.ops.Remove}} {
+			if len(o.names) > 0 {
+				out = append(out, d.dir+"."+o.op+":"+strings.Join(o.names, ","))
+			}
+		}
+	}
+	if len(out) == 0 {
+		return "{}"
+	}
+	return strings.Join(out, " ")
 }
 
 // matchText describes an http match entry as {field:value ...}, with its
@@ -504,7 +534,7 @@ func TestFlaggerVirtualService(t *testing.T) {
       annotations: {owner: a, kustomize.toolkit.fluxcd.io/checksum: abc}
 `)),
 		vs: "frontend labels team=a annotations owner=a hosts app.example.com,frontend.test.svc.cluster.local gateways istio-ingress/public " +
-			`http[match {uri:prefix=/api}{uri:prefix=/v2} timeout "5s" retries 3 rewrite true] frontend-primary:80/100,frontend-canary:80/0`,
+			`http[match {uri:prefix=/api}{uri:prefix=/v2} timeout "5s" retries 3 rewrite true headers request.add:x-team] frontend-primary:80/100,frontend-canary:80/0`,
 	}, {
 		// A host "*" serves the apex: Flagger adds none. Mesh first:
 		// no port even with discovery.
@@ -555,7 +585,7 @@ func TestFlaggerVirtualService(t *testing.T) {
 		// analysis match's headers and sourceLabels when it has them.
 		// The analysis's query parameters are dropped (and its uri,
 		// which the Canary CRD does not have, pruned). Both routes carry
-		// the service's rewrite, timeout and retries.
+		// the service's rewrite, timeout, retries and headers.
 		name: "A/B test, merged matches",
 		src: docs(target, flaggerCanary("podinfo", ref+`  service:
     port: 9898
@@ -563,6 +593,9 @@ func TestFlaggerVirtualService(t *testing.T) {
     rewrite: {uri: /}
     timeout: 5s
     retries: {attempts: 3, perTryTimeout: 1s}
+    headers:
+      request: {set: {x-a: "1"}, remove: [x-b]}
+      response: {add: {x-c: "2"}}
   analysis:
     match:
     - headers: {x-canary: {exact: insider}}
@@ -573,8 +606,8 @@ func TestFlaggerVirtualService(t *testing.T) {
 			`http[match {uri:prefix=/api header:x-canary=exact=insider}{uri:prefix=/v2 header:x-canary=exact=insider}` +
 			`{uri:prefix=/api}{uri:prefix=/v2 header:x-team=exact=a}` +
 			`{uri:prefix=/api sourceLabels:app=tester}{uri:prefix=/v2 header:x-team=exact=a sourceLabels:app=tester} ` +
-			`timeout "5s" retries 3 rewrite true] podinfo-primary/100,podinfo-canary/0 ` +
-			`http[match {uri:prefix=/api}{uri:prefix=/v2 header:x-team=exact=a} timeout "5s" retries 3 rewrite true] podinfo-primary/100`,
+			`timeout "5s" retries 3 rewrite true headers request.set:x-a request.remove:x-b response.add:x-c] podinfo-primary/100,podinfo-canary/0 ` +
+			`http[match {uri:prefix=/api}{uri:prefix=/v2 header:x-team=exact=a} timeout "5s" retries 3 rewrite true headers request.set:x-a request.remove:x-b response.add:x-c] podinfo-primary/100`,
 	}, {
 		// Without service matches, the analysis's as they are, less what
 		// the Canary CRD prunes.
@@ -593,9 +626,10 @@ func TestFlaggerVirtualService(t *testing.T) {
 			`http[match {header:x-canary=exact=insider} timeout "" retries 0 rewrite false] podinfo-primary/100,podinfo-canary/0 ` +
 			`http[match  timeout "" retries 0 rewrite false] podinfo-primary/100`,
 	}, {
-		// The IstioRouter makes no A/B routes for TCP.
+		// The IstioRouter makes no A/B routes for TCP, and its TCP route
+		// has no headers.
 		name: "A/B test, tcp",
-		src: docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898, appProtocol: tcp}\n"+
+		src: docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898, appProtocol: tcp, headers: {request: {add: {x-team: a}}}}\n"+
 			"  analysis:\n    match: [{headers: {x-canary: {exact: insider}}}]\n")),
 		vs: "podinfo labels  annotations  hosts podinfo.test.svc.cluster.local gateways mesh " +
 			"tcp[ports ] podinfo-primary/100,podinfo-canary/0",
@@ -636,7 +670,7 @@ func TestFlaggerVirtualServicePositions(t *testing.T) {
 	src := docs(flaggerTarget("Deployment", "podinfo", "{app: podinfo}", "{app: podinfo}", flaggerContainers),
 		flaggerCanary("podinfo", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    port: 9898\n    hosts:\n    - app.example.com\n    match:\n    - uri: {prefix: /}\n"),
 		flaggerCanary("web", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    name: web\n    port: 80\n    gateways:\n    - mesh\n"),
-		flaggerCanary("ab", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    name: ab\n    port: 80\n    match:\n    - uri: {prefix: /api}\n"+
+		flaggerCanary("ab", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    name: ab\n    port: 80\n    match:\n    - uri: {prefix: /api}\n    headers:\n      response:\n        set: {x-a: b}\n"+
 			"  analysis:\n    match:\n    - headers:\n        x-canary: {exact: insider}\n"))
 	g := flaggerGraph(t, src, true)
 	svc := g.Canaries[0].Spec.Service
@@ -685,6 +719,17 @@ func TestFlaggerVirtualServicePositions(t *testing.T) {
 	}
 	if len(svc.Match[0].Headers) != 0 {
 		t.Error("the Canary's service match changed")
+	}
+	// The headers of both routes are at the Canary's first header
+	// operations: no position of the headers key is held.
+	for _, r := range vs.Spec.HTTP {
+		if at := r.Keys.Of("headers", manifest.Loc{}); at != svc.Headers.Response.Loc || at.IsZero() {
+			t.Errorf("headers of the route at %v at %v, want %v", r.Loc, at, svc.Headers.Response.Loc)
+		}
+	}
+	// Without headers, the route's own position stands for them.
+	if r := g.Canaries[0].VirtualService.Spec.HTTP[0]; r.Keys.Of("headers", r.Loc) != r.Loc {
+		t.Errorf("headers of a route without any at %v", r.Keys.Of("headers", r.Loc))
 	}
 }
 

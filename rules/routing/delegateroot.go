@@ -21,7 +21,7 @@ import (
 var DelegateRootOverride = &rules.Rule{
 	ID:      "MR121",
 	Name:    "delegate-root-override",
-	Summary: "a setting of a route that delegates, copied field by field into the delegate's routes, overrides their destinations, cuts their paths, or adds to or loses mirrors, headers and CORS settings where neither side meant to",
+	Summary: "a setting of a route that delegates, copied field by field into the delegate's routes, overrides their destinations, cuts their paths, or adds to or loses mirrors, headers, CORS and retry settings where neither side meant to",
 	Doc: `Istio merges a delegate VirtualService's http routes into the route that delegates to them
 (` + "`mergeHTTPRoute`" + `): each setting of the root's route that a delegate route leaves unset is
 copied into it, one field at a time, and the merged route is built as if it had been written
@@ -42,8 +42,11 @@ that way. Some combinations do what neither author meant:
 - ` + "`mirror`" + ` and ` + "`mirrors`" + ` are copied separately: a root ` + "`mirror`" + ` and a delegate route's ` + "`mirrors`" + `
   (or the reverse) both apply, so requests are mirrored to both, which validation refuses
   within one route (warning); a delegate route's ` + "`mirror`" + ` without ` + "`mirrorPercentage`" + ` takes the
-  root's percentage instead of 100% (warning); and a root ` + "`mirror`" + ` or ` + "`mirrors`" + ` that each
-  delegate route that forwards replaces with its own is never used (info);
+  root's percentage instead of 100%, whether or not the root's route has a mirror (warning); a
+  root ` + "`mirror`" + ` or ` + "`mirrors`" + ` that each delegate route that forwards replaces with its own is
+  never used (info), and so is a root ` + "`mirrorPercentage`" + ` (or ` + "`mirrorPercent`" + `) that no delegate
+  route's mirror takes: it sets the share of a route's ` + "`mirror`" + ` alone, never of ` + "`mirrors`" + `
+  entries, which carry their own (info);
 - ` + "`headers`" + ` are copied whole, only into a delegate route without any: a delegate route that
   adds one response header loses every request and response header operation of the root's
   (an HSTS header, a prefix header for the backend), where a merge is expected (warning). A
@@ -51,12 +54,18 @@ that way. Some combinations do what neither author meant:
 - ` + "`corsPolicy`" + ` is copied the same way, whole: a delegate route whose own policy sets only
   ` + "`allowOrigins`" + ` loses the root's ` + "`allowMethods`" + `, ` + "`allowHeaders`" + ` and ` + "`allowCredentials`" + `, and
   browsers refuse the cross-origin requests that need them (warning). A field the delegate
-  route's policy sets itself is taken as its choice (` + "`allowOrigin`" + ` stands for ` + "`allowOrigins`" + `).
+  route's policy sets itself is taken as its choice (` + "`allowOrigin`" + ` stands for ` + "`allowOrigins`" + `);
+- ` + "`retries`" + ` too: a delegate route whose policy sets only ` + "`attempts`" + ` loses the root's ` + "`retryOn`" + `
+  (Envoy then retries only on Istio's default conditions, not on 5xx) and ` + "`perTryTimeout`" + `
+  (warning). Policies of 0 attempts, which turn retries off, are left alone. A root ` + "`timeout`" + `,
+  a single value, is replaced as anyone would expect.
 
 The findings about the root's settings are on the root's route, naming the delegate's route;
-those about a delegate route's mirrors, headers or corsPolicy are on that route, since its author expects
-them to replace or add to the root's. Only delegates of the input are read, and only their
-routes that Istio merges (MR107 reports those it drops).`,
+those about a delegate route's mirrors, headers, corsPolicy or retries are on that route, since its author expects
+them to replace or add to the root's. The delegates read are those of the input and those
+Flagger creates for a Canary with ` + "`spec.service.delegation`" + ` (each of their HTTP routes with the
+Canary's ` + "`spec.service.headers`" + `), and only their routes that Istio merges (MR107 reports those
+it drops).`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: shop, namespace: shop}
@@ -102,7 +111,7 @@ spec:
     - destination: {host: api}
 `,
 	Severity: rules.Error,
-	Inputs:   []kinds.Kind{kinds.VirtualService},
+	Inputs:   []kinds.Kind{kinds.VirtualService, kinds.Canary},
 	Deps:     rules.DepREF | rules.DepREV,
 	Run:      runDelegateRootOverride,
 }
@@ -115,7 +124,8 @@ func runDelegateRootOverride(p *rules.Pass) error {
 			if d == nil {
 				continue
 			}
-			if r.DirectResponse == nil && r.Rewrite == nil && r.Mirror == nil && len(r.Mirrors) == 0 && r.Headers == nil && r.CorsPolicy == nil {
+			if r.DirectResponse == nil && r.Rewrite == nil && r.Mirror == nil && len(r.Mirrors) == 0 && r.Headers == nil && r.CorsPolicy == nil &&
+				r.MirrorPercentage == nil && !r.MirrorPercent.Set && r.Retries == nil {
 				continue
 			}
 			m := mergedInto(p.Graph, root, i, d)
@@ -136,6 +146,9 @@ func runDelegateRootOverride(p *rules.Pass) error {
 			}
 			if r.CorsPolicy != nil {
 				rootCors(p, root, i, r, d, m)
+			}
+			if r.Retries != nil {
+				rootRetries(p, root, i, r, d, m)
 			}
 		}
 	}
@@ -285,11 +298,15 @@ func rootRewrite(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRo
 // rootMirrors reports the mirrors of route r of root that the merge adds to
 // a delegate route's own (mergeHTTPRoute copies mirror and mirrors
 // separately), the root's mirror percentage taken by a delegate route's
-// mirror, and a root mirror that no delegate route uses.
+// mirror (the root's own mirror or not), and a root mirror or mirror
+// percentage that no delegate route uses.
 func rootMirrors(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, d *graph.VirtualService, dl string, m []mergedRoute) {
 	rootPct := mirrorPercentOf(r)
 	rootRef := fmt.Sprintf("%s of VirtualService %s/%s, which delegates to this one", routeLabel("http", i, r.Name), root.Namespace(), root.Name())
 	forwarding, usedMirror, usedMirrors := false, false, false
+	// usedPct is whether a route's mirror takes the root's percentage.
+	anyMirror, usedPct := false, false
+	var withMirrors *mergedRoute
 	for _, x := range m {
 		if !x.forwards() {
 			continue
@@ -299,6 +316,13 @@ func rootMirrors(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRo
 		usedMirrors = usedMirrors || len(x.r.Mirrors) == 0
 		own := mirrorPercentOf(x.r)
 		merged := own.mergedWith(rootPct)
+		if x.r.Mirror != nil || r.Mirror != nil {
+			anyMirror = true
+			usedPct = usedPct || merged.fromRoot(own)
+		}
+		if withMirrors == nil && x.r.Mirror == nil && r.Mirror == nil && (len(x.r.Mirrors) > 0 || len(r.Mirrors) > 0) {
+			withMirrors = &x
+		}
 		label := routeLabel("http", x.k, x.r.Name)
 		switch {
 		case x.r.Mirror == nil && r.Mirror != nil && len(x.r.Mirrors) > 0 && merged.value() > 0:
@@ -340,6 +364,24 @@ func rootMirrors(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRo
 			routeLabel("http", i, r.Name), dl).
 			AtMost(rules.Info)
 	}
+	// A root mirror that no route uses is reported above: its percentage
+	// goes with it.
+	if rootPct.field == "" || usedPct || r.Mirror != nil && !usedMirror {
+		return
+	}
+	why := "no route of " + dl + " that it delegates to and that forwards has a mirror"
+	if anyMirror {
+		why = "each route of " + dl + " that it delegates to and that mirrors sets its own"
+	}
+	if withMirrors != nil {
+		// A user who meant it to sample the mirrors entries would see
+		// them copy every request that their own percentage lets through.
+		why += fmt.Sprintf("; it does not apply to the mirrors of %s either: each mirrors entry takes only its own percentage, 100%% when unset", routeLabel("http", withMirrors.k, withMirrors.r.Name))
+	}
+	p.Reportf(root.Obj, r.Keys.Of(rootPct.field, r.Loc),
+		"the %s of %s is never used: Istio's merge copies it into each delegate route without one, where it sets the share of requests that the route's mirror copies, but %s. Remove it, or set the percentage on the routes that mirror",
+		rootPct.field, routeLabel("http", i, r.Name), why).
+		AtMost(rules.Info)
 }
 
 // rootHeaders reports the delegate routes that set headers of their own
@@ -411,6 +453,46 @@ func rootCors(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute
 			routeLabel("http", x.k, x.r.Name), routeLabel("http", i, r.Name), root.Namespace(), root.Name(), strings.Join(lost, ", "), plural(len(lost), "does", "do"), plural(len(lost), "it", "them")).
 			AtMost(rules.Warning).
 			Relate(root.Obj, r.Keys.Of("corsPolicy", r.Loc), "the root's corsPolicy")
+	}
+}
+
+// rootRetries reports the delegate routes that forward with a retry policy
+// of their own while route r of root has one: mergeHTTPRoute copies the
+// root's policy only into a route without one, so its retryOn and
+// perTryTimeout that the route's policy leaves unset are lost there. Only
+// policies that retry (attempts above 0) are compared: validation refuses
+// other settings with attempts 0 or unset (MR018), and a policy of 0
+// attempts turns retries off, whatever the other side sets.
+func rootRetries(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, d *graph.VirtualService, m []mergedRoute) {
+	rt := r.Retries
+	if rt.Attempts.V <= 0 {
+		return
+	}
+	for _, x := range m {
+		own := x.r.Retries
+		if own == nil || own.Attempts.V <= 0 || !x.forwards() {
+			continue
+		}
+		var lost []string
+		if rt.RetryOn.V != "" && own.RetryOn.V == "" {
+			lost = append(lost, fmt.Sprintf("retryOn %q", rt.RetryOn.V))
+		}
+		if rt.PerTryTimeout.V != "" && own.PerTryTimeout.V == "" {
+			lost = append(lost, "perTryTimeout "+rt.PerTryTimeout.V)
+		}
+		if len(lost) == 0 {
+			continue
+		}
+		msg := fmt.Sprintf("the retries of %s replace those of %s of VirtualService %s/%s, which delegates to this one, instead of adding to them: Istio's merge copies the root's retry policy only into a route without one, so the root's %s %s not apply here",
+			routeLabel("http", x.k, x.r.Name), routeLabel("http", i, r.Name), root.Namespace(), root.Name(), strings.Join(lost, " and "), plural(len(lost), "does", "do"))
+		if own.RetryOn.V == "" {
+			msg += ", and Envoy retries only on Istio's default conditions (connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes)"
+		} else if own.PerTryTimeout.V == "" {
+			msg += ", and each try is bounded only by the route's timeout"
+		}
+		p.Reportf(d.Obj, own.Loc, "%s. Repeat %s in this route's retries", msg, plural(len(lost), "it", "them")).
+			AtMost(rules.Warning).
+			Relate(root.Obj, rt.Loc, "the root's retries")
 	}
 }
 
@@ -522,6 +604,18 @@ func (o mirrorPercent) mergedWith(root mirrorPercent) mirrorPercent {
 		o.field = "mirrorPercent"
 	}
 	return o
+}
+
+// fromRoot reports whether the merged fields o, of a delegate route whose
+// own are own, take the value that MirrorPercent reads from the root.
+func (o mirrorPercent) fromRoot(own mirrorPercent) bool {
+	switch o.field {
+	case "mirrorPercentage":
+		return !own.hasPct
+	case "mirrorPercent":
+		return !own.hasPctInt
+	}
+	return false
 }
 
 // value is the percentage of requests mirrored (MirrorPercent), or -1 when
