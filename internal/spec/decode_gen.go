@@ -303,7 +303,7 @@ func decodeFast(n *yaml.Node, out any) bool {
 	case *Sidecar:
 		return decodeRoot(n, v, decodeSidecar)
 	case *SidecarEgressProxy:
-		return decodeRoot(n, v, decodeSidecarEgressProxy)
+		return decodeRoot(n, v, decodeUnmarshaler[SidecarEgressProxy])
 	case *StringMatch:
 		return decodeRoot(n, v, decodeStringMatch)
 	case *SubjectAltName:
@@ -4408,31 +4408,6 @@ func decodeSidecar(n *yaml.Node, v *Sidecar) (good, ok bool) {
 	return true, true
 }
 
-func decodeSidecarEgressProxy(n *yaml.Node, v *SidecarEgressProxy) (good, ok bool) {
-	if isNull, ok := structNode(n); isNull || !ok {
-		return false, ok
-	}
-	v.At.Loc = manifest.LocOf(n)
-	c := n.Content
-	for i := 0; i < len(c); i += 2 {
-		k, skip, ok := key(c[i])
-		if !ok {
-			return false, false
-		}
-		if skip {
-			continue
-		}
-		switch k {
-		case "host":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Host)
-		}
-		if !ok {
-			return false, false
-		}
-	}
-	return true, true
-}
-
 func decodeStringMatch(n *yaml.Node, v *StringMatch) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -5401,7 +5376,7 @@ func decodeSidecarOutboundTrafficPolicy(n *yaml.Node, v *struct {
 		case "mode":
 			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Mode)
 		case "egressProxy":
-			_, ok = decodePtr(c[i+1], &v.EgressProxy, decodeSidecarEgressProxy)
+			_, ok = decodePtr(c[i+1], &v.EgressProxy, decodeUnmarshaler[SidecarEgressProxy])
 		}
 		if !ok {
 			return false, false

@@ -1,6 +1,9 @@
 package spec
 
-import "sigs.k8s.io/kustomize/kyaml/yaml"
+import (
+	"github.com/meshlint/meshlint/internal/yamlpath"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
 
 // Telemetry is telemetry.istio.io Telemetry spec.
 type Telemetry struct {
@@ -145,14 +148,33 @@ type Fault struct {
 }
 
 // SidecarEgressProxy is the outboundTrafficPolicy.egressProxy of a Sidecar
-// (undocumented: $hide_from_docs, not deprecated).
+// (undocumented: $hide_from_docs, not deprecated), a Destination in the
+// API: Pilot names the cluster of unknown traffic after its host, subset
+// and port.
 type SidecarEgressProxy struct {
 	At   `yaml:"-"`
 	Host Str `yaml:"host"`
+	// Subset and Port (port.number) are read as yamlpath reads them: a
+	// value of the wrong type is left to schema validation (MR001), not
+	// made an input error that would drop the Sidecar. Each is set only
+	// when Value reads it without a mismatch.
+	Subset Str `yaml:"-"`
+	Port   Int `yaml:"-"`
 }
 
 // UnmarshalYAML records the setting's location.
 func (e *SidecarEgressProxy) UnmarshalYAML(n *yaml.Node) error {
 	type plain SidecarEgressProxy
-	return decodeAt(n, &e.At, (*plain)(e))
+	if err := decodeAt(n, &e.At, (*plain)(e)); err != nil {
+		return err
+	}
+	var subset Str
+	if s := yamlpath.Field(n, "subset"); s != nil && subset.UnmarshalYAML(s) == nil {
+		e.Subset = subset
+	}
+	var port Int
+	if num := yamlpath.Field(yamlpath.Field(n, "port"), "number"); num != nil && port.UnmarshalYAML(num) == nil {
+		e.Port = port
+	}
+	return nil
 }
