@@ -18,6 +18,7 @@ var AuthzPolicyInvalid = &rules.Rule{
 	Summary: "an AuthorizationPolicy combines fields that Istio rejects",
 	Doc: `Istio's webhook rejects AuthorizationPolicies whose fields contradict each other:
 
+- a ` + "`selector`" + ` label with an empty key or a ` + "`*`" + ` in its key or value (labels match exactly);
 - more than one of ` + "`selector`" + `, ` + "`targetRef`" + ` and ` + "`targetRefs`" + `; a target reference with a namespace
   (even the policy's own: it always targets objects of the policy's namespace), or to anything
   but a Service, ServiceEntry, Gateway or GatewayClass;
@@ -87,6 +88,8 @@ func runAuthzPolicyInvalid(p *rules.Pass) error {
 		if len(targets) > 1 {
 			p.Reportf(o, s.keyLoc(targets[1]), "only one of selector, targetRef and targetRefs may be set, not %s: Istio rejects the AuthorizationPolicy", strings.Join(targets, " and "))
 		}
+		// ValidateAuthorizationPolicy calls validateWorkloadSelector.
+		checkSelectorLabels(p, o, s.get("selector").get("matchLabels"), "Istio rejects the AuthorizationPolicy")
 		for ref := range s.get("targetRefs").items() {
 			checkTargetRef(p, o, ref)
 		}

@@ -40,6 +40,9 @@ var DestinationRuleInvalid = &rules.Rule{
 - sets a ` + "`tunnel`" + ` together with ` + "`proxyProtocol`" + `, or one whose ` + "`protocol`" + ` is neither CONNECT nor POST,
   or whose ` + "`targetHost`" + ` is neither a fully qualified domain name nor an IP address.
 
+It also rejects a ` + "`workloadSelector`" + ` label with an empty key or a ` + "`*`" + ` in its key or value
+(labels match exactly).
+
 Fix the policy as the message says.`,
 	Bad:      reviewsDistribute("10"),
 	Good:     reviewsDistribute("20"),
@@ -69,6 +72,8 @@ const drRejects = "Istio rejects the DestinationRule"
 func runDestinationRuleInvalid(p *rules.Pass) error {
 	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.DestinationRule) {
 		s := specOf(o)
+		// ValidateDestinationRule calls validateWorkloadSelector.
+		checkSelectorLabels(p, o, s.get("workloadSelector").get("matchLabels"), drRejects)
 		checkTopTrafficPolicy(p, o, s.get("trafficPolicy"))
 		for ss := range s.get("subsets").items() {
 			checkTopTrafficPolicy(p, o, ss.get("trafficPolicy"))

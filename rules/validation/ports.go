@@ -20,20 +20,22 @@ accepts ` + "`port: 80800`" + `; the validation webhook then rejects the object,
 ports, destination, mirror and redirect ports; DestinationRule port-level settings and tunnel
 target ports; Gateway server ports; ServiceEntry ports, target ports and endpoint ports; Sidecar
 ingress and egress ports and the ` + "`outboundTrafficPolicy.egressProxy`" + ` port (with mode ALLOW_ANY,
-the only one where Istio reads it); PeerAuthentication ` + "`portLevelMtls`" + ` keys; WorkloadEntry ports; and
-AuthorizationPolicy ` + "`ports`" + `/` + "`notPorts`" + ` (which also accept 0, and must be numbers).
+the only one where Istio reads it); PeerAuthentication ` + "`portLevelMtls`" + ` keys; WorkloadEntry ports;
+WorkloadGroup readiness probe ` + "`httpGet`" + ` and ` + "`tcpSocket`" + ` ports; and AuthorizationPolicy
+` + "`ports`" + `/` + "`notPorts`" + ` (which also accept 0, and must be numbers).
 
 Port 0 is allowed where Istio gives it a meaning: a Gateway server or Sidecar egress listener
 bound to a Unix domain socket (` + "`bind: unix://...`" + `), and where Istio reads it as unset: a
 VirtualService match port (any port), a redirect port (the request's port) and a ServiceEntry
-` + "`targetPort`" + ` (the port's own number).
+` + "`targetPort`" + ` (the port's own number). The ServiceEntry CRD's CEL rule still rejects a
+` + "`targetPort: 0`" + ` written out (MR001 reports it): leave the field out instead.
 
 Fix the number; a typo with one digit too many is the usual cause.`,
 	Bad:      paymentsTargetPort("84433"),
 	Good:     paymentsTargetPort("8443"),
 	Severity: rules.Error,
 	Inputs: []kinds.Kind{kinds.VirtualService, kinds.DestinationRule, kinds.Gateway, kinds.ServiceEntry,
-		kinds.Sidecar, kinds.WorkloadEntry, kinds.PeerAuthentication, kinds.AuthorizationPolicy},
+		kinds.Sidecar, kinds.WorkloadEntry, kinds.WorkloadGroup, kinds.PeerAuthentication, kinds.AuthorizationPolicy},
 	Related: []string{"IST0106"},
 	Local:   true,
 	Run:     runPortOutOfRange,
@@ -56,7 +58,7 @@ spec:
 }
 
 func runPortOutOfRange(p *rules.Pass) error {
-	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService, kinds.DestinationRule, kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.WorkloadEntry) {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService, kinds.DestinationRule, kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.WorkloadEntry, kinds.WorkloadGroup) {
 		s := specOf(o)
 		switch o.Kind {
 		case kinds.VirtualService:
@@ -105,6 +107,14 @@ func runPortOutOfRange(p *rules.Pass) error {
 		case kinds.WorkloadEntry:
 			for e := range s.get("ports").entries() {
 				checkPort(p, o, e.val, false)
+			}
+		case kinds.WorkloadGroup:
+			// validateReadinessProbe (agent.ValidatePort). It has no
+			// case for a grpc probe, and the template is not checked:
+			// only the CRD's CEL rules see their ports, MR001's.
+			probe := s.get("probe")
+			for _, m := range []string{"httpGet", "tcpSocket"} {
+				checkPort(p, o, probe.get(m).get("port"), false)
 			}
 		case kinds.Sidecar:
 			for in := range s.get("ingress").items() {

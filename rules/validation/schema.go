@@ -42,8 +42,29 @@ of which only one may be set are rejected outright. A kind in a version that is 
 
 The finding points at the offending key or value and names the field path; an unknown field
 or enum value close to a known one comes with a suggestion. Null values are dropped before
-validation, as the API server prunes them. CEL rules of the CRDs (` + "`x-kubernetes-validations`" + `)
-are not evaluated.
+validation, as the API server prunes them.
+
+Istio's CRDs also carry CEL rules (` + "`x-kubernetes-validations`" + `), which the API server enforces
+whether or not Istio's webhook is installed. A CEL rule that repeats a webhook check is reported
+by the rule that mirrors that check (MR002, MR003, MR006, MR010 to MR015, MR020); the others are
+reported here, with the CRD's own message after "the API server rejects it":
+
+- a ` + "`*`" + ` or an empty key in the selector labels of a PeerAuthentication, RequestAuthentication
+  or ProxyConfig, or a ` + "`*`" + ` in a label value of an EnvoyFilter's workload selector;
+- a RequestAuthentication with more than one of ` + "`selector`" + `, ` + "`targetRef`" + ` and ` + "`targetRefs`" + `, a
+  target reference with a namespace, ` + "`jwks`" + ` beside ` + "`jwksUri`" + `, or a ` + "`jwksUri`" + ` that is not an
+  absolute http or https URL;
+- an EnvoyFilter with both ` + "`workloadSelector`" + ` and ` + "`targetRefs`" + `, a target reference with a
+  namespace, a ` + "`waypoint`" + ` match outside ` + "`context: WAYPOINT`" + ` (or that context without one), or a
+  waypoint port outside 1-65535;
+- a WorkloadGroup probe scheme other than HTTP or HTTPS, a grpc probe port outside 1-65535, or a
+  template whose ` + "`unix://`" + ` address is relative, a directory or comes with ports, or whose port
+  names or numbers are invalid;
+- a ServiceEntry ` + "`targetPort: 0`" + ` written out (the webhook reads it as unset), and a port name of
+  63 characters in a WorkloadEntry or a ServiceEntry endpoint (the webhook allows 63, the CEL
+  rule fewer).
+
+The CEL rules of the other CRDs are not evaluated.
 
 Fix the field as the message says. A field that the schema lacks but your cluster accepts
 comes from a newer API than meshlint's schemas: disable this rule for that object.`,
@@ -106,6 +127,7 @@ func runSchemaInvalid(p *rules.Pass) error {
 			p.Reportf(o, v.Loc, "%s", v.Msg)
 		}
 	}
+	runCELChecks(p)
 	return nil
 }
 

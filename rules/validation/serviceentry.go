@@ -15,7 +15,8 @@ var ServiceEntryInvalid = &rules.Rule{
 	Summary: "a ServiceEntry combines resolution, hosts, addresses, ports and endpoints in a way Istio rejects",
 	Doc: `Istio's webhook rejects a ServiceEntry when:
 
-- it sets both ` + "`workloadSelector`" + ` and ` + "`endpoints`" + `;
+- it sets both ` + "`workloadSelector`" + ` and ` + "`endpoints`" + `, or a ` + "`workloadSelector`" + ` label with an empty
+  key or a ` + "`*`" + ` in its key or value (labels match exactly);
 - an address is a CIDR block while ` + "`resolution`" + ` is neither NONE nor STATIC;
 - two ports share a name or a number, a port's name is not a DNS-1123 label, or its protocol is
   unknown;
@@ -75,6 +76,8 @@ func runServiceEntryInvalid(p *rules.Pass) error {
 			res = "NONE"
 		}
 		eps := s.get("endpoints")
+		// ValidateServiceEntry calls ValidateAlphaWorkloadSelector.
+		checkSelectorLabels(p, o, s.get("workloadSelector").get("labels"), rejects)
 		if s.has("workloadSelector") && eps.len() > 0 {
 			p.Reportf(o, s.keyLoc("endpoints"), "workloadSelector and endpoints cannot both be set: %s", rejects)
 		}

@@ -1,0 +1,227 @@
+package validation
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// The CEL rules (x-kubernetes-validations) of Istio's CRDs are enforced by
+// the API server itself, webhook or not. Most repeat a check of the
+// webhook, and the rule that mirrors that check reports them; the ones
+// here are those no such rule covers: the webhook lacks them, or no rule
+// mirrors the webhook's check of that kind. Each is reported by MR001 with
+// the CRD's own message. TestCELRulesMapped lists every CEL rule of the
+// embedded schemas and the check that covers it.
+
+// celReport is how MR001 words a CEL rule's rejection: msg is the CRD's.
+func celReport(p *rules.Pass, o *manifest.Object, loc manifest.Loc, where, msg string) {
+	p.Reportf(o, loc, "spec.%s: the API server rejects it: %s", where, msg)
+}
+
+// celPortName is the CRDs' CEL rule on the port names of a WorkloadEntry
+// (and a ServiceEntry endpoint, a WorkloadGroup template): a DNS-1123
+// label shorter than 63 characters, where the webhook allows 63.
+func celPortName(name string) bool { return len(name) < 63 && dns1123Label.MatchString(name) }
+
+func runCELChecks(p *rules.Pass) {
+	for o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.PeerAuthentication, kinds.RequestAuthentication) {
+		s := specOf(o)
+		celSelectorLabels(p, o, s.get("selector").get("matchLabels"), true)
+		if o.Kind == kinds.RequestAuthentication {
+			celRequestAuthentication(p, o, s)
+		}
+	}
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.ProxyConfig, kinds.EnvoyFilter, kinds.WorkloadGroup, kinds.ServiceEntry, kinds.WorkloadEntry) {
+		s := specOf(o)
+		switch o.Kind {
+		case kinds.ProxyConfig:
+			celSelectorLabels(p, o, s.get("selector").get("matchLabels"), true)
+		case kinds.EnvoyFilter:
+			celEnvoyFilter(p, o, s)
+		case kinds.WorkloadGroup:
+			celWorkloadGroup(p, o, s)
+		case kinds.ServiceEntry:
+			for port := range s.get("ports").items() {
+				// The webhook reads a targetPort of 0 as unset (MR003
+				// lets it pass), but the CEL rule sees a value, and 0
+				// is out of its range.
+				if t := port.get("targetPort"); isZero(t) {
+					celReport(p, o, t.loc(), t.where(), "port must be between 1-65535")
+				}
+			}
+			// An endpoint port name the entry does not declare is
+			// MR013's.
+			declared := map[string]bool{}
+			for port := range s.get("ports").items() {
+				if name, ok := port.get("name").str(); ok {
+					declared[name] = true
+				}
+			}
+			for ep := range s.get("endpoints").items() {
+				celLongPortNames(p, o, ep.get("ports"), declared)
+			}
+		case kinds.WorkloadEntry:
+			celLongPortNames(p, o, s.get("ports"), nil)
+		}
+	}
+}
+
+func isZero(x node) bool {
+	n, ok := x.int()
+	return ok && n == 0
+}
+
+// celSelectorLabels reports the selector labels that the CRD's CEL rules
+// refuse, for kinds whose webhook check no rule mirrors.
+func celSelectorLabels(p *rules.Pass, o *manifest.Object, labels node, keys bool) {
+	for _, lp := range selectorLabelProblems(labels, keys) {
+		celReport(p, o, lp.loc, lp.where, lp.cel)
+	}
+}
+
+// celLongPortNames reports the port names of exactly 63 characters, which
+// the CEL rule refuses and the webhook's check lets through: a longer or
+// malformed name is MR020's and, in a ServiceEntry endpoint, a name not in
+// declared MR013's (declared is nil for a WorkloadEntry).
+func celLongPortNames(p *rules.Pass, o *manifest.Object, ports node, declared map[string]bool) {
+	for e := range ports.entries() {
+		if len(e.key) == 63 && isDNS1123Label(e.key) && (declared == nil || declared[e.key]) {
+			celReport(p, o, e.keyLoc, keyPath(ports, e.key), "port name must be valid")
+		}
+	}
+}
+
+// keyPath names the key of mapping m in a message.
+func keyPath(m node, key string) string { return m.where() + "[" + strconv.Quote(key) + "]" }
+
+// celOneOf reports, at the second of keys that s sets, the CEL rule that
+// allows at most one of them.
+func celOneOf(p *rules.Pass, o *manifest.Object, s node, msg string, keys ...string) {
+	set := 0
+	for _, k := range keys {
+		if s.has(k) {
+			set++
+			if set == 2 {
+				celReport(p, o, s.keyLoc(k), joinPath(s.where(), k), msg)
+				return
+			}
+		}
+	}
+}
+
+// celTargetRefNamespace reports a target reference with a namespace: the
+// CEL rule refuses any, the object's own included.
+func celTargetRefNamespace(p *rules.Pass, o *manifest.Object, ref node) {
+	if ns := ref.get("namespace"); ns.ok() {
+		if v, _ := ns.str(); v != "" {
+			celReport(p, o, ns.loc(), ns.where(), "cross namespace referencing is not currently supported")
+		}
+	}
+}
+
+// celRequestAuthentication applies the RequestAuthentication CRD's CEL
+// rules. The webhook refuses the same selector and target references
+// (ValidateRequestAuthentication), and a JWKS URI with another scheme
+// (security.ParseJwksURI), but no rule mirrors that webhook; it does not
+// refuse jwks beside jwksUri, which the CRD does.
+func celRequestAuthentication(p *rules.Pass, o *manifest.Object, s node) {
+	celOneOf(p, o, s, "only one of targetRefs or selector can be set", "selector", "targetRef", "targetRefs")
+	celTargetRefNamespace(p, o, s.get("targetRef"))
+	for ref := range s.get("targetRefs").items() {
+		celTargetRefNamespace(p, o, ref)
+	}
+	for r := range s.get("jwtRules").items() {
+		celOneOf(p, o, r, "only one of jwks or jwksUri can be set", "jwksUri", "jwks_uri", "jwks")
+		for _, k := range []string{"jwksUri", "jwks_uri"} {
+			x := r.get(k)
+			if v, ok := x.str(); ok && !httpURL(v) {
+				celReport(p, o, x.loc(), x.where(), "url must have scheme http:// or https://")
+			}
+		}
+	}
+}
+
+// httpURL is the CEL rule url(self).getScheme() in ["http", "https"]:
+// Kubernetes' CEL url() parses with url.ParseRequestURI, and fails (so
+// the rule does) on a relative URL such as "example.com/keys".
+func httpURL(s string) bool {
+	u, err := url.ParseRequestURI(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https")
+}
+
+// celEnvoyFilter applies the EnvoyFilter CRD's CEL rules. The webhook
+// (ValidateEnvoyFilter) checks none of them but the selector's values,
+// and no rule mirrors it.
+func celEnvoyFilter(p *rules.Pass, o *manifest.Object, s node) {
+	celSelectorLabels(p, o, s.get("workloadSelector").get("labels"), false)
+	celOneOf(p, o, s, "only one of targetRefs or workloadSelector can be set", "workloadSelector", "targetRefs")
+	for ref := range s.get("targetRefs").items() {
+		celTargetRefNamespace(p, o, ref)
+	}
+	for cp := range s.get("configPatches").items() {
+		m := cp.get("match")
+		if !m.isMap() {
+			continue
+		}
+		const msg = "only support waypointMatch when context is WAYPOINT"
+		ctx, _ := m.get("context").str()
+		switch {
+		case ctx == "WAYPOINT" && !m.has("waypoint"):
+			x := m.get("context")
+			celReport(p, o, x.loc(), x.where(), msg)
+		case ctx != "WAYPOINT" && m.has("waypoint"):
+			celReport(p, o, m.keyLoc("waypoint"), joinPath(m.where(), "waypoint"), msg)
+		}
+		if x := m.get("waypoint").get("portNumber"); x.ok() {
+			if n, ok := x.int(); ok && !validPort(n) {
+				celReport(p, o, x.loc(), x.where(), "port must be between 1-65535")
+			}
+		}
+	}
+}
+
+// celWorkloadGroup applies the WorkloadGroup CRD's CEL rules. The webhook
+// (ValidateWorkloadGroup) does not check the template, nor the port of a
+// grpc probe, and checks the httpGet and tcpSocket ports (MR003's) and
+// the scheme, which no rule mirrors.
+func celWorkloadGroup(p *rules.Pass, o *manifest.Object, s node) {
+	if x := s.get("probe").get("grpc").get("port"); x.ok() {
+		if n, ok := x.int(); ok && !validPort(n) {
+			celReport(p, o, x.loc(), x.where(), "port must be between 1-65535")
+		}
+	}
+	if x := s.get("probe").get("httpGet").get("scheme"); x.ok() {
+		if v, ok := x.str(); ok && v != "" && v != "HTTP" && v != "HTTPS" {
+			celReport(p, o, x.loc(), x.where(), "scheme must be one of [HTTP, HTTPS]")
+		}
+	}
+	t := s.get("template")
+	addr := t.get("address")
+	if a, ok := addr.str(); ok {
+		if sock, unix := strings.CutPrefix(a, "unix://"); unix {
+			if !strings.HasPrefix(sock, "/") && !strings.HasPrefix(sock, "@") {
+				celReport(p, o, addr.loc(), addr.where(), "UDS must be an absolute path or abstract socket")
+			}
+			if strings.HasSuffix(a, "/") {
+				celReport(p, o, addr.loc(), addr.where(), "UDS may not be a dir")
+			}
+			if t.has("ports") {
+				celReport(p, o, t.keyLoc("ports"), joinPath(t.where(), "ports"), "UDS may not include ports")
+			}
+		}
+	}
+	ports := t.get("ports")
+	for e := range ports.entries() {
+		if !celPortName(e.key) {
+			celReport(p, o, e.keyLoc, keyPath(ports, e.key), "port name must be valid")
+		}
+		if n, ok := e.val.int(); ok && !validPort(n) {
+			celReport(p, o, e.val.loc(), e.val.where(), "port must be between 1-65535")
+		}
+	}
+}
