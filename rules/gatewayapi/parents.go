@@ -295,7 +295,7 @@ func parentTypo[T named](g *graph.Graph, b *strings.Builder, r *graph.GatewayRou
 	b.WriteString(didYouMean(name))
 	for _, p := range parents {
 		if p.Namespace() == pr.Namespace && p.Name() == name {
-			if !selects(pr, listeners(p)) {
+			if !selects(pr, listeners(p)) || parentFixRejected(r, pr, name, pr.SectionName) {
 				return nil
 			}
 			return renameFixes(g, r.Obj, pr.NameLoc, pr.Name, name, fmt.Sprintf("Refer to %s %s/%s", kind, pr.Namespace, name))
@@ -367,6 +367,9 @@ func checkServiceParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 	}
 	// A Service parent needs no ReferenceGrant (GEP-1294), in any namespace.
 	reportMissingServiceRef(p, r, &pr.ObjectRef, "parentRef "+refText(&pr.ObjectRef), "", false, func(s *graph.Service) bool {
+		if parentFixRejected(r, pr, s.Name(), pr.SectionName) {
+			return false
+		}
 		if pr.SectionName == "" && pr.Port == 0 {
 			return true
 		}
@@ -420,7 +423,9 @@ func checkServiceEntryParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.Par
 	default:
 		if name, ok := suggest.Closest(pr.Name, namesIn(in, pr.Namespace)); ok {
 			b.WriteString(didYouMean(name))
-			fixes = renameFixes(g, r.Obj, pr.NameLoc, pr.Name, name, fmt.Sprintf("Refer to ServiceEntry %s/%s", pr.Namespace, name))
+			if !parentFixRejected(r, pr, name, pr.SectionName) {
+				fixes = renameFixes(g, r.Obj, pr.NameLoc, pr.Name, name, fmt.Sprintf("Refer to ServiceEntry %s/%s", pr.Namespace, name))
+			}
 		}
 	}
 	f := p.Reportf(r.Obj, pr.NameLoc, "%s", b.String())
@@ -550,8 +555,32 @@ func sectionHint(g *graph.Graph, r *graph.GatewayRoute, pr *graph.ParentRef, sec
 	if !ok || !sections[name] {
 		return "", nil
 	}
+	if parentFixRejected(r, pr, pr.Name, name) {
+		return didYouMean(name), nil
+	}
 	written := pr.Spec.SectionName
 	return didYouMean(name), renameFixes(g, r.Obj, written.Loc, written.V, name, fmt.Sprintf("Select %s %s", what, name))
+}
+
+// parentFixRejected reports whether pointing parentRef pr of route r at
+// the parent named name, with sectionName section, would make the route
+// break a CEL rule of spec.parentRefs (gatewayapi-crd-validation): two
+// references to one parent that only one of narrows by sectionName or
+// port, or that narrow it alike. A fix must not write an object that the
+// API server refuses.
+func parentFixRejected(r *graph.GatewayRoute, pr *graph.ParentRef, name, section string) bool {
+	for _, o := range r.Parents {
+		// The CRD compares namespaces as written: it defaults group and
+		// kind, not namespace.
+		if o == pr || o.GroupKind != pr.GroupKind || o.Spec.Namespace.V != pr.Spec.Namespace.V || o.Name != name {
+			continue
+		}
+		if (o.SectionName == "") != (section == "") || (o.Port == 0) != (pr.Port == 0) ||
+			(o.SectionName == section && o.Port == pr.Port) {
+			return true
+		}
+	}
+	return false
 }
 
 // selection says what a parentRef's sectionName and port match, as in

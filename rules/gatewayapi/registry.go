@@ -22,6 +22,7 @@ var Rules = []*rules.Rule{
 	ListenerRouteKindsInvalid,
 	BackendKindUnsupported,
 	BackendTLSPolicyInvalid,
+	CRDValidation,
 	ListenerSetNotAllowed,
 	ParametersRefInvalid,
 	CertificateHostMismatch,
