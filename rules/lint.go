@@ -117,6 +117,7 @@ func Lint(opts LintOptions) *Result {
 		opts.Cache.Prefetch(maps)
 	}
 	load := opts.Load
+	load.Maps = maps.Maps()
 	// scratch holds the graphs of files whose Local rules are done, for
 	// the next file's PrepareReusing: nothing reads them any more (the
 	// findings point at objects, not into a graph).

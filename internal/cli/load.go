@@ -18,6 +18,7 @@ func load(paths []string, opts manifest.Options, mesh config.Mesh) (res *manifes
 		return nil
 	}
 	opts.DropNodes = true
+	opts.Maps = maps.Maps()
 	res = manifest.Load(paths, opts)
 	g = graph.Build(res.Objects, mesh)
 	return res, g, inputErrors(res, g)

@@ -96,7 +96,7 @@ func (g *Graph) AnnotationSites(ks ...kinds.Kind) []AnnotationSite {
 		if p := preparedOf(o); p != nil {
 			tm = p.f().Template
 		} else if n := templateMetadata(o); n != nil {
-			tm = &templateMeta{Annotations: stringMap(yamlpath.Field(n, "annotations")), Labels: stringMap(yamlpath.Field(n, "labels"))}
+			tm = &templateMeta{Annotations: stringMap(yamlpath.Field(n, "annotations"), nil), Labels: stringMap(yamlpath.Field(n, "labels"), nil)}
 		}
 		if tm != nil {
 			out = append(out, AnnotationSite{Obj: o, Kind: kinds.Pod, Template: true, Annotations: tm.Annotations, Labels: tm.Labels})
@@ -130,13 +130,15 @@ func templateMetadata(o *manifest.Object) *yaml.Node {
 	return yamlpath.Field(tmpl, "metadata")
 }
 
-func stringMap(n *yaml.Node) map[string]string {
+// stringMap is the map of n's entries as written, from maps when not nil.
+func stringMap(n *yaml.Node, maps *manifest.Maps) map[string]string {
 	if n == nil || n.Kind != yaml.MappingNode || len(n.Content) < 2 {
 		return nil
 	}
-	out := make(map[string]string, len(n.Content)/2)
+	var buf [16]manifest.Pair
+	pairs := buf[:0]
 	for k, v := range yamlpath.Entries(n) {
-		out[manifest.Intern(k.Value)] = manifest.Intern(v.Value)
+		pairs = append(pairs, manifest.Pair{K: k.Value, V: v.Value})
 	}
-	return out
+	return maps.Make(pairs)
 }

@@ -179,7 +179,7 @@ func (g *Graph) decodeSpec(o *manifest.Object, node *yaml.Node, out any) []*mani
 			return errs
 		}
 	}
-	errs := spec.Decode(o.File, node, out)
+	errs := spec.DecodeShared(o.File, node, out, g.maps)
 	for _, e := range errs {
 		e.File = o.Pos(e.Loc).File // a node of a kustomize patch is in the patch
 	}

@@ -272,6 +272,9 @@ type Graph struct {
 	// recording marks the scratch graph of Prepare, whose decodes are kept
 	// on the objects for Build.
 	recording bool
+	// maps are the run's shared label maps, which Prepare's decodes take
+	// their maps from.
+	maps *manifest.Maps
 }
 
 // NamespaceNames returns the namespaces in sorted order.

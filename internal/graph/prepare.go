@@ -113,13 +113,13 @@ func PrepareReusing(scratch *Graph, objs []*manifest.Object, mesh config.Mesh, s
 	} else {
 		g = newGraph(objs, mesh)
 	}
-	g.recording = true
+	g.recording, g.maps = true, shared.Maps()
 	g.build()
 	for _, o := range objs {
-		prepareFacts(o, preparedOf(o))
+		prepareFacts(o, preparedOf(o), g.maps)
 		shared.Canon(o)
 	}
-	g.recording = false
+	g.recording, g.maps = false, nil
 	return g
 }
 
@@ -156,12 +156,12 @@ func cleared[M ~map[K]V, K comparable, V any](m M) M {
 	return m
 }
 
-func prepareFacts(o *manifest.Object, p *Prepared) {
+func prepareFacts(o *manifest.Object, p *Prepared, maps *manifest.Maps) {
 	switch {
 	case HasPodTemplate(o):
 		// First: a generic workload's kind may be any name.
 		if tm := templateMetadata(o); tm != nil {
-			p.setFacts().Template = &templateMeta{Annotations: stringMap(yamlpath.Field(tm, "annotations")), Labels: stringMap(yamlpath.Field(tm, "labels"))}
+			p.setFacts().Template = &templateMeta{Annotations: stringMap(yamlpath.Field(tm, "annotations"), maps), Labels: stringMap(yamlpath.Field(tm, "labels"), maps)}
 		}
 	case kinds.LoadedConfigMap(o.Group, o.Kind):
 		p.setFacts().ConfigMap = readConfigMap(o)

@@ -2,32 +2,33 @@ package graph
 
 import (
 	"reflect"
-	"sort"
 	"sync"
 
 	"github.com/meshlint/meshlint/internal/manifest"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// Shared makes the equal label maps of a run one map. A tree's selectors
-// and labels repeat the same few pairs ({app: x} on a Service, its
-// Deployment, their pods and every policy that selects them), and a small
-// Go map costs over 300 bytes, so that without this they are a third of
-// what is kept of a large tree. Nothing writes to a map of a manifest
-// object or a spec once it is decoded, which is what makes sharing sound.
-// It is safe for concurrent use.
+// Shared makes the equal label maps of a run one map (manifest.Maps), and
+// copies the strings of what Prepare keeps that may be cut from a file's
+// text. It is safe for concurrent use.
 type Shared struct {
 	mu    sync.Mutex
-	maps  map[string]map[string]string
+	maps  *manifest.Maps
 	types map[reflect.Type]bool // whether values of the type can hold a map
-	// keys and key are canonMap's buffers.
-	keys []string
-	key  []byte
 }
 
 // NewShared returns an empty Shared.
 func NewShared() *Shared {
-	return &Shared{maps: map[string]map[string]string{}, types: map[reflect.Type]bool{}}
+	return &Shared{maps: manifest.NewMaps(), types: map[reflect.Type]bool{}}
+}
+
+// Maps returns the maps s shares, for decoders that build label maps
+// (manifest.Options.Maps, spec.DecodeShared); nil for a nil s.
+func (s *Shared) Maps() *manifest.Maps {
+	if s == nil {
+		return nil
+	}
+	return s.maps
 }
 
 // Canon replaces the maps of o and of what Prepare kept of it by the first
@@ -161,36 +162,7 @@ func (s *Shared) mayHoldMap(t reflect.Type) bool {
 }
 
 func (s *Shared) canonMap(m map[string]string) map[string]string {
-	if len(m) == 0 {
-		return m // nil and empty differ: an empty selector selects everything
-	}
-	// The key is made in s's buffers, which s.mu guards: most maps have
-	// been seen, and their key is then garbage.
-	keys := s.keys[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	b := s.key[:0]
-	for _, k := range keys {
-		b = append(b, k...)
-		b = append(b, 0)
-		b = append(b, m[k]...)
-		b = append(b, 0)
-	}
-	clear(keys) // the strings of the last map may be those of a file
-	s.keys, s.key = keys[:0], b[:0]
-	if c, ok := s.maps[string(b)]; ok {
-		return c
-	}
-	// The strings of m may be cut from the text of a whole file: keep
-	// copies, not the file.
-	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[manifest.Intern(k)] = manifest.Intern(v)
-	}
-	s.maps[string(b)] = c
-	return c
+	return s.maps.Canon(m)
 }
 
 // copyNodeAt copies the strings of the node v points to, when v is a

@@ -63,6 +63,9 @@ type Options struct {
 	// a node either, but a copy (Intern). Object.Root reads the file again
 	// when a node is needed later (a suppression comment, a baseline path).
 	DropNodes bool
+	// Maps, when set, are the run's shared label maps, which objects'
+	// labels and annotations are taken from.
+	Maps *Maps
 }
 
 // Result is everything read from the input.
@@ -456,7 +459,7 @@ func loadFile(path string, opts Options, w *worker) *fileResult {
 			fr.errors = append(fr.errors, e)
 			continue
 		}
-		objs, errs := objectsOf(name, d.index, d.node, opts.Namespace, fr.unmodelled)
+		objs, errs := objectsOf(name, d.index, d.node, opts.Namespace, fr.unmodelled, opts.Maps)
 		fr.objects = append(fr.objects, objs...)
 		fr.errors = append(fr.errors, errs...)
 	}

@@ -156,7 +156,7 @@ func (s *diskFile) objects() []*Object {
 			if checkAliases(s.name, d.index, d.node) != nil {
 				continue
 			}
-			objs, _ := objectsOf(s.name, d.index, d.node, s.namespace, map[string]int{})
+			objs, _ := objectsOf(s.name, d.index, d.node, s.namespace, map[string]int{}, nil)
 			s.objs = append(s.objs, objs...)
 		}
 	})

@@ -668,7 +668,7 @@ func (o *origins) object(n *yaml.Node, origin *resource.Origin, unmodelled map[s
 	m.apply(n, m.claim(rootSrc, rootSrc))
 	m.children(n, org, nil, rootSrc)
 
-	objs, errs := objectsOf(file, doc, n, o.u.opts.Namespace, unmodelled)
+	objs, errs := objectsOf(file, doc, n, o.u.opts.Namespace, unmodelled, o.u.opts.Maps)
 	for _, ob := range objs {
 		if len(m.sources) > 0 {
 			ob.Sources = m.sources

@@ -324,7 +324,7 @@ func yamlError(file string, err error, lineOffset int) *Error {
 }
 
 // objectsOf turns one document into objects, unwrapping List kinds.
-func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelled map[string]int) ([]*Object, []*Error) {
+func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelled map[string]int, maps *Maps) ([]*Object, []*Error) {
 	errAt := func(at *yaml.Node, format string, args ...any) *Error {
 		return &Error{File: file, Loc: LocOf(at), Msg: fmt.Sprintf(format, args...)}
 	}
@@ -361,7 +361,7 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 		var objs []*Object
 		var errs []*Error
 		for _, it := range items.Content {
-			o, e := objectsOf(file, index, deref(it), defaultNS, unmodelled)
+			o, e := objectsOf(file, index, deref(it), defaultNS, unmodelled, maps)
 			objs = append(objs, o...)
 			errs = append(errs, e...)
 		}
@@ -399,9 +399,9 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 			o.Namespace, o.NamespaceSet = Intern(v.Value), true
 		}
 		var e []*Error
-		o.Labels, e = stringMap(file, meta, "labels")
+		o.Labels, e = stringMap(file, meta, "labels", maps)
 		errs = append(errs, e...)
-		o.Annotations, e = stringMap(file, meta, "annotations")
+		o.Annotations, e = stringMap(file, meta, "annotations", maps)
 		errs = append(errs, e...)
 		o.OwnerKind, o.OwnerName = owner(yamlpath.Field(meta, "ownerReferences"))
 	}
@@ -438,7 +438,7 @@ func hasPodTemplate(n *yaml.Node) bool {
 	return true
 }
 
-func stringMap(file string, meta *yaml.Node, key string) (map[string]string, []*Error) {
+func stringMap(file string, meta *yaml.Node, key string, maps *Maps) (map[string]string, []*Error) {
 	m := yamlpath.Field(meta, key)
 	if m == nil || isNull(m) {
 		return nil, nil
@@ -446,7 +446,8 @@ func stringMap(file string, meta *yaml.Node, key string) (map[string]string, []*
 	if m.Kind != yaml.MappingNode {
 		return nil, []*Error{{File: file, Loc: LocOf(m), Msg: fmt.Sprintf("metadata.%s must be a mapping, not %s", key, kindName(m))}}
 	}
-	out := make(map[string]string, len(m.Content)/2)
+	var buf [16]Pair
+	pairs := buf[:0]
 	var errs []*Error
 	// Entries resolves merge keys (<<) as Kubernetes does: a label written
 	// in a merged mapping is the object's, at the position it is written.
@@ -465,9 +466,9 @@ func stringMap(file string, meta *yaml.Node, key string) (map[string]string, []*
 			errs = append(errs, &Error{File: file, Loc: LocOf(v), Msg: fmt.Sprintf("metadata.%s[%s] must be a string, not %s%s", key, k.Value, kindName(v), hint)})
 			continue
 		}
-		out[Intern(k.Value)] = Intern(v.Value)
+		pairs = append(pairs, Pair{k.Value, v.Value})
 	}
-	return out, errs
+	return maps.Make(pairs), errs
 }
 
 // isString reports whether yaml.v3 reads n as a string, a plain yes

@@ -4,6 +4,7 @@ package spec
 
 import (
 	"reflect"
+	"slices"
 	"strconv"
 
 	"github.com/meshlint/meshlint/internal/manifest"
@@ -40,17 +41,21 @@ const (
 // that type. good is what yaml.v3's unmarshal returns: false for a null
 // decoded into a struct or a string, which a sequence then drops. ok is
 // false when the decoder gave up, leaving *v partly written.
-type decodeFunc[T any] func(n *yaml.Node, v *T) (good, ok bool)
+type decodeFunc[T any] func(d *decoder, n *yaml.Node, v *T) (good, ok bool)
+
+// decoder is what a decode shares with the rest of the run: the label maps
+// made so far. A nil decoder shares nothing.
+type decoder = manifest.Maps
 
 // decodeRoot is the fast path of Decode for one spec type.
-func decodeRoot[T any](n *yaml.Node, v *T, dec decodeFunc[T]) bool {
+func decodeRoot[T any](d *decoder, n *yaml.Node, v *T, dec decodeFunc[T]) bool {
 	// yaml.v3 decodes on top of what *v holds, keeping the fields the
 	// node leaves out. Starting from the zero value, as every caller does,
 	// lets a failed attempt be undone by zeroing *v again.
 	if v == nil || !reflect.ValueOf(v).Elem().IsZero() {
 		return false
 	}
-	if _, ok := dec(n, v); ok {
+	if _, ok := dec(d, n, v); ok {
 		return true
 	}
 	var zero T
@@ -182,7 +187,7 @@ func implicitTag(s string) string {
 
 // decodeString decodes a string that is not a Value (list items, map
 // values): yaml.v3 takes any scalar's text.
-func decodeString(n *yaml.Node, v *string) (good, ok bool) {
+func decodeString(_ *decoder, n *yaml.Node, v *string) (good, ok bool) {
 	if !known(n) {
 		return false, false
 	}
@@ -199,7 +204,7 @@ func decodeString(n *yaml.Node, v *string) (good, ok bool) {
 
 // decodeIntOrString is IntOrString.UnmarshalYAML with the common decimal
 // port read directly rather than through Node.Decode.
-func decodeIntOrString(n *yaml.Node, v *IntOrString) (good, ok bool) {
+func decodeIntOrString(_ *decoder, n *yaml.Node, v *IntOrString) (good, ok bool) {
 	if !known(n) {
 		return false, false
 	}
@@ -224,7 +229,7 @@ func decodeIntOrString(n *yaml.Node, v *IntOrString) (good, ok bool) {
 func decodeUnmarshaler[T any, P interface {
 	*T
 	yaml.Unmarshaler
-}](n *yaml.Node, v *T) (good, ok bool) {
+}](_ *decoder, n *yaml.Node, v *T) (good, ok bool) {
 	if !known(n) {
 		return false, false
 	}
@@ -239,7 +244,7 @@ func decodeUnmarshaler[T any, P interface {
 // as into any struct, so that only keys naming a field of yaml.Node (kind,
 // value, line, ...) change it. Those, and anything but a mapping, are
 // given up on.
-func decodeNodePtr(n *yaml.Node, v **yaml.Node) (good, ok bool) {
+func decodeNodePtr(_ *decoder, n *yaml.Node, v **yaml.Node) (good, ok bool) {
 	if !known(n) {
 		return false, false
 	}
@@ -266,7 +271,7 @@ func decodeNodePtr(n *yaml.Node, v **yaml.Node) (good, ok bool) {
 
 // decodePtr decodes a pointer: nil for a null, else the pointee, allocated
 // when nil.
-func decodePtr[T any](n *yaml.Node, v **T, dec decodeFunc[T]) (good, ok bool) {
+func decodePtr[T any](d *decoder, n *yaml.Node, v **T, dec decodeFunc[T]) (good, ok bool) {
 	if !known(n) {
 		return false, false
 	}
@@ -279,13 +284,13 @@ func decodePtr[T any](n *yaml.Node, v **T, dec decodeFunc[T]) (good, ok bool) {
 	if *v == nil {
 		*v = new(T)
 	}
-	return dec(n, *v)
+	return dec(d, n, *v)
 }
 
 // decodeSeq decodes a slice: nil for a null, else a new slice of the items
 // that decode as good (yaml.v3 drops null items of struct and string
 // type), with the capacity yaml.v3 gives it.
-func decodeSeq[E any](n *yaml.Node, v *[]E, dec decodeFunc[E]) (good, ok bool) {
+func decodeSeq[E any](d *decoder, n *yaml.Node, v *[]E, dec decodeFunc[E]) (good, ok bool) {
 	if !known(n) {
 		return false, false
 	}
@@ -303,7 +308,7 @@ func decodeSeq[E any](n *yaml.Node, v *[]E, dec decodeFunc[E]) (good, ok bool) {
 	for _, item := range n.Content {
 		// A decoder that returns good false has not written the item,
 		// so the next one decodes into a zero value, as in yaml.v3.
-		good, ok := dec(item, &s[j])
+		good, ok := dec(d, item, &s[j])
 		if !ok {
 			return false, false
 		}
@@ -318,7 +323,7 @@ func decodeSeq[E any](n *yaml.Node, v *[]E, dec decodeFunc[E]) (good, ok bool) {
 // decodeMap decodes a map with string keys: nil for a null, else its
 // entries added to the map, made when nil. A null value is stored as the
 // zero value unless it would overwrite an entry of a map that existed.
-func decodeMap[E any](n *yaml.Node, v *map[string]E, dec decodeFunc[E]) (good, ok bool) {
+func decodeMap[E any](d *decoder, n *yaml.Node, v *map[string]E, dec decodeFunc[E]) (good, ok bool) {
 	m, isNew, ok := mapOf(n, v)
 	if m == nil || !ok {
 		return true, ok
@@ -336,7 +341,7 @@ func decodeMap[E any](n *yaml.Node, v *map[string]E, dec decodeFunc[E]) (good, o
 		}
 		var zero E
 		*e = zero
-		good, ok := dec(n.Content[i+1], e)
+		good, ok := dec(d, n.Content[i+1], e)
 		if !ok {
 			return false, false
 		}
@@ -351,8 +356,56 @@ func decodeMap[E any](n *yaml.Node, v *map[string]E, dec decodeFunc[E]) (good, o
 }
 
 // decodeStringMap is decodeMap for map[string]string (labels, selectors,
-// annotations), the most common map by far, without a decodeFunc.
-func decodeStringMap(n *yaml.Node, v *map[string]string) (good, ok bool) {
+// annotations), the most common map by far, without a decodeFunc. With d's
+// maps, it makes no map for pairs an earlier decode has made one for.
+func decodeStringMap(d *decoder, n *yaml.Node, v *map[string]string) (good, ok bool) {
+	if d == nil {
+		return decodeStringMapAlone(d, n, v)
+	}
+	if !known(n) {
+		return false, false
+	}
+	if isNull, ok := null(n); isNull {
+		if ok {
+			*v = nil
+		}
+		return true, ok
+	}
+	if !mapping(n) {
+		return false, false
+	}
+	// The entries go on top of those of a map already there (a key
+	// written twice), which may be shared and is not written to.
+	old := *v
+	var buf [16]manifest.Pair
+	pairs := buf[:0]
+	for k, e := range old {
+		pairs = append(pairs, manifest.Pair{K: k, V: e})
+	}
+	for i := 0; i < len(n.Content); i += 2 {
+		k, skip, ok := key(n.Content[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		var e string
+		good, ok := decodeString(d, n.Content[i+1], &e)
+		if !ok {
+			return false, false
+		}
+		if !good && old != nil && slices.ContainsFunc(pairs, func(p manifest.Pair) bool { return p.K == k }) {
+			continue
+		}
+		pairs = append(pairs, manifest.Pair{K: k, V: e})
+	}
+	*v = d.Make(pairs)
+	return true, true
+}
+
+// decodeStringMapAlone is decodeStringMap without shared maps.
+func decodeStringMapAlone(d *decoder, n *yaml.Node, v *map[string]string) (good, ok bool) {
 	m, isNew, ok := mapOf(n, v)
 	if m == nil || !ok {
 		return true, ok
@@ -366,7 +419,7 @@ func decodeStringMap(n *yaml.Node, v *map[string]string) (good, ok bool) {
 			continue
 		}
 		var e string
-		good, ok := decodeString(n.Content[i+1], &e)
+		good, ok := decodeString(d, n.Content[i+1], &e)
 		if !ok {
 			return false, false
 		}

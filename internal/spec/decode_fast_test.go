@@ -46,6 +46,18 @@ func disagreement(n *yaml.Node, typ reflect.Type) (fast bool, problem string) {
 	case !fast && !alone.Elem().IsZero():
 		return fast, fmt.Sprintf("decodeFast gives up leaving %+v", alone.Interface())
 	}
+	// With shared label maps, twice: the second decode takes the maps
+	// the first made.
+	maps := manifest.NewMaps()
+	for range 2 {
+		shared := reflect.New(typ)
+		if decodeFastWith(maps, n, shared.Interface()) != fast {
+			return fast, "decodeFastWith with shared maps gives up where decodeFast does not, or the other way round"
+		}
+		if fast && !reflect.DeepEqual(shared.Interface(), want) {
+			return fast, fmt.Sprintf("decodeFastWith with shared maps decodes\n%+v\nyaml.v3\n%+v", shared.Interface(), want)
+		}
+	}
 	return fast, ""
 }
 

@@ -9,347 +9,348 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// decodeFast decodes n into out, a pointer to a zero spec, as yaml.v3 would
-// and without reflection. It returns false, with out still zero, when out
-// is of another type or n holds anything the decoders leave to yaml.v3.
-func decodeFast(n *yaml.Node, out any) bool {
+// decodeFastWith decodes n into out, a pointer to a zero spec, as yaml.v3
+// would and without reflection, with the label maps of d. It returns false,
+// with out still zero, when out is of another type or n holds anything the
+// decoders leave to yaml.v3.
+func decodeFastWith(d *decoder, n *yaml.Node, out any) bool {
 	switch v := out.(type) {
 	case *AdminEgress:
-		return decodeRoot(n, v, decodeAdminEgress)
+		return decodeRoot(d, n, v, decodeAdminEgress)
 	case *AdminIngress:
-		return decodeRoot(n, v, decodeAdminIngress)
+		return decodeRoot(d, n, v, decodeAdminIngress)
 	case *AdminNetworkPolicy:
-		return decodeRoot(n, v, decodeAdminNetworkPolicy)
+		return decodeRoot(d, n, v, decodeAdminNetworkPolicy)
 	case *AdminPeer:
-		return decodeRoot(n, v, decodeAdminPeer)
+		return decodeRoot(d, n, v, decodeAdminPeer)
 	case *AdminPort:
-		return decodeRoot(n, v, decodeAdminPort)
+		return decodeRoot(d, n, v, decodeAdminPort)
 	case *AdminPortNumber:
-		return decodeRoot(n, v, decodeAdminPortNumber)
+		return decodeRoot(d, n, v, decodeAdminPortNumber)
 	case *AdminPortRange:
-		return decodeRoot(n, v, decodeAdminPortRange)
+		return decodeRoot(d, n, v, decodeAdminPortRange)
 	case *AdminSubject:
-		return decodeRoot(n, v, decodeAdminSubject)
+		return decodeRoot(d, n, v, decodeAdminSubject)
 	case *AllowedListeners:
-		return decodeRoot(n, v, decodeAllowedListeners)
+		return decodeRoot(d, n, v, decodeAllowedListeners)
 	case *AllowedRoutes:
-		return decodeRoot(n, v, decodeAllowedRoutes)
+		return decodeRoot(d, n, v, decodeAllowedRoutes)
 	case *AuthorizationPolicy:
-		return decodeRoot(n, v, decodeAuthorizationPolicy)
+		return decodeRoot(d, n, v, decodeAuthorizationPolicy)
 	case *AuthzCondition:
-		return decodeRoot(n, v, decodeAuthzCondition)
+		return decodeRoot(d, n, v, decodeAuthzCondition)
 	case *AuthzOperation:
-		return decodeRoot(n, v, decodeAuthzOperation)
+		return decodeRoot(d, n, v, decodeAuthzOperation)
 	case *AuthzProvider:
-		return decodeRoot(n, v, decodeAuthzProvider)
+		return decodeRoot(d, n, v, decodeAuthzProvider)
 	case *AuthzRule:
-		return decodeRoot(n, v, decodeAuthzRule)
+		return decodeRoot(d, n, v, decodeAuthzRule)
 	case *AuthzSource:
-		return decodeRoot(n, v, decodeAuthzSource)
+		return decodeRoot(d, n, v, decodeAuthzSource)
 	case *BackendRef:
-		return decodeRoot(n, v, decodeBackendRef)
+		return decodeRoot(d, n, v, decodeBackendRef)
 	case *BackendTLSPolicy:
-		return decodeRoot(n, v, decodeBackendTLSPolicy)
+		return decodeRoot(d, n, v, decodeBackendTLSPolicy)
 	case *BackendTLSPolicyMeta:
-		return decodeRoot(n, v, decodeBackendTLSPolicyMeta)
+		return decodeRoot(d, n, v, decodeBackendTLSPolicyMeta)
 	case *BackendTLSPolicySpec:
-		return decodeRoot(n, v, decodeBackendTLSPolicySpec)
+		return decodeRoot(d, n, v, decodeBackendTLSPolicySpec)
 	case *BackendTLSValidation:
-		return decodeRoot(n, v, decodeBackendTLSValidation)
+		return decodeRoot(d, n, v, decodeBackendTLSValidation)
 	case *BaselineAdminNetworkPolicy:
-		return decodeRoot(n, v, decodeBaselineAdminNetworkPolicy)
+		return decodeRoot(d, n, v, decodeBaselineAdminNetworkPolicy)
 	case *Canary:
-		return decodeRoot(n, v, decodeCanary)
+		return decodeRoot(d, n, v, decodeCanary)
 	case *CanaryAnalysis:
-		return decodeRoot(n, v, decodeCanaryAnalysis)
+		return decodeRoot(d, n, v, decodeCanaryAnalysis)
 	case *CanaryMetadata:
-		return decodeRoot(n, v, decodeCanaryMetadata)
+		return decodeRoot(d, n, v, decodeCanaryMetadata)
 	case *CanaryRewrite:
-		return decodeRoot(n, v, decodeCanaryRewrite)
+		return decodeRoot(d, n, v, decodeCanaryRewrite)
 	case *CanaryService:
-		return decodeRoot(n, v, decodeCanaryService)
+		return decodeRoot(d, n, v, decodeCanaryService)
 	case *CanaryStep:
-		return decodeRoot(n, v, decodeCanaryStep)
+		return decodeRoot(d, n, v, decodeCanaryStep)
 	case *CanaryStrategy:
-		return decodeRoot(n, v, decodeCanaryStrategy)
+		return decodeRoot(d, n, v, decodeCanaryStrategy)
 	case *CanaryTargetRef:
-		return decodeRoot(n, v, decodeCanaryTargetRef)
+		return decodeRoot(d, n, v, decodeCanaryTargetRef)
 	case *ClientTLS:
-		return decodeRoot(n, v, decodeClientTLS)
+		return decodeRoot(d, n, v, decodeClientTLS)
 	case *ClusterNetworkPolicy:
-		return decodeRoot(n, v, decodeClusterNetworkPolicy)
+		return decodeRoot(d, n, v, decodeClusterNetworkPolicy)
 	case *ClusterNetworkPolicyEgress:
-		return decodeRoot(n, v, decodeClusterNetworkPolicyEgress)
+		return decodeRoot(d, n, v, decodeClusterNetworkPolicyEgress)
 	case *ClusterNetworkPolicyPort:
-		return decodeRoot(n, v, decodeClusterNetworkPolicyPort)
+		return decodeRoot(d, n, v, decodeClusterNetworkPolicyPort)
 	case *ClusterNetworkPolicyPortMatch:
-		return decodeRoot(n, v, decodeClusterNetworkPolicyPortMatch)
+		return decodeRoot(d, n, v, decodeClusterNetworkPolicyPortMatch)
 	case *ClusterNetworkPolicyProtocol:
-		return decodeRoot(n, v, decodeClusterNetworkPolicyProtocol)
+		return decodeRoot(d, n, v, decodeClusterNetworkPolicyProtocol)
 	case *ClusterNetworkPolicyRule:
-		return decodeRoot(n, v, decodeClusterNetworkPolicyRule)
+		return decodeRoot(d, n, v, decodeClusterNetworkPolicyRule)
 	case *Container:
-		return decodeRoot(n, v, decodeContainer)
+		return decodeRoot(d, n, v, decodeContainer)
 	case *ContainerPort:
-		return decodeRoot(n, v, decodeContainerPort)
+		return decodeRoot(d, n, v, decodeContainerPort)
 	case *CronJob:
-		return decodeRoot(n, v, decodeCronJob)
+		return decodeRoot(d, n, v, decodeCronJob)
 	case *Delegate:
-		return decodeRoot(n, v, decodeDelegate)
+		return decodeRoot(d, n, v, decodeDelegate)
 	case *Destination:
-		return decodeRoot(n, v, decodeDestination)
+		return decodeRoot(d, n, v, decodeDestination)
 	case *DestinationRule:
-		return decodeRoot(n, v, decodeDestinationRule)
+		return decodeRoot(d, n, v, decodeDestinationRule)
 	case *EgressListener:
-		return decodeRoot(n, v, decodeEgressListener)
+		return decodeRoot(d, n, v, decodeEgressListener)
 	case *EnvoyConfigPatch:
-		return decodeRoot(n, v, decodeEnvoyConfigPatch)
+		return decodeRoot(d, n, v, decodeEnvoyConfigPatch)
 	case *EnvoyFilter:
-		return decodeRoot(n, v, decodeEnvoyFilter)
+		return decodeRoot(d, n, v, decodeEnvoyFilter)
 	case *EnvoyMatch:
-		return decodeRoot(n, v, decodeEnvoyMatch)
+		return decodeRoot(d, n, v, decodeEnvoyMatch)
 	case *EnvoyPatch:
-		return decodeRoot(n, v, decodeEnvoyPatch)
+		return decodeRoot(d, n, v, decodeEnvoyPatch)
 	case *Experiment:
-		return decodeRoot(n, v, decodeExperiment)
+		return decodeRoot(d, n, v, decodeExperiment)
 	case *ExperimentService:
-		return decodeRoot(n, v, decodeExperimentService)
+		return decodeRoot(d, n, v, decodeExperimentService)
 	case *ExperimentTemplate:
-		return decodeRoot(n, v, decodeExperimentTemplate)
+		return decodeRoot(d, n, v, decodeExperimentTemplate)
 	case *Fault:
-		return decodeRoot(n, v, decodeFault)
+		return decodeRoot(d, n, v, decodeFault)
 	case *FrontendTLS:
-		return decodeRoot(n, v, decodeFrontendTLS)
+		return decodeRoot(d, n, v, decodeFrontendTLS)
 	case *FrontendTLSConfig:
-		return decodeRoot(n, v, decodeFrontendTLSConfig)
+		return decodeRoot(d, n, v, decodeFrontendTLSConfig)
 	case *FrontendTLSPort:
-		return decodeRoot(n, v, decodeFrontendTLSPort)
+		return decodeRoot(d, n, v, decodeFrontendTLSPort)
 	case *FrontendTLSValidation:
-		return decodeRoot(n, v, decodeFrontendTLSValidation)
+		return decodeRoot(d, n, v, decodeFrontendTLSValidation)
 	case *Gateway:
-		return decodeRoot(n, v, decodeGateway)
+		return decodeRoot(d, n, v, decodeGateway)
 	case *GatewayAddress:
-		return decodeRoot(n, v, decodeGatewayAddress)
+		return decodeRoot(d, n, v, decodeGatewayAddress)
 	case *GatewayAddresses:
-		return decodeRoot(n, v, decodeGatewayAddresses)
+		return decodeRoot(d, n, v, decodeGatewayAddresses)
 	case *GatewayBackendTLS:
-		return decodeRoot(n, v, decodeGatewayBackendTLS)
+		return decodeRoot(d, n, v, decodeGatewayBackendTLS)
 	case *GatewayClass:
-		return decodeRoot(n, v, decodeGatewayClass)
+		return decodeRoot(d, n, v, decodeGatewayClass)
 	case *GatewayInfrastructure:
-		return decodeRoot(n, v, decodeGatewayInfrastructure)
+		return decodeRoot(d, n, v, decodeGatewayInfrastructure)
 	case *GatewayRoute:
-		return decodeRoot(n, v, decodeGatewayRoute)
+		return decodeRoot(d, n, v, decodeGatewayRoute)
 	case *GatewayRouteFilter:
-		return decodeRoot(n, v, decodeGatewayRouteFilter)
+		return decodeRoot(d, n, v, decodeGatewayRouteFilter)
 	case *GatewayRouteRule:
-		return decodeRoot(n, v, decodeGatewayRouteRule)
+		return decodeRoot(d, n, v, decodeGatewayRouteRule)
 	case *GatewayTLS:
-		return decodeRoot(n, v, decodeGatewayTLS)
+		return decodeRoot(d, n, v, decodeGatewayTLS)
 	case *HTTPHeaders:
-		return decodeRoot(n, v, decodeUnmarshaler[HTTPHeaders])
+		return decodeRoot(d, n, v, decodeUnmarshaler[HTTPHeaders])
 	case *HTTPMatch:
-		return decodeRoot(n, v, decodeHTTPMatch)
+		return decodeRoot(d, n, v, decodeHTTPMatch)
 	case *HTTPRewrite:
-		return decodeRoot(n, v, decodeUnmarshaler[HTTPRewrite])
+		return decodeRoot(d, n, v, decodeUnmarshaler[HTTPRewrite])
 	case *HTTPRoute:
-		return decodeRoot(n, v, decodeHTTPRoute)
+		return decodeRoot(d, n, v, decodeHTTPRoute)
 	case *HeaderNames:
-		return decodeRoot(n, v, decodeUnmarshaler[HeaderNames])
+		return decodeRoot(d, n, v, decodeUnmarshaler[HeaderNames])
 	case *HeaderOps:
-		return decodeRoot(n, v, decodeHeaderOps)
+		return decodeRoot(d, n, v, decodeHeaderOps)
 	case *IPBlock:
-		return decodeRoot(n, v, decodeIPBlock)
+		return decodeRoot(d, n, v, decodeIPBlock)
 	case *Ingress:
-		return decodeRoot(n, v, decodeIngress)
+		return decodeRoot(d, n, v, decodeIngress)
 	case *IngressBackend:
-		return decodeRoot(n, v, decodeIngressBackend)
+		return decodeRoot(d, n, v, decodeIngressBackend)
 	case *IngressListener:
-		return decodeRoot(n, v, decodeIngressListener)
+		return decodeRoot(d, n, v, decodeIngressListener)
 	case *IngressPath:
-		return decodeRoot(n, v, decodeIngressPath)
+		return decodeRoot(d, n, v, decodeIngressPath)
 	case *IngressRule:
-		return decodeRoot(n, v, decodeIngressRule)
+		return decodeRoot(d, n, v, decodeIngressRule)
 	case *IngressServiceBackend:
-		return decodeRoot(n, v, decodeIngressServiceBackend)
+		return decodeRoot(d, n, v, decodeIngressServiceBackend)
 	case *IstioDestinationRule:
-		return decodeRoot(n, v, decodeIstioDestinationRule)
+		return decodeRoot(d, n, v, decodeIstioDestinationRule)
 	case *IstioTrafficRouting:
-		return decodeRoot(n, v, decodeIstioTrafficRouting)
+		return decodeRoot(d, n, v, decodeIstioTrafficRouting)
 	case *IstioVirtualService:
-		return decodeRoot(n, v, decodeIstioVirtualService)
+		return decodeRoot(d, n, v, decodeIstioVirtualService)
 	case *IstioVirtualServiceList:
-		return decodeRoot(n, v, decodeUnmarshaler[IstioVirtualServiceList])
+		return decodeRoot(d, n, v, decodeUnmarshaler[IstioVirtualServiceList])
 	case *JWTRule:
-		return decodeRoot(n, v, decodeJWTRule)
+		return decodeRoot(d, n, v, decodeJWTRule)
 	case *K8sGateway:
-		return decodeRoot(n, v, decodeK8sGateway)
+		return decodeRoot(d, n, v, decodeK8sGateway)
 	case *L4Match:
-		return decodeRoot(n, v, decodeL4Match)
+		return decodeRoot(d, n, v, decodeL4Match)
 	case *LabelSelector:
-		return decodeRoot(n, v, decodeLabelSelector)
+		return decodeRoot(d, n, v, decodeLabelSelector)
 	case *LabelSelectorRequirement:
-		return decodeRoot(n, v, decodeLabelSelectorRequirement)
+		return decodeRoot(d, n, v, decodeLabelSelectorRequirement)
 	case *Listener:
-		return decodeRoot(n, v, decodeListener)
+		return decodeRoot(d, n, v, decodeListener)
 	case *ListenerNamespaces:
-		return decodeRoot(n, v, decodeListenerNamespaces)
+		return decodeRoot(d, n, v, decodeListenerNamespaces)
 	case *ListenerSet:
-		return decodeRoot(n, v, decodeListenerSet)
+		return decodeRoot(d, n, v, decodeListenerSet)
 	case *ListenerTLS:
-		return decodeRoot(n, v, decodeListenerTLS)
+		return decodeRoot(d, n, v, decodeListenerTLS)
 	case *LocalObjectRef:
-		return decodeRoot(n, v, decodeLocalObjectRef)
+		return decodeRoot(d, n, v, decodeLocalObjectRef)
 	case *LocalParametersRef:
-		return decodeRoot(n, v, decodeLocalParametersRef)
+		return decodeRoot(d, n, v, decodeLocalParametersRef)
 	case *ManagedRoute:
-		return decodeRoot(n, v, decodeManagedRoute)
+		return decodeRoot(d, n, v, decodeManagedRoute)
 	case *MatchLabelsSelector:
-		return decodeRoot(n, v, decodeMatchLabelsSelector)
+		return decodeRoot(d, n, v, decodeMatchLabelsSelector)
 	case *Mirror:
-		return decodeRoot(n, v, decodeMirror)
+		return decodeRoot(d, n, v, decodeMirror)
 	case *NamespacedPod:
-		return decodeRoot(n, v, decodeNamespacedPod)
+		return decodeRoot(d, n, v, decodeNamespacedPod)
 	case *NetworkPolicy:
-		return decodeRoot(n, v, decodeNetworkPolicy)
+		return decodeRoot(d, n, v, decodeNetworkPolicy)
 	case *NetworkPolicyPeer:
-		return decodeRoot(n, v, decodeNetworkPolicyPeer)
+		return decodeRoot(d, n, v, decodeNetworkPolicyPeer)
 	case *NetworkPolicyPort:
-		return decodeRoot(n, v, decodeNetworkPolicyPort)
+		return decodeRoot(d, n, v, decodeNetworkPolicyPort)
 	case *NetworkPolicyRule:
-		return decodeRoot(n, v, decodeNetworkPolicyRule)
+		return decodeRoot(d, n, v, decodeNetworkPolicyRule)
 	case *Number:
-		return decodeRoot(n, v, decodeUnmarshaler[Number])
+		return decodeRoot(d, n, v, decodeUnmarshaler[Number])
 	case *ParentGatewayRef:
-		return decodeRoot(n, v, decodeParentGatewayRef)
+		return decodeRoot(d, n, v, decodeParentGatewayRef)
 	case *ParentRef:
-		return decodeRoot(n, v, decodeParentRef)
+		return decodeRoot(d, n, v, decodeParentRef)
 	case *PeerAuthentication:
-		return decodeRoot(n, v, decodePeerAuthentication)
+		return decodeRoot(d, n, v, decodePeerAuthentication)
 	case *PeerMTLS:
-		return decodeRoot(n, v, decodePeerMTLS)
+		return decodeRoot(d, n, v, decodePeerMTLS)
 	case *Percent:
-		return decodeRoot(n, v, decodeUnmarshaler[Percent])
+		return decodeRoot(d, n, v, decodeUnmarshaler[Percent])
 	case *PingPong:
-		return decodeRoot(n, v, decodePingPong)
+		return decodeRoot(d, n, v, decodePingPong)
 	case *PodSpec:
-		return decodeRoot(n, v, decodePodSpec)
+		return decodeRoot(d, n, v, decodePodSpec)
 	case *PodTemplate:
-		return decodeRoot(n, v, decodePodTemplate)
+		return decodeRoot(d, n, v, decodePodTemplate)
 	case *PolicyTargetRef:
-		return decodeRoot(n, v, decodePolicyTargetRef)
+		return decodeRoot(d, n, v, decodePolicyTargetRef)
 	case *PolicyTargetReference:
-		return decodeRoot(n, v, decodePolicyTargetReference)
+		return decodeRoot(d, n, v, decodePolicyTargetReference)
 	case *Port:
-		return decodeRoot(n, v, decodePort)
+		return decodeRoot(d, n, v, decodePort)
 	case *PortSelector:
-		return decodeRoot(n, v, decodePortSelector)
+		return decodeRoot(d, n, v, decodePortSelector)
 	case *PortTrafficPolicy:
-		return decodeRoot(n, v, decodePortTrafficPolicy)
+		return decodeRoot(d, n, v, decodePortTrafficPolicy)
 	case *ReferenceGrant:
-		return decodeRoot(n, v, decodeReferenceGrant)
+		return decodeRoot(d, n, v, decodeReferenceGrant)
 	case *ReferenceGrantFrom:
-		return decodeRoot(n, v, decodeReferenceGrantFrom)
+		return decodeRoot(d, n, v, decodeReferenceGrantFrom)
 	case *ReferenceGrantTo:
-		return decodeRoot(n, v, decodeReferenceGrantTo)
+		return decodeRoot(d, n, v, decodeReferenceGrantTo)
 	case *RequestAuthentication:
-		return decodeRoot(n, v, decodeRequestAuthentication)
+		return decodeRoot(d, n, v, decodeRequestAuthentication)
 	case *Retries:
-		return decodeRoot(n, v, decodeRetries)
+		return decodeRoot(d, n, v, decodeRetries)
 	case *Rollout:
-		return decodeRoot(n, v, decodeRollout)
+		return decodeRoot(d, n, v, decodeRollout)
 	case *RolloutExperimentStep:
-		return decodeRoot(n, v, decodeRolloutExperimentStep)
+		return decodeRoot(d, n, v, decodeRolloutExperimentStep)
 	case *RolloutExperimentTemplate:
-		return decodeRoot(n, v, decodeRolloutExperimentTemplate)
+		return decodeRoot(d, n, v, decodeRolloutExperimentTemplate)
 	case *RolloutPodTemplateMetadata:
-		return decodeRoot(n, v, decodeRolloutPodTemplateMetadata)
+		return decodeRoot(d, n, v, decodeRolloutPodTemplateMetadata)
 	case *RolloutStrategy:
-		return decodeRoot(n, v, decodeRolloutStrategy)
+		return decodeRoot(d, n, v, decodeRolloutStrategy)
 	case *RolloutTCPRoute:
-		return decodeRoot(n, v, decodeRolloutTCPRoute)
+		return decodeRoot(d, n, v, decodeRolloutTCPRoute)
 	case *RolloutTLSRoute:
-		return decodeRoot(n, v, decodeRolloutTLSRoute)
+		return decodeRoot(d, n, v, decodeRolloutTLSRoute)
 	case *RolloutTrafficRouting:
-		return decodeRoot(n, v, decodeRolloutTrafficRouting)
+		return decodeRoot(d, n, v, decodeRolloutTrafficRouting)
 	case *RolloutWorkloadRef:
-		return decodeRoot(n, v, decodeRolloutWorkloadRef)
+		return decodeRoot(d, n, v, decodeRolloutWorkloadRef)
 	case *Route:
-		return decodeRoot(n, v, decodeRoute)
+		return decodeRoot(d, n, v, decodeRoute)
 	case *RouteDestination:
-		return decodeRoot(n, v, decodeRouteDestination)
+		return decodeRoot(d, n, v, decodeRouteDestination)
 	case *RouteGroupKind:
-		return decodeRoot(n, v, decodeRouteGroupKind)
+		return decodeRoot(d, n, v, decodeRouteGroupKind)
 	case *RouteNamespaces:
-		return decodeRoot(n, v, decodeRouteNamespaces)
+		return decodeRoot(d, n, v, decodeRouteNamespaces)
 	case *RouteTarget:
-		return decodeRoot(n, v, decodeRouteTarget)
+		return decodeRoot(d, n, v, decodeRouteTarget)
 	case *Secret:
-		return decodeRoot(n, v, decodeSecret)
+		return decodeRoot(d, n, v, decodeSecret)
 	case *SecretRef:
-		return decodeRoot(n, v, decodeSecretRef)
+		return decodeRoot(d, n, v, decodeSecretRef)
 	case *SecurityContext:
-		return decodeRoot(n, v, decodeSecurityContext)
+		return decodeRoot(d, n, v, decodeSecurityContext)
 	case *Server:
-		return decodeRoot(n, v, decodeServer)
+		return decodeRoot(d, n, v, decodeServer)
 	case *ServerTLS:
-		return decodeRoot(n, v, decodeServerTLS)
+		return decodeRoot(d, n, v, decodeServerTLS)
 	case *Service:
-		return decodeRoot(n, v, decodeService)
+		return decodeRoot(d, n, v, decodeService)
 	case *ServiceEntry:
-		return decodeRoot(n, v, decodeServiceEntry)
+		return decodeRoot(d, n, v, decodeServiceEntry)
 	case *ServicePort:
-		return decodeRoot(n, v, decodeServicePort)
+		return decodeRoot(d, n, v, decodeServicePort)
 	case *Sidecar:
-		return decodeRoot(n, v, decodeSidecar)
+		return decodeRoot(d, n, v, decodeSidecar)
 	case *SidecarEgressProxy:
-		return decodeRoot(n, v, decodeUnmarshaler[SidecarEgressProxy])
+		return decodeRoot(d, n, v, decodeUnmarshaler[SidecarEgressProxy])
 	case *StringMatch:
-		return decodeRoot(n, v, decodeStringMatch)
+		return decodeRoot(d, n, v, decodeStringMatch)
 	case *SubjectAltName:
-		return decodeRoot(n, v, decodeSubjectAltName)
+		return decodeRoot(d, n, v, decodeSubjectAltName)
 	case *Subset:
-		return decodeRoot(n, v, decodeSubset)
+		return decodeRoot(d, n, v, decodeSubset)
 	case *TCPRoute:
-		return decodeRoot(n, v, decodeTCPRoute)
+		return decodeRoot(d, n, v, decodeTCPRoute)
 	case *TLSMatch:
-		return decodeRoot(n, v, decodeTLSMatch)
+		return decodeRoot(d, n, v, decodeTLSMatch)
 	case *TLSRoute:
-		return decodeRoot(n, v, decodeTLSRoute)
+		return decodeRoot(d, n, v, decodeTLSRoute)
 	case *Telemetry:
-		return decodeRoot(n, v, decodeTelemetry)
+		return decodeRoot(d, n, v, decodeTelemetry)
 	case *TelemetryAccessLog:
-		return decodeRoot(n, v, decodeTelemetryAccessLog)
+		return decodeRoot(d, n, v, decodeTelemetryAccessLog)
 	case *TelemetryMetrics:
-		return decodeRoot(n, v, decodeTelemetryMetrics)
+		return decodeRoot(d, n, v, decodeTelemetryMetrics)
 	case *TelemetryProvider:
-		return decodeRoot(n, v, decodeTelemetryProvider)
+		return decodeRoot(d, n, v, decodeTelemetryProvider)
 	case *TelemetryTracing:
-		return decodeRoot(n, v, decodeTelemetryTracing)
+		return decodeRoot(d, n, v, decodeTelemetryTracing)
 	case *Timestamp:
-		return decodeRoot(n, v, decodeUnmarshaler[Timestamp])
+		return decodeRoot(d, n, v, decodeUnmarshaler[Timestamp])
 	case *TrafficPolicy:
-		return decodeRoot(n, v, decodeTrafficPolicy)
+		return decodeRoot(d, n, v, decodeTrafficPolicy)
 	case *VirtualService:
-		return decodeRoot(n, v, decodeVirtualService)
+		return decodeRoot(d, n, v, decodeVirtualService)
 	case *WasmPlugin:
-		return decodeRoot(n, v, decodeWasmPlugin)
+		return decodeRoot(d, n, v, decodeWasmPlugin)
 	case *Webhook:
-		return decodeRoot(n, v, decodeWebhook)
+		return decodeRoot(d, n, v, decodeWebhook)
 	case *WebhookClientConfig:
-		return decodeRoot(n, v, decodeWebhookClientConfig)
+		return decodeRoot(d, n, v, decodeWebhookClientConfig)
 	case *WebhookConfiguration:
-		return decodeRoot(n, v, decodeWebhookConfiguration)
+		return decodeRoot(d, n, v, decodeWebhookConfiguration)
 	case *WebhookService:
-		return decodeRoot(n, v, decodeWebhookService)
+		return decodeRoot(d, n, v, decodeWebhookService)
 	case *Workload:
-		return decodeRoot(n, v, decodeWorkload)
+		return decodeRoot(d, n, v, decodeWorkload)
 	case *WorkloadEntry:
-		return decodeRoot(n, v, decodeWorkloadEntry)
+		return decodeRoot(d, n, v, decodeWorkloadEntry)
 	case *WorkloadGroup:
-		return decodeRoot(n, v, decodeWorkloadGroup)
+		return decodeRoot(d, n, v, decodeWorkloadGroup)
 	case *WorkloadSelector:
-		return decodeRoot(n, v, decodeWorkloadSelector)
+		return decodeRoot(d, n, v, decodeWorkloadSelector)
 	}
 	return false
 }
@@ -364,7 +365,7 @@ func nodeField(name string) bool {
 	return false
 }
 
-func decodeAdminEgress(n *yaml.Node, v *AdminEgress) (good, ok bool) {
+func decodeAdminEgress(d *decoder, n *yaml.Node, v *AdminEgress) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -380,13 +381,13 @@ func decodeAdminEgress(n *yaml.Node, v *AdminEgress) (good, ok bool) {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "action":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Action)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Action)
 		case "to":
-			_, ok = decodeSeq(c[i+1], &v.To, decodeAdminPeer)
+			_, ok = decodeSeq(d, c[i+1], &v.To, decodeAdminPeer)
 		case "ports":
-			_, ok = decodeSeq(c[i+1], &v.Ports, decodeAdminPort)
+			_, ok = decodeSeq(d, c[i+1], &v.Ports, decodeAdminPort)
 		}
 		if !ok {
 			return false, false
@@ -395,7 +396,7 @@ func decodeAdminEgress(n *yaml.Node, v *AdminEgress) (good, ok bool) {
 	return true, true
 }
 
-func decodeAdminIngress(n *yaml.Node, v *AdminIngress) (good, ok bool) {
+func decodeAdminIngress(d *decoder, n *yaml.Node, v *AdminIngress) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -411,13 +412,13 @@ func decodeAdminIngress(n *yaml.Node, v *AdminIngress) (good, ok bool) {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "action":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Action)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Action)
 		case "from":
-			_, ok = decodeSeq(c[i+1], &v.From, decodeAdminPeer)
+			_, ok = decodeSeq(d, c[i+1], &v.From, decodeAdminPeer)
 		case "ports":
-			_, ok = decodeSeq(c[i+1], &v.Ports, decodeAdminPort)
+			_, ok = decodeSeq(d, c[i+1], &v.Ports, decodeAdminPort)
 		}
 		if !ok {
 			return false, false
@@ -426,7 +427,7 @@ func decodeAdminIngress(n *yaml.Node, v *AdminIngress) (good, ok bool) {
 	return true, true
 }
 
-func decodeAdminNetworkPolicy(n *yaml.Node, v *AdminNetworkPolicy) (good, ok bool) {
+func decodeAdminNetworkPolicy(d *decoder, n *yaml.Node, v *AdminNetworkPolicy) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -441,13 +442,13 @@ func decodeAdminNetworkPolicy(n *yaml.Node, v *AdminNetworkPolicy) (good, ok boo
 		}
 		switch k {
 		case "priority":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Priority)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Priority)
 		case "subject":
-			_, ok = decodeAdminSubject(c[i+1], &v.Subject)
+			_, ok = decodeAdminSubject(d, c[i+1], &v.Subject)
 		case "ingress":
-			_, ok = decodeSeq(c[i+1], &v.Ingress, decodeAdminIngress)
+			_, ok = decodeSeq(d, c[i+1], &v.Ingress, decodeAdminIngress)
 		case "egress":
-			_, ok = decodeSeq(c[i+1], &v.Egress, decodeAdminEgress)
+			_, ok = decodeSeq(d, c[i+1], &v.Egress, decodeAdminEgress)
 		}
 		if !ok {
 			return false, false
@@ -456,7 +457,7 @@ func decodeAdminNetworkPolicy(n *yaml.Node, v *AdminNetworkPolicy) (good, ok boo
 	return true, true
 }
 
-func decodeAdminPeer(n *yaml.Node, v *AdminPeer) (good, ok bool) {
+func decodeAdminPeer(d *decoder, n *yaml.Node, v *AdminPeer) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -472,15 +473,15 @@ func decodeAdminPeer(n *yaml.Node, v *AdminPeer) (good, ok bool) {
 		}
 		switch k {
 		case "namespaces":
-			_, ok = decodePtr(c[i+1], &v.Namespaces, decodeLabelSelector)
+			_, ok = decodePtr(d, c[i+1], &v.Namespaces, decodeLabelSelector)
 		case "pods":
-			_, ok = decodePtr(c[i+1], &v.Pods, decodeNamespacedPod)
+			_, ok = decodePtr(d, c[i+1], &v.Pods, decodeNamespacedPod)
 		case "networks":
-			_, ok = decodeSeq(c[i+1], &v.Networks, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Networks, decodeUnmarshaler[Value[string]])
 		case "nodes":
-			_, ok = decodePtr(c[i+1], &v.Nodes, decodeLabelSelector)
+			_, ok = decodePtr(d, c[i+1], &v.Nodes, decodeLabelSelector)
 		case "domainNames":
-			_, ok = decodeSeq(c[i+1], &v.DomainNames, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.DomainNames, decodeUnmarshaler[Value[string]])
 		}
 		if !ok {
 			return false, false
@@ -489,7 +490,7 @@ func decodeAdminPeer(n *yaml.Node, v *AdminPeer) (good, ok bool) {
 	return true, true
 }
 
-func decodeAdminPort(n *yaml.Node, v *AdminPort) (good, ok bool) {
+func decodeAdminPort(d *decoder, n *yaml.Node, v *AdminPort) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -505,11 +506,11 @@ func decodeAdminPort(n *yaml.Node, v *AdminPort) (good, ok bool) {
 		}
 		switch k {
 		case "portNumber":
-			_, ok = decodePtr(c[i+1], &v.PortNumber, decodeAdminPortNumber)
+			_, ok = decodePtr(d, c[i+1], &v.PortNumber, decodeAdminPortNumber)
 		case "namedPort":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.NamedPort)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.NamedPort)
 		case "portRange":
-			_, ok = decodePtr(c[i+1], &v.PortRange, decodeAdminPortRange)
+			_, ok = decodePtr(d, c[i+1], &v.PortRange, decodeAdminPortRange)
 		}
 		if !ok {
 			return false, false
@@ -518,7 +519,7 @@ func decodeAdminPort(n *yaml.Node, v *AdminPort) (good, ok bool) {
 	return true, true
 }
 
-func decodeAdminPortNumber(n *yaml.Node, v *AdminPortNumber) (good, ok bool) {
+func decodeAdminPortNumber(d *decoder, n *yaml.Node, v *AdminPortNumber) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -533,9 +534,9 @@ func decodeAdminPortNumber(n *yaml.Node, v *AdminPortNumber) (good, ok bool) {
 		}
 		switch k {
 		case "protocol":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Protocol)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Protocol)
 		case "port":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Port)
 		}
 		if !ok {
 			return false, false
@@ -544,7 +545,7 @@ func decodeAdminPortNumber(n *yaml.Node, v *AdminPortNumber) (good, ok bool) {
 	return true, true
 }
 
-func decodeAdminPortRange(n *yaml.Node, v *AdminPortRange) (good, ok bool) {
+func decodeAdminPortRange(d *decoder, n *yaml.Node, v *AdminPortRange) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -559,11 +560,11 @@ func decodeAdminPortRange(n *yaml.Node, v *AdminPortRange) (good, ok bool) {
 		}
 		switch k {
 		case "protocol":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Protocol)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Protocol)
 		case "start":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Start)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Start)
 		case "end":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.End)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.End)
 		}
 		if !ok {
 			return false, false
@@ -572,7 +573,7 @@ func decodeAdminPortRange(n *yaml.Node, v *AdminPortRange) (good, ok bool) {
 	return true, true
 }
 
-func decodeAdminSubject(n *yaml.Node, v *AdminSubject) (good, ok bool) {
+func decodeAdminSubject(d *decoder, n *yaml.Node, v *AdminSubject) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -588,9 +589,9 @@ func decodeAdminSubject(n *yaml.Node, v *AdminSubject) (good, ok bool) {
 		}
 		switch k {
 		case "namespaces":
-			_, ok = decodePtr(c[i+1], &v.Namespaces, decodeLabelSelector)
+			_, ok = decodePtr(d, c[i+1], &v.Namespaces, decodeLabelSelector)
 		case "pods":
-			_, ok = decodePtr(c[i+1], &v.Pods, decodeNamespacedPod)
+			_, ok = decodePtr(d, c[i+1], &v.Pods, decodeNamespacedPod)
 		}
 		if !ok {
 			return false, false
@@ -599,7 +600,7 @@ func decodeAdminSubject(n *yaml.Node, v *AdminSubject) (good, ok bool) {
 	return true, true
 }
 
-func decodeAllowedListeners(n *yaml.Node, v *AllowedListeners) (good, ok bool) {
+func decodeAllowedListeners(d *decoder, n *yaml.Node, v *AllowedListeners) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -615,7 +616,7 @@ func decodeAllowedListeners(n *yaml.Node, v *AllowedListeners) (good, ok bool) {
 		}
 		switch k {
 		case "namespaces":
-			_, ok = decodePtr(c[i+1], &v.Namespaces, decodeListenerNamespaces)
+			_, ok = decodePtr(d, c[i+1], &v.Namespaces, decodeListenerNamespaces)
 		}
 		if !ok {
 			return false, false
@@ -624,7 +625,7 @@ func decodeAllowedListeners(n *yaml.Node, v *AllowedListeners) (good, ok bool) {
 	return true, true
 }
 
-func decodeAllowedRoutes(n *yaml.Node, v *AllowedRoutes) (good, ok bool) {
+func decodeAllowedRoutes(d *decoder, n *yaml.Node, v *AllowedRoutes) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -640,9 +641,9 @@ func decodeAllowedRoutes(n *yaml.Node, v *AllowedRoutes) (good, ok bool) {
 		}
 		switch k {
 		case "namespaces":
-			_, ok = decodePtr(c[i+1], &v.Namespaces, decodeRouteNamespaces)
+			_, ok = decodePtr(d, c[i+1], &v.Namespaces, decodeRouteNamespaces)
 		case "kinds":
-			_, ok = decodeSeq(c[i+1], &v.Kinds, decodeRouteGroupKind)
+			_, ok = decodeSeq(d, c[i+1], &v.Kinds, decodeRouteGroupKind)
 		}
 		if !ok {
 			return false, false
@@ -651,7 +652,7 @@ func decodeAllowedRoutes(n *yaml.Node, v *AllowedRoutes) (good, ok bool) {
 	return true, true
 }
 
-func decodeAuthorizationPolicy(n *yaml.Node, v *AuthorizationPolicy) (good, ok bool) {
+func decodeAuthorizationPolicy(d *decoder, n *yaml.Node, v *AuthorizationPolicy) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -666,17 +667,17 @@ func decodeAuthorizationPolicy(n *yaml.Node, v *AuthorizationPolicy) (good, ok b
 		}
 		switch k {
 		case "selector":
-			_, ok = decodePtr(c[i+1], &v.Selector, decodeMatchLabelsSelector)
+			_, ok = decodePtr(d, c[i+1], &v.Selector, decodeMatchLabelsSelector)
 		case "targetRef":
-			_, ok = decodePtr(c[i+1], &v.TargetRef, decodePolicyTargetReference)
+			_, ok = decodePtr(d, c[i+1], &v.TargetRef, decodePolicyTargetReference)
 		case "targetRefs":
-			_, ok = decodeSeq(c[i+1], &v.TargetRefs, decodePolicyTargetReference)
+			_, ok = decodeSeq(d, c[i+1], &v.TargetRefs, decodePolicyTargetReference)
 		case "action":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Action)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Action)
 		case "rules":
-			_, ok = decodeSeq(c[i+1], &v.Rules, decodeAuthzRule)
+			_, ok = decodeSeq(d, c[i+1], &v.Rules, decodeAuthzRule)
 		case "provider":
-			_, ok = decodePtr(c[i+1], &v.Provider, decodeAuthzProvider)
+			_, ok = decodePtr(d, c[i+1], &v.Provider, decodeAuthzProvider)
 		}
 		if !ok {
 			return false, false
@@ -685,7 +686,7 @@ func decodeAuthorizationPolicy(n *yaml.Node, v *AuthorizationPolicy) (good, ok b
 	return true, true
 }
 
-func decodeAuthzCondition(n *yaml.Node, v *AuthzCondition) (good, ok bool) {
+func decodeAuthzCondition(d *decoder, n *yaml.Node, v *AuthzCondition) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -701,11 +702,11 @@ func decodeAuthzCondition(n *yaml.Node, v *AuthzCondition) (good, ok bool) {
 		}
 		switch k {
 		case "key":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Key)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Key)
 		case "values":
-			_, ok = decodeSeq(c[i+1], &v.Values, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Values, decodeUnmarshaler[Value[string]])
 		case "notValues":
-			_, ok = decodeSeq(c[i+1], &v.NotValues, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.NotValues, decodeUnmarshaler[Value[string]])
 		}
 		if !ok {
 			return false, false
@@ -714,7 +715,7 @@ func decodeAuthzCondition(n *yaml.Node, v *AuthzCondition) (good, ok bool) {
 	return true, true
 }
 
-func decodeAuthzOperation(n *yaml.Node, v *AuthzOperation) (good, ok bool) {
+func decodeAuthzOperation(d *decoder, n *yaml.Node, v *AuthzOperation) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -730,21 +731,21 @@ func decodeAuthzOperation(n *yaml.Node, v *AuthzOperation) (good, ok bool) {
 		}
 		switch k {
 		case "hosts":
-			_, ok = decodeSeq(c[i+1], &v.Hosts, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Hosts, decodeUnmarshaler[Value[string]])
 		case "notHosts":
-			_, ok = decodeSeq(c[i+1], &v.NotHosts, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.NotHosts, decodeUnmarshaler[Value[string]])
 		case "ports":
-			_, ok = decodeSeq(c[i+1], &v.Ports, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Ports, decodeUnmarshaler[Value[string]])
 		case "notPorts":
-			_, ok = decodeSeq(c[i+1], &v.NotPorts, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.NotPorts, decodeUnmarshaler[Value[string]])
 		case "methods":
-			_, ok = decodeSeq(c[i+1], &v.Methods, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Methods, decodeUnmarshaler[Value[string]])
 		case "notMethods":
-			_, ok = decodeSeq(c[i+1], &v.NotMethods, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.NotMethods, decodeUnmarshaler[Value[string]])
 		case "paths":
-			_, ok = decodeSeq(c[i+1], &v.Paths, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Paths, decodeUnmarshaler[Value[string]])
 		case "notPaths":
-			_, ok = decodeSeq(c[i+1], &v.NotPaths, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.NotPaths, decodeUnmarshaler[Value[string]])
 		}
 		if !ok {
 			return false, false
@@ -753,7 +754,7 @@ func decodeAuthzOperation(n *yaml.Node, v *AuthzOperation) (good, ok bool) {
 	return true, true
 }
 
-func decodeAuthzProvider(n *yaml.Node, v *AuthzProvider) (good, ok bool) {
+func decodeAuthzProvider(d *decoder, n *yaml.Node, v *AuthzProvider) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -768,7 +769,7 @@ func decodeAuthzProvider(n *yaml.Node, v *AuthzProvider) (good, ok bool) {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		}
 		if !ok {
 			return false, false
@@ -777,7 +778,7 @@ func decodeAuthzProvider(n *yaml.Node, v *AuthzProvider) (good, ok bool) {
 	return true, true
 }
 
-func decodeAuthzRule(n *yaml.Node, v *AuthzRule) (good, ok bool) {
+func decodeAuthzRule(d *decoder, n *yaml.Node, v *AuthzRule) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -793,11 +794,11 @@ func decodeAuthzRule(n *yaml.Node, v *AuthzRule) (good, ok bool) {
 		}
 		switch k {
 		case "from":
-			_, ok = decodeSeq(c[i+1], &v.From, decodeAuthzRuleFrom)
+			_, ok = decodeSeq(d, c[i+1], &v.From, decodeAuthzRuleFrom)
 		case "to":
-			_, ok = decodeSeq(c[i+1], &v.To, decodeAuthzRuleTo)
+			_, ok = decodeSeq(d, c[i+1], &v.To, decodeAuthzRuleTo)
 		case "when":
-			_, ok = decodeSeq(c[i+1], &v.When, decodeAuthzCondition)
+			_, ok = decodeSeq(d, c[i+1], &v.When, decodeAuthzCondition)
 		}
 		if !ok {
 			return false, false
@@ -806,7 +807,7 @@ func decodeAuthzRule(n *yaml.Node, v *AuthzRule) (good, ok bool) {
 	return true, true
 }
 
-func decodeAuthzSource(n *yaml.Node, v *AuthzSource) (good, ok bool) {
+func decodeAuthzSource(d *decoder, n *yaml.Node, v *AuthzSource) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -822,33 +823,33 @@ func decodeAuthzSource(n *yaml.Node, v *AuthzSource) (good, ok bool) {
 		}
 		switch k {
 		case "principals":
-			_, ok = decodeSeq(c[i+1], &v.Principals, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Principals, decodeUnmarshaler[Value[string]])
 		case "notPrincipals":
-			_, ok = decodeSeq(c[i+1], &v.NotPrincipals, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.NotPrincipals, decodeUnmarshaler[Value[string]])
 		case "requestPrincipals":
-			_, ok = decodeSeq(c[i+1], &v.RequestPrincipals, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.RequestPrincipals, decodeUnmarshaler[Value[string]])
 		case "notRequestPrincipals":
-			_, ok = decodeSeq(c[i+1], &v.NotRequestPrincipals, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.NotRequestPrincipals, decodeUnmarshaler[Value[string]])
 		case "namespaces":
-			_, ok = decodeSeq(c[i+1], &v.Namespaces, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Namespaces, decodeUnmarshaler[Value[string]])
 		case "notNamespaces":
-			_, ok = decodeSeq(c[i+1], &v.NotNamespaces, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.NotNamespaces, decodeUnmarshaler[Value[string]])
 		case "serviceAccounts":
-			_, ok = decodeSeq(c[i+1], &v.ServiceAccounts, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.ServiceAccounts, decodeUnmarshaler[Value[string]])
 		case "notServiceAccounts":
-			_, ok = decodeSeq(c[i+1], &v.NotServiceAccounts, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.NotServiceAccounts, decodeUnmarshaler[Value[string]])
 		case "trustDomains":
-			_, ok = decodeSeq(c[i+1], &v.TrustDomains, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.TrustDomains, decodeUnmarshaler[Value[string]])
 		case "notTrustDomains":
-			_, ok = decodeSeq(c[i+1], &v.NotTrustDomains, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.NotTrustDomains, decodeUnmarshaler[Value[string]])
 		case "ipBlocks":
-			_, ok = decodeSeq(c[i+1], &v.IPBlocks, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.IPBlocks, decodeUnmarshaler[Value[string]])
 		case "notIpBlocks":
-			_, ok = decodeSeq(c[i+1], &v.NotIPBlocks, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.NotIPBlocks, decodeUnmarshaler[Value[string]])
 		case "remoteIpBlocks":
-			_, ok = decodeSeq(c[i+1], &v.RemoteIPBlocks, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.RemoteIPBlocks, decodeUnmarshaler[Value[string]])
 		case "notRemoteIpBlocks":
-			_, ok = decodeSeq(c[i+1], &v.NotRemoteIPBlocks, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.NotRemoteIPBlocks, decodeUnmarshaler[Value[string]])
 		}
 		if !ok {
 			return false, false
@@ -857,7 +858,7 @@ func decodeAuthzSource(n *yaml.Node, v *AuthzSource) (good, ok bool) {
 	return true, true
 }
 
-func decodeBackendRef(n *yaml.Node, v *BackendRef) (good, ok bool) {
+func decodeBackendRef(d *decoder, n *yaml.Node, v *BackendRef) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -873,19 +874,19 @@ func decodeBackendRef(n *yaml.Node, v *BackendRef) (good, ok bool) {
 		}
 		switch k {
 		case "group":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Group)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Group)
 		case "kind":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Kind)
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "namespace":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Namespace)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Namespace)
 		case "port":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Port)
 		case "weight":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Weight)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Weight)
 		case "filters":
-			_, ok = decodeSeq(c[i+1], &v.Filters, decodeGatewayRouteFilter)
+			_, ok = decodeSeq(d, c[i+1], &v.Filters, decodeGatewayRouteFilter)
 		}
 		if !ok {
 			return false, false
@@ -894,7 +895,7 @@ func decodeBackendRef(n *yaml.Node, v *BackendRef) (good, ok bool) {
 	return true, true
 }
 
-func decodeBackendTLSPolicy(n *yaml.Node, v *BackendTLSPolicy) (good, ok bool) {
+func decodeBackendTLSPolicy(d *decoder, n *yaml.Node, v *BackendTLSPolicy) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -909,9 +910,9 @@ func decodeBackendTLSPolicy(n *yaml.Node, v *BackendTLSPolicy) (good, ok bool) {
 		}
 		switch k {
 		case "metadata":
-			_, ok = decodeBackendTLSPolicyMeta(c[i+1], &v.Metadata)
+			_, ok = decodeBackendTLSPolicyMeta(d, c[i+1], &v.Metadata)
 		case "spec":
-			_, ok = decodeBackendTLSPolicySpec(c[i+1], &v.Spec)
+			_, ok = decodeBackendTLSPolicySpec(d, c[i+1], &v.Spec)
 		}
 		if !ok {
 			return false, false
@@ -920,7 +921,7 @@ func decodeBackendTLSPolicy(n *yaml.Node, v *BackendTLSPolicy) (good, ok bool) {
 	return true, true
 }
 
-func decodeBackendTLSPolicyMeta(n *yaml.Node, v *BackendTLSPolicyMeta) (good, ok bool) {
+func decodeBackendTLSPolicyMeta(d *decoder, n *yaml.Node, v *BackendTLSPolicyMeta) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -935,7 +936,7 @@ func decodeBackendTLSPolicyMeta(n *yaml.Node, v *BackendTLSPolicyMeta) (good, ok
 		}
 		switch k {
 		case "creationTimestamp":
-			_, ok = decodeUnmarshaler[Timestamp](c[i+1], &v.CreationTimestamp)
+			_, ok = decodeUnmarshaler[Timestamp](d, c[i+1], &v.CreationTimestamp)
 		}
 		if !ok {
 			return false, false
@@ -944,7 +945,7 @@ func decodeBackendTLSPolicyMeta(n *yaml.Node, v *BackendTLSPolicyMeta) (good, ok
 	return true, true
 }
 
-func decodeBackendTLSPolicySpec(n *yaml.Node, v *BackendTLSPolicySpec) (good, ok bool) {
+func decodeBackendTLSPolicySpec(d *decoder, n *yaml.Node, v *BackendTLSPolicySpec) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -959,9 +960,9 @@ func decodeBackendTLSPolicySpec(n *yaml.Node, v *BackendTLSPolicySpec) (good, ok
 		}
 		switch k {
 		case "targetRefs":
-			_, ok = decodeSeq(c[i+1], &v.TargetRefs, decodePolicyTargetRef)
+			_, ok = decodeSeq(d, c[i+1], &v.TargetRefs, decodePolicyTargetRef)
 		case "validation":
-			_, ok = decodePtr(c[i+1], &v.Validation, decodeBackendTLSValidation)
+			_, ok = decodePtr(d, c[i+1], &v.Validation, decodeBackendTLSValidation)
 		}
 		if !ok {
 			return false, false
@@ -970,7 +971,7 @@ func decodeBackendTLSPolicySpec(n *yaml.Node, v *BackendTLSPolicySpec) (good, ok
 	return true, true
 }
 
-func decodeBackendTLSValidation(n *yaml.Node, v *BackendTLSValidation) (good, ok bool) {
+func decodeBackendTLSValidation(d *decoder, n *yaml.Node, v *BackendTLSValidation) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -986,13 +987,13 @@ func decodeBackendTLSValidation(n *yaml.Node, v *BackendTLSValidation) (good, ok
 		}
 		switch k {
 		case "caCertificateRefs":
-			_, ok = decodeSeq(c[i+1], &v.CACertificateRefs, decodeLocalObjectRef)
+			_, ok = decodeSeq(d, c[i+1], &v.CACertificateRefs, decodeLocalObjectRef)
 		case "wellKnownCACertificates":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.WellKnownCACertificates)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.WellKnownCACertificates)
 		case "hostname":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Hostname)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Hostname)
 		case "subjectAltNames":
-			_, ok = decodeSeq(c[i+1], &v.SubjectAltNames, decodeSubjectAltName)
+			_, ok = decodeSeq(d, c[i+1], &v.SubjectAltNames, decodeSubjectAltName)
 		}
 		if !ok {
 			return false, false
@@ -1001,7 +1002,7 @@ func decodeBackendTLSValidation(n *yaml.Node, v *BackendTLSValidation) (good, ok
 	return true, true
 }
 
-func decodeBaselineAdminNetworkPolicy(n *yaml.Node, v *BaselineAdminNetworkPolicy) (good, ok bool) {
+func decodeBaselineAdminNetworkPolicy(d *decoder, n *yaml.Node, v *BaselineAdminNetworkPolicy) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1016,11 +1017,11 @@ func decodeBaselineAdminNetworkPolicy(n *yaml.Node, v *BaselineAdminNetworkPolic
 		}
 		switch k {
 		case "subject":
-			_, ok = decodeAdminSubject(c[i+1], &v.Subject)
+			_, ok = decodeAdminSubject(d, c[i+1], &v.Subject)
 		case "ingress":
-			_, ok = decodeSeq(c[i+1], &v.Ingress, decodeAdminIngress)
+			_, ok = decodeSeq(d, c[i+1], &v.Ingress, decodeAdminIngress)
 		case "egress":
-			_, ok = decodeSeq(c[i+1], &v.Egress, decodeAdminEgress)
+			_, ok = decodeSeq(d, c[i+1], &v.Egress, decodeAdminEgress)
 		}
 		if !ok {
 			return false, false
@@ -1029,7 +1030,7 @@ func decodeBaselineAdminNetworkPolicy(n *yaml.Node, v *BaselineAdminNetworkPolic
 	return true, true
 }
 
-func decodeCanary(n *yaml.Node, v *Canary) (good, ok bool) {
+func decodeCanary(d *decoder, n *yaml.Node, v *Canary) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1044,13 +1045,13 @@ func decodeCanary(n *yaml.Node, v *Canary) (good, ok bool) {
 		}
 		switch k {
 		case "provider":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Provider)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Provider)
 		case "targetRef":
-			_, ok = decodeCanaryTargetRef(c[i+1], &v.TargetRef)
+			_, ok = decodeCanaryTargetRef(d, c[i+1], &v.TargetRef)
 		case "service":
-			_, ok = decodeCanaryService(c[i+1], &v.Service)
+			_, ok = decodeCanaryService(d, c[i+1], &v.Service)
 		case "analysis":
-			_, ok = decodePtr(c[i+1], &v.Analysis, decodeCanaryAnalysis)
+			_, ok = decodePtr(d, c[i+1], &v.Analysis, decodeCanaryAnalysis)
 		}
 		if !ok {
 			return false, false
@@ -1059,7 +1060,7 @@ func decodeCanary(n *yaml.Node, v *Canary) (good, ok bool) {
 	return true, true
 }
 
-func decodeCanaryAnalysis(n *yaml.Node, v *CanaryAnalysis) (good, ok bool) {
+func decodeCanaryAnalysis(d *decoder, n *yaml.Node, v *CanaryAnalysis) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1074,7 +1075,7 @@ func decodeCanaryAnalysis(n *yaml.Node, v *CanaryAnalysis) (good, ok bool) {
 		}
 		switch k {
 		case "match":
-			_, ok = decodeSeq(c[i+1], &v.Match, decodeHTTPMatch)
+			_, ok = decodeSeq(d, c[i+1], &v.Match, decodeHTTPMatch)
 		}
 		if !ok {
 			return false, false
@@ -1083,7 +1084,7 @@ func decodeCanaryAnalysis(n *yaml.Node, v *CanaryAnalysis) (good, ok bool) {
 	return true, true
 }
 
-func decodeCanaryMetadata(n *yaml.Node, v *CanaryMetadata) (good, ok bool) {
+func decodeCanaryMetadata(d *decoder, n *yaml.Node, v *CanaryMetadata) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1098,9 +1099,9 @@ func decodeCanaryMetadata(n *yaml.Node, v *CanaryMetadata) (good, ok bool) {
 		}
 		switch k {
 		case "labels":
-			_, ok = decodeStringMap(c[i+1], &v.Labels)
+			_, ok = decodeStringMap(d, c[i+1], &v.Labels)
 		case "annotations":
-			_, ok = decodeStringMap(c[i+1], &v.Annotations)
+			_, ok = decodeStringMap(d, c[i+1], &v.Annotations)
 		}
 		if !ok {
 			return false, false
@@ -1109,7 +1110,7 @@ func decodeCanaryMetadata(n *yaml.Node, v *CanaryMetadata) (good, ok bool) {
 	return true, true
 }
 
-func decodeCanaryRewrite(n *yaml.Node, v *CanaryRewrite) (good, ok bool) {
+func decodeCanaryRewrite(d *decoder, n *yaml.Node, v *CanaryRewrite) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1125,11 +1126,11 @@ func decodeCanaryRewrite(n *yaml.Node, v *CanaryRewrite) (good, ok bool) {
 		}
 		switch k {
 		case "uri":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.URI)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.URI)
 		case "authority":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Authority)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Authority)
 		case "type":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Type)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Type)
 		}
 		if !ok {
 			return false, false
@@ -1138,7 +1139,7 @@ func decodeCanaryRewrite(n *yaml.Node, v *CanaryRewrite) (good, ok bool) {
 	return true, true
 }
 
-func decodeCanaryService(n *yaml.Node, v *CanaryService) (good, ok bool) {
+func decodeCanaryService(d *decoder, n *yaml.Node, v *CanaryService) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1154,45 +1155,45 @@ func decodeCanaryService(n *yaml.Node, v *CanaryService) (good, ok bool) {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "port":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Port)
 		case "portName":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.PortName)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.PortName)
 		case "targetPort":
-			_, ok = decodeIntOrString(c[i+1], &v.TargetPort)
+			_, ok = decodeIntOrString(d, c[i+1], &v.TargetPort)
 		case "appProtocol":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.AppProtocol)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.AppProtocol)
 		case "portDiscovery":
-			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.PortDiscovery)
+			_, ok = decodeUnmarshaler[Value[bool]](d, c[i+1], &v.PortDiscovery)
 		case "gateways":
-			_, ok = decodeSeq(c[i+1], &v.Gateways, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Gateways, decodeUnmarshaler[Value[string]])
 		case "hosts":
-			_, ok = decodeSeq(c[i+1], &v.Hosts, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Hosts, decodeUnmarshaler[Value[string]])
 		case "gatewayRefs":
-			_, ok = decodeSeq(c[i+1], &v.GatewayRefs, decodeParentRef)
+			_, ok = decodeSeq(d, c[i+1], &v.GatewayRefs, decodeParentRef)
 		case "mirror":
-			_, ok = decodeSeq(c[i+1], &v.Mirror, decodeCanaryServiceMirror)
+			_, ok = decodeSeq(d, c[i+1], &v.Mirror, decodeCanaryServiceMirror)
 		case "delegation":
-			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.Delegation)
+			_, ok = decodeUnmarshaler[Value[bool]](d, c[i+1], &v.Delegation)
 		case "match":
-			_, ok = decodeSeq(c[i+1], &v.Match, decodeHTTPMatch)
+			_, ok = decodeSeq(d, c[i+1], &v.Match, decodeHTTPMatch)
 		case "rewrite":
-			_, ok = decodePtr(c[i+1], &v.Rewrite, decodeCanaryRewrite)
+			_, ok = decodePtr(d, c[i+1], &v.Rewrite, decodeCanaryRewrite)
 		case "timeout":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Timeout)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Timeout)
 		case "retries":
-			_, ok = decodePtr(c[i+1], &v.Retries, decodeRetries)
+			_, ok = decodePtr(d, c[i+1], &v.Retries, decodeRetries)
 		case "headers":
-			_, ok = decodePtr(c[i+1], &v.Headers, decodeUnmarshaler[HTTPHeaders])
+			_, ok = decodePtr(d, c[i+1], &v.Headers, decodeUnmarshaler[HTTPHeaders])
 		case "trafficPolicy":
-			_, ok = decodePtr(c[i+1], &v.TrafficPolicy, decodeTrafficPolicy)
+			_, ok = decodePtr(d, c[i+1], &v.TrafficPolicy, decodeTrafficPolicy)
 		case "apex":
-			_, ok = decodePtr(c[i+1], &v.Apex, decodeCanaryMetadata)
+			_, ok = decodePtr(d, c[i+1], &v.Apex, decodeCanaryMetadata)
 		case "primary":
-			_, ok = decodePtr(c[i+1], &v.Primary, decodeCanaryMetadata)
+			_, ok = decodePtr(d, c[i+1], &v.Primary, decodeCanaryMetadata)
 		case "canary":
-			_, ok = decodePtr(c[i+1], &v.Canary, decodeCanaryMetadata)
+			_, ok = decodePtr(d, c[i+1], &v.Canary, decodeCanaryMetadata)
 		}
 		if !ok {
 			return false, false
@@ -1201,7 +1202,7 @@ func decodeCanaryService(n *yaml.Node, v *CanaryService) (good, ok bool) {
 	return true, true
 }
 
-func decodeCanaryStep(n *yaml.Node, v *CanaryStep) (good, ok bool) {
+func decodeCanaryStep(d *decoder, n *yaml.Node, v *CanaryStep) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1216,7 +1217,7 @@ func decodeCanaryStep(n *yaml.Node, v *CanaryStep) (good, ok bool) {
 		}
 		switch k {
 		case "experiment":
-			_, ok = decodePtr(c[i+1], &v.Experiment, decodeRolloutExperimentStep)
+			_, ok = decodePtr(d, c[i+1], &v.Experiment, decodeRolloutExperimentStep)
 		}
 		if !ok {
 			return false, false
@@ -1225,7 +1226,7 @@ func decodeCanaryStep(n *yaml.Node, v *CanaryStep) (good, ok bool) {
 	return true, true
 }
 
-func decodeCanaryStrategy(n *yaml.Node, v *CanaryStrategy) (good, ok bool) {
+func decodeCanaryStrategy(d *decoder, n *yaml.Node, v *CanaryStrategy) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1241,15 +1242,15 @@ func decodeCanaryStrategy(n *yaml.Node, v *CanaryStrategy) (good, ok bool) {
 		}
 		switch k {
 		case "canaryService":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.CanaryService)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.CanaryService)
 		case "stableService":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.StableService)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.StableService)
 		case "pingPong":
-			_, ok = decodePtr(c[i+1], &v.PingPong, decodePingPong)
+			_, ok = decodePtr(d, c[i+1], &v.PingPong, decodePingPong)
 		case "trafficRouting":
-			_, ok = decodePtr(c[i+1], &v.TrafficRouting, decodeRolloutTrafficRouting)
+			_, ok = decodePtr(d, c[i+1], &v.TrafficRouting, decodeRolloutTrafficRouting)
 		case "steps":
-			_, ok = decodeSeq(c[i+1], &v.Steps, decodeCanaryStep)
+			_, ok = decodeSeq(d, c[i+1], &v.Steps, decodeCanaryStep)
 		}
 		if !ok {
 			return false, false
@@ -1258,7 +1259,7 @@ func decodeCanaryStrategy(n *yaml.Node, v *CanaryStrategy) (good, ok bool) {
 	return true, true
 }
 
-func decodeCanaryTargetRef(n *yaml.Node, v *CanaryTargetRef) (good, ok bool) {
+func decodeCanaryTargetRef(d *decoder, n *yaml.Node, v *CanaryTargetRef) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1274,11 +1275,11 @@ func decodeCanaryTargetRef(n *yaml.Node, v *CanaryTargetRef) (good, ok bool) {
 		}
 		switch k {
 		case "apiVersion":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.APIVersion)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.APIVersion)
 		case "kind":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Kind)
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		}
 		if !ok {
 			return false, false
@@ -1287,7 +1288,7 @@ func decodeCanaryTargetRef(n *yaml.Node, v *CanaryTargetRef) (good, ok bool) {
 	return true, true
 }
 
-func decodeClientTLS(n *yaml.Node, v *ClientTLS) (good, ok bool) {
+func decodeClientTLS(d *decoder, n *yaml.Node, v *ClientTLS) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1303,19 +1304,19 @@ func decodeClientTLS(n *yaml.Node, v *ClientTLS) (good, ok bool) {
 		}
 		switch k {
 		case "mode":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Mode)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Mode)
 		case "credentialName":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.CredentialName)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.CredentialName)
 		case "caCertificates":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.CaCertificates)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.CaCertificates)
 		case "sni":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.SNI)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.SNI)
 		case "clientCertificate":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.ClientCert)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.ClientCert)
 		case "privateKey":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.PrivateKey)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.PrivateKey)
 		case "insecureSkipVerify":
-			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.InsecureSkipVer)
+			_, ok = decodeUnmarshaler[Value[bool]](d, c[i+1], &v.InsecureSkipVer)
 		}
 		if !ok {
 			return false, false
@@ -1324,7 +1325,7 @@ func decodeClientTLS(n *yaml.Node, v *ClientTLS) (good, ok bool) {
 	return true, true
 }
 
-func decodeClusterNetworkPolicy(n *yaml.Node, v *ClusterNetworkPolicy) (good, ok bool) {
+func decodeClusterNetworkPolicy(d *decoder, n *yaml.Node, v *ClusterNetworkPolicy) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1339,15 +1340,15 @@ func decodeClusterNetworkPolicy(n *yaml.Node, v *ClusterNetworkPolicy) (good, ok
 		}
 		switch k {
 		case "tier":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Tier)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Tier)
 		case "priority":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Priority)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Priority)
 		case "subject":
-			_, ok = decodeAdminSubject(c[i+1], &v.Subject)
+			_, ok = decodeAdminSubject(d, c[i+1], &v.Subject)
 		case "ingress":
-			_, ok = decodeSeq(c[i+1], &v.Ingress, decodeClusterNetworkPolicyRule)
+			_, ok = decodeSeq(d, c[i+1], &v.Ingress, decodeClusterNetworkPolicyRule)
 		case "egress":
-			_, ok = decodeSeq(c[i+1], &v.Egress, decodeClusterNetworkPolicyEgress)
+			_, ok = decodeSeq(d, c[i+1], &v.Egress, decodeClusterNetworkPolicyEgress)
 		}
 		if !ok {
 			return false, false
@@ -1356,7 +1357,7 @@ func decodeClusterNetworkPolicy(n *yaml.Node, v *ClusterNetworkPolicy) (good, ok
 	return true, true
 }
 
-func decodeClusterNetworkPolicyEgress(n *yaml.Node, v *ClusterNetworkPolicyEgress) (good, ok bool) {
+func decodeClusterNetworkPolicyEgress(d *decoder, n *yaml.Node, v *ClusterNetworkPolicyEgress) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1372,13 +1373,13 @@ func decodeClusterNetworkPolicyEgress(n *yaml.Node, v *ClusterNetworkPolicyEgres
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "action":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Action)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Action)
 		case "to":
-			_, ok = decodeSeq(c[i+1], &v.To, decodeAdminPeer)
+			_, ok = decodeSeq(d, c[i+1], &v.To, decodeAdminPeer)
 		case "protocols":
-			_, ok = decodeSeq(c[i+1], &v.Protocols, decodeClusterNetworkPolicyProtocol)
+			_, ok = decodeSeq(d, c[i+1], &v.Protocols, decodeClusterNetworkPolicyProtocol)
 		}
 		if !ok {
 			return false, false
@@ -1387,7 +1388,7 @@ func decodeClusterNetworkPolicyEgress(n *yaml.Node, v *ClusterNetworkPolicyEgres
 	return true, true
 }
 
-func decodeClusterNetworkPolicyPort(n *yaml.Node, v *ClusterNetworkPolicyPort) (good, ok bool) {
+func decodeClusterNetworkPolicyPort(d *decoder, n *yaml.Node, v *ClusterNetworkPolicyPort) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1402,9 +1403,9 @@ func decodeClusterNetworkPolicyPort(n *yaml.Node, v *ClusterNetworkPolicyPort) (
 		}
 		switch k {
 		case "number":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Number)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Number)
 		case "range":
-			_, ok = decodePtr(c[i+1], &v.Range, decodeAdminPortRange)
+			_, ok = decodePtr(d, c[i+1], &v.Range, decodeAdminPortRange)
 		}
 		if !ok {
 			return false, false
@@ -1413,7 +1414,7 @@ func decodeClusterNetworkPolicyPort(n *yaml.Node, v *ClusterNetworkPolicyPort) (
 	return true, true
 }
 
-func decodeClusterNetworkPolicyPortMatch(n *yaml.Node, v *ClusterNetworkPolicyPortMatch) (good, ok bool) {
+func decodeClusterNetworkPolicyPortMatch(d *decoder, n *yaml.Node, v *ClusterNetworkPolicyPortMatch) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1428,7 +1429,7 @@ func decodeClusterNetworkPolicyPortMatch(n *yaml.Node, v *ClusterNetworkPolicyPo
 		}
 		switch k {
 		case "destinationPort":
-			_, ok = decodePtr(c[i+1], &v.DestinationPort, decodeClusterNetworkPolicyPort)
+			_, ok = decodePtr(d, c[i+1], &v.DestinationPort, decodeClusterNetworkPolicyPort)
 		}
 		if !ok {
 			return false, false
@@ -1437,7 +1438,7 @@ func decodeClusterNetworkPolicyPortMatch(n *yaml.Node, v *ClusterNetworkPolicyPo
 	return true, true
 }
 
-func decodeClusterNetworkPolicyProtocol(n *yaml.Node, v *ClusterNetworkPolicyProtocol) (good, ok bool) {
+func decodeClusterNetworkPolicyProtocol(d *decoder, n *yaml.Node, v *ClusterNetworkPolicyProtocol) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1453,13 +1454,13 @@ func decodeClusterNetworkPolicyProtocol(n *yaml.Node, v *ClusterNetworkPolicyPro
 		}
 		switch k {
 		case "tcp":
-			_, ok = decodePtr(c[i+1], &v.TCP, decodeClusterNetworkPolicyPortMatch)
+			_, ok = decodePtr(d, c[i+1], &v.TCP, decodeClusterNetworkPolicyPortMatch)
 		case "udp":
-			_, ok = decodePtr(c[i+1], &v.UDP, decodeClusterNetworkPolicyPortMatch)
+			_, ok = decodePtr(d, c[i+1], &v.UDP, decodeClusterNetworkPolicyPortMatch)
 		case "sctp":
-			_, ok = decodePtr(c[i+1], &v.SCTP, decodeClusterNetworkPolicyPortMatch)
+			_, ok = decodePtr(d, c[i+1], &v.SCTP, decodeClusterNetworkPolicyPortMatch)
 		case "destinationNamedPort":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.DestinationNamedPort)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.DestinationNamedPort)
 		}
 		if !ok {
 			return false, false
@@ -1468,7 +1469,7 @@ func decodeClusterNetworkPolicyProtocol(n *yaml.Node, v *ClusterNetworkPolicyPro
 	return true, true
 }
 
-func decodeClusterNetworkPolicyRule(n *yaml.Node, v *ClusterNetworkPolicyRule) (good, ok bool) {
+func decodeClusterNetworkPolicyRule(d *decoder, n *yaml.Node, v *ClusterNetworkPolicyRule) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1484,13 +1485,13 @@ func decodeClusterNetworkPolicyRule(n *yaml.Node, v *ClusterNetworkPolicyRule) (
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "action":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Action)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Action)
 		case "from":
-			_, ok = decodeSeq(c[i+1], &v.From, decodeAdminPeer)
+			_, ok = decodeSeq(d, c[i+1], &v.From, decodeAdminPeer)
 		case "protocols":
-			_, ok = decodeSeq(c[i+1], &v.Protocols, decodeClusterNetworkPolicyProtocol)
+			_, ok = decodeSeq(d, c[i+1], &v.Protocols, decodeClusterNetworkPolicyProtocol)
 		}
 		if !ok {
 			return false, false
@@ -1499,7 +1500,7 @@ func decodeClusterNetworkPolicyRule(n *yaml.Node, v *ClusterNetworkPolicyRule) (
 	return true, true
 }
 
-func decodeContainer(n *yaml.Node, v *Container) (good, ok bool) {
+func decodeContainer(d *decoder, n *yaml.Node, v *Container) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1515,15 +1516,15 @@ func decodeContainer(n *yaml.Node, v *Container) (good, ok bool) {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "image":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Image)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Image)
 		case "ports":
-			_, ok = decodeSeq(c[i+1], &v.Ports, decodeContainerPort)
+			_, ok = decodeSeq(d, c[i+1], &v.Ports, decodeContainerPort)
 		case "restartPolicy":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.RestartPolicy)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.RestartPolicy)
 		case "securityContext":
-			_, ok = decodePtr(c[i+1], &v.SecurityContext, decodeSecurityContext)
+			_, ok = decodePtr(d, c[i+1], &v.SecurityContext, decodeSecurityContext)
 		}
 		if !ok {
 			return false, false
@@ -1532,7 +1533,7 @@ func decodeContainer(n *yaml.Node, v *Container) (good, ok bool) {
 	return true, true
 }
 
-func decodeContainerPort(n *yaml.Node, v *ContainerPort) (good, ok bool) {
+func decodeContainerPort(d *decoder, n *yaml.Node, v *ContainerPort) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1548,11 +1549,11 @@ func decodeContainerPort(n *yaml.Node, v *ContainerPort) (good, ok bool) {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "containerPort":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.ContainerPort)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.ContainerPort)
 		case "protocol":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Protocol)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Protocol)
 		}
 		if !ok {
 			return false, false
@@ -1561,7 +1562,7 @@ func decodeContainerPort(n *yaml.Node, v *ContainerPort) (good, ok bool) {
 	return true, true
 }
 
-func decodeCronJob(n *yaml.Node, v *CronJob) (good, ok bool) {
+func decodeCronJob(d *decoder, n *yaml.Node, v *CronJob) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1576,7 +1577,7 @@ func decodeCronJob(n *yaml.Node, v *CronJob) (good, ok bool) {
 		}
 		switch k {
 		case "jobTemplate":
-			_, ok = decodeCronJobJobTemplate(c[i+1], &v.JobTemplate)
+			_, ok = decodeCronJobJobTemplate(d, c[i+1], &v.JobTemplate)
 		}
 		if !ok {
 			return false, false
@@ -1585,7 +1586,7 @@ func decodeCronJob(n *yaml.Node, v *CronJob) (good, ok bool) {
 	return true, true
 }
 
-func decodeDelegate(n *yaml.Node, v *Delegate) (good, ok bool) {
+func decodeDelegate(d *decoder, n *yaml.Node, v *Delegate) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1600,9 +1601,9 @@ func decodeDelegate(n *yaml.Node, v *Delegate) (good, ok bool) {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "namespace":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Namespace)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Namespace)
 		}
 		if !ok {
 			return false, false
@@ -1611,7 +1612,7 @@ func decodeDelegate(n *yaml.Node, v *Delegate) (good, ok bool) {
 	return true, true
 }
 
-func decodeDestination(n *yaml.Node, v *Destination) (good, ok bool) {
+func decodeDestination(d *decoder, n *yaml.Node, v *Destination) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1627,11 +1628,11 @@ func decodeDestination(n *yaml.Node, v *Destination) (good, ok bool) {
 		}
 		switch k {
 		case "host":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Host)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Host)
 		case "subset":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Subset)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Subset)
 		case "port":
-			_, ok = decodePtr(c[i+1], &v.Port, decodePortSelector)
+			_, ok = decodePtr(d, c[i+1], &v.Port, decodePortSelector)
 		}
 		if !ok {
 			return false, false
@@ -1640,7 +1641,7 @@ func decodeDestination(n *yaml.Node, v *Destination) (good, ok bool) {
 	return true, true
 }
 
-func decodeDestinationRule(n *yaml.Node, v *DestinationRule) (good, ok bool) {
+func decodeDestinationRule(d *decoder, n *yaml.Node, v *DestinationRule) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1655,15 +1656,15 @@ func decodeDestinationRule(n *yaml.Node, v *DestinationRule) (good, ok bool) {
 		}
 		switch k {
 		case "host":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Host)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Host)
 		case "trafficPolicy":
-			_, ok = decodePtr(c[i+1], &v.TrafficPolicy, decodeTrafficPolicy)
+			_, ok = decodePtr(d, c[i+1], &v.TrafficPolicy, decodeTrafficPolicy)
 		case "subsets":
-			_, ok = decodeSeq(c[i+1], &v.Subsets, decodeSubset)
+			_, ok = decodeSeq(d, c[i+1], &v.Subsets, decodeSubset)
 		case "exportTo":
-			_, ok = decodeSeq(c[i+1], &v.ExportTo, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.ExportTo, decodeUnmarshaler[Value[string]])
 		case "workloadSelector":
-			_, ok = decodePtr(c[i+1], &v.WorkloadSelector, decodeMatchLabelsSelector)
+			_, ok = decodePtr(d, c[i+1], &v.WorkloadSelector, decodeMatchLabelsSelector)
 		}
 		if !ok {
 			return false, false
@@ -1672,7 +1673,7 @@ func decodeDestinationRule(n *yaml.Node, v *DestinationRule) (good, ok bool) {
 	return true, true
 }
 
-func decodeEgressListener(n *yaml.Node, v *EgressListener) (good, ok bool) {
+func decodeEgressListener(d *decoder, n *yaml.Node, v *EgressListener) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1688,11 +1689,11 @@ func decodeEgressListener(n *yaml.Node, v *EgressListener) (good, ok bool) {
 		}
 		switch k {
 		case "hosts":
-			_, ok = decodeSeq(c[i+1], &v.Hosts, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Hosts, decodeUnmarshaler[Value[string]])
 		case "bind":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Bind)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Bind)
 		case "port":
-			_, ok = decodePtr(c[i+1], &v.Port, decodePort)
+			_, ok = decodePtr(d, c[i+1], &v.Port, decodePort)
 		}
 		if !ok {
 			return false, false
@@ -1701,7 +1702,7 @@ func decodeEgressListener(n *yaml.Node, v *EgressListener) (good, ok bool) {
 	return true, true
 }
 
-func decodeEnvoyConfigPatch(n *yaml.Node, v *EnvoyConfigPatch) (good, ok bool) {
+func decodeEnvoyConfigPatch(d *decoder, n *yaml.Node, v *EnvoyConfigPatch) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1717,11 +1718,11 @@ func decodeEnvoyConfigPatch(n *yaml.Node, v *EnvoyConfigPatch) (good, ok bool) {
 		}
 		switch k {
 		case "applyTo":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.ApplyTo)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.ApplyTo)
 		case "match":
-			_, ok = decodePtr(c[i+1], &v.Match, decodeEnvoyMatch)
+			_, ok = decodePtr(d, c[i+1], &v.Match, decodeEnvoyMatch)
 		case "patch":
-			_, ok = decodePtr(c[i+1], &v.Patch, decodeEnvoyPatch)
+			_, ok = decodePtr(d, c[i+1], &v.Patch, decodeEnvoyPatch)
 		}
 		if !ok {
 			return false, false
@@ -1730,7 +1731,7 @@ func decodeEnvoyConfigPatch(n *yaml.Node, v *EnvoyConfigPatch) (good, ok bool) {
 	return true, true
 }
 
-func decodeEnvoyFilter(n *yaml.Node, v *EnvoyFilter) (good, ok bool) {
+func decodeEnvoyFilter(d *decoder, n *yaml.Node, v *EnvoyFilter) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1745,13 +1746,13 @@ func decodeEnvoyFilter(n *yaml.Node, v *EnvoyFilter) (good, ok bool) {
 		}
 		switch k {
 		case "workloadSelector":
-			_, ok = decodePtr(c[i+1], &v.WorkloadSelector, decodeWorkloadSelector)
+			_, ok = decodePtr(d, c[i+1], &v.WorkloadSelector, decodeWorkloadSelector)
 		case "targetRefs":
-			_, ok = decodeSeq(c[i+1], &v.TargetRefs, decodePolicyTargetReference)
+			_, ok = decodeSeq(d, c[i+1], &v.TargetRefs, decodePolicyTargetReference)
 		case "priority":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Priority)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Priority)
 		case "configPatches":
-			_, ok = decodeSeq(c[i+1], &v.ConfigPatches, decodeEnvoyConfigPatch)
+			_, ok = decodeSeq(d, c[i+1], &v.ConfigPatches, decodeEnvoyConfigPatch)
 		}
 		if !ok {
 			return false, false
@@ -1760,7 +1761,7 @@ func decodeEnvoyFilter(n *yaml.Node, v *EnvoyFilter) (good, ok bool) {
 	return true, true
 }
 
-func decodeEnvoyMatch(n *yaml.Node, v *EnvoyMatch) (good, ok bool) {
+func decodeEnvoyMatch(d *decoder, n *yaml.Node, v *EnvoyMatch) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1775,11 +1776,11 @@ func decodeEnvoyMatch(n *yaml.Node, v *EnvoyMatch) (good, ok bool) {
 		}
 		switch k {
 		case "context":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Context)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Context)
 		case "proxy":
-			_, ok = decodePtr(c[i+1], &v.Proxy, decodeEnvoyMatchProxy)
+			_, ok = decodePtr(d, c[i+1], &v.Proxy, decodeEnvoyMatchProxy)
 		case "listener":
-			_, ok = decodePtr(c[i+1], &v.Listener, decodeEnvoyMatchListener)
+			_, ok = decodePtr(d, c[i+1], &v.Listener, decodeEnvoyMatchListener)
 		}
 		if !ok {
 			return false, false
@@ -1788,7 +1789,7 @@ func decodeEnvoyMatch(n *yaml.Node, v *EnvoyMatch) (good, ok bool) {
 	return true, true
 }
 
-func decodeEnvoyPatch(n *yaml.Node, v *EnvoyPatch) (good, ok bool) {
+func decodeEnvoyPatch(d *decoder, n *yaml.Node, v *EnvoyPatch) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1804,9 +1805,9 @@ func decodeEnvoyPatch(n *yaml.Node, v *EnvoyPatch) (good, ok bool) {
 		}
 		switch k {
 		case "operation":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Operation)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Operation)
 		case "value":
-			_, ok = decodePtr(c[i+1], &v.Value, decodeEnvoyPatchValue)
+			_, ok = decodePtr(d, c[i+1], &v.Value, decodeEnvoyPatchValue)
 		}
 		if !ok {
 			return false, false
@@ -1815,7 +1816,7 @@ func decodeEnvoyPatch(n *yaml.Node, v *EnvoyPatch) (good, ok bool) {
 	return true, true
 }
 
-func decodeExperiment(n *yaml.Node, v *Experiment) (good, ok bool) {
+func decodeExperiment(d *decoder, n *yaml.Node, v *Experiment) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1830,11 +1831,11 @@ func decodeExperiment(n *yaml.Node, v *Experiment) (good, ok bool) {
 		}
 		switch k {
 		case "progressDeadlineSeconds":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.ProgressDeadlineSeconds)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.ProgressDeadlineSeconds)
 		case "terminate":
-			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.Terminate)
+			_, ok = decodeUnmarshaler[Value[bool]](d, c[i+1], &v.Terminate)
 		case "templates":
-			_, ok = decodeSeq(c[i+1], &v.Templates, decodeExperimentTemplate)
+			_, ok = decodeSeq(d, c[i+1], &v.Templates, decodeExperimentTemplate)
 		}
 		if !ok {
 			return false, false
@@ -1843,7 +1844,7 @@ func decodeExperiment(n *yaml.Node, v *Experiment) (good, ok bool) {
 	return true, true
 }
 
-func decodeExperimentService(n *yaml.Node, v *ExperimentService) (good, ok bool) {
+func decodeExperimentService(d *decoder, n *yaml.Node, v *ExperimentService) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1859,7 +1860,7 @@ func decodeExperimentService(n *yaml.Node, v *ExperimentService) (good, ok bool)
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		}
 		if !ok {
 			return false, false
@@ -1868,7 +1869,7 @@ func decodeExperimentService(n *yaml.Node, v *ExperimentService) (good, ok bool)
 	return true, true
 }
 
-func decodeExperimentTemplate(n *yaml.Node, v *ExperimentTemplate) (good, ok bool) {
+func decodeExperimentTemplate(d *decoder, n *yaml.Node, v *ExperimentTemplate) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1884,17 +1885,17 @@ func decodeExperimentTemplate(n *yaml.Node, v *ExperimentTemplate) (good, ok boo
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "replicas":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Replicas)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Replicas)
 		case "minReadySeconds":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.MinReadySeconds)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.MinReadySeconds)
 		case "selector":
-			_, ok = decodePtr(c[i+1], &v.Selector, decodeLabelSelector)
+			_, ok = decodePtr(d, c[i+1], &v.Selector, decodeLabelSelector)
 		case "template":
-			_, ok = decodePodTemplate(c[i+1], &v.Template)
+			_, ok = decodePodTemplate(d, c[i+1], &v.Template)
 		case "service":
-			_, ok = decodePtr(c[i+1], &v.Service, decodeExperimentService)
+			_, ok = decodePtr(d, c[i+1], &v.Service, decodeExperimentService)
 		}
 		if !ok {
 			return false, false
@@ -1903,7 +1904,7 @@ func decodeExperimentTemplate(n *yaml.Node, v *ExperimentTemplate) (good, ok boo
 	return true, true
 }
 
-func decodeFault(n *yaml.Node, v *Fault) (good, ok bool) {
+func decodeFault(d *decoder, n *yaml.Node, v *Fault) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1918,7 +1919,7 @@ func decodeFault(n *yaml.Node, v *Fault) (good, ok bool) {
 		}
 		switch k {
 		case "delay":
-			_, ok = decodePtr(c[i+1], &v.Delay, decodeFaultDelay)
+			_, ok = decodePtr(d, c[i+1], &v.Delay, decodeFaultDelay)
 		}
 		if !ok {
 			return false, false
@@ -1927,7 +1928,7 @@ func decodeFault(n *yaml.Node, v *Fault) (good, ok bool) {
 	return true, true
 }
 
-func decodeFrontendTLS(n *yaml.Node, v *FrontendTLS) (good, ok bool) {
+func decodeFrontendTLS(d *decoder, n *yaml.Node, v *FrontendTLS) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1942,9 +1943,9 @@ func decodeFrontendTLS(n *yaml.Node, v *FrontendTLS) (good, ok bool) {
 		}
 		switch k {
 		case "default":
-			_, ok = decodeFrontendTLSConfig(c[i+1], &v.Default)
+			_, ok = decodeFrontendTLSConfig(d, c[i+1], &v.Default)
 		case "perPort":
-			_, ok = decodeSeq(c[i+1], &v.PerPort, decodeFrontendTLSPort)
+			_, ok = decodeSeq(d, c[i+1], &v.PerPort, decodeFrontendTLSPort)
 		}
 		if !ok {
 			return false, false
@@ -1953,7 +1954,7 @@ func decodeFrontendTLS(n *yaml.Node, v *FrontendTLS) (good, ok bool) {
 	return true, true
 }
 
-func decodeFrontendTLSConfig(n *yaml.Node, v *FrontendTLSConfig) (good, ok bool) {
+func decodeFrontendTLSConfig(d *decoder, n *yaml.Node, v *FrontendTLSConfig) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1968,7 +1969,7 @@ func decodeFrontendTLSConfig(n *yaml.Node, v *FrontendTLSConfig) (good, ok bool)
 		}
 		switch k {
 		case "validation":
-			_, ok = decodePtr(c[i+1], &v.Validation, decodeFrontendTLSValidation)
+			_, ok = decodePtr(d, c[i+1], &v.Validation, decodeFrontendTLSValidation)
 		}
 		if !ok {
 			return false, false
@@ -1977,7 +1978,7 @@ func decodeFrontendTLSConfig(n *yaml.Node, v *FrontendTLSConfig) (good, ok bool)
 	return true, true
 }
 
-func decodeFrontendTLSPort(n *yaml.Node, v *FrontendTLSPort) (good, ok bool) {
+func decodeFrontendTLSPort(d *decoder, n *yaml.Node, v *FrontendTLSPort) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -1993,9 +1994,9 @@ func decodeFrontendTLSPort(n *yaml.Node, v *FrontendTLSPort) (good, ok bool) {
 		}
 		switch k {
 		case "port":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Port)
 		case "tls":
-			_, ok = decodeFrontendTLSConfig(c[i+1], &v.TLS)
+			_, ok = decodeFrontendTLSConfig(d, c[i+1], &v.TLS)
 		}
 		if !ok {
 			return false, false
@@ -2004,7 +2005,7 @@ func decodeFrontendTLSPort(n *yaml.Node, v *FrontendTLSPort) (good, ok bool) {
 	return true, true
 }
 
-func decodeFrontendTLSValidation(n *yaml.Node, v *FrontendTLSValidation) (good, ok bool) {
+func decodeFrontendTLSValidation(d *decoder, n *yaml.Node, v *FrontendTLSValidation) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2020,9 +2021,9 @@ func decodeFrontendTLSValidation(n *yaml.Node, v *FrontendTLSValidation) (good, 
 		}
 		switch k {
 		case "caCertificateRefs":
-			_, ok = decodeSeq(c[i+1], &v.CACertificateRefs, decodeSecretRef)
+			_, ok = decodeSeq(d, c[i+1], &v.CACertificateRefs, decodeSecretRef)
 		case "mode":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Mode)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Mode)
 		}
 		if !ok {
 			return false, false
@@ -2031,7 +2032,7 @@ func decodeFrontendTLSValidation(n *yaml.Node, v *FrontendTLSValidation) (good, 
 	return true, true
 }
 
-func decodeGateway(n *yaml.Node, v *Gateway) (good, ok bool) {
+func decodeGateway(d *decoder, n *yaml.Node, v *Gateway) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2046,9 +2047,9 @@ func decodeGateway(n *yaml.Node, v *Gateway) (good, ok bool) {
 		}
 		switch k {
 		case "selector":
-			_, ok = decodeStringMap(c[i+1], &v.Selector)
+			_, ok = decodeStringMap(d, c[i+1], &v.Selector)
 		case "servers":
-			_, ok = decodeSeq(c[i+1], &v.Servers, decodeServer)
+			_, ok = decodeSeq(d, c[i+1], &v.Servers, decodeServer)
 		}
 		if !ok {
 			return false, false
@@ -2057,7 +2058,7 @@ func decodeGateway(n *yaml.Node, v *Gateway) (good, ok bool) {
 	return true, true
 }
 
-func decodeGatewayAddress(n *yaml.Node, v *GatewayAddress) (good, ok bool) {
+func decodeGatewayAddress(d *decoder, n *yaml.Node, v *GatewayAddress) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2073,9 +2074,9 @@ func decodeGatewayAddress(n *yaml.Node, v *GatewayAddress) (good, ok bool) {
 		}
 		switch k {
 		case "type":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Type)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Type)
 		case "value":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Value)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Value)
 		}
 		if !ok {
 			return false, false
@@ -2084,7 +2085,7 @@ func decodeGatewayAddress(n *yaml.Node, v *GatewayAddress) (good, ok bool) {
 	return true, true
 }
 
-func decodeGatewayAddresses(n *yaml.Node, v *GatewayAddresses) (good, ok bool) {
+func decodeGatewayAddresses(d *decoder, n *yaml.Node, v *GatewayAddresses) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2099,7 +2100,7 @@ func decodeGatewayAddresses(n *yaml.Node, v *GatewayAddresses) (good, ok bool) {
 		}
 		switch k {
 		case "addresses":
-			_, ok = decodeSeq(c[i+1], &v.Addresses, decodeGatewayAddress)
+			_, ok = decodeSeq(d, c[i+1], &v.Addresses, decodeGatewayAddress)
 		}
 		if !ok {
 			return false, false
@@ -2108,7 +2109,7 @@ func decodeGatewayAddresses(n *yaml.Node, v *GatewayAddresses) (good, ok bool) {
 	return true, true
 }
 
-func decodeGatewayBackendTLS(n *yaml.Node, v *GatewayBackendTLS) (good, ok bool) {
+func decodeGatewayBackendTLS(d *decoder, n *yaml.Node, v *GatewayBackendTLS) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2123,7 +2124,7 @@ func decodeGatewayBackendTLS(n *yaml.Node, v *GatewayBackendTLS) (good, ok bool)
 		}
 		switch k {
 		case "clientCertificateRef":
-			_, ok = decodePtr(c[i+1], &v.ClientCertificateRef, decodeSecretRef)
+			_, ok = decodePtr(d, c[i+1], &v.ClientCertificateRef, decodeSecretRef)
 		}
 		if !ok {
 			return false, false
@@ -2132,7 +2133,7 @@ func decodeGatewayBackendTLS(n *yaml.Node, v *GatewayBackendTLS) (good, ok bool)
 	return true, true
 }
 
-func decodeGatewayClass(n *yaml.Node, v *GatewayClass) (good, ok bool) {
+func decodeGatewayClass(d *decoder, n *yaml.Node, v *GatewayClass) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2147,7 +2148,7 @@ func decodeGatewayClass(n *yaml.Node, v *GatewayClass) (good, ok bool) {
 		}
 		switch k {
 		case "controllerName":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.ControllerName)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.ControllerName)
 		}
 		if !ok {
 			return false, false
@@ -2156,7 +2157,7 @@ func decodeGatewayClass(n *yaml.Node, v *GatewayClass) (good, ok bool) {
 	return true, true
 }
 
-func decodeGatewayInfrastructure(n *yaml.Node, v *GatewayInfrastructure) (good, ok bool) {
+func decodeGatewayInfrastructure(d *decoder, n *yaml.Node, v *GatewayInfrastructure) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2171,11 +2172,11 @@ func decodeGatewayInfrastructure(n *yaml.Node, v *GatewayInfrastructure) (good, 
 		}
 		switch k {
 		case "labels":
-			_, ok = decodeStringMap(c[i+1], &v.Labels)
+			_, ok = decodeStringMap(d, c[i+1], &v.Labels)
 		case "annotations":
-			_, ok = decodeStringMap(c[i+1], &v.Annotations)
+			_, ok = decodeStringMap(d, c[i+1], &v.Annotations)
 		case "parametersRef":
-			_, ok = decodePtr(c[i+1], &v.ParametersRef, decodeLocalParametersRef)
+			_, ok = decodePtr(d, c[i+1], &v.ParametersRef, decodeLocalParametersRef)
 		}
 		if !ok {
 			return false, false
@@ -2184,7 +2185,7 @@ func decodeGatewayInfrastructure(n *yaml.Node, v *GatewayInfrastructure) (good, 
 	return true, true
 }
 
-func decodeGatewayRoute(n *yaml.Node, v *GatewayRoute) (good, ok bool) {
+func decodeGatewayRoute(d *decoder, n *yaml.Node, v *GatewayRoute) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2199,11 +2200,11 @@ func decodeGatewayRoute(n *yaml.Node, v *GatewayRoute) (good, ok bool) {
 		}
 		switch k {
 		case "parentRefs":
-			_, ok = decodeSeq(c[i+1], &v.ParentRefs, decodeParentRef)
+			_, ok = decodeSeq(d, c[i+1], &v.ParentRefs, decodeParentRef)
 		case "hostnames":
-			_, ok = decodeSeq(c[i+1], &v.Hostnames, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Hostnames, decodeUnmarshaler[Value[string]])
 		case "rules":
-			_, ok = decodeSeq(c[i+1], &v.Rules, decodeGatewayRouteRule)
+			_, ok = decodeSeq(d, c[i+1], &v.Rules, decodeGatewayRouteRule)
 		}
 		if !ok {
 			return false, false
@@ -2212,7 +2213,7 @@ func decodeGatewayRoute(n *yaml.Node, v *GatewayRoute) (good, ok bool) {
 	return true, true
 }
 
-func decodeGatewayRouteFilter(n *yaml.Node, v *GatewayRouteFilter) (good, ok bool) {
+func decodeGatewayRouteFilter(d *decoder, n *yaml.Node, v *GatewayRouteFilter) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2228,9 +2229,9 @@ func decodeGatewayRouteFilter(n *yaml.Node, v *GatewayRouteFilter) (good, ok boo
 		}
 		switch k {
 		case "type":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Type)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Type)
 		case "requestMirror":
-			_, ok = decodePtr(c[i+1], &v.RequestMirror, decodeCanaryServiceMirror)
+			_, ok = decodePtr(d, c[i+1], &v.RequestMirror, decodeCanaryServiceMirror)
 		}
 		if !ok {
 			return false, false
@@ -2239,7 +2240,7 @@ func decodeGatewayRouteFilter(n *yaml.Node, v *GatewayRouteFilter) (good, ok boo
 	return true, true
 }
 
-func decodeGatewayRouteRule(n *yaml.Node, v *GatewayRouteRule) (good, ok bool) {
+func decodeGatewayRouteRule(d *decoder, n *yaml.Node, v *GatewayRouteRule) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2255,11 +2256,11 @@ func decodeGatewayRouteRule(n *yaml.Node, v *GatewayRouteRule) (good, ok bool) {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "backendRefs":
-			_, ok = decodeSeq(c[i+1], &v.BackendRefs, decodeBackendRef)
+			_, ok = decodeSeq(d, c[i+1], &v.BackendRefs, decodeBackendRef)
 		case "filters":
-			_, ok = decodeSeq(c[i+1], &v.Filters, decodeGatewayRouteFilter)
+			_, ok = decodeSeq(d, c[i+1], &v.Filters, decodeGatewayRouteFilter)
 		}
 		if !ok {
 			return false, false
@@ -2268,7 +2269,7 @@ func decodeGatewayRouteRule(n *yaml.Node, v *GatewayRouteRule) (good, ok bool) {
 	return true, true
 }
 
-func decodeGatewayTLS(n *yaml.Node, v *GatewayTLS) (good, ok bool) {
+func decodeGatewayTLS(d *decoder, n *yaml.Node, v *GatewayTLS) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2283,9 +2284,9 @@ func decodeGatewayTLS(n *yaml.Node, v *GatewayTLS) (good, ok bool) {
 		}
 		switch k {
 		case "frontend":
-			_, ok = decodePtr(c[i+1], &v.Frontend, decodeFrontendTLS)
+			_, ok = decodePtr(d, c[i+1], &v.Frontend, decodeFrontendTLS)
 		case "backend":
-			_, ok = decodePtr(c[i+1], &v.Backend, decodeGatewayBackendTLS)
+			_, ok = decodePtr(d, c[i+1], &v.Backend, decodeGatewayBackendTLS)
 		}
 		if !ok {
 			return false, false
@@ -2294,7 +2295,7 @@ func decodeGatewayTLS(n *yaml.Node, v *GatewayTLS) (good, ok bool) {
 	return true, true
 }
 
-func decodeHTTPMatch(n *yaml.Node, v *HTTPMatch) (good, ok bool) {
+func decodeHTTPMatch(d *decoder, n *yaml.Node, v *HTTPMatch) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2310,31 +2311,31 @@ func decodeHTTPMatch(n *yaml.Node, v *HTTPMatch) (good, ok bool) {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "uri":
-			_, ok = decodePtr(c[i+1], &v.URI, decodeStringMatch)
+			_, ok = decodePtr(d, c[i+1], &v.URI, decodeStringMatch)
 		case "scheme":
-			_, ok = decodePtr(c[i+1], &v.Scheme, decodeStringMatch)
+			_, ok = decodePtr(d, c[i+1], &v.Scheme, decodeStringMatch)
 		case "method":
-			_, ok = decodePtr(c[i+1], &v.Method, decodeStringMatch)
+			_, ok = decodePtr(d, c[i+1], &v.Method, decodeStringMatch)
 		case "authority":
-			_, ok = decodePtr(c[i+1], &v.Authority, decodeStringMatch)
+			_, ok = decodePtr(d, c[i+1], &v.Authority, decodeStringMatch)
 		case "headers":
-			_, ok = decodeMap(c[i+1], &v.Headers, decodeStringMatch)
+			_, ok = decodeMap(d, c[i+1], &v.Headers, decodeStringMatch)
 		case "queryParams":
-			_, ok = decodeMap(c[i+1], &v.QueryParams, decodeStringMatch)
+			_, ok = decodeMap(d, c[i+1], &v.QueryParams, decodeStringMatch)
 		case "withoutHeaders":
-			_, ok = decodeMap(c[i+1], &v.WithoutHeaders, decodeStringMatch)
+			_, ok = decodeMap(d, c[i+1], &v.WithoutHeaders, decodeStringMatch)
 		case "port":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Port)
 		case "sourceLabels":
-			_, ok = decodeStringMap(c[i+1], &v.SourceLabels)
+			_, ok = decodeStringMap(d, c[i+1], &v.SourceLabels)
 		case "gateways":
-			_, ok = decodeSeq(c[i+1], &v.Gateways, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Gateways, decodeUnmarshaler[Value[string]])
 		case "sourceNamespace":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.SourceNamespace)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.SourceNamespace)
 		case "ignoreUriCase":
-			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.IgnoreURICase)
+			_, ok = decodeUnmarshaler[Value[bool]](d, c[i+1], &v.IgnoreURICase)
 		}
 		if !ok {
 			return false, false
@@ -2343,7 +2344,7 @@ func decodeHTTPMatch(n *yaml.Node, v *HTTPMatch) (good, ok bool) {
 	return true, true
 }
 
-func decodeHTTPRoute(n *yaml.Node, v *HTTPRoute) (good, ok bool) {
+func decodeHTTPRoute(d *decoder, n *yaml.Node, v *HTTPRoute) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2359,44 +2360,44 @@ func decodeHTTPRoute(n *yaml.Node, v *HTTPRoute) (good, ok bool) {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "match":
-			_, ok = decodeSeq(c[i+1], &v.Match, decodeHTTPMatch)
+			_, ok = decodeSeq(d, c[i+1], &v.Match, decodeHTTPMatch)
 		case "route":
-			_, ok = decodeSeq(c[i+1], &v.Route, decodeRouteDestination)
+			_, ok = decodeSeq(d, c[i+1], &v.Route, decodeRouteDestination)
 		case "redirect":
-			_, ok = decodeNodePtr(c[i+1], &v.Redirect)
+			_, ok = decodeNodePtr(d, c[i+1], &v.Redirect)
 		case "directResponse":
 			v.Keys = append(v.Keys, KeyLoc{"directResponse", manifest.LocOf(c[i])})
-			_, ok = decodeNodePtr(c[i+1], &v.DirectResponse)
+			_, ok = decodeNodePtr(d, c[i+1], &v.DirectResponse)
 		case "delegate":
-			_, ok = decodePtr(c[i+1], &v.Delegate, decodeDelegate)
+			_, ok = decodePtr(d, c[i+1], &v.Delegate, decodeDelegate)
 		case "rewrite":
-			_, ok = decodePtr(c[i+1], &v.Rewrite, decodeUnmarshaler[HTTPRewrite])
+			_, ok = decodePtr(d, c[i+1], &v.Rewrite, decodeUnmarshaler[HTTPRewrite])
 		case "timeout":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Timeout)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Timeout)
 		case "retries":
-			_, ok = decodePtr(c[i+1], &v.Retries, decodeRetries)
+			_, ok = decodePtr(d, c[i+1], &v.Retries, decodeRetries)
 		case "mirror":
 			v.Keys = append(v.Keys, KeyLoc{"mirror", manifest.LocOf(c[i])})
-			_, ok = decodePtr(c[i+1], &v.Mirror, decodeDestination)
+			_, ok = decodePtr(d, c[i+1], &v.Mirror, decodeDestination)
 		case "mirrors":
 			v.Keys = append(v.Keys, KeyLoc{"mirrors", manifest.LocOf(c[i])})
-			_, ok = decodeSeq(c[i+1], &v.Mirrors, decodeMirror)
+			_, ok = decodeSeq(d, c[i+1], &v.Mirrors, decodeMirror)
 		case "mirrorPercentage":
 			v.Keys = append(v.Keys, KeyLoc{"mirrorPercentage", manifest.LocOf(c[i])})
-			_, ok = decodePtr(c[i+1], &v.MirrorPercentage, decodeUnmarshaler[Percent])
+			_, ok = decodePtr(d, c[i+1], &v.MirrorPercentage, decodeUnmarshaler[Percent])
 		case "mirrorPercent":
 			v.Keys = append(v.Keys, KeyLoc{"mirrorPercent", manifest.LocOf(c[i])})
-			_, ok = decodeUnmarshaler[Number](c[i+1], &v.MirrorPercent)
+			_, ok = decodeUnmarshaler[Number](d, c[i+1], &v.MirrorPercent)
 		case "headers":
 			v.Keys = append(v.Keys, KeyLoc{"headers", manifest.LocOf(c[i])})
-			_, ok = decodePtr(c[i+1], &v.Headers, decodeUnmarshaler[HTTPHeaders])
+			_, ok = decodePtr(d, c[i+1], &v.Headers, decodeUnmarshaler[HTTPHeaders])
 		case "corsPolicy":
 			v.Keys = append(v.Keys, KeyLoc{"corsPolicy", manifest.LocOf(c[i])})
-			_, ok = decodePtr(c[i+1], &v.CorsPolicy, decodeUnmarshaler[HeaderNames])
+			_, ok = decodePtr(d, c[i+1], &v.CorsPolicy, decodeUnmarshaler[HeaderNames])
 		case "fault":
-			_, ok = decodeNodePtr(c[i+1], &v.Fault)
+			_, ok = decodeNodePtr(d, c[i+1], &v.Fault)
 		}
 		if !ok {
 			return false, false
@@ -2405,7 +2406,7 @@ func decodeHTTPRoute(n *yaml.Node, v *HTTPRoute) (good, ok bool) {
 	return true, true
 }
 
-func decodeHeaderOps(n *yaml.Node, v *HeaderOps) (good, ok bool) {
+func decodeHeaderOps(d *decoder, n *yaml.Node, v *HeaderOps) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2427,7 +2428,7 @@ func decodeHeaderOps(n *yaml.Node, v *HeaderOps) (good, ok bool) {
 	return true, true
 }
 
-func decodeIPBlock(n *yaml.Node, v *IPBlock) (good, ok bool) {
+func decodeIPBlock(d *decoder, n *yaml.Node, v *IPBlock) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2443,9 +2444,9 @@ func decodeIPBlock(n *yaml.Node, v *IPBlock) (good, ok bool) {
 		}
 		switch k {
 		case "cidr":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.CIDR)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.CIDR)
 		case "except":
-			_, ok = decodeSeq(c[i+1], &v.Except, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Except, decodeUnmarshaler[Value[string]])
 		}
 		if !ok {
 			return false, false
@@ -2454,7 +2455,7 @@ func decodeIPBlock(n *yaml.Node, v *IPBlock) (good, ok bool) {
 	return true, true
 }
 
-func decodeIngress(n *yaml.Node, v *Ingress) (good, ok bool) {
+func decodeIngress(d *decoder, n *yaml.Node, v *Ingress) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2469,9 +2470,9 @@ func decodeIngress(n *yaml.Node, v *Ingress) (good, ok bool) {
 		}
 		switch k {
 		case "defaultBackend":
-			_, ok = decodePtr(c[i+1], &v.DefaultBackend, decodeIngressBackend)
+			_, ok = decodePtr(d, c[i+1], &v.DefaultBackend, decodeIngressBackend)
 		case "rules":
-			_, ok = decodeSeq(c[i+1], &v.Rules, decodeIngressRule)
+			_, ok = decodeSeq(d, c[i+1], &v.Rules, decodeIngressRule)
 		}
 		if !ok {
 			return false, false
@@ -2480,7 +2481,7 @@ func decodeIngress(n *yaml.Node, v *Ingress) (good, ok bool) {
 	return true, true
 }
 
-func decodeIngressBackend(n *yaml.Node, v *IngressBackend) (good, ok bool) {
+func decodeIngressBackend(d *decoder, n *yaml.Node, v *IngressBackend) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2496,7 +2497,7 @@ func decodeIngressBackend(n *yaml.Node, v *IngressBackend) (good, ok bool) {
 		}
 		switch k {
 		case "service":
-			_, ok = decodePtr(c[i+1], &v.Service, decodeIngressServiceBackend)
+			_, ok = decodePtr(d, c[i+1], &v.Service, decodeIngressServiceBackend)
 		}
 		if !ok {
 			return false, false
@@ -2505,7 +2506,7 @@ func decodeIngressBackend(n *yaml.Node, v *IngressBackend) (good, ok bool) {
 	return true, true
 }
 
-func decodeIngressListener(n *yaml.Node, v *IngressListener) (good, ok bool) {
+func decodeIngressListener(d *decoder, n *yaml.Node, v *IngressListener) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2520,7 +2521,7 @@ func decodeIngressListener(n *yaml.Node, v *IngressListener) (good, ok bool) {
 		}
 		switch k {
 		case "port":
-			_, ok = decodePtr(c[i+1], &v.Port, decodePort)
+			_, ok = decodePtr(d, c[i+1], &v.Port, decodePort)
 		}
 		if !ok {
 			return false, false
@@ -2529,7 +2530,7 @@ func decodeIngressListener(n *yaml.Node, v *IngressListener) (good, ok bool) {
 	return true, true
 }
 
-func decodeIngressPath(n *yaml.Node, v *IngressPath) (good, ok bool) {
+func decodeIngressPath(d *decoder, n *yaml.Node, v *IngressPath) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2545,9 +2546,9 @@ func decodeIngressPath(n *yaml.Node, v *IngressPath) (good, ok bool) {
 		}
 		switch k {
 		case "path":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Path)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Path)
 		case "backend":
-			_, ok = decodeIngressBackend(c[i+1], &v.Backend)
+			_, ok = decodeIngressBackend(d, c[i+1], &v.Backend)
 		}
 		if !ok {
 			return false, false
@@ -2556,7 +2557,7 @@ func decodeIngressPath(n *yaml.Node, v *IngressPath) (good, ok bool) {
 	return true, true
 }
 
-func decodeIngressRule(n *yaml.Node, v *IngressRule) (good, ok bool) {
+func decodeIngressRule(d *decoder, n *yaml.Node, v *IngressRule) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2572,9 +2573,9 @@ func decodeIngressRule(n *yaml.Node, v *IngressRule) (good, ok bool) {
 		}
 		switch k {
 		case "host":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Host)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Host)
 		case "http":
-			_, ok = decodePtr(c[i+1], &v.HTTP, decodeIngressRuleHTTP)
+			_, ok = decodePtr(d, c[i+1], &v.HTTP, decodeIngressRuleHTTP)
 		}
 		if !ok {
 			return false, false
@@ -2583,7 +2584,7 @@ func decodeIngressRule(n *yaml.Node, v *IngressRule) (good, ok bool) {
 	return true, true
 }
 
-func decodeIngressServiceBackend(n *yaml.Node, v *IngressServiceBackend) (good, ok bool) {
+func decodeIngressServiceBackend(d *decoder, n *yaml.Node, v *IngressServiceBackend) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2598,9 +2599,9 @@ func decodeIngressServiceBackend(n *yaml.Node, v *IngressServiceBackend) (good, 
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "port":
-			_, ok = decodeIngressServiceBackendPort(c[i+1], &v.Port)
+			_, ok = decodeIngressServiceBackendPort(d, c[i+1], &v.Port)
 		}
 		if !ok {
 			return false, false
@@ -2609,7 +2610,7 @@ func decodeIngressServiceBackend(n *yaml.Node, v *IngressServiceBackend) (good, 
 	return true, true
 }
 
-func decodeIstioDestinationRule(n *yaml.Node, v *IstioDestinationRule) (good, ok bool) {
+func decodeIstioDestinationRule(d *decoder, n *yaml.Node, v *IstioDestinationRule) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2625,11 +2626,11 @@ func decodeIstioDestinationRule(n *yaml.Node, v *IstioDestinationRule) (good, ok
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "canarySubsetName":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.CanarySubsetName)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.CanarySubsetName)
 		case "stableSubsetName":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.StableSubsetName)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.StableSubsetName)
 		}
 		if !ok {
 			return false, false
@@ -2638,7 +2639,7 @@ func decodeIstioDestinationRule(n *yaml.Node, v *IstioDestinationRule) (good, ok
 	return true, true
 }
 
-func decodeIstioTrafficRouting(n *yaml.Node, v *IstioTrafficRouting) (good, ok bool) {
+func decodeIstioTrafficRouting(d *decoder, n *yaml.Node, v *IstioTrafficRouting) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2654,11 +2655,11 @@ func decodeIstioTrafficRouting(n *yaml.Node, v *IstioTrafficRouting) (good, ok b
 		}
 		switch k {
 		case "virtualService":
-			_, ok = decodePtr(c[i+1], &v.VirtualService, decodeIstioVirtualService)
+			_, ok = decodePtr(d, c[i+1], &v.VirtualService, decodeIstioVirtualService)
 		case "virtualServices":
-			_, ok = decodePtr(c[i+1], &v.VirtualServices, decodeUnmarshaler[IstioVirtualServiceList])
+			_, ok = decodePtr(d, c[i+1], &v.VirtualServices, decodeUnmarshaler[IstioVirtualServiceList])
 		case "destinationRule":
-			_, ok = decodePtr(c[i+1], &v.DestinationRule, decodeIstioDestinationRule)
+			_, ok = decodePtr(d, c[i+1], &v.DestinationRule, decodeIstioDestinationRule)
 		}
 		if !ok {
 			return false, false
@@ -2667,7 +2668,7 @@ func decodeIstioTrafficRouting(n *yaml.Node, v *IstioTrafficRouting) (good, ok b
 	return true, true
 }
 
-func decodeIstioVirtualService(n *yaml.Node, v *IstioVirtualService) (good, ok bool) {
+func decodeIstioVirtualService(d *decoder, n *yaml.Node, v *IstioVirtualService) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2683,13 +2684,13 @@ func decodeIstioVirtualService(n *yaml.Node, v *IstioVirtualService) (good, ok b
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "routes":
-			_, ok = decodeSeq(c[i+1], &v.Routes, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Routes, decodeUnmarshaler[Value[string]])
 		case "tlsRoutes":
-			_, ok = decodeSeq(c[i+1], &v.TLSRoutes, decodeRolloutTLSRoute)
+			_, ok = decodeSeq(d, c[i+1], &v.TLSRoutes, decodeRolloutTLSRoute)
 		case "tcpRoutes":
-			_, ok = decodeSeq(c[i+1], &v.TCPRoutes, decodeRolloutTCPRoute)
+			_, ok = decodeSeq(d, c[i+1], &v.TCPRoutes, decodeRolloutTCPRoute)
 		}
 		if !ok {
 			return false, false
@@ -2698,7 +2699,7 @@ func decodeIstioVirtualService(n *yaml.Node, v *IstioVirtualService) (good, ok b
 	return true, true
 }
 
-func decodeJWTRule(n *yaml.Node, v *JWTRule) (good, ok bool) {
+func decodeJWTRule(d *decoder, n *yaml.Node, v *JWTRule) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2714,13 +2715,13 @@ func decodeJWTRule(n *yaml.Node, v *JWTRule) (good, ok bool) {
 		}
 		switch k {
 		case "issuer":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Issuer)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Issuer)
 		case "jwksUri":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.JwksURI)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.JwksURI)
 		case "jwks":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Jwks)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Jwks)
 		case "presence":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Presence)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Presence)
 		}
 		if !ok {
 			return false, false
@@ -2729,7 +2730,7 @@ func decodeJWTRule(n *yaml.Node, v *JWTRule) (good, ok bool) {
 	return true, true
 }
 
-func decodeK8sGateway(n *yaml.Node, v *K8sGateway) (good, ok bool) {
+func decodeK8sGateway(d *decoder, n *yaml.Node, v *K8sGateway) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2744,15 +2745,15 @@ func decodeK8sGateway(n *yaml.Node, v *K8sGateway) (good, ok bool) {
 		}
 		switch k {
 		case "gatewayClassName":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.GatewayClassName)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.GatewayClassName)
 		case "listeners":
-			_, ok = decodeSeq(c[i+1], &v.Listeners, decodeListener)
+			_, ok = decodeSeq(d, c[i+1], &v.Listeners, decodeListener)
 		case "allowedListeners":
-			_, ok = decodePtr(c[i+1], &v.AllowedListeners, decodeAllowedListeners)
+			_, ok = decodePtr(d, c[i+1], &v.AllowedListeners, decodeAllowedListeners)
 		case "tls":
-			_, ok = decodePtr(c[i+1], &v.TLS, decodeGatewayTLS)
+			_, ok = decodePtr(d, c[i+1], &v.TLS, decodeGatewayTLS)
 		case "infrastructure":
-			_, ok = decodePtr(c[i+1], &v.Infrastructure, decodeGatewayInfrastructure)
+			_, ok = decodePtr(d, c[i+1], &v.Infrastructure, decodeGatewayInfrastructure)
 		}
 		if !ok {
 			return false, false
@@ -2761,7 +2762,7 @@ func decodeK8sGateway(n *yaml.Node, v *K8sGateway) (good, ok bool) {
 	return true, true
 }
 
-func decodeL4Match(n *yaml.Node, v *L4Match) (good, ok bool) {
+func decodeL4Match(d *decoder, n *yaml.Node, v *L4Match) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2777,15 +2778,15 @@ func decodeL4Match(n *yaml.Node, v *L4Match) (good, ok bool) {
 		}
 		switch k {
 		case "destinationSubnets":
-			_, ok = decodeSeq(c[i+1], &v.DestinationSubnets, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.DestinationSubnets, decodeUnmarshaler[Value[string]])
 		case "port":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Port)
 		case "sourceLabels":
-			_, ok = decodeStringMap(c[i+1], &v.SourceLabels)
+			_, ok = decodeStringMap(d, c[i+1], &v.SourceLabels)
 		case "gateways":
-			_, ok = decodeSeq(c[i+1], &v.Gateways, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Gateways, decodeUnmarshaler[Value[string]])
 		case "sourceNamespace":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.SourceNamespace)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.SourceNamespace)
 		}
 		if !ok {
 			return false, false
@@ -2794,7 +2795,7 @@ func decodeL4Match(n *yaml.Node, v *L4Match) (good, ok bool) {
 	return true, true
 }
 
-func decodeLabelSelector(n *yaml.Node, v *LabelSelector) (good, ok bool) {
+func decodeLabelSelector(d *decoder, n *yaml.Node, v *LabelSelector) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2810,9 +2811,9 @@ func decodeLabelSelector(n *yaml.Node, v *LabelSelector) (good, ok bool) {
 		}
 		switch k {
 		case "matchLabels":
-			_, ok = decodeStringMap(c[i+1], &v.MatchLabels)
+			_, ok = decodeStringMap(d, c[i+1], &v.MatchLabels)
 		case "matchExpressions":
-			_, ok = decodeSeq(c[i+1], &v.MatchExpressions, decodeLabelSelectorRequirement)
+			_, ok = decodeSeq(d, c[i+1], &v.MatchExpressions, decodeLabelSelectorRequirement)
 		}
 		if !ok {
 			return false, false
@@ -2821,7 +2822,7 @@ func decodeLabelSelector(n *yaml.Node, v *LabelSelector) (good, ok bool) {
 	return true, true
 }
 
-func decodeLabelSelectorRequirement(n *yaml.Node, v *LabelSelectorRequirement) (good, ok bool) {
+func decodeLabelSelectorRequirement(d *decoder, n *yaml.Node, v *LabelSelectorRequirement) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2837,11 +2838,11 @@ func decodeLabelSelectorRequirement(n *yaml.Node, v *LabelSelectorRequirement) (
 		}
 		switch k {
 		case "key":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Key)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Key)
 		case "operator":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Operator)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Operator)
 		case "values":
-			_, ok = decodeSeq(c[i+1], &v.Values, decodeString)
+			_, ok = decodeSeq(d, c[i+1], &v.Values, decodeString)
 		}
 		if !ok {
 			return false, false
@@ -2850,7 +2851,7 @@ func decodeLabelSelectorRequirement(n *yaml.Node, v *LabelSelectorRequirement) (
 	return true, true
 }
 
-func decodeListener(n *yaml.Node, v *Listener) (good, ok bool) {
+func decodeListener(d *decoder, n *yaml.Node, v *Listener) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2866,17 +2867,17 @@ func decodeListener(n *yaml.Node, v *Listener) (good, ok bool) {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "hostname":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Hostname)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Hostname)
 		case "port":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Port)
 		case "protocol":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Protocol)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Protocol)
 		case "tls":
-			_, ok = decodePtr(c[i+1], &v.TLS, decodeListenerTLS)
+			_, ok = decodePtr(d, c[i+1], &v.TLS, decodeListenerTLS)
 		case "allowedRoutes":
-			_, ok = decodePtr(c[i+1], &v.AllowedRoutes, decodeAllowedRoutes)
+			_, ok = decodePtr(d, c[i+1], &v.AllowedRoutes, decodeAllowedRoutes)
 		}
 		if !ok {
 			return false, false
@@ -2885,7 +2886,7 @@ func decodeListener(n *yaml.Node, v *Listener) (good, ok bool) {
 	return true, true
 }
 
-func decodeListenerNamespaces(n *yaml.Node, v *ListenerNamespaces) (good, ok bool) {
+func decodeListenerNamespaces(d *decoder, n *yaml.Node, v *ListenerNamespaces) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2901,9 +2902,9 @@ func decodeListenerNamespaces(n *yaml.Node, v *ListenerNamespaces) (good, ok boo
 		}
 		switch k {
 		case "from":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.From)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.From)
 		case "selector":
-			_, ok = decodePtr(c[i+1], &v.Selector, decodeLabelSelector)
+			_, ok = decodePtr(d, c[i+1], &v.Selector, decodeLabelSelector)
 		}
 		if !ok {
 			return false, false
@@ -2912,7 +2913,7 @@ func decodeListenerNamespaces(n *yaml.Node, v *ListenerNamespaces) (good, ok boo
 	return true, true
 }
 
-func decodeListenerSet(n *yaml.Node, v *ListenerSet) (good, ok bool) {
+func decodeListenerSet(d *decoder, n *yaml.Node, v *ListenerSet) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2927,9 +2928,9 @@ func decodeListenerSet(n *yaml.Node, v *ListenerSet) (good, ok bool) {
 		}
 		switch k {
 		case "parentRef":
-			_, ok = decodePtr(c[i+1], &v.ParentRef, decodeParentGatewayRef)
+			_, ok = decodePtr(d, c[i+1], &v.ParentRef, decodeParentGatewayRef)
 		case "listeners":
-			_, ok = decodeSeq(c[i+1], &v.Listeners, decodeListener)
+			_, ok = decodeSeq(d, c[i+1], &v.Listeners, decodeListener)
 		}
 		if !ok {
 			return false, false
@@ -2938,7 +2939,7 @@ func decodeListenerSet(n *yaml.Node, v *ListenerSet) (good, ok bool) {
 	return true, true
 }
 
-func decodeListenerTLS(n *yaml.Node, v *ListenerTLS) (good, ok bool) {
+func decodeListenerTLS(d *decoder, n *yaml.Node, v *ListenerTLS) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2954,11 +2955,11 @@ func decodeListenerTLS(n *yaml.Node, v *ListenerTLS) (good, ok bool) {
 		}
 		switch k {
 		case "mode":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Mode)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Mode)
 		case "certificateRefs":
-			_, ok = decodeSeq(c[i+1], &v.CertificateRefs, decodeSecretRef)
+			_, ok = decodeSeq(d, c[i+1], &v.CertificateRefs, decodeSecretRef)
 		case "options":
-			_, ok = decodeStringMap(c[i+1], &v.Options)
+			_, ok = decodeStringMap(d, c[i+1], &v.Options)
 		}
 		if !ok {
 			return false, false
@@ -2967,7 +2968,7 @@ func decodeListenerTLS(n *yaml.Node, v *ListenerTLS) (good, ok bool) {
 	return true, true
 }
 
-func decodeLocalObjectRef(n *yaml.Node, v *LocalObjectRef) (good, ok bool) {
+func decodeLocalObjectRef(d *decoder, n *yaml.Node, v *LocalObjectRef) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -2983,11 +2984,11 @@ func decodeLocalObjectRef(n *yaml.Node, v *LocalObjectRef) (good, ok bool) {
 		}
 		switch k {
 		case "group":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Group)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Group)
 		case "kind":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Kind)
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		}
 		if !ok {
 			return false, false
@@ -2996,7 +2997,7 @@ func decodeLocalObjectRef(n *yaml.Node, v *LocalObjectRef) (good, ok bool) {
 	return true, true
 }
 
-func decodeLocalParametersRef(n *yaml.Node, v *LocalParametersRef) (good, ok bool) {
+func decodeLocalParametersRef(d *decoder, n *yaml.Node, v *LocalParametersRef) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3012,11 +3013,11 @@ func decodeLocalParametersRef(n *yaml.Node, v *LocalParametersRef) (good, ok boo
 		}
 		switch k {
 		case "group":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Group)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Group)
 		case "kind":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Kind)
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		}
 		if !ok {
 			return false, false
@@ -3025,7 +3026,7 @@ func decodeLocalParametersRef(n *yaml.Node, v *LocalParametersRef) (good, ok boo
 	return true, true
 }
 
-func decodeManagedRoute(n *yaml.Node, v *ManagedRoute) (good, ok bool) {
+func decodeManagedRoute(d *decoder, n *yaml.Node, v *ManagedRoute) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3040,7 +3041,7 @@ func decodeManagedRoute(n *yaml.Node, v *ManagedRoute) (good, ok bool) {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		}
 		if !ok {
 			return false, false
@@ -3049,7 +3050,7 @@ func decodeManagedRoute(n *yaml.Node, v *ManagedRoute) (good, ok bool) {
 	return true, true
 }
 
-func decodeMatchLabelsSelector(n *yaml.Node, v *MatchLabelsSelector) (good, ok bool) {
+func decodeMatchLabelsSelector(d *decoder, n *yaml.Node, v *MatchLabelsSelector) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3065,7 +3066,7 @@ func decodeMatchLabelsSelector(n *yaml.Node, v *MatchLabelsSelector) (good, ok b
 		}
 		switch k {
 		case "matchLabels":
-			_, ok = decodeStringMap(c[i+1], &v.MatchLabels)
+			_, ok = decodeStringMap(d, c[i+1], &v.MatchLabels)
 		}
 		if !ok {
 			return false, false
@@ -3074,7 +3075,7 @@ func decodeMatchLabelsSelector(n *yaml.Node, v *MatchLabelsSelector) (good, ok b
 	return true, true
 }
 
-func decodeMirror(n *yaml.Node, v *Mirror) (good, ok bool) {
+func decodeMirror(d *decoder, n *yaml.Node, v *Mirror) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3089,7 +3090,7 @@ func decodeMirror(n *yaml.Node, v *Mirror) (good, ok bool) {
 		}
 		switch k {
 		case "destination":
-			_, ok = decodePtr(c[i+1], &v.Destination, decodeDestination)
+			_, ok = decodePtr(d, c[i+1], &v.Destination, decodeDestination)
 		}
 		if !ok {
 			return false, false
@@ -3098,7 +3099,7 @@ func decodeMirror(n *yaml.Node, v *Mirror) (good, ok bool) {
 	return true, true
 }
 
-func decodeNamespacedPod(n *yaml.Node, v *NamespacedPod) (good, ok bool) {
+func decodeNamespacedPod(d *decoder, n *yaml.Node, v *NamespacedPod) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3114,9 +3115,9 @@ func decodeNamespacedPod(n *yaml.Node, v *NamespacedPod) (good, ok bool) {
 		}
 		switch k {
 		case "namespaceSelector":
-			_, ok = decodePtr(c[i+1], &v.NamespaceSelector, decodeLabelSelector)
+			_, ok = decodePtr(d, c[i+1], &v.NamespaceSelector, decodeLabelSelector)
 		case "podSelector":
-			_, ok = decodePtr(c[i+1], &v.PodSelector, decodeLabelSelector)
+			_, ok = decodePtr(d, c[i+1], &v.PodSelector, decodeLabelSelector)
 		}
 		if !ok {
 			return false, false
@@ -3125,7 +3126,7 @@ func decodeNamespacedPod(n *yaml.Node, v *NamespacedPod) (good, ok bool) {
 	return true, true
 }
 
-func decodeNetworkPolicy(n *yaml.Node, v *NetworkPolicy) (good, ok bool) {
+func decodeNetworkPolicy(d *decoder, n *yaml.Node, v *NetworkPolicy) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3140,13 +3141,13 @@ func decodeNetworkPolicy(n *yaml.Node, v *NetworkPolicy) (good, ok bool) {
 		}
 		switch k {
 		case "podSelector":
-			_, ok = decodePtr(c[i+1], &v.PodSelector, decodeLabelSelector)
+			_, ok = decodePtr(d, c[i+1], &v.PodSelector, decodeLabelSelector)
 		case "policyTypes":
-			_, ok = decodeSeq(c[i+1], &v.PolicyTypes, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.PolicyTypes, decodeUnmarshaler[Value[string]])
 		case "ingress":
-			_, ok = decodeSeq(c[i+1], &v.Ingress, decodeNetworkPolicyRule)
+			_, ok = decodeSeq(d, c[i+1], &v.Ingress, decodeNetworkPolicyRule)
 		case "egress":
-			_, ok = decodeSeq(c[i+1], &v.Egress, decodeNetworkPolicyRule)
+			_, ok = decodeSeq(d, c[i+1], &v.Egress, decodeNetworkPolicyRule)
 		}
 		if !ok {
 			return false, false
@@ -3155,7 +3156,7 @@ func decodeNetworkPolicy(n *yaml.Node, v *NetworkPolicy) (good, ok bool) {
 	return true, true
 }
 
-func decodeNetworkPolicyPeer(n *yaml.Node, v *NetworkPolicyPeer) (good, ok bool) {
+func decodeNetworkPolicyPeer(d *decoder, n *yaml.Node, v *NetworkPolicyPeer) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3171,11 +3172,11 @@ func decodeNetworkPolicyPeer(n *yaml.Node, v *NetworkPolicyPeer) (good, ok bool)
 		}
 		switch k {
 		case "podSelector":
-			_, ok = decodePtr(c[i+1], &v.PodSelector, decodeLabelSelector)
+			_, ok = decodePtr(d, c[i+1], &v.PodSelector, decodeLabelSelector)
 		case "namespaceSelector":
-			_, ok = decodePtr(c[i+1], &v.NamespaceSelector, decodeLabelSelector)
+			_, ok = decodePtr(d, c[i+1], &v.NamespaceSelector, decodeLabelSelector)
 		case "ipBlock":
-			_, ok = decodePtr(c[i+1], &v.IPBlock, decodeIPBlock)
+			_, ok = decodePtr(d, c[i+1], &v.IPBlock, decodeIPBlock)
 		}
 		if !ok {
 			return false, false
@@ -3184,7 +3185,7 @@ func decodeNetworkPolicyPeer(n *yaml.Node, v *NetworkPolicyPeer) (good, ok bool)
 	return true, true
 }
 
-func decodeNetworkPolicyPort(n *yaml.Node, v *NetworkPolicyPort) (good, ok bool) {
+func decodeNetworkPolicyPort(d *decoder, n *yaml.Node, v *NetworkPolicyPort) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3200,11 +3201,11 @@ func decodeNetworkPolicyPort(n *yaml.Node, v *NetworkPolicyPort) (good, ok bool)
 		}
 		switch k {
 		case "protocol":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Protocol)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Protocol)
 		case "port":
-			_, ok = decodeIntOrString(c[i+1], &v.Port)
+			_, ok = decodeIntOrString(d, c[i+1], &v.Port)
 		case "endPort":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.EndPort)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.EndPort)
 		}
 		if !ok {
 			return false, false
@@ -3213,7 +3214,7 @@ func decodeNetworkPolicyPort(n *yaml.Node, v *NetworkPolicyPort) (good, ok bool)
 	return true, true
 }
 
-func decodeNetworkPolicyRule(n *yaml.Node, v *NetworkPolicyRule) (good, ok bool) {
+func decodeNetworkPolicyRule(d *decoder, n *yaml.Node, v *NetworkPolicyRule) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3229,11 +3230,11 @@ func decodeNetworkPolicyRule(n *yaml.Node, v *NetworkPolicyRule) (good, ok bool)
 		}
 		switch k {
 		case "from":
-			_, ok = decodeSeq(c[i+1], &v.From, decodeNetworkPolicyPeer)
+			_, ok = decodeSeq(d, c[i+1], &v.From, decodeNetworkPolicyPeer)
 		case "to":
-			_, ok = decodeSeq(c[i+1], &v.To, decodeNetworkPolicyPeer)
+			_, ok = decodeSeq(d, c[i+1], &v.To, decodeNetworkPolicyPeer)
 		case "ports":
-			_, ok = decodeSeq(c[i+1], &v.Ports, decodeNetworkPolicyPort)
+			_, ok = decodeSeq(d, c[i+1], &v.Ports, decodeNetworkPolicyPort)
 		}
 		if !ok {
 			return false, false
@@ -3242,7 +3243,7 @@ func decodeNetworkPolicyRule(n *yaml.Node, v *NetworkPolicyRule) (good, ok bool)
 	return true, true
 }
 
-func decodeParentGatewayRef(n *yaml.Node, v *ParentGatewayRef) (good, ok bool) {
+func decodeParentGatewayRef(d *decoder, n *yaml.Node, v *ParentGatewayRef) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3258,13 +3259,13 @@ func decodeParentGatewayRef(n *yaml.Node, v *ParentGatewayRef) (good, ok bool) {
 		}
 		switch k {
 		case "group":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Group)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Group)
 		case "kind":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Kind)
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "namespace":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Namespace)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Namespace)
 		}
 		if !ok {
 			return false, false
@@ -3273,7 +3274,7 @@ func decodeParentGatewayRef(n *yaml.Node, v *ParentGatewayRef) (good, ok bool) {
 	return true, true
 }
 
-func decodeParentRef(n *yaml.Node, v *ParentRef) (good, ok bool) {
+func decodeParentRef(d *decoder, n *yaml.Node, v *ParentRef) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3289,17 +3290,17 @@ func decodeParentRef(n *yaml.Node, v *ParentRef) (good, ok bool) {
 		}
 		switch k {
 		case "group":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Group)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Group)
 		case "kind":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Kind)
 		case "namespace":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Namespace)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Namespace)
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "sectionName":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.SectionName)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.SectionName)
 		case "port":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Port)
 		}
 		if !ok {
 			return false, false
@@ -3308,7 +3309,7 @@ func decodeParentRef(n *yaml.Node, v *ParentRef) (good, ok bool) {
 	return true, true
 }
 
-func decodePeerAuthentication(n *yaml.Node, v *PeerAuthentication) (good, ok bool) {
+func decodePeerAuthentication(d *decoder, n *yaml.Node, v *PeerAuthentication) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3323,11 +3324,11 @@ func decodePeerAuthentication(n *yaml.Node, v *PeerAuthentication) (good, ok boo
 		}
 		switch k {
 		case "selector":
-			_, ok = decodePtr(c[i+1], &v.Selector, decodeMatchLabelsSelector)
+			_, ok = decodePtr(d, c[i+1], &v.Selector, decodeMatchLabelsSelector)
 		case "mtls":
-			_, ok = decodePtr(c[i+1], &v.MTLS, decodePeerMTLS)
+			_, ok = decodePtr(d, c[i+1], &v.MTLS, decodePeerMTLS)
 		case "portLevelMtls":
-			_, ok = decodeMap(c[i+1], &v.PortLevelMTLS, decodePeerMTLS)
+			_, ok = decodeMap(d, c[i+1], &v.PortLevelMTLS, decodePeerMTLS)
 		}
 		if !ok {
 			return false, false
@@ -3336,7 +3337,7 @@ func decodePeerAuthentication(n *yaml.Node, v *PeerAuthentication) (good, ok boo
 	return true, true
 }
 
-func decodePeerMTLS(n *yaml.Node, v *PeerMTLS) (good, ok bool) {
+func decodePeerMTLS(d *decoder, n *yaml.Node, v *PeerMTLS) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3352,7 +3353,7 @@ func decodePeerMTLS(n *yaml.Node, v *PeerMTLS) (good, ok bool) {
 		}
 		switch k {
 		case "mode":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Mode)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Mode)
 		}
 		if !ok {
 			return false, false
@@ -3361,7 +3362,7 @@ func decodePeerMTLS(n *yaml.Node, v *PeerMTLS) (good, ok bool) {
 	return true, true
 }
 
-func decodePingPong(n *yaml.Node, v *PingPong) (good, ok bool) {
+func decodePingPong(d *decoder, n *yaml.Node, v *PingPong) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3376,9 +3377,9 @@ func decodePingPong(n *yaml.Node, v *PingPong) (good, ok bool) {
 		}
 		switch k {
 		case "pingService":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.PingService)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.PingService)
 		case "pongService":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.PongService)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.PongService)
 		}
 		if !ok {
 			return false, false
@@ -3387,7 +3388,7 @@ func decodePingPong(n *yaml.Node, v *PingPong) (good, ok bool) {
 	return true, true
 }
 
-func decodePodSpec(n *yaml.Node, v *PodSpec) (good, ok bool) {
+func decodePodSpec(d *decoder, n *yaml.Node, v *PodSpec) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3402,17 +3403,17 @@ func decodePodSpec(n *yaml.Node, v *PodSpec) (good, ok bool) {
 		}
 		switch k {
 		case "serviceAccountName":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.ServiceAccountName)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.ServiceAccountName)
 		case "hostNetwork":
-			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.HostNetwork)
+			_, ok = decodeUnmarshaler[Value[bool]](d, c[i+1], &v.HostNetwork)
 		case "dnsPolicy":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.DNSPolicy)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.DNSPolicy)
 		case "containers":
-			_, ok = decodeSeq(c[i+1], &v.Containers, decodeContainer)
+			_, ok = decodeSeq(d, c[i+1], &v.Containers, decodeContainer)
 		case "initContainers":
-			_, ok = decodeSeq(c[i+1], &v.InitContainers, decodeContainer)
+			_, ok = decodeSeq(d, c[i+1], &v.InitContainers, decodeContainer)
 		case "securityContext":
-			_, ok = decodePtr(c[i+1], &v.SecurityContext, decodeSecurityContext)
+			_, ok = decodePtr(d, c[i+1], &v.SecurityContext, decodeSecurityContext)
 		}
 		if !ok {
 			return false, false
@@ -3421,7 +3422,7 @@ func decodePodSpec(n *yaml.Node, v *PodSpec) (good, ok bool) {
 	return true, true
 }
 
-func decodePodTemplate(n *yaml.Node, v *PodTemplate) (good, ok bool) {
+func decodePodTemplate(d *decoder, n *yaml.Node, v *PodTemplate) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3436,9 +3437,9 @@ func decodePodTemplate(n *yaml.Node, v *PodTemplate) (good, ok bool) {
 		}
 		switch k {
 		case "metadata":
-			_, ok = decodePodTemplateMetadata(c[i+1], &v.Metadata)
+			_, ok = decodePodTemplateMetadata(d, c[i+1], &v.Metadata)
 		case "spec":
-			_, ok = decodePodSpec(c[i+1], &v.Spec)
+			_, ok = decodePodSpec(d, c[i+1], &v.Spec)
 		}
 		if !ok {
 			return false, false
@@ -3447,7 +3448,7 @@ func decodePodTemplate(n *yaml.Node, v *PodTemplate) (good, ok bool) {
 	return true, true
 }
 
-func decodePolicyTargetRef(n *yaml.Node, v *PolicyTargetRef) (good, ok bool) {
+func decodePolicyTargetRef(d *decoder, n *yaml.Node, v *PolicyTargetRef) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3463,13 +3464,13 @@ func decodePolicyTargetRef(n *yaml.Node, v *PolicyTargetRef) (good, ok bool) {
 		}
 		switch k {
 		case "group":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Group)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Group)
 		case "kind":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Kind)
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "sectionName":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.SectionName)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.SectionName)
 		}
 		if !ok {
 			return false, false
@@ -3478,7 +3479,7 @@ func decodePolicyTargetRef(n *yaml.Node, v *PolicyTargetRef) (good, ok bool) {
 	return true, true
 }
 
-func decodePolicyTargetReference(n *yaml.Node, v *PolicyTargetReference) (good, ok bool) {
+func decodePolicyTargetReference(d *decoder, n *yaml.Node, v *PolicyTargetReference) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3494,13 +3495,13 @@ func decodePolicyTargetReference(n *yaml.Node, v *PolicyTargetReference) (good, 
 		}
 		switch k {
 		case "group":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Group)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Group)
 		case "kind":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Kind)
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "namespace":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Namespace)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Namespace)
 		}
 		if !ok {
 			return false, false
@@ -3509,7 +3510,7 @@ func decodePolicyTargetReference(n *yaml.Node, v *PolicyTargetReference) (good, 
 	return true, true
 }
 
-func decodePort(n *yaml.Node, v *Port) (good, ok bool) {
+func decodePort(d *decoder, n *yaml.Node, v *Port) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3525,13 +3526,13 @@ func decodePort(n *yaml.Node, v *Port) (good, ok bool) {
 		}
 		switch k {
 		case "number":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Number)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Number)
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "protocol":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Protocol)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Protocol)
 		case "targetPort":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.TargetPort)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.TargetPort)
 		}
 		if !ok {
 			return false, false
@@ -3540,7 +3541,7 @@ func decodePort(n *yaml.Node, v *Port) (good, ok bool) {
 	return true, true
 }
 
-func decodePortSelector(n *yaml.Node, v *PortSelector) (good, ok bool) {
+func decodePortSelector(d *decoder, n *yaml.Node, v *PortSelector) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3555,7 +3556,7 @@ func decodePortSelector(n *yaml.Node, v *PortSelector) (good, ok bool) {
 		}
 		switch k {
 		case "number":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Number)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Number)
 		}
 		if !ok {
 			return false, false
@@ -3564,7 +3565,7 @@ func decodePortSelector(n *yaml.Node, v *PortSelector) (good, ok bool) {
 	return true, true
 }
 
-func decodePortTrafficPolicy(n *yaml.Node, v *PortTrafficPolicy) (good, ok bool) {
+func decodePortTrafficPolicy(d *decoder, n *yaml.Node, v *PortTrafficPolicy) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3580,9 +3581,9 @@ func decodePortTrafficPolicy(n *yaml.Node, v *PortTrafficPolicy) (good, ok bool)
 		}
 		switch k {
 		case "port":
-			_, ok = decodePtr(c[i+1], &v.Port, decodePortSelector)
+			_, ok = decodePtr(d, c[i+1], &v.Port, decodePortSelector)
 		case "tls":
-			_, ok = decodePtr(c[i+1], &v.TLS, decodeClientTLS)
+			_, ok = decodePtr(d, c[i+1], &v.TLS, decodeClientTLS)
 		}
 		if !ok {
 			return false, false
@@ -3591,7 +3592,7 @@ func decodePortTrafficPolicy(n *yaml.Node, v *PortTrafficPolicy) (good, ok bool)
 	return true, true
 }
 
-func decodeReferenceGrant(n *yaml.Node, v *ReferenceGrant) (good, ok bool) {
+func decodeReferenceGrant(d *decoder, n *yaml.Node, v *ReferenceGrant) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3606,9 +3607,9 @@ func decodeReferenceGrant(n *yaml.Node, v *ReferenceGrant) (good, ok bool) {
 		}
 		switch k {
 		case "from":
-			_, ok = decodeSeq(c[i+1], &v.From, decodeReferenceGrantFrom)
+			_, ok = decodeSeq(d, c[i+1], &v.From, decodeReferenceGrantFrom)
 		case "to":
-			_, ok = decodeSeq(c[i+1], &v.To, decodeReferenceGrantTo)
+			_, ok = decodeSeq(d, c[i+1], &v.To, decodeReferenceGrantTo)
 		}
 		if !ok {
 			return false, false
@@ -3617,7 +3618,7 @@ func decodeReferenceGrant(n *yaml.Node, v *ReferenceGrant) (good, ok bool) {
 	return true, true
 }
 
-func decodeReferenceGrantFrom(n *yaml.Node, v *ReferenceGrantFrom) (good, ok bool) {
+func decodeReferenceGrantFrom(d *decoder, n *yaml.Node, v *ReferenceGrantFrom) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3633,11 +3634,11 @@ func decodeReferenceGrantFrom(n *yaml.Node, v *ReferenceGrantFrom) (good, ok boo
 		}
 		switch k {
 		case "group":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Group)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Group)
 		case "kind":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Kind)
 		case "namespace":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Namespace)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Namespace)
 		}
 		if !ok {
 			return false, false
@@ -3646,7 +3647,7 @@ func decodeReferenceGrantFrom(n *yaml.Node, v *ReferenceGrantFrom) (good, ok boo
 	return true, true
 }
 
-func decodeReferenceGrantTo(n *yaml.Node, v *ReferenceGrantTo) (good, ok bool) {
+func decodeReferenceGrantTo(d *decoder, n *yaml.Node, v *ReferenceGrantTo) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3662,11 +3663,11 @@ func decodeReferenceGrantTo(n *yaml.Node, v *ReferenceGrantTo) (good, ok bool) {
 		}
 		switch k {
 		case "group":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Group)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Group)
 		case "kind":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Kind)
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		}
 		if !ok {
 			return false, false
@@ -3675,7 +3676,7 @@ func decodeReferenceGrantTo(n *yaml.Node, v *ReferenceGrantTo) (good, ok bool) {
 	return true, true
 }
 
-func decodeRequestAuthentication(n *yaml.Node, v *RequestAuthentication) (good, ok bool) {
+func decodeRequestAuthentication(d *decoder, n *yaml.Node, v *RequestAuthentication) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3690,13 +3691,13 @@ func decodeRequestAuthentication(n *yaml.Node, v *RequestAuthentication) (good, 
 		}
 		switch k {
 		case "selector":
-			_, ok = decodePtr(c[i+1], &v.Selector, decodeMatchLabelsSelector)
+			_, ok = decodePtr(d, c[i+1], &v.Selector, decodeMatchLabelsSelector)
 		case "targetRef":
-			_, ok = decodePtr(c[i+1], &v.TargetRef, decodePolicyTargetReference)
+			_, ok = decodePtr(d, c[i+1], &v.TargetRef, decodePolicyTargetReference)
 		case "targetRefs":
-			_, ok = decodeSeq(c[i+1], &v.TargetRefs, decodePolicyTargetReference)
+			_, ok = decodeSeq(d, c[i+1], &v.TargetRefs, decodePolicyTargetReference)
 		case "jwtRules":
-			_, ok = decodeSeq(c[i+1], &v.JWTRules, decodeJWTRule)
+			_, ok = decodeSeq(d, c[i+1], &v.JWTRules, decodeJWTRule)
 		}
 		if !ok {
 			return false, false
@@ -3705,7 +3706,7 @@ func decodeRequestAuthentication(n *yaml.Node, v *RequestAuthentication) (good, 
 	return true, true
 }
 
-func decodeRetries(n *yaml.Node, v *Retries) (good, ok bool) {
+func decodeRetries(d *decoder, n *yaml.Node, v *Retries) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3721,11 +3722,11 @@ func decodeRetries(n *yaml.Node, v *Retries) (good, ok bool) {
 		}
 		switch k {
 		case "attempts":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Attempts)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Attempts)
 		case "perTryTimeout":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.PerTryTimeout)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.PerTryTimeout)
 		case "retryOn":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.RetryOn)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.RetryOn)
 		}
 		if !ok {
 			return false, false
@@ -3734,7 +3735,7 @@ func decodeRetries(n *yaml.Node, v *Retries) (good, ok bool) {
 	return true, true
 }
 
-func decodeRollout(n *yaml.Node, v *Rollout) (good, ok bool) {
+func decodeRollout(d *decoder, n *yaml.Node, v *Rollout) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3749,15 +3750,15 @@ func decodeRollout(n *yaml.Node, v *Rollout) (good, ok bool) {
 		}
 		switch k {
 		case "selector":
-			_, ok = decodePtr(c[i+1], &v.Selector, decodeLabelSelector)
+			_, ok = decodePtr(d, c[i+1], &v.Selector, decodeLabelSelector)
 		case "replicas":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Replicas)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Replicas)
 		case "template":
-			_, ok = decodePodTemplate(c[i+1], &v.Template)
+			_, ok = decodePodTemplate(d, c[i+1], &v.Template)
 		case "workloadRef":
-			_, ok = decodePtr(c[i+1], &v.WorkloadRef, decodeRolloutWorkloadRef)
+			_, ok = decodePtr(d, c[i+1], &v.WorkloadRef, decodeRolloutWorkloadRef)
 		case "strategy":
-			_, ok = decodeRolloutStrategy(c[i+1], &v.Strategy)
+			_, ok = decodeRolloutStrategy(d, c[i+1], &v.Strategy)
 		}
 		if !ok {
 			return false, false
@@ -3766,7 +3767,7 @@ func decodeRollout(n *yaml.Node, v *Rollout) (good, ok bool) {
 	return true, true
 }
 
-func decodeRolloutExperimentStep(n *yaml.Node, v *RolloutExperimentStep) (good, ok bool) {
+func decodeRolloutExperimentStep(d *decoder, n *yaml.Node, v *RolloutExperimentStep) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3781,7 +3782,7 @@ func decodeRolloutExperimentStep(n *yaml.Node, v *RolloutExperimentStep) (good, 
 		}
 		switch k {
 		case "templates":
-			_, ok = decodeSeq(c[i+1], &v.Templates, decodeRolloutExperimentTemplate)
+			_, ok = decodeSeq(d, c[i+1], &v.Templates, decodeRolloutExperimentTemplate)
 		}
 		if !ok {
 			return false, false
@@ -3790,7 +3791,7 @@ func decodeRolloutExperimentStep(n *yaml.Node, v *RolloutExperimentStep) (good, 
 	return true, true
 }
 
-func decodeRolloutExperimentTemplate(n *yaml.Node, v *RolloutExperimentTemplate) (good, ok bool) {
+func decodeRolloutExperimentTemplate(d *decoder, n *yaml.Node, v *RolloutExperimentTemplate) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3806,17 +3807,17 @@ func decodeRolloutExperimentTemplate(n *yaml.Node, v *RolloutExperimentTemplate)
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "specRef":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.SpecRef)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.SpecRef)
 		case "replicas":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Replicas)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Replicas)
 		case "metadata":
-			_, ok = decodeRolloutPodTemplateMetadata(c[i+1], &v.Metadata)
+			_, ok = decodeRolloutPodTemplateMetadata(d, c[i+1], &v.Metadata)
 		case "weight":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Weight)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Weight)
 		case "service":
-			_, ok = decodePtr(c[i+1], &v.Service, decodeExperimentService)
+			_, ok = decodePtr(d, c[i+1], &v.Service, decodeExperimentService)
 		}
 		if !ok {
 			return false, false
@@ -3825,7 +3826,7 @@ func decodeRolloutExperimentTemplate(n *yaml.Node, v *RolloutExperimentTemplate)
 	return true, true
 }
 
-func decodeRolloutPodTemplateMetadata(n *yaml.Node, v *RolloutPodTemplateMetadata) (good, ok bool) {
+func decodeRolloutPodTemplateMetadata(d *decoder, n *yaml.Node, v *RolloutPodTemplateMetadata) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3840,9 +3841,9 @@ func decodeRolloutPodTemplateMetadata(n *yaml.Node, v *RolloutPodTemplateMetadat
 		}
 		switch k {
 		case "labels":
-			_, ok = decodeStringMap(c[i+1], &v.Labels)
+			_, ok = decodeStringMap(d, c[i+1], &v.Labels)
 		case "annotations":
-			_, ok = decodeStringMap(c[i+1], &v.Annotations)
+			_, ok = decodeStringMap(d, c[i+1], &v.Annotations)
 		}
 		if !ok {
 			return false, false
@@ -3851,7 +3852,7 @@ func decodeRolloutPodTemplateMetadata(n *yaml.Node, v *RolloutPodTemplateMetadat
 	return true, true
 }
 
-func decodeRolloutStrategy(n *yaml.Node, v *RolloutStrategy) (good, ok bool) {
+func decodeRolloutStrategy(d *decoder, n *yaml.Node, v *RolloutStrategy) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3866,7 +3867,7 @@ func decodeRolloutStrategy(n *yaml.Node, v *RolloutStrategy) (good, ok bool) {
 		}
 		switch k {
 		case "canary":
-			_, ok = decodePtr(c[i+1], &v.Canary, decodeCanaryStrategy)
+			_, ok = decodePtr(d, c[i+1], &v.Canary, decodeCanaryStrategy)
 		}
 		if !ok {
 			return false, false
@@ -3875,7 +3876,7 @@ func decodeRolloutStrategy(n *yaml.Node, v *RolloutStrategy) (good, ok bool) {
 	return true, true
 }
 
-func decodeRolloutTCPRoute(n *yaml.Node, v *RolloutTCPRoute) (good, ok bool) {
+func decodeRolloutTCPRoute(d *decoder, n *yaml.Node, v *RolloutTCPRoute) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3891,7 +3892,7 @@ func decodeRolloutTCPRoute(n *yaml.Node, v *RolloutTCPRoute) (good, ok bool) {
 		}
 		switch k {
 		case "port":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Port)
 		}
 		if !ok {
 			return false, false
@@ -3900,7 +3901,7 @@ func decodeRolloutTCPRoute(n *yaml.Node, v *RolloutTCPRoute) (good, ok bool) {
 	return true, true
 }
 
-func decodeRolloutTLSRoute(n *yaml.Node, v *RolloutTLSRoute) (good, ok bool) {
+func decodeRolloutTLSRoute(d *decoder, n *yaml.Node, v *RolloutTLSRoute) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3916,9 +3917,9 @@ func decodeRolloutTLSRoute(n *yaml.Node, v *RolloutTLSRoute) (good, ok bool) {
 		}
 		switch k {
 		case "port":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Port)
 		case "sniHosts":
-			_, ok = decodeSeq(c[i+1], &v.SNIHosts, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.SNIHosts, decodeUnmarshaler[Value[string]])
 		}
 		if !ok {
 			return false, false
@@ -3927,7 +3928,7 @@ func decodeRolloutTLSRoute(n *yaml.Node, v *RolloutTLSRoute) (good, ok bool) {
 	return true, true
 }
 
-func decodeRolloutTrafficRouting(n *yaml.Node, v *RolloutTrafficRouting) (good, ok bool) {
+func decodeRolloutTrafficRouting(d *decoder, n *yaml.Node, v *RolloutTrafficRouting) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3943,9 +3944,9 @@ func decodeRolloutTrafficRouting(n *yaml.Node, v *RolloutTrafficRouting) (good, 
 		}
 		switch k {
 		case "istio":
-			_, ok = decodePtr(c[i+1], &v.Istio, decodeIstioTrafficRouting)
+			_, ok = decodePtr(d, c[i+1], &v.Istio, decodeIstioTrafficRouting)
 		case "managedRoutes":
-			_, ok = decodeSeq(c[i+1], &v.ManagedRoutes, decodeManagedRoute)
+			_, ok = decodeSeq(d, c[i+1], &v.ManagedRoutes, decodeManagedRoute)
 		}
 		if !ok {
 			return false, false
@@ -3954,7 +3955,7 @@ func decodeRolloutTrafficRouting(n *yaml.Node, v *RolloutTrafficRouting) (good, 
 	return true, true
 }
 
-func decodeRolloutWorkloadRef(n *yaml.Node, v *RolloutWorkloadRef) (good, ok bool) {
+func decodeRolloutWorkloadRef(d *decoder, n *yaml.Node, v *RolloutWorkloadRef) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3970,11 +3971,11 @@ func decodeRolloutWorkloadRef(n *yaml.Node, v *RolloutWorkloadRef) (good, ok boo
 		}
 		switch k {
 		case "apiVersion":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.APIVersion)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.APIVersion)
 		case "kind":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Kind)
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		}
 		if !ok {
 			return false, false
@@ -3983,7 +3984,7 @@ func decodeRolloutWorkloadRef(n *yaml.Node, v *RolloutWorkloadRef) (good, ok boo
 	return true, true
 }
 
-func decodeRoute(n *yaml.Node, v *Route) (good, ok bool) {
+func decodeRoute(d *decoder, n *yaml.Node, v *Route) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -3998,11 +3999,11 @@ func decodeRoute(n *yaml.Node, v *Route) (good, ok bool) {
 		}
 		switch k {
 		case "to":
-			_, ok = decodeRouteTarget(c[i+1], &v.To)
+			_, ok = decodeRouteTarget(d, c[i+1], &v.To)
 		case "alternateBackends":
-			_, ok = decodeSeq(c[i+1], &v.AlternateBackends, decodeRouteTarget)
+			_, ok = decodeSeq(d, c[i+1], &v.AlternateBackends, decodeRouteTarget)
 		case "port":
-			_, ok = decodePtr(c[i+1], &v.Port, decodeRoutePort)
+			_, ok = decodePtr(d, c[i+1], &v.Port, decodeRoutePort)
 		}
 		if !ok {
 			return false, false
@@ -4011,7 +4012,7 @@ func decodeRoute(n *yaml.Node, v *Route) (good, ok bool) {
 	return true, true
 }
 
-func decodeRouteDestination(n *yaml.Node, v *RouteDestination) (good, ok bool) {
+func decodeRouteDestination(d *decoder, n *yaml.Node, v *RouteDestination) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4027,9 +4028,9 @@ func decodeRouteDestination(n *yaml.Node, v *RouteDestination) (good, ok bool) {
 		}
 		switch k {
 		case "destination":
-			_, ok = decodePtr(c[i+1], &v.Destination, decodeDestination)
+			_, ok = decodePtr(d, c[i+1], &v.Destination, decodeDestination)
 		case "weight":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Weight)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Weight)
 		}
 		if !ok {
 			return false, false
@@ -4038,7 +4039,7 @@ func decodeRouteDestination(n *yaml.Node, v *RouteDestination) (good, ok bool) {
 	return true, true
 }
 
-func decodeRouteGroupKind(n *yaml.Node, v *RouteGroupKind) (good, ok bool) {
+func decodeRouteGroupKind(d *decoder, n *yaml.Node, v *RouteGroupKind) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4054,9 +4055,9 @@ func decodeRouteGroupKind(n *yaml.Node, v *RouteGroupKind) (good, ok bool) {
 		}
 		switch k {
 		case "group":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Group)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Group)
 		case "kind":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Kind)
 		}
 		if !ok {
 			return false, false
@@ -4065,7 +4066,7 @@ func decodeRouteGroupKind(n *yaml.Node, v *RouteGroupKind) (good, ok bool) {
 	return true, true
 }
 
-func decodeRouteNamespaces(n *yaml.Node, v *RouteNamespaces) (good, ok bool) {
+func decodeRouteNamespaces(d *decoder, n *yaml.Node, v *RouteNamespaces) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4081,9 +4082,9 @@ func decodeRouteNamespaces(n *yaml.Node, v *RouteNamespaces) (good, ok bool) {
 		}
 		switch k {
 		case "from":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.From)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.From)
 		case "selector":
-			_, ok = decodePtr(c[i+1], &v.Selector, decodeLabelSelector)
+			_, ok = decodePtr(d, c[i+1], &v.Selector, decodeLabelSelector)
 		}
 		if !ok {
 			return false, false
@@ -4092,7 +4093,7 @@ func decodeRouteNamespaces(n *yaml.Node, v *RouteNamespaces) (good, ok bool) {
 	return true, true
 }
 
-func decodeRouteTarget(n *yaml.Node, v *RouteTarget) (good, ok bool) {
+func decodeRouteTarget(d *decoder, n *yaml.Node, v *RouteTarget) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4108,9 +4109,9 @@ func decodeRouteTarget(n *yaml.Node, v *RouteTarget) (good, ok bool) {
 		}
 		switch k {
 		case "kind":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Kind)
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		}
 		if !ok {
 			return false, false
@@ -4119,7 +4120,7 @@ func decodeRouteTarget(n *yaml.Node, v *RouteTarget) (good, ok bool) {
 	return true, true
 }
 
-func decodeSecret(n *yaml.Node, v *Secret) (good, ok bool) {
+func decodeSecret(d *decoder, n *yaml.Node, v *Secret) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4134,11 +4135,11 @@ func decodeSecret(n *yaml.Node, v *Secret) (good, ok bool) {
 		}
 		switch k {
 		case "type":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Type)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Type)
 		case "data":
-			_, ok = decodeStringMap(c[i+1], &v.Data)
+			_, ok = decodeStringMap(d, c[i+1], &v.Data)
 		case "stringData":
-			_, ok = decodeStringMap(c[i+1], &v.StringData)
+			_, ok = decodeStringMap(d, c[i+1], &v.StringData)
 		}
 		if !ok {
 			return false, false
@@ -4147,7 +4148,7 @@ func decodeSecret(n *yaml.Node, v *Secret) (good, ok bool) {
 	return true, true
 }
 
-func decodeSecretRef(n *yaml.Node, v *SecretRef) (good, ok bool) {
+func decodeSecretRef(d *decoder, n *yaml.Node, v *SecretRef) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4163,13 +4164,13 @@ func decodeSecretRef(n *yaml.Node, v *SecretRef) (good, ok bool) {
 		}
 		switch k {
 		case "group":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Group)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Group)
 		case "kind":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Kind)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Kind)
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "namespace":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Namespace)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Namespace)
 		}
 		if !ok {
 			return false, false
@@ -4178,7 +4179,7 @@ func decodeSecretRef(n *yaml.Node, v *SecretRef) (good, ok bool) {
 	return true, true
 }
 
-func decodeSecurityContext(n *yaml.Node, v *SecurityContext) (good, ok bool) {
+func decodeSecurityContext(d *decoder, n *yaml.Node, v *SecurityContext) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4194,9 +4195,9 @@ func decodeSecurityContext(n *yaml.Node, v *SecurityContext) (good, ok bool) {
 		}
 		switch k {
 		case "runAsUser":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.RunAsUser)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.RunAsUser)
 		case "runAsGroup":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.RunAsGroup)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.RunAsGroup)
 		}
 		if !ok {
 			return false, false
@@ -4205,7 +4206,7 @@ func decodeSecurityContext(n *yaml.Node, v *SecurityContext) (good, ok bool) {
 	return true, true
 }
 
-func decodeServer(n *yaml.Node, v *Server) (good, ok bool) {
+func decodeServer(d *decoder, n *yaml.Node, v *Server) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4221,15 +4222,15 @@ func decodeServer(n *yaml.Node, v *Server) (good, ok bool) {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "port":
-			_, ok = decodePtr(c[i+1], &v.Port, decodePort)
+			_, ok = decodePtr(d, c[i+1], &v.Port, decodePort)
 		case "hosts":
-			_, ok = decodeSeq(c[i+1], &v.Hosts, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Hosts, decodeUnmarshaler[Value[string]])
 		case "tls":
-			_, ok = decodePtr(c[i+1], &v.TLS, decodeServerTLS)
+			_, ok = decodePtr(d, c[i+1], &v.TLS, decodeServerTLS)
 		case "bind":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Bind)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Bind)
 		}
 		if !ok {
 			return false, false
@@ -4238,7 +4239,7 @@ func decodeServer(n *yaml.Node, v *Server) (good, ok bool) {
 	return true, true
 }
 
-func decodeServerTLS(n *yaml.Node, v *ServerTLS) (good, ok bool) {
+func decodeServerTLS(d *decoder, n *yaml.Node, v *ServerTLS) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4254,19 +4255,19 @@ func decodeServerTLS(n *yaml.Node, v *ServerTLS) (good, ok bool) {
 		}
 		switch k {
 		case "mode":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Mode)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Mode)
 		case "credentialName":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.CredentialName)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.CredentialName)
 		case "credentialNames":
-			_, ok = decodeSeq(c[i+1], &v.CredentialNames, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.CredentialNames, decodeUnmarshaler[Value[string]])
 		case "caCertCredentialName":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.CaCertCredentialName)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.CaCertCredentialName)
 		case "httpsRedirect":
-			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.HTTPSRedirect)
+			_, ok = decodeUnmarshaler[Value[bool]](d, c[i+1], &v.HTTPSRedirect)
 		case "serverCertificate":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.ServerCert)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.ServerCert)
 		case "privateKey":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.PrivateKey)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.PrivateKey)
 		}
 		if !ok {
 			return false, false
@@ -4275,7 +4276,7 @@ func decodeServerTLS(n *yaml.Node, v *ServerTLS) (good, ok bool) {
 	return true, true
 }
 
-func decodeService(n *yaml.Node, v *Service) (good, ok bool) {
+func decodeService(d *decoder, n *yaml.Node, v *Service) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4290,15 +4291,15 @@ func decodeService(n *yaml.Node, v *Service) (good, ok bool) {
 		}
 		switch k {
 		case "type":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Type)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Type)
 		case "selector":
-			_, ok = decodeStringMap(c[i+1], &v.Selector)
+			_, ok = decodeStringMap(d, c[i+1], &v.Selector)
 		case "ports":
-			_, ok = decodeSeq(c[i+1], &v.Ports, decodeServicePort)
+			_, ok = decodeSeq(d, c[i+1], &v.Ports, decodeServicePort)
 		case "clusterIP":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.ClusterIP)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.ClusterIP)
 		case "externalName":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.ExternalName)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.ExternalName)
 		}
 		if !ok {
 			return false, false
@@ -4307,7 +4308,7 @@ func decodeService(n *yaml.Node, v *Service) (good, ok bool) {
 	return true, true
 }
 
-func decodeServiceEntry(n *yaml.Node, v *ServiceEntry) (good, ok bool) {
+func decodeServiceEntry(d *decoder, n *yaml.Node, v *ServiceEntry) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4322,21 +4323,21 @@ func decodeServiceEntry(n *yaml.Node, v *ServiceEntry) (good, ok bool) {
 		}
 		switch k {
 		case "hosts":
-			_, ok = decodeSeq(c[i+1], &v.Hosts, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Hosts, decodeUnmarshaler[Value[string]])
 		case "addresses":
-			_, ok = decodeSeq(c[i+1], &v.Addresses, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Addresses, decodeUnmarshaler[Value[string]])
 		case "ports":
-			_, ok = decodeSeq(c[i+1], &v.Ports, decodePort)
+			_, ok = decodeSeq(d, c[i+1], &v.Ports, decodePort)
 		case "location":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Location)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Location)
 		case "resolution":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Resolution)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Resolution)
 		case "endpoints":
-			_, ok = decodeSeq(c[i+1], &v.Endpoints, decodeWorkloadEntry)
+			_, ok = decodeSeq(d, c[i+1], &v.Endpoints, decodeWorkloadEntry)
 		case "workloadSelector":
-			_, ok = decodePtr(c[i+1], &v.WorkloadSelector, decodeWorkloadSelector)
+			_, ok = decodePtr(d, c[i+1], &v.WorkloadSelector, decodeWorkloadSelector)
 		case "exportTo":
-			_, ok = decodeSeq(c[i+1], &v.ExportTo, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.ExportTo, decodeUnmarshaler[Value[string]])
 		}
 		if !ok {
 			return false, false
@@ -4345,7 +4346,7 @@ func decodeServiceEntry(n *yaml.Node, v *ServiceEntry) (good, ok bool) {
 	return true, true
 }
 
-func decodeServicePort(n *yaml.Node, v *ServicePort) (good, ok bool) {
+func decodeServicePort(d *decoder, n *yaml.Node, v *ServicePort) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4361,15 +4362,15 @@ func decodeServicePort(n *yaml.Node, v *ServicePort) (good, ok bool) {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "port":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Port)
 		case "targetPort":
-			_, ok = decodeIntOrString(c[i+1], &v.TargetPort)
+			_, ok = decodeIntOrString(d, c[i+1], &v.TargetPort)
 		case "protocol":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Protocol)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Protocol)
 		case "appProtocol":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.AppProtocol)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.AppProtocol)
 		}
 		if !ok {
 			return false, false
@@ -4378,7 +4379,7 @@ func decodeServicePort(n *yaml.Node, v *ServicePort) (good, ok bool) {
 	return true, true
 }
 
-func decodeSidecar(n *yaml.Node, v *Sidecar) (good, ok bool) {
+func decodeSidecar(d *decoder, n *yaml.Node, v *Sidecar) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4393,13 +4394,13 @@ func decodeSidecar(n *yaml.Node, v *Sidecar) (good, ok bool) {
 		}
 		switch k {
 		case "workloadSelector":
-			_, ok = decodePtr(c[i+1], &v.WorkloadSelector, decodeWorkloadSelector)
+			_, ok = decodePtr(d, c[i+1], &v.WorkloadSelector, decodeWorkloadSelector)
 		case "ingress":
-			_, ok = decodeSeq(c[i+1], &v.Ingress, decodeIngressListener)
+			_, ok = decodeSeq(d, c[i+1], &v.Ingress, decodeIngressListener)
 		case "egress":
-			_, ok = decodeSeq(c[i+1], &v.Egress, decodeEgressListener)
+			_, ok = decodeSeq(d, c[i+1], &v.Egress, decodeEgressListener)
 		case "outboundTrafficPolicy":
-			_, ok = decodePtr(c[i+1], &v.OutboundTrafficPolicy, decodeSidecarOutboundTrafficPolicy)
+			_, ok = decodePtr(d, c[i+1], &v.OutboundTrafficPolicy, decodeSidecarOutboundTrafficPolicy)
 		}
 		if !ok {
 			return false, false
@@ -4408,7 +4409,7 @@ func decodeSidecar(n *yaml.Node, v *Sidecar) (good, ok bool) {
 	return true, true
 }
 
-func decodeStringMatch(n *yaml.Node, v *StringMatch) (good, ok bool) {
+func decodeStringMatch(d *decoder, n *yaml.Node, v *StringMatch) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4424,11 +4425,11 @@ func decodeStringMatch(n *yaml.Node, v *StringMatch) (good, ok bool) {
 		}
 		switch k {
 		case "exact":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Exact)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Exact)
 		case "prefix":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Prefix)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Prefix)
 		case "regex":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Regex)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Regex)
 		}
 		if !ok {
 			return false, false
@@ -4437,7 +4438,7 @@ func decodeStringMatch(n *yaml.Node, v *StringMatch) (good, ok bool) {
 	return true, true
 }
 
-func decodeSubjectAltName(n *yaml.Node, v *SubjectAltName) (good, ok bool) {
+func decodeSubjectAltName(d *decoder, n *yaml.Node, v *SubjectAltName) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4453,11 +4454,11 @@ func decodeSubjectAltName(n *yaml.Node, v *SubjectAltName) (good, ok bool) {
 		}
 		switch k {
 		case "type":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Type)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Type)
 		case "hostname":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Hostname)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Hostname)
 		case "uri":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.URI)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.URI)
 		}
 		if !ok {
 			return false, false
@@ -4466,7 +4467,7 @@ func decodeSubjectAltName(n *yaml.Node, v *SubjectAltName) (good, ok bool) {
 	return true, true
 }
 
-func decodeSubset(n *yaml.Node, v *Subset) (good, ok bool) {
+func decodeSubset(d *decoder, n *yaml.Node, v *Subset) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4482,11 +4483,11 @@ func decodeSubset(n *yaml.Node, v *Subset) (good, ok bool) {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "labels":
-			_, ok = decodeStringMap(c[i+1], &v.Labels)
+			_, ok = decodeStringMap(d, c[i+1], &v.Labels)
 		case "trafficPolicy":
-			_, ok = decodePtr(c[i+1], &v.TrafficPolicy, decodeTrafficPolicy)
+			_, ok = decodePtr(d, c[i+1], &v.TrafficPolicy, decodeTrafficPolicy)
 		}
 		if !ok {
 			return false, false
@@ -4495,7 +4496,7 @@ func decodeSubset(n *yaml.Node, v *Subset) (good, ok bool) {
 	return true, true
 }
 
-func decodeTCPRoute(n *yaml.Node, v *TCPRoute) (good, ok bool) {
+func decodeTCPRoute(d *decoder, n *yaml.Node, v *TCPRoute) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4511,9 +4512,9 @@ func decodeTCPRoute(n *yaml.Node, v *TCPRoute) (good, ok bool) {
 		}
 		switch k {
 		case "match":
-			_, ok = decodeSeq(c[i+1], &v.Match, decodeL4Match)
+			_, ok = decodeSeq(d, c[i+1], &v.Match, decodeL4Match)
 		case "route":
-			_, ok = decodeSeq(c[i+1], &v.Route, decodeRouteDestination)
+			_, ok = decodeSeq(d, c[i+1], &v.Route, decodeRouteDestination)
 		}
 		if !ok {
 			return false, false
@@ -4522,7 +4523,7 @@ func decodeTCPRoute(n *yaml.Node, v *TCPRoute) (good, ok bool) {
 	return true, true
 }
 
-func decodeTLSMatch(n *yaml.Node, v *TLSMatch) (good, ok bool) {
+func decodeTLSMatch(d *decoder, n *yaml.Node, v *TLSMatch) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4538,17 +4539,17 @@ func decodeTLSMatch(n *yaml.Node, v *TLSMatch) (good, ok bool) {
 		}
 		switch k {
 		case "sniHosts":
-			_, ok = decodeSeq(c[i+1], &v.SniHosts, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.SniHosts, decodeUnmarshaler[Value[string]])
 		case "destinationSubnets":
-			_, ok = decodeSeq(c[i+1], &v.DestinationSubnets, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.DestinationSubnets, decodeUnmarshaler[Value[string]])
 		case "port":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Port)
 		case "sourceLabels":
-			_, ok = decodeStringMap(c[i+1], &v.SourceLabels)
+			_, ok = decodeStringMap(d, c[i+1], &v.SourceLabels)
 		case "gateways":
-			_, ok = decodeSeq(c[i+1], &v.Gateways, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Gateways, decodeUnmarshaler[Value[string]])
 		case "sourceNamespace":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.SourceNamespace)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.SourceNamespace)
 		}
 		if !ok {
 			return false, false
@@ -4557,7 +4558,7 @@ func decodeTLSMatch(n *yaml.Node, v *TLSMatch) (good, ok bool) {
 	return true, true
 }
 
-func decodeTLSRoute(n *yaml.Node, v *TLSRoute) (good, ok bool) {
+func decodeTLSRoute(d *decoder, n *yaml.Node, v *TLSRoute) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4573,9 +4574,9 @@ func decodeTLSRoute(n *yaml.Node, v *TLSRoute) (good, ok bool) {
 		}
 		switch k {
 		case "match":
-			_, ok = decodeSeq(c[i+1], &v.Match, decodeTLSMatch)
+			_, ok = decodeSeq(d, c[i+1], &v.Match, decodeTLSMatch)
 		case "route":
-			_, ok = decodeSeq(c[i+1], &v.Route, decodeRouteDestination)
+			_, ok = decodeSeq(d, c[i+1], &v.Route, decodeRouteDestination)
 		}
 		if !ok {
 			return false, false
@@ -4584,7 +4585,7 @@ func decodeTLSRoute(n *yaml.Node, v *TLSRoute) (good, ok bool) {
 	return true, true
 }
 
-func decodeTelemetry(n *yaml.Node, v *Telemetry) (good, ok bool) {
+func decodeTelemetry(d *decoder, n *yaml.Node, v *Telemetry) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4599,17 +4600,17 @@ func decodeTelemetry(n *yaml.Node, v *Telemetry) (good, ok bool) {
 		}
 		switch k {
 		case "selector":
-			_, ok = decodePtr(c[i+1], &v.Selector, decodeMatchLabelsSelector)
+			_, ok = decodePtr(d, c[i+1], &v.Selector, decodeMatchLabelsSelector)
 		case "targetRef":
-			_, ok = decodePtr(c[i+1], &v.TargetRef, decodePolicyTargetReference)
+			_, ok = decodePtr(d, c[i+1], &v.TargetRef, decodePolicyTargetReference)
 		case "targetRefs":
-			_, ok = decodeSeq(c[i+1], &v.TargetRefs, decodePolicyTargetReference)
+			_, ok = decodeSeq(d, c[i+1], &v.TargetRefs, decodePolicyTargetReference)
 		case "accessLogging":
-			_, ok = decodeSeq(c[i+1], &v.AccessLogging, decodeTelemetryAccessLog)
+			_, ok = decodeSeq(d, c[i+1], &v.AccessLogging, decodeTelemetryAccessLog)
 		case "tracing":
-			_, ok = decodeSeq(c[i+1], &v.Tracing, decodeTelemetryTracing)
+			_, ok = decodeSeq(d, c[i+1], &v.Tracing, decodeTelemetryTracing)
 		case "metrics":
-			_, ok = decodeSeq(c[i+1], &v.Metrics, decodeTelemetryMetrics)
+			_, ok = decodeSeq(d, c[i+1], &v.Metrics, decodeTelemetryMetrics)
 		}
 		if !ok {
 			return false, false
@@ -4618,7 +4619,7 @@ func decodeTelemetry(n *yaml.Node, v *Telemetry) (good, ok bool) {
 	return true, true
 }
 
-func decodeTelemetryAccessLog(n *yaml.Node, v *TelemetryAccessLog) (good, ok bool) {
+func decodeTelemetryAccessLog(d *decoder, n *yaml.Node, v *TelemetryAccessLog) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4634,9 +4635,9 @@ func decodeTelemetryAccessLog(n *yaml.Node, v *TelemetryAccessLog) (good, ok boo
 		}
 		switch k {
 		case "providers":
-			_, ok = decodeSeq(c[i+1], &v.Providers, decodeTelemetryProvider)
+			_, ok = decodeSeq(d, c[i+1], &v.Providers, decodeTelemetryProvider)
 		case "disabled":
-			_, ok = decodeUnmarshaler[Value[bool]](c[i+1], &v.Disabled)
+			_, ok = decodeUnmarshaler[Value[bool]](d, c[i+1], &v.Disabled)
 		}
 		if !ok {
 			return false, false
@@ -4645,7 +4646,7 @@ func decodeTelemetryAccessLog(n *yaml.Node, v *TelemetryAccessLog) (good, ok boo
 	return true, true
 }
 
-func decodeTelemetryMetrics(n *yaml.Node, v *TelemetryMetrics) (good, ok bool) {
+func decodeTelemetryMetrics(d *decoder, n *yaml.Node, v *TelemetryMetrics) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4661,7 +4662,7 @@ func decodeTelemetryMetrics(n *yaml.Node, v *TelemetryMetrics) (good, ok bool) {
 		}
 		switch k {
 		case "providers":
-			_, ok = decodeSeq(c[i+1], &v.Providers, decodeTelemetryProvider)
+			_, ok = decodeSeq(d, c[i+1], &v.Providers, decodeTelemetryProvider)
 		}
 		if !ok {
 			return false, false
@@ -4670,7 +4671,7 @@ func decodeTelemetryMetrics(n *yaml.Node, v *TelemetryMetrics) (good, ok bool) {
 	return true, true
 }
 
-func decodeTelemetryProvider(n *yaml.Node, v *TelemetryProvider) (good, ok bool) {
+func decodeTelemetryProvider(d *decoder, n *yaml.Node, v *TelemetryProvider) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4686,7 +4687,7 @@ func decodeTelemetryProvider(n *yaml.Node, v *TelemetryProvider) (good, ok bool)
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		}
 		if !ok {
 			return false, false
@@ -4695,7 +4696,7 @@ func decodeTelemetryProvider(n *yaml.Node, v *TelemetryProvider) (good, ok bool)
 	return true, true
 }
 
-func decodeTelemetryTracing(n *yaml.Node, v *TelemetryTracing) (good, ok bool) {
+func decodeTelemetryTracing(d *decoder, n *yaml.Node, v *TelemetryTracing) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4711,7 +4712,7 @@ func decodeTelemetryTracing(n *yaml.Node, v *TelemetryTracing) (good, ok bool) {
 		}
 		switch k {
 		case "providers":
-			_, ok = decodeSeq(c[i+1], &v.Providers, decodeTelemetryProvider)
+			_, ok = decodeSeq(d, c[i+1], &v.Providers, decodeTelemetryProvider)
 		}
 		if !ok {
 			return false, false
@@ -4720,7 +4721,7 @@ func decodeTelemetryTracing(n *yaml.Node, v *TelemetryTracing) (good, ok bool) {
 	return true, true
 }
 
-func decodeTrafficPolicy(n *yaml.Node, v *TrafficPolicy) (good, ok bool) {
+func decodeTrafficPolicy(d *decoder, n *yaml.Node, v *TrafficPolicy) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4736,15 +4737,15 @@ func decodeTrafficPolicy(n *yaml.Node, v *TrafficPolicy) (good, ok bool) {
 		}
 		switch k {
 		case "tls":
-			_, ok = decodePtr(c[i+1], &v.TLS, decodeClientTLS)
+			_, ok = decodePtr(d, c[i+1], &v.TLS, decodeClientTLS)
 		case "portLevelSettings":
-			_, ok = decodeSeq(c[i+1], &v.PortLevelSettings, decodePortTrafficPolicy)
+			_, ok = decodeSeq(d, c[i+1], &v.PortLevelSettings, decodePortTrafficPolicy)
 		case "loadBalancer":
-			_, ok = decodeNodePtr(c[i+1], &v.LoadBalancer)
+			_, ok = decodeNodePtr(d, c[i+1], &v.LoadBalancer)
 		case "connectionPool":
-			_, ok = decodeNodePtr(c[i+1], &v.ConnectionPool)
+			_, ok = decodeNodePtr(d, c[i+1], &v.ConnectionPool)
 		case "outlierDetection":
-			_, ok = decodeNodePtr(c[i+1], &v.OutlierDetection)
+			_, ok = decodeNodePtr(d, c[i+1], &v.OutlierDetection)
 		}
 		if !ok {
 			return false, false
@@ -4753,7 +4754,7 @@ func decodeTrafficPolicy(n *yaml.Node, v *TrafficPolicy) (good, ok bool) {
 	return true, true
 }
 
-func decodeVirtualService(n *yaml.Node, v *VirtualService) (good, ok bool) {
+func decodeVirtualService(d *decoder, n *yaml.Node, v *VirtualService) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4768,17 +4769,17 @@ func decodeVirtualService(n *yaml.Node, v *VirtualService) (good, ok bool) {
 		}
 		switch k {
 		case "hosts":
-			_, ok = decodeSeq(c[i+1], &v.Hosts, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Hosts, decodeUnmarshaler[Value[string]])
 		case "gateways":
-			_, ok = decodeSeq(c[i+1], &v.Gateways, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.Gateways, decodeUnmarshaler[Value[string]])
 		case "http":
-			_, ok = decodeSeq(c[i+1], &v.HTTP, decodeHTTPRoute)
+			_, ok = decodeSeq(d, c[i+1], &v.HTTP, decodeHTTPRoute)
 		case "tcp":
-			_, ok = decodeSeq(c[i+1], &v.TCP, decodeTCPRoute)
+			_, ok = decodeSeq(d, c[i+1], &v.TCP, decodeTCPRoute)
 		case "tls":
-			_, ok = decodeSeq(c[i+1], &v.TLS, decodeTLSRoute)
+			_, ok = decodeSeq(d, c[i+1], &v.TLS, decodeTLSRoute)
 		case "exportTo":
-			_, ok = decodeSeq(c[i+1], &v.ExportTo, decodeUnmarshaler[Value[string]])
+			_, ok = decodeSeq(d, c[i+1], &v.ExportTo, decodeUnmarshaler[Value[string]])
 		}
 		if !ok {
 			return false, false
@@ -4787,7 +4788,7 @@ func decodeVirtualService(n *yaml.Node, v *VirtualService) (good, ok bool) {
 	return true, true
 }
 
-func decodeWasmPlugin(n *yaml.Node, v *WasmPlugin) (good, ok bool) {
+func decodeWasmPlugin(d *decoder, n *yaml.Node, v *WasmPlugin) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4802,11 +4803,11 @@ func decodeWasmPlugin(n *yaml.Node, v *WasmPlugin) (good, ok bool) {
 		}
 		switch k {
 		case "selector":
-			_, ok = decodePtr(c[i+1], &v.Selector, decodeMatchLabelsSelector)
+			_, ok = decodePtr(d, c[i+1], &v.Selector, decodeMatchLabelsSelector)
 		case "targetRef":
-			_, ok = decodePtr(c[i+1], &v.TargetRef, decodePolicyTargetReference)
+			_, ok = decodePtr(d, c[i+1], &v.TargetRef, decodePolicyTargetReference)
 		case "targetRefs":
-			_, ok = decodeSeq(c[i+1], &v.TargetRefs, decodePolicyTargetReference)
+			_, ok = decodeSeq(d, c[i+1], &v.TargetRefs, decodePolicyTargetReference)
 		}
 		if !ok {
 			return false, false
@@ -4815,7 +4816,7 @@ func decodeWasmPlugin(n *yaml.Node, v *WasmPlugin) (good, ok bool) {
 	return true, true
 }
 
-func decodeWebhook(n *yaml.Node, v *Webhook) (good, ok bool) {
+func decodeWebhook(d *decoder, n *yaml.Node, v *Webhook) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4831,15 +4832,15 @@ func decodeWebhook(n *yaml.Node, v *Webhook) (good, ok bool) {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "clientConfig":
-			_, ok = decodeWebhookClientConfig(c[i+1], &v.ClientConfig)
+			_, ok = decodeWebhookClientConfig(d, c[i+1], &v.ClientConfig)
 		case "namespaceSelector":
-			_, ok = decodePtr(c[i+1], &v.NamespaceSelector, decodeLabelSelector)
+			_, ok = decodePtr(d, c[i+1], &v.NamespaceSelector, decodeLabelSelector)
 		case "objectSelector":
-			_, ok = decodePtr(c[i+1], &v.ObjectSelector, decodeLabelSelector)
+			_, ok = decodePtr(d, c[i+1], &v.ObjectSelector, decodeLabelSelector)
 		case "failurePolicy":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.FailurePolicy)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.FailurePolicy)
 		}
 		if !ok {
 			return false, false
@@ -4848,7 +4849,7 @@ func decodeWebhook(n *yaml.Node, v *Webhook) (good, ok bool) {
 	return true, true
 }
 
-func decodeWebhookClientConfig(n *yaml.Node, v *WebhookClientConfig) (good, ok bool) {
+func decodeWebhookClientConfig(d *decoder, n *yaml.Node, v *WebhookClientConfig) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4864,9 +4865,9 @@ func decodeWebhookClientConfig(n *yaml.Node, v *WebhookClientConfig) (good, ok b
 		}
 		switch k {
 		case "url":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.URL)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.URL)
 		case "service":
-			_, ok = decodePtr(c[i+1], &v.Service, decodeWebhookService)
+			_, ok = decodePtr(d, c[i+1], &v.Service, decodeWebhookService)
 		}
 		if !ok {
 			return false, false
@@ -4875,7 +4876,7 @@ func decodeWebhookClientConfig(n *yaml.Node, v *WebhookClientConfig) (good, ok b
 	return true, true
 }
 
-func decodeWebhookConfiguration(n *yaml.Node, v *WebhookConfiguration) (good, ok bool) {
+func decodeWebhookConfiguration(d *decoder, n *yaml.Node, v *WebhookConfiguration) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4890,7 +4891,7 @@ func decodeWebhookConfiguration(n *yaml.Node, v *WebhookConfiguration) (good, ok
 		}
 		switch k {
 		case "webhooks":
-			_, ok = decodeSeq(c[i+1], &v.Webhooks, decodeWebhook)
+			_, ok = decodeSeq(d, c[i+1], &v.Webhooks, decodeWebhook)
 		}
 		if !ok {
 			return false, false
@@ -4899,7 +4900,7 @@ func decodeWebhookConfiguration(n *yaml.Node, v *WebhookConfiguration) (good, ok
 	return true, true
 }
 
-func decodeWebhookService(n *yaml.Node, v *WebhookService) (good, ok bool) {
+func decodeWebhookService(d *decoder, n *yaml.Node, v *WebhookService) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4915,11 +4916,11 @@ func decodeWebhookService(n *yaml.Node, v *WebhookService) (good, ok bool) {
 		}
 		switch k {
 		case "namespace":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Namespace)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Namespace)
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "port":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Port)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Port)
 		}
 		if !ok {
 			return false, false
@@ -4928,7 +4929,7 @@ func decodeWebhookService(n *yaml.Node, v *WebhookService) (good, ok bool) {
 	return true, true
 }
 
-func decodeWorkload(n *yaml.Node, v *Workload) (good, ok bool) {
+func decodeWorkload(d *decoder, n *yaml.Node, v *Workload) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4943,11 +4944,11 @@ func decodeWorkload(n *yaml.Node, v *Workload) (good, ok bool) {
 		}
 		switch k {
 		case "selector":
-			_, ok = decodePtr(c[i+1], &v.Selector, decodeLabelSelector)
+			_, ok = decodePtr(d, c[i+1], &v.Selector, decodeLabelSelector)
 		case "replicas":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Replicas)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Replicas)
 		case "template":
-			_, ok = decodePodTemplate(c[i+1], &v.Template)
+			_, ok = decodePodTemplate(d, c[i+1], &v.Template)
 		}
 		if !ok {
 			return false, false
@@ -4956,7 +4957,7 @@ func decodeWorkload(n *yaml.Node, v *Workload) (good, ok bool) {
 	return true, true
 }
 
-func decodeWorkloadEntry(n *yaml.Node, v *WorkloadEntry) (good, ok bool) {
+func decodeWorkloadEntry(d *decoder, n *yaml.Node, v *WorkloadEntry) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4972,9 +4973,9 @@ func decodeWorkloadEntry(n *yaml.Node, v *WorkloadEntry) (good, ok bool) {
 		}
 		switch k {
 		case "address":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Address)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Address)
 		case "labels":
-			_, ok = decodeStringMap(c[i+1], &v.Labels)
+			_, ok = decodeStringMap(d, c[i+1], &v.Labels)
 		}
 		if !ok {
 			return false, false
@@ -4983,7 +4984,7 @@ func decodeWorkloadEntry(n *yaml.Node, v *WorkloadEntry) (good, ok bool) {
 	return true, true
 }
 
-func decodeWorkloadGroup(n *yaml.Node, v *WorkloadGroup) (good, ok bool) {
+func decodeWorkloadGroup(d *decoder, n *yaml.Node, v *WorkloadGroup) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -4998,9 +4999,9 @@ func decodeWorkloadGroup(n *yaml.Node, v *WorkloadGroup) (good, ok bool) {
 		}
 		switch k {
 		case "metadata":
-			_, ok = decodePtr(c[i+1], &v.Metadata, decodeWorkloadGroupMetadata)
+			_, ok = decodePtr(d, c[i+1], &v.Metadata, decodeWorkloadGroupMetadata)
 		case "template":
-			_, ok = decodePtr(c[i+1], &v.Template, decodeWorkloadGroupTemplate)
+			_, ok = decodePtr(d, c[i+1], &v.Template, decodeWorkloadGroupTemplate)
 		}
 		if !ok {
 			return false, false
@@ -5009,7 +5010,7 @@ func decodeWorkloadGroup(n *yaml.Node, v *WorkloadGroup) (good, ok bool) {
 	return true, true
 }
 
-func decodeWorkloadSelector(n *yaml.Node, v *WorkloadSelector) (good, ok bool) {
+func decodeWorkloadSelector(d *decoder, n *yaml.Node, v *WorkloadSelector) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
@@ -5025,7 +5026,7 @@ func decodeWorkloadSelector(n *yaml.Node, v *WorkloadSelector) (good, ok bool) {
 		}
 		switch k {
 		case "labels":
-			_, ok = decodeStringMap(c[i+1], &v.Labels)
+			_, ok = decodeStringMap(d, c[i+1], &v.Labels)
 		}
 		if !ok {
 			return false, false
@@ -5034,7 +5035,7 @@ func decodeWorkloadSelector(n *yaml.Node, v *WorkloadSelector) (good, ok bool) {
 	return true, true
 }
 
-func decodeAuthzRuleFrom(n *yaml.Node, v *struct {
+func decodeAuthzRuleFrom(d *decoder, n *yaml.Node, v *struct {
 	Source *AuthzSource `yaml:"source"`
 }) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
@@ -5051,7 +5052,7 @@ func decodeAuthzRuleFrom(n *yaml.Node, v *struct {
 		}
 		switch k {
 		case "source":
-			_, ok = decodePtr(c[i+1], &v.Source, decodeAuthzSource)
+			_, ok = decodePtr(d, c[i+1], &v.Source, decodeAuthzSource)
 		}
 		if !ok {
 			return false, false
@@ -5060,7 +5061,7 @@ func decodeAuthzRuleFrom(n *yaml.Node, v *struct {
 	return true, true
 }
 
-func decodeAuthzRuleTo(n *yaml.Node, v *struct {
+func decodeAuthzRuleTo(d *decoder, n *yaml.Node, v *struct {
 	Operation *AuthzOperation `yaml:"operation"`
 }) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
@@ -5077,7 +5078,7 @@ func decodeAuthzRuleTo(n *yaml.Node, v *struct {
 		}
 		switch k {
 		case "operation":
-			_, ok = decodePtr(c[i+1], &v.Operation, decodeAuthzOperation)
+			_, ok = decodePtr(d, c[i+1], &v.Operation, decodeAuthzOperation)
 		}
 		if !ok {
 			return false, false
@@ -5086,7 +5087,7 @@ func decodeAuthzRuleTo(n *yaml.Node, v *struct {
 	return true, true
 }
 
-func decodeCanaryServiceMirror(n *yaml.Node, v *struct {
+func decodeCanaryServiceMirror(d *decoder, n *yaml.Node, v *struct {
 	BackendRef *BackendRef `yaml:"backendRef"`
 }) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
@@ -5103,7 +5104,7 @@ func decodeCanaryServiceMirror(n *yaml.Node, v *struct {
 		}
 		switch k {
 		case "backendRef":
-			_, ok = decodePtr(c[i+1], &v.BackendRef, decodeBackendRef)
+			_, ok = decodePtr(d, c[i+1], &v.BackendRef, decodeBackendRef)
 		}
 		if !ok {
 			return false, false
@@ -5112,7 +5113,7 @@ func decodeCanaryServiceMirror(n *yaml.Node, v *struct {
 	return true, true
 }
 
-func decodeCronJobJobTemplate(n *yaml.Node, v *struct {
+func decodeCronJobJobTemplate(d *decoder, n *yaml.Node, v *struct {
 	Spec Workload `yaml:"spec"`
 }) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
@@ -5129,7 +5130,7 @@ func decodeCronJobJobTemplate(n *yaml.Node, v *struct {
 		}
 		switch k {
 		case "spec":
-			_, ok = decodeWorkload(c[i+1], &v.Spec)
+			_, ok = decodeWorkload(d, c[i+1], &v.Spec)
 		}
 		if !ok {
 			return false, false
@@ -5138,7 +5139,7 @@ func decodeCronJobJobTemplate(n *yaml.Node, v *struct {
 	return true, true
 }
 
-func decodeEnvoyMatchProxy(n *yaml.Node, v *struct {
+func decodeEnvoyMatchProxy(d *decoder, n *yaml.Node, v *struct {
 	ProxyVersion Value[string] `yaml:"proxyVersion"`
 }) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
@@ -5155,7 +5156,7 @@ func decodeEnvoyMatchProxy(n *yaml.Node, v *struct {
 		}
 		switch k {
 		case "proxyVersion":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.ProxyVersion)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.ProxyVersion)
 		}
 		if !ok {
 			return false, false
@@ -5164,7 +5165,7 @@ func decodeEnvoyMatchProxy(n *yaml.Node, v *struct {
 	return true, true
 }
 
-func decodeEnvoyMatchListener(n *yaml.Node, v *struct {
+func decodeEnvoyMatchListener(d *decoder, n *yaml.Node, v *struct {
 	FilterChain *struct {
 		Filter *struct {
 			Name Value[string] `yaml:"name"`
@@ -5185,7 +5186,7 @@ func decodeEnvoyMatchListener(n *yaml.Node, v *struct {
 		}
 		switch k {
 		case "filterChain":
-			_, ok = decodePtr(c[i+1], &v.FilterChain, decodeEnvoyMatchListenerFilterChain)
+			_, ok = decodePtr(d, c[i+1], &v.FilterChain, decodeEnvoyMatchListenerFilterChain)
 		}
 		if !ok {
 			return false, false
@@ -5194,7 +5195,7 @@ func decodeEnvoyMatchListener(n *yaml.Node, v *struct {
 	return true, true
 }
 
-func decodeEnvoyPatchValue(n *yaml.Node, v *struct {
+func decodeEnvoyPatchValue(d *decoder, n *yaml.Node, v *struct {
 	Name Value[string] `yaml:"name"`
 }) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
@@ -5211,7 +5212,7 @@ func decodeEnvoyPatchValue(n *yaml.Node, v *struct {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		}
 		if !ok {
 			return false, false
@@ -5220,7 +5221,7 @@ func decodeEnvoyPatchValue(n *yaml.Node, v *struct {
 	return true, true
 }
 
-func decodeFaultDelay(n *yaml.Node, v *struct {
+func decodeFaultDelay(d *decoder, n *yaml.Node, v *struct {
 	Percent Value[int64] `yaml:"percent"`
 }) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
@@ -5237,7 +5238,7 @@ func decodeFaultDelay(n *yaml.Node, v *struct {
 		}
 		switch k {
 		case "percent":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Percent)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Percent)
 		}
 		if !ok {
 			return false, false
@@ -5246,7 +5247,7 @@ func decodeFaultDelay(n *yaml.Node, v *struct {
 	return true, true
 }
 
-func decodeIngressRuleHTTP(n *yaml.Node, v *struct {
+func decodeIngressRuleHTTP(d *decoder, n *yaml.Node, v *struct {
 	Paths []IngressPath `yaml:"paths"`
 }) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
@@ -5263,7 +5264,7 @@ func decodeIngressRuleHTTP(n *yaml.Node, v *struct {
 		}
 		switch k {
 		case "paths":
-			_, ok = decodeSeq(c[i+1], &v.Paths, decodeIngressPath)
+			_, ok = decodeSeq(d, c[i+1], &v.Paths, decodeIngressPath)
 		}
 		if !ok {
 			return false, false
@@ -5272,7 +5273,7 @@ func decodeIngressRuleHTTP(n *yaml.Node, v *struct {
 	return true, true
 }
 
-func decodeIngressServiceBackendPort(n *yaml.Node, v *struct {
+func decodeIngressServiceBackendPort(d *decoder, n *yaml.Node, v *struct {
 	Name   Value[string] `yaml:"name"`
 	Number Value[int64]  `yaml:"number"`
 }) (good, ok bool) {
@@ -5290,9 +5291,9 @@ func decodeIngressServiceBackendPort(n *yaml.Node, v *struct {
 		}
 		switch k {
 		case "name":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Name)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Name)
 		case "number":
-			_, ok = decodeUnmarshaler[Value[int64]](c[i+1], &v.Number)
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Number)
 		}
 		if !ok {
 			return false, false
@@ -5301,7 +5302,7 @@ func decodeIngressServiceBackendPort(n *yaml.Node, v *struct {
 	return true, true
 }
 
-func decodePodTemplateMetadata(n *yaml.Node, v *struct {
+func decodePodTemplateMetadata(d *decoder, n *yaml.Node, v *struct {
 	Labels      map[string]string `yaml:"labels"`
 	Annotations map[string]string `yaml:"annotations"`
 }) (good, ok bool) {
@@ -5319,9 +5320,9 @@ func decodePodTemplateMetadata(n *yaml.Node, v *struct {
 		}
 		switch k {
 		case "labels":
-			_, ok = decodeStringMap(c[i+1], &v.Labels)
+			_, ok = decodeStringMap(d, c[i+1], &v.Labels)
 		case "annotations":
-			_, ok = decodeStringMap(c[i+1], &v.Annotations)
+			_, ok = decodeStringMap(d, c[i+1], &v.Annotations)
 		}
 		if !ok {
 			return false, false
@@ -5330,7 +5331,7 @@ func decodePodTemplateMetadata(n *yaml.Node, v *struct {
 	return true, true
 }
 
-func decodeRoutePort(n *yaml.Node, v *struct {
+func decodeRoutePort(d *decoder, n *yaml.Node, v *struct {
 	TargetPort IntOrString `yaml:"targetPort"`
 }) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
@@ -5347,7 +5348,7 @@ func decodeRoutePort(n *yaml.Node, v *struct {
 		}
 		switch k {
 		case "targetPort":
-			_, ok = decodeIntOrString(c[i+1], &v.TargetPort)
+			_, ok = decodeIntOrString(d, c[i+1], &v.TargetPort)
 		}
 		if !ok {
 			return false, false
@@ -5356,7 +5357,7 @@ func decodeRoutePort(n *yaml.Node, v *struct {
 	return true, true
 }
 
-func decodeSidecarOutboundTrafficPolicy(n *yaml.Node, v *struct {
+func decodeSidecarOutboundTrafficPolicy(d *decoder, n *yaml.Node, v *struct {
 	Mode        Value[string]       `yaml:"mode"`
 	EgressProxy *SidecarEgressProxy `yaml:"egressProxy"`
 }) (good, ok bool) {
@@ -5374,9 +5375,9 @@ func decodeSidecarOutboundTrafficPolicy(n *yaml.Node, v *struct {
 		}
 		switch k {
 		case "mode":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.Mode)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Mode)
 		case "egressProxy":
-			_, ok = decodePtr(c[i+1], &v.EgressProxy, decodeUnmarshaler[SidecarEgressProxy])
+			_, ok = decodePtr(d, c[i+1], &v.EgressProxy, decodeUnmarshaler[SidecarEgressProxy])
 		}
 		if !ok {
 			return false, false
@@ -5385,7 +5386,7 @@ func decodeSidecarOutboundTrafficPolicy(n *yaml.Node, v *struct {
 	return true, true
 }
 
-func decodeWorkloadGroupMetadata(n *yaml.Node, v *struct {
+func decodeWorkloadGroupMetadata(d *decoder, n *yaml.Node, v *struct {
 	Labels map[string]string `yaml:"labels"`
 }) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
@@ -5402,7 +5403,7 @@ func decodeWorkloadGroupMetadata(n *yaml.Node, v *struct {
 		}
 		switch k {
 		case "labels":
-			_, ok = decodeStringMap(c[i+1], &v.Labels)
+			_, ok = decodeStringMap(d, c[i+1], &v.Labels)
 		}
 		if !ok {
 			return false, false
@@ -5411,7 +5412,7 @@ func decodeWorkloadGroupMetadata(n *yaml.Node, v *struct {
 	return true, true
 }
 
-func decodeWorkloadGroupTemplate(n *yaml.Node, v *struct {
+func decodeWorkloadGroupTemplate(d *decoder, n *yaml.Node, v *struct {
 	ServiceAccount Value[string] `yaml:"serviceAccount"`
 }) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
@@ -5428,7 +5429,7 @@ func decodeWorkloadGroupTemplate(n *yaml.Node, v *struct {
 		}
 		switch k {
 		case "serviceAccount":
-			_, ok = decodeUnmarshaler[Value[string]](c[i+1], &v.ServiceAccount)
+			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.ServiceAccount)
 		}
 		if !ok {
 			return false, false
@@ -5437,7 +5438,7 @@ func decodeWorkloadGroupTemplate(n *yaml.Node, v *struct {
 	return true, true
 }
 
-func decodeEnvoyMatchListenerFilterChain(n *yaml.Node, v *struct {
+func decodeEnvoyMatchListenerFilterChain(d *decoder, n *yaml.Node, v *struct {
 	Filter *struct {
 		Name Value[string] `yaml:"name"`
 	} `yaml:"filter"`
@@ -5456,7 +5457,7 @@ func decodeEnvoyMatchListenerFilterChain(n *yaml.Node, v *struct {
 		}
 		switch k {
 		case "filter":
-			_, ok = decodePtr(c[i+1], &v.Filter, decodeEnvoyPatchValue)
+			_, ok = decodePtr(d, c[i+1], &v.Filter, decodeEnvoyPatchValue)
 		}
 		if !ok {
 			return false, false

@@ -284,7 +284,7 @@ func generateDecoders(dir string, roots []reflect.Type) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(&dispatch, "case *%s:\nreturn decodeRoot(n, v, %s)\n", t.Name(), dec)
+		fmt.Fprintf(&dispatch, "case *%s:\nreturn decodeRoot(d, n, v, %s)\n", t.Name(), dec)
 	}
 	for len(g.queue) > 0 {
 		t := g.queue[0]
@@ -317,10 +317,11 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// decodeFast decodes n into out, a pointer to a zero spec, as yaml.v3 would
-// and without reflection. It returns false, with out still zero, when out
-// is of another type or n holds anything the decoders leave to yaml.v3.
-func decodeFast(n *yaml.Node, out any) bool {
+// decodeFastWith decodes n into out, a pointer to a zero spec, as yaml.v3
+// would and without reflection, with the label maps of d. It returns false,
+// with out still zero, when out is of another type or n holds anything the
+// decoders leave to yaml.v3.
+func decodeFastWith(d *decoder, n *yaml.Node, out any) bool {
 switch v := out.(type) {
 `)
 	src.Write(dispatch.Bytes())
@@ -439,7 +440,7 @@ func (g *decodeGen) writeStruct(t reflect.Type) error {
 	for k, kf := range keyed {
 		return fmt.Errorf("%s: field %s records key %q, which no field decodes", t, kf, k)
 	}
-	fmt.Fprintf(&g.out, "\nfunc %s(n *yaml.Node, v *%s) (good, ok bool) {\n", name, typ)
+	fmt.Fprintf(&g.out, "\nfunc %s(d *decoder, n *yaml.Node, v *%s) (good, ok bool) {\n", name, typ)
 	g.out.WriteString("if isNull, ok := structNode(n); isNull || !ok {\nreturn false, ok\n}\n")
 	if t.Name() != "" && g.viaDecodeAt[t.Name()] {
 		g.out.WriteString("v.At.Loc = manifest.LocOf(n)\n")
@@ -490,12 +491,12 @@ func (g *decodeGen) fieldCall(t reflect.Type, dst, path string) (string, error) 
 		return "", err
 	}
 	if helper == "" {
-		return fmt.Sprintf("%s(%s, %s)", dec, node, dst), nil
+		return fmt.Sprintf("%s(d, %s, %s)", dec, node, dst), nil
 	}
 	if helper == "decodeMap" && dec == "decodeString" {
-		return fmt.Sprintf("decodeStringMap(%s, %s)", node, dst), nil
+		return fmt.Sprintf("decodeStringMap(d, %s, %s)", node, dst), nil
 	}
-	return fmt.Sprintf("%s(%s, %s, %s)", helper, node, dst, dec), nil
+	return fmt.Sprintf("%s(d, %s, %s, %s)", helper, node, dst, dec), nil
 }
 
 // yamlKey returns the key yaml.v3 decodes into field f (getStructInfo),

@@ -9,6 +9,6 @@ import "sigs.k8s.io/kustomize/kyaml/yaml"
 // left the file behind them and failing to compile. Decode then always
 // takes yaml.v3's path.
 
-func decodeFast(*yaml.Node, any) bool { return false }
+func decodeFastWith(*decoder, *yaml.Node, any) bool { return false }
 
 func nodeField(string) bool { return false }

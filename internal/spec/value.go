@@ -183,13 +183,25 @@ func isYAML11Bool(n *yaml.Node) bool {
 // Decode decodes node into out and returns every type mismatch as a
 // manifest.Error in file, each at its line and column.
 func Decode(file string, node *yaml.Node, out any) []*manifest.Error {
+	return DecodeShared(file, node, out, nil)
+}
+
+// DecodeShared is Decode, with the label maps of the spec taken from maps
+// (the run's, which the loader's label maps come from too) where the fast
+// path decodes it.
+func DecodeShared(file string, node *yaml.Node, out any, maps *manifest.Maps) []*manifest.Error {
 	if node == nil {
 		return nil
 	}
-	if decodeFast(node, out) {
+	if decodeFastWith(maps, node, out) {
 		return nil
 	}
 	return decodeReflect(file, node, out)
+}
+
+// decodeFast is the fast path of Decode, sharing no maps.
+func decodeFast(node *yaml.Node, out any) bool {
+	return decodeFastWith(nil, node, out)
 }
 
 // decodeReflect is Decode through yaml.v3: the reference the fast path
