@@ -357,11 +357,9 @@ func decodeMap[E any](d *decoder, n *yaml.Node, v *map[string]E, dec decodeFunc[
 
 // decodeStringMap is decodeMap for map[string]string (labels, selectors,
 // annotations), the most common map by far, without a decodeFunc. With d's
-// maps, it makes no map for pairs an earlier decode has made one for.
+// maps, it makes no map for pairs an earlier decode has made one for; a nil
+// d makes a new map.
 func decodeStringMap(d *decoder, n *yaml.Node, v *map[string]string) (good, ok bool) {
-	if d == nil {
-		return decodeStringMapAlone(d, n, v)
-	}
 	if !known(n) {
 		return false, false
 	}
@@ -401,35 +399,6 @@ func decodeStringMap(d *decoder, n *yaml.Node, v *map[string]string) (good, ok b
 		pairs = append(pairs, manifest.Pair{K: k, V: e})
 	}
 	*v = d.Make(pairs)
-	return true, true
-}
-
-// decodeStringMapAlone is decodeStringMap without shared maps.
-func decodeStringMapAlone(d *decoder, n *yaml.Node, v *map[string]string) (good, ok bool) {
-	m, isNew, ok := mapOf(n, v)
-	if m == nil || !ok {
-		return true, ok
-	}
-	for i := 0; i < len(n.Content); i += 2 {
-		k, skip, ok := key(n.Content[i])
-		if !ok {
-			return false, false
-		}
-		if skip {
-			continue
-		}
-		var e string
-		good, ok := decodeString(d, n.Content[i+1], &e)
-		if !ok {
-			return false, false
-		}
-		if !good && !isNew {
-			if _, had := m[k]; had {
-				continue
-			}
-		}
-		m[k] = e
-	}
 	return true, true
 }
 
