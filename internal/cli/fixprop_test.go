@@ -139,7 +139,7 @@ func fixtureSettings(t *testing.T, name, text string) (args []string, mesh strin
 	t.Helper()
 	args = []string{"--no-config"}
 	var providers, accessLog []string
-	autoMTLS := true
+	autoMTLS, scopeGateways := true, false
 	for _, line := range strings.Split(text, "\n") {
 		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "# fixture:")
 		if !ok {
@@ -163,6 +163,8 @@ func fixtureSettings(t *testing.T, name, text string) (args []string, mesh strin
 				}
 			case "default-access-log":
 				accessLog = append(accessLog, strings.Split(v, ",")...)
+			case "scope-gateway-to-namespace":
+				scopeGateways = true
 			case "also":
 			default:
 				t.Fatalf("%s: fixture option %q: say how to pass it to the command", name, k)
@@ -177,6 +179,16 @@ func fixtureSettings(t *testing.T, name, text string) (args []string, mesh strin
 	}
 	if len(accessLog) > 0 {
 		mesh += "defaultProviders:\n  accessLogging: [" + strings.Join(accessLog, ", ") + "]\n"
+	}
+	if scopeGateways {
+		// Not a MeshConfig field: an IstioOperator carries it in istiod's
+		// environment, beside the MeshConfig.
+		mc := "  meshConfig: {}\n"
+		if mesh != "" {
+			mc = "  meshConfig:\n    " + strings.ReplaceAll(strings.TrimSuffix(mesh, "\n"), "\n", "\n    ") + "\n"
+		}
+		mesh = "kind: IstioOperator\nspec:\n" + mc +
+			"  components:\n    pilot:\n      k8s:\n        env: [{name: PILOT_SCOPE_GATEWAY_TO_NAMESPACE, value: \"true\"}]\n"
 	}
 	return args, mesh
 }

@@ -23,7 +23,11 @@ spec:
     spec:
       containers: [{name: istio-proxy, image: auto}]
 ---
-apiVersion: networking.istio.io/v1
+` + scopedGatewaysOnly
+
+// scopedGatewaysOnly is scopedGatewaysInput without the gateway pods, as
+// when the gateway deployments are installed apart.
+const scopedGatewaysOnly = `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: internal, namespace: istio-ingress}
 spec:
@@ -114,9 +118,17 @@ func TestScopeGatewayToNamespace(t *testing.T) {
 			[]string{"istio-ingress"}, true},
 		{"scoped: the pods of another namespace are not bound", scopedGatewaysInput, scoped,
 			nil, []string{"istio-ingress/istio-ingressgateway"},
-			// Not the pods' namespace: the stand-ins for pods the input
-			// lacks (the Gateway's namespace and the root namespace).
-			[]string{"istio-system", "shop"}, false},
+			// Not the pods' namespace: the stand-in for pods the input
+			// lacks. Scoped, only pods of the Gateway's own namespace can
+			// take it, so the root namespace no longer stands in.
+			[]string{"shop"}, false},
+		{"no pods: the selectors decide", scopedGatewaysOnly, config.DefaultMesh(),
+			nil, nil,
+			// The stand-ins: the Gateway's namespace and the root namespace.
+			[]string{"istio-system", "shop"}, true},
+		{"scoped, no pods: Gateways of two namespaces never share a pod", scopedGatewaysOnly, scoped,
+			nil, nil,
+			[]string{"shop"}, false},
 		{"both namespaces hold gateway pods", scopedGatewaysInput + shopGateway, config.DefaultMesh(),
 			[]string{"istio-ingress/istio-ingressgateway", "shop/shop-gateway"},
 			[]string{"istio-ingress/istio-ingressgateway", "shop/shop-gateway"},
@@ -143,7 +155,7 @@ func TestScopeGatewayToNamespace(t *testing.T) {
 				t.Errorf("ProxyNamespaces(shop/web) = %v, want %v", got, tc.webProxyNamespaces)
 			}
 			public, internal := g.gatewaysByKey["shop/public"], g.gatewaysByKey["istio-ingress/internal"]
-			if got := SharePods(public, internal); got != tc.publicSharesInternal {
+			if got := g.SharePods(public, internal); got != tc.publicSharesInternal {
 				t.Errorf("SharePods(shop/public, istio-ingress/internal) = %v, want %v", got, tc.publicSharesInternal)
 			}
 		})

@@ -97,7 +97,8 @@ type ServiceEntry struct {
 type Gateway struct {
 	Meta
 	Spec *spec.Gateway
-	// Workloads are the gateway pods its selector picks, in any namespace.
+	// Workloads are the gateway pods its selector picks, in any namespace,
+	// or in its own only with Mesh.ScopeGatewayToNamespace.
 	Workloads []*Workload
 }
 

@@ -12,7 +12,9 @@ import (
 // is bound to the mesh (no gateways, or "mesh"), and for every gateway the
 // namespaces of the gateway pods in the input. When a gateway's pods are not
 // in the input, the Gateway's namespace and the root namespace stand in for
-// them, since gateway deployments usually run in one of the two. Sidecars in
+// them, since gateway deployments usually run in one of the two; with
+// PILOT_SCOPE_GATEWAY_TO_NAMESPACE only the Gateway's namespace does, the
+// one namespace whose pods can take the Gateway. Sidecars in
 // other namespaces that import a VirtualService exported to them are not
 // listed: each of them has its own lookup.
 //
@@ -60,7 +62,9 @@ func (g *Graph) addProxyNamespaces(set map[string]bool, vs *VirtualService) {
 			}
 		default:
 			set[ref.Namespace] = true
-			set[g.Mesh.RootNamespace] = true
+			if !g.Mesh.ScopeGatewayToNamespace {
+				set[g.Mesh.RootNamespace] = true
+			}
 		}
 	}
 }

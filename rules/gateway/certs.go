@@ -31,7 +31,9 @@ only for the address and port it was opened to (istioctl analyze, IST0138, ignor
 
 Put the hosts that share a certificate into one server of one Gateway, or give each server its
 own certificate. Two Gateways share pods when the input holds a pod both select, or, when it
-holds none of their pods, when one selector's labels include the other's.`,
+holds none of their pods, when one selector's labels include the other's. With
+` + "`mesh.scope-gateway-to-namespace`" + ` (istiod's ` + "`PILOT_SCOPE_GATEWAY_TO_NAMESPACE`" + `), a gateway pod
+takes the Gateways of its own namespace only, so Gateways of two namespaces never share one.`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: shop, namespace: istio-system}
@@ -125,7 +127,7 @@ func runGatewayDuplicateCertificate(p *rules.Pass) error {
 func reportSharedCert(p *rules.Pass, gws []*graph.Gateway, copies rules.Copies[*graph.Gateway], a *graph.Gateway, sa *spec.Server, ca certRef) {
 	for _, b := range gws {
 		b = copies.For(a.Obj, b)
-		if graph.SameObject(a.Obj, b.Obj) || !graph.SharePods(a, b) {
+		if graph.SameObject(a.Obj, b.Obj) || !p.Graph.SharePods(a, b) {
 			continue
 		}
 	servers:

@@ -84,7 +84,9 @@ istioctl analyze only reports servers that share a host string, while Istio also
 plaintext TCP server, or a server of the other kind, whatever its hosts: meshlint reports
 those. Wildcard hosts that overlap a concrete host are not a collision (the concrete SNI wins).
 Two Gateways share pods when the input holds a pod both select, or, when it holds none of their
-pods, when one selector's labels include the other's.`,
+pods, when one selector's labels include the other's. With ` + "`mesh.scope-gateway-to-namespace`" + `
+(istiod's ` + "`PILOT_SCOPE_GATEWAY_TO_NAMESPACE`" + `), a gateway pod takes the Gateways of its own
+namespace only, so Gateways of two namespaces never share one.`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: shop, namespace: istio-system}
@@ -319,15 +321,16 @@ func listener(p *rules.Pass, w *graph.Workload, n int64) int64 {
 // b land on the same listener of some gateway pod, and returns its port.
 // Istio keys listeners by the port after translation through the pod's
 // Services (resolvePorts) and by bind address. Without pods of either in
-// the input, the Gateways share pods when their selectors say so
-// (SharePods), and the ports are compared as written.
+// the input, the Gateways share pods when their selectors (and namespaces,
+// with the gateway scope setting) say so (Graph.SharePods), and the ports
+// are compared as written.
 func sharedListener(p *rules.Pass, a, b *graph.Gateway, sa, sb *spec.Server) (int64, bool) {
 	if sb.Port == nil || sa.Bind.V != sb.Bind.V {
 		return 0, false
 	}
 	if sa.Port.Number.V == sb.Port.Number.V {
 		// One port is one listener, whatever the translation.
-		return sa.Port.Number.V, graph.SharePods(a, b)
+		return sa.Port.Number.V, p.Graph.SharePods(a, b)
 	}
 	for _, w := range a.Workloads {
 		if !slices.Contains(b.Workloads, w) {

@@ -8,9 +8,12 @@
 // quiet-* none. A .txtar archive holds a multi-file case; its files are
 // loaded together. A comment line "# fixture: closed-world
 // root-namespace=NS namespace=NS auto-mtls=false also=ID[,ID]
-// providers=NAME:TYPE[,NAME:TYPE] default-access-log=NAME" sets the run's
-// options; also= runs more rules beside the one under test, and providers=
-// stands for a MeshConfig with these extensionProviders.
+// providers=NAME:TYPE[,NAME:TYPE] default-access-log=NAME
+// scope-gateway-to-namespace" sets the run's options; also= runs more rules
+// beside the one under test, providers= stands for a MeshConfig with these
+// extensionProviders, and scope-gateway-to-namespace for istiod's
+// PILOT_SCOPE_GATEWAY_TO_NAMESPACE (the configuration file's
+// mesh.scope-gateway-to-namespace).
 //
 // Suppressions are applied after the rules run, as in a real run
 // (internal/suppress): a finding covered by "# meshlint:ignore" is not
@@ -146,6 +149,8 @@ func ParseOptions(data []byte, registry []*rules.Rule) (Options, error) {
 				s.Apply(&o.Mesh)
 			case "default-access-log":
 				o.Mesh.DefaultProviders.AccessLogging = strings.Split(v, ",")
+			case "scope-gateway-to-namespace":
+				o.Mesh.ScopeGatewayToNamespace = true
 			case "also":
 				for _, id := range strings.Split(v, ",") {
 					r := rules.Find(registry, id)
