@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/meshlint/meshlint/internal/host"
@@ -53,20 +54,36 @@ func (g *Graph) addProxyNamespaces(set map[string]bool, vs *VirtualService) {
 		set[vs.Namespace()] = true
 	}
 	for _, ref := range vs.Gateways {
-		switch {
-		case ref.Mesh:
+		if ref.Mesh {
 			set[vs.Namespace()] = true
-		case ref.Gateway != nil && len(ref.Gateway.Workloads) > 0:
-			for _, w := range ref.Gateway.Workloads {
-				set[w.Namespace()] = true
-			}
-		default:
-			set[ref.Namespace] = true
-			if !g.Mesh.ScopeGatewayToNamespace {
-				set[g.Mesh.RootNamespace] = true
-			}
+			continue
+		}
+		for _, ns := range g.GatewayPodNamespaces(ref) {
+			set[ns] = true
 		}
 	}
+}
+
+// GatewayPodNamespaces returns the namespaces of the pods that serve the
+// Gateway ref names (not "mesh"): its pods', or, when the input holds
+// none, the Gateway's namespace and the root namespace, where Istio's
+// default gateways run; with PILOT_SCOPE_GATEWAY_TO_NAMESPACE only pods of
+// the Gateway's namespace can take it.
+func (g *Graph) GatewayPodNamespaces(ref GatewayRef) []string {
+	var out []string
+	if ref.Gateway != nil && len(ref.Gateway.Workloads) > 0 {
+		for _, w := range ref.Gateway.Workloads {
+			if !slices.Contains(out, w.Namespace()) {
+				out = append(out, w.Namespace())
+			}
+		}
+		return out
+	}
+	out = append(out, ref.Namespace)
+	if root := g.Mesh.RootNamespace; root != "" && root != ref.Namespace && !g.Mesh.ScopeGatewayToNamespace {
+		out = append(out, root)
+	}
+	return out
 }
 
 // DestinationRulesNaming returns every DestinationRule whose host covers

@@ -42,7 +42,7 @@ exported to its own namespace alone (` + "`networking.istio.io/exportTo: \".\"`"
 an ingress gateway of ` + "`istio-system`" + `. So the host of a VirtualService bound to gateways must be
 visible from the namespaces of their pods too, or only from them when it is not bound to
 ` + "`mesh`" + ` (when the input holds no pods of a Gateway, its namespace and the root namespace stand
-for theirs). A delegate VirtualService (one without hosts) is merged into the routes that
+for theirs; its namespace alone with ` + "`scope-gateway-to-namespace`" + `). A delegate VirtualService (one without hosts) is merged into the routes that
 delegate to it and served by their proxies, so its destinations must be visible from where
 those routes are used, as above, not from the delegate's namespace; a delegate that no route of
 the input delegates to is checked from its own namespace.

@@ -398,16 +398,8 @@ func destNamespaces(p *rules.Pass, vs *graph.VirtualService) (nss []string, wher
 		if ref.Mesh {
 			continue
 		}
-		pods := ref.Gateway != nil && len(ref.Gateway.Workloads) > 0
-		if pods {
-			for _, w := range ref.Gateway.Workloads {
-				gws = appendNew(gws, w.Namespace())
-			}
-			continue
-		}
-		gws = appendNew(gws, ref.Namespace)
-		if root := g.Mesh.RootNamespace; root != "" {
-			gws = appendNew(gws, root)
+		for _, ns := range g.GatewayPodNamespaces(ref) {
+			gws = appendNew(gws, ns)
 		}
 	}
 	if len(gws) == 0 {
