@@ -74,7 +74,7 @@ func (g *Graph) Delegations() []Delegation {
 // named "http[i] > VirtualService ns/name http[j].route[k]". The routes
 // that the merge drops (MergeConflict) serve nothing, and their backends
 // are left out. The gateways of a backend are those of the match entries
-// that the merge makes of its route (mergedGateways), so that AppliesTo
+// that the merge makes of its route (MergedGateways), so that AppliesTo
 // with the root tells the gateways that serve it.
 func (g *Graph) DelegatedBackends(d Delegation) []RouteBackend {
 	routes := d.Delegate.Spec.HTTP
@@ -83,7 +83,7 @@ func (g *Graph) DelegatedBackends(d Delegation) []RouteBackend {
 	for k := range routes {
 		if j, _ := g.MergeConflict(d, k); j < 0 {
 			merged[k] = true
-			gws[k] = g.mergedGateways(d, k)
+			gws[k] = g.MergedGateways(d, k)
 		}
 	}
 	var out []RouteBackend
@@ -100,15 +100,16 @@ func (g *Graph) DelegatedBackends(d Delegation) []RouteBackend {
 	return out
 }
 
-// mergedGateways returns the gateways that the match entries Istio makes
-// of http route k of the delegate of d restrict it to (matchGateways):
-// mergeHTTPMatchRequests pairs each delegate entry with each root entry it
+// MergedGateways returns the gateways that the match entries Istio makes
+// of http route k of the delegate of d restrict it to (matchGateways: nil
+// when one of them names none, and the route applies on every gateway of
+// the root): mergeHTTPMatchRequests pairs each delegate entry with each root entry it
 // does not conflict with, and a merged entry takes the delegate entry's
 // gateways, or else the root entry's (mergeHTTPMatchRequest); a side
 // without entries takes the other's. Each gateway is written
 // "namespace/name" as the VirtualService that names it resolves it, since
 // AppliesTo resolves names in the root's namespace.
-func (g *Graph) mergedGateways(d Delegation, k int) []spec.Str {
+func (g *Graph) MergedGateways(d Delegation, k int) []spec.Str {
 	rootNS, leafNS := d.Root.Namespace(), d.Delegate.Namespace()
 	root := d.Root.Spec.HTTP[d.Route].Match
 	leaf := d.Delegate.Spec.HTTP[k].Match

@@ -76,8 +76,9 @@ const (
 	// Mirror joins a route to a service it mirrors requests to (http
 	// mirror and mirrors, a Gateway API RequestMirror filter).
 	Mirror
-	// Delegate joins a VirtualService to the VirtualService one of its
-	// http routes delegates to.
+	// Delegate joins a VirtualService with hosts to the VirtualService
+	// one of its http routes delegates to (a delegate's own delegations
+	// lead nowhere, and are not drawn).
 	Delegate
 )
 
@@ -128,12 +129,11 @@ func (n *Node) key() key {
 // wildcard host under a node of the rule), and those that destinations
 // name but no DestinationRule defines.
 //
-// graph.VirtualService.Gateways holds only spec.gateways, the graph
-// resolves no delegate, and RouteBackends leaves out mirrors,
+// The graph resolves no delegate, and RouteBackends leaves out mirrors,
 // ServiceEntries and wildcard hosts: Of reads those from the
-// VirtualService spec (match gateways through graph.ResolveGateway). The
-// http routes of a delegate that every root's merge drops are left out
-// (servedSpecs).
+// VirtualService spec. A VirtualService is joined to the gateways its
+// spec.gateways bind it to; of a delegate, which has none, only what its
+// roots' merges serve is drawn, on their gateways (servedDelegates).
 func Of(g *graph.Graph) *Topology {
 	b := &builder{g: g, index: map[key]int{}, edges: map[Edge]bool{}}
 	vsByName := make(map[[2]string]*graph.VirtualService, len(g.VirtualServices))
@@ -153,20 +153,28 @@ func Of(g *graph.Graph) *Topology {
 	for _, se := range g.ServiceEntries {
 		b.target(graph.HostTarget{Entry: se})
 	}
-	served := servedSpecs(g)
+	served := servedDelegates(g)
 	for _, vs := range g.VirtualServices {
 		r := b.object(Routes, vs.Obj)
-		for _, ref := range vs.Gateways {
-			b.gateway(ref, r)
-		}
 		s := vs.Spec
-		if sv := served[vs]; sv != nil {
-			s = sv
-		}
-		// A gateway that only a match entry names still receives the
-		// route's traffic: Istio binds the route to it.
-		for _, ref := range matchGateways(s) {
-			b.gateway(g.ResolveGateway(ref, vs.Namespace()), r)
+		if len(s.Hosts) == 0 {
+			// A delegate is never bound on its own: Istio serves what
+			// its roots merge of it, on their gateways.
+			sd := served[vs]
+			if sd == nil {
+				continue
+			}
+			s = sd.spec
+			for _, ref := range sd.gateways {
+				b.gateway(ref, r)
+			}
+		} else {
+			// Only spec.gateways bind (getGatewayNames): a match entry's
+			// gateways narrow the route to some of them, and one the
+			// VirtualService does not list never sees it (MR217).
+			for _, ref := range vs.Gateways {
+				b.gateway(ref, r)
+			}
 		}
 		for _, d := range destinations(s) {
 			b.destination(r, vs.Namespace(), d, Leads)
@@ -174,16 +182,20 @@ func Of(g *graph.Graph) *Topology {
 		for _, d := range mirrors(s) {
 			b.destination(r, vs.Namespace(), d, Mirror)
 		}
+		// The spec of a delegate holds none of its own delegations.
 		for _, d := range delegates(s) {
 			ns := d.Namespace.V
 			if ns == "" {
 				ns = vs.Namespace()
 			}
-			if to := vsByName[[2]string{ns, d.Name.V}]; to != nil {
-				b.edgeOf(r, b.object(Routes, to.Obj), Delegate)
-			} else {
+			switch to := vsByName[[2]string{ns, d.Name.V}]; {
+			case to == nil:
 				b.edgeOf(r, b.missing(Node{Column: Routes, Group: kinds.GroupIstioNetworking, Kind: kinds.VirtualService, Namespace: ns, Name: d.Name.V}), Delegate)
+			case len(to.Spec.Hosts) == 0:
+				b.edgeOf(r, b.object(Routes, to.Obj), Delegate)
 			}
+			// A VirtualService with hosts is no delegate: Istio finds
+			// none of that name and ignores the route.
 		}
 	}
 	for _, rt := range g.GatewayRoutes {
@@ -252,42 +264,148 @@ func Of(g *graph.Graph) *Topology {
 	return b.finish()
 }
 
-// servedSpecs returns, for each delegate VirtualService some of whose http
-// routes no root merges, its spec without those routes. Istio's merge
-// drops a delegate route whose match conflicts with the root's route
-// (graph.MergeConflict), so it serves nothing: drawn, it would show a
-// path that requests never take, while the finding about the dropped
-// route, marked on the delegate's node, says why it is missing. A
-// delegate that no root merges is drawn as written: there is no merge to
-// model, and other rules report the delegation.
-func servedSpecs(g *graph.Graph) map[*graph.VirtualService]*spec.VirtualService {
-	merged := map[*graph.VirtualService][]bool{}
-	for _, d := range g.Delegations() {
-		m := merged[d.Delegate]
-		if m == nil {
-			m = make([]bool, len(d.Delegate.Spec.HTTP))
-			merged[d.Delegate] = m
-		}
-		for k := range m {
-			if !m[k] {
-				j, _ := g.MergeConflict(d, k)
-				m[k] = j < 0
+// servedDelegate is what Istio serves of a delegate VirtualService (one
+// without hosts): spec holds the http routes some root's merge keeps, and
+// gateways the gateways those routes' own match entries name that Istio
+// binds them to.
+type servedDelegate struct {
+	spec     *spec.VirtualService
+	gateways []graph.GatewayRef
+}
+
+// servedDelegates returns what is drawn of each delegate VirtualService,
+// nil for one that serves nothing. Istio never applies a delegate on its
+// own: mergeVirtualServices merges it into each root route that delegates
+// to it, and only the http routes the merge keeps serve requests, on the
+// root's gateways. A delegate route whose match conflicts with the root's
+// route is dropped (graph.MergeConflict), a delegate's own delegate routes
+// lead nowhere (Istio supports one level), and tcp and tls routes are not
+// merged at all: drawn, each would show a path that requests never take,
+// while the finding about it, marked on the delegate's node, says why it
+// is missing.
+//
+// A delegate that no root merges serves nothing when a VirtualService of
+// the input names it (every such root is itself a delegate, or cannot see
+// it) or the input is said to hold every object (closed-world): its node
+// is drawn without edges. One that nothing names is drawn with its routes,
+// as the rules judge it: its root is taken to be outside the input, as
+// when a team lints the delegates it owns and the platform team keeps the
+// roots elsewhere; an empty node there would hide the team's own routes.
+func servedDelegates(g *graph.Graph) map[*graph.VirtualService]*servedDelegate {
+	named := map[[2]string]bool{}
+	for _, vs := range g.VirtualServices {
+		for _, d := range delegates(vs.Spec) {
+			ns := d.Namespace.V
+			if ns == "" {
+				ns = vs.Namespace()
 			}
+			named[[2]string{ns, d.Name.V}] = true
 		}
 	}
-	out := map[*graph.VirtualService]*spec.VirtualService{}
-	for vs, m := range merged {
-		if !slices.Contains(m, false) {
+	kept := map[*graph.VirtualService][]bool{}
+	bound := map[*graph.VirtualService][]graph.GatewayRef{}
+	for _, d := range g.Delegations() {
+		m := kept[d.Delegate]
+		if m == nil {
+			m = make([]bool, len(d.Delegate.Spec.HTTP))
+			kept[d.Delegate] = m
+		}
+		for k := range d.Delegate.Spec.HTTP {
+			if d.Delegate.Spec.HTTP[k].Delegate != nil {
+				continue
+			}
+			if j, _ := g.MergeConflict(d, k); j >= 0 || !rootServes(g, d, k) {
+				continue
+			}
+			m[k] = true
+			bound[d.Delegate] = append(bound[d.Delegate], boundGateways(g, d, k)...)
+		}
+	}
+	out := map[*graph.VirtualService]*servedDelegate{}
+	for _, vs := range g.VirtualServices {
+		if len(vs.Spec.Hosts) > 0 {
 			continue
 		}
+		sd := &servedDelegate{gateways: bound[vs]}
+		m, merged := kept[vs]
+		if !merged {
+			if g.Mesh.ClosedWorld || named[[2]string{vs.Namespace(), vs.Name()}] {
+				continue
+			}
+			m = make([]bool, len(vs.Spec.HTTP))
+			for k := range vs.Spec.HTTP {
+				m[k] = vs.Spec.HTTP[k].Delegate == nil
+			}
+		}
 		s := *vs.Spec
-		s.HTTP = nil
+		s.HTTP, s.TCP, s.TLS = nil, nil, nil
 		for k := range vs.Spec.HTTP {
 			if m[k] {
 				s.HTTP = append(s.HTTP, vs.Spec.HTTP[k])
 			}
 		}
-		out[vs] = &s
+		sd.spec = &s
+		if !merged {
+			// No root to bind them through: the gateways as written.
+			for _, ref := range matchGateways(&s) {
+				sd.gateways = append(sd.gateways, g.ResolveGateway(ref, vs.Namespace()))
+			}
+		}
+		out[vs] = sd
+	}
+	return out
+}
+
+// rootServes reports whether http route k of the delegate of d, merged into
+// the root's route, applies on some proxy the root is bound to: its merged
+// match entries may all name gateways the root does not list in
+// spec.gateways (or, without them, other than "mesh"), where it is never
+// built.
+func rootServes(g *graph.Graph, d graph.Delegation, k int) bool {
+	gws := g.MergedGateways(d, k)
+	if len(gws) == 0 {
+		return true
+	}
+	for _, gw := range gws {
+		ref := g.ResolveGateway(gw, d.Root.Namespace())
+		if ref.Mesh && len(d.Root.Gateways) == 0 {
+			return true
+		}
+		if slices.ContainsFunc(d.Root.Gateways, func(rr graph.GatewayRef) bool { return sameGateway(rr, ref) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameGateway reports whether two resolved references name one gateway,
+// or are both "mesh".
+func sameGateway(a, b graph.GatewayRef) bool {
+	if a.Mesh || b.Mesh {
+		return a.Mesh == b.Mesh
+	}
+	return a.Namespace == b.Namespace && a.Name == b.Name
+}
+
+// boundGateways returns the gateways of the root of d that Istio binds
+// http route k of its delegate to through the route's own match entries.
+// Merged, an entry keeps the delegate's gateways (mergeHTTPMatchRequest,
+// resolved in the delegate's namespace), but the merged route is built
+// only for the gateways the root lists in spec.gateways (getGatewayNames):
+// a gateway that only the delegate names never sees it. The gateways a
+// merged entry takes from the root's entry are the root's to show.
+func boundGateways(g *graph.Graph, d graph.Delegation, k int) []graph.GatewayRef {
+	var out []graph.GatewayRef
+	for _, m := range d.Delegate.Spec.HTTP[k].Match {
+		for _, gw := range m.Gateways {
+			ref := g.ResolveGateway(gw, d.Delegate.Namespace())
+			if ref.Mesh || gw.V == "" {
+				continue
+			}
+			if slices.ContainsFunc(d.Root.Gateways, func(rr graph.GatewayRef) bool { return sameGateway(rr, ref) }) {
+				out = append(out, ref)
+			}
+		}
 	}
 	return out
 }
