@@ -31,7 +31,9 @@ istio.io/istio). The Gateway then reports ` + "`Accepted: False`" + ` with reaso
   failure. The ignored addresses are warnings.
 
 Drop the addresses Istio ignores: to ask for an IP, give the Gateway that address alone; to use
-gateway pods of your own, name their Service in a ` + "`Hostname`" + ` address. The rule checks the
+gateway pods of your own, name their Service in a ` + "`Hostname`" + ` address. An ` + "`IPAddress`" + ` or ` + "`Hostname`" + `
+address written twice makes the API server refuse the Gateway (gatewayapi-crd-validation reports
+the repeat): the rule judges the addresses without it. The rule checks the
 Gateways of the classes Istio translates (controller ` + "`istio.io/gateway-controller`" + `, waypoints,
 east-west gateways); other implementations take other addresses.`,
 	Bad:      addressExample(`[{type: IPAddress, value: 203.0.113.10}, {type: IPAddress, value: 203.0.113.11}]`),
@@ -63,7 +65,7 @@ func runGatewayAddressUnsupported(p *rules.Pass) error {
 		if !gw.IstioTranslated() {
 			continue
 		}
-		as := gw.Addresses()
+		as := distinctAddresses(gw.Addresses())
 		if len(as) == 0 || len(as) == 1 && addressType(as[0]) == "IPAddress" {
 			continue // Istio deploys the Gateway, on that IP if any
 		}
@@ -102,6 +104,28 @@ func runGatewayAddressUnsupported(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// distinctAddresses drops the IPAddress and Hostname addresses that repeat
+// an earlier one. The API server refuses a Gateway with such a repeat
+// (gatewayapi-crd-validation reports it), so Istio never sees it: the rule
+// judges the addresses the Gateway has once the repeat is removed, and
+// leaves the repeat to the rule that reports the refusal.
+func distinctAddresses(as []spec.GatewayAddress) []spec.GatewayAddress {
+	type key struct{ typ, value string }
+	seen := map[key]bool{}
+	out := make([]spec.GatewayAddress, 0, len(as))
+	for _, a := range as {
+		k := key{addressType(a), a.Value.V}
+		if a.Value.Set && (k.typ == "IPAddress" || k.typ == "Hostname") {
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // addressType is the type of a Gateway address, with the API's default,

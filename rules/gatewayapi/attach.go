@@ -39,9 +39,10 @@ A ` + "`Selector`" + ` is matched against the labels of the route's Namespace ob
 no Namespace object for it, its labels are unknown and the rule stays quiet unless the selector
 already matches the automatic label, or the closed-world setting is on (then only the automatic
 label is assumed). Implementation-specific protocols (` + "`example.com/proto`" + `) admit any kind. On the
-classes Istio translates, an ` + "`HTTPS`" + ` or ` + "`TLS`" + ` listener without ` + "`tls`" + ` is a placeholder Istio builds
-nothing for: it admits no route, and is not listed (a parentRef that selects only such listeners
-is gatewayapi-parent-ref-unresolved's).`,
+classes Istio translates, an ` + "`HTTPS`" + ` listener without ` + "`tls`" + ` is a placeholder Istio builds nothing
+for (and so is a ` + "`TLS`" + ` one, which the API server refuses in the first place:
+gatewayapi-crd-validation): it admits no route, and is not listed (a parentRef that selects only
+such listeners is gatewayapi-parent-ref-unresolved's).`,
 	Bad: allowedRoutesExample(""),
 	Good: allowedRoutesExample(`    allowedRoutes:
       namespaces:

@@ -55,12 +55,12 @@ CRD's message:
   (or ` + "`port`" + `), or with the same ` + "`sectionName`" + ` and ` + "`port`" + `; a rule ` + "`name`" + ` used twice; a TLSRoute
   hostname that is an IP address.
 - **Gateway and ListenerSet listeners**: ` + "`tls`" + ` on an HTTP, TCP or UDP listener; an HTTPS listener
-  whose ` + "`tls.mode`" + ` is not ` + "`Terminate`" + `; a TLS listener of a Gateway without ` + "`tls`" + ` (a
-  ListenerSet's is gatewayapi-listener-protocol-unsupported's); a ` + "`hostname`" + ` on a TCP or UDP
-  listener; ` + "`tls`" + ` that terminates (the default mode) with neither ` + "`certificateRefs`" + ` nor
-  ` + "`options`" + `.
-- **Gateways**: a Hostname or IPAddress address written twice, or a Hostname address that is not a
-  DNS name; an ` + "`infrastructure`" + ` label or annotation key that is not a qualified name; two
+  whose ` + "`tls.mode`" + ` is not ` + "`Terminate`" + `; a TLS listener without ` + "`tls`" + `; a ` + "`hostname`" + ` on a TCP
+  or UDP listener; ` + "`tls`" + ` that terminates (the default mode) with neither ` + "`certificateRefs`" + ` nor
+  ` + "`options`" + `. An HTTPS listener without ` + "`tls`" + ` is accepted: a Gateway's is a placeholder that
+  ListenerSets fill, and Istio refuses a ListenerSet's (gatewayapi-listener-protocol-unsupported).
+- **Gateways**: a Hostname or IPAddress address written twice (gatewayapi-address-unsupported
+  judges the addresses without the repeat), or a Hostname address that is not a DNS name; an ` + "`infrastructure`" + ` label or annotation key that is not a qualified name; two
   ` + "`tls.frontend.perPort`" + ` entries for one port.
 
 Other rules report the remaining CEL rules: a Service backendRef or mirror without ` + "`port`" + `
@@ -98,10 +98,10 @@ func runCRDValidation(p *rules.Pass) error {
 		case kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute, kinds.UDPRoute:
 			c.route(s)
 		case kinds.K8sGateway:
-			c.listeners(s.get("listeners"), false)
+			c.listeners(s.get("listeners"))
 			c.gateway(s)
 		case kinds.ListenerSet:
-			c.listeners(s.get("listeners"), true)
+			c.listeners(s.get("listeners"))
 		}
 	}
 	return nil
@@ -142,15 +142,9 @@ var uniqueFilters = map[kinds.Kind][]string{
 
 func (c celCheck) route(s yn) {
 	c.parentRefs(s.get("parentRefs"))
-	// v1alpha2 of TLSRoute has no CEL rule on its hostnames.
-	if c.o.Kind == kinds.TLSRoute && !strings.HasSuffix(c.o.APIVersion, "/v1alpha2") {
-		for i, h := range s.get("hostnames").items() {
-			// An IPv6 address breaks the schema's pattern already.
-			if v := h.str(); !strings.Contains(v, ":") {
-				if _, err := netip.ParseAddr(v); err == nil {
-					c.reject(h.loc(), "Hostnames cannot contain an IP", "", "hostnames[%d] %q is an IP address, not a host name", i, v)
-				}
-			}
+	for i, h := range s.get("hostnames").items() {
+		if v := h.str(); refusedIPHostname(c.o, v) {
+			c.reject(h.loc(), "Hostnames cannot contain an IP", "", "hostnames[%d] %q is an IP address, not a host name", i, v)
 		}
 	}
 	rs := s.get("rules")
@@ -196,6 +190,17 @@ func (c celCheck) route(s yn) {
 		c.reject(rs.loc(), "While 16 rules and 64 matches per rule are allowed, the total number of matches across all rules in a route must be less than 128", "",
 			"the rules have %d matches in all", total)
 	}
+}
+
+// refusedIPHostname reports whether the CRD of route o refuses its
+// hostname h for an IP address: TLSRoute's does, from v1alpha3 on. An IPv6
+// address breaks the schema's pattern already.
+func refusedIPHostname(o *manifest.Object, h string) bool {
+	if o.Kind != kinds.TLSRoute || strings.HasSuffix(o.APIVersion, "/v1alpha2") || strings.Contains(h, ":") {
+		return false
+	}
+	_, err := netip.ParseAddr(h)
+	return err == nil
 }
 
 // parentRefs applies the CEL rules of spec.parentRefs: references to the
@@ -617,10 +622,10 @@ func (c celCheck) sessionPersistence(sp yn, where string) {
 	}
 }
 
-// listeners applies the CEL rules of the listeners of a Gateway or, with
-// inSet, a ListenerSet. Their names and their port, protocol and hostname
+// listeners applies the CEL rules of the listeners of a Gateway or a
+// ListenerSet, which are the same for both. Their names and their port, protocol and hostname
 // are gatewayapi-listener-conflict's.
-func (c celCheck) listeners(ls yn, inSet bool) {
+func (c celCheck) listeners(ls yn) {
 	for i, l := range ls.items() {
 		if !l.isMap() {
 			continue
@@ -644,9 +649,7 @@ func (c celCheck) listeners(ls yn, inSet bool) {
 					"%s has protocol HTTPS and tls mode %s", what, m.str())
 			}
 		case "TLS":
-			// A ListenerSet's TLS listener without tls is reported by
-			// gatewayapi-listener-protocol-unsupported, at the same node.
-			if !tls.ok() && !inSet {
+			if !tls.ok() {
 				c.reject(l.get("protocol").loc(), "tls mode must be set for protocol TLS", "set tls.mode to Terminate or Passthrough",
 					"%s has protocol TLS but no tls", what)
 			}

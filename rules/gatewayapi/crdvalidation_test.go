@@ -16,7 +16,6 @@ const (
 	byMR619    = "MR619"
 	byMR603    = "MR603"
 	byMR606    = "MR606"
-	byMR615    = "MR615" // for ListenerSets attached to Istio's Gateways only
 	byMR618    = "MR618"
 	byMR001    = "MR001"
 	skipStatus = "not checked: status is written by the controller, not in manifests"
@@ -179,7 +178,7 @@ var celChecks = map[string]string{
 	"HTTPRoute .spec.rules[].timeouts: backendRequest timeout cannot be longer than request timeout":                                                                                  byMR619,
 	"ListenerSet .spec.listeners: hostname must not be specified for protocols ['TCP', 'UDP']":                                                                                        byMR619,
 	"ListenerSet .spec.listeners: tls mode must be Terminate for protocol HTTPS":                                                                                                      byMR619,
-	"ListenerSet .spec.listeners: tls mode must be set for protocol TLS":                                                                                                              byMR615,
+	"ListenerSet .spec.listeners: tls mode must be set for protocol TLS":                                                                                                              byMR619,
 	"ListenerSet .spec.listeners: tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']":                                                                                     byMR619,
 	"ListenerSet .spec.listeners[].tls: certificateRefs or options must be specified when mode is Terminate":                                                                          byMR619,
 	"TCPRoute .spec.parentRefs: sectionName or port must be specified when parentRefs includes 2 or more references to the same parent":                                               byMR619,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -44,7 +45,9 @@ listeners, or for a parentRef of ` + "`kind: ListenerSet`" + ` the ListenerSet's
   listener, the hostname is reported with the listener that takes its requests. Istio isolates
   HTTPRoutes and GRPCRoutes so, not TLSRoutes.
 
-Fix the hostname, or add a listener (or widen a listener hostname) that accepts it.`,
+Fix the hostname, or add a listener (or widen a listener hostname) that accepts it. An IP address
+among a TLSRoute's hostnames makes the API server refuse the route (gatewayapi-crd-validation
+reports it): the rule judges the route without it.`,
 	Bad:      hostnameExample("example.com"),
 	Good:     hostnameExample("shop.example.com"),
 	Severity: rules.Warning,
@@ -87,8 +90,14 @@ spec:
 
 func runHostnameNotAccepted(p *rules.Pass) error {
 	for _, r := range p.Graph.GatewayRoutes {
-		hs := r.Spec.Hostnames
-		if !r.HasHostnames() || len(hs) == 0 {
+		if !r.HasHostnames() {
+			continue
+		}
+		// The API server refuses a TLSRoute with an IP address for a
+		// hostname (gatewayapi-crd-validation reports it): the route is
+		// judged without it, as it is once fixed.
+		hs := slices.DeleteFunc(slices.Clone(r.Spec.Hostnames), func(h spec.Str) bool { return refusedIPHostname(r.Obj, h.V) })
+		if len(hs) == 0 {
 			continue
 		}
 		// accepted[i] is whether a listener the route attaches to gets

@@ -38,11 +38,13 @@ that port alone (` + "`augmentPortMatch`" + `), so it applies to no traffic, as 
 gatewayapi-listenerset-not-allowed instead). References to other kinds (an implementation's own
 kinds) are not checked.
 
-On the classes Istio translates (` + "`istio`" + `, waypoints, east-west gateways), an ` + "`HTTPS`" + ` or ` + "`TLS`" + `
-listener without ` + "`tls`" + ` is a placeholder that ListenerSets fill: Istio builds nothing for it and
-makes no route parent of it. A parentRef whose ` + "`sectionName`" + ` or ` + "`port`" + ` selects only such
-listeners, or one without them to a Gateway that has no other listener, attaches nowhere and
-is reported too (Istio says ` + "`NoMatchingParent`" + `, or writes no status for the parentRef).
+On the classes Istio translates (` + "`istio`" + `, waypoints, east-west gateways), an ` + "`HTTPS`" + ` listener
+without ` + "`tls`" + ` is a placeholder that ListenerSets fill: Istio builds nothing for it and makes no
+route parent of it. A parentRef whose ` + "`sectionName`" + ` or ` + "`port`" + ` selects only such listeners, or one
+without them to a Gateway that has no other listener, attaches nowhere and is reported too
+(Istio says ` + "`NoMatchingParent`" + `, or writes no status for the parentRef). A ` + "`TLS`" + ` listener without
+` + "`tls`" + ` makes the API server refuse its Gateway or ListenerSet (gatewayapi-crd-validation reports
+it); once it has ` + "`tls`" + `, routes attach to it, so a parentRef that selects it is not reported.
 
 Istio also takes a parentRef of ` + "`group: networking.istio.io`" + `, ` + "`kind: ServiceEntry`" + ` as a mesh parent,
 like a Service, and refuses the route there when no such ServiceEntry exists ("parent service
@@ -198,7 +200,15 @@ func checkGatewayParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 // parent for them, so the parentRef attaches nowhere: with a sectionName
 // or port, Istio says NoMatchingParent when the parent has other
 // listeners; otherwise it writes no status for the parentRef at all.
+//
+// The CRDs refuse a TLS listener without tls (gatewayapi-crd-validation
+// reports it), so Istio never sees its parent; once tls is added, the
+// listener is no placeholder and the parentRef attaches to it. Nothing is
+// reported then.
 func reportPlaceholders(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRef, parent string) {
+	if slices.ContainsFunc(pr.Placeholders, func(l *graph.Listener) bool { return l.Protocol == "TLS" }) {
+		return
+	}
 	loc := pr.NameLoc
 	what, status := "selects", "Istio writes no status for the parentRef"
 	if pr.SectionName != "" || pr.Port != 0 {

@@ -36,9 +36,11 @@ GatewayClass of the input, or the class ` + "`istio`" + ` that istiod creates. G
 waypoints and east-west gateways included, have protocols of their own.
 
 The listeners of the ListenerSets a Gateway accepts are checked too, at their ListenerSet, and
-so is an ` + "`HTTPS`" + ` or ` + "`TLS`" + ` listener of a ListenerSet without ` + "`tls`" + `: Istio creates no listener for it and
-reports it ` + "`UnsupportedProtocol`" + ` (on a Gateway, such a listener is a placeholder that ListenerSets
-fill, and is not reported). A ListenerSet with no valid listener left is not accepted.`,
+so is an ` + "`HTTPS`" + ` listener of a ListenerSet without ` + "`tls`" + `, which the CRD accepts: Istio creates no
+listener for it and reports it ` + "`UnsupportedProtocol`" + ` (on a Gateway, such a listener is a placeholder
+that ListenerSets fill, and is not reported). A ListenerSet with no valid listener left is not
+accepted. A ` + "`TLS`" + ` listener without ` + "`tls`" + `, of a Gateway or a ListenerSet, is refused by the API
+server in every class: gatewayapi-crd-validation reports it.`,
 	Bad: `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: dns, namespace: infra}
@@ -85,7 +87,12 @@ func runListenerProtocolUnsupported(p *rules.Pass) error {
 				effect += fmt.Sprintf(", and with no valid listener the %s is not accepted (ListenersNotValid)", l.Owner().Kind)
 			}
 			if missingTLS(l) {
-				p.Reportf(l.Owner(), l.Spec.Protocol.Loc, "listener %s has protocol %s but no tls: Istio creates no listener for it (UnsupportedProtocol); %s", l.Name, l.Protocol, effect)
+				// The CRDs refuse a TLS listener without tls in any class:
+				// gatewayapi-crd-validation reports it. Istio refuses an
+				// HTTPS one beyond that.
+				if l.Protocol == "HTTPS" {
+					p.Reportf(l.Owner(), l.Spec.Protocol.Loc, "listener %s has protocol %s but no tls: Istio creates no listener for it (UnsupportedProtocol); %s", l.Name, l.Protocol, effect)
+				}
 				continue
 			}
 			if istioProtocols[l.Protocol] {
@@ -109,7 +116,8 @@ func runListenerProtocolUnsupported(p *rules.Pass) error {
 // missingTLS reports whether l is an HTTPS or TLS listener of a
 // ListenerSet without tls. Istio builds no listener for it and reports it
 // (buildListener, conversion.go); on a Gateway it takes such a listener
-// for a placeholder that ListenerSets fill, and reports nothing.
+// for a placeholder that ListenerSets fill, and reports nothing. The API
+// server refuses the TLS one before Istio sees it.
 func missingTLS(l *graph.Listener) bool {
 	return l.Set != nil && l.Spec.TLS == nil && (l.Protocol == "HTTPS" || l.Protocol == "TLS")
 }
