@@ -31,7 +31,7 @@ func celPortName(name string) bool { return len(name) < 63 && dns1123Label.Match
 func runCELChecks(p *rules.Pass) {
 	for o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.PeerAuthentication, kinds.RequestAuthentication) {
 		s := specOf(o)
-		celSelectorLabels(p, o, s.get("selector").get("matchLabels"), true)
+		celSelectorLabels(p, o, s.get("selector").get("matchLabels"))
 		if o.Kind == kinds.RequestAuthentication {
 			celRequestAuthentication(p, o, s)
 		}
@@ -40,7 +40,7 @@ func runCELChecks(p *rules.Pass) {
 		s := specOf(o)
 		switch o.Kind {
 		case kinds.ProxyConfig:
-			celSelectorLabels(p, o, s.get("selector").get("matchLabels"), true)
+			celSelectorLabels(p, o, s.get("selector").get("matchLabels"))
 		case kinds.EnvoyFilter:
 			celEnvoyFilter(p, o, s)
 		case kinds.WorkloadGroup:
@@ -78,8 +78,8 @@ func isZero(x node) bool {
 
 // celSelectorLabels reports the selector labels that the CRD's CEL rules
 // refuse, for kinds whose webhook check no rule mirrors.
-func celSelectorLabels(p *rules.Pass, o *manifest.Object, labels node, keys bool) {
-	for _, lp := range selectorLabelProblems(labels, keys) {
+func celSelectorLabels(p *rules.Pass, o *manifest.Object, labels node) {
+	for _, lp := range selectorLabelProblems(labels) {
 		celReport(p, o, lp.loc, lp.where, lp.cel)
 	}
 }
@@ -127,8 +127,9 @@ func celTargetRefNamespace(p *rules.Pass, o *manifest.Object, ref node) {
 // celRequestAuthentication applies the RequestAuthentication CRD's CEL
 // rules. The webhook refuses the same selector and target references
 // (ValidateRequestAuthentication), and a JWKS URI with another scheme
-// (security.ParseJwksURI), but no rule mirrors that webhook; it does not
-// refuse jwks beside jwksUri, which the CRD does.
+// (security.ParseJwksURI); MR021 mirrors only its checks that the CRD
+// lacks, so that these keep the CRD's messages in one rule. The webhook
+// does not refuse jwks beside jwksUri, which the CRD does.
 func celRequestAuthentication(p *rules.Pass, o *manifest.Object, s node) {
 	celOneOf(p, o, s, "only one of targetRefs or selector can be set", "selector", "targetRef", "targetRefs")
 	celTargetRefNamespace(p, o, s.get("targetRef"))
@@ -156,9 +157,8 @@ func httpURL(s string) bool {
 
 // celEnvoyFilter applies the EnvoyFilter CRD's CEL rules. The webhook
 // (ValidateEnvoyFilter) checks none of them but the selector's values,
-// and no rule mirrors it.
+// which MR022, mirroring it, reports with the keys.
 func celEnvoyFilter(p *rules.Pass, o *manifest.Object, s node) {
-	celSelectorLabels(p, o, s.get("workloadSelector").get("labels"), false)
 	celOneOf(p, o, s, "only one of targetRefs or workloadSelector can be set", "workloadSelector", "targetRefs")
 	for ref := range s.get("targetRefs").items() {
 		celTargetRefNamespace(p, o, ref)
@@ -188,7 +188,8 @@ func celEnvoyFilter(p *rules.Pass, o *manifest.Object, s node) {
 // celWorkloadGroup applies the WorkloadGroup CRD's CEL rules. The webhook
 // (ValidateWorkloadGroup) does not check the template, nor the port of a
 // grpc probe, and checks the httpGet and tcpSocket ports (MR003's) and
-// the scheme, which no rule mirrors.
+// the scheme, which stays here: MR023 mirrors only the webhook's checks
+// that the CRD lacks.
 func celWorkloadGroup(p *rules.Pass, o *manifest.Object, s node) {
 	if x := s.get("probe").get("grpc").get("port"); x.ok() {
 		if n, ok := x.int(); ok && !validPort(n) {

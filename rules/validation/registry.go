@@ -27,4 +27,7 @@ var Rules = []*rules.Rule{
 	RetryInvalid,
 	HTTPRouteInvalid,
 	WorkloadEntryInvalid,
+	RequestAuthnInvalid,
+	EnvoyFilterInvalid,
+	WorkloadGroupInvalid,
 }

@@ -46,11 +46,11 @@ validation, as the API server prunes them.
 
 Istio's CRDs also carry CEL rules (` + "`x-kubernetes-validations`" + `), which the API server enforces
 whether or not Istio's webhook is installed. A CEL rule that repeats a webhook check is reported
-by the rule that mirrors that check (MR002, MR003, MR006, MR010 to MR015, MR020); the others are
+by the rule that mirrors that check (MR002, MR003, MR006, MR010 to MR015, MR020, MR022); the others are
 reported here, with the CRD's own message after "the API server rejects it":
 
 - a ` + "`*`" + ` or an empty key in the selector labels of a PeerAuthentication, RequestAuthentication
-  or ProxyConfig, or a ` + "`*`" + ` in a label value of an EnvoyFilter's workload selector;
+  or ProxyConfig;
 - a RequestAuthentication with more than one of ` + "`selector`" + `, ` + "`targetRef`" + ` and ` + "`targetRefs`" + `, a
   target reference with a namespace, ` + "`jwks`" + ` beside ` + "`jwksUri`" + `, or a ` + "`jwksUri`" + ` that is not an
   absolute http or https URL;

@@ -26,23 +26,19 @@ type labelProblem struct {
 // hoping for a wildcard, while selectors match labels exactly. The CRDs
 // refuse the same through CEL rules, except that those on
 // workloadSelector.labels (ServiceEntry, Sidecar, EnvoyFilter) look at
-// the values only: keys says whether to check them.
-func selectorLabelProblems(labels node, keys bool) []labelProblem {
+// the values only; the rules that mirror those webhooks report all of it,
+// and cel gives the messages of the matchLabels rules, for MR001.
+func selectorLabelProblems(labels node) []labelProblem {
 	var out []labelProblem
 	for e := range labels.entries() {
 		switch {
-		case !keys:
 		case e.key == "":
 			out = append(out, labelProblem{e.keyLoc, keyPath(labels, e.key), "has an empty key", "key must not be empty"})
 		case strings.Contains(e.key, "*"):
 			out = append(out, labelProblem{e.keyLoc, keyPath(labels, e.key), "key " + strconv.Quote(e.key) + " has a wildcard, which a selector does not support (labels match exactly)", "wildcard not allowed in label key match"})
 		}
 		if v, ok := e.val.str(); ok && strings.Contains(v, "*") {
-			cel := "wildcard not allowed in label value match"
-			if !keys {
-				cel = "wildcard is not supported in selector"
-			}
-			out = append(out, labelProblem{e.val.loc(), e.val.where(), "value " + strconv.Quote(v) + " of " + strconv.Quote(e.key) + " has a wildcard, which a selector does not support (labels match exactly)", cel})
+			out = append(out, labelProblem{e.val.loc(), e.val.where(), "value " + strconv.Quote(v) + " of " + strconv.Quote(e.key) + " has a wildcard, which a selector does not support (labels match exactly)", "wildcard not allowed in label value match"})
 		}
 	}
 	return out
@@ -51,7 +47,7 @@ func selectorLabelProblems(labels node, keys bool) []labelProblem {
 // checkSelectorLabels reports the selectorLabelProblems of labels for a
 // rule that mirrors the webhook, rejects naming what Istio rejects.
 func checkSelectorLabels(p *rules.Pass, o *manifest.Object, labels node, rejects string) {
-	for _, lp := range selectorLabelProblems(labels, true) {
+	for _, lp := range selectorLabelProblems(labels) {
 		p.Reportf(o, lp.loc, "%s %s; %s", labels.where(), lp.what, rejects)
 	}
 }

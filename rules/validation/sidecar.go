@@ -20,6 +20,8 @@ var SidecarInvalid = &rules.Rule{
 	Summary: "a Sidecar is empty, or its ingress or egress listeners are invalid",
 	Doc: `Istio's webhook rejects a Sidecar that:
 
+- has a ` + "`workloadSelector`" + ` label with an empty key, or a ` + "`*`" + ` in a key or a value (the CRD's CEL
+  rule refuses the value too): selectors match labels exactly, with no wildcard;
 - configures nothing (none of ` + "`ingress`" + `, ` + "`egress`" + `, ` + "`outboundTrafficPolicy`" + `,
   ` + "`inboundConnectionPool`" + `);
 - has an egress listener without hosts, more than one egress listener without a port, or a
@@ -87,6 +89,7 @@ func runSidecarInvalid(p *rules.Pass) error {
 	const rejects = "Istio rejects the Sidecar"
 	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.Sidecar) {
 		s := specOf(o)
+		checkSelectorLabels(p, o, s.get("workloadSelector").get("labels"), rejects)
 		if !s.has("ingress") && !s.has("egress") && !s.has("outboundTrafficPolicy") && !s.has("inboundConnectionPool") {
 			p.Reportf(o, o.KindLoc, "Sidecar configures nothing (no ingress, egress, outboundTrafficPolicy or inboundConnectionPool): %s", rejects)
 		}
