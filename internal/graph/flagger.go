@@ -467,9 +467,8 @@ func (g *Graph) flaggerApexObject(c *Canary, kind kinds.Kind) *manifest.Object {
 // route of the same destinations for the analysis's matches merged into
 // the service's (mergeMatchConditions), and the route of the service's
 // matches goes to the primary alone. Each HTTP route carries
-// spec.service's rewrite, timeout, retries and headers; its corsPolicy
-// too, which the Canary's spec as meshlint reads it does not hold (MR019
-// checks the Canary's own field). What SetRoutes adds while an analysis runs
+// spec.service's rewrite, timeout, retries, headers and corsPolicy. What
+// SetRoutes adds while an analysis runs
 // (the weights it shifts, the mirror of a blue/green analysis, the
 // sticky route of session affinity) is not modelled.
 func (g *Graph) flaggerVirtualService(c *Canary) *VirtualService {
@@ -544,24 +543,25 @@ func flaggerVirtualServiceGateways(c *Canary) []spec.Str {
 }
 
 // flaggerVSRoute returns an HTTP route of Flagger's VirtualService, with
-// spec.service's rewrite (GetIstioRewrite), timeout, retries and headers,
-// as reconcileVirtualService writes each of its HTTP routes. The headers
-// are shared with the Canary, so that a delegate route's headers, which
-// replace its root's whole (Istio's mergeHTTPRoute), are seen; findings
-// on them point at the Canary's first header operations, the nearest
-// position the Canary's spec holds of its headers field.
+// spec.service's rewrite (GetIstioRewrite), timeout, retries, headers and
+// corsPolicy, as reconcileVirtualService writes each of its HTTP routes.
+// The headers and corsPolicy are shared with the Canary, so that a
+// delegate route's, which replace its root's whole (Istio's
+// mergeHTTPRoute), are seen; findings on them point at the Canary's keys.
 func flaggerVSRoute(c *Canary, at spec.At, match []spec.HTTPMatch, route []spec.RouteDestination) spec.HTTPRoute {
 	svc := c.Spec.Service
-	r := spec.HTTPRoute{At: at, Match: match, Timeout: svc.Timeout, Retries: svc.Retries, Route: route, Headers: svc.Headers}
+	r := spec.HTTPRoute{At: at, Match: match, Timeout: svc.Timeout, Retries: svc.Retries, Route: route, Headers: svc.Headers, CorsPolicy: svc.CorsPolicy}
 	if svc.Rewrite != nil {
 		r.Rewrite = &spec.HTTPRewrite{} // held as present alone
 	}
-	if h := svc.Headers; h != nil {
-		for _, ops := range []*spec.HeaderOps{h.Request, h.Response} {
-			if ops != nil && !ops.Loc.IsZero() {
-				r.Keys = spec.KeyLocs{{Key: "headers", Loc: ops.Loc}}
-				break
-			}
+	if svc.Headers != nil {
+		// A key brought in by a merge key has no position of its own:
+		// the value's stands for it.
+		r.Keys = append(r.Keys, spec.KeyLoc{Key: "headers", Loc: svc.Keys.Of("headers", svc.Headers.Loc)})
+	}
+	if svc.CorsPolicy != nil {
+		if loc := svc.Keys.Of("corsPolicy", manifest.Loc{}); !loc.IsZero() {
+			r.Keys = append(r.Keys, spec.KeyLoc{Key: "corsPolicy", Loc: loc})
 		}
 	}
 	return r

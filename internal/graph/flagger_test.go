@@ -431,6 +431,9 @@ func flaggerVS(c *Canary) string {
 		if r.Headers != nil {
 			hs = " headers " + headersText(r.Headers)
 		}
+		if r.CorsPolicy != nil {
+			hs += " corsPolicy " + strings.Join(r.CorsPolicy.Names, ",")
+		}
 		out += fmt.Sprintf(" http[match %s timeout %q retries %d rewrite %v%s] %s", strings.Join(ms, ""), r.Timeout.V, retries, r.Rewrite != nil, hs, dests(r.Route))
 	}
 	for _, r := range vs.Spec.TCP {
@@ -534,7 +537,7 @@ func TestFlaggerVirtualService(t *testing.T) {
       annotations: {owner: a, kustomize.toolkit.fluxcd.io/checksum: abc}
 `)),
 		vs: "frontend labels team=a annotations owner=a hosts app.example.com,frontend.test.svc.cluster.local gateways istio-ingress/public " +
-			`http[match {uri:prefix=/api}{uri:prefix=/v2} timeout "5s" retries 3 rewrite true headers request.add:x-team] frontend-primary:80/100,frontend-canary:80/0`,
+			`http[match {uri:prefix=/api}{uri:prefix=/v2} timeout "5s" retries 3 rewrite true headers request.add:x-team corsPolicy allowOrigins] frontend-primary:80/100,frontend-canary:80/0`,
 	}, {
 		// A host "*" serves the apex: Flagger adds none. Mesh first:
 		// no port even with discovery.
@@ -585,7 +588,7 @@ func TestFlaggerVirtualService(t *testing.T) {
 		// analysis match's headers and sourceLabels when it has them.
 		// The analysis's query parameters are dropped (and its uri,
 		// which the Canary CRD does not have, pruned). Both routes carry
-		// the service's rewrite, timeout, retries and headers.
+		// the service's rewrite, timeout, retries, headers and corsPolicy.
 		name: "A/B test, merged matches",
 		src: docs(target, flaggerCanary("podinfo", ref+`  service:
     port: 9898
@@ -596,6 +599,7 @@ func TestFlaggerVirtualService(t *testing.T) {
     headers:
       request: {set: {x-a: "1"}, remove: [x-b]}
       response: {add: {x-c: "2"}}
+    corsPolicy: {allowOrigins: [{exact: "https://a.example.com"}], allowMethods: [GET]}
   analysis:
     match:
     - headers: {x-canary: {exact: insider}}
@@ -606,8 +610,8 @@ func TestFlaggerVirtualService(t *testing.T) {
 			`http[match {uri:prefix=/api header:x-canary=exact=insider}{uri:prefix=/v2 header:x-canary=exact=insider}` +
 			`{uri:prefix=/api}{uri:prefix=/v2 header:x-team=exact=a}` +
 			`{uri:prefix=/api sourceLabels:app=tester}{uri:prefix=/v2 header:x-team=exact=a sourceLabels:app=tester} ` +
-			`timeout "5s" retries 3 rewrite true headers request.set:x-a request.remove:x-b response.add:x-c] podinfo-primary/100,podinfo-canary/0 ` +
-			`http[match {uri:prefix=/api}{uri:prefix=/v2 header:x-team=exact=a} timeout "5s" retries 3 rewrite true headers request.set:x-a request.remove:x-b response.add:x-c] podinfo-primary/100`,
+			`timeout "5s" retries 3 rewrite true headers request.set:x-a request.remove:x-b response.add:x-c corsPolicy allowOrigins,allowMethods] podinfo-primary/100,podinfo-canary/0 ` +
+			`http[match {uri:prefix=/api}{uri:prefix=/v2 header:x-team=exact=a} timeout "5s" retries 3 rewrite true headers request.set:x-a request.remove:x-b response.add:x-c corsPolicy allowOrigins,allowMethods] podinfo-primary/100`,
 	}, {
 		// Without service matches, the analysis's as they are, less what
 		// the Canary CRD prunes.
@@ -627,9 +631,9 @@ func TestFlaggerVirtualService(t *testing.T) {
 			`http[match  timeout "" retries 0 rewrite false] podinfo-primary/100`,
 	}, {
 		// The IstioRouter makes no A/B routes for TCP, and its TCP route
-		// has no headers.
+		// has no headers nor corsPolicy.
 		name: "A/B test, tcp",
-		src: docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898, appProtocol: tcp, headers: {request: {add: {x-team: a}}}}\n"+
+		src: docs(target, flaggerCanary("podinfo", ref+"  service: {port: 9898, appProtocol: tcp, headers: {request: {add: {x-team: a}}}, corsPolicy: {allowMethods: [GET]}}\n"+
 			"  analysis:\n    match: [{headers: {x-canary: {exact: insider}}}]\n")),
 		vs: "podinfo labels  annotations  hosts podinfo.test.svc.cluster.local gateways mesh " +
 			"tcp[ports ] podinfo-primary/100,podinfo-canary/0",
@@ -670,7 +674,7 @@ func TestFlaggerVirtualServicePositions(t *testing.T) {
 	src := docs(flaggerTarget("Deployment", "podinfo", "{app: podinfo}", "{app: podinfo}", flaggerContainers),
 		flaggerCanary("podinfo", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    port: 9898\n    hosts:\n    - app.example.com\n    match:\n    - uri: {prefix: /}\n"),
 		flaggerCanary("web", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    name: web\n    port: 80\n    gateways:\n    - mesh\n"),
-		flaggerCanary("ab", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    name: ab\n    port: 80\n    match:\n    - uri: {prefix: /api}\n    headers:\n      response:\n        set: {x-a: b}\n"+
+		flaggerCanary("ab", "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service:\n    name: ab\n    port: 80\n    match:\n    - uri: {prefix: /api}\n    headers:\n      response:\n        set: {x-a: b}\n    corsPolicy:\n      allowOrigins:\n      - exact: https://a.example.com\n"+
 			"  analysis:\n    match:\n    - headers:\n        x-canary: {exact: insider}\n"))
 	g := flaggerGraph(t, src, true)
 	svc := g.Canaries[0].Spec.Service
@@ -720,15 +724,21 @@ func TestFlaggerVirtualServicePositions(t *testing.T) {
 	if len(svc.Match[0].Headers) != 0 {
 		t.Error("the Canary's service match changed")
 	}
-	// The headers of both routes are at the Canary's first header
-	// operations: no position of the headers key is held.
+	// The headers and corsPolicy of both routes are at the Canary's keys,
+	// the line above their block mappings.
 	for _, r := range vs.Spec.HTTP {
-		if at := r.Keys.Of("headers", manifest.Loc{}); at != svc.Headers.Response.Loc || at.IsZero() {
-			t.Errorf("headers of the route at %v at %v, want %v", r.Loc, at, svc.Headers.Response.Loc)
+		if at := r.Keys.Of("headers", manifest.Loc{}); at.Line != svc.Headers.Loc.Line-1 || at.Col != 5 {
+			t.Errorf("headers of the route at %v at %v, want the key above %v", r.Loc, at, svc.Headers.Loc)
+		}
+		if r.CorsPolicy != svc.CorsPolicy || svc.CorsPolicy == nil {
+			t.Errorf("corsPolicy of the route at %v is %v, want the Canary's", r.Loc, r.CorsPolicy)
+		}
+		if at := r.Keys.Of("corsPolicy", manifest.Loc{}); at.Line != svc.Headers.Loc.Line+2 || at.Col != 5 {
+			t.Errorf("corsPolicy of the route at %v at %v, want line %d", r.Loc, at, svc.Headers.Loc.Line+2)
 		}
 	}
 	// Without headers, the route's own position stands for them.
-	if r := g.Canaries[0].VirtualService.Spec.HTTP[0]; r.Keys.Of("headers", r.Loc) != r.Loc {
+	if r := g.Canaries[0].VirtualService.Spec.HTTP[0]; r.Keys.Of("headers", r.Loc) != r.Loc || r.Keys.Of("corsPolicy", r.Loc) != r.Loc {
 		t.Errorf("headers of a route without any at %v", r.Keys.Of("headers", r.Loc))
 	}
 }

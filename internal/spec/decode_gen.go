@@ -147,6 +147,12 @@ func decodeFastWith(d *decoder, n *yaml.Node, out any) bool {
 		return decodeRoot(d, n, v, decodeGatewayRouteRule)
 	case *GatewayTLS:
 		return decodeRoot(d, n, v, decodeGatewayTLS)
+	case *HTTPFault:
+		return decodeRoot(d, n, v, decodeUnmarshaler[HTTPFault])
+	case *HTTPFaultAbort:
+		return decodeRoot(d, n, v, decodeHTTPFaultAbort)
+	case *HTTPFaultDelay:
+		return decodeRoot(d, n, v, decodeHTTPFaultDelay)
 	case *HTTPHeaders:
 		return decodeRoot(d, n, v, decodeUnmarshaler[HTTPHeaders])
 	case *HTTPMatch:
@@ -233,6 +239,8 @@ func decodeFastWith(d *decoder, n *yaml.Node, out any) bool {
 		return decodeRoot(d, n, v, decodeUnmarshaler[Percent])
 	case *PingPong:
 		return decodeRoot(d, n, v, decodePingPong)
+	case *PodDNSConfig:
+		return decodeRoot(d, n, v, decodePodDNSConfig)
 	case *PodSpec:
 		return decodeRoot(d, n, v, decodePodSpec)
 	case *PodTemplate:
@@ -1185,7 +1193,11 @@ func decodeCanaryService(d *decoder, n *yaml.Node, v *CanaryService) (good, ok b
 		case "retries":
 			_, ok = decodePtr(d, c[i+1], &v.Retries, decodeRetries)
 		case "headers":
+			v.Keys = append(v.Keys, KeyLoc{"headers", manifest.LocOf(c[i])})
 			_, ok = decodePtr(d, c[i+1], &v.Headers, decodeUnmarshaler[HTTPHeaders])
+		case "corsPolicy":
+			v.Keys = append(v.Keys, KeyLoc{"corsPolicy", manifest.LocOf(c[i])})
+			_, ok = decodePtr(d, c[i+1], &v.CorsPolicy, decodeUnmarshaler[HeaderNames])
 		case "trafficPolicy":
 			_, ok = decodePtr(d, c[i+1], &v.TrafficPolicy, decodeTrafficPolicy)
 		case "apex":
@@ -2295,6 +2307,50 @@ func decodeGatewayTLS(d *decoder, n *yaml.Node, v *GatewayTLS) (good, ok bool) {
 	return true, true
 }
 
+func decodeHTTPFaultAbort(d *decoder, n *yaml.Node, v *HTTPFaultAbort) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeHTTPFaultDelay(d *decoder, n *yaml.Node, v *HTTPFaultDelay) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
 func decodeHTTPMatch(d *decoder, n *yaml.Node, v *HTTPMatch) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -2397,7 +2453,8 @@ func decodeHTTPRoute(d *decoder, n *yaml.Node, v *HTTPRoute) (good, ok bool) {
 			v.Keys = append(v.Keys, KeyLoc{"corsPolicy", manifest.LocOf(c[i])})
 			_, ok = decodePtr(d, c[i+1], &v.CorsPolicy, decodeUnmarshaler[HeaderNames])
 		case "fault":
-			_, ok = decodeNodePtr(d, c[i+1], &v.Fault)
+			v.Keys = append(v.Keys, KeyLoc{"fault", manifest.LocOf(c[i])})
+			_, ok = decodePtr(d, c[i+1], &v.Fault, decodeUnmarshaler[HTTPFault])
 		}
 		if !ok {
 			return false, false
@@ -3079,6 +3136,7 @@ func decodeMirror(d *decoder, n *yaml.Node, v *Mirror) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
 	}
+	v.At.Loc = manifest.LocOf(n)
 	c := n.Content
 	for i := 0; i < len(c); i += 2 {
 		k, skip, ok := key(c[i])
@@ -3091,6 +3149,8 @@ func decodeMirror(d *decoder, n *yaml.Node, v *Mirror) (good, ok bool) {
 		switch k {
 		case "destination":
 			_, ok = decodePtr(d, c[i+1], &v.Destination, decodeDestination)
+		case "percentage":
+			_, ok = decodePtr(d, c[i+1], &v.Percentage, decodeUnmarshaler[Percent])
 		}
 		if !ok {
 			return false, false
@@ -3388,6 +3448,30 @@ func decodePingPong(d *decoder, n *yaml.Node, v *PingPong) (good, ok bool) {
 	return true, true
 }
 
+func decodePodDNSConfig(d *decoder, n *yaml.Node, v *PodDNSConfig) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "nameservers":
+			_, ok = decodeSeq(d, c[i+1], &v.Nameservers, decodeUnmarshaler[Value[string]])
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
 func decodePodSpec(d *decoder, n *yaml.Node, v *PodSpec) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -3408,6 +3492,8 @@ func decodePodSpec(d *decoder, n *yaml.Node, v *PodSpec) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[bool]](d, c[i+1], &v.HostNetwork)
 		case "dnsPolicy":
 			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.DNSPolicy)
+		case "dnsConfig":
+			_, ok = decodePtr(d, c[i+1], &v.DNSConfig, decodePodDNSConfig)
 		case "containers":
 			_, ok = decodeSeq(d, c[i+1], &v.Containers, decodeContainer)
 		case "initContainers":

@@ -74,8 +74,8 @@ type CanaryService struct {
 	Mirror []struct {
 		BackendRef *BackendRef `yaml:"backendRef"`
 	} `yaml:"mirror"`
-	// Delegation makes the VirtualService a delegate, which meshlint does
-	// not model.
+	// Delegation makes the VirtualService a delegate, without hosts or
+	// gateways, whose routes Istio merges into those that delegate to it.
 	Delegation Bool `yaml:"delegation"`
 	// Match, Rewrite, Timeout and Retries are copied into the
 	// VirtualService's route (of Rewrite, its uri and authority). The
@@ -87,11 +87,18 @@ type CanaryService struct {
 	Timeout Str            `yaml:"timeout"`
 	Retries *Retries       `yaml:"retries"`
 	// Headers are Istio header operations, which Flagger copies into the
-	// VirtualService's routes, as it does corsPolicy; the rules that check
-	// them read the Canary's nodes. The Gateway API router turns them
-	// into the HTTPRoute rules' RequestHeaderModifier and
-	// ResponseHeaderModifier filters.
+	// VirtualService's routes; the rules that check their values read the
+	// Canary's nodes. The Gateway API router turns them into the
+	// HTTPRoute rules' RequestHeaderModifier and ResponseHeaderModifier
+	// filters.
 	Headers *HTTPHeaders `yaml:"headers"`
+	// CorsPolicy is Istio's, which Flagger copies into each HTTP route of
+	// the VirtualService, held as HTTPRoute.CorsPolicy is: the names of
+	// the fields it sets. The Gateway API router ignores it.
+	CorsPolicy *HeaderNames `yaml:"corsPolicy"`
+	// Keys are where the keys of the fields copied into the routes are,
+	// for the findings on those routes' headers and corsPolicy.
+	Keys KeyLocs `yaml:"-" keys:"headers,corsPolicy"`
 	// TrafficPolicy is the traffic policy of the DestinationRules Flagger
 	// creates for the primary and canary Services. The Canary CRD's schema
 	// has no portLevelSettings, nor tls.credentialName and

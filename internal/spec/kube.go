@@ -42,11 +42,21 @@ type PodSpec struct {
 	HostNetwork        Bool `yaml:"hostNetwork"`
 	// DNSPolicy says which resolver the pod asks: ClusterFirst (the
 	// default) the cluster DNS, Default the node's, None its dnsConfig's.
-	DNSPolicy      Str         `yaml:"dnsPolicy"`
-	Containers     []Container `yaml:"containers"`
-	InitContainers []Container `yaml:"initContainers"`
+	DNSPolicy Str `yaml:"dnsPolicy"`
+	// DNSConfig adds resolvers to those of DNSPolicy: with None, its
+	// nameservers are the pod's only ones.
+	DNSConfig      *PodDNSConfig `yaml:"dnsConfig"`
+	Containers     []Container   `yaml:"containers"`
+	InitContainers []Container   `yaml:"initContainers"`
 	// SecurityContext is the pod's security context.
 	SecurityContext *SecurityContext `yaml:"securityContext"`
+}
+
+// PodDNSConfig is the part of a pod's dnsConfig meshlint reads.
+type PodDNSConfig struct {
+	// Nameservers are IP addresses, appended to those of the pod's
+	// dnsPolicy.
+	Nameservers []Str `yaml:"nameservers"`
 }
 
 // Container is a container of a pod.

@@ -41,11 +41,11 @@ type HTTPRoute struct {
 	// HeaderNames reads the keys of any mapping): Istio's merge of a
 	// delegate replaces the policy whole or not at all.
 	CorsPolicy *HeaderNames `yaml:"corsPolicy"`
-	Fault      *yaml.Node   `yaml:"fault"`
+	Fault      *HTTPFault   `yaml:"fault"`
 	// Keys are where the keys of the fields whose findings point at their
 	// key are: the value of a block mapping or sequence starts a line
 	// below it.
-	Keys KeyLocs `yaml:"-" keys:"directResponse,headers,mirror,mirrors,mirrorPercentage,mirrorPercent,corsPolicy"`
+	Keys KeyLocs `yaml:"-" keys:"directResponse,headers,mirror,mirrors,mirrorPercentage,mirrorPercent,corsPolicy,fault"`
 }
 
 // The types below hold what MR121 reads of a route, read as
@@ -92,6 +92,89 @@ func (p *Percent) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// readPercent reads the Percent of field n, nil when it is absent or null.
+func readPercent(n *yaml.Node) *Percent {
+	if n == nil {
+		return nil
+	}
+	if isNull, _ := null(n); isNull {
+		return nil
+	}
+	p := &Percent{}
+	_ = p.UnmarshalYAML(n) // never fails
+	return p
+}
+
+// HTTPFault is http.fault of a VirtualService: Istio's merge of a delegate
+// copies it whole into a route without one, so a delegate route's fault
+// of one kind drops the root's of the other. Delay or Abort is nil when
+// the field is absent or null.
+type HTTPFault struct {
+	At    `yaml:"-"`
+	Delay *HTTPFaultDelay `yaml:"-"`
+	Abort *HTTPFaultAbort `yaml:"-"`
+}
+
+// HTTPFaultDelay is fault.delay: TranslateFault injects it only with a
+// fixedDelay (it drops an exponentialDelay), for percentage of the
+// requests, or the deprecated integer percent when percentage is unset.
+type HTTPFaultDelay struct {
+	At               `yaml:"-"`
+	FixedDelay       Str      `yaml:"-"`
+	ExponentialDelay bool     `yaml:"-"`
+	Percentage       *Percent `yaml:"-"`
+	Percent          Number   `yaml:"-"`
+}
+
+// HTTPFaultAbort is fault.abort: TranslateFault injects it only with an
+// httpStatus or a grpcStatus (it drops an http2Error).
+type HTTPFaultAbort struct {
+	At         `yaml:"-"`
+	HTTPStatus Number   `yaml:"-"`
+	GRPCStatus Str      `yaml:"-"`
+	HTTP2Error Str      `yaml:"-"`
+	Percentage *Percent `yaml:"-"`
+}
+
+// UnmarshalYAML reads the delay and abort of the mapping n; anything else
+// is a fault of neither, left to schema validation.
+func (f *HTTPFault) UnmarshalYAML(n *yaml.Node) error {
+	f.Loc = manifest.LocOf(n)
+	if d := yamlpath.Field(n, "delay"); d != nil {
+		if isNull, _ := null(d); !isNull {
+			f.Delay = &HTTPFaultDelay{At: At{Loc: manifest.LocOf(d)}}
+			f.Delay.FixedDelay = lenientStr(yamlpath.Field(d, "fixedDelay"))
+			f.Delay.ExponentialDelay = yamlpath.Field(d, "exponentialDelay") != nil
+			f.Delay.Percentage = readPercent(yamlpath.Field(d, "percentage"))
+			if v := yamlpath.Field(d, "percent"); v != nil && v.Kind == yaml.ScalarNode {
+				f.Delay.Percent.read(v)
+			}
+		}
+	}
+	if a := yamlpath.Field(n, "abort"); a != nil {
+		if isNull, _ := null(a); !isNull {
+			f.Abort = &HTTPFaultAbort{At: At{Loc: manifest.LocOf(a)}}
+			if v := yamlpath.Field(a, "httpStatus"); v != nil && v.Kind == yaml.ScalarNode {
+				f.Abort.HTTPStatus.read(v)
+			}
+			f.Abort.GRPCStatus = lenientStr(yamlpath.Field(a, "grpcStatus"))
+			f.Abort.HTTP2Error = lenientStr(yamlpath.Field(a, "http2Error"))
+			f.Abort.Percentage = readPercent(yamlpath.Field(a, "percentage"))
+		}
+	}
+	return nil
+}
+
+// lenientStr reads n as a Str, or returns an unset one for an absent
+// field or a value that is not a string.
+func lenientStr(n *yaml.Node) Str {
+	var s Str
+	if n == nil || s.UnmarshalYAML(n) != nil {
+		return Str{}
+	}
+	return s
+}
+
 // Number is a number as its text reads, whatever its tag.
 type Number struct {
 	V   float64
@@ -122,12 +205,14 @@ func (x *Number) read(n *yaml.Node) {
 // it, rather than failing the object's decoding: one bad header field
 // would otherwise drop the whole route.
 type HTTPHeaders struct {
+	At       `yaml:"-"`
 	Request  *HeaderOps `yaml:"-"`
 	Response *HeaderOps `yaml:"-"`
 }
 
 // UnmarshalYAML reads the operations of the mapping n.
 func (h *HTTPHeaders) UnmarshalYAML(n *yaml.Node) error {
+	h.Loc = manifest.LocOf(n)
 	h.Request = readHeaderOps(yamlpath.Field(n, "request"))
 	h.Response = readHeaderOps(yamlpath.Field(n, "response"))
 	return nil
@@ -194,9 +279,19 @@ type Delegate struct {
 	Namespace Str `yaml:"namespace"`
 }
 
-// Mirror is one entry of http.mirrors.
+// Mirror is one entry of http.mirrors. Without Percentage it mirrors
+// every request (MirrorPercentByPolicy): a route's mirrorPercentage never
+// applies to it.
 type Mirror struct {
+	At          `yaml:"-"`
 	Destination *Destination `yaml:"destination"`
+	Percentage  *Percent     `yaml:"percentage"`
+}
+
+// UnmarshalYAML records the entry's location.
+func (m *Mirror) UnmarshalYAML(n *yaml.Node) error {
+	type plain Mirror
+	return decodeAt(n, &m.At, (*plain)(m))
 }
 
 // HTTPMatch is one entry of http.match. All its conditions must hold.

@@ -20,6 +20,7 @@ func TestDecodeHTTPRouteKeys(t *testing.T) {
   mirrorPercent: 7
   mirrors:
   - destination: {host: audit}
+    percentage: {value: 5}
   rewrite: {uri: /v1/, uriRegexRewrite: {match: a, rewrite: b}}
   headers:
     request:
@@ -27,6 +28,9 @@ func TestDecodeHTTPRouteKeys(t *testing.T) {
       remove: [Server]
     response:
       add: {hsts: x}
+  fault:
+    delay: {fixedDelay: 2s, percent: 10}
+    abort: {httpStatus: 503, percentage: {value: 1.5}}
 `
 	for name, src := range map[string]string{"fast": route, "yaml.v3": strings.Replace(route, "{host: audit}", "*m", 1)} {
 		t.Run(name, func(t *testing.T) {
@@ -45,7 +49,8 @@ func TestDecodeHTTPRouteKeys(t *testing.T) {
 				{"mirrorPercentage", Loc{Line: 6, Col: 3, EndCol: 19}},
 				{"mirrorPercent", Loc{Line: 7, Col: 3, EndCol: 16}},
 				{"mirrors", Loc{Line: 8, Col: 3, EndCol: 10}},
-				{"headers", Loc{Line: 11, Col: 3, EndCol: 10}},
+				{"headers", Loc{Line: 12, Col: 3, EndCol: 10}},
+				{"fault", Loc{Line: 18, Col: 3, EndCol: 8}},
 			}
 			if !reflect.DeepEqual(r.Keys, want) {
 				t.Errorf("keys = %+v, want %+v", r.Keys, want)
@@ -53,18 +58,31 @@ func TestDecodeHTTPRouteKeys(t *testing.T) {
 			if got := r.Keys.Of("mirrors", r.Loc); got.Line != 8 {
 				t.Errorf("Keys.Of(mirrors) = %+v", got)
 			}
-			if got := r.Keys.Of("fault", r.Loc); got != r.Loc {
-				t.Errorf("Keys.Of(fault) = %+v, want the default", got)
+			if got := r.Keys.Of("corsPolicy", r.Loc); got != r.Loc {
+				t.Errorf("Keys.Of(corsPolicy) = %+v, want the default", got)
+			}
+			if m := r.Mirrors[0]; m.Loc.Line != 9 || m.Percentage == nil || m.Percentage.Value.V != 5 {
+				t.Errorf("mirrors entry = %+v", m)
+			}
+			f := r.Fault
+			if f == nil || f.Delay == nil || f.Abort == nil {
+				t.Fatalf("fault = %+v", f)
+			}
+			if d := f.Delay; d.FixedDelay.V != "2s" || d.Percent.V != 10 || d.Percentage != nil || d.Loc.Line != 19 {
+				t.Errorf("delay = %+v", d)
+			}
+			if a := f.Abort; a.HTTPStatus.V != 503 || a.Percentage == nil || a.Percentage.Value.V != 1.5 || a.GRPCStatus.Set {
+				t.Errorf("abort = %+v", a)
 			}
 			if r.MirrorPercentage == nil || r.MirrorPercentage.Value.V != 2.5 || r.MirrorPercent.V != 7 {
 				t.Errorf("mirror percentages = %+v %+v", r.MirrorPercentage, r.MirrorPercent)
 			}
-			if rw := r.Rewrite; rw == nil || rw.URI.V != "/v1/" || rw.URI.Loc.Line != 10 || !rw.URIRegexRewrite {
+			if rw := r.Rewrite; rw == nil || rw.URI.V != "/v1/" || rw.URI.Loc.Line != 11 || !rw.URIRegexRewrite {
 				t.Errorf("rewrite = %+v", rw)
 			}
 			h := r.Headers
-			if h == nil {
-				t.Fatal("no headers")
+			if h == nil || h.Loc.Line != 13 {
+				t.Fatalf("headers = %+v, want at line 13", h)
 			}
 			if got := h.Request.Set.Names; !reflect.DeepEqual(got, []string{"X-B", "x-a"}) {
 				t.Errorf("request.set = %q, want the order written", got)
@@ -87,6 +105,11 @@ func TestDecodeHTTPRouteLoose(t *testing.T) {
   headers:
     request: {set: [a], add: 5, remove: {a: b}}
     response: 7
+  fault:
+    delay: {fixedDelay: 5, percentage: 3, percent: x, exponentialDelay: 1s}
+    abort: {httpStatus: "503", grpcStatus: [a], percentage: {value: y}}
+- fault: 7
+- fault: {delay: ~, abort: ~}
 `
 	var vs VirtualService
 	if errs := Decode("f.yaml", parse(t, src), &vs); errs != nil {
@@ -98,6 +121,21 @@ func TestDecodeHTTPRouteLoose(t *testing.T) {
 	}
 	if rw := r.Rewrite; rw == nil || rw.URI.Set || !rw.URIRegexRewrite {
 		t.Errorf("rewrite = %+v", rw)
+	}
+	if f := r.Fault; f == nil || f.Delay == nil || f.Abort == nil {
+		t.Errorf("fault = %+v, want both kinds present", f)
+	} else {
+		if d := f.Delay; d.FixedDelay.Set || d.Percentage == nil || d.Percentage.Value.Set || !d.Percent.Bad || !d.ExponentialDelay {
+			t.Errorf("delay = %+v", d)
+		}
+		if a := f.Abort; a.HTTPStatus.V != 503 || a.GRPCStatus.Set || a.Percentage == nil || !a.Percentage.Value.Bad {
+			t.Errorf("abort = %+v", a)
+		}
+	}
+	for _, r := range vs.HTTP[1:] {
+		if f := r.Fault; f == nil || f.Delay != nil || f.Abort != nil {
+			t.Errorf("fault at %v = %+v, want one of neither kind", r.Loc, f)
+		}
 	}
 	if h := r.Headers; h == nil || h.Request == nil || h.Response == nil {
 		t.Errorf("headers = %+v, want both directions present", h)

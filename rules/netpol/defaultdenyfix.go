@@ -9,6 +9,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 	"k8s.io/apimachinery/pkg/api/validate/content"
 )
@@ -61,6 +62,15 @@ func buildDefaultDenyFix(p *rules.Pass, ns string, at *manifest.Object, d direct
 	if g.WorkloadsKnown(ns) && len(g.WorkloadsIn(ns)) == 0 && len(g.GatewayAPIPodLabels(ns)) == 0 {
 		return rules.Fix{}, false
 	}
+	var dns nsResolvers
+	if d.Name == "egress" {
+		dns = resolversOf(p, ns, nps)
+		if dns.node {
+			// The deny would cut its DNS on every plugin, and the
+			// address to allow is in no manifest.
+			return rules.Fix{}, false
+		}
+	}
 	name := "default-deny-" + d.Name
 	path, explicit, ok := policyFile(p, ns, name, at, nps)
 	if !ok {
@@ -74,10 +84,83 @@ func buildDefaultDenyFix(p *rules.Pass, ns string, at *manifest.Object, d direct
 	if !ok {
 		return rules.Fix{}, false
 	}
+	msg := fmt.Sprintf("Create %s with a default-deny %s NetworkPolicy for namespace %s, with allows for the traffic the manifests declare; %s", path, d.Name, ns, stillCut(d))
+	if len(dns.host) > 0 {
+		msg += "; " + dns.hostNote()
+	}
 	return rules.Fix{
-		Message:  fmt.Sprintf("Create %s with a default-deny %s NetworkPolicy for namespace %s, with allows for the traffic the manifests declare; %s", path, d.Name, ns, stillCut(d)),
-		NewFiles: []rules.NewFile{{Path: path, Content: defaultDenyYAML(g, ns, explicit, d, nps, allows)}},
+		Message:  msg,
+		NewFiles: []rules.NewFile{{Path: path, Content: defaultDenyYAML(g, ns, explicit, d, nps, allows, dns)}},
 	}, true
+}
+
+// nsResolvers is what the resolvers of a namespace's pods ask of its
+// default deny for egress: the pods that no NetworkPolicy isolates for
+// egress today, whose DNS the deny cuts.
+type nsResolvers struct {
+	// node is set when such a pod on the pod network asks its node's
+	// resolver (dnsPolicy Default): the deny cuts its DNS on every
+	// plugin, and no manifest gives the address to allow.
+	node bool
+	// host are the host-networked workloads that ask the node's
+	// resolver (dnsPolicy ClusterFirst or Default): most plugins apply
+	// no NetworkPolicy to them, and the deny leaves them alone.
+	host []string
+	// servers are the CIDRs of the nameservers that pods with
+	// dnsPolicy None ask instead of kube-dns.
+	servers []string
+}
+
+// resolversOf returns the nsResolvers of namespace ns, whose
+// NetworkPolicies are nps.
+func resolversOf(p *rules.Pass, ns string, nps []*graph.NetworkPolicy) nsResolvers {
+	isolated := map[*graph.Workload]bool{}
+	for _, np := range nps {
+		if np.Egress {
+			for _, w := range np.Workloads {
+				isolated[w] = true
+			}
+		}
+	}
+	var out nsResolvers
+	for _, w := range rules.Distinct(p, p.Graph.WorkloadsIn(ns)) {
+		if isolated[w] {
+			continue
+		}
+		res := resolverOf(w)
+		switch {
+		case res.node && w.Spec.Spec.HostNetwork.V:
+			out.host = appendNew(out.host, w.Name())
+		case res.node:
+			out.node = true
+		case !res.cluster:
+			out.servers = appendNew(out.servers, res.cidrs...)
+		}
+	}
+	return out
+}
+
+// hostNote says that the DNS of the host-networked workloads is not
+// opened, for the fix's message and file.
+func (r nsResolvers) hostNote() string {
+	n := len(r.host)
+	return fmt.Sprintf("the host-networked %s %s %s the node's resolver, which the file does not allow: most network plugins apply no NetworkPolicy to host-networked pods, but where yours does, allow %s UDP and TCP 53 to the nodes' resolver by hand",
+		wording.Plural(n, "workload", "workloads"), wording.List(r.host), wording.Plural(n, "asks", "ask"), wording.Plural(n, "its", "their"))
+}
+
+// wrapComment writes text as YAML comment lines of at most 90 columns.
+func wrapComment(text string) string {
+	var b strings.Builder
+	line := "#"
+	for _, word := range strings.Fields(text) {
+		if len(line)+1+len(word) > 90 && line != "#" {
+			b.WriteString(line + "\n")
+			line = "#"
+		}
+		line += " " + word
+	}
+	b.WriteString(line + "\n")
+	return b.String()
 }
 
 // stillCut says what the deny of direction d blocks that was open, for
@@ -159,7 +242,7 @@ func dirNamespaces(g *graph.Graph) map[string]map[string]bool {
 // namespace has a NetworkPolicy of its name (nps): the new one would
 // replace it, and it likely allows the same (if not, MR409 says so on the
 // next run).
-func defaultDenyYAML(g *graph.Graph, ns string, explicit bool, d direction, nps []*graph.NetworkPolicy, allows []*allowPolicy) string {
+func defaultDenyYAML(g *graph.Graph, ns string, explicit bool, d direction, nps []*graph.NetworkPolicy, allows []*allowPolicy, dns nsResolvers) string {
 	var b strings.Builder
 	rule := "MR401"
 	if d.Name == "egress" {
@@ -170,22 +253,26 @@ func defaultDenyYAML(g *graph.Graph, ns string, explicit bool, d direction, nps 
 	writePolicyMeta(&b, "default-deny-"+d.Name, ns, explicit)
 	fmt.Fprintf(&b, "spec:\n  podSelector: {}\n  policyTypes: [%s]\n", d.Type)
 	if d.Name == "egress" {
-		writeEgressBasics(&b, g, ns, explicit, nps)
+		writeEgressBasics(&b, g, ns, explicit, nps, dns)
 	}
 	writeAllowPolicies(&b, allows, ns, explicit, d)
 	return b.String()
 }
 
 // writeEgressBasics writes the policies that allow every pod of ns DNS,
-// and istiod when the namespace runs sidecars.
-func writeEgressBasics(b *strings.Builder, g *graph.Graph, ns string, explicit bool, nps []*graph.NetworkPolicy) {
+// to kube-dns and to the nameservers of dns, and istiod when the
+// namespace runs sidecars.
+func writeEgressBasics(b *strings.Builder, g *graph.Graph, ns string, explicit bool, nps []*graph.NetworkPolicy, dns nsResolvers) {
 	taken := func(name string) bool {
 		return slices.ContainsFunc(nps, func(np *graph.NetworkPolicy) bool { return np.Name() == name })
 	}
 	if !taken("allow-dns-egress") {
 		b.WriteString("---\n# Every pod needs DNS once egress is denied.\n")
+		if len(dns.host) > 0 {
+			b.WriteString(wrapComment(strings.ToUpper(dns.hostNote()[:1]) + dns.hostNote()[1:] + "."))
+		}
 		writePolicyMeta(b, "allow-dns-egress", ns, explicit)
-		writeAllowDNSSpec(b, " {}")
+		writeAllowDNSSpec(b, " {}", dns.servers)
 	}
 	who := "Sidecars"
 	if !sidecars(g, ns) {
@@ -222,8 +309,9 @@ func writePolicyMeta(b *strings.Builder, name, ns string, explicit bool) {
 // writeAllowDNSSpec writes the spec of a policy that allows the pods of
 // podSelector (the YAML that follows "podSelector:") DNS to the cluster
 // DNS, UDP and TCP 53: the allow-dns-egress of MR402's default deny, and
-// MR409's fix.
-func writeAllowDNSSpec(b *strings.Builder, podSelector string) {
+// MR409's fix. servers are the CIDRs of the nameservers that pods with
+// dnsPolicy None ask instead, allowed the same ports.
+func writeAllowDNSSpec(b *strings.Builder, podSelector string, servers []string) {
 	fmt.Fprintf(b, "spec:\n  podSelector:%s\n", podSelector)
 	b.WriteString(`  policyTypes: [Egress]
   egress:
@@ -236,6 +324,14 @@ func writeAllowDNSSpec(b *strings.Builder, podSelector string) {
     - {protocol: UDP, port: 53}
     - {protocol: TCP, port: 53}
 `)
+	if len(servers) == 0 {
+		return
+	}
+	b.WriteString("  # The nameservers that pods with dnsPolicy None ask instead (dnsConfig.nameservers).\n  - to:\n")
+	for _, c := range servers {
+		fmt.Fprintf(b, "    - ipBlock: {cidr: %s}\n", yamlString(c))
+	}
+	b.WriteString("    ports:\n    - {protocol: UDP, port: 53}\n    - {protocol: TCP, port: 53}\n")
 }
 
 // gatewayProxies reports whether namespace ns runs the Envoy pods of a

@@ -47,7 +47,8 @@ spec:
 
 and allow DNS and the destinations each workload needs. ` + "`meshlint --fix`" + ` writes this policy
 to a new file, ` + "`default-deny-egress.yaml`" + `, next to the namespace's manifests, with policies
-that allow DNS and, when the namespace runs sidecars or gateway proxies, istiod, and the allow
+that allow DNS (to kube-dns, and to the ` + "`dnsConfig.nameservers`" + ` that pods with ` + "`dnsPolicy: None`" + ` ask
+instead, as ipBlocks of one address) and, when the namespace runs sidecars or gateway proxies, istiod, and the allow
 policies that keep open the traffic the manifests declare from the pods that no policy
 isolates for egress today: one policy per workload, ` + "`allow-<workload>-egress`" + `, selecting its
 pod labels, with one rule per destination (its namespace and pod labels) and a comment naming
@@ -70,8 +71,14 @@ namespace, with the union of the ports.
 
 What no object declares is blocked once the deny applies: calls to other namespaces that no
 route, AuthorizationPolicy or NetworkPolicy names, calls within the namespace to pods that no
-Service selects, and calls out of the cluster. Review the file before applying it. The fix is
-withheld when a source of a declared flow has no labels to select it by, when the pods to open
+Service selects, and calls out of the cluster. Nor does the file open the DNS of
+host-networked workloads that ask their node's resolver (` + "`hostNetwork: true`" + ` with ` + "`dnsPolicy`" + `
+ClusterFirst, which then means Default): most plugins apply no NetworkPolicy to them; where
+yours does, open it by hand, as the file and the fix's message say. Review the file before
+applying it. The fix is withheld when a pod on the pod network that no policy isolates for
+egress asks its node's resolver (` + "`dnsPolicy: Default`" + `): the deny would cut its DNS, and no
+manifest gives the address to allow. It is withheld too when a source of a declared flow has
+no labels to select it by, when the pods to open
 cannot be selected apart from those other policies isolate, when a waypoint's namespace must
 let the waypoint's pods out and the input has neither its Gateway nor its pods, and under the
 closed-world setting for a namespace without workloads, where the policies would select

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math/bits"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +50,13 @@ BaselineAdminNetworkPolicy that denies by default) and let no DNS through. Host-
 them, most plugins do not apply it, no admin policy selects them, and they use the node's
 resolver.
 
+Only the resolver the pods ask counts, as the kubelet writes their ` + "`resolv.conf`" + `: with ` + "`dnsPolicy`" + `
+ClusterFirst (the default) or ClusterFirstWithHostNet, kube-dns; with None, only the
+` + "`dnsConfig.nameservers`" + `, one of which UDP 53 must reach (an ipBlock that holds its address, or the
+kube-dns pods for a small private address, likely the kube-dns Service's ClusterIP); with
+Default, the node's resolver, whose address no manifest gives: UDP 53 to some external
+address or to a nameserver of its ` + "`dnsConfig`" + ` counts, kube-dns does not.
+
 Two verdicts are hedged. An ipBlock of at most 256 private addresses (within 10.0.0.0/8,
 172.16.0.0/12, 192.168.0.0/16 or the unique local fc00::/7) is most likely the kube-dns
 Service's ClusterIP: Kubernetes
@@ -62,13 +70,15 @@ failing unless kube-system carries it.
 
 ` + "`meshlint --fix`" + ` creates ` + "`allow-dns-egress.yaml`" + ` next to the namespace's manifests, as MR402's fix
 does for its default deny (with the namespace in the file name when the directory holds other
-namespaces' objects): a NetworkPolicy ` + "`allow-dns-egress`" + ` that allows the DNS above. It selects
+namespaces' objects): a NetworkPolicy ` + "`allow-dns-egress`" + ` that allows the DNS above, and UDP and TCP 53 to the nameservers
+(ipBlocks of one address) of the reported workloads with ` + "`dnsPolicy: None`" + `. It selects
 every pod (` + "`podSelector: {}`" + `) when a NetworkPolicy isolates the whole namespace for egress;
 otherwise it copies the podSelector of a NetworkPolicy that isolates every reported workload of
 the namespace for egress, so that it isolates no pod that was not isolated already. There is no
 fix when no one policy does, when an admin policy (AdminNetworkPolicy, ClusterNetworkPolicy)
 has egress rules for the workload, when the namespace has a NetworkPolicy
-` + "`allow-dns-egress`" + ` already, for standard input, for a namespace name that is not valid, and
+` + "`allow-dns-egress`" + ` already, for standard input, for a namespace name that is not valid, when a
+reported workload asks its node's resolver (` + "`dnsPolicy: Default`" + `), and
 when MR402 offers its fix for the namespace: its file allows DNS to every pod too, and two
 policies of one name would replace each other.`,
 	Bad: apiDenyEgress,
@@ -177,16 +187,29 @@ func runEgressNoDNS(p *rules.Pass) error {
 				byGroup[fam][grp] = dns
 			}
 		}
-		udp, tcp := dns.udp, dns.tcp
-		if !clusterFirst(w) {
-			// Its resolver is the node's or its dnsConfig's: an address
-			// the policy may name exactly.
-			udp, tcp = udp || len(dns.private) > 0, tcp || dns.privateTCP
+		// Only the resolver the pods ask counts: kube-dns for the
+		// cluster DNS, else an address that an ipBlock names.
+		res := resolverOf(w)
+		var f *rules.Finding
+		switch {
+		case res.cluster:
+			if dns.udp {
+				continue
+			}
+			f = reportNoDNS(p, w, isolated, dns, dns.tcp)
+		case res.node:
+			// The node's resolver is an address no manifest gives: any
+			// external range may hold it, a small private one too.
+			if dns.ext || len(dns.private) > 0 || res.reaches(a, netpol.WorkloadEndpoint(w), false) {
+				continue
+			}
+			f = reportNodeNoDNS(p, w, isolated, dns.kubeDNS, res)
+		default:
+			if res.reaches(a, netpol.WorkloadEndpoint(w), dns.kubeDNS) {
+				continue
+			}
+			f = reportNameserversNoDNS(p, w, isolated, res)
 		}
-		if udp {
-			continue
-		}
-		f := reportNoDNS(p, w, isolated, dns, tcp)
 		what := "isolates " + w.Namespace() + "/" + w.Name() + " for egress"
 		if !isolated {
 			what = "decides the egress of " + w.Namespace() + "/" + w.Name()
@@ -213,6 +236,9 @@ func runEgressNoDNS(p *rules.Pass) error {
 // UDP and TCP port 53, towards kube-dns or an external address.
 type dnsVerdict struct {
 	known, udp, tcp bool
+	// kubeDNS and ext split udp: UDP 53 to the kube-dns pods, and to
+	// an external range that is not serviceLike.
+	kubeDNS, ext bool
 	// private are the small ranges of private addresses (serviceLike,
 	// serviceLike6) that UDP 53 may go to, as written, which udp does not
 	// count, and privateTCP tells whether TCP 53 may go to some.
@@ -229,7 +255,7 @@ type dnsVerdict struct {
 func dnsOf(a *netpol.Analysis, w *graph.Workload, kubeSystemUnknown, v6 bool) dnsVerdict {
 	src := netpol.WorkloadEndpoint(w)
 	set := a.EgressAllowed(src, kubeDNS)
-	v := dnsVerdict{known: true}
+	v := dnsVerdict{known: true, kubeDNS: set.Contains(netpol.UDP, 53)}
 	add := func(got netpol.Set, service bool, short func() string) {
 		if service {
 			if got.Contains(netpol.UDP, 53) {
@@ -238,6 +264,7 @@ func dnsOf(a *netpol.Analysis, w *graph.Workload, kubeSystemUnknown, v6 bool) dn
 			v.privateTCP = v.privateTCP || got.Contains(netpol.TCP, 53)
 			return
 		}
+		v.ext = v.ext || got.Contains(netpol.UDP, 53)
 		set = set.Union(got)
 	}
 	for _, r := range a.ExternalDestinations() {
@@ -317,16 +344,88 @@ func serviceLike6(r netpol.IPv6Range) bool {
 	return hi == 0 && lo < 256
 }
 
-// clusterFirst reports whether w's pods ask the cluster DNS: dnsPolicy
-// ClusterFirst, the default, or ClusterFirstWithHostNet. With Default or
-// None they ask the node's resolver or their dnsConfig's, which an
-// ipBlock names by address.
-func clusterFirst(w *graph.Workload) bool {
-	switch w.Spec.Spec.DNSPolicy.V {
-	case "Default", "None":
-		return false
+// resolver is where the pods of a workload send their DNS queries, as
+// the kubelet writes their resolv.conf from dnsPolicy and dnsConfig
+// (k8s.io/api core/v1 DNSPolicy and PodDNSConfig): ClusterFirst, the
+// default, asks the cluster DNS "unless hostNetwork is true", when it
+// means Default, the node's resolver; ClusterFirstWithHostNet asks the
+// cluster DNS either way; None asks only dnsConfig's nameservers, which
+// the other policies append to their own.
+type resolver struct {
+	// cluster is set when the cluster DNS comes first, node when the
+	// node's resolver does, whose address no manifest gives.
+	cluster, node bool
+	// v4 and v6 are dnsConfig's nameservers, as /32 and /128 ranges,
+	// names their addresses and cidrs their ranges, in the order
+	// written, for messages and fixes. An address that does not parse
+	// is left out: validation rejects the pod.
+	v4           []netpol.IPRange
+	v6           []netpol.IPv6Range
+	names, cidrs []string
+}
+
+// resolverOf returns the resolver of w's pods.
+func resolverOf(w *graph.Workload) resolver {
+	var r resolver
+	ps := &w.Spec.Spec
+	switch ps.DNSPolicy.V {
+	case "Default":
+		r.node = true
+	case "None":
+	case "ClusterFirst", "":
+		r.node = ps.HostNetwork.V
+		r.cluster = !r.node
+	default:
+		// ClusterFirstWithHostNet, or a value validation rejects: the
+		// cluster DNS, as the rule has always assumed.
+		r.cluster = true
 	}
-	return true
+	if ps.DNSConfig == nil {
+		return r
+	}
+	for _, ns := range ps.DNSConfig.Nameservers {
+		a, err := netip.ParseAddr(strings.TrimSpace(ns.V))
+		if err != nil || a.Zone() != "" {
+			continue
+		}
+		if a.Is4In6() {
+			a = a.Unmap()
+		}
+		pfx := netip.PrefixFrom(a, a.BitLen()).String()
+		if a.Is4() {
+			v4, _, err := netpol.ParseCIDR(pfx)
+			if err != nil {
+				continue
+			}
+			r.v4 = append(r.v4, v4)
+		} else {
+			v6, err := netpol.ParseCIDR6(pfx)
+			if err != nil {
+				continue
+			}
+			r.v6 = append(r.v6, v6)
+		}
+		r.names, r.cidrs = append(r.names, a.String()), append(r.cidrs, pfx)
+	}
+	return r
+}
+
+// reaches reports whether the egress of w (endpoint src) lets UDP 53
+// through to one of r's nameservers. kubeDNS is whether it reaches the
+// kube-dns pods: a small private nameserver may be the kube-dns Service's
+// ClusterIP (serviceLike), which most plugins see as a kube-dns pod.
+func (r resolver) reaches(a *netpol.Analysis, src netpol.Endpoint, kubeDNS bool) bool {
+	for _, ip := range r.v4 {
+		if a.EgressAllowed(src, netpol.ExternalEndpoint(ip)).Contains(netpol.UDP, 53) || kubeDNS && serviceLike(ip) {
+			return true
+		}
+	}
+	for _, ip := range r.v6 {
+		if a.EgressAllowed(src, netpol.ExternalEndpoint6(ip)).Contains(netpol.UDP, 53) || kubeDNS && serviceLike6(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // reportNoDNS reports workload w, whose egress lets no certain DNS
@@ -359,6 +458,47 @@ func reportNoDNS(p *rules.Pass, w *graph.Workload, isolated bool, dns dnsVerdict
 	}
 	return p.Reportf(w.Obj, w.Obj.NameLoc, "%s allow no UDP 53 to kube-dns (kube-system, k8s-app=kube-dns) or to any external address, %s; name resolution fails",
 		who, tcpNote)
+}
+
+// reportNodeNoDNS reports workload w, whose pods ask their node's
+// resolver (res.node) and whose egress lets UDP 53 out to no external
+// address nor nameserver of its dnsConfig. kubeDNS tells whether it
+// reaches kube-dns, which such a pod does not ask.
+func reportNodeNoDNS(p *rules.Pass, w *graph.Workload, isolated, kubeDNS bool, res resolver) *rules.Finding {
+	who := fmt.Sprintf("workload %s/%s is isolated for egress but its egress", w.Namespace(), w.Name())
+	if !isolated {
+		who = fmt.Sprintf("workload %s/%s cannot reach DNS: the admin network policies that decide its egress", w.Namespace(), w.Name())
+	}
+	how := "dnsPolicy Default"
+	if w.Spec.Spec.DNSPolicy.V != "Default" {
+		how = "hostNetwork with dnsPolicy ClusterFirst, which then means Default"
+	}
+	only := ""
+	if kubeDNS {
+		only = ", only to kube-dns"
+	}
+	what := "any external address"
+	if len(res.names) > 0 {
+		what += " or nameserver of its dnsConfig (" + strings.Join(res.names, ", ") + ")"
+	}
+	return p.Reportf(w.Obj, w.Obj.NameLoc, "%s allow%s no UDP 53 to %s%s; its pods ask their node's resolver (%s), not kube-dns, and no manifest gives its address: name resolution fails; allow UDP and TCP 53 to the nodes' resolver",
+		who, verbS(isolated), what, only, how)
+}
+
+// reportNameserversNoDNS reports workload w, whose pods ask only the
+// nameservers of their dnsConfig (dnsPolicy None), none of which its
+// egress lets UDP 53 through to.
+func reportNameserversNoDNS(p *rules.Pass, w *graph.Workload, isolated bool, res resolver) *rules.Finding {
+	who := fmt.Sprintf("workload %s/%s is isolated for egress but its egress", w.Namespace(), w.Name())
+	if !isolated {
+		who = fmt.Sprintf("workload %s/%s cannot reach DNS: the admin network policies that decide its egress", w.Namespace(), w.Name())
+	}
+	servers := "none (dnsConfig.nameservers is empty, which validation rejects)"
+	if len(res.names) > 0 {
+		servers = strings.Join(res.names, ", ")
+	}
+	return p.Reportf(w.Obj, w.Obj.NameLoc, "%s allow%s no UDP 53 to the nameservers its pods ask (dnsPolicy None, dnsConfig.nameservers: %s); name resolution fails",
+		who, verbS(isolated), servers)
 }
 
 // verbS is the ending of "allow" after who: "s" for "its egress", none
@@ -397,6 +537,18 @@ func allowDNSFix(p *rules.Pass, ns string, fs []dnsFinding) (rules.Fix, bool) {
 	if at == nil || defaultDenyFixed(p, ns, at, policies) {
 		return rules.Fix{}, false
 	}
+	// A pod that asks the node's resolver needs its address, which no
+	// manifest gives; those that ask dnsConfig's get them allowed.
+	var servers []string
+	for _, df := range fs {
+		res := resolverOf(df.w)
+		if res.node {
+			return rules.Fix{}, false
+		}
+		if !res.cluster {
+			servers = appendNew(servers, res.cidrs...)
+		}
+	}
 	var sel *graph.NetworkPolicy
 	for _, np := range policies {
 		if !np.Egress {
@@ -425,7 +577,7 @@ func allowDNSFix(p *rules.Pass, ns string, fs []dnsFinding) (rules.Fix, bool) {
 	}
 	fmt.Fprintf(&b, "# Allows DNS, written by meshlint --fix (MR409): %s for egress, and without DNS their name resolution fails.\n", who)
 	writePolicyMeta(&b, "allow-dns-egress", ns, explicit)
-	writeAllowDNSSpec(&b, selectorYAML(sel.PodSelector))
+	writeAllowDNSSpec(&b, selectorYAML(sel.PodSelector), servers)
 	return rules.Fix{
 		Message:  fmt.Sprintf("Create %s with a NetworkPolicy that allows DNS egress to %s", path, pods),
 		NewFiles: []rules.NewFile{{Path: path, Content: b.String()}},
@@ -451,6 +603,16 @@ func defaultDenyFixed(p *rules.Pass, ns string, at *manifest.Object, nps []*grap
 	}
 	_, ok := defaultDenyFix(p, ns, at, egress, nps)
 	return ok
+}
+
+// appendNew appends to list each of vs it does not hold yet.
+func appendNew(list []string, vs ...string) []string {
+	for _, v := range vs {
+		if !slices.Contains(list, v) {
+			list = append(list, v)
+		}
+	}
+	return list
 }
 
 // selectsAll reports whether np selects the workload of every finding.

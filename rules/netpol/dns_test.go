@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"github.com/meshlint/meshlint/internal/config"
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 	"github.com/meshlint/meshlint/rules/ruletest"
 	"go.yaml.in/yaml/v3"
@@ -285,4 +287,40 @@ func equalSelectors(a, b labels.Selector) bool {
 		}
 	}
 	return true
+}
+
+// TestResolverOf holds resolverOf to the kubelet's reading of dnsPolicy
+// (k8s.io/api core/v1 DNSPolicy): ClusterFirst means the node's resolver
+// on the node's network, ClusterFirstWithHostNet the cluster DNS anyway,
+// and dnsConfig's nameservers are kept in order, IPv4-mapped ones as IPv4,
+// what does not parse left out.
+func TestResolverOf(t *testing.T) {
+	str := func(s string) spec.Str { return spec.Str{V: s, Set: s != ""} }
+	for _, tc := range []struct {
+		policy        string
+		host          bool
+		servers       []string
+		cluster, node bool
+		cidrs         []string
+	}{
+		{policy: "", cluster: true},
+		{policy: "ClusterFirst", host: true, node: true},
+		{policy: "", host: true, node: true},
+		{policy: "ClusterFirstWithHostNet", host: true, cluster: true},
+		{policy: "Default", node: true, servers: []string{"10.0.0.53"}, cidrs: []string{"10.0.0.53/32"}},
+		{policy: "None", servers: []string{"1.1.1.1", "not-an-ip", "::ffff:8.8.8.8", "fd00::53", "fe80::1%eth0"}, cidrs: []string{"1.1.1.1/32", "8.8.8.8/32", "fd00::53/128"}},
+	} {
+		ps := spec.PodSpec{DNSPolicy: str(tc.policy), HostNetwork: spec.Bool{V: tc.host, Set: tc.host}}
+		if tc.servers != nil {
+			ps.DNSConfig = &spec.PodDNSConfig{}
+			for _, s := range tc.servers {
+				ps.DNSConfig.Nameservers = append(ps.DNSConfig.Nameservers, str(s))
+			}
+		}
+		r := resolverOf(&graph.Workload{Spec: &spec.PodTemplate{Spec: ps}})
+		if r.cluster != tc.cluster || r.node != tc.node || !slices.Equal(r.cidrs, tc.cidrs) {
+			t.Errorf("dnsPolicy %q, hostNetwork %v, nameservers %v: got cluster %v, node %v, %v; want %v, %v, %v",
+				tc.policy, tc.host, tc.servers, r.cluster, r.node, r.cidrs, tc.cluster, tc.node, tc.cidrs)
+		}
+	}
 }

@@ -16,12 +16,12 @@ import (
 // which, merged into the delegate's routes, do something else than either
 // side meant: a directResponse that replaces their destinations, a uri
 // rewrite applied to their longer prefixes, mirrors that add up or that
-// the delegate's routes all replace, headers and a CORS policy that a
-// route's own replace.
+// the delegate's routes all replace, headers, a CORS policy, retries and
+// faults that a route's own replace.
 var DelegateRootOverride = &rules.Rule{
 	ID:      "MR121",
 	Name:    "delegate-root-override",
-	Summary: "a setting of a route that delegates, copied field by field into the delegate's routes, overrides their destinations, cuts their paths, or adds to or loses mirrors, headers, CORS and retry settings where neither side meant to",
+	Summary: "a setting of a route that delegates, copied field by field into the delegate's routes, overrides their destinations, cuts their paths, or adds to or loses mirrors, headers, CORS, retry and fault settings where neither side meant to",
 	Doc: `Istio merges a delegate VirtualService's http routes into the route that delegates to them
 (` + "`mergeHTTPRoute`" + `): each setting of the root's route that a delegate route leaves unset is
 copied into it, one field at a time, and the merged route is built as if it had been written
@@ -46,7 +46,8 @@ that way. Some combinations do what neither author meant:
   root ` + "`mirror`" + ` or ` + "`mirrors`" + ` that each delegate route that forwards replaces with its own is
   never used (info), and so is a root ` + "`mirrorPercentage`" + ` (or ` + "`mirrorPercent`" + `) that no delegate
   route's mirror takes: it sets the share of a route's ` + "`mirror`" + ` alone, never of ` + "`mirrors`" + `
-  entries, which carry their own (info);
+  entries, which carry their own (info); a warning when a ` + "`mirrors`" + ` entry of a route that
+  forwards sets no ` + "`percentage`" + ` and so copies every request where the root asked for less;
 - ` + "`headers`" + ` are copied whole, only into a delegate route without any: a delegate route that
   adds one response header loses every request and response header operation of the root's
   (an HSTS header, a prefix header for the backend), where a merge is expected (warning). A
@@ -58,14 +59,17 @@ that way. Some combinations do what neither author meant:
 - ` + "`retries`" + ` too: a delegate route whose policy sets only ` + "`attempts`" + ` loses the root's ` + "`retryOn`" + `
   (Envoy then retries only on Istio's default conditions, not on 5xx) and ` + "`perTryTimeout`" + `
   (warning). Policies of 0 attempts, which turn retries off, are left alone. A root ` + "`timeout`" + `,
-  a single value, is replaced as anyone would expect.
+  a single value, is replaced as anyone would expect;
+- ` + "`fault`" + ` too: a delegate route whose fault only aborts loses the root's ` + "`delay`" + `, and one that
+  only delays loses the root's ` + "`abort`" + ` (warning). A root delay or abort that injects nothing
+  (0%, no ` + "`fixedDelay`" + `, no status) is left alone.
 
 The findings about the root's settings are on the root's route, naming the delegate's route;
-those about a delegate route's mirrors, headers, corsPolicy or retries are on that route, since its author expects
+those about a delegate route's mirrors, headers, corsPolicy, retries or fault are on that route, since its author expects
 them to replace or add to the root's. The delegates read are those of the input and those
 Flagger creates for a Canary with ` + "`spec.service.delegation`" + ` (each of their HTTP routes with the
-Canary's ` + "`spec.service.headers`" + `), and only their routes that Istio merges (MR107 reports those
-it drops).`,
+Canary's ` + "`spec.service.headers`" + ` and ` + "`corsPolicy`" + `, whose findings are on the Canary), and only
+their routes that Istio merges (MR107 reports those it drops).`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: shop, namespace: shop}
@@ -125,7 +129,7 @@ func runDelegateRootOverride(p *rules.Pass) error {
 				continue
 			}
 			if r.DirectResponse == nil && r.Rewrite == nil && r.Mirror == nil && len(r.Mirrors) == 0 && r.Headers == nil && r.CorsPolicy == nil &&
-				r.MirrorPercentage == nil && !r.MirrorPercent.Set && r.Retries == nil {
+				r.MirrorPercentage == nil && !r.MirrorPercent.Set && r.Retries == nil && r.Fault == nil {
 				continue
 			}
 			m := mergedInto(p.Graph, root, i, d)
@@ -149,6 +153,9 @@ func runDelegateRootOverride(p *rules.Pass) error {
 			}
 			if r.Retries != nil {
 				rootRetries(p, root, i, r, d, m)
+			}
+			if r.Fault != nil {
+				rootFault(p, root, i, r, d, m)
 			}
 		}
 	}
@@ -307,6 +314,10 @@ func rootMirrors(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRo
 	// usedPct is whether a route's mirror takes the root's percentage.
 	anyMirror, usedPct := false, false
 	var withMirrors *mergedRoute
+	// full are the mirrors entries, the root's or a route's own, that a
+	// route that forwards takes without a percentage: they copy every
+	// request, whatever the root's percentage says.
+	var full []fullMirror
 	for _, x := range m {
 		if !x.forwards() {
 			continue
@@ -322,6 +333,15 @@ func rootMirrors(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRo
 		}
 		if withMirrors == nil && x.r.Mirror == nil && r.Mirror == nil && (len(x.r.Mirrors) > 0 || len(r.Mirrors) > 0) {
 			withMirrors = &x
+		}
+		entries, in := x.r.Mirrors, d
+		if len(entries) == 0 {
+			entries, in = r.Mirrors, root
+		}
+		for _, e := range entries {
+			if e.Percentage == nil && e.Destination != nil {
+				full = append(full, fullMirror{x, e, in})
+			}
 		}
 		label := routeLabel("http", x.k, x.r.Name)
 		switch {
@@ -373,15 +393,38 @@ func rootMirrors(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRo
 	if anyMirror {
 		why = "each route of " + dl + " that it delegates to and that mirrors sets its own"
 	}
+	// A user who meant it to sample the mirrors entries sees those
+	// without a percentage of their own copy every request: a shadow
+	// service sized for the root's share takes all the traffic.
+	if v := rootPct.value(); len(full) > 0 && v >= 0 && v != 100 {
+		f := full[0]
+		more := ""
+		if len(full) > 1 {
+			more = fmt.Sprintf(" (and %d more %s)", len(full)-1, plural(len(full)-1, "entry", "entries"))
+		}
+		p.Reportf(root.Obj, r.Keys.Of(rootPct.field, r.Loc),
+			"the %s of %s is never used, while a mirrors entry of %s copies every request: Istio's merge copies it into each delegate route without one, where it sets the share of requests that the route's mirror copies, but %s; a mirrors entry takes only its own percentage, and the entry to %s of %s%s sets none (MirrorPercentByPolicy). Set percentage on the mirrors entries that should copy %s of requests, and remove it",
+			rootPct.field, routeLabel("http", i, r.Name), dl, why, f.e.Destination.Host.V, routeLabel("http", f.x.k, f.x.r.Name), more, pctText(v)).
+			AtMost(rules.Warning).
+			Relate(f.in.Obj, f.e.Loc, "a mirrors entry without percentage")
+		return
+	}
 	if withMirrors != nil {
-		// A user who meant it to sample the mirrors entries would see
-		// them copy every request that their own percentage lets through.
 		why += fmt.Sprintf("; it does not apply to the mirrors of %s either: each mirrors entry takes only its own percentage, 100%% when unset", routeLabel("http", withMirrors.k, withMirrors.r.Name))
 	}
 	p.Reportf(root.Obj, r.Keys.Of(rootPct.field, r.Loc),
 		"the %s of %s is never used: Istio's merge copies it into each delegate route without one, where it sets the share of requests that the route's mirror copies, but %s. Remove it, or set the percentage on the routes that mirror",
 		rootPct.field, routeLabel("http", i, r.Name), why).
 		AtMost(rules.Info)
+}
+
+// fullMirror is a mirrors entry without percentage of a route that
+// forwards, with the object that writes it: the delegate, or the root
+// whose mirrors the merge copies.
+type fullMirror struct {
+	x  mergedRoute
+	e  spec.Mirror
+	in *graph.VirtualService
 }
 
 // rootHeaders reports the delegate routes that set headers of their own
@@ -494,6 +537,80 @@ func rootRetries(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRo
 			AtMost(rules.Warning).
 			Relate(root.Obj, rt.Loc, "the root's retries")
 	}
+}
+
+// rootFault reports the delegate routes with a fault of their own while
+// route r of root injects a fault of another kind: mergeHTTPRoute copies
+// the root's fault only into a route without one, so a delegate route's
+// abort drops the root's delay there, and the reverse. A delegate route
+// whose fault has the root's kind, even of another value, is taken as its
+// choice. Validation refuses a fault beside a redirect or a
+// directResponse (MR004), so a route with its own fault forwards.
+func rootFault(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, d *graph.VirtualService, m []mergedRoute) {
+	delay, abort := delayText(r.Fault.Delay), abortText(r.Fault.Abort)
+	if delay == "" && abort == "" {
+		return
+	}
+	for _, x := range m {
+		own := x.r.Fault
+		if own == nil || own.Delay == nil && own.Abort == nil {
+			// Without a fault the route takes the root's; validation
+			// refuses one of neither kind (MR019).
+			continue
+		}
+		var lost []string
+		if delay != "" && own.Delay == nil {
+			lost = append(lost, delay)
+		}
+		if abort != "" && own.Abort == nil {
+			lost = append(lost, abort)
+		}
+		if len(lost) == 0 {
+			continue
+		}
+		p.Reportf(d.Obj, x.r.Keys.Of("fault", x.r.Loc),
+			"the fault of %s replaces that of %s of VirtualService %s/%s, which delegates to this one, instead of adding to it: Istio's merge copies the root's fault only into a route without one, so the root's %s %s not injected here. Repeat %s in this route's fault",
+			routeLabel("http", x.k, x.r.Name), routeLabel("http", i, r.Name), root.Namespace(), root.Name(), strings.Join(lost, " and "), plural(len(lost), "is", "are"), plural(len(lost), "it", "them")).
+			AtMost(rules.Warning).
+			Relate(root.Obj, r.Keys.Of("fault", r.Loc), "the root's fault")
+	}
+}
+
+// delayText describes a fault delay that TranslateFault injects into some
+// requests, or returns "" for one that delays none: without a fixedDelay,
+// or with 0% (or no percentage), or a value that is not a number.
+func delayText(d *spec.HTTPFaultDelay) string {
+	if d == nil || d.FixedDelay.V == "" {
+		return ""
+	}
+	pct, bad := d.Percent.V, d.Percent.Bad
+	if d.Percentage != nil {
+		pct, bad = d.Percentage.Value.V, d.Percentage.Value.Bad
+	}
+	if bad || pct <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("delay of %s for %s of requests", d.FixedDelay.V, pctText(pct))
+}
+
+// abortText describes a fault abort that TranslateFault injects into some
+// requests, or returns "" for one that aborts none: without an httpStatus
+// or a grpcStatus (an http2Error is dropped), or without a percentage
+// above 0.
+func abortText(a *spec.HTTPFaultAbort) string {
+	if a == nil || a.Percentage == nil || a.Percentage.Value.Bad || a.Percentage.Value.V <= 0 {
+		return ""
+	}
+	var what string
+	switch {
+	case a.HTTPStatus.Set && !a.HTTPStatus.Bad:
+		what = "httpStatus " + strconv.FormatFloat(a.HTTPStatus.V, 'f', -1, 64)
+	case a.GRPCStatus.V != "":
+		what = "grpcStatus " + a.GRPCStatus.V
+	default:
+		return ""
+	}
+	return fmt.Sprintf("abort with %s for %s of requests", what, pctText(a.Percentage.Value.V))
 }
 
 // corsFields lists the fields a corsPolicy sets, once each, in the order
