@@ -6,7 +6,6 @@ import (
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
-	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -79,22 +78,14 @@ var unsupportedWhen = map[string]string{
 func runAuthzPolicyInvalid(p *rules.Pass) error {
 	for o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.AuthorizationPolicy) {
 		s := specOf(o)
-		var targets []string
-		for _, f := range []string{"selector", "targetRef", "targetRefs"} {
-			if s.has(f) {
-				targets = append(targets, f)
-			}
-		}
-		if len(targets) > 1 {
-			p.Reportf(o, s.keyLoc(targets[1]), "only one of selector, targetRef and targetRefs may be set, not %s: Istio rejects the AuthorizationPolicy", strings.Join(targets, " and "))
-		}
+		checkOneTarget(p, o, s, "Istio rejects the AuthorizationPolicy")
 		// ValidateAuthorizationPolicy calls validateWorkloadSelector.
 		checkSelectorLabels(p, o, s.get("selector").get("matchLabels"), "Istio rejects the AuthorizationPolicy")
 		for ref := range s.get("targetRefs").items() {
-			checkTargetRef(p, o, ref)
+			checkTargetRef(p, o, ref, "Istio rejects the AuthorizationPolicy")
 		}
 		if s.has("targetRef") {
-			checkTargetRef(p, o, s.get("targetRef"))
+			checkTargetRef(p, o, s.get("targetRef"), "Istio rejects the AuthorizationPolicy")
 		}
 		action, _ := s.get("action").str()
 		if action == "" {
@@ -130,16 +121,12 @@ func runAuthzPolicyInvalid(p *rules.Pass) error {
 // checkDryRunAnnotation refuses: istiod can shadow only ALLOW and DENY
 // rules, and a value it cannot read leaves no way to tell which was meant.
 func checkDryRun(p *rules.Pass, o *manifest.Object, action string) {
-	const annotation = "istio.io/dry-run"
+	const annotation = dryRunAnnotation
 	v, ok := o.Annotations[annotation]
 	if !ok {
 		return
 	}
-	md := yamlpath.Field(o.Root(), "metadata")
-	loc := manifest.LocOf(yamlpath.Field(yamlpath.Field(md, "annotations"), annotation))
-	if loc.IsZero() {
-		loc = o.NameLoc
-	}
+	loc := annotationLoc(o, annotation)
 	if action != "ALLOW" && action != "DENY" {
 		p.Reportf(o, loc, "annotation %s is only supported on ALLOW and DENY policies, not %s: remove it; Istio rejects the AuthorizationPolicy", annotation, action)
 		return
@@ -149,12 +136,29 @@ func checkDryRun(p *rules.Pass, o *manifest.Object, action string) {
 	}
 }
 
-func checkTargetRef(p *rules.Pass, o *manifest.Object, ref node) {
+// checkOneTarget reports a policy with more than one of selector,
+// targetRef and targetRefs, which validateOneOfSelectorType and the CRD's
+// CEL rule refuse, at the second.
+func checkOneTarget(p *rules.Pass, o *manifest.Object, s node, rejects string) {
+	var targets []string
+	for _, f := range []string{"selector", "targetRef", "targetRefs"} {
+		if s.has(f) {
+			targets = append(targets, f)
+		}
+	}
+	if len(targets) > 1 {
+		p.Reportf(o, s.keyLoc(targets[1]), "only one of selector, targetRef and targetRefs may be set, not %s: %s", strings.Join(targets, " and "), rejects)
+	}
+}
+
+// checkTargetRef reports what validatePolicyTargetReference refuses in a
+// policy's target reference, rejects naming the policy Istio rejects.
+func checkTargetRef(p *rules.Pass, o *manifest.Object, ref node, rejects string) {
 	// validatePolicyTargetReference and the CRD's CEL rule refuse any
 	// namespace, the policy's own included.
 	if ns := ref.get("namespace"); ns.ok() {
 		if v, _ := ns.str(); v != "" {
-			p.Reportf(o, ns.loc(), "%s.namespace %q: a target reference cannot have a namespace, even the policy's own (it targets objects of the policy's namespace); remove it; Istio rejects the AuthorizationPolicy", ref.where(), v)
+			p.Reportf(o, ns.loc(), "%s.namespace %q: a target reference cannot have a namespace, even the policy's own (it targets objects of the policy's namespace); remove it; %s", ref.where(), v, rejects)
 		}
 	}
 	group, _ := ref.get("group").str()
@@ -168,7 +172,7 @@ func checkTargetRef(p *rules.Pass, o *manifest.Object, ref node) {
 		group == kinds.GroupGatewayAPI && (kind == "Gateway" || kind == "GatewayClass"):
 		return
 	}
-	p.Reportf(o, ref.get("kind").loc(), "%s targets %s %q: only a Service, a ServiceEntry (networking.istio.io), a Gateway or a GatewayClass (gateway.networking.k8s.io) can be targeted; Istio rejects the AuthorizationPolicy", ref.where(), "group/kind", group+"/"+kind)
+	p.Reportf(o, ref.get("kind").loc(), "%s targets %s %q: only a Service, a ServiceEntry (networking.istio.io), a Gateway or a GatewayClass (gateway.networking.k8s.io) can be targeted; %s", ref.where(), "group/kind", group+"/"+kind, rejects)
 }
 
 func checkAuthzRule(p *rules.Pass, o *manifest.Object, r node, custom bool) {

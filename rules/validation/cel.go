@@ -29,12 +29,11 @@ func celReport(p *rules.Pass, o *manifest.Object, loc manifest.Loc, where, msg s
 func celPortName(name string) bool { return len(name) < 63 && dns1123Label.MatchString(name) }
 
 func runCELChecks(p *rules.Pass) {
-	for o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.PeerAuthentication, kinds.RequestAuthentication) {
-		s := specOf(o)
-		celSelectorLabels(p, o, s.get("selector").get("matchLabels"))
-		if o.Kind == kinds.RequestAuthentication {
-			celRequestAuthentication(p, o, s)
-		}
+	for o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.PeerAuthentication) {
+		celSelectorLabels(p, o, specOf(o).get("selector").get("matchLabels"))
+	}
+	for o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.RequestAuthentication) {
+		celRequestAuthentication(p, o, specOf(o))
 	}
 	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.ProxyConfig, kinds.EnvoyFilter, kinds.WorkloadGroup, kinds.ServiceEntry, kinds.WorkloadEntry) {
 		s := specOf(o)
@@ -125,25 +124,12 @@ func celTargetRefNamespace(p *rules.Pass, o *manifest.Object, ref node) {
 }
 
 // celRequestAuthentication applies the RequestAuthentication CRD's CEL
-// rules. The webhook refuses the same selector and target references
-// (ValidateRequestAuthentication), and a JWKS URI with another scheme
-// (security.ParseJwksURI); MR021 mirrors only its checks that the CRD
-// lacks, so that these keep the CRD's messages in one rule. The webhook
-// does not refuse jwks beside jwksUri, which the CRD does.
+// rule that the webhook lacks: it accepts jwks beside jwksUri. The
+// selector, the target references and the JWKS URI's scheme, which the
+// webhook refuses too (ValidateRequestAuthentication), are MR021's.
 func celRequestAuthentication(p *rules.Pass, o *manifest.Object, s node) {
-	celOneOf(p, o, s, "only one of targetRefs or selector can be set", "selector", "targetRef", "targetRefs")
-	celTargetRefNamespace(p, o, s.get("targetRef"))
-	for ref := range s.get("targetRefs").items() {
-		celTargetRefNamespace(p, o, ref)
-	}
 	for r := range s.get("jwtRules").items() {
 		celOneOf(p, o, r, "only one of jwks or jwksUri can be set", "jwksUri", "jwks_uri", "jwks")
-		for _, k := range []string{"jwksUri", "jwks_uri"} {
-			x := r.get(k)
-			if v, ok := x.str(); ok && !httpURL(v) {
-				celReport(p, o, x.loc(), x.where(), "url must have scheme http:// or https://")
-			}
-		}
 	}
 }
 
@@ -188,17 +174,11 @@ func celEnvoyFilter(p *rules.Pass, o *manifest.Object, s node) {
 // celWorkloadGroup applies the WorkloadGroup CRD's CEL rules. The webhook
 // (ValidateWorkloadGroup) does not check the template, nor the port of a
 // grpc probe, and checks the httpGet and tcpSocket ports (MR003's) and
-// the scheme, which stays here: MR023 mirrors only the webhook's checks
-// that the CRD lacks.
+// the httpGet scheme (MR023's).
 func celWorkloadGroup(p *rules.Pass, o *manifest.Object, s node) {
 	if x := s.get("probe").get("grpc").get("port"); x.ok() {
 		if n, ok := x.int(); ok && !validPort(n) {
 			celReport(p, o, x.loc(), x.where(), "port must be between 1-65535")
-		}
-	}
-	if x := s.get("probe").get("httpGet").get("scheme"); x.ok() {
-		if v, ok := x.str(); ok && v != "" && v != "HTTP" && v != "HTTPS" {
-			celReport(p, o, x.loc(), x.where(), "scheme must be one of [HTTP, HTTPS]")
 		}
 	}
 	t := s.get("template")

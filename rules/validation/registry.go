@@ -30,4 +30,5 @@ var Rules = []*rules.Rule{
 	RequestAuthnInvalid,
 	EnvoyFilterInvalid,
 	WorkloadGroupInvalid,
+	WebhookAnnotationRejected,
 }

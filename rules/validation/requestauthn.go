@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -17,19 +19,26 @@ import (
 var RequestAuthnInvalid = &rules.Rule{
 	ID:      "MR021",
 	Name:    "requestauthn-invalid",
-	Summary: "a RequestAuthentication JWT rule has neither issuer nor jwksUri, or inline jwks that is not a JSON Web Key Set",
-	Doc: `Istio's webhook (validateJwtRule) rejects a RequestAuthentication whose JWT rule:
+	Summary: "a RequestAuthentication's JWT rule, selector or target reference is one that Istio rejects",
+	Doc: `Istio's webhook (ValidateRequestAuthentication) rejects a RequestAuthentication:
 
-- sets neither ` + "`issuer`" + ` nor ` + "`jwksUri`" + ` (inline ` + "`jwks`" + ` alone is refused);
-- has inline ` + "`jwks`" + ` that does not parse as a JSON Web Key Set: not JSON (a PEM public key pasted
-  as is), not a JSON object, a ` + "`keys`" + ` that is not a list, or a key without a ` + "`kty`" + ` Istio knows
-  (` + "`RSA`" + `, ` + "`EC`" + `, ` + "`OKP`" + `, ` + "`oct`" + `, in that case) or without the members its type requires
-  (` + "`n`" + ` and ` + "`e`" + ` for RSA, ` + "`crv`" + `, ` + "`x`" + ` and ` + "`y`" + ` for EC, ` + "`crv`" + ` and ` + "`x`" + ` for OKP, ` + "`k`" + ` for oct). An
-  object without ` + "`keys`" + ` is read as a single key.
+- with more than one of ` + "`selector`" + `, ` + "`targetRef`" + ` and ` + "`targetRefs`" + `; a ` + "`selector`" + ` label with an
+  empty key or a ` + "`*`" + ` in its key or value (labels match exactly); a target reference with a
+  namespace (even the policy's own), or to anything but a Service, a ServiceEntry, a Gateway or a
+  GatewayClass;
+- whose JWT rule (validateJwtRule) sets neither ` + "`issuer`" + ` nor ` + "`jwksUri`" + ` (inline ` + "`jwks`" + ` alone is
+  refused), or has a ` + "`jwksUri`" + ` that is not an http:// or https:// URL;
+- whose JWT rule has inline ` + "`jwks`" + ` that does not parse as a JSON Web Key Set: not JSON (a PEM public
+  key pasted as is), not a JSON object, a ` + "`keys`" + ` that is not a list, or a key without a ` + "`kty`" + ` Istio
+  knows (` + "`RSA`" + `, ` + "`EC`" + `, ` + "`OKP`" + `, ` + "`oct`" + `, in that case) or without the members its type requires
+  (` + "`n`" + ` and ` + "`e`" + ` for RSA, ` + "`crv`" + `, ` + "`x`" + ` and ` + "`y`" + ` for EC, ` + "`crv`" + ` and ` + "`x`" + ` for OKP, ` + "`k`" + ` for oct; a
+  key with ` + "`D`" + ` is read as private, and then needs ` + "`d`" + ` in lower case). An object without ` + "`keys`" + `
+  is read as a single key.
 
-The checks the CRD makes too (empty audiences, header, parameter and cookie names, a ` + "`jwksUri`" + `
-that is not an http or https URL, ` + "`jwks`" + ` beside ` + "`jwksUri`" + `) are MR001's, the header names of
-` + "`outputClaimToHeaders`" + ` MR009's and the timeout MR002's.
+The CRD's CEL rules refuse most of the first two items too; this rule reports them, once. The
+other checks the CRD makes (empty audiences, header, parameter and cookie names, ` + "`jwks`" + ` beside
+` + "`jwksUri`" + `, which the webhook accepts) are MR001's, the header names of ` + "`outputClaimToHeaders`" + `
+MR009's and the timeout MR002's. A private or symmetric key in ` + "`jwks`" + ` is MR016's warning.
 
 Set ` + "`issuer`" + ` to the ` + "`iss`" + ` claim of the tokens, and give ` + "`jwks`" + ` as the JSON of the key set, for
 example the document the issuer serves at its JWKS URI.`,
@@ -65,9 +74,29 @@ spec:
 func runRequestAuthnInvalid(p *rules.Pass) error {
 	const rejects = "Istio rejects the RequestAuthentication"
 	for o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.RequestAuthentication) {
-		for r := range specOf(o).get("jwtRules").items() {
+		s := specOf(o)
+		// ValidateRequestAuthentication checks the selector and target
+		// references as ValidateAuthorizationPolicy does; the CRD's CEL
+		// rules refuse the same, but for the targeted kinds.
+		checkOneTarget(p, o, s, rejects)
+		checkSelectorLabels(p, o, s.get("selector").get("matchLabels"), rejects)
+		if s.has("targetRef") {
+			checkTargetRef(p, o, s.get("targetRef"), rejects)
+		}
+		for ref := range s.get("targetRefs").items() {
+			checkTargetRef(p, o, ref, rejects)
+		}
+		for r := range s.get("jwtRules").items() {
 			if !r.isMap() {
 				continue
+			}
+			// security.ParseJwksURI refuses a scheme other than http and
+			// https, and the CEL rule (httpURL) a relative URL as well.
+			for _, k := range []string{"jwksUri", "jwks_uri"} {
+				x := r.get(k)
+				if v, ok := x.str(); ok && v != "" && (!httpURL(v) || !webhookJwksURI(v)) {
+					p.Reportf(o, x.loc(), "%s %q is not an http:// or https:// URL; %s", x.where(), v, rejects)
+				}
 			}
 			// protojson reads jwks_uri as jwksUri; an empty string is
 			// MR001's (the CRD's minLength).
@@ -76,7 +105,7 @@ func runRequestAuthnInvalid(p *rules.Pass) error {
 			}
 			x := r.get("jwks")
 			if v, ok := x.str(); ok && v != "" {
-				if err := parseJWKS([]byte(v)); err != nil {
+				if _, err := parseJWKS([]byte(v)); err != nil {
 					p.Reportf(o, x.loc(), "%s is not a JSON Web Key Set: %v; %s", x.where(), err, rejects)
 				}
 			}
@@ -85,24 +114,40 @@ func runRequestAuthnInvalid(p *rules.Pass) error {
 	return nil
 }
 
+// webhookJwksURI is what security.ParseJwksURI accepts: a URL that
+// url.Parse reads, of scheme http or https, with a numeric port if any.
+func webhookJwksURI(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "http" && u.Scheme != "https" {
+		return false
+	}
+	if port := u.Port(); port != "" {
+		if _, err := strconv.Atoi(port); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
 // parseJWKS mirrors what jwk.Parse (github.com/lestrrat-go/jwx v1, which
 // validateJwtRule calls) refuses: an input that is not a JSON object, a
 // "keys" member that is not a list of keys, or, without "keys", an object
 // that is not itself a key. It leaves out the checks of the members'
 // encodings (base64url values, curve names), which a hand-written set
-// rarely gets wrong and which would need jwx's exact decoders.
-func parseJWKS(src []byte) error {
+// rarely gets wrong and which would need jwx's exact decoders. It returns
+// the keys of the set, in its order.
+func parseJWKS(src []byte) ([]map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(src))
 	var set any
 	if err := dec.Decode(&set); err != nil {
 		if bytes.HasPrefix(bytes.TrimSpace(src), []byte("-----BEGIN")) {
-			return errors.New("it is a PEM block, not JSON (give the key as a JWK)")
+			return nil, errors.New("it is a PEM block, not JSON (give the key as a JWK)")
 		}
-		return fmt.Errorf("invalid JSON: %w", err)
+		return nil, fmt.Errorf("invalid JSON: %w", err)
 	}
 	m, ok := set.(map[string]any)
 	if !ok {
-		return errors.New("it is not a JSON object (a key set is {\"keys\": [...]})")
+		return nil, errors.New("it is not a JSON object (a key set is {\"keys\": [...]})")
 	}
 	// set.UnmarshalJSON looks for "keys" by its exact name, and stops
 	// reading at the end of the set's object.
@@ -111,27 +156,29 @@ func parseJWKS(src []byte) error {
 		// The sole key is then unmarshalled from the whole input, which
 		// must be nothing but that object.
 		if !json.Valid(src) {
-			return errors.New("invalid JSON after the key's object")
+			return nil, errors.New("invalid JSON after the key's object")
 		}
 		if err := checkJWK(m); err != nil {
-			return fmt.Errorf("no \"keys\", and not a key either: %w", err)
+			return nil, fmt.Errorf("no \"keys\", and not a key either: %w", err)
 		}
-		return nil
+		return []map[string]any{m}, nil
 	}
 	list, ok := keys.([]any)
 	if !ok && keys != nil {
-		return errors.New("\"keys\" is not a list")
+		return nil, errors.New("\"keys\" is not a list")
 	}
+	out := make([]map[string]any, 0, len(list))
 	for i, k := range list {
 		km, ok := k.(map[string]any)
 		if !ok {
-			return fmt.Errorf("key #%d in \"keys\" is not a JSON object", i)
+			return nil, fmt.Errorf("key #%d in \"keys\" is not a JSON object", i)
 		}
 		if err := checkJWK(km); err != nil {
-			return fmt.Errorf("key #%d in \"keys\": %w", i, err)
+			return nil, fmt.Errorf("key #%d in \"keys\": %w", i, err)
 		}
+		out = append(out, km)
 	}
-	return nil
+	return out, nil
 }
 
 // jwkRequired are the members that jwx's generated UnmarshalJSON of each
@@ -149,15 +196,7 @@ var jwkRequired = map[string][]string{
 // case) is a key type jwx knows, with the exact case, and the members that
 // type requires are there.
 func checkJWK(k map[string]any) error {
-	kty, found := k["kty"]
-	if !found {
-		for name, v := range k {
-			if strings.EqualFold(name, "kty") {
-				kty, found = v, true
-				break
-			}
-		}
-	}
+	kty, found := jsonMember(k, "kty")
 	s, isStr := kty.(string)
 	switch {
 	case !found || kty == nil:
@@ -174,5 +213,43 @@ func checkJWK(k map[string]any) error {
 			return fmt.Errorf("the %s key has no %q", s, f)
 		}
 	}
+	// jwk.ParseKey reads a key as private when it finds "d" in any case,
+	// and the private key's decoder then wants "d" by its exact name.
+	if _, hint := jsonMember(k, "d"); hint && s != "oct" {
+		if _, ok := k["d"]; !ok {
+			return fmt.Errorf("the %s key is read as a private key, but has no \"d\" (only another case of it)", s)
+		}
+	}
 	return nil
+}
+
+// jsonMember finds member name of k as encoding/json matches a struct
+// field, the exact name first, else any case.
+func jsonMember(k map[string]any, name string) (any, bool) {
+	if v, ok := k[name]; ok {
+		return v, true
+	}
+	for n, v := range k {
+		if strings.EqualFold(n, name) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// jwkPrivate says what secret a key of a parsed set holds: "oct" for a
+// symmetric key, the very secret tokens are signed with, the key type for
+// an RSA, EC or OKP key with a "d" member (any value, null included),
+// which jwk.ParseKey reads as a private key, "" otherwise.
+// warnPrivateJwksKeys (pkg/config/validation) warns about both.
+func jwkPrivate(k map[string]any) string {
+	kty, _ := jsonMember(k, "kty")
+	s, _ := kty.(string)
+	if s == "oct" {
+		return s
+	}
+	if _, ok := jsonMember(k, "d"); ok {
+		return s
+	}
+	return ""
 }

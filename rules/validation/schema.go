@@ -46,20 +46,17 @@ validation, as the API server prunes them.
 
 Istio's CRDs also carry CEL rules (` + "`x-kubernetes-validations`" + `), which the API server enforces
 whether or not Istio's webhook is installed. A CEL rule that repeats a webhook check is reported
-by the rule that mirrors that check (MR002, MR003, MR006, MR010 to MR015, MR020, MR022); the others are
+by the rule that mirrors that check (MR002, MR003, MR006, MR010 to MR015, MR020 to MR023); the others are
 reported here, with the CRD's own message after "the API server rejects it":
 
-- a ` + "`*`" + ` or an empty key in the selector labels of a PeerAuthentication, RequestAuthentication
-  or ProxyConfig;
-- a RequestAuthentication with more than one of ` + "`selector`" + `, ` + "`targetRef`" + ` and ` + "`targetRefs`" + `, a
-  target reference with a namespace, ` + "`jwks`" + ` beside ` + "`jwksUri`" + `, or a ` + "`jwksUri`" + ` that is not an
-  absolute http or https URL;
+- a ` + "`*`" + ` or an empty key in the selector labels of a PeerAuthentication or ProxyConfig;
+- a RequestAuthentication JWT rule with ` + "`jwks`" + ` beside ` + "`jwksUri`" + ` (its selector, target references
+  and JWKS URI are MR021's, which mirrors the webhook that refuses them too);
 - an EnvoyFilter with both ` + "`workloadSelector`" + ` and ` + "`targetRefs`" + `, a target reference with a
   namespace, a ` + "`waypoint`" + ` match outside ` + "`context: WAYPOINT`" + ` (or that context without one), or a
   waypoint port outside 1-65535;
-- a WorkloadGroup probe scheme other than HTTP or HTTPS, a grpc probe port outside 1-65535, or a
-  template whose ` + "`unix://`" + ` address is relative, a directory or comes with ports, or whose port
-  names or numbers are invalid;
+- a WorkloadGroup grpc probe port outside 1-65535, or a template whose ` + "`unix://`" + ` address is
+  relative, a directory or comes with ports, or whose port names or numbers are invalid;
 - a ServiceEntry ` + "`targetPort: 0`" + ` written out (the webhook reads it as unset), and a port name of
   63 characters in a WorkloadEntry or a ServiceEntry endpoint (the webhook allows 63, the CEL
   rule fewer).

@@ -43,6 +43,9 @@ says:
   (an OpenSSL name outside Istio's list, a TLS 1.3 name such as ` + "`TLS_AES_128_GCM_SHA256`" + `, a name in
   lower case) or that is listed twice: Istio drops it; and a ` + "`minProtocolVersion`" + ` below TLSV1_2
   without ` + "`cipherSuites`" + `, which the default suites do not serve;
+- a RequestAuthentication's inline ` + "`jwks`" + ` with a private key (an RSA, EC or OKP key with ` + "`d`" + `),
+  of which the proxies need only the public part, or a symmetric ` + "`oct`" + ` key: whoever reads the
+  object can sign tokens with it;
 - a VirtualService ` + "`directResponse`" + ` body over 100 kB (above 1 MB it is refused, MR019's), which
   every proxy of the route receives in its configuration.
 
@@ -195,6 +198,9 @@ func runWebhookWarning(p *rules.Pass) error {
 	}
 	for o := range objectsOf(p, kinds.GroupIstioSecurity, kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication) {
 		checkEmptySelector(p, o, specOf(o), "selector", "matchLabels")
+		if o.Kind == kinds.RequestAuthentication {
+			checkPrivateJWKs(p, o)
+		}
 	}
 	return nil
 }
@@ -281,4 +287,31 @@ func checkNetworkOnly(p *rules.Pass, o *manifest.Object, we node) {
 		what = "the WorkloadEntry"
 	}
 	p.Reportf(o, we.keyLoc("network"), "%s has no address, only network %q: only proxies of other networks reach it, through that network's gateway; proxies of network %s, or of a mesh without multiple networks, leave it out", what, network, network)
+}
+
+// checkPrivateJWKs warns, as warnPrivateJwksKeys does, about the keys of
+// an inline jwks that hold a secret: the proxies verify tokens with public
+// keys only, and whoever reads the RequestAuthentication (or the repository
+// it is kept in) can sign tokens with the secret. A set that does not
+// parse is MR021's.
+func checkPrivateJWKs(p *rules.Pass, o *manifest.Object) {
+	for r := range specOf(o).get("jwtRules").items() {
+		x := r.get("jwks")
+		v, ok := x.str()
+		if !ok || v == "" {
+			continue
+		}
+		keys, err := parseJWKS([]byte(v))
+		if err != nil {
+			continue
+		}
+		for i, k := range keys {
+			switch what := jwkPrivate(k); {
+			case what == "oct":
+				p.Reportf(o, x.loc(), "%s: key #%d is a symmetric (oct) key, the very secret that signs the tokens: anyone who can read the RequestAuthentication can sign tokens with it; prefer an asymmetric key and give its public part", x.where(), i)
+			case what != "":
+				p.Reportf(o, x.loc(), "%s: key #%d is a private %s key (it has \"d\"): only public keys are used to verify tokens, and anyone who can read the RequestAuthentication can sign tokens with it; keep the private members out, and replace the key", x.where(), i, what)
+			}
+		}
+	}
 }

@@ -142,19 +142,26 @@ var (
 // checkWorkloadLabels reports the labels of a WorkloadEntry spec that
 // labels.Instance.Validate refuses.
 func checkWorkloadLabels(p *rules.Pass, o *manifest.Object, we node, rejects string) {
+	checkLabelsAt(p, o, we, "", rejects)
+}
+
+// checkLabelsAt is checkWorkloadLabels with prefix before the paths of
+// the messages: "spec." where the spec-relative path would read as the
+// object's own metadata (a WorkloadGroup's spec.metadata.labels).
+func checkLabelsAt(p *rules.Pass, o *manifest.Object, we node, prefix, rejects string) {
 	ls := we.get("labels")
 	for e := range ls.entries() {
 		m := labelKey.FindStringSubmatch(e.key)
 		switch {
 		case m == nil:
-			p.Reportf(o, e.keyLoc, "%s: label key %q is not a label name (an optional DNS prefix and /, then letters, digits, '-', '_' and '.', beginning and ending with a letter or digit); %s", ls.where(), e.key, rejects)
+			p.Reportf(o, e.keyLoc, "%s%s: label key %q is not a label name (an optional DNS prefix and /, then letters, digits, '-', '_' and '.', beginning and ending with a letter or digit); %s", prefix, ls.where(), e.key, rejects)
 		case len(m[1]) > 254:
-			p.Reportf(o, e.keyLoc, "%s: label key %q has a DNS prefix longer than 253 characters; %s", ls.where(), e.key, rejects)
+			p.Reportf(o, e.keyLoc, "%s%s: label key %q has a DNS prefix longer than 253 characters; %s", prefix, ls.where(), e.key, rejects)
 		case len(m[2]) > 63:
-			p.Reportf(o, e.keyLoc, "%s: label key %q has a name longer than 63 characters; %s", ls.where(), e.key, rejects)
+			p.Reportf(o, e.keyLoc, "%s%s: label key %q has a name longer than 63 characters; %s", prefix, ls.where(), e.key, rejects)
 		}
 		if v, ok := e.val.str(); ok && !labelValue.MatchString(v) {
-			p.Reportf(o, e.val.loc(), "%s: label value %q is neither empty nor made of letters, digits, '-', '_' and '.' beginning and ending with a letter or digit; %s", e.val.where(), v, rejects)
+			p.Reportf(o, e.val.loc(), "%s%s: label value %q is neither empty nor made of letters, digits, '-', '_' and '.' beginning and ending with a letter or digit; %s", prefix, e.val.where(), v, rejects)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -12,17 +13,22 @@ import (
 var WorkloadGroupInvalid = &rules.Rule{
 	ID:      "MR023",
 	Name:    "workloadgroup-invalid",
-	Summary: "a WorkloadGroup has a label or a probe header name that Istio rejects",
+	Summary: "a WorkloadGroup has a label or a readiness probe that Istio rejects",
 	Doc: `Istio's webhook (ValidateWorkloadGroup) rejects a WorkloadGroup when:
 
-- a key of ` + "`metadata.labels`" + ` (the labels of every WorkloadEntry made from the group) is not a label
+- a key of ` + "`spec.metadata.labels`" + ` (the labels of every WorkloadEntry made from the group) is not a label
   name (an optional DNS prefix and ` + "`/`" + `, then letters, digits, ` + "`-`" + `, ` + "`_`" + ` and ` + "`.`" + `, beginning and
   ending with a letter or digit), or a value is neither empty nor made of those characters;
 - a header of its ` + "`httpGet`" + ` readiness probe has no name, or a name with a ` + "`_`" + `, which the CRD's
-  pattern allows and the webhook does not (letters, digits and ` + "`-`" + ` only).
+  pattern allows and the webhook does not (letters, digits and ` + "`-`" + ` only);
+- its ` + "`httpGet`" + ` probe's ` + "`scheme`" + ` is neither ` + "`HTTP`" + ` nor ` + "`HTTPS`" + ` (the CRD's CEL rule refuses it too);
+- its ` + "`probe`" + ` has no method (` + "`httpGet`" + `, ` + "`tcpSocket`" + ` or ` + "`exec`" + `), an ` + "`exec`" + ` with an empty ` + "`command`" + `, or
+  uses ` + "`grpc`" + `, which the CRD and the proxy's agent support but the webhook's check
+  (validateReadinessProbe) does not know yet: use ` + "`tcpSocket`" + `, or ` + "`exec`" + ` with a gRPC health probe
+  command.
 
-A missing ` + "`template`" + `, negative probe settings, probe ports and the CEL rules of the template and
-the probe are MR001's and MR003's. The webhook does not check ` + "`template.labels`" + `; the
+A missing ` + "`template`" + `, negative probe settings, probe ports and the other CEL rules of the template
+and the probe are MR001's and MR003's. The webhook does not check ` + "`template.labels`" + `; the
 WorkloadEntries made from the group carry them too, so they should be valid labels as well.`,
 	Bad:      vmGroup("owner: reviews@example.com"),
 	Good:     vmGroup("owner: reviews"),
@@ -65,8 +71,17 @@ func runWorkloadGroupInvalid(p *rules.Pass) error {
 	const rejects = "Istio rejects the WorkloadGroup"
 	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.WorkloadGroup) {
 		s := specOf(o)
-		// labels.Instance.Validate, as for a WorkloadEntry's labels.
-		checkWorkloadLabels(p, o, s.get("metadata"), rejects)
+		// labels.Instance.Validate, as for a WorkloadEntry's labels. The
+		// path is written from the object's root: a spec-relative
+		// metadata.labels reads as the group's own labels.
+		checkLabelsAt(p, o, s.get("metadata"), "spec.", rejects)
+		checkProbeMethod(p, o, s, rejects)
+		// validateReadinessProbe; the CRD's CEL rule refuses the same.
+		if x := s.get("probe").get("httpGet").get("scheme"); x.ok() {
+			if v, ok := x.str(); ok && v != "" && v != "HTTP" && v != "HTTPS" {
+				p.Reportf(o, x.loc(), "%s %q is not HTTP or HTTPS (in capitals); %s", x.where(), v, rejects)
+			}
+		}
 		for h := range s.get("probe").get("httpGet").get("httpHeaders").items() {
 			if !h.isMap() {
 				continue
@@ -82,4 +97,31 @@ func runWorkloadGroupInvalid(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// checkProbeMethod reports a probe that validateReadinessProbe refuses
+// for its method, which the CRD allows: none (the webhook wants one), a
+// grpc one, which the agent runs (pkg/istio-agent/health) but the
+// webhook's switch does not know yet, and exec without a command. Two
+// methods at once are MR001's (the CRD's oneOf).
+func checkProbeMethod(p *rules.Pass, o *manifest.Object, spec node, rejects string) {
+	probe := spec.get("probe")
+	if !probe.isMap() {
+		return
+	}
+	methods := 0
+	for _, m := range []string{"httpGet", "tcpSocket", "exec", "grpc"} {
+		if probe.get(m).ok() {
+			methods++
+		}
+	}
+	switch {
+	case methods == 0:
+		p.Reportf(o, spec.keyLoc("probe"), "%s has none of httpGet, tcpSocket and exec: Istio's webhook needs a health check method; %s", probe.where(), rejects)
+	case methods == 1 && probe.get("grpc").ok():
+		p.Reportf(o, probe.keyLoc("grpc"), "%s: Istio's webhook does not accept a grpc probe yet (only httpGet, tcpSocket and exec), although the proxy could run it; %s (use tcpSocket, or exec with a gRPC health probe command)", probe.where(), rejects)
+	}
+	if x := probe.get("exec"); x.isMap() && x.has("command") && x.get("command").len() == 0 {
+		p.Reportf(o, x.keyLoc("command"), "%s: exec.command is empty, and is required; %s", probe.where(), rejects)
+	}
 }
