@@ -467,10 +467,25 @@ func (g *Graph) flaggerApexObject(c *Canary, kind kinds.Kind) *manifest.Object {
 // route of the same destinations for the analysis's matches merged into
 // the service's (mergeMatchConditions), and the route of the service's
 // matches goes to the primary alone. Each HTTP route carries
-// spec.service's rewrite, timeout, retries, headers and corsPolicy. What
-// SetRoutes adds while an analysis runs
-// (the weights it shifts, the mirror of a blue/green analysis, the
-// sticky route of session affinity) is not modelled.
+// spec.service's rewrite, timeout, retries, headers and corsPolicy.
+//
+// What SetRoutes changes while an analysis runs is not modelled: the
+// weights it shifts, the sticky route of session affinity, and the mirror
+// to the canary Service (with a mirrorPercentage of
+// spec.analysis.mirrorWeight when above 0) that it puts on the first
+// route for the whole of a blue/green analysis with spec.analysis.mirror,
+// or for the first step of a progressive one (the scheduler's
+// runBlueGreen and runCanary; an A/B test's routes replace it). The next
+// SetRoutes takes the mirror off, so it lasts no longer than an analysis,
+// while the graph holds one state of the routes for all rules: the idle
+// one, which lasts between analyses. With the mirror in it, rules would
+// judge a transient route as the standing one (MR121 would report a
+// delegate's mirror against its root's at every run). What the mirror
+// does wrong during an analysis, such as a root's mirrorPercentage that
+// the mirror of a delegation Canary without mirrorWeight takes instead of
+// 100% (Istio's mergeHTTPRoute), is for a rule that reads spec.analysis
+// to report (spec.CanaryAnalysis does not hold mirror, mirrorWeight or
+// iterations yet).
 func (g *Graph) flaggerVirtualService(c *Canary) *VirtualService {
 	vs := &VirtualService{Meta: Meta{Obj: g.flaggerApexObject(c, kinds.VirtualService)}, Spec: flaggerVirtualServiceSpec(c)}
 	g.addVirtualService(vs)

@@ -17,7 +17,7 @@ import (
 // side meant: a directResponse that replaces their destinations, a uri
 // rewrite applied to their longer prefixes, mirrors that add up or that
 // the delegate's routes all replace, headers, a CORS policy, retries and
-// faults that a route's own replace.
+// faults that a route's own replace, and faults injected into redirects.
 var DelegateRootOverride = &rules.Rule{
 	ID:      "MR121",
 	Name:    "delegate-root-override",
@@ -61,8 +61,13 @@ that way. Some combinations do what neither author meant:
   (warning). Policies of 0 attempts, which turn retries off, are left alone. A root ` + "`timeout`" + `,
   a single value, is replaced as anyone would expect;
 - ` + "`fault`" + ` too: a delegate route whose fault only aborts loses the root's ` + "`delay`" + `, and one that
-  only delays loses the root's ` + "`abort`" + ` (warning). A root delay or abort that injects nothing
-  (0%, no ` + "`fixedDelay`" + `, no status) is left alone.
+  only delays loses the root's ` + "`abort`" + ` (warning). A delegate route that redirects or answers
+  with a ` + "`directResponse`" + ` takes the root's fault as well, which validation refuses beside
+  them within one route, and Envoy's fault filter, which runs before the router, still
+  applies it: the abort answers some requests with its status instead of the redirect or the
+  fixed response, the delay holds them back (warning, on the root's fault, since the delegate
+  route cannot opt out). A root delay or abort that injects nothing (0%, no ` + "`fixedDelay`" + `, no
+  status) is left alone.
 
 The findings about the root's settings are on the root's route, naming the delegate's route;
 those about a delegate route's mirrors, headers, corsPolicy, retries or fault are on that route, since its author expects
@@ -545,12 +550,14 @@ func rootRetries(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRo
 // abort drops the root's delay there, and the reverse. A delegate route
 // whose fault has the root's kind, even of another value, is taken as its
 // choice. Validation refuses a fault beside a redirect or a
-// directResponse (MR004), so a route with its own fault forwards.
+// directResponse (MR004), so a route with its own fault forwards; those
+// without one take the root's (rootFaultAnswers).
 func rootFault(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, d *graph.VirtualService, m []mergedRoute) {
 	delay, abort := delayText(r.Fault.Delay), abortText(r.Fault.Abort)
 	if delay == "" && abort == "" {
 		return
 	}
+	rootFaultAnswers(p, root, i, r, d, m, delay, abort)
 	for _, x := range m {
 		own := x.r.Fault
 		if own == nil || own.Delay == nil && own.Abort == nil {
@@ -574,6 +581,70 @@ func rootFault(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRout
 			AtMost(rules.Warning).
 			Relate(root.Obj, r.Keys.Of("fault", r.Loc), "the root's fault")
 	}
+}
+
+// rootFaultAnswers reports the fault of route r of root that the merge
+// copies into delegate routes that redirect or answer with a
+// directResponse: validation refuses a fault beside either in one route
+// (validateHTTPRoute), but not in the merged route, and TranslateRoute
+// sets the fault filter's per-route config whatever the route's action.
+// Envoy's fault filter runs before the router, so its abort replaces the
+// redirect or the fixed response, and its delay holds it back. The
+// delegate route cannot opt out (a fault of its own is refused there too):
+// the fix is the root's, so the finding is on the root's fault. delay and
+// abort are what the root's fault injects (delayText, abortText).
+func rootFaultAnswers(p *rules.Pass, root *graph.VirtualService, i int, r spec.HTTPRoute, d *graph.VirtualService, m []mergedRoute, delay, abort string) {
+	var hit []mergedRoute
+	redirects, answers := 0, 0
+	for _, x := range m {
+		// A route with a fault of its own keeps it (and validation has
+		// refused it already, MR004).
+		if x.r.Fault != nil {
+			continue
+		}
+		switch {
+		case x.r.Redirect != nil:
+			redirects++
+		case x.r.DirectResponse != nil:
+			answers++
+		default:
+			continue
+		}
+		hit = append(hit, x)
+	}
+	if len(hit) == 0 {
+		return
+	}
+	// TranslateRoute prefers the redirect when a route has both.
+	first, what := hit[0], "redirect"
+	if first.r.Redirect == nil {
+		what = "direct response"
+	}
+	does := plural(len(hit), "redirects", "redirect")
+	switch {
+	case answers > 0 && redirects > 0:
+		does, what = "redirect or answer with a directResponse", "redirect or direct response"
+	case answers > 0:
+		does = plural(len(hit), "answers with a directResponse", "answer with a directResponse")
+	}
+	var effects []string
+	if abort != "" {
+		effects = append(effects, fmt.Sprintf("its %s answers those requests instead of the %s", abort, what))
+	}
+	if delay != "" {
+		effects = append(effects, fmt.Sprintf("its %s holds back the %s", delay, what))
+	}
+	// The redirect has no key position of its own (spec keeps it raw):
+	// the route's stands for it.
+	at := first.r.Loc
+	if first.r.Redirect == nil {
+		at = first.r.Keys.Of("directResponse", at)
+	}
+	p.Reportf(root.Obj, r.Keys.Of("fault", r.Loc),
+		"the fault of %s is copied into the routes of %s that it delegates to, and Envoy injects it into %s too, which %s: %s. Validation refuses a fault beside a redirect or a directResponse in one route, but Istio's merge does not check it, and the delegate route cannot opt out. Move the fault into the delegate routes that forward, or send these requests through a root route without fault",
+		routeLabel("http", i, r.Name), delegateLabel(d), routeList(hit), does, strings.Join(effects, ", and ")).
+		AtMost(rules.Warning).
+		Relate(d.Obj, at, "a delegate route that does not forward")
 }
 
 // delayText describes a fault delay that TranslateFault injects into some

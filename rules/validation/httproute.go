@@ -42,7 +42,9 @@ VirtualService when:
 
 Flagger copies a Canary's ` + "`spec.service.corsPolicy`" + ` into each HTTP route of the VirtualService
 it generates: its ` + "`allowOrigins`" + ` and ` + "`allowMethods`" + ` are checked the same way and reported at
-the Canary.
+the Canary. Only its Istio router reads the field: for another provider (the Gateway API
+ones among them, whose HTTPRoute gets no CORS filter) Istio never sees the values, and they
+are not checked.
 
 The schema only says "integer" and "string" for these, so they pass client-side validation and
 the webhook refuses the object. Header names are MR009's, durations MR002's, ports MR003's,
