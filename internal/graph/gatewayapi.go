@@ -222,14 +222,17 @@ func (l *Listener) IstioBuiltinCertificate() bool {
 }
 
 // Placeholder reports whether Istio builds nothing for the listener: an
-// HTTPS or TLS listener without tls, of a Gateway (or of a ListenerSet of
-// a Gateway) that Istio translates. The API lets a Gateway declare such a
+// HTTPS listener without tls, of a Gateway (or of a ListenerSet of a
+// Gateway) that Istio translates. The API lets a Gateway declare such a
 // listener for ListenerSets to fill; Istio's buildListener makes no server
 // of it, so it is no route parent (gateway_collection.go skips it), and a
 // ListenerSet's is not accepted either (gatewayapi-listener-protocol-
-// unsupported).
+// unsupported). buildListener skips a TLS listener without tls alike, but
+// the API server refuses its Gateway or ListenerSet before Istio sees it
+// (gatewayapi-crd-validation reports it): the listener is judged as it is
+// once tls is added, when routes attach to it.
 func (l *Listener) Placeholder() bool {
-	return l.Spec.TLS == nil && (l.Protocol == "HTTPS" || l.Protocol == "TLS") && l.Gateway.IstioTranslated()
+	return l.Spec.TLS == nil && l.Protocol == "HTTPS" && l.Gateway.IstioTranslated()
 }
 
 // ObjectRef is a reference from a Gateway API object to another object,

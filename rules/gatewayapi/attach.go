@@ -40,9 +40,12 @@ no Namespace object for it, its labels are unknown and the rule stays quiet unle
 already matches the automatic label, or the closed-world setting is on (then only the automatic
 label is assumed). Implementation-specific protocols (` + "`example.com/proto`" + `) admit any kind. On the
 classes Istio translates, an ` + "`HTTPS`" + ` listener without ` + "`tls`" + ` is a placeholder Istio builds nothing
-for (and so is a ` + "`TLS`" + ` one, which the API server refuses in the first place:
-gatewayapi-crd-validation): it admits no route, and is not listed (a parentRef that selects only
-such listeners is gatewayapi-parent-ref-unresolved's).`,
+for: it admits no route, and is not listed (a parentRef that selects only such listeners is
+gatewayapi-parent-ref-unresolved's). A ` + "`TLS`" + ` listener without ` + "`tls`" + ` makes the API server refuse its
+Gateway or ListenerSet (gatewayapi-crd-validation reports it); it is judged as it is once it has
+` + "`tls`" + `, when Istio builds it. A parentRef that repeats an earlier one of the route exactly makes the
+API server refuse the route (gatewayapi-crd-validation reports the repeat): it is reported once,
+at the first.`,
 	Bad: allowedRoutesExample(""),
 	Good: allowedRoutesExample(`    allowedRoutes:
       namespaces:
@@ -89,9 +92,9 @@ spec:
 
 func runRouteNotAdmitted(p *rules.Pass) error {
 	for _, r := range p.Graph.GatewayRoutes {
-		for _, pr := range r.Parents {
+		for i, pr := range r.Parents {
 			gw := pr.Gateway
-			if gw == nil || len(pr.Listeners) == 0 || len(pr.Attached) > 0 {
+			if gw == nil || len(pr.Listeners) == 0 || len(pr.Attached) > 0 || repeatsEarlier(r.Parents[:i], pr) {
 				continue
 			}
 			var why []string

@@ -47,7 +47,8 @@ listeners, or for a parentRef of ` + "`kind: ListenerSet`" + ` the ListenerSet's
 
 Fix the hostname, or add a listener (or widen a listener hostname) that accepts it. An IP address
 among a TLSRoute's hostnames makes the API server refuse the route (gatewayapi-crd-validation
-reports it): the rule judges the route without it.`,
+reports it): the rule judges the route without it. A parentRef that repeats an earlier one exactly,
+which the API server refuses alike, is reported once, at the first.`,
 	Bad:      hostnameExample("example.com"),
 	Good:     hostnameExample("shop.example.com"),
 	Severity: rules.Warning,
@@ -113,11 +114,14 @@ func runHostnameNotAccepted(p *rules.Pass) error {
 			// accept any hostname.
 			open bool
 		)
-		for _, pr := range r.Parents {
+		for j, pr := range r.Parents {
 			if pr.Gateway == nil || len(pr.Attached) == 0 {
 				// Unresolved or not attached: MR601 and MR605 say so.
 				open = open || pr.Gateway == nil
 				continue
+			}
+			if repeatsEarlier(r.Parents[:j], pr) {
+				continue // the first says all it would (see repeatsEarlier)
 			}
 			parents = append(parents, pr)
 			// The parent accepts the route when a hostname intersects a

@@ -37,7 +37,9 @@ rejected: ` + "`Accepted: False`" + ` with reason ` + "`InvalidParameters`" + `.
   proxy is neither created nor updated, while the Gateway's status stays ` + "`Accepted`" + `. This is
   reported for the Gateways Istio deploys: those of Istio's classes without ` + "`spec.addresses`" + `, or
   with a single address of type ` + "`IPAddress`" + ` (a Gateway bound to an existing Service by a
-  ` + "`Hostname`" + ` address is deployed by hand, and Istio does not read its parameters then).
+  ` + "`Hostname`" + ` address is deployed by hand, and Istio does not read its parameters then). An
+  address written twice counts once: the API server refuses the Gateway until the repeat is
+  dropped (gatewayapi-crd-validation reports it).
 - The value of each of these keys must be YAML whose root is a mapping (or empty): Istio reads it
   with ` + "`sigs.k8s.io/yaml`" + ` into a map before patching, so YAML that does not parse, a list or a
   string, or a mapping key that JSON cannot hold (a list, a mapping, null) makes it render none of
@@ -158,14 +160,16 @@ const unmanagedController = "istio.io/unmanaged-gateway"
 // deploysProxy reports whether Istio deploys the Gateway's proxy itself
 // (IsManaged, gatewaycommon/gateway_utils.go): no address, or a single one
 // of type IPAddress (the default). A Hostname address binds the Gateway to
-// a Service deployed by hand.
+// a Service deployed by hand. A repeated address is not counted twice: the
+// API server refuses the Gateway until it is dropped (MR619 reports it),
+// and the Gateway that is then admitted is the one judged.
 func deploysProxy(gw *graph.K8sGateway) bool {
-	as := gw.Addresses()
+	as := distinctAddresses(gw.Addresses())
 	switch len(as) {
 	case 0:
 		return true
 	case 1:
-		return !as[0].Type.Set || as[0].Type.V == "" || as[0].Type.V == "IPAddress"
+		return addressType(as[0]) == "IPAddress"
 	}
 	return false
 }

@@ -36,7 +36,9 @@ port of the Service does not detach the route either: Istio accepts it and match
 that port alone (` + "`augmentPortMatch`" + `), so it applies to no traffic, as the message says. A parentRef of ` + "`kind: ListenerSet`" + ` names a ListenerSet, whose own listeners ` + "`sectionName`" + ` and
 ` + "`port`" + ` select (a ListenerSet its Gateway does not accept is reported by
 gatewayapi-listenerset-not-allowed instead). References to other kinds (an implementation's own
-kinds) are not checked.
+kinds) are not checked. A parentRef that repeats an earlier one of the route (the same parent,
+namespace as written, sectionName and port) makes the API server refuse the route
+(gatewayapi-crd-validation reports the repeat): what it names is reported once, at the first.
 
 On the classes Istio translates (` + "`istio`" + `, waypoints, east-west gateways), an ` + "`HTTPS`" + ` listener
 without ` + "`tls`" + ` is a placeholder that ListenerSets fill: Istio builds nothing for it and makes no
@@ -114,8 +116,8 @@ spec:
 
 func runParentRefUnresolved(p *rules.Pass) error {
 	for _, r := range p.Graph.GatewayRoutes {
-		for _, pr := range r.Parents {
-			if pr.Name == "" {
+		for i, pr := range r.Parents {
+			if pr.Name == "" || repeatsEarlier(r.Parents[:i], pr) {
 				continue
 			}
 			switch {
@@ -144,6 +146,19 @@ func runParentRefUnresolved(p *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// repeatsEarlier reports whether parentRef pr repeats one of earlier
+// exactly, as the CRD compares them: group and kind defaulted, namespace
+// as written, the same sectionName and port. The API server refuses such
+// a route (gatewayapi-crd-validation reports the repeat), and once the
+// repeat is dropped only the first is left: a finding on the repeat would
+// say again what the first one's says.
+func repeatsEarlier(earlier []*graph.ParentRef, pr *graph.ParentRef) bool {
+	return slices.ContainsFunc(earlier, func(o *graph.ParentRef) bool {
+		return o.GroupKind == pr.GroupKind && o.Spec.Namespace.V == pr.Spec.Namespace.V && o.Name == pr.Name &&
+			o.SectionName == pr.SectionName && o.Port == pr.Port
+	})
 }
 
 func checkGatewayParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRef) {
@@ -195,20 +210,12 @@ func checkGatewayParent(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 
 // reportPlaceholders reports parentRef pr of route r, to parent (its kind
 // and name), whose sectionName and port select only placeholder listeners
-// (or that selects every listener, and all are placeholders): HTTPS or TLS
+// (or that selects every listener, and all are placeholders): HTTPS
 // listeners without tls, of which Istio builds nothing. Istio has no route
 // parent for them, so the parentRef attaches nowhere: with a sectionName
 // or port, Istio says NoMatchingParent when the parent has other
 // listeners; otherwise it writes no status for the parentRef at all.
-//
-// The CRDs refuse a TLS listener without tls (gatewayapi-crd-validation
-// reports it), so Istio never sees its parent; once tls is added, the
-// listener is no placeholder and the parentRef attaches to it. Nothing is
-// reported then.
 func reportPlaceholders(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRef, parent string) {
-	if slices.ContainsFunc(pr.Placeholders, func(l *graph.Listener) bool { return l.Protocol == "TLS" }) {
-		return
-	}
 	loc := pr.NameLoc
 	what, status := "selects", "Istio writes no status for the parentRef"
 	if pr.SectionName != "" || pr.Port != 0 {
@@ -217,19 +224,16 @@ func reportPlaceholders(p *rules.Pass, r *graph.GatewayRoute, pr *graph.ParentRe
 		status = "NoMatchingParent"
 	}
 	ls := graph.DistinctFunc(pr.Placeholders, (*graph.Listener).Owner)
-	var protos, ns []string
+	var ns []string
 	for _, l := range ls {
 		ns = append(ns, l.Name)
-		if !slices.Contains(protos, l.Protocol) {
-			protos = append(protos, l.Protocol)
-		}
 	}
 	kind := plural(len(ls), "a placeholder for ListenerSets to fill", "placeholders for ListenerSets to fill")
 	if pr.IsListenerSet() {
 		kind = plural(len(ls), "it is not accepted", "they are not accepted")
 	}
-	f := p.Reportf(r.Obj, loc, "parentRef %q %s only %s %s of %s, which %s protocol %s but no tls: Istio builds no listener for %s (%s), so the route attaches to none (%s)",
-		pr.Name, what, plural(len(ns), "listener", "listeners"), names(ns), parent, plural(len(ls), "has", "have"), strings.Join(protos, " or "),
+	f := p.Reportf(r.Obj, loc, "parentRef %q %s only %s %s of %s, which %s protocol HTTPS but no tls: Istio builds no listener for %s (%s), so the route attaches to none (%s)",
+		pr.Name, what, plural(len(ns), "listener", "listeners"), names(ns), parent, plural(len(ls), "has", "have"),
 		plural(len(ls), "it", "them"), kind, status)
 	for _, l := range ls {
 		f.Relate(l.Owner(), at(l), "listener %s", l.Name)
