@@ -441,6 +441,9 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 		if n.Missing {
 			hn.Class += " missing"
 		}
+		if n.Unserved != "" {
+			hn.Class += " unserved"
+		}
 		if m := marks[i]; len(m.items) > 0 {
 			hn.Class += " sev-" + m.worst.String()
 			hn.Badge, hn.BadgeX, hn.BadgeY = len(m.items), x+nodeWidth, y
@@ -575,6 +578,12 @@ func nodeText(n *topology.Node) (label, kind, tip string) {
 	}
 	if n.Missing {
 		kind += ", not in the input"
+	}
+	if n.Unserved != "" {
+		// Under the node too: its dotted outline alone would not say
+		// that the missing edges are no fault of the drawing.
+		kind += ", serves nothing"
+		tip += "\nserves nothing: " + n.Unserved
 	}
 	if n.File != "" {
 		tip += "\n" + posString(n.File, n.Loc)

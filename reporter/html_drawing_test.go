@@ -2,6 +2,7 @@ package reporter
 
 import (
 	"fmt"
+	"html/template"
 	"regexp"
 	"strconv"
 	"strings"
@@ -347,5 +348,52 @@ func TestHTMLNodeKeys(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("node keys:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestHTMLUnserved checks that a VirtualService that Istio serves nothing
+// of is drawn dotted, says so under its name, and tells why in its
+// tooltip, findings or not; and that the page's legend explains the
+// dotted outline.
+func TestHTMLUnserved(t *testing.T) {
+	vs := func(name, why string) topology.Node {
+		return topology.Node{Column: topology.Routes, Group: kinds.GroupIstioNetworking, Kind: kinds.VirtualService, Namespace: "shop", Name: name,
+			File: "vs.yaml", Loc: manifest.Loc{Line: 4, Col: 9}, Unserved: why}
+	}
+	const why = "no route merges it: its exportTo does not include namespace web of VirtualService web/front, which delegates to it"
+	tp := &topology.Topology{Nodes: []topology.Node{vs("front", ""), vs("hidden", why), vs("marked", why)}}
+	tp.TotalNodes, tp.Namespaces = len(tp.Nodes), 1
+	r := emptyReport()
+	r.Topology = tp
+	r.Findings = []*rules.Finding{{Rule: ruleNoWorkload, Severity: rules.Warning, Message: "a finding",
+		Object: &manifest.Object{Group: kinds.GroupIstioNetworking, Kind: kinds.VirtualService, Namespace: "shop", Name: "marked", File: "vs.yaml"},
+		Pos:    manifest.Pos{File: "vs.yaml", Loc: manifest.Loc{Line: 4, Col: 9}}}}
+	page := string(write(t, "html", r, Options{}))
+
+	nodes := map[string]string{}
+	for _, g := range regexp.MustCompile(`(?s)<g class="node[^"]*"[^>]*>.*?</g>\n`).FindAllString(page, -1) {
+		nodes[regexp.MustCompile(`<text x="\d+" y="\d+">([^<]*)</text>`).FindStringSubmatch(g)[1]] = g
+	}
+	if g := nodes["shop/front"]; !strings.HasPrefix(g, `<g class="node">`) || strings.Contains(g, "serves nothing") {
+		t.Errorf("a served VirtualService is drawn as unserved:\n%s", g)
+	}
+	for _, name := range []string{"shop/hidden", "shop/marked"} {
+		g := nodes[name]
+		if !regexp.MustCompile(`^<g class="node[^"]* unserved[ "]`).MatchString(g) {
+			t.Errorf("%s is not drawn unserved:\n%s", name, g)
+		}
+		if !strings.Contains(g, "\nserves nothing: "+template.HTMLEscapeString(why)+"\n") {
+			t.Errorf("the tooltip of %s does not say why it serves nothing:\n%s", name, g)
+		}
+		if !regexp.MustCompile(`<text class="kind"[^>]*>VirtualService, serves nothing</text>`).MatchString(g) {
+			t.Errorf("%s does not say it serves nothing under its name:\n%s", name, g)
+		}
+	}
+	if !strings.Contains(nodes["shop/marked"], "\nwarning MR") {
+		t.Errorf("the tooltip of an unserved node with a finding does not list it:\n%s", nodes["shop/marked"])
+	}
+	if !strings.Contains(page, "a dotted one, with grey text, a VirtualService that Istio serves nothing of") ||
+		!strings.Contains(page, "svg .node.unserved rect { stroke-dasharray:") {
+		t.Error("the page does not explain or style the dotted outline")
 	}
 }

@@ -7,7 +7,9 @@ package topology
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/host"
@@ -55,6 +57,12 @@ type Node struct {
 	// Missing marks a node that a reference names but the input does not
 	// hold: a gateway, a service or a subset.
 	Missing bool
+	// Unserved says why Istio serves nothing of a VirtualService node,
+	// for people ("" when it serves something, or may): validation
+	// rejects it, or it is a delegate that no route merges. Such a node
+	// has no edges but the delegations that name it: drawn with its
+	// routes, it would show paths that no request takes.
+	Unserved string
 }
 
 // Edge joins Nodes[From] to Nodes[To], From in the column before To's,
@@ -133,7 +141,10 @@ func (n *Node) key() key {
 // ServiceEntries and wildcard hosts: Of reads those from the
 // VirtualService spec. A VirtualService is joined to the gateways its
 // spec.gateways bind it to; of a delegate, which has none, only what its
-// roots' merges serve is drawn, on their gateways (servedDelegates).
+// roots' merges serve is drawn, on their gateways (servedDelegates). A
+// VirtualService that validation rejects (rejection), and a delegate that
+// serves nothing, keep only the delegate edges that lead to them, and
+// Node.Unserved says why.
 func Of(g *graph.Graph) *Topology {
 	b := &builder{g: g, index: map[key]int{}, edges: map[Edge]bool{}}
 	vsByName := make(map[[2]string]*graph.VirtualService, len(g.VirtualServices))
@@ -153,15 +164,34 @@ func Of(g *graph.Graph) *Topology {
 	for _, se := range g.ServiceEntries {
 		b.target(graph.HostTarget{Entry: se})
 	}
-	served := servedDelegates(g)
+	rejected := map[*graph.VirtualService]string{}
+	for _, vs := range g.VirtualServices {
+		if why := rejection(vs.Spec); why != "" {
+			rejected[vs] = why
+		}
+	}
+	served := servedDelegates(g, rejected)
+	// A tree defined twice is one node: it is unserved only when no
+	// definition serves.
+	serving := map[int]bool{}
+	unserved := func(r int, why string) {
+		if !serving[r] && b.t.Nodes[r].Unserved == "" {
+			b.t.Nodes[r].Unserved = why
+		}
+	}
 	for _, vs := range g.VirtualServices {
 		r := b.object(Routes, vs.Obj)
 		s := vs.Spec
+		if why := rejected[vs]; why != "" {
+			unserved(r, "Istio's validation rejects it: "+why)
+			continue
+		}
 		if len(s.Hosts) == 0 {
 			// A delegate is never bound on its own: Istio serves what
 			// its roots merge of it, on their gateways.
 			sd := served[vs]
-			if sd == nil {
+			if sd.unserved != "" {
+				unserved(r, sd.unserved)
 				continue
 			}
 			s = sd.spec
@@ -176,6 +206,8 @@ func Of(g *graph.Graph) *Topology {
 				b.gateway(ref, r)
 			}
 		}
+		serving[r] = true
+		b.t.Nodes[r].Unserved = ""
 		for _, d := range destinations(s) {
 			b.destination(r, vs.Namespace(), d, Leads)
 		}
@@ -209,6 +241,9 @@ func Of(g *graph.Graph) *Topology {
 			}
 		}
 		for _, rule := range rt.Rules {
+			if redirects(rule) {
+				continue
+			}
 			for _, be := range rule.Backends {
 				b.backend(r, be, Leads)
 			}
@@ -267,82 +302,115 @@ func Of(g *graph.Graph) *Topology {
 // servedDelegate is what Istio serves of a delegate VirtualService (one
 // without hosts): spec holds the http routes some root's merge keeps, and
 // gateways the gateways those routes' own match entries name that Istio
-// binds them to.
+// binds them to; or unserved says why it serves nothing.
 type servedDelegate struct {
 	spec     *spec.VirtualService
 	gateways []graph.GatewayRef
+	unserved string
 }
 
-// servedDelegates returns what is drawn of each delegate VirtualService,
-// nil for one that serves nothing. Istio never applies a delegate on its
-// own: mergeVirtualServices merges it into each root route that delegates
-// to it, and only the http routes the merge keeps serve requests, on the
+// servedDelegates returns what is drawn of each delegate VirtualService
+// that validation accepts. Istio never applies a delegate on its own:
+// mergeVirtualServices merges it into each root route that delegates to
+// it, and only the http routes the merge keeps serve requests, on the
 // root's gateways. A delegate route whose match conflicts with the root's
-// route is dropped (graph.MergeConflict), a delegate's own delegate routes
-// lead nowhere (Istio supports one level), and tcp and tls routes are not
+// route is dropped (graph.MergeConflict), and tcp and tls routes are not
 // merged at all: drawn, each would show a path that requests never take,
 // while the finding about it, marked on the delegate's node, says why it
-// is missing.
+// is missing. A root that validation rejects merges nothing. A kept route
+// that takes the directResponse of the root's route (mergeHTTPRoute
+// copies it into a route without its own) answers with it, and TranslateRoute
+// never builds its destinations or mirrors (MR121): they are drawn only
+// where some root's merge forwards.
 //
 // A delegate that no root merges serves nothing when a VirtualService of
-// the input names it (every such root is itself a delegate, or cannot see
-// it) or the input is said to hold every object (closed-world): its node
-// is drawn without edges. One that nothing names is drawn with its routes,
-// as the rules judge it: its root is taken to be outside the input, as
-// when a team lints the delegates it owns and the platform team keeps the
-// roots elsewhere; an empty node there would hide the team's own routes.
-func servedDelegates(g *graph.Graph) map[*graph.VirtualService]*servedDelegate {
-	named := map[[2]string]bool{}
+// the input names it (every such root is itself a delegate, is rejected,
+// or cannot see it) or the input is said to hold every object
+// (closed-world). One that nothing names is drawn with its routes, as the
+// rules judge it: its root is taken to be outside the input, as when a
+// team lints the delegates it owns and the platform team keeps the roots
+// elsewhere; an unserved node there would hide the team's own routes.
+func servedDelegates(g *graph.Graph, rejected map[*graph.VirtualService]string) map[*graph.VirtualService]*servedDelegate {
+	namers := map[[2]string][]*graph.VirtualService{}
 	for _, vs := range g.VirtualServices {
 		for _, d := range delegates(vs.Spec) {
 			ns := d.Namespace.V
 			if ns == "" {
 				ns = vs.Namespace()
 			}
-			named[[2]string{ns, d.Name.V}] = true
+			k := [2]string{ns, d.Name.V}
+			if !slices.Contains(namers[k], vs) {
+				namers[k] = append(namers[k], vs)
+			}
 		}
 	}
 	kept := map[*graph.VirtualService][]bool{}
+	forwards := map[*graph.VirtualService][]bool{}
 	bound := map[*graph.VirtualService][]graph.GatewayRef{}
+	// Why the merges that take place keep no route of a delegate.
+	conflicts, offGateway := map[*graph.VirtualService]bool{}, map[*graph.VirtualService]bool{}
 	for _, d := range g.Delegations() {
-		m := kept[d.Delegate]
+		if rejected[d.Root] != "" || rejected[d.Delegate] != "" {
+			continue
+		}
+		m, f := kept[d.Delegate], forwards[d.Delegate]
 		if m == nil {
 			m = make([]bool, len(d.Delegate.Spec.HTTP))
-			kept[d.Delegate] = m
+			f = make([]bool, len(d.Delegate.Spec.HTTP))
+			kept[d.Delegate], forwards[d.Delegate] = m, f
 		}
+		rootAnswers := d.Root.Spec.HTTP[d.Route].DirectResponse != nil
 		for k := range d.Delegate.Spec.HTTP {
-			if d.Delegate.Spec.HTTP[k].Delegate != nil {
+			if j, _ := g.MergeConflict(d, k); j >= 0 {
+				conflicts[d.Delegate] = true
 				continue
 			}
-			if j, _ := g.MergeConflict(d, k); j >= 0 || !rootServes(g, d, k) {
+			if !rootServes(g, d, k) {
+				offGateway[d.Delegate] = true
 				continue
 			}
 			m[k] = true
+			f[k] = f[k] || !rootAnswers
 			bound[d.Delegate] = append(bound[d.Delegate], boundGateways(g, d, k)...)
 		}
 	}
 	out := map[*graph.VirtualService]*servedDelegate{}
 	for _, vs := range g.VirtualServices {
-		if len(vs.Spec.Hosts) > 0 {
+		if len(vs.Spec.Hosts) > 0 || rejected[vs] != "" {
 			continue
 		}
 		sd := &servedDelegate{gateways: bound[vs]}
+		out[vs] = sd
 		m, merged := kept[vs]
-		if !merged {
-			if g.Mesh.ClosedWorld || named[[2]string{vs.Namespace(), vs.Name()}] {
-				continue
-			}
+		f := forwards[vs]
+		switch name := [2]string{vs.Namespace(), vs.Name()}; {
+		case merged && !slices.Contains(m, true):
+			sd.unserved = noRouteKept(conflicts[vs], offGateway[vs])
+			continue
+		case merged:
+		case len(namers[name]) > 0:
+			sd.unserved = notMerged(vs, namers[name], rejected)
+			continue
+		case g.Mesh.ClosedWorld:
+			sd.unserved = "no VirtualService of the input delegates to it, and closed-world says the input holds every object"
+			continue
+		default:
 			m = make([]bool, len(vs.Spec.HTTP))
-			for k := range vs.Spec.HTTP {
-				m[k] = vs.Spec.HTTP[k].Delegate == nil
+			f = m
+			for k := range m {
+				m[k] = true
 			}
 		}
 		s := *vs.Spec
 		s.HTTP, s.TCP, s.TLS = nil, nil, nil
-		for k := range vs.Spec.HTTP {
-			if m[k] {
-				s.HTTP = append(s.HTTP, vs.Spec.HTTP[k])
+		for k, r := range vs.Spec.HTTP {
+			if !m[k] {
+				continue
 			}
+			if !f[k] {
+				r.Route, r.Mirror, r.Mirrors = nil, nil, nil
+			}
+			s.HTTP = append(s.HTTP, r)
 		}
 		sd.spec = &s
 		if !merged {
@@ -351,9 +419,106 @@ func servedDelegates(g *graph.Graph) map[*graph.VirtualService]*servedDelegate {
 				sd.gateways = append(sd.gateways, g.ResolveGateway(ref, vs.Namespace()))
 			}
 		}
-		out[vs] = sd
 	}
 	return out
+}
+
+// noRouteKept says why the merges of a delegate keep none of its http
+// routes: their match entries conflict with those of the route that
+// delegates (MR107), or the merged entries name only gateways that the
+// root is not bound to.
+func noRouteKept(conflict, offGateway bool) string {
+	why := "the routes of the input that delegate to it keep none of its http routes: "
+	switch {
+	case conflict && offGateway:
+		return why + "their match entries conflict with those of the route that delegates, or name only gateways its VirtualService is not bound to"
+	case offGateway:
+		return why + "their match entries name only gateways that the VirtualService that delegates is not bound to"
+	}
+	return why + "their match entries conflict with those of the route that delegates"
+}
+
+// notMerged says why no root merges delegate vs, which the VirtualServices
+// namers name in a delegate entry: each is itself a delegate (Istio
+// supports one level), is rejected by validation, is in a namespace that
+// vs is not exported to, or merges another definition of vs.
+func notMerged(vs *graph.VirtualService, namers []*graph.VirtualService, rejected map[*graph.VirtualService]string) string {
+	const most = 3
+	var whys []string
+	for _, n := range namers {
+		name := "VirtualService " + n.Namespace() + "/" + n.Name()
+		switch {
+		case len(n.Spec.Hosts) == 0:
+			whys = append(whys, name+", which delegates to it, is a delegate itself, and Istio supports one level of delegation")
+		case rejected[n] != "":
+			whys = append(whys, name+", which delegates to it, is rejected by validation")
+		case !graph.Visible(vs.ExportTo, vs.Namespace(), n.Namespace()):
+			whys = append(whys, "its exportTo does not include namespace "+n.Namespace()+" of "+name+", which delegates to it")
+		default:
+			whys = append(whys, name+" merges another definition of it")
+		}
+	}
+	if len(whys) > most {
+		whys = append(whys[:most], fmt.Sprintf("and %d more", len(whys)-most))
+	}
+	return "no route merges it: " + strings.Join(whys, "; ")
+}
+
+// rejection returns why Istio's validation webhook refuses VirtualService
+// s, or "": the refusals MR004 reports that decide what it routes
+// (ValidateVirtualService, validateHTTPRouteConflict). A refused object is
+// never applied, so it serves nothing. A delegate (no hosts) may set
+// neither gateways nor tcp or tls routes nor delegate again; a route that
+// delegates may not route or redirect itself (its directResponse is the
+// default of the delegate's routes); any other http route does exactly
+// one of route, redirect and directResponse.
+func rejection(s *spec.VirtualService) string {
+	if len(s.HTTP)+len(s.TCP)+len(s.TLS) == 0 {
+		return "it has no http, tcp or tls routes"
+	}
+	delegate := len(s.Hosts) == 0
+	if delegate {
+		for _, f := range []struct {
+			name string
+			n    int
+		}{{"gateways", len(s.Gateways)}, {"tcp", len(s.TCP)}, {"tls", len(s.TLS)}} {
+			if f.n > 0 {
+				return "a delegate VirtualService (one without hosts) cannot set " + f.name
+			}
+		}
+	}
+	for i, r := range s.HTTP {
+		where := fmt.Sprintf("http[%d]", i)
+		if r.Name.V != "" {
+			where += fmt.Sprintf(" (%q)", r.Name.V)
+		}
+		if r.Delegate != nil && delegate {
+			return where + " delegates again, but a delegate VirtualService (one without hosts) cannot"
+		}
+		if r.Delegate != nil {
+			if len(r.Route) > 0 || r.Redirect != nil {
+				return where + " delegates and also routes or redirects itself"
+			}
+			continue
+		}
+		var actions []string
+		if len(r.Route) > 0 {
+			actions = append(actions, "route")
+		}
+		if r.Redirect != nil {
+			actions = append(actions, "redirect")
+		}
+		if r.DirectResponse != nil {
+			actions = append(actions, "directResponse")
+		}
+		switch {
+		case len(actions) == 0:
+			return where + " has no route, redirect, directResponse or delegate"
+		case len(actions) > 1:
+			return where + " sets both " + strings.Join(actions, " and ") + ": a route does one of them"
+		}
+	}
+	return ""
 }
 
 // rootServes reports whether http route k of the delegate of d, merged into
@@ -462,11 +627,31 @@ func matchGateways(s *spec.VirtualService) []spec.Str {
 	return out
 }
 
-// mirrors are the destinations the http routes of a VirtualService mirror
-// requests to (mirror, mirrors), in spec order.
+// answers reports whether http route r answers requests itself with a
+// redirect or a directResponse: TranslateRoute then never calls
+// applyHTTPRouteDestination, which alone builds a route's destinations
+// and mirror policies.
+func answers(r *spec.HTTPRoute) bool { return r.Redirect != nil || r.DirectResponse != nil }
+
+// redirects reports whether a Gateway API route rule has a RequestRedirect
+// filter: Istio's conversion gives its route both the redirect and the
+// backends (convertHTTPRoute), and TranslateRoute answers with the
+// redirect, so neither its backends nor its mirrors see a request. (The
+// CRD's validation refuses backendRefs beside the filter; its older
+// versions did not.)
+func redirects(r *graph.GatewayRouteRule) bool {
+	return r.Spec != nil && slices.ContainsFunc(r.Spec.Filters, func(f spec.GatewayRouteFilter) bool { return f.Type.V == "RequestRedirect" })
+}
+
+// mirrors are the destinations the http routes of a VirtualService that
+// forward mirror requests to (mirror, mirrors), in spec order.
 func mirrors(s *spec.VirtualService) []*spec.Destination {
 	var out []*spec.Destination
-	for _, r := range s.HTTP {
+	for i := range s.HTTP {
+		r := &s.HTTP[i]
+		if answers(r) {
+			continue
+		}
 		if d := r.Mirror; d != nil && d.Host.Set {
 			out = append(out, d)
 		}
@@ -491,8 +676,9 @@ func delegates(s *spec.VirtualService) []*spec.Delegate {
 	return out
 }
 
-// destinations are the route destinations of the http, tcp and tls routes
-// of a VirtualService, in spec order.
+// destinations are the route destinations of the http routes of a
+// VirtualService that forward and of its tcp and tls routes, in spec
+// order.
 func destinations(s *spec.VirtualService) []*spec.Destination {
 	var out []*spec.Destination
 	add := func(rds []spec.RouteDestination) {
@@ -502,8 +688,10 @@ func destinations(s *spec.VirtualService) []*spec.Destination {
 			}
 		}
 	}
-	for _, r := range s.HTTP {
-		add(r.Route)
+	for i := range s.HTTP {
+		if !answers(&s.HTTP[i]) {
+			add(s.HTTP[i].Route)
+		}
 	}
 	for _, r := range s.TCP {
 		add(r.Route)

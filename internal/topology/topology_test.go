@@ -545,13 +545,29 @@ func loadSource(t *testing.T, src string, closed bool) *Topology {
 	return Of(graph.Build(res.Objects, mesh))
 }
 
+// unservedNodes lists the route nodes that serve nothing, as
+// "namespace/name: why".
+func unservedNodes(tp *Topology) []string {
+	var out []string
+	for i := range tp.Nodes {
+		if n := &tp.Nodes[i]; n.Unserved != "" {
+			out = append(out, n.Namespace+"/"+n.Name+": "+n.Unserved)
+		}
+	}
+	return out
+}
+
 // TestDelegateUnserved checks that a delegate no root merges is drawn
-// without edges where the input shows it serves nothing: named only by
-// another delegate (Istio supports one level), or by a root it is not
-// exported to; and, in a closed world, named by nothing. A delegate's own
-// delegate routes, a route delegating to a VirtualService with hosts
-// (which Istio does not take as a delegate) and a delegate's tcp routes
-// (which the merge leaves out) are not drawn either.
+// without edges, and marked unserved with why, where the input shows it
+// serves nothing: named only by another delegate (Istio supports one
+// level), by a root it is not exported to, or by a root that validation
+// rejects; merged, with every route dropped (its match conflicts with the
+// root's, or names only gateways the root is not bound to); and, in a
+// closed world, named by nothing. A VirtualService that validation rejects (a delegate with
+// gateways, tcp routes or a delegate route of its own, a root route that
+// also routes) serves nothing either, though a root merges it. A route
+// delegating to a VirtualService with hosts (which Istio does not take as
+// a delegate) is not drawn.
 func TestDelegateUnserved(t *testing.T) {
 	src := `apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -565,6 +581,25 @@ spec:
     delegate: {name: leaf}
   - match: [{uri: {prefix: /c}}]
     delegate: {name: hosted}
+  - match: [{uri: {prefix: /d}}]
+    delegate: {name: middle}
+  - match: [{uri: {prefix: /e}}]
+    delegate: {name: tcpleaf}
+  - match: [{uri: {prefix: /f}}]
+    delegate: {name: gwleaf}
+  - match: [{uri: {prefix: /g}}]
+    delegate: {name: conflicted}
+  - match: [{uri: {prefix: /h}}]
+    delegate: {name: offgw}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: bad, namespace: shop}
+spec:
+  hosts: [bad.example.com]
+  http:
+  - delegate: {name: onlybad}
+    route: [{destination: {host: bad-svc}}]
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -579,13 +614,16 @@ kind: VirtualService
 metadata: {name: leaf, namespace: shop}
 spec:
   http:
-  - match: [{uri: {prefix: /b/deeper}}]
-    delegate: {name: deeper}
-  - match: [{uri: {prefix: /b/gone}}]
-    delegate: {name: nosuch}
   - route: [{destination: {host: leaf-svc}}]
-  tcp:
-  - route: [{destination: {host: tcp-svc}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: middle, namespace: shop}
+spec:
+  http:
+  - match: [{uri: {prefix: /d/deeper}}]
+    delegate: {name: deeper}
+  - route: [{destination: {host: middle-svc}}]
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -593,6 +631,46 @@ metadata: {name: deeper, namespace: shop}
 spec:
   http:
   - route: [{destination: {host: deeper-svc}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: tcpleaf, namespace: shop}
+spec:
+  http:
+  - route: [{destination: {host: leaf-svc}}]
+  tcp:
+  - route: [{destination: {host: tcp-svc}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: gwleaf, namespace: shop}
+spec:
+  gateways: [infra/public]
+  http:
+  - route: [{destination: {host: leaf-svc}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: conflicted, namespace: shop}
+spec:
+  http:
+  - match: [{uri: {prefix: /other}}]
+    route: [{destination: {host: leaf-svc}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: offgw, namespace: shop}
+spec:
+  http:
+  - match: [{uri: {prefix: /h}, gateways: [infra/internal]}]
+    route: [{destination: {host: leaf-svc}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: onlybad, namespace: shop}
+spec:
+  http:
+  - route: [{destination: {host: leaf-svc}}]
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -607,14 +685,17 @@ kind: VirtualService
 metadata: {name: orphan, namespace: shop}
 spec:
   http:
-  - match: [{uri: {prefix: /x}}]
-    delegate: {name: nowhere}
   - route: [{destination: {host: orphan-svc}}]
-` + services("team/hidden-svc", "shop/leaf-svc", "shop/tcp-svc", "shop/deeper-svc", "shop/hosted-svc", "shop/orphan-svc")
+` + services("team/hidden-svc", "shop/leaf-svc", "shop/tcp-svc", "shop/deeper-svc", "shop/middle-svc", "shop/hosted-svc", "shop/orphan-svc", "shop/bad-svc")
 	for _, closed := range []bool{false, true} {
 		tp := loadSource(t, src, closed)
 		want := []string{
+			"VirtualService shop/front -> VirtualService shop/conflicted (delegate)",
+			"VirtualService shop/front -> VirtualService shop/gwleaf (delegate)",
 			"VirtualService shop/front -> VirtualService shop/leaf (delegate)",
+			"VirtualService shop/front -> VirtualService shop/middle (delegate)",
+			"VirtualService shop/front -> VirtualService shop/offgw (delegate)",
+			"VirtualService shop/front -> VirtualService shop/tcpleaf (delegate)",
 			"VirtualService shop/front -> VirtualService team/hidden (delegate)",
 			"VirtualService shop/hosted -> Service shop/hosted-svc",
 			"VirtualService shop/leaf -> Service shop/leaf-svc",
@@ -626,6 +707,24 @@ spec:
 		if got := describeEdges(tp); !slices.Equal(got, want) {
 			t.Errorf("closed world %t: edges:\n%s\nwant:\n%s", closed, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
+		want = []string{
+			"shop/bad: Istio's validation rejects it: http[0] delegates and also routes or redirects itself",
+			"shop/conflicted: the routes of the input that delegate to it keep none of its http routes: their match entries conflict with those of the route that delegates",
+			"shop/deeper: no route merges it: VirtualService shop/middle, which delegates to it, is a delegate itself, and Istio supports one level of delegation",
+			"shop/gwleaf: Istio's validation rejects it: a delegate VirtualService (one without hosts) cannot set gateways",
+			"shop/middle: Istio's validation rejects it: http[0] delegates again, but a delegate VirtualService (one without hosts) cannot",
+			"shop/offgw: the routes of the input that delegate to it keep none of its http routes: their match entries name only gateways that the VirtualService that delegates is not bound to",
+			"shop/onlybad: no route merges it: VirtualService shop/bad, which delegates to it, is rejected by validation",
+		}
+		if closed {
+			want = append(want, "shop/orphan: no VirtualService of the input delegates to it, and closed-world says the input holds every object")
+		}
+		want = append(want,
+			"shop/tcpleaf: Istio's validation rejects it: a delegate VirtualService (one without hosts) cannot set tcp",
+			"team/hidden: no route merges it: its exportTo does not include namespace shop of VirtualService shop/front, which delegates to it")
+		if got := unservedNodes(tp); !slices.Equal(got, want) {
+			t.Errorf("closed world %t: unserved:\n%s\nwant:\n%s", closed, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
 		// The delegates that serve nothing are still drawn, so that the
 		// findings about them are marked; the delegate's own delegation
 		// adds no missing node.
@@ -635,9 +734,113 @@ spec:
 				routes = append(routes, n.Namespace+"/"+n.Name)
 			}
 		}
-		if want := []string{"shop/deeper", "shop/front", "shop/hosted", "shop/leaf", "shop/orphan", "team/hidden"}; !slices.Equal(routes, want) {
+		if want := []string{"shop/bad", "shop/conflicted", "shop/deeper", "shop/front", "shop/gwleaf", "shop/hosted", "shop/leaf", "shop/middle", "shop/offgw", "shop/onlybad", "shop/orphan", "shop/tcpleaf", "team/hidden"}; !slices.Equal(routes, want) {
 			t.Errorf("closed world %t: routes %q, want %q", closed, routes, want)
 		}
+	}
+}
+
+// TestAnsweringRoutes checks that the routes that answer requests
+// themselves, with a redirect or a directResponse, draw no destinations
+// and no mirrors: TranslateRoute builds neither for them. The
+// directResponse of a route that delegates is copied into the delegate's
+// routes without their own (mergeHTTPRoute), so a delegate route forwards
+// only through a root route without one; a route that sets a
+// directResponse and a route is rejected by validation, and serves
+// nothing. A Gateway API rule with a RequestRedirect filter redirects,
+// whatever its backendRefs.
+func TestAnsweringRoutes(t *testing.T) {
+	src := `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: closed, namespace: shop}
+spec:
+  hosts: [closed.example.com]
+  http:
+  - directResponse: {status: 503}
+    mirror: {host: audit}
+    delegate: {name: answered}
+  - match: [{uri: {prefix: /both}}]
+    directResponse: {status: 503}
+    delegate: {name: both}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: open, namespace: shop}
+spec:
+  hosts: [open.example.com]
+  http:
+  - match: [{uri: {prefix: /both}}]
+    mirror: {host: audit}
+    delegate: {name: both}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: answered, namespace: shop}
+spec:
+  http:
+  - route: [{destination: {host: answered-svc}}]
+    mirrors: [{destination: {host: audit}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: both, namespace: shop}
+spec:
+  http:
+  - match: [{uri: {prefix: /both/moved}}]
+    redirect: {uri: /elsewhere}
+    mirror: {host: audit}
+  - route: [{destination: {host: both-svc}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: direct, namespace: shop}
+spec:
+  hosts: [direct.example.com]
+  http:
+  - match: [{uri: {prefix: /gone}}]
+    directResponse: {status: 410}
+    mirror: {host: audit}
+  - route: [{destination: {host: direct-svc}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: twice, namespace: shop}
+spec:
+  hosts: [twice.example.com]
+  http:
+  - directResponse: {status: 503}
+    route: [{destination: {host: twice-svc}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: moved, namespace: shop}
+spec:
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /old}}]
+    filters:
+    - type: RequestMirror
+      requestMirror: {backendRef: {name: audit, port: 80}}
+    - type: RequestRedirect
+      requestRedirect: {path: {type: ReplaceFullPath, replaceFullPath: /new}}
+    backendRefs: [{name: answered-svc, port: 80}]
+  - backendRefs: [{name: direct-svc, port: 80}]
+` + services("shop/audit", "shop/answered-svc", "shop/both-svc", "shop/direct-svc", "shop/twice-svc")
+	tp := loadSource(t, src, false)
+	want := []string{
+		"VirtualService shop/both -> Service shop/both-svc",
+		"VirtualService shop/closed -> VirtualService shop/answered (delegate)",
+		"VirtualService shop/closed -> VirtualService shop/both (delegate)",
+		"VirtualService shop/direct -> Service shop/direct-svc",
+		"HTTPRoute shop/moved -> Service shop/direct-svc",
+		"VirtualService shop/open -> VirtualService shop/both (delegate)",
+		"VirtualService shop/open -> Service shop/audit (mirror)",
+	}
+	if got := describeEdges(tp); !slices.Equal(got, want) {
+		t.Errorf("edges:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	want = []string{"shop/twice: Istio's validation rejects it: http[0] sets both route and directResponse: a route does one of them"}
+	if got := unservedNodes(tp); !slices.Equal(got, want) {
+		t.Errorf("unserved:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
@@ -645,8 +848,9 @@ spec:
 // kept routes' match entries name that the roots are bound to, and no
 // other. Istio builds a merged route only on the gateways of the root's
 // spec.gateways, so a route whose merged entries name only others serves
-// nothing; the delegate's own spec.gateways (which validation refuses) bind
 // nothing; and a short gateway name resolves in the delegate's namespace.
+// (A delegate's own spec.gateways, which validation refuses, leave it
+// unserved: TestDelegateUnserved.)
 func TestDelegateGateways(t *testing.T) {
 	src := ""
 	for _, name := range []string{"public", "internal", "partner"} {
@@ -681,7 +885,6 @@ apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: api, namespace: shop}
 spec:
-  gateways: [infra/partner]
   http:
   - match: [{uri: {prefix: /api/v1}, gateways: [infra/public]}]
     route: [{destination: {host: v1}}]
