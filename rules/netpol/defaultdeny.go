@@ -2,6 +2,7 @@ package netpol
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -9,6 +10,7 @@ import (
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/netpol"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -300,7 +302,11 @@ func (u unisolated) phrase(d direction) string {
 
 // openCount says how many of the workloads no policy isolates in
 // direction d, as a clause to append to the message: no NetworkPolicy,
-// nor admin policies that deny it everything.
+// nor admin policies that deny it everything. A host-networked workload
+// is not counted, whatever selects it: its traffic is its node's, which
+// most network plugins apply no NetworkPolicy to (Kubernetes leaves
+// NetworkPolicy for such pods undefined), so a default deny would not
+// isolate it; the clause names it instead.
 func openCount(p *rules.Pass, ws []*graph.Workload, nps []*graph.NetworkPolicy, d direction) string {
 	isolated := map[*graph.Workload]bool{}
 	for _, np := range nps {
@@ -311,20 +317,54 @@ func openCount(p *rules.Pass, ws []*graph.Workload, nps []*graph.NetworkPolicy, 
 		}
 	}
 	open := 0
+	var host []string
 	for _, w := range ws {
-		if !isolated[w] && !adminClosed(p, w, d) {
+		switch {
+		case hostNetworked(w):
+			host = append(host, w.Name())
+		case !isolated[w] && !adminClosed(p, w, d):
 			open++
 		}
 	}
+	var out string
 	switch {
+	case open == 0 && len(host) == len(ws):
 	case open == 0:
-		return ", and only the policies selecting today's workloads keep them isolated"
+		out = ", and only the policies selecting today's workloads keep them isolated"
 	case open == 1 && len(ws) == 1:
-		return ", as its only workload does today"
+		out = ", as its only workload does today"
 	case open == 1:
-		return fmt.Sprintf(", as 1 of its %d workloads does today", len(ws))
+		out = fmt.Sprintf(", as 1 of its %d workloads does today", len(ws))
+	default:
+		out = fmt.Sprintf(", as %d of its %d workloads do today", open, len(ws))
 	}
-	return fmt.Sprintf(", as %d of its %d workloads do today", open, len(ws))
+	if len(host) > 0 {
+		n := len(host)
+		out += fmt.Sprintf("; host-networked %s %s %s not counted: %s %s is %s node's, which most network plugins apply no NetworkPolicy to, so that a default deny would not isolate %s",
+			wording.Plural(n, "workload", "workloads"), wording.List(firstNames(host)), wording.Plural(n, "is", "are"),
+			wording.Plural(n, "its", "their"), d.Name, wording.Plural(n, "its", "their"), wording.Plural(n, "it", "them"))
+	}
+	return out
+}
+
+// hostNetworked reports whether the pods of w run on their node's
+// network (hostNetwork: true).
+func hostNetworked(w *graph.Workload) bool {
+	return w.Spec != nil && w.Spec.Spec.HostNetwork.V
+}
+
+// maxNamed bounds the workloads a message names: past it, it counts the
+// others.
+const maxNamed = 5
+
+// firstNames returns names sorted, the first maxNamed of them and a
+// count of the others past it.
+func firstNames(names []string) []string {
+	names = slices.Sorted(slices.Values(names))
+	if len(names) <= maxNamed {
+		return names
+	}
+	return append(names[:maxNamed:maxNamed], fmt.Sprintf("%d more", len(names)-maxNamed))
 }
 
 // nearMiss explains why a policy with an empty podSelector is not a

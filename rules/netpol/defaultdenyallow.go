@@ -14,6 +14,7 @@ import (
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/netpol"
 	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/meshlint/meshlint/rules"
 	"k8s.io/apimachinery/pkg/api/validate/content"
@@ -30,7 +31,11 @@ import (
 // those rules (rules/cross) find them, and a fix that cannot name the pods
 // of a flow is not offered: a deny that breaks declared traffic is no safe
 // fix. What nothing declares, a call from another namespace that no route
-// or policy names, the deny cuts, and the fix's message says so.
+// or policy names, the deny cuts, and the fix's message says so. So it
+// does, on most network plugins, with the calls of host-networked
+// clients, which come from their node's address: no allow can name that,
+// yet withholding the deny for them would leave the namespace open, so
+// the fix is offered and names them (hostClients).
 
 // flowInputs are the kinds the flows are read from, which the fixes of
 // MR401 and MR402 read besides the policies and namespaces: the webhook
@@ -151,6 +156,10 @@ type flow struct {
 	// workload without labels that another policy lets call): the
 	// ingress fix is withheld rather than open its whole namespace.
 	unselectable bool
+	// meshIdentity is set for the flows of AuthorizationPolicy sources,
+	// whose pods must present a mesh identity: a host-networked pod,
+	// which neither a sidecar nor ztunnel serves, is none of them.
+	meshIdentity bool
 }
 
 // withTo sets f's egress peer: the destination's namespace and labels,
@@ -883,7 +892,7 @@ func (c *flowCollector) authzSource(ap *graph.AuthorizationPolicy, entry, ns, sa
 		srcs = []source{{all: true, ns: ns, name: "namespace"}}
 	}
 	for _, d := range dsts {
-		c.addTo(flow{what: what, from: from, srcs: srcs, dst: d, denied: denied}, false)
+		c.addTo(flow{what: what, from: from, srcs: srcs, dst: d, denied: denied, meshIdentity: true}, false)
 	}
 }
 
@@ -964,11 +973,16 @@ const maxEgressPeers = 8
 // allowPolicies returns the allow policies that keep the declared flows of
 // namespace ns open under the default deny of direction d, sorted by name,
 // named so that no NetworkPolicy of the namespace (nps) or of the file
-// (taken) is replaced. ok is false when a flow's pods cannot be selected
-// (a workload without labels, or a policy name Kubernetes does not
-// accept), and for ingress when the deny would isolate a workload whose
-// clients no policy can name (unnamedClients).
-func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.NetworkPolicy, taken map[string]bool) ([]*allowPolicy, bool) {
+// (taken) is replaced, and for ingress the host-networked clients that
+// no allow can admit (hostClients). ok is false when a flow's pods cannot
+// be selected (a workload without labels, or a policy name Kubernetes
+// does not accept), and for ingress when the deny would isolate a
+// workload whose clients no policy can name (unnamedClients).
+//
+// A host-networked workload gets no egress allow of its own: its egress
+// is its node's, which most network plugins apply no NetworkPolicy to,
+// so that the allow would do nothing there (defaultDenyFix says so).
+func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.NetworkPolicy, taken map[string]bool) ([]*allowPolicy, *hostClients, bool) {
 	g := pass.Graph
 	isolated := func(l map[string]string) bool {
 		for _, np := range nps {
@@ -990,6 +1004,9 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 		}
 		return v
 	}
+	// leftOut tells the sources that get no egress allow: those a
+	// policy isolates already, and the host-networked ones.
+	leftOut := func(w *graph.Workload) bool { return isolatedW(w) || hostNetworked(w) }
 	isolates := slices.ContainsFunc(nps, d.Isolates)
 	byKey := map[string]*allowPolicy{}
 	unit := func(key, base string, pods map[string]string) *allowPolicy {
@@ -1050,7 +1067,7 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 			allOpen = []*allowPolicy{}
 			var ws []*graph.Workload
 			for _, w := range g.WorkloadsIn(ns) {
-				if !isolatedW(w) {
+				if !leftOut(w) {
 					ws = append(ws, w)
 				}
 			}
@@ -1081,7 +1098,7 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 			// open, only a policy for every pod keeps one.
 			var ws []*graph.Workload
 			for _, w := range g.WorkloadsIn(ns) {
-				if !isolatedW(w) {
+				if !leftOut(w) {
 					ws = append(ws, w)
 				}
 			}
@@ -1101,7 +1118,7 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 				all = append(all, u)
 			}
 			return all, true
-		case s.w != nil && isolatedW(s.w), s.w == nil && isolated(s.labels):
+		case s.w != nil && leftOut(s.w), s.w == nil && isolated(s.labels):
 			return nil, true
 		case len(s.labels) == 0:
 			return nil, false
@@ -1121,8 +1138,9 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 		return []*allowPolicy{p}, true
 	}
 	if d.Name == "ingress" && unnamedClients(g, ns, isolated) {
-		return nil, false
+		return nil, nil, false
 	}
+	host := &hostClients{}
 	flows, mesh, meshKey := declaredFlows(pass, ns, d)
 	for _, f := range flows {
 		if d.Name == "ingress" {
@@ -1130,19 +1148,20 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 				continue // already isolated: the deny changes nothing for it
 			}
 			if f.denied || f.unselectable {
-				return nil, false
+				return nil, nil, false
 			}
 			p, ok := workloadUnit(f.dst)
 			if !ok {
-				return nil, false
+				return nil, nil, false
 			}
 			p.addKeyed(f.from.k, *f.from, f.ports, f.what)
+			host.add(g, ns, f)
 			continue
 		}
 		for _, s := range f.srcs {
 			ps, ok := sourceUnits(s)
 			if !ok {
-				return nil, false
+				return nil, nil, false
 			}
 			for _, p := range ps {
 				p.addKeyed(f.to.k, *f.to, f.ports, f.what)
@@ -1161,7 +1180,7 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 			}
 			p, ok := workloadUnit(w)
 			if !ok {
-				return nil, false
+				return nil, nil, false
 			}
 			p.add(peerSpec{cidr: probeSource}, nil, "the kubelet's probes, which ambient mode sends from 169.254.7.127")
 			if v6 {
@@ -1180,7 +1199,7 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 	if len(mesh) > 0 {
 		var ws []*graph.Workload
 		for _, w := range g.WorkloadsIn(ns) {
-			if g.InMesh(w) && !isolatedW(w) {
+			if g.InMesh(w) && !leftOut(w) {
 				ws = append(ws, w)
 			}
 		}
@@ -1202,12 +1221,12 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 		}
 		if len(ws) > 0 && clients == nil {
 			if grouped != nil && len(ws)*len(grouped) > maxSharedRules {
-				return nil, false // a file no one could review
+				return nil, nil, false // a file no one could review
 			}
 			for _, w := range ws {
 				ps, ok := sourceUnits(workloadSources([]*graph.Workload{w})[0])
 				if !ok {
-					return nil, false
+					return nil, nil, false
 				}
 				if grouped != nil {
 					ps[0].mergeShared(grouped)
@@ -1231,12 +1250,86 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 		}
 	}
 	if !excludeIsolated(g, ns, byKey, isolatedW) {
-		return nil, false
+		return nil, nil, false
 	}
 	if d.Name == "ingress" && !portsDeclared(g, ns, byKey) {
-		return nil, false
+		return nil, nil, false
 	}
-	return nameAllowPolicies(byKey, d, nps, taken)
+	ps, ok := nameAllowPolicies(byKey, d, nps, taken)
+	return ps, host, ok
+}
+
+// hostClients are the host-networked workloads among the clients that
+// the allows of an ingress deny admit. Their connections come from their
+// node's address, which most network plugins match to no podSelector or
+// namespaceSelector (Kubernetes leaves NetworkPolicy for host-networked
+// pods undefined: see the network-policies concept page, "NetworkPolicy
+// and hostNetwork pods"), so that the deny refuses them there whatever
+// the allows say; and no manifest gives the nodes' addresses that an
+// ipBlock could admit. The fix is still offered, as a platform engineer
+// wants the deny, but its message and file name them.
+type hostClients struct {
+	// clients are the workloads' names, with their namespace when it is
+	// not the deny's; dsts the destinations they call.
+	clients, dsts map[string]bool
+	// byNS memoizes the host-networked workloads of a namespace.
+	byNS map[string][]*graph.Workload
+}
+
+// add records the host-networked sources of f, a flow to a workload of
+// namespace ns. A host-networked destination is left out: the deny does
+// not isolate it on those plugins either.
+func (h *hostClients) add(g *graph.Graph, ns string, f flow) {
+	if hostNetworked(f.dst) || f.meshIdentity {
+		return
+	}
+	for _, s := range f.srcs {
+		switch {
+		case s.w != nil:
+			h.client(ns, s.w, f.dst)
+		case s.all:
+			ws, ok := h.byNS[s.ns]
+			if !ok {
+				ws = slices.DeleteFunc(slices.Clone(g.WorkloadsIn(s.ns)), func(w *graph.Workload) bool { return !hostNetworked(w) })
+				if h.byNS == nil {
+					h.byNS = map[string][]*graph.Workload{}
+				}
+				h.byNS[s.ns] = ws
+			}
+			for _, w := range ws {
+				h.client(ns, w, f.dst)
+			}
+		}
+	}
+}
+
+// client records w as a client of dst, in namespace ns, when it is
+// host-networked and not dst itself.
+func (h *hostClients) client(ns string, w, dst *graph.Workload) {
+	if w == dst || !hostNetworked(w) {
+		return
+	}
+	name := w.Name()
+	if w.Namespace() != ns {
+		name = w.Namespace() + "/" + name
+	}
+	if h.clients == nil {
+		h.clients, h.dsts = map[string]bool{}, map[string]bool{}
+	}
+	h.clients[name], h.dsts[dst.Name()] = true, true
+}
+
+// note says what the deny does to the host-networked clients, for the
+// fix's message and file; "" when there are none.
+func (h *hostClients) note() string {
+	if h == nil || len(h.clients) == 0 {
+		return ""
+	}
+	n := len(h.clients)
+	return fmt.Sprintf("host-networked %s %s, %s %s, %s from %s, which most network plugins match to no podSelector or namespaceSelector: there the deny refuses %s calls (but those to a pod of the same node, which some plugins let through), and no allow of the file can admit them, as no manifest gives the nodes' addresses: admit those by ipBlock by hand where %s must keep calling",
+		wording.Plural(n, "workload", "workloads"), wording.List(firstNames(slices.Collect(maps.Keys(h.clients)))),
+		wording.Plural(n, "a client of", "clients of"), wording.List(firstNames(slices.Collect(maps.Keys(h.dsts)))),
+		wording.Plural(n, "connects", "connect"), wording.Plural(n, "its node's address", "their nodes' addresses"), wording.Plural(n, "its", "their"), wording.Plural(n, "it", "they"))
 }
 
 // maxSharedRules bounds the rules that the grouped mesh flows add to the

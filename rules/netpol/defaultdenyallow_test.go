@@ -1542,3 +1542,163 @@ spec:
 		t.Errorf("ingress fix of db, whose clients an admin policy lets reach every pod on 6379:\n%s\nwant the deny without an allow for web", c)
 	}
 }
+
+// hostNetworkTree has shop/api behind a Service, called by shop/agent
+// and routed to by the gateway of istio-ingress, both on their node's
+// network; shop/db's policy admits agent.
+const hostNetworkTree = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: api, image: api:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {app: api}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: db:1, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: agent}}}], ports: [{port: 5432}]}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: shop}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {hostNetwork: true, containers: [{name: agent, image: agent:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingressgateway, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata: {labels: {istio: ingressgateway}}
+    spec: {hostNetwork: true, containers: [{name: istio-proxy, image: proxyv2}]}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: istio-ingress}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["shop/shop.example.com"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-ingress/public]
+  http:
+  - route: [{destination: {host: api}}]
+`
+
+// TestDefaultDenyHostNetwork checks what the fixes say of host-networked
+// workloads, whose traffic most network plugins take for their node's:
+// the ingress fix names the host-networked clients it cannot admit (not
+// a host-networked destination's), and the egress fix gives such a
+// workload no allow of its own and says so.
+func TestDefaultDenyHostNetwork(t *testing.T) {
+	msgs := map[string]string{}
+	files := map[string]string{}
+	for _, f := range ruletest.LintTree(t, map[string]string{"a.yaml": hostNetworkTree}, "", config.DefaultMesh(), NoDefaultDenyIngress, NoDefaultDenyEgress) {
+		if len(f.Fixes) > 0 {
+			key := f.Rule.ID + " " + f.Object.Namespace
+			msgs[key], files[key] = f.Fixes[0].Message, f.Fixes[0].NewFiles[0].Content
+		}
+	}
+	want := "; host-networked workloads agent and istio-ingress/ingressgateway, clients of api, connect from their nodes' addresses, which most network plugins match to no podSelector or namespaceSelector"
+	if m := msgs["MR401 shop"]; !strings.Contains(m, want) {
+		t.Errorf("MR401 fix of shop: %q\nwant it to hold %q", m, want)
+	}
+	if c := files["MR401 shop"]; !strings.Contains(c, "# Host-networked workloads agent and istio-ingress/ingressgateway, clients of api, connect\n") {
+		t.Errorf("MR401 file of shop does not name its host-networked clients:\n%s", c)
+	}
+	want = "; host-networked workload agent gets no allow of its own: its egress is its node's"
+	if m := msgs["MR402 shop"]; !strings.Contains(m, want) {
+		t.Errorf("MR402 fix of shop: %q\nwant it to hold %q", m, want)
+	}
+	for key, name := range map[string]string{"MR402 shop": "allow-agent-egress", "MR402 istio-ingress": "allow-ingressgateway-egress"} {
+		if c := files[key]; c == "" || strings.Contains(c, name) {
+			t.Errorf("%s: want a file without %s:\n%s", key, name, c)
+		}
+	}
+
+	// A host-networked destination is no client's concern: the deny does
+	// not isolate it on those plugins either.
+	tree := strings.ReplaceAll(hostNetworkTree, "{containers: [{name: api,", "{hostNetwork: true, containers: [{name: api,")
+	fixed := false
+	for _, f := range ruletest.LintTree(t, map[string]string{"a.yaml": tree}, "", config.DefaultMesh(), NoDefaultDenyIngress) {
+		if f.Object.Namespace != "shop" || len(f.Fixes) == 0 {
+			continue
+		}
+		fixed = true
+		if strings.Contains(f.Fixes[0].Message, "clients of") {
+			t.Errorf("MR401 fix of shop with api host-networked names clients: %q", f.Fixes[0].Message)
+		}
+	}
+	if !fixed {
+		t.Error("no MR401 fix of shop with api host-networked")
+	}
+
+	// An AuthorizationPolicy source must present a mesh identity, which
+	// no host-networked pod has: ops/collector is no client of web.
+	authz := `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: web:1}]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  rules: [{from: [{source: {namespaces: [ops]}}]}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: collector, namespace: ops}
+spec:
+  selector: {matchLabels: {app: collector}}
+  template:
+    metadata: {labels: {app: collector}}
+    spec: {hostNetwork: true, containers: [{name: collector, image: collector:1}]}
+`
+	fixed = false
+	for _, f := range ruletest.LintTree(t, map[string]string{"a.yaml": authz}, "", config.DefaultMesh(), NoDefaultDenyIngress) {
+		if f.Object.Namespace != "shop" || len(f.Fixes) == 0 {
+			continue
+		}
+		fixed = true
+		if c := f.Fixes[0].NewFiles[0].Content; !strings.Contains(c, "AuthorizationPolicy shop/web") || strings.Contains(f.Fixes[0].Message, "collector") {
+			t.Errorf("MR401 fix of shop: %q\n%s\nwant the AuthorizationPolicy's allow, and no host-networked client named", f.Fixes[0].Message, c)
+		}
+	}
+	if !fixed {
+		t.Error("no MR401 fix of shop with an AuthorizationPolicy source")
+	}
+}

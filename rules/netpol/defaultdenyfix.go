@@ -80,18 +80,52 @@ func buildDefaultDenyFix(p *rules.Pass, ns string, at *manifest.Object, d direct
 	if d.Name == "egress" {
 		taken["allow-dns-egress"], taken["allow-istiod-egress"] = true, true
 	}
-	allows, ok := allowPolicies(p, ns, d, nps, taken)
+	allows, host, ok := allowPolicies(p, ns, d, nps, taken)
 	if !ok {
 		return rules.Fix{}, false
 	}
 	msg := fmt.Sprintf("Create %s with a default-deny %s NetworkPolicy for namespace %s, with allows for the traffic the manifests declare; %s", path, d.Name, ns, stillCut(d))
+	note := host.note()
+	if d.Name == "egress" {
+		note = hostEgressNote(hostSources(p, ns, nps))
+	}
+	if note != "" {
+		msg += "; " + note
+	}
 	if len(dns.host) > 0 {
 		msg += "; " + dns.hostNote()
 	}
 	return rules.Fix{
 		Message:  msg,
-		NewFiles: []rules.NewFile{{Path: path, Content: defaultDenyYAML(g, ns, explicit, d, nps, allows, dns)}},
+		NewFiles: []rules.NewFile{{Path: path, Content: defaultDenyYAML(g, ns, explicit, d, nps, allows, dns, note)}},
 	}, true
+}
+
+// hostSources are the names of the host-networked workloads of namespace
+// ns that no NetworkPolicy of nps isolates for egress: the egress deny
+// selects them, but most network plugins apply no NetworkPolicy to them,
+// and the file gives them no allow of their own (allowPolicies).
+func hostSources(p *rules.Pass, ns string, nps []*graph.NetworkPolicy) []string {
+	var out []string
+	for _, w := range rules.Distinct(p, p.Graph.WorkloadsIn(ns)) {
+		if hostNetworked(w) && !slices.ContainsFunc(nps, func(np *graph.NetworkPolicy) bool { return np.Egress && slices.Contains(np.Workloads, w) }) {
+			out = appendNew(out, w.Name())
+		}
+	}
+	return out
+}
+
+// hostEgressNote says that the host-networked workloads of names get no
+// egress allow, for the fix's message and file; "" when there are none.
+func hostEgressNote(names []string) string {
+	n := len(names)
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("host-networked %s %s %s no allow of %s own: %s egress is %s node's, which most network plugins apply no NetworkPolicy to, so that the deny leaves %s alone there; where yours does, allow what %s by hand",
+		wording.Plural(n, "workload", "workloads"), wording.List(firstNames(names)), wording.Plural(n, "gets", "get"),
+		wording.Plural(n, "its", "their"), wording.Plural(n, "its", "their"), wording.Plural(n, "its", "their"),
+		wording.Plural(n, "it", "them"), wording.Plural(n, "it needs", "they need"))
 }
 
 // nsResolvers is what the resolvers of a namespace's pods ask of its
@@ -235,14 +269,15 @@ func dirNamespaces(g *graph.Graph) map[string]map[string]bool {
 	return out
 }
 
-// defaultDenyYAML renders the new file: the deny, then, for egress, the
-// policies that allow DNS and istiod, then the allows that keep the
+// defaultDenyYAML renders the new file: the deny, with note under its
+// header (what it does to host-networked workloads), then, for egress,
+// the policies that allow DNS and istiod, then the allows that keep the
 // declared traffic open (allowPolicies). ns is a DNS label, so it needs no
 // quoting. The DNS and istiod policies are each left out when the
 // namespace has a NetworkPolicy of its name (nps): the new one would
 // replace it, and it likely allows the same (if not, MR409 says so on the
 // next run).
-func defaultDenyYAML(g *graph.Graph, ns string, explicit bool, d direction, nps []*graph.NetworkPolicy, allows []*allowPolicy, dns nsResolvers) string {
+func defaultDenyYAML(g *graph.Graph, ns string, explicit bool, d direction, nps []*graph.NetworkPolicy, allows []*allowPolicy, dns nsResolvers, note string) string {
 	var b strings.Builder
 	rule := "MR401"
 	if d.Name == "egress" {
@@ -250,6 +285,9 @@ func defaultDenyYAML(g *graph.Graph, ns string, explicit bool, d direction, nps 
 	}
 	fmt.Fprintf(&b, "# Default deny for %s, written by meshlint --fix (%s): every pod of namespace\n", d.Name, rule)
 	fmt.Fprintf(&b, "# %s is isolated for %s, and other NetworkPolicies allow what each workload needs.\n", ns, d.Name)
+	if note != "" {
+		b.WriteString(wrapComment(strings.ToUpper(note[:1]) + note[1:] + "."))
+	}
 	writePolicyMeta(&b, "default-deny-"+d.Name, ns, explicit)
 	fmt.Fprintf(&b, "spec:\n  podSelector: {}\n  policyTypes: [%s]\n", d.Type)
 	if d.Name == "egress" {

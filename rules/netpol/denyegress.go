@@ -74,9 +74,12 @@ route, AuthorizationPolicy or NetworkPolicy names, calls within the namespace to
 Service selects, and calls out of the cluster. Nor does the file open the DNS of
 host-networked workloads that ask their node's resolver (` + "`hostNetwork: true`" + ` with ` + "`dnsPolicy`" + `
 ClusterFirst, which then means Default): most plugins apply no NetworkPolicy to them; where
-yours does, open it by hand, as the file and the fix's message say. Review the file before
-applying it. The fix is withheld when a pod on the pod network that no policy isolates for
-egress asks its node's resolver (` + "`dnsPolicy: Default`" + `): the deny would cut its DNS, and no
+yours does, open it by hand, as the file and the fix's message say. Nor does a host-networked
+workload get an allow of its own: its egress is its node's, which most plugins do not
+govern (Kubernetes leaves NetworkPolicy for such pods undefined), and the file's header and
+the fix's message name it; for the same reason the message does not count it among the
+workloads no policy isolates. Review the file before applying it. The fix is withheld when a
+pod on the pod network that no policy isolates for egress asks its node's resolver (` + "`dnsPolicy: Default`" + `): the deny would cut its DNS, and no
 manifest gives the address to allow. It is withheld too when a source of a declared flow has
 no labels to select it by, when the pods to open
 cannot be selected apart from those other policies isolate, when a waypoint's namespace must

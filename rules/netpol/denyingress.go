@@ -62,8 +62,14 @@ namespace's or the admin policies name an IPv6 block).
 
 What no object declares is blocked once the deny applies: calls from other namespaces that
 no route, AuthorizationPolicy or NetworkPolicy names, and calls within the namespace to pods
-that no Service selects. Review the file before applying it. The fix is withheld where such
-clients are certain and no policy can name them: when a workload the deny would isolate runs
+that no Service selects. So are, on most network plugins, the declared clients that run on
+their node's network (` + "`hostNetwork: true`" + `): their connections come from the node's address,
+which no podSelector or namespaceSelector matches there (Kubernetes leaves NetworkPolicy for
+such pods undefined), and which no manifest gives for an ipBlock to admit. The fix is still
+offered, with its allows for them, but the file's header and the fix's message name them.
+Nor does the message count a host-networked workload among those no policy isolates: a
+default deny would not isolate it on those plugins. Review the file before applying it. The
+fix is withheld where such clients are certain and no policy can name them: when a workload the deny would isolate runs
 the pods of an Istio or Gateway API Gateway, is istiod (` + "`app: istiod`" + `), is behind a
 LoadBalancer or NodePort Service, an Ingress or a Route, or serves an admission webhook (the
 API server calls it); when a DENY AuthorizationPolicy refuses a source outright (admitting it
