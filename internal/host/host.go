@@ -104,3 +104,23 @@ func ParseScoped(s, ownNS string) Scoped {
 func (s Scoped) Admits(ns, h string) bool {
 	return (s.Namespace == "*" || s.Namespace == ns) && Matches(s.Host, h)
 }
+
+// SidecarImports reports whether the Sidecar egress host entry ("ns/host")
+// imports the egress proxy host proxy. "." is ownNS, which is "" for the
+// root namespace's default Sidecar (each proxy's own namespace). A
+// Kubernetes Service's host names its namespace; another host may be a
+// ServiceEntry's of any namespace.
+func SidecarImports(entry, ownNS, proxy string) bool {
+	ns, dns, ok := strings.Cut(entry, "/")
+	if !ok || strings.HasPrefix(ns, "~") || !Matches(strings.TrimSuffix(dns, "."), proxy) {
+		return false
+	}
+	if ns == "." {
+		ns = ownNS
+	}
+	svcNS := ""
+	if parts := strings.Split(proxy, "."); len(parts) > 2 && parts[2] == "svc" {
+		svcNS = parts[1]
+	}
+	return ns == "*" || ns == "" || svcNS == "" || ns == svcNS
+}

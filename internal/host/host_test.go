@@ -130,3 +130,26 @@ func TestScoped(t *testing.T) {
 		}
 	}
 }
+
+func TestSidecarImports(t *testing.T) {
+	const proxy = "squid.egress.svc.cluster.local"
+	for _, c := range []struct {
+		entry, own, proxy string
+		want              bool
+	}{
+		{"egress/squid.egress.svc.cluster.local", "shop", proxy, true},
+		{"*/squid.egress.svc.cluster.local.", "shop", proxy, true},
+		{"./*", "egress", proxy, true},
+		{"./*", "shop", proxy, false}, // the Service lives in egress
+		{"./*", "", proxy, true},      // the root's default: each proxy's own
+		{"shop/*", "shop", proxy, false},
+		{"~/*", "shop", proxy, false},
+		{"*/*.example.com", "shop", proxy, false},
+		{"shop/proxy.example.com", "shop", "proxy.example.com", true}, // a ServiceEntry of any namespace
+		{"squid.egress.svc.cluster.local", "shop", proxy, false},      // no namespace part
+	} {
+		if got := SidecarImports(c.entry, c.own, c.proxy); got != c.want {
+			t.Errorf("SidecarImports(%q, %q, %q) = %v, want %v", c.entry, c.own, c.proxy, got, c.want)
+		}
+	}
+}

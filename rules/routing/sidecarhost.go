@@ -227,20 +227,9 @@ func egressProxyImported(g *graph.Graph, sc *graph.Sidecar, proxy string, port i
 	if defaultSidecar(g, sc) {
 		own = ""
 	}
-	svcNS := ""
-	if parts := strings.Split(proxy, "."); len(parts) > 2 && parts[2] == "svc" {
-		svcNS = parts[1]
-	}
 	for _, eg := range sc.Spec.Egress {
 		for _, h := range eg.Hosts {
-			ns, dns, ok := strings.Cut(h.V, "/")
-			if !ok || strings.HasPrefix(ns, "~") || !host.Matches(strings.TrimSuffix(dns, "."), proxy) {
-				continue
-			}
-			if ns == "." {
-				ns = own
-			}
-			if ns != "*" && ns != "" && svcNS != "" && ns != svcNS {
+			if !host.SidecarImports(h.V, own, proxy) {
 				continue
 			}
 			if eg.Port == nil || !eg.Port.Number.Set || eg.Port.Number.V == port {

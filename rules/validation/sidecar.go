@@ -362,12 +362,6 @@ func checkEgressProxyImported(p *rules.Pass, o *manifest.Object, s node) {
 	if p.Graph != nil && o.Namespace == p.Graph.Mesh.RootNamespace && !s.has("workloadSelector") {
 		own = ""
 	}
-	// A Kubernetes Service's name says its namespace; another host can be a
-	// ServiceEntry's of any namespace.
-	svcNS := ""
-	if parts := strings.Split(proxy, "."); len(parts) > 2 && parts[2] == "svc" {
-		svcNS = parts[1]
-	}
 	var listed []string
 	// otherPort is the port of a listener that imports the host but, by
 	// serviceMatchingListenerPort (pilot/pkg/model/sidecar.go), only the
@@ -378,14 +372,7 @@ func checkEgressProxyImported(p *rules.Pass, o *manifest.Object, s node) {
 		for x := range eg.get("hosts").strs() {
 			imp, _ := x.str()
 			listed = append(listed, imp)
-			ns, dns, ok := strings.Cut(imp, "/")
-			if !ok || strings.HasPrefix(ns, "~") || !host.Matches(strings.TrimSuffix(dns, "."), proxy) {
-				continue
-			}
-			if ns == "." {
-				ns = own
-			}
-			if ns != "*" && ns != "" && svcNS != "" && ns != svcNS {
+			if !host.SidecarImports(imp, own, proxy) {
 				continue
 			}
 			if !eg.has("port") || !hasPort || !portOK || lp == portN {
