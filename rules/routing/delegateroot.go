@@ -766,13 +766,7 @@ func mirrorPercentOf(r spec.HTTPRoute) mirrorPercent {
 	if n := r.MirrorPercent; n.Set {
 		out.pctInt, out.hasPctInt, out.bad = n.V, true, out.bad || n.Bad
 	}
-	switch {
-	case out.hasPct:
-		out.field = "mirrorPercentage"
-	case out.hasPctInt:
-		out.field = "mirrorPercent"
-	}
-	return out
+	return out.named()
 }
 
 // mergedWith returns the fields of a delegate route merged with the
@@ -785,6 +779,12 @@ func (o mirrorPercent) mergedWith(root mirrorPercent) mirrorPercent {
 		o.pctInt, o.hasPctInt = root.pctInt, true
 	}
 	o.bad = o.bad || root.bad
+	return o.named()
+}
+
+// named sets field to the field MirrorPercent reads: mirrorPercentage
+// before mirrorPercent.
+func (o mirrorPercent) named() mirrorPercent {
 	switch {
 	case o.hasPct:
 		o.field = "mirrorPercentage"
