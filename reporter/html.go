@@ -97,6 +97,8 @@ type htmlGraph struct {
 type htmlEdge struct {
 	Path  string // SVG path data
 	Class string
+	// Title says why no request takes the edge, for its tooltip.
+	Title string
 }
 
 // htmlLabel names the edges of one kind that are not the request path
@@ -254,6 +256,7 @@ var columnTitles = [...]string{"Gateways", "Routes", "Services", "Subsets"}
 // what the limit left out, and which findings are about objects that the
 // full topology has but the drawing left out.
 func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string) (*htmlGraph, string, []bool) {
+	full = withRefusals(full, findings)
 	marked := make([]bool, len(full.Nodes))
 	inFull := make([]bool, len(findings))
 	locate := full.Locator()
@@ -410,6 +413,12 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 		y1 += nodeHeight / 2
 		y2 += nodeHeight / 2
 		he := htmlEdge{Class: "edge"}
+		if e.Idle != "" {
+			// Dotted, as a node that serves nothing: drawn, since a
+			// destination at weight 0 is most often a canary waiting for
+			// its share, and without it the service would look unrouted.
+			he.Class, he.Title = "edge idle", e.Idle
+		}
 		if e.Kind == topology.Mirror {
 			y1 += mirrorDrop
 			y2 += mirrorDrop
@@ -473,6 +482,115 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 		g.Nodes = append(g.Nodes, hn)
 	}
 	return g, note, notDrawn
+}
+
+// withRefusals returns t with the Gateway API routes and Gateways that a
+// finding says are refused whole drawn as serving nothing, as the
+// topology draws a VirtualService that Istio's validation rejects: the
+// API server refuses the object (a CEL rule of its CRD, MR619; a Service
+// backendRef without a port, MR603; two listeners of one name, MR606), or
+// Istio's conversion of a route fails and serves none of its rules (an
+// unsupported filter, MR623; a backend it cannot build, MR602, MR603,
+// MR617). The topology holds no rule, so the findings tell; an object
+// whose rules are disabled or whose findings are suppressed is drawn with
+// its edges. Such a node keeps no edge: drawn, they would show paths that
+// no request takes, and would pull their ends into a limited drawing. t
+// is shared with the other formats, so it is copied, not changed.
+func withRefusals(t *topology.Topology, findings []*rules.Finding) *topology.Topology {
+	var why map[int]string
+	locate := t.Locator()
+	for _, f := range findings {
+		w := refusal(f)
+		if w == "" {
+			continue
+		}
+		for _, i := range locate(f.Object, f.Pos) {
+			if n := &t.Nodes[i]; n.Column <= topology.Routes && n.Group == kinds.GroupGatewayAPI && n.Unserved == "" {
+				if why == nil {
+					why = map[int]string{}
+				}
+				if why[i] == "" {
+					why[i] = w
+				}
+			}
+		}
+	}
+	if why == nil {
+		return t
+	}
+	// A node that the input does not hold and that only refused objects
+	// name goes with their edges: the topology adds none for a
+	// VirtualService that validation rejects.
+	named := make([]bool, len(t.Nodes))
+	var edges []topology.Edge
+	for _, e := range t.Edges {
+		if why[e.From] == "" && why[e.To] == "" {
+			edges = append(edges, e)
+			named[e.From], named[e.To] = true, true
+		}
+	}
+	orphan := make([]bool, len(t.Nodes))
+	for _, e := range t.Edges {
+		for _, i := range []int{e.From, e.To} {
+			orphan[i] = t.Nodes[i].Missing && !named[i]
+		}
+	}
+	c := &topology.Topology{OmittedNamespaces: t.OmittedNamespaces}
+	index := make([]int, len(t.Nodes))
+	for i, n := range t.Nodes {
+		index[i] = -1
+		if orphan[i] {
+			continue
+		}
+		if w := why[i]; w != "" {
+			n.Unserved = w
+		}
+		index[i] = len(c.Nodes)
+		c.Nodes = append(c.Nodes, n)
+	}
+	for _, e := range edges {
+		e.From, e.To = index[e.From], index[e.To]
+		c.Edges = append(c.Edges, e)
+	}
+	for _, s := range t.Stands {
+		if s.Node = index[s.Node]; s.Node >= 0 {
+			c.Stands = append(c.Stands, s)
+		}
+	}
+	c.TotalNodes = t.TotalNodes - (len(t.Nodes) - len(c.Nodes))
+	c.TotalEdges = t.TotalEdges - (len(t.Edges) - len(c.Edges))
+	c.Namespaces = t.Namespaces - (len(namespacesOf(t.Nodes)) - len(namespacesOf(c.Nodes)))
+	return c
+}
+
+// namespacesOf returns the namespaces of nodes.
+func namespacesOf(nodes []topology.Node) map[string]bool {
+	m := map[string]bool{}
+	for i := range nodes {
+		m[nodes[i].Namespace] = true
+	}
+	return m
+}
+
+// refusal returns why a Gateway API object is refused whole when finding
+// f says so, or "". The Gateway API rules say it in a few phrases, whichever
+// rule finds it; a finding about a backend that Istio skips, or a refusal
+// on some parents only, says none of them (TestHTMLRefusalWording
+// runs the rules to keep the phrases in step).
+func refusal(f *rules.Finding) string {
+	o := f.Object
+	if o == nil || o.Group != kinds.GroupGatewayAPI {
+		return ""
+	}
+	finding := f.Rule.ID + " " + f.Rule.Name
+	switch {
+	case strings.Contains(f.Message, "the API server rejects the "+string(o.Kind)):
+		return "the API server rejects it, so it is never applied (" + finding + ")"
+	case strings.Contains(f.Message, "rejects the route and serves none of its rules"),
+		strings.Contains(f.Message, "rejects the "+string(o.Kind)+": none of its rules is served"):
+		return "Istio rejects it and serves none of its rules (" + finding + ")"
+	}
+	return ""
 }
 
 // underDelegators reorders the nodes of a column (routes) so that a

@@ -3,11 +3,16 @@ package reporter
 import (
 	"fmt"
 	"html/template"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/meshlint/meshlint/internal/config"
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/topology"
@@ -395,5 +400,199 @@ func TestHTMLUnserved(t *testing.T) {
 	if !strings.Contains(page, "a dotted one, with grey text, a VirtualService that Istio serves nothing of") ||
 		!strings.Contains(page, "svg .node.unserved rect { stroke-dasharray:") {
 		t.Error("the page does not explain or style the dotted outline")
+	}
+}
+
+// TestHTMLRefusedRoute checks that a Gateway API route and a Gateway that
+// a finding says the API server rejects (MR619) are drawn dotted, say
+// why, and keep none of their edges, nor the missing nodes only they
+// name, while a route whose finding refuses one backend only keeps them.
+func TestHTMLRefusedRoute(t *testing.T) {
+	route := func(name string) topology.Node {
+		return topology.Node{Column: topology.Routes, Group: kinds.GroupGatewayAPI, Kind: kinds.HTTPRoute, Namespace: "shop", Name: name,
+			File: "routes.yaml", Loc: manifest.Loc{Line: 3, Col: 9}}
+	}
+	tp := &topology.Topology{
+		Nodes: []topology.Node{
+			{Column: topology.Gateways, Group: kinds.GroupGatewayAPI, Kind: kinds.K8sGateway, Namespace: "infra", Name: "broken"},
+			{Column: topology.Gateways, Group: kinds.GroupGatewayAPI, Kind: kinds.K8sGateway, Namespace: "infra", Name: "public"},
+			route("good"), route("rejected"),
+			{Column: topology.Services, Kind: kinds.Service, Namespace: "shop", Name: "cart"},
+			{Column: topology.Services, Kind: kinds.Service, Namespace: "shop", Name: "shadow", Missing: true},
+			{Column: topology.Services, Kind: kinds.Service, Namespace: "shop", Name: "unrouted", Missing: true},
+		},
+		Edges:  []topology.Edge{{From: 0, To: 2}, {From: 1, To: 2}, {From: 1, To: 3}, {From: 2, To: 4}, {From: 3, To: 4}, {From: 3, To: 5, Kind: topology.Mirror}},
+		Stands: []topology.Stand{{Kind: kinds.DestinationRule, Namespace: "shop", Name: "cart", Node: 4}},
+	}
+	tp.TotalNodes, tp.TotalEdges, tp.Namespaces = len(tp.Nodes), len(tp.Edges), 2
+	r := emptyReport()
+	r.Topology = tp
+	finding := func(rule *rules.Rule, name, msg string) *rules.Finding {
+		return &rules.Finding{Rule: rule, Severity: rules.Error, Message: msg,
+			Object: &manifest.Object{Group: kinds.GroupGatewayAPI, Kind: kinds.HTTPRoute, Namespace: "shop", Name: name, File: "routes.yaml"},
+			Pos:    manifest.Pos{File: "routes.yaml", Loc: manifest.Loc{Line: 9, Col: 5}}}
+	}
+	crd := &rules.Rule{ID: "MR619", Name: "gatewayapi-crd-validation"}
+	gateway := finding(crd, "", "listener http has protocol HTTP and tls settings: the API server rejects the Gateway (tls must not be specified for protocols ['HTTP', 'TCP', 'UDP'])")
+	gateway.Object = &manifest.Object{Group: kinds.GroupGatewayAPI, Kind: kinds.K8sGateway, Namespace: "infra", Name: "broken", File: "routes.yaml"}
+	r.Findings = []*rules.Finding{
+		gateway,
+		finding(crd, "rejected", "parentRefs[2] repeats parentRefs[1]: the API server rejects the HTTPRoute (sectionName or port must be unique)"),
+		finding(&rules.Rule{ID: "MR617", Name: "gatewayapi-backend-kind-unsupported"}, "good",
+			"backendRef x sets namespace shop: Istio skips the backend while its weight is 0, and rejects the whole route (InvalidDestination) once it is raised"),
+	}
+	before := fmt.Sprint(tp)
+	page := string(write(t, "html", r, Options{}))
+
+	nodes := map[string]string{}
+	for _, g := range regexp.MustCompile(`(?s)<g class="node[^"]*"[^>]*>.*?</g>\n`).FindAllString(page, -1) {
+		nodes[regexp.MustCompile(`<text x="\d+" y="\d+">([^<]*)</text>`).FindStringSubmatch(g)[1]] = g
+	}
+	g := nodes["shop/rejected"]
+	if !regexp.MustCompile(`^<g class="node[^"]* unserved[ "]`).MatchString(g) ||
+		!strings.Contains(g, "\nserves nothing: the API server rejects it, so it is never applied (MR619 gatewayapi-crd-validation)\n") ||
+		!strings.Contains(g, ">HTTPRoute, serves nothing</text>") {
+		t.Errorf("the rejected route is not drawn unserved, with why:\n%s", g)
+	}
+	if g := nodes["infra/broken"]; !regexp.MustCompile(`^<g class="node[^"]* unserved[ "]`).MatchString(g) || !strings.Contains(g, ">Gateway API Gateway, serves nothing</text>") {
+		t.Errorf("the rejected Gateway is not drawn unserved:\n%s", g)
+	}
+	if g := nodes["shop/good"]; strings.Contains(g, "unserved") || strings.Contains(g, "serves nothing") {
+		t.Errorf("a route that one backend's finding is about is drawn unserved:\n%s", g)
+	}
+	// Left: public to good, good to cart; the rejected Gateway's edge
+	// and the rejected route's three are gone.
+	if got := strings.Count(page, `<path class="edge`); got != 2 {
+		t.Errorf("%d edges, want 2 (none of the rejected objects')", got)
+	}
+	if strings.Contains(page, `class="edge mirror"`) || strings.Contains(page, `class="edgelabel mirror"`) {
+		t.Error("the rejected route's mirror is drawn")
+	}
+	// The rejected route's mirror went to a service the input does not
+	// hold, which nothing else names: it goes too, as the topology adds
+	// none for a rejected VirtualService. A missing node without edges
+	// from the start stays.
+	if _, ok := nodes["shop/shadow"]; ok {
+		t.Error("a missing service that only the rejected route names is drawn")
+	}
+	if _, ok := nodes["shop/unrouted"]; !ok {
+		t.Error("a missing service without edges is not drawn")
+	}
+	if fmt.Sprint(tp) != before {
+		t.Error("drawing changed the report's topology, which the other formats share")
+	}
+}
+
+// TestHTMLIdleEdges checks that an edge that gets no traffic (a
+// destination of weight 0) is drawn dotted with why in its tooltip, and
+// the others as before; and that the page's legend explains it.
+func TestHTMLIdleEdges(t *testing.T) {
+	tp := &topology.Topology{
+		Nodes: []topology.Node{
+			{Column: topology.Routes, Group: kinds.GroupIstioNetworking, Kind: kinds.VirtualService, Namespace: "shop", Name: "reviews"},
+			{Column: topology.Services, Kind: kinds.Service, Namespace: "shop", Name: "canary"},
+			{Column: topology.Services, Kind: kinds.Service, Namespace: "shop", Name: "reviews"},
+		},
+		Edges: []topology.Edge{{From: 0, To: 1, Idle: "weight 0 beside other destinations: no traffic"}, {From: 0, To: 2}},
+	}
+	tp.TotalNodes, tp.TotalEdges, tp.Namespaces = len(tp.Nodes), len(tp.Edges), 1
+	r := emptyReport()
+	r.Topology = tp
+	page := string(write(t, "html", r, Options{}))
+
+	idle := regexp.MustCompile(`<path class="edge idle" d="[^"]*"><title>([^<]*)</title></path>`).FindAllStringSubmatch(page, -1)
+	if len(idle) != 1 || idle[0][1] != "weight 0 beside other destinations: no traffic" {
+		t.Errorf("idle edges %q, want one, with why", idle)
+	}
+	if n := strings.Count(page, `<path class="edge" d="`); n != 1 {
+		t.Errorf("%d plain edges, want 1", n)
+	}
+	if !strings.Contains(page, "a dotted one a destination that gets no traffic") || !strings.Contains(page, "svg .edge.idle { stroke-dasharray:") {
+		t.Error("the page does not explain or style the dotted edge")
+	}
+}
+
+// TestHTMLTrafficDrawn draws the topology of a mesh whose configuration
+// writes traffic that never flows: a canary at weight 0, and a root's
+// mirror that each route of its delegate replaces with its own. The
+// canary's edge is dotted, with why; the root's mirror is not drawn, the
+// delegate's is.
+func TestHTMLTrafficDrawn(t *testing.T) {
+	const src = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: front, namespace: shop}
+spec:
+  hosts: [front.example.com]
+  http:
+  - mirror: {host: root-audit}
+    delegate: {name: api-routes}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api-routes, namespace: shop}
+spec:
+  http:
+  - route:
+    - destination: {host: api}
+      weight: 100
+    - destination: {host: api-canary}
+      weight: 0
+    mirror: {host: api-audit}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: shop}
+spec:
+  rules:
+  - backendRefs:
+    - {name: api, port: 80}
+    - {name: web-canary, port: 80, weight: 0}
+`
+	file := filepath.Join(t.TempDir(), "mesh.yaml")
+	yaml := src
+	for _, s := range []string{"api", "api-canary", "api-audit", "root-audit", "web-canary"} {
+		yaml += "---\napiVersion: v1\nkind: Service\nmetadata: {name: " + s + ", namespace: shop}\nspec: {ports: [{port: 80}]}\n"
+	}
+	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := manifest.Load([]string{file}, manifest.Options{})
+	if len(res.Errors) > 0 {
+		t.Fatal(res.Errors[0])
+	}
+	r := emptyReport()
+	r.Topology = topology.Of(graph.Build(res.Objects, config.DefaultMesh()))
+	page := string(write(t, "html", r, Options{}))
+
+	rects := rectsByLabel(page)
+	var got []string
+	for _, m := range regexp.MustCompile(`<path class="([^"]*)" d="M(\d+) (\d+)C[^"]* (\d+) (\d+)"(?:/>|><title>([^<]*)</title></path>)`).FindAllStringSubmatch(page, -1) {
+		at := func(x, y string) string {
+			xi, _ := strconv.Atoi(x)
+			yi, _ := strconv.Atoi(y)
+			for name, r := range rects {
+				if (xi == r[0] || xi == r[0]+nodeWidth || xi == r[0]-delegateBulge) && yi >= r[1] && yi <= r[1]+nodeHeight+mirrorDrop {
+					return name
+				}
+			}
+			return "?"
+		}
+		e := m[1] + " " + at(m[2], m[3]) + " -> " + at(m[4], m[5])
+		if m[6] != "" {
+			e += ": " + m[6]
+		}
+		got = append(got, e)
+	}
+	want := []string{
+		"edge delegate shop/front -> shop/api-routes",
+		"edge idle shop/api-routes -> shop/api-canary: weight 0 beside other destinations: no traffic",
+		"edge idle shop/web -> shop/web-canary: weight 0: no traffic",
+		"edge mirror shop/api-routes -> shop/api-audit",
+		"edge shop/api-routes -> shop/api",
+		"edge shop/web -> shop/api",
+	}
+	slices.Sort(got)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("edges:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

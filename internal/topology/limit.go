@@ -86,7 +86,8 @@ func (t *Topology) Limit(maxNodes int, prefer func(i int) bool) *Topology {
 	}
 	for _, e := range t.Edges {
 		if keep[e.From] && keep[e.To] {
-			out.Edges = append(out.Edges, Edge{From: newIndex[e.From], To: newIndex[e.To], Kind: e.Kind})
+			e.From, e.To = newIndex[e.From], newIndex[e.To]
+			out.Edges = append(out.Edges, e)
 		}
 	}
 	for _, s := range t.Stands {

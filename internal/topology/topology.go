@@ -70,6 +70,11 @@ type Node struct {
 type Edge struct {
 	From, To int
 	Kind     EdgeKind
+	// Idle says why no request takes a Leads edge that the configuration
+	// writes, for people ("" when some may): a destination of weight 0.
+	// A route that also sends to the service with a weight has one edge,
+	// not idle.
+	Idle string
 }
 
 // EdgeKind tells what an edge stands for.
@@ -146,7 +151,7 @@ func (n *Node) key() key {
 // serves nothing, keep only the delegate edges that lead to them, and
 // Node.Unserved says why.
 func Of(g *graph.Graph) *Topology {
-	b := &builder{g: g, index: map[key]int{}, edges: map[Edge]bool{}}
+	b := &builder{g: g, index: map[key]int{}, edges: map[Edge]bool{}, idle: map[Edge]string{}}
 	vsByName := make(map[[2]string]*graph.VirtualService, len(g.VirtualServices))
 	for _, vs := range g.VirtualServices {
 		vsByName[[2]string{vs.Namespace(), vs.Name()}] = vs
@@ -171,6 +176,7 @@ func Of(g *graph.Graph) *Topology {
 		}
 	}
 	served := servedDelegates(g, rejected)
+	unused := unusedRootMirrors(g, rejected)
 	// A tree defined twice is one node: it is unserved only when no
 	// definition serves.
 	serving := map[int]bool{}
@@ -205,14 +211,15 @@ func Of(g *graph.Graph) *Topology {
 			for _, ref := range vs.Gateways {
 				b.gateway(ref, r)
 			}
+			s = withoutMirrors(s, unused[vs])
 		}
 		serving[r] = true
 		b.t.Nodes[r].Unserved = ""
 		for _, d := range destinations(s) {
-			b.destination(r, vs.Namespace(), d, Leads)
+			b.destination(r, vs.Namespace(), d.Destination, Leads, d.idle)
 		}
 		for _, d := range mirrors(s) {
-			b.destination(r, vs.Namespace(), d, Mirror)
+			b.destination(r, vs.Namespace(), d, Mirror, "")
 		}
 		// The spec of a delegate holds none of its own delegations.
 		for _, d := range delegates(s) {
@@ -245,10 +252,18 @@ func Of(g *graph.Graph) *Topology {
 				continue
 			}
 			for _, be := range rule.Backends {
-				b.backend(r, be, Leads)
+				// Istio's conversion skips a backend of weight 0
+				// (buildHTTPDestination and the others), as the API asks:
+				// "If weight is set to 0, no traffic should be forwarded
+				// for this entry".
+				idle := ""
+				if be.Weight == 0 {
+					idle = "weight 0: no traffic"
+				}
+				b.backend(r, be, Leads, idle)
 			}
 			for _, be := range rule.Mirrors {
-				b.backend(r, be, Mirror)
+				b.backend(r, be, Mirror, "")
 			}
 		}
 	}
@@ -543,6 +558,80 @@ func rootServes(g *graph.Graph, d graph.Delegation, k int) bool {
 	return false
 }
 
+// mirrorUse tells, for an http route of a root that delegates, whether the
+// routes its merges keep that forward take its mirror and its mirrors.
+type mirrorUse struct{ mirror, mirrors bool }
+
+// unusedRootMirrors returns, for each VirtualService with hosts, which of
+// its http routes that delegate have a mirror or mirrors that no merged
+// route uses. mergeHTTPRoute copies the root's mirror into a delegate
+// route without one, and its mirrors into one without any, separately:
+// when each route the merge keeps that forwards sets its own, the root's
+// is never built (MR121), and an edge from the root to it would show
+// copies that no request makes. A route whose merge keeps no route that
+// forwards mirrors nothing. A route whose delegate the input does not
+// hold, or that is rejected, keeps its mirrors: what it merges is not
+// known here.
+func unusedRootMirrors(g *graph.Graph, rejected map[*graph.VirtualService]string) map[*graph.VirtualService][]mirrorUse {
+	used := map[*graph.VirtualService][]mirrorUse{}
+	merged := map[*graph.VirtualService][]bool{}
+	for _, d := range g.Delegations() {
+		if rejected[d.Root] != "" || rejected[d.Delegate] != "" {
+			continue
+		}
+		if used[d.Root] == nil {
+			used[d.Root] = make([]mirrorUse, len(d.Root.Spec.HTTP))
+			merged[d.Root] = make([]bool, len(d.Root.Spec.HTTP))
+		}
+		merged[d.Root][d.Route] = true
+		u := &used[d.Root][d.Route]
+		for k := range d.Delegate.Spec.HTTP {
+			r := &d.Delegate.Spec.HTTP[k]
+			if j, _ := g.MergeConflict(d, k); j >= 0 || !rootServes(g, d, k) || answers(r) || len(r.Route) == 0 {
+				continue
+			}
+			u.mirror = u.mirror || r.Mirror == nil
+			u.mirrors = u.mirrors || len(r.Mirrors) == 0
+		}
+	}
+	out := map[*graph.VirtualService][]mirrorUse{}
+	for root, us := range used {
+		unused := make([]mirrorUse, len(us))
+		some := false
+		for i, u := range us {
+			if !merged[root][i] {
+				continue
+			}
+			r := &root.Spec.HTTP[i]
+			unused[i] = mirrorUse{mirror: r.Mirror != nil && !u.mirror, mirrors: len(r.Mirrors) > 0 && !u.mirrors}
+			some = some || unused[i].mirror || unused[i].mirrors
+		}
+		if some {
+			out[root] = unused
+		}
+	}
+	return out
+}
+
+// withoutMirrors returns s without the mirrors that unused says no merged
+// route uses (s itself when there are none).
+func withoutMirrors(s *spec.VirtualService, unused []mirrorUse) *spec.VirtualService {
+	if unused == nil {
+		return s
+	}
+	c := *s
+	c.HTTP = slices.Clone(s.HTTP)
+	for i, u := range unused {
+		if u.mirror {
+			c.HTTP[i].Mirror = nil
+		}
+		if u.mirrors {
+			c.HTTP[i].Mirrors = nil
+		}
+	}
+	return &c
+}
+
 // sameGateway reports whether two resolved references name one gateway,
 // or are both "mesh".
 func sameGateway(a, b graph.GatewayRef) bool {
@@ -676,16 +765,37 @@ func delegates(s *spec.VirtualService) []*spec.Delegate {
 	return out
 }
 
+// routeDestination is a destination a route sends to, and why it gets
+// no traffic, if it gets none.
+type routeDestination struct {
+	*spec.Destination
+	idle string
+}
+
 // destinations are the route destinations of the http routes of a
 // VirtualService that forward and of its tcp and tls routes, in spec
-// order.
-func destinations(s *spec.VirtualService) []*spec.Destination {
-	var out []*spec.Destination
+// order. A destination of weight 0 beside others gets no traffic: Istio
+// builds a weighted cluster of those with a weight only (route.go's
+// applyHTTPRouteDestination, and the TCP proxy's weighted clusters), as
+// the API says ("If there is only one destination in a rule, it will
+// receive all traffic. Otherwise, if weight is 0, the destination will
+// not receive any traffic"); an unset weight is 0.
+func destinations(s *spec.VirtualService) []routeDestination {
+	var out []routeDestination
 	add := func(rds []spec.RouteDestination) {
 		for _, rd := range rds {
-			if rd.Destination != nil && rd.Destination.Host.Set {
-				out = append(out, rd.Destination)
+			if rd.Destination == nil || !rd.Destination.Host.Set {
+				continue
 			}
+			d := routeDestination{Destination: rd.Destination}
+			switch {
+			case len(rds) < 2 || rd.Weight.V != 0:
+			case rd.Weight.Set:
+				d.idle = "weight 0 beside other destinations: no traffic"
+			default:
+				d.idle = "no weight beside other destinations, which Istio reads as 0: no traffic"
+			}
+			out = append(out, d)
 		}
 	}
 	for i := range s.HTTP {
@@ -706,7 +816,10 @@ type builder struct {
 	g     *graph.Graph
 	t     Topology
 	index map[key]int
+	// edges are the edges without Idle, true for those some request
+	// may take; idle says why no request takes the others.
 	edges map[Edge]bool
+	idle  map[Edge]string
 	// subsetUses are the subsets destinations name, checked once every
 	// DestinationRule's subsets are in.
 	subsetUses []subsetUse
@@ -745,7 +858,23 @@ func (b *builder) missing(n Node) int {
 
 func (b *builder) edge(from, to int) { b.edgeOf(from, to, Leads) }
 
-func (b *builder) edgeOf(from, to int, k EdgeKind) { b.edges[Edge{From: from, To: to, Kind: k}] = true }
+func (b *builder) edgeOf(from, to int, k EdgeKind) { b.idleEdge(from, to, k, "") }
+
+// idleEdge adds the edge, idle for the reason why unless it is "": an edge
+// is idle only when every route entry it stands for is.
+func (b *builder) idleEdge(from, to int, k EdgeKind, why string) {
+	e := Edge{From: from, To: to, Kind: k}
+	if why == "" {
+		b.edges[e] = true
+		return
+	}
+	if !b.edges[e] {
+		b.edges[e] = false
+		if b.idle[e] == "" {
+			b.idle[e] = why
+		}
+	}
+}
 
 // gateway joins the gateway ref resolves to (or a missing one) to route r;
 // the reserved "mesh" is no gateway.
@@ -760,13 +889,14 @@ func (b *builder) gateway(ref graph.GatewayRef, r int) {
 }
 
 // backend joins Gateway API route r to the Service a backendRef names, or
-// to a missing one; references to other kinds are not drawn.
-func (b *builder) backend(r int, be *graph.BackendRef, k EdgeKind) {
+// to a missing one, idle for the reason idle unless it is ""; references
+// to other kinds are not drawn.
+func (b *builder) backend(r int, be *graph.BackendRef, k EdgeKind, idle string) {
 	switch {
 	case be.Service != nil:
-		b.edgeOf(r, b.object(Services, be.Service.Obj), k)
+		b.idleEdge(r, b.object(Services, be.Service.Obj), k, idle)
 	case be.IsService():
-		b.edgeOf(r, b.missing(Node{Column: Services, Kind: kinds.Service, Namespace: be.Namespace, Name: be.Name}), k)
+		b.idleEdge(r, b.missing(Node{Column: Services, Kind: kinds.Service, Namespace: be.Namespace, Name: be.Name}), k, idle)
 	}
 }
 
@@ -789,10 +919,11 @@ func (b *builder) target(t graph.HostTarget) int {
 }
 
 // destination joins route r, of namespace ns, to what destination d
-// resolves to, or to a missing node of its host, by an edge of kind k. A
-// wildcard host resolves to every Service and ServiceEntry it matches,
-// except "*", which Istio rejects and which would join every service.
-func (b *builder) destination(r int, ns string, d *spec.Destination, k EdgeKind) {
+// resolves to, or to a missing node of its host, by an edge of kind k,
+// idle for the reason idle unless it is "". A wildcard host resolves to
+// every Service and ServiceEntry it matches, except "*", which Istio
+// rejects and which would join every service.
+func (b *builder) destination(r int, ns string, d *spec.Destination, k EdgeKind, idle string) {
 	fqdn := b.g.FQDN(d.Host.V, ns)
 	if fqdn == "*" {
 		return
@@ -805,7 +936,7 @@ func (b *builder) destination(r int, ns string, d *spec.Destination, k EdgeKind)
 		svcs = append(svcs, b.missing(Node{Column: Services, Kind: kinds.Service, Namespace: b.g.ServiceNamespace(fqdn), Host: fqdn}))
 	}
 	for _, s := range svcs {
-		b.edgeOf(r, s, k)
+		b.idleEdge(r, s, k, idle)
 		if d.Subset.Set && d.Subset.V != "" && !b.t.Nodes[s].Missing {
 			b.subsetUses = append(b.subsetUses, subsetUse{service: s, host: fqdn, from: ns, subset: d.Subset.V})
 		}
@@ -829,8 +960,12 @@ func (b *builder) finish() *Topology {
 	}
 	t.Nodes = nodes
 	t.Edges = make([]Edge, 0, len(b.edges))
-	for e := range b.edges {
-		t.Edges = append(t.Edges, Edge{From: newIndex[e.From], To: newIndex[e.To], Kind: e.Kind})
+	for e, live := range b.edges {
+		ne := Edge{From: newIndex[e.From], To: newIndex[e.To], Kind: e.Kind}
+		if !live {
+			ne.Idle = b.idle[e]
+		}
+		t.Edges = append(t.Edges, ne)
 	}
 	slices.SortFunc(t.Edges, func(a, b Edge) int {
 		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Kind, b.Kind))

@@ -1085,3 +1085,158 @@ spec:
 		t.Errorf("Limit(300) kept the rule's nodes %q, want the rule and subset v2", kept)
 	}
 }
+
+// idleEdges lists the edges of tp, an idle one with why.
+func idleEdges(tp *Topology) []string {
+	var out []string
+	for i, s := range describeEdges(tp) {
+		if why := tp.Edges[i].Idle; why != "" {
+			s += " idle: " + why
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// TestIdleEdges checks that a destination that gets no traffic by its
+// weight is an idle edge, with why: a VirtualService destination of weight
+// 0, written or not, beside others (http and tcp), a Gateway API backendRef
+// of weight 0, alone or not; and that a lone destination of weight 0, a
+// weighted one, and a service that another route entry sends to alone
+// are not.
+func TestIdleEdges(t *testing.T) {
+	src := `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: shop}
+spec:
+  hosts: [reviews]
+  http:
+  - match: [{headers: {x-canary: {exact: "1"}}}]
+    route:
+    - destination: {host: canary}
+      weight: 0
+    - destination: {host: reviews}
+      weight: 100
+  - route:
+    - destination: {host: reviews}
+      weight: 100
+    - destination: {host: unweighted}
+    - destination: {host: dark}
+      weight: 0
+  - match: [{uri: {prefix: /canary}}]
+    route:
+    - destination: {host: canary}
+  tcp:
+  - route:
+    - destination: {host: lone}
+      weight: 0
+  - route:
+    - destination: {host: tcp-live}
+      weight: 1
+    - destination: {host: tcp-idle}
+      weight: 0
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: shop}
+spec:
+  rules:
+  - backendRefs:
+    - {name: web, port: 80, weight: 90}
+    - {name: web-canary, port: 80, weight: 0}
+    - {name: web-default, port: 80}
+  - backendRefs:
+    - {name: web-dark, port: 80, weight: 0}
+` + services("shop/reviews", "shop/canary", "shop/unweighted", "shop/dark", "shop/lone", "shop/tcp-live", "shop/tcp-idle",
+		"shop/web", "shop/web-canary", "shop/web-default", "shop/web-dark")
+	got := idleEdges(loadSource(t, src, false))
+	want := []string{
+		"VirtualService shop/reviews -> Service shop/canary",
+		"VirtualService shop/reviews -> Service shop/dark idle: weight 0 beside other destinations: no traffic",
+		"VirtualService shop/reviews -> Service shop/lone",
+		"VirtualService shop/reviews -> Service shop/reviews",
+		"VirtualService shop/reviews -> Service shop/tcp-idle idle: weight 0 beside other destinations: no traffic",
+		"VirtualService shop/reviews -> Service shop/tcp-live",
+		"VirtualService shop/reviews -> Service shop/unweighted idle: no weight beside other destinations, which Istio reads as 0: no traffic",
+		"HTTPRoute shop/web -> Service shop/web",
+		"HTTPRoute shop/web -> Service shop/web-canary idle: weight 0: no traffic",
+		"HTTPRoute shop/web -> Service shop/web-dark idle: weight 0: no traffic",
+		"HTTPRoute shop/web -> Service shop/web-default",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("edges:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestUnusedRootMirrors checks that a root's mirror is drawn only where a
+// route its merge keeps that forwards takes it: not when each such route
+// sets its own mirror (or mirrors, for the root's mirrors), nor when none
+// forwards; still when one route lacks its own, and when the delegate is
+// not in the input. mirror and mirrors are copied separately.
+func TestUnusedRootMirrors(t *testing.T) {
+	root := func(name, mirrorField, delegate string) string {
+		return fmt.Sprintf(`---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: %s, namespace: shop}
+spec:
+  hosts: [%s.example.com]
+  http:
+  - %s
+    delegate: {name: %s}
+`, name, name, mirrorField, delegate)
+	}
+	delegate := func(name, routes string) string {
+		return fmt.Sprintf(`---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: %s, namespace: shop}
+spec:
+  http:
+%s`, name, routes)
+	}
+	src := root("replaced", "mirror: {host: root-audit}", "own-mirror") +
+		delegate("own-mirror", `  - match: [{uri: {prefix: /a}}]
+    route: [{destination: {host: app}}]
+    mirror: {host: own-audit}
+  - match: [{uri: {prefix: /b}}]
+    redirect: {uri: /a}
+`) +
+		root("taken", "mirror: {host: root-audit}", "one-without") +
+		delegate("one-without", `  - match: [{uri: {prefix: /a}}]
+    route: [{destination: {host: app}}]
+    mirror: {host: own-audit}
+  - route: [{destination: {host: app}}]
+`) +
+		root("separate", "mirrors: [{destination: {host: root-audit}}]", "mirror-only") +
+		delegate("mirror-only", `  - route: [{destination: {host: app}}]
+    mirror: {host: own-audit}
+`) +
+		root("plural", "mirrors: [{destination: {host: root-audit}}]", "own-mirrors") +
+		delegate("own-mirrors", `  - route: [{destination: {host: app}}]
+    mirrors: [{destination: {host: own-audit}}]
+`) +
+		root("answered", "mirror: {host: root-audit}", "redirects") +
+		delegate("redirects", `  - redirect: {uri: /elsewhere}
+`) +
+		root("elsewhere", "mirror: {host: root-audit}", "not-in-input") +
+		services("shop/app", "shop/root-audit", "shop/own-audit")
+	var got []string
+	for _, e := range describeEdges(loadSource(t, src, false)) {
+		if strings.HasSuffix(e, "(mirror)") {
+			got = append(got, e)
+		}
+	}
+	want := []string{
+		"VirtualService shop/elsewhere -> Service shop/root-audit (mirror)",
+		"VirtualService shop/mirror-only -> Service shop/own-audit (mirror)",
+		"VirtualService shop/one-without -> Service shop/own-audit (mirror)",
+		"VirtualService shop/own-mirror -> Service shop/own-audit (mirror)",
+		"VirtualService shop/own-mirrors -> Service shop/own-audit (mirror)",
+		"VirtualService shop/separate -> Service shop/root-audit (mirror)",
+		"VirtualService shop/taken -> Service shop/root-audit (mirror)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("mirror edges:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
