@@ -35,7 +35,10 @@ import (
 // does, on most network plugins, with the calls of host-networked
 // clients, which come from their node's address: no allow can name that,
 // yet withholding the deny for them would leave the namespace open, so
-// the fix is offered and names them (hostClients).
+// the fix is offered and names them (hostClients). The same goes for the
+// egress deny's calls to host-networked destinations, which listen on
+// their node's address: the allow names their pods, for plugins that
+// match them, and the fix names them for the others.
 
 // flowInputs are the kinds the flows are read from, which the fixes of
 // MR401 and MR402 read besides the policies and namespaces: the webhook
@@ -973,8 +976,9 @@ const maxEgressPeers = 8
 // allowPolicies returns the allow policies that keep the declared flows of
 // namespace ns open under the default deny of direction d, sorted by name,
 // named so that no NetworkPolicy of the namespace (nps) or of the file
-// (taken) is replaced, and for ingress the host-networked clients that
-// no allow can admit (hostClients). ok is false when a flow's pods cannot
+// (taken) is replaced, and the host-networked peers that no allow can
+// name (hostClients): for ingress the clients, for egress the
+// destinations. ok is false when a flow's pods cannot
 // be selected (a workload without labels, or a policy name Kubernetes
 // does not accept), and for ingress when the deny would isolate a
 // workload whose clients no policy can name (unnamedClients).
@@ -1166,6 +1170,9 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 			for _, p := range ps {
 				p.addKeyed(f.to.k, *f.to, f.ports, f.what)
 			}
+			if len(ps) > 0 {
+				host.server(ns, f.dst)
+			}
 		}
 	}
 	// In ambient mode the kubelet's probes of a pod come from an address
@@ -1268,10 +1275,20 @@ func allowPolicies(pass *rules.Pass, ns string, d direction, nps []*graph.Networ
 // the allows say; and no manifest gives the nodes' addresses that an
 // ipBlock could admit. The fix is still offered, as a platform engineer
 // wants the deny, but its message and file name them.
+//
+// For egress, servers are the host-networked destinations that the
+// allows name: they listen on their node's address, which those plugins
+// match to no podSelector either, so that the deny cuts the calls to them
+// there whatever the allows say. (No mesh route leads to one: the
+// injector gives no host-networked pod a sidecar, and ambient mode does
+// not capture them.)
 type hostClients struct {
 	// clients are the workloads' names, with their namespace when it is
 	// not the deny's; dsts the destinations they call.
 	clients, dsts map[string]bool
+	// servers are the names of the host-networked destinations of the
+	// egress allows, with their namespace when it is not the deny's.
+	servers map[string]bool
 	// byNS memoizes the host-networked workloads of a namespace.
 	byNS map[string][]*graph.Workload
 }
@@ -1317,6 +1334,36 @@ func (h *hostClients) client(ns string, w, dst *graph.Workload) {
 		h.clients, h.dsts = map[string]bool{}, map[string]bool{}
 	}
 	h.clients[name], h.dsts[dst.Name()] = true, true
+}
+
+// server records dst, a destination that an egress allow of a workload
+// of namespace ns names, when it is host-networked.
+func (h *hostClients) server(ns string, dst *graph.Workload) {
+	if !hostNetworked(dst) {
+		return
+	}
+	name := dst.Name()
+	if dst.Namespace() != ns {
+		name = dst.Namespace() + "/" + name
+	}
+	if h.servers == nil {
+		h.servers = map[string]bool{}
+	}
+	h.servers[name] = true
+}
+
+// serverNote says what the egress deny does to the calls to the
+// host-networked destinations, for the fix's message and file; "" when
+// there are none.
+func (h *hostClients) serverNote() string {
+	if h == nil || len(h.servers) == 0 {
+		return ""
+	}
+	n := len(h.servers)
+	return fmt.Sprintf("host-networked %s %s %s on %s, which most network plugins match to no podSelector or namespaceSelector: there the deny cuts the calls to %s whatever the allows of the file say, and no allow can name %s, as no manifest gives the nodes' addresses: allow those by ipBlock (the node CIDR) by hand where the calls must go on",
+		wording.Plural(n, "destination", "destinations"), wording.List(firstNames(slices.Collect(maps.Keys(h.servers)))),
+		wording.Plural(n, "listens", "listen"), wording.Plural(n, "its node's address", "their nodes' addresses"),
+		wording.Plural(n, "it", "them"), wording.Plural(n, "it", "them"))
 }
 
 // note says what the deny does to the host-networked clients, for the
@@ -1685,8 +1732,16 @@ func (p peerSpec) nssOnly() bool { return !p.anyNS && len(p.pods) == 0 && p.cidr
 // maxWhys bounds the comment above a rule.
 const maxWhys = 3
 
-// writeAllowPolicies writes ps as YAML documents, each after "---".
-func writeAllowPolicies(b *strings.Builder, ps []*allowPolicy, ns string, explicit bool, d direction) {
+// hostPeerDirective suppresses MR412 on a rule of an allow whose peer
+// selects host-networked pods alone: the peer serves the plugins that
+// apply NetworkPolicy to such pods, and the reason tells what the others
+// need.
+const hostPeerDirective = "# meshlint:ignore MR412 -- for plugins that apply NetworkPolicy to host-networked pods; on the others this peer matches nothing: add an ipBlock of the node CIDR\n"
+
+// writeAllowPolicies writes ps as YAML documents, each after "---". A
+// rule whose peer selects host-networked pods alone (hostOnly) gets
+// hostPeerDirective.
+func writeAllowPolicies(b *strings.Builder, ps []*allowPolicy, ns string, explicit bool, d direction, hostOnly func(peerSpec) bool) {
 	for _, p := range ps {
 		verb, dir := "Admits", "to"
 		if d.Name == "egress" {
@@ -1717,6 +1772,9 @@ func writeAllowPolicies(b *strings.Builder, ps []*allowPolicy, ns string, explic
 			}
 			if len(r.whys) > maxWhys {
 				fmt.Fprintf(b, "  # and %d more\n", len(r.whys)-maxWhys)
+			}
+			if hostOnly(r.peer) {
+				b.WriteString("  " + hostPeerDirective)
 			}
 			field := "from"
 			if d.Name == "egress" {
@@ -1820,6 +1878,28 @@ func writePeer(b *strings.Builder, p peerSpec, ns string) {
 	if len(p.pods) > 0 {
 		fmt.Fprintf(b, "%spodSelector:\n%s  matchLabels: %s\n", first, rest, labelsFlow(p.pods))
 	}
+}
+
+// specPeer is p as writePeer writes it in a policy of namespace ns.
+func (p peerSpec) specPeer(ns string) spec.NetworkPolicyPeer {
+	var out spec.NetworkPolicyPeer
+	if p.cidr != "" {
+		out.IPBlock = &spec.IPBlock{}
+		return out
+	}
+	switch {
+	case p.anyNS:
+		out.NamespaceSelector = &spec.LabelSelector{}
+	case len(p.nss) == 1 && p.nss[0] == ns:
+	case len(p.nss) == 1:
+		out.NamespaceSelector = &spec.LabelSelector{MatchLabels: map[string]string{metadataName: p.nss[0]}}
+	default:
+		out.NamespaceSelector = &spec.LabelSelector{MatchExpressions: []spec.LabelSelectorRequirement{{Key: spec.Str{V: metadataName}, Operator: spec.Str{V: string(labels.In)}, Values: p.nss}}}
+	}
+	if len(p.pods) > 0 || out.NamespaceSelector == nil {
+		out.PodSelector = &spec.LabelSelector{MatchLabels: p.pods}
+	}
+	return out
 }
 
 // labelsFlow writes labels as a YAML flow mapping, sorted by key.

@@ -32,9 +32,10 @@ func validNamespace(ns string) bool { return len(content.IsDNS1123Label(ns)) == 
 // standard input, when ns is not a valid name, or when a NetworkPolicy of
 // the name the fix would use already exists in the namespace: applying the
 // new one would replace it. Nor is there one when the run knows every
-// workload (closed world) and the namespace has none, not even the pods of
-// a Gateway API Gateway: the new policy would select nothing, and MR403
-// would report it on the next run.
+// workload (closed world) and the namespace has none on the pod network,
+// not even the pods of a Gateway API Gateway: the new policy would select
+// nothing, and MR403 would report it on the next run, or host-networked
+// pods alone, which most plugins do not isolate, and MR412 would.
 //
 // It is computed once per namespace, direction and object for the run:
 // MR409 asks whether MR402 offers the egress fix, which MR402 builds too.
@@ -59,7 +60,7 @@ type denyFixResult struct {
 
 func buildDefaultDenyFix(p *rules.Pass, ns string, at *manifest.Object, d direction, nps []*graph.NetworkPolicy) (rules.Fix, bool) {
 	g := p.Graph
-	if g.WorkloadsKnown(ns) && len(g.WorkloadsIn(ns)) == 0 && len(g.GatewayAPIPodLabels(ns)) == 0 {
+	if g.Mesh.ClosedWorld && !slices.ContainsFunc(g.WorkloadsIn(ns), func(w *graph.Workload) bool { return !hostNetworked(w) }) && len(g.GatewayAPIPodLabels(ns)) == 0 {
 		return rules.Fix{}, false
 	}
 	var dns nsResolvers
@@ -87,7 +88,7 @@ func buildDefaultDenyFix(p *rules.Pass, ns string, at *manifest.Object, d direct
 	msg := fmt.Sprintf("Create %s with a default-deny %s NetworkPolicy for namespace %s, with allows for the traffic the manifests declare; %s", path, d.Name, ns, stillCut(d))
 	note := host.note()
 	if d.Name == "egress" {
-		note = hostEgressNote(hostSources(p, ns, nps))
+		note = joinNotes(hostEgressNote(hostSources(p, ns, nps)), host.serverNote())
 	}
 	if note != "" {
 		msg += "; " + note
@@ -97,7 +98,7 @@ func buildDefaultDenyFix(p *rules.Pass, ns string, at *manifest.Object, d direct
 	}
 	return rules.Fix{
 		Message:  msg,
-		NewFiles: []rules.NewFile{{Path: path, Content: defaultDenyYAML(g, ns, explicit, d, nps, allows, dns, note)}},
+		NewFiles: []rules.NewFile{{Path: path, Content: defaultDenyYAML(p, ns, explicit, d, nps, allows, dns, note)}},
 	}, true
 }
 
@@ -126,6 +127,18 @@ func hostEgressNote(names []string) string {
 		wording.Plural(n, "workload", "workloads"), wording.List(firstNames(names)), wording.Plural(n, "gets", "get"),
 		wording.Plural(n, "its", "their"), wording.Plural(n, "its", "their"), wording.Plural(n, "its", "their"),
 		wording.Plural(n, "it", "them"), wording.Plural(n, "it needs", "they need"))
+}
+
+// joinNotes joins the notes of a fix that are not "", as sentences of its
+// message and file.
+func joinNotes(notes ...string) string {
+	var out []string
+	for _, n := range notes {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // nsResolvers is what the resolvers of a namespace's pods ask of its
@@ -277,7 +290,8 @@ func dirNamespaces(g *graph.Graph) map[string]map[string]bool {
 // namespace has a NetworkPolicy of its name (nps): the new one would
 // replace it, and it likely allows the same (if not, MR409 says so on the
 // next run).
-func defaultDenyYAML(g *graph.Graph, ns string, explicit bool, d direction, nps []*graph.NetworkPolicy, allows []*allowPolicy, dns nsResolvers, note string) string {
+func defaultDenyYAML(p *rules.Pass, ns string, explicit bool, d direction, nps []*graph.NetworkPolicy, allows []*allowPolicy, dns nsResolvers, note string) string {
+	g := p.Graph
 	var b strings.Builder
 	rule := "MR401"
 	if d.Name == "egress" {
@@ -293,7 +307,9 @@ func defaultDenyYAML(g *graph.Graph, ns string, explicit bool, d direction, nps 
 	if d.Name == "egress" {
 		writeEgressBasics(&b, g, ns, explicit, nps, dns)
 	}
-	writeAllowPolicies(&b, allows, ns, explicit, d)
+	writeAllowPolicies(&b, allows, ns, explicit, d, func(peer peerSpec) bool {
+		return len(hostOnlyPeer(p, ns, peer.specPeer(ns))) > 0
+	})
 	return b.String()
 }
 

@@ -78,14 +78,19 @@ yours does, open it by hand, as the file and the fix's message say. Nor does a h
 workload get an allow of its own: its egress is its node's, which most plugins do not
 govern (Kubernetes leaves NetworkPolicy for such pods undefined), and the file's header and
 the fix's message name it; for the same reason the message does not count it among the
-workloads no policy isolates. Review the file before applying it. The fix is withheld when a
+workloads no policy isolates. A host-networked destination listens on its node's address,
+which most plugins match to no ` + "`podSelector`" + ` or ` + "`namespaceSelector`" + `: the allows name its pods,
+for plugins that match them, but elsewhere the deny cuts the calls to it, and only an
+` + "`ipBlock`" + ` of the node CIDR, which no manifest gives, keeps them; the file's header and the fix's
+message name it. Review the file before applying it. The fix is withheld when a
 pod on the pod network that no policy isolates for egress asks its node's resolver (` + "`dnsPolicy: Default`" + `): the deny would cut its DNS, and no
 manifest gives the address to allow. It is withheld too when a source of a declared flow has
 no labels to select it by, when the pods to open
 cannot be selected apart from those other policies isolate, when a waypoint's namespace must
 let the waypoint's pods out and the input has neither its Gateway nor its pods, and under the
 closed-world setting for a namespace without workloads, where the policies would select
-nothing and MR403 would report them.`,
+nothing and MR403 would report them, or whose workloads all run on their node's network,
+which the deny would not isolate on most plugins (MR412 would report it).`,
 	Bad:      storefrontDenyAll,
 	Good:     storefrontDenyAll + "  policyTypes: [Ingress, Egress]\n",
 	Severity: rules.Info,

@@ -78,7 +78,9 @@ containers do not declare (MR410 would report the allow); or when a workload or 
 declared flow has no labels to select it by. An allow selects the workload's pod labels, and
 excludes (` + "`DoesNotExist`" + `) the other workloads those labels would also select that some
 policy isolates already. Nor is there a fix under the closed-world setting for a namespace
-without workloads, where the policy would select nothing and MR403 would report it.`,
+without workloads, where the policy would select nothing and MR403 would report it, or whose
+workloads all run on their node's network, which the deny would not isolate on most plugins
+(MR412 would report it).`,
 	Bad:      storefrontDeployment,
 	Good:     storefrontDeployment + "---\n" + defaultDenyIngressPolicy,
 	Severity: rules.Warning,

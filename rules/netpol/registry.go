@@ -15,4 +15,5 @@ var Rules = []*rules.Rule{
 	EgressNoDNS,
 	PortNotExposed,
 	MeshWorkloadOpen,
+	HostNetworkOnly,
 }

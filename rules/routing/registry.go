@@ -30,6 +30,7 @@ var Rules = []*rules.Rule{
 	RolloutIstioRoutingInvalid,
 	FlaggerRewritesInput,
 	ArgoSpecInvalid,
+	FlaggerFieldIgnored,
 	ExportToNamespaceUnknown,
 	DRHidesMutualTLS,
 	SubsetWithoutLabels,
