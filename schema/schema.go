@@ -2,8 +2,9 @@
 // JSON schemas embedded in the binary, offline:
 //
 //   - istio/<group>/<kind>_<version>.json: every served version of every
-//     networking.istio.io and security.istio.io CRD, generated from the
-//     istio.io/api module pinned in go.mod (see gen and istio/README.md);
+//     networking.istio.io, security.istio.io, telemetry.istio.io and
+//     extensions.istio.io CRD, generated from the istio.io/api module
+//     pinned in go.mod (see gen and istio/README.md);
 //   - gatewayapi/<group>/<kind>_<version>.json: likewise for the
 //     gateway.networking.k8s.io CRDs of the sigs.k8s.io/gateway-api
 //     module (experimental channel; see gatewayapi/README.md);
@@ -79,6 +80,7 @@ const AdminNetworkPolicyAPIVersion = "v0.1.5"
 const KubernetesVersion = "1.37"
 
 //go:embed istio/networking.istio.io/*.json istio/security.istio.io/*.json
+//go:embed istio/telemetry.istio.io/*.json istio/extensions.istio.io/*.json
 //go:embed gatewayapi/gateway.networking.k8s.io/*.json flagger/flagger.app/*.json argo/argoproj.io/*.json
 //go:embed netpolapi/policy.networking.k8s.io/*.json
 //go:embed kubernetes/*.json
@@ -156,6 +158,8 @@ func NewValidator() *Validator {
 var crdGroups = map[string]struct{ folder, release string }{
 	kinds.GroupIstioNetworking: {"istio", ""},
 	kinds.GroupIstioSecurity:   {"istio", ""},
+	kinds.GroupIstioTelemetry:  {"istio", ""},
+	kinds.GroupIstioExtensions: {"istio", ""},
 	kinds.GroupGatewayAPI:      {"gatewayapi", "Gateway API " + GatewayAPIVersion},
 	kinds.GroupFlagger:         {"flagger", "Flagger " + FlaggerVersion},
 	kinds.GroupArgo:            {"argo", "Argo Rollouts " + ArgoRolloutsVersion},

@@ -519,14 +519,14 @@ func TestAliasBomb(t *testing.T) {
 }
 
 func TestUncoveredKind(t *testing.T) {
-	o := &manifest.Object{APIVersion: "v1", Kind: "ConfigMap", Node: &yaml.Node{Kind: yaml.MappingNode}}
+	o := &manifest.Object{APIVersion: "v1", Kind: "LimitRange", Node: &yaml.Node{Kind: yaml.MappingNode}}
 	if vs, err := NewValidator().Check(o); len(vs) != 0 || err != nil {
 		t.Fatalf("got %v, %v; want nothing for a kind without schema", vs, err)
 	}
 	if Covered("", "*") || Covered("", "Service*") || Covered("apps/../", kinds.Deployment) || Covered("networking.example.com", kinds.NetworkPolicy) {
 		t.Error("Covered accepts a glob")
 	}
-	if Covered("", "ConfigMap") || !Covered("batch", kinds.CronJob) || !Covered(kinds.GroupIstioNetworking, kinds.EnvoyFilter) {
+	if Covered("", "LimitRange") || !Covered("batch", kinds.CronJob) || !Covered(kinds.GroupIstioNetworking, kinds.EnvoyFilter) {
 		t.Error("Covered is wrong")
 	}
 }
@@ -534,18 +534,21 @@ func TestUncoveredKind(t *testing.T) {
 // TestCoverage pins the kinds and versions the embedded schemas cover.
 func TestCoverage(t *testing.T) {
 	want := map[string]string{
-		"networking.istio.io DestinationRule":     "v1 v1beta1 v1alpha3",
-		"networking.istio.io EnvoyFilter":         "v1alpha3",
-		"networking.istio.io Gateway":             "v1 v1beta1 v1alpha3",
-		"networking.istio.io ProxyConfig":         "v1beta1",
-		"networking.istio.io ServiceEntry":        "v1 v1beta1 v1alpha3",
-		"networking.istio.io Sidecar":             "v1 v1beta1 v1alpha3",
-		"networking.istio.io VirtualService":      "v1 v1beta1 v1alpha3",
-		"networking.istio.io WorkloadEntry":       "v1 v1beta1 v1alpha3",
-		"networking.istio.io WorkloadGroup":       "v1 v1beta1 v1alpha3",
-		"security.istio.io AuthorizationPolicy":   "v1 v1beta1",
-		"security.istio.io PeerAuthentication":    "v1 v1beta1",
-		"security.istio.io RequestAuthentication": "v1 v1beta1",
+		"networking.istio.io DestinationRule":                 "v1 v1beta1 v1alpha3",
+		"networking.istio.io EnvoyFilter":                     "v1alpha3",
+		"networking.istio.io Gateway":                         "v1 v1beta1 v1alpha3",
+		"networking.istio.io ProxyConfig":                     "v1beta1",
+		"networking.istio.io ServiceEntry":                    "v1 v1beta1 v1alpha3",
+		"networking.istio.io Sidecar":                         "v1 v1beta1 v1alpha3",
+		"networking.istio.io VirtualService":                  "v1 v1beta1 v1alpha3",
+		"networking.istio.io WorkloadEntry":                   "v1 v1beta1 v1alpha3",
+		"networking.istio.io WorkloadGroup":                   "v1 v1beta1 v1alpha3",
+		"security.istio.io AuthorizationPolicy":               "v1 v1beta1",
+		"security.istio.io PeerAuthentication":                "v1 v1beta1",
+		"security.istio.io RequestAuthentication":             "v1 v1beta1",
+		"telemetry.istio.io Telemetry":                        "v1 v1alpha1",
+		"extensions.istio.io WasmPlugin":                      "v1alpha1",
+		"extensions.istio.io TrafficExtension":                "v1alpha1",
 		" Namespace":                                          "v1",
 		" Service":                                            "v1",
 		" Pod":                                                "v1",
@@ -556,6 +559,13 @@ func TestCoverage(t *testing.T) {
 		"batch Job":                                           "v1",
 		"batch CronJob":                                       "v1",
 		"networking.k8s.io NetworkPolicy":                     "v1",
+		" Secret":                                             "v1",
+		" ServiceAccount":                                     "v1",
+		" ConfigMap":                                          "v1",
+		" PodTemplate":                                        "v1",
+		" ReplicationController":                              "v1",
+		"networking.k8s.io Ingress":                           "v1",
+		"networking.k8s.io IngressClass":                      "v1",
 		"gateway.networking.k8s.io Gateway":                   "v1 v1beta1",
 		"gateway.networking.k8s.io GatewayClass":              "v1 v1beta1",
 		"gateway.networking.k8s.io HTTPRoute":                 "v1 v1beta1",
@@ -592,8 +602,8 @@ func TestCoverage(t *testing.T) {
 		}
 		return nil
 	})
-	if n != 72 {
-		t.Errorf("%d embedded schemas, want 72 (29 Istio, 19 Gateway API, 3 Flagger, 5 Argo Rollouts, 2 ClusterNetworkPolicy, 1 AdminNetworkPolicy, 1 BaselineAdminNetworkPolicy, 12 Kubernetes)", n)
+	if n != 83 {
+		t.Errorf("%d embedded schemas, want 83 (33 Istio, 19 Gateway API, 3 Flagger, 5 Argo Rollouts, 2 ClusterNetworkPolicy, 1 AdminNetworkPolicy, 1 BaselineAdminNetworkPolicy, 19 Kubernetes)", n)
 	}
 }
 

@@ -39,6 +39,10 @@ const (
 	ServiceAccount        Kind = "ServiceAccount"
 	Telemetry             Kind = "Telemetry"
 	WasmPlugin            Kind = "WasmPlugin"
+	// TrafficExtension (GroupIstioExtensions) supersedes WasmPlugin and
+	// runs Lua filters too. The graph does not read it: schema validation
+	// and the rules that read every object (duplicates, annotations) do.
+	TrafficExtension Kind = "TrafficExtension"
 
 	// ConfigMap objects are kept by the loader (LoadedConfigMap): they
 	// configure Istio's sidecar injector (InjectorConfigMap), or hold CA
@@ -116,7 +120,7 @@ const (
 )
 
 // groupKinds lists, per strictly checked group, every kind the group serves.
-// Kinds served but not modelled (for example Telemetry) are listed so that they
+// Kinds served but not modelled (for example IngressClass) are listed so that they
 // pass through quietly instead of being reported as unknown.
 var groupKinds = map[string]map[Kind]bool{
 	GroupIstioNetworking: {
@@ -126,6 +130,10 @@ var groupKinds = map[string]map[Kind]bool{
 	GroupIstioSecurity: {
 		PeerAuthentication: true, AuthorizationPolicy: true, RequestAuthentication: true,
 	},
+	// The kinds of istio.io/api v1.32's CRDs in these groups, so that a
+	// misspelt "Telemetri" is reported rather than passed over.
+	GroupIstioTelemetry:  {Telemetry: true},
+	GroupIstioExtensions: {WasmPlugin: true, TrafficExtension: true},
 	GroupK8sNetworking: {
 		NetworkPolicy: true, "Ingress": true, "IngressClass": true, "IPAddress": true, "ServiceCIDR": true,
 	},
@@ -191,9 +199,11 @@ var modelled = map[string]map[Kind]bool{
 	GroupIstioNetworking: {Gateway: true, VirtualService: true, DestinationRule: true, ServiceEntry: true, Sidecar: true,
 		// Not in the graph, but kept so that schema validation sees them.
 		WorkloadEntry: true, WorkloadGroup: true, EnvoyFilter: true, ProxyConfig: true},
-	GroupIstioSecurity:   {PeerAuthentication: true, AuthorizationPolicy: true, RequestAuthentication: true},
-	GroupIstioTelemetry:  {Telemetry: true},
-	GroupIstioExtensions: {WasmPlugin: true},
+	GroupIstioSecurity:  {PeerAuthentication: true, AuthorizationPolicy: true, RequestAuthentication: true},
+	GroupIstioTelemetry: {Telemetry: true},
+	// TrafficExtension is not in the graph, but kept so that schema
+	// validation sees it.
+	GroupIstioExtensions: {WasmPlugin: true, TrafficExtension: true},
 	GroupGatewayAPI: {
 		K8sGateway: true, GatewayClass: true, HTTPRoute: true, GRPCRoute: true, TCPRoute: true, TLSRoute: true,
 		UDPRoute: true, ReferenceGrant: true, BackendTLSPolicy: true, ListenerSet: true,

@@ -4,6 +4,8 @@ package manifest
 
 import (
 	"bytes"
+	"encoding/gob"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -219,3 +221,39 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// errorWire is an Error as the cache stores it: Err as its text, since
+// encoding/gob can encode an interface value only of a registered type,
+// and decoding errors wrap whatever the decoder returned.
+type errorWire struct {
+	File      string
+	Loc       Loc
+	Msg, Err  string
+	HasErr    bool
+	NotObject bool
+}
+
+// GobEncode lets the cache keep an Error whatever its Err is; the Err it
+// decodes has the same text, and no chain to unwrap.
+func (e *Error) GobEncode() ([]byte, error) {
+	w := errorWire{File: e.File, Loc: e.Loc, Msg: e.Msg, NotObject: e.notObject}
+	if e.Err != nil {
+		w.Err, w.HasErr = e.Err.Error(), true
+	}
+	var b bytes.Buffer
+	err := gob.NewEncoder(&b).Encode(w)
+	return b.Bytes(), err
+}
+
+// GobDecode reads what GobEncode wrote.
+func (e *Error) GobDecode(data []byte) error {
+	var w errorWire
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&w); err != nil {
+		return err
+	}
+	*e = Error{File: w.File, Loc: w.Loc, Msg: w.Msg, notObject: w.NotObject}
+	if w.HasErr {
+		e.Err = errors.New(w.Err)
+	}
+	return nil
+}

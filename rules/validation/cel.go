@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
@@ -18,9 +19,10 @@ import (
 // the CRD's own message. TestCELRulesMapped lists every CEL rule of the
 // embedded schemas and the check that covers it.
 
-// celReport is how MR001 words a CEL rule's rejection: msg is the CRD's.
+// celReport is how MR001 words a CEL rule's rejection: msg is the CRD's,
+// where the path below the spec ("" for the spec itself).
 func celReport(p *rules.Pass, o *manifest.Object, loc manifest.Loc, where, msg string) {
-	p.Reportf(o, loc, "spec.%s: the API server rejects it: %s", where, msg)
+	p.Reportf(o, loc, "%s: the API server rejects it: %s", joinPath("spec", where), msg)
 }
 
 // celPortName is the CRDs' CEL rule on the port names of a WorkloadEntry
@@ -68,6 +70,17 @@ func runCELChecks(p *rules.Pass) {
 			celLongPortNames(p, o, s.get("ports"), nil)
 		}
 	}
+	for o := range objectsOf(p, kinds.GroupIstioTelemetry, kinds.Telemetry) {
+		celTelemetry(p, o, specOf(o))
+	}
+	for o := range objectsOf(p, kinds.GroupIstioExtensions, kinds.WasmPlugin, kinds.TrafficExtension) {
+		celExtension(p, o, specOf(o))
+	}
+}
+
+func isEmptyString(x node) bool {
+	v, ok := x.str()
+	return ok && v == ""
 }
 
 func isZero(x node) bool {
@@ -205,4 +218,113 @@ func celWorkloadGroup(p *rules.Pass, o *manifest.Object, s node) {
 			celReport(p, o, e.val.loc(), e.val.where(), "port must be between 1-65535")
 		}
 	}
+}
+
+// celPolicyTarget applies the CEL rules that the CRDs of Telemetry,
+// WasmPlugin and TrafficExtension share on how a policy picks its
+// workloads: a selector or target references, not both, with no "*" nor
+// empty key in the labels and no namespace in a reference.
+// TrafficExtension has no targetRef: the schema reports one as unknown.
+func celPolicyTarget(p *rules.Pass, o *manifest.Object, s node) {
+	if o.Kind == kinds.TrafficExtension {
+		celOneOf(p, o, s, "only one of targetRefs or selector can be set", "selector", "targetRefs")
+	} else {
+		celOneOf(p, o, s, "only one of targetRefs or selector can be set", "selector", "targetRef", "targetRefs")
+		if ref := s.get("targetRef"); ref.isMap() {
+			celTargetRefNamespace(p, o, ref)
+		}
+	}
+	celSelectorLabels(p, o, s.get("selector").get("matchLabels"))
+	for ref := range s.get("targetRefs").items() {
+		celTargetRefNamespace(p, o, ref)
+	}
+}
+
+// celTelemetry applies the Telemetry CRD's CEL rules (v1 and v1alpha1
+// have the same). The webhook (ValidateTelemetry) checks no duration, and
+// its tag override checks differ: it reads an absent operation as UPSERT
+// and an empty value as none, where the CEL rules see only what is
+// written.
+func celTelemetry(p *rules.Pass, o *manifest.Object, s node) {
+	celPolicyTarget(p, o, s)
+	for m := range s.get("metrics").items() {
+		// duration() in CEL is Go's time.ParseDuration, no space allowed.
+		if x := m.get("reportingInterval"); x.ok() {
+			if v, ok := x.str(); ok {
+				if d, err := time.ParseDuration(v); err != nil || d < time.Millisecond {
+					celReport(p, o, x.loc(), x.where(), "must be a valid duration greater than 1ms")
+				}
+			}
+		}
+		for ov := range m.get("overrides").items() {
+			for e := range ov.get("tagOverrides").entries() {
+				op := e.val.get("operation")
+				switch v, _ := op.str(); v {
+				case "REMOVE":
+					if e.val.has("value") {
+						celReport(p, o, e.val.keyLoc("value"), joinPath(e.val.where(), "value"), "value must not be set when operation is REMOVE")
+					}
+				case "UPSERT":
+					// An absent value fails the rule too: CEL cannot
+					// read it. One of another type is the schema's.
+					if x := e.val.get("value"); !x.ok() || isEmptyString(x) {
+						celReport(p, o, op.loc(), op.where(), "value must be set when operation is UPSERT")
+					}
+				}
+			}
+		}
+	}
+}
+
+// celExtension applies the CEL rules of the WasmPlugin and
+// TrafficExtension CRDs, whose Wasm settings are the same fields, at the
+// spec of a WasmPlugin and under wasm in a TrafficExtension.
+func celExtension(p *rules.Pass, o *manifest.Object, s node) {
+	if !s.isMap() {
+		return
+	}
+	celPolicyTarget(p, o, s)
+	w := s
+	if o.Kind == kinds.TrafficExtension {
+		// Both set is a oneOf of the schema, which the validator reports.
+		if !s.has("wasm") && !s.has("lua") {
+			celReport(p, o, node{n: o.Node}.keyLoc("spec"), "", "exactly one of wasm or lua must be set")
+		}
+		w = s.get("wasm")
+	}
+	if x := w.get("url"); x.ok() {
+		if v, ok := x.str(); ok && !wasmURL(v) {
+			celReport(p, o, x.loc(), x.where(), "url must have schema one of [http, https, file, oci]")
+		}
+	}
+	for env := range w.get("vmConfig").get("env").items() {
+		if from, _ := env.get("valueFrom").str(); from == "HOST" && env.has("value") {
+			celReport(p, o, env.keyLoc("value"), joinPath(env.where(), "value"), "value may only be set when valueFrom is INLINE")
+		}
+	}
+}
+
+// wasmURL is the CEL rule on a Wasm module's URL: isURL(self) ?
+// url(self).getScheme() in ["", "http", "https", "oci", "file"] :
+// isURL("http://" + self) && the same. Kubernetes' isURL is
+// url.ParseRequestURI, so a URL without a scheme, such as
+// "ghcr.io/org/filter:1.0", is read as an HTTP one, and url() parses again
+// with url.Parse, failing the rule when that fails; "localhost:5000/f"
+// has the scheme "localhost", which the rule refuses.
+func wasmURL(s string) bool {
+	if _, err := url.ParseRequestURI(s); err != nil {
+		s = "http://" + s
+		if _, err := url.ParseRequestURI(s); err != nil {
+			return false
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return false
+	}
+	switch u.Scheme {
+	case "", "http", "https", "oci", "file":
+		return true
+	}
+	return false
 }

@@ -1,11 +1,16 @@
 package validation
 
 import (
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 	"github.com/meshlint/meshlint/schema"
-	"strings"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // SchemaInvalid reports objects that their API schema rejects.
@@ -13,7 +18,8 @@ var SchemaInvalid = &rules.Rule{
 	ID:      "MR001",
 	Name:    "schema-invalid",
 	Summary: "the object does not match its API schema, so the API server rejects it or drops fields",
-	Doc: `Every Istio object (networking.istio.io and security.istio.io, all served versions), every
+	Doc: `Every Istio object (networking.istio.io, security.istio.io, telemetry.istio.io: Telemetry, and
+extensions.istio.io: WasmPlugin and TrafficExtension; all served versions), every
 Gateway API object (gateway.networking.k8s.io: Gateway, GatewayClass, HTTPRoute, GRPCRoute,
 TCPRoute, TLSRoute, UDPRoute, ReferenceGrant, BackendTLSPolicy, ListenerSet), every Flagger
 object (flagger.app: Canary, MetricTemplate, AlertProvider), every Argo Rollouts object
@@ -21,7 +27,8 @@ object (flagger.app: Canary, MetricTemplate, AlertProvider), every Argo Rollouts
 network policy API object (policy.networking.k8s.io: AdminNetworkPolicy and
 BaselineAdminNetworkPolicy v1alpha1, ClusterNetworkPolicy v1alpha2 and v1beta1) and every
 Kubernetes kind meshlint reads (Namespace, Service, Pod, Deployment, StatefulSet, DaemonSet,
-ReplicaSet, Job, CronJob, NetworkPolicy, MutatingWebhookConfiguration,
+ReplicaSet, Job, CronJob, a ReplicationController with a pod template, PodTemplate, Secret,
+ServiceAccount, ConfigMap, NetworkPolicy, Ingress, MutatingWebhookConfiguration,
 ValidatingWebhookConfiguration) is checked against the JSON schema of its group,
 version and kind, embedded in meshlint: Istio's own CRD schemas from istio/api 1.32, the CRDs
 of the Gateway API ` + schema.GatewayAPIVersion + ` (experimental channel, which serves every field of the
@@ -38,11 +45,19 @@ validation (kubectl's default) the API server rejects the whole object. A wrong 
 type ` + "`Prefix`" + `, which is Ingress's name for ` + "`PathPrefix`" + `), a missing required field (` + "`host`" + `), a
 value outside the pattern or length the CRD allows (an HTTPRoute hostname ` + "`*`" + `) or two fields
 of which only one may be set are rejected outright. A kind in a version that is not served
-(` + "`networking.istio.io/v1alpha1`" + `) does not apply at all.
+(` + "`networking.istio.io/v1alpha1`" + `, ` + "`telemetry.istio.io/v1beta1`" + `) does not apply at all.
 
 The finding points at the offending key or value and names the field path; an unknown field
 or enum value close to a known one comes with a suggestion. Null values are dropped before
 validation, as the API server prunes them.
+
+The Kubernetes schemas are derived from the Go types of k8s.io/api, as the API server's own
+OpenAPI is: they check field names, types and required fields, not what the API server's
+validation code checks beyond them, such as enum values (an Ingress ` + "`pathType: Wrong`" + `), name and
+label syntax, ranges or rules between fields. A ` + "`[]byte`" + ` field (Secret ` + "`data`" + `, ConfigMap
+` + "`binaryData`" + `, a webhook's ` + "`caBundle`" + `) is checked too: the API server decodes it as padded standard
+base64, line breaks allowed, and refuses the object when that fails. The message names the key,
+never the value; plain text belongs in a Secret's ` + "`stringData`" + `.
 
 Istio's CRDs also carry CEL rules (` + "`x-kubernetes-validations`" + `), which the API server enforces
 whether or not Istio's webhook is installed. A CEL rule that repeats a webhook check is reported
@@ -59,7 +74,15 @@ reported here, with the CRD's own message after "the API server rejects it":
   relative, a directory or comes with ports, or whose port names or numbers are invalid;
 - a ServiceEntry ` + "`targetPort: 0`" + ` written out (the webhook reads it as unset), and a port name of
   63 characters in a WorkloadEntry or a ServiceEntry endpoint (the webhook allows 63, the CEL
-  rule fewer).
+  rule fewer);
+- a Telemetry, WasmPlugin or TrafficExtension with a selector beside target references, a ` + "`*`" + `
+  or an empty key in its selector labels, or a target reference with a namespace;
+- a Telemetry metrics ` + "`reportingInterval`" + ` that is no duration or is under 1ms, and a tag override
+  with a ` + "`value`" + ` beside ` + "`operation: REMOVE`" + `, or none (or an empty one) beside an explicit
+  ` + "`operation: UPSERT`" + `;
+- a WasmPlugin or TrafficExtension Wasm module whose ` + "`url`" + ` has a scheme other than http, https,
+  file or oci (one without a scheme is read as http), or a ` + "`vmConfig.env`" + ` entry with a ` + "`value`" + `
+  beside ` + "`valueFrom: HOST`" + `; a TrafficExtension with neither ` + "`wasm`" + ` nor ` + "`lua`" + `.
 
 The CEL rules of the other CRDs are not evaluated.
 
@@ -71,13 +94,15 @@ comes from a newer API than meshlint's schemas: disable this rule for that objec
 	Inputs: []kinds.Kind{
 		kinds.Namespace, kinds.Service, kinds.Pod,
 		kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob,
-		kinds.NetworkPolicy,
+		kinds.ReplicationController, kinds.PodTemplate, kinds.Secret, kinds.ServiceAccount, kinds.ConfigMap,
+		kinds.NetworkPolicy, kinds.Ingress, kinds.MutatingWebhookConfiguration, kinds.ValidatingWebhookConfiguration,
 		kinds.Gateway, kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry, kinds.Sidecar,
 		kinds.WorkloadEntry, kinds.WorkloadGroup, kinds.EnvoyFilter, kinds.ProxyConfig,
 		kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication,
 		kinds.K8sGateway, kinds.GatewayClass, kinds.HTTPRoute, kinds.GRPCRoute, kinds.TCPRoute, kinds.TLSRoute,
 		kinds.UDPRoute, kinds.ReferenceGrant, kinds.Canary, kinds.Rollout, kinds.Experiment,
 		kinds.AdminNetworkPolicy, kinds.BaselineAdminNetworkPolicy, kinds.ClusterNetworkPolicy,
+		kinds.Telemetry, kinds.WasmPlugin, kinds.TrafficExtension,
 	},
 	Related: []string{"IST0106"},
 	Local:   true,
@@ -123,6 +148,7 @@ func runSchemaInvalid(p *rules.Pass) error {
 			}
 			p.Reportf(o, v.Loc, "%s", v.Msg)
 		}
+		checkBase64(p, o)
 	}
 	runCELChecks(p)
 	return nil
@@ -144,4 +170,111 @@ func loaderChecked(path string) bool {
 		}
 	}
 	return false
+}
+
+// base64Field is a field of a Kubernetes kind whose Go type is []byte,
+// "format": "byte" in its schema.
+type base64Field struct {
+	group string
+	kind  kinds.Kind
+	// path leads from the object to the values: "*" stands for every
+	// value of a mapping, "[]" for every item of a list.
+	path []string
+	// hint says what to write instead.
+	hint string
+}
+
+// base64Fields are the []byte fields of the Kubernetes kinds that have
+// schemas; TestBase64FieldsMatchSchemas checks the list against the
+// schemas' "format": "byte".
+var base64Fields = []base64Field{
+	{kinds.GroupCore, kinds.Secret, []string{"data", "*"}, "Secret data holds base64-encoded values; put plain text under stringData"},
+	{kinds.GroupCore, kinds.ConfigMap, []string{"binaryData", "*"}, "binaryData holds base64-encoded values; put text under data"},
+	{kinds.GroupAdmissionRegistration, kinds.MutatingWebhookConfiguration, []string{"webhooks", "[]", "clientConfig", "caBundle"}, "caBundle is the PEM bundle base64-encoded, or empty"},
+	{kinds.GroupAdmissionRegistration, kinds.ValidatingWebhookConfiguration, []string{"webhooks", "[]", "clientConfig", "caBundle"}, "caBundle is the PEM bundle base64-encoded, or empty"},
+}
+
+// checkBase64 reports the []byte values of o that are not base64. The API
+// server decodes a JSON or YAML body with sigs.k8s.io/json, whose
+// literalStore reads a []byte with base64.StdEncoding (standard alphabet,
+// padding required, line breaks skipped), and refuses the whole object
+// when it fails. jsonschema treats "format" as an annotation, so the
+// schemas alone let such a value through. The message names the field,
+// never the value: it may be a secret.
+func checkBase64(p *rules.Pass, o *manifest.Object) {
+	for _, f := range base64Fields {
+		if o.Group != f.group || o.Kind != f.kind {
+			continue
+		}
+		walkBase64(o.Node, f.path, "", func(where string, v *yaml.Node) {
+			s, ok := node{n: v}.str()
+			if !ok {
+				return // a wrong type is the schema's
+			}
+			_, err := base64.StdEncoding.DecodeString(s)
+			if err == nil {
+				return
+			}
+			msg := where + " is not valid base64"
+			var ce base64.CorruptInputError
+			if errors.As(err, &ce) {
+				msg += " (at byte " + strconv.FormatInt(int64(ce), 10) + ")"
+			}
+			msg += ", so the API server refuses the " + string(o.Kind) + ": " + f.hint
+			if _, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(s, " ", "")); err == nil && strings.Contains(s, " ") {
+				// The classic way to get there: a long value wrapped in
+				// a plain or folded scalar, whose line breaks YAML folds
+				// into spaces.
+				msg += " (a space is not base64: YAML joins the lines of a plain or folded (>) scalar with spaces; write the value on one line or as a literal block, |)"
+			}
+			p.Reportf(o, manifest.LocOf(v), "%s", msg)
+		})
+	}
+}
+
+// walkBase64 calls fn with every value at path below n and its field path
+// from the object.
+func walkBase64(n *yaml.Node, path []string, where string, fn func(where string, v *yaml.Node)) {
+	n = deref(n)
+	if n == nil {
+		return
+	}
+	if len(path) == 0 {
+		fn(where, n)
+		return
+	}
+	switch path[0] {
+	case "*":
+		for e := range (node{n: n, root: n}).entries() {
+			walkBase64(e.val.n, path[1:], fieldPath(where, e.key), fn)
+		}
+	case "[]":
+		if n.Kind == yaml.SequenceNode {
+			for i, c := range n.Content {
+				walkBase64(c, path[1:], where+"["+strconv.Itoa(i)+"]", fn)
+			}
+		}
+	default:
+		walkBase64(field(n, path[0]), path[1:], fieldPath(where, path[0]), fn)
+	}
+}
+
+// fieldPath appends a mapping key to a field path as the schema messages
+// write it: quoted in brackets unless it is a plain identifier.
+func fieldPath(where, key string) string {
+	plain := key != ""
+	for i, c := range key {
+		letter := c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || c != '-' && (c < '0' || c > '9')) {
+			plain = false
+			break
+		}
+	}
+	switch {
+	case !plain:
+		return where + "[" + strconv.Quote(key) + "]"
+	case where == "":
+		return key
+	}
+	return where + "." + key
 }

@@ -64,7 +64,7 @@ func TestGeneratedUpToDate(t *testing.T) {
 			return nil
 		})
 	}
-	if n != 77 {
-		t.Errorf("generator wrote %d files, want 77 (29 Istio schemas and a README, 19 Gateway API schemas and a README, 3 Flagger schemas and a README, 5 Argo Rollouts schemas and a README, 2 ClusterNetworkPolicy, 1 AdminNetworkPolicy and 1 BaselineAdminNetworkPolicy schemas and a README, 12 Kubernetes schemas)", n)
+	if n != 88 {
+		t.Errorf("generator wrote %d files, want 88 (33 Istio schemas and a README, 19 Gateway API schemas and a README, 3 Flagger schemas and a README, 5 Argo Rollouts schemas and a README, 2 ClusterNetworkPolicy, 1 AdminNetworkPolicy and 1 BaselineAdminNetworkPolicy schemas and a README, 19 Kubernetes schemas)", n)
 	}
 }

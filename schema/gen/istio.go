@@ -21,6 +21,8 @@ import (
 var istioGroups = map[string]bool{
 	"networking.istio.io": true,
 	"security.istio.io":   true,
+	"telemetry.istio.io":  true,
+	"extensions.istio.io": true,
 }
 
 // crdPath is the CRD bundle inside the istio.io/api module.

@@ -37,6 +37,11 @@ var derivedKinds = []kubeKind{
 	{"namespace-v1.json", "", "v1", "Namespace", corev1.Namespace{}},
 	{"service-v1.json", "", "v1", "Service", corev1.Service{}},
 	{"pod-v1.json", "", "v1", "Pod", corev1.Pod{}},
+	{"secret-v1.json", "", "v1", "Secret", corev1.Secret{}},
+	{"serviceaccount-v1.json", "", "v1", "ServiceAccount", corev1.ServiceAccount{}},
+	{"configmap-v1.json", "", "v1", "ConfigMap", corev1.ConfigMap{}},
+	{"podtemplate-v1.json", "", "v1", "PodTemplate", corev1.PodTemplate{}},
+	{"replicationcontroller-v1.json", "", "v1", "ReplicationController", corev1.ReplicationController{}},
 	{"deployment-apps-v1.json", "apps", "v1", "Deployment", appsv1.Deployment{}},
 	{"statefulset-apps-v1.json", "apps", "v1", "StatefulSet", appsv1.StatefulSet{}},
 	{"daemonset-apps-v1.json", "apps", "v1", "DaemonSet", appsv1.DaemonSet{}},
@@ -44,6 +49,10 @@ var derivedKinds = []kubeKind{
 	{"job-batch-v1.json", "batch", "v1", "Job", batchv1.Job{}},
 	{"cronjob-batch-v1.json", "batch", "v1", "CronJob", batchv1.CronJob{}},
 	{"networkpolicy-networking-v1.json", "networking.k8s.io", "v1", "NetworkPolicy", networkingv1.NetworkPolicy{}},
+	{"ingress-networking-v1.json", "networking.k8s.io", "v1", "Ingress", networkingv1.Ingress{}},
+	// The loader drops IngressClasses (internal/kinds does not model
+	// them): the schema waits for the day it keeps them.
+	{"ingressclass-networking-v1.json", "networking.k8s.io", "v1", "IngressClass", networkingv1.IngressClass{}},
 	{"mutatingwebhookconfiguration-admissionregistration-v1.json", "admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", admissionregistrationv1.MutatingWebhookConfiguration{}},
 	{"validatingwebhookconfiguration-admissionregistration-v1.json", "admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", admissionregistrationv1.ValidatingWebhookConfiguration{}},
 }
