@@ -31,4 +31,6 @@ var Rules = []*rules.Rule{
 	EnvoyFilterInvalid,
 	WorkloadGroupInvalid,
 	WebhookAnnotationRejected,
+	TelemetryInvalid,
+	WasmPluginInvalid,
 }

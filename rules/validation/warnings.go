@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -27,8 +28,11 @@ says:
 - a ServiceEntry host with a partial wildcard (` + "`*foo.example.com`" + `), which matches as ` + "`*.example.com`" + `
   would not;
 - a selector with empty ` + "`matchLabels`" + ` (PeerAuthentication, AuthorizationPolicy,
-  RequestAuthentication, DestinationRule) or a Sidecar ` + "`workloadSelector`" + ` without labels: the
+  RequestAuthentication, DestinationRule, Telemetry) or a Sidecar ` + "`workloadSelector`" + ` without labels: the
   object applies to every workload of the namespace;
+- a WasmPlugin or TrafficExtension ` + "`selector`" + ` without ` + "`matchLabels`" + `, which the webhook
+  checks as the policies' (validateWorkloadSelector): the plugin runs in every workload of the
+  namespace, and of the mesh from the root namespace;
 - a Sidecar egress listener that lists a host twice, or ` + "`*/*`" + ` beside other hosts, which it imports anyway
   (exclusions, ` + "`~ns/name`" + `, do not count);
 - the deprecated VirtualService ` + "`mirrorPercent`" + ` (use ` + "`mirrorPercentage`" + `), DestinationRule
@@ -47,7 +51,28 @@ says:
   of which the proxies need only the public part, or a symmetric ` + "`oct`" + ` key: whoever reads the
   object can sign tokens with it;
 - a VirtualService ` + "`directResponse`" + ` body over 100 kB (above 1 MB it is refused, MR019's), which
-  every proxy of the route receives in its configuration.
+  every proxy of the route receives in its configuration;
+- a Telemetry metrics tag override with an empty name; a Telemetry tracing entry that sets a field
+  which an earlier entry of the object set for the same proxies or fewer, so that the earlier value
+  applies nowhere: Istio merges the entries in order, the later winning, and warns that multiple
+  tracing entries are not supported (a default for client and server followed by an entry for one
+  mode, or entries that set different fields, work as written and are not reported; a second
+  provider in one entry is MR722's);
+- in an EnvoyFilter (in the patches MR022 finds no error in, and not those of ` + "`context: WAYPOINT`" + `,
+  which the webhook skips): a ` + "`workloadSelector`" + ` without labels, which patches every workload of
+  the namespace (of the mesh, in the root namespace); a ` + "`proxy.proxyVersion`" + ` over 1024
+  characters, which istiod does not compile and matches to no proxy; a ` + "`filterChain.filter`" + `
+  match under a ` + "`LISTENER`" + ` or ` + "`FILTER_CHAIN`" + ` patch, which Istio never compares, so the patch
+  applies to (a REMOVE removes) every listener or filter chain the rest of the match selects; a
+  deprecated filter name (` + "`envoy.router`" + `, ` + "`envoy.http_connection_manager`" + `...) in a filter
+  or subFilter match, which matches none of the filters Istio generates (the message gives the
+  current name); and a filter that a patch adds, inserts or replaces (or an ` + "`EXTENSION_CONFIG`" + `
+  it adds) without ` + "`typed_config`" + ` or ` + "`config_discovery`" + `, which current Envoy refuses. The
+  webhook also warns about the last in a MERGE or REMOVE, where the filter keeps its own
+  ` + "`typed_config`" + ` or is dropped, and in the messages nested in a value (such as a cluster's
+  ` + "`transport_socket`" + `), about deprecated ` + "`@type`" + `s and fields it does not know, which meshlint,
+  without Envoy's protos, does not check; and it warns about every EnvoyFilter that the API exposes
+  internals that change between versions, which would be a finding on each.
 
 Two more settings are accepted without a warning but do nothing, and are reported here too:
 ` + "`cipherSuites`" + ` with ` + "`minProtocolVersion: TLSV1_3`" + ` (Envoy applies them to TLS 1.2 and below), and a
@@ -56,14 +81,14 @@ fault ` + "`delay`" + ` without ` + "`fixedDelay`" + `, which Istio drops when i
 	Good:     publicGateway(httpsPort, "shop.example.com", "{mode: SIMPLE, credentialName: shop-cert}"),
 	Severity: rules.Warning,
 	Inputs: []kinds.Kind{kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.VirtualService, kinds.DestinationRule,
-		kinds.WorkloadEntry, kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication},
+		kinds.WorkloadEntry, kinds.EnvoyFilter, kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication, kinds.Telemetry, kinds.WasmPlugin, kinds.TrafficExtension},
 	Related: []string{"IST0133"},
 	Local:   true,
 	Run:     runWebhookWarning,
 }
 
 func runWebhookWarning(p *rules.Pass) error {
-	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.VirtualService, kinds.DestinationRule, kinds.WorkloadEntry) {
+	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.Gateway, kinds.ServiceEntry, kinds.Sidecar, kinds.VirtualService, kinds.DestinationRule, kinds.WorkloadEntry, kinds.EnvoyFilter) {
 		s := specOf(o)
 		switch o.Kind {
 		case kinds.Gateway:
@@ -114,6 +139,8 @@ func runWebhookWarning(p *rules.Pass) error {
 					checkNetworkOnly(p, o, ep)
 				}
 			}
+		case kinds.EnvoyFilter:
+			checkEnvoyFilterWarnings(p, o, s)
 		case kinds.WorkloadEntry:
 			// ValidateWorkloadEntry runs the same validateWorkloadEntry.
 			checkNetworkOnly(p, o, s)
@@ -202,7 +229,90 @@ func runWebhookWarning(p *rules.Pass) error {
 			checkPrivateJWKs(p, o)
 		}
 	}
+	for o := range objectsOf(p, kinds.GroupIstioTelemetry, kinds.Telemetry) {
+		checkEmptySelector(p, o, specOf(o), "selector", "matchLabels")
+		checkTelemetryWarnings(p, o)
+	}
+	// ValidateWasmPlugin and ValidateTrafficExtension warn about an empty
+	// selector as the policies' validators do.
+	for o := range objectsOf(p, kinds.GroupIstioExtensions, kinds.WasmPlugin, kinds.TrafficExtension) {
+		checkEmptySelector(p, o, specOf(o), "selector", "matchLabels")
+	}
 	return nil
+}
+
+// checkTelemetryWarnings warns about what validateTelemetryMetrics and
+// validateTelemetryTracing (pkg/config/validation/validation.go) accept
+// with a warning: a tag override without a name, and several tracing
+// entries. Telemetries.Tracing (pilot/pkg/model/telemetry.go) applies the
+// entries in order, each to the proxies of its match mode, and a field an
+// entry sets replaces what the earlier ones set. Only an entry whose field
+// is replaced for every proxy it applies to is reported: a default for
+// both sides followed by an entry for one of them, or entries that set
+// different fields, work as written.
+func checkTelemetryWarnings(p *rules.Pass, o *manifest.Object) {
+	s := specOf(o)
+	for m := range s.get("metrics").items() {
+		for ov := range m.get("overrides").items() {
+			for e := range ov.get("tagOverrides").entries() {
+				if e.key == "" {
+					p.Reportf(o, e.keyLoc, "%s has a tag override with an empty name: Istio warns that it needs one; name the metric label to set or remove", ov.get("tagOverrides").where())
+				}
+			}
+		}
+	}
+	type set struct {
+		at    int
+		modes string
+	}
+	fields := []string{"providers", "customTags", "randomSamplingPercentage", "disableSpanReporting", "useRequestIdForTraceSampling", "enableIstioTags", "disableContextPropagation"}
+	earlier := map[string][]set{}
+	i := -1
+	for tr := range s.get("tracing").items() {
+		i++
+		if !tr.isMap() {
+			continue
+		}
+		modes := tracingModes(tr)
+		for _, f := range fields {
+			// Telemetries.Tracing takes providers from an entry that
+			// lists some, and the other fields when they are set.
+			if !tr.has(f) || f == "providers" && tr.get(f).len() == 0 {
+				continue
+			}
+			// The nearest earlier entry is named.
+			for _, e := range slices.Backward(earlier[f]) {
+				if strings.Contains(modes, e.modes) {
+					p.Reportf(o, tr.keyLoc(f), "%s.%s replaces tracing[%d]'s for every proxy that entry applies to (%s), so tracing[%d].%s has no effect: Istio applies the tracing entries in order, the later winning, and warns that multiple tracing entries are not supported; merge them", tr.where(), f, e.at, modeNames(e.modes), e.at, f)
+					break
+				}
+			}
+			earlier[f] = append(earlier[f], set{i, modes})
+		}
+	}
+}
+
+// tracingModes says which proxies a tracing entry applies to, by its
+// match mode: "c" client, "s" server, "cs" both (the default).
+func tracingModes(tr node) string {
+	switch m, _ := tr.get("match").get("mode").str(); m {
+	case "CLIENT":
+		return "c"
+	case "SERVER":
+		return "s"
+	}
+	return "cs"
+}
+
+// modeNames names the proxies of tracingModes' result.
+func modeNames(modes string) string {
+	switch modes {
+	case "c":
+		return "client proxies"
+	case "s":
+		return "server proxies"
+	}
+	return "client and server proxies"
 }
 
 // checkEmptySelector warns about a selector written without labels.

@@ -3,7 +3,6 @@ package workload
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -78,10 +77,11 @@ func versioned(cp *spec.EnvoyConfigPatch) bool {
 	return cp.Match != nil && cp.Match.Proxy != nil && cp.Match.Proxy.ProxyVersion.V != ""
 }
 
-// relative reports whether a patch acts relative to other patches.
+// relative reports whether a patch acts relative to other patches. Enum
+// values are case-sensitive: the CRD's enum refuses insert_before (MR001),
+// and istiod's JSON decoding does too.
 func relative(cp *spec.EnvoyConfigPatch) bool {
-	op := strings.ToUpper(cp.Patch.Operation.V)
-	switch op {
+	switch appliedOperation(cp) {
 	case "INSERT_BEFORE", "INSERT_AFTER", "REPLACE", "REMOVE":
 		return !invalidOperation(cp)
 	}
@@ -108,9 +108,8 @@ func runEnvoyFilterRelativeOperation(p *rules.Pass) error {
 			if cp.Patch == nil || !relative(cp) {
 				continue
 			}
-			op := strings.ToUpper(cp.Patch.Operation.V)
 			msg := fmt.Sprintf("configPatches[%d]: %s is relative to other patches and EnvoyFilter %s/%s sets no priority: the result depends on creation order",
-				i, op, ef.Namespace(), ef.Name())
+				i, cp.Patch.Operation.V, ef.Namespace(), ef.Name())
 			if other := versionedBy[patchName(cp)]; other != nil {
 				msg += fmt.Sprintf(", and EnvoyFilter %s/%s patches %s for some proxy versions only", other.Namespace(), other.Name(), patchName(cp))
 			}
@@ -128,16 +127,19 @@ var EnvoyFilterOperationInvalid = &rules.Rule{
 	Summary: "envoy filter patch uses an operation that Istio ignores for what it applies to",
 	Doc: `Istio applies an operation only where its patching code handles it: MERGE everywhere but
 extension configs; ADD and REMOVE on listeners, filter chains, filters, virtual hosts, routes
-and clusters (not on a whole ` + "`ROUTE_CONFIGURATION`" + `); INSERT_BEFORE, INSERT_AFTER and
-INSERT_FIRST only in the ordered lists of listener, network and HTTP filters and of routes
-(` + "`HTTP_ROUTE`" + `); REPLACE only on filters (` + "`LISTENER_FILTER`" + `, ` + "`NETWORK_FILTER`" + `,
-` + "`HTTP_FILTER`" + `) and ` + "`VIRTUAL_HOST`" + `; and only ADD on ` + "`EXTENSION_CONFIG`" + `. Any other patch does
-nothing.
+and clusters (not on a whole ` + "`ROUTE_CONFIGURATION`" + `); REPLACE only on filters (` + "`LISTENER_FILTER`" + `,
+` + "`NETWORK_FILTER`" + `, ` + "`HTTP_FILTER`" + `) and ` + "`VIRTUAL_HOST`" + `; and only ADD on ` + "`EXTENSION_CONFIG`" + `. INSERT_BEFORE,
+INSERT_AFTER and INSERT_FIRST insert into the ordered lists of listener, network and HTTP filters
+and of routes (` + "`HTTP_ROUTE`" + `); anywhere else Istio turns them into ADD, which adds the listener,
+filter chain, virtual host, cluster or extension config (and does nothing to a
+` + "`ROUTE_CONFIGURATION`" + `). Any other patch does nothing.
 
 Use MERGE to change a route configuration, ADD for a listener, filter chain or cluster, and a
 supported target for REPLACE. The comments of the EnvoyFilter API, and istioctl analyze
 (IST0152, IST0154), say ADD and REMOVE are ignored for ` + "`HTTP_ROUTE`" + ` too, but Istio applies
-them (patchHTTPRoutes and patchHTTPRoute), so meshlint does not report them.`,
+them (patchHTTPRoutes and patchHTTPRoute), so meshlint does not report them. An operation or
+` + "`applyTo`" + ` in another case, such as ` + "`merge`" + `, is MR001's: the API server refuses it, as it does
+any value outside the enum.`,
 	Bad:      routePatch("ADD"),
 	Good:     routePatch("MERGE"),
 	Severity: rules.Error,
@@ -166,7 +168,7 @@ spec:
 // appliedOperations are the operations Istio's EnvoyFilter code applies to
 // each applyTo (pilot/pkg/networking/core/envoyfilter: listener_patch.go,
 // rc_patch.go, cluster_patch.go, extension_configuration_patch.go); it
-// skips the others. MERGE_AND_REPLACE_LIST is a MERGE there.
+// skips the others. They are the operations appliedOperation returns.
 var appliedOperations = map[string][]string{
 	"LISTENER":            {"MERGE", "ADD", "REMOVE"},
 	"FILTER_CHAIN":        {"MERGE", "ADD", "REMOVE"},
@@ -182,18 +184,38 @@ var appliedOperations = map[string][]string{
 
 // invalidOperation reports whether Istio skips the patch's operation for
 // what it applies to. Unknown targets and operations (and BOOTSTRAP, which
-// is deprecated) are left to validation.
+// is deprecated) are left to validation, and so are values in another
+// case, such as merge: the CRD's enum refuses them (MR001), as istiod's
+// JSON decoding of enums does, so the patch is not applied as a MERGE.
 func invalidOperation(cp *spec.EnvoyConfigPatch) bool {
-	ops, ok := appliedOperations[strings.ToUpper(cp.ApplyTo.V)]
-	op := strings.ToUpper(cp.Patch.Operation.V)
-	if op == "MERGE_AND_REPLACE_LIST" {
-		op = "MERGE"
-	}
-	switch op {
+	ops, ok := appliedOperations[cp.ApplyTo.V]
+	switch op := appliedOperation(cp); op {
 	case "MERGE", "ADD", "REMOVE", "INSERT_BEFORE", "INSERT_AFTER", "INSERT_FIRST", "REPLACE":
 		return ok && !slices.Contains(ops, op)
 	}
 	return false
+}
+
+// orderedApplyTos are the applyTos that patch an ordered list, where Istio
+// inserts.
+var orderedApplyTos = []string{"LISTENER_FILTER", "NETWORK_FILTER", "HTTP_FILTER", "HTTP_ROUTE"}
+
+// appliedOperation is the operation that Istio's patching code sees:
+// convertToEnvoyFilterWrapper (pilot/pkg/model/envoyfilter.go) turns
+// INSERT_BEFORE, INSERT_AFTER and INSERT_FIRST into ADD outside the ordered
+// lists, and MERGE_AND_REPLACE_LIST is a MERGE there.
+func appliedOperation(cp *spec.EnvoyConfigPatch) string {
+	switch op := cp.Patch.Operation.V; op {
+	case "INSERT_BEFORE", "INSERT_AFTER", "INSERT_FIRST":
+		if !slices.Contains(orderedApplyTos, cp.ApplyTo.V) {
+			return "ADD"
+		}
+		return op
+	case "MERGE_AND_REPLACE_LIST":
+		return "MERGE"
+	default:
+		return op
+	}
 }
 
 func runEnvoyFilterOperationInvalid(p *rules.Pass) error {
@@ -203,8 +225,12 @@ func runEnvoyFilterOperationInvalid(p *rules.Pass) error {
 			if cp.Patch == nil || !invalidOperation(cp) {
 				continue
 			}
+			op := cp.Patch.Operation.V
+			if applied := appliedOperation(cp); applied != op && applied == "ADD" {
+				op += " (an ADD outside the ordered lists of filters and routes)"
+			}
 			p.Reportf(ef.Obj, cp.Patch.Operation.Loc, "configPatches[%d]: operation %s is ignored for applyTo %s: the patch does nothing",
-				i, strings.ToUpper(cp.Patch.Operation.V), cp.ApplyTo.V)
+				i, op, cp.ApplyTo.V)
 		}
 	}
 	return nil
