@@ -2,7 +2,11 @@ package reporter
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/rules"
 )
 
 // sarifRulesView is the part of a SARIF log that ties results to rules.
@@ -76,6 +80,25 @@ func TestSARIFRuleIndex(t *testing.T) {
 			if got := run.Tool.Driver.Rules[res.RuleIndex].ID; got != res.RuleID {
 				t.Errorf("%s: result of %s has ruleIndex %d, which describes %s", name, res.RuleID, res.RuleIndex, got)
 			}
+		}
+	}
+}
+
+// TestSARIFRuleTags checks that rules reading only Istio's telemetry and
+// extension kinds are tagged "istio", not "kubernetes": code scanning
+// filters on these tags.
+func TestSARIFRuleTags(t *testing.T) {
+	for _, tc := range []struct {
+		inputs []kinds.Kind
+		want   []string
+	}{
+		{[]kinds.Kind{kinds.Telemetry}, []string{"istio", "telemetry"}},
+		{[]kinds.Kind{kinds.WasmPlugin, kinds.TrafficExtension}, []string{"istio", "wasmplugin", "trafficextension"}},
+		{[]kinds.Kind{kinds.Telemetry, kinds.Service}, []string{"istio", "kubernetes", "telemetry", "service"}},
+		{[]kinds.Kind{kinds.NetworkPolicy}, []string{"kubernetes", "networkpolicy"}},
+	} {
+		if got := ruleTags(&rules.Rule{Inputs: tc.inputs}); !slices.Equal(got, tc.want) {
+			t.Errorf("ruleTags(%v) = %q, want %q", tc.inputs, got, tc.want)
 		}
 	}
 }

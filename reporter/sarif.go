@@ -372,7 +372,7 @@ func ruleTags(rule *rules.Rule) []string {
 	tags := []string{}
 	seen := map[string]bool{}
 	for _, k := range rule.Inputs {
-		if kinds.Known(kinds.GroupIstioNetworking, k) || kinds.Known(kinds.GroupIstioSecurity, k) {
+		if istioKind(k) {
 			istio = true
 		} else {
 			k8s = true
@@ -390,6 +390,18 @@ func ruleTags(rule *rules.Rule) []string {
 		head = append(head, "kubernetes")
 	}
 	return append(head, tags...)
+}
+
+// istioKind reports whether k is served by one of Istio's API groups
+// (Telemetry and the Wasm kinds are not networking or security kinds).
+func istioKind(k kinds.Kind) bool {
+	for _, g := range []string{kinds.GroupIstioNetworking, kinds.GroupIstioSecurity,
+		kinds.GroupIstioTelemetry, kinds.GroupIstioExtensions} {
+		if kinds.Known(g, k) {
+			return true
+		}
+	}
+	return false
 }
 
 func sarifLocationOf(w where, p manifest.Pos) sarifLocation {

@@ -1,6 +1,9 @@
 package security
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/labels"
@@ -27,7 +30,14 @@ its default; istioctl analyze reports them all the same (IST0166) as ineffective
 reports them for information only, since ` + "`targetRefs`" + ` is the attachment that does not hang on
 that setting.
 
-Replace the selector with ` + "`targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: ...}]`" + `.
+An AuthorizationPolicy, RequestAuthentication or WasmPlugin of the root namespace selects in every
+namespace, so its selector is compared with the gateway pods of every namespace; a Telemetry's
+selector applies in its own namespace only, the root namespace's too (istiod's
+Telemetries.applicableTelemetries). istioctl analyze compares a policy with the gateway pods of its
+own namespace only.
+
+Replace the selector with ` + "`targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: ...}]`" + `,
+in a policy of the Gateway's namespace.
 The gateway pods are the pods of the input labelled ` + "`gateway.networking.k8s.io/gateway-name`" + `
 (waypoint pods also carry ` + "`gateway.istio.io/managed: istio.io-mesh-controller`" + `), and the pods
 Istio deploys for a Gateway of an ` + "`istio`" + ` class in the input. istioctl analyze only looks at
@@ -43,7 +53,7 @@ running pods, and ignores policies that set ` + "`targetRefs`" + ` only when the
 	Inputs: []kinds.Kind{kinds.AuthorizationPolicy, kinds.RequestAuthentication, kinds.Telemetry, kinds.WasmPlugin, kinds.K8sGateway,
 		kinds.Pod, kinds.Deployment},
 	Related: []string{"IST0166"},
-	Deps:    rules.DepNone,
+	Deps:    rules.DepWIDE,
 	Run:     runSelectorOnGatewayAPIPod,
 }
 
@@ -80,40 +90,85 @@ func runSelectorOnGatewayAPIPod(p *rules.Pass) error {
 			gatewayPods[w.Namespace()] = true
 		}
 	}
-	hasGatewayPods := func(ns string) bool {
-		has, ok := gatewayPods[ns]
-		if !ok {
-			has = len(g.GatewayAPIPodLabels(ns)) > 0
-			gatewayPods[ns] = has
+	for _, gw := range g.K8sGateways {
+		if gw.IstioPodLabels() != nil {
+			gatewayPods[gw.Namespace()] = true
 		}
-		return has
 	}
-	check := func(o *manifest.Object, sel *spec.MatchLabelsSelector, targeted bool) {
-		if sel == nil || targeted || !hasGatewayPods(o.Namespace) {
+	// Sorted, so that a root-namespace policy matching gateways of several
+	// namespaces names the same one whatever the input order.
+	gatewayNamespaces := slices.Sorted(maps.Keys(gatewayPods))
+	root := g.Mesh.RootNamespace
+	check := func(o *manifest.Object, sel *spec.MatchLabelsSelector, targeted, rootSelectsEverywhere bool) {
+		if sel == nil || targeted {
 			return
 		}
-		if name := selectsWaypoint(g, o.Namespace, sel.MatchLabels); name != "" {
-			p.Reportf(o, sel.Loc, "the selector of %s %s/%s matches the pods of waypoint %s/%s, which apply only policies attached by targetRefs: it is ignored there; use targetRefs",
-				o.Kind, o.Namespace, o.Name, o.Namespace, name)
-			return
+		namespaces := []string{o.Namespace}
+		if rootSelectsEverywhere && o.Namespace == root {
+			for _, ns := range gatewayNamespaces {
+				if ns != root {
+					namespaces = append(namespaces, ns)
+				}
+			}
 		}
-		if name := g.SelectsGatewayAPIPod(o.Namespace, sel.MatchLabels); name != "" {
-			f := p.Reportf(o, sel.Loc, "the selector of %s %s/%s matches the pods of Gateway API Gateway %s/%s: istiod applies it there only while ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY is on (its default), and istioctl analyze calls it ineffective (IST0166); targetRefs does not depend on that setting",
-				o.Kind, o.Namespace, o.Name, o.Namespace, name)
+		// A waypoint anywhere comes first: it is the warning.
+		for _, ns := range namespaces {
+			if !gatewayPods[ns] {
+				continue
+			}
+			if name := selectsWaypoint(g, ns, sel.MatchLabels); name != "" {
+				if ns == o.Namespace {
+					p.Reportf(o, sel.Loc, "the selector of %s %s/%s matches the pods of waypoint %s/%s, which apply only policies attached by targetRefs: it is ignored there; use targetRefs",
+						o.Kind, o.Namespace, o.Name, ns, name)
+				} else {
+					// A targetRef names a Gateway of the policy's own
+					// namespace only (ShouldAttachPolicy), so the
+					// policy to attach is one of the waypoint's.
+					p.Reportf(o, sel.Loc, "the selector of %s %s/%s matches the pods of waypoint %s/%s (%s is the root namespace, whose selector policies apply in every namespace), which apply only policies attached by targetRefs: it is ignored there; attach a policy of namespace %s to the waypoint by targetRefs",
+						o.Kind, o.Namespace, o.Name, ns, name, root, ns)
+				}
+				return
+			}
+		}
+		for _, ns := range namespaces {
+			if !gatewayPods[ns] {
+				continue
+			}
+			name := g.SelectsGatewayAPIPod(ns, sel.MatchLabels)
+			if name == "" {
+				continue
+			}
+			var f *rules.Finding
+			if ns == o.Namespace {
+				f = p.Reportf(o, sel.Loc, "the selector of %s %s/%s matches the pods of Gateway API Gateway %s/%s: istiod applies it there only while ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY is on (its default), and istioctl analyze calls it ineffective (IST0166); targetRefs does not depend on that setting",
+					o.Kind, o.Namespace, o.Name, ns, name)
+			} else {
+				// istioctl analyze matches a policy against the gateway
+				// pods of its own namespace only: no IST0166 here.
+				f = p.Reportf(o, sel.Loc, "the selector of %s %s/%s matches the pods of Gateway API Gateway %s/%s (%s is the root namespace, whose selector policies apply in every namespace): istiod applies it there only while ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY is on (its default); a policy of namespace %s with targetRefs does not depend on that setting",
+					o.Kind, o.Namespace, o.Name, ns, name, root, ns)
+			}
 			f.AtMost(rules.Info)
+			return
 		}
 	}
+	// istiod looks AuthorizationPolicies (ListAuthorizationPolicies),
+	// RequestAuthentications (getConfigsForWorkload) and WasmPlugins,
+	// which it serves as TrafficExtensions (TrafficExtensionsByListenerInfo),
+	// up in the root namespace beside the workload's. A Telemetry with a
+	// selector applies in its own namespace only: applicableTelemetries
+	// takes nothing but the mesh-wide default from the root namespace.
 	for _, ap := range g.AuthorizationPolicies {
-		check(ap.Obj, ap.Spec.Selector, ap.Spec.TargetRef != nil || len(ap.Spec.TargetRefs) > 0)
+		check(ap.Obj, ap.Spec.Selector, ap.Spec.TargetRef != nil || len(ap.Spec.TargetRefs) > 0, true)
 	}
 	for _, ra := range g.RequestAuthentications {
-		check(ra.Obj, ra.Spec.Selector, ra.Spec.TargetRef != nil || len(ra.Spec.TargetRefs) > 0)
+		check(ra.Obj, ra.Spec.Selector, ra.Spec.TargetRef != nil || len(ra.Spec.TargetRefs) > 0, true)
 	}
 	for _, t := range g.Telemetries {
-		check(t.Obj, t.Spec.Selector, t.Spec.TargetRef != nil || len(t.Spec.TargetRefs) > 0)
+		check(t.Obj, t.Spec.Selector, t.Spec.TargetRef != nil || len(t.Spec.TargetRefs) > 0, false)
 	}
 	for _, w := range g.WasmPlugins() {
-		check(w.Obj, w.Spec.Selector, w.Spec.TargetRef != nil || len(w.Spec.TargetRefs) > 0)
+		check(w.Obj, w.Spec.Selector, w.Spec.TargetRef != nil || len(w.Spec.TargetRefs) > 0, true)
 	}
 	return nil
 }
@@ -139,14 +194,17 @@ func selectsWaypoint(g *graph.Graph, ns string, sel map[string]string) string {
 			waypoint[gw.Name()] = true
 		}
 	}
+	// The first by name, whatever the input's and the map's order.
+	found := ""
 	for _, w := range g.WorkloadsIn(ns) {
 		name, ok := w.Labels["gateway.networking.k8s.io/gateway-name"]
-		if ok && (waypoint[name] || w.Labels["gateway.istio.io/managed"] == "istio.io-mesh-controller") && labels.SubsetOf(sel, w.Labels) {
-			return name
+		if ok && (waypoint[name] || w.Labels["gateway.istio.io/managed"] == "istio.io-mesh-controller") && labels.SubsetOf(sel, w.Labels) && (found == "" || name < found) {
+			found = name
 		}
 	}
-	// The first by name, whatever the map's order.
-	found := ""
+	if found != "" {
+		return found
+	}
 	for name, l := range g.GatewayAPIPodLabels(ns) {
 		if waypoint[name] && labels.SubsetOf(sel, l) && (found == "" || name < found) {
 			found = name

@@ -65,7 +65,7 @@ var istioKinds = []kinds.Kind{
 	kinds.Gateway, kinds.VirtualService, kinds.DestinationRule, kinds.ServiceEntry, kinds.Sidecar,
 	kinds.WorkloadEntry, kinds.WorkloadGroup, kinds.EnvoyFilter, kinds.ProxyConfig,
 	kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication,
-	kinds.Telemetry, kinds.WasmPlugin,
+	kinds.Telemetry, kinds.WasmPlugin, kinds.TrafficExtension,
 }
 
 var istioGroups = []string{kinds.GroupIstioNetworking, kinds.GroupIstioSecurity, kinds.GroupIstioTelemetry, kinds.GroupIstioExtensions}

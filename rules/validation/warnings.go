@@ -29,7 +29,9 @@ says:
   would not;
 - a selector with empty ` + "`matchLabels`" + ` (PeerAuthentication, AuthorizationPolicy,
   RequestAuthentication, DestinationRule, Telemetry) or a Sidecar ` + "`workloadSelector`" + ` without labels: the
-  object applies to every workload of the namespace;
+  object applies to every workload of the namespace (and, for all but the DestinationRule and the
+  Sidecar, of every namespace from the root namespace); a ServiceEntry ` + "`workloadSelector`" + ` without
+  labels takes every pod and WorkloadEntry of its namespace as an endpoint;
 - a WasmPlugin or TrafficExtension ` + "`selector`" + ` without ` + "`matchLabels`" + `, which the webhook
   checks as the policies' (validateWorkloadSelector): the plugin runs in every workload of the
   namespace, and of the mesh from the root namespace;
@@ -321,7 +323,35 @@ func checkEmptySelector(p *rules.Pass, o *manifest.Object, s node, field, labels
 	if !sel.isMap() || sel.get(labels).hasEntries() {
 		return
 	}
-	p.Reportf(o, s.keyLoc(field), "%s has no %s: the %s applies to every workload of namespace %s; remove the %s or add labels", field, labels, o.Kind, o.Namespace, field)
+	effect := "applies to every workload of namespace " + o.Namespace
+	switch {
+	case o.Kind == kinds.ServiceEntry:
+		// Its selector picks endpoints, not proxies to configure
+		// (serviceentry's conversion fetches the workloads of its
+		// namespace by the selector's labels).
+		effect = "takes every pod and WorkloadEntry of namespace " + o.Namespace + " as an endpoint"
+	case meshWideFromRoot(o.Kind) && p.Graph != nil && o.Namespace == p.Graph.Mesh.RootNamespace:
+		effect = "applies to every workload of every namespace of the mesh (" + o.Namespace + " is the root namespace)"
+	}
+	p.Reportf(o, s.keyLoc(field), "%s has no %s: the %s %s; remove the %s or add labels", field, labels, o.Kind, effect, field)
+}
+
+// meshWideFromRoot reports whether istiod applies root-namespace objects
+// of kind k to the workloads of every namespace: the authentication
+// lookups (getConfigsForWorkload), ListAuthorizationPolicies and
+// TrafficExtensionsByListenerInfo (which also serves WasmPlugins, translated
+// into TrafficExtensions by pilot/pkg/config/kube/extensions) search the
+// root namespace beside the workload's, and
+// Telemetries.applicableTelemetries takes the root namespace's
+// selector-less Telemetry as the mesh default (pilot/pkg/model). A Sidecar, DestinationRule or ServiceEntry selector
+// selects in its own namespace only.
+func meshWideFromRoot(k kinds.Kind) bool {
+	switch k {
+	case kinds.PeerAuthentication, kinds.AuthorizationPolicy, kinds.RequestAuthentication,
+		kinds.Telemetry, kinds.WasmPlugin, kinds.TrafficExtension:
+		return true
+	}
+	return false
 }
 
 // checkCipherSuites warns about the cipher suites of a server's tls that

@@ -6,7 +6,8 @@
 // anything:
 //
 //   - istio/<group>/<kind>_<version>.json: the openAPIV3Schema of every
-//     served version of every networking.istio.io and security.istio.io CRD
+//     served version of every networking.istio.io, security.istio.io,
+//     telemetry.istio.io and extensions.istio.io CRD
 //     in kubernetes/customresourcedefinitions.gen.yaml of the istio.io/api
 //     module pinned in go.mod, made strict and wrapped so that it describes
 //     the whole object;
