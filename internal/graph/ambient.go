@@ -54,7 +54,8 @@ func (g *Graph) AmbientService(s *Service) bool {
 // RequestAuthentication, Telemetry, WasmPlugin) attaches to in ambient
 // mode.
 type AmbientPolicyScope struct {
-	// TargetRefs are the targetRef and targetRefs entries.
+	// TargetRefs are the targetRefs entries, or the legacy targetRef when
+	// there are none.
 	TargetRefs []spec.PolicyTargetReference
 	// Selector is the workload selector, nil when absent.
 	Selector *spec.MatchLabelsSelector
@@ -63,13 +64,15 @@ type AmbientPolicyScope struct {
 // HasTargetRefs reports whether the policy attaches by targetRef(s).
 func (s AmbientPolicyScope) HasTargetRefs() bool { return len(s.TargetRefs) > 0 }
 
-// PolicyScope collects the attachment fields of a policy.
+// PolicyScope collects the attachment fields of a policy. Istio reads the
+// legacy targetRef only when targetRefs is empty (GetTargetRefs in
+// pilot/pkg/model/policyattachment.go), so a targetRef beside targetRefs
+// attaches the policy nowhere.
 func PolicyScope(sel *spec.MatchLabelsSelector, ref *spec.PolicyTargetReference, refs []spec.PolicyTargetReference) AmbientPolicyScope {
-	out := AmbientPolicyScope{Selector: sel}
-	if ref != nil {
-		out.TargetRefs = append(out.TargetRefs, *ref)
+	out := AmbientPolicyScope{Selector: sel, TargetRefs: refs}
+	if len(refs) == 0 && ref != nil {
+		out.TargetRefs = []spec.PolicyTargetReference{*ref}
 	}
-	out.TargetRefs = append(out.TargetRefs, refs...)
 	return out
 }
 

@@ -12,11 +12,13 @@ import (
 
 // ambientPolicy is a policy whose effect needs an L7 proxy: an L7
 // AuthorizationPolicy, a RequestAuthentication, an L7 Telemetry or a
-// WasmPlugin.
+// WasmPlugin. attachedPolicies also lists the others, with l7 "".
 type ambientPolicy struct {
 	obj   *manifest.Object
 	l7    string
 	scope graph.AmbientPolicyScope
+	// dryRun is an AuthorizationPolicy's istio.io/dry-run annotation.
+	dryRun bool
 }
 
 // anyAmbient reports whether the input puts any pod in ambient mode: a
@@ -38,6 +40,38 @@ func anyAmbient(g *graph.Graph) bool {
 	return false
 }
 
+// attachedPolicies lists every AuthorizationPolicy, RequestAuthentication,
+// Telemetry and WasmPlugin with what of it needs an L7 proxy ("" for
+// nothing).
+func attachedPolicies(g *graph.Graph) []ambientPolicy {
+	var out []ambientPolicy
+	for _, ap := range g.AuthorizationPolicies {
+		s := ap.Spec
+		what, _ := graph.L7Authorization(s)
+		if what != "" {
+			what = "L7 rules (" + what + ")"
+		}
+		out = append(out, ambientPolicy{ap.Obj, what, graph.PolicyScope(s.Selector, s.TargetRef, s.TargetRefs), ap.DryRun()})
+	}
+	for _, ra := range g.RequestAuthentications {
+		s := ra.Spec
+		out = append(out, ambientPolicy{ra.Obj, "JWT authentication", graph.PolicyScope(s.Selector, s.TargetRef, s.TargetRefs), false})
+	}
+	for _, t := range g.Telemetries {
+		what := ""
+		if graph.L7Telemetry(t) {
+			what = "L7 telemetry (tracing, access logs or metrics)"
+		}
+		s := t.Spec
+		out = append(out, ambientPolicy{t.Obj, what, graph.PolicyScope(s.Selector, s.TargetRef, s.TargetRefs), false})
+	}
+	for _, w := range g.WasmPlugins() {
+		s := w.Spec
+		out = append(out, ambientPolicy{w.Obj, "a Wasm extension", graph.PolicyScope(s.Selector, s.TargetRef, s.TargetRefs), false})
+	}
+	return out
+}
+
 // ambientPolicies lists the policies that need an L7 proxy, none when no
 // pod is in ambient mode.
 func ambientPolicies(g *graph.Graph) []ambientPolicy {
@@ -45,34 +79,16 @@ func ambientPolicies(g *graph.Graph) []ambientPolicy {
 		return nil
 	}
 	var out []ambientPolicy
-	for _, ap := range g.AuthorizationPolicies {
-		s := ap.Spec
-		scope := graph.PolicyScope(s.Selector, s.TargetRef, s.TargetRefs)
+	for _, a := range attachedPolicies(g) {
 		// By default istiod never sends a dry-run policy to ztunnel
 		// (convertAuthorizationPolicy in serviceregistry/ambient, unless
 		// AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY), so one attached by
 		// selector is not turned into L4 rules there. A waypoint does try
 		// one attached by targetRefs, as shadow rules.
-		if ap.DryRun() && !scope.HasTargetRefs() {
+		if a.l7 == "" || a.dryRun && !a.scope.HasTargetRefs() {
 			continue
 		}
-		if what, _ := graph.L7Authorization(s); what != "" {
-			out = append(out, ambientPolicy{ap.Obj, "L7 rules (" + what + ")", scope})
-		}
-	}
-	for _, ra := range g.RequestAuthentications {
-		s := ra.Spec
-		out = append(out, ambientPolicy{ra.Obj, "JWT authentication", graph.PolicyScope(s.Selector, s.TargetRef, s.TargetRefs)})
-	}
-	for _, t := range g.Telemetries {
-		if graph.L7Telemetry(t) {
-			s := t.Spec
-			out = append(out, ambientPolicy{t.Obj, "L7 telemetry (tracing, access logs or metrics)", graph.PolicyScope(s.Selector, s.TargetRef, s.TargetRefs)})
-		}
-	}
-	for _, w := range g.WasmPlugins() {
-		s := w.Spec
-		out = append(out, ambientPolicy{w.Obj, "a Wasm extension", graph.PolicyScope(s.Selector, s.TargetRef, s.TargetRefs)})
+		out = append(out, a)
 	}
 	return out
 }

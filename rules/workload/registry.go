@@ -42,4 +42,5 @@ var Rules = []*rules.Rule{
 	WorkloadGroupDuplicateLabels,
 	AnnotationAlpha,
 	AnnotationInvalid,
+	PolicyTargetRefIgnored,
 }
