@@ -165,6 +165,15 @@ func fixtureSettings(t *testing.T, name, text string) (args []string, mesh strin
 				accessLog = append(accessLog, strings.Split(v, ",")...)
 			case "scope-gateway-to-namespace":
 				scopeGateways = true
+			case "flagger-mesh-provider":
+				// Neither a flag nor a MeshConfig field: the
+				// configuration file's, written outside the linted tree.
+				cfg := filepath.Join(t.TempDir(), ".meshlint.yaml")
+				if err := os.WriteFile(cfg, []byte("flagger:\n  mesh-provider: "+v+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				args[0] = "--config" // in place of --no-config
+				args = slices.Insert(args, 1, cfg)
 			case "also":
 			default:
 				t.Fatalf("%s: fixture option %q: say how to pass it to the command", name, k)

@@ -64,6 +64,13 @@ type Mesh struct {
 	// namespace]), so a Gateway's selector picks pods of its namespace
 	// only. Off by default, as in Istio.
 	ScopeGatewayToNamespace bool
+	// FlaggerMeshProvider is the -mesh-provider flag of the Flagger
+	// controller: the provider of the Canaries that set no spec.provider
+	// (the scheduler's advanceCanary and the finalizer take it then).
+	// Empty means Flagger's default, istio, which only the graph assumes:
+	// MR156 says nothing about such a Canary until it is set, since an
+	// installation may have changed the flag.
+	FlaggerMeshProvider string
 }
 
 // OutboundMode is a MeshConfig outboundTrafficPolicy mode.
@@ -127,6 +134,8 @@ type MeshSettings struct {
 	// ScopeGatewayToNamespace is set from the configuration file or from
 	// an IstioOperator's istiod environment, never from a MeshConfig.
 	ScopeGatewayToNamespace *bool
+	// FlaggerMeshProvider is set from the file's flagger section only.
+	FlaggerMeshProvider string
 
 	// FromMeshConfig is set on the settings read from a MeshConfig, whose
 	// extensionProviders and defaultProviders are then known (Istio's
@@ -163,6 +172,9 @@ func (s MeshSettings) Apply(m *Mesh) {
 	}
 	if s.ScopeGatewayToNamespace != nil {
 		m.ScopeGatewayToNamespace = *s.ScopeGatewayToNamespace
+	}
+	if s.FlaggerMeshProvider != "" {
+		m.FlaggerMeshProvider = s.FlaggerMeshProvider
 	}
 	if s.FromMeshConfig {
 		if !m.ProvidersKnown {

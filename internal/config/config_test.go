@@ -61,6 +61,7 @@ func TestTemplate(t *testing.T) {
 	uncommented := setting.ReplaceAllString(Template, "$1$2")
 	uncommented = strings.Replace(uncommented, "severity: {}\n#  MR101: error", "severity:\n  MR101: error", 1)
 	uncommented = strings.Replace(uncommented, "ignore-paths: []\n#  - vendor\n#  - ", "ignore-paths:\n  - vendor\n  - ", 1)
+	uncommented = strings.Replace(uncommented, "flagger: {}\n#  mesh-provider:", "flagger:\n  mesh-provider:", 1)
 	if uncommented == Template || strings.Contains(uncommented, "# root-namespace") {
 		t.Fatal("the test no longer uncomments the template")
 	}
@@ -68,7 +69,7 @@ func TestTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the uncommented template does not load:\n%v\n%s", err, uncommented)
 	}
-	if len(f.Severity) != 1 || len(f.IgnorePaths) != 2 {
+	if len(f.Severity) != 1 || len(f.IgnorePaths) != 2 || f.Mesh.FlaggerMeshProvider != "linkerd" {
 		t.Errorf("uncommented examples: %+v", f)
 	}
 	// Every key of the mesh section is shown, at Istio's default.
@@ -81,6 +82,7 @@ func TestTemplate(t *testing.T) {
 	want.DefaultServiceExportTo = []string{"*"}
 	want.DefaultVirtualServiceExportTo = []string{"*"}
 	want.DefaultDestinationRuleExportTo = []string{"*"}
+	want.FlaggerMeshProvider = "linkerd"
 	if !reflect.DeepEqual(m, want) {
 		t.Errorf("uncommented template mesh = %+v, want %+v", m, want)
 	}

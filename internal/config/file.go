@@ -163,7 +163,7 @@ func unwrapPathError(err error) error {
 // The top-level keys of a configuration file.
 var fileKeys = []string{
 	"version", "rules", "severity", "ignore-paths", "fail-on", "namespace",
-	"closed-world", "mesh-config", "mesh",
+	"closed-world", "mesh-config", "mesh", "flagger",
 }
 
 var meshKeys = []string{
@@ -257,6 +257,8 @@ func Parse(name string, data []byte) (*File, error) {
 			f.meshConfigWritten, f.meshConfigLine = f.MeshConfig, d.line(v)
 		case "mesh":
 			d.meshSection(v, &f.Mesh)
+		case "flagger":
+			d.flaggerSection(v, &f.Mesh)
 		}
 	})
 	return f, d.err()

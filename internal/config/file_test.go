@@ -78,6 +78,8 @@ mesh:
   outbound-traffic-policy: REGISTRY_ONLY
   enable-auto-mtls: false
   scope-gateway-to-namespace: true
+flagger:
+  mesh-provider: gatewayapi:v1beta1
 `)
 	f, err := ReadFile(p, "ci/meshlint.yaml")
 	if err != nil {
@@ -105,6 +107,7 @@ mesh:
 			OutboundTrafficPolicy:          RegistryOnly,
 			EnableAutoMTLS:                 &no,
 			ScopeGatewayToNamespace:        &yes,
+			FlaggerMeshProvider:            "gatewayapi:v1beta1",
 		},
 	}
 	globs := f.IgnorePaths
@@ -119,7 +122,8 @@ mesh:
 	m := DefaultMesh()
 	f.Mesh.Apply(&m)
 	if m.RootNamespace != "istio-config" || m.AutoMTLS() || m.OutboundTrafficPolicy != RegistryOnly ||
-		!reflect.DeepEqual(m.DefaultServiceExportTo, []string{"."}) || !m.ScopeGatewayToNamespace {
+		!reflect.DeepEqual(m.DefaultServiceExportTo, []string{"."}) || !m.ScopeGatewayToNamespace ||
+		m.FlaggerMeshProvider != "gatewayapi:v1beta1" {
 		t.Errorf("Apply: %+v", m)
 	}
 }
@@ -234,6 +238,16 @@ func TestParseErrors(t *testing.T) {
 			[]string{`.meshlint.yaml:2: mapping values are not allowed in this context`}},
 		{"scope-gateway-to-namespace not a boolean", "mesh:\n  scope-gateway-to-namespace: namespace\n",
 			[]string{`.meshlint.yaml:2: mesh.scope-gateway-to-namespace: want true or false, got "namespace"`}},
+		{"flagger mesh-provider typo", "flagger:\n  mesh-provider: linkred\n",
+			[]string{`.meshlint.yaml:2: flagger.mesh-provider: Flagger knows no mesh provider "linkred" (did you mean "linkerd"?)`}},
+		{"flagger mesh-provider without version", "flagger:\n  mesh-provider: gatewayapi\n",
+			[]string{`.meshlint.yaml:2: flagger.mesh-provider: Flagger knows no mesh provider "gatewayapi" (want istio, linkerd, appmesh, ` +
+				`appmesh:v1beta2, contour, gloo, nginx, skipper, traefik, apisix, osm, kuma, kubernetes, smi:v1alpha1, smi:v1alpha2, ` +
+				`smi:v1alpha3, gatewayapi:v1 or gatewayapi:v1beta1)`}},
+		{"flagger mesh-provider not a string", "flagger:\n  mesh-provider: [istio]\n",
+			[]string{`.meshlint.yaml:2: flagger.mesh-provider: want a string, got a list`}},
+		{"flagger unknown key", "flagger:\n  provider: istio\n",
+			[]string{`.meshlint.yaml:2: unknown key "provider" in flagger`}},
 		{"every mistake at once", "fail-on: fatal\nsevrity: {}\nmesh:\n  enable-auto-mtls: 1\n", []string{
 			`.meshlint.yaml:1: fail-on: unknown severity "fatal" (want error, warning, info or none)`,
 			`.meshlint.yaml:2: unknown key "sevrity" (did you mean "severity"?)`,

@@ -78,4 +78,13 @@ mesh:
   # as with istiod's environment variable PILOT_SCOPE_GATEWAY_TO_NAMESPACE=true.
   # Off, as in Istio: its selector picks pods in every namespace.
   # scope-gateway-to-namespace: false
+
+# What meshlint assumes about the Flagger controller, whose flags the
+# manifests do not show. mesh-provider is its -mesh-provider flag, the
+# provider of the Canaries that set no spec.provider (istio, linkerd,
+# appmesh, contour, gloo, nginx, kuma, gatewayapi:v1 and so on). Unset,
+# meshlint derives Istio's routing for them, Flagger's default, but MR156
+# does not check their fields against a router.
+flagger: {}
+#  mesh-provider: linkerd
 `

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/config"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
@@ -35,14 +36,21 @@ import (
 // creates for a Service target (KubernetesNoopRouter makes nothing for
 // one, ServiceController copies it as <target>-primary and -canary).
 //
-// They are derived with the defaults of Flagger's flags (-mesh-provider
-// istio, -selector-labels, -include-label-prefix). A suspended Canary
+// They are derived with the defaults of Flagger's flags (-selector-labels,
+// -include-label-prefix), and for a Canary without spec.provider with the
+// mesh provider of config.Mesh.FlaggerMeshProvider, istio (the flag's
+// default) when it is not set. A suspended Canary
 // (spec.suspend) gets them too: Flagger then skips the Canary, leaving
 // what it created before in place, and a Canary is suspended to pause one
 // that runs.
 type Canary struct {
 	Meta
 	Spec *spec.Canary
+	// Provider is the provider whose router Flagger uses for the Canary:
+	// spec.provider, or when it is empty Flagger's -mesh-provider flag
+	// (the scheduler's advanceCanary), from the mesh settings, "" when
+	// they do not set it (Flagger's default, istio).
+	Provider string
 	// Target is the workload spec.targetRef names: a Deployment or
 	// DaemonSet of the input in the Canary's namespace. It is nil when
 	// the input has none, or when nothing is derived for the Canary.
@@ -119,40 +127,31 @@ var flaggerSelectorLabels = []string{"app", "name", "app.kubernetes.io/name"}
 const flaggerToolkitMarker = "toolkit.fluxcd.io"
 
 // Istio reports whether Flagger routes the Canary's traffic with its
-// IstioRouter, as Factory.MeshRouter chooses: spec.provider is "istio", or
-// is unset, in which case Flagger follows its -mesh-provider flag, taken to
-// be istio (its default), or names no provider Flagger knows, for which
-// MeshRouter falls back to the IstioRouter ("gatewayapi" without a version
-// is one: MeshRouter matches the Gateway API routers by the prefixes
-// "gatewayapi:v1beta1" and "gatewayapi:v1").
-func (c *Canary) Istio() bool { return FlaggerIstio(c.Spec.Provider.V) }
+// IstioRouter, as Factory.MeshRouter chooses for its Provider: "istio",
+// unset (Flagger's -mesh-provider defaults to istio), or a name no router
+// of Flagger's has, for which MeshRouter falls back to the IstioRouter
+// ("gatewayapi" without a version is one: MeshRouter matches the Gateway
+// API routers by the prefixes "gatewayapi:v1beta1" and "gatewayapi:v1").
+func (c *Canary) Istio() bool { return FlaggerIstio(c.Provider) }
 
 // FlaggerIstio reports whether Flagger routes the traffic of a Canary of
-// spec.provider p with its IstioRouter (see Canary.Istio), for rules that
-// read Canaries of the input without the graph's.
+// provider p with its IstioRouter (see Canary.Istio), for rules that read
+// Canaries of the input without the graph's: p is spec.provider, or
+// FlaggerProvider's when it may be empty.
 func FlaggerIstio(p string) bool {
-	if flaggerProviders[p] {
-		return p == "" || p == "istio"
-	}
-	for _, prefix := range flaggerProviderPrefixes {
-		if strings.HasPrefix(p, prefix) {
-			return false
-		}
-	}
-	return true
+	return p == "istio" || !config.FlaggerProviderKnown(p)
 }
 
-// flaggerProviders are the providers that Factory.MeshRouter matches
-// exactly ("" stands for -mesh-provider, istio), and
-// flaggerProviderPrefixes those it matches by prefix; it gives every other
-// value the IstioRouter.
-var (
-	flaggerProviders = map[string]bool{
-		"": true, "istio": true, "appmesh": true, "linkerd": true, "contour": true, "nginx": true,
-		"skipper": true, "traefik": true, "apisix": true, "osm": true, "kuma": true, "kubernetes": true,
+// FlaggerProvider returns the provider whose router Flagger uses for a
+// Canary of spec.provider p under the mesh settings m: p, or when it is
+// empty Flagger's -mesh-provider (m.FlaggerMeshProvider, "" for its
+// default, istio), as the scheduler's advanceCanary chooses.
+func FlaggerProvider(p string, m config.Mesh) string {
+	if p == "" {
+		return m.FlaggerMeshProvider
 	}
-	flaggerProviderPrefixes = []string{"appmesh:v1beta2", "smi:v1alpha1", "smi:v1alpha2", "smi:v1alpha3", "gloo", "gatewayapi:v1"}
-)
+	return p
+}
 
 // ServiceNames returns the names of the Services Flagger generates for c,
 // as Flagger's Canary.GetServiceNames does: the apex is spec.service.name,
@@ -211,7 +210,7 @@ func (g *Graph) addCanary(o *manifest.Object) {
 	if !decodeInto(g, o, o.Spec(), &cs) {
 		return
 	}
-	g.Canaries = append(g.Canaries, &Canary{Meta: Meta{Obj: o}, Spec: cs})
+	g.Canaries = append(g.Canaries, &Canary{Meta: Meta{Obj: o}, Spec: cs, Provider: FlaggerProvider(cs.Provider.V, g.Mesh)})
 }
 
 // GeneratedBy returns the Canary whose Flagger creates o (a primary

@@ -21,12 +21,12 @@ import (
 // refuse for them is not derived.
 
 // GatewayAPI reports whether Flagger routes the Canary's traffic with one
-// of its Gateway API routers, as Factory.MeshRouter chooses: spec.provider
+// of its Gateway API routers, as Factory.MeshRouter chooses: its Provider
 // starts with "gatewayapi:v1beta1" (GatewayAPIV1Beta1Router) or, failing
 // that, with "gatewayapi:v1" (GatewayAPIRouter, which "gatewayapi:v1alpha2"
 // gets too). "gatewayapi" without a version gets the IstioRouter.
 func (c *Canary) GatewayAPI() bool {
-	return strings.HasPrefix(c.Spec.Provider.V, flaggerGatewayAPIPrefix)
+	return strings.HasPrefix(c.Provider, flaggerGatewayAPIPrefix)
 }
 
 const flaggerGatewayAPIPrefix = "gatewayapi:v1"
@@ -35,7 +35,7 @@ const flaggerGatewayAPIPrefix = "gatewayapi:v1"
 // Canary's router: v1beta1 for a provider "gatewayapi:v1beta1...", v1
 // otherwise.
 func (c *Canary) gatewayAPIVersion() string {
-	if strings.HasPrefix(c.Spec.Provider.V, "gatewayapi:v1beta1") {
+	if strings.HasPrefix(c.Provider, "gatewayapi:v1beta1") {
 		return "v1beta1"
 	}
 	return "v1"

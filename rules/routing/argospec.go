@@ -130,7 +130,7 @@ func runArgoSpecInvalid(p *rules.Pass) error {
 		if o.Group != kinds.GroupArgo {
 			continue
 		}
-		s := argoNode{n: deref(o.Spec())}
+		s := specNode{n: deref(o.Spec())}
 		switch o.Kind {
 		case kinds.Rollout:
 			checkRolloutSpec(p, o, s)
@@ -138,11 +138,11 @@ func runArgoSpecInvalid(p *rules.Pass) error {
 				continue
 			}
 			// Paths in messages start below the strategy.
-			if c := (argoNode{n: s.get("strategy").get("canary").n}); c.isMap() {
+			if c := (specNode{n: s.get("strategy").get("canary").n}); c.isMap() {
 				checkCanaryStrategy(p, o, c)
 				checkAntiAffinity(p, o, c)
 			}
-			if bg := (argoNode{n: s.get("strategy").get("blueGreen").n, path: "blueGreen"}); bg.isMap() {
+			if bg := (specNode{n: s.get("strategy").get("blueGreen").n, path: "blueGreen"}); bg.isMap() {
 				checkBlueGreenStrategy(p, o, s, bg)
 				checkAntiAffinity(p, o, bg)
 			}
@@ -163,7 +163,7 @@ const invalidExperiment = "Argo Rollouts sets the Experiment's InvalidSpec condi
 // Rollout's spec outside its strategy, and those of the template resolver
 // (informerBasedTemplateResolver.Resolve) on its workloadRef. Paths in
 // messages start at the spec.
-func checkRolloutSpec(p *rules.Pass, o *manifest.Object, s argoNode) {
+func checkRolloutSpec(p *rules.Pass, o *manifest.Object, s specNode) {
 	for _, k := range []string{"replicas", "minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds"} {
 		if v, ok := s.get(k).int(); ok && v < 0 {
 			p.Reportf(o, s.get(k).loc(), "%s %d is negative: %s (spec.%s: must be greater than or equal to 0)", k, v, invalidSpec, k)
@@ -241,7 +241,7 @@ const argoDefaultProgressDeadline = 600
 // checkStrategyKind mirrors ValidateRolloutStrategy: a Rollout sets
 // exactly one of the canary and blue-green strategies. It reports whether
 // Argo goes on to check the one it sets.
-func checkStrategyKind(p *rules.Pass, o *manifest.Object, s argoNode) bool {
+func checkStrategyKind(p *rules.Pass, o *manifest.Object, s specNode) bool {
 	st := s.get("strategy")
 	canary, blueGreen := st.get("canary").ok(), st.get("blueGreen").ok()
 	switch {
@@ -266,7 +266,7 @@ func checkStrategyKind(p *rules.Pass, o *manifest.Object, s argoNode) bool {
 }
 
 // checkBlueGreenStrategy mirrors ValidateRolloutStrategyBlueGreen.
-func checkBlueGreenStrategy(p *rules.Pass, o *manifest.Object, s, bg argoNode) {
+func checkBlueGreenStrategy(p *rules.Pass, o *manifest.Object, s, bg specNode) {
 	// Without activeService, which the CRD requires, it is MR001's.
 	if a := bg.get("activeService"); a.ok() {
 		active, _ := a.str()
@@ -292,7 +292,7 @@ func checkBlueGreenStrategy(p *rules.Pass, o *manifest.Object, s, bg argoNode) {
 
 // checkAntiAffinity mirrors ValidateRolloutStrategyAntiAffinity, for
 // either strategy.
-func checkAntiAffinity(p *rules.Pass, o *manifest.Object, strategy argoNode) {
+func checkAntiAffinity(p *rules.Pass, o *manifest.Object, strategy specNode) {
 	aa := strategy.get("antiAffinity")
 	if !aa.isMap() {
 		return
@@ -318,7 +318,7 @@ func checkAntiAffinity(p *rules.Pass, o *manifest.Object, strategy argoNode) {
 // checkCanarySurge mirrors invalidMaxSurgeMaxUnavailable: a canary that
 // may neither add nor remove a pod cannot progress. Either defaults to
 // 25, so both must be set.
-func checkCanarySurge(p *rules.Pass, o *manifest.Object, c argoNode) {
+func checkCanarySurge(p *rules.Pass, o *manifest.Object, c specNode) {
 	surge, okS := intOrPercent(c.get("maxSurge"))
 	unavail, okU := intOrPercent(c.get("maxUnavailable"))
 	if okS && okU && surge == 0 && unavail == 0 {
@@ -329,7 +329,7 @@ func checkCanarySurge(p *rules.Pass, o *manifest.Object, c argoNode) {
 // intOrPercent returns the value of an int-or-string field as Argo's
 // getIntOrPercentValue reads it: a percentage's number, or the string's
 // integer value (0 when it is none).
-func intOrPercent(x argoNode) (int64, bool) {
+func intOrPercent(x specNode) (int64, bool) {
 	if v, ok := x.int(); ok {
 		return v, true
 	}
@@ -347,7 +347,7 @@ func intOrPercent(x argoNode) (int64, bool) {
 // checkExperimentTemplates mirrors the checks of VerifyExperimentSpec on
 // each template other than the repeated name (checkTemplateNames). Argo
 // reports the first it finds; the rule reports each.
-func checkExperimentTemplates(p *rules.Pass, o *manifest.Object, s argoNode) {
+func checkExperimentTemplates(p *rules.Pass, o *manifest.Object, s specNode) {
 	deadline, set := s.get("progressDeadlineSeconds").int()
 	if !set {
 		deadline = argoDefaultProgressDeadline
@@ -376,7 +376,7 @@ func checkExperimentTemplates(p *rules.Pass, o *manifest.Object, s argoNode) {
 // labelSelector returns the selector of a label selector node, and false
 // when Argo could not read it (LabelSelectorAsSelector fails, or a value
 // is not a string: MR001's).
-func labelSelector(sel argoNode) (labels.Selector, bool) {
+func labelSelector(sel specNode) (labels.Selector, bool) {
 	ml, ok := stringMap(sel.get("matchLabels"))
 	if !ok {
 		return labels.Selector{}, false
@@ -415,7 +415,7 @@ func labelSelector(sel argoNode) (labels.Selector, bool) {
 
 // stringMap returns a mapping of strings, and false when a value is not
 // one. An absent node is an empty map.
-func stringMap(x argoNode) (map[string]string, bool) {
+func stringMap(x specNode) (map[string]string, bool) {
 	out := map[string]string{}
 	if !x.ok() {
 		return out, true
@@ -424,7 +424,7 @@ func stringMap(x argoNode) (map[string]string, bool) {
 		return nil, false
 	}
 	for k, v := range yamlpath.Entries(x.n) {
-		s, ok := argoNode{n: v}.str()
+		s, ok := specNode{n: v}.str()
 		if !ok {
 			return nil, false
 		}
@@ -435,7 +435,7 @@ func stringMap(x argoNode) (map[string]string, bool) {
 
 // checkCanaryStrategy mirrors ValidateRolloutStrategyCanary where it is
 // about steps and traffic routing.
-func checkCanaryStrategy(p *rules.Pass, o *manifest.Object, c argoNode) {
+func checkCanaryStrategy(p *rules.Pass, o *manifest.Object, c specNode) {
 	tr := c.get("trafficRouting")
 	routed := tr.isMap()
 	has := func(routers ...string) bool {
@@ -536,7 +536,7 @@ func checkCanaryStrategy(p *rules.Pass, o *manifest.Object, c argoNode) {
 // that is one or else a time.ParseDuration duration, truncated to whole
 // seconds. A string it cannot read counts as -1, so Argo refuses it as a
 // negative duration.
-func checkPauseDuration(p *rules.Pass, o *manifest.Object, st argoNode) {
+func checkPauseDuration(p *rules.Pass, o *manifest.Object, st specNode) {
 	d := st.get("pause").get("duration")
 	if v, ok := d.int(); ok {
 		// Below MinInt32 the Rollout does not decode: not InvalidSpec.
@@ -574,7 +574,7 @@ const argoInvalidDuration = "Duration needs to be greater than 0"
 // with ALB accepts an exact value only; it checks mirror matches whatever
 // the router. An empty or missing match list passes, as do the headers of a
 // mirror match, which Argo does not check.
-func checkRouteMatches(p *rules.Pass, o *manifest.Object, st argoNode, headerRouted, alb bool) {
+func checkRouteMatches(p *rules.Pass, o *manifest.Object, st specNode, headerRouted, alb bool) {
 	if headerRouted {
 		for _, m := range st.get("setHeaderRoute").get("match").items() {
 			// A missing or null headerValue is MR001's: the CRD requires it.
@@ -595,7 +595,7 @@ func checkRouteMatches(p *rules.Pass, o *manifest.Object, st argoNode, headerRou
 
 // checkStringMatch mirrors hasMultipleMatchValues, or hasALBInvalidValues
 // when alb is set. An empty string counts as unset, as Argo reads it.
-func checkStringMatch(p *rules.Pass, o *manifest.Object, sm argoNode, alb bool) {
+func checkStringMatch(p *rules.Pass, o *manifest.Object, sm specNode, alb bool) {
 	if !sm.isMap() {
 		return // MR001's
 	}
@@ -634,8 +634,8 @@ func checkStringMatch(p *rules.Pass, o *manifest.Object, sm argoNode, alb bool) 
 // fieldpath.ExtractFieldPathAsString reads from the Rollout. Other paths
 // are resolved, or not, when the analysis runs; Argo does not check the
 // arguments of the background analysis there.
-func checkAnalysisArgs(p *rules.Pass, o *manifest.Object, st argoNode) {
-	lists := []argoNode{st.get("analysis").get("args")}
+func checkAnalysisArgs(p *rules.Pass, o *manifest.Object, st specNode) {
+	lists := []specNode{st.get("analysis").get("args")}
 	for _, a := range st.get("experiment").get("analyses").items() {
 		lists = append(lists, a.get("args"))
 	}
@@ -691,7 +691,7 @@ func splitSubscriptedPath(path string) (string, string, bool) {
 
 // checkRouteStep checks a setHeaderRoute or setMirrorRoute step: it needs
 // one of the routers that support it, and the managed route it names.
-func checkRouteStep(p *rules.Pass, o *manifest.Object, st argoNode, kind string, supported bool, managed map[string]bool, routers, argoMsg string) {
+func checkRouteStep(p *rules.Pass, o *manifest.Object, st specNode, kind string, supported bool, managed map[string]bool, routers, argoMsg string) {
 	x := st.get(kind)
 	if !x.ok() {
 		return
@@ -715,7 +715,7 @@ func checkRouteStep(p *rules.Pass, o *manifest.Object, st argoNode, kind string,
 
 // checkCanaryServices mirrors the checks of ValidateRolloutStrategyCanary
 // on the stable, canary and ping-pong Services.
-func checkCanaryServices(p *rules.Pass, o *manifest.Object, c, tr argoNode, has func(...string) bool) {
+func checkCanaryServices(p *rules.Pass, o *manifest.Object, c, tr specNode, has func(...string) bool) {
 	stable, _ := c.get("stableService").str()
 	canary, _ := c.get("canaryService").str()
 	if stable != "" && stable == canary {
@@ -780,8 +780,8 @@ func checkCanaryServices(p *rules.Pass, o *manifest.Object, c, tr argoNode, has 
 
 // checkTemplateNames reports each template of a list whose name an
 // earlier one has, as VerifyExperimentSpec refuses it.
-func checkTemplateNames(p *rules.Pass, o *manifest.Object, templates argoNode, why string) {
-	first := map[string]argoNode{}
+func checkTemplateNames(p *rules.Pass, o *manifest.Object, templates specNode, why string) {
+	first := map[string]specNode{}
 	for _, t := range templates.items() {
 		name := t.get("name")
 		n, ok := name.str()
@@ -797,11 +797,13 @@ func checkTemplateNames(p *rules.Pass, o *manifest.Object, templates argoNode, w
 	}
 }
 
-// argoNode is a YAML node of an Argo object's spec and its path from the
-// strategy (for a Rollout) or the spec, for messages. The rule reads the
-// YAML rather than the graph's typed specs, which hold none of the step
-// kinds; a wrong type is MR001's, and every accessor treats it as absent.
-type argoNode struct {
+// specNode is a YAML node of an object's spec and its path, for messages:
+// from the strategy (for a Rollout) or the spec (an Argo Experiment, a
+// Flagger Canary). The Argo Rollouts and Flagger rules read the YAML rather
+// than the graph's typed specs, which hold none of the step kinds nor the
+// Canary fields a router leaves out; a wrong type is MR001's, and every
+// accessor treats it as absent.
+type specNode struct {
 	n    *yaml.Node
 	path string
 }
@@ -813,25 +815,25 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-func (x argoNode) get(key string) argoNode {
+func (x specNode) get(key string) specNode {
 	p := key
 	if x.path != "" {
 		p = x.path + "." + key
 	}
-	return argoNode{n: yamlpath.Field(x.n, key), path: p}
+	return specNode{n: yamlpath.Field(x.n, key), path: p}
 }
 
 // ok reports whether the node is present and not null.
-func (x argoNode) ok() bool {
+func (x specNode) ok() bool {
 	return x.n != nil && (x.n.Kind != yaml.ScalarNode || x.n.ShortTag() != "!!null")
 }
 
-func (x argoNode) isMap() bool { return x.n != nil && x.n.Kind == yaml.MappingNode }
+func (x specNode) isMap() bool { return x.n != nil && x.n.Kind == yaml.MappingNode }
 
-func (x argoNode) loc() manifest.Loc { return manifest.LocOf(x.n) }
+func (x specNode) loc() manifest.Loc { return manifest.LocOf(x.n) }
 
 // keyLoc returns the location of key in a mapping, or the mapping's own.
-func (x argoNode) keyLoc(key string) manifest.Loc {
+func (x specNode) keyLoc(key string) manifest.Loc {
 	if x.isMap() {
 		if k, _ := yamlpath.Lookup(x.n, key); k != nil {
 			return manifest.LocOf(k)
@@ -840,19 +842,19 @@ func (x argoNode) keyLoc(key string) manifest.Loc {
 	return x.loc()
 }
 
-func (x argoNode) items() []argoNode {
+func (x specNode) items() []specNode {
 	if x.n == nil || x.n.Kind != yaml.SequenceNode {
 		return nil
 	}
-	out := make([]argoNode, len(x.n.Content))
+	out := make([]specNode, len(x.n.Content))
 	for i, c := range x.n.Content {
-		out[i] = argoNode{n: deref(c), path: x.path + "[" + strconv.Itoa(i) + "]"}
+		out[i] = specNode{n: deref(c), path: x.path + "[" + strconv.Itoa(i) + "]"}
 	}
 	return out
 }
 
 // entries returns the keys of a mapping.
-func (x argoNode) entries() []string {
+func (x specNode) entries() []string {
 	if !x.isMap() {
 		return nil
 	}
@@ -863,7 +865,7 @@ func (x argoNode) entries() []string {
 	return out
 }
 
-func (x argoNode) str() (string, bool) {
+func (x specNode) str() (string, bool) {
 	// A plain yes or off is a boolean to Kubernetes (yamlpath.Bool).
 	if _, isBool := yamlpath.YAML11Bool(x.n); x.n == nil || x.n.Kind != yaml.ScalarNode || x.n.ShortTag() != "!!str" || isBool {
 		return "", false
@@ -871,7 +873,7 @@ func (x argoNode) str() (string, bool) {
 	return x.n.Value, true
 }
 
-func (x argoNode) int() (int64, bool) {
+func (x specNode) int() (int64, bool) {
 	if x.n == nil || x.n.Kind != yaml.ScalarNode || x.n.ShortTag() != "!!int" {
 		return 0, false
 	}
@@ -879,6 +881,6 @@ func (x argoNode) int() (int64, bool) {
 	return v, err == nil
 }
 
-func (x argoNode) boolean() (bool, bool) {
+func (x specNode) boolean() (bool, bool) {
 	return yamlpath.Bool(x.n)
 }

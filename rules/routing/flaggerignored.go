@@ -50,9 +50,12 @@ read the fields) and reports, for a Canary whose ` + "`spec.provider`" + ` names
 - ` + "`analysis.mirrorWeight`" + `, which only the Istio router reads, and only when it mirrors; and
   ` + "`analysis.sessionAffinity`" + `, which only Istio over HTTP and the Gateway API routers read.
 
-An unset ` + "`spec.provider`" + ` follows Flagger's ` + "`-mesh-provider`" + ` flag, which the manifests do not show,
-and an unknown one may be a newer Flagger's: the rule says nothing about such Canaries, nor
-about the analysis of one with ` + "`skipAnalysis: true`" + `, which Flagger promotes without analysing.
+An unset ` + "`spec.provider`" + ` follows Flagger's ` + "`-mesh-provider`" + ` flag (the scheduler's ` + "`advanceCanary`" + `),
+which the Canary does not show: the rule checks such a Canary as the provider that
+` + "`flagger.mesh-provider`" + ` in ` + "`.meshlint.yaml`" + ` names, and says nothing about it while that is unset
+(the flag's default is ` + "`istio`" + `, but an installation for another mesh changes it). An unknown
+` + "`spec.provider`" + ` may be a newer Flagger's: the rule says nothing about such Canaries, nor about the
+analysis of one with ` + "`skipAnalysis: true`" + `, which Flagger promotes without analysing.
 The rule does not look inside a field a router reads in part (of ` + "`match`" + `, App Mesh reads only
 the first URI prefix, NGINX only header and cookie matches).
 
@@ -122,9 +125,10 @@ var flaggerServiceFields = []struct{ key, lost string }{
 }
 
 // flaggerRouterOf returns the router Flagger v1.36.1's Factory.MeshRouter
-// picks for spec.provider p, in the same order of tests; false for an
-// unset provider (the -mesh-provider flag decides) or one MeshRouter does
-// not know, which it gives the Istio router but a newer Flagger may not.
+// picks for provider p, in the same order of tests; false for "" (an unset
+// -mesh-provider, whose default an installation may change) or a provider
+// MeshRouter does not know, which it gives the Istio router but a newer
+// Flagger may not.
 // tcp is spec.service.appProtocol tcp, with which the Istio router writes
 // TCP routes (isTcp).
 func flaggerRouterOf(p string, tcp bool) (flaggerRouter, bool) {
@@ -173,14 +177,20 @@ func runFlaggerFieldIgnored(p *rules.Pass) error {
 		if o.Kind != kinds.Canary || o.Group != kinds.GroupFlagger {
 			continue
 		}
-		s := argoNode{n: deref(o.Spec()), path: "spec"}
+		s := specNode{n: deref(o.Spec()), path: "spec"}
 		provider, _ := s.get("provider").str()
+		what := fmt.Sprintf("Flagger's %s router", provider)
+		if provider == "" {
+			// Unset, Flagger's -mesh-provider decides; its default
+			// (istio) is not assumed, as an installation may change it.
+			provider = p.Graph.Mesh.FlaggerMeshProvider
+			what = fmt.Sprintf("Flagger's %s router (flagger.mesh-provider, as the Canary sets no spec.provider)", provider)
+		}
 		appProtocol, _ := s.get("service").get("appProtocol").str()
 		r, ok := flaggerRouterOf(provider, strings.EqualFold(appProtocol, "tcp"))
 		if !ok {
 			continue
 		}
-		what := fmt.Sprintf("Flagger's %s router", provider)
 		checkFlaggerService(p, o, s.get("service"), r, what)
 		if skip, _ := s.get("skipAnalysis").boolean(); skip {
 			continue
@@ -195,7 +205,7 @@ func runFlaggerFieldIgnored(p *rules.Pass) error {
 	return nil
 }
 
-func checkFlaggerService(p *rules.Pass, o *manifest.Object, svc argoNode, r flaggerRouter, what string) {
+func checkFlaggerService(p *rules.Pass, o *manifest.Object, svc specNode, r flaggerRouter, what string) {
 	if !svc.isMap() {
 		return
 	}
@@ -210,7 +220,7 @@ func checkFlaggerService(p *rules.Pass, o *manifest.Object, svc argoNode, r flag
 
 // flaggerSet reports whether a Canary field is set to something a router
 // would use: not null, false, "", nor an empty list or mapping.
-func flaggerSet(x argoNode) bool {
+func flaggerSet(x specNode) bool {
 	if !x.ok() {
 		return false
 	}
@@ -223,7 +233,7 @@ func flaggerSet(x argoNode) bool {
 	return x.n.Kind == yaml.ScalarNode || len(x.n.Content) > 0
 }
 
-func checkFlaggerAnalysis(p *rules.Pass, o *manifest.Object, a argoNode, provider string, r flaggerRouter, what string) {
+func checkFlaggerAnalysis(p *rules.Pass, o *manifest.Object, a specNode, provider string, r flaggerRouter, what string) {
 	iterations, _ := a.get("iterations").int()
 	stepWeight, _ := a.get("stepWeight").int()
 	progressive := stepWeight > 0 || len(a.get("stepWeights").items()) > 0

@@ -9,11 +9,13 @@
 // loaded together. A comment line "# fixture: closed-world
 // root-namespace=NS namespace=NS auto-mtls=false also=ID[,ID]
 // providers=NAME:TYPE[,NAME:TYPE] default-access-log=NAME
-// scope-gateway-to-namespace" sets the run's options; also= runs more rules
-// beside the one under test, providers= stands for a MeshConfig with these
-// extensionProviders, and scope-gateway-to-namespace for istiod's
-// PILOT_SCOPE_GATEWAY_TO_NAMESPACE (the configuration file's
-// mesh.scope-gateway-to-namespace).
+// scope-gateway-to-namespace flagger-mesh-provider=PROVIDER" sets the run's
+// options; also= runs more rules beside the one under test, providers=
+// stands for a MeshConfig with these extensionProviders,
+// scope-gateway-to-namespace for istiod's PILOT_SCOPE_GATEWAY_TO_NAMESPACE
+// (the configuration file's mesh.scope-gateway-to-namespace), and
+// flagger-mesh-provider for Flagger's -mesh-provider flag (the
+// configuration file's flagger.mesh-provider).
 //
 // Suppressions are applied after the rules run, as in a real run
 // (internal/suppress): a finding covered by "# meshlint:ignore" is not
@@ -151,6 +153,11 @@ func ParseOptions(data []byte, registry []*rules.Rule) (Options, error) {
 				o.Mesh.DefaultProviders.AccessLogging = strings.Split(v, ",")
 			case "scope-gateway-to-namespace":
 				o.Mesh.ScopeGatewayToNamespace = true
+			case "flagger-mesh-provider":
+				if !config.FlaggerProviderKnown(v) {
+					return o, fmt.Errorf("flagger-mesh-provider=%s: Flagger knows no such mesh provider", v)
+				}
+				o.Mesh.FlaggerMeshProvider = v
 			case "also":
 				for _, id := range strings.Split(v, ",") {
 					r := rules.Find(registry, id)

@@ -413,7 +413,7 @@ func yieldCanaryHTTPServices(p *rules.Pass, yield func(*manifest.Object, node) b
 		s := specOf(o)
 		provider, _ := s.get("provider").str()
 		svc := s.get("service")
-		if protocol, _ := svc.get("appProtocol").str(); !graph.FlaggerIstio(provider) || strings.EqualFold(protocol, "tcp") {
+		if protocol, _ := svc.get("appProtocol").str(); !graph.FlaggerIstio(graph.FlaggerProvider(provider, p.Graph.Mesh)) || strings.EqualFold(protocol, "tcp") {
 			continue
 		}
 		if !yield(o, svc) {
