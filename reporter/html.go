@@ -256,7 +256,7 @@ var columnTitles = [...]string{"Gateways", "Routes", "Services", "Subsets"}
 // what the limit left out, and which findings are about objects that the
 // full topology has but the drawing left out.
 func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string) (*htmlGraph, string, []bool) {
-	full = withRefusals(full, findings)
+	full = withRefusedRefs(withRefusals(full, findings), findings)
 	marked := make([]bool, len(full.Nodes))
 	inFull := make([]bool, len(findings))
 	locate := full.Locator()
@@ -413,16 +413,17 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 		y1 += nodeHeight / 2
 		y2 += nodeHeight / 2
 		he := htmlEdge{Class: "edge"}
-		if e.Idle != "" {
-			// Dotted, as a node that serves nothing: drawn, since a
-			// destination at weight 0 is most often a canary waiting for
-			// its share, and without it the service would look unrouted.
-			he.Class, he.Title = "edge idle", e.Idle
-		}
 		if e.Kind == topology.Mirror {
 			y1 += mirrorDrop
 			y2 += mirrorDrop
 			he.Class = "edge mirror"
+		}
+		if e.Idle != "" {
+			// Dotted, as a node that serves nothing: drawn, since a
+			// destination at weight 0 is most often a canary waiting for
+			// its share, and without it the service would look unrouted.
+			// An idle mirror is dotted too, its label says it mirrors.
+			he.Class, he.Title = he.Class+" idle", e.Idle
 		}
 		mid := (x1 + x2) / 2
 		he.Path = fmt.Sprintf("M%d %dC%d %d %d %d %d %d", x1, y1, mid, y1, mid, y2, x2, y2)
@@ -491,7 +492,9 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 // backendRef without a port, MR603; two listeners of one name, MR606), or
 // Istio's conversion of a route fails and serves none of its rules (an
 // unsupported filter, MR623; a backend it cannot build, MR602, MR603,
-// MR617). The topology holds no rule, so the findings tell; an object
+// MR617; a GRPCRoute's mirror without a ReferenceGrant, MR604), or Istio
+// does not accept a Gateway and programs nothing for it (MR624). The
+// topology holds no rule, so the findings tell; an object
 // whose rules are disabled or whose findings are suppressed is drawn with
 // its edges. Such a node keeps no edge: drawn, they would show paths that
 // no request takes, and would pull their ends into a limited drawing. t
@@ -509,7 +512,9 @@ func withRefusals(t *topology.Topology, findings []*rules.Finding) *topology.Top
 				if why == nil {
 					why = map[int]string{}
 				}
-				if why[i] == "" {
+				// The API server's refusal comes first: Istio never
+				// sees an object it refuses.
+				if why[i] == "" || apiServer(w) && !apiServer(why[i]) {
 					why[i] = w
 				}
 			}
@@ -557,10 +562,102 @@ func withRefusals(t *topology.Topology, findings []*rules.Finding) *topology.Top
 			c.Stands = append(c.Stands, s)
 		}
 	}
+	for _, rf := range t.Refs {
+		if why[rf.From] == "" && why[rf.To] == "" {
+			rf.From, rf.To = index[rf.From], index[rf.To]
+			c.Refs = append(c.Refs, rf)
+		}
+	}
 	c.TotalNodes = t.TotalNodes - (len(t.Nodes) - len(c.Nodes))
 	c.TotalEdges = t.TotalEdges - (len(t.Edges) - len(c.Edges))
 	c.Namespaces = t.Namespaces - (len(namespacesOf(t.Nodes)) - len(namespacesOf(c.Nodes)))
 	return c
+}
+
+// withRefusedRefs returns t with the edges of Gateway API routes whose
+// every reference a finding refuses, or that gets no traffic by its
+// weight, drawn idle with why: a parentRef that no listener of its Gateway
+// admits (MR605: Accepted False, NotAllowedByListeners; the route is not
+// attached there), a backendRef or RequestMirror backend in another
+// namespace that no ReferenceGrant permits (MR604: RefNotPermitted; Istio
+// sends its share of requests an HTTP 500, and mirrors nothing), unless
+// the route's mesh parents, which need no grant, still send to it. The
+// finding names the reference by the route it is about and its position,
+// where the rule reports it; a route refused on some parents only keeps
+// its other edges. t is shared with the other formats, so it is copied
+// when an edge changes.
+func withRefusedRefs(t *topology.Topology, findings []*rules.Finding) *topology.Topology {
+	var refused map[int]string
+	var locate func(o *manifest.Object, pos manifest.Pos) []int
+	var refsOf map[int][]int
+	for _, f := range findings {
+		if f.Object == nil || f.Object.Group != kinds.GroupGatewayAPI || f.Rule.ID != "MR605" && f.Rule.ID != "MR604" {
+			continue
+		}
+		if locate == nil {
+			locate = t.Locator()
+			refsOf = map[int][]int{}
+			for i, rf := range t.Refs {
+				refsOf[rf.From] = append(refsOf[rf.From], i)
+				refsOf[rf.To] = append(refsOf[rf.To], i)
+			}
+		}
+		finding := " (" + f.Rule.ID + " " + f.Rule.Name + ")"
+		for _, n := range locate(f.Object, f.Pos) {
+			for _, i := range refsOf[n] {
+				rf := t.Refs[i]
+				if !slices.Contains(rf.Locs, f.Pos.Loc) {
+					continue
+				}
+				why := ""
+				switch {
+				case f.Rule.ID == "MR605" && rf.To == n && t.Nodes[rf.From].Column == topology.Gateways:
+					why = "no listener of the Gateway admits the route, which is not attached there (Accepted: False, NotAllowedByListeners)" + finding
+				case f.Rule.ID == "MR604" && rf.From == n && !rf.Mesh && rf.Kind == topology.Mirror:
+					why = "no ReferenceGrant permits the reference to another namespace (RefNotPermitted): nothing is mirrored" + finding
+				case f.Rule.ID == "MR604" && rf.From == n && !rf.Mesh:
+					why = "no ReferenceGrant permits the reference to another namespace (RefNotPermitted): its share of requests gets HTTP 500" + finding
+				}
+				if why != "" && refused[i] == "" {
+					if refused == nil {
+						refused = map[int]string{}
+					}
+					refused[i] = why
+				}
+			}
+		}
+	}
+	if refused == nil {
+		return t
+	}
+	// An edge is idle when each of its references is refused or idle;
+	// the refusal says why.
+	type edgeKey struct {
+		from, to int
+		kind     topology.EdgeKind
+	}
+	live := map[edgeKey]bool{}
+	why := map[edgeKey]string{}
+	for i, rf := range t.Refs {
+		k := edgeKey{rf.From, rf.To, rf.Kind}
+		switch {
+		case refused[i] != "":
+			if why[k] == "" {
+				why[k] = refused[i]
+			}
+		case rf.Idle == "":
+			live[k] = true
+		}
+	}
+	c := *t
+	c.Edges = slices.Clone(t.Edges)
+	for i := range c.Edges {
+		e := &c.Edges[i]
+		if k := (edgeKey{e.From, e.To, e.Kind}); why[k] != "" && !live[k] {
+			e.Idle = why[k]
+		}
+	}
+	return &c
 }
 
 // namespacesOf returns the namespaces of nodes.
@@ -572,11 +669,21 @@ func namespacesOf(nodes []topology.Node) map[string]bool {
 	return m
 }
 
+// apiServer reports whether refusal reason why is the API server's.
+func apiServer(why string) bool { return strings.HasPrefix(why, apiServerRefusal) }
+
+const apiServerRefusal = "the API server rejects it"
+
 // refusal returns why a Gateway API object is refused whole when finding
 // f says so, or "". The Gateway API rules say it in a few phrases, whichever
 // rule finds it; a finding about a backend that Istio skips, or a refusal
 // on some parents only, says none of them (TestHTMLRefusalWording
-// runs the rules to keep the phrases in step).
+// runs the rules to keep the phrases in step). A GRPCRoute's mirror that
+// Istio cannot build refuses the whole route (MR602, MR604, MR617), and a
+// Gateway left without a Hostname address among others is not accepted
+// and programmed nothing (MR624); a finding whose severity a
+// configuration changes says so all the same, so the words tell rather
+// than the severity.
 func refusal(f *rules.Finding) string {
 	o := f.Object
 	if o == nil || o.Group != kinds.GroupGatewayAPI {
@@ -585,10 +692,13 @@ func refusal(f *rules.Finding) string {
 	finding := f.Rule.ID + " " + f.Rule.Name
 	switch {
 	case strings.Contains(f.Message, "the API server rejects the "+string(o.Kind)):
-		return "the API server rejects it, so it is never applied (" + finding + ")"
+		return apiServerRefusal + ", so it is never applied (" + finding + ")"
 	case strings.Contains(f.Message, "rejects the route and serves none of its rules"),
-		strings.Contains(f.Message, "rejects the "+string(o.Kind)+": none of its rules is served"):
+		strings.Contains(f.Message, "rejects the "+string(o.Kind)+": none of its rules is served"),
+		strings.Contains(f.Message, "rejects the "+string(o.Kind)+" and serves none of its rules"):
 		return "Istio rejects it and serves none of its rules (" + finding + ")"
+	case strings.Contains(f.Message, "is not accepted (UnsupportedAddress) and Istio programs nothing for it"):
+		return "Istio does not accept it and programs nothing for it (" + finding + ")"
 	}
 	return ""
 }

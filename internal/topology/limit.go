@@ -96,6 +96,12 @@ func (t *Topology) Limit(maxNodes int, prefer func(i int) bool) *Topology {
 			out.Stands = append(out.Stands, s)
 		}
 	}
+	for _, r := range t.Refs {
+		if keep[r.From] && keep[r.To] {
+			r.From, r.To = newIndex[r.From], newIndex[r.To]
+			out.Refs = append(out.Refs, r)
+		}
+	}
 	out.OmittedNamespaces = t.Namespaces - len(namespaces(out.Nodes))
 	return out
 }

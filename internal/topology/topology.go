@@ -70,10 +70,10 @@ type Node struct {
 type Edge struct {
 	From, To int
 	Kind     EdgeKind
-	// Idle says why no request takes a Leads edge that the configuration
-	// writes, for people ("" when some may): a destination of weight 0.
-	// A route that also sends to the service with a weight has one edge,
-	// not idle.
+	// Idle says why no request takes a Leads or Mirror edge that the
+	// configuration writes, for people ("" when some may): a destination
+	// of weight 0, a mirror of 0 percent. A route that also sends to the
+	// service with a weight has one edge, not idle.
 	Idle string
 }
 
@@ -103,6 +103,11 @@ type Topology struct {
 	// a DestinationRule as the services of its host, so that a finding
 	// about its traffic policy marks them.
 	Stands []Stand
+	// Refs are the references of Gateway API routes that edges stand
+	// for, so that a finding about one (a parentRef that no listener
+	// admits, a backendRef that no ReferenceGrant permits) tells which
+	// edge it is about.
+	Refs []Ref
 	// Total counts the nodes and edges before Limit, and Namespaces the
 	// namespaces the nodes are in; OmittedNamespaces those left out whole.
 	TotalNodes, TotalEdges        int
@@ -116,6 +121,26 @@ type Stand struct {
 	Kind            kinds.Kind
 	Namespace, Name string
 	Node            int
+}
+
+// Ref is a parentRef, backendRef or RequestMirror backendRef of a Gateway
+// API route, written at Locs of the route (the entry, and its name and
+// namespace when written), that the edge From → To of kind Kind stands
+// for, with the route's other references to the same object: a parentRef
+// the edge from its Gateway to the route, a backendRef the edge from the
+// route to its Service. The edge takes requests when one of its
+// references does.
+type Ref struct {
+	From, To int
+	Kind     EdgeKind
+	Locs     []manifest.Loc
+	// Idle says why no request takes the reference ("" when some may):
+	// a backendRef of weight 0.
+	Idle string
+	// Mesh marks a backendRef of a route that has mesh parents (Services)
+	// too: Istio checks ReferenceGrants only where it builds the route
+	// for a Gateway, and the mesh's requests still take it.
+	Mesh bool
 }
 
 // key identifies an object across the graph and the findings.
@@ -188,6 +213,9 @@ func Of(g *graph.Graph) *Topology {
 	for _, vs := range g.VirtualServices {
 		r := b.object(Routes, vs.Obj)
 		s := vs.Spec
+		// Why the mirror of http route i of s mirrors nothing: by its own
+		// percentage, or one a merge gives it.
+		mirrorOffs := func(_ int, r *spec.HTTPRoute) string { return mirrorOff(r, nil, "") }
 		if why := rejected[vs]; why != "" {
 			unserved(r, "Istio's validation rejects it: "+why)
 			continue
@@ -201,6 +229,7 @@ func Of(g *graph.Graph) *Topology {
 				continue
 			}
 			s = sd.spec
+			mirrorOffs = func(i int, _ *spec.HTTPRoute) string { return sd.mirrorOff[i] }
 			for _, ref := range sd.gateways {
 				b.gateway(ref, r)
 			}
@@ -212,14 +241,22 @@ func Of(g *graph.Graph) *Topology {
 				b.gateway(ref, r)
 			}
 			s = withoutMirrors(s, unused[vs])
+			if us := unused[vs]; us != nil {
+				mirrorOffs = func(i int, r *spec.HTTPRoute) string {
+					if us[i].merged {
+						return us[i].mirrorOff
+					}
+					return mirrorOff(r, nil, "")
+				}
+			}
 		}
 		serving[r] = true
 		b.t.Nodes[r].Unserved = ""
 		for _, d := range destinations(s) {
 			b.destination(r, vs.Namespace(), d.Destination, Leads, d.idle)
 		}
-		for _, d := range mirrors(s) {
-			b.destination(r, vs.Namespace(), d, Mirror, "")
+		for _, d := range mirrors(s, mirrorOffs) {
+			b.destination(r, vs.Namespace(), d.Destination, Mirror, d.idle)
 		}
 		// The spec of a delegate holds none of its own delegations.
 		for _, d := range delegates(s) {
@@ -239,12 +276,18 @@ func Of(g *graph.Graph) *Topology {
 	}
 	for _, rt := range g.GatewayRoutes {
 		r := b.object(Routes, rt.Obj)
+		mesh := slices.ContainsFunc(rt.Parents, (*graph.ParentRef).IsMesh)
 		for _, p := range rt.Parents {
+			gw := -1
 			switch {
 			case p.Gateway != nil:
-				b.edge(b.object(Gateways, p.Gateway.Obj), r)
+				gw = b.object(Gateways, p.Gateway.Obj)
 			case p.IsGateway():
-				b.edge(b.missing(Node{Column: Gateways, Group: kinds.GroupGatewayAPI, Kind: kinds.K8sGateway, Namespace: p.Namespace, Name: p.Name}), r)
+				gw = b.missing(Node{Column: Gateways, Group: kinds.GroupGatewayAPI, Kind: kinds.K8sGateway, Namespace: p.Namespace, Name: p.Name})
+			}
+			if gw >= 0 {
+				b.edge(gw, r)
+				b.ref(Ref{From: gw, To: r, Kind: Leads}, &p.ObjectRef)
 			}
 		}
 		for _, rule := range rt.Rules {
@@ -260,10 +303,10 @@ func Of(g *graph.Graph) *Topology {
 				if be.Weight == 0 {
 					idle = "weight 0: no traffic"
 				}
-				b.backend(r, be, Leads, idle)
+				b.backend(r, be, Leads, idle, mesh)
 			}
 			for _, be := range rule.Mirrors {
-				b.backend(r, be, Mirror, "")
+				b.backend(r, be, Mirror, "", mesh)
 			}
 		}
 	}
@@ -275,6 +318,7 @@ func Of(g *graph.Graph) *Topology {
 	// into a limited drawing. So such a rule is a node of its own, with
 	// its subsets under it, and a subset a destination names is also
 	// drawn under the service the destination resolves to, below.
+	var subsetEdges [][2]int
 	for _, dr := range g.DestinationRules {
 		if host.IsWildcard(dr.Host) {
 			b.wildcardRule(dr)
@@ -292,7 +336,7 @@ func Of(g *graph.Graph) *Topology {
 		for i := range dr.Spec.Subsets {
 			n := b.subset(dr, &dr.Spec.Subsets[i])
 			for _, p := range parents {
-				b.edge(p, n)
+				subsetEdges = append(subsetEdges, [2]int{p, n})
 			}
 		}
 	}
@@ -300,16 +344,41 @@ func Of(g *graph.Graph) *Topology {
 	// under the service the destination resolves to, which the rule then
 	// stands for where its own node is not drawn; or missing, when no rule
 	// of the host defines them.
+	//
+	// A subset edge is idle when every destination that names the subset
+	// there gets no traffic; one that none names is not, as a route
+	// outside the input may name it.
+	named := map[[2]int]string{}
+	use := func(e [2]int, idle string) {
+		if why, ok := named[e]; !ok || why != "" && idle == "" {
+			named[e] = idle
+		}
+	}
 	for _, u := range b.subsetUses {
 		dr, ss := graph.Subset(g.DestinationRulesFor(u.host, u.from), u.subset)
 		switch {
 		case ss == nil:
 			n := &b.t.Nodes[u.service]
-			b.edge(u.service, b.missing(Node{Column: Subsets, Kind: kinds.DestinationRule, Namespace: n.Namespace, Host: u.host, Subset: u.subset}))
+			use([2]int{u.service, b.missing(Node{Column: Subsets, Kind: kinds.DestinationRule, Namespace: n.Namespace, Host: u.host, Subset: u.subset})}, u.idle)
 		case host.IsWildcard(dr.Host):
-			b.edge(u.service, b.subset(dr, ss))
+			use([2]int{u.service, b.subset(dr, ss)}, u.idle)
 			b.stands = append(b.stands, Stand{Group: dr.Obj.Group, Kind: dr.Obj.Kind, Namespace: dr.Namespace(), Name: dr.Name(), Node: u.service})
+		default:
+			if n, ok := b.index[(&Node{Column: Subsets, Group: dr.Obj.Group, Kind: dr.Obj.Kind, Namespace: dr.Namespace(), Name: dr.Name(), Subset: ss.Name.V}).key()]; ok {
+				use([2]int{u.service, n}, u.idle)
+			}
 		}
+	}
+	for _, e := range subsetEdges {
+		if _, ok := named[e]; !ok {
+			named[e] = ""
+		}
+	}
+	for e, idle := range named {
+		if idle != "" {
+			idle = "every destination that names the subset gets no traffic (" + idle + ")"
+		}
+		b.idleEdge(e[0], e[1], Leads, idle)
 	}
 	return b.finish()
 }
@@ -322,6 +391,9 @@ type servedDelegate struct {
 	spec     *spec.VirtualService
 	gateways []graph.GatewayRef
 	unserved string
+	// mirrorOff says, for each route of spec, why its mirror mirrors
+	// nothing in every merge that keeps it ("" when some merge mirrors).
+	mirrorOff []string
 }
 
 // servedDelegates returns what is drawn of each delegate VirtualService
@@ -361,6 +433,10 @@ func servedDelegates(g *graph.Graph, rejected map[*graph.VirtualService]string) 
 	}
 	kept := map[*graph.VirtualService][]bool{}
 	forwards := map[*graph.VirtualService][]bool{}
+	// Why the merged mirror of each route mirrors nothing, "" once some
+	// merge mirrors: a delegate route's mirror takes the root's
+	// mirrorPercentage (or mirrorPercent) when it sets none itself.
+	offs := map[*graph.VirtualService][]string{}
 	bound := map[*graph.VirtualService][]graph.GatewayRef{}
 	// Why the merges that take place keep no route of a delegate.
 	conflicts, offGateway := map[*graph.VirtualService]bool{}, map[*graph.VirtualService]bool{}
@@ -368,11 +444,12 @@ func servedDelegates(g *graph.Graph, rejected map[*graph.VirtualService]string) 
 		if rejected[d.Root] != "" || rejected[d.Delegate] != "" {
 			continue
 		}
-		m, f := kept[d.Delegate], forwards[d.Delegate]
+		m, f, o := kept[d.Delegate], forwards[d.Delegate], offs[d.Delegate]
 		if m == nil {
 			m = make([]bool, len(d.Delegate.Spec.HTTP))
 			f = make([]bool, len(d.Delegate.Spec.HTTP))
-			kept[d.Delegate], forwards[d.Delegate] = m, f
+			o = make([]string, len(d.Delegate.Spec.HTTP))
+			kept[d.Delegate], forwards[d.Delegate], offs[d.Delegate] = m, f, o
 		}
 		rootAnswers := d.Root.Spec.HTTP[d.Route].DirectResponse != nil
 		for k := range d.Delegate.Spec.HTTP {
@@ -383,6 +460,12 @@ func servedDelegates(g *graph.Graph, rejected map[*graph.VirtualService]string) 
 			if !rootServes(g, d, k) {
 				offGateway[d.Delegate] = true
 				continue
+			}
+			if !rootAnswers {
+				why := mirrorOff(&d.Delegate.Spec.HTTP[k], &d.Root.Spec.HTTP[d.Route], "delegate")
+				if !f[k] || o[k] != "" && why == "" {
+					o[k] = why
+				}
 			}
 			m[k] = true
 			f[k] = f[k] || !rootAnswers
@@ -397,7 +480,7 @@ func servedDelegates(g *graph.Graph, rejected map[*graph.VirtualService]string) 
 		sd := &servedDelegate{gateways: bound[vs]}
 		out[vs] = sd
 		m, merged := kept[vs]
-		f := forwards[vs]
+		f, o := forwards[vs], offs[vs]
 		switch name := [2]string{vs.Namespace(), vs.Name()}; {
 		case merged && !slices.Contains(m, true):
 			sd.unserved = noRouteKept(conflicts[vs], offGateway[vs])
@@ -412,8 +495,10 @@ func servedDelegates(g *graph.Graph, rejected map[*graph.VirtualService]string) 
 		default:
 			m = make([]bool, len(vs.Spec.HTTP))
 			f = m
+			o = make([]string, len(vs.Spec.HTTP))
 			for k := range m {
 				m[k] = true
+				o[k] = mirrorOff(&vs.Spec.HTTP[k], nil, "")
 			}
 		}
 		s := *vs.Spec
@@ -426,6 +511,7 @@ func servedDelegates(g *graph.Graph, rejected map[*graph.VirtualService]string) 
 				r.Route, r.Mirror, r.Mirrors = nil, nil, nil
 			}
 			s.HTTP = append(s.HTTP, r)
+			sd.mirrorOff = append(sd.mirrorOff, o[k])
 		}
 		sd.spec = &s
 		if !merged {
@@ -560,7 +646,15 @@ func rootServes(g *graph.Graph, d graph.Delegation, k int) bool {
 
 // mirrorUse tells, for an http route of a root that delegates, whether the
 // routes its merges keep that forward take its mirror and its mirrors.
-type mirrorUse struct{ mirror, mirrors bool }
+// Returned by unusedRootMirrors, mirror and mirrors say that they take
+// none; merged that a merge of the input builds the route, and mirrorOff
+// why each route that takes its mirror mirrors nothing, with the
+// percentage the merge gives it ("" when one mirrors).
+type mirrorUse struct {
+	mirror, mirrors bool
+	merged          bool
+	mirrorOff       string
+}
 
 // unusedRootMirrors returns, for each VirtualService with hosts, which of
 // its http routes that delegate have a mirror or mirrors that no merged
@@ -571,7 +665,8 @@ type mirrorUse struct{ mirror, mirrors bool }
 // copies that no request makes. A route whose merge keeps no route that
 // forwards mirrors nothing. A route whose delegate the input does not
 // hold, or that is rejected, keeps its mirrors: what it merges is not
-// known here.
+// known here. Every root that a merge of the input builds a route of is
+// in the map: its mirror's percentage is the merged routes'.
 func unusedRootMirrors(g *graph.Graph, rejected map[*graph.VirtualService]string) map[*graph.VirtualService][]mirrorUse {
 	used := map[*graph.VirtualService][]mirrorUse{}
 	merged := map[*graph.VirtualService][]bool{}
@@ -585,10 +680,17 @@ func unusedRootMirrors(g *graph.Graph, rejected map[*graph.VirtualService]string
 		}
 		merged[d.Root][d.Route] = true
 		u := &used[d.Root][d.Route]
+		root := &d.Root.Spec.HTTP[d.Route]
 		for k := range d.Delegate.Spec.HTTP {
 			r := &d.Delegate.Spec.HTTP[k]
 			if j, _ := g.MergeConflict(d, k); j >= 0 || !rootServes(g, d, k) || answers(r) || len(r.Route) == 0 {
 				continue
+			}
+			if r.Mirror == nil && root.Mirror != nil {
+				why := mirrorOff(r, root, "root")
+				if !u.mirror || u.mirrorOff != "" && why == "" {
+					u.mirrorOff = why
+				}
 			}
 			u.mirror = u.mirror || r.Mirror == nil
 			u.mirrors = u.mirrors || len(r.Mirrors) == 0
@@ -597,18 +699,14 @@ func unusedRootMirrors(g *graph.Graph, rejected map[*graph.VirtualService]string
 	out := map[*graph.VirtualService][]mirrorUse{}
 	for root, us := range used {
 		unused := make([]mirrorUse, len(us))
-		some := false
 		for i, u := range us {
 			if !merged[root][i] {
 				continue
 			}
 			r := &root.Spec.HTTP[i]
-			unused[i] = mirrorUse{mirror: r.Mirror != nil && !u.mirror, mirrors: len(r.Mirrors) > 0 && !u.mirrors}
-			some = some || unused[i].mirror || unused[i].mirrors
+			unused[i] = mirrorUse{mirror: r.Mirror != nil && !u.mirror, mirrors: len(r.Mirrors) > 0 && !u.mirrors, merged: true, mirrorOff: u.mirrorOff}
 		}
-		if some {
-			out[root] = unused
-		}
+		out[root] = unused
 	}
 	return out
 }
@@ -616,7 +714,7 @@ func unusedRootMirrors(g *graph.Graph, rejected map[*graph.VirtualService]string
 // withoutMirrors returns s without the mirrors that unused says no merged
 // route uses (s itself when there are none).
 func withoutMirrors(s *spec.VirtualService, unused []mirrorUse) *spec.VirtualService {
-	if unused == nil {
+	if !slices.ContainsFunc(unused, func(u mirrorUse) bool { return u.mirror || u.mirrors }) {
 		return s
 	}
 	c := *s
@@ -733,24 +831,85 @@ func redirects(r *graph.GatewayRouteRule) bool {
 }
 
 // mirrors are the destinations the http routes of a VirtualService that
-// forward mirror requests to (mirror, mirrors), in spec order.
-func mirrors(s *spec.VirtualService) []*spec.Destination {
-	var out []*spec.Destination
+// forward mirror requests to (mirror, mirrors), in spec order, with why
+// they mirror nothing, if they do: off(i, route) for the mirror of route i,
+// each mirrors entry's own percentage for it (MirrorPercentByPolicy).
+func mirrors(s *spec.VirtualService, off func(i int, r *spec.HTTPRoute) string) []routeDestination {
+	var out []routeDestination
 	for i := range s.HTTP {
 		r := &s.HTTP[i]
 		if answers(r) {
 			continue
 		}
 		if d := r.Mirror; d != nil && d.Host.Set {
-			out = append(out, d)
+			out = append(out, routeDestination{Destination: d, idle: off(i, r)})
 		}
 		for _, m := range r.Mirrors {
 			if d := m.Destination; d != nil && d.Host.Set {
-				out = append(out, d)
+				out = append(out, routeDestination{Destination: d, idle: mirrorsOff(m.Percentage)})
 			}
 		}
 	}
 	return out
+}
+
+// mirrorOff says why the mirror of http route r mirrors no request, or
+// "": MirrorPercent reads mirrorPercentage, else the deprecated
+// mirrorPercent, else mirrors every request, and "If zero percent is
+// provided explicitly, we should not mirror" (route.go). Merged into the
+// route root (nil when r is no delegate's), r takes each of the two
+// fields it leaves unset from root (mergeHTTPRoute); the reason says whose
+// field it is when the other route's is read, from the side of mine
+// ("root" or "delegate"). A value that is not a number is taken to
+// mirror: schema validation refuses it.
+func mirrorOff(r, root *spec.HTTPRoute, mine string) string {
+	p, n := r.MirrorPercentage, r.MirrorPercent
+	fromRoot := false
+	if root != nil && p == nil && root.MirrorPercentage != nil {
+		p, fromRoot = root.MirrorPercentage, true
+	}
+	if p == nil {
+		if root != nil && !n.Set && root.MirrorPercent.Set {
+			n, fromRoot = root.MirrorPercent, true
+		}
+		if !n.Set || n.Bad || n.V > 0 {
+			return ""
+		}
+	}
+	why := fmt.Sprintf("mirrorPercent %g", n.V)
+	if p != nil {
+		if why = percentOff("mirrorPercentage", p); why == "" {
+			return ""
+		}
+	}
+	switch {
+	case mine == "delegate" && fromRoot:
+		why += " (the root route's, which the merge copies into the delegate's)"
+	case mine == "root" && !fromRoot:
+		why += " (the delegate route's that takes the mirror)"
+	}
+	return why + ": mirrors no request"
+}
+
+// mirrorsOff says why a mirrors entry of percentage p mirrors no request,
+// or "".
+func mirrorsOff(p *spec.Percent) string {
+	if why := percentOff("percentage", p); why != "" {
+		return why + ": mirrors no request"
+	}
+	return ""
+}
+
+// percentOff says why a mirror of percentage p, written in field,
+// mirrors no request, or "": without p it mirrors every request.
+func percentOff(field string, p *spec.Percent) string {
+	switch {
+	case p == nil || p.Value.Bad || p.Value.V > 0:
+		return ""
+	case !p.Value.Set:
+		return field + " without value, which Istio reads as 0"
+	}
+	return fmt.Sprintf("%s %g", field, p.Value.V)
 }
 
 // delegates are the delegate entries of the http routes of a
@@ -824,12 +983,15 @@ type builder struct {
 	// DestinationRule's subsets are in.
 	subsetUses []subsetUse
 	stands     []Stand
+	refs       []Ref
 }
 
 type subsetUse struct {
 	service    int
 	host, from string
 	subset     string
+	// idle says why the destination gets no traffic ("" when it may).
+	idle string
 }
 
 // add returns the index of the node n, adding it if it is new.
@@ -888,16 +1050,31 @@ func (b *builder) gateway(ref graph.GatewayRef, r int) {
 	}
 }
 
-// backend joins Gateway API route r to the Service a backendRef names, or
-// to a missing one, idle for the reason idle unless it is ""; references
-// to other kinds are not drawn.
-func (b *builder) backend(r int, be *graph.BackendRef, k EdgeKind, idle string) {
+// backend joins Gateway API route r, which has mesh parents or not, to
+// the Service a backendRef names, or to a missing one, idle for the
+// reason idle unless it is ""; references to other kinds are not drawn.
+func (b *builder) backend(r int, be *graph.BackendRef, k EdgeKind, idle string, mesh bool) {
+	s := -1
 	switch {
 	case be.Service != nil:
-		b.idleEdge(r, b.object(Services, be.Service.Obj), k, idle)
+		s = b.object(Services, be.Service.Obj)
 	case be.IsService():
-		b.idleEdge(r, b.missing(Node{Column: Services, Kind: kinds.Service, Namespace: be.Namespace, Name: be.Name}), k, idle)
+		s = b.missing(Node{Column: Services, Kind: kinds.Service, Namespace: be.Namespace, Name: be.Name})
 	}
+	if s >= 0 {
+		b.idleEdge(r, s, k, idle)
+		b.ref(Ref{From: r, To: s, Kind: k, Idle: idle, Mesh: mesh}, &be.ObjectRef)
+	}
+}
+
+// ref adds reference o of a route as rf, at the locations it is written.
+func (b *builder) ref(rf Ref, o *graph.ObjectRef) {
+	for _, l := range []manifest.Loc{o.Loc, o.NameLoc, o.NamespaceLoc} {
+		if !l.IsZero() && !slices.Contains(rf.Locs, l) {
+			rf.Locs = append(rf.Locs, l)
+		}
+	}
+	b.refs = append(b.refs, rf)
 }
 
 // subset is the node of subset ss of DestinationRule dr.
@@ -938,7 +1115,7 @@ func (b *builder) destination(r int, ns string, d *spec.Destination, k EdgeKind,
 	for _, s := range svcs {
 		b.idleEdge(r, s, k, idle)
 		if d.Subset.Set && d.Subset.V != "" && !b.t.Nodes[s].Missing {
-			b.subsetUses = append(b.subsetUses, subsetUse{service: s, host: fqdn, from: ns, subset: d.Subset.V})
+			b.subsetUses = append(b.subsetUses, subsetUse{service: s, host: fqdn, from: ns, subset: d.Subset.V, idle: idle})
 		}
 	}
 }
@@ -976,6 +1153,13 @@ func (b *builder) finish() *Topology {
 	}
 	slices.SortFunc(t.Stands, compareStands)
 	t.Stands = slices.Compact(t.Stands)
+	t.Refs = b.refs
+	for i := range t.Refs {
+		t.Refs[i].From, t.Refs[i].To = newIndex[t.Refs[i].From], newIndex[t.Refs[i].To]
+	}
+	slices.SortStableFunc(t.Refs, func(a, b Ref) int {
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Kind, b.Kind))
+	})
 	t.TotalNodes, t.TotalEdges = len(t.Nodes), len(t.Edges)
 	t.Namespaces = len(namespaces(t.Nodes))
 	return t

@@ -1240,3 +1240,175 @@ spec:
 		t.Errorf("mirror edges:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestMirrorPercent checks that a mirror Istio builds for no request is an
+// idle edge, with why (route.go's MirrorPercent and MirrorPercentByPolicy:
+// "If zero percent is provided explicitly, we should not mirror"):
+// mirrorPercentage 0 or without value, read before mirrorPercent; a
+// mirrorPercent of 0; a mirrors entry of percentage 0, to which the
+// route's mirrorPercentage does not apply; and through a delegate's merge,
+// a percentage the root gives a delegate route's mirror, or a delegate
+// route gives the root's. A mirror another route entry takes with a
+// percentage, a fraction of a percent and no percentage at all are live.
+func TestMirrorPercent(t *testing.T) {
+	src := `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shadow, namespace: shop}
+spec:
+  hosts: [shadow]
+  http:
+  - match: [{uri: {prefix: /a}}]
+    route: [{destination: {host: app}}]
+    mirror: {host: zero}
+    mirrorPercentage: {value: 0}
+  - match: [{uri: {prefix: /b}}]
+    route: [{destination: {host: app}}]
+    mirror: {host: zero-int}
+    mirrorPercent: 0
+  - match: [{uri: {prefix: /c}}]
+    route: [{destination: {host: app}}]
+    mirror: {host: no-value}
+    mirrorPercentage: {}
+  - match: [{uri: {prefix: /d}}]
+    route: [{destination: {host: app}}]
+    mirror: {host: read-first}
+    mirrorPercentage: {value: 0}
+    mirrorPercent: 50
+    mirrors:
+    - destination: {host: entry-default}
+    - destination: {host: entry-zero}
+      percentage: {value: 0}
+  - match: [{uri: {prefix: /e}}]
+    route: [{destination: {host: app}}]
+    mirror: {host: small}
+    mirrorPercentage: {value: 0.5}
+  - match: [{uri: {prefix: /f}}]
+    route: [{destination: {host: app}}]
+    mirror: {host: zero}
+    mirrorPercent: 10
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: front, namespace: shop}
+spec:
+  hosts: [front.example.com]
+  http:
+  - match: [{uri: {prefix: /off}}]
+    mirrorPercentage: {value: 0}
+    delegate: {name: takes-root-percent}
+  - mirror: {host: root-audit}
+    mirrorPercentage: {value: 50}
+    delegate: {name: sets-zero}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: takes-root-percent, namespace: shop}
+spec:
+  http:
+  - route: [{destination: {host: app}}]
+    mirror: {host: own-audit}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: sets-zero, namespace: shop}
+spec:
+  http:
+  - route: [{destination: {host: app}}]
+    mirrorPercentage: {value: 0}
+` + services("shop/app", "shop/zero", "shop/zero-int", "shop/no-value", "shop/read-first", "shop/entry-default", "shop/entry-zero",
+		"shop/small", "shop/root-audit", "shop/own-audit")
+	var got []string
+	for _, e := range idleEdges(loadSource(t, src, false)) {
+		if strings.Contains(e, "(mirror)") {
+			got = append(got, e)
+		}
+	}
+	want := []string{
+		"VirtualService shop/front -> Service shop/root-audit (mirror) idle: mirrorPercentage 0 (the delegate route's that takes the mirror): mirrors no request",
+		"VirtualService shop/shadow -> Service shop/entry-default (mirror)",
+		"VirtualService shop/shadow -> Service shop/entry-zero (mirror) idle: percentage 0: mirrors no request",
+		"VirtualService shop/shadow -> Service shop/no-value (mirror) idle: mirrorPercentage without value, which Istio reads as 0: mirrors no request",
+		"VirtualService shop/shadow -> Service shop/read-first (mirror) idle: mirrorPercentage 0: mirrors no request",
+		"VirtualService shop/shadow -> Service shop/small (mirror)",
+		"VirtualService shop/shadow -> Service shop/zero (mirror)",
+		"VirtualService shop/shadow -> Service shop/zero-int (mirror) idle: mirrorPercent 0: mirrors no request",
+		"VirtualService shop/takes-root-percent -> Service shop/own-audit (mirror) idle: mirrorPercentage 0 (the root route's, which the merge copies into the delegate's): mirrors no request",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("mirror edges:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestIdleSubsets checks that the edge from a service to a subset is idle
+// when every destination that names the subset gets no traffic (weight 0
+// beside others, a mirror of 0 percent), of a DestinationRule with a host
+// or a wildcard one, or of none; and not when one destination that names
+// it may, nor when none names it.
+func TestIdleSubsets(t *testing.T) {
+	src := `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: shop}
+spec:
+  hosts: [reviews]
+  http:
+  - match: [{uri: {prefix: /a}}]
+    route:
+    - destination: {host: reviews, subset: v1}
+      weight: 100
+    - destination: {host: reviews, subset: v2}
+      weight: 0
+    - destination: {host: reviews, subset: v3}
+      weight: 0
+    - destination: {host: reviews, subset: nowhere}
+      weight: 0
+    mirror: {host: reviews, subset: shadow}
+    mirrorPercentage: {value: 0}
+  - route:
+    - destination: {host: reviews, subset: v3}
+  - route:
+    - destination: {host: ratings, subset: v1}
+      weight: 1
+    - destination: {host: ratings, subset: v2}
+      weight: 0
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: shop}
+spec:
+  host: reviews
+  subsets:
+  - {name: v1, labels: {version: v1}}
+  - {name: v2, labels: {version: v2}}
+  - {name: v3, labels: {version: v3}}
+  - {name: shadow, labels: {version: shadow}}
+  - {name: unnamed, labels: {version: v4}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: all, namespace: shop}
+spec:
+  host: "*.shop.svc.cluster.local"
+  subsets:
+  - {name: v1, labels: {version: v1}}
+  - {name: v2, labels: {version: v2}}
+` + services("shop/reviews", "shop/ratings")
+	var got []string
+	for _, e := range idleEdges(loadSource(t, src, false)) {
+		if strings.HasPrefix(e, "Service ") {
+			got = append(got, e)
+		}
+	}
+	want := []string{
+		"Service shop/ratings -> DestinationRule shop/all[v1]",
+		"Service shop/ratings -> DestinationRule shop/all[v2] idle: every destination that names the subset gets no traffic (weight 0 beside other destinations: no traffic)",
+		"Service shop/reviews -> DestinationRule shop/[nowhere] host=reviews.shop.svc.cluster.local missing idle: every destination that names the subset gets no traffic (weight 0 beside other destinations: no traffic)",
+		"Service shop/reviews -> DestinationRule shop/reviews[shadow] idle: every destination that names the subset gets no traffic (mirrorPercentage 0: mirrors no request)",
+		"Service shop/reviews -> DestinationRule shop/reviews[unnamed]",
+		"Service shop/reviews -> DestinationRule shop/reviews[v1]",
+		"Service shop/reviews -> DestinationRule shop/reviews[v2] idle: every destination that names the subset gets no traffic (weight 0 beside other destinations: no traffic)",
+		"Service shop/reviews -> DestinationRule shop/reviews[v3]",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("subset edges:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
