@@ -31,6 +31,11 @@ import (
 // draft 2020-12 jsonschema only asserts it when told to, and compile does
 // not. TestFastMatchesCompiled, TestFastAgreesWithJSONSchema and
 // TestFastCustomSchemas check the agreement.
+//
+// Nor may it clear an object in which the reporter finds what the API
+// server refuses beyond JSON Schema (apiserver.go): a repeated entry of a
+// list of type set or map, an integer out of its format's range. There it
+// answers "unknown"; TestFastLeavesAPIServerChecks checks it.
 
 // verdict is a three-valued validity: "unknown" must stay apart from
 // "invalid" because not, anyOf and oneOf turn an invalid branch into a
@@ -101,6 +106,14 @@ type fnode struct {
 	ifs, then, els      *fnode
 	// applicators is set when one of the five above is.
 	applicators bool
+
+	// What the API server checks beyond JSON Schema (apiserver.go): the
+	// list's x-kubernetes-list-type, and the integer format.
+	list   *listSpec
+	intFmt intFormat
+	// extras is set when this node, or one below it through properties,
+	// additionalProperties or items, has list or intFmt.
+	extras bool
 }
 
 // bound is a numeric limit, with an int64 copy for the common comparison
@@ -297,6 +310,11 @@ func docNode(doc any, root bool) *fnode {
 		}
 	}
 	n.applicators = n.not != nil || n.allOf != nil || n.anyOf != nil || n.oneOf != nil || n.ifs != nil
+	n.list, n.intFmt = docList(s), docIntFormat(s, n.types)
+	n.extras = n.list != nil || n.intFmt != 0 || n.addl != nil && n.addl.extras || n.items != nil && n.items.extras
+	for _, p := range n.props {
+		n.extras = n.extras || p.extras
+	}
 	return n
 }
 
@@ -619,6 +637,11 @@ func (f *fnode) self(n *yaml.Node) (jtype, verdict) {
 		r = and(r, f.checkString(sv.str))
 	case tNumber:
 		r = and(r, f.checkNumber(&sv))
+		// Out of the format's range is no JSON Schema error: the
+		// reporter's walk (apiserver.go) says what it is.
+		if r == valid && f.intFmt != 0 && !f.intFmt.fits(&sv) {
+			r = unknown
+		}
 	}
 	return t, r
 }
@@ -748,6 +771,10 @@ func (f *fnode) checkSequence(s *yaml.Node) verdict {
 				return invalid
 			}
 		}
+	}
+	// A repeated entry is no JSON Schema error either.
+	if r == valid && f.list != nil && len(s.Content) > 1 && f.list.mayRepeat(s.Content) {
+		r = unknown
 	}
 	return r
 }

@@ -96,6 +96,10 @@ type Violation struct {
 	Path string
 	// Msg says what is wrong in plain words and includes the path.
 	Msg string
+	// List is set for an entry that repeats an earlier one of a list of
+	// type set or map: the list's field path, with "[]" for every index
+	// ("spec.listeners", "spec.rules[].matches[].headers").
+	List string
 }
 
 // Validator validates objects against the embedded schemas. Create one per
@@ -411,16 +415,18 @@ func (v *Validator) Check(o *manifest.Object) ([]Violation, error) {
 	if err != nil {
 		return []Violation{{Loc: o.KindLoc, Msg: err.Error()}}, nil
 	}
-	verr := sch.Validate(val)
-	if verr == nil {
+	r := &reporter{kind: o.Kind, root: o.Node, value: val, doc: c.doc, fallback: o.KindLoc, seen: map[string]bool{}}
+	if verr := sch.Validate(val); verr != nil {
+		var ve *jsonschema.ValidationError
+		if !errors.As(verr, &ve) {
+			return nil, verr
+		}
+		r.collect(ve)
+	}
+	r.apiServer(c.fast, val, o.Node, "", "")
+	if len(r.out) == 0 {
 		return nil, nil
 	}
-	var ve *jsonschema.ValidationError
-	if !errors.As(verr, &ve) {
-		return nil, verr
-	}
-	r := &reporter{kind: o.Kind, root: o.Node, value: val, doc: c.doc, fallback: o.KindLoc, seen: map[string]bool{}}
-	r.collect(ve)
 	sort.SliceStable(r.out, func(i, j int) bool {
 		a, b := r.out[i].Loc, r.out[j].Loc
 		if a.Line != b.Line {

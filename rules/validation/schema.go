@@ -51,10 +51,29 @@ The finding points at the offending key or value and names the field path; an un
 or enum value close to a known one comes with a suggestion. Null values are dropped before
 validation, as the API server prunes them.
 
+Two rules that the API server applies beyond what a JSON schema says are checked too. A list
+that a CRD declares ` + "`x-kubernetes-list-type: map`" + ` may not hold two entries with the same values of its
+` + "`x-kubernetes-list-map-keys`" + ` (a key left out counts as its default, which the API server fills in
+first), nor one of type ` + "`set`" + ` an item twice: the API server answers "Duplicate value". The finding
+is at the repeated entry and names the line of the first. Such lists are, among others, the
+Gateway API's header and query parameter matches, header modifiers, CORS lists and retry codes
+and a ListenerSet's listeners; the match ports of a WasmPlugin or TrafficExtension; the
+containers, env, ports (by ` + "`containerPort`" + ` and ` + "`protocol`" + `) and volume mounts of an Argo Rollout's
+pod template; the networks and domain names of a ClusterNetworkPolicy peer. A Gateway listener
+name or TLS ` + "`perPort`" + ` port used twice is left to MR606 and MR619, a ServiceEntry port name to MR013
+and a Wasm environment variable to MR026, which say more. Built-in kinds are not checked for
+this: their own validation code, not list keys, decides (a Deployment that sets one env name
+twice is accepted, with a warning). An integer beyond the range of its field's format, int32 or
+int64 (a WasmPlugin ` + "`priority: 3000000000`" + `), is refused too: by the schema validation of a custom
+resource (kube-openapi's numberValidator), and by the JSON decoding of a built-in kind.
+
 The Kubernetes schemas are derived from the Go types of k8s.io/api, as the API server's own
-OpenAPI is: they check field names, types and required fields, not what the API server's
-validation code checks beyond them, such as enum values (an Ingress ` + "`pathType: Wrong`" + `), name and
-label syntax, ranges or rules between fields. A ` + "`[]byte`" + ` field (Secret ` + "`data`" + `, ConfigMap
+OpenAPI is: they check field names, types, required fields and the values of enum types, which
+the API server holds to their constants, case included (an Ingress ` + "`pathType: Wrong`" + `, a port's
+` + "`protocol: tcp`" + `, NetworkPolicy ` + "`policyTypes: [ingress]`" + `, ` + "`imagePullPolicy: always`" + `). An empty string
+passes where it reads as the field left out (` + "`imagePullPolicy: \"\"`" + `, which defaulting fills in), and
+a status may hold any value, as the API server resets it. What the API server's validation code
+checks beyond that is not checked: name and label syntax, ranges of values (a port of 0) or rules between fields. A ` + "`[]byte`" + ` field (Secret ` + "`data`" + `, ConfigMap
 ` + "`binaryData`" + `, a webhook's ` + "`caBundle`" + `) is checked too: the API server decodes it as padded standard
 base64, line breaks allowed, and refuses the object when that fails. The message names the key,
 never the value; plain text belongs in a Secret's ` + "`stringData`" + `.
@@ -143,7 +162,7 @@ func runSchemaInvalid(p *rules.Pass) error {
 			return err
 		}
 		for _, v := range vs {
-			if inputErrors[manifest.Pos{File: o.File, Loc: manifest.Loc{Line: v.Loc.Line, Col: v.Loc.Col}}] || loaderChecked(v.Path) {
+			if inputErrors[manifest.Pos{File: o.File, Loc: manifest.Loc{Line: v.Loc.Line, Col: v.Loc.Col}}] || loaderChecked(v.Path) || duplicateReported(o, v.List) {
 				continue
 			}
 			p.Reportf(o, v.Loc, "%s", v.Msg)
@@ -168,6 +187,28 @@ func loaderChecked(path string) bool {
 		if rest, ok := strings.CutPrefix(path, m); ok && (strings.HasPrefix(rest, ".") || strings.HasPrefix(rest, "[")) {
 			return true
 		}
+	}
+	return false
+}
+
+// duplicateReported reports whether another rule reports every repeated
+// entry of the list at listPath, one finding for one fault: MR606 a
+// Gateway listener name used twice (not a ListenerSet's, which it sees
+// only when the ListenerSet is attached), MR619 a TLS perPort port,
+// MR013 a ServiceEntry port name and MR026 a Wasm environment variable.
+func duplicateReported(o *manifest.Object, listPath string) bool {
+	if listPath == "" {
+		return false
+	}
+	switch {
+	case o.Group == kinds.GroupGatewayAPI && o.Kind == kinds.K8sGateway:
+		return listPath == "spec.listeners" || listPath == "spec.tls.frontend.perPort"
+	case o.Group == kinds.GroupIstioNetworking && o.Kind == kinds.ServiceEntry:
+		return listPath == "spec.ports"
+	case o.Group == kinds.GroupIstioExtensions && o.Kind == kinds.WasmPlugin:
+		return listPath == "spec.vmConfig.env"
+	case o.Group == kinds.GroupIstioExtensions && o.Kind == kinds.TrafficExtension:
+		return listPath == "spec.wasm.vmConfig.env"
 	}
 	return false
 }

@@ -25,7 +25,7 @@ TrafficExtension, for a few reasons its CRD does not see:
   a Deployment or a lower-case ` + "`service`" + ` pass it, and the webhook refuses them. Attach to an Istio
   gateway's pods with ` + "`selector`" + `;
 - two ` + "`vmConfig.env`" + ` entries of the same ` + "`name`" + ` ("duplicate env"; the CRD's list, keyed by name,
-  refuses them too, but MR001 does not check list keys);
+  refuses them too: MR001 leaves this repeat to MR026);
 - a ` + "`pluginName`" + ` or an environment variable name over 256 bytes, an ` + "`imagePullSecret`" + ` over 253
   bytes, or a TrafficExtension's ` + "`lua.inlineCode`" + ` over 65,536 bytes, that the CRD's length limit, which
   counts characters, lets through: the webhook counts bytes, and a character outside ASCII takes two to
@@ -143,8 +143,8 @@ func targetKindAllowed(group, kind string) bool {
 // checkWasmEnv reports what validateWasmPluginVMConfig refuses in the
 // environment variables and the CRD's schema does not: a name given
 // twice, and one over the webhook's limit in bytes. The CRD declares env a
-// list keyed by name, which the API server checks for repeats too, but
-// MR001 does not check list keys. A missing name, or a value beside
+// list keyed by name, which the API server checks for repeats too; MR001
+// leaves that repeat to this rule, which says more. A missing name, or a value beside
 // valueFrom HOST, is MR001's.
 func checkWasmEnv(p *rules.Pass, o *manifest.Object, env node, rejects string) {
 	seen := map[string]node{}

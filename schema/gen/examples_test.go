@@ -46,9 +46,14 @@ func validateFiles(t *testing.T, base string, paths []string, strict bool) (obje
 	return objects, out
 }
 
+// placeholderEnum matches the violation of an enum field that a round-trip
+// fixture fills, as it fills every string, with "<field>Value".
+var placeholderEnum = regexp.MustCompile(`: "[a-zA-Z]+Value" is not one of `)
+
 // TestKubernetesRoundTripFixtures validates k8s.io/api's round-trip
 // fixtures, which set every field of their kind, against the embedded
-// schemas: the derived and copied schemas must accept all of them.
+// schemas: the derived and copied schemas must accept all of them, except
+// for the placeholders in enum fields.
 func TestKubernetesRoundTripFixtures(t *testing.T) {
 	m, err := moduleDir("k8s.io/api")
 	if err != nil {
@@ -72,8 +77,16 @@ func TestKubernetesRoundTripFixtures(t *testing.T) {
 	if n != len(paths) {
 		t.Errorf("validated %d objects, want %d", n, len(paths))
 	}
+	enums := 0
 	for _, g := range got {
+		if placeholderEnum.MatchString(g) {
+			enums++
+			continue
+		}
 		t.Error(g)
+	}
+	if enums == 0 {
+		t.Error("no enum field refused its placeholder: the schemas have lost their enums")
 	}
 	// The loader drops the kinds meshlint does not read, so their fixtures
 	// are handed to the validator directly.
@@ -98,7 +111,9 @@ func TestKubernetesRoundTripFixtures(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, x := range vs {
-			t.Errorf("%s.yaml:%d: %s", name, x.Loc.Line, x.Msg)
+			if !placeholderEnum.MatchString(": " + x.Msg) {
+				t.Errorf("%s.yaml:%d: %s", name, x.Loc.Line, x.Msg)
+			}
 		}
 	}
 }

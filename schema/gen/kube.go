@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -116,21 +118,39 @@ var (
 //   - a type that is not required is nullable ("type": [T, "null"]);
 //   - the types with custom JSON encodings keep their wire form: Time is a
 //     date-time string, Quantity a string or number, IntOrString a string
-//     or integer, FieldsV1 and RawExtension free-form objects.
-//
-// Enum values are not derived: the copied schemas have none either.
+//     or integer, FieldsV1 and RawExtension free-form objects;
+//   - a string type marked +enum lists the values of its constants, as
+//     openapi-gen does, since the API server refuses any other
+//     ("Unsupported value"). Beyond openapi-gen: an optional field that is
+//     no pointer also accepts "" (the JSON decoder cannot tell it from the
+//     field left out, which defaulting fills in or validation skips), and a
+//     status has no enums (the API server resets the status of an object it
+//     creates, and validates no template's).
 func typeSchema(t reflect.Type, required bool) (map[string]any, error) {
 	return (&deriver{seen: map[reflect.Type]bool{}}).schema(t, required)
 }
 
 type deriver struct {
 	seen map[reflect.Type]bool
+	// status counts the status objects the derivation is in.
+	status int
 }
 
-// optionalByPkg holds, per package path, the "Type.Field" names whose doc
-// comment has a +optional marker. The generator runs once, so a plain map
-// filled on first use is enough.
-var optionalByPkg = map[string]map[string]bool{}
+// sourceByPkg holds, per package path, what the generator reads from the
+// package's source rather than its types. The generator runs once, so a
+// plain map filled on first use is enough.
+var sourceByPkg = map[string]*pkgSource{}
+
+// pkgSource is what the Go types of a package do not carry: markers in
+// comments, and the constants of its enum types.
+type pkgSource struct {
+	// optional holds the "Type.Field" names whose doc comment has a
+	// +optional marker.
+	optional map[string]bool
+	// enums maps the name of each string type marked +enum to the values
+	// of the constants declared with that type, sorted.
+	enums map[string][]string
+}
 
 func typ(name string, required bool) any {
 	if required {
@@ -163,7 +183,24 @@ func (d *deriver) schema(t reflect.Type, required bool) (map[string]any, error) 
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return map[string]any{"type": typ("string", required)}, nil
+		s := map[string]any{"type": typ("string", required)}
+		if d.status > 0 {
+			// The API server resets an object's status on create and update
+			// and validates no template's: any value passes.
+			return s, nil
+		}
+		values, err := enumValues(t)
+		if err != nil {
+			return nil, err
+		}
+		if len(values) > 0 {
+			enum := make([]any, len(values))
+			for i, v := range values {
+				enum[i] = v
+			}
+			s["enum"] = enum
+		}
+		return s, nil
 	case reflect.Bool:
 		return map[string]any{"type": typ("boolean", required)}, nil
 	case reflect.Int32, reflect.Uint32:
@@ -182,6 +219,7 @@ func (d *deriver) schema(t reflect.Type, required bool) (map[string]any, error) 
 		if err != nil {
 			return nil, err
 		}
+		emptyBesideEnum(items)
 		return map[string]any{"type": typ("array", required), "items": items}, nil
 	case reflect.Map:
 		if t.Key().Kind() != reflect.String {
@@ -191,6 +229,7 @@ func (d *deriver) schema(t reflect.Type, required bool) (map[string]any, error) 
 		if err != nil {
 			return nil, err
 		}
+		emptyBesideEnum(vals)
 		return map[string]any{"type": typ("object", required), "additionalProperties": vals}, nil
 	case reflect.Struct:
 		if d.seen[t] {
@@ -212,6 +251,27 @@ func (d *deriver) schema(t reflect.Type, required bool) (map[string]any, error) 
 	return nil, fmt.Errorf("%s: unsupported kind %s", t, t.Kind())
 }
 
+// emptyBesideEnum takes the empty string out of the enum of s, if it is
+// there, and accepts it beside the enum instead: a value outside it is then
+// told the values that mean something, not an empty one. The "if" is an
+// enum rather than a const, which the validator's fast path does not model.
+func emptyBesideEnum(s map[string]any) {
+	enum, ok := s["enum"].([]any)
+	if !ok || !slices.Contains(enum, any("")) {
+		return
+	}
+	delete(s, "enum")
+	s["if"] = map[string]any{"enum": []any{""}}
+	s["else"] = map[string]any{"enum": slices.DeleteFunc(slices.Clone(enum), func(v any) bool { return v == "" })}
+}
+
+func deref(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
 // fields adds the JSON fields of struct t to props and the required ones to
 // req, merging inline (embedded) structs.
 func (d *deriver) fields(t reflect.Type, props map[string]any, req *[]any) error {
@@ -229,11 +289,7 @@ func (d *deriver) fields(t reflect.Type, props map[string]any, req *[]any) error
 		omitempty := optional || strings.Contains(","+opts+",", ",omitempty,")
 		inline := strings.Contains(","+opts+",", ",inline,")
 		if inline || (name == "" && f.Anonymous) {
-			ft := f.Type
-			for ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if err := d.fields(ft, props, req); err != nil {
+			if err := d.fields(deref(f.Type), props, req); err != nil {
 				return err
 			}
 			continue
@@ -241,10 +297,25 @@ func (d *deriver) fields(t reflect.Type, props map[string]any, req *[]any) error
 		if name == "" {
 			name = f.Name
 		}
+		isStatus := name == "status" && deref(f.Type).Kind() == reflect.Struct
+		if isStatus {
+			d.status++
+		}
 		s, err := d.schema(f.Type, !omitempty)
+		if isStatus {
+			d.status--
+		}
 		if err != nil {
 			return fmt.Errorf("%s.%s: %w", t, f.Name, err)
 		}
+		if enum, ok := s["enum"].([]any); ok && omitempty && f.Type.Kind() == reflect.String && !slices.Contains(enum, any("")) {
+			// An empty string decodes as the field left out, which is
+			// valid for an optional field that is no pointer: defaulting
+			// fills it in (imagePullPolicy, a port's protocol, a Service's
+			// type) or validation skips it (a toleration's effect).
+			s["enum"] = append([]any{""}, enum...)
+		}
+		emptyBesideEnum(s)
 		props[name] = s
 		if !omitempty {
 			*req = append(*req, name)
@@ -255,21 +326,42 @@ func (d *deriver) fields(t reflect.Type, props map[string]any, req *[]any) error
 
 // isOptional reports whether field of struct t has a +optional marker.
 func (d *deriver) isOptional(t reflect.Type, field string) (bool, error) {
-	pkg := t.PkgPath()
-	set, ok := optionalByPkg[pkg]
-	if !ok {
-		var err error
-		if set, err = optionalFields(pkg); err != nil {
-			return false, err
-		}
-		optionalByPkg[pkg] = set
+	src, err := source(t.PkgPath())
+	if err != nil {
+		return false, err
 	}
-	return set[t.Name()+"."+field], nil
+	return src.optional[t.Name()+"."+field], nil
 }
 
-// optionalFields parses the Go source of a package and returns the
-// "Type.Field" names whose doc comment holds a +optional line.
-func optionalFields(pkg string) (map[string]bool, error) {
+// enumValues returns the values of the named string type t if the type is
+// marked +enum, as openapi-gen writes them into the Kubernetes OpenAPI
+// (kube-openapi pkg/generators/enum.go: the type's string constants).
+func enumValues(t reflect.Type) ([]string, error) {
+	if t.Name() == "" || t.PkgPath() == "" || !strings.HasPrefix(t.PkgPath(), "k8s.io/api/") {
+		return nil, nil
+	}
+	src, err := source(t.PkgPath())
+	if err != nil {
+		return nil, err
+	}
+	return src.enums[t.Name()], nil
+}
+
+func source(pkg string) (*pkgSource, error) {
+	if src, ok := sourceByPkg[pkg]; ok {
+		return src, nil
+	}
+	src, err := readSource(pkg)
+	if err != nil {
+		return nil, err
+	}
+	sourceByPkg[pkg] = src
+	return src, nil
+}
+
+// readSource parses the Go source of a package for its +optional fields
+// and its enum types with their constants.
+func readSource(pkg string) (*pkgSource, error) {
 	out, err := exec.Command("go", "list", "-f", "{{.Dir}}", pkg).Output() //nolint:gosec // runs the go command on a package path of the API types
 	if err != nil {
 		return nil, fmt.Errorf("go list %s: %w", pkg, err)
@@ -280,7 +372,8 @@ func optionalFields(pkg string) (map[string]bool, error) {
 		return nil, err
 	}
 	fset := token.NewFileSet()
-	set := map[string]bool{}
+	src := &pkgSource{optional: map[string]bool{}, enums: map[string][]string{}}
+	var files []*ast.File
 	for _, name := range names {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
@@ -289,27 +382,97 @@ func optionalFields(pkg string) (map[string]bool, error) {
 		if err != nil {
 			return nil, err
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			ts, ok := n.(*ast.TypeSpec)
-			if !ok {
-				return true
+		files = append(files, f)
+		for _, decl := range f.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.TYPE {
+				continue
 			}
-			st, ok := ts.Type.(*ast.StructType)
-			if !ok {
-				return false
-			}
-			for _, fld := range st.Fields.List {
-				if fld.Doc == nil || !hasMarker(fld.Doc, "+optional") {
-					continue
+			for _, spec := range gd.Specs {
+				ts := spec.(*ast.TypeSpec)
+				switch tt := ts.Type.(type) {
+				case *ast.StructType:
+					for _, fld := range tt.Fields.List {
+						if fld.Doc == nil || !hasMarker(fld.Doc, "+optional") {
+							continue
+						}
+						for _, name := range fld.Names {
+							src.optional[ts.Name.Name+"."+name.Name] = true
+						}
+					}
+				case *ast.Ident:
+					// gengo reads the comment above the type, which the
+					// parser attaches to the declaration when it declares
+					// one type alone.
+					doc := ts.Doc
+					if doc == nil && len(gd.Specs) == 1 {
+						doc = gd.Doc
+					}
+					if tt.Name == "string" && doc != nil && hasMarker(doc, "+enum") {
+						src.enums[ts.Name.Name] = nil
+					}
 				}
-				for _, name := range fld.Names {
-					set[ts.Name.Name+"."+name.Name] = true
-				}
 			}
-			return false
-		})
+		}
 	}
-	return set, nil
+	// The constants come second: a file may declare the constants of a type
+	// that another file declares.
+	for _, f := range files {
+		for _, decl := range f.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				if err := addEnumConsts(src.enums, vs); err != nil {
+					return nil, fmt.Errorf("%s: %s: %w", pkg, fset.Position(vs.Pos()), err)
+				}
+			}
+		}
+	}
+	for name, values := range src.enums {
+		if len(values) == 0 {
+			// openapi-gen writes no enum for a type without constants.
+			delete(src.enums, name)
+			continue
+		}
+		slices.Sort(values)
+		src.enums[name] = slices.Compact(values)
+	}
+	return src, nil
+}
+
+// addEnumConsts adds the values of the constants vs declares with an enum
+// type, written `Name Type = "value"` or `Name = Type("value")`. A constant
+// of an enum type in any other form is an error rather than a value
+// silently left out.
+func addEnumConsts(enums map[string][]string, vs *ast.ValueSpec) error {
+	typeName := ""
+	if id, ok := vs.Type.(*ast.Ident); ok {
+		typeName = id.Name
+	}
+	for i, v := range vs.Values {
+		name := typeName
+		if call, ok := v.(*ast.CallExpr); ok && name == "" && len(call.Args) == 1 {
+			if id, ok := call.Fun.(*ast.Ident); ok {
+				name, v = id.Name, call.Args[0]
+			}
+		}
+		if _, ok := enums[name]; !ok || name == "" {
+			continue
+		}
+		lit, ok := v.(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			return fmt.Errorf("constant %s of enum type %s is not a string literal", vs.Names[i], name)
+		}
+		value, err := strconv.Unquote(lit.Value)
+		if err != nil {
+			return fmt.Errorf("constant %s: %w", vs.Names[i], err)
+		}
+		enums[name] = append(enums[name], value)
+	}
+	return nil
 }
 
 func hasMarker(doc *ast.CommentGroup, marker string) bool {

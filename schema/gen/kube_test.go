@@ -25,7 +25,9 @@ import (
 //
 // The API has moved on since 1.32, in two ways only, which the comparison
 // allows: fields were added, and some fields became optional (openapi-gen
-// then lists them no longer as required, and makes them nullable).
+// then lists them no longer as required, and makes them nullable). The
+// derived schemas also list the values of enum types, which the copied
+// files lack: TestKubernetesEnums checks those.
 // Anything else, such as a type that changed or a field that went away,
 // fails the test.
 //
@@ -116,8 +118,9 @@ func compare(path string, want, got any, diffs *[]string) {
 			}
 		}
 		for k := range gm {
-			// A field added since 1.32.
-			if _, ok := wm[k]; !ok && !strings.HasSuffix(path, "/properties") {
+			// A field added since 1.32, or the values of an enum type,
+			// which the copied files do not list.
+			if _, ok := wm[k]; !ok && !strings.HasSuffix(path, "/properties") && !enumKeyword(gm, k) {
 				*diffs = append(*diffs, path+"/"+k+": only in derived schema")
 			}
 		}
@@ -128,6 +131,21 @@ func compare(path string, want, got any, diffs *[]string) {
 		gb, _ := json.Marshal(got)
 		*diffs = append(*diffs, path+": copied "+string(wb)+", derived "+string(gb))
 	}
+}
+
+// enumKeyword reports whether keyword k of schema s lists an enum's values:
+// "enum", or the "if" that accepts "" and the "else" that holds the enum
+// beside it.
+func enumKeyword(s map[string]any, k string) bool {
+	switch k {
+	case "enum":
+		return true
+	case "if", "else":
+		els, _ := s["else"].(map[string]any)
+		_, hasEnum := els["enum"]
+		return hasEnum && len(els) == 1 && reflect.DeepEqual(s["if"], map[string]any{"enum": []any{""}})
+	}
+	return false
 }
 
 // subset reports whether the list a holds only items of the list b.
@@ -254,4 +272,107 @@ func TestArgoRolloutsCopy(t *testing.T) {
 	if !strings.HasSuffix(argoRelease, " "+schema.ArgoRolloutsVersion) {
 		t.Errorf("schema.ArgoRolloutsVersion is %s, but the copy is of %s", schema.ArgoRolloutsVersion, argoRelease)
 	}
+}
+
+// TestKubernetesEnums checks the enums of fields whose values the API
+// server's validation lists as supported ("Unsupported value" for any
+// other), and the fields that accept "" beside them: an optional field
+// that is no pointer, where "" reads as the field left out, and a type
+// with an empty constant (hostPath's type). A pointer field takes "" as a
+// value, which validation refuses (a NetworkPolicy port's protocol). A
+// status has no enums: the API server does not validate it on create.
+func TestKubernetesEnums(t *testing.T) {
+	kindByName := map[string]kubeKind{}
+	for _, k := range derivedKinds {
+		kindByName[k.kind] = k
+	}
+	for _, c := range []struct {
+		kind, path string
+		want       []string
+		empty      bool
+	}{
+		{"Service", "spec.type", []string{"ClusterIP", "ExternalName", "LoadBalancer", "NodePort"}, true},
+		{"Service", "spec.ports[].protocol", []string{"SCTP", "TCP", "UDP"}, true},
+		{"Service", "spec.sessionAffinity", []string{"ClientIP", "None"}, true},
+		{"Service", "spec.externalTrafficPolicy", []string{"Cluster", "Local"}, true},
+		{"Service", "spec.internalTrafficPolicy", []string{"Cluster", "Local"}, false},
+		{"Service", "spec.ipFamilyPolicy", []string{"PreferDualStack", "RequireDualStack", "SingleStack"}, false},
+		{"Pod", "spec.containers[].imagePullPolicy", []string{"Always", "IfNotPresent", "Never"}, true},
+		{"Pod", "spec.containers[].ports[].protocol", []string{"SCTP", "TCP", "UDP"}, true},
+		{"Pod", "spec.restartPolicy", []string{"Always", "Never", "OnFailure"}, true},
+		{"Pod", "spec.dnsPolicy", []string{"ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"}, true},
+		{"Pod", "spec.tolerations[].effect", []string{"NoExecute", "NoSchedule", "PreferNoSchedule"}, true},
+		{"Pod", "spec.volumes[].hostPath.type", []string{"BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"}, true},
+		{"Pod", "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].operator", []string{"DoesNotExist", "Exists", "Gt", "In", "Lt", "NotIn"}, false},
+		{"Pod", "spec.topologySpreadConstraints[].whenUnsatisfiable", []string{"DoNotSchedule", "ScheduleAnyway"}, false},
+		{"Pod", "spec.securityContext.seccompProfile.type", []string{"Localhost", "RuntimeDefault", "Unconfined"}, false},
+		{"Pod", "status.phase", nil, false},
+		{"Pod", "status.qosClass", nil, false},
+		{"Deployment", "spec.strategy.type", []string{"Recreate", "RollingUpdate"}, true},
+		{"Deployment", "spec.template.spec.containers[].imagePullPolicy", []string{"Always", "IfNotPresent", "Never"}, true},
+		{"StatefulSet", "spec.podManagementPolicy", []string{"OrderedReady", "Parallel"}, true},
+		{"StatefulSet", "spec.volumeClaimTemplates[].spec.accessModes[]", []string{"ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"}, false},
+		{"StatefulSet", "spec.volumeClaimTemplates[].status.phase", nil, false},
+		{"CronJob", "spec.concurrencyPolicy", []string{"Allow", "Forbid", "Replace"}, true},
+		{"Job", "spec.completionMode", []string{"Indexed", "NonIndexed"}, false},
+		{"NetworkPolicy", "spec.policyTypes[]", []string{"Egress", "Ingress"}, false},
+		{"NetworkPolicy", "spec.ingress[].ports[].protocol", []string{"SCTP", "TCP", "UDP"}, false},
+		{"Ingress", "spec.rules[].http.paths[].pathType", []string{"Exact", "ImplementationSpecific", "Prefix"}, false},
+		{"MutatingWebhookConfiguration", "webhooks[].failurePolicy", []string{"Fail", "Ignore"}, false},
+		{"Namespace", "status.phase", nil, false},
+	} {
+		t.Run(c.kind+"."+c.path, func(t *testing.T) {
+			s, err := kindSchema(kindByName[c.kind])
+			if err != nil {
+				t.Fatal(err)
+			}
+			node := schemaAt(t, s, c.path)
+			if _, ok := node["enum"]; ok && c.empty {
+				t.Errorf("enum %v beside no \"if\": \"\" is refused", node["enum"])
+			}
+			var enum any
+			if c.empty {
+				if !reflect.DeepEqual(node["if"], map[string]any{"enum": []any{""}}) {
+					t.Errorf("if: %v, want \"\" accepted", node["if"])
+				}
+				els, _ := node["else"].(map[string]any)
+				enum = els["enum"]
+			} else {
+				enum = node["enum"]
+				if _, ok := node["if"]; ok {
+					t.Errorf("if: %v, want \"\" refused", node["if"])
+				}
+			}
+			var got []string
+			if enum != nil {
+				for _, v := range enum.([]any) {
+					got = append(got, v.(string))
+				}
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("enum %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// schemaAt returns the schema of a dotted field path, "[]" stepping into
+// a list's items.
+func schemaAt(t *testing.T, s map[string]any, path string) map[string]any {
+	t.Helper()
+	for _, part := range strings.Split(path, ".") {
+		name, list := strings.CutSuffix(part, "[]")
+		props, _ := s["properties"].(map[string]any)
+		next, ok := props[name].(map[string]any)
+		if !ok {
+			t.Fatalf("%s: no field %s", path, name)
+		}
+		s = next
+		if list {
+			if s, ok = s["items"].(map[string]any); !ok {
+				t.Fatalf("%s: %s is no list", path, name)
+			}
+		}
+	}
+	return s
 }
