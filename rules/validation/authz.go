@@ -161,18 +161,7 @@ func checkTargetRef(p *rules.Pass, o *manifest.Object, ref node, rejects string)
 			p.Reportf(o, ns.loc(), "%s.namespace %q: a target reference cannot have a namespace, even the policy's own (it targets objects of the policy's namespace); remove it; %s", ref.where(), v, rejects)
 		}
 	}
-	group, _ := ref.get("group").str()
-	kind, ok := ref.get("kind").str()
-	if !ok {
-		return
-	}
-	switch {
-	case (group == "" || group == "core") && kind == "Service",
-		group == kinds.GroupIstioNetworking && kind == "ServiceEntry",
-		group == kinds.GroupGatewayAPI && (kind == "Gateway" || kind == "GatewayClass"):
-		return
-	}
-	p.Reportf(o, ref.get("kind").loc(), "%s targets %s %q: only a Service, a ServiceEntry (networking.istio.io), a Gateway or a GatewayClass (gateway.networking.k8s.io) can be targeted; %s", ref.where(), "group/kind", group+"/"+kind, rejects)
+	checkTargetKind(p, o, ref, rejects)
 }
 
 func checkAuthzRule(p *rules.Pass, o *manifest.Object, r node, custom bool) {

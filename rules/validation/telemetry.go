@@ -1,8 +1,6 @@
 package validation
 
 import (
-	"regexp"
-
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
@@ -58,22 +56,15 @@ spec:
 `
 }
 
-// The CRD's patterns of a target reference's group and kind: a value
-// they refuse is MR001's, and is not reported again.
-var (
-	crdTargetGroup = regexp.MustCompile(`^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-	crdTargetKind  = regexp.MustCompile(`^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$`)
-)
-
 func runTelemetryInvalid(p *rules.Pass) error {
 	const rejects = "Istio's webhook rejects the Telemetry"
 	for o := range objectsOf(p, kinds.GroupIstioTelemetry, kinds.Telemetry) {
 		s := specOf(o)
 		if s.has("targetRef") {
-			checkTelemetryTarget(p, o, s.get("targetRef"), rejects)
+			checkTargetKind(p, o, s.get("targetRef"), rejects)
 		}
 		for ref := range s.get("targetRefs").items() {
-			checkTelemetryTarget(p, o, ref, rejects)
+			checkTargetKind(p, o, ref, rejects)
 		}
 		for al := range s.get("accessLogging").items() {
 			f := al.get("filter")
@@ -134,35 +125,4 @@ func checkTagOverride(p *rules.Pass, o *manifest.Object, e entry, rejects string
 		at = x.loc()
 	}
 	p.Reportf(o, at, "%s has no value, and its operation defaults to UPSERT, which needs one: %s (give the value, an expression over the request's attributes, or write operation: REMOVE to drop the tag)", to.where(), rejects)
-}
-
-// checkTelemetryTarget reports a target reference to a kind that
-// validatePolicyTargetReference does not allow. Its namespace and empty
-// name are the CRD's (MR001), and so are a group or kind the CRD's
-// patterns refuse.
-func checkTelemetryTarget(p *rules.Pass, o *manifest.Object, ref node, rejects string) {
-	group, gok := ref.get("group").str()
-	kind, ok := ref.get("kind").str()
-	if !ok || !crdTargetKind.MatchString(kind) || len(kind) > 63 ||
-		ref.has("group") && (!gok || !crdTargetGroup.MatchString(group) || len(group) > 253) {
-		return
-	}
-	switch {
-	case (group == "" || group == "core") && kind == "Service",
-		group == kinds.GroupIstioNetworking && kind == "ServiceEntry",
-		group == kinds.GroupGatewayAPI && (kind == "Gateway" || kind == "GatewayClass"):
-		return
-	}
-	hint := ""
-	switch {
-	case kind == "Gateway" && group == kinds.GroupIstioNetworking:
-		hint = " (an Istio Gateway cannot be targeted: select its pods with selector instead)"
-	case (kind == "Gateway" || kind == "GatewayClass") && group != kinds.GroupGatewayAPI:
-		hint = " (set group: " + kinds.GroupGatewayAPI + " for a Gateway API " + kind + ")"
-	case kind == "ServiceEntry":
-		hint = " (set group: " + kinds.GroupIstioNetworking + ")"
-	case kind == "Service":
-		hint = " (a Kubernetes Service has group \"\")"
-	}
-	p.Reportf(o, ref.get("kind").loc(), "%s targets group/kind %q: only a Service, a ServiceEntry (networking.istio.io), a Gateway or a GatewayClass (gateway.networking.k8s.io) can be targeted%s; %s", ref.where(), group+"/"+kind, hint, rejects)
 }

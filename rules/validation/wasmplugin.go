@@ -84,10 +84,10 @@ func runWasmPluginInvalid(p *rules.Pass) error {
 		// A TrafficExtension has no targetRef: the CRD refuses the field
 		// (MR001), and the webhook never reads it.
 		if o.Kind == kinds.WasmPlugin && s.get("targetRef").isMap() {
-			checkExtensionTargetKind(p, o, s.get("targetRef"), rejects)
+			checkTargetKind(p, o, s.get("targetRef"), rejects)
 		}
 		for ref := range s.get("targetRefs").items() {
-			checkExtensionTargetKind(p, o, ref, rejects)
+			checkTargetKind(p, o, ref, rejects)
 		}
 		wasm := s
 		if o.Kind == kinds.TrafficExtension {
@@ -103,41 +103,6 @@ func runWasmPluginInvalid(p *rules.Pass) error {
 		checkWasmEnv(p, o, wasm.get("vmConfig").get("env"), rejects)
 	}
 	return nil
-}
-
-// checkExtensionTargetKind reports a target reference to a kind that
-// validatePolicyTargetReference refuses and the WasmPlugin and
-// TrafficExtension CRDs allow. The reference's namespace and name are
-// the CRDs' (MR001's), unlike those of the security policies, whose rules
-// mirror the webhook's check of them (checkTargetRef).
-func checkExtensionTargetKind(p *rules.Pass, o *manifest.Object, ref node, rejects string) {
-	group, _ := ref.get("group").str()
-	x := ref.get("kind")
-	kind, ok := x.str()
-	if !ok || kind == "" || targetKindAllowed(group, kind) {
-		return
-	}
-	hint := ""
-	switch {
-	case kind == "Gateway" && group == kinds.GroupIstioNetworking:
-		hint = " (an Istio Gateway cannot be targeted: select its pods with selector)"
-	case kind == "Gateway" && (group == "" || group == "core"):
-		hint = " (a Kubernetes Gateway needs group " + kinds.GroupGatewayAPI + "; an Istio Gateway's pods are selected with selector)"
-	}
-	p.Reportf(o, x.loc(), "%s targets group/kind %q: only a Service, a ServiceEntry (%s), a Gateway or a GatewayClass (%s) can be targeted%s; %s",
-		ref.where(), group+"/"+kind, kinds.GroupIstioNetworking, kinds.GroupGatewayAPI, hint, rejects)
-}
-
-// targetKindAllowed is validatePolicyTargetReference's allowedTargetRefs,
-// matched by kind and canonical group ("core" for the empty group).
-func targetKindAllowed(group, kind string) bool {
-	switch {
-	case (group == "" || group == "core") && kind == "Service",
-		group == kinds.GroupIstioNetworking && kind == "ServiceEntry",
-		group == kinds.GroupGatewayAPI && (kind == "Gateway" || kind == "GatewayClass"):
-		return true
-	}
-	return false
 }
 
 // checkWasmEnv reports what validateWasmPluginVMConfig refuses in the
