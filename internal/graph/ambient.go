@@ -51,8 +51,8 @@ func (g *Graph) AmbientService(s *Service) bool {
 }
 
 // AmbientPolicyScope is what a policy (AuthorizationPolicy,
-// RequestAuthentication, Telemetry, WasmPlugin) attaches to in ambient
-// mode.
+// RequestAuthentication, Telemetry, WasmPlugin, TrafficExtension) attaches
+// to in ambient mode.
 type AmbientPolicyScope struct {
 	// TargetRefs are the targetRefs entries, or the legacy targetRef when
 	// there are none.
@@ -248,14 +248,23 @@ func (vs *VirtualService) MeshRoutes() bool {
 	return false
 }
 
-// WasmPlugin is an Istio WasmPlugin (extensions.istio.io).
-type WasmPlugin struct {
+// Extension is an Istio WasmPlugin or TrafficExtension
+// (extensions.istio.io). istiod serves a WasmPlugin as a TrafficExtension
+// and attaches both alike (TrafficExtensionWrapper.MatchListener calls
+// ShouldAttachPolicy, pilot/pkg/model/extensions.go), so the rules that
+// check where a policy attaches read them together; Obj.Kind tells them
+// apart.
+type Extension struct {
 	Meta
+	// Spec is the attachment of either kind. A TrafficExtension has no
+	// legacy targetRef (its wrapper's GetTargetRef returns nil), so
+	// Spec.TargetRef is always nil for one.
 	Spec *spec.WasmPlugin
 }
 
-// WasmPlugins returns the WasmPlugins of the input (those that decode).
-func (g *Graph) WasmPlugins() []*WasmPlugin { return g.wasmPlugins }
+// Extensions returns the WasmPlugins and TrafficExtensions of the input
+// (those that decode), in input order.
+func (g *Graph) Extensions() []*Extension { return g.extensions }
 
 // WorkloadGroup is an Istio WorkloadGroup.
 type WorkloadGroup struct {
@@ -267,15 +276,19 @@ type WorkloadGroup struct {
 // decode).
 func (g *Graph) WorkloadGroups() []*WorkloadGroup { return g.workloadGroups }
 
-// addAmbientKinds decodes WasmPlugins and WorkloadGroups once, for the
-// rules that read them. Objects that do not decode are left to MR001.
+// addAmbientKinds decodes WasmPlugins, TrafficExtensions and
+// WorkloadGroups once, for the rules that read them. Objects that do not
+// decode are left to MR001.
 func (g *Graph) addAmbientKinds() {
 	for _, o := range g.Objects {
 		switch {
-		case o.Kind == kinds.WasmPlugin && o.Group == kinds.GroupIstioExtensions:
-			w := &WasmPlugin{Meta: Meta{Obj: o}, Spec: &spec.WasmPlugin{}}
+		case (o.Kind == kinds.WasmPlugin || o.Kind == kinds.TrafficExtension) && o.Group == kinds.GroupIstioExtensions:
+			w := &Extension{Meta: Meta{Obj: o}, Spec: &spec.WasmPlugin{}}
 			if len(g.decodeSpec(o, o.Spec(), w.Spec)) == 0 {
-				g.wasmPlugins = append(g.wasmPlugins, w)
+				if o.Kind == kinds.TrafficExtension {
+					w.Spec.TargetRef = nil
+				}
+				g.extensions = append(g.extensions, w)
 			}
 		case o.Kind == kinds.WorkloadGroup && o.Group == kinds.GroupIstioNetworking:
 			w := &WorkloadGroup{Meta: Meta{Obj: o}, Spec: &spec.WorkloadGroup{}}

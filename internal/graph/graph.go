@@ -255,7 +255,7 @@ type Graph struct {
 	// each (FindSecret).
 	secretsByName map[[2]string]*Secret
 
-	wasmPlugins    []*WasmPlugin
+	extensions     []*Extension
 	workloadGroups []*WorkloadGroup
 	webhookConfigs []*WebhookConfiguration
 	// injectors are the webhooks of the input's injector configurations

@@ -40,8 +40,8 @@ const (
 	Telemetry             Kind = "Telemetry"
 	WasmPlugin            Kind = "WasmPlugin"
 	// TrafficExtension (GroupIstioExtensions) supersedes WasmPlugin and
-	// runs Lua filters too. The graph does not read it: schema validation
-	// and the rules that read every object (duplicates, annotations) do.
+	// runs Lua filters too. The graph reads its attachment (selector,
+	// targetRefs) beside WasmPlugin's (Graph.Extensions).
 	TrafficExtension Kind = "TrafficExtension"
 
 	// ConfigMap objects are kept by the loader (LoadedConfigMap): they
@@ -199,10 +199,8 @@ var modelled = map[string]map[Kind]bool{
 	GroupIstioNetworking: {Gateway: true, VirtualService: true, DestinationRule: true, ServiceEntry: true, Sidecar: true,
 		// Not in the graph, but kept so that schema validation sees them.
 		WorkloadEntry: true, WorkloadGroup: true, EnvoyFilter: true, ProxyConfig: true},
-	GroupIstioSecurity:  {PeerAuthentication: true, AuthorizationPolicy: true, RequestAuthentication: true},
-	GroupIstioTelemetry: {Telemetry: true},
-	// TrafficExtension is not in the graph, but kept so that schema
-	// validation sees it.
+	GroupIstioSecurity:   {PeerAuthentication: true, AuthorizationPolicy: true, RequestAuthentication: true},
+	GroupIstioTelemetry:  {Telemetry: true},
 	GroupIstioExtensions: {WasmPlugin: true, TrafficExtension: true},
 	GroupGatewayAPI: {
 		K8sGateway: true, GatewayClass: true, HTTPRoute: true, GRPCRoute: true, TCPRoute: true, TLSRoute: true,

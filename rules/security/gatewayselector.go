@@ -21,8 +21,9 @@ var SelectorOnGatewayAPIPod = &rules.Rule{
 	Doc: `A waypoint (a Gateway API Gateway of class ` + "`istio-waypoint`" + `) applies only the policies
 attached to it through ` + "`targetRefs`" + `: a ` + "`selector`" + ` that matches its pods, for example
 ` + "`gateway.networking.k8s.io/gateway-name: waypoint`" + `, is ignored there, and the
-AuthorizationPolicy, RequestAuthentication, Telemetry or WasmPlugin does nothing (Istio's
-WorkloadPolicyMatcher.ShouldAttachPolicy; the API says so of ` + "`targetRefs`" + `). That is a warning.
+AuthorizationPolicy, RequestAuthentication, Telemetry, WasmPlugin or TrafficExtension does nothing
+(Istio's WorkloadPolicyMatcher.ShouldAttachPolicy; the API says so of ` + "`targetRefs`" + `). That is a
+warning.
 
 The pods of other Gateway API Gateways (Istio's automated deployment of class ` + "`istio`" + `) do apply
 selector policies, as long as istiod's ` + "`ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY`" + ` is on, which is
@@ -30,9 +31,9 @@ its default; istioctl analyze reports them all the same (IST0166) as ineffective
 reports them for information only, since ` + "`targetRefs`" + ` is the attachment that does not hang on
 that setting.
 
-An AuthorizationPolicy, RequestAuthentication or WasmPlugin of the root namespace selects in every
-namespace, so its selector is compared with the gateway pods of every namespace; a Telemetry's
-selector applies in its own namespace only, the root namespace's too (istiod's
+An AuthorizationPolicy, RequestAuthentication, WasmPlugin or TrafficExtension of the root namespace
+selects in every namespace, so its selector is compared with the gateway pods of every namespace;
+a Telemetry's selector applies in its own namespace only, the root namespace's too (istiod's
 Telemetries.applicableTelemetries). istioctl analyze compares a policy with the gateway pods of its
 own namespace only.
 
@@ -50,8 +51,8 @@ running pods, and ignores policies that set ` + "`targetRefs`" + ` only when the
   - {kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}
 `),
 	Severity: rules.Warning,
-	Inputs: []kinds.Kind{kinds.AuthorizationPolicy, kinds.RequestAuthentication, kinds.Telemetry, kinds.WasmPlugin, kinds.K8sGateway,
-		kinds.Pod, kinds.Deployment},
+	Inputs: []kinds.Kind{kinds.AuthorizationPolicy, kinds.RequestAuthentication, kinds.Telemetry, kinds.WasmPlugin, kinds.TrafficExtension,
+		kinds.K8sGateway, kinds.Pod, kinds.Deployment},
 	Related: []string{"IST0166"},
 	Deps:    rules.DepWIDE,
 	Run:     runSelectorOnGatewayAPIPod,
@@ -153,9 +154,9 @@ func runSelectorOnGatewayAPIPod(p *rules.Pass) error {
 		}
 	}
 	// istiod looks AuthorizationPolicies (ListAuthorizationPolicies),
-	// RequestAuthentications (getConfigsForWorkload) and WasmPlugins,
-	// which it serves as TrafficExtensions (TrafficExtensionsByListenerInfo),
-	// up in the root namespace beside the workload's. A Telemetry with a
+	// RequestAuthentications (getConfigsForWorkload) and TrafficExtensions,
+	// WasmPlugins among them (TrafficExtensionsByListenerInfo), up in the
+	// root namespace beside the workload's. A Telemetry with a
 	// selector applies in its own namespace only: applicableTelemetries
 	// takes nothing but the mesh-wide default from the root namespace.
 	for _, ap := range g.AuthorizationPolicies {
@@ -167,7 +168,7 @@ func runSelectorOnGatewayAPIPod(p *rules.Pass) error {
 	for _, t := range g.Telemetries {
 		check(t.Obj, t.Spec.Selector, t.Spec.TargetRef != nil || len(t.Spec.TargetRefs) > 0, false)
 	}
-	for _, w := range g.WasmPlugins() {
+	for _, w := range g.Extensions() {
 		check(w.Obj, w.Spec.Selector, w.Spec.TargetRef != nil || len(w.Spec.TargetRefs) > 0, true)
 	}
 	return nil

@@ -11,8 +11,8 @@ import (
 )
 
 // ambientPolicy is a policy whose effect needs an L7 proxy: an L7
-// AuthorizationPolicy, a RequestAuthentication, an L7 Telemetry or a
-// WasmPlugin. attachedPolicies also lists the others, with l7 "".
+// AuthorizationPolicy, a RequestAuthentication, an L7 Telemetry, a
+// WasmPlugin or a TrafficExtension. attachedPolicies also lists the others, with l7 "".
 type ambientPolicy struct {
 	obj   *manifest.Object
 	l7    string
@@ -41,8 +41,8 @@ func anyAmbient(g *graph.Graph) bool {
 }
 
 // attachedPolicies lists every AuthorizationPolicy, RequestAuthentication,
-// Telemetry and WasmPlugin with what of it needs an L7 proxy ("" for
-// nothing).
+// Telemetry, WasmPlugin and TrafficExtension with what of it needs an L7
+// proxy ("" for nothing).
 func attachedPolicies(g *graph.Graph) []ambientPolicy {
 	var out []ambientPolicy
 	for _, ap := range g.AuthorizationPolicies {
@@ -65,9 +65,15 @@ func attachedPolicies(g *graph.Graph) []ambientPolicy {
 		s := t.Spec
 		out = append(out, ambientPolicy{t.Obj, what, graph.PolicyScope(s.Selector, s.TargetRef, s.TargetRefs), false})
 	}
-	for _, w := range g.WasmPlugins() {
+	for _, w := range g.Extensions() {
+		// A TrafficExtension runs a Wasm module or a Lua script: both are
+		// HTTP filters (Lua is HTTP only: MatchType), which ztunnel lacks.
+		what := "a Wasm extension"
+		if w.Obj.Kind == kinds.TrafficExtension {
+			what = "a Wasm or Lua filter"
+		}
 		s := w.Spec
-		out = append(out, ambientPolicy{w.Obj, "a Wasm extension", graph.PolicyScope(s.Selector, s.TargetRef, s.TargetRefs), false})
+		out = append(out, ambientPolicy{w.Obj, what, graph.PolicyScope(s.Selector, s.TargetRef, s.TargetRefs), false})
 	}
 	return out
 }
@@ -100,7 +106,7 @@ func enrolFix(kind string) string {
 }
 
 var ambientPolicyKinds = withPods(kinds.AuthorizationPolicy, kinds.RequestAuthentication, kinds.Telemetry, kinds.WasmPlugin,
-	kinds.Service, kinds.ServiceEntry, kinds.Namespace)
+	kinds.TrafficExtension, kinds.Service, kinds.ServiceEntry, kinds.Namespace)
 
 const ambientDocNote = `A pod is in ambient mode when it or its namespace is labelled ` + "`istio.io/dataplane-mode: ambient`" + `
 (a pod's own label ` + "`none`" + ` opts out), it gets no sidecar and does not use the host network, and its
@@ -126,10 +132,11 @@ var AmbientPolicyWithoutWaypoint = &rules.Rule{
 	Name:    "ambient-policy-without-waypoint",
 	Summary: "l7 policy targets an ambient service that is not enrolled for a waypoint",
 	Doc: `An L7 AuthorizationPolicy (HTTP methods, paths, hosts, request principals or request
-conditions), a RequestAuthentication, an L7 Telemetry (tracing, access logging, metrics) or a
-WasmPlugin attached by ` + "`targetRefs`" + ` to a Service (or ServiceEntry) is applied by the waypoint that
-serves it. When the Service is in ambient mode and not enrolled for a waypoint, there is none:
-the policy is not enforced at all.
+conditions), a RequestAuthentication, an L7 Telemetry (tracing, access logging, metrics), a
+WasmPlugin or a TrafficExtension attached by ` + "`targetRefs`" + ` to a Service (or ServiceEntry) is applied by
+the waypoint that serves it. When the Service is in ambient mode and not enrolled for a waypoint,
+there is none, and ztunnel ignores any policy with ` + "`targetRefs`" + ` (convertAuthorizationPolicy in
+Istio): the policy is not enforced at all, not even the L4 rules of an AuthorizationPolicy.
 
 Deploy a waypoint and label the Service or its namespace ` + "`istio.io/use-waypoint: <waypoint>`" + `.
 
@@ -144,7 +151,7 @@ Deploy a waypoint and label the Service or its namespace ` + "`istio.io/use-wayp
 		g := p.Graph
 		for _, a := range ambientPolicies(g) {
 			for _, t := range g.UnenrolledTargets(a.obj.Namespace, a.scope) {
-				p.Reportf(a.obj, t.Ref.Name.Loc, "%s targets %s %s/%s, which is in ambient mode and not enrolled for a waypoint, so no waypoint applies its %s; %s",
+				p.Reportf(a.obj, t.Ref.Name.Loc, "%s targets %s %s/%s, which is in ambient mode and not enrolled for a waypoint, so the policy applies nowhere: no waypoint applies its %s, and ztunnel ignores any policy with targetRefs; %s",
 					a.obj.Ref(), t.Kind, t.Obj.Namespace, t.Obj.Name, strings.TrimPrefix(a.l7, "a "), enrolFix(string(t.Kind)))
 			}
 		}
@@ -170,10 +177,10 @@ var AmbientSelectorPolicyIgnored = &rules.Rule{
 	Summary: "l7 policy applies by selector to ambient pods, where only ztunnel sees it",
 	Doc: `A policy without ` + "`targetRefs`" + ` (with a workload selector, or none) applies to the proxies of the
 selected pods. Pods in ambient mode have ztunnel, which only enforces L4: waypoints ignore
-selector policies. So an L7 AuthorizationPolicy, a RequestAuthentication, an L7 Telemetry or a
-WasmPlugin attached this way does not do what it says (ztunnel even turns an ALLOW policy with
-L7 rules into one that allows nothing that needs them, and a DENY policy with L7 rules into one
-that denies more).
+selector policies. So an L7 AuthorizationPolicy, a RequestAuthentication, an L7 Telemetry, a
+WasmPlugin or a TrafficExtension attached this way does not do what it says (ztunnel even turns an
+ALLOW policy with L7 rules into one that allows nothing that needs them, and a DENY policy with L7
+rules into one that denies more).
 
 Attach the policy with ` + "`targetRefs`" + ` to the Service (served by a waypoint) or to the waypoint
 Gateway. Policies of the root namespace are not checked, nor dry-run AuthorizationPolicies

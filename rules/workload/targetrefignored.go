@@ -21,9 +21,9 @@ var PolicyTargetRefIgnored = &rules.Rule{
 	Name:    "policy-targetref-ignored",
 	Summary: "policy targetRef names a service no waypoint serves, or a gatewayclass istio ignores there",
 	Doc: `Only gateways and waypoints read the ` + "`targetRefs`" + ` of an AuthorizationPolicy, a
-RequestAuthentication, a Telemetry or a WasmPlugin: a sidecar, and ztunnel, ignore any policy that
-has them, whatever they name (ShouldAttachPolicy and convertAuthorizationPolicy in Istio). So a
-policy attached by ` + "`targetRefs`" + `
+RequestAuthentication, a Telemetry, a WasmPlugin or a TrafficExtension: a sidecar, and ztunnel,
+ignore any policy that has them, whatever they name (ShouldAttachPolicy and convertAuthorizationPolicy
+in Istio). So a policy attached by ` + "`targetRefs`" + `
 
 - to a Service or a ServiceEntry of its namespace that is not enrolled for a waypoint (neither it
   nor its namespace is labelled ` + "`istio.io/use-waypoint`" + `, or it opts out with ` + "`none`" + `) applies
