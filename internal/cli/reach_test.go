@@ -131,6 +131,27 @@ func TestReachFilters(t *testing.T) {
 	}
 }
 
+// TestReachRefusedPolicy checks that a NetworkPolicy the API server
+// refuses is named once on stderr as left out, rather than read in part
+// ("the port is ignored").
+func TestReachRefusedPolicy(t *testing.T) {
+	r := run(t, filepath.Join(reachFixtures, "40-refused-policy"), "", "reach", ".")
+	if r.code != ExitClean {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		`shop.yaml:52:5: NetworkPolicy shop/deny-all: policyTypes[0] "ingress" is neither Ingress nor Egress, so the API server refuses the policy; it is left out`,
+		`shop.yaml:71:17: NetworkPolicy shop/web-egress: egress[0].ports[0] protocol "tcp" is not TCP, UDP or SCTP, so the API server refuses the policy; it is left out`,
+	} {
+		if strings.Count(r.stderr, want) != 1 {
+			t.Errorf("stderr holds %q %d times, want once; stderr:\n%s", want, strings.Count(r.stderr, want), r.stderr)
+		}
+	}
+	if n := strings.Count(r.stderr, "warning:"); n != 2 {
+		t.Errorf("%d warnings, want 2; stderr:\n%s", n, r.stderr)
+	}
+}
+
 func TestReachErrors(t *testing.T) {
 	dir := filepath.Join(reachFixtures, "01-no-policies")
 	for _, tc := range []struct {

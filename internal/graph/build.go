@@ -275,11 +275,16 @@ func (g *Graph) add(o *manifest.Object) {
 		}
 	case kinds.NetworkPolicy:
 		np := &NetworkPolicy{Meta: m}
-		if decodeInto(g, o, o.Spec(), &np.Spec) {
-			np.PodSelector = Selector(np.Spec.PodSelector)
-			np.Ingress, np.Egress = policyTypes(np.Spec)
-			g.NetworkPolicies = append(g.NetworkPolicies, np)
+		if !decodeInto(g, o, o.Spec(), &np.Spec) {
+			break
 		}
+		if r := networkPolicyRefusal(m, np.Spec); r != nil {
+			g.RefusedNetworkPolicies = append(g.RefusedNetworkPolicies, r)
+			break
+		}
+		np.PodSelector = Selector(np.Spec.PodSelector)
+		np.Ingress, np.Egress = policyTypes(np.Spec)
+		g.NetworkPolicies = append(g.NetworkPolicies, np)
 	}
 }
 

@@ -193,6 +193,10 @@ type Graph struct {
 	RequestAuthentications []*RequestAuthentication
 	Sidecars               []*Sidecar
 	NetworkPolicies        []*NetworkPolicy
+	// RefusedNetworkPolicies are the NetworkPolicies of the input that
+	// the API server refuses (networkPolicyRefusal): not among
+	// NetworkPolicies, as the cluster never holds them.
+	RefusedNetworkPolicies []*Refusal
 
 	// Rollouts are the Argo Rollouts: see rollout.go. Their pod templates
 	// are among the Workloads.

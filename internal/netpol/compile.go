@@ -370,11 +370,9 @@ func (c *compiler) npPorts(o *manifest.Object, ports []spec.NetworkPolicyPort) p
 	}
 	var ps portSpec
 	for _, p := range ports {
-		proto, ok := ParseProtocol(p.Protocol.V)
-		if !ok {
-			c.warn(o, p.Protocol.Loc, "%s: unknown protocol %q (want TCP, UDP or SCTP); the port is ignored", ref(o), p.Protocol.V)
-			continue
-		}
+		// The graph leaves out a policy with any other protocol, an
+		// explicit "" included: the API server refuses it.
+		proto, _ := ParseProtocol(p.Protocol.V)
 		switch {
 		case !p.Port.Set:
 			ps.set = ps.set.Union(AllPorts(proto))
@@ -633,6 +631,9 @@ func (a *Analysis) compile(g *graph.Graph) *compiler {
 	}
 	for _, np := range g.NetworkPolicies {
 		a.nps = append(a.nps, c.networkPolicy(np))
+	}
+	for _, r := range g.RefusedNetworkPolicies {
+		c.warn(r.Obj, r.At, "%s: %s, so the API server refuses the policy; it is left out, as the cluster never holds it", ref(r.Obj), r.Why)
 	}
 	var admin, baseline []prioritized
 	for _, anp := range g.AdminNetworkPolicies {

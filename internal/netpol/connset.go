@@ -31,8 +31,10 @@ func (p Protocol) String() string {
 	return "Protocol(" + strconv.Itoa(int(p)) + ")"
 }
 
-// ParseProtocol reads a policy's protocol field; empty means TCP, as the
-// API defaults it.
+// ParseProtocol reads a protocol field; empty means TCP, as the API
+// defaults a protocol left out. Where the field is a pointer, as in a
+// NetworkPolicy port, an explicit "" is no protocol, which the API server
+// refuses: the graph leaves such a policy out, so callers see no "".
 func ParseProtocol(s string) (Protocol, bool) {
 	switch s {
 	case "", "TCP":

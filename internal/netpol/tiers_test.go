@@ -533,6 +533,14 @@ spec:
     ports:
     - {port: http, endPort: 90}
     - {port: 90, endPort: 80}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: refused, namespace: s}
+spec:
+  podSelector: {}
+  ingress:
+  - ports:
     - {protocol: ICMP, port: 1}
 ---
 apiVersion: policy.networking.k8s.io/v1alpha1
@@ -605,7 +613,7 @@ spec:
 		"except 11.0.0.0/8 is not inside cidr 10.0.0.0/8",
 		"endPort cannot go with a named port",
 		"endPort 80 is below port 90",
-		`unknown protocol "ICMP"`,
+		`NetworkPolicy s/refused: ingress[0].ports[0] protocol "ICMP" is not TCP, UDP or SCTP, so the API server refuses the policy; it is left out`,
 		"nodes peers are not modelled",
 		"a peer must set exactly one field; the rule fails closed",
 		`unknown action "Maybe"`,

@@ -22,7 +22,9 @@ var RulesIgnored = &rules.Rule{
 rules of a policy with ` + "`policyTypes: [Ingress]`" + ` are ignored, and so are ` + "`ingress`" + ` rules of a
 policy with ` + "`policyTypes: [Egress]`" + `. The author meant them to do something, and the API server
 accepts them silently. (Without ` + "`policyTypes`" + ` nothing is ignored: the list then defaults to
-Ingress, plus Egress when egress rules exist.)
+Ingress, plus Egress when egress rules exist.) A value other than ` + "`Ingress`" + ` and ` + "`Egress`" + `, case
+included (` + "`policyTypes: [ingress]`" + `), is no such case: the API server refuses the whole policy, which
+MR001 reports, and the NetworkPolicy rules leave it out, as the cluster never holds it.
 
 Add the direction to ` + "`policyTypes`" + `, or delete the rules. network-config-analyzer reports this as an
 error ("A NetworkPolicy with egress field but no Egress in its policyTypes").
