@@ -130,7 +130,10 @@ func flaggerRouteFilters(svc spec.CanaryService) []spec.GatewayRouteFilter {
 	}
 	for i := range svc.Mirror {
 		m := &svc.Mirror[i]
-		f := spec.GatewayRouteFilter{Type: spec.Str{V: "RequestMirror", Set: true}, RequestMirror: m}
+		// The Canary CRD's mirror schema (Flagger 1.36) has backendRef
+		// alone: the API server prunes a percent or fraction, and
+		// Flagger mirrors all.
+		f := spec.GatewayRouteFilter{Type: spec.Str{V: "RequestMirror", Set: true}, RequestMirror: &spec.RequestMirror{BackendRef: m.BackendRef}}
 		if m.BackendRef != nil {
 			f.At = m.BackendRef.At
 		}

@@ -385,8 +385,39 @@ type BackendRef struct {
 	// have none.
 	Weight int64
 	Mirror bool
+	// MirrorSpec is the RequestMirror filter of a mirror, whose percent
+	// or fraction says how many requests it copies (MirrorPercent).
+	MirrorSpec *spec.RequestMirror
 	// Service is the Service found for a Service reference, else nil.
 	Service *Service
+}
+
+// MirrorPercent returns the percentage of requests a mirror copies, as
+// Istio's createMirrorFilter makes it: a fraction's
+// 100*numerator/denominator (the API defaults the denominator to 100),
+// read before percent, else percent, else 100. ok is false for a
+// denominator below 1, which the API refuses and from which Istio would
+// make no sensible percentage. A reference that is no mirror copies none.
+func (b *BackendRef) MirrorPercent() (pct float64, ok bool) {
+	m := b.MirrorSpec
+	switch {
+	case !b.Mirror:
+		return 0, true
+	case m == nil:
+		return 100, true
+	case m.Fraction != nil:
+		den := int64(100)
+		if m.Fraction.Denominator.Set {
+			den = m.Fraction.Denominator.V
+		}
+		if den < 1 {
+			return 0, false
+		}
+		return 100 * float64(m.Fraction.Numerator.V) / float64(den), true
+	case m.Percent.Set:
+		return float64(m.Percent.V), true
+	}
+	return 100, true
 }
 
 // IsService reports whether the reference is to a core Service.
@@ -794,7 +825,7 @@ func (g *Graph) linkGatewayRoute(r *GatewayRoute) {
 			for _, f := range fs {
 				if f.RequestMirror != nil && f.RequestMirror.BackendRef != nil {
 					b := g.backendRef(r, f.RequestMirror.BackendRef)
-					b.Mirror, b.Weight = true, 0
+					b.Mirror, b.Weight, b.MirrorSpec = true, 0, f.RequestMirror
 					rule.Mirrors = append(rule.Mirrors, b)
 				}
 			}

@@ -215,6 +215,8 @@ func decodeFastWith(d *decoder, n *yaml.Node, out any) bool {
 		return decodeRoot(d, n, v, decodeMatchLabelsSelector)
 	case *Mirror:
 		return decodeRoot(d, n, v, decodeMirror)
+	case *MirrorFraction:
+		return decodeRoot(d, n, v, decodeMirrorFraction)
 	case *NamespacedPod:
 		return decodeRoot(d, n, v, decodeNamespacedPod)
 	case *NetworkPolicy:
@@ -263,6 +265,8 @@ func decodeFastWith(d *decoder, n *yaml.Node, out any) bool {
 		return decodeRoot(d, n, v, decodeReferenceGrantTo)
 	case *RequestAuthentication:
 		return decodeRoot(d, n, v, decodeRequestAuthentication)
+	case *RequestMirror:
+		return decodeRoot(d, n, v, decodeRequestMirror)
 	case *Retries:
 		return decodeRoot(d, n, v, decodeRetries)
 	case *Rollout:
@@ -2243,7 +2247,7 @@ func decodeGatewayRouteFilter(d *decoder, n *yaml.Node, v *GatewayRouteFilter) (
 		case "type":
 			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Type)
 		case "requestMirror":
-			_, ok = decodePtr(d, c[i+1], &v.RequestMirror, decodeCanaryServiceMirror)
+			_, ok = decodePtr(d, c[i+1], &v.RequestMirror, decodeRequestMirror)
 		}
 		if !ok {
 			return false, false
@@ -3159,6 +3163,32 @@ func decodeMirror(d *decoder, n *yaml.Node, v *Mirror) (good, ok bool) {
 	return true, true
 }
 
+func decodeMirrorFraction(d *decoder, n *yaml.Node, v *MirrorFraction) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "numerator":
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Numerator)
+		case "denominator":
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Denominator)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
 func decodeNamespacedPod(d *decoder, n *yaml.Node, v *NamespacedPod) (good, ok bool) {
 	if isNull, ok := structNode(n); isNull || !ok {
 		return false, ok
@@ -3784,6 +3814,34 @@ func decodeRequestAuthentication(d *decoder, n *yaml.Node, v *RequestAuthenticat
 			_, ok = decodeSeq(d, c[i+1], &v.TargetRefs, decodePolicyTargetReference)
 		case "jwtRules":
 			_, ok = decodeSeq(d, c[i+1], &v.JWTRules, decodeJWTRule)
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	return true, true
+}
+
+func decodeRequestMirror(d *decoder, n *yaml.Node, v *RequestMirror) (good, ok bool) {
+	if isNull, ok := structNode(n); isNull || !ok {
+		return false, ok
+	}
+	c := n.Content
+	for i := 0; i < len(c); i += 2 {
+		k, skip, ok := key(c[i])
+		if !ok {
+			return false, false
+		}
+		if skip {
+			continue
+		}
+		switch k {
+		case "backendRef":
+			_, ok = decodePtr(d, c[i+1], &v.BackendRef, decodeBackendRef)
+		case "percent":
+			_, ok = decodeUnmarshaler[Value[int64]](d, c[i+1], &v.Percent)
+		case "fraction":
+			_, ok = decodePtr(d, c[i+1], &v.Fraction, decodeMirrorFraction)
 		}
 		if !ok {
 			return false, false

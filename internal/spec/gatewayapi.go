@@ -259,13 +259,27 @@ func (r *BackendRef) UnmarshalYAML(n *yaml.Node) error {
 
 // GatewayRouteFilter is a filter of an HTTPRoute or GRPCRoute rule or
 // backend. Its type is read, and a RequestMirror's backend, which is a
-// reference of the route too; the other filters' settings are not.
+// reference of the route too, and share; the other filters' settings are
+// not.
 type GatewayRouteFilter struct {
 	At            `yaml:"-"`
-	Type          Str `yaml:"type"`
-	RequestMirror *struct {
-		BackendRef *BackendRef `yaml:"backendRef"`
-	} `yaml:"requestMirror"`
+	Type          Str            `yaml:"type"`
+	RequestMirror *RequestMirror `yaml:"requestMirror"`
+}
+
+// RequestMirror is a Gateway API HTTPRequestMirrorFilter. The API allows
+// one of Percent and Fraction; with neither, every request is mirrored.
+type RequestMirror struct {
+	BackendRef *BackendRef     `yaml:"backendRef"`
+	Percent    Int             `yaml:"percent"`
+	Fraction   *MirrorFraction `yaml:"fraction"`
+}
+
+// MirrorFraction is the fraction of a RequestMirror filter, the API's
+// Fraction. The API defaults an unset Denominator to 100.
+type MirrorFraction struct {
+	Numerator   Int `yaml:"numerator"`
+	Denominator Int `yaml:"denominator"`
 }
 
 // UnmarshalYAML records the filter's location.

@@ -135,7 +135,7 @@ type Ref struct {
 	Kind     EdgeKind
 	Locs     []manifest.Loc
 	// Idle says why no request takes the reference ("" when some may):
-	// a backendRef of weight 0.
+	// a backendRef of weight 0, a RequestMirror of 0 percent.
 	Idle string
 	// Mesh marks a backendRef of a route that has mesh parents (Services)
 	// too: Istio checks ReferenceGrants only where it builds the route
@@ -306,7 +306,7 @@ func Of(g *graph.Graph) *Topology {
 				b.backend(r, be, Leads, idle, mesh)
 			}
 			for _, be := range rule.Mirrors {
-				b.backend(r, be, Mirror, "", mesh)
+				b.backend(r, be, Mirror, requestMirrorOff(be), mesh)
 			}
 		}
 	}
@@ -889,6 +889,27 @@ func mirrorOff(r, root *spec.HTTPRoute, mine string) string {
 		why += " (the delegate route's that takes the mirror)"
 	}
 	return why + ": mirrors no request"
+}
+
+// requestMirrorOff says why the mirror be of a Gateway API route copies
+// no request, or "": Istio turns its percent or fraction into the
+// mirror's percentage (createMirrorFilter), and MirrorPercentByPolicy
+// mirrors nothing at 0. A fraction Istio cannot read is taken to mirror:
+// the API server refuses it.
+func requestMirrorOff(be *graph.BackendRef) string {
+	pct, ok := be.MirrorPercent()
+	if !ok || pct > 0 {
+		return ""
+	}
+	m := be.MirrorSpec
+	if f := m.Fraction; f != nil {
+		den := int64(100)
+		if f.Denominator.Set {
+			den = f.Denominator.V
+		}
+		return fmt.Sprintf("fraction %d/%d: mirrors no request", f.Numerator.V, den)
+	}
+	return fmt.Sprintf("percent %d: mirrors no request", m.Percent.V)
 }
 
 // mirrorsOff says why a mirrors entry of percentage p mirrors no request,

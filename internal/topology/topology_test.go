@@ -1339,6 +1339,88 @@ spec:
 	}
 }
 
+// TestRequestMirrorPercent checks that a Gateway API RequestMirror edge is
+// idle when the filter's percent or fraction makes 0 percent
+// (createMirrorFilter, MirrorPercentByPolicy): fraction read before
+// percent, its denominator 100 by default; and not for a share above 0,
+// without either, or for a denominator of 0 (the API refuses it). The Ref
+// of the mirror carries the same reason, and a mirror the same rule also
+// makes to the service at a share keeps its edge plain.
+func TestRequestMirrorPercent(t *testing.T) {
+	src := `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: shop}
+spec:
+  parentRefs: [{kind: Service, group: "", name: app}]
+  rules:
+  - backendRefs: [{name: app, port: 80}]
+    filters:
+    - {type: RequestMirror, requestMirror: {backendRef: {name: pct-zero, port: 80}, percent: 0}}
+    - {type: RequestMirror, requestMirror: {backendRef: {name: pct-half, port: 80}, percent: 50}}
+    - {type: RequestMirror, requestMirror: {backendRef: {name: all, port: 80}}}
+    - {type: RequestMirror, requestMirror: {backendRef: {name: frac-zero, port: 80}, fraction: {numerator: 0}}}
+    - {type: RequestMirror, requestMirror: {backendRef: {name: frac-den, port: 80}, fraction: {numerator: 0, denominator: 1000}}}
+    - {type: RequestMirror, requestMirror: {backendRef: {name: frac-small, port: 80}, fraction: {numerator: 1, denominator: 1000}}}
+    - {type: RequestMirror, requestMirror: {backendRef: {name: frac-first, port: 80}, fraction: {numerator: 0}, percent: 50}}
+    - {type: RequestMirror, requestMirror: {backendRef: {name: frac-bad, port: 80}, fraction: {numerator: 0, denominator: 0}}}
+  - backendRefs: [{name: app, port: 80}]
+    filters:
+    - {type: RequestMirror, requestMirror: {backendRef: {name: twice, port: 80}, percent: 0}}
+    - {type: RequestMirror, requestMirror: {backendRef: {name: twice, port: 80}, percent: 5}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: rpc, namespace: shop}
+spec:
+  parentRefs: [{kind: Service, group: "", name: app}]
+  rules:
+  - backendRefs: [{name: app, port: 80}]
+    filters:
+    - {type: RequestMirror, requestMirror: {backendRef: {name: grpc-zero, port: 80}, percent: 0}}
+` + services("shop/app", "shop/pct-zero", "shop/pct-half", "shop/all", "shop/frac-zero", "shop/frac-den", "shop/frac-small",
+		"shop/frac-first", "shop/frac-bad", "shop/twice", "shop/grpc-zero")
+	tp := loadSource(t, src, false)
+	var got []string
+	for _, e := range idleEdges(tp) {
+		if strings.Contains(e, "(mirror)") {
+			got = append(got, e)
+		}
+	}
+	want := []string{
+		"GRPCRoute shop/rpc -> Service shop/grpc-zero (mirror) idle: percent 0: mirrors no request",
+		"HTTPRoute shop/web -> Service shop/all (mirror)",
+		"HTTPRoute shop/web -> Service shop/frac-bad (mirror)",
+		"HTTPRoute shop/web -> Service shop/frac-den (mirror) idle: fraction 0/1000: mirrors no request",
+		"HTTPRoute shop/web -> Service shop/frac-first (mirror) idle: fraction 0/100: mirrors no request",
+		"HTTPRoute shop/web -> Service shop/frac-small (mirror)",
+		"HTTPRoute shop/web -> Service shop/frac-zero (mirror) idle: fraction 0/100: mirrors no request",
+		"HTTPRoute shop/web -> Service shop/pct-half (mirror)",
+		"HTTPRoute shop/web -> Service shop/pct-zero (mirror) idle: percent 0: mirrors no request",
+		"HTTPRoute shop/web -> Service shop/twice (mirror)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("mirror edges:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var refs []string
+	for _, r := range tp.Refs {
+		if r.Kind == Mirror && r.Idle != "" {
+			refs = append(refs, tp.Nodes[r.To].Name+": "+r.Idle)
+		}
+	}
+	slices.Sort(refs)
+	wantRefs := []string{
+		"frac-den: fraction 0/1000: mirrors no request",
+		"frac-first: fraction 0/100: mirrors no request",
+		"frac-zero: fraction 0/100: mirrors no request",
+		"grpc-zero: percent 0: mirrors no request",
+		"pct-zero: percent 0: mirrors no request",
+		"twice: percent 0: mirrors no request",
+	}
+	if !slices.Equal(refs, wantRefs) {
+		t.Errorf("idle mirror refs:\n%s\nwant:\n%s", strings.Join(refs, "\n"), strings.Join(wantRefs, "\n"))
+	}
+}
+
 // TestIdleSubsets checks that the edge from a service to a subset is idle
 // when every destination that names the subset gets no traffic (weight 0
 // beside others, a mirror of 0 percent), of a DestinationRule with a host

@@ -47,7 +47,8 @@ keeps the first and reports the other ` + "`Conflicted`" + `, and a listener bes
 is accepted.
 
 The listeners of the ListenerSets a Gateway accepts (see gatewayapi-listenerset-not-allowed)
-are the Gateway's too. Their names need to be unique within their ListenerSet only. The API
+are the Gateway's too. Their names need to be unique within their ListenerSet only (a name used
+twice in one ListenerSet is left to schema-invalid, which reports it attached or not). The API
 merges them in precedence order: the Gateway's own listeners, then the ListenerSets' by creation
 time (oldest first; those whose manifest carries no ` + "`creationTimestamp`" + ` come after those that do),
 then by namespace and name. A ListenerSet's listener that conflicts with a listener of higher
@@ -131,7 +132,14 @@ func runListenerConflict(p *rules.Pass) error {
 					continue
 				}
 				if prev.Set == l.Set && prev.Name == l.Name {
-					lost[l] = loss{prev, fmt.Sprintf("the name %q is used twice, and the API server rejects the %s", l.Name, l.Owner().Kind)}
+					// A ListenerSet's is left to schema validation (its
+					// listeners are a list keyed by name), which reports
+					// it whether the ListenerSet is attached or not.
+					why := ""
+					if l.Set == nil {
+						why = fmt.Sprintf("the name %q is used twice, and the API server rejects the %s", l.Name, l.Owner().Kind)
+					}
+					lost[l] = loss{prev, why}
 					break
 				}
 			}

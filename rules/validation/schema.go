@@ -193,9 +193,10 @@ func loaderChecked(path string) bool {
 
 // duplicateReported reports whether another rule reports every repeated
 // entry of the list at listPath, one finding for one fault: MR606 a
-// Gateway listener name used twice (not a ListenerSet's, which it sees
-// only when the ListenerSet is attached), MR619 a TLS perPort port,
-// MR013 a ServiceEntry port name and MR026 a Wasm environment variable.
+// Gateway listener name used twice (not a ListenerSet's, which it leaves
+// to this rule: it sees one only when the ListenerSet is attached), MR619
+// a TLS perPort port, MR013 a ServiceEntry port name and MR026 a Wasm
+// environment variable.
 func duplicateReported(o *manifest.Object, listPath string) bool {
 	if listPath == "" {
 		return false

@@ -109,8 +109,11 @@ func runWasmPluginInvalid(p *rules.Pass) error {
 // environment variables and the CRD's schema does not: a name given
 // twice, and one over the webhook's limit in bytes. The CRD declares env a
 // list keyed by name, which the API server checks for repeats too; MR001
-// leaves that repeat to this rule, which says more. A missing name, or a value beside
-// valueFrom HOST, is MR001's.
+// leaves that repeat to this rule, which says more. A missing or empty
+// name (the CRD's minLength 1; the webhook's "spec.vmConfig.env invalid"),
+// or a value beside valueFrom HOST, is MR001's, at each entry: entries
+// that repeat an empty name are reported that way already, and naming
+// them fixes the repeat too.
 func checkWasmEnv(p *rules.Pass, o *manifest.Object, env node, rejects string) {
 	seen := map[string]node{}
 	for e := range env.items() {
