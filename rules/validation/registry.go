@@ -33,4 +33,5 @@ var Rules = []*rules.Rule{
 	WebhookAnnotationRejected,
 	TelemetryInvalid,
 	WasmPluginInvalid,
+	KubernetesObjectInvalid,
 }

@@ -1,0 +1,704 @@
+package validation
+
+import (
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+	"k8s.io/apimachinery/pkg/api/validate/content"
+	kvalidation "k8s.io/apimachinery/pkg/util/validation"
+)
+
+// KubernetesObjectInvalid reports what the API server's validation code
+// refuses in an object beyond its schema, which MR001 checks.
+var KubernetesObjectInvalid = &rules.Rule{
+	ID:      "MR027",
+	Name:    "kubernetes-object-invalid",
+	Summary: "a Kubernetes object has a name, label, annotation or port that the API server's validation refuses",
+	Doc: `The API server validates a built-in object with code beyond its OpenAPI schema (ValidateObjectMeta,
+ValidateService, ValidatePodSpec, ValidateNetworkPolicy in k8s.io/kubernetes pkg/apis/*/validation),
+with the name formats of k8s.io/apimachinery/pkg/util/validation, and refuses the whole object
+(` + "`kubectl apply`" + ` fails, a GitOps sync stays out of date). meshlint mirrors these checks:
+
+- on every object, custom resources included: ` + "`metadata.name`" + ` must be a DNS-1123 subdomain (lower-case
+  letters, digits, ` + "`-`" + ` and ` + "`.`" + `, at most 253 characters), a DNS-1123 label for a Namespace and a
+  DNS-1035 label (beginning with a letter) for a Service; ` + "`metadata.namespace`" + ` a DNS-1123 label; the keys
+  of ` + "`labels`" + ` and ` + "`annotations`" + ` qualified names (an optional DNS subdomain prefix and ` + "`/`" + `, then at most
+  63 letters, digits, ` + "`-`" + `, ` + "`_`" + ` and ` + "`.`" + `, beginning and ending with a letter or digit); label values at
+  most 63 such characters, or empty; the annotations at most 256 KiB in all. The labels and
+  annotations of a pod template are checked the same way;
+- a Service: with more than one port each port needs a ` + "`name`" + `, a DNS-1123 label, unique in the Service
+  (not an IANA service name: that is what a container port name and a named ` + "`targetPort`" + ` must be); no
+  two ports with the same ` + "`port`" + ` and ` + "`protocol`" + ` (TCP when left out), nor the same ` + "`nodePort`" + ` and
+  protocol; ` + "`port`" + ` in 1-65535; ` + "`targetPort`" + ` a number in 1-65535 (0 means the port's own number) or an
+  IANA service name (at most 15 lower-case letters, digits and ` + "`-`" + `, with a letter, without ` + "`--`" + ` and
+  without a leading or trailing ` + "`-`" + `; a quoted ` + "`\"8080\"`" + ` is a name, and has no letter); no ` + "`nodePort`" + ` on a
+  ClusterIP Service (the default type); an ` + "`appProtocol`" + ` that is a qualified name (` + "`http`" + `,
+  ` + "`kubernetes.io/h2c`" + `; not ` + "`HTTP/2`" + `); a ` + "`clusterIP`" + ` that is an IP address, None or empty; no ` + "`clusterIP: None`" + ` on a NodePort or LoadBalancer Service, and
+  no ` + "`clusterIP`" + ` at all on an ExternalName one; at least one port unless the Service is headless or
+  ExternalName; an ` + "`externalName`" + ` that is a DNS-1123 subdomain (one final dot allowed); selector keys and
+  values as label keys and values, whatever the type;
+- a container (and init container) of a pod or pod template: its ` + "`name`" + ` a DNS-1123 label, unique among
+  the containers and init containers of the pod; a port ` + "`name`" + ` an IANA service name, unique in the
+  container; ` + "`containerPort`" + ` in 1-65535, ` + "`hostPort`" + ` too when set;
+- a label selector (a workload's ` + "`spec.selector`" + `, a NetworkPolicy's ` + "`podSelector`" + ` and its peers'
+  ` + "`podSelector`" + ` and ` + "`namespaceSelector`" + `): ` + "`matchLabels`" + ` as labels; a ` + "`matchExpressions`" + ` key a qualified
+  name, its values label values, ` + "`In`" + ` and ` + "`NotIn`" + ` with values, ` + "`Exists`" + ` and ` + "`DoesNotExist`" + ` without;
+- a NetworkPolicy port: a numeric ` + "`port`" + ` in 1-65535 or an IANA service name; ` + "`endPort`" + ` only beside a
+  numeric ` + "`port`" + `, not below it, and at most 65535; an ` + "`ipBlock`" + `'s ` + "`except`" + ` entries strict subsets of its
+  ` + "`cidr`" + `.
+
+Left to other rules: a value of the wrong type, an unknown enum value, a missing required field and
+an int32 overflow are MR001's; a named ` + "`targetPort`" + ` that the selected pods do not declare is MR150's; a
+NetworkPolicy port that no container exposes is MR410's; port names that do not tell Istio the
+protocol are MR712's. MR007 checks the CIDRs of Istio's objects only, so an ` + "`ipBlock`" + ` CIDR that does
+not parse is reported here (leading zeros in IPv4 octets are accepted, as ParseCIDRSloppy does,
+unless the API server's StrictIPCIDRValidation feature gate is on).
+
+Fix the value as the message says: lower-case the name, shorten it, name the ports.`,
+	Bad:      twoPortService("- {port: 80, targetPort: 8080}\n  - {port: 443, targetPort: 8443}"),
+	Good:     twoPortService("- {name: http, port: 80, targetPort: 8080}\n  - {name: https, port: 443, targetPort: 8443}"),
+	Severity: rules.Error,
+	Inputs: []kinds.Kind{
+		kinds.Namespace, kinds.Service, kinds.Pod,
+		kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob,
+		kinds.ReplicationController, kinds.PodTemplate, kinds.NetworkPolicy,
+	},
+	Local: true,
+	Run:   runKubernetesObjectInvalid,
+}
+
+// twoPortService is Service shop/web with the ports given: the examples
+// of MR027.
+func twoPortService(ports string) string {
+	return `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector: {app: web}
+  ports:
+  ` + ports + `
+`
+}
+
+// totalAnnotationSizeLimit is apimachinery's TotalAnnotationSizeLimitB.
+const totalAnnotationSizeLimit = 256 * (1 << 10)
+
+func runKubernetesObjectInvalid(p *rules.Pass) error {
+	for _, o := range p.Graph.Objects {
+		root := node{n: o.Node, root: o.Node}
+		if !root.isMap() {
+			continue
+		}
+		builtin := isBuiltin(o.Group)
+		if !metaLooksValid(o) {
+			checkObjectMeta(p, o, root.get("metadata"), true)
+		}
+		if !builtin {
+			continue
+		}
+		spec := root.get("spec")
+		switch o.Kind {
+		case kinds.Service:
+			if o.Group == kinds.GroupCore {
+				checkService(p, o, spec)
+			}
+		case kinds.NetworkPolicy:
+			if o.Group == kinds.GroupK8sNetworking {
+				checkNetworkPolicy(p, o, spec)
+			}
+		}
+		if tmpl, pod := podTemplateOf(o, root); pod.isMap() {
+			if tmpl.ok() {
+				checkObjectMeta(p, o, tmpl.get("metadata"), false)
+			}
+			checkContainers(p, o, pod)
+		}
+		if o.Group == kinds.GroupApps || o.Kind == kinds.Job && o.Group == kinds.GroupBatch {
+			checkLabelSelector(p, o, spec.get("selector"))
+		}
+	}
+	return nil
+}
+
+// isBuiltin reports whether group is one whose kinds the API server
+// validates with its own code (those meshlint reads).
+func isBuiltin(group string) bool {
+	switch group {
+	case kinds.GroupCore, kinds.GroupApps, kinds.GroupBatch, kinds.GroupK8sNetworking:
+		return true
+	}
+	return false
+}
+
+// podTemplateOf returns the pod template of a workload (absent for a Pod)
+// and its pod spec.
+func podTemplateOf(o *manifest.Object, root node) (tmpl, pod node) {
+	switch o.Kind {
+	case kinds.Pod:
+		if o.Group == kinds.GroupCore {
+			return node{}, root.get("spec")
+		}
+	case kinds.PodTemplate:
+		if o.Group == kinds.GroupCore {
+			t := root.get("template")
+			return t, t.get("spec")
+		}
+	case kinds.ReplicationController:
+		if o.Group == kinds.GroupCore {
+			t := root.get("spec").get("template")
+			return t, t.get("spec")
+		}
+	case kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet:
+		if o.Group == kinds.GroupApps {
+			t := root.get("spec").get("template")
+			return t, t.get("spec")
+		}
+	case kinds.Job:
+		if o.Group == kinds.GroupBatch {
+			t := root.get("spec").get("template")
+			return t, t.get("spec")
+		}
+	case kinds.CronJob:
+		if o.Group == kinds.GroupBatch {
+			t := root.get("spec").get("jobTemplate").get("spec").get("template")
+			return t, t.get("spec")
+		}
+	}
+	return node{}, node{}
+}
+
+// metaLooksValid reports whether the name, namespace, labels and
+// annotations that the loader read from o's metadata pass the checks of
+// checkObjectMeta, which then need not walk the metadata's nodes: most
+// objects pass, and walking the nodes of every object of a large input
+// cost more than the checks. It is a filter only: checkObjectMeta decides
+// from the nodes.
+func metaLooksValid(o *manifest.Object) bool {
+	if o.Name != "" && nameProblem(o, o.Name) != "" {
+		return false
+	}
+	if o.NamespaceSet && o.Namespace != "" && !fastDNS1123Label(o.Namespace) {
+		return false
+	}
+	for k, v := range o.Labels {
+		if !fastLabelKey(k) || !fastLabelValue(v) {
+			return false
+		}
+	}
+	size := 0
+	for k, v := range o.Annotations {
+		size += len(k) + len(v)
+		if !fastLabelKey(strings.ToLower(k)) {
+			return false
+		}
+	}
+	return size <= totalAnnotationSizeLimit
+}
+
+// checkObjectMeta mirrors ValidateObjectMeta: the name and namespace of
+// an object (top: not a pod template's metadata, whose name the API
+// server ignores), and the labels and annotations of either.
+func checkObjectMeta(p *rules.Pass, o *manifest.Object, meta node, top bool) {
+	if !meta.isMap() {
+		return
+	}
+	if top {
+		name := meta.get("name")
+		if v, ok := name.str(); ok && v != "" {
+			if msg := nameProblem(o, v); msg != "" {
+				p.Reportf(o, name.loc(), "metadata.name %q %s; the API server rejects the %s", v, msg, o.Kind)
+			}
+		}
+		ns := meta.get("namespace")
+		if v, ok := ns.str(); ok && v != "" && !fastDNS1123Label(v) {
+			if len(kvalidation.IsDNS1123Label(v)) > 0 {
+				p.Reportf(o, ns.loc(), "metadata.namespace %q is not %s; the API server rejects the %s", v, dns1123LabelText, o.Kind)
+			}
+		}
+	}
+	labels := meta.get("labels")
+	for e := range labels.entries() {
+		if !fastLabelKey(e.key) {
+			if len(content.IsLabelKey(e.key)) > 0 {
+				p.Reportf(o, e.keyLoc, "%s: label key %q is not %s; the API server rejects the %s", labels.where(), e.key, qualifiedNameText, o.Kind)
+			}
+		}
+		if v, ok := e.val.str(); ok && !fastLabelValue(v) {
+			if len(content.IsLabelValue(v)) > 0 {
+				p.Reportf(o, e.val.loc(), "%s: value %q of label %q is not %s; the API server rejects the %s", labels.where(), v, e.key, labelValueText, o.Kind)
+			}
+		}
+	}
+	annotations := meta.get("annotations")
+	size := 0
+	for e := range annotations.entries() {
+		// ValidateAnnotations lower-cases the key first.
+		if k := strings.ToLower(e.key); !fastLabelKey(k) {
+			if len(content.IsLabelKey(k)) > 0 {
+				p.Reportf(o, e.keyLoc, "%s: annotation key %q is not %s; the API server rejects the %s", annotations.where(), e.key, qualifiedNameText, o.Kind)
+			}
+		}
+		if v, ok := e.val.scalar(); ok {
+			size += len(e.key) + len(v)
+		}
+	}
+	if size > totalAnnotationSizeLimit {
+		p.Reportf(o, meta.keyLoc("annotations"), "%s hold %d bytes, more than the 262144 (256 KiB) the API server allows; it rejects the %s", annotations.where(), size, o.Kind)
+	}
+}
+
+// nameProblem says why the API server refuses name for o, or "": a
+// Namespace's name is a DNS-1123 label (ValidateNamespaceName), a
+// Service's a DNS-1035 label (ValidateServiceName), any other's a DNS-1123
+// subdomain (NameIsDNSSubdomain, which custom resources get too).
+func nameProblem(o *manifest.Object, name string) string {
+	switch {
+	case o.Group == kinds.GroupCore && o.Kind == kinds.Namespace:
+		if !fastDNS1123Label(name) && len(kvalidation.IsDNS1123Label(name)) > 0 {
+			return "is not " + dns1123LabelText
+		}
+	case o.Group == kinds.GroupCore && o.Kind == kinds.Service:
+		if !fastDNS1035Label(name) && len(kvalidation.IsDNS1035Label(name)) > 0 {
+			return "is not " + dns1035LabelText
+		}
+	default:
+		if !fastDNS1123Subdomain(name) && len(kvalidation.IsDNS1123Subdomain(name)) > 0 {
+			return "is not " + dns1123SubdomainText
+		}
+	}
+	return ""
+}
+
+// servicePortKey is a Service port's (protocol, port) or (protocol,
+// nodePort), which ValidateService wants unique.
+type servicePortKey struct {
+	protocol string
+	port     int64
+}
+
+// checkService mirrors ValidateService and validateServicePort.
+func checkService(p *rules.Pass, o *manifest.Object, spec node) {
+	const rejects = "the API server rejects the Service"
+	typ, _ := spec.get("type").str()
+	if typ == "" {
+		typ = "ClusterIP"
+	}
+	if ip := spec.get("clusterIP"); ip.ok() {
+		v, _ := ip.str()
+		switch {
+		case v == "None" && (typ == "NodePort" || typ == "LoadBalancer"):
+			p.Reportf(o, ip.loc(), "%s is None (headless), which a %s Service may not be; %s", ip.where(), typ, rejects)
+		case v != "" && typ == "ExternalName":
+			p.Reportf(o, ip.loc(), "%s is set, which an ExternalName Service may not have; %s", ip.where(), rejects)
+		case v != "" && v != "None" && !isSloppyIP(v):
+			p.Reportf(o, ip.loc(), "%s %q is neither an IP address nor None; %s", ip.where(), v, rejects)
+		}
+	}
+	ports := spec.get("ports")
+	if headless := spec.get("clusterIP"); ports.len() == 0 && typ != "ExternalName" && !isNone(headless) && spec.isMap() {
+		p.Reportf(o, node{n: o.Node, root: o.Node}.keyLoc("spec"), "%s lists no port, which only a headless (clusterIP: None) or ExternalName Service may do; %s", ports.where(), rejects)
+	}
+	if typ == "ExternalName" {
+		ext := spec.get("externalName")
+		v, _ := ext.str()
+		// The API server trims one final dot first.
+		if t := strings.TrimSuffix(v, "."); v != "" && !fastDNS1123Subdomain(t) && len(kvalidation.IsDNS1123Subdomain(t)) > 0 {
+			p.Reportf(o, ext.loc(), "%s %q is not %s; %s", ext.where(), v, dns1123SubdomainText, rejects)
+		}
+	}
+	requireName := ports.len() > 1
+	// Slices, not maps: a Service has a few ports, and the rule runs on
+	// every Service of the input.
+	var names []string
+	var seen, nodePorts []servicePortKey
+	for sp := range ports.items() {
+		if !sp.isMap() {
+			continue
+		}
+		name := sp.get("name")
+		nv, _ := name.str()
+		switch {
+		case nv == "" && requireName:
+			reportAt(p, o, name, sp, "%s has no name, which every port of a Service with several ports needs; %s", sp.where(), rejects)
+		case nv != "" && !fastDNS1123Label(nv) && len(kvalidation.IsDNS1123Label(nv)) > 0:
+			p.Reportf(o, name.loc(), "%s %q is not %s; %s", name.where(), nv, dns1123LabelText, rejects)
+		case nv != "" && slices.Contains(names, nv):
+			p.Reportf(o, name.loc(), "%s %q names another port of the Service too, and port names must be unique; %s", name.where(), nv, rejects)
+		}
+		if nv != "" {
+			names = append(names, nv)
+		}
+		protocol, _ := sp.get("protocol").str()
+		if protocol == "" {
+			protocol = "TCP"
+		}
+		port := sp.get("port")
+		if n, ok := port.int(); ok {
+			if !validPort(n) {
+				p.Reportf(o, port.loc(), "%s %d is not in 1-65535; %s", port.where(), n, rejects)
+			}
+			k := servicePortKey{protocol, n}
+			if slices.Contains(seen, k) {
+				p.Reportf(o, port.loc(), "%s: another port of the Service has port %d and protocol %s too; %s", sp.where(), n, protocol, rejects)
+			}
+			seen = append(seen, k)
+		}
+		checkPortNumOrName(p, o, sp.get("targetPort"), true, rejects)
+		// validateServicePort: ValidateQualifiedName(appProtocol).
+		ap := sp.get("appProtocol")
+		if v, ok := ap.str(); ok && !fastLabelKey(v) && len(content.IsLabelKey(v)) > 0 {
+			p.Reportf(o, ap.loc(), "%s %q is not %s; %s", ap.where(), v, qualifiedNameText, rejects)
+		}
+		np := sp.get("nodePort")
+		if n, ok := np.int(); ok && n != 0 {
+			if typ == "ClusterIP" {
+				p.Reportf(o, np.loc(), "%s is set, which a ClusterIP Service (the default type) may not have; %s", np.where(), rejects)
+			}
+			k := servicePortKey{protocol, n}
+			if slices.Contains(nodePorts, k) {
+				p.Reportf(o, np.loc(), "%s: another port of the Service has nodePort %d and protocol %s too; %s", sp.where(), n, protocol, rejects)
+			}
+			nodePorts = append(nodePorts, k)
+		}
+	}
+	// ValidateService validates the selector whatever the type.
+	{
+		sel := spec.get("selector")
+		for e := range sel.entries() {
+			if !fastLabelKey(e.key) {
+				if len(content.IsLabelKey(e.key)) > 0 {
+					p.Reportf(o, e.keyLoc, "%s: key %q is not %s; %s", sel.where(), e.key, qualifiedNameText, rejects)
+				}
+			}
+			if v, ok := e.val.str(); ok && !fastLabelValue(v) {
+				if len(content.IsLabelValue(v)) > 0 {
+					p.Reportf(o, e.val.loc(), "%s: value %q of %q is not %s; %s", sel.where(), v, e.key, labelValueText, rejects)
+				}
+			}
+		}
+	}
+}
+
+// checkPortNumOrName mirrors ValidatePortNumOrName for an int-or-string
+// port: a number in 1-65535 (or 0 where zeroOK: a Service's targetPort,
+// which defaulting sets to the port), or an IANA service name.
+func checkPortNumOrName(p *rules.Pass, o *manifest.Object, x node, zeroOK bool, rejects string) {
+	if n, ok := x.int(); ok {
+		if !validPort(n) && (!zeroOK || n != 0) {
+			p.Reportf(o, x.loc(), "%s %d is not in 1-65535; %s", x.where(), n, rejects)
+		}
+		return
+	}
+	v, ok := x.str()
+	if !ok || (zeroOK && v == "") {
+		return
+	}
+	if msgs := kvalidation.IsValidPortName(v); len(msgs) > 0 {
+		hint := ""
+		if _, err := strconv.Atoi(v); err == nil {
+			hint = " (a quoted number is a port name: unquote it)"
+		}
+		p.Reportf(o, x.loc(), "%s %q is not a port number nor an IANA service name: it %s%s; %s", x.where(), v, joinMsgs(msgs), hint, rejects)
+	}
+}
+
+// checkContainers mirrors validateContainers and validateInitContainers:
+// container names are DNS-1123 labels, unique across the containers and
+// init containers of the pod; then each container's ports.
+func checkContainers(p *rules.Pass, o *manifest.Object, pod node) {
+	var names []string
+	for _, list := range [...]string{"containers", "initContainers"} {
+		for c := range pod.get(list).items() {
+			name := c.get("name")
+			if v, ok := name.str(); ok && v != "" {
+				switch {
+				case !fastDNS1123Label(v) && len(kvalidation.IsDNS1123Label(v)) > 0:
+					p.Reportf(o, name.loc(), "%s %q is not %s; the API server rejects the %s", name.where(), v, dns1123LabelText, o.Kind)
+				case slices.Contains(names, v):
+					p.Reportf(o, name.loc(), "%s %q names another container of the pod too (init containers included); the API server rejects the %s", name.where(), v, o.Kind)
+				}
+				names = append(names, v)
+			}
+			checkContainerPorts(p, o, c.get("ports"))
+		}
+	}
+}
+
+// checkLabelSelector mirrors ValidateLabelSelector for a new object:
+// matchLabels as labels; a matchExpressions key a qualified name, its
+// values label values, In and NotIn with values, Exists and DoesNotExist
+// without. An unknown operator is MR001's (the schema's enum).
+func checkLabelSelector(p *rules.Pass, o *manifest.Object, sel node) {
+	if !sel.isMap() {
+		return
+	}
+	ml := sel.get("matchLabels")
+	for e := range ml.entries() {
+		if !fastLabelKey(e.key) && len(content.IsLabelKey(e.key)) > 0 {
+			p.Reportf(o, e.keyLoc, "%s: key %q is not %s; the API server rejects the %s", ml.where(), e.key, qualifiedNameText, o.Kind)
+		}
+		if v, ok := e.val.str(); ok && !fastLabelValue(v) && len(content.IsLabelValue(v)) > 0 {
+			p.Reportf(o, e.val.loc(), "%s: value %q of %q is not %s; the API server rejects the %s", ml.where(), v, e.key, labelValueText, o.Kind)
+		}
+	}
+	for req := range sel.get("matchExpressions").items() {
+		key := req.get("key")
+		if v, ok := key.str(); ok && !fastLabelKey(v) && len(content.IsLabelKey(v)) > 0 {
+			p.Reportf(o, key.loc(), "%s %q is not %s; the API server rejects the %s", key.where(), v, qualifiedNameText, o.Kind)
+		}
+		op, _ := req.get("operator").str()
+		values := req.get("values")
+		switch op {
+		case "In", "NotIn":
+			if values.len() == 0 {
+				reportAt(p, o, values, req, "%s: operator %s needs values; the API server rejects the %s", req.where(), op, o.Kind)
+			}
+		case "Exists", "DoesNotExist":
+			if values.len() > 0 {
+				p.Reportf(o, values.loc(), "%s: operator %s takes no values; the API server rejects the %s", req.where(), op, o.Kind)
+			}
+		}
+		for v := range values.strs() {
+			if s, _ := v.str(); !fastLabelValue(s) && len(content.IsLabelValue(s)) > 0 {
+				p.Reportf(o, v.loc(), "%s %q is not %s; the API server rejects the %s", v.where(), s, labelValueText, o.Kind)
+			}
+		}
+	}
+}
+
+// checkContainerPorts mirrors validateContainerPorts: names unique within
+// the container.
+func checkContainerPorts(p *rules.Pass, o *manifest.Object, ports node) {
+	rejects := "the API server rejects the " + string(o.Kind)
+	var names []string
+	for cp := range ports.items() {
+		if !cp.isMap() {
+			continue
+		}
+		name := cp.get("name")
+		if v, ok := name.str(); ok && v != "" {
+			if msgs := kvalidation.IsValidPortName(v); len(msgs) > 0 {
+				p.Reportf(o, name.loc(), "%s %q is not an IANA service name: it %s; %s", name.where(), v, joinMsgs(msgs), rejects)
+			} else if slices.Contains(names, v) {
+				p.Reportf(o, name.loc(), "%s %q names another port of the container too; %s", name.where(), v, rejects)
+			}
+			names = append(names, v)
+		}
+		cport := cp.get("containerPort")
+		if n, ok := cport.int(); ok && !validPort(n) {
+			p.Reportf(o, cport.loc(), "%s %d is not in 1-65535; %s", cport.where(), n, rejects)
+		}
+		hport := cp.get("hostPort")
+		if n, ok := hport.int(); ok && n != 0 && !validPort(n) {
+			p.Reportf(o, hport.loc(), "%s %d is not in 1-65535; %s", hport.where(), n, rejects)
+		}
+	}
+}
+
+// checkNetworkPolicy mirrors ValidateNetworkPolicyPort and ValidateIPBlock
+// over the ingress and egress rules.
+func checkNetworkPolicy(p *rules.Pass, o *manifest.Object, spec node) {
+	const rejects = "the API server rejects the NetworkPolicy"
+	checkLabelSelector(p, o, spec.get("podSelector"))
+	for _, dir := range [...]struct{ rules, peers string }{{"ingress", "from"}, {"egress", "to"}} {
+		for r := range spec.get(dir.rules).items() {
+			for port := range r.get("ports").items() {
+				checkNetworkPolicyPort(p, o, port, rejects)
+			}
+			for peer := range r.get(dir.peers).items() {
+				checkIPBlock(p, o, peer.get("ipBlock"), rejects)
+				checkLabelSelector(p, o, peer.get("podSelector"))
+				checkLabelSelector(p, o, peer.get("namespaceSelector"))
+			}
+		}
+	}
+}
+
+func checkNetworkPolicyPort(p *rules.Pass, o *manifest.Object, port node, rejects string) {
+	pt, end := port.get("port"), port.get("endPort")
+	endN, hasEnd := end.int()
+	if !pt.ok() {
+		if hasEnd {
+			p.Reportf(o, end.loc(), "%s is set without a port; %s", end.where(), rejects)
+		}
+		return
+	}
+	checkPortNumOrName(p, o, pt, false, rejects)
+	n, numeric := pt.int()
+	switch {
+	case !hasEnd:
+	case !numeric:
+		if _, ok := pt.str(); ok {
+			p.Reportf(o, end.loc(), "%s is set beside a named port; a range needs a numeric port; %s", end.where(), rejects)
+		}
+	case endN < n:
+		p.Reportf(o, end.loc(), "%s %d is below port %d; %s", end.where(), endN, n, rejects)
+	case !validPort(endN):
+		p.Reportf(o, end.loc(), "%s %d is not in 1-65535; %s", end.where(), endN, rejects)
+	}
+}
+
+// checkIPBlock mirrors ValidateIPBlock: every except entry a strict subset
+// of the cidr.
+func checkIPBlock(p *rules.Pass, o *manifest.Object, b node, rejects string) {
+	if !b.isMap() {
+		return
+	}
+	c := b.get("cidr")
+	cv, ok := c.str()
+	if !ok {
+		return
+	}
+	cidr, err := parseCIDRSloppy(cv)
+	if err != nil {
+		p.Reportf(o, c.loc(), "%s %q is not a CIDR block; %s", c.where(), cv, rejects)
+		return
+	}
+	for x := range b.get("except").strs() {
+		v, _ := x.str()
+		ex, err := parseCIDRSloppy(v)
+		switch {
+		case err != nil:
+			p.Reportf(o, x.loc(), "%s %q is not a CIDR block; %s", x.where(), v, rejects)
+		case ex.Addr().Is4() != cidr.Addr().Is4() || ex.Bits() <= cidr.Bits() || !cidr.Contains(ex.Masked().Addr()):
+			p.Reportf(o, x.loc(), "%s %q is not a strict subset of cidr %q; %s", x.where(), v, cv, rejects)
+		}
+	}
+}
+
+// parseCIDRSloppy parses a CIDR block as netutils.ParseCIDRSloppy does,
+// which allows leading zeros in IPv4 octets (the API server warns about
+// them for a NetworkPolicy, and accepts them).
+func parseCIDRSloppy(s string) (netip.Prefix, error) {
+	pfx, err := netip.ParsePrefix(s)
+	if err == nil || !strings.Contains(s, ".") {
+		return pfx, err
+	}
+	addr, bits, found := strings.Cut(s, "/")
+	if !found {
+		return pfx, err
+	}
+	octets := strings.Split(addr, ".")
+	for i, oc := range octets {
+		if t := strings.TrimLeft(oc, "0"); t != oc {
+			if t == "" {
+				t = "0"
+			}
+			octets[i] = t
+		}
+	}
+	if pfx2, err2 := netip.ParsePrefix(strings.Join(octets, ".") + "/" + bits); err2 == nil {
+		return pfx2, nil
+	}
+	return pfx, err
+}
+
+// isNone reports whether a clusterIP is None, a headless Service's.
+func isNone(ip node) bool {
+	v, _ := ip.str()
+	return v == "None"
+}
+
+// isSloppyIP reports whether s is an IP address as netutils.ParseIPSloppy
+// reads it: leading zeros in IPv4 octets allowed.
+func isSloppyIP(s string) bool {
+	if _, err := netip.ParseAddr(s); err == nil {
+		return true
+	}
+	_, err := parseCIDRSloppy(s + "/32")
+	return err == nil && strings.Count(s, ".") == 3
+}
+
+func joinMsgs(msgs []string) string { return strings.Join(msgs, ", ") }
+
+// The formats in the messages' words: apimachinery's own messages quote
+// the regular expressions.
+const (
+	dns1123LabelText     = "a DNS-1123 label (at most 63 lower-case letters, digits and '-', beginning and ending with a letter or digit)"
+	dns1035LabelText     = "a DNS-1035 label (at most 63 lower-case letters, digits and '-', beginning with a letter and ending with a letter or digit)"
+	dns1123SubdomainText = "a DNS-1123 subdomain (at most 253 lower-case letters, digits, '-' and '.', each part between dots beginning and ending with a letter or digit)"
+	qualifiedNameText    = "a qualified name (an optional DNS-1123 subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.', beginning and ending with a letter or digit)"
+	labelValueText       = "a label value (empty, or at most 63 letters, digits, '-', '_' and '.', beginning and ending with a letter or digit)"
+)
+
+// The fast checks below accept exactly what apimachinery's regular
+// expressions accept. They run on every name, label and annotation of the
+// input, tens of thousands of them, where a regular expression costs
+// several times more; the regular expressions then only word the
+// message.
+
+func isLowerAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+
+func isAlnum(c byte) bool { return isLowerAlnum(c) || c >= 'A' && c <= 'Z' }
+
+// fastDNS1123Label is IsDNS1123Label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at
+// most 63 characters.
+func fastDNS1123Label(s string) bool {
+	if s == "" || len(s) > 63 || !isLowerAlnum(s[0]) || !isLowerAlnum(s[len(s)-1]) {
+		return false
+	}
+	for i := 1; i < len(s)-1; i++ {
+		if c := s[i]; !isLowerAlnum(c) && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// fastDNS1035Label is IsDNS1035Label: a DNS-1123 label that begins with a
+// letter.
+func fastDNS1035Label(s string) bool {
+	return fastDNS1123Label(s) && s[0] >= 'a' && s[0] <= 'z'
+}
+
+// fastDNS1123Subdomain is IsDNS1123Subdomain: DNS-1123 labels (of any
+// length) joined by dots, at most 253 characters.
+func fastDNS1123Subdomain(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for part := range strings.SplitSeq(s, ".") {
+		if part == "" || !isLowerAlnum(part[0]) || !isLowerAlnum(part[len(part)-1]) {
+			return false
+		}
+		for i := 1; i < len(part)-1; i++ {
+			if c := part[i]; !isLowerAlnum(c) && c != '-' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// fastLabelName is the name part of a label key, or a label value that
+// is not empty: ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9], at most 63.
+func fastLabelName(s string) bool {
+	if s == "" || len(s) > 63 || !isAlnum(s[0]) || !isAlnum(s[len(s)-1]) {
+		return false
+	}
+	for i := 1; i < len(s)-1; i++ {
+		if c := s[i]; !isAlnum(c) && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// fastLabelKey is IsLabelKey (IsQualifiedName).
+func fastLabelKey(s string) bool {
+	prefix, name, found := strings.Cut(s, "/")
+	if !found {
+		return fastLabelName(s)
+	}
+	return fastDNS1123Subdomain(prefix) && !strings.Contains(name, "/") && fastLabelName(name)
+}
+
+// fastLabelValue is IsLabelValue.
+func fastLabelValue(s string) bool { return s == "" || fastLabelName(s) }
