@@ -9,6 +9,7 @@ import (
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // TargetPortUnresolved reports named Service target ports that the selected
@@ -31,7 +32,9 @@ It differs from Kiali's KIA0701 in two ways. Kiali matches the selector against 
 own ` + "`metadata.labels`" + `, which the Service never looks at, and in every namespace; meshlint uses
 the pod-template labels, as Kubernetes does. And Kiali also reports a numeric targetPort that
 no container declares; meshlint does not, because container ports are informational for
-numeric target ports: traffic reaches the port whether it is declared or not.
+numeric target ports: traffic reaches the port whether it is declared or not. A
+` + "`targetPort`" + ` that is no valid port name (a quoted ` + "`\"8080\"`" + `, which has no letter) is MR027's: the API
+server refuses the Service, and no container port could carry that name.
 
 Fix the container port's name, or use the number as the targetPort.`,
 	Bad:      targetPortExample("http"),
@@ -82,7 +85,9 @@ func runTargetPortUnresolved(p *rules.Pass) error {
 			continue
 		}
 		for _, sp := range s.Spec.Ports {
-			if !sp.TargetPort.IsStr {
+			// A name the API server refuses (a quoted "8080", capitals)
+			// is MR027's: no container port can carry it either.
+			if !sp.TargetPort.IsStr || len(validation.IsValidPortName(sp.TargetPort.Str)) > 0 {
 				continue
 			}
 			var lacking []*graph.Workload
