@@ -1,12 +1,14 @@
 package validation
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 	"k8s.io/apimachinery/pkg/api/validate/content"
@@ -18,7 +20,7 @@ import (
 var KubernetesObjectInvalid = &rules.Rule{
 	ID:      "MR027",
 	Name:    "kubernetes-object-invalid",
-	Summary: "a Kubernetes object has a name, label, annotation or port that the API server's validation refuses",
+	Summary: "a Kubernetes object has a name, label, annotation, port or selector that the API server's validation refuses",
 	Doc: `The API server validates a built-in object with code beyond its OpenAPI schema (ValidateObjectMeta,
 ValidateService, ValidatePodSpec, ValidateNetworkPolicy in k8s.io/kubernetes pkg/apis/*/validation),
 with the name formats of k8s.io/apimachinery/pkg/util/validation, and refuses the whole object
@@ -48,6 +50,16 @@ with the name formats of k8s.io/apimachinery/pkg/util/validation, and refuses th
 - a label selector (a workload's ` + "`spec.selector`" + `, a NetworkPolicy's ` + "`podSelector`" + ` and its peers'
   ` + "`podSelector`" + ` and ` + "`namespaceSelector`" + `): ` + "`matchLabels`" + ` as labels; a ` + "`matchExpressions`" + ` key a qualified
   name, its values label values, ` + "`In`" + ` and ` + "`NotIn`" + ` with values, ` + "`Exists`" + ` and ` + "`DoesNotExist`" + ` without;
+- a workload's selector selects the labels of its own pod template (a Deployment, ReplicaSet,
+  StatefulSet or DaemonSet, a Job with ` + "`manualSelector: true`" + ` (otherwise the API server generates
+  the selector and labels the template to match), a ReplicationController whose ` + "`selector`" + ` map is set
+  (left empty, it defaults to the template's labels)); ` + "`matchExpressions`" + ` count. The selector of an
+  apps/v1 workload may not be empty (` + "`{}`" + `, which would select every pod of the namespace). A
+  malformed selector is reported for its format only, as the API server does;
+- a CronJob's ` + "`metadata.name`" + ` at most 52 characters (ValidateCronJobCreate: each of its Jobs is named
+  after it with ` + "`-`" + ` and the scheduled time, 11 more characters, and must fit 63); a Job's at most 63
+  unless it has ` + "`manualSelector: true`" + `, since the API server labels its pods ` + "`job-name`" + ` and
+  ` + "`batch.kubernetes.io/job-name`" + ` with the name, and a label value has at most 63 characters;
 - a NetworkPolicy port: a numeric ` + "`port`" + ` in 1-65535 or an IANA service name; ` + "`endPort`" + ` only beside a
   numeric ` + "`port`" + `, not below it, and at most 65535; an ` + "`ipBlock`" + `'s ` + "`except`" + ` entries strict subsets of its
   ` + "`cidr`" + `.
@@ -120,8 +132,14 @@ func runKubernetesObjectInvalid(p *rules.Pass) error {
 			}
 			checkContainers(p, o, pod)
 		}
-		if o.Group == kinds.GroupApps || o.Kind == kinds.Job && o.Group == kinds.GroupBatch {
-			checkLabelSelector(p, o, spec.get("selector"))
+		switch {
+		case o.Group == kinds.GroupApps || o.Kind == kinds.Job && o.Group == kinds.GroupBatch:
+			checkWorkloadSelector(p, o, spec)
+		case o.Group == kinds.GroupCore && o.Kind == kinds.ReplicationController:
+			checkRCSelector(p, o, spec)
+		}
+		if o.Group == kinds.GroupBatch {
+			checkBatchName(p, o, root.get("metadata").get("name"), spec)
 		}
 	}
 	return nil
@@ -434,23 +452,29 @@ func checkContainers(p *rules.Pass, o *manifest.Object, pod node) {
 // checkLabelSelector mirrors ValidateLabelSelector for a new object:
 // matchLabels as labels; a matchExpressions key a qualified name, its
 // values label values, In and NotIn with values, Exists and DoesNotExist
-// without. An unknown operator is MR001's (the schema's enum).
-func checkLabelSelector(p *rules.Pass, o *manifest.Object, sel node) {
+// without. An unknown operator is MR001's (the schema's enum). It reports
+// whether the selector is a mapping that LabelSelectorAsSelector would
+// compile, which the check against the pod template needs.
+func checkLabelSelector(p *rules.Pass, o *manifest.Object, sel node) bool {
 	if !sel.isMap() {
-		return
+		return false
 	}
+	valid := true
 	ml := sel.get("matchLabels")
 	for e := range ml.entries() {
 		if !fastLabelKey(e.key) && len(content.IsLabelKey(e.key)) > 0 {
+			valid = false
 			p.Reportf(o, e.keyLoc, "%s: key %q is not %s; the API server rejects the %s", ml.where(), e.key, qualifiedNameText, o.Kind)
 		}
 		if v, ok := e.val.str(); ok && !fastLabelValue(v) && len(content.IsLabelValue(v)) > 0 {
+			valid = false
 			p.Reportf(o, e.val.loc(), "%s: value %q of %q is not %s; the API server rejects the %s", ml.where(), v, e.key, labelValueText, o.Kind)
 		}
 	}
 	for req := range sel.get("matchExpressions").items() {
 		key := req.get("key")
 		if v, ok := key.str(); ok && !fastLabelKey(v) && len(content.IsLabelKey(v)) > 0 {
+			valid = false
 			p.Reportf(o, key.loc(), "%s %q is not %s; the API server rejects the %s", key.where(), v, qualifiedNameText, o.Kind)
 		}
 		op, _ := req.get("operator").str()
@@ -458,17 +482,169 @@ func checkLabelSelector(p *rules.Pass, o *manifest.Object, sel node) {
 		switch op {
 		case "In", "NotIn":
 			if values.len() == 0 {
+				valid = false
 				reportAt(p, o, values, req, "%s: operator %s needs values; the API server rejects the %s", req.where(), op, o.Kind)
 			}
 		case "Exists", "DoesNotExist":
 			if values.len() > 0 {
+				valid = false
 				p.Reportf(o, values.loc(), "%s: operator %s takes no values; the API server rejects the %s", req.where(), op, o.Kind)
 			}
+		default:
+			// MR001's: LabelSelectorAsSelector refuses it too.
+			valid = false
 		}
 		for v := range values.strs() {
 			if s, _ := v.str(); !fastLabelValue(s) && len(content.IsLabelValue(s)) > 0 {
+				valid = false
 				p.Reportf(o, v.loc(), "%s %q is not %s; the API server rejects the %s", v.where(), s, labelValueText, o.Kind)
 			}
+		}
+	}
+	return valid
+}
+
+// checkWorkloadSelector checks the selector of an apps/v1 workload or a
+// Job: its format (checkLabelSelector), then, as ValidateDeploymentSpec,
+// ValidateReplicaSetSpec, ValidateStatefulSetSpec, ValidateDaemonSetSpec
+// and ValidateJobSpec do, that it is not empty (apps/v1 only) and selects
+// the labels of the pod template. A Job's selector is the user's only with
+// manualSelector: true; otherwise the API server generates it from the
+// Job's uid and labels the template to match.
+func checkWorkloadSelector(p *rules.Pass, o *manifest.Object, spec node) {
+	sel := spec.get("selector")
+	valid := checkLabelSelector(p, o, sel)
+	switch o.Kind {
+	case kinds.Deployment, kinds.ReplicaSet, kinds.StatefulSet, kinds.DaemonSet:
+		if o.Group != kinds.GroupApps {
+			return
+		}
+		// apps/v1beta1 defaulted an empty selector to the template's
+		// labels; apps/v1 refuses it.
+		if valid && o.APIVersion == "apps/v1" && !sel.get("matchLabels").hasEntries() && sel.get("matchExpressions").len() == 0 {
+			p.Reportf(o, spec.keyLoc("selector"), "%s is empty: an apps/v1 %s must select its pods by at least one label of its pod template; the API server rejects the %s (empty selector is invalid for %s)", sel.where(), o.Kind, o.Kind, strings.ToLower(string(o.Kind)))
+			return
+		}
+	case kinds.Job:
+		if manual, _ := spec.get("manualSelector").boolean(); !manual {
+			return
+		}
+	default:
+		return
+	}
+	if !valid {
+		return
+	}
+	tl := spec.get("template").get("metadata").get("labels")
+	if missing := unselected(sel, tl); len(missing) > 0 {
+		p.Reportf(o, spec.keyLoc("selector"), "%s does not select the labels of its own pod template (%s): %s; the API server rejects the %s (`selector` does not match template `labels`)", sel.where(), tl.where(), strings.Join(missing, ", "), o.Kind)
+	}
+}
+
+// checkRCSelector mirrors ValidateReplicationControllerSpec: the selector,
+// a map of labels, must select the pod template's labels; when it is
+// empty, defaulting sets it to them.
+func checkRCSelector(p *rules.Pass, o *manifest.Object, spec node) {
+	sel := spec.get("selector")
+	tl := spec.get("template").get("metadata").get("labels")
+	var missing []string
+	for e := range sel.entries() {
+		v, ok := e.val.str()
+		if !ok || !fastLabelKey(e.key) && len(content.IsLabelKey(e.key)) > 0 || !fastLabelValue(v) && len(content.IsLabelValue(v)) > 0 {
+			// Another fault, reported by MR001 or ValidateLabels.
+			return
+		}
+		if m := unmatchedLabel(tl, e.key, v); m != "" {
+			missing = append(missing, m)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		p.Reportf(o, spec.keyLoc("selector"), "%s does not select the labels of its own pod template (%s): %s; the API server rejects the ReplicationController (`selector` does not match template `labels`)", sel.where(), tl.where(), strings.Join(missing, ", "))
+	}
+}
+
+// unselected returns the terms of a well-formed label selector that the
+// template labels tl fail, worded for the message. matchLabels are looked
+// up in the nodes; a map of the labels is built only for matchExpressions,
+// which few workloads have: the rule runs on every workload of the input.
+func unselected(sel, tl node) []string {
+	var out []string
+	for e := range sel.get("matchLabels").entries() {
+		v, _ := e.val.str()
+		if m := unmatchedLabel(tl, e.key, v); m != "" {
+			out = append(out, m)
+		}
+	}
+	// Sorted: the message must not depend on how the map is written.
+	slices.Sort(out)
+	exprs := sel.get("matchExpressions")
+	if exprs.len() == 0 {
+		return out
+	}
+	have := map[string]string{}
+	for e := range tl.entries() {
+		if v, ok := e.val.scalar(); ok {
+			have[e.key] = v
+		}
+	}
+	for req := range exprs.items() {
+		key, _ := req.get("key").str()
+		op, _ := req.get("operator").str()
+		r := labels.Requirement{Key: key, Op: labels.Operator(op)}
+		for v := range req.get("values").strs() {
+			s, _ := v.str()
+			r.Values = append(r.Values, s)
+		}
+		if r.Matches(have) {
+			continue
+		}
+		term := key + " " + op
+		if len(r.Values) > 0 {
+			term += " (" + strings.Join(r.Values, ", ") + ")"
+		}
+		if v, ok := have[key]; ok {
+			term += fmt.Sprintf(" (the template has %s=%s)", key, v)
+		} else {
+			term += fmt.Sprintf(" (the template has no %s label)", key)
+		}
+		out = append(out, term)
+	}
+	return out
+}
+
+// unmatchedLabel words how template labels tl fail the pair key=want, or
+// returns "" when they have it.
+func unmatchedLabel(tl node, key, want string) string {
+	got, ok := tl.get(key).scalar()
+	switch {
+	case !ok:
+		return fmt.Sprintf("%s=%s (the template has no %s label)", key, want, key)
+	case got != want:
+		return fmt.Sprintf("%s=%s (the template has %s=%s)", key, want, key, got)
+	}
+	return ""
+}
+
+// checkBatchName checks the length of a CronJob's or Job's name, which
+// the names and labels derived from it must fit: ValidateCronJobCreate
+// refuses a CronJob name over 52 characters, since the controller names
+// each Job after it with "-" and an up-to-10-digit schedule time, and a Job
+// name must fit a label value; the API server labels a Job's pod template
+// with job-name and batch.kubernetes.io/job-name set to the Job's name
+// (generateSelector, unless manualSelector: true), so a Job name over 63
+// characters fails ValidateLabels.
+func checkBatchName(p *rules.Pass, o *manifest.Object, name, spec node) {
+	v, ok := name.str()
+	if !ok || len(v) <= 52 || nameProblem(o, v) != "" {
+		return
+	}
+	switch o.Kind {
+	case kinds.CronJob:
+		p.Reportf(o, name.loc(), "metadata.name %q is %d characters, more than the 52 a CronJob may have (its Jobs are named after it with 11 more characters); the API server rejects the CronJob", v, len(v))
+	case kinds.Job:
+		if manual, _ := spec.get("manualSelector").boolean(); len(v) > 63 && !manual {
+			p.Reportf(o, name.loc(), "metadata.name %q is %d characters, more than 63: the API server labels the Job's pods with job-name set to the name, and a label value is at most 63 characters; it rejects the Job", v, len(v))
 		}
 	}
 }
