@@ -16,6 +16,10 @@ type Refusal struct {
 	// Why says what the API server refuses, for people; At is where.
 	Why string
 	At  manifest.Loc
+	// Spec is the refused NetworkPolicy's spec, as written: once
+	// corrected it may be the namespace's default deny, which the rules
+	// that miss one name.
+	Spec *spec.NetworkPolicy
 }
 
 // networkPolicyRefusal returns why the API server refuses NetworkPolicy
@@ -29,7 +33,7 @@ type Refusal struct {
 // that the cluster never sees.
 func networkPolicyRefusal(m Meta, s *spec.NetworkPolicy) *Refusal {
 	refused := func(at manifest.Loc, format string, args ...any) *Refusal {
-		return &Refusal{Meta: m, Why: fmt.Sprintf(format, args...), At: at}
+		return &Refusal{Meta: m, Why: fmt.Sprintf(format, args...), At: at, Spec: s}
 	}
 	for i, t := range s.PolicyTypes {
 		if t.V != "Ingress" && t.V != "Egress" {

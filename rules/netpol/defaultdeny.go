@@ -161,6 +161,19 @@ func runDefaultDeny(p *rules.Pass, d direction) {
 				near = append(near, np)
 			}
 		}
+		// A policy the API server refuses is no near miss (the cluster
+		// never holds it), but one that would be the deny once its typo
+		// (MR001's) is corrected is most likely the deny meant: say so,
+		// so that it is corrected rather than doubled.
+		var refused []*graph.Refusal
+		named := map[string]bool{} // two definitions of one policy are one (MR017)
+		for _, r := range g.RefusedNetworkPolicies {
+			if r.Namespace() == ns && !named[r.Name()] && deniesOnceCorrected(r.Spec, d) {
+				named[r.Name()] = true
+				refused = append(refused, r)
+				notes = append(notes, fmt.Sprintf("NetworkPolicy %s/%s selects every pod, but the API server refuses it (%s): correct it rather than add another", ns, r.Name(), r.Why))
+			}
+		}
 		if len(notes) > 0 {
 			msg += "; " + strings.Join(notes, "; ")
 		}
@@ -168,6 +181,9 @@ func runDefaultDeny(p *rules.Pass, d direction) {
 		f := p.Reportf(at, at.NameLoc, "%s", msg)
 		for _, np := range near {
 			f.Relate(np.Obj, np.Obj.NameLoc, "NetworkPolicy %s/%s selects every pod but is not a default deny for %s", ns, np.Name(), d.Name)
+		}
+		for _, r := range refused {
+			f.Relate(r.Obj, r.At, "the API server refuses NetworkPolicy %s/%s: %s", ns, r.Name(), r.Why)
 		}
 		if !open.all(d) {
 			for _, o := range graph.DistinctObjects(open.policies) {
@@ -365,6 +381,33 @@ func firstNames(names []string) []string {
 		return names
 	}
 	return append(names[:maxNamed:maxNamed], fmt.Sprintf("%d more", len(names)-maxNamed))
+}
+
+// deniesOnceCorrected reports whether a refused NetworkPolicy's spec
+// would be a default deny for direction d with its policyTypes read
+// regardless of case (the typos that refuse such a policy): an empty
+// podSelector, d among its policyTypes (Ingress when it lists none), and
+// no rule for d.
+func deniesOnceCorrected(s *spec.NetworkPolicy, d direction) bool {
+	if s == nil || !graph.Selector(s.PodSelector).Empty() {
+		return false
+	}
+	rules := s.Ingress
+	if d.Name == "egress" {
+		rules = s.Egress
+	}
+	if len(rules) > 0 {
+		return false
+	}
+	if len(s.PolicyTypes) == 0 {
+		return d.Name == "ingress"
+	}
+	for _, t := range s.PolicyTypes {
+		if strings.EqualFold(t.V, d.Type) {
+			return true
+		}
+	}
+	return false
 }
 
 // nearMiss explains why a policy with an empty podSelector is not a

@@ -17,6 +17,9 @@ other namespace, to the cloud metadata endpoint, to the internet. A default deny
 is a policy with an empty ` + "`podSelector`" + `, ` + "`Egress`" + ` in its ` + "`policyTypes`" + ` and no egress rules.
 Note that ` + "`policyTypes`" + ` defaults to ` + "`[Ingress]`" + ` when a policy has no egress rules, so the
 familiar ` + "`podSelector: {}`" + ` deny-all without policyTypes denies ingress only; the message says so.
+A deny policy the API server refuses (` + "`policyTypes: [egress]`" + `, which MR001 reports) does not
+count, as the cluster never holds it: the message names it, so that its typo is corrected
+rather than a second deny added.
 
 The rule reports each namespace that has workloads or NetworkPolicies in the input and no such
 policy, at its Namespace object when it is in the input, else at its first workload or policy.

@@ -22,7 +22,9 @@ The rule reports each namespace that has workloads or NetworkPolicies in the inp
 such policy, at its Namespace object when it is in the input, else at its first workload or
 policy. A policy with an empty podSelector whose ingress rules allow traffic (a rule ` + "`{}`" + `
 or an empty ` + "`from`" + ` allows everything) is an allow policy, not a default deny; the message names
-such near misses. kube-system, kube-public and kube-node-lease are skipped: the cluster's
+such near misses. A deny policy the API server refuses (` + "`policyTypes: [ingress]`" + `,
+which MR001 reports) does not count, as the cluster never holds it: the message names it, so
+that its typo is corrected rather than a second deny added. kube-system, kube-public and kube-node-lease are skipped: the cluster's
 distribution manages them. Istio's root namespace is checked like any other when it has
 workloads in the input; remember that the ingress gateway and istiod then need allow
 policies. The policy may also come from outside the manifests (a platform default applied to
