@@ -315,7 +315,7 @@ func checkService(p *rules.Pass, o *manifest.Object, spec node) {
 			p.Reportf(o, ip.loc(), "%s is None (headless), which a %s Service may not be; %s", ip.where(), typ, rejects)
 		case v != "" && typ == "ExternalName":
 			p.Reportf(o, ip.loc(), "%s is set, which an ExternalName Service may not have; %s", ip.where(), rejects)
-		case v != "" && v != "None" && !isSloppyIP(v):
+		case v != "" && v != "None" && len(kvalidation.IsValidIPForLegacyField(nil, v, false, nil)) > 0:
 			p.Reportf(o, ip.loc(), "%s %q is neither an IP address nor None; %s", ip.where(), v, rejects)
 		}
 	}
@@ -780,16 +780,6 @@ func parseCIDRSloppy(s string) (netip.Prefix, error) {
 func isNone(ip node) bool {
 	v, _ := ip.str()
 	return v == "None"
-}
-
-// isSloppyIP reports whether s is an IP address as netutils.ParseIPSloppy
-// reads it: leading zeros in IPv4 octets allowed.
-func isSloppyIP(s string) bool {
-	if _, err := netip.ParseAddr(s); err == nil {
-		return true
-	}
-	_, err := parseCIDRSloppy(s + "/32")
-	return err == nil && strings.Count(s, ".") == 3
 }
 
 func joinMsgs(msgs []string) string { return strings.Join(msgs, ", ") }
