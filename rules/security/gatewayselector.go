@@ -51,8 +51,8 @@ running pods, and ignores policies that set ` + "`targetRefs`" + ` only when the
   - {kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}
 `),
 	Severity: rules.Warning,
-	Inputs: []kinds.Kind{kinds.AuthorizationPolicy, kinds.RequestAuthentication, kinds.Telemetry, kinds.WasmPlugin, kinds.TrafficExtension,
-		kinds.K8sGateway, kinds.Pod, kinds.Deployment},
+	Inputs: append([]kinds.Kind{kinds.AuthorizationPolicy, kinds.RequestAuthentication, kinds.Telemetry, kinds.WasmPlugin, kinds.TrafficExtension,
+		kinds.K8sGateway}, kinds.Workloads()...),
 	Related: []string{"IST0166"},
 	Deps:    rules.DepWIDE,
 	Run:     runSelectorOnGatewayAPIPod,
