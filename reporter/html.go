@@ -493,22 +493,33 @@ func drawGraph(full *topology.Topology, findings []*rules.Finding, ids []string)
 // Istio's conversion of a route fails and serves none of its rules (an
 // unsupported filter, MR623; a backend it cannot build, MR602, MR603,
 // MR617; a GRPCRoute's mirror without a ReferenceGrant, MR604), or Istio
-// does not accept a Gateway and programs nothing for it (MR624). The
+// does not accept a Gateway and programs nothing for it (MR624, about a
+// Gateway the topology finds without an address Istio binds it to). The
 // topology holds no rule, so the findings tell; an object
 // whose rules are disabled or whose findings are suppressed is drawn with
 // its edges. Such a node keeps no edge: drawn, they would show paths that
-// no request takes, and would pull their ends into a limited drawing. t
-// is shared with the other formats, so it is copied, not changed.
+// no request takes, and would pull their ends into a limited drawing. A
+// route the topology already draws serving nothing (no parent takes
+// it) keeps its idle edges, unless the API server refuses it. t is shared
+// with the other formats, so it is copied, not changed.
 func withRefusals(t *topology.Topology, findings []*rules.Finding) *topology.Topology {
 	var why map[int]string
 	locate := t.Locator()
 	for _, f := range findings {
 		w := refusal(f)
-		if w == "" {
+		unaccepted := f.Rule.ID == "MR624" && f.Object != nil && f.Object.Group == kinds.GroupGatewayAPI
+		if w == "" && !unaccepted {
 			continue
 		}
 		for _, i := range locate(f.Object, f.Pos) {
-			if n := &t.Nodes[i]; n.Column <= topology.Routes && n.Group == kinds.GroupGatewayAPI && n.Unserved == "" {
+			n := &t.Nodes[i]
+			w := w
+			if unaccepted && n.NoAddress {
+				// MR624 also warns about a Gateway that Istio serves on
+				// its Hostname addresses: the topology tells them apart.
+				w = "Istio does not accept it and programs nothing for it (" + f.Rule.ID + " " + f.Rule.Name + ")"
+			}
+			if w != "" && n.Column <= topology.Routes && n.Group == kinds.GroupGatewayAPI && (n.Unserved == "" || apiServer(w)) {
 				if why == nil {
 					why = map[int]string{}
 				}
@@ -679,11 +690,10 @@ const apiServerRefusal = "the API server rejects it"
 // rule finds it; a finding about a backend that Istio skips, or a refusal
 // on some parents only, says none of them (TestHTMLRefusalWording
 // runs the rules to keep the phrases in step). A GRPCRoute's mirror that
-// Istio cannot build refuses the whole route (MR602, MR604, MR617), and a
-// Gateway left without a Hostname address among others is not accepted
-// and programmed nothing (MR624); a finding whose severity a
-// configuration changes says so all the same, so the words tell rather
-// than the severity.
+// Istio cannot build refuses the whole route (MR602, MR604, MR617); a
+// finding whose severity a configuration changes says so all the same, so
+// the words tell rather than the severity. (MR624 is read by withRefusals,
+// from the rule and the topology's Node.NoAddress.)
 func refusal(f *rules.Finding) string {
 	o := f.Object
 	if o == nil || o.Group != kinds.GroupGatewayAPI {
@@ -697,8 +707,6 @@ func refusal(f *rules.Finding) string {
 		strings.Contains(f.Message, "rejects the "+string(o.Kind)+": none of its rules is served"),
 		strings.Contains(f.Message, "rejects the "+string(o.Kind)+" and serves none of its rules"):
 		return "Istio rejects it and serves none of its rules (" + finding + ")"
-	case strings.Contains(f.Message, "is not accepted (UnsupportedAddress) and Istio programs nothing for it"):
-		return "Istio does not accept it and programs nothing for it (" + finding + ")"
 	}
 	return ""
 }

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -323,4 +324,59 @@ func (s AnnotationSite) LabelLoc(key string) manifest.Loc {
 		return manifest.LocOf(k)
 	}
 	return s.Obj.NameLoc
+}
+
+// DistinctAddresses is Addresses without the IPAddress and Hostname
+// addresses that repeat an earlier one. The API server refuses a Gateway
+// with such a repeat (MR001 reports it), so Istio never sees it: what Istio
+// does with the Gateway is judged on the addresses it has once the repeat
+// is removed.
+func (gw *K8sGateway) DistinctAddresses() []spec.GatewayAddress {
+	type key struct{ typ, value string }
+	as := gw.Addresses()
+	seen := map[key]bool{}
+	out := make([]spec.GatewayAddress, 0, len(as))
+	for _, a := range as {
+		k := key{AddressType(a), a.Value.V}
+		if a.Value.Set && (k.typ == "IPAddress" || k.typ == "Hostname") {
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// AddressType is the type of a Gateway address, with the API's default,
+// IPAddress, for one without.
+func AddressType(a spec.GatewayAddress) string {
+	if a.Type.V == "" {
+		return "IPAddress"
+	}
+	return a.Type.V
+}
+
+// DeploysProxy reports whether Istio deploys the proxy of Gateway gw
+// itself (IsManaged, gatewaycommon/gateway_utils.go): no address, or a
+// single one of type IPAddress (the default). A Hostname address binds
+// the Gateway to a Service deployed by hand. A repeated address is not
+// counted twice (DistinctAddresses).
+func (gw *K8sGateway) DeploysProxy() bool {
+	as := gw.DistinctAddresses()
+	return len(as) == 0 || len(as) == 1 && AddressType(as[0]) == "IPAddress"
+}
+
+// Unaddressed reports whether Istio binds Gateway gw, of a class it
+// translates, to nothing: a Gateway whose proxy it does not deploy is bound
+// to the Services of its Hostname addresses, the others ignored
+// (extractGatewayServices), and with none of them left Istio does not
+// accept it (UnsupportedAddress) and programs nothing for it (MR624's
+// error).
+func (gw *K8sGateway) Unaddressed() bool {
+	if !gw.IstioTranslated() || gw.DeploysProxy() {
+		return false
+	}
+	return !slices.ContainsFunc(gw.DistinctAddresses(), func(a spec.GatewayAddress) bool { return AddressType(a) == "Hostname" })
 }

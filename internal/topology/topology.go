@@ -57,12 +57,25 @@ type Node struct {
 	// Missing marks a node that a reference names but the input does not
 	// hold: a gateway, a service or a subset.
 	Missing bool
-	// Unserved says why Istio serves nothing of a VirtualService node,
-	// for people ("" when it serves something, or may): validation
-	// rejects it, or it is a delegate that no route merges. Such a node
-	// has no edges but the delegations that name it: drawn with its
-	// routes, it would show paths that no request takes.
+	// Unserved says why Istio serves nothing of a route node, for people
+	// ("" when it serves something, or may): validation rejects a
+	// VirtualService, or it is a delegate that no route merges; such a
+	// node has no edges but the delegations that name it: drawn with its
+	// routes, it would show paths that no request takes. Or no gateway
+	// that a VirtualService is bound to, no parent of a Gateway API route,
+	// takes it: such a node keeps its edges, idle, to show where it would
+	// send once one took it.
 	Unserved string
+	// NoAddress marks a Gateway API Gateway of a class Istio translates
+	// whose spec.addresses leave Istio nothing to bind it to: more than
+	// one address, or one that is not an IPAddress, and none of type
+	// Hostname. Istio then deploys nothing for it, ignores every address,
+	// does not accept it (UnsupportedAddress) and programs nothing for it
+	// (extractGatewayServices). The HTML report draws it serving nothing
+	// when MR624 reports it, so that a disabled rule or a suppressed
+	// finding leaves it drawn as written, as for the other refusals it
+	// reads from findings.
+	NoAddress bool
 }
 
 // Edge joins Nodes[From] to Nodes[To], From in the column before To's,
@@ -72,8 +85,10 @@ type Edge struct {
 	Kind     EdgeKind
 	// Idle says why no request takes a Leads or Mirror edge that the
 	// configuration writes, for people ("" when some may): a destination
-	// of weight 0, a mirror of 0 percent. A route that also sends to the
-	// service with a weight has one edge, not idle.
+	// of weight 0, a mirror of 0 percent, a gateway or parent that does
+	// not take the route, a route that no gateway or parent takes. A
+	// route that also sends to the service with a weight has one edge,
+	// not idle.
 	Idle string
 }
 
@@ -175,8 +190,14 @@ func (n *Node) key() key {
 // VirtualService that validation rejects (rejection), and a delegate that
 // serves nothing, keep only the delegate edges that lead to them, and
 // Node.Unserved says why.
+//
+// An edge from a gateway that does not program a VirtualService
+// (gatewayRefusal), or from a Gateway that does not attach a Gateway API
+// route (parentRefusal), is idle, with why. A route that every gateway or
+// parent refuses serves nothing (boundNowhere, attachedNowhere): its
+// edges to services are idle too, and Node.Unserved says why.
 func Of(g *graph.Graph) *Topology {
-	b := &builder{g: g, index: map[key]int{}, edges: map[Edge]bool{}, idle: map[Edge]string{}}
+	b := &builder{g: g, index: map[key]int{}, edges: map[Edge]bool{}, idle: map[Edge]string{}, addressed: map[int]bool{}}
 	vsByName := make(map[[2]string]*graph.VirtualService, len(g.VirtualServices))
 	for _, vs := range g.VirtualServices {
 		vsByName[[2]string{vs.Namespace(), vs.Name()}] = vs
@@ -185,7 +206,17 @@ func Of(g *graph.Graph) *Topology {
 		b.object(Gateways, gw.Obj)
 	}
 	for _, gw := range g.K8sGateways {
-		b.object(Gateways, gw.Obj)
+		i := b.object(Gateways, gw.Obj)
+		// Two definitions of one Gateway are one node: it has no address
+		// when no definition has one.
+		if gw.Unaddressed() {
+			if !b.addressed[i] {
+				b.t.Nodes[i].NoAddress = true
+			}
+		} else {
+			b.addressed[i] = true
+			b.t.Nodes[i].NoAddress = false
+		}
 	}
 	// Every service, routed to or not: the mesh's own clients reach them.
 	for _, s := range g.Services {
@@ -216,6 +247,10 @@ func Of(g *graph.Graph) *Topology {
 		// Why the mirror of http route i of s mirrors nothing: by its own
 		// percentage, or one a merge gives it.
 		mirrorOffs := func(_ int, r *spec.HTTPRoute) string { return mirrorOff(r, nil, "") }
+		// Why no request takes any destination of s: no gateway it is
+		// bound to takes it. Its destinations are drawn idle, as what it
+		// would send where a gateway took it.
+		off := ""
 		if why := rejected[vs]; why != "" {
 			unserved(r, "Istio's validation rejects it: "+why)
 			continue
@@ -237,8 +272,14 @@ func Of(g *graph.Graph) *Topology {
 			// Only spec.gateways bind (getGatewayNames): a match entry's
 			// gateways narrow the route to some of them, and one the
 			// VirtualService does not list never sees it (MR217).
-			for _, ref := range vs.Gateways {
-				b.gateway(ref, r)
+			refused := make([]string, len(vs.Gateways))
+			for i, ref := range vs.Gateways {
+				refused[i] = gatewayRefusal(vs, ref)
+				b.idleGateway(ref, r, refused[i])
+			}
+			if why := boundNowhere(vs, refused); why != "" {
+				unserved(r, why)
+				off = "the VirtualService serves nothing: no gateway it is bound to programs its routes"
 			}
 			s = withoutMirrors(s, unused[vs])
 			if us := unused[vs]; us != nil {
@@ -250,13 +291,15 @@ func Of(g *graph.Graph) *Topology {
 				}
 			}
 		}
-		serving[r] = true
-		b.t.Nodes[r].Unserved = ""
+		if off == "" {
+			serving[r] = true
+			b.t.Nodes[r].Unserved = ""
+		}
 		for _, d := range destinations(s) {
-			b.destination(r, vs.Namespace(), d.Destination, Leads, d.idle)
+			b.destination(r, vs.Namespace(), d.Destination, Leads, cmp.Or(off, d.idle))
 		}
 		for _, d := range mirrors(s, mirrorOffs) {
-			b.destination(r, vs.Namespace(), d.Destination, Mirror, d.idle)
+			b.destination(r, vs.Namespace(), d.Destination, Mirror, cmp.Or(off, d.idle))
 		}
 		// The spec of a delegate holds none of its own delegations.
 		for _, d := range delegates(s) {
@@ -277,7 +320,9 @@ func Of(g *graph.Graph) *Topology {
 	for _, rt := range g.GatewayRoutes {
 		r := b.object(Routes, rt.Obj)
 		mesh := slices.ContainsFunc(rt.Parents, (*graph.ParentRef).IsMesh)
-		for _, p := range rt.Parents {
+		refused := make([]string, len(rt.Parents))
+		for i, p := range rt.Parents {
+			refused[i] = parentRefusal(g, rt, p)
 			gw := -1
 			switch {
 			case p.Gateway != nil:
@@ -286,9 +331,20 @@ func Of(g *graph.Graph) *Topology {
 				gw = b.missing(Node{Column: Gateways, Group: kinds.GroupGatewayAPI, Kind: kinds.K8sGateway, Namespace: p.Namespace, Name: p.Name})
 			}
 			if gw >= 0 {
-				b.edge(gw, r)
-				b.ref(Ref{From: gw, To: r, Kind: Leads}, &p.ObjectRef)
+				b.idleEdge(gw, r, Leads, refused[i])
+				b.ref(Ref{From: gw, To: r, Kind: Leads, Idle: refused[i]}, &p.ObjectRef)
 			}
+		}
+		// Why no request takes any backend of rt: no parent attaches it.
+		// Its backends are drawn idle, as what it would send once a parent
+		// took it.
+		off := attachedNowhere(refused)
+		if off != "" {
+			unserved(r, off)
+			off = "the route serves nothing: no parent takes it"
+		} else {
+			serving[r] = true
+			b.t.Nodes[r].Unserved = ""
 		}
 		for _, rule := range rt.Rules {
 			if redirects(rule) {
@@ -299,14 +355,14 @@ func Of(g *graph.Graph) *Topology {
 				// (buildHTTPDestination and the others), as the API asks:
 				// "If weight is set to 0, no traffic should be forwarded
 				// for this entry".
-				idle := ""
-				if be.Weight == 0 {
+				idle := off
+				if idle == "" && be.Weight == 0 {
 					idle = "weight 0: no traffic"
 				}
 				b.backend(r, be, Leads, idle, mesh)
 			}
 			for _, be := range rule.Mirrors {
-				b.backend(r, be, Mirror, requestMirrorOff(be), mesh)
+				b.backend(r, be, Mirror, cmp.Or(off, requestMirrorOff(be)), mesh)
 			}
 		}
 	}
@@ -1005,6 +1061,9 @@ type builder struct {
 	subsetUses []subsetUse
 	stands     []Stand
 	refs       []Ref
+	// addressed are the Gateway API Gateway nodes some definition of
+	// which leaves Istio an address to bind it to.
+	addressed map[int]bool
 }
 
 type subsetUse struct {
@@ -1061,13 +1120,16 @@ func (b *builder) idleEdge(from, to int, k EdgeKind, why string) {
 
 // gateway joins the gateway ref resolves to (or a missing one) to route r;
 // the reserved "mesh" is no gateway.
-func (b *builder) gateway(ref graph.GatewayRef, r int) {
+func (b *builder) gateway(ref graph.GatewayRef, r int) { b.idleGateway(ref, r, "") }
+
+// idleGateway is gateway, the edge idle for the reason why unless it is "".
+func (b *builder) idleGateway(ref graph.GatewayRef, r int, why string) {
 	switch {
 	case ref.Mesh:
 	case ref.Gateway != nil:
-		b.edge(b.object(Gateways, ref.Gateway.Obj), r)
+		b.idleEdge(b.object(Gateways, ref.Gateway.Obj), r, Leads, why)
 	default:
-		b.edge(b.missing(Node{Column: Gateways, Group: kinds.GroupIstioNetworking, Kind: kinds.Gateway, Namespace: ref.Namespace, Name: ref.Name}), r)
+		b.idleEdge(b.missing(Node{Column: Gateways, Group: kinds.GroupIstioNetworking, Kind: kinds.Gateway, Namespace: ref.Namespace, Name: ref.Name}), r, Leads, why)
 	}
 }
 
@@ -1226,4 +1288,131 @@ func namespaces(nodes []Node) map[string]bool {
 		m[nodes[i].Namespace] = true
 	}
 	return m
+}
+
+// gatewayRefusal says why gateway ref of VirtualService vs never programs
+// its routes, or "" when it may: the Gateway's proxies are in namespaces
+// that the VirtualService's exportTo leaves out, so they never see it, or
+// no server of the Gateway serves one of its hosts, and Istio builds none
+// of its routes there (MR202: a server host ns/host admits the
+// VirtualServices of namespace ns, or any with */, whose host it matches).
+// A gateway the input does not hold, and "mesh", may serve.
+func gatewayRefusal(vs *graph.VirtualService, ref graph.GatewayRef) string {
+	gw := ref.Gateway
+	if ref.Mesh || gw == nil {
+		return ""
+	}
+	namespaces := gw.WorkloadNamespaces()
+	if len(namespaces) == 0 {
+		namespaces = []string{gw.Namespace()}
+	}
+	if !slices.ContainsFunc(namespaces, func(ns string) bool { return graph.Visible(vs.ExportTo, vs.Namespace(), ns) }) {
+		what := "namespace "
+		if len(namespaces) > 1 {
+			what = "namespaces "
+		}
+		return "the VirtualService's exportTo leaves out " + what + strings.Join(namespaces, ", ") + " of the gateway's proxies, which never see it"
+	}
+	for _, s := range gw.Spec.Servers {
+		for _, sh := range s.Hosts {
+			sc := host.ParseScoped(sh.V, gw.Namespace())
+			if slices.ContainsFunc(vs.Hosts, func(h string) bool { return sc.Admits(vs.Namespace(), h) }) {
+				return ""
+			}
+		}
+	}
+	return "no server of the Gateway serves a host of the VirtualService, so none of its routes is programmed there"
+}
+
+// boundNowhere says why VirtualService vs, whose gateway refs gateway
+// refusal refused says why they program nothing of it, serves nothing, or
+// "": it is bound to gateways only, and none of them takes it. A root
+// whose routes delegate is left as it is: what is drawn of its delegates
+// comes from its merges (servedDelegates).
+func boundNowhere(vs *graph.VirtualService, refused []string) string {
+	if len(refused) == 0 || slices.Contains(refused, "") || len(delegates(vs.Spec)) > 0 {
+		return ""
+	}
+	return "no gateway it is bound to programs its routes, and it is not bound to the mesh: " + distinctWhys(refused)
+}
+
+// parentRefusal says why parentRef p of route rt does not attach it to
+// its Gateway (or the Gateway of its ListenerSet), or "" when it may:
+//   - Istio does not accept the Gateway, and programs nothing for it
+//     (Node.NoAddress, MR624);
+//   - sectionName or port select no listener Istio builds: none of that
+//     name or port (NoMatchingParent), or only HTTPS listeners without
+//     tls, placeholders Istio builds nothing for;
+//   - no listener selected admits the route's kind or namespace
+//     (NotAllowedByListeners, MR605);
+//   - no hostname of the route intersects the hostname of a listener that
+//     admits it (NoMatchingListenerHostname, MR607);
+//   - the route is a GRPCRoute whose RequestMirror backend in another
+//     namespace no ReferenceGrant permits, on a Gateway of Istio: Istio
+//     builds the mirror inside the rule's conversion (convertGRPCRoute,
+//     createMirrorFilter), and the refused reference fails the whole route
+//     for its Gateway parents. Its mesh parents check no grant (MR604).
+//
+// A Gateway without listeners, or whose namespace the input does not
+// describe for a grant, is taken to attach.
+func parentRefusal(g *graph.Graph, rt *graph.GatewayRoute, p *graph.ParentRef) string {
+	if p.Gateway == nil {
+		return ""
+	}
+	if p.Gateway.Unaddressed() {
+		return "Istio does not accept the Gateway, which has no address it binds it to (UnsupportedAddress), and attaches no route to it"
+	}
+	if len(p.Attached) == 0 {
+		switch {
+		case len(p.Listeners) > 0:
+			return "no listener it selects admits the route's kind or namespace: the route is not attached there (Accepted: False, NotAllowedByListeners)"
+		case len(p.Placeholders) > 0:
+			return "the listeners it selects are HTTPS without tls, placeholders Istio builds nothing for: the route is attached to none"
+		case p.SectionName != "" || p.Port != 0:
+			return "its sectionName or port names no listener: the route is not attached there (Accepted: False, NoMatchingParent)"
+		}
+		return ""
+	}
+	if rt.HasHostnames() && rt.Spec != nil && len(rt.Spec.Hostnames) > 0 && !slices.ContainsFunc(rt.Spec.Hostnames, func(h spec.Str) bool {
+		return slices.ContainsFunc(p.Attached, func(l *graph.Listener) bool { return l.AcceptsHostname(h.V) })
+	}) {
+		return "no hostname of the route intersects the hostname of a listener it attaches to: the route is not accepted there (Accepted: False, NoMatchingListenerHostname)"
+	}
+	if rt.Kind() == kinds.GRPCRoute && strings.HasPrefix(p.Gateway.Controller(), "istio.io/") {
+		for _, rule := range rt.Rules {
+			for _, m := range rule.Mirrors {
+				if m.CrossNamespace && m.Grant == nil && m.Name != "" && (g.Mesh.ClosedWorld || g.Describes(m.Namespace)) {
+					return "no ReferenceGrant permits its RequestMirror backend in namespace " + m.Namespace + ", and Istio rejects a GRPCRoute whose mirror it cannot build: none of its rules is served there (RefNotPermitted)"
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// attachedNowhere says why a Gateway API route, whose parentRefs
+// parentRefusal refused says why they do not attach it, serves nothing, or
+// "": it has parents, and each is a Gateway (or a ListenerSet's) that
+// refuses it. A mesh parent, or a Gateway the input does not hold, may
+// take it.
+func attachedNowhere(refused []string) string {
+	if len(refused) == 0 || slices.Contains(refused, "") {
+		return ""
+	}
+	return "no parent takes it, so Istio serves none of its rules: " + distinctWhys(refused)
+}
+
+// distinctWhys joins the distinct reasons of whys, the first few.
+func distinctWhys(whys []string) string {
+	const most = 2
+	var out []string
+	for _, w := range whys {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	if len(out) > most {
+		out = append(out[:most], fmt.Sprintf("and %d more", len(out)-most))
+	}
+	return strings.Join(out, "; ")
 }

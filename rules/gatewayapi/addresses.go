@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
-	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -65,13 +65,13 @@ func runGatewayAddressUnsupported(p *rules.Pass) error {
 		if !gw.IstioTranslated() {
 			continue
 		}
-		as := distinctAddresses(gw.Addresses())
-		if len(as) == 0 || len(as) == 1 && addressType(as[0]) == "IPAddress" {
-			continue // Istio deploys the Gateway, on that IP if any
+		if gw.DeploysProxy() {
+			continue // on that IP if any
 		}
+		as := gw.DistinctAddresses()
 		var hostnames, ignored []string
 		for _, a := range as {
-			if addressType(a) == "Hostname" {
+			if graph.AddressType(a) == "Hostname" {
 				hostnames = append(hostnames, a.Value.V)
 			} else {
 				ignored = append(ignored, a.Value.V)
@@ -90,49 +90,18 @@ func runGatewayAddressUnsupported(p *rules.Pass) error {
 			effect = fmt.Sprintf("Istio serves the Gateway on %s, but reports it not accepted (Accepted: False, reason UnsupportedAddress)", strings.Join(hostnames, ", "))
 		}
 		for _, a := range as {
-			if addressType(a) == "Hostname" {
+			if graph.AddressType(a) == "Hostname" {
 				continue
 			}
 			loc := a.Type.Loc
 			if loc.IsZero() {
 				loc = a.Value.Loc
 			}
-			f := p.Reportf(gw.Obj, loc, "address %s (%s) of Gateway %s is ignored: %s; %s", a.Value.V, addressType(a), gwRef(gw), why, effect)
+			f := p.Reportf(gw.Obj, loc, "address %s (%s) of Gateway %s is ignored: %s; %s", a.Value.V, graph.AddressType(a), gwRef(gw), why, effect)
 			if len(hostnames) > 0 {
 				f.AtMost(rules.Warning)
 			}
 		}
 	}
 	return nil
-}
-
-// distinctAddresses drops the IPAddress and Hostname addresses that repeat
-// an earlier one. The API server refuses a Gateway with such a repeat
-// (gatewayapi-crd-validation reports it), so Istio never sees it: the rule
-// judges the addresses the Gateway has once the repeat is removed, and
-// leaves the repeat to the rule that reports the refusal.
-func distinctAddresses(as []spec.GatewayAddress) []spec.GatewayAddress {
-	type key struct{ typ, value string }
-	seen := map[key]bool{}
-	out := make([]spec.GatewayAddress, 0, len(as))
-	for _, a := range as {
-		k := key{addressType(a), a.Value.V}
-		if a.Value.Set && (k.typ == "IPAddress" || k.typ == "Hostname") {
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-		}
-		out = append(out, a)
-	}
-	return out
-}
-
-// addressType is the type of a Gateway address, with the API's default,
-// IPAddress, for one without.
-func addressType(a spec.GatewayAddress) string {
-	if a.Type.V == "" {
-		return "IPAddress"
-	}
-	return a.Type.V
 }

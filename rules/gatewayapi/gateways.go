@@ -13,7 +13,7 @@ import (
 
 // addressKey is an address of a Gateway with its type defaulted.
 func addressKey(a spec.GatewayAddress) string {
-	return addressType(a) + "/" + a.Value.V
+	return graph.AddressType(a) + "/" + a.Value.V
 }
 
 // sharedAddress returns an address that Gateways a and b both declare, or "".

@@ -107,7 +107,7 @@ func runParametersRefInvalid(p *rules.Pass) error {
 			continue // no name is a schema error
 		}
 		istio := strings.HasPrefix(controller, "istio.io/")
-		deployed := istio && deploysProxy(gw)
+		deployed := istio && gw.DeploysProxy()
 		what := "spec.infrastructure.parametersRef " + refText(c)
 		if c.GroupKind != gkConfigMap {
 			if !istio {
@@ -156,23 +156,6 @@ func runParametersRefInvalid(p *rules.Pass) error {
 // unmanagedController is istio-remote's controller: a Gateway of another
 // network, which this cluster's Istio neither deploys nor validates.
 const unmanagedController = "istio.io/unmanaged-gateway"
-
-// deploysProxy reports whether Istio deploys the Gateway's proxy itself
-// (IsManaged, gatewaycommon/gateway_utils.go): no address, or a single one
-// of type IPAddress (the default). A Hostname address binds the Gateway to
-// a Service deployed by hand. A repeated address is not counted twice: the
-// API server refuses the Gateway until it is dropped (MR619 reports it),
-// and the Gateway that is then admitted is the one judged.
-func deploysProxy(gw *graph.K8sGateway) bool {
-	as := distinctAddresses(gw.Addresses())
-	switch len(as) {
-	case 0:
-		return true
-	case 1:
-		return addressType(as[0]) == "IPAddress"
-	}
-	return false
-}
 
 // notDeployed completes a message for a Gateway Istio deploys: its
 // deployment controller does not render the Gateway's objects either.
