@@ -59,7 +59,7 @@ spec:
 func runConflictingActions(p *rules.Pass) error {
 	for o := range objectsOf(p, kinds.GroupIstioNetworking, kinds.VirtualService) {
 		s := specOf(o)
-		delegateVS := s.get("hosts").len() == 0
+		delegateVS := noItems(s.get("hosts"))
 		if !s.has("http") && !s.has("tcp") && !s.has("tls") {
 			p.Reportf(o, s.keyLoc("hosts"), "VirtualService has no http, tcp or tls routes: Istio rejects it")
 		}
@@ -80,7 +80,7 @@ func runConflictingActions(p *rules.Pass) error {
 				// directResponse, fault, rewrite and mirrors are defaults
 				// that mergeHTTPRoute copies into the delegate's routes.
 				for _, a := range []string{"route", "redirect"} {
-					if r.has(a) && !(a == "route" && r.get(a).len() == 0) { //nolint:staticcheck // QF1001: as below
+					if r.has(a) && !(a == "route" && noItems(r.get(a))) { //nolint:staticcheck // QF1001: as below
 						p.Reportf(o, r.keyLoc(a), "%s sets both delegate and %s: a route that delegates cannot route or redirect itself, its delegate's routes do; Istio rejects the VirtualService", r.where(), a)
 					}
 				}
@@ -88,7 +88,7 @@ func runConflictingActions(p *rules.Pass) error {
 			}
 			var actions []string
 			for _, a := range []string{"route", "redirect", "directResponse", "delegate"} {
-				if r.has(a) && !(a == "route" && r.get(a).len() == 0) { //nolint:staticcheck // QF1001: "not an empty route" reads better than its De Morgan form
+				if r.has(a) && !(a == "route" && noItems(r.get(a))) { //nolint:staticcheck // QF1001: "not an empty route" reads better than its De Morgan form
 					actions = append(actions, a)
 				}
 			}
@@ -117,7 +117,7 @@ func runConflictingActions(p *rules.Pass) error {
 		}
 		for _, kind := range []string{"tcp", "tls"} {
 			for r := range s.get(kind).items() {
-				if r.isMap() && r.get("route").len() == 0 {
+				if r.isMap() && noItems(r.get("route")) {
 					p.Reportf(o, r.loc(), "%s has no route: Istio rejects the VirtualService", r.where())
 				}
 			}
@@ -127,11 +127,11 @@ func runConflictingActions(p *rules.Pass) error {
 				continue
 			}
 			ms := r.get("match")
-			if ms.len() == 0 {
+			if noItems(ms) {
 				p.Reportf(o, r.loc(), "%s has no match: a TLS route must match on sniHosts; Istio rejects the VirtualService", r.where())
 			}
 			for m := range ms.items() {
-				if m.isMap() && m.get("sniHosts").len() == 0 {
+				if m.isMap() && noItems(m.get("sniHosts")) {
 					p.Reportf(o, m.loc(), "%s has no sniHosts: Istio rejects the VirtualService", m.where())
 				}
 			}
@@ -139,3 +139,10 @@ func runConflictingActions(p *rules.Pass) error {
 	}
 	return nil
 }
+
+// noItems reports whether a list field is absent, null or empty, as
+// Istio's validation reads it. A value of another type is not: the loader
+// or MR001 reports its type, and reading it as no list would add a second
+// message, and a wrong one ("has no route" of a route written as a
+// mapping), for the same mistake.
+func noItems(x node) bool { return !x.ok() || x.isSeq() && x.len() == 0 }

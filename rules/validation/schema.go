@@ -45,7 +45,10 @@ validation (kubectl's default) the API server rejects the whole object. A wrong 
 type ` + "`Prefix`" + `, which is Ingress's name for ` + "`PathPrefix`" + `), a missing required field (` + "`host`" + `), a
 value outside the pattern or length the CRD allows (an HTTPRoute hostname ` + "`*`" + `) or two fields
 of which only one may be set are rejected outright. A kind in a version that is not served
-(` + "`networking.istio.io/v1alpha1`" + `, ` + "`telemetry.istio.io/v1beta1`" + `) does not apply at all.
+(` + "`networking.istio.io/v1alpha1`" + `, ` + "`telemetry.istio.io/v1beta1`" + `) does not apply at all. A
+wrong type in a field that meshlint itself reads (a Deployment's ` + "`replicas: three`" + `, a Service
+` + "`port: http`" + `, a route ` + "`weight: \"50%\"`" + `) is an input error instead, which makes meshlint exit
+with status 2; this rule does not report it again, and reports the rest of the object as usual.
 
 The finding points at the offending key or value and names the field path; an unknown field
 or enum value close to a known one comes with a suggestion. Null values are dropped before
@@ -151,7 +154,7 @@ var validator = schema.NewValidator()
 
 func runSchemaInvalid(p *rules.Pass) error {
 	// A wrong type in a field the graph decodes is already an input error
-	// at the same value; saying it twice adds nothing.
+	// (exit status 2) at the same value; saying it twice adds nothing.
 	inputErrors := map[manifest.Pos]bool{}
 	for _, e := range p.Graph.Errors {
 		inputErrors[manifest.Pos{File: e.File, Loc: manifest.Loc{Line: e.Line, Col: e.Col}}] = true
@@ -162,7 +165,7 @@ func runSchemaInvalid(p *rules.Pass) error {
 			return err
 		}
 		for _, v := range vs {
-			if inputErrors[manifest.Pos{File: o.File, Loc: manifest.Loc{Line: v.Loc.Line, Col: v.Loc.Col}}] || loaderChecked(v.Path) || duplicateReported(o, v.List) {
+			if len(inputErrors) > 0 && reportedByLoader(o, v, inputErrors) || loaderChecked(v.Path) || duplicateReported(o, v.List) {
 				continue
 			}
 			p.Reportf(o, v.Loc, "%s", v.Msg)
@@ -171,6 +174,89 @@ func runSchemaInvalid(p *rules.Pass) error {
 	}
 	runCELChecks(p)
 	return nil
+}
+
+// reportedByLoader reports whether v says that a value has the wrong type
+// and an input error is where the loader reports that value's type:
+// one fault, which the input error already names. The loader reports at
+// the value (spec.Decode), and so does the schema for a scalar or a list
+// item; for a mapping or list under a key the schema points at the key,
+// since in block style the value starts on the next line. yaml.v3's own
+// messages name a line and no column: spec.Decode then takes the node of
+// that line with the value's tag (and text) furthest right, which is not
+// always the value (a block mapping whose first entry holds a flow
+// mapping). Any other violation at the same value, an enum or an unknown
+// field, says something the input error does not, and is kept.
+func reportedByLoader(o *manifest.Object, v schema.Violation, inputErrors map[manifest.Pos]bool) bool {
+	if !strings.HasPrefix(strings.TrimPrefix(v.Msg, v.Path+": "), "expected ") {
+		return false
+	}
+	at := func(n *yaml.Node) bool {
+		loc := manifest.Loc{Line: manifest.Clamp32(n.Line), Col: manifest.Clamp32(n.Column)}
+		return inputErrors[manifest.Pos{File: o.Pos(loc).File, Loc: loc}]
+	}
+	found := false
+	valuesAt(o.Node, int(v.Loc.Line), int(v.Loc.Col), func(val *yaml.Node) {
+		switch {
+		case found:
+		case at(val):
+			found = true
+		case val.Kind == yaml.AliasNode:
+			// yaml.v3 reports at the anchor, which may be far from the
+			// field, and used by others: the finding names this one.
+		default:
+			if last := rightmostLike(o.Node, val); last != nil && last != val {
+				found = at(last)
+			}
+		}
+	})
+	return found
+}
+
+// valuesAt calls fn with each value that a schema violation at line and
+// col may be about: a node there that is no mapping key (a scalar value,
+// a list item, a block mapping, which starts where its first key does),
+// and the mapping or list value of a key there.
+func valuesAt(n *yaml.Node, line, col int, fn func(*yaml.Node)) {
+	if n == nil {
+		return
+	}
+	if n.Line == line && n.Column == col {
+		fn(n)
+	}
+	if n.Kind == yaml.AliasNode {
+		return
+	}
+	for i, c := range n.Content {
+		if n.Kind != yaml.MappingNode || i%2 == 1 {
+			valuesAt(c, line, col, fn)
+			continue
+		}
+		if c.Line == line && c.Column == col && i+1 < len(n.Content) {
+			if v := deref(n.Content[i+1]); v != nil && (v.Kind == yaml.MappingNode || v.Kind == yaml.SequenceNode) {
+				fn(n.Content[i+1])
+			}
+		}
+	}
+}
+
+// rightmostLike returns the node furthest right on val's line with val's
+// tag (and, for a scalar, its text): where spec.Decode places yaml.v3's
+// "line N: cannot unmarshal !!tag `text` into T" (spec.lineError).
+func rightmostLike(n, val *yaml.Node) *yaml.Node {
+	var best *yaml.Node
+	if n.Line == val.Line && n.Kind != yaml.AliasNode && n.ShortTag() == val.ShortTag() && (val.Kind != yaml.ScalarNode || n.Value == val.Value) {
+		best = n
+	}
+	if n.Kind == yaml.AliasNode {
+		return best
+	}
+	for _, c := range n.Content {
+		if f := rightmostLike(c, val); f != nil && (best == nil || f.Column > best.Column) {
+			best = f
+		}
+	}
+	return best
 }
 
 // loaderChecked reports whether the loader checks the type of the field at
