@@ -46,19 +46,34 @@ func (g *Graph) addAdminPolicies() {
 		switch o.Kind {
 		case kinds.AdminNetworkPolicy:
 			p := &AdminNetworkPolicy{Meta: Meta{Obj: o}}
-			if decodeInto(g, o, o.Spec(), &p.Spec) {
-				g.AdminNetworkPolicies = append(g.AdminNetworkPolicies, p)
+			if !decodeInto(g, o, o.Spec(), &p.Spec) {
+				break
 			}
+			if r := adminNetworkPolicyRefusal(p.Meta, p.Spec); r != nil {
+				g.RefusedAdminPolicies = append(g.RefusedAdminPolicies, r)
+				break
+			}
+			g.AdminNetworkPolicies = append(g.AdminNetworkPolicies, p)
 		case kinds.BaselineAdminNetworkPolicy:
 			p := &BaselineAdminNetworkPolicy{Meta: Meta{Obj: o}}
-			if decodeInto(g, o, o.Spec(), &p.Spec) {
-				g.BaselineAdminNetworkPolicies = append(g.BaselineAdminNetworkPolicies, p)
+			if !decodeInto(g, o, o.Spec(), &p.Spec) {
+				break
 			}
+			if r := baselineAdminNetworkPolicyRefusal(p.Meta, p.Spec); r != nil {
+				g.RefusedAdminPolicies = append(g.RefusedAdminPolicies, r)
+				break
+			}
+			g.BaselineAdminNetworkPolicies = append(g.BaselineAdminNetworkPolicies, p)
 		case kinds.ClusterNetworkPolicy:
 			p := &ClusterNetworkPolicy{Meta: Meta{Obj: o}}
-			if decodeInto(g, o, o.Spec(), &p.Spec) {
-				g.ClusterNetworkPolicies = append(g.ClusterNetworkPolicies, p)
+			if !decodeInto(g, o, o.Spec(), &p.Spec) {
+				break
 			}
+			if r := clusterNetworkPolicyRefusal(p.Meta, p.Spec); r != nil {
+				g.RefusedAdminPolicies = append(g.RefusedAdminPolicies, r)
+				break
+			}
+			g.ClusterNetworkPolicies = append(g.ClusterNetworkPolicies, p)
 		}
 	}
 	sort.SliceStable(g.ClusterNetworkPolicies, func(i, j int) bool {

@@ -224,6 +224,11 @@ type Graph struct {
 	// ClusterNetworkPolicies, of both tiers, are in precedence order
 	// (priority, then name): see anp.go.
 	ClusterNetworkPolicies []*ClusterNetworkPolicy
+	// RefusedAdminPolicies are the AdminNetworkPolicies,
+	// BaselineAdminNetworkPolicies and ClusterNetworkPolicies of the input
+	// that the API server refuses (refusal_admin.go), in input order: not
+	// among the admin policies above, as the cluster never holds them.
+	RefusedAdminPolicies []*Refusal
 
 	// Gateway API objects (gateway.networking.k8s.io): see gatewayapi.go.
 	K8sGateways     []*K8sGateway

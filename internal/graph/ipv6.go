@@ -3,6 +3,7 @@ package graph
 import (
 	"net/netip"
 
+	"github.com/meshlint/meshlint/internal/kubevalid"
 	"github.com/meshlint/meshlint/internal/spec"
 )
 
@@ -22,7 +23,7 @@ func (g *Graph) IPv6Blocks() (admin bool, namespaces map[string]bool) {
 			for _, r := range rs {
 				for _, peers := range [][]spec.NetworkPolicyPeer{r.From, r.To} {
 					for _, peer := range peers {
-						if peer.IPBlock != nil && isIPv6CIDR(peer.IPBlock.CIDR.V) {
+						if peer.IPBlock != nil && isIPv6Block(peer.IPBlock.CIDR.V) {
 							namespaces[np.Namespace()] = true
 						}
 					}
@@ -53,6 +54,13 @@ func (g *Graph) IPv6Blocks() (admin bool, namespaces map[string]bool) {
 		}
 	}
 	return admin, namespaces
+}
+
+// isIPv6Block reports whether ipBlock CIDR s is an IPv6 one, as the API
+// server reads this legacy field (leading zeros allowed).
+func isIPv6Block(s string) bool {
+	p, err := kubevalid.ParseCIDRSloppy(s)
+	return err == nil && !p.Addr().Is4()
 }
 
 // isIPv6CIDR reports whether s is an IPv6 CIDR, IPv4-mapped ones

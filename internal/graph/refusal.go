@@ -1,8 +1,7 @@
 package graph
 
 import (
-	"fmt"
-
+	"github.com/meshlint/meshlint/internal/kubevalid"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
 )
@@ -20,42 +19,23 @@ type Refusal struct {
 	// corrected it may be the namespace's default deny, which the rules
 	// that miss one name.
 	Spec *spec.NetworkPolicy
+	// Problems are all that the API server refuses in a NetworkPolicy,
+	// Why and At the first's: MR027 reports them.
+	Problems []kubevalid.Problem
 }
 
 // networkPolicyRefusal returns why the API server refuses NetworkPolicy
-// spec s, or nil: a policyTypes value other than Ingress and Egress, or a
-// port protocol other than TCP, UDP and SCTP, an explicit "" included
-// (the field is a pointer: only one left out is defaulted to TCP, by
-// SetDefaults_NetworkPolicyPort). Kubernetes' ValidateNetworkPolicySpec
-// and ValidateNetworkPolicyPort (pkg/apis/networking/validation) answer
-// "Unsupported value" for both, case included; MR001 reports them. Read
-// as applied, such a policy would isolate pods, or leave a direction out,
-// that the cluster never sees.
+// spec s, or nil: whatever kubevalid.NetworkPolicy finds, the checks of
+// Kubernetes' ValidateNetworkPolicySpec (pkg/apis/networking/validation),
+// which MR001 (the enums, the required fields) and MR027 (the rest)
+// report from the same checks. Read as applied with the refused part
+// left out, a policy would isolate pods, or leave a direction out, that
+// the cluster never sees: a deny-all-but-one-peer policy whose peer is
+// refused would isolate its pods in the model only.
 func networkPolicyRefusal(m Meta, s *spec.NetworkPolicy) *Refusal {
-	refused := func(at manifest.Loc, format string, args ...any) *Refusal {
-		return &Refusal{Meta: m, Why: fmt.Sprintf(format, args...), At: at, Spec: s}
+	problems := kubevalid.NetworkPolicy(s)
+	if len(problems) == 0 {
+		return nil
 	}
-	for i, t := range s.PolicyTypes {
-		if t.V != "Ingress" && t.V != "Egress" {
-			return refused(t.Loc, "policyTypes[%d] %q is neither Ingress nor Egress", i, t.V)
-		}
-	}
-	for _, d := range []struct {
-		name  string
-		rules []spec.NetworkPolicyRule
-	}{{"ingress", s.Ingress}, {"egress", s.Egress}} {
-		for i, r := range d.rules {
-			for j, p := range r.Ports {
-				if !p.Protocol.Set {
-					continue
-				}
-				switch p.Protocol.V {
-				case "TCP", "UDP", "SCTP":
-				default:
-					return refused(p.Protocol.Loc, "%s[%d].ports[%d] protocol %q is not TCP, UDP or SCTP", d.name, i, j, p.Protocol.V)
-				}
-			}
-		}
-	}
-	return nil
+	return &Refusal{Meta: m, Why: problems[0].Why, At: problems[0].At, Spec: s, Problems: problems}
 }

@@ -20,6 +20,14 @@ func TestNetworkPolicyRefusal(t *testing.T) {
 		{"protocols", "ingress: [{ports: [{port: 80}, {port: 81, protocol: null}, {protocol: UDP}, {protocol: SCTP}, {port: 82, protocol: TCP}]}]", "", ""},
 		{"empty protocol", `ingress: [{ports: [{port: 80, protocol: ""}]}]`, `ingress[0].ports[0] protocol "" is not TCP, UDP or SCTP`, `""`},
 		{"lower-case protocol", "egress: [{}, {ports: [{port: 53}, {port: 53, protocol: udp}]}]", `egress[1].ports[1] protocol "udp" is not TCP, UDP or SCTP`, "udp"},
+		// Beyond the schema's enums (MR027's): a policy is refused whole,
+		// not analysed with the bad peer or port left out.
+		{"empty peer", "ingress: [{from: [{podSelector: {app: web}}, {}]}]", "ingress[0].from[1] names no peer: it needs a podSelector, a namespaceSelector or an ipBlock", "{}]"},
+		{"ipBlock beside a selector", "egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}, namespaceSelector: {}}]}]", "egress[0].to[0] has an ipBlock beside a selector; an ipBlock must be the peer's only field", "{ipBlock"},
+		{"except outside", "egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8, except: [11.0.0.0/8]}}]}]", `egress[0].to[0].ipBlock.except[0] "11.0.0.0/8" is not a strict subset of cidr "10.0.0.0/8"`, "11.0.0.0/8"},
+		{"endPort below port", "ingress: [{ports: [{port: 90, endPort: 80}]}]", "ingress[0].ports[0].endPort 80 is below port 90", "80}"},
+		{"unknown operator", "ingress: [{from: [{podSelector: {matchExpressions: [{key: app, operator: Equals, values: [web]}]}}]}]", `ingress[0].from[0].podSelector.matchExpressions[0].operator "Equals" is not In, NotIn, Exists or DoesNotExist`, "Equals"},
+		{"leading zeros", "egress: [{to: [{ipBlock: {cidr: 010.0.0.0/08, except: [010.1.0.0/16]}}]}]", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := graphFrom(t, "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: shop}\nspec:\n  podSelector: {}\n  "+tc.spec+"\n")

@@ -268,7 +268,7 @@ func (c *compiler) networkPolicy(np *graph.NetworkPolicy) *policy {
 			if Direction(d) == Egress {
 				peers = r.To
 			}
-			cr := &rule{action: allow, obj: np.Obj, loc: r.Loc, ports: c.intern(c.npPorts(np.Obj, r.Ports))}
+			cr := &rule{action: allow, obj: np.Obj, loc: r.Loc, ports: c.intern(c.npPorts(r.Ports))}
 			cr.everyone = len(peers) == 0
 			for j := range peers {
 				c.npPeer(np, Direction(d), &peers[j], cr)
@@ -280,17 +280,14 @@ func (c *compiler) networkPolicy(np *graph.NetworkPolicy) *policy {
 }
 
 func (c *compiler) npPeer(np *graph.NetworkPolicy, d Direction, peer *spec.NetworkPolicyPeer, r *rule) {
-	hasSel := peer.PodSelector != nil || peer.NamespaceSelector != nil
+	// The graph leaves out a policy with a peer the API server refuses
+	// (kubevalid.NetworkPolicy): one with no field, or an ipBlock beside a
+	// selector.
 	switch {
-	case peer.IPBlock != nil && hasSel:
-		c.warn(np.Obj, peer.Loc, "%s: a peer cannot have both ipBlock and a selector (the API server rejects it); the peer is ignored", ref(np.Obj))
 	case peer.IPBlock != nil:
-		if b, ok := c.ipBlock(np.Obj, peer.IPBlock.CIDR, peer.IPBlock.Except); ok {
-			r.blocks = append(r.blocks, b)
-			c.blocks[d] = append(c.blocks[d], b)
-		}
-	case !hasSel:
-		c.warn(np.Obj, peer.Loc, "%s: empty peer (the API server rejects it); the peer is ignored", ref(np.Obj))
+		b := npIPBlock(peer.IPBlock)
+		r.blocks = append(r.blocks, b)
+		c.blocks[d] = append(c.blocks[d], b)
 	case peer.NamespaceSelector == nil:
 		// A podSelector alone picks pods of the policy's own namespace.
 		r.sels = append(r.sels, c.selector(false, np.Namespace(), labels.Selector{}, graph.Selector(peer.PodSelector)))
@@ -300,96 +297,71 @@ func (c *compiler) npPeer(np *graph.NetworkPolicy, d Direction, peer *spec.Netwo
 	}
 }
 
-// ipBlock compiles a CIDR with exceptions, of either address family.
-func (c *compiler) ipBlock(o *manifest.Object, cidr spec.Str, except []spec.Str) (ipBlock, bool) {
+// npIPBlock compiles an ipBlock peer, of either address family, reading
+// its CIDRs as the API server does (ParseLegacyCIDR). The graph leaves out
+// a policy whose cidr or except the API server refuses
+// (kubevalid.NetworkPolicy): here the cidr parses, and each exception
+// parses and lies strictly inside it, of its family.
+func npIPBlock(p *spec.IPBlock) ipBlock {
+	r, v6, _ := ParseLegacyCIDR(p.CIDR.V)
+	if v6 {
+		r6, _ := ParseLegacyCIDR6(p.CIDR.V)
+		b := ipBlock{v6: true, cidr6: r6}
+		for _, e := range p.Except {
+			er, _ := ParseLegacyCIDR6(e.V)
+			b.except6 = append(b.except6, er)
+		}
+		return b
+	}
+	b := ipBlock{cidr: r}
+	for _, e := range p.Except {
+		er, _, _ := ParseLegacyCIDR(e.V)
+		b.except = append(b.except, er)
+	}
+	return b
+}
+
+// ipBlock compiles an admin policy's network, a CIDR of either address
+// family, read as its schema's isCIDR reads it (ParseCIDR: no leading
+// zeros, unlike a NetworkPolicy's ipBlock). One that does not parse is
+// warned about and left out.
+func (c *compiler) ipBlock(o *manifest.Object, cidr spec.Str) (ipBlock, bool) {
 	r, v6, err := ParseCIDR(cidr.V)
 	if err != nil {
 		c.warn(o, cidr.Loc, "%s: %v; the peer is ignored", ref(o), err)
 		return ipBlock{}, false
 	}
 	if v6 {
-		return c.ipBlock6(o, cidr, except), true
+		r6, _ := ParseCIDR6(cidr.V) // ParseCIDR read it
+		return ipBlock{v6: true, cidr6: r6}, true
 	}
-	b := ipBlock{cidr: r}
-	for _, e := range except {
-		er, v6, err := ParseCIDR(e.V)
-		switch {
-		case err != nil:
-			c.warn(o, e.Loc, "%s: except: %v; the exception is ignored", ref(o), err)
-		case v6:
-			c.warn(o, e.Loc, "%s: except %s is not inside cidr %s (the API server rejects it); the exception is ignored", ref(o), e.V, cidr.V)
-		case keepException(c, o, e, cidr, r, er):
-			b.except = append(b.except, er)
-		}
-	}
-	return b, true
-}
-
-// addressRange is an IPRange or an IPv6Range.
-type addressRange[R any] interface {
-	Contains(R) bool
-	Overlaps(R) bool
-}
-
-// keepException reports whether the exception er of block r is kept: one
-// not inside the block is warned about, as the API server rejects it, and
-// kept for the part of it that still cuts the block.
-func keepException[R addressRange[R]](c *compiler, o *manifest.Object, e, cidr spec.Str, r, er R) bool {
-	if r.Contains(er) {
-		return true
-	}
-	c.warn(o, e.Loc, "%s: except %s is not inside cidr %s (the API server rejects it)", ref(o), e.V, cidr.V)
-	return er.Overlaps(r)
-}
-
-// ipBlock6 compiles an IPv6 CIDR with exceptions, a family of its own.
-func (c *compiler) ipBlock6(o *manifest.Object, cidr spec.Str, except []spec.Str) ipBlock {
-	r, _ := ParseCIDR6(cidr.V) // ParseCIDR read it
-	b := ipBlock{v6: true, cidr6: r}
-	for _, e := range except {
-		er, err := ParseCIDR6(e.V)
-		switch {
-		case err != nil:
-			if _, _, perr := ParseCIDR(e.V); perr != nil {
-				c.warn(o, e.Loc, "%s: except: %v; the exception is ignored", ref(o), perr)
-				continue
-			}
-			c.warn(o, e.Loc, "%s: except %s is not inside cidr %s (the API server rejects it); the exception is ignored", ref(o), e.V, cidr.V)
-		case keepException(c, o, e, cidr, r, er):
-			b.except6 = append(b.except6, er)
-		}
-	}
-	return b
+	return ipBlock{cidr: r}, true
 }
 
 // npPorts compiles a NetworkPolicy rule's ports: none means every port;
 // an entry without a port is every port of its protocol.
-func (c *compiler) npPorts(o *manifest.Object, ports []spec.NetworkPolicyPort) portSpec {
+func (c *compiler) npPorts(ports []spec.NetworkPolicyPort) portSpec {
 	if len(ports) == 0 {
 		return portSpec{set: All()}
 	}
 	var ps portSpec
 	for _, p := range ports {
-		// The graph leaves out a policy with any other protocol, an
-		// explicit "" included: the API server refuses it.
+		// The graph leaves out a policy with a port the API server refuses
+		// (kubevalid.NetworkPolicy): a protocol other than TCP, UDP and
+		// SCTP (an explicit "" included), a port out of 1-65535 or no
+		// IANA service name, an endPort beside a named port, without a
+		// port, below the port or out of range.
 		proto, _ := ParseProtocol(p.Protocol.V)
 		switch {
 		case !p.Port.Set:
 			ps.set = ps.set.Union(AllPorts(proto))
 		case p.Port.IsStr:
-			if p.EndPort.Set {
-				c.warn(o, p.EndPort.Loc, "%s: endPort cannot go with a named port (the API server rejects it); endPort is ignored", ref(o))
-			}
 			ps.named = append(ps.named, namedPort{name: p.Port.Str, proto: proto})
 			c.names[p.Port.Str] = true
 		default:
 			lo, hi := int(p.Port.Int), int(p.Port.Int)
 			if p.EndPort.Set {
 				hi = int(p.EndPort.V)
-				if hi < lo {
-					c.warn(o, p.EndPort.Loc, "%s: endPort %d is below port %d (the API server rejects it); the port is ignored", ref(o), hi, lo)
-					continue
-				}
 			}
 			ps.set = ps.set.Union(Ports(proto, lo, hi))
 		}
@@ -442,6 +414,15 @@ func (c *compiler) adminRule(o *manifest.Object, d Direction, loc manifest.Loc, 
 		return nil
 	}
 	for _, p := range peers {
+		// The schema prunes a field that the peer type lacks: an ingress
+		// peer has only namespaces and pods, and the v1alpha1 kinds have
+		// no domainNames. The graph refuses a peer left with none.
+		if d == Ingress {
+			p.Networks, p.Nodes, p.DomainNames = nil, nil, nil
+		}
+		if k != cnpKind {
+			p.DomainNames = nil
+		}
 		n := 0
 		if p.Namespaces != nil {
 			n++
@@ -454,7 +435,7 @@ func (c *compiler) adminRule(o *manifest.Object, d Direction, loc manifest.Loc, 
 		if len(p.Networks) > 0 {
 			n++
 			for _, cidr := range p.Networks {
-				b, ok := c.ipBlock(o, cidr, nil)
+				b, ok := c.ipBlock(o, cidr)
 				if !ok {
 					continue
 				}
@@ -633,6 +614,9 @@ func (a *Analysis) compile(g *graph.Graph) *compiler {
 		a.nps = append(a.nps, c.networkPolicy(np))
 	}
 	for _, r := range g.RefusedNetworkPolicies {
+		c.warn(r.Obj, r.At, "%s: %s, so the API server refuses the policy; it is left out, as the cluster never holds it", ref(r.Obj), r.Why)
+	}
+	for _, r := range g.RefusedAdminPolicies {
 		c.warn(r.Obj, r.At, "%s: %s, so the API server refuses the policy; it is left out, as the cluster never holds it", ref(r.Obj), r.Why)
 	}
 	var admin, baseline []prioritized

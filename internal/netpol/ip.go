@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+
+	"github.com/meshlint/meshlint/internal/kubevalid"
 )
 
 // IPRange is an inclusive range of IPv4 addresses.
@@ -25,12 +27,33 @@ func ParseCIDR(s string) (r IPRange, ok6 bool, err error) {
 	if err != nil {
 		return IPRange{}, false, fmt.Errorf("invalid CIDR %q", s)
 	}
+	r, ok6 = rangeOf(p)
+	return r, ok6, nil
+}
+
+// ParseLegacyCIDR is ParseCIDR for a NetworkPolicy ipBlock's cidr and
+// except entries, which the API server reads as legacy fields
+// (kubevalid.ParseCIDRSloppy): leading zeros in IPv4 octets and in the
+// prefix length are allowed and read as decimal, so "010.0.0.0/08" is
+// 10.0.0.0/8. The admin policies' networks are not legacy fields: their
+// schemas' isCIDR refuses such zeros, and ParseCIDR with them.
+func ParseLegacyCIDR(s string) (r IPRange, ok6 bool, err error) {
+	p, err := kubevalid.ParseCIDRSloppy(s)
+	if err != nil {
+		return IPRange{}, false, err
+	}
+	r, ok6 = rangeOf(p)
+	return r, ok6, nil
+}
+
+// rangeOf is the IPv4 range of p, or ok6 for an IPv6 prefix.
+func rangeOf(p netip.Prefix) (r IPRange, ok6 bool) {
 	if !p.Addr().Is4() {
-		return IPRange{}, true, nil
+		return IPRange{}, true
 	}
 	a := p.Masked().Addr().As4()
 	first := binary.BigEndian.Uint32(a[:])
-	return IPRange{first, first | ^uint32(0)>>p.Bits()}, false, nil
+	return IPRange{first, first | ^uint32(0)>>p.Bits()}, false
 }
 
 // Contains reports whether r holds every address of o.
@@ -80,6 +103,22 @@ func ParseCIDR6(s string) (IPv6Range, error) {
 	if err != nil {
 		return IPv6Range{}, fmt.Errorf("invalid CIDR %q", s)
 	}
+	return range6Of(s, p)
+}
+
+// ParseLegacyCIDR6 is ParseCIDR6 for a NetworkPolicy ipBlock, read as
+// ParseLegacyCIDR reads one: an IPv6 group may have leading zeros past
+// four hex digits, and an IPv4-mapped address's IPv4 part leading zeros.
+func ParseLegacyCIDR6(s string) (IPv6Range, error) {
+	p, err := kubevalid.ParseCIDRSloppy(s)
+	if err != nil {
+		return IPv6Range{}, err
+	}
+	return range6Of(s, p)
+}
+
+// range6Of is the range of p, the IPv6 prefix s.
+func range6Of(s string, p netip.Prefix) (IPv6Range, error) {
 	if p.Addr().Is4() {
 		return IPv6Range{}, fmt.Errorf("CIDR %q is not IPv6", s)
 	}

@@ -12,6 +12,7 @@ func AnalyzePolicy(g *graph.Graph, np *graph.NetworkPolicy) *Analysis {
 	only.AdminNetworkPolicies = nil
 	only.BaselineAdminNetworkPolicies = nil
 	only.ClusterNetworkPolicies = nil
+	only.RefusedAdminPolicies = nil
 	return Analyze(&only)
 }
 

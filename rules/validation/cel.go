@@ -76,6 +76,7 @@ func runCELChecks(p *rules.Pass) {
 	for o := range objectsOf(p, kinds.GroupIstioExtensions, kinds.WasmPlugin, kinds.TrafficExtension) {
 		celExtension(p, o, specOf(o))
 	}
+	runNetpolCELChecks(p)
 }
 
 func isEmptyString(x node) bool {

@@ -2,14 +2,15 @@ package validation
 
 import (
 	"fmt"
-	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/kubevalid"
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
 	"k8s.io/apimachinery/pkg/api/validate/content"
 	kvalidation "k8s.io/apimachinery/pkg/util/validation"
@@ -44,6 +45,17 @@ with the name formats of k8s.io/apimachinery/pkg/util/validation, and refuses th
   no ` + "`clusterIP`" + ` at all on an ExternalName one; at least one port unless the Service is headless or
   ExternalName; an ` + "`externalName`" + ` that is a DNS-1123 subdomain (one final dot allowed); selector keys and
   values as label keys and values, whatever the type;
+- a Service's fields that belong to a type: ` + "`loadBalancerSourceRanges`" + ` (or the
+  ` + "`service.beta.kubernetes.io/load-balancer-source-ranges`" + ` annotation), ` + "`loadBalancerClass`" + ` and
+  ` + "`allocateLoadBalancerNodePorts`" + ` on a LoadBalancer Service only; ` + "`externalTrafficPolicy`" + ` on a NodePort
+  or LoadBalancer Service, or a ClusterIP one with ` + "`externalIPs`" + `; ` + "`healthCheckNodePort`" + ` only on a
+  LoadBalancer Service with ` + "`externalTrafficPolicy: Local`" + `; an ExternalName Service with its
+  ` + "`externalName`" + `, and without ` + "`ipFamilies`" + ` or ` + "`ipFamilyPolicy`" + `. Each source range a CIDR block (an
+  address needs its prefix length, as in ` + "`/32`" + `); each of ` + "`externalIPs`" + ` an IP address that is not
+  unspecified (` + "`0.0.0.0`" + `), loopback or link-local; ` + "`loadBalancerClass`" + ` a qualified name; a ClientIP
+  affinity's ` + "`timeoutSeconds`" + ` in 1-86400; no IP family twice in ` + "`ipFamilies`" + `, only one with
+  ` + "`ipFamilyPolicy: SingleStack`" + `, and a ` + "`clusterIP`" + ` of the first family listed. A
+  ` + "`sessionAffinityConfig`" + ` beside ` + "`sessionAffinity: None`" + ` is dropped, not refused;
 - a container (and init container) of a pod or pod template: its ` + "`name`" + ` a DNS-1123 label, unique among
   the containers and init containers of the pod; a port ` + "`name`" + ` an IANA service name, unique in the
   container; ` + "`containerPort`" + ` in 1-65535, ` + "`hostPort`" + ` too when set;
@@ -51,25 +63,56 @@ with the name formats of k8s.io/apimachinery/pkg/util/validation, and refuses th
   ` + "`podSelector`" + ` and ` + "`namespaceSelector`" + `): ` + "`matchLabels`" + ` as labels; a ` + "`matchExpressions`" + ` key a qualified
   name, its values label values, ` + "`In`" + ` and ` + "`NotIn`" + ` with values, ` + "`Exists`" + ` and ` + "`DoesNotExist`" + ` without;
 - a workload's selector selects the labels of its own pod template (a Deployment, ReplicaSet,
-  StatefulSet or DaemonSet, a Job with ` + "`manualSelector: true`" + ` (otherwise the API server generates
-  the selector and labels the template to match), a ReplicationController whose ` + "`selector`" + ` map is set
-  (left empty, it defaults to the template's labels)); ` + "`matchExpressions`" + ` count. The selector of an
+  StatefulSet or DaemonSet, a Job with ` + "`manualSelector: true`" + ` (otherwise the API server adds its own
+  term to the selector and labels the template to match: see below), a ReplicationController whose
+  ` + "`selector`" + ` map is set (left empty, it defaults to the template's labels)); ` + "`matchExpressions`" + ` count.
+  The selector of an
   apps/v1 workload may not be empty (` + "`{}`" + `, which would select every pod of the namespace). A
   malformed selector is reported for its format only, as the API server does;
 - a CronJob's ` + "`metadata.name`" + ` at most 52 characters (ValidateCronJobCreate: each of its Jobs is named
   after it with ` + "`-`" + ` and the scheduled time, 11 more characters, and must fit 63); a Job's at most 63
   unless it has ` + "`manualSelector: true`" + `, since the API server labels its pods ` + "`job-name`" + ` and
   ` + "`batch.kubernetes.io/job-name`" + ` with the name, and a label value has at most 63 characters;
-- a NetworkPolicy port: a numeric ` + "`port`" + ` in 1-65535 or an IANA service name; ` + "`endPort`" + ` only beside a
-  numeric ` + "`port`" + `, not below it, and at most 65535; an ` + "`ipBlock`" + `'s ` + "`except`" + ` entries strict subsets of its
-  ` + "`cidr`" + `.
+- a Job (ValidateJobCreate) and a CronJob's job template: ` + "`parallelism`" + `, ` + "`completions`" + `,
+  ` + "`activeDeadlineSeconds`" + `, ` + "`backoffLimit`" + `, ` + "`ttlSecondsAfterFinished`" + `, ` + "`backoffLimitPerIndex`" + ` and
+  ` + "`maxFailedIndexes`" + ` not negative; the pods' ` + "`restartPolicy`" + ` ` + "`OnFailure`" + ` or ` + "`Never`" + ` (left out, it
+  defaults to ` + "`Always`" + `), ` + "`Never`" + ` with a ` + "`podFailurePolicy`" + `; ` + "`completionMode: Indexed`" + ` with
+  ` + "`completions`" + ` (a Job that sets neither ` + "`completions`" + ` nor ` + "`parallelism`" + ` gets ` + "`completions: 1`" + `; a job
+  template does not), ` + "`parallelism`" + ` at most 100000 and ` + "`maxFailedIndexes`" + ` at most ` + "`completions`" + `;
+  ` + "`backoffLimitPerIndex`" + `, ` + "`maxFailedIndexes`" + ` and ` + "`successPolicy`" + ` with Indexed only, ` + "`maxFailedIndexes`" + `
+  beside ` + "`backoffLimitPerIndex`" + `; an Indexed Job's name short enough that its last pod's hostname (the
+  name, ` + "`-`" + ` and ` + "`completions`" + ` - 1) is a DNS-1123 label. Without ` + "`manualSelector: true`" + ` the API server
+  generates a Job's selector: one that the manifest writes must still select the labels given to the
+  pods (` + "`job-name`" + ` and ` + "`batch.kubernetes.io/job-name`" + ` set to the Job's name; ` + "`controller-uid`" + ` and
+  ` + "`batch.kubernetes.io/controller-uid`" + `, whose terms are not checked, as the uid is not known yet), and
+  the template's ` + "`job-name`" + ` labels, when set, must be the name; with ` + "`manualSelector: true`" + ` a selector
+  is required. A CronJob's job template may set neither ` + "`selector`" + ` nor ` + "`manualSelector: true`" + `; its
+  ` + "`schedule`" + ` may not hold ` + "`TZ`" + ` or ` + "`CRON_TZ`" + ` (` + "`timeZone`" + ` replaces them), its ` + "`timeZone`" + ` may not be empty
+  nor ` + "`Local`" + `, and its ` + "`startingDeadlineSeconds`" + ` and history limits may not be negative;
+- a networking.k8s.io/v1 Ingress (ValidateIngressCreate): ` + "`rules`" + ` or a ` + "`defaultBackend`" + `; a rule's
+  ` + "`host`" + ` a DNS-1123 subdomain with ` + "`*.`" + ` as the only wildcard, not an IP address, without port; an
+  ` + "`http`" + ` rule with paths; an ` + "`Exact`" + ` or ` + "`Prefix`" + ` path absolute (beginning with ` + "`/`" + `), without ` + "`//`" + `,
+  ` + "`/./`" + `, ` + "`/../`" + ` or an encoded ` + "`/`" + ` (` + "`%2F`" + `), not ending in ` + "`/.`" + ` or ` + "`/..`" + `; an ` + "`ImplementationSpecific`" + ` one
+  absolute when set; a backend with a ` + "`service`" + ` or a ` + "`resource`" + `, not both; a service ` + "`name`" + ` a DNS-1123
+  label (the relaxed Service name rule, on since Kubernetes 1.36) and its ` + "`port`" + ` by ` + "`name`" + ` (an IANA
+  service name) or by ` + "`number`" + ` (1-65535), exactly one; a resource's ` + "`kind`" + ` and ` + "`name`" + ` without ` + "`/`" + ` or
+  ` + "`%`" + `; TLS ` + "`hosts`" + ` as rule hosts (IP addresses allowed), a ` + "`secretName`" + ` that can name a Secret;
+  ` + "`ingressClassName`" + ` an IngressClass name (a DNS-1123 subdomain), equal to the
+  ` + "`kubernetes.io/ingress.class`" + ` annotation when both are set. A path without ` + "`pathType`" + ` is MR001's, and
+  the API server checks neither the path nor its backend then;
+- a NetworkPolicy: at most two ` + "`policyTypes`" + `; a port's ` + "`port`" + ` a number in 1-65535 or an IANA service name,
+  its ` + "`endPort`" + ` only beside a numeric ` + "`port`" + `, not below it, and at most 65535; a peer with at least one
+  of ` + "`podSelector`" + `, ` + "`namespaceSelector`" + ` and ` + "`ipBlock`" + `, and an ` + "`ipBlock`" + ` alone; an ` + "`ipBlock`" + `'s ` + "`except`" + ` entries
+  strict subsets of its ` + "`cidr`" + `; a selector operator In, NotIn, Exists or DoesNotExist. The cluster never
+  holds such a policy: ` + "`meshlint reach`" + ` and the MR4xx rules leave it out whole, from the same checks.
 
 Left to other rules: a value of the wrong type, an unknown enum value, a missing required field and
 an int32 overflow are MR001's; a named ` + "`targetPort`" + ` that the selected pods do not declare is MR150's; a
 NetworkPolicy port that no container exposes is MR410's; port names that do not tell Istio the
 protocol are MR712's. MR007 checks the CIDRs of Istio's objects only, so an ` + "`ipBlock`" + ` CIDR that does
-not parse is reported here (leading zeros in IPv4 octets are accepted, as ParseCIDRSloppy does,
-unless the API server's StrictIPCIDRValidation feature gate is on).
+not parse is reported here (leading zeros in IPv4 octets and in the prefix length are accepted and
+read as decimal, as ParseCIDRSloppy does, unless the API server's StrictIPCIDRValidation feature gate
+is on).
 
 Fix the value as the message says: lower-case the name, shorten it, name the ports.`,
 	Bad:      twoPortService("- {port: 80, targetPort: 8080}\n  - {port: 443, targetPort: 8443}"),
@@ -78,7 +121,7 @@ Fix the value as the message says: lower-case the name, shorten it, name the por
 	Inputs: []kinds.Kind{
 		kinds.Namespace, kinds.Service, kinds.Pod,
 		kinds.Deployment, kinds.StatefulSet, kinds.DaemonSet, kinds.ReplicaSet, kinds.Job, kinds.CronJob,
-		kinds.ReplicationController, kinds.PodTemplate, kinds.NetworkPolicy,
+		kinds.ReplicationController, kinds.PodTemplate, kinds.NetworkPolicy, kinds.Ingress,
 	},
 	Local: true,
 	Run:   runKubernetesObjectInvalid,
@@ -103,6 +146,16 @@ spec:
 const totalAnnotationSizeLimit = 256 * (1 << 10)
 
 func runKubernetesObjectInvalid(p *rules.Pass) error {
+	// The graph leaves out the NetworkPolicies the API server refuses and
+	// keeps why: reported from there, the refusal and the findings are
+	// one set of checks (kubevalid.NetworkPolicy).
+	var refused map[*manifest.Object]*graph.Refusal
+	for _, r := range p.Graph.RefusedNetworkPolicies {
+		if refused == nil {
+			refused = map[*manifest.Object]*graph.Refusal{}
+		}
+		refused[r.Obj] = r
+	}
 	for _, o := range p.Graph.Objects {
 		root := node{n: o.Node, root: o.Node}
 		if !root.isMap() {
@@ -122,10 +175,11 @@ func runKubernetesObjectInvalid(p *rules.Pass) error {
 				checkService(p, o, spec)
 			}
 		case kinds.NetworkPolicy:
-			if o.Group == kinds.GroupK8sNetworking {
-				checkNetworkPolicy(p, o, spec)
+			if o.Group == kinds.GroupK8sNetworking && refused[o] != nil {
+				reportNetworkPolicy(p, o, spec, refused[o])
 			}
 		}
+		checkMore(p, o, root, spec)
 		if tmpl, pod := podTemplateOf(o, root); pod.isMap() {
 			if tmpl.ok() {
 				checkObjectMeta(p, o, tmpl.get("metadata"), false)
@@ -404,26 +458,17 @@ func checkService(p *rules.Pass, o *manifest.Object, spec node) {
 	}
 }
 
-// checkPortNumOrName mirrors ValidatePortNumOrName for an int-or-string
-// port: a number in 1-65535 (or 0 where zeroOK: a Service's targetPort,
-// which defaulting sets to the port), or an IANA service name.
+// checkPortNumOrName reports what ValidatePortNumOrName refuses in an
+// int-or-string port (kubevalid.PortNumOrName).
 func checkPortNumOrName(p *rules.Pass, o *manifest.Object, x node, zeroOK bool, rejects string) {
+	var v spec.IntOrString
 	if n, ok := x.int(); ok {
-		if !validPort(n) && (!zeroOK || n != 0) {
-			p.Reportf(o, x.loc(), "%s %d is not in 1-65535; %s", x.where(), n, rejects)
-		}
-		return
+		v = spec.IntOrString{Int: n, Set: true}
+	} else if s, ok := x.str(); ok {
+		v = spec.IntOrString{Str: s, IsStr: true, Set: true}
 	}
-	v, ok := x.str()
-	if !ok || (zeroOK && v == "") {
-		return
-	}
-	if msgs := kvalidation.IsValidPortName(v); len(msgs) > 0 {
-		hint := ""
-		if _, err := strconv.Atoi(v); err == nil {
-			hint = " (a quoted number is a port name: unquote it)"
-		}
-		p.Reportf(o, x.loc(), "%s %q is not a port number nor an IANA service name: it %s%s; %s", x.where(), v, joinMsgs(msgs), hint, rejects)
+	if why := kubevalid.PortNumOrName(x.where(), v, zeroOK); why != "" {
+		p.Reportf(o, x.loc(), "%s; %s", why, rejects)
 	}
 }
 
@@ -678,102 +723,50 @@ func checkContainerPorts(p *rules.Pass, o *manifest.Object, ports node) {
 	}
 }
 
-// checkNetworkPolicy mirrors ValidateNetworkPolicyPort and ValidateIPBlock
-// over the ingress and egress rules.
-func checkNetworkPolicy(p *rules.Pass, o *manifest.Object, spec node) {
-	const rejects = "the API server rejects the NetworkPolicy"
-	checkLabelSelector(p, o, spec.get("podSelector"))
-	for _, dir := range [...]struct{ rules, peers string }{{"ingress", "from"}, {"egress", "to"}} {
-		for r := range spec.get(dir.rules).items() {
-			for port := range r.get("ports").items() {
-				checkNetworkPolicyPort(p, o, port, rejects)
-			}
-			for peer := range r.get(dir.peers).items() {
-				checkIPBlock(p, o, peer.get("ipBlock"), rejects)
-				checkLabelSelector(p, o, peer.get("podSelector"))
-				checkLabelSelector(p, o, peer.get("namespaceSelector"))
-			}
+// reportNetworkPolicy reports what the API server refuses in a
+// NetworkPolicy beyond its schema (MR001 reports the rest), as the graph
+// found it (kubevalid.NetworkPolicy), at the exact location that the YAML
+// nodes give: the typed spec has none for a label map's entries and a
+// requirement's values.
+func reportNetworkPolicy(p *rules.Pass, o *manifest.Object, spec node, r *graph.Refusal) {
+	for _, pr := range r.Problems {
+		if !pr.Schema {
+			p.Reportf(o, problemLoc(spec, pr), "spec.%s; the API server rejects the NetworkPolicy", pr.Why)
 		}
 	}
 }
 
-func checkNetworkPolicyPort(p *rules.Pass, o *manifest.Object, port node, rejects string) {
-	pt, end := port.get("port"), port.get("endPort")
-	endN, hasEnd := end.int()
-	if !pt.ok() {
-		if hasEnd {
-			p.Reportf(o, end.loc(), "%s is set without a port; %s", end.where(), rejects)
-		}
-		return
+// problemLoc follows a problem's path from the spec down the nodes; it
+// returns the problem's own location when the path leads nowhere, as it
+// does for an absent values list.
+func problemLoc(spec node, pr kubevalid.Problem) manifest.Loc {
+	x, path := spec, pr.Path
+	if pr.LabelKey && len(path) > 0 {
+		path = path[:len(path)-1]
 	}
-	checkPortNumOrName(p, o, pt, false, rejects)
-	n, numeric := pt.int()
-	switch {
-	case !hasEnd:
-	case !numeric:
-		if _, ok := pt.str(); ok {
-			p.Reportf(o, end.loc(), "%s is set beside a named port; a range needs a numeric port; %s", end.where(), rejects)
-		}
-	case endN < n:
-		p.Reportf(o, end.loc(), "%s %d is below port %d; %s", end.where(), endN, n, rejects)
-	case !validPort(endN):
-		p.Reportf(o, end.loc(), "%s %d is not in 1-65535; %s", end.where(), endN, rejects)
-	}
-}
-
-// checkIPBlock mirrors ValidateIPBlock: every except entry a strict subset
-// of the cidr.
-func checkIPBlock(p *rules.Pass, o *manifest.Object, b node, rejects string) {
-	if !b.isMap() {
-		return
-	}
-	c := b.get("cidr")
-	cv, ok := c.str()
-	if !ok {
-		return
-	}
-	cidr, err := parseCIDRSloppy(cv)
-	if err != nil {
-		p.Reportf(o, c.loc(), "%s %q is not a CIDR block; %s", c.where(), cv, rejects)
-		return
-	}
-	for x := range b.get("except").strs() {
-		v, _ := x.str()
-		ex, err := parseCIDRSloppy(v)
+	for _, s := range path {
 		switch {
-		case err != nil:
-			p.Reportf(o, x.loc(), "%s %q is not a CIDR block; %s", x.where(), v, rejects)
-		case ex.Addr().Is4() != cidr.Addr().Is4() || ex.Bits() <= cidr.Bits() || !cidr.Contains(ex.Masked().Addr()):
-			p.Reportf(o, x.loc(), "%s %q is not a strict subset of cidr %q; %s", x.where(), v, cv, rejects)
+		case s.Index < 0:
+			x = x.get(s.Key)
+		case x.isSeq() && s.Index < x.len():
+			x = x.item(s.Index)
+		default:
+			return pr.At
 		}
 	}
-}
-
-// parseCIDRSloppy parses a CIDR block as netutils.ParseCIDRSloppy does,
-// which allows leading zeros in IPv4 octets (the API server warns about
-// them for a NetworkPolicy, and accepts them).
-func parseCIDRSloppy(s string) (netip.Prefix, error) {
-	pfx, err := netip.ParsePrefix(s)
-	if err == nil || !strings.Contains(s, ".") {
-		return pfx, err
-	}
-	addr, bits, found := strings.Cut(s, "/")
-	if !found {
-		return pfx, err
-	}
-	octets := strings.Split(addr, ".")
-	for i, oc := range octets {
-		if t := strings.TrimLeft(oc, "0"); t != oc {
-			if t == "" {
-				t = "0"
+	if pr.LabelKey && len(pr.Path) > 0 {
+		key := pr.Path[len(pr.Path)-1].Key
+		for e := range x.entries() {
+			if e.key == key {
+				return e.keyLoc
 			}
-			octets[i] = t
 		}
+		return pr.At
 	}
-	if pfx2, err2 := netip.ParsePrefix(strings.Join(octets, ".") + "/" + bits); err2 == nil {
-		return pfx2, nil
+	if l := x.loc(); !l.IsZero() {
+		return l
 	}
-	return pfx, err
+	return pr.At
 }
 
 // isNone reports whether a clusterIP is None, a headless Service's.
@@ -790,8 +783,8 @@ const (
 	dns1123LabelText     = "a DNS-1123 label (at most 63 lower-case letters, digits and '-', beginning and ending with a letter or digit)"
 	dns1035LabelText     = "a DNS-1035 label (at most 63 lower-case letters, digits and '-', beginning with a letter and ending with a letter or digit)"
 	dns1123SubdomainText = "a DNS-1123 subdomain (at most 253 lower-case letters, digits, '-' and '.', each part between dots beginning and ending with a letter or digit)"
-	qualifiedNameText    = "a qualified name (an optional DNS-1123 subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.', beginning and ending with a letter or digit)"
-	labelValueText       = "a label value (empty, or at most 63 letters, digits, '-', '_' and '.', beginning and ending with a letter or digit)"
+	qualifiedNameText    = kubevalid.QualifiedNameText
+	labelValueText       = kubevalid.LabelValueText
 )
 
 // The fast checks below accept exactly what apimachinery's regular

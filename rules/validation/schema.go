@@ -106,6 +106,14 @@ reported here, with the CRD's own message after "the API server rejects it":
   file or oci (one without a scheme is read as http), or a ` + "`vmConfig.env`" + ` entry with a ` + "`value`" + `
   beside ` + "`valueFrom: HOST`" + `; a TrafficExtension with neither ` + "`wasm`" + ` nor ` + "`lua`" + `.
 
+The CEL rules of the network policy API's CRDs are evaluated too, with their messages: a
+BaselineAdminNetworkPolicy not named ` + "`default`" + `; an egress rule that names a port beside a
+` + "`networks`" + `, ` + "`nodes`" + ` or (ClusterNetworkPolicy) ` + "`domainNames`" + ` peer; a network that the v1alpha1 kinds
+cannot tell IPv4 from IPv6 (an IPv4 address embedded in IPv6), or that a ClusterNetworkPolicy
+does not read as a CIDR with its host bits zero (` + "`10.0.0.1/8`" + `); a ClusterNetworkPolicy port range
+that does not end after it starts (` + "`80-80`" + ` included). Commands that model the cluster leave
+out an admin network policy that the API server refuses, and say why.
+
 The CEL rules of the other CRDs are not evaluated.
 
 Fix the field as the message says. A field that the schema lacks but your cluster accepts

@@ -1,0 +1,697 @@
+package validation
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/labels"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+	"k8s.io/apimachinery/pkg/api/validate/content"
+	kvalidation "k8s.io/apimachinery/pkg/util/validation"
+)
+
+// checkMore runs MR027's checks of the fields between which
+// ValidateService, ValidateIngressCreate, ValidateJobCreate and
+// ValidateCronJobCreate set rules. The kind is tested first: the rule runs
+// on every object of the input, and these checks concern few of them.
+func checkMore(p *rules.Pass, o *manifest.Object, root, spec node) {
+	switch o.Kind {
+	case kinds.Service:
+		if o.Group == kinds.GroupCore && spec.isMap() {
+			checkServiceFields(p, o, root, spec)
+		}
+	case kinds.Ingress:
+		// networking.k8s.io/v1beta1, no longer served, named backends
+		// otherwise.
+		if o.APIVersion == "networking.k8s.io/v1" {
+			checkIngress(p, o, root, spec)
+		}
+	case kinds.Job:
+		if o.Group == kinds.GroupBatch && spec.isMap() {
+			checkJobSelector(p, o, spec)
+			checkJobSpec(p, o, spec, false)
+		}
+	case kinds.CronJob:
+		if o.Group == kinds.GroupBatch && spec.isMap() {
+			checkCronJob(p, o, spec)
+		}
+	}
+}
+
+// loadBalancerSourceRangesAnnotation is core.AnnotationLoadBalancerSourceRangesKey,
+// which validateService reads when spec.loadBalancerSourceRanges is empty.
+const loadBalancerSourceRangesAnnotation = "service.beta.kubernetes.io/load-balancer-source-ranges"
+
+// maxClientIPAffinitySeconds is core.MaxClientIPServiceAffinitySeconds.
+const maxClientIPAffinitySeconds = 86400
+
+// checkServiceFields mirrors the parts of validateService (k8s.io/kubernetes
+// pkg/apis/core/validation) that tie a Service's fields to its type, and
+// the formats of its addresses, as the API server applies them to a new
+// Service after defaulting (SetDefaults_Service drops sessionAffinityConfig
+// when sessionAffinity is None, so that is no refusal). The nodePort,
+// clusterIP and port checks are checkService's.
+func checkServiceFields(p *rules.Pass, o *manifest.Object, root, spec node) {
+	const rejects = "the API server rejects the Service"
+	typ, _ := spec.get("type").str()
+	switch typ {
+	case "":
+		typ = "ClusterIP"
+	case "ClusterIP", "NodePort", "LoadBalancer", "ExternalName":
+	default:
+		// An unknown type is MR001's; the rules between fields depend on it.
+		return
+	}
+	lb := typ == "LoadBalancer"
+	notLB := func(key string) {
+		p.Reportf(o, spec.keyLoc(key), "%s is set, which only a LoadBalancer Service may have (this one is %s); %s", spec.get(key).where(), typ, rejects)
+	}
+
+	// Source ranges: the field, or the older annotation when the field is
+	// empty. The API server trims spaces around each entry.
+	if ranges := spec.get("loadBalancerSourceRanges"); ranges.len() > 0 {
+		if !lb {
+			notLB("loadBalancerSourceRanges")
+		}
+		for r := range ranges.strs() {
+			v, _ := r.str()
+			if msg := cidrProblem(strings.TrimSpace(v)); msg != "" {
+				p.Reportf(o, r.loc(), "%s %q %s; %s", r.where(), v, msg, rejects)
+			}
+		}
+	} else if ann := root.get("metadata").get("annotations").get(loadBalancerSourceRangesAnnotation); ann.ok() {
+		v, _ := ann.scalar()
+		var bad []string
+		if t := strings.TrimSpace(v); t != "" {
+			for c := range strings.SplitSeq(t, ",") {
+				if c = strings.TrimSpace(c); cidrProblem(c) != "" {
+					bad = append(bad, fmt.Sprintf("%q", c))
+				}
+			}
+		}
+		switch {
+		case !lb:
+			p.Reportf(o, ann.loc(), "annotation %s is set, which only a LoadBalancer Service may have (this one is %s); %s", loadBalancerSourceRangesAnnotation, typ, rejects)
+		case len(bad) > 0:
+			p.Reportf(o, ann.loc(), "annotation %s holds %s, not a comma-separated list of CIDR blocks (an address needs a prefix length, as in 203.0.113.7/32); %s", loadBalancerSourceRangesAnnotation, strings.Join(bad, ", "), rejects)
+		}
+	}
+
+	externalIPs := spec.get("externalIPs")
+	for ip := range externalIPs.strs() {
+		v, _ := ip.str()
+		if msg := externalIPProblem(v); msg != "" {
+			p.Reportf(o, ip.loc(), "%s %q %s; %s", ip.where(), v, msg, rejects)
+		}
+	}
+
+	if typ == "ExternalName" {
+		ext := spec.get("externalName")
+		if v, _ := ext.str(); strings.TrimSuffix(v, ".") == "" {
+			reportAt(p, o, ext, spec.get("type"), "%s is empty: an ExternalName Service needs the DNS name it aliases; %s", ext.where(), rejects)
+		}
+		for _, key := range [...]string{"ipFamilies", "ipFamilyPolicy"} {
+			if f := spec.get(key); f.ok() && (f.len() > 0 || !f.isSeq()) {
+				p.Reportf(o, spec.keyLoc(key), "%s is set, which an ExternalName Service (a DNS alias, without cluster IP) may not have; %s", f.where(), rejects)
+			}
+		}
+	} else {
+		checkIPFamilies(p, o, spec, rejects)
+	}
+
+	// apiservice.ExternallyAccessible and NeedsHealthCheck.
+	etp := spec.get("externalTrafficPolicy")
+	etpv, _ := etp.str()
+	if etpv != "" && !lb && typ != "NodePort" && (typ != "ClusterIP" || externalIPs.len() == 0) {
+		p.Reportf(o, etp.loc(), "%s is set, which only a NodePort or LoadBalancer Service, or a ClusterIP one with externalIPs, may have (this one is %s%s); %s", etp.where(), typ, withoutExternalIPs(typ), rejects)
+	}
+	if hc := spec.get("healthCheckNodePort"); hc.ok() {
+		if n, ok := hc.int(); ok && n != 0 {
+			switch {
+			case !lb || etpv != "Local":
+				p.Reportf(o, hc.loc(), "%s is set, which only a LoadBalancer Service with externalTrafficPolicy: Local may have; %s", hc.where(), rejects)
+			case !validPort(n):
+				p.Reportf(o, hc.loc(), "%s %d is not in 1-65535; %s", hc.where(), n, rejects)
+			}
+		}
+	}
+
+	if c := spec.get("loadBalancerClass"); c.ok() {
+		v, isStr := c.str()
+		switch {
+		case !isStr:
+		case !lb:
+			notLB("loadBalancerClass")
+		case !fastLabelKey(v) && len(content.IsLabelKey(v)) > 0:
+			p.Reportf(o, c.loc(), "%s %q is not %s; %s", c.where(), v, qualifiedNameText, rejects)
+		}
+	}
+	if a := spec.get("allocateLoadBalancerNodePorts"); !lb {
+		if _, ok := a.boolean(); ok {
+			notLB("allocateLoadBalancerNodePorts")
+		}
+	}
+
+	if sa, _ := spec.get("sessionAffinity").str(); sa == "ClientIP" {
+		t := spec.get("sessionAffinityConfig").get("clientIP").get("timeoutSeconds")
+		if n, ok := t.int(); ok && (n <= 0 || n > maxClientIPAffinitySeconds) {
+			p.Reportf(o, t.loc(), "%s %d is not in 1-86400 (one day); %s", t.where(), n, rejects)
+		}
+	}
+}
+
+// withoutExternalIPs completes the message of an externalTrafficPolicy
+// set on a type that forbids it.
+func withoutExternalIPs(typ string) string {
+	if typ == "ClusterIP" {
+		return " without externalIPs"
+	}
+	return ""
+}
+
+// checkIPFamilies mirrors ValidateServiceClusterIPsRelatedFields and
+// initIPFamilyFields (pkg/registry/core/service/storage): no IP family
+// twice, at most one with ipFamilyPolicy: SingleStack, and a clusterIP of
+// the first family listed.
+func checkIPFamilies(p *rules.Pass, o *manifest.Object, spec node, rejects string) {
+	fams := spec.get("ipFamilies")
+	if fams.len() == 0 {
+		return
+	}
+	var seen []string
+	for f := range fams.strs() {
+		v, _ := f.str()
+		if slices.Contains(seen, v) {
+			p.Reportf(o, f.loc(), "%s %s is listed twice; %s", f.where(), v, rejects)
+			continue
+		}
+		seen = append(seen, v)
+	}
+	if pol := spec.get("ipFamilyPolicy"); len(seen) > 1 {
+		if v, _ := pol.str(); v == "SingleStack" {
+			p.Reportf(o, pol.loc(), "%s is SingleStack, but ipFamilies lists %d families; %s", pol.where(), len(seen), rejects)
+		}
+	}
+	ip := spec.get("clusterIP")
+	v, _ := ip.str()
+	addr, ok := parseIPSloppy(v)
+	if !ok || len(seen) == 0 {
+		return
+	}
+	if want := seen[0]; want == "IPv4" && !addr.Unmap().Is4() || want == "IPv6" && addr.Unmap().Is4() {
+		p.Reportf(o, ip.loc(), "%s %q is not an %s address, the family that ipFamilies[0] names; %s", ip.where(), v, want, rejects)
+	}
+}
+
+// cidrProblem says why IsValidCIDRForLegacyField refuses s, or "". It
+// reads s as the API server does without the StrictIPCIDRValidation
+// feature gate (leading zeros and host bits allowed), which every version
+// accepts.
+func cidrProblem(s string) string {
+	if len(kvalidation.IsValidCIDRForLegacyField(nil, s, false, nil)) == 0 {
+		return ""
+	}
+	if _, ok := parseIPSloppy(s); ok {
+		return "is an address, not a CIDR block: add the prefix length (/32 for one IPv4 address, /128 for IPv6)"
+	}
+	return "is not a CIDR block"
+}
+
+// externalIPProblem mirrors the checks of a Service's externalIPs:
+// IsValidIPForLegacyField, then ValidateEndpointIP, which refuses the
+// unspecified, loopback and link-local addresses.
+func externalIPProblem(s string) string {
+	if len(kvalidation.IsValidIPForLegacyField(nil, s, false, nil)) > 0 {
+		return "is not an IP address"
+	}
+	addr, ok := parseIPSloppy(s)
+	if !ok {
+		return ""
+	}
+	addr = addr.Unmap()
+	switch {
+	case addr.IsUnspecified():
+		return "is the unspecified address, which a Service may not claim"
+	case addr.IsLoopback():
+		return "is in the loopback range (127.0.0.0/8, ::1), which a Service may not claim"
+	case addr.IsLinkLocalUnicast():
+		return "is in the link-local range (169.254.0.0/16, fe80::/10), which a Service may not claim"
+	case addr.IsLinkLocalMulticast():
+		return "is in the link-local multicast range (224.0.0.0/24, ff02::/16), which a Service may not claim"
+	}
+	return ""
+}
+
+// parseIPSloppy parses an IP address as netutils.ParseIPSloppy does,
+// which allows leading zeros in IPv4 octets.
+func parseIPSloppy(s string) (netip.Addr, bool) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a, a.Zone() == ""
+	}
+	// The dotted IPv4 part, alone or ending an IPv6 address.
+	head, tail := "", s
+	if i := strings.LastIndexByte(s, ':'); i >= 0 {
+		head, tail = s[:i+1], s[i+1:]
+	}
+	if !strings.Contains(tail, ".") {
+		return netip.Addr{}, false
+	}
+	octets := strings.Split(tail, ".")
+	for i, oc := range octets {
+		if t := strings.TrimLeft(oc, "0"); t != oc {
+			if t == "" {
+				t = "0"
+			}
+			octets[i] = t
+		}
+	}
+	a, err := netip.ParseAddr(head + strings.Join(octets, "."))
+	return a, err == nil && a.Zone() == ""
+}
+
+// Ingress paths: invalidPathSequences and invalidPathSuffixes of
+// pkg/apis/networking/validation, refused in an Exact or Prefix path.
+var (
+	invalidPathSequences = [...]string{"//", "/./", "/../", "%2f", "%2F"}
+	invalidPathSuffixes  = [...]string{"/..", "/."}
+)
+
+// ingressClassAnnotation is the annotation that preceded spec.ingressClassName.
+const ingressClassAnnotation = "kubernetes.io/ingress.class"
+
+// checkIngress mirrors ValidateIngressCreate for networking.k8s.io/v1: a
+// rule or a default backend; rule hosts DNS names (a leading "*." allowed);
+// absolute paths; a backend that names either a Service, with a port name
+// or number, or a resource; TLS hosts and secret names; the IngressClass
+// name, and the class annotation agreeing with it. A missing pathType,
+// service name or resource name is MR001's (the schema requires them).
+func checkIngress(p *rules.Pass, o *manifest.Object, root, spec node) {
+	const rejects = "the API server rejects the Ingress"
+	if !spec.isMap() {
+		return
+	}
+	rulesNode, def := spec.get("rules"), spec.get("defaultBackend")
+	if rulesNode.len() == 0 && !def.ok() {
+		p.Reportf(o, root.keyLoc("spec"), "spec has neither rules nor a defaultBackend; %s", rejects)
+	}
+	if def.ok() {
+		checkIngressBackend(p, o, def, spec.keyLoc("defaultBackend"), rejects)
+	}
+	for r := range rulesNode.items() {
+		host := r.get("host")
+		if v, ok := host.str(); ok && v != "" {
+			if msg := ingressHostProblem(v); msg != "" {
+				p.Reportf(o, host.loc(), "%s %q %s; %s", host.where(), v, msg, rejects)
+			}
+		}
+		http := r.get("http")
+		paths := http.get("paths")
+		if paths.isSeq() && paths.len() == 0 {
+			p.Reportf(o, paths.loc(), "%s lists no path; %s", paths.where(), rejects)
+		}
+		for path := range paths.items() {
+			checkIngressPath(p, o, path, rejects)
+		}
+	}
+	for t := range spec.get("tls").items() {
+		for h := range t.get("hosts").strs() {
+			v, _ := h.str()
+			if msg := tlsHostProblem(v); msg != "" {
+				p.Reportf(o, h.loc(), "%s %q %s; %s", h.where(), v, msg, rejects)
+			}
+		}
+		sn := t.get("secretName")
+		if v, ok := sn.str(); ok && v != "" && !fastDNS1123Subdomain(v) && len(kvalidation.IsDNS1123Subdomain(v)) > 0 {
+			p.Reportf(o, sn.loc(), "%s %q is not a Secret name, %s; %s", sn.where(), v, dns1123SubdomainText, rejects)
+		}
+	}
+	cn := spec.get("ingressClassName")
+	cv, hasClass := cn.str()
+	if hasClass && !fastDNS1123Subdomain(cv) && len(kvalidation.IsDNS1123Subdomain(cv)) > 0 {
+		p.Reportf(o, cn.loc(), "%s %q is not an IngressClass name, %s; %s", cn.where(), cv, dns1123SubdomainText, rejects)
+	}
+	if ann := root.get("metadata").get("annotations").get(ingressClassAnnotation); hasClass && ann.ok() {
+		if av, _ := ann.scalar(); av != cv {
+			p.Reportf(o, ann.loc(), "annotation %s is %q, but spec.ingressClassName is %q: when both are set they must agree; %s", ingressClassAnnotation, av, cv, rejects)
+		}
+	}
+}
+
+// ingressHostProblem says why validateIngressRules refuses a rule's host,
+// or "".
+func ingressHostProblem(v string) string {
+	if _, isIP := parseIPSloppy(v); isIP {
+		return "is an IP address; a rule's host must be a DNS name (leave it out to match every host)"
+	}
+	return tlsHostProblem(v)
+}
+
+// tlsHostProblem says why a host is neither a DNS-1123 subdomain nor, with
+// a "*", a wildcard one ("*." and a subdomain), or "".
+func tlsHostProblem(v string) string {
+	hint := ""
+	if strings.Contains(v, ":") || strings.Contains(v, "/") {
+		hint = ": a host has no scheme, port or path"
+	}
+	if strings.Contains(v, "*") {
+		if len(kvalidation.IsWildcardDNS1123Subdomain(v)) > 0 {
+			return "is not a wildcard DNS name: \"*.\" then " + dns1123SubdomainText + hint
+		}
+		return ""
+	}
+	if !fastDNS1123Subdomain(v) && len(kvalidation.IsDNS1123Subdomain(v)) > 0 {
+		return "is not " + dns1123SubdomainText + hint
+	}
+	return ""
+}
+
+// checkIngressPath mirrors validateHTTPIngressPath: an Exact or Prefix
+// path is absolute and free of "//", "/./", "/../" and an encoded "/", and
+// does not end in "/." or "/.."; an ImplementationSpecific one, when set,
+// is absolute. Without a pathType (MR001's) the API server checks neither
+// the path nor the backend.
+func checkIngressPath(p *rules.Pass, o *manifest.Object, path node, rejects string) {
+	pt := path.get("pathType")
+	ptv, ok := pt.str()
+	if !ok {
+		return
+	}
+	pv := path.get("path")
+	v, _ := pv.str()
+	var msgs []string
+	switch ptv {
+	case "Exact", "Prefix":
+		if !strings.HasPrefix(v, "/") {
+			msgs = append(msgs, "does not begin with /")
+		}
+		for _, seq := range invalidPathSequences {
+			if strings.Contains(v, seq) {
+				msgs = append(msgs, fmt.Sprintf("contains %q", seq))
+			}
+		}
+		for _, suf := range invalidPathSuffixes {
+			if strings.HasSuffix(v, suf) {
+				msgs = append(msgs, fmt.Sprintf("ends with %q", suf))
+			}
+		}
+	case "ImplementationSpecific":
+		if v != "" && !strings.HasPrefix(v, "/") {
+			msgs = append(msgs, "does not begin with /")
+		}
+	}
+	if len(msgs) > 0 {
+		if v == "" {
+			reportAt(p, o, pv, pt, "%s is empty, which a path of type %s may not be (write /); %s", pv.where(), ptv, rejects)
+		} else {
+			p.Reportf(o, pv.loc(), "%s %q %s, which a path of type %s may not; %s", pv.where(), v, strings.Join(msgs, " and "), ptv, rejects)
+		}
+	}
+	if b := path.get("backend"); b.isMap() {
+		checkIngressBackend(p, o, b, path.keyLoc("backend"), rejects)
+	}
+}
+
+// checkIngressBackend mirrors validateIngressBackend: a Service or a
+// resource, not both; a Service's name a DNS-1123 label (the
+// RelaxedServiceNameValidation rule, locked on since Kubernetes 1.37, and
+// on by default since 1.36) and exactly one of a port name (an IANA service
+// name) and a port number; a resource's kind and name path segments. at
+// is the backend's key, where a fault of the whole backend is reported.
+func checkIngressBackend(p *rules.Pass, o *manifest.Object, b node, at manifest.Loc, rejects string) {
+	svc, res := b.get("service"), b.get("resource")
+	switch {
+	case svc.ok() && res.ok():
+		p.Reportf(o, at, "%s names both a service and a resource; %s", b.where(), rejects)
+	case res.ok():
+		g := res.get("apiGroup")
+		if v, ok := g.str(); ok && v != "" && !fastDNS1123Subdomain(v) && len(kvalidation.IsDNS1123Subdomain(v)) > 0 {
+			p.Reportf(o, g.loc(), "%s %q is not an API group, %s; %s", g.where(), v, dns1123SubdomainText, rejects)
+		}
+		for _, key := range [...]string{"kind", "name"} {
+			f := res.get(key)
+			if v, ok := f.str(); ok && v != "" {
+				if msgs := content.IsPathSegmentName(v); len(msgs) > 0 {
+					p.Reportf(o, f.loc(), "%s %q %s; %s", f.where(), v, joinMsgs(msgs), rejects)
+				}
+			}
+		}
+	case svc.ok():
+		name := svc.get("name")
+		if v, ok := name.str(); ok && v != "" && !fastDNS1123Label(v) && len(kvalidation.IsDNS1123Label(v)) > 0 {
+			p.Reportf(o, name.loc(), "%s %q is not a Service name, %s; %s", name.where(), v, dns1123LabelText, rejects)
+		}
+		port := svc.get("port")
+		pn, pnum := port.get("name"), port.get("number")
+		nv, nameStr := pn.str()
+		n, numInt := pnum.int()
+		switch {
+		case nv != "" && n != 0:
+			p.Reportf(o, port.loc(), "%s has both a name and a number; it must name the Service port one way; %s", port.where(), rejects)
+		case nv != "":
+			if msgs := kvalidation.IsValidPortName(nv); len(msgs) > 0 {
+				p.Reportf(o, pn.loc(), "%s %q is not an IANA service name: it %s; %s", pn.where(), nv, joinMsgs(msgs), rejects)
+			}
+		case n != 0:
+			if !validPort(n) {
+				p.Reportf(o, pnum.loc(), "%s %d is not in 1-65535; %s", pnum.where(), n, rejects)
+			}
+		case (!pn.ok() || nameStr) && (!pnum.ok() || numInt):
+			// A name or number of the wrong type is MR001's.
+			reportAt(p, o, port, svc, "%s has neither a port name nor a port number; %s", svc.where(), rejects)
+		}
+	default:
+		p.Reportf(o, at, "%s names neither a service nor a resource; %s", b.where(), rejects)
+	}
+}
+
+// checkJobSelector mirrors validateGeneratedSelector on create: unless
+// manualSelector is true, the API server adds the controller-uid term to
+// the Job's selector and labels the pod template with job-name,
+// batch.kubernetes.io/job-name (the Job's name), controller-uid and
+// batch.kubernetes.io/controller-uid (its uid), and refuses a selector that
+// does not select these labels ("`selector` not auto-generated") or a
+// template whose job-name labels name another Job. With manualSelector:
+// true a selector is required. The uid is unknown before creation: terms
+// on the controller-uid labels are left alone.
+func checkJobSelector(p *rules.Pass, o *manifest.Object, spec node) {
+	const rejects = "the API server rejects the Job"
+	sel := spec.get("selector")
+	if manual, _ := spec.get("manualSelector").boolean(); manual {
+		if !sel.ok() {
+			p.Reportf(o, spec.keyLoc("manualSelector"), "%s is true, but spec.selector is not set: with a manual selector the Job must select its pods itself; %s", spec.get("manualSelector").where(), rejects)
+		}
+		return
+	}
+	name := o.Name
+	tl := spec.get("template").get("metadata").get("labels")
+	for _, key := range [...]string{"job-name", "batch.kubernetes.io/job-name"} {
+		l := tl.get(key)
+		if v, ok := l.scalar(); ok && name != "" && v != name {
+			p.Reportf(o, l.loc(), "%s is %q, not the Job's name %q: the API server sets it to the name, and refuses another value unless manualSelector is true; %s", l.where(), v, name, rejects)
+		}
+	}
+	if !sel.isMap() || !wellFormedSelector(sel) {
+		return
+	}
+	generated := map[string]string{}
+	if name != "" {
+		generated["job-name"], generated["batch.kubernetes.io/job-name"] = name, name
+	}
+	known := func(key string) bool {
+		switch key {
+		case "controller-uid", "batch.kubernetes.io/controller-uid":
+			return false
+		case "job-name", "batch.kubernetes.io/job-name":
+			return name != ""
+		}
+		return true
+	}
+	var missing []string
+	for e := range sel.get("matchLabels").entries() {
+		v, _ := e.val.scalar()
+		if known(e.key) && generated[e.key] != v {
+			missing = append(missing, e.key+"="+v)
+		}
+	}
+	slices.Sort(missing)
+	for req := range sel.get("matchExpressions").items() {
+		key, _ := req.get("key").str()
+		op, _ := req.get("operator").str()
+		r := labels.Requirement{Key: key, Op: labels.Operator(op)}
+		for v := range req.get("values").strs() {
+			s, _ := v.str()
+			r.Values = append(r.Values, s)
+		}
+		if known(key) && !r.Matches(generated) {
+			term := key + " " + op
+			if len(r.Values) > 0 {
+				term += " (" + strings.Join(r.Values, ", ") + ")"
+			}
+			missing = append(missing, term)
+		}
+	}
+	if len(missing) > 0 {
+		p.Reportf(o, spec.keyLoc("selector"), "%s is set without manualSelector: true, and does not select the labels that the API server gives the Job's pods (job-name, controller-uid and their batch.kubernetes.io/ forms): %s; %s (`selector` not auto-generated): leave the selector out, or set manualSelector: true", sel.where(), strings.Join(missing, ", "), rejects)
+	}
+}
+
+// wellFormedSelector reports whether checkLabelSelector finds nothing
+// wrong with a selector, without reporting: a malformed one is reported
+// for its format only.
+func wellFormedSelector(sel node) bool {
+	for e := range sel.get("matchLabels").entries() {
+		v, ok := e.val.str()
+		if !ok || !fastLabelKey(e.key) && len(content.IsLabelKey(e.key)) > 0 || !fastLabelValue(v) && len(content.IsLabelValue(v)) > 0 {
+			return false
+		}
+	}
+	for req := range sel.get("matchExpressions").items() {
+		key, _ := req.get("key").str()
+		if !fastLabelKey(key) && len(content.IsLabelKey(key)) > 0 {
+			return false
+		}
+		op, _ := req.get("operator").str()
+		n := req.get("values").len()
+		switch op {
+		case "In", "NotIn":
+			if n == 0 {
+				return false
+			}
+		case "Exists", "DoesNotExist":
+			if n > 0 {
+				return false
+			}
+		default:
+			return false
+		}
+		for v := range req.get("values").strs() {
+			if s, _ := v.str(); !fastLabelValue(s) && len(content.IsLabelValue(s)) > 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// maxParallelismForIndexedJob is the batch validation's constant.
+const maxParallelismForIndexedJob = 100000
+
+// checkJobSpec mirrors validateJobSpec for a Job's spec or a CronJob's
+// job template (cron): counts and durations not negative; an Indexed Job
+// with completions (SetDefaults_Job sets completions to 1 when neither it
+// nor parallelism is given, but does not run on a job template), the
+// per-index fields only with Indexed, maxFailedIndexes only beside
+// backoffLimitPerIndex; the pod template's restartPolicy OnFailure or
+// Never (defaulting makes a missing one Always), Never with a
+// podFailurePolicy.
+func checkJobSpec(p *rules.Pass, o *manifest.Object, js node, cron bool) {
+	rejects := "the API server rejects the " + string(o.Kind)
+	for _, key := range [...]string{"parallelism", "completions", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished", "backoffLimitPerIndex", "maxFailedIndexes"} {
+		f := js.get(key)
+		if n, ok := f.int(); ok && n < 0 {
+			p.Reportf(o, f.loc(), "%s %d is negative; %s", f.where(), n, rejects)
+		}
+	}
+	mode := js.get("completionMode")
+	mv, _ := mode.str()
+	completions, parallelism := js.get("completions"), js.get("parallelism")
+	perIndex, maxFailed := js.get("backoffLimitPerIndex"), js.get("maxFailedIndexes")
+	switch mv {
+	case "Indexed":
+		if maxFailed.ok() && !perIndex.ok() {
+			p.Reportf(o, maxFailed.loc(), "%s is set without backoffLimitPerIndex; %s", maxFailed.where(), rejects)
+		}
+		c, hasC := completions.int()
+		if !completions.ok() && (cron || parallelism.ok()) {
+			p.Reportf(o, mode.loc(), "%s is Indexed, but completions is not set: an Indexed Job needs the number of indexes; %s", mode.where(), rejects)
+		}
+		if n, ok := parallelism.int(); ok && n > maxParallelismForIndexedJob {
+			p.Reportf(o, parallelism.loc(), "%s %d is more than the 100000 an Indexed Job may have; %s", parallelism.where(), n, rejects)
+		}
+		if n, ok := maxFailed.int(); ok && hasC && n > c {
+			p.Reportf(o, maxFailed.loc(), "%s %d is more than completions (%d); %s", maxFailed.where(), n, c, rejects)
+		}
+		if name := o.Name; !cron && hasC && c > 0 && name != "" && nameProblem(o, name) == "" {
+			// validateNameAllowsCompletions: the pods' hostnames are the
+			// name, "-" and the index. A name over 63 characters without
+			// manualSelector is checkBatchName's.
+			manual, _ := js.get("manualSelector").boolean()
+			if host := fmt.Sprintf("%s-%d", name, c-1); !fastDNS1123Label(host) && (len(name) <= 63 || manual) {
+				p.Reportf(o, o.NameLoc, "metadata.name %q cannot name the pods of an Indexed Job of %d completions: the last one's hostname %q is not %s; %s", name, c, host, dns1123LabelText, rejects)
+			}
+		}
+	case "", "NonIndexed":
+		if perIndex.ok() {
+			p.Reportf(o, perIndex.loc(), "%s is set, which needs completionMode: Indexed; %s", perIndex.where(), rejects)
+		}
+		if maxFailed.ok() {
+			also := ""
+			if !perIndex.ok() {
+				also = " and backoffLimitPerIndex"
+			}
+			p.Reportf(o, maxFailed.loc(), "%s is set, which needs completionMode: Indexed%s; %s", maxFailed.where(), also, rejects)
+		}
+		if sp := js.get("successPolicy"); sp.ok() {
+			p.Reportf(o, js.keyLoc("successPolicy"), "%s is set, which needs completionMode: Indexed; %s", sp.where(), rejects)
+		}
+	}
+	ps := js.get("template").get("spec")
+	if !ps.isMap() {
+		return
+	}
+	rp := ps.get("restartPolicy")
+	rv, isStr := rp.str()
+	switch {
+	case rp.ok() && !isStr:
+	case rv == "" || rv == "Always":
+		what := "restartPolicy is not set, and defaults to Always"
+		if rv == "Always" {
+			what = "restartPolicy is Always"
+		}
+		loc := rp.loc()
+		if loc.IsZero() {
+			loc = js.get("template").keyLoc("spec")
+		}
+		p.Reportf(o, loc, "%s: %s, which a Job's pods may not have (use OnFailure or Never); %s", ps.where(), what, rejects)
+	case rv == "OnFailure" && js.get("podFailurePolicy").ok():
+		p.Reportf(o, rp.loc(), "%s is OnFailure, but a Job with a podFailurePolicy needs Never; %s", rp.where(), rejects)
+	}
+}
+
+// checkCronJob mirrors validateCronJobSpec: no TZ in the schedule (the
+// timeZone field replaces it), a timeZone that names a zone, history
+// limits and startingDeadlineSeconds not negative; and
+// ValidateJobTemplateSpec: the controller generates each Job's selector,
+// so the template may set neither selector nor manualSelector: true.
+func checkCronJob(p *rules.Pass, o *manifest.Object, spec node) {
+	const rejects = "the API server rejects the CronJob"
+	sch := spec.get("schedule")
+	if v, _ := sch.str(); strings.Contains(v, "TZ") {
+		p.Reportf(o, sch.loc(), "%s %q sets a time zone with TZ or CRON_TZ, which the API server no longer accepts: use spec.timeZone; %s", sch.where(), v, rejects)
+	}
+	tz := spec.get("timeZone")
+	if v, ok := tz.str(); ok && (v == "" || strings.EqualFold(v, "Local")) {
+		p.Reportf(o, tz.loc(), "%s %q is not an explicit IANA time zone (as Europe/Paris; leave it out for the controller's zone); %s", tz.where(), v, rejects)
+	}
+	for _, key := range [...]string{"startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit"} {
+		f := spec.get(key)
+		if n, ok := f.int(); ok && n < 0 {
+			p.Reportf(o, f.loc(), "%s %d is negative; %s", f.where(), n, rejects)
+		}
+	}
+	js := spec.get("jobTemplate").get("spec")
+	if !js.isMap() {
+		return
+	}
+	if sel := js.get("selector"); sel.ok() {
+		p.Reportf(o, js.keyLoc("selector"), "%s is set: the CronJob controller generates each Job's selector; %s (`selector` will be auto-generated): leave it out", sel.where(), rejects)
+	}
+	if manual, _ := js.get("manualSelector").boolean(); manual {
+		p.Reportf(o, js.keyLoc("manualSelector"), "%s is true, which a CronJob's job template may not be; %s", js.get("manualSelector").where(), rejects)
+	}
+	checkJobSpec(p, o, js, true)
+}
