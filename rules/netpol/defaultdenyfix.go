@@ -35,7 +35,9 @@ func validNamespace(ns string) bool { return len(content.IsDNS1123Label(ns)) == 
 // workload (closed world) and the namespace has none on the pod network,
 // not even the pods of a Gateway API Gateway: the new policy would select
 // nothing, and MR403 would report it on the next run, or host-networked
-// pods alone, which most plugins do not isolate, and MR412 would.
+// pods alone, which most plugins do not isolate, and MR412 would. When
+// the namespace's deny is a policy the API server refuses, the fix
+// corrects that one instead, or there is none (correctionFix).
 //
 // It is computed once per namespace, direction and object for the run:
 // MR409 asks whether MR402 offers the egress fix, which MR402 builds too.
@@ -59,47 +61,91 @@ type denyFixResult struct {
 }
 
 func buildDefaultDenyFix(p *rules.Pass, ns string, at *manifest.Object, d direction, nps []*graph.NetworkPolicy) (rules.Fix, bool) {
-	g := p.Graph
-	if g.Mesh.ClosedWorld && !slices.ContainsFunc(g.WorkloadsIn(ns), func(w *graph.Workload) bool { return !hostNetworked(w) }) && len(g.GatewayAPIPodLabels(ns)) == 0 {
-		return rules.Fix{}, false
-	}
-	var dns nsResolvers
-	if d.Name == "egress" {
-		dns = resolversOf(p, ns, nps)
-		if dns.node {
-			// The deny would cut its DNS on every plugin, and the
-			// address to allow is in no manifest.
-			return rules.Fix{}, false
-		}
+	if rs := refusedDenies(p.Graph, ns, d); len(rs) > 0 {
+		return correctionFix(p, ns, at, d, nps, rs)
 	}
 	name := "default-deny-" + d.Name
-	path, explicit, ok := policyFile(p, ns, name, at, nps)
+	pl, ok := planDeny(p, ns, at, d, nps, name, name)
 	if !ok {
 		return rules.Fix{}, false
 	}
-	taken := map[string]bool{name: true}
-	if d.Name == "egress" {
-		taken["allow-dns-egress"], taken["allow-istiod-egress"] = true, true
-	}
-	allows, host, ok := allowPolicies(p, ns, d, nps, taken)
-	if !ok {
-		return rules.Fix{}, false
-	}
-	msg := fmt.Sprintf("Create %s with a default-deny %s NetworkPolicy for namespace %s, with allows for the traffic the manifests declare; %s", path, d.Name, ns, stillCut(d))
-	note := host.note()
-	if d.Name == "egress" {
-		note = joinNotes(hostEgressNote(hostSources(p, ns, nps)), host.serverNote())
-	}
-	if note != "" {
-		msg += "; " + note
-	}
-	if len(dns.host) > 0 {
-		msg += "; " + dns.hostNote()
-	}
+	msg := fmt.Sprintf("Create %s with a default-deny %s NetworkPolicy for namespace %s, with allows for the traffic the manifests declare; %s", pl.path, d.Name, ns, stillCut(d))
 	return rules.Fix{
-		Message:  msg,
-		NewFiles: []rules.NewFile{{Path: path, Content: defaultDenyYAML(p, ns, explicit, d, nps, allows, dns, note)}},
+		Message:  msg + pl.notes(),
+		NewFiles: []rules.NewFile{{Path: pl.path, Content: defaultDenyYAML(p, ns, pl.explicit, d, nps, pl.allows, pl.dns, pl.note)}},
 	}, true
+}
+
+// denyPlan is what comes with the default deny of one direction: the
+// policies that keep the declared traffic open, and the file they go to.
+type denyPlan struct {
+	path     string
+	explicit bool
+	allows   []*allowPolicy
+	dns      nsResolvers
+	// note says what the deny does to host-networked workloads.
+	note string
+}
+
+// planDeny plans the allows of the default deny of direction d for
+// namespace ns, in file file (without .yaml) next to object at, whose
+// policies must not take the names of taken. ok is false when the deny
+// should not be brought into force by a fix (buildDefaultDenyFix's
+// documentation says when).
+func planDeny(p *rules.Pass, ns string, at *manifest.Object, d direction, nps []*graph.NetworkPolicy, file string, taken ...string) (denyPlan, bool) {
+	g := p.Graph
+	if g.Mesh.ClosedWorld && !slices.ContainsFunc(g.WorkloadsIn(ns), func(w *graph.Workload) bool { return !hostNetworked(w) }) && len(g.GatewayAPIPodLabels(ns)) == 0 {
+		return denyPlan{}, false
+	}
+	var pl denyPlan
+	if d.Name == "egress" {
+		pl.dns = resolversOf(p, ns, nps)
+		if pl.dns.node {
+			// The deny would cut its DNS on every plugin, and the
+			// address to allow is in no manifest.
+			return denyPlan{}, false
+		}
+	}
+	var ok bool
+	pl.path, pl.explicit, ok = policyFile(p, ns, file, at, nps)
+	if !ok {
+		return denyPlan{}, false
+	}
+	names := map[string]bool{}
+	for _, n := range taken {
+		names[n] = true
+	}
+	for _, r := range g.RefusedNetworkPolicies {
+		if r.Namespace() == ns {
+			names[r.Name()] = true
+		}
+	}
+	if d.Name == "egress" {
+		names["allow-dns-egress"], names["allow-istiod-egress"] = true, true
+	}
+	var host *hostClients
+	pl.allows, host, ok = allowPolicies(p, ns, d, nps, names)
+	if !ok {
+		return denyPlan{}, false
+	}
+	pl.note = host.note()
+	if d.Name == "egress" {
+		pl.note = joinNotes(hostEgressNote(hostSources(p, ns, nps)), host.serverNote())
+	}
+	return pl, true
+}
+
+// notes are the sentences that the fix's message adds about what the deny
+// does not reach: host-networked workloads and their resolver.
+func (pl denyPlan) notes() string {
+	var msg string
+	if pl.note != "" {
+		msg += "; " + pl.note
+	}
+	if len(pl.dns.host) > 0 {
+		msg += "; " + pl.dns.hostNote()
+	}
+	return msg
 }
 
 // hostSources are the names of the host-networked workloads of namespace
@@ -223,7 +269,8 @@ func stillCut(d direction) string {
 // namespace ns to, next to object at, and whether the policy sets its
 // namespace. ok is false when at was read from standard input, when ns is
 // not a valid name, or when a NetworkPolicy of that name exists in the
-// namespace (nps): applying the new one would replace it.
+// namespace (nps): applying the new one would replace it; so would
+// correcting a refused one of that name (refusedNamed).
 func policyFile(p *rules.Pass, ns, name string, at *manifest.Object, nps []*graph.NetworkPolicy) (path string, explicit, ok bool) {
 	if at.File == manifest.StdinName || !validNamespace(ns) {
 		return "", false, false
@@ -232,6 +279,9 @@ func policyFile(p *rules.Pass, ns, name string, at *manifest.Object, nps []*grap
 		if np.Name() == name {
 			return "", false, false
 		}
+	}
+	if refusedNamed(p.Graph, ns, name) {
+		return "", false, false
 	}
 	dir := filepath.Dir(at.File)
 	file := name + ".yaml"
@@ -287,9 +337,9 @@ func dirNamespaces(g *graph.Graph) map[string]map[string]bool {
 // the policies that allow DNS and istiod, then the allows that keep the
 // declared traffic open (allowPolicies). ns is a DNS label, so it needs no
 // quoting. The DNS and istiod policies are each left out when the
-// namespace has a NetworkPolicy of its name (nps): the new one would
-// replace it, and it likely allows the same (if not, MR409 says so on the
-// next run).
+// namespace has a NetworkPolicy of its name (nps, or one the API server
+// refuses): the new one would replace it, and it likely allows the same
+// (if not, MR409 says so on the next run).
 func defaultDenyYAML(p *rules.Pass, ns string, explicit bool, d direction, nps []*graph.NetworkPolicy, allows []*allowPolicy, dns nsResolvers, note string) string {
 	g := p.Graph
 	var b strings.Builder
@@ -318,7 +368,7 @@ func defaultDenyYAML(p *rules.Pass, ns string, explicit bool, d direction, nps [
 // namespace runs sidecars.
 func writeEgressBasics(b *strings.Builder, g *graph.Graph, ns string, explicit bool, nps []*graph.NetworkPolicy, dns nsResolvers) {
 	taken := func(name string) bool {
-		return slices.ContainsFunc(nps, func(np *graph.NetworkPolicy) bool { return np.Name() == name })
+		return slices.ContainsFunc(nps, func(np *graph.NetworkPolicy) bool { return np.Name() == name }) || refusedNamed(g, ns, name)
 	}
 	if !taken("allow-dns-egress") {
 		b.WriteString("---\n# Every pod needs DNS once egress is denied.\n")

@@ -11,7 +11,7 @@ var NoDefaultDenyEgress = &rules.Rule{
 	ID:      "MR402",
 	Name:    "namespace-no-default-deny-egress",
 	Summary: "namespace has no default-deny egress NetworkPolicy",
-	Fix:     "creates a default-deny egress NetworkPolicy file, with DNS, istiod and the traffic the manifests declare allowed",
+	Fix:     "creates a default-deny egress NetworkPolicy file with DNS, istiod and the declared traffic allowed, or corrects a refused deny's spelling",
 	Doc: `Until a NetworkPolicy selects a pod for egress, the pod can connect anywhere: to every
 other namespace, to the cloud metadata endpoint, to the internet. A default deny for egress
 is a policy with an empty ` + "`podSelector`" + `, ` + "`Egress`" + ` in its ` + "`policyTypes`" + ` and no egress rules.
@@ -19,7 +19,13 @@ Note that ` + "`policyTypes`" + ` defaults to ` + "`[Ingress]`" + ` when a polic
 familiar ` + "`podSelector: {}`" + ` deny-all without policyTypes denies ingress only; the message says so.
 A deny policy the API server refuses (` + "`policyTypes: [egress]`" + `, which MR001 reports) does not
 count, as the cluster never holds it: the message names it, so that its typo is corrected
-rather than a second deny added.
+rather than a second deny added. The fix then corrects it in place, where the fix below would be
+offered, when the API server refuses it for a spelling alone (a ` + "`policyTypes`" + ` value or a port ` + "`protocol`" + ` in the wrong case:
+Kubernetes' ValidateNetworkPolicySpec compares them exactly), with the allows that this rule's
+own deny would come with (below) in a new file, ` + "`allow-declared-egress.yaml`" + `, and those of
+an ingress deny when the corrected policy denies ingress too; for any other refusal there is
+no fix, since a second deny beside the refused one would leave two once it is corrected. Nor does a fix write a
+policy of the name of a refused one: once that is corrected, one would replace the other.
 
 The rule reports each namespace that has workloads or NetworkPolicies in the input and no such
 policy, at its Namespace object when it is in the input, else at its first workload or policy.

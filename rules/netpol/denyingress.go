@@ -11,7 +11,7 @@ var NoDefaultDenyIngress = &rules.Rule{
 	ID:      "MR401",
 	Name:    "namespace-no-default-deny-ingress",
 	Summary: "namespace has no default-deny ingress NetworkPolicy",
-	Fix:     "creates a default-deny ingress NetworkPolicy file for the namespace, with allows for the traffic the manifests declare",
+	Fix:     "creates a default-deny ingress NetworkPolicy file with allows for the declared traffic, or corrects a refused deny's spelling",
 	Doc: `Kubernetes lets every pod accept connections from anywhere until a NetworkPolicy selects it
 for ingress. Policies that allow specific peers only protect the pods they select; a pod
 added later, or one whose labels do not match, stays open. A default deny closes the gap: a
@@ -24,7 +24,14 @@ policy. A policy with an empty podSelector whose ingress rules allow traffic (a 
 or an empty ` + "`from`" + ` allows everything) is an allow policy, not a default deny; the message names
 such near misses. A deny policy the API server refuses (` + "`policyTypes: [ingress]`" + `,
 which MR001 reports) does not count, as the cluster never holds it: the message names it, so
-that its typo is corrected rather than a second deny added. kube-system, kube-public and kube-node-lease are skipped: the cluster's
+that its typo is corrected rather than a second deny added. The fix then corrects it in place,
+where the fix below would be offered, when the API server refuses it for a spelling alone (a ` + "`policyTypes`" + ` value or a port
+` + "`protocol`" + ` in the wrong case: Kubernetes' ValidateNetworkPolicySpec compares them exactly), with
+the allows that this rule's own deny would come with (below) in a new file,
+` + "`allow-declared-ingress.yaml`" + `, and those of an egress deny when the corrected policy denies
+egress too; for any other refusal there is no fix, since a second deny beside the refused one
+would leave two once it is corrected. Nor does a fix write a
+policy of the name of a refused one: once that is corrected, one would replace the other. kube-system, kube-public and kube-node-lease are skipped: the cluster's
 distribution manages them. Istio's root namespace is checked like any other when it has
 workloads in the input; remember that the ingress gateway and istiod then need allow
 policies. The policy may also come from outside the manifests (a platform default applied to

@@ -15,6 +15,7 @@ import (
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/netpol"
+	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -80,7 +81,16 @@ has egress rules for the workload, when the namespace has a NetworkPolicy
 ` + "`allow-dns-egress`" + ` already, for standard input, for a namespace name that is not valid, when a
 reported workload asks its node's resolver (` + "`dnsPolicy: Default`" + `), and
 when MR402 offers its fix for the namespace: its file allows DNS to every pod too, and two
-policies of one name would replace each other.`,
+policies of one name would replace each other.
+
+A NetworkPolicy the API server refuses (` + "`protocol: udp`" + `, which MR001 reports) allows
+nothing, as the cluster never holds it. When one would select the workload for egress with a
+rule open to port 53 once corrected (` + "`policyTypes`" + ` read regardless of case), it is most likely
+the DNS allow meant: the message names it, so that it is corrected rather than a second allow
+added. The fix then corrects it in place when the API server refuses it for a spelling alone
+(a ` + "`policyTypes`" + ` value or a port ` + "`protocol`" + ` in the wrong case) and it selects every reported
+workload of the namespace; otherwise there is none. Nor does the fix write a policy of the
+name of a refused one.`,
 	Bad: apiDenyEgress,
 	Good: apiDenyEgress + `  egress:
   - to:
@@ -217,6 +227,13 @@ func runEgressNoDNS(p *rules.Pass) error {
 		// Each policy once, by its first-written definition.
 		for _, o := range graph.DistinctObjects(policies) {
 			f.Relate(o, o.NameLoc, "%s %s %s", o.Kind, o.Name, what)
+		}
+		// A DNS allow that the API server refuses is no allow (the
+		// cluster never holds it), but most likely the one meant: say
+		// so, so that it is corrected rather than doubled.
+		for _, r := range refusedDNSAllows(p.Graph, w) {
+			f.Message += fmt.Sprintf("; NetworkPolicy %s/%s selects it for egress with a rule open to port 53, but the API server refuses it (%s): correct it rather than add another", r.Namespace(), r.Name(), r.Why)
+			f.Relate(r.Obj, r.At, "the API server refuses NetworkPolicy %s/%s: %s", r.Namespace(), r.Name(), r.Why)
 		}
 		if onlyNPs(policies) {
 			fixable[w.Namespace()] = append(fixable[w.Namespace()], dnsFinding{f, w})
@@ -537,6 +554,9 @@ func allowDNSFix(p *rules.Pass, ns string, fs []dnsFinding) (rules.Fix, bool) {
 	if at == nil || defaultDenyFixed(p, ns, at, policies) {
 		return rules.Fix{}, false
 	}
+	if fix, ok, refused := dnsCorrection(p, ns, fs); refused {
+		return fix, ok
+	}
 	// A pod that asks the node's resolver needs its address, which no
 	// manifest gives; those that ask dnsConfig's get them allowed.
 	var servers []string
@@ -582,6 +602,38 @@ func allowDNSFix(p *rules.Pass, ns string, fs []dnsFinding) (rules.Fix, bool) {
 		Message:  fmt.Sprintf("Create %s with a NetworkPolicy that allows DNS egress to %s", path, pods),
 		NewFiles: []rules.NewFile{{Path: path, Content: b.String()}},
 	}, true
+}
+
+// dnsCorrection returns the fix of the findings fs of namespace ns when
+// a refused NetworkPolicy would allow one of their workloads DNS once
+// corrected (refused is then set): a second allow beside it would leave
+// two once it is corrected, so the fix corrects it in place, when its
+// refusal is a spelling (correct) and it selects every workload of fs,
+// and there is none otherwise.
+func dnsCorrection(p *rules.Pass, ns string, fs []dnsFinding) (fix rules.Fix, ok, refused bool) {
+	g := p.Graph
+	var rs []*graph.Refusal
+	for _, df := range fs {
+		for _, r := range refusedDNSAllows(g, df.w) {
+			if !slices.Contains(rs, r) {
+				rs = append(rs, r)
+			}
+		}
+	}
+	if len(rs) == 0 {
+		return rules.Fix{}, false, false
+	}
+	for _, r := range rs {
+		if !slices.ContainsFunc(fs, func(df dnsFinding) bool { return !isolatesOnceCorrected(r.Spec, df.w.Labels, egress) }) {
+			if c, ok := correct(g, ns, r.Name()); ok {
+				return rules.Fix{
+					Message: fmt.Sprintf("Correct %s in NetworkPolicy %s/%s, whose egress rule open to port 53 the API server then accepts, rather than add another DNS allow", wording.List(c.what), ns, r.Name()),
+					Edits:   c.edits,
+				}, true, true
+			}
+		}
+	}
+	return rules.Fix{}, false, true
 }
 
 // defaultDenyFixed reports whether MR402 reports namespace ns, whose

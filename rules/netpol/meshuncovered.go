@@ -1,6 +1,7 @@
 package netpol
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
@@ -30,7 +31,9 @@ BaselineAdminNetworkPolicy that denies some port to a pod of any namespace (a ba
 default deny, an admin allow-list that ends in a Deny). One that only allows some peers,
 denies one namespace or passes everything to the NetworkPolicies guards nothing. It is
 informational: kube-score's ` + "`pod-networkpolicy`" + `, Kubescape's C-0260 and Checkov's CKV2_K8S_6 ask the same of
-every pod; this rule keeps to the mesh. A default deny (MR401) covers the whole namespace.`,
+every pod; this rule keeps to the mesh. A default deny (MR401) covers the whole namespace. A
+NetworkPolicy the API server refuses covers nothing, as the cluster never holds it: when one
+would select a listed workload for ingress, the message names it.`,
 	Bad: `apiVersion: v1
 kind: Namespace
 metadata:
@@ -102,8 +105,22 @@ func runMeshWorkloadOpen(p *rules.Pass) error {
 			at = n.Obj
 		}
 		n := len(open)
-		p.Reportf(at, at.NameLoc, "in namespace %s, %s with an Istio sidecar %s not covered by any ingress NetworkPolicy: %s; only the sidecar guards %s",
+		f := p.Reportf(at, at.NameLoc, "in namespace %s, %s with an Istio sidecar %s not covered by any ingress NetworkPolicy: %s; only the sidecar guards %s",
 			ns, wording.Count(n, "workload", "workloads"), wording.Plural(n, "is", "are"), strings.Join(names, ", "), wording.Plural(n, "it", "them"))
+		// A policy the API server refuses covers nothing, though the
+		// manifests seem to hold one: name it, lest "not covered" read
+		// as a mistake of the rule.
+		seen := map[*graph.Refusal]bool{}
+		for _, w := range open {
+			for _, r := range refusedSelecting(g, w, ingress) {
+				if seen[r] {
+					continue
+				}
+				seen[r] = true
+				f.Message += fmt.Sprintf("; NetworkPolicy %s selects %s for ingress, but the API server refuses it (%s), so that the cluster never holds it", r.Name(), w.Name(), r.Why)
+				f.Relate(r.Obj, r.At, "the API server refuses NetworkPolicy %s/%s: %s", r.Namespace(), r.Name(), r.Why)
+			}
+		}
 	}
 	return nil
 }

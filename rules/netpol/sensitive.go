@@ -45,7 +45,10 @@ dual-stack: every external IPv6 address (::/0) is asked about too, since an IPv4
 neither allows nor denies IPv6 traffic. A sensitive workload on its node's
 network (` + "`hostNetwork: true`" + `) is reported even when the NetworkPolicies that select it keep it
 closed: Kubernetes leaves NetworkPolicy undefined for such pods, most plugins apply none to
-them (they share the node's addresses), and no admin network policy selects them.
+them (they share the node's addresses), and no admin network policy selects them. A
+NetworkPolicy the API server refuses (` + "`policyTypes: [ingress]`" + `, which MR001 reports) protects
+nothing, as the cluster never holds it: when one would select the workload for ingress
+(` + "`policyTypes`" + ` read regardless of case), the message names it.
 
 A workload is sensitive when it declares a container port among 5432 (PostgreSQL), 3306
 (MySQL), 6379 (Redis), 27017 (MongoDB), 9200 (Elasticsearch) and 11211 (Memcached), all
@@ -155,6 +158,13 @@ func runSensitiveExposed(p *rules.Pass) error {
 			w.Namespace(), w.Name(), why, strings.Join(from, " and from "), how)
 		for _, o := range pols {
 			f.Relate(o, o.NameLoc, "%s %s applies to %s/%s", o.Kind, o.Name, w.Namespace(), w.Name())
+		}
+		// A policy that the API server refuses protects nothing (the
+		// cluster never holds it), though the manifests seem to hold
+		// one: say so, lest "no NetworkPolicy" read as a mistake.
+		for _, r := range refusedSelecting(p.Graph, w, ingress) {
+			f.Message += fmt.Sprintf("; NetworkPolicy %s/%s selects it for ingress, but the API server refuses it (%s), so that the cluster never holds it", r.Namespace(), r.Name(), r.Why)
+			f.Relate(r.Obj, r.At, "the API server refuses NetworkPolicy %s/%s: %s", r.Namespace(), r.Name(), r.Why)
 		}
 	}
 	return nil
