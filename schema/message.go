@@ -150,14 +150,14 @@ func (r *reporter) collect(e *jsonschema.ValidationError) {
 			r.add(n, join(p.path, m), join(p.path, m)+" is required")
 		}
 	case *kind.Type:
-		r.add(p.at, p.path, at(p.path, typeMessage(k.Want, k.Got, p.value)+boolNote(p, k.Want)))
+		r.add(p.at, p.path, at(p.path, typeMessage(k.Want, k.Got, p.value)+boolNote(p, k.Want)+numberNote(p, k.Want)))
 	case *kind.AnyOf, *kind.OneOf:
 		if oo, ok := k.(*kind.OneOf); ok && len(oo.Subschemas) == 2 {
 			r.add(p.at, p.path, at(p.path, r.oneOfMessage(e.SchemaURL, oo.Subschemas)))
 			return
 		}
 		if want, got, ok := onlyTypes(e, e.InstanceLocation); ok {
-			r.add(p.at, p.path, at(p.path, typeMessage(want, got, p.value)+boolNote(p, want)))
+			r.add(p.at, p.path, at(p.path, typeMessage(want, got, p.value)+boolNote(p, want)+numberNote(p, want)))
 			return
 		}
 		keyword := "anyOf"
@@ -322,6 +322,27 @@ func boolNote(p place, want []string) string {
 		note += "; " + yamlpath.StringFix(deref(p.node), key)
 	}
 	return " (" + note + ")"
+}
+
+// numberNote explains a number whose text YAML does not keep, where a
+// string is wanted: version: 1.0 reaches the API server as 1, 1e3 as 1000,
+// 0x10 as 16. The message shows the value read; the note shows what was
+// written, and that quoting keeps it: " (written 1.0, which YAML reads
+// as the number 1; quote it)". It is "" for a number read as written.
+func numberNote(p place, want []string) string {
+	switch p.value.(type) {
+	case int64, uint64, float64, json.Number:
+	default:
+		return ""
+	}
+	n := deref(p.node)
+	if n == nil || n.Kind != yaml.ScalarNode || n.Style != 0 || !slices.Contains(want, "string") {
+		return ""
+	}
+	if read := display(p.value); n.Value != read {
+		return fmt.Sprintf(" (written %s, which YAML reads as the number %s; quote it)", n.Value, read)
+	}
+	return ""
 }
 
 // onlyTypes reports whether every leaf cause of an anyOf/oneOf is a type

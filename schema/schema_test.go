@@ -396,6 +396,22 @@ spec:
 			`8:28 spec.ports[0].name | spec.ports[0].name: expected string, got boolean true (Kubernetes reads the unquoted y as the boolean true; quote it)`,
 		},
 	}, {
+		name: "a number YAML does not keep as written, in a string field",
+		yaml: `apiVersion: v1
+kind: Service
+metadata: {name: s}
+spec:
+  selector: {version: 1.0, big: 1e3, hex: 0x10, plain: 7, float: 1.5}
+  ports: [{port: 80}]
+`,
+		want: []string{
+			`5:23 spec.selector.version | spec.selector.version: expected string, got integer 1 (written 1.0, which YAML reads as the number 1; quote it)`,
+			`5:33 spec.selector.big | spec.selector.big: expected string, got integer 1000 (written 1e3, which YAML reads as the number 1000; quote it)`,
+			`5:43 spec.selector.hex | spec.selector.hex: expected string, got integer 16 (written 0x10, which YAML reads as the number 16; quote it)`,
+			`5:56 spec.selector.plain | spec.selector.plain: expected string, got integer 7`,
+			`5:66 spec.selector.float | spec.selector.float: expected string, got number 1.5`,
+		},
+	}, {
 		name: "valid objects of every version",
 		yaml: `apiVersion: networking.istio.io/v1alpha3
 kind: Gateway
