@@ -120,7 +120,7 @@ const (
 )
 
 // groupKinds lists, per strictly checked group, every kind the group serves.
-// Kinds served but not modelled (for example IngressClass) are listed so that they
+// Kinds served but not modelled (for example IPAddress) are listed so that they
 // pass through quietly instead of being reported as unknown.
 var groupKinds = map[string]map[Kind]bool{
 	GroupIstioNetworking: {
@@ -192,8 +192,10 @@ var modelled = map[string]map[Kind]bool{
 	GroupAdmissionRegistration: {MutatingWebhookConfiguration: true, ValidatingWebhookConfiguration: true},
 	// Flagger's MetricTemplate and AlertProvider are not in the graph
 	// either, but kept for schema validation.
-	GroupFlagger:        {Canary: true, "MetricTemplate": true, "AlertProvider": true},
-	GroupK8sNetworking:  {NetworkPolicy: true, Ingress: true},
+	GroupFlagger: {Canary: true, "MetricTemplate": true, "AlertProvider": true},
+	// IngressClass is not in the graph either, but kept for schema
+	// validation.
+	GroupK8sNetworking:  {NetworkPolicy: true, Ingress: true, "IngressClass": true},
 	GroupPolicyAPI:      {AdminNetworkPolicy: true, BaselineAdminNetworkPolicy: true, ClusterNetworkPolicy: true},
 	GroupOpenShiftRoute: {Route: true},
 	GroupIstioNetworking: {Gateway: true, VirtualService: true, DestinationRule: true, ServiceEntry: true, Sidecar: true,

@@ -49,8 +49,8 @@ func TestGenericWorkload(t *testing.T) {
 		{GroupCore, Pod, false},
 		{GroupArgo, Rollout, false},
 		{GroupFlagger, Canary, false},
-		{GroupK8sNetworking, "IngressClass", false}, // strict: served, not modelled
-		{GroupIstioNetworking, "CloneSet", false},   // strict: unknown
+		{GroupK8sNetworking, "IPAddress", false},  // strict: served, not modelled
+		{GroupIstioNetworking, "CloneSet", false}, // strict: unknown
 		{GroupGatewayAPI, "BackendTLSPolicy", false},
 		{GroupAPIExtensions, CustomResourceDefinition, false}, // modelled, with no pod template
 	} {

@@ -87,8 +87,8 @@ spec:
 ---
 # An unmodelled kind of a strict group stays unmodelled, pod template or not.
 apiVersion: networking.k8s.io/v1
-kind: IngressClass
-metadata: {name: nginx}
+kind: IPAddress
+metadata: {name: 10.96.0.1}
 spec:
   template:
     spec:
@@ -110,7 +110,7 @@ spec:
 	want := map[string]int{
 		"monitoring.coreos.com/v1 ServiceMonitor": 1,
 		"example.com/v1 Widget":                   4,
-		"networking.k8s.io/v1 IngressClass":       1,
+		"networking.k8s.io/v1 IPAddress":          1,
 	}
 	wantUnmodelled(t, r, want)
 }

@@ -561,7 +561,7 @@ metadata:
   name: lr
 ---
 apiVersion: networking.k8s.io/v1
-kind: IngressClass
+kind: IPAddress
 metadata:
   name: ing
 ---
@@ -576,8 +576,8 @@ metadata:
 		`:7:7: unknown kind "PeerAuthentications" in API group "security.istio.io"`)
 	want := map[string]int{
 		"monitoring.coreos.com/v1 ServiceMonitor": 2,
-		"v1 LimitRange":                     1,
-		"networking.k8s.io/v1 IngressClass": 1,
+		"v1 LimitRange":                  1,
+		"networking.k8s.io/v1 IPAddress": 1,
 	}
 	wantUnmodelled(t, r, want)
 	// EnvoyFilter is kept, though the graph does not read it, so that
