@@ -140,6 +140,7 @@ func fixtureSettings(t *testing.T, name, text string) (args []string, mesh strin
 	args = []string{"--no-config"}
 	var providers, accessLog []string
 	autoMTLS, scopeGateways := true, false
+	var cfgFile string
 	for _, line := range strings.Split(text, "\n") {
 		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "# fixture:")
 		if !ok {
@@ -168,17 +169,22 @@ func fixtureSettings(t *testing.T, name, text string) (args []string, mesh strin
 			case "flagger-mesh-provider":
 				// Neither a flag nor a MeshConfig field: the
 				// configuration file's, written outside the linted tree.
-				cfg := filepath.Join(t.TempDir(), ".meshlint.yaml")
-				if err := os.WriteFile(cfg, []byte("flagger:\n  mesh-provider: "+v+"\n"), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				args[0] = "--config" // in place of --no-config
-				args = slices.Insert(args, 1, cfg)
+				cfgFile += "flagger:\n  mesh-provider: " + v + "\n"
+			case "kubernetes-version":
+				cfgFile += "kubernetes:\n  version: \"" + v + "\"\n"
 			case "also":
 			default:
 				t.Fatalf("%s: fixture option %q: say how to pass it to the command", name, k)
 			}
 		}
+	}
+	if cfgFile != "" {
+		cfg := filepath.Join(t.TempDir(), ".meshlint.yaml")
+		if err := os.WriteFile(cfg, []byte(cfgFile), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args[0] = "--config" // in place of --no-config
+		args = slices.Insert(args, 1, cfg)
 	}
 	if !autoMTLS {
 		mesh += "enableAutoMtls: false\n"

@@ -71,6 +71,11 @@ type Mesh struct {
 	// MR156 says nothing about such a Canary until it is set, since an
 	// installation may have changed the flag.
 	FlaggerMeshProvider string
+	// KubernetesMinor is the minor version N of the Kubernetes release
+	// 1.N whose API server the manifests are applied to: the validation
+	// of some fields changed between releases (kubevalid.GatesFor). 0
+	// means DefaultKubernetesVersion; read it with Kubernetes.
+	KubernetesMinor int
 }
 
 // OutboundMode is a MeshConfig outboundTrafficPolicy mode.
@@ -136,6 +141,9 @@ type MeshSettings struct {
 	ScopeGatewayToNamespace *bool
 	// FlaggerMeshProvider is set from the file's flagger section only.
 	FlaggerMeshProvider string
+	// KubernetesMinor is set from the file's kubernetes section only; 0
+	// is unset.
+	KubernetesMinor int
 
 	// FromMeshConfig is set on the settings read from a MeshConfig, whose
 	// extensionProviders and defaultProviders are then known (Istio's
@@ -175,6 +183,9 @@ func (s MeshSettings) Apply(m *Mesh) {
 	}
 	if s.FlaggerMeshProvider != "" {
 		m.FlaggerMeshProvider = s.FlaggerMeshProvider
+	}
+	if s.KubernetesMinor > 0 {
+		m.KubernetesMinor = s.KubernetesMinor
 	}
 	if s.FromMeshConfig {
 		if !m.ProvidersKnown {

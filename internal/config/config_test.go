@@ -3,6 +3,7 @@ package config
 import (
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -83,7 +84,29 @@ func TestTemplate(t *testing.T) {
 	want.DefaultVirtualServiceExportTo = []string{"*"}
 	want.DefaultDestinationRuleExportTo = []string{"*"}
 	want.FlaggerMeshProvider = "linkerd"
+	// The kubernetes section shows the default release.
+	if want.KubernetesMinor, err = ParseKubernetesVersion(DefaultKubernetesVersion); err != nil {
+		t.Fatal(err)
+	}
 	if !reflect.DeepEqual(m, want) {
 		t.Errorf("uncommented template mesh = %+v, want %+v", m, want)
+	}
+}
+
+// TestKubernetesVersion: the default release is the schemas', and only
+// "1.N" reads as a release.
+func TestKubernetesVersion(t *testing.T) {
+	if got, want := (Mesh{}).Kubernetes(), DefaultKubernetesVersion; "1."+strconv.Itoa(got) != want {
+		t.Errorf("Mesh{}.Kubernetes() = %d, want the minor of %s", got, want)
+	}
+	if got := (Mesh{KubernetesMinor: 35}).Kubernetes(); got != 35 {
+		t.Errorf("Kubernetes() = %d, want 35", got)
+	}
+	for in, want := range map[string]int{"1.35": 35, "1.30": 30, "1.3": 3, "1.100": 100,
+		"1.0": 0, "1.035": 0, "1.": 0, "1.35.0": 0, "v1.35": 0, "2.1": 0, "1.-3": 0, "1.+3": 0, "": 0} {
+		got, err := ParseKubernetesVersion(in)
+		if got != want || (err == nil) != (want > 0) {
+			t.Errorf("ParseKubernetesVersion(%q) = %d, %v; want %d", in, got, err, want)
+		}
 	}
 }

@@ -163,7 +163,7 @@ func unwrapPathError(err error) error {
 // The top-level keys of a configuration file.
 var fileKeys = []string{
 	"version", "rules", "severity", "ignore-paths", "fail-on", "namespace",
-	"closed-world", "mesh-config", "mesh", "flagger",
+	"closed-world", "mesh-config", "mesh", "flagger", "kubernetes",
 }
 
 var meshKeys = []string{
@@ -259,6 +259,8 @@ func Parse(name string, data []byte) (*File, error) {
 			d.meshSection(v, &f.Mesh)
 		case "flagger":
 			d.flaggerSection(v, &f.Mesh)
+		case "kubernetes":
+			d.kubernetesSection(v, &f.Mesh)
 		}
 	})
 	return f, d.err()

@@ -80,6 +80,8 @@ mesh:
   scope-gateway-to-namespace: true
 flagger:
   mesh-provider: gatewayapi:v1beta1
+kubernetes:
+  version: 1.30
 `)
 	f, err := ReadFile(p, "ci/meshlint.yaml")
 	if err != nil {
@@ -108,6 +110,8 @@ flagger:
 			EnableAutoMTLS:                 &no,
 			ScopeGatewayToNamespace:        &yes,
 			FlaggerMeshProvider:            "gatewayapi:v1beta1",
+			// Unquoted, a YAML float whose text is kept: 1.30, not 1.3.
+			KubernetesMinor: 30,
 		},
 	}
 	globs := f.IgnorePaths
@@ -123,7 +127,7 @@ flagger:
 	f.Mesh.Apply(&m)
 	if m.RootNamespace != "istio-config" || m.AutoMTLS() || m.OutboundTrafficPolicy != RegistryOnly ||
 		!reflect.DeepEqual(m.DefaultServiceExportTo, []string{"."}) || !m.ScopeGatewayToNamespace ||
-		m.FlaggerMeshProvider != "gatewayapi:v1beta1" {
+		m.FlaggerMeshProvider != "gatewayapi:v1beta1" || m.Kubernetes() != 30 {
 		t.Errorf("Apply: %+v", m)
 	}
 }
@@ -248,6 +252,18 @@ func TestParseErrors(t *testing.T) {
 			[]string{`.meshlint.yaml:2: flagger.mesh-provider: want a string, got a list`}},
 		{"flagger unknown key", "flagger:\n  provider: istio\n",
 			[]string{`.meshlint.yaml:2: unknown key "provider" in flagger`}},
+		{"kubernetes version with a patch", "kubernetes:\n  version: 1.35.2\n",
+			[]string{`.meshlint.yaml:2: kubernetes.version: "1.35.2" is not a Kubernetes version 1.N, such as "1.37" (did you mean "1.35"?)`}},
+		{"kubernetes version with a v", "kubernetes:\n  version: v1.36\n",
+			[]string{`.meshlint.yaml:2: kubernetes.version: "v1.36" is not a Kubernetes version 1.N, such as "1.37" (did you mean "1.36"?)`}},
+		{"kubernetes version 2", "kubernetes:\n  version: \"2.0\"\n",
+			[]string{`.meshlint.yaml:2: kubernetes.version: "2.0" is not a Kubernetes version 1.N, such as "1.37"`}},
+		{"kubernetes version leading zero", "kubernetes:\n  version: 1.035\n",
+			[]string{`.meshlint.yaml:2: kubernetes.version: "1.035" is not a Kubernetes version 1.N, such as "1.37"`}},
+		{"kubernetes version an integer", "kubernetes:\n  version: 135\n",
+			[]string{`.meshlint.yaml:2: kubernetes.version: want a Kubernetes version such as "1.37", got an integer (135)`}},
+		{"kubernetes unknown key", "kubernetes:\n  release: \"1.35\"\n",
+			[]string{`.meshlint.yaml:2: unknown key "release" in kubernetes`}},
 		{"every mistake at once", "fail-on: fatal\nsevrity: {}\nmesh:\n  enable-auto-mtls: 1\n", []string{
 			`.meshlint.yaml:1: fail-on: unknown severity "fatal" (want error, warning, info or none)`,
 			`.meshlint.yaml:2: unknown key "sevrity" (did you mean "severity"?)`,

@@ -87,4 +87,11 @@ mesh:
 # does not check their fields against a router.
 flagger: {}
 #  mesh-provider: linkerd
+
+# The Kubernetes release (1.N) whose API server the manifests are applied
+# to: what it refuses changed in some releases (Service names, IP addresses
+# and CIDRs, since 1.36), and MR027 and the network policy rules follow it.
+# Unset, the release whose API meshlint's schemas describe, shown here.
+kubernetes:
+  # version: "` + DefaultKubernetesVersion + `"
 `

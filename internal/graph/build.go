@@ -278,7 +278,7 @@ func (g *Graph) add(o *manifest.Object) {
 		if !decodeInto(g, o, o.Spec(), &np.Spec) {
 			break
 		}
-		if r := networkPolicyRefusal(m, np.Spec); r != nil {
+		if r := networkPolicyRefusal(m, np.Spec, g.Mesh.Kubernetes()); r != nil {
 			g.RefusedNetworkPolicies = append(g.RefusedNetworkPolicies, r)
 			break
 		}

@@ -31,9 +31,12 @@ type Refusal struct {
 // report from the same checks. Read as applied with the refused part
 // left out, a policy would isolate pods, or leave a direction out, that
 // the cluster never sees: a deny-all-but-one-peer policy whose peer is
-// refused would isolate its pods in the model only.
-func networkPolicyRefusal(m Meta, s *spec.NetworkPolicy) *Refusal {
-	problems := kubevalid.NetworkPolicy(s)
+// refused would isolate its pods in the model only. The API server is
+// that of Kubernetes 1.minor (config.Mesh.Kubernetes), whose feature gates
+// decide some refusals: an ipBlock with host bits set is refused by 1.36
+// and later only.
+func networkPolicyRefusal(m Meta, s *spec.NetworkPolicy, minor int) *Refusal {
+	problems := kubevalid.NetworkPolicy(s, kubevalid.GatesFor(minor))
 	if len(problems) == 0 {
 		return nil
 	}

@@ -115,3 +115,64 @@ func sloppyIPv6(s string) (netip.Addr, bool) {
 func strictSubset(cidr, except netip.Prefix) bool {
 	return except.Addr().Is4() == cidr.Addr().Is4() && except.Bits() > cidr.Bits() && cidr.Masked().Contains(except.Masked().Addr())
 }
+
+// StrictCIDRProblem says what the StrictIPCIDRValidation feature gate adds
+// to IsValidCIDRForLegacyField (apimachinery's parseCIDR) for s, a CIDR
+// that ParseCIDRSloppy reads as p: the API server's own words, then the
+// value to write instead when there is one. It returns "" when the gate
+// changes nothing. The gate is on by default since Kubernetes 1.36, which
+// the message says, for a user of an older release to set
+// kubernetes.version.
+func StrictCIDRProblem(s string, p netip.Prefix) string {
+	var why string
+	switch strict, err := netip.ParsePrefix(s); {
+	case err != nil:
+		// What the fork reads and netip does not: leading zeros, or an
+		// IPv6 group of more than four digits.
+		why = "must not have leading 0s in IP or prefix length"
+		if c, ok := canonicalPrefix(p); ok {
+			why += fmt.Sprintf(": write %q", c)
+		}
+	case strict.Addr().Is4In6():
+		why = "must not have an IPv4-mapped IPv6 address"
+		if c, ok := canonicalPrefix(p); ok {
+			why += fmt.Sprintf(": write %q", c)
+		}
+	case strict.Addr() != strict.Masked().Addr():
+		why = fmt.Sprintf("must not have bits set beyond the prefix length: write %q, or %q for the one address",
+			strict.Masked(), netip.PrefixFrom(strict.Addr(), strict.Addr().BitLen()))
+	default:
+		return ""
+	}
+	return why + " (refused since Kubernetes " + StrictSince + ": StrictIPCIDRValidation)"
+}
+
+// canonicalPrefix is the form of p that strict validation accepts, as
+// GetWarningsForCIDR suggests it: masked, and an IPv4-mapped prefix as
+// IPv4.
+func canonicalPrefix(p netip.Prefix) (netip.Prefix, bool) {
+	if a := p.Addr(); a.Is4In6() {
+		if p.Bits() < 96 {
+			return netip.Prefix{}, false
+		}
+		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	return p.Masked(), true
+}
+
+// StrictIPProblem says what StrictIPCIDRValidation adds to
+// IsValidIPForLegacyField (apimachinery's parseIP) for s, an address that
+// the legacy parser reads as a: the API server's words, with the address
+// to write, or "" when the gate changes nothing.
+func StrictIPProblem(s string, a netip.Addr) string {
+	var why string
+	switch strict, err := netip.ParseAddr(s); {
+	case err != nil:
+		why = fmt.Sprintf("must not have leading 0s: write %q", a.Unmap())
+	case strict.Is4In6():
+		why = fmt.Sprintf("must not be an IPv4-mapped IPv6 address: write %q", strict.Unmap())
+	default:
+		return ""
+	}
+	return why + " (refused since Kubernetes " + StrictSince + ": StrictIPCIDRValidation)"
+}

@@ -2,7 +2,10 @@ package kubevalid
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
+
+	kvalidation "k8s.io/apimachinery/pkg/util/validation"
 )
 
 // TestParseCIDRSloppy holds ParseCIDRSloppy to what netutils.ParseCIDRSloppy
@@ -62,6 +65,47 @@ func TestStrictSubset(t *testing.T) {
 	} {
 		if got := strictSubset(netip.MustParsePrefix(tc.cidr), netip.MustParsePrefix(tc.except)); got != tc.want {
 			t.Errorf("strictSubset(%s, %s) = %v", tc.cidr, tc.except, got)
+		}
+	}
+}
+
+// TestStrictProblems holds StrictCIDRProblem and StrictIPProblem to
+// apimachinery's parseCIDR and parseIP with strict validation: a value is
+// refused by one exactly when it is by the other, with the same words.
+func TestStrictProblems(t *testing.T) {
+	for _, s := range []string{
+		"10.0.0.0/8", "010.0.0.0/8", "10.0.0.0/08", "10.1.2.3/8", "10.1.2.3/32", "192.168.1.10/24",
+		"2001:db8::/32", "2001:db8::1/32", "02001:db8::/32", "2001:db8:00001::/48", "::ffff:10.0.0.0/104",
+		"::ffff:10.0.0.1/104", "::ffff:010.0.0.0/104", "::/0", "0.0.0.0/0", "FE80::/10",
+	} {
+		p, err := ParseCIDRSloppy(s)
+		if err != nil {
+			t.Fatalf("ParseCIDRSloppy(%q): %v", s, err)
+		}
+		want := kvalidation.IsValidCIDRForLegacyField(nil, s, true, nil)
+		got := StrictCIDRProblem(s, p)
+		if (got == "") != (len(want) == 0) || len(want) > 0 && !strings.HasPrefix(got, want[0].Detail) {
+			t.Errorf("StrictCIDRProblem(%q) = %q; apimachinery says %v", s, got, want)
+		}
+	}
+	for _, s := range []string{"10.0.0.1", "010.0.0.1", "10.0.0.01", "::ffff:10.0.0.1", "::ffff:010.0.0.1", "2001:db8::1", "2001:DB8::1", "2001:db8:00001::1"} {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			// What ParseIPSloppy reads: IPv4 octets without their
+			// leading zeros.
+			p, perr := ParseCIDRSloppy(s + "/32")
+			if perr != nil {
+				p, perr = ParseCIDRSloppy(s + "/128")
+			}
+			if perr != nil {
+				t.Fatalf("%q: %v", s, perr)
+			}
+			a = p.Addr()
+		}
+		want := kvalidation.IsValidIPForLegacyField(nil, s, true, nil)
+		got := StrictIPProblem(s, a)
+		if (got == "") != (len(want) == 0) || len(want) > 0 && !strings.HasPrefix(got, want[0].Detail) {
+			t.Errorf("StrictIPProblem(%q) = %q; apimachinery says %v", s, got, want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ package kubevalid
 import (
 	"cmp"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,10 +59,11 @@ type Problem struct {
 // at most two policyTypes, each Ingress or Egress, each port
 // (ValidateNetworkPolicyPort), each peer (ValidateNetworkPolicyPeer: one
 // field at least, and an ipBlock alone) and each ipBlock
-// (ValidateIPBlock), in the order of the YAML. A spec that does not
-// decode is refused before validation; MR001 reports it.
-func NetworkPolicy(s *spec.NetworkPolicy) []Problem {
-	c := &checker{}
+// (ValidateIPBlock), in the order of the YAML, as the release whose gates
+// g are validates them. A spec that does not decode is refused before
+// validation; MR001 reports it.
+func NetworkPolicy(s *spec.NetworkPolicy, g Gates) []Problem {
+	c := &checker{gates: g}
 	if n := len(s.PolicyTypes); n > 2 {
 		// ValidateNetworkPolicySpec checks no value then.
 		c.push("policyTypes")
@@ -119,8 +121,9 @@ func NetworkPolicy(s *spec.NetworkPolicy) []Problem {
 
 // checker walks a spec, keeping the path to where it is.
 type checker struct {
-	path []Step
-	out  []Problem
+	gates Gates
+	path  []Step
+	out   []Problem
 }
 
 func (c *checker) push(key string) { c.path = append(c.path, Step{Key: key, Index: -1}) }
@@ -227,7 +230,9 @@ func (c *checker) peer(p *spec.NetworkPolicyPeer) {
 }
 
 // ipBlock mirrors ValidateIPBlock: a cidr, and every except entry a strict
-// subset of it.
+// subset of it; each a CIDR as IsValidCIDRForLegacyField reads one, which
+// with StrictIPCIDRValidation refuses more (strictCIDR). As there, an
+// entry that strict validation refuses is still compared with the cidr.
 func (c *checker) ipBlock(b *spec.IPBlock) {
 	c.push("cidr")
 	if !b.CIDR.Set {
@@ -241,18 +246,34 @@ func (c *checker) ipBlock(b *spec.IPBlock) {
 		c.pop(1)
 		return
 	}
+	c.strictCIDR(b.CIDR.V, cidr, b.CIDR.Loc)
 	c.path[len(c.path)-1].Key = "except"
 	for i, e := range b.Except {
 		c.pushIndex(i)
-		switch ex, err := ParseCIDRSloppy(e.V); {
-		case err != nil:
+		ex, err := ParseCIDRSloppy(e.V)
+		if err != nil {
 			c.at(e.Loc, false, "%s %q is not a CIDR block", c.where(), e.V)
-		case !strictSubset(cidr, ex):
+			c.pop(1)
+			continue
+		}
+		c.strictCIDR(e.V, ex, e.Loc)
+		if !strictSubset(cidr, ex) {
 			c.at(e.Loc, false, "%s %q is not a strict subset of cidr %q", c.where(), e.V, b.CIDR.V)
 		}
 		c.pop(1)
 	}
 	c.pop(1)
+}
+
+// strictCIDR records what StrictIPCIDRValidation refuses in s, read as p,
+// when the release turns it on.
+func (c *checker) strictCIDR(s string, p netip.Prefix, loc manifest.Loc) {
+	if !c.gates.StrictIPCIDR {
+		return
+	}
+	if why := StrictCIDRProblem(s, p); why != "" {
+		c.at(loc, false, "%s %q %s", c.where(), s, why)
+	}
 }
 
 // labelSelector mirrors ValidateLabelSelector for a new object: matchLabels

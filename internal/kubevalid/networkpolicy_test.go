@@ -1,6 +1,7 @@
 package kubevalid
 
 import (
+	"cmp"
 	"strings"
 	"testing"
 
@@ -30,11 +31,21 @@ func TestNetworkPolicy(t *testing.T) {
 	for _, tc := range []struct {
 		name, spec, want, path, at string
 		schema, labelKey           bool
+		// minor is the Kubernetes release 1.minor; 0 is 1.37.
+		minor int
 	}{
 		{name: "valid", spec: `podSelector: {matchLabels: {app: web}}
 policyTypes: [Ingress, Egress]
-ingress: [{from: [{podSelector: {}, namespaceSelector: {matchExpressions: [{key: team, operator: In, values: [a]}]}}, {ipBlock: {cidr: 010.0.0.0/8, except: [10.1.0.0/16]}}], ports: [{port: 80, endPort: 90}, {port: http}, {protocol: UDP}]}]
+ingress: [{from: [{podSelector: {}, namespaceSelector: {matchExpressions: [{key: team, operator: In, values: [a]}]}}, {ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}], ports: [{port: 80, endPort: 90}, {port: http}, {protocol: UDP}]}]
 egress: [{}]`},
+		// StrictIPCIDRValidation, on by default since 1.36.
+		{name: "legacy cidr before 1.36", minor: 35, spec: `egress: [{to: [{ipBlock: {cidr: 010.0.0.0/08, except: [10.1.2.3/16]}}, {ipBlock: {cidr: "2001:db8:00001::/48"}}]}]`},
+		{name: "leading zeros", spec: "egress: [{to: [{ipBlock: {cidr: 010.0.0.0/8}}]}]", want: `egress[0].to[0].ipBlock.cidr "010.0.0.0/8" must not have leading 0s in IP or prefix length: write "10.0.0.0/8" (refused since Kubernetes 1.36: StrictIPCIDRValidation)`, path: "egress[0].to[0].ipBlock.cidr", at: "010"},
+		{name: "leading zero in the length", minor: 36, spec: "egress: [{to: [{ipBlock: {cidr: 10.0.0.0/08}}]}]", want: `egress[0].to[0].ipBlock.cidr "10.0.0.0/08" must not have leading 0s in IP or prefix length: write "10.0.0.0/8"`, path: "egress[0].to[0].ipBlock.cidr", at: "10.0"},
+		{name: "long IPv6 group", spec: `egress: [{to: [{ipBlock: {cidr: "2001:db8:00001::/48"}}]}]`, want: `egress[0].to[0].ipBlock.cidr "2001:db8:00001::/48" must not have leading 0s in IP or prefix length: write "2001:db8:1::/48"`, path: "egress[0].to[0].ipBlock.cidr", at: `"2001`},
+		{name: "host bits", spec: "ingress: [{from: [{ipBlock: {cidr: 192.168.1.10/24}}]}]", want: `ingress[0].from[0].ipBlock.cidr "192.168.1.10/24" must not have bits set beyond the prefix length: write "192.168.1.0/24", or "192.168.1.10/32" for the one address (refused since Kubernetes 1.36: StrictIPCIDRValidation)`, path: "ingress[0].from[0].ipBlock.cidr", at: "192"},
+		{name: "host bits in except", spec: "egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.2.3/16]}}]}]", want: `egress[0].to[0].ipBlock.except[0] "10.1.2.3/16" must not have bits set beyond the prefix length: write "10.1.0.0/16", or "10.1.2.3/32" for the one address`, path: "egress[0].to[0].ipBlock.except[0]", at: "10.1.2.3"},
+		{name: "IPv4-mapped", spec: `egress: [{to: [{ipBlock: {cidr: "::ffff:10.0.0.0/104"}}]}]`, want: `egress[0].to[0].ipBlock.cidr "::ffff:10.0.0.0/104" must not have an IPv4-mapped IPv6 address: write "10.0.0.0/8"`, path: "egress[0].to[0].ipBlock.cidr", at: `"::ffff`},
 		{name: "repeated type", spec: "policyTypes: [Ingress, Ingress]"},
 		{name: "three types", spec: "policyTypes: [Ingress, Egress, Egress]", want: "policyTypes lists 3 types; a NetworkPolicy may list at most two (Ingress and Egress)", path: "policyTypes", at: "Ingress, Egress, Egress"},
 		{name: "lower-case type", spec: "policyTypes: [egress]", want: `policyTypes[0] "egress" is neither Ingress nor Egress`, path: "policyTypes[0]", at: "egress", schema: true},
@@ -62,7 +73,7 @@ egress: [{}]`},
 		{name: "bad value", spec: "podSelector: {matchExpressions: [{key: a, operator: NotIn, values: [x, -y]}]}", want: `podSelector.matchExpressions[0].values[1] "-y" is not a label value`, path: "podSelector.matchExpressions[0].values[1]", at: "{key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := NetworkPolicy(decodeNP(t, tc.spec))
+			got := NetworkPolicy(decodeNP(t, tc.spec), GatesFor(cmp.Or(tc.minor, 37)))
 			if tc.want == "" {
 				if len(got) > 0 {
 					t.Fatalf("refused: %s", got[0].Why)
@@ -103,7 +114,7 @@ ingress:
 - from: [{}]
   ports: [{port: 0}]
 policyTypes: [ingress]
-`))
+`), GatesFor(37))
 	var whys []string
 	for _, p := range got {
 		whys = append(whys, p.Why)

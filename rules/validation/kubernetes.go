@@ -12,6 +12,7 @@ import (
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/rules"
+	"github.com/meshlint/meshlint/schema"
 	"k8s.io/apimachinery/pkg/api/validate/content"
 	kvalidation "k8s.io/apimachinery/pkg/util/validation"
 )
@@ -29,7 +30,8 @@ with the name formats of k8s.io/apimachinery/pkg/util/validation, and refuses th
 
 - on every object, custom resources included: ` + "`metadata.name`" + ` must be a DNS-1123 subdomain (lower-case
   letters, digits, ` + "`-`" + ` and ` + "`.`" + `, at most 253 characters), a DNS-1123 label for a Namespace and a
-  DNS-1035 label (beginning with a letter) for a Service; ` + "`metadata.namespace`" + ` a DNS-1123 label; the keys
+  Service (which may begin with a digit since Kubernetes 1.36; a DNS-1035 label, beginning with a letter,
+  before); ` + "`metadata.namespace`" + ` a DNS-1123 label; the keys
   of ` + "`labels`" + ` and ` + "`annotations`" + ` qualified names (an optional DNS subdomain prefix and ` + "`/`" + `, then at most
   63 letters, digits, ` + "`-`" + `, ` + "`_`" + ` and ` + "`.`" + `, beginning and ending with a letter or digit); label values at
   most 63 such characters, or empty; the annotations at most 256 KiB in all. The labels and
@@ -52,7 +54,7 @@ with the name formats of k8s.io/apimachinery/pkg/util/validation, and refuses th
   LoadBalancer Service with ` + "`externalTrafficPolicy: Local`" + `; an ExternalName Service with its
   ` + "`externalName`" + `, and without ` + "`ipFamilies`" + ` or ` + "`ipFamilyPolicy`" + `. Each source range a CIDR block (an
   address needs its prefix length, as in ` + "`/32`" + `); each of ` + "`externalIPs`" + ` an IP address that is not
-  unspecified (` + "`0.0.0.0`" + `), loopback or link-local; ` + "`loadBalancerClass`" + ` a qualified name; a ClientIP
+  unspecified (` + "`0.0.0.0`" + `), loopback or link-local; each of ` + "`clusterIPs`" + ` an IP address; ` + "`loadBalancerClass`" + ` a qualified name; a ClientIP
   affinity's ` + "`timeoutSeconds`" + ` in 1-86400; no IP family twice in ` + "`ipFamilies`" + `, only one with
   ` + "`ipFamilyPolicy: SingleStack`" + `, and a ` + "`clusterIP`" + ` of the first family listed. A
   ` + "`sessionAffinityConfig`" + ` beside ` + "`sessionAffinity: None`" + ` is dropped, not refused;
@@ -94,7 +96,7 @@ with the name formats of k8s.io/apimachinery/pkg/util/validation, and refuses th
   ` + "`http`" + ` rule with paths; an ` + "`Exact`" + ` or ` + "`Prefix`" + ` path absolute (beginning with ` + "`/`" + `), without ` + "`//`" + `,
   ` + "`/./`" + `, ` + "`/../`" + ` or an encoded ` + "`/`" + ` (` + "`%2F`" + `), not ending in ` + "`/.`" + ` or ` + "`/..`" + `; an ` + "`ImplementationSpecific`" + ` one
   absolute when set; a backend with a ` + "`service`" + ` or a ` + "`resource`" + `, not both; a service ` + "`name`" + ` a DNS-1123
-  label (the relaxed Service name rule, on since Kubernetes 1.36) and its ` + "`port`" + ` by ` + "`name`" + ` (an IANA
+  label (a DNS-1035 label before Kubernetes 1.36, as a Service's name) and its ` + "`port`" + ` by ` + "`name`" + ` (an IANA
   service name) or by ` + "`number`" + ` (1-65535), exactly one; a resource's ` + "`kind`" + ` and ` + "`name`" + ` without ` + "`/`" + ` or
   ` + "`%`" + `; TLS ` + "`hosts`" + ` as rule hosts (IP addresses allowed), a ` + "`secretName`" + ` that can name a Secret;
   ` + "`ingressClassName`" + ` an IngressClass name (a DNS-1123 subdomain), equal to the
@@ -110,9 +112,19 @@ Left to other rules: a value of the wrong type, an unknown enum value, a missing
 an int32 overflow are MR001's; a named ` + "`targetPort`" + ` that the selected pods do not declare is MR150's; a
 NetworkPolicy port that no container exposes is MR410's; port names that do not tell Istio the
 protocol are MR712's. MR007 checks the CIDRs of Istio's objects only, so an ` + "`ipBlock`" + ` CIDR that does
-not parse is reported here (leading zeros in IPv4 octets and in the prefix length are accepted and
-read as decimal, as ParseCIDRSloppy does, unless the API server's StrictIPCIDRValidation feature gate
-is on).
+not parse is reported here.
+
+Some of these checks depend on the Kubernetes release of the API server, ` + "`kubernetes.version`" + ` in
+` + "`.meshlint.yaml`" + `, by default the one whose API meshlint's schemas describe (` + schema.KubernetesVersion + `).
+Since 1.36 the StrictIPCIDRValidation feature gate is on by default: the legacy IP and CIDR fields (an
+` + "`ipBlock`" + `'s ` + "`cidr`" + ` and ` + "`except`" + `, a Service's ` + "`clusterIP`" + `, ` + "`clusterIPs`" + `, ` + "`externalIPs`" + `, source ranges and
+the source-ranges annotation) refuse leading zeros (` + "`010.0.0.0/8`" + `), IPv4-mapped IPv6 addresses
+(` + "`::ffff:10.0.0.1`" + `) and CIDRs with bits set beyond the prefix length (` + "`192.168.1.10/24`" + `), which
+older releases accept with a warning (reading ` + "`010`" + ` as decimal 10 and masking the host bits); the
+message then says "refused since Kubernetes 1.36". A NetworkPolicy so refused is left out of the
+analyses too. The RelaxedServiceNameValidation gate (on since 1.36, locked in 1.37) lets a Service's
+name, and an Ingress backend's, begin with a digit. On an older cluster, set ` + "`kubernetes.version`" + `
+(` + "`\"1.35\"`" + `) to check what it refuses instead.
 
 Fix the value as the message says: lower-case the name, shorten it, name the ports.`,
 	Bad:      twoPortService("- {port: 80, targetPort: 8080}\n  - {port: 443, targetPort: 8443}"),
@@ -156,13 +168,14 @@ func runKubernetesObjectInvalid(p *rules.Pass) error {
 		}
 		refused[r.Obj] = r
 	}
+	gates := kubevalid.GatesFor(p.Graph.Mesh.Kubernetes())
 	for _, o := range p.Graph.Objects {
 		root := node{n: o.Node, root: o.Node}
 		if !root.isMap() {
 			continue
 		}
 		builtin := isBuiltin(o.Group)
-		if !metaLooksValid(o) {
+		if !metaLooksValid(o, gates) {
 			checkObjectMeta(p, o, root.get("metadata"), true)
 		}
 		if !builtin {
@@ -252,8 +265,8 @@ func podTemplateOf(o *manifest.Object, root node) (tmpl, pod node) {
 // objects pass, and walking the nodes of every object of a large input
 // cost more than the checks. It is a filter only: checkObjectMeta decides
 // from the nodes.
-func metaLooksValid(o *manifest.Object) bool {
-	if o.Name != "" && nameProblem(o, o.Name) != "" {
+func metaLooksValid(o *manifest.Object, g kubevalid.Gates) bool {
+	if o.Name != "" && nameProblem(o, o.Name, g) != "" {
 		return false
 	}
 	if o.NamespaceSet && o.Namespace != "" && !fastDNS1123Label(o.Namespace) {
@@ -284,7 +297,7 @@ func checkObjectMeta(p *rules.Pass, o *manifest.Object, meta node, top bool) {
 	if top {
 		name := meta.get("name")
 		if v, ok := name.str(); ok && v != "" {
-			if msg := nameProblem(o, v); msg != "" {
+			if msg := nameProblem(o, v, gatesOf(p)); msg != "" {
 				p.Reportf(o, name.loc(), "metadata.name %q %s; the API server rejects the %s", v, msg, o.Kind)
 			}
 		}
@@ -328,22 +341,42 @@ func checkObjectMeta(p *rules.Pass, o *manifest.Object, meta node, top bool) {
 
 // nameProblem says why the API server refuses name for o, or "": a
 // Namespace's name is a DNS-1123 label (ValidateNamespaceName), a
-// Service's a DNS-1035 label (ValidateServiceName), any other's a DNS-1123
+// Service's a DNS-1123 label too with RelaxedServiceNameValidation (on
+// since Kubernetes 1.36: ValidateServiceCreate takes NameIsDNSLabel) and a
+// DNS-1035 label before (ValidateServiceName), any other's a DNS-1123
 // subdomain (NameIsDNSSubdomain, which custom resources get too).
-func nameProblem(o *manifest.Object, name string) string {
+func nameProblem(o *manifest.Object, name string, g kubevalid.Gates) string {
 	switch {
 	case o.Group == kinds.GroupCore && o.Kind == kinds.Namespace:
 		if !fastDNS1123Label(name) && len(kvalidation.IsDNS1123Label(name)) > 0 {
 			return "is not " + dns1123LabelText
 		}
 	case o.Group == kinds.GroupCore && o.Kind == kinds.Service:
-		if !fastDNS1035Label(name) && len(kvalidation.IsDNS1035Label(name)) > 0 {
-			return "is not " + dns1035LabelText
+		if format := serviceNameFault(name, g); format != "" {
+			return "is not " + format
 		}
 	default:
 		if !fastDNS1123Subdomain(name) && len(kvalidation.IsDNS1123Subdomain(name)) > 0 {
 			return "is not " + dns1123SubdomainText
 		}
+	}
+	return ""
+}
+
+// serviceNameFault returns the format that the name of a new Service must
+// have and name has not, worded for messages, or "": a DNS-1123 label
+// with RelaxedServiceNameValidation (ValidateServiceCreate and an Ingress
+// backend take NameIsDNSLabel), a DNS-1035 label before
+// (ValidateServiceName), which a user of Kubernetes 1.36 or later need
+// not mind.
+func serviceNameFault(name string, g kubevalid.Gates) string {
+	switch {
+	case g.RelaxedServiceName:
+		if !fastDNS1123Label(name) && len(kvalidation.IsDNS1123Label(name)) > 0 {
+			return dns1123LabelText
+		}
+	case !fastDNS1035Label(name) && len(kvalidation.IsDNS1035Label(name)) > 0:
+		return dns1035LabelText + ", as a Service name must be before Kubernetes 1.36 (RelaxedServiceNameValidation)"
 	}
 	return ""
 }
@@ -369,8 +402,24 @@ func checkService(p *rules.Pass, o *manifest.Object, spec node) {
 			p.Reportf(o, ip.loc(), "%s is None (headless), which a %s Service may not be; %s", ip.where(), typ, rejects)
 		case v != "" && typ == "ExternalName":
 			p.Reportf(o, ip.loc(), "%s is set, which an ExternalName Service may not have; %s", ip.where(), rejects)
-		case v != "" && v != "None" && len(kvalidation.IsValidIPForLegacyField(nil, v, false, nil)) > 0:
-			p.Reportf(o, ip.loc(), "%s %q is neither an IP address nor None; %s", ip.where(), v, rejects)
+		case v != "" && v != "None":
+			if msg := legacyIPProblem(v, gatesOf(p)); msg != "" {
+				p.Reportf(o, ip.loc(), "%s %q %s; %s", ip.where(), v, msg, rejects)
+			}
+		}
+	}
+	// ValidateServiceClusterIPsRelatedFields: each of clusterIPs, "None"
+	// only first. An empty entry is left alone: what the registry makes
+	// of it before validation is not modelled.
+	ips := spec.get("clusterIPs")
+	for i := range ips.len() {
+		ip := ips.item(i)
+		v, ok := ip.str()
+		if !ok || v == "" || v == "None" && i == 0 {
+			continue
+		}
+		if msg := legacyIPProblem(v, gatesOf(p)); msg != "" {
+			p.Reportf(o, ip.loc(), "%s %q %s; %s", ip.where(), v, msg, rejects)
 		}
 	}
 	ports := spec.get("ports")
@@ -681,7 +730,7 @@ func unmatchedLabel(tl node, key, want string) string {
 // characters fails ValidateLabels.
 func checkBatchName(p *rules.Pass, o *manifest.Object, name, spec node) {
 	v, ok := name.str()
-	if !ok || len(v) <= 52 || nameProblem(o, v) != "" {
+	if !ok || len(v) <= 52 || nameProblem(o, v, gatesOf(p)) != "" {
 		return
 	}
 	switch o.Kind {
@@ -767,6 +816,28 @@ func problemLoc(spec node, pr kubevalid.Problem) manifest.Loc {
 		return l
 	}
 	return pr.At
+}
+
+// gatesOf returns the feature gates of the Kubernetes release the run
+// assumes (kubernetes.version).
+func gatesOf(p *rules.Pass) kubevalid.Gates {
+	return kubevalid.GatesFor(p.Graph.Mesh.Kubernetes())
+}
+
+// legacyIPProblem says why IsValidIPForLegacyField refuses a Service's
+// clusterIP, or "": not an IP address, or, with StrictIPCIDRValidation,
+// leading zeros or an IPv4-mapped IPv6 address.
+func legacyIPProblem(v string, g kubevalid.Gates) string {
+	a, ok := parseIPSloppy(v)
+	switch {
+	case !ok && v == "None":
+		return "is not an IP address (None may only be the first)"
+	case !ok:
+		return "is neither an IP address nor None"
+	case g.StrictIPCIDR:
+		return kubevalid.StrictIPProblem(v, a)
+	}
+	return ""
 }
 
 // isNone reports whether a clusterIP is None, a headless Service's.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/kubevalid"
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
@@ -57,6 +58,7 @@ const maxClientIPAffinitySeconds = 86400
 // clusterIP and port checks are checkService's.
 func checkServiceFields(p *rules.Pass, o *manifest.Object, root, spec node) {
 	const rejects = "the API server rejects the Service"
+	gates := gatesOf(p)
 	typ, _ := spec.get("type").str()
 	switch typ {
 	case "":
@@ -79,17 +81,22 @@ func checkServiceFields(p *rules.Pass, o *manifest.Object, root, spec node) {
 		}
 		for r := range ranges.strs() {
 			v, _ := r.str()
-			if msg := cidrProblem(strings.TrimSpace(v)); msg != "" {
+			if msg := cidrProblem(strings.TrimSpace(v), gates); msg != "" {
 				p.Reportf(o, r.loc(), "%s %q %s; %s", r.where(), v, msg, rejects)
 			}
 		}
 	} else if ann := root.get("metadata").get("annotations").get(loadBalancerSourceRangesAnnotation); ann.ok() {
 		v, _ := ann.scalar()
-		var bad []string
+		var bad, strict []string
 		if t := strings.TrimSpace(v); t != "" {
 			for c := range strings.SplitSeq(t, ",") {
-				if c = strings.TrimSpace(c); cidrProblem(c) != "" {
+				c = strings.TrimSpace(c)
+				switch msg := cidrProblem(c, gates); {
+				case msg == "":
+				case cidrProblem(c, kubevalid.Gates{}) != "":
 					bad = append(bad, fmt.Sprintf("%q", c))
+				default:
+					strict = append(strict, fmt.Sprintf("%q %s", c, msg))
 				}
 			}
 		}
@@ -98,13 +105,15 @@ func checkServiceFields(p *rules.Pass, o *manifest.Object, root, spec node) {
 			p.Reportf(o, ann.loc(), "annotation %s is set, which only a LoadBalancer Service may have (this one is %s); %s", loadBalancerSourceRangesAnnotation, typ, rejects)
 		case len(bad) > 0:
 			p.Reportf(o, ann.loc(), "annotation %s holds %s, not a comma-separated list of CIDR blocks (an address needs a prefix length, as in 203.0.113.7/32); %s", loadBalancerSourceRangesAnnotation, strings.Join(bad, ", "), rejects)
+		case len(strict) > 0:
+			p.Reportf(o, ann.loc(), "annotation %s: %s; %s", loadBalancerSourceRangesAnnotation, strings.Join(strict, "; "), rejects)
 		}
 	}
 
 	externalIPs := spec.get("externalIPs")
 	for ip := range externalIPs.strs() {
 		v, _ := ip.str()
-		if msg := externalIPProblem(v); msg != "" {
+		if msg := externalIPProblem(v, gates); msg != "" {
 			p.Reportf(o, ip.loc(), "%s %q %s; %s", ip.where(), v, msg, rejects)
 		}
 	}
@@ -207,30 +216,41 @@ func checkIPFamilies(p *rules.Pass, o *manifest.Object, spec node, rejects strin
 	}
 }
 
-// cidrProblem says why IsValidCIDRForLegacyField refuses s, or "". It
-// reads s as the API server does without the StrictIPCIDRValidation
-// feature gate (leading zeros and host bits allowed), which every version
-// accepts.
-func cidrProblem(s string) string {
-	if len(kvalidation.IsValidCIDRForLegacyField(nil, s, false, nil)) == 0 {
+// cidrProblem says why IsValidCIDRForLegacyField refuses s, or "", as
+// the release whose gates g are reads it: leading zeros and host bits
+// allowed, unless StrictIPCIDRValidation is on (Kubernetes 1.36 and
+// later).
+func cidrProblem(s string, g kubevalid.Gates) string {
+	if len(kvalidation.IsValidCIDRForLegacyField(nil, s, false, nil)) > 0 {
+		if _, ok := parseIPSloppy(s); ok {
+			return "is an address, not a CIDR block: add the prefix length (/32 for one IPv4 address, /128 for IPv6)"
+		}
+		return "is not a CIDR block"
+	}
+	if !g.StrictIPCIDR {
 		return ""
 	}
-	if _, ok := parseIPSloppy(s); ok {
-		return "is an address, not a CIDR block: add the prefix length (/32 for one IPv4 address, /128 for IPv6)"
+	p, err := kubevalid.ParseCIDRSloppy(s)
+	if err != nil {
+		// Cannot happen: kubevalid's fork agrees with apimachinery's.
+		return ""
 	}
-	return "is not a CIDR block"
+	return kubevalid.StrictCIDRProblem(s, p)
 }
 
 // externalIPProblem mirrors the checks of a Service's externalIPs:
-// IsValidIPForLegacyField, then ValidateEndpointIP, which refuses the
-// unspecified, loopback and link-local addresses.
-func externalIPProblem(s string) string {
-	if len(kvalidation.IsValidIPForLegacyField(nil, s, false, nil)) > 0 {
-		return "is not an IP address"
-	}
+// IsValidIPForLegacyField (stricter with StrictIPCIDRValidation), then,
+// when that passes, ValidateEndpointIP, which refuses the unspecified,
+// loopback and link-local addresses.
+func externalIPProblem(s string, g kubevalid.Gates) string {
 	addr, ok := parseIPSloppy(s)
 	if !ok {
-		return ""
+		return "is not an IP address"
+	}
+	if g.StrictIPCIDR {
+		if why := kubevalid.StrictIPProblem(s, addr); why != "" {
+			return why
+		}
 	}
 	addr = addr.Unmap()
 	switch {
@@ -418,9 +438,10 @@ func checkIngressPath(p *rules.Pass, o *manifest.Object, path node, rejects stri
 // checkIngressBackend mirrors validateIngressBackend: a Service or a
 // resource, not both; a Service's name a DNS-1123 label (the
 // RelaxedServiceNameValidation rule, locked on since Kubernetes 1.37, and
-// on by default since 1.36) and exactly one of a port name (an IANA service
-// name) and a port number; a resource's kind and name path segments. at
-// is the backend's key, where a fault of the whole backend is reported.
+// on by default since 1.36; a DNS-1035 label before, as nameProblem says)
+// and exactly one of a port name (an IANA service name) and a port number;
+// a resource's kind and name path segments. at is the backend's key, where
+// a fault of the whole backend is reported.
 func checkIngressBackend(p *rules.Pass, o *manifest.Object, b node, at manifest.Loc, rejects string) {
 	svc, res := b.get("service"), b.get("resource")
 	switch {
@@ -441,8 +462,10 @@ func checkIngressBackend(p *rules.Pass, o *manifest.Object, b node, at manifest.
 		}
 	case svc.ok():
 		name := svc.get("name")
-		if v, ok := name.str(); ok && v != "" && !fastDNS1123Label(v) && len(kvalidation.IsDNS1123Label(v)) > 0 {
-			p.Reportf(o, name.loc(), "%s %q is not a Service name, %s; %s", name.where(), v, dns1123LabelText, rejects)
+		if v, ok := name.str(); ok && v != "" {
+			if format := serviceNameFault(v, gatesOf(p)); format != "" {
+				p.Reportf(o, name.loc(), "%s %q is not a Service name, %s; %s", name.where(), v, format, rejects)
+			}
 		}
 		port := svc.get("port")
 		pn, pnum := port.get("name"), port.get("number")
@@ -615,7 +638,7 @@ func checkJobSpec(p *rules.Pass, o *manifest.Object, js node, cron bool) {
 		if n, ok := maxFailed.int(); ok && hasC && n > c {
 			p.Reportf(o, maxFailed.loc(), "%s %d is more than completions (%d); %s", maxFailed.where(), n, c, rejects)
 		}
-		if name := o.Name; !cron && hasC && c > 0 && name != "" && nameProblem(o, name) == "" {
+		if name := o.Name; !cron && hasC && c > 0 && name != "" && nameProblem(o, name, gatesOf(p)) == "" {
 			// validateNameAllowsCompletions: the pods' hostnames are the
 			// name, "-" and the index. A name over 63 characters without
 			// manualSelector is checkBatchName's.
