@@ -365,7 +365,7 @@ patches:
 - path: gateways.yaml
 `,
 		// The patch's gateways key sits at 6:3 like the base's hosts key:
-		// a line:col names one file, so the later one takes its parent's.
+		// a line:col names one file, so the base's key takes its value's.
 		"k/gateways.yaml": `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata:
@@ -385,8 +385,8 @@ spec:
 		{[]string{"spec", "http", "0", "route", "0", "weight"}, false, "base/vs.yaml:10:15"},
 		{[]string{"metadata", "name"}, false, "base/vs.yaml:4:9"},
 		{[]string{"metadata", "namespace"}, false, kust + ":4:12"},
-		{[]string{"spec", "hosts"}, true, "base/vs.yaml:6:3"},
-		{[]string{"spec", "gateways"}, true, "base/vs.yaml:5:1"},
+		{[]string{"spec", "hosts"}, true, "base/vs.yaml:6:10"},
+		{[]string{"spec", "gateways"}, true, gw + ":6:3"},
 		{[]string{"spec", "gateways"}, false, gw + ":6:13"},
 		{[]string{"spec", "gateways", "1"}, false, gw + ":6:20"},
 	})

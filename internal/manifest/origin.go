@@ -52,12 +52,20 @@ import (
 //     position of the object's kind in the origin file.
 //
 // Nodes from a patch or a kustomization are listed in Object.Sources, which Object.Pos
-// consults. Each line:col of an object names one file: a node whose
-// position is already taken by a node from another file takes its parent's.
+// consults. Each line:col of an object names one file, so two nodes of two
+// files at the same line:col cannot both have their own (resolve): the one
+// of a patch or kustomization keeps it, since the other, of the origin,
+// can always point at a node of its own file nearby, where a node a patch
+// added would have only the origin's nodes above it to fall back to. A
+// node that cannot have its own position takes the nearest one of its file
+// that is free (its value on the same line, for a key, else the key or list
+// item above it, and so on up), else its parent's.
 
 // patchDoc is one patch document of a kustomization.
 type patchDoc struct {
-	file   string // as displayed
+	file string // as displayed
+	// root is the document's node, whose nodes resolve may point at.
+	root   *yaml.Node
 	smp    *yaml.Node
 	ops    []jsonOp
 	target *selector
@@ -115,6 +123,17 @@ type origins struct {
 	// rewrites are the images, replicas and replacements entries of the
 	// kustomizations of the build, the one applied last first.
 	rewrites []*rewrite
+	// up links the nodes of the files that built nodes point at to the
+	// nodes above them (index), for the positions resolve falls back to.
+	up map[*yaml.Node]upLink
+}
+
+// upLink is what is above a node of a file: for a mapping's value its
+// key, for a key (which holds its value) and a list item the mapping or
+// list.
+type upLink struct {
+	up, value *yaml.Node
+	isValue   bool
 }
 
 // pair is one label or annotation of a kustomization, with its nodes.
@@ -128,7 +147,7 @@ type pair struct {
 }
 
 func newOrigins(u *unit) *origins {
-	o := &origins{u: u, files: map[string][]document{}}
+	o := &origins{u: u, files: map[string][]document{}, up: map[*yaml.Node]upLink{}}
 	// The root kustomization's patches are applied last: search them first.
 	for _, k := range u.kusts {
 		var ps []*patchDoc
@@ -156,6 +175,10 @@ func newOrigins(u *unit) *origins {
 		}
 		slices.Reverse(ps)
 		o.patches = append(o.patches, ps...)
+		o.index(k.node)
+		for _, p := range ps {
+			o.index(p.root)
+		}
 		o.labels = append(o.labels, pairsOf(k, yamlpath.Field(k.node, "commonLabels"))...)
 		for _, it := range items(yamlpath.Field(k.node, "labels")) {
 			o.labels = append(o.labels, pairsOf(k, yamlpath.Field(it, "pairs"))...)
@@ -166,6 +189,7 @@ func newOrigins(u *unit) *origins {
 		for _, g := range [][2]string{{"configMapGenerator", "ConfigMap"}, {"secretGenerator", "Secret"}} {
 			for _, it := range items(yamlpath.Field(k.node, g[0])) {
 				if p := generatorPatch(k, g[1], it); p != nil {
+					o.index(p.root)
 					o.patches = append(o.patches, p)
 				}
 			}
@@ -216,7 +240,7 @@ func (o *origins) patchDocs(k *kustomization, path, inline *yaml.Node, t *select
 	}
 	var out []*patchDoc
 	for _, d := range docs {
-		p := &patchDoc{file: file, target: t}
+		p := &patchDoc{file: file, target: t, root: d.node}
 		switch d.node.Kind {
 		case yaml.MappingNode:
 			p.smp = d.node
@@ -578,8 +602,27 @@ type mapper struct {
 	org     *yaml.Node
 	depth   int
 	horizon opRef
+	// recs are the built nodes in document order, which resolve gives
+	// their positions.
+	recs    []*rec
+	up      map[*yaml.Node]upLink
+	index   func(*yaml.Node)
 	claimed map[Loc]string
 	sources map[Loc]string
+}
+
+// rec is a built node and the node it comes from (want); got is the
+// position resolve gives it.
+type rec struct {
+	n         *yaml.Node
+	want, got source
+	// parent is the record whose position the node takes when none of
+	// its file is free: its key's (or list item's) parent's.
+	parent *rec
+	// first is set for the object's node and the fields that identify
+	// it (identity), at which findings about the whole object point.
+	first bool
+	done  bool
 }
 
 type nsSource struct {
@@ -642,7 +685,7 @@ func (o *origins) object(n *yaml.Node, origin *resource.Origin, unmodelled map[s
 		oi.namespaces = []string{fieldValue(meta, "namespace"), fieldValue(yamlpath.Field(org, "metadata"), "namespace")}
 		oi.labels, oi.annotations = plainMap(yamlpath.Field(meta, "labels")), plainMap(yamlpath.Field(meta, "annotations"))
 	}
-	m := &mapper{file: file, fallback: fallback, claimed: map[Loc]string{}, sources: map[Loc]string{},
+	m := &mapper{file: file, fallback: fallback, claimed: map[Loc]string{}, sources: map[Loc]string{}, index: o.index, up: o.up,
 		kind: oi.kind, labels: o.labels, annotations: o.annotations}
 	for _, k := range o.u.kusts {
 		if kk, kv := entry(k.node, "namespace"); kv != nil && isString(kv) && kv.Value != "" {
@@ -665,8 +708,10 @@ func (o *origins) object(n *yaml.Node, origin *resource.Origin, unmodelled map[s
 	if org == nil {
 		rootSrc = source{file: file, node: fallback, fallback: true}
 	}
-	m.apply(n, m.claim(rootSrc, rootSrc))
-	m.children(n, org, nil, rootSrc)
+	root := m.add(n, rootSrc, nil)
+	root.first = true
+	m.children(n, org, nil, root)
+	m.resolve()
 
 	objs, errs := objectsOf(file, doc, n, o.u.opts.Namespace, unmodelled, o.u.opts.Maps)
 	for _, ob := range objs {
@@ -736,7 +781,7 @@ func generatorPatch(k *kustomization, kind string, entry *yaml.Node) *patchDoc {
 	smp := genMapping(entry, scalarAt(entry, "kind"), scalarAt(entry, kind),
 		scalarAt(name, "metadata"), genMapping(entry, scalarAt(name, "name"), name),
 		scalarAt(entry, "data"), data)
-	return &patchDoc{file: k.dispFile, smp: smp}
+	return &patchDoc{file: k.dispFile, smp: smp, root: smp}
 }
 
 // generatorSources returns the name node of a generator entry and, by
@@ -889,8 +934,8 @@ func identity(path []step) bool {
 }
 
 // children maps the children of built node n, whose origin node is org
-// (nil when the origin lacks it) and whose own source is parent.
-func (m *mapper) children(n, org *yaml.Node, path []step, parent source) {
+// (nil when the origin lacks it) and whose record is parent.
+func (m *mapper) children(n, org *yaml.Node, path []step, parent *rec) {
 	switch n.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -909,28 +954,34 @@ func (m *mapper) children(n, org *yaml.Node, path []step, parent source) {
 }
 
 // node maps the built value v (and its key k, nil for a list item) at path.
-func (m *mapper) node(k, v, ok, ov *yaml.Node, path []step, parent source) {
+func (m *mapper) node(k, v, ok, ov *yaml.Node, path []step, parent *rec) {
 	vs, ks := m.source(v, ok, ov, path)
 	if vs.node == nil {
 		vs = source{file: m.file, node: m.fallback, fallback: true}
 		ks = vs
 	}
-	vs = m.claim(vs, parent)
-	m.apply(v, vs)
 	// A child that falls back to its parent takes the parent's key (the
 	// line of "spec:"), not the parent's value, which starts where its
 	// first child does.
-	up := vs
+	up := m.add(v, vs, parent)
+	up.first = identity(path)
 	if k != nil {
 		if ks.node == nil {
 			ks = vs
 		}
-		up = m.claim(ks, parent)
-		m.apply(k, up)
+		up = m.add(k, ks, parent)
+		up.first = identity(path)
 	}
 	if v.Kind != yaml.AliasNode {
 		m.children(v, ov, path, up)
 	}
+}
+
+// add records the built node n, which comes from want.
+func (m *mapper) add(n *yaml.Node, want source, parent *rec) *rec {
+	r := &rec{n: n, want: want, parent: parent}
+	m.recs = append(m.recs, r)
+	return r
 }
 
 // source returns where the value node v at path and its key come from.
@@ -1079,18 +1130,127 @@ func (m *mapper) onlyWriter(pr *pair, ok *yaml.Node, path []step) bool {
 	return true
 }
 
-// claim takes the position of s for its file, or returns the parent's
-// when a node of another file of the object already has it.
-func (m *mapper) claim(s, parent source) source {
+// resolve gives each recorded node a position and applies it. The
+// object's node and its identifying fields take theirs first, then the
+// nodes of a patch or kustomization, then the origin's, then those whose
+// own position a node of another file took: the nearest node of their
+// file that is free (near), else their parent's position.
+func (m *mapper) resolve() {
+	for _, r := range m.recs {
+		if r.first {
+			m.take(r, r.want)
+		}
+	}
+	for _, r := range m.recs {
+		if !r.done && r.want.file != m.file && !r.want.fallback {
+			m.take(r, r.want)
+		}
+	}
+	for _, r := range m.recs {
+		if !r.done && r.want.file == m.file {
+			m.take(r, r.want)
+		}
+	}
+	for _, r := range m.recs {
+		if r.done {
+			continue
+		}
+		// The origin is indexed only when a node of the object needs it:
+		// most have none.
+		m.index(m.org)
+		for _, n := range m.near(r.want.node) {
+			if m.take(r, source{file: r.want.file, node: n, fallback: true}) {
+				break
+			}
+		}
+		switch {
+		case r.done:
+		case r.parent != nil:
+			// The parent's position is its file's, but for the object's
+			// own node, which may hold one that it could not take.
+			up := source{file: r.parent.got.file, node: r.parent.got.node, fallback: true}
+			if !m.take(r, up) {
+				r.got, r.done = up, true
+			}
+		default:
+			// The object's own node, whose line:col another file's node
+			// holds: it keeps its position, as nothing is above it.
+			r.got, r.done = source{file: r.want.file, node: r.want.node, fallback: true}, true
+		}
+	}
+	for _, r := range m.recs {
+		m.apply(r.n, r.got)
+	}
+}
+
+// take gives r the position of s unless a node of another file has it.
+func (m *mapper) take(r *rec, s source) bool {
 	at := LineCol(s.node.Line, s.node.Column)
 	if f, ok := m.claimed[at]; ok && f != s.file {
-		return source{file: parent.file, node: parent.node, fallback: true}
+		return false
 	}
 	m.claimed[at] = s.file
 	if s.file != m.file {
 		m.sources[at] = s.file
 	}
-	return s
+	r.got, r.done = s, true
+	return true
+}
+
+// near returns the nodes of n's file that a node of n may point at when
+// it cannot point at n, nearest first: a key's value on the same line,
+// then the keys and list items above n. A block mapping or list under a
+// key is skipped: it starts where its first child does, and its key
+// names it better.
+func (m *mapper) near(n *yaml.Node) []*yaml.Node {
+	l, ok := m.up[n]
+	if !ok {
+		return nil
+	}
+	var out []*yaml.Node
+	if l.value != nil && l.value.Line == n.Line && l.value.Column > n.Column {
+		out = append(out, l.value)
+	}
+	for cur := n; ; {
+		l, ok := m.up[cur]
+		if !ok || l.up == nil {
+			return out
+		}
+		cur = l.up
+		block := (cur.Kind == yaml.MappingNode || cur.Kind == yaml.SequenceNode) && cur.Style&yaml.FlowStyle == 0
+		if !block || !m.up[cur].isValue {
+			out = append(out, cur)
+		}
+	}
+}
+
+// index links the nodes of the tree under n to those above them.
+func (o *origins) index(n *yaml.Node) {
+	if n == nil {
+		return
+	}
+	if _, ok := o.up[n]; ok {
+		return
+	}
+	o.up[n] = upLink{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				o.up[k] = upLink{up: n, value: v}
+				o.up[v] = upLink{up: k, isValue: true}
+				walk(v)
+			}
+		case yaml.SequenceNode, yaml.DocumentNode:
+			for _, c := range n.Content {
+				o.up[c] = upLink{up: n}
+				walk(c)
+			}
+		}
+	}
+	walk(n)
 }
 
 // apply gives the built node n the position (and the comments) of its

@@ -90,6 +90,7 @@ func (o *origins) rewritesOf(k *kustomization) []*rewrite {
 			}
 			file := filepath.Join(k.disp, p.Value)
 			for _, d := range o.parse(filepath.Join(k.dir, p.Value), file) {
+				o.index(d.node)
 				list := []*yaml.Node{d.node}
 				if d.node.Kind == yaml.SequenceNode {
 					list = items(d.node)
