@@ -11,7 +11,6 @@ import (
 	"github.com/meshlint/meshlint/internal/spec"
 	"github.com/meshlint/meshlint/internal/wording"
 	"github.com/meshlint/meshlint/rules"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // A namespace whose deny-all the API server refuses has a deny already, in
@@ -93,7 +92,7 @@ func correct(g *graph.Graph, ns, name string) (correction, bool) {
 			continue
 		}
 		sp := spellings(r.Spec)
-		if len(sp) == 0 || !acceptedOnceCorrected(g, r.Obj, sp) {
+		if len(sp) == 0 || !acceptedOnceCorrected(r, sp) {
 			return correction{}, false
 		}
 		for _, s := range sp {
@@ -104,46 +103,18 @@ func correct(g *graph.Graph, ns, name string) (correction, bool) {
 	return c, len(c.edits) > 0
 }
 
-// acceptedOnceCorrected reports whether NetworkPolicy o, with its
-// spellings sp corrected, is one the graph accepts: it is asked of a copy
-// of the object's YAML, so that every reason the graph refuses a policy
-// for (networkPolicyRefusal) is checked, not only the spellings.
-func acceptedOnceCorrected(g *graph.Graph, o *manifest.Object, sp []spelling) bool {
-	root := o.Root()
-	if root == nil {
-		return false
+// acceptedOnceCorrected reports whether refused NetworkPolicy r, with
+// its spellings sp corrected, is one the API server accepts: every
+// problem the graph refused it for (Refusal.Problems, from
+// kubevalid.NetworkPolicy under the release's gates) is one of those
+// values. Correcting a value's case raises no new problem.
+func acceptedOnceCorrected(r *graph.Refusal, sp []spelling) bool {
+	for _, p := range r.Problems {
+		if !slices.ContainsFunc(sp, func(s spelling) bool { return s.loc == p.At }) {
+			return false
+		}
 	}
-	values := map[manifest.Loc]string{}
-	for _, s := range sp {
-		values[manifest.LineCol(int(s.loc.Line), int(s.loc.Col))] = s.new
-	}
-	copied := *o
-	copied.Node = cloneNode(root, values, map[*yaml.Node]*yaml.Node{})
-	copied.Prepared = nil
-	cg := graph.Build([]*manifest.Object{&copied}, g.Mesh)
-	return len(cg.NetworkPolicies) == 1 && len(cg.RefusedNetworkPolicies) == 0
-}
-
-// cloneNode deep-copies n, an alias pointing at the copy of its anchor,
-// with the scalars at the line:column keys of values set to theirs.
-func cloneNode(n *yaml.Node, values map[manifest.Loc]string, seen map[*yaml.Node]*yaml.Node) *yaml.Node {
-	if n == nil {
-		return nil
-	}
-	if c, ok := seen[n]; ok {
-		return c
-	}
-	c := *n
-	seen[n] = &c
-	if v, ok := values[manifest.LineCol(n.Line, n.Column)]; ok && n.Kind == yaml.ScalarNode {
-		c.Value = v
-	}
-	c.Alias = cloneNode(n.Alias, values, seen)
-	c.Content = make([]*yaml.Node, len(n.Content))
-	for i, k := range n.Content {
-		c.Content[i] = cloneNode(k, values, seen)
-	}
-	return &c
+	return len(r.Problems) > 0
 }
 
 // correctionFix returns the fix of MR401 or MR402 (direction d) for
