@@ -369,109 +369,84 @@ func (c *compiler) npPorts(ports []spec.NetworkPolicyPort) portSpec {
 	return ps
 }
 
-func (c *compiler) adminSubject(o *manifest.Object, s spec.AdminSubject) (int, bool) {
-	switch {
-	case s.Namespaces != nil && s.Pods == nil:
-		return c.selector(true, "", graph.Selector(s.Namespaces), labels.Selector{}), true
-	case s.Pods != nil && s.Namespaces == nil:
-		return c.selector(true, "", graph.Selector(s.Pods.NamespaceSelector), graph.Selector(s.Pods.PodSelector)), true
+// adminSubject compiles a subject. It sets exactly one of namespaces and
+// pods: the graph leaves out a policy whose subject does not
+// (refusal_admin.go).
+func (c *compiler) adminSubject(s spec.AdminSubject) int {
+	if p := s.Pods; p != nil {
+		return c.selector(true, "", graph.Selector(p.NamespaceSelector), graph.Selector(p.PodSelector))
 	}
-	c.warn(o, s.Loc, "%s: subject must set exactly one of namespaces and pods; the policy is ignored", ref(o))
-	return 0, false
+	return c.selector(true, "", graph.Selector(s.Namespaces), labels.Selector{})
 }
 
-// adminKind tells the admin policy kinds apart, for their actions.
+// adminKind tells the admin policy kinds apart, for the peer fields their
+// schemas have.
 type adminKind uint8
 
 const (
-	anpKind  adminKind = iota // Allow, Deny, Pass
-	banpKind                  // Allow, Deny
-	cnpKind                   // Accept, Deny, Pass
+	anpKind  adminKind = iota // AdminNetworkPolicy
+	banpKind                  // BaselineAdminNetworkPolicy
+	cnpKind                   // ClusterNetworkPolicy, which alone has domainNames
 )
 
 // adminRule compiles a rule of an AdminNetworkPolicy, a
 // BaselineAdminNetworkPolicy or a ClusterNetworkPolicy, whose ports are
-// compiled already.
+// compiled already. The graph leaves out a policy that its CRD refuses
+// (refusal_admin.go): here the action is one of its kind's (no Pass in a
+// baseline policy), the rule has a peer, and each peer sets exactly one
+// field of those its schema has, so none needs failing closed.
 func (c *compiler) adminRule(o *manifest.Object, d Direction, loc manifest.Loc, act spec.Str, peers []spec.AdminPeer, ports portSpec, k adminKind) *rule {
-	r := &rule{obj: o, loc: loc}
-	switch {
-	case act.V == "Allow" && k != cnpKind, act.V == "Accept" && k == cnpKind:
-		r.action = allow
-	case act.V == "Deny":
+	r := &rule{obj: o, loc: loc, ports: c.intern(ports)}
+	switch act.V {
+	case "Deny":
 		r.action = deny
-	case act.V == "Pass" && k == banpKind:
-		c.warn(o, act.Loc, "%s: action Pass is not allowed in a baseline policy; the rule is ignored", ref(o))
-		return nil
-	case act.V == "Pass":
+	case "Pass":
 		r.action = pass
-	default:
-		c.warn(o, act.Loc, "%s: unknown action %q; the rule is ignored", ref(o), act.V)
-		return nil
-	}
-	r.ports = c.intern(ports)
-	if len(peers) == 0 {
-		c.warn(o, loc, "%s: a rule needs at least one peer (the API server rejects it); the rule is ignored", ref(o))
-		return nil
+	default: // Allow, or a ClusterNetworkPolicy's Accept
+		r.action = allow
 	}
 	for _, p := range peers {
 		// The schema prunes a field that the peer type lacks: an ingress
 		// peer has only namespaces and pods, and the v1alpha1 kinds have
-		// no domainNames. The graph refuses a peer left with none.
+		// no domainNames.
 		if d == Ingress {
 			p.Networks, p.Nodes, p.DomainNames = nil, nil, nil
 		}
 		if k != cnpKind {
 			p.DomainNames = nil
 		}
-		n := 0
 		if p.Namespaces != nil {
-			n++
 			r.sels = append(r.sels, c.selector(true, "", graph.Selector(p.Namespaces), labels.Selector{}))
 		}
 		if p.Pods != nil {
-			n++
 			r.sels = append(r.sels, c.selector(true, "", graph.Selector(p.Pods.NamespaceSelector), graph.Selector(p.Pods.PodSelector)))
 		}
-		if len(p.Networks) > 0 {
-			n++
-			for _, cidr := range p.Networks {
-				b, ok := c.ipBlock(o, cidr)
-				if !ok {
-					continue
-				}
-				r.blocks = append(r.blocks, b)
-				c.blocks[d] = append(c.blocks[d], b)
-				if b.v6 && b.cidr6 == AllIPv6 {
-					c.warn(o, cidr.Loc, "%s: network ::/0 holds the IPv6 addresses of pods too, but pod-to-pod traffic is taken to be IPv4: it matches external IPv6 addresses only", ref(o))
-				}
-				if !b.v6 && b.cidr == AllIPs {
-					// The API checks cluster traffic against networks
-					// too: whatever the pod CIDR, 0.0.0.0/0 holds every
-					// pod's address. Narrower networks may or may not
-					// hold some; pod addresses are unknown, so they
-					// match external addresses only. Host-networked
-					// pods have node addresses, in 0.0.0.0/0 too: the
-					// selector is not an admin one.
-					r.sels = append(r.sels, c.selector(false, "", labels.Selector{}, labels.Selector{}))
-				}
+		for _, cidr := range p.Networks {
+			b, ok := c.ipBlock(o, cidr)
+			if !ok {
+				continue
+			}
+			r.blocks = append(r.blocks, b)
+			c.blocks[d] = append(c.blocks[d], b)
+			if b.v6 && b.cidr6 == AllIPv6 {
+				c.warn(o, cidr.Loc, "%s: network ::/0 holds the IPv6 addresses of pods too, but pod-to-pod traffic is taken to be IPv4: it matches external IPv6 addresses only", ref(o))
+			}
+			if !b.v6 && b.cidr == AllIPs {
+				// The API checks cluster traffic against networks
+				// too: whatever the pod CIDR, 0.0.0.0/0 holds every
+				// pod's address. Narrower networks may or may not
+				// hold some; pod addresses are unknown, so they
+				// match external addresses only. Host-networked
+				// pods have node addresses, in 0.0.0.0/0 too: the
+				// selector is not an admin one.
+				r.sels = append(r.sels, c.selector(false, "", labels.Selector{}, labels.Selector{}))
 			}
 		}
 		if p.Nodes != nil {
-			n++
 			c.warn(o, p.Loc, "%s: nodes peers are not modelled (node addresses are unknown); the peer matches nothing", ref(o))
 		}
 		if len(p.DomainNames) > 0 {
-			n++
 			c.warn(o, p.Loc, "%s: domainNames peers are not modelled (addresses are unknown); the peer matches nothing", ref(o))
-		}
-		if n != 1 {
-			// The API says to fail closed on a peer it cannot read: an
-			// Allow matches nothing, a Deny or Pass denies everything.
-			c.warn(o, p.Loc, "%s: a peer must set exactly one field; the rule fails closed", ref(o))
-			if r.action == allow {
-				return nil
-			}
-			return &rule{action: deny, everyone: true, ports: c.intern(portSpec{set: All()}), obj: o, loc: loc}
 		}
 	}
 	return r
@@ -509,61 +484,46 @@ func (c *compiler) adminPorts(o *manifest.Object, ports []spec.AdminPort) portSp
 // adminPolicy compiles an AdminNetworkPolicy or the
 // BaselineAdminNetworkPolicy, whose rules have the same shape.
 func (c *compiler) adminPolicy(o *manifest.Object, subject spec.AdminSubject, ingress []spec.AdminIngress, egress []spec.AdminEgress, k adminKind) *policy {
-	subj, ok := c.adminSubject(o, subject)
-	if !ok {
-		return nil
-	}
-	p := &policy{obj: o, subject: subj}
+	p := &policy{obj: o, subject: c.adminSubject(subject)}
 	for _, r := range ingress {
-		p.add(Ingress, c.adminRule(o, Ingress, r.Loc, r.Action, r.From, c.adminPorts(o, r.Ports), k))
+		p.rules[Ingress] = append(p.rules[Ingress], c.adminRule(o, Ingress, r.Loc, r.Action, r.From, c.adminPorts(o, r.Ports), k))
 	}
 	for _, r := range egress {
-		p.add(Egress, c.adminRule(o, Egress, r.Loc, r.Action, r.To, c.adminPorts(o, r.Ports), k))
+		p.rules[Egress] = append(p.rules[Egress], c.adminRule(o, Egress, r.Loc, r.Action, r.To, c.adminPorts(o, r.Ports), k))
 	}
 	return p
 }
 
-// add keeps a compiled rule; nil is a rule that matches nothing.
-func (p *policy) add(d Direction, r *rule) {
-	if r != nil {
-		p.rules[d] = append(p.rules[d], r)
-	}
-}
-
 // cnpPorts compiles a ClusterNetworkPolicy rule's protocols: none means
-// every port; a protocol without destinationPort is every port of it.
-func (c *compiler) cnpPorts(o *manifest.Object, protos []spec.ClusterNetworkPolicyProtocol) portSpec {
+// every port. The graph leaves out a policy that its CRD refuses
+// (refusal_admin.go): here each protocol sets exactly one of tcp, udp,
+// sctp and destinationNamedPort, each match a destinationPort, and each
+// range ends after it starts.
+func (c *compiler) cnpPorts(protos []spec.ClusterNetworkPolicyProtocol) portSpec {
 	if len(protos) == 0 {
 		return portSpec{set: All()}
 	}
 	var ps portSpec
 	for _, p := range protos {
-		n := 0
 		for proto, m := range [...]*spec.ClusterNetworkPolicyPortMatch{TCP: p.TCP, UDP: p.UDP, SCTP: p.SCTP} {
 			if m == nil {
 				continue
 			}
-			n++
 			switch dp := m.DestinationPort; {
 			case dp == nil:
+				// The graph refuses this (the schema wants a
+				// destinationPort): it is read as every port of the
+				// protocol rather than dereferenced.
 				ps.set = ps.set.Union(AllPorts(Protocol(proto)))
 			case dp.Range != nil:
-				if dp.Range.End.V < dp.Range.Start.V {
-					c.warn(o, p.Loc, "%s: port range %d-%d ends before it starts (the API server rejects it); the range is ignored", ref(o), dp.Range.Start.V, dp.Range.End.V)
-					continue
-				}
 				ps.set = ps.set.Union(Ports(Protocol(proto), int(dp.Range.Start.V), int(dp.Range.End.V)))
 			default:
 				ps.set = ps.set.Union(Port(Protocol(proto), int(dp.Number.V)))
 			}
 		}
 		if p.DestinationNamedPort.Set {
-			n++
 			ps.named = append(ps.named, namedPort{name: p.DestinationNamedPort.V, anyProto: true})
 			c.names[p.DestinationNamedPort.V] = true
-		}
-		if n != 1 {
-			c.warn(o, p.Loc, "%s: a protocol must set exactly one of tcp, udp, sctp and destinationNamedPort (the API server rejects it)", ref(o))
 		}
 	}
 	return ps
@@ -571,16 +531,12 @@ func (c *compiler) cnpPorts(o *manifest.Object, protos []spec.ClusterNetworkPoli
 
 func (c *compiler) clusterPolicy(cnp *graph.ClusterNetworkPolicy) *policy {
 	o := cnp.Obj
-	subj, ok := c.adminSubject(o, cnp.Spec.Subject)
-	if !ok {
-		return nil
-	}
-	p := &policy{obj: o, subject: subj}
+	p := &policy{obj: o, subject: c.adminSubject(cnp.Spec.Subject)}
 	for _, r := range cnp.Spec.Ingress {
-		p.add(Ingress, c.adminRule(o, Ingress, r.Loc, r.Action, r.From, c.cnpPorts(o, r.Protocols), cnpKind))
+		p.rules[Ingress] = append(p.rules[Ingress], c.adminRule(o, Ingress, r.Loc, r.Action, r.From, c.cnpPorts(r.Protocols), cnpKind))
 	}
 	for _, r := range cnp.Spec.Egress {
-		p.add(Egress, c.adminRule(o, Egress, r.Loc, r.Action, r.To, c.cnpPorts(o, r.Protocols), cnpKind))
+		p.rules[Egress] = append(p.rules[Egress], c.adminRule(o, Egress, r.Loc, r.Action, r.To, c.cnpPorts(r.Protocols), cnpKind))
 	}
 	return p
 }
@@ -627,13 +583,11 @@ func (a *Analysis) compile(g *graph.Graph) *compiler {
 	}
 	for _, cnp := range g.ClusterNetworkPolicies {
 		pr := prioritized{cnp.Spec.Priority.V, cnp.Name(), cnp.Obj, cnp.Spec.Priority.Loc, func() *policy { return c.clusterPolicy(cnp) }}
-		switch cnp.Spec.Tier.V {
-		case "Admin":
-			admin = append(admin, pr)
-		case "Baseline":
+		// The tier is Admin or Baseline: the graph refuses any other.
+		if cnp.Baseline() {
 			baseline = append(baseline, pr)
-		default:
-			c.warn(cnp.Obj, cnp.Spec.Tier.Loc, "ClusterNetworkPolicy %s: tier %q is neither Admin nor Baseline (the API server rejects it); the policy is ignored", cnp.Name(), cnp.Spec.Tier.V)
+		} else {
+			admin = append(admin, pr)
 		}
 	}
 	a.anps = c.tier(admin, "admin")
@@ -645,9 +599,7 @@ func (a *Analysis) compile(g *graph.Graph) *compiler {
 		if len(baseline) > 0 {
 			c.warn(banp.Obj, banp.Obj.NameLoc, "BaselineAdminNetworkPolicy %s and Baseline ClusterNetworkPolicies: the API does not order the two kinds; meshlint applies the ClusterNetworkPolicies first", banp.Name())
 		}
-		if p := c.adminPolicy(banp.Obj, banp.Spec.Subject, banp.Spec.Ingress, banp.Spec.Egress, banpKind); p != nil {
-			a.banps = append(a.banps, p)
-		}
+		a.banps = append(a.banps, c.adminPolicy(banp.Obj, banp.Spec.Subject, banp.Spec.Ingress, banp.Spec.Egress, banpKind))
 	}
 	return c
 }
@@ -668,9 +620,7 @@ func (c *compiler) tier(ps []prioritized, name string) []*policy {
 			prev := ps[i-1]
 			c.warn(p.obj, p.loc, "%s has priority %d, as %s does: the API leaves their order in the %s tier undefined; meshlint takes them in name order", ref(p.obj), p.priority, ref(prev.obj), name)
 		}
-		if cp := p.compile(); cp != nil {
-			out = append(out, cp)
-		}
+		out = append(out, p.compile())
 	}
 	return out
 }

@@ -174,6 +174,12 @@ func runDefaultDeny(p *rules.Pass, d direction) {
 				notes = append(notes, fmt.Sprintf("NetworkPolicy %s/%s selects every pod, but the API server refuses it (%s): correct it rather than add another", ns, r.Name(), r.Why))
 			}
 		}
+		// So is an admin policy that would close the namespace, a deny
+		// written once for many namespaces.
+		adminRefused := refusedAdminDenies(p, ns, d)
+		for _, r := range adminRefused {
+			notes = append(notes, refusedAdminNote(r, ns, d))
+		}
 		if len(notes) > 0 {
 			msg += "; " + strings.Join(notes, "; ")
 		}
@@ -185,10 +191,19 @@ func runDefaultDeny(p *rules.Pass, d direction) {
 		for _, r := range refused {
 			f.Relate(r.Obj, r.At, "the API server refuses NetworkPolicy %s/%s: %s", ns, r.Name(), r.Why)
 		}
+		for _, r := range adminRefused {
+			f.Relate(r.Obj, r.At, "the API server refuses %s %s: %s", r.Obj.Kind, r.Name(), r.Why)
+		}
 		if !open.all(d) {
 			for _, o := range graph.DistinctObjects(open.policies) {
 				f.Relate(o, o.NameLoc, "%s %s decides the %s of the pods of %s that no NetworkPolicy isolates", o.Kind, o.Name, d.Name, ns)
 			}
+		}
+		// A NetworkPolicy deny would stand in for the refused admin one
+		// in this namespace only: correcting that one is the fix meant,
+		// and which correction is meant cannot be known.
+		if len(adminRefused) > 0 && len(refused) == 0 {
+			continue
 		}
 		if fix, ok := defaultDenyFix(p, ns, at, d, policies[ns]); ok {
 			f.Fixes = []rules.Fix{fix}

@@ -40,6 +40,13 @@ they allow. When the admin policies or the namespace's NetworkPolicies name an I
 the cluster is taken to be dual-stack, where ` + "`0.0.0.0/0`" + ` holds no IPv6 address: the admin
 policies must deny the IPv6 ones too (` + "`::/0`" + `). When they deny only part of it, the message
 says what they leave open, and a workload they deny everything counts as isolated.
+An admin policy the API server refuses (MR001) does not count either; the message names one
+that would be that default once corrected, read narrowly since the correction meant cannot be
+known: every field its subject sets selects every pod of the namespace, and its ` + "`Deny`" + ` rules
+without ports (the action read regardless of case) reach every pod and every address (IPv6
+ones too on a dual-stack cluster), a peer that sets several fields counting only for what each
+of them reaches. There is then no fix: a NetworkPolicy deny would stand in for the
+cluster-wide one in this namespace only.
 
 Fix it with:
 

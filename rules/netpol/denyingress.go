@@ -44,6 +44,12 @@ pods that no NetworkPolicy isolates (after allowing some peers, as a default den
 policies would); their ingress rules cannot name addresses outside the cluster. When they deny
 only part of it, the message says what they leave open, and a workload they deny everything
 counts as isolated.
+An admin policy the API server refuses (MR001) does not count either; the message names one
+that would be that default once corrected, read narrowly since the correction meant cannot be
+known: every field its subject sets selects every pod of the namespace, and its ` + "`Deny`" + ` rules
+without ports (the action read regardless of case) reach every pod of the cluster, a peer
+that sets several fields counting only when each of them does. There is then no fix: a
+NetworkPolicy deny would stand in for the cluster-wide one in this namespace only.
 
 Fix it with:
 

@@ -29,7 +29,12 @@ Namespaces of the input. It fires when no namespace carries the pair and the val
 Namespace declared in the input (whose labels are then known): the message gives the exact
 replacement, ` + "`kubernetes.io/metadata.name: <value>`" + `. Other values are reported only with the
 closed-world setting, since the labelled namespace may be defined elsewhere; without any
-Namespace object in the input the rule stays quiet.`,
+Namespace object in the input the rule stays quiet.
+
+A NetworkPolicy the API server refuses (MR001, MR027) is checked too, and the message says so:
+the cluster does not hold it yet, but a selector on a missing label is a second mistake that
+correcting the first would leave, and finding it only on the next run would cost a round
+trip.`,
 	Bad: `apiVersion: v1
 kind: Namespace
 metadata: {name: web}
@@ -75,21 +80,45 @@ func runNamespaceLabelUnknown(p *rules.Pass) error {
 		return nil
 	}
 	for _, np := range g.NetworkPolicies {
-		for _, d := range []direction{ingress, egress} {
-			for i, r := range d.Rules(np) {
-				for j, peer := range peers(r, d.Name == "egress") {
-					if peer.NamespaceSelector != nil {
-						checkNamespaceSelector(p, np, fmt.Sprintf("%s[%d] peer %d", d.Name, i, j), peer.NamespaceSelector)
-					}
-				}
-			}
-		}
+		checkNamespaceSelectors(p, np.Meta, np.Spec, "")
+	}
+	// Each definition of a refused policy is checked, as each of an
+	// accepted one is.
+	for _, r := range g.RefusedNetworkPolicies {
+		checkNamespaceSelectors(p, r.Meta, r.Spec, r.Why)
 	}
 	return nil
 }
 
-func checkNamespaceSelector(p *rules.Pass, np *graph.NetworkPolicy, where string, sel *spec.LabelSelector) {
+// checkNamespaceSelectors checks the peers of NetworkPolicy m, whose spec
+// is s; refused is why the API server refuses it, or "".
+func checkNamespaceSelectors(p *rules.Pass, m graph.Meta, s *spec.NetworkPolicy, refused string) {
+	if s == nil {
+		return
+	}
+	for _, d := range []struct {
+		name  string
+		rules []spec.NetworkPolicyRule
+	}{{"ingress", s.Ingress}, {"egress", s.Egress}} {
+		for i, r := range d.rules {
+			for j, peer := range peers(r, d.name == "egress") {
+				if peer.NamespaceSelector != nil {
+					checkNamespaceSelector(p, m, fmt.Sprintf("%s[%d] peer %d", d.name, i, j), peer.NamespaceSelector, refused)
+				}
+			}
+		}
+	}
+}
+
+func checkNamespaceSelector(p *rules.Pass, np graph.Meta, where string, sel *spec.LabelSelector, refused string) {
 	g := p.Graph
+	// A refused policy's finding says so: it is what correcting the
+	// refusal would leave.
+	which, matches := "", "it matches no namespace"
+	if refused != "" {
+		which = fmt.Sprintf(", which the API server refuses (%s),", refused)
+		matches = "it would match no namespace once the API server accepts the policy"
+	}
 	keys := make([]string, 0, len(sel.MatchLabels))
 	for k := range sel.MatchLabels {
 		keys = append(keys, k)
@@ -101,13 +130,13 @@ func checkNamespaceSelector(p *rules.Pass, np *graph.NetworkPolicy, where string
 			continue
 		}
 		if n := g.Namespaces[v]; n != nil && (n.Declared() || g.Mesh.ClosedWorld) {
-			p.Reportf(np.Obj, sel.Loc, "namespaceSelector of NetworkPolicy %s/%s (%s) selects %s: %s, a label no Namespace of the input carries, so it matches no namespace; to select namespace %s write %s: %s",
-				np.Namespace(), np.Name(), where, k, v, v, metadataName, v)
+			p.Reportf(np.Obj, sel.Loc, "namespaceSelector of NetworkPolicy %s/%s (%s)%s selects %s: %s, a label no Namespace of the input carries, so %s; to select namespace %s write %s: %s",
+				np.Namespace(), np.Name(), where, which, k, v, matches, v, metadataName, v)
 			continue
 		}
 		if g.Mesh.ClosedWorld {
-			p.Reportf(np.Obj, sel.Loc, "namespaceSelector of NetworkPolicy %s/%s (%s) selects %s: %s, a label no Namespace of the input carries, so it matches no namespace",
-				np.Namespace(), np.Name(), where, k, v)
+			p.Reportf(np.Obj, sel.Loc, "namespaceSelector of NetworkPolicy %s/%s (%s)%s selects %s: %s, a label no Namespace of the input carries, so %s",
+				np.Namespace(), np.Name(), where, which, k, v, matches)
 		}
 	}
 }

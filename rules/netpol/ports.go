@@ -37,7 +37,14 @@ to the pod's address), on the pod's port. Workloads that get an injected sidecar
 on the proxy's ports 15020 (merged Prometheus metrics), 15021 (health) and 15090 (Envoy metrics,
 named ` + "`http-envoy-prom`" + `), and workloads in ambient mode on ztunnel's HBONE port, TCP 15008,
 where mesh traffic arrives (a policy of an ambient pod must admit it): their pod template
-shows neither.`,
+shows neither.
+
+A NetworkPolicy the API server refuses (MR001, MR027) is checked too, as it would be once
+corrected (its policyTypes read regardless of case), and the message says so: the cluster does
+not hold it yet, but a port that no container exposes is a second mistake that correcting the
+first would leave, and finding it only on the next run would cost a round trip. A port entry
+that is itself refused (a port out of range, a bad name, an endPort the API server refuses) is
+left to those rules.`,
 	Bad:      apiPortExample("80"),
 	Good:     apiPortExample("http"),
 	Severity: rules.Warning,
@@ -76,44 +83,116 @@ spec:
 func runPortNotExposed(p *rules.Pass) error {
 	g := p.Graph
 	for _, np := range g.NetworkPolicies {
-		if np.Ingress && len(np.Workloads) > 0 {
-			declared := true
-			for _, w := range np.Workloads {
-				declared = declared && w.DeclaresPorts()
-			}
-			for i, r := range np.Spec.Ingress {
-				for _, pp := range r.Ports {
-					checkIngressPort(p, np, i, pp, declared)
-				}
-			}
+		checkPolicyPorts(p, np, portWording{allows: "allows", nothing: "the entry allows nothing"}, nil)
+	}
+	for _, r := range g.RefusedNetworkPolicies {
+		if r.Spec == nil {
+			continue
 		}
-		if np.Egress {
-			for i, r := range np.Spec.Egress {
-				checkEgressServicePorts(p, np, i, r)
-			}
+		w := portWording{
+			which:   fmt.Sprintf(", which the API server refuses (%s),", r.Why),
+			allows:  "would allow",
+			nothing: "the entry would allow nothing",
+			once:    " once the API server accepts the policy",
 		}
-		if np.Egress && g.Mesh.ClosedWorld {
-			for i, r := range np.Spec.Egress {
-				for _, pp := range r.Ports {
-					if pp.Port.IsStr && !anyNamedPort(g.Workloads, pp.Port.Str, pp.Protocol.V) {
-						p.Reportf(np.Obj, pp.Port.Loc, "egress[%d] of NetworkPolicy %s/%s names port %q (%s), which no workload of the input declares: the entry allows nothing",
-							i, np.Namespace(), np.Name(), pp.Port.Str, protocol(pp))
-					}
-				}
-			}
-		}
+		checkPolicyPorts(p, refusedAsAccepted(g, r), w, refusedPorts(r))
 	}
 	return nil
 }
 
-func checkIngressPort(p *rules.Pass, np *graph.NetworkPolicy, i int, pp spec.NetworkPolicyPort, declared bool) {
+// portWording is what the messages say of a policy: an accepted one, or
+// one the API server refuses, whose findings are what correcting the
+// refusal would leave.
+type portWording struct {
+	// which follows the policy's name; once ends the sentence.
+	which, allows, nothing, once string
+}
+
+// refusedAsAccepted is refused NetworkPolicy r as the graph would hold it
+// once corrected: its policyTypes read regardless of case (the refusal
+// most often met, which isolatesOnceCorrected reads so too), selecting
+// the workloads of its namespace that its podSelector matches.
+func refusedAsAccepted(g *graph.Graph, r *graph.Refusal) *graph.NetworkPolicy {
+	s := r.Spec
+	np := &graph.NetworkPolicy{Meta: r.Meta, Spec: s, PodSelector: graph.Selector(s.PodSelector)}
+	np.Ingress, np.Egress = len(s.PolicyTypes) == 0, len(s.PolicyTypes) == 0 && len(s.Egress) > 0
+	for _, t := range s.PolicyTypes {
+		np.Ingress = np.Ingress || strings.EqualFold(t.V, "Ingress")
+		np.Egress = np.Egress || strings.EqualFold(t.V, "Egress")
+	}
+	for _, w := range g.WorkloadsIn(r.Namespace()) {
+		if np.PodSelector.Matches(w.Labels) {
+			np.Workloads = append(np.Workloads, w)
+		}
+	}
+	return np
+}
+
+// portEntry names port entry j of rule i of a direction.
+type portEntry struct {
+	dir  string
+	i, j int
+}
+
+// refusedPorts returns the port entries of refused NetworkPolicy r whose
+// port or endPort the API server refuses (or the entry whole): what they
+// would allow is no question yet.
+func refusedPorts(r *graph.Refusal) map[portEntry]bool {
+	out := map[portEntry]bool{}
+	for _, pr := range r.Problems {
+		ph := pr.Path
+		if len(ph) < 4 || ph[1].Index < 0 || ph[2].Key != "ports" || ph[3].Index < 0 {
+			continue
+		}
+		if len(ph) == 4 || ph[4].Key == "port" || ph[4].Key == "endPort" {
+			out[portEntry{ph[0].Key, ph[1].Index, ph[3].Index}] = true
+		}
+	}
+	return out
+}
+
+// checkPolicyPorts checks the ports of np, but for the entries skip
+// holds.
+func checkPolicyPorts(p *rules.Pass, np *graph.NetworkPolicy, w portWording, skip map[portEntry]bool) {
+	g := p.Graph
+	if np.Ingress && len(np.Workloads) > 0 {
+		declared := true
+		for _, w := range np.Workloads {
+			declared = declared && w.DeclaresPorts()
+		}
+		for i, r := range np.Spec.Ingress {
+			for j, pp := range r.Ports {
+				if !skip[portEntry{"ingress", i, j}] {
+					checkIngressPort(p, np, i, pp, declared, w)
+				}
+			}
+		}
+	}
+	if np.Egress {
+		for i, r := range np.Spec.Egress {
+			checkEgressServicePorts(p, np, i, r, w, skip)
+		}
+	}
+	if np.Egress && g.Mesh.ClosedWorld {
+		for i, r := range np.Spec.Egress {
+			for j, pp := range r.Ports {
+				if !skip[portEntry{"egress", i, j}] && pp.Port.IsStr && !anyNamedPort(g.Workloads, pp.Port.Str, pp.Protocol.V) {
+					p.Reportf(np.Obj, pp.Port.Loc, "egress[%d] of NetworkPolicy %s/%s%s names port %q (%s), which no workload of the input declares: %s%s",
+						i, np.Namespace(), np.Name(), w.which, pp.Port.Str, protocol(pp), w.nothing, w.once)
+				}
+			}
+		}
+	}
+}
+
+func checkIngressPort(p *rules.Pass, np *graph.NetworkPolicy, i int, pp spec.NetworkPolicyPort, declared bool, w portWording) {
 	if !pp.Port.Set {
 		return
 	}
 	if pp.Port.IsStr {
 		if !anyNamedPort(np.Workloads, pp.Port.Str, pp.Protocol.V) && !anySidecarPort(np.Workloads, pp.Protocol.V, pp.Port.Str, 0, 0) {
-			p.Reportf(np.Obj, pp.Port.Loc, "ingress[%d] of NetworkPolicy %s/%s names port %q (%s), which none of the workloads it selects declares (%s): the entry allows nothing",
-				i, np.Namespace(), np.Name(), pp.Port.Str, protocol(pp), workloadNames(p, np.Workloads))
+			p.Reportf(np.Obj, pp.Port.Loc, "ingress[%d] of NetworkPolicy %s/%s%s names port %q (%s), which none of the workloads it selects declares (%s): %s%s",
+				i, np.Namespace(), np.Name(), w.which, pp.Port.Str, protocol(pp), workloadNames(p, np.Workloads), w.nothing, w.once)
 		}
 		return
 	}
@@ -124,8 +203,8 @@ func checkIngressPort(p *rules.Pass, np *graph.NetworkPolicy, i int, pp spec.Net
 	if pp.EndPort.Set && pp.EndPort.V > lo {
 		hi = pp.EndPort.V
 	}
-	for _, w := range np.Workloads {
-		if w.HasPortIn(pp.Protocol.V, lo, hi) {
+	for _, wl := range np.Workloads {
+		if wl.HasPortIn(pp.Protocol.V, lo, hi) {
 			return
 		}
 	}
@@ -136,8 +215,8 @@ func checkIngressPort(p *rules.Pass, np *graph.NetworkPolicy, i int, pp spec.Net
 	if hi > lo {
 		port = fmt.Sprintf("%d-%d", lo, hi)
 	}
-	p.Reportf(np.Obj, pp.Port.Loc, "ingress[%d] of NetworkPolicy %s/%s allows port %s (%s), which none of the workloads it selects declares (%s); NetworkPolicies match the pod's port, not the Service's",
-		i, np.Namespace(), np.Name(), port, protocol(pp), workloadNames(p, np.Workloads))
+	p.Reportf(np.Obj, pp.Port.Loc, "ingress[%d] of NetworkPolicy %s/%s%s %s port %s (%s), which none of the workloads it selects declares (%s); NetworkPolicies match the pod's port, not the Service's",
+		i, np.Namespace(), np.Name(), w.which, w.allows, port, protocol(pp), workloadNames(p, np.Workloads))
 }
 
 // checkEgressServicePorts reports the numbered ports of egress rule i
@@ -148,7 +227,7 @@ func checkIngressPort(p *rules.Pass, np *graph.NetworkPolicy, i int, pp spec.Net
 // read, with a Service of that namespace as evidence: a rule with other
 // peers may mean the port for them, and a pod that declares no ports may
 // listen on any.
-func checkEgressServicePorts(p *rules.Pass, np *graph.NetworkPolicy, i int, r spec.NetworkPolicyRule) {
+func checkEgressServicePorts(p *rules.Pass, np *graph.NetworkPolicy, i int, r spec.NetworkPolicyRule, w portWording, skip map[portEntry]bool) {
 	g := p.Graph
 	if len(r.To) == 0 || len(r.Ports) == 0 {
 		return
@@ -171,8 +250,8 @@ func checkEgressServicePorts(p *rules.Pass, np *graph.NetworkPolicy, i int, r sp
 		slices.ContainsFunc(np.Workloads, g.Ambient) {
 		return
 	}
-	for _, pp := range r.Ports {
-		if !pp.Port.Set || pp.Port.IsStr {
+	for j, pp := range r.Ports {
+		if !pp.Port.Set || pp.Port.IsStr || skip[portEntry{"egress", i, j}] {
 			continue
 		}
 		lo, hi := pp.Port.Int, pp.Port.Int
@@ -191,8 +270,8 @@ func checkEgressServicePorts(p *rules.Pass, np *graph.NetworkPolicy, i int, r sp
 		if hi > lo {
 			port = fmt.Sprintf("%d-%d", lo, hi)
 		}
-		p.Reportf(np.Obj, pp.Port.Loc, "egress[%d] of NetworkPolicy %s/%s allows port %s (%s) to %s, which %s: it is the port of Service %s/%s, which sends it to port %d of the pods; NetworkPolicies match the pod's port, after the Service translated it, so the entry allows nothing of that traffic",
-			i, np.Namespace(), np.Name(), port, protocol(pp), workloadNames(p, dst), declareVerb(p, dst), svc.Namespace(), svc.Name(), target)
+		p.Reportf(np.Obj, pp.Port.Loc, "egress[%d] of NetworkPolicy %s/%s%s %s port %s (%s) to %s, which %s: it is the port of Service %s/%s, which sends it to port %d of the pods; NetworkPolicies match the pod's port, after the Service translated it, so %s of that traffic%s",
+			i, np.Namespace(), np.Name(), w.which, w.allows, port, protocol(pp), workloadNames(p, dst), declareVerb(p, dst), svc.Namespace(), svc.Name(), target, w.nothing, w.once)
 	}
 }
 
