@@ -177,6 +177,36 @@ func TestCacheNotTrusted(t *testing.T) {
 	}
 }
 
+// TestCacheKubernetesVersion changes kubernetes.version in the
+// configuration file between two runs over the same files: it changes
+// what MR027 refuses and which NetworkPolicies the graph keeps, so the
+// cache, whose key holds the mesh settings, starts afresh, and the output
+// is that of a run without it. The file's path stays the same, which is
+// part of the key too.
+func TestCacheKubernetesVersion(t *testing.T) {
+	dir, cacheDir := repoDir(t, "examples"), t.TempDir()
+	cfg := filepath.Join(t.TempDir(), ".meshlint.yaml")
+	setVersion := func(v string) {
+		t.Helper()
+		if err := os.WriteFile(cfg, []byte("kubernetes:\n  version: \""+v+"\"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setVersion("1.37")
+	cachedRun(t, dir, cacheDir, "--config", cfg, ".")
+	if _, hits, _ := cachedRun(t, dir, cacheDir, "--config", cfg, "."); hits == "0" {
+		t.Fatal("the second run with the same settings did not use the cache")
+	}
+	setVersion("1.35")
+	got, hits, _ := cachedRun(t, dir, cacheDir, "--config", cfg, "--format", "json", ".")
+	if hits != "0" || !strings.Contains(got.stderr, "cache: started afresh") {
+		t.Errorf("after kubernetes.version changed: %s files from the cache, want the cache started afresh:\n%s", hits, got.stderr)
+	}
+	if want := run(t, dir, "", "--config", cfg, "--format", "json", "."); got.stdout != want.stdout || got.code != want.code {
+		t.Errorf("output after kubernetes.version changed differs from a run without the cache")
+	}
+}
+
 // TestCacheStatIndex checks that the cache knows a file that has not
 // changed by its stat data, without reading it, once the file has
 // settled; and that an edit is still seen when it keeps the file's size

@@ -109,11 +109,28 @@ func sloppyIPv6(s string) (netip.Addr, bool) {
 	return a, err == nil && a.Is6()
 }
 
-// strictSubset reports whether except is a strict subset of cidr, as
-// ValidateIPBlock wants of each except entry: of the same family, with a
-// longer prefix, and inside it once both are masked.
+// strictSubset reports whether except passes ValidateIPBlock's test of
+// an except entry against the cidr, as the net package makes it:
+// cidrIPNet.Contains(exceptCIDR.IP), both masked, and a longer prefix
+// length as written. Contains reads an IPv4-mapped address as IPv4, so a
+// mapped except inside an IPv4 cidr passes (::ffff:10.2.0.0/112 inside
+// 10.0.0.0/8, whose lengths are compared as 112 and 8), and so does a
+// mapped cidr's (bits 96 and over) IPv4 except whose length is longer;
+// before StrictIPCIDRValidation nothing else refuses them.
 func strictSubset(cidr, except netip.Prefix) bool {
-	return except.Addr().Is4() == cidr.Addr().Is4() && except.Bits() > cidr.Bits() && cidr.Masked().Contains(except.Masked().Addr())
+	return except.Bits() > cidr.Bits() && ipNetContains(cidr.Masked(), except.Masked().Addr())
+}
+
+// ipNetContains is net.IPNet.Contains for a masked prefix: an IPv4 or
+// IPv4-mapped network holds the IPv4 and IPv4-mapped addresses in its
+// last 32 bits, an IPv6 one the other IPv6 addresses in it.
+func ipNetContains(n netip.Prefix, a netip.Addr) bool {
+	if n.Addr().Is4In6() {
+		// Masked and mapped, so at least 96 bits long.
+		n = netip.PrefixFrom(n.Addr().Unmap(), n.Bits()-96)
+	}
+	a = a.Unmap()
+	return n.Addr().Is4() == a.Is4() && n.Contains(a)
 }
 
 // StrictCIDRProblem says what the StrictIPCIDRValidation feature gate adds

@@ -1,6 +1,7 @@
 package kubevalid
 
 import (
+	"net"
 	"net/netip"
 	"strings"
 	"testing"
@@ -47,7 +48,8 @@ func TestParseCIDRSloppy(t *testing.T) {
 }
 
 // TestStrictSubset is ValidateIPBlock's test of an except entry: inside
-// the cidr once both are masked, of the same family, longer.
+// the cidr once both are masked, as net.IPNet.Contains reads an
+// IPv4-mapped address (as IPv4), and longer as written.
 func TestStrictSubset(t *testing.T) {
 	for _, tc := range []struct {
 		cidr, except string
@@ -62,9 +64,39 @@ func TestStrictSubset(t *testing.T) {
 		{"::/0", "10.0.0.0/8", false},
 		{"0.0.0.0/0", "::/64", false},
 		{"2001:db8::/32", "2001:db8:1::/48", true},
+		{"10.0.0.0/8", "::ffff:10.2.0.0/112", true},
+		{"10.0.0.0/8", "::ffff:10.0.0.0/104", true},
+		{"10.0.0.0/8", "::ffff:11.2.0.0/112", false},
+		{"::ffff:10.0.0.0/104", "::ffff:10.2.0.0/112", true},
+		{"::ffff:10.0.0.0/104", "10.2.0.0/16", false},
+		{"::ffff:0.0.0.0/96", "10.2.0.0/16", false},
+		{"::ffff:10.0.0.0/104", "2001:db8::/112", false},
+		{"::/0", "::ffff:10.0.0.0/104", false},
+		{"::/64", "10.0.0.0/8", false},
 	} {
 		if got := strictSubset(netip.MustParsePrefix(tc.cidr), netip.MustParsePrefix(tc.except)); got != tc.want {
 			t.Errorf("strictSubset(%s, %s) = %v", tc.cidr, tc.except, got)
+		}
+	}
+	// ValidateIPBlock's own test, with the net package, on every pair.
+	samples := []string{
+		"0.0.0.0/0", "10.0.0.0/8", "10.2.0.0/16", "10.2.3.4/32", "11.0.0.0/8", "::/0", "::/64", "::/96",
+		"::ffff:0:0/80", "::ffff:0.0.0.0/96", "::ffff:10.0.0.0/104", "::ffff:10.2.0.0/100", "::ffff:10.2.0.0/112",
+		"::ffff:10.2.3.4/128", "2001:db8::/32", "2001:db8::/112", "::a02:0/112",
+	}
+	for _, c := range samples {
+		for _, e := range samples {
+			_, cn, err1 := net.ParseCIDR(c)
+			_, en, err2 := net.ParseCIDR(e)
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			cl, _ := cn.Mask.Size()
+			el, _ := en.Mask.Size()
+			want := cn.Contains(en.IP) && cl < el
+			if got := strictSubset(netip.MustParsePrefix(c), netip.MustParsePrefix(e)); got != want {
+				t.Errorf("strictSubset(%s, %s) = %v, the net package says %v", c, e, got, want)
+			}
 		}
 	}
 }

@@ -330,7 +330,7 @@ func (c *checker) labelSelector(sel *spec.LabelSelector) {
 				c.at(r.Loc, false, "%s: operator %s takes no values", req, op)
 			}
 		default:
-			c.at(r.Operator.Loc, false, "%s %q is not In, NotIn, Exists or DoesNotExist", c.where(), op)
+			c.at(r.Operator.Loc, false, "%s", SelectorOperatorProblem(c.where(), op))
 		}
 		c.path[len(c.path)-1].Key = "values"
 		for j, v := range r.Values {
@@ -343,6 +343,26 @@ func (c *checker) labelSelector(sel *spec.LabelSelector) {
 		c.pop(2)
 	}
 	c.pop(1)
+}
+
+// ValidSelectorOperator reports whether ValidateLabelSelectorRequirement
+// knows op: the OpenAPI schema leaves the operator a free string, so
+// nothing before this check refuses another.
+func ValidSelectorOperator(op string) bool {
+	switch op {
+	case "In", "NotIn", "Exists", "DoesNotExist":
+		return true
+	}
+	return false
+}
+
+// SelectorOperatorProblem says, after the operator field's name where,
+// why ValidateLabelSelectorRequirement refuses op, or "".
+func SelectorOperatorProblem(where, op string) string {
+	if ValidSelectorOperator(op) {
+		return ""
+	}
+	return fmt.Sprintf("%s %q is not In, NotIn, Exists or DoesNotExist", where, op)
 }
 
 // pathString writes a path as the messages name fields:

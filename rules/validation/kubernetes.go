@@ -22,7 +22,7 @@ import (
 var KubernetesObjectInvalid = &rules.Rule{
 	ID:      "MR027",
 	Name:    "kubernetes-object-invalid",
-	Summary: "a Kubernetes object has a name, label, annotation, port or selector that the API server's validation refuses",
+	Summary: "a Kubernetes object has a name, label, address, port, selector or combination of fields (in a Service, pod spec, Job, CronJob, Ingress or NetworkPolicy) that the API server's validation refuses",
 	Doc: `The API server validates a built-in object with code beyond its OpenAPI schema (ValidateObjectMeta,
 ValidateService, ValidatePodSpec, ValidateNetworkPolicy in k8s.io/kubernetes pkg/apis/*/validation),
 with the name formats of k8s.io/apimachinery/pkg/util/validation, and refuses the whole object
@@ -60,10 +60,12 @@ with the name formats of k8s.io/apimachinery/pkg/util/validation, and refuses th
   ` + "`sessionAffinityConfig`" + ` beside ` + "`sessionAffinity: None`" + ` is dropped, not refused;
 - a container (and init container) of a pod or pod template: its ` + "`name`" + ` a DNS-1123 label, unique among
   the containers and init containers of the pod; a port ` + "`name`" + ` an IANA service name, unique in the
-  container; ` + "`containerPort`" + ` in 1-65535, ` + "`hostPort`" + ` too when set;
+  container; ` + "`containerPort`" + ` in 1-65535, ` + "`hostPort`" + ` too when set; a pod's ` + "`hostAliases[].ip`" + ` and
+  ` + "`dnsConfig.nameservers`" + ` IP addresses;
 - a label selector (a workload's ` + "`spec.selector`" + `, a NetworkPolicy's ` + "`podSelector`" + ` and its peers'
   ` + "`podSelector`" + ` and ` + "`namespaceSelector`" + `): ` + "`matchLabels`" + ` as labels; a ` + "`matchExpressions`" + ` key a qualified
-  name, its values label values, ` + "`In`" + ` and ` + "`NotIn`" + ` with values, ` + "`Exists`" + ` and ` + "`DoesNotExist`" + ` without;
+  name, its values label values, ` + "`In`" + ` and ` + "`NotIn`" + ` with values, ` + "`Exists`" + ` and ` + "`DoesNotExist`" + ` without, and
+  no other operator (the schema leaves the operator a free string, and operators are case-sensitive);
 - a workload's selector selects the labels of its own pod template (a Deployment, ReplicaSet,
   StatefulSet or DaemonSet, a Job with ` + "`manualSelector: true`" + ` (otherwise the API server adds its own
   term to the selector and labels the template to match: see below), a ReplicationController whose
@@ -108,7 +110,8 @@ with the name formats of k8s.io/apimachinery/pkg/util/validation, and refuses th
   strict subsets of its ` + "`cidr`" + `; a selector operator In, NotIn, Exists or DoesNotExist. The cluster never
   holds such a policy: ` + "`meshlint reach`" + ` and the MR4xx rules leave it out whole, from the same checks.
 
-Left to other rules: a value of the wrong type, an unknown enum value, a missing required field and
+Left to other rules: a value of the wrong type (the loader's or MR001's: MR027 then leaves alone what
+depends on it, rather than read it as empty), an unknown enum value, a missing required field and
 an int32 overflow are MR001's; a named ` + "`targetPort`" + ` that the selected pods do not declare is MR150's; a
 NetworkPolicy port that no container exposes is MR410's; port names that do not tell Istio the
 protocol are MR712's. MR007 checks the CIDRs of Istio's objects only, so an ` + "`ipBlock`" + ` CIDR that does
@@ -118,7 +121,7 @@ Some of these checks depend on the Kubernetes release of the API server, ` + "`k
 ` + "`.meshlint.yaml`" + `, by default the one whose API meshlint's schemas describe (` + schema.KubernetesVersion + `).
 Since 1.36 the StrictIPCIDRValidation feature gate is on by default: the legacy IP and CIDR fields (an
 ` + "`ipBlock`" + `'s ` + "`cidr`" + ` and ` + "`except`" + `, a Service's ` + "`clusterIP`" + `, ` + "`clusterIPs`" + `, ` + "`externalIPs`" + `, source ranges and
-the source-ranges annotation) refuse leading zeros (` + "`010.0.0.0/8`" + `), IPv4-mapped IPv6 addresses
+the source-ranges annotation, a pod's host alias IPs and nameservers) refuse leading zeros (` + "`010.0.0.0/8`" + `), IPv4-mapped IPv6 addresses
 (` + "`::ffff:10.0.0.1`" + `) and CIDRs with bits set beyond the prefix length (` + "`192.168.1.10/24`" + `), which
 older releases accept with a warning (reading ` + "`010`" + ` as decimal 10 and masking the host bits); the
 message then says "refused since Kubernetes 1.36". A NetworkPolicy so refused is left out of the
@@ -198,6 +201,7 @@ func runKubernetesObjectInvalid(p *rules.Pass) error {
 				checkObjectMeta(p, o, tmpl.get("metadata"), false)
 			}
 			checkContainers(p, o, pod)
+			checkPodAddresses(p, o, pod)
 		}
 		switch {
 		case o.Group == kinds.GroupApps || o.Kind == kinds.Job && o.Group == kinds.GroupBatch:
@@ -391,10 +395,8 @@ type servicePortKey struct {
 // checkService mirrors ValidateService and validateServicePort.
 func checkService(p *rules.Pass, o *manifest.Object, spec node) {
 	const rejects = "the API server rejects the Service"
-	typ, _ := spec.get("type").str()
-	if typ == "" {
-		typ = "ClusterIP"
-	}
+	// Of the wrong type, the type is unknown: "" matches no case below.
+	typ, _ := serviceType(spec)
 	if ip := spec.get("clusterIP"); ip.ok() {
 		v, _ := ip.str()
 		switch {
@@ -423,7 +425,7 @@ func checkService(p *rules.Pass, o *manifest.Object, spec node) {
 		}
 	}
 	ports := spec.get("ports")
-	if headless := spec.get("clusterIP"); ports.len() == 0 && typ != "ExternalName" && !isNone(headless) && spec.isMap() {
+	if headless := spec.get("clusterIP"); noItems(ports) && typ != "" && typ != "ExternalName" && !isNone(headless) && spec.isMap() {
 		p.Reportf(o, node{n: o.Node, root: o.Node}.keyLoc("spec"), "%s lists no port, which only a headless (clusterIP: None) or ExternalName Service may do; %s", ports.where(), rejects)
 	}
 	if typ == "ExternalName" {
@@ -444,9 +446,9 @@ func checkService(p *rules.Pass, o *manifest.Object, spec node) {
 			continue
 		}
 		name := sp.get("name")
-		nv, _ := name.str()
+		nv, isStr := name.str()
 		switch {
-		case nv == "" && requireName:
+		case nv == "" && requireName && (isStr || !name.ok()):
 			reportAt(p, o, name, sp, "%s has no name, which every port of a Service with several ports needs; %s", sp.where(), rejects)
 		case nv != "" && !fastDNS1123Label(nv) && len(kvalidation.IsDNS1123Label(nv)) > 0:
 			p.Reportf(o, name.loc(), "%s %q is not %s; %s", name.where(), nv, dns1123LabelText, rejects)
@@ -456,8 +458,11 @@ func checkService(p *rules.Pass, o *manifest.Object, spec node) {
 		if nv != "" {
 			names = append(names, nv)
 		}
-		protocol, _ := sp.get("protocol").str()
-		if protocol == "" {
+		// A protocol of the wrong type is unknown (""): no port is said to
+		// clash with it.
+		pn := sp.get("protocol")
+		protocol, isStr := pn.str()
+		if protocol == "" && (isStr || !pn.ok()) {
 			protocol = "TCP"
 		}
 		port := sp.get("port")
@@ -466,7 +471,7 @@ func checkService(p *rules.Pass, o *manifest.Object, spec node) {
 				p.Reportf(o, port.loc(), "%s %d is not in 1-65535; %s", port.where(), n, rejects)
 			}
 			k := servicePortKey{protocol, n}
-			if slices.Contains(seen, k) {
+			if protocol != "" && slices.Contains(seen, k) {
 				p.Reportf(o, port.loc(), "%s: another port of the Service has port %d and protocol %s too; %s", sp.where(), n, protocol, rejects)
 			}
 			seen = append(seen, k)
@@ -483,7 +488,7 @@ func checkService(p *rules.Pass, o *manifest.Object, spec node) {
 				p.Reportf(o, np.loc(), "%s is set, which a ClusterIP Service (the default type) may not have; %s", np.where(), rejects)
 			}
 			k := servicePortKey{protocol, n}
-			if slices.Contains(nodePorts, k) {
+			if protocol != "" && slices.Contains(nodePorts, k) {
 				p.Reportf(o, np.loc(), "%s: another port of the Service has nodePort %d and protocol %s too; %s", sp.where(), n, protocol, rejects)
 			}
 			nodePorts = append(nodePorts, k)
@@ -505,6 +510,20 @@ func checkService(p *rules.Pass, o *manifest.Object, spec node) {
 			}
 		}
 	}
+}
+
+// serviceType returns a Service's type, ClusterIP when it is left out,
+// and false when it is of the wrong type (MR001's or the loader's), which
+// leaves unknown what the fields tied to the type may be.
+func serviceType(spec node) (string, bool) {
+	t := spec.get("type")
+	switch v, ok := t.str(); {
+	case !t.ok() || ok && v == "":
+		return "ClusterIP", true
+	case ok:
+		return v, true
+	}
+	return "", false
 }
 
 // checkPortNumOrName reports what ValidatePortNumOrName refuses in an
@@ -543,55 +562,134 @@ func checkContainers(p *rules.Pass, o *manifest.Object, pod node) {
 	}
 }
 
+// checkPodAddresses mirrors the address checks of ValidateHostAliases and
+// validatePodDNSConfig: each hostAliases[].ip and dnsConfig.nameservers
+// entry an IP address as IsValidIPForLegacyField reads one, which refuses
+// more with StrictIPCIDRValidation, as for a Service's clusterIP. An empty
+// address is refused too.
+func checkPodAddresses(p *rules.Pass, o *manifest.Object, pod node) {
+	aliases, dns := pod.get("hostAliases"), pod.get("dnsConfig")
+	if !aliases.ok() && !dns.ok() {
+		return
+	}
+	g := gatesOf(p)
+	report := func(ip node) {
+		if v, ok := ip.str(); ok {
+			if msg := legacyPodIPProblem(v, g); msg != "" {
+				p.Reportf(o, ip.loc(), "%s %q %s; the API server rejects the %s", ip.where(), v, msg, o.Kind)
+			}
+		}
+	}
+	for ha := range aliases.items() {
+		report(ha.get("ip"))
+	}
+	for ns := range dns.get("nameservers").strs() {
+		report(ns)
+	}
+}
+
+// legacyPodIPProblem says why IsValidIPForLegacyField refuses an address
+// of a pod spec, or "".
+func legacyPodIPProblem(v string, g kubevalid.Gates) string {
+	a, ok := parseIPSloppy(v)
+	switch {
+	case !ok:
+		return "is not an IP address"
+	case g.StrictIPCIDR:
+		return kubevalid.StrictIPProblem(v, a)
+	}
+	return ""
+}
+
 // checkLabelSelector mirrors ValidateLabelSelector for a new object:
 // matchLabels as labels; a matchExpressions key a qualified name, its
 // values label values, In and NotIn with values, Exists and DoesNotExist
-// without. An unknown operator is MR001's (the schema's enum). It reports
-// whether the selector is a mapping that LabelSelectorAsSelector would
-// compile, which the check against the pod template needs.
+// without, and no other operator (the schema leaves it a free string). It
+// reports whether the selector is a mapping that LabelSelectorAsSelector
+// would compile, which the check against the pod template needs.
 func checkLabelSelector(p *rules.Pass, o *manifest.Object, sel node) bool {
+	return walkLabelSelector(sel, func(at manifest.Loc, format string, args ...any) {
+		p.Reportf(o, at, format+"; the API server rejects the "+string(o.Kind), args...)
+	})
+}
+
+// walkLabelSelector is checkLabelSelector, reporting through report, or
+// not at all when report is nil: a caller may want to know only whether
+// the selector is well formed. A field of the wrong type (matchLabels
+// written as a list, a label value as a mapping, values as a string) makes
+// the selector unusable without a report: the loader or MR001 reports the
+// type, and reading it as empty or as "" would add a second, wrong,
+// message ("needs values", "does not select app=").
+func walkLabelSelector(sel node, report func(at manifest.Loc, format string, args ...any)) bool {
 	if !sel.isMap() {
 		return false
 	}
 	valid := true
-	ml := sel.get("matchLabels")
-	for e := range ml.entries() {
-		if !fastLabelKey(e.key) && len(content.IsLabelKey(e.key)) > 0 {
-			valid = false
-			p.Reportf(o, e.keyLoc, "%s: key %q is not %s; the API server rejects the %s", ml.where(), e.key, qualifiedNameText, o.Kind)
-		}
-		if v, ok := e.val.str(); ok && !fastLabelValue(v) && len(content.IsLabelValue(v)) > 0 {
-			valid = false
-			p.Reportf(o, e.val.loc(), "%s: value %q of %q is not %s; the API server rejects the %s", ml.where(), v, e.key, labelValueText, o.Kind)
+	fault := func(at manifest.Loc, format string, args ...any) {
+		valid = false
+		if report != nil {
+			report(at, format, args...)
 		}
 	}
-	for req := range sel.get("matchExpressions").items() {
-		key := req.get("key")
-		if v, ok := key.str(); ok && !fastLabelKey(v) && len(content.IsLabelKey(v)) > 0 {
-			valid = false
-			p.Reportf(o, key.loc(), "%s %q is not %s; the API server rejects the %s", key.where(), v, qualifiedNameText, o.Kind)
+	ml := sel.get("matchLabels")
+	if ml.ok() && !ml.isMap() {
+		valid = false
+	}
+	for e := range ml.entries() {
+		if !fastLabelKey(e.key) && len(content.IsLabelKey(e.key)) > 0 {
+			fault(e.keyLoc, "%s: key %q is not %s", ml.where(), e.key, qualifiedNameText)
 		}
-		op, _ := req.get("operator").str()
-		values := req.get("values")
-		switch op {
-		case "In", "NotIn":
-			if values.len() == 0 {
-				valid = false
-				reportAt(p, o, values, req, "%s: operator %s needs values; the API server rejects the %s", req.where(), op, o.Kind)
-			}
-		case "Exists", "DoesNotExist":
-			if values.len() > 0 {
-				valid = false
-				p.Reportf(o, values.loc(), "%s: operator %s takes no values; the API server rejects the %s", req.where(), op, o.Kind)
-			}
-		default:
-			// MR001's: LabelSelectorAsSelector refuses it too.
+		v, ok := e.val.str()
+		switch {
+		case !ok:
 			valid = false
+		case !fastLabelValue(v) && len(content.IsLabelValue(v)) > 0:
+			fault(e.val.loc(), "%s: value %q of %q is not %s", ml.where(), v, e.key, labelValueText)
+		}
+	}
+	exprs := sel.get("matchExpressions")
+	if exprs.ok() && !exprs.isSeq() {
+		valid = false
+	}
+	for req := range exprs.items() {
+		if !req.isMap() {
+			valid = false
+			continue
+		}
+		key := req.get("key")
+		switch v, ok := key.str(); {
+		case !ok:
+			// Missing (the schema requires it) or not a string.
+			valid = false
+		case !fastLabelKey(v) && len(content.IsLabelKey(v)) > 0:
+			fault(key.loc(), "%s %q is not %s", key.where(), v, qualifiedNameText)
+		}
+		opNode, values := req.get("operator"), req.get("values")
+		valuesOK := !values.ok() || values.isSeq() && values.countStrs() == values.len()
+		switch op, isStr := opNode.str(); {
+		case !isStr:
+			// Missing (the schema requires it) or not a string.
+			valid = false
+		case !kubevalid.ValidSelectorOperator(op):
+			fault(opNode.loc(), "%s", kubevalid.SelectorOperatorProblem(opNode.where(), op))
+		case !valuesOK:
+			valid = false
+		case op == "In" || op == "NotIn":
+			if values.len() == 0 {
+				at := values.loc()
+				if at.IsZero() {
+					at = req.loc()
+				}
+				fault(at, "%s: operator %s needs values", req.where(), op)
+			}
+		case op == "Exists" || op == "DoesNotExist":
+			if values.len() > 0 {
+				fault(values.loc(), "%s: operator %s takes no values", req.where(), op)
+			}
 		}
 		for v := range values.strs() {
 			if s, _ := v.str(); !fastLabelValue(s) && len(content.IsLabelValue(s)) > 0 {
-				valid = false
-				p.Reportf(o, v.loc(), "%s %q is not %s; the API server rejects the %s", v.where(), s, labelValueText, o.Kind)
+				fault(v.loc(), "%s %q is not %s", v.where(), s, labelValueText)
 			}
 		}
 	}
@@ -630,6 +728,9 @@ func checkWorkloadSelector(p *rules.Pass, o *manifest.Object, spec node) {
 		return
 	}
 	tl := spec.get("template").get("metadata").get("labels")
+	if !wellTypedLabels(tl) {
+		return
+	}
 	if missing := unselected(sel, tl); len(missing) > 0 {
 		p.Reportf(o, spec.keyLoc("selector"), "%s does not select the labels of its own pod template (%s): %s; the API server rejects the %s (`selector` does not match template `labels`)", sel.where(), tl.where(), strings.Join(missing, ", "), o.Kind)
 	}
@@ -641,6 +742,9 @@ func checkWorkloadSelector(p *rules.Pass, o *manifest.Object, spec node) {
 func checkRCSelector(p *rules.Pass, o *manifest.Object, spec node) {
 	sel := spec.get("selector")
 	tl := spec.get("template").get("metadata").get("labels")
+	if !wellTypedLabels(tl) {
+		return
+	}
 	var missing []string
 	for e := range sel.entries() {
 		v, ok := e.val.str()
@@ -707,6 +811,25 @@ func unselected(sel, tl node) []string {
 	return out
 }
 
+// wellTypedLabels reports whether template labels tl are absent or a
+// mapping of scalars, which the selector can be held to. Of another type
+// (a list, a label value written as a mapping), the loader or MR001
+// reports them, and "the template has no app label" would be wrong.
+func wellTypedLabels(tl node) bool {
+	if !tl.ok() {
+		return true
+	}
+	if !tl.isMap() {
+		return false
+	}
+	for e := range tl.entries() {
+		if _, ok := e.val.scalar(); !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // unmatchedLabel words how template labels tl fail the pair key=want, or
 // returns "" when they have it.
 func unmatchedLabel(tl node, key, want string) string {
@@ -737,7 +860,7 @@ func checkBatchName(p *rules.Pass, o *manifest.Object, name, spec node) {
 	case kinds.CronJob:
 		p.Reportf(o, name.loc(), "metadata.name %q is %d characters, more than the 52 a CronJob may have (its Jobs are named after it with 11 more characters); the API server rejects the CronJob", v, len(v))
 	case kinds.Job:
-		if manual, _ := spec.get("manualSelector").boolean(); len(v) > 63 && !manual {
+		if manual, known := manualSelector(spec); len(v) > 63 && !manual && known {
 			p.Reportf(o, name.loc(), "metadata.name %q is %d characters, more than 63: the API server labels the Job's pods with job-name set to the name, and a label value is at most 63 characters; it rejects the Job", v, len(v))
 		}
 	}

@@ -59,13 +59,12 @@ const maxClientIPAffinitySeconds = 86400
 func checkServiceFields(p *rules.Pass, o *manifest.Object, root, spec node) {
 	const rejects = "the API server rejects the Service"
 	gates := gatesOf(p)
-	typ, _ := spec.get("type").str()
+	typ, _ := serviceType(spec)
 	switch typ {
-	case "":
-		typ = "ClusterIP"
 	case "ClusterIP", "NodePort", "LoadBalancer", "ExternalName":
 	default:
-		// An unknown type is MR001's; the rules between fields depend on it.
+		// An unknown type, or one of the wrong type, is MR001's; the rules
+		// between fields depend on it.
 		return
 	}
 	lb := typ == "LoadBalancer"
@@ -85,7 +84,9 @@ func checkServiceFields(p *rules.Pass, o *manifest.Object, root, spec node) {
 				p.Reportf(o, r.loc(), "%s %q %s; %s", r.where(), v, msg, rejects)
 			}
 		}
-	} else if ann := root.get("metadata").get("annotations").get(loadBalancerSourceRangesAnnotation); ann.ok() {
+	} else if ann := root.get("metadata").get("annotations").get(loadBalancerSourceRangesAnnotation); ann.ok() && noItems(ranges) {
+		// A field of the wrong type is not an empty one: the API server
+		// would read the annotation only in place of an empty field.
 		v, _ := ann.scalar()
 		var bad, strict []string
 		if t := strings.TrimSpace(v); t != "" {
@@ -120,7 +121,7 @@ func checkServiceFields(p *rules.Pass, o *manifest.Object, root, spec node) {
 
 	if typ == "ExternalName" {
 		ext := spec.get("externalName")
-		if v, _ := ext.str(); strings.TrimSuffix(v, ".") == "" {
+		if v, isStr := ext.str(); (isStr || !ext.ok()) && strings.TrimSuffix(v, ".") == "" {
 			reportAt(p, o, ext, spec.get("type"), "%s is empty: an ExternalName Service needs the DNS name it aliases; %s", ext.where(), rejects)
 		}
 		for _, key := range [...]string{"ipFamilies", "ipFamilyPolicy"} {
@@ -134,13 +135,16 @@ func checkServiceFields(p *rules.Pass, o *manifest.Object, root, spec node) {
 
 	// apiservice.ExternallyAccessible and NeedsHealthCheck.
 	etp := spec.get("externalTrafficPolicy")
-	etpv, _ := etp.str()
-	if etpv != "" && !lb && typ != "NodePort" && (typ != "ClusterIP" || externalIPs.len() == 0) {
+	etpv, etpStr := etp.str()
+	if etpv != "" && !lb && typ != "NodePort" && (typ != "ClusterIP" || noItems(externalIPs)) {
 		p.Reportf(o, etp.loc(), "%s is set, which only a NodePort or LoadBalancer Service, or a ClusterIP one with externalIPs, may have (this one is %s%s); %s", etp.where(), typ, withoutExternalIPs(typ), rejects)
 	}
 	if hc := spec.get("healthCheckNodePort"); hc.ok() {
 		if n, ok := hc.int(); ok && n != 0 {
 			switch {
+			case etp.ok() && !etpStr:
+				// The policy is of the wrong type: whether it is Local is
+				// unknown.
 			case !lb || etpv != "Local":
 				p.Reportf(o, hc.loc(), "%s is set, which only a LoadBalancer Service with externalTrafficPolicy: Local may have; %s", hc.where(), rejects)
 			case !validPort(n):
@@ -188,7 +192,8 @@ func withoutExternalIPs(typ string) string {
 // the first family listed.
 func checkIPFamilies(p *rules.Pass, o *manifest.Object, spec node, rejects string) {
 	fams := spec.get("ipFamilies")
-	if fams.len() == 0 {
+	if fams.len() == 0 || fams.countStrs() != fams.len() {
+		// A family of the wrong type leaves unknown which is first.
 		return
 	}
 	var seen []string
@@ -315,10 +320,10 @@ func checkIngress(p *rules.Pass, o *manifest.Object, root, spec node) {
 		return
 	}
 	rulesNode, def := spec.get("rules"), spec.get("defaultBackend")
-	if rulesNode.len() == 0 && !def.ok() {
+	if noItems(rulesNode) && !def.ok() {
 		p.Reportf(o, root.keyLoc("spec"), "spec has neither rules nor a defaultBackend; %s", rejects)
 	}
-	if def.ok() {
+	if def.isMap() {
 		checkIngressBackend(p, o, def, spec.keyLoc("defaultBackend"), rejects)
 	}
 	for r := range rulesNode.items() {
@@ -401,7 +406,11 @@ func checkIngressPath(p *rules.Pass, o *manifest.Object, path node, rejects stri
 		return
 	}
 	pv := path.get("path")
-	v, _ := pv.str()
+	v, isStr := pv.str()
+	if pv.ok() && !isStr {
+		// Of the wrong type, it is no empty path.
+		ptv = ""
+	}
 	var msgs []string
 	switch ptv {
 	case "Exact", "Prefix":
@@ -460,7 +469,7 @@ func checkIngressBackend(p *rules.Pass, o *manifest.Object, b node, at manifest.
 				}
 			}
 		}
-	case svc.ok():
+	case svc.isMap():
 		name := svc.get("name")
 		if v, ok := name.str(); ok && v != "" {
 			if format := serviceNameFault(v, gatesOf(p)); format != "" {
@@ -468,6 +477,10 @@ func checkIngressBackend(p *rules.Pass, o *manifest.Object, b node, at manifest.
 			}
 		}
 		port := svc.get("port")
+		if port.ok() && !port.isMap() {
+			// port: 80, for port: {number: 80}: the loader or MR001 says so.
+			return
+		}
 		pn, pnum := port.get("name"), port.get("number")
 		nv, nameStr := pn.str()
 		n, numInt := pnum.int()
@@ -486,7 +499,7 @@ func checkIngressBackend(p *rules.Pass, o *manifest.Object, b node, at manifest.
 			// A name or number of the wrong type is MR001's.
 			reportAt(p, o, port, svc, "%s has neither a port name nor a port number; %s", svc.where(), rejects)
 		}
-	default:
+	case !svc.ok():
 		p.Reportf(o, at, "%s names neither a service nor a resource; %s", b.where(), rejects)
 	}
 }
@@ -503,7 +516,12 @@ func checkIngressBackend(p *rules.Pass, o *manifest.Object, b node, at manifest.
 func checkJobSelector(p *rules.Pass, o *manifest.Object, spec node) {
 	const rejects = "the API server rejects the Job"
 	sel := spec.get("selector")
-	if manual, _ := spec.get("manualSelector").boolean(); manual {
+	manual, typed := manualSelector(spec)
+	if !typed {
+		// Whose selector it is, the user's or the API server's, is unknown.
+		return
+	}
+	if manual {
 		if !sel.ok() {
 			p.Reportf(o, spec.keyLoc("manualSelector"), "%s is true, but spec.selector is not set: with a manual selector the Job must select its pods itself; %s", spec.get("manualSelector").where(), rejects)
 		}
@@ -562,43 +580,21 @@ func checkJobSelector(p *rules.Pass, o *manifest.Object, spec node) {
 	}
 }
 
+// manualSelector reads a Job spec's manualSelector, false when left out;
+// known is false when it is of the wrong type, which the loader or MR001
+// reports.
+func manualSelector(js node) (manual, known bool) {
+	x := js.get("manualSelector")
+	if !x.ok() {
+		return false, true
+	}
+	return x.boolean()
+}
+
 // wellFormedSelector reports whether checkLabelSelector finds nothing
 // wrong with a selector, without reporting: a malformed one is reported
 // for its format only.
-func wellFormedSelector(sel node) bool {
-	for e := range sel.get("matchLabels").entries() {
-		v, ok := e.val.str()
-		if !ok || !fastLabelKey(e.key) && len(content.IsLabelKey(e.key)) > 0 || !fastLabelValue(v) && len(content.IsLabelValue(v)) > 0 {
-			return false
-		}
-	}
-	for req := range sel.get("matchExpressions").items() {
-		key, _ := req.get("key").str()
-		if !fastLabelKey(key) && len(content.IsLabelKey(key)) > 0 {
-			return false
-		}
-		op, _ := req.get("operator").str()
-		n := req.get("values").len()
-		switch op {
-		case "In", "NotIn":
-			if n == 0 {
-				return false
-			}
-		case "Exists", "DoesNotExist":
-			if n > 0 {
-				return false
-			}
-		default:
-			return false
-		}
-		for v := range req.get("values").strs() {
-			if s, _ := v.str(); !fastLabelValue(s) && len(content.IsLabelValue(s)) > 0 {
-				return false
-			}
-		}
-	}
-	return true
-}
+func wellFormedSelector(sel node) bool { return walkLabelSelector(sel, nil) }
 
 // maxParallelismForIndexedJob is the batch validation's constant.
 const maxParallelismForIndexedJob = 100000
@@ -620,7 +616,11 @@ func checkJobSpec(p *rules.Pass, o *manifest.Object, js node, cron bool) {
 		}
 	}
 	mode := js.get("completionMode")
-	mv, _ := mode.str()
+	mv, isStr := mode.str()
+	if mode.ok() && !isStr {
+		// Of the wrong type, the mode is unknown: neither case below.
+		mv = "?"
+	}
 	completions, parallelism := js.get("completions"), js.get("parallelism")
 	perIndex, maxFailed := js.get("backoffLimitPerIndex"), js.get("maxFailedIndexes")
 	switch mv {
