@@ -459,7 +459,7 @@ func loadFile(path string, opts Options, w *worker) *fileResult {
 			fr.errors = append(fr.errors, e)
 			continue
 		}
-		objs, errs := objectsOf(name, d.index, d.node, opts.Namespace, fr.unmodelled, opts.Maps)
+		objs, errs := objectsIn(name, d.index, d.node, opts.Namespace, fr.unmodelled, opts.Maps, !d.unique)
 		fr.objects = append(fr.objects, objs...)
 		fr.errors = append(fr.errors, errs...)
 	}

@@ -158,7 +158,8 @@ func (s *diskFile) objects() []*Object {
 			if checkAliases(s.name, d.index, d.node) != nil {
 				continue
 			}
-			objs, _ := objectsOf(s.name, d.index, d.node, s.namespace, map[string]int{}, nil)
+			// The errors were reported when the file was first read.
+			objs, _ := objectsIn(s.name, d.index, d.node, s.namespace, map[string]int{}, nil, false)
 			s.objs = append(s.objs, objs...)
 		}
 	})

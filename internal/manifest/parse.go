@@ -19,6 +19,9 @@ import (
 type document struct {
 	index int
 	node  *yaml.Node
+	// unique is set when no mapping of the document has a key written
+	// twice: the fast parser refuses those.
+	unique bool
 }
 
 // parseFile is parseDocuments for a file whose comments are not needed
@@ -44,7 +47,7 @@ func parseFile(file string, data []byte, comments bool, slabs *yamlfast.Slabs) (
 	docs := make([]document, 0, len(nodes))
 	for i, n := range nodes {
 		if len(n.Content) > 0 && !isNull(n.Content[0]) {
-			docs = append(docs, document{index: i, node: n.Content[0]})
+			docs = append(docs, document{index: i, node: n.Content[0], unique: true})
 		}
 	}
 	return docs, nil
@@ -325,6 +328,12 @@ func yamlError(file string, err error, lineOffset int) *Error {
 
 // objectsOf turns one document into objects, unwrapping List kinds.
 func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelled map[string]int, maps *Maps) ([]*Object, []*Error) {
+	return objectsIn(file, index, n, defaultNS, unmodelled, maps, true)
+}
+
+// objectsIn is objectsOf; keys says whether to look for duplicate keys in
+// n, which the items of a List need not do again.
+func objectsIn(file string, index int, n *yaml.Node, defaultNS string, unmodelled map[string]int, maps *Maps, keys bool) ([]*Object, []*Error) {
 	errAt := func(at *yaml.Node, format string, args ...any) *Error {
 		return &Error{File: file, Loc: LocOf(at), Msg: fmt.Sprintf(format, args...)}
 	}
@@ -360,8 +369,11 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 		}
 		var objs []*Object
 		var errs []*Error
+		if keys {
+			errs = duplicateKeys(file, n, nil)
+		}
 		for _, it := range items.Content {
-			o, e := objectsOf(file, index, deref(it), defaultNS, unmodelled, maps)
+			o, e := objectsIn(file, index, deref(it), defaultNS, unmodelled, maps, false)
 			objs = append(objs, o...)
 			errs = append(errs, e...)
 		}
@@ -376,12 +388,17 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 	if !kinds.Known(o.Group, o.Kind) {
 		return nil, []*Error{errAt(kind, "unknown kind %q in API group %q", kind.Value, o.Group)}
 	}
+	// An object meshlint does not model is still one the API server
+	// refuses for a key written twice.
+	var errs []*Error
+	if keys {
+		errs = duplicateKeys(file, n, nil)
+	}
 	generic := kinds.GenericWorkload(o.Group, o.Kind) && hasPodTemplate(n)
 	if !kinds.Modelled(o.Group, o.Kind) && !generic && !kinds.LoadedConfigMap(o.Group, o.Kind) {
 		unmodelled[o.APIVersion+" "+kind.Value]++
-		return nil, nil
+		return nil, errs
 	}
-	var errs []*Error
 	if meta := yamlpath.Field(n, "metadata"); meta != nil {
 		if meta.Kind != yaml.MappingNode {
 			return nil, []*Error{errAt(meta, "metadata must be a mapping, not %s", kindName(meta))}
@@ -417,6 +434,81 @@ func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelle
 		o.Namespace = defaultNS
 	}
 	return []*Object{o}, errs
+}
+
+// smallMapping is the number of keys up to which duplicates are found by
+// comparing every pair, as yaml.v3 does: cheaper than a set for the
+// mappings manifests are made of, and free of allocation.
+const smallMapping = 16
+
+// duplicateKeys appends to errs an error for every key written again in a
+// mapping of the tree under n, at the later copy, naming the first. Keys
+// are the same when their text is, as yaml.v3 compares them (a quoted
+// "a" is a plain a). Kubernetes' strict decoding refuses the object, and
+// which copy a tool keeps differs: yaml.v3 refuses to decode the mapping,
+// the API server's non-strict path keeps the last.
+//
+// A merge key (<<) is not a duplicate of another: each merges its
+// mappings, as Kubernetes' decoder does, and a key a merged mapping
+// brings in is overridden by the one written, as YAML's merge key means.
+// An alias is not followed: the anchored node is walked where it is
+// written, so that a mapping is reported once however often it is used.
+func duplicateKeys(file string, n *yaml.Node, errs []*Error) []*Error {
+	if n.Kind == yaml.MappingNode {
+		errs = mappingDuplicates(file, n.Content, errs)
+	}
+	for _, c := range n.Content {
+		if c.Kind == yaml.MappingNode || c.Kind == yaml.SequenceNode {
+			errs = duplicateKeys(file, c, errs)
+		}
+	}
+	return errs
+}
+
+// mappingDuplicates is duplicateKeys for the keys and values c of one
+// mapping.
+func mappingDuplicates(file string, c []*yaml.Node, errs []*Error) []*Error {
+	pairs := len(c) / 2
+	if pairs <= smallMapping {
+		for j := 2; j < 2*pairs; j += 2 {
+			for i := 0; i < j; i += 2 {
+				if c[i].Value == c[j].Value && plainKey(c[i]) && plainKey(c[j]) {
+					errs = append(errs, duplicateError(file, c[i], c[j]))
+					break
+				}
+			}
+		}
+		return errs
+	}
+	first := make(map[string]*yaml.Node, pairs)
+	for j := 0; j < 2*pairs; j += 2 {
+		k := c[j]
+		if !plainKey(k) {
+			continue
+		}
+		if f, ok := first[k.Value]; ok {
+			errs = append(errs, duplicateError(file, f, k))
+			continue
+		}
+		first[k.Value] = k
+	}
+	return errs
+}
+
+// plainKey reports whether key k is one duplicateKeys compares: a scalar
+// other than a merge key.
+func plainKey(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && (k.Value != "<<" || !yamlpath.IsMerge(k))
+}
+
+func duplicateError(file string, first, again *yaml.Node) *Error {
+	at := fmt.Sprintf(" (first at line %d)", first.Line)
+	if first.Line == again.Line && first.Column == again.Column {
+		// A kustomize-built object whose copies map back to one place.
+		at = ""
+	}
+	return &Error{File: file, Loc: LineCol(again.Line, again.Column), Msg: "duplicate key",
+		Err: fmt.Errorf("key %q is written twice in one mapping%s; Kubernetes refuses the object", again.Value, at)}
 }
 
 // hasPodTemplate reports whether object n has a pod template at

@@ -46,10 +46,17 @@ http:
 			want: []string{`f.yaml:6:13: wrong type: expected an integer, got "ten"`},
 		},
 		{
+			// The loader reports it, in every mapping of the object:
+			// here it would be reported twice.
 			name: "key written twice",
 			src:  "http:\n- route:\n  - weight: 10\n    weight: 90\n",
 			out:  &VirtualService{},
-			want: []string{`f.yaml:4:5: duplicate key: key "weight" is written twice in one mapping (first at line 3); Kubernetes refuses the object`},
+		},
+		{
+			name: "key written twice beside a wrong type",
+			src:  "http:\n- route:\n  - weight: 10\n    weight: 90\n  timeout: [1]\n",
+			out:  &VirtualService{},
+			want: []string{`f.yaml:5:12: wrong type: expected a string, got a list`},
 		},
 		{
 			name: "weight is a quoted number",
@@ -344,5 +351,42 @@ func TestDecodeAliases(t *testing.T) {
 	}
 	if len(vs.HTTP[0].Route) != 2 || vs.HTTP[0].Route[1].Destination.Host.V != "reviews" {
 		t.Errorf("routes = %+v", vs.HTTP[0].Route)
+	}
+}
+
+// TestDecodeRepeatedMerge checks that a mapping with several merge keys,
+// which yaml.v3 refuses to decode as a key written twice, is decoded as
+// Kubernetes' decoder reads it: each merges, the later one winning, and
+// the keys written win over both; an alias to such a mapping too.
+func TestDecodeRepeatedMerge(t *testing.T) {
+	src := `one: &one {host: one, exportTo: [a]}
+two: &two {host: two}
+three: &three {exportTo: [c]}
+trafficPolicy: &tp
+  <<: *one
+  <<: {tls: {mode: SIMPLE}}
+subsets:
+- <<: *one
+  <<: [*two, *three]
+  name: s
+- trafficPolicy: *tp
+<<: *one
+<<: *two
+`
+	var dr DestinationRule
+	if errs := Decode("f.yaml", parse(t, src), &dr); len(errs) > 0 {
+		t.Fatalf("errors: %v", errStrings(errs))
+	}
+	if dr.Host.V != "two" || len(dr.ExportTo) != 1 || dr.ExportTo[0].V != "a" {
+		t.Errorf("host %q, exportTo %v: want two, [a]", dr.Host.V, Values(dr.ExportTo))
+	}
+	if dr.TrafficPolicy == nil || dr.TrafficPolicy.TLS == nil || dr.TrafficPolicy.TLS.Mode.V != "SIMPLE" {
+		t.Errorf("trafficPolicy: %+v", dr.TrafficPolicy)
+	}
+	if len(dr.Subsets) != 2 || dr.Subsets[0].Name.V != "s" {
+		t.Fatalf("subsets: %+v", dr.Subsets)
+	}
+	if tp := dr.Subsets[1].TrafficPolicy; tp == nil || tp.TLS == nil || tp.TLS.Mode.V != "SIMPLE" {
+		t.Errorf("subset trafficPolicy through the alias: %+v", tp)
 	}
 }

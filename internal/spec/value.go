@@ -210,6 +210,9 @@ func decodeReflect(file string, node *yaml.Node, out any) []*manifest.Error {
 	if node == nil {
 		return nil
 	}
+	if repeatedMerge(node) {
+		node = foldMerges(node, map[*yaml.Node]*yaml.Node{})
+	}
 	err := node.Decode(out)
 	if err == nil {
 		return nil
@@ -218,9 +221,13 @@ func decodeReflect(file string, node *yaml.Node, out any) []*manifest.Error {
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
 		// A node reached through several aliases fails once per path to it;
-		// report it once.
+		// report it once. A key written twice the loader reports, in every
+		// mapping of the object, not only in those decoded.
 		seen := map[string]bool{}
 		for _, m := range te.Errors {
+			if errDuplicateKey.MatchString(m) {
+				continue
+			}
 			if !seen[m] {
 				seen[m] = true
 				errs = append(errs, lineError(file, node, m))
@@ -244,16 +251,6 @@ func lineError(file string, node *yaml.Node, msg string) *manifest.Error {
 	if line == 0 {
 		line, col = node.Line, node.Column
 	}
-	if m := errDuplicateKey.FindStringSubmatch(rest); m != nil {
-		// Not a type: the key is written twice, which Kubernetes refuses.
-		e.Msg = "duplicate key"
-		if k := findNode(node, line, "!!str", m[1], true); k != nil {
-			col = k.Column
-		}
-		e.Loc = manifest.LineCol(line, max(col, 1))
-		e.Err = fmt.Errorf("key %q is written twice in one mapping (first at line %s); Kubernetes refuses the object", m[1], m[2])
-		return e
-	}
 	if col == 0 {
 		// yaml.v3's own messages ("cannot unmarshal !!seq into ...")
 		// have no column: take it from the node they describe.
@@ -269,7 +266,93 @@ func lineError(file string, node *yaml.Node, msg string) *manifest.Error {
 	return e
 }
 
-var errDuplicateKey = regexp.MustCompile(`mapping key "([^"]*)" already defined at line (\d+)`)
+var errDuplicateKey = regexp.MustCompile(`mapping key "[^"]*" already defined at line \d+`)
+
+// repeatedMerge reports whether a mapping under n has several merge keys
+// (<<), which yaml.v3 refuses to decode as a key written twice, and
+// Kubernetes' decoder takes as merges one after the other.
+func repeatedMerge(n *yaml.Node) bool {
+	if n.Kind == yaml.MappingNode {
+		merges := 0
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if yamlpath.IsMerge(n.Content[i]) {
+				merges++
+			}
+		}
+		if merges > 1 {
+			return true
+		}
+	}
+	for _, c := range n.Content {
+		if repeatedMerge(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldMerges returns n with the merge keys of each mapping folded into
+// one, whose list names the merged mappings in the order they take
+// precedence: those of the later key first, as in Kubernetes' decoder and
+// yamlpath.Sources. Nodes are copied where they change; done maps the
+// anchored nodes copied so far to their copies, for the aliases to them.
+func foldMerges(n *yaml.Node, done map[*yaml.Node]*yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode {
+		if f, ok := done[n.Alias]; ok {
+			a := *n
+			a.Alias = f
+			return &a
+		}
+		return n
+	}
+	content := n.Content
+	changed := false
+	for i, c := range n.Content {
+		if f := foldMerges(c, done); f != c {
+			if !changed {
+				content, changed = slices.Clone(n.Content), true
+			}
+			content[i] = f
+		}
+	}
+	if n.Kind == yaml.MappingNode {
+		var key *yaml.Node
+		var merged []*yaml.Node
+		var kept []*yaml.Node
+		merges := 0
+		for i := len(content) - 2; i >= 0; i -= 2 {
+			if !yamlpath.IsMerge(content[i]) {
+				continue
+			}
+			merges++
+			key = content[i]
+			if v := content[i+1]; v.Kind == yaml.SequenceNode {
+				merged = append(merged, v.Content...)
+			} else {
+				merged = append(merged, v)
+			}
+		}
+		if merges > 1 {
+			for i := 0; i+1 < len(content); i += 2 {
+				if !yamlpath.IsMerge(content[i]) {
+					kept = append(kept, content[i], content[i+1])
+				}
+			}
+			list := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: merged, Line: key.Line, Column: key.Column}
+			kept = append(kept, key, list)
+			content, changed = kept, true
+		}
+	}
+	if !changed {
+		return n
+	}
+	c := *n
+	c.Content = content
+	if n.Anchor != "" {
+		done[n] = &c
+	}
+	return &c
+}
 
 var errUnmarshal = regexp.MustCompile("cannot unmarshal !!(\\w+) (`([^`]*)` )?into")
 

@@ -10,7 +10,10 @@
 // indentless ("key:\n- a") ones included; one-line plain and quoted
 // scalars; literal and folded block scalars; one-line flow collections;
 // comments. Anchors, aliases, tags, "?" keys, "<<", directives, "..." and
-// multi-line plain, quoted or flow nodes are refused.
+// multi-line plain, quoted or flow nodes are refused, and so is a mapping
+// with a key written twice, which YAML forbids: the caller's slower path
+// finds and reports it, so that the trees this package returns need no
+// second look.
 //
 // Names and comments below refer to yaml.v3's scannerc.go and parserc.go,
 // whose behaviour this package reproduces for its subset.
@@ -421,6 +424,9 @@ func (p *parser) blockMap(col int, key *yaml.Node) *yaml.Node {
 			refuse()
 		}
 	}
+	if p.repeatedKey(mark) {
+		refuse()
+	}
 	m.Content = p.collect(mark)
 	p.depth--
 	return m
@@ -580,6 +586,9 @@ func (p *parser) flow(i int) (*yaml.Node, int) {
 			refuse()
 		}
 	}
+	if open == '{' && p.repeatedKey(mark) {
+		refuse()
+	}
 	n.Content = p.collect(mark)
 	p.depth--
 	return n, i + 1
@@ -673,6 +682,37 @@ func (p *parser) quotedNode(value string, quote byte, i int) *yaml.Node {
 		n.Style = yaml.SingleQuotedStyle
 	}
 	return n
+}
+
+// smallMapping is the number of keys up to which repeatedKey compares
+// every pair, as yaml.v3 does: cheaper than a set for the mappings
+// manifests are made of, and free of allocation.
+const smallMapping = 16
+
+// repeatedKey reports whether two keys of the mapping whose keys and
+// values are on the stack above mark have the same text. The keys are
+// scalars, and "<<" is refused, so that the text is all yaml.v3 compares.
+func (p *parser) repeatedKey(mark int) bool {
+	c := p.stack[mark:]
+	if len(c) <= 2*smallMapping {
+		for j := 2; j < len(c); j += 2 {
+			k := c[j].Value
+			for i := 0; i < j; i += 2 {
+				if c[i].Value == k {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	seen := make(map[string]struct{}, len(c)/2)
+	for i := 0; i < len(c); i += 2 {
+		if _, ok := seen[c[i].Value]; ok {
+			return true
+		}
+		seen[c[i].Value] = struct{}{}
+	}
+	return false
 }
 
 // collect moves the children above mark on the stack into a Content slice;

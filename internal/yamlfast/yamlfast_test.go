@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -105,6 +106,19 @@ var accepted = []string{
 	"---\n  a: 1\n  b: [c]\n",
 	"- - - \n",
 	"a: -.5\nb: +1e3\nc: 1E-3\nd: 0B1\ne: 0X1f\nf: 0O7\ng: 1.\nh: -1.e2\n",
+	// A key again, in another mapping or document.
+	"a: {a: 1}\nb:\n  a: 2\n  b: [{a: 1}, {a: 2}]\n---\na: 3\n",
+	"'<<': 1\nb: {'<<': 2}\n",
+	longMapping(20, ""),
+}
+
+// longMapping returns a block mapping of n keys, and then extra.
+func longMapping(n int, extra string) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString("k" + strconv.Itoa(i) + ": v\n")
+	}
+	return b.String() + extra
 }
 
 // refused are snippets Parse must refuse: outside the subset, or errors.
@@ -180,6 +194,15 @@ var refused = []string{
 	"- a\n  - b\n",
 	"---\n- a\n...\n",
 	"a: 'b' 'c'\n",
+	// A key written twice, which yaml.v3 leaves for the decoder to refuse.
+	"a: 1\na: 2\n",
+	"a: 1\nb: 2\n'a': 3\n",
+	"x:\n- b: 1\n  c: 2\n  \"b\": 3\n",
+	"a: {b: 1, b: 2}\n",
+	"- {b: [{c: 1, d: 2, c: 3}]}\n",
+	"'<<': 1\n\"<<\": 2\n",
+	longMapping(20, "k17: again\n"),
+	"a: 1\n---\nb: {x: 1}\nb: 2\n",
 }
 
 func TestAccepted(t *testing.T) {
