@@ -301,7 +301,8 @@ func (c *compiler) npPeer(np *graph.NetworkPolicy, d Direction, peer *spec.Netwo
 // its CIDRs as the API server does (ParseLegacyCIDR). The graph leaves out
 // a policy whose cidr or except the API server refuses
 // (kubevalid.NetworkPolicy): here the cidr parses, and each exception
-// parses and lies strictly inside it, of its family.
+// parses and lies strictly inside it, of its family or, before Kubernetes
+// 1.36, an IPv4-mapped IPv6 one inside an IPv4 cidr (ParseLegacyExcept4).
 func npIPBlock(p *spec.IPBlock) ipBlock {
 	r, v6, _ := ParseLegacyCIDR(p.CIDR.V)
 	if v6 {
@@ -315,8 +316,9 @@ func npIPBlock(p *spec.IPBlock) ipBlock {
 	}
 	b := ipBlock{cidr: r}
 	for _, e := range p.Except {
-		er, _, _ := ParseLegacyCIDR(e.V)
-		b.except = append(b.except, er)
+		if er, ok := ParseLegacyExcept4(e.V); ok {
+			b.except = append(b.except, er)
+		}
 	}
 	return b
 }
@@ -593,8 +595,10 @@ func (a *Analysis) compile(g *graph.Graph) *compiler {
 	a.anps = c.tier(admin, "admin")
 	a.banps = c.tier(baseline, "baseline")
 	for i, banp := range g.BaselineAdminNetworkPolicies {
-		if banp.Name() != "default" || i > 0 {
-			c.warn(banp.Obj, banp.Obj.NameLoc, "BaselineAdminNetworkPolicy %s: the API allows a single one, named \"default\"; meshlint applies them all, in name order", banp.Name())
+		// The graph refuses any other name (refusal_admin.go): a second
+		// one is a second definition of default.
+		if i > 0 {
+			c.warn(banp.Obj, banp.Obj.NameLoc, "BaselineAdminNetworkPolicy %s is defined more than once; meshlint applies every definition, in input order", banp.Name())
 		}
 		if len(baseline) > 0 {
 			c.warn(banp.Obj, banp.Obj.NameLoc, "BaselineAdminNetworkPolicy %s and Baseline ClusterNetworkPolicies: the API does not order the two kinds; meshlint applies the ClusterNetworkPolicies first", banp.Name())

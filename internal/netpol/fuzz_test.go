@@ -128,3 +128,24 @@ func TestParseLegacyCIDR(t *testing.T) {
 		t.Errorf("ParseLegacyCIDR6 = %v, %v", r6, err)
 	}
 }
+
+// TestParseLegacyExcept4: an IPv4-mapped except of an IPv4 cidr, which the
+// API server accepts before 1.36, excepts the IPv4 addresses it maps.
+func TestParseLegacyExcept4(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"10.2.0.0/16", "10.2.0.0-10.2.255.255", true},
+		{"::ffff:10.2.0.0/112", "10.2.0.0-10.2.255.255", true},
+		{"::ffff:a02:0/112", "10.2.0.0-10.2.255.255", true},
+		{"010.2.0.0/16", "10.2.0.0-10.2.255.255", true},
+		{"2001:db8::/32", "", false},
+		{"not a cidr", "", false},
+	} {
+		r, ok := ParseLegacyExcept4(c.in)
+		if ok != c.ok || ok && r.String() != c.want {
+			t.Errorf("ParseLegacyExcept4(%q) = %v, %v; want %s, %v", c.in, r, ok, c.want, c.ok)
+		}
+	}
+}

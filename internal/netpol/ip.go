@@ -46,6 +46,24 @@ func ParseLegacyCIDR(s string) (r IPRange, ok6 bool, err error) {
 	return r, ok6, nil
 }
 
+// ParseLegacyExcept4 is ParseLegacyCIDR for an except entry of an IPv4
+// cidr. Before Kubernetes 1.36 (StrictIPCIDRValidation) the API server
+// accepts an IPv4-mapped IPv6 except there (::ffff:10.2.0.0/112), since
+// net.IPNet.Contains reads the mapped address as IPv4: it excepts the
+// IPv4 addresses it maps, 10.2.0.0/16. ok is false for an entry that names
+// no IPv4 range.
+func ParseLegacyExcept4(s string) (r IPRange, ok bool) {
+	p, err := kubevalid.ParseCIDRSloppy(s)
+	if err != nil {
+		return IPRange{}, false
+	}
+	if p.Addr().Is4In6() && p.Bits() >= 96 {
+		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+	}
+	r, v6 := rangeOf(p)
+	return r, !v6
+}
+
 // rangeOf is the IPv4 range of p, or ok6 for an IPv6 prefix.
 func rangeOf(p netip.Prefix) (r IPRange, ok6 bool) {
 	if !p.Addr().Is4() {
