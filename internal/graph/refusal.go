@@ -19,6 +19,10 @@ type Refusal struct {
 	// corrected it may be the namespace's default deny, which the rules
 	// that miss one name.
 	Spec *spec.NetworkPolicy
+	// Admin is a refused admin network policy's spec, as written:
+	// *spec.AdminNetworkPolicy, *spec.BaselineAdminNetworkPolicy or
+	// *spec.ClusterNetworkPolicy (nil for a NetworkPolicy).
+	Admin any
 	// Problems are all that the API server refuses in a NetworkPolicy,
 	// Why and At the first's: MR027 reports them.
 	Problems []kubevalid.Problem

@@ -57,6 +57,7 @@ var (
 // adminRefusal collects the first refusal of an admin policy.
 type adminRefusal struct {
 	m     Meta
+	spec  any
 	rules *adminKindRules
 	r     *Refusal
 }
@@ -70,13 +71,13 @@ func (a *adminRefusal) refuse(at manifest.Loc, format string, args ...any) {
 	if at.IsZero() {
 		at = a.m.Obj.NameLoc
 	}
-	a.r = &Refusal{Meta: a.m, Why: fmt.Sprintf(format, args...), At: at}
+	a.r = &Refusal{Meta: a.m, Why: fmt.Sprintf(format, args...), At: at, Admin: a.spec}
 }
 
 // adminNetworkPolicyRefusal returns why the API server refuses the
 // AdminNetworkPolicy, or nil.
 func adminNetworkPolicyRefusal(m Meta, s *spec.AdminNetworkPolicy) *Refusal {
-	a := &adminRefusal{m: m, rules: &anpRules}
+	a := &adminRefusal{m: m, spec: s, rules: &anpRules}
 	a.priority(s.Priority)
 	a.subject(s.Subject)
 	a.anpRules(s.Ingress, s.Egress)
@@ -87,7 +88,7 @@ func adminNetworkPolicyRefusal(m Meta, s *spec.AdminNetworkPolicy) *Refusal {
 // the BaselineAdminNetworkPolicy, or nil: its CRD's CEL rule allows a
 // single one, named "default".
 func baselineAdminNetworkPolicyRefusal(m Meta, s *spec.BaselineAdminNetworkPolicy) *Refusal {
-	a := &adminRefusal{m: m, rules: &banpRules}
+	a := &adminRefusal{m: m, spec: s, rules: &banpRules}
 	if m.Name() != "default" {
 		a.refuse(m.Obj.NameLoc, "metadata.name %q is not \"default\", the only name the API allows a BaselineAdminNetworkPolicy", m.Name())
 	}
@@ -99,7 +100,7 @@ func baselineAdminNetworkPolicyRefusal(m Meta, s *spec.BaselineAdminNetworkPolic
 // clusterNetworkPolicyRefusal returns why the API server refuses the
 // ClusterNetworkPolicy, or nil.
 func clusterNetworkPolicyRefusal(m Meta, s *spec.ClusterNetworkPolicy) *Refusal {
-	a := &adminRefusal{m: m, rules: &cnpRules}
+	a := &adminRefusal{m: m, spec: s, rules: &cnpRules}
 	switch {
 	case !s.Tier.Set:
 		a.refuse(manifest.Loc{}, "tier is required")

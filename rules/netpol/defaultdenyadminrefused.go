@@ -5,9 +5,7 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
-	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/spec"
-	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -47,11 +45,9 @@ type refusedAdmin struct {
 	v adminView
 }
 
-// refusedAdminViews decodes the admin policies the graph refused, which
-// it keeps without their spec: one per kind and name, its first
-// definition (two definitions of one policy are one, MR017), in input
-// order. A policy whose YAML can no longer be read, or does not decode,
-// is left out: no note is better than a wrong one.
+// refusedAdminViews reads the admin policies the graph refused: one per
+// kind and name, its first definition (two definitions of one policy are
+// one, MR017), in input order.
 func refusedAdminViews(p *rules.Pass) []refusedAdmin {
 	return p.Memo(refusedAdminViewsKey{}, func() any {
 		var out []refusedAdmin
@@ -62,7 +58,7 @@ func refusedAdminViews(p *rules.Pass) []refusedAdmin {
 				continue
 			}
 			seen[key] = true
-			if v, ok := decodeAdminView(r); ok {
+			if v, ok := adminViewOf(r); ok {
 				out = append(out, refusedAdmin{r, v})
 			}
 		}
@@ -70,35 +66,14 @@ func refusedAdminViews(p *rules.Pass) []refusedAdmin {
 	}).([]refusedAdmin)
 }
 
-func decodeAdminView(r *graph.Refusal) (adminView, bool) {
-	root := r.Obj.Root()
-	if root == nil {
-		return adminView{}, false
-	}
-	node := yamlpath.Field(root, "spec")
-	if node == nil {
-		return adminView{}, false
-	}
+func adminViewOf(r *graph.Refusal) (adminView, bool) {
 	var v adminView
-	decode := func(out any) bool { return len(spec.Decode(r.Obj.File, node, out)) == 0 }
-	switch r.Obj.Kind {
-	case kinds.AdminNetworkPolicy:
-		var s spec.AdminNetworkPolicy
-		if !decode(&s) {
-			return v, false
-		}
+	switch s := r.Admin.(type) {
+	case *spec.AdminNetworkPolicy:
 		v.subject, v.ingress, v.egress = s.Subject, anpRuleViews(s.Ingress), anpEgressViews(s.Egress)
-	case kinds.BaselineAdminNetworkPolicy:
-		var s spec.BaselineAdminNetworkPolicy
-		if !decode(&s) {
-			return v, false
-		}
+	case *spec.BaselineAdminNetworkPolicy:
 		v.subject, v.ingress, v.egress = s.Subject, anpRuleViews(s.Ingress), anpEgressViews(s.Egress)
-	case kinds.ClusterNetworkPolicy:
-		var s spec.ClusterNetworkPolicy
-		if !decode(&s) {
-			return v, false
-		}
+	case *spec.ClusterNetworkPolicy:
 		v.cnp, v.subject = true, s.Subject
 		for _, x := range s.Ingress {
 			v.ingress = append(v.ingress, adminRuleView{x.Action.V, x.From, len(x.Protocols) > 0})
