@@ -397,7 +397,8 @@ func TestHTMLUnserved(t *testing.T) {
 	if !strings.Contains(nodes["shop/marked"], "\nwarning MR") {
 		t.Errorf("the tooltip of an unserved node with a finding does not list it:\n%s", nodes["shop/marked"])
 	}
-	if !strings.Contains(page, "a dotted one, with grey text, a VirtualService that Istio serves nothing of") ||
+	if !strings.Contains(page, "a dotted one, with grey text, a route or Gateway that Istio serves nothing of") ||
+		!strings.Contains(page, "a route that no gateway or parent takes, drawn with its edges dotted") ||
 		!strings.Contains(page, "svg .node.unserved rect { stroke-dasharray:") {
 		t.Error("the page does not explain or style the dotted outline")
 	}

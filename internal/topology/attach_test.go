@@ -152,8 +152,11 @@ spec:
 // namespace its exportTo leaves out, is an idle edge with why, the
 // VirtualService is unserved, and its destinations and mirrors are idle
 // edges; and that one that another gateway serves, or that is bound to
-// the mesh or to a gateway outside the input too, keeps them live, and
-// that a root that delegates keeps its edges.
+// the mesh or to a gateway outside the input too, keeps them live. A root
+// that delegates, bound nowhere, serves nothing, and neither does its
+// delegate through it: Istio merges the delegate into the root, and the
+// merged VirtualService has the root's hosts and gateways only
+// (MergedVirtualServices); the delegate keeps only the delegation.
 func TestVirtualServicesBoundNowhere(t *testing.T) {
 	src := `apiVersion: networking.istio.io/v1
 kind: Gateway
@@ -257,7 +260,6 @@ spec:
 		"VirtualService shop/both -> Service shop/web",
 		"VirtualService shop/elsewhere -> Service shop/db",
 		"VirtualService shop/hidden -> Service shop/web" + served,
-		"VirtualService shop/leaf -> Service shop/db",
 		"VirtualService shop/mesh -> Service shop/web",
 		"VirtualService shop/root -> VirtualService shop/leaf (delegate)",
 	}
@@ -267,6 +269,8 @@ spec:
 	wantUnserved := []string{
 		"shop/blog" + nowhere + strings.TrimPrefix(hosts, " idle: "),
 		"shop/hidden" + nowhere + strings.TrimPrefix(hidden, " idle: "),
+		"shop/leaf: no route merges it: VirtualService shop/root, which delegates to it, serves nothing: no gateway it is bound to programs its routes",
+		"shop/root" + nowhere + strings.TrimPrefix(hosts, " idle: "),
 	}
 	if got := unservedNodes(tp); strings.Join(got, "\n") != strings.Join(wantUnserved, "\n") {
 		t.Errorf("unserved:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantUnserved, "\n"))
@@ -468,5 +472,201 @@ spec:
 	}
 	if got := idleEdges(tp); strings.Join(got, "\n") != strings.Join(wantEdges, "\n") {
 		t.Errorf("edges:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantEdges, "\n"))
+	}
+}
+
+// TestRoutesWithoutGateway checks the parentRefs for which the graph
+// finds no Gateway: a ListenerSet whose Gateway does not take it (its
+// allowedListeners leave the ListenerSet's namespace out, its class takes
+// no ListenerSets, its parentRef names no Gateway) attaches the route
+// nowhere, so a route whose only parents are such serves nothing, while
+// one that another parent attaches, or whose ListenerSet is accepted, is
+// served. A Gateway, a ListenerSet, or the Gateway of a ListenerSet that
+// the input does not hold may exist outside it, and the route is served;
+// with closed-world it does not exist, and the route serves nothing, the
+// edge from a missing Gateway idle.
+func TestRoutesWithoutGateway(t *testing.T) {
+	route := func(name, parents string) string {
+		return `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: ` + name + `, namespace: shop}
+spec:
+  parentRefs: ` + parents + `
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+`
+	}
+	listenerSet := func(name, ns, parent string) string {
+		return `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: ` + name + `, namespace: ` + ns + `}
+spec:
+  parentRef: ` + parent + `
+  listeners:
+  - {name: http, port: 8080, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
+`
+	}
+	src := `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: istio
+  allowedListeners: {namespaces: {from: Same}}
+  listeners:
+  - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: waypoint, namespace: infra}
+spec:
+  gatewayClassName: istio-waypoint
+  allowedListeners: {namespaces: {from: All}}
+  listeners:
+  - {name: mesh, port: 15008, protocol: HBONE}
+` + listenerSet("refused", "shop", "{name: public, namespace: infra}") +
+		listenerSet("waypoint", "shop", "{name: waypoint, namespace: infra}") +
+		listenerSet("service", "shop", `{group: "", kind: Service, name: web}`) +
+		listenerSet("orphan", "shop", "{name: gone, namespace: infra}") +
+		listenerSet("accepted", "infra", "{name: public, namespace: infra}") +
+		route("refused", "[{kind: ListenerSet, name: refused}]") +
+		route("waypoint", "[{kind: ListenerSet, name: waypoint}]") +
+		route("service", "[{kind: ListenerSet, name: service}]") +
+		route("orphan", "[{kind: ListenerSet, name: orphan}]") +
+		route("unknown", "[{kind: ListenerSet, name: unknown}]") +
+		route("absent", "[{name: edge, namespace: infra}]") +
+		route("accepted", "[{kind: ListenerSet, name: accepted, namespace: infra}]") +
+		route("beside", "[{kind: ListenerSet, name: refused}, {name: public, namespace: infra}]") +
+		services("shop/web")
+	const (
+		nowhere  = ": no parent takes it, so Istio serves none of its rules: "
+		refused  = "shop/refused" + nowhere + "the Gateway of its ListenerSet does not allow ListenerSets of namespace shop: the ListenerSet is not accepted (NotAllowed), and the route is attached to none of its listeners"
+		waypoint = "shop/waypoint" + nowhere + "the Gateway of its ListenerSet is of a class that takes no ListenerSet: the ListenerSet is not accepted (NotAllowed), and the route is attached to none of its listeners"
+		service  = "shop/service" + nowhere + "its ListenerSet's parentRef names no gateway.networking.k8s.io Gateway, so none of the ListenerSet's listeners is served and the route is attached to none"
+		absent   = "the input holds no Gateway infra/edge, and closed-world says the input holds every object: the route is not attached there (NoMatchingParent)"
+		served   = " idle: the route serves nothing: no parent takes it"
+	)
+	for _, closed := range []bool{false, true} {
+		tp := loadSource(t, src, closed)
+		want := []string{refused, service, waypoint}
+		wantEdges := []string{
+			"Gateway infra/edge missing -> HTTPRoute shop/absent",
+			"Gateway infra/public -> HTTPRoute shop/accepted",
+			"Gateway infra/public -> HTTPRoute shop/beside",
+			"HTTPRoute shop/absent -> Service shop/web",
+			"HTTPRoute shop/accepted -> Service shop/web",
+			"HTTPRoute shop/beside -> Service shop/web",
+			"HTTPRoute shop/orphan -> Service shop/web",
+			"HTTPRoute shop/refused -> Service shop/web" + served,
+			"HTTPRoute shop/service -> Service shop/web" + served,
+			"HTTPRoute shop/unknown -> Service shop/web",
+			"HTTPRoute shop/waypoint -> Service shop/web" + served,
+		}
+		if closed {
+			want = []string{
+				"shop/absent" + nowhere + absent,
+				"shop/orphan" + nowhere + "the input holds no Gateway infra/gone for its ListenerSet, and closed-world says it holds every object: none of the ListenerSet's listeners is served",
+				refused, service,
+				"shop/unknown" + nowhere + "the input holds no ListenerSet shop/unknown, and closed-world says the input holds every object: the route is not attached there (NoMatchingParent)",
+				waypoint,
+			}
+			wantEdges[0] += " idle: " + absent
+			wantEdges[3] += served
+			wantEdges[6] += served
+			wantEdges[9] += served
+		}
+		if got := unservedNodes(tp); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("closed-world %v: unserved:\n%s\nwant:\n%s", closed, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if got := idleEdges(tp); strings.Join(got, "\n") != strings.Join(wantEdges, "\n") {
+			t.Errorf("closed-world %v: edges:\n%s\nwant:\n%s", closed, strings.Join(got, "\n"), strings.Join(wantEdges, "\n"))
+		}
+	}
+}
+
+// TestDelegateThroughRefusingGateways checks that a delegate is drawn as
+// its roots' gateways program it: a root bound only to gateways that do
+// not program it merges nothing of it, a delegate route whose match
+// entries name only a gateway of the root that does not program the root
+// is dropped, and no gateway that does not program the root binds the
+// delegate; a delegate that only such roots and routes take serves
+// nothing, and says why.
+func TestDelegateThroughRefusingGateways(t *testing.T) {
+	src := `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: ["*/shop.example.com"]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: api, namespace: infra}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: ["*/api.example.com"]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: blog, namespace: shop}
+spec:
+  hosts: [blog.example.com]
+  gateways: [infra/public]
+  http:
+  - delegate: {name: leaf}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [infra/public, infra/api]
+  http:
+  - delegate: {name: leaf}
+  - delegate: {name: apileaf}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: leaf, namespace: shop}
+spec:
+  http:
+  - match: [{uri: {prefix: /api}, gateways: [infra/api]}]
+    route: [{destination: {host: db}}]
+  - match: [{uri: {prefix: /web}, gateways: [infra/public]}]
+    route: [{destination: {host: web}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: apileaf, namespace: shop}
+spec:
+  http:
+  - match: [{gateways: [infra/api]}]
+    route: [{destination: {host: db}}]
+` + services("shop/web", "shop/db")
+	tp := loadSource(t, src, false)
+	const hosts = " idle: no server of the Gateway serves a host of the VirtualService, so none of its routes is programmed there"
+	want := []string{
+		"Gateway infra/api -> VirtualService shop/shop" + hosts,
+		"Gateway infra/public -> VirtualService shop/blog" + hosts,
+		"Gateway infra/public -> VirtualService shop/leaf",
+		"Gateway infra/public -> VirtualService shop/shop",
+		"VirtualService shop/blog -> VirtualService shop/leaf (delegate)",
+		"VirtualService shop/leaf -> Service shop/web",
+		"VirtualService shop/shop -> VirtualService shop/apileaf (delegate)",
+		"VirtualService shop/shop -> VirtualService shop/leaf (delegate)",
+	}
+	if got := idleEdges(tp); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("edges:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	wantUnserved := []string{
+		"shop/apileaf: the routes of the input that delegate to it keep none of its http routes: their match entries name only gateways that the VirtualService that delegates is bound to but that do not program it",
+		"shop/blog: no gateway it is bound to programs its routes, and it is not bound to the mesh: " + strings.TrimPrefix(hosts, " idle: "),
+	}
+	if got := unservedNodes(tp); strings.Join(got, "\n") != strings.Join(wantUnserved, "\n") {
+		t.Errorf("unserved:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantUnserved, "\n"))
 	}
 }

@@ -231,7 +231,24 @@ func Of(g *graph.Graph) *Topology {
 			rejected[vs] = why
 		}
 	}
-	served := servedDelegates(g, rejected)
+	// Why each VirtualService with hosts serves nothing, bound only to
+	// gateways that do not program it: a root's delegates with it.
+	refusals := map[*graph.VirtualService][]string{}
+	unbound := map[*graph.VirtualService]string{}
+	for _, vs := range g.VirtualServices {
+		if len(vs.Spec.Hosts) == 0 || rejected[vs] != "" {
+			continue
+		}
+		refused := make([]string, len(vs.Gateways))
+		for i, ref := range vs.Gateways {
+			refused[i] = gatewayRefusal(vs, ref)
+		}
+		refusals[vs] = refused
+		if why := boundNowhere(refused); why != "" {
+			unbound[vs] = why
+		}
+	}
+	served := servedDelegates(g, rejected, unbound)
 	unused := unusedRootMirrors(g, rejected)
 	// A tree defined twice is one node: it is unserved only when no
 	// definition serves.
@@ -272,12 +289,10 @@ func Of(g *graph.Graph) *Topology {
 			// Only spec.gateways bind (getGatewayNames): a match entry's
 			// gateways narrow the route to some of them, and one the
 			// VirtualService does not list never sees it (MR217).
-			refused := make([]string, len(vs.Gateways))
 			for i, ref := range vs.Gateways {
-				refused[i] = gatewayRefusal(vs, ref)
-				b.idleGateway(ref, r, refused[i])
+				b.idleGateway(ref, r, refusals[vs][i])
 			}
-			if why := boundNowhere(vs, refused); why != "" {
+			if why := unbound[vs]; why != "" {
 				unserved(r, why)
 				off = "the VirtualService serves nothing: no gateway it is bound to programs its routes"
 			}
@@ -469,11 +484,14 @@ type servedDelegate struct {
 // A delegate that no root merges serves nothing when a VirtualService of
 // the input names it (every such root is itself a delegate, is rejected,
 // or cannot see it) or the input is said to hold every object
-// (closed-world). One that nothing names is drawn with its routes, as the
+// (closed-world). A root that no gateway it is bound to programs
+// (unbound) merges nothing either: the merged VirtualService has the
+// root's hosts and gateways, so its delegates' routes go nowhere
+// through it. One that nothing names is drawn with its routes, as the
 // rules judge it: its root is taken to be outside the input, as when a
 // team lints the delegates it owns and the platform team keeps the roots
 // elsewhere; an unserved node there would hide the team's own routes.
-func servedDelegates(g *graph.Graph, rejected map[*graph.VirtualService]string) map[*graph.VirtualService]*servedDelegate {
+func servedDelegates(g *graph.Graph, rejected, unbound map[*graph.VirtualService]string) map[*graph.VirtualService]*servedDelegate {
 	namers := map[[2]string][]*graph.VirtualService{}
 	for _, vs := range g.VirtualServices {
 		for _, d := range delegates(vs.Spec) {
@@ -496,8 +514,9 @@ func servedDelegates(g *graph.Graph, rejected map[*graph.VirtualService]string) 
 	bound := map[*graph.VirtualService][]graph.GatewayRef{}
 	// Why the merges that take place keep no route of a delegate.
 	conflicts, offGateway := map[*graph.VirtualService]bool{}, map[*graph.VirtualService]bool{}
+	unprogrammed := map[*graph.VirtualService]bool{}
 	for _, d := range g.Delegations() {
-		if rejected[d.Root] != "" || rejected[d.Delegate] != "" {
+		if rejected[d.Root] != "" || rejected[d.Delegate] != "" || unbound[d.Root] != "" {
 			continue
 		}
 		m, f, o := kept[d.Delegate], forwards[d.Delegate], offs[d.Delegate]
@@ -513,8 +532,12 @@ func servedDelegates(g *graph.Graph, rejected map[*graph.VirtualService]string) 
 				conflicts[d.Delegate] = true
 				continue
 			}
-			if !rootServes(g, d, k) {
-				offGateway[d.Delegate] = true
+			if !rootServes(g, d, k, true) {
+				if rootServes(g, d, k, false) {
+					unprogrammed[d.Delegate] = true
+				} else {
+					offGateway[d.Delegate] = true
+				}
 				continue
 			}
 			if !rootAnswers {
@@ -539,11 +562,11 @@ func servedDelegates(g *graph.Graph, rejected map[*graph.VirtualService]string) 
 		f, o := forwards[vs], offs[vs]
 		switch name := [2]string{vs.Namespace(), vs.Name()}; {
 		case merged && !slices.Contains(m, true):
-			sd.unserved = noRouteKept(conflicts[vs], offGateway[vs])
+			sd.unserved = noRouteKept(conflicts[vs], offGateway[vs], unprogrammed[vs])
 			continue
 		case merged:
 		case len(namers[name]) > 0:
-			sd.unserved = notMerged(vs, namers[name], rejected)
+			sd.unserved = notMerged(vs, namers[name], rejected, unbound)
 			continue
 		case g.Mesh.ClosedWorld:
 			sd.unserved = "no VirtualService of the input delegates to it, and closed-world says the input holds every object"
@@ -583,23 +606,32 @@ func servedDelegates(g *graph.Graph, rejected map[*graph.VirtualService]string) 
 // noRouteKept says why the merges of a delegate keep none of its http
 // routes: their match entries conflict with those of the route that
 // delegates (MR107), or the merged entries name only gateways that the
-// root is not bound to.
-func noRouteKept(conflict, offGateway bool) string {
+// root is not bound to (offGateway), or that do not program it
+// (unprogrammed).
+func noRouteKept(conflict, offGateway, unprogrammed bool) string {
 	why := "the routes of the input that delegate to it keep none of its http routes: "
+	gateways := "not bound to"
 	switch {
-	case conflict && offGateway:
-		return why + "their match entries conflict with those of the route that delegates, or name only gateways its VirtualService is not bound to"
-	case offGateway:
-		return why + "their match entries name only gateways that the VirtualService that delegates is not bound to"
+	case unprogrammed && offGateway:
+		gateways = "not bound to or that do not program it"
+	case unprogrammed:
+		gateways = "bound to but that do not program it"
+	}
+	switch {
+	case conflict && (offGateway || unprogrammed):
+		return why + "their match entries conflict with those of the route that delegates, or name only gateways its VirtualService is " + gateways
+	case offGateway || unprogrammed:
+		return why + "their match entries name only gateways that the VirtualService that delegates is " + gateways
 	}
 	return why + "their match entries conflict with those of the route that delegates"
 }
 
 // notMerged says why no root merges delegate vs, which the VirtualServices
 // namers name in a delegate entry: each is itself a delegate (Istio
-// supports one level), is rejected by validation, is in a namespace that
-// vs is not exported to, or merges another definition of vs.
-func notMerged(vs *graph.VirtualService, namers []*graph.VirtualService, rejected map[*graph.VirtualService]string) string {
+// supports one level), is rejected by validation, is bound only to
+// gateways that do not program it, is in a namespace that vs is not
+// exported to, or merges another definition of vs.
+func notMerged(vs *graph.VirtualService, namers []*graph.VirtualService, rejected, unbound map[*graph.VirtualService]string) string {
 	const most = 3
 	var whys []string
 	for _, n := range namers {
@@ -609,6 +641,8 @@ func notMerged(vs *graph.VirtualService, namers []*graph.VirtualService, rejecte
 			whys = append(whys, name+", which delegates to it, is a delegate itself, and Istio supports one level of delegation")
 		case rejected[n] != "":
 			whys = append(whys, name+", which delegates to it, is rejected by validation")
+		case unbound[n] != "":
+			whys = append(whys, name+", which delegates to it, serves nothing: no gateway it is bound to programs its routes")
 		case !graph.Visible(vs.ExportTo, vs.Namespace(), n.Namespace()):
 			whys = append(whys, "its exportTo does not include namespace "+n.Namespace()+" of "+name+", which delegates to it")
 		default:
@@ -682,8 +716,9 @@ func rejection(s *spec.VirtualService) string {
 // the root's route, applies on some proxy the root is bound to: its merged
 // match entries may all name gateways the root does not list in
 // spec.gateways (or, without them, other than "mesh"), where it is never
-// built.
-func rootServes(g *graph.Graph, d graph.Delegation, k int) bool {
+// built, or, when programmed is set, that it lists but that do not program
+// it (gatewayRefusal).
+func rootServes(g *graph.Graph, d graph.Delegation, k int, programmed bool) bool {
 	gws := g.MergedGateways(d, k)
 	if len(gws) == 0 {
 		return true
@@ -693,7 +728,9 @@ func rootServes(g *graph.Graph, d graph.Delegation, k int) bool {
 		if ref.Mesh && len(d.Root.Gateways) == 0 {
 			return true
 		}
-		if slices.ContainsFunc(d.Root.Gateways, func(rr graph.GatewayRef) bool { return sameGateway(rr, ref) }) {
+		if slices.ContainsFunc(d.Root.Gateways, func(rr graph.GatewayRef) bool {
+			return sameGateway(rr, ref) && (!programmed || gatewayRefusal(d.Root, rr) == "")
+		}) {
 			return true
 		}
 	}
@@ -739,7 +776,7 @@ func unusedRootMirrors(g *graph.Graph, rejected map[*graph.VirtualService]string
 		root := &d.Root.Spec.HTTP[d.Route]
 		for k := range d.Delegate.Spec.HTTP {
 			r := &d.Delegate.Spec.HTTP[k]
-			if j, _ := g.MergeConflict(d, k); j >= 0 || !rootServes(g, d, k) || answers(r) || len(r.Route) == 0 {
+			if j, _ := g.MergeConflict(d, k); j >= 0 || !rootServes(g, d, k, true) || answers(r) || len(r.Route) == 0 {
 				continue
 			}
 			if r.Mirror == nil && root.Mirror != nil {
@@ -800,8 +837,9 @@ func sameGateway(a, b graph.GatewayRef) bool {
 // Merged, an entry keeps the delegate's gateways (mergeHTTPMatchRequest,
 // resolved in the delegate's namespace), but the merged route is built
 // only for the gateways the root lists in spec.gateways (getGatewayNames):
-// a gateway that only the delegate names never sees it. The gateways a
-// merged entry takes from the root's entry are the root's to show.
+// a gateway that only the delegate names never sees it, nor one that does
+// not program the root (gatewayRefusal). The gateways a merged entry
+// takes from the root's entry are the root's to show.
 func boundGateways(g *graph.Graph, d graph.Delegation, k int) []graph.GatewayRef {
 	var out []graph.GatewayRef
 	for _, m := range d.Delegate.Spec.HTTP[k].Match {
@@ -810,7 +848,7 @@ func boundGateways(g *graph.Graph, d graph.Delegation, k int) []graph.GatewayRef
 			if ref.Mesh || gw.V == "" {
 				continue
 			}
-			if slices.ContainsFunc(d.Root.Gateways, func(rr graph.GatewayRef) bool { return sameGateway(rr, ref) }) {
+			if slices.ContainsFunc(d.Root.Gateways, func(rr graph.GatewayRef) bool { return sameGateway(rr, ref) && gatewayRefusal(d.Root, rr) == "" }) {
 				out = append(out, ref)
 			}
 		}
@@ -1324,13 +1362,14 @@ func gatewayRefusal(vs *graph.VirtualService, ref graph.GatewayRef) string {
 	return "no server of the Gateway serves a host of the VirtualService, so none of its routes is programmed there"
 }
 
-// boundNowhere says why VirtualService vs, whose gateway refs gateway
-// refusal refused says why they program nothing of it, serves nothing, or
-// "": it is bound to gateways only, and none of them takes it. A root
-// whose routes delegate is left as it is: what is drawn of its delegates
-// comes from its merges (servedDelegates).
-func boundNowhere(vs *graph.VirtualService, refused []string) string {
-	if len(refused) == 0 || slices.Contains(refused, "") || len(delegates(vs.Spec)) > 0 {
+// boundNowhere says why a VirtualService, whose gateway refs
+// gatewayRefusal refused says why they program nothing of it, serves
+// nothing, or "": it is bound to gateways only, and none of them takes
+// it. A root's delegates then serve nothing through it: Istio merges
+// them into the root (MergedVirtualServices), and the merged
+// VirtualService has the root's hosts and gateways alone.
+func boundNowhere(refused []string) string {
+	if len(refused) == 0 || slices.Contains(refused, "") {
 		return ""
 	}
 	return "no gateway it is bound to programs its routes, and it is not bound to the mesh: " + distinctWhys(refused)
@@ -1354,10 +1393,11 @@ func boundNowhere(vs *graph.VirtualService, refused []string) string {
 //     for its Gateway parents. Its mesh parents check no grant (MR604).
 //
 // A Gateway without listeners, or whose namespace the input does not
-// describe for a grant, is taken to attach.
+// describe for a grant, is taken to attach. A parentRef that finds no
+// Gateway is judged by noGateway.
 func parentRefusal(g *graph.Graph, rt *graph.GatewayRoute, p *graph.ParentRef) string {
 	if p.Gateway == nil {
-		return ""
+		return noGateway(g, p)
 	}
 	if p.Gateway.Unaddressed() {
 		return "Istio does not accept the Gateway, which has no address it binds it to (UnsupportedAddress), and attaches no route to it"
@@ -1390,11 +1430,54 @@ func parentRefusal(g *graph.Graph, rt *graph.GatewayRoute, p *graph.ParentRef) s
 	return ""
 }
 
+// noGateway says why parentRef p, for which the graph finds no Gateway
+// (ParentRef.Gateway), attaches its route nowhere, or "" when it may:
+//   - a ListenerSet whose Gateway does not take it, so that none of its
+//     listeners is served (MR620): its parentRef names no Gateway, or a
+//     Gateway of a class that takes no ListenerSets, or one whose
+//     allowedListeners leave its namespace out (NotAllowed);
+//   - with closed-world, a Gateway, a ListenerSet, or the Gateway of a
+//     ListenerSet that the input does not hold, which then does not exist
+//     (MR601, MR620). Without it, one may exist outside the input.
+//
+// A mesh parent, and a reference to a kind of another implementation,
+// may take the route.
+func noGateway(g *graph.Graph, p *graph.ParentRef) string {
+	const absent = ", and closed-world says the input holds every object: the route is not attached there (NoMatchingParent)"
+	switch {
+	case p.IsGateway():
+		if g.Mesh.ClosedWorld {
+			return "the input holds no Gateway " + p.Namespace + "/" + p.Name + absent
+		}
+	case p.IsListenerSet():
+		ls := p.ListenerSet
+		switch {
+		case ls == nil:
+			if g.Mesh.ClosedWorld {
+				return "the input holds no ListenerSet " + p.Namespace + "/" + p.Name + absent
+			}
+		case ls.Parent == nil:
+			// No parentRef: a schema error (MR001), judged elsewhere.
+		case ls.Parent.GroupKind != (graph.GroupKind{Group: kinds.GroupGatewayAPI, Kind: kinds.K8sGateway}):
+			return "its ListenerSet's parentRef names no gateway.networking.k8s.io Gateway, so none of the ListenerSet's listeners is served and the route is attached to none"
+		case ls.Gateway == nil:
+			if g.Mesh.ClosedWorld {
+				return "the input holds no Gateway " + ls.Parent.Namespace + "/" + ls.Parent.Name + " for its ListenerSet, and closed-world says it holds every object: none of the ListenerSet's listeners is served"
+			}
+		case !ls.Gateway.SupportsListenerSets():
+			return "the Gateway of its ListenerSet is of a class that takes no ListenerSet: the ListenerSet is not accepted (NotAllowed), and the route is attached to none of its listeners"
+		case !ls.Attached():
+			return "the Gateway of its ListenerSet does not allow ListenerSets of namespace " + ls.Namespace() + ": the ListenerSet is not accepted (NotAllowed), and the route is attached to none of its listeners"
+		}
+	}
+	return ""
+}
+
 // attachedNowhere says why a Gateway API route, whose parentRefs
 // parentRefusal refused says why they do not attach it, serves nothing, or
 // "": it has parents, and each is a Gateway (or a ListenerSet's) that
-// refuses it. A mesh parent, or a Gateway the input does not hold, may
-// take it.
+// refuses it, or one that does not attach it (noGateway). A mesh parent,
+// or a Gateway the input does not hold without closed-world, may take it.
 func attachedNowhere(refused []string) string {
 	if len(refused) == 0 || slices.Contains(refused, "") {
 		return ""
