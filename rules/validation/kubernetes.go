@@ -22,7 +22,7 @@ import (
 var KubernetesObjectInvalid = &rules.Rule{
 	ID:      "MR027",
 	Name:    "kubernetes-object-invalid",
-	Summary: "a Kubernetes object has a name, label, address, port, selector or combination of fields (in a Service, pod spec, Job, CronJob, Ingress or NetworkPolicy) that the API server's validation refuses",
+	Summary: "a Kubernetes object has a name, label, address, port, quantity, selector or combination of fields (in a Service, pod spec, Job, CronJob, Ingress or NetworkPolicy) that the API server's validation refuses",
 	Doc: `The API server validates a built-in object with code beyond its OpenAPI schema (ValidateObjectMeta,
 ValidateService, ValidatePodSpec, ValidateNetworkPolicy in k8s.io/kubernetes pkg/apis/*/validation),
 with the name formats of k8s.io/apimachinery/pkg/util/validation, and refuses the whole object
@@ -60,8 +60,17 @@ with the name formats of k8s.io/apimachinery/pkg/util/validation, and refuses th
   ` + "`sessionAffinityConfig`" + ` beside ` + "`sessionAffinity: None`" + ` is dropped, not refused;
 - a container (and init container) of a pod or pod template: its ` + "`name`" + ` a DNS-1123 label, unique among
   the containers and init containers of the pod; a port ` + "`name`" + ` an IANA service name, unique in the
-  container; ` + "`containerPort`" + ` in 1-65535, ` + "`hostPort`" + ` too when set; a pod's ` + "`hostAliases[].ip`" + ` and
-  ` + "`dnsConfig.nameservers`" + ` IP addresses;
+  container; ` + "`containerPort`" + ` in 1-65535, ` + "`hostPort`" + ` too when set; each value of its
+  ` + "`resources.limits`" + ` and ` + "`resources.requests`" + ` a quantity (` + "`500m`" + `, ` + "`2`" + `, ` + "`128Mi`" + `, ` + "`1e3`" + `; not ` + "`2 cores`" + `,
+  ` + "`1Gb`" + ` or ` + "`512MiB`" + `: the API server cannot decode the object), not negative, a whole number for an
+  extended resource (` + "`nvidia.com/gpu`" + `); a request not above its limit, and, for a resource that cannot
+  be overcommitted (an extended resource, ` + "`hugepages-*`" + `), equal to a limit that must be set;
+- a pod's DNS settings (ValidateHostAliases, validatePodDNSConfig): ` + "`hostAliases[].ip`" + ` and
+  ` + "`dnsConfig.nameservers`" + ` IP addresses, ` + "`hostAliases[].hostnames`" + ` DNS-1123 subdomains (without a
+  final dot); with ` + "`dnsPolicy: None`" + ` a ` + "`dnsConfig`" + ` that lists at least one nameserver; at most 3
+  nameservers, 32 ` + "`searches`" + ` and 2048 characters of search list (with the spaces between
+  domains), each search domain ` + "`.`" + ` or a DNS-1123 subdomain in which ` + "`_`" + ` may appear, one final dot
+  allowed; each of ` + "`dnsConfig.options`" + ` with a ` + "`name`" + `;
 - a label selector (a workload's ` + "`spec.selector`" + `, a NetworkPolicy's ` + "`podSelector`" + ` and its peers'
   ` + "`podSelector`" + ` and ` + "`namespaceSelector`" + `): ` + "`matchLabels`" + ` as labels; a ` + "`matchExpressions`" + ` key a qualified
   name, its values label values, ` + "`In`" + ` and ` + "`NotIn`" + ` with values, ` + "`Exists`" + ` and ` + "`DoesNotExist`" + ` without, and
@@ -201,7 +210,7 @@ func runKubernetesObjectInvalid(p *rules.Pass) error {
 				checkObjectMeta(p, o, tmpl.get("metadata"), false)
 			}
 			checkContainers(p, o, pod)
-			checkPodAddresses(p, o, pod)
+			checkPodDNS(p, o, pod)
 		}
 		switch {
 		case o.Group == kinds.GroupApps || o.Kind == kinds.Job && o.Group == kinds.GroupBatch:
@@ -558,35 +567,116 @@ func checkContainers(p *rules.Pass, o *manifest.Object, pod node) {
 				names = append(names, v)
 			}
 			checkContainerPorts(p, o, c.get("ports"))
+			checkResources(p, o, c.get("resources"))
 		}
 	}
 }
 
-// checkPodAddresses mirrors the address checks of ValidateHostAliases and
-// validatePodDNSConfig: each hostAliases[].ip and dnsConfig.nameservers
-// entry an IP address as IsValidIPForLegacyField reads one, which refuses
-// more with StrictIPCIDRValidation, as for a Service's clusterIP. An empty
-// address is refused too.
-func checkPodAddresses(p *rules.Pass, o *manifest.Object, pod node) {
-	aliases, dns := pod.get("hostAliases"), pod.get("dnsConfig")
-	if !aliases.ok() && !dns.ok() {
+// checkPodDNS mirrors ValidateHostAliases and validatePodDNSConfig: each
+// hostAliases[].ip and dnsConfig.nameservers entry an IP address as
+// IsValidIPForLegacyField reads one, which refuses more with
+// StrictIPCIDRValidation, as for a Service's clusterIP (an empty address is
+// refused too); each hostname a DNS-1123 subdomain; with dnsPolicy None a
+// dnsConfig with a nameserver, the only check then if it has none; at most
+// 3 nameservers, 32 search domains and 2048 characters of search list;
+// each search domain "." or, less one final dot, a DNS-1123 subdomain that
+// may hold '_'; each option named. The dnsPolicy enum is MR001's: a wrong
+// one (none) is not read as None. Most pod specs set none of these fields,
+// and the first test costs three lookups.
+func checkPodDNS(p *rules.Pass, o *manifest.Object, pod node) {
+	aliases, dns, policy := pod.get("hostAliases"), pod.get("dnsConfig"), pod.get("dnsPolicy")
+	if !aliases.ok() && !dns.ok() && !policy.ok() {
 		return
 	}
+	rejects := "the API server rejects the " + string(o.Kind)
 	g := gatesOf(p)
 	report := func(ip node) {
 		if v, ok := ip.str(); ok {
 			if msg := legacyPodIPProblem(v, g); msg != "" {
-				p.Reportf(o, ip.loc(), "%s %q %s; the API server rejects the %s", ip.where(), v, msg, o.Kind)
+				p.Reportf(o, ip.loc(), "%s %q %s; %s", ip.where(), v, msg, rejects)
 			}
 		}
 	}
 	for ha := range aliases.items() {
 		report(ha.get("ip"))
+		for h := range ha.get("hostnames").strs() {
+			if v, _ := h.str(); !fastDNS1123Subdomain(v) && len(kvalidation.IsDNS1123Subdomain(v)) > 0 {
+				p.Reportf(o, h.loc(), "%s %q is not %s; %s", h.where(), v, dns1123SubdomainText, rejects)
+			}
+		}
 	}
-	for ns := range dns.get("nameservers").strs() {
+	nameservers := dns.get("nameservers")
+	if pv, _ := policy.str(); pv == "None" {
+		// Of the wrong type, dnsConfig or its nameservers are the loader's
+		// or MR001's: whether a nameserver is listed is unknown.
+		switch {
+		case !dns.ok():
+			reportAt(p, o, policy, pod, "%s is None, but %s is not set: the pod's resolv.conf then comes from dnsConfig only, which must list at least one nameserver; %s", policy.where(), dns.where(), rejects)
+			return
+		case dns.isMap() && noItems(nameservers):
+			at, what := dns.keyLoc("nameservers"), nameservers.where()
+			if !nameservers.isSeq() {
+				at, what = pod.keyLoc("dnsConfig"), dns.where()
+			}
+			p.Reportf(o, at, "%s lists no nameserver, which dnsPolicy None needs (the pod's resolv.conf then comes from dnsConfig only); %s", what, rejects)
+			return
+		}
+	}
+	if !dns.isMap() {
+		return
+	}
+	if n := nameservers.len(); n > maxDNSNameservers {
+		p.Reportf(o, dns.keyLoc("nameservers"), "%s lists %d nameservers, more than the %d a pod may have (the resolver reads %d); %s", nameservers.where(), n, maxDNSNameservers, maxDNSNameservers, rejects)
+	}
+	for ns := range nameservers.strs() {
 		report(ns)
 	}
+	searches := dns.get("searches")
+	if n := searches.len(); n > maxDNSSearchPaths {
+		p.Reportf(o, dns.keyLoc("searches"), "%s lists %d search domains, more than the %d a pod may have; %s", searches.where(), n, maxDNSSearchPaths, rejects)
+	}
+	// The length of strings.Join(searches, " "), known only when every
+	// domain is a string.
+	if n := searches.len(); n > 0 && searches.countStrs() == n {
+		size := n - 1
+		for s := range searches.strs() {
+			v, _ := s.str()
+			size += len(v)
+		}
+		if size > maxDNSSearchListChars {
+			p.Reportf(o, dns.keyLoc("searches"), "%s: the search list is %d characters long (with a space between domains), more than the %d a pod may have; %s", searches.where(), size, maxDNSSearchListChars, rejects)
+		}
+	}
+	for s := range searches.strs() {
+		if v, _ := s.str(); v != "." && len(kvalidation.IsDNS1123SubdomainWithUnderscore(strings.TrimSuffix(v, "."))) > 0 {
+			p.Reportf(o, s.loc(), "%s %q is not a search domain: \".\" or %s, with one final '.' allowed; %s", s.where(), v, dns1123SubdomainUnderscoreText, rejects)
+		}
+	}
+	for opt := range dns.get("options").items() {
+		if !opt.isMap() {
+			continue
+		}
+		switch name := opt.get("name"); {
+		case !name.ok():
+			p.Reportf(o, opt.loc(), "%s has no name, which every DNS option needs; %s", opt.where(), rejects)
+		case isEmptyStr(name):
+			p.Reportf(o, name.loc(), "%s is empty, which every DNS option needs; %s", name.where(), rejects)
+		}
+	}
 }
+
+// isEmptyStr reports whether x is the string "".
+func isEmptyStr(x node) bool {
+	v, ok := x.str()
+	return ok && v == ""
+}
+
+// The limits of validatePodDNSConfig, from libc's resolver.
+const (
+	maxDNSNameservers     = 3
+	maxDNSSearchPaths     = 32
+	maxDNSSearchListChars = 2048
+)
 
 // legacyPodIPProblem says why IsValidIPForLegacyField refuses an address
 // of a pod spec, or "".
@@ -977,8 +1067,10 @@ const (
 	dns1123LabelText     = "a DNS-1123 label (at most 63 lower-case letters, digits and '-', beginning and ending with a letter or digit)"
 	dns1035LabelText     = "a DNS-1035 label (at most 63 lower-case letters, digits and '-', beginning with a letter and ending with a letter or digit)"
 	dns1123SubdomainText = "a DNS-1123 subdomain (at most 253 lower-case letters, digits, '-' and '.', each part between dots beginning and ending with a letter or digit)"
-	qualifiedNameText    = kubevalid.QualifiedNameText
-	labelValueText       = kubevalid.LabelValueText
+	// IsDNS1123SubdomainWithUnderscore's format, a search domain's.
+	dns1123SubdomainUnderscoreText = "a DNS-1123 subdomain in which '_' may appear (at most 253 lower-case letters, digits, '-', '_' and '.', each part between dots beginning with a letter, digit or '_' and ending with a letter or digit)"
+	qualifiedNameText              = kubevalid.QualifiedNameText
+	labelValueText                 = kubevalid.LabelValueText
 )
 
 // The fast checks below accept exactly what apimachinery's regular

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -11,6 +12,7 @@ import (
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/api/validate/content"
 	kvalidation "k8s.io/apimachinery/pkg/util/validation"
 )
@@ -717,4 +719,120 @@ func checkCronJob(p *rules.Pass, o *manifest.Object, spec node) {
 		p.Reportf(o, js.keyLoc("manualSelector"), "%s is true, which a CronJob's job template may not be; %s", js.get("manualSelector").where(), rejects)
 	}
 	checkJobSpec(p, o, js, true)
+}
+
+// quantityText words the format of resource.ParseQuantity for messages:
+// its own error quotes a regular expression.
+const quantityText = "a quantity such as 500m, 2 or 128Mi (a number, then optionally an SI suffix n, u, m, k, M, G, T, P or E, a binary one Ki, Mi, Gi, Ti, Pi or Ei, or an exponent as in 1e3)"
+
+// checkResources mirrors how the API server reads a container's
+// resources.limits and resources.requests: each value a
+// resource.Quantity, whose JSON decoding (UnmarshalJSON, ParseQuantity)
+// fails on another string, so that the whole object is refused before
+// validation; then ValidateContainerResourceRequirements: no negative
+// quantity, a whole number for an extended resource (a device count); a
+// request not above the limit of the same resource, and, for a resource
+// that cannot be overcommitted (an extended resource, hugepages), a
+// request equal to a limit that is set. Values of the wrong type are the
+// loader's or MR001's, and a value already reported is compared no further.
+func checkResources(p *rules.Pass, o *manifest.Object, res node) {
+	limits, requests := res.get("limits"), res.get("requests")
+	if !limits.isMap() && !requests.isMap() {
+		return
+	}
+	rejects := "the API server rejects the " + string(o.Kind)
+	check := func(x node, name string) (resource.Quantity, bool) {
+		if v, ok := x.str(); ok {
+			q, err := resource.ParseQuantity(strings.TrimSpace(v))
+			if err != nil {
+				p.Reportf(o, x.loc(), "%s %q is not %s; the API server cannot decode the %s, and rejects it", x.where(), v, quantityText, o.Kind)
+				return q, false
+			}
+			return checkQuantityValue(p, o, x, name, q, rejects)
+		}
+		// A number reaches the API server as JSON, which ParseQuantity
+		// reads.
+		if f, ok := x.num(); ok {
+			if q, err := resource.ParseQuantity(strconv.FormatFloat(f, 'f', -1, 64)); err == nil {
+				return checkQuantityValue(p, o, x, name, q, rejects)
+			}
+		}
+		return resource.Quantity{}, false
+	}
+	for e := range limits.entries() {
+		check(e.val, e.key)
+	}
+	for e := range requests.entries() {
+		req, ok := check(e.val, e.key)
+		if !ok || limits.ok() && !limits.isMap() {
+			// Limits of the wrong type are unknown, not absent.
+			continue
+		}
+		lim := limits.get(e.key)
+		switch {
+		case !lim.ok() && !overcommitAllowed(e.key):
+			p.Reportf(o, e.val.loc(), "%s is set without a limit: %s cannot be overcommitted, and needs limits.%s, equal to the request; %s", e.val.where(), e.key, e.key, rejects)
+		case !lim.ok():
+		default:
+			l, ok := quantityOf(lim)
+			switch {
+			case !ok:
+			case !overcommitAllowed(e.key) && req.Cmp(l) != 0:
+				p.Reportf(o, e.val.loc(), "%s %s is not its limit, %s: %s cannot be overcommitted, and its request must equal its limit; %s", e.val.where(), req.String(), l.String(), e.key, rejects)
+			case req.Cmp(l) > 0:
+				p.Reportf(o, e.val.loc(), "%s %s is more than its limit, %s; %s", e.val.where(), req.String(), l.String(), rejects)
+			}
+		}
+	}
+}
+
+// checkQuantityValue mirrors ValidateResourceQuantityValue for the
+// quantity q of resource name, which x holds.
+func checkQuantityValue(p *rules.Pass, o *manifest.Object, x node, name string, q resource.Quantity, rejects string) (resource.Quantity, bool) {
+	s, _ := x.scalar()
+	switch {
+	case q.Sign() < 0:
+		p.Reportf(o, x.loc(), "%s %s is negative; %s", x.where(), s, rejects)
+	case isExtendedResource(name) && q.MilliValue()%1000 != 0:
+		p.Reportf(o, x.loc(), "%s %s is not a whole number, which an extended resource (a count of devices) must be; %s", x.where(), s, rejects)
+	default:
+		return q, true
+	}
+	return q, false
+}
+
+// quantityOf reads a well-formed quantity, as checkResources has checked
+// it.
+func quantityOf(x node) (resource.Quantity, bool) {
+	if v, ok := x.str(); ok {
+		q, err := resource.ParseQuantity(strings.TrimSpace(v))
+		return q, err == nil && q.Sign() >= 0
+	}
+	if f, ok := x.num(); ok && f >= 0 {
+		q, err := resource.ParseQuantity(strconv.FormatFloat(f, 'f', -1, 64))
+		return q, err == nil
+	}
+	return resource.Quantity{}, false
+}
+
+// isNativeResource is helper.IsNativeResource: a resource without a domain,
+// or of kubernetes.io.
+func isNativeResource(name string) bool {
+	return !strings.Contains(name, "/") || strings.Contains(name, "kubernetes.io/")
+}
+
+// overcommitAllowed is helper.IsOvercommitAllowed: native resources other
+// than hugepages may have a request below their limit.
+func overcommitAllowed(name string) bool {
+	return isNativeResource(name) && !strings.HasPrefix(name, "hugepages-")
+}
+
+// isExtendedResource is helper.IsExtendedResourceName: a resource of
+// another domain than kubernetes.io, whose quota name ("requests." and the
+// name) is a qualified name.
+func isExtendedResource(name string) bool {
+	if isNativeResource(name) || strings.HasPrefix(name, "requests.") {
+		return false
+	}
+	return len(content.IsLabelKey("requests."+name)) == 0
 }

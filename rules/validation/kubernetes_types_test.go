@@ -59,6 +59,16 @@ spec:
       containers:
       - {name: migrate, image: example/migrate:1.0}
 `
+	const pod = `apiVersion: v1
+kind: Pod
+metadata: {name: probe, namespace: shop}
+spec:
+  dnsPolicy: None
+  dnsConfig:
+    nameservers: [10.96.0.10]
+  containers:
+  - {name: probe, image: example/probe:1.0}
+`
 	edit := func(src string, pairs ...string) string {
 		t.Helper()
 		for i := 0; i < len(pairs); i += 2 {
@@ -100,6 +110,13 @@ spec:
       containers:
       - {name: web, image: example/web:1.0}
 `},
+		{"pod dnsConfig a string", edit(pod, "dnsConfig:\n    nameservers: [10.96.0.10]", "dnsConfig: 10.96.0.10")},
+		{"pod nameservers a string", edit(pod, "nameservers: [10.96.0.10]", "nameservers: 10.96.0.10")},
+		{"pod search domain a mapping", edit(pod, "nameservers: [10.96.0.10]", "nameservers: [10.96.0.10]\n    searches: [{name: \"\"}]")},
+		{"pod DNS option name a list", edit(pod, "nameservers: [10.96.0.10]", "nameservers: [10.96.0.10]\n    options: [{name: []}]")},
+		{"pod host alias hostname a mapping", edit(pod, "  containers:", "  hostAliases:\n  - {ip: 10.0.0.1, hostnames: [{name: DB}]}\n  containers:")},
+		{"container resource limits a list", edit(deployment, "image: example/web:1.0}", "image: example/web:1.0, resources: {limits: [nvidia.com/gpu], requests: {nvidia.com/gpu: 1}}}")},
+		{"container resource limit a list", edit(deployment, "image: example/web:1.0}", "image: example/web:1.0, resources: {limits: {cpu: [1]}, requests: {cpu: 2}}}")},
 		{"ingress rules a mapping", edit(ingress, "rules:\n  - host", "rules:\n    host")},
 		{"ingress defaultBackend a string", edit(ingress, "spec:\n", "spec:\n  defaultBackend: web\n")},
 		{"ingress backend service a string", edit(ingress, "service: {name: web, port: {number: 80}}", "service: web")},
