@@ -125,9 +125,8 @@ spec:
 }
 
 // TestDuplicateKeysKustomize checks that a key written twice in a resource
-// of a kustomization is reported in that resource's file. Both copies map
-// back to the first (the origin mapper looks keys up by name), so the
-// line is the first copy's and the message names no other.
+// of a kustomization is reported in that resource's file, at the second
+// copy, naming the first (kustomize_duplicate_test.go has more).
 func TestDuplicateKeysKustomize(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, map[string]string{
@@ -136,5 +135,5 @@ func TestDuplicateKeysKustomize(t *testing.T) {
 		"prod/kustomization.yaml": "resources:\n- ../base\nnamespace: prod\n",
 	})
 	r := loadTimed(t, []string{dir + "/prod"}, Options{Dir: dir})
-	wantErrors(t, r, `base/svc.yaml:6:5: duplicate key: key "app" is written twice in one mapping; Kubernetes refuses the object`)
+	wantErrors(t, r, `base/svc.yaml:7:5: duplicate key: key "app" is written twice in one mapping (first at line 6); Kubernetes refuses the object`)
 }

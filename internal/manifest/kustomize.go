@@ -85,6 +85,9 @@ type unit struct {
 	// components it uses, depth first.
 	kusts []*kustomization
 	errs  []*Error
+	// dups are the keys written twice in kustomizations of the build:
+	// input errors that do not stop it, as kustomize builds it.
+	dups []*Error
 	// warnings are what kustomize would warn about (deprecated fields),
 	// said at the field.
 	warnings []*Error
@@ -112,6 +115,7 @@ func buildKustomizations(res *Result, dirs []string, opts Options) {
 		}
 		if len(u.errs) > 0 {
 			res.Errors = append(res.Errors, u.errs...)
+			res.Errors = append(res.Errors, u.dups...)
 			continue
 		}
 		fr := u.build()
@@ -192,8 +196,25 @@ func (u *unit) visit(dir, disp string) {
 		return // kustomize reports it
 	}
 	k.node, k.data = docs[0].node, data
+	u.dups = append(u.dups, kustomizeDuplicates(k.dispFile, k.node, "kustomize silently reads the last copy only")...)
 	u.kusts = append(u.kusts, k)
 	u.check(k)
+}
+
+// duplicateKeyMsg is the Msg of duplicateError's errors.
+const duplicateKeyMsg = "duplicate key"
+
+// kustomizeDuplicates is duplicateKeys for a file that kustomize reads
+// itself, which refuses no key written twice (kustomize/api v0.21.2,
+// types.Kustomization.Unmarshal: "TODO: switch to strict decoding to catch
+// duplicate keys"), and that the API server never sees: uses says which
+// copy kustomize uses instead.
+func kustomizeDuplicates(file string, n *yaml.Node, uses string) []*Error {
+	errs := duplicateKeys(file, n, nil)
+	for _, e := range errs {
+		e.Err = errors.New(strings.TrimSuffix(e.Err.Error(), "; Kubernetes refuses the object") + "; " + uses)
+	}
+	return errs
 }
 
 // refuse records a refusal at node n of kustomization k.
@@ -533,6 +554,7 @@ func withOriginAnnotations(data []byte) []byte {
 // build runs kustomize and turns its output into objects.
 func (u *unit) build() *kustResult {
 	fr := &kustResult{unmodelled: map[string]int{}}
+	fr.errors = append(fr.errors, u.dups...)
 	name := filepath.Base(u.file)
 	m, said, err := runCaptured(originFS{FileSystem: filesys.MakeFsOnDisk(), roots: []string{filepath.Join(u.abs, name), filepath.Join(realPath(u.abs), name)}}, u.abs)
 	fr.warnings = u.kustomizeWarnings(said)
@@ -541,12 +563,31 @@ func (u *unit) build() *kustResult {
 		return fr
 	}
 	o := newOrigins(u)
+	// A key written twice is reported once at each place: a patch that
+	// applies to several objects, or whose copies reach the object, is
+	// one mistake of its file.
+	reported := map[string]bool{}
+	report := func(errs []*Error) {
+		for _, e := range errs {
+			if e.Msg == duplicateKeyMsg {
+				at := fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Col)
+				if reported[at] {
+					continue
+				}
+				reported[at] = true
+			}
+			fr.errors = append(fr.errors, e)
+		}
+	}
 	for _, r := range m.Resources() {
 		origin, _ := r.GetOrigin()
 		objs, errs := o.object(r.YNode(), origin, fr.unmodelled)
 		fr.objects = append(fr.objects, objs...)
-		fr.errors = append(fr.errors, errs...)
+		report(errs)
 	}
+	// Copies that reached an object were reported with what they do
+	// there.
+	report(o.dups)
 	fr.files = len(o.files) + len(u.kusts)
 	return fr
 }

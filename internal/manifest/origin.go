@@ -93,6 +93,10 @@ type selector struct {
 type step struct {
 	key   string // mapping key, for index -1
 	index int    // sequence index, else -1
+	// nth counts the keys written before this one with its text in the
+	// same mapping: a key written twice stays twice in kustomize's build,
+	// and each copy is the nth one of its source, not the first.
+	nth int
 	// mkey and mval identify a sequence item by a field (name, port).
 	mkey, mval string
 	// item is the built sequence item, for kustomize's field paths.
@@ -126,6 +130,10 @@ type origins struct {
 	// up links the nodes of the files that built nodes point at to the
 	// nodes above them (index), for the positions resolve falls back to.
 	up map[*yaml.Node]upLink
+	// dups are the keys written twice in the patches, and patched are
+	// the patch files looked at for them, by absolute path.
+	dups    []*Error
+	patched map[string]bool
 }
 
 // upLink is what is above a node of a file: for a mapping's value its
@@ -147,7 +155,7 @@ type pair struct {
 }
 
 func newOrigins(u *unit) *origins {
-	o := &origins{u: u, files: map[string][]document{}, up: map[*yaml.Node]upLink{}}
+	o := &origins{u: u, files: map[string][]document{}, up: map[*yaml.Node]upLink{}, patched: map[string]bool{}}
 	// The root kustomization's patches are applied last: search them first.
 	for _, k := range u.kusts {
 		var ps []*patchDoc
@@ -228,18 +236,25 @@ func (o *origins) parse(absFile, disp string) []document {
 func (o *origins) patchDocs(k *kustomization, path, inline *yaml.Node, t *selector) []*patchDoc {
 	var docs []document
 	file := k.dispFile
+	checked := false
 	switch {
 	case path != nil:
 		if isRemote(path.Value) || filepath.IsAbs(path.Value) {
 			return nil
 		}
 		file = filepath.Join(k.disp, path.Value)
-		docs = o.parse(filepath.Join(k.dir, path.Value), file)
+		abs := filepath.Join(k.dir, path.Value)
+		docs = o.parse(abs, file)
+		checked = o.patched[abs]
+		o.patched[abs] = true
 	default:
 		docs = inlineDocs(k, inline)
 	}
 	var out []*patchDoc
 	for _, d := range docs {
+		if !checked {
+			o.dups = append(o.dups, patchDuplicates(file, d.node)...)
+		}
 		p := &patchDoc{file: file, target: t, root: d.node}
 		switch d.node.Kind {
 		case yaml.MappingNode:
@@ -264,6 +279,21 @@ func (o *origins) patchDocs(k *kustomization, path, inline *yaml.Node, t *select
 		out = append(out, p)
 	}
 	return out
+}
+
+// patchDuplicates reports the keys written twice in patch document n: a
+// strategic-merge patch is merged by kustomize's kyaml walker, which takes
+// the first copy of a field the object has and keeps both where it adds
+// the mapping; a JSON 6902 patch goes through JSON (patchjson6902's
+// YAMLToJSON), where the last copy wins.
+func patchDuplicates(file string, n *yaml.Node) []*Error {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return kustomizeDuplicates(file, n, "kustomize silently merges the first copy only, or both where the patch adds the mapping")
+	case yaml.SequenceNode:
+		return kustomizeDuplicates(file, n, "kustomize silently applies the last copy only")
+	}
+	return nil
 }
 
 // inlineDocs parses a patch written inline in a kustomization, with the
@@ -464,7 +494,8 @@ func prefixOf(toks []string, path []step, appended bool) bool {
 	for i, t := range toks {
 		s := path[i]
 		if s.index < 0 {
-			if t != s.key {
+			// A JSON pointer names a key, not a later copy of it.
+			if t != s.key || s.nth > 0 {
 				return false
 			}
 		} else if (t != "-" || !appended) && t != strconv.Itoa(s.index) {
@@ -480,7 +511,7 @@ func lookup(n *yaml.Node, path []step) (k, v *yaml.Node) {
 	v = n
 	for _, s := range path {
 		if s.index < 0 {
-			k, v = entry(v, s.key)
+			k, v = entryNth(v, s.key, s.nth)
 		} else {
 			k, v = nil, seqItem(v, s)
 		}
@@ -496,6 +527,65 @@ func lookup(n *yaml.Node, path []step) (k, v *yaml.Node) {
 // merged entries written out.
 func entry(n *yaml.Node, key string) (k, v *yaml.Node) {
 	return yamlpath.Lookup(n, key)
+}
+
+// entryNth is entry for the copy of key that nth keys of its text come
+// before. A merged entry comes after those written (yamlpath.Entries) and
+// is never a copy: a written key overrides it.
+func entryNth(n *yaml.Node, key string, nth int) (k, v *yaml.Node) {
+	if nth == 0 {
+		return entry(n, key)
+	}
+	for k, v := range yamlpath.Entries(n) {
+		if k.Value == key {
+			if nth == 0 {
+				return k, v
+			}
+			nth--
+		}
+	}
+	return nil, nil
+}
+
+// keyCopies returns, for each key of the mapping whose keys and values are
+// c, the number of keys with its text written before it; nil when no key
+// is written twice, as in nearly every mapping. Keys are compared as
+// duplicateKeys compares them.
+func keyCopies(c []*yaml.Node) []int {
+	pairs := len(c) / 2
+	var nth []int
+	set := func(j, count int) {
+		if nth == nil {
+			nth = make([]int, pairs)
+		}
+		nth[j] = count
+	}
+	if pairs <= smallMapping {
+		for j := 1; j < pairs; j++ {
+			count := 0
+			for i := 0; i < j; i++ {
+				if c[2*i].Value == c[2*j].Value && plainKey(c[2*i]) && plainKey(c[2*j]) {
+					count++
+				}
+			}
+			if count > 0 {
+				set(j, count)
+			}
+		}
+		return nth
+	}
+	seen := make(map[string]int, pairs)
+	for j := 0; j < pairs; j++ {
+		k := c[2*j]
+		if !plainKey(k) {
+			continue
+		}
+		if count := seen[k.Value]; count > 0 {
+			set(j, count)
+		}
+		seen[k.Value]++
+	}
+	return nth
 }
 
 // seqItem finds the item of sequence n that the step names: by its merge
@@ -609,6 +699,16 @@ type mapper struct {
 	index   func(*yaml.Node)
 	claimed map[Loc]string
 	sources map[Loc]string
+	// dups are the keys written again in a mapping of the object.
+	dups []dupKey
+}
+
+// dupKey is a key written again in a built mapping (again) and the first
+// copy of its text (first); orgFirst is the first copy in the origin
+// object, where the key of first may come from a patch that set its value.
+type dupKey struct {
+	first, again *rec
+	orgFirst     *yaml.Node
 }
 
 // rec is a built node and the node it comes from (want); got is the
@@ -713,7 +813,10 @@ func (o *origins) object(n *yaml.Node, origin *resource.Origin, unmodelled map[s
 	m.children(n, org, nil, root)
 	m.resolve()
 
-	objs, errs := objectsOf(file, doc, n, o.u.opts.Namespace, unmodelled, o.u.opts.Maps)
+	// Duplicate keys are found by the mapper, which knows the copy of the
+	// source each built key is: their built positions, which patches may
+	// have moved, would not tell the copies apart.
+	objs, errs := objectsIn(file, doc, n, o.u.opts.Namespace, unmodelled, o.u.opts.Maps, false)
 	for _, ob := range objs {
 		if len(m.sources) > 0 {
 			ob.Sources = m.sources
@@ -724,7 +827,31 @@ func (o *origins) object(n *yaml.Node, origin *resource.Origin, unmodelled map[s
 			e.File = f
 		}
 	}
-	return objs, errs
+	return objs, append(m.duplicateErrors(), errs...)
+}
+
+// duplicateErrors reports each key written again in the object where its
+// copy is written: the origin's, or the patch's that added the mapping
+// whole (a strategic-merge patch keeps both copies where the object lacks
+// the mapping). The first copy named is the one in the same file: the
+// origin's, though a patch may have set the first copy's value.
+func (m *mapper) duplicateErrors() []*Error {
+	var errs []*Error
+	for _, d := range m.dups {
+		at := d.again.want
+		if at.node == nil || at.fallback {
+			at = d.again.got
+		}
+		first := at.node // no first copy named
+		switch fw := d.first.want; {
+		case fw.node != nil && !fw.fallback && fw.file == at.file && fw.node != at.node:
+			first = fw.node
+		case d.orgFirst != nil && at.file == m.file:
+			first = d.orgFirst
+		}
+		errs = append(errs, duplicateError(at.file, first, at.node))
+	}
+	return errs
 }
 
 // generatorOrigin returns, for an object built by a configMapGenerator or
@@ -938,11 +1065,34 @@ func identity(path []step) bool {
 func (m *mapper) children(n, org *yaml.Node, path []step, parent *rec) {
 	switch n.Kind {
 	case yaml.MappingNode:
+		nth := keyCopies(n.Content)
+		var keys []*rec // of the keys, when one is written twice
+		if nth != nil {
+			keys = make([]*rec, len(nth))
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			ok, ov := entry(org, k.Value)
-			p := append(slices.Clip(path), step{key: k.Value, index: -1})
-			m.node(k, v, ok, ov, p, parent)
+			s := step{key: k.Value, index: -1}
+			if nth != nil {
+				s.nth = nth[i/2]
+			}
+			ok, ov := entryNth(org, k.Value, s.nth)
+			p := append(slices.Clip(path), s)
+			kr := m.node(k, v, ok, ov, p, parent)
+			if nth == nil {
+				continue
+			}
+			keys[i/2] = kr
+			if s.nth > 0 {
+				// The first copy is the first key of the text.
+				for j := 0; j < i/2; j++ {
+					if nth[j] == 0 && n.Content[2*j].Value == k.Value && plainKey(n.Content[2*j]) {
+						orgFirst, _ := entry(org, k.Value)
+						m.dups = append(m.dups, dupKey{first: keys[j], again: kr, orgFirst: orgFirst})
+						break
+					}
+				}
+			}
 		}
 	case yaml.SequenceNode:
 		for i, it := range n.Content {
@@ -953,8 +1103,9 @@ func (m *mapper) children(n, org *yaml.Node, path []step, parent *rec) {
 	}
 }
 
-// node maps the built value v (and its key k, nil for a list item) at path.
-func (m *mapper) node(k, v, ok, ov *yaml.Node, path []step, parent *rec) {
+// node maps the built value v (and its key k, nil for a list item) at path,
+// and returns the record of the key (nil without one).
+func (m *mapper) node(k, v, ok, ov *yaml.Node, path []step, parent *rec) *rec {
 	vs, ks := m.source(v, ok, ov, path)
 	if vs.node == nil {
 		vs = source{file: m.file, node: m.fallback, fallback: true}
@@ -965,16 +1116,19 @@ func (m *mapper) node(k, v, ok, ov *yaml.Node, path []step, parent *rec) {
 	// first child does.
 	up := m.add(v, vs, parent)
 	up.first = identity(path)
+	var kr *rec
 	if k != nil {
 		if ks.node == nil {
 			ks = vs
 		}
 		up = m.add(k, ks, parent)
 		up.first = identity(path)
+		kr = up
 	}
 	if v.Kind != yaml.AliasNode {
 		m.children(v, ov, path, up)
 	}
+	return kr
 }
 
 // add records the built node n, which comes from want.

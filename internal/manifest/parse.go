@@ -326,13 +326,10 @@ func yamlError(file string, err error, lineOffset int) *Error {
 	return e
 }
 
-// objectsOf turns one document into objects, unwrapping List kinds.
-func objectsOf(file string, index int, n *yaml.Node, defaultNS string, unmodelled map[string]int, maps *Maps) ([]*Object, []*Error) {
-	return objectsIn(file, index, n, defaultNS, unmodelled, maps, true)
-}
-
-// objectsIn is objectsOf; keys says whether to look for duplicate keys in
-// n, which the items of a List need not do again.
+// objectsIn turns one document into objects, unwrapping List kinds. keys
+// says whether to look for duplicate keys in n: the items of a List need
+// not do it again, and a kustomize-built object's are found by the origin
+// mapper, which tells the copies apart.
 func objectsIn(file string, index int, n *yaml.Node, defaultNS string, unmodelled map[string]int, maps *Maps, keys bool) ([]*Object, []*Error) {
 	errAt := func(at *yaml.Node, format string, args ...any) *Error {
 		return &Error{File: file, Loc: LocOf(at), Msg: fmt.Sprintf(format, args...)}
