@@ -2,8 +2,6 @@ package gatewayapi
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -92,174 +90,29 @@ spec:
 func runListenerConflict(p *rules.Pass) error {
 	for _, gw := range p.Graph.K8sGateways {
 		// Each listener is reported once, against the first listener
-		// before it in the merged list that it conflicts with: a
-		// ListenerSet's listener loses to those of higher precedence. The
-		// API makes every listener that shares its port with a TCP one
-		// indistinct, whichever comes first, so a listener is compared
-		// with every one before it. Istio compares it with those it
-		// accepted only, its Gateway's own listeners included
-		// (ComputeGatewayListenerConflicts): of two conflicting listeners
-		// it keeps the first, and a TLS listener after a TCP one that
-		// lost is accepted.
-		istio := gw.Controller() == graph.IstioGatewayController
-		// Istio computes no conflicts for its classes that take no
-		// ListenerSets (ComputeGatewayListenerConflicts runs for classes
-		// with SupportsListenerSet only): on waypoints and east-west
-		// gateways only what the API server rejects is left, listeners
-		// of one protocol with the same port and hostname.
-		unchecked := strings.HasPrefix(gw.Controller(), "istio.io/") && !gw.SupportsListenerSets()
-		type loss struct {
-			to  *graph.Listener
-			why string
-		}
-		lost := map[*graph.Listener]loss{}
-		// Two definitions of one ListenerSet are one ListenerSet (MR017
-		// reports them): a listener conflicts with no copy of itself, and
-		// loses to the canonical definition of another's.
-		var canonical map[*graph.Listener]bool // nil: no copies, as nearly always
-		if d := graph.DistinctFunc(gw.Merged, (*graph.Listener).Owner); len(d) < len(gw.Merged) {
-			canonical = map[*graph.Listener]bool{}
-			for _, l := range d {
-				canonical[l] = true
-			}
-		}
-		copied := func(prev, l *graph.Listener) bool {
-			return canonical != nil && prev.Owner() != l.Owner() && (!canonical[prev] || graph.SameObject(prev.Owner(), l.Owner()))
-		}
-		for i, l := range gw.Merged {
-			for _, prev := range gw.Merged[:i] {
-				if copied(prev, l) {
-					continue
-				}
-				if prev.Set == l.Set && prev.Name == l.Name {
-					// A ListenerSet's is left to schema validation (its
-					// listeners are a list keyed by name), which reports
-					// it whether the ListenerSet is attached or not.
-					why := ""
-					if l.Set == nil {
-						why = fmt.Sprintf("the name %q is used twice, and the API server rejects the %s", l.Name, l.Owner().Kind)
-					}
-					lost[l] = loss{prev, why}
-					break
-				}
-			}
-			if _, ok := lost[l]; ok {
-				continue
-			}
-			for _, prev := range gw.Merged[:i] {
-				if _, lostToo := lost[prev]; istio && lostToo {
-					continue
-				}
-				if copied(prev, l) || unchecked && prev.Protocol != l.Protocol {
-					continue
-				}
-				if why := conflict(prev, l, istio); why != "" || istio && udpLoses(prev, l) {
-					lost[l] = loss{prev, why}
-					break
-				}
-			}
-		}
+		// before it in the merged list that it conflicts with
+		// (ListenerConflicts, shared with the HTML report's topology).
+		lost := gw.ListenerConflicts()
 		for _, l := range gw.Merged {
 			c, ok := lost[l]
-			if !ok || c.why == "" {
+			if !ok || c.Why == "" {
 				continue
 			}
-			if c.to.Owner() == l.Owner() {
-				p.Reportf(l.Owner(), at(l), "listener %s conflicts with listener %s: %s", listenerText(l), listenerText(c.to), c.why).
-					Relate(c.to.Owner(), at(c.to), "listener %s", c.to.Name)
+			if c.To.Owner() == l.Owner() {
+				p.Reportf(l.Owner(), at(l), "listener %s conflicts with listener %s: %s", listenerText(l), listenerText(c.To), c.Why).
+					Relate(c.To.Owner(), at(c.To), "listener %s", c.To.Name)
 				continue
 			}
 			effect := ""
-			if l.Set != nil && !slices.ContainsFunc(l.Set.Listeners, func(m *graph.Listener) bool { _, bad := lost[m]; return !bad }) {
+			if l.Set != nil && !l.Set.ListenersLeft(lost) {
 				effect = fmt.Sprintf("; no listener of ListenerSet %s/%s is left, so it is not accepted (ListenersNotValid)", l.Set.Namespace(), l.Set.Name())
 			}
 			p.Reportf(l.Owner(), at(l), "listener %s conflicts with listener %s of %s, which takes precedence: %s%s",
-				listenerText(l), listenerText(c.to), c.to.OwnerText(), c.why, effect).
-				Relate(c.to.Owner(), at(c.to), "listener %s of %s", c.to.Name, c.to.OwnerText())
+				listenerText(l), listenerText(c.To), c.To.OwnerText(), c.Why, effect).
+				Relate(c.To.Owner(), at(c.To), "listener %s of %s", c.To.Name, c.To.OwnerText())
 		}
 	}
 	return nil
-}
-
-// hostnameProtocols are the protocols whose listeners are told apart by
-// hostname.
-var hostnameProtocols = map[string]bool{"HTTP": true, "HTTPS": true, "TLS": true}
-
-// l4Protocols are the protocols whose listeners have no hostname.
-var l4Protocols = map[string]bool{"TCP": true, "UDP": true}
-
-// conflict says why listener b, after a in the Gateway's merged list, is
-// not distinct from a, or "". Names are compared by the caller: they need
-// to be unique within a Gateway or ListenerSet only. With istio, a is one
-// that Istio accepted, and b is judged as Istio's listenersDistinct
-// (pilot/pkg/config/kube/gatewaycommon/listener_conflict.go) does: it
-// keeps a and does not accept b.
-func conflict(a, b *graph.Listener, istio bool) string {
-	if a.Port != b.Port {
-		return ""
-	}
-	// Within one object the API server rejects duplicates; across a
-	// Gateway and its ListenerSets the later listener is Conflicted.
-	sameObject := a.Owner() == b.Owner()
-	if a.Protocol == b.Protocol {
-		switch {
-		case l4Protocols[a.Protocol]:
-			if !sameObject {
-				return fmt.Sprintf("two %s listeners on port %d cannot be told apart, so this one is not accepted (ProtocolConflict)", a.Protocol, a.Port)
-			}
-			return fmt.Sprintf("two %s listeners on port %d cannot be told apart: same port and protocol, which the API server rejects", a.Protocol, a.Port)
-		case a.Hostname == b.Hostname:
-			h := hostnameText(a)
-			if !sameObject {
-				return fmt.Sprintf("same port, protocol and %s, so this one is not accepted (HostnameConflict)", h)
-			}
-			return fmt.Sprintf("same port, protocol and %s, which the API server rejects (HostnameConflict)", h)
-		}
-		return ""
-	}
-	if (a.Protocol == "TCP" && hostnameProtocols[b.Protocol]) || (b.Protocol == "TCP" && hostnameProtocols[a.Protocol]) {
-		switch {
-		case !sameObject:
-			return fmt.Sprintf("a TCP listener cannot share port %d with an HTTP, HTTPS or TLS listener, so this one is not accepted (ProtocolConflict)", a.Port)
-		case istio:
-			return fmt.Sprintf("a TCP listener cannot share port %d with an HTTP, HTTPS or TLS listener: the API accepts neither, and Istio keeps the first and does not accept this one (ProtocolConflict)", a.Port)
-		}
-		return fmt.Sprintf("a TCP listener cannot share port %d with an HTTP, HTTPS or TLS listener, so neither is accepted (ProtocolConflict)", a.Port)
-	}
-	if !istio {
-		return ""
-	}
-	// Istio tells fewer listeners apart than the API: it does not use the
-	// protocol between TCP and UDP, nor between HTTP, HTTPS and TLS,
-	// where the hostname alone decides; and UDP is as TCP beside those.
-	//
-	// A UDP listener that loses is left to gatewayapi-listener-protocol-
-	// unsupported: Istio serves none. One that wins takes the port from
-	// the listeners after it all the same.
-	switch {
-	case b.Protocol == "UDP":
-		return "" // see udpLoses
-	case a.Protocol == "UDP" && (b.Protocol == "TCP" || hostnameProtocols[b.Protocol]):
-		return fmt.Sprintf("Istio does not tell a UDP listener on port %d from a %s one: the UDP listener, which Istio does not support either, takes the port, and this one is not accepted (ProtocolConflict)", a.Port, b.Protocol)
-	case hostnameProtocols[a.Protocol] && hostnameProtocols[b.Protocol] && a.Hostname == b.Hostname:
-		return fmt.Sprintf("Istio tells HTTP, HTTPS and TLS listeners of one port apart by hostname only, and both have %s: it does not accept this one (ProtocolConflict)", hostnameText(a))
-	}
-	return ""
-}
-
-// udpLoses reports whether Istio does not accept UDP listener b, after a
-// that it accepted, for a conflict: its loss is not reported (conflict),
-// but b is no listener that later ones are compared with.
-func udpLoses(a, b *graph.Listener) bool {
-	return b.Protocol == "UDP" && a.Port == b.Port && (l4Protocols[a.Protocol] || hostnameProtocols[a.Protocol])
-}
-
-// hostnameText says a listener's hostname for messages.
-func hostnameText(l *graph.Listener) string {
-	if l.Hostname == "" {
-		return "no hostname"
-	}
-	return "hostname " + l.Hostname
 }
 
 // at is where a listener is reported: its name, else its entry.
