@@ -95,7 +95,7 @@ func eachGatewayRef(g *graph.Graph, vs *graph.VirtualService, fn func(ref graph.
 }
 
 func checkGatewayRef(p *rules.Pass, vs *graph.VirtualService, ref graph.GatewayRef, prefix string) {
-	if ref.Mesh || ref.Gateway != nil {
+	if ref.Mesh || ref.Gateway != nil || graph.GeneratedGateway(ref.Name) {
 		return
 	}
 	var elsewhere []*graph.Gateway
