@@ -60,11 +60,17 @@ with the name formats of k8s.io/apimachinery/pkg/util/validation, and refuses th
   ` + "`sessionAffinityConfig`" + ` beside ` + "`sessionAffinity: None`" + ` is dropped, not refused;
 - a container (and init container) of a pod or pod template: its ` + "`name`" + ` a DNS-1123 label, unique among
   the containers and init containers of the pod; a port ` + "`name`" + ` an IANA service name, unique in the
-  container; ` + "`containerPort`" + ` in 1-65535, ` + "`hostPort`" + ` too when set; each value of its
-  ` + "`resources.limits`" + ` and ` + "`resources.requests`" + ` a quantity (` + "`500m`" + `, ` + "`2`" + `, ` + "`128Mi`" + `, ` + "`1e3`" + `; not ` + "`2 cores`" + `,
+  container; ` + "`containerPort`" + ` in 1-65535, ` + "`hostPort`" + ` too when set; each resource name of its
+  ` + "`resources.limits`" + ` and ` + "`resources.requests`" + ` ` + "`cpu`" + `, ` + "`memory`" + `, ` + "`ephemeral-storage`" + `, ` + "`hugepages-<size>`" + `, a
+  ` + "`kubernetes.io`" + ` resource or an extended resource named with its domain (` + "`nvidia.com/gpu`" + `; not ` + "`memmory`" + `,
+  ` + "`cpus`" + ` or ` + "`gpu`" + `, with a did-you-mean for a misspelt standard name), each value a quantity (` + "`500m`" + `, ` + "`2`" + `, ` + "`128Mi`" + `, ` + "`1e3`" + `; not ` + "`2 cores`" + `,
   ` + "`1Gb`" + ` or ` + "`512MiB`" + `: the API server cannot decode the object), not negative, a whole number for an
   extended resource (` + "`nvidia.com/gpu`" + `); a request not above its limit, and, for a resource that cannot
   be overcommitted (an extended resource, ` + "`hugepages-*`" + `), equal to a limit that must be set;
+- a pod spec's single fields (ValidatePodSpec): ` + "`hostname`" + ` and ` + "`subdomain`" + ` DNS-1123 labels when set;
+  ` + "`nodeSelector`" + ` keys qualified names and its values label values; ` + "`serviceAccountName`" + ` a DNS-1123
+  subdomain when set; ` + "`activeDeadlineSeconds`" + ` at least 1; each ` + "`readinessGates[].conditionType`" + ` a
+  qualified name; each ` + "`schedulingGates[].name`" + ` a qualified name, listed once;
 - a pod's DNS settings (ValidateHostAliases, validatePodDNSConfig): ` + "`hostAliases[].ip`" + ` and
   ` + "`dnsConfig.nameservers`" + ` IP addresses, ` + "`hostAliases[].hostnames`" + ` DNS-1123 subdomains (without a
   final dot); with ` + "`dnsPolicy: None`" + ` a ` + "`dnsConfig`" + ` that lists at least one nameserver; at most 3
@@ -211,6 +217,7 @@ func runKubernetesObjectInvalid(p *rules.Pass) error {
 			}
 			checkContainers(p, o, pod)
 			checkPodDNS(p, o, pod)
+			checkPodFields(p, o, pod)
 		}
 		switch {
 		case o.Group == kinds.GroupApps || o.Kind == kinds.Job && o.Group == kinds.GroupBatch:

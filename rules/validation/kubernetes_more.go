@@ -11,6 +11,7 @@ import (
 	"github.com/meshlint/meshlint/internal/kubevalid"
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/suggest"
 	"github.com/meshlint/meshlint/rules"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/api/validate/content"
@@ -759,10 +760,17 @@ func checkResources(p *rules.Pass, o *manifest.Object, res node) {
 		}
 		return resource.Quantity{}, false
 	}
+	checkName := func(m node, e entry) {
+		if msg, hint := containerResourceNameProblem(e.key); msg != "" {
+			p.Reportf(o, e.keyLoc, "%s: resource name %q%s %s; %s", m.where(), e.key, hint, msg, rejects)
+		}
+	}
 	for e := range limits.entries() {
+		checkName(limits, e)
 		check(e.val, e.key)
 	}
 	for e := range requests.entries() {
+		checkName(requests, e)
 		req, ok := check(e.val, e.key)
 		if !ok || limits.ok() && !limits.isMap() {
 			// Limits of the wrong type are unknown, not absent.
@@ -835,4 +843,105 @@ func isExtendedResource(name string) bool {
 		return false
 	}
 	return len(content.IsLabelKey("requests."+name)) == 0
+}
+
+// containerResources are the names without a domain that
+// IsStandardContainerResourceName accepts, hugepages-<size> aside.
+var containerResources = []string{"cpu", "memory", "ephemeral-storage"}
+
+// containerResourceNameProblem says why ValidateContainerResourceName
+// refuses the resource name of a container's limits or requests, or "": a
+// qualified name; without a domain, cpu, memory, ephemeral-storage or
+// hugepages-<size>; with one, kubernetes.io's or an extended resource.
+// hint is the did-you-mean, "" when no standard name is close.
+func containerResourceNameProblem(name string) (msg, hint string) {
+	const kinds = "cpu, memory, ephemeral-storage, hugepages-<size> (hugepages-2Mi) or an extended resource named with its domain (nvidia.com/gpu)"
+	if slices.Contains(containerResources, name) {
+		return "", ""
+	}
+	if !fastLabelKey(name) && len(content.IsLabelKey(name)) > 0 {
+		return "is not " + qualifiedNameText + "; a container may ask for " + kinds, ""
+	}
+	if !strings.Contains(name, "/") {
+		if strings.HasPrefix(name, "hugepages-") {
+			return "", ""
+		}
+		return "is not a resource that a container may ask for (" + kinds + ")", didYouMeanResource(name)
+	}
+	if isNativeResource(name) || isExtendedResource(name) {
+		return "", ""
+	}
+	return "is neither a kubernetes.io resource nor an extended resource name (a domain other than kubernetes.io, '/', then a name; requests. may not begin it)", ""
+}
+
+// didYouMeanResource names the standard resource that name most likely
+// misspells, as " (did you mean cpu?)", or "". A plural (cpus) is read
+// as its singular: suggest.Closest corrects no name as short as cpus by
+// edits, where any other short name is as close to cpu.
+func didYouMeanResource(name string) string {
+	m, ok := suggest.Closest(name, containerResources)
+	if !ok {
+		if s := strings.TrimSuffix(strings.ToLower(name), "s"); slices.Contains(containerResources, s) {
+			m, ok = s, true
+		}
+	}
+	if !ok {
+		return ""
+	}
+	return " (did you mean " + m + "?)"
+}
+
+// checkPodFields mirrors the checks of ValidatePodSpec on single fields of
+// a pod spec: hostname and subdomain DNS-1123 labels, nodeSelector as
+// labels (ValidateLabels), serviceAccountName a DNS-1123 subdomain
+// (ValidateServiceAccountName), activeDeadlineSeconds at least 1, each
+// readinessGates[].conditionType a qualified name (validateReadinessGates),
+// each schedulingGates[].name a qualified name listed once
+// (validateSchedulingGates). An empty hostname, subdomain or
+// serviceAccountName is unset to the API server; an empty condition type
+// or gate name is not a qualified name.
+func checkPodFields(p *rules.Pass, o *manifest.Object, pod node) {
+	rejects := "the API server rejects the " + string(o.Kind)
+	for _, key := range [...]string{"hostname", "subdomain"} {
+		f := pod.get(key)
+		if v, ok := f.str(); ok && v != "" && !fastDNS1123Label(v) && len(kvalidation.IsDNS1123Label(v)) > 0 {
+			p.Reportf(o, f.loc(), "%s %q is not %s; %s", f.where(), v, dns1123LabelText, rejects)
+		}
+	}
+	ns := pod.get("nodeSelector")
+	for e := range ns.entries() {
+		if !fastLabelKey(e.key) && len(content.IsLabelKey(e.key)) > 0 {
+			p.Reportf(o, e.keyLoc, "%s: key %q is not %s; %s", ns.where(), e.key, qualifiedNameText, rejects)
+		}
+		if v, ok := e.val.str(); ok && !fastLabelValue(v) && len(content.IsLabelValue(v)) > 0 {
+			p.Reportf(o, e.val.loc(), "%s: value %q of %q is not %s; %s", ns.where(), v, e.key, labelValueText, rejects)
+		}
+	}
+	sa := pod.get("serviceAccountName")
+	if v, ok := sa.str(); ok && v != "" && !fastDNS1123Subdomain(v) && len(kvalidation.IsDNS1123Subdomain(v)) > 0 {
+		p.Reportf(o, sa.loc(), "%s %q is not a ServiceAccount name, %s; %s", sa.where(), v, dns1123SubdomainText, rejects)
+	}
+	ads := pod.get("activeDeadlineSeconds")
+	if n, ok := ads.int(); ok && n < 1 {
+		p.Reportf(o, ads.loc(), "%s %d is not at least 1 (leave it out for no deadline); %s", ads.where(), n, rejects)
+	}
+	for g := range pod.get("readinessGates").items() {
+		ct := g.get("conditionType")
+		if v, ok := ct.str(); ok && !fastLabelKey(v) && len(content.IsLabelKey(v)) > 0 {
+			p.Reportf(o, ct.loc(), "%s %q is not %s; %s", ct.where(), v, qualifiedNameText, rejects)
+		}
+	}
+	var gates []string
+	for g := range pod.get("schedulingGates").items() {
+		name := g.get("name")
+		v, ok := name.str()
+		switch {
+		case !ok:
+		case !fastLabelKey(v) && len(content.IsLabelKey(v)) > 0:
+			p.Reportf(o, name.loc(), "%s %q is not %s; %s", name.where(), v, qualifiedNameText, rejects)
+		case slices.Contains(gates, v):
+			p.Reportf(o, name.loc(), "%s %q is listed twice; %s", name.where(), v, rejects)
+		}
+		gates = append(gates, v)
+	}
 }
