@@ -39,6 +39,17 @@ func ParseCIDRSloppy(s string) (netip.Prefix, error) {
 	return netip.PrefixFrom(a, n), nil
 }
 
+// ParseIPSloppy reads an IP address as netutils.ParseIPSloppy does, the
+// parse of IsValidIPForLegacyField and of the legacy IP fields (a Service's
+// clusterIP and externalIPs, a pod's hostAliases): the fork's, as
+// ParseCIDRSloppy's address part.
+func ParseIPSloppy(s string) (netip.Addr, bool) {
+	if a, ok := sloppyIPv4(s); ok {
+		return a, true
+	}
+	return sloppyIPv6(s)
+}
+
 // decimal is the fork's dtoi over the whole of s: at least one digit, and
 // nothing else.
 func decimal(s string) (int, bool) {

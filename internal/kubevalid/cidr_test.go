@@ -141,3 +141,21 @@ func TestStrictProblems(t *testing.T) {
 		}
 	}
 }
+
+// TestParseIPSloppy holds ParseIPSloppy to the API server's lenient
+// reading of an IP address (netutils.ParseIPSloppy, through
+// IsValidIPForLegacyField without strict validation).
+func TestParseIPSloppy(t *testing.T) {
+	samples := []string{
+		"", "1", "1.2.3", "1.2.3.4", "01.002.3.4", "1.2.3.04", "001.2.3.4", "0.0.0.0", "00.0.0.0", "256.1.1.1",
+		"1.2.3.4.5", "1.2.3.4/32", " 1.2.3.4", "::", "::1", "fe80::1", "fe80::1%eth0", "::ffff:1.2.3.4",
+		"::ffff:01.2.3.4", "2001:db8::1", "2001:DB8::1", "g::1", "web.example.com", "1.2.3.-4", "0x1.2.3.4",
+		"02001:db8::1", "0000002001:db8::1", "12345::1", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "::1.2.3",
+	}
+	for _, s := range samples {
+		_, ok := ParseIPSloppy(s)
+		if want := len(kvalidation.IsValidIPForLegacyField(nil, s, false, nil)) == 0; ok != want {
+			t.Errorf("ParseIPSloppy(%q) ok = %v, apimachinery says %v", s, ok, want)
+		}
+	}
+}

@@ -688,7 +688,7 @@ const (
 // legacyPodIPProblem says why IsValidIPForLegacyField refuses an address
 // of a pod spec, or "".
 func legacyPodIPProblem(v string, g kubevalid.Gates) string {
-	a, ok := parseIPSloppy(v)
+	a, ok := kubevalid.ParseIPSloppy(v)
 	switch {
 	case !ok:
 		return "is not an IP address"
@@ -1048,7 +1048,7 @@ func gatesOf(p *rules.Pass) kubevalid.Gates {
 // clusterIP, or "": not an IP address, or, with StrictIPCIDRValidation,
 // leading zeros or an IPv4-mapped IPv6 address.
 func legacyIPProblem(v string, g kubevalid.Gates) string {
-	a, ok := parseIPSloppy(v)
+	a, ok := kubevalid.ParseIPSloppy(v)
 	switch {
 	case !ok && v == "None":
 		return "is not an IP address (None may only be the first)"

@@ -2,7 +2,6 @@ package validation
 
 import (
 	"fmt"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -215,7 +214,7 @@ func checkIPFamilies(p *rules.Pass, o *manifest.Object, spec node, rejects strin
 	}
 	ip := spec.get("clusterIP")
 	v, _ := ip.str()
-	addr, ok := parseIPSloppy(v)
+	addr, ok := kubevalid.ParseIPSloppy(v)
 	if !ok || len(seen) == 0 {
 		return
 	}
@@ -230,7 +229,7 @@ func checkIPFamilies(p *rules.Pass, o *manifest.Object, spec node, rejects strin
 // later).
 func cidrProblem(s string, g kubevalid.Gates) string {
 	if len(kvalidation.IsValidCIDRForLegacyField(nil, s, false, nil)) > 0 {
-		if _, ok := parseIPSloppy(s); ok {
+		if _, ok := kubevalid.ParseIPSloppy(s); ok {
 			return "is an address, not a CIDR block: add the prefix length (/32 for one IPv4 address, /128 for IPv6)"
 		}
 		return "is not a CIDR block"
@@ -251,7 +250,7 @@ func cidrProblem(s string, g kubevalid.Gates) string {
 // when that passes, ValidateEndpointIP, which refuses the unspecified,
 // loopback and link-local addresses.
 func externalIPProblem(s string, g kubevalid.Gates) string {
-	addr, ok := parseIPSloppy(s)
+	addr, ok := kubevalid.ParseIPSloppy(s)
 	if !ok {
 		return "is not an IP address"
 	}
@@ -272,33 +271,6 @@ func externalIPProblem(s string, g kubevalid.Gates) string {
 		return "is in the link-local multicast range (224.0.0.0/24, ff02::/16), which a Service may not claim"
 	}
 	return ""
-}
-
-// parseIPSloppy parses an IP address as netutils.ParseIPSloppy does,
-// which allows leading zeros in IPv4 octets.
-func parseIPSloppy(s string) (netip.Addr, bool) {
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a, a.Zone() == ""
-	}
-	// The dotted IPv4 part, alone or ending an IPv6 address.
-	head, tail := "", s
-	if i := strings.LastIndexByte(s, ':'); i >= 0 {
-		head, tail = s[:i+1], s[i+1:]
-	}
-	if !strings.Contains(tail, ".") {
-		return netip.Addr{}, false
-	}
-	octets := strings.Split(tail, ".")
-	for i, oc := range octets {
-		if t := strings.TrimLeft(oc, "0"); t != oc {
-			if t == "" {
-				t = "0"
-			}
-			octets[i] = t
-		}
-	}
-	a, err := netip.ParseAddr(head + strings.Join(octets, "."))
-	return a, err == nil && a.Zone() == ""
 }
 
 // Ingress paths: invalidPathSequences and invalidPathSuffixes of
@@ -372,7 +344,7 @@ func checkIngress(p *rules.Pass, o *manifest.Object, root, spec node) {
 // ingressHostProblem says why validateIngressRules refuses a rule's host,
 // or "".
 func ingressHostProblem(v string) string {
-	if _, isIP := parseIPSloppy(v); isIP {
+	if _, isIP := kubevalid.ParseIPSloppy(v); isIP {
 		return "is an IP address; a rule's host must be a DNS name (leave it out to match every host)"
 	}
 	return tlsHostProblem(v)

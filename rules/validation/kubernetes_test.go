@@ -40,21 +40,3 @@ func TestFastNameChecks(t *testing.T) {
 		check("fastLabelValue", fastLabelValue(s), content.IsLabelValue(s))
 	}
 }
-
-// TestParseIPSloppy holds parseIPSloppy to the API server's lenient
-// reading of an IP address (netutils.ParseIPSloppy, through
-// IsValidIPForLegacyField without strict validation): it decides whether
-// an Ingress host is an IP address, and which ranges an external IP is in.
-func TestParseIPSloppy(t *testing.T) {
-	samples := []string{
-		"", "1", "1.2.3", "1.2.3.4", "01.002.3.4", "1.2.3.04", "001.2.3.4", "0.0.0.0", "00.0.0.0", "256.1.1.1",
-		"1.2.3.4.5", "1.2.3.4/32", " 1.2.3.4", "::", "::1", "fe80::1", "fe80::1%eth0", "::ffff:1.2.3.4",
-		"::ffff:01.2.3.4", "2001:db8::1", "2001:DB8::1", "g::1", "web.example.com", "1.2.3.-4", "0x1.2.3.4",
-	}
-	for _, s := range samples {
-		_, ok := parseIPSloppy(s)
-		if want := len(kvalidation.IsValidIPForLegacyField(nil, s, false, nil)) == 0; ok != want {
-			t.Errorf("parseIPSloppy(%q) ok = %v, apimachinery says %v", s, ok, want)
-		}
-	}
-}
