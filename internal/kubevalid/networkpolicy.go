@@ -14,7 +14,6 @@ import (
 
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
-	"k8s.io/apimachinery/pkg/api/validate/content"
 	kvalidation "k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -163,7 +162,7 @@ func (c *checker) port(p *spec.NetworkPolicyPort) {
 		return
 	}
 	c.push("port")
-	if why := PortNumOrName(c.where(), p.Port, false); why != "" {
+	if why := PortNumOrName(c.where, p.Port, false); why != "" {
 		c.at(p.Port.Loc, false, "%s", why)
 	}
 	c.path[len(c.path)-1].Key = "endPort"
@@ -182,20 +181,23 @@ func (c *checker) port(p *spec.NetworkPolicyPort) {
 // ValidPort reports whether n is a port number, 1-65535.
 func ValidPort(n int64) bool { return n >= 1 && n <= 65535 }
 
-// PortNumOrName says, after the field's name where, why ValidatePortNumOrName
-// refuses x, an int-or-string port: a number in 1-65535 (or 0 where zeroOK:
-// a Service's targetPort, which defaulting sets to the port), or an IANA
-// service name. It returns "" for a port it accepts, and for one not set.
-func PortNumOrName(where string, x spec.IntOrString, zeroOK bool) string {
+// PortNumOrName says, after the field's name where() (called only for a
+// problem), why ValidatePortNumOrName refuses x, an int-or-string port: a
+// number in 1-65535 (or 0 where zeroOK: a Service's targetPort, which
+// defaulting sets to the port), or an IANA service name. It returns "" for
+// a port it accepts, and for one not set.
+func PortNumOrName(where func() string, x spec.IntOrString, zeroOK bool) string {
 	switch {
 	case !x.Set:
 		return ""
 	case !x.IsStr:
 		if !ValidPort(x.Int) && (!zeroOK || x.Int != 0) {
-			return fmt.Sprintf("%s %d is not in 1-65535", where, x.Int)
+			return fmt.Sprintf("%s %d is not in 1-65535", where(), x.Int)
 		}
 		return ""
 	case zeroOK && x.Str == "":
+		return ""
+	case PortName(x.Str):
 		return ""
 	}
 	msgs := kvalidation.IsValidPortName(x.Str)
@@ -206,7 +208,7 @@ func PortNumOrName(where string, x spec.IntOrString, zeroOK bool) string {
 	if _, err := strconv.Atoi(x.Str); err == nil {
 		hint = " (a quoted number is a port name: unquote it)"
 	}
-	return fmt.Sprintf("%s %q is not a port number nor an IANA service name: it %s%s", where, x.Str, strings.Join(msgs, ", "), hint)
+	return fmt.Sprintf("%s %q is not a port number nor an IANA service name: it %s%s", where(), x.Str, strings.Join(msgs, ", "), hint)
 }
 
 // peer mirrors ValidateNetworkPolicyPeer.
@@ -285,33 +287,40 @@ func (c *checker) labelSelector(sel *spec.LabelSelector) {
 		return
 	}
 	c.push("matchLabels")
-	ml := c.where()
-	// Sorted: the problems must not depend on the map's order.
-	keys := make([]string, 0, len(sel.MatchLabels))
-	for k := range sel.MatchLabels {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		c.push(k)
-		if len(content.IsLabelKey(k)) > 0 {
-			c.at(sel.Loc, false, "%s: key %q is not %s", ml, k, QualifiedNameText).LabelKey = true
+	// Paths are spelt out only for a problem: the checks run on every
+	// selector of every NetworkPolicy, twice a run (the per-file graph
+	// and the whole one).
+	n := len(c.path)
+	ml := func() string { return pathString(c.path[:n]) }
+	if !validLabels(sel.MatchLabels) {
+		// Sorted: the problems must not depend on the map's order.
+		keys := make([]string, 0, len(sel.MatchLabels))
+		for k := range sel.MatchLabels {
+			keys = append(keys, k)
 		}
-		if v := sel.MatchLabels[k]; len(content.IsLabelValue(v)) > 0 {
-			c.at(sel.Loc, false, "%s: value %q of %q is not %s", ml, v, k, LabelValueText)
+		slices.Sort(keys)
+		for _, k := range keys {
+			c.push(k)
+			if !LabelKey(k) {
+				c.at(sel.Loc, false, "%s: key %q is not %s", ml(), k, QualifiedNameText).LabelKey = true
+			}
+			if v := sel.MatchLabels[k]; !LabelValue(v) {
+				c.at(sel.Loc, false, "%s: value %q of %q is not %s", ml(), v, k, LabelValueText)
+			}
+			c.pop(1)
 		}
-		c.pop(1)
 	}
 	c.path[len(c.path)-1].Key = "matchExpressions"
 	for i := range sel.MatchExpressions {
 		r := &sel.MatchExpressions[i]
 		c.pushIndex(i)
-		req := c.where()
+		n := len(c.path)
+		req := func() string { return pathString(c.path[:n]) }
 		c.push("key")
 		switch {
 		case !r.Key.Set:
 			c.at(r.Loc, true, "%s is required", c.where())
-		case len(content.IsLabelKey(r.Key.V)) > 0:
+		case !LabelKey(r.Key.V):
 			c.at(r.Key.Loc, false, "%s %q is not %s", c.where(), r.Key.V, QualifiedNameText)
 		}
 		c.path[len(c.path)-1].Key = "operator"
@@ -322,19 +331,19 @@ func (c *checker) labelSelector(sel *spec.LabelSelector) {
 		case op == "In" || op == "NotIn":
 			if len(r.Values) == 0 {
 				c.path[len(c.path)-1].Key = "values"
-				c.at(r.Loc, false, "%s: operator %s needs values", req, op)
+				c.at(r.Loc, false, "%s: operator %s needs values", req(), op)
 			}
 		case op == "Exists" || op == "DoesNotExist":
 			if len(r.Values) > 0 {
 				c.path[len(c.path)-1].Key = "values"
-				c.at(r.Loc, false, "%s: operator %s takes no values", req, op)
+				c.at(r.Loc, false, "%s: operator %s takes no values", req(), op)
 			}
 		default:
 			c.at(r.Operator.Loc, false, "%s", SelectorOperatorProblem(c.where(), op))
 		}
 		c.path[len(c.path)-1].Key = "values"
 		for j, v := range r.Values {
-			if len(content.IsLabelValue(v)) > 0 {
+			if !LabelValue(v) {
 				c.pushIndex(j)
 				c.at(r.Loc, false, "%s %q is not %s", c.where(), v, LabelValueText)
 				c.pop(1)
@@ -380,4 +389,15 @@ func pathString(path []Step) string {
 		b.WriteString(s.Key)
 	}
 	return b.String()
+}
+
+// validLabels reports whether every key and value of m is a valid label
+// key and value: the common case, checked without sorting the keys.
+func validLabels(m map[string]string) bool {
+	for k, v := range m {
+		if !LabelKey(k) || !LabelValue(v) {
+			return false
+		}
+	}
+	return true
 }

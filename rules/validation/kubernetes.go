@@ -289,18 +289,18 @@ func metaLooksValid(o *manifest.Object, g kubevalid.Gates) bool {
 	if o.Name != "" && nameProblem(o, o.Name, g) != "" {
 		return false
 	}
-	if o.NamespaceSet && o.Namespace != "" && !fastDNS1123Label(o.Namespace) {
+	if o.NamespaceSet && o.Namespace != "" && !kubevalid.DNS1123Label(o.Namespace) {
 		return false
 	}
 	for k, v := range o.Labels {
-		if !fastLabelKey(k) || !fastLabelValue(v) {
+		if !kubevalid.LabelKey(k) || !kubevalid.LabelValue(v) {
 			return false
 		}
 	}
 	size := 0
 	for k, v := range o.Annotations {
 		size += len(k) + len(v)
-		if !fastLabelKey(strings.ToLower(k)) {
+		if !kubevalid.LabelKey(strings.ToLower(k)) {
 			return false
 		}
 	}
@@ -322,7 +322,7 @@ func checkObjectMeta(p *rules.Pass, o *manifest.Object, meta node, top bool) {
 			}
 		}
 		ns := meta.get("namespace")
-		if v, ok := ns.str(); ok && v != "" && !fastDNS1123Label(v) {
+		if v, ok := ns.str(); ok && v != "" && !kubevalid.DNS1123Label(v) {
 			if len(kvalidation.IsDNS1123Label(v)) > 0 {
 				p.Reportf(o, ns.loc(), "metadata.namespace %q is not %s; the API server rejects the %s", v, dns1123LabelText, o.Kind)
 			}
@@ -330,12 +330,12 @@ func checkObjectMeta(p *rules.Pass, o *manifest.Object, meta node, top bool) {
 	}
 	labels := meta.get("labels")
 	for e := range labels.entries() {
-		if !fastLabelKey(e.key) {
+		if !kubevalid.LabelKey(e.key) {
 			if len(content.IsLabelKey(e.key)) > 0 {
 				p.Reportf(o, e.keyLoc, "%s: label key %q is not %s; the API server rejects the %s", labels.where(), e.key, qualifiedNameText, o.Kind)
 			}
 		}
-		if v, ok := e.val.str(); ok && !fastLabelValue(v) {
+		if v, ok := e.val.str(); ok && !kubevalid.LabelValue(v) {
 			if len(content.IsLabelValue(v)) > 0 {
 				p.Reportf(o, e.val.loc(), "%s: value %q of label %q is not %s; the API server rejects the %s", labels.where(), v, e.key, labelValueText, o.Kind)
 			}
@@ -345,7 +345,7 @@ func checkObjectMeta(p *rules.Pass, o *manifest.Object, meta node, top bool) {
 	size := 0
 	for e := range annotations.entries() {
 		// ValidateAnnotations lower-cases the key first.
-		if k := strings.ToLower(e.key); !fastLabelKey(k) {
+		if k := strings.ToLower(e.key); !kubevalid.LabelKey(k) {
 			if len(content.IsLabelKey(k)) > 0 {
 				p.Reportf(o, e.keyLoc, "%s: annotation key %q is not %s; the API server rejects the %s", annotations.where(), e.key, qualifiedNameText, o.Kind)
 			}
@@ -368,7 +368,7 @@ func checkObjectMeta(p *rules.Pass, o *manifest.Object, meta node, top bool) {
 func nameProblem(o *manifest.Object, name string, g kubevalid.Gates) string {
 	switch {
 	case o.Group == kinds.GroupCore && o.Kind == kinds.Namespace:
-		if !fastDNS1123Label(name) && len(kvalidation.IsDNS1123Label(name)) > 0 {
+		if !kubevalid.DNS1123Label(name) && len(kvalidation.IsDNS1123Label(name)) > 0 {
 			return "is not " + dns1123LabelText
 		}
 	case o.Group == kinds.GroupCore && o.Kind == kinds.Service:
@@ -376,7 +376,7 @@ func nameProblem(o *manifest.Object, name string, g kubevalid.Gates) string {
 			return "is not " + format
 		}
 	default:
-		if !fastDNS1123Subdomain(name) && len(kvalidation.IsDNS1123Subdomain(name)) > 0 {
+		if !kubevalid.DNS1123Subdomain(name) && len(kvalidation.IsDNS1123Subdomain(name)) > 0 {
 			return "is not " + dns1123SubdomainText
 		}
 	}
@@ -392,10 +392,10 @@ func nameProblem(o *manifest.Object, name string, g kubevalid.Gates) string {
 func serviceNameFault(name string, g kubevalid.Gates) string {
 	switch {
 	case g.RelaxedServiceName:
-		if !fastDNS1123Label(name) && len(kvalidation.IsDNS1123Label(name)) > 0 {
+		if !kubevalid.DNS1123Label(name) && len(kvalidation.IsDNS1123Label(name)) > 0 {
 			return dns1123LabelText
 		}
-	case !fastDNS1035Label(name) && len(kvalidation.IsDNS1035Label(name)) > 0:
+	case !kubevalid.DNS1035Label(name) && len(kvalidation.IsDNS1035Label(name)) > 0:
 		return dns1035LabelText + ", as a Service name must be before Kubernetes 1.36 (RelaxedServiceNameValidation)"
 	}
 	return ""
@@ -448,7 +448,7 @@ func checkService(p *rules.Pass, o *manifest.Object, spec node) {
 		ext := spec.get("externalName")
 		v, _ := ext.str()
 		// The API server trims one final dot first.
-		if t := strings.TrimSuffix(v, "."); v != "" && !fastDNS1123Subdomain(t) && len(kvalidation.IsDNS1123Subdomain(t)) > 0 {
+		if t := strings.TrimSuffix(v, "."); v != "" && !kubevalid.DNS1123Subdomain(t) && len(kvalidation.IsDNS1123Subdomain(t)) > 0 {
 			p.Reportf(o, ext.loc(), "%s %q is not %s; %s", ext.where(), v, dns1123SubdomainText, rejects)
 		}
 	}
@@ -466,7 +466,7 @@ func checkService(p *rules.Pass, o *manifest.Object, spec node) {
 		switch {
 		case nv == "" && requireName && (isStr || !name.ok()):
 			reportAt(p, o, name, sp, "%s has no name, which every port of a Service with several ports needs; %s", sp.where(), rejects)
-		case nv != "" && !fastDNS1123Label(nv) && len(kvalidation.IsDNS1123Label(nv)) > 0:
+		case nv != "" && !kubevalid.DNS1123Label(nv) && len(kvalidation.IsDNS1123Label(nv)) > 0:
 			p.Reportf(o, name.loc(), "%s %q is not %s; %s", name.where(), nv, dns1123LabelText, rejects)
 		case nv != "" && slices.Contains(names, nv):
 			p.Reportf(o, name.loc(), "%s %q names another port of the Service too, and port names must be unique; %s", name.where(), nv, rejects)
@@ -495,7 +495,7 @@ func checkService(p *rules.Pass, o *manifest.Object, spec node) {
 		checkPortNumOrName(p, o, sp.get("targetPort"), true, rejects)
 		// validateServicePort: ValidateQualifiedName(appProtocol).
 		ap := sp.get("appProtocol")
-		if v, ok := ap.str(); ok && !fastLabelKey(v) && len(content.IsLabelKey(v)) > 0 {
+		if v, ok := ap.str(); ok && !kubevalid.LabelKey(v) && len(content.IsLabelKey(v)) > 0 {
 			p.Reportf(o, ap.loc(), "%s %q is not %s; %s", ap.where(), v, qualifiedNameText, rejects)
 		}
 		np := sp.get("nodePort")
@@ -514,12 +514,12 @@ func checkService(p *rules.Pass, o *manifest.Object, spec node) {
 	{
 		sel := spec.get("selector")
 		for e := range sel.entries() {
-			if !fastLabelKey(e.key) {
+			if !kubevalid.LabelKey(e.key) {
 				if len(content.IsLabelKey(e.key)) > 0 {
 					p.Reportf(o, e.keyLoc, "%s: key %q is not %s; %s", sel.where(), e.key, qualifiedNameText, rejects)
 				}
 			}
-			if v, ok := e.val.str(); ok && !fastLabelValue(v) {
+			if v, ok := e.val.str(); ok && !kubevalid.LabelValue(v) {
 				if len(content.IsLabelValue(v)) > 0 {
 					p.Reportf(o, e.val.loc(), "%s: value %q of %q is not %s; %s", sel.where(), v, e.key, labelValueText, rejects)
 				}
@@ -551,7 +551,7 @@ func checkPortNumOrName(p *rules.Pass, o *manifest.Object, x node, zeroOK bool, 
 	} else if s, ok := x.str(); ok {
 		v = spec.IntOrString{Str: s, IsStr: true, Set: true}
 	}
-	if why := kubevalid.PortNumOrName(x.where(), v, zeroOK); why != "" {
+	if why := kubevalid.PortNumOrName(x.where, v, zeroOK); why != "" {
 		p.Reportf(o, x.loc(), "%s; %s", why, rejects)
 	}
 }
@@ -566,7 +566,7 @@ func checkContainers(p *rules.Pass, o *manifest.Object, pod node) {
 			name := c.get("name")
 			if v, ok := name.str(); ok && v != "" {
 				switch {
-				case !fastDNS1123Label(v) && len(kvalidation.IsDNS1123Label(v)) > 0:
+				case !kubevalid.DNS1123Label(v) && len(kvalidation.IsDNS1123Label(v)) > 0:
 					p.Reportf(o, name.loc(), "%s %q is not %s; the API server rejects the %s", name.where(), v, dns1123LabelText, o.Kind)
 				case slices.Contains(names, v):
 					p.Reportf(o, name.loc(), "%s %q names another container of the pod too (init containers included); the API server rejects the %s", name.where(), v, o.Kind)
@@ -607,7 +607,7 @@ func checkPodDNS(p *rules.Pass, o *manifest.Object, pod node) {
 	for ha := range aliases.items() {
 		report(ha.get("ip"))
 		for h := range ha.get("hostnames").strs() {
-			if v, _ := h.str(); !fastDNS1123Subdomain(v) && len(kvalidation.IsDNS1123Subdomain(v)) > 0 {
+			if v, _ := h.str(); !kubevalid.DNS1123Subdomain(v) && len(kvalidation.IsDNS1123Subdomain(v)) > 0 {
 				p.Reportf(o, h.loc(), "%s %q is not %s; %s", h.where(), v, dns1123SubdomainText, rejects)
 			}
 		}
@@ -733,14 +733,14 @@ func walkLabelSelector(sel node, report func(at manifest.Loc, format string, arg
 		valid = false
 	}
 	for e := range ml.entries() {
-		if !fastLabelKey(e.key) && len(content.IsLabelKey(e.key)) > 0 {
+		if !kubevalid.LabelKey(e.key) && len(content.IsLabelKey(e.key)) > 0 {
 			fault(e.keyLoc, "%s: key %q is not %s", ml.where(), e.key, qualifiedNameText)
 		}
 		v, ok := e.val.str()
 		switch {
 		case !ok:
 			valid = false
-		case !fastLabelValue(v) && len(content.IsLabelValue(v)) > 0:
+		case !kubevalid.LabelValue(v) && len(content.IsLabelValue(v)) > 0:
 			fault(e.val.loc(), "%s: value %q of %q is not %s", ml.where(), v, e.key, labelValueText)
 		}
 	}
@@ -758,7 +758,7 @@ func walkLabelSelector(sel node, report func(at manifest.Loc, format string, arg
 		case !ok:
 			// Missing (the schema requires it) or not a string.
 			valid = false
-		case !fastLabelKey(v) && len(content.IsLabelKey(v)) > 0:
+		case !kubevalid.LabelKey(v) && len(content.IsLabelKey(v)) > 0:
 			fault(key.loc(), "%s %q is not %s", key.where(), v, qualifiedNameText)
 		}
 		opNode, values := req.get("operator"), req.get("values")
@@ -785,7 +785,7 @@ func walkLabelSelector(sel node, report func(at manifest.Loc, format string, arg
 			}
 		}
 		for v := range values.strs() {
-			if s, _ := v.str(); !fastLabelValue(s) && len(content.IsLabelValue(s)) > 0 {
+			if s, _ := v.str(); !kubevalid.LabelValue(s) && len(content.IsLabelValue(s)) > 0 {
 				fault(v.loc(), "%s %q is not %s", v.where(), s, labelValueText)
 			}
 		}
@@ -845,7 +845,7 @@ func checkRCSelector(p *rules.Pass, o *manifest.Object, spec node) {
 	var missing []string
 	for e := range sel.entries() {
 		v, ok := e.val.str()
-		if !ok || !fastLabelKey(e.key) && len(content.IsLabelKey(e.key)) > 0 || !fastLabelValue(v) && len(content.IsLabelValue(v)) > 0 {
+		if !ok || !kubevalid.LabelKey(e.key) && len(content.IsLabelKey(e.key)) > 0 || !kubevalid.LabelValue(v) && len(content.IsLabelValue(v)) > 0 {
 			// Another fault, reported by MR001 or ValidateLabels.
 			return
 		}
@@ -1079,78 +1079,3 @@ const (
 	qualifiedNameText              = kubevalid.QualifiedNameText
 	labelValueText                 = kubevalid.LabelValueText
 )
-
-// The fast checks below accept exactly what apimachinery's regular
-// expressions accept. They run on every name, label and annotation of the
-// input, tens of thousands of them, where a regular expression costs
-// several times more; the regular expressions then only word the
-// message.
-
-func isLowerAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
-
-func isAlnum(c byte) bool { return isLowerAlnum(c) || c >= 'A' && c <= 'Z' }
-
-// fastDNS1123Label is IsDNS1123Label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at
-// most 63 characters.
-func fastDNS1123Label(s string) bool {
-	if s == "" || len(s) > 63 || !isLowerAlnum(s[0]) || !isLowerAlnum(s[len(s)-1]) {
-		return false
-	}
-	for i := 1; i < len(s)-1; i++ {
-		if c := s[i]; !isLowerAlnum(c) && c != '-' {
-			return false
-		}
-	}
-	return true
-}
-
-// fastDNS1035Label is IsDNS1035Label: a DNS-1123 label that begins with a
-// letter.
-func fastDNS1035Label(s string) bool {
-	return fastDNS1123Label(s) && s[0] >= 'a' && s[0] <= 'z'
-}
-
-// fastDNS1123Subdomain is IsDNS1123Subdomain: DNS-1123 labels (of any
-// length) joined by dots, at most 253 characters.
-func fastDNS1123Subdomain(s string) bool {
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	for part := range strings.SplitSeq(s, ".") {
-		if part == "" || !isLowerAlnum(part[0]) || !isLowerAlnum(part[len(part)-1]) {
-			return false
-		}
-		for i := 1; i < len(part)-1; i++ {
-			if c := part[i]; !isLowerAlnum(c) && c != '-' {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// fastLabelName is the name part of a label key, or a label value that
-// is not empty: ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9], at most 63.
-func fastLabelName(s string) bool {
-	if s == "" || len(s) > 63 || !isAlnum(s[0]) || !isAlnum(s[len(s)-1]) {
-		return false
-	}
-	for i := 1; i < len(s)-1; i++ {
-		if c := s[i]; !isAlnum(c) && c != '-' && c != '_' && c != '.' {
-			return false
-		}
-	}
-	return true
-}
-
-// fastLabelKey is IsLabelKey (IsQualifiedName).
-func fastLabelKey(s string) bool {
-	prefix, name, found := strings.Cut(s, "/")
-	if !found {
-		return fastLabelName(s)
-	}
-	return fastDNS1123Subdomain(prefix) && !strings.Contains(name, "/") && fastLabelName(name)
-}
-
-// fastLabelValue is IsLabelValue.
-func fastLabelValue(s string) bool { return s == "" || fastLabelName(s) }

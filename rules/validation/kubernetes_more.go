@@ -161,7 +161,7 @@ func checkServiceFields(p *rules.Pass, o *manifest.Object, root, spec node) {
 		case !isStr:
 		case !lb:
 			notLB("loadBalancerClass")
-		case !fastLabelKey(v) && len(content.IsLabelKey(v)) > 0:
+		case !kubevalid.LabelKey(v) && len(content.IsLabelKey(v)) > 0:
 			p.Reportf(o, c.loc(), "%s %q is not %s; %s", c.where(), v, qualifiedNameText, rejects)
 		}
 	}
@@ -325,13 +325,13 @@ func checkIngress(p *rules.Pass, o *manifest.Object, root, spec node) {
 			}
 		}
 		sn := t.get("secretName")
-		if v, ok := sn.str(); ok && v != "" && !fastDNS1123Subdomain(v) && len(kvalidation.IsDNS1123Subdomain(v)) > 0 {
+		if v, ok := sn.str(); ok && v != "" && !kubevalid.DNS1123Subdomain(v) && len(kvalidation.IsDNS1123Subdomain(v)) > 0 {
 			p.Reportf(o, sn.loc(), "%s %q is not a Secret name, %s; %s", sn.where(), v, dns1123SubdomainText, rejects)
 		}
 	}
 	cn := spec.get("ingressClassName")
 	cv, hasClass := cn.str()
-	if hasClass && !fastDNS1123Subdomain(cv) && len(kvalidation.IsDNS1123Subdomain(cv)) > 0 {
+	if hasClass && !kubevalid.DNS1123Subdomain(cv) && len(kvalidation.IsDNS1123Subdomain(cv)) > 0 {
 		p.Reportf(o, cn.loc(), "%s %q is not an IngressClass name, %s; %s", cn.where(), cv, dns1123SubdomainText, rejects)
 	}
 	if ann := root.get("metadata").get("annotations").get(ingressClassAnnotation); hasClass && ann.ok() {
@@ -363,7 +363,7 @@ func tlsHostProblem(v string) string {
 		}
 		return ""
 	}
-	if !fastDNS1123Subdomain(v) && len(kvalidation.IsDNS1123Subdomain(v)) > 0 {
+	if !kubevalid.DNS1123Subdomain(v) && len(kvalidation.IsDNS1123Subdomain(v)) > 0 {
 		return "is not " + dns1123SubdomainText + hint
 	}
 	return ""
@@ -433,7 +433,7 @@ func checkIngressBackend(p *rules.Pass, o *manifest.Object, b node, at manifest.
 		p.Reportf(o, at, "%s names both a service and a resource; %s", b.where(), rejects)
 	case res.ok():
 		g := res.get("apiGroup")
-		if v, ok := g.str(); ok && v != "" && !fastDNS1123Subdomain(v) && len(kvalidation.IsDNS1123Subdomain(v)) > 0 {
+		if v, ok := g.str(); ok && v != "" && !kubevalid.DNS1123Subdomain(v) && len(kvalidation.IsDNS1123Subdomain(v)) > 0 {
 			p.Reportf(o, g.loc(), "%s %q is not an API group, %s; %s", g.where(), v, dns1123SubdomainText, rejects)
 		}
 		for _, key := range [...]string{"kind", "name"} {
@@ -618,7 +618,7 @@ func checkJobSpec(p *rules.Pass, o *manifest.Object, js node, cron bool) {
 			// name, "-" and the index. A name over 63 characters without
 			// manualSelector is checkBatchName's.
 			manual, _ := js.get("manualSelector").boolean()
-			if host := fmt.Sprintf("%s-%d", name, c-1); !fastDNS1123Label(host) && (len(name) <= 63 || manual) {
+			if host := fmt.Sprintf("%s-%d", name, c-1); !kubevalid.DNS1123Label(host) && (len(name) <= 63 || manual) {
 				p.Reportf(o, o.NameLoc, "metadata.name %q cannot name the pods of an Indexed Job of %d completions: the last one's hostname %q is not %s; %s", name, c, host, dns1123LabelText, rejects)
 			}
 		}
@@ -716,7 +716,7 @@ func checkResources(p *rules.Pass, o *manifest.Object, res node) {
 	rejects := "the API server rejects the " + string(o.Kind)
 	check := func(x node, name string) (resource.Quantity, bool) {
 		if v, ok := x.str(); ok {
-			q, err := resource.ParseQuantity(strings.TrimSpace(v))
+			q, err := parseQuantity(strings.TrimSpace(v))
 			if err != nil {
 				p.Reportf(o, x.loc(), "%s %q is not %s; the API server cannot decode the %s, and rejects it", x.where(), v, quantityText, o.Kind)
 				return q, false
@@ -785,7 +785,7 @@ func checkQuantityValue(p *rules.Pass, o *manifest.Object, x node, name string, 
 // it.
 func quantityOf(x node) (resource.Quantity, bool) {
 	if v, ok := x.str(); ok {
-		q, err := resource.ParseQuantity(strings.TrimSpace(v))
+		q, err := parseQuantity(strings.TrimSpace(v))
 		return q, err == nil && q.Sign() >= 0
 	}
 	if f, ok := x.num(); ok && f >= 0 {
@@ -793,6 +793,39 @@ func quantityOf(x node) (resource.Quantity, bool) {
 		return q, err == nil
 	}
 	return resource.Quantity{}, false
+}
+
+// quantitySuffixes are the suffixes parseQuantity reads itself: a decimal
+// SI scale, or a binary one as a power of 1024.
+var quantitySuffixes = map[string]struct {
+	scale  resource.Scale
+	binary uint
+}{
+	"": {0, 0}, "m": {resource.Milli, 0}, "k": {resource.Kilo, 0}, "M": {resource.Mega, 0},
+	"G": {resource.Giga, 0}, "T": {resource.Tera, 0}, "P": {resource.Peta, 0}, "E": {resource.Exa, 0},
+	"Ki": {0, 1}, "Mi": {0, 2}, "Gi": {0, 3}, "Ti": {0, 4}, "Pi": {0, 5}, "Ei": {0, 6},
+}
+
+// parseQuantity is resource.ParseQuantity, with the form almost every
+// manifest writes (digits and a suffix: 500m, 128Mi, 2) read without it:
+// MR027 parses every request and limit of every container, and
+// ParseQuantity's general parse was the rule's largest cost.
+func parseQuantity(s string) (resource.Quantity, error) {
+	i := 0
+	for i < len(s) && i < 15 && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if suf, ok := quantitySuffixes[s[i:]]; ok && i > 0 && i < 15 && (s[0] != '0' || i == 1) {
+		n, err := strconv.ParseInt(s[:i], 10, 64)
+		switch {
+		case err != nil:
+		case suf.binary == 0:
+			return *resource.NewScaledQuantity(n, suf.scale), nil
+		case n < 1<<(62-10*suf.binary):
+			return *resource.NewQuantity(n<<(10*suf.binary), resource.BinarySI), nil
+		}
+	}
+	return resource.ParseQuantity(s)
 }
 
 // isNativeResource is helper.IsNativeResource: a resource without a domain,
@@ -831,7 +864,7 @@ func containerResourceNameProblem(name string) (msg, hint string) {
 	if slices.Contains(containerResources, name) {
 		return "", ""
 	}
-	if !fastLabelKey(name) && len(content.IsLabelKey(name)) > 0 {
+	if !kubevalid.LabelKey(name) && len(content.IsLabelKey(name)) > 0 {
 		return "is not " + qualifiedNameText + "; a container may ask for " + kinds, ""
 	}
 	if !strings.Contains(name, "/") {
@@ -876,21 +909,21 @@ func checkPodFields(p *rules.Pass, o *manifest.Object, pod node) {
 	rejects := "the API server rejects the " + string(o.Kind)
 	for _, key := range [...]string{"hostname", "subdomain"} {
 		f := pod.get(key)
-		if v, ok := f.str(); ok && v != "" && !fastDNS1123Label(v) && len(kvalidation.IsDNS1123Label(v)) > 0 {
+		if v, ok := f.str(); ok && v != "" && !kubevalid.DNS1123Label(v) && len(kvalidation.IsDNS1123Label(v)) > 0 {
 			p.Reportf(o, f.loc(), "%s %q is not %s; %s", f.where(), v, dns1123LabelText, rejects)
 		}
 	}
 	ns := pod.get("nodeSelector")
 	for e := range ns.entries() {
-		if !fastLabelKey(e.key) && len(content.IsLabelKey(e.key)) > 0 {
+		if !kubevalid.LabelKey(e.key) && len(content.IsLabelKey(e.key)) > 0 {
 			p.Reportf(o, e.keyLoc, "%s: key %q is not %s; %s", ns.where(), e.key, qualifiedNameText, rejects)
 		}
-		if v, ok := e.val.str(); ok && !fastLabelValue(v) && len(content.IsLabelValue(v)) > 0 {
+		if v, ok := e.val.str(); ok && !kubevalid.LabelValue(v) && len(content.IsLabelValue(v)) > 0 {
 			p.Reportf(o, e.val.loc(), "%s: value %q of %q is not %s; %s", ns.where(), v, e.key, labelValueText, rejects)
 		}
 	}
 	sa := pod.get("serviceAccountName")
-	if v, ok := sa.str(); ok && v != "" && !fastDNS1123Subdomain(v) && len(kvalidation.IsDNS1123Subdomain(v)) > 0 {
+	if v, ok := sa.str(); ok && v != "" && !kubevalid.DNS1123Subdomain(v) && len(kvalidation.IsDNS1123Subdomain(v)) > 0 {
 		p.Reportf(o, sa.loc(), "%s %q is not a ServiceAccount name, %s; %s", sa.where(), v, dns1123SubdomainText, rejects)
 	}
 	ads := pod.get("activeDeadlineSeconds")
@@ -899,7 +932,7 @@ func checkPodFields(p *rules.Pass, o *manifest.Object, pod node) {
 	}
 	for g := range pod.get("readinessGates").items() {
 		ct := g.get("conditionType")
-		if v, ok := ct.str(); ok && !fastLabelKey(v) && len(content.IsLabelKey(v)) > 0 {
+		if v, ok := ct.str(); ok && !kubevalid.LabelKey(v) && len(content.IsLabelKey(v)) > 0 {
 			p.Reportf(o, ct.loc(), "%s %q is not %s; %s", ct.where(), v, qualifiedNameText, rejects)
 		}
 	}
@@ -909,7 +942,7 @@ func checkPodFields(p *rules.Pass, o *manifest.Object, pod node) {
 		v, ok := name.str()
 		switch {
 		case !ok:
-		case !fastLabelKey(v) && len(content.IsLabelKey(v)) > 0:
+		case !kubevalid.LabelKey(v) && len(content.IsLabelKey(v)) > 0:
 			p.Reportf(o, name.loc(), "%s %q is not %s; %s", name.where(), v, qualifiedNameText, rejects)
 		case slices.Contains(gates, v):
 			p.Reportf(o, name.loc(), "%s %q is listed twice; %s", name.where(), v, rejects)
