@@ -884,13 +884,8 @@ func unselected(sel, tl node) []string {
 		}
 	}
 	for req := range exprs.items() {
-		key, _ := req.get("key").str()
-		op, _ := req.get("operator").str()
-		r := labels.Requirement{Key: key, Op: labels.Operator(op)}
-		for v := range req.get("values").strs() {
-			s, _ := v.str()
-			r.Values = append(r.Values, s)
-		}
+		r := requirementOf(req)
+		key, op := r.Key, string(r.Op)
 		if r.Matches(have) {
 			continue
 		}
@@ -1079,3 +1074,16 @@ const (
 	qualifiedNameText              = kubevalid.QualifiedNameText
 	labelValueText                 = kubevalid.LabelValueText
 )
+
+// requirementOf reads a matchExpressions entry of a selector that
+// walkLabelSelector found well formed.
+func requirementOf(req node) labels.Requirement {
+	key, _ := req.get("key").str()
+	op, _ := req.get("operator").str()
+	r := labels.Requirement{Key: key, Op: labels.Operator(op)}
+	for v := range req.get("values").strs() {
+		s, _ := v.str()
+		r.Values = append(r.Values, s)
+	}
+	return r
+}

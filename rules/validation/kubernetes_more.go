@@ -8,7 +8,6 @@ import (
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/kubevalid"
-	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/suggest"
 	"github.com/meshlint/meshlint/rules"
@@ -535,13 +534,8 @@ func checkJobSelector(p *rules.Pass, o *manifest.Object, spec node) {
 	}
 	slices.Sort(missing)
 	for req := range sel.get("matchExpressions").items() {
-		key, _ := req.get("key").str()
-		op, _ := req.get("operator").str()
-		r := labels.Requirement{Key: key, Op: labels.Operator(op)}
-		for v := range req.get("values").strs() {
-			s, _ := v.str()
-			r.Values = append(r.Values, s)
-		}
+		r := requirementOf(req)
+		key, op := r.Key, string(r.Op)
 		if known(key) && !r.Matches(generated) {
 			term := key + " " + op
 			if len(r.Values) > 0 {
