@@ -1,8 +1,10 @@
 package graph
 
 import (
+	"slices"
 	"strings"
 
+	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/spec"
 )
 
@@ -34,4 +36,36 @@ func (g *Graph) GatewaysNamed(name string) []*Gateway {
 		}
 	}
 	return out
+}
+
+// LookupNamespaces returns the namespaces from which Istio looks up the
+// VirtualServices of gw (PushContext.VirtualServicesForGateway): those of
+// its pods (WorkloadNamespaces) or, when the input holds none of them, the
+// Gateway's own, as the API reference says.
+func (gw *Gateway) LookupNamespaces() []string {
+	if ns := gw.WorkloadNamespaces(); len(ns) > 0 {
+		return ns
+	}
+	return []string{gw.Namespace()}
+}
+
+// Sees reports whether vs is exported to a namespace of LookupNamespaces,
+// so that the proxies of gw see it at all.
+func (gw *Gateway) Sees(vs *VirtualService) bool {
+	return slices.ContainsFunc(gw.LookupNamespaces(), func(ns string) bool { return Visible(vs.ExportTo, vs.Namespace(), ns) })
+}
+
+// AdmitsHost reports whether a server host of gw admits host h of a
+// VirtualService of namespace ns: a server host ns/host admits the
+// VirtualServices of namespace ns, or of any with */, whose host it
+// matches.
+func (gw *Gateway) AdmitsHost(ns, h string) bool {
+	for _, s := range gw.Spec.Servers {
+		for _, sh := range s.Hosts {
+			if host.ParseScoped(sh.V, gw.Namespace()).Admits(ns, h) {
+				return true
+			}
+		}
+	}
+	return false
 }

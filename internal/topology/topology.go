@@ -1363,24 +1363,16 @@ func gatewayRefusal(g *graph.Graph, vs *graph.VirtualService, ref graph.GatewayR
 		}
 		return "the input holds no Gateway " + ref.Namespace + "/" + ref.Name + ", and closed-world says it holds every object: Istio ignores a name that resolves to no Gateway, and programs none of its routes there"
 	}
-	namespaces := gw.WorkloadNamespaces()
-	if len(namespaces) == 0 {
-		namespaces = []string{gw.Namespace()}
-	}
-	if !slices.ContainsFunc(namespaces, func(ns string) bool { return graph.Visible(vs.ExportTo, vs.Namespace(), ns) }) {
+	if !gw.Sees(vs) {
+		namespaces := gw.LookupNamespaces()
 		what := "namespace "
 		if len(namespaces) > 1 {
 			what = "namespaces "
 		}
 		return "the VirtualService's exportTo leaves out " + what + strings.Join(namespaces, ", ") + " of the gateway's proxies, which never see it"
 	}
-	for _, s := range gw.Spec.Servers {
-		for _, sh := range s.Hosts {
-			sc := host.ParseScoped(sh.V, gw.Namespace())
-			if slices.ContainsFunc(vs.Hosts, func(h string) bool { return sc.Admits(vs.Namespace(), h) }) {
-				return ""
-			}
-		}
+	if slices.ContainsFunc(vs.Hosts, func(h string) bool { return gw.AdmitsHost(vs.Namespace(), h) }) {
+		return ""
 	}
 	return "no server of the Gateway serves a host of the VirtualService, so none of its routes is programmed there"
 }

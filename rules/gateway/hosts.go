@@ -78,7 +78,7 @@ func runVSHostNotInGateway(p *rules.Pass) error {
 			bound = append(bound, gw)
 			matched := false
 			for i, h := range vs.Hosts {
-				if admitsHost(gw, vs.Namespace(), h) {
+				if gw.AdmitsHost(vs.Namespace(), h) {
 					served[i], matched, anyServed = true, true, true
 				}
 			}
@@ -152,9 +152,9 @@ func runVSHostNotInGateway(p *rules.Pass) error {
 // says.
 func hiddenFromGateway(p *rules.Pass, vs *graph.VirtualService, ref graph.GatewayRef) bool {
 	gw := ref.Gateway
-	namespaces, whose := gw.WorkloadNamespaces(), "the gateway pods"
-	if len(namespaces) == 0 {
-		namespaces, whose = []string{gw.Namespace()}, "the Gateway (the input holds none of its pods)"
+	namespaces, whose := gw.LookupNamespaces(), "the gateway pods"
+	if len(gw.Workloads) == 0 {
+		whose = "the Gateway (the input holds none of its pods)"
 	}
 	var hidden []string
 	for _, ns := range namespaces {
@@ -177,20 +177,6 @@ func hiddenFromGateway(p *rules.Pass, vs *graph.VirtualService, ref graph.Gatewa
 		gwName(ref), what, label, whose).
 		Relate(gw.Obj, gw.Obj.NameLoc, "Gateway %s/%s", gw.Namespace(), gw.Name())
 	return len(hidden) == len(namespaces)
-}
-
-// admitsHost reports whether a server of gw admits host h of a
-// VirtualService in namespace ns.
-func admitsHost(gw *graph.Gateway, ns, h string) bool {
-	for _, s := range gw.Spec.Servers {
-		for _, sh := range s.Hosts {
-			sc := host.ParseScoped(sh.V, gw.Namespace())
-			if sc.Admits(ns, h) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // caseNote explains a server host of gw that would admit one of hosts of a

@@ -197,7 +197,7 @@ func admittingServers(vs *graph.VirtualService) (out []boundServer, open bool) {
 		if ref.Mesh || gw == nil {
 			return nil, true
 		}
-		if !gatewaySees(gw, vs) {
+		if !gw.Sees(vs) {
 			continue // MR202 reports it
 		}
 		for _, s := range gw.Spec.Servers {
@@ -207,23 +207,6 @@ func admittingServers(vs *graph.VirtualService) (out []boundServer, open bool) {
 		}
 	}
 	return out, false
-}
-
-// gatewaySees reports whether vs is exported to a namespace of the gateway
-// pods of gw (its own namespace when the input holds none of them): Istio
-// looks the VirtualServices of a Gateway up from the proxy's namespace
-// (PushContext.VirtualServicesForGateway).
-func gatewaySees(gw *graph.Gateway, vs *graph.VirtualService) bool {
-	namespaces := gw.WorkloadNamespaces()
-	if len(namespaces) == 0 {
-		namespaces = []string{gw.Namespace()}
-	}
-	for _, ns := range namespaces {
-		if graph.Visible(vs.ExportTo, vs.Namespace(), ns) {
-			return true
-		}
-	}
-	return false
 }
 
 // serverRouteKind returns the kind of VirtualService route ("http", "tls",
