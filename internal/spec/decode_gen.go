@@ -1537,6 +1537,10 @@ func decodeContainer(d *decoder, n *yaml.Node, v *Container) (good, ok bool) {
 			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.Image)
 		case "ports":
 			_, ok = decodeSeq(d, c[i+1], &v.Ports, decodeContainerPort)
+		case "command":
+			_, ok = decodeUnmarshaler[LaxStrings](d, c[i+1], &v.Command)
+		case "args":
+			_, ok = decodeUnmarshaler[LaxStrings](d, c[i+1], &v.Args)
 		case "restartPolicy":
 			_, ok = decodeUnmarshaler[Value[string]](d, c[i+1], &v.RestartPolicy)
 		case "securityContext":

@@ -479,6 +479,12 @@ func (g *decodeGen) fieldCall(t reflect.Type, dst, path string) (string, error) 
 	elem := t
 	switch {
 	case t == reflect.PointerTo(nodeType):
+	case t.Kind() == reflect.Slice && t.Name() != "" && reflect.PointerTo(t).Implements(unmarshalerType):
+		// A named list that decodes itself (LaxStrings).
+		if t.PkgPath() != specPkgPath || !g.hasMethod[t.Name()] {
+			return "", fmt.Errorf("%s: %s implements yaml.Unmarshaler through a method decode_gen_test.go did not find", path, t)
+		}
+		return fmt.Sprintf("decodeUnmarshaler[%s](d, %s, %s)", t.Name(), node, dst), nil
 	case t.Kind() == reflect.Pointer:
 		helper, elem = "decodePtr", t.Elem()
 	case t.Kind() == reflect.Slice:

@@ -65,6 +65,10 @@ type Container struct {
 	Name  Str             `yaml:"name"`
 	Image Str             `yaml:"image"`
 	Ports []ContainerPort `yaml:"ports"`
+	// Command and Args are read for the flags of controllers whose
+	// behaviour meshlint models (Flagger's -mesh-provider).
+	Command LaxStrings `yaml:"command"`
+	Args    LaxStrings `yaml:"args"`
 	// RestartPolicy "Always" on an init container makes it a sidecar,
 	// which runs for the pod's life beside the containers.
 	RestartPolicy Str `yaml:"restartPolicy"`
@@ -76,6 +80,28 @@ type Container struct {
 func (c *Container) UnmarshalYAML(n *yaml.Node) error {
 	type plain Container
 	return decodeAt(n, &c.At, (*plain)(c))
+}
+
+// LaxStrings is a list of strings of which only the strings are kept: a
+// value of another type, or another type than a list, is left out rather
+// than refused, since MR001 reports it against the schema and the object
+// it is in stays modelled (a container's args are no reason to drop a
+// workload from the graph).
+type LaxStrings []Str
+
+// UnmarshalYAML keeps the string items of a sequence.
+func (l *LaxStrings) UnmarshalYAML(n *yaml.Node) error {
+	*l = nil
+	if n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	for _, it := range n.Content {
+		var s Str
+		if s.UnmarshalYAML(it) == nil {
+			*l = append(*l, s)
+		}
+	}
+	return nil
 }
 
 // ContainerPort is a port a container declares.

@@ -50,7 +50,7 @@ import (
 // and each section has its own SHA-256 so that the goroutine that decodes
 // it checks it as it reads it, rather than a pass over the whole file
 // before any is decoded.
-const magic = "meshlint lint cache 39\n"
+const magic = "meshlint lint cache 40\n"
 
 // headSize is the length of a cache file's head, and sectionSize that of
 // the trailer's record of one section.

@@ -31,6 +31,7 @@ var Rules = []*rules.Rule{
 	FlaggerRewritesInput,
 	ArgoSpecInvalid,
 	FlaggerFieldIgnored,
+	FlaggerSettingsDiffer,
 	ExportToNamespaceUnknown,
 	DRHidesMutualTLS,
 	SubsetWithoutLabels,

@@ -1,0 +1,221 @@
+package routing
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/spec"
+	"github.com/meshlint/meshlint/rules"
+)
+
+// FlaggerSettingsDiffer reports a Flagger controller of the input whose
+// -mesh-provider differs from the one meshlint models its Canaries with.
+var FlaggerSettingsDiffer = &rules.Rule{
+	ID:      "MR157",
+	Name:    "flagger-mesh-provider-differs",
+	Summary: "the Flagger controller of the input runs with another -mesh-provider than the one meshlint models its Canaries with",
+	Doc: `A Canary without ` + "`spec.provider`" + ` is routed by the provider of Flagger's ` + "`-mesh-provider`" + ` flag
+(the scheduler's ` + "`advanceCanary`" + `), which the Canary does not show. meshlint models such a Canary with
+the provider that ` + "`flagger.mesh-provider`" + ` in ` + "`.meshlint.yaml`" + ` names, or with the flag's default,
+` + "`istio`" + `, when it is unset: for Istio it derives the VirtualService and DestinationRules Flagger
+writes at run time, and checks routes, subsets and mTLS against them (MR154, MR156 and the
+routing rules read them).
+
+When the input holds Flagger itself, a container whose image is Flagger's (` + "`ghcr.io/fluxcd/flagger`" + `,
+` + "`weaveworks/flagger`" + `), the rule reads its flags as Flagger's Go ` + "`flag`" + ` package does
+(` + "`command`" + ` after the program, then ` + "`args`" + `; ` + "`-flag=value`" + `, ` + "`--flag=value`" + ` or
+` + "`-flag value`" + `; the last of a flag given twice wins; parsing stops at the first argument that is not
+a flag) and reports the ` + "`-mesh-provider`" + ` that differs from what meshlint assumes, when that
+instance manages a Canary of the input without ` + "`spec.provider`" + ` (one of its ` + "`-namespace`" + `, or of any
+namespace without that flag). The findings about those Canaries are then about objects Flagger
+never creates, and those it creates go unchecked.
+
+Set ` + "`flagger.mesh-provider`" + ` in ` + "`.meshlint.yaml`" + ` to the flag's value, or give the Canaries a
+` + "`spec.provider`" + `.`,
+	Bad: flaggerSettingsExample("linkerd", ""),
+	Good: flaggerSettingsExample("istio", `  provider: istio
+`),
+	Severity: rules.Warning,
+	Inputs:   append(kinds.Workloads(), kinds.Canary),
+	// The finding is about Flagger's workload and reads the Canaries of
+	// every namespace it watches, naming the first in input order.
+	Deps: rules.DepWIDE | rules.DepOrder,
+	Run:  runFlaggerSettingsDiffer,
+}
+
+func flaggerSettingsExample(provider, canaryProvider string) string {
+	return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: flagger
+  namespace: flagger-system
+spec:
+  selector:
+    matchLabels: {app: flagger}
+  template:
+    metadata:
+      labels: {app: flagger}
+    spec:
+      containers:
+      - name: flagger
+        image: ghcr.io/fluxcd/flagger:1.36.1
+        args:
+        - -log-level=info
+        - -mesh-provider=` + provider + `
+        - -metrics-server=http://prometheus.linkerd-viz:9090
+---
+apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata:
+  name: podinfo
+  namespace: test
+spec:
+` + canaryProvider + `  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
+  service: {port: 9898}
+  analysis: {interval: 1m, threshold: 5, maxWeight: 50, stepWeight: 10}
+`
+}
+
+// flaggerBoolFlags are the boolean flags of Flagger v1.36.1's main.go,
+// which take no separate value ("-version", not "-version true").
+var flaggerBoolFlags = map[string]bool{
+	"zap-replace-globals": true, "enable-leader-election": true, "enable-config-tracking": true,
+	"version": true, "no-cross-namespace-refs": true,
+}
+
+// flaggerFlags reads the flags of a Flagger container as Go's flag package
+// parses them: the last value of each flag, with the string it is in.
+// ok is false for a container that is not Flagger's.
+func flaggerFlags(c *spec.Container) (flags map[string]spec.Str, ok bool) {
+	if !isFlaggerImage(c.Image.V) {
+		return nil, false
+	}
+	// The image's entrypoint is ./flagger; a command replaces it, and
+	// the chart's holds the flags after the program.
+	var argv []spec.Str
+	if len(c.Command) > 0 {
+		argv = append(argv, c.Command[1:]...)
+	}
+	argv = append(argv, c.Args...)
+	flags = map[string]spec.Str{}
+	for i := 0; i < len(argv); i++ {
+		s := argv[i].V
+		if len(s) < 2 || s[0] != '-' {
+			break
+		}
+		if s == "--" {
+			break
+		}
+		name := strings.TrimPrefix(s[1:], "-")
+		if name == "" || name[0] == '-' || name[0] == '=' {
+			break // flag.Parse fails: Flagger does not start
+		}
+		at := argv[i]
+		k, v, has := strings.Cut(name, "=")
+		switch {
+		case has:
+			name, at.V = k, v
+		case flaggerBoolFlags[name]:
+			at.V = "true"
+		case i+1 < len(argv):
+			i++
+			at = argv[i]
+		default:
+			return flags, true // a flag without its value: flag.Parse fails
+		}
+		flags[name] = at
+	}
+	return flags, true
+}
+
+// isFlaggerImage reports whether image is Flagger's: its repository's last
+// path element is flagger (not flagger-loadtester), whatever its registry,
+// tag or digest.
+func isFlaggerImage(image string) bool {
+	repo, _, _ := strings.Cut(image, "@")
+	base := path.Base(repo)
+	base, _, _ = strings.Cut(base, ":")
+	return base == "flagger"
+}
+
+func runFlaggerSettingsDiffer(p *rules.Pass) error {
+	g := p.Graph
+	if len(g.Canaries) == 0 {
+		return nil
+	}
+	assumed := g.Mesh.FlaggerMeshProvider
+	assumedName := assumed
+	if assumed == "" {
+		assumedName = "istio"
+	}
+	for _, w := range g.Workloads {
+		if w.Spec == nil || g.GeneratedBy(w.Obj) != nil {
+			continue
+		}
+		for i := range w.Spec.Spec.Containers {
+			c := &w.Spec.Spec.Containers[i]
+			flags, ok := flaggerFlags(c)
+			if !ok {
+				continue
+			}
+			flag, set := flags["mesh-provider"]
+			provider := "istio"
+			if set {
+				provider = flag.V
+			}
+			// A provider MeshRouter does not know gets the Istio router.
+			if provider == assumedName || graph.FlaggerIstio(provider) && graph.FlaggerIstio(assumed) {
+				continue
+			}
+			managed := flaggerManaged(g, flags["namespace"].V)
+			if len(managed) == 0 {
+				continue
+			}
+			reportProviderDiffers(p, w.Obj, c, flag, set, provider, assumed, managed)
+		}
+	}
+	return nil
+}
+
+// flaggerManaged returns the Canaries of the input without spec.provider
+// that a Flagger watching namespace ns ("" for all) manages, one per
+// object.
+func flaggerManaged(g *graph.Graph, ns string) []*graph.Canary {
+	var out []*graph.Canary
+	seen := map[graph.ObjectID]bool{}
+	for _, c := range g.Canaries {
+		if c.Spec.Provider.V != "" || ns != "" && c.Obj.Namespace != ns {
+			continue
+		}
+		if id := graph.IDOf(c.Obj); !seen[id] {
+			seen[id] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func reportProviderDiffers(p *rules.Pass, o *manifest.Object, c *spec.Container, flag spec.Str, set bool, provider, assumed string, managed []*graph.Canary) {
+	what := fmt.Sprintf("Flagger runs with -mesh-provider=%s", provider)
+	loc := flag.Loc
+	if !set {
+		what = "Flagger runs with the default -mesh-provider (istio)"
+		loc = c.Image.Loc
+	}
+	model := "the istio router (flagger.mesh-provider is unset in .meshlint.yaml)"
+	if assumed != "" {
+		model = fmt.Sprintf("the %s router (flagger.mesh-provider in .meshlint.yaml)", assumed)
+	}
+	first := managed[0]
+	which := fmt.Sprintf("Canary %s/%s is", first.Obj.Namespace, first.Obj.Name)
+	if len(managed) > 1 {
+		which = fmt.Sprintf("Canaries %s/%s and %d more are", first.Obj.Namespace, first.Obj.Name, len(managed)-1)
+	}
+	p.Reportf(o, loc, "%s, but meshlint models the Canaries without spec.provider with %s: %s checked against the objects of a router Flagger does not use; set flagger.mesh-provider: %s in .meshlint.yaml, or spec.provider on the Canaries",
+		what, model, which, provider).
+		Relate(first.Obj, first.Obj.NameLoc, "Canary %s/%s sets no spec.provider", first.Obj.Namespace, first.Obj.Name)
+}
