@@ -68,16 +68,7 @@ spec:
         - -mesh-provider=` + provider + `
         - -metrics-server=http://prometheus.linkerd-viz:9090
 ---
-apiVersion: flagger.app/v1beta1
-kind: Canary
-metadata:
-  name: podinfo
-  namespace: test
-spec:
-` + canaryProvider + `  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
-  service: {port: 9898}
-  analysis: {interval: 1m, threshold: 5, maxWeight: 50, stepWeight: 10}
-`
+` + flaggerIgnoredExample(canaryProvider+"  service: {port: 9898}\n")
 }
 
 // flaggerBoolFlags are the boolean flags of Flagger v1.36.1's main.go,
