@@ -140,7 +140,7 @@ func fixtureSettings(t *testing.T, name, text string) (args []string, mesh strin
 	args = []string{"--no-config"}
 	var providers, accessLog []string
 	autoMTLS, scopeGateways := true, false
-	var cfgFile string
+	var cfgFile, flagger string
 	for _, line := range strings.Split(text, "\n") {
 		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "# fixture:")
 		if !ok {
@@ -169,7 +169,9 @@ func fixtureSettings(t *testing.T, name, text string) (args []string, mesh strin
 			case "flagger-mesh-provider":
 				// Neither a flag nor a MeshConfig field: the
 				// configuration file's, written outside the linted tree.
-				cfgFile += "flagger:\n  mesh-provider: " + v + "\n"
+				flagger += "  mesh-provider: " + v + "\n"
+			case "flagger-selector-labels":
+				flagger += "  selector-labels: [" + strings.ReplaceAll(v, ",", ", ") + "]\n"
 			case "kubernetes-version":
 				cfgFile += "kubernetes:\n  version: \"" + v + "\"\n"
 			case "also":
@@ -177,6 +179,9 @@ func fixtureSettings(t *testing.T, name, text string) (args []string, mesh strin
 				t.Fatalf("%s: fixture option %q: say how to pass it to the command", name, k)
 			}
 		}
+	}
+	if flagger != "" {
+		cfgFile += "flagger:\n" + flagger
 	}
 	if cfgFile != "" {
 		cfg := filepath.Join(t.TempDir(), ".meshlint.yaml")

@@ -71,6 +71,11 @@ type Mesh struct {
 	// MR156 says nothing about such a Canary until it is set, since an
 	// installation may have changed the flag.
 	FlaggerMeshProvider string
+	// FlaggerSelectorLabels is the -selector-labels flag of the Flagger
+	// controller, split at its commas: the pod labels of which Flagger
+	// takes the first that a Canary target's selector has. Nil means the
+	// flag's default (FlaggerLabels).
+	FlaggerSelectorLabels []string
 	// KubernetesMinor is the minor version N of the Kubernetes release
 	// 1.N whose API server the manifests are applied to: the validation
 	// of some fields changed between releases (kubevalid.GatesFor). 0
@@ -139,8 +144,10 @@ type MeshSettings struct {
 	// ScopeGatewayToNamespace is set from the configuration file or from
 	// an IstioOperator's istiod environment, never from a MeshConfig.
 	ScopeGatewayToNamespace *bool
-	// FlaggerMeshProvider is set from the file's flagger section only.
-	FlaggerMeshProvider string
+	// FlaggerMeshProvider and FlaggerSelectorLabels are set from the
+	// file's flagger section only.
+	FlaggerMeshProvider   string
+	FlaggerSelectorLabels []string
 	// KubernetesMinor is set from the file's kubernetes section only; 0
 	// is unset.
 	KubernetesMinor int
@@ -184,6 +191,7 @@ func (s MeshSettings) Apply(m *Mesh) {
 	if s.FlaggerMeshProvider != "" {
 		m.FlaggerMeshProvider = s.FlaggerMeshProvider
 	}
+	setList(&m.FlaggerSelectorLabels, s.FlaggerSelectorLabels)
 	if s.KubernetesMinor > 0 {
 		m.KubernetesMinor = s.KubernetesMinor
 	}

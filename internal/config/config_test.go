@@ -63,6 +63,7 @@ func TestTemplate(t *testing.T) {
 	uncommented = strings.Replace(uncommented, "severity: {}\n#  MR101: error", "severity:\n  MR101: error", 1)
 	uncommented = strings.Replace(uncommented, "ignore-paths: []\n#  - vendor\n#  - ", "ignore-paths:\n  - vendor\n  - ", 1)
 	uncommented = strings.Replace(uncommented, "flagger: {}\n#  mesh-provider:", "flagger:\n  mesh-provider:", 1)
+	uncommented = strings.Replace(uncommented, "\n#  selector-labels:", "\n  selector-labels:", 1)
 	if uncommented == Template || strings.Contains(uncommented, "# root-namespace") {
 		t.Fatal("the test no longer uncomments the template")
 	}
@@ -84,6 +85,7 @@ func TestTemplate(t *testing.T) {
 	want.DefaultVirtualServiceExportTo = []string{"*"}
 	want.DefaultDestinationRuleExportTo = []string{"*"}
 	want.FlaggerMeshProvider = "linkerd"
+	want.FlaggerSelectorLabels = DefaultFlaggerSelectorLabels
 	// The kubernetes section shows the default release.
 	if want.KubernetesMinor, err = ParseKubernetesVersion(DefaultKubernetesVersion); err != nil {
 		t.Fatal(err)

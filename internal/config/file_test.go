@@ -80,6 +80,7 @@ mesh:
   scope-gateway-to-namespace: true
 flagger:
   mesh-provider: gatewayapi:v1beta1
+  selector-labels: [app.kubernetes.io/name, app]
 kubernetes:
   version: 1.30
 `)
@@ -110,6 +111,7 @@ kubernetes:
 			EnableAutoMTLS:                 &no,
 			ScopeGatewayToNamespace:        &yes,
 			FlaggerMeshProvider:            "gatewayapi:v1beta1",
+			FlaggerSelectorLabels:          []string{"app.kubernetes.io/name", "app"},
 			// Unquoted, a YAML float whose text is kept: 1.30, not 1.3.
 			KubernetesMinor: 30,
 		},
@@ -127,7 +129,8 @@ kubernetes:
 	f.Mesh.Apply(&m)
 	if m.RootNamespace != "istio-config" || m.AutoMTLS() || m.OutboundTrafficPolicy != RegistryOnly ||
 		!reflect.DeepEqual(m.DefaultServiceExportTo, []string{"."}) || !m.ScopeGatewayToNamespace ||
-		m.FlaggerMeshProvider != "gatewayapi:v1beta1" || m.Kubernetes() != 30 {
+		m.FlaggerMeshProvider != "gatewayapi:v1beta1" || m.Kubernetes() != 30 ||
+		!reflect.DeepEqual(m.FlaggerLabels(), []string{"app.kubernetes.io/name", "app"}) {
 		t.Errorf("Apply: %+v", m)
 	}
 }
@@ -250,6 +253,14 @@ func TestParseErrors(t *testing.T) {
 				`smi:v1alpha3, gatewayapi:v1 or gatewayapi:v1beta1)`}},
 		{"flagger mesh-provider not a string", "flagger:\n  mesh-provider: [istio]\n",
 			[]string{`.meshlint.yaml:2: flagger.mesh-provider: want a string, got a list`}},
+		{"flagger selector-labels twice", "flagger:\n  selector-labels: [app, name, app]\n",
+			[]string{`.meshlint.yaml:2: flagger.selector-labels: "app" is listed twice`}},
+		{"flagger selector-labels not a label key", "flagger:\n  selector-labels: [app, \"app name\"]\n",
+			[]string{`.meshlint.yaml:2: flagger.selector-labels: "app name" is not a label key: name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`}},
+		{"flagger selector-labels empty", "flagger:\n  selector-labels: []\n",
+			[]string{`.meshlint.yaml:2: flagger.selector-labels: want at least one label`}},
+		{"flagger selector-labels a string", "flagger:\n  selector-labels: app,name\n",
+			[]string{`.meshlint.yaml:2: flagger.selector-labels: want a list, got "app,name"`}},
 		{"flagger unknown key", "flagger:\n  provider: istio\n",
 			[]string{`.meshlint.yaml:2: unknown key "provider" in flagger`}},
 		{"kubernetes version with a patch", "kubernetes:\n  version: 1.35.2\n",

@@ -2,14 +2,16 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/suggest"
+	"k8s.io/apimachinery/pkg/api/validate/content"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // flaggerKeys are the keys of the file's flagger section.
-var flaggerKeys = []string{"mesh-provider"}
+var flaggerKeys = []string{"mesh-provider", "selector-labels"}
 
 // flaggerExact are the providers that Flagger v1.36.1's Factory.MeshRouter
 // (pkg/router/factory.go) matches whole, and flaggerPrefixes those it
@@ -42,10 +44,49 @@ func FlaggerProviderKnown(p string) bool {
 // the Flagger controller, whose flags the manifests of Canaries do not show.
 func (d *decoder) flaggerSection(n *yaml.Node, s *MeshSettings) {
 	d.mapping(n, "flagger", flaggerKeys, func(key string, _, v *yaml.Node) {
-		if key == "mesh-provider" {
+		switch key {
+		case "mesh-provider":
 			s.FlaggerMeshProvider = d.flaggerProvider(v, "flagger."+key)
+		case "selector-labels":
+			s.FlaggerSelectorLabels = d.flaggerSelectorLabels(v, "flagger."+key)
 		}
 	})
+}
+
+// DefaultFlaggerSelectorLabels is the default of Flagger's -selector-labels
+// flag (v1.36.1, cmd/flagger/main.go).
+var DefaultFlaggerSelectorLabels = []string{"app", "name", "app.kubernetes.io/name"}
+
+// FlaggerLabels returns the labels of Flagger's -selector-labels that m
+// assumes: its own, or the flag's default.
+func (m Mesh) FlaggerLabels() []string {
+	if m.FlaggerSelectorLabels != nil {
+		return m.FlaggerSelectorLabels
+	}
+	return DefaultFlaggerSelectorLabels
+}
+
+// flaggerSelectorLabels reads the labels of Flagger's -selector-labels, as
+// a list (the flag is one string, split at its commas): label keys, each
+// once, at least one.
+func (d *decoder) flaggerSelectorLabels(n *yaml.Node, where string) []string {
+	items := d.list(n, where)
+	var out []string
+	for _, it := range items {
+		if slices.Contains(out, it.value) {
+			d.errorf(it.node, "%s: %q is listed twice", where, it.value)
+			return nil
+		}
+		if errs := content.IsLabelKey(it.value); len(errs) > 0 {
+			d.errorf(it.node, "%s: %q is not a label key: %s", where, it.value, strings.Join(errs, "; "))
+			return nil
+		}
+		out = append(out, it.value)
+	}
+	if r := resolve(n); r.Kind == yaml.SequenceNode && len(r.Content) == 0 {
+		d.errorf(n, "%s: want at least one label", where)
+	}
+	return out
 }
 
 // flaggerProvider reads a value of Flagger's -mesh-provider flag. One that

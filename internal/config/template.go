@@ -84,9 +84,12 @@ mesh:
 # provider of the Canaries that set no spec.provider (istio, linkerd,
 # appmesh, contour, gloo, nginx, kuma, gatewayapi:v1 and so on). Unset,
 # meshlint derives Istio's routing for them, Flagger's default, but MR156
-# does not check their fields against a router.
+# does not check their fields against a router. selector-labels is its
+# -selector-labels flag as a list, shown at the flag's default. When the
+# input holds Flagger's Deployment, MR157 compares its flags with these.
 flagger: {}
 #  mesh-provider: linkerd
+#  selector-labels: [app, name, app.kubernetes.io/name]
 
 # The Kubernetes release (1.N) whose API server the manifests are applied
 # to: what it refuses changed in some releases (Service names, IP addresses

@@ -36,8 +36,9 @@ import (
 // creates for a Service target (KubernetesNoopRouter makes nothing for
 // one, ServiceController copies it as <target>-primary and -canary).
 //
-// They are derived with the defaults of Flagger's flags (-selector-labels,
-// -include-label-prefix), and for a Canary without spec.provider with the
+// They are derived with the -selector-labels of config.Mesh.FlaggerLabels
+// (the flag's default unless flagger.selector-labels sets them), the
+// default -include-label-prefix, and for a Canary without spec.provider with the
 // mesh provider of config.Mesh.FlaggerMeshProvider, istio (the flag's
 // default) when it is not set. A suspended Canary
 // (spec.suspend) gets them too: Flagger then skips the Canary, leaving
@@ -55,6 +56,10 @@ type Canary struct {
 	// DaemonSet of the input in the Canary's namespace. It is nil when
 	// the input has none, or when nothing is derived for the Canary.
 	Target *Workload
+	// TargetSelector is the spec.selector of the Deployment or DaemonSet
+	// of the input that spec.targetRef names, set also when Flagger finds
+	// none of its selector labels there (and so derives nothing).
+	TargetSelector *spec.LabelSelector
 	// Label and Value are the label of the target's spec.selector
 	// matchLabels that Flagger keys its selectors on, and its value
 	// (getSelectorLabel); both are "" when nothing is derived.
@@ -117,11 +122,6 @@ type Rewrite struct {
 	Flagger any
 }
 
-// flaggerSelectorLabels is the default of Flagger's -selector-labels flag:
-// the labels, in order, of which Flagger takes the first that the target's
-// spec.selector.matchLabels has.
-var flaggerSelectorLabels = []string{"app", "name", "app.kubernetes.io/name"}
-
 // flaggerToolkitMarker marks the labels and annotations (of Flux) that
 // Flagger never copies.
 const flaggerToolkitMarker = "toolkit.fluxcd.io"
@@ -169,13 +169,13 @@ func (c *Canary) ServiceNames() (apex, primary, canary string) {
 // name with "-primary" (createPrimaryDeployment, createPrimaryDaemonSet).
 func (c *Canary) PrimaryName() string { return c.Spec.TargetRef.Name.V + "-primary" }
 
-// flaggerSelectorLabel mirrors getSelectorLabel of Flagger's Deployment and
+// FlaggerSelectorLabel mirrors getSelectorLabel of Flagger's Deployment and
 // DaemonSet controllers.
-func flaggerSelectorLabel(sel *spec.LabelSelector) (label, value string, ok bool) {
+func FlaggerSelectorLabel(sel *spec.LabelSelector, labels []string) (label, value string, ok bool) {
 	if sel == nil {
 		return "", "", false
 	}
-	for _, l := range flaggerSelectorLabels {
+	for _, l := range labels {
 		if v, ok := sel.MatchLabels[l]; ok {
 			return l, v, true
 		}
@@ -286,7 +286,8 @@ func (g *Graph) deriveCanary(c *Canary) {
 	if !decodeInto(g, target.Obj, target.Obj.Spec(), &ws) {
 		return
 	}
-	label, value, ok := flaggerSelectorLabel(ws.Selector)
+	c.TargetSelector = ws.Selector
+	label, value, ok := FlaggerSelectorLabel(ws.Selector, g.Mesh.FlaggerLabels())
 	if !ok {
 		return // Flagger fails: "spec.selector.matchLabels must contain one of …"
 	}

@@ -64,3 +64,49 @@ func TestFlaggerMeshProvider(t *testing.T) {
 		})
 	}
 }
+
+// TestFlaggerSelectorLabels checks that Flagger's selectors are keyed on
+// the first label of config.Mesh.FlaggerLabels (flagger.selector-labels,
+// else the -selector-labels default) that the target's selector has, and
+// that nothing is derived when it has none.
+func TestFlaggerSelectorLabels(t *testing.T) {
+	target := flaggerTarget("Deployment", "podinfo", "{app: podinfo, tier: web}", "{app: podinfo, tier: web}", flaggerContainers)
+	spec := "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service: {port: 9898}\n"
+	p := filepath.Join(t.TempDir(), "in.yaml")
+	if err := os.WriteFile(p, []byte(docs(target, flaggerCanary("podinfo", spec))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name          string
+		labels        []string
+		label, value  string
+		primaryTarget string
+	}{
+		{"default", nil, "app", "podinfo", "podinfo-primary"},
+		{"configured", []string{"tier", "app"}, "tier", "web", "web-primary"},
+		{"none found", []string{"version"}, "", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			mesh := config.DefaultMesh()
+			mesh.FlaggerSelectorLabels = c.labels
+			res := manifest.Load([]string{p}, manifest.Options{})
+			g := Build(res.Objects, mesh)
+			if len(res.Errors)+len(g.Errors) > 0 {
+				t.Fatalf("errors: %v %v", res.Errors, g.Errors)
+			}
+			cn := g.Canaries[0]
+			if cn.Label != c.label || cn.Value != c.value || cn.TargetSelector == nil {
+				t.Errorf("Label, Value = %q, %q (selector %v), want %q, %q", cn.Label, cn.Value, cn.TargetSelector, c.label, c.value)
+			}
+			if c.primaryTarget == "" {
+				if cn.Primary != nil || len(cn.Services) != 0 {
+					t.Errorf("derived primary %v, %d Services; want nothing", cn.Primary != nil, len(cn.Services))
+				}
+				return
+			}
+			if cn.Primary == nil || cn.Primary.Labels[c.label] != c.primaryTarget {
+				t.Fatalf("primary %v, want its pods labelled %s=%s", cn.Primary, c.label, c.primaryTarget)
+			}
+		})
+	}
+}

@@ -10,13 +10,13 @@
 // root-namespace=NS namespace=NS auto-mtls=false also=ID[,ID]
 // providers=NAME:TYPE[,NAME:TYPE] default-access-log=NAME
 // scope-gateway-to-namespace flagger-mesh-provider=PROVIDER
-// kubernetes-version=1.N" sets the run's options; also= runs more rules
+// flagger-selector-labels=LABEL[,LABEL] kubernetes-version=1.N" sets the run's options; also= runs more rules
 // beside the one under test, providers=
 // stands for a MeshConfig with these extensionProviders,
 // scope-gateway-to-namespace for istiod's PILOT_SCOPE_GATEWAY_TO_NAMESPACE
 // (the configuration file's mesh.scope-gateway-to-namespace), and
-// flagger-mesh-provider for Flagger's -mesh-provider flag (the
-// configuration file's flagger.mesh-provider), and kubernetes-version for
+// flagger-mesh-provider and flagger-selector-labels for Flagger's flags
+// (the configuration file's flagger section), and kubernetes-version for
 // the release of the API server (kubernetes.version).
 //
 // Suppressions are applied after the rules run, as in a real run
@@ -160,6 +160,8 @@ func ParseOptions(data []byte, registry []*rules.Rule) (Options, error) {
 					return o, fmt.Errorf("flagger-mesh-provider=%s: Flagger knows no such mesh provider", v)
 				}
 				o.Mesh.FlaggerMeshProvider = v
+			case "flagger-selector-labels":
+				o.Mesh.FlaggerSelectorLabels = strings.Split(v, ",")
 			case "kubernetes-version":
 				minor, err := config.ParseKubernetesVersion(v)
 				if err != nil {
