@@ -196,7 +196,7 @@ func (u *unit) visit(dir, disp string) {
 		return // kustomize reports it
 	}
 	k.node, k.data = docs[0].node, data
-	u.dups = append(u.dups, kustomizeDuplicates(k.dispFile, k.node, "kustomize silently reads the last copy only")...)
+	u.dups = append(u.dups, kustomizeDuplicates(k.dispFile, k.node, usesLastCopy)...)
 	u.kusts = append(u.kusts, k)
 	u.check(k)
 }
@@ -210,11 +210,7 @@ const duplicateKeyMsg = "duplicate key"
 // duplicate keys"), and that the API server never sees: uses says which
 // copy kustomize uses instead.
 func kustomizeDuplicates(file string, n *yaml.Node, uses string) []*Error {
-	errs := duplicateKeys(file, n, nil)
-	for _, e := range errs {
-		e.Err = errors.New(strings.TrimSuffix(e.Err.Error(), "; Kubernetes refuses the object") + "; " + uses)
-	}
-	return errs
+	return withUse(duplicateKeys(file, n, nil), uses)
 }
 
 // refuse records a refusal at node n of kustomization k.
@@ -249,6 +245,9 @@ func (u *unit) check(k *kustomization) {
 			for _, it := range stringItems(v) {
 				if !strings.Contains(it.Value, "\n") {
 					u.checkEntry(k, field, it, false)
+					if field != "patchesStrategicMerge" {
+						u.checkDecoded(k, field, it) // patches are checked in the build
+					}
 				}
 			}
 		case "generators", "transformers", "validators":
@@ -262,6 +261,7 @@ func (u *unit) check(k *kustomization) {
 		case "openapi":
 			if p := yamlpath.Field(v, "path"); p != nil && isString(p) {
 				u.checkEntry(k, field, p, false)
+				u.checkOpenAPI(k, v, p)
 			}
 		case "configMapGenerator", "secretGenerator":
 			for _, it := range items(v) {
@@ -563,6 +563,7 @@ func (u *unit) build() *kustResult {
 		return fr
 	}
 	o := newOrigins(u)
+	o.replacementDuplicates()
 	// A key written twice is reported once at each place: a patch that
 	// applies to several objects, or whose copies reach the object, is
 	// one mistake of its file.

@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -17,6 +18,11 @@ func TestKustomizeDuplicateKeys(t *testing.T) {
 	dup := func(at, key string, first int, follows string) string {
 		return fmt.Sprintf("%s: duplicate key: key %q is written twice in one mapping (first at line %d); %s", at, key, first, follows)
 	}
+	const (
+		cm          = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: one\n  b: two\n"
+		binary      = "\x00\x01\x02\xff\xfe"
+		openapiYAML = "swagger: '2.0'\ninfo:\n  title: t\n  version: v1\npaths: {}\n"
+	)
 	const (
 		refused = "Kubernetes refuses the object"
 		smp     = "kustomize silently merges the first copy only, or both where the patch adds the mapping"
@@ -104,9 +110,141 @@ func TestKustomizeDuplicateKeys(t *testing.T) {
 			"k/kustomization.yaml:2:3: remote resource",
 			dup("k/kustomization.yaml:3:1", "resources", 1, kust),
 		},
+	}, {
+		name: "in an inline replacement of a kustomization",
+		files: map[string]string{
+			"k/kustomization.yaml": "resources:\n- svc.yaml\n- cm.yaml\nreplacements:\n- source:\n    kind: ConfigMap\n    name: cfg\n" +
+				"    fieldPath: data.a\n    fieldPath: data.b\n  targets:\n  - select: {kind: Service}\n    fieldPaths: [metadata.labels.x]\n",
+			"k/svc.yaml": svc + "  labels:\n    x: a\n",
+			"k/cm.yaml":  cm,
+		},
+		want: []string{dup("k/kustomization.yaml:9:5", "fieldPath", 8, kust)},
+	}, {
+		name: "in a replacement file",
+		files: map[string]string{
+			"k/kustomization.yaml": "resources:\n- svc.yaml\n- cm.yaml\nreplacements:\n- path: r.yaml\n",
+			"k/svc.yaml":           svc + "  labels:\n    x: a\n",
+			"k/cm.yaml":            cm,
+			"k/r.yaml":             "source:\n  kind: ConfigMap\n  name: cfg\n  fieldPath: data.a\n  fieldPath: data.b\ntargets:\n- select: {kind: Service}\n  fieldPaths: [metadata.labels.x]\n",
+		},
+		want: []string{dup("k/r.yaml:5:3", "fieldPath", 4, kust)},
+	}, {
+		name: "in a replacement file of a base, a list, and in a document kustomize does not read",
+		files: map[string]string{
+			"base/kustomization.yaml": "resources:\n- svc.yaml\n- cm.yaml\nreplacements:\n- path: r.yaml\n",
+			"base/svc.yaml":           svc + "  labels:\n    x: a\n    z: b\n",
+			"base/cm.yaml":            cm,
+			"base/r.yaml": "- source: {kind: ConfigMap, name: cfg, fieldPath: data.a}\n  targets:\n  - select: {kind: Service}\n    fieldPaths: [metadata.labels.x]\n" +
+				"- source: {kind: ConfigMap, name: cfg, fieldPath: data.b}\n  targets:\n  - select: {kind: Service}\n    select: {kind: Service, name: web}\n    fieldPaths: [metadata.labels.z]\n" +
+				"---\nsource: {kind: ConfigMap, name: cfg, fieldPath: data.a, fieldPath: data.b}\n",
+			"k/kustomization.yaml": "resources:\n- ../base\n",
+		},
+		want: []string{dup("base/r.yaml:8:5", "select", 7, kust)},
+	}, {
+		name: "in a transformer configuration",
+		files: map[string]string{
+			"k/kustomization.yaml": "resources:\n- svc.yaml\nconfigurations:\n- c.yaml\n",
+			"k/svc.yaml":           svc,
+			"k/c.yaml":             "namePrefix:\n- path: metadata/name\n  path: metadata/generateName\n",
+		},
+		want: []string{dup("k/c.yaml:3:3", "path", 2, refusesConfig)},
+	}, {
+		name: "a transformer configuration that is not YAML",
+		files: map[string]string{
+			"k/kustomization.yaml": "resources:\n- svc.yaml\nconfigurations:\n- c.bin\n",
+			"k/svc.yaml":           svc,
+			"k/c.bin":              binary,
+		},
+		want: []string{"k/c.bin: kustomize cannot read this transformer configuration (a configurations entry of " + "DIR/k/kustomization.yaml): error converting YAML to JSON: yaml: control characters are not allowed"},
+	}, {
+		name: "in a CRD file in YAML",
+		files: map[string]string{
+			"k/kustomization.yaml": "resources:\n- svc.yaml\ncrds:\n- crd.yaml\n",
+			"k/svc.yaml":           svc,
+			"k/crd.yaml":           "example.com/v1.Bee:\n  Schema:\n    description: one\n    type: object\n    description: two\n",
+		},
+		want: []string{dup("k/crd.yaml:5:5", "description", 3, kust)},
+	}, {
+		name: "in a CRD file in JSON: above a schema, and in one",
+		files: map[string]string{
+			"k/kustomization.yaml": "resources:\n- svc.yaml\ncrds:\n- crd.json\n",
+			"k/svc.yaml":           svc,
+			"k/crd.json": "{\"example.com/v1.Bee\": {\"Schema\": {\"type\": \"object\"},\n" +
+				"  \"Dependencies\": [], \"Dependencies\": []},\n" +
+				"\"example.com/v1.Wasp\": {\"Schema\": {\"type\": \"object\",\n  \"type\": \"object\"}}}\n",
+		},
+		want: []string{
+			dup("k/crd.json:2:23", "Dependencies", 2, kust),
+			dup("k/crd.json:4:3", "type", 3, refusesCRDJSON),
+		},
+	}, {
+		name: "an empty CRD file",
+		files: map[string]string{
+			"k/kustomization.yaml": "resources:\n- svc.yaml\ncrds:\n- crd.yaml\n",
+			"k/svc.yaml":           svc,
+			"k/crd.yaml":           "",
+		},
+		want: []string{`k/kustomization.yaml:4:3: CRD file "crd.yaml" is empty: kustomize crashes`},
+	}, {
+		name: "in an OpenAPI schema in YAML",
+		files: map[string]string{
+			"k/kustomization.yaml": "resources:\n- svc.yaml\nopenapi:\n  path: schema.yaml\n",
+			"k/svc.yaml":           svc,
+			"k/schema.yaml":        openapiYAML + "info:\n  title: again\n",
+		},
+		want: []string{dup("k/schema.yaml:6:1", "info", 2, kust)},
+	}, {
+		name: "in an OpenAPI schema in JSON, which kustomize cannot read",
+		files: map[string]string{
+			"k/kustomization.yaml": "resources:\n- svc.yaml\npatches:\n- path: p.yaml\nopenapi:\n  path: schema.json\n",
+			"k/svc.yaml":           svc + "spec:\n  type: ClusterIP\n",
+			"k/p.yaml":             svc + "spec:\n  type: NodePort\n",
+			"k/schema.json":        `{"swagger": "2.0", "info": {"title": "t", "version": "v1"},` + "\n" + `"paths": {}, "definitions": {}, "paths": {}}`,
+		},
+		want: []string{dup("k/schema.json:2:33", "paths", 2, refusesOpenAPI)},
+	}, {
+		name: "an OpenAPI schema that is not YAML",
+		files: map[string]string{
+			"k/kustomization.yaml": "resources:\n- svc.yaml\npatches:\n- path: p.yaml\nopenapi:\n  path: schema.bin\n",
+			"k/svc.yaml":           svc + "spec:\n  type: ClusterIP\n",
+			"k/p.yaml":             svc + "spec:\n  type: NodePort\n",
+			"k/schema.bin":         binary,
+		},
+		want: []string{"k/schema.bin: kustomize cannot read this OpenAPI schema (the openapi path of DIR/k/kustomization.yaml), and crashes as soon as the build needs a schema: yaml: control characters are not allowed"},
+	}, {
+		name: "files outside the kustomization or remote: refused, not read",
+		files: map[string]string{
+			"k/kustomization.yaml": "resources:\n- svc.yaml\ncrds:\n- ../out/crd.yaml\nconfigurations:\n- https://example.com/c.yaml\nopenapi:\n  path: ../out/schema.yaml\n",
+			"k/svc.yaml":           svc,
+			"out/crd.yaml":         "example.com/v1.Bee:\n  Schema: {}\n  Schema: {}\n",
+			"out/schema.yaml":      binary,
+		},
+		want: []string{
+			`k/kustomization.yaml:4:3: CRD file "../out/crd.yaml" is outside`,
+			`k/kustomization.yaml:6:3: remote configuration`,
+			`k/kustomization.yaml:8:9: OpenAPI schema "../out/schema.yaml" is outside`,
+		},
+	}, {
+		name: "none in the files kustomize decodes itself",
+		files: map[string]string{
+			"k/kustomization.yaml": "resources:\n- svc.yaml\n- cm.yaml\npatches:\n- path: p.yaml\nreplacements:\n- path: r.yaml\n" +
+				"configurations:\n- c.yaml\ncrds:\n- crd.yaml\n- crd.json\nopenapi:\n  path: schema.yaml\n",
+			"k/svc.yaml": svc + "  labels:\n    x: a\n    z: b\n",
+			"k/cm.yaml":  cm,
+			"k/p.yaml":   svc + "spec:\n  type: NodePort\n",
+			"k/r.yaml": "- source: {kind: ConfigMap, name: cfg, fieldPath: data.a}\n  targets:\n  - select: {kind: Service}\n    fieldPaths: [metadata.labels.x]\n" +
+				"- source: {kind: ConfigMap, name: cfg, fieldPath: data.b}\n  targets:\n  - select: {kind: Service}\n    fieldPaths: [metadata.labels.z]\n",
+			"k/c.yaml":      "namePrefix:\n- path: metadata/name\n- path: metadata/generateName\n",
+			"k/crd.yaml":    "example.com/v1.Bee:\n  Schema:\n    description: one\n    type: object\n",
+			"k/crd.json":    `{"example.com/v1.Wasp": {"Schema": {"type": "object"}, "Dependencies": []}}`,
+			"k/schema.yaml": openapiYAML,
+		},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
+			for i, w := range tc.want {
+				tc.want[i] = strings.ReplaceAll(w, "DIR", dir)
+			}
 			write(t, dir, tc.files)
 			r := loadTimed(t, []string{filepath.Join(dir, "k")}, Options{Dir: dir})
 			var want []string
@@ -116,6 +254,31 @@ func TestKustomizeDuplicateKeys(t *testing.T) {
 			wantErrors(t, r, want...)
 		})
 	}
+}
+
+// TestKustomizeReplacementFileLastCopy checks what the message about a key
+// written twice in a replacement file says: kustomize uses the last copy.
+func TestKustomizeReplacementFileLastCopy(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, map[string]string{
+		"k/kustomization.yaml": "resources:\n- svc.yaml\n- cm.yaml\nreplacements:\n- path: r.yaml\n",
+		"k/svc.yaml":           "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  labels:\n    x: a\n",
+		"k/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: one\n  b: two\n",
+		"k/r.yaml":             "source:\n  kind: ConfigMap\n  name: cfg\n  fieldPath: data.a\n  fieldPath: data.b\ntargets:\n- select: {kind: Service}\n  fieldPaths: [metadata.labels.x]\n",
+	})
+	r := loadTimed(t, []string{filepath.Join(dir, "k")}, Options{Dir: dir})
+	for _, o := range r.Objects {
+		if fmt.Sprint(o.Kind) != "Service" {
+			continue
+		}
+		_, v := entry(o.Node, "metadata")
+		_, v = entry(v, "labels")
+		if _, x := entry(v, "x"); x == nil || x.Value != "two" {
+			t.Errorf("label x = %v, want two, the value of the last fieldPath", x)
+		}
+		return
+	}
+	t.Fatalf("no Service built; errors: %v", errorsOf(r))
 }
 
 // TestKustomizeDuplicateKeysMapped checks that each copy of a key written
