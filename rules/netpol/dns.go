@@ -12,6 +12,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/kubevalid"
 	"github.com/meshlint/meshlint/internal/labels"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/netpol"
@@ -49,7 +50,8 @@ TCP 53 is. A workload that no NetworkPolicy isolates is reported too when the ad
 decide its egress (an AdminNetworkPolicy or a ClusterNetworkPolicy that denies, a
 BaselineAdminNetworkPolicy that denies by default) and let no DNS through. Host-networked workloads are skipped: Kubernetes leaves NetworkPolicy undefined for
 them, most plugins do not apply it, no admin policy selects them, and they use the node's
-resolver.
+resolver. So are workloads whose nameservers the API server refuses (none with ` + "`dnsPolicy: None`" + `, more
+than three, or one that is not an IP address): their pods never run, and MR027 reports them.
 
 Only the resolver the pods ask counts, as the kubelet writes their ` + "`resolv.conf`" + `: with ` + "`dnsPolicy`" + `
 ClusterFirst (the default) or ClusterFirstWithHostNet, kube-dns; with None, only the
@@ -162,6 +164,7 @@ func runEgressNoDNS(p *rules.Pass) error {
 	// Namespace; otherwise the cluster's may include others than its name.
 	ks := p.Graph.Namespaces["kube-system"]
 	kubeSystemUnknown := ks == nil || !ks.Declared()
+	gates := kubevalid.GatesFor(p.Graph.Mesh.Kubernetes())
 	for _, w := range p.Graph.Workloads {
 		if a == nil {
 			a = Analysis(p)
@@ -172,6 +175,12 @@ func runEgressNoDNS(p *rules.Pass) error {
 		// policy selects it, and with the default dnsPolicy it asks the
 		// node's resolver, not kube-dns.
 		if w.Spec.Spec.HostNetwork.V {
+			continue
+		}
+		// A pod whose nameservers the API server refuses never runs:
+		// MR027 reports that, and this rule would report the same
+		// nameservers again.
+		if kubevalid.PodNameserversRefused(&w.Spec.Spec, gates) {
 			continue
 		}
 		// A pod that no NetworkPolicy isolates may still have its egress
@@ -374,8 +383,8 @@ type resolver struct {
 	cluster, node bool
 	// v4 and v6 are dnsConfig's nameservers, as /32 and /128 ranges,
 	// names their addresses and cidrs their ranges, in the order
-	// written, for messages and fixes. An address that does not parse
-	// is left out: validation rejects the pod.
+	// written, for messages and fixes. A pod with an address that does
+	// not parse is not checked: validation rejects it.
 	v4           []netpol.IPRange
 	v6           []netpol.IPv6Range
 	names, cidrs []string
@@ -401,8 +410,10 @@ func resolverOf(w *graph.Workload) resolver {
 		return r
 	}
 	for _, ns := range ps.DNSConfig.Nameservers {
-		a, err := netip.ParseAddr(strings.TrimSpace(ns.V))
-		if err != nil || a.Zone() != "" {
+		// As the API server reads it: before StrictIPCIDRValidation a
+		// leading zero is decimal (010.0.0.1 is 10.0.0.1).
+		a, ok := kubevalid.ParseIPSloppy(ns.V)
+		if !ok || a.Zone() != "" {
 			continue
 		}
 		if a.Is4In6() {
@@ -510,10 +521,7 @@ func reportNameserversNoDNS(p *rules.Pass, w *graph.Workload, isolated bool, res
 	if !isolated {
 		who = fmt.Sprintf("workload %s/%s cannot reach DNS: the admin network policies that decide its egress", w.Namespace(), w.Name())
 	}
-	servers := "none (dnsConfig.nameservers is empty, which validation rejects)"
-	if len(res.names) > 0 {
-		servers = strings.Join(res.names, ", ")
-	}
+	servers := strings.Join(res.names, ", ")
 	return p.Reportf(w.Obj, w.Obj.NameLoc, "%s allow%s no UDP 53 to the nameservers its pods ask (dnsPolicy None, dnsConfig.nameservers: %s); name resolution fails",
 		who, verbS(isolated), servers)
 }
