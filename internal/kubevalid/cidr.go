@@ -158,14 +158,10 @@ func StrictCIDRProblem(s string, p netip.Prefix) string {
 		// What the fork reads and netip does not: leading zeros, or an
 		// IPv6 group of more than four digits.
 		why = "must not have leading 0s in IP or prefix length"
-		if c, ok := canonicalPrefix(p); ok {
-			why += fmt.Sprintf(": write %q", c)
-		}
+		why += fmt.Sprintf(": write %q", canonicalPrefix(p))
 	case strict.Addr().Is4In6():
 		why = "must not have an IPv4-mapped IPv6 address"
-		if c, ok := canonicalPrefix(p); ok {
-			why += fmt.Sprintf(": write %q", c)
-		}
+		why += fmt.Sprintf(": write %q", canonicalPrefix(p))
 	case strict.Addr() != strict.Masked().Addr():
 		why = fmt.Sprintf("must not have bits set beyond the prefix length: write %q, or %q for the one address",
 			strict.Masked(), netip.PrefixFrom(strict.Addr(), strict.Addr().BitLen()))
@@ -176,16 +172,14 @@ func StrictCIDRProblem(s string, p netip.Prefix) string {
 }
 
 // canonicalPrefix is the form of p that strict validation accepts, as
-// GetWarningsForCIDR suggests it: masked, and an IPv4-mapped prefix as
-// IPv4.
-func canonicalPrefix(p netip.Prefix) (netip.Prefix, bool) {
-	if a := p.Addr(); a.Is4In6() {
-		if p.Bits() < 96 {
-			return netip.Prefix{}, false
-		}
+// GetWarningsForCIDR suggests it (the net.IPNet's String): masked, and an
+// IPv4-mapped prefix of 96 bits or more as IPv4. A shorter mapped prefix
+// is no longer mapped once masked (::ffff:10.0.0.0/64 is ::/64).
+func canonicalPrefix(p netip.Prefix) netip.Prefix {
+	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
 		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 	}
-	return p.Masked(), true
+	return p.Masked()
 }
 
 // StrictIPProblem says what StrictIPCIDRValidation adds to

@@ -21,6 +21,20 @@ type Gates struct {
 	// (allowRelaxedServiceNameValidation) need then only be DNS-1123
 	// labels, which may begin with a digit, instead of DNS-1035 labels.
 	RelaxedServiceName bool
+	// RelaxedDNSSearch is RelaxedDNSSearchValidation: Alpha in 1.32, Beta
+	// and on by default in 1.33, GA and locked on in 1.34, removed in 1.37.
+	// A pod's dnsConfig.searches entry may then be "." or hold '_'
+	// (IsDNS1123SubdomainWithUnderscore); before, validatePodDNSConfig
+	// wants a DNS-1123 subdomain, less one final dot.
+	RelaxedDNSSearch bool
+	// PodLevelResources is PodLevelResources: Alpha in 1.32, Beta and on by
+	// default since 1.34. Off, the API server drops a pod spec's resources
+	// (dropDisabledPodLevelResources) rather than validate them.
+	PodLevelResources bool
+	// HostnameOverride is HostnameOverride: Alpha in 1.34, Beta and on by
+	// default in 1.35, GA and locked on since 1.37. Off, the API server
+	// drops a pod spec's hostnameOverride rather than validate it.
+	HostnameOverride bool
 }
 
 // StrictSince is the release since which StrictIPCIDRValidation is on
@@ -29,5 +43,11 @@ const StrictSince = "1.36"
 
 // GatesFor returns the gates of Kubernetes 1.minor.
 func GatesFor(minor int) Gates {
-	return Gates{StrictIPCIDR: minor >= 36, RelaxedServiceName: minor >= 36}
+	return Gates{
+		StrictIPCIDR:       minor >= 36,
+		RelaxedServiceName: minor >= 36,
+		RelaxedDNSSearch:   minor >= 33,
+		PodLevelResources:  minor >= 34,
+		HostnameOverride:   minor >= 35,
+	}
 }

@@ -66,17 +66,34 @@ with the name formats of k8s.io/apimachinery/pkg/util/validation, and refuses th
   ` + "`cpus`" + ` or ` + "`gpu`" + `, with a did-you-mean for a misspelt standard name), each value a quantity (` + "`500m`" + `, ` + "`2`" + `, ` + "`128Mi`" + `, ` + "`1e3`" + `; not ` + "`2 cores`" + `,
   ` + "`1Gb`" + ` or ` + "`512MiB`" + `: the API server cannot decode the object), not negative, a whole number for an
   extended resource (` + "`nvidia.com/gpu`" + `); a request not above its limit, and, for a resource that cannot
-  be overcommitted (an extended resource, ` + "`hugepages-*`" + `), equal to a limit that must be set;
+  be overcommitted (an extended resource, ` + "`hugepages-*`" + `), equal to a limit that must be set; a
+  ` + "`hugepages-<size>`" + ` value a whole number of pages (not ` + "`hugepages-2Mi: 3Mi`" + `), its size a whole, positive
+  quantity (not ` + "`hugepages-2MB`" + `), and a ` + "`cpu`" + ` or ` + "`memory`" + ` limit or request beside hugepages;
 - a pod spec's single fields (ValidatePodSpec): ` + "`hostname`" + ` and ` + "`subdomain`" + ` DNS-1123 labels when set;
   ` + "`nodeSelector`" + ` keys qualified names and its values label values; ` + "`serviceAccountName`" + ` a DNS-1123
   subdomain when set; ` + "`activeDeadlineSeconds`" + ` at least 1; each ` + "`readinessGates[].conditionType`" + ` a
-  qualified name; each ` + "`schedulingGates[].name`" + ` a qualified name, listed once;
+  qualified name; each ` + "`schedulingGates[].name`" + ` a qualified name, listed once; ` + "`nodeName`" + ` a DNS-1123
+  subdomain when set; the deprecated ` + "`serviceAccount`" + ` a DNS-1123 subdomain when ` + "`serviceAccountName`" + ` is not
+  set (defaulting copies it there; beside ` + "`serviceAccountName`" + ` it is overwritten, not refused);
+  ` + "`hostnameOverride`" + ` (validatePodHostName) a DNS-1123 subdomain of at most 64 characters, even empty, and
+  neither ` + "`setHostnameAsFQDN: true`" + ` nor ` + "`hostNetwork: true`" + ` beside it;
+- a pod's own resources, ` + "`spec.resources`" + ` of a pod or pod template (validatePodResources): not on a
+  Windows pod (` + "`os.name: windows`" + `), without ` + "`claims`" + `; in ` + "`limits`" + ` and ` + "`requests`" + ` only ` + "`cpu`" + `, ` + "`memory`" + ` and
+  ` + "`hugepages-<size>`" + `, each value checked as a container's, a request not above its limit (hugepages equal
+  to it); and against the containers (validatePodResourceConsistency): each request at least what the
+  containers ask for in all (the sum of the containers' and sidecars' requests, or, if more, an init
+  container's with the sidecars listed before it), a hugepages limit at least the containers' limits in
+  all, each container's limit at most the pod's. A Pod's containers without a request count their limit
+  (defaulting copies it); a pod template's count nothing. A ` + "`cpu`" + ` or ` + "`memory`" + ` limit without a request
+  gets what the containers ask for as request, and is refused below it: the Pod, or each pod made from a
+  template (the API server accepts the workload itself);
 - a pod's DNS settings (ValidateHostAliases, validatePodDNSConfig): ` + "`hostAliases[].ip`" + ` and
   ` + "`dnsConfig.nameservers`" + ` IP addresses, ` + "`hostAliases[].hostnames`" + ` DNS-1123 subdomains (without a
   final dot); with ` + "`dnsPolicy: None`" + ` a ` + "`dnsConfig`" + ` that lists at least one nameserver; at most 3
   nameservers, 32 ` + "`searches`" + ` and 2048 characters of search list (with the spaces between
   domains), each search domain ` + "`.`" + ` or a DNS-1123 subdomain in which ` + "`_`" + ` may appear, one final dot
-  allowed; each of ` + "`dnsConfig.options`" + ` with a ` + "`name`" + `;
+  allowed (a DNS-1123 subdomain, neither ` + "`.`" + ` nor with ` + "`_`" + `, before Kubernetes 1.33); each of
+  ` + "`dnsConfig.options`" + ` with a ` + "`name`" + `;
 - a label selector (a workload's ` + "`spec.selector`" + `, a NetworkPolicy's ` + "`podSelector`" + ` and its peers'
   ` + "`podSelector`" + ` and ` + "`namespaceSelector`" + `): ` + "`matchLabels`" + ` as labels; a ` + "`matchExpressions`" + ` key a qualified
   name, its values label values, ` + "`In`" + ` and ` + "`NotIn`" + ` with values, ` + "`Exists`" + ` and ` + "`DoesNotExist`" + ` without, and
@@ -141,7 +158,9 @@ the source-ranges annotation, a pod's host alias IPs and nameservers) refuse lea
 older releases accept with a warning (reading ` + "`010`" + ` as decimal 10 and masking the host bits); the
 message then says "refused since Kubernetes 1.36". A NetworkPolicy so refused is left out of the
 analyses too. The RelaxedServiceNameValidation gate (on since 1.36, locked in 1.37) lets a Service's
-name, and an Ingress backend's, begin with a digit. On an older cluster, set ` + "`kubernetes.version`" + `
+name, and an Ingress backend's, begin with a digit. RelaxedDNSSearchValidation (on since 1.33) allows
+` + "`.`" + ` and ` + "`_`" + ` in a pod's search domains. Before 1.34 (PodLevelResources) a pod's own ` + "`resources`" + `, and before
+1.35 (HostnameOverride) its ` + "`hostnameOverride`" + `, are dropped rather than checked. On an older cluster, set ` + "`kubernetes.version`" + `
 (` + "`\"1.35\"`" + `) to check what it refuses instead.
 
 Fix the value as the message says: lower-case the name, shorten it, name the ports.`,
@@ -218,6 +237,7 @@ func runKubernetesObjectInvalid(p *rules.Pass) error {
 			checkContainers(p, o, pod)
 			checkPodDNS(p, o, pod)
 			checkPodFields(p, o, pod)
+			checkPodSpecMore(p, o, pod, gates)
 		}
 		switch {
 		case o.Group == kinds.GroupApps || o.Kind == kinds.Job && o.Group == kinds.GroupBatch:
@@ -574,7 +594,7 @@ func checkContainers(p *rules.Pass, o *manifest.Object, pod node) {
 				names = append(names, v)
 			}
 			checkContainerPorts(p, o, c.get("ports"))
-			checkResources(p, o, c.get("resources"))
+			checkResources(p, o, c.get("resources"), resourceLevel{})
 		}
 	}
 }
@@ -587,7 +607,8 @@ func checkContainers(p *rules.Pass, o *manifest.Object, pod node) {
 // dnsConfig with a nameserver, the only check then if it has none; at most
 // 3 nameservers, 32 search domains and 2048 characters of search list;
 // each search domain "." or, less one final dot, a DNS-1123 subdomain that
-// may hold '_'; each option named. The dnsPolicy enum is MR001's: a wrong
+// may hold '_' (before RelaxedDNSSearchValidation, on since Kubernetes
+// 1.33: a DNS-1123 subdomain, less one final dot); each option named. The dnsPolicy enum is MR001's: a wrong
 // one (none) is not read as None. Most pod specs set none of these fields,
 // and the first test costs three lookups.
 func checkPodDNS(p *rules.Pass, o *manifest.Object, pod node) {
@@ -655,7 +676,15 @@ func checkPodDNS(p *rules.Pass, o *manifest.Object, pod node) {
 		}
 	}
 	for s := range searches.strs() {
-		if v, _ := s.str(); v != "." && len(kvalidation.IsDNS1123SubdomainWithUnderscore(strings.TrimSuffix(v, "."))) > 0 {
+		v, _ := s.str()
+		switch t := strings.TrimSuffix(v, "."); {
+		case !g.RelaxedDNSSearch:
+			// Before RelaxedDNSSearchValidation (on since Kubernetes 1.33),
+			// a lone "." trims to "" and '_' is refused.
+			if !kubevalid.DNS1123Subdomain(t) && len(kvalidation.IsDNS1123Subdomain(t)) > 0 {
+				p.Reportf(o, s.loc(), "%s %q is not a search domain: %s, with one final '.' allowed (\".\" and '_' only since Kubernetes 1.33, RelaxedDNSSearchValidation); %s", s.where(), v, dns1123SubdomainText, rejects)
+			}
+		case v != "." && len(kvalidation.IsDNS1123SubdomainWithUnderscore(t)) > 0:
 			p.Reportf(o, s.loc(), "%s %q is not a search domain: \".\" or %s, with one final '.' allowed; %s", s.where(), v, dns1123SubdomainUnderscoreText, rejects)
 		}
 	}

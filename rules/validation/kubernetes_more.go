@@ -692,17 +692,20 @@ func checkCronJob(p *rules.Pass, o *manifest.Object, spec node) {
 // its own error quotes a regular expression.
 const quantityText = "a quantity such as 500m, 2 or 128Mi (a number, then optionally an SI suffix n, u, m, k, M, G, T, P or E, a binary one Ki, Mi, Gi, Ti, Pi or Ei, or an exponent as in 1e3)"
 
-// checkResources mirrors how the API server reads a container's
-// resources.limits and resources.requests: each value a
-// resource.Quantity, whose JSON decoding (UnmarshalJSON, ParseQuantity)
+// checkResources mirrors how the API server reads the resources.limits
+// and resources.requests of a container, or of a pod (lv.pod: a pod spec's
+// own resources, which validatePodResourceRequirements checks): each value
+// a resource.Quantity, whose JSON decoding (UnmarshalJSON, ParseQuantity)
 // fails on another string, so that the whole object is refused before
-// validation; then ValidateContainerResourceRequirements: no negative
-// quantity, a whole number for an extended resource (a device count); a
-// request not above the limit of the same resource, and, for a resource
-// that cannot be overcommitted (an extended resource, hugepages), a
-// request equal to a limit that is set. Values of the wrong type are the
+// validation; then validateResourceRequirements: the resource names
+// (ValidateContainerResourceName, validatePodResourceName), no negative
+// quantity, a whole number for an extended resource (a device count), a
+// whole number of pages for hugepages; a request not above the limit of
+// the same resource, and, for a resource that cannot be overcommitted (an
+// extended resource, hugepages), a request equal to a limit that is set;
+// hugepages beside cpu or memory. Values of the wrong type are the
 // loader's or MR001's, and a value already reported is compared no further.
-func checkResources(p *rules.Pass, o *manifest.Object, res node) {
+func checkResources(p *rules.Pass, o *manifest.Object, res node, lv resourceLevel) {
 	limits, requests := res.get("limits"), res.get("requests")
 	if !limits.isMap() && !requests.isMap() {
 		return
@@ -726,17 +729,32 @@ func checkResources(p *rules.Pass, o *manifest.Object, res node) {
 		}
 		return resource.Quantity{}, false
 	}
-	checkName := func(m node, e entry) {
-		if msg, hint := containerResourceNameProblem(e.key); msg != "" {
+	nameProblem := containerResourceNameProblem
+	if lv.pod {
+		nameProblem = podResourceNameProblem
+	}
+	// validateResourceRequirements: hugepages need cpu or memory beside
+	// them, in limits or requests. The first hugepages entry is where.
+	var huge entry
+	var hugeIn node
+	cpuOrMemory := false
+	scan := func(m node, e entry) {
+		if msg, hint := nameProblem(e.key); msg != "" {
 			p.Reportf(o, e.keyLoc, "%s: resource name %q%s %s; %s", m.where(), e.key, hint, msg, rejects)
+		}
+		switch {
+		case e.key == "cpu" || e.key == "memory":
+			cpuOrMemory = true
+		case isHugePages(e.key) && huge.key == "":
+			huge, hugeIn = e, m
 		}
 	}
 	for e := range limits.entries() {
-		checkName(limits, e)
+		scan(limits, e)
 		check(e.val, e.key)
 	}
 	for e := range requests.entries() {
-		checkName(requests, e)
+		scan(requests, e)
 		req, ok := check(e.val, e.key)
 		if !ok || limits.ok() && !limits.isMap() {
 			// Limits of the wrong type are unknown, not absent.
@@ -758,6 +776,20 @@ func checkResources(p *rules.Pass, o *manifest.Object, res node) {
 			}
 		}
 	}
+	if huge.key != "" && !cpuOrMemory && !lv.cpuOrMemoryDefaulted && (!limits.ok() || limits.isMap()) && (!requests.ok() || requests.isMap()) {
+		p.Reportf(o, huge.keyLoc, "%s: %s is asked for without cpu or memory, which hugepages need beside them (in limits or requests); %s", hugeIn.where(), huge.key, rejects)
+	}
+}
+
+// resourceLevel says whose resources checkResources reads.
+type resourceLevel struct {
+	// pod is set for a pod spec's own resources (PodLevelResources), not
+	// a container's.
+	pod bool
+	// cpuOrMemoryDefaulted is set when the API server adds cpu or memory
+	// requests to the resources before it validates them: a Pod's own
+	// resources get the containers' (DefaultPodLevelResources).
+	cpuOrMemoryDefaulted bool
 }
 
 // checkQuantityValue mirrors ValidateResourceQuantityValue for the
@@ -769,6 +801,9 @@ func checkQuantityValue(p *rules.Pass, o *manifest.Object, x node, name string, 
 		p.Reportf(o, x.loc(), "%s %s is negative; %s", x.where(), s, rejects)
 	case isExtendedResource(name) && q.MilliValue()%1000 != 0:
 		p.Reportf(o, x.loc(), "%s %s is not a whole number, which an extended resource (a count of devices) must be; %s", x.where(), s, rejects)
+	case !wholePages(name, q):
+		size, _ := hugePageSize(name)
+		p.Reportf(o, x.loc(), "%s %s is not a whole number of %s pages; %s", x.where(), s, size.String(), rejects)
 	default:
 		return q, true
 	}
@@ -819,7 +854,76 @@ func parseQuantity(s string) (resource.Quantity, error) {
 			return *resource.NewQuantity(n<<(10*suf.binary), resource.BinarySI), nil
 		}
 	}
+	s, err := boundExponent(s)
+	if err != nil {
+		return resource.Quantity{}, err
+	}
 	return resource.ParseQuantity(s)
+}
+
+// errQuantityTooLarge refuses a quantity of more than 1000 digits, on
+// which ParseQuantity or the Quantity's methods do not end (see
+// boundExponent).
+var errQuantityTooLarge = fmt.Errorf("the exponent is too large: ParseQuantity does not end on it")
+
+// boundExponent rewrites the exponent of a quantity on which
+// ParseQuantity, Cmp or MilliValue would take seconds or forever
+// (FuzzParseQuantity found them): each raises ten to the power of the
+// exponent, to round to nine decimals or to bring two scales together,
+// and 1e-999999999 does not end, nor does Cmp on 1e999999999. So that
+// each reads the same in microseconds:
+//
+//   - a 0 gets an exponent that keeps it on the same path (the int64
+//     fast path, or inf.Dec), whose errors differ;
+//   - a value below 1e-1000, which ParseQuantity rounds up to 1n (-1n),
+//     gets an exponent of -(len(s)+1000), rounded up alike;
+//   - a value of more than 1000 digits is refused: no one means one.
+//
+// Only the digits after the last e change, so that what ParseQuantity
+// refuses is still refused. The sums are ParseQuantity's, in int32 (it
+// reads the exponent as an int64 cut to 32 bits), wrapping as they do.
+func boundExponent(s string) (string, error) {
+	i := strings.LastIndexAny(s, "eE")
+	if i < 0 {
+		return s, nil
+	}
+	e64, err := strconv.ParseInt(s[i+1:], 10, 64)
+	if err != nil {
+		return s, nil
+	}
+	e := int32(e64) //nolint:gosec // G115: ParseQuantity's own truncation, mirrored
+	// The mantissa as parseQuantityString splits it; another one is
+	// refused before any arithmetic.
+	m := strings.TrimLeft(s[:i], "+-")
+	if len(s[:i])-len(m) > 1 {
+		return s, nil
+	}
+	num, denom, _ := strings.Cut(strings.TrimLeft(m, "0"), ".")
+	if strings.Trim(num, "0123456789") != "" || strings.Trim(denom, "0123456789") != "" {
+		return s, nil
+	}
+	if num == "" {
+		num = "0"
+	}
+	const limit = 1000
+	d := int32(len(denom))        //nolint:gosec // G115: a manifest's scalar is far shorter than 2^31
+	digits := int32(len(num)) + d //nolint:gosec // G115: as d
+	// The fast path's value is its digits times ten to the power of
+	// scale; inf.Dec's, to the power of minus decScale.
+	scale, decScale := e-d, d-e
+	fast := 18-digits >= 0 && scale >= -9
+	switch zero := strings.Trim(num+denom, "0") == ""; {
+	case zero && (e < -limit || e > limit) && fast:
+		return s[:i+1] + strconv.Itoa(len(denom)), nil
+	case zero && (e < -limit || e > limit):
+		return s[:i+1] + strconv.Itoa(-limit), nil
+	case zero:
+	case fast && scale > limit, !fast && decScale < -limit:
+		return s, errQuantityTooLarge
+	case !fast && decScale > limit+digits:
+		return s[:i+1] + strconv.Itoa(-len(s)-limit), nil
+	}
+	return s, nil
 }
 
 // isNativeResource is helper.IsNativeResource: a resource without a domain,
@@ -862,10 +966,10 @@ func containerResourceNameProblem(name string) (msg, hint string) {
 		return "is not " + qualifiedNameText + "; a container may ask for " + kinds, ""
 	}
 	if !strings.Contains(name, "/") {
-		if strings.HasPrefix(name, "hugepages-") {
-			return "", ""
+		if isHugePages(name) {
+			return hugePagesNameProblem(name), ""
 		}
-		return "is not a resource that a container may ask for (" + kinds + ")", didYouMeanResource(name)
+		return "is not a resource that a container may ask for (" + kinds + ")", didYouMeanResource(name, containerResources)
 	}
 	if isNativeResource(name) || isExtendedResource(name) {
 		return "", ""
@@ -873,14 +977,14 @@ func containerResourceNameProblem(name string) (msg, hint string) {
 	return "is neither a kubernetes.io resource nor an extended resource name (a domain other than kubernetes.io, '/', then a name; requests. may not begin it)", ""
 }
 
-// didYouMeanResource names the standard resource that name most likely
+// didYouMeanResource names the resource of names that name most likely
 // misspells, as " (did you mean cpu?)", or "". A plural (cpus) is read
 // as its singular: suggest.Closest corrects no name as short as cpus by
 // edits, where any other short name is as close to cpu.
-func didYouMeanResource(name string) string {
-	m, ok := suggest.Closest(name, containerResources)
+func didYouMeanResource(name string, names []string) string {
+	m, ok := suggest.Closest(name, names)
 	if !ok {
-		if s := strings.TrimSuffix(strings.ToLower(name), "s"); slices.Contains(containerResources, s) {
+		if s := strings.TrimSuffix(strings.ToLower(name), "s"); slices.Contains(names, s) {
 			m, ok = s, true
 		}
 	}
