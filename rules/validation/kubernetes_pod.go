@@ -238,7 +238,7 @@ func isHugePages(name string) bool { return strings.HasPrefix(name, "hugepages-"
 // (HugePageSizeFromResourceName); ok is false unless it is a whole,
 // positive quantity, as IsHugePageResourceValueDivisible wants.
 func hugePageSize(name string) (size resource.Quantity, ok bool) {
-	size, err := parseQuantity(strings.TrimPrefix(name, "hugepages-"))
+	size, err := kubevalid.ParseQuantity(strings.TrimPrefix(name, "hugepages-"))
 	return size, err == nil && size.Sign() > 0 && size.MilliValue()%1000 == 0
 }
 

@@ -3,8 +3,6 @@ package validation
 import (
 	"strings"
 	"testing"
-
-	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // TestKubernetesObjectInvalidWrongTypes checks that MR027 reads a field of
@@ -141,20 +139,5 @@ spec:
 				t.Errorf("MR027 findings at %q, want none", findings)
 			}
 		})
-	}
-}
-
-// TestParseQuantity holds parseQuantity's fast forms to
-// resource.ParseQuantity: the same value, and the same text back.
-func TestParseQuantity(t *testing.T) {
-	for _, s := range []string{
-		"0", "1", "2", "500m", "1500m", "128Mi", "1Gi", "10G", "3k", "7M", "1T", "2P", "1E", "4Ki", "9Ti", "1Pi", "3Ei",
-		"007", "0m", "999999999999999", "99999999999999Ei", "12345678901234", "1.5", "1e3", "1Gb", "Mi", "", "-1", "+1", "1 ",
-	} {
-		want, werr := resource.ParseQuantity(s)
-		got, gerr := parseQuantity(s)
-		if (werr == nil) != (gerr == nil) || werr == nil && (got.Cmp(want) != 0 || got.String() != want.String()) {
-			t.Errorf("parseQuantity(%q) = %v, %v; ParseQuantity says %v, %v", s, got.String(), gerr, want.String(), werr)
-		}
 	}
 }

@@ -14,9 +14,10 @@ import (
 
 	"github.com/meshlint/meshlint/internal/host"
 	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/kubevalid"
 	"github.com/meshlint/meshlint/rules"
 	"istio.io/api/annotation"
-	"k8s.io/apimachinery/pkg/api/resource"
+
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
@@ -380,7 +381,8 @@ func orStar(validate func(string) error) func(string) error {
 }
 
 func validateQuantity(v string) error {
-	if _, err := resource.ParseQuantity(v); err != nil {
+	// Bounded: resource.ParseQuantity never ends on 1e-999999999.
+	if _, err := kubevalid.ParseQuantity(v); err != nil && !errors.Is(err, kubevalid.ErrQuantityTooLarge) {
 		return fmt.Errorf("want a Kubernetes quantity such as 100m or 128Mi")
 	}
 	return nil

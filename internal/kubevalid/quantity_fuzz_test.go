@@ -1,4 +1,4 @@
-package validation
+package kubevalid
 
 import (
 	"errors"
@@ -9,7 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
-// FuzzParseQuantity holds parseQuantity, MR027's fast path for the
+// FuzzParseQuantity holds ParseQuantity, MR027's fast path for the
 // common forms, to resource.ParseQuantity
 // (k8s.io/apimachinery/pkg/api/resource/quantity.go), which the API
 // server's JSON decoding of a Quantity calls: the same inputs refused,
@@ -33,8 +33,8 @@ func FuzzParseQuantity(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got, gerr := parseQuantity(s)
-		if errors.Is(gerr, errQuantityTooLarge) {
+		got, gerr := ParseQuantity(s)
+		if errors.Is(gerr, ErrQuantityTooLarge) {
 			// Values of more than 1000 digits, which ParseQuantity or
 			// Cmp read in seconds or not at all: refused on purpose.
 			return
@@ -52,14 +52,14 @@ func FuzzParseQuantity(f *testing.F) {
 		}
 		want, werr := resource.ParseQuantity(ref)
 		if (gerr == nil) != (werr == nil) {
-			t.Fatalf("parseQuantity(%q) = %v, %v; ParseQuantity says %v, %v", s, got.String(), gerr, want.String(), werr)
+			t.Fatalf("ParseQuantity(%q) = %v, %v; ParseQuantity says %v, %v", s, got.String(), gerr, want.String(), werr)
 		}
 		if gerr != nil {
 			return
 		}
 		if got.Cmp(want) != 0 || got.Sign() != want.Sign() || got.MilliValue() != want.MilliValue() ||
 			got.String() != want.String() || got.Format != want.Format {
-			t.Fatalf("parseQuantity(%q) = %v (%s); ParseQuantity says %v (%s)", s, got.String(), got.Format, want.String(), want.Format)
+			t.Fatalf("ParseQuantity(%q) = %v (%s); ParseQuantity says %v (%s)", s, got.String(), got.Format, want.String(), want.Format)
 		}
 	})
 }
@@ -90,8 +90,23 @@ func TestBoundExponent(t *testing.T) {
 		{"0.5e-2147483648", ""}, // the fast path, through the wrap
 	} {
 		got, err := boundExponent(tc.in)
-		if tc.want == "" && !errors.Is(err, errQuantityTooLarge) || tc.want != "" && (err != nil || got != tc.want) {
+		if tc.want == "" && !errors.Is(err, ErrQuantityTooLarge) || tc.want != "" && (err != nil || got != tc.want) {
 			t.Errorf("boundExponent(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// TestParseQuantity holds ParseQuantity's fast forms to
+// resource.ParseQuantity: the same value, and the same text back.
+func TestParseQuantity(t *testing.T) {
+	for _, s := range []string{
+		"0", "1", "2", "500m", "1500m", "128Mi", "1Gi", "10G", "3k", "7M", "1T", "2P", "1E", "4Ki", "9Ti", "1Pi", "3Ei",
+		"007", "0m", "999999999999999", "99999999999999Ei", "12345678901234", "1.5", "1e3", "1Gb", "Mi", "", "-1", "+1", "1 ",
+	} {
+		want, werr := resource.ParseQuantity(s)
+		got, gerr := ParseQuantity(s)
+		if (werr == nil) != (gerr == nil) || werr == nil && (got.Cmp(want) != 0 || got.String() != want.String()) {
+			t.Errorf("ParseQuantity(%q) = %v, %v; ParseQuantity says %v, %v", s, got.String(), gerr, want.String(), werr)
 		}
 	}
 }
