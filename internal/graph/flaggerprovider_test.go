@@ -36,18 +36,9 @@ func TestFlaggerMeshProvider(t *testing.T) {
 			if c.provider != "" {
 				spec = "  provider: " + c.provider + "\n" + spec
 			}
-			p := filepath.Join(t.TempDir(), "in.yaml")
-			if err := os.WriteFile(p, []byte(docs(target, flaggerCanary("podinfo", spec))), 0o644); err != nil {
-				t.Fatal(err)
-			}
 			mesh := config.DefaultMesh()
 			mesh.FlaggerMeshProvider = c.meshProvider
-			res := manifest.Load([]string{p}, manifest.Options{})
-			g := Build(res.Objects, mesh)
-			if len(res.Errors)+len(g.Errors) > 0 {
-				t.Fatalf("errors: %v %v", res.Errors, g.Errors)
-			}
-			cn := g.Canaries[0]
+			cn := flaggerCanaryOf(t, docs(target, flaggerCanary("podinfo", spec)), mesh)
 			if cn.Istio() != c.istio || cn.GatewayAPI() != c.gatewayAPI {
 				t.Errorf("Provider %q: Istio() = %v, GatewayAPI() = %v", cn.Provider, cn.Istio(), cn.GatewayAPI())
 			}
@@ -72,10 +63,6 @@ func TestFlaggerMeshProvider(t *testing.T) {
 func TestFlaggerSelectorLabels(t *testing.T) {
 	target := flaggerTarget("Deployment", "podinfo", "{app: podinfo, tier: web}", "{app: podinfo, tier: web}", flaggerContainers)
 	spec := "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}\n  service: {port: 9898}\n"
-	p := filepath.Join(t.TempDir(), "in.yaml")
-	if err := os.WriteFile(p, []byte(docs(target, flaggerCanary("podinfo", spec))), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	for _, c := range []struct {
 		name          string
 		labels        []string
@@ -89,12 +76,7 @@ func TestFlaggerSelectorLabels(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			mesh := config.DefaultMesh()
 			mesh.FlaggerSelectorLabels = c.labels
-			res := manifest.Load([]string{p}, manifest.Options{})
-			g := Build(res.Objects, mesh)
-			if len(res.Errors)+len(g.Errors) > 0 {
-				t.Fatalf("errors: %v %v", res.Errors, g.Errors)
-			}
-			cn := g.Canaries[0]
+			cn := flaggerCanaryOf(t, docs(target, flaggerCanary("podinfo", spec)), mesh)
 			if cn.Label != c.label || cn.Value != c.value || cn.TargetSelector == nil {
 				t.Errorf("Label, Value = %q, %q (selector %v), want %q, %q", cn.Label, cn.Value, cn.TargetSelector, c.label, c.value)
 			}
@@ -109,4 +91,20 @@ func TestFlaggerSelectorLabels(t *testing.T) {
 			}
 		})
 	}
+}
+
+// flaggerCanaryOf builds the graph of src, which must load without
+// errors, under mesh, and returns its first Canary.
+func flaggerCanaryOf(t *testing.T, src string, mesh config.Mesh) *Canary {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "in.yaml")
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := manifest.Load([]string{p}, manifest.Options{})
+	g := Build(res.Objects, mesh)
+	if len(res.Errors)+len(g.Errors) > 0 {
+		t.Fatalf("errors: %v %v", res.Errors, g.Errors)
+	}
+	return g.Canaries[0]
 }
