@@ -563,7 +563,6 @@ func (u *unit) build() *kustResult {
 		return fr
 	}
 	o := newOrigins(u)
-	o.replacementDuplicates()
 	// A key written twice is reported once at each place: a patch that
 	// applies to several objects, or whose copies reach the object, is
 	// one mistake of its file.

@@ -38,8 +38,8 @@ import (
 // Keys written twice where kustomize keeps a copy are input errors that do
 // not stop the build, as in a kustomization; where kustomize fails or
 // crashes, the build is refused with the error at its place instead.
-// Replacement files are read for the origins of the build's values
-// (rewritesOf): their keys are checked there, in the build.
+// Replacement files are read for the origins of the build's values: their
+// keys are checked there, in the build (rewritesOf).
 
 // Which copy kustomize uses, for duplicateKeys' message.
 const (
@@ -205,32 +205,4 @@ func parseOpenAPI(b []byte) error {
 	}
 	var s spec.Swagger
 	return s.UnmarshalJSON(b)
-}
-
-// replacementDuplicates reports the keys written twice in the replacement
-// files of the build's kustomizations, read once for the origins.
-func (o *origins) replacementDuplicates() {
-	for _, k := range o.u.kusts {
-		for key, v := range yamlpath.Entries(k.node) {
-			if kustField(key.Value) != "replacements" {
-				continue
-			}
-			for _, it := range items(v) {
-				p := yamlpath.Field(it, "path")
-				if p == nil || !isString(p) || isRemote(p.Value) || filepath.IsAbs(p.Value) {
-					continue
-				}
-				abs := filepath.Join(k.dir, p.Value)
-				if !isInside(realPath(k.dir), realPath(abs)) {
-					continue
-				}
-				disp := filepath.Join(k.disp, p.Value)
-				for _, d := range o.parse(abs, disp) {
-					if d.index == 0 {
-						o.dups = append(o.dups, withUse(duplicateKeys(disp, d.node, nil), usesLastCopy)...)
-					}
-				}
-			}
-		}
-	}
 }

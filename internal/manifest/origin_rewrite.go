@@ -90,6 +90,10 @@ func (o *origins) rewritesOf(k *kustomization) []*rewrite {
 			}
 			file := filepath.Join(k.disp, p.Value)
 			for _, d := range o.parse(filepath.Join(k.dir, p.Value), file) {
+				if d.index == 0 {
+					// The only document kustomize reads (kustomize_decoded.go).
+					o.dups = append(o.dups, withUse(duplicateKeys(file, d.node, nil), usesLastCopy)...)
+				}
 				o.index(d.node)
 				list := []*yaml.Node{d.node}
 				if d.node.Kind == yaml.SequenceNode {

@@ -620,7 +620,7 @@ func checkPodDNS(p *rules.Pass, o *manifest.Object, pod node) {
 	g := gatesOf(p)
 	report := func(ip node) {
 		if v, ok := ip.str(); ok {
-			if msg := legacyPodIPProblem(v, g); msg != "" {
+			if msg := kubevalid.PodIPProblem(v, g); msg != "" {
 				p.Reportf(o, ip.loc(), "%s %q %s; %s", ip.where(), v, msg, rejects)
 			}
 		}
@@ -653,8 +653,8 @@ func checkPodDNS(p *rules.Pass, o *manifest.Object, pod node) {
 	if !dns.isMap() {
 		return
 	}
-	if n := nameservers.len(); n > maxDNSNameservers {
-		p.Reportf(o, dns.keyLoc("nameservers"), "%s lists %d nameservers, more than the %d a pod may have (the resolver reads %d); %s", nameservers.where(), n, maxDNSNameservers, maxDNSNameservers, rejects)
+	if n := nameservers.len(); n > kubevalid.MaxDNSNameservers {
+		p.Reportf(o, dns.keyLoc("nameservers"), "%s lists %d nameservers, more than the %d a pod may have (the resolver reads %d); %s", nameservers.where(), n, kubevalid.MaxDNSNameservers, kubevalid.MaxDNSNameservers, rejects)
 	}
 	for ns := range nameservers.strs() {
 		report(ns)
@@ -707,25 +707,12 @@ func isEmptyStr(x node) bool {
 	return ok && v == ""
 }
 
-// The limits of validatePodDNSConfig, from libc's resolver.
+// The limits of validatePodDNSConfig, from libc's resolver (and
+// kubevalid.MaxDNSNameservers).
 const (
-	maxDNSNameservers     = 3
 	maxDNSSearchPaths     = 32
 	maxDNSSearchListChars = 2048
 )
-
-// legacyPodIPProblem says why IsValidIPForLegacyField refuses an address
-// of a pod spec, or "".
-func legacyPodIPProblem(v string, g kubevalid.Gates) string {
-	a, ok := kubevalid.ParseIPSloppy(v)
-	switch {
-	case !ok:
-		return "is not an IP address"
-	case g.StrictIPCIDR:
-		return kubevalid.StrictIPProblem(v, a)
-	}
-	return ""
-}
 
 // checkLabelSelector mirrors ValidateLabelSelector for a new object:
 // matchLabels as labels; a matchExpressions key a qualified name, its
