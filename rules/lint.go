@@ -66,11 +66,29 @@ type FileCache interface {
 	// when it was made with key over objects with this digest, and they
 	// still hold at now; until is when they may stop holding.
 	GraphFindings(digest [32]byte, key string, objs []*manifest.Object, now time.Time) (fs []*Finding, until time.Time, ok bool)
+	// Previous returns what the last run found when it was made with key
+	// over files on disk, some of which changed since, and its findings
+	// held when this run began, at now: objs are this run's objects.
+	Previous(key string, objs []*manifest.Object, now time.Time) (prev *Previous, ok bool)
 	// PutRecord keeps the record of a run made with key over the
 	// objects of res, whose digest Digest gave, that began at since,
 	// found fs and holds until until (zero: as long as the input does
 	// not change).
 	PutRecord(key string, digest [32]byte, res *manifest.Result, fs []*Finding, since, until time.Time) error
+}
+
+// Previous is what the last run found, for a run over an input some of
+// whose files changed since (FileCache.Previous).
+type Previous struct {
+	// Findings are the last run's graph rules' findings about objects
+	// of files that hold the same bytes, with this run's objects.
+	Findings []*Finding
+	// Gone are the last run's objects of the files that changed or
+	// went, as the report knows them: their partitions are what the
+	// change reached, with those of Changed's objects.
+	Gone []*manifest.Object
+	// Changed holds the files of this run that are new or changed.
+	Changed map[string]bool
 }
 
 // Result is what Lint read and found.
@@ -84,6 +102,11 @@ type Result struct {
 	Internal []error
 	// CacheErr is why the cache could not be written, if it could not.
 	CacheErr error
+	// Partitions is how many partitions (namespaces, the cluster
+	// objects) a change since the last run reached, when Rerun of the
+	// graph rules ran on them alone and the others' findings about the
+	// rest were kept from that run (FileCache.Previous).
+	Partitions, Rerun int
 }
 
 // Lint loads the input, builds the graph and runs the rules, as the
@@ -183,13 +206,29 @@ func Lint(opts LintOptions) *Result {
 		res.Findings, until, fromCache = opts.Cache.GraphFindings(digest, key, res.Load.Objects, start)
 	}
 	if !fromCache {
+		var part *partial
+		if recordable {
+			if prev, ok := opts.Cache.Previous(key, res.Load.Objects, start); ok {
+				part = planPartial(prev, res.Load.Objects, global, opts.Mesh)
+			}
+		}
+		whole := global
+		if part != nil {
+			whole = part.whole
+			res.Partitions, res.Rerun = len(part.dirty), len(part.rules)
+		}
 		opts.Progress.stage(StageGraph)
 		res.Graph = graph.Build(res.Load.Objects, opts.Mesh)
 		if opts.Progress != nil {
 			opts.Progress.Rules.Store(int64(len(global)))
 		}
 		opts.Progress.stage(StageRules)
-		res.Findings, res.Internal = run(res.Graph, global, opts.Severity, opts.Progress)
+		res.Findings, res.Internal = run(res.Graph, whole, opts.Severity, opts.Progress)
+		if part != nil {
+			fs, errs := part.run(res.Load.Objects, opts.Mesh, opts.Severity, opts.Progress)
+			res.Findings = append(res.Findings, fs...)
+			res.Internal = append(res.Internal, errs...)
+		}
 	}
 	opts.Progress.stage(StageDone)
 	res.Findings = append(res.Findings, found...)

@@ -87,7 +87,7 @@ func TestCacheRandomEdits(t *testing.T) {
 	// known by its stat data.
 	pool := certificatePool(t)
 	tally := map[string]*editTally{}
-	var statKnown, noneParsed, reused, settledRuns int
+	var statKnown, noneParsed, reused, settledRuns, partial, partialChanged int
 	for half, steps := range [][2]int{{0, edits / 2}, {edits / 2, edits}} {
 		for _, o := range trees {
 			t.Run(fmt.Sprintf("%s/edits_%d-%d", o.name, steps[0]+1, steps[1]), func(t *testing.T) {
@@ -143,6 +143,12 @@ func TestCacheRandomEdits(t *testing.T) {
 						}
 					}
 					changed := want.code != o.prev.code || findingSet(want.stdout) != findingSet(o.prev.stdout)
+					if strings.Contains(got.stderr, "graph rules ran on") {
+						partial++
+						if changed {
+							partialChanged++
+						}
+					}
 					if logEdits {
 						t.Logf("edit %d [%s] changed the findings: %v: %s", step+1, kind, changed, what)
 					}
@@ -172,8 +178,12 @@ func TestCacheRandomEdits(t *testing.T) {
 		t.Logf("%-22s %3d edits, %3d changed the findings (%s)", k, tl.made, tl.changed, strings.Join(slices.Sorted(maps.Keys(tl.trees)), ", "))
 	}
 	t.Logf("reruns after an edit: %d files known by their stat data, %d reruns parsed no file; %d runs of a settled tree took the last run's result", statKnown, noneParsed, reused)
+	t.Logf("%d cached runs after an edit reran some graph rules on the partitions it reached alone, %d of them with other findings than before the edit", partial, partialChanged)
 	if statKnown == 0 && settledRuns > 0 && edits > 1 {
 		t.Errorf("no rerun knew a file by its stat data: the oracle did not test the stat index")
+	}
+	if partialChanged == 0 && edits > 1 {
+		t.Errorf("no cached run after an edit that changed the findings reran graph rules on the partitions it reached alone: the oracle did not test rules/partial.go")
 	}
 }
 

@@ -162,7 +162,7 @@ func (f *lintFlags) run(env *Env, paths []string, ruleSet []*rules.Rule, failOn 
 	lint := rules.Lint(opts)
 	progress.Stop()
 	if cache != nil {
-		f.closeCache(env, cache, lint.CacheErr)
+		f.closeCache(env, cache, lint)
 	}
 	res, findings, internal := lint.Load, lint.Findings, lint.Internal
 	errs := inputErrors(res, lint.Graph)
@@ -477,7 +477,7 @@ func (graphNeeded) GraphFindings([32]byte, string, []*manifest.Object, time.Time
 	return nil, time.Time{}, false
 }
 
-func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache, saveErr error) {
+func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache, lint *rules.Result) {
 	hits, unread, misses, ignored := c.Stats()
 	if ignored != "" {
 		fmt.Fprintf(env.Stderr, "meshlint: warning: cache ignored: %s\n", ignored)
@@ -492,12 +492,15 @@ func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache, saveErr error) {
 			fmt.Fprintf(env.Stderr, "meshlint: cache: nothing changed since the last run (%s touched, read again: the same bytes): its findings are reported again\n", wording.Count(hits-unread, "file", "files"))
 		case c.Reused():
 			fmt.Fprintln(env.Stderr, "meshlint: cache: no directory or file changed since the last run: its findings are reported again")
+		case lint.Rerun > 0:
+			fmt.Fprintf(env.Stderr, "meshlint: cache: the change reached %s: %d graph rules ran on %s alone, and kept their other findings of the last run\n",
+				wording.Count(lint.Partitions, "partition", "partitions"), lint.Rerun, map[bool]string{true: "it", false: "them"}[lint.Partitions == 1])
 		}
 	}
 	// The cache file and the run record fail apart, and often alike (a
 	// folder that cannot be written): each is a warning, said once.
 	said := map[string]bool{}
-	for _, err := range unjoin(saveErr) {
+	for _, err := range unjoin(lint.CacheErr) {
 		if msg := err.Error(); !said[msg] {
 			said[msg] = true
 			fmt.Fprintf(env.Stderr, "meshlint: warning: %s\n", msg)

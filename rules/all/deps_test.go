@@ -37,11 +37,10 @@ func TestDepsDeclared(t *testing.T) {
 }
 
 // loadable are the kinds that TestDepsHold can give a partition's graph
-// whole: the cluster objects (CLS), the root namespace (ROOT), the injector
-// webhooks and ConfigMaps wherever they are (INJ), every Namespace object
-// when they make the whole registry (NS); and it keeps input order (ORDER)
-// and runs at about the same time as the whole run (TIME).
-const loadable = rules.DepNone | rules.DepNS | rules.DepCLS | rules.DepROOT | rules.DepINJ | rules.DepTime | rules.DepOrder
+// whole: those of rules.Reached, which a --cache run reruns on the
+// partitions a change reached (rules/partial.go), and TIME, since the
+// check runs at about the same time as the whole run.
+const loadable = rules.Reached | rules.DepTime
 
 // TestDepsHold checks the declarations of rules.Rule.Deps (step 2 of
 // docs/incremental.md). For each partition of a set of trees (each
@@ -198,27 +197,6 @@ func fixtureTree(t *testing.T, name string, files map[string][]byte) *depTree {
 	return tr
 }
 
-// clusterPart names the cluster partition among namespaces, which are
-// never empty.
-const clusterPart = ""
-
-// partOf returns the partition of object o: the namespace of a namespaced
-// object, the name of a Namespace object, clusterPart for the other
-// cluster objects. Derived objects are in the partition of the object
-// they come from (they are not in the input, and each Build derives its
-// own).
-func partOf(o *manifest.Object) string {
-	o = graph.Origin(o)
-	if isNamespace(o) {
-		return o.Name
-	}
-	return o.Namespace
-}
-
-func isNamespace(o *manifest.Object) bool {
-	return o.Kind == kinds.Namespace && o.Group == kinds.GroupCore
-}
-
 // check runs graphRules on the whole tree, then the rules of checked on
 // the graphs of each partition, and the rules that do not declare DepOrder
 // on the whole tree in reverse input order, and reports every difference.
@@ -249,13 +227,13 @@ func (tr *depTree) check(t *testing.T, graphRules, checked []*rules.Rule) {
 	tr.run(t, "the whole tree in reverse input order", reversed, full, unordered, func(*manifest.Object) bool { return true })
 
 	root := tr.mesh.Complete().RootNamespace
-	parts := []string{clusterPart}
+	parts := []string{rules.ClusterPartition}
 	declared := map[string]bool{}
 	for _, o := range objs {
-		if p := partOf(o); !slices.Contains(parts, p) {
+		if p := rules.Partition(o); !slices.Contains(parts, p) {
 			parts = append(parts, p)
 		}
-		if isNamespace(o) {
+		if o.Kind == kinds.Namespace && o.Group == kinds.GroupCore {
 			declared[o.Name] = true
 		}
 	}
@@ -283,12 +261,12 @@ func (tr *depTree) check(t *testing.T, graphRules, checked []*rules.Rule) {
 	}
 	for _, part := range parts {
 		name := "namespace " + part
-		if part == clusterPart {
+		if part == rules.ClusterPartition {
 			name = "the cluster partition"
 		}
 		for _, d := range reaches {
-			keep := func(o *manifest.Object) bool { return reached(o, part, root, d) }
-			in := func(o *manifest.Object) bool { return partOf(o) == part }
+			keep := func(o *manifest.Object) bool { return rules.Partition(o) == part || d.Reaches(o, root) }
+			in := func(o *manifest.Object) bool { return rules.Partition(o) == part }
 			where := name + " alone"
 			if d != 0 {
 				where = fmt.Sprintf("%s plus %v", name, d)
@@ -296,23 +274,6 @@ func (tr *depTree) check(t *testing.T, graphRules, checked []*rules.Rule) {
 			tr.run(t, where, filter(objs, keep), full, byReach[d], in)
 		}
 	}
-}
-
-// reached reports whether object o is in partition part, or in what the
-// kinds d reach from it.
-func reached(o *manifest.Object, part, root string, d rules.Dep) bool {
-	switch {
-	case partOf(o) == part:
-		return true
-	case kinds.InjectorConfigMap(o.Group, o.Kind, o.Name):
-		return d&rules.DepINJ != 0
-	case isNamespace(o):
-		return d&rules.DepNS != 0 || d&rules.DepROOT != 0 && o.Name == root
-	case o.Namespace == "":
-		injector := o.Kind == kinds.MutatingWebhookConfiguration && o.Group == kinds.GroupAdmissionRegistration
-		return d&rules.DepCLS != 0 || injector && d&rules.DepINJ != 0
-	}
-	return o.Namespace == root && d&rules.DepROOT != 0
 }
 
 // filter returns the objects keep selects, in input order (ORDER).

@@ -36,6 +36,12 @@ func lint(t testing.TB, dir, path string, wrap func(*Cache) rules.FileCache) (st
 	if len(res.Load.Errors) > 0 || len(res.Internal) > 0 || res.CacheErr != nil {
 		t.Fatalf("lint: %d load and %d rule errors; cache: %v", len(res.Load.Errors), len(res.Internal), res.CacheErr)
 	}
+	return render(t, res), c
+}
+
+// render is what lint returns of a run: its objects and findings.
+func render(t testing.TB, res *rules.Result) string {
+	t.Helper()
 	var b strings.Builder
 	seen := map[any]bool{}
 	for _, o := range res.Load.Objects {
@@ -48,7 +54,7 @@ func lint(t testing.TB, dir, path string, wrap func(*Cache) rules.FileCache) (st
 	for _, f := range res.Findings {
 		fmt.Fprintf(&b, "%s %s %s\n", f.Rule.ID, f.Pos, f.Message)
 	}
-	return b.String(), c
+	return b.String()
 }
 
 // TestCacheSameBytes lints a tree that holds every file twice, in two

@@ -158,33 +158,16 @@ func loc(col []int32, i int) manifest.Loc {
 // objects makes the objects back, each reading its file again when its
 // nodes are needed (attach); nil if the columns do not check out.
 func (h *headers) objects(opts manifest.Options, attach bool) []*manifest.Object {
-	n := len(h.Name)
-	for _, col := range [][]int32{h.File, h.APIVersion, h.Group, h.Kind, h.Namespace, h.OwnerKind} {
-		if len(col) != n {
-			return nil
-		}
-		for _, w := range col {
-			if w < 0 || int(w) >= len(h.Words) {
-				return nil
-			}
-		}
-	}
-	if len(h.Doc) != n || len(h.OwnerName) != n || len(h.KindLoc) != 3*n || len(h.NameLoc) != 3*n ||
-		len(h.NamespaceSet) != n || len(h.NoDirectives) != n {
+	if !h.check() {
 		return nil
 	}
+	n := len(h.Name)
 	objs := make([]*manifest.Object, n)
 	all := make([]manifest.Object, n)
 	start := 0
 	for i := range objs {
 		o := &all[i]
-		*o = manifest.Object{
-			APIVersion: h.Words[h.APIVersion[i]], Group: h.Words[h.Group[i]], Kind: kinds.Kind(h.Words[h.Kind[i]]),
-			Name: h.Name[i], Namespace: h.Words[h.Namespace[i]], NamespaceSet: h.NamespaceSet[i],
-			Annotations: h.Annotations[i], OwnerKind: h.Words[h.OwnerKind[i]], OwnerName: h.OwnerName[i],
-			File: h.Words[h.File[i]], Doc: h.Doc[i],
-			KindLoc: loc(h.KindLoc, i), NameLoc: loc(h.NameLoc, i), NoDirectives: h.NoDirectives[i],
-		}
+		*o = h.object(i)
 		objs[i] = o
 		if attach && (i+1 == n || h.File[i+1] != h.File[i]) {
 			manifest.Attach(objs[start:i+1], o.File, opts)
@@ -192,6 +175,35 @@ func (h *headers) objects(opts manifest.Options, attach bool) []*manifest.Object
 		}
 	}
 	return objs
+}
+
+// check reports whether the columns check out: as long as each other,
+// and their words in Words.
+func (h *headers) check() bool {
+	n := len(h.Name)
+	for _, col := range [][]int32{h.File, h.APIVersion, h.Group, h.Kind, h.Namespace, h.OwnerKind} {
+		if len(col) != n {
+			return false
+		}
+		for _, w := range col {
+			if w < 0 || int(w) >= len(h.Words) {
+				return false
+			}
+		}
+	}
+	return len(h.Doc) == n && len(h.OwnerName) == n && len(h.KindLoc) == 3*n && len(h.NameLoc) == 3*n &&
+		len(h.NamespaceSet) == n && len(h.NoDirectives) == n
+}
+
+// object returns object i of checked headers.
+func (h *headers) object(i int) manifest.Object {
+	return manifest.Object{
+		APIVersion: h.Words[h.APIVersion[i]], Group: h.Words[h.Group[i]], Kind: kinds.Kind(h.Words[h.Kind[i]]),
+		Name: h.Name[i], Namespace: h.Words[h.Namespace[i]], NamespaceSet: h.NamespaceSet[i],
+		Annotations: h.Annotations[i], OwnerKind: h.Words[h.OwnerKind[i]], OwnerName: h.OwnerName[i],
+		File: h.Words[h.File[i]], Doc: h.Doc[i],
+		KindLoc: loc(h.KindLoc, i), NameLoc: loc(h.NameLoc, i), NoDirectives: h.NoDirectives[i],
+	}
 }
 
 // runFinding is a finding with its object given by its index in the
@@ -340,9 +352,105 @@ func openRecord(path, key string) (*readRecord, error) {
 // data, and what the run read), once Reuse did not reuse it: the run then
 // holds its own model.
 func (r *readRecord) forget() {
-	r.head.Files, r.head.Dirs = nil, nil
-	r.input = func() *recordInput { return nil }
+	r.head.Dirs = nil
 	r.raw = [2][]byte{}
+}
+
+// drop lets go of what Previous reads, once it has.
+func (r *readRecord) drop() {
+	r.head.Files = nil
+	r.input = func() *recordInput { return nil }
+}
+
+// Previous returns the last run's graph findings about the objects of
+// files that hold the same bytes, with this run's objects (objs), when
+// that run was made with key over files on disk only and its findings
+// held when this run began (now); and the last run's objects of the
+// files that changed or went. It is called once Digest has seen this
+// run's files, and found that some changed.
+func (c *Cache) Previous(key string, objs []*manifest.Object, now time.Time) (*rules.Previous, bool) {
+	rec := c.record(key)
+	if rec == nil {
+		return nil, false
+	}
+	defer rec.drop()
+	c.mu.Lock()
+	seen := c.seen
+	c.mu.Unlock()
+	if rec.head.Files == nil || seen == nil || !rec.head.holds(now) {
+		return nil, false
+	}
+	in, found := rec.input(), rec.found()
+	if in == nil || found == nil || !in.Objects.check() {
+		return nil, false
+	}
+	prev := &rules.Previous{Changed: map[string]bool{}}
+	for name, ie := range seen {
+		if old, ok := rec.head.Files[name]; !ok || old.Hash != ie.Hash {
+			prev.Changed[name] = true
+		}
+	}
+	// The objects of a file are together, in the order of the file, in
+	// the last run as in this one: the same bytes give the same objects.
+	first := map[string]int{}
+	for i, o := range objs {
+		if i == 0 || objs[i-1].File != o.File {
+			first[o.File] = i
+		}
+	}
+	h := &in.Objects
+	byIndex := make([]*manifest.Object, len(h.Name)) // by index in the last run
+	start := 0
+	for i := range h.Name {
+		if i > 0 && h.File[i] != h.File[i-1] {
+			start = i
+		}
+		file := h.Words[h.File[i]]
+		at, ok := first[file]
+		if _, read := seen[file]; !read || prev.Changed[file] || !ok {
+			o := h.object(i)
+			prev.Gone = append(prev.Gone, &o)
+			continue
+		}
+		j := at + i - start
+		if j >= len(objs) || objs[j].File != file || objs[j].Name != h.Name[i] || string(objs[j].Kind) != h.Words[h.Kind[i]] ||
+			objs[j].Namespace != h.Words[h.Namespace[i]] {
+			return nil, false
+		}
+		byIndex[i] = objs[j]
+	}
+	derived := found.Derived.objects(manifest.Options{}, false)
+	if derived == nil && len(found.Derived.Name) > 0 || len(found.DerivedFrom) != len(derived) {
+		return nil, false
+	}
+	for _, r := range found.Findings {
+		rule := c.rules[r.Rule]
+		switch {
+		case rule == nil || r.Object < 0 || r.Object >= len(byIndex)+len(derived):
+			return nil, false
+		case rule.Local:
+			continue
+		}
+		o, from := (*manifest.Object)(nil), r.Object
+		if from >= len(byIndex) {
+			o = derived[from-len(byIndex)]
+			if from = found.DerivedFrom[from-len(byIndex)]; from < 0 || from >= len(byIndex) {
+				return nil, false
+			}
+		}
+		origin := byIndex[from]
+		if origin == nil {
+			continue // of a file that changed: its partition is rerun
+		}
+		if o == nil {
+			o = origin
+		} else {
+			graph.Derived(o, origin)
+		}
+		prev.Findings = append(prev.Findings, &rules.Finding{Rule: rule, Severity: r.Severity, Message: r.Message,
+			Pos: r.Pos, Object: o, Related: r.Related, Fixes: r.Fixes})
+	}
+	return prev, true
 }
 
 // fullKey joins the cache file's key and the caller's.
