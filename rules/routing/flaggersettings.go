@@ -32,8 +32,10 @@ When the input holds Flagger itself, a container whose image is Flagger's (` + "
 ` + "`weaveworks/flagger`" + `), the rule reads its flags as Flagger's Go ` + "`flag`" + ` package does
 (` + "`command`" + ` after the program, then ` + "`args`" + `; ` + "`-flag=value`" + `, ` + "`--flag=value`" + ` or
 ` + "`-flag value`" + `; the last of a flag given twice wins; parsing stops at the first argument that is not
-a flag) and reports, for the Canaries of the input that instance manages (those of its
-` + "`-namespace`" + `, or of every namespace without that flag):
+a flag; a command line that stops Flagger at start, which MR158 reports, one with a ` + "`$(VAR)`" + `
+reference and a command that runs Flagger through another program are not read) and reports,
+for the Canaries of the input that instance manages (those of its ` + "`-namespace`" + `, or of every
+namespace without that flag):
 
 - a ` + "`-mesh-provider`" + ` that differs from what meshlint assumes, when a Canary without
   ` + "`spec.provider`" + ` is among them. The findings about those Canaries are then about objects Flagger
@@ -77,58 +79,6 @@ spec:
         - -metrics-server=http://prometheus.linkerd-viz:9090
 ---
 ` + flaggerIgnoredExample(canaryProvider+"  service: {port: 9898}\n")
-}
-
-// flaggerBoolFlags are the boolean flags of Flagger v1.36.1's main.go,
-// which take no separate value ("-version", not "-version true").
-var flaggerBoolFlags = map[string]bool{
-	"zap-replace-globals": true, "enable-leader-election": true, "enable-config-tracking": true,
-	"version": true, "no-cross-namespace-refs": true,
-}
-
-// flaggerFlags reads the flags of a Flagger container as Go's flag package
-// parses them: the last value of each flag, with the string it is in.
-// ok is false for a container that is not Flagger's.
-func flaggerFlags(c *spec.Container) (flags map[string]spec.Str, ok bool) {
-	if !isFlaggerImage(c.Image.V) {
-		return nil, false
-	}
-	// The image's entrypoint is ./flagger; a command replaces it, and
-	// the chart's holds the flags after the program.
-	var argv []spec.Str
-	if len(c.Command) > 0 {
-		argv = append(argv, c.Command[1:]...)
-	}
-	argv = append(argv, c.Args...)
-	flags = map[string]spec.Str{}
-	for i := 0; i < len(argv); i++ {
-		s := argv[i].V
-		if len(s) < 2 || s[0] != '-' {
-			break
-		}
-		if s == "--" {
-			break
-		}
-		name := strings.TrimPrefix(s[1:], "-")
-		if name == "" || name[0] == '-' || name[0] == '=' {
-			break // flag.Parse fails: Flagger does not start
-		}
-		at := argv[i]
-		k, v, has := strings.Cut(name, "=")
-		switch {
-		case has:
-			name, at.V = k, v
-		case flaggerBoolFlags[name]:
-			at.V = "true"
-		case i+1 < len(argv):
-			i++
-			at = argv[i]
-		default:
-			return flags, true // a flag without its value: flag.Parse fails
-		}
-		flags[name] = at
-	}
-	return flags, true
 }
 
 // isFlaggerImage reports whether image is Flagger's: its repository's last

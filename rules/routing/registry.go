@@ -32,6 +32,7 @@ var Rules = []*rules.Rule{
 	ArgoSpecInvalid,
 	FlaggerFieldIgnored,
 	FlaggerSettingsDiffer,
+	FlaggerFlagInvalid,
 	ExportToNamespaceUnknown,
 	DRHidesMutualTLS,
 	SubsetWithoutLabels,
