@@ -108,6 +108,20 @@ func buildKustomizations(res *Result, dirs []string, opts Options) {
 		units = append(units, u)
 	}
 	warned := map[string]bool{}
+	// A key written twice in a base is one mistake, however many builds
+	// use the base: reported once at its place.
+	reported := map[string]bool{}
+	once := func(errs []*Error) []*Error {
+		return slices.DeleteFunc(errs, func(e *Error) bool {
+			if e.Msg != duplicateKeyMsg {
+				return false
+			}
+			at := fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Col)
+			seen := reported[at]
+			reported[at] = true
+			return seen
+		})
+	}
 	for _, u := range units {
 		if by := usedBy(u, units); by != nil {
 			res.Skipped = append(res.Skipped, u.disp+": kustomize base of "+by.disp+", linted as part of it")
@@ -115,10 +129,11 @@ func buildKustomizations(res *Result, dirs []string, opts Options) {
 		}
 		if len(u.errs) > 0 {
 			res.Errors = append(res.Errors, u.errs...)
-			res.Errors = append(res.Errors, u.dups...)
+			res.Errors = append(res.Errors, once(u.dups)...)
 			continue
 		}
 		fr := u.build()
+		fr.errors = once(fr.errors)
 		for _, w := range fr.warnings {
 			// A base of two builds warns once.
 			if key := w.Error(); !warned[key] {
@@ -197,6 +212,7 @@ func (u *unit) visit(dir, disp string) {
 	}
 	k.node, k.data = docs[0].node, data
 	u.dups = append(u.dups, kustomizeDuplicates(k.dispFile, k.node, usesLastCopy)...)
+	u.dups = append(u.dups, foldDuplicates(k.dispFile, k.node, kustomizationType, nil)...)
 	u.kusts = append(u.kusts, k)
 	u.check(k)
 }
@@ -254,7 +270,7 @@ func (u *unit) check(k *kustomization) {
 			u.checkPlugins(k, field, v)
 		case "patches", "patchesJson6902", "replacements":
 			for _, it := range items(v) {
-				if p := yamlpath.Field(it, "path"); p != nil && isString(p) {
+				if p := structField(it, "path"); p != nil && isString(p) {
 					u.checkEntry(k, field, p, false)
 				}
 			}
@@ -266,7 +282,7 @@ func (u *unit) check(k *kustomization) {
 		case "configMapGenerator", "secretGenerator":
 			for _, it := range items(v) {
 				for _, f := range []string{"files", "envs", "env"} {
-					fv := yamlpath.Field(it, f)
+					fv := structField(it, f)
 					if fv == nil {
 						continue
 					}
@@ -309,6 +325,33 @@ func kustField(key string) string {
 		}
 	}
 	return key
+}
+
+// structField returns the value that kustomize decodes into the struct
+// field name from mapping n of a file it decodes with sigs.k8s.io/yaml (a
+// kustomization, replacement, generator entry, patch target...), or nil.
+// encoding/json fills a field from every key equal to its name but for
+// case (strings.EqualFold), in the order of the JSON that sigs.k8s.io/yaml
+// makes from a Go map, whose keys are sorted: the key that sorts last wins
+// (fieldpath over fieldPath over FieldPath), and of two copies of one key,
+// yaml.v2 keeps the last. Not for maps (openapi, commonLabels), whose keys
+// are compared exactly, nor for what kustomize reads with kyaml.
+func structField(n *yaml.Node, name string) *yaml.Node {
+	var key, val *yaml.Node
+	for k, v := range yamlpath.Entries(n) {
+		if strings.EqualFold(k.Value, name) && (key == nil || k.Value >= key.Value) {
+			key, val = k, v
+		}
+	}
+	return val
+}
+
+// structValue is structField's scalar value, or "".
+func structValue(n *yaml.Node, name string) string {
+	if v := structField(n, name); v != nil && v.Kind == yaml.ScalarNode {
+		return v.Value
+	}
+	return ""
 }
 
 // deprecatedFields are the fields kustomize warns about when it reads a
@@ -438,6 +481,7 @@ func (u *unit) checkPlugins(k *kustomization, fieldName string, v *yaml.Node) {
 			for _, d := range docs {
 				placeAll(d.node, it)
 				u.checkPluginConfig(k.dispFile, d.node)
+				u.pluginDuplicates(k.dispFile, d.node)
 			}
 		case isString(it):
 			u.checkEntry(k, fieldName, it, true)
@@ -460,6 +504,7 @@ func (u *unit) checkPlugins(k *kustomization, fieldName string, v *yaml.Node) {
 			docs, _ := parseDocuments(disp, data)
 			for _, d := range docs {
 				u.checkPluginConfig(disp, d.node)
+				u.pluginDuplicates(disp, d.node)
 			}
 		}
 	}

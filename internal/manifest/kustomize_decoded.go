@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 
 	"github.com/meshlint/meshlint/internal/yamlpath"
 	"k8s.io/kube-openapi/pkg/validation/spec"
+	"sigs.k8s.io/kustomize/api/builtins" //nolint:staticcheck // the only package that names the builtin plugins' config types (pluginTypes)
+	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	k8syaml "sigs.k8s.io/yaml"
 )
@@ -56,6 +59,182 @@ func withUse(errs []*Error, uses string) []*Error {
 		e.Err = errors.New(strings.TrimSuffix(e.Err.Error(), "; Kubernetes refuses the object") + "; " + uses)
 	}
 	return errs
+}
+
+// Types kustomize decodes with sigs.k8s.io/yaml, for foldDuplicates.
+var (
+	kustomizationType = reflect.TypeFor[types.Kustomization]()
+	replacementType   = reflect.TypeFor[types.Replacement]()
+	// anyStruct stands for a type every mapping of which is a struct, as
+	// in a transformer configuration (builtinconfig.TransformerConfig,
+	// internal to kustomize): every key is folded.
+	anyStruct = reflect.TypeFor[struct{ anyStruct bool }]()
+)
+
+// pluginTypes are the types that kustomize decodes the configuration of
+// each builtin plugin into with sigs.k8s.io/yaml (kustomize/api v0.21.2,
+// internal/builtins, each plugin's Config; PrefixSuffixTransformer
+// configures a prefix and a suffix transformer with one file,
+// builtinhelpers.NewMultiTransformer, whose fields are the prefix
+// transformer's and the suffix). The package that names them is
+// deprecated for API v1, and the only one that does.
+var pluginTypes = map[string]reflect.Type{
+	"AnnotationsTransformer":         reflect.TypeFor[builtins.AnnotationsTransformerPlugin](),         //nolint:staticcheck // see above
+	"ConfigMapGenerator":             reflect.TypeFor[builtins.ConfigMapGeneratorPlugin](),             //nolint:staticcheck // see above
+	"HashTransformer":                reflect.TypeFor[builtins.HashTransformerPlugin](),                //nolint:staticcheck // see above
+	"HelmChartInflationGenerator":    reflect.TypeFor[builtins.HelmChartInflationGeneratorPlugin](),    //nolint:staticcheck // see above
+	"IAMPolicyGenerator":             reflect.TypeFor[builtins.IAMPolicyGeneratorPlugin](),             //nolint:staticcheck // see above
+	"ImageTagTransformer":            reflect.TypeFor[builtins.ImageTagTransformerPlugin](),            //nolint:staticcheck // see above
+	"LabelTransformer":               reflect.TypeFor[builtins.LabelTransformerPlugin](),               //nolint:staticcheck // see above
+	"NamespaceTransformer":           reflect.TypeFor[builtins.NamespaceTransformerPlugin](),           //nolint:staticcheck // see above
+	"PatchJson6902Transformer":       reflect.TypeFor[builtins.PatchJson6902TransformerPlugin](),       //nolint:staticcheck // see above
+	"PatchStrategicMergeTransformer": reflect.TypeFor[builtins.PatchStrategicMergeTransformerPlugin](), //nolint:staticcheck // see above
+	"PatchTransformer":               reflect.TypeFor[builtins.PatchTransformerPlugin](),               //nolint:staticcheck // see above
+	"PrefixTransformer":              reflect.TypeFor[builtins.PrefixTransformerPlugin](),              //nolint:staticcheck // see above
+	"PrefixSuffixTransformer": reflect.TypeFor[struct {
+		builtins.PrefixTransformerPlugin        //nolint:staticcheck // see above
+		Suffix                           string `json:"suffix,omitempty"`
+	}](),
+	"ReplacementTransformer":  reflect.TypeFor[builtins.ReplacementTransformerPlugin](),  //nolint:staticcheck // see above
+	"ReplicaCountTransformer": reflect.TypeFor[builtins.ReplicaCountTransformerPlugin](), //nolint:staticcheck // see above
+	"SecretGenerator":         reflect.TypeFor[builtins.SecretGeneratorPlugin](),         //nolint:staticcheck // see above
+	"SuffixTransformer":       reflect.TypeFor[builtins.SuffixTransformerPlugin](),       //nolint:staticcheck // see above
+	"ValueAddTransformer":     reflect.TypeFor[builtins.ValueAddTransformerPlugin](),     //nolint:staticcheck // see above
+}
+
+// refusesPlugin is what kustomize does with a key written twice in a
+// plugin configuration: it reads the file as a resource with kyaml, which
+// refuses it when the plugin is configured ("marshalling yaml from res
+// …: mapping key … already defined"), naming the plugin but not the file.
+const refusesPlugin = "kustomize refuses the plugin configuration and fails the build without naming the file"
+
+// pluginDuplicates checks the keys of plugin configuration n, in file:
+// written twice, kustomize refuses them; in two cases, it reads one.
+func (u *unit) pluginDuplicates(file string, n *yaml.Node) {
+	if dups := duplicateKeys(file, n, nil); len(dups) > 0 {
+		u.errs = append(u.errs, withUse(dups, refusesPlugin)...)
+		return
+	}
+	if t, ok := pluginTypes[fieldValue(n, "kind")]; ok {
+		u.dups = append(u.dups, foldDuplicates(file, n, t, nil)...)
+	}
+}
+
+// foldDuplicates appends to errs an error for each key of a mapping under
+// n, decoded by kustomize into a value of type t, that fills the same
+// struct field as an earlier key written in another case: encoding/json,
+// under sigs.k8s.io/yaml, matches a key to a field ignoring case (its
+// decode.go: byExactName, then byFoldedName), and yaml.v2 and strict
+// decoding (DisallowUnknownFields) let both through. kustomize then reads
+// the key that sorts last (structField): the other copy is dropped, or for
+// a mapping merged under it, in silence. Keys written exactly twice are
+// duplicateKeys' own, and the keys of a Go map are compared exactly.
+func foldDuplicates(file string, n *yaml.Node, t reflect.Type, errs []*Error) []*Error {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if n == nil || t == nil {
+		return errs
+	}
+	switch {
+	case n.Kind == yaml.SequenceNode && (t == anyStruct || t.Kind() == reflect.Slice):
+		if t != anyStruct {
+			t = t.Elem()
+		}
+		for _, it := range n.Content {
+			errs = foldDuplicates(file, it, t, errs)
+		}
+	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Map:
+		for i := 1; i < len(n.Content); i += 2 {
+			errs = foldDuplicates(file, n.Content[i], t.Elem(), errs)
+		}
+	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Struct:
+		c := n.Content
+		for j := 0; j+1 < len(c); j += 2 {
+			ft, ok := jsonFieldType(t, c[j].Value)
+			if !ok || !plainKey(c[j]) {
+				continue
+			}
+			errs = foldDuplicates(file, c[j+1], ft, errs)
+			for i := 0; i < j; i += 2 {
+				if c[i].Value == c[j].Value && plainKey(c[i]) {
+					break // duplicateKeys reports it
+				}
+				if strings.EqualFold(c[i].Value, c[j].Value) && plainKey(c[i]) {
+					errs = append(errs, foldError(file, n, c[i], c[j], c[j+1], ft))
+					break
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// foldError is the error for key again, with value v, which fills the
+// field that key first of mapping n fills, a field of type t: encoding/json
+// decodes a struct or a map into the one it decoded before.
+func foldError(file string, n, first, again, v *yaml.Node, t reflect.Type) *Error {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	read := "silently reads the copy at line %d only"
+	if t == anyStruct && v.Kind == yaml.MappingNode || t != anyStruct && (t.Kind() == reflect.Struct || t.Kind() == reflect.Map) {
+		read = "silently merges the copies into one, the one at line %d overriding"
+	}
+	var used *yaml.Node
+	for k := range yamlpath.Entries(n) {
+		if strings.EqualFold(k.Value, first.Value) && (used == nil || k.Value >= used.Value) {
+			used = k
+		}
+	}
+	return &Error{File: file, Loc: LineCol(again.Line, again.Column), Msg: duplicateKeyMsg,
+		Err: fmt.Errorf("key %q is written twice in one mapping (first at line %d, as %q): kustomize matches field names ignoring case and "+read, again.Value, first.Line, first.Value, used.Line)}
+}
+
+// jsonFieldType returns the type of the field of struct t that
+// encoding/json decodes key into: the field of that name, else one whose
+// name is the same but for case.
+func jsonFieldType(t reflect.Type, key string) (reflect.Type, bool) {
+	if t == anyStruct {
+		return anyStruct, true
+	}
+	fields := jsonFields(t, nil)
+	for _, f := range fields {
+		if f.Name == key {
+			return f.Type, true
+		}
+	}
+	for _, f := range fields {
+		if strings.EqualFold(f.Name, key) {
+			return f.Type, true
+		}
+	}
+	return nil, false
+}
+
+// jsonFields appends to out the fields of struct t as encoding/json names
+// them: an embedded struct without a name in its tag lends its fields.
+func jsonFields(t reflect.Type, out []reflect.StructField) []reflect.StructField {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		switch {
+		case name == "-" || (!f.IsExported() && !f.Anonymous):
+		case name == "" && f.Anonymous && ft.Kind() == reflect.Struct:
+			out = jsonFields(ft, out)
+		case f.IsExported():
+			if name == "" {
+				name = f.Name
+			}
+			f.Name = name
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // namedFile reads the file that entry n of kustomization k names, when
@@ -112,6 +291,8 @@ func (u *unit) checkDecoded(k *kustomization, field string, n *yaml.Node) {
 				u.errs = append(u.errs, withUse(dups, refusesConfig)...)
 				return
 			}
+			// Strict decoding refuses no key in another case.
+			u.dups = append(u.dups, foldDuplicates(disp, d, anyStruct, nil)...)
 		}
 		// Kustomize's error for a file its decoder refuses names no
 		// file: say which. Decoding into any fails on less than into

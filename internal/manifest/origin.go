@@ -160,7 +160,11 @@ func newOrigins(u *unit) *origins {
 	for _, k := range u.kusts {
 		var ps []*patchDoc
 		for key, v := range yamlpath.Entries(k.node) {
-			switch key.Value {
+			field := kustField(key.Value)
+			if v != structField(k.node, field) {
+				continue // a copy kustomize does not read
+			}
+			switch field {
 			case "patchesStrategicMerge":
 				// Entries are paths, or patches written inline.
 				for _, it := range items(v) {
@@ -172,10 +176,10 @@ func newOrigins(u *unit) *origins {
 				}
 			case "patches", "patchesJson6902":
 				for _, it := range items(v) {
-					t := parseSelector(yamlpath.Field(it, "target"))
-					if p := yamlpath.Field(it, "path"); p != nil && isString(p) {
+					t := parseSelector(structField(it, "target"))
+					if p := structField(it, "path"); p != nil && isString(p) {
 						ps = append(ps, o.patchDocs(k, p, nil, t)...)
-					} else if p := yamlpath.Field(it, "patch"); p != nil && isString(p) {
+					} else if p := structField(it, "patch"); p != nil && isString(p) {
 						ps = append(ps, o.patchDocs(k, nil, p, t)...)
 					}
 				}
@@ -187,15 +191,15 @@ func newOrigins(u *unit) *origins {
 		for _, p := range ps {
 			o.index(p.root)
 		}
-		o.labels = append(o.labels, pairsOf(k, yamlpath.Field(k.node, "commonLabels"))...)
-		for _, it := range items(yamlpath.Field(k.node, "labels")) {
-			o.labels = append(o.labels, pairsOf(k, yamlpath.Field(it, "pairs"))...)
+		o.labels = append(o.labels, pairsOf(k, structField(k.node, "commonLabels"))...)
+		for _, it := range items(structField(k.node, "labels")) {
+			o.labels = append(o.labels, pairsOf(k, structField(it, "pairs"))...)
 		}
-		o.annotations = append(o.annotations, pairsOf(k, yamlpath.Field(k.node, "commonAnnotations"))...)
+		o.annotations = append(o.annotations, pairsOf(k, structField(k.node, "commonAnnotations"))...)
 		o.rewrites = append(o.rewrites, o.rewritesOf(k)...)
 		// Generators merge before patches apply: search them after.
 		for _, g := range [][2]string{{"configMapGenerator", "ConfigMap"}, {"secretGenerator", "Secret"}} {
-			for _, it := range items(yamlpath.Field(k.node, g[0])) {
+			for _, it := range items(structField(k.node, g[0])) {
 				if p := generatorPatch(k, g[1], it); p != nil {
 					o.index(p.root)
 					o.patches = append(o.patches, p)
@@ -373,9 +377,9 @@ func parseSelector(n *yaml.Node) *selector {
 		return nil
 	}
 	return &selector{
-		group: fieldValue(n, "group"), version: fieldValue(n, "version"), kind: fieldValue(n, "kind"),
-		name: fieldValue(n, "name"), namespace: fieldValue(n, "namespace"),
-		labelSelector: fieldValue(n, "labelSelector"), annotationSelector: fieldValue(n, "annotationSelector"),
+		group: structValue(n, "group"), version: structValue(n, "version"), kind: structValue(n, "kind"),
+		name: structValue(n, "name"), namespace: structValue(n, "namespace"),
+		labelSelector: structValue(n, "labelSelector"), annotationSelector: structValue(n, "annotationSelector"),
 	}
 }
 
@@ -754,8 +758,8 @@ func (o *origins) object(n *yaml.Node, origin *resource.Origin, unmodelled map[s
 		}
 		var entry *yaml.Node
 		for _, d := range o.parse(filepath.Join(o.u.abs, origin.ConfiguredIn), file) {
-			for _, it := range items(yamlpath.Field(d.node, gen)) {
-				nm := yamlpath.Field(it, "name")
+			for _, it := range items(structField(d.node, gen)) {
+				nm := structField(it, "name")
 				if nm != nil && nm.Value != "" && strings.Contains(built, nm.Value) && (fallback == nil || len(nm.Value) > len(fallback.Value)) {
 					fallback, entry = nm, it
 				}
@@ -894,7 +898,7 @@ func generatorOrigin(entry, built *yaml.Node) *yaml.Node {
 // strategic-merge patch of that object, so that the keys it writes point
 // at it. It returns nil for another entry.
 func generatorPatch(k *kustomization, kind string, entry *yaml.Node) *patchDoc {
-	if b := fieldValue(entry, "behavior"); b != "merge" && b != "replace" {
+	if b := structValue(entry, "behavior"); b != "merge" && b != "replace" {
 		return nil
 	}
 	name, sources, _ := generatorSources(entry)
@@ -916,13 +920,13 @@ func generatorPatch(k *kustomization, kind string, entry *yaml.Node) *patchDoc {
 // literal, or the files entry. env is the first env file entry, which
 // writes the keys of a file meshlint does not read.
 func generatorSources(entry *yaml.Node) (name *yaml.Node, sources map[string]*yaml.Node, env *yaml.Node) {
-	name = yamlpath.Field(entry, "name")
+	name = structField(entry, "name")
 	if name == nil || !isString(name) {
 		return nil, nil, nil
 	}
 	sources = map[string]*yaml.Node{}
 	for _, f := range []string{"literals", "files", "envs", "env"} {
-		v := yamlpath.Field(entry, f)
+		v := structField(entry, f)
 		list := stringItems(v)
 		if v != nil && isString(v) {
 			list = []*yaml.Node{v}

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,21 +61,21 @@ type replTarget struct {
 // replacements, each in the order written.
 func (o *origins) rewritesOf(k *kustomization) []*rewrite {
 	var out []*rewrite
-	for _, it := range items(yamlpath.Field(k.node, "replicas")) {
-		name, count := yamlpath.Field(it, "name"), yamlpath.Field(it, "count")
+	for _, it := range items(structField(k.node, "replicas")) {
+		name, count := structField(it, "name"), structField(it, "count")
 		if name == nil || count == nil || count.Kind != yaml.ScalarNode {
 			continue
 		}
 		out = append(out, &rewrite{kind: rewriteReplicas, file: k.dispFile, at: count, name: name.Value, value: count.Value, hasValue: true})
 	}
-	for _, it := range items(yamlpath.Field(k.node, "images")) {
-		r := &rewrite{kind: rewriteImage, file: k.dispFile, name: fieldValue(it, "name"),
-			newName: fieldValue(it, "newName"), newTag: fieldValue(it, "newTag"),
-			digest: fieldValue(it, "digest"), tagSuffix: fieldValue(it, "tagSuffix")}
+	for _, it := range items(structField(k.node, "images")) {
+		r := &rewrite{kind: rewriteImage, file: k.dispFile, name: structValue(it, "name"),
+			newName: structValue(it, "newName"), newTag: structValue(it, "newTag"),
+			digest: structValue(it, "digest"), tagSuffix: structValue(it, "tagSuffix")}
 		// The part of the image that findings are most often about, and
 		// that overlays change most: its version, else its name.
 		for _, f := range []string{"digest", "newTag", "tagSuffix", "newName"} {
-			if v := yamlpath.Field(it, f); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
+			if v := structField(it, f); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
 				r.at = v
 				break
 			}
@@ -83,8 +84,8 @@ func (o *origins) rewritesOf(k *kustomization) []*rewrite {
 			out = append(out, r)
 		}
 	}
-	for _, it := range items(yamlpath.Field(k.node, "replacements")) {
-		if p := yamlpath.Field(it, "path"); p != nil && isString(p) {
+	for _, it := range items(structField(k.node, "replacements")) {
+		if p := structField(it, "path"); p != nil && isString(p) {
 			if isRemote(p.Value) || filepath.IsAbs(p.Value) {
 				continue
 			}
@@ -93,6 +94,11 @@ func (o *origins) rewritesOf(k *kustomization) []*rewrite {
 				if d.index == 0 {
 					// The only document kustomize reads (kustomize_decoded.go).
 					o.dups = append(o.dups, withUse(duplicateKeys(file, d.node, nil), usesLastCopy)...)
+					t := replacementType
+					if d.node.Kind == yaml.SequenceNode {
+						t = reflect.SliceOf(t)
+					}
+					o.dups = append(o.dups, foldDuplicates(file, d.node, t, nil)...)
 				}
 				o.index(d.node)
 				list := []*yaml.Node{d.node}
@@ -123,28 +129,28 @@ func replacementOf(file string, n *yaml.Node) *rewrite {
 		return nil
 	}
 	r := &rewrite{kind: rewriteReplacement, file: file}
-	if sv := yamlpath.Field(n, "sourceValue"); sv != nil && sv.Kind == yaml.ScalarNode {
+	if sv := structField(n, "sourceValue"); sv != nil && sv.Kind == yaml.ScalarNode {
 		r.at, r.value, r.hasValue = sv, sv.Value, true
-	} else if src := yamlpath.Field(n, "source"); src != nil {
-		r.at = yamlpath.Field(src, "fieldPath")
+	} else if src := structField(n, "source"); src != nil {
+		r.at = structField(src, "fieldPath")
 		if r.at == nil {
-			r.at = yamlpath.Field(src, "name")
+			r.at = structField(src, "name")
 		}
 	}
 	if r.at == nil {
 		return nil
 	}
-	for _, t := range items(yamlpath.Field(n, "targets")) {
-		rt := replTarget{selects: []*selector{parseSelector(yamlpath.Field(t, "select"))}}
+	for _, t := range items(structField(n, "targets")) {
+		rt := replTarget{selects: []*selector{parseSelector(structField(t, "select"))}}
 		if rt.selects[0] == nil {
 			continue
 		}
-		for _, rj := range items(yamlpath.Field(t, "reject")) {
+		for _, rj := range items(structField(t, "reject")) {
 			if s := parseSelector(rj); s != nil {
 				rt.rejects = append(rt.rejects, s)
 			}
 		}
-		for _, fp := range stringItems(yamlpath.Field(t, "fieldPaths")) {
+		for _, fp := range stringItems(structField(t, "fieldPaths")) {
 			rt.paths = append(rt.paths, kyamlutils.SmarterPathSplitter(fp.Value, "."))
 		}
 		r.targets = append(r.targets, rt)
