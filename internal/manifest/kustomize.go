@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -270,8 +271,10 @@ func (u *unit) check(k *kustomization) {
 			u.checkPlugins(k, field, v)
 		case "patches", "patchesJson6902", "replacements":
 			for _, it := range items(v) {
-				if p := structField(it, "path"); p != nil && isString(p) {
-					u.checkEntry(k, field, p, false)
+				for _, p := range structFields(it, "path") {
+					if isString(p) {
+						u.checkEntry(k, field, p, false)
+					}
 				}
 			}
 		case "openapi":
@@ -281,27 +284,38 @@ func (u *unit) check(k *kustomization) {
 			}
 		case "configMapGenerator", "secretGenerator":
 			for _, it := range items(v) {
-				for _, f := range []string{"files", "envs", "env"} {
-					fv := structField(it, f)
-					if fv == nil {
-						continue
-					}
-					list := stringItems(fv)
-					if isString(fv) {
-						list = []*yaml.Node{fv}
-					}
-					for _, e := range list {
-						// files entries may be key=path.
-						p := *e
-						if i := strings.Index(p.Value, "="); i >= 0 && f == "files" {
-							p.Value = p.Value[i+1:]
-						}
-						u.checkEntry(k, field, &p, false)
-					}
+				for _, p := range generatorFiles(it) {
+					u.checkEntry(k, field, p, false)
 				}
 			}
 		}
 	}
+}
+
+// generatorFiles returns the paths that a configMapGenerator or
+// secretGenerator entry n, or the configuration of a ConfigMapGenerator or
+// SecretGenerator plugin, names: its files, envs and env (kustomize/api
+// v0.21.2, kv/kv.go, which reads each with the kustomization's loader). A
+// files entry may be key=path: the node returned holds the path, at the
+// entry's place.
+func generatorFiles(n *yaml.Node) []*yaml.Node {
+	var out []*yaml.Node
+	for _, f := range []string{"files", "envs", "env"} {
+		for _, fv := range structFields(n, f) {
+			list := stringItems(fv)
+			if isString(fv) {
+				list = []*yaml.Node{fv}
+			}
+			for _, e := range list {
+				p := *e
+				if i := strings.Index(p.Value, "="); i >= 0 && f == "files" {
+					p.Value = p.Value[i+1:]
+				}
+				out = append(out, &p)
+			}
+		}
+	}
+	return out
 }
 
 // kustFields are the kustomization fields meshlint reads, as kustomize's
@@ -344,6 +358,20 @@ func structField(n *yaml.Node, name string) *yaml.Node {
 		}
 	}
 	return val
+}
+
+// structFields returns the values of every key of mapping n that kustomize
+// may decode into the struct field name, not only the one structField says
+// it keeps: a path is refused under any of them, so that no mistake about
+// which copy wins lets a remote one through.
+func structFields(n *yaml.Node, name string) []*yaml.Node {
+	var out []*yaml.Node
+	for k, v := range yamlpath.Entries(n) {
+		if strings.EqualFold(k.Value, name) && v != nil {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // structValue is structField's scalar value, or "".
@@ -410,6 +438,13 @@ func fieldValue(n *yaml.Node, key string) string {
 // downloads http(s) files and clones the rest with git), a git@ or
 // user@host: reference, a github.com path, or a ?ref= query.
 func isRemote(s string) bool {
+	// Kustomize's file loader fetches any path that parses as a URL whose
+	// scheme is http or https, in any case, with or without "//"
+	// (kustomize/api v0.21.2, internal/loader/fileloader.go: IsRemoteFile,
+	// Load).
+	if u, err := url.Parse(strings.TrimSpace(s)); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		return true
+	}
 	l := strings.ToLower(strings.TrimSpace(s))
 	switch {
 	case strings.Contains(l, "://"), strings.HasPrefix(l, "git::"), strings.HasPrefix(l, "github.com/"),
@@ -435,10 +470,16 @@ var fieldNoun = map[string]string{
 // checkEntry checks one path of a kustomization. dirOK is true for fields
 // whose entries may be directories (bases, components): those are visited.
 func (u *unit) checkEntry(k *kustomization, fieldName string, n *yaml.Node, dirOK bool) {
+	u.checkPath(k, k.dispFile, fieldNoun[fieldName], n, dirOK)
+}
+
+// checkPath checks path n, written in file, that kustomization k's loader
+// reads: an entry of k, or a path in the configuration of a plugin that k
+// runs. noun says what the path names.
+func (u *unit) checkPath(k *kustomization, file, noun string, n *yaml.Node, dirOK bool) {
 	p := strings.TrimSpace(n.Value)
-	noun := fieldNoun[fieldName]
 	if isRemote(p) {
-		u.refuse(k.dispFile, n, "remote %s %q is not supported: meshlint builds kustomizations offline and never fetches bases or files; vendor it into the repository, or %s", noun, p, offlineHint)
+		u.refuse(file, n, "remote %s %q is not supported: meshlint builds kustomizations offline and never fetches bases or files; vendor it into the repository, or %s", noun, p, offlineHint)
 		return
 	}
 	target := p
@@ -454,7 +495,7 @@ func (u *unit) checkEntry(k *kustomization, fieldName string, n *yaml.Node, dirO
 		return
 	}
 	if !isInside(k.dir, target) {
-		u.refuse(k.dispFile, n, "%s %q is outside the kustomization's directory %s: meshlint builds with kustomize's root-only load restrictions (a file must be in or below the directory of the kustomization that names it; a directory outside it must be a base with its own kustomization file)", noun, p, k.disp)
+		u.refuse(file, n, "%s %q is outside the kustomization's directory %s: meshlint builds with kustomize's root-only load restrictions (a file must be in or below the directory of the kustomization that names it; a directory outside it must be a base with its own kustomization file)", noun, p, k.disp)
 	}
 }
 
@@ -475,13 +516,22 @@ func (u *unit) checkPlugins(k *kustomization, fieldName string, v *yaml.Node) {
 	for _, it := range items(v) {
 		switch {
 		case it.Kind == yaml.MappingNode:
-			u.checkPluginConfig(k.dispFile, it)
+			u.checkPluginConfig(k, k.dispFile, it)
 		case isString(it) && strings.Contains(it.Value, "\n"):
-			docs, _ := parseDocuments(k.dispFile, []byte(it.Value))
+			docs, errs := parseDocuments(k.dispFile, []byte(it.Value))
+			inline := len(errs) == 0
 			for _, d := range docs {
+				inline = inline && d.node.Kind == yaml.MappingNode
 				placeAll(d.node, it)
-				u.checkPluginConfig(k.dispFile, d.node)
+				u.checkPluginConfig(k, k.dispFile, d.node)
 				u.pluginDuplicates(k.dispFile, d.node)
+			}
+			if !inline {
+				// Kustomize reads an entry that is not a configuration
+				// as a path, newline and all, and clones it when it
+				// looks like a repository (configureExternalGenerators,
+				// accumulateResources, loader.New).
+				u.checkEntry(k, fieldName, it, false)
 			}
 		case isString(it):
 			u.checkEntry(k, fieldName, it, true)
@@ -489,25 +539,115 @@ func (u *unit) checkPlugins(k *kustomization, fieldName string, v *yaml.Node) {
 			if !filepath.IsAbs(p) {
 				p = filepath.Join(k.dir, p)
 			}
-			if isRemote(it.Value) || !isInside(k.dir, p) {
+			if isRemote(it.Value) {
 				continue
 			}
-			st, err := os.Stat(p)
-			if err != nil || !st.Mode().IsRegular() {
-				continue // a directory was visited; kustomize reports a missing file
-			}
-			data, err := readFile(p, u.opts.MaxFileSize)
-			if err != nil {
+			if st, err := os.Stat(p); err == nil && st.IsDir() {
+				u.checkPluginDir(k, p, filepath.Join(k.disp, it.Value), map[string]bool{})
 				continue
 			}
-			disp := filepath.Join(k.disp, it.Value)
-			docs, _ := parseDocuments(disp, data)
-			for _, d := range docs {
-				u.checkPluginConfig(disp, d.node)
-				u.pluginDuplicates(disp, d.node)
+			if isInside(k.dir, p) {
+				u.checkPluginFile(k, p, filepath.Join(k.disp, it.Value))
 			}
 		}
 	}
+}
+
+// checkPluginFile checks the plugin configurations in file p, displayed as
+// disp, that kustomization k runs.
+func (u *unit) checkPluginFile(k *kustomization, p, disp string) {
+	st, err := os.Stat(p)
+	if err != nil || !st.Mode().IsRegular() {
+		return // kustomize reports a missing file
+	}
+	data, err := readFile(p, u.opts.MaxFileSize)
+	if err != nil {
+		return
+	}
+	docs, _ := parseDocuments(disp, data)
+	for _, d := range docs {
+		u.checkPluginConfig(k, disp, d.node)
+		u.pluginDuplicates(disp, d.node)
+	}
+}
+
+// checkPluginDir checks the plugin configurations that a directory dir,
+// named by a generators, transformers or validators entry of kustomization
+// k, holds: kustomize builds the kustomization there and configures a
+// plugin from each resource it yields, with k's loader
+// (configureExternalGenerators, LoadGenerators). Its resources, and those
+// of its bases and components, are plugin configurations; the directory's
+// own kustomization was visited as any other. What its patches or
+// replacements would change in them is beyond a check of the files: a
+// path turned into a URL there is fetched by kustomize's file loader
+// during the build. So such a directory may hold only what cannot write
+// into the configurations (pluginDirFields).
+func (u *unit) checkPluginDir(k *kustomization, dir, disp string, seen map[string]bool) {
+	r := realPath(dir)
+	if seen[r] {
+		return
+	}
+	seen[r] = true
+	name := kustomizationIn(dir)
+	if name == "" {
+		return // kustomize reports it
+	}
+	data, err := readFile(filepath.Join(dir, name), u.opts.MaxFileSize)
+	if err != nil {
+		return // visit reported it
+	}
+	file := filepath.Join(disp, name)
+	n := firstDoc(file, data)
+	for key, v := range yamlpath.Entries(n) {
+		field := kustField(key.Value)
+		if !pluginDirFields[field] || field == "labels" && labelsWithFields(v) {
+			u.refuse(file, key, "%s in %s is not supported: kustomize builds the plugin configurations there, and %s may write into the files they load a remote one, which kustomize would fetch and meshlint cannot see before it does; write the configurations as they are meant, or %s",
+				key.Value, disp, key.Value, offlineHint)
+			continue
+		}
+		switch field {
+		case "resources", "bases", "components":
+		default:
+			continue
+		}
+		for _, it := range stringItems(v) {
+			if isRemote(it.Value) {
+				continue // visit refused it
+			}
+			p := it.Value
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(dir, p)
+			}
+			if st, err := os.Stat(p); err == nil && st.IsDir() {
+				u.checkPluginDir(k, p, filepath.Join(disp, it.Value), seen)
+			} else if isInside(dir, p) {
+				u.checkPluginFile(k, p, filepath.Join(disp, it.Value))
+			}
+		}
+	}
+}
+
+// pluginDirFields are the fields of a kustomization that builds plugin
+// configurations (checkPluginDir) that cannot write a value into a
+// configuration's paths: its resources and where they come from, and what
+// only sets names, namespaces, labels and annotations on the kinds
+// kustomize knows (its default field specs; configurations, which could
+// widen them, are not among these, nor labels with their own fields).
+var pluginDirFields = map[string]bool{
+	"apiVersion": true, "kind": true, "metadata": true, "resources": true, "bases": true, "components": true,
+	"namespace": true, "namePrefix": true, "nameSuffix": true, "commonLabels": true, "labels": true,
+	"commonAnnotations": true, "buildMetadata": true, "sortOptions": true,
+}
+
+// labelsWithFields reports whether a labels entry of list v names fields
+// of its own, which may be any path of any kind.
+func labelsWithFields(v *yaml.Node) bool {
+	for _, it := range items(v) {
+		if structField(it, "fields") != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func isInside(dir, p string) bool {
@@ -527,9 +667,10 @@ var functionAnnotations = []string{"config.kubernetes.io/function", "config.k8s.
 
 var functionType = regexp.MustCompile(`(?m)^\s*(exec|container|starlark):`)
 
-// checkPluginConfig refuses a plugin configuration that is not a builtin
-// kustomize plugin, runs a KRM function or inflates a helm chart.
-func (u *unit) checkPluginConfig(file string, n *yaml.Node) {
+// checkPluginConfig refuses a plugin configuration, run by kustomization
+// k, that is not a builtin kustomize plugin, runs a KRM function, inflates
+// a helm chart or names a remote file.
+func (u *unit) checkPluginConfig(k *kustomization, file string, n *yaml.Node) {
 	if n.Kind != yaml.MappingNode {
 		return
 	}
@@ -555,7 +696,61 @@ func (u *unit) checkPluginConfig(file string, n *yaml.Node) {
 		u.refuse(file, at, "helm chart inflation (%s) is not supported: it runs helm, which may download charts; render the chart with `helm template` and list the output under resources, or %s", kindName, offlineHint)
 	case !builtinPlugins()[kindName]:
 		u.refuse(file, at, "plugin %q is not a kustomize builtin: meshlint runs kustomize's builtin generators and transformers only, not exec, container or Go plugins; %s", kindName, offlineHint)
+	default:
+		for _, p := range pluginPaths(kindName, n) {
+			u.checkPath(k, file, p.noun, p.node, false)
+		}
 	}
+}
+
+// pluginPath is a path in a plugin configuration, with what it names.
+type pluginPath struct {
+	noun string
+	node *yaml.Node
+}
+
+// pluginPaths returns the paths that the configuration n of builtin plugin
+// kind names: files the plugin reads with the loader of the kustomization
+// that runs it, which fetches http(s) URLs before any load restriction
+// applies (kustomize/api v0.21.2, internal/builtins: PatchTransformer.go:46,
+// PatchJson6902Transformer.go:42, PatchStrategicMergeTransformer.go:61,
+// ReplacementTransformer.go:33, ValueAddTransformer.go:59, and kv/kv.go:83
+// and 95 for ConfigMapGenerator and SecretGenerator). Each plugin decodes
+// its configuration with sigs.k8s.io/yaml: field names in any case.
+func pluginPaths(kind string, n *yaml.Node) []pluginPath {
+	var out []pluginPath
+	add := func(noun string, nodes ...*yaml.Node) {
+		for _, v := range nodes {
+			if isString(v) {
+				out = append(out, pluginPath{noun, v})
+			}
+		}
+	}
+	switch kind {
+	case "PatchTransformer", "PatchJson6902Transformer":
+		add("patch", structFields(n, "path")...)
+	case "PatchStrategicMergeTransformer":
+		// An entry that parses as a patch is one; on one line, it is
+		// read as a path first.
+		for _, v := range structFields(n, "paths") {
+			for _, it := range stringItems(v) {
+				if !strings.Contains(it.Value, "\n") {
+					add("patch", it)
+				}
+			}
+		}
+	case "ReplacementTransformer":
+		for _, v := range structFields(n, "replacements") {
+			for _, it := range items(v) {
+				add("replacement file", structFields(it, "path")...)
+			}
+		}
+	case "ConfigMapGenerator", "SecretGenerator":
+		add("generator file", generatorFiles(n)...)
+	case "ValueAddTransformer":
+		add("target file", structFields(n, "targetFilePath")...)
+	}
+	return out
 }
 
 // originFS serves the root kustomization file with
