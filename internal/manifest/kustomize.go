@@ -496,7 +496,30 @@ func (u *unit) checkPath(k *kustomization, file, noun string, n *yaml.Node, dirO
 	}
 	if !isInside(k.dir, target) {
 		u.refuse(file, n, "%s %q is outside the kustomization's directory %s: meshlint builds with kustomize's root-only load restrictions (a file must be in or below the directory of the kustomization that names it; a directory outside it must be a base with its own kustomization file)", noun, p, k.disp)
+		return
 	}
+	// Kustomize reads the files it names whole, with no limit and
+	// whatever they are: a named pipe would block the build for ever,
+	// a device never end.
+	switch {
+	case st.Mode().IsRegular() && st.Size() > u.opts.MaxFileSize:
+		u.refuse(file, n, "%s %q is larger than the %d-byte limit (raise it with --max-file-size)", noun, p, u.opts.MaxFileSize)
+	case !st.Mode().IsRegular() && !st.IsDir():
+		u.refuse(file, n, "%s %q is not a regular file (%s): kustomize would wait on it, or read it without end", noun, p, fileKind(st.Mode()))
+	}
+}
+
+// fileKind names what a file that is not regular is, for people.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a file"
 }
 
 // builtinPlugins are the generator and transformer kinds built into

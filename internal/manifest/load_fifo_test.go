@@ -104,3 +104,44 @@ func TestOpenedBlocking(t *testing.T) {
 	}
 	t.Fatalf("no flags in fdinfo: %q", info)
 }
+
+// TestKustomizeNamesFIFO checks that a kustomization naming a FIFO, as a
+// resource or a patch, is refused at the entry rather than built: kustomize
+// reads the files it names itself, and would wait on the pipe for ever. A
+// file above the size limit is refused the same way, as the loader refuses
+// it in a walk.
+func TestKustomizeNamesFIFO(t *testing.T) {
+	const svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: a\nspec:\n  ports: [{port: 80, name: http}]\n"
+	for _, tc := range []struct {
+		name, kustomization, want string
+		limit                     int64
+	}{
+		{name: "resource", kustomization: "resources:\n- pipe.yaml\n",
+			want: `k/kustomization.yaml:2:3: resource "pipe.yaml" is not a regular file (a named pipe): kustomize would wait on it, or read it without end`},
+		{name: "patch", kustomization: "resources:\n- svc.yaml\npatches:\n- path: pipe.yaml\n",
+			want: `k/kustomization.yaml:4:9: patch "pipe.yaml" is not a regular file (a named pipe)`},
+		{name: "too large", kustomization: "resources:\n- svc.yaml\n", limit: 60,
+			want: `k/kustomization.yaml:2:3: resource "svc.yaml" is larger than the 60-byte limit (raise it with --max-file-size)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := kWriteTree(t, map[string]string{"k/kustomization.yaml": tc.kustomization, "k/svc.yaml": svc})
+			if err := syscall.Mkfifo(filepath.Join(dir, "k", "pipe.yaml"), 0o644); err != nil {
+				t.Skipf("mkfifo: %v", err)
+			}
+			done := make(chan *Result, 1)
+			go func() { done <- Load([]string{"k"}, Options{Dir: dir, MaxFileSize: tc.limit}) }()
+			select {
+			case res := <-done:
+				if len(res.Objects) > 0 || len(res.Errors) != 1 || !strings.HasPrefix(res.Errors[0].Error(), tc.want) {
+					t.Errorf("%d objects, errors %v; want only %q…", len(res.Objects), res.Errors, tc.want)
+				}
+			case <-time.After(20 * time.Second):
+				// Unblock kustomize, so the test ends.
+				if f, err := os.OpenFile(filepath.Join(dir, "k", "pipe.yaml"), os.O_WRONLY, 0); err == nil {
+					f.Close()
+				}
+				t.Fatal("the build waited on the FIFO")
+			}
+		})
+	}
+}
