@@ -92,9 +92,10 @@ type unit struct {
 	// warnings are what kustomize would warn about (deprecated fields),
 	// said at the field.
 	warnings []*Error
-	// real holds the real paths of the directories of kusts.
-	real map[string]bool
-	opts Options
+	// real holds the real paths of the directories of kusts, and
+	// expanded the files checkExpansion has read.
+	real, expanded map[string]bool
+	opts           Options
 }
 
 // buildKustomizations builds each kustomization directory and adds the
@@ -103,7 +104,7 @@ type unit struct {
 func buildKustomizations(res *Result, dirs []string, opts Options) {
 	var units []*unit
 	for _, d := range dirs {
-		u := &unit{disp: d, abs: absPath(opts.Dir, d), real: map[string]bool{}, opts: opts}
+		u := &unit{disp: d, abs: absPath(opts.Dir, d), real: map[string]bool{}, expanded: map[string]bool{}, opts: opts}
 		u.file = filepath.Join(d, kustomizationIn(u.abs))
 		u.visit(u.abs, d)
 		units = append(units, u)
@@ -506,6 +507,40 @@ func (u *unit) checkPath(k *kustomization, file, noun string, n *yaml.Node, dirO
 		u.refuse(file, n, "%s %q is larger than the %d-byte limit (raise it with --max-file-size)", noun, p, u.opts.MaxFileSize)
 	case !st.Mode().IsRegular() && !st.IsDir():
 		u.refuse(file, n, "%s %q is not a regular file (%s): kustomize would wait on it, or read it without end", noun, p, fileKind(st.Mode()))
+	case st.Mode().IsRegular() && parsedByKustomize[noun]:
+		u.checkExpansion(target, filepath.Join(k.disp, p))
+	}
+}
+
+// parsedByKustomize are the files, by what checkPath calls them, that
+// kustomize parses as YAML (the others it reads as text or data).
+var parsedByKustomize = map[string]bool{
+	"resource": true, "patch": true, "replacement file": true, "CRD file": true, "configuration": true,
+	"OpenAPI schema": true, "generator": true, "transformer": true, "validator": true,
+}
+
+// checkExpansion refuses a file that kustomize would parse, displayed as
+// disp, whose aliases expand beyond what the loader reads in a walk
+// (checkAliases): kyaml expands them while it builds, with no bound, and a
+// "billion laughs" file took gigabytes and never ended. What does not
+// parse is left to kustomize, which says so.
+func (u *unit) checkExpansion(path, disp string) {
+	if u.expanded[path] {
+		return
+	}
+	u.expanded[path] = true
+	data, err := readFile(path, u.opts.MaxFileSize)
+	if err != nil {
+		return
+	}
+	docs, _ := parseDocuments(disp, data)
+	for _, d := range docs {
+		if e := checkAliases(disp, d.index, d.node); e != nil {
+			// The build is refused, not the document left out.
+			e.Msg = strings.Replace(e.Msg, " is left out:", ":", 1)
+			e.Err = errors.New("kustomize would expand it without bound, so the build is refused")
+			u.errs = append(u.errs, e)
+		}
 	}
 }
 

@@ -1273,3 +1273,24 @@ func TestKustomizeCaptured(t *testing.T) {
 		t.Error("os.Stderr or the log not restored")
 	}
 }
+
+// TestKustomizeAliasBomb builds kustomizations that name a "billion
+// laughs" file as a resource and as a patch: kustomize's kyaml expands
+// aliases without bound (it took gigabytes and never ended), so the build
+// is refused at the file, as a walk leaves the document out.
+func TestKustomizeAliasBomb(t *testing.T) {
+	const svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports: [{port: 80, name: http}]\n"
+	for name, k := range map[string]string{
+		"resource": "resources:\n- bomb.yaml\n",
+		"patch":    "resources:\n- svc.yaml\npatches:\n- path: bomb.yaml\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := kWriteTree(t, map[string]string{"k/kustomization.yaml": k, "k/svc.yaml": svc, "k/bomb.yaml": laughs()})
+			res := Load([]string{"k"}, Options{Dir: dir})
+			wantErrors(t, res, "k/bomb.yaml:1:1: document 1: its aliases expand it by more than 100000 nodes: kustomize would expand it without bound, so the build is refused")
+			if len(res.Objects) > 0 {
+				t.Errorf("objects = %v", objectRefs(res))
+			}
+		})
+	}
+}
