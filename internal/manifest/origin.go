@@ -119,6 +119,7 @@ type objInfo struct {
 type origins struct {
 	u       *unit
 	files   map[string][]document // by absolute path
+	indexes map[string]docIndex   // of files' objects, by absolute path
 	patches []*patchDoc
 	// labels and annotations are the pairs that the kustomizations of the
 	// build add to every object (commonLabels, labels, commonAnnotations),
@@ -155,7 +156,7 @@ type pair struct {
 }
 
 func newOrigins(u *unit) *origins {
-	o := &origins{u: u, files: map[string][]document{}, up: map[*yaml.Node]upLink{}, patched: map[string]bool{}}
+	o := &origins{u: u, files: map[string][]document{}, indexes: map[string]docIndex{}, up: map[*yaml.Node]upLink{}, patched: map[string]bool{}}
 	// The root kustomization's patches are applied last: search them first.
 	for _, k := range u.kusts {
 		var ps []*patchDoc
@@ -741,8 +742,14 @@ func (o *origins) object(n *yaml.Node, origin *resource.Origin, unmodelled map[s
 	switch {
 	case origin != nil && origin.Path != "":
 		file = filepath.Join(o.u.disp, origin.Path)
-		docs := o.parse(filepath.Join(o.u.abs, origin.Path), file)
-		doc, org = findObject(docs, n)
+		abs := filepath.Join(o.u.abs, origin.Path)
+		docs := o.parse(abs, file)
+		ix, ok := o.indexes[abs]
+		if !ok {
+			ix = indexDocs(docs)
+			o.indexes[abs] = ix
+		}
+		doc, org = findObject(docs, ix, n)
 		if len(docs) > 0 && org == nil {
 			fallback = docs[0].node
 		}
@@ -1001,16 +1008,73 @@ func plainMap(n *yaml.Node) map[string]string {
 
 // findObject finds the built object's document in its origin file: same
 // kind, then the same name, or the longest name that the built name
-// contains (a namePrefix or nameSuffix), or the only object of the kind.
-func findObject(docs []document, built *yaml.Node) (int, *yaml.Node) {
+// contains (a namePrefix or nameSuffix), the first of those in the file,
+// or the only object of the kind. ix indexes docs (indexDocs).
+func findObject(docs []document, ix docIndex, built *yaml.Node) (int, *yaml.Node) {
 	kind := fieldValue(built, "kind")
 	group, _ := splitGV(fieldValue(built, "apiVersion"))
 	name := fieldValue(yamlpath.Field(built, "metadata"), "name")
-	type cand struct {
-		doc  int
-		node *yaml.Node
+	of := ix[groupKind{group, kind}]
+	if of == nil {
+		if len(docs) > 0 {
+			return docs[0].index, nil
+		}
+		return 0, nil
 	}
-	var cands []cand
+	if i, ok := of.byName[name]; ok {
+		return of.cands[i].doc, of.cands[i].node
+	}
+	best := -1
+	if len(of.cands) <= len(name)*len(name)/2 {
+		bestLen := -1
+		for i, c := range of.cands {
+			if c.name != "" && strings.Contains(name, c.name) && len(c.name) > bestLen {
+				best, bestLen = i, len(c.name)
+			}
+		}
+	} else {
+		// Many objects of the kind (a file of thousands): look the
+		// built name's substrings up, longest first, rather than each
+		// object's name in it.
+		for l := len(name); l > 0 && best < 0; l-- {
+			for at := 0; at+l <= len(name); at++ {
+				if i, ok := of.byName[name[at:at+l]]; ok && (best < 0 || i < best) {
+					best = i
+				}
+			}
+		}
+	}
+	if best < 0 && len(of.cands) == 1 {
+		best = 0
+	}
+	if best < 0 {
+		return docs[0].index, nil
+	}
+	return of.cands[best].doc, of.cands[best].node
+}
+
+// docIndex holds the objects of a file's documents (and of their List
+// items) by group and kind, in file order.
+type docIndex map[groupKind]*kindDocs
+
+type groupKind struct{ group, kind string }
+
+type kindDocs struct {
+	cands []docCand
+	// byName is the first object of each name.
+	byName map[string]int
+}
+
+type docCand struct {
+	doc  int
+	node *yaml.Node
+	name string
+}
+
+// indexDocs indexes the objects of docs for findObject: a built object is
+// looked for once each, and a file may hold thousands.
+func indexDocs(docs []document) docIndex {
+	ix := docIndex{}
 	var add func(doc int, n *yaml.Node)
 	add = func(doc int, n *yaml.Node) {
 		if n.Kind != yaml.MappingNode {
@@ -1023,33 +1087,22 @@ func findObject(docs []document, built *yaml.Node) (int, *yaml.Node) {
 			}
 			return
 		}
-		if g, _ := splitGV(fieldValue(n, "apiVersion")); k == kind && g == group {
-			cands = append(cands, cand{doc, n})
+		g, _ := splitGV(fieldValue(n, "apiVersion"))
+		of := ix[groupKind{g, k}]
+		if of == nil {
+			of = &kindDocs{byName: map[string]int{}}
+			ix[groupKind{g, k}] = of
 		}
+		name := fieldValue(yamlpath.Field(n, "metadata"), "name")
+		if _, ok := of.byName[name]; !ok {
+			of.byName[name] = len(of.cands)
+		}
+		of.cands = append(of.cands, docCand{doc, n, name})
 	}
 	for _, d := range docs {
 		add(d.index, d.node)
 	}
-	best, bestLen := -1, -1
-	for i, c := range cands {
-		cn := fieldValue(yamlpath.Field(c.node, "metadata"), "name")
-		switch {
-		case cn == name:
-			return c.doc, c.node
-		case cn != "" && strings.Contains(name, cn) && len(cn) > bestLen:
-			best, bestLen = i, len(cn)
-		}
-	}
-	if best < 0 && len(cands) == 1 {
-		best = 0
-	}
-	if best < 0 {
-		if len(docs) > 0 {
-			return docs[0].index, nil
-		}
-		return 0, nil
-	}
-	return cands[best].doc, cands[best].node
+	return ix
 }
 
 // identity reports whether the path names a field that identifies the
