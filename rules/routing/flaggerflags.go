@@ -51,11 +51,17 @@ does a command that is not Flagger itself (a shell).`,
 }
 
 func flaggerFlagsExample(flag string) string {
+	return flaggerDeployment("istio-system", flag)
+}
+
+// flaggerDeployment is Flagger's Deployment in namespace ns, with flag
+// among its arguments, for the examples of the rules that read them.
+func flaggerDeployment(ns, flag string) string {
 	return `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: flagger
-  namespace: istio-system
+  namespace: ` + ns + `
 spec:
   selector:
     matchLabels: {app: flagger}
@@ -69,7 +75,7 @@ spec:
         args:
         - -log-level=info
         - ` + flag + `
-        - -metrics-server=http://prometheus.istio-system:9090
+        - -metrics-server=http://prometheus:9090
 `
 }
 

@@ -58,27 +58,8 @@ namespace without that flag):
 }
 
 func flaggerSettingsExample(provider, canaryProvider string) string {
-	return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: flagger
-  namespace: flagger-system
-spec:
-  selector:
-    matchLabels: {app: flagger}
-  template:
-    metadata:
-      labels: {app: flagger}
-    spec:
-      containers:
-      - name: flagger
-        image: ghcr.io/fluxcd/flagger:1.36.1
-        args:
-        - -log-level=info
-        - -mesh-provider=` + provider + `
-        - -metrics-server=http://prometheus.linkerd-viz:9090
----
-` + flaggerIgnoredExample(canaryProvider+"  service: {port: 9898}\n")
+	return flaggerDeployment("flagger-system", "-mesh-provider="+provider) + "---\n" +
+		flaggerIgnoredExample(canaryProvider+"  service: {port: 9898}\n")
 }
 
 // isFlaggerImage reports whether image is Flagger's: its repository's last
