@@ -310,7 +310,7 @@ func (g *Graph) workload(o *manifest.Object) *Workload {
 		if !decodeInto(g, o, o.Spec(), &wl) {
 			return nil
 		}
-		w.Spec = &wl.Template
+		w.Spec, w.Replicas = &wl.Template, wl.Replicas
 	}
 	return g.templateWorkload(w)
 }

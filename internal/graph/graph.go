@@ -71,6 +71,10 @@ type Workload struct {
 	// container with restartPolicy Always); one with image "auto" is the
 	// injector's to fill in, and counts only when the pods are injected.
 	Sidecar bool
+	// Replicas is spec.replicas of a Deployment, StatefulSet or
+	// ReplicaSet (unset: one pod), for the controllers whose pods must
+	// not all act at once.
+	Replicas spec.Int
 }
 
 // Service is a Kubernetes Service, a host of the mesh.

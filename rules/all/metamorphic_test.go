@@ -405,6 +405,7 @@ var dupExempt = map[string]string{
 // the group is one however often its objects are defined, and each
 // finding is expected once, unchanged.
 var dupOnce = map[string]string{
+	"MR159": "reports each Flagger instance once, at its first definition (a copy is the same controller)",
 	"MR302": "reports the mesh once",
 	"MR401": "reports each namespace once",
 	"MR402": "reports each namespace once",

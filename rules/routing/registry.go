@@ -33,6 +33,7 @@ var Rules = []*rules.Rule{
 	FlaggerFieldIgnored,
 	FlaggerSettingsDiffer,
 	FlaggerFlagInvalid,
+	FlaggerControllersCompete,
 	ExportToNamespaceUnknown,
 	DRHidesMutualTLS,
 	SubsetWithoutLabels,
