@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -44,25 +45,7 @@ A command line that stops Flagger at start (MR158) or cannot be read is not coun
 }
 
 func flaggerCompeteExample(election string) string {
-	return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: flagger
-  namespace: istio-system
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: flagger}
-  template:
-    metadata:
-      labels: {app: flagger}
-    spec:
-      containers:
-      - name: flagger
-        image: ghcr.io/fluxcd/flagger:1.36.1
-        args:
-        - -mesh-provider=istio
-` + election
+	return strings.Replace(flaggerDeployment("istio-system", "-mesh-provider=istio"), "spec:\n  selector:", "spec:\n  replicas: 2\n  selector:", 1) + election
 }
 
 // flaggerInstance is a Flagger container of the input that starts, and
@@ -79,49 +62,43 @@ type flaggerInstance struct {
 func runFlaggerControllersCompete(p *rules.Pass) error {
 	g := p.Graph
 	var seen []*flaggerInstance
-	for _, w := range g.Workloads {
-		if w.Spec == nil || g.GeneratedBy(w.Obj) != nil {
+	for w, c := range flaggerContainers(g) {
+		flags, ok := flaggerFlags(c)
+		if !ok {
 			continue
 		}
-		for i := range w.Spec.Spec.Containers {
-			c := &w.Spec.Spec.Containers[i]
-			flags, ok := flaggerFlags(c)
-			if !ok {
-				continue
-			}
-			if slices.ContainsFunc(seen, func(x *flaggerInstance) bool {
-				return graph.IDOf(x.w.Obj) == graph.IDOf(w.Obj) && x.c.Name.V == c.Name.V
-			}) {
-				continue // a copy of an object (MR017's)
-			}
-			in := &flaggerInstance{w: w, c: c, watches: flags["namespace"].V, flags: flags}
-			if on, _ := strconv.ParseBool(flags["enable-leader-election"].V); on {
-				in.lock = in.watches
-				if in.lock == "" {
-					in.lock = "kube-system"
-					if ns, ok := flags["leader-election-namespace"]; ok {
-						in.lock = ns.V
-					}
-				}
-			}
-			if w.Replicas.V > 1 && in.lock == "" {
-				p.Reportf(w.Obj, w.Replicas.Loc, "%d replicas of Flagger run without -enable-leader-election: each pod advances the same Canaries, shifts their traffic and calls their webhooks on its own; add -enable-leader-election, or run one replica",
-					w.Replicas.V)
-			}
-			for _, other := range seen {
-				if graph.IDOf(other.w.Obj) == graph.IDOf(w.Obj) {
-					continue // two containers of one pod
-				}
-				if overlap, why := flaggersCompete(other, in); overlap {
-					at := in.flagLoc("namespace")
-					p.Reportf(w.Obj, at, "Flagger %s and Flagger %s both act on %s %s: each advances them, shifts their traffic and calls their webhooks on its own; give each its own -namespace, or -enable-leader-election to both with one lock namespace",
-						ref(w.Obj, c), ref(other.w.Obj, other.c), scope(other.watches, in.watches), why).
-						Relate(other.w.Obj, other.flagLoc("namespace"), "the other Flagger")
-					break
-				}
-			}
-			seen = append(seen, in)
+		if slices.ContainsFunc(seen, func(x *flaggerInstance) bool {
+			return graph.IDOf(x.w.Obj) == graph.IDOf(w.Obj) && x.c.Name.V == c.Name.V
+		}) {
+			continue // a copy of an object (MR017's)
 		}
+		in := &flaggerInstance{w: w, c: c, watches: flags["namespace"].V, flags: flags}
+		if on, _ := strconv.ParseBool(flags["enable-leader-election"].V); on {
+			in.lock = in.watches
+			if in.lock == "" {
+				in.lock = "kube-system"
+				if ns, ok := flags["leader-election-namespace"]; ok {
+					in.lock = ns.V
+				}
+			}
+		}
+		if w.Replicas.V > 1 && in.lock == "" {
+			p.Reportf(w.Obj, w.Replicas.Loc, "%d replicas of Flagger run without -enable-leader-election: each pod advances the same Canaries, shifts their traffic and calls their webhooks on its own; add -enable-leader-election, or run one replica",
+				w.Replicas.V)
+		}
+		for _, other := range seen {
+			if graph.IDOf(other.w.Obj) == graph.IDOf(w.Obj) {
+				continue // two containers of one pod
+			}
+			if overlap, why := flaggersCompete(other, in); overlap {
+				at := in.flagLoc("namespace")
+				p.Reportf(w.Obj, at, "Flagger %s and Flagger %s both act on %s %s: each advances them, shifts their traffic and calls their webhooks on its own; give each its own -namespace, or -enable-leader-election to both with one lock namespace",
+					ref(w.Obj, c), ref(other.w.Obj, other.c), scope(other.watches, in.watches), why).
+					Relate(other.w.Obj, other.flagLoc("namespace"), "the other Flagger")
+				break
+			}
+		}
+		seen = append(seen, in)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"iter"
 	"maps"
 	"path"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/internal/spec"
@@ -323,25 +325,34 @@ func flaggerKnowsFlags(image string) bool {
 
 func runFlaggerFlagInvalid(p *rules.Pass) error {
 	g := p.Graph
-	for _, w := range g.Workloads {
-		if w.Spec == nil || g.GeneratedBy(w.Obj) != nil {
-			continue
+	for w, c := range flaggerContainers(g) {
+		cl := readFlaggerCommandLine(c)
+		for _, e := range cl.exits {
+			reportFlaggerExit(p, w.Obj, c, e)
 		}
-		for i := range w.Spec.Spec.Containers {
-			c := &w.Spec.Spec.Containers[i]
-			if !isFlaggerImage(c.Image.V) {
-				continue
-			}
-			cl := readFlaggerCommandLine(c)
-			for _, e := range cl.exits {
-				reportFlaggerExit(p, w.Obj, c, e)
-			}
-			if cl.end != nil && !cl.opaque {
-				reportFlaggerIgnored(p, w.Obj, cl)
-			}
+		if cl.end != nil && !cl.opaque {
+			reportFlaggerIgnored(p, w.Obj, cl)
 		}
 	}
 	return nil
+}
+
+// flaggerContainers yields the containers of the input whose image is
+// Flagger's, in input order, with their workloads: those a controller
+// would create (Flagger's primaries) are not Flagger.
+func flaggerContainers(g *graph.Graph) iter.Seq2[*graph.Workload, *spec.Container] {
+	return func(yield func(*graph.Workload, *spec.Container) bool) {
+		for _, w := range g.Workloads {
+			if w.Spec == nil || g.GeneratedBy(w.Obj) != nil {
+				continue
+			}
+			for i := range w.Spec.Spec.Containers {
+				if c := &w.Spec.Spec.Containers[i]; isFlaggerImage(c.Image.V) && !yield(w, c) {
+					return
+				}
+			}
+		}
+	}
 }
 
 func reportFlaggerExit(p *rules.Pass, o *manifest.Object, c *spec.Container, e *flagProblem) {

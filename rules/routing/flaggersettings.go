@@ -77,20 +77,14 @@ func runFlaggerSettingsDiffer(p *rules.Pass) error {
 	if len(g.Canaries) == 0 {
 		return nil
 	}
-	for _, w := range g.Workloads {
-		if w.Spec == nil || g.GeneratedBy(w.Obj) != nil {
+	for w, c := range flaggerContainers(g) {
+		flags, ok := flaggerFlags(c)
+		if !ok {
 			continue
 		}
-		for i := range w.Spec.Spec.Containers {
-			c := &w.Spec.Spec.Containers[i]
-			flags, ok := flaggerFlags(c)
-			if !ok {
-				continue
-			}
-			managed := flaggerManaged(g, flags["namespace"].V)
-			checkSelectorLabels(p, w.Obj, c, flags, managed)
-			checkMeshProvider(p, w.Obj, c, flags, managed)
-		}
+		managed := flaggerManaged(g, flags["namespace"].V)
+		checkSelectorLabels(p, w.Obj, c, flags, managed)
+		checkMeshProvider(p, w.Obj, c, flags, managed)
 	}
 	return nil
 }
