@@ -241,19 +241,24 @@ func TestKustomizeDuplicateKeys(t *testing.T) {
 		},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			for i, w := range tc.want {
-				tc.want[i] = strings.ReplaceAll(w, "DIR", dir)
-			}
-			write(t, dir, tc.files)
-			r := loadTimed(t, []string{filepath.Join(dir, "k")}, Options{Dir: dir})
-			var want []string
-			for _, w := range tc.want {
-				want = append(want, filepath.Join(dir, w))
-			}
-			wantErrors(t, r, want...)
+			wantBuildErrors(t, tc.files, tc.want...)
 		})
 	}
+}
+
+// wantBuildErrors writes files into a new directory, loads its
+// kustomization k and checks its errors: want, each below the directory
+// (DIR in want names it).
+func wantBuildErrors(t *testing.T, files map[string]string, want ...string) {
+	t.Helper()
+	dir := t.TempDir()
+	write(t, dir, files)
+	r := loadTimed(t, []string{filepath.Join(dir, "k")}, Options{Dir: dir})
+	var full []string
+	for _, w := range want {
+		full = append(full, filepath.Join(dir, strings.ReplaceAll(w, "DIR", dir)))
+	}
+	wantErrors(t, r, full...)
 }
 
 // TestKustomizeReplacementFileLastCopy checks what the message about a key

@@ -113,14 +113,7 @@ func TestKustomizeCaseDuplicates(t *testing.T) {
 		},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			write(t, dir, tc.files)
-			r := loadTimed(t, []string{filepath.Join(dir, "k")}, Options{Dir: dir})
-			var want []string
-			for _, w := range tc.want {
-				want = append(want, filepath.Join(dir, w))
-			}
-			wantErrors(t, r, want...)
+			wantBuildErrors(t, tc.files, tc.want...)
 		})
 	}
 }
