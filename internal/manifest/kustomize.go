@@ -506,7 +506,7 @@ func (u *unit) checkPath(k *kustomization, file, noun string, n *yaml.Node, dirO
 	case st.Mode().IsRegular() && st.Size() > u.opts.MaxFileSize:
 		u.refuse(file, n, "%s %q is larger than the %d-byte limit (raise it with --max-file-size)", noun, p, u.opts.MaxFileSize)
 	case !st.Mode().IsRegular() && !st.IsDir():
-		u.refuse(file, n, "%s %q is not a regular file (%s): kustomize would wait on it, or read it without end", noun, p, fileKind(st.Mode()))
+		u.refuse(file, n, "%s %q is not a regular file (a %s): kustomize would wait on it, or read it without end", noun, p, fileType(st.Mode()))
 	case st.Mode().IsRegular() && parsedByKustomize[noun]:
 		u.checkExpansion(target, filepath.Join(k.disp, p))
 	}
@@ -542,19 +542,6 @@ func (u *unit) checkExpansion(path, disp string) {
 			u.errs = append(u.errs, e)
 		}
 	}
-}
-
-// fileKind names what a file that is not regular is, for people.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m&os.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	}
-	return "not a file"
 }
 
 // builtinPlugins are the generator and transformer kinds built into
