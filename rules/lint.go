@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sort"
@@ -39,10 +40,13 @@ type FileCache interface {
 	// (the rules and their severities) over paths, the input has not
 	// changed since (its directories by their stat data, its files by
 	// their stat data or else their bytes), and its findings still hold
-	// at now. err is why the new stat data of files whose bytes had not
-	// changed could not be kept, if they could not: the result holds all
-	// the same.
-	Reuse(key string, paths []string, opts manifest.Options, now time.Time) (res *manifest.Result, fs []*Finding, ok bool, err error)
+	// at now. A file whose bytes changed only in values that no graph
+	// rule reads (graph.ReadDigest) counts as unchanged for the graph
+	// rules: reread reads it again, with its local rules' findings,
+	// which replace the last run's about it. err is why the new stat
+	// data or bytes of files could not be kept, if they could not: the
+	// result holds all the same.
+	Reuse(key string, paths []string, opts manifest.Options, now time.Time, reread Reread) (res *manifest.Result, fs []*Finding, ok bool, err error)
 	// Prefetch starts reading what was kept of the files, and makes the
 	// maps of the objects Unchanged and Get return those of shared
 	// (graph.Shared.Canon), which Put's objects have had.
@@ -75,6 +79,20 @@ type FileCache interface {
 	// found fs and holds until until (zero: as long as the input does
 	// not change).
 	PutRecord(key string, digest [32]byte, res *manifest.Result, fs []*Finding, since, until time.Time) error
+}
+
+// Reread reads the file name on disk again, and returns its objects
+// and what the local rules found of them; ok is false when it holds
+// errors, or a rule failed on it.
+type Reread func(name string) (f *RereadFile, ok bool)
+
+// RereadFile is a file Reread read.
+type RereadFile struct {
+	Objects  []*manifest.Object
+	Findings []*Finding
+	// Hash is the SHA-256 of the bytes read, and Graph what the graph
+	// rules read of them (graph.ReadDigest).
+	Hash, Graph [32]byte
 }
 
 // Previous is what the last run found, for a run over an input some of
@@ -126,7 +144,7 @@ func Lint(opts LintOptions) *Result {
 	start := time.Now()
 	key := rulesKey(opts.Rules, opts.Severity)
 	if opts.Cache != nil {
-		if res, fs, ok, err := opts.Cache.Reuse(key, opts.Paths, opts.Load, start); ok {
+		if res, fs, ok, err := opts.Cache.Reuse(key, opts.Paths, opts.Load, start, rereader(local, opts)); ok {
 			return &Result{Load: res, Findings: fs, CacheErr: err}
 		}
 	}
@@ -245,6 +263,32 @@ func Lint(opts LintOptions) *Result {
 		res.CacheErr = opts.Cache.PutRecord(key, digest, res.Load, res.Findings, start, until)
 	}
 	return res
+}
+
+// rereader returns how Reuse reads a changed file again: as Lint reads
+// each file, with the local rules.
+func rereader(local []*Rule, opts LintOptions) Reread {
+	return func(name string) (*RereadFile, bool) {
+		load := opts.Load
+		load.DropNodes, load.Unchanged, load.Cached, load.Maps = false, nil, nil, nil
+		var out *RereadFile
+		ok := true
+		load.PerFile = func(f *manifest.File) []*manifest.Error {
+			g := graph.Prepare(f.Objects, opts.Mesh, graph.NewShared())
+			fs, errs := runLocal(local, g, opts.Severity)
+			if len(f.Errors) > 0 || len(g.Errors) > 0 || len(errs) > 0 || f.Data == nil {
+				ok = false
+				return nil
+			}
+			out = &RereadFile{Objects: f.Objects, Findings: fs, Hash: sha256.Sum256(f.Data), Graph: graph.ReadDigest(f.Data, f.Objects)}
+			return nil
+		}
+		res := manifest.Load([]string{name}, load)
+		if !ok || out == nil || len(res.Errors) > 0 || res.Files != 1 || len(res.Objects) != len(out.Objects) {
+			return nil, false
+		}
+		return out, true
+	}
 }
 
 // rulesKey names the rules and their severities: with the settings the

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -335,14 +336,15 @@ spec:
 `)
 	check("a file added", false, ".")
 	time.Sleep(2100 * time.Millisecond)
-	check("the added file settled", false, ".")
+	// The folder changed, and since: its entries are the same.
+	check("the added file settled", true, ".")
 	check("nothing changed since", true, ".")
 	if err := os.Remove(filepath.Join(dir, "more", "canary.yaml")); err != nil {
 		t.Fatal(err)
 	}
 	check("a file deleted", false, ".")
 	time.Sleep(2100 * time.Millisecond)
-	check("the deletion settled", false, ".")
+	check("the deletion settled", true, ".")
 	check("nothing changed since the deletion", true, ".")
 	b, err := os.ReadFile(filepath.Join(dir, "reviews.yaml"))
 	if err != nil {
@@ -350,6 +352,34 @@ spec:
 	}
 	write("reviews.yaml", strings.Replace(string(b), "weight: 20", "weight: 30", 1))
 	check("a file edited", false, ".")
+
+	// A new image tag, saved as sed -i and many editors save, by renaming
+	// a new file over the old: the folder changes, not its entries, and
+	// the graph rules read nothing of an image that is no proxy's or
+	// Flagger's. The local rules read the file again; the rest is kept.
+	replace := func(old, new string) {
+		t.Helper()
+		b, err := os.ReadFile(reviews)
+		if err != nil || !bytes.Contains(b, []byte(old)) {
+			t.Fatalf("reviews.yaml holds no %q (%v)", old, err)
+		}
+		tmp := filepath.Join(dir, ".reviews.yaml.tmp")
+		if err := os.WriteFile(tmp, bytes.Replace(b, []byte(old), []byte(new), 1), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, reviews); err != nil {
+			t.Fatal(err)
+		}
+	}
+	replace("image: example/reviews:1.20-v1", "image: example/reviews:1.21.3-v1")
+	check("an image edited, the file replaced", true, ".")
+	if r, _, _ := cachedRun(t, dir, cacheDir, "-v", "."); !strings.Contains(r.stderr, "nothing changed since the last run") {
+		t.Errorf("the run after: want the last run reused\n%s", r.stderr)
+	}
+	replace("image: example/reviews:1.21.3-v1", "image: example/reviews:1.21.3-v1 # meshlint:disable MR104")
+	check("a suppression after an image", false, ".")
+	replace("image: example/reviews:1.21.3-v1 # meshlint:disable MR104", "image: ghcr.io/fluxcd/flagger:1.36.1")
+	check("Flagger's image", false, ".")
 	check("a file named alone", false, "reviews.yaml")
 	check("a file named alone, again", false, "reviews.yaml")
 }

@@ -469,7 +469,7 @@ func (f *lintFlags) openCache(env *Env, paths []string, ruleSet []*rules.Rule) *
 // record is still written.
 type graphNeeded struct{ rules.FileCache }
 
-func (graphNeeded) Reuse(string, []string, manifest.Options, time.Time) (*manifest.Result, []*rules.Finding, bool, error) {
+func (graphNeeded) Reuse(string, []string, manifest.Options, time.Time, rules.Reread) (*manifest.Result, []*rules.Finding, bool, error) {
 	return nil, nil, false, nil
 }
 
@@ -488,6 +488,9 @@ func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache, lint *rules.Result)
 		}
 		fmt.Fprintf(env.Stderr, "meshlint: cache: %d files unchanged (%d known by their stat data), %d read\n", hits, unread, misses)
 		switch {
+		case c.Reused() && c.ValuesOnly() > 0:
+			fmt.Fprintf(env.Stderr, "meshlint: cache: %s changed only in values no graph rule reads (a container's image, command, arguments, environment values or resources, or replicas): the local rules read %s again, and the last run's other findings are reported again\n",
+				wording.Count(c.ValuesOnly(), "file", "files"), map[bool]string{true: "it", false: "them"}[c.ValuesOnly() == 1])
 		case c.Reused() && hits > unread:
 			fmt.Fprintf(env.Stderr, "meshlint: cache: nothing changed since the last run (%s touched, read again: the same bytes): its findings are reported again\n", wording.Count(hits-unread, "file", "files"))
 		case c.Reused():

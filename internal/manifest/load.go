@@ -2,6 +2,8 @@ package manifest
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -90,6 +92,11 @@ type Result struct {
 	// was listed: a directory whose stat data did not change holds the
 	// same entries (a cache's index of the input uses them).
 	Dirs map[string]FileStat
+	// Listed holds the digest of each directory's entries as the walk
+	// listed them (Listing): a directory whose stat data changed, as a
+	// file saved by renaming a new one over it changes its directory's,
+	// is the same to the walk while its entries are.
+	Listed map[string][32]byte
 }
 
 // Load reads every path. Directories are walked recursively for .yaml, .yml
@@ -103,7 +110,7 @@ func Load(paths []string, opts Options) *Result {
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = DefaultMaxFileSize
 	}
-	res := &Result{Unmodelled: map[string]int{}, Dirs: map[string]FileStat{}}
+	res := &Result{Unmodelled: map[string]int{}, Dirs: map[string]FileStat{}, Listed: map[string][32]byte{}}
 	var files, kusts []string
 	seen := map[string]bool{}
 	// walked holds the files found by walking a directory rather than
@@ -303,6 +310,7 @@ func (w *walker) walkDir(dir string) {
 		w.errorf(dir, unwrapPathError(err), "cannot read directory")
 		return
 	}
+	w.res.Listed[dir] = listingDigest(entries)
 	for _, e := range entries {
 		if e.Name() == "Chart.yaml" {
 			w.res.Skipped = append(w.res.Skipped, dir+": helm chart (render it with `helm template` and pipe it to `meshlint -`)")
@@ -324,6 +332,29 @@ func (w *walker) walkDir(dir string) {
 		}
 		w.walk(filepath.Join(dir, e.Name()), false)
 	}
+}
+
+// Listing returns the digest of the entries of the directory name as the
+// walk reads them: their names and types.
+func Listing(name string, opts Options) ([32]byte, error) {
+	entries, err := os.ReadDir(abs(opts.Dir, name))
+	if err != nil {
+		return [32]byte{}, err
+	}
+	return listingDigest(entries), nil
+}
+
+func listingDigest(entries []fs.DirEntry) [32]byte {
+	h := sha256.New()
+	var b []byte
+	for _, e := range entries {
+		b = append(append(b[:0], e.Name()...), 0)
+		b = binary.AppendUvarint(b, uint64(e.Type()))
+		h.Write(b)
+	}
+	var d [32]byte
+	copy(d[:], h.Sum(nil))
+	return d
 }
 
 func isManifestName(p string) bool {

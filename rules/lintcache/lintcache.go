@@ -50,7 +50,7 @@ import (
 // and each section has its own SHA-256 so that the goroutine that decodes
 // it checks it as it reads it, rather than a pass over the whole file
 // before any is decoded.
-const magic = "meshlint lint cache 40\n"
+const magic = "meshlint lint cache 41\n"
 
 // headSize is the length of a cache file's head, and sectionSize that of
 // the trailer's record of one section.
@@ -116,6 +116,9 @@ type Cache struct {
 	// hits counts the files found in the cache, unread those of them found
 	// by their stat data, misses the files parsed.
 	hits, unread, misses int
+	// valuesOnly counts the files whose bytes changed only in values no
+	// graph rule reads, when Reuse took the rest of the last run.
+	valuesOnly int
 	// ignored says why the cache file was not used, when it was damaged,
 	// and stale when it was made by another version or with other settings.
 	ignored, stale string
@@ -134,6 +137,8 @@ type entry struct {
 	Findings   []finding
 	// NoDirectives is true when the file has no "meshlint:" comment.
 	NoDirectives bool
+	// Graph is what the graph rules read of the file (graph.ReadDigest).
+	Graph [32]byte
 
 	// objs are the objects: those of the file Put kept, or those made of
 	// the records read as each shard was decoded, which are the loader's
@@ -161,10 +166,12 @@ type shardAt struct {
 }
 
 // indexEntry is what was seen of a file name: its stat data, taken before
-// it was read, and the hash of what was read.
+// it was read, the hash of what was read, and the hash of what the graph
+// rules read of it (graph.ReadDigest; zero when not known).
 type indexEntry struct {
-	Stat manifest.FileStat
-	Hash [32]byte
+	Stat  manifest.FileStat
+	Hash  [32]byte
+	Graph [32]byte
 }
 
 // A shard is a gob stream of shardEntry values, each a message of its
@@ -192,6 +199,7 @@ type readEntry struct {
 	Unmodelled   map[string]int
 	Findings     []finding
 	NoDirectives bool
+	Graph        [32]byte
 }
 
 // object is what is encoded of an object: fields of manifest.Object, by
@@ -412,7 +420,7 @@ func (c *Cache) decodeShard(b []byte) (map[[32]byte]*entry, error) {
 		if r == nil || len(r.Prepared) != len(r.Objects) {
 			return nil, errors.New("an entry whose objects do not add up")
 		}
-		e := &entry{Unmodelled: r.Unmodelled, Findings: r.Findings, NoDirectives: r.NoDirectives,
+		e := &entry{Unmodelled: r.Unmodelled, Findings: r.Findings, NoDirectives: r.NoDirectives, Graph: r.Graph,
 			objs: make([]*manifest.Object, len(r.Objects))}
 		for j := range r.Objects {
 			o := &r.Objects[j]
@@ -526,6 +534,7 @@ func (c *Cache) Unchanged(name string, st manifest.FileStat) ([]*manifest.Object
 		return nil, nil, nil, false
 	}
 	c.kept[ie.Hash] = e
+	ie.Graph = e.Graph
 	c.newIndex[name] = ie
 	c.hits++
 	c.unread++
@@ -557,6 +566,7 @@ func (c *Cache) Get(name string, data []byte, st manifest.FileStat) ([]*manifest
 		return nil, nil, nil, false
 	}
 	c.kept[h] = e
+	c.newIndex[name] = indexEntry{Stat: st, Hash: h, Graph: e.Graph}
 	c.hits++
 	own := c.hand(e)
 	c.mu.Unlock()
@@ -685,9 +695,14 @@ func (c *Cache) Put(f *manifest.File, fs []*rules.Finding) {
 		e.Findings = append(e.Findings, r)
 	}
 	h := sha256.Sum256(f.Data)
+	e.Graph = graph.ReadDigest(f.Data, f.Objects)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.kept[h] = e
+	if ie, ok := c.newIndex[f.Name]; ok && ie.Hash == h {
+		ie.Graph = e.Graph
+		c.newIndex[f.Name] = ie
+	}
 	c.changed = true
 }
 
@@ -973,6 +988,14 @@ func (c *Cache) Stats() (hits, unread, misses int, ignored string) {
 		ignored = strings.TrimPrefix(ignored+"; "+c.recordIgnored, "; ")
 	}
 	return c.hits, c.unread, c.misses, ignored
+}
+
+// ValuesOnly returns how many files changed only in values no graph
+// rule reads, when Reuse took the rest of the last run.
+func (c *Cache) ValuesOnly() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.valuesOnly
 }
 
 // Stale says why the cache file was not used when it was made by another

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,7 +45,7 @@ import (
 // all before it; the head alone tells whether the rest can be reused. The
 // lengths come last so that what the run read is written as it is
 // encoded, never held whole.
-const runMagic = "meshlint run record 2\n"
+const runMagic = "meshlint run record 3\n"
 
 // recordHead is what tells whether a record holds for a run.
 type recordHead struct {
@@ -60,6 +61,9 @@ type recordHead struct {
 	// walked, when every file was on disk and every path a directory.
 	Files map[string]indexEntry
 	Dirs  map[string]manifest.FileStat
+	// Listed holds the digest of each directory's entries
+	// (manifest.Result.Listed).
+	Listed map[string][32]byte
 }
 
 // recordInput is what the run read, as writeInput writes it and readInput
@@ -231,32 +235,44 @@ func (c *Cache) Digest(res *manifest.Result) (digest [32]byte, ok bool) {
 	<-c.ready
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	digest, ok = digestOf(c.key, res.Objects, func(file string) ([32]byte, bool) {
+		ie, ok := c.newIndex[file]
+		return ie.Hash, ok
+	})
+	if ok {
+		// What the record of this run will say of the files: the loader
+		// is done, so nothing adds to newIndex any more, and Save, which
+		// lets go of it, does not change it.
+		c.seen = c.newIndex
+	}
+	return digest, ok
+}
+
+// digestOf is Digest for the objects objs of files whose hashes hash
+// gives, made with the settings of key.
+func digestOf(key [32]byte, objs []*manifest.Object, hash func(file string) ([32]byte, bool)) (digest [32]byte, ok bool) {
 	h := sha256.New()
-	h.Write(c.key[:])
+	h.Write(key[:])
 	last := ""
 	// What is hashed, "len:file", the file's hash, and ",doc" for each of
 	// its objects, is put together in b, a file at a time.
 	var b []byte
-	for _, o := range res.Objects {
+	for _, o := range objs {
 		if o.File != last {
-			ie, ok := c.newIndex[o.File]
+			fh, ok := hash(o.File)
 			if !ok || len(o.Sources) > 0 {
 				return digest, false
 			}
 			h.Write(b)
 			b = strconv.AppendInt(b[:0], int64(len(o.File)), 10)
 			b = append(append(b, ':'), o.File...)
-			b = append(b, ie.Hash[:]...)
+			b = append(b, fh[:]...)
 			last = o.File
 		}
 		b = strconv.AppendInt(append(b, ','), int64(o.Doc), 10)
 	}
 	h.Write(b)
 	copy(digest[:], h.Sum(nil))
-	// What the record of this run will say of the files: the loader is
-	// done, so nothing adds to newIndex any more, and Save, which lets go
-	// of it, does not change it.
-	c.seen = c.newIndex
 	return digest, true
 }
 
@@ -492,15 +508,15 @@ func (c *Cache) findings(found *recordFound, objs []*manifest.Object, keep func(
 // cache file is decoded only if Reuse says no. A record whose files were
 // only touched (git checkout, a save without a change) is written again
 // with their new stat data; err says why that failed, if it did.
-func (c *Cache) Reuse(key string, paths []string, opts manifest.Options, now time.Time) (*manifest.Result, []*rules.Finding, bool, error) {
-	res, fs, ok, err := c.reuse(key, paths, opts, now)
+func (c *Cache) Reuse(key string, paths []string, opts manifest.Options, now time.Time, reread rules.Reread) (*manifest.Result, []*rules.Finding, bool, error) {
+	res, fs, ok, err := c.reuse(key, paths, opts, now, reread)
 	if rec := c.record(key); rec != nil && !ok {
 		rec.forget()
 	}
 	return res, fs, ok, err
 }
 
-func (c *Cache) reuse(key string, paths []string, opts manifest.Options, now time.Time) (*manifest.Result, []*rules.Finding, bool, error) {
+func (c *Cache) reuse(key string, paths []string, opts manifest.Options, now time.Time, reread rules.Reread) (*manifest.Result, []*rules.Finding, bool, error) {
 	if opts.MaxFileSize <= 0 {
 		// As Load takes it: ReadStat would refuse every touched file.
 		opts.MaxFileSize = manifest.DefaultMaxFileSize
@@ -514,8 +530,12 @@ func (c *Cache) reuse(key string, paths []string, opts manifest.Options, now tim
 			return nil, nil, false, nil // a file named alone: its kustomization is not watched
 		}
 	}
-	touched, ok := statsHold(&rec.head, opts)
-	if !ok || !sameBytes(&rec.head, touched, opts) {
+	touched, relisted, ok := statsHold(&rec.head, opts)
+	if !ok {
+		return nil, nil, false, nil
+	}
+	changed, ok := sameBytes(&rec.head, touched, opts)
+	if !ok {
 		return nil, nil, false, nil
 	}
 	in, found := rec.input(), rec.found()
@@ -536,17 +556,36 @@ func (c *Cache) reuse(key string, paths []string, opts manifest.Options, now tim
 	if !ok {
 		return nil, nil, false, nil
 	}
+	if len(changed) > 0 {
+		if fs, ok = c.rereadChanged(&rec.head, changed, objs, fs, reread); !ok {
+			return nil, nil, false, nil
+		}
+	}
 	res := &manifest.Result{Objects: objs, Files: in.Read, Unmodelled: in.Unmodelled,
-		Skipped: in.Skipped, Ignored: in.Ignored, Dirs: rec.head.Dirs}
+		Skipped: in.Skipped, Ignored: in.Ignored, Dirs: rec.head.Dirs, Listed: rec.head.Listed}
 	if res.Unmodelled == nil {
 		res.Unmodelled = map[string]int{}
 	}
 	c.mu.Lock()
 	c.reused = true
-	c.hits, c.unread = len(rec.head.Files), len(rec.head.Files)-len(touched)
+	c.hits, c.unread = len(rec.head.Files)-len(changed), len(rec.head.Files)-len(touched)
+	c.misses, c.valuesOnly = len(changed), len(changed)
 	c.mu.Unlock()
 	var err error
-	if len(touched) > 0 {
+	if len(changed) > 0 {
+		// The findings changed with the files: the record is written
+		// anew, as a run writes it.
+		head := &rec.head
+		maps.Copy(head.Files, changed)
+		digest, _ := digestOf(c.key, objs, func(file string) ([32]byte, bool) {
+			ie, ok := head.Files[file]
+			return ie.Hash, ok
+		})
+		c.mu.Lock()
+		c.seen = head.Files
+		c.mu.Unlock()
+		err = c.PutRecord(key, digest, res, fs, now, head.Until)
+	} else if len(touched) > 0 || relisted > 0 {
 		// Their new stat data, with the time of this run, which their
 		// bytes were checked at: the next run need not read them, once
 		// they have settled.
@@ -556,19 +595,95 @@ func (c *Cache) reuse(key string, paths []string, opts manifest.Options, now tim
 	return res, fs, true, err
 }
 
-// sameBytes reports whether each file of touched, whose stat data changed
-// or had not settled, still holds the bytes the record was made of, and
-// sets its stat data in head to those seen before reading it.
-func sameBytes(head *recordHead, touched []string, opts manifest.Options) bool {
+// maxChanged is the most files whose bytes changed that Reuse reads
+// again to tell whether the graph rules would read the same of them:
+// beyond a few, a run that reads the cache file costs less.
+const maxChanged = 16
+
+// sameBytes reports whether the files of touched, whose stat data changed
+// or had not settled, can be read: it sets the stat data in head of those
+// that still hold the bytes the record was made of to those seen before
+// reading them, and returns the others, at most maxChanged, with their
+// new stat data and hash.
+func sameBytes(head *recordHead, touched []string, opts manifest.Options) (map[string]indexEntry, bool) {
+	var changed map[string]indexEntry
 	for _, name := range touched {
 		data, st, err := manifest.ReadStat(name, opts)
-		ie := head.Files[name]
-		if err != nil || sha256.Sum256(data) != ie.Hash {
-			return false
+		if err != nil {
+			return nil, false
 		}
-		head.Files[name] = indexEntry{Stat: st, Hash: ie.Hash}
+		ie := head.Files[name]
+		if h := sha256.Sum256(data); h != ie.Hash {
+			if len(changed) == maxChanged || ie.Graph == [32]byte{} {
+				return nil, false
+			}
+			if changed == nil {
+				changed = map[string]indexEntry{}
+			}
+			changed[name] = indexEntry{Stat: st, Hash: h}
+			continue
+		}
+		head.Files[name] = indexEntry{Stat: st, Hash: ie.Hash, Graph: ie.Graph}
 	}
-	return true
+	return changed, true
+}
+
+// rereadChanged returns fs, the last run's findings about objs, for an
+// input in which the files of changed hold other bytes: when each of them
+// holds the same objects and the graph rules read the same of it
+// (graph.ReadDigest), the graph rules' findings hold, and reread reads it
+// again for those of the local rules. It sets the graph digest of each.
+func (c *Cache) rereadChanged(head *recordHead, changed map[string]indexEntry, objs []*manifest.Object, fs []*rules.Finding, reread rules.Reread) ([]*rules.Finding, bool) {
+	if reread == nil {
+		return nil, false
+	}
+	// The last run's objects of each changed file, in order.
+	of := map[string][]*manifest.Object{}
+	for _, o := range objs {
+		if _, ok := changed[o.File]; ok {
+			of[o.File] = append(of[o.File], o)
+		}
+	}
+	// As the record's objects, the objects read again.
+	same := map[*manifest.Object]*manifest.Object{}
+	var local []*rules.Finding
+	for name, ch := range changed {
+		f, ok := reread(name)
+		old := of[name]
+		if !ok || f.Hash != ch.Hash || f.Graph != head.Files[name].Graph || len(f.Objects) != len(old) {
+			return nil, false
+		}
+		for i, o := range f.Objects {
+			if o.Kind != old[i].Kind || o.Name != old[i].Name || o.Namespace != old[i].Namespace || o.Doc != old[i].Doc {
+				return nil, false
+			}
+			same[o] = old[i]
+		}
+		for _, x := range f.Findings {
+			if x.Object != nil {
+				if x.Object = same[x.Object]; x.Object == nil {
+					return nil, false
+				}
+			}
+			local = append(local, x)
+		}
+		ch.Graph = f.Graph
+		changed[name] = ch
+	}
+	out := make([]*rules.Finding, 0, len(fs)+len(local))
+	for _, x := range fs {
+		file := x.Pos.File
+		if x.Object != nil {
+			file = x.Object.File
+		}
+		if _, ok := changed[file]; ok && x.Rule.Local {
+			continue
+		}
+		out = append(out, x)
+	}
+	out = append(out, local...)
+	rules.Sort(out)
+	return rules.Dedup(out), true
 }
 
 // refresh writes rec again, with its head as it is now.
@@ -583,10 +698,12 @@ func (c *Cache) refresh(rec *readRecord) error {
 }
 
 // statsHold reports whether every directory of the record has the stat
-// data recorded, and had settled before the recording run, and returns the
-// files that do not (touched), most recently changed first: their bytes
-// tell whether they changed.
-func statsHold(head *recordHead, opts manifest.Options) (touched []string, ok bool) {
+// data recorded, and had settled before the recording run, or else the
+// entries recorded (then setting its stat data in head to the new ones,
+// and counting it in relisted), and returns the files that do not
+// (touched), most recently changed first: their bytes tell whether they
+// changed.
+func statsHold(head *recordHead, opts manifest.Options) (touched []string, relisted int, ok bool) {
 	type named struct {
 		name string
 		want manifest.FileStat
@@ -608,6 +725,7 @@ func statsHold(head *recordHead, opts manifest.Options) (touched []string, ok bo
 		wg      sync.WaitGroup
 		bad     atomic.Bool
 		changed = make([]bool, len(all))
+		stats   = make([]manifest.FileStat, len(all))
 	)
 	for w := range 2 {
 		wg.Go(func() {
@@ -617,26 +735,36 @@ func statsHold(head *recordHead, opts manifest.Options) (touched []string, ok bo
 				case err != nil:
 					bad.Store(true)
 				case st != all[i].want || !st.Settled(head.Since):
-					// A directory whose entries may have changed would
-					// have to be walked again, as the loader does.
+					// A directory whose entries may have changed: the
+					// same names of the same types are the same to the
+					// walk (its files' stat data tell the rest), else
+					// it would have to be walked again.
 					if all[i].dir {
-						bad.Store(true)
+						listed, err := manifest.Listing(all[i].name, opts)
+						if want, ok := head.Listed[all[i].name]; err != nil || !ok || listed != want {
+							bad.Store(true)
+						}
 					}
-					changed[i] = true
+					changed[i], stats[i] = true, st
 				}
 			}
 		})
 	}
 	wg.Wait()
 	if bad.Load() {
-		return nil, false
+		return nil, 0, false
 	}
 	for i, c := range changed {
-		if c {
+		switch {
+		case !c:
+		case all[i].dir:
+			head.Dirs[all[i].name] = stats[i]
+			relisted++
+		default:
 			touched = append(touched, all[i].name)
 		}
 	}
-	return touched, true
+	return touched, relisted, true
 }
 
 // GraphFindings returns the graph rules' findings of the last run when it
@@ -666,7 +794,7 @@ func (c *Cache) PutRecord(key string, digest [32]byte, res *manifest.Result, fs 
 	// a build that holds no object passes Digest, yet an edit of its
 	// kustomization in place changes no directory.
 	if c.seen != nil && len(res.Errors) == 0 && len(c.seen) == res.Files {
-		head.Files, head.Dirs = c.seen, res.Dirs
+		head.Files, head.Dirs, head.Listed = c.seen, res.Dirs, res.Listed
 	}
 	// The objects findings are about and those they come from, by their
 	// index in res.

@@ -137,6 +137,17 @@ func (e *wire) index(m map[string]indexEntry) {
 		e.str(name)
 		e.stat(ie.Stat)
 		e.hash(ie.Hash)
+		// The graph's digest is most often the hash (a file without
+		// values the graph leaves unread), or not known.
+		switch ie.Graph {
+		case [32]byte{}:
+			e.uvarint(0)
+		case ie.Hash:
+			e.uvarint(1)
+		default:
+			e.uvarint(2)
+			e.hash(ie.Graph)
+		}
 		e.flush(false)
 	}
 }
@@ -152,6 +163,21 @@ func (e *wire) stats(m map[string]manifest.FileStat) {
 	for name, st := range m {
 		e.str(name)
 		e.stat(st)
+		e.flush(false)
+	}
+}
+
+// hashes writes m, which may be nil.
+func (e *wire) hashes(m map[string][32]byte) {
+	if m == nil {
+		e.uvarint(0)
+		return
+	}
+	e.uvarint(1)
+	e.uvarint(uint64(len(m)))
+	for name, h := range m {
+		e.str(name)
+		e.hash(h)
 		e.flush(false)
 	}
 }
@@ -202,6 +228,7 @@ func writeHead(w io.Writer, h *recordHead) error {
 	e.time(h.Until)
 	e.index(h.Files)
 	e.stats(h.Dirs)
+	e.hashes(h.Listed)
 	e.flush(true)
 	return e.err
 }
@@ -212,6 +239,7 @@ func readHead(b []byte) (recordHead, bool) {
 	h := recordHead{Key: d.str(), Input: d.hash(), Since: d.time(), Until: d.time()}
 	h.Files = d.index()
 	h.Dirs = d.stats()
+	h.Listed = d.hashes()
 	return h, !d.bad && len(d.b) == 0
 }
 
@@ -324,8 +352,9 @@ func (d *unwire) count(size int) int {
 // its length's one, a hash 32, a file's stat data six varints.
 const (
 	minStat       = 6
-	minIndexEntry = 1 + minStat + 32
+	minIndexEntry = 1 + minStat + 32 + 1
 	minDirEntry   = 1 + minStat
+	minHashEntry  = 1 + 32
 	// Six words, name, owner name, document, two locations, flags.
 	minObject = 6 + 2 + 1 + 6 + 1
 	// A key and a value: two strings, or a string and a number.
@@ -385,7 +414,30 @@ func (d *unwire) index() map[string]indexEntry {
 	m := make(map[string]indexEntry, n)
 	for range n {
 		name := d.str()
-		m[name] = indexEntry{Stat: d.stat(), Hash: d.hash()}
+		ie := indexEntry{Stat: d.stat(), Hash: d.hash()}
+		switch d.uvarint() {
+		case 0:
+		case 1:
+			ie.Graph = ie.Hash
+		case 2:
+			ie.Graph = d.hash()
+		default:
+			d.bad = true
+		}
+		m[name] = ie
+	}
+	return m
+}
+
+func (d *unwire) hashes() map[string][32]byte {
+	if !d.present() {
+		return nil
+	}
+	n := d.count(minHashEntry)
+	m := make(map[string][32]byte, n)
+	for range n {
+		name := d.str()
+		m[name] = d.hash()
 	}
 	return m
 }

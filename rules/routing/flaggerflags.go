@@ -347,7 +347,7 @@ func flaggerContainers(g *graph.Graph) iter.Seq2[*graph.Workload, *spec.Containe
 				continue
 			}
 			for i := range w.Spec.Spec.Containers {
-				if c := &w.Spec.Spec.Containers[i]; isFlaggerImage(c.Image.V) && !yield(w, c) {
+				if c := &w.Spec.Spec.Containers[i]; graph.FlaggerImage(c.Image.V) && !yield(w, c) {
 					return
 				}
 			}
@@ -409,7 +409,7 @@ func reportFlaggerIgnored(p *rules.Pass, o *manifest.Object, cl *flaggerCommandL
 // MR157. ok is false for a container that is not Flagger's, and for a
 // Flagger that does not start (MR158) or whose flags cannot be read.
 func flaggerFlags(c *spec.Container) (flags map[string]spec.Str, ok bool) {
-	if !isFlaggerImage(c.Image.V) {
+	if !graph.FlaggerImage(c.Image.V) {
 		return nil, false
 	}
 	cl := readFlaggerCommandLine(c)

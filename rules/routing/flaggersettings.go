@@ -2,7 +2,6 @@ package routing
 
 import (
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 
@@ -60,16 +59,6 @@ namespace without that flag):
 func flaggerSettingsExample(provider, canaryProvider string) string {
 	return flaggerDeployment("flagger-system", "-mesh-provider="+provider) + "---\n" +
 		flaggerIgnoredExample(canaryProvider+"  service: {port: 9898}\n")
-}
-
-// isFlaggerImage reports whether image is Flagger's: its repository's last
-// path element is flagger (not flagger-loadtester), whatever its registry,
-// tag or digest.
-func isFlaggerImage(image string) bool {
-	repo, _, _ := strings.Cut(image, "@")
-	base := path.Base(repo)
-	base, _, _ = strings.Cut(base, ":")
-	return base == "flagger"
 }
 
 func runFlaggerSettingsDiffer(p *rules.Pass) error {

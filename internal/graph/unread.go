@@ -1,0 +1,291 @@
+package graph
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/meshlint/meshlint/internal/kinds"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// The values of a workload that no graph rule reads: the image, command,
+// arguments, environment values and resource amounts of a container that
+// is neither an Istio proxy nor Flagger, and the replicas of a controller
+// that runs no Flagger. The graph reads only whether an image is "auto"
+// or a proxy's (proxyContainer, gatewayPod), and only Flagger's command
+// line and replicas (MR157 to MR159): an edit of such a value, the most
+// frequent edit of a manifests repository (a new image tag, another
+// replica count), cannot change what a graph rule finds. ReadDigest lets
+// the cache tell such an edit from others (lintcache: a run after one
+// keeps the last run's graph findings). TestUnreadValues changes every
+// such value of every fixture and compares the findings; TestUnreadReaders
+// fails when code starts to read these fields elsewhere.
+
+// FlaggerImage reports whether image is Flagger's: its repository's last
+// path element is flagger (not flagger-loadtester), whatever its registry,
+// tag or digest.
+func FlaggerImage(image string) bool {
+	repo, _, _ := strings.Cut(image, "@")
+	base, _, _ := strings.Cut(path.Base(repo), ":")
+	return base == "flagger"
+}
+
+// unreadImage reports whether nothing of the graph reads a container
+// named name with this image beyond its name: not the proxy (by name,
+// or by its image as gateway pods run it), not an image the injector
+// fills in, not Flagger.
+func unreadImage(name, image string) bool {
+	return name != "istio-proxy" && image != "auto" && !strings.Contains(image, "proxyv2") && !FlaggerImage(image)
+}
+
+// UnreadValues returns the scalar nodes of o, an object with its nodes,
+// whose values no graph rule reads (see above): each is a single-line
+// scalar written in block style and reached without an alias or an
+// anchor, so that no other node shares it.
+func UnreadValues(o *manifest.Object) []*yaml.Node {
+	var replicas bool
+	switch {
+	case o.Node == nil:
+		return nil
+	case o.Group == kinds.GroupApps && (o.Kind == kinds.Deployment || o.Kind == kinds.StatefulSet || o.Kind == kinds.ReplicaSet):
+		replicas = true
+	case o.Group == kinds.GroupApps && o.Kind == kinds.DaemonSet,
+		o.Group == kinds.GroupBatch && (o.Kind == kinds.Job || o.Kind == kinds.CronJob),
+		o.Group == kinds.GroupCore && o.Kind == kinds.Pod:
+	default:
+		return nil
+	}
+	pod, plain := o.Node, true
+	if o.Kind != kinds.Pod {
+		for _, k := range PodTemplatePath(o) {
+			pod, plain = plainLookup(pod, k, plain)
+		}
+	}
+	pod, plain = plainLookup(pod, "spec", plain)
+	var out []*yaml.Node
+	// flagger is true when some container may be Flagger's, whose
+	// replicas MR159 reads.
+	flagger := !plain
+	for _, list := range []string{"containers", "initContainers"} {
+		cs, ok := plainLookup(pod, list, plain)
+		items, itemsOK := blockItems(cs)
+		if !ok || cs != nil && !itemsOK {
+			flagger = true
+			continue
+		}
+		for _, c := range items {
+			name, _ := plainLookup(c, "name", true)
+			image, _ := plainLookup(c, "image", true)
+			if image == nil || image.Kind != yaml.ScalarNode || name == nil || name.Kind != yaml.ScalarNode {
+				flagger = true // not known: keep the replicas
+				continue
+			}
+			if FlaggerImage(image.Value) {
+				flagger = true
+			}
+			if !unreadImage(name.Value, image.Value) {
+				continue
+			}
+			out = appendScalar(out, image)
+			for _, k := range []string{"command", "args"} {
+				out = appendItems(out, field(c, k))
+			}
+			env, _ := blockItems(field(c, "env"))
+			for _, e := range env {
+				out = appendScalar(out, field(e, "value"))
+			}
+			res := field(c, "resources")
+			for _, k := range []string{"limits", "requests"} {
+				if m := field(res, k); isBlockMapping(m) {
+					for i := 1; i < len(m.Content); i += 2 {
+						out = appendScalar(out, m.Content[i])
+					}
+				}
+			}
+		}
+	}
+	if replicas && !flagger {
+		out = appendScalar(out, field(field(o.Node, "spec"), "replicas"))
+	}
+	return out
+}
+
+// plainLookup returns the value of key in n, and whether it was read
+// plainly: n is a block mapping without anchors or merge keys (or nil,
+// with plain already false for an n not read plainly) and the value, if
+// any, is no alias and has no anchor. A missing key gives nil and true.
+func plainLookup(n *yaml.Node, key string, plain bool) (*yaml.Node, bool) {
+	if !plain || n == nil {
+		return nil, plain
+	}
+	if !isBlockMapping(n) {
+		return nil, false
+	}
+	var v *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode || k.Value == "<<" {
+			return nil, false
+		}
+		if k.Value == key {
+			v = n.Content[i+1]
+		}
+	}
+	if v != nil && (v.Kind == yaml.AliasNode || v.Anchor != "") {
+		return nil, false
+	}
+	return v, true
+}
+
+// field is plainLookup's value, nil when not read plainly.
+func field(n *yaml.Node, key string) *yaml.Node {
+	v, _ := plainLookup(n, key, true)
+	return v
+}
+
+func isBlockMapping(n *yaml.Node) bool {
+	return n != nil && n.Kind == yaml.MappingNode && n.Style&yaml.FlowStyle == 0 && n.Anchor == ""
+}
+
+// blockItems returns the items of n when it is a block sequence without
+// anchors or aliases.
+func blockItems(n *yaml.Node) ([]*yaml.Node, bool) {
+	if n == nil || n.Kind != yaml.SequenceNode || n.Style&yaml.FlowStyle != 0 || n.Anchor != "" {
+		return nil, false
+	}
+	for _, it := range n.Content {
+		if it.Kind == yaml.AliasNode || it.Anchor != "" {
+			return nil, false
+		}
+	}
+	return n.Content, true
+}
+
+func appendItems(out []*yaml.Node, n *yaml.Node) []*yaml.Node {
+	items, _ := blockItems(n)
+	for _, it := range items {
+		out = appendScalar(out, it)
+	}
+	return out
+}
+
+func appendScalar(out []*yaml.Node, n *yaml.Node) []*yaml.Node {
+	if n == nil || n.Kind != yaml.ScalarNode || n.Anchor != "" || strings.ContainsAny(n.Value, "\n\r") {
+		return out
+	}
+	switch n.Style {
+	case 0, yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		return append(out, n)
+	}
+	return out
+}
+
+// ReadDigest returns the SHA-256 of data, the bytes of a file whose
+// objects are objs (with their nodes), with the values no graph rule
+// reads cut out (UnreadSpans): two versions of a file with the same
+// digest differ only in those values, and every other byte, so every
+// position, is the same.
+func ReadDigest(data []byte, objs []*manifest.Object) [32]byte {
+	h := sha256.New()
+	at := 0
+	for _, sp := range UnreadSpans(data, objs) {
+		h.Write(data[at:sp.From])
+		// NUL, which the loader refuses in YAML, marks the cut.
+		h.Write([]byte{0})
+		at = sp.To
+	}
+	h.Write(data[at:])
+	var d [32]byte
+	copy(d[:], h.Sum(nil))
+	return d
+}
+
+// Span is the bytes of an unread value in its file, From to To, and its
+// node.
+type Span struct {
+	From, To int
+	Node     *yaml.Node
+}
+
+// UnreadSpans returns the spans of the values of UnreadValues in data,
+// the bytes of a file whose objects are objs, in order. A value's span
+// goes from where it starts to the end of its line; a value is left out
+// unless nothing but it and spaces are there, or a comment after a
+// space that is not a suppression (and a value holding "meshlint:"
+// would make the file look like one that has them).
+func UnreadSpans(data []byte, objs []*manifest.Object) []Span {
+	lines := lineStarts(data)
+	var out []Span
+	for _, o := range objs {
+		for _, n := range UnreadValues(o) {
+			if from, to, ok := valueSpan(data, lines, n); ok {
+				out = append(out, Span{From: from, To: to, Node: n})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Span) int { return a.From - b.From })
+	// One value to a line: no two overlap, but a node met twice.
+	kept := out[:0]
+	for _, sp := range out {
+		if len(kept) == 0 || sp.From >= kept[len(kept)-1].To {
+			kept = append(kept, sp)
+		}
+	}
+	return kept
+}
+
+// lineStarts returns the offset of each line of data; line 1 is at 0.
+func lineStarts(data []byte) []int {
+	starts := []int{0, 0}
+	for i, b := range data {
+		if b == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+// valueSpan returns the bytes of scalar n in data, from its start to the
+// end of its line (a carriage return left out), as UnreadSpans says.
+func valueSpan(data []byte, lines []int, n *yaml.Node) (from, to int, ok bool) {
+	if n.Line < 1 || n.Line >= len(lines) || n.Column < 1 {
+		return 0, 0, false
+	}
+	start := lines[n.Line]
+	end := len(data)
+	if i := bytes.IndexByte(data[start:], '\n'); i >= 0 {
+		end = start + i
+	}
+	if end > start && data[end-1] == '\r' {
+		end--
+	}
+	line := data[start:end]
+	col := n.Column - 1
+	// The loader counts columns in characters: a prefix in ASCII makes
+	// them bytes.
+	if col > len(line) || slices.ContainsFunc(line[:col], func(b byte) bool { return b >= 0x80 }) {
+		return 0, 0, false
+	}
+	rest := string(line[col:])
+	var token string
+	switch n.Style {
+	case yaml.DoubleQuotedStyle:
+		token = `"` + n.Value + `"`
+	case yaml.SingleQuotedStyle:
+		token = `'` + n.Value + `'`
+	default:
+		token = n.Value
+	}
+	if strings.ContainsAny(n.Value, `"'\#`) || !strings.HasPrefix(rest, token) || strings.Contains(rest, "meshlint:") {
+		return 0, 0, false
+	}
+	after := strings.TrimLeft(rest[len(token):], " \t")
+	if after != "" && (!strings.HasPrefix(after, "#") || len(after) == len(rest[len(token):])) {
+		return 0, 0, false
+	}
+	return start + col, end, true
+}

@@ -1,0 +1,164 @@
+package all
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/rules"
+	"github.com/meshlint/meshlint/rules/ruletest"
+)
+
+// TestUnreadValues checks what the cache counts on to keep the graph
+// rules' findings of the last run after an edit of values no graph rule
+// reads (graph.UnreadValues): in every input of TestMetamorphic, written
+// in block style (which alone has such values: the fixtures are mostly
+// in flow style), every such value is changed (to a value of another
+// length, so that a finding that pointed at one would move its end), and
+// each graph rule must find exactly the same: messages, positions,
+// related locations and fixes.
+func TestUnreadValues(t *testing.T) {
+	inputs := metaInputs(t)
+	var changed, values, compared atomic.Int64
+	t.Cleanup(func() {
+		t.Logf("%d inputs changed, %d values, %d graph findings compared", changed.Load(), values.Load(), compared.Load())
+		if changed.Load() < 400 || values.Load() < 1000 || compared.Load() < 2000 {
+			t.Errorf("only %d inputs changed, %d values, %d findings compared: the test lost its point", changed.Load(), values.Load(), compared.Load())
+		}
+	})
+	for _, in := range inputs {
+		t.Run(in.name, func(t *testing.T) {
+			t.Parallel()
+			block := restyleWith(yamlStyle{})(t, in.files)
+			if block == nil {
+				block = in.files
+			}
+			files, n := changeUnread(t, in, block)
+			if n == 0 {
+				return
+			}
+			base, err := in.graphFindings(t, block)
+			if err != nil {
+				if in.foreign {
+					return
+				}
+				t.Fatalf("as written: %v", err)
+			}
+			got, err := in.graphFindings(t, files)
+			if err != nil {
+				t.Fatalf("with the unread values changed: %v\n%s", err, dumpTree(files))
+			}
+			changed.Add(1)
+			values.Add(int64(n))
+			compared.Add(int64(len(base)))
+			if !slices.Equal(base, got) {
+				t.Errorf("changing the unread values changes the graph findings:\n%s\n%s", multisetDiff(base, got), dumpTree(files))
+			}
+		})
+	}
+}
+
+// changeUnread returns files, those of in, with every unread value
+// changed, and how many there were.
+func changeUnread(t *testing.T, in *metaInput, files map[string][]byte) (map[string][]byte, int) {
+	dir := t.TempDir()
+	text := map[string]string{}
+	for name, b := range files {
+		text[name] = string(b)
+	}
+	ruletest.WriteTree(t, dir, text)
+	out := map[string][]byte{}
+	n := 0
+	res := manifest.Load([]string{"."}, manifest.Options{Namespace: in.namespace, Dir: dir, PerFile: func(f *manifest.File) []*manifest.Error {
+		if f.Data == nil {
+			return nil
+		}
+		spans := graph.UnreadSpans(f.Data, f.Objects)
+		if len(spans) == 0 {
+			return nil
+		}
+		var b []byte
+		at := 0
+		for _, sp := range spans {
+			b = append(b, f.Data[at:sp.From]...)
+			b = append(b, otherValue(sp.Node.Tag, sp.Node.Value)...)
+			at = sp.To
+		}
+		b = append(b, f.Data[at:]...)
+		if graph.ReadDigest(b, nil) == graph.ReadDigest(f.Data, nil) {
+			t.Errorf("%s: the values changed, yet not the bytes", f.Name)
+		}
+		out[strings.ReplaceAll(f.Name, `\`, "/")] = b
+		n += len(spans)
+		return nil
+	}})
+	if n == 0 || len(res.Errors) > 0 {
+		return nil, 0
+	}
+	changed := maps.Clone(files)
+	for name, b := range out {
+		if _, ok := changed[name]; !ok {
+			t.Fatalf("changed a file %s the input does not have", name)
+		}
+		changed[name] = b
+	}
+	return changed, n
+}
+
+// otherValue is a value of the same type as value, of another length,
+// that is no Flagger's or proxy's image.
+func otherValue(tag, value string) string {
+	if tag == "!!int" {
+		if value == "17" {
+			return "170"
+		}
+		return "17"
+	}
+	if value == "example.invalid/changed:1.0" {
+		return "example.invalid/changed:2.0.0"
+	}
+	return "example.invalid/changed:1.0"
+}
+
+// graphFindings lints files as TestMetamorphic does, and renders the
+// graph rules' findings whole: rule, severity, object, position, message,
+// related locations and fixes.
+func (in *metaInput) graphFindings(t *testing.T, files map[string][]byte) ([]string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	text := map[string]string{}
+	for name, b := range files {
+		text[name] = string(b)
+	}
+	ruletest.WriteTree(t, dir, text)
+	res := rules.Lint(rules.LintOptions{
+		Paths: []string{"."},
+		Load:  manifest.Options{Namespace: in.namespace, Dir: dir},
+		Mesh:  in.mesh,
+		Rules: Rules,
+	})
+	if len(res.Load.Errors)+len(res.Graph.Errors)+len(res.Internal) > 0 {
+		return nil, fmt.Errorf("lint: %v %v %v", res.Load.Errors, res.Graph.Errors, res.Internal)
+	}
+	var out []string
+	for _, f := range res.Findings {
+		if f.Rule.Local {
+			continue
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s %s %s %+v: %s", f.Rule.ID, f.Severity, f.Object.Ref(), f.Pos, f.Message)
+		for _, r := range f.Related {
+			fmt.Fprintf(&b, "\n    related %+v: %s", r.Pos, r.Message)
+		}
+		for _, fx := range f.Fixes {
+			fmt.Fprintf(&b, "\n    fix %q %+v %+v", fx.Message, fx.Edits, fx.NewFiles)
+		}
+		out = append(out, b.String())
+	}
+	return out, nil
+}
