@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/meshlint/meshlint/internal/gentree"
+	"github.com/meshlint/meshlint/internal/graph"
+	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules/ruletest"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -87,7 +89,7 @@ func TestCacheRandomEdits(t *testing.T) {
 	// known by its stat data.
 	pool := certificatePool(t)
 	tally := map[string]*editTally{}
-	var statKnown, noneParsed, reused, settledRuns, partial, partialChanged int
+	var statKnown, noneParsed, reused, settledRuns, partial, partialChanged, valuesOnly int
 	for half, steps := range [][2]int{{0, edits / 2}, {edits / 2, edits}} {
 		for _, o := range trees {
 			t.Run(fmt.Sprintf("%s/edits_%d-%d", o.name, steps[0]+1, steps[1]), func(t *testing.T) {
@@ -143,6 +145,9 @@ func TestCacheRandomEdits(t *testing.T) {
 						}
 					}
 					changed := want.code != o.prev.code || findingSet(want.stdout) != findingSet(o.prev.stdout)
+					if strings.Contains(got.stderr, "changed only in values no graph rule reads") {
+						valuesOnly++
+					}
 					if strings.Contains(got.stderr, "graph rules ran on") {
 						partial++
 						if changed {
@@ -181,6 +186,10 @@ func TestCacheRandomEdits(t *testing.T) {
 	t.Logf("%d cached runs after an edit reran some graph rules on the partitions it reached alone, %d of them with other findings than before the edit", partial, partialChanged)
 	if statKnown == 0 && settledRuns > 0 && edits > 1 {
 		t.Errorf("no rerun knew a file by its stat data: the oracle did not test the stat index")
+	}
+	t.Logf("%d cached runs after an edit kept the last run's graph findings, the files having changed only in values no graph rule reads", valuesOnly)
+	if valuesOnly == 0 && edits > 1 {
+		t.Errorf("no cached run after an edit kept the graph findings for values no graph rule reads: the oracle did not test that path")
 	}
 	if partialChanged == 0 && edits > 1 {
 		t.Errorf("no cached run after an edit that changed the findings reran graph rules on the partitions it reached alone: the oracle did not test rules/partial.go")
@@ -236,6 +245,11 @@ func oracleEdit(t *testing.T, rng *rand.Rand, dir string, step int, pool []pemSe
 	if step%4 == 3 {
 		return statEdit(t, rng, dir)
 	}
+	if step%4 == 1 && rng.IntN(2) == 0 {
+		if what := unreadEdit(t, rng, dir); what != "" {
+			return what, "unread values"
+		}
+	}
 	if rng.IntN(2) == 0 {
 		e := newEditor(t, rng, dir, pool)
 		for _, i := range rng.Perm(len(targetedEdits)) {
@@ -245,6 +259,60 @@ func oracleEdit(t *testing.T, rng *rand.Rand, dir string, step int, pool []pemSe
 		}
 	}
 	return randomEdit(t, rng, dir), "random"
+}
+
+// unreadEdit changes values of a file that no graph rule reads
+// (graph.UnreadValues): an image tag, replicas, arguments. It writes the
+// file in place, or a new one renamed over it, as sed -i and many editors
+// save; "" when no file has such values.
+func unreadEdit(t *testing.T, rng *rand.Rand, dir string) string {
+	t.Helper()
+	files, tree := editableFiles(t, dir)
+	var spans []graph.Span
+	var name string
+	for _, i := range rng.Perm(len(files)) {
+		name = files[i]
+		manifest.Load([]string{name}, manifest.Options{Dir: dir, PerFile: func(f *manifest.File) []*manifest.Error {
+			spans = graph.UnreadSpans(f.Data, f.Objects)
+			return nil
+		}})
+		if len(spans) > 0 {
+			break
+		}
+	}
+	if len(spans) == 0 {
+		return ""
+	}
+	data := tree[name]
+	var b strings.Builder
+	at, n := 0, 0
+	for _, sp := range spans {
+		b.WriteString(data[at:sp.From])
+		v := sp.Node.Value
+		if n == 0 || rng.IntN(3) == 0 {
+			n++
+			if sp.Node.Tag == "!!int" {
+				v = strconv.Itoa(rng.IntN(9) + 1)
+			} else {
+				v = fmt.Sprintf("%s-%d", strings.TrimRight(v, "0123456789-"), rng.IntN(100))
+			}
+		}
+		b.WriteString(v)
+		at = sp.To
+	}
+	b.WriteString(data[at:])
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	how := "in place"
+	if rng.IntN(2) == 0 {
+		writeOracleFile(t, p, b.String())
+	} else {
+		how = "renamed over it"
+		writeOracleFile(t, p+".new", b.String())
+		if err := os.Rename(p+".new", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return fmt.Sprintf("changed %d values no graph rule reads in %s (%s)", n, name, how)
 }
 
 // scalarLine matches a "key: value" line whose value is a plain scalar.

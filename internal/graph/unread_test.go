@@ -1,0 +1,235 @@
+package graph
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/meshlint/meshlint/internal/manifest"
+)
+
+// unreadOf loads text as a file and returns the text of its unread
+// spans, and its ReadDigest.
+func unreadOf(t *testing.T, text string) ([]string, [32]byte) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var spans []string
+	var digest [32]byte
+	res := manifest.Load([]string{"a.yaml"}, manifest.Options{Dir: dir, PerFile: func(f *manifest.File) []*manifest.Error {
+		for _, sp := range UnreadSpans(f.Data, f.Objects) {
+			spans = append(spans, string(f.Data[sp.From:sp.To]))
+		}
+		digest = ReadDigest(f.Data, f.Objects)
+		return nil
+	}})
+	if len(res.Errors) > 0 {
+		t.Fatalf("%v", res.Errors)
+	}
+	return spans, digest
+}
+
+const unreadDeployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    note: "image: x"
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: "example/web:1.2"
+        command:
+        - /web
+        args:
+        - --port=8080
+        env:
+        - name: MODE
+          value: fast # a comment
+        - name: FROM
+          valueFrom:
+            fieldRef: {fieldPath: metadata.name}
+        ports:
+        - containerPort: 8080
+        resources:
+          limits:
+            cpu: 500m
+          requests:
+            memory: 64Mi
+      initContainers:
+      - name: istio-proxy
+        image: auto
+        args:
+        - proxy
+`
+
+func TestUnreadSpans(t *testing.T) {
+	spans, _ := unreadOf(t, unreadDeployment)
+	want := []string{"3", `"example/web:1.2"`, "/web", "--port=8080", "fast # a comment", "500m", "64Mi"}
+	if !slices.Equal(spans, want) {
+		t.Errorf("spans %q, want %q", spans, want)
+	}
+	for _, tc := range []struct {
+		name, old, new string
+		want           []string
+	}{
+		{"flow containers: the replicas could be Flagger's", "      containers:\n      - name: web\n        image: \"example/web:1.2\"\n", "      containers: [{name: web, image: x}]\n      unused:\n      - name: web\n        image: \"example/web:1.2\"\n", nil},
+		{"Flagger's container", "example/web:1.2", "ghcr.io/fluxcd/flagger:1.36.1", nil},
+		{"a proxy's image", "example/web:1.2", "docker.io/istio/proxyv2:1.24", []string{"3"}},
+		{"a container named istio-proxy", "      - name: web\n", "      - name: istio-proxy\n", []string{"3"}},
+		{"an anchored container", "      - name: web\n", "      - &c\n        name: web\n", nil},
+		{"a suppression after a value", "value: fast # a comment", "value: fast # meshlint:disable MR001", []string{"3", `"example/web:1.2"`, "/web", "--port=8080", "500m", "64Mi"}},
+		{"a value with an escape", `"example/web:1.2"`, `"example/web:1.2\t"`, []string{"3", "/web", "--port=8080", "fast # a comment", "500m", "64Mi"}},
+		{"a plain value over two lines", "        - /web\n", "        - /web\n          --verbose\n", []string{"3", `"example/web:1.2"`, "--port=8080", "fast # a comment", "500m", "64Mi"}},
+		{"a value that is not ASCII", "        - --port=8080\n", "        - --port=8080\n        - ünïcode\n", []string{"3", `"example/web:1.2"`, "/web", "--port=8080", "ünïcode", "fast # a comment", "500m", "64Mi"}},
+		{"a DaemonSet has no replicas", "kind: Deployment", "kind: DaemonSet", []string{`"example/web:1.2"`, "/web", "--port=8080", "fast # a comment", "500m", "64Mi"}},
+		{"an operator's workload", "apiVersion: apps/v1\nkind: Deployment", "apiVersion: apps.kruise.io/v1alpha1\nkind: CloneSet", nil},
+		{"a merge key", "        name: web\n", "        name: web\n", nil},
+	} {
+		text := strings.Replace(unreadDeployment, tc.old, tc.new, 1)
+		if text == unreadDeployment && tc.old != tc.new {
+			t.Fatalf("%s: %q is not in the deployment", tc.name, tc.old)
+		}
+		if tc.name == "a merge key" {
+			text = strings.Replace(text, "      - name: web\n", "      - <<: {tty: true}\n        name: web\n", 1)
+		}
+		spans, _ := unreadOf(t, text)
+		if !slices.Equal(spans, tc.want) {
+			t.Errorf("%s: spans %q, want %q", tc.name, spans, tc.want)
+		}
+	}
+	// The spans of a CRLF file leave the carriage return out.
+	spans, _ = unreadOf(t, strings.ReplaceAll(unreadDeployment, "\n", "\r\n"))
+	if !slices.Equal(spans, want) {
+		t.Errorf("CRLF: spans %q, want %q", spans, want)
+	}
+	// A pod, and the job template of a CronJob.
+	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: p\n    image: p:1\n"
+	if spans, _ := unreadOf(t, pod); !slices.Equal(spans, []string{"p:1"}) {
+		t.Errorf("pod: spans %q", spans)
+	}
+	cron := "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n          - name: c\n            image: c:1\n"
+	if spans, _ := unreadOf(t, cron); !slices.Equal(spans, []string{"c:1"}) {
+		t.Errorf("cronjob: spans %q", spans)
+	}
+}
+
+func TestReadDigest(t *testing.T) {
+	_, base := unreadOf(t, unreadDeployment)
+	for _, tc := range []struct {
+		old, new string
+		same     bool
+	}{
+		{"replicas: 3", "replicas: 12", true},
+		{`"example/web:1.2"`, `example/web:1.10.3  # bumped`, true},
+		{"--port=8080", "--port=9090 --verbose", true},
+		{"cpu: 500m", "cpu: 2", true},
+		{"containerPort: 8080", "containerPort: 8081", false},
+		{"app: web", "app: webs", false},
+		{"note: \"image: x\"", "note: \"image: y\"", false},
+		{"image: auto", "image: auto2", false},
+		{"example/web:1.2", "ghcr.io/fluxcd/flagger:1.36.1", false},
+		{"replicas: 3", "replicas: 3 # meshlint:disable MR001", false},
+		{"  replicas: 3\n", "  replicas: 3\n  paused: true\n", false},
+	} {
+		_, got := unreadOf(t, strings.Replace(unreadDeployment, tc.old, tc.new, 1))
+		if (got == base) != tc.same {
+			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
+		}
+	}
+}
+
+// unreadReaders are the files of the graph, the rules and what they
+// use whose code reads a field or key UnreadValues leaves out of
+// ReadDigest, with how many times, and why that is no read of an unread
+// value. The loader (internal/manifest: kustomize's keys and origins),
+// the settings (internal/config) and the decoders (internal/spec) are not
+// scanned.
+var unreadReaders = map[string]struct {
+	n   int
+	why string
+}{
+	"internal/graph/unread.go":             {8, "names the unread values"},
+	"internal/graph/gatewaypods.go":        {1, "a proxy by its name or its proxyv2 image: unreadImage leaves both read"},
+	"internal/graph/build.go":              {3, "Workload.Replicas, which MR159 alone reads, and only of Flagger; a proxy's image"},
+	"internal/graph/rollout_experiment.go": {2, "an Argo Experiment template's replicas: not a workload UnreadValues reads"},
+	"internal/graph/experiment.go":         {2, "an Argo Experiment template's replicas"},
+	"rules/routing/flaggerflags.go":        {7, "Flagger's containers only (graph.FlaggerImage)"},
+	"rules/routing/flaggersettings.go":     {2, "Flagger's containers only"},
+	"rules/routing/flaggercompete.go":      {4, "Flagger's workloads only"},
+	"rules/routing/argospec.go":            {3, "an Argo Rollout's spec"},
+	"rules/workload/imageauto.go":          {2, "istio-proxy with image auto: unreadImage leaves it read"},
+	"rules/workload/annotations.go":        {2, "the resources of an annotation, not a container's"},
+	"rules/validation/kubernetes.go":       {1, "MR027, a local rule: run again on a changed file"},
+	"rules/validation/kubernetes_pod.go":   {17, "MR027, a local rule"},
+	"rules/validation/kubernetes_more.go":  {2, "MR027, a local rule"},
+	"rules/validation/cel.go":              {1, "a WasmPlugin's vmConfig env, local"},
+	"rules/validation/wasmplugin.go":       {1, "a WasmPlugin's vmConfig env, local"},
+	"rules/validation/workloadgroup.go":    {3, "a WorkloadGroup's probe command, local"},
+}
+
+// unreadRead matches what reads a field or key of UnreadValues: a
+// selector of the fields spec decodes them into, or a key in quotes.
+var unreadRead = regexp.MustCompile(`\.(Image|Command|Args|Replicas|Env|Resources)\b[^(]|"(image|replicas|command|args|env|resources|limits|requests)"`)
+
+// TestUnreadReaders fails when code of the graph or the rules starts or
+// stops reading a field or key that UnreadValues leaves out of
+// ReadDigest: check that it does not read an unread value (or change
+// UnreadValues), then update unreadReaders. TestUnreadValues checks the
+// same by the findings, on the inputs the repository has.
+func TestUnreadReaders(t *testing.T) {
+	root := filepath.Join("..", "..")
+	got := map[string]int{}
+	for _, top := range []string{"internal", "rules"} {
+		err := filepath.WalkDir(filepath.Join(root, top), func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			rel = filepath.ToSlash(rel)
+			switch {
+			case d.IsDir() && (rel == "internal/manifest" || rel == "internal/config" || rel == "internal/spec" || rel == "internal/gentree" || d.Name() == "testdata"):
+				return filepath.SkipDir
+			case d.IsDir() || !strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, "_test.go"):
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			if n := len(unreadRead.FindAllIndex(b, -1)); n > 0 {
+				got[rel] = n
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for file, n := range got {
+		if want, ok := unreadReaders[file]; !ok || want.n != n {
+			t.Errorf("%s reads a field or key of graph.UnreadValues %d times, want %d: check that it reads no value UnreadValues leaves out of ReadDigest, or change UnreadValues; then update unreadReaders", file, n, want.n)
+		}
+	}
+	for file := range unreadReaders {
+		if _, ok := got[file]; !ok {
+			t.Errorf("%s no longer reads a field or key of graph.UnreadValues: take it out of unreadReaders", file)
+		}
+	}
+}
