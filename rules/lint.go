@@ -280,7 +280,7 @@ func rereader(local []*Rule, opts LintOptions) Reread {
 				ok = false
 				return nil
 			}
-			out = &RereadFile{Objects: f.Objects, Findings: fs, Hash: sha256.Sum256(f.Data), Graph: graph.ReadDigest(f.Data, f.Objects)}
+			out = &RereadFile{Objects: f.Objects, Findings: fs, Hash: sha256.Sum256(f.Data), Graph: graph.ReadDigest(f)}
 			return nil
 		}
 		res := manifest.Load([]string{name}, load)

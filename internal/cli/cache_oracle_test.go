@@ -273,7 +273,7 @@ func unreadEdit(t *testing.T, rng *rand.Rand, dir string) string {
 	for _, i := range rng.Perm(len(files)) {
 		name = files[i]
 		manifest.Load([]string{name}, manifest.Options{Dir: dir, PerFile: func(f *manifest.File) []*manifest.Error {
-			spans = graph.UnreadSpans(f.Data, f.Objects)
+			spans = graph.UnreadSpans(f)
 			return nil
 		}})
 		if len(spans) > 0 {

@@ -489,7 +489,7 @@ func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache, lint *rules.Result)
 		fmt.Fprintf(env.Stderr, "meshlint: cache: %d files unchanged (%d known by their stat data), %d read\n", hits, unread, misses)
 		switch {
 		case c.Reused() && c.ValuesOnly() > 0:
-			fmt.Fprintf(env.Stderr, "meshlint: cache: %s changed only in values no graph rule reads (a container's image, command, arguments, environment values or resources, or replicas): the local rules read %s again, and the last run's other findings are reported again\n",
+			fmt.Fprintf(env.Stderr, "meshlint: cache: %s changed only in values no graph rule reads (a container's image, command, arguments, environment values or resources, a workload's replicas, the values of an object of a kind it passes over): the local rules read %s again, and the last run's other findings are reported again\n",
 				wording.Count(c.ValuesOnly(), "file", "files"), map[bool]string{true: "it", false: "them"}[c.ValuesOnly() == 1])
 		case c.Reused() && hits > unread:
 			fmt.Fprintf(env.Stderr, "meshlint: cache: nothing changed since the last run (%s touched, read again: the same bytes): its findings are reported again\n", wording.Count(hits-unread, "file", "files"))

@@ -19,8 +19,11 @@ import (
 // or a proxy's (proxyContainer, gatewayPod), and only Flagger's command
 // line and replicas (MR157 to MR159): an edit of such a value, the most
 // frequent edit of a manifests repository (a new image tag, another
-// replica count), cannot change what a graph rule finds. ReadDigest lets
-// the cache tell such an edit from others (lintcache: a run after one
+// replica count), cannot change what a graph rule finds. Nor can the
+// values of an object of a kind the loader passes over (a HelmRelease's
+// chart version, an Argo CD Application's revision: passedValues), which
+// no rule reads at all. ReadDigest lets the cache tell such an edit from
+// others (lintcache: a run after one
 // keeps the last run's graph findings). TestUnreadValues changes every
 // such value of every fixture and compares the findings; TestUnreadReaders
 // fails when code starts to read these fields elsewhere.
@@ -114,6 +117,51 @@ func UnreadValues(o *manifest.Object) []*yaml.Node {
 	return out
 }
 
+// passedValues returns the scalar values of doc, the document of an
+// object the loader passed over (manifest.File.Passed), but its
+// apiVersion and kind: what decides how the loader reads it (its kind,
+// and for the kinds it may read as workloads, the shape of a pod
+// template) stays, and nothing else of it is read. A document with an
+// anchor or an alias is left whole, and so is what is in flow style.
+func passedValues(doc *yaml.Node) []*yaml.Node {
+	var out []*yaml.Node
+	shared := false
+	var walk func(n *yaml.Node, top bool)
+	walk = func(n *yaml.Node, top bool) {
+		if n.Anchor != "" || n.Kind == yaml.AliasNode {
+			shared = true
+			return
+		}
+		switch {
+		case n.Kind == yaml.ScalarNode:
+			out = appendScalar(out, n)
+		case n.Style&yaml.FlowStyle != 0:
+			// Left whole: its values are not alone on their lines.
+		case n.Kind == yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				if k.Kind != yaml.ScalarNode || k.Anchor != "" || k.Value == "<<" {
+					shared = true
+					return
+				}
+				if top && (k.Value == "apiVersion" || k.Value == "kind") {
+					continue
+				}
+				walk(n.Content[i+1], false)
+			}
+		case n.Kind == yaml.SequenceNode:
+			for _, it := range n.Content {
+				walk(it, false)
+			}
+		}
+	}
+	walk(doc, true)
+	if shared {
+		return nil
+	}
+	return out
+}
+
 // plainLookup returns the value of key in n, and whether it was read
 // plainly: n is a block mapping without anchors or merge keys (or nil,
 // with plain already false for an n not read plainly) and the value, if
@@ -184,15 +232,15 @@ func appendScalar(out []*yaml.Node, n *yaml.Node) []*yaml.Node {
 	return out
 }
 
-// ReadDigest returns the SHA-256 of data, the bytes of a file whose
-// objects are objs (with their nodes), with the values no graph rule
-// reads cut out (UnreadSpans): two versions of a file with the same
-// digest differ only in those values, and every other byte, so every
-// position, is the same.
-func ReadDigest(data []byte, objs []*manifest.Object) [32]byte {
+// ReadDigest returns the SHA-256 of the bytes of f, a file read with
+// its nodes, with the values no graph rule reads cut out (UnreadSpans):
+// two versions of a file with the same digest differ only in those
+// values, and every other byte, so every position, is the same.
+func ReadDigest(f *manifest.File) [32]byte {
+	data := f.Data
 	h := sha256.New()
 	at := 0
-	for _, sp := range UnreadSpans(data, objs) {
+	for _, sp := range UnreadSpans(f) {
 		h.Write(data[at:sp.From])
 		// NUL, which the loader refuses in YAML, marks the cut.
 		h.Write([]byte{0})
@@ -211,21 +259,29 @@ type Span struct {
 	Node     *yaml.Node
 }
 
-// UnreadSpans returns the spans of the values of UnreadValues in data,
-// the bytes of a file whose objects are objs, in order. A value's span
-// goes from where it starts to the end of its line; a value is left out
-// unless nothing but it and spaces are there, or a comment after a
-// space that is not a suppression (and a value holding "meshlint:"
-// would make the file look like one that has them).
-func UnreadSpans(data []byte, objs []*manifest.Object) []Span {
+// UnreadSpans returns the spans in the bytes of f, a file read with its
+// nodes, of the values of UnreadValues of its objects and of
+// passedValues of the documents the loader passed over, in order. A
+// value's span goes from where it starts to the end of its line; a value
+// is left out unless nothing but it and spaces are there, or a comment
+// after a space that is not a suppression (and a value holding
+// "meshlint:" would make the file look like one that has them).
+func UnreadSpans(f *manifest.File) []Span {
+	data := f.Data
 	lines := lineStarts(data)
 	var out []Span
-	for _, o := range objs {
-		for _, n := range UnreadValues(o) {
+	add := func(ns []*yaml.Node) {
+		for _, n := range ns {
 			if from, to, ok := valueSpan(data, lines, n); ok {
 				out = append(out, Span{From: from, To: to, Node: n})
 			}
 		}
+	}
+	for _, o := range f.Objects {
+		add(UnreadValues(o))
+	}
+	for _, doc := range f.Passed {
+		add(passedValues(doc))
 	}
 	slices.SortFunc(out, func(a, b Span) int { return a.From - b.From })
 	// One value to a line: no two overlap, but a node met twice.

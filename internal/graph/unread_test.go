@@ -23,10 +23,10 @@ func unreadOf(t *testing.T, text string) ([]string, [32]byte) {
 	var spans []string
 	var digest [32]byte
 	res := manifest.Load([]string{"a.yaml"}, manifest.Options{Dir: dir, PerFile: func(f *manifest.File) []*manifest.Error {
-		for _, sp := range UnreadSpans(f.Data, f.Objects) {
+		for _, sp := range UnreadSpans(f) {
 			spans = append(spans, string(f.Data[sp.From:sp.To]))
 		}
-		digest = ReadDigest(f.Data, f.Objects)
+		digest = ReadDigest(f)
 		return nil
 	}})
 	if len(res.Errors) > 0 {
@@ -231,5 +231,56 @@ func TestUnreadReaders(t *testing.T) {
 		if _, ok := got[file]; !ok {
 			t.Errorf("%s no longer reads a field or key of graph.UnreadValues: take it out of unreadReaders", file)
 		}
+	}
+}
+
+// TestReadDigestPassed checks the values of documents the loader passes
+// over: every value but apiVersion and kind is cut out, unless the
+// document shares nodes or writes them in flow style.
+func TestReadDigestPassed(t *testing.T) {
+	const release = `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: web
+  namespace: shop
+spec:
+  interval: 5m
+  chart:
+    spec:
+      chart: web
+      version: 1.2.3
+  values:
+    replicaCount: 2
+    hosts:
+    - web.example.com
+`
+	spans, base := unreadOf(t, release)
+	if want := []string{"web", "shop", "5m", "web", "1.2.3", "2", "web.example.com"}; !slices.Equal(spans, want) {
+		t.Errorf("spans %q, want %q", spans, want)
+	}
+	for _, tc := range []struct {
+		old, new string
+		same     bool
+	}{
+		{"version: 1.2.3", "version: 1.10.0", true},
+		{"replicaCount: 2", "replicaCount: 12 # more", true},
+		{"kind: HelmRelease", "kind: HelmChart", false},
+		{"apiVersion: helm.toolkit.fluxcd.io/v2", "apiVersion: helm.toolkit.fluxcd.io/v2beta2", false},
+		{"    hosts:\n    - web.example.com\n", "    hosts: [web.example.com]\n", false},
+		{"    replicaCount: 2\n", "    replicaCount: 2\n    extra: 1\n", false},
+		{"      version: 1.2.3\n", "      version: &v 1.2.3\n", false},
+	} {
+		text := strings.Replace(release, tc.old, tc.new, 1)
+		if text == release {
+			t.Fatalf("%q is not in the release", tc.old)
+		}
+		if _, got := unreadOf(t, text); (got == base) != tc.same {
+			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
+		}
+	}
+	// A List is read item by item: left whole.
+	list := "apiVersion: v1\nkind: List\nitems:\n- apiVersion: policy/v1\n  kind: PodDisruptionBudget\n  metadata:\n    name: web\n"
+	if spans, _ := unreadOf(t, list); len(spans) != 0 {
+		t.Errorf("a List: spans %q", spans)
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"syscall"
 
 	"github.com/meshlint/meshlint/internal/yamlfast"
+	"github.com/meshlint/meshlint/internal/yamlpath"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // StdinName is the file name given to objects read from standard input.
@@ -415,6 +417,18 @@ type fileResult struct {
 	objects    []*Object
 	errors     []*Error
 	unmodelled map[string]int
+	// passed are the documents of objects of kinds the graph does not
+	// read, counted in unmodelled.
+	passed []*yaml.Node
+}
+
+// countAll is the sum of counts.
+func countAll(counts map[string]int) int {
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
 }
 
 // loadFile reads the file at path into w's buffer. When the loader drops
@@ -490,15 +504,19 @@ func loadFile(path string, opts Options, w *worker) *fileResult {
 			fr.errors = append(fr.errors, e)
 			continue
 		}
+		passed := countAll(fr.unmodelled)
 		objs, errs := objectsIn(name, d.index, d.node, opts.Namespace, fr.unmodelled, opts.Maps, !d.unique)
 		fr.objects = append(fr.objects, objs...)
 		fr.errors = append(fr.errors, errs...)
+		if len(objs) == 0 && len(errs) == 0 && countAll(fr.unmodelled) == passed+1 && !strings.HasSuffix(yamlpath.Field(d.node, "kind").Value, "List") {
+			fr.passed = append(fr.passed, d.node)
+		}
 	}
 	for i, o := range fr.objects {
 		o.seq, o.src, o.NoDirectives = i, src, noDirectives
 	}
-	if opts.PerFile != nil && len(fr.objects) > 0 {
-		f := &File{Name: name, Objects: fr.objects, Unmodelled: fr.unmodelled, Errors: fr.errors}
+	if opts.PerFile != nil && len(fr.objects)+len(fr.passed) > 0 {
+		f := &File{Name: name, Objects: fr.objects, Passed: fr.passed, Unmodelled: fr.unmodelled, Errors: fr.errors}
 		if src != nil {
 			f.Data = data
 		}
@@ -597,8 +615,12 @@ type File struct {
 	// keep it.
 	Data    []byte
 	Objects []*Object
-	// Unmodelled counts the objects of kinds the graph does not read.
+	// Unmodelled counts the objects of kinds the graph does not read, and
+	// Passed holds the document of each such object that is no List:
+	// nothing but their kind and structure is read, and PerFile is
+	// called for a file that holds only such objects too.
 	Unmodelled map[string]int
+	Passed     []*yaml.Node
 	// Errors are the problems met reading the file.
 	Errors []*Error
 }

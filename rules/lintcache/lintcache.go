@@ -695,7 +695,7 @@ func (c *Cache) Put(f *manifest.File, fs []*rules.Finding) {
 		e.Findings = append(e.Findings, r)
 	}
 	h := sha256.Sum256(f.Data)
-	e.Graph = graph.ReadDigest(f.Data, f.Objects)
+	e.Graph = graph.ReadDigest(f)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.kept[h] = e
