@@ -35,7 +35,9 @@ canaries' targets sit still, whatever their analysis says.
 
 Parsing also stops, silently, at the first argument that is not a flag, and after ` + "`--`" + `: a
 stray value (` + "`mesh-provider=linkerd`" + ` without its dash, a value left after a boolean flag) makes
-Flagger ignore every flag after it. That is reported as a warning.
+Flagger ignore every flag after it. That is reported as a warning, and so is a
+` + "`-log-level`" + ` its logger does not know, which gives info: ` + "`warning`" + `, which Flagger's own usage text
+offers, is one (the logger knows ` + "`debug`" + `, ` + "`info`" + `, ` + "`warn`" + `, ` + "`error`" + `, ` + "`fatal`" + ` and ` + "`panic`" + `).
 
 The rule reads the container whose image is Flagger's (as MR157 does: ` + "`command`" + ` after the
 program, then ` + "`args`" + `), with the flags of Flagger v1.36.1 and the klog flags it registers. An
@@ -45,7 +47,7 @@ reference, which the kubelet expands from the container's environment, ends the 
 does a command that is not Flagger itself (a shell).`,
 	Bad:      flaggerFlagsExample("-mesh-providr=istio"),
 	Good:     flaggerFlagsExample("-mesh-provider=istio"),
-	Fix:      "replaces a misspelt flag name with the one Flagger flag it most likely means",
+	Fix:      "replaces a misspelt flag name with the one Flagger flag it most likely means, and a log level Flagger does not know with the one it most likely means",
 	Severity: rules.Error,
 	Inputs:   kinds.Workloads(),
 	Deps:     rules.DepNone,
@@ -119,8 +121,9 @@ var flaggerFlagTypes = map[string]flagType{
 // flaggerCommandLine is what Flagger makes of a container's command line.
 type flaggerCommandLine struct {
 	// flags holds the last value of each flag read, with the string it
-	// is in (a boolean flag without a value: "true" at the flag).
-	flags map[string]spec.Str
+	// is in (a boolean flag without a value: "true" at the flag), and
+	// written that string as written.
+	flags, written map[string]spec.Str
 	// opaque is true when the line cannot be read: an argument with a
 	// $(VAR) reference, or a command that is not Flagger. flags then
 	// holds what came before.
@@ -148,7 +151,7 @@ type flagProblem struct {
 // Go's flag.FlagSet.Parse does (parseOne), then as main.go goes on: -version
 // exits, and the logger fails on an encoding zap does not know.
 func readFlaggerCommandLine(c *spec.Container) *flaggerCommandLine {
-	cl := &flaggerCommandLine{flags: map[string]spec.Str{}}
+	cl := &flaggerCommandLine{flags: map[string]spec.Str{}, written: map[string]spec.Str{}}
 	// The image's entrypoint is ./flagger; a command replaces it, and
 	// the chart's holds the flags after the program.
 	var argv []spec.Str
@@ -220,6 +223,7 @@ func readFlaggerCommandLine(c *spec.Container) *flaggerCommandLine {
 			continue
 		}
 		if known {
+			cl.written[name] = at
 			at.V = value
 			cl.flags[name] = at
 		}
@@ -333,8 +337,45 @@ func runFlaggerFlagInvalid(p *rules.Pass) error {
 		if cl.end != nil && !cl.opaque {
 			reportFlaggerIgnored(p, w.Obj, cl)
 		}
+		if len(cl.exits) == 0 {
+			reportFlaggerLogLevel(p, w.Obj, cl)
+		}
 	}
 	return nil
+}
+
+// flaggerLogLevels are the levels Flagger's logger knows
+// (pkg/logger.NewLoggerWithEncoding); any other gives info.
+var flaggerLogLevels = []string{"debug", "info", "warn", "error", "fatal", "panic"}
+
+// reportFlaggerLogLevel reports a -log-level that Flagger's logger does
+// not know: it logs at info, whatever was meant. Flagger's own usage
+// text offers "warning", which is one of them.
+func reportFlaggerLogLevel(p *rules.Pass, o *manifest.Object, cl *flaggerCommandLine) {
+	level, ok := cl.flags["log-level"]
+	if !ok || slices.Contains(flaggerLogLevels, level.V) {
+		return
+	}
+	meant, _ := suggest.Closest(level.V, flaggerLogLevels)
+	for _, l := range flaggerLogLevels {
+		if meant == "" && len(level.V) > len(l) && strings.HasPrefix(strings.ToLower(level.V), l) {
+			meant = l // "warning", "errors"
+		}
+	}
+	msg := fmt.Sprintf("-log-level %q is no level Flagger's logger knows (%s): Flagger logs at info", level.V, strings.Join(flaggerLogLevels, ", "))
+	if meant != "" {
+		msg += fmt.Sprintf("; did you mean %q?", meant)
+	}
+	f := p.Reportf(o, level.Loc, "%s", msg).AtMost(rules.Warning)
+	written := cl.written["log-level"]
+	if meant == "" || !strings.HasSuffix(written.V, level.V) || !rules.Rewritable(p.Graph, o, written.Loc) {
+		return
+	}
+	fixed := strings.TrimSuffix(written.V, level.V) + meant
+	f.Fixes = append(f.Fixes, rules.Fix{
+		Message: fmt.Sprintf("Change the log level to %s", meant),
+		Edits:   []rules.Edit{rules.ReplaceValue(o, written.Loc, written.V, fixed)},
+	})
 }
 
 // flaggerContainers yields the containers of the input whose image is
