@@ -544,20 +544,9 @@ func brokenFixes(fs []*rules.Finding, dir string) map[*rules.Finding]string {
 // the command does from that directory.
 func (in *metaInput) lint(t *testing.T, files map[string][]byte) (metaRun, error) {
 	t.Helper()
-	dir := t.TempDir()
-	text := map[string]string{}
-	for name, b := range files {
-		text[name] = string(b)
-	}
-	ruletest.WriteTree(t, dir, text)
-	res := rules.Lint(rules.LintOptions{
-		Paths: []string{"."},
-		Load:  manifest.Options{Namespace: in.namespace, Dir: dir},
-		Mesh:  in.mesh,
-		Rules: Rules,
-	})
-	if len(res.Load.Errors)+len(res.Graph.Errors)+len(res.Internal) > 0 {
-		return metaRun{}, fmt.Errorf("lint: %v %v %v\n%s", res.Load.Errors, res.Graph.Errors, res.Internal, dumpTree(files))
+	res, dir, err := in.run(t, files)
+	if err != nil {
+		return metaRun{}, fmt.Errorf("%w\n%s", err, dumpTree(files))
 	}
 	source := func(file string) []byte {
 		b, err := os.ReadFile(filepath.Join(dir, file))
@@ -576,6 +565,28 @@ func (in *metaInput) lint(t *testing.T, files map[string][]byte) (metaRun, error
 		run.findings = append(run.findings, metaFinding{rule: f.Rule.ID, key: findingKey(f, res.Load.Objects, true), loose: findingKey(f, res.Load.Objects, false), fix: fixText(f), broken: broken[f]})
 	}
 	return run, nil
+}
+
+// run writes files to a directory and lints them with every rule, as the
+// command does from that directory; err tells of any input or rule error.
+func (in *metaInput) run(t *testing.T, files map[string][]byte) (res *rules.Result, dir string, err error) {
+	t.Helper()
+	dir = t.TempDir()
+	text := map[string]string{}
+	for name, b := range files {
+		text[name] = string(b)
+	}
+	ruletest.WriteTree(t, dir, text)
+	res = rules.Lint(rules.LintOptions{
+		Paths: []string{"."},
+		Load:  manifest.Options{Namespace: in.namespace, Dir: dir},
+		Mesh:  in.mesh,
+		Rules: Rules,
+	})
+	if len(res.Load.Errors)+len(res.Graph.Errors)+len(res.Internal) > 0 {
+		return nil, dir, fmt.Errorf("lint: %v %v %v", res.Load.Errors, res.Graph.Errors, res.Internal)
+	}
+	return res, dir, nil
 }
 
 // findingKey renders what of a finding must not depend on layout: rule,

@@ -11,7 +11,6 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/manifest"
-	"github.com/meshlint/meshlint/rules"
 	"github.com/meshlint/meshlint/rules/ruletest"
 )
 
@@ -132,20 +131,9 @@ func otherValue(tag, value string) string {
 // related locations and fixes.
 func (in *metaInput) graphFindings(t *testing.T, files map[string][]byte) ([]string, error) {
 	t.Helper()
-	dir := t.TempDir()
-	text := map[string]string{}
-	for name, b := range files {
-		text[name] = string(b)
-	}
-	ruletest.WriteTree(t, dir, text)
-	res := rules.Lint(rules.LintOptions{
-		Paths: []string{"."},
-		Load:  manifest.Options{Namespace: in.namespace, Dir: dir},
-		Mesh:  in.mesh,
-		Rules: Rules,
-	})
-	if len(res.Load.Errors)+len(res.Graph.Errors)+len(res.Internal) > 0 {
-		return nil, fmt.Errorf("lint: %v %v %v", res.Load.Errors, res.Graph.Errors, res.Internal)
+	res, _, err := in.run(t, files)
+	if err != nil {
+		return nil, err
 	}
 	var out []string
 	for _, f := range res.Findings {

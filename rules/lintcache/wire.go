@@ -125,16 +125,24 @@ func (e *wire) stat(st manifest.FileStat) {
 	e.uvarint(uint64(st.Mode))
 }
 
-// index writes m, which may be nil.
-func (e *wire) index(m map[string]indexEntry) {
+// named writes m, which may be nil, its values by put.
+func named[V any](e *wire, m map[string]V, put func(V)) {
 	if m == nil {
 		e.uvarint(0)
 		return
 	}
 	e.uvarint(1)
 	e.uvarint(uint64(len(m)))
-	for name, ie := range m {
+	for name, v := range m {
 		e.str(name)
+		put(v)
+		e.flush(false)
+	}
+}
+
+// index writes m, which may be nil.
+func (e *wire) index(m map[string]indexEntry) {
+	named(e, m, func(ie indexEntry) {
 		e.stat(ie.Stat)
 		e.hash(ie.Hash)
 		// The graph's digest is most often the hash (a file without
@@ -148,39 +156,14 @@ func (e *wire) index(m map[string]indexEntry) {
 			e.uvarint(2)
 			e.hash(ie.Graph)
 		}
-		e.flush(false)
-	}
+	})
 }
 
 // stats writes m, which may be nil.
-func (e *wire) stats(m map[string]manifest.FileStat) {
-	if m == nil {
-		e.uvarint(0)
-		return
-	}
-	e.uvarint(1)
-	e.uvarint(uint64(len(m)))
-	for name, st := range m {
-		e.str(name)
-		e.stat(st)
-		e.flush(false)
-	}
-}
+func (e *wire) stats(m map[string]manifest.FileStat) { named(e, m, e.stat) }
 
 // hashes writes m, which may be nil.
-func (e *wire) hashes(m map[string][32]byte) {
-	if m == nil {
-		e.uvarint(0)
-		return
-	}
-	e.uvarint(1)
-	e.uvarint(uint64(len(m)))
-	for name, h := range m {
-		e.str(name)
-		e.hash(h)
-		e.flush(false)
-	}
-}
+func (e *wire) hashes(m map[string][32]byte) { named(e, m, e.hash) }
 
 func (e *wire) loc(l manifest.Loc) {
 	e.varint(int64(l.Line))
@@ -406,14 +389,23 @@ func (d *unwire) present() bool {
 	return false
 }
 
-func (d *unwire) index() map[string]indexEntry {
+// unnamed reads what named wrote, each value by get, which takes at
+// least size bytes.
+func unnamed[V any](d *unwire, size int, get func() V) map[string]V {
 	if !d.present() {
 		return nil
 	}
-	n := d.count(minIndexEntry)
-	m := make(map[string]indexEntry, n)
+	n := d.count(size)
+	m := make(map[string]V, n)
 	for range n {
 		name := d.str()
+		m[name] = get()
+	}
+	return m
+}
+
+func (d *unwire) index() map[string]indexEntry {
+	return unnamed(d, minIndexEntry, func() indexEntry {
 		ie := indexEntry{Stat: d.stat(), Hash: d.hash()}
 		switch d.uvarint() {
 		case 0:
@@ -424,36 +416,13 @@ func (d *unwire) index() map[string]indexEntry {
 		default:
 			d.bad = true
 		}
-		m[name] = ie
-	}
-	return m
+		return ie
+	})
 }
 
-func (d *unwire) hashes() map[string][32]byte {
-	if !d.present() {
-		return nil
-	}
-	n := d.count(minHashEntry)
-	m := make(map[string][32]byte, n)
-	for range n {
-		name := d.str()
-		m[name] = d.hash()
-	}
-	return m
-}
+func (d *unwire) hashes() map[string][32]byte { return unnamed(d, minHashEntry, d.hash) }
 
-func (d *unwire) stats() map[string]manifest.FileStat {
-	if !d.present() {
-		return nil
-	}
-	n := d.count(minDirEntry)
-	m := make(map[string]manifest.FileStat, n)
-	for range n {
-		name := d.str()
-		m[name] = d.stat()
-	}
-	return m
-}
+func (d *unwire) stats() map[string]manifest.FileStat { return unnamed(d, minDirEntry, d.stat) }
 
 func (d *unwire) str() string {
 	n := d.count(1)
