@@ -357,14 +357,14 @@ spec:
 	// a new file over the old: the folder changes, not its entries, and
 	// the graph rules read nothing of an image that is no proxy's or
 	// Flagger's. The local rules read the file again; the rest is kept.
-	replace := func(old, new string) {
+	replace := func(from, to string) {
 		t.Helper()
 		b, err := os.ReadFile(reviews)
-		if err != nil || !bytes.Contains(b, []byte(old)) {
-			t.Fatalf("reviews.yaml holds no %q (%v)", old, err)
+		if err != nil || !bytes.Contains(b, []byte(from)) {
+			t.Fatalf("reviews.yaml holds no %q (%v)", from, err)
 		}
 		tmp := filepath.Join(dir, ".reviews.yaml.tmp")
-		if err := os.WriteFile(tmp, bytes.Replace(b, []byte(old), []byte(new), 1), 0o644); err != nil {
+		if err := os.WriteFile(tmp, bytes.Replace(b, []byte(from), []byte(to), 1), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.Rename(tmp, reviews); err != nil {
