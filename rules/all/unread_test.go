@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -73,6 +74,8 @@ func changeUnread(t *testing.T, in *metaInput, files map[string][]byte) (map[str
 		text[name] = string(b)
 	}
 	ruletest.WriteTree(t, dir, text)
+	// PerFile runs in the loader's workers.
+	var mu sync.Mutex
 	out := map[string][]byte{}
 	n := 0
 	res := manifest.Load([]string{"."}, manifest.Options{Namespace: in.namespace, Dir: dir, PerFile: func(f *manifest.File) []*manifest.Error {
@@ -94,6 +97,8 @@ func changeUnread(t *testing.T, in *metaInput, files map[string][]byte) (map[str
 		if bytes.Equal(b, f.Data) {
 			t.Errorf("%s: the values changed, yet not the bytes", f.Name)
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		out[strings.ReplaceAll(f.Name, `\`, "/")] = b
 		n += len(spans)
 		return nil
