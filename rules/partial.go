@@ -26,6 +26,11 @@ type partial struct {
 	kept []*Finding
 }
 
+// minPartialObjects is the smallest input on which planPartial weighs
+// the share of the objects a change reached: below, every graph is
+// small.
+const minPartialObjects = 2000
+
 // planPartial returns how to run global, the graph rules, over objs, the
 // objects of this run, given prev, what the last run found; nil when every
 // rule must run on the whole graph.
@@ -76,6 +81,19 @@ func planPartial(prev *Previous, objs []*manifest.Object, global []*Rule, mesh c
 			changed |= DepNS
 			break
 		}
+	}
+	// A change that reached much of a large input is cheaper to lint
+	// whole: each set of reached kinds builds a graph of the dirty
+	// partitions (45 of 52 on the 10,000-service tree took 2.8 s,
+	// against 1.1 s whole).
+	inDirty := 0
+	for _, o := range objs {
+		if p.dirty[Partition(o)] {
+			inDirty++
+		}
+	}
+	if len(objs) >= minPartialObjects && 4*inDirty > len(objs) {
+		return nil
 	}
 	rerun := map[*Rule]bool{}
 	for _, r := range global {

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -121,5 +122,25 @@ func TestPlanPartial(t *testing.T) {
 		Findings: []*Finding{{Rule: rs["none"]}}}
 	if p := planPartial(prev, base, global, config.DefaultMesh()); p != nil {
 		t.Errorf("a finding about no object: a plan to rerun %d rules, want none", len(p.rules))
+	}
+
+	// In a large input, a change that reached more than a quarter of the
+	// objects runs whole; one that reached less runs on its partitions.
+	for _, c := range []struct {
+		inA  int
+		plan bool
+	}{{minPartialObjects / 4, true}, {minPartialObjects/4 + 1, false}} {
+		objs := slices.Clone(base)
+		for i := range minPartialObjects {
+			ns := "b"
+			if i < c.inA {
+				ns = "a"
+			}
+			objs = append(objs, obj(ns+"/many.yaml", kinds.GroupCore, kinds.Service, ns, fmt.Sprint("s", i)))
+		}
+		prev := &Previous{Gone: []*manifest.Object{app}, Changed: map[string]bool{"a/app.yaml": true}}
+		if p := planPartial(prev, objs, global, config.DefaultMesh()); (p != nil) != c.plan {
+			t.Errorf("%d objects of %d in the partition reached: a plan %v, want %v", c.inA+2, len(objs), p != nil, c.plan)
+		}
 	}
 }
