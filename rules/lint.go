@@ -81,18 +81,30 @@ type FileCache interface {
 	PutRecord(key string, digest [32]byte, res *manifest.Result, fs []*Finding, since, until time.Time) error
 }
 
-// Reread reads the file name on disk again, and returns its objects
-// and what the local rules found of them; ok is false when it holds
-// errors, or a rule failed on it.
-type Reread func(name string) (f *RereadFile, ok bool)
+// Reread is how Reuse reads again the files whose bytes changed since
+// the last run.
+type Reread struct {
+	// File reads the file name on disk again, and returns its objects and
+	// what the local rules found of them; ok is false when it holds
+	// errors, or a rule failed on it.
+	File func(name string) (f *RereadFile, ok bool)
+	// Weights runs again the graph rules that read route weights, for an
+	// input whose files of changed changed since the last run only in
+	// values no graph rule reads and in route weights (graph.WeightDigest):
+	// objs are the last run's objects, in input order, with the objects
+	// derived from them (graph.Derived). ok is false when they cannot run
+	// on the partitions of those files alone.
+	Weights func(objs []*manifest.Object, changed map[string]bool) (r *Rerun, ok bool)
+}
 
 // RereadFile is a file Reread read.
 type RereadFile struct {
 	Objects  []*manifest.Object
 	Findings []*Finding
-	// Hash is the SHA-256 of the bytes read, and Graph what the graph
-	// rules read of them (graph.ReadDigest).
-	Hash, Graph [32]byte
+	// Hash is the SHA-256 of the bytes read, Graph what the graph rules
+	// read of them (graph.ReadDigest), and Weights what those that do not
+	// read route weights read (graph.WeightDigest).
+	Hash, Graph, Weights [32]byte
 }
 
 // Previous is what the last run found, for a run over an input some of
@@ -144,7 +156,7 @@ func Lint(opts LintOptions) *Result {
 	start := time.Now()
 	key := rulesKey(opts.Rules, opts.Severity)
 	if opts.Cache != nil {
-		if res, fs, ok, err := opts.Cache.Reuse(key, opts.Paths, opts.Load, start, rereader(local, opts)); ok {
+		if res, fs, ok, err := opts.Cache.Reuse(key, opts.Paths, opts.Load, start, Reread{File: rereader(local, opts), Weights: weightRerun(global, opts)}); ok {
 			return &Result{Load: res, Findings: fs, CacheErr: err}
 		}
 	}
@@ -267,7 +279,7 @@ func Lint(opts LintOptions) *Result {
 
 // rereader returns how Reuse reads a changed file again: as Lint reads
 // each file, with the local rules.
-func rereader(local []*Rule, opts LintOptions) Reread {
+func rereader(local []*Rule, opts LintOptions) func(string) (*RereadFile, bool) {
 	return func(name string) (*RereadFile, bool) {
 		load := opts.Load
 		load.DropNodes, load.Unchanged, load.Cached, load.Maps = false, nil, nil, nil
@@ -280,7 +292,7 @@ func rereader(local []*Rule, opts LintOptions) Reread {
 				ok = false
 				return nil
 			}
-			out = &RereadFile{Objects: f.Objects, Findings: fs, Hash: sha256.Sum256(f.Data), Graph: graph.ReadDigest(f)}
+			out = &RereadFile{Objects: f.Objects, Findings: fs, Hash: sha256.Sum256(f.Data), Graph: graph.ReadDigest(f), Weights: graph.WeightDigest(f)}
 			return nil
 		}
 		res := manifest.Load([]string{name}, load)

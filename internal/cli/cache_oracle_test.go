@@ -89,7 +89,7 @@ func TestCacheRandomEdits(t *testing.T) {
 	// known by its stat data.
 	pool := certificatePool(t)
 	tally := map[string]*editTally{}
-	var statKnown, noneParsed, reused, settledRuns, partial, partialChanged, valuesOnly int
+	var statKnown, noneParsed, reused, settledRuns, partial, partialChanged, valuesOnly, weighted, weightedChanged int
 	for half, steps := range [][2]int{{0, edits / 2}, {edits / 2, edits}} {
 		for _, o := range trees {
 			t.Run(fmt.Sprintf("%s/edits_%d-%d", o.name, steps[0]+1, steps[1]), func(t *testing.T) {
@@ -148,6 +148,12 @@ func TestCacheRandomEdits(t *testing.T) {
 					if strings.Contains(got.stderr, "changed only in values no graph rule reads") {
 						valuesOnly++
 					}
+					if strings.Contains(got.stderr, "changed only in route weights") {
+						weighted++
+						if changed {
+							weightedChanged++
+						}
+					}
 					if strings.Contains(got.stderr, "graph rules ran on") {
 						partial++
 						if changed {
@@ -190,6 +196,10 @@ func TestCacheRandomEdits(t *testing.T) {
 	t.Logf("%d cached runs after an edit kept the last run's graph findings, the files having changed only in values no graph rule reads", valuesOnly)
 	if valuesOnly == 0 && edits > 1 {
 		t.Errorf("no cached run after an edit kept the graph findings for values no graph rule reads: the oracle did not test that path")
+	}
+	t.Logf("%d cached runs after an edit of route weights ran only the rules that read them, on the partitions of the files, %d of them with other findings than before the edit", weighted, weightedChanged)
+	if weightedChanged == 0 && edits > 1 {
+		t.Errorf("no cached run after an edit of route weights that changed the findings ran only the rules that read weights: the oracle did not test that path")
 	}
 	if partialChanged == 0 && edits > 1 {
 		t.Errorf("no cached run after an edit that changed the findings reran graph rules on the partitions it reached alone: the oracle did not test rules/partial.go")
@@ -246,8 +256,9 @@ func oracleEdit(t *testing.T, rng *rand.Rand, dir string, step int, pool []pemSe
 		return statEdit(t, rng, dir)
 	}
 	if step%4 == 1 && rng.IntN(2) == 0 {
-		if what := unreadEdit(t, rng, dir); what != "" {
-			return what, "unread values"
+		weights := rng.IntN(2) == 0
+		if what := valuesEdit(t, rng, dir, weights); what != "" {
+			return what, map[bool]string{false: "unread values", true: "route weights"}[weights]
 		}
 	}
 	if rng.IntN(2) == 0 {
@@ -261,19 +272,32 @@ func oracleEdit(t *testing.T, rng *rand.Rand, dir string, step int, pool []pemSe
 	return randomEdit(t, rng, dir), "random"
 }
 
-// unreadEdit changes values of a file that no graph rule reads
-// (graph.UnreadValues): an image tag, replicas, arguments. It writes the
-// file in place, or a new one renamed over it, as sed -i and many editors
-// save; "" when no file has such values.
-func unreadEdit(t *testing.T, rng *rand.Rand, dir string) string {
+// valuesEdit changes values of a file that no graph rule reads
+// (graph.UnreadValues): an image tag, replicas, arguments; with weights,
+// in a file with route weights (graph.WeightValues), those too. It writes
+// the file in place, or a new one renamed over it, as sed -i and many
+// editors save; "" when no file has such values.
+func valuesEdit(t *testing.T, rng *rand.Rand, dir string, weights bool) string {
 	t.Helper()
 	files, tree := editableFiles(t, dir)
 	var spans []graph.Span
 	var name string
+	isWeight := map[*yaml.Node]bool{}
 	for _, i := range rng.Perm(len(files)) {
 		name = files[i]
 		manifest.Load([]string{name}, manifest.Options{Dir: dir, PerFile: func(f *manifest.File) []*manifest.Error {
-			spans = graph.UnreadSpans(f)
+			if !weights {
+				spans = graph.UnreadSpans(f)
+				return nil
+			}
+			for _, o := range f.Objects {
+				for _, n := range graph.WeightValues(o) {
+					isWeight[n] = true
+				}
+			}
+			if len(isWeight) > 0 {
+				spans = graph.WeightSpans(f)
+			}
 			return nil
 		}})
 		if len(spans) > 0 {
@@ -289,7 +313,12 @@ func unreadEdit(t *testing.T, rng *rand.Rand, dir string) string {
 	for _, sp := range spans {
 		b.WriteString(data[at:sp.From])
 		v := sp.Node.Value
-		if n == 0 || rng.IntN(3) == 0 {
+		switch {
+		case isWeight[sp.Node]:
+			// Any weight: 0, negative, over 100.
+			n++
+			v = strconv.Itoa(rng.IntN(130) - 10)
+		case n == 0 && !weights || rng.IntN(3) == 0:
 			n++
 			if sp.Node.Tag == "!!int" {
 				v = strconv.Itoa(rng.IntN(9) + 1)
@@ -312,7 +341,7 @@ func unreadEdit(t *testing.T, rng *rand.Rand, dir string) string {
 			t.Fatal(err)
 		}
 	}
-	return fmt.Sprintf("changed %d values no graph rule reads in %s (%s)", n, name, how)
+	return fmt.Sprintf("changed %d values no graph rule reads or weights in %s (%s)", n, name, how)
 }
 
 // scalarLine matches a "key: value" line whose value is a plain scalar.

@@ -273,7 +273,7 @@ func TestCacheRunRecord(t *testing.T) {
 	// Files changed just before a run are not known by their stat data.
 	time.Sleep(2100 * time.Millisecond)
 	const reused = "findings are reported again"
-	check := func(step string, wantReuse bool, args ...string) {
+	check := func(step string, wantReuse bool, args ...string) string {
 		t.Helper()
 		args = append([]string{"--format", "json"}, args...)
 		got, _, _ := cachedRun(t, dir, cacheDir, args...)
@@ -284,6 +284,7 @@ func TestCacheRunRecord(t *testing.T) {
 		if r := strings.Contains(got.stderr, reused); r != wantReuse {
 			t.Fatalf("%s: reused the last run: %v, want %v\n%s", step, r, wantReuse, got.stderr)
 		}
+		return got.stderr
 	}
 	write := func(name, content string) {
 		t.Helper()
@@ -350,7 +351,22 @@ spec:
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Route weights: the rules that read them run again on the file's
+	// namespace, and the rest is kept.
 	write("reviews.yaml", strings.Replace(string(b), "weight: 20", "weight: 30", 1))
+	if says := check("a weight edited", true, "."); !strings.Contains(says, "the rules that read weights (MR101, MR102) ran again on 1 partition") {
+		t.Errorf("a weight edited: want MR101 and MR102 run again on the namespace\n%s", says)
+	}
+	if r, _, _ := cachedRun(t, dir, cacheDir, "-v", "."); !strings.Contains(r.stderr, "nothing changed since the last run") {
+		t.Errorf("the run after: want the last run reused\n%s", r.stderr)
+	}
+	b, err = os.ReadFile(filepath.Join(dir, "reviews.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("reviews.yaml", strings.Replace(string(b), "weight: 30", "weight: 30 # meshlint:disable MR101", 1))
+	check("a suppression after a weight", false, ".")
+	write("reviews.yaml", strings.Replace(string(b), "containerPort: 9080", "containerPort: 9081", 1))
 	check("a file edited", false, ".")
 
 	// A new image tag, saved as sed -i and many editors save, by renaming

@@ -487,7 +487,12 @@ func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache, lint *rules.Result)
 			fmt.Fprintf(env.Stderr, "meshlint: cache: started afresh: %s\n", stale)
 		}
 		fmt.Fprintf(env.Stderr, "meshlint: cache: %d files unchanged (%d known by their stat data), %d read\n", hits, unread, misses)
+		weighted, parts := c.Weighted()
 		switch {
+		case c.Reused() && weighted > 0:
+			fmt.Fprintf(env.Stderr, "meshlint: cache: %s changed only in route weights and in values no graph rule reads: the local rules read %s again, the rules that read weights (%s) ran again on %s, and the last run's other findings are reported again\n",
+				wording.Count(weighted+c.ValuesOnly(), "file", "files"), map[bool]string{true: "it", false: "them"}[weighted+c.ValuesOnly() == 1],
+				strings.Join(rules.WeightReaders(), ", "), wording.Count(parts, "partition", "partitions"))
 		case c.Reused() && c.ValuesOnly() > 0:
 			fmt.Fprintf(env.Stderr, "meshlint: cache: %s changed only in values no graph rule reads (a container's image, command, arguments, environment values or resources, a workload's replicas, the values of an object of a kind it passes over): the local rules read %s again, and the last run's other findings are reported again\n",
 				wording.Count(c.ValuesOnly(), "file", "files"), map[bool]string{true: "it", false: "them"}[c.ValuesOnly() == 1])

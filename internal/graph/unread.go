@@ -2,7 +2,6 @@ package graph
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"path"
 	"slices"
 	"strings"
@@ -237,19 +236,7 @@ func appendScalar(out []*yaml.Node, n *yaml.Node) []*yaml.Node {
 // two versions of a file with the same digest differ only in those
 // values, and every other byte, so every position, is the same.
 func ReadDigest(f *manifest.File) [32]byte {
-	data := f.Data
-	h := sha256.New()
-	at := 0
-	for _, sp := range UnreadSpans(f) {
-		h.Write(data[at:sp.From])
-		// NUL, which the loader refuses in YAML, marks the cut.
-		h.Write([]byte{0})
-		at = sp.To
-	}
-	h.Write(data[at:])
-	var d [32]byte
-	copy(d[:], h.Sum(nil))
-	return d
+	return digestCut(f.Data, UnreadSpans(f))
 }
 
 // Span is the bytes of an unread value in its file, From to To, and its

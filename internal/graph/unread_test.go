@@ -194,34 +194,7 @@ var unreadRead = regexp.MustCompile(`\.(Image|Command|Args|Replicas|Env|Resource
 // UnreadValues), then update unreadReaders. TestUnreadValues checks the
 // same by the findings, on the inputs the repository has.
 func TestUnreadReaders(t *testing.T) {
-	root := filepath.Join("..", "..")
-	got := map[string]int{}
-	for _, top := range []string{"internal", "rules"} {
-		err := filepath.WalkDir(filepath.Join(root, top), func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			rel, _ := filepath.Rel(root, p)
-			rel = filepath.ToSlash(rel)
-			switch {
-			case d.IsDir() && (rel == "internal/manifest" || rel == "internal/config" || rel == "internal/spec" || rel == "internal/gentree" || d.Name() == "testdata"):
-				return filepath.SkipDir
-			case d.IsDir() || !strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, "_test.go"):
-				return nil
-			}
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			if n := len(unreadRead.FindAllIndex(b, -1)); n > 0 {
-				got[rel] = n
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	got := sourceMatches(t, unreadRead)
 	for file, n := range got {
 		if want, ok := unreadReaders[file]; !ok || want.n != n {
 			t.Errorf("%s reads a field or key of graph.UnreadValues %d times, want %d: check that it reads no value UnreadValues leaves out of ReadDigest, or change UnreadValues; then update unreadReaders", file, n, want.n)
@@ -283,4 +256,40 @@ spec:
 	if spans, _ := unreadOf(t, list); len(spans) != 0 {
 		t.Errorf("a List: spans %q", spans)
 	}
+}
+
+// sourceMatches returns, for each Go file of the graph, the rules and
+// what they use (not their tests, nor the loader, the settings, the
+// decoders and the tree generator), how many times re matches in it.
+func sourceMatches(t *testing.T, re *regexp.Regexp) map[string]int {
+	t.Helper()
+	root := filepath.Join("..", "..")
+	got := map[string]int{}
+	for _, top := range []string{"internal", "rules"} {
+		err := filepath.WalkDir(filepath.Join(root, top), func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			rel = filepath.ToSlash(rel)
+			switch {
+			case d.IsDir() && (rel == "internal/manifest" || rel == "internal/config" || rel == "internal/spec" || rel == "internal/gentree" || d.Name() == "testdata"):
+				return filepath.SkipDir
+			case d.IsDir() || !strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, "_test.go"):
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			if n := len(re.FindAllIndex(b, -1)); n > 0 {
+				got[rel] = n
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return got
 }

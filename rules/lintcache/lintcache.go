@@ -50,7 +50,7 @@ import (
 // and each section has its own SHA-256 so that the goroutine that decodes
 // it checks it as it reads it, rather than a pass over the whole file
 // before any is decoded.
-const magic = "meshlint lint cache 41\n"
+const magic = "meshlint lint cache 42\n"
 
 // headSize is the length of a cache file's head, and sectionSize that of
 // the trailer's record of one section.
@@ -117,8 +117,10 @@ type Cache struct {
 	// by their stat data, misses the files parsed.
 	hits, unread, misses int
 	// valuesOnly counts the files whose bytes changed only in values no
-	// graph rule reads, when Reuse took the rest of the last run.
-	valuesOnly int
+	// graph rule reads, when Reuse took the rest of the last run, and
+	// weighted those that changed in route weights too, whose readers
+	// ran again on rerunParts partitions.
+	valuesOnly, weighted, rerunParts int
 	// ignored says why the cache file was not used, when it was damaged,
 	// and stale when it was made by another version or with other settings.
 	ignored, stale string
@@ -137,8 +139,10 @@ type entry struct {
 	Findings   []finding
 	// NoDirectives is true when the file has no "meshlint:" comment.
 	NoDirectives bool
-	// Graph is what the graph rules read of the file (graph.ReadDigest).
-	Graph [32]byte
+	// Graph is what the graph rules read of the file (graph.ReadDigest),
+	// Weights what those that do not read route weights read of it
+	// (graph.WeightDigest).
+	Graph, Weights [32]byte
 
 	// objs are the objects: those of the file Put kept, or those made of
 	// the records read as each shard was decoded, which are the loader's
@@ -167,11 +171,12 @@ type shardAt struct {
 
 // indexEntry is what was seen of a file name: its stat data, taken before
 // it was read, the hash of what was read, and the hash of what the graph
-// rules read of it (graph.ReadDigest; zero when not known).
+// rules read of it (graph.ReadDigest) and what those that do not read
+// route weights read of it (graph.WeightDigest), each zero when not known.
 type indexEntry struct {
-	Stat  manifest.FileStat
-	Hash  [32]byte
-	Graph [32]byte
+	Stat           manifest.FileStat
+	Hash           [32]byte
+	Graph, Weights [32]byte
 }
 
 // A shard is a gob stream of shardEntry values, each a message of its
@@ -200,6 +205,7 @@ type readEntry struct {
 	Findings     []finding
 	NoDirectives bool
 	Graph        [32]byte
+	Weights      [32]byte
 }
 
 // object is what is encoded of an object: fields of manifest.Object, by
@@ -420,7 +426,7 @@ func (c *Cache) decodeShard(b []byte) (map[[32]byte]*entry, error) {
 		if r == nil || len(r.Prepared) != len(r.Objects) {
 			return nil, errors.New("an entry whose objects do not add up")
 		}
-		e := &entry{Unmodelled: r.Unmodelled, Findings: r.Findings, NoDirectives: r.NoDirectives, Graph: r.Graph,
+		e := &entry{Unmodelled: r.Unmodelled, Findings: r.Findings, NoDirectives: r.NoDirectives, Graph: r.Graph, Weights: r.Weights,
 			objs: make([]*manifest.Object, len(r.Objects))}
 		for j := range r.Objects {
 			o := &r.Objects[j]
@@ -534,7 +540,7 @@ func (c *Cache) Unchanged(name string, st manifest.FileStat) ([]*manifest.Object
 		return nil, nil, nil, false
 	}
 	c.kept[ie.Hash] = e
-	ie.Graph = e.Graph
+	ie.Graph, ie.Weights = e.Graph, e.Weights
 	c.newIndex[name] = ie
 	c.hits++
 	c.unread++
@@ -566,7 +572,7 @@ func (c *Cache) Get(name string, data []byte, st manifest.FileStat) ([]*manifest
 		return nil, nil, nil, false
 	}
 	c.kept[h] = e
-	c.newIndex[name] = indexEntry{Stat: st, Hash: h, Graph: e.Graph}
+	c.newIndex[name] = indexEntry{Stat: st, Hash: h, Graph: e.Graph, Weights: e.Weights}
 	c.hits++
 	own := c.hand(e)
 	c.mu.Unlock()
@@ -695,12 +701,12 @@ func (c *Cache) Put(f *manifest.File, fs []*rules.Finding) {
 		e.Findings = append(e.Findings, r)
 	}
 	h := sha256.Sum256(f.Data)
-	e.Graph = graph.ReadDigest(f)
+	e.Graph, e.Weights = graph.ReadDigest(f), graph.WeightDigest(f)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.kept[h] = e
 	if ie, ok := c.newIndex[f.Name]; ok && ie.Hash == h {
-		ie.Graph = e.Graph
+		ie.Graph, ie.Weights = e.Graph, e.Weights
 		c.newIndex[f.Name] = ie
 	}
 	c.changed = true
@@ -996,6 +1002,15 @@ func (c *Cache) ValuesOnly() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.valuesOnly
+}
+
+// Weighted returns how many files changed in route weights too, when
+// Reuse took the rest of the last run, and on how many partitions the
+// rules that read weights ran again.
+func (c *Cache) Weighted() (files, partitions int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.weighted, c.rerunParts
 }
 
 // Stale says why the cache file was not used when it was made by another

@@ -45,7 +45,7 @@ import (
 // all before it; the head alone tells whether the rest can be reused. The
 // lengths come last so that what the run read is written as it is
 // encoded, never held whole.
-const runMagic = "meshlint run record 3\n"
+const runMagic = "meshlint run record 4\n"
 
 // recordHead is what tells whether a record holds for a run.
 type recordHead struct {
@@ -557,7 +557,7 @@ func (c *Cache) reuse(key string, paths []string, opts manifest.Options, now tim
 		return nil, nil, false, nil
 	}
 	if len(changed) > 0 {
-		if fs, ok = c.rereadChanged(&rec.head, changed, objs, fs, reread); !ok {
+		if fs, ok = c.rereadChanged(&rec.head, changed, objs, derived, fs, reread); !ok {
 			return nil, nil, false, nil
 		}
 	}
@@ -569,7 +569,7 @@ func (c *Cache) reuse(key string, paths []string, opts manifest.Options, now tim
 	c.mu.Lock()
 	c.reused = true
 	c.hits, c.unread = len(rec.head.Files)-len(changed), len(rec.head.Files)-len(touched)
-	c.misses, c.valuesOnly = len(changed), len(changed)
+	c.misses, c.valuesOnly = len(changed), len(changed)-c.weighted
 	c.mu.Unlock()
 	var err error
 	if len(changed) > 0 {
@@ -624,18 +624,23 @@ func sameBytes(head *recordHead, touched []string, opts manifest.Options) (map[s
 			changed[name] = indexEntry{Stat: st, Hash: h}
 			continue
 		}
-		head.Files[name] = indexEntry{Stat: st, Hash: ie.Hash, Graph: ie.Graph}
+		head.Files[name] = indexEntry{Stat: st, Hash: ie.Hash, Graph: ie.Graph, Weights: ie.Weights}
 	}
 	return changed, true
 }
 
-// rereadChanged returns fs, the last run's findings about objs, for an
-// input in which the files of changed hold other bytes: when each of them
-// holds the same objects and the graph rules read the same of it
-// (graph.ReadDigest), the graph rules' findings hold, and reread reads it
-// again for those of the local rules. It sets the graph digest of each.
-func (c *Cache) rereadChanged(head *recordHead, changed map[string]indexEntry, objs []*manifest.Object, fs []*rules.Finding, reread rules.Reread) ([]*rules.Finding, bool) {
-	if reread == nil {
+// rereadChanged returns fs, the last run's findings about objs (the
+// objects derived from them in derived), for an input in which the files
+// of changed hold other bytes. Each of them must hold the same objects,
+// and the graph rules read the same of it (graph.ReadDigest), or all but
+// those that read route weights (graph.WeightDigest). reread.File reads
+// each again for the findings of the local rules, which replace the last
+// run's about it; reread.Weights runs the rules that read weights again
+// on the partitions of the files whose weights changed, whose findings
+// replace the last run's about those partitions. It sets the digests of
+// each file in changed.
+func (c *Cache) rereadChanged(head *recordHead, changed map[string]indexEntry, objs, derived []*manifest.Object, fs []*rules.Finding, reread rules.Reread) ([]*rules.Finding, bool) {
+	if reread.File == nil {
 		return nil, false
 	}
 	// The last run's objects of each changed file, in order.
@@ -648,10 +653,18 @@ func (c *Cache) rereadChanged(head *recordHead, changed map[string]indexEntry, o
 	// As the record's objects, the objects read again.
 	same := map[*manifest.Object]*manifest.Object{}
 	var local []*rules.Finding
+	weighted := map[string]bool{}
 	for name, ch := range changed {
-		f, ok := reread(name)
-		old := of[name]
-		if !ok || f.Hash != ch.Hash || f.Graph != head.Files[name].Graph || len(f.Objects) != len(old) {
+		f, ok := reread.File(name)
+		old, was := of[name], head.Files[name]
+		if !ok || f.Hash != ch.Hash || len(f.Objects) != len(old) {
+			return nil, false
+		}
+		switch {
+		case f.Graph == was.Graph:
+		case f.Weights == was.Weights && was.Weights != [32]byte{}:
+			weighted[name] = true
+		default:
 			return nil, false
 		}
 		for i, o := range f.Objects {
@@ -668,8 +681,31 @@ func (c *Cache) rereadChanged(head *recordHead, changed map[string]indexEntry, o
 			}
 			local = append(local, x)
 		}
-		ch.Graph = f.Graph
+		ch.Graph, ch.Weights = f.Graph, f.Weights
 		changed[name] = ch
+	}
+	var again *rules.Rerun
+	if len(weighted) > 0 {
+		var ok bool
+		if reread.Weights == nil {
+			return nil, false
+		}
+		if again, ok = reread.Weights(append(objs[:len(objs):len(objs)], derived...), weighted); !ok {
+			return nil, false
+		}
+		// What was read is what the record and the changed files hold.
+		for name, h := range again.Hashes {
+			want := head.Files[name].Hash
+			if ch, ok := changed[name]; ok {
+				want = ch.Hash
+			}
+			if h != want {
+				return nil, false
+			}
+		}
+		c.mu.Lock()
+		c.weighted, c.rerunParts = len(weighted), len(again.Dirty)
+		c.mu.Unlock()
 	}
 	out := make([]*rules.Finding, 0, len(fs)+len(local))
 	for _, x := range fs {
@@ -680,9 +716,20 @@ func (c *Cache) rereadChanged(head *recordHead, changed map[string]indexEntry, o
 		if _, ok := changed[file]; ok && x.Rule.Local {
 			continue
 		}
+		if again != nil && again.Rules[x.Rule.ID] {
+			if x.Object == nil {
+				return nil, false
+			}
+			if again.Dirty[rules.Partition(x.Object)] {
+				continue
+			}
+		}
 		out = append(out, x)
 	}
 	out = append(out, local...)
+	if again != nil {
+		out = append(out, again.Findings...)
+	}
 	rules.Sort(out)
 	return rules.Dedup(out), true
 }

@@ -156,6 +156,17 @@ func (e *wire) index(m map[string]indexEntry) {
 			e.uvarint(2)
 			e.hash(ie.Graph)
 		}
+		// The other digest is most often the graph's (a file without
+		// route weights).
+		switch ie.Weights {
+		case [32]byte{}:
+			e.uvarint(0)
+		case ie.Graph:
+			e.uvarint(1)
+		default:
+			e.uvarint(2)
+			e.hash(ie.Weights)
+		}
 	})
 }
 
@@ -335,7 +346,7 @@ func (d *unwire) count(size int) int {
 // its length's one, a hash 32, a file's stat data six varints.
 const (
 	minStat       = 6
-	minIndexEntry = 1 + minStat + 32 + 1
+	minIndexEntry = 1 + minStat + 32 + 2
 	minDirEntry   = 1 + minStat
 	minHashEntry  = 1 + 32
 	// Six words, name, owner name, document, two locations, flags.
@@ -413,6 +424,15 @@ func (d *unwire) index() map[string]indexEntry {
 			ie.Graph = ie.Hash
 		case 2:
 			ie.Graph = d.hash()
+		default:
+			d.bad = true
+		}
+		switch d.uvarint() {
+		case 0:
+		case 1:
+			ie.Weights = ie.Graph
+		case 2:
+			ie.Weights = d.hash()
 		default:
 			d.bad = true
 		}

@@ -1,0 +1,180 @@
+package graph
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/meshlint/meshlint/internal/manifest"
+)
+
+// weightsOf loads text as a file and returns the text of the spans of
+// its weights (WeightValues), and its ReadDigest and WeightDigest.
+func weightsOf(t *testing.T, text string) (spans []string, read, weights [32]byte) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := manifest.Load([]string{"a.yaml"}, manifest.Options{Dir: dir, PerFile: func(f *manifest.File) []*manifest.Error {
+		unread := map[int]bool{}
+		for _, sp := range UnreadSpans(f) {
+			unread[sp.From] = true
+		}
+		for _, sp := range WeightSpans(f) {
+			if !unread[sp.From] {
+				spans = append(spans, string(f.Data[sp.From:sp.To]))
+			}
+		}
+		read, weights = ReadDigest(f), WeightDigest(f)
+		return nil
+	}})
+	if len(res.Errors) > 0 {
+		t.Fatalf("%v", res.Errors)
+	}
+	return spans, read, weights
+}
+
+const weightedRoutes = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts:
+  - reviews
+  http:
+  - route:
+    - destination:
+        host: reviews
+        subset: v1
+      weight: 90
+    - destination:
+        host: reviews
+        subset: v2
+      weight: "10" # canary
+  tcp:
+  - route:
+    - destination: {host: reviews, port: {number: 9000}}
+      weight: 100
+  tls:
+  - match: [{sniHosts: [reviews]}]
+    route:
+    - destination:
+        host: reviews
+      weight: 7 # meshlint:ignore MR101
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+      - name: reviews
+        image: example/reviews:1
+`
+
+// TestWeightSpans checks which weights are cut: those of each route kind
+// in block style, not one followed by a suppression, not those of other
+// kinds or groups, not those reached through a flow mapping, an anchor
+// or a merge key.
+func TestWeightSpans(t *testing.T) {
+	spans, _, _ := weightsOf(t, weightedRoutes)
+	if want := []string{"90", `"10" # canary`, "100"}; !slices.Equal(spans, want) {
+		t.Errorf("spans %q, want %q", spans, want)
+	}
+	for _, tc := range []struct{ name, old, new string }{
+		{"another group", "networking.istio.io/v1", "example.com/v1"},
+		{"a route in flow style", "    - destination:\n        host: reviews\n        subset: v1\n      weight: 90\n", "    - {destination: {host: reviews, subset: v1}, weight: 90}\n"},
+		{"an anchor", "  http:\n  - route:", "  http:\n  - &r\n    route:"},
+		{"a merge key", "  http:\n  - route:", "  http:\n  - <<: {}\n    route:"},
+	} {
+		spans, _, _ := weightsOf(t, strings.Replace(weightedRoutes, tc.old, tc.new, 1))
+		if slices.Contains(spans, "90") {
+			t.Errorf("%s: weight 90 is cut: %q", tc.name, spans)
+		}
+	}
+}
+
+// TestWeightDigest checks that WeightDigest stays with the weights and
+// the unread values, and moves with anything else, while ReadDigest
+// moves with the weights.
+func TestWeightDigest(t *testing.T) {
+	_, read, weights := weightsOf(t, weightedRoutes)
+	for _, tc := range []struct {
+		old, new   string
+		sameRead   bool
+		sameWeight bool
+	}{
+		{"weight: 90", "weight: 80", false, true},
+		{"weight: 90", "weight: 0", false, true},
+		{`weight: "10" # canary`, `weight: "20"`, false, true},
+		{"weight: 100", "weight: 1000", false, true},
+		{"image: example/reviews:1", "image: example/reviews:2", true, true},
+		{"weight: 7 # meshlint:ignore MR101", "weight: 8 # meshlint:ignore MR101", false, false},
+		{"subset: v2", "subset: v3", false, false},
+		{"      weight: 90\n", "      weight: 90\n      headers: {}\n", false, false},
+		{"      weight: 90\n", "", false, false},
+	} {
+		_, r, w := weightsOf(t, strings.Replace(weightedRoutes, tc.old, tc.new, 1))
+		if (r == read) != tc.sameRead || (w == weights) != tc.sameWeight {
+			t.Errorf("%q -> %q: the same ReadDigest %v, WeightDigest %v; want %v, %v", tc.old, tc.new, r == read, w == weights, tc.sameRead, tc.sameWeight)
+		}
+	}
+}
+
+// weightReaders are the files of the graph, the rules and what they use
+// whose code reads a field or key of a weight, with how many times, and
+// why that is no read of a VirtualService's route weight by a rule
+// outside rules.WeightReaders. The packages unreadReaders leaves out are
+// left out.
+var weightReaders = map[string]struct {
+	n   int
+	why string
+}{
+	"internal/graph/weights.go":            {1, "names the weights"},
+	"internal/graph/rollout_experiment.go": {2, "an Argo Experiment template's weight"},
+	"internal/graph/gatewayapi.go":         {4, "a Gateway API backendRef's weight"},
+	"internal/graph/backends.go":           {1, "a Gateway API backendRef's weight"},
+	"internal/topology/topology.go":        {3, "the HTML report's routes: a cached run that writes it builds the graph (graphNeeded)"},
+	"rules/routing/weights.go":             {8, "MR101, in rules.WeightReaders"},
+	"rules/routing/weightinvalid.go":       {6, "MR102, in rules.WeightReaders"},
+	"rules/routing/argospec.go":            {6, "an Argo Rollout's or Experiment's spec"},
+	"rules/validation/schema.go":           {1, "MR001's documentation"},
+	"rules/gatewayapi/backendport.go":      {1, "a Gateway API backendRef's weight"},
+	"rules/gatewayapi/filters.go":          {2, "a Gateway API backendRef's weight"},
+	"rules/gatewayapi/weights.go":          {9, "a Gateway API backendRef's weight"},
+	"rules/gatewayapi/backendkind.go":      {1, "a Gateway API backendRef's weight"},
+	"rules/gatewayapi/backends.go":         {1, "a Gateway API backendRef's weight"},
+}
+
+// weightRead matches what reads a weight: the field spec decodes it
+// into, or the key in quotes.
+var weightRead = regexp.MustCompile(`\.Weight\b|"weight"`)
+
+// TestWeightReaders fails when code of the graph or the rules starts or
+// stops reading a field or key of a weight: check that it is no rule
+// outside rules.WeightReaders reading a VirtualService's route weight (or
+// add the rule there, if it reads nothing outside its partition), then
+// update weightReaders. TestWeightValues (rules/all) checks the same by
+// the findings.
+func TestWeightReaders(t *testing.T) {
+	got := sourceMatches(t, weightRead)
+	for file, n := range got {
+		if want, ok := weightReaders[file]; !ok || want.n != n {
+			t.Errorf("%s reads a weight's field or key %d times, want %d: check that no rule outside rules.WeightReaders reads a VirtualService's route weight, then update weightReaders", file, n, want.n)
+		}
+	}
+	for file := range weightReaders {
+		if _, ok := got[file]; !ok {
+			t.Errorf("%s no longer reads a weight's field or key: take it out of weightReaders", file)
+		}
+	}
+}
