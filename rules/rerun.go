@@ -10,12 +10,13 @@ import (
 )
 
 // WeightReaders returns the IDs of the graph rules that read the weights
-// of a VirtualService's route destinations (graph.WeightValues): no other
-// graph rule's findings change when only weights change
+// of a route's destinations (graph.WeightValues): no other graph rule's
+// findings change when only weights change, those of Gateway API routes
+// keeping their sign
 // (TestWeightValues, TestWeightReaders), and these read nothing outside
 // the partition of the object they report but what their Deps reach
 // (TestWeightReadersRunAlone).
-func WeightReaders() []string { return []string{"MR101", "MR102"} }
+func WeightReaders() []string { return []string{"MR101", "MR102", "MR608"} }
 
 // Rerun is what Reread.Weights found.
 type Rerun struct {

@@ -240,10 +240,12 @@ func ReadDigest(f *manifest.File) [32]byte {
 }
 
 // Span is the bytes of an unread value in its file, From to To, and its
-// node.
+// node; Signed is true for a weight whose sign the digest keeps
+// (WeightDigest).
 type Span struct {
 	From, To int
 	Node     *yaml.Node
+	Signed   bool
 }
 
 // UnreadSpans returns the spans in the bytes of f, a file read with its

@@ -3,49 +3,72 @@ package graph
 import (
 	"crypto/sha256"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/meshlint/meshlint/internal/kinds"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// The weights of a VirtualService's route destinations are, after the
-// values no graph rule reads (unread.go), what a manifests repository
-// changes most often: a canary shifted from 90/10 to 80/20 by hand. Only
-// two graph rules read them, route-weights-not-100 and
-// route-weight-invalid (rules.WeightReaders), whose findings about an
-// object read nothing outside its namespace: after an edit of weights
-// alone, those two can run on the namespaces of the edited files, and
-// every other graph rule keeps its findings of the last run (lintcache).
+// The weights of a route's destinations are, after the values no graph
+// rule reads (unread.go), what a manifests repository changes most often:
+// a canary shifted from 90/10 to 80/20 by hand. Only three graph rules
+// read them, route-weights-not-100 and route-weight-invalid for a
+// VirtualService, gatewayapi-backend-weights for a Gateway API route
+// (rules.WeightReaders), whose findings about an object read nothing
+// outside its namespace; the other rules read of a Gateway API weight
+// only whether it is 0, above or below (a backend of weight 0 gets no
+// traffic), which WeightDigest keeps. After an edit of weights alone, the
+// readers can run on the namespaces of the edited files, and every other
+// graph rule keeps its findings of the last run (lintcache).
 // TestWeightValues (rules/all) changes every weight of every fixture and
 // compares the other rules' findings; TestWeightReaders fails when code
 // starts to read weights elsewhere.
 
 // WeightValues returns the scalar nodes of the weights of o's route
-// destinations, when o is an Istio VirtualService: spec.http, spec.tcp
-// and spec.tls, each item's route, each destination's weight, all in
-// block style and reached without an alias, an anchor or a merge key
-// (UnreadValues says why).
-func WeightValues(o *manifest.Object) []*yaml.Node {
-	if o.Node == nil || o.Kind != kinds.VirtualService || o.Group != kinds.GroupIstioNetworking {
-		return nil
+// destinations: of an Istio VirtualService, spec.http, spec.tcp and
+// spec.tls, each item's route, each destination's weight; of a Gateway
+// API route, spec.rules, each rule's backendRefs, each one's weight, an
+// integer (signed: the digest keeps its sign). All are in block style and
+// reached without an alias, an anchor or a merge key (UnreadValues says
+// why).
+func WeightValues(o *manifest.Object) (weights []*yaml.Node, signed bool) {
+	if o.Node == nil {
+		return nil, false
+	}
+	var lists []string
+	var dests string
+	switch {
+	case o.Kind == kinds.VirtualService && o.Group == kinds.GroupIstioNetworking:
+		lists, dests = []string{"http", "tcp", "tls"}, "route"
+	case o.Group == kinds.GroupGatewayAPI && (o.Kind == kinds.HTTPRoute || o.Kind == kinds.GRPCRoute || o.Kind == kinds.TCPRoute || o.Kind == kinds.TLSRoute || o.Kind == kinds.UDPRoute):
+		lists, dests, signed = []string{"rules"}, "backendRefs", true
+	default:
+		return nil, false
 	}
 	spec, plain := plainLookup(o.Node, "spec", true)
 	var out []*yaml.Node
-	for _, list := range []string{"http", "tcp", "tls"} {
+	for _, list := range lists {
 		routes, ok := plainLookup(spec, list, plain)
 		items, _ := blockItems(routes)
 		if !ok {
 			continue
 		}
 		for _, r := range items {
-			dests, _ := blockItems(field(r, "route"))
-			for _, d := range dests {
-				out = appendScalar(out, field(d, "weight"))
+			ds, _ := blockItems(field(r, dests))
+			for _, d := range ds {
+				w := field(d, "weight")
+				if signed && w != nil {
+					if _, err := strconv.ParseInt(w.Value, 10, 64); err != nil || w.Style != 0 {
+						continue
+					}
+				}
+				out = appendScalar(out, w)
 			}
 		}
 	}
-	return out
+	return out, signed
 }
 
 // WeightSpans returns the spans of f's values that UnreadSpans returns
@@ -56,9 +79,10 @@ func WeightSpans(f *manifest.File) []Span {
 	out := UnreadSpans(f)
 	n := len(out)
 	for _, o := range f.Objects {
-		for _, v := range WeightValues(o) {
+		ws, signed := WeightValues(o)
+		for _, v := range ws {
 			if from, to, ok := valueSpan(data, lines, v); ok {
-				out = append(out, Span{From: from, To: to, Node: v})
+				out = append(out, Span{From: from, To: to, Node: v, Signed: signed})
 			}
 		}
 	}
@@ -77,8 +101,10 @@ func WeightSpans(f *manifest.File) []Span {
 
 // WeightDigest returns the SHA-256 of the bytes of f, a file read with
 // its nodes, with the spans of WeightSpans cut out, as ReadDigest cuts
-// those of UnreadSpans: two versions of a file with the same WeightDigest
-// differ only in values no graph rule reads and in route weights.
+// those of UnreadSpans, but for the sign of a signed weight: two versions
+// of a file with the same WeightDigest differ only in values no graph
+// rule reads and in route weights, and their Gateway API weights are 0,
+// positive or negative alike.
 func WeightDigest(f *manifest.File) [32]byte {
 	return digestCut(f.Data, WeightSpans(f))
 }
@@ -91,10 +117,24 @@ func digestCut(data []byte, spans []Span) [32]byte {
 		h.Write(data[at:sp.From])
 		// NUL, which the loader refuses in YAML, marks the cut.
 		h.Write([]byte{0})
+		if sp.Signed {
+			h.Write([]byte{sign(sp.Node.Value)})
+		}
 		at = sp.To
 	}
 	h.Write(data[at:])
 	var d [32]byte
 	copy(d[:], h.Sum(nil))
 	return d
+}
+
+// sign returns '0', '+' or '-' for an integer's sign.
+func sign(v string) byte {
+	switch {
+	case strings.TrimLeft(strings.TrimLeft(v, "+-"), "0") == "":
+		return '0'
+	case strings.HasPrefix(v, "-"):
+		return '-'
+	}
+	return '+'
 }

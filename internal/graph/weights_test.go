@@ -132,8 +132,8 @@ func TestWeightDigest(t *testing.T) {
 
 // weightReaders are the files of the graph, the rules and what they use
 // whose code reads a field or key of a weight, with how many times, and
-// why that is no read of a VirtualService's route weight by a rule
-// outside rules.WeightReaders. The packages unreadReaders leaves out are
+// why that is no read of a route weight by a rule outside
+// rules.WeightReaders, or only of a Gateway API weight's sign. The packages unreadReaders leaves out are
 // left out.
 var weightReaders = map[string]struct {
 	n   int
@@ -141,18 +141,18 @@ var weightReaders = map[string]struct {
 }{
 	"internal/graph/weights.go":            {1, "names the weights"},
 	"internal/graph/rollout_experiment.go": {2, "an Argo Experiment template's weight"},
-	"internal/graph/gatewayapi.go":         {4, "a Gateway API backendRef's weight"},
-	"internal/graph/backends.go":           {1, "a Gateway API backendRef's weight"},
+	"internal/graph/gatewayapi.go":         {4, "a Gateway API backendRef's weight, kept whole in BackendRef.Weight for MR608 and compared with 0 by the others"},
+	"internal/graph/backends.go":           {1, "whether a Gateway API backendRef's weight is 0: WeightDigest keeps its sign"},
 	"internal/topology/topology.go":        {3, "the HTML report's routes: a cached run that writes it builds the graph (graphNeeded)"},
 	"rules/routing/weights.go":             {8, "MR101, in rules.WeightReaders"},
 	"rules/routing/weightinvalid.go":       {6, "MR102, in rules.WeightReaders"},
 	"rules/routing/argospec.go":            {6, "an Argo Rollout's or Experiment's spec"},
 	"rules/validation/schema.go":           {1, "MR001's documentation"},
-	"rules/gatewayapi/backendport.go":      {1, "a Gateway API backendRef's weight"},
-	"rules/gatewayapi/filters.go":          {2, "a Gateway API backendRef's weight"},
-	"rules/gatewayapi/weights.go":          {9, "a Gateway API backendRef's weight"},
-	"rules/gatewayapi/backendkind.go":      {1, "a Gateway API backendRef's weight"},
-	"rules/gatewayapi/backends.go":         {1, "a Gateway API backendRef's weight"},
+	"rules/gatewayapi/backendport.go":      {1, "MR603: whether a weight is 0"},
+	"rules/gatewayapi/filters.go":          {2, "MR623: whether a weight is 0"},
+	"rules/gatewayapi/weights.go":          {9, "MR608, in rules.WeightReaders"},
+	"rules/gatewayapi/backendkind.go":      {1, "MR617: whether a weight is 0"},
+	"rules/gatewayapi/backends.go":         {1, "MR602: whether a weight is above 0"},
 }
 
 // weightRead matches what reads a weight: the field spec decodes it
@@ -169,12 +169,63 @@ func TestWeightReaders(t *testing.T) {
 	got := sourceMatches(t, weightRead)
 	for file, n := range got {
 		if want, ok := weightReaders[file]; !ok || want.n != n {
-			t.Errorf("%s reads a weight's field or key %d times, want %d: check that no rule outside rules.WeightReaders reads a VirtualService's route weight, then update weightReaders", file, n, want.n)
+			t.Errorf("%s reads a weight's field or key %d times, want %d: check that no rule outside rules.WeightReaders reads a route weight (of a Gateway API route, more than its sign), then update weightReaders", file, n, want.n)
 		}
 	}
 	for file := range weightReaders {
 		if _, ok := got[file]; !ok {
 			t.Errorf("%s no longer reads a weight's field or key: take it out of weightReaders", file)
+		}
+	}
+}
+
+const weightedHTTPRoute = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  parentRefs:
+  - name: web
+  rules:
+  - backendRefs:
+    - name: reviews-v1
+      port: 9080
+      weight: 90
+    - name: reviews-v2
+      port: 9080
+      weight: 10
+    - name: reviews-v3
+      port: 9080
+      weight: 0
+    - name: reviews-v4
+      port: 9080
+      weight: "5"
+`
+
+// TestWeightDigestSigned checks a Gateway API route's weights: cut when
+// plain integers, with their sign kept in the digest.
+func TestWeightDigestSigned(t *testing.T) {
+	spans, read, weights := weightsOf(t, weightedHTTPRoute)
+	if want := []string{"90", "10", "0"}; !slices.Equal(spans, want) {
+		t.Errorf("spans %q, want %q", spans, want)
+	}
+	for _, tc := range []struct {
+		old, new   string
+		sameWeight bool
+	}{
+		{"weight: 90", "weight: 80", true},
+		{"weight: 10", "weight: 1000", true},
+		{"weight: 10", "weight: +3", true},
+		{"weight: 10", "weight: 0", false},
+		{"weight: 0", "weight: 00", true},
+		{"weight: 0", "weight: 1", false},
+		{"weight: 0", "weight: -1", false},
+		{`weight: "5"`, `weight: "6"`, false},
+	} {
+		_, r, w := weightsOf(t, strings.Replace(weightedHTTPRoute, tc.old, tc.new, 1))
+		if r == read || (w == weights) != tc.sameWeight {
+			t.Errorf("%q -> %q: the same ReadDigest %v, WeightDigest %v; want false, %v", tc.old, tc.new, r == read, w == weights, tc.sameWeight)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package all
 
 import (
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -13,10 +14,12 @@ import (
 // TestWeightValues checks what the cache counts on to run only
 // rules.WeightReaders again after an edit of route weights (and of values
 // no graph rule reads): in every input of TestMetamorphic, written in
-// block style, every span of graph.WeightSpans is changed, twice: the
-// weights to 0 (170 where they were 0), then to -7; the unread values as
-// TestUnreadValues changes them, and every graph rule but the readers
-// must find exactly the same.
+// block style, every span of graph.WeightSpans is changed, twice: a
+// VirtualService's weights to 0 (170 where they were 0), then to -7; a
+// Gateway API route's to 170, then 3, but 0 gains a comment and a negative one
+// becomes -70 (the digest keeps their sign); the unread values as
+// TestUnreadValues changes them. Every graph rule but the readers must
+// find exactly the same.
 func TestWeightValues(t *testing.T) {
 	inputs := metaInputs(t)
 	var changed, weights, compared atomic.Int64
@@ -35,14 +38,22 @@ func TestWeightValues(t *testing.T) {
 				block = in.files
 			}
 			var base []string
-			for _, to := range []func(string) string{
-				func(v string) string { return map[bool]string{true: "170", false: "0"}[v == "0"] },
-				func(string) string { return "-7" },
+			for _, to := range []struct {
+				free     func(string) string
+				positive string
+			}{
+				{func(v string) string { return map[bool]string{true: "170", false: "0"}[v == "0"] }, "170"},
+				{func(string) string { return "-7" }, "3"},
 			} {
 				files, n := changeValues(t, in, block, weightSpans, func(sp graph.Span) string {
+					if sp.Node.Tag == weightTag && sp.Signed {
+						// Of the same sign, which the digest keeps.
+						weights.Add(1)
+						return signedWeight(sp.Node.Value, to.positive)
+					}
 					if sp.Node.Tag == weightTag {
 						weights.Add(1)
-						return to(sp.Node.Value)
+						return to.free(sp.Node.Value)
 					}
 					return otherValue(sp.Node.Tag, sp.Node.Value)
 				})
@@ -72,6 +83,21 @@ func TestWeightValues(t *testing.T) {
 	}
 }
 
+// signedWeight returns a weight of the sign of v: v with a comment when it
+// is 0, -70 when
+// it is negative, else positive (or 17 when v is positive already).
+func signedWeight(v, positive string) string {
+	switch {
+	case strings.TrimLeft(strings.TrimLeft(v, "+-"), "0") == "":
+		return v + " # still none"
+	case strings.HasPrefix(v, "-"):
+		return "-70"
+	case v == positive:
+		return "17"
+	}
+	return positive
+}
+
 // weightTag marks, in the nodes weightSpans returns, those of weights.
 const weightTag = "weight"
 
@@ -80,7 +106,8 @@ const weightTag = "weight"
 func weightSpans(f *manifest.File) []graph.Span {
 	isWeight := map[int]bool{}
 	for _, o := range f.Objects {
-		for _, n := range graph.WeightValues(o) {
+		ws, _ := graph.WeightValues(o)
+		for _, n := range ws {
 			isWeight[n.Line] = true
 		}
 	}
