@@ -21,7 +21,9 @@ import (
 // replica count), cannot change what a graph rule finds. Nor can the
 // values of an object of a kind the loader passes over (a HelmRelease's
 // chart version, an Argo CD Application's revision: passedValues), which
-// no rule reads at all. ReadDigest lets the cache tell such an edit from
+// no rule reads at all; nor can a DestinationRule's connection limits and
+// outlier thresholds (trafficPolicyValues), which only local rules read.
+// ReadDigest lets the cache tell such an edit from
 // others (lintcache: a run after one
 // keeps the last run's graph findings). TestUnreadValues changes every
 // such value of every fixture and compares the findings; TestUnreadReaders
@@ -53,6 +55,8 @@ func UnreadValues(o *manifest.Object) []*yaml.Node {
 	switch {
 	case o.Node == nil:
 		return nil
+	case o.Group == kinds.GroupIstioNetworking && o.Kind == kinds.DestinationRule:
+		return trafficPolicyValues(o.Node)
 	case o.Group == kinds.GroupApps && (o.Kind == kinds.Deployment || o.Kind == kinds.StatefulSet || o.Kind == kinds.ReplicaSet):
 		replicas = true
 	case o.Group == kinds.GroupApps && o.Kind == kinds.DaemonSet,
@@ -112,6 +116,55 @@ func UnreadValues(o *manifest.Object) []*yaml.Node {
 	}
 	if replicas && !flagger {
 		out = appendScalar(out, field(field(o.Node, "spec"), "replicas"))
+	}
+	return out
+}
+
+// trafficPolicyValues returns the limits and thresholds of a
+// DestinationRule's traffic policies (spec.trafficPolicy, each subset's,
+// and their portLevelSettings): the values of the settings under
+// connectionPool's http and tcp, and of those under outlierDetection.
+// Only the local rules read them; of the graph, only ambient.go asks
+// whether connectionPool.http and outlierDetection are there, at their
+// keys, which stay.
+func trafficPolicyValues(dr *yaml.Node) []*yaml.Node {
+	spec := field(dr, "spec")
+	pols := []*yaml.Node{field(spec, "trafficPolicy")}
+	subsets, _ := blockItems(field(spec, "subsets"))
+	for _, s := range subsets {
+		pols = append(pols, field(s, "trafficPolicy"))
+	}
+	for _, p := range pols[:len(pols):len(pols)] {
+		ports, _ := blockItems(field(p, "portLevelSettings"))
+		pols = append(pols, ports...)
+	}
+	var out []*yaml.Node
+	// leaves appends the scalar values of the block mappings in n, from
+	// depth down.
+	var leaves func(n *yaml.Node, depth int)
+	leaves = func(n *yaml.Node, depth int) {
+		if !isBlockMapping(n) {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i]; k.Kind != yaml.ScalarNode || k.Value == "<<" || k.Anchor != "" {
+				return
+			}
+		}
+		for i := 1; i < len(n.Content); i += 2 {
+			v := n.Content[i]
+			switch {
+			case v.Kind == yaml.AliasNode || v.Anchor != "":
+			case v.Kind == yaml.MappingNode:
+				leaves(v, depth-1)
+			case depth <= 1:
+				out = appendScalar(out, v)
+			}
+		}
+	}
+	for _, p := range pols {
+		leaves(field(p, "connectionPool"), 2)
+		leaves(field(p, "outlierDetection"), 1)
 	}
 	return out
 }

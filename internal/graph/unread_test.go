@@ -165,7 +165,11 @@ var unreadReaders = map[string]struct {
 	n   int
 	why string
 }{
-	"internal/graph/unread.go":             {8, "names the unread values"},
+	"internal/graph/unread.go":             {10, "names the unread values"},
+	"internal/graph/ambient.go":            {3, "whether connectionPool.http and outlierDetection are there, and where: their keys stay in ReadDigest"},
+	"rules/validation/destinationrule.go":  {4, "MR015, a local rule"},
+	"rules/validation/duration.go":         {3, "MR002, a local rule"},
+	"rules/validation/warnings.go":         {2, "MR016, a local rule"},
 	"internal/graph/gatewaypods.go":        {1, "a proxy by its name or its proxyv2 image: unreadImage leaves both read"},
 	"internal/graph/build.go":              {3, "Workload.Replicas, which MR159 alone reads, and only of Flagger; a proxy's image"},
 	"internal/graph/rollout_experiment.go": {2, "an Argo Experiment template's replicas: not a workload UnreadValues reads"},
@@ -186,7 +190,7 @@ var unreadReaders = map[string]struct {
 
 // unreadRead matches what reads a field or key of UnreadValues: a
 // selector of the fields spec decodes them into, or a key in quotes.
-var unreadRead = regexp.MustCompile(`\.(Image|Command|Args|Replicas|Env|Resources)\b[^(]|"(image|replicas|command|args|env|resources|limits|requests)"`)
+var unreadRead = regexp.MustCompile(`\.(Image|Command|Args|Replicas|Env|Resources|ConnectionPool|OutlierDetection)\b[^(]|"(image|replicas|command|args|env|resources|limits|requests|connectionPool|outlierDetection)"`)
 
 // TestUnreadReaders fails when code of the graph or the rules starts or
 // stops reading a field or key that UnreadValues leaves out of
@@ -292,4 +296,75 @@ func sourceMatches(t *testing.T, re *regexp.Regexp) map[string]int {
 		}
 	}
 	return got
+}
+
+const unreadDestinationRule = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  trafficPolicy:
+    tls:
+      mode: ISTIO_MUTUAL
+    connectionPool:
+      http:
+        http1MaxPendingRequests: 100
+        idleTimeout: 30s
+      tcp:
+        maxConnections: 10
+        tcpKeepalive:
+          time: 7200s
+    outlierDetection:
+      consecutive5xxErrors: 5
+      interval: 10s
+    loadBalancer:
+      simple: LEAST_REQUEST
+    portLevelSettings:
+    - port:
+        number: 9080
+      connectionPool:
+        tcp: {maxConnections: 5}
+      outlierDetection:
+        baseEjectionTime: 1m
+  subsets:
+  - name: v1
+    labels:
+      version: v1
+    trafficPolicy:
+      connectionPool:
+        http:
+          maxRetries: 3
+`
+
+// TestUnreadTrafficPolicy checks the DestinationRule values ReadDigest
+// leaves out: the settings under connectionPool's http and tcp and under
+// outlierDetection, in each traffic policy, but not what is in flow style,
+// not the TLS mode, the load balancer, a port or a subset's labels.
+func TestUnreadTrafficPolicy(t *testing.T) {
+	spans, base := unreadOf(t, unreadDestinationRule)
+	want := []string{"100", "30s", "10", "7200s", "5", "10s", "1m", "3"}
+	if !slices.Equal(spans, want) {
+		t.Errorf("spans %q, want %q", spans, want)
+	}
+	for _, tc := range []struct {
+		old, new string
+		same     bool
+	}{
+		{"maxConnections: 10", "maxConnections: 1000", true},
+		{"consecutive5xxErrors: 5", "consecutive5xxErrors: 7 # fewer", true},
+		{"maxRetries: 3", "maxRetries: 4", true},
+		{"mode: ISTIO_MUTUAL", "mode: DISABLE", false},
+		{"simple: LEAST_REQUEST", "simple: ROUND_ROBIN", false},
+		{"number: 9080", "number: 9081", false},
+		{"version: v1", "version: v2", false},
+		{"tcp: {maxConnections: 5}", "tcp: {maxConnections: 6}", false},
+		{"      http:\n        http1MaxPendingRequests: 100\n        idleTimeout: 30s\n", "      http: {}\n", false},
+	} {
+		_, got := unreadOf(t, strings.Replace(unreadDestinationRule, tc.old, tc.new, 1))
+		if (got == base) != tc.same {
+			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
+		}
+	}
 }
