@@ -22,7 +22,8 @@ import (
 // values of an object of a kind the loader passes over (a HelmRelease's
 // chart version, an Argo CD Application's revision: passedValues), which
 // no rule reads at all; nor can a DestinationRule's connection limits and
-// outlier thresholds (trafficPolicyValues), which only local rules read.
+// outlier thresholds (trafficPolicyValues), which only local rules read,
+// nor most of a ConfigMap's data (configMapValues).
 // ReadDigest lets the cache tell such an edit from
 // others (lintcache: a run after one
 // keeps the last run's graph findings). TestUnreadValues changes every
@@ -57,6 +58,8 @@ func UnreadValues(o *manifest.Object) []*yaml.Node {
 		return nil
 	case o.Group == kinds.GroupIstioNetworking && o.Kind == kinds.DestinationRule:
 		return trafficPolicyValues(o.Node)
+	case o.Group == kinds.GroupCore && o.Kind == kinds.ConfigMap:
+		return configMapValues(o)
 	case o.Group == kinds.GroupApps && (o.Kind == kinds.Deployment || o.Kind == kinds.StatefulSet || o.Kind == kinds.ReplicaSet):
 		replicas = true
 	case o.Group == kinds.GroupApps && o.Kind == kinds.DaemonSet,
@@ -165,6 +168,44 @@ func trafficPolicyValues(dr *yaml.Node) []*yaml.Node {
 	for _, p := range pols {
 		leaves(field(p, "connectionPool"), 2)
 		leaves(field(p, "outlierDetection"), 1)
+	}
+	return out
+}
+
+// configMapValues returns the values of a ConfigMap's data and
+// binaryData that the graph does not read: all but those of the keys a CA
+// certificate is read from (caKeys) and of the overlays of a Gateway's
+// parameters (GatewayOverlays), which readConfigMap reads; none of the
+// injector's ConfigMaps (injectorconfig.go) or of one named as Istio's
+// own (istio, istio-*), whose mesh settings key the cache. The keys stay.
+func configMapValues(o *manifest.Object) []*yaml.Node {
+	if kinds.InjectorConfigMap(o.Group, o.Kind, o.Name) || o.Name == "istio" || strings.HasPrefix(o.Name, "istio-") {
+		return nil
+	}
+	var out []*yaml.Node
+	for _, key := range []string{"data", "binaryData"} {
+		m := field(o.Node, key)
+		if !isBlockMapping(m) {
+			continue
+		}
+		var vals []*yaml.Node
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k := m.Content[i]
+			if k.Kind != yaml.ScalarNode || k.Value == "<<" || k.Anchor != "" {
+				vals = nil
+				break
+			}
+			_, overlay := slices.BinarySearch(GatewayOverlays, k.Value)
+			if key == "data" && (overlay || slices.Contains(caKeys, k.Value)) {
+				continue
+			}
+			if v := m.Content[i+1]; v.Kind != yaml.AliasNode && v.Anchor == "" {
+				vals = append(vals, v)
+			}
+		}
+		for _, v := range vals {
+			out = appendScalar(out, v)
+		}
 	}
 	return out
 }

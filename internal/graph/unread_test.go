@@ -165,7 +165,10 @@ var unreadReaders = map[string]struct {
 	n   int
 	why string
 }{
-	"internal/graph/unread.go":             {10, "names the unread values"},
+	"internal/graph/unread.go":             {13, "names the unread values"},
+	"internal/graph/configmap.go":          {1, "a ConfigMap's CA certificate and Gateway overlay keys: configMapValues leaves them read"},
+	"internal/graph/injectorconfig.go":     {2, "the injector's ConfigMaps: configMapValues leaves them whole"},
+	"rules/validation/schema.go":           {2, "MR001, a local rule"},
 	"internal/graph/ambient.go":            {3, "whether connectionPool.http and outlierDetection are there, and where: their keys stay in ReadDigest"},
 	"rules/validation/destinationrule.go":  {4, "MR015, a local rule"},
 	"rules/validation/duration.go":         {3, "MR002, a local rule"},
@@ -190,7 +193,7 @@ var unreadReaders = map[string]struct {
 
 // unreadRead matches what reads a field or key of UnreadValues: a
 // selector of the fields spec decodes them into, or a key in quotes.
-var unreadRead = regexp.MustCompile(`\.(Image|Command|Args|Replicas|Env|Resources|ConnectionPool|OutlierDetection)\b[^(]|"(image|replicas|command|args|env|resources|limits|requests|connectionPool|outlierDetection)"`)
+var unreadRead = regexp.MustCompile(`\.(Image|Command|Args|Replicas|Env|Resources|ConnectionPool|OutlierDetection)\b[^(]|"(image|replicas|command|args|env|resources|limits|requests|connectionPool|outlierDetection|data|binaryData)"`)
 
 // TestUnreadReaders fails when code of the graph or the rules starts or
 // stops reading a field or key that UnreadValues leaves out of
@@ -365,6 +368,55 @@ func TestUnreadTrafficPolicy(t *testing.T) {
 		_, got := unreadOf(t, strings.Replace(unreadDestinationRule, tc.old, tc.new, 1))
 		if (got == base) != tc.same {
 			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
+		}
+	}
+}
+
+const unreadConfigMap = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-settings
+  namespace: shop
+data:
+  LOG_LEVEL: debug
+  FEATURE_X: "true"
+  ca.crt: not-a-certificate
+  deployment: "spec: {}"
+  app.yaml: |
+    port: 8080
+binaryData:
+  logo.png: aGVsbG8=
+`
+
+// TestUnreadConfigMap checks the ConfigMap values ReadDigest leaves out:
+// the single-line values of data and binaryData, but not those the graph
+// reads (a CA certificate's keys, a Gateway's overlays), none of the
+// injector's or Istio's own ConfigMaps, and never a key.
+func TestUnreadConfigMap(t *testing.T) {
+	spans, base := unreadOf(t, unreadConfigMap)
+	if want := []string{"debug", `"true"`, "aGVsbG8="}; !slices.Equal(spans, want) {
+		t.Errorf("spans %q, want %q", spans, want)
+	}
+	for _, tc := range []struct {
+		old, new string
+		same     bool
+	}{
+		{"LOG_LEVEL: debug", "LOG_LEVEL: info", true},
+		{`FEATURE_X: "true"`, `FEATURE_X: "false"`, true},
+		{"logo.png: aGVsbG8=", "logo.png: d29ybGQh", true},
+		{"LOG_LEVEL: debug", "LOG_LEVL: debug", false},
+		{"ca.crt: not-a-certificate", "ca.crt: still-not", false},
+		{`deployment: "spec: {}"`, `deployment: "spec: []"`, false},
+		{"    port: 8080", "    port: 8081", false},
+	} {
+		_, got := unreadOf(t, strings.Replace(unreadConfigMap, tc.old, tc.new, 1))
+		if (got == base) != tc.same {
+			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
+		}
+	}
+	for _, name := range []string{"istio", "istio-1-24", "istio-sidecar-injector"} {
+		if spans, _ := unreadOf(t, strings.Replace(unreadConfigMap, "name: web-settings", "name: "+name, 1)); len(spans) > 0 {
+			t.Errorf("ConfigMap %s: spans %q, want none", name, spans)
 		}
 	}
 }
