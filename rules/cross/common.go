@@ -24,13 +24,18 @@ func name(w *graph.Workload) string { return w.Namespace() + "/" + w.Name() }
 // whatever the copies of it the input defines (MR017 reports them).
 func names(p *rules.Pass, ws []*graph.Workload) string {
 	ws = rules.Distinct(p, ws)
+	return listNames(ws[:min(len(ws), 3)], len(ws))
+}
+
+// listNames names first, the first of n workloads, and says how many more
+// there are.
+func listNames(first []*graph.Workload, n int) string {
 	var out []string
-	for i, w := range ws {
-		if i == 3 {
-			out = append(out, fmt.Sprintf("and %d more", len(ws)-3))
-			break
-		}
+	for _, w := range first {
 		out = append(out, name(w))
+	}
+	if n > len(first) {
+		out = append(out, fmt.Sprintf("and %d more", n-len(first)))
 	}
 	return strings.Join(out, ", ")
 }

@@ -540,10 +540,8 @@ func (v *clientView) shownReachable(a *netpol.Analysis, dst *graph.Workload, nee
 type blocked struct {
 	workloads []*graph.Workload
 	port      string // the connection to the first of workloads, for messages
-	// others are the clients of the view other than the backend's own
-	// pods: listed only for the message, since a clean tree never needs
-	// them.
-	others []*graph.Workload
+	// targets are the backend's own pods, which otherClients leaves out.
+	targets map[*graph.Workload]bool
 }
 
 // blockedTargets returns the in-mesh workloads of ts, the targets of
@@ -578,12 +576,50 @@ func (v *clientView) blockedTargets(svc *graph.Service, ts []graph.BackendTarget
 	if len(out.workloads) == 0 {
 		return blocked{}, false
 	}
-	for _, w := range v.clients() {
-		if !targets[w] {
-			out.others = append(out.others, w)
+	out.targets = targets
+	return out, true
+}
+
+// otherClients returns how many clients of the view are not among
+// targets, two definitions of one workload counting once, and their names
+// as names lists them. Only messages read them: without copies in the
+// input, neither the list nor its names past the third are made, since a
+// tree whose policies block many backends would otherwise list every
+// client once for each.
+func (v *clientView) otherClients(p *rules.Pass, targets map[*graph.Workload]bool) (int, string) {
+	cs := v.clients()
+	if rules.HasCopies(p) {
+		var others []*graph.Workload
+		for _, w := range cs {
+			if !targets[w] {
+				others = append(others, w)
+			}
+		}
+		others = rules.Distinct(p, others)
+		return len(others), names(p, others)
+	}
+	n := len(cs)
+	for w := range targets {
+		if w != nil && v.isClient(w) {
+			n--
 		}
 	}
-	return out, true
+	var first []*graph.Workload
+	for _, w := range cs {
+		if len(first) == 3 {
+			break
+		}
+		if !targets[w] {
+			first = append(first, w)
+		}
+	}
+	return n, listNames(first, n)
+}
+
+// isClient reports whether w is among clients().
+func (v *clientView) isClient(w *graph.Workload) bool {
+	id, ok := v.m.nsID[w.Namespace()]
+	return ok && v.visible[id] && v.m.g.InMesh(w)
 }
 
 // checkMeshBackend checks backend b of vs or, when dl is not nil, of its
@@ -593,9 +629,9 @@ func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, dl *graph.Delegat
 	if !ok {
 		return
 	}
-	others := rules.Distinct(p, bl.others) // two definitions of one workload are one client
+	n, others := view.otherClients(p, bl.targets)
 	f := p.Reportf(routeObject(vs, dl), b.Dest.Loc, "NetworkPolicies block %s of VirtualService %s/%s for every in-mesh client of the input: %s (%s) admit no connection from any of the %d in-mesh workloads that see the route (%s)",
-		b.Route, vs.Namespace(), vs.Name(), names(p, bl.workloads), bl.port, len(others), names(p, others))
+		b.Route, vs.Namespace(), vs.Name(), names(p, bl.workloads), bl.port, n, others)
 	relateRoot(f, dl)
 	relatePolicies(f, rnetpol.Analysis(p), bl.workloads, netpol.Ingress)
 }
@@ -604,18 +640,20 @@ func checkMeshBackend(p *rules.Pass, vs *graph.VirtualService, dl *graph.Delegat
 // attached to parent, whose clients view holds.
 func checkMeshRouteBackend(p *rules.Pass, r *graph.GatewayRoute, parent *graph.ParentRef, producer bool, b *graph.BackendRef, view *clientView) {
 	if bl, ok := view.blockedTargets(b.Service, b.Targets()); ok {
-		reportMeshRouteBackend(p, r, parent, producer, b, bl)
+		n, others := view.otherClients(p, bl.targets)
+		reportMeshRouteBackend(p, r, parent, producer, b, bl, n, others)
 	}
 }
 
-func reportMeshRouteBackend(p *rules.Pass, r *graph.GatewayRoute, parent *graph.ParentRef, producer bool, b *graph.BackendRef, bl blocked) {
+// reportMeshRouteBackend reports backendRef b of r blocked as bl says, for
+// n other clients, named others.
+func reportMeshRouteBackend(p *rules.Pass, r *graph.GatewayRoute, parent *graph.ParentRef, producer bool, b *graph.BackendRef, bl blocked, n int, others string) {
 	svc := parent.Service.Namespace() + "/" + parent.Service.Name()
 	scope := "that the route applies to as a producer route of Service " + svc
 	if !producer {
 		scope = fmt.Sprintf("of namespace %s, the clients that the route applies to as a consumer route of Service %s", r.Namespace(), svc)
 	}
-	others := rules.Distinct(p, bl.others) // two definitions of one workload are one client
 	f := p.Reportf(r.Obj, b.Loc, "NetworkPolicies block backend %s of %s %s/%s for every in-mesh client of the input: %s (%s) admit no connection from any of the %d in-mesh workloads %s (%s)",
-		b.Name, r.Kind(), r.Namespace(), r.Name(), names(p, bl.workloads), bl.port, len(others), scope, names(p, others))
+		b.Name, r.Kind(), r.Namespace(), r.Name(), names(p, bl.workloads), bl.port, n, scope, others)
 	relatePolicies(f, rnetpol.Analysis(p), bl.workloads, netpol.Ingress)
 }

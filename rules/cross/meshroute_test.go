@@ -317,12 +317,13 @@ func oldMeshRouteBlocked(p *rules.Pass) error {
 					targets[t.Workload] = true
 				}
 				var bl blocked
+				var others []*graph.Workload
 				for _, w := range clients {
 					if !targets[w] {
-						bl.others = append(bl.others, w)
+						others = append(others, w)
 					}
 				}
-				if len(bl.others) == 0 {
+				if len(others) == 0 {
 					continue
 				}
 				a := rnetpol.Analysis(p)
@@ -337,7 +338,7 @@ func oldMeshRouteBlocked(p *rules.Pass) error {
 					bl.workloads = append(bl.workloads, t.Workload)
 				}
 				if len(bl.workloads) > 0 {
-					reportMeshRouteBackend(p, r, parent, producer, b, bl)
+					reportMeshRouteBackend(p, r, parent, producer, b, bl, len(rules.Distinct(p, others)), names(p, others))
 				}
 			}
 		}
