@@ -81,19 +81,35 @@ func weightRerun(global []*Rule, opts LintOptions) func([]*manifest.Object, map[
 				return p.dirty[Partition(o)] || reach.Reaches(o, p.root)
 			})
 		})
+		// As planPartial: a change that reached much of a large input is
+		// cheaper to lint whole, from the cache, than to read again.
+		read := 0
+		for _, name := range files {
+			read += len(of[name])
+		}
+		if len(objs) >= minPartialObjects && 4*read > len(objs) {
+			return nil, false
+		}
 		load := opts.Load
-		load.DropNodes, load.Unchanged, load.Cached, load.Maps = false, nil, nil, nil
+		maps := graph.NewShared()
+		load.DropNodes, load.Unchanged, load.Cached, load.Maps = true, nil, nil, maps.Maps()
 		var mu sync.Mutex
+		failed := false
 		load.PerFile = func(f *manifest.File) []*manifest.Error {
-			if f.Data != nil && len(f.Errors) == 0 {
-				mu.Lock()
-				out.Hashes[f.Name] = sha256.Sum256(f.Data)
-				mu.Unlock()
+			// As Lint reads a file: the graph keeps what it prepared, and
+			// the nodes go.
+			g := graph.Prepare(f.Objects, opts.Mesh, maps)
+			mu.Lock()
+			defer mu.Unlock()
+			if f.Data == nil || len(f.Errors) > 0 || len(g.Errors) > 0 {
+				failed = true
+				return nil
 			}
+			out.Hashes[f.Name] = sha256.Sum256(f.Data)
 			return nil
 		}
 		res := manifest.Load(files, load)
-		if len(res.Errors) > 0 || res.Files != len(files) || len(out.Hashes) != len(files) {
+		if failed || len(res.Errors) > 0 || res.Files != len(files) || len(out.Hashes) != len(files) {
 			return nil, false
 		}
 		// Each object read is the last run's at the same place.
