@@ -16,23 +16,31 @@ import (
 // spans, and its ReadDigest.
 func unreadOf(t *testing.T, text string) ([]string, [32]byte) {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	var spans []string
 	var digest [32]byte
-	res := manifest.Load([]string{"a.yaml"}, manifest.Options{Dir: dir, PerFile: func(f *manifest.File) []*manifest.Error {
+	loadText(t, text, func(f *manifest.File) {
 		for _, sp := range UnreadSpans(f) {
 			spans = append(spans, string(f.Data[sp.From:sp.To]))
 		}
 		digest = ReadDigest(f)
+	})
+	return spans, digest
+}
+
+// loadText loads text as a file, with its nodes, and gives it to read.
+func loadText(t *testing.T, text string, read func(f *manifest.File)) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := manifest.Load([]string{"a.yaml"}, manifest.Options{Dir: dir, PerFile: func(f *manifest.File) []*manifest.Error {
+		read(f)
 		return nil
 	}})
 	if len(res.Errors) > 0 {
 		t.Fatalf("%v", res.Errors)
 	}
-	return spans, digest
 }
 
 const unreadDeployment = `apiVersion: apps/v1

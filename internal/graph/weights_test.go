@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,11 +13,7 @@ import (
 // its weights (WeightValues), and its ReadDigest and WeightDigest.
 func weightsOf(t *testing.T, text string) (spans []string, read, weights [32]byte) {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	res := manifest.Load([]string{"a.yaml"}, manifest.Options{Dir: dir, PerFile: func(f *manifest.File) []*manifest.Error {
+	loadText(t, text, func(f *manifest.File) {
 		unread := map[int]bool{}
 		for _, sp := range UnreadSpans(f) {
 			unread[sp.From] = true
@@ -30,11 +24,7 @@ func weightsOf(t *testing.T, text string) (spans []string, read, weights [32]byt
 			}
 		}
 		read, weights = ReadDigest(f), WeightDigest(f)
-		return nil
-	}})
-	if len(res.Errors) > 0 {
-		t.Fatalf("%v", res.Errors)
-	}
+	})
 	return spans, read, weights
 }
 

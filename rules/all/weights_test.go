@@ -21,7 +21,6 @@ import (
 // TestUnreadValues changes them. Every graph rule but the readers must
 // find exactly the same.
 func TestWeightValues(t *testing.T) {
-	inputs := metaInputs(t)
 	var changed, weights, compared atomic.Int64
 	t.Cleanup(func() {
 		t.Logf("%d inputs changed, %d weights, %d graph findings compared", changed.Load(), weights.Load(), compared.Load())
@@ -30,57 +29,50 @@ func TestWeightValues(t *testing.T) {
 		}
 	})
 	readers := rules.WeightReaders()
-	for _, in := range inputs {
-		t.Run(in.name, func(t *testing.T) {
-			t.Parallel()
-			block := restyleWith(yamlStyle{})(t, in.files)
-			if block == nil {
-				block = in.files
+	eachBlockInput(t, func(t *testing.T, in *metaInput, block map[string][]byte) {
+		var base []string
+		for _, to := range []struct {
+			free     func(string) string
+			positive string
+		}{
+			{func(v string) string { return map[bool]string{true: "170", false: "0"}[v == "0"] }, "170"},
+			{func(string) string { return "-7" }, "3"},
+		} {
+			files, n := changeValues(t, in, block, weightSpans, func(sp graph.Span) string {
+				if sp.Node.Tag == weightTag && sp.Signed {
+					// Of the same sign, which the digest keeps.
+					weights.Add(1)
+					return signedWeight(sp.Node.Value, to.positive)
+				}
+				if sp.Node.Tag == weightTag {
+					weights.Add(1)
+					return to.free(sp.Node.Value)
+				}
+				return otherValue(sp.Node.Tag, sp.Node.Value)
+			})
+			if n == 0 {
+				return
 			}
-			var base []string
-			for _, to := range []struct {
-				free     func(string) string
-				positive string
-			}{
-				{func(v string) string { return map[bool]string{true: "170", false: "0"}[v == "0"] }, "170"},
-				{func(string) string { return "-7" }, "3"},
-			} {
-				files, n := changeValues(t, in, block, weightSpans, func(sp graph.Span) string {
-					if sp.Node.Tag == weightTag && sp.Signed {
-						// Of the same sign, which the digest keeps.
-						weights.Add(1)
-						return signedWeight(sp.Node.Value, to.positive)
+			if base == nil {
+				var err error
+				if base, err = in.graphFindings(t, block, readers); err != nil {
+					if in.foreign {
+						return
 					}
-					if sp.Node.Tag == weightTag {
-						weights.Add(1)
-						return to.free(sp.Node.Value)
-					}
-					return otherValue(sp.Node.Tag, sp.Node.Value)
-				})
-				if n == 0 {
-					return
-				}
-				if base == nil {
-					var err error
-					if base, err = in.graphFindings(t, block, readers); err != nil {
-						if in.foreign {
-							return
-						}
-						t.Fatalf("as written: %v", err)
-					}
-				}
-				got, err := in.graphFindings(t, files, readers)
-				if err != nil {
-					t.Fatalf("with the weights changed: %v\n%s", err, dumpTree(files))
-				}
-				changed.Add(1)
-				compared.Add(int64(len(base)))
-				if !slices.Equal(base, got) {
-					t.Errorf("changing the weights changes the findings of rules that do not read them:\n%s\n%s", multisetDiff(base, got), dumpTree(files))
+					t.Fatalf("as written: %v", err)
 				}
 			}
-		})
-	}
+			got, err := in.graphFindings(t, files, readers)
+			if err != nil {
+				t.Fatalf("with the weights changed: %v\n%s", err, dumpTree(files))
+			}
+			changed.Add(1)
+			compared.Add(int64(len(base)))
+			if !slices.Equal(base, got) {
+				t.Errorf("changing the weights changes the findings of rules that do not read them:\n%s\n%s", multisetDiff(base, got), dumpTree(files))
+			}
+		}
+	})
 }
 
 // signedWeight returns a weight of the sign of v: v with a comment when it

@@ -146,28 +146,25 @@ func (e *wire) index(m map[string]indexEntry) {
 		e.stat(ie.Stat)
 		e.hash(ie.Hash)
 		// The graph's digest is most often the hash (a file without
-		// values the graph leaves unread), or not known.
-		switch ie.Graph {
-		case [32]byte{}:
-			e.uvarint(0)
-		case ie.Hash:
-			e.uvarint(1)
-		default:
-			e.uvarint(2)
-			e.hash(ie.Graph)
-		}
-		// The other digest is most often the graph's (a file without
-		// route weights).
-		switch ie.Weights {
-		case [32]byte{}:
-			e.uvarint(0)
-		case ie.Graph:
-			e.uvarint(1)
-		default:
-			e.uvarint(2)
-			e.hash(ie.Weights)
-		}
+		// values the graph leaves unread), the other the graph's (a file
+		// without route weights).
+		e.digest(ie.Graph, ie.Hash)
+		e.digest(ie.Weights, ie.Graph)
 	})
+}
+
+// digest writes x, a digest that is most often not known (zero) or the
+// same as base, in a word in those cases.
+func (e *wire) digest(x, base [32]byte) {
+	switch x {
+	case [32]byte{}:
+		e.uvarint(0)
+	case base:
+		e.uvarint(1)
+	default:
+		e.uvarint(2)
+		e.hash(x)
+	}
 }
 
 // stats writes m, which may be nil.
@@ -418,26 +415,24 @@ func unnamed[V any](d *unwire, size int, get func() V) map[string]V {
 func (d *unwire) index() map[string]indexEntry {
 	return unnamed(d, minIndexEntry, func() indexEntry {
 		ie := indexEntry{Stat: d.stat(), Hash: d.hash()}
-		switch d.uvarint() {
-		case 0:
-		case 1:
-			ie.Graph = ie.Hash
-		case 2:
-			ie.Graph = d.hash()
-		default:
-			d.bad = true
-		}
-		switch d.uvarint() {
-		case 0:
-		case 1:
-			ie.Weights = ie.Graph
-		case 2:
-			ie.Weights = d.hash()
-		default:
-			d.bad = true
-		}
+		ie.Graph = d.digest(ie.Hash)
+		ie.Weights = d.digest(ie.Graph)
 		return ie
 	})
+}
+
+// digest reads what wire.digest wrote with base.
+func (d *unwire) digest(base [32]byte) [32]byte {
+	switch d.uvarint() {
+	case 0:
+		return [32]byte{}
+	case 1:
+		return base
+	case 2:
+		return d.hash()
+	}
+	d.bad = true
+	return [32]byte{}
 }
 
 func (d *unwire) hashes() map[string][32]byte { return unnamed(d, minHashEntry, d.hash) }
