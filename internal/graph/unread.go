@@ -23,7 +23,8 @@ import (
 // chart version, an Argo CD Application's revision: passedValues), which
 // no rule reads at all; nor can a DestinationRule's connection limits and
 // outlier thresholds (trafficPolicyValues), which only local rules read,
-// nor most of a ConfigMap's data (configMapValues).
+// nor most of a ConfigMap's data (configMapValues), nor the thresholds and
+// steps of a Flagger Canary's analysis (canaryAnalysisValues).
 // ReadDigest lets the cache tell such an edit from
 // others (lintcache: a run after one
 // keeps the last run's graph findings). TestUnreadValues changes every
@@ -60,6 +61,8 @@ func UnreadValues(o *manifest.Object) []*yaml.Node {
 		return trafficPolicyValues(o.Node)
 	case o.Group == kinds.GroupCore && o.Kind == kinds.ConfigMap:
 		return configMapValues(o)
+	case o.Group == kinds.GroupFlagger && o.Kind == kinds.Canary:
+		return canaryAnalysisValues(o.Node)
 	case o.Group == kinds.GroupApps && (o.Kind == kinds.Deployment || o.Kind == kinds.StatefulSet || o.Kind == kinds.ReplicaSet):
 		replicas = true
 	case o.Group == kinds.GroupApps && o.Kind == kinds.DaemonSet,
@@ -206,6 +209,50 @@ func configMapValues(o *manifest.Object) []*yaml.Node {
 		for _, v := range vals {
 			out = appendScalar(out, v)
 		}
+	}
+	return out
+}
+
+// canaryAnalysisValues returns the values of a Flagger Canary's
+// spec.analysis but those under its match: its interval, threshold, step
+// weights, iterations, metrics' ranges and webhooks. The graph reads of the
+// analysis only whether it is there and its match (flaggerMatches); the
+// local rule MR156 reads the rest. What shares nodes, or is in flow style,
+// stays.
+func canaryAnalysisValues(c *yaml.Node) []*yaml.Node {
+	analysis := field(field(c, "spec"), "analysis")
+	if !isBlockMapping(analysis) {
+		return nil
+	}
+	var out []*yaml.Node
+	shared := false
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		switch {
+		case n.Anchor != "" || n.Kind == yaml.AliasNode:
+			shared = true
+		case n.Kind == yaml.ScalarNode:
+			out = appendScalar(out, n)
+		case n.Style&yaml.FlowStyle != 0:
+		case n.Kind == yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if k := n.Content[i]; k.Kind != yaml.ScalarNode || k.Anchor != "" || k.Value == "<<" {
+					shared = true
+					return
+				}
+				if n != analysis || n.Content[i].Value != "match" {
+					walk(n.Content[i+1])
+				}
+			}
+		case n.Kind == yaml.SequenceNode:
+			for _, it := range n.Content {
+				walk(it)
+			}
+		}
+	}
+	walk(analysis)
+	if shared {
+		return nil
 	}
 	return out
 }

@@ -173,7 +173,9 @@ var unreadReaders = map[string]struct {
 	n   int
 	why string
 }{
-	"internal/graph/unread.go":             {13, "names the unread values"},
+	"internal/graph/unread.go":             {14, "names the unread values"},
+	"internal/graph/flagger.go":            {3, "whether a Canary has an analysis, and its match: canaryAnalysisValues leaves both read"},
+	"rules/routing/flaggerignored.go":      {1, "MR156, a local rule"},
 	"internal/graph/configmap.go":          {1, "a ConfigMap's CA certificate and Gateway overlay keys: configMapValues leaves them read"},
 	"internal/graph/injectorconfig.go":     {2, "the injector's ConfigMaps: configMapValues leaves them whole"},
 	"rules/validation/schema.go":           {2, "MR001, a local rule"},
@@ -188,7 +190,7 @@ var unreadReaders = map[string]struct {
 	"rules/routing/flaggerflags.go":        {7, "Flagger's containers only (graph.FlaggerImage)"},
 	"rules/routing/flaggersettings.go":     {2, "Flagger's containers only"},
 	"rules/routing/flaggercompete.go":      {4, "Flagger's workloads only"},
-	"rules/routing/argospec.go":            {3, "an Argo Rollout's spec"},
+	"rules/routing/argospec.go":            {5, "MR155, a local rule (an Argo Rollout's spec)"},
 	"rules/workload/imageauto.go":          {2, "istio-proxy with image auto: unreadImage leaves it read"},
 	"rules/workload/annotations.go":        {2, "the resources of an annotation, not a container's"},
 	"rules/validation/kubernetes.go":       {1, "MR027, a local rule: run again on a changed file"},
@@ -201,7 +203,7 @@ var unreadReaders = map[string]struct {
 
 // unreadRead matches what reads a field or key of UnreadValues: a
 // selector of the fields spec decodes them into, or a key in quotes.
-var unreadRead = regexp.MustCompile(`\.(Image|Command|Args|Replicas|Env|Resources|ConnectionPool|OutlierDetection)\b[^(]|"(image|replicas|command|args|env|resources|limits|requests|connectionPool|outlierDetection|data|binaryData)"`)
+var unreadRead = regexp.MustCompile(`\.(Image|Command|Args|Replicas|Env|Resources|ConnectionPool|OutlierDetection)\b[^(]|\.Spec\.Analysis\b|"(image|replicas|command|args|env|resources|limits|requests|connectionPool|outlierDetection|data|binaryData|analysis)"`)
 
 // TestUnreadReaders fails when code of the graph or the rules starts or
 // stops reading a field or key that UnreadValues leaves out of
@@ -425,6 +427,64 @@ func TestUnreadConfigMap(t *testing.T) {
 	for _, name := range []string{"istio", "istio-1-24", "istio-sidecar-injector"} {
 		if spans, _ := unreadOf(t, strings.Replace(unreadConfigMap, "name: web-settings", "name: "+name, 1)); len(spans) > 0 {
 			t.Errorf("ConfigMap %s: spans %q, want none", name, spans)
+		}
+	}
+}
+
+const unreadCanary = `apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata:
+  name: web
+  namespace: shop
+spec:
+  targetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: web
+  service:
+    port: 9898
+  analysis:
+    interval: 1m
+    threshold: 5
+    maxWeight: 50
+    stepWeight: 10
+    match:
+    - headers:
+        x-canary:
+          exact: insider
+    metrics:
+    - name: request-success-rate
+      thresholdRange:
+        min: 99
+      interval: 1m
+    webhooks:
+    - name: load-test
+      url: http://flagger-loadtester.test/
+      timeout: 5s
+`
+
+// TestUnreadCanary checks the Canary values ReadDigest leaves out: those
+// of spec.analysis but its match, and none of the rest of the Canary.
+func TestUnreadCanary(t *testing.T) {
+	spans, base := unreadOf(t, unreadCanary)
+	want := []string{"1m", "5", "50", "10", "request-success-rate", "99", "1m", "load-test", "http://flagger-loadtester.test/", "5s"}
+	if !slices.Equal(spans, want) {
+		t.Errorf("spans %q, want %q", spans, want)
+	}
+	for _, tc := range []struct {
+		old, new string
+		same     bool
+	}{
+		{"stepWeight: 10", "stepWeight: 20", true},
+		{"min: 99", "min: 99.5 # stricter", true},
+		{"exact: insider", "exact: outsider", false},
+		{"port: 9898", "port: 9899", false},
+		{"    threshold: 5\n", "    threshold: 5\n    iterations: 10\n", false},
+		{"    interval: 1m\n    threshold: 5\n", "    interval: &i 1m\n    threshold: 5\n", false},
+	} {
+		_, got := unreadOf(t, strings.Replace(unreadCanary, tc.old, tc.new, 1))
+		if (got == base) != tc.same {
+			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
 		}
 	}
 }
