@@ -79,6 +79,10 @@ func UnreadValues(o *manifest.Object) []*yaml.Node {
 	}
 	pod, plain = plainLookup(pod, "spec", plain)
 	var out []*yaml.Node
+	if spec := field(o.Node, "spec"); plain {
+		out = appendLeaves(out, spec, controllerUnread)
+		out = appendLeaves(out, pod, podUnread)
+	}
 	// flagger is true when some container may be Flagger's, whose
 	// replicas MR159 reads.
 	flagger := !plain
@@ -110,6 +114,7 @@ func UnreadValues(o *manifest.Object) []*yaml.Node {
 			for _, e := range env {
 				out = appendScalar(out, field(e, "value"))
 			}
+			out = appendLeaves(out, c, containerUnread)
 			res := field(c, "resources")
 			for _, k := range []string{"limits", "requests"} {
 				if m := field(res, k); isBlockMapping(m) {
@@ -122,6 +127,67 @@ func UnreadValues(o *manifest.Object) []*yaml.Node {
 	}
 	if replicas && !flagger {
 		out = appendScalar(out, field(field(o.Node, "spec"), "replicas"))
+	}
+	return out
+}
+
+// controllerUnread, podUnread and containerUnread are the fields of a
+// workload's spec, its pods' spec and a container that the graph neither
+// decodes (spec.PodSpec, spec.Container) nor reads from the nodes: how
+// pods are rolled out, scheduled and stopped, which volumes they mount.
+// Only local rules (MR027) read some of them.
+var (
+	controllerUnread = []string{"strategy", "updateStrategy", "minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds", "paused",
+		"podManagementPolicy", "schedule", "timeZone", "concurrencyPolicy", "suspend", "successfulJobsHistoryLimit", "failedJobsHistoryLimit",
+		"startingDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished", "activeDeadlineSeconds", "completions", "parallelism"}
+	podUnread = []string{"terminationGracePeriodSeconds", "priorityClassName", "priority", "tolerations", "affinity", "nodeSelector",
+		"topologySpreadConstraints", "imagePullSecrets", "volumes", "runtimeClassName", "schedulerName", "enableServiceLinks",
+		"automountServiceAccountToken", "activeDeadlineSeconds"}
+	containerUnread = []string{"volumeMounts", "envFrom", "lifecycle", "imagePullPolicy", "workingDir", "terminationMessagePath",
+		"terminationMessagePolicy", "stdin", "stdinOnce", "tty"}
+)
+
+// appendLeaves appends the values of the fields keys of m, a block
+// mapping, and of everything below them (blockLeaves).
+func appendLeaves(out []*yaml.Node, m *yaml.Node, keys []string) []*yaml.Node {
+	for _, k := range keys {
+		out = append(out, blockLeaves(field(m, k))...)
+	}
+	return out
+}
+
+// blockLeaves returns the scalars of n and below it, all in block style,
+// or none when some node of it has an anchor or is an alias, or a mapping
+// has a merge key; what is in flow style is left whole.
+func blockLeaves(n *yaml.Node) []*yaml.Node {
+	var out []*yaml.Node
+	shared := false
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		switch {
+		case n == nil || shared:
+		case n.Anchor != "" || n.Kind == yaml.AliasNode:
+			shared = true
+		case n.Kind == yaml.ScalarNode:
+			out = appendScalar(out, n)
+		case n.Style&yaml.FlowStyle != 0:
+		case n.Kind == yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if k := n.Content[i]; k.Kind != yaml.ScalarNode || k.Anchor != "" || k.Value == "<<" {
+					shared = true
+					return
+				}
+				walk(n.Content[i+1])
+			}
+		case n.Kind == yaml.SequenceNode:
+			for _, it := range n.Content {
+				walk(it)
+			}
+		}
+	}
+	walk(n)
+	if shared {
+		return nil
 	}
 	return out
 }

@@ -133,7 +133,7 @@ func TestUnreadSpans(t *testing.T) {
 		t.Errorf("pod: spans %q", spans)
 	}
 	cron := "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n          - name: c\n            image: c:1\n"
-	if spans, _ := unreadOf(t, cron); !slices.Equal(spans, []string{"c:1"}) {
+	if spans, _ := unreadOf(t, cron); !slices.Equal(spans, []string{"'* * * * *'", "c:1"}) {
 		t.Errorf("cronjob: spans %q", spans)
 	}
 }
@@ -173,7 +173,7 @@ var unreadReaders = map[string]struct {
 	n   int
 	why string
 }{
-	"internal/graph/unread.go":             {14, "names the unread values"},
+	"internal/graph/unread.go":             {57, "names the unread values"},
 	"internal/graph/flagger.go":            {3, "whether a Canary has an analysis, and its match: canaryAnalysisValues leaves both read"},
 	"rules/routing/flaggerignored.go":      {1, "MR156, a local rule"},
 	"internal/graph/configmap.go":          {1, "a ConfigMap's CA certificate and Gateway overlay keys: configMapValues leaves them read"},
@@ -190,12 +190,12 @@ var unreadReaders = map[string]struct {
 	"rules/routing/flaggerflags.go":        {7, "Flagger's containers only (graph.FlaggerImage)"},
 	"rules/routing/flaggersettings.go":     {2, "Flagger's containers only"},
 	"rules/routing/flaggercompete.go":      {4, "Flagger's workloads only"},
-	"rules/routing/argospec.go":            {5, "MR155, a local rule (an Argo Rollout's spec)"},
+	"rules/routing/argospec.go":            {21, "MR155, a local rule (an Argo Rollout's spec)"},
 	"rules/workload/imageauto.go":          {2, "istio-proxy with image auto: unreadImage leaves it read"},
-	"rules/workload/annotations.go":        {2, "the resources of an annotation, not a container's"},
+	"rules/workload/annotations.go":        {3, "the resources of an annotation, not a container's; an Argo Rollout's strategy"},
 	"rules/validation/kubernetes.go":       {1, "MR027, a local rule: run again on a changed file"},
 	"rules/validation/kubernetes_pod.go":   {17, "MR027, a local rule"},
-	"rules/validation/kubernetes_more.go":  {2, "MR027, a local rule"},
+	"rules/validation/kubernetes_more.go":  {16, "MR027, a local rule"},
 	"rules/validation/cel.go":              {1, "a WasmPlugin's vmConfig env, local"},
 	"rules/validation/wasmplugin.go":       {1, "a WasmPlugin's vmConfig env, local"},
 	"rules/validation/workloadgroup.go":    {3, "a WorkloadGroup's probe command, local"},
@@ -203,7 +203,7 @@ var unreadReaders = map[string]struct {
 
 // unreadRead matches what reads a field or key of UnreadValues: a
 // selector of the fields spec decodes them into, or a key in quotes.
-var unreadRead = regexp.MustCompile(`\.(Image|Command|Args|Replicas|Env|Resources|ConnectionPool|OutlierDetection)\b[^(]|\.Spec\.Analysis\b|"(image|replicas|command|args|env|resources|limits|requests|connectionPool|outlierDetection|data|binaryData|analysis)"`)
+var unreadRead = regexp.MustCompile(`\.(Image|Command|Args|Replicas|Env|Resources|ConnectionPool|OutlierDetection)\b[^(]|\.Spec\.Analysis\b|"(image|replicas|command|args|env|resources|limits|requests|connectionPool|outlierDetection|data|binaryData|analysis|strategy|updateStrategy|minReadySeconds|revisionHistoryLimit|progressDeadlineSeconds|paused|podManagementPolicy|schedule|timeZone|concurrencyPolicy|suspend|successfulJobsHistoryLimit|failedJobsHistoryLimit|startingDeadlineSeconds|backoffLimit|ttlSecondsAfterFinished|activeDeadlineSeconds|completions|parallelism|terminationGracePeriodSeconds|priorityClassName|priority|tolerations|affinity|nodeSelector|topologySpreadConstraints|imagePullSecrets|volumes|runtimeClassName|schedulerName|enableServiceLinks|automountServiceAccountToken|volumeMounts|envFrom|lifecycle|imagePullPolicy|workingDir|terminationMessagePath|terminationMessagePolicy|stdin|stdinOnce|tty)"`)
 
 // TestUnreadReaders fails when code of the graph or the rules starts or
 // stops reading a field or key that UnreadValues leaves out of
@@ -483,6 +483,82 @@ func TestUnreadCanary(t *testing.T) {
 		{"    interval: 1m\n    threshold: 5\n", "    interval: &i 1m\n    threshold: 5\n", false},
 	} {
 		_, got := unreadOf(t, strings.Replace(unreadCanary, tc.old, tc.new, 1))
+		if (got == base) != tc.same {
+			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
+		}
+	}
+}
+
+const unreadRollout = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  strategy:
+    rollingUpdate:
+      maxSurge: 25%
+  revisionHistoryLimit: 3
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      serviceAccountName: web
+      terminationGracePeriodSeconds: 30
+      nodeSelector:
+        pool: general
+      tolerations:
+      - key: spot
+        operator: Exists
+      volumes:
+      - name: cfg
+        configMap:
+          name: web-cfg
+      containers:
+      - name: web
+        image: web:1
+        imagePullPolicy: IfNotPresent
+        ports:
+        - containerPort: 8080
+        volumeMounts:
+        - name: cfg
+          mountPath: /etc/web
+        readinessProbe:
+          httpGet: {path: /ready, port: 8080}
+          periodSeconds: 5
+      - name: istio-proxy
+        image: auto
+        volumeMounts:
+        - name: cfg
+          mountPath: /etc/istio
+`
+
+// TestUnreadPodFields checks the fields of a workload, its pods and their
+// containers that the graph does not read: how pods roll out, where they
+// are scheduled, what they mount; not the service account, the ports,
+// the probes, which the NetworkPolicy rules' fixes read, nor anything of
+// a proxy's container.
+func TestUnreadPodFields(t *testing.T) {
+	spans, base := unreadOf(t, unreadRollout)
+	want := []string{"25%", "3", "30", "general", "spot", "Exists", "cfg", "web-cfg", "web:1", "IfNotPresent", "cfg", "/etc/web"}
+	if !slices.Equal(spans, want) {
+		t.Errorf("spans %q, want %q", spans, want)
+	}
+	for _, tc := range []struct {
+		old, new string
+		same     bool
+	}{
+		{"maxSurge: 25%", "maxSurge: 50%", true},
+		{"pool: general", "pool: gpu", true},
+		{"mountPath: /etc/web", "mountPath: /srv/web", true},
+		{"serviceAccountName: web", "serviceAccountName: api", false},
+		{"periodSeconds: 5", "periodSeconds: 10", false},
+		{"mountPath: /etc/istio", "mountPath: /srv/istio", false},
+		{"        operator: Exists\n", "        operator: Exists\n        effect: NoSchedule\n", false},
+	} {
+		_, got := unreadOf(t, strings.Replace(unreadRollout, tc.old, tc.new, 1))
 		if (got == base) != tc.same {
 			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
 		}
