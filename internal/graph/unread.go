@@ -192,6 +192,26 @@ func blockLeaves(n *yaml.Node) []*yaml.Node {
 	return out
 }
 
+// mappingLeaves returns blockLeaves of each value of m, a block mapping,
+// but of the keys skip holds for; none when m is no block mapping, or a
+// key of it is no plain scalar or a merge key.
+func mappingLeaves(m *yaml.Node, skip func(key string) bool) []*yaml.Node {
+	if !isBlockMapping(m) {
+		return nil
+	}
+	var out []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if k.Kind != yaml.ScalarNode || k.Anchor != "" || k.Value == "<<" {
+			return nil
+		}
+		if skip == nil || !skip(k.Value) {
+			out = append(out, blockLeaves(m.Content[i+1])...)
+		}
+	}
+	return out
+}
+
 // trafficPolicyValues returns the limits and thresholds of a
 // DestinationRule's traffic policies (spec.trafficPolicy, each subset's,
 // and their portLevelSettings): the values of the settings under
@@ -211,32 +231,17 @@ func trafficPolicyValues(dr *yaml.Node) []*yaml.Node {
 		pols = append(pols, ports...)
 	}
 	var out []*yaml.Node
-	// leaves appends the scalar values of the block mappings in n, from
-	// depth down.
-	var leaves func(n *yaml.Node, depth int)
-	leaves = func(n *yaml.Node, depth int) {
-		if !isBlockMapping(n) {
-			return
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if k := n.Content[i]; k.Kind != yaml.ScalarNode || k.Value == "<<" || k.Anchor != "" {
-				return
-			}
-		}
-		for i := 1; i < len(n.Content); i += 2 {
-			v := n.Content[i]
-			switch {
-			case v.Kind == yaml.AliasNode || v.Anchor != "":
-			case v.Kind == yaml.MappingNode:
-				leaves(v, depth-1)
-			case depth <= 1:
-				out = appendScalar(out, v)
-			}
-		}
-	}
 	for _, p := range pols {
-		leaves(field(p, "connectionPool"), 2)
-		leaves(field(p, "outlierDetection"), 1)
+		// Below http and tcp: what connectionPool holds itself stays.
+		cp := field(p, "connectionPool")
+		if _, plain := plainLookup(cp, "", true); plain && cp != nil {
+			for i := 1; i < len(cp.Content); i += 2 {
+				if v := cp.Content[i]; v.Kind == yaml.MappingNode {
+					out = append(out, blockLeaves(v)...)
+				}
+			}
+		}
+		out = append(out, mappingLeaves(field(p, "outlierDetection"), nil)...)
 	}
 	return out
 }
@@ -251,31 +256,12 @@ func configMapValues(o *manifest.Object) []*yaml.Node {
 	if kinds.InjectorConfigMap(o.Group, o.Kind, o.Name) || o.Name == "istio" || strings.HasPrefix(o.Name, "istio-") {
 		return nil
 	}
-	var out []*yaml.Node
-	for _, key := range []string{"data", "binaryData"} {
-		m := field(o.Node, key)
-		if !isBlockMapping(m) {
-			continue
-		}
-		var vals []*yaml.Node
-		for i := 0; i+1 < len(m.Content); i += 2 {
-			k := m.Content[i]
-			if k.Kind != yaml.ScalarNode || k.Value == "<<" || k.Anchor != "" {
-				vals = nil
-				break
-			}
-			_, overlay := slices.BinarySearch(GatewayOverlays, k.Value)
-			if key == "data" && (overlay || slices.Contains(caKeys, k.Value)) {
-				continue
-			}
-			if v := m.Content[i+1]; v.Kind != yaml.AliasNode && v.Anchor == "" {
-				vals = append(vals, v)
-			}
-		}
-		for _, v := range vals {
-			out = appendScalar(out, v)
-		}
+	ignored := func(k string) bool {
+		_, overlay := slices.BinarySearch(GatewayOverlays, k)
+		return overlay || slices.Contains(caKeys, k)
 	}
+	out := mappingLeaves(field(o.Node, "data"), ignored)
+	out = append(out, mappingLeaves(field(o.Node, "binaryData"), nil)...)
 	return out
 }
 
@@ -286,41 +272,7 @@ func configMapValues(o *manifest.Object) []*yaml.Node {
 // local rule MR156 reads the rest. What shares nodes, or is in flow style,
 // stays.
 func canaryAnalysisValues(c *yaml.Node) []*yaml.Node {
-	analysis := field(field(c, "spec"), "analysis")
-	if !isBlockMapping(analysis) {
-		return nil
-	}
-	var out []*yaml.Node
-	shared := false
-	var walk func(n *yaml.Node)
-	walk = func(n *yaml.Node) {
-		switch {
-		case n.Anchor != "" || n.Kind == yaml.AliasNode:
-			shared = true
-		case n.Kind == yaml.ScalarNode:
-			out = appendScalar(out, n)
-		case n.Style&yaml.FlowStyle != 0:
-		case n.Kind == yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if k := n.Content[i]; k.Kind != yaml.ScalarNode || k.Anchor != "" || k.Value == "<<" {
-					shared = true
-					return
-				}
-				if n != analysis || n.Content[i].Value != "match" {
-					walk(n.Content[i+1])
-				}
-			}
-		case n.Kind == yaml.SequenceNode:
-			for _, it := range n.Content {
-				walk(it)
-			}
-		}
-	}
-	walk(analysis)
-	if shared {
-		return nil
-	}
-	return out
+	return mappingLeaves(field(field(c, "spec"), "analysis"), func(k string) bool { return k == "match" })
 }
 
 // passedValues returns the scalar values of doc, the document of an
@@ -330,42 +282,7 @@ func canaryAnalysisValues(c *yaml.Node) []*yaml.Node {
 // template) stays, and nothing else of it is read. A document with an
 // anchor or an alias is left whole, and so is what is in flow style.
 func passedValues(doc *yaml.Node) []*yaml.Node {
-	var out []*yaml.Node
-	shared := false
-	var walk func(n *yaml.Node, top bool)
-	walk = func(n *yaml.Node, top bool) {
-		if n.Anchor != "" || n.Kind == yaml.AliasNode {
-			shared = true
-			return
-		}
-		switch {
-		case n.Kind == yaml.ScalarNode:
-			out = appendScalar(out, n)
-		case n.Style&yaml.FlowStyle != 0:
-			// Left whole: its values are not alone on their lines.
-		case n.Kind == yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k := n.Content[i]
-				if k.Kind != yaml.ScalarNode || k.Anchor != "" || k.Value == "<<" {
-					shared = true
-					return
-				}
-				if top && (k.Value == "apiVersion" || k.Value == "kind") {
-					continue
-				}
-				walk(n.Content[i+1], false)
-			}
-		case n.Kind == yaml.SequenceNode:
-			for _, it := range n.Content {
-				walk(it, false)
-			}
-		}
-	}
-	walk(doc, true)
-	if shared {
-		return nil
-	}
-	return out
+	return mappingLeaves(doc, func(k string) bool { return k == "apiVersion" || k == "kind" })
 }
 
 // plainLookup returns the value of key in n, and whether it was read
@@ -479,10 +396,15 @@ func UnreadSpans(f *manifest.File) []Span {
 	for _, doc := range f.Passed {
 		add(passedValues(doc))
 	}
-	slices.SortFunc(out, func(a, b Span) int { return a.From - b.From })
-	// One value to a line: no two overlap, but a node met twice.
-	kept := out[:0]
-	for _, sp := range out {
+	return inOrder(out)
+}
+
+// inOrder sorts spans by where they start, and keeps one of those that
+// overlap: one value to a line, no two overlap but a node met twice.
+func inOrder(spans []Span) []Span {
+	slices.SortFunc(spans, func(a, b Span) int { return a.From - b.From })
+	kept := spans[:0]
+	for _, sp := range spans {
 		if len(kept) == 0 || sp.From >= kept[len(kept)-1].To {
 			kept = append(kept, sp)
 		}

@@ -173,7 +173,7 @@ var unreadReaders = map[string]struct {
 	n   int
 	why string
 }{
-	"internal/graph/unread.go":             {57, "names the unread values"},
+	"internal/graph/unread.go":             {56, "names the unread values"},
 	"internal/graph/flagger.go":            {3, "whether a Canary has an analysis, and its match: canaryAnalysisValues leaves both read"},
 	"rules/routing/flaggerignored.go":      {1, "MR156, a local rule"},
 	"internal/graph/configmap.go":          {1, "a ConfigMap's CA certificate and Gateway overlay keys: configMapValues leaves them read"},

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"crypto/sha256"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -89,14 +88,7 @@ func WeightSpans(f *manifest.File) []Span {
 	if len(out) == n {
 		return out
 	}
-	slices.SortFunc(out, func(a, b Span) int { return a.From - b.From })
-	kept := out[:0]
-	for _, sp := range out {
-		if len(kept) == 0 || sp.From >= kept[len(kept)-1].To {
-			kept = append(kept, sp)
-		}
-	}
-	return kept
+	return inOrder(out)
 }
 
 // WeightDigest returns the SHA-256 of the bytes of f, a file read with
