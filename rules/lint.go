@@ -292,7 +292,8 @@ func rereader(local []*Rule, opts LintOptions) func(string) (*RereadFile, bool) 
 				ok = false
 				return nil
 			}
-			out = &RereadFile{Objects: f.Objects, Findings: fs, Hash: sha256.Sum256(f.Data), Graph: graph.ReadDigest(f), Weights: graph.WeightDigest(f)}
+			out = &RereadFile{Objects: f.Objects, Findings: fs, Hash: sha256.Sum256(f.Data)}
+			out.Graph, out.Weights = graph.Digests(f)
 			return nil
 		}
 		res := manifest.Load([]string{name}, load)

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"crypto/sha256"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -73,22 +74,42 @@ func WeightValues(o *manifest.Object) (weights []*yaml.Node, signed bool) {
 // WeightSpans returns the spans of f's values that UnreadSpans returns
 // and of those of WeightValues, in order, cut as UnreadSpans cuts.
 func WeightSpans(f *manifest.File) []Span {
-	data := f.Data
-	lines := lineStarts(data)
-	out := UnreadSpans(f)
-	n := len(out)
+	spans, _ := weightSpans(f, UnreadSpans(f))
+	return spans
+}
+
+// weightSpans returns unread, the spans of UnreadSpans of f, with those of
+// its weights, in order, and whether it has any of the latter.
+func weightSpans(f *manifest.File, unread []Span) ([]Span, bool) {
+	var lines []int
+	// Clipped: appending must not write into unread's array.
+	out := slices.Clip(unread)
 	for _, o := range f.Objects {
 		ws, signed := WeightValues(o)
 		for _, v := range ws {
-			if from, to, ok := valueSpan(data, lines, v); ok {
+			if lines == nil {
+				lines = lineStarts(f.Data)
+			}
+			if from, to, ok := valueSpan(f.Data, lines, v); ok {
 				out = append(out, Span{From: from, To: to, Node: v, Signed: signed})
 			}
 		}
 	}
-	if len(out) == n {
-		return out
+	if len(out) == len(unread) {
+		return unread, false
 	}
-	return inOrder(out)
+	return inOrder(out), true
+}
+
+// Digests returns ReadDigest and WeightDigest of f, reading its values
+// once, and hashing it once when it has no weights.
+func Digests(f *manifest.File) (read, weights [32]byte) {
+	unread := UnreadSpans(f)
+	read = digestCut(f.Data, unread)
+	if spans, ok := weightSpans(f, unread); ok {
+		return read, digestCut(f.Data, spans)
+	}
+	return read, read
 }
 
 // WeightDigest returns the SHA-256 of the bytes of f, a file read with

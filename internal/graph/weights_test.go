@@ -24,6 +24,9 @@ func weightsOf(t *testing.T, text string) (spans []string, read, weights [32]byt
 			}
 		}
 		read, weights = ReadDigest(f), WeightDigest(f)
+		if r, w := Digests(f); r != read || w != weights {
+			t.Errorf("Digests differs from ReadDigest and WeightDigest")
+		}
 	})
 	return spans, read, weights
 }

@@ -705,7 +705,7 @@ func (c *Cache) Put(f *manifest.File, fs []*rules.Finding) {
 		e.Findings = append(e.Findings, r)
 	}
 	h := sha256.Sum256(f.Data)
-	e.Graph, e.Weights = graph.ReadDigest(f), graph.WeightDigest(f)
+	e.Graph, e.Weights = graph.Digests(f)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.kept[h] = e
