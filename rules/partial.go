@@ -31,6 +31,13 @@ type partial struct {
 // small.
 const minPartialObjects = 2000
 
+// wholeIsCheaper reports whether a run over reached of total objects had
+// better run on all of them: more than a quarter of an input of
+// minPartialObjects or more.
+func wholeIsCheaper(reached, total int) bool {
+	return total >= minPartialObjects && 4*reached > total
+}
+
 // planPartial returns how to run global, the graph rules, over objs, the
 // objects of this run, given prev, what the last run found; nil when every
 // rule must run on the whole graph.
@@ -92,7 +99,7 @@ func planPartial(prev *Previous, objs []*manifest.Object, global []*Rule, mesh c
 			inDirty++
 		}
 	}
-	if len(objs) >= minPartialObjects && 4*inDirty > len(objs) {
+	if wholeIsCheaper(inDirty, len(objs)) {
 		return nil
 	}
 	rerun := map[*Rule]bool{}

@@ -87,7 +87,7 @@ func weightRerun(global []*Rule, opts LintOptions) func([]*manifest.Object, map[
 		for _, name := range files {
 			read += len(of[name])
 		}
-		if len(objs) >= minPartialObjects && 4*read > len(objs) {
+		if wholeIsCheaper(read, len(objs)) {
 			return nil, false
 		}
 		load := opts.Load
