@@ -134,8 +134,11 @@ func UnreadValues(o *manifest.Object) []*yaml.Node {
 // controllerUnread, podUnread and containerUnread are the fields of a
 // workload's spec, its pods' spec and a container that the graph neither
 // decodes (spec.PodSpec, spec.Container) nor reads from the nodes: how
-// pods are rolled out, scheduled and stopped, which volumes they mount.
-// Only local rules (MR027) read some of them.
+// pods are rolled out, scheduled and stopped, which volumes they mount,
+// how they are probed. Only local rules (MR027) read some of them; of
+// the probes, MR401's and MR402's ambient case asks only whether one is
+// sent over the network (networkProbes: an httpGet, tcpSocket or grpc
+// key), and the keys stay in ReadDigest.
 var (
 	controllerUnread = []string{"strategy", "updateStrategy", "minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds", "paused",
 		"podManagementPolicy", "schedule", "timeZone", "concurrencyPolicy", "suspend", "successfulJobsHistoryLimit", "failedJobsHistoryLimit",
@@ -144,7 +147,7 @@ var (
 		"topologySpreadConstraints", "imagePullSecrets", "volumes", "runtimeClassName", "schedulerName", "enableServiceLinks",
 		"automountServiceAccountToken", "activeDeadlineSeconds"}
 	containerUnread = []string{"volumeMounts", "envFrom", "lifecycle", "imagePullPolicy", "workingDir", "terminationMessagePath",
-		"terminationMessagePolicy", "stdin", "stdinOnce", "tty"}
+		"terminationMessagePolicy", "stdin", "stdinOnce", "tty", "livenessProbe", "readinessProbe", "startupProbe"}
 )
 
 // appendLeaves appends the values of the fields keys of m, a block

@@ -173,7 +173,7 @@ var unreadReaders = map[string]struct {
 	n   int
 	why string
 }{
-	"internal/graph/unread.go":             {56, "names the unread values"},
+	"internal/graph/unread.go":             {59, "names the unread values"},
 	"internal/graph/flagger.go":            {3, "whether a Canary has an analysis, and its match: canaryAnalysisValues leaves both read"},
 	"rules/routing/flaggerignored.go":      {1, "MR156, a local rule"},
 	"internal/graph/configmap.go":          {1, "a ConfigMap's CA certificate and Gateway overlay keys: configMapValues leaves them read"},
@@ -199,11 +199,12 @@ var unreadReaders = map[string]struct {
 	"rules/validation/cel.go":              {1, "a WasmPlugin's vmConfig env, local"},
 	"rules/validation/wasmplugin.go":       {1, "a WasmPlugin's vmConfig env, local"},
 	"rules/validation/workloadgroup.go":    {3, "a WorkloadGroup's probe command, local"},
+	"rules/netpol/defaultdenyallow.go":     {3, "networkProbes: whether a probe has an httpGet, tcpSocket or grpc key, which stays in ReadDigest"},
 }
 
 // unreadRead matches what reads a field or key of UnreadValues: a
 // selector of the fields spec decodes them into, or a key in quotes.
-var unreadRead = regexp.MustCompile(`\.(Image|Command|Args|Replicas|Env|Resources|ConnectionPool|OutlierDetection)\b[^(]|\.Spec\.Analysis\b|"(image|replicas|command|args|env|resources|limits|requests|connectionPool|outlierDetection|data|binaryData|analysis|strategy|updateStrategy|minReadySeconds|revisionHistoryLimit|progressDeadlineSeconds|paused|podManagementPolicy|schedule|timeZone|concurrencyPolicy|suspend|successfulJobsHistoryLimit|failedJobsHistoryLimit|startingDeadlineSeconds|backoffLimit|ttlSecondsAfterFinished|activeDeadlineSeconds|completions|parallelism|terminationGracePeriodSeconds|priorityClassName|priority|tolerations|affinity|nodeSelector|topologySpreadConstraints|imagePullSecrets|volumes|runtimeClassName|schedulerName|enableServiceLinks|automountServiceAccountToken|volumeMounts|envFrom|lifecycle|imagePullPolicy|workingDir|terminationMessagePath|terminationMessagePolicy|stdin|stdinOnce|tty)"`)
+var unreadRead = regexp.MustCompile(`\.(Image|Command|Args|Replicas|Env|Resources|ConnectionPool|OutlierDetection)\b[^(]|\.Spec\.Analysis\b|"(image|replicas|command|args|env|resources|limits|requests|connectionPool|outlierDetection|data|binaryData|analysis|strategy|updateStrategy|minReadySeconds|revisionHistoryLimit|progressDeadlineSeconds|paused|podManagementPolicy|schedule|timeZone|concurrencyPolicy|suspend|successfulJobsHistoryLimit|failedJobsHistoryLimit|startingDeadlineSeconds|backoffLimit|ttlSecondsAfterFinished|activeDeadlineSeconds|completions|parallelism|terminationGracePeriodSeconds|priorityClassName|priority|tolerations|affinity|nodeSelector|topologySpreadConstraints|imagePullSecrets|volumes|runtimeClassName|schedulerName|enableServiceLinks|automountServiceAccountToken|volumeMounts|envFrom|lifecycle|imagePullPolicy|workingDir|terminationMessagePath|terminationMessagePolicy|stdin|stdinOnce|tty|livenessProbe|readinessProbe|startupProbe)"`)
 
 // TestUnreadReaders fails when code of the graph or the rules starts or
 // stops reading a field or key that UnreadValues leaves out of
@@ -528,6 +529,10 @@ spec:
         readinessProbe:
           httpGet: {path: /ready, port: 8080}
           periodSeconds: 5
+        livenessProbe:
+          tcpSocket:
+            port: 8080
+          failureThreshold: 3
       - name: istio-proxy
         image: auto
         volumeMounts:
@@ -537,12 +542,12 @@ spec:
 
 // TestUnreadPodFields checks the fields of a workload, its pods and their
 // containers that the graph does not read: how pods roll out, where they
-// are scheduled, what they mount; not the service account, the ports,
-// the probes, which the NetworkPolicy rules' fixes read, nor anything of
-// a proxy's container.
+// are scheduled, what they mount, how they are probed (but whether a
+// probe goes over the network, by its keys); not the service account, the
+// ports, nor anything of a proxy's container.
 func TestUnreadPodFields(t *testing.T) {
 	spans, base := unreadOf(t, unreadRollout)
-	want := []string{"25%", "3", "30", "general", "spot", "Exists", "cfg", "web-cfg", "web:1", "IfNotPresent", "cfg", "/etc/web"}
+	want := []string{"25%", "3", "30", "general", "spot", "Exists", "cfg", "web-cfg", "web:1", "IfNotPresent", "cfg", "/etc/web", "5", "8080", "3"}
 	if !slices.Equal(spans, want) {
 		t.Errorf("spans %q, want %q", spans, want)
 	}
@@ -554,7 +559,11 @@ func TestUnreadPodFields(t *testing.T) {
 		{"pool: general", "pool: gpu", true},
 		{"mountPath: /etc/web", "mountPath: /srv/web", true},
 		{"serviceAccountName: web", "serviceAccountName: api", false},
-		{"periodSeconds: 5", "periodSeconds: 10", false},
+		{"periodSeconds: 5", "periodSeconds: 10", true},
+		{"failureThreshold: 3", "failureThreshold: 5", true},
+		{"            port: 8080", "            port: http", true},
+		{"httpGet: {path: /ready, port: 8080}", "httpGet: {path: /healthz, port: 8080}", false},
+		{"          tcpSocket:\n", "          grpc:\n", false},
 		{"mountPath: /etc/istio", "mountPath: /srv/istio", false},
 		{"        operator: Exists\n", "        operator: Exists\n        effect: NoSchedule\n", false},
 	} {
