@@ -358,3 +358,67 @@ func lineOf(src, s string) int {
 	}
 	return 0
 }
+
+// TestSamePodsUnreadSource checks that whether two experiment steps run
+// the same pods does not read the values of the source template's
+// annotations of no domain the graph reads (ReadAnnotation), which the
+// cache lets change without reading them again (UnreadValues): a template
+// setting such an annotation runs other pods than one that does not, as
+// the source's value goes; those the graph reads are merged first.
+func TestSamePodsUnreadSource(t *testing.T) {
+	deployment := func(checksum, inject string) string {
+		return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: test}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations:
+        checksum/config: ` + checksum + `
+        sidecar.istio.io/inject: "` + inject + `"
+    spec:
+      containers: [{name: web, image: web:1}]
+`
+	}
+	const rollout = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: ro, namespace: test}
+spec:
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  strategy:
+    canary:
+      steps:
+      - experiment:
+          templates:
+          - {name: preview, specRef: canary, metadata: {annotations: {checksum/config: a1, sidecar.istio.io/inject: "true"}}}
+      - experiment:
+          templates:
+          - {name: preview, specRef: canary}
+`
+	for _, c := range []struct {
+		checksum, inject string
+		want             int
+	}{
+		{"a1", "true", 2}, {"b2", "true", 2}, {"a1", "false", 2},
+	} {
+		g := graphFrom(t, docs(deployment(c.checksum, c.inject), rollout))
+		if got := len(g.Rollouts[0].Experiments); got != c.want {
+			t.Errorf("checksum %s, inject %s: %d workloads of the steps, want %d", c.checksum, c.inject, got, c.want)
+		}
+	}
+	// Of the keys the graph reads, the merged values count: the second
+	// step's template takes the source's, which the first sets.
+	same := strings.Replace(rollout, "checksum/config: a1, ", "", 1)
+	for _, c := range []struct {
+		inject string
+		want   int
+	}{{"true", 1}, {"false", 2}} {
+		g := graphFrom(t, docs(deployment("a1", c.inject), same))
+		if got := len(g.Rollouts[0].Experiments); got != c.want {
+			t.Errorf("inject %s: %d workloads of the steps, want %d", c.inject, got, c.want)
+		}
+	}
+}

@@ -60,6 +60,7 @@ func (g *Graph) addRolloutExperiments(r *Rollout, src *spec.PodTemplate) {
 		return
 	}
 	byName := map[string][]*Workload{}
+	own := map[*Workload]map[string]string{} // the annotations of a workload's template
 	for i := range c.Steps {
 		e := c.Steps[i].Experiment
 		if e == nil || !validSpecRefs(e) || repeatsTemplateName(e) {
@@ -72,7 +73,7 @@ func (g *Graph) addRolloutExperiments(r *Rollout, src *spec.PodTemplate) {
 			}
 			w := g.rolloutExperimentWorkload(r, src, t)
 			same := byName[t.Name.V]
-			if k := slices.IndexFunc(same, func(o *Workload) bool { return samePods(o, w) }); k >= 0 {
+			if k := slices.IndexFunc(same, func(o *Workload) bool { return samePods(o, w, own[o], t.Metadata.Annotations) }); k >= 0 {
 				// Another step with the same template: its pods are
 				// the same, at another time.
 				r.experimentRuns = append(r.experimentRuns, experimentRun{same[k], t})
@@ -82,6 +83,7 @@ func (g *Graph) addRolloutExperiments(r *Rollout, src *spec.PodTemplate) {
 				w.Obj.Name = rolloutExperimentName(r, t.Name.V) + "-" + strconv.Itoa(i)
 			}
 			byName[t.Name.V] = append(same, w)
+			own[w] = t.Metadata.Annotations
 			r.Experiments = append(r.Experiments, w)
 			r.experimentRuns = append(r.experimentRuns, experimentRun{w, t})
 		}
@@ -128,10 +130,40 @@ func repeatsTemplateName(e *spec.RolloutExperimentStep) bool {
 	return false
 }
 
-// samePods reports whether o and w have the same labels and annotations.
-// It runs before either has its hash.
-func samePods(o, w *Workload) bool {
-	return maps.Equal(o.Labels, w.Labels) && maps.Equal(o.Spec.Metadata.Annotations, w.Spec.Metadata.Annotations)
+// samePods reports whether o and w, the workloads of two templates of one
+// source pod template, have the same labels and annotations. It runs
+// before either has its hash. Of the annotations ReadAnnotation does not
+// keep, it compares what the templates set, ownO and ownW, not the
+// merged maps: the same but where one template sets such an annotation
+// to the value the source has, and it keeps the graph from reading the
+// values of the source's, which may change without the cache reading
+// them again (UnreadValues).
+func samePods(o, w *Workload, ownO, ownW map[string]string) bool {
+	if !maps.Equal(o.Labels, w.Labels) {
+		return false
+	}
+	read := func(a, b map[string]string) bool {
+		for k, v := range a {
+			if ReadAnnotation(k) {
+				if u, ok := b[k]; !ok || u != v {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	unread := func(a, b map[string]string) bool {
+		for k, v := range a {
+			if !ReadAnnotation(k) {
+				if u, ok := b[k]; !ok || u != v {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	a, b := o.Spec.Metadata.Annotations, w.Spec.Metadata.Annotations
+	return read(a, b) && read(b, a) && unread(ownO, ownW) && unread(ownW, ownO)
 }
 
 // rolloutExperimentName is meshlint's name for the ReplicaSet of template

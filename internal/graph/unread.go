@@ -24,7 +24,9 @@ import (
 // no rule reads at all; nor can a DestinationRule's connection limits and
 // outlier thresholds (trafficPolicyValues), which only local rules read,
 // nor most of a ConfigMap's data (configMapValues), nor the thresholds and
-// steps of a Flagger Canary's analysis (canaryAnalysisValues).
+// steps of a Flagger Canary's analysis (canaryAnalysisValues), nor the
+// values of annotations of no domain the graph reads (ReadAnnotation), of
+// any object and of a workload's pod template.
 // ReadDigest lets the cache tell such an edit from
 // others (lintcache: a run after one
 // keeps the last run's graph findings). TestUnreadValues changes every
@@ -53,32 +55,36 @@ func unreadImage(name, image string) bool {
 // scalar written in block style and reached without an alias or an
 // anchor, so that no other node shares it.
 func UnreadValues(o *manifest.Object) []*yaml.Node {
+	if o.Node == nil {
+		return nil
+	}
+	out := annotationValues(field(o.Node, "metadata"))
 	var replicas bool
 	switch {
-	case o.Node == nil:
-		return nil
 	case o.Group == kinds.GroupIstioNetworking && o.Kind == kinds.DestinationRule:
-		return trafficPolicyValues(o.Node)
+		return append(out, trafficPolicyValues(o.Node)...)
 	case o.Group == kinds.GroupCore && o.Kind == kinds.ConfigMap:
-		return configMapValues(o)
+		return append(out, configMapValues(o)...)
 	case o.Group == kinds.GroupFlagger && o.Kind == kinds.Canary:
-		return canaryAnalysisValues(o.Node)
+		return append(out, canaryAnalysisValues(o.Node)...)
 	case o.Group == kinds.GroupApps && (o.Kind == kinds.Deployment || o.Kind == kinds.StatefulSet || o.Kind == kinds.ReplicaSet):
 		replicas = true
 	case o.Group == kinds.GroupApps && o.Kind == kinds.DaemonSet,
 		o.Group == kinds.GroupBatch && (o.Kind == kinds.Job || o.Kind == kinds.CronJob),
 		o.Group == kinds.GroupCore && o.Kind == kinds.Pod:
 	default:
-		return nil
+		return out
 	}
-	pod, plain := o.Node, true
+	tmpl, plain := o.Node, true
 	if o.Kind != kinds.Pod {
 		for _, k := range PodTemplatePath(o) {
-			pod, plain = plainLookup(pod, k, plain)
+			tmpl, plain = plainLookup(tmpl, k, plain)
+		}
+		if plain {
+			out = append(out, annotationValues(field(tmpl, "metadata"))...)
 		}
 	}
-	pod, plain = plainLookup(pod, "spec", plain)
-	var out []*yaml.Node
+	pod, plain := plainLookup(tmpl, "spec", plain)
 	if spec := field(o.Node, "spec"); plain {
 		out = appendLeaves(out, spec, controllerUnread)
 		out = appendLeaves(out, pod, podUnread)
@@ -213,6 +219,42 @@ func mappingLeaves(m *yaml.Node, skip func(key string) bool) []*yaml.Node {
 		}
 	}
 	return out
+}
+
+// ReadAnnotation reports whether a graph rule may read the value of the
+// annotation key: one of Istio's, Kubernetes', Argo's, Flagger's and
+// Flux's, Knative's or meshlint's own, by the domain of its prefix. The
+// graph and the rules read annotations by key, and only such keys
+// (TestAnnotationReaders): the values of the others (a Helm chart's
+// checksum/config, an owner, a build number), which change with every
+// release, are unread values.
+func ReadAnnotation(key string) bool {
+	prefix, _, ok := strings.Cut(key, "/")
+	if !ok {
+		return false
+	}
+	for _, d := range readAnnotationDomains {
+		if strings.HasSuffix(prefix, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// readAnnotationDomains end the prefixes of the annotations ReadAnnotation
+// keeps; a suffix, not a whole label, so that it keeps more rather than
+// less.
+var readAnnotationDomains = []string{"istio.io", "k8s.io", "kubernetes.io", "argoproj.io", "flagger.app", "fluxcd.io", "knative.dev", "meshlint.io"}
+
+// annotationValues returns the values of the annotations of meta, a
+// metadata mapping, whose keys ReadAnnotation does not keep; none when
+// the annotations are not a block mapping of plain keys.
+func annotationValues(meta *yaml.Node) []*yaml.Node {
+	ann := field(meta, "annotations")
+	if ann == nil {
+		return nil
+	}
+	return mappingLeaves(ann, ReadAnnotation)
 }
 
 // trafficPolicyValues returns the limits and thresholds of a

@@ -49,7 +49,7 @@ metadata:
   name: web
   namespace: shop
   annotations:
-    note: "image: x"
+    proxy.istio.io/config: "image: x"
 spec:
   replicas: 3
   selector:
@@ -150,7 +150,7 @@ func TestReadDigest(t *testing.T) {
 		{"cpu: 500m", "cpu: 2", true},
 		{"containerPort: 8080", "containerPort: 8081", false},
 		{"app: web", "app: webs", false},
-		{"note: \"image: x\"", "note: \"image: y\"", false},
+		{"config: \"image: x\"", "config: \"image: y\"", false},
 		{"image: auto", "image: auto2", false},
 		{"example/web:1.2", "ghcr.io/fluxcd/flagger:1.36.1", false},
 		{"replicas: 3", "replicas: 3 # meshlint:disable MR001", false},
@@ -281,8 +281,20 @@ spec:
 // decoders and the tree generator), how many times re matches in it.
 func sourceMatches(t *testing.T, re *regexp.Regexp) map[string]int {
 	t.Helper()
-	root := filepath.Join("..", "..")
 	got := map[string]int{}
+	eachSource(t, func(rel string, b []byte) {
+		if n := len(re.FindAllIndex(b, -1)); n > 0 {
+			got[rel] = n
+		}
+	})
+	return got
+}
+
+// eachSource calls read with each Go file sourceMatches reads, by its
+// path in the repository.
+func eachSource(t *testing.T, read func(rel string, b []byte)) {
+	t.Helper()
+	root := filepath.Join("..", "..")
 	for _, top := range []string{"internal", "rules"} {
 		err := filepath.WalkDir(filepath.Join(root, top), func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -300,16 +312,13 @@ func sourceMatches(t *testing.T, re *regexp.Regexp) map[string]int {
 			if err != nil {
 				return err
 			}
-			if n := len(re.FindAllIndex(b, -1)); n > 0 {
-				got[rel] = n
-			}
+			read(rel, b)
 			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	return got
 }
 
 const unreadDestinationRule = `apiVersion: networking.istio.io/v1
@@ -571,5 +580,185 @@ func TestUnreadPodFields(t *testing.T) {
 		if (got == base) != tc.same {
 			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
 		}
+	}
+}
+
+// annotationKey matches a string literal shaped as an annotation's key
+// with a prefix: a domain, a slash, a name.
+var annotationKey = regexp.MustCompile(`"((?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,})/[-A-Za-z0-9_.]*"`)
+
+// annotationRead matches code that reads annotations other than by a key
+// in quotes: by a key in a variable or constant, over all of them, or
+// whole.
+var annotationRead = regexp.MustCompile(`range [^\n{]*Annotations\b|Annotations\[[^"\]]|\(?[A-Za-z.]*Annotations[,)]|"annotations"`)
+
+// notAnnotations are the literals of graph and rules code shaped as an
+// annotation's key whose domain ReadAnnotation does not keep, and what
+// they are instead.
+var notAnnotations = map[string]string{
+	`rules/validation/cel.go "example.com/keys"`: "MR001's example of a CRD's CEL rule, a local rule",
+}
+
+// annotationReaders are the files of the graph, the rules and what they
+// use whose code reads annotations other than by a key in quotes (a key
+// in a constant, all of them, the maps whole), with how many times, and
+// why no value of an annotation ReadAnnotation leaves out reaches a
+// finding of a graph rule through it.
+var annotationReaders = map[string]struct {
+	n   int
+	why string
+}{
+	"internal/graph/annotations.go":        {5, "AnnotationSites: the annotation rules read Istio's keys (istioAnnotation)"},
+	"internal/graph/authz.go":              {2, "istio.io/dry-run (dryRunAnnotation)"},
+	"internal/graph/backendtls.go":         {1, "istio.io/ignore-policy-attachment"},
+	"internal/graph/experiment.go":         {2, "writes Argo's keys on the objects of an Experiment"},
+	"internal/graph/flagger.go":            {4, "copies the maps to the objects Flagger makes, which are read by key"},
+	"internal/graph/injection.go":          {1, "podView: sidecar.istio.io/inject"},
+	"internal/graph/prepare.go":            {2, "keeps the template's maps, read by key"},
+	"internal/graph/rollout_experiment.go": {5, "merges the maps; samePods compares the values of the keys ReadAnnotation keeps, and of the others what the templates set"},
+	"internal/graph/shared.go":             {2, "interns the maps"},
+	"internal/graph/unread.go":             {1, "annotationValues"},
+	"internal/suppress/directive.go":       {4, "meshlint.io/ignore, meshlint.io/ignore-reason, galley.istio.io/analyze-suppress"},
+	"internal/suppress/fix.go":             {4, "removes meshlint.io/ignore and its reason"},
+	"rules/gatewayapi/crdvalidation.go":    {1, "MR601's CRD validation, a local rule"},
+	"rules/lintcache/lintcache.go":         {3, "keeps the objects' maps"},
+	"rules/lintcache/record.go":            {3, "keeps the objects' maps"},
+	"rules/lintcache/wire.go":              {4, "writes and reads the objects' maps"},
+	"rules/routing/argospec.go":            {1, "MR155, a local rule"},
+	"rules/routing/rolloutistio.go":        {1, "argo-rollouts.argoproj.io/managed-by-rollouts"},
+	"rules/validation/annotations.go":      {5, "internal.istio.io keys, a local rule"},
+	"rules/validation/authz.go":            {1, "a local rule"},
+	"rules/validation/kubernetes.go":       {3, "MR027's size limits, a local rule"},
+	"rules/validation/kubernetes_more.go":  {2, "MR027, a local rule"},
+	"rules/workload/annotations.go":        {21, "Istio's keys (istioAnnotation); the fix moving them reads their entries and counts the others"},
+	"rules/workload/annotationvalues.go":   {2, "the values of Istio's keys"},
+	"rules/workload/crdversion.go":         {2, "gateway.networking.k8s.io/bundle-version, a local rule"},
+}
+
+// TestAnnotationReaders fails when graph or rules code starts to read an
+// annotation of a domain ReadAnnotation does not keep, by a key in quotes,
+// or reads annotations in a new place: check that no value ReadAnnotation
+// leaves out reaches a graph rule's finding (or keep its domain), then
+// update notAnnotations or annotationReaders. TestUnreadValues checks the
+// same by the findings, on the inputs the repository has.
+func TestAnnotationReaders(t *testing.T) {
+	keys := map[string]bool{}
+	eachSource(t, func(rel string, b []byte) {
+		for _, m := range annotationKey.FindAll(b, -1) {
+			if !ReadAnnotation(strings.Trim(string(m), `"`)) {
+				keys[rel+" "+string(m)] = true
+			}
+		}
+	})
+	for k := range keys {
+		if _, ok := notAnnotations[k]; !ok {
+			t.Errorf("%s: an annotation of a domain ReadAnnotation leaves out of ReadDigest? Keep its domain, or say what it is in notAnnotations", k)
+		}
+	}
+	for k := range notAnnotations {
+		if !keys[k] {
+			t.Errorf("%s is no longer there: take it out of notAnnotations", k)
+		}
+	}
+	got := sourceMatches(t, annotationRead)
+	for file, n := range got {
+		if want, ok := annotationReaders[file]; !ok || want.n != n {
+			t.Errorf("%s reads annotations %d times, want %d: check that no value ReadAnnotation leaves out reaches a graph rule's finding, then update annotationReaders", file, n, want.n)
+		}
+	}
+	for file := range annotationReaders {
+		if _, ok := got[file]; !ok {
+			t.Errorf("%s no longer reads annotations: take it out of annotationReaders", file)
+		}
+	}
+}
+
+func TestReadAnnotation(t *testing.T) {
+	for key, want := range map[string]bool{
+		"sidecar.istio.io/inject": true, "istio.io/rev": true, "kubernetes.io/ingress.class": true,
+		"service.beta.kubernetes.io/load-balancer-source-ranges": true, "gateway.networking.k8s.io/bundle-version": true,
+		"argo-rollouts.argoproj.io/managed-by-rollouts": true, "meshlint.io/ignore": true, "serving.knative.dev/service": true,
+		"checksum/config": false, "prometheus.io/scrape": false, "team": false, "example.com/owner": false, "istio.io": false,
+	} {
+		if got := ReadAnnotation(key); got != want {
+			t.Errorf("ReadAnnotation(%q) = %v, want %v", key, got, want)
+		}
+	}
+}
+
+const unreadAnnotations = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    owner: payments
+    sidecar.istio.io/inject: "true"
+    deployment.kubernetes.io/revision: "4"
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations:
+        checksum/config: 3f9a
+        prometheus.io/port: "9090"
+        proxy.istio.io/config: "holdApplicationUntilProxyStarts: true"
+    spec:
+      containers:
+      - name: web
+        image: web:1
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    networking.istio.io/exportTo: "."
+    note: routed by the mesh
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+`
+
+// TestUnreadAnnotations checks the annotations of every object and of a
+// pod template: the values of those of a domain the graph reads stay,
+// and their keys.
+func TestUnreadAnnotations(t *testing.T) {
+	spans, base := unreadOf(t, unreadAnnotations)
+	want := []string{"payments", "3f9a", `"9090"`, "web:1", "routed by the mesh"}
+	if !slices.Equal(spans, want) {
+		t.Errorf("spans %q, want %q", spans, want)
+	}
+	for _, tc := range []struct {
+		old, new string
+		same     bool
+	}{
+		{"checksum/config: 3f9a", "checksum/config: 77c0", true},
+		{`prometheus.io/port: "9090"`, "prometheus.io/port: 15020", true},
+		{"owner: payments", "owner: checkout # since June", true},
+		{"note: routed by the mesh", "note: ''", true},
+		{`sidecar.istio.io/inject: "true"`, `sidecar.istio.io/inject: "false"`, false},
+		{`revision: "4"`, `revision: "5"`, false},
+		{`exportTo: "."`, `exportTo: "*"`, false},
+		{"checksum/config: 3f9a", "checksum/secret: 3f9a", false},
+		{"    owner: payments\n", "    owner: payments\n    team: web\n", false},
+		{"      annotations:\n        checksum", "      annotations: &a\n        checksum", false},
+	} {
+		text := strings.Replace(unreadAnnotations, tc.old, tc.new, 1)
+		if text == unreadAnnotations {
+			t.Fatalf("%q is not in the input", tc.old)
+		}
+		if _, got := unreadOf(t, text); (got == base) != tc.same {
+			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
+		}
+	}
+	// Flow style is left whole.
+	flow := strings.Replace(unreadAnnotations, "    owner: payments\n    sidecar.istio.io/inject: \"true\"\n    deployment.kubernetes.io/revision: \"4\"\n", "    {owner: payments}\n", 1)
+	if spans, _ := unreadOf(t, strings.Replace(flow, "  annotations:\n    {owner", "  annotations: {owner", 1)); slices.Contains(spans, "payments") {
+		t.Errorf("an annotation in flow style was cut: %q", spans)
 	}
 }
