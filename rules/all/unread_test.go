@@ -13,6 +13,7 @@ import (
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules/ruletest"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // TestUnreadValues checks what the cache counts on to keep the graph
@@ -165,4 +166,137 @@ func (in *metaInput) graphFindings(t *testing.T, files map[string][]byte, skip [
 		out = append(out, b.String())
 	}
 	return out, nil
+}
+
+// TestUnreadAnnotationValues checks, as TestUnreadValues does, the values
+// of annotations of no domain the graph reads (graph.ReadAnnotation), on
+// every input of TestMetamorphic: the inputs have few such annotations,
+// so one is added to the metadata of every object and of every workload's
+// pod template written in block style (checksum/meshlint-test), and the
+// findings with its values changed are compared with those with it as
+// added.
+func TestUnreadAnnotationValues(t *testing.T) {
+	var changed, added, compared atomic.Int64
+	t.Cleanup(func() {
+		t.Logf("%d inputs changed, %d annotations added, %d graph findings compared", changed.Load(), added.Load(), compared.Load())
+		if changed.Load() < 400 || added.Load() < 1500 || compared.Load() < 2000 {
+			t.Errorf("only %d inputs changed, %d annotations added, %d findings compared: the test lost its point", changed.Load(), added.Load(), compared.Load())
+		}
+	})
+	eachBlockInput(t, func(t *testing.T, in *metaInput, block map[string][]byte) {
+		with, n := addAnnotations(t, in, block)
+		if n == 0 {
+			return
+		}
+		files, _ := changeValues(t, in, with, graph.UnreadSpans, func(sp graph.Span) string {
+			if sp.Node.Value == "a0" {
+				return "b17-longer"
+			}
+			return otherValue(sp.Node.Tag, sp.Node.Value)
+		})
+		if files == nil {
+			t.Fatalf("no value to change after adding %d annotations\n%s", n, dumpTree(with))
+		}
+		base, err := in.graphFindings(t, with, nil)
+		if err != nil {
+			if in.foreign {
+				return
+			}
+			t.Fatalf("with the annotations added: %v\n%s", err, dumpTree(with))
+		}
+		got, err := in.graphFindings(t, files, nil)
+		if err != nil {
+			t.Fatalf("with their values changed: %v\n%s", err, dumpTree(files))
+		}
+		changed.Add(1)
+		added.Add(int64(n))
+		compared.Add(int64(len(base)))
+		if !slices.Equal(base, got) {
+			t.Errorf("changing the values of annotations no graph rule reads changes the graph findings:\n%s\n%s", multisetDiff(base, got), dumpTree(files))
+		}
+	})
+}
+
+// addAnnotations returns files with the annotation checksum/meshlint-test:
+// a0 added to every metadata mapping of an object, and of a workload's
+// pod template, written in block style in a file of the input (not a
+// kustomize build's), and how many it added.
+func addAnnotations(t *testing.T, in *metaInput, files map[string][]byte) (map[string][]byte, int) {
+	dir := t.TempDir()
+	text := map[string]string{}
+	for name, b := range files {
+		text[name] = string(b)
+	}
+	ruletest.WriteTree(t, dir, text)
+	var mu sync.Mutex
+	out := maps.Clone(files)
+	n := 0
+	manifest.Load([]string{"."}, manifest.Options{Namespace: in.namespace, Dir: dir, PerFile: func(f *manifest.File) []*manifest.Error {
+		if f.Data == nil {
+			return nil
+		}
+		// The line each addition goes before, and what it is.
+		at := map[int]string{}
+		add := func(meta *yaml.Node) {
+			if meta == nil || meta.Kind != yaml.MappingNode || meta.Style&yaml.FlowStyle != 0 || len(meta.Content) == 0 || meta.Anchor != "" {
+				return
+			}
+			first := meta.Content[0]
+			indent := strings.Repeat(" ", first.Column-1)
+			for i := 0; i+1 < len(meta.Content); i += 2 {
+				if meta.Content[i].Value != "annotations" {
+					continue
+				}
+				ann := meta.Content[i+1]
+				if ann.Kind != yaml.MappingNode || ann.Style&yaml.FlowStyle != 0 || len(ann.Content) == 0 || ann.Anchor != "" {
+					return
+				}
+				k := ann.Content[0]
+				at[k.Line] = strings.Repeat(" ", k.Column-1) + "checksum/meshlint-test: a0\n"
+				return
+			}
+			at[first.Line] = indent + "annotations:\n" + indent + "  checksum/meshlint-test: a0\n"
+		}
+		for _, o := range f.Objects {
+			if o.Node == nil || len(o.Sources) > 0 {
+				continue
+			}
+			add(field(o.Node, "metadata"))
+			if graph.HasPodTemplate(o) {
+				tmpl := o.Node
+				for _, k := range graph.PodTemplatePath(o) {
+					tmpl = field(tmpl, k)
+				}
+				add(field(tmpl, "metadata"))
+			}
+		}
+		if len(at) == 0 {
+			return nil
+		}
+		lines := strings.SplitAfter(string(f.Data), "\n")
+		var b strings.Builder
+		for i, l := range lines {
+			b.WriteString(at[i+1])
+			b.WriteString(l)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		out[strings.ReplaceAll(f.Name, `\`, "/")] = []byte(b.String())
+		n += len(at)
+		return nil
+	}})
+	return out, n
+}
+
+// field returns the value of key in mapping n, or nil.
+func field(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
