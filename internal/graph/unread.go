@@ -257,13 +257,14 @@ func annotationValues(meta *yaml.Node) []*yaml.Node {
 	return mappingLeaves(ann, ReadAnnotation)
 }
 
-// trafficPolicyValues returns the limits and thresholds of a
+// trafficPolicyValues returns the limits, thresholds and balancing of a
 // DestinationRule's traffic policies (spec.trafficPolicy, each subset's,
 // and their portLevelSettings): the values of the settings under
-// connectionPool's http and tcp, and of those under outlierDetection.
-// Only the local rules read them; of the graph, only ambient.go asks
-// whether connectionPool.http and outlierDetection are there, at their
-// keys, which stay.
+// connectionPool's http and tcp, and of those under outlierDetection,
+// loadBalancer, tunnel and proxyProtocol. Only the local rules read them;
+// of the graph, only ambient.go asks whether connectionPool.http,
+// outlierDetection and a consistentHash's header, cookie or query
+// parameter are there, at their keys, which stay.
 func trafficPolicyValues(dr *yaml.Node) []*yaml.Node {
 	spec := field(dr, "spec")
 	pols := []*yaml.Node{field(spec, "trafficPolicy")}
@@ -286,7 +287,9 @@ func trafficPolicyValues(dr *yaml.Node) []*yaml.Node {
 				}
 			}
 		}
-		out = append(out, mappingLeaves(field(p, "outlierDetection"), nil)...)
+		for _, k := range []string{"outlierDetection", "loadBalancer", "tunnel", "proxyProtocol"} {
+			out = append(out, mappingLeaves(field(p, k), nil)...)
+		}
 	}
 	return out
 }

@@ -173,16 +173,16 @@ var unreadReaders = map[string]struct {
 	n   int
 	why string
 }{
-	"internal/graph/unread.go":             {59, "names the unread values"},
+	"internal/graph/unread.go":             {62, "names the unread values"},
 	"internal/graph/flagger.go":            {3, "whether a Canary has an analysis, and its match: canaryAnalysisValues leaves both read"},
 	"rules/routing/flaggerignored.go":      {1, "MR156, a local rule"},
 	"internal/graph/configmap.go":          {1, "a ConfigMap's CA certificate and Gateway overlay keys: configMapValues leaves them read"},
 	"internal/graph/injectorconfig.go":     {2, "the injector's ConfigMaps: configMapValues leaves them whole"},
 	"rules/validation/schema.go":           {2, "MR001, a local rule"},
-	"internal/graph/ambient.go":            {3, "whether connectionPool.http and outlierDetection are there, and where: their keys stay in ReadDigest"},
-	"rules/validation/destinationrule.go":  {4, "MR015, a local rule"},
-	"rules/validation/duration.go":         {3, "MR002, a local rule"},
-	"rules/validation/warnings.go":         {2, "MR016, a local rule"},
+	"internal/graph/ambient.go":            {4, "whether connectionPool.http, outlierDetection and a consistentHash's header, cookie or query parameter are there, and where: their keys stay in ReadDigest"},
+	"rules/validation/destinationrule.go":  {11, "MR015, a local rule"},
+	"rules/validation/duration.go":         {5, "MR002, a local rule"},
+	"rules/validation/warnings.go":         {4, "MR016, a local rule"},
 	"internal/graph/gatewaypods.go":        {1, "a proxy by its name or its proxyv2 image: unreadImage leaves both read"},
 	"internal/graph/build.go":              {3, "Workload.Replicas, which MR159 alone reads, and only of Flagger; a proxy's image"},
 	"internal/graph/rollout_experiment.go": {2, "an Argo Experiment template's replicas: not a workload UnreadValues reads"},
@@ -199,12 +199,13 @@ var unreadReaders = map[string]struct {
 	"rules/validation/cel.go":              {1, "a WasmPlugin's vmConfig env, local"},
 	"rules/validation/wasmplugin.go":       {1, "a WasmPlugin's vmConfig env, local"},
 	"rules/validation/workloadgroup.go":    {3, "a WorkloadGroup's probe command, local"},
+	"rules/validation/ports.go":            {1, "MR003, a local rule (a tunnel's targetPort)"},
 	"rules/netpol/defaultdenyallow.go":     {3, "networkProbes: whether a probe has an httpGet, tcpSocket or grpc key, which stays in ReadDigest"},
 }
 
 // unreadRead matches what reads a field or key of UnreadValues: a
 // selector of the fields spec decodes them into, or a key in quotes.
-var unreadRead = regexp.MustCompile(`\.(Image|Command|Args|Replicas|Env|Resources|ConnectionPool|OutlierDetection)\b[^(]|\.Spec\.Analysis\b|"(image|replicas|command|args|env|resources|limits|requests|connectionPool|outlierDetection|data|binaryData|analysis|strategy|updateStrategy|minReadySeconds|revisionHistoryLimit|progressDeadlineSeconds|paused|podManagementPolicy|schedule|timeZone|concurrencyPolicy|suspend|successfulJobsHistoryLimit|failedJobsHistoryLimit|startingDeadlineSeconds|backoffLimit|ttlSecondsAfterFinished|activeDeadlineSeconds|completions|parallelism|terminationGracePeriodSeconds|priorityClassName|priority|tolerations|affinity|nodeSelector|topologySpreadConstraints|imagePullSecrets|volumes|runtimeClassName|schedulerName|enableServiceLinks|automountServiceAccountToken|volumeMounts|envFrom|lifecycle|imagePullPolicy|workingDir|terminationMessagePath|terminationMessagePolicy|stdin|stdinOnce|tty|livenessProbe|readinessProbe|startupProbe)"`)
+var unreadRead = regexp.MustCompile(`\.(Image|Command|Args|Replicas|Env|Resources|ConnectionPool|OutlierDetection|LoadBalancer|Tunnel|ProxyProtocol)\b[^(]|\.Spec\.Analysis\b|"(image|replicas|command|args|env|resources|limits|requests|connectionPool|outlierDetection|loadBalancer|tunnel|proxyProtocol|data|binaryData|analysis|strategy|updateStrategy|minReadySeconds|revisionHistoryLimit|progressDeadlineSeconds|paused|podManagementPolicy|schedule|timeZone|concurrencyPolicy|suspend|successfulJobsHistoryLimit|failedJobsHistoryLimit|startingDeadlineSeconds|backoffLimit|ttlSecondsAfterFinished|activeDeadlineSeconds|completions|parallelism|terminationGracePeriodSeconds|priorityClassName|priority|tolerations|affinity|nodeSelector|topologySpreadConstraints|imagePullSecrets|volumes|runtimeClassName|schedulerName|enableServiceLinks|automountServiceAccountToken|volumeMounts|envFrom|lifecycle|imagePullPolicy|workingDir|terminationMessagePath|terminationMessagePolicy|stdin|stdinOnce|tty|livenessProbe|readinessProbe|startupProbe)"`)
 
 // TestUnreadReaders fails when code of the graph or the rules starts or
 // stops reading a field or key that UnreadValues leaves out of
@@ -346,6 +347,11 @@ spec:
       simple: LEAST_REQUEST
     portLevelSettings:
     - port:
+        number: 9090
+      loadBalancer:
+        consistentHash:
+          httpHeaderName: x-user
+    - port:
         number: 9080
       connectionPool:
         tcp: {maxConnections: 5}
@@ -367,7 +373,7 @@ spec:
 // not the TLS mode, the load balancer, a port or a subset's labels.
 func TestUnreadTrafficPolicy(t *testing.T) {
 	spans, base := unreadOf(t, unreadDestinationRule)
-	want := []string{"100", "30s", "10", "7200s", "5", "10s", "1m", "3"}
+	want := []string{"100", "30s", "10", "7200s", "5", "10s", "LEAST_REQUEST", "x-user", "1m", "3"}
 	if !slices.Equal(spans, want) {
 		t.Errorf("spans %q, want %q", spans, want)
 	}
@@ -379,13 +385,19 @@ func TestUnreadTrafficPolicy(t *testing.T) {
 		{"consecutive5xxErrors: 5", "consecutive5xxErrors: 7 # fewer", true},
 		{"maxRetries: 3", "maxRetries: 4", true},
 		{"mode: ISTIO_MUTUAL", "mode: DISABLE", false},
-		{"simple: LEAST_REQUEST", "simple: ROUND_ROBIN", false},
+		{"simple: LEAST_REQUEST", "simple: ROUND_ROBIN", true},
+		{"httpHeaderName: x-user", "httpHeaderName: x-session", true},
+		{"        consistentHash:\n          httpHeaderName: x-user\n", "        consistentHash:\n          useSourceIp: true\n", false},
 		{"number: 9080", "number: 9081", false},
 		{"version: v1", "version: v2", false},
 		{"tcp: {maxConnections: 5}", "tcp: {maxConnections: 6}", false},
 		{"      http:\n        http1MaxPendingRequests: 100\n        idleTimeout: 30s\n", "      http: {}\n", false},
 	} {
-		_, got := unreadOf(t, strings.Replace(unreadDestinationRule, tc.old, tc.new, 1))
+		text := strings.Replace(unreadDestinationRule, tc.old, tc.new, 1)
+		if text == unreadDestinationRule {
+			t.Fatalf("%q is not in the input", tc.old)
+		}
+		_, got := unreadOf(t, text)
 		if (got == base) != tc.same {
 			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
 		}
