@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +17,12 @@ import (
 
 // BenchmarkCache measures runs with the cache (--cache) on a copy of the
 // benchmark tree. "unchanged" follows a run over the same tree: it
-// reports that run's record again without reading the input. "edited"
-// follows an edit of one file: the other files' models come from the
+// reports that run's record again without reading the input. "values"
+// follows a new image tag in one file: it reads that file again with the
+// local rules and keeps every graph finding of the last run. "weights"
+// follows a canary's weights moved in one file: it also runs the rules
+// that read weights on that file's namespace. "edited" follows an edit of
+// one file that the graph reads: the other files' models come from the
 // cache, and the graph rules run again over the whole graph.
 func BenchmarkCache(b *testing.B) {
 	dir := b.TempDir()
@@ -47,6 +52,42 @@ func BenchmarkCache(b *testing.B) {
 		}
 		m.report(docs(res.Load), res.Load.Files)
 	})
+	// An image tag, then a canary's weights: the edits the cache
+	// handles without the graph (graph.UnreadValues), and with the rules
+	// that read weights alone, on the file's namespace (rules.WeightReaders).
+	for _, edit := range []struct {
+		name string
+		re   *regexp.Regexp
+		to   [2]string
+		took func(*lintcache.Cache) bool
+	}{
+		{"values", regexp.MustCompile(`(image: [^\s:]+:)\S+`), [2]string{"${1}1.0.1", "${1}1.10.0-rc.1"},
+			func(c *lintcache.Cache) bool { return c.ValuesOnly() == 1 }},
+		{"weights", regexp.MustCompile(`weight: (\d+)\n((?s:.*?))weight: (\d+)\n`), [2]string{"weight: 80\n${2}weight: 20\n", "weight: 70\n${2}weight: 30\n"},
+			func(c *lintcache.Cache) bool { files, _ := c.Weighted(); return files == 1 }},
+	} {
+		b.Run(edit.name, func(b *testing.B) {
+			file := filepath.Join(dir, firstMatch(b, dir, edit.re))
+			data, err := os.ReadFile(file)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var res *rules.Result
+			m := startMeter(b)
+			i := 0
+			for b.Loop() {
+				i++
+				if err := os.WriteFile(file, edit.re.ReplaceAll(data, []byte(edit.to[i%2])), 0o600); err != nil {
+					b.Fatal(err)
+				}
+				var c *lintcache.Cache
+				if res, c = run(b); !c.Reused() || !edit.took(c) {
+					b.Fatalf("the run after the edit of %s did not take the %s path", file, edit.name)
+				}
+			}
+			m.report(docs(res.Load), res.Load.Files)
+		})
+	}
 	b.Run("edited", func(b *testing.B) {
 		file := filepath.Join(dir, firstYAML(b, dir))
 		var res *rules.Result
@@ -75,6 +116,27 @@ func copyTree(b *testing.B, from, to string) {
 	if err := os.CopyFS(to, os.DirFS(from)); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// firstMatch returns the first YAML file of dir whose bytes re matches,
+// relative to dir.
+func firstMatch(b *testing.B, dir string, re *regexp.Regexp) string {
+	b.Helper()
+	var first string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || first != "" || d.IsDir() || !strings.HasSuffix(p, ".yaml") {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err == nil && re.Match(data) {
+			first, err = filepath.Rel(dir, p)
+		}
+		return err
+	})
+	if err != nil || first == "" {
+		b.Fatalf("no YAML file in %s that %s matches: %v", dir, re, err)
+	}
+	return first
 }
 
 // firstYAML returns the first YAML file of dir, relative to it.
