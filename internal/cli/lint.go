@@ -486,6 +486,9 @@ func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache, lint *rules.Result)
 		if stale := c.Stale(); stale != "" {
 			fmt.Fprintf(env.Stderr, "meshlint: cache: started afresh: %s\n", stale)
 		}
+		if why := c.Rebuilt(); why != "" {
+			fmt.Fprintf(env.Stderr, "meshlint: cache: %s\n", why)
+		}
 		fmt.Fprintf(env.Stderr, "meshlint: cache: %d files unchanged (%d known by their stat data), %d read\n", hits, unread, misses)
 		weighted, parts := c.Weighted()
 		switch {
@@ -494,7 +497,7 @@ func (f *lintFlags) closeCache(env *Env, c *lintcache.Cache, lint *rules.Result)
 				wording.Count(weighted+c.ValuesOnly(), "file", "files"), map[bool]string{true: "it", false: "them"}[weighted+c.ValuesOnly() == 1],
 				strings.Join(rules.WeightReaders(), ", "), wording.Count(parts, "partition", "partitions"))
 		case c.Reused() && c.ValuesOnly() > 0:
-			fmt.Fprintf(env.Stderr, "meshlint: cache: %s changed only in values no graph rule reads (a container's image, command, arguments, environment values or resources, a workload's replicas, how its pods roll out, are scheduled and what they mount, a DestinationRule's connection limits and outlier thresholds, a ConfigMap's values, a Canary's analysis, the values of an object of a kind it passes over): the local rules read %s again, and the last run's other findings are reported again\n",
+			fmt.Fprintf(env.Stderr, "meshlint: cache: %s changed only in values no graph rule reads (a container's image, command, arguments, environment values, resources or probes, a workload's replicas, how its pods roll out, are scheduled and what they mount, annotations of no domain meshlint reads, a DestinationRule's connection limits, outlier thresholds and load balancing, a ConfigMap's values, a Canary's analysis, the values of an object of a kind it passes over): the local rules read %s again, and the last run's other findings are reported again\n",
 				wording.Count(c.ValuesOnly(), "file", "files"), map[bool]string{true: "it", false: "them"}[c.ValuesOnly() == 1])
 		case c.Reused() && hits > unread:
 			fmt.Fprintf(env.Stderr, "meshlint: cache: nothing changed since the last run (%s touched, read again: the same bytes): its findings are reported again\n", wording.Count(hits-unread, "file", "files"))

@@ -126,8 +126,9 @@ type Cache struct {
 	// ran again on rerunParts partitions.
 	valuesOnly, weighted, rerunParts int
 	// ignored says why the cache file was not used, when it was damaged,
-	// and stale when it was made by another version or with other settings.
-	ignored, stale string
+	// and stale when it was made by another version or with other settings;
+	// rebuild why it is not read but written anew (rebuildFor).
+	ignored, stale, rebuild string
 }
 
 // entry is what is kept of one file.
@@ -282,6 +283,15 @@ func (c *Cache) Prefetch(shared *graph.Shared) {
 func (c *Cache) load() {
 	{
 		defer close(c.ready)
+		c.mu.Lock()
+		rebuild := c.rebuild != ""
+		c.mu.Unlock()
+		if rebuild {
+			c.mu.Lock()
+			c.changed = true
+			c.mu.Unlock()
+			return
+		}
 		old, index, err := c.read()
 		c.mu.Lock()
 		defer c.mu.Unlock()
@@ -1015,6 +1025,37 @@ func (c *Cache) Weighted() (files, partitions int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.weighted, c.rerunParts
+}
+
+// rebuildFor decides, from the files whose stat data changed since the
+// last run (moved: not those only too recent then to be known by them),
+// whether to read the cache file at all: when their
+// entries are in half the shards or more, the file is not read and is
+// written anew, as by a first run. Writing those shards again costs about
+// what writing them all does, and the decoded model beside the files read
+// again, the shards being encoded and the graph leaves the collector no
+// room: on the 10,000-service tree, 100 and 1,000 changed files took
+// 1.7–2.6 s and 241–265 MB that way, against 1.6–1.7 s and 230–245 MB
+// without reading the file (20 files: 1.35–1.6 s against 1.45–2.0 s).
+func (c *Cache) rebuildFor(moved []string) {
+	in := map[int]bool{}
+	for _, name := range moved {
+		in[shardOf(name, [32]byte{}, shards)] = true
+	}
+	if 2*len(in) < shards {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rebuild = fmt.Sprintf("%d files changed since the last run, in %d of the %d shards of the cache file: it is written anew rather than read, which costs less", len(moved), len(in), shards)
+}
+
+// Rebuilt says why the cache file was written anew rather than read,
+// when it was (rebuildFor).
+func (c *Cache) Rebuilt() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rebuild
 }
 
 // Stale says why the cache file was not used when it was made by another

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/meshlint/meshlint/internal/config"
+	"github.com/meshlint/meshlint/internal/gentree"
 	"github.com/meshlint/meshlint/internal/manifest"
 	"github.com/meshlint/meshlint/rules"
 	"github.com/meshlint/meshlint/rules/all"
@@ -434,5 +435,66 @@ func TestCacheEditWritesOneShard(t *testing.T) {
 		if changed := before[i] != after[i]; changed != (i == want) {
 			t.Errorf("shard %d changed: %v; the edited file's is %d", i, changed, want)
 		}
+	}
+}
+
+// TestCacheRebuild changes files in half the shards or more: the run does
+// not read the cache file but writes it anew (rebuildFor), finds what a run
+// without the cache finds, and the next run reads the new file.
+func TestCacheRebuild(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := gentree.Generate(dir, gentree.Options{Namespaces: 2, Services: 40, Seed: 1, MistakeRate: 0.2}); err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	in := map[int]bool{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") {
+			files = append(files, p)
+			in[shardOf(p, [32]byte{}, shards)] = true
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if 2*len(in) < shards {
+		t.Fatalf("the tree's %d files are in %d shards: too few for the test", len(files), len(in))
+	}
+	// Files changed just before a run are not known by their stat data,
+	// and the run record is not used then.
+	time.Sleep(2100 * time.Millisecond)
+	path := filepath.Join(t.TempDir(), "x.cache")
+	if _, c := lint(t, dir, path, nil); c.Rebuilt() != "" {
+		t.Fatalf("a first run: %s", c.Rebuilt())
+	}
+	edit := func(name string) {
+		t.Helper()
+		f, err := os.OpenFile(name, os.O_APPEND|os.O_WRONLY, 0)
+		if err == nil {
+			_, err = f.WriteString("# edited\n")
+			err = errors.Join(err, f.Close())
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range files {
+		edit(name)
+	}
+	got, c := lint(t, dir, path, nil)
+	if c.Rebuilt() == "" {
+		t.Fatalf("%d files changed, in every shard: the cache file was read", len(files))
+	}
+	if want, _ := lint(t, dir, "", nil); got != want {
+		t.Errorf("the run that wrote the cache anew found other than a run without it:\n%s\nwant:\n%s", got, want)
+	}
+	if hits, _, _, _ := c.Stats(); hits != 0 {
+		t.Errorf("%d files from the cache file, which was not read", hits)
+	}
+	edit(files[0])
+	_, c = lint(t, dir, path, nil)
+	if hits, _, misses, _ := c.Stats(); c.Rebuilt() != "" || hits != len(files)-1 || misses != 1 {
+		t.Errorf("after one more edit: %d files from the cache, %d read (want %d and 1); written anew: %q", hits, misses, len(files)-1, c.Rebuilt())
 	}
 }

@@ -513,6 +513,12 @@ func (c *Cache) Reuse(key string, paths []string, opts manifest.Options, now tim
 	if rec := c.record(key); rec != nil && !ok {
 		rec.forget()
 	}
+	if ok {
+		// The cache file is not needed: nothing is written anew.
+		c.mu.Lock()
+		c.rebuild = ""
+		c.mu.Unlock()
+	}
 	return res, fs, ok, err
 }
 
@@ -530,10 +536,11 @@ func (c *Cache) reuse(key string, paths []string, opts manifest.Options, now tim
 			return nil, nil, false, nil // a file named alone: its kustomization is not watched
 		}
 	}
-	touched, relisted, ok := statsHold(&rec.head, opts)
+	touched, moved, relisted, ok := statsHold(&rec.head, opts)
 	if !ok {
 		return nil, nil, false, nil
 	}
+	c.rebuildFor(moved)
 	changed, ok := sameBytes(&rec.head, touched, opts)
 	if !ok {
 		return nil, nil, false, nil
@@ -751,7 +758,7 @@ func (c *Cache) refresh(rec *readRecord) error {
 // and counting it in relisted), and returns the files that do not
 // (touched), most recently changed first: their bytes tell whether they
 // changed.
-func statsHold(head *recordHead, opts manifest.Options) (touched []string, relisted int, ok bool) {
+func statsHold(head *recordHead, opts manifest.Options) (touched, moved []string, relisted int, ok bool) {
 	type named struct {
 		name string
 		want manifest.FileStat
@@ -800,7 +807,7 @@ func statsHold(head *recordHead, opts manifest.Options) (touched []string, relis
 	}
 	wg.Wait()
 	if bad.Load() {
-		return nil, 0, false
+		return nil, nil, 0, false
 	}
 	for i, c := range changed {
 		switch {
@@ -810,9 +817,12 @@ func statsHold(head *recordHead, opts manifest.Options) (touched []string, relis
 			relisted++
 		default:
 			touched = append(touched, all[i].name)
+			if stats[i] != all[i].want {
+				moved = append(moved, all[i].name)
+			}
 		}
 	}
-	return touched, relisted, true
+	return touched, moved, relisted, true
 }
 
 // GraphFindings returns the graph rules' findings of the last run when it
