@@ -1030,19 +1030,21 @@ func (c *Cache) Weighted() (files, partitions int) {
 // rebuildFor decides, from the files whose stat data changed since the
 // last run (moved: not those only too recent then to be known by them),
 // whether to read the cache file at all: when their
-// entries are in half the shards or more, the file is not read and is
-// written anew, as by a first run. Writing those shards again costs about
-// what writing them all does, and the decoded model beside the files read
-// again, the shards being encoded and the graph leaves the collector no
-// room: on the 10,000-service tree, 100 and 1,000 changed files took
-// 1.7–2.6 s and 241–265 MB that way, against 1.6–1.7 s and 230–245 MB
-// without reading the file (20 files: 1.35–1.6 s against 1.45–2.0 s).
+// entries are in seven shards of eight or more, the file is not read and
+// is written anew, as by a first run. Writing those shards again costs
+// about what writing them all does, and the decoded model beside the
+// files read again, the shards being encoded and the graph leaves the
+// collector no room: on the 10,000-service tree, 1,000 changed files took
+// 2.0–2.6 s and 254–265 MB that way, against 1.4–1.7 s and 242–248 MB
+// without reading the file. With fewer, reading it is as fast or faster
+// (40 files, in about 30 shards: 1.4–1.5 s against 1.6 s; 100 files, in
+// about 50: 1.5–1.9 s against 1.6 s).
 func (c *Cache) rebuildFor(moved []string) {
 	in := map[int]bool{}
 	for _, name := range moved {
 		in[shardOf(name, [32]byte{}, shards)] = true
 	}
-	if 2*len(in) < shards {
+	if 8*len(in) < 7*shards {
 		return
 	}
 	c.mu.Lock()

@@ -438,12 +438,12 @@ func TestCacheEditWritesOneShard(t *testing.T) {
 	}
 }
 
-// TestCacheRebuild changes files in half the shards or more: the run does
+// TestCacheRebuild changes files in seven shards of eight or more: the run does
 // not read the cache file but writes it anew (rebuildFor), finds what a run
 // without the cache finds, and the next run reads the new file.
 func TestCacheRebuild(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := gentree.Generate(dir, gentree.Options{Namespaces: 2, Services: 40, Seed: 1, MistakeRate: 0.2}); err != nil {
+	if _, err := gentree.Generate(dir, gentree.Options{Namespaces: 3, Services: 60, Seed: 1, MistakeRate: 0.2}); err != nil {
 		t.Fatal(err)
 	}
 	var files []string
@@ -458,7 +458,7 @@ func TestCacheRebuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if 2*len(in) < shards {
+	if 8*len(in) < 7*shards {
 		t.Fatalf("the tree's %d files are in %d shards: too few for the test", len(files), len(in))
 	}
 	// Files changed just before a run are not known by their stat data,
