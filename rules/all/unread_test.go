@@ -12,6 +12,7 @@ import (
 
 	"github.com/meshlint/meshlint/internal/graph"
 	"github.com/meshlint/meshlint/internal/manifest"
+	"github.com/meshlint/meshlint/internal/yamlpath"
 	"github.com/meshlint/meshlint/rules/ruletest"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -26,36 +27,55 @@ import (
 // each graph rule must find exactly the same: messages, positions,
 // related locations and fixes.
 func TestUnreadValues(t *testing.T) {
-	var changed, values, compared atomic.Int64
-	t.Cleanup(func() {
-		t.Logf("%d inputs changed, %d values, %d graph findings compared", changed.Load(), values.Load(), compared.Load())
-		if changed.Load() < 400 || values.Load() < 1000 || compared.Load() < 2000 {
-			t.Errorf("only %d inputs changed, %d values, %d findings compared: the test lost its point", changed.Load(), values.Load(), compared.Load())
-		}
-	})
+	var n metaCounts
+	n.floor(t, "values", 400, 1000, 2000)
 	eachBlockInput(t, func(t *testing.T, in *metaInput, block map[string][]byte) {
-		files, n := changeValues(t, in, block, graph.UnreadSpans, func(sp graph.Span) string { return otherValue(sp.Node.Tag, sp.Node.Value) })
-		if n == 0 {
+		files, values := changeValues(t, in, block, graph.UnreadSpans, func(sp graph.Span) string { return otherValue(sp.Node.Tag, sp.Node.Value) })
+		if values == 0 {
 			return
 		}
-		base, err := in.graphFindings(t, block, nil)
-		if err != nil {
-			if in.foreign {
-				return
-			}
-			t.Fatalf("as written: %v", err)
-		}
-		got, err := in.graphFindings(t, files, nil)
-		if err != nil {
-			t.Fatalf("with the unread values changed: %v\n%s", err, dumpTree(files))
-		}
-		changed.Add(1)
-		values.Add(int64(n))
-		compared.Add(int64(len(base)))
-		if !slices.Equal(base, got) {
-			t.Errorf("changing the unread values changes the graph findings:\n%s\n%s", multisetDiff(base, got), dumpTree(files))
+		n.compare(t, in, block, files, nil, values, "the unread values")
+	})
+}
+
+// metaCounts are what a metamorphic test of the cache changed: inputs,
+// values, and graph findings compared.
+type metaCounts struct{ inputs, values, findings atomic.Int64 }
+
+// floor logs the counts at the end of the test, and fails it when they
+// are below these floors: it would have lost its point.
+func (n *metaCounts) floor(t *testing.T, values string, inputs, vals, findings int64) {
+	t.Cleanup(func() {
+		t.Logf("%d inputs changed, %d %s, %d graph findings compared", n.inputs.Load(), n.values.Load(), values, n.findings.Load())
+		if n.inputs.Load() < inputs || n.values.Load() < vals || n.findings.Load() < findings {
+			t.Errorf("only %d inputs changed, %d %s, %d findings compared: the test lost its point", n.inputs.Load(), n.values.Load(), values, n.findings.Load())
 		}
 	})
+}
+
+// compare lints in as before and after, its files with values changed
+// (what), and fails unless the graph rules but skip find exactly the
+// same: messages, positions, related locations and fixes. An input that
+// may not load (foreign) is left out when before does not.
+func (n *metaCounts) compare(t *testing.T, in *metaInput, before, after map[string][]byte, skip []string, values int, what string) {
+	t.Helper()
+	base, err := in.graphFindings(t, before, skip)
+	if err != nil {
+		if in.foreign {
+			return
+		}
+		t.Fatalf("before %s changed: %v\n%s", what, err, dumpTree(before))
+	}
+	got, err := in.graphFindings(t, after, skip)
+	if err != nil {
+		t.Fatalf("with %s changed: %v\n%s", what, err, dumpTree(after))
+	}
+	n.inputs.Add(1)
+	n.values.Add(int64(values))
+	n.findings.Add(int64(len(base)))
+	if !slices.Equal(base, got) {
+		t.Errorf("changing %s changes the graph findings:\n%s\n%s", what, multisetDiff(base, got), dumpTree(after))
+	}
 }
 
 // eachBlockInput runs check, in parallel, on every input of
@@ -176,16 +196,11 @@ func (in *metaInput) graphFindings(t *testing.T, files map[string][]byte, skip [
 // findings with its values changed are compared with those with it as
 // added.
 func TestUnreadAnnotationValues(t *testing.T) {
-	var changed, added, compared atomic.Int64
-	t.Cleanup(func() {
-		t.Logf("%d inputs changed, %d annotations added, %d graph findings compared", changed.Load(), added.Load(), compared.Load())
-		if changed.Load() < 400 || added.Load() < 1500 || compared.Load() < 2000 {
-			t.Errorf("only %d inputs changed, %d annotations added, %d findings compared: the test lost its point", changed.Load(), added.Load(), compared.Load())
-		}
-	})
+	var n metaCounts
+	n.floor(t, "annotations added", 400, 1500, 2000)
 	eachBlockInput(t, func(t *testing.T, in *metaInput, block map[string][]byte) {
-		with, n := addAnnotations(t, in, block)
-		if n == 0 {
+		with, added := addAnnotations(t, in, block)
+		if added == 0 {
 			return
 		}
 		files, _ := changeValues(t, in, with, graph.UnreadSpans, func(sp graph.Span) string {
@@ -195,25 +210,9 @@ func TestUnreadAnnotationValues(t *testing.T) {
 			return otherValue(sp.Node.Tag, sp.Node.Value)
 		})
 		if files == nil {
-			t.Fatalf("no value to change after adding %d annotations\n%s", n, dumpTree(with))
+			t.Fatalf("no value to change after adding %d annotations\n%s", added, dumpTree(with))
 		}
-		base, err := in.graphFindings(t, with, nil)
-		if err != nil {
-			if in.foreign {
-				return
-			}
-			t.Fatalf("with the annotations added: %v\n%s", err, dumpTree(with))
-		}
-		got, err := in.graphFindings(t, files, nil)
-		if err != nil {
-			t.Fatalf("with their values changed: %v\n%s", err, dumpTree(files))
-		}
-		changed.Add(1)
-		added.Add(int64(n))
-		compared.Add(int64(len(base)))
-		if !slices.Equal(base, got) {
-			t.Errorf("changing the values of annotations no graph rule reads changes the graph findings:\n%s\n%s", multisetDiff(base, got), dumpTree(files))
-		}
+		n.compare(t, in, with, files, nil, added, "the values of the annotations added")
 	})
 }
 
@@ -261,13 +260,13 @@ func addAnnotations(t *testing.T, in *metaInput, files map[string][]byte) (map[s
 			if o.Node == nil || len(o.Sources) > 0 {
 				continue
 			}
-			add(field(o.Node, "metadata"))
+			add(yamlpath.Field(o.Node, "metadata"))
 			if graph.HasPodTemplate(o) {
 				tmpl := o.Node
 				for _, k := range graph.PodTemplatePath(o) {
-					tmpl = field(tmpl, k)
+					tmpl = yamlpath.Field(tmpl, k)
 				}
-				add(field(tmpl, "metadata"))
+				add(yamlpath.Field(tmpl, "metadata"))
 			}
 		}
 		if len(at) == 0 {
@@ -286,17 +285,4 @@ func addAnnotations(t *testing.T, in *metaInput, files map[string][]byte) (map[s
 		return nil
 	}})
 	return out, n
-}
-
-// field returns the value of key in mapping n, or nil.
-func field(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
 }

@@ -1,7 +1,6 @@
 package all
 
 import (
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,16 +20,10 @@ import (
 // TestUnreadValues changes them. Every graph rule but the readers must
 // find exactly the same.
 func TestWeightValues(t *testing.T) {
-	var changed, weights, compared atomic.Int64
-	t.Cleanup(func() {
-		t.Logf("%d inputs changed, %d weights, %d graph findings compared", changed.Load(), weights.Load(), compared.Load())
-		if changed.Load() < 80 || weights.Load() < 250 || compared.Load() < 300 {
-			t.Errorf("only %d inputs changed, %d weights, %d findings compared: the test lost its point", changed.Load(), weights.Load(), compared.Load())
-		}
-	})
+	var n metaCounts
+	n.floor(t, "weights", 80, 250, 300)
 	readers := rules.WeightReaders()
 	eachBlockInput(t, func(t *testing.T, in *metaInput, block map[string][]byte) {
-		var base []string
 		for _, to := range []struct {
 			free     func(string) string
 			positive string
@@ -38,7 +31,9 @@ func TestWeightValues(t *testing.T) {
 			{func(v string) string { return map[bool]string{true: "170", false: "0"}[v == "0"] }, "170"},
 			{func(string) string { return "-7" }, "3"},
 		} {
-			files, n := changeValues(t, in, block, weightSpans, func(sp graph.Span) string {
+			// changeValues calls value in the loader's workers.
+			var weights atomic.Int64
+			files, changed := changeValues(t, in, block, weightSpans, func(sp graph.Span) string {
 				if sp.Node.Tag == weightTag && sp.Signed {
 					// Of the same sign, which the digest keeps.
 					weights.Add(1)
@@ -50,27 +45,10 @@ func TestWeightValues(t *testing.T) {
 				}
 				return otherValue(sp.Node.Tag, sp.Node.Value)
 			})
-			if n == 0 {
+			if changed == 0 {
 				return
 			}
-			if base == nil {
-				var err error
-				if base, err = in.graphFindings(t, block, readers); err != nil {
-					if in.foreign {
-						return
-					}
-					t.Fatalf("as written: %v", err)
-				}
-			}
-			got, err := in.graphFindings(t, files, readers)
-			if err != nil {
-				t.Fatalf("with the weights changed: %v\n%s", err, dumpTree(files))
-			}
-			changed.Add(1)
-			compared.Add(int64(len(base)))
-			if !slices.Equal(base, got) {
-				t.Errorf("changing the weights changes the findings of rules that do not read them:\n%s\n%s", multisetDiff(base, got), dumpTree(files))
-			}
+			n.compare(t, in, block, files, readers, int(weights.Load()), "the weights, for the rules that do not read them,")
 		}
 	})
 }
