@@ -98,23 +98,10 @@ func eachBlockInput(t *testing.T, check func(t *testing.T, in *metaInput, block 
 // changeValues returns files, those of in, with the value of every span
 // of spans changed to what value says, and how many there were.
 func changeValues(t *testing.T, in *metaInput, files map[string][]byte, spans func(*manifest.File) []graph.Span, value func(graph.Span) string) (map[string][]byte, int) {
-	dir := t.TempDir()
-	text := map[string]string{}
-	for name, b := range files {
-		text[name] = string(b)
-	}
-	ruletest.WriteTree(t, dir, text)
-	// PerFile runs in the loader's workers.
-	var mu sync.Mutex
-	out := map[string][]byte{}
-	n := 0
-	res := manifest.Load([]string{"."}, manifest.Options{Namespace: in.namespace, Dir: dir, PerFile: func(f *manifest.File) []*manifest.Error {
-		if f.Data == nil {
-			return nil
-		}
+	return rewrite(t, in, files, func(f *manifest.File) ([]byte, int) {
 		spans := spans(f)
 		if len(spans) == 0 {
-			return nil
+			return nil, 0
 		}
 		var b []byte
 		at := 0
@@ -127,10 +114,36 @@ func changeValues(t *testing.T, in *metaInput, files map[string][]byte, spans fu
 		if bytes.Equal(b, f.Data) {
 			t.Errorf("%s: the values changed, yet not the bytes", f.Name)
 		}
+		return b, len(spans)
+	})
+}
+
+// rewrite loads files as in's input, with their nodes, and returns them
+// with the bytes edit returns for each file read from disk (nil: none),
+// and the sum of the counts it returns; none when that is 0 or the input
+// does not load. edit runs in the loader's workers.
+func rewrite(t *testing.T, in *metaInput, files map[string][]byte, edit func(f *manifest.File) ([]byte, int)) (map[string][]byte, int) {
+	dir := t.TempDir()
+	text := map[string]string{}
+	for name, b := range files {
+		text[name] = string(b)
+	}
+	ruletest.WriteTree(t, dir, text)
+	var mu sync.Mutex
+	out := map[string][]byte{}
+	n := 0
+	res := manifest.Load([]string{"."}, manifest.Options{Namespace: in.namespace, Dir: dir, PerFile: func(f *manifest.File) []*manifest.Error {
+		if f.Data == nil {
+			return nil
+		}
+		b, k := edit(f)
+		if b == nil {
+			return nil
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		out[strings.ReplaceAll(f.Name, `\`, "/")] = b
-		n += len(spans)
+		n += k
 		return nil
 	}})
 	if n == 0 || len(res.Errors) > 0 {
@@ -221,19 +234,7 @@ func TestUnreadAnnotationValues(t *testing.T) {
 // pod template, written in block style in a file of the input (not a
 // kustomize build's), and how many it added.
 func addAnnotations(t *testing.T, in *metaInput, files map[string][]byte) (map[string][]byte, int) {
-	dir := t.TempDir()
-	text := map[string]string{}
-	for name, b := range files {
-		text[name] = string(b)
-	}
-	ruletest.WriteTree(t, dir, text)
-	var mu sync.Mutex
-	out := maps.Clone(files)
-	n := 0
-	manifest.Load([]string{"."}, manifest.Options{Namespace: in.namespace, Dir: dir, PerFile: func(f *manifest.File) []*manifest.Error {
-		if f.Data == nil {
-			return nil
-		}
+	return rewrite(t, in, files, func(f *manifest.File) ([]byte, int) {
 		// The line each addition goes before, and what it is.
 		at := map[int]string{}
 		add := func(meta *yaml.Node) {
@@ -270,19 +271,13 @@ func addAnnotations(t *testing.T, in *metaInput, files map[string][]byte) (map[s
 			}
 		}
 		if len(at) == 0 {
-			return nil
+			return nil, 0
 		}
-		lines := strings.SplitAfter(string(f.Data), "\n")
 		var b strings.Builder
-		for i, l := range lines {
+		for i, l := range strings.SplitAfter(string(f.Data), "\n") {
 			b.WriteString(at[i+1])
 			b.WriteString(l)
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		out[strings.ReplaceAll(f.Name, `\`, "/")] = []byte(b.String())
-		n += len(at)
-		return nil
-	}})
-	return out, n
+		return []byte(b.String()), len(at)
+	})
 }
