@@ -169,10 +169,7 @@ func TestReadDigest(t *testing.T) {
 // value. The loader (internal/manifest: kustomize's keys and origins),
 // the settings (internal/config) and the decoders (internal/spec) are not
 // scanned.
-var unreadReaders = map[string]struct {
-	n   int
-	why string
-}{
+var unreadReaders = readers{
 	"internal/graph/unread.go":             {62, "names the unread values"},
 	"internal/graph/flagger.go":            {3, "whether a Canary has an analysis, and its match: canaryAnalysisValues leaves both read"},
 	"rules/routing/flaggerignored.go":      {1, "MR156, a local rule"},
@@ -213,15 +210,30 @@ var unreadRead = regexp.MustCompile(`\.(Image|Command|Args|Replicas|Env|Resource
 // UnreadValues), then update unreadReaders. TestUnreadValues checks the
 // same by the findings, on the inputs the repository has.
 func TestUnreadReaders(t *testing.T) {
-	got := sourceMatches(t, unreadRead)
+	unreadReaders.check(t, sourceMatches(t, unreadRead), "unreadReaders", "a field or key of graph.UnreadValues",
+		"check that it reads no value UnreadValues leaves out of ReadDigest, or change UnreadValues")
+}
+
+// readers are the files whose code matches a tripwire's pattern, with
+// how many times, and why that is no read of what the cache lets change.
+type readers map[string]struct {
+	n   int
+	why string
+}
+
+// check fails for each file of got (sourceMatches) whose count is not
+// that of readers, named name, and for each file of readers not in got;
+// what is what the pattern matches, and do what to check first.
+func (want readers) check(t *testing.T, got map[string]int, name, what, do string) {
+	t.Helper()
 	for file, n := range got {
-		if want, ok := unreadReaders[file]; !ok || want.n != n {
-			t.Errorf("%s reads a field or key of graph.UnreadValues %d times, want %d: check that it reads no value UnreadValues leaves out of ReadDigest, or change UnreadValues; then update unreadReaders", file, n, want.n)
+		if w, ok := want[file]; !ok || w.n != n {
+			t.Errorf("%s reads %s %d times, want %d: %s; then update %s", file, what, n, w.n, do, name)
 		}
 	}
-	for file := range unreadReaders {
+	for file := range want {
 		if _, ok := got[file]; !ok {
-			t.Errorf("%s no longer reads a field or key of graph.UnreadValues: take it out of unreadReaders", file)
+			t.Errorf("%s no longer reads %s: take it out of %s", file, what, name)
 		}
 	}
 }
@@ -616,10 +628,7 @@ var notAnnotations = map[string]string{
 // in a constant, all of them, the maps whole), with how many times, and
 // why no value of an annotation ReadAnnotation leaves out reaches a
 // finding of a graph rule through it.
-var annotationReaders = map[string]struct {
-	n   int
-	why string
-}{
+var annotationReaders = readers{
 	"internal/graph/annotations.go":        {5, "AnnotationSites: the annotation rules read Istio's keys (istioAnnotation)"},
 	"internal/graph/authz.go":              {2, "istio.io/dry-run (dryRunAnnotation)"},
 	"internal/graph/backendtls.go":         {1, "istio.io/ignore-policy-attachment"},
@@ -672,17 +681,8 @@ func TestAnnotationReaders(t *testing.T) {
 			t.Errorf("%s is no longer there: take it out of notAnnotations", k)
 		}
 	}
-	got := sourceMatches(t, annotationRead)
-	for file, n := range got {
-		if want, ok := annotationReaders[file]; !ok || want.n != n {
-			t.Errorf("%s reads annotations %d times, want %d: check that no value ReadAnnotation leaves out reaches a graph rule's finding, then update annotationReaders", file, n, want.n)
-		}
-	}
-	for file := range annotationReaders {
-		if _, ok := got[file]; !ok {
-			t.Errorf("%s no longer reads annotations: take it out of annotationReaders", file)
-		}
-	}
+	annotationReaders.check(t, sourceMatches(t, annotationRead), "annotationReaders", "annotations",
+		"check that no value ReadAnnotation leaves out reaches a graph rule's finding")
 }
 
 func TestReadAnnotation(t *testing.T) {

@@ -128,10 +128,7 @@ func TestWeightDigest(t *testing.T) {
 // why that is no read of a route weight by a rule outside
 // rules.WeightReaders, or only of a Gateway API weight's sign. The packages unreadReaders leaves out are
 // left out.
-var weightReaders = map[string]struct {
-	n   int
-	why string
-}{
+var weightReaders = readers{
 	"internal/graph/weights.go":            {1, "names the weights"},
 	"internal/graph/rollout_experiment.go": {2, "an Argo Experiment template's weight"},
 	"internal/graph/gatewayapi.go":         {4, "a Gateway API backendRef's weight, kept whole in BackendRef.Weight for MR608 and compared with 0 by the others"},
@@ -159,17 +156,8 @@ var weightRead = regexp.MustCompile(`\.Weight\b|"weight"`)
 // update weightReaders. TestWeightValues (rules/all) checks the same by
 // the findings.
 func TestWeightReaders(t *testing.T) {
-	got := sourceMatches(t, weightRead)
-	for file, n := range got {
-		if want, ok := weightReaders[file]; !ok || want.n != n {
-			t.Errorf("%s reads a weight's field or key %d times, want %d: check that no rule outside rules.WeightReaders reads a route weight (of a Gateway API route, more than its sign), then update weightReaders", file, n, want.n)
-		}
-	}
-	for file := range weightReaders {
-		if _, ok := got[file]; !ok {
-			t.Errorf("%s no longer reads a weight's field or key: take it out of weightReaders", file)
-		}
-	}
+	weightReaders.check(t, sourceMatches(t, weightRead), "weightReaders", "a weight's field or key",
+		"check that no rule outside rules.WeightReaders reads a route weight (of a Gateway API route, more than its sign)")
 }
 
 const weightedHTTPRoute = `apiVersion: gateway.networking.k8s.io/v1
