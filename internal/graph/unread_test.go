@@ -140,10 +140,7 @@ func TestUnreadSpans(t *testing.T) {
 
 func TestReadDigest(t *testing.T) {
 	_, base := unreadOf(t, unreadDeployment)
-	for _, tc := range []struct {
-		old, new string
-		same     bool
-	}{
+	checkDigests(t, unreadDeployment, base, []digestCase{
 		{"replicas: 3", "replicas: 12", true},
 		{`"example/web:1.2"`, `example/web:1.10.3  # bumped`, true},
 		{"--port=8080", "--port=9090 --verbose", true},
@@ -155,12 +152,7 @@ func TestReadDigest(t *testing.T) {
 		{"example/web:1.2", "ghcr.io/fluxcd/flagger:1.36.1", false},
 		{"replicas: 3", "replicas: 3 # meshlint:disable MR001", false},
 		{"  replicas: 3\n", "  replicas: 3\n  paused: true\n", false},
-	} {
-		_, got := unreadOf(t, strings.Replace(unreadDeployment, tc.old, tc.new, 1))
-		if (got == base) != tc.same {
-			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
-		}
-	}
+	})
 }
 
 // unreadReaders are the files of the graph, the rules and what they
@@ -262,10 +254,7 @@ spec:
 	if want := []string{"web", "shop", "5m", "web", "1.2.3", "2", "web.example.com"}; !slices.Equal(spans, want) {
 		t.Errorf("spans %q, want %q", spans, want)
 	}
-	for _, tc := range []struct {
-		old, new string
-		same     bool
-	}{
+	checkDigests(t, release, base, []digestCase{
 		{"version: 1.2.3", "version: 1.10.0", true},
 		{"replicaCount: 2", "replicaCount: 12 # more", true},
 		{"kind: HelmRelease", "kind: HelmChart", false},
@@ -273,15 +262,7 @@ spec:
 		{"    hosts:\n    - web.example.com\n", "    hosts: [web.example.com]\n", false},
 		{"    replicaCount: 2\n", "    replicaCount: 2\n    extra: 1\n", false},
 		{"      version: 1.2.3\n", "      version: &v 1.2.3\n", false},
-	} {
-		text := strings.Replace(release, tc.old, tc.new, 1)
-		if text == release {
-			t.Fatalf("%q is not in the release", tc.old)
-		}
-		if _, got := unreadOf(t, text); (got == base) != tc.same {
-			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
-		}
-	}
+	})
 	// A List is read item by item: left whole.
 	list := "apiVersion: v1\nkind: List\nitems:\n- apiVersion: policy/v1\n  kind: PodDisruptionBudget\n  metadata:\n    name: web\n"
 	if spans, _ := unreadOf(t, list); len(spans) != 0 {
@@ -389,10 +370,7 @@ func TestUnreadTrafficPolicy(t *testing.T) {
 	if !slices.Equal(spans, want) {
 		t.Errorf("spans %q, want %q", spans, want)
 	}
-	for _, tc := range []struct {
-		old, new string
-		same     bool
-	}{
+	checkDigests(t, unreadDestinationRule, base, []digestCase{
 		{"maxConnections: 10", "maxConnections: 1000", true},
 		{"consecutive5xxErrors: 5", "consecutive5xxErrors: 7 # fewer", true},
 		{"maxRetries: 3", "maxRetries: 4", true},
@@ -404,16 +382,7 @@ func TestUnreadTrafficPolicy(t *testing.T) {
 		{"version: v1", "version: v2", false},
 		{"tcp: {maxConnections: 5}", "tcp: {maxConnections: 6}", false},
 		{"      http:\n        http1MaxPendingRequests: 100\n        idleTimeout: 30s\n", "      http: {}\n", false},
-	} {
-		text := strings.Replace(unreadDestinationRule, tc.old, tc.new, 1)
-		if text == unreadDestinationRule {
-			t.Fatalf("%q is not in the input", tc.old)
-		}
-		_, got := unreadOf(t, text)
-		if (got == base) != tc.same {
-			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
-		}
-	}
+	})
 }
 
 const unreadConfigMap = `apiVersion: v1
@@ -441,10 +410,7 @@ func TestUnreadConfigMap(t *testing.T) {
 	if want := []string{"debug", `"true"`, "aGVsbG8="}; !slices.Equal(spans, want) {
 		t.Errorf("spans %q, want %q", spans, want)
 	}
-	for _, tc := range []struct {
-		old, new string
-		same     bool
-	}{
+	checkDigests(t, unreadConfigMap, base, []digestCase{
 		{"LOG_LEVEL: debug", "LOG_LEVEL: info", true},
 		{`FEATURE_X: "true"`, `FEATURE_X: "false"`, true},
 		{"logo.png: aGVsbG8=", "logo.png: d29ybGQh", true},
@@ -452,12 +418,7 @@ func TestUnreadConfigMap(t *testing.T) {
 		{"ca.crt: not-a-certificate", "ca.crt: still-not", false},
 		{`deployment: "spec: {}"`, `deployment: "spec: []"`, false},
 		{"    port: 8080", "    port: 8081", false},
-	} {
-		_, got := unreadOf(t, strings.Replace(unreadConfigMap, tc.old, tc.new, 1))
-		if (got == base) != tc.same {
-			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
-		}
-	}
+	})
 	for _, name := range []string{"istio", "istio-1-24", "istio-sidecar-injector"} {
 		if spans, _ := unreadOf(t, strings.Replace(unreadConfigMap, "name: web-settings", "name: "+name, 1)); len(spans) > 0 {
 			t.Errorf("ConfigMap %s: spans %q, want none", name, spans)
@@ -505,22 +466,14 @@ func TestUnreadCanary(t *testing.T) {
 	if !slices.Equal(spans, want) {
 		t.Errorf("spans %q, want %q", spans, want)
 	}
-	for _, tc := range []struct {
-		old, new string
-		same     bool
-	}{
+	checkDigests(t, unreadCanary, base, []digestCase{
 		{"stepWeight: 10", "stepWeight: 20", true},
 		{"min: 99", "min: 99.5 # stricter", true},
 		{"exact: insider", "exact: outsider", false},
 		{"port: 9898", "port: 9899", false},
 		{"    threshold: 5\n", "    threshold: 5\n    iterations: 10\n", false},
 		{"    interval: 1m\n    threshold: 5\n", "    interval: &i 1m\n    threshold: 5\n", false},
-	} {
-		_, got := unreadOf(t, strings.Replace(unreadCanary, tc.old, tc.new, 1))
-		if (got == base) != tc.same {
-			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
-		}
-	}
+	})
 }
 
 const unreadRollout = `apiVersion: apps/v1
@@ -584,10 +537,7 @@ func TestUnreadPodFields(t *testing.T) {
 	if !slices.Equal(spans, want) {
 		t.Errorf("spans %q, want %q", spans, want)
 	}
-	for _, tc := range []struct {
-		old, new string
-		same     bool
-	}{
+	checkDigests(t, unreadRollout, base, []digestCase{
 		{"maxSurge: 25%", "maxSurge: 50%", true},
 		{"pool: general", "pool: gpu", true},
 		{"mountPath: /etc/web", "mountPath: /srv/web", true},
@@ -599,12 +549,7 @@ func TestUnreadPodFields(t *testing.T) {
 		{"          tcpSocket:\n", "          grpc:\n", false},
 		{"mountPath: /etc/istio", "mountPath: /srv/istio", false},
 		{"        operator: Exists\n", "        operator: Exists\n        effect: NoSchedule\n", false},
-	} {
-		_, got := unreadOf(t, strings.Replace(unreadRollout, tc.old, tc.new, 1))
-		if (got == base) != tc.same {
-			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
-		}
-	}
+	})
 }
 
 // annotationKey matches a string literal shaped as an annotation's key
@@ -745,10 +690,7 @@ func TestUnreadAnnotations(t *testing.T) {
 	if !slices.Equal(spans, want) {
 		t.Errorf("spans %q, want %q", spans, want)
 	}
-	for _, tc := range []struct {
-		old, new string
-		same     bool
-	}{
+	checkDigests(t, unreadAnnotations, base, []digestCase{
 		{"checksum/config: 3f9a", "checksum/config: 77c0", true},
 		{`prometheus.io/port: "9090"`, "prometheus.io/port: 15020", true},
 		{"owner: payments", "owner: checkout # since June", true},
@@ -759,18 +701,33 @@ func TestUnreadAnnotations(t *testing.T) {
 		{"checksum/config: 3f9a", "checksum/secret: 3f9a", false},
 		{"    owner: payments\n", "    owner: payments\n    team: web\n", false},
 		{"      annotations:\n        checksum", "      annotations: &a\n        checksum", false},
-	} {
-		text := strings.Replace(unreadAnnotations, tc.old, tc.new, 1)
-		if text == unreadAnnotations {
+	})
+	// Flow style is left whole.
+	flow := strings.Replace(unreadAnnotations, "    owner: payments\n    sidecar.istio.io/inject: \"true\"\n    deployment.kubernetes.io/revision: \"4\"\n", "    {owner: payments}\n", 1)
+	if spans, _ := unreadOf(t, strings.Replace(flow, "  annotations:\n    {owner", "  annotations: {owner", 1)); slices.Contains(spans, "payments") {
+		t.Errorf("an annotation in flow style was cut: %q", spans)
+	}
+}
+
+// digestCase is an edit of a test input: old replaced by new, and whether
+// ReadDigest stays the same.
+type digestCase struct {
+	old, new string
+	same     bool
+}
+
+// checkDigests makes each edit of input, whose ReadDigest is base, and
+// checks whether the digest stays; an edit whose old is not in the input
+// fails the test, which would otherwise check nothing.
+func checkDigests(t *testing.T, input string, base [32]byte, cases []digestCase) {
+	t.Helper()
+	for _, tc := range cases {
+		text := strings.Replace(input, tc.old, tc.new, 1)
+		if text == input {
 			t.Fatalf("%q is not in the input", tc.old)
 		}
 		if _, got := unreadOf(t, text); (got == base) != tc.same {
 			t.Errorf("%q -> %q: the same digest: %v, want %v", tc.old, tc.new, got == base, tc.same)
 		}
-	}
-	// Flow style is left whole.
-	flow := strings.Replace(unreadAnnotations, "    owner: payments\n    sidecar.istio.io/inject: \"true\"\n    deployment.kubernetes.io/revision: \"4\"\n", "    {owner: payments}\n", 1)
-	if spans, _ := unreadOf(t, strings.Replace(flow, "  annotations:\n    {owner", "  annotations: {owner", 1)); slices.Contains(spans, "payments") {
-		t.Errorf("an annotation in flow style was cut: %q", spans)
 	}
 }
