@@ -139,31 +139,22 @@ func repeatsTemplateName(e *spec.RolloutExperimentStep) bool {
 // values of the source's, which may change without the cache reading
 // them again (UnreadValues).
 func samePods(o, w *Workload, ownO, ownW map[string]string) bool {
-	if !maps.Equal(o.Labels, w.Labels) {
-		return false
-	}
-	read := func(a, b map[string]string) bool {
-		for k, v := range a {
-			if ReadAnnotation(k) {
-				if u, ok := b[k]; !ok || u != v {
-					return false
-				}
+	return maps.Equal(o.Labels, w.Labels) &&
+		equalWhere(o.Spec.Metadata.Annotations, w.Spec.Metadata.Annotations, ReadAnnotation) &&
+		equalWhere(ownO, ownW, func(k string) bool { return !ReadAnnotation(k) })
+}
+
+// equalWhere reports whether a and b hold the same entries of the keys
+// keep holds for.
+func equalWhere(a, b map[string]string, keep func(string) bool) bool {
+	for _, m := range [][2]map[string]string{{a, b}, {b, a}} {
+		for k, v := range m[0] {
+			if u, ok := m[1][k]; keep(k) && (!ok || u != v) {
+				return false
 			}
 		}
-		return true
 	}
-	unread := func(a, b map[string]string) bool {
-		for k, v := range a {
-			if !ReadAnnotation(k) {
-				if u, ok := b[k]; !ok || u != v {
-					return false
-				}
-			}
-		}
-		return true
-	}
-	a, b := o.Spec.Metadata.Annotations, w.Spec.Metadata.Annotations
-	return read(a, b) && read(b, a) && unread(ownO, ownW) && unread(ownW, ownO)
+	return true
 }
 
 // rolloutExperimentName is meshlint's name for the ReplicaSet of template

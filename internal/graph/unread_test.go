@@ -581,7 +581,7 @@ var annotationReaders = readers{
 	"internal/graph/flagger.go":            {4, "copies the maps to the objects Flagger makes, which are read by key"},
 	"internal/graph/injection.go":          {1, "podView: sidecar.istio.io/inject"},
 	"internal/graph/prepare.go":            {2, "keeps the template's maps, read by key"},
-	"internal/graph/rollout_experiment.go": {5, "merges the maps; samePods compares the values of the keys ReadAnnotation keeps, and of the others what the templates set"},
+	"internal/graph/rollout_experiment.go": {6, "merges the maps; samePods compares the values of the keys ReadAnnotation keeps, and of the others what the templates set"},
 	"internal/graph/shared.go":             {2, "interns the maps"},
 	"internal/graph/unread.go":             {1, "annotationValues"},
 	"internal/suppress/directive.go":       {4, "meshlint.io/ignore, meshlint.io/ignore-reason, galley.istio.io/analyze-suppress"},

@@ -284,14 +284,12 @@ func (c *Cache) load() {
 	{
 		defer close(c.ready)
 		c.mu.Lock()
-		rebuild := c.rebuild != ""
-		c.mu.Unlock()
-		if rebuild {
-			c.mu.Lock()
+		if c.rebuild != "" {
 			c.changed = true
 			c.mu.Unlock()
 			return
 		}
+		c.mu.Unlock()
 		old, index, err := c.read()
 		c.mu.Lock()
 		defer c.mu.Unlock()
