@@ -21,9 +21,11 @@ import (
 // follows a new image tag in one file: it reads that file again with the
 // local rules and keeps every graph finding of the last run. "weights"
 // follows a canary's weights moved in one file: it also runs the rules
-// that read weights on that file's namespace. "edited" follows an edit of
-// one file that the graph reads: the other files' models come from the
-// cache, and the graph rules run again over the whole graph.
+// that read weights on that file's namespace. "many" follows an edit of
+// 300 files, in every shard of the cache file: it is not read but
+// written anew. "edited" follows an edit of one file that the graph
+// reads: the other files' models come from the cache, and the graph rules
+// run again over the whole graph.
 func BenchmarkCache(b *testing.B) {
 	dir := b.TempDir()
 	copyTree(b, tree(b), dir)
@@ -88,19 +90,36 @@ func BenchmarkCache(b *testing.B) {
 			m.report(docs(res.Load), res.Load.Files)
 		})
 	}
+	b.Run("many", func(b *testing.B) {
+		var files []string
+		err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") && len(files) < 300 {
+				files = append(files, p)
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var res *rules.Result
+		m := startMeter(b)
+		for b.Loop() {
+			for _, file := range files {
+				appendComment(b, file)
+			}
+			var c *lintcache.Cache
+			if res, c = run(b); c.Rebuilt() == "" {
+				b.Fatalf("%d files changed, and the cache file was read", len(files))
+			}
+		}
+		m.report(docs(res.Load), res.Load.Files)
+	})
 	b.Run("edited", func(b *testing.B) {
 		file := filepath.Join(dir, firstYAML(b, dir))
 		var res *rules.Result
 		m := startMeter(b)
 		for b.Loop() {
-			f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
-			if err == nil {
-				_, err = f.WriteString("# edited\n")
-				err = errors.Join(err, f.Close())
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
+			appendComment(b, file)
 			var c *lintcache.Cache
 			if res, c = run(b); c.Reused() || res.Graph == nil {
 				b.Fatal("the run after an edit reused the last run's findings")
@@ -108,6 +127,20 @@ func BenchmarkCache(b *testing.B) {
 		}
 		m.report(docs(res.Load), res.Load.Files)
 	})
+}
+
+// appendComment appends a comment to file: an edit the graph reads (its
+// bytes, so its positions, are no longer those of the cache).
+func appendComment(b *testing.B, file string) {
+	b.Helper()
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
+	if err == nil {
+		_, err = f.WriteString("# edited\n")
+		err = errors.Join(err, f.Close())
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
 }
 
 // copyTree copies the files of from into to.
