@@ -30,16 +30,8 @@ func unreadOf(t *testing.T, text string) ([]string, [32]byte) {
 // loadText loads text as a file, with its nodes, and gives it to read.
 func loadText(t *testing.T, text string, read func(f *manifest.File)) {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	res := manifest.Load([]string{"a.yaml"}, manifest.Options{Dir: dir, PerFile: func(f *manifest.File) []*manifest.Error {
-		read(f)
-		return nil
-	}})
-	if len(res.Errors) > 0 {
-		t.Fatalf("%v", res.Errors)
+	if errs := loadBytes(t, []byte(text), read); len(errs) > 0 {
+		t.Fatalf("%v", errs)
 	}
 }
 
