@@ -538,6 +538,9 @@ func (c *Cache) reuse(key string, paths []string, opts manifest.Options, now tim
 	}
 	touched, moved, relisted, ok := statsHold(&rec.head, opts)
 	if !ok {
+		// A folder changed (a file added or deleted, as a pull or a
+		// branch switch does), and the check stopped there.
+		c.rebuildFor(movedFiles(&rec.head, opts))
 		return nil, nil, false, nil
 	}
 	c.rebuildFor(moved)
@@ -823,6 +826,30 @@ func statsHold(head *recordHead, opts manifest.Options) (touched, moved []string
 		}
 	}
 	return touched, moved, relisted, true
+}
+
+// movedFiles returns the files of head whose stat data changed, or that
+// are gone: what rebuildFor reads when statsHold stopped early.
+func movedFiles(head *recordHead, opts manifest.Options) []string {
+	names := slices.Collect(maps.Keys(head.Files))
+	moved := make([]bool, len(names))
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Go(func() {
+			for i := w; i < len(names); i += 2 {
+				st, err := manifest.Stat(names[i], opts)
+				moved[i] = err != nil || st != head.Files[names[i]].Stat
+			}
+		})
+	}
+	wg.Wait()
+	var out []string
+	for i, m := range moved {
+		if m {
+			out = append(out, names[i])
+		}
+	}
+	return out
 }
 
 // GraphFindings returns the graph rules' findings of the last run when it
