@@ -537,13 +537,10 @@ func (c *Cache) reuse(key string, paths []string, opts manifest.Options, now tim
 		}
 	}
 	touched, moved, relisted, ok := statsHold(&rec.head, opts)
+	c.rebuildFor(moved)
 	if !ok {
-		// A folder changed (a file added or deleted, as a pull or a
-		// branch switch does), and the check stopped there.
-		c.rebuildFor(movedFiles(&rec.head, opts))
 		return nil, nil, false, nil
 	}
-	c.rebuildFor(moved)
 	changed, ok := sameBytes(&rec.head, touched, opts)
 	if !ok {
 		return nil, nil, false, nil
@@ -760,7 +757,8 @@ func (c *Cache) refresh(rec *readRecord) error {
 // entries recorded (then setting its stat data in head to the new ones,
 // and counting it in relisted), and returns the files that do not
 // (touched), most recently changed first: their bytes tell whether they
-// changed.
+// changed. moved are the files whose stat data changed or that are gone,
+// whether or not the rest holds.
 func statsHold(head *recordHead, opts manifest.Options) (touched, moved []string, relisted int, ok bool) {
 	type named struct {
 		name string
@@ -775,8 +773,10 @@ func statsHold(head *recordHead, opts manifest.Options) (touched, moved []string
 		all = append(all, named{name, ie.Stat, false})
 	}
 	// The last changed first: a file being edited is most often one that
-	// was edited just before, and a directory that changed ends the check
-	// (the stat calls of a 10,000-file tree take 6 to 11 ms).
+	// was edited just before, and sameBytes reads them in this order.
+	// Every file is checked, even after a directory that changed (a file
+	// added or deleted) or a file gone: rebuildFor counts the files moved
+	// then too (the stat calls of a 10,000-file tree take 6 to 11 ms).
 	slices.SortFunc(all, func(a, b named) int { return cmp.Compare(b.want.Mtime, a.want.Mtime) })
 	// Two stat calls at a time: the system calls dominate.
 	var (
@@ -787,11 +787,12 @@ func statsHold(head *recordHead, opts manifest.Options) (touched, moved []string
 	)
 	for w := range 2 {
 		wg.Go(func() {
-			for i := w; i < len(all) && !bad.Load(); i += 2 {
+			for i := w; i < len(all); i += 2 {
 				st, err := manifest.Stat(all[i].name, opts)
 				switch {
 				case err != nil:
 					bad.Store(true)
+					changed[i] = true // gone: moved, with no stat data
 				case st != all[i].want || !st.Settled(head.Since):
 					// A directory whose entries may have changed: the
 					// same names of the same types are the same to the
@@ -809,8 +810,13 @@ func statsHold(head *recordHead, opts manifest.Options) (touched, moved []string
 		})
 	}
 	wg.Wait()
+	for i, c := range changed {
+		if c && !all[i].dir && stats[i] != all[i].want {
+			moved = append(moved, all[i].name)
+		}
+	}
 	if bad.Load() {
-		return nil, nil, 0, false
+		return nil, moved, 0, false
 	}
 	for i, c := range changed {
 		switch {
@@ -820,36 +826,9 @@ func statsHold(head *recordHead, opts manifest.Options) (touched, moved []string
 			relisted++
 		default:
 			touched = append(touched, all[i].name)
-			if stats[i] != all[i].want {
-				moved = append(moved, all[i].name)
-			}
 		}
 	}
 	return touched, moved, relisted, true
-}
-
-// movedFiles returns the files of head whose stat data changed, or that
-// are gone: what rebuildFor reads when statsHold stopped early.
-func movedFiles(head *recordHead, opts manifest.Options) []string {
-	names := slices.Collect(maps.Keys(head.Files))
-	moved := make([]bool, len(names))
-	var wg sync.WaitGroup
-	for w := range 2 {
-		wg.Go(func() {
-			for i := w; i < len(names); i += 2 {
-				st, err := manifest.Stat(names[i], opts)
-				moved[i] = err != nil || st != head.Files[names[i]].Stat
-			}
-		})
-	}
-	wg.Wait()
-	var out []string
-	for i, m := range moved {
-		if m {
-			out = append(out, names[i])
-		}
-	}
-	return out
 }
 
 // GraphFindings returns the graph rules' findings of the last run when it
