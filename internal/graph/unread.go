@@ -26,7 +26,9 @@ import (
 // nor most of a ConfigMap's data (configMapValues), nor the thresholds and
 // steps of a Flagger Canary's analysis (canaryAnalysisValues), nor the
 // values of annotations of no domain the graph reads (ReadAnnotation), of
-// any object and of a workload's pod template.
+// any object and of a workload's pod template, nor those of labels of no
+// domain it reads (ReadLabel) on an object whose labels no selector
+// reads (podOrNamespaceLabels).
 // ReadDigest lets the cache tell such an edit from
 // others (lintcache: a run after one
 // keeps the last run's graph findings). TestUnreadValues changes every
@@ -58,7 +60,11 @@ func UnreadValues(o *manifest.Object) []*yaml.Node {
 	if o.Node == nil {
 		return nil
 	}
-	out := annotationValues(field(o.Node, "metadata"))
+	meta := field(o.Node, "metadata")
+	out := annotationValues(meta)
+	if !podOrNamespaceLabels(o.Kind) {
+		out = append(out, labelValues(meta)...)
+	}
 	var replicas bool
 	switch {
 	case o.Group == kinds.GroupIstioNetworking && o.Kind == kinds.DestinationRule:
@@ -255,6 +261,53 @@ func annotationValues(meta *yaml.Node) []*yaml.Node {
 		return nil
 	}
 	return mappingLeaves(ann, ReadAnnotation)
+}
+
+// ReadLabel reports whether a graph rule may read the value of the label
+// key of an object's own metadata, other than a Namespace's or a pod's,
+// whose labels selectors read (podOrNamespaceLabels): a key without a
+// prefix, or of a domain ReadAnnotation keeps, but for the recommended
+// labels of app.kubernetes.io that no code reads (unreadLabels). The
+// graph and the rules read such labels by key, and only such keys
+// (TestLabelReaders): the values of the others (Helm's helm.sh/chart, an
+// app.kubernetes.io/version), which change with every release of a
+// chart, are unread values.
+func ReadLabel(key string) bool {
+	if !strings.Contains(key, "/") {
+		return true
+	}
+	return !slices.Contains(unreadLabels, key) && ReadAnnotation(key)
+}
+
+// unreadLabels are the recommended labels of Kubernetes that are read
+// of pods only, by the selectors the input writes, and by the graph of
+// no object: it reads app.kubernetes.io/name, Flagger's selector label,
+// from a workload's selector.
+var unreadLabels = []string{"app.kubernetes.io/version", "app.kubernetes.io/instance", "app.kubernetes.io/component",
+	"app.kubernetes.io/part-of", "app.kubernetes.io/managed-by", "app.kubernetes.io/created-by"}
+
+// podOrNamespaceLabels reports whether the labels of an object of kind
+// are those of pods or of a namespace, which selectors of the input read
+// by any key: a Pod's, a Namespace's, a WorkloadEntry's or WorkloadGroup's
+// (Istio selects them as workloads), and a Gateway's, whose labels Istio
+// gave the pods it deploys for it before spec.infrastructure.
+func podOrNamespaceLabels(kind kinds.Kind) bool {
+	switch kind {
+	case kinds.Pod, kinds.Namespace, kinds.WorkloadEntry, kinds.WorkloadGroup, kinds.K8sGateway:
+		return true
+	}
+	return false
+}
+
+// labelValues returns the values of the labels of meta, a metadata
+// mapping, whose keys ReadLabel does not keep; none when the labels are
+// not a block mapping of plain keys.
+func labelValues(meta *yaml.Node) []*yaml.Node {
+	l := field(meta, "labels")
+	if l == nil {
+		return nil
+	}
+	return mappingLeaves(l, ReadLabel)
 }
 
 // trafficPolicyValues returns the limits, thresholds and balancing of a

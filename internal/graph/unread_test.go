@@ -723,3 +723,154 @@ func checkDigests(t *testing.T, input string, base [32]byte, cases []digestCase)
 		}
 	}
 }
+
+// labelRead matches what reads the labels of an object's own metadata:
+// an object's map (o, obj, se, x.Obj), an AnnotationSite's, or the
+// labels of a node.
+var labelRead = regexp.MustCompile(`\.Obj\.Labels\b|\b(o|obj|se)\.Labels\b|[sS]ite\.Labels\b|"labels"`)
+
+// labelReaders are the files of the graph, the rules and what they use
+// whose code matches labelRead, with how many times, and why no value of
+// a label ReadLabel leaves out, on an object whose labels are no pod's
+// or namespace's (podOrNamespaceLabels), reaches a finding of a graph
+// rule through it.
+var labelReaders = readers{
+	"internal/graph/ambient.go":            {3, "WaypointEnrolled: istio.io/use-waypoint"},
+	"internal/graph/annotations.go":        {3, "AnnotationSites carry the maps; the rules read sidecar.istio.io/inject of them"},
+	"internal/graph/build.go":              {2, "a Namespace's labels, and a Pod's as its pods'"},
+	"internal/graph/experiment.go":         {1, "writes the labels of the ReplicaSets of an Experiment"},
+	"internal/graph/flagger.go":            {6, "writes the labels of the objects Flagger makes, from the Canary's spec"},
+	"internal/graph/gatewaypods.go":        {1, "the gateway port translation label (istio.io)"},
+	"internal/graph/injectorconfig.go":     {1, "istio.io/rev"},
+	"internal/graph/prepare.go":            {1, "keeps a pod template's labels: pods' labels"},
+	"internal/graph/rollout_experiment.go": {1, "samePods compares two workloads' pod labels"},
+	"internal/graph/shared.go":             {2, "interns the maps"},
+	"internal/graph/unread.go":             {1, "labelValues"},
+	"internal/graph/webhooks.go":           {2, "istio.io/rev"},
+	"rules/cross/common.go":                {2, "istio.io/use-waypoint, istio.io/ingress-use-waypoint"},
+	"rules/gateway/ports.go":               {1, "the gateway port translation label (istio.io)"},
+	"rules/gatewayapi/crdvalidation.go":    {1, "MR601's CRD validation, a local rule"},
+	"rules/lintcache/lintcache.go":         {2, "keeps the objects' maps"},
+	"rules/netpol/defaultdenyallow.go":     {1, "Services' istio.io/use-waypoint and istio.io/use-waypoint-namespace"},
+	"rules/routing/argospec.go":            {4, "MR155, a local rule"},
+	"rules/validation/envoyfilter.go":      {3, "a workloadSelector, a local rule"},
+	"rules/validation/kubernetes.go":       {4, "MR027, a local rule"},
+	"rules/validation/kubernetes_more.go":  {1, "MR027, a local rule"},
+	"rules/validation/serviceentry.go":     {2, "a workloadSelector and istio.io/use-waypoint, a local rule"},
+	"rules/validation/sidecar.go":          {1, "a workloadSelector, a local rule"},
+	"rules/validation/warnings.go":         {2, "a workloadSelector, a local rule"},
+	"rules/validation/workloadentry.go":    {1, "a WorkloadEntry's spec, a local rule"},
+	"rules/workload/ambient.go":            {3, "WaypointEnrolled: istio.io/use-waypoint"},
+	"rules/workload/annotations.go":        {1, "sidecar.istio.io/inject as a label"},
+	"rules/workload/ports.go":              {2, "istioOwned: istio, release, gateway.istio.io/managed"},
+	"rules/workload/targetrefignored.go":   {2, "unserved: istio.io/use-waypoint"},
+	"rules/workload/uid.go":                {2, "istio, release"},
+}
+
+// TestLabelReaders fails when graph or rules code reads a label that
+// ReadLabel leaves out, by a key in quotes, or reads an object's labels
+// in a new place: check that no value ReadLabel leaves out of an object
+// whose labels are no pod's or namespace's reaches a graph rule's
+// finding (or have ReadLabel keep its key), then update labelReaders.
+// TestUnreadLabelValues (rules/all) checks the same by the findings.
+func TestLabelReaders(t *testing.T) {
+	eachSource(t, func(rel string, b []byte) {
+		for _, m := range annotationKey.FindAll(b, -1) {
+			if key := strings.Trim(string(m), `"`); !ReadLabel(key) && ReadAnnotation(key) && rel != "internal/graph/unread.go" {
+				t.Errorf("%s reads the label %s, which ReadLabel leaves out of ReadDigest: take it out of unreadLabels", rel, key)
+			}
+		}
+	})
+	labelReaders.check(t, sourceMatches(t, labelRead), "labelReaders", "an object's labels",
+		"check that no value ReadLabel leaves out reaches a graph rule's finding")
+}
+
+func TestReadLabel(t *testing.T) {
+	for key, want := range map[string]bool{
+		"app": true, "version": true, "chart": true, "istio.io/rev": true, "istio.io/use-waypoint": true,
+		"gateway.istio.io/managed": true, "app.kubernetes.io/name": true, "kubernetes.io/metadata.name": true,
+		"helm.sh/chart": false, "app.kubernetes.io/version": false, "app.kubernetes.io/managed-by": false, "example.com/team": false,
+	} {
+		if got := ReadLabel(key); got != want {
+			t.Errorf("ReadLabel(%q) = %v, want %v", key, got, want)
+		}
+	}
+}
+
+const unreadLabelsInput = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+  labels:
+    app: web
+    helm.sh/chart: web-1.2.3
+    app.kubernetes.io/version: "1.2.3"
+    istio.io/use-waypoint: waypoint
+spec:
+  selector:
+    app: web
+  ports:
+  - port: 80
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels:
+    helm.sh/chart: web-1.2.3
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+        helm.sh/chart: web-1.2.3
+    spec:
+      containers:
+      - name: web
+        image: web:1
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels:
+    team.example.com/owner: payments
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: debug
+  namespace: shop
+  labels:
+    helm.sh/chart: web-1.2.3
+spec:
+  containers:
+  - name: debug
+    image: busybox
+`
+
+// TestUnreadLabels checks the labels of an object's own metadata: the
+// values of those ReadLabel leaves out are cut out, but a pod
+// template's, a Pod's and a Namespace's, which selectors read.
+func TestUnreadLabels(t *testing.T) {
+	spans, base := unreadOf(t, unreadLabelsInput)
+	want := []string{"web-1.2.3", `"1.2.3"`, "web-1.2.3", "web:1", "busybox"}
+	if !slices.Equal(spans, want) {
+		t.Errorf("spans %q, want %q", spans, want)
+	}
+	checkDigests(t, unreadLabelsInput, base, []digestCase{
+		{"    helm.sh/chart: web-1.2.3\n    app.kubernetes.io/version: \"1.2.3\"", "    helm.sh/chart: web-1.10.0\n    app.kubernetes.io/version: \"1.10.0\"", true},
+		{"  labels:\n    helm.sh/chart: web-1.2.3\nspec:\n  selector:\n    matchLabels", "  labels:\n    helm.sh/chart: web-2 # bumped\nspec:\n  selector:\n    matchLabels", true},
+		{"    app: web\n    helm", "    app: api\n    helm", false},
+		{"use-waypoint: waypoint", "use-waypoint: none", false},
+		{"        helm.sh/chart: web-1.2.3", "        helm.sh/chart: web-1.2.4", false},
+		{"owner: payments", "owner: checkout", false},
+		{"    helm.sh/chart: web-1.2.3\nspec:\n  containers", "    helm.sh/chart: web-1.2.4\nspec:\n  containers", false},
+		{"    helm.sh/chart: web-1.2.3\n    app.kubernetes", "    helm.sh/release: web-1.2.3\n    app.kubernetes", false},
+	})
+}

@@ -210,30 +210,59 @@ func (in *metaInput) graphFindings(t *testing.T, files map[string][]byte, skip [
 // added.
 func TestUnreadAnnotationValues(t *testing.T) {
 	var n metaCounts
-	n.floor(t, "annotations added", 400, 1500, 2000)
+	n.floor(t, "annotations added and changed", 400, 1500, 2000)
 	eachBlockInput(t, func(t *testing.T, in *metaInput, block map[string][]byte) {
-		with, added := addAnnotations(t, in, block)
-		if added == 0 {
-			return
-		}
-		files, _ := changeValues(t, in, with, graph.UnreadSpans, func(sp graph.Span) string {
-			if sp.Node.Value == "a0" {
-				return "b17-longer"
-			}
-			return otherValue(sp.Node.Tag, sp.Node.Value)
-		})
-		if files == nil {
-			t.Fatalf("no value to change after adding %d annotations\n%s", added, dumpTree(with))
-		}
-		n.compare(t, in, with, files, nil, added, "the values of the annotations added")
+		compareAdded(t, &n, in, block, "annotations", "checksum/meshlint-test", true)
 	})
 }
 
-// addAnnotations returns files with the annotation checksum/meshlint-test:
-// a0 added to every metadata mapping of an object, and of a workload's
-// pod template, written in block style in a file of the input (not a
-// kustomize build's), and how many it added.
-func addAnnotations(t *testing.T, in *metaInput, files map[string][]byte) (map[string][]byte, int) {
+// TestUnreadLabelValues checks the same of the labels of an object's own
+// metadata (not a pod's or a namespace's) that graph.ReadLabel leaves
+// out: helm.sh/chart is added to every object's metadata. Those of pods
+// and namespaces get it too, and keep its value: it must not be cut out
+// there.
+func TestUnreadLabelValues(t *testing.T) {
+	var n metaCounts
+	n.floor(t, "labels added and changed", 400, 1000, 2000)
+	eachBlockInput(t, func(t *testing.T, in *metaInput, block map[string][]byte) {
+		compareAdded(t, &n, in, block, "labels", "helm.sh/chart", false)
+	})
+}
+
+// compareAdded adds key: a0 to the field (annotations or labels) of the
+// metadata of every object of block, and of every pod template when
+// templates is true (addMetadata), changes the unread values, and
+// compares the graph findings (metaCounts.compare).
+func compareAdded(t *testing.T, n *metaCounts, in *metaInput, block map[string][]byte, field, key string, templates bool) {
+	t.Helper()
+	with, added := addMetadata(t, in, block, field, key, templates)
+	if added == 0 {
+		return
+	}
+	// cut counts the values added that were cut out; the edit runs in
+	// the loader's workers.
+	var cut atomic.Int64
+	files, _ := changeValues(t, in, with, graph.UnreadSpans, func(sp graph.Span) string {
+		if sp.Node.Value == "a0" {
+			cut.Add(1)
+			return "b17-longer"
+		}
+		return otherValue(sp.Node.Tag, sp.Node.Value)
+	})
+	switch {
+	case files == nil && templates:
+		t.Fatalf("no value to change after adding %d %s\n%s", added, field, dumpTree(with))
+	case files == nil:
+		return // only pods and namespaces, whose labels stay
+	}
+	n.compare(t, in, with, files, nil, int(cut.Load()), "the values of the "+field+" added")
+}
+
+// addMetadata returns files with key: a0 added to the field (annotations
+// or labels) of every metadata mapping of an object, and of a workload's
+// pod template when templates is true, written in block style in a file
+// of the input (not a kustomize build's), and how many it added.
+func addMetadata(t *testing.T, in *metaInput, files map[string][]byte, name, key string, templates bool) (map[string][]byte, int) {
 	return rewrite(t, in, files, func(f *manifest.File) ([]byte, int) {
 		// The line each addition goes before, and what it is.
 		at := map[int]string{}
@@ -244,25 +273,25 @@ func addAnnotations(t *testing.T, in *metaInput, files map[string][]byte) (map[s
 			first := meta.Content[0]
 			indent := strings.Repeat(" ", first.Column-1)
 			for i := 0; i+1 < len(meta.Content); i += 2 {
-				if meta.Content[i].Value != "annotations" {
+				if meta.Content[i].Value != name {
 					continue
 				}
-				ann := meta.Content[i+1]
-				if ann.Kind != yaml.MappingNode || ann.Style&yaml.FlowStyle != 0 || len(ann.Content) == 0 || ann.Anchor != "" {
+				m := meta.Content[i+1]
+				if m.Kind != yaml.MappingNode || m.Style&yaml.FlowStyle != 0 || len(m.Content) == 0 || m.Anchor != "" {
 					return
 				}
-				k := ann.Content[0]
-				at[k.Line] = strings.Repeat(" ", k.Column-1) + "checksum/meshlint-test: a0\n"
+				k := m.Content[0]
+				at[k.Line] = strings.Repeat(" ", k.Column-1) + key + ": a0\n"
 				return
 			}
-			at[first.Line] = indent + "annotations:\n" + indent + "  checksum/meshlint-test: a0\n"
+			at[first.Line] = indent + name + ":\n" + indent + "  " + key + ": a0\n"
 		}
 		for _, o := range f.Objects {
 			if o.Node == nil || len(o.Sources) > 0 {
 				continue
 			}
 			add(yamlpath.Field(o.Node, "metadata"))
-			if graph.HasPodTemplate(o) {
+			if templates && graph.HasPodTemplate(o) {
 				tmpl := o.Node
 				for _, k := range graph.PodTemplatePath(o) {
 					tmpl = yamlpath.Field(tmpl, k)
