@@ -101,10 +101,10 @@ type Reread struct {
 type RereadFile struct {
 	Objects  []*manifest.Object
 	Findings []*Finding
-	// Hash is the SHA-256 of the bytes read, Graph what the graph rules
-	// read of them (graph.ReadDigest), and Weights what those that do not
-	// read route weights read (graph.WeightDigest).
-	Hash, Graph, Weights [32]byte
+	// Hash is the SHA-256 of the bytes read.
+	Hash [32]byte
+	// Digest tells what the graph rules read of them.
+	graph.Digest
 }
 
 // Previous is what the last run found, for a run over an input some of
@@ -293,7 +293,7 @@ func rereader(local []*Rule, opts LintOptions) func(string) (*RereadFile, bool) 
 				return nil
 			}
 			out = &RereadFile{Objects: f.Objects, Findings: fs, Hash: sha256.Sum256(f.Data)}
-			out.Graph, out.Weights = graph.Digests(f)
+			out.Digest = graph.Digests(f)
 			return nil
 		}
 		res := manifest.Load([]string{name}, load)

@@ -400,6 +400,113 @@ spec:
 	check("a file named alone, again", false, "reviews.yaml")
 }
 
+// TestCacheReleaseLabels checks the release labels of pods (Helm's
+// helm.sh/chart and app.kubernetes.io/version of a pod template): an edit
+// of their values keeps the last run's graph findings while no file
+// names them elsewhere, and does not once a NetworkPolicy selects by one.
+func TestCacheReleaseLabels(t *testing.T) {
+	dir, cacheDir := t.TempDir(), t.TempDir()
+	web := filepath.Join(dir, "web.yaml")
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	release := func(from, to string) {
+		t.Helper()
+		b, err := os.ReadFile(web)
+		if err != nil || bytes.Count(b, []byte(from)) != 2 {
+			t.Fatalf("web.yaml holds %q not twice (%v)", from, err)
+		}
+		write("web.yaml", strings.ReplaceAll(string(b), from, to))
+	}
+	check := func(step string, wantReuse bool) {
+		t.Helper()
+		got, _, _ := cachedRun(t, dir, cacheDir, "--format", "json", ".")
+		want := run(t, dir, "", "--format", "json", ".")
+		if got.stdout != want.stdout || got.code != want.code {
+			t.Fatalf("%s: output differs from a run without the cache (exit %d, want %d):\n%s", step, got.code, want.code, firstDifference(got.stdout, want.stdout))
+		}
+		if r := strings.Contains(got.stderr, "changed only in values"); r != wantReuse {
+			t.Fatalf("%s: kept the last run's graph findings: %v, want %v\n%s", step, r, wantReuse, got.stderr)
+		}
+	}
+	write("web.yaml", releaseWeb)
+	time.Sleep(2100 * time.Millisecond) // settled: known by the stat data
+	check("first run", false)
+	release("web-2.0.0", "web-2.1.0")
+	check("a chart released", true)
+	// A policy that selects by the label: the graph reads its values.
+	write("np.yaml", strings.ReplaceAll(releasePolicy, "CHART", "web-2.1.0"))
+	check("a policy added", false)
+	time.Sleep(2100 * time.Millisecond)
+	release("web-2.1.0", "web-2.2.0")
+	check("a chart released under the policy", false)
+}
+
+// releaseWeb is a workload of a Helm chart, labelled with its release;
+// releasePolicy a NetworkPolicy selecting the pods of the release CHART.
+const (
+	releaseWeb = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels:
+    app: web
+    helm.sh/chart: web-2.0.0
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+        helm.sh/chart: web-2.0.0
+        app.kubernetes.io/version: "2.0"
+    spec:
+      containers:
+      - name: web
+        image: example/web:2.0
+        ports:
+        - containerPort: 8080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    app: web
+  ports:
+  - name: http
+    port: 80
+    targetPort: 8080
+`
+	releasePolicy = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: web-release
+  namespace: shop
+spec:
+  podSelector:
+    matchLabels:
+      helm.sh/chart: CHART
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - podSelector: {}
+`
+)
+
 // settled reports whether nothing in the tree dir changed in the last
 // five seconds: the cache knows such files by their stat data.
 func settled(t *testing.T, dir string) bool {

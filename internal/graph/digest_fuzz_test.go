@@ -33,9 +33,9 @@ func FuzzDigests(f *testing.F) {
 				}
 				at = sp.To
 			}
-			read, weights := Digests(file)
-			if read != ReadDigest(file) || weights != WeightDigest(file) {
-				t.Fatal("Digests differs from ReadDigest and WeightDigest")
+			d := Digests(file)
+			if d.Read != ReadDigest(file) || d.Weights != WeightDigest(file) || d.Release != ReleaseDigest(file) || d.NamesRelease != NamesRelease(file) {
+				t.Fatal("Digests differs from ReadDigest, WeightDigest, ReleaseDigest and NamesRelease")
 			}
 		})
 	})

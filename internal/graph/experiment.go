@@ -211,7 +211,7 @@ func (g *Graph) experimentService(e *Experiment, t *spec.ExperimentTemplate, w *
 	o := experimentObject(e, t, "v1", kinds.Service, name, nameLoc)
 	return &Service{Meta: Meta{Obj: o}, Spec: &spec.Service{
 		Type:     spec.Str{V: "ClusterIP", Set: true},
-		Selector: maps.Clone(w.Labels),
+		Selector: experimentSelector(w.Labels),
 		Ports:    ports,
 	}}
 }
@@ -282,4 +282,19 @@ func (g *Graph) StandaloneExperimentOf(o *manifest.Object) *Experiment {
 		}
 	}
 	return nil
+}
+
+// experimentSelector is the selector of the Service of an experiment's
+// ReplicaSet, whose pods have labels l: Argo selects them by all their
+// labels, and so does the graph, but for the release labels
+// (ReleaseLabel), which the graph does not read of pods; the pod template
+// hash among the others selects the same pods.
+func experimentSelector(l map[string]string) map[string]string {
+	out := make(map[string]string, len(l))
+	for k, v := range l {
+		if !ReleaseLabel(k) {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -421,4 +421,14 @@ spec:
 			t.Errorf("inject %s: %d workloads of the steps, want %d", c.inject, got, c.want)
 		}
 	}
+	// So of a release label: the first step sets the source's value, the
+	// second does not set it, and they differ whatever the source's.
+	labelled := strings.Replace(rollout, "metadata: {annotations: {checksum/config: a1, sidecar.istio.io/inject: \"true\"}}", "metadata: {labels: {helm.sh/chart: web-1}}", 1)
+	for _, chart := range []string{"web-1", "web-2"} {
+		source := strings.Replace(deployment("a1", "true"), "labels: {app: web}\n      annotations", "labels: {app: web, helm.sh/chart: "+chart+"}\n      annotations", 1)
+		g := graphFrom(t, docs(source, labelled))
+		if got := len(g.Rollouts[0].Experiments); got != 2 {
+			t.Errorf("helm.sh/chart %s: %d workloads of the steps, want 2", chart, got)
+		}
+	}
 }

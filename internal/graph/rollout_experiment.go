@@ -60,7 +60,7 @@ func (g *Graph) addRolloutExperiments(r *Rollout, src *spec.PodTemplate) {
 		return
 	}
 	byName := map[string][]*Workload{}
-	own := map[*Workload]map[string]string{} // the annotations of a workload's template
+	own := map[*Workload]templateOwn{} // what a workload's template sets
 	for i := range c.Steps {
 		e := c.Steps[i].Experiment
 		if e == nil || !validSpecRefs(e) || repeatsTemplateName(e) {
@@ -73,7 +73,8 @@ func (g *Graph) addRolloutExperiments(r *Rollout, src *spec.PodTemplate) {
 			}
 			w := g.rolloutExperimentWorkload(r, src, t)
 			same := byName[t.Name.V]
-			if k := slices.IndexFunc(same, func(o *Workload) bool { return samePods(o, w, own[o], t.Metadata.Annotations) }); k >= 0 {
+			mine := templateOwn{labels: t.Metadata.Labels, annotations: t.Metadata.Annotations}
+			if k := slices.IndexFunc(same, func(o *Workload) bool { return samePods(o, w, own[o], mine) }); k >= 0 {
 				// Another step with the same template: its pods are
 				// the same, at another time.
 				r.experimentRuns = append(r.experimentRuns, experimentRun{same[k], t})
@@ -83,7 +84,7 @@ func (g *Graph) addRolloutExperiments(r *Rollout, src *spec.PodTemplate) {
 				w.Obj.Name = rolloutExperimentName(r, t.Name.V) + "-" + strconv.Itoa(i)
 			}
 			byName[t.Name.V] = append(same, w)
-			own[w] = t.Metadata.Annotations
+			own[w] = mine
 			r.Experiments = append(r.Experiments, w)
 			r.experimentRuns = append(r.experimentRuns, experimentRun{w, t})
 		}
@@ -130,18 +131,22 @@ func repeatsTemplateName(e *spec.RolloutExperimentStep) bool {
 	return false
 }
 
+// templateOwn is what an experiment template sets of its pods' metadata.
+type templateOwn struct{ labels, annotations map[string]string }
+
 // samePods reports whether o and w, the workloads of two templates of one
 // source pod template, have the same labels and annotations. It runs
 // before either has its hash. Of the annotations ReadAnnotation does not
-// keep, it compares what the templates set, ownO and ownW, not the
-// merged maps: the same but where one template sets such an annotation
-// to the value the source has, and it keeps the graph from reading the
-// values of the source's, which may change without the cache reading
-// them again (UnreadValues).
-func samePods(o, w *Workload, ownO, ownW map[string]string) bool {
-	return maps.Equal(o.Labels, w.Labels) &&
+// keep, and of the release labels (ReleaseLabel), it compares what the
+// templates set, ownO and ownW, not the merged maps: the same but where
+// one template sets such a value to the one the source has, and it keeps
+// the graph from reading the values of the source's, which may change
+// without the cache reading them again (UnreadValues, ReleaseValues).
+func samePods(o, w *Workload, ownO, ownW templateOwn) bool {
+	return equalWhere(o.Labels, w.Labels, func(k string) bool { return !ReleaseLabel(k) }) &&
+		equalWhere(ownO.labels, ownW.labels, ReleaseLabel) &&
 		equalWhere(o.Spec.Metadata.Annotations, w.Spec.Metadata.Annotations, ReadAnnotation) &&
-		equalWhere(ownO, ownW, func(k string) bool { return !ReadAnnotation(k) })
+		equalWhere(ownO.annotations, ownW.annotations, func(k string) bool { return !ReadAnnotation(k) })
 }
 
 // equalWhere reports whether a and b hold the same entries of the keys
@@ -304,7 +309,7 @@ func (g *Graph) rolloutExperimentService(r *Rollout, run experimentRun) *Service
 	o.Prepared = &generated{from: ro}
 	return &Service{Meta: Meta{Obj: o}, Spec: &spec.Service{
 		Type:     spec.Str{V: "ClusterIP", Set: true},
-		Selector: maps.Clone(w.Labels),
+		Selector: experimentSelector(w.Labels),
 		Ports:    ports,
 	}}
 }

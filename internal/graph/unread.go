@@ -471,6 +471,10 @@ type Span struct {
 	From, To int
 	Node     *yaml.Node
 	Signed   bool
+	// Release is true for the value of a release label of a pod
+	// (ReleaseValues), which the graph may read when a selector names
+	// the label (ReleaseDigest).
+	Release bool
 }
 
 // UnreadSpans returns the spans in the bytes of f, a file read with its
@@ -484,18 +488,19 @@ func UnreadSpans(f *manifest.File) []Span {
 	data := f.Data
 	lines := lineStarts(data)
 	var out []Span
-	add := func(ns []*yaml.Node) {
+	add := func(ns []*yaml.Node, release bool) {
 		for _, n := range ns {
 			if from, to, ok := valueSpan(data, lines, n); ok {
-				out = append(out, Span{From: from, To: to, Node: n})
+				out = append(out, Span{From: from, To: to, Node: n, Release: release})
 			}
 		}
 	}
 	for _, o := range f.Objects {
-		add(UnreadValues(o))
+		add(UnreadValues(o), false)
+		add(ReleaseValues(o), true)
 	}
 	for _, doc := range f.Passed {
-		add(passedValues(doc))
+		add(passedValues(doc), false)
 	}
 	return inOrder(out)
 }

@@ -558,6 +558,7 @@ var annotationRead = regexp.MustCompile(`range [^\n{]*Annotations\b|Annotations\
 // they are instead.
 var notAnnotations = map[string]string{
 	`rules/validation/cel.go "example.com/keys"`: "MR001's example of a CRD's CEL rule, a local rule",
+	`internal/graph/release.go "helm.sh/chart"`:  "a label: ReleaseLabel",
 }
 
 // annotationReaders are the files of the graph, the rules and what they
@@ -573,7 +574,7 @@ var annotationReaders = readers{
 	"internal/graph/flagger.go":            {4, "copies the maps to the objects Flagger makes, which are read by key"},
 	"internal/graph/injection.go":          {1, "podView: sidecar.istio.io/inject"},
 	"internal/graph/prepare.go":            {2, "keeps the template's maps, read by key"},
-	"internal/graph/rollout_experiment.go": {6, "merges the maps; samePods compares the values of the keys ReadAnnotation keeps, and of the others what the templates set"},
+	"internal/graph/rollout_experiment.go": {5, "merges the maps; samePods compares the values of the keys ReadAnnotation keeps, and of the others what the templates set"},
 	"internal/graph/shared.go":             {2, "interns the maps"},
 	"internal/graph/unread.go":             {1, "annotationValues"},
 	"internal/suppress/directive.go":       {4, "meshlint.io/ignore, meshlint.io/ignore-reason, galley.istio.io/analyze-suppress"},
@@ -743,6 +744,7 @@ var labelReaders = readers{
 	"internal/graph/gatewaypods.go":        {1, "the gateway port translation label (istio.io)"},
 	"internal/graph/injectorconfig.go":     {1, "istio.io/rev"},
 	"internal/graph/prepare.go":            {1, "keeps a pod template's labels: pods' labels"},
+	"internal/graph/release.go":            {2, "ReleaseValues, NamesRelease: the release labels of pods, which ReleaseDigest keeps"},
 	"internal/graph/rollout_experiment.go": {1, "samePods compares two workloads' pod labels"},
 	"internal/graph/shared.go":             {2, "interns the maps"},
 	"internal/graph/unread.go":             {1, "labelValues"},
@@ -776,7 +778,7 @@ var labelReaders = readers{
 func TestLabelReaders(t *testing.T) {
 	eachSource(t, func(rel string, b []byte) {
 		for _, m := range annotationKey.FindAll(b, -1) {
-			if key := strings.Trim(string(m), `"`); !ReadLabel(key) && ReadAnnotation(key) && rel != "internal/graph/unread.go" {
+			if key := strings.Trim(string(m), `"`); !ReadLabel(key) && ReadAnnotation(key) && rel != "internal/graph/unread.go" && rel != "internal/graph/release.go" {
 				t.Errorf("%s reads the label %s, which ReadLabel leaves out of ReadDigest: take it out of unreadLabels", rel, key)
 			}
 		}
@@ -856,10 +858,11 @@ spec:
 
 // TestUnreadLabels checks the labels of an object's own metadata: the
 // values of those ReadLabel leaves out are cut out, but a pod
-// template's, a Pod's and a Namespace's, which selectors read.
+// template's, a Pod's and a Namespace's, which selectors read, of which
+// only the release labels are cut out (TestReleaseLabels).
 func TestUnreadLabels(t *testing.T) {
 	spans, base := unreadOf(t, unreadLabelsInput)
-	want := []string{"web-1.2.3", `"1.2.3"`, "web-1.2.3", "web:1", "busybox"}
+	want := []string{"web-1.2.3", `"1.2.3"`, "web-1.2.3", "web-1.2.3", "web:1", "web-1.2.3", "busybox"}
 	if !slices.Equal(spans, want) {
 		t.Errorf("spans %q, want %q", spans, want)
 	}
@@ -868,9 +871,100 @@ func TestUnreadLabels(t *testing.T) {
 		{"  labels:\n    helm.sh/chart: web-1.2.3\nspec:\n  selector:\n    matchLabels", "  labels:\n    helm.sh/chart: web-2 # bumped\nspec:\n  selector:\n    matchLabels", true},
 		{"    app: web\n    helm", "    app: api\n    helm", false},
 		{"use-waypoint: waypoint", "use-waypoint: none", false},
-		{"        helm.sh/chart: web-1.2.3", "        helm.sh/chart: web-1.2.4", false},
+		{"        helm.sh/chart: web-1.2.3", "        helm.sh/chart: web-1.2.4", true},
+		{"        app: web\n        helm", "        app: api\n        helm", false},
 		{"owner: payments", "owner: checkout", false},
-		{"    helm.sh/chart: web-1.2.3\nspec:\n  containers", "    helm.sh/chart: web-1.2.4\nspec:\n  containers", false},
+		{"    helm.sh/chart: web-1.2.3\nspec:\n  containers", "    helm.sh/chart: web-1.2.4\nspec:\n  containers", true},
 		{"    helm.sh/chart: web-1.2.3\n    app.kubernetes", "    helm.sh/release: web-1.2.3\n    app.kubernetes", false},
 	})
+}
+
+// TestReleaseLabels checks the release labels of pods: ReadDigest leaves
+// their values out, ReleaseDigest keeps them alone, and NamesRelease
+// tells a file that names them elsewhere than as a label.
+func TestReleaseLabels(t *testing.T) {
+	digests := func(text string) Digest {
+		var d Digest
+		loadText(t, text, func(f *manifest.File) { d = Digests(f) })
+		return d
+	}
+	base := digests(unreadLabelsInput)
+	if base.NamesRelease || base.Release == [32]byte{} {
+		t.Fatalf("the input: NamesRelease %v, Release %x", base.NamesRelease, base.Release)
+	}
+	for _, tc := range []struct {
+		old, new             string
+		read, release, names bool // the same Read and Release; NamesRelease
+	}{
+		{"        helm.sh/chart: web-1.2.3", "        helm.sh/chart: web-1.2.4", true, false, false},
+		{"    helm.sh/chart: web-1.2.3\nspec:\n  containers", "    helm.sh/chart: web-1.2.4\nspec:\n  containers", true, false, false},
+		{"        helm.sh/chart: web-1.2.3", "        helm.sh/chart: web-1.2.3 # pinned", true, false, false},
+		{"    helm.sh/chart: web-1.2.3\n    app.kubernetes.io/version", "    helm.sh/chart: web-1.3.0\n    app.kubernetes.io/version", true, true, false},
+		{"        helm.sh/chart: web-1.2.3", "        'helm.sh/chart': web-1.2.3", false, true, true},
+		{"  selector:\n    app: web\n", "  selector:\n    app: web\n    helm.sh/chart: web-1.2.3\n", false, true, true},
+		{"  name: web\n  namespace: shop\n  labels:\n    app: web", "  name: web # helm.sh/chart\n  namespace: shop\n  labels:\n    app: web", false, true, true},
+		{"    matchLabels:\n      app: web\n", "    matchLabels:\n      app: web\n      app.kubernetes.io/version: x\n", false, true, true},
+		{"        app: web\n        helm", "        app: web\n        app.kubernetes.io/version: \"2\"\n        helm", false, false, false},
+	} {
+		text := strings.Replace(unreadLabelsInput, tc.old, tc.new, 1)
+		if text == unreadLabelsInput {
+			t.Fatalf("%q is not in the input", tc.old)
+		}
+		d := digests(text)
+		if (d.Read == base.Read) != tc.read || (d.Release == base.Release) != tc.release || d.NamesRelease != tc.names {
+			t.Errorf("%q -> %q: the same Read %v, Release %v, NamesRelease %v; want %v, %v, %v",
+				tc.old, tc.new, d.Read == base.Read, d.Release == base.Release, d.NamesRelease, tc.read, tc.release, tc.names)
+		}
+	}
+	// No release label, no digest.
+	if d := digests("apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels:\n    app: a\n"); d.Release != [32]byte{} || d.NamesRelease {
+		t.Errorf("a Pod without release labels: %+v", d)
+	}
+}
+
+// podLabelsRead matches what reads a map of labels whole, rather than by
+// a key or through a selector's Matches: printing it, comparing it,
+// copying it, ranging over it.
+var podLabelsRead = regexp.MustCompile(`labels\.String\(|selectable\(|maps\.(Equal|Clone|Keys|Copy)\([^)\n]*Labels|range [^\n{]*\.Labels\b`)
+
+// releaseReaders are the files of the graph, the rules and what they use
+// whose code matches podLabelsRead, with how many times, and why no value
+// of a release label of a pod (ReleaseLabel), which the cache lets change
+// while no file names the label elsewhere, reaches a finding of a graph
+// rule through it.
+var releaseReaders = readers{
+	"internal/graph/build.go":            {2, "a Namespace's labels; the labels an operator gives pods, merged"},
+	"internal/graph/delegates.go":        {1, "a route's sourceLabels, a selector"},
+	"internal/graph/experiment.go":       {1, "a selector's labels, with the hash added"},
+	"internal/graph/flagger.go":          {2, "the labels of a Canary's spec.service"},
+	"internal/graph/gatewaypods.go":      {1, "a Gateway's spec.infrastructure labels"},
+	"internal/graph/selection.go":        {2, "the label index, which selectors look up"},
+	"internal/netpol/endpoint.go":        {3, "meshlint reach only: a selector's labels, and two workloads of one name"},
+	"rules/cross/common.go":              {1, "sources alike are asked once: those that differ in labels no selector names answer alike"},
+	"rules/gateway/selector.go":          {3, "a Gateway's selector"},
+	"rules/gatewayapi/attach.go":         {1, "a namespace's labels, which are not cut out"},
+	"rules/gatewayapi/listenerset.go":    {1, "a namespace's labels, which are not cut out"},
+	"rules/netpol/defaultdenyallow.go":   {7, "selectable leaves the release labels out; excludeIsolated reads keys only"},
+	"rules/netpol/dns.go":                {1, "a selector's keys"},
+	"rules/routing/argospec.go":          {1, "MR155, a local rule"},
+	"rules/routing/drconflict.go":        {1, "two selectors"},
+	"rules/routing/flaggerrewrite.go":    {1, "a selector"},
+	"rules/routing/rolloutistio.go":      {1, "a Service's selector"},
+	"rules/routing/servicenoworkload.go": {1, "a Service's selector"},
+	"rules/routing/subsetnoworkload.go":  {1, "a subset's labels, a selector"},
+	"rules/security/authzworkload.go":    {1, "a selector"},
+	"rules/security/jwtclaims.go":        {1, "a Gateway's selector"},
+	"rules/security/peerauth.go":         {1, "a selector"},
+	"rules/validation/kubernetes.go":     {1, "MR027, a local rule"},
+	"rules/workload/selectors.go":        {1, "a selector"},
+}
+
+// TestReleaseReaders fails when graph or rules code reads a map of labels
+// whole in a new place: check that no value of a release label of a pod
+// reaches a graph rule's finding through it (as selectable leaves them
+// out), then update releaseReaders. TestUnreadReleaseValues (rules/all)
+// checks the same by the findings.
+func TestReleaseReaders(t *testing.T) {
+	releaseReaders.check(t, sourceMatches(t, podLabelsRead), "releaseReaders", "a map of labels whole",
+		"check that no value of a release label of a pod reaches a graph rule's finding")
 }

@@ -101,15 +101,29 @@ func weightSpans(f *manifest.File, unread []Span) ([]Span, bool) {
 	return inOrder(out), true
 }
 
-// Digests returns ReadDigest and WeightDigest of f, reading its values
-// once, and hashing it once when it has no weights.
-func Digests(f *manifest.File) (read, weights [32]byte) {
+// Digest is what the cache keeps of a file to tell an edit no graph rule
+// sees from others (Digests).
+type Digest struct {
+	// Read is ReadDigest, Weights WeightDigest.
+	Read, Weights [32]byte
+	// Release is ReleaseDigest: the values of the release labels of its
+	// pods, which Read leaves out. NamesRelease is true when the file
+	// names a release label elsewhere (NamesRelease): a selector may
+	// read them, and an edit of them counts only when no file does.
+	Release      [32]byte
+	NamesRelease bool
+}
+
+// Digests returns the Digest of f, reading its values once, and hashing
+// it once when it has no weights.
+func Digests(f *manifest.File) Digest {
 	unread := UnreadSpans(f)
-	read = digestCut(f.Data, unread)
+	d := Digest{Read: digestCut(f.Data, unread), Release: releaseDigest(f.Data, unread), NamesRelease: NamesRelease(f)}
+	d.Weights = d.Read
 	if spans, ok := weightSpans(f, unread); ok {
-		return read, digestCut(f.Data, spans)
+		d.Weights = digestCut(f.Data, spans)
 	}
-	return read, read
+	return d
 }
 
 // WeightDigest returns the SHA-256 of the bytes of f, a file read with

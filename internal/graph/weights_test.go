@@ -24,7 +24,7 @@ func weightsOf(t *testing.T, text string) (spans []string, read, weights [32]byt
 			}
 		}
 		read, weights = ReadDigest(f), WeightDigest(f)
-		if r, w := Digests(f); r != read || w != weights {
+		if d := Digests(f); d.Read != read || d.Weights != weights {
 			t.Errorf("Digests differs from ReadDigest and WeightDigest")
 		}
 	})

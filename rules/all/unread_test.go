@@ -229,10 +229,33 @@ func TestUnreadLabelValues(t *testing.T) {
 	})
 }
 
+// TestUnreadReleaseValues checks the same of the release labels of pods
+// (graph.ReleaseLabel), which no graph rule reads unless a file names
+// them elsewhere (graph.NamesRelease): helm.sh/chart is added to the
+// labels of every object and every pod template, in the inputs that do
+// not name it.
+func TestUnreadReleaseValues(t *testing.T) {
+	var n metaCounts
+	n.floor(t, "labels added and changed", 400, 1500, 2000)
+	eachBlockInput(t, func(t *testing.T, in *metaInput, block map[string][]byte) {
+		named := false
+		rewrite(t, in, block, func(f *manifest.File) ([]byte, int) {
+			if graph.NamesRelease(f) {
+				named = true // written by the loader's workers, read after
+			}
+			return nil, 0
+		})
+		if !named {
+			compareAdded(t, &n, in, block, "labels", "helm.sh/chart", true)
+		}
+	})
+}
+
 // compareAdded adds key: a0 to the field (annotations or labels) of the
 // metadata of every object of block, and of every pod template when
-// templates is true (addMetadata), changes the unread values, and
-// compares the graph findings (metaCounts.compare).
+// templates is true (addMetadata), changes the unread values, those
+// added each to a value of its own, and compares the graph findings
+// (metaCounts.compare).
 func compareAdded(t *testing.T, n *metaCounts, in *metaInput, block map[string][]byte, field, key string, templates bool) {
 	t.Helper()
 	with, added := addMetadata(t, in, block, field, key, templates)
@@ -244,16 +267,17 @@ func compareAdded(t *testing.T, n *metaCounts, in *metaInput, block map[string][
 	var cut atomic.Int64
 	files, _ := changeValues(t, in, with, graph.UnreadSpans, func(sp graph.Span) string {
 		if sp.Node.Value == "a0" {
-			cut.Add(1)
-			return "b17-longer"
+			// Each its own value, so that what compares them finds
+			// them different.
+			return fmt.Sprintf("b17-longer-%d", cut.Add(1))
 		}
 		return otherValue(sp.Node.Tag, sp.Node.Value)
 	})
 	switch {
-	case files == nil && templates:
+	case files == nil && field == "annotations":
 		t.Fatalf("no value to change after adding %d %s\n%s", added, field, dumpTree(with))
 	case files == nil:
-		return // only pods and namespaces, whose labels stay
+		return // no label that is cut out: only those of pods, namespaces and Gateways
 	}
 	n.compare(t, in, with, files, nil, int(cut.Load()), "the values of the "+field+" added")
 }

@@ -50,7 +50,7 @@ import (
 // and each section has its own SHA-256 so that the goroutine that decodes
 // it checks it as it reads it, rather than a pass over the whole file
 // before any is decoded.
-const magic = "meshlint lint cache 43\n"
+const magic = "meshlint lint cache 44\n"
 
 // headSize is the length of a cache file's head, and sectionSize that of
 // the trailer's record of one section.
@@ -144,10 +144,8 @@ type entry struct {
 	Findings   []finding
 	// NoDirectives is true when the file has no "meshlint:" comment.
 	NoDirectives bool
-	// Graph is what the graph rules read of the file (graph.ReadDigest),
-	// Weights what those that do not read route weights read of it
-	// (graph.WeightDigest).
-	Graph, Weights [32]byte
+	// Digest tells what the graph rules read of the file.
+	graph.Digest
 
 	// objs are the objects: those of the file Put kept, or those made of
 	// the records read as each shard was decoded, which are the loader's
@@ -175,13 +173,12 @@ type shardAt struct {
 }
 
 // indexEntry is what was seen of a file name: its stat data, taken before
-// it was read, the hash of what was read, and the hash of what the graph
-// rules read of it (graph.ReadDigest) and what those that do not read
-// route weights read of it (graph.WeightDigest), each zero when not known.
+// it was read, the hash of what was read, and what the graph rules read of
+// it (graph.Digests), zero when not known.
 type indexEntry struct {
-	Stat           manifest.FileStat
-	Hash           [32]byte
-	Graph, Weights [32]byte
+	Stat manifest.FileStat
+	Hash [32]byte
+	graph.Digest
 }
 
 // A shard is a gob stream of shardEntry values, each a message of its
@@ -209,8 +206,7 @@ type readEntry struct {
 	Unmodelled   map[string]int
 	Findings     []finding
 	NoDirectives bool
-	Graph        [32]byte
-	Weights      [32]byte
+	Digest       graph.Digest
 }
 
 // object is what is encoded of an object: fields of manifest.Object, by
@@ -438,7 +434,7 @@ func (c *Cache) decodeShard(b []byte) (map[[32]byte]*entry, error) {
 		if r == nil || len(r.Prepared) != len(r.Objects) {
 			return nil, errors.New("an entry whose objects do not add up")
 		}
-		e := &entry{Unmodelled: r.Unmodelled, Findings: r.Findings, NoDirectives: r.NoDirectives, Graph: r.Graph, Weights: r.Weights,
+		e := &entry{Unmodelled: r.Unmodelled, Findings: r.Findings, NoDirectives: r.NoDirectives, Digest: r.Digest,
 			objs: make([]*manifest.Object, len(r.Objects))}
 		for j := range r.Objects {
 			o := &r.Objects[j]
@@ -552,7 +548,7 @@ func (c *Cache) Unchanged(name string, st manifest.FileStat) ([]*manifest.Object
 		return nil, nil, nil, false
 	}
 	c.kept[ie.Hash] = e
-	ie.Graph, ie.Weights = e.Graph, e.Weights
+	ie.Digest = e.Digest
 	c.newIndex[name] = ie
 	c.hits++
 	c.unread++
@@ -584,7 +580,7 @@ func (c *Cache) Get(name string, data []byte, st manifest.FileStat) ([]*manifest
 		return nil, nil, nil, false
 	}
 	c.kept[h] = e
-	c.newIndex[name] = indexEntry{Stat: st, Hash: h, Graph: e.Graph, Weights: e.Weights}
+	c.newIndex[name] = indexEntry{Stat: st, Hash: h, Digest: e.Digest}
 	c.hits++
 	own := c.hand(e)
 	c.mu.Unlock()
@@ -713,12 +709,12 @@ func (c *Cache) Put(f *manifest.File, fs []*rules.Finding) {
 		e.Findings = append(e.Findings, r)
 	}
 	h := sha256.Sum256(f.Data)
-	e.Graph, e.Weights = graph.Digests(f)
+	e.Digest = graph.Digests(f)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.kept[h] = e
 	if ie, ok := c.newIndex[f.Name]; ok && ie.Hash == h {
-		ie.Graph, ie.Weights = e.Graph, e.Weights
+		ie.Digest = e.Digest
 		c.newIndex[f.Name] = ie
 	}
 	c.changed = true

@@ -45,7 +45,7 @@ import (
 // all before it; the head alone tells whether the rest can be reused. The
 // lengths come last so that what the run read is written as it is
 // encoded, never held whole.
-const runMagic = "meshlint run record 4\n"
+const runMagic = "meshlint run record 5\n"
 
 // recordHead is what tells whether a record holds for a run.
 type recordHead struct {
@@ -622,7 +622,7 @@ func sameBytes(head *recordHead, touched []string, opts manifest.Options) (map[s
 		}
 		ie := head.Files[name]
 		if h := sha256.Sum256(data); h != ie.Hash {
-			if len(changed) == maxChanged || ie.Graph == [32]byte{} {
+			if len(changed) == maxChanged || ie.Read == [32]byte{} {
 				return nil, false
 			}
 			if changed == nil {
@@ -631,7 +631,7 @@ func sameBytes(head *recordHead, touched []string, opts manifest.Options) (map[s
 			changed[name] = indexEntry{Stat: st, Hash: h}
 			continue
 		}
-		head.Files[name] = indexEntry{Stat: st, Hash: ie.Hash, Graph: ie.Graph, Weights: ie.Weights}
+		head.Files[name] = indexEntry{Stat: st, Hash: ie.Hash, Digest: ie.Digest}
 	}
 	return changed, true
 }
@@ -640,7 +640,9 @@ func sameBytes(head *recordHead, touched []string, opts manifest.Options) (map[s
 // objects derived from them in derived), for an input in which the files
 // of changed hold other bytes. Each of them must hold the same objects,
 // and the graph rules read the same of it (graph.ReadDigest), or all but
-// those that read route weights (graph.WeightDigest). reread.File reads
+// those that read route weights (graph.WeightDigest); the release labels
+// of its pods must be the same too when a file names them elsewhere
+// (graph.NamesRelease), as a selector would. reread.File reads
 // each again for the findings of the local rules, which replace the last
 // run's about it; reread.Weights runs the rules that read weights again
 // on the partitions of the files whose weights changed, whose findings
@@ -661,6 +663,15 @@ func (c *Cache) rereadChanged(head *recordHead, changed map[string]indexEntry, o
 	same := map[*manifest.Object]*manifest.Object{}
 	var local []*rules.Finding
 	weighted := map[string]bool{}
+	// The release labels of pods are unread while no file names them
+	// elsewhere (graph.NamesRelease), before or after.
+	releaseMoved, releaseNamed := false, false
+	for _, ie := range head.Files {
+		if ie.NamesRelease {
+			releaseNamed = true
+			break
+		}
+	}
 	for name, ch := range changed {
 		f, ok := reread.File(name)
 		old, was := of[name], head.Files[name]
@@ -668,10 +679,15 @@ func (c *Cache) rereadChanged(head *recordHead, changed map[string]indexEntry, o
 			return nil, false
 		}
 		switch {
-		case f.Graph == was.Graph:
+		case f.Read == was.Read:
 		case f.Weights == was.Weights && was.Weights != [32]byte{}:
 			weighted[name] = true
 		default:
+			return nil, false
+		}
+		releaseMoved = releaseMoved || f.Release != was.Release
+		releaseNamed = releaseNamed || f.NamesRelease
+		if releaseMoved && releaseNamed {
 			return nil, false
 		}
 		for i, o := range f.Objects {
@@ -688,7 +704,7 @@ func (c *Cache) rereadChanged(head *recordHead, changed map[string]indexEntry, o
 			}
 			local = append(local, x)
 		}
-		ch.Graph, ch.Weights = f.Graph, f.Weights
+		ch.Digest = f.Digest
 		changed[name] = ch
 	}
 	var again *rules.Rerun

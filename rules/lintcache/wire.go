@@ -106,6 +106,15 @@ func (e *wire) strMap(m map[string]string) {
 
 func (e *wire) hash(h [32]byte) { e.b = append(e.b, h[:]...) }
 
+// flag writes b as 1 or 0, which unwire.present reads.
+func (e *wire) flag(b bool) {
+	if b {
+		e.uvarint(1)
+	} else {
+		e.uvarint(0)
+	}
+}
+
 func (e *wire) time(t time.Time) {
 	if t.IsZero() {
 		e.uvarint(0)
@@ -148,8 +157,11 @@ func (e *wire) index(m map[string]indexEntry) {
 		// The graph's digest is most often the hash (a file without
 		// values the graph leaves unread), the other the graph's (a file
 		// without route weights).
-		e.digest(ie.Graph, ie.Hash)
-		e.digest(ie.Weights, ie.Graph)
+		e.digest(ie.Read, ie.Hash)
+		e.digest(ie.Weights, ie.Read)
+		// Most files have no release labels (zero).
+		e.digest(ie.Release, ie.Read)
+		e.flag(ie.NamesRelease)
 	})
 }
 
@@ -343,7 +355,7 @@ func (d *unwire) count(size int) int {
 // its length's one, a hash 32, a file's stat data six varints.
 const (
 	minStat       = 6
-	minIndexEntry = 1 + minStat + 32 + 2
+	minIndexEntry = 1 + minStat + 32 + 4
 	minDirEntry   = 1 + minStat
 	minHashEntry  = 1 + 32
 	// Six words, name, owner name, document, two locations, flags.
@@ -415,8 +427,10 @@ func unnamed[V any](d *unwire, size int, get func() V) map[string]V {
 func (d *unwire) index() map[string]indexEntry {
 	return unnamed(d, minIndexEntry, func() indexEntry {
 		ie := indexEntry{Stat: d.stat(), Hash: d.hash()}
-		ie.Graph = d.digest(ie.Hash)
-		ie.Weights = d.digest(ie.Graph)
+		ie.Read = d.digest(ie.Hash)
+		ie.Weights = d.digest(ie.Read)
+		ie.Release = d.digest(ie.Read)
+		ie.NamesRelease = d.present()
 		return ie
 	})
 }

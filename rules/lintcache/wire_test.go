@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"github.com/meshlint/meshlint/internal/graph"
 	"reflect"
 	"runtime"
 	"testing"
@@ -128,11 +129,11 @@ func TestHeadRoundTrip(t *testing.T) {
 	files := map[string]indexEntry{
 		"a.yaml":   {Stat: fullStat(t, 1), Hash: sha256.Sum256([]byte("a"))},
 		"b/c.yaml": {Stat: fullStat(t, 2), Hash: sha256.Sum256([]byte("c"))},
-		// Each way the two digests are written: none, the hash, the
-		// graph's digest, one of their own.
-		"d.yaml": {Stat: fullStat(t, 4), Hash: sha256.Sum256([]byte("d")), Graph: sha256.Sum256([]byte("d")), Weights: sha256.Sum256([]byte("d"))},
-		"e.yaml": {Stat: fullStat(t, 5), Hash: sha256.Sum256([]byte("e")), Graph: sha256.Sum256([]byte("e graph")), Weights: sha256.Sum256([]byte("e weights"))},
-		"f.yaml": {Stat: fullStat(t, 6), Hash: sha256.Sum256([]byte("f")), Weights: sha256.Sum256([]byte("f weights"))},
+		// Each way the digests are written: none, the hash, the graph's
+		// digest, one of their own; the release labels' flag.
+		"d.yaml": {Stat: fullStat(t, 4), Hash: sha256.Sum256([]byte("d")), Digest: graph.Digest{Read: sha256.Sum256([]byte("d")), Weights: sha256.Sum256([]byte("d")), Release: sha256.Sum256([]byte("d"))}},
+		"e.yaml": {Stat: fullStat(t, 5), Hash: sha256.Sum256([]byte("e")), Digest: graph.Digest{Read: sha256.Sum256([]byte("e graph")), Weights: sha256.Sum256([]byte("e weights")), Release: sha256.Sum256([]byte("e release")), NamesRelease: true}},
+		"f.yaml": {Stat: fullStat(t, 6), Hash: sha256.Sum256([]byte("f")), Digest: graph.Digest{Weights: sha256.Sum256([]byte("f weights")), NamesRelease: true}},
 	}
 	for _, head := range []recordHead{
 		{Key: "k\nrules", Input: sha256.Sum256([]byte("in")), Since: since, Until: time.Date(9999, 12, 31, 0, 0, 0, 1, time.UTC),

@@ -2407,13 +2407,16 @@ func declaredPorts(g *graph.Graph, w *graph.Workload, ps []portRef) []portRef {
 // labels, a selector that selects them, and maybe more.
 
 // selectable returns the labels of l that a label selector may hold: l
-// itself when they all are, nil when none is.
+// itself when they all are, nil when none is. A release label
+// (graph.ReleaseLabel: helm.sh/chart, app.kubernetes.io/version) is left
+// out too: the next release of the chart changes it, and the policy
+// would stop selecting the pods.
 func selectable(l map[string]string) map[string]string {
 	for k, v := range l {
-		if !validLabelKey(k) || !validLabelValue(v) {
+		if !validLabelKey(k) || !validLabelValue(v) || graph.ReleaseLabel(k) {
 			out := map[string]string{}
 			for k, v := range l {
-				if validLabelKey(k) && validLabelValue(v) {
+				if validLabelKey(k) && validLabelValue(v) && !graph.ReleaseLabel(k) {
 					out[k] = v
 				}
 			}

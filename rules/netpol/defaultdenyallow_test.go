@@ -1321,6 +1321,24 @@ spec:
 	}
 }
 
+// TestDefaultDenyReleaseLabels checks that the allows select no pod by a
+// release label (graph.ReleaseLabel): the next release of the chart
+// changes it, and the policy would stop selecting the pods.
+func TestDefaultDenyReleaseLabels(t *testing.T) {
+	const labels = "metadata: {labels: {app: postgres}}"
+	if !strings.Contains(paymentsTree, labels) {
+		t.Fatalf("the tree has no %q", labels)
+	}
+	released := strings.Replace(paymentsTree, labels, `metadata: {labels: {app: postgres, helm.sh/chart: postgres-16.1.0, app.kubernetes.io/version: "16.1"}}`, 1)
+	got := denyFiles(t, map[string]string{"a.yaml": released})
+	for _, key := range []string{"MR401 payments", "MR402 payments"} {
+		c := got[key]
+		if !strings.Contains(c, "matchLabels: {app: postgres}") || strings.Contains(c, "16.1") {
+			t.Errorf("%s: the fix selects postgres by a release label, or not by app:\n%s", key, c)
+		}
+	}
+}
+
 // TestValidLabel holds the label checks to apimachinery's.
 func TestValidLabel(t *testing.T) {
 	long := strings.Repeat("a", 63)

@@ -67,7 +67,8 @@ that allow DNS (to kube-dns, and to the ` + "`dnsConfig.nameservers`" + ` that p
 instead, as ipBlocks of one address) and, when the namespace runs sidecars or gateway proxies, istiod, and the allow
 policies that keep open the traffic the manifests declare from the pods that no policy
 isolates for egress today: one policy per workload, ` + "`allow-<workload>-egress`" + `, selecting its
-pod labels, with one rule per destination (its namespace and pod labels) and a comment naming
+pod labels, with one rule per destination (its namespace and pod labels; neither names
+` + "`helm.sh/chart`" + ` or ` + "`app.kubernetes.io/version`" + `, which a chart's next release changes) and a comment naming
 the route, Service or policy it keeps open. The pods of an Istio Gateway may reach the targets
 of its VirtualServices' routes, delegated routes included (MR501), those of a Gateway API
 Gateway the backends of its routes that are permitted (MR506), the in-mesh workloads the

@@ -90,7 +90,8 @@ LoadBalancer or NodePort Service, an Ingress or a Route, or serves an admission 
 API server calls it); when a DENY AuthorizationPolicy refuses a source outright (admitting it
 would open what the mesh denies); when a Service or route targets a port the workload's
 containers do not declare (MR410 would report the allow); or when a workload or a source of a
-declared flow has no labels to select it by. An allow selects the workload's pod labels, and
+declared flow has no labels to select it by. An allow selects the workload's pod labels (but
+` + "`helm.sh/chart`" + ` and ` + "`app.kubernetes.io/version`" + `, which the chart's next release changes), and
 excludes (` + "`DoesNotExist`" + `) the other workloads those labels would also select that some
 policy isolates already. Nor is there a fix under the closed-world setting for a namespace
 without workloads, where the policy would select nothing and MR403 would report it, or whose
