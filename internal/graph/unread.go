@@ -229,14 +229,15 @@ func mappingLeaves(m *yaml.Node, skip func(key string) bool) []*yaml.Node {
 
 // ReadAnnotation reports whether a graph rule may read the value of the
 // annotation key: one of Istio's, Kubernetes', Argo's, Flagger's and
-// Flux's, Knative's or meshlint's own, by the domain of its prefix. The
+// Flux's, Knative's or meshlint's own, by the domain of its prefix, but
+// those of ignoredAnnotations. The
 // graph and the rules read annotations by key, and only such keys
 // (TestAnnotationReaders): the values of the others (a Helm chart's
 // checksum/config, an owner, a build number), which change with every
 // release, are unread values.
 func ReadAnnotation(key string) bool {
 	prefix, _, ok := strings.Cut(key, "/")
-	if !ok {
+	if !ok || slices.Contains(ignoredAnnotations, key) {
 		return false
 	}
 	for _, d := range readAnnotationDomains {
@@ -246,6 +247,12 @@ func ReadAnnotation(key string) bool {
 	}
 	return false
 }
+
+// ignoredAnnotations are annotations of Kubernetes that tools write and no
+// code reads: kubectl's restart stamp and last applied configuration, the
+// revision the Deployment controller counts (in a manifest exported from
+// a cluster).
+var ignoredAnnotations = []string{"kubectl.kubernetes.io/restartedAt", "kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision"}
 
 // readAnnotationDomains end the prefixes of the annotations ReadAnnotation
 // keeps; a suffix, not a whole label, so that it keeps more rather than

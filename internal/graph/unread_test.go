@@ -557,8 +557,11 @@ var annotationRead = regexp.MustCompile(`range [^\n{]*Annotations\b|Annotations\
 // annotation's key whose domain ReadAnnotation does not keep, and what
 // they are instead.
 var notAnnotations = map[string]string{
-	`rules/validation/cel.go "example.com/keys"`: "MR001's example of a CRD's CEL rule, a local rule",
-	`internal/graph/release.go "helm.sh/chart"`:  "a label: ReleaseLabel",
+	`rules/validation/cel.go "example.com/keys"`:                                  "MR001's example of a CRD's CEL rule, a local rule",
+	`internal/graph/release.go "helm.sh/chart"`:                                   "a label: ReleaseLabel",
+	`internal/graph/unread.go "kubectl.kubernetes.io/restartedAt"`:                "ignoredAnnotations",
+	`internal/graph/unread.go "kubectl.kubernetes.io/last-applied-configuration"`: "ignoredAnnotations",
+	`internal/graph/unread.go "deployment.kubernetes.io/revision"`:                "ignoredAnnotations",
 }
 
 // annotationReaders are the files of the graph, the rules and what they
@@ -576,7 +579,7 @@ var annotationReaders = readers{
 	"internal/graph/prepare.go":            {2, "keeps the template's maps, read by key"},
 	"internal/graph/rollout_experiment.go": {5, "merges the maps; samePods compares the values of the keys ReadAnnotation keeps, and of the others what the templates set"},
 	"internal/graph/shared.go":             {2, "interns the maps"},
-	"internal/graph/unread.go":             {1, "annotationValues"},
+	"internal/graph/unread.go":             {2, "annotationValues; ignoredAnnotations"},
 	"internal/suppress/directive.go":       {4, "meshlint.io/ignore, meshlint.io/ignore-reason, galley.istio.io/analyze-suppress"},
 	"internal/suppress/fix.go":             {4, "removes meshlint.io/ignore and its reason"},
 	"rules/gatewayapi/crdvalidation.go":    {1, "MR601's CRD validation, a local rule"},
@@ -629,6 +632,7 @@ func TestReadAnnotation(t *testing.T) {
 		"service.beta.kubernetes.io/load-balancer-source-ranges": true, "gateway.networking.k8s.io/bundle-version": true,
 		"argo-rollouts.argoproj.io/managed-by-rollouts": true, "meshlint.io/ignore": true, "serving.knative.dev/service": true,
 		"checksum/config": false, "prometheus.io/scrape": false, "team": false, "example.com/owner": false, "istio.io": false,
+		"kubectl.kubernetes.io/restartedAt": false, "deployment.kubernetes.io/revision": false, "kubectl.kubernetes.io/default-container": true,
 	} {
 		if got := ReadAnnotation(key); got != want {
 			t.Errorf("ReadAnnotation(%q) = %v, want %v", key, got, want)
@@ -679,7 +683,7 @@ spec:
 // and their keys.
 func TestUnreadAnnotations(t *testing.T) {
 	spans, base := unreadOf(t, unreadAnnotations)
-	want := []string{"payments", "3f9a", `"9090"`, "web:1", "routed by the mesh"}
+	want := []string{"payments", `"4"`, "3f9a", `"9090"`, "web:1", "routed by the mesh"}
 	if !slices.Equal(spans, want) {
 		t.Errorf("spans %q, want %q", spans, want)
 	}
@@ -689,7 +693,7 @@ func TestUnreadAnnotations(t *testing.T) {
 		{"owner: payments", "owner: checkout # since June", true},
 		{"note: routed by the mesh", "note: ''", true},
 		{`sidecar.istio.io/inject: "true"`, `sidecar.istio.io/inject: "false"`, false},
-		{`revision: "4"`, `revision: "5"`, false},
+		{`revision: "4"`, `revision: "5"`, true},
 		{`exportTo: "."`, `exportTo: "*"`, false},
 		{"checksum/config: 3f9a", "checksum/secret: 3f9a", false},
 		{"    owner: payments\n", "    owner: payments\n    team: web\n", false},

@@ -202,17 +202,20 @@ func (in *metaInput) graphFindings(t *testing.T, files map[string][]byte, skip [
 }
 
 // TestUnreadAnnotationValues checks, as TestUnreadValues does, the values
-// of annotations of no domain the graph reads (graph.ReadAnnotation), on
+// of annotations the graph does not read (graph.ReadAnnotation), on
 // every input of TestMetamorphic: the inputs have few such annotations,
 // so one is added to the metadata of every object and of every workload's
-// pod template written in block style (checksum/meshlint-test), and the
-// findings with its values changed are compared with those with it as
-// added.
+// pod template written in block style (checksum/meshlint-test, then
+// kubectl.kubernetes.io/restartedAt), and the findings with its values
+// changed are compared with those with it as added.
 func TestUnreadAnnotationValues(t *testing.T) {
 	var n metaCounts
-	n.floor(t, "annotations added and changed", 400, 1500, 2000)
+	n.floor(t, "annotations added and changed", 800, 3000, 4000)
 	eachBlockInput(t, func(t *testing.T, in *metaInput, block map[string][]byte) {
+		// One of no domain the graph reads, one of a domain it reads but
+		// that it does not (graph.ignoredAnnotations).
 		compareAdded(t, &n, in, block, "annotations", "checksum/meshlint-test", true)
+		compareAdded(t, &n, in, block, "annotations", "kubectl.kubernetes.io/restartedAt", true)
 	})
 }
 
