@@ -2,6 +2,7 @@ package graph
 
 import (
 	"encoding/base64"
+	"slices"
 	"sort"
 
 	"github.com/meshlint/meshlint/internal/kinds"
@@ -56,8 +57,14 @@ func (s *Secret) Has(key string) bool {
 
 // Value returns the decoded value of key (stringData wins over data, as
 // the API server merges them). ok is false when the key is absent or its
-// data is not valid base64. Never print the value.
+// data is not valid base64, and for a key that is not one of
+// secretValueKeys: the values of the others are unread values
+// (UnreadValues), which an edit may change without the graph rules
+// running again. Never print the value.
 func (s *Secret) Value(key string) (v []byte, ok bool) {
+	if !slices.Contains(secretValueKeys, key) {
+		return nil, false
+	}
 	if sd, found := s.spec.StringData[key]; found {
 		return []byte(sd), true
 	}
@@ -71,6 +78,11 @@ func (s *Secret) Value(key string) (v []byte, ok bool) {
 	}
 	return v, true
 }
+
+// secretValueKeys are the keys of a Secret whose values the graph reads:
+// those of a certificate and its key (servedKeys) and of a CA certificate
+// (caKeys).
+var secretValueKeys = []string{"cert", "key", "tls.crt", "tls.key", "cacert", "ca.crt"}
 
 // FindSecret returns the Secret namespace/name, the first of the input
 // when there are several, or nil.

@@ -23,7 +23,8 @@ import (
 // chart version, an Argo CD Application's revision: passedValues), which
 // no rule reads at all; nor can a DestinationRule's connection limits and
 // outlier thresholds (trafficPolicyValues), which only local rules read,
-// nor most of a ConfigMap's data (configMapValues), nor the thresholds and
+// nor most of a ConfigMap's data (configMapValues) and of a Secret's
+// (secretValues), nor the thresholds and
 // steps of a Flagger Canary's analysis (canaryAnalysisValues), nor the
 // values of annotations of no domain the graph reads (ReadAnnotation), of
 // any object and of a workload's pod template, nor those of labels of no
@@ -71,6 +72,8 @@ func UnreadValues(o *manifest.Object) []*yaml.Node {
 		return append(out, trafficPolicyValues(o.Node)...)
 	case o.Group == kinds.GroupCore && o.Kind == kinds.ConfigMap:
 		return append(out, configMapValues(o)...)
+	case o.Group == kinds.GroupCore && o.Kind == kinds.Secret:
+		return append(out, secretValues(o.Node)...)
 	case o.Group == kinds.GroupFlagger && o.Kind == kinds.Canary:
 		return append(out, canaryAnalysisValues(o.Node)...)
 	case o.Group == kinds.GroupApps && (o.Kind == kinds.Deployment || o.Kind == kinds.StatefulSet || o.Kind == kinds.ReplicaSet):
@@ -371,6 +374,15 @@ func configMapValues(o *manifest.Object) []*yaml.Node {
 	out := mappingLeaves(field(o.Node, "data"), ignored)
 	out = append(out, mappingLeaves(field(o.Node, "binaryData"), nil)...)
 	return out
+}
+
+// secretValues returns the values of a Secret's data and stringData but
+// those of the keys the graph reads (secretValueKeys: a certificate, its
+// key, a CA certificate), which Secret.Value alone gives: a password,
+// a token, what a chart generates anew at each rendering. The keys stay.
+func secretValues(n *yaml.Node) []*yaml.Node {
+	read := func(k string) bool { return slices.Contains(secretValueKeys, k) }
+	return append(mappingLeaves(field(n, "data"), read), mappingLeaves(field(n, "stringData"), read)...)
 }
 
 // canaryAnalysisValues returns the values of a Flagger Canary's

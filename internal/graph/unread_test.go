@@ -154,7 +154,8 @@ func TestReadDigest(t *testing.T) {
 // the settings (internal/config) and the decoders (internal/spec) are not
 // scanned.
 var unreadReaders = readers{
-	"internal/graph/unread.go":             {62, "names the unread values"},
+	"internal/graph/extras.go":             {3, "a Secret's keys (Keys, Has), and the values of secretValueKeys only (Value)"},
+	"internal/graph/unread.go":             {64, "names the unread values"},
 	"internal/graph/flagger.go":            {3, "whether a Canary has an analysis, and its match: canaryAnalysisValues leaves both read"},
 	"rules/routing/flaggerignored.go":      {1, "MR156, a local rule"},
 	"internal/graph/configmap.go":          {1, "a ConfigMap's CA certificate and Gateway overlay keys: configMapValues leaves them read"},
@@ -186,7 +187,7 @@ var unreadReaders = readers{
 
 // unreadRead matches what reads a field or key of UnreadValues: a
 // selector of the fields spec decodes them into, or a key in quotes.
-var unreadRead = regexp.MustCompile(`\.(Image|Command|Args|Replicas|Env|Resources|ConnectionPool|OutlierDetection|LoadBalancer|Tunnel|ProxyProtocol)\b[^(]|\.Spec\.Analysis\b|"(image|replicas|command|args|env|resources|limits|requests|connectionPool|outlierDetection|loadBalancer|tunnel|proxyProtocol|data|binaryData|analysis|strategy|updateStrategy|minReadySeconds|revisionHistoryLimit|progressDeadlineSeconds|paused|podManagementPolicy|schedule|timeZone|concurrencyPolicy|suspend|successfulJobsHistoryLimit|failedJobsHistoryLimit|startingDeadlineSeconds|backoffLimit|ttlSecondsAfterFinished|activeDeadlineSeconds|completions|parallelism|terminationGracePeriodSeconds|priorityClassName|priority|tolerations|affinity|nodeSelector|topologySpreadConstraints|imagePullSecrets|volumes|runtimeClassName|schedulerName|enableServiceLinks|automountServiceAccountToken|volumeMounts|envFrom|lifecycle|imagePullPolicy|workingDir|terminationMessagePath|terminationMessagePolicy|stdin|stdinOnce|tty|livenessProbe|readinessProbe|startupProbe)"`)
+var unreadRead = regexp.MustCompile(`\.StringData\b|\.(Image|Command|Args|Replicas|Env|Resources|ConnectionPool|OutlierDetection|LoadBalancer|Tunnel|ProxyProtocol)\b[^(]|\.Spec\.Analysis\b|"(image|replicas|command|args|env|resources|limits|requests|connectionPool|outlierDetection|loadBalancer|tunnel|proxyProtocol|data|binaryData|stringData|analysis|strategy|updateStrategy|minReadySeconds|revisionHistoryLimit|progressDeadlineSeconds|paused|podManagementPolicy|schedule|timeZone|concurrencyPolicy|suspend|successfulJobsHistoryLimit|failedJobsHistoryLimit|startingDeadlineSeconds|backoffLimit|ttlSecondsAfterFinished|activeDeadlineSeconds|completions|parallelism|terminationGracePeriodSeconds|priorityClassName|priority|tolerations|affinity|nodeSelector|topologySpreadConstraints|imagePullSecrets|volumes|runtimeClassName|schedulerName|enableServiceLinks|automountServiceAccountToken|volumeMounts|envFrom|lifecycle|imagePullPolicy|workingDir|terminationMessagePath|terminationMessagePolicy|stdin|stdinOnce|tty|livenessProbe|readinessProbe|startupProbe)"`)
 
 // TestUnreadReaders fails when code of the graph or the rules starts or
 // stops reading a field or key that UnreadValues leaves out of
@@ -971,4 +972,50 @@ var releaseReaders = readers{
 func TestReleaseReaders(t *testing.T) {
 	releaseReaders.check(t, sourceMatches(t, podLabelsRead), "releaseReaders", "a map of labels whole",
 		"check that no value of a release label of a pod reaches a graph rule's finding")
+}
+
+const unreadSecret = `apiVersion: v1
+kind: Secret
+metadata:
+  name: web
+  namespace: shop
+type: kubernetes.io/tls
+data:
+  tls.crt: Y2VydA==
+  tls.key: a2V5
+  password: aHVudGVyMg==
+stringData:
+  token: s3cr3t
+  ca.crt: pem
+`
+
+// TestUnreadSecretValues checks a Secret: the values of its keys but a
+// certificate's, its key's and a CA certificate's are cut out, and
+// Secret.Value gives none of them.
+func TestUnreadSecretValues(t *testing.T) {
+	spans, base := unreadOf(t, unreadSecret)
+	if want := []string{"aHVudGVyMg==", "s3cr3t"}; !slices.Equal(spans, want) {
+		t.Errorf("spans %q, want %q", spans, want)
+	}
+	checkDigests(t, unreadSecret, base, []digestCase{
+		{"password: aHVudGVyMg==", "password: b3RoZXI=", true},
+		{"token: s3cr3t", "token: rotated-token", true},
+		{"tls.crt: Y2VydA==", "tls.crt: Y2VydDI=", false},
+		{"ca.crt: pem", "ca.crt: other", false},
+		{"password: aHVudGVyMg==", "passwd: aHVudGVyMg==", false},
+		{"type: kubernetes.io/tls", "type: Opaque", false},
+	})
+	g := graphFrom(t, unreadSecret)
+	s := g.FindSecret("shop", "web")
+	if s == nil {
+		t.Fatal("no Secret shop/web")
+	}
+	for key, want := range map[string]bool{"tls.crt": true, "tls.key": true, "ca.crt": true, "password": false, "token": false} {
+		if _, ok := s.Value(key); ok != want {
+			t.Errorf("Value(%q): ok %v, want %v", key, ok, want)
+		}
+		if !s.Has(key) {
+			t.Errorf("Has(%q) is false", key)
+		}
+	}
 }
