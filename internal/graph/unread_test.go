@@ -565,6 +565,45 @@ var notAnnotations = map[string]string{
 	`internal/graph/unread.go "deployment.kubernetes.io/revision"`:                "ignoredAnnotations",
 }
 
+// checkLiteralKeys fails for each string literal of graph and rules code
+// shaped as an annotation's or a label's key (annotationKey) that keep
+// does not keep and that not, named name, does not list, what it may be;
+// and for each entry of not that is no longer there.
+func checkLiteralKeys(t *testing.T, keep func(string) bool, not map[string]string, name, what string) {
+	t.Helper()
+	keys := map[string]bool{}
+	eachSource(t, func(rel string, b []byte) {
+		for _, m := range annotationKey.FindAll(b, -1) {
+			if !keep(strings.Trim(string(m), `"`)) {
+				keys[rel+" "+string(m)] = true
+			}
+		}
+	})
+	for k := range keys {
+		if _, ok := not[k]; !ok {
+			t.Errorf("%s: %s, or say what it is in %s", k, what, name)
+		}
+	}
+	for k := range not {
+		if !keys[k] {
+			t.Errorf("%s is no longer there: take it out of %s", k, name)
+		}
+	}
+}
+
+// notLabels are the literals of graph and rules code shaped as a label's
+// key, of a domain ReadAnnotation keeps, that ReadLabel does not keep,
+// and what they are.
+var notLabels = map[string]string{
+	`internal/graph/unread.go "app.kubernetes.io/version"`:    "unreadLabels",
+	`internal/graph/unread.go "app.kubernetes.io/instance"`:   "unreadLabels",
+	`internal/graph/unread.go "app.kubernetes.io/component"`:  "unreadLabels",
+	`internal/graph/unread.go "app.kubernetes.io/part-of"`:    "unreadLabels",
+	`internal/graph/unread.go "app.kubernetes.io/managed-by"`: "unreadLabels",
+	`internal/graph/unread.go "app.kubernetes.io/created-by"`: "unreadLabels",
+	`internal/graph/release.go "app.kubernetes.io/version"`:   "releaseLabels",
+}
+
 // annotationReaders are the files of the graph, the rules and what they
 // use whose code reads annotations other than by a key in quotes (a key
 // in a constant, all of them, the maps whole), with how many times, and
@@ -605,24 +644,8 @@ var annotationReaders = readers{
 // update notAnnotations or annotationReaders. TestUnreadValues checks the
 // same by the findings, on the inputs the repository has.
 func TestAnnotationReaders(t *testing.T) {
-	keys := map[string]bool{}
-	eachSource(t, func(rel string, b []byte) {
-		for _, m := range annotationKey.FindAll(b, -1) {
-			if !ReadAnnotation(strings.Trim(string(m), `"`)) {
-				keys[rel+" "+string(m)] = true
-			}
-		}
-	})
-	for k := range keys {
-		if _, ok := notAnnotations[k]; !ok {
-			t.Errorf("%s: an annotation of a domain ReadAnnotation leaves out of ReadDigest? Keep its domain, or say what it is in notAnnotations", k)
-		}
-	}
-	for k := range notAnnotations {
-		if !keys[k] {
-			t.Errorf("%s is no longer there: take it out of notAnnotations", k)
-		}
-	}
+	checkLiteralKeys(t, ReadAnnotation, notAnnotations, "notAnnotations",
+		"an annotation of a domain ReadAnnotation leaves out of ReadDigest? Keep its domain")
 	annotationReaders.check(t, sourceMatches(t, annotationRead), "annotationReaders", "annotations",
 		"check that no value ReadAnnotation leaves out reaches a graph rule's finding")
 }
@@ -781,13 +804,9 @@ var labelReaders = readers{
 // finding (or have ReadLabel keep its key), then update labelReaders.
 // TestUnreadLabelValues (rules/all) checks the same by the findings.
 func TestLabelReaders(t *testing.T) {
-	eachSource(t, func(rel string, b []byte) {
-		for _, m := range annotationKey.FindAll(b, -1) {
-			if key := strings.Trim(string(m), `"`); !ReadLabel(key) && ReadAnnotation(key) && rel != "internal/graph/unread.go" && rel != "internal/graph/release.go" {
-				t.Errorf("%s reads the label %s, which ReadLabel leaves out of ReadDigest: take it out of unreadLabels", rel, key)
-			}
-		}
-	})
+	// The keys of no domain ReadAnnotation keeps are TestAnnotationReaders'.
+	keep := func(key string) bool { return ReadLabel(key) || !ReadAnnotation(key) }
+	checkLiteralKeys(t, keep, notLabels, "notLabels", "a label ReadLabel leaves out of ReadDigest? Take it out of unreadLabels")
 	labelReaders.check(t, sourceMatches(t, labelRead), "labelReaders", "an object's labels",
 		"check that no value ReadLabel leaves out reaches a graph rule's finding")
 }
