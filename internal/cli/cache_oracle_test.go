@@ -796,6 +796,8 @@ var targetedEdits = []struct {
 	{"cert: add/delete", (*editor).credentialSecret},
 	{"presence", (*editor).presence},
 	{"netpol", (*editor).networkPolicy},
+	{"netpol: release label", (*editor).releaseSelector},
+	{"netpol: release label", (*editor).releaseSelector},
 }
 
 // rootPeerAuthMode changes the mode of a root-namespace PeerAuthentication.
@@ -1388,6 +1390,32 @@ func (e *editor) networkPolicy() string {
 	}
 	e.save(d)
 	return fmt.Sprintf("%s: NetworkPolicy %s/%s %s", d.file, d.namesp, d.name, what)
+}
+
+// releaseSelector has a NetworkPolicy select pods by a release label
+// (graph.ReleaseLabel) that some pods have: the graph then reads the
+// values of the label, and the cache may no longer count an edit of them
+// as unread (graph.NamesRelease).
+func (e *editor) releaseSelector() string {
+	var release []string
+	for _, l := range e.podLabels() {
+		if k, _, _ := strings.Cut(l, "="); graph.ReleaseLabel(k) {
+			release = append(release, l)
+		}
+	}
+	l, ok := pickOne(e.rng, release)
+	if !ok {
+		return ""
+	}
+	d, ok := pickOne(e.rng, slices.DeleteFunc(e.of("*", "NetworkPolicy"), func(d *ydoc) bool {
+		return !strings.HasPrefix(d.apiVersion, "networking.k8s.io")
+	}))
+	if !ok {
+		return ""
+	}
+	ySet(yMapAt(d.n, "spec"), "podSelector", &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{yStr("matchLabels"), labelMap(l)}})
+	e.save(d)
+	return fmt.Sprintf("%s: NetworkPolicy %s/%s podSelector %s", d.file, d.namesp, d.name, l)
 }
 
 // YAML node helpers.
