@@ -19,7 +19,8 @@ import (
 // benchmark tree. "unchanged" follows a run over the same tree: it
 // reports that run's record again without reading the input. "values"
 // follows a new image tag in one file: it reads that file again with the
-// local rules and keeps every graph finding of the last run. "weights"
+// local rules and keeps every graph finding of the last run; "release"
+// follows a new helm.sh/chart on the pods of one file, alike. "weights"
 // follows a canary's weights moved in one file: it also runs the rules
 // that read weights on that file's namespace. "many" follows an edit of
 // 300 files, in every shard of the cache file: it is not read but
@@ -62,17 +63,38 @@ func BenchmarkCache(b *testing.B) {
 		re   *regexp.Regexp
 		to   [2]string
 		took func(*lintcache.Cache) bool
+		// at and setup, when set, pick the file instead of re, and what
+		// its first match of at becomes before the run the edits follow.
+		at    *regexp.Regexp
+		setup string
 	}{
-		{"values", regexp.MustCompile(`(image: [^\s:]+:)\S+`), [2]string{"${1}1.0.1", "${1}1.10.0-rc.1"},
-			func(c *lintcache.Cache) bool { return c.ValuesOnly() == 1 }},
-		{"weights", regexp.MustCompile(`weight: (\d+)\n((?s:.*?))weight: (\d+)\n`), [2]string{"weight: 80\n${2}weight: 20\n", "weight: 70\n${2}weight: 30\n"},
-			func(c *lintcache.Cache) bool { files, _ := c.Weighted(); return files == 1 }},
+		{name: "values", re: regexp.MustCompile(`(image: [^\s:]+:)\S+`), to: [2]string{"${1}1.0.1", "${1}1.10.0-rc.1"},
+			took: func(c *lintcache.Cache) bool { return c.ValuesOnly() == 1 }},
+		// A chart's release: the label of the pods no selector names
+		// (graph.ReleaseLabel), added to a pod template first.
+		{name: "release", re: regexp.MustCompile(`(helm\.sh/chart: )\S+`), to: [2]string{"${1}bench-1.0.1", "${1}bench-1.10.0"},
+			took: func(c *lintcache.Cache) bool { return c.ValuesOnly() == 1 },
+			at:   regexp.MustCompile(`\n    metadata:\n      labels:\n`), setup: "\n    metadata:\n      labels:\n        helm.sh/chart: bench-1.0.0\n"},
+		{name: "weights", re: regexp.MustCompile(`weight: (\d+)\n((?s:.*?))weight: (\d+)\n`), to: [2]string{"weight: 80\n${2}weight: 20\n", "weight: 70\n${2}weight: 30\n"},
+			took: func(c *lintcache.Cache) bool { files, _ := c.Weighted(); return files == 1 }},
 	} {
 		b.Run(edit.name, func(b *testing.B) {
-			file := filepath.Join(dir, firstMatch(b, dir, edit.re))
+			pick := edit.re
+			if edit.at != nil {
+				pick = edit.at
+			}
+			file := filepath.Join(dir, firstMatch(b, dir, pick))
 			data, err := os.ReadFile(file)
 			if err != nil {
 				b.Fatal(err)
+			}
+			if edit.at != nil {
+				at := edit.at.FindIndex(data)
+				data = append(data[:at[0]:at[0]], append([]byte(edit.setup), data[at[1]:]...)...)
+				if err := os.WriteFile(file, data, 0o600); err != nil {
+					b.Fatal(err)
+				}
+				run(b)
 			}
 			var res *rules.Result
 			m := startMeter(b)
