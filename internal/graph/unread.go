@@ -231,8 +231,8 @@ func mappingLeaves(m *yaml.Node, skip func(key string) bool) []*yaml.Node {
 }
 
 // ReadAnnotation reports whether a graph rule may read the value of the
-// annotation key: one of Istio's, Kubernetes', Argo's, Flagger's and
-// Flux's, Knative's or meshlint's own, by the domain of its prefix, but
+// annotation key: one of Istio's, Kubernetes', Argo Rollouts', Flagger's,
+// Knative's or meshlint's own, by the domain of its prefix, but
 // those of ignoredAnnotations. The
 // graph and the rules read annotations by key, and only such keys
 // (TestAnnotationReaders): the values of the others (a Helm chart's
@@ -259,8 +259,10 @@ var ignoredAnnotations = []string{"kubectl.kubernetes.io/restartedAt", "kubectl.
 
 // readAnnotationDomains end the prefixes of the annotations ReadAnnotation
 // keeps; a suffix, not a whole label, so that it keeps more rather than
-// less.
-var readAnnotationDomains = []string{"istio.io", "k8s.io", "kubernetes.io", "argoproj.io", "flagger.app", "fluxcd.io", "knative.dev", "meshlint.io"}
+// less. Of Argo's, those of Argo Rollouts and its experiments: Argo CD's
+// (argocd.argoproj.io/sync-wave, a tracking id) and Flux's are read by no
+// code.
+var readAnnotationDomains = []string{"istio.io", "k8s.io", "kubernetes.io", "argo-rollouts.argoproj.io", "experiment.argoproj.io", "flagger.app", "knative.dev", "meshlint.io"}
 
 // annotationValues returns the values of the annotations of meta, a
 // metadata mapping, whose keys ReadAnnotation does not keep; none when

@@ -657,6 +657,7 @@ func TestReadAnnotation(t *testing.T) {
 		"argo-rollouts.argoproj.io/managed-by-rollouts": true, "meshlint.io/ignore": true, "serving.knative.dev/service": true,
 		"checksum/config": false, "prometheus.io/scrape": false, "team": false, "example.com/owner": false, "istio.io": false,
 		"kubectl.kubernetes.io/restartedAt": false, "deployment.kubernetes.io/revision": false, "kubectl.kubernetes.io/default-container": true,
+		"argocd.argoproj.io/sync-wave": false, "kustomize.toolkit.fluxcd.io/reconcile": false, "experiment.argoproj.io/name": true,
 	} {
 		if got := ReadAnnotation(key); got != want {
 			t.Errorf("ReadAnnotation(%q) = %v, want %v", key, got, want)
