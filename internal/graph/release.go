@@ -47,18 +47,10 @@ func ReleaseValues(o *manifest.Object) []*yaml.Node {
 // nodes: a Pod's own, or a workload's pod template's, when reached
 // plainly (plainLookup); nil otherwise.
 func podMetadata(o *manifest.Object) *yaml.Node {
-	switch {
-	case o.Node == nil:
-		return nil
-	case o.Group == kinds.GroupCore && o.Kind == kinds.Pod:
-		return field(o.Node, "metadata")
-	case !HasPodTemplate(o):
+	if o.Node == nil || !HasPodTemplate(o) && (o.Group != kinds.GroupCore || o.Kind != kinds.Pod) {
 		return nil
 	}
-	tmpl, plain := o.Node, true
-	for _, k := range PodTemplatePath(o) {
-		tmpl, plain = plainLookup(tmpl, k, plain)
-	}
+	tmpl, plain := podTemplate(o)
 	if !plain {
 		return nil
 	}

@@ -84,14 +84,9 @@ func UnreadValues(o *manifest.Object) []*yaml.Node {
 	default:
 		return out
 	}
-	tmpl, plain := o.Node, true
-	if o.Kind != kinds.Pod {
-		for _, k := range PodTemplatePath(o) {
-			tmpl, plain = plainLookup(tmpl, k, plain)
-		}
-		if plain {
-			out = append(out, annotationValues(field(tmpl, "metadata"))...)
-		}
+	tmpl, plain := podTemplate(o)
+	if o.Kind != kinds.Pod && plain {
+		out = append(out, annotationValues(field(tmpl, "metadata"))...)
 	}
 	pod, plain := plainLookup(tmpl, "spec", plain)
 	if spec := field(o.Node, "spec"); plain {
@@ -144,6 +139,20 @@ func UnreadValues(o *manifest.Object) []*yaml.Node {
 		out = appendScalar(out, field(field(o.Node, "spec"), "replicas"))
 	}
 	return out
+}
+
+// podTemplate returns the node of the pods of o, an object with its
+// nodes: a Pod itself, or a workload's pod template (PodTemplatePath),
+// and whether it was reached plainly (plainLookup).
+func podTemplate(o *manifest.Object) (*yaml.Node, bool) {
+	tmpl, plain := o.Node, true
+	if o.Group == kinds.GroupCore && o.Kind == kinds.Pod {
+		return tmpl, plain
+	}
+	for _, k := range PodTemplatePath(o) {
+		tmpl, plain = plainLookup(tmpl, k, plain)
+	}
+	return tmpl, plain
 }
 
 // controllerUnread, podUnread and containerUnread are the fields of a
